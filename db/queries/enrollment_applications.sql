@@ -45,7 +45,7 @@ WHERE g.id = @id AND p.status = 'published';
 
 -- name: ListUserApplications :many
 -- The applicant's applications, newest first, a page after (created_at, id).
-SELECT a.*, p.title AS program_title, g.code AS group_code, o.name AS organization_name
+SELECT sqlc.embed(a), p.title AS program_title, g.code AS group_code, o.name AS organization_name
 FROM applications a
 JOIN programs p ON p.id = a.program_id
 JOIN study_groups g ON g.id = a.group_id
@@ -60,7 +60,7 @@ LIMIT @lim;
 -- name: ListOrgApplications :many
 -- The managers' queue: sent applications (never drafts) of the given
 -- statuses, oldest waiting first, a page after (waiting_since, id).
-SELECT a.*, p.title AS program_title, g.code AS group_code, o.name AS organization_name
+SELECT sqlc.embed(a), p.title AS program_title, g.code AS group_code, o.name AS organization_name
 FROM applications a
 JOIN programs p ON p.id = a.program_id
 JOIN study_groups g ON g.id = a.group_id

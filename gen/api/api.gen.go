@@ -9,8 +9,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -22,6 +24,258 @@ import (
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for ApplicantSex.
+const (
+	ApplicantSexFemale ApplicantSex = "female"
+	ApplicantSexMale   ApplicantSex = "male"
+)
+
+// Valid indicates whether the value is a known member of the ApplicantSex enum.
+func (e ApplicantSex) Valid() bool {
+	switch e {
+	case ApplicantSexFemale:
+		return true
+	case ApplicantSexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicantUpdatePriorEducationLevel.
+const (
+	ApplicantUpdatePriorEducationLevelHigher              ApplicantUpdatePriorEducationLevel = "higher"
+	ApplicantUpdatePriorEducationLevelSecondaryVocational ApplicantUpdatePriorEducationLevel = "secondary_vocational"
+)
+
+// Valid indicates whether the value is a known member of the ApplicantUpdatePriorEducationLevel enum.
+func (e ApplicantUpdatePriorEducationLevel) Valid() bool {
+	switch e {
+	case ApplicantUpdatePriorEducationLevelHigher:
+		return true
+	case ApplicantUpdatePriorEducationLevelSecondaryVocational:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicantUpdateSex.
+const (
+	ApplicantUpdateSexFemale ApplicantUpdateSex = "female"
+	ApplicantUpdateSexMale   ApplicantUpdateSex = "male"
+)
+
+// Valid indicates whether the value is a known member of the ApplicantUpdateSex enum.
+func (e ApplicantUpdateSex) Valid() bool {
+	switch e {
+	case ApplicantUpdateSexFemale:
+		return true
+	case ApplicantUpdateSexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationProgramKind.
+const (
+	Course                 ApplicationProgramKind = "course"
+	ProfessionalRetraining ApplicationProgramKind = "professional_retraining"
+	QualificationUpgrade   ApplicationProgramKind = "qualification_upgrade"
+	Seminar                ApplicationProgramKind = "seminar"
+	Webinar                ApplicationProgramKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationProgramKind enum.
+func (e ApplicationProgramKind) Valid() bool {
+	switch e {
+	case Course:
+		return true
+	case ProfessionalRetraining:
+		return true
+	case QualificationUpgrade:
+		return true
+	case Seminar:
+		return true
+	case Webinar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationDocumentContentType.
+const (
+	ApplicationPdf ApplicationDocumentContentType = "application/pdf"
+	ImageJpeg      ApplicationDocumentContentType = "image/jpeg"
+	ImagePng       ApplicationDocumentContentType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationDocumentContentType enum.
+func (e ApplicationDocumentContentType) Valid() bool {
+	switch e {
+	case ApplicationPdf:
+		return true
+	case ImageJpeg:
+		return true
+	case ImagePng:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationEventEvent.
+const (
+	ApplicationEventEventApproved         ApplicationEventEvent = "approved"
+	ApplicationEventEventChangesRequested ApplicationEventEvent = "changes_requested"
+	ApplicationEventEventCommented        ApplicationEventEvent = "commented"
+	ApplicationEventEventCreated          ApplicationEventEvent = "created"
+	ApplicationEventEventPromoted         ApplicationEventEvent = "promoted"
+	ApplicationEventEventRejected         ApplicationEventEvent = "rejected"
+	ApplicationEventEventResubmitted      ApplicationEventEvent = "resubmitted"
+	ApplicationEventEventSubmitted        ApplicationEventEvent = "submitted"
+	ApplicationEventEventWaitlisted       ApplicationEventEvent = "waitlisted"
+	ApplicationEventEventWithdrawn        ApplicationEventEvent = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationEventEvent enum.
+func (e ApplicationEventEvent) Valid() bool {
+	switch e {
+	case ApplicationEventEventApproved:
+		return true
+	case ApplicationEventEventChangesRequested:
+		return true
+	case ApplicationEventEventCommented:
+		return true
+	case ApplicationEventEventCreated:
+		return true
+	case ApplicationEventEventPromoted:
+		return true
+	case ApplicationEventEventRejected:
+		return true
+	case ApplicationEventEventResubmitted:
+		return true
+	case ApplicationEventEventSubmitted:
+		return true
+	case ApplicationEventEventWaitlisted:
+		return true
+	case ApplicationEventEventWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationEventFromStatus.
+const (
+	ApplicationEventFromStatusApproved     ApplicationEventFromStatus = "approved"
+	ApplicationEventFromStatusDraft        ApplicationEventFromStatus = "draft"
+	ApplicationEventFromStatusNeedsChanges ApplicationEventFromStatus = "needs_changes"
+	ApplicationEventFromStatusRejected     ApplicationEventFromStatus = "rejected"
+	ApplicationEventFromStatusResubmitted  ApplicationEventFromStatus = "resubmitted"
+	ApplicationEventFromStatusSubmitted    ApplicationEventFromStatus = "submitted"
+	ApplicationEventFromStatusWaitlisted   ApplicationEventFromStatus = "waitlisted"
+	ApplicationEventFromStatusWithdrawn    ApplicationEventFromStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationEventFromStatus enum.
+func (e ApplicationEventFromStatus) Valid() bool {
+	switch e {
+	case ApplicationEventFromStatusApproved:
+		return true
+	case ApplicationEventFromStatusDraft:
+		return true
+	case ApplicationEventFromStatusNeedsChanges:
+		return true
+	case ApplicationEventFromStatusRejected:
+		return true
+	case ApplicationEventFromStatusResubmitted:
+		return true
+	case ApplicationEventFromStatusSubmitted:
+		return true
+	case ApplicationEventFromStatusWaitlisted:
+		return true
+	case ApplicationEventFromStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationEventToStatus.
+const (
+	ApplicationEventToStatusApproved     ApplicationEventToStatus = "approved"
+	ApplicationEventToStatusDraft        ApplicationEventToStatus = "draft"
+	ApplicationEventToStatusNeedsChanges ApplicationEventToStatus = "needs_changes"
+	ApplicationEventToStatusRejected     ApplicationEventToStatus = "rejected"
+	ApplicationEventToStatusResubmitted  ApplicationEventToStatus = "resubmitted"
+	ApplicationEventToStatusSubmitted    ApplicationEventToStatus = "submitted"
+	ApplicationEventToStatusWaitlisted   ApplicationEventToStatus = "waitlisted"
+	ApplicationEventToStatusWithdrawn    ApplicationEventToStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationEventToStatus enum.
+func (e ApplicationEventToStatus) Valid() bool {
+	switch e {
+	case ApplicationEventToStatusApproved:
+		return true
+	case ApplicationEventToStatusDraft:
+		return true
+	case ApplicationEventToStatusNeedsChanges:
+		return true
+	case ApplicationEventToStatusRejected:
+		return true
+	case ApplicationEventToStatusResubmitted:
+		return true
+	case ApplicationEventToStatusSubmitted:
+		return true
+	case ApplicationEventToStatusWaitlisted:
+		return true
+	case ApplicationEventToStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationStatus.
+const (
+	ApplicationStatusApproved     ApplicationStatus = "approved"
+	ApplicationStatusDraft        ApplicationStatus = "draft"
+	ApplicationStatusNeedsChanges ApplicationStatus = "needs_changes"
+	ApplicationStatusRejected     ApplicationStatus = "rejected"
+	ApplicationStatusResubmitted  ApplicationStatus = "resubmitted"
+	ApplicationStatusSubmitted    ApplicationStatus = "submitted"
+	ApplicationStatusWaitlisted   ApplicationStatus = "waitlisted"
+	ApplicationStatusWithdrawn    ApplicationStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationStatus enum.
+func (e ApplicationStatus) Valid() bool {
+	switch e {
+	case ApplicationStatusApproved:
+		return true
+	case ApplicationStatusDraft:
+		return true
+	case ApplicationStatusNeedsChanges:
+		return true
+	case ApplicationStatusRejected:
+		return true
+	case ApplicationStatusResubmitted:
+		return true
+	case ApplicationStatusSubmitted:
+		return true
+	case ApplicationStatusWaitlisted:
+		return true
+	case ApplicationStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for AuthResponseTokenType.
 const (
@@ -89,6 +343,39 @@ func (e DevMessageStatus) Valid() bool {
 	case DevMessageStatusPending:
 		return true
 	case DevMessageStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentKind.
+const (
+	EmploymentRecord      DocumentKind = "employment_record"
+	NameChangeCertificate DocumentKind = "name_change_certificate"
+	Other                 DocumentKind = "other"
+	Passport              DocumentKind = "passport"
+	Photo                 DocumentKind = "photo"
+	PriorEducationDiploma DocumentKind = "prior_education_diploma"
+	Snils                 DocumentKind = "snils"
+)
+
+// Valid indicates whether the value is a known member of the DocumentKind enum.
+func (e DocumentKind) Valid() bool {
+	switch e {
+	case EmploymentRecord:
+		return true
+	case NameChangeCertificate:
+		return true
+	case Other:
+		return true
+	case Passport:
+		return true
+	case Photo:
+		return true
+	case PriorEducationDiploma:
+		return true
+	case Snils:
 		return true
 	default:
 		return false
@@ -253,19 +540,19 @@ func (e Locale) Valid() bool {
 
 // Defines values for MemberImportRowResultOutcome.
 const (
-	Added   MemberImportRowResultOutcome = "added"
-	Created MemberImportRowResultOutcome = "created"
-	Skipped MemberImportRowResultOutcome = "skipped"
+	MemberImportRowResultOutcomeAdded   MemberImportRowResultOutcome = "added"
+	MemberImportRowResultOutcomeCreated MemberImportRowResultOutcome = "created"
+	MemberImportRowResultOutcomeSkipped MemberImportRowResultOutcome = "skipped"
 )
 
 // Valid indicates whether the value is a known member of the MemberImportRowResultOutcome enum.
 func (e MemberImportRowResultOutcome) Valid() bool {
 	switch e {
-	case Added:
+	case MemberImportRowResultOutcomeAdded:
 		return true
-	case Created:
+	case MemberImportRowResultOutcomeCreated:
 		return true
-	case Skipped:
+	case MemberImportRowResultOutcomeSkipped:
 		return true
 	default:
 		return false
@@ -284,6 +571,60 @@ func (e MemberStatus) Valid() bool {
 	case Active:
 		return true
 	case Blocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalDataSex.
+const (
+	PersonalDataSexFemale PersonalDataSex = "female"
+	PersonalDataSexMale   PersonalDataSex = "male"
+)
+
+// Valid indicates whether the value is a known member of the PersonalDataSex enum.
+func (e PersonalDataSex) Valid() bool {
+	switch e {
+	case PersonalDataSexFemale:
+		return true
+	case PersonalDataSexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonalDataUpdateSex.
+const (
+	PersonalDataUpdateSexFemale PersonalDataUpdateSex = "female"
+	PersonalDataUpdateSexMale   PersonalDataUpdateSex = "male"
+)
+
+// Valid indicates whether the value is a known member of the PersonalDataUpdateSex enum.
+func (e PersonalDataUpdateSex) Valid() bool {
+	switch e {
+	case PersonalDataUpdateSexFemale:
+		return true
+	case PersonalDataUpdateSexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PriorEducationLevel.
+const (
+	PriorEducationLevelHigher              PriorEducationLevel = "higher"
+	PriorEducationLevelSecondaryVocational PriorEducationLevel = "secondary_vocational"
+)
+
+// Valid indicates whether the value is a known member of the PriorEducationLevel enum.
+func (e PriorEducationLevel) Valid() bool {
+	switch e {
+	case PriorEducationLevelHigher:
+		return true
+	case PriorEducationLevelSecondaryVocational:
 		return true
 	default:
 		return false
@@ -380,6 +721,39 @@ func (e TotpEnrolmentPeriod) Valid() bool {
 	}
 }
 
+// Defines values for ListOrganizationApplicationsParamsStatus.
+const (
+	ListOrganizationApplicationsParamsStatusApproved     ListOrganizationApplicationsParamsStatus = "approved"
+	ListOrganizationApplicationsParamsStatusNeedsChanges ListOrganizationApplicationsParamsStatus = "needs_changes"
+	ListOrganizationApplicationsParamsStatusRejected     ListOrganizationApplicationsParamsStatus = "rejected"
+	ListOrganizationApplicationsParamsStatusResubmitted  ListOrganizationApplicationsParamsStatus = "resubmitted"
+	ListOrganizationApplicationsParamsStatusSubmitted    ListOrganizationApplicationsParamsStatus = "submitted"
+	ListOrganizationApplicationsParamsStatusWaitlisted   ListOrganizationApplicationsParamsStatus = "waitlisted"
+	ListOrganizationApplicationsParamsStatusWithdrawn    ListOrganizationApplicationsParamsStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ListOrganizationApplicationsParamsStatus enum.
+func (e ListOrganizationApplicationsParamsStatus) Valid() bool {
+	switch e {
+	case ListOrganizationApplicationsParamsStatusApproved:
+		return true
+	case ListOrganizationApplicationsParamsStatusNeedsChanges:
+		return true
+	case ListOrganizationApplicationsParamsStatusRejected:
+		return true
+	case ListOrganizationApplicationsParamsStatusResubmitted:
+		return true
+	case ListOrganizationApplicationsParamsStatusSubmitted:
+		return true
+	case ListOrganizationApplicationsParamsStatusWaitlisted:
+		return true
+	case ListOrganizationApplicationsParamsStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // AcceptInvitationRequest defines model for AcceptInvitationRequest.
 type AcceptInvitationRequest struct {
 	FirstName string `json:"firstName"`
@@ -409,6 +783,213 @@ type AccountWarning struct {
 
 	// Message A human-readable explanation (English).
 	Message string `json:"message"`
+}
+
+// Applicant The personal data the application sends the organization: prefilled
+// from the applicant's profile when the application is made, then edited
+// on the application (`updateApplicationData`).
+type Applicant struct {
+	BirthDate *openapi_types.Date `json:"birthDate"`
+
+	// Citizenship OKSM code.
+	Citizenship *string `json:"citizenship"`
+	FirstName   string  `json:"firstName"`
+	LastName    string  `json:"lastName"`
+	Patronymic  *string `json:"patronymic"`
+
+	// PriorEducation Prior education, required for ПК and ПП programs: the level (`higher` —
+	// ВО, `secondary_vocational` — СПО), the diploma's series and number, and
+	// the surname on the diploma when it differs from the current one.
+	PriorEducation PriorEducation `json:"priorEducation"`
+	Sex            *ApplicantSex  `json:"sex"`
+
+	// Snils 11 digits.
+	Snils  *string            `json:"snils"`
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// ApplicantSex defines model for Applicant.Sex.
+type ApplicantSex string
+
+// ApplicantUpdate Replaces the application's personal and prior-education data (an absent
+// field is cleared). `citizenship`: an OKSM code (`643`, or `RU`/`RUS`);
+// `snils`: 11 digits, separators allowed, check number verified.
+type ApplicantUpdate struct {
+	BirthDate      *openapi_types.Date `json:"birthDate,omitempty"`
+	Citizenship    *string             `json:"citizenship,omitempty"`
+	FirstName      string              `json:"firstName"`
+	LastName       string              `json:"lastName"`
+	Patronymic     *string             `json:"patronymic,omitempty"`
+	PriorEducation *struct {
+		DiplomaNumber  *string                             `json:"diplomaNumber,omitempty"`
+		DiplomaSeries  *string                             `json:"diplomaSeries,omitempty"`
+		DiplomaSurname *string                             `json:"diplomaSurname,omitempty"`
+		Level          *ApplicantUpdatePriorEducationLevel `json:"level,omitempty"`
+	} `json:"priorEducation,omitempty"`
+	Sex   *ApplicantUpdateSex `json:"sex,omitempty"`
+	Snils *string             `json:"snils,omitempty"`
+}
+
+// ApplicantUpdatePriorEducationLevel defines model for ApplicantUpdate.PriorEducation.Level.
+type ApplicantUpdatePriorEducationLevel string
+
+// ApplicantUpdateSex defines model for ApplicantUpdate.Sex.
+type ApplicantUpdateSex string
+
+// Application defines model for Application.
+type Application struct {
+	// Applicant The personal data the application sends the organization: prefilled
+	// from the applicant's profile when the application is made, then edited
+	// on the application (`updateApplicationData`).
+	Applicant Applicant `json:"applicant"`
+
+	// AutoApprove Submitting approves at once (a seat permitting), without a manager's review.
+	AutoApprove bool `json:"autoApprove"`
+
+	// Consent The consent given at the last submission; `null` before the first.
+	Consent   *ApplicationConsent `json:"consent"`
+	CreatedAt time.Time           `json:"createdAt"`
+
+	// CurrentPolicyVersion The version of the personal-data policy a submission consents to now.
+	CurrentPolicyVersion string     `json:"currentPolicyVersion"`
+	DecidedAt            *time.Time `json:"decidedAt"`
+
+	// Documents The program's checklist, in order, each with its uploaded file or `null`.
+	Documents []ChecklistItem `json:"documents"`
+
+	// Events The history, oldest first (the applicant does not see internal notes).
+	Events                 []ApplicationEvent     `json:"events"`
+	GroupCode              string                 `json:"groupCode"`
+	GroupEndsOn            openapi_types.Date     `json:"groupEndsOn"`
+	GroupID                openapi_types.UUID     `json:"groupId"`
+	GroupStartsOn          openapi_types.Date     `json:"groupStartsOn"`
+	ID                     openapi_types.UUID     `json:"id"`
+	OrganizationID         openapi_types.UUID     `json:"organizationId"`
+	OrganizationName       string                 `json:"organizationName"`
+	ProgramID              openapi_types.UUID     `json:"programId"`
+	ProgramKind            ApplicationProgramKind `json:"programKind"`
+	ProgramTitle           string                 `json:"programTitle"`
+	RequiresPriorEducation bool                   `json:"requiresPriorEducation"`
+	RequiresSnils          bool                   `json:"requiresSnils"`
+
+	// Status `draft` (being filled in; the organization does not see it) →
+	// `submitted` → `needs_changes` (a manager asked for changes) →
+	// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+	// while the group was full; promoted to `approved`, in order, when a seat
+	// frees. `withdrawn`: by the applicant, from any status but `rejected`
+	// and `withdrawn`.
+	Status       ApplicationStatus `json:"status"`
+	SubmittedAt  *time.Time        `json:"submittedAt"`
+	UpdatedAt    time.Time         `json:"updatedAt"`
+	WaitingSince *time.Time        `json:"waitingSince"`
+
+	// WaitlistPosition 1 for the first in line; `null` unless `waitlisted`.
+	WaitlistPosition *int `json:"waitlistPosition"`
+}
+
+// ApplicationProgramKind defines model for Application.ProgramKind.
+type ApplicationProgramKind string
+
+// ApplicationConsent A consent to personal-data processing, with the policy version agreed to and when.
+type ApplicationConsent struct {
+	At            time.Time `json:"at"`
+	PolicyVersion string    `json:"policyVersion"`
+}
+
+// ApplicationDocument defines model for ApplicationDocument.
+type ApplicationDocument struct {
+	// ContentType Sniffed from the content, never taken from the client.
+	ContentType ApplicationDocumentContentType `json:"contentType"`
+
+	// FileName The name the file was uploaded with.
+	FileName string             `json:"fileName"`
+	ID       openapi_types.UUID `json:"id"`
+
+	// Kind A kind of document of a program's checklist.
+	Kind DocumentKind `json:"kind"`
+
+	// Sha256 Hex SHA-256 of the content (also the download's ETag).
+	Sha256     string    `json:"sha256"`
+	SizeBytes  int64     `json:"sizeBytes"`
+	UploadedAt time.Time `json:"uploadedAt"`
+}
+
+// ApplicationDocumentContentType Sniffed from the content, never taken from the client.
+type ApplicationDocumentContentType string
+
+// ApplicationEvent One transition or comment. `actorId` is `null` for what the system did
+// (an automatic approval, a promotion from the waiting list).
+type ApplicationEvent struct {
+	ActorID    *openapi_types.UUID         `json:"actorId"`
+	ActorName  *string                     `json:"actorName"`
+	At         time.Time                   `json:"at"`
+	Event      ApplicationEventEvent       `json:"event"`
+	FromStatus *ApplicationEventFromStatus `json:"fromStatus"`
+	ID         int64                       `json:"id"`
+
+	// Internal A staff note the applicant does not see.
+	Internal bool `json:"internal"`
+
+	// Reason The reason of a decision, or a comment's text.
+	Reason   *string                   `json:"reason"`
+	ToStatus *ApplicationEventToStatus `json:"toStatus"`
+}
+
+// ApplicationEventEvent defines model for ApplicationEvent.Event.
+type ApplicationEventEvent string
+
+// ApplicationEventFromStatus defines model for ApplicationEvent.FromStatus.
+type ApplicationEventFromStatus string
+
+// ApplicationEventToStatus defines model for ApplicationEvent.ToStatus.
+type ApplicationEventToStatus string
+
+// ApplicationStatus `draft` (being filled in; the organization does not see it) →
+// `submitted` → `needs_changes` (a manager asked for changes) →
+// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+// while the group was full; promoted to `approved`, in order, when a seat
+// frees. `withdrawn`: by the applicant, from any status but `rejected`
+// and `withdrawn`.
+type ApplicationStatus string
+
+// ApplicationSummary defines model for ApplicationSummary.
+type ApplicationSummary struct {
+	ApplicantID openapi_types.UUID `json:"applicantId"`
+
+	// ApplicantName Last name, first name and patronymic as on the application.
+	ApplicantName    string             `json:"applicantName"`
+	CreatedAt        time.Time          `json:"createdAt"`
+	DecidedAt        *time.Time         `json:"decidedAt"`
+	GroupCode        string             `json:"groupCode"`
+	GroupID          openapi_types.UUID `json:"groupId"`
+	ID               openapi_types.UUID `json:"id"`
+	OrganizationID   openapi_types.UUID `json:"organizationId"`
+	OrganizationName string             `json:"organizationName"`
+	ProgramID        openapi_types.UUID `json:"programId"`
+	ProgramTitle     string             `json:"programTitle"`
+
+	// Status `draft` (being filled in; the organization does not see it) →
+	// `submitted` → `needs_changes` (a manager asked for changes) →
+	// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+	// while the group was full; promoted to `approved`, in order, when a seat
+	// frees. `withdrawn`: by the applicant, from any status but `rejected`
+	// and `withdrawn`.
+	Status ApplicationStatus `json:"status"`
+
+	// SubmittedAt The first submission.
+	SubmittedAt *time.Time `json:"submittedAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+
+	// WaitingSince When it last entered the managers' queue (submitted or resubmitted).
+	WaitingSince *time.Time `json:"waitingSince"`
+}
+
+// ApplicationSummaryPage defines model for ApplicationSummaryPage.
+type ApplicationSummaryPage struct {
+	Items []ApplicationSummary `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // AuditEvent defines model for AuditEvent.
@@ -568,10 +1149,25 @@ type ChangePasswordRequest struct {
 	NewPassword     string `json:"newPassword"`
 }
 
+// ChecklistItem One document of the program's checklist and the file uploaded for it, if any.
+type ChecklistItem struct {
+	Document *ApplicationDocument `json:"document"`
+
+	// Kind A kind of document of a program's checklist.
+	Kind DocumentKind `json:"kind"`
+}
+
 // CloseAccountRequest defines model for CloseAccountRequest.
 type CloseAccountRequest struct {
 	// Password The current password; required when the account has one.
 	Password *string `json:"password,omitempty"`
+}
+
+// CommentRequest defines model for CommentRequest.
+type CommentRequest struct {
+	// Internal A staff note the applicant does not see.
+	Internal *bool  `json:"internal,omitempty"`
+	Text     string `json:"text"`
 }
 
 // ContactChallenge defines model for ContactChallenge.
@@ -594,6 +1190,12 @@ type ContactCodeRequest struct {
 	Code string `json:"code"`
 }
 
+// CreateApplicationRequest defines model for CreateApplicationRequest.
+type CreateApplicationRequest struct {
+	// GroupID The group (of a published program) to apply to.
+	GroupID openapi_types.UUID `json:"groupId"`
+}
+
 // DataExport defines model for DataExport.
 type DataExport struct {
 	AuditEvents []ExportAuditEvent `json:"auditEvents"`
@@ -610,6 +1212,12 @@ type DataExport struct {
 	// SsoIdentities The linked identities at external providers.
 	SsoIdentities []SsoIdentity `json:"ssoIdentities"`
 	User          User          `json:"user"`
+}
+
+// DecisionRequest defines model for DecisionRequest.
+type DecisionRequest struct {
+	// Reason Why; the applicant reads it in the e-mail and the history.
+	Reason string `json:"reason"`
 }
 
 // DevMessage A message of the outbox, as rendered for its recipient.
@@ -661,6 +1269,15 @@ type DevMessageStatus string
 // DevMessageList defines model for DevMessageList.
 type DevMessageList struct {
 	Items []DevMessage `json:"items"`
+}
+
+// DocumentKind A kind of document of a program's checklist.
+type DocumentKind string
+
+// DocumentUpload defines model for DocumentUpload.
+type DocumentUpload struct {
+	// File PDF, JPEG or PNG; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
 }
 
 // EmailChangeRequest defines model for EmailChangeRequest.
@@ -890,6 +1507,12 @@ type Me struct {
 	Locale      Locale       `json:"locale"`
 	Memberships []Membership `json:"memberships"`
 
+	// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+	// ФРДО report) need. Applications are prefilled from it; an organization
+	// sees only the copy in the applications sent to it, never the profile.
+	// `null` = not given.
+	PersonalData *PersonalData `json:"personalData,omitempty"`
+
 	// Phone E.164; `null` when the account has no phone yet.
 	//
 	// Example: +79211234567
@@ -1044,6 +1667,11 @@ type NotificationPreferencesUpdate struct {
 	SmsMarketing bool `json:"smsMarketing"`
 }
 
+// OptionalReasonRequest defines model for OptionalReasonRequest.
+type OptionalReasonRequest struct {
+	Reason *string `json:"reason,omitempty"`
+}
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -1084,11 +1712,69 @@ type PasswordResetRequest struct {
 	Token *string `json:"token,omitempty"`
 }
 
+// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+// ФРДО report) need. Applications are prefilled from it; an organization
+// sees only the copy in the applications sent to it, never the profile.
+// `null` = not given.
+type PersonalData struct {
+	// BirthDate Example: 1990-05-17
+	BirthDate *openapi_types.Date `json:"birthDate"`
+
+	// Citizenship The OKSM code of the country (three digits), e.g. `643` for Russia.
+	//
+	// Example: 643
+	Citizenship *string `json:"citizenship"`
+
+	// Patronymic Example: Петровна
+	Patronymic *string `json:"patronymic"`
+
+	// Sex As state-format documents record it.
+	Sex *PersonalDataSex `json:"sex"`
+
+	// Snils СНИЛС, 11 digits without separators (its check number verified).
+	//
+	// Example: 11223344595
+	Snils *string `json:"snils"`
+}
+
+// PersonalDataSex As state-format documents record it.
+type PersonalDataSex string
+
+// PersonalDataUpdate Replaces the whole personal data: an absent or `null` field is cleared.
+// `citizenship` takes an OKSM code (`643`; `RU` and `RUS` are accepted and
+// stored as the code); `snils` takes 11 digits with or without the usual
+// separators (`112-233-445 95`) and must pass its check number.
+type PersonalDataUpdate struct {
+	BirthDate   *openapi_types.Date `json:"birthDate,omitempty"`
+	Citizenship *string             `json:"citizenship,omitempty"`
+	Patronymic  *string             `json:"patronymic,omitempty"`
+
+	// Sex As state-format documents record it.
+	Sex   *PersonalDataUpdateSex `json:"sex,omitempty"`
+	Snils *string                `json:"snils,omitempty"`
+}
+
+// PersonalDataUpdateSex As state-format documents record it.
+type PersonalDataUpdateSex string
+
 // PhoneChangeRequest defines model for PhoneChangeRequest.
 type PhoneChangeRequest struct {
 	// Phone A mobile phone number in any common notation; normalized to E.164.
 	Phone string `json:"phone"`
 }
+
+// PriorEducation Prior education, required for ПК and ПП programs: the level (`higher` —
+// ВО, `secondary_vocational` — СПО), the diploma's series and number, and
+// the surname on the diploma when it differs from the current one.
+type PriorEducation struct {
+	DiplomaNumber  *string              `json:"diplomaNumber"`
+	DiplomaSeries  *string              `json:"diplomaSeries"`
+	DiplomaSurname *string              `json:"diplomaSurname"`
+	Level          *PriorEducationLevel `json:"level"`
+}
+
+// PriorEducationLevel defines model for PriorEducation.Level.
+type PriorEducationLevel string
 
 // Problem An RFC 9457 problem details document.
 type Problem struct {
@@ -1128,6 +1814,12 @@ type ProfileUpdate struct {
 
 	// Locale The user's language for messages and documents.
 	Locale *Locale `json:"locale,omitempty"`
+
+	// PersonalData Replaces the whole personal data: an absent or `null` field is cleared.
+	// `citizenship` takes an OKSM code (`643`; `RU` and `RUS` are accepted and
+	// stored as the code); `snils` takes 11 digits with or without the usual
+	// separators (`112-233-445 95`) and must pass its check number.
+	PersonalData *PersonalDataUpdate `json:"personalData,omitempty"`
 
 	// TimeZone An IANA time zone name.
 	//
@@ -1323,6 +2015,16 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// SubmitApplicationRequest defines model for SubmitApplicationRequest.
+type SubmitApplicationRequest struct {
+	// PersonalDataConsent The applicant agrees to the processing of the personal data sent; must be `true`.
+	PersonalDataConsent bool `json:"personalDataConsent"`
+
+	// PolicyVersion The policy version the applicant was shown (`currentPolicyVersion`);
+	// when given and no longer current, `422` so that the new text is shown.
+	PolicyVersion *string `json:"policyVersion,omitempty"`
+}
+
 // TimeZone An IANA time zone name.
 //
 // Example: Europe/Moscow
@@ -1409,6 +2111,12 @@ type User struct {
 	// Locale The user's language for messages and documents.
 	Locale Locale `json:"locale"`
 
+	// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+	// ФРДО report) need. Applications are prefilled from it; an organization
+	// sees only the copy in the applications sent to it, never the profile.
+	// `null` = not given.
+	PersonalData *PersonalData `json:"personalData,omitempty"`
+
 	// Phone E.164; `null` when the account has no phone yet.
 	//
 	// Example: +79211234567
@@ -1484,6 +2192,30 @@ type ListDevMessagesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListMyApplicationsParams defines parameters for ListMyApplications.
+type ListMyApplicationsParams struct {
+	// Status Only applications in this status.
+	Status *ApplicationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadMyApplicationDocumentParams defines parameters for DownloadMyApplicationDocument.
+type DownloadMyApplicationDocumentParams struct {
+	// Range One byte range, e.g. `bytes=0-1023`.
+	Range *string `json:"Range,omitempty"`
+
+	// IfRange The ETag the range belongs to.
+	IfRange *string `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
 type ListMyAuditEventsParams struct {
 	// Limit The largest number of items to return.
@@ -1509,6 +2241,45 @@ type ListMySessionsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationApplicationsParams defines parameters for ListOrganizationApplications.
+type ListOrganizationApplicationsParams struct {
+	// Status Only this status (default: submitted and resubmitted).
+	Status *ListOrganizationApplicationsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// ProgramID Only this program's applications.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// GroupID Only this group's applications.
+	GroupID *openapi_types.UUID `form:"groupId,omitempty" json:"groupId,omitempty"`
+
+	// WaitingBefore Only applications waiting since before this time.
+	WaitingBefore *time.Time `form:"waitingBefore,omitempty" json:"waitingBefore,omitempty"`
+
+	// WaitingSince Only applications waiting since this time or later.
+	WaitingSince *time.Time `form:"waitingSince,omitempty" json:"waitingSince,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationApplicationsParamsStatus defines parameters for ListOrganizationApplications.
+type ListOrganizationApplicationsParamsStatus string
+
+// DownloadOrganizationApplicationDocumentParams defines parameters for DownloadOrganizationApplicationDocument.
+type DownloadOrganizationApplicationDocumentParams struct {
+	// Range One byte range, e.g. `bytes=0-1023`.
+	Range *string `json:"Range,omitempty"`
+
+	// IfRange The ETag the range belongs to.
+	IfRange *string `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
@@ -1586,6 +2357,21 @@ type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
 // StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
 type StartSsoSignInJSONRequestBody = SsoStartRequest
 
+// CreateApplicationJSONRequestBody defines body for CreateApplication for application/json ContentType.
+type CreateApplicationJSONRequestBody = CreateApplicationRequest
+
+// UpdateApplicationDataJSONRequestBody defines body for UpdateApplicationData for application/json ContentType.
+type UpdateApplicationDataJSONRequestBody = ApplicantUpdate
+
+// UploadApplicationDocumentMultipartRequestBody defines body for UploadApplicationDocument for multipart/form-data ContentType.
+type UploadApplicationDocumentMultipartRequestBody = DocumentUpload
+
+// SubmitApplicationJSONRequestBody defines body for SubmitApplication for application/json ContentType.
+type SubmitApplicationJSONRequestBody = SubmitApplicationRequest
+
+// WithdrawApplicationJSONRequestBody defines body for WithdrawApplication for application/json ContentType.
+type WithdrawApplicationJSONRequestBody = OptionalReasonRequest
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
@@ -1624,6 +2410,18 @@ type DisableTotpJSONRequestBody = TotpDisableRequest
 
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
+
+// ApproveApplicationJSONRequestBody defines body for ApproveApplication for application/json ContentType.
+type ApproveApplicationJSONRequestBody = OptionalReasonRequest
+
+// CommentApplicationJSONRequestBody defines body for CommentApplication for application/json ContentType.
+type CommentApplicationJSONRequestBody = CommentRequest
+
+// RejectApplicationJSONRequestBody defines body for RejectApplication for application/json ContentType.
+type RejectApplicationJSONRequestBody = DecisionRequest
+
+// RequestApplicationChangesJSONRequestBody defines body for RequestApplicationChanges for application/json ContentType.
+type RequestApplicationChangesJSONRequestBody = DecisionRequest
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
@@ -1699,6 +2497,30 @@ type ServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
+	// ListMyApplications List my applications
+	// (GET /api/v1/me/applications)
+	ListMyApplications(ctx echo.Context, params ListMyApplicationsParams) error
+	// CreateApplication Apply to a group
+	// (POST /api/v1/me/applications)
+	CreateApplication(ctx echo.Context) error
+	// GetMyApplication Get my application with its history
+	// (GET /api/v1/me/applications/{applicationId})
+	GetMyApplication(ctx echo.Context, applicationID openapi_types.UUID) error
+	// UpdateApplicationData Edit the personal and prior-education data of my application
+	// (PUT /api/v1/me/applications/{applicationId}/applicant)
+	UpdateApplicationData(ctx echo.Context, applicationID openapi_types.UUID) error
+	// UploadApplicationDocument Upload a document of the checklist
+	// (PUT /api/v1/me/applications/{applicationId}/checklist/{kind})
+	UploadApplicationDocument(ctx echo.Context, applicationID openapi_types.UUID, kind DocumentKind) error
+	// DownloadMyApplicationDocument Download a document of my application
+	// (GET /api/v1/me/applications/{applicationId}/documents/{documentId})
+	DownloadMyApplicationDocument(ctx echo.Context, applicationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadMyApplicationDocumentParams) error
+	// SubmitApplication Submit (or resubmit) my application
+	// (POST /api/v1/me/applications/{applicationId}/submit)
+	SubmitApplication(ctx echo.Context, applicationID openapi_types.UUID) error
+	// WithdrawApplication Withdraw my application
+	// (POST /api/v1/me/applications/{applicationId}/withdraw)
+	WithdrawApplication(ctx echo.Context, applicationID openapi_types.UUID) error
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error
@@ -1795,6 +2617,27 @@ type ServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx echo.Context) error
+	// ListOrganizationApplications The review queue
+	// (GET /api/v1/organizations/{organizationId}/applications)
+	ListOrganizationApplications(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationApplicationsParams) error
+	// GetOrganizationApplication Get an application sent to the organization
+	// (GET /api/v1/organizations/{organizationId}/applications/{applicationId})
+	GetOrganizationApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
+	// ApproveApplication Approve an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve)
+	ApproveApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
+	// CommentApplication Comment on an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments)
+	CommentApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
+	// DownloadOrganizationApplicationDocument Download an applicant's document
+	// (GET /api/v1/organizations/{organizationId}/applications/{applicationId}/documents/{documentId})
+	DownloadOrganizationApplicationDocument(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadOrganizationApplicationDocumentParams) error
+	// RejectApplication Reject an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject)
+	RejectApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
+	// RequestApplicationChanges Ask the applicant for changes
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes)
+	RequestApplicationChanges(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
@@ -2061,6 +2904,209 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetMe(ctx)
+	return err
+}
+
+// ListMyApplications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyApplications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyApplicationsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyApplications(ctx, params)
+	return err
+}
+
+// CreateApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateApplication(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateApplication(ctx)
+	return err
+}
+
+// GetMyApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyApplication(ctx, applicationID)
+	return err
+}
+
+// UpdateApplicationData converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateApplicationData(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateApplicationData(ctx, applicationID)
+	return err
+}
+
+// UploadApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind DocumentKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadApplicationDocument(ctx, applicationID, kind)
+	return err
+}
+
+// DownloadMyApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMyApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyApplicationDocument(ctx, applicationID, documentID, params)
+	return err
+}
+
+// SubmitApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitApplication(ctx, applicationID)
+	return err
+}
+
+// WithdrawApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) WithdrawApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WithdrawApplication(ctx, applicationID)
 	return err
 }
 
@@ -2432,6 +3478,275 @@ func (w *ServerInterfaceWrapper) RegenerateRecoveryCodes(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RegenerateRecoveryCodes(ctx)
+	return err
+}
+
+// ListOrganizationApplications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationApplications(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationApplicationsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Optional query parameter "groupId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupId", ctx.QueryParams(), &params.GroupID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// ------------- Optional query parameter "waitingBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitingBefore", ctx.QueryParams(), &params.WaitingBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter waitingBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "waitingSince" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitingSince", ctx.QueryParams(), &params.WaitingSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter waitingSince: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationApplications(ctx, organizationID, params)
+	return err
+}
+
+// GetOrganizationApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationApplication(ctx, organizationID, applicationID)
+	return err
+}
+
+// ApproveApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) ApproveApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ApproveApplication(ctx, organizationID, applicationID)
+	return err
+}
+
+// CommentApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) CommentApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CommentApplication(ctx, organizationID, applicationID)
+	return err
+}
+
+// DownloadOrganizationApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadOrganizationApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadOrganizationApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadOrganizationApplicationDocument(ctx, organizationID, applicationID, documentID, params)
+	return err
+}
+
+// RejectApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) RejectApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RejectApplication(ctx, organizationID, applicationID)
+	return err
+}
+
+// RequestApplicationChanges converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestApplicationChanges(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestApplicationChanges(ctx, organizationID, applicationID)
 	return err
 }
 
@@ -2892,6 +4207,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/applications", wrapper.ListMyApplications, options.OperationMiddlewares["listMyApplications"]...)
+	router.POST(options.BaseURL+"/api/v1/me/applications", wrapper.CreateApplication, options.OperationMiddlewares["createApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/me/applications/:applicationId", wrapper.GetMyApplication, options.OperationMiddlewares["getMyApplication"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/applications/:applicationId/applicant", wrapper.UpdateApplicationData, options.OperationMiddlewares["updateApplicationData"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/applications/:applicationId/checklist/:kind", wrapper.UploadApplicationDocument, options.OperationMiddlewares["uploadApplicationDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/me/applications/:applicationId/documents/:documentId", wrapper.DownloadMyApplicationDocument, options.OperationMiddlewares["downloadMyApplicationDocument"]...)
+	router.POST(options.BaseURL+"/api/v1/me/applications/:applicationId/submit", wrapper.SubmitApplication, options.OperationMiddlewares["submitApplication"]...)
+	router.POST(options.BaseURL+"/api/v1/me/applications/:applicationId/withdraw", wrapper.WithdrawApplication, options.OperationMiddlewares["withdrawApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/applications", wrapper.ListOrganizationApplications, options.OperationMiddlewares["listOrganizationApplications"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId", wrapper.GetOrganizationApplication, options.OperationMiddlewares["getOrganizationApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/documents/:documentId", wrapper.DownloadOrganizationApplicationDocument, options.OperationMiddlewares["downloadOrganizationApplicationDocument"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/comments", wrapper.CommentApplication, options.OperationMiddlewares["commentApplication"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/request-changes", wrapper.RequestApplicationChanges, options.OperationMiddlewares["requestApplicationChanges"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/approve", wrapper.ApproveApplication, options.OperationMiddlewares["approveApplication"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/reject", wrapper.RejectApplication, options.OperationMiddlewares["rejectApplication"]...)
 
 }
 
@@ -5734,6 +7064,1569 @@ type GetMe503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMe503ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplicationsRequestObject struct {
+	Params ListMyApplicationsParams
+}
+
+type ListMyApplicationsResponseObject interface {
+	VisitListMyApplicationsResponse(w http.ResponseWriter) error
+}
+
+type ListMyApplications200JSONResponse ApplicationSummaryPage
+
+func (response ListMyApplications200JSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications401ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications422ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications429ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications500ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications503ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplicationRequestObject struct {
+	Body *CreateApplicationJSONRequestBody
+}
+
+type CreateApplicationResponseObject interface {
+	VisitCreateApplicationResponse(w http.ResponseWriter) error
+}
+
+type CreateApplication201JSONResponse Application
+
+func (response CreateApplication201JSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication400ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication401ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication403ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication404ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication409ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication413ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication415ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication422ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication429ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication500ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication503ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplicationRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+}
+
+type GetMyApplicationResponseObject interface {
+	VisitGetMyApplicationResponse(w http.ResponseWriter) error
+}
+
+type GetMyApplication200JSONResponse Application
+
+func (response GetMyApplication200JSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication401ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication404ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication422ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication429ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication500ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication503ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationDataRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	Body          *UpdateApplicationDataJSONRequestBody
+}
+
+type UpdateApplicationDataResponseObject interface {
+	VisitUpdateApplicationDataResponse(w http.ResponseWriter) error
+}
+
+type UpdateApplicationData200JSONResponse Application
+
+func (response UpdateApplicationData200JSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData400ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData401ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData404ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData409ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData413ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData415ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData422ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData429ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData500ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData503ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocumentRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	Kind          DocumentKind       `json:"kind"`
+	Body          *multipart.Reader
+}
+
+type UploadApplicationDocumentResponseObject interface {
+	VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type UploadApplicationDocument200JSONResponse ApplicationDocument
+
+func (response UploadApplicationDocument200JSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument400ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument401ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument404ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument409ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument413ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument415ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument422ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument429ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument500ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument503ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocumentRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	DocumentID    openapi_types.UUID `json:"documentId"`
+	Params        DownloadMyApplicationDocumentParams
+}
+
+type DownloadMyApplicationDocumentResponseObject interface {
+	VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyApplicationDocument200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMyApplicationDocument200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument200ApplicationPdfResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument200ImageJpegResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument200ImagePngResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadMyApplicationDocument206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument206ApplicationPdfResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument206ImageJpegResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument206ImagePngResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMyApplicationDocument304Response struct {
+	Headers DownloadMyApplicationDocument304ResponseHeaders
+}
+
+func (response DownloadMyApplicationDocument304Response) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMyApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument401ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument403ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument404ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadMyApplicationDocument416Response struct {
+	Headers DownloadMyApplicationDocument416ResponseHeaders
+}
+
+func (response DownloadMyApplicationDocument416Response) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadMyApplicationDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument422ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument429ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument500ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument503ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplicationRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	Body          *SubmitApplicationJSONRequestBody
+}
+
+type SubmitApplicationResponseObject interface {
+	VisitSubmitApplicationResponse(w http.ResponseWriter) error
+}
+
+type SubmitApplication200JSONResponse Application
+
+func (response SubmitApplication200JSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication400ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication401ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication404ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication409ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication413ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication415ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication422ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication429ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication500ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication503ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplicationRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	Body          *WithdrawApplicationJSONRequestBody
+}
+
+type WithdrawApplicationResponseObject interface {
+	VisitWithdrawApplicationResponse(w http.ResponseWriter) error
+}
+
+type WithdrawApplication200JSONResponse Application
+
+func (response WithdrawApplication200JSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication400ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication401ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication404ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication409ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication413ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication415ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication422ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication429ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication500ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication503ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10185,6 +13078,1482 @@ func (response RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListOrganizationApplicationsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationApplicationsParams
+}
+
+type ListOrganizationApplicationsResponseObject interface {
+	VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationApplications200JSONResponse ApplicationSummaryPage
+
+func (response ListOrganizationApplications200JSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications401ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications403ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications404ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications422ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications429ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications500ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications503ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplicationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+}
+
+type GetOrganizationApplicationResponseObject interface {
+	VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationApplication200JSONResponse Application
+
+func (response GetOrganizationApplication200JSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication401ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication403ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication404ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication422ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication429ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication500ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication503ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplicationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	Body           *ApproveApplicationJSONRequestBody
+}
+
+type ApproveApplicationResponseObject interface {
+	VisitApproveApplicationResponse(w http.ResponseWriter) error
+}
+
+type ApproveApplication200JSONResponse Application
+
+func (response ApproveApplication200JSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication400ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication401ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication403ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication404ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication409ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication413ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication415ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication422ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication429ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication500ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication503ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplicationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	Body           *CommentApplicationJSONRequestBody
+}
+
+type CommentApplicationResponseObject interface {
+	VisitCommentApplicationResponse(w http.ResponseWriter) error
+}
+
+type CommentApplication200JSONResponse Application
+
+func (response CommentApplication200JSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication400ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication401ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication403ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication404ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication409ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication413ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication415ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication422ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication429ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication500ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication503ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+	Params         DownloadOrganizationApplicationDocumentParams
+}
+
+type DownloadOrganizationApplicationDocumentResponseObject interface {
+	VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type DownloadOrganizationApplicationDocument200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadOrganizationApplicationDocument200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument200ApplicationPdfResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument200ImageJpegResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument200ImagePngResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadOrganizationApplicationDocument206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument206ApplicationPdfResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument206ImageJpegResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument206ImagePngResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadOrganizationApplicationDocument304Response struct {
+	Headers DownloadOrganizationApplicationDocument304ResponseHeaders
+}
+
+func (response DownloadOrganizationApplicationDocument304Response) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadOrganizationApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument401ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument403ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument404ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadOrganizationApplicationDocument416Response struct {
+	Headers DownloadOrganizationApplicationDocument416ResponseHeaders
+}
+
+func (response DownloadOrganizationApplicationDocument416Response) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadOrganizationApplicationDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument422ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument429ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument500ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument503ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplicationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	Body           *RejectApplicationJSONRequestBody
+}
+
+type RejectApplicationResponseObject interface {
+	VisitRejectApplicationResponse(w http.ResponseWriter) error
+}
+
+type RejectApplication200JSONResponse Application
+
+func (response RejectApplication200JSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication400ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication401ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication403ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication404ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication409ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication413ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication415ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication422ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication429ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication500ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication503ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChangesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	Body           *RequestApplicationChangesJSONRequestBody
+}
+
+type RequestApplicationChangesResponseObject interface {
+	VisitRequestApplicationChangesResponse(w http.ResponseWriter) error
+}
+
+type RequestApplicationChanges200JSONResponse Application
+
+func (response RequestApplicationChanges200JSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges400ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges401ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges403ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges404ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges409ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges413ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges415ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges422ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges429ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges500ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges503ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOrganizationAuditEventsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListOrganizationAuditEventsParams
@@ -12450,6 +16819,30 @@ type StrictServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// ListMyApplications List my applications
+	// (GET /api/v1/me/applications)
+	ListMyApplications(ctx context.Context, request ListMyApplicationsRequestObject) (ListMyApplicationsResponseObject, error)
+	// CreateApplication Apply to a group
+	// (POST /api/v1/me/applications)
+	CreateApplication(ctx context.Context, request CreateApplicationRequestObject) (CreateApplicationResponseObject, error)
+	// GetMyApplication Get my application with its history
+	// (GET /api/v1/me/applications/{applicationId})
+	GetMyApplication(ctx context.Context, request GetMyApplicationRequestObject) (GetMyApplicationResponseObject, error)
+	// UpdateApplicationData Edit the personal and prior-education data of my application
+	// (PUT /api/v1/me/applications/{applicationId}/applicant)
+	UpdateApplicationData(ctx context.Context, request UpdateApplicationDataRequestObject) (UpdateApplicationDataResponseObject, error)
+	// UploadApplicationDocument Upload a document of the checklist
+	// (PUT /api/v1/me/applications/{applicationId}/checklist/{kind})
+	UploadApplicationDocument(ctx context.Context, request UploadApplicationDocumentRequestObject) (UploadApplicationDocumentResponseObject, error)
+	// DownloadMyApplicationDocument Download a document of my application
+	// (GET /api/v1/me/applications/{applicationId}/documents/{documentId})
+	DownloadMyApplicationDocument(ctx context.Context, request DownloadMyApplicationDocumentRequestObject) (DownloadMyApplicationDocumentResponseObject, error)
+	// SubmitApplication Submit (or resubmit) my application
+	// (POST /api/v1/me/applications/{applicationId}/submit)
+	SubmitApplication(ctx context.Context, request SubmitApplicationRequestObject) (SubmitApplicationResponseObject, error)
+	// WithdrawApplication Withdraw my application
+	// (POST /api/v1/me/applications/{applicationId}/withdraw)
+	WithdrawApplication(ctx context.Context, request WithdrawApplicationRequestObject) (WithdrawApplicationResponseObject, error)
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx context.Context, request ListMyAuditEventsRequestObject) (ListMyAuditEventsResponseObject, error)
@@ -12546,6 +16939,27 @@ type StrictServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx context.Context, request RegenerateRecoveryCodesRequestObject) (RegenerateRecoveryCodesResponseObject, error)
+	// ListOrganizationApplications The review queue
+	// (GET /api/v1/organizations/{organizationId}/applications)
+	ListOrganizationApplications(ctx context.Context, request ListOrganizationApplicationsRequestObject) (ListOrganizationApplicationsResponseObject, error)
+	// GetOrganizationApplication Get an application sent to the organization
+	// (GET /api/v1/organizations/{organizationId}/applications/{applicationId})
+	GetOrganizationApplication(ctx context.Context, request GetOrganizationApplicationRequestObject) (GetOrganizationApplicationResponseObject, error)
+	// ApproveApplication Approve an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve)
+	ApproveApplication(ctx context.Context, request ApproveApplicationRequestObject) (ApproveApplicationResponseObject, error)
+	// CommentApplication Comment on an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments)
+	CommentApplication(ctx context.Context, request CommentApplicationRequestObject) (CommentApplicationResponseObject, error)
+	// DownloadOrganizationApplicationDocument Download an applicant's document
+	// (GET /api/v1/organizations/{organizationId}/applications/{applicationId}/documents/{documentId})
+	DownloadOrganizationApplicationDocument(ctx context.Context, request DownloadOrganizationApplicationDocumentRequestObject) (DownloadOrganizationApplicationDocumentResponseObject, error)
+	// RejectApplication Reject an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject)
+	RejectApplication(ctx context.Context, request RejectApplicationRequestObject) (RejectApplicationResponseObject, error)
+	// RequestApplicationChanges Ask the applicant for changes
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes)
+	RequestApplicationChanges(ctx context.Context, request RequestApplicationChangesRequestObject) (RequestApplicationChangesResponseObject, error)
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
@@ -13366,6 +17780,308 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetMeResponseObject); ok {
 		return validResponse.VisitGetMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyApplications operation middleware
+func (sh *strictHandler) ListMyApplications(ctx echo.Context, params ListMyApplicationsParams) error {
+	var request ListMyApplicationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyApplications(ctx.Request().Context(), request.(ListMyApplicationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyApplications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyApplicationsResponseObject); ok {
+		return validResponse.VisitListMyApplicationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateApplication operation middleware
+func (sh *strictHandler) CreateApplication(ctx echo.Context) error {
+	var request CreateApplicationRequestObject
+
+	var body CreateApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateApplication(ctx.Request().Context(), request.(CreateApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateApplicationResponseObject); ok {
+		return validResponse.VisitCreateApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyApplication operation middleware
+func (sh *strictHandler) GetMyApplication(ctx echo.Context, applicationID openapi_types.UUID) error {
+	var request GetMyApplicationRequestObject
+
+	request.ApplicationID = applicationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyApplication(ctx.Request().Context(), request.(GetMyApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyApplicationResponseObject); ok {
+		return validResponse.VisitGetMyApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateApplicationData operation middleware
+func (sh *strictHandler) UpdateApplicationData(ctx echo.Context, applicationID openapi_types.UUID) error {
+	var request UpdateApplicationDataRequestObject
+
+	request.ApplicationID = applicationID
+
+	var body UpdateApplicationDataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateApplicationData(ctx.Request().Context(), request.(UpdateApplicationDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateApplicationData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateApplicationDataResponseObject); ok {
+		return validResponse.VisitUpdateApplicationDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadApplicationDocument operation middleware
+func (sh *strictHandler) UploadApplicationDocument(ctx echo.Context, applicationID openapi_types.UUID, kind DocumentKind) error {
+	var request UploadApplicationDocumentRequestObject
+
+	request.ApplicationID = applicationID
+	request.Kind = kind
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadApplicationDocument(ctx.Request().Context(), request.(UploadApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadApplicationDocumentResponseObject); ok {
+		return validResponse.VisitUploadApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyApplicationDocument operation middleware
+func (sh *strictHandler) DownloadMyApplicationDocument(ctx echo.Context, applicationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadMyApplicationDocumentParams) error {
+	var request DownloadMyApplicationDocumentRequestObject
+
+	request.ApplicationID = applicationID
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyApplicationDocument(ctx.Request().Context(), request.(DownloadMyApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyApplicationDocumentResponseObject); ok {
+		return validResponse.VisitDownloadMyApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitApplication operation middleware
+func (sh *strictHandler) SubmitApplication(ctx echo.Context, applicationID openapi_types.UUID) error {
+	var request SubmitApplicationRequestObject
+
+	request.ApplicationID = applicationID
+
+	var body SubmitApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitApplication(ctx.Request().Context(), request.(SubmitApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitApplicationResponseObject); ok {
+		return validResponse.VisitSubmitApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WithdrawApplication operation middleware
+func (sh *strictHandler) WithdrawApplication(ctx echo.Context, applicationID openapi_types.UUID) error {
+	var request WithdrawApplicationRequestObject
+
+	request.ApplicationID = applicationID
+
+	var body WithdrawApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WithdrawApplication(ctx.Request().Context(), request.(WithdrawApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WithdrawApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WithdrawApplicationResponseObject); ok {
+		return validResponse.VisitWithdrawApplicationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14423,6 +19139,285 @@ func (sh *strictHandler) RegenerateRecoveryCodes(ctx echo.Context) error {
 	return nil
 }
 
+// ListOrganizationApplications operation middleware
+func (sh *strictHandler) ListOrganizationApplications(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationApplicationsParams) error {
+	var request ListOrganizationApplicationsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationApplications(ctx.Request().Context(), request.(ListOrganizationApplicationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationApplications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationApplicationsResponseObject); ok {
+		return validResponse.VisitListOrganizationApplicationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrganizationApplication operation middleware
+func (sh *strictHandler) GetOrganizationApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request GetOrganizationApplicationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationApplication(ctx.Request().Context(), request.(GetOrganizationApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationApplicationResponseObject); ok {
+		return validResponse.VisitGetOrganizationApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ApproveApplication operation middleware
+func (sh *strictHandler) ApproveApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request ApproveApplicationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	var body ApproveApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveApplication(ctx.Request().Context(), request.(ApproveApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ApproveApplicationResponseObject); ok {
+		return validResponse.VisitApproveApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CommentApplication operation middleware
+func (sh *strictHandler) CommentApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request CommentApplicationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	var body CommentApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CommentApplication(ctx.Request().Context(), request.(CommentApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CommentApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CommentApplicationResponseObject); ok {
+		return validResponse.VisitCommentApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadOrganizationApplicationDocument operation middleware
+func (sh *strictHandler) DownloadOrganizationApplicationDocument(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadOrganizationApplicationDocumentParams) error {
+	var request DownloadOrganizationApplicationDocumentRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadOrganizationApplicationDocument(ctx.Request().Context(), request.(DownloadOrganizationApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadOrganizationApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadOrganizationApplicationDocumentResponseObject); ok {
+		return validResponse.VisitDownloadOrganizationApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RejectApplication operation middleware
+func (sh *strictHandler) RejectApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request RejectApplicationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	var body RejectApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectApplication(ctx.Request().Context(), request.(RejectApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RejectApplicationResponseObject); ok {
+		return validResponse.VisitRejectApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RequestApplicationChanges operation middleware
+func (sh *strictHandler) RequestApplicationChanges(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request RequestApplicationChangesRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	var body RequestApplicationChangesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestApplicationChanges(ctx.Request().Context(), request.(RequestApplicationChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestApplicationChanges")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestApplicationChangesResponseObject); ok {
+		return validResponse.VisitRequestApplicationChangesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListOrganizationAuditEvents operation middleware
 func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error {
 	var request ListOrganizationAuditEventsRequestObject
@@ -14900,475 +19895,632 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rcxtJuieGf5X84+yJJjUFEFdewOj4L0RREiWRogiy1dKgzUpUJYBqFjKhygRBdFsRPTMR63Csw17v",
-	"Wdv7zuFwxL7biNk5O/acczzjr0B9hfkkjnwysyoLqAIBklJ3T2teTFOoW16efO7P7/m+4LHhiFFCBS80",
-	"vy+QKzwchQT+bo3F4ITwEaOc7Kvf5c98PBziaFpoFk7ZBaEcYeojMSCIB31K/GJA0ZiTqOAULnE4hkew",
-	"5xHO4fZCs0CmzwbdJ17wMnj2+O3+yemr9gE/GIrR272DzYMLPzh8/ezF4eNW5U35KDwK31zh8mTy9jGb",
-	"dit+8Gp48vDl0/Dx4deP293To+++evrVa78yaLz+thW82HtWJl+35Huff1V5FfRelcj02Xf+64PgZXAw",
-	"efNtGB49eVN/2362U/KqIe0OH5f9r5+FBadArkZBRPgBLTR3ymWnEJFeRPjAjDgS57V31V9tTXa+vijz",
-	"ivfirfiqPn01fLY9eLg5PmqMTnAh/dC+emFLFJqFarm6WaxUi9X6aXmnWSs3y+W3cPuQDLskOiSFpojG",
-	"xCkI+eTpdEQKzcJDgiNYRFjL5vcFLyJYEN96Y2X2jWSIg7DQLGBKcSm4xJRd4n+td7TEor655SsSBb2A",
-	"+IVmD4ecOIVeEHFxhIfyw9f/7vrP13++/n3BKQR+oVkod3dIvbdNijWvgov1XmOruIMbjWK1t9WrdLfI",
-	"Nq6UC04hxMkb/uP1H65/f/3n67/I/8przMOSdgrRuOAURgNG5T9+tbVTrVSqtXpjc8v8PDcyEQzJW3X/",
-	"/jhiI7JxyLjHJoX37987hRPisUsSTfeYT3g2iRKKGCVF+R4U6duRJ++3CVT90Px1YeviXbU43Lnyi7VB",
-	"jxRH22JScArlqE6LXvXyu+J2f/OiOK0Iud+Dq9qw2Hi35Rcn5dG3xYudiBScQtXfvizSze67oviuPigO",
-	"K5780rTfIMWdi6tqMapN3hW3RrRbcAretqgUvx3WvyuSzUtcLA/e+QWnUJ+MLopXWxEtdqvTnWK/MZTv",
-	"fVcefFesef5m8WJbXBa/rU7kGIab3W+LpBJdFRv0Xb343fZoIOe1M8VFUb0YFst+f6vo1a5I4Ru5YG3O",
-	"5KlmUfAdFgGjmWv2ekAiggRDnOiT3Y3YZPZI2685iyTZDYQY8ebGBuEBLvUZH/Nw3A9K0XgDY77B5BPV",
-	"jcvqBvb+/14YECrOA//L562HB0f7p+VKZ1wuVzflRpx7AxyGhPbJl/s7hyQcMFx9Obl8HO0fnj7rj/ee",
-	"YkaeV8T22cnr7vjJszYXk6J3mPX8+ZCIAfO/bFcbm+o6ZdQjX9Jiub15/vq7VvXwW/V7RPwgIp44H0fB",
-	"lzCRv6+1/r76+O+rj8OLknWG/r76mHP299XHHg7DLvYuzPOKT56L6Yh8KUehfuceG5Ev2YjQwP8VHD79",
-	"u8CCfPn2Xe3quIx3ppXhXvXy9bZ4RRrR1vio3n2+OXhW448qvSdl/GLn6o2XMKkMDlBXHEDv8IFPqAjE",
-	"NHNzWygM6AXxUaDvsjd1CQYCPGGzV/GrXq1brOMGKdZ7m+XidnerUtyp4lq37jX8TbKlecIZVzyLjsPQ",
-	"KahvL+Jho4hdBr5keQVJR9YvjwI+CvHUMJl/uP7Lh998+N2H31z/y4ffXf/j9Z8USxjhCA+JIBGIsL1x",
-	"xBmwT59wLwpGklolWxgQ5FJyJdQNLmI9IPRRRC4DNuZohPtkF7FhIFAgUI9FcBn4JFwryaWQb3o3JpFc",
-	"Q6qG5akPOgXuDcgQyy8P8dULQvtiUGhWpWwRisFzEQW0D3v2IhgGInuQIY76hAtEx1JUyGEGggy5PJ0R",
-	"EeOI5g0khHfa4/BJD49DIUfhyEEFw/Gw0KzIIQ0Dqv8VDy+ggvRJZGjqWG+CWv2skZpt+oIjOQQHYY7C",
-	"gAvio+4UufJP6z3cjQc+wmKQjDvefykg342DSAoDJR6TqRBD2TGNYCFIJN/23/waF78rF3e+0f8tfvN9",
-	"2alV3v+rwvzKv5ffUOcWqOUh9p9gQSZ4qmQCFYTCvuDRKAw8YHUbo4h1QzL81bdcTt0ai5Ii8v2cnZtp",
-	"nJMoAnrwiVBn61RrSlJPMnchP/ARZQJhyickkktHrkbEE8TfRSKaItzHAUUhFiQq6ZUhXBzIs7jllUm1",
-	"V8ZFKYyLdb/iFXf8CimWezXcwNvdHa9akXQgsBjzQrNRrkqpKmD12pwlYzAj1as0jmjzAncDSkRTz7nJ",
-	"OSua+4vq/vf2vvyriPQKzcLfbSRK5Ya6yjeO1TvUsqfJp0URuZL7h0PESXQZeAStYRqzqHiM6yjgaEwj",
-	"gr0B7oYEsUgvGfERpmoKJTmmh9g/UYt0p60c4rDHoiHxz/WSz+6k/hl1mT+Vg5ObeInDwEfP2i+P7rhX",
-	"dWAXeq8OzVBQMpQFWxWPvGhuv4+dmpuyx8ahIt2uvIL9puSXAUfDgPOA9uUOzaxJh76k4RSxEYlgGzia",
-	"BGKAsHqhPgH1cnkXYToVA/mSScTk/6vbYg6PAt6hGNWr1VKHyuntMdoLA+9uW45DOY3pObkKuOD2frco",
-	"wp7HxlSooYhBwBEpSpmJ9FNIPSX3HWhR6pTxmwWW1oTUtkkoqUFJW6cwJJzjPlnxC++/uSNt7SS01Uq9",
-	"ezFh6XEU9b33TVWe3kNNFfAVSQI+FhhO9mMWdQPfJ/Ruu6yW+bwbMu+C+LPH2uxCwJG+Y1eOTGBPgCLg",
-	"ESpA1GFfyk4uIixYdOfjXrO2RI8gGeCiPVE3F83N97UpUsclERriKRxinymKXJP6kF5TB9Zjfr3WYbOe",
-	"gOl2h30K6GUg4OZzpf7ObVVyBxoouSnv2kWYX4DehhElE2kD3nV3KhYzPkg+mgxrwQYlgyya++9rj6RK",
-	"LbmsXLAbV+C9UzigStLug/i+296oN91VIUmtq6UGLKeTxKO4J01kTI3qpb6+q3xbajwh6/el7STQmEqd",
-	"yY0n7sLiHjHxmI2pf6d1pUyc9+AtaVKPiNIwEB97A8SiPqba/r4z46knW3DEpL2jvr5g2SkTRXXbPRFy",
-	"enYR4WwcecSRpB1I7SJktA92D2dDAqoCCTmJnY8zrOqCsol8LpaWTuEYT0OG/VPGXkij6k5bNFLvOheM",
-	"nYOJdlfeYnF+PU4kGEPm3Qs2Qg+lKBgrqts/iqIXcDUYaQhjap8J7HlkpNe4rbT3M4ovcRBKFf1Oyzy2",
-	"3jNrQmk7IeBIkOGIRTgKwimynrAtJz5gkQind7adrG3SU0XpMS7YKPvG+9oiqRV1MSezdtGazybUkadI",
-	"4EhoPZyNBWI9qcdQ4oHmvb7boZRpHRtz5A0w7RO/hE4IrF1PEOX4SNwPnHiM+hwFFLlwV7El73KlCu4U",
-	"BgT72vViXZx3GLT1WwRDEwzHu8ciSXEimga0X1po/S/0Vmh/xWMchMS/sxkPbrrzgIL5kibBgMdmPBaS",
-	"BIXaBMl5qGOkMFioWrsecymVYUcUWd6neShNeRgtSkZ7gyUPtxfN7fdFkmZRxCBi4/5Au9W0j6EH2wJM",
-	"ezjmYDTCesjf5Io0O9SdW3fXQfAj+HYj8i0IZ1euLPwMUZP4Xm0Ktjl7EdCLk5iI7kgIUss6j0nydkYh",
-	"agd9Kg+OYFI0yUUA5W3elYl6ERuiKRtHcul6QXhn5dW29iSpwIet+dxAKvL2Ynz7fZCKO7eqbhPhucVM",
-	"+RX1sqrlRN2x6FDtctE+baENFOM4ml9yJgYkQhM8TZZfDEiHJhQqV15/FxZe0dMpY4eYTrVPid+JniJJ",
-	"2+CfhaW/y7ZWrW09ZQwNMZ0auX2DHS9HUTSjuJfDP/v9XcXPVxMj9ytEkkllCoozasJYd2QRmvucexEB",
-	"0sMhn1VYQtYPqGRaI8z5hEW+FBcB9VgUEU/c+XxXUsYpeNvSg1lsncoHivYD90ERh8oH6BiRhMBtoOSi",
-	"9a2ZPX/9+nWxNRYDedXDIifcgJM7pBUOo4Gg5ZiTzJ1PvP6w8aOIeYRzqS3tqzjYXfYfpqfcFErE2bv/",
-	"koKjeiiJE3x/HOEoltM5vkLGzkFptfyFhnBSLkMjRrFAIcFcoG2pxUXYEyTiSBpNhfdOwnoSjp/vhQx4",
-	"Ihnu6mWsWtGGr+JFQvEiLaDKZE2L+vb7UlECOhoLdfzgI7vIVTvgQuiKI6lHI9brEepL1RiWqmk81PAv",
-	"1J12aCA48pmQ2ssIiwFac1VGBy+VS7Cs7rqTclhjjlx5Z6kzLpdrnvwY/EVcp0NdiODNXwJFR52P+Ysl",
-	"1KJT6wtigAXqRgRfcCSHp1YEPOXmEIKElBLwrz/8ByT11qmD4miBjruo92jhitHZ2cGjdUcHSTtUuePl",
-	"1jnGqIik4QDGej+4JFQRO1iKjHoErbkRGUH+irsO35XSlzMYlyBXWtzL4xex0CbgNTdmreZHd13L5DPK",
-	"x6MRk9rjIfEDrDJn7mRuxi88H8o3QjTfPsrtOCMCYhUc2R+QL76zk7GRnBdrfgiGg/RwFhqZ8TNFeKYI",
-	"N38sl4AkD3d2DdwSRI31KyGTDFwEidPUCs1h3w/kTzg8jtiIRCIgPM7+GVk/fW9nKaWi6iaEHf97LtJr",
-	"pyet/qjOXlq8cC/UXZCBoNm0HDKLhljM8G7789X6jd/X+VLfz7sq2UitHBqybhASBHdqJWsXUfntUKo2",
-	"Uizulyqb9VL687Vq6uONjI8LlQE3n8WwcNDvbfP91/oldpqZtSHWgn0Tv4h1pZUnB6DjIK9xROWr55VA",
-	"NiTKgYG7khfZ0Qj595iTCPEBhCmxJxCju0hlH3HUjTCVjJ4iV3IAUD7TJOfJP3ughhz42YqIdYtkYB6J",
-	"KAGhHu/9eGxb48naKq4z+07XeqGOefBzzhhVgmD+qg/jTlIi8p7PGoKVUjQ7jtcDotx8anXjqWkNjqO1",
-	"RJtbT83Xl5aFCIYk64uxmjFHz2gwHmJalCYz+LDI1SjEVOkLa/u0HwZ8AB9aTGywqsl3Mmlq7Adi/1LL",
-	"iPSOY0+wKGuvXw8YpGkEwkETuTZpP7SUm6lg4HoWDdBxqL2iOuNzdnmUpOH5nFE9lx4aTKXIR8ST+456",
-	"2BPcQaTULyH3+05BJcF1Cs1OfNQ6hfeutZTJ0hCzKrOTxwIN8GhEKPHNq3nQp+cBBfeM+lMrv/EvbCxA",
-	"s1EhQfVPqQGpQZxrd2Pqt4hwoh5K/2QSMPTbCedS2Y7IJbuQP3Woq9NvtT8oImOu7o1YSOJPldARmWgt",
-	"b4inoDn7PvGV+zI5RHpCWRQcpDl7QMVmvTDviXQKwSidq1Qt10rlUqVSK20tQwrM88ZRpLLlvl/ydNlB",
-	"oTyGZd8DBxz23Iqw7CJXDs5VwUPNS+Emfiualiy41dd0lXk1b6g2I1ej1GzoNgOZ4RPwiLXGhvbjETkx",
-	"L5hbV9hbe2LJwV3Mb44160vzHEjpS/2xSNOwuNf7+GM4ivBU/jtJapxf0mPMOdggns56NHmN8iGd8qi3",
-	"XpOGlNJxvuOK6wtzSQ0oe22SIoMsbmwVDsxLjGevT+M8ZTmvVG5zE6kcevTXH/6TW1og/Q5ovm9pTEUQ",
-	"GqWCcHk8LogJ+vOU4N2xkjstLpAuJcjU4vC7MUE8oP2QFMec6G/IzXHtp3n2LHLKDpZlGXYZwpwuAnq4",
-	"ZgRIM90io+HUuPmb6IKQESyQHocefUA7dEiGLJoqR716ti1YhPvEdRAllyQC9x/o1+YCxEs6dEQiHnCh",
-	"Tjy7CIgD1qJAfkB44hvWeelmZCXkSsp0O3StE88LDUmnsA5paZrhX5CRQNiLGOfxG3SkjCs5oBepy1hI",
-	"MI31YGNgEjoeShLXNRrf5PC8mw7yGdf5tfaxsSne/qxNrTNElUcCqb3VQ8o6gg8D6u8lSuPtjDNL6zwm",
-	"w2x2/nWpUd5JKcwBRcf7h2gtSa7e2z85PXh8sNc63VepRBBV48Rfl6TRxRFBXczJZl3lQnP0aP8EEeox",
-	"X7t804bKTaaKU7gqDsehCMKAasYmNXNTQJAlmB5HbIhcVY5jLZtcxYD298yj7lI2gDxGWIyjHC9nfNkk",
-	"qPtE6rc+ikeIulNBuGMWZY0LTH0cga/17ORFkeMe2UVydsYthMOQTbTObi1W/VZrNat8p6kgvZL2bLPo",
-	"0FrMeUlglT9lWiqBgAh2l42pv7w1YpKxskSlQC5lQoUlduX7KQN/quQ3QZ9ypAK487xCH9Q2Y1mCRQRh",
-	"qNJhHdQdq9qCECTLAFNUKyMfTzlac3VhzLk8EOf7Xx8fnLw5f906OTo4euKuZ3+4F8jRjaIgS4VvP20V",
-	"q41NQ0j2sXGQpIio6GFO0IBcpe3JWq/i7eAyaXS3/KpXJ5u9bVzuVrya3yBbvR1c6da8hr9FdnplXO3W",
-	"vU1/m5R7FVzrNrwtf4csoUPnnY6A8zHJKd9Q177gyFcZouOAD4gPqj1aO3m8h6rVRm09U2JekGkr7LMo",
-	"EIMcTnVBpuBsU37K4Dtw4Hvj6JKk1+ak3SpWy/XtQo7LyVS/ZJd2cBFHy0GkBSLWv3QsK+aLuSR9o/Zt",
-	"aHh5jYAy8RA+v/wjnEQBDo/A8zQ/27PRKJe66o+rrZ29ciXzrWPFG7JZo7q4DAEkX9s7+tLUN6J0maLz",
-	"8svr/3z9zx9+8+G313/88MP1n529L0/OCktZEfa5S0Ydk+/M8szQn73e1m45FsdL0VKavyQs7AaOGsul",
-	"DNZqX0ov9AmmPhumZcwuEG1KGsH19Eq/Kx9tvhru7NWD6rdb068q/OttcnLR6D2d1MSL0Vt8xp74b7yd",
-	"7iHd/zLTObZIBIMbPhCoi72LRBuMpctSkneB6ysteSHChqMouCTJsQw4GrIhoWJZWTMrKFNyMdkBe1w3",
-	"7OiLgIu72pK2yJ0zJjMNupsGxfoB/XgaJIh3W4N0QH/8aWuG7aBPD+iKiuGsWaZr9/TKpb97IPkMwqCd",
-	"FMPgEmqELGMsW1u4d9XzkymZ6bMzq3LeoGSCI/BY+xZvSanjKAJnzv0GeiiZ3O8rZ9dtZtjpL2YuVsg4",
-	"0RGY2y2VHQzLiJ2oEcUpMbtx4oFysdvBnAHmpopjqZWZX4v56amKnsWiMVMunkZjooboMdoLomFA+ygi",
-	"oxB7hKt8dD017PsR4Tz7CMrXUxLaPgWTjsFTvDZHbC2nnAkc9UmOmNPDU0NmPgEjisuBC4bWVHI9hhpo",
-	"PVG+TAhGTyv+tGMW8kbxpneE+bd1Q2TG1ORMN4t+0Id5+CTJ8tMphSxC7cP2DLOqbK54vuS3s2b1CAu8",
-	"fzViUVa8KfbmLi+11bsW+4EttsiXlKUcarbdJ/unaAOPgo3LysaQbNg3uFDRDdQyhPrtO+sYQBCQrrAK",
-	"Res0m0EwWn7RDuNnskahw4Wr7sGhjjJmOeKZnnXA6HFEeiQi1CM3vvco5zEwsjxG/ccQlbjpNadMjNoq",
-	"qQSeBP/oqrNrq8eyZsdjmIkgj77SOBMB4QiLpM7bJNzypenIQrbIGtGtPa4WAeq35G9emvSshZ05cLML",
-	"NLN5TurYW9SXyT3I5WF+0Fw/apQ0NhZddgUHOSLUh8L4HpRQyR+8YBRom2WGC6kKhoydfESkQhlNTZED",
-	"R5yhHo5ScjigolbNjIF2mT99KoZhNok8PT18oXKJWA/q94Eb76qsNBi35spzHEA+dEqucqTaKMQBLUJi",
-	"Gbwd/MuTAQuJfGG2U+gWsjjlk1yOcy0dPJYWf1yiOevvnCbBOVN7oiLvpWU8QqsmNMV0kxm+MrUOWpEA",
-	"RAaVbZTKRyplu42oWLB6N87EpM3Nxa1GKnPTRWsTHJj6py5RWpqIAuKvQxYBFS5aUwVsCqcE8hthQrq6",
-	"jUWorzBBILvRFIBS5JNLErLRkFABoQlX5z506JpKgRyPdhEnBLnxVqrMRSemLz3KgloIeaBUnus3q/jC",
-	"9m88K5JAwtxEanPVeNATthGxYdqnMyGhx5ZwbgTap6GVwIR+rLHEZGg7zOJTbTGOeJedhEvZxyPtKNMU",
-	"tZiP3ofnxOLKt3ec7EtKUxbp7dRdDdhknZ84ndtydjTqN+2YeipziLO65kfMmJJ3f8ysqfxsp4+R+POJ",
-	"EnzuNR1n6RyZuYSYJFdmpdSYtBqdaX//lITyXSTnR5R+dxQoCyXGJ2T/MaNfkqOnrZTFIeNV4sH8DsST",
-	"G8pcjiekg4a3yeCZ9zKpJMkTgnXhw42D0FmVd6HNVZnMXKaKYR7ATW4KhelkFzPqmSlnkc7jgIR+rF8v",
-	"40NqIS4gL3mIvUFASZKoHMFn0Bqn+IKce5iTmaijKWHRS5mxXLoYK0s/g0tg0OFUsVFAodqVAKiWNnNc",
-	"VXXkdKgLSkepXKJ4SFxQUKGoNS4UgjDpKCK94Ir4JvzMkTyV8uMduqbrkaBE1HXiEqRUjl2s0SaAfJo9",
-	"3yHxW63nzBKaUiRVw5Q2Om7kSGp5nWVyw58SHEqlaZYo5pktu8jgqzMf1k9lfeiABiLA4b1HIrLK3eBL",
-	"SeHpjPdzaZf6jYUy/YAuTORNarihHjIpWillaKw/crREzca5RdQkqXPKTmgdibvx1tvItVw74VYlISa4",
-	"AfXzXLARRxMWXeg463JDSlVz3VqqyqUm/sNpTgxT4F4P6TzQyYCpyIaVZqOjTFjYCGb92TDTspq1XWR2",
-	"C819Xg6zm5XNE6bhZGL+tOjuhDQT5/ByCfhqiZSfJBD3lX4/a0UYqoSZ5xaMxXpisv1W1r6tLNj6gXX0",
-	"Fp/a+0jSt3jA30CSvrU2EbkMyGR+eWIOszjGmMB7hCEa4Mv0QVuOKd2Cv8xoHFxXKSuHn4IQJNGuSRAH",
-	"93OpcMMJv6932ofgJrJ6ad+7EoeY2fjUR5c9d4tjt3ct7721L2vhXh9LFTcMY+ojI4GpR+SpGs7GezPQ",
-	"uRdt+d1fvao74ba7ndrexXvXvtmlLgzqpJT5fN1BrilERWsR4So3T/5sOK4uz1Olenku8ARH0zyW2HSZ",
-	"Doxnr59n6Fdh39bR9/1H7VaOm+gyfWO10ajsZN56Efj5WcKBr5JNtzZr20gMxsMu5IHmJB4rmBHz0ZfP",
-	"j/OKR+zbeNDPvO0qJ/g17oaBJwdnUrPGUQgWHhtLOeGbfLjFouECWgPIZZJfUqughubAKmeR0bPXz9vz",
-	"e3JBpssLTrmrNznU4YVZ338RH6g4YU71HJlfJakufMFRiGl/jPtwaE0sVXW08Zk3HpqaR7MV8DJCM7fj",
-	"DqmPn9Zyum+Ago+dqphjmC2EDVBjwWH4sgewOjdnBTizZHv/SSYTBWLAc+qrs+EKdLU1ns/XUVq5KceX",
-	"BzyIC0iWzqqYwVe46eil0x/iCc1vwTewCaYeIL2yGiL6LjbwCgbtYkPzWxbQ1WzphVZeDlgHxMNnrc50",
-	"biNlyYG+2UN775ah2qssq/AGM3WGQGIzLE+H1NukFirWOGOTLt4PxyKT7BMuB3wwHLHolrmpmpZXPNz6",
-	"i2wCTk18daAeNaAo+p+V5c7REjPjwEzn9BzfV2Vr80Eqbf9mX4zY5NYT1mPJyga7CEaj7E/O5kjqwTl6",
-	"Bsmzemw3Lgib/Eh2xU8YcejHRAi6s1GSwyhybZVsqlzWIXEUz3k5z0NAfZKjaEds8gVHI8aBEgFlNIHI",
-	"cpSXvVzKDCSzsYBQagb6jzogLlpTsP1aROxCdGbOkz/BRi+EPexQbXjJs+VChkXcQMPImj5TmkYiySEV",
-	"Sp3CGess/7R+k6kHmgjjfL4alqulksvVG5rINZ1W1EgUvBEQ6Dl0SnGNvOwo1NZJwIka3lLRx1tlR8y6",
-	"x2DzE6Flti2ea/ypfEK9D2+iVqT+BjyJKTVjnvq1yHcNdSIPU8oEAmRzleBqOa6+4LotTEKx2BPBJUmU",
-	"h0xCVYM4G/k6xWEFYXJrbncDOwOTYY5KVldOP40zMZ3ObINs3wA3pFeEA5qIfAOAVbHIlOxBwMZBBwgP",
-	"1d8dKqA1hLTIB/iSQBSYUEmXPmKUNJPHEKH+iAVUcNNEyq2Xax2qPnSuPnROaMTCUBr2CfC0Rnk5QHCx",
-	"hFrhBE9VGUweHshtlOrFLthcRXgx0dwfe8mzWn9uLOYov/AiQ0M4xNEFEZnQgi3/Ut4MbczWWK9HIu6g",
-	"UcSGTDVPQN2pFUHPwIGQl47IJIPRHVB1nLVyhoNQmtEmiV91l+JojZIJdwDD1R+HRLdnuPnDQzOnPUaT",
-	"JLOMWC62Zihls4IkmARCfhGgEmOLVWqPqrMb6/XkZhLVSVeled0enoAP+ZJb0J3OZDjnOYiSdXdm93jm",
-	"e5lLtQJN3UqE/M2S3Y+6lVm79nJGGM7wyGUxSB4Zj2ZmFajheCk5pw6H1N9DgiNKIiTZeU4VKM1zJvFw",
-	"3E+nYBrn6lLRdXhcv96ex01L1SbeOArEtE2EMO7KVVQkNY62lMmnE5bUq80C4UBuxpgLJdhnNQIF5Z6l",
-	"881I+yXIKHtIWetgEnses6jPlvYrzTj7rrAnwqlUT+TR0kl5oMIo+yYDaDbHWgWgC4wAAVN3q9AtLmJc",
-	"xvkUrqXdGzl+g9RHoVxWndf427oUmPiZIYgbfQbvF6z7ifzo7ZbdhQCC6yR2pKvyGhW4767aACt5Kwvv",
-	"98byYbkO8q7ZAG/10yes5W4gRAHB0yNPjxmxXdp9ByDojAoiBVeYTiokqrvKPO7Gall4N+XaHctp3qWC",
-	"Js93luUxQwFFmE6Rx4ZDRqUpAizpXhxpM/NWw8qcsUZoz3L3nTzeQzv1xhbScPBIl17EwcxlKT4/2Rka",
-	"JSh6yk94zmqHkVO0syIQNKgqUglVRSnUI9nInrqhRqZBmu7rwB1VIKu7I0BviKWjZ1YaeYblFFAOGSE5",
-	"7kONpQ8NIbLz+uM+AoueD3wH4ZCb5EZlZrlfF/V5KB74LtK524UVaihVfe7pMVI3xExv3pmp+xVk0NCA",
-	"RWJ2N/l4OMTRNOm4ryhVvja7elGDbs6+/OzkQGNTQJl1L9DAG/YLdw0Za7TPiIQE81moquWaj9wIcq97",
-	"M8Bi2LUseagQx6rB1JI2RE5hAHQ/Ugr6LsJdIAF9wQCzBhG6xOGYzJ/9n0l4Q5qSbzWXXoh5YO7L1DBO",
-	"iNUyiNxOxXhJSayeStIbReyScMgsjoP3Ad9Fgvl4qgsulPCaX/zRfSevL55xdja6tSIruRnheJxRkcW/",
-	"zwxkMpUciQciuIxtSEQJ8RFlYBppNTLuYHsLGLXZCaRG9k3mmnhM2mZ7zM9yCXnm55njRqjU5mFMwAj5",
-	"ruoRFEP+YGp3pDISkmn5FMuSHO6WEyRWo8meBuTM3E7lmUWkvot+lnpX9kj7ARckumV9Cx4Jb4BPb1I+",
-	"tTDpFMBzrCqFItZlolNAk8DvE4HWTscR5SIIiYMGe+q9iEUdGpG91vHp3tPWehb8lIYB8AbEu+BIj0fD",
-	"RKeAzXY2V0pT+ZuJPX+ibjcfLYI9Vyq2VNrKwuSzE5W12rZQd2ZPINywJy34+bk+ZRPVSNGgy6AJiQgi",
-	"1FdB6xtSLFIvzxwey1LXIAUNm2KZIZ4inymDZ67VuAm2ad8W1PVibwB/DTHFffjLDyJi0G78YZCdNNm2",
-	"4kh7+TikkAmpgjqsh1xIAdSw9DMtQ2fcSE3UC2jABwrYI4W2q95iD0BHv3PQUXOY0EuA79/VhYmS4zs6",
-	"nuTG+fIL2w+sBnwlBszP0dYvAurzpLmm0VQy5pn07LZkk9lVwcRIlW2DpDyfUWCXlV3pZUuX4phpZFGn",
-	"PdCVUmoXO+HAB6RcQJGlA2T5gOY2fCUB6SyLQSfSXSwlLY9G0maa8MVAdJuZtmIypwwapTFAlLlRqTFo",
-	"DfwZmBMH+ZgPCI9ThmahOzfTvHt7xVYSNyX+7iI5rCjwDX7igAUeQUPsQ29LfeSX8PXObF82iS2DGJBT",
-	"+6gydIM+BRig5esddc1kTqGiGpHZpFSvkTHXGF7g+NBW/0Lk+YXjN58iqr0JQM8HQn9MdSbVG0NWANJf",
-	"CQVhfv4HxwmAVM8e5hc8jZPOIjO6tA2/Ym+llbDZIRghd8L68t17q7QNCSlpNNOwBK2ljopejRzc/xTY",
-	"QgbQo+5xojgMQAlAqb+co3EiUTyEwk5Owl5pufDSbVEaLKAHcyYWHNL7yG9YgGP4c0tuaHOWAmDItunj",
-	"y2dRTk1m3O/87ORF3ELJbqmjYgSroqanPh4TFwT5PDYkCrDdBlGXJ+cOtn9qojcVKLY528NhKMdw3+Cy",
-	"Wr0AxIxUN15rpSMixqY3ZEqjqG/fqFJwkYvf5sK12367fAuIWzOcnDWOQTpXqRHWxU2pQffxJUkEn+np",
-	"76CghzCdLlUnsaRYWkkciEHExv1BelS3T4BRMKmrGAFmgXIwtRntBf1xRPxkJSV3T8tLwgO86N2PAj4K",
-	"8TS78NVmICCguyTcVZwRD4mWIokLJR4GgLiYHjrJOJeUN/G0s0eZ2OjxiqY29gZqvQ9MwIUItUuDArY5",
-	"exHQi7bAty1siYiyvc+iIHvz2sctEFNZTEJ1gGSJxWARlKfZp5QaPKOlwqq+w2SYOQtxbJF6eo7+TQQK",
-	"VBmLbHN4u2MhZrGFrv/h+i8ffvPhdx9+c/0vH353/Y/Xf8rsirPMUVD0T2F90Jq7IWXUBuds43t55f0G",
-	"NJlz15c5i7OBcEXj9rRvWLN7ouh4C+5E0X+D1Hy/ha+Wx1mTKh97HiH+cvlNi0/SqRVBm0saOGgdtUAP",
-	"Q9+Ba3VOVuyP5X5sHDLusclCp0DWIp0yMbpvPP9W7EmZD7rsypXUrbPkm5QqyiGhmzkI0w4dU7CpU64Q",
-	"pHKqNMAN5YJgf87LPzPdzVt3BJCL8ijgUjH4VOuikZmz5l5acZbODW09kpr1j9HY415aMsgN2KcRg0qA",
-	"TJguObZ86TJblp9pLGG7yZxxr7aftiqZ7lTYONsTu/lNJrjsgp54IH5gbY0nUdmqGilQDzp9up+rzIfM",
-	"YhIxknSUy3hdfUNzY0MwMdr46w//ydV5GQS9OlFkN2BhiodZRESigPn5vXdHJIrJUy9JrZy5Ju8iyWGO",
-	"s9KOT5OhOAij46MnKBhKYSGVAd24yPWxwE34eWNE+7vqdwemo1YxEOl27t2pyOmD50Uk18cnr5nv1qoq",
-	"70hMRwHtKzRHTGHjulM0wHQJtVh/LbVR9mJYHehsgrYJMya7eDvyTktSszVj1KlinGz3CRQpaoHGEeYX",
-	"cSthK0KR48tU770TSIA54McaZSYTv97cpPIjpZ5CfAgUTHAgeNw9QbWnncmCSqGsWpkFJ9IWoZmfPMtg",
-	"wDw7scrs9cOpnZ6dEf1JXVapKfrZrEIrlROkS61AWHZoUnGVW2qlpGGsNt5oVC9UFg3V2PucsWG5y5q/",
-	"OFn0e8azTIi74CjmFRVLVgvNVCGosiS4mbzwFYmCXpCqoU91dr0HsMSFwBX3VHO+AtAFmpIZUfSrrZ1q",
-	"pVKt1RubS3nx4TWLF+5WuWMZDT6XSgpIb+Ts+CzI63hUttN8nnCVQFG1GHKcGj0Fuo63xgqlVv3rsdn7",
-	"Z69PM+GOXKuvuKtytSOdmeMgiK3NhFZgYWAxVZPzeHADIUaF9+8hvbXHlC4KTbsAWhrIy+gUpkcGibhK",
-	"+LVHZe4JVLxPGmKE+nFaKIk4FCkZyhmxSOAQrXUK1/9y/acP/931nz/82+t/Qtf/fP376/9y/afrP1//",
-	"8cNvO4X1DmU9aeSJgI4D2i8Sf6yy30x5U6lDO/Tv/g7tMXopNWRGeYcWYxTlgEC7cfTggYeHJNzDnDx4",
-	"AIoVLyFJJSpEdvJ4D9VqtR0w9k/3SuiQUTJFAe9QhDQLR8OAsgiNqRQfaxdsRLwLvl6SX9sH1q9yqQPI",
-	"HotTt108GoU6Y29Dp6P+6lvOqBtncetMB/mpvDRtU/OQSmtWacJxC68kE1q+SWeNBhS5KnvaLaHT+Uzi",
-	"iPARo9DJF0szew3eqbKO5WtM+i0AUmOO3DiL2V2fTdWNM5hTqVYh63NYpAN77E3k1stlNMSh5HPEP9cP",
-	"u4jRcJpwGvNO+X05Hl1A3gVYaR+tDQPOoeW1/FVu+npJ7YYYSD0MOlNMIkb7cV9ZtaNy+f76w38AHCZ/",
-	"alC5waaaQgq3oz3wLDJLY/visZCv0c0xoWQZGI9USeMpIZirF4594sO3Ao7cerUqn5zLqHcdncWiN0uS",
-	"KEwAewM1OhsOHCFXV9SXyqWYm7kOciH7PI3DKn+2sb/NCsnXJBY1fD2eYlJiwFG9Wt3VFXCSzeu0HLls",
-	"DpJ7iKkvX1WvVmGbT6WFMsRT2BHgJQG0VRQRC5E3wBH2VFni2a/K5XL5rz/8g/yj8himJf/ceqx/23m8",
-	"7oB+LXdIiQloSJSMsgkLquuC5BGBpTH47PHH3BJq6RfojUJQKOoj1+pO2kRSLgFSx/H+IRBbAs61rg6b",
-	"TrRRDfh7hPgO8nAUBdICUR4q0LcE7sJavIY6W+i2igWWdoIkgjEF/AN5sJ1kB5Iy90a5Jr8+pvgSByAy",
-	"TeXTCRHRtKh62KM1pQny9aZc6oEp+lWpuWCiC7XJYkCo3nNrw0GtHHN9duPxJfseCJjDC+AvkoequCka",
-	"4X6gyjea4BBArqIrNXPJYpKgp6sFgGIl5DJgY66ce1YgdjcdbAWtwnpHE4H2AYNp2QnC9toJfAHK8YBF",
-	"QvvjUlkXaxg9e32qEz3kaGBBNUzkrgWyCG3t3I3ShIRh8YKyCd34dnLBS8Cy11FAgcRSQdsmeghCFUkL",
-	"s4RObD+gEi8MksocJFlVSIpyMfWpiZhQUzFFpkZma7F2Gk3BngSu2p7gvhREZwcduofDED14YKT+gwdo",
-	"jUXowQMQ/g8emGPqkyGLhW5c03Wy33p0uL/uII+Nph2aoU0o3qtkgyO3jnP04IGZNnnwwJF7D22mHNh4",
-	"D4dhhz540CfikDx4UEIHqZ5ajnasKDDG9mEbrdn54spsclSRYoeGAb3gjgLdxbpMWq6jZClQE4HpFCyd",
-	"phIDYkCGMGM5AikQk3ZO/MEDZemEgUeoQuLUas1xxEZRQASOAHA6CrU6xJsbG5PJpNSnY8lKN/ST3PxR",
-	"lF8oDcQw/LsjRh9HhLRZT0xwRF7obyRVNLFe1Do+KDiFSxKpVKVCuVQplcErMyIUj4JCs1ArlUs1SEYV",
-	"A1ANs6lQXslsANtSWs9r0kXPyRS1idBYpo3K1nrSV10TfYrmlUS7lLrtNHVw+C7C6q8vOHIvgrj4SOlQ",
-	"IPsuyFTpFhdk2qHAV+Q541AVoE+Bx+TdIKp2kT8GVowBcTXSZXeKTcRMAobVY2HIJjr/Utm5+n1g0WqM",
-	"WbW/MTM48AvNwhMink0uOBiWiophRavlslFxtaPQVs/M6sYmjAE7/bVGotUAtBpuNkaZ1ZiyhSfdSvd5",
-	"+bjh7ZHNryoXL8r+2yp73X3ot7an+5V3J8MaPx1/Nfl6+rZc0OixABqrIWIBGRZwYAuVyrs3rTfPr/ai",
-	"3lft863T6etXT1/2twbe5TEeBYdhNDnA+Nh7enbCFDajEmtLoLG2lbKfjX7LpQn33inUqzt5r4qXc+OU",
-	"sUNMp1qb5Cn7ptD89TdOQdeGyaM2Q2soi9SgwXCfgytsygUZFr6R7zTNayH4ZonkDS/V6JlxkVWVTkao",
-	"IoWQDbSpPVhNFGHqs6FqfI7WlJ9wHfJngj61NEbr4S84GkXBpXwNQPIqnbbHIlSVBsJYaLzZOPgARSMd",
-	"+kLKSOIrL2gYSCZ2cJxFuXs39JufJ+nKaiRtLVvhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7i",
-	"M/bEf+PtdA/p/peFmXb5hR285VVIo1qs9crdYt3fJsXuJq4Uy17Vr5PN3jaulFNZPM1CtVzdLFYqxWr9",
-	"tLzTrFWb5fLbwtLkay1KshwZ5NxCSgLHw70DUTuFhuIZi587oKoRblw82ijXbn6qTaLLwCNniaa38BQ9",
-	"IQJhq2G/IVSTdIhtKrdOU6qX7eIzFUMXLzhP1dzzpGBHkgsK4zYdruhQoyfGnf2hXWwcKE3mB9DkHA8J",
-	"ij3cHGHeoW43oL5FDdKmaYH2LFXzi6ROT/lCtG1lBBplBkXKeFEDcGZLbZ4H1DOR5/iUy+s6CwajEeM6",
-	"fbNDtcPbWCFxPxVrCYy+7yt1X4ssacZIZWYqtR1gIY7p6ZRMHx4F4e+orGEWxc+vJc53SiYdCthZ0nY1",
-	"DWRBsw8EGo/Wd6WtXTG+g/N42ZMRq1IKtRc+I6o5k2LR+mFrSueUiXPYWf0CypK9lbq7ApVIHoBX1Mw9",
-	"5wYUroSW5olQOPA6EIO9FH1r58BD5k9XZIHJa47JsNAsFOX/Hu4/OThCe/snpwePD/Zap/vwa4ceHhw8",
-	"5N/t7bW+GvZbk4OHrf7B2Wn1ndd6VSpJq0T+b//oUcaTt2WZdiaCcpbG+1NoFg73z/YOXj26qj0rv6p6",
-	"24NXldHr+nDrdKf75vJ5lR81otb2eL/Se1IbPNu8eFF+Oznof7U1Pamz4yo93HnXroiz2uXrxtWbre9a",
-	"5e5e1d+v955sDg62v31eDg+/vBVDTtV2vE+7XeUU3t9FE1Mtu8B2O8jFwTP3bkgr5UR/a19v+vul52Q/",
-	"nSVc2kmtgBQqywiHhzjuBwaPVG5+5IyafFjiq4eWECePWdQNfJ+Aq7xeWeKJYzwNGfZPGXuBI9X7tl5p",
-	"LDM8Ph6pPuuHxA/w6XSkHq5Wl3l4FDGp90mWuB/n1/385XP7HoSxZfNuKB0yXxorVTHdicdkyOleSiYT",
-	"N7b+dKMENqEdGkvJNbu2HY1YGHhTBOeRcOWdUSGewKoncjq0H2Gqfc8J/KyDPEb5eKjHBShHUuIrkzCp",
-	"q6dgM3aoHiCMHvLzYzgi8IG49XLdcgScaynmog3k1itl+1LctgRDmLdD+0QknVCklC7vIINSC0C6ys9K",
-	"eAIwBDB6CqC2Q82aallq3qDlmHlDEhXTJS99Jqw6xg7FPZPAnQw2Ru9pziwfXAB4XqU3SbvcjMMoTrCm",
-	"epX93bQOaHc/yxKlLaApq5/VHcSoFcYsXP/vH/7nD7/98IMdUpO/Xv9R/nr9l+s/2GW2UpOMyrRfhKyC",
-	"chSH1yBsiHaqFbS12SjWa8VqpRCjFRWeb72qHta/flZ79Ppt4+Hm0dbx9snOafWr2tf1N423m62th9t7",
-	"O4+q+7XH9SeNp5vPtp5vv1hems0uzUrSrPLzlGZ2VzjwHqv4ZUxqGgPDrpC7rdSr3/zIEROPpWKpHlhC",
-	"HOwx2gsDlRVQrywxqCcQFP4sHX8E6aiOl+SMFhsE1zHQnC3FLHEpheINYvJ7YA/vc/2iL4gWUu3jFuJ4",
-	"ijqFKRurKnwjJgVDX0u58aZTgDGNVDMweAwagC2QRD2TimnZag7SdfsqDg+wIr5ybO/mCy4mjc9A5VVk",
-	"W3qIUbKe4/CcYep3cXvqxBgDBFAaERGxy3+t7yixqJ/n2GmAY6cMjh1ndQkxC3gNftWy/l8x4//0/yop",
-	"SExtNKXTFwyEZgK7GYNkx4AHS/PV+RaKOcw12ebS7djgSlztl61+D9hkhr3o2kSlSKtA2jxvkXqJiSiD",
-	"r/9GTETrCwYVMaCQ5ywGhZjuhIZKSKsONoWtVrv3zSwTvMFZZ3A1Ao5IIDVaC8/ReJtSMCxJubrWHs8U",
-	"SzO/KM+2SqcwqhxHfaI6UICjzq2XK66OZJegTaDxZLjIGzDGASw+t2piTfe7Qt0p0qd0vUPZJYlMcBdy",
-	"ENaqdTRg4yh1X6lDX2clqM2kTDrSMmNRRDyRmDx9KSLcarnqdqix3hI/nCofgOUBF2KMQrIAeOSUMYX6",
-	"MrtckpXLOeghKr+fuVl77ziQGnj1rFp6B4XMu0jq2MdCywWA84ZciB1Xh0FTqQJOsj89yGBK72qux+0u",
-	"toGmzQKmFJeCS0zZJZ6RHwutgVkX2NKc+RfqiKqWq7cMA2lclALveeevnlUfbT1vvN2rv35W+2rz9NXz",
-	"r6svXjW+qu+fHD7bevOwdlT9+vWrp5uP3x7Xzx49P220Fgd4GloPiIFu8vBoll6VbIShHOEbn29AOYYz",
-	"vzuXQh0oGDvif3bofTZZFjj0EsGppCWYCUlh0w0GC/DDDUV5xV4Mop4tuXV9iSRSLsgIKQ+SkedKuhJf",
-	"CSw0K6+agP4AnVZSsUKoSoSJKGVAgxysxVrNHHqRFL3RDMASWoOUROgVDPbKegm15kvu5JWmDi1hjbII",
-	"GUqYIhb6BGTgOgIEnB4Et2COExz5XCWT2HEwHSMD6dUwYXbHGoRq8RpI5QKWqqHFrgZ3lFpJh1p5gerN",
-	"qkdV/M/EDhsSTDnqFIxnDfdxQDuFUoe2rBerhE47sma3pnFLqGWkOZY6aMiZNACTkJft1pP/PjhGayDD",
-	"10vIVpwc5WKEfuSO0oZuBFbKE+k2+7yteNdlvGmEKsvOTxfDKBDP8T3LnPTnC1sX76rF4c6VX6wNeqQ4",
-	"2haTLB0CgM/FaHa8sJn5x+DjzECVfBbqO9VybUcJsNUl4Oeo22ch/UsX0o+VLZYkkMSxrpSeZ4loMWFG",
-	"BGcKajZeEHTbpz5PIa/NIbx1ibRv5b9UO7O0icsFG/EOlbILkiCFBpmEGBlT6Rezr8xh53Kccwe8notN",
-	"xsY6u+9WR+HnQydp9U2ayQYsQuGTmZ27WWkz6t1GD/rHLMiLItRHJLtRTNK/pIQeKw1IqZKO7ar4gneo",
-	"CSBGxCPBJXhKYphqiPmtKTUoy/uhs6w6tH3c+oLrbi+QTh8fB0V/AUWB2NWeAxiXgzB68CAOuz540KFK",
-	"w7XGkYK61P1j9GgqsUa2rjQ3Xccg1TasWu8pRVWpZrgrdyR2SMjJgYIDOqlOi+Jjb5AKoapYq9Q0KZnE",
-	"RUExXLfK19KZw7BSGiWhhAwtSh1sRv3Sq22pX+antcSVki66yHS960+ket7cSbfqTvdNYaqtpsDE4qZd",
-	"tlZi3PW5zhZJ2d1p+7Cdqfqo/bRfOBOLrVRrxXqjuLm1ip6S3XtpKSWlmgE42pulCtULlztJSNxAYwTS",
-	"KADWO8HTWysMnyX5J48QxpGu2HFjtcrSu7sC19b9lfPZdishJhP47k5RdxxeoAAaUuuslTinh871bO5Q",
-	"3YMJBSI5nLu6CBfrpFRIgDSPnKsSraRhaYfGFQ4q4O7hMNR5lElSR7wmkF5ugoExAkAHfLqLMnmUjhFo",
-	"AEc/6PVItF5CLzU2EedKgMyH/FHLymBJT/8LwPUImG+77js0kUrQ3EytgqNyc3VKLiyJft15vDTGBG92",
-	"KBSCzpECGxGazngC49zkCiXGuBcRKE/FIZ8N0SYV0njGPb8LL9mZ2yrK7P6yM0DlsDsDDcOaTqzS2UaZ",
-	"ef7w5gO1AMeJH+n2Sa1Ku0makhW+6m5dFF8Nq1fFE7EzKr6Y1L+DsvUbPfOp3mZzzvkVgqSpyf0S7NSU",
-	"19kqx/wYCTWfxqBdPQ3ns9z8xHLzROnBIJ44HwNZpdn0CkIT2OxNlo72IKsWjZYLOdUscN1u3QhQ/eBx",
-	"7tDk/vZhe91UvtutHKVFEHgDJak4FgHvpRswdaiSbbPiyzSQSTRBkyfpoAcPVIltgs6unOSGjwdcNeV4",
-	"8MBJHVXBQj8R7U58lCGdiFCfq9eMFc6ySceUxgoIl6R4w4ifuTEqWABYeYiHxblFu2At6kwg0IL03ci6",
-	"OXZbr2F+0aEgD6EgJukVicOQTaQdN8DU741DqLjR3mk50JhlqYRTDWwAC65UCPPZeeACWI6Q4EtibYDU",
-	"IiTZZptLnIi7CjxtJ70I6EXapHmdtnazKdM2ddKy7qg2Kc4Ho63809fVw/rXb2snp403DzeP9rYf7e88",
-	"flJ9+qz2/EX98Khx/GrzpL11erb91eudr99U39Za9YeNvc1HW/vbj3ee5Nlh8aDNhqVczsZRXNuubM0J",
-	"5+wB36f9lurhupTsrucAq+bJxfSx1I1xPlttP5cgKVQlSnMk2WAVkkwbbxZt3yCLolRvv4WySPejs5Ag",
-	"1oCyAtqfyXbSri4fYDrl5erjltOhXsi4udkIgr/+8J/WYzQOaaZEM633LFtAtdxQEiBpcsEmlESqn6Bv",
-	"+glOIQwolyaw2gtUysZ7VupQA38L3fYwv+BxOYdZWse2DRMwD3mKIjIiWOihmKiq6S9ihFEqJUKVLWqk",
-	"GddccXc7FNuRy7yYZeIwy2bzqU28g2EzugdTJLtd5H1bIplNGGdzYkxurN10ceaeenm1wui51pA5lolh",
-	"sUmxDUQmpJ1tj/rTmiSfOfbHj4TsKec+sKIpG8OxNrmxc209V2XQy2a1vAguyAwrtXC5Ys7URDiO1KRi",
-	"8R1qZ5FkIR+vA65TOjyHVTyFinDaoSkyd5DqsjzT01Qla4RsEvdp0i1iKuUONbx6ruRba/LAZHdVoVgq",
-	"HQRcSBocUyeZsrGYazRaQidYZLLcm3nsfeR2pBROlZmwLBOaRQa/i6o4z6jMHv6YnOqzK+QnztoA9jbV",
-	"N1IzpVnFc2EGgI7X5zOyDISvBNlLFXRq7RHA4SCAquKW1nMJDgajRKFaQWoA0pkBJXQs9WcKTFKyCeVK",
-	"RprrwZs6VMd0ORKmcA+4X0/XlU4GLExOE2TbqaokcMdArn7AOzTuJ4ReK/XUJNv3I+xJnZX6bKLjtwl4",
-	"8pgTtFYp65XmHWqHo+Ms27ECvRMYzHHwuXuMGgZvlmRNTBgSuMul7qnyCk3efRPQz5JEQeUtkgxWP3we",
-	"0PNRxPpSE41R6DrUzJoLPOXA64FRK5wJPmDj0EejwLtA41HiMNBImqr+1wyOCxYRhdABoHpqccJpNktO",
-	"Oijzu3DhdFvnQiTOa++qv9qa7Hx9UeYV78Vb8VV9+mr4bHvwcHN81Bid4FX0xVS/6b9lh/xRjEH22dH+",
-	"Wbrc0dWxf6WURPBt2Eldkq8laHfLKNAKtvFmbAeM+iHrWsjJkr8N8YVC98FIN202KU6a/3aoXUjp6Pb9",
-	"mQgMxkUCrvLhCEfE71APc1IMaKwcS71LS6sYCSKjWTdaw+hkzHmAaYeqpt4ABdslaBIFQoBXA7nbaG2n",
-	"WllP3JLu+i7qMqH9/V2ilXvtEYldFrnRAOOlXkskEMJCrg0XaLtDLdhZkB4A6V6EKY1HIxIV5XzRC2mQ",
-	"oJAIuFFF2SHryQHIqKHqcogpqmnkYw+nEG1BbkZsoiIEALf/boxDg3+l1hlS6k3alb7Nqr0bMiVYfati",
-	"TLVYGOIwRJc4CmBLARcbQJ9cjw2HjMYhdHe9hF4vbnfvdKhrt+J3ke5EK/l/E4j7W+KpsugLYmcxJP6i",
-	"2Veo2YBdFqPbmg8mXZwUtq3++TyFcLsmBSvELlCIBYlyUq30ubmDYL0xWWqmbPnfXf/5+s/Xv58pW/6P",
-	"13+4/v31n6//Iv+bgME3C9F4RaALyzm/vPxWy/AZoeJeA+qfBfBPP9KtCF8bVEvDRXDONgwT4rlAEZLU",
-	"Xo4IPXiE9hilUCFsHkJrKv2Qo+v/5fr/uP6P1/9uY77R4Lrdj04yaXDTKybsGFx8Fvk6mQoCyMoQ4QM2",
-	"0Qi3qqchL6H94UhMO3SiZLe0L1WKu7LkNLy6abqZlSEecGF1/Ls7GK5uFvPrmXaN2R0XdRE8dENcAaJ2",
-	"tuNhDkfIaIvKPznK5wJClWNXUv9KPRJXJ4ys7YjhbjnLIdrvze3vN0x/wwVlg6AWiqSBMVj5uqFwZgNh",
-	"o5u0j1tOh5Ir4wONXZpYpB9ci921x8/39hVGZECidYVnrv+pnj94ZIr6E3BJkO88/c4vFNiz06GqvZWD",
-	"8NgPCBRFQGrDVOpfqtLwdEBos0M7tDjTilb3aZUHQ/WLRboBlwnp/Zt/j9xqueymoEDle5RzQZ4m/aDS",
-	"ylIQAoEwjeHgRSnm06EIrWVr4SithFMWK3VQ+WhJMvkS/Xk90soSI+2ObaAxpLA3sbCH6tbLO9BYhLNz",
-	"+VQSuWzGuGEaZ8yyMMD/gSZYaf3yOd1HIFnxOLFiFLFeEBK05kKzLd3u1lWNUTIXN/UePpAWh1wbk16j",
-	"8REUDI78bszpoKuGboNxrmnNd9f1RKtVmKW6qvuCuE3oEInsHB8olVRdRnTlbPzuJJzZoa345CRlpg6a",
-	"DLAgl5p/s7Hw2JCU0GMchOOIcNXVpEPlOODhBCRoLYYHsiBgQdGHG9cd61HI6jE6uKtzepOjq9xg5oim",
-	"ngRqsT6aOocqYUefWcXl5cONclU9bD5xDj1IZr+bblyhWqXoOmS5xPDMOsD+Q4EwWFSxkJOUweNM3TlJ",
-	"pUq42pwprOvCHCJLFltObrGFBoik99/cPfzRHoVX4cuH5O2rV2+6b9qbr6/a3YNW3C29WXj7rnZ1XMY7",
-	"08pwr3r5elu8Io1oa3xU7z7fHDyr8UeV3pMyfrFz9cYrrCL+Zpva/yLKOmdAoi0mnsnnNeTFz9Skadny",
-	"I2XUxOkec4LNQGiuaOK0OXsMx/62TsmPgdqnZcSJoenPttTNtlR1KXP2CRZkgqcfudRW0qHqcorEIGLj",
-	"vpSiVj//ldRakA35Ou1LqPfQYfK45U5cAriW+rmoKvlDNlGyXeqoTocaQQ7qMKiS7rpOmdJNxe0jd3by",
-	"AtJ4iVZVuhGbcBJ1qGCAyxD35nZjd6XlwJPiLtWJ3PbDBbxDLctFjnF3Rh0iprxYfxY66ckfdO5Yh87r",
-	"9iZb2nxfriSXc3B7acHqasxds3oauUdH9pJUNNuRuq7b+1A5UfU+4neobmsxJ8rbWgn8KUjyVKv5uLVP",
-	"eFGyvH1AjrFpdQfcqdmu+B9FbKeo/UYp1uYs1ahqdUk2+4ZMGT5zUIDwUgM9i0L30+HGfpYkPwNJAkfl",
-	"9oLEJ5cbQ93gK9ed9+DBo6QBGVh8pQcPUMuMz3SaNC36NI+OxpQbTvu89fDgaP/0fP/oqy+tZmbQiFOO",
-	"0x97II0CYVd61qXFet6DDhkdijkKevIOP9BBoauACzAxX8StOymZAD9WhrtpkWZmaA9PGvkmliZYB5qR",
-	"srHosqu0cRpEyCdhoDLrode3Y74C0Q2dECHN/g4VBJyqkslDP7XYJk6as6koFORyx7lrCEarBgZxLaxK",
-	"TvqKdpSzSN4ZL2T78PT4/OnL9qmrvB7Whfb5k9bp/uvWm/OzkxeuPWXYp5D1ebwgGmggDLjoUO1g0G0J",
-	"icoXgTb1Ostazi5uUmheUUKPg1BOujsFmEovGAVya5sJPkMCB4DpFAzadZSgJiAd34Qq36mU68Mho3Io",
-	"atHW3Nn4jutkhj7zXLdWD7vCDRClL+UKJdTCVHr4zCxi4DI18HSv5gXBMCgWhQaiiVc3Xq9CDpxprXoj",
-	"nKlzozIA/WG0CnA/fmuT1w4D6jJ/+lQMw0Kz0BmXyzVvBP8h1//b9X/98MP176//8OE3H357/YcPv7v+",
-	"pw+/vf6jg0ws8P+n7t/QD6Sf/vcf/i26/r+vf//hh+s/Xv/j9Z/kSz78cP0nhXF8/XtoePybD/8Duv4D",
-	"Ms2Pr/9y/f/MND++/mMp/ZWCGvEpuRKFZmGZQdIOvcfRqGY2lJLQ6n5uNV3Py3MP/EKzsqWip0oMNek4",
-	"DGdDpglJLaRGTqjI+VrlrfbOjLmkM02dY9V9u1m4/g/Xf7n+L3Le6Pr/vf7L9f8Fk4dF+PDb9AJk9KKW",
-	"0ogMR6Hy/UxI6DFQT5dWpZLjvCiuoVl0fJaBV9vI0TlUb3eWzvZnxTIJGooLFQO3BaRgLNTZzzMiUppS",
-	"OaKwlETigXFteWVS7ZVxsdLdIsW6X/GKO36FFMu9Gm7g7e6OBw0dzC7Vy/WkVeYRE8iMUDOLcUSbFwq+",
-	"u6mn2KRMFHtG21uylE09ml8WAXIm7nwVjcEvbk0TDZlvusj9suOv2LelKhuLPpMaXEywa/6MzrVu6XE+",
-	"uUzrcUOyMBhrXGQJMHUMiRUXWQF1Si0o6aHCS1nw+IfkzgHQJbjdEtklcMtXOnxRaPZwyEluzokCwO/u",
-	"kHpvmxRrXgUX673GVnEHNxrFam+rJw+abhu2fH6KtVYgF79lAV08rx8JmF8H1mzGjj0RXCrPQJJJs1Ot",
-	"VKq1emNzyyTYzC2wCIbkrbp/fxyxEdk4ZNxjk4JTmOBI2iFqLawGTUA6Db/cq3lVUtzG9W6x3quQ4o63",
-	"5Rer3U1cIeXejl+rJ3iOdqM87V455wzAxuZxkqvFSvm0LJc4xkmGY2SC3FYfwU5h7+hLQxcovb3Oyy+v",
-	"//P1P4Mi8McPP1z/2dn78uSsU4j9O4yi5IO7qBukEWQixKGG00QnS6vItcPcrB3lri4GFHJ0flnQc08M",
-	"KH5qDexEFZ26MsMON/DYD0SRXMoP5vLGtsolUEkpkif2xspqVCG+dUcnioyFBo1XfyXgCXGtE9W4Ojxp",
-	"WKLz5tVFFQk24gCpcWmUAI9Rj0Q0Y56zpmYCQQdob0nhqCqCgBQu3CcJpzcOSjBQPQwBT4K9QZ6tdDht",
-	"yXXbV8u2qtNR2xk3GySqIf39WiSeYJGch9KJlWYGL1WY6dBVQicTvncKsAGqVTQ9B4R+UK/L9apTCEbA",
-	"WGqlcqlSqZUkJ2QeFFoszdmTgcg9afXVxw7Zd0EY4o1GqYzWvq5UdtGLgI6v0NX25vlmfR09DiLSY1cb",
-	"lVqtVFbdrGFKy8ktuZpJt3/5udNW+bC/Qt+ueOuPcV5DYEBCZD1NwHfhRb+s6qo4j2mWBbAeGk4zEvBi",
-	"zXGWsaX6Hi5S+uwb0x2EEyaTNM8I/ZjPoDVMk2Z5ygOEhUqpjh1Ne/snp+eHra/Pj/dPzs/a+yeugypl",
-	"C0nTQZypGvpQzn3Wu7ReQq4Wq23GVOq0VGpMYb9BQTPgMoRC4xBIyJDLt5Yeyf7Xxwcnb85ft06ODo6e",
-	"uOu75u2+m2o7LkcBbVMkNzYAM25farWuqfxXKfSYI9foM24+v9yzt+P+2NkyGrKaX6yXWatp9MNeICc6",
-	"igJgP7VexdvBZdLobvlVT7XJLXcrXs1vkK3eDq50a17D3yI7vTKuduvepr9Nyr0KrnUb3pa/Q4wWvaQi",
-	"p7LQCk1QuP7P6/8KuY2/BU3rjx9++PA/ffgfP/z313+6/if04d9c//H6zx9+++GHbAWs4BQuyLRlWldL",
-	"vXPvUbtVPK42NrW2fsZn16pxWt5ulqvNCngzKBOAvZevMVImHkIht7mlXClWGqlbOIkCHB6B16/QLNQf",
-	"V1s7e6CYJ86RVZXLVTREu0vwAteHOuo2zf+yVEZgtcNpagXy+8Y6N3Zol1p+QPvNJJJt2xNrx/uHkGvX",
-	"BSwAzMlmXT4VCN6hj/ZP1i0Y7XSfdv1eq0EDZNR1p2CF67bpHXpBpiXUMv0g4nfwJjppt9Dx8702+rsK",
-	"uqyUGnIUx+02gjZP7aetYrWx2aFrLkA98hD5fS5QkQ9wtbGJivJN7rqD4CyhY3nzxnGxtl3fOC42qpXZ",
-	"t5iu6uPoknzB0QDzwbrkkY/2T6CeE09Q9Ncf/lfuoH2/2mhUdnZhfBdkqtrCIKnpqkKiarm+jbqBMA0q",
-	"rNU0iQBaCMiFiDm+wsdUmq4UJbFIg4ZPurgfHREixZWuc4+zhdfcernWoQsAaEBDnwRcN+JIdY+XavN4",
-	"JLcGQhSmNzxo1ZDKp/vanuainWUJkIfp5vt/y43Yf5pt12c24GNVAS3r8Vokz2Pn1i9MoCsjKi2+tzJk",
-	"848mvm8hvHNrMSxGGGiVfRcFAuLJlE1ihfVzAfbn+q9VtaKHyldp05hg2aZnfmf9GfNzI5YFC7DlpB5V",
-	"sfQoyAsIiSciRgOvmChF1pubKMLUZ0PUnQrCO3RN6VXrSuLOqGBfxMqS1DZ0cXPQpw5Kml1VY8ShWcNx",
-	"72nrxYv9oyf756enL3Q6Y6r7lqOCd6qRZFwoORkwhPmFTjWWsh+aZKiiFY/5gIAOzbXkdS0Imh3qEm/A",
-	"UJGiTuFfxavXKaD/1qiORR+pMDXySt2Awj+qm+r/Ub4mJ6deGpGhfsq8LtNwVSXxFkN6qHYmaQN4Z2mX",
-	"0EXhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7iM/bEf+PtdA/p/pe3VS8WdE6sroYAZ63Kwq6I",
-	"LYX4luiJvzy3PE51xTPBEC+l0K7OUr5PhY3eK4YSEgVfOQsfNGSqq8qcyQtiM+3p4eDqSZsHHartgxI6",
-	"mUPFkWrIufYPnysnsgVUZhWLdahVkWbK3pTDX8PzhFPNi6whJoljSbcA3eblgpCRHOQET2N0ieXNijPa",
-	"nTMsbmzM7AbSBOrNSAgoTnPDOUeXm9OpOR3yW9SxuceiIZbHdTwOrDyFpEfzsghnM0rTmAItlD6pvvMx",
-	"ajtSCtIvTFdRFGyqAZZ25cxwlZBxsgh7DEgzz1WwAKoWdATVSzKNe66aZCcIs+luI2s5KLG6MB0AD9dL",
-	"aH8Ww5nvWqgnjoE8kQeOp1qndiiOCCIRllxszcLshZsgYbFLPDaUp5oQjSBm1U+t73aolc6g8XECgPgd",
-	"RaRHIkI9DeuoOLK/CxXGwoQyuMDTDu2OBZJLb0UnpRqUxCbVq3WADlpRMRF4BPWZybkkHSr5A4kMl0N2",
-	"EgtYQ5Cem2orWrK4NvaHATUrm4KgN3DBKvkBwY3A92iqyLgJ0EAdytmQdJk/RSTk0BdAPaDKSFROWZaC",
-	"JeffivXqHxWw1x7LfSBKWgXAcML8z9boZ2t0dbBJ4BCJ9QnsqM+Yv0RmBzE93Ubje+XrHWq7gNtQQDbT",
-	"sE/HTx88oGTy4IFhb7spWCqTEqKrIghFri4C2Fd9DONugCopA6B4TQfA2Ex1UAOJKIhT9KXWZxLQFR+j",
-	"ShU0LRnhq7osDbi6vhnMYXCXQzdN5S9XyqlZe7kw0CxZzlljuHcMsqSDxnSusF+X1wFw2nyFg8abzG/W",
-	"tK+Tnu8HeoqSSbpH37KsEYahRrR6V72VjGGwhJUKPJ/6nW+81k3bfyGZjLjzhPcYFdgTNxi2sIcTzJFp",
-	"yKYLa2JUh88M/zPDX7mFLNSpxS0lhlb3zaX4/Yan+6Pnd1My6MA2x3Z0b1Pld5wigqMwUE3zmzFUgkmh",
-	"A/N3ROKoLO0Thbih2hm6XsK8XF3vFggeQ5ZzEYSh7rDvJOFE8xmD1Ku1cmC6Boz4POawrrYrFOCLxXjV",
-	"jesl1NKZOA3VlF8qpQM2jrI64SedcFdrxCpXUzFHhfZ8P/xPh7DugQFmdmb9iEyw9Amhzn+OZ5tQH62p",
-	"dllW1d+cYrDCWYcnF4C6qhu4fX4TrC1LdjWzjp4ygw2EQDTUkNRzZ18ADBjp9YgHOXEaZTyliXWo1MLW",
-	"k74wCu3LAvpMGmkyn7i7GiOgoW8HHc+Bok9GPRK3ONPBYCfVFMEnWPsRkGDsfIjp9NxU4rlOh8KVVCuz",
-	"9SbCcTNYnaeuDGXtypzRBeV02MWsxDeIe0OCqQiGmXgFe5aOew9NE8r16k5la/VTvWrfhJ9C4YrJ1fuE",
-	"dSv3U/Cx9O6ccRJl8dk9cwCVCTUe+YDeo6HQPjel+Own0E0pYn0xyaZbVqJcyWXMTZQGd6sYSK6vq6hM",
-	"9CVprz9TkoE5eKaftV8edajPvDGU6EHtI7SNwBRhIbA3kL83DTE7Wc5UJ+VydeKSEScjidMxWF7t9ksD",
-	"ZwXNqFWTBoFFjJ2jO0bolh1rylkqVVVOvIgI1X/BavfD1xVWpOhQ7cpNZq/8tlr2xdWJlmkYRImbt0Nj",
-	"qIIu82F0uv8onkIieayzKjRE7QOBxh+W9pzSctUGxnpuluzZh1sOp4+wwIW79x1LCmAWFpZYVSQGhp74",
-	"Vp32pygjgaKPdEXAr78BjRp4x+x3KqkSub+J0sUEveTX39++rr5evf8y+uqPUUYPmXAxLOVxwmpit9kh",
-	"ji6ICGg/STSUPx+RCTd7MzS37DFqJqjIkA/57POqyjlpmCW/o9pzJR9Q/05eQ2jEQskej5XGHd9p2JLU",
-	"4/iJHBiFy+VEk3s4fWnRIRA8DEFxztWKJ9I1pOqWRsOii0KjV/YqPqRGbnWLda/mF3dIpVes4lq37jX8",
-	"TbLVK2Se9eyyhPQnZkGy5C+X7IKcEAyMSa2WLihMlm8RM+CcHcTCQXEDqJj8rLzOKq/LI05ggZWIycvc",
-	"VPy2VHAKA4INNPqeEjnFRwEfMR4Yrpl+2k1UhV0k9QTJF7/sFDRYQ1G9uagQTFQU01f5YSUpuzoFN4Uc",
-	"M5tG8f6XlJT0iE2o1LYRDkOpMfpKHbhJQ7QZZnGU5piZOuNrUGkY/BOHRq+zOsKYCE8JtU21H8COqglI",
-	"nc+APIA65MQhKkAIVJZsUTshVHCcr+t2ipAfxCF1CTIVI6JRobk0nAYkIiUEvVBNY+gmCqhKtpkZLaNO",
-	"h2L/UioP0LmX9XpZytUTIo5yRMpdVa1ZeaR4yVLiKLvRa66AWuqc500z59BbpPLLS/4bTmN7ho+78dLw",
-	"zPPm5IVqRyGGlJIwTKeYqM51JdSeBMID4yxFqBTMl0gBk3XAJSVNH0+RB1pz5ynGXd9FPH5bICS1yxdB",
-	"y3QVtKUkRJ5UNqGWJyuxDtwTiw7DXcKZN5+Dj0DbakofxVX2N3O4ofQigN5kHvnc0vlvLjKp2FcXAnUs",
-	"QmPK418g/9VIzCVUCZa2TBYU56fuRBPIJ5t3NumUwsRUd1TXG+JDk1CDBKJ9M+YmCID0I0yhN7Nd2Z9f",
-	"xp62qX5OwB8/U7+FjdQhrboVcILMPt+M0pGC8voM1bEiVEf6jB4kGVQWJ0if+Fl+kCRw5kUyVT2CHaRM",
-	"EoaV6xSHnFn9uzHSHYvTaWzK9QtNssARotPGDDRVbsfHDlUtH03i8YMHEA988CBOQU4w4yC1wGQkB8oL",
-	"Dk2BVRmF6qiwqFghCZLOzjXgKnqZ5EfrW45NmvQuMpFOMHoyGrsrJNwk6zg//8y89E5xyvT4MhsUUjKx",
-	"rh/VJsXbp/GmBn4fibzx2kPfDGUs7sY4VRq6ilD/U2f4ftZ5PkFYTfkWhtOYCpZBHtJ+tx8j8bY7BUDs",
-	"mfzbIesGocFh7lAFL52Gj97Naq+7vmt14LXzdXXFgEnYPZY3LE7YRfP5uqrZrmSBX3CrKfCilF2DgW2S",
-	"dTv05mzdfO4G23SXsoN0X9WtzUaxXitWKyvgxMo3/HiZtXzIV0wrA1fy1majXltlmnfMpzX44Z/TaT8z",
-	"8Ful02If0tVYlEqsHenzf5OxCvfdMq9WM+Ql0mvj/uVZ2bU5SbRoNoe2Q2eSaBXrXphDi2ZSaCE/rryj",
-	"Ho37GmYW9CIKE8C+qkE07YIS7uqulodrTnpOqq3ilh811faWHNEE1z4n1/5EkmuNznKL1Fpz3FdJrdVH",
-	"Nyuz1kHkCnsinKIwuCAzNU4dChjwpgufUoJ2k+Gr0w/N8hUzN2IxpTUtSDO9s47zOc30c5rp5zTTz+rU",
-	"XJqp4lBxlqm0OpdlsIqcFrr90+59QC7SXZ/B+Y+HBDFIEAP4WXmPiwJq5QdAXcF6Zl+GY/39z8znJ8V8",
-	"TpPe3r/INIFRTJaZiQFYeIMMLcTqn98LiOpBpjOFRxEBHUQq1ypXG5z10lbgJeSanXShoxmm6KB11FJh",
-	"su+ga5c8ZHzsKYTn1Ga7iEUd6rZ4gDfekAssSBTQ7jjqq36f84AaplBI9dyLbQRdIgidRW2rwWRDa11p",
-	"rswmN0anwvT2Ab+l2pNzAOODQ+S3rbMwvxQrNQuSw/2IKQafOdW9c6ofVTf6rOp8fK687wfAliUbdFCI",
-	"aX8MweIoYZFL6DpJuvWiuhpL3fGJHNZsMBF4unK4CNOVnY2Fg7qE0A41nVTsekjdEMVoRIplxuFCFw1x",
-	"dGEafcIYoa57tuuVqrNU9imYobA5JeQmWduug9xgZPprxinXLsggc0ywgHYq+qURgdisRnYjU5Wz6Xnj",
-	"CJC8k9b8hPOieiQMegQWfi2JJVhNFNbzMzbaZgt+TskaS3BsvZNxwlh2on6lnPis4kT9zV4dEvW3inVc",
-	"rxV3SJkUK361W/PqfoNsrpiob39iPlH/9n1d7pT9oXf95tQPc0I/532s2jdAQ4Px5HzdGBk1924ojlVU",
-	"ymi+k22f+lylnuamWVx5ZCRSPm9Gya4quJOcUcGPGrRaw9c44oKN0IRFF+CT14m0GUzkBEb6Ug7U4iR3",
-	"O+eaX++ByGhWlyZqNRY/HkcGYT9lEzTEdJqkJkxIRFL5Cb8QswpwhtlYKPpRmYMk5GQlOv1e/3UDwirQ",
-	"qSVLlZtCy/KAWyLbkNp6CcFuzsJIxW/QIHzg6sA87lzOxqKEDAHIwwBHKO5CxB1dQaFvUMagCvwoInBA",
-	"2Lr1cjbmsSIx/YHVAFHNyG0wVDPSPCDUeHk/DQiqGeIE8zsfiZXRTH9pCnQKmXQlKcFZMbBq83JUZxNY",
-	"lB/Rt0PzE+U26I8jZZ5Bb/84vRcayuvuXXN9t6D+2+q8la9TpooH70/tW8IKByVus1fxq16tW6zjBinW",
-	"e5vl4nZ3q1Lcscotb+j4ZNRIVSy/SNE0a1hoFggPsPXLo4CPQjw1xvs/QKOL3334zfW/fPjd9T9e/2mV",
-	"pk3Jkk4XNW3Stf0JefwCezYJ5SmFLbBWwqxNXrsCztkNR23j+2A5JHGhd2I3PRYPU5W+Ndc7TsUtAx4L",
-	"qrkGROmktwyc8Q5dGmgc5eGMd2iafqZgggYCTdg49NEAXxJ57wRP5YBNG5FM7HD5IotmVxGVYo6Opzni",
-	"MfgEcvFMr8lnKPCfNxQ4SDY8xximujhnBY6w8b15yfsN+dYND4dhF3sX+YbaKUCAScJ2Ab5L+fQBbMXV",
-	"sNGGZlQyhmm4y0aEAmxgh7qAIdjm7EVAL1yDpQUKsNYeHHSpvLw8xXe+4DrgJ4/3BUFuL6ABH7Q5kzbA",
-	"AXWdFJAKyVgjk4M11/GzidxqueImgU5KJvAmR14oJylUUqXUinbMZTTTS5quQWIV5+zcfPhc4AtCLS4W",
-	"j0jyyuQ1M8mtu8mbzFzOTXqXesiNcdeT78eGAFRL6TfGH9QNY2C9zUuzWN9js7hym1Z2qrU5O9YvB7VB",
-	"8ai7Jae0R+FV+PIhefvq1Zvum/bm66t296Cl64nkDW/f1a6Oy3hnWhnuVS9fb4tXpBFtjY/q3eebg2c1",
-	"/qjSe1LGL3au3niFVRSWPX0uPlaKC1dVWFrC5IzH3GtrUPt6jd7fRv3KU71iSrFIHeVQulzGlbrh/ESn",
-	"Gqiq1gWzXCro0+bsMXRK/4Tm5ucEmnsW09WlgntPsCATPL0/ya74LZAguCoT6bWioj8n1kHe5sv0FyBL",
-	"jVCORWlXA55ly/Mg3ULblqgxQpqW5rtIyWmQnqDl92zR4sYmQodm2gg31svYrUqzUootdePHlWMR8YOI",
-	"eOIsCgrNwkCIEW9ubIQXJcv0hx2MFbFVmJ2cH8z1o4qpFDksw8Bb9gO34uKpN2Sx8rZpRNyN2ISrE+Om",
-	"BnoWhe5PvrBkVc7/mZH/JBm5qkW5Ix8XTIwWeWiSOmn9vi942hWC4ziZxTZZpMv1mOTQHTqm4HtJgV+u",
-	"m6wswfpEGSMRMWXWc+6bFo1dPchAXWKrZttuR8YiwOrUqQrrumkG9AVRoREFFe2rsj9w0lifU+OE5nEl",
-	"ZDuoUvNTMFDy5zSip4LsJGFowVJZhdivoQw7HrZ8j3ysiVJF2HH2nbHLAOfvXOGKnlMmzjWyX2KVkYgo",
-	"5VJhqgqG/ACORZakeqQuncq9v7u5VN+plms7IPHu3jZJjkkP7z6KrdOIrAE3q/K5e9LnHK5bAN0p4pnH",
-	"+rWYrJiwov7xm/dOHpCdYnhzXEVSqD7a0OhOsUWKYtxONMGBgAKfDoU/IPKkOm4MTKh+liNFBIWkJ5TX",
-	"SvFcCKJ1aBppQ58xCL3axwaCvgfGmy3MCNGUiA5dU1DEXOBeDxHqj1igWs3xCYkQaNRp9gVzgcnYlehj",
-	"wM47QD5bzwHDk5yhrQBd7gyRZXBSdapTApM6G7MyeUgrA6fu3AicujQ71JPOcS3kA1D/8rLehb0eECRe",
-	"6oxmm6uH4IJWJbgav1uen4iIcURVDy6OBLkSjgYfd5kYyXVsbmy46OzkQGUwAnTMqxOtDx0fPXGQaard",
-	"YxF6wlg/JKhlcwEH/jmF3hh02qEnj/fQZrW2jfBohNbaT1vFioM2EVQFcwfVynqiHFAcLkmEQ50r8v+x",
-	"d3W7bRzf/VUGvDHpLinJsp1YglFQtvKPmvgjlmOnKA1xuDskF1rOMDtD0aphIP/mBVq0BXoX5KYP0A8g",
-	"QIE8g/wKeZJizjmzO0vuiqQkO1LCO5HU7szOzpzv8/tpAADXISfGTAjG2pnsYp0kJNe0FRyFX3WLPSVD",
-	"wqE08Jyzl+FZdZ2Hdovuu+PhgTZwTzi12COeJIgA2JHQVEkdzPCPrjsZl9laXbOQFkVzsCNXcNV3KdtX",
-	"lEIuul0wpFxaoUwed2SdbAf76uHRqqMAhTW5NKs32b2UFj8nl8+TgUpjMxzZeXzZ3qoFNdwktZ37QS3W",
-	"egJZ9xxDi3Ysxgny7Wudgg36r52q8f42G+2hHQuZ0nG4h8SbjiM+pDvhd2ORxip6uL2JH/GVP/y7vcPX",
-	"f7/9+Pn+l8+/2n7+3fPZz9a6hAtrO9ubQe371Mrb51bQ1uJXe89eTDe/+stAtdvt9tPDb4f73w7a7fY3",
-	"9uN+u/3Nk3a7vTc6eawS+81esvfk1f53Gxsbn9tPr6bm6d/Y7wFU3E6mtlNbOJ2VBHi+E8orRwu7fzc/",
-	"j05qgJuVscnAebrWpuiNxXVA0wRBFWYEAR+PqxTIvEO9uNt7H4QKZQ/p/RcHdIA4kehaKZS72bAlVB/t",
-	"P9wzQUEzGSGZkqIJ5e1FWxDaqbA83u4y2ZHgFUs1pUZIkZ6IlLq7nMMcAxziUOjGTu7T6iFUOEzTGCrs",
-	"h2LEIjWVLfZFqkZwQwfymnu7WTelPta0mVEodyRZLOQGZ9lLh04B6GVOkEt1REt2JHK94wUFaD2zH53b",
-	"nZnDHZlaI6EEy+yc1vd5mX4lbvNKkuRj9r9rNze9MNr6wjd6Vw+1Fi4vk4l4OqhrfGYHr5vG103jeRen",
-	"5xjHZliwOVcQ19+nrbG1Jc5rILe2caaQNetmJgjUo2Baq2gKO78gHvGB6Mg6SDzJusgpEI8GyCfQZYYP",
-	"Gi32DHmL40QUPf5YO4m243y81DreWAXjfPE5s5WY2q2Udzztc2b1LJjlOZ73N2k5UM6sgIGH3aDVLKks",
-	"68XSvsX52rJS59YtOLm3RUvplp5zuWaZIHg4FM1HSppUJSUFv4jq35WqqY1KRRcFDjwCsCZpb8FbH4nv",
-	"4RPkb26wN+9tgBLFvsIRd1qkmWm4csPswLosaENZx7+ofHYzIkolhQ4y0kipTAANQB1JHUCLfdhSwNaO",
-	"dImChXF/Z+7I3EEtyIDyZoyBkPYLUVTBfxCzwQHvFl9aQELQWbpr3+mKzyrRSbDRbOR5ieNZCEBvvCty",
-	"sL3fAE64piBSuAr1/AWhXfkX39KMR6NYatSZxK6H7BWAl4yZQP8SVo/lSYzopTpgqUoyjNKA9RIVHmv2",
-	"2w//2WDjZKIzzPhmLDPyPtUHSD0C/2b1LtWWdwPm/jzqQ9lW9o2aGCCQtbcXEX5kXeoyPILWwqNUWDnT",
-	"bTAdy1Bg4A7B11lsXGN2R1JHNnQWZnMYCAMx+O4uk0o23deV7Vpfx9r40eq2R8q3REX6zCuIo4o69Bmu",
-	"vcvUpAfXuu+6ksSwhv0GsDKUNfV4DWm3OFLDzbt3Pg2t4RJd1HjtwdJ4HLNd17UnL9ubT1aAM8m34OLm",
-	"azyI17vz4M/Y3c3lrGhwzXpONNdRXDcW9vMt0BieDK9UGAf5/2BuE1qapYhdSbwYGxExCXSt0CFdZPPY",
-	"7UiCxQA7EMJpsQyTiVUt9S6yTuywjAs8g6UIuWQ9wRBHqdWRVnPhc2M5Cpd8IFJdJZi9ed8o8Am3ojmR",
-	"4goAQkZYJy5tjYVJ1ckshFAZsOq9wn0KgEI/ffiXD//04YcMuyL6rL8V3uHNz8V2r3m3f583H4RbUfNO",
-	"b1vc7d/j93ufhaDATmIjor3Ti2EQ/XT2v3bQs1/P/qtEHi9LiELkJrQcPrkJuUWeZAZki8ugXeQ7bbHM",
-	"9U7cWvBeN8GrxkL6b8gTr2QLEhrcCobdx7fp3gQLYLGz9AY0qREpwJ27AARdgPGBCl0QJRjc6cixSLWS",
-	"sDCQxKe2sMPn7YBpYTRlPKzHWKhz7IlQjQRUj+PKUY25PZfdFjuE+hcKugmoQdQUw3C3aXVkR77O2ksJ",
-	"e841viDxgMbmLJeOCKDz1T5jjADAO/gQHudUnFFOOSiIIM/SzFHBBI5SvCPzXYGAwGaSyqw/1ukwJ7q7",
-	"MPk26qoRP8U9JQB83K7Abqa8/F+JiUljJQSJLu18FHvdAg+FMj4uWY8/lvToxvk6OtaugK7NH9NljVyu",
-	"nyXxifAOh8NCdm9GvI210R1ZB30d4WbRRvBoF8IuuQlAiMrWCy7v8n8E+i6XqpcmLVykGCu0XrVamiHh",
-	"LiqbC+iNlbJUq9dDrO2JT25PrL4HKrvh8iOXAZvXVRowypDAwYOMuJOCMzx7JPAaf7hOi3W+8RoaUgeo",
-	"zLQaiZ6KXG93wSQqNasu5LRuvMs/LACJcvAlkHnQc9hjzNPW6MaCtraGj68Vg1xzm6HSAg6hr7hZrrdB",
-	"KWfad9aEkIrszboT0IHnPyMRCTWJ+wvQqIaNmlGYiwr+Cc5s7YVcq+QA7TxP6t8MJyR4d67qqkJY8U7v",
-	"5XygqxAfG2i6QrpzvbqreJgOliOrK4GuNHA0CRYsVpGDKxInsZogXlJHFqRxi71WKVW7OYch9sOPSrXY",
-	"IR8JzDelE+sScU0QvPYGpcLRvtTzhOPm2qD+MxnU+Wa9Am6ntQr8GExSKFE8gylBlIDLmI3umqo8BzFW",
-	"uxAXMJj76eMW634/Eelpl424CYdUjuwCRcghZ0VTHYvqAPOIawiZUa4EbtlglIAncrjeKaTBsRWgEXRk",
-	"yLVoxlILqWMTn4jkFEvaJaGo0vxOeDIRLbZiUoQecmF2WrwFDsh+LF36n6DYiVxCpTj/TPPA0uSqx33M",
-	"z+yIv/1ayIEZ1na2NjeD2iiW2eclFB7U+7lwF8FBxRr0QNUcQMQsXS6jcCeWjktYy9Yqtx97WH/gplM1",
-	"vnbtd6swpmfta9c7U09LkKvAJbAzK8gqFjPjn0dRUUFKUa1eiNz+son5C5DhL02Ev9ZH1y8jHzEteBoO",
-	"y2qnRplQvQnZopU15kY8GiuCKrohma9cK7bYPg+HLFVTNoWADSkwwil1KZGBMM6Poa86knyZlMtIjVgs",
-	"YxPzJMtPBR5RMjeZXrT6oQ7GgNtjlOayUpbHkEUjYm/IOQGoBmVDoEvWEJ5FqvMe0gA0XizZ9iaL+Kmf",
-	"s2N1LVzl3QFO0dHvN1qsbR+8IwtPXoQhzFcg5dI4yPKM+KSYPTsPrYPVuzyKRNRttNgLNaXOoa4+jsdj",
-	"ES2XhSqaRpTjA0aSGQTGFjuQmMZM7VB1ug7aDmg6ZhqHosFSALLFJ5kOwWskrCyCtvWARLpO/lLPgYzE",
-	"W+w6oG8AZYT6EHYz9JBYd+Q0jY3BB4TWgbHghjrj8PTYxx3ydJQIXWqcHcB/5ebZhRNemZnrAVpTgLKl",
-	"40gtyH6Rfp3Ruj+f/XL2P2e/Zl7fDPf6ltXZd5rb27nmpSHBPLm4bXCe5p/Nur1ZUR3jin9MflQ4D2De",
-	"UoAA/rY7doW3A7uwtrMZ1NTEhArWwt3OTpDDuHmdIuymB3yrdyfcjpp3xb1+8y6/32t+Hn4WNR+Izf4W",
-	"R6qZZV8NTWDLnwA+WeXwS1tUJB1qO5sXfHl6kpT2Cb9GyqYx4tsahfxHqZoGRf9uEJ8IuU6MrRNjn6AR",
-	"Dw6t03SOMcRux94kuaLgxsY7PIPvb0oMG+d9S1MBTlUFPEmWy9qK5SyevrEIjUSAdA/f+M3VSKKJUPWJ",
-	"4CeipCnC6zOimAHcpposE6XZZfQ9qUEK/NRWlKMfkfbyhoQI3MJdQYhgtaWvCk87AdE3jtMedt5aSa2V",
-	"1CdQUijleC6YKYp6lcppA0TDWkVdKJzhiYicVjqjGJARYjl59V+a9SamIyHCAThQ+U9HJKO7yFKBACQO",
-	"lQ7byK1zW1BxCGc1kXRpi+3ZPxBTtRgYd/2AHUmecol67ZPnDpkSX2W6gtSQ26txokdaJP38mpAnSTlJ",
-	"AkzJU61rNfZ7qbEAwG3cXllz3Nxg1QCHKg/VgRsd66ss7JvTE6nQwjSxr981RFdiEZzb2By4Knaa/ZBr",
-	"lihk84rTGTAAV/Ufp3OAUD7CsVMMZVfPgIrWZwKfg0T1eEIMzMDLZYUQAAeSFC7U/AVe1JUeoNijABj9",
-	"Ko006xplxkewcBmJD/SFs0QNCtoD0QzjgQQf1HouiHqY93EkSiKcWuggVhw2SrG0MeuekMp4HR8EQ+I/",
-	"yXIIzQwAmjuyiNAMz7SL3Q+gA5QUtzS0nriVrU+0YN0ox2vuNgKEni5BVoX7weA8SdS0EKN2e1wznmiF",
-	"cK2EITNfksnqQLRYsu2gmtQuylTwYyHtVODyW5oQYDNCIQi706i0dyjNXdxJjaoKJwodH8IjfuEgPK9p",
-	"C/rvbGQtB4adTakI7zvlmqUgBdb67IbX2mphfE+nCv+2oLUup9DIbF67Phdyfb7F1XOIk+gtFH0NpzBa",
-	"JZyRvbVXcK28ApzJutjlWvFY9j66le+AKppaGBPLwQWhipwR2gdEsawVNvANRCSdhc7ZCrA+H73nkCZ2",
-	"6OZ1WSFB4hCanV9OFVllLrq+3HE6d4JVIPf0+/poXUOMvipkF53vuirD43ra81Z1T1Y/va8RD6DsiHQD",
-	"dII7Er0kkkV1KvXIevAChsRtKg3wto3FQH8sj4MuJtrAsOhcmi9z33ICD4yKQrU4Osr17l/2X7IcV7Hb",
-	"kSOeHmumJ+GwEJ0lCAHPcXvhxm+02IFheWygIwmxwLXeWx9zOlQIxYAcC1ORJC32ddaSmCILCe/3RWhE",
-	"VJ2KXCgKL0yv9ymk4BUnL39v0Q0GUiytGgvFmiJvncm7aCbvkirHmnVDwRMz/MdKM60N5EU6Y+SOifOJ",
-	"lpKlE6l3rXSKFDpozKgJVVJH3PAe16JVZpx9CQNf2gzLXB+1AnMnjV1xTN2jQYAwc2IutEveBzl0284/",
-	"vCmWnp8IaYcZp6rnJ2H1qTZiRK8HSmiXfzsU4XQLj2AsPBzaLRSw7j1rPGd0MKWv5YXgUWzndd3ezAso",
-	"JjYKiRlalzu5lziDFa8zW7dz3mfx8ne1nuCpSNsTMwQiLHs/IJ0ot/8A9sj+bN37NKnt1DagzJLGmUcA",
-	"GMTapARskNWaA44qI1RVbH2wP6kJoHqTAWmVRq08alTkHC6G6P07EONmSc9VgWetLqIJUQ6HwspK3cBW",
-	"N8+GwkTHqFVu4OqSMfYTEZpUyThs2vlyM0kFq3/Xurf5oME8eswioXKOsZItC+VOZsf3b1G2Ts9ePp8J",
-	"LNfnKFR0Iyjly8ypy9wMtBFjb3APP3h+6EO6xgxTNRkMmXiL+oc9Gwt58Jg9UlKK0GQEqZrVz/797Oez",
-	"/zj7542zfz379cNfP/z44a9n//fhx7P/PvslLzmg1+IYVoHkxGQdFtqbntaqZF5PrFFPsb0ZjTUWapwI",
-	"BpwAwONizbIG++2Hf2OZ2w9evoMeDgpt4wBINkmOqRTfm4mLX5TM5tQRZesgT4lREaB7C1lijan+LEan",
-	"/7zuRM8Pg8KMhUMRHuNEx5NeEofsWJxiHzyKX0XoIrE0YoCf/QFQfszf/vbtx+JEJGoM3AhKJqe3b7N6",
-	"96v23sHT/ZdH+09fPYzyf+g2dphRKsGBjdD2sAUdCS4LpD145AhXR9ZIGgiH+Q9EOFgbCcSH0FbNDqTd",
-	"RdEkRBoyMxRasEyf+LSHDl+ZHigSJ7X3b97/fwAAAP//",
+	"7L1tbxzJmSD4V+JqdtCkXFWsN76jcUtRlJqSSFEkJbXk6mNFZUZVRTMropQRyWJ1Q0DbBnY/7AK3N+PD",
+	"GbPY8Rm3mC+HBXo841vveNsL7C8o/QX/kkM8EZEZmZX1RlLtti1/cFOVmfHyxBPP+8vXBY/3B5wRJkVh",
+	"5+sCucb9QUDg771I9k6JGHAmyIH+Xf0son4fh6PCTuGcXxImEGY+kj2CBO0y4pcoQ5EgYaFYuMJBBJ9g",
+	"zyNCwOuFnQIZPe61H3n0GX388M3B6fnzs0Nx2JeDN/uHG4eXPj169fjp0cO96uvKcXAcvL7GleHwzUM+",
+	"ald9+rx/ev/ZZ8HDo88fnrXPj796+dnLV361t/7qyz36dP9xhXy+p8Z98rL6nHael8no8Vf+q0P6jB4O",
+	"X38ZBMePXjfenD3eLnu1gLX7Dyv+54+DQrFArgc0JOKQFXa2K5ViISSdkIieXXEoL+pvaz/aHG5/flkR",
+	"Ve/pG/myMXref7zVu78RHa8PTnEh/dGBHnBPFnYKtUpto1StlWqN88r2Tr2yU6m8gdf7pN8m4REp7Mgw",
+	"IsWCVF+ejwaksFO4T3AIQARY7nxd8EKCJfGdEavZEUkf06CwU8CM4TK9woxf4X9tTrTMw6595SUJaYcS",
+	"v7DTwYEgxUKHhkIe476aePwfxt+Nvxt/WygWqF/YKVTa26TR2SKlulfFpUZnfbO0jdfXS7XOZqfa3iRb",
+	"uFopFAsBTkb4xfjX42/H341/r/6rnnEPK9wphFGhWBj0OFP/+NHmdq1ardUb6xub9ueJlUnaJ2/0+wdR",
+	"yAdk7YgLjw8L7969KxZOicevSDja5z4R+ShKGOKMlNQ4KDSvI0+97yKo/mHnx4XNy7e1Un/72i/Vex1S",
+	"GmzJYaFYqIQNVvJqV1+Vtrobl6VRVarz7l3X+6X1t5t+aVgZfFm63A5JoVio+VtXJbbRfluSXzV6pX7V",
+	"UzONuuuktH15XSuF9eHb0uaAtQvFgrclq6Uv+42vSmTjCpcqvbd+oVhoDAeXpevNkJXatdF2qbveV+O+",
+	"rfS+KtU9f6N0uSWvSl/WhmoN/Y32lyVSDa9L6+xto/TV1qCn9rU9wiVZu+yXKn53s+TVr0nhCwWwM8HV",
+	"reYh/QpLylkuzF71SEiQ5EgQc7PbIR9mr7Q7zItQoV1PyoHYWVsjguJyl4tIBFGXlsNoDWOxxtUXtbWr",
+	"2hr2/lcvoITJC+p/+mTv/uHxwXml2owqldqGOogLr4eDgLAu+fRg+4gEPY5rz4ZXD8ODo/PH3Wj/M8zJ",
+	"k6rcenH6qh09enwm5LDkHeV9f9Enssf9T89q6xv6OePMI5+yUuVs4+LVV3u1oy/17yHxaUg8eRGF9FPY",
+	"yF/X9/669vCvaw+Dy7Jzh/669lAI/te1hx4Ogjb2Lu33mk5eyNGAfKpWoX8XHh+QT/mAMOr/CC6f+V1i",
+	"ST5987Z+fVLB26Nqf7929WpLPifr4WZ03Gg/2eg9rosH1c6jCn66ff3aS4hUDgVoaApgTvjQJ0xSOco9",
+	"3D0UUHZJfETNW+6hLkBAgCZsdKp+zau3Sw28TkqNzkaltNXerJa2a7jebnjr/gbZNDThhdA0i0VBUCzo",
+	"uWfRsEHIr6ivSF5B4ZHzywMqBgEeWSLzt+Pfv//J+5+9/8n4d+9/Nv6n8W81SRjgEPeJJCGwsP0oFBzI",
+	"p0+EF9KBwlZFFnoEtRi5lvqFFuIdQPRBSK4ojwQa4C7ZRbxPJaISdXgIj4FOwrOyAoUa6W1EQgVDppfl",
+	"6QmLBeH1SB+rmfv4+ilhXdkr7NQUb5GawAsZUtaFM3tK+1TmLzLAYZcIiVikWIVaJpWkL9TtDImMQjZt",
+	"IQGM6a7DJx0cBVKtoqgWRftRv7BTVUvqU2b+FS+PMkm6JLQ4dWIOQUM/b6X2mD4RSC2hiLBAARWS+Kg9",
+	"Qi31pzOOaMULH2DZS9Ydn79ikG8jGipmoNljshViMTvGESwlCdVo/9uPcemrSmn7C/Pf0hdfV4r16rt/",
+	"VZiE/Ds1h763gC33sf8ISzLEI80TmCQMzgUPBgH1gNStDULeDkj/R18KtXVnLZqLqPEFv7DbuCBhCPjg",
+	"E6nv1rmRlJScZN9CPvUR4xJhJoYkVKAj1wPiSeLvIhmOEO5iylCAJQnLBjJEyEN1Fze9Cql1KrikmHGp",
+	"4Ve90rZfJaVKp47X8VZ726tVFR5ILCNR2Fmv1BRXlQC9M8GTNdiVGihFIdu5xG3KiNwxe94Rgpfs+yX9",
+	"/jv3XP5VSDqFncJfrSVC5Zp+KtZO9Bga7Gn02WOIXKvzwwESJLyiHkErmMUkKl7jKqICRSwk2OvhdkAQ",
+	"Dw3IiI8w01soqzXdx/6pBtKtjrKPgw4P+8S/MCDPnqT5GbW5P1KLU4d4hQPqo8dnz45veVYNIBfmrI7s",
+	"UlCylBlHFa+8ZF+/i5Oa2LLHo0Cjbls9wf6OopdUoD4VgrKuOqEMTJrsGQtGiA9ICMcg0JDKHsJ6QHMD",
+	"GpXKLsJsJHtqkGHI1f/r12IKj6hoMowatVq5ydT29jnrBNS73ZHjQG1jdEGuqZDCPe89hrDn8YhJvRTZ",
+	"owKRkuKZyHyF9Ffq3AEXlUwZjyyx0iaUtE0ChQ2a2xYLfSIE7pIlZ3j3xS1xazvBrb3U2LMRy6yjZN69",
+	"a6zyzBkarIBZFAr4WGK42Q952Ka+T9jtTlmD+aIdcO+S+NlrbU+BCmTe2FUrk9iTIAh4hElgddhXvFPI",
+	"EEse3vq6150jMStIFjjrTPTLJfvyXR2KknFJiPp4BJfY5xojV5Q8ZGBaBHhMwmsVDusRqG63OCfKrqiE",
+	"ly+0+DtxVMkbqKf5pnprF2FxCXIbRowMlQ5429OpOsT4MJk0WdaMA0oWWbLv39UZKZFaUVkFsLkQeFcs",
+	"HDLNaQ+Afd/ubPRItxVIUnB1xIDFZJJ4FXckiUTMil569l1t29LrCXi3q3QniSKmZKZWvPEWAPeYy4c8",
+	"Yv6t4Mq4vOjAKGlUD4mWMJCIvB7iYRczo3/fmvA0kiM45krf0bPPADvjsqRfuyNETu8uJIJHoUeKCrWp",
+	"ki4Czrqg9wjeJyAqkECQ2PiYIVWXjA/VdzG3LBZO8Cjg2D/n/KlSqm51RAM91oXk/AJUtNvSFofym3Ui",
+	"yTmyY884CLOUkuS8pF//IIIeFXoxShHGzL0T2PPIwMD4TEvvLxi+wjRQIvqtwBw542RVKKMnUIEk6Q94",
+	"iEMajJDzhas5iR4PZTC6te7kHJPZKkqvccZBuS/e1REpqaiNBcnqRSs+H7KiukUSh9LI4TySiHeUHMOI",
+	"B5L36m6TMW5kbCyQ18OsS/wyOiUAu44k2vCRmB8E8TjzBaIMteCt0p56q6VE8GKhR7BvTC/Ow0mDwZkZ",
+	"RXI0xHC9OzxUGCfDEWXd8kztf6a1wtgrHmIaEP/WajyY6S4oA/UljYJUxGo8lgoFpT4ERXlY0XJh0FCN",
+	"dB0JxZXhRDRa3qV6qFR5WC1KVjtHk4fXS/b1u0JJCxTZC3nU7RmzmrExdOBYgGj3IwFKI8BD/aYgstNk",
+	"rQm4t4oIfgTbbki+BObcUpCFn8FrEr9rVMEzwZ9SdnkaI9EtEUFJWRcxSt5MKURntMvUxZFcsSYFBBDe",
+	"Jk2ZqBPyPhrxKFSg69Dg1sKrq+0pVIGJnf3MQRX1eil+/S5QpTUB1dYOwhPATNkVDVg1OFE7kk1mTC7G",
+	"pi2NgmINR5Mg57JHQjTEowT8skeaLMFQBXkzLwBe49M550eYjYxNSdwKn0KF22CfBdDf5lhrzrGec476",
+	"mI0s356jx6tVlOwq7uTyZ+ff1fR8OTZyt0wk2VQuo3jBrBvrliTCUJ8LLySAejgQWYEl4F3KFNEaYCGG",
+	"PPQVu6DM42FIPHnr+11NKadgbUsvZrZ2qj4ouR/cBUYcaRtg0bIkBGYDzReduTJn/urVq9JeJHvqqYfl",
+	"FHcDTt5QWjisBpyWkSC5J59Y/eHgByH3iBBKWjrQfrDbnD9sT5spNItzT/8ZA0N1XyEn2P4EwmHMp6fY",
+	"Cjm/AKHVsRdaxEmZDC0bxRIFBAuJtpQUF2JPklAgpTQV3hUT0pNQ/OlWSCoSznBbK2PN8Ta8jIGEYiDN",
+	"wMoEpiXz+l2JKJQNIqmvH0yyi1r6BFrguhJIydGIdzqE+Uo0BlDtWAs1/Au1R01GpUA+l0p6GWDZQyst",
+	"HdEhypUygLW1WkwZrLFALfVmuRlVKnVPTQZ/kVaxyVrgwZt8BIKOvh+TD8toj42cGWQPS9QOCb4USC1P",
+	"QwQs5fYSAodUHPAP3/wcKbl1VESxt8D4XfQ4hrli9OLF4YPVonGSNpk2x6ujK1qlIlSKAyjrXXpFmEZ2",
+	"0BQ58whaaYVkAPErrVWYV3FfwWFdklwbdq+uX8gDF4FXWjFptT+2Vg1PfsFENBhwJT0eEZ9iHTlzK3Uz",
+	"HvCir0YEb757lc/iiAjwVQjkTqAGvrWRcT25L87+ECwHmeXMVDLjb0rwTQle/lAmAYUerSwMWmXwGpsh",
+	"IZIMTASJ0dRxzWHfp+onHJyEfEBCSYmIo38Gzk9fu1FKKa+6dWHH/57w9LrhSct/aqKXZgPuqX4LIhAM",
+	"mVZL5mEfywztdqevNebOb+Klvp40VfKBhhzq8zYNCII3jZC1i5iaO1CijWKLB+XqRqOcnr5eS02+njO5",
+	"1BFwk1EMMxf9zlXff2wGccPMnANxAPZFPBBvKy1PLcD4QV7hkKmhJ4VA3ifagIHbiha53gj1dyRIiEQP",
+	"3JTYk4izXaSjjwRqh5gpQs9QS1EAED7TKOepPzsghhz6+YKI84oiYB4JGQGmHp99FLnaeAJbTXWyY7ac",
+	"AY3PQ1wIzplmBJNPfVh3EhIx7fu8JTghRdl1vOoRbebT0I23ZiQ4gVYSaW41tV9faRaS9knejLGYMYHP",
+	"qBf1MSsplRlsWOR6EGCm5YWVA9YNqOjBRLORDaCazJOLU5pgsSkxNwMSCrhWPpZYI1RC4SAoTsCvrgV+",
+	"Bw1C0qFBQPwmi3VIbCf6RFh9Eg0tXN1BqUB97GtnGkPEV0pZk/HJF1da0UDBdy/57QGWWPPELPa2aSh7",
+	"D4wInTqeQrHAosAYaE3w6QR6Ukm/Ikz06GASTs+enB2By6m8yFApyj2TNk9SPyxDzkZ96qnHc2cahJSH",
+	"B36kQTOf26XeVkyLXINswKK+QqY+Bqtuh8AfXyywVcFoICbhVa0in3apDg2YO4giWodpBpJPRDK4b75L",
+	"UVeX6DrALDrYobedPnG7kwmQzrxQLwA55/L1NGxOySDAHhFZZFeXxl5FJS/CQkrErkRfTyWv4rYgTDaZ",
+	"lsypQF5AMJAl1HL2pA1MMeaildZGo94CobV1+qK11jp9cdZa3W2yFmy9tYPiUysiQZSQLXkoEA4CPiR+",
+	"EXk94l1ao8aVCV3+4BfRZeBZPrzcTfz+ZKj0LZ798Q3u+BJCpE8HAe/jYzi0LDiXX4sZ7oyEZvyUnHTj",
+	"4aKQLQTouQMG5IoELkXr0W4Poiu1BQ6Ho4srriGJgwUo3Luc6393RNPdbUYyri6yNJcY5tLAGdTLIlMa",
+	"X7ArK8ziJYlQ8a5YwJHke4NByK9yJJ2zqN2nErxyWL8jEJZGUcZIECwV4TPvrBZBOVayLUZ9zHAXbOEh",
+	"uaJk6IhDbc4DgpkWLJmwCnAQPOuAYWmBtav17Ztv332RGxCknxolH2sRWwEaCbUpIaiSr1vqoFrWHhsH",
+	"Ts9gfclhOGkuXy8oUnpRGBImT3hAvdFLEgpzkJPLv9IP42hvw11KwEkG8D3CzlbsfsHGzPiwnDe9Tzzq",
+	"z1zx/GvPvahvU7ByQ6u7Ie5/IjTHCaiQRQTGZJ+ERW2tAgMKlQJFg4Bjn/gIpE3F2+A0INxakr6Yh8f7",
+	"dopDSfqF5LrjMMQj0Bmupq+0R4Xk4aiIeOATIU3A/EpKFkY+J9pyIAhBNnxH/UDE6sLLdFD24IroW5dd",
+	"aTfk0WDfaFkTQIenB8wXz1geW85/fyGpzLx7JnEoFx2dLjawq3McLv/JdDFbo9iCQ5q3n1Ad6WQJ/9sI",
+	"B1rzpJxdRINuiEEXU6oPgQuFg4uQyBBTUOYVpYpCoV4ZkjZlWPOlPvz1xfR5z7WBLGcbhv6LkwkRYZJK",
+	"2nfPLPOZfMWa5RZGxTP9gfpUE/nb0QWt6y1FDIeYKq5xRplHbj6xGkXRgBMuqMwlp9VMUgxlKKCMxMQ/",
+	"YgERArXsSMZMMWVmN9vE5eGAfuYUJpA/B7VdRM6gSxprk+vskonsxU0TiSzKTEW3NP8vOjKES+oTPj2F",
+	"heUcQxqvMqftsiKXkbp4FJPvOYLQfiJCZM00VgaQPMtAtUsNPH6J+15zVct5cTck2iCpNLphj7BJoxte",
+	"At0HWaY/WyYcZACM5TxAPDDnNSkZGjeD9TpkZDxGOx3FhK0pyLxdRIxckRBBLoDzFCySYMcztDTlufA7",
+	"ii32cZesfTkg3fgfA9bNpZOK9U/P1FKqhbm5AYG4r1hmUMdWvgV7ujQcYRa5tBCFe6goZQ/X1jcml/oZ",
+	"uUZnn+2VausbVmAzQEQrOBAcfvH5kKm1fyLQwTnuruYuXtCvyP2RNF4EuwfK5EajMEmC1HXR4Fic7uaR",
+	"rUtNZ+KzKKYwxl1VDIPU1HMQU0s9k4Y5RpAMMdMEQweG9xW4y6iFPcnDQ7+FqLBkWhHxYc8I8mIkJOkj",
+	"n/pNBnaVSPI+ltQzegoOwJ0Z8j7XXlyLvoYMQb5friXSzJyHQ3N5EXxrsXn+20sQD2JBaC+doZkumQUq",
+	"7/5Lx0gKmxAGvxk1zndINjEMqM/tIDpuTb1CZc8P8ZABSsDhED//Hoe8fxbLIHaVfog7MrNGRogvLsza",
+	"JtacWpSz2NxFLaKwZ8jB9KsUR+fnMBIhcacDcj+ariDka7ghwWKakqefKZKBkWKIitSDkQ/bq/CJQJJc",
+	"y4VMsZL/AA8gj9xoZC7GV829OClMcvYUA7LoJnPMZ4oJSDK+K4BMC620iY6bCALiI8p2J/wlGSVQrqI/",
+	"/Ju/abJWDLSW+gG1UmBtoZXYBIKwuFT8VRE4/dQO4UBeD/KHb/5BD2YBrz1pcSRpOSWl7lijjN9kw57i",
+	"kGrtIAcCr+xEQbCL7M1WkkwyrquVg59HW3OarBMSItQ89pBbO6g9SqN9UdNTzEZIS7yoHUlnmU2mRCZn",
+	"CE1ovz+knLgbLkbYAgNT7WcLqpbx+/nyy1MspMkv13oHCDPgHYhNzAgLNOk6y5UMbmBtugNzzwJ2iQWh",
+	"9adoNZiuvd+duj3JFTS2JKa9qR7r70Mpz/G0U6ntqJBYSnSQkSF14hP0NiIRQSvxLhUBcy7z6k138yHV",
+	"7XwF26UH2dt+a+12HtvSROrExB+kCVVsdVzW/GhJX44BMqkwMnnqJ1gICAj0TAkSa09RH5n6I0ZIN8QM",
+	"8MMWH1nyYGFPqQXlwiryqYwVi6kifBZ9OdSvoNIwvXSCHigSbpb0al5wzHwTOYTgienePv1demmwlZIY",
+	"EI92qIc62JOiiEi5W0atr5sFXR2oWdhpxjFIzcK7lsMpEtCQfHXrldKdengwIIz4dmhBu+yCMshb0X+a",
+	"qOD4Fx5JCPnUudL6n6hlF2E4tp/6LSSC6I/SPyWKCIyu7awXIbnil+onEIigLplJlAlJJPS7IQ9IPFUZ",
+	"HZOhCX/t4xGEFPu+dWcn0UVmQ4VbKQWDdBGXWqVerpSr1Xp5cxFU4B6Yy5aiwJMccJJFpORTdeHgzJ3U",
+	"011Xa7ZBZtqediOcjgQJ97oGr2YEgeREvzsRbnqVJj7rJgvJYwIOjBPVIg4vSXSMCR4BoSPJxpKLO5ve",
+	"3AlNTqjXnwUtTqov5lFjp6LipGr9+NV5XMBN7StV9G0H6eKCSjFqlWeEBR6y6Uk3EZM0sNGWRKjrcUls",
+	"NQSRikjcdqpeOVQgXWMxN7wVv40IEpR1A1KKBDFzdLT2lnwt8ncxpR7joiTDrc84oehCbIkhBMgQ3RJn",
+	"wcjmP+6gS0IGACCzDrN6ypqsT/o8HOkMRv3tmeQh7pKWtQ9ThloQeGwfgAGjyQYkFEplgxvPLykpQhi9",
+	"RD4lIrG6m4J9dmVl1FKY2WqylWa8L9QnzcIq1OsxBP+SDCTCXsiFiEcwKcRC84FJS4xTszIxkJjilV9M",
+	"oXnzLvILkeMKcjHendbF1gxSTUOB1NmaJeVdwfuU+ftJNO3NotadcNwT0s8n55+X1yvbqUhiytDJwZH2",
+	"nGvVZf/g9Pzw4eH+3vmBrrEC6caC+KsKNdo4JKiNBdlo6CJxAj04OEWEedw3uXDpCO55QVvFwnWpHwWS",
+	"BpQZwvYOjJ+6smIeY3oY8j5qacncAZuCImXdfftpa6HgaHWNsIzCKT6M+LF1DfjE4z7xUbxC1B5JIooW",
+	"KCtCYubjEFSnF6dPSwJ3yC74LG2+jInrW80Aq3EjWGWjktNYkIaku9s8PHSAmeOGck0Y+YrlEAvU5hHz",
+	"Fw/TtlVq8lilRC3Gpc7X3FXjMw6JZore0C4TiLJ8q625qGc8z3R7JmkQ6DphRbB8KdoKPmRII6pXkI9H",
+	"Aq20TMXQC3UhLg4+Pzk8fX3xau/0+PD4UWs1f+IOVasbhDRPhM/4mNxrU0QKI8KShwVBPXKdDrSvd6re",
+	"Nq6Q9famX/MaZKOzhSvtqlf318lmZxtX23Vv3d8k250KrrUb3oa/RSqdKq63171Nf/s2YSBUiIhMqWup",
+	"n30ikK9LZ0VU9IivDWUrpw/3Ua22Xs93lF2S0V7Q5SGVvSmU6pKMIAtJJ3DRryDCyIvCK5KGzenZXqlW",
+	"aWwVpsSR2rKg+TUvhYzLCJi4pplBZTez41gcXlwiYFzeh+kX/0SQkOIgiTZN7/bFYDAVuxoPa3vb+5Vq",
+	"7qiRpg35pFE/XAQBktn2jz+1hZ9Run5z8dmn4/8y/pf3P3n/0/Fv3n8z/q64/+npi8VcoO69S1Ydo28G",
+	"PBn8c+HtnFba9uPgUpq+JCRsDkWN+VIOaXUfZWLWMfN5P81jdgFpU9wInqch/bZyvPG8v73foLUvN0cv",
+	"q+LzLXJ6ud75bFiXTwdv8Av+yH/tbbeP2MGnuSbrWSwY8hOpRG3sXSbSYMxdFuK8M3KC0pwXUo9xGNIr",
+	"klxLKlCf900www1c52m+mJyAu645J/qUCnlbXdJluRPKZK5CN29RvEvZh5Mggb27EmQR5McftmR4Rrvs",
+	"kC0pGGbVMlPUODez5FDRGYRBOikF9AqKpzrKWL60cOei5/cmZKbvTlbknCNkgiHwxNgWb4ipJoztjjNg",
+	"GRne7ZBZuGWWnZ4xH1hukHRuEI4N9EtKi08EccfF6yAQKwnchpJ3RUQ7CLPRZHyc74SkLR3fH8ezvfti",
+	"gWj85eO5MqA1QVDxknOBGXBBTJ7vzfDOTbnOSVrQxxsXXtmNy1s4yZjGoNoD33GaUc5CswWyY/Z10MnN",
+	"dpaOn5lF624VTyPJtczk36zfBUWCcXPPXBfTnS185Upe52Fkkmg9zjo07FPWRaGbQmjPG/t+SISYkiPT",
+	"w4ylU6NsJRSR4uZTBKPFxH+Jwy6ZIkiZ5ZnARl9HYtrI2hVNGjC0HzAbFYtkP5ttxVPbgLX5ApQ5Ee7f",
+	"1NCVm86udrpRgixKvcs4aNBU8+IhOjs6y7DD6saSFFzNnbsrkDkc+nezvTkxGZPb07FBKxBwNojagVa3",
+	"DL1fhVjnwSAYIckXEHAyG7MT5+3tAZb44HrAwzxvbewLWVzm1WPN9qI4QoVYUBIV0Aqi9ejgHK3hAV27",
+	"qq71yZr7QgsCR+Em9BfPU5oloQOyQxWUZW6rqd7To4PFgXYUf5O3ClOFYNkzODLFC/LcWFzGKTYnIemQ",
+	"kDCPzB33eMpn72wi6EPw6c0b5pzLgRN0o70Ly+7uTH+WtzsRd6+h0/Ar3b6G6tzJuH2EreMnFsYjp2FO",
+	"3opu7K9wENCMMv3w0qjnADZz4bIAyhxeMXXtHezLpR4mNPZmBHFaAO6r3mg3I32EBPsCukIwl+5b2dek",
+	"DGYYwJ1IH2aR+bu/OppeicQAzoruPJJtfg1kLCTMh/gsLaSrHzw6sMkb2TwWKAubg8cPiFJGw5GtHCuQ",
+	"4KiDwxR/oEzWa7nxE23ujz6T/SD/gnx2fvRUF2hSHIkZeO/qUl+wbsNvJ+if+ujcSII5WagBpqwE1bpg",
+	"dPBNDXs8IGrAfIPyDaSsG4RkLhx4EmAh47r3E4ibOPZtQV8dtbNQnPiyVaJivMl1fds7YkREaHOjSzil",
+	"ijzlZ7sQJm8TnSqmBXcPdDm8Flqx+R48RDrSOyQypMRfhQgkJltoRVcF182foGgcbMiUDOch6upGSxCY",
+	"b6vqM+STKxLwgdKXwK3ZMnFTTbaiU86jwS5EjLfio7Slbyx+mVUWNCDUhdLFA79Yxo5+MPeuKAQJplan",
+	"tE+t9y0hGyHvp+3BQxJ4fNGcokS8T/DHWUuMhq6xPb7VDuFwojxjKuVej7SR3WDUbDp6F1ZXhyrf3Oia",
+	"skfkEPdLynxFGl0DDc4zz7jpeAMsxECX44TyIxdxGZoLU7PDtDAzAXUXDt92a+n0uOTQhnMQ8JGa/SIk",
+	"nrYtQGniXDS1O3oBFqJJIHdokIOHJw8eFtHjk4NH6iKdHD/SfBmcd1QgMSVBMcWCICd7NBc1Yf68ozhQ",
+	"l14bFm8mZpiGhA4pi8uVOjbr9ca8FeqvcpeYVXo+YOCrevtDBr9OD1r9EPGb31Oc5p1GVS4c6jgR15iE",
+	"PC4V4ZjW53KNXD8k+eg2QswHFERuydtnMu/vkRPHPHdB5ppWl2dH/iwT1iNugTxTI1IWownp2I+bBGLm",
+	"JYNe8UtyGmukcxdhguNvVZljSSIzEXBoiQdQk3kRDSZm0a46s+U81HlISeDHqs4ihlrwH7QDgvrY61FG",
+	"kkKcJqF2RTB8SS48LEgmeMSWaDagzC1IAMXG8xOzSOCDbo1TxbQpkzrF//HZs2OjcbZ0Ve1ik7VA/itX",
+	"ykrmaoGuAE62uBA2RLtATc5rU9cA1PXA1DprshVTbxtaILSKcYntVKh0rFwkDWcNeb5FYVMNzwwIbalt",
+	"XaM7rf8tIIAp8BYXqX36GcGBEpqySDFJbPllDl3NTGy+ypvokFFJcXDnDuW8cu4wU9JYIeNiWNiZN7cQ",
+	"dJeymfkYSY8SqPefFGUu50isf2Snt95N8QbO76SOd35ewuCWVY9uwtem6gk3KnlsPYjQH0ZIPhBoyMNL",
+	"Ey6z2JJm17xdlKsqUBP//mhKKAp4fE04/7DHtfvQiZY0/m0s3Q6d3ayDe1HJemah3hvkGId8vrB5yk27",
+	"tIVygxPUTLwUi+VRaRBpkxWVd5VFldUiLFbCzqcWRI/lxOT4neQrV1hw5QPn6s2+tXeRa+XQgD+DXCsH",
+	"Nrqu5iR4Ygoz25GftK8KAtTDV+mLthhRugF9yUgcwhToNCUmNBqFuzbPBzwB5cKcG35XY7qXYB5aPXPf",
+	"XYpCZA4+Nemi9252gMRt21fc2JY186xPdNn5GPvIQGLmEXWr+tmgCicPb5Ejv/3Qy5oTbnraqeOdfXZn",
+	"870b0nZVVjxfrBZRyzZaQCshETrEWv1sKa7JstYZ19O8EUmfaPtZotPlGjAev3qSI18FXVdGP/AfnO1N",
+	"MRNdpV+sra9Xt3NfvaT+9GQP6uucgc2N+haSvajfhnD+Kfkjuo2WnfTZk5NpOYDua4LmV7G7nuKHjNoB",
+	"9dTibIRtFAZxjeSBupFaTpvNGtRaNZjUTBoKemlFgHIeGj1+9eRs8kwuyWhxxqlOdZ5vAwbMm/9pfKHi",
+	"WMBCGBXyKjUrceETgQLMuhHuwqW1bm0Bvve4EKXr5oDBSH61n1tEsH+/mtNdN+D50BHnUxSzmW1x9FoW",
+	"i/7V4SnFLNrefbTTUDfpEVPKZOS34zFFM/Bk4JiWym27GXXBaZwHuHid6HT/oHlXLx2HE29o8gi+gEOw",
+	"aV2Zdg+6rMdtdOAlFNrZiuaXnLLldOnZ7Vjym1FBaEJW60xHVTOeXOj5Fto71wz1WeVphTdssTJNhjTH",
+	"pAEVS5yxShefR9FBk/wbrhZ82B/w8Iax4waXl7zcZkY+BKMmvj7Un9qmX+af1cXu0QI7E0BMJ+Qc39fZ",
+	"x5NOKlukM/dhyIc33rBZS15Y4iUdDPKnzAYixxVE9Q6Sb83a5gKED/9IesUPuKPeH7MD3q2VkimEYqqu",
+	"ko+VixokjuM9L2Z5oMwnUwTtkA8/EWhgao/b8E1TbspUq6yUcx3JPJLgSs3pbqcvCJTyZGRoWcQueGcm",
+	"LPlDbOVCOMMmM4qXulstiLCAZuDQSsXwmi7XkkbCySEqTd/CjHY2/bZ+kSsHTo15RVhBS2dw6BF2UMu0",
+	"f7/QK9FFRwFBL6D6d8vyy6buSj6kgujl3aI/2JLmMTj8hGnZY3PqwpqppiPqXVgTjSD1Z2BJTIkZk9hv",
+	"WH7LYifyMGMcYqS93kSR3E8E9DhLlYX3JIWeAmakXETVi1iwF1smrvum1G4OObPNy9KzLS+cfj/GxHRc",
+	"/Wm8zblV42xDCCgKpUaAmoM8tJnX4LApokOE+/rvJlNXX5fT6OErAl5gwhRe+ogzspN8hgjzB5wyqfR3",
+	"MSQhajUq9SbTE13oiS4IC3kQmMhCve6WKdZ1iOBhGe0FQzzSuWbTyjrdRKiebYKdKgjPRpq7Iy/TtNY/",
+	"NRJzPD0DKEdCOMLhJZG5rXP3/Cv1slDcc4V3OiQUxaS6v1hF7ZHjQc8p56MeHZNhDqE7ZPo6G+EM00Cp",
+	"0XEbByhyK9AKI0NRhB7lfhSQpJD3nIn7dk+mS8lUXy52dqh4s64sM6RSzYicVmW60DcF9yjvdNRhEkjQ",
+	"MGFeN68yI/piwSNojzLB5tMMRAnci9kzzsyXC6olcOpGLOTPFu3+qEeZd2rPjPaj48Bum8h1F9lXk0vM",
+	"8OsMGV+02tUDa3TNzQa3RDnFivX9VSpGQHDISIgUx5mSDc6m2btEEHXTUaLW/rtYLW31uRne3ccXc0B1",
+	"RrwopHJ0RqAHpFj6UGEdZ0psOB/yJLczW3INwkciIbXskRVaJEdQdXNSLM0IJAtgev6S8uBgY48e8rDL",
+	"FzZ9ZeyR19iTwUhJUOr2m7hBkLK0CpbT632KQg0llTCCWsvaLQhxiVQkFYAno8wWtsBMMW2kJoW0eU1S",
+	"4rlNSQDi53pJ5po13s2A+6ma9GZgb4GPw7RU1nDWoZe6v/6uPgAnviyv5f7cMgIKDrb1uGt5qn3/MXVT",
+	"DxAclWCMUrfHrtgt8bC8JUrmV8qFfDOeaicWm0wUvk5WeFouUHBeOOCJaQL3AEu8SEN9pQGQkoZ94oVE",
+	"K+9/Nv7n8e+hztzvx7+GWnO/GX83/u34N0U0/ufxb8f/Y/y78e/H/x2a5KPxfx7/YvyrJhv/5/H/Pf75",
+	"+O9RSAY8lKuIEeKXkVPxQSAckqQ9v4YSlQoZU2RNaVJEICjiqxOiBiNr9MLucLZGB026uen6Ph0akHKT",
+	"GZnyU9DlIGhmbk/whL1Ut7crpcp6qbqZFTlv3bNfHUXS/TxuqRYxGUI2b0iIaXe+aivZbzTqWuc5jYSg",
+	"OB2zvNGoL7KmdO/v5PPxL8e/ef/T99/AaX83/nYhaTrPVrknpuGUzq0z8Xx33tN//Kvxfxr/Yvwfx78q",
+	"Jp3i40AEp2H8ivo9t1l8JpC+Wq3V6vVGY317fWnt8Qa9/efd5tt389fp4an7D034dcf+pDsxyrbuV9fI",
+	"bd0PDRNFXv/+XWjerznL6YuzFtz2OJQTM7/JhOQhgULottbO6i4yTf7NwOnzUwuz56i91hEOFH1IjrRV",
+	"rdZKtXq91Giso+311iqsAGQpxU1Q9sjnkoDb3nWXlyzfUv8u+/P/kS/pbXvIT14Jxcdvk8U6zX+V57VS",
+	"HAezEbSq40yxEOA6d+LMylIMWFYuEZhon5yNDKQ8RHEKdDEpqKZ4xfiX47+D2zD+5fiXNrFa7GjzGLki",
+	"AVpp9Wi3R8IW+sM3P2+y8d+M/x4qByjlA4ejiyuTpYMDeAONfzX+5fjvVzXnN/nWSgshITXRTBp4RX3f",
+	"oeZpFEIKkDHLmY90aAKUywfDg5P+bEL+lTCdc1XN90khXxfuy18RM9wZbCAzXO3mw+k938EVhmNyY/T0",
+	"ecUFZ9KHtHzHQj1+Fg7FDJgnNpaPq7wd5BVh3GPo9OE+2m6sbyokVC8hk6obU59F1Y/pyXEkDKHHquJH",
+	"UxPkIKlLVwswGatTk7wXyB8j14MAM23lACmOCmSSmJlH8ht6qFVOKajEOx0dpKqZsCjq2jY6pw9RNojk",
+	"wtFWTtphjqWdMgERxNP6dgJthey/Kf084IVpuRz2e+oXEfQH1skw+v63Pi8Z2l069FvI5PoVlih/okvr",
+	"nJ/Y5oxWA510fkvb4G4Ch3o8lNnTFLp9mFMmFDBVDZtfeCS33/QeenF6aAoGQn2oDjUimDvgrkVj0+Qj",
+	"JAHBIluhOgrZziVuU0bkjvl6J8Hg0jQMzpZ+1M05pOkGl+Q+TyvVd6IVqBsJnXEiqVDMURt0d62UaR7Y",
+	"fiw0RFc4iMjk3f9TCYfJKNyzvsoR5wFD++SNkUlmlnuz7+XKRacER7KnkG2Z7iiTlXKttVEhLzQhFZDL",
+	"FoeLUrGLJPfxyKT4alvE5PEN7jpdcvaO8/MfHYgs5diGC/aCyTwO8ML2WmKKpgkq6VXstQB7B2IcLN3G",
+	"Khj3O71B/fXsBlIr+yIXJh6/IuFon/t5TkjP/py5sIQpUQvWBKRU7CKIgYgruer+43Ytlsdyw+FibjSF",
+	"Pk4JS9Sryd8GRGnf1ImSbmV1G3Nbaqz8lXapkCS8YUY1Hkivh8/n2RINO2oWIFZB56aHvM1ls4CG1O8S",
+	"iVbOo5AJSQNSRL19PS7iYZOFZH/v5Hz/s73VvFLLpgYYKMcCmfWY/lKpiujbG0sFRv/ZRDt+PxbqvQ8W",
+	"MzlRnGChQOmZ6Q6nOk/qzCk4mr2B8MI+j/Iq6n3Gh6gPjbXNAGhIQoII83WY5Jyg3tTgucvjAZmS9IBt",
+	"enYfj5DPtXqfsju7Zg/jqoRKMtjTGpfpAgzaUEhsoU+/T/PTdM6cyKX96Q1MIPdGhxHxDmpB0onpZ8ec",
+	"LFbZy3oFd1CHMip6uqpfqk2PHsVdQCtPl47bFEwhQs+g79+uKYWhKH7RRDC14gzNmX0Ll6v5K3vcnyLv",
+	"X1LmQ/hA2i+as09jcUznpdhTlVwOdKEg4JQXGRF4Ud6VBls6+dtuIw873YUulcQ126cKLj1tdw0dGSDP",
+	"pTdx4EsxyOKipcXBU5OSGfBgoLSuoZhdX3wjV9tM9pTf4cGwSPuiFmPQCljvsCBF5GPRIyIOUs/2/NhI",
+	"0+6tJXtQzks120VqWSH1bVn8HqceQX3sE4SlvfILuO4zx5ePYovUqJpSbUPnhNEugxqgi1fYMCa7KaUx",
+	"9IrsIaWalEbCWCrBdGLsBjNb1s1cv52K6L6o0LOOSjOZ9j6agyFLdOBbqu7W5P4PT5LqsR13mZ+IdIM1",
+	"6CQPq0tbAZZsyrxUUzeILVEn4cx8+6asZxaFNDfKdDpFK6mrYqAxpWFgqrxXTo170xxVUxgoXgXFpdQe",
+	"rRmK4T6UEhEk6JQXixa6aV0wp7SYvRMzLuldRNTOKOH+pxZOeyZ4quRXvk4fP34RTqkCYivPoxenT+Pe",
+	"y24vXh3ysWy7tdTkMXKBn9HjfaI7vbnd19TNuYXun9rovJIYZ4Lv4yBQa7jrniFGvIAabU5ZN+lCOiQy",
+	"CpkmqimJorE1V6QAZ+SUqeHZTeeu3KBziV3OFBjH/QmWqUpj0ulTi+7iK5IwPtNCYeR2mppL5xdkS0ux",
+	"A9kLedTtpVd185Br3SFiGSXAAmhK/yjOOrQbhbqpi4akou5pfkkExbPGfkDFIMCj/FIrLgEBBt0mga7X",
+	"DE5MzUUSE0q8DCgbaJvvJutckN/E285fZaKjxxBNHewcbL2LguAzm3MsXBH8TPCnlF2eSXzTVOqQaN37",
+	"RUjzD+/sZA/YVB6RUJLgrlWbZBqhPEM+FdcQOb0Yl7UdJsucAogTB9WzLu45CApYGbNse3nbkZTZapbj",
+	"v4VAvp+9/8n4d+9/Nv6n8W9z2+kuchU0/jOAD1pprSketSYEX/taPXm3Bt3pW6uL3MVsXKPGcXfbc2B2",
+	"RxgdH8GtMPrPEJvvttSKY3E2qCoizyPEXyxcfc5Nitp9Km/dV8x15ZkMnSliYNxOB3dDQgQyxXEHIVeK",
+	"LTTjMA7kdLAtYXJXi4ttglqKY7byVZ4BD6g3eklCkRvyA9cSXkFX+p1Mmx8Ibe7xIUMrLVtT1B2ytbrb",
+	"ZHAkuo4cRO0kvEt/UUStRq3WQoJrd6DWDYYIus5QM8GEq2B9STKZB/W8Qz533KQTsSWHe8d7IGyjr8B+",
+	"PiEQHETqqNeOuPD4cKblJ+8mnHM5uOtefHuxuWzSs7arrotprK5G0vqGgDxRXkSYNVnEwHCSsnchnQdh",
+	"6mYyIQn2J84ns92NG3fzU0B5QIWS/r4vuJjeO3l7Ly+5y+KcPqVJKawP0an0TtopqgM4YCEP+lNaZcDa",
+	"posQ2WpfuRoxjlvAOzb0s8/2qrk2cx2267y68UVuzwrdcj53VSBjGGqmzcXaIGForFl0+nY/0QEyuTnq",
+	"cqDwaCp3bZkXdtbWJJeDtT988w8tE75D0PNTjXY9HqQYlYNEJKQ8t/e7x5kvFAOI0dOApF7JhcnbUFGY",
+	"k7xsxvNkKUWE0cnxI0T7SiJQEp9pa92CcG74eW3Aurv69yJsR0OR6jqBST+ZkST5Lau8kEw15Kpndt56",
+	"TYenydFA8TwoEo8ZHFx7hHqYLaD7mNlSB+UCI0aWYgqhXcSM0S4+jmm3JSkFkdHcdY5/vo0Map8YqUUg",
+	"LC61Yy7thppisNbj3qr2mL3gJ6Z4ZW6HMvuSZvxKGNXh9miIqRRxfzzw/maD5VLNG5zwkVOlcLLcKV/k",
+	"EGCRH39nz/r+yE2pzHHxpR5rgcN8m1e/QYeOmQoOwCybLCnkMLWCg+aGsW4w13IyUyOwWOOec86BTQXr",
+	"dODk4e8Lkacn3qY8+7RaRYrUBnyoKBcWi9ZMVg9emkSa/M4gd1KDfWY9vO8rdu9uau+hEcmwsR9tbteq",
+	"1Vq9sb6xkJsHhpkN9BsFF07YphaMGkkjQXZ9TheeeFWuV2US6TUz0rnXap0mUYfgkIR7kW6cof/10OLN",
+	"41fnuRVYW9rnCE7Tlk40CE3oVhGB8zXjewPAADBhggQXe1IOCu/eQQR1h2s5Fpp1Q7cbQE0rj9gOiiQU",
+	"OqbcXZV9h2qHsNLUie6Fl1IcLeYMeChxgFaahfHvxr99/2/H373/d+P/hsb/Mv52/I/j346/G//m/U+b",
+	"hdUm4x1oH0dZRFm3FOeF2IoL5SZrsr/6K7TP2ZWSrjkTTVaKG7tQIiDP/N49D/dJsI8FuXcPhDJRRgpL",
+	"tA/19OE+qtfr22ANOt8voyPOyAhR0WQIGfKP+pTxEEVMsZ6VSz4g3qVYLavZDoBt6HB9CuGFcXZAy0nv",
+	"XDMRzz/6UnDWSpoE6lAYNdW0TACb45yKnNeR6HF76yTYXo1kApMpQy0doN8qo/PJYPWQiIHSUk3UOlqB",
+	"MXVguxrGRnhDjxwsUCsOlG+tZqPB4yD5VCxewLsCgHTorn0HtRqVCurjQNFI4l+Yj1s6RzamNHZMNb9a",
+	"j6lp1YZONz5a6VMwUBSBM6pDXy3r05A9JcNBs7xhyFlXA9nsSoPvD9/8HErD+iPbKAj0sRFkCRSNi4aH",
+	"FjSuswZLNUw7JPhSu2c14VHibLwlBHv1gsgnPsxFBVgg1JcTSRutoglzMoelUBQ2gL2eSWB0OhQh1DJF",
+	"vsqVckzNWkXUggSHdGsI9bPbjshCSA2TaOMwe7xF4eTQNWq1XVPxQpF5E7elwFZE6gwhLQqp1+CYz5V2",
+	"08cjOBGgJZTBf0MeIK+HQ+zpSikvflSpVCp/+OZv1R/Vh7At9efmQ/Pb9sPVIsjm6oQ0m4B2tckqd4xJ",
+	"B9akrgiAxraMiidrldGeGcAcFILaNT5qOZVGdhBYsNAKRicHR4BsSb3gVX3ZTCQWUu+jDiF+EXk4DKnS",
+	"XrQJU/eexm2AxSso/QM5YlhipWMoJIgYlGRTF7uYnEBSeWu9UlezRwxfYQos01Y6OCUyHJX2OmpPaEVL",
+	"kWJ1R4G6Z+sQ6dhtUO+lPmTZI8ycuXPgIJJGwtzdeH3JuVMJe3gK9EXRUO1YRwPcpTpDaEeno7Y0XsVd",
+	"t1uJV7xlGIAmJeSK8kho66/jqd9Ne+NBqnDG2EEgfcBi9twIchd2El+CYN3joTQG21RYzgpGj1+dm0gg",
+	"tRoAqKlcv+vUfYeW76218pAEQemS8SFb+3J4KcpAslcRZYBiKa/+DroPTBUp7bSMTl1DsWYvHKIOi0iR",
+	"qoCUFDDNrQm51FuxRWUszzZs7TwcgS4KVPVsiLuKEb04bLJ9HATo3j3L9e/dQys8RPfuAfO/d89eU5/0",
+	"ecx044TE04O9B0cHq0WoQ9BkOdKEpr2aNxTV0QmB7t2z2yb37hXV2UMTYkiMBPN8k9271yXyiNy7V0aH",
+	"qY7LRWOU0RmVZ0dnaMVNKNAqV1EXJWmygLJLUdR9QLCp3KTgqEgKpN1gNgItaUezAdkjfdixWoFiiEmz",
+	"X3HvntaSAuoRppsDGLHmJOSDkBKp29BGYWDEIbGztjYcDstdFilSuma+FPaPEjTw7cl+8FfHnD0MCTnj",
+	"HTnEIXlq5kgStWK5aO/ksFAsXFkTeKFSrpYrYNEZEIYHtLBTqJcr5TpEK8seiIb5WKiedPMsGnta6nlF",
+	"2ugJGaEzIk17hfXq5mrM/yzSp3BeczSoHDBKXRyxi7D+6xOBWpc0zm/TMhTwvksy0rLFJRk1GdAVdc+E",
+	"tq7rW+Bx9Tawql3kR0CKMTSBCE0WsiYTMZGAZXV4EPChCdDVOrIZD7Rh0/ZCn29MDA79wk7hEZGPh5cC",
+	"lFKNxQDRWqViRVxjZHTFMwvdWIWx/Rd+bJpjmJ4YpgNG3PjCtLkoPGpX208qJ+vePtl4Wb18WvHf1Pir",
+	"9n1/b2t0UH172q+L8+jl8PPRm0rBNLSAPhamawU0q4DWFIVq9e3rvddPrvfDzsuzi83z0avnnz3rbva8",
+	"qxM8oEdBODzE+MT77MUp1+XiNVtboEHEmRb28xtyCKXCvSsWGrXtaUPF4Fw75/wIs5GRJkVKvyns/PiL",
+	"YsGkH6qrlsE1lIdqSinBXQFmtJGQpF/4Qo25hgd07aqqvbMOS17z3Aj0ARcyrwoVGaCqYkJu7X9j/dpB",
+	"IWY+76P2SBKBVrSNcRUCrGiXORKj8/EnAg1CeqWGgS4hWqbt8BDVlIIQSZM0HjsuIKuoyZ4qHkl8bUEN",
+	"qCJihyd5mLsPGuR+MuMZ7bJDloTbT6B0dTmUdsBWeFs53nje395v0NqXm6OXVfH5Fjm9XO98NqzLp4M3",
+	"+AV/5L/2tttH7OBT3ZhWfwor3cabXpWs10r1TqVdavhbpNTewNVSxav5DbLR2cLVSirMa6dQq9Q2StVq",
+	"qdY4r2zv1Gs7lcqbwsLo6wAlAUcOOu8hzYHj5d4CqYuFdU0zZn93qJRRhoM4P3m9Up//1RkJr6hHXiSS",
+	"3sxb9IhIhJNdxYhqo1IxSneGt7fJ+VXMuVNxN5UZ96k29T7pSojJA912I+3qaDIrJ6rPsIxCorvkW096",
+	"sj/oliRwn6DYOi4QFk3WalPmO9igdJo9kJ6VaH6ZJHJqW4jRrSxDY9wWtrUWWAqGcCXNC8o8G5oQ33L1",
+	"3IRJYTTgwsT3NpkxllstJG7x6IDAyvu+FvcNy1JqjBJmRkraARJStG1mk+3Dp8D8izqsnIfx9yuJ4Z6R",
+	"YZNBOV+lu2IpSX9gJHsqUTRY3VW6dtXaDi5isCcr1rk2+ix8TnS/WE2izcfOli4YlxdwsmYAxpOz7UEh",
+	"HCrcD2CIun3nwtapLqOFaSJklryisrefwm9jHLjP/dGSJDAZ5oT0CzuFkvrf/YNHh8do/+D0/PDh4f7e",
+	"+QH82mRHh4f3xVf7+3sv+9294eH9ve7hi/PaW2/vebmstBL1v4PjBzlf3pRkuqEq2lgan09hp3B08GL/",
+	"8PmD6/rjyvOat9V7Xh28avQ3z7fbr6+e1MTxeri3FR1UO4/qvccbl08rb4aH3Zebo9MGP6mxo+23Z1X5",
+	"on71av369eZXe5X2fs0/aHQebfQOt758UgmOPr0RQU4l/7xLm12hgudtJDHdRRh0t8Oppbntu2tKSzk1",
+	"cx2YQ3+38J7cr/OYy1mSTKKYyiLM4T6OWxTDJ9X5n7xgNmCa+PqjBdjJQx62qe8TMJU3qgt8cYJHAcf+",
+	"OedPcdgl+rv1RZYnosGAh5L4R8Sn+Hw00B/Xaot8bCKLFEk8iAMw//T589kdMGNH513TMuR0bqxFxXRz",
+	"UBtCadq72lDtWPszvdv4kDVZzCVX3OIHNhQL7iMR2jqjXTzUSTgrNlk3xMzYnpOOGEXkcSaivlkXVDVV",
+	"HF+rhEnhBQY6Y5OZBcLqIYEjLj8KNpBWo9JwDAEXhou10BpqNaoV91HcSRGDi7jJukQmzRkVl65sI9s4",
+	"A3p7aDsrEUlBUajsrXtmNJmFqeGldgTDx+wIiVfM5ER1uXQSXZsMd2yEf7LYuFrnTgZ88AA6hmi5Senl",
+	"dh1WcAKYGij7u2kZ0G3InMdK9wCnnBa7t2Cjjgu0MP7l+//j/U/ff+O61NJ1GN08bCVJhhXWLUFEQiWM",
+	"3WvgNkTbtSra3FgvNeqlWrUQVyctPNl8XjtqfP64/uDVm/X7G8ebJ1un2+e1l/XPG6/X32zsbd7f2t9+",
+	"UDuoP2w8Wv9s4/Hmk62ni3OzLGiW4mbVP01u5jaqBuux9l/GqGaKpLgplDfleo35nxxz+VAJlvqDBdjB",
+	"PmedgOqIgkZ1gUU9AqfwR+74R+CO+nopyuiQQTAdA865XMxhl4opzmGTXwN5eDfVLvqUGCZ1drKHBB6h",
+	"ZmHEI12mwbJJydHnim+8bhZgTaakL3wGPYlncKKODeN0dLUiMoUdtB8e6s742rC9O51xcaV8Uh1Xka/p",
+	"Ic7I6hSDZ4ao38bsaYJqbKWI8oDIkF/9a/NGmYfdaYaddTDsVMCwU1yeQ2R78IBdtWL+V8r5P/O/aqoE",
+	"vlGa0uELtmR+UmY/7tsTV8RYmK5OdnWfQlyTYy7fjAwuRdX+ssXvHh9myItJXtWCtHakTdIWJZdYjzLY",
+	"+ufWQHdmsFXQKYMYadkrxHgnTS2NtOjgYthyyZ1fZIngHGOdLbxCBSJUSbRO/XZrbUrV6UnqGRjp8YUm",
+	"afYXbdnW4RRWlBOoS3QuBRjqWo1KtWU82WXoXG4tGS3k9TgX0L9qalrNimnBi9ojZG7papPxKxJa5y7E",
+	"IKzUGqjHozD1XrnJXuUFqGXCLYtKM+NhSDyZqDxdxSJatUqt1WRWe0vscDr1AMADJsS4TM2MyjTnnOuy",
+	"QFlwKVKu9mCWqO1+9mVjvdO1Y8Gq5xRbKKKAe5dJoYNIGr4AHYYgFmK7ZdygqVCBYnI+HYhgSp/qVIvb",
+	"bXQDg5sFzBgu0yvM+BXO8I+Z2kDWBLYwZf4LNUTVKrUbuoFM4ZyC6HgXzx/XHmw+WX+z33j1uP5y4/z5",
+	"k89rT5+vv2wcnB493nx9v35c+/zV8882Hr45abx48OR8fW+2g2fdyAFxJaRpBYsWhkp+CaopzDe+39DV",
+	"BO787kT4NdV1Don/0aD3UWWZYdBLGKfmlqAmJElRcxQWoIdrGvNKnbhpUj7nNrkpCkmFJAOkLUiWn2vu",
+	"SnzNsFCWX+1AeRBdqdz1FULaKmxECwOmCsZKLNVMlLdSrDfMVOBCKxCSOOThpQB9ZbWM9ibT9dSTHeNa",
+	"wqYMJ0QoYYZ44BPggasISiR1wLkFexzi0Bc6mMT1gxkfGXCvdetmLzqLgMOAYF8NqnXDdk31TyWVNJkT",
+	"F6hH1m1z438melifYCZQs2Ata7iLKWsWyk225wysAzpdz5rbLbNVRnuWm0PbiEBwpQAmLi/XrKf+fXiC",
+	"VoCHr5aRKzgVUZLaWtTS0NzKW9NYuks+b8reTZ53uoSZo+enE2l0ldfojnlOevrC5uXbWqm/fe2X6r0O",
+	"KQ225DBPhoBGR3KQXS8c5vRr8GF2oNNFC43tWqW+rRnY8hzwo9ftI5P+S2fSD7UulgSQxL6ulJznsGg5",
+	"5JYF5zJqHs1wuh0wX6RK802UAGwTpd+qf+kOy2kVV0g+EE2meBcEQUpThRR8ZFyHX2SHnELO1TonLnhj",
+	"avE6HpnovhtdhT8dPEmLb0pNttVETB8Wc3LzhTYr3q11oF/kjLgownxE8htDJv0Ky+ihloC0KFl0TRWf",
+	"iCazDsSQeIRegaUkrmMOPr8VLQblWT9MlFWTnZ3sfSJMd0cIp4+vg8Y/yqBBnbYcwLqKCKN792K36717",
+	"TaYlXGcdqVqopl+kWU01lshWteRm8hiU2IZ1N3AtqGrRDLdt5ysQDNXmQMABmdSERYnI66VcqNrXqiRN",
+	"RoZxUlDotgOLI4cBUqbCQhlZXFQyWEb8MtB2xC/700piSkknXeSa3s0UqR6Xt5Kt2qMDm9TqiimwsbiP",
+	"sCuVWHP9VGOLwuz26OzoLFf00efpDpjxxVZr9VJjvbSxuYyckt9rdSEhpZZTkbaTxQqkkaKYuMRtWQ2q",
+	"lAIgvUM8urHA8JGTf+8ewtjTFRtunNa45nSXoNqUUUlxMJ1s7yXIZB3f7RFqR8Elon11PCZqJY7pUeQT",
+	"xoxX2GRJy87kcu6aJFxsglIhANJ+cqFTtC7sLWg1WZzhoB3uHg4CE0eZBHXEMIHwcusMjKsHNMGmOyuS",
+	"R8sY1FT41F3KVsvomSleJYRmIJMuf7TnRLCkt/8J1ASh3HdN902WcCVoZqyhUNSxuSYkF0BihruIQWNV",
+	"8J0mg0TQCVTgA8LSEU+gnNtYoUQZ90IC6ak4EFkXbZIhjTPm+V0YZHviqBiXyXFlK9nD6fRMnd50YJWJ",
+	"NsqN84eRDzUAThI70s2DWk1hrMSq/rK9eVl63q9dl07l9qD0dNj4CtLW51rmU72MJ4zzSzhJU5v7S9BT",
+	"U1ZnJx3zQwTUfD8K7fJhOB/55vfMN01bXGBPQkSAVmkyvQTTBDI7T9MxFmTdkt0xIaeag6+6rdqhlwNY",
+	"nJssef/s6GzVZr67rduVRkC9nuZUAksqOukOXU2meVuWfdkOQ4kkaOMki+jePZ1im5Tv10ZyS8ep0F1b",
+	"7t0rpq6q5IGfsPZifJUhnIgwX+hhIl2I24ZjKmUFmEuSvGHZz8QadVkAgDz4w+LYImgkbiOBQAoybyPn",
+	"5dhsvYLFZZMBP4SEmKQ3PA4CPlR6XA8zvxMFkHFjrNNqoTHJ0gGnprCBTOoy2mknCxcAOAKCr4hzAEqK",
+	"UGibry4JIm/L8Iye9JSyy7RK8yqt7eZjpqvqpHndcX1YmnRGO/Gnr2pHjc/f1E/P11/f3zje33pwsP3w",
+	"Ue2zx/UnTxtHx+snzzdOzzbPX2y9fLX9+evam/pe4/76/saDzYOth9uPpulh8aLtgaVMztZQXN+Cxu2L",
+	"LPgu9Tc4r6V4d2NKic9pfDF9LU3npI9a25+KkxSyEpU6khywdkmmlTcHt+fwojDV/HEmLzINC51KECuA",
+	"WZR1M9FOxtTlQ4lP9bj2cK/YZF7AhX3ZMoI/fPMPq3E1DqWmhJnejI4uoHuymL7QcRcUPmQk1A0nfdtw",
+	"cgRuQAUa6vSfqFas9azcZLY+MrRjxOJSxOkcFrRFVzdMinmoWxSSAcHSLMV6VW0DGsuMUiEROm3RVJpp",
+	"2Set3SbDrudyms8yMZjlk/nUId5CsRncgSqS30/0rjWR3C6d2ZgYGxvrduXMvNOoLJcYPdE7dIpmYkls",
+	"kmwDngmlZ7ur/n5Vko8U+8N7Qva1cR9I0YhHcK1tbOxE39dlCfSiUS1P6SXJkFKnLldMmXYQjj01KV98",
+	"k7lRJHlVk1ehrlPaPYe1P4XJYNRkKTQvIt3IO9P0VgdrBHwYN/IyPYSqlSaztHoi5dtI8kBkd3WiWCoc",
+	"BExIprCmCTLlkZzoRFtGp1jmktz5NPYuYjtSAqeOTFiUCGWrit9GVJwkVPYM/5iU6qMp5AdO2qBkbqqx",
+	"qCFKWcFzZgSA8ddPJ2Q5Fb6Syl46odNIj1AcDhyo2m/pfJfUweCM6KpWEBqATGRAGZ0o+ZkBkVRkQpuS",
+	"kaF6MFKTGZ+uQNIm7gH165i80mGPB8ltgmg7nZUE5hiI1aeiyeKGU+iVFk9tsH03xJ6SWZnPh8Z/mxRe",
+	"jgRBK9WKgbRoMtcdHUfZRrroncSgjoPN3ePMEngLkhU55EjitlCyp44rtHH3O1D9LAkU1NYiRWDNxxeU",
+	"XQxC3lWSaFyFrsnsroXEI1HUbR+IrTMhejwKfDSg3iWKBonBwFTS1Pm/dnFC8pDoCh1QVE8DJxjlk+Sk",
+	"xba4DRVO9/0uhPKi/rb2o83h9ueXFVH1nr6RLxuj5/3HW737G9Hx+uAULyMvphqS/zkb5I/jGmQfDe0f",
+	"ucstTR0H11pIBNuGG9Sl6FpS7W4RAVqXbZxf2wGjbsDbTuVkRd/6+FJX98HIdPW2IU6G/jaZm0hZ1AaF",
+	"/AoM1kQCpvL+AIfEbzIPC1KiLBaOldxluFVcCSKnmztaweg0EoJi1mS66zuUgm0TNAyplGDVQK0ttLJd",
+	"q64mZsnW6i5qc9mLmwlp4d5YRGKTxVRvgLVSryQcCGGpYCMk2moyp+wscA8oB1+CLUWDAQlLar/oqVJI",
+	"UEAkvKi97BD1VISSUX3dBhMzVDeVjz2cqmgLfDPkw6LpPyQReRvhwNa/0nCGkHobdmVec3Lv+lwzVt/J",
+	"GNPtGfo4CNAVDikcKdTFhqJPLY/3+5zFLvTWahk57YOhBrPXI96lQB4eSK+HRbHJWuZvU/PTtCpW9H8H",
+	"kPtL4um06EviRjEk9qLsEHo3oJfF1W3thEmbL13b1vx8kapwu6IYK/guUIAlCaeEWpl7cwvGOjdYKpO2",
+	"/B/G342/G3+bSVv+xfjX42/H341/r/6bFIPfKYTRkoUuHOP84vxbg+FjhYo7dah/ZMA/fE+3RnyjUC1c",
+	"LkIIvmaJkJhaKEKh2rMBYYcP0D5nDDKE7UdoRYcfCjT+P8e/Gv9i/B/WJjtRrroNCxWRBjO9JsJFWxef",
+	"h74JpgIHslZERI8PTYVb3fRSlNFBfyBHpq+d1i91iLvW5Ex5dduVNS9CnArptIS8fTFc02jmx5l+nvkt",
+	"OU0SPLTLXKJEbbYl5hSKkNM3V3zvVT5nIKpau+b61/qTODth4BxHXO5W8ClI+7V9/d2abYA5I20QxEKZ",
+	"dLgGLd90nM7tMG1lk7OTvWKTkWtrA41NmqZPYvzhSmyuPXmyf6BrRFISrup65uaf+vvDBzapPykuCfxd",
+	"pMf8RBd7LjaZbo1VRDjyKYGkCAhtGCn5S2canvcI22myJitlehWbRr7qYuiGwsg077IuvX/zN6hVq1Ra",
+	"qVKgahxtXFC3yXxomke6JQSotE3lYKAU8WkyhFbypXCUFsIZj4U6yHx0OJkaxExvVlpdYKXtyC00hnTt",
+	"TSzdpbYalW1oLCL4hfoq8VzuxHXDTJ0xR8MA+wcaYi31q+9MH4EE4nFgxSDkHRoQtNKCRl2mH3JLN0bJ",
+	"BW5qHNFTGoeCjQ2vMfURdBkcNW9M6aCrhmmDcWFwzW+tmo3WarBL/dT0BWntQHdJ5Mb4QKqk7jJiMmfj",
+	"sRN3ZpPtxTcnSTMtomEPS3Jl6DePpMf7pIweYhpEIRG6q0mTqXXAx0mRoJW4PJBTAhYEfXhxteh8ClE9",
+	"VgZvmZje5OpqM5i9oqkvAVucSVP3UAfsmDurqbz6eL1S0x/bKS6gB0l23nTjCt0qxeQhKxDDN6tQ9h8S",
+	"hEGjipmcwgwRR+pOcCqdwnUmuK51XZioyJJHlpNXXKYBLOndF7d3f5wNguvg2X3y5vnz1+3XZxuvrs/a",
+	"h3txO/2dwpu39euTCt4eVfv7tatXW/I5WQ83o+NG+8lG73FdPKh2HlXw0+3r115hGfa3b+j8X1RaZ6ZI",
+	"tEPEc+m8KXnxJ6rS7Ln8I6XUxOEeE4zNltBcUsU5E/whXPubGiU/RNU+wyNOLU5/1KXm61K1hdTZR1iS",
+	"IR594FRbhYe6QyqSvZBHXcVFLcouK9YCb5gu0z6DfA/jJo9b7sQpgCupn0s6kz/gQ83blYxabDLLyEEc",
+	"BlGytWpCpkzXeffKvTh9CmG8xIgq7ZAPBQmbTHKoyxA3b2/F5krHgKfYXapVvWuHo6LJHM1FrXE3Iw4R",
+	"m15spoVOeuoHEzvWZJOyvY2WtvMrSEIX91YnzVhbpuauhZ6p3GM8e0kommtIXTXtfZjaqB6P+E1m2lpM",
+	"sPIzIwT+EDi522g/ae0TXJYdax+gY6xa3aLulNqz2vsHZdspbJ/Lxc4ETzWqWp6TZUfI5eGZiwKIl1ro",
+	"izBofX91Yz9ykj8BTgJX5eaMxCdXa33T4GuqOe/evQdJAzLQ+Mr37qE9uz7badK26DM0OoyYsJT2yd79",
+	"w+OD84uD45efOs3MoBGnWqcfecCNqHQzPRtKY73oQIeMJsMC0Y56w6fGKXRNhQQV82ncupORIdBjrbjb",
+	"Fml2h+7ylJJvfWmSN6EZKY9km1+nlVMaIp8EVEfWQ5/wop0FvBsmIEKp/U0mCRhVFZGHfmqxTpw0Z9Ne",
+	"KIjljmPXEKxWLwz8WlinnHQ17mhjkXozBuTZ0fnJxWfPzs5b2urhPDi7eLR3fvBq7/XFi9OnLXfLcE4B",
+	"74oYIKbQQECFbDJjYDBtCYmOF4EW9ybKWu0ublJohyijhzRQm26PoEylRwdUHe1OUp8hKQeA2QgU2lWU",
+	"VE1Axr8JWb4jxdf7fc7UUjTQVlpZ/06rmOv6nGa6dXrYFeaUKH2mIJRgC9fh4ZldxIXL9MLTvZpnOMMg",
+	"WRQaiCZW3RhehSnlTOu1ueVMi3OFAegPY0SAu7Fb27h2WFCb+6PPZD8o7BSaUaVS9wbwHzL+v8b//P6b",
+	"8bfjX7//yfufjn/9/mfj//b+p+PfFJH1Bf4v+v0180H66795/+/Q+L+Ov33/zfg3438a/1YN8v6b8W91",
+	"jePxt9Dw+Cfv/z0a/xrZ5sfj34//e6b58fg35fQsBb3ic3ItCzuFRRbJmuwOV6Ob2TBGAqdzutOwfVqc",
+	"O/ULO9VN7T3VbGiHRUGQdZkmKDUTGwVhcsps1TfGOhMJhWcGOyPdfXunMP75+Pfjf1T7RuP/Mf79+P+D",
+	"zQMQ3v80DYCcXtSKG5H+INC2nyEJPA7i6cKiVHKdZ/k1DImO7zLQardy9BSsdztL59uzYp4EDcWl9oG7",
+	"DFJyHpjo5wyLVKrUFFZYTjzxQLg2vQqpdSq4VG1vklLDr3qlbb9KSpVOHa/jrfa2Bw0d7Ck1Ko2kVeYx",
+	"l8iu0BCLKGQ7l7p8947Z4g7jstSx0t6CqWz60+lpEcBn4s5XYQR2cWebqM9920XuL9v/in2Xq/JIdrmS",
+	"4GKEXfEzMteqI8f55Cotx/XJTGesNZElhanjklhxkhVgp5KCkh4qopxXHv+I3NoBugC1WyC6BF55adwX",
+	"hZ0ODgSZGnOiC+C3t0mjs0VKda+KS43O+mZpG6+vl2qdzY66aKZt2OLxKQ6sgC9+ySmbva8/UmF+41hz",
+	"CTv2JL3SloEkkma7Vq3W6o31jU0bYDMBYEn75I1+/yAK+YCsHXHh8WGhWBjiUOkhGhZOgyZAnXW/0ql7",
+	"NVLawo12qdGpktK2t+mXau0NXCWVzrZfbyT1HN1Geca8ciE4FBubrJNcK1Ur5xUF4rhOMlwj6+R2+gg2",
+	"C/vHn1q8QOnjLT77dPxfxv8CgsBv3n8z/q64/+npi2Yhtu9whpIJd1GbpivIhEhADqf1TpaX4WtHU6N2",
+	"tLm6RBnE6PxllZ57ZIvip2DgBqqY0JUMOVxzKNDsQBUPBwE4z90vlOxvWvWnXc8pzc/28ApGSEcRGg2x",
+	"nKuHHI323DUtooqklgTKPRXOHHkahbneC7tYkhnO9JdLKBTzX9Sd5+9W9dAvMi0nLUjR449yyTpK6IHT",
+	"RcUwjkleVStVqudVh9r4xKO+fkVL5N2QRwNTUnf8y/HflWqV2mYJaDg8gqU3/HWy0dmslLaq27VSA9fb",
+	"pW2v4Zf0r+rHSt0yrnqnCp0tS+vtDVxqKLK5RbY7pQqutmte3W+Q9U6GucAcG169s9GpkNKWX8elRru+",
+	"XdrGjXqp0lnHm6TWrnrVauY7C6H/5/2/Hf9m/I9GiH//b8a/GX+nQIP+5/+bJpL/83cKl0PeDXEfJq21",
+	"N0l1vYpLNbzeKTX8ulfaUtR+s72B172GXye1TvLJuZFaFejH/zz+dvxP498rBUupDWj8z+Pfg5Lxu/F3",
+	"49+qGce/e//v4dz+SekfWhH5dvxfjRKmXvrfU9pL1O5TKYmvVRj9d85ZVu1ZRgMfz3lliKmkrHtGmUem",
+	"vaUwnpFraS4A4MW7m1xKTQlP8LQOzVCakndSpOI2LOIvK+kNwsv6aULrMJcDFvIgUCK4bm8zpZezDspA",
+	"LT/EHdlyB4PoKQR3XjdnHkTtADw/yKA/Gva4IIjEM+nmkNAOeKhDR/TnVKCWfouyrnZbmRoIEFWVfK+z",
+	"zHYRCQTR+V3Jwwsv4IJAbDvoBZYs6vJzQjEz5GOJ1WymdRfxJ2KUykhh6AjKPfA4zMklItDdXe+vHwfT",
+	"aU7r5Fpob9wKWE/dr5EgIGwFOjshxQWTKoGrUzpRJrnEZj6T8Ac9bJiGbeaIYiibFsuJWB93WU6GTa3U",
+	"PHbmgyEaE6XyDA6Y3ybQoDylf71DCm4Tq78k11m8cXF2kR8qkt55rN9t01D2HmgrUnV7u1KqrJegrI9H",
+	"Jf2KMHV4igE26jfLQxhgGXI26lMv01zNfDsIKQ8P/MiLNTmfDgLex8dgFVaiiVaklHygn5yRkKqtF6qV",
+	"zU3n5yhkkz3c9ALJFVgJe7Rru6qR68JOoUP6SgktFgSjAYxYrdXq9UZjfXtd8TBBwsWlo3fFAo4k3xtA",
+	"mZVYzfM4VOS0Is0CYpAtnAg5RC9JKDR9hLdB9pmQk3zuRYosGQHY/MvBinNtvkpZ6PwOnGhAks53377/",
+	"iZIS3n/z/qdl/ZzqLuFb7U1vQyF3o2NxveaXQNs0zwrFwiVlPjQdE2LAQ1Cje7i2vqF0VrK11dja3vJx",
+	"bavS2KyuV/0KWd/obPneRm27trlZ36jU/Yq/gXG77fsbNVytks5mrepX1xs1f0uNRb8i90dSHXxjq1at",
+	"1pWMEXDs5wNz3VYsya5KSdsJhDT87DsKFy+IRcYLg1gghJCrGL6Qp72U1Kw+yFwbNHFT8AyUgNmVNq+x",
+	"Rx1cyPtG0zCbALu2UmY0h48RMCQYaIB+S3L7VQHYLGxunpx9wHzxzODgZqlSK9W2biKCwweazTujVUvV",
+	"9b8A+fyJxrG3EQ7icNeLaNANMVQC+JBSvOEf4iRDa7Xxyz490zTQ9ARMI0lG6NeotLSIrz9TvwVUyBMu",
+	"qF7HTYX6GU4LBOv+wadYf/gexB+DTz648gNCvKOhTFN8phvW1r52/nXov5vthEheLYLOAtm06kYp1SgW",
+	"BUxxbYF6VEgejtCKkLjT+UQgyyEQ45IIFJAOOE60HhBL3FoZMe35nTnzfRmjrIB9q5JlHwXUP4aA+nWe",
+	"CBKT8sEUcfTdR5n2o0z7Q5Npi9/njqrZHbnGUndPsTCltlVbZlvJiB/F9Y/i+gxx/Y9lp/8+xPqUEHJz",
+	"KX1ZmfsvTJp9RLKW/CSkxYiSMyz78xrXZwTJnC71KUl4Zrf6Dg/7QI6jiDoxWrn96ecI3GspkfOHtYti",
+	"YRDlFv1zmo2BryFj4ze5Oytg/6csdqvwELUYIb4wzWREy/Vx2HY1MsRMX+S4IjPEDwChMW4Pm2ptqz/o",
+	"EurlpC4PEbpFkW7M1gIhtoVWQGExYb+6KYMjy7fQihoMM/TsydmRTime1DleANlyiMYDLPFtLPsf1YyM",
+	"mlGq1eulRmMdba8XlqXiTOrz+TAFrT9qhx+1w4/a4Uft8KN2+FE7/Kgd3tqZ82epGX5fLp+PDpw/A5X3",
+	"wKemBJiN3YIezOqClWLeqHUs3skox7d39qzF/pu1rxVbfveDU0GLufHesdeJStKfsgYQM2ZNPTNDzcgs",
+	"QGynK8KtfhRIOsChXFMbKalzMsXKOCNIPUAtJfXpahMIVFYhQ4L74AvjUE8dd8kO4lckTJKD7z99dv/i",
+	"aO/zixcnT5/tPbi4//r84KylGxVV661dMIkoWEG5T0Y7HTfGz8ihOvRQgQOQyideAAXG4DscEkS7jIfE",
+	"12UtbAGPkwcPi+jxycEjpR2fHD8qWg29ut5CK9CDj3iRhJy4kKjRfdRSAmwLUeYFkU/8Vd2rrz+QI2S1",
+	"dFDMy+hQCnT22V6ptr4BS4dy8mX0AoRLKO+PLiElA6rfprqa67BFCKpXrwibCmU43ieuN3JF2wHAkTik",
+	"gqzqmrzz7RHqy8p2K1ftV0t01X4r185S/XMQBKovLYWFeuoPotF+VFmWlgTic5+W6wM4HXvDP0oFH6WC",
+	"ZaUCfeERjpHI0rqYwt0B74/tGGtf2z9nxX+cGbZlSbFpPnKq6GYLrSh+F6q/d1GrVtlorRZR6+AcdxVF",
+	"rVcahiu2DjulY85I6QhLr2dKT2HU2tdkqPSAigG3tl8Ph+HIWn9fnD8sbemJFc+5acDIAz5kCrapqBGH",
+	"ks9J6CKoPZJmo0VEyt0yaqlfxKeVUrVSq7diYaRHsC7cYsSRU9NOLLdERK1SWVD0USAFeMASUJsEnHUF",
+	"knzqxIed0h3MvceSqU3fGKgrsoPM6fYIs63KZi0lOfyl1rNc8pliTSkmG0uZbcqwdiJlN1ygfdwla18O",
+	"SPem3w7Y0p/mMhDdqQjEnULRABF2ved5ZCD1cYocaRQwEVAwWcPkYnPuWs5YWErs9aDET9KXLr5+aAXu",
+	"YxGdPtxHG7WNjdV5syrsyQ8qs+KgJXF6eUX0NuLQ1mzWuO+g9uXGny8uGMmS+PrC/xkhhJ1VE6cpa0e4",
+	"1F5Tkl3rj4df9Wmd+TQdVHoHH4zQSoq66arWCT10Du3DrfQHGztc3cjfsGZipiTyANs68czfTUQCwI8d",
+	"pNHhXoIMDkQXQ6V7iyDSu79AadPKRBl5czFjU/FPwF6UqGK5syfS7/cW86Gt4D/IgI/cBFlrMIHy8rEJ",
+	"v1WcMJ/ACyFJXkErywd4nBIPuj0ZImjzRa2JFKwoyFy/dN9c3fvqSrtx0UpsTzt5cHHy7Onh/uuLlwen",
+	"Z4fPjo3qAc0OqVIn9k1fKN4fBEQSRoTt7fiHb35uCklM1cZ2QQ8Z/3L8dzDq+JfjX1qzVBwkAyneEDNQ",
+	"RIJcF5ETJlBE41+N/9P4F+P/OP5VYgBGiQF4BfzwRWScpEgQ3UuT+XEsi1qm7juVdKhykeeCMru5GOpQ",
+	"nt70BwBbKlppxWph2Rpq1DHHkQ9lHUlThM7wZbRngAQHrptMAkYYQh5nNEPK7sr0VOa9JJka9EQnHgCy",
+	"sdUfApl+mFrbUFDAkGvdCQmBZgmDyBSRdGORuM75NQ4jqJQ4qReeAcLeUaquRdQHWOJ9G8Sg7+KMYIUF",
+	"y9BmF/pBG7h/jHf5GO/yMd7lY7zLx3iXj/EuH+NdPmZD5KSBio8+ro8+rhtYHbQgi1agk/z/z9679zhy",
+	"ZHeiXyXAe4EuykkWX/WGcC+7utSqkbq7VNWtHo05qAxmBsmcSkZQGcFiU7oCpNGF7YUNe9f2PrDAwjAM",
+	"7D+LBcbWtN0YjTSAPwHrK8wnWcQ5Efkgk1VkVT+q1ew/GkUyM95x3ud38IYUX36Ai9Ym/IiO3h5V+4NI",
+	"9AnlFqoeKtu5SQU0qHViZ8WTeAXy1HwHQRQcNDYtXfpZMKtucM6wiB8oT23qnTmxJoyqXI7uBAzojszo",
+	"UFrxsn0QA2EF0RpkTf8Zqw76OSVCn7THBoY9J7jCDv4lKWCWfRcmf3vxl4a4fw+M4OLri28n3118e/HX",
+	"ZPIdfPjD5A8X3y6ufz0ygJHH0EVK+VopWytla6VsrZStlbK1UrZWytbrVbZieeinrmzFE11pXCuNa1mN",
+	"ywrZ19Oyhn6gSpZ3zosRxMLukqzJIRSo6AwxoQHrLRcdU7V/qKRDQuGd4V8WbL/FbdF1rEgpmf41Yufi",
+	"jPlEMvAv4Y8Y8WdrcxAcFxTxgrKSHot4Duj8NPp77DhUQZ855PDIVohqcd2JfoXQbsrjZ6tFAt6tR6H6",
+	"NKNeb17hqgfjpl63A1y2ZStAvlGMditIGLkUyuRAo32mesIKYnrb9AmNhYCgy08DbmsdVRqa4Q+AftbL",
+	"lXK1Wi9r3UB4IBovXGYjGYjek2YXO3sgvgjCkK5vlCtk7efV6h75OODDZ+TZ9ubpZqNIPggi1hHP1qv1",
+	"ermyvOIwhf9dePC4WXnQXSJmPN76q7G/8QCvUL+XQv3GwnhZEmACV0xJiVTdRFvGZ5qwpSqLXFFlIvUg",
+	"aWtWZ3GnEyJj+nWICP2YzpA1ylvcFvDBcnxUkb6QqXKA+wfHjyHj5+jg+PTJycGx65BqhSTFZx0iRYsr",
+	"U+uPTJf6K5aJa2qcnAjBIVdIS0kWYbxeIT4d6/XBRpgmoh0CARl6+dayIzn4+dHh8WenT5vHDw8f3neL",
+	"e7Z1323xzEpwQULBu5oaB11OAl4mbpepB8wlERswqvRiqR6hkri2uIw7n17up7fj5ZGzRcoV4fxitSS1",
+	"mlbg7AR6ooMoAPKj9YAdWmEb7S2/5jXYZmebVtpVr+5vsK3ODq22696Gv8V2OhVaaze8TX+bVTpVWm9v",
+	"eFv+DrP6xIJVdQIph2B52X/4/uSftJgNYr+Wop9ffH3xNxd/ffEfJi8y6kF+NRyt4LNxM+yKKFC9fmG3",
+	"cLB/76RZOqqBOSekUj2R02u18biyvVup7VahtBwXqtlRMJo55Xu4UHdZR0QssXeUqhuZRySLAhrGBqXG",
+	"B7Xmzj7oc0mlumUr/SxTrid11C6rQ4dXPX3m3636PbbAgpe9mZawZr6+rMQCG5AaxkBxP+Dd3aSseLq4",
+	"09rRwQOI5WnTiJE2lWyzod8KlGzxewfHxURo0/SGqmGExTNsu8Tr0TBkvMtIn/pMU1AwTUfBOVWsxc/Y",
+	"uEwwcFoLlbYNuUuOT5rk6KP9E/J/Vcl5tbwBCZAnJ5iaaWJzW3zNFQPGpQyJ35WKlNAyRkq6JbfoELhL",
+	"5Eg/vH5Uqm831o9KG7XqdCsiwqkPo3N2R5Ielb2ippH3Do51v1pMj/749X+RDjnwaxsb1Z09GN8ZG0uI",
+	"sCJa0g0ZlYrUKo1t0g6UxCTT9GrapM5UmYmY4g9YFAgfJV3NSmKWRnnMQMvkIURzURIxT8vBEiV8cDvU",
+	"Wzxi+nwzrqytwDpE0rmXZdJMbUogCYjNw4HeGqgXa0qRolQdaXkafBQ4HRDCZ3wIeQzkbsD91J2+iQMh",
+	"tYZHTFPIkv539+D+4UOi+ePhB4f7zccH8G2LPzg8vCu/2N9vftrvNkeHd5vdwyePa597zU/K5XKLw1MH",
+	"D+/lvImFRHFlDtFAu+VV2UatVO9U2qWGv81KmguUKmBx0hwGrHbxsdVi6cGT/cNP7j2r/6zySc3b7n1S",
+	"HTxt9Lce77Q/O/+oJh9uRM3t4UG1c7/e+9nm2ceVX4wOu59ujY8b4qjGH+x8flJVT+rnTzeefbb1RbPS",
+	"3q/5B43O/c3e4favPqqED95fXOCd2oBXWUjipvw8rjT4jjF0VKKy7Hsrhze/MfZ9DeY9j3GnCWFgRPY9",
+	"Eigo7s3FKBZYbztU+8qYdvukortYODJ9xpTIVz2nJKT56ud6zAsgXGG+HFVNyVEAtRAyT0WCB14pEYpS",
+	"Le+SiHJf9DGLpsXXUK4qIsedEsHuxMKSljZQhNCtOig6QKh7rcX7AR9q/W9Kcdz/sPnxxwcP7x+cPn78",
+	"sU3wtdKW4B5zEIWhE4k+aqLA4Ec9Qag8Y9i85v0n+nJC7DzzhM98HLsDvxtGsNviLvN6gpQ4aRX+73j1",
+	"WgXy/1nRseQTrBlOvHI74PChton/k/mSnJ56ecD65i3bXK7iihWUUgTpLu7MfrybN+Z2ybkofF55uPlJ",
+	"f2e/EdR+tTX+tCp/vs2OzzY6H47q6uPBL+gTcd//zNtpP+AH719XvJgtzxpz19pyuAmpVUmWI9cS1omY",
+	"7CVy4rtXI5WmhGQlbGVaLyPQLk9SvszU8P0KCUrIFMuDde1jlsWsygtsM2vpkWDqyaoHLW70gzI5Zh0Q",
+	"8zGdo1HZIVoMOTX24VM0IqdKssXmMSpbnIvYJ4A5LsIY/E1ARTg2tCg1RIdIEdOzFkfbfTiiY0nOGBvo",
+	"QY7oGAa9nFrxhLdnFIsrQ8ncQKtAnSkOAQg9bjhj6HLnhJtl6y/fMNxsigQ1rrRygqrG4SyUf1qlad41",
+	"OBE4wVjgurO4KWeKqoRCXiKXHBsH/RxTAZlvKQAZwQFKgAJBihSkKnE7eLljurAWQz1rIci137stDjRl",
+	"FAneLZbJAWTuGd8hYdyXe5ibBvfdIVAg3YkRo/2UM5JGjLCIaiq2lryCD+m3SJt5os8g/QyBSKD8kxl+",
+	"ca/FU7XlEWOLBqEe7SBiHRYx7uk+Iy3iaIrs7xHwslpXhlR03OLtoSJ66VPeSS0GJb5JadC9wEFXJk3C",
+	"hQo8RrqCSeOhaHFNH1hkqRxWDjXLDNoQO08M+Ai+VU5Rber3A25XVqWpZ4/BEwQr0RN4EOgezxTZ3IUa",
+	"oi0uRZ+1hT9GTDHKzQtYRRScJbkClp5/M5arr5+XZx2WgGZT4d3Skf6mgi7MBQWa1FiWMnDMobd2FwJJ",
+	"MBtypY2utNGlKTycypT2CeSoK4S/QJl9pkkCXI/hS6XrLZ42AZ9ARQBKNkt+0A0UgOtb/+l773E2eu89",
+	"S97SBDoJCQGtEQiQ6wneCaL+gX7AhWFBVDsGZeh211A6rG7EaqpDNoiKAmbrB2ipz3Rn6BhHUTBO7Qa4",
+	"Ff1siwNVNw+DOgzmcoBeSldPtmsfh+TrOZvk9hY3oqtDhtyMnyVDwHoJASgB+CPG38NsAi4Vo34uZYRh",
+	"wkLchDCaI1CgnNMyZ6P/1/xWFtES8Q4wDBzRUpSxtrQyDJowisD6E4cocmZWYb7y2tgwpkuliYy68YT3",
+	"BVfUU1cotrCHI5rUvVamTqTZ/BXBXxH85bOnFI1M2RNNYfpWgV2U3q97EEg918poqLU+pmmK7RhIVrQ7",
+	"jgmjURiwSKsWu/ZoxyF0WC2fxV7ZGOsHjHnE9RLi5ZJRD4BilTQ0T4u/QRi2EDLESdyJthtDT61UvpYp",
+	"JB9TWNfoFQFKWAnhxQeLZdI0kTgb0DFUjemJYUQGKYoOIj+LWtzSa6187FhMw2OmonEJHCpuMY9K69VE",
+	"4ij8HGPgNemfTWS5OQEMzikX5/S1EcGbWBOWVvXfwrvNuE/WQAkrgnUfT/iMYLDEXYc351/3fXxApu+v",
+	"Qd/J8q7dvKuHarBsJXINBHDM3H1Fz5gkrNNhHsTEYfBHVhJrcS2FQcgAaPA4ggymjUUR0r+4e4Tqe0c2",
+	"zOMg4zktLiJEigEbJHgMwBnsJLMKJPEZNXYEooQ47VM+PjWxCNJ1Whx+0Q+f2ti34i6h8iyl7AuOUKQ7",
+	"xpQ5JQvq6YizaY5PUOUlfUY5oA/lSXYpGfdGkQyYMFNp1HaqW8vfauGzVwkws4gbPy2b5lEq88inLAo6",
+	"QWIbnZMUGSyRG3VZAmUoPApJMNGw4BTAHlTYLfzJ1k6tiomRW/brZGCGYust/wU+fzCMxICtPxDSE6PF",
+	"d+eJZFEend23FxBVKJPlYoulvWZBcyU23kI7AR6QRF5MoukW5SjPIPdyXqA0mFtVT1P9j2g74ExZ70tb",
+	"DFVuSgaVYJn+2cmjhy0eQ6xJFp1rOQ0EsgR7dNceZifPmOpkTK5OnDLi5ARxOiQM+BnzycnJIxL4TO+r",
+	"5h2orUtlENtMjLmAJBZPiYisobEUc+i9iCmI12OeAEszCJFFBy25LW5Mucns0W5reF9fH6ouy6iGQZSY",
+	"eVt8Te+PfrctfBjdqBd4PdKnYwgkj2VWH2ZjbCA0YhnpOSPl4gbGcm4e7zmARx6M48KGN0prTyXAXJpY",
+	"ksoiiVg3kIpFkEsKiSRbryeNBJI+shkBf/pLkKiBdkz3k07sTR08mOevRMAXHxlEqwNrMv9KOf+Zf1WI",
+	"HbuHaQGW3RmPobl0Bacgw2G3sFsw2QOahEQCGFbIaMQBljvOn0TrPUzeHkmMmp/RLRZg2Hoajdo0h4yY",
+	"FwwCXPBLWLm+CHMar/0iPWSJeO1JqNnk701q6Y8E0k//FTAfgF1f/Prir8jkX8jk+8mLiz83SbST301+",
+	"M/nnyYvJD5PnF7/WlI/1ByEiLoxYqEVaTAESKk6FPUpITWw2e0CjM6YC3k0CDfXXD9kozlPt20cMGGAS",
+	"iCf7cvp9QEHQ9OYDuCnQD9ekPBXJiJ+TZgBSUZPHI5S4U6nVSJa0HCeP9cA4/FxJJLm740epcwgHHoaA",
+	"lHO55AmZSajFRzY2UueisNGpeFUfQiO32qWGV/dLO6zaKdVovd3wNvxNtgVgBbN3PT8tIdtFxPAWPmBJ",
+	"3vC5OGPHmQxzk1CYLN9lxEBKcRgzB6QG+vGV8DojvC4svWq2gixmXuQm0ts5KM+LwpTvATq5povvtwpn",
+	"SBdL2HIJQsI89GL6GB9W1ryrVXBfEcr2W40LHYZaYvRRHLhKQkwTzNIgSzFzZcanINIIA6xj5TqZiEvW",
+	"w1MmJzbbT0s8EiegZT4jRq2BOOTELir9lIeabMkYIdA5LosgJJn4IAmhSxCpGMETkGLHfNJjESuTJ1wF",
+	"oS0xvUsCjsE2U6MV3Glx6p9r4QHwdEWnkydc3Wfq4RyWclNRa5ofIS1ZiB1NGwrjIO98BrXQPZ83zTmX",
+	"PnVU3r3gv/441mfksB0vjcy9b1eVZdf3NRNigrDJZXIyCpQHylnmoHJQXwzidgtMUlr1sdDba+7siXGL",
+	"e0TGrQVKn3bdEABlo9OWs5B4WtiEXJ68wDowT1x2GW7izrz6HryCs/0Ka4//ZC43pF4EnHRE5L1mm9TK",
+	"xPRacB315rfBUSciMuQy/gbiXy3HXECUEFnN5JLk/MyTZATxZLPGJhNSmKjqDhGRzyLmt3h7HCOBGNuM",
+	"fQgcIN2IcgWejVRm//w09qxO9TYBf7yldos0UsdSEEwP4n2+GqUjZeNZQXUsDdWRvaOHSQRVihJkb/w0",
+	"PUgCOOd5Mh/GxSeskzIJGEbTKQ2lIEBuJFiXMfGkxbNhbGj6DaQ1IZuwMePyM0lRVAWyg2QjiRpGxEgb",
+	"ePzee+APfO+9OATZ2JRtaIGNSA7QCi4VHUtMowBY1UuTFRIn6fRcA4neyyQ+2kJR2jDpPWI9naD0hJri",
+	"MH866qHFk6jj+fFnttEb+Smz48sJ0dV3fJT6/WF9VLp+GG9m4C8jkDdee80tjLK4F+NUGegqxv3XHeG7",
+	"knleg1sNbQv9cXwKFkEeMna3NxF42x6Tkwcn0/G3fdGGen6Q0t3ia5SPiSf6fcEJFwp62SNcRH0a6uOl",
+	"Xz8oVzcbRXQ3Y1JEOl7XZAzYgN0j/cDlAbtkNl63xS0JvCOt1/KKkF0zhThYt8WvjtadT91gm26SdhDb",
+	"V8lOrUq2NjdKjXqptkTRHxjCm4uslX25ZFgZmJK3Njca9WWmecN4Wtz0VTjtioBfM5yW+hCuJqJMYO3A",
+	"3P+rlFV47ppxtYYgLxBe2+KGtuVF184JoiXTMbQtPhVEi6T70hhaMhVCC/FxlR189dQUkctP6CUcJkB9",
+	"zEEcBarX4ib8F3nCcnG49qbPCbVFavlKQ22vSRGtc20VXHtLgmutzHKN0Fp73ZcJrTVXNy+y1iHsGfVU",
+	"OCZhcMamcpxa3BdMQthpkhq1lwwfb38gNfkAYm7ZYkZquiTM9MYyzirMdBVmugozXYlTM2GmSKHiKFOt",
+	"dS5KYPE4XWr2z5r3AbkIXsKEfUn7jAgIEAP4Wf2MSwKeig+AvIKcgkT3mToy/a+Iz60iPuhNTFOadytM",
+	"YBAfy9zAAKq8Xo4UYowyWOWLhX4qUngQMZBBtHCNsdpgrNe6giwT1+6k2+IBSOWHzYdNdJN9oa8215dM",
+	"Dj1EeM5stktE1OJuUwZ0/TN2RhWLAt4eRl0XrTQzgBo2UagXiWE30RFMiiCUPktrDTYa2shKM2k2c310",
+	"6KZPX/Brij3zKm/Zi8OgukJyF2aXYgkjEA73FYYYrCjVS6dUb1Q2Wok6r54qH/gBkGVNBh0SUt4dgrM4",
+	"SkjkArJOEm59WV5NStzxmR7WtDMRaDoaXJR5mIihckibMd7itpJKOh/SFESxEhGSzNhd6JI+jc6kyYKB",
+	"MUJet+kU0kTFGeOYZ4n6KaihsDll4iZR265D3GDgolfRjUOuXeBB9ppQBeVUTKMRA9+sQXZjY4zZ9Lxh",
+	"BEjeNt8cxlHCV8Kgw2Dh1xJfQqqIQnF+xMaJ3YK3KVhjAYptdjIOGMsP1K9WEptVHKi/2WlAoP5WqUEb",
+	"9dIOq7BS1a+16x7WUlsuUD/dxWyg/vXrutwo+sPs+tWhH/aGruI+lq0bYKDBZHK/rvSM2mfXkWKVUBid",
+	"b2Q74L7E0NO5YRbPPDZQGZu34GwPE+40ZUT4UYtWa+maJFKJARmJ6Axs8iaQNoeIHMNIH+mBpijJze65",
+	"odf7wDJ2awsfahyLH48j52B/KEakD1WGbWjCiEUsE5/wjqhVgDMshgrPD0YOslCypc7pl+avKxBW4Zym",
+	"eCmaKQwvD2SKZdujViwT2M1pGKm4BQPCB6YOii2AD2uoysQeAH0Z4ArFVYikYzIozAOoDKLjBw+BA8zW",
+	"bVTyMY/xiJkOlgNEtSNPg6Hakc4DQo2X9/WAoNohjqi88ZVYGs30XROgM8ikS3EJKUpBKjdvjuhsHYu6",
+	"E/M4FD9Bs0F3GKF6dh74LIrDe8OAn9nqXTN1tyD/O1V5a75MmUkefHli3wJaOAhxm52qX/Pq7VKDbrBS",
+	"o7NZKW23t6qlnVS65RUVn6wYicnylwmadg0LuwUmA5r65l4gByEdW+X976DQxbcX30y+v/h28t3kxTJF",
+	"m5IlHV9WtMnk9ifH4x2s2aTQUgpbkFoJuzbzyhVIKa64autfBoshiSuzE3vZsXiUY/jWTO049FsGMmZU",
+	"MwWIskFvOTjjLb4w0DiZhzPe4tnzMwYVNFBkJIahT3r0nOlnR3SsB2zLiORih+uGUmd2GVapZs7xeA57",
+	"DF4DX3xi1mQFBf52Q4EDZ6MzhGFsknOWoAjrX9pGvlrXra57NAzb1Dubr6g9BggwfbBdgO9Cmz6ArbgG",
+	"NtqeGQzGsAV3xYBxgA1scRcwBE+k+DjgZ67F0gIB2EgPDjlHK6/M0J070jj89PU+Y8TtBDyQvRMptA5w",
+	"yF0nA6TCctbIxmDNVPzcJW6tUnUTRydnI2jJ0T9UkhAqLVIaQTumMoboJUXXILBKSnFqOz5V9IzxFBWL",
+	"R6RpZdLMVHDrXtKSncupDe/Cl9wYdz3pP1YEIFvKtBh3aArGwHrbRvNI3wd2cfU2LW1UO5HiyDQOYgPS",
+	"qJsFp5wMwmfho7vsF5988ln7s5PNp89O2odNk0+kH/jF5/VnRxW6M67292vnT7fVJ2wj2ho+bLQ/2uz9",
+	"rC7vVTv3K/TjnWefeYVlBJZ9cy9eVYiLxCwsw2HmjMc+m5agDswafXUd8Wue6BWflNRRJ3NOul7Gparh",
+	"3NKpBpjVesksF3L6nEjxAVRKX5Xqf3u9SrWFnHv3qWIjOn55nB3pLRxBMFUm3GtJQX+GrQO/nc/TPwZe",
+	"aplyzErbBvAsn58H2RLaaY4aI6QZbr5HkE8D9wQpv5NmLW6sIrR4ro5wZb5MulRpXkhxStx4s3wsYn4Q",
+	"MU89iYLCbqGn1EDurq+HZ+WU6g87GAtiyxA7PT+Y6ytlU5njsAgBb6ZfuBYVz7SQR8pPbCHidiRGEm+M",
+	"mxnokyh0b31iybKUf0XIbyUhx1yUG9JxJdTgMgtNkidt2rsjs6YQGvvJUmRTRCZdT2gK3eJDDraXDPhl",
+	"0UZlKdFlqIxEzKZZz5hvmjw29RALdUlTOdvpcmQiAqxOE6pQNEUzoC4IukYQKtrHtD8w0qS6w3FC8bgy",
+	"SRuoMvNDGCj9dRbREyE7WRimYKlSidhPIQ07HrZuR7+2SzJJ2HH0ndXLAOfvFHFFT7lQpwbZL9HKWMRQ",
+	"uERMVSWIH8C1yONU9/Cnx3rvb64uNXZqlfoOcLybl03SYzLDexnJ1llE1kDaVVlVT1rFcF0D6A4PzyzW",
+	"b4rIqpEomS9/+ZUzD8gOCd4MVdEn1FxtKHSHZJGTGLeTjGigIMGnxeEP8DxhxY2eddVPU6SIkZB1FFqt",
+	"kOaCE63Fs0gb5o6B6zV9bcDpe2it2cqOkIyZavE1hCKWinY6hHF/IAIsNSdHLCIgUWfJF8wFJpPORB8C",
+	"dt4h8UVxDhiepgwnCOhyY4gsi5NqQp0SmNRpn5WNQ1oaOHXnSuDUhcmhmfQc08J8AOp3L+pdpdcDnMQL",
+	"3dF8dfUBmKAxBdfgd+v7EzE1jDjW4JJEsWfKMeDjrlADvY676+sueXJ8iBGMAB3zybGRh44e3neILard",
+	"ERG5L0Q3ZKSZpgIOfBxDbQw+bvHjD/bJZq2+TehgQNZOPmyWqg7ZJJAVLB1Sr5iJSkBxOGcRDU2siAQA",
+	"cOlRUzETjLF6JHsYJwnONakJR+ZXWSYPjSBhURpoUrOX4F21mYf6iB7Y65ECbaAp4lQm+zQMEQGwxSGp",
+	"0mQww4M2OxmXWUtd05AWWXGwxZdQ1feMty9Lhax1OyNIWbdCHj1u8TUjO+ith6nNtwJk1uTGVb2N3Gvc",
+	"4pf48mnYFVGgen09jg+b1YJTwENS2N10CoGUQ/C6Jxha5sSinSA5vlopWDdP7c7r7/+Je3tf94WV0rG7",
+	"903ddOzxfdMSfjdgUSD89+sV/Ihb/v7P7p48/ax+7+jgw6OP6kc/P5r+rKVLeLGwW684hc8jTW+PNKEt",
+	"BJ/efXQ8qnx0vyuazWbz4cmT3sGTbrPZ/ER/PGg2P3nQbDbv9s/viVB/cze8++DTg5+vr69v60+fjtTD",
+	"P9HfA6i4Hkxht3DlcJYi4MlJyI8czZz+veQ+WqoBalZcTQbu060WRd9aXAcUTRBUYYoQ0MFgHgOZVaiv",
+	"zvY+AKJivIdm/7MdWkAcn7maCiVqNhwJ0UH5D8+Mk+FMinEiOCtBeHtWFoR0KgyP16eMtzhoxVyMTCIk",
+	"i85ZZLK7rMIcABxij8nibqLTyh5EOIyiACLse6xPfDHiZfJBJPrQoAV5TbTdOJtSnklzmJEot7iRWIwa",
+	"HHsvLToFoJdZQs7FqVmyU5bwnZRRwKxn/KNVu2NxuMUjLSTkYJldkvo+S9Nfitq8FCV5lfnv0o5NXmlt",
+	"PU4LvcubWjOv59FEvB0ma3zqBK+SxldJ40kWZ0oxDlQvI3MuQa4/j8oDLUtclkCuZeOYIUvixiIIxKOg",
+	"WysrClu9IOjTLmvxNaB4nLhYUyDod7GegEsU7RbL5BHWLQ5CltX4A2kp2q7V8SKteGMUjNXFZ8RWU6ld",
+	"U3lbp31GrJ4Gs7xE8/4kygfKmSYwMNl1s5o5kWXtgOtdnI0ty1Vu7YIb9TYrKd2RMyrXdCUI6vVYaV9w",
+	"FYkwJ+AXUf1dLkpSiYi5SHBgClA1SaYWvPyK6j28Bv/NW6zNpw5ADmNf4opbLlKKOVy+YHaoVRaUobTi",
+	"n2U+e3EhSsGZdOKikVwoBxKAWtxkAF2tw+YCtra4dRRcafe34g5PFNQMDchPxugyrr9gWRb8ExEbLPBu",
+	"dtMcQwStpLvSnV7yXTXlJEh/2vK8wPXMGKDXv8zWYPtqPXXuLod1Tz+YwXtMt2gr8vkR7ShZjHM4RjRQ",
+	"mq6YNI72mLjmq5OAe8xFvhtSqYgctgHBTvCiAyqMVsL6lNMui9D3R/1+wGWZPDUX1EUQchfa+HzIhqjQ",
+	"QB4VGvMp8ZkX6DZ3iQsdKKWvOIS8Riz5phyP6y7raH5F1qdGamNl9Ip0GVlj5W45nl5fANY9xNRHjBGf",
+	"juXuTJPvg/L2x7/4W1KHJ3Iwbz4OpEqbtJvpXboibv0RKpWAOKjXhayZjOtdEk/UaLPx52Iczf75kIHw",
+	"YLO9rDsgISCMD/vg67YvAxw08+WpsWQisUv9quePZXwKjiZ0kThnGCb/K+aZRwLV8yM64oVfzgouzvwp",
+	"DiLRjWj/jsycz3mzMU9D7triMfmXdN+NxHCwYOfw7EvpOnMV7dmT+niSNpwxHBzUM54zmMyRzB+STxVa",
+	"OF7GuOIBaWYeUsWiK0YGt+1aA7vFGAHmQa4OlwBbiV/KRVwhFsKFTP5h8vzi1xdfw/eI6TKLSVArVaqZ",
+	"WpmaMPrpCnxwTPfRgDL5h8l/L9Uqta0SVIywJ3i3gKADW5XSdnWnVmrQeru04zX8En6rv6zUbeZbvVP1",
+	"an6DlTbam7TU8Lb80jbb6ZQqtNqueXW/wTY6OcVBC5tevbPZqbDStl+npUa7vlPaoY16qdLZoFus1q56",
+	"1erUe3aF/unizyfPJ/9sykte/Nnk+eQHvTTk3//X5H9PfnfxzcWvJ88vvp788O/fY26coQq7hVp7i1U3",
+	"qrRUoxudUsOve6XtTpWVttqbdMNr+HVW6ySvPA5UaNbp+eS3k99Mvpv8OPlu8mLyO70fv538COUvv5/8",
+	"MHmhe5x8f/FXsG/fTX4kpkTmbyb/hhsJD/1Npq5mioTGf+fsZdXupYHuuOyRzO2a89SNUBxSnOoE5Zer",
+	"AR1ivn27E5reMSPQY7AMngdshJuTkjUP4gAD84QBPLsimy59Veekz01RgRul0l1PCF7/MvXJgAjkh5jY",
+	"/KKYQN+RUJgR6lYTWz5bxiWmRz0RMtILpBLRmKwFZtu0bsskCbgXDn0tipF7ID3De5jxkxn+nSyfTbAB",
+	"8gxLc4TIm5eStnPWH9pBpHr3MHGnurNTKVU2StUtzX8CFXzBuOwBNs1mQ/OEeThtl0CKDaiKBB/3A8/Q",
+	"2ik2N4gCER34Qy+OZPaDQSj69CGA/GpWi9Bj4K2FX05YBInqhWplayv19TAyBzHTDQyQnQPedC/o9hhc",
+	"M8meFXYLHdangFwnORTPLlSrtVq93mhs7GwUEExncW7/lVOgQyWaKCMnaNdYQA4W/hLijvVuPmWRxBMK",
+	"j1UA9X8BScCWfZnTSI6oEB9xvO/mU+ogPcYrmT5LA78DhyBkD+OF/s3FN5pRXnx98esy/g6Cww7dbm95",
+	"m1qqaHSskFHzS1VW6djfCk7hLOA+0BEpoZCtU5A9WtvYLOwWNtj2dmN7Z9unte1KY6u6UfUrbGOzs+17",
+	"m7Wd2tZWfbNS9yv+JqXttu9v1mi1yjpbtapf3WjU/G3dVvAFuzuG8uON7Vq1WtdsNhTUz19MjGb6anZU",
+	"IDLHK4TrZ5/Rx/eU2fN7as4i8GGWU619YcFRvzB108jM5aKXHAlbBN6cHr1xkeibaCkzCagJr2k5UrNU",
+	"2Fa60LMS9q0C2AZgPV7fjKrTM0rLVuk5mdHhtGrLTCtpUe/bVVL0AfflI3O9tkqVWqm2fR0BG14Az3q6",
+	"tWqpuvEOSN8f4fX5fEjDuP7l6XDQjSi4UV6ljG6kEnk0xXlspXP89QQ5ghFc3rRYn9hhjuKa3dcV7efZ",
+	"hlOUfiXL3zJnD+Xp7Zlrwn3bxHzny6vOYe4IMkL+bdAz1qkV+r5cLfEsKkq+LzFtzBdR1pYPqVFuYnt2",
+	"HX3cI6aicRwaRVWR/PHP/pa41iqdiowC3orhqSZmzQFfRBJdT0YB98VIPyMGjJM1FkqGfsVUCL4XCsl8",
+	"t2hyuXSn+o1OxFiZNOPPACuRhdBQVDHoB6uz9ZhnoroCBSg4okPUSKScIzAJ8LOY8iToUdE92JImgjPS",
+	"ZUqSQO0lEBk4184wDNMaLdCJrmDS0glr0wX4rbXs2kJben0GhrsUScClYtRHP2ysMeZUz5zRXI0CNK2x",
+	"XjtZF2W2wuTvJz9Ofnfx7eT3Rib5SzL5F2J0j7+Z/Hbyu8nz8uLxYo/gGNLwGNpPRY19tVKvV+r1Sr1e",
+	"qdcr9XqlXq/U69eqXqfiC3762vVPBwFjFQd+C80GRlCaMh1cYSF4SeqwJ/pG+Fnpwwvrw00fAFrN2lm1",
+	"zbgc94hr+e0u0V26pA8ZuIHSeimkl3OhWNapSaDeJVQxAYWVj01cWTknjQe6fUlaWyIb4PIo9kwvyeQf",
+	"NWuZ/KDVtpRkq7nND5PnF38OfOY3k+eT3zv6mx81E3ox+cPk+8mPk9/fSN0z03uV1TFXet9K71vpfSu9",
+	"b6X3rfS+ld63cquuFL+V4vdmEoBRgRD8jeh+sQS0/qX987JIzKYkri9GXG/5g3HqPt0zL7tO7BFLj+NO",
+	"bmLRngFVsC1iMX9PRD7zrX9uqhU69ANFQtEla25qKqd28Ke2Lea7Odk+98yvc4I17SyuTvxhpD1WjESU",
+	"d5lDIDXJ1d/I9yulaqVWT2o6YQpvopse61cy6RZ9+uxjxruqV9itVSoLKsEHjyliK8IQSJuFgnclUWJu",
+	"x4ed0kvou8mTrr0w0GcSsot3iVuvNIxT10jilw3loeCs9AAKNy8znuVSRLQsvmTqtmOyvn81YN3rvvuy",
+	"MsYxjBlL6GZywZuexwYKt1Pm+OrhJLqXZ3k7hX1ctNK9QA5ihjrTFlWKer0El8QAeoamCPbak8cflLYd",
+	"grhem5vFq3rVpyc/7/Hkw2aptrFp8xTMnjrk86FQzL86Z71W2fzpngVj3GE+Xvif0IGwvSJxmjN2Qkvt",
+	"da3Kum/ufNXnAbMiHbwjiScGY7KWoW5FzdRS9DC1aa9upLcXfXszf8LIxAB3BCCZlQFE8feImzkfuwSP",
+	"w3vJYUhjZCx0lN5b5CB99S5Cwlo5LJFEMdUmEYtWAYs3HoBdzTm9J2L4rYiVxMzxlWvoeqGSTjZQ0iFu",
+	"Jn8fQylTwX0YImmz9d1UnKNb3JvyFtngPsQVo1Lwy+L8jqHNlx7m9z8mzy9+TSb/cvGXF99c/MXkOVqd",
+	"Xky+n7wgF99cfA0mqx/s93+4+Hry48X/P3l+8c3FN5MXkx8nP0x+s4DBagnX0T0DP7HyHa18Ryvf0cp3",
+	"tPIdrXxHK9/RrfEdpYCIVq6jleto5Tq6EVadvktvxG1kNIeSxSFbqYcvKZMO9L8pHTGV7BbwcxoG/qmK",
+	"KEc6lqmzhWT2xpoi7G2K4u2n0OZurDH+V82FLr6++Hbyb8h0yMU3Ns4wFT84+Q0yz++BWf04+b1DLr5B",
+	"DfIFPPGvmrNOXkyeT36/Ug9X6uFKPVyphyv1cKUertTDt1k9nEa3XemIKx1xpSPeJK9Mnk0pAx0RkeSC",
+	"vSRdcegHqmT58ZzYwQ/y4wIxFBBhybGF6RjAbGlPshbw80DhUBwSiZDZ+TikHQrvTJI/fv0/i2QQDk3N",
+	"CyzV1OKmedFBpHOmBWBJ1lz9wGnAXYfYP087NAjRYQffiKFynRZ3dfPMx49ac4P6zqdKnDF+GrEhoo9Y",
+	"HGY2Jr8SAdfzUA7hbMSkanGQ8cvkEcBN2jF0mYLyou4e4YKX7NeINplT/GAGtVxvwAGu/5Ju+DuSBP5r",
+	"0cdvM1y0lbaM8M4UBfb0ZaHPVE9YaRUKQn+VkpTwtBh5olppaKloAAymXq6Uq9V6WStQwgP9Ibcoq+U9",
+	"00IGDkRrSM0udvZAfBGEIV3fKFfI2s+r1T3yccCHz8iz7c3TzUaRfBBErCOerVfr9XJlee1qCoq48OBx",
+	"s/Kgu7hmnRzBq2GI8SKucMtuEaPQFIVQPk0aJPOGUaDGljSvIbkupivxm0eW4hgpGj6XYRwmzyAu04hF",
+	"jHAWYCVpCHlkPuEi0jxLnDE/roIBRHavxdmzgSZXUOIG8Hst9q+m+iB07hLzjCbcAqm2RzlpMxIxyaCK",
+	"nuZcOG+stG8i2ecR5tS4Z4nxrSaCuKKJEWPWMjJDt1ifBmFht6AY9XosKg+YisT5VC1XXGKZbWcj007G",
+	"9PUPF/9JK0VWT9vwt7SmRkvbrN4uNTqbtLTjVf1SrV1njc4G3WxvecDAzgPF/LvjxZXmtGUtZdTKU/oq",
+	"5l8p5z/zTyt9Wh5JliMNMm8qPqUoM2gXN4GAT07a1TQ3deNWhPe2EV4AtQsydMOSVyML3krc93kujhPG",
+	"AR0hrtwaBvyMrIHvgtQapCeGkSTtMTH1copECeICKcG6dS0+YJEUHBYGYBNMOtDJUdMhkilpirmKEU9q",
+	"smri3Gae6Gti3+K4chij7up76ZbJCWIvYD1BBjVSpCnPZpspt3iLP7XYhNT3IyYlMTW2U4k24HjDSqsO",
+	"4QLnGGDFpl2chNm7XgDoht2IcqgIpIjgHnOSArQzOH2OhbJv8eRUYHqUGkZapcBZWR5mSbcLg28ir+rT",
+	"MZ4pRigfg6a0l6RhpX4NGY24Sc1qcUO6pNVR9HtXaCimmK2tQ44/pgAezTJB7V+zjtToPo55N5mmLYhr",
+	"y5iTMDhnqcthsTbszrBngVSyxdeAX/t4WAAOcQ8qyiUiAC4gFPjyc+ud7wO/S6jqTTxeCzHGOVxvPlsK",
+	"hUeBwUTDWWZzDb6xlB9s+VLvK3nitcsTy5+BecbK1JUbUVOJbk1EmOEJNyuQAFIaU0F9LVM0zxC84srU",
+	"uTJ1vnpB6hCZmRR91hb++ArE7USsupbSuv5l8sEkTPssZIrl5zeBbCCVGEhiiqpaKaBMUtwa1Vjg1lrw",
+	"SXNFJ+Hcqickg0uYZtwk4dvAlGPuOy1CcGHkzTVLoJ2U/hxBeVo+Ww2nmF+EVb83xTAzPCMnZQ5f8lda",
+	"yK2KJTMnL0X13w4lJDfQK5nEnAGkb+/ryrOaTz7WUXR9W8LoXuPqXqVhcjZC4mpL5kdM9ggomoEakwGL",
+	"AuFjPNwgYueBGEp4vsUz1LhMnorIQL5bhSFImx+FKJMT2mfob4qGWiWissWBcOoGcomj3tTLiGNlJVC/",
+	"SwJ1cliNOL1igbeIBWqSYihKSmDS+3VDsdG+M8/P8cDYUmLEG59FafdxmbhQudclfaq8HkOvtjUUgYSH",
+	"yAtY81vLglCNIuDE+EqgySIxDvhBT3AGpcEDJYkfdAMli06Le1SyUsAlg9DicxaOEauHj0c9Br4TeP2c",
+	"hkNWJks6Rcwkr/ROs2cAptoJeAwBpCfnmPnqOcD45xU1th9zIWWqlYpT6Ac8/rxovWVr7jJ4F4EEPjBv",
+	"DEBiFiUbxwJPYn6dZ09vBEjl+mMb4w/scJYoJX7ZCHBrTLDebffUmyVIWKDlb5RzWg7OKRfn9DIrWxJW",
+	"jbfrMt55aeC1PoWF3cKfbO3UqhhCvXUpe8G9vLFjfimehFt7tXMoPlArfnTbPPI+kYxGXi8XUy0mqm+D",
+	"t2hpjrke9CE+/PapRXP1koQrlskB9XokEiMyAoONYWA9KgkXsUsEKkSh1GG+anGjy0SU+6JPAh6ogIax",
+	"f8pJFZSjKuaLmj+sgTBgz5hxc2kqSwPwopnMIPA59YdSWW8I4JIrA+QUSdXiJmYOi00FnNQrxKfjtM+O",
+	"rElmI+8OcYhHZoTFMmnqibd4ZubW9aNXIPGdoZXYRHjY76a9Z2jfCkOZjD/2lZE1l/qI90eOxQjiPFrc",
+	"lWfBYJApM3aJFyorGhkfX4uDk0/YcBP9cpkcYgqWnp+EwmdxFTEzHDUKPFYkEesMJcOZIJCbcSUZ112j",
+	"Votzt1xLf1vDSqXuBdxnz+BPZr7pBCz08RtwwOk96ZJAtvgoCpTCCfIyOWYDRtEmzwneHj3dHo36IZO5",
+	"wtkhPJWIZ9d2eMVi7p8mzi9joCzLwBdXeL8Mf53iuv84eTH57eTHWOtLuC7ZqVVJVfPsWqleTziv6RLE",
+	"k+vLBpdx/mmv2y+XZMe44q80A03fBxBvbXaK/luf2CV2B05hYbfiFMRQeQLWIkl2yeZ6xCLNjkmdKDXY",
+	"RqfUoJvt0ra35Zd2WKVTpbV23Wv4i26NGUA1PQCc2dzuF5aoDHUo7FauuXlyGKo8meqpJmM9OhgwznxN",
+	"pJnhAk5Wv+sG52yVA7ByjL0OiGG4tJbTGUYG5ob2MHxJxo31L/EOfvW22LBx3HekCcCZFwFvKMtNZUXA",
+	"ub1UWIT0bs11TuGblNiCIhYZiWHok5DRc5aTFKFlCjFEMAC0GUAzeQz/CaRLITW7UUo3skFj+CksSUdx",
+	"FK+E+70lJgK7cC/BRLDc0s8zT1sC0VFofzQnb8WkVkzqNTAppHI0IczGivoymdM6kIYVi7qWOSNFIs4Y",
+	"G8iMTq0VdJFOaesFA0naQ9XiYOFwG5V66qdTQ6Nd0olE35QBYNwfiIArhD3Wym2GxQ25CkIy5ObVMrmr",
+	"/wBdd8owbvMBW9xoyjnsNVO3O80ybUCqR/XbONBTycJO8o5Hw5BFebwVhpRirSs29qbYmEO4GNlzUf5p",
+	"8aN3jDXApUpMdaBGB/JlBvbN8ImISaZKknmC+6UOZIcC15hLJOcmNjs2it2MvkclCQUCnAdRC44b40rT",
+	"AYiq9U1iQ8Q8AVTREz6TZXLM+uLcuH4tY8h7O/seWITThs9uKNo0dDDVTZNYIEJMEqoMFc7E/Dkpq6uZ",
+	"QDZHocUxWVsSVwk1OIWFc62pI67WkuEeesiQlA06qNZcWjydgEFoKDiD2XiUE8YjERLapQGfDm2Msye4",
+	"UKmMDwObn57JHnIA3NFT3NFTTd8Z1ycuZSaOWItji2BjVQLyANUeZj8ADxCc3ZGQemJXdm0oGXH9AG7b",
+	"Y6EGbtFpcT0DYHzZbqE96JyGoRhlbNT2jEtCQymwVGiLzwnJJGt6nfKOHUST6kUZMXrGuB4KvH5Hmuqj",
+	"ZuB7aHY3vZqzY9zc2ZNUnBfhZEzHJzDFD/Cq3NoU9DcsZF0dG5sZEh4bgscGgoYioAIrfvaWx9pKptKa",
+	"TmafU6wsw7VuxtCM2LxSfa6l+jzB1TN+NaMtZHUNyzBm8RTNyyut4NZoBTiSVbDLLaKJ5pK8UinfAlWU",
+	"JFMq4N1rQhVZIVRLgqlUWCctIGpZq8UhczZPbrrPMug9J2ZgJ3ZcNyUShhxCsvPjkTBSmbWuL3adLh3g",
+	"nEtmF3Z1tW7R1bpv8tvnIbvI5NTNEzxupzyvWfdw+dv7FPEA8q6I66AS3OKoJRlatGZCPeIcPIf4QcT0",
+	"Gw42W0w74IxKOa2dJ3bQrDrIYui1U7sWxiw64+aL1TdrKpXGKgrR4qgor7n3Dx4TSxL7zG3xPo3OJJFD",
+	"r5exzhoIgZTidmz7L5bJoSKJbaDFDWKBTb3XOuaoJxCKIVCESjJiYVgmH8cpiRFDtbzTAcT/+a7IK0nh",
+	"tTGnXwcVfMnOyzdNukFACrhmY95Pz/W38uS9Nk/eDVmOFut6jIaq98X8atRcjgCEpFapuGTUC0JmMv1g",
+	"KUk05HJPUydfoIJGlBiaSGqfKtqmkpXzhLMPoeMbi2Gx6iPOFldjTN9zrqmdGhgIYyXmWqcEUNoNdNvu",
+	"n/4yG3p+zrjuZhCJdtoJK8dSsb7ZHgihXXx3jIXTLjyCsVCvp4+QQ9wNLTyD4DwK5mzLMaN+oMd123bm",
+	"GIKJlWaH0Y325IZ3cM52xut2yX5mX/+y0GY0YlFzqHq6NQiZ1HObI/8B7JH+Wav3UVjYLaxDmKXpZxYB",
+	"oBtIFRlggzjWHHBUiUFVxdQH/ZMYQq1MW6FDDynfaqSfZn4p4GA2ypro0y3gNzmNpBmnJGsx7DzxmKaV",
+	"soipbikZCh0d/XK+gCtz+jgImaciwQOvpMdL1TBiZO3n5Y3KTpF4LFKI180kaWu2FYtcFmMlXhbjO5nu",
+	"P91E3jo9enw0ZVhem/IiDQay6Ew7koxnyr5qRyAVG6Q6VyNh3WWzXZ+Yd1QvEsNuj7BnyH/IowHjh/fI",
+	"vuCceUof0vPAB2jeyX+e/OPkv03+4/rk7yY/Xnxz8e3FN5PvL76dfDd5kYQcmG0JA35mCqH0AZ7LBDqm",
+	"hielyBnXAy3UG9veFMcaMDEIGVnTSn2gjPRdJH/8+u9JrPaDlm+hh51M2jgAkg3DMxOKnxqJtV/kjEaz",
+	"RykR3Th2iZkgQLsLsWONiM40Rmd6vvZGz3aDxIx4Pead4UAHw3YYeOSMjTEPHsmvMOgiAVesi5/THSD9",
+	"mG3+vffusXMWigFASgsejt97j6y5HzXvHj48eHx68PDT9/3kAbe4S5QQIXasmNSXzWlxUFnA7aEJWNd4",
+	"yKSkXeMJRaJjYiN79JxhWjU55PoU+UNPDwe8i5KRmJ/oGWnelMZXttV32XnObJqDQTg23kBKDHj+HUmg",
+	"xADewrjeB97QjghDMbJjTtdSQpesCb0vptYygeCeQ96mzubnQzaE5L1M6/aE+KbQjSQCSRRZiwFkIKsX",
+	"cVxz+7cQ4F/98qv/EwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -381,35 +381,10 @@ type ListOrgApplicationsParams struct {
 }
 
 type ListOrgApplicationsRow struct {
-	ID                   uuid.UUID
-	OrganizationID       uuid.UUID
-	ProgramID            uuid.UUID
-	GroupID              uuid.UUID
-	UserID               uuid.UUID
-	Status               ApplicationStatus
-	LastName             string
-	FirstName            string
-	Patronymic           *string
-	BirthDate            pgtype.Date
-	Sex                  *string
-	Citizenship          *string
-	Snils                *string
-	EducationLevel       *string
-	DiplomaSeries        *string
-	DiplomaNumber        *string
-	DiplomaSurname       *string
-	ConsentPolicyVersion *string
-	ConsentAt            *time.Time
-	WaitingSince         *time.Time
-	SubmittedAt          *time.Time
-	DecidedAt            *time.Time
-	WaitlistedAt         *time.Time
-	Version              int32
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	ProgramTitle         string
-	GroupCode            string
-	OrganizationName     string
+	Application      Application
+	ProgramTitle     string
+	GroupCode        string
+	OrganizationName string
 }
 
 // The managers' queue: sent applications (never drafts) of the given
@@ -434,32 +409,32 @@ func (q *Queries) ListOrgApplications(ctx context.Context, arg ListOrgApplicatio
 	for rows.Next() {
 		var i ListOrgApplicationsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganizationID,
-			&i.ProgramID,
-			&i.GroupID,
-			&i.UserID,
-			&i.Status,
-			&i.LastName,
-			&i.FirstName,
-			&i.Patronymic,
-			&i.BirthDate,
-			&i.Sex,
-			&i.Citizenship,
-			&i.Snils,
-			&i.EducationLevel,
-			&i.DiplomaSeries,
-			&i.DiplomaNumber,
-			&i.DiplomaSurname,
-			&i.ConsentPolicyVersion,
-			&i.ConsentAt,
-			&i.WaitingSince,
-			&i.SubmittedAt,
-			&i.DecidedAt,
-			&i.WaitlistedAt,
-			&i.Version,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.Application.ID,
+			&i.Application.OrganizationID,
+			&i.Application.ProgramID,
+			&i.Application.GroupID,
+			&i.Application.UserID,
+			&i.Application.Status,
+			&i.Application.LastName,
+			&i.Application.FirstName,
+			&i.Application.Patronymic,
+			&i.Application.BirthDate,
+			&i.Application.Sex,
+			&i.Application.Citizenship,
+			&i.Application.Snils,
+			&i.Application.EducationLevel,
+			&i.Application.DiplomaSeries,
+			&i.Application.DiplomaNumber,
+			&i.Application.DiplomaSurname,
+			&i.Application.ConsentPolicyVersion,
+			&i.Application.ConsentAt,
+			&i.Application.WaitingSince,
+			&i.Application.SubmittedAt,
+			&i.Application.DecidedAt,
+			&i.Application.WaitlistedAt,
+			&i.Application.Version,
+			&i.Application.CreatedAt,
+			&i.Application.UpdatedAt,
 			&i.ProgramTitle,
 			&i.GroupCode,
 			&i.OrganizationName,
@@ -497,35 +472,10 @@ type ListUserApplicationsParams struct {
 }
 
 type ListUserApplicationsRow struct {
-	ID                   uuid.UUID
-	OrganizationID       uuid.UUID
-	ProgramID            uuid.UUID
-	GroupID              uuid.UUID
-	UserID               uuid.UUID
-	Status               ApplicationStatus
-	LastName             string
-	FirstName            string
-	Patronymic           *string
-	BirthDate            pgtype.Date
-	Sex                  *string
-	Citizenship          *string
-	Snils                *string
-	EducationLevel       *string
-	DiplomaSeries        *string
-	DiplomaNumber        *string
-	DiplomaSurname       *string
-	ConsentPolicyVersion *string
-	ConsentAt            *time.Time
-	WaitingSince         *time.Time
-	SubmittedAt          *time.Time
-	DecidedAt            *time.Time
-	WaitlistedAt         *time.Time
-	Version              int32
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	ProgramTitle         string
-	GroupCode            string
-	OrganizationName     string
+	Application      Application
+	ProgramTitle     string
+	GroupCode        string
+	OrganizationName string
 }
 
 // The applicant's applications, newest first, a page after (created_at, id).
@@ -545,32 +495,32 @@ func (q *Queries) ListUserApplications(ctx context.Context, arg ListUserApplicat
 	for rows.Next() {
 		var i ListUserApplicationsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganizationID,
-			&i.ProgramID,
-			&i.GroupID,
-			&i.UserID,
-			&i.Status,
-			&i.LastName,
-			&i.FirstName,
-			&i.Patronymic,
-			&i.BirthDate,
-			&i.Sex,
-			&i.Citizenship,
-			&i.Snils,
-			&i.EducationLevel,
-			&i.DiplomaSeries,
-			&i.DiplomaNumber,
-			&i.DiplomaSurname,
-			&i.ConsentPolicyVersion,
-			&i.ConsentAt,
-			&i.WaitingSince,
-			&i.SubmittedAt,
-			&i.DecidedAt,
-			&i.WaitlistedAt,
-			&i.Version,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.Application.ID,
+			&i.Application.OrganizationID,
+			&i.Application.ProgramID,
+			&i.Application.GroupID,
+			&i.Application.UserID,
+			&i.Application.Status,
+			&i.Application.LastName,
+			&i.Application.FirstName,
+			&i.Application.Patronymic,
+			&i.Application.BirthDate,
+			&i.Application.Sex,
+			&i.Application.Citizenship,
+			&i.Application.Snils,
+			&i.Application.EducationLevel,
+			&i.Application.DiplomaSeries,
+			&i.Application.DiplomaNumber,
+			&i.Application.DiplomaSurname,
+			&i.Application.ConsentPolicyVersion,
+			&i.Application.ConsentAt,
+			&i.Application.WaitingSince,
+			&i.Application.SubmittedAt,
+			&i.Application.DecidedAt,
+			&i.Application.WaitlistedAt,
+			&i.Application.Version,
+			&i.Application.CreatedAt,
+			&i.Application.UpdatedAt,
 			&i.ProgramTitle,
 			&i.GroupCode,
 			&i.OrganizationName,

@@ -76,6 +76,8 @@ type Config struct {
 	InvitationURL      string        // the SPA page that accepts an invitation; {token} is replaced
 	InitialPasswordTTL time.Duration // how long an issued initial password may be used before it must have been changed
 	Security           Security      // sessions, recovery, brute-force limits (security.go)
+	Blob               Blob          // file storage (enrollment.go)
+	Enrollment         Enrollment    // applications to groups (enrollment.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -188,6 +190,7 @@ func Load(getenv func(string) string) (Config, error) {
 	loadDelivery(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
+	c.Blob, c.Enrollment = l.blob(), l.enrollment()
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -243,6 +246,7 @@ func (c Config) Validate() error {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
 	}
 	c.validateDelivery(bad)
+	c.validateEnrollment(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

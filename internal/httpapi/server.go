@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,7 +20,9 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
@@ -34,6 +37,7 @@ type Server struct {
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
+	*enrollmentAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -42,6 +46,7 @@ type (
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
+	enrollmentAPI    = enrollment.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -64,10 +69,15 @@ func New(d Deps) (*echo.Echo, error) {
 	}
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
 	accounts := identity.New(base, tpl)
+	blobs, err := openBlobs(d.Config.Blob)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		identityAPI:      accounts,
 		organizationsAPI: organizations.New(base, tpl, accounts),
 		systemAPI:        system.New(base),
+		enrollmentAPI:    enrollment.New(base, tpl, blobs),
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {
@@ -113,7 +123,7 @@ func New(d Deps) (*echo.Echo, error) {
 			ExposeHeaders: []string{headerRequestID, "ETag", "Location", "Retry-After", "WWW-Authenticate"},
 			MaxAge:        600,
 		}),
-		middleware.BodyLimit(d.Config.BodyLimit),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: v.streamsBody}),
 		middleware.Secure(),
 		v.middleware,
 	)
@@ -143,4 +153,17 @@ func statusOf(c echo.Context, err error) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// openBlobs opens the file storage; without a URL, a local folder under
+// .data/blobs.
+func openBlobs(cfg config.Blob) (*blob.Store, error) {
+	u := cfg.URL
+	if u == "" {
+		var err error
+		if u, err = blob.FileURL(".data/blobs"); err != nil {
+			return nil, err
+		}
+	}
+	return blob.Open(context.Background(), u)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -69,14 +70,22 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				KeepValidatedValue:      true,
 				AuthenticationFunc:      v.authenticate,
 				SchemaValidationOptions: v.schemaOpts,
+				// A streamed upload is read by its handler, never buffered
+				// here; its Content-Type is checked instead.
+				ExcludeRequestBody: streamed(route),
 			},
 		}
+
 		// The checks a schema cannot express (textguard.go) add their
 		// field errors to the schema's.
 		extra := paramProblems(req, route, pathParams)
 		err = openapi3filter.ValidateRequest(req.Context(), in)
 		if extra = append(extra, bodyProblems(req, route)...); err != nil || len(extra) > 0 {
 			return requestProblem(req.Context(), err, extra)
+		}
+		if streamed(route) && !isMultipart(req) {
+			return web.Fail(req.Context(), http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
+				"The body must be multipart/form-data.")
 		}
 		return next(c)
 	}
@@ -259,4 +268,23 @@ func flatten(err error) []error {
 		out = append(out, flatten(e)...)
 	}
 	return out
+}
+
+// streamed reports whether the operation takes a multipart/form-data body
+// (a file upload): its handler streams the body, so neither the validator
+// nor the global body limit may read it (the handler limits its size).
+func streamed(route *routers.Route) bool {
+	rb := route.Operation.RequestBody
+	return rb != nil && rb.Value != nil && rb.Value.Content.Get("multipart/form-data") != nil
+}
+
+func isMultipart(req *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
+}
+
+// streamsBody is the body limit's skipper: true for streamed uploads.
+func (v *validator) streamsBody(c echo.Context) bool {
+	route, _, err := v.router.FindRoute(c.Request())
+	return err == nil && streamed(route)
 }

@@ -52,6 +52,7 @@ func TestEveryTemplateRendersCompletely(t *testing.T) {
 		"RoleName": "teacher", "InviterName": "Борис", "ExpiresAt": "2026-01-02 15:04", "Login": "a@example.org",
 		"Password": "Tmp-Pass-1", "Reset": false, "When": "2026-01-02 15:04 UTC", "Provider": "Госуслуги",
 		"Subject": "CN=Анна", "Issuer": "CN=CA", "NotAfter": "2027-01-01", "Fingerprint": "ab12",
+		"ProgramTitle": "Педагогика", "GroupCode": "ПК-01", "Reason": "Документы в порядке",
 	}
 	sms := map[string]bool{"contact_code_sms": true, "password_reset_sms": true}
 	for key := range tpl.text {
