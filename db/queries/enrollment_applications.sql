@@ -151,7 +151,7 @@ WITH closed AS (
     RETURNING id, status
 )
 INSERT INTO application_events (application_id, event, actor_id, to_status, reason)
-SELECT id, 'withdrawn', @user_id, 'withdrawn', 'account closed' FROM closed;
+SELECT id, 'withdrawn', @user_id::uuid, 'withdrawn', 'account closed' FROM closed;
 
 -- name: DeleteDocumentsOfClosedUser :many
 -- The documents of the applications closure withdrew; the caller deletes

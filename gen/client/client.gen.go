@@ -18,36 +18,18 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for ApplicantSex.
-const (
-	ApplicantSexFemale ApplicantSex = "female"
-	ApplicantSexMale   ApplicantSex = "male"
-)
-
-// Valid indicates whether the value is a known member of the ApplicantSex enum.
-func (e ApplicantSex) Valid() bool {
-	switch e {
-	case ApplicantSexFemale:
-		return true
-	case ApplicantSexMale:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ApplicantUpdatePriorEducationLevel.
 const (
-	ApplicantUpdatePriorEducationLevelHigher              ApplicantUpdatePriorEducationLevel = "higher"
-	ApplicantUpdatePriorEducationLevelSecondaryVocational ApplicantUpdatePriorEducationLevel = "secondary_vocational"
+	Higher              ApplicantUpdatePriorEducationLevel = "higher"
+	SecondaryVocational ApplicantUpdatePriorEducationLevel = "secondary_vocational"
 )
 
 // Valid indicates whether the value is a known member of the ApplicantUpdatePriorEducationLevel enum.
 func (e ApplicantUpdatePriorEducationLevel) Valid() bool {
 	switch e {
-	case ApplicantUpdatePriorEducationLevelHigher:
+	case Higher:
 		return true
-	case ApplicantUpdatePriorEducationLevelSecondaryVocational:
+	case SecondaryVocational:
 		return true
 	default:
 		return false
@@ -156,78 +138,6 @@ func (e ApplicationEventEvent) Valid() bool {
 	case ApplicationEventEventWaitlisted:
 		return true
 	case ApplicationEventEventWithdrawn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ApplicationEventFromStatus.
-const (
-	ApplicationEventFromStatusApproved     ApplicationEventFromStatus = "approved"
-	ApplicationEventFromStatusDraft        ApplicationEventFromStatus = "draft"
-	ApplicationEventFromStatusNeedsChanges ApplicationEventFromStatus = "needs_changes"
-	ApplicationEventFromStatusRejected     ApplicationEventFromStatus = "rejected"
-	ApplicationEventFromStatusResubmitted  ApplicationEventFromStatus = "resubmitted"
-	ApplicationEventFromStatusSubmitted    ApplicationEventFromStatus = "submitted"
-	ApplicationEventFromStatusWaitlisted   ApplicationEventFromStatus = "waitlisted"
-	ApplicationEventFromStatusWithdrawn    ApplicationEventFromStatus = "withdrawn"
-)
-
-// Valid indicates whether the value is a known member of the ApplicationEventFromStatus enum.
-func (e ApplicationEventFromStatus) Valid() bool {
-	switch e {
-	case ApplicationEventFromStatusApproved:
-		return true
-	case ApplicationEventFromStatusDraft:
-		return true
-	case ApplicationEventFromStatusNeedsChanges:
-		return true
-	case ApplicationEventFromStatusRejected:
-		return true
-	case ApplicationEventFromStatusResubmitted:
-		return true
-	case ApplicationEventFromStatusSubmitted:
-		return true
-	case ApplicationEventFromStatusWaitlisted:
-		return true
-	case ApplicationEventFromStatusWithdrawn:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ApplicationEventToStatus.
-const (
-	ApplicationEventToStatusApproved     ApplicationEventToStatus = "approved"
-	ApplicationEventToStatusDraft        ApplicationEventToStatus = "draft"
-	ApplicationEventToStatusNeedsChanges ApplicationEventToStatus = "needs_changes"
-	ApplicationEventToStatusRejected     ApplicationEventToStatus = "rejected"
-	ApplicationEventToStatusResubmitted  ApplicationEventToStatus = "resubmitted"
-	ApplicationEventToStatusSubmitted    ApplicationEventToStatus = "submitted"
-	ApplicationEventToStatusWaitlisted   ApplicationEventToStatus = "waitlisted"
-	ApplicationEventToStatusWithdrawn    ApplicationEventToStatus = "withdrawn"
-)
-
-// Valid indicates whether the value is a known member of the ApplicationEventToStatus enum.
-func (e ApplicationEventToStatus) Valid() bool {
-	switch e {
-	case ApplicationEventToStatusApproved:
-		return true
-	case ApplicationEventToStatusDraft:
-		return true
-	case ApplicationEventToStatusNeedsChanges:
-		return true
-	case ApplicationEventToStatusRejected:
-		return true
-	case ApplicationEventToStatusResubmitted:
-		return true
-	case ApplicationEventToStatusSubmitted:
-		return true
-	case ApplicationEventToStatusWaitlisted:
-		return true
-	case ApplicationEventToStatusWithdrawn:
 		return true
 	default:
 		return false
@@ -570,24 +480,6 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
-// Defines values for PersonalDataSex.
-const (
-	PersonalDataSexFemale PersonalDataSex = "female"
-	PersonalDataSexMale   PersonalDataSex = "male"
-)
-
-// Valid indicates whether the value is a known member of the PersonalDataSex enum.
-func (e PersonalDataSex) Valid() bool {
-	switch e {
-	case PersonalDataSexFemale:
-		return true
-	case PersonalDataSexMale:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for PersonalDataUpdateSex.
 const (
 	PersonalDataUpdateSexFemale PersonalDataUpdateSex = "female"
@@ -600,24 +492,6 @@ func (e PersonalDataUpdateSex) Valid() bool {
 	case PersonalDataUpdateSexFemale:
 		return true
 	case PersonalDataUpdateSexMale:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PriorEducationLevel.
-const (
-	PriorEducationLevelHigher              PriorEducationLevel = "higher"
-	PriorEducationLevelSecondaryVocational PriorEducationLevel = "secondary_vocational"
-)
-
-// Valid indicates whether the value is a known member of the PriorEducationLevel enum.
-func (e PriorEducationLevel) Valid() bool {
-	switch e {
-	case PriorEducationLevelHigher:
-		return true
-	case PriorEducationLevelSecondaryVocational:
 		return true
 	default:
 		return false
@@ -794,15 +668,14 @@ type Applicant struct {
 	// ВО, `secondary_vocational` — СПО), the diploma's series and number, and
 	// the surname on the diploma when it differs from the current one.
 	PriorEducation PriorEducation `json:"priorEducation"`
-	Sex            *ApplicantSex  `json:"sex"`
+
+	// Sex One of `male`, `female`.
+	Sex *string `json:"sex"`
 
 	// Snils 11 digits.
 	Snils  *string            `json:"snils"`
 	UserID openapi_types.UUID `json:"userId"`
 }
-
-// ApplicantSex defines model for Applicant.Sex.
-type ApplicantSex string
 
 // ApplicantUpdate Replaces the application's personal and prior-education data (an absent
 // field is cleared). `citizenship`: an OKSM code (`643`, or `RU`/`RUS`);
@@ -839,8 +712,8 @@ type Application struct {
 	// AutoApprove Submitting approves at once (a seat permitting), without a manager's review.
 	AutoApprove bool `json:"autoApprove"`
 
-	// Consent The consent given at the last submission; `null` before the first.
-	Consent   *ApplicationConsent `json:"consent"`
+	// Consent The consent to personal-data processing given at the last submission (absent before the first), with the policy version agreed to and when.
+	Consent   *ApplicationConsent `json:"consent,omitempty"`
 	CreatedAt time.Time           `json:"createdAt"`
 
 	// CurrentPolicyVersion The version of the personal-data policy a submission consents to now.
@@ -883,7 +756,7 @@ type Application struct {
 // ApplicationProgramKind defines model for Application.ProgramKind.
 type ApplicationProgramKind string
 
-// ApplicationConsent A consent to personal-data processing, with the policy version agreed to and when.
+// ApplicationConsent The consent to personal-data processing given at the last submission (absent before the first), with the policy version agreed to and when.
 type ApplicationConsent struct {
 	At            time.Time `json:"at"`
 	PolicyVersion string    `json:"policyVersion"`
@@ -913,29 +786,27 @@ type ApplicationDocumentContentType string
 // ApplicationEvent One transition or comment. `actorId` is `null` for what the system did
 // (an automatic approval, a promotion from the waiting list).
 type ApplicationEvent struct {
-	ActorID    *openapi_types.UUID         `json:"actorId"`
-	ActorName  *string                     `json:"actorName"`
-	At         time.Time                   `json:"at"`
-	Event      ApplicationEventEvent       `json:"event"`
-	FromStatus *ApplicationEventFromStatus `json:"fromStatus"`
-	ID         int64                       `json:"id"`
+	ActorID   *openapi_types.UUID   `json:"actorId"`
+	ActorName *string               `json:"actorName"`
+	At        time.Time             `json:"at"`
+	Event     ApplicationEventEvent `json:"event"`
+
+	// FromStatus One of `draft`, `submitted`, `needs_changes`, `resubmitted`, `waitlisted`, `approved`, `rejected`, `withdrawn`.
+	FromStatus *string `json:"fromStatus"`
+	ID         int64   `json:"id"`
 
 	// Internal A staff note the applicant does not see.
 	Internal bool `json:"internal"`
 
 	// Reason The reason of a decision, or a comment's text.
-	Reason   *string                   `json:"reason"`
-	ToStatus *ApplicationEventToStatus `json:"toStatus"`
+	Reason *string `json:"reason"`
+
+	// ToStatus One of `draft`, `submitted`, `needs_changes`, `resubmitted`, `waitlisted`, `approved`, `rejected`, `withdrawn`.
+	ToStatus *string `json:"toStatus"`
 }
 
 // ApplicationEventEvent defines model for ApplicationEvent.Event.
 type ApplicationEventEvent string
-
-// ApplicationEventFromStatus defines model for ApplicationEvent.FromStatus.
-type ApplicationEventFromStatus string
-
-// ApplicationEventToStatus defines model for ApplicationEvent.ToStatus.
-type ApplicationEventToStatus string
 
 // ApplicationStatus `draft` (being filled in; the organization does not see it) →
 // `submitted` → `needs_changes` (a manager asked for changes) →
@@ -1142,9 +1013,9 @@ type ChangePasswordRequest struct {
 	NewPassword     string `json:"newPassword"`
 }
 
-// ChecklistItem One document of the program's checklist and the file uploaded for it, if any.
+// ChecklistItem One document of the program's checklist and the file uploaded for it; `document` is absent until one is.
 type ChecklistItem struct {
-	Document *ApplicationDocument `json:"document"`
+	Document *ApplicationDocument `json:"document,omitempty"`
 
 	// Kind A kind of document of a program's checklist.
 	Kind DocumentKind `json:"kind"`
@@ -1721,17 +1592,14 @@ type PersonalData struct {
 	// Patronymic Example: Петровна
 	Patronymic *string `json:"patronymic"`
 
-	// Sex As state-format documents record it.
-	Sex *PersonalDataSex `json:"sex"`
+	// Sex One of `male`, `female`.
+	Sex *string `json:"sex"`
 
 	// Snils СНИЛС, 11 digits without separators (its check number verified).
 	//
 	// Example: 11223344595
 	Snils *string `json:"snils"`
 }
-
-// PersonalDataSex As state-format documents record it.
-type PersonalDataSex string
 
 // PersonalDataUpdate Replaces the whole personal data: an absent or `null` field is cleared.
 // `citizenship` takes an OKSM code (`643`; `RU` and `RUS` are accepted and
@@ -1760,14 +1628,13 @@ type PhoneChangeRequest struct {
 // ВО, `secondary_vocational` — СПО), the diploma's series and number, and
 // the surname on the diploma when it differs from the current one.
 type PriorEducation struct {
-	DiplomaNumber  *string              `json:"diplomaNumber"`
-	DiplomaSeries  *string              `json:"diplomaSeries"`
-	DiplomaSurname *string              `json:"diplomaSurname"`
-	Level          *PriorEducationLevel `json:"level"`
-}
+	DiplomaNumber  *string `json:"diplomaNumber"`
+	DiplomaSeries  *string `json:"diplomaSeries"`
+	DiplomaSurname *string `json:"diplomaSurname"`
 
-// PriorEducationLevel defines model for PriorEducation.Level.
-type PriorEducationLevel string
+	// Level One of `higher`, `secondary_vocational`.
+	Level *string `json:"level"`
+}
 
 // Problem An RFC 9457 problem details document.
 type Problem struct {

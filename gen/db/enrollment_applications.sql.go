@@ -795,13 +795,13 @@ WITH closed AS (
     RETURNING id, status
 )
 INSERT INTO application_events (application_id, event, actor_id, to_status, reason)
-SELECT id, 'withdrawn', $1, 'withdrawn', 'account closed' FROM closed
+SELECT id, 'withdrawn', $1::uuid, 'withdrawn', 'account closed' FROM closed
 `
 
 // Account closure: applications that hold no seat are withdrawn and lose
 // their personal data; approved ones stay with the organization as its
 // record of the enrollment.
-func (q *Queries) WithdrawOpenApplicationsOfClosedUser(ctx context.Context, userID *uuid.UUID) error {
+func (q *Queries) WithdrawOpenApplicationsOfClosedUser(ctx context.Context, userID uuid.UUID) error {
 	_, err := q.db.Exec(ctx, withdrawOpenApplicationsOfClosedUser, userID)
 	return err
 }

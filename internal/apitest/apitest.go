@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	_ "gocloud.dev/blob/memblob" // mem:// buckets for tests
 	"io"
 	"log/slog"
 	"net/http"
@@ -51,6 +52,8 @@ func Config() config.Config {
 	cfg.Argon2 = config.Argon2Params{MemoryKiB: 1024, Iterations: 1, Parallelism: 1}
 	cfg.CORSOrigins = []string{"https://spa.example.org"}
 	cfg.BodyLimit = "64K"
+	// Files stay in memory, per server: tests write nothing to disk.
+	cfg.Blob.URL = "mem://"
 	return cfg
 }
 

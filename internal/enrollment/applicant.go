@@ -17,6 +17,9 @@ func applicantParams(b api.ApplicantUpdate) (db.UpdateApplicationDataParams, []a
 	first, errs := web.CheckName("firstName", b.FirstName)
 	fields = append(fields, errs...)
 	in := db.UpdateApplicationDataParams{LastName: last, FirstName: first, BirthDate: dateParam(b.BirthDate)}
+	if b.BirthDate != nil {
+		fields = append(fields, web.CheckBirthDate("birthDate", b.BirthDate.Time)...)
+	}
 	if b.Patronymic != nil {
 		v, errs := web.CheckName("patronymic", *b.Patronymic)
 		fields = append(fields, errs...)

@@ -69,10 +69,10 @@ func (s *Handler) view(ctx context.Context, q *db.Queries, a db.Application, sta
 			ev.ActorName = ptr(strings.TrimSpace(*e.ActorFirstName + " " + *e.ActorLastName))
 		}
 		if e.FromStatus.Valid {
-			ev.FromStatus = ptr(api.ApplicationEventFromStatus(e.FromStatus.ApplicationStatus))
+			ev.FromStatus = ptr(string(e.FromStatus.ApplicationStatus))
 		}
 		if e.ToStatus.Valid {
-			ev.ToStatus = ptr(api.ApplicationEventToStatus(e.ToStatus.ApplicationStatus))
+			ev.ToStatus = ptr(string(e.ToStatus.ApplicationStatus))
 		}
 		out.Events = append(out.Events, ev)
 	}
@@ -88,10 +88,10 @@ func applicantDTO(a db.Application) api.Applicant {
 		},
 	}
 	if a.Sex != nil {
-		out.Sex = ptr(api.ApplicantSex(*a.Sex))
+		out.Sex = a.Sex
 	}
 	if a.EducationLevel != nil {
-		out.PriorEducation.Level = ptr(api.PriorEducationLevel(*a.EducationLevel))
+		out.PriorEducation.Level = a.EducationLevel
 	}
 	return out
 }

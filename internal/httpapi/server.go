@@ -68,11 +68,12 @@ func New(d Deps) (*echo.Echo, error) {
 		return nil, err
 	}
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
-	accounts := identity.New(base, tpl)
 	blobs, err := openBlobs(d.Config.Blob)
 	if err != nil {
 		return nil, err
 	}
+	accounts := identity.New(base, tpl)
+	accounts.Files = blobs
 	s := &Server{
 		identityAPI:      accounts,
 		organizationsAPI: organizations.New(base, tpl, accounts),

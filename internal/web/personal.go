@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"time"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/requisites"
@@ -40,4 +41,12 @@ func requisitesCode(err error) string {
 		return re.Code
 	}
 	return "invalid_value"
+}
+
+// CheckBirthDate refuses a date of birth before 1900 or in the future.
+func CheckBirthDate(field string, d time.Time) []api.FieldError {
+	if d.Year() < 1900 || d.After(time.Now()) {
+		return []api.FieldError{FieldError(field, "invalid_value", "must be between 1900-01-01 and today")}
+	}
+	return nil
 }
