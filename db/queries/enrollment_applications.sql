@@ -93,12 +93,12 @@ RETURNING *;
 -- Moves an application to @status at @now, keeping the timestamps the
 -- queue and the waiting list sort by.
 UPDATE applications SET
-    status = @status,
-    waiting_since = CASE WHEN @status IN ('submitted', 'resubmitted') THEN @now::timestamptz ELSE waiting_since END,
-    submitted_at = CASE WHEN @status IN ('submitted', 'resubmitted') THEN coalesce(submitted_at, @now::timestamptz)
+    status = @status::application_status,
+    waiting_since = CASE WHEN @status::application_status IN ('submitted', 'resubmitted') THEN @now::timestamptz ELSE waiting_since END,
+    submitted_at = CASE WHEN @status::application_status IN ('submitted', 'resubmitted') THEN coalesce(submitted_at, @now::timestamptz)
                         ELSE submitted_at END,
-    decided_at = CASE WHEN @status IN ('approved', 'rejected') THEN @now::timestamptz ELSE decided_at END,
-    waitlisted_at = CASE WHEN @status = 'waitlisted' THEN coalesce(waitlisted_at, @now::timestamptz) ELSE NULL END,
+    decided_at = CASE WHEN @status::application_status IN ('approved', 'rejected') THEN @now::timestamptz ELSE decided_at END,
+    waitlisted_at = CASE WHEN @status::application_status = 'waitlisted' THEN coalesce(waitlisted_at, @now::timestamptz) ELSE NULL END,
     version = version + 1, updated_at = now()
 WHERE id = @id
 RETURNING *;

@@ -18,24 +18,6 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
-// Defines values for ApplicantUpdatePriorEducationLevel.
-const (
-	Higher              ApplicantUpdatePriorEducationLevel = "higher"
-	SecondaryVocational ApplicantUpdatePriorEducationLevel = "secondary_vocational"
-)
-
-// Valid indicates whether the value is a known member of the ApplicantUpdatePriorEducationLevel enum.
-func (e ApplicantUpdatePriorEducationLevel) Valid() bool {
-	switch e {
-	case Higher:
-		return true
-	case SecondaryVocational:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ApplicantUpdateSex.
 const (
 	ApplicantUpdateSexFemale ApplicantUpdateSex = "female"
@@ -498,6 +480,24 @@ func (e PersonalDataUpdateSex) Valid() bool {
 	}
 }
 
+// Defines values for PriorEducationUpdateLevel.
+const (
+	PriorEducationHigher              PriorEducationUpdateLevel = "higher"
+	PriorEducationSecondaryVocational PriorEducationUpdateLevel = "secondary_vocational"
+)
+
+// Valid indicates whether the value is a known member of the PriorEducationUpdateLevel enum.
+func (e PriorEducationUpdateLevel) Valid() bool {
+	switch e {
+	case PriorEducationHigher:
+		return true
+	case PriorEducationSecondaryVocational:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	Admin    Role = "admin"
@@ -681,23 +681,17 @@ type Applicant struct {
 // field is cleared). `citizenship`: an OKSM code (`643`, or `RU`/`RUS`);
 // `snils`: 11 digits, separators allowed, check number verified.
 type ApplicantUpdate struct {
-	BirthDate      *openapi_types.Date `json:"birthDate,omitempty"`
-	Citizenship    *string             `json:"citizenship,omitempty"`
-	FirstName      string              `json:"firstName"`
-	LastName       string              `json:"lastName"`
-	Patronymic     *string             `json:"patronymic,omitempty"`
-	PriorEducation *struct {
-		DiplomaNumber  *string                             `json:"diplomaNumber,omitempty"`
-		DiplomaSeries  *string                             `json:"diplomaSeries,omitempty"`
-		DiplomaSurname *string                             `json:"diplomaSurname,omitempty"`
-		Level          *ApplicantUpdatePriorEducationLevel `json:"level,omitempty"`
-	} `json:"priorEducation,omitempty"`
-	Sex   *ApplicantUpdateSex `json:"sex,omitempty"`
-	Snils *string             `json:"snils,omitempty"`
-}
+	BirthDate   *openapi_types.Date `json:"birthDate,omitempty"`
+	Citizenship *string             `json:"citizenship,omitempty"`
+	FirstName   string              `json:"firstName"`
+	LastName    string              `json:"lastName"`
+	Patronymic  *string             `json:"patronymic,omitempty"`
 
-// ApplicantUpdatePriorEducationLevel defines model for ApplicantUpdate.PriorEducation.Level.
-type ApplicantUpdatePriorEducationLevel string
+	// PriorEducation Prior education (ПК and ПП); an absent field is cleared.
+	PriorEducation *PriorEducationUpdate `json:"priorEducation,omitempty"`
+	Sex            *ApplicantUpdateSex   `json:"sex,omitempty"`
+	Snils          *string               `json:"snils,omitempty"`
+}
 
 // ApplicantUpdateSex defines model for ApplicantUpdate.Sex.
 type ApplicantUpdateSex string
@@ -1635,6 +1629,17 @@ type PriorEducation struct {
 	// Level One of `higher`, `secondary_vocational`.
 	Level *string `json:"level"`
 }
+
+// PriorEducationUpdate Prior education (ПК and ПП); an absent field is cleared.
+type PriorEducationUpdate struct {
+	DiplomaNumber  *string                    `json:"diplomaNumber,omitempty"`
+	DiplomaSeries  *string                    `json:"diplomaSeries,omitempty"`
+	DiplomaSurname *string                    `json:"diplomaSurname,omitempty"`
+	Level          *PriorEducationUpdateLevel `json:"level,omitempty"`
+}
+
+// PriorEducationUpdateLevel defines model for PriorEducationUpdate.Level.
+type PriorEducationUpdateLevel string
 
 // Problem An RFC 9457 problem details document.
 type Problem struct {

@@ -636,12 +636,12 @@ func (q *Queries) SetApplicationConsent(ctx context.Context, arg SetApplicationC
 
 const setApplicationStatus = `-- name: SetApplicationStatus :one
 UPDATE applications SET
-    status = $1,
-    waiting_since = CASE WHEN $1 IN ('submitted', 'resubmitted') THEN $2::timestamptz ELSE waiting_since END,
-    submitted_at = CASE WHEN $1 IN ('submitted', 'resubmitted') THEN coalesce(submitted_at, $2::timestamptz)
+    status = $1::application_status,
+    waiting_since = CASE WHEN $1::application_status IN ('submitted', 'resubmitted') THEN $2::timestamptz ELSE waiting_since END,
+    submitted_at = CASE WHEN $1::application_status IN ('submitted', 'resubmitted') THEN coalesce(submitted_at, $2::timestamptz)
                         ELSE submitted_at END,
-    decided_at = CASE WHEN $1 IN ('approved', 'rejected') THEN $2::timestamptz ELSE decided_at END,
-    waitlisted_at = CASE WHEN $1 = 'waitlisted' THEN coalesce(waitlisted_at, $2::timestamptz) ELSE NULL END,
+    decided_at = CASE WHEN $1::application_status IN ('approved', 'rejected') THEN $2::timestamptz ELSE decided_at END,
+    waitlisted_at = CASE WHEN $1::application_status = 'waitlisted' THEN coalesce(waitlisted_at, $2::timestamptz) ELSE NULL END,
     version = version + 1, updated_at = now()
 WHERE id = $3
 RETURNING id, organization_id, program_id, group_id, user_id, status, last_name, first_name, patronymic, birth_date, sex, citizenship, snils, education_level, diploma_series, diploma_number, diploma_surname, consent_policy_version, consent_at, waiting_since, submitted_at, decided_at, waitlisted_at, version, created_at, updated_at
