@@ -4,6 +4,7 @@
 package apitest
 
 import (
+	"os"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -112,7 +113,7 @@ func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 	issuer := auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL)
 	e, err := httpapi.New(httpapi.Deps{
 		Config: cfg, Pool: pool, Hasher: hasher, Issuer: issuer,
-		Logger: slog.New(slog.DiscardHandler),
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	})
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,3 +194,17 @@ func date(y int, m time.Month, d int) *openapi_types.Date {
 func str(s string) *string { return &s }
 
 var _ = http.StatusOK
+
+func ptrTo[T any](v T) *T { return &v }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// mustTime evaluates a timestamptz expression in the database.
+func mustTime(t *testing.T, env *apitest.Env, expr string) time.Time {
+	t.Helper()
+	var at time.Time
+	if err := env.Pool.QueryRow(context.Background(), "SELECT "+expr).Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
