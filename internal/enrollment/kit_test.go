@@ -2,6 +2,7 @@ package enrollment_test
 
 import (
 	"bytes"
+	"errors"
 	"context"
 	"mime/multipart"
 	"net/http"
@@ -208,3 +209,5 @@ func mustTime(t *testing.T, env *apitest.Env, expr string) time.Time {
 	}
 	return at
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
