@@ -18,7 +18,7 @@ RETURNING *;
 SELECT * FROM applications WHERE user_id = @user_id AND id = @id;
 
 -- name: GetOrgApplication :one
-SELECT * FROM applications WHERE organization_id = @organization_id AND id = @id AND status <> 'draft';
+SELECT * FROM applications WHERE organization_id = @organization_id AND id = @id AND submitted_at IS NOT NULL;
 
 -- name: LockApplication :one
 SELECT * FROM applications WHERE id = @id FOR UPDATE;
@@ -66,7 +66,7 @@ JOIN programs p ON p.id = a.program_id
 JOIN study_groups g ON g.id = a.group_id
 JOIN organizations o ON o.id = a.organization_id
 WHERE a.organization_id = @organization_id
-  AND a.status <> 'draft'
+  AND a.submitted_at IS NOT NULL
   AND a.status::text = ANY (@statuses::text[])
   AND (sqlc.narg(program_id)::uuid IS NULL OR a.program_id = sqlc.narg(program_id)::uuid)
   AND (sqlc.narg(group_id)::uuid IS NULL OR a.group_id = sqlc.narg(group_id)::uuid)

@@ -243,7 +243,7 @@ func (q *Queries) GetGroupForApplication(ctx context.Context, id uuid.UUID) (Get
 }
 
 const getOrgApplication = `-- name: GetOrgApplication :one
-SELECT id, organization_id, program_id, group_id, user_id, status, last_name, first_name, patronymic, birth_date, sex, citizenship, snils, education_level, diploma_series, diploma_number, diploma_surname, consent_policy_version, consent_at, waiting_since, submitted_at, decided_at, waitlisted_at, version, created_at, updated_at FROM applications WHERE organization_id = $1 AND id = $2 AND status <> 'draft'
+SELECT id, organization_id, program_id, group_id, user_id, status, last_name, first_name, patronymic, birth_date, sex, citizenship, snils, education_level, diploma_series, diploma_number, diploma_surname, consent_policy_version, consent_at, waiting_since, submitted_at, decided_at, waitlisted_at, version, created_at, updated_at FROM applications WHERE organization_id = $1 AND id = $2 AND submitted_at IS NOT NULL
 `
 
 type GetOrgApplicationParams struct {
@@ -356,7 +356,7 @@ JOIN programs p ON p.id = a.program_id
 JOIN study_groups g ON g.id = a.group_id
 JOIN organizations o ON o.id = a.organization_id
 WHERE a.organization_id = $1
-  AND a.status <> 'draft'
+  AND a.submitted_at IS NOT NULL
   AND a.status::text = ANY ($2::text[])
   AND ($3::uuid IS NULL OR a.program_id = $3::uuid)
   AND ($4::uuid IS NULL OR a.group_id = $4::uuid)

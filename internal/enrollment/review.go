@@ -170,7 +170,8 @@ func (s *Handler) decide(ctx context.Context, q *db.Queries, p *web.Principal, a
 
 // review runs fn on an application sent to organization orgID, locked, for
 // its managers and admins, and returns the application as staff see it
-// afterwards. Drafts and other organizations' applications are 404.
+// afterwards. What was never sent and other organizations' applications
+// are 404.
 func (s *Handler) review(ctx context.Context, orgID, appID uuid.UUID, fn func(*db.Queries, *web.Principal, db.Application) (db.Application, error)) (api.Application, error) {
 	p, err := web.Caller(ctx)
 	if err != nil {
@@ -182,7 +183,7 @@ func (s *Handler) review(ctx context.Context, orgID, appID uuid.UUID, fn func(*d
 	var out api.Application
 	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
 		a, err := q.LockApplication(ctx, appID)
-		if errors.Is(err, pgx.ErrNoRows) || err == nil && (a.OrganizationID != orgID || a.Status == db.ApplicationStatusDraft) {
+		if errors.Is(err, pgx.ErrNoRows) || err == nil && (a.OrganizationID != orgID || a.SubmittedAt == nil) {
 			return notFound(ctx)
 		}
 		if err != nil {
