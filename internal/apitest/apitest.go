@@ -4,7 +4,6 @@
 package apitest
 
 import (
-	"os"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -113,7 +112,7 @@ func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 	issuer := auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL)
 	e, err := httpapi.New(httpapi.Deps{
 		Config: cfg, Pool: pool, Hasher: hasher, Issuer: issuer,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		return nil, err
