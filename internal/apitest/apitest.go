@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	_ "gocloud.dev/blob/memblob" // mem:// buckets for tests
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	_ "gocloud.dev/blob/memblob" // mem:// buckets for tests
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/auth"

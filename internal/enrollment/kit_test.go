@@ -2,8 +2,8 @@ package enrollment_test
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"strings"
