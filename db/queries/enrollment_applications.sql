@@ -160,3 +160,9 @@ DELETE FROM application_documents d
 USING applications a
 WHERE a.id = d.application_id AND a.user_id = @user_id AND a.status <> 'approved'
 RETURNING d.blob_key;
+
+-- name: CountUserGroupApplications :one
+SELECT count(*) FROM applications WHERE user_id = @user_id AND group_id = @group_id;
+
+-- name: SetProgramAutoApprove :exec
+UPDATE programs SET auto_approve = @auto_approve WHERE id = @id;

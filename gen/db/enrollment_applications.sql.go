@@ -109,6 +109,22 @@ func (q *Queries) ApprovedSeat(ctx context.Context, arg ApprovedSeatParams) (App
 	return i, err
 }
 
+const countUserGroupApplications = `-- name: CountUserGroupApplications :one
+SELECT count(*) FROM applications WHERE user_id = $1 AND group_id = $2
+`
+
+type CountUserGroupApplicationsParams struct {
+	UserID  uuid.UUID
+	GroupID uuid.UUID
+}
+
+func (q *Queries) CountUserGroupApplications(ctx context.Context, arg CountUserGroupApplicationsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countUserGroupApplications, arg.UserID, arg.GroupID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createApplication = `-- name: CreateApplication :one
 
 INSERT INTO applications (
@@ -687,6 +703,20 @@ func (q *Queries) SetApplicationStatus(ctx context.Context, arg SetApplicationSt
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const setProgramAutoApprove = `-- name: SetProgramAutoApprove :exec
+UPDATE programs SET auto_approve = $1 WHERE id = $2
+`
+
+type SetProgramAutoApproveParams struct {
+	AutoApprove bool
+	ID          uuid.UUID
+}
+
+func (q *Queries) SetProgramAutoApprove(ctx context.Context, arg SetProgramAutoApproveParams) error {
+	_, err := q.db.Exec(ctx, setProgramAutoApprove, arg.AutoApprove, arg.ID)
+	return err
 }
 
 const updateApplicationData = `-- name: UpdateApplicationData :one
