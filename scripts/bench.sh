@@ -16,3 +16,4 @@ if [[ -z "${BENCH_DATABASE_URL:-}" ]]; then
 fi
 go build -o .bin/kabinet ./cmd/kabinet
 go run ./scripts/bench -bin .bin/kabinet -database-url "$BENCH_DATABASE_URL" -duration "${BENCH_DURATION:-10s}" -out .bench
+scripts/bench-catalog.sh

@@ -17,6 +17,9 @@ if [[ -z "${KABINET_JWT_PRIVATE_KEY:-}" && -z "${KABINET_JWT_PRIVATE_KEY_FILE:-}
   export KABINET_JWT_PRIVATE_KEY_FILE="$PWD/.data/jwt-ed25519.pem"
 fi
 
+# Logos and covers: a local folder, unless KABINET_BLOB_URL names another store.
+export KABINET_BLOB_URL="${KABINET_BLOB_URL:-file://$PWD/.data/blobs?create_dir=true&no_tmp_dir=true}"
+
 flags=(-migrate)
 [[ "${KABINET_ENV:-development}" == development ]] && flags+=(-seed)
 echo "Kabinet: http://${KABINET_HTTP_ADDR:-127.0.0.1:8080}/docs/ (Swagger UI); demo accounts in README.md; Ctrl-C stops." >&2

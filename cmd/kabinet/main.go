@@ -1,6 +1,8 @@
 // Command kabinet runs the Kabinet API.
 //
-//	kabinet serve [-migrate] [-seed]   serve the API (optionally migrate and load demo data first)
+//	kabinet serve [-migrate] [-seed]   serve the API and, unless KABINET_WORKERS=false, work background jobs
+//	                                   (optionally migrate and load demo data first)
+//	kabinet worker                     work background jobs only (message delivery, housekeeping)
 //	kabinet migrate                    apply pending database migrations
 //	kabinet seed                       load the demo organization and accounts (development only)
 //	kabinet keygen FILE                write a new Ed25519 signing key (PKCS#8 PEM) unless FILE exists
@@ -24,11 +26,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/httpapi"
-	"github.com/kabinet-edu/kabinet/internal/janitor"
 	"github.com/kabinet-edu/kabinet/internal/seed"
 	"github.com/kabinet-edu/kabinet/internal/store"
 )
@@ -44,7 +44,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: kabinet serve|migrate|seed|keygen (see README.md)")
+		return errors.New("usage: kabinet serve|worker|migrate|seed|keygen (see README.md)")
 	}
 	cmd, args := args[0], args[1:]
 	if cmd == "keygen" {
@@ -67,15 +67,20 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return serve(ctx, cfg, log, *migrate, *demo)
+	case "worker":
+		return worker(ctx, cfg, log)
 	case "migrate":
 		return withPool(ctx, cfg, func(pool *pgxpool.Pool) error { return store.Migrate(ctx, pool, log) })
 	case "seed":
 		return withPool(ctx, cfg, func(pool *pgxpool.Pool) error { return loadDemo(ctx, cfg, pool, log) })
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, seed or keygen)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, worker, migrate, seed or keygen)", cmd)
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, demo bool) error {
+	if err := defaultBlobURL(&cfg); err != nil {
+		return err
+	}
 	pool, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
 		return err
@@ -115,20 +120,25 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 		issuer.TrustPrevious(previous...)
 		log.Info("previous signing keys trusted", "count", len(previous))
 	}
-	e, err := httpapi.New(httpapi.Deps{
-		Config: cfg, Pool: pool, Hasher: hasher, Logger: log, Issuer: issuer,
-	})
+	jc, err := newJobs(cfg, pool, log, cfg.Jobs.Workers)
 	if err != nil {
 		return err
 	}
-	stopDelivery, err := startDelivery(cfg, pool, log)
+	deps := httpapi.Deps{Config: cfg, Pool: pool, Hasher: hasher, Logger: log, Issuer: issuer, Jobs: jc}
+	uiCtx, stopUI := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopUI()
+	if cfg.Jobs.UI {
+		if deps.JobsUI, err = jc.UIHandler(uiCtx, httpapi.JobsUIPath); err != nil {
+			return err
+		}
+	}
+	e, err := httpapi.New(deps)
 	if err != nil {
 		return err
 	}
-	// Housekeeping runs beside serving; it needs no draining on shutdown.
-	janitorCtx, stopJanitor := context.WithCancel(context.Background())
-	defer stopJanitor()
-	go janitor.Run(janitorCtx, db.New(pool), cfg.JanitorInterval, log)
+	if err := startJobs(ctx, cfg, jc, log); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           e,
@@ -148,7 +158,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 
 	select {
 	case err := <-errc:
-		stopDelivery(context.Background())
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		stopJobs(stopCtx, jc, log)
 		return err
 	case <-ctx.Done():
 	}
@@ -156,7 +168,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
-	stopDelivery(shutCtx) // after the last request, which may have enqueued a message
+	stopJobs(shutCtx, jc, log) // after the last request, which may have enqueued a message
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -174,6 +186,9 @@ func loadDemo(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *s
 	}
 	if err := seed.Demo(ctx, pool, hasher); err != nil {
 		return fmt.Errorf("demo data: %w", err)
+	}
+	if err := demoCatalog(ctx, cfg, pool); err != nil {
+		return fmt.Errorf("demo catalog: %w", err)
 	}
 	if err := seed.DemoApplications(ctx, pool, hasher); err != nil {
 		return fmt.Errorf("demo applications: %w", err)

@@ -56,6 +56,7 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	t.Setenv("KABINET_HTTP_ADDR", addr)
 	t.Setenv("KABINET_JWT_PRIVATE_KEY_FILE", keyFile)
 	t.Setenv("KABINET_LOG_LEVEL", "warn")
+	t.Setenv("KABINET_BLOB_URL", "file://"+t.TempDir()+"?create_dir=true&no_tmp_dir=true")
 	t.Setenv("KABINET_ARGON2_MEMORY_KIB", "19456")
 
 	// Every answer is checked against the spec, as in the API tests.
@@ -130,6 +131,81 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := c.Get("http://" + addr + "/healthz"); err == nil {
 		t.Fatal("server still answers after shutdown")
+	}
+}
+
+// With KABINET_WORKERS=false serve only enqueues: the welcome e-mail waits,
+// with its job, until a `kabinet worker` process delivers it. Both stop
+// cleanly on cancellation.
+func TestServeWithoutWorkersAndWorkerCommand(t *testing.T) {
+	pool, url := testdb.NewWithURL(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("KABINET_HTTP_ADDR", addr)
+	t.Setenv("KABINET_LOG_LEVEL", "warn")
+	t.Setenv("KABINET_BLOB_URL", "file://"+t.TempDir()+"?create_dir=true&no_tmp_dir=true")
+	t.Setenv("KABINET_WORKERS", "false")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- run(ctx, []string{"serve"}) }()
+	ready := false
+	for i := 0; i < 200 && !ready; i++ {
+		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			res.Body.Close()
+			ready = res.StatusCode == http.StatusOK
+		}
+		if !ready {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if !ready {
+		cancel()
+		t.Fatalf("server not ready: %v", <-served)
+	}
+	res, err := http.Post("http://"+addr+"/api/v1/auth/register", "application/json", strings.NewReader(
+		`{"firstName":"Анна","lastName":"Иванова","email":"worker@example.org","phone":"+79217654322","password":"Str0ng-Passw0rd"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	status := func() string {
+		var s string
+		_ = pool.QueryRow(context.Background(), "SELECT status FROM outbox WHERE recipient = 'worker@example.org'").Scan(&s)
+		return s
+	}
+	time.Sleep(time.Second)
+	if s := status(); s != "pending" {
+		t.Fatalf("register: %d; with KABINET_WORKERS=false the welcome e-mail is %q, want pending", res.StatusCode, s)
+	}
+
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	defer stopWorker()
+	worked := make(chan error, 1)
+	go func() { worked <- run(workerCtx, []string{"worker"}) }()
+	for i := 0; i < 400 && status() != "sent"; i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s := status(); s != "sent" {
+		t.Fatalf("the worker process did not deliver the welcome e-mail (status %q)", s)
+	}
+	stopWorker()
+	cancel()
+	for name, done := range map[string]chan error{"worker": worked, "serve": served} {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s returned %v after shutdown", name, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s did not stop after its context was cancelled", name)
+		}
 	}
 }
 

@@ -1,4 +1,4 @@
--- The catalog's change history, written by triggers (00011_catalog_history).
+-- The catalog's change history, written by triggers (00013_catalog_history).
 
 -- name: SetCatalogActor :exec
 -- Names the user whose changes the rest of the transaction makes; call it

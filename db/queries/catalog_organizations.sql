@@ -13,8 +13,7 @@ RETURNING *;
 -- name: GetOrganization :one
 SELECT * FROM organizations WHERE id = @id;
 
--- name: GetOrganizationBySlug :one
-SELECT * FROM organizations WHERE slug = @slug;
+-- (GetOrganizationBySlug is in news_items.sql on main.)
 
 -- name: UpdateOrganizationProfile :one
 UPDATE organizations SET
@@ -63,7 +62,7 @@ RETURNING *;
 -- by name, a page after the given name and id ('' and the nil id start).
 SELECT o.id, o.slug, o.name, o.short_name, o.logo_key, o.address, sum(cc.programs)::bigint AS programs
 FROM organizations o
-JOIN catalog_counts cc ON cc.organization_id = o.id
+JOIN catalog_org_counts cc ON cc.organization_id = o.id
 WHERE (o.name, o.id) > (@after_name::text, @after_id::uuid)
 GROUP BY o.id
 HAVING sum(cc.programs) > 0

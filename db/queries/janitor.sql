@@ -25,3 +25,9 @@ DELETE FROM certificate_challenges WHERE expires_at < now() - interval '1 day';
 
 -- name: PurgeSSOStates :execrows
 DELETE FROM sso_states WHERE expires_at < now() - interval '1 day';
+
+-- name: PurgeOldMessages :execrows
+-- Delivered and failed messages hold codes and links in clear text: keep
+-- them only as long as support may need them.
+DELETE FROM outbox
+WHERE status IN ('sent', 'failed') AND created_at < now() - make_interval(secs => @older_than_seconds::float8);

@@ -21,6 +21,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
+	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
@@ -45,25 +46,25 @@ func (e ApplicantUpdateSex) Valid() bool {
 
 // Defines values for ApplicationProgramKind.
 const (
-	Course                 ApplicationProgramKind = "course"
-	ProfessionalRetraining ApplicationProgramKind = "professional_retraining"
-	QualificationUpgrade   ApplicationProgramKind = "qualification_upgrade"
-	Seminar                ApplicationProgramKind = "seminar"
-	Webinar                ApplicationProgramKind = "webinar"
+	ApplicationProgramKindCourse                 ApplicationProgramKind = "course"
+	ApplicationProgramKindProfessionalRetraining ApplicationProgramKind = "professional_retraining"
+	ApplicationProgramKindQualificationUpgrade   ApplicationProgramKind = "qualification_upgrade"
+	ApplicationProgramKindSeminar                ApplicationProgramKind = "seminar"
+	ApplicationProgramKindWebinar                ApplicationProgramKind = "webinar"
 )
 
 // Valid indicates whether the value is a known member of the ApplicationProgramKind enum.
 func (e ApplicationProgramKind) Valid() bool {
 	switch e {
-	case Course:
+	case ApplicationProgramKindCourse:
 		return true
-	case ProfessionalRetraining:
+	case ApplicationProgramKindProfessionalRetraining:
 		return true
-	case QualificationUpgrade:
+	case ApplicationProgramKindQualificationUpgrade:
 		return true
-	case Seminar:
+	case ApplicationProgramKindSeminar:
 		return true
-	case Webinar:
+	case ApplicationProgramKindWebinar:
 		return true
 	default:
 		return false
@@ -184,6 +185,75 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for CatalogHistoryEntryAction.
+const (
+	Create CatalogHistoryEntryAction = "create"
+	Delete CatalogHistoryEntryAction = "delete"
+	Update CatalogHistoryEntryAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the CatalogHistoryEntryAction enum.
+func (e CatalogHistoryEntryAction) Valid() bool {
+	switch e {
+	case Create:
+		return true
+	case Delete:
+		return true
+	case Update:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CatalogHistoryEntryEntityType.
+const (
+	CatalogHistoryEntryEntityTypeCategory     CatalogHistoryEntryEntityType = "category"
+	CatalogHistoryEntryEntityTypeGroup        CatalogHistoryEntryEntityType = "group"
+	CatalogHistoryEntryEntityTypeOrganization CatalogHistoryEntryEntityType = "organization"
+	CatalogHistoryEntryEntityTypeProgram      CatalogHistoryEntryEntityType = "program"
+)
+
+// Valid indicates whether the value is a known member of the CatalogHistoryEntryEntityType enum.
+func (e CatalogHistoryEntryEntityType) Valid() bool {
+	switch e {
+	case CatalogHistoryEntryEntityTypeCategory:
+		return true
+	case CatalogHistoryEntryEntityTypeGroup:
+		return true
+	case CatalogHistoryEntryEntityTypeOrganization:
+		return true
+	case CatalogHistoryEntryEntityTypeProgram:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CompletionDocument.
+const (
+	CompletionDocumentCertificate                CompletionDocument = "certificate"
+	CompletionDocumentCertificateOfQualification CompletionDocument = "certificate_of_qualification"
+	CompletionDocumentDiploma                    CompletionDocument = "diploma"
+	CompletionDocumentNone                       CompletionDocument = "none"
+)
+
+// Valid indicates whether the value is a known member of the CompletionDocument enum.
+func (e CompletionDocument) Valid() bool {
+	switch e {
+	case CompletionDocumentCertificate:
+		return true
+	case CompletionDocumentCertificateOfQualification:
+		return true
+	case CompletionDocumentDiploma:
+		return true
+	case CompletionDocumentNone:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ContactChallengeChannel.
 const (
 	ContactChallengeChannelEmail ContactChallengeChannel = "email"
@@ -196,6 +266,24 @@ func (e ContactChallengeChannel) Valid() bool {
 	case ContactChallengeChannelEmail:
 		return true
 	case ContactChallengeChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContentAudience.
+const (
+	Members ContentAudience = "members"
+	Public  ContentAudience = "public"
+)
+
+// Valid indicates whether the value is a known member of the ContentAudience enum.
+func (e ContentAudience) Valid() bool {
+	switch e {
+	case Members:
+		return true
+	case Public:
 		return true
 	default:
 		return false
@@ -243,31 +331,31 @@ func (e DevMessageStatus) Valid() bool {
 
 // Defines values for DocumentKind.
 const (
-	EmploymentRecord      DocumentKind = "employment_record"
-	NameChangeCertificate DocumentKind = "name_change_certificate"
-	Other                 DocumentKind = "other"
-	Passport              DocumentKind = "passport"
-	Photo                 DocumentKind = "photo"
-	PriorEducationDiploma DocumentKind = "prior_education_diploma"
-	Snils                 DocumentKind = "snils"
+	DocumentKindEmploymentRecord      DocumentKind = "employment_record"
+	DocumentKindNameChangeCertificate DocumentKind = "name_change_certificate"
+	DocumentKindOther                 DocumentKind = "other"
+	DocumentKindPassport              DocumentKind = "passport"
+	DocumentKindPhoto                 DocumentKind = "photo"
+	DocumentKindPriorEducationDiploma DocumentKind = "prior_education_diploma"
+	DocumentKindSnils                 DocumentKind = "snils"
 )
 
 // Valid indicates whether the value is a known member of the DocumentKind enum.
 func (e DocumentKind) Valid() bool {
 	switch e {
-	case EmploymentRecord:
+	case DocumentKindEmploymentRecord:
 		return true
-	case NameChangeCertificate:
+	case DocumentKindNameChangeCertificate:
 		return true
-	case Other:
+	case DocumentKindOther:
 		return true
-	case Passport:
+	case DocumentKindPassport:
 		return true
-	case Photo:
+	case DocumentKindPhoto:
 		return true
-	case PriorEducationDiploma:
+	case DocumentKindPriorEducationDiploma:
 		return true
-	case Snils:
+	case DocumentKindSnils:
 		return true
 	default:
 		return false
@@ -307,6 +395,33 @@ func (e ExportMessageStatus) Valid() bool {
 	case ExportMessageStatusPending:
 		return true
 	case ExportMessageStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GroupStatus.
+const (
+	Canceled  GroupStatus = "canceled"
+	Enrolling GroupStatus = "enrolling"
+	Finished  GroupStatus = "finished"
+	Planned   GroupStatus = "planned"
+	Running   GroupStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the GroupStatus enum.
+func (e GroupStatus) Valid() bool {
+	switch e {
+	case Canceled:
+		return true
+	case Enrolling:
+		return true
+	case Finished:
+		return true
+	case Planned:
+		return true
+	case Running:
 		return true
 	default:
 		return false
@@ -469,6 +584,45 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for NewsState.
+const (
+	NewsStateDraft     NewsState = "draft"
+	NewsStatePublished NewsState = "published"
+	NewsStateScheduled NewsState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the NewsState enum.
+func (e NewsState) Valid() bool {
+	switch e {
+	case NewsStateDraft:
+		return true
+	case NewsStatePublished:
+		return true
+	case NewsStateScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OperatorOrganizationCreatedAdminStatus.
+const (
+	Granted OperatorOrganizationCreatedAdminStatus = "granted"
+	Invited OperatorOrganizationCreatedAdminStatus = "invited"
+)
+
+// Valid indicates whether the value is a known member of the OperatorOrganizationCreatedAdminStatus enum.
+func (e OperatorOrganizationCreatedAdminStatus) Valid() bool {
+	switch e {
+	case Granted:
+		return true
+	case Invited:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonalDataUpdateSex.
 const (
 	PersonalDataUpdateSexFemale PersonalDataUpdateSex = "female"
@@ -499,6 +653,54 @@ func (e PriorEducationUpdateLevel) Valid() bool {
 	case PriorEducationHigher:
 		return true
 	case PriorEducationSecondaryVocational:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProgramKind.
+const (
+	ProgramKindCourse                 ProgramKind = "course"
+	ProgramKindProfessionalRetraining ProgramKind = "professional_retraining"
+	ProgramKindQualificationUpgrade   ProgramKind = "qualification_upgrade"
+	ProgramKindSeminar                ProgramKind = "seminar"
+	ProgramKindWebinar                ProgramKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the ProgramKind enum.
+func (e ProgramKind) Valid() bool {
+	switch e {
+	case ProgramKindCourse:
+		return true
+	case ProgramKindProfessionalRetraining:
+		return true
+	case ProgramKindQualificationUpgrade:
+		return true
+	case ProgramKindSeminar:
+		return true
+	case ProgramKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProgramStatus.
+const (
+	ProgramStatusArchived  ProgramStatus = "archived"
+	ProgramStatusDraft     ProgramStatus = "draft"
+	ProgramStatusPublished ProgramStatus = "published"
+)
+
+// Valid indicates whether the value is a known member of the ProgramStatus enum.
+func (e ProgramStatus) Valid() bool {
+	switch e {
+	case ProgramStatusArchived:
+		return true
+	case ProgramStatusDraft:
+		return true
+	case ProgramStatusPublished:
 		return true
 	default:
 		return false
@@ -550,6 +752,102 @@ func (e SecondFactorChallengeMethods) Valid() bool {
 	}
 }
 
+// Defines values for StudyFormat.
+const (
+	Blended  StudyFormat = "blended"
+	InPerson StudyFormat = "in_person"
+	Online   StudyFormat = "online"
+)
+
+// Valid indicates whether the value is a known member of the StudyFormat enum.
+func (e StudyFormat) Valid() bool {
+	switch e {
+	case Blended:
+		return true
+	case InPerson:
+		return true
+	case Online:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketCategory.
+const (
+	SupportTicketCategoryDocuments  SupportTicketCategory = "documents"
+	SupportTicketCategoryEnrollment SupportTicketCategory = "enrollment"
+	SupportTicketCategoryLearning   SupportTicketCategory = "learning"
+	SupportTicketCategoryOther      SupportTicketCategory = "other"
+	SupportTicketCategoryPayment    SupportTicketCategory = "payment"
+	SupportTicketCategoryTechnical  SupportTicketCategory = "technical"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketCategory enum.
+func (e SupportTicketCategory) Valid() bool {
+	switch e {
+	case SupportTicketCategoryDocuments:
+		return true
+	case SupportTicketCategoryEnrollment:
+		return true
+	case SupportTicketCategoryLearning:
+		return true
+	case SupportTicketCategoryOther:
+		return true
+	case SupportTicketCategoryPayment:
+		return true
+	case SupportTicketCategoryTechnical:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatus.
+const (
+	SupportTicketStatusAnswered       SupportTicketStatus = "answered"
+	SupportTicketStatusClosed         SupportTicketStatus = "closed"
+	SupportTicketStatusOpen           SupportTicketStatus = "open"
+	SupportTicketStatusWaitingForUser SupportTicketStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatus enum.
+func (e SupportTicketStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusAnswered:
+		return true
+	case SupportTicketStatusClosed:
+		return true
+	case SupportTicketStatusOpen:
+		return true
+	case SupportTicketStatusWaitingForUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatusUpdateStatus.
+const (
+	SupportTicketStatusUpdateStatusClosed         SupportTicketStatusUpdateStatus = "closed"
+	SupportTicketStatusUpdateStatusOpen           SupportTicketStatusUpdateStatus = "open"
+	SupportTicketStatusUpdateStatusWaitingForUser SupportTicketStatusUpdateStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatusUpdateStatus enum.
+func (e SupportTicketStatusUpdateStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusUpdateStatusClosed:
+		return true
+	case SupportTicketStatusUpdateStatusOpen:
+		return true
+	case SupportTicketStatusUpdateStatusWaitingForUser:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TotpEnrolmentAlgorithm.
 const (
 	SHA1 TotpEnrolmentAlgorithm = "SHA1"
@@ -595,6 +893,87 @@ func (e TotpEnrolmentPeriod) Valid() bool {
 	}
 }
 
+// Defines values for SearchSort.
+const (
+	SearchSortNewest    SearchSort = "newest"
+	SearchSortPriceAsc  SearchSort = "price_asc"
+	SearchSortPriceDesc SearchSort = "price_desc"
+	SearchSortRelevance SearchSort = "relevance"
+	SearchSortStart     SearchSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchSort enum.
+func (e SearchSort) Valid() bool {
+	switch e {
+	case SearchSortNewest:
+		return true
+	case SearchSortPriceAsc:
+		return true
+	case SearchSortPriceDesc:
+		return true
+	case SearchSortRelevance:
+		return true
+	case SearchSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchCatalogOrganizationProgramsParamsSort.
+const (
+	SearchCatalogOrganizationProgramsParamsSortNewest    SearchCatalogOrganizationProgramsParamsSort = "newest"
+	SearchCatalogOrganizationProgramsParamsSortPriceAsc  SearchCatalogOrganizationProgramsParamsSort = "price_asc"
+	SearchCatalogOrganizationProgramsParamsSortPriceDesc SearchCatalogOrganizationProgramsParamsSort = "price_desc"
+	SearchCatalogOrganizationProgramsParamsSortRelevance SearchCatalogOrganizationProgramsParamsSort = "relevance"
+	SearchCatalogOrganizationProgramsParamsSortStart     SearchCatalogOrganizationProgramsParamsSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchCatalogOrganizationProgramsParamsSort enum.
+func (e SearchCatalogOrganizationProgramsParamsSort) Valid() bool {
+	switch e {
+	case SearchCatalogOrganizationProgramsParamsSortNewest:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortPriceAsc:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortPriceDesc:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortRelevance:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchCatalogProgramsParamsSort.
+const (
+	SearchCatalogProgramsParamsSortNewest    SearchCatalogProgramsParamsSort = "newest"
+	SearchCatalogProgramsParamsSortPriceAsc  SearchCatalogProgramsParamsSort = "price_asc"
+	SearchCatalogProgramsParamsSortPriceDesc SearchCatalogProgramsParamsSort = "price_desc"
+	SearchCatalogProgramsParamsSortRelevance SearchCatalogProgramsParamsSort = "relevance"
+	SearchCatalogProgramsParamsSortStart     SearchCatalogProgramsParamsSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchCatalogProgramsParamsSort enum.
+func (e SearchCatalogProgramsParamsSort) Valid() bool {
+	switch e {
+	case SearchCatalogProgramsParamsSortNewest:
+		return true
+	case SearchCatalogProgramsParamsSortPriceAsc:
+		return true
+	case SearchCatalogProgramsParamsSortPriceDesc:
+		return true
+	case SearchCatalogProgramsParamsSortRelevance:
+		return true
+	case SearchCatalogProgramsParamsSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListOrganizationApplicationsParamsStatus.
 const (
 	ListOrganizationApplicationsParamsStatusApproved     ListOrganizationApplicationsParamsStatus = "approved"
@@ -622,6 +1001,30 @@ func (e ListOrganizationApplicationsParamsStatus) Valid() bool {
 	case ListOrganizationApplicationsParamsStatusWaitlisted:
 		return true
 	case ListOrganizationApplicationsParamsStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCatalogHistoryParamsEntityType.
+const (
+	ListCatalogHistoryParamsEntityTypeCategory     ListCatalogHistoryParamsEntityType = "category"
+	ListCatalogHistoryParamsEntityTypeGroup        ListCatalogHistoryParamsEntityType = "group"
+	ListCatalogHistoryParamsEntityTypeOrganization ListCatalogHistoryParamsEntityType = "organization"
+	ListCatalogHistoryParamsEntityTypeProgram      ListCatalogHistoryParamsEntityType = "program"
+)
+
+// Valid indicates whether the value is a known member of the ListCatalogHistoryParamsEntityType enum.
+func (e ListCatalogHistoryParamsEntityType) Valid() bool {
+	switch e {
+	case ListCatalogHistoryParamsEntityTypeCategory:
+		return true
+	case ListCatalogHistoryParamsEntityTypeGroup:
+		return true
+	case ListCatalogHistoryParamsEntityTypeOrganization:
+		return true
+	case ListCatalogHistoryParamsEntityTypeProgram:
 		return true
 	default:
 		return false
@@ -771,9 +1174,7 @@ type ApplicationDocument struct {
 	// FileName The name the file was uploaded with.
 	FileName string             `json:"fileName"`
 	ID       openapi_types.UUID `json:"id"`
-
-	// Kind A kind of document of a program's checklist.
-	Kind DocumentKind `json:"kind"`
+	Kind     DocumentKind       `json:"kind"`
 
 	// Sha256 Hex SHA-256 of the content (also the download's ETag).
 	Sha256     string    `json:"sha256"`
@@ -933,6 +1334,262 @@ type BindCertificateRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CatalogActor Who made the change; `null` for the system (seed, migration).
+type CatalogActor struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// CatalogFacets Counts of the programs matching the whole query (all pages), by value.
+type CatalogFacets struct {
+	// Categories Only within one organization; a category counts its descendants' programs too.
+	Categories    []CategoryFacet     `json:"categories"`
+	Formats       []FacetValue        `json:"formats"`
+	Kinds         []FacetValue        `json:"kinds"`
+	Organizations []OrganizationFacet `json:"organizations"`
+}
+
+// CatalogGroup defines model for CatalogGroup.
+type CatalogGroup struct {
+	// Capacity 0 = unlimited.
+	Capacity int32              `json:"capacity"`
+	Code     string             `json:"code"`
+	EndsOn   openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment EnrollmentWindow `json:"enrollment"`
+
+	// EnrollmentOpen Applications are taken now: enrolling, within its window, with a seat left.
+	EnrollmentOpen bool               `json:"enrollmentOpen"`
+	ID             openapi_types.UUID `json:"id"`
+	ScheduleNotes  string             `json:"scheduleNotes"`
+
+	// SeatsLeft `null` when unlimited.
+	SeatsLeft *int32             `json:"seatsLeft"`
+	StartsOn  openapi_types.Date `json:"startsOn"`
+
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status GroupStatus `json:"status"`
+	Title  string      `json:"title"`
+}
+
+// CatalogGroupPage defines model for CatalogGroupPage.
+type CatalogGroupPage struct {
+	Items []CatalogGroup `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogHistoryEntry defines model for CatalogHistoryEntry.
+type CatalogHistoryEntry struct {
+	Action CatalogHistoryEntryAction `json:"action"`
+
+	// Actor Who made the change; `null` for the system (seed, migration).
+	Actor *CatalogActor `json:"actor"`
+	At    time.Time     `json:"at"`
+
+	// Changes Changed fields (database column names) with their old and new values.
+	Changes    map[string]FieldChange        `json:"changes"`
+	EntityID   openapi_types.UUID            `json:"entityId"`
+	EntityType CatalogHistoryEntryEntityType `json:"entityType"`
+
+	// ID Increasing; opaque.
+	ID string `json:"id"`
+}
+
+// CatalogHistoryEntryAction defines model for CatalogHistoryEntry.Action.
+type CatalogHistoryEntryAction string
+
+// CatalogHistoryEntryEntityType defines model for CatalogHistoryEntry.EntityType.
+type CatalogHistoryEntryEntityType string
+
+// CatalogHistoryPage defines model for CatalogHistoryPage.
+type CatalogHistoryPage struct {
+	Items []CatalogHistoryEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogOrganization The public page of a center: its profile, legal name, ИНН, ОГРН and licence (bank details are for staff).
+type CatalogOrganization struct {
+	Address      string `json:"address"`
+	ContactEmail string `json:"contactEmail"`
+	ContactPhone string `json:"contactPhone"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	ID              openapi_types.UUID `json:"id"`
+	Inn             string             `json:"inn"`
+	LegalName       string             `json:"legalName"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence OrganizationLicence `json:"licence"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL   *string `json:"logoUrl"`
+	Name      string  `json:"name"`
+	Ogrn      string  `json:"ogrn"`
+	ShortName string  `json:"shortName"`
+	Slug      string  `json:"slug"`
+	Website   string  `json:"website"`
+}
+
+// CatalogOrganizationCard defines model for CatalogOrganizationCard.
+type CatalogOrganizationCard struct {
+	Address string             `json:"address"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL *string `json:"logoUrl"`
+	Name    string  `json:"name"`
+
+	// Programs Published programs.
+	Programs  int64  `json:"programs"`
+	ShortName string `json:"shortName"`
+	Slug      string `json:"slug"`
+}
+
+// CatalogOrganizationPage defines model for CatalogOrganizationPage.
+type CatalogOrganizationPage struct {
+	Items []CatalogOrganizationCard `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogOrganizationRef defines model for CatalogOrganizationRef.
+type CatalogOrganizationRef struct {
+	ID   openapi_types.UUID `json:"id"`
+	Name string             `json:"name"`
+	Slug string             `json:"slug"`
+}
+
+// CatalogProgram The public page of a published program.
+type CatalogProgram struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL *string `json:"coverUrl"`
+	Currency string  `json:"currency"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	Format          StudyFormat        `json:"format"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind         ProgramKind            `json:"kind"`
+	NextStartOn  *openapi_types.Date    `json:"nextStartOn"`
+	Organization CatalogOrganizationRef `json:"organization"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor             int64            `json:"priceMinor"`
+	PublishedAt            time.Time        `json:"publishedAt"`
+	RequiredDocuments      []DocumentKind   `json:"requiredDocuments"`
+	RequiresPriorEducation bool             `json:"requiresPriorEducation"`
+	RequiresSnils          bool             `json:"requiresSnils"`
+	ShortDescription       string           `json:"shortDescription"`
+	Slug                   string           `json:"slug"`
+	Tags                   []string         `json:"tags"`
+	Teachers               []ProgramTeacher `json:"teachers"`
+	Title                  string           `json:"title"`
+}
+
+// CatalogProgramCard defines model for CatalogProgramCard.
+type CatalogProgramCard struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL       *string            `json:"coverUrl"`
+	Currency       string             `json:"currency"`
+	EnrollmentOpen bool               `json:"enrollmentOpen"`
+	Format         StudyFormat        `json:"format"`
+	ID             openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind         ProgramKind            `json:"kind"`
+	NextStartOn  *openapi_types.Date    `json:"nextStartOn"`
+	Organization CatalogOrganizationRef `json:"organization"`
+	PriceMinor   int64                  `json:"priceMinor"`
+	PublishedAt  time.Time              `json:"publishedAt"`
+
+	// Relevance Rank of a text search (0 without `q`).
+	Relevance        float32  `json:"relevance"`
+	ShortDescription string   `json:"shortDescription"`
+	Slug             string   `json:"slug"`
+	Tags             []string `json:"tags"`
+	Title            string   `json:"title"`
+}
+
+// CatalogSearchResult defines model for CatalogSearchResult.
+type CatalogSearchResult struct {
+	// Facets Counts of the programs matching the whole query (all pages), by value.
+	Facets CatalogFacets        `json:"facets"`
+	Items  []CatalogProgramCard `json:"items"`
+
+	// NextCursor Pass as `cursor` (with the same filters) for the next page; `null` on the last.
+	NextCursor *string `json:"nextCursor"`
+	Total      int64   `json:"total"`
+}
+
+// Category defines model for Category.
+type Category struct {
+	CreatedAt time.Time           `json:"createdAt"`
+	ID        openapi_types.UUID  `json:"id"`
+	ParentID  *openapi_types.UUID `json:"parentId"`
+	Position  int32               `json:"position"`
+	Slug      string              `json:"slug"`
+	Title     string              `json:"title"`
+	UpdatedAt time.Time           `json:"updatedAt"`
+	Version   int32               `json:"version"`
+}
+
+// CategoryCreate defines model for CategoryCreate.
+type CategoryCreate struct {
+	ParentID *openapi_types.UUID `json:"parentId,omitempty"`
+	Position *int32              `json:"position,omitempty"`
+	Slug     string              `json:"slug"`
+	Title    string              `json:"title"`
+}
+
+// CategoryFacet defines model for CategoryFacet.
+type CategoryFacet struct {
+	Count    int64               `json:"count"`
+	ID       openapi_types.UUID  `json:"id"`
+	ParentID *openapi_types.UUID `json:"parentId"`
+	Slug     string              `json:"slug"`
+	Title    string              `json:"title"`
+}
+
+// CategoryList defines model for CategoryList.
+type CategoryList struct {
+	// Items The whole tree, parents before children, siblings by position and title.
+	Items []Category `json:"items"`
+}
+
+// CategoryUpdate Fields to change; absent fields keep their values.
+type CategoryUpdate struct {
+	// ParentID Move under this category; `null` makes it a root. Absent: stays.
+	ParentID nullable.Nullable[openapi_types.UUID] `json:"parentId,omitempty"`
+	Position *int32                                `json:"position,omitempty"`
+	Slug     *string                               `json:"slug,omitempty"`
+	Title    *string                               `json:"title,omitempty"`
+}
+
 // Certificate defines model for Certificate.
 type Certificate struct {
 	// CreatedAt When it was bound.
@@ -1017,9 +1674,7 @@ type ChangePasswordRequest struct {
 // ChecklistItem One document of the program's checklist and the file uploaded for it; `document` is absent until one is.
 type ChecklistItem struct {
 	Document *ApplicationDocument `json:"document,omitempty"`
-
-	// Kind A kind of document of a program's checklist.
-	Kind DocumentKind `json:"kind"`
+	Kind     DocumentKind         `json:"kind"`
 }
 
 // CloseAccountRequest defines model for CloseAccountRequest.
@@ -1034,6 +1689,9 @@ type CommentRequest struct {
 	Internal *bool  `json:"internal,omitempty"`
 	Text     string `json:"text"`
 }
+
+// CompletionDocument The document a learner receives at the end.
+type CompletionDocument string
 
 // ContactChallenge defines model for ContactChallenge.
 type ContactChallenge struct {
@@ -1054,6 +1712,11 @@ type ContactCodeRequest struct {
 	// Code The 6-digit code from the e-mail or SMS.
 	Code string `json:"code"`
 }
+
+// ContentAudience Who may read it: `public` — everybody, without signing in; `members` —
+// the organization's signed-in members. (Audiences by program — the
+// learners of given programs — will be added here when programs exist.)
+type ContentAudience string
 
 // CreateApplicationRequest defines model for CreateApplicationRequest.
 type CreateApplicationRequest struct {
@@ -1136,7 +1799,7 @@ type DevMessageList struct {
 	Items []DevMessage `json:"items"`
 }
 
-// DocumentKind A kind of document of a program's checklist.
+// DocumentKind defines model for DocumentKind.
 type DocumentKind string
 
 // DocumentUpload defines model for DocumentUpload.
@@ -1148,6 +1811,12 @@ type DocumentUpload struct {
 // EmailChangeRequest defines model for EmailChangeRequest.
 type EmailChangeRequest struct {
 	Email openapi_types.Email `json:"email"`
+}
+
+// EnrollmentWindow When applications are taken (an enrolling group); `null`: no bound.
+type EnrollmentWindow struct {
+	ClosesAt *time.Time `json:"closesAt"`
+	OpensAt  *time.Time `json:"opensAt"`
 }
 
 // ExportAuditEvent defines model for ExportAuditEvent.
@@ -1201,6 +1870,97 @@ type ExportSession struct {
 	UserAgent    string             `json:"userAgent"`
 }
 
+// FacetValue defines model for FacetValue.
+type FacetValue struct {
+	Count int64  `json:"count"`
+	Value string `json:"value"`
+}
+
+// FaqCategory defines model for FaqCategory.
+type FaqCategory struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Title          string             `json:"title"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqCategoryInput defines model for FaqCategoryInput.
+type FaqCategoryInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Position Categories are listed by position (then creation); absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Title    string `json:"title"`
+}
+
+// FaqCategoryList Every category the caller may read, in order (at most 100 per organization, so not paginated).
+type FaqCategoryList struct {
+	Items []FaqCategory `json:"items"`
+}
+
+// FaqEntry defines model for FaqEntry.
+type FaqEntry struct {
+	// Answer The Markdown source.
+	Answer string `json:"answer"`
+
+	// AnswerHTML Sanitized HTML.
+	AnswerHTML string `json:"answerHtml"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Question       string             `json:"question"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqEntryInput defines model for FaqEntryInput.
+type FaqEntryInput struct {
+	// Answer Markdown (GitHub-flavoured); the rendering is sanitized.
+	Answer string `json:"answer"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience   ContentAudience    `json:"audience"`
+	CategoryID openapi_types.UUID `json:"categoryId"`
+
+	// Position Order within the category; absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Question string `json:"question"`
+}
+
+// FaqEntryPage defines model for FaqEntryPage.
+type FaqEntryPage struct {
+	Items []FaqEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// FieldChange defines model for FieldChange.
+type FieldChange struct {
+	// New The value after (absent on delete).
+	New interface{} `json:"new,omitempty"`
+
+	// Old The value before (absent on create).
+	Old interface{} `json:"old,omitempty"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Code A stable machine-readable reason (snake_case).
@@ -1220,6 +1980,75 @@ type FieldError struct {
 	//
 	// Example: is not a valid e-mail address
 	Message string `json:"message"`
+}
+
+// Group defines model for Group.
+type Group struct {
+	// Capacity Seats; 0 = unlimited.
+	Capacity  int32              `json:"capacity"`
+	Code      string             `json:"code"`
+	CreatedAt time.Time          `json:"createdAt"`
+	EndsOn    openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    EnrollmentWindow   `json:"enrollment"`
+	ID            openapi_types.UUID `json:"id"`
+	ProgramID     openapi_types.UUID `json:"programId"`
+	ScheduleNotes string             `json:"scheduleNotes"`
+	SeatsTaken    int32              `json:"seatsTaken"`
+	StartsOn      openapi_types.Date `json:"startsOn"`
+
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status    GroupStatus `json:"status"`
+	Title     string      `json:"title"`
+	UpdatedAt time.Time   `json:"updatedAt"`
+	Version   int32       `json:"version"`
+}
+
+// GroupCreate A new group, planned.
+type GroupCreate struct {
+	Capacity *int32             `json:"capacity,omitempty"`
+	Code     string             `json:"code"`
+	EndsOn   openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    *EnrollmentWindow  `json:"enrollment,omitempty"`
+	ScheduleNotes *string            `json:"scheduleNotes,omitempty"`
+	StartsOn      openapi_types.Date `json:"startsOn"`
+	Title         *string            `json:"title,omitempty"`
+}
+
+// GroupPage defines model for GroupPage.
+type GroupPage struct {
+	Items []Group `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// GroupStatus planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+// and canceled are final.
+type GroupStatus string
+
+// GroupStatusChange defines model for GroupStatusChange.
+type GroupStatusChange struct {
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status GroupStatus `json:"status"`
+}
+
+// GroupUpdate Fields to change; absent fields keep their values; `enrollment` is replaced as a whole.
+type GroupUpdate struct {
+	Capacity *int32              `json:"capacity,omitempty"`
+	Code     *string             `json:"code,omitempty"`
+	EndsOn   *openapi_types.Date `json:"endsOn,omitempty"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    *EnrollmentWindow   `json:"enrollment,omitempty"`
+	ScheduleNotes *string             `json:"scheduleNotes,omitempty"`
+	StartsOn      *openapi_types.Date `json:"startsOn,omitempty"`
+	Title         *string             `json:"title,omitempty"`
 }
 
 // Health defines model for Health.
@@ -1505,6 +2334,55 @@ type MembershipPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// NewsItem A news item as its editors see it.
+type NewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body The Markdown source.
+	Body string `json:"body"`
+
+	// BodyHTML The rendered, sanitized HTML.
+	BodyHTML       string             `json:"bodyHtml"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    *time.Time         `json:"publishedAt"`
+
+	// State `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+	State     NewsState `json:"state"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// NewsItemInput defines model for NewsItemInput.
+type NewsItemInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body Markdown (GitHub-flavoured); raw HTML is dropped, the rendering is sanitized.
+	Body string `json:"body"`
+
+	// PublishedAt When readers see it; in the future schedules it; `null` or absent keeps it a draft.
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	Title       string     `json:"title"`
+}
+
+// NewsItemPage defines model for NewsItemPage.
+type NewsItemPage struct {
+	Items []NewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// NewsState `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+type NewsState string
+
 // NotificationPreferences defines model for NotificationPreferences.
 type NotificationPreferences struct {
 	// EmailMarketing Advertising (offers, promotions) by e-mail.
@@ -1532,6 +2410,43 @@ type NotificationPreferencesUpdate struct {
 	SmsMarketing bool `json:"smsMarketing"`
 }
 
+// OperatorAdmin defines model for OperatorAdmin.
+type OperatorAdmin struct {
+	Email     openapi_types.Email `json:"email"`
+	FirstName *string             `json:"firstName,omitempty"`
+	LastName  *string             `json:"lastName,omitempty"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+}
+
+// OperatorOrganizationCreate defines model for OperatorOrganizationCreate.
+type OperatorOrganizationCreate struct {
+	Admin     OperatorAdmin `json:"admin"`
+	Name      string        `json:"name"`
+	ShortName *string       `json:"shortName,omitempty"`
+	Slug      string        `json:"slug"`
+}
+
+// OperatorOrganizationCreated defines model for OperatorOrganizationCreated.
+type OperatorOrganizationCreated struct {
+	Admin struct {
+		Email        openapi_types.Email `json:"email"`
+		ExpiresAt    *time.Time          `json:"expiresAt"`
+		InvitationID openapi_types.UUID  `json:"invitationId"`
+
+		// Status granted: an existing account became admin at once; invited: an invitation link was e-mailed.
+		Status OperatorOrganizationCreatedAdminStatus `json:"status"`
+		UserID *openapi_types.UUID                    `json:"userId"`
+	} `json:"admin"`
+
+	// Organization An organization's catalog card as its staff see it.
+	Organization OrganizationProfile `json:"organization"`
+}
+
+// OperatorOrganizationCreatedAdminStatus granted: an existing account became admin at once; invited: an invitation link was e-mailed.
+type OperatorOrganizationCreatedAdminStatus string
+
 // OptionalReasonRequest defines model for OptionalReasonRequest.
 type OptionalReasonRequest struct {
 	Reason *string `json:"reason,omitempty"`
@@ -1547,6 +2462,98 @@ type Organization struct {
 
 	// Slug Example: default
 	Slug string `json:"slug"`
+}
+
+// OrganizationFacet defines model for OrganizationFacet.
+type OrganizationFacet struct {
+	Count int64              `json:"count"`
+	ID    openapi_types.UUID `json:"id"`
+	Name  string             `json:"name"`
+	Slug  string             `json:"slug"`
+}
+
+// OrganizationLicence The education licence (лицензия на осуществление образовательной деятельности).
+type OrganizationLicence struct {
+	Date   *openapi_types.Date `json:"date"`
+	Issuer string              `json:"issuer"`
+	Number string              `json:"number"`
+}
+
+// OrganizationProfile An organization's catalog card as its staff see it.
+type OrganizationProfile struct {
+	Address      string `json:"address"`
+	ContactEmail string `json:"contactEmail"`
+	ContactPhone string `json:"contactPhone"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string `json:"descriptionHtml"`
+
+	// DescriptionMd The description as written (Markdown).
+	DescriptionMd string             `json:"descriptionMd"`
+	ID            openapi_types.UUID `json:"id"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence OrganizationLicence `json:"licence"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL *string `json:"logoUrl"`
+	Name    string  `json:"name"`
+
+	// Requisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+	Requisites OrganizationRequisites `json:"requisites"`
+	ShortName  string                 `json:"shortName"`
+	Slug       string                 `json:"slug"`
+	UpdatedAt  time.Time              `json:"updatedAt"`
+	Version    int32                  `json:"version"`
+	Website    string                 `json:"website"`
+}
+
+// OrganizationProfileUpdate Fields to change; absent fields keep their values. `requisites` and `licence` are replaced as a whole.
+type OrganizationProfileUpdate struct {
+	Address *string `json:"address,omitempty"`
+
+	// ContactEmail Empty to remove.
+	ContactEmail  *string `json:"contactEmail,omitempty"`
+	ContactPhone  *string `json:"contactPhone,omitempty"`
+	DescriptionMd *string `json:"descriptionMd,omitempty"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence *OrganizationLicence `json:"licence,omitempty"`
+	Name    *string              `json:"name,omitempty"`
+
+	// Requisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+	Requisites *OrganizationRequisites `json:"requisites,omitempty"`
+	ShortName  *string                 `json:"shortName,omitempty"`
+
+	// Website An http(s) URL, or empty.
+	Website *string `json:"website,omitempty"`
+}
+
+// OrganizationRequisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+type OrganizationRequisites struct {
+	BankName string `json:"bankName"`
+
+	// Bik БИК of the bank: 9 digits starting with 04.
+	Bik string `json:"bik"`
+
+	// CorrespondentAccount Корреспондентский счёт: 20 digits starting with 301, checked against the БИК.
+	CorrespondentAccount string `json:"correspondentAccount"`
+
+	// Inn ИНН: 10 digits (12 for an entrepreneur), check digits verified.
+	Inn string `json:"inn"`
+
+	// Kpp КПП: 9 characters.
+	Kpp          string `json:"kpp"`
+	LegalAddress string `json:"legalAddress"`
+
+	// LegalName Full legal name.
+	LegalName string `json:"legalName"`
+
+	// Ogrn ОГРН (13 digits) or ОГРНИП (15), check digit verified.
+	Ogrn string `json:"ogrn"`
+
+	// SettlementAccount Расчётный счёт: 20 digits, checked against the БИК.
+	SettlementAccount string `json:"settlementAccount"`
 }
 
 // OrganizationSecuritySettings defines model for OrganizationSecuritySettings.
@@ -1697,6 +2704,187 @@ type ProfileUpdate struct {
 	//
 	// Example: Europe/Moscow
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
+}
+
+// Program A program as its staff see it.
+type Program struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL  *string   `json:"coverUrl"`
+	CreatedAt time.Time `json:"createdAt"`
+	Currency  string    `json:"currency"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	DescriptionMd   string             `json:"descriptionMd"`
+	Format          StudyFormat        `json:"format"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind           ProgramKind         `json:"kind"`
+	NextStartOn    *openapi_types.Date `json:"nextStartOn"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor             int64          `json:"priceMinor"`
+	PublishedAt            *time.Time     `json:"publishedAt"`
+	RequiredDocuments      []DocumentKind `json:"requiredDocuments"`
+	RequiresPriorEducation bool           `json:"requiresPriorEducation"`
+	RequiresSnils          bool           `json:"requiresSnils"`
+	ShortDescription       string         `json:"shortDescription"`
+	Slug                   string         `json:"slug"`
+
+	// Status draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+	// program published again. Only published programs are in the public catalog.
+	Status    ProgramStatus    `json:"status"`
+	Tags      []string         `json:"tags"`
+	Teachers  []ProgramTeacher `json:"teachers"`
+	Title     string           `json:"title"`
+	UpdatedAt time.Time        `json:"updatedAt"`
+	Version   int32            `json:"version"`
+}
+
+// ProgramCreate A new program (a draft). Omitted: completionDocument, requiresSnils, requiresPriorEducation and requiredDocuments take
+// the kind's defaults (ПК/ПП: their state-format document, СНИЛС and prior education required, passport + diploma + СНИЛС);
+// currency RUB.
+type ProgramCreate struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId,omitempty"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument *CompletionDocument `json:"completionDocument,omitempty"`
+	Currency           *string             `json:"currency,omitempty"`
+	DescriptionMd      *string             `json:"descriptionMd,omitempty"`
+	Format             StudyFormat         `json:"format"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind                   ProgramKind     `json:"kind"`
+	PriceMinor             int64           `json:"priceMinor"`
+	RequiredDocuments      *[]DocumentKind `json:"requiredDocuments,omitempty"`
+	RequiresPriorEducation *bool           `json:"requiresPriorEducation,omitempty"`
+	RequiresSnils          *bool           `json:"requiresSnils,omitempty"`
+	ShortDescription       *string         `json:"shortDescription,omitempty"`
+
+	// Slug Unique within the organization; the public page is /catalog/organizations/{slug}/programs/{programSlug}.
+	Slug string    `json:"slug"`
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TeacherIds Members of the organization with the teacher role, in the order to show them.
+	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
+	Title      string                `json:"title"`
+}
+
+// ProgramKind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+type ProgramKind string
+
+// ProgramPage defines model for ProgramPage.
+type ProgramPage struct {
+	Items []ProgramSummary `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ProgramStatus draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+// program published again. Only published programs are in the public catalog.
+type ProgramStatus string
+
+// ProgramSummary defines model for ProgramSummary.
+type ProgramSummary struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL  *string            `json:"coverUrl"`
+	CreatedAt time.Time          `json:"createdAt"`
+	Currency  string             `json:"currency"`
+	Format    StudyFormat        `json:"format"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind        ProgramKind         `json:"kind"`
+	NextStartOn *openapi_types.Date `json:"nextStartOn"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor  int64      `json:"priceMinor"`
+	PublishedAt *time.Time `json:"publishedAt"`
+	Slug        string     `json:"slug"`
+
+	// Status draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+	// program published again. Only published programs are in the public catalog.
+	Status    ProgramStatus `json:"status"`
+	Title     string        `json:"title"`
+	UpdatedAt time.Time     `json:"updatedAt"`
+	Version   int32         `json:"version"`
+}
+
+// ProgramTeacher defines model for ProgramTeacher.
+type ProgramTeacher struct {
+	FirstName string             `json:"firstName"`
+	LastName  string             `json:"lastName"`
+	UserID    openapi_types.UUID `json:"userId"`
+}
+
+// ProgramUpdate Fields to change; absent fields keep their values. `categoryId: null` takes the program out of its category.
+// Changing the kind does not change the other fields: send them too when the kind needs others.
+type ProgramUpdate struct {
+	AcademicHours *int32                                `json:"academicHours,omitempty"`
+	CategoryID    nullable.Nullable[openapi_types.UUID] `json:"categoryId,omitempty"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument *CompletionDocument `json:"completionDocument,omitempty"`
+	Currency           *string             `json:"currency,omitempty"`
+	DescriptionMd      *string             `json:"descriptionMd,omitempty"`
+	Format             *StudyFormat        `json:"format,omitempty"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind                   *ProgramKind    `json:"kind,omitempty"`
+	PriceMinor             *int64          `json:"priceMinor,omitempty"`
+	RequiredDocuments      *[]DocumentKind `json:"requiredDocuments,omitempty"`
+	RequiresPriorEducation *bool           `json:"requiresPriorEducation,omitempty"`
+	RequiresSnils          *bool           `json:"requiresSnils,omitempty"`
+	ShortDescription       *string         `json:"shortDescription,omitempty"`
+
+	// Slug Unique within the organization; the public page is /catalog/organizations/{slug}/programs/{programSlug}.
+	Slug *string   `json:"slug,omitempty"`
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TeacherIds Members of the organization with the teacher role, in the order to show them.
+	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
+	Title      *string               `json:"title,omitempty"`
+}
+
+// PublishedNewsItem A published news item as readers see it.
+type PublishedNewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// BodyHTML Sanitized HTML, safe to insert into a page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    time.Time          `json:"publishedAt"`
+	Title          string             `json:"title"`
+}
+
+// PublishedNewsPage defines model for PublishedNewsPage.
+type PublishedNewsPage struct {
+	Items []PublishedNewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // ReauthenticateRequest One factor that proves who the user is; today the password.
@@ -1887,6 +3075,81 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffSupportMessage A message of a ticket's thread as staff see it.
+type StaffSupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Internal An internal note, never shown to the author.
+	Internal bool               `json:"internal"`
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+// StaffSupportMessageCreate defines model for StaffSupportMessageCreate.
+type StaffSupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+
+	// Internal An internal note for staff only; never shown to the author and changes no status.
+	Internal *bool `json:"internal,omitempty"`
+}
+
+// StaffSupportMessagePage defines model for StaffSupportMessagePage.
+type StaffSupportMessagePage struct {
+	Items []StaffSupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// StaffSupportTicket A ticket as the organization's support staff see it.
+type StaffSupportTicket struct {
+	AssigneeID  *openapi_types.UUID `json:"assigneeId"`
+	Author      SupportPerson       `json:"author"`
+	AuthorEmail openapi_types.Email `json:"authorEmail"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category  SupportTicketCategory `json:"category"`
+	ClosedAt  *time.Time            `json:"closedAt"`
+	CreatedAt time.Time             `json:"createdAt"`
+
+	// FirstResponseAt The first public staff reply.
+	FirstResponseAt *time.Time         `json:"firstResponseAt"`
+	ID              openapi_types.UUID `json:"id"`
+	OrganizationID  openapi_types.UUID `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread The author wrote since staff last read the thread (staff share one read mark).
+	Unread    bool      `json:"unread"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// WaitingSince For an open ticket, the author's oldest message staff have not answered
+	// (the queue's order); otherwise the last status change.
+	WaitingSince time.Time `json:"waitingSince"`
+}
+
+// StaffSupportTicketPage defines model for StaffSupportTicketPage.
+type StaffSupportTicketPage struct {
+	Items []StaffSupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// StudyFormat defines model for StudyFormat.
+type StudyFormat string
+
 // SubmitApplicationRequest defines model for SubmitApplicationRequest.
 type SubmitApplicationRequest struct {
 	// PersonalDataConsent The applicant agrees to the processing of the personal data sent; must be `true`.
@@ -1895,6 +3158,155 @@ type SubmitApplicationRequest struct {
 	// PolicyVersion The policy version the applicant was shown (`currentPolicyVersion`);
 	// when given and no longer current, `422` so that the new text is shown.
 	PolicyVersion *string `json:"policyVersion,omitempty"`
+}
+
+// SupportDurationStats defines model for SupportDurationStats.
+type SupportDurationStats struct {
+	// Count Tickets of the period that have this time.
+	Count int `json:"count"`
+
+	// MedianSeconds `null` when `count` is 0.
+	MedianSeconds *float64 `json:"medianSeconds"`
+
+	// P90Seconds The 90th percentile (continuous); `null` when `count` is 0.
+	P90Seconds *float64 `json:"p90Seconds"`
+}
+
+// SupportMessage A message of a ticket's thread as its author sees it (internal notes are never included).
+type SupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+	TicketID  openapi_types.UUID `json:"ticketId"`
+}
+
+// SupportMessageCreate defines model for SupportMessageCreate.
+type SupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+}
+
+// SupportMessagePage defines model for SupportMessagePage.
+type SupportMessagePage struct {
+	Items []SupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportPerson defines model for SupportPerson.
+type SupportPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// SupportSLAReport defines model for SupportSlaReport.
+type SupportSLAReport struct {
+	FirstResponse      SupportDurationStats `json:"firstResponse"`
+	From               time.Time            `json:"from"`
+	GeneratedAt        time.Time            `json:"generatedAt"`
+	OldestOverdueSince *time.Time           `json:"oldestOverdueSince"`
+
+	// OverdueOpen Tickets open now (waiting for staff) for longer than the SLA, whenever they were opened.
+	OverdueOpen int                  `json:"overdueOpen"`
+	Resolution  SupportDurationStats `json:"resolution"`
+
+	// SLASeconds The SLA the overdue count is measured against.
+	SLASeconds int `json:"slaSeconds"`
+
+	// TicketsOpened Tickets opened in [from, to).
+	TicketsOpened int       `json:"ticketsOpened"`
+	To            time.Time `json:"to"`
+}
+
+// SupportTicket A ticket as its author sees it.
+type SupportTicket struct {
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category       SupportTicketCategory `json:"category"`
+	ClosedAt       *time.Time            `json:"closedAt"`
+	CreatedAt      time.Time             `json:"createdAt"`
+	ID             openapi_types.UUID    `json:"id"`
+	OrganizationID openapi_types.UUID    `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread Staff replied since the author last read the thread.
+	Unread bool `json:"unread"`
+
+	// UpdatedAt The last message, status change or assignment.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SupportTicketAssignment defines model for SupportTicketAssignment.
+type SupportTicketAssignment struct {
+	// AssigneeID An active manager, director or admin of the organization; `null` unassigns.
+	AssigneeID *openapi_types.UUID `json:"assigneeId"`
+}
+
+// SupportTicketCategory What the request is about: `technical` (the cabinet itself, sign-in),
+// `payment` (payments, invoices, installments), `documents` (enrolment
+// documents, diplomas and certificates), `enrollment` (applying to a
+// program), `learning` (courses, tests, webinars), `other`.
+type SupportTicketCategory string
+
+// SupportTicketCreate defines model for SupportTicketCreate.
+type SupportTicketCreate struct {
+	// Body The first message; multi-line text, kept as written.
+	Body string `json:"body"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category SupportTicketCategory `json:"category"`
+
+	// OrganizationID The organization whose support is asked; the caller must be its member.
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Subject One line; surrounding spaces are trimmed.
+	Subject string `json:"subject"`
+}
+
+// SupportTicketPage defines model for SupportTicketPage.
+type SupportTicketPage struct {
+	Items []SupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportTicketStatus `open` — waiting for staff (new, or the author replied); `answered` — staff
+// replied; `waiting_for_user` — staff need something from the author;
+// `closed` — resolved (the author's reply reopens it).
+type SupportTicketStatus string
+
+// SupportTicketStatusUpdate defines model for SupportTicketStatusUpdate.
+type SupportTicketStatusUpdate struct {
+	// Status `waiting_for_user` from `open` or `answered`; `closed` from any other
+	// status; `open` reopens a `closed` ticket. `answered` is set only by a
+	// staff reply.
+	Status SupportTicketStatusUpdateStatus `json:"status"`
+}
+
+// SupportTicketStatusUpdateStatus `waiting_for_user` from `open` or `answered`; `closed` from any other
+// status; `open` reopens a `closed` ticket. `answered` is set only by a
+// staff reply.
+type SupportTicketStatusUpdateStatus string
+
+// SupportUnreadCount defines model for SupportUnreadCount.
+type SupportUnreadCount struct {
+	// UnreadTickets The caller's tickets with a staff reply they have not read.
+	UnreadTickets int `json:"unreadTickets"`
 }
 
 // TimeZone An IANA time zone name.
@@ -2001,14 +3413,65 @@ type User struct {
 	TimeZone TimeZone `json:"timeZone"`
 }
 
+// CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
+type CatalogIfNoneMatch = string
+
 // Cursor defines model for Cursor.
 type Cursor = string
+
+// EnrollmentOpen defines model for EnrollmentOpen.
+type EnrollmentOpen = bool
+
+// HoursMax defines model for HoursMax.
+type HoursMax = int32
+
+// HoursMin defines model for HoursMin.
+type HoursMin = int32
+
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
+// IfRange defines model for IfRange.
+type IfRange = string
 
 // Limit defines model for Limit.
 type Limit = int
 
+// OrganizationRef defines model for OrganizationRef.
+type OrganizationRef = string
+
+// PriceMax defines model for PriceMax.
+type PriceMax = int64
+
+// PriceMin defines model for PriceMin.
+type PriceMin = int64
+
+// Range defines model for Range.
+type Range = string
+
+// SearchFormat defines model for SearchFormat.
+type SearchFormat = []StudyFormat
+
+// SearchKind defines model for SearchKind.
+type SearchKind = []ProgramKind
+
+// SearchSort defines model for SearchSort.
+type SearchSort string
+
+// SearchText defines model for SearchText.
+type SearchText = string
+
 // SsoProviderName Example: esia
 type SsoProviderName = string
+
+// StartsFrom defines model for StartsFrom.
+type StartsFrom = openapi_types.Date
+
+// StartsTo defines model for StartsTo.
+type StartsTo = openapi_types.Date
 
 // BadGateway An RFC 9457 problem details document.
 type BadGateway = Problem
@@ -2034,6 +3497,12 @@ type NotFound = Problem
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
 
+// PreconditionFailed An RFC 9457 problem details document.
+type PreconditionFailed = Problem
+
+// PreconditionRequired An RFC 9457 problem details document.
+type PreconditionRequired = Problem
+
 // ServiceUnavailable An RFC 9457 problem details document.
 type ServiceUnavailable = Problem
 
@@ -2054,6 +3523,172 @@ type UnprocessableEntity = Problem
 
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
+
+// ListCatalogOrganizationsParams defines parameters for ListCatalogOrganizations.
+type ListCatalogOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogOrganizationParams defines parameters for GetCatalogOrganization.
+type GetCatalogOrganizationParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogOrganizationLogoParams defines parameters for GetCatalogOrganizationLogo.
+type GetCatalogOrganizationLogoParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogOrganizationProgramsParams defines parameters for SearchCatalogOrganizationPrograms.
+type SearchCatalogOrganizationProgramsParams struct {
+	// Category A category id: its programs and those of its descendants.
+	Category *openapi_types.UUID `form:"category,omitempty" json:"category,omitempty"`
+
+	// Q Words to find, in Russian or English: matched by stem and prefix in the title (ranked highest), tags, short and full
+	// description («педагогика» finds «педагогической»). One or two misspelt words fall back to trigram similarity of the title.
+	Q *SearchText `form:"q,omitempty" json:"q,omitempty"`
+
+	// Kind Program kinds (any of them); repeat the parameter for several.
+	Kind *SearchKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Format Study formats (any of them); repeat for several.
+	Format *SearchFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// PriceMin Lowest price in minor units (kopecks), inclusive.
+	PriceMin *PriceMin `form:"priceMin,omitempty" json:"priceMin,omitempty"`
+
+	// PriceMax Highest price in minor units (kopecks), inclusive.
+	PriceMax *PriceMax `form:"priceMax,omitempty" json:"priceMax,omitempty"`
+
+	// HoursMin Fewest academic hours, inclusive.
+	HoursMin *HoursMin `form:"hoursMin,omitempty" json:"hoursMin,omitempty"`
+
+	// HoursMax Most academic hours, inclusive.
+	HoursMax *HoursMax `form:"hoursMax,omitempty" json:"hoursMax,omitempty"`
+
+	// StartsFrom Keep programs with a planned or enrolling group starting on or after this date.
+	StartsFrom *StartsFrom `form:"startsFrom,omitempty" json:"startsFrom,omitempty"`
+
+	// StartsTo Keep programs with a planned or enrolling group starting on or before this date.
+	StartsTo *StartsTo `form:"startsTo,omitempty" json:"startsTo,omitempty"`
+
+	// EnrollmentOpen `true`: only programs with a group taking applications now.
+	EnrollmentOpen *EnrollmentOpen `form:"enrollmentOpen,omitempty" json:"enrollmentOpen,omitempty"`
+
+	// Sort `relevance` (the default with `q`; without it, `newest`), `newest` (last published first), `price_asc`, `price_desc`,
+	// `start` (nearest upcoming group first; programs without one last).
+	Sort *SearchCatalogOrganizationProgramsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogOrganizationProgramsParamsSort defines parameters for SearchCatalogOrganizationPrograms.
+type SearchCatalogOrganizationProgramsParamsSort string
+
+// GetCatalogProgramParams defines parameters for GetCatalogProgram.
+type GetCatalogProgramParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogProgramCoverParams defines parameters for GetCatalogProgramCover.
+type GetCatalogProgramCoverParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListCatalogProgramGroupsParams defines parameters for ListCatalogProgramGroups.
+type ListCatalogProgramGroupsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogProgramsParams defines parameters for SearchCatalogPrograms.
+type SearchCatalogProgramsParams struct {
+	// Organization Keep one center's programs (its slug); the category facet is counted then.
+	Organization *string `form:"organization,omitempty" json:"organization,omitempty"`
+
+	// Q Words to find, in Russian or English: matched by stem and prefix in the title (ranked highest), tags, short and full
+	// description («педагогика» finds «педагогической»). One or two misspelt words fall back to trigram similarity of the title.
+	Q *SearchText `form:"q,omitempty" json:"q,omitempty"`
+
+	// Kind Program kinds (any of them); repeat the parameter for several.
+	Kind *SearchKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Format Study formats (any of them); repeat for several.
+	Format *SearchFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// PriceMin Lowest price in minor units (kopecks), inclusive.
+	PriceMin *PriceMin `form:"priceMin,omitempty" json:"priceMin,omitempty"`
+
+	// PriceMax Highest price in minor units (kopecks), inclusive.
+	PriceMax *PriceMax `form:"priceMax,omitempty" json:"priceMax,omitempty"`
+
+	// HoursMin Fewest academic hours, inclusive.
+	HoursMin *HoursMin `form:"hoursMin,omitempty" json:"hoursMin,omitempty"`
+
+	// HoursMax Most academic hours, inclusive.
+	HoursMax *HoursMax `form:"hoursMax,omitempty" json:"hoursMax,omitempty"`
+
+	// StartsFrom Keep programs with a planned or enrolling group starting on or after this date.
+	StartsFrom *StartsFrom `form:"startsFrom,omitempty" json:"startsFrom,omitempty"`
+
+	// StartsTo Keep programs with a planned or enrolling group starting on or before this date.
+	StartsTo *StartsTo `form:"startsTo,omitempty" json:"startsTo,omitempty"`
+
+	// EnrollmentOpen `true`: only programs with a group taking applications now.
+	EnrollmentOpen *EnrollmentOpen `form:"enrollmentOpen,omitempty" json:"enrollmentOpen,omitempty"`
+
+	// Sort `relevance` (the default with `q`; without it, `newest`), `newest` (last published first), `price_asc`, `price_desc`,
+	// `start` (nearest upcoming group first; programs without one last).
+	Sort *SearchCatalogProgramsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogProgramsParamsSort defines parameters for SearchCatalogPrograms.
+type SearchCatalogProgramsParamsSort string
 
 // ListDevMessagesParams defines parameters for ListDevMessages.
 type ListDevMessagesParams struct {
@@ -2115,6 +3750,36 @@ type ListMySessionsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMySupportTicketsParams defines parameters for ListMySupportTickets.
+type ListMySupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Status Only tickets in this status.
+	Status *SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadSupportTicketsParams defines parameters for CountMyUnreadSupportTickets.
+type CountMyUnreadSupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// ListMySupportTicketMessagesParams defines parameters for ListMySupportTicketMessages.
+type ListMySupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListOrganizationApplicationsParams defines parameters for ListOrganizationApplications.
 type ListOrganizationApplicationsParams struct {
 	// Status Only this status (default: submitted and resubmitted).
@@ -2163,6 +3828,56 @@ type ListOrganizationAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListCatalogHistoryParams defines parameters for ListCatalogHistory.
+type ListCatalogHistoryParams struct {
+	// EntityType Only changes of this kind of entity.
+	EntityType *ListCatalogHistoryParamsEntityType `form:"entityType,omitempty" json:"entityType,omitempty"`
+
+	// EntityID Only changes of this entity.
+	EntityID *openapi_types.UUID `form:"entityId,omitempty" json:"entityId,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCatalogHistoryParamsEntityType defines parameters for ListCatalogHistory.
+type ListCatalogHistoryParamsEntityType string
+
+// DeleteCategoryParams defines parameters for DeleteCategory.
+type DeleteCategoryParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateCategoryParams defines parameters for UpdateCategory.
+type UpdateCategoryParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
+type ListMemberFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// Limit The largest number of items to return.
@@ -2170,6 +3885,20 @@ type ListInvitationsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteOrganizationLogoParams defines parameters for DeleteOrganizationLogo.
+type DeleteOrganizationLogoParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UploadOrganizationLogoParams defines parameters for UploadOrganizationLogo.
+type UploadOrganizationLogoParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListMembersParams defines parameters for ListMembers.
@@ -2188,6 +3917,269 @@ type ListMembersParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListNewsItemsParams defines parameters for ListNewsItems.
+type ListNewsItemsParams struct {
+	// State Only items in this state.
+	State *NewsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberNewsParams defines parameters for ListMemberNews.
+type ListMemberNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetOrganizationProfileParams defines parameters for GetOrganizationProfile.
+type GetOrganizationProfileParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UpdateOrganizationProfileParams defines parameters for UpdateOrganizationProfile.
+type UpdateOrganizationProfileParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListProgramsParams defines parameters for ListPrograms.
+type ListProgramsParams struct {
+	// Status Only programs in this status.
+	Status *ProgramStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category A category id: its programs and its descendants'.
+	Category *openapi_types.UUID `form:"category,omitempty" json:"category,omitempty"`
+
+	// Q Text to find in the title, slug or description.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteProgramParams defines parameters for DeleteProgram.
+type DeleteProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetProgramParams defines parameters for GetProgram.
+type GetProgramParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UpdateProgramParams defines parameters for UpdateProgram.
+type UpdateProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ArchiveProgramParams defines parameters for ArchiveProgram.
+type ArchiveProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DeleteProgramCoverParams defines parameters for DeleteProgramCover.
+type DeleteProgramCoverParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetProgramCoverParams defines parameters for GetProgramCover.
+type GetProgramCoverParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UploadProgramCoverParams defines parameters for UploadProgramCover.
+type UploadProgramCoverParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListGroupsParams defines parameters for ListGroups.
+type ListGroupsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteGroupParams defines parameters for DeleteGroup.
+type DeleteGroupParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateGroupParams defines parameters for UpdateGroup.
+type UpdateGroupParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ChangeGroupStatusParams defines parameters for ChangeGroupStatus.
+type ChangeGroupStatusParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListProgramHistoryParams defines parameters for ListProgramHistory.
+type ListProgramHistoryParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// PublishProgramParams defines parameters for PublishProgram.
+type PublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UnpublishProgramParams defines parameters for UnpublishProgram.
+type UnpublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetSupportSLAReportParams defines parameters for GetSupportSLAReport.
+type GetSupportSLAReportParams struct {
+	// From The period's start (inclusive).
+	From time.Time `form:"from" json:"from"`
+
+	// To The period's end (exclusive).
+	To time.Time `form:"to" json:"to"`
+
+	// SLAHours The SLA in hours for the overdue count; default `KABINET_SUPPORT_SLA`.
+	SLAHours *int `form:"slaHours,omitempty" json:"slaHours,omitempty"`
+}
+
+// ListSupportQueueParams defines parameters for ListSupportQueue.
+type ListSupportQueueParams struct {
+	// Status Only tickets in these statuses (repeat the parameter for several).
+	Status *[]SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category Only tickets of this category.
+	Category *SupportTicketCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// AssigneeID Only tickets assigned to this staff member.
+	AssigneeID *openapi_types.UUID `form:"assigneeId,omitempty" json:"assigneeId,omitempty"`
+
+	// Unassigned Only tickets assigned to nobody (not with `assigneeId`).
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Unread Only tickets where the author wrote since staff last read them.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// CreatedAfter Only tickets opened at or after this time.
+	CreatedAfter *time.Time `form:"createdAfter,omitempty" json:"createdAfter,omitempty"`
+
+	// CreatedBefore Only tickets opened before this time (older tickets).
+	CreatedBefore *time.Time `form:"createdBefore,omitempty" json:"createdBefore,omitempty"`
+
+	// UpdatedAfter Only tickets changed at or after this time.
+	UpdatedAfter *time.Time `form:"updatedAfter,omitempty" json:"updatedAfter,omitempty"`
+
+	// UpdatedBefore Only tickets not changed since this time.
+	UpdatedBefore *time.Time `form:"updatedBefore,omitempty" json:"updatedBefore,omitempty"`
+
+	// Query Text to find in the subject (case-insensitive, anywhere).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListSupportTicketMessagesParams defines parameters for ListSupportTicketMessages.
+type ListSupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPublicFaqCategoriesParams defines parameters for ListPublicFaqCategories.
+type ListPublicFaqCategoriesParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicFaqEntriesParams defines parameters for ListPublicFaqEntries.
+type ListPublicFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicNewsParams defines parameters for ListPublicNews.
+type ListPublicNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetPublicNewsItemParams defines parameters for GetPublicNewsItem.
+type GetPublicNewsItemParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
@@ -2277,11 +4269,20 @@ type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
 // StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
 type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
 
+// CreateSupportTicketJSONRequestBody defines body for CreateSupportTicket for application/json ContentType.
+type CreateSupportTicketJSONRequestBody = SupportTicketCreate
+
+// ReplyToMySupportTicketJSONRequestBody defines body for ReplyToMySupportTicket for application/json ContentType.
+type ReplyToMySupportTicketJSONRequestBody = SupportMessageCreate
+
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
 
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
+
+// CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
+type CreateOrganizationJSONRequestBody = OperatorOrganizationCreate
 
 // ApproveApplicationJSONRequestBody defines body for ApproveApplication for application/json ContentType.
 type ApproveApplicationJSONRequestBody = OptionalReasonRequest
@@ -2295,6 +4296,24 @@ type RejectApplicationJSONRequestBody = DecisionRequest
 // RequestApplicationChangesJSONRequestBody defines body for RequestApplicationChanges for application/json ContentType.
 type RequestApplicationChangesJSONRequestBody = DecisionRequest
 
+// CreateCategoryJSONRequestBody defines body for CreateCategory for application/json ContentType.
+type CreateCategoryJSONRequestBody = CategoryCreate
+
+// UpdateCategoryJSONRequestBody defines body for UpdateCategory for application/json ContentType.
+type UpdateCategoryJSONRequestBody = CategoryUpdate
+
+// CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
+type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// UpdateFaqCategoryJSONRequestBody defines body for UpdateFaqCategory for application/json ContentType.
+type UpdateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// CreateFaqEntryJSONRequestBody defines body for CreateFaqEntry for application/json ContentType.
+type CreateFaqEntryJSONRequestBody = FaqEntryInput
+
+// UpdateFaqEntryJSONRequestBody defines body for UpdateFaqEntry for application/json ContentType.
+type UpdateFaqEntryJSONRequestBody = FaqEntryInput
+
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
 
@@ -2304,8 +4323,41 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
 
+// CreateNewsItemJSONRequestBody defines body for CreateNewsItem for application/json ContentType.
+type CreateNewsItemJSONRequestBody = NewsItemInput
+
+// UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
+type UpdateNewsItemJSONRequestBody = NewsItemInput
+
+// UpdateOrganizationProfileJSONRequestBody defines body for UpdateOrganizationProfile for application/json ContentType.
+type UpdateOrganizationProfileJSONRequestBody = OrganizationProfileUpdate
+
+// CreateProgramJSONRequestBody defines body for CreateProgram for application/json ContentType.
+type CreateProgramJSONRequestBody = ProgramCreate
+
+// UpdateProgramJSONRequestBody defines body for UpdateProgram for application/json ContentType.
+type UpdateProgramJSONRequestBody = ProgramUpdate
+
+// CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
+type CreateGroupJSONRequestBody = GroupCreate
+
+// UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
+type UpdateGroupJSONRequestBody = GroupUpdate
+
+// ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
+type ChangeGroupStatusJSONRequestBody = GroupStatusChange
+
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
+
+// AssignSupportTicketJSONRequestBody defines body for AssignSupportTicket for application/json ContentType.
+type AssignSupportTicketJSONRequestBody = SupportTicketAssignment
+
+// PostSupportMessageJSONRequestBody defines body for PostSupportMessage for application/json ContentType.
+type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
+
+// SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
+type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -2363,6 +4415,30 @@ type ServerInterface interface {
 	// StartSsoSignIn Start signing in through a provider
 	// (POST /api/v1/auth/sso/{provider}/start)
 	StartSsoSignIn(ctx echo.Context, provider SsoProviderName) error
+	// ListCatalogOrganizations List the centers
+	// (GET /api/v1/catalog/organizations)
+	ListCatalogOrganizations(ctx echo.Context, params ListCatalogOrganizationsParams) error
+	// GetCatalogOrganization Show a center
+	// (GET /api/v1/catalog/organizations/{slug})
+	GetCatalogOrganization(ctx echo.Context, slug string, params GetCatalogOrganizationParams) error
+	// GetCatalogOrganizationLogo Download a center's logo
+	// (GET /api/v1/catalog/organizations/{slug}/logo)
+	GetCatalogOrganizationLogo(ctx echo.Context, slug string, params GetCatalogOrganizationLogoParams) error
+	// SearchCatalogOrganizationPrograms Search a center's programs
+	// (GET /api/v1/catalog/organizations/{slug}/programs)
+	SearchCatalogOrganizationPrograms(ctx echo.Context, slug string, params SearchCatalogOrganizationProgramsParams) error
+	// GetCatalogProgram Show a program
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug})
+	GetCatalogProgram(ctx echo.Context, slug string, programSlug string, params GetCatalogProgramParams) error
+	// GetCatalogProgramCover Download a program's cover
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/cover)
+	GetCatalogProgramCover(ctx echo.Context, slug string, programSlug string, params GetCatalogProgramCoverParams) error
+	// ListCatalogProgramGroups List a program's groups
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/groups)
+	ListCatalogProgramGroups(ctx echo.Context, slug string, programSlug string, params ListCatalogProgramGroupsParams) error
+	// SearchCatalogPrograms Search programs across centers
+	// (GET /api/v1/catalog/programs)
+	SearchCatalogPrograms(ctx echo.Context, params SearchCatalogProgramsParams) error
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
@@ -2471,6 +4547,27 @@ type ServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx echo.Context, provider SsoProviderName) error
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx echo.Context) error
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -2489,6 +4586,9 @@ type ServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx echo.Context) error
+	// CreateOrganization Create an organization (platform operators)
+	// (POST /api/v1/operator/organizations)
+	CreateOrganization(ctx echo.Context) error
 	// ListOrganizationApplications The review queue
 	// (GET /api/v1/organizations/{organizationId}/applications)
 	ListOrganizationApplications(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationApplicationsParams) error
@@ -2513,6 +4613,48 @@ type ServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
+	// ListCatalogHistory The organization's catalog history
+	// (GET /api/v1/organizations/{organizationId}/catalog-history)
+	ListCatalogHistory(ctx echo.Context, organizationID openapi_types.UUID, params ListCatalogHistoryParams) error
+	// ListCategories List the category tree
+	// (GET /api/v1/organizations/{organizationId}/categories)
+	ListCategories(ctx echo.Context, organizationID openapi_types.UUID) error
+	// CreateCategory Create a category
+	// (POST /api/v1/organizations/{organizationId}/categories)
+	CreateCategory(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteCategory Delete a category
+	// (DELETE /api/v1/organizations/{organizationId}/categories/{categoryId})
+	DeleteCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params DeleteCategoryParams) error
+	// GetCategory Read a category
+	// (GET /api/v1/organizations/{organizationId}/categories/{categoryId})
+	GetCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// UpdateCategory Rename or move a category
+	// (PATCH /api/v1/organizations/{organizationId}/categories/{categoryId})
+	UpdateCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params UpdateCategoryParams) error
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -2525,6 +4667,12 @@ type ServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// DeleteOrganizationLogo Remove the logo
+	// (DELETE /api/v1/organizations/{organizationId}/logo)
+	DeleteOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params DeleteOrganizationLogoParams) error
+	// UploadOrganizationLogo Upload the logo
+	// (PUT /api/v1/organizations/{organizationId}/logo)
+	UploadOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params UploadOrganizationLogoParams) error
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error
@@ -2543,12 +4691,126 @@ type ServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetOrganizationProfile Read the organization's catalog card
+	// (GET /api/v1/organizations/{organizationId}/profile)
+	GetOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params GetOrganizationProfileParams) error
+	// UpdateOrganizationProfile Edit the organization's catalog card
+	// (PATCH /api/v1/organizations/{organizationId}/profile)
+	UpdateOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params UpdateOrganizationProfileParams) error
+	// ListPrograms List the organization's programs
+	// (GET /api/v1/organizations/{organizationId}/programs)
+	ListPrograms(ctx echo.Context, organizationID openapi_types.UUID, params ListProgramsParams) error
+	// CreateProgram Create a program
+	// (POST /api/v1/organizations/{organizationId}/programs)
+	CreateProgram(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteProgram Delete a draft
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId})
+	DeleteProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramParams) error
+	// GetProgram Read a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId})
+	GetProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params GetProgramParams) error
+	// UpdateProgram Edit a program
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId})
+	UpdateProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UpdateProgramParams) error
+	// ArchiveProgram Archive a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/archive)
+	ArchiveProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ArchiveProgramParams) error
+	// DeleteProgramCover Remove the cover
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	DeleteProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramCoverParams) error
+	// GetProgramCover Download a program's cover (staff)
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	GetProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params GetProgramCoverParams) error
+	// UploadProgramCover Upload the cover
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	UploadProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UploadProgramCoverParams) error
+	// ListGroups List a program's groups
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups)
+	ListGroups(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListGroupsParams) error
+	// CreateGroup Create a group
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups)
+	CreateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// DeleteGroup Delete a group
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	DeleteGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params DeleteGroupParams) error
+	// GetGroup Read a group
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	GetGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID) error
+	// UpdateGroup Edit a group
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	UpdateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params UpdateGroupParams) error
+	// ChangeGroupStatus Change a group's status
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status)
+	ChangeGroupStatus(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params ChangeGroupStatusParams) error
+	// ListProgramHistory A program's history
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
+	ListProgramHistory(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListProgramHistoryParams) error
+	// PublishProgram Publish a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
+	PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error
+	// UnpublishProgram Unpublish a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
+	UnpublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UnpublishProgramParams) error
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -2742,6 +5004,584 @@ func (w *ServerInterfaceWrapper) StartSsoSignIn(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.StartSsoSignIn(ctx, provider)
+	return err
+}
+
+// ListCatalogOrganizations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCatalogOrganizations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCatalogOrganizationsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCatalogOrganizations(ctx, params)
+	return err
+}
+
+// GetCatalogOrganization converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCatalogOrganization(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogOrganizationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCatalogOrganization(ctx, slug, params)
+	return err
+}
+
+// GetCatalogOrganizationLogo converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCatalogOrganizationLogo(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogOrganizationLogoParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCatalogOrganizationLogo(ctx, slug, params)
+	return err
+}
+
+// SearchCatalogOrganizationPrograms converts echo context to params.
+func (w *ServerInterfaceWrapper) SearchCatalogOrganizationPrograms(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SearchCatalogOrganizationProgramsParams
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	// ------------- Optional query parameter "priceMin" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priceMin", ctx.QueryParams(), &params.PriceMin, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priceMin: %s", err))
+	}
+
+	// ------------- Optional query parameter "priceMax" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priceMax", ctx.QueryParams(), &params.PriceMax, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priceMax: %s", err))
+	}
+
+	// ------------- Optional query parameter "hoursMin" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hoursMin", ctx.QueryParams(), &params.HoursMin, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hoursMin: %s", err))
+	}
+
+	// ------------- Optional query parameter "hoursMax" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hoursMax", ctx.QueryParams(), &params.HoursMax, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hoursMax: %s", err))
+	}
+
+	// ------------- Optional query parameter "startsFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startsFrom", ctx.QueryParams(), &params.StartsFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startsFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "startsTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startsTo", ctx.QueryParams(), &params.StartsTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startsTo: %s", err))
+	}
+
+	// ------------- Optional query parameter "enrollmentOpen" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "enrollmentOpen", ctx.QueryParams(), &params.EnrollmentOpen, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter enrollmentOpen: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SearchCatalogOrganizationPrograms(ctx, slug, params)
+	return err
+}
+
+// GetCatalogProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCatalogProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// ------------- Path parameter "programSlug" -------------
+	var programSlug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programSlug", ctx.Param("programSlug"), &programSlug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programSlug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCatalogProgram(ctx, slug, programSlug, params)
+	return err
+}
+
+// GetCatalogProgramCover converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCatalogProgramCover(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// ------------- Path parameter "programSlug" -------------
+	var programSlug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programSlug", ctx.Param("programSlug"), &programSlug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programSlug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogProgramCoverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCatalogProgramCover(ctx, slug, programSlug, params)
+	return err
+}
+
+// ListCatalogProgramGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCatalogProgramGroups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// ------------- Path parameter "programSlug" -------------
+	var programSlug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programSlug", ctx.Param("programSlug"), &programSlug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programSlug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCatalogProgramGroupsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCatalogProgramGroups(ctx, slug, programSlug, params)
+	return err
+}
+
+// SearchCatalogPrograms converts echo context to params.
+func (w *ServerInterfaceWrapper) SearchCatalogPrograms(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SearchCatalogProgramsParams
+	// ------------- Optional query parameter "organization" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organization", ctx.QueryParams(), &params.Organization, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	// ------------- Optional query parameter "priceMin" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priceMin", ctx.QueryParams(), &params.PriceMin, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priceMin: %s", err))
+	}
+
+	// ------------- Optional query parameter "priceMax" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priceMax", ctx.QueryParams(), &params.PriceMax, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priceMax: %s", err))
+	}
+
+	// ------------- Optional query parameter "hoursMin" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hoursMin", ctx.QueryParams(), &params.HoursMin, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hoursMin: %s", err))
+	}
+
+	// ------------- Optional query parameter "hoursMax" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hoursMax", ctx.QueryParams(), &params.HoursMax, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hoursMax: %s", err))
+	}
+
+	// ------------- Optional query parameter "startsFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startsFrom", ctx.QueryParams(), &params.StartsFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startsFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "startsTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startsTo", ctx.QueryParams(), &params.StartsTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startsTo: %s", err))
+	}
+
+	// ------------- Optional query parameter "enrollmentOpen" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "enrollmentOpen", ctx.QueryParams(), &params.EnrollmentOpen, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter enrollmentOpen: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SearchCatalogPrograms(ctx, params)
 	return err
 }
 
@@ -3299,6 +6139,152 @@ func (w *ServerInterfaceWrapper) StartSsoLink(ctx echo.Context) error {
 	return err
 }
 
+// ListMySupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTickets(ctx, params)
+	return err
+}
+
+// CreateSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSupportTicket(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSupportTicket(ctx)
+	return err
+}
+
+// CountMyUnreadSupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) CountMyUnreadSupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountMyUnreadSupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountMyUnreadSupportTickets(ctx, params)
+	return err
+}
+
+// GetMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// CloseMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// ListMySupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTicketMessages(ctx, ticketID, params)
+	return err
+}
+
+// ReplyToMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplyToMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplyToMySupportTicket(ctx, ticketID)
+	return err
+}
+
 // DisableTotp converts echo context to params.
 func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
 	var err error
@@ -3350,6 +6336,15 @@ func (w *ServerInterfaceWrapper) RegenerateRecoveryCodes(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RegenerateRecoveryCodes(ctx)
+	return err
+}
+
+// CreateOrganization converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateOrganization(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateOrganization(ctx)
 	return err
 }
 
@@ -3654,6 +6649,386 @@ func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) e
 	return err
 }
 
+// ListCatalogHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCatalogHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCatalogHistoryParams
+	// ------------- Optional query parameter "entityType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entityType", ctx.QueryParams(), &params.EntityType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entityType: %s", err))
+	}
+
+	// ------------- Optional query parameter "entityId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entityId", ctx.QueryParams(), &params.EntityID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entityId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCatalogHistory(ctx, organizationID, params)
+	return err
+}
+
+// ListCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCategories(ctx, organizationID)
+	return err
+}
+
+// CreateCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateCategory(ctx, organizationID)
+	return err
+}
+
+// DeleteCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteCategoryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteCategory(ctx, organizationID, categoryID, params)
+	return err
+}
+
+// GetCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// UpdateCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateCategoryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateCategory(ctx, organizationID, categoryID, params)
+	return err
+}
+
+// ListMemberFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqCategories(ctx, organizationID)
+	return err
+}
+
+// CreateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqCategory(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// UpdateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// ListMemberFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqEntries(ctx, organizationID, params)
+	return err
+}
+
+// CreateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqEntry(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
+// UpdateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
 // ListInvitations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListInvitations(ctx echo.Context) error {
 	var err error
@@ -3747,6 +7122,78 @@ func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ResendInvitation(ctx, organizationID, invitationID)
+	return err
+}
+
+// DeleteOrganizationLogo converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteOrganizationLogo(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteOrganizationLogoParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteOrganizationLogo(ctx, organizationID, params)
+	return err
+}
+
+// UploadOrganizationLogo converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadOrganizationLogo(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadOrganizationLogoParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadOrganizationLogo(ctx, organizationID, params)
 	return err
 }
 
@@ -3915,6 +7362,1048 @@ func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
 	return err
 }
 
+// ListNewsItems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNewsItems(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNewsItemsParams
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNewsItems(ctx, organizationID, params)
+	return err
+}
+
+// CreateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateNewsItem(ctx, organizationID)
+	return err
+}
+
+// ListMemberNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberNews(ctx, organizationID, params)
+	return err
+}
+
+// DeleteNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UpdateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UnpublishNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetOrganizationProfile converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationProfile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetOrganizationProfileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationProfile(ctx, organizationID, params)
+	return err
+}
+
+// UpdateOrganizationProfile converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateOrganizationProfile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateOrganizationProfileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateOrganizationProfile(ctx, organizationID, params)
+	return err
+}
+
+// ListPrograms converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPrograms(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProgramsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPrograms(ctx, organizationID, params)
+	return err
+}
+
+// CreateProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateProgram(ctx, organizationID)
+	return err
+}
+
+// DeleteProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// GetProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) GetProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// UpdateProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// ArchiveProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) ArchiveProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ArchiveProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ArchiveProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// DeleteProgramCover converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteProgramCover(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteProgramCoverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteProgramCover(ctx, organizationID, programID, params)
+	return err
+}
+
+// GetProgramCover converts echo context to params.
+func (w *ServerInterfaceWrapper) GetProgramCover(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetProgramCoverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetProgramCover(ctx, organizationID, programID, params)
+	return err
+}
+
+// UploadProgramCover converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadProgramCover(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadProgramCoverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadProgramCover(ctx, organizationID, programID, params)
+	return err
+}
+
+// ListGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListGroups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListGroupsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListGroups(ctx, organizationID, programID, params)
+	return err
+}
+
+// CreateGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateGroup(ctx, organizationID, programID)
+	return err
+}
+
+// DeleteGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteGroup(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
+// GetGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) GetGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetGroup(ctx, organizationID, programID, groupID)
+	return err
+}
+
+// UpdateGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateGroup(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
+// ChangeGroupStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeGroupStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChangeGroupStatusParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeGroupStatus(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
+// ListProgramHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) ListProgramHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProgramHistoryParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListProgramHistory(ctx, organizationID, programID, params)
+	return err
+}
+
+// PublishProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) PublishProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PublishProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PublishProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// UnpublishProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) UnpublishProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UnpublishProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnpublishProgram(ctx, organizationID, programID, params)
+	return err
+}
+
 // GetOrganizationSecuritySettings converts echo context to params.
 func (w *ServerInterfaceWrapper) GetOrganizationSecuritySettings(ctx echo.Context) error {
 	var err error
@@ -3944,6 +8433,475 @@ func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Con
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateOrganizationSecuritySettings(ctx, organizationID)
+	return err
+}
+
+// GetSupportSLAReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportSLAReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSupportSLAReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "slaHours" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "slaHours", ctx.QueryParams(), &params.SLAHours, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slaHours: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportSLAReport(ctx, organizationID, params)
+	return err
+}
+
+// ListSupportQueue converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportQueue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportQueueParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "assigneeId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assigneeId", ctx.QueryParams(), &params.AssigneeID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assigneeId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", ctx.QueryParams(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unassigned: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdAfter", ctx.QueryParams(), &params.CreatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdBefore", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedAfter", ctx.QueryParams(), &params.UpdatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedBefore", ctx.QueryParams(), &params.UpdatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportQueue(ctx, organizationID, params)
+	return err
+}
+
+// GetSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// AssignSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) AssignSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AssignSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListSupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportTicketMessages(ctx, organizationID, ticketID, params)
+	return err
+}
+
+// PostSupportMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) PostSupportMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PostSupportMessage(ctx, organizationID, ticketID)
+	return err
+}
+
+// SetSupportTicketStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) SetSupportTicketStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetSupportTicketStatus(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListPublicFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqCategoriesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqCategories(ctx, organization, params)
+	return err
+}
+
+// ListPublicFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqEntries(ctx, organization, params)
+	return err
+}
+
+// ListPublicNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicNews(ctx, organization, params)
+	return err
+}
+
+// GetPublicNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPublicNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPublicNewsItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPublicNewsItem(ctx, organization, newsID, params)
 	return err
 }
 
@@ -4079,6 +9037,76 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets", wrapper.ListMySupportTickets, options.OperationMiddlewares["listMySupportTickets"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets", wrapper.CreateSupportTicket, options.OperationMiddlewares["createSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/unread-count", wrapper.CountMyUnreadSupportTickets, options.OperationMiddlewares["countMyUnreadSupportTickets"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId", wrapper.GetMySupportTicket, options.OperationMiddlewares["getMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ListMySupportTicketMessages, options.OperationMiddlewares["listMySupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ReplyToMySupportTicket, options.OperationMiddlewares["replyToMySupportTicket"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/close", wrapper.CloseMySupportTicket, options.OperationMiddlewares["closeMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets", wrapper.ListSupportQueue, options.OperationMiddlewares["listSupportQueue"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId", wrapper.GetSupportTicket, options.OperationMiddlewares["getSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.ListSupportTicketMessages, options.OperationMiddlewares["listSupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.PostSupportMessage, options.OperationMiddlewares["postSupportMessage"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/status", wrapper.SetSupportTicketStatus, options.OperationMiddlewares["setSupportTicketStatus"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/assignee", wrapper.AssignSupportTicket, options.OperationMiddlewares["assignSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-sla", wrapper.GetSupportSLAReport, options.OperationMiddlewares["getSupportSlaReport"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.ListNewsItems, options.OperationMiddlewares["listNewsItems"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.CreateNewsItem, options.OperationMiddlewares["createNewsItem"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.DeleteNewsItem, options.OperationMiddlewares["deleteNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.GetNewsItem, options.OperationMiddlewares["getNewsItem"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.UpdateNewsItem, options.OperationMiddlewares["updateNewsItem"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId/unpublish", wrapper.UnpublishNewsItem, options.OperationMiddlewares["unpublishNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news-feed", wrapper.ListMemberNews, options.OperationMiddlewares["listMemberNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news", wrapper.ListPublicNews, options.OperationMiddlewares["listPublicNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news/:newsId", wrapper.GetPublicNewsItem, options.OperationMiddlewares["getPublicNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.ListMemberFaqCategories, options.OperationMiddlewares["listMemberFaqCategories"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.CreateFaqCategory, options.OperationMiddlewares["createFaqCategory"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.DeleteFaqCategory, options.OperationMiddlewares["deleteFaqCategory"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.UpdateFaqCategory, options.OperationMiddlewares["updateFaqCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.ListMemberFaqEntries, options.OperationMiddlewares["listMemberFaqEntries"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.CreateFaqEntry, options.OperationMiddlewares["createFaqEntry"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.DeleteFaqEntry, options.OperationMiddlewares["deleteFaqEntry"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.UpdateFaqEntry, options.OperationMiddlewares["updateFaqEntry"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/categories", wrapper.ListPublicFaqCategories, options.OperationMiddlewares["listPublicFaqCategories"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/entries", wrapper.ListPublicFaqEntries, options.OperationMiddlewares["listPublicFaqEntries"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations", wrapper.ListCatalogOrganizations, options.OperationMiddlewares["listCatalogOrganizations"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug", wrapper.GetCatalogOrganization, options.OperationMiddlewares["getCatalogOrganization"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/logo", wrapper.GetCatalogOrganizationLogo, options.OperationMiddlewares["getCatalogOrganizationLogo"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/programs", wrapper.SearchCatalogPrograms, options.OperationMiddlewares["searchCatalogPrograms"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/programs", wrapper.SearchCatalogOrganizationPrograms, options.OperationMiddlewares["searchCatalogOrganizationPrograms"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/programs/:programSlug", wrapper.GetCatalogProgram, options.OperationMiddlewares["getCatalogProgram"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/programs/:programSlug/groups", wrapper.ListCatalogProgramGroups, options.OperationMiddlewares["listCatalogProgramGroups"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/programs/:programSlug/cover", wrapper.GetCatalogProgramCover, options.OperationMiddlewares["getCatalogProgramCover"]...)
+	router.POST(options.BaseURL+"/api/v1/operator/organizations", wrapper.CreateOrganization, options.OperationMiddlewares["createOrganization"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/profile", wrapper.GetOrganizationProfile, options.OperationMiddlewares["getOrganizationProfile"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/profile", wrapper.UpdateOrganizationProfile, options.OperationMiddlewares["updateOrganizationProfile"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/logo", wrapper.DeleteOrganizationLogo, options.OperationMiddlewares["deleteOrganizationLogo"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/logo", wrapper.UploadOrganizationLogo, options.OperationMiddlewares["uploadOrganizationLogo"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/catalog-history", wrapper.ListCatalogHistory, options.OperationMiddlewares["listCatalogHistory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/categories", wrapper.ListCategories, options.OperationMiddlewares["listCategories"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/categories", wrapper.CreateCategory, options.OperationMiddlewares["createCategory"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/categories/:categoryId", wrapper.DeleteCategory, options.OperationMiddlewares["deleteCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/categories/:categoryId", wrapper.GetCategory, options.OperationMiddlewares["getCategory"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/categories/:categoryId", wrapper.UpdateCategory, options.OperationMiddlewares["updateCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs", wrapper.ListPrograms, options.OperationMiddlewares["listPrograms"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs", wrapper.CreateProgram, options.OperationMiddlewares["createProgram"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId", wrapper.DeleteProgram, options.OperationMiddlewares["deleteProgram"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId", wrapper.GetProgram, options.OperationMiddlewares["getProgram"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId", wrapper.UpdateProgram, options.OperationMiddlewares["updateProgram"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/publish", wrapper.PublishProgram, options.OperationMiddlewares["publishProgram"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/unpublish", wrapper.UnpublishProgram, options.OperationMiddlewares["unpublishProgram"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/archive", wrapper.ArchiveProgram, options.OperationMiddlewares["archiveProgram"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/cover", wrapper.DeleteProgramCover, options.OperationMiddlewares["deleteProgramCover"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/cover", wrapper.GetProgramCover, options.OperationMiddlewares["getProgramCover"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/cover", wrapper.UploadProgramCover, options.OperationMiddlewares["uploadProgramCover"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/history", wrapper.ListProgramHistory, options.OperationMiddlewares["listProgramHistory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups", wrapper.ListGroups, options.OperationMiddlewares["listGroups"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups", wrapper.CreateGroup, options.OperationMiddlewares["createGroup"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId", wrapper.DeleteGroup, options.OperationMiddlewares["deleteGroup"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId", wrapper.GetGroup, options.OperationMiddlewares["getGroup"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId", wrapper.UpdateGroup, options.OperationMiddlewares["updateGroup"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId/status", wrapper.ChangeGroupStatus, options.OperationMiddlewares["changeGroupStatus"]...)
 	router.GET(options.BaseURL+"/api/v1/me/applications", wrapper.ListMyApplications, options.OperationMiddlewares["listMyApplications"]...)
 	router.POST(options.BaseURL+"/api/v1/me/applications", wrapper.CreateApplication, options.OperationMiddlewares["createApplication"]...)
 	router.GET(options.BaseURL+"/api/v1/me/applications/:applicationId", wrapper.GetMyApplication, options.OperationMiddlewares["getMyApplication"]...)
@@ -4111,7 +9139,26 @@ type InternalErrorApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
+type NotModifiedResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+type NotModifiedResponse struct {
+	Headers NotModifiedResponseHeaders
+}
+
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
+
+type PreconditionFailedApplicationProblemPlusJSONResponse Problem
+
+type PreconditionRequiredApplicationProblemPlusJSONResponse Problem
+
+type RangeNotSatisfiableResponseHeaders struct {
+	ContentRange string
+}
+type RangeNotSatisfiableResponse struct {
+	Headers RangeNotSatisfiableResponseHeaders
+}
 
 type ServiceUnavailableResponseHeaders struct {
 	RetryAfter int
@@ -6740,6 +11787,1167 @@ type StartSsoSignIn503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response StartSsoSignIn503ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogOrganizationsRequestObject struct {
+	Params ListCatalogOrganizationsParams
+}
+
+type ListCatalogOrganizationsResponseObject interface {
+	VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error
+}
+
+type ListCatalogOrganizations200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type ListCatalogOrganizations200JSONResponse struct {
+	Body    CatalogOrganizationPage
+	Headers ListCatalogOrganizations200ResponseHeaders
+}
+
+func (response ListCatalogOrganizations200JSONResponse) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogOrganizations304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type ListCatalogOrganizations304Response struct {
+	Headers ListCatalogOrganizations304ResponseHeaders
+}
+
+func (response ListCatalogOrganizations304Response) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListCatalogOrganizations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogOrganizations422ApplicationProblemPlusJSONResponse) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogOrganizations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogOrganizations500ApplicationProblemPlusJSONResponse) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogOrganizations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogOrganizations503ApplicationProblemPlusJSONResponse) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationRequestObject struct {
+	Slug   string `json:"slug"`
+	Params GetCatalogOrganizationParams
+}
+
+type GetCatalogOrganizationResponseObject interface {
+	VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogOrganization200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogOrganization200JSONResponse struct {
+	Body    CatalogOrganization
+	Headers GetCatalogOrganization200ResponseHeaders
+}
+
+func (response GetCatalogOrganization200JSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganization304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogOrganization304Response struct {
+	Headers GetCatalogOrganization304ResponseHeaders
+}
+
+func (response GetCatalogOrganization304Response) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCatalogOrganization404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganization404ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganization422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganization422ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganization500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganization500ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganization503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganization503ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationLogoRequestObject struct {
+	Slug   string `json:"slug"`
+	Params GetCatalogOrganizationLogoParams
+}
+
+type GetCatalogOrganizationLogoResponseObject interface {
+	VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogOrganizationLogo200ResponseHeaders struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+type GetCatalogOrganizationLogo200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo200ImageJpegResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo200ImagePngResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo200ImageWebpResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo206ResponseHeaders struct {
+	ContentRange string
+	ETag         string
+}
+
+type GetCatalogOrganizationLogo206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo206ImageJpegResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo206ImagePngResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo206ImageWebpResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogOrganizationLogo304Response struct {
+	Headers GetCatalogOrganizationLogo304ResponseHeaders
+}
+
+func (response GetCatalogOrganizationLogo304Response) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCatalogOrganizationLogo404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganizationLogo404ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationLogo416Response = RangeNotSatisfiableResponse
+
+func (response GetCatalogOrganizationLogo416Response) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type GetCatalogOrganizationLogo422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganizationLogo422ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationLogo500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganizationLogo500ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationLogo503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganizationLogo503ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationProgramsRequestObject struct {
+	Slug   string `json:"slug"`
+	Params SearchCatalogOrganizationProgramsParams
+}
+
+type SearchCatalogOrganizationProgramsResponseObject interface {
+	VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error
+}
+
+type SearchCatalogOrganizationPrograms200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type SearchCatalogOrganizationPrograms200JSONResponse struct {
+	Body    CatalogSearchResult
+	Headers SearchCatalogOrganizationPrograms200ResponseHeaders
+}
+
+func (response SearchCatalogOrganizationPrograms200JSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationPrograms304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type SearchCatalogOrganizationPrograms304Response struct {
+	Headers SearchCatalogOrganizationPrograms304ResponseHeaders
+}
+
+func (response SearchCatalogOrganizationPrograms304Response) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type SearchCatalogOrganizationPrograms404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogOrganizationPrograms404ApplicationProblemPlusJSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationPrograms422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogOrganizationPrograms422ApplicationProblemPlusJSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationPrograms500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogOrganizationPrograms500ApplicationProblemPlusJSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationPrograms503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogOrganizationPrograms503ApplicationProblemPlusJSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramRequestObject struct {
+	Slug        string `json:"slug"`
+	ProgramSlug string `json:"programSlug"`
+	Params      GetCatalogProgramParams
+}
+
+type GetCatalogProgramResponseObject interface {
+	VisitGetCatalogProgramResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogProgram200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogProgram200JSONResponse struct {
+	Body    CatalogProgram
+	Headers GetCatalogProgram200ResponseHeaders
+}
+
+func (response GetCatalogProgram200JSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgram304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogProgram304Response struct {
+	Headers GetCatalogProgram304ResponseHeaders
+}
+
+func (response GetCatalogProgram304Response) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCatalogProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgram404ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgram422ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgram500ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgram503ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramCoverRequestObject struct {
+	Slug        string `json:"slug"`
+	ProgramSlug string `json:"programSlug"`
+	Params      GetCatalogProgramCoverParams
+}
+
+type GetCatalogProgramCoverResponseObject interface {
+	VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogProgramCover200ResponseHeaders struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+type GetCatalogProgramCover200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover200ImageJpegResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover200ImagePngResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover200ImageWebpResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover206ResponseHeaders struct {
+	ContentRange string
+	ETag         string
+}
+
+type GetCatalogProgramCover206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover206ImageJpegResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover206ImagePngResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover206ImageWebpResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogProgramCover304Response struct {
+	Headers GetCatalogProgramCover304ResponseHeaders
+}
+
+func (response GetCatalogProgramCover304Response) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCatalogProgramCover404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgramCover404ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramCover416Response = RangeNotSatisfiableResponse
+
+func (response GetCatalogProgramCover416Response) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type GetCatalogProgramCover422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgramCover422ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramCover500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgramCover500ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramCover503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgramCover503ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroupsRequestObject struct {
+	Slug        string `json:"slug"`
+	ProgramSlug string `json:"programSlug"`
+	Params      ListCatalogProgramGroupsParams
+}
+
+type ListCatalogProgramGroupsResponseObject interface {
+	VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error
+}
+
+type ListCatalogProgramGroups200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type ListCatalogProgramGroups200JSONResponse struct {
+	Body    CatalogGroupPage
+	Headers ListCatalogProgramGroups200ResponseHeaders
+}
+
+func (response ListCatalogProgramGroups200JSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroups304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type ListCatalogProgramGroups304Response struct {
+	Headers ListCatalogProgramGroups304ResponseHeaders
+}
+
+func (response ListCatalogProgramGroups304Response) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListCatalogProgramGroups404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogProgramGroups404ApplicationProblemPlusJSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroups422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogProgramGroups422ApplicationProblemPlusJSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroups500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogProgramGroups500ApplicationProblemPlusJSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroups503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogProgramGroups503ApplicationProblemPlusJSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogProgramsRequestObject struct {
+	Params SearchCatalogProgramsParams
+}
+
+type SearchCatalogProgramsResponseObject interface {
+	VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error
+}
+
+type SearchCatalogPrograms200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type SearchCatalogPrograms200JSONResponse struct {
+	Body    CatalogSearchResult
+	Headers SearchCatalogPrograms200ResponseHeaders
+}
+
+func (response SearchCatalogPrograms200JSONResponse) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogPrograms304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type SearchCatalogPrograms304Response struct {
+	Headers SearchCatalogPrograms304ResponseHeaders
+}
+
+func (response SearchCatalogPrograms304Response) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type SearchCatalogPrograms422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogPrograms422ApplicationProblemPlusJSONResponse) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogPrograms500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogPrograms500ApplicationProblemPlusJSONResponse) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogPrograms503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogPrograms503ApplicationProblemPlusJSONResponse) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -12116,6 +18324,979 @@ func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type ListMySupportTicketsRequestObject struct {
+	Params ListMySupportTicketsParams
+}
+
+type ListMySupportTicketsResponseObject interface {
+	VisitListMySupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTickets200JSONResponse SupportTicketPage
+
+func (response ListMySupportTickets200JSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicketRequestObject struct {
+	Body *CreateSupportTicketJSONRequestBody
+}
+
+type CreateSupportTicketResponseObject interface {
+	VisitCreateSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateSupportTicket201JSONResponse SupportTicket
+
+func (response CreateSupportTicket201JSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket400ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket401ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket403ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket404ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket413ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket415ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket422ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket429ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket500ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket503ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTicketsRequestObject struct {
+	Params CountMyUnreadSupportTicketsParams
+}
+
+type CountMyUnreadSupportTicketsResponseObject interface {
+	VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type CountMyUnreadSupportTickets200JSONResponse SupportUnreadCount
+
+func (response CountMyUnreadSupportTickets200JSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type GetMySupportTicketResponseObject interface {
+	VisitGetMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetMySupportTicket200JSONResponse SupportTicket
+
+func (response GetMySupportTicket200JSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket401ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket404ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket422ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket429ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket500ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket503ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type CloseMySupportTicketResponseObject interface {
+	VisitCloseMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CloseMySupportTicket200JSONResponse SupportTicket
+
+func (response CloseMySupportTicket200JSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket401ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket404ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket409ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket422ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket429ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket500ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket503ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessagesRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Params   ListMySupportTicketMessagesParams
+}
+
+type ListMySupportTicketMessagesResponseObject interface {
+	VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTicketMessages200JSONResponse SupportMessagePage
+
+func (response ListMySupportTicketMessages200JSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Body     *ReplyToMySupportTicketJSONRequestBody
+}
+
+type ReplyToMySupportTicketResponseObject interface {
+	VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type ReplyToMySupportTicket201JSONResponse SupportMessage
+
+func (response ReplyToMySupportTicket201JSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -12938,6 +20119,160 @@ type RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationRequestObject struct {
+	Body *CreateOrganizationJSONRequestBody
+}
+
+type CreateOrganizationResponseObject interface {
+	VisitCreateOrganizationResponse(w http.ResponseWriter) error
+}
+
+type CreateOrganization201JSONResponse OperatorOrganizationCreated
+
+func (response CreateOrganization201JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization400ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization401ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization409ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization413ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization415ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization422ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization500ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization503ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14568,6 +21903,2305 @@ func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse)
 	return err
 }
 
+type ListCatalogHistoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListCatalogHistoryParams
+}
+
+type ListCatalogHistoryResponseObject interface {
+	VisitListCatalogHistoryResponse(w http.ResponseWriter) error
+}
+
+type ListCatalogHistory200JSONResponse CatalogHistoryPage
+
+func (response ListCatalogHistory200JSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory401ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory403ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory404ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory422ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory500ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory503ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategoriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type ListCategoriesResponseObject interface {
+	VisitListCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListCategories200JSONResponse CategoryList
+
+func (response ListCategories200JSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories401ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories403ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories404ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories422ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories500ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories503ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateCategoryJSONRequestBody
+}
+
+type CreateCategoryResponseObject interface {
+	VisitCreateCategoryResponse(w http.ResponseWriter) error
+}
+
+type CreateCategory201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateCategory201JSONResponse struct {
+	Body    Category
+	Headers CreateCategory201ResponseHeaders
+}
+
+func (response CreateCategory201JSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory400ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory401ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory403ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory404ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory409ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory413ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory415ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory422ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory500ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory503ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Params         DeleteCategoryParams
+}
+
+type DeleteCategoryResponseObject interface {
+	VisitDeleteCategoryResponse(w http.ResponseWriter) error
+}
+
+type DeleteCategory204Response struct {
+}
+
+func (response DeleteCategory204Response) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory401ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory403ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory404ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory409ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory412ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory422ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory428ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory500ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory503ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+}
+
+type GetCategoryResponseObject interface {
+	VisitGetCategoryResponse(w http.ResponseWriter) error
+}
+
+type GetCategory200ResponseHeaders struct {
+	ETag string
+}
+
+type GetCategory200JSONResponse struct {
+	Body    Category
+	Headers GetCategory200ResponseHeaders
+}
+
+func (response GetCategory200JSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory401ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory403ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory404ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory422ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory500ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory503ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Params         UpdateCategoryParams
+	Body           *UpdateCategoryJSONRequestBody
+}
+
+type UpdateCategoryResponseObject interface {
+	VisitUpdateCategoryResponse(w http.ResponseWriter) error
+}
+
+type UpdateCategory200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateCategory200JSONResponse struct {
+	Body    Category
+	Headers UpdateCategory200ResponseHeaders
+}
+
+func (response UpdateCategory200JSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory400ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory401ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory403ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory404ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory409ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory412ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory413ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory415ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory422ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory428ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory500ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory503ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategoriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type ListMemberFaqCategoriesResponseObject interface {
+	VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqCategories200JSONResponse FaqCategoryList
+
+func (response ListMemberFaqCategories200JSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories401ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories403ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories404ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories422ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories429ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories500ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories503ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqCategoryJSONRequestBody
+}
+
+type CreateFaqCategoryResponseObject interface {
+	VisitCreateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqCategory201JSONResponse FaqCategory
+
+func (response CreateFaqCategory201JSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory400ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory401ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory403ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory404ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory409ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory413ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory415ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory422ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory429ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory500ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory503ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+}
+
+type DeleteFaqCategoryResponseObject interface {
+	VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqCategory204Response struct {
+}
+
+func (response DeleteFaqCategory204Response) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory401ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory403ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory404ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory422ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory429ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory500ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory503ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Body           *UpdateFaqCategoryJSONRequestBody
+}
+
+type UpdateFaqCategoryResponseObject interface {
+	VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqCategory200JSONResponse FaqCategory
+
+func (response UpdateFaqCategory200JSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory400ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory401ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory403ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory404ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory413ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory415ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory422ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory429ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory500ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory503ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberFaqEntriesParams
+}
+
+type ListMemberFaqEntriesResponseObject interface {
+	VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqEntries200JSONResponse FaqEntryPage
+
+func (response ListMemberFaqEntries200JSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries401ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries403ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries404ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries422ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries429ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries500ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries503ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqEntryJSONRequestBody
+}
+
+type CreateFaqEntryResponseObject interface {
+	VisitCreateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqEntry201JSONResponse FaqEntry
+
+func (response CreateFaqEntry201JSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry400ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry401ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry403ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry404ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry413ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry415ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry422ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry429ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry500ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry503ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+}
+
+type DeleteFaqEntryResponseObject interface {
+	VisitDeleteFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqEntry204Response struct {
+}
+
+func (response DeleteFaqEntry204Response) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry401ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry403ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry404ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry422ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry429ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry500ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry503ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+	Body           *UpdateFaqEntryJSONRequestBody
+}
+
+type UpdateFaqEntryResponseObject interface {
+	VisitUpdateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqEntry200JSONResponse FaqEntry
+
+func (response UpdateFaqEntry200JSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry400ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry401ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry403ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry404ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry413ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry415ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry422ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry429ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry500ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry503ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitationsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListInvitationsParams
@@ -15182,6 +24816,397 @@ type ResendInvitation503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogoRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         DeleteOrganizationLogoParams
+}
+
+type DeleteOrganizationLogoResponseObject interface {
+	VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error
+}
+
+type DeleteOrganizationLogo200ResponseHeaders struct {
+	ETag string
+}
+
+type DeleteOrganizationLogo200JSONResponse struct {
+	Body    OrganizationProfile
+	Headers DeleteOrganizationLogo200ResponseHeaders
+}
+
+func (response DeleteOrganizationLogo200JSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo401ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo403ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo404ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo412ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo422ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo428ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo500ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo503ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogoRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         UploadOrganizationLogoParams
+	Body           io.Reader
+}
+
+type UploadOrganizationLogoResponseObject interface {
+	VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error
+}
+
+type UploadOrganizationLogo200ResponseHeaders struct {
+	ETag string
+}
+
+type UploadOrganizationLogo200JSONResponse struct {
+	Body    OrganizationProfile
+	Headers UploadOrganizationLogo200ResponseHeaders
+}
+
+func (response UploadOrganizationLogo200JSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo400ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo401ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo403ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo404ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo409ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo412ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo413ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo415ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo422ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo428ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo500ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo503ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16201,6 +26226,4677 @@ func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type ListNewsItemsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListNewsItemsParams
+}
+
+type ListNewsItemsResponseObject interface {
+	VisitListNewsItemsResponse(w http.ResponseWriter) error
+}
+
+type ListNewsItems200JSONResponse NewsItemPage
+
+func (response ListNewsItems200JSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems401ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems403ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems404ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems422ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems429ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems500ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems503ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateNewsItemJSONRequestBody
+}
+
+type CreateNewsItemResponseObject interface {
+	VisitCreateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type CreateNewsItem201JSONResponse NewsItem
+
+func (response CreateNewsItem201JSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem400ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem401ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem403ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem404ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem413ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem415ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem422ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem429ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem500ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem503ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNewsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberNewsParams
+}
+
+type ListMemberNewsResponseObject interface {
+	VisitListMemberNewsResponse(w http.ResponseWriter) error
+}
+
+type ListMemberNews200JSONResponse PublishedNewsPage
+
+func (response ListMemberNews200JSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews401ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews403ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews404ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews422ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews429ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews500ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews503ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type DeleteNewsItemResponseObject interface {
+	VisitDeleteNewsItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteNewsItem204Response struct {
+}
+
+func (response DeleteNewsItem204Response) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem401ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem403ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem404ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem422ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem429ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem500ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem503ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type GetNewsItemResponseObject interface {
+	VisitGetNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetNewsItem200JSONResponse NewsItem
+
+func (response GetNewsItem200JSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem401ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem403ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem404ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem422ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem429ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem500ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem503ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+	Body           *UpdateNewsItemJSONRequestBody
+}
+
+type UpdateNewsItemResponseObject interface {
+	VisitUpdateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateNewsItem200JSONResponse NewsItem
+
+func (response UpdateNewsItem200JSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem400ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem401ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem403ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem404ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem413ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem415ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem422ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem429ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem500ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem503ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type UnpublishNewsItemResponseObject interface {
+	VisitUnpublishNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UnpublishNewsItem200JSONResponse NewsItem
+
+func (response UnpublishNewsItem200JSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem401ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem403ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem404ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem422ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem429ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem500ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfileRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         GetOrganizationProfileParams
+}
+
+type GetOrganizationProfileResponseObject interface {
+	VisitGetOrganizationProfileResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationProfile200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetOrganizationProfile200JSONResponse struct {
+	Body    OrganizationProfile
+	Headers GetOrganizationProfile200ResponseHeaders
+}
+
+func (response GetOrganizationProfile200JSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetOrganizationProfile304Response struct {
+	Headers GetOrganizationProfile304ResponseHeaders
+}
+
+func (response GetOrganizationProfile304Response) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetOrganizationProfile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile401ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile403ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile404ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile422ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile500ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile503ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfileRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         UpdateOrganizationProfileParams
+	Body           *UpdateOrganizationProfileJSONRequestBody
+}
+
+type UpdateOrganizationProfileResponseObject interface {
+	VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error
+}
+
+type UpdateOrganizationProfile200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateOrganizationProfile200JSONResponse struct {
+	Body    OrganizationProfile
+	Headers UpdateOrganizationProfile200ResponseHeaders
+}
+
+func (response UpdateOrganizationProfile200JSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile400ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile401ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile403ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile404ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile412ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile413ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile415ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile422ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile428ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile500ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile503ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListProgramsParams
+}
+
+type ListProgramsResponseObject interface {
+	VisitListProgramsResponse(w http.ResponseWriter) error
+}
+
+type ListPrograms200JSONResponse ProgramPage
+
+func (response ListPrograms200JSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms401ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms403ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms404ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms422ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms500ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms503ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateProgramJSONRequestBody
+}
+
+type CreateProgramResponseObject interface {
+	VisitCreateProgramResponse(w http.ResponseWriter) error
+}
+
+type CreateProgram201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateProgram201JSONResponse struct {
+	Body    Program
+	Headers CreateProgram201ResponseHeaders
+}
+
+func (response CreateProgram201JSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram400ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram401ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram403ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram404ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram409ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram413ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram415ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram422ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram500ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram503ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         DeleteProgramParams
+}
+
+type DeleteProgramResponseObject interface {
+	VisitDeleteProgramResponse(w http.ResponseWriter) error
+}
+
+type DeleteProgram204Response struct {
+}
+
+func (response DeleteProgram204Response) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram401ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram403ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram404ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram409ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram412ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram422ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram428ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram500ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram503ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         GetProgramParams
+}
+
+type GetProgramResponseObject interface {
+	VisitGetProgramResponse(w http.ResponseWriter) error
+}
+
+type GetProgram200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetProgram200JSONResponse struct {
+	Body    Program
+	Headers GetProgram200ResponseHeaders
+}
+
+func (response GetProgram200JSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetProgram304Response struct {
+	Headers GetProgram304ResponseHeaders
+}
+
+func (response GetProgram304Response) VisitGetProgramResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram401ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram403ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram404ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram422ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram500ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram503ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         UpdateProgramParams
+	Body           *UpdateProgramJSONRequestBody
+}
+
+type UpdateProgramResponseObject interface {
+	VisitUpdateProgramResponse(w http.ResponseWriter) error
+}
+
+type UpdateProgram200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateProgram200JSONResponse struct {
+	Body    Program
+	Headers UpdateProgram200ResponseHeaders
+}
+
+func (response UpdateProgram200JSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram400ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram401ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram403ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram404ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram409ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram412ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram413ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram415ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram422ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram428ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram500ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram503ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ArchiveProgramParams
+}
+
+type ArchiveProgramResponseObject interface {
+	VisitArchiveProgramResponse(w http.ResponseWriter) error
+}
+
+type ArchiveProgram200ResponseHeaders struct {
+	ETag string
+}
+
+type ArchiveProgram200JSONResponse struct {
+	Body    Program
+	Headers ArchiveProgram200ResponseHeaders
+}
+
+func (response ArchiveProgram200JSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram401ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram403ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram404ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram409ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram412ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram422ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram500ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram503ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCoverRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         DeleteProgramCoverParams
+}
+
+type DeleteProgramCoverResponseObject interface {
+	VisitDeleteProgramCoverResponse(w http.ResponseWriter) error
+}
+
+type DeleteProgramCover200ResponseHeaders struct {
+	ETag string
+}
+
+type DeleteProgramCover200JSONResponse struct {
+	Body    Program
+	Headers DeleteProgramCover200ResponseHeaders
+}
+
+func (response DeleteProgramCover200JSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover401ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover403ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover404ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover412ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover422ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover428ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover500ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover503ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCoverRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         GetProgramCoverParams
+}
+
+type GetProgramCoverResponseObject interface {
+	VisitGetProgramCoverResponse(w http.ResponseWriter) error
+}
+
+type GetProgramCover200ResponseHeaders struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+type GetProgramCover200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover200ImageJpegResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover200ImagePngResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover200ImageWebpResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover206ResponseHeaders struct {
+	ContentRange string
+	ETag         string
+}
+
+type GetProgramCover206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover206ImageJpegResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover206ImagePngResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover206ImageWebpResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetProgramCover304Response struct {
+	Headers GetProgramCover304ResponseHeaders
+}
+
+func (response GetProgramCover304Response) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetProgramCover401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover401ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover403ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover404ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover416Response = RangeNotSatisfiableResponse
+
+func (response GetProgramCover416Response) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type GetProgramCover422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover422ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover500ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover503ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCoverRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         UploadProgramCoverParams
+	Body           io.Reader
+}
+
+type UploadProgramCoverResponseObject interface {
+	VisitUploadProgramCoverResponse(w http.ResponseWriter) error
+}
+
+type UploadProgramCover200ResponseHeaders struct {
+	ETag string
+}
+
+type UploadProgramCover200JSONResponse struct {
+	Body    Program
+	Headers UploadProgramCover200ResponseHeaders
+}
+
+func (response UploadProgramCover200JSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover400ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover401ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover403ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover404ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover409ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover412ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover413ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover415ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover422ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover428ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover500ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover503ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ListGroupsParams
+}
+
+type ListGroupsResponseObject interface {
+	VisitListGroupsResponse(w http.ResponseWriter) error
+}
+
+type ListGroups200JSONResponse GroupPage
+
+func (response ListGroups200JSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups401ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups403ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups404ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups422ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups500ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups503ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroupRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *CreateGroupJSONRequestBody
+}
+
+type CreateGroupResponseObject interface {
+	VisitCreateGroupResponse(w http.ResponseWriter) error
+}
+
+type CreateGroup201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateGroup201JSONResponse struct {
+	Body    Group
+	Headers CreateGroup201ResponseHeaders
+}
+
+func (response CreateGroup201JSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup400ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup401ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup403ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup404ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup409ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup413ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup415ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup422ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup500ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup503ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroupRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        openapi_types.UUID `json:"groupId"`
+	Params         DeleteGroupParams
+}
+
+type DeleteGroupResponseObject interface {
+	VisitDeleteGroupResponse(w http.ResponseWriter) error
+}
+
+type DeleteGroup204Response struct {
+}
+
+func (response DeleteGroup204Response) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup401ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup403ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup404ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup409ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup412ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup422ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup428ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup500ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup503ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        openapi_types.UUID `json:"groupId"`
+}
+
+type GetGroupResponseObject interface {
+	VisitGetGroupResponse(w http.ResponseWriter) error
+}
+
+type GetGroup200ResponseHeaders struct {
+	ETag string
+}
+
+type GetGroup200JSONResponse struct {
+	Body    Group
+	Headers GetGroup200ResponseHeaders
+}
+
+func (response GetGroup200JSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup401ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup403ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup404ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup422ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup500ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup503ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroupRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        openapi_types.UUID `json:"groupId"`
+	Params         UpdateGroupParams
+	Body           *UpdateGroupJSONRequestBody
+}
+
+type UpdateGroupResponseObject interface {
+	VisitUpdateGroupResponse(w http.ResponseWriter) error
+}
+
+type UpdateGroup200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateGroup200JSONResponse struct {
+	Body    Group
+	Headers UpdateGroup200ResponseHeaders
+}
+
+func (response UpdateGroup200JSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup400ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup401ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup403ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup404ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup409ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup412ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup413ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup415ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup422ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup428ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup500ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup503ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatusRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        openapi_types.UUID `json:"groupId"`
+	Params         ChangeGroupStatusParams
+	Body           *ChangeGroupStatusJSONRequestBody
+}
+
+type ChangeGroupStatusResponseObject interface {
+	VisitChangeGroupStatusResponse(w http.ResponseWriter) error
+}
+
+type ChangeGroupStatus200ResponseHeaders struct {
+	ETag string
+}
+
+type ChangeGroupStatus200JSONResponse struct {
+	Body    Group
+	Headers ChangeGroupStatus200ResponseHeaders
+}
+
+func (response ChangeGroupStatus200JSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus400ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus401ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus403ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus404ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus409ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus412ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus413ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus415ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus422ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus500ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus503ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ListProgramHistoryParams
+}
+
+type ListProgramHistoryResponseObject interface {
+	VisitListProgramHistoryResponse(w http.ResponseWriter) error
+}
+
+type ListProgramHistory200JSONResponse CatalogHistoryPage
+
+func (response ListProgramHistory200JSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory401ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory403ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory404ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory422ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory500ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory503ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         PublishProgramParams
+}
+
+type PublishProgramResponseObject interface {
+	VisitPublishProgramResponse(w http.ResponseWriter) error
+}
+
+type PublishProgram200ResponseHeaders struct {
+	ETag string
+}
+
+type PublishProgram200JSONResponse struct {
+	Body    Program
+	Headers PublishProgram200ResponseHeaders
+}
+
+func (response PublishProgram200JSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram401ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram403ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram404ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram409ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram412ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram422ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram500ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram503ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         UnpublishProgramParams
+}
+
+type UnpublishProgramResponseObject interface {
+	VisitUnpublishProgramResponse(w http.ResponseWriter) error
+}
+
+type UnpublishProgram200ResponseHeaders struct {
+	ETag string
+}
+
+type UnpublishProgram200JSONResponse struct {
+	Body    Program
+	Headers UnpublishProgram200ResponseHeaders
+}
+
+func (response UnpublishProgram200JSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram401ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram403ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram404ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram409ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram412ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram422ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram500ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram503ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationSecuritySettingsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -16532,6 +31228,1717 @@ func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONRe
 	return err
 }
 
+type GetSupportSLAReportRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         GetSupportSLAReportParams
+}
+
+type GetSupportSLAReportResponseObject interface {
+	VisitGetSupportSLAReportResponse(w http.ResponseWriter) error
+}
+
+type GetSupportSLAReport200JSONResponse SupportSLAReport
+
+func (response GetSupportSLAReport200JSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport401ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport403ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport404ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport422ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport429ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport500ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport503ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueueRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListSupportQueueParams
+}
+
+type ListSupportQueueResponseObject interface {
+	VisitListSupportQueueResponse(w http.ResponseWriter) error
+}
+
+type ListSupportQueue200JSONResponse StaffSupportTicketPage
+
+func (response ListSupportQueue200JSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue401ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue403ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue404ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue422ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue429ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue500ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue503ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+}
+
+type GetSupportTicketResponseObject interface {
+	VisitGetSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetSupportTicket200JSONResponse StaffSupportTicket
+
+func (response GetSupportTicket200JSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket401ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket403ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket404ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket422ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket429ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket500ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket503ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *AssignSupportTicketJSONRequestBody
+}
+
+type AssignSupportTicketResponseObject interface {
+	VisitAssignSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type AssignSupportTicket200JSONResponse StaffSupportTicket
+
+func (response AssignSupportTicket200JSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket400ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket401ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket403ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket404ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket413ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket415ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket422ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket429ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket500ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket503ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Params         ListSupportTicketMessagesParams
+}
+
+type ListSupportTicketMessagesResponseObject interface {
+	VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListSupportTicketMessages200JSONResponse StaffSupportMessagePage
+
+func (response ListSupportTicketMessages200JSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages403ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessageRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *PostSupportMessageJSONRequestBody
+}
+
+type PostSupportMessageResponseObject interface {
+	VisitPostSupportMessageResponse(w http.ResponseWriter) error
+}
+
+type PostSupportMessage201JSONResponse StaffSupportMessage
+
+func (response PostSupportMessage201JSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage400ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage401ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage403ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage404ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage409ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage413ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage415ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage422ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage429ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage500ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage503ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatusRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *SetSupportTicketStatusJSONRequestBody
+}
+
+type SetSupportTicketStatusResponseObject interface {
+	VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error
+}
+
+type SetSupportTicketStatus200JSONResponse StaffSupportTicket
+
+func (response SetSupportTicketStatus200JSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus400ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus401ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus403ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus404ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus409ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus413ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus415ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus422ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus429ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus500ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus503ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategoriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqCategoriesParams
+}
+
+type ListPublicFaqCategoriesResponseObject interface {
+	VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqCategories200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqCategories200JSONResponse struct {
+	Body    FaqCategoryList
+	Headers ListPublicFaqCategories200ResponseHeaders
+}
+
+func (response ListPublicFaqCategories200JSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories304Response = NotModifiedResponse
+
+func (response ListPublicFaqCategories304Response) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories404ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories422ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories429ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories500ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories503ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqEntriesParams
+}
+
+type ListPublicFaqEntriesResponseObject interface {
+	VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqEntries200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqEntries200JSONResponse struct {
+	Body    FaqEntryPage
+	Headers ListPublicFaqEntries200ResponseHeaders
+}
+
+func (response ListPublicFaqEntries200JSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries304Response = NotModifiedResponse
+
+func (response ListPublicFaqEntries304Response) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries404ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries422ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries429ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries500ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries503ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNewsRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicNewsParams
+}
+
+type ListPublicNewsResponseObject interface {
+	VisitListPublicNewsResponse(w http.ResponseWriter) error
+}
+
+type ListPublicNews200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicNews200JSONResponse struct {
+	Body    PublishedNewsPage
+	Headers ListPublicNews200ResponseHeaders
+}
+
+func (response ListPublicNews200JSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews304Response = NotModifiedResponse
+
+func (response ListPublicNews304Response) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews404ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews422ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews429ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews500ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews503ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItemRequestObject struct {
+	Organization OrganizationRef    `json:"organization"`
+	NewsID       openapi_types.UUID `json:"newsId"`
+	Params       GetPublicNewsItemParams
+}
+
+type GetPublicNewsItemResponseObject interface {
+	VisitGetPublicNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetPublicNewsItem200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type GetPublicNewsItem200JSONResponse struct {
+	Body    PublishedNewsItem
+	Headers GetPublicNewsItem200ResponseHeaders
+}
+
+func (response GetPublicNewsItem200JSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem304Response = NotModifiedResponse
+
+func (response GetPublicNewsItem304Response) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetPublicNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem404ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem422ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem429ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem500ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem503ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -16685,6 +33092,30 @@ type StrictServerInterface interface {
 	// StartSsoSignIn Start signing in through a provider
 	// (POST /api/v1/auth/sso/{provider}/start)
 	StartSsoSignIn(ctx context.Context, request StartSsoSignInRequestObject) (StartSsoSignInResponseObject, error)
+	// ListCatalogOrganizations List the centers
+	// (GET /api/v1/catalog/organizations)
+	ListCatalogOrganizations(ctx context.Context, request ListCatalogOrganizationsRequestObject) (ListCatalogOrganizationsResponseObject, error)
+	// GetCatalogOrganization Show a center
+	// (GET /api/v1/catalog/organizations/{slug})
+	GetCatalogOrganization(ctx context.Context, request GetCatalogOrganizationRequestObject) (GetCatalogOrganizationResponseObject, error)
+	// GetCatalogOrganizationLogo Download a center's logo
+	// (GET /api/v1/catalog/organizations/{slug}/logo)
+	GetCatalogOrganizationLogo(ctx context.Context, request GetCatalogOrganizationLogoRequestObject) (GetCatalogOrganizationLogoResponseObject, error)
+	// SearchCatalogOrganizationPrograms Search a center's programs
+	// (GET /api/v1/catalog/organizations/{slug}/programs)
+	SearchCatalogOrganizationPrograms(ctx context.Context, request SearchCatalogOrganizationProgramsRequestObject) (SearchCatalogOrganizationProgramsResponseObject, error)
+	// GetCatalogProgram Show a program
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug})
+	GetCatalogProgram(ctx context.Context, request GetCatalogProgramRequestObject) (GetCatalogProgramResponseObject, error)
+	// GetCatalogProgramCover Download a program's cover
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/cover)
+	GetCatalogProgramCover(ctx context.Context, request GetCatalogProgramCoverRequestObject) (GetCatalogProgramCoverResponseObject, error)
+	// ListCatalogProgramGroups List a program's groups
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/groups)
+	ListCatalogProgramGroups(ctx context.Context, request ListCatalogProgramGroupsRequestObject) (ListCatalogProgramGroupsResponseObject, error)
+	// SearchCatalogPrograms Search programs across centers
+	// (GET /api/v1/catalog/programs)
+	SearchCatalogPrograms(ctx context.Context, request SearchCatalogProgramsRequestObject) (SearchCatalogProgramsResponseObject, error)
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
@@ -16793,6 +33224,27 @@ type StrictServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx context.Context, request StartSsoLinkRequestObject) (StartSsoLinkResponseObject, error)
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx context.Context, request ListMySupportTicketsRequestObject) (ListMySupportTicketsResponseObject, error)
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx context.Context, request CreateSupportTicketRequestObject) (CreateSupportTicketResponseObject, error)
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx context.Context, request CountMyUnreadSupportTicketsRequestObject) (CountMyUnreadSupportTicketsResponseObject, error)
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx context.Context, request GetMySupportTicketRequestObject) (GetMySupportTicketResponseObject, error)
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx context.Context, request CloseMySupportTicketRequestObject) (CloseMySupportTicketResponseObject, error)
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx context.Context, request ListMySupportTicketMessagesRequestObject) (ListMySupportTicketMessagesResponseObject, error)
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx context.Context, request ReplyToMySupportTicketRequestObject) (ReplyToMySupportTicketResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -16811,6 +33263,9 @@ type StrictServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx context.Context, request RegenerateRecoveryCodesRequestObject) (RegenerateRecoveryCodesResponseObject, error)
+	// CreateOrganization Create an organization (platform operators)
+	// (POST /api/v1/operator/organizations)
+	CreateOrganization(ctx context.Context, request CreateOrganizationRequestObject) (CreateOrganizationResponseObject, error)
 	// ListOrganizationApplications The review queue
 	// (GET /api/v1/organizations/{organizationId}/applications)
 	ListOrganizationApplications(ctx context.Context, request ListOrganizationApplicationsRequestObject) (ListOrganizationApplicationsResponseObject, error)
@@ -16835,6 +33290,48 @@ type StrictServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
+	// ListCatalogHistory The organization's catalog history
+	// (GET /api/v1/organizations/{organizationId}/catalog-history)
+	ListCatalogHistory(ctx context.Context, request ListCatalogHistoryRequestObject) (ListCatalogHistoryResponseObject, error)
+	// ListCategories List the category tree
+	// (GET /api/v1/organizations/{organizationId}/categories)
+	ListCategories(ctx context.Context, request ListCategoriesRequestObject) (ListCategoriesResponseObject, error)
+	// CreateCategory Create a category
+	// (POST /api/v1/organizations/{organizationId}/categories)
+	CreateCategory(ctx context.Context, request CreateCategoryRequestObject) (CreateCategoryResponseObject, error)
+	// DeleteCategory Delete a category
+	// (DELETE /api/v1/organizations/{organizationId}/categories/{categoryId})
+	DeleteCategory(ctx context.Context, request DeleteCategoryRequestObject) (DeleteCategoryResponseObject, error)
+	// GetCategory Read a category
+	// (GET /api/v1/organizations/{organizationId}/categories/{categoryId})
+	GetCategory(ctx context.Context, request GetCategoryRequestObject) (GetCategoryResponseObject, error)
+	// UpdateCategory Rename or move a category
+	// (PATCH /api/v1/organizations/{organizationId}/categories/{categoryId})
+	UpdateCategory(ctx context.Context, request UpdateCategoryRequestObject) (UpdateCategoryResponseObject, error)
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx context.Context, request CreateFaqCategoryRequestObject) (CreateFaqCategoryResponseObject, error)
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx context.Context, request DeleteFaqCategoryRequestObject) (DeleteFaqCategoryResponseObject, error)
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx context.Context, request UpdateFaqCategoryRequestObject) (UpdateFaqCategoryResponseObject, error)
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx context.Context, request ListMemberFaqEntriesRequestObject) (ListMemberFaqEntriesResponseObject, error)
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx context.Context, request CreateFaqEntryRequestObject) (CreateFaqEntryResponseObject, error)
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx context.Context, request DeleteFaqEntryRequestObject) (DeleteFaqEntryResponseObject, error)
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx context.Context, request UpdateFaqEntryRequestObject) (UpdateFaqEntryResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -16847,6 +33344,12 @@ type StrictServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
+	// DeleteOrganizationLogo Remove the logo
+	// (DELETE /api/v1/organizations/{organizationId}/logo)
+	DeleteOrganizationLogo(ctx context.Context, request DeleteOrganizationLogoRequestObject) (DeleteOrganizationLogoResponseObject, error)
+	// UploadOrganizationLogo Upload the logo
+	// (PUT /api/v1/organizations/{organizationId}/logo)
+	UploadOrganizationLogo(ctx context.Context, request UploadOrganizationLogoRequestObject) (UploadOrganizationLogoResponseObject, error)
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
@@ -16865,12 +33368,126 @@ type StrictServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx context.Context, request ListNewsItemsRequestObject) (ListNewsItemsResponseObject, error)
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx context.Context, request CreateNewsItemRequestObject) (CreateNewsItemResponseObject, error)
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx context.Context, request ListMemberNewsRequestObject) (ListMemberNewsResponseObject, error)
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx context.Context, request DeleteNewsItemRequestObject) (DeleteNewsItemResponseObject, error)
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx context.Context, request GetNewsItemRequestObject) (GetNewsItemResponseObject, error)
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx context.Context, request UpdateNewsItemRequestObject) (UpdateNewsItemResponseObject, error)
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
+	// GetOrganizationProfile Read the organization's catalog card
+	// (GET /api/v1/organizations/{organizationId}/profile)
+	GetOrganizationProfile(ctx context.Context, request GetOrganizationProfileRequestObject) (GetOrganizationProfileResponseObject, error)
+	// UpdateOrganizationProfile Edit the organization's catalog card
+	// (PATCH /api/v1/organizations/{organizationId}/profile)
+	UpdateOrganizationProfile(ctx context.Context, request UpdateOrganizationProfileRequestObject) (UpdateOrganizationProfileResponseObject, error)
+	// ListPrograms List the organization's programs
+	// (GET /api/v1/organizations/{organizationId}/programs)
+	ListPrograms(ctx context.Context, request ListProgramsRequestObject) (ListProgramsResponseObject, error)
+	// CreateProgram Create a program
+	// (POST /api/v1/organizations/{organizationId}/programs)
+	CreateProgram(ctx context.Context, request CreateProgramRequestObject) (CreateProgramResponseObject, error)
+	// DeleteProgram Delete a draft
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId})
+	DeleteProgram(ctx context.Context, request DeleteProgramRequestObject) (DeleteProgramResponseObject, error)
+	// GetProgram Read a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId})
+	GetProgram(ctx context.Context, request GetProgramRequestObject) (GetProgramResponseObject, error)
+	// UpdateProgram Edit a program
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId})
+	UpdateProgram(ctx context.Context, request UpdateProgramRequestObject) (UpdateProgramResponseObject, error)
+	// ArchiveProgram Archive a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/archive)
+	ArchiveProgram(ctx context.Context, request ArchiveProgramRequestObject) (ArchiveProgramResponseObject, error)
+	// DeleteProgramCover Remove the cover
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	DeleteProgramCover(ctx context.Context, request DeleteProgramCoverRequestObject) (DeleteProgramCoverResponseObject, error)
+	// GetProgramCover Download a program's cover (staff)
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	GetProgramCover(ctx context.Context, request GetProgramCoverRequestObject) (GetProgramCoverResponseObject, error)
+	// UploadProgramCover Upload the cover
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	UploadProgramCover(ctx context.Context, request UploadProgramCoverRequestObject) (UploadProgramCoverResponseObject, error)
+	// ListGroups List a program's groups
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups)
+	ListGroups(ctx context.Context, request ListGroupsRequestObject) (ListGroupsResponseObject, error)
+	// CreateGroup Create a group
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups)
+	CreateGroup(ctx context.Context, request CreateGroupRequestObject) (CreateGroupResponseObject, error)
+	// DeleteGroup Delete a group
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	DeleteGroup(ctx context.Context, request DeleteGroupRequestObject) (DeleteGroupResponseObject, error)
+	// GetGroup Read a group
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	GetGroup(ctx context.Context, request GetGroupRequestObject) (GetGroupResponseObject, error)
+	// UpdateGroup Edit a group
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	UpdateGroup(ctx context.Context, request UpdateGroupRequestObject) (UpdateGroupResponseObject, error)
+	// ChangeGroupStatus Change a group's status
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status)
+	ChangeGroupStatus(ctx context.Context, request ChangeGroupStatusRequestObject) (ChangeGroupStatusResponseObject, error)
+	// ListProgramHistory A program's history
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
+	ListProgramHistory(ctx context.Context, request ListProgramHistoryRequestObject) (ListProgramHistoryResponseObject, error)
+	// PublishProgram Publish a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
+	PublishProgram(ctx context.Context, request PublishProgramRequestObject) (PublishProgramResponseObject, error)
+	// UnpublishProgram Unpublish a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
+	UnpublishProgram(ctx context.Context, request UnpublishProgramRequestObject) (UnpublishProgramResponseObject, error)
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx context.Context, request GetSupportSLAReportRequestObject) (GetSupportSLAReportResponseObject, error)
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx context.Context, request ListSupportQueueRequestObject) (ListSupportQueueResponseObject, error)
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx context.Context, request GetSupportTicketRequestObject) (GetSupportTicketResponseObject, error)
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx context.Context, request AssignSupportTicketRequestObject) (AssignSupportTicketResponseObject, error)
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx context.Context, request ListSupportTicketMessagesRequestObject) (ListSupportTicketMessagesResponseObject, error)
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx context.Context, request PostSupportMessageRequestObject) (PostSupportMessageResponseObject, error)
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx context.Context, request ListPublicFaqEntriesRequestObject) (ListPublicFaqEntriesResponseObject, error)
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx context.Context, request ListPublicNewsRequestObject) (ListPublicNewsResponseObject, error)
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx context.Context, request GetPublicNewsItemRequestObject) (GetPublicNewsItemResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -17604,6 +34221,215 @@ func (sh *strictHandler) StartSsoSignIn(ctx echo.Context, provider SsoProviderNa
 		return err
 	} else if validResponse, ok := response.(StartSsoSignInResponseObject); ok {
 		return validResponse.VisitStartSsoSignInResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCatalogOrganizations operation middleware
+func (sh *strictHandler) ListCatalogOrganizations(ctx echo.Context, params ListCatalogOrganizationsParams) error {
+	var request ListCatalogOrganizationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCatalogOrganizations(ctx.Request().Context(), request.(ListCatalogOrganizationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCatalogOrganizations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCatalogOrganizationsResponseObject); ok {
+		return validResponse.VisitListCatalogOrganizationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCatalogOrganization operation middleware
+func (sh *strictHandler) GetCatalogOrganization(ctx echo.Context, slug string, params GetCatalogOrganizationParams) error {
+	var request GetCatalogOrganizationRequestObject
+
+	request.Slug = slug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogOrganization(ctx.Request().Context(), request.(GetCatalogOrganizationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogOrganization")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCatalogOrganizationResponseObject); ok {
+		return validResponse.VisitGetCatalogOrganizationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCatalogOrganizationLogo operation middleware
+func (sh *strictHandler) GetCatalogOrganizationLogo(ctx echo.Context, slug string, params GetCatalogOrganizationLogoParams) error {
+	var request GetCatalogOrganizationLogoRequestObject
+
+	request.Slug = slug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogOrganizationLogo(ctx.Request().Context(), request.(GetCatalogOrganizationLogoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogOrganizationLogo")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCatalogOrganizationLogoResponseObject); ok {
+		return validResponse.VisitGetCatalogOrganizationLogoResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SearchCatalogOrganizationPrograms operation middleware
+func (sh *strictHandler) SearchCatalogOrganizationPrograms(ctx echo.Context, slug string, params SearchCatalogOrganizationProgramsParams) error {
+	var request SearchCatalogOrganizationProgramsRequestObject
+
+	request.Slug = slug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SearchCatalogOrganizationPrograms(ctx.Request().Context(), request.(SearchCatalogOrganizationProgramsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SearchCatalogOrganizationPrograms")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SearchCatalogOrganizationProgramsResponseObject); ok {
+		return validResponse.VisitSearchCatalogOrganizationProgramsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCatalogProgram operation middleware
+func (sh *strictHandler) GetCatalogProgram(ctx echo.Context, slug string, programSlug string, params GetCatalogProgramParams) error {
+	var request GetCatalogProgramRequestObject
+
+	request.Slug = slug
+	request.ProgramSlug = programSlug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogProgram(ctx.Request().Context(), request.(GetCatalogProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCatalogProgramResponseObject); ok {
+		return validResponse.VisitGetCatalogProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCatalogProgramCover operation middleware
+func (sh *strictHandler) GetCatalogProgramCover(ctx echo.Context, slug string, programSlug string, params GetCatalogProgramCoverParams) error {
+	var request GetCatalogProgramCoverRequestObject
+
+	request.Slug = slug
+	request.ProgramSlug = programSlug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogProgramCover(ctx.Request().Context(), request.(GetCatalogProgramCoverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogProgramCover")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCatalogProgramCoverResponseObject); ok {
+		return validResponse.VisitGetCatalogProgramCoverResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCatalogProgramGroups operation middleware
+func (sh *strictHandler) ListCatalogProgramGroups(ctx echo.Context, slug string, programSlug string, params ListCatalogProgramGroupsParams) error {
+	var request ListCatalogProgramGroupsRequestObject
+
+	request.Slug = slug
+	request.ProgramSlug = programSlug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCatalogProgramGroups(ctx.Request().Context(), request.(ListCatalogProgramGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCatalogProgramGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCatalogProgramGroupsResponseObject); ok {
+		return validResponse.VisitListCatalogProgramGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SearchCatalogPrograms operation middleware
+func (sh *strictHandler) SearchCatalogPrograms(ctx echo.Context, params SearchCatalogProgramsParams) error {
+	var request SearchCatalogProgramsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SearchCatalogPrograms(ctx.Request().Context(), request.(SearchCatalogProgramsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SearchCatalogPrograms")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SearchCatalogProgramsResponseObject); ok {
+		return validResponse.VisitSearchCatalogProgramsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -18827,6 +35653,226 @@ func (sh *strictHandler) StartSsoLink(ctx echo.Context, provider SsoProviderName
 	return nil
 }
 
+// ListMySupportTickets operation middleware
+func (sh *strictHandler) ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error {
+	var request ListMySupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTickets(ctx.Request().Context(), request.(ListMySupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketsResponseObject); ok {
+		return validResponse.VisitListMySupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSupportTicket operation middleware
+func (sh *strictHandler) CreateSupportTicket(ctx echo.Context) error {
+	var request CreateSupportTicketRequestObject
+
+	var body CreateSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSupportTicket(ctx.Request().Context(), request.(CreateSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSupportTicketResponseObject); ok {
+		return validResponse.VisitCreateSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountMyUnreadSupportTickets operation middleware
+func (sh *strictHandler) CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error {
+	var request CountMyUnreadSupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountMyUnreadSupportTickets(ctx.Request().Context(), request.(CountMyUnreadSupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountMyUnreadSupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountMyUnreadSupportTicketsResponseObject); ok {
+		return validResponse.VisitCountMyUnreadSupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMySupportTicket operation middleware
+func (sh *strictHandler) GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request GetMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMySupportTicket(ctx.Request().Context(), request.(GetMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMySupportTicketResponseObject); ok {
+		return validResponse.VisitGetMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseMySupportTicket operation middleware
+func (sh *strictHandler) CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request CloseMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseMySupportTicket(ctx.Request().Context(), request.(CloseMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseMySupportTicketResponseObject); ok {
+		return validResponse.VisitCloseMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySupportTicketMessages operation middleware
+func (sh *strictHandler) ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error {
+	var request ListMySupportTicketMessagesRequestObject
+
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTicketMessages(ctx.Request().Context(), request.(ListMySupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListMySupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplyToMySupportTicket operation middleware
+func (sh *strictHandler) ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request ReplyToMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	var body ReplyToMySupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplyToMySupportTicket(ctx.Request().Context(), request.(ReplyToMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplyToMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplyToMySupportTicketResponseObject); ok {
+		return validResponse.VisitReplyToMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DisableTotp operation middleware
 func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
 	var request DisableTotpRequestObject
@@ -19005,6 +36051,52 @@ func (sh *strictHandler) RegenerateRecoveryCodes(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(RegenerateRecoveryCodesResponseObject); ok {
 		return validResponse.VisitRegenerateRecoveryCodesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateOrganization operation middleware
+func (sh *strictHandler) CreateOrganization(ctx echo.Context) error {
+	var request CreateOrganizationRequestObject
+
+	var body CreateOrganizationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrganization(ctx.Request().Context(), request.(CreateOrganizationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrganization")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateOrganizationResponseObject); ok {
+		return validResponse.VisitCreateOrganizationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -19316,6 +36408,505 @@ func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizat
 	return nil
 }
 
+// ListCatalogHistory operation middleware
+func (sh *strictHandler) ListCatalogHistory(ctx echo.Context, organizationID openapi_types.UUID, params ListCatalogHistoryParams) error {
+	var request ListCatalogHistoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCatalogHistory(ctx.Request().Context(), request.(ListCatalogHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCatalogHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCatalogHistoryResponseObject); ok {
+		return validResponse.VisitListCatalogHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCategories operation middleware
+func (sh *strictHandler) ListCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ListCategoriesRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCategories(ctx.Request().Context(), request.(ListCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCategoriesResponseObject); ok {
+		return validResponse.VisitListCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateCategory operation middleware
+func (sh *strictHandler) CreateCategory(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateCategoryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCategory(ctx.Request().Context(), request.(CreateCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCategoryResponseObject); ok {
+		return validResponse.VisitCreateCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteCategory operation middleware
+func (sh *strictHandler) DeleteCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params DeleteCategoryParams) error {
+	var request DeleteCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteCategory(ctx.Request().Context(), request.(DeleteCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteCategoryResponseObject); ok {
+		return validResponse.VisitDeleteCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCategory operation middleware
+func (sh *strictHandler) GetCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request GetCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCategory(ctx.Request().Context(), request.(GetCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCategoryResponseObject); ok {
+		return validResponse.VisitGetCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateCategory operation middleware
+func (sh *strictHandler) UpdateCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params UpdateCategoryParams) error {
+	var request UpdateCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+	request.Params = params
+
+	var body UpdateCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCategory(ctx.Request().Context(), request.(UpdateCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateCategoryResponseObject); ok {
+		return validResponse.VisitUpdateCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqCategories operation middleware
+func (sh *strictHandler) ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ListMemberFaqCategoriesRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqCategories(ctx.Request().Context(), request.(ListMemberFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqCategory operation middleware
+func (sh *strictHandler) CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqCategory(ctx.Request().Context(), request.(CreateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqCategoryResponseObject); ok {
+		return validResponse.VisitCreateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqCategory operation middleware
+func (sh *strictHandler) DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request DeleteFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqCategory(ctx.Request().Context(), request.(DeleteFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqCategoryResponseObject); ok {
+		return validResponse.VisitDeleteFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqCategory operation middleware
+func (sh *strictHandler) UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request UpdateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	var body UpdateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqCategory(ctx.Request().Context(), request.(UpdateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqCategoryResponseObject); ok {
+		return validResponse.VisitUpdateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqEntries operation middleware
+func (sh *strictHandler) ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error {
+	var request ListMemberFaqEntriesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqEntries(ctx.Request().Context(), request.(ListMemberFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqEntriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqEntry operation middleware
+func (sh *strictHandler) CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqEntry(ctx.Request().Context(), request.(CreateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqEntryResponseObject); ok {
+		return validResponse.VisitCreateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqEntry operation middleware
+func (sh *strictHandler) DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request DeleteFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqEntry(ctx.Request().Context(), request.(DeleteFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqEntryResponseObject); ok {
+		return validResponse.VisitDeleteFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqEntry operation middleware
+func (sh *strictHandler) UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request UpdateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	var body UpdateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqEntry(ctx.Request().Context(), request.(UpdateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqEntryResponseObject); ok {
+		return validResponse.VisitUpdateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListInvitations operation middleware
 func (sh *strictHandler) ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error {
 	var request ListInvitationsRequestObject
@@ -19436,6 +37027,60 @@ func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID opena
 		return err
 	} else if validResponse, ok := response.(ResendInvitationResponseObject); ok {
 		return validResponse.VisitResendInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteOrganizationLogo operation middleware
+func (sh *strictHandler) DeleteOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params DeleteOrganizationLogoParams) error {
+	var request DeleteOrganizationLogoRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteOrganizationLogo(ctx.Request().Context(), request.(DeleteOrganizationLogoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteOrganizationLogo")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteOrganizationLogoResponseObject); ok {
+		return validResponse.VisitDeleteOrganizationLogoResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadOrganizationLogo operation middleware
+func (sh *strictHandler) UploadOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params UploadOrganizationLogoParams) error {
+	var request UploadOrganizationLogoRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadOrganizationLogo(ctx.Request().Context(), request.(UploadOrganizationLogoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadOrganizationLogo")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadOrganizationLogoResponseObject); ok {
+		return validResponse.VisitUploadOrganizationLogoResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -19643,6 +37288,910 @@ func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_
 	return nil
 }
 
+// ListNewsItems operation middleware
+func (sh *strictHandler) ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error {
+	var request ListNewsItemsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNewsItems(ctx.Request().Context(), request.(ListNewsItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNewsItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNewsItemsResponseObject); ok {
+		return validResponse.VisitListNewsItemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateNewsItem operation middleware
+func (sh *strictHandler) CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateNewsItem(ctx.Request().Context(), request.(CreateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateNewsItemResponseObject); ok {
+		return validResponse.VisitCreateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberNews operation middleware
+func (sh *strictHandler) ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error {
+	var request ListMemberNewsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberNews(ctx.Request().Context(), request.(ListMemberNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberNewsResponseObject); ok {
+		return validResponse.VisitListMemberNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteNewsItem operation middleware
+func (sh *strictHandler) DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request DeleteNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteNewsItem(ctx.Request().Context(), request.(DeleteNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteNewsItemResponseObject); ok {
+		return validResponse.VisitDeleteNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNewsItem operation middleware
+func (sh *strictHandler) GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request GetNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNewsItem(ctx.Request().Context(), request.(GetNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNewsItemResponseObject); ok {
+		return validResponse.VisitGetNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNewsItem operation middleware
+func (sh *strictHandler) UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UpdateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	var body UpdateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNewsItem(ctx.Request().Context(), request.(UpdateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNewsItemResponseObject); ok {
+		return validResponse.VisitUpdateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnpublishNewsItem operation middleware
+func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UnpublishNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnpublishNewsItem(ctx.Request().Context(), request.(UnpublishNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnpublishNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
+		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrganizationProfile operation middleware
+func (sh *strictHandler) GetOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params GetOrganizationProfileParams) error {
+	var request GetOrganizationProfileRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationProfile(ctx.Request().Context(), request.(GetOrganizationProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationProfile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationProfileResponseObject); ok {
+		return validResponse.VisitGetOrganizationProfileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateOrganizationProfile operation middleware
+func (sh *strictHandler) UpdateOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params UpdateOrganizationProfileParams) error {
+	var request UpdateOrganizationProfileRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	var body UpdateOrganizationProfileJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateOrganizationProfile(ctx.Request().Context(), request.(UpdateOrganizationProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateOrganizationProfile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateOrganizationProfileResponseObject); ok {
+		return validResponse.VisitUpdateOrganizationProfileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPrograms operation middleware
+func (sh *strictHandler) ListPrograms(ctx echo.Context, organizationID openapi_types.UUID, params ListProgramsParams) error {
+	var request ListProgramsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPrograms(ctx.Request().Context(), request.(ListProgramsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPrograms")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListProgramsResponseObject); ok {
+		return validResponse.VisitListProgramsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateProgram operation middleware
+func (sh *strictHandler) CreateProgram(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateProgramRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateProgramJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateProgram(ctx.Request().Context(), request.(CreateProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateProgramResponseObject); ok {
+		return validResponse.VisitCreateProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteProgram operation middleware
+func (sh *strictHandler) DeleteProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramParams) error {
+	var request DeleteProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteProgram(ctx.Request().Context(), request.(DeleteProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteProgramResponseObject); ok {
+		return validResponse.VisitDeleteProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProgram operation middleware
+func (sh *strictHandler) GetProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params GetProgramParams) error {
+	var request GetProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProgram(ctx.Request().Context(), request.(GetProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProgramResponseObject); ok {
+		return validResponse.VisitGetProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateProgram operation middleware
+func (sh *strictHandler) UpdateProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UpdateProgramParams) error {
+	var request UpdateProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	var body UpdateProgramJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateProgram(ctx.Request().Context(), request.(UpdateProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateProgramResponseObject); ok {
+		return validResponse.VisitUpdateProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ArchiveProgram operation middleware
+func (sh *strictHandler) ArchiveProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ArchiveProgramParams) error {
+	var request ArchiveProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ArchiveProgram(ctx.Request().Context(), request.(ArchiveProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ArchiveProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ArchiveProgramResponseObject); ok {
+		return validResponse.VisitArchiveProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteProgramCover operation middleware
+func (sh *strictHandler) DeleteProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramCoverParams) error {
+	var request DeleteProgramCoverRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteProgramCover(ctx.Request().Context(), request.(DeleteProgramCoverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteProgramCover")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteProgramCoverResponseObject); ok {
+		return validResponse.VisitDeleteProgramCoverResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProgramCover operation middleware
+func (sh *strictHandler) GetProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params GetProgramCoverParams) error {
+	var request GetProgramCoverRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProgramCover(ctx.Request().Context(), request.(GetProgramCoverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProgramCover")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProgramCoverResponseObject); ok {
+		return validResponse.VisitGetProgramCoverResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadProgramCover operation middleware
+func (sh *strictHandler) UploadProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UploadProgramCoverParams) error {
+	var request UploadProgramCoverRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadProgramCover(ctx.Request().Context(), request.(UploadProgramCoverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadProgramCover")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadProgramCoverResponseObject); ok {
+		return validResponse.VisitUploadProgramCoverResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListGroups operation middleware
+func (sh *strictHandler) ListGroups(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListGroupsParams) error {
+	var request ListGroupsRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListGroups(ctx.Request().Context(), request.(ListGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListGroupsResponseObject); ok {
+		return validResponse.VisitListGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateGroup operation middleware
+func (sh *strictHandler) CreateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request CreateGroupRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body CreateGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateGroup(ctx.Request().Context(), request.(CreateGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateGroupResponseObject); ok {
+		return validResponse.VisitCreateGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteGroup operation middleware
+func (sh *strictHandler) DeleteGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params DeleteGroupParams) error {
+	var request DeleteGroupRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteGroup(ctx.Request().Context(), request.(DeleteGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteGroupResponseObject); ok {
+		return validResponse.VisitDeleteGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetGroup operation middleware
+func (sh *strictHandler) GetGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID) error {
+	var request GetGroupRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetGroup(ctx.Request().Context(), request.(GetGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetGroupResponseObject); ok {
+		return validResponse.VisitGetGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateGroup operation middleware
+func (sh *strictHandler) UpdateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params UpdateGroupParams) error {
+	var request UpdateGroupRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	var body UpdateGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateGroup(ctx.Request().Context(), request.(UpdateGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateGroupResponseObject); ok {
+		return validResponse.VisitUpdateGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangeGroupStatus operation middleware
+func (sh *strictHandler) ChangeGroupStatus(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params ChangeGroupStatusParams) error {
+	var request ChangeGroupStatusRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	var body ChangeGroupStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeGroupStatus(ctx.Request().Context(), request.(ChangeGroupStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeGroupStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangeGroupStatusResponseObject); ok {
+		return validResponse.VisitChangeGroupStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListProgramHistory operation middleware
+func (sh *strictHandler) ListProgramHistory(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListProgramHistoryParams) error {
+	var request ListProgramHistoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProgramHistory(ctx.Request().Context(), request.(ListProgramHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProgramHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListProgramHistoryResponseObject); ok {
+		return validResponse.VisitListProgramHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PublishProgram operation middleware
+func (sh *strictHandler) PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error {
+	var request PublishProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PublishProgram(ctx.Request().Context(), request.(PublishProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PublishProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PublishProgramResponseObject); ok {
+		return validResponse.VisitPublishProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnpublishProgram operation middleware
+func (sh *strictHandler) UnpublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UnpublishProgramParams) error {
+	var request UnpublishProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnpublishProgram(ctx.Request().Context(), request.(UnpublishProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnpublishProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnpublishProgramResponseObject); ok {
+		return validResponse.VisitUnpublishProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetOrganizationSecuritySettings operation middleware
 func (sh *strictHandler) GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
 	var request GetOrganizationSecuritySettingsRequestObject
@@ -19716,6 +38265,363 @@ func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, or
 	return nil
 }
 
+// GetSupportSLAReport operation middleware
+func (sh *strictHandler) GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error {
+	var request GetSupportSLAReportRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportSLAReport(ctx.Request().Context(), request.(GetSupportSLAReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportSLAReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportSLAReportResponseObject); ok {
+		return validResponse.VisitGetSupportSLAReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportQueue operation middleware
+func (sh *strictHandler) ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error {
+	var request ListSupportQueueRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportQueue(ctx.Request().Context(), request.(ListSupportQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportQueueResponseObject); ok {
+		return validResponse.VisitListSupportQueueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSupportTicket operation middleware
+func (sh *strictHandler) GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request GetSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportTicket(ctx.Request().Context(), request.(GetSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportTicketResponseObject); ok {
+		return validResponse.VisitGetSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AssignSupportTicket operation middleware
+func (sh *strictHandler) AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request AssignSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body AssignSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignSupportTicket(ctx.Request().Context(), request.(AssignSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AssignSupportTicketResponseObject); ok {
+		return validResponse.VisitAssignSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportTicketMessages operation middleware
+func (sh *strictHandler) ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error {
+	var request ListSupportTicketMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportTicketMessages(ctx.Request().Context(), request.(ListSupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListSupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PostSupportMessage operation middleware
+func (sh *strictHandler) PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request PostSupportMessageRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body PostSupportMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PostSupportMessage(ctx.Request().Context(), request.(PostSupportMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PostSupportMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PostSupportMessageResponseObject); ok {
+		return validResponse.VisitPostSupportMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetSupportTicketStatus operation middleware
+func (sh *strictHandler) SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request SetSupportTicketStatusRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body SetSupportTicketStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetSupportTicketStatus(ctx.Request().Context(), request.(SetSupportTicketStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetSupportTicketStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetSupportTicketStatusResponseObject); ok {
+		return validResponse.VisitSetSupportTicketStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqCategories operation middleware
+func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
+	var request ListPublicFaqCategoriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqCategories(ctx.Request().Context(), request.(ListPublicFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqEntries operation middleware
+func (sh *strictHandler) ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error {
+	var request ListPublicFaqEntriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqEntries(ctx.Request().Context(), request.(ListPublicFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqEntriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicNews operation middleware
+func (sh *strictHandler) ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error {
+	var request ListPublicNewsRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicNews(ctx.Request().Context(), request.(ListPublicNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicNewsResponseObject); ok {
+		return validResponse.VisitListPublicNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPublicNewsItem operation middleware
+func (sh *strictHandler) GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error {
+	var request GetPublicNewsItemRequestObject
+
+	request.Organization = organization
+	request.NewsID = newsID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPublicNewsItem(ctx.Request().Context(), request.(GetPublicNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPublicNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPublicNewsItemResponseObject); ok {
+		return validResponse.VisitGetPublicNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -19767,632 +38673,1042 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rbhxJuhj4KrF1fNCkpqpYN97RWFMUpaYkUhRJSd2a6mVFZUZVRTMropQRyWJ1Q0DPDGD/sIH1Hs9i",
-	"Bzbs2cEa/rMw0GfOmfX4jHsM+AlKrzBPsogvIjIjs7JuJKXpntH8mKYqM+PyxRff/fJNweP9AWeESVHY",
-	"+aZArnF/EBD4ey+SvVMiBpwJcqB/Vz+LqN/H4aiwUzjnl4QJhJmPZI8gQbuM+CXKUCRIWCgWrnAQwSfY",
-	"84gQ8Hphp0BGj3vtRx59Rh8/fH1wev787FAc9uXg9f7hxuGlT49ePX569HCv+kXlODgOvrjGleHw9UM+",
-	"ald9+rx/ev/ZZ8HDo88fnrXPj79++dnLV361t/7qqz36dP9xhXy+p8Z98rL6nHael8no8df+q0P6jB4O",
-	"v/gqCI4ffdF4ffZ4u+zVAtbuP6z4nz8OCsUCuR7QkIhDVtjZrlSKhZB0QiJ6dsWhvKi/qf1kc7j9+WVF",
-	"VL2nr+XLxuh5//FW7/5GdLw+OMWF9EcHesA9Wdgp1Cq1jVK1Vqo1zivbO/XKTqXyGl7vk36bhEeksCPD",
-	"iBQLUn15PhqQwk7hPsEhABFgufNNwQsJlsR3RqxmRyR9TIPCTgEzhsv0CjN+hf+5OdEyD7v2lZckpB1K",
-	"/MJOBweCFAsdGgp5jPtq4vG/GX8//n78XaFYoH5hp1Bpb5NGZ4uU6l4Vlxqd9c3SNl5fL9U6m51qe5Ns",
-	"4WqlUCwEOBnhV+Pfjr8bfz/+o/qvesY9rHCnEEaFYmHQ40z94yeb27VqtVZvrG9s2p8nViZpn7zW7x9E",
-	"IR+QtSMuPD4svH37tlg4JR6/IuFon/tE5KMoYYgzUlLjoNC8jjz1voug+oednxY2L9/USv3ta79U73VI",
-	"abAlh4VioRI2WMmrXX1d2upuXJZGVanOu3dd75fW32z6pWFl8FXpcjskhWKh5m9dldhG+01Jft3olfpV",
-	"T8006q6T0vblda0U1odvSpsD1i4UC96WrJa+6je+LpGNK1yq9N74hWKhMRxclq43Q1Zq10bbpe56X437",
-	"ptL7ulT3/I3S5Za8Kn1VG6o19DfaX5VINbwurbM3jdLXW4Oe2tf2CJdk7bJfqvjdzZJXvyaFLxXAzgRX",
-	"t5qH9GssKWe5MHvVIyFBkiNBzM1uh3yYvdLuMC9ChXY9KQdiZ22NCIrLXS4iEURdWg6jNYzFGldf1Nau",
-	"amvY+1+9gBImL6j/6ZO9+4fHB+eVajOqVGob6iAuvB4OAsK65NOD7SMS9DiuPRtePQwPjs4fd6P9zzAn",
-	"T6py68Xpq3b06PGZkMOSd5T3/UWfyB73Pz2rrW/o54wzj3zKSpWzjYtXX+/Vjr7Sv4fEpyHx5EUU0k9h",
-	"I39b3/vb2sO/rT0MLsvOHfrb2kMh+N/WHno4CNrYu7Tfazp5IUcD8qlahf5deHxAPuUDwqj/E7h85neJ",
-	"Jfn09Zv69UkFb4+q/f3a1ast+Zysh5vRcaP9ZKP3uC4eVDuPKvjp9vUXXkKkcihAQ1MAc8KHPmGSylHu",
-	"4e6hgLJL4iNq3nIPdQECAjRho1P1a169XWrgdVJqdDYqpa32ZrW0XcP1dsNb9zfIpqEJL4SmWSwKgmJB",
-	"zz2Lhg1CfkV9RfIKCo+cXx5QMQjwyBKZfzv+47ufvfvFu5+N//DuF+N/GP9ek4QBDnGfSBICC9uPQsGB",
-	"fPpEeCEdKGxVZKFHUIuRa6lfaCHeAUQfhOSK8kigAe6SXcT7VCIqUYeH8BjoJDwrK1Cokd5EJFQwZHpZ",
-	"np6wWBBej/SxmrmPr58S1pW9wk5N8RapCbyQIWVdOLOntE9l/iIDHHaJkIhFilWoZVJJ+kLdzpDIKGTT",
-	"FhLAmO46fNLBUSDVKopqUbQf9Qs7VbWkPmXmX/HyKJOkS0KLUyfmEDT081Zqj+kTgdQSiggLFFAhiY/a",
-	"I9RSfzrjiFa88AGWvWTd8fkrBvkmoqFiBpo9JlshFrNjHMFSklCN9r/9FJe+rpS2vzT/LX35TaVYr779",
-	"Z4VJyL9Vc+h7C9hyH/uPsCRDPNI8gUnC4FzwYBBQD0jd2iDk7YD0f/KVUFt31qK5iBpf8Au7jQsShoAP",
-	"PpH6bp0bSUnJSfYt5FMfMS4RZmJIQgU6cj0gniT+LpLhCOEupgwFWJKwbCBDhDxUd3HTq5Bap4JLihmX",
-	"Gn7VK237VVKqdOp4HW+1t71aVeGBxDIShZ31Sk1xVQnQOxM8WYNdqYFSFLKdS9ymjMgds+cdIXjJvl/S",
-	"7791z+WfhaRT2Cn8zVoiVK7pp2LtRI+hwZ5Gnz2GyLU6PxwgQcIr6hG0gllMouI1riIqUMRCgr0ebgcE",
-	"8dCAjPgIM72FslrTfeyfaiDd6ij7OOjwsE/8CwPy7Eman1Gb+yO1OHWIVzigPnp89uz4lmfVAHJhzurI",
-	"LgUlS5lxVPHKS/b1uzipiS17PAo06rbVE+zvKHpJBepTISjrqhPKwKTJnrFghPiAhHAMAg2p7CGsBzQ3",
-	"oFGp7CLMRrKnBhmGXP2/fi2m8IiKJsOoUauVm0xtb5+zTkC92x05DtQ2Rhfkmgop3PPeYwh7Ho+Y1EuR",
-	"PSoQKSmeicxXSH+lzh1wUcmU8cgSK21CSdskUNiguW2x0CdC4C5Zcoa3X94St7YT3NpLjT0bscw6Subd",
-	"u8Yqz5yhwQqYRaGAjyWGm/2Qh23q+4Td7pQ1mC/aAfcuiZ+91vYUqEDmjV21Mok9CYKAR5gEVod9xTuF",
-	"DLHk4a2ve905ErOCZIGzzkS/XLIv39WhKBmXhKiPR3CJfa4xckXJQwamRYDHJLxW4bAegep2i3Oi7IpK",
-	"ePlCi78TR5W8gXqab6q3dhEWlyC3YcTIUOmAtz2dqkOMD5NJk2XNOKBkkSX7/l2dkRKpFZVVAJsLgbfF",
-	"wiHTnPYA2PftzkaPdFuBJAVXRwxYTCaJV3FHkkjErOilZ9/Vti29noB3u0p3kihiSmZqxRtvAXCPuXzI",
-	"I+bfCq6My4sOjJJG9ZBoCQOJyOshHnYxM/r3rQlPIzmCY670HT37DLAzLkv6tTtC5PTuQiJ4FHqkqFCb",
-	"Kuki4KwLeo/gfQKiAgkEiY2PGVJ1yfhQfRdzy2LhBI8Cjv1zzp8qpepWRzTQY11Izi9ARbstbXEov1kn",
-	"kpwjO/aMgzBLKUnOS/r19yLoUaEXoxRhzNw7gT2PDAyMz7T0/oLhK0wDJaLfCsyRM05WhTJ6AhVIkv6A",
-	"hzikwQg5X7iak+jxUAajW+tOzjGZraL0GmcclPviXR2RkoraWJCsXrTi8yErqlskcSiNHM4jiXhHyTGM",
-	"eCB5r+42GeNGxsYCeT3MusQvo1MCsOtIog0fiflBEI8zXyDKUAveKu2pt1pKBC8WegT7xvTiPJw0GJyZ",
-	"USRHQwzXu8NDhXEyHFHWLc/U/mdaK4y94iGmAfFvrcaDme6CMlBf0ihIRazGY6lQUOpDUJSHFS0XBg3V",
-	"SNeRUFwZTkSj5V2qh0qVh9WiZLVzNHl4vWRfvyuUtECRvZBH3Z4xqxkbQweOBYh2PxKgNAI81G8KIjtN",
-	"1pqAe6uI4Eew7YbkK2DOLQVZ+Bm8JvG7RhU8E/wpZZenMRLdEhGUlHURo+TNlEJ0RrtMXRzJFWtSQADh",
-	"bdKUiToh76MRj0IFug4Nbi28utqeQhWY2NnPHFRRr5fi1+8CVVoTUG3tIDwBzJRd0YBVgxO1I9lkxuRi",
-	"bNrSKCjWcDQJci57JERDPErAL3ukyRIMVZA38wLgNT6dc36E2cjYlMSt8ClUuA32WQD9bY615hzrOeeo",
-	"j9nI8u05erxaRcmu4k4uf3b+XU3Pl2Mjd8tEkk3lMooXzLqxbkkiDPW58EICqIcDkRVYAt6lTBGtARZi",
-	"yENfsQvKPB6GxJO3vt/VlHIK1rb0YmZrp+qDkvvBXWDEkbYBFi1LQmA20HzRmStz5q9evSrtRbKnnnpY",
-	"TnE34OQNpYXDasBpGQmSe/KJ1R8OfhByjwihpKUD7Qe7zfnD9rSZQrM49/SfMTBU9xVygu1PIBzGfHqK",
-	"rZDzCxBaHXuhRZyUydCyUSxRQLCQaEtJcSH2JAkFUkpT4W0xIT0JxZ9uhaQi4Qy3tTLWHG/DyxhIKAbS",
-	"DKxMYFoyr9+ViELZIJL6+sEku6ilT6AFriuBlByNeKdDmK9EYwDVjrVQw79Qe9RkVArkc6mklwGWPbTS",
-	"0hEdolwpA1hbq8WUwRoL1FJvlptRpVL31GTwF2kVm6wFHrzJRyDo6Psx+bCM9tjImUH2sETtkOBLgdTy",
-	"NETAUm4vIXBIxQH/9O0vkZJbR0UUewuM30WPY5grRi9eHD5YLRonaZNpc7w6uqJVKkKlOICy3qVXhGlk",
-	"B02RM4+glVZIBhC/0lqFeRX3FRzWJcm1Yffq+oU8cBF4pRWTVvtja9Xw5BdMRIMBV9LjEfEp1pEzt1I3",
-	"4wEv+mpE8Oa7V/ksjogAX4VA7gRq4FsbGdeT++LsD8FykFnOTCUz/qYE35Tg5fdlElDo0crCoFUGr7EZ",
-	"EiLJwESQGE0d1xz2fap+wsFJyAcklJSIOPpn4Pz0jRullPKqWxd2/O8JT68bnrT8pyZ6aTbgnuq3IALB",
-	"kGm1ZB72sczQbnf6WmPu/CZe6ptJUyUfaMihPm/TgCB40whZu4ipuQMl2ii2eFCubjTK6enrtdTk6zmT",
-	"Sx0BNxnFMHPRb131/admEDfMzDkQB2BfxgPxttLy1AKMH+QVDpkaelII5H2iDRi4rWiR641Qf0eChEj0",
-	"wE2JPYk420U6+kigdoiZIvQMtRQFAOEzjXKe+rMDYsihny+IOK8oAuaRkBFg6vHZR5GrjSew1VQnO2bL",
-	"GdD4PMSF4JxpRjD51Id1JyER077PW4ITUpRdx6se0WY+Dd14a0aCE2glkeZWU/v1lWYhaZ/kzRiLGRP4",
-	"jHpRH7OSUpnBhkWuBwFmWl5YOWDdgIoeTDQb2QCqyTy5OKUJFpsSczMgoYBr5WOJNUIlFA6C4gT86lrg",
-	"d9AgJB0aBMRvsliHxHaiT4TVJ9HQwtUdlArUx752pjFEfKWUNRmffHGlFQ0UfPeS3x5giTVPzGJvm4ay",
-	"98CI0KnjKRQLLAqMgdYEn06gJ5X0a8JEjw4m4fTsydkRuJzKiwyVotwzafMk9cMy5GzUp556PHemQUh5",
-	"eOBHGjTzuV3qbcW0yHXOZpUA30GtPg5Iq4haHQJ/LbR1wWggJoesVpFPu1SHCswdRBGxwzRDyScqmbtg",
-	"vktRW5cIO8AtOtiiwZDGALuTCRDPvGAvAFnn8vk0bE7JIMAeEVnkV5fIXk0lP8JCSsSuRF9XJb/itiBM",
-	"NpmW1KlAXkAwkCnUcvakDU4xJqOV1kaj3gIhtnX6orXWOn1x1lrdbbIWbL21g+JTKyJBlNAteSgQDgI+",
-	"JH4ReT3iXVojx5UJZX7vF9Nl6Fm+vNzN/HAyVfpWz/74vd55g6DJzScs6quro264ui1w1R0kz7nZ7vIz",
-	"4tz85WdubO5FnXHF7I7T+IVdBjcLGAknfFss4EjyvcEg5Fc57PksavepBFcS1u8IhKXR7jASBEt1O807",
-	"q0XQ6JRAhlEfM9wFA25IrigZOjy8zXlAMNPSEBNk4RWrVe2bL9THSXLENwsKIl4UhoTJEx5Qb/SShMJA",
-	"clIeuNIP4xhhQ4NKQG8G8D3CSCgACXjRbAUsk4wPy3nT+8Sj/swVz8V7n3tR3ybu5AbkdkPc/0RouhRQ",
-	"IYsITJA+CYvaxgFqN5UCRYOAY5/4CGQURQHV9DpIV5K+mHcs+3aKQ6m0x3i1OAzxCCTNq+kr7VEheTgq",
-	"Ih74SrvUYdYrKQkK+ZxofVMQgmzQh/qBiNWFl+lgz8GVwZ3sSrshjwb7RjafADo8PWC+eMbyiHf++wvx",
-	"bvPumcShXHR0utjArqR6uPwn04UzjWILDmnefkJ1fIyltG8iHGh9hXJ2EQ26IQYJXgnMBC4UDi5CIkNM",
-	"QQVUpCIKhXplSNqUYQi3J33468vp855rs0rONgwBFicTjGSSTNl3zyz1n3zFGnMWRsUz/YH6VFPZ29EF",
-	"rSEsRQyHmCqyfUaZR24+sRpF0YATLqjMJafVTCoFZSigjOwacoMiFhAhUMuOZJTbKTO7OQouEwX0M6cw",
-	"gfw5qO0icgZd0libXGeXTGQvbppIZFFmKrqlGXDRYeIuqZ/CuHKAn8amzBm7DMhlny72xER7jvyxn3Du",
-	"HPOIfqhYYYZxageMEii0yRhrg42SgFxmuqKleevdi3HHiBiaJWsmbBk17oZEW72UmqAU7knLDl7idgyy",
-	"MsJsGW6QORks50HwgTneSUnO2LKtaTsjkzHa6Siebe0N5u0iYuSKhAgCzp2nYPYCY5EhvSnzuN9RXLSP",
-	"u2TtqwHpxv8YsG4uWVWSwvR0IIb79rACAsFFsYihjq18C252aRjILOpqIQrXVhHWHq6tb0wu9TNyjc4+",
-	"2yvV1jesfGeAiFZwIDj84vMhU2v/RKCDc9xdzV28oF+T+yNpTNV2D5TJjUZhkmKpe6bBsTiZzqNyl5os",
-	"xWdRTGGMu6oYBqmp5yCmFpJyDSIyxExTGh193FfgLqMW9iQPD/2W0rsNVVc0f9gz91uMhCR95FO/yUBZ",
-	"jyTvY0k9o1fgAHxmIe9z7Sq06GvoFySV5Zq7zMx5ODSXdcG3Fpvnv70E8SAWhPbSGWLr0mdgCu6/dCCe",
-	"sFlH8JtRu3yH1hPDr/rcDqKDo9QrVPb8EA8ZoAQcDvHz73HI+2exyJJv+fJD3JEQh2UXqf7BCPHFhVmr",
-	"+sHZhPqnw8WL4CaC9esXTRSXesuudDGDWoZITL9gcWB4jqlZSNzpgPKApmsZ+XpqSLCYpinqZwpiGCn+",
-	"qhgA2JOwvSCfCCTJtVxop5L/aI4ljzRpxC/G19K9ZCmsc3Yag7foZhfMZ6DTAGUghFbaRDvyg4D4iLLd",
-	"CQN+Rr+Uq+hP/+LvmsyBrPohC1y0Eps3EBaXihcrYqif2iFc8MMgf/r2P+vBYtiDxh1Dv5w6ox1rcPGb",
-	"bNhT3FStHURM4KudKAh2kaUCSupxzzRR+MHxoC01TdYJCRFl95R3UHuUvgxFTXsxGyEtTKN2JJ1lNpkS",
-	"r1xEAaJs6RyAPkPlUtCboHopsuaQu1yylkfKXIywGe9TbWMLaq3x+/myzlMlruqEZ63SgOAD5unYxomw",
-	"QJO+nFwp4gaGrDuwJC1g8lgQWj9Gg8R0w8DdafKTvEJjS6LoTHWhfgh9P8f1S6VWxSDTkeioF0PqxCfo",
-	"TUQiglbiXSoC5lzm1Zvu5n1q8vm6u0sPsrf91ir0PLalidSJcYinCVVs0FzWsmlJX45tMyl5MXnqJ1gI",
-	"iFDzTE0Ma6pRH5mCGEagN8QM8MNWw1jyYGFPqQXlwiryqYyVkKnifhZ9ORRUoNIwvXTGGCgdbtrual60",
-	"xnzrO8SEiem+Tf1demmwlZIYEI92qIc62JOiiEi5W0atb5oFXa6mWdhpxkExzcLblsMpEtCQfNXsldKz",
-	"engwIIz4dmhBu+yCMpAU9Z8mTDX+hUcSYhB18q7+J2rZRRiO7ad+C4kg+qP0T4nSAqNrE+5FSK74pfoJ",
-	"BCIolGUyN0ISCSN+8oDEU5XRMRmaeMw+HkGMq+9bf2oS7mI2VLiVqjBIVxWpVerlSrlarZc3F0EF7oFN",
-	"bikKPMkBJ1lESj5VFw7O3MmF3HU1bBv1pI12N8LpSJBwr2vwakYUQk44thNypVdpAoZuspA8JuDAOFEt",
-	"4viGRMeY4BEQu5BsLLm4s+nNndDkhHr9RdDipBxgHjV2SvxNKtyPX53HFcXUvlJVyHaQrnanFKNWeUac",
-	"2iGbngUSMUkDG/5HhLoel8Sm54tUiNy2U4bJoQLpon+58Zb4TUSQoKwbkFIkiJmjo7W35GuRv4spBQIX",
-	"JRluwcAJRRciaQwhQIboljgLRjYhbwddEjIAAJl1mNVT1mR90ufhSKfU6W/PJA9xl7SsLZky1IJIWPsA",
-	"zBpNNiChUCob3Hh+SUkR4rol8ikRiYXeVJCzKyujlsLMVpOtNON9oT5pFlahgIwh+JdkIBH2Qi5EPILJ",
-	"aRWaD0zaZ5wiionNzVRT/HIKzZt3kV+IHC+Ti/HutC62ZpBqGgqkztYsKe8K3qfM30/CO28WRu3Eh56Q",
-	"fj45/7y8XtlOhbZShk4OjrRTXqsu+wen54cPD/f3zg900Q/IfxXEX1Wo0cYhQW0syEZDVy0T6MHBKSLM",
-	"475JzkqHFM+LGioWrkv9KJA0oMwQtrdgKNWl/vIY08OQ91FLS+YO2BQUKevu209bC0XrqmuEZRRO8XfE",
-	"j60bwSce94mP4hWi9kgSUbRAWRESMx+HoDq9OH1aErhDdsEdahM4TGDZagZYjRvBKhsmm8aCNCTd3ebh",
-	"oQPMHJeVa8LIVyyHWKA2j5i/eNywLZuSxyolajEudQLhrhqfcch8UvSGdplAlOXbcs1FPeN5Bt0zSYNA",
-	"F64qguVL0VZwT0NeS72CfDwSaKVlSlheqAtxcfD5yeHpFxev9k6PD48ftVbzJ+5QtbpBSPNE+Iw/yr02",
-	"RaQwIix5WBDUI9fpyO96p+pt4wpZb2/6Na9BNjpbuNKuenV/nWx2tnG1XffW/U2y3angWrvhbfhbpNKp",
-	"4np73dv0t28TYUKFiMiUQov62ScC+bqWU0RFj/jaULZy+nAf1Wrr9Xyn2iUZ7QVdHlLZm0KpLskI0mJ0",
-	"RhH9GoKXvCi8ImnYnJ7tlWqVxlZhSiCjrVOZX4RRyDiv3YRMxfJX1i99czuOxeHFJQLG5X2YfvFPBAkp",
-	"Do4hRnVyty8Gg6nY1XhY29ver1RzR400bcgnjfrhIgiQzLZ//KmtRIzSBYWLzz4d/5fxP7372bufj3/3",
-	"7tvx98X9T09fLOYude9dsuoYfTPgyeCfC2/ntNK2HweX0vQlIWFzKGrMl3JIq/soEzSNmc/7aR6zC0ib",
-	"4kbwPA3pN5Xjjef97f0GrX21OXpZFZ9vkdPL9c5nw7p8OniNX/BH/hfedvuIHXyaa7KexYIhYY5K1Mbe",
-	"ZSINxtxlIc47I0klzXkhFxaHIb0iybWkAvV53wQ+3MDNnuaLyQm465pzok+pkLfVJV2WO6FM5ip08xbF",
-	"u5S9PwkS2LsrQRZBfvxhS4ZntMsO2ZKCYVYtM1V2c1MbDhWdQRikk1JAr6Cap6OM5UsLdy56fjAhM313",
-	"siLnHCETDIEnxrZ4Q0w1sXJ3nJLJyPBuh8zCLbPs9Iz5wHLjr3MDBmwMYVLreiI+PK6mBkFbSUw41GDb",
-	"RS07BAT3mLg8bXfhTMl5k2F2vhPZtqD7Ig6Gu1GoVwaSMEAuwAIuiEkuvRluuXm+OXGP+gjjah+7cU0F",
-	"JwPQGE174B9OM8NZqDSJPJPb0+EmN9tZOnJmFj27VSSNJNcykz+zfhdUB8bNPXNdwXW2gJUrXZ2Hkcnc",
-	"9Djr0LBPWReFbp6aPW/s+yERYkqOSw8zRgLXMmXLb4gUx54i/Cwm4kscdskUYckszwQ6+joy0wborujr",
-	"j6HmvdmoWCTl1mwrntoGsM0XksyJcP+mxqzcHGq1040SpOrpXcZBhKaEFA/R2dFZhuVVN5ak0mru3F2B",
-	"XOGQtJvtzYm7mNyejv9ZgVCzQdQOtEplaPoqxD4PBsEISb6AEJPZmJ04b28PsMQH1wMe5nlkY3/H4nKt",
-	"Hmu2p8QRHMSC0qaA/gOtRwfnaA0P6NpVda1P1twXWhBICjehv3ia0ywpHJAdSm8sc1tNyZgeHSwOtKP4",
-	"m7xVmNT3Zc/gyGTM57mquIwzdE5C0iEhYR6ZO+7xlM/ADOFx5j8Ev928Yc65HDiBNdqDsOzuzvRnebsT",
-	"ccsUOg2/0j1TqM59jHsW2OJxYmE8crq05K3oxj4JBwHNKNMPL416DmAzFy4LoMzhFVPX3sG+XOphgmJv",
-	"RhCnhd6+6o12M9JHSLAvoBUBc+m+lW9NxmGGAdyJ9GEWmb/7q6Pp5S8M4Kx4ziPZ5tdAxkLCfIjB0oK4",
-	"+sGjA5vMkc1rgVqkOXj8gCiFMxzZcqUCCY46OEzxB8pkvZYbI9Hm/ugz2Q/yL8hn50dPdVUgxZGYgfeu",
-	"ri8F6zb8doL+qY/OjSSYk8QaYMpKUCIKRgf/07DHA6IGzDca30DKukHY5cLBJQEWMi62PoG4ifPeVpHV",
-	"kTkLRYgvW5ooxptc97a9I0ZEhN4qum5QqrJQfvYLYfI2EahiWgD3QNdga6EVm//BQ6SjuUMiQ0r8VYgy",
-	"Ukrpii5FrTsOQaUy2JCpU81D1NXdfSAk35ZyZ8gnVyTgA6UvgeuyZWKjmmxFZ6ZFg12ICm/FR2nrrVj8",
-	"MqssaECoC6Ur1n25jK38YO5dUQgSTC2JaJ9aD1tCNkLeT9t8hyTw+KI5Rol4n+CPs5YYDV2DenyrHcLh",
-	"RHLGVMq9HmlDusGo2XT0LiyrDlW+uWE1ZYTIIe6XlPmKNLpGGJxngnHT8wZYiIGuAQk1Li7iWicXPh0E",
-	"vI9N3ywTNHfh8G23YEuPSw69HwcBH6nZL0LiadsC1MPNRVO7oxdgBZoEcocGOXh48uBhET0+OXikLtLJ",
-	"8SPNl8FBRwUSUxIWUywIUrpHc1ET5s87igN16bXx8GZihumC55CyuEamY5deb8xbof4qd4lZpec9Breq",
-	"t99ngOv0wNT3EaP5gWIx7zRycuFwxonYxSSscakoxrQ+l2vk+iHJR7cRYt6jIHJL3j6TeX9AThzz3AWZ",
-	"a1pdnh3ds0zojrgF8kyNOlmMJqTjO24SbJmXBnrFL8lprJHOXYQJgL9VYY8licxEUKElHkBN5kUtmLhE",
-	"u+rMlvNQ5yElgR+rOosYasF/0A4I6mOvRxlJqj+aVNoVwfAlufCwIJkAEVsX2IAyt0ABVLjOT74igQ+6",
-	"NU5VcKZM6pT/x2fPjo3G2dKlnItN1gL5r1wpK5mrBboCONLi6ssQ0QKFIK9NnQNQ19WtVJM32Yop8gx1",
-	"91vFuK5zKhw6Vi6SLqeGPN+imqaGZwaEtr6zLgyd1v8WEMAUeIuLFNz8jOBACU1ZpJgktvwyh65mJjZf",
-	"5U10yKikOLhzp3FeDXGYKanmn3ExLOzMm1t9uEvZzJyLpDEGFJlPKgGXcyTWP7NjW++meAMHd1I8Oj/3",
-	"YHDLokk34WtT9YQb1dm1HkRoSiIkHwg05OGlCYlZbEmzC60uylUVqIl/fzQl3AQ8viZkf9jj2n3oREQa",
-	"/zaWblvIbtbBvahkPbM67A3yiEM+X9g85aZH10L5vwlqJl6KxXKlNIi0yYrKu8qUymoRFith51OrcMdy",
-	"YnL8ToKVKyy48oFz9Wbf2rvIp3JowF9APpUDG10XcxI8MYWZ7chPeiYFAerhq/RFW4wo3YC+ZCQOYep4",
-	"mTISGo3CXZvLA56AcmHODb+rMd1LMA+tnrnvLkUhMgefmnTRezc7QOK2PRNubMuaedYnutZ5jH1kIDHz",
-	"iLpV/WxQhZNrt8iR337oZc0JNz3t1PHOPruz+d4NaVv5Kp4vVouoZav7o5WQCB1GrX62FNdkUuus6mne",
-	"iKQ5sf0s0elyDRiPXz3Jka+CriujH/gPzvammImu0i/W1ter27mvXlJ/ekIH9XVewOZGfQvJXtRvQ8j+",
-	"lBwR3bvJTvrsycm0PD/3NUHzq9pdT/FDRu2AempxNoo2CoO4xvFA3Ugtp81mDWqtGkxqJg0FvbQiQDkP",
-	"jR6/enI2eSaXZLQ441SnOs+3AQPmzf80vlBxLGAhjAp57WGUuPCJQAFm3Qh34dJat7YA33tcx9J1c8Bg",
-	"JL+izy2i1D+s5nTXXV/ed1T5FMVsZi8WvRYcBM860KtsfnhKMYu2dx/tNNSdYcSUUhj5PWBMYQw8GTim",
-	"pXLb40RdcBrn+i1eZjrdtGbe1UvH4cQbmjyCL+EQbOpWpqeALt1xGx14CYV2tqL5FadsOV16dg+Q/A5I",
-	"EJqQ1TrTUdWMJxd6voX2zjVDfVZ5WuEN+3hMkyHNMWlAxRJnrNLF51F00CT/hqsFH/YHPLxh7LjB5SUv",
-	"t5mRD8Goia8P9ae205T5Z3Wxe7TAzgQQ0wk5x/d1hvGkk8oW7cx9GPLhjTds1pIXlnhJB4P8KbOByHFF",
-	"Ub2D5FuztrkA4cM/k17xA27j9udsu3ZrpWQKoZiqq+Rj5aIGieN4z4tZHijzyRRBO+TDTwQamCLmNnzT",
-	"lJQyFSkr5VxHMo8kuFJzWqrpCwLlOhkZWhaxC96ZCUv+EFu5EM6wyYzipe5WCyIsoAM1tEIxvKbLtaSR",
-	"cHKIStO3MKOdTb+tX+bKgVNjXhFW0NIZHHqEHdQyPccv9Ep0YVFA0AuoBt6y/LKpW2EPqSB6ebdoQrWk",
-	"eQwOP2Fa9tic2q9mqumIehfWRCNI/QVYElNixiT2G5bfstiJPMwYhxhprzdRCPcTAY20UmXiPUmhJYEZ",
-	"KRdR9SIWbPiVieu+KbWbQ85sh6z0bMsLpx/GmJiOqz+Ntzm3MpztJwGFn9QIUFeQhza7Ghw2RXSIcF//",
-	"3WTq6uuSGT18RcALTJjCSx9xRnaSzxBh/oBTJpX+LoYkRK1Gpd5keqILPdEFYSEPAhNZaLr5m8TQQwQP",
-	"y2gvGOKRzjWbVrrpJkL1bBPsVEF4NtLcHXmZprX+2EjM8fQMoBwJ4QiHl0Tm9mvd86/Uy9D3Y4V3OiQU",
-	"xaTav1hF7ZHjQc8p2aMeHZNhDqE7ZPo6G+EM00Cp0XFbByhkK9AKI0NRhMbYfhSQpFj3nIn7dk+m3clU",
-	"Xy52dqh4s64eM6RSzQj9Z2ONVUmPFNyjvNNRh0kgQcOEed28kozoiwWPoD3KBJtPMxAlcC9mzzgzXy6o",
-	"lsCpG7GQv1i0+7MeZd6pPTPaj44Du20i111kX00uMcOvM2R80YpWD6zRNTcb3BLlFCvW91epGAHBISMh",
-	"UhxnSjY4m2bvEkHUTUeJWvvvYvWy1edmeHcfX84B1RnxopDK0RmBHo5i6UOFdZwpseF8yJPczmxZNQgf",
-	"iYTUskdWaJEcQWXNSbE0I5AsgOn5S8qDg409esjDLl/Y9JWxR15jTwYjqIXBO8jEDYKUpVWwnAbjUxRq",
-	"KJuEEdRT1m5BiEukIqnyOxlltrAFZoppIzUppM1rkhLPbUoCED/XSzLXrPF2BtxP1aQ3A3sLfBymb6+G",
-	"sw691E3dd/UBOPFleX3e55YRUHCw/a5dy1Ptw8fUTT1AcFSCMUrdHrtit8TD8pYomV8NF/LNeKq9WGwy",
-	"Ufg6WcVpuUDBeeGAJ6aX3AMs8SJd3JUGQEoa9okXEq28+8X4H8d/hFpyfxz/FurJ/W78/fj3498V0fgf",
-	"x78f/4/xH8Z/HP936MyOxv9p/Kvxb5ps/J/G//f4l+P/iEIy4KFcRYwQv4ycig8C4ZAkPeE1lKhUyJgi",
-	"a0qTIgJBoV6dEDUYWaMXdoezNTpo0t1N1/Dp0ICUm8zIlJ+CLgdBM3MbTyfspbq9XSlV1kvVzazIeetG",
-	"8eookhbbcYu1iMkQsnlDQkxP7VVbrX6jUdc6z2kkBMXpmOWNRn2RNaUbTCefj389/t27n7/7Fk77+/F3",
-	"C0nTH6gn/Pg34/8w/tX4349/U0w6jccxBk7D8RX1e26z8UyMfLVaq9Xrjcb69vrSiuENesPPu6i37wav",
-	"M79TVxuauJtaVHHfYpRt/a5uiNv6HXojirz+77vQ/F0zjdMXZy24yHGUJmZ+kwnJQwJ1zG0ZndVdZJrE",
-	"m4HT56cWZs9RO6QjHKirnxxpq1qtlWr1eqnRWEfb661VWAGISYpRoOyR/7Dbyt9pf/fc+7cnptF0ndtq",
-	"4mn/DO3cJ6+AYsm3SUid5orKc0Ap5oHZCPrNcaa4ATCQO/FLZSkELCv30k80Us4G+VEeojibuZjURlNk",
-	"f/zr8b8D7B//evxrmyMtdrSli1yRAK20erTbI2EL/enbXzbZ+O/G/xGKACg9AoejiyuTcIMDeAONfzP+",
-	"9fg/rmomblKnlUJBQmoCkzTwivp+Q4nSKIRsHmNhMx/pKAOobg82BCeT2UTvK7k452qa75O6uy7cl78S",
-	"Zrgz2EBmuNrNh9N7voMrC8c0nWma05t2ZstbMfV8WbgUM2Cf2Oh83L0Ry8qgN1pJYfTqrsOxJvjUR8y5",
-	"Sqcma1yJqw6lUWWSkhcL1yX1aekKw5KEGiN9pp/ZEdM/n9nxXzrD5xP0kLeDvDKbewydPtxH2431TUW3",
-	"1EvIJGrHDGpR5XN6aiQJQ+i4q0SWqemRkNKna0WYfOWpKf4LZA+S60GAmcZmkOGpQCaFnXkkv2WLWuWU",
-	"clq809Ehyhr/RVFXNtIZnYiyQSQXjrVzkk5z/CyUCYgfn9avFdgx5H5O6dgCL0zL5LHfU7+IoFu0ToXS",
-	"LKP1ecmw+9Kh30Im07OwRPEbXVjp/MS237T2h8nQB2lbGE7gUI+HMnuaQjeIcwrBAqaqYfPLzuR2H99D",
-	"L04PTblIqA7WoUZKdwfctWhs2riEJCBYZGuQRyHbucRtyojcMV/vJBhcmobB2cKfuv2KNP3+ksz3aYUa",
-	"T7T6fCMiH6cRCyVPaXP+boqsi7jjDg3RFQ4iMnn3fyzBUBlzy6yvcjQ+wNA+eW3E2JnF/ux7uZT3lOBI",
-	"9hSyLdP/ZlIIsbZmhbzQZlZAJmMcLEzFLpLcxyOT4K0tUZPHN7jrZNnZO87PfnUgslRYA1ywF0zmcYAX",
-	"tpsWUzRNUEmvYp8VWLsQ4+DnMDbhuKPtDSrsZzeQWtmXuTDx+BUJR/vcz3NBe/bnzIUlTEnnsCYgpWIX",
-	"QQRMXMdXd6O3a7E8lhsOF3OjKfRxSlCqXk3+NiBG/6YutHSzstsYW1Nj5a+0S4Uk4Q3z6fFAej18Ps+S",
-	"bNhRswCRKroyQcjbXDYLaEj9LpFo5TwKmZA0IEXU29fjIh42WUj2907O9z/bW80rtG0qwIH9RCCzHtNB",
-	"LFXzfntjqbD4v5hY1w/jn9h7bxGzE6UpFgqTn5nscqqz5M6ccrPZGwgv7PMor57iZ3yI+tA63QyAhiQk",
-	"iDBfK3lzQrpTg+cujwdkSsoLtsn5fTxCPtcWoZTXwbWMGUc11BHCnlaMTJ9nUJhDYsu8+n2an6R15sSt",
-	"7U9vUQOZVzqIjHdQC1KOTMdC5uQwy17WJ7yDOpRR0dM1HVONmPQo7gJaeeaXuBHFFCL0DDo77ppCKIri",
-	"F038WivOz53ZmXK5is+yx/0p8v4lZT4Ej6S94jn7NEbpdFaSPVXJ5UCXiQJOeZERgRflXWmwpVP/7Tby",
-	"sNNd6FIpfLM96uDQ1ab50JEB8hy6Ewe+FIMsLlpYHvx0KZkBDwZK6xqK2dXlN3K1zWRPU41nOhxev6jF",
-	"GLQCBl8sSBH5WPSIiFMUsl1dNtK0e2vJLqPzEg13kVpWSH3bFKHHqUdQH/sEYWmv/AKBG5njy0exRSqU",
-	"Tam1ojMCaZdBBdjF66sYK++Uwih6RfaQUm1oI2GM22A6MXaDmU0JZ67fTkV051voSkilmUz7ns3BkCV6",
-	"LC5VdW1y/4cnSe3gjrvMT0S6hR4P7erSVoAl224v1bYPIovUSTgz377t7plFIc2NMr1s0UrqqhhoTGkJ",
-	"mSrultPhwLS/1RQGSpdBaTG1R2uGYrgPhWQECTrlxWLFbloVziksZ+/EjEt6F/HUMwr4/9iCqc8ETxV8",
-	"y9fp48cvwik1YGzfAfTi9GncXdvttqwDfpZtqJeaPEYucEV7vE90Lz+3v566ObfQ/VMbnVcQ5UzwfRwE",
-	"ag133THGiBdQoc8p6iddSIdERiHTRDUlUTS25ooU4K+eMjU8u+nclRv0rbHLmQLjuDvFMjWJTDGF1KK7",
-	"+IokjM800BgVEe0gzEYLhcssyJaWYgeyF/Ko20uv6uYB97o/yDJKgAXQlO5hnHVoNwp1Sx8NSUXd0/yS",
-	"CIpnjf2AikGAR/mFdlwCAgy6TQJdrRv83pqLJCaUeBlQNNK2V07WuSC/ibedv8pER48hmjrYOdh6F+Xg",
-	"Z7ZmWbge/JngTym7PJP4pon0IdG694uQ5h/e2ckesKk8IqEkwV2rNsk0QnmGfCquIXK6bS5rO0yWOQUQ",
-	"Jw6qZ33bcxAUsDJm2fbytiMps7VMx/8Wwjh/8e5n4z+8+8X4H8a/z22YvMhV0PjPAD5opbWmeNSaEHzt",
-	"G/Xk7ZpQh9paXeQuZqNaNY67254DszvC6PgIboXRf4HYfLeFdhyLs0FVEXkeIf5iyQpzblLU7lN5665y",
-	"rivP5GdNEQPjZkq4GxIikCmNPAi5UmyhFYtxIKdDrQmTu1pcbBPUUhyzla/yDHhAvdFLEorcKDG4lvAK",
-	"utLvZJo8QWB7jw8ZWmnZirLukK3V3SaDI9FVBCHQK+Fd+osiajVqtRYSXLsDtW4wRNBziJoJJlwF60uS",
-	"yTyo5x3yueMmnYgtOdw73gNhG30N9vMJgeAgUke9dsSFx4czLT95N+Gcy8Fdd2Lci81lk561XXVdTOt8",
-	"NZLWNwRkCfMiwqzJIgaGk5S9C+ksGFM1lQlJsD9xPpntbty4l6MCygMqlPT3oeBiOi/l7b285C6Lc7rU",
-	"JoXQ3kef2jtppqkO4ICFPOhPaZQCa5suQmRrveVqxDhu8u/Y0M8+26vm2sx1ZLfz6saXuR1LFLeYIuCD",
-	"jGGomTYXa4OEobFm0enb/UQHyORWKJADhUdTuWvLvLCztia5HKz96dv/3DLhOwQ9P9Vo1+NBilE5SERC",
-	"ynO7+3uc+UIxgBg9DUjqlVyYvAkVhTnJy2U9T5ZSRBidHD9CtK8kAiXxmcblLYj4h5/XBqy7q38vwnY0",
-	"FKmuEpl0ExpJkt+wzAvJVEOuembnrdd0eJocDRTPgxYBmMHBtUeoh9kCuo+ZLXVQLjBiZCmmENpFzBjt",
-	"4uOYdluSQiAZzV1XeMi3kUHlGyO1CITFpXbMpd1QUwzWetxbVZ6zF/zElC7N7U9nX9KMXwmjOiMDDTGV",
-	"Iu6OCN7fbLBcqnWHEz5yqhROljvlixwCLPLj7+xZ3x+5CbU5Lr7UYy1wmG/zqnfo0DFTvwOYZZMlZTym",
-	"1u/Q3DDWDeZaTmZqBBZr3HPOObCpYJ0OnDz8fSHy9MTbFOefVqlKkdqADxXlwmLRitnqwUuTa5XfF+ZO",
-	"KvDPrIb4oWL37qbyIhqRDBv7yeZ2rVqt1RvrGwu5eWCY2UC/UXDhhG1qwaiRNBJk1+f0YIpX5XpVJpFe",
-	"MyOdea/WaXK5CA5JuBfptin6Xw8t3jx+dZ5bf7elfY7gNG3p3JTQhG4VEThfM743AAwAEyZIcLEn5aDw",
-	"9i1EUHe4lmOhVTv0OgLUtPKI7Z9JQqFjyt1V2XeodggrTZ3oTogpxdFizoCHEgdopVkY/2H8+3f/cvz9",
-	"u381/m9o/E/j78Z/P/79+Pvx7979vFlYbTLegeaBlEWUdUtJroWpt1Fusib7m79B+5xdKemaM9Fkpbit",
-	"DyUCqgzcu+fhPgn2sSD37oFQJspIYYn2oZ4+3Ef1en0brEHn+2V0xBkZISqaDCFD/lGfMh6iiCnWs3LJ",
-	"B8S7FKtlNdsBsA0drk8hvDDODmg5yb1rJuL5J18JzlpJi0gdCqOmmpYJYDPcU5HzOhI9bm6eBNurkUxg",
-	"MmWopQP0W2V0PhmsHhIxUFqqiVpHKzCmDmxXw9gIb+iQhAVqxYHyrdVsNHgcJJ+KxQt4VwCQDt2176BW",
-	"o1JBfRwoGkn8C/NxS2dIx5TGjqnmV+sxFc3a0OfIRyt9CgaKInBGdeirZX0asqdkOGiVOAw562ogm11p",
-	"8P3p219CYWB/ZNtEgT42giyBonHR8NCCxnXWYKmGaYcEX2r3rCY8SpyNt4Rgr14Q+cSHuagAC4T6ciJp",
-	"o1U0YU7msBSKwgaw1zO5Q05/KoRapsRbuVKOqVmriFqQ4JBuDKJ+dptRWQipYRJtHGaPtyicNMtGrbZr",
-	"6p0oMm/ithTYikidIWTSIfUaHPO50m76eAQnArSEMvhvyAPk9XCIPV0n58VPKpVK5U/f/lv1R/UhbEv9",
-	"ufnQ/Lb9cLUIsrk6Ic0moFlxssodY9KBNakrAqCxDcPiyVpltGcGMAeFoHKRj1pOnZkdBBYstILRycER",
-	"IFtSLXpVXzYTiYXU+6hDiF9EHg5DqrQXbcLUncdxG2DxCgo/QVohlljpGAoJIgYF+dTFLiYnkNRdW6/U",
-	"1ewRw1eYAsu0dS5OiQxHpb2O2hNa0VKkWN1RoO7ZKlQ6dhvUe6kPWfYIM2fuHDiIpJEwdzdeX3LuVMIe",
-	"ngJ9UTRUO9bRAHepzhDa0RnLLY1Xcc/1VuIVbxkGoEkJuaI8Etr663jqd9PeeJAqnDF2EEgfsJg9N4Lc",
-	"hZ3ElyBY93gojcE2FZazgtHjV+cmEkitBgBq+hbsOlX/oeF/a608JEFQumR8yNa+Gl6KMpDsVUQZoFjK",
-	"q7+D7gNTRUo7LaNT11Cs2QuHqMMiUqQqICUFTHNrQi71VmxJIcuzDVs7D0egiwJVPRvirmJELw6bbB8H",
-	"Abp3z3L9e/fQCg/RvXvA/O/ds9fUJ30eM904h/X0YO/B0cFqEapQNFmONKFpr+YNRXV0QqB79+y2yb17",
-	"RXX20IIacmnBPN9k9+51iTwi9+6V0WGq33bRGGV0Eu7Z0RlacRMKtMpV1CVpmiyg7FIUdRcYbOp2KTgq",
-	"kgJpN5iNQEva0WxA9kgfdqxWoBhi0upZ3LuntaSAeoTp1hBGrDkJ+SCkROomxFEYGHFI7KytDYfDcpdF",
-	"ipSumS+F/aME7Zt7sh/8zTFnD0NCznhHDnFInpo5kkStWC7aOzksFAtX1gReqJSr5QpYdAaE4QEt7BTq",
-	"5Uq5DtHKsgeiYT4WqifdPIvGnpZ6XpE2ekJG6IxI01xjvbq5GvM/i/QpnNccDYpLjFIXR+wirP/6RKDW",
-	"JY3z27QMBbzvkoy0bHFJRk0GdEXdM6Gt6/oWeFy9DaxqF/kRkGIMLUBCk7iuyURMJGBZHR4EfGgCdLWO",
-	"bMYDbdg0PdHnGxODQ7+wU3hE5OPhpQClVGMxQLRWqVgR1xgZXfHMQjdWYWz3jZ+a1iimI4rpfxK3PTFN",
-	"TgqP2tX2k8rJurdPNl5WL59W/Nc1/qp939/bGh1U35z26+I8ejn8fPS6UjDtTKCLielZAq1KoDFJoVp9",
-	"88XeF0+u98POy7OLzfPRq+efPetu9ryrEzygR0E4PMT4xPvsxSnXzQI0W1ugPciZFvbz27EIpcK9LRYa",
-	"te1pQ8XgXDvn/AizkZEmRUq/Kez89MtiwaQfqquWwTWUh2pKKcFdyOMVIyFJX2flruEBXbuqau+sw5LX",
-	"PDcCfcCFzKtBRgaoqpiQ2/nBWL92UIiZz/uoPZJEoBVtY1yFACvaZY7E6Hz8iUCDkF6pYaBHjJZpOzxE",
-	"NaUgRNLUGYgdF5BV1GRPFY8kvragBlQRscOTPMzdBw1yP5nxjHbZIUvC7SdQurocSjtgK7ypHG8872/v",
-	"N2jtq83Ry6r4fIucXq53PhvW5dPBa/yCP/K/8LbbR+zgU92WWH8KK93Gm16VrNdK9U6lXWr4W6TU3sDV",
-	"UsWr+Q2y0dnC1UoqzGunUKvUNkrVaqnWOK9s79RrO5XK68LC6OsAJQFHDjrvIc2B4+XeAqmLhXVNM2Z/",
-	"d6iUUYaDOD95vVKf/9UZCa+oR14kkt7MW/SISISTXcWIaqNSsYvlzm1yfhVz7lTcS2fGfapNvU+6Dmby",
-	"QDddSbs6mszKieozLKMQvP049qQn+4NeWQL3CYqt4wJh0WStNmW+gw1Kp9kD6VmJ5pdJIqe2hRjdyjI0",
-	"xm1ZY2uBpWAIV9K8oMyzoQnxLVfPTZgURgMuTHxvkxljudVC4gafDgisvO9rcd+wLKXGKGFmpKQdICFF",
-	"22Q42T58Csy/qMPKeRh/v5IY7hkZNhkUc1a6K5aS9AdGsqcSRYPVXaVrV63t4CIGe7JinWujz8LnRHcL",
-	"1iTafOxs6YJxeQEnawZgPDnbHtRKosL9AIao23cubJXyMlqYJkJmySsqe/sp/DbGgfvcHy1JApNhTki/",
-	"sFMoqf/dP3h0eIz2D07PDx8e7u+dH8CvTXZ0eHhffL2/v/ey390bHt7f6x6+OK+98fael8tKK1H/Ozh+",
-	"kPPlTUmmG6qijaXx+RR2CkcHL/YPnz+4rj+uPK95W73n1cGrRn/zfLv9xdWTmjheD/e2ooNq51G993jj",
-	"8mnl9fCw+3JzdNrgJzV2tP3mrCpf1K9erV9/sfn1XqW9X/MPGp1HG73Dra+eVIKjT29EkFPJP2/TZleo",
-	"33obSUz3kAbd7XBqYXb77prSUk7NXAfm0N8uvCf36zzmcpYkkyimsghzuI/jBtXwSXX+Jy+YDZgmvv5o",
-	"AXbykIdt6vsETOWN6gJfnOBRwLF/zvlTHHaJ/m59keWJaDDgoST+EfEpPh8N9Me12iIfm8giRRIP4gDM",
-	"Hz9/PrsDZuzovGtahpzOjbWomG4Na0MoTXNfG6oda3+mcx8fsiaLueSKW/zAhmLBfSRCW2e0i4c6CWfF",
-	"JuuGmBnbc9IPpYg8zkTUN+uCmraK42uVMCm8wEBnbDKzQFg9JHDExWfBBtJqVBqOIeDCcLEWWkOtRrXi",
-	"Por7aGJwETdZl8ikNafi0pVtZNumQGcXbWclIiknC3XddceUJrMwNbzUjmD4mB0h8YqZnKgul06ia5Ph",
-	"jo3wTxYb12rdyYAPHkC/GC03Kb3crsMKTgBTA2V/Ny0Duu2481jpHuCU02D5FmzUcYEWxr9+93+8+/m7",
-	"b12XWroKp5uHrSTJsMK6JYhIqISxew3chmi7VkWbG+ulRr1Uqxbi2rSFJ5vPa0eNzx/XH7x6vX5/43jz",
-	"ZOt0+7z2sv5544v11xt7m/e39rcf1A7qDxuP1j/beLz5ZOvp4twsC5qluFn1x8nN3DblYD3W/ssY1UyR",
-	"FDeF8qZcrzH/k2MuHyrBUn+wADvY56wTUB1R0KgusKhH4BT+yB3/DNxRXy9FGR0yCKZjwDmXiznsUjHF",
-	"OWzyGyAPb6faRZ8Sw6TOTvaQwCPULIx4pMs0WDYpOfpc8Y0vmgVYkynoDJ9BR+oZnKhjwzgdXa2ITGEH",
-	"7YeHujO+NmzvTmdcXCmfVMdV5Gt6iDOyOsXgmSHqtzF7mqAaWymiPCAy5Ff/3LxR5mF3mmFnHQw7FTDs",
-	"FJfnENkOTGBXrZj/lXL+z/yvmmqAYJSmdPiCbZiQNFmIuzbFFTEWpquTPf2nENfkmMs3I4NLUbW/bvG7",
-	"x4cZ8mKSV7UgrR1pk7RFySXWowy2/rkV8J0ZbA18yiBGWvYKMd5JU0sjLTq4GLZccueXWSI4x1hnC69Q",
-	"gQhVEq1Tvd9am1J1epJ6BkZ6fKFJmv1FW7Z1OIUV5QTqEp1LAYa6VqNSbRlPdhn61ltLRgt5Pc4FdC+b",
-	"mlazYhowo/YImVu62mT8ioTWuQsxCCu1BurxKEy9V26yV3kBaplwy6LSzHgYEk8mKk9XsYhWrVJrNZnV",
-	"3hI7nE49APCACTEuUzOjMs0557osUBZcipSrPZglaruffdlY73S5YbDqOcUWiijg3mVS6CCShi9AfymI",
-	"hdhuGTdoKlSgmJxPByKY0qc61eJ2G93A4GYBM4bL9AozfoUz/GOmNpA1gS1Mmf9KDVG1Su2GbiBTOKcg",
-	"Ot7F88e1B5tP1l/vN149rr/cOH/+5PPa0+frLxsHp0ePN7+4Xz+uff7q+WcbD1+fNF48eHK+vjfbwbNu",
-	"5IC4EtK0gkULQyW/BNUU5hvfb+hpA3d+dyL8muo6h8T/aND7qLLMMOgljFNzS1ATkqSoOQoL0MM1jXml",
-	"TtwyK59zm9wUhaRCkgHSFiTLzzV3Jb5mWCjLr3agPIgubu/6CiFtFTaihQFTBWMllmomylsp1htmKnCh",
-	"FQhJHPLwUoC+slpGe5PpeurJjnEtYVOGEyKUMEM88AnwwFUEJZI64NyCPQ5x6AsdTOL6wYyPDLjXunWz",
-	"F51FwGFAsK8G1bphu6b6p5JKmsyJC9Qj66bJ8T8TPaxPMBOoWbCWNdzFlDUL5SbbcwbWAZ2uZ83tldoq",
-	"oz3LzaGzSCC4UgATl5dr1lP/PjxBK8DDV8vIFZyKKEltLWppaG7lrWks3SWfN2XvJs87XcLM0fPTiTS6",
-	"ymt0xzwnPX1h8/JNrdTfvvZL9V6HlAZbcpgnQ0CbKznIrhcOc/o1eD870OmihcZ2rVLf1gxseQ740ev2",
-	"kUn/tTPph1oXSwJIYl9XSs5zWLQccsuCcxk1j2Y43Q6YL1Kl+SZKALaJ0m/Vv3R/7bSKKyQfiCZTvAuC",
-	"IKWpQgo+Mq7DL7JDTiHnap0TF7wxtXgdj0x0342uwo8HT9Lim1KTbTUR07rHnNx8oc2Kd2sd6BY6Iy6K",
-	"MB+R/LagSbfKMnqoJSAtShZdU8UnosmsAzEkHqFXYCmJ65iDz29Fi0F51g8TZdVkZyd7nwjT2xPC6ePr",
-	"oPGPMmhPqC0HsK4iwujevdjteu9ek2kJ11lHqhaq6RZqVlONJbJVLbmZPAYltmHdC14Lqlo0w23bHA0E",
-	"Q7U5EHBAJjVhUSLyeikXqva1KkmTkWGcFBS6HePiyGGAlKmwUEYWF5UMlhG/DLQd8cv+tJKYUtJJF7mm",
-	"dzNFqsPprWSr9ujAJrW6YgpsLO4i7Uol1lw/1diiMLs9Ojs6yxV99Hm6A2Z8sdVavdRYL21sLiOn5Hfa",
-	"XUhIqeVUpO1ksQJppCgmLnFbVoMqpQBI7xCPbiwwfOTkH9xDGHu6YsON0xjZnO4SVJsyKikOppPtvQSZ",
-	"rOO7PULtKLhEtK+Ox0StxDE9inzCmPEKmyxp2Jpczl2ThItNUCoEQNpPLnSK1oW9Ba0mizMctMPdw0Fg",
-	"4iiToI4YJhBebp2BcfWAJth0Z0XyaBmDmgqfurHdahk9M8WrhNAMZNLlj/acCJb09j+BmiCU+67pvskS",
-	"rgStrDUUijo214TkAkjMcBcxaKwKvtNkkAg6gQp8QFg64gmUcxsrlCjjXkggPRUHIuuiTTKkccY8vwuD",
-	"bE8cFeMyOa5sJXs4nZ6p05sOrDLRRrlx/jDyoQbASWJHunlQqymMlVjVX7Y3L0vP+7Xr0qncHpSeDhtf",
-	"Q9r6XMt8qpP1hHF+CSdpanN/DXpqyurspGO+j4CaD6PQLh+G85FvfmC+aTonA3sSIgK0SpPpJZgmkNl5",
-	"mo6xIOuG/I4JOdUaftVt1A+9HMDi3GTJ+2dHZ6s2891t3K80Aur1NKcSWFLRSXfoajLN27Lsy3YYSiRB",
-	"GydZRPfu6RTbpHy/NpJbOk6F7tpy714xdVUlD/yEtRfjqwzhRIT5Qg8T6ULcNhxTKSvAXJLkDct+Jtao",
-	"ywIA5MEfFscWQQdRGwkEUpB5Gzkvx2brFSwumwz4ISTEgJYGc+Ag4EOlx/Uw8ztRABk3xjqtFhqTLB1w",
-	"agobyKQuo512snABgCMg+Io4B6CkCIW2+eqSIPK2DM/oSU8pu0yrNK/S2m4+ZrqqTprXHdeHpUlntBN/",
-	"+qp21Pj8df30fP2L+xvH+1sPDrYfPqp99rj+5Gnj6Hj95PnG6dnm+Yutl6+2P/+i9rq+17i/vr/xYPNg",
-	"6+H2o2l6WLxoe2Apk7M1FNe3oG3/Igu+S/0Nzmsp3t2YUuJzGl9MX0vTOemj1vZjcZJCVqJSR5ID1i7J",
-	"tPLm4PYcXhSmmj/O5EWmYaFTCWIFMIuybibayZi6fCjxqR7XHu4Vm8wLuLAvW0bwp2//82pcjUOpKWGm",
-	"N6OjC+ieLKaVeNwFhQ8ZCXXDSd82nByBG1CBhjr9J6oVaz0rN5mtjwztGLG4FHE6hwVt0dUNk2Ie6haF",
-	"ZECwNEuxXlXbgMYyo1RIhE5bNJVmWvZJa7fJsOu5nOazTAxm+WQ+dYi3UGwGd6CK5PcTvWtNJLdLZzYm",
-	"xsbGul05M+80KsslRk/0Dp2imVgSmyTbgGdC6dnuqj+sSvKRYr9/T8i+Nu4DKRrxCK61jY2d6Pu6LIFe",
-	"NKrlKb0kGVLq1OWKKdMOwrGnJuWLbzI3iiSvavIq1HVKu+ew9qcwGYyaLIXmRaQbeWea3upgjYAP40Ze",
-	"podQtdJkllZPpHwbSR6I7K5OFEuFg4AJyRTWNEGmPJITnWjL6BTLXJI7n8beRWxHSuDUkQmLEqFsVfHb",
-	"iIqThMqe4Z+TUn00hfzASRuUzE01FjVEKSt4zowAMP766YQsp8JXUtlLJ3Qa6RGKw4EDVfstne+SOhic",
-	"EV3VCkIDkIkMKKMTJT8zIJKKTGhTMjJUD0ZqMuPTFUjaxD2gfh2TVzrs8SC5TRBtp7OSwBwDsfpUNFnc",
-	"cAq90uKpDbbvhthTMivz+dD4b5PCy5EgaKVaMZAWTea6o+Mo20gXvZMY1HGwuXucWQJvQbIihxxJ3BZK",
-	"9tRxhTbufgeqnyWBgtpapAis+fiCsotByLtKEo2r0DWZ3bWQeCSKuu0DsXUmRI9HgY8G1LtE0SAxGJhK",
-	"mjr/1y5OSB4SXaEDiupp4ASjfJKctNgWt6HC6b7fhVBe1N/UfrI53P78siKq3tPX8mVj9Lz/eKt3fyM6",
-	"Xh+c4mXkxVRD8r9kg/xxXIPso6H9I3e5panj4FoLiWDbcIO6FF1Lqt0tIkDrso3zaztg1A1426mcrOhb",
-	"H1/q6j4Yma7eNsTJ0N8mcxMpi9qgkF+BwZpIwFTeH+CQ+E3mYUFKlMXCsZK7DLeKK0HkdHNHKxidRkJQ",
-	"zJpMd32HUrBtgoYhlRKsGqi1hVa2a9XVxCzZWt1FbS57cTMhLdwbi0hsspjqDbBW6pWEAyEsFWyERFtN",
-	"5pSdBe4B5eBLsKVoMCBhSe0XPVUKCQqIhBe1lx2inopQMqqv22Bihuqm8rGHUxVtgW+GfFg0/YckIm8i",
-	"HNj6VxrOEFJvw67Ma07uXZ9rxuo7GWO6PUMfBwG6wiGFI4W62FD0qeXxfp+z2IXeWi0jp30w1GD2esS7",
-	"FMjDA+n1sCg2Wcv8bWp+mlbFiv7vAHJ/RTydFn1J3CiGxF6UHULvBvSyuLqtnTBp86Vr25qfL1IVblcU",
-	"YwXfBQqwJOGUUCtzb27BWOcGS2XSlv/N+Pvx9+PvMmnLvxr/dvzd+PvxH9V/k2LwO4UwWrLQhWOcX5x/",
-	"azB8rFBxpw71jwz4h+/p1ohvFKqFy0UIwdcsERJTC0UoVHs2IOzwAdrnjEGGsP0IrejwQ4HG/+f4N+Nf",
-	"jf/N2mQnylW3YaEi0mCm10S4aOvi89A3wVTgQNaKiOjxoalwq5teijI66A/kyPS10/qlDnHXmpwpr267",
-	"suZFiFMhnZaQty+GaxrN/DTTzzO/JadJgod2mUuUqM22xJxCEXL65ooPXuVzBqKqtWuuf60/ibMTBs5x",
-	"xOVuBZ+CtN/Y19+u2QaYM9IGQSyUSYdr0PJNx+ncDtNWNjk72Ss2Gbm2NtDYpGn6JMYfrsTm2pMn+we6",
-	"RiQl4aquZ27+qb8/fGCT+pPiksDfRXrMT3Sx52KT6dZYRYQjnxJIioDQhpGSv3Sm4XmPsJ0ma7JSplex",
-	"aeSrLoZuKIxM8y7r0vsXf4datUqllSoFqsbRxgV1m8yHpnmkW0KASttUDgZKEZ8mQ2glXwpHaSGc8Vio",
-	"g8xHh5OpQcz0ZqXVBVbajtxCY0jX3sTSXWqrUdmGxiKCX6ivEs/lTlw3zNQZczQMsH+gIdZSv/rO9BFI",
-	"IB4HVgxC3qEBQSstaNRl+iG3dGOUXOCmxhE9pXEo2NjwGlMfQZfBUfPGlA66apg2GBcG1/zWqtlorQa7",
-	"1E9NX5DWDnSXRG6MD6RK6i4jJnM2HjtxZzbZXnxzkjTTIhr2sCRXhn7zSHq8T8roIaZBFBKhu5o0mVoH",
-	"fJwUCVqJywM5JWBB0IcXV4vOpxDVY2XwlonpTa6uNoPZK5r6ErDFmTR1D3XAjrmzmsqrj9crNf2xneIC",
-	"epBk5003rtCtUkwesgIxfLMKZf8hQRg0qpjJKcwQcaTuBKfSKVxnguta14WJiix5ZDl5xWUawJLefnl7",
-	"98fZILgOnt0nr58//6L9xdnGq+uz9uFe3E5/p/D6Tf36pIK3R9X+fu3q1ZZ8TtbDzei40X6y0XtcFw+q",
-	"nUcV/HT7+guvsAz72zd0/q8qrTNTJNoh4rl03pS8+JGqNHsu/0gpNXG4xwRjsyU0l1RxzgR/CNf+pkbJ",
-	"91G1z/CIU4vTH3Wp+bpUbSF19hGWZIhH7znVVuGh7pCKZC/kUVdxUYuyy4q1wBumy7TPIN/DuMnjljtx",
-	"CuBK6ueSzuQP+FDzdiWjFpvMMnIQh0GUbK2akCnTdd69ci9On0IYLzGiSjvkQ0HCJpMc6jLEzdtbsbnS",
-	"MeApdpdqVe/a4ahoMkdzUWvczYhDxKYXm2mhk576wcSONdmkbG+jpe38CpLQxb3VSTPWlqm5a6FnKvcY",
-	"z14SiuYaUldNex+mNqrHI36TmbYWE6z8zAiBPwRO7jbaT1r7BJdlx9oH6BirVreoO6X2rPb+Xtl2Ctvn",
-	"crEzwVONqpbnZNkRcnl45qIA4qUW+iIMWh+ubuxHTvIj4CRwVW7OSHxytdY3Db6mmvPu3XuQNCADja98",
-	"7x7as+uznSZtiz5Do8OICUtpn+zdPzw+OL84OH75qdPMDBpxqnX6kQfciEo307OhNNaLDnTIaDIsEO2o",
-	"N3xqnELXVEhQMZ/GrTsZGQI91oq7bZFmd+guTyn51pcmeROakfJItvl1WjmlIfJJQHVkPfQJL9pZwLth",
-	"AiKU2t9kkoBRVRF56KcW68RJczbthYJY7jh2DcFq9cLAr4V1yklX4442Fqk3Y0CeHZ2fXHz27Oy8pa0e",
-	"zoOzi0d75wev9r64eHH6tOVuGc4p4F0RA8QUGgiokE1mDAymLSHR8SLQ4t5EWavdxU0K7RBl9JAGatPt",
-	"EZSp9OiAqqPdSeozJOUAMBuBQruKkqoJyPg3Ict3pPh6v8+ZWooG2kor699pFXNdn9NMt04Pu8KcEqXP",
-	"FIQSbOE6PDyzi7hwmV54ulfzDGcYJItCA9HEqhvDqzClnGm9NrecaXGuMAD9YYwIcDd2axvXDgtqc3/0",
-	"mewHhZ1CM6pU6t4A/kPG/9f4H999O/5u/Nt3P3v38/Fv3/1i/N/e/Xz8uyKyvsD/Rb+/Zj5If/137/4V",
-	"Gv/X8Xfvvh3/bvwP49+rQd59O/69rnE8/g4aHv/s3b9G498i2/x4/Mfxf880Px7/rpyepaBXfE6uZWGn",
-	"sMgiWZPd4Wp0MxvGSOB0Tncatk+Lc6d+Yae6qb2nmg3tsCgIsi7TBKVmYqMgTE6ZrfraWGciofDMYGek",
-	"u2/vFMa/HP9x/Pdq32j8P8Z/HP9/sHkAwrufpwGQ04tacSPSHwTa9jMkgcdBPF1YlEqu8yy/hiHR8V0G",
-	"Wu1Wjp6C9W5n6Xx7VsyToKG41D5wl0FKzgMT/ZxhkUqVmsIKy4knHgjXplchtU4Fl6rtTVJq+FWvtO1X",
-	"SanSqeN1vNXe9qChgz2lRqWRtMo85hLZFRpiEYVs51KX794xW9xhXJY6VtpbMJVNfzo9LQL4TNz5KozA",
-	"Lu5sE/W5b7vI/XX7X7HvclUeyS5XElyMsCt+RuZadeQ4n1yl5bg+memMtSaypDB1XBIrTrIC7FRSUNJD",
-	"RZTzyuMfkVs7QBegdgtEl8ArL437orDTwYEgU2NOdAH89jZpdLZIqe5VcanRWd8sbeP19VKts9lRF820",
-	"DVs8PsWBFfDFrzhls/f1ZyrMbxxrLmHHnqRX2jKQRNJs16rVWr2xvrFpA2wmACxpn7zW7x9EIR+QtSMu",
-	"PD4sFAtDHCo9RMPCadAEqLPuVzp1r0ZKW7jRLjU6VVLa9jb9Uq29gauk0tn2642knqPbKM+YVy4Eh2Jj",
-	"k3WSa6Vq5byiQBzXSYZrZJ3cTh/BZmH/+FOLFyh9vMVnn47/y/ifQBD43btvx98X9z89fdEsxPYdzlAy",
-	"4S5q03QFmRAJyOG03snyMnztaGrUjjZXlyiDGJ2/rtJzj2xR/BQM3EAVE7qSIYdrDgWaHaji4SAA57n7",
-	"hZL9Tav+tOs5pfnZHl7BCOkoQqMhlnP1kKPRnrumRVSR1JJAuafCmSNPozDXe2EXSzLDmf5yCYVi/ou6",
-	"8/zdqh76RablpAUpevxRLllHCT1wuqgYxjHJq2qlSvW86lAbn3jU169oibwb8mhgSuqOfz3+d6VapbZZ",
-	"AhoOj2DpDX+dbHQ2K6Wt6nat1MD1dmnba/gl/av6sVK3jKveqUJny9J6ewOXGopsbpHtTqmCq+2aV/cb",
-	"ZL2TYS4wx4ZX72x0KqS05ddxqdGub5e2caNeqnTW8SaptatetZr5zkLo/3n3L8e/G/+9EeLf/Yvx78bf",
-	"K9Cg//n/ponk//yDwuWQd0Pch0lr7U1SXa/iUg2vd0oNv+6VthS132xv4HWv4ddJrZN8cm6kVgX68T+O",
-	"vxv/w/iPSsFSagMa/+P4j6Bk/GH8/fj3asbxH979azi3f1D6h1ZEvhv/V6OEqZf+95T2ErX7VEriaxVG",
-	"/51zllV7ltHAx3NeGWIqKeueUeaRaW8pjGfkWpoLAHjx9iaXUlPCEzytQzOUpuSdFKm4DYv460p6g/Cy",
-	"fprQOszlgIU8CJQIrtvbTOnlrIMyUMsPcUe23MEgegrBndfNmQdROwDPDzLoj4Y9Lggi8Uy6OSS0Ax7q",
-	"0BH9ORWopd+irKvdVqYGAkRVJd/rLLNdRAJBdH5X8vDCC7ggENsOeoEli7r8nFDMDPlYYjWbad1F/IkY",
-	"pTJSGDqCcg88DnNyiQh0d9f768fBdJrTOrkW2hu3AtZT92skCAhbgc5OSHHBpErg6pROlEkusZnPJPxB",
-	"DxumYZs5ohjKpsVyItbHXZaTYVMrNY+d+WCIxkSpPIMD5rcJNChP6V/vkILbxOovyXUWb1ycXeT7iqR3",
-	"Hut32zSUvQfailTd3q6UKuslKOvjUUm/JkwdnmKAjfrN8hAGWIacjfrUyzRXM98OQsrDAz/yYk3Op4OA",
-	"9/ExWIWVaKIVKSUf6CdnJKRq64VqZXPT+TkK2WQPN71AcgVWwh7t2q5q5LqwU+iQvlJCiwXBaAAjVmu1",
-	"er3RWN9eVzxMkHBx6ehtsYAjyfcGUGYlVvMWkHtspURIGnpJQqEJIrwNws6EYORzL1J0yEi85l8OGpxr",
-	"e1XKJOd34AgDkrS6++7dz5RY8O7bdz8v6+dUtwXfam96GwqbGx2L3DW/BOqleVYoFi4p86HLmBADHoLe",
-	"3MO19Q2lpJKtrcbW9paPa1uVxmZ1vepXyPpGZ8v3Nmrbtc3N+kal7lf8DYzbbd/fqOFqlXQ2a1W/ut6o",
-	"+VtqLPo1uT+S6qQbW7Vqta6EioBjPx+Y67ZESXZVSry2vylkuyAW2y4M5oCUQa5ieEIi9lJisfogcy/Q",
-	"xFXAM1AAZlfqusYWdVAh7xtVwhw6GK6VtqJZeIxhIcFwyfVbktuvCsBHYXPzBOkD5otnBuc2S5VaqbZ1",
-	"ExkbPtB83BmtWqqu/xUI4E80jr2JcBDHs15Eg26IIdX/fYrphkGIkwwx1dYt+/RMEznT9C+NJBmpXqPS",
-	"0jK8/kz9FlAhT7igeh03ldpneCUQrPsHn0P9/psMf4wuee/aDUjpjgoyTbOZbjlb+8b516H/draXIXm1",
-	"CEoJpMuqG6V0n5j1m+rZAvWokDwcoRUhcafziUCWQyDGJREoIB3wjGhBPxaptbZh+u87c+Y7K0ZZCfpW",
-	"Nck+SqAfUgLlUBMeAD+DlA+miJ9vP8qwH2XYP7cMW/yQO6pmd+RaP909xcKT2lZtmW0lI34Uzz+K5zPE",
-	"8z+X4f1DiPEpoePmUvmyMvZfmfT6iGRN80mMihEdZ5jq53WizwiOOW3nU5LvzPbzHR72gRxHEXWCrnIb",
-	"zs8RsNdSIuYPaxfFwiDKreLndA8D50HGaG+ScVbAoE9Z7CfhIWoxQnxhusOIluu0sP1nZIiZvshxiWUI",
-	"CABCY/wYNnfalnPQNdHLSaEdInTPId1prQVCawutgIJi4nh1lwVHdm+hFTUYZujZk7MjnSM8qWO8ALLl",
-	"EI0HWOLbmOo/qhUZtaJUq9dLjcY62l4vLEvFmdTn834qVH/UBj9qgx+1wY/a4Edt8KM2+FEbXNpZ8xep",
-	"CX4ol85HB81fgIp74FNTw8sGX0ETZXXBSjFv1DoV72SU4ds7c9Zi/8zaN4otv/3BqZzF3IDt2KtEJelP",
-	"WQOIGbOmnpliZqQ4ILbTFd9WPwokHeBQrqmNlNQ5mWpjnBGkHqCWkvJ0uQgEKqqQIcF98HVxKIiOu2QH",
-	"8SsSJtm9958+u39xtPf5xYuTp8/2Hlzc/+L84KylOw1V661dMIEoWEG9TkY7HTdIz8idOnZQgQOQyide",
-	"ABXC4DscEkS7jIfE13UpbAWOkwcPi+jxycEjpQ2fHD8qWo28ut5CK9BEj3iRhKS2kKjRfdRSAmsLUeYF",
-	"kU/8Vd1srz+QI2S1clDEy+hQCnT22V6ptr4BS4d68GX0AoRJqM+PLiGnAsrXptqS67hDiIpXrwiby2Q4",
-	"3ieut3FF6/3gKBxSQVZ1Ud359gf1ZWW7lavmqyW6ar6V9Gep+jkIAuWTlsJCPfV70WA/qihLSwLxuU9L",
-	"1gGcjr3dH6WCj1LBslKBvvAIx0hkaV1M4e6A98d2i7Vv7J+z4jvODNuypNh0DzlVdLOFVhS/C9Xfu6hV",
-	"q2y0VouodXCOu4qi1isNwxVbh53SMWekdISl1zO1ozBq7WsyVHpAxYBbW6+Hw3Bkrb0vzh+WtvTEiufc",
-	"NCDkAR8yBdtUVIhDyedkZBHUHkmz0SIi5W4ZtdQv4tNKqVqp1VuxMNIjWFdeMeLIqekHllvjoVapLCj6",
-	"KJACPGAJqE0CzroCST514sNO6Q7m3mPJ1KbxCxQG2UHmdHuE2V5js5aSHP5S61kue0yxphSTjaXMNmVY",
-	"O42yGy7QPu6Sta8GpHvTbwds6U9zGYhuNQTiTqFogAi73vM8MpD6OEWONAqYCCiYrGFysTl3LWcsLCX2",
-	"elCjJ2ksF18/tAL3sYhOH+6jjdrGxuq8WRX25AeNWXHQkji9vCJ6E3HoSzZr3LdQvHLjLxcXjGRJfH3h",
-	"/4IQws6qidOUtSNcaq8pya7158Ov+rTWepoOKr2DD0ZoJUXddFnqhB46h/b+VvqDjQ2ubuRvWDMxU9N4",
-	"gG2hd+bvJiIB4McO0uhwL0EGB6KLodK9RRDp7V+htGllooy8uZixqfgjsBclqlju7In0+8FiPLQV/AcZ",
-	"4JGb4WoNJlAfPjbht4oT5hN4ISTJK2hl+YCOU+JBuyZDBG3CpzWRghUFmeuXbnyrm1ddabctWontaScP",
-	"Lk6ePT3c/+Li5cHp2eGzY6N6QLdCqtSJfdPYifcHAZGEEWGbM/7p21+aShBTtbFd0EPGvx7/Oxh1/Ovx",
-	"r61ZKg6KgRxtiBEoIkGui8gJCyii8W/G/2H8q/G/H/8mMQCjxAC8An73IjJOUiSIbobJ/Dh2RS1TN45K",
-	"Wky5yHNBmd1cDHWoL28K/IMtFa20YrWwbA016pjjSIeyjpwpQmv3MtozQIID110iASMMIY9TkiHndmV6",
-	"LvJekg0NeqLj/4d0avWHQKahpdY2FBQwJEt3QkKg28EgMlUg3dgjrpN2jcMISh1O6oVngLB3lGtrEfUB",
-	"lnjfBi3ouzgjOGHBOrLZhb7XDuwf41s+xrd8jG/5GN/yMb7lY3zLx/iWj9kOrAjlVz76tD76tJa1MmjB",
-	"Fa1A63d9Q1b/f/bevceRI7sT/SoB3gt0UU6y+Ko3hHvZ1aVWjdTdpapu9WjMQWUwM0jmVDKCyggWm9IV",
-	"II0ubC9s2Lu294EFFoZhYP9ZLDC2pu3GaKQB/AlYX2E+ySLOicgHmawiq/pRrWb/0SiSmfGO8z6/8/ID",
-	"WrT24Ed09Pao1h9Eok8ot9jyUIrOTUqWQXESOyuexCeQp+Y7CJrgoKFpadLPok91g3OGVfdAWWpT78yJ",
-	"NV9U3XJ0JWBAd2RGZ9KKlu2DGMwpiM4ga/rPWFXQzykR+qQ9NrjpOcEUdvAvSeGy7Lsw+duLvzTE/Xtg",
-	"BBdfX3w7+e7i24u/JpPv4MMfJn+4+HZxfeuRQXg8hi5SytZKuVopVyvlaqVcrZSrlXK1Uq5erXIVyz8/",
-	"deUqnuhKw1ppWMtqWFaovp5WNfQDVbK8c14MIFZexxL+etE6Q0xYwILIRceU1R8q6ZBQeGf4l0XDb3Fb",
-	"FR1LRkqmf43YuThjPpEM/Ef4I0b02eIZBMcFVbag7qPHIp6DCj8Nzx47BlXQZw45PLIlnFpcd6JfIbSb",
-	"8ujZco4ASOtRKA/NqNebV1nqwbip1+0Al23ZEo1vFETdChJGDoU6NtBon6mesIKX3jZ9QmMhIOjy04Db",
-	"YkSVhmb4A6Cf9XKlXK3Wy1oXEB6IwgvXwUgGovek2cXOHogvgjCk6xvlCln7ebW6Rz4O+PAZeba9ebrZ",
-	"KJIPgoh1xLP1ar1eriyvKEwBdBcePG5WHnSXiAmPt/5qcG48wCtY7qVgubFyXZYEmMAUU/MhVdjQ1tmZ",
-	"Jmyp0h9XlIFIPUjamtVZYOiEyJh+HSJCP6YzZI3yFrcVdrBeHlWkL2SqXt/+wfFjyOg5Ojg+fXJycOw6",
-	"pFohSXVYh0jR4soU4yPTtfiKZeKaIiQnQnDIBdJSkoUAr1eIT8d6fbARpoloh0DAhV6+texIDn5+dHj8",
-	"2enT5vHDw4f33eKebd13WzyzElyQUPCupsZBl5OAl4nbZeoBc0nEBowqvViqR6gkrq3+4s6nl/vp7Xh5",
-	"5GyRekI4v1gtSa2mFTg7gZ7oIAqA/Gg9YIdW2EZ7y695DbbZ2aaVdtWr+xtsq7NDq+26t+FvsZ1Ohdba",
-	"DW/T32aVTpXW2xvelr/DrD6xYNmbQMohWFr2H74/+SctZoPYr6Xo5xdfX/zNxV9f/IfJi4x6kF+uRiv0",
-	"bNwMuyIKVK9f2C0c7N87aZaOamC+CalUT+T0Wm08rmzvVmq7Vaj9xoVqdhSMZk59HS7UXdYREUvsG6Xq",
-	"RuYRyaKAhrEBqfFBrbmzD/pcUkpu2VI8y9TTSR21ywrF4VVPn/l3q8COrYDgZW+mJayZry+rgcAGpIYx",
-	"TtwPeHc3qfudrr60dnTwAGJ12jRipE0l22zotwIlW/zewXExEdo0vaFqGGF1C9su8Xo0DBnvMtKnPtMU",
-	"FEzRUXBOFWvxMzYuEwyMZn7ShtwlxydNcvTR/gn5v6rkvFregATHkxNMvTSxty2+5ooB41KGxO9KRUpo",
-	"CSMl3ZJbdAjcJXKkH14/KtW3G+tHpY1adboVEeHUh9E5uyNJj8peUdPIewfHul8tpkd//Pq/SIcc+LWN",
-	"jerOHozvjI0lRFARLemGjEpFapXGNmkHSmISaXo1bdJmqg5ETPEHLAqEj5KuZiUxS6M8ZqBl8hCitSiJ",
-	"mKflYIkSPrgZ6i0eMX2+GVfWVmAdIOncyjJppjYlkATE5uFAbw0UdDW1QlGqjrQ8DT4JnA4I4TM+gzwG",
-	"cjfgfupO38RhkFrDI6YpZEn/u3tw//Ah0fzx8IPD/ebjA/i2xR8cHt6VX+zvNz/td5ujw7vN7uGTx7XP",
-	"veYn5XK5xeGpg4f3ct7ESp+4ModokN3yqmyjVqp3Ku1Sw99mJc0FShWwOGkOA1a7+NhqsfTgyf7hJ/ee",
-	"1X9W+aTmbfc+qQ6eNvpbj3fan51/VJMPN6Lm9vCg2rlf7/1s8+zjyi9Gh91Pt8bHDXFU4w92Pj+pqif1",
-	"86cbzz7b+qJZae/X/ING5/5m73D7Vx9VwgfvLy7wTm3Aq6z0cFN+HpcCfMcYOipRWfa9lcOb3xj7vgbz",
-	"nse404QwMCL7HgkUVN/mYhQLrLcdan1lTLt9UtFdrOyYPmNK5KueUxLSfPVzPeYFEJ4wX46qpuQogFII",
-	"maciwQOvlAhFqZZ3SUS5L/qYJdPiayhXFZHjTolgd2JhSUsbKELoVh0UHSCUvdbi/YAPtf43pTjuf9j8",
-	"+OODh/cPTh8//tgm8FppS3CPOYiy0IlEHzVRYPCjniBUnjFsXvP+E305ITaeecJnPo7dgd8NI9htcZd5",
-	"PUFKnLQK/3e8eq0C+f+s6FjyCRb1Jl65HXD4UNvE/8l8SU5PvTxgffOWbS5XccUSRymCdBd3Zj/ezRtz",
-	"u+RcFD6vPNz8pL+z3whqv9oaf1qVP99mx2cbnQ9HdfXx4Bf0ibjvf+bttB/wg/evK17M1k+NuWttOVyE",
-	"1Koky5FrCetETPYSOfHdK2JKU0KyErZ0rJcRaJcnKV9miux+hQQlZIrlwbT2MYtiVuUFtpm19Egw9WTV",
-	"gxY3+kGZHLMOiPmYrtGo7BAthpwa+/ApGpFTNdNi8xiVLc5F7BPAHBZhDP4mgCIcG1qUGqJDpIjpWYuj",
-	"7T4c0bEkZ4wN9CBHdAyDXk6teMLbM4rFlaFjbqBVoM4UhwAEHjecMXS5c8LLsgWSbxheNkWCGldaOUFV",
-	"43AWyj+t0jLvGlwInGCsQN1Z3JQzRVVCIS+RS46Ng36OqYDMtxSAjOAAJUCBIEUKUqWyHbzcMV1Yi6Gb",
-	"tRDk2u/dFgeaMooE7xbL5AAy84zvkDDuyz3MPYP77hCoYO7ECNB+yhlJI0ZYRDUVW0tewYf0W6TNPNFn",
-	"kF6GQCNQvskMv7jX4qni74ihRYNQj3YQsQ6LGPd0n5EWcTRF9vcIeFmtK0MqOm7x9lARvfQp76QWgxLf",
-	"pDToXeCgK5Mm4UIFHiNdwaTxULS4pg8sslSOpEv+gzbEzhMDPoJrlVNUm/r9gNuVVWnq2WPwBMFS8QQe",
-	"BLrHM1Uwd6HIZ4tL0Wdt4Y8RM4xy8wKW+QRnSa6ApeffjOXq6+fdWYcloNVUeLd0pL+poAtzQYEmNZal",
-	"DBxz6K3dhUASzHZcaaMrbXRpCg+nMqV9AjnqCuEvUAefaZIA12P4Uul6i6dNwCeA8E/JZskPuoECsHzr",
-	"P33vPc5G771nyVuaQCchIaA1AgFyPcE7QdQ/0A+4MCyIYsegDN3uGkqH1Y1YTXXIBlFRwGw9AC31me4M",
-	"HeMoCsap2wCnop9tcaDq5mFQh8FcDtBK6fLGdu3jEHw9Z5O83uJGdHXIkJvxs2QIWP8gACUAf8R4e5hN",
-	"wKVi1M+ljDBMWIibEEZzBAqUc1rmbPT/mt/KIloi3gGGgSNaijLWllaGQRNGEVh/4hA1zswqzFdeGxvG",
-	"dKk0kVE3nvC+4Ip66grFFvZwRJPC1MrUeTSbvyL4K4K/fLaUopEpY6IpTN8qsIvS+3UPAqnnWhkNtdbH",
-	"NE2xHQO5inbHMWE0CgMWadVi1x7tOIQOy9mz2CsbY/mAMY+4XkK8XDLqARCskobmafE3CMMWQoI4iTvR",
-	"dmPoqZXK1zKV3mMK6xq9IkAJKyG8+GCxTJomEmcDOoYqMD0xjMggRdFB5GdRi1t6rZWPHYtZeMxUNC6B",
-	"Q8Ut5lFpvZpIHIWfYwy8Jv2ziSs3J4DBOeXinL42IngTa8LSqv5beLcZ98kaKGFFsO7jCZ8RDJa46/Dm",
-	"/Ou+jw/I9P016DpZ3rWbd/VQDZatRK6BAI6Zu6/oGZOEdTrMg5g4DP7ISmItrqUwCBkADR5HkMGssShB",
-	"+hd3j1B978iGeRxkPKfFRYRIMGCDBI8BOIOdZFaBJD6jxo5AlBCnfcrHpyYWQbpOi8Mv+uFTG/tW3CVU",
-	"nqWUfcERanTHmDKnZEE9HXE2zfEJqrykzygHdKE8yS4l494okgETZiqN2k51a/lbLXz2KgFkFnHjp2XT",
-	"PEplHvmURUEnSGyjc5IggyVyoy5LmAyFRyEJJhoWnALYgwq7hT/Z2qlVMRFyy36dDMxQbL3lv8DnD4aR",
-	"GLD1B0J6YrT47jyRLMqjs/v2AqIKZbJcbPGz1yxorsTGW2gnwAOSyItJNN2iHOUZ5FrOC5QGc6vqaar/",
-	"EW0HnCnrfWmLocpNyaASLNM/O3n0sMVjCDXJonMtp4FAlmCL7trD7OQZU52MydWJU0acnCBOh4QBP2M+",
-	"OTl5RAKf6X3VvAO1dakMIpuJMReQxOIpEZE1NJZizrwXMQXxeswTYGkGIbLooCW3xY0pN5k92m0N7+vr",
-	"Q9VlGdUwiBIzb4uv6f3R77aFD6Mb9QKvR/p0DIHksczqw2yMDYRGLCM9Z6Rc3MBYzs3jPQfwyINxXKjw",
-	"RmnsqQSYSxNLUlkkEesGUrEIckkhkWTr9aSRQNJHNiPgT38JEjXQjul+0om9qYMH8/yVCPjiI4NodWBN",
-	"5l8p5z/zrwqxY/cwLcCyO+MxNJeu4BRkOOwWdgsme0CTkEgAwwoZjTjAbsf5k2i9h8nbI4lR8zO6xQIM",
-	"W0+jUZvmkBHzgkGAC34JK9cXYU7jtV+khywRjz0JNZv8vUkt/ZFA+um/AsYDsOuLX1/8FZn8C5l8P3lx",
-	"8ecmiXbyu8lvJv88eTH5YfL84tea8rH+IESEhRELtUiLKUBCxamwRwmpic1mD2h0xlTAu0mgof76IRvF",
-	"eap9+4gB+0sC8WRfTr8PqAea3nwANwX64ZqUpyIZ8XPSDEAmavJ4hBJ3KrUayZKW4+SxHhiHnyuJJHd3",
-	"/Ch1DuHAwxCQci6XPCEzCbX4yMZG6lwUNjoVr+pDaORWu9Tw6n5ph1U7pRqttxvehr/JtgCcYPau56cl",
-	"ZLuIGN7CByzJGz4XZ+w4k2FuEgqT5buMGEgpDmPmgNRAP74SXmeE14WlV81WkMXMi9xEejsHxXlRGPI9",
-	"QB/XdPH9VuEM6WIJWy5BSJiHXkwf48PKmne1Cu4rQtF+q3Gfw1BLjD6KA1dJiGmCWRpkKWauzPgURBph",
-	"gHSsXCcTccl6eMrkxGb7aYlH4gS0zGfEqDUQh5zYRaWf8lCTLRkjBDrHZRGEJBMfJCF0CSIVI3gCUuyY",
-	"T3osYmXyhKsgtCWjd0nAMdhmarSCOy1O/XMtPABeruh08oSr+0w9nMNSbipqTfMjpCULsaNpQ2Ec5J3P",
-	"oBa65/OmOefSp47Kuxf81x/H+owctuOlkbn37aoy6/q+ZkJMEBa5TE5GgfJAOcscVA7qi0HUboFJSqs+",
-	"Flp7zZ09MW5xj8i4tUDp064bAiBsdNpyFhJPC5uQy5MXWAfmicsuw03cmVffg1dwtl9hLfGfzOWG1IuA",
-	"k46IvNdsk1qZmF4LjqPe/DY46kREhlzG30D8q+WYC4gSIquZXJKcn3mSjCCebNbYZEIKE1XdISLyWcT8",
-	"Fm+PYyQQY5uxD4EDpBtRrsCzkcrsn5/GntWp3ibgj7fUbpFG6lgKgulBvM9Xo3SkbDwrqI6loTqyd/Qw",
-	"iaBKUYLsjZ+mB0kA5zxP5sO4uIR1UiYBw2g6paEUBMiNBOsyJp60eDaMDU2/gbQmZBM2Zlx+JimKqkB2",
-	"kGwkUcOIEGkDj997D/yB770XhyAbm7INLbARyQFawaWiY4lpFACjemmyQuIknZ5rINF7mcRHW+hJGya9",
-	"R6ynE5SeUFMc5k9HPbR4EnU8P/7MNnojP2V2fDkhuvqOj1K/P6yPStcP480M/GUE8sZrr7mFURb3Ypwq",
-	"A13FuP+6I3xXMs9rcKuhbaE/jk/BIshDxu72JgJv22Ny8uBkOv62L9pQrw9Sult8jfIx8US/LzjhQkEv",
-	"e4SLqE9Dfbz06wfl6majiO5mTIpIx+uajAEbsHukH7g8YJfMxuu2uCWBd6T1Wl4RsmumEAfrtvjV0brz",
-	"qRts003SDmL7KtmpVcnW5kapUS/VlijqA0N4c5G1si+XDCsDU/LW5kajvsw0bxhPi5u+CqddEfBrhtNS",
-	"H8LVRJQJrB2Y+3+VsgrPXTOu1hDkBcJrW9zQtrzo2jlBtGQ6hrbFp4JokXRfGkNLpkJoIT6usoOvnpoi",
-	"cfkJvYTDBKiPOYijQPVa3IT/Ik9YLg7X3vQ5obZILV9pqO01KaJ1rq2Ca29JcK2VWa4RWmuv+zKhtebq",
-	"5kXWOoQ9o54KxyQMzthUjlOL+4JJCDtNUqP2kuHj7Q+kJh9AzC1bzEhNl4SZ3ljGWYWZrsJMV2GmK3Fq",
-	"JswUKVQcZaq1zkUJLB6nS83+WfM+IBfBS5iwL2mfEQEBYgA/q59xScBT8QGQV5BTgOg+U0em/xXxuVXE",
-	"B72JaUrzboUJDOJjmRsYQJXXy5FCjFEGq3qx0E9FCg8iBjKIFq4xVhuM9VpXkGXi2p10WzwAqfyw+bCJ",
-	"brIv9NXm+pLJoYcIz5nNdomIWtxtyoCuf8bOqGJRwNvDqOuilWYGUMMmCvUiMewmOoJJEYRSZ2mtwUZD",
-	"G1lpJs1mro8O3fTpC35NsWdepS17cRhUV0juwuxSLGEEwuG+whCDFaV66ZTqjcpGK1Hn1VPlAz8AsqzJ",
-	"oENCyrtDcBZHCYlcQNZJwq0vy6tJiTs+08OadiYCTUeDizIPEzFUDmkzxlvcVlJJ50OagihWIkKSGbsL",
-	"XdKn0Zk0WTAwRsjrNp1Cmqg4YxzzLFE/BTUUNqdM3CRq23WIGwxc9Cq6cci1CzzIXhOqoJyKaTRi4Js1",
-	"yG5sjDGbnjeMAMnb5pvDOEr4Shh0GCz8WuJLSBVRKM6P2DixW/A2BWssQLHNTsYBY/mB+tVKYrOKA/U3",
-	"Ow0I1N8qNWijXtphFVaq+rV23cNaassF6qe7mA3Uv35dlxtFf5hdvzr0w97QVdzHsnUDDDSYTO7XlZ5R",
-	"++w6UqwSCqPzjWwH3JcYejo3zOKZxwYqY/MWnO1hwp2mjAg/atFqLV2TRCoxICMRnYFN3gTS5hCRYxjp",
-	"Iz3QFCW52T039HofWMZubeFDjWPx43HkHOwPxYj0oaqwDU0YsYhl4hPeEbUKcIbFUOH5wchBFkq21Dn9",
-	"0vx1BcIqnNMUL0UzheHlgUyxbHvUimUCuzkNIxW3YED4wNRBsQXwYQ1VmdgDoC8DXKG4CpF0TAaFeQCV",
-	"QXT84CFwgNm6jUo+5jEeMdPBcoCoduRpMFQ70nlAqPHyvh4QVDvEEZU3vhJLo5m+awJ0Bpl0KS4hRSlI",
-	"5ebNEZ2tY1F3Yh6H4idoNugOI1TPzgOfRXF4bxjwM1u9a6buFuR/pypvzZcpM8mDL0/sW0ALByFus1P1",
-	"a169XWrQDVZqdDYrpe32VrW0k0q3vKLikxUjMVn+MkHTrmFht8BkQFPf3AvkIKRjq7z/HRS6+Pbim8n3",
-	"F99Ovpu8WKZoU7Kk48uKNpnc/uR4vIM1mxRaSmELUith12ZeuQIpxRVXbf3LYDEkcWV2Yi87Fo9yDN+a",
-	"qR2HfstAxoxqpgBRNugtB2e8xRcGGifzcMZbPHt+xqCCBoqMxDD0SY+eM/3siI71gG0ZkVzscN1Q6swu",
-	"wyrVzDkez2GPwWvgi0/MmqygwN9uKHDgbHSGMIxNcs4SFGH9S9vIV+u61XWPhmGbemfzFbXHAAGmD7YL",
-	"8F1o0wewFdfARtszg8EYtuCuGDAOsIEt7gKG4IkUHwf8zLVYWiAAG+nBIedo5ZUZunNHGoefvt5njLid",
-	"gAeydyKF1gEOuetkgFRYzhrZGKyZip+7xK1Vqm7i6ORsBC05+odKEkKlRUojaMdUxhC9pOgaBFZJKU5t",
-	"x6eKnjGeomLxiDStTJqZCm7dS1qyczm14V34khvjrif9x4oAZEuZFuMOTcEYWG/baB7p+8Aurt6mpY1q",
-	"J1IcmcZBbEAadbPglJNB+Cx8dJf94pNPPmt/drL59NlJ+7Bp8on0A7/4vP7sqEJ3xtX+fu386bb6hG1E",
-	"W8OHjfZHm72f1eW9aud+hX688+wzr7CMwLJv7sWrCnGRmIVlOMyc8dhn0xLUgVmjr64jfs0TveKTkjrq",
-	"ZM5J18u4VDWcWzrVALNaL5nlQk6fEyk+gErpq1L9b69XqbaQc+8+VWxExy+PsyO9hSMIpsqEey0p6M+w",
-	"deC383n6x8BLLVOOWWnbAJ7l8/MgW0I7zVFjhDTDzfcI8mngniDld9KsxY1VhBbP1RGuzJdJlyrNCylO",
-	"iRtvlo9FzA8i5qknUVDYLfSUGsjd9fXwrJxS/WEHY0FsGWKn5wdzfaVsKnMcFiHgzfQL16LimRbySPmJ",
-	"LUTcjsRI4o1xMwN9EoXurU8sWZbyrwj5rSTkmItyQzquhBpcZqFJ8qRNe3dk1hRCYz9ZimyKyKTrCU2h",
-	"W3zIwfaSAb8s2qgsJboMlZGI2TTrGfNNk8emHmKhLmkqZztdjkxEgNVpQhWKpmgG1AVB1whCRfuY9gdG",
-	"mlR3OE4oHlcmaQNVZn4IA6W/ziJ6ImQnC8MULFUqEfsppGHHw9bt6Nd2SSYJO46+s3oZ4PydIq7oKRfq",
-	"1CD7JVoZixgKl4ipqgTxA7gWeZzqHv70WO/9zdWlxk6tUt8Bjnfzskl6TGZ4LyPZOovIGki7KqvqSasY",
-	"rmsA3eHhmcX6TRFZNRIl8+Uvv3LmAdkhwZuhKvqEmqsNhe6QLHIS43aSEQ0UJPi0OPwBniesuNGzrvpp",
-	"ihQxErKOQqsV0lxworV4FmnD3DFwvaavDTh9D601W9kRkjFTLb6GUMRS0U6HMO4PRICl5uSIRQQk6iz5",
-	"grnAZNKZ6EPAzjskvijOAcPTlOEEAV1uDJFlcVJNqFMCkzrts7JxSEsDp+5cCZy6MDk0k55jWpgPQP3u",
-	"Rb2r9HqAk3ihO5qvrj4AEzSm4Br8bn1/IqaGEccaXJIo9kw5BnzcFWqg13F3fd0lT44PMYIRoGM+OTby",
-	"0NHD+w6xRbU7IiL3heiGjDTTVMCBj2OojcHHLX78wT7ZrNW3CR0MyNrJh81S1SGbBLKCpUPqFTNRCSgO",
-	"5yyioYkVkQAALj1qKmaCMVaPZA/jJMG5JjXhyPwqy+ShESQsSgNNavYSvKs281Af0QN7PVKgDTRFnMpk",
-	"n4YhIgC2OCRVmgxmeNBmJ+Mya6lrGtIiKw62+BKq+p7x9mWpkLVuZwQp61bIo8ctvmZkB731MLX5VoDM",
-	"mty4qreRe41b/BJfPg27IgpUr6/H8WGzWnAKeEgKu5tOIZByCF73BEPLnFi0EyTHVysF6+ap3Xn9/T9x",
-	"b+/rvrBSOnb3vqmbjj2+b1rC7wYsCoT/fr2CH3HL3//Z3ZOnn9XvHR18ePRR/ejnR9OftXQJLxZ26xWn",
-	"8Hmk6e2RJrSF4NO7j45HlY/ud0Wz2Ww+PHnSO3jSbTabn+iPB83mJw+azebd/vk9Eepv7oZ3H3x68PP1",
-	"9fVt/enTkXr4J/p7ABXXgynsFq4czlIEPDkJ+ZGjmdO/l9xHSzVAzYqrycB9utWi6FuL64CiCYIqTBEC",
-	"OhjMYyCzCvXV2d4HQFSM99Dsf7ZDC4jjM1dToUTNhiMhOij/4ZlxMpxJMU4EZyUIb8/KgpBOheHx+pTx",
-	"FgetmIuRSYRk0TmLTHaXVZgDgEPsMVncTXRa2YMIh1EUQIR9j/WJL0a8TD6IRB8atCCvibYbZ1PKM2kO",
-	"MxLlFjcSi1GDY++lRacA9DJLyLk4NUt2yhK+kzIKmPWMf7RqdywOt3ikhYQcLLNLUt9nafpLUZuXoiSv",
-	"Mv9d2rHJK62tx2mhd3lTa+b1PJqIt8NkjU+d4FXS+CppPMniTCnGgeplZM4lyPXnUXmgZYnLEsi1bBwz",
-	"ZEncWASBeBR0a2VFYasXBH3aZS2+BhSPExdrCgT9LtYTcImi3WKZPMK6xUHIshp/IC1F27U6XqQVb4yC",
-	"sbr4jNhqKrVrKm/rtM+I1dNglpdo3p9E+UA50wQGJrtuVjMnsqwdcL2Ls7FlucqtXXCj3mYlpTtyRuWa",
-	"rgRBvR4r7QuuIhHmBPwiqr/LRUkqETEXCQ5MAaomydSCl19RvYfX4L95i7X51AHIYexLXHHLRUoxh8sX",
-	"zA61yoIylFb8s8xnLy5EKTiTTlw0kgvlQAJQi5sMoKt12FzA1ha3joIr7f5W3OGJgpqhAfnJGF3G9Rcs",
-	"y4J/ImKDBd7NbppjiKCVdFe600u+q6acBOlPW54XuJ4ZA/T6l9kabF+tp87d5bDu6QczeI/pFm1FPj+i",
-	"HSWLcQ7HiAZK0xWTxtEeE9d8dRJwj7nId0MqFZHDNiDYCV50QIXRSlifctplEfr+qN8PuCyTp+aCughC",
-	"7kIbnw/ZEBUayKNCYz4lPvMC3eYucaEDpfQVh5DXiCXflONx3WUdza/I+tRIbayMXpEuI2us3C3H0+sL",
-	"wLqHmPqIMeLTsdydafJ9UN7++Bd/S+rwRA7mzceBVGmTdjO9S1fErT9CpRIQB/W6kDWTcb1L4okabTb+",
-	"XIyj2T8fMhAebLaXdQckBITxYR983fZlgINmvjw1lkwkdqlf9fyxjE/B0YQuEucMw+R/xTzzSKB6fkRH",
-	"vPDLWcHFmT/FQSS6Ee3fkZnzOW825mnIXVs8Jv+S7ruRGA4W7ByefSldZ66iPXtSH0/ShjOGg4N6xnMG",
-	"kzmS+UPyqUILx8sYVzwgzcxDqlh0xcjgtl1rYLcYI8A8yNXhEmAr8Uu5iCvEQriQyT9Mnl/8+uJr+B4x",
-	"XWYxCWqlSjVTK1MTRj9dgQ+O6T4aUCb/MPnvpVqltlWCihH2BO8WEHRgq1Laru7USg1ab5d2vIZfwm/1",
-	"l5W6zXyrd6pezW+w0kZ7k5Ya3pZf2mY7nVKFVts1r+432EYnpzhoYdOrdzY7FVba9uu01GjXd0o7tFEv",
-	"VTobdIvV2lWvWp16z67QP138+eT55J9NecmLP5s8n/ygl4b8+/+a/O/J7y6+ufj15PnF15Mf/v17zI0z",
-	"VGG3UGtvsepGlZZqdKNTavh1r7TdqbLSVnuTbngNv85qneSVx4EKzTo9n/x28pvJd5MfJ99NXkx+p/fj",
-	"t5Mfofzl95MfJi90j5PvL/4K9u27yY/ElMj8zeTfcCPhob/J1NVMkdD475y9rNq9NNAdlz2SuV1znroR",
-	"ikOKU52g/HI1oEPMt293QtM7ZgR6DJbB84CNcHNSsuZBHGBgnjCAZ1dk06Wv6pz0uSkqcKNUuusJwetf",
-	"pj4ZEIH8EBObXxQT6DsSCjNC3Wpiy2fLuMT0qCdCRnqBVCIak7XAbJvWbZkkAffCoa9FMXIPpGd4DzN+",
-	"MsO/k+WzCTZAnmFpjhB581LSds76QzuIVO8eJu5Ud3YqpcpGqbql+U+ggi8Ylz3AptlsaJ4wD6ftEkix",
-	"AVWR4ON+4BlaO8XmBlEgogN/6MWRzH4wCEWfPgSQX81qEXoMvLXwywmLIFG9UK1sbaW+HkbmIGa6gQGy",
-	"c8Cb7gXdHoNrJtmzwm6hw/oUkOskh+LZhWq1VqvXG42NnY0Cgukszu2/cgp0qEQTZeQE7RoLyMHCX0Lc",
-	"sd7NpyySeELhsQqg/i8gCdiyL3MayREV4iOO9918Sh2kx3gl02dp4HfgEITsYbzQv7n4RjPKi68vfl3G",
-	"30Fw2KHb7S1vU0sVjY4VMmp+qcoqHftbwSmcBdwHOiIlFLJ1CrJHaxubhd3CBtvebmzvbPu0tl1pbFU3",
-	"qn6FbWx2tn1vs7ZT29qqb1bqfsXfpLTd9v3NGq1WWWerVvWrG42av63bCr5gd8dQfryxXatW65rNhoL6",
-	"+YuJ0UxfzY5KC5z2O31cT5k9r6fm7AHfZTnV2RcWFPULUzeLzFwmeskRsEXfzWnRGxWJvomOMpsONeA1",
-	"7UbqlQrTShd2VsK+VQBbAMz/9c2oOj2jtCyVnpMZHU6rtsy0khb1vl0lNR9wXz4y12mrVKmVatvXEajh",
-	"BfCkp1urlqob74C0/RFen8+HNIzrXZ4OB92IgtvkVcrkRgqRR1OcxlY2x19PkAMYQeVNi/GJ3eUortF9",
-	"XVF+ni04RdlXsvstc+5Qnt6euSbbt02sd7686hzmjiAj1N8GvWKdWiHvy9USz6Kg5PsO08Z7EWVt95AK",
-	"5Sa2ZtfRxz1iKhrHoVBUFckf/+xviWut0KlIKOCtGI5qYtQc8D0k0fRkFHBfjPQzYsA4WWOhZOhHTIXc",
-	"e6GQzHeLJndLd6rf6ESMlUkz/gwwElnIDEUVg36wGluPeSaKK1CAeiM6RI1EyhkCkwC/iilHgh4U3YMt",
-	"YSI4I12mJAnUXgKJgXPtDMMwrcECnegKJi2dsDZcgNtay64ttKXXZ2C4S5EEXCpGffS7xhpiTrXMGU3V",
-	"KDzTGuq1k3NRZitM/n7y4+R3F99Ofm9kkr8kk38hRtf4m8lvJ7+bPC8vHh/2CI4hDY+h/VSU2FcrdXql",
-	"Tq/U6ZU6vVKnV+r0Sp1+pep0Kn7gp69N/3QQLlZx3rfQTGAEoylTwRUWgZek/nqib4Sdlf67sP7b9AGA",
-	"1aydVdOMS3GPuJbf7hLdpUv6kGEbKK2HQvo4F4plnZYE6llClRJQUPnYxI2Vc9J0oNuXpKUlsgEuj2LP",
-	"9JJM/lGzlskPWk1LSbKa2/wweX7x58BnfjN5Pvm9o7/5UTOhF5M/TL6f/Dj5/Y3UOzO9V1n9cqXnrfS8",
-	"lZ630vNWet5Kz1vpeSu36UrRWyl6ryehFxUGwd+IrhdLPOtf2j8vi6xsSuL6YsT1lj8Yp+7TPfOy68Qe",
-	"r/Q47uQmCu0ZkATbIhbn90TkM9/636ZaoUM/UCQUXbLmpqZyagd/attivpuTvXPP/Don+NLO4upEHkba",
-	"Y8VIRHmXOQRSjVz9jXy/UqpWavWkRhOm5Ca66LF+JZM+0afPPma8q3qF3VqlsqDSe/CYIlYiDIG0WSh4",
-	"VxIl5nZ82Cm9hL6bPOnaCwN9JiFbeJe49UrDOG2N5H3ZUB4KzkoPoBDzMuNZLuVDy95LpmI7Jov7VwPW",
-	"ve67LysDHMOSsSRuJre76XlsoHA7ZY4vHk6ie3nWtlPYx0Ur3QvkIGaoM21RpajXS3BGDEBnaIparz15",
-	"/EFp2yGI07W5WbyqV3168vMYTz5slmobmzbvwOypQz4fCsX8q3PQa5XNn+5ZMMYc5uOF/wkdCNsrEqc5",
-	"Yye01F7Xqqv75s5XfR7QKtLBO5J4YjAmaxnqVtRMLUUPU5v26kZ6e9G0N/MnjEwMcEQAYlkZgBN/j7iZ",
-	"87FL8Di8lxyGNObFQkfpvUUO0lfvIsSrlcMSSRRTZxKxaBWQeOMB2NWc03siht+KWEjMBF+5gq4XCulk",
-	"AyEd4mby8TFUMhW8hyGQNvveTcUxusW9Ke+QDd5DnDAqBb8sju8Y2nzpYXz/Y/L84tdk8i8Xf3nxzcVf",
-	"TJ6j1enF5PvJC3LxzcXXYLL6wX7/h4uvJz9e/P+T5xffXHwzeTH5cfLD5DcLGKyWcBXdM3ASK1/Ryle0",
-	"8hWtfEUrX9HKV7TyFb0xX1EKSGjlKlq5ilauohthzem79EbcREZTKFkcsZU6+JIy40Dfm9IJU8lrAT+n",
-	"YeCfqohypGOZOllIZm+sGcLepijefgot7sYa4n/VXOji64tvJ/+GTIdcfGPjCFPxgZPfIPP8HpjVj5Pf",
-	"O+TiG9QYX8AT/6o56+TF5Pnk9yt1cKUOrtTBlTq4UgdX6uBKHXyb1MFpNNqVTrjSCVc64U3yxOTZlPDf",
-	"ERFJLthL0g2HfqBKlh/PiQ38ID/uD0P9EEYcW5iO8cuW4iRrAT8PFA7FIZEImZ2PQ9qh8M4k+ePX/7NI",
-	"BuHQ1KjA0kotbpoXHUQmZ1rglWTN1Q+cBtx1iP3ztEODEB1y8I0YKtdpcVc3z3z8qDU1qMd8qsQZ46cR",
-	"GyJ6iMVNZmPyKxFwPQ/lEM5GTKoWB5m+TB4BPKQdQ5cpKAfq7hEueMl+jeiQOcUKZlDG9QYc4Pov6Wa/",
-	"I0ngvxb9+zbDO1tpywjrTFFgT18W+kz1hJVOoYDzVylJCU+LkSeqlYaWigbAYOrlSrlarZe1wiQ80Bdy",
-	"i6ha3jMtZOBAtEbU7GJnD8QXQRjS9Y1yhaz9vFrdIx8HfPiMPNvePN1sFMkHQcQ64tl6tV4vV5bXpqag",
-	"gwsPHjcrD7qLa9LJEbwaNhgv4gp37BYxCk1RCOXTpEEybxgFamxJ8xqS62K6cr55ZCmOkaLhcxnGYfIM",
-	"4iqNWMQIZwFWfoaQRuYTLiLNs8QZ8+OqFUBk91qcPRtocgUlaQBv12L1aqoPQucuMc9owi2QanuUkzYj",
-	"EZMMqt5pzoXzxsr4JlJ9HmFOjXuWGN9qIogrmhgtZi0hM3SL9WkQFnYLilGvx6LygKlInE/VXsUlltl2",
-	"NjLtZExd/3Dxn7RSZPW0DX9La2q0tM3q7VKjs0lLO17VL9XaddbobNDN9pYHDOw8UMy/O15caU5b0lJG",
-	"rDylr2L+lXL+M/+00qflkWQ50qDwpkJTijKDdnETyPbkpF1Nc1M3bkV4bxvhBVC6IEM3LHk1suCtxGmf",
-	"59I4YRzQDuJKq2HAz8ga+CpIrUF6YhhJ0h4TU9+mSJQgLpASrDPX4gMWScFhYQAGwaT7nBw1HSKZkqb4",
-	"qhjxpIaqJs5t5om+JvYtjiuHMeiuvpdumZwglgLW/2NQ00Sacmq2mXKLt/hTiy1IfT9iUhJTEzuVSAOO",
-	"NqyM6hAucI4BVljaxUmYvesFgE7YjSiHCj6KCO4xJykYO4Oz51jo+RZPTgWmP6lhpFUKnJXlYZZ0uzD4",
-	"JvKqPh3jmWKE8jFoSntJmlXq15DRiJvUqxY3pEtaHUW/d4WGYorP2rrh+GMKoNEsE9TqNetIje7jmHeT",
-	"adoCtrbsOAmDc5a6HBY7w+4MexZIJVt8Dfi1j4cF4Az3oAJcIgLgAkJBLj+3Pvk+8LuEqt7Ew7UQY5zD",
-	"9eazpVB4FBhMNJxlNtfgG0v5vZYvzb6SJ167PLH8GZhnrExduRE1lePWRIQZnHCzAgkgozEV1NcyRfMM",
-	"wSuuTJ0rU+erF6QOkZlJ0Wdt4Y+vQMxOxKprKa3rXyYfTEK0z0KmWH7+EsgGUomBJKYIqpUCyiTFrVGN",
-	"BW6tBZ80V3QSzq16QjK4hGnGTRK+DUw55r7TIgQXRt5cswTaSenPEZST5bPVa4r5RVP1e1MMM8MzclLi",
-	"8CV/pYXcqtgxc/JSVP/tUEJyA7uSScwZQPr2vq48qvnkYx1F17clbO41ru5VGiZnIySutsR9xGSPgKIZ",
-	"qDEZsCgQPsa/DSJ2HoihhOdbPEONy+SpiAxku1UYgrT5UYgyOaF9hv6maKhVIipbHAinbiCXOOpNvYw4",
-	"VlYC9bskUCeH1YjTKxZ4i1igJimGoqQEJr1fNxQb7Tvz/BwPjC0lRrTxWZR2H5eJC5V2XdKnyusx9Gpb",
-	"QxFIeIisgDW6tSwI1SQCToyvBJosEuOAH/QEZ1DKO1CS+EE3ULLotLhHJSsFXDIIJT5n4RixePh41GPg",
-	"O4HXz2k4ZGWypFPETPJK7zR7BuConYDHED96co6Zr54DjH9eEWL7MRcyplqpOIV+wOPPi9ZHtuYug2cR",
-	"SOAD88YAJGbhyv0CT2J+XWZPbwRI5fpjG+MP7HCWKP192Qhwa0yw3m331JslSFig5W+Uc1oOzikX5/Qy",
-	"K1sSRo236zLeeWmgtT6Fhd3Cn2zt1KoYMr11KXvBvbyxY34pnoRbe7VzKD5QK3502zzyPpGMRl4vFzMt",
-	"Jqpvg7doaY65HvQhHvz2qUVz9ZKEK5bJAfV6JBIjMgKDjWFgPSoJF7FLBCo8odRhvmpxo8tElPuiTwIe",
-	"qICGsX/KSRWEoyrmi5o/rIEwYM+YcXNpKksD8KKZTCDwOfWHUllvCOCMKwPUFEnV4iZmDotFBZzUK8Sn",
-	"47TPjqxJZiPvDnGIR2aExTJp6om3eGbm1vWjVyDxnaGV2ER42O+mvWdo3wpDmYw/9pWRNZf6iOdHjsUI",
-	"4jxa3JVnwWCQKRN2iRcqKxoZH1+Lg5NP2HAT/XKZHGLKlZ6fhMJlcRUwMxw1CjxWJBHrDCXDmSBQm3El",
-	"Gdddo1aLc7VcS39bw0ql7gXcZ8/gT2a+6QQs9PEbcMDpPemSQLb4KAqUwgnyMjlmA0bRJs8J3h493R6N",
-	"+iGTucLZITyViGfXdnjFYu6fJs4vY6Asy8AXV3i/DH+d4rr/OHkx+e3kx1jrS7gu2alVSVXz7FqpXk84",
-	"r+kSxJPrywaXcf5pr9svl2THuOKvNONM3wcQb212iv5bn9gldgdOYWG34hTEUHkC1iJJdsnmesQizY5J",
-	"nSg12Ean1KCb7dK2t+WXdlilU6W1dt1r+ItujRlANT0AnNnc7heWqAx1KOxWrrl5chiqPJnqqSZjPToY",
-	"MM58TaSZ4QJOVr/rBudslQOwcoy9DghhuLSW0xlGBuaG9jB8ScaN9S/xDn71ttiwcdx3pAnAmRcBbyjL",
-	"TWVFwLG9VFiEdG7NdU7hm5TYgiIWGYlh6JOQ0XOWkxShZQoxxOR/tBlAM3kM/wmkSyE1u1EKN7JBY/gp",
-	"LElHcRSvhPu9JSYCu3AvwUSw3NLPM09bAtFRaH80J2/FpFZM6jUwKaRyNCHMxor6MpnTOpCGFYu6ljkj",
-	"RSLOGBvIjE6tFXSRTmnrBQNJ2kPV4mDhcBuVeuqnU0OjXdKJRN/A/DPuD0TAFcIaa+U2w+KGXAUhGXLz",
-	"apnc1X+ArjtlGLf5gC1uNOUc9pqpu51mmTYg1aP6bRzoqWRhJ3nHo2HIojzeCkNKsdYVG3tTbMwhXIzs",
-	"uSj/tPjRO8Ya4FIlpjpQowP5MgP7ZvhExCRTJck8wf1SB7JDgWvMJZJzE5sdG8VuRt+jkoQCAcyDqAXH",
-	"jXGl6QBE1fomsSFingCq6AmfyTI5Zn1xbly/ljHkvZ19DyzCacNnNxRtGjqY6qZJLBAhJglVhgpnYv6c",
-	"lNXVTCCbo9DimKwtiauEGpzCwrnW1BFXY8lwDz1kSMoGHVRrLi2eTsAgNBScwWw8ygnjkQgJ7dKAT4c2",
-	"xtkTXKhUxoeBxU/PZA85AO7oKe7oqabvjOsTlzITR6zFsUWwsSoBeYBqD7MfgAcIzu5ISD2xK7s2lIy4",
-	"fgC37bFQA7fotLieATC+bLfQHnROw1CMMjZqe8YloaEUWPqzxeeEZJI1vU55xw6iSfWijBg9Y1wPBV6/",
-	"I001UTPwPTS7m17N2TFu7uxJKs6LcDKm4xOY4gd4VW5tCvobFrKujo3NDAmPDcFjA0FDEVCBFT97y2Nt",
-	"JVNpTSezzylWluFaN2NoRmxeqT7XUn2e4OoZv5rRFrK6hmUYs/iJ5uWVVnBrtAIcySrY5RbRRHNJXqmU",
-	"b4EqSpIpFfDuNaGKrBCqJcFUKqyTFhC1rNXikDmbJzfdZxn0nhMzsBM7rpsSCUMOIdn58UgYqcxa1xe7",
-	"TpcOcM4lswu7ulq36GrdN/nt85BdZHLq5gket1Oe16x7uPztfYp4AHlXxHVQCW5x1JIMLVozoR5xDp5D",
-	"/CBi+g0Hmy2mHXBGpZzWzhM7aFYdZDH02qldC2MWnXHzxeqbNZVKYxWFaHFUlNfc+wePiSWJfea2eJ9G",
-	"Z5LIodfLWGcNhEBKcTu2/RfL5FCRxDbQ4gaxwKbeax1z1BMIxRAoQiUZsTAsk4/jlMSIoVre6QDC/3xX",
-	"5JWk8NoY06+DCr5k5+WbJt0gIAVcszHvp+f6W3nyXpsn74YsR4t1PUZD1ftifrVpLkcAQlKrVFwy6gUh",
-	"M5l+sJQkGnK5p6mTL1BBI0oMTSS1TxVtU8nKecLZh9DxjcWwWPURZ4urMabvOdfUTg0MhLESc61TAqjs",
-	"Brpt909/mQ09P2dcdzOIRDvthJVjqVjfbA+E0C6+O8bCaRcewVio19NHyCHuhhaeQXAeBXO25ZhRP9Dj",
-	"um07cwzBxEqzw+hGe3LDOzhnO+N1u2Q/s69/WWgzGrGoOVQ93RqETOq5zZH/APZI/6zV+ygs7BbWIczS",
-	"9DOLANANpIoMsEEcaw44qsSgqmLqg/5JDKEWpq3IoYeUbzXSTzO/FHAwG2VN9OkW8JucRtKMU5K1GHae",
-	"eEzTSlnEVLeUDIWOjn45X8CVOX0chMxTkeCBV9LjpWoYMbL28/JGZadIPBYpxOtmkrQ124pFLouxEi+L",
-	"8Z1M959uIm+dHj0+mjIsr015kQYDWXSmHUnGM2VftSOQig1SnauRsO6y2a5PzDuqF4lht0fYM+Q/5NGA",
-	"8cN7ZF9wzjylD+l54AM07+Q/T/5x8t8m/3F98neTHy++ufj24pvJ9xffTr6bvEhCDsy2hAE/M4VP+gDP",
-	"ZQIdU8OTUuSM64EW6o1tb4pjDZgYhIysaaU+UEb6LpI/fv33JFb7Qcu30MNOJm0cAMmG4ZkJxU+NxNov",
-	"ckaj2aOUiG4cu8RMEKDdhdixRkRnGqMzPV97o2e7QWJGvB7zznCgg2E7DDxyxsaYB4/kVxh0kYAr1sXP",
-	"6Q6Qfsw2/95799g5C8UAIKUFD8fvvUfW3I+adw8fHjw+PXj46ft+8oBb3CVKiBA7Vkzqy+a0OKgs4PbQ",
-	"BKxrPGRS0q7xhCLRMbGRPXrOMK2aHHJ9ivyhp4cD3kXJSMxP9Iw0b0rjK9vquuw8ZzbNwSAcG28gJQY8",
-	"/44kUGIAb2Fc3wNvaEeEoRjZMadrJ6FL1oTeF1NrmUBwzyFvU2fz8yEbQvJepnV7QnxT2EYSgSSKrMUA",
-	"MpDViziuuf1bCPCvfvnV/wkAAP//",
+	"7P1tbyNHliAK/5UAZwamqkmKpF6qJMF4HlmlslUuVcmSytV2y1cMZgbJsJIRrIigWLRRgLtnsXsv9gL7",
+	"MvOhsRczPQMs9svFBbw9Y6yn+9oDzC9g/YX+JRdxIiIzMplJJiWV2210f2irkpkRJ06cOG9xXr6sBHw4",
+	"4owwJSu7X1bIKzwcRQT+3h+rwSmRI84kOTTP9WM5Hg6xmFZ2K+f8ijCJMAuRGhAkaZ+RsE4ZGksiKrXK",
+	"NY7G8AkOAiIlvF7ZrZDp40H3/YA+o48ffXp4ev7R2ZE8GqrRpwdH20dXIT1+8fjJ8aP91ifNp9HT6JNX",
+	"uDmZfPqIT7utkH40PH3v2QfRo+OfPzrrnj/94uMPPn4RtgZbLz7fp08OHjfJz/f1uB9+3PqI9j5qkOnj",
+	"L8IXR/QZPZp88nkUPX3/k81Pzx7vNIJ2xLrDR83w54+jSq1CXo2oIPKIVXZ3ms1aRZCeIHLgIBbqcuNl",
+	"+2f3Jzs/v2rKVvDkU/Xx5vSj4eMHg/e2x0+3Rqe4kv7o0Ay4ryq7lXazvV1vtevtzfPmzu5Gc7fZ/BRe",
+	"H5Jhl4hjUtlVYkxqFaW/PJ+OSGW38h7BApAIuNz9shIIghUJvRFb2RHJENOoslvBjOEGvcaMX+P/v93R",
+	"Bhd998rHRNAeJWFlt4cjSWqVHhVSPcVDPfHsP8++m303+7pSq9CwsltpdnfIZu8BqW8ELVzf7G3dr+/g",
+	"ra16u3e/1+reJw9wq1mpVSKcjPDr2W9nX8++m32v/6t/4wHWtFMR40qtMhpwpv/xs/s77VarvbG5tX3f",
+	"PZ6DTNEh+dS8fzgWfETWj7kM+KTy+vXrWuWUBPyaiOkBD4nMJ1HCEGekrsdBwr6OAv2+T6Dmwe4vKvev",
+	"Xrbrw51XYX1j0CP10QM1qdQqTbHJ6kH7+ov6g/72VX3aUnq/B682hvWtl/fD+qQ5+rx+tSNIpVZphw+u",
+	"62y7+7Kuvtgc1IetQM807W+R+s7Vq3ZdbExe1u+PWLdSqwQPVKv++XDzizrZvsb15uBlWKlVNiejq/qr",
+	"+4LVu+3pTr2/NdTjvmwOvqhvBOF2/eqBuq5/3p5oGIbb3c/rpCVe1bfYy836Fw9GA72unSmuq/bVsN4M",
+	"+/frwcYrUvlMI+xMcn2quaBfYEU5y8XZiwERBCmOJLEnuyv4JHuk/WGeC012A6VGcnd9nUiKG30uxzIa",
+	"92lDjNcxlutcf9Fev26v4+D/F0SUMHVJw3c/3H/v6OnhebN1MW4229t6Iy6DAY4iwvrk3cOdYxINOG4/",
+	"m1w/EofH54/744MPMCcfttSD56cvuuP3H59JNakHx3nfXw6JGvDw3bP21rb5nXEWkHdZvXm2ffnii/32",
+	"8efmuSAhFSRQl2NB34WF/NXG/l+1H/1V+1F01fDO0F+1H0nJ/6r9KMBR1MXBlfve8MlLNR2RdzUU5rkM",
+	"+Ii8y0eE0fBncPjsc4UVeffTlxuvTpp4Z9oaHrSvXzxQH5EtcX/8dLP74fbg8YZ82Oq938RPdl59EiRM",
+	"KocDbBoOYHf4KCRMUTXN3dx9FFF2RUJE7Vv+ppZgIMATtnutsB1sdOubeIvUN3vbzfqD7v1WfaeNN7qb",
+	"wVa4Te5bnvBcGp7FxlFUq5i5F/GwkeDXNNQsr6LpyHvykMpRhKeOyfzN7Ps3v3zz129+Ofv9m7+e/dPs",
+	"W8MSRljgIVFEgAg7wApHvH/Ue8oZOcYqGOinIZGBoCNNuZqvnOO+BDI3VIkGPArlHupsNDfRU67QMQ+B",
+	"KXXQZGDYCaISBWMhCFMNjRM9zIDgEI4IMwAe9ep60rqZtVaRwYAMsZ5+iF89IayvBpXdVlNLG2VYvlSC",
+	"sj7s4sFYSC7mYT0fENRh5JUyL3QQ7wHkI0GuKR9LNMJ9sof4kCpEFepxAT8Df4ffYnBfjomYJtAGZsIC",
+	"MNv5UB4ywaNoSJh6NtJyMgttR4u1zi7iLJqikeB9gYcSTagaIIz6go9HSOEryvoIj0YRDYCXSMT4pAhM",
+	"kp7RB9eC1+U8IpgBfB/wsZDH+NU8ZMdcKoQDHJIhDdBAv1dDlAXRWNLrQiQN3Hj+vD0uhlgTNGVqo61Z",
+	"Mn5Fh+Oh2dxmrTKkzPw7wSFlivSJ8ICkOeh7RCbk5mBSdqdgHvUKjg+QpD5DMTFeEyEpZ+ZIDTDrw3np",
+	"YklCxFkDnZKXYypIiKqdzfaDDhAEH2uCXdtDnc1WW5NzwFlI9RSXPUyj+PCpAblggkg+FgFBAyztDCGS",
+	"lAUEVXtEBQNN+7iPKashQTRtTQEYElK11kCdex0NEOMatwEZKRI2LtiCc7zsCOedjYUsJ40zjAI+MhBq",
+	"oUKE40CwYqqQVDSK0FCPRQynwkxOiNCr0FwqQSFGXR5Ob8eT2kULOtWInl/MB5zxsUAd+LljDvtkQCNi",
+	"WU9E7AL0bqkBlUivfA9xNSBiQqV5bzLgkX2bSq15LOSsBpTVduQJHVKVvxcRFn191NhYK+R6T6giQ6l1",
+	"IEHUWLCioxbBmD4cIenhcaQ0GtNnzDthrdwT9kz0MbMK1Snp5UPKvZfekUhrWKjaCcmQd9YQF4iGMagj",
+	"rAYJpP6HYHyYM+hMj1xEbm8A0DFetXRVigg9+v/2i/36p7j+RbO+81nyZ/2ze39ZyUP+iaAByWXFH9D+",
+	"QON+pN9AlKEhZVygMaNKouoVH5HgSq6VYHsjN0UR29verCxlcwbOPG78hE/uEMwF3LkMmAVH8RkjqDtV",
+	"BAngutWO/od8t1lvNdsbnRqy/24125v15J/1rWazs7aLOu3mtmElSA2w1heEaqAzck0EjsyQEvWJypzX",
+	"wnO68JAWcJkzgkUweGTRkV3fmRqHU2SQJVEVs6mVOcO1PSTIiGCj80gDc8MozREPYxM7b0cs8n1A4fjr",
+	"P/5S6JNY+Yv1xE2ybl6T6wCNBfU1HPYj89lGvDIsBJ7qH6WaRm6uSrzODykL51d5YjQldEVZWLRKUPqc",
+	"qnuDNeuxV1+xhQzATq14q+yKz7jI2deOIBG5xiwgHVTVS7Nc1BBj52Vnz1MSaloD1mexs5b8iara2ECj",
+	"cTeickBCo/LqF+C8XWIZdOJ/6Mk7tQvWkQoL/S0jWOjDPR4FfKj1UaOcwhh7ac1Vw6AtAD3dmqc2ZPAr",
+	"9Tp9/BKmT/MvKvFK9bsAO5g4Fsb4bw2i/l4DWPms+KSck1c5+HzBRQjSq0dZqHkSOh1LSTHTIuKQ9TWO",
+	"dq1CEaLuFElFhuDHGwnSo6/0F3obFFURQVWBwWIcGE69VkMK92UNyQEXCr7qjaPognkwoOq//d+zf519",
+	"M/vn2dezf5p9r+2z2e9mX//b7wEkieZ/fvMfZt+8+eXsd7PvZ//yb79fayDNzLT9MuFoSKUcEU0PsLAe",
+	"jiKkbW+9RCUonBZJhzTCgip3Wgz0ZouIM4UreVAV7OHLVXmX5CfWVjVGap4Ad9bsOxLpaWoISxRRqcw+",
+	"dPSf3jiyUyDOYzN5kShPVu1MaU98O9ntBPeXzdpG63W+9D7TZCgfCT6cX9SHhIzmjLtRhBnT6r5AxmRL",
+	"DhWQtP4nB2rEPc3AQC0MsSqUmjKBIFdu6m8XgH7O7xzwLulxQcpCfs5Xgvu13lbjUQKm/B4O38eKTPDU",
+	"eCuZIgzOvWc4r48E70Zk+LPPJWep7Tf+TT2+5JeOci6JEGDxh0QZr8+59eHXKYvJFIU0NJaSsTiwROTV",
+	"iASKhHtIiakxs1CEFRENS4xEqqOwslu5HzRJu9fE9Vb3Pqlvhq2gvhO2SL3Z28Bb+EF3J2i3DI9TYy1D",
+	"mu1aBc6slvSSJzA4SC2WxoLtXuEuZUTt2jXvSsnr7v26ef+1j/AlUk2PYdCeppF9hsgrfWRwhCQR11r3",
+	"q2IWO89iGNe01TJmguBggLsRcC6DMhIizMwSGhqm93B4apB0q60c4kgTEQkvLcqzO2kfg0HozN1rHNEQ",
+	"PT579vSWe7UJHNDu1bEDBSWgLNiqGPK6e/0udmpuyQEfR4Z0u/oXHO5qU5pKECZwjEUWJxfsmTZe+YgI",
+	"64qyXAEGtCdgs9ncQ5hN1UAPMhFc/79lHrFCRuUFw2iz3dbi53WtcsBZL6LB7bYcR3oZ00vyikol/f3e",
+	"ZwgHAR8z5dR3KhGpDzGNkP0Kma9APdS0KCu7v4hHVvgKvGk9SiJNDcYPXKsMiZRYGxorzfD6s1vS1k5C",
+	"W/upsRcTloWjbt+9a6oK7B5aqoBZNAmEWGE42Y+46NIwNJ7Qm++yQfNlN+LBFQmzx9rtApXIvrGnIVM4",
+	"MEZBQJgC7QKH2oaUSmDFxa2P+4a3JRaCBMBFe2JerruX72pTrKNsiKdwiENuKLKqLSGL05rxlM3haw02",
+	"6324VLzFPlF2TRW8fGkuZua2KnkDXF/2rT2E5RVYbBgxMtHGxG13p+Ux46Nk0gSsBRuUAFl379/VHkWU",
+	"XWkuqxG2FAOva5UjZiTtIYjv2+2NGem2CkkKr54aUE4niaG4I01kzJzqZWbfM1EXBp6I9/sk1CJuzLTO",
+	"1IkX3gHkPuXqER8bd8ON8cq4uuzBKGlSF8RoGEiOg0HKR3lrxrOZbMFTrpCbfQHaGVd189odEXJ6de7y",
+	"oQbuVq1dRJz1wdqWfEhAVSCRJHFYTIZVXTE+0d/F0hL2xt0x5huNZoh3pLkoqGrLwpiLKYd+B5RQ42v3",
+	"bieNW85ehwYDUj/gTAke5XnyJ0gvBskB1nprgOHCQUN+pY0lCuPNXbn5N4LnuJ+/BEFGgkjClHNdWwVa",
+	"4f7iQcEri6cRx+E550+w6N+Ob4/MWJeK80vw+9+W+Xqi0cKJFOfIjb2AUi0odcV53bz+VjRhKg0w2szG",
+	"zGca5vrLEOGJd+f2CK7cbofm+Su8rHy0tnfOLZ67QdxAVaOzYxU/21zbQ+lLPjhp7p5vysfCjnZrserZ",
+	"oz52ULycRXvrfVC3H9zd7hbef/r3ryk2YTjEbgZ1czt/GjuT7mrvY/eUt/tnhIXIAeUMCgL3gtlL5Ckf",
+	"w70tCW+7ne0HBdvpQVh2Q+NP7kyfNffkjJBQevuVwY05DPFNesXdBD3l6gwrKnsUd6MCx6O5EjLeKDTC",
+	"0pgLeiMsxt1dji8vDAXUC66bzP0Rurd+MW42NwJJv4Copw3SaSz0S+ax+DPjXXnO8DWmkVvGjUlw7I2T",
+	"dXFZPw6VSJHhiAssaDRF3he+Zwuc3NH01r4tT0rYpaI0jAtIz3/xrghOW62akLJ+q2rIJxA2kbg7BYJL",
+	"j562MxkJwDOytnfBGLc+kIQLNdApAdxZry7xrtQlnB+JKEMdeKu+r9/qGA+9R3XejzlXgHYUxdEEg/oF",
+	"blihv6Gsv5jwFt7AWxf+Hcg+KfklBPhdUgbupTQJaiXNulmx0iSozCZozZDVnJUEHkTr/RhLbTXBjji+",
+	"fXfuuzPJEUCLEmiXeFrh9bp7/a5I0iFFDQQf9wc2sM36gI0IBVE/HEtw6gE+9DONkd0L1pnDe6eG4CFE",
+	"hQryORhPHY1ZeAzx1vG71lV3JvkTyq7uRBDqSbQVnCsEV3CpoTPaZ3Apx0F0s9AY1/NBkKgn+NAoQSPB",
+	"HUu/K2+cJhWYuJzI1KSiX79bcdmZw2pnF+E5ZKau2ixaDTpRd6wumHWJ22hYZR1IzrE/j3IIV0ITPE3Q",
+	"D8FoCYVqzNt5AfGGns45P8Zsan3+8lb0JDRtQ8wRoP5W2pC3reecoyFmU2c2LPGzaijqDoo7OfzZ+fcM",
+	"P19NjNytEJnTVtKC4jlzAfC3ZBGW+1wGggDp4UhmFZaI9ylcOY6wlBMuQi0uKAu4ECRQtz7frZTzEG5D",
+	"0sAs9h7qD+r+B3dBEcfmjqbmRBLcx1q56M2V2fMXL17U98dqoH8NsCpQhHHyhtb+ARpIdxhLstwV8Vwf",
+	"+IBIqbWlQxNBf5v9h+XhAivZhkAMNXHC3YxEWMRyuuAuh/NLUFq9+xxHOKkrHSdGsUIR0fbAA63FCRwo",
+	"IiT4gSqvawnrSTh+8S0RlYlkuO0tUNuzvj+OkVTK9k5weteWN2WjsTLHDybZQx2zAx2wtiXSejTivR5h",
+	"oVaNAVW77gYR/oW60wsIGgy50trLCKsBqnZMLphsNBuA1s5aLXWhiCXq6DcbxtTSk1lTq3bBOhByMP8T",
+	"KDrmfMz/2ED7bOrNACF/XUHwlUQaPIMRuMl0hxAkpJaAf/jqb5HWW6c1FN/m2ntxM44Lr0bPnx89XKtZ",
+	"E/OCmetSvXU1Z1SAXQrO1D69JswQOziqOAR0d0zEGwk7azCvlr6SA1yKvLLiPjAuTZ+Aq52YtbqHnTUr",
+	"k58zOR6NuNYej0lIscm5u5W5GQ94OdQjQh7QnMsDcqngLln6KQ/reuBbe6u2kvPirQ8BOMiCs9DIjL+p",
+	"wzd1ePlteSQ1eXSyOOg0wItsh4QcVPBQJpdaXugEDo0zBkcngo+IUJTIOG9w5D360s9vnI8UT0c4Z3i+",
+	"n9i4+qc273Ex4p6YtyB3ybJpP0LI593+9O3NpfPbTMsv56+S+MhgDg15l0YEwZtWydpDTM8dadVGi8XD",
+	"Rmt7s5GefqOdmnwrZ3JlcmfnA+cWAv3aN99/YQfxE1S9DfEQlkRI8q628jQA9p76BRZMDz2vBPIhMQ4M",
+	"3NW8yL8t1n+PJRFIDiCMBAcKcbZnM8Qk6grMNKNnqKM5ACifaZIL9J89UEOOim51klc0AwuIYMbLGe/9",
+	"eOxb4wluDdeZc8d5A9o7aXkpOWdGEMz/GnYaqdjIou/zQPCSEeeiT22iDjLYjZdmNTiJqok2t5Zab6gt",
+	"C0WHJG/GWM2Yo2c0GA8xq2uTGXxY5NUowszoC1Ub7goTLSY2wGoyTy5NGYbFCvJIRkRIOFYhVtgQVMLh",
+	"IJ3WpO/4N6S7JuY2ikh4wWIbEruJ3pHOnowToFKDUomGODTBDsx6yi8Yn3+x2hmPNH73k2cPscIdG8Sc",
+	"pt4uFWrw0KrQ2WBFNo6sg9amrc+RJ1X0C8LkgI5ychQ+PDuGkIBGmaFSnHshb57nflgJzqZDGuifl840",
+	"EpSLw3BsULNc2qXe1kKLvMpPyOA91BniiHRqqNMj8FeppUtGIzk/ZKuFQtqnJpRr6SCaiR2lBUo+U8mc",
+	"Bftditv6TNhDbs2jFoOGNAW4lcyheOEBew7EulTOp3FzSkYRDlyOXELo+hC5o2mi3CkXdeIgMcdV66+4",
+	"KwlTF8xo6lSiICIY2BTqeGsyDqeYklG1s7250QEltnP6vLPeOX1+1lnbu2AdWHpnF8W7VkOSaKVbcSER",
+	"jiI+IWENBQMSXDknx7UtgvDWD6Yv0LNyebWT+cPpVOlTvfjjt3rmLYEmJ99leOgTrk8LHPWc3A3vZPvg",
+	"Z9S55eBnTmzuQV1wxNyK0/SFfQG3CBmJJHxdq+Cx4vujkeDXOeL5bNwdUqVsmrd+B+7zjXWHkSRY6dNp",
+	"31mrecmsQ8xwHxy4glxTMvFkeJznrbUhJklpiDVUB/YL/XFSVuXLkoqIja054RENph+be+p8fcBdYrss",
+	"fcuD6sBvRvA9wkhqBEl40S4FPJM2DX5u+pAENFwI8VK6D3kwHrqSP7k5Kn2Bh+9Iw5ciKhUkEXERElEz",
+	"Pg4wu6mSaDyKOA4h48qEvXf09CZvpUxO2YGb4kgRSBTLJpKR62JIB1QqLqY1xKNQW5em0EE1pUGhkBNj",
+	"b0pCkAvK0w+IXCsNpkc9h9eWdrKQQp7IgdXN55AOvx6yUD5jJVJA7PulZLd916S6lBydlhvY11SPVv+k",
+	"WDkzJFZyyJGXd+hx2pdjHBl7hXJ2OR71BQYNXivMBA4Uji4FUQJTMAE1qxgLqV+ZkC5lGApekCH89Vnx",
+	"vOfGrZKzDMuA5cmcIJlnU+7dM8f9519xzpzSpHhmPtCfGi57O75gLISVmOEEU822zygLyM0n1qNoHnDC",
+	"JVW57LSVKWZCGYooI3uW3aAxi4iUqONGssZtwcx+LrUvRIH87C7MEX8OafuEnCGXNNUmx9lnE9mDm2YS",
+	"WZIpJLe0AK55Qtxn9QWCKwf5aWrK7LEvgHzx6VNPzLSX6B8HieTOcY+YH7UozAhOcwEDmXngMrb50JAB",
+	"7AnTqtHmk0w9EmcFJ3fERgg7QY37ghivlzYTtME979nBK5yOUVZHWKzDjTI7g9UyDD602zuvyVlftnNt",
+	"Z3QyRns9LbOdv8G+XUOMXBOBICHI+xXcXuAssqw35R4Pe1qKDnGfrH8+Iv34HyPWz2WrWlMozpBleOiV",
+	"DplgT8XQ29a4hTS7sgJkEXd1GHVJ7nKA21vbOcHS5BU6+2C/3t7advqdRSKq4khyeBLyCdOwv2OKnqzl",
+	"Ai/pF+S9qbKu6mwliCzH0ufMoKM8m87jcrYCQLwXtRTF+FDFOEhNvYQwjZKU6xBRAjPDaUx2yFCju4E6",
+	"OFBcHIVQnMdydc3zJwN7vuUU0tRDGl4wMNbHig+xooG1K3AEd2aCD7m5KnTka/kX5FnnurvszHk0tFR0",
+	"wbeOmpe/vQLzIA6F7tBZZuvzZxAK/r9MIJ50WaHwzJpdocfriZVXQ+4GMcFR+hWqBqHAEwYkAZtDwvxz",
+	"LPjwLFZZ8j1focA9BXFYDsgOVG0goby0sOoH3iL0Pz0pXoNrIoDfvGijuPRbDtJyDrUMkyg+YHHiTo6r",
+	"WSrc64HxgIqtjHw7VRAsiyxF85upBqXlqxYA4E/C7oC8I5Eir1SplSr+J7MteazJEH4tPpb+IUtRnbfS",
+	"GL01P/truQAtQpTFEKp2ibnIjyISIsr25hz4GftSraE//Pv/esE8zOoHWeSiauzeQFheaVnMXeKCdEP4",
+	"6IdB/vDV/zCDxbgHizvGfiO1R7vO4RJesKQil6lmoOVqbxxFe8hxAa31+HuaGPxw8WA8NResJwiRDX+X",
+	"d1F3mj4MNcN7MZsio0yj7lh5YF4wrV75hGKqdFg+B6jPcLkU9ua4Xoqteewul63lsTKfIlytzELfWEmr",
+	"NX4/X9d5otVVUwPEmDSg+IB7OvZxIizR/F1OrhZxA0fWHXiSSrg8SmLrT9EhUewYuDtLfl5WGGpJDJ3C",
+	"K9Qfwt7PufqlyphikIlOTNSLZXXyHfRyTMYEVeNVagbmHea1m67mbVry+ba7zw+yp/3WJvQysWWY1Im9",
+	"EE8zqtihuapn07G+HN9mUnQ2p2AZlhIi1AJblda5avRHtiStVegtMzPFumw92hU3FtaUAigXV+OQqtgI",
+	"KVT3s+TLoeANVVbopTN6wejwyyqs5UVrLPe+Q0yYLL7bNN9lqhTrpdTliAS0RwPUw4GSNUQa/QbqfHlR",
+	"MYWuLyq7F3FQzEXldceTFAlqSL5p9kLbWQM8GhFGQje0pH12SRloiuZPV4/VPeFjBTGIpriC+SfqOCCs",
+	"xA5TzwSRxHyUfpQYLTC6ceFeCnLNr/QjUIigxL7N3BBkLK36ySMST9VAT8nExmMO8RRiXMPQ3acm4S52",
+	"QZVbmQqjdKGtdnOj0Wy0WhuN+2VIgQfgk1uJA89LwMVlQk2e37XxhLlc9T3fwnZRT8ZpdyOaHksi9vuW",
+	"rhZEIeSEY3shVwZKGzB0E0DyhICH48S0iOMbEhtjTkZA7EKysOTgLuY3d8KTE+71k+DFSSORPG7sNQeZ",
+	"N7gfvziPexHodaX6F+wi0ydDG0adxoI4tSNWnAUyZopGLvyPSH08rogrnyJTIXI7zWYeF0i3C8mNt8Qv",
+	"xwRJyvoRqY8lsXP0jPWWfC3zV1HQWqQsy/BbjcwZuhBJYxkBsky3DlWcbULerqn+oMBNAXBY6Cm7YEMy",
+	"5GJqUurMt2eKC9wnHedLpgx1IBLW/QBujQs2IkJqkw1OPL+ipAZx3QqFlMjEQ297TzjIGshUlb9g1Yt4",
+	"XWhILiprUODLMvwrMlIIB4JLGY9gc1qlkQPz/hmv/Uric7N9WD4r4HnLDvJzmXPL5FO8P61PrRmiKiKB",
+	"1N5akPKO4HuUhQdJeOfNwqi9+NATMsxn5z9vbDV3UqGtlKGTw2NzKW9Ml4PD0/OjR0cH++eHpigT5L9K",
+	"EkIJ6y4WBHLctzdNJW6JHh6eIsICHtrkrHRI8bKooVrlVX04jhSNKLOM7TU4Sk2TkDzB9EjwIeoYzdxD",
+	"m8YiZf0D92mnVLSuPkZYjUXBfUf8s7tGCEnAQxKiGEKo6SxrDilVqTALsQDT6fnpk7rEPbIH16EugcMG",
+	"lq1lkLV5I1xlw2TTVJDGpL/aPDq0DTn2tdRdMbhPK+dDHBKvr0BKi/GuCKqSaBV2SPumkN9anmhbkCJw",
+	"U+fEgnjUPM0kN6p9AdYe4YAouSLaDrR2JZNGIbbeKRT/pazvFfOGLCJUxVEE6oBcq6HuFEFzmJz4dqxI",
+	"nwv7r6yTOZoCA6emW4qvWe0hjOy3UKNRwwbZUEQGhIWYKflOAqXivHwgkR0VsJSnNtm64aWVMBjoY+iN",
+	"kzMaVOe+o7F8BJUf028YULDoDNUZmBNMZGeu+du6gBDfF3w8WlV44BEObLZkmlya6F00ZjahOMVRXa+S",
+	"eY0rKHI5kvIBVkkzmWWYThrdvKAs5JP01/nNb/b9ljZapJk7dcYnu0lp4Zo7JhTKSuqxa66aKARGRqSn",
+	"8m+TSrIkvYRwHJGn3F4wz79BsJJPSC+vLrvhruAKWbxDy+JsbCnzsltTzn36vg2esY5TVeCNzWO9NtdD",
+	"WQefTCJwiAu+8cijllCvj68sdj2HY4Y6lp0lZzOucJ5WMyhTB/cnYFLa9Xxg4j8PmTIXNivgDwcu0Cx9",
+	"vR57YcHgj4jKj+HGToMpgXWj7ax4+++uugpXtUTgUBKFBzBGZS4h88DWDLM55dW4GFDAo/HQVA6Ta7EN",
+	"RgXikam9wsjEaAQy37UICfElL1HMy1mDK9OoxukKiVPeeeFzt4XmKPNHTO+str33rCHeKBci4wHoLa3m",
+	"SMcRAexrsmHLyfWHOu2p0/HTOfS+3rOiMgzR7eNuRAOA1HbfgouqXZDBNteuhiLSx5G9np39evZ3s7+r",
+	"odnfz/5m9g+zv7MVYAICKQxdzK6QdQ2CoIduLAr3ems5wYNhKIjMF8S2jPOhacJY/MKJS+vNuVmIF/uB",
+	"Gkb59qbfpkMQFpo7Oo4kZpAeFKIPzo+f3CbMjjKWn66ncVqczGcQuorW+8R+ArnWfQ5tSHOuJE03UxeL",
+	"B8QKAYqoik35BaBgaDsmrolYiynbZVy6CrCsXNIiK1oi74t8zEDBjkLMyGjcz/1hQrqSqrI6DwxjofOn",
+	"TJA3T0EZqszQYAJBLaZsf5sNKdh1Jztc8mwfYJMKv4pQX3C8ytrwfwqE5AzkHL4dd0By72T19YKbrBuR",
+	"4E3JLCGWeCUlieKHkp1zhPjTlJ+20eAq2Cx3jNgdU9KC9diuZHehCoyypydHgtt2rNC3Nbezao63wiqx",
+	"Nwwx1lQakWy4/0Iinv8Cxrkm4sfC20wySjD9oygyvbjB4AoN/u4wySDTSE+fW0gCynePLA8jyGjEK/I3",
+	"zQRe1+LOlLnsbGHby5IiJj5dq91dGq7w0M9ZLcXJs5kcWfZ918l7WtI99LG2iiqncD+9svk3MuArgoOB",
+	"rXy3SvfGc/Nd7pAreNAsc449aNnV5+mSNuckh5/VMny1lnTl9MjS4xoWY3n0sULeXIxDjzmm6TR9OFOs",
+	"PHPulkuomyi0f5Y2b1/azLvy50/3nyXGUonx9iSAa5k6R0mnmF0ZzQ1qAUroiYqqzbiGROdlJy2dehHH",
+	"XoM6U3Llj8K+V+C1BT7Ro3J8eBHXjblslv0u4boet0zzx8xZyjLTZC8XsEvT2vaUSGikvlqlv/iKvARF",
+	"2/v017WbmYg+V7+tdViN450kHkLqqyJCrpWzGkvmhCmT0bb0mBYYlxa1bqQy1qbx3K94T7x6HktJNjvC",
+	"ghQl7ywvFeRVJighg4sZRWHKyA2SMa6TxPKlMOXxlRgjc2xklNQCuI7T0ctnKri9PzBXaqtRwNvbpyF+",
+	"Zfs/NOOwscI2+8kmZqtMLWmjvPPgtXv8l3m7FpPAbSpjpvZr0RaYyJAVzyAfM1U2Av4HOHwrn6bViN0s",
+	"dxESn9CVgyVjSTLvuDDhVkoQUkMGKumKVAQDGoWCsBqStBtR1peoO0WOqE1POWhrvmpU1NLYIDPaIiTc",
+	"qCTfI3PFrHgcsmercti7ZxdaTIV3r1zMDzJl4vk1sf0OwVhwilEsJIf4ikjo34AE56qB9mHyXSQVnt4g",
+	"waBWeVXv83qsPJp3G0/tH7/gI8LwiEL1Z9l4/vzo4Wf+N3U6HHFhMpKwPuaVPlWDcbcR8OE6xyNaD3hI",
+	"+oStx2C89j+XV3RUd7V76yMOmc5xROtPmfXNE2UShZpT+8TXIfIzFCdYoi4fs7B8AVrXHzVPm1Oow7gy",
+	"nSj29PiMQwl9IiC+VyLK8sO4bMT3Gc+rDHAGvRyhinkNUqi1Ogh1jqBA+kYThXgqUbXz4f57R08Pzy8P",
+	"Dk/PLw9/fnJ0+snli/3Tp0dP3++s5U/coxq6kaB5uWCZwiZ+/HUNRXxCRD3AkqABeZUuIbzRawU7uEm2",
+	"uvfDdrBJtnsPcLPbCjbCLXK/t4Nb3Y1gK7xPdnpN3O5uBtvhA9LstfBGdyu4H+7cRr2jUo7zmn1A3X74",
+	"7R2JQtO0eWyc/JBxXT19dIDa7a2N/OosV2S6H/W5oGpQEPJ+RaZQX92UpqdfQBW8YCyuSRo3p2f79XZz",
+	"80FR5PBzWZzza2ob2QZJtvZezOWyBY5unhDsaLi8Csq4eg+mL/+JJILi6KmxvOdW+3w0KqSuzUft/Z2D",
+	"Zit31LHhDfkx9ubHMgSQzHbw9N3Zf559N/tu9jWa/Xr229nXs+9m3+v/1p69O/t/Zr9788s3v5p98+ar",
+	"2Xe1g3dPn5cLKvLPXQJ1TL4Z9GToz8e3t1tp1dyjpTR/SVjYZ4s5apzgkMNa/Z/mnDEhH6aTFfaAaFNp",
+	"DfB7GtMvm0+3PxruHGzS9uf3px+35M8fkNOrrd4Hkw31ZPQpfs7fDz8JdrrH7PDdgli54lwO6LxAFeri",
+	"4CpJK4rTFEqlcCyodp5O4YCmKlgIek2SY0klGvKhraB1g3pN6QSLZAd8uJbsqFNgb3Uz7oncW2iTHlC8",
+	"T9nbS0UC8e6nItUgEenHnWJ0RvvsiK2YYZTN7+th8JzlKuRHms8gDNpJPaLXJExn9eVrC3eew/SDZSul",
+	"z042d2lJthKYLCc2Sf2GlGqLLt5xbw9GJnc7ZBZvGbDTM+Yjyy/km1t5yhWjzGQj+YWG47bpUP0vKS4M",
+	"zdb3UMcNAVXirClpEng503revPkYlrzFyquqeKOagTlJN/kIi7gktkvJzWjLbxiTU0DTbGHcNm4vbs7l",
+	"tZKw2fcDKDSUFoaLSKmMhWbqlt1sZekSbIv42a1KsinySmXM0a274Dow7mf5SMm5XM2JbXEnBaOIYMEg",
+	"fTkg1BZPt62b/YqcfvMW3rtM1Uau1CohHUV8iNM8EHRIlp/gcGACPRergrl64LkY22YlAWc9KoaU9ZHw",
+	"WzM4yrRhgAVl3QeYMRL5uQGu45xM6RYFalo5Y0Rh0ScFm2DBs7U9Q1OM1NWkrRpGhZXWLe1CZZkuM3ZZ",
+	"8dQuc2C5Omd3hIc3zd/ObRukV7pdh+4UZpVx3UzbNZULdHZ8lhHOre0V5Ymeu2hVhKn9cUhJQU0pDln9",
+	"gmCtx++ijgnb65g2dNdETLs8nCZ9A7RM1yRH2R5yffXg5QuWrd33jmnFTEJtVrsWfKjqgDHOVyOkYDZo",
+	"YmcPJOTUmgLEcb6qfmdCoyiuOYMgUgEOQ/wSdKFtrKVK3pklQfchACL/SIKy6Mmpm5GBV5VtnhJMdcBq",
+	"fjTkGlRGHo2iKVK8hGaaoQE3cR4ZPMQKH76KvaPpIJi4Gkp5Y8WMtbiOiscJZUkTQtbg2vb9w3O0jkd0",
+	"/bq1PiTr/gsdKDMLTGNY3ku/yLQCvgCN+VZhbJaQBnRUHmnH8Td5UNjGWKvuwbHtp5V3Rc5VLKNOBOkR",
+	"Aadu2bhPCz4D31LAWfioVHbeOVde9qitL7Lq6s7MZ3mrk5IfmXbStIi+bPdpGr+mhTt5ZVtUuNbSsjQd",
+	"ncVT5iZ83bhiiUeAdpTizUuTnofYzIHLIiizebXUsfeoL5d72JK5N2OIRYV5XwymexmVUgshuFCizBeR",
+	"zmix/UgysvJOVEoLZP7qr4+Lm+NZxDmbi49Vl78CNhYHTRvrSj8I6MiVes9WvVdkOMrrw/KQRFQLYeRe",
+	"QZKjHhYlM/m17C6O8f7g/PiJ6RmqJRKz+N4z3WcBbquazPE//dG5Ve9zIv8jTFkdgsZg9GpSBuPs+Cz/",
+	"JuAGCuntg1mKL94jLNWhEHnhRS8G0ySlxG6L7ZxcKlZo1calMd3kFr9yZ8Rq01zojYSuoqm+o/m18bVq",
+	"eIv6tLKovPPIdGjuoKqrDs8FMrWeBVGCknANahAy1UFVDF1owXdtVEBYkAlNhc7FWJEJnkLB7oj3+1Ap",
+	"GoXkmkR8pM04KGzUsZUTL1jVqI3j0R7UjO7EW+m6McZqoYGyYhABQVjQz/qzVS5ADpeeFU0gUWHDdPer",
+	"uzZN2Ibgw7Qjf0KigJftQJBYQgn9eLDEZOjfksSn2mMcXtmFmEv5xyN9O2IpajEfvQt3uceVb+4tT3mW",
+	"PMYzwlKOTJN3aGJ3GTczvEwsfYaHrirmZdrqjzsyDrjiegeHo4hP9USXggTG58PVoKDwmQPqOXjn5vHU",
+	"o1EOKZ08fFRDj08O39dn4eTp+0a0wsUplUgWdCRJSRHo2TRdSl0wfx42IYnVOHVvpikQl5sdgxQ3wffu",
+	"C7Y2l0FovsoFMVtqZtUiWYT5pcL90jNVLT9d5Rlj6MVx9buI8SQeIuM2iLhc6FRZHm0+IuwWA2SQ50ar",
+	"JZDlYjJrAb7FOsD67bdZC7i4hu/bKGf7A5WtvdMis6Urv86VeU0qwK5U8DVt3OY6R39MyuJtNLq3qJXd",
+	"UtFZqMn8gGpJrICU1DTSvoPF8WurBKfJtxA2X5InpCOYblKXNi/r8ppfkdPYPF8KhK0VfqseiCsymbn6",
+	"q455ADdZFpdjk2Ic1Jkl55GOV0nw7QV1X7vxFyPAvLYogPoRfunngcz7dcuUfMleEdwJr7zDBiN+4O08",
+	"Lu8w42NZbhhIMRfVHmM3lc1RPofD27ojNhqrO92/UWGjz4O4AiWorqarTyoIvqrgblEvhHK2FkeU/+Gr",
+	"vzUejyrXtrVeGzwbM9sZwAWY+IHQSyOh7yRbY25PliDc2Z9zPSDENKmeClYSjiIi4vuxpGsTqmKFhlwq",
+	"1Go20Qj8FAmhQKltxiGljDLs+q7cxtz1T/rN7d1H+GVczC9DbExOisJ7j7G4CvlE6+ljEZBcH4f5Pt/T",
+	"eLa8YsRteNXCfOy3oAb+YKwNTOiiXNm3w91Sua/x/G57K6l9vhMeCORYxAALaDKmx+r7VH0w7tZ7Eb7m",
+	"Y0HCtT1bR5+FRMAltUzqleRcGzTLRRr+cNRZzLifAdux9WwNb3LZOG+VQftEmMbeihEKSylrCfMGSrmL",
+	"7h8xE/wJ1Jzy65Cupq8yMsnn9qB1ItxTIOUMaXGGTLHWtQZwuihc9K2NzPY+NixBf/y6aBHxXUuZoBqI",
+	"SutGBA1xMKCM1LV0hge202dVMnxFLgMsSSbtgDJI+LmMU/Nz+ieTovXBT3C5h1HIob8alNOgTJmOxI/P",
+	"nj21V14dcEhAXyXYzEazwfCQdOCyAsIzscBDotEMeRIjQXr0lW3DDPeF2hLWk1+wageqxzegRnSnhjoD",
+	"gkMiGqluLfHtRrxW5xLJiV4ovM8cjIeYZfGZQaEJ+8MmdSpzAVXCfazRG9eIdqDkUffdFkI/I1jJPXSn",
+	"9dBv4kr4oUqo05WaLR7dacHzc2x79ZRJ5v+jlS7/41QF8Boh3rZOukHzgkLpN6kuAMgrWVogyz0YmZir",
+	"jxoaRZgxknfh4Z3Q2ybSuoOZ0kyWRvf/YEdw7rTMha2UUT9XOiCFBnWJANI8CiykkLdeKvQnU03f50Zz",
+	"ANtjAn2nk+tD/S8xZsz93aMMQkX3UPL+3ybvx49r3hiYhakxAswCEpGwEY9mGkW756a6NmU4ykRJmKFj",
+	"XmQI1Y5sUi5hNOBPZqjciwUPDTfSWG/A+rNVPczjwj36YUow7KFOwlUg0cZG74dGsYQ4qT+zzR8t25yj",
+	"nQ8IjvT7XxYSbNx94SrnZJQn0iNGFcXRnWfM5WT0m5ni5KZs1kLpTKYlJBXxPmULO5e+I71EiSHv0oiY",
+	"uLZGTljIHzmrz6ymdoPsviN2TVVcLnC+g+dI3e7a7SZ2SmEwzir52y9cKpxLSooou0JS8ZFEEy6ubD5w",
+	"OZDupIsc1agm4XvTglxbSHezjS8nA24ykrxyEDa5D6s4u49K1M9m95UNuljQ0+5GHmXBl8chnHIThVBO",
+	"oCakmRhU5ToOGxSZ0E6q7qrfcNZl7agSVl7Q9c+ziJLt99oU+8aRf3XsHb3Fp/Yu/JIeD/gJKL0ebgS5",
+	"psbbWBDutzg30BEUZH4N8HX6oJVjSjfgLxnTVtpkNBOjjAwZiT3XERci5hvLulbe1Zir1JdN9fNZiUNk",
+	"AwPTZVLLnbvFOZcJkfzAAaML9/pEkB6Nopj6yEhpu0afqmE2TzNHRVy05bcfetVIs5vudmp7F+/d2fIs",
+	"AGWzsUDmy7Ua6thaOR1UFUSaGjL6seO44De3kTudoqh9V28nYdRJuE+uCfr4xYc5+lXU93X0w/Dh2X5B",
+	"BOF1+sX21lZrJ/fVKxoWV7OioSmKdH974wFSg/GwC/WKCgpkGYvPTfrsw5Oibtn+a5L2c197VZCvYzp1",
+	"XJGpKyEyFlGc8TvSJ9LoaYtFwxV4JjWa9EwGCwa0GmA5j4wev/jwbH5Prsi0vODUu7q0N6seMG/+J/GB",
+	"igshVMS4ktfPRKsL70gUYdYf477pROby5sDb4soKSL9yAAyWalKZbMctSvT8sJbT6I7rq7ztkjoFhtlo",
+	"kQ1mYMFR9KxX2f1FmTTOWpZs7z4reIIFo6wv8ywrW6liDP37B3wchQgHCnFWQ6TRbyA8n2BttHIrlF00",
+	"gS10WDoN1hZVeWFAW3r00vmq8YLmt+Az2ARXty6NWWhkfzsbeAWDdrGh+TmnbDVbeqGVN3INBzPhaI3W",
+	"9uZcY4ZUSRnGkwO9PHj3zi1Ds1d5VuFqhQtiM6xIh7TbNLJd8azGGZt08X7UPDLJP+Ea4COoEnszruvq",
+	"R6x2uO2Mxrk5xK+OzKcuztH+s1XuHJVYmavsP9e9z5RXzfEHG/s3/0fBJzdesIUlL33/io5G+VNmr6Ys",
+	"cDW7guRbC9tShJTI83o7dkVWnV/mDcU3/3RFu6CA6ewz5Aogp1QGm0S8h5hGSATBnIqbNOOMOrHRTgG7",
+	"dStWVGCUFDCKQlslnyrLOiSexmsu53mgLCQFirbgk3dkEmttQ/mE4UU142VvNnLDJPhYQZbNvJllD0gH",
+	"VTFcwFsRsQdBRHOe/Al2eiHs4QWzhpc+Wx2TxfjKVHGNZU2fG00jkeSQvW1OYcY6Kz6tn+XqgYW1IaCo",
+	"+MQUhTIj7KIOjgTB4fTSQNKBvG8g0EtIwuw4eXnBIL92QiUx4JVKTLlR4lzWPQabnwgtt23xWuOpign1",
+	"LryJVpH6CXgSU2rGPPVbkd9x1IkCzBiHWiKBKUabKUkVYoV9Aw0Hil6TRHnIJVQDRMkL4kz9k5tyuyXs",
+	"DEyGOSpZXTn9YZyJ6fozp/Ey87ikD5GrqigRRmYE1IMhXGlZuLCpoSOEh+ZvqEMmTL3wAb4mEKxImKbL",
+	"EHFGdpPPEGEh1PnX9rucEIE6m82NC2YmujQTXSaX2Zduezq2KuaRibdooP1ogqemfJ1hODlFXm+gVC92",
+	"wRYqwouJ5u7YS5HV+qfGYp6SicyvqwohbRLpcTTQmnJISBUXEmqL0LxaPjfPFujycHrzHJzFtX5cXZFa",
+	"mQ6uP64smRJt7UolRS/dEk0HZ8qVifsjZRYCEaQKsPh5Nql+b2ZRqwR3Okq/+5zDfNpdmKsj8MSUoKIS",
+	"hYJrHa9WPoHHhTqViQXKkFBOjIKAiHp3qvecat4bQ91tF5Ek/UgALlyo1xUhI9sIJxS4d4sWEXlxSBs3",
+	"zYe0lLQws8YRxF0IhZiN/kREwpnKrdrUgT02BVIhyzMu5FnteIQGoX0G7LU91HEkFJoP595MEVwNLoMl",
+	"7UbQydURp1E61ICwPW+Ajq/NAmxeSHjoM41c1fZpcZnIHPNYH2iircMcWRle65elPrdV3usRIWtoJPiQ",
+	"Q62cNdSdeuFjOc169E8a7/NDHzFznKxnAlPTvMsW3QsIUxo9VS2ra/FhtQGZyyceujUdcJYU38gr/eOt",
+	"UBumpm/MhCo9I+LMc9fSCCp6UQ1kT5MtMenFpvzFzRmEHMqSW9CdZiqSFd2OJHivZfc4M18uqnJPTz5N",
+	"3ch++smS3R91K/N27dmIQMGl/XBo7hZ/BC7TlZykt3SLli4j5hDlm8M3asaJHaYXGt2pbXltKs+tXDPB",
+	"Ni8ujbqcHnXbG0ta1LVq2+3Xf1kp2V2TGa+twcFqaA5viuc7oegbxJot5es0Dqcpm4lX4BDrC8wUCXdR",
+	"nie3SwI8JKa8GsIKcRaQPRt4Zj5J4LABO5672Ncz7DRJRGVRWMqdeFXj4l7O1RHfGabwtize7KaurhPB",
+	"oerhEn/MIko2RGcqD922jvJdFD+eBzGDm4whULZL4EMXy5Hbt8Ip9ikPn9GMGJnEzTg+55QV9K1gRdfo",
+	"jl8lecourKSUOZ7mSck6PluCqh9JA+ClaFkZBcVVp/zlP6GB8xeskDN1PiAoLqmKIjMGqs5+P/v2zb+f",
+	"fTP7bva/Zt+++U/INAf8/s0v3/z1m/9j9g10BPzt7Pfwxrezb9Ds+9n/fPPV7OvZ/zKdA9/8avbN7Pdv",
+	"/k/oJPgvaPbPs2/e/Cf/IYzwbU41HqeXZhOFlvPtuC9mtjrG/B7FPRmXCN/M5jDXrNDCZKdctjWOaa2Y",
+	"w8uy9yWB6cePAixC5wM13vNCD6gtBZCbMW/arBw64Vr0wom7oM4p6hnDW+zt9J4kFZUVL+P79D49DpeP",
+	"jiWaCKoUYajqvF35oZwlj3KUHKmy8smdQpNRxZ+LKNeAFeBM0ABGHJuS+nSI+wRVsaljAd4VKm3t7bW5",
+	"6CMBxYRZ2ZCjQqYE1C2pWt6Mwl/lafJVVpst39P8LWf81yoT0tUw3ojnJmtKNjJLkPMHIHOoMkcogahW",
+	"SWp0eDuQUJxfL2CxGzmHz/xA/ctRJwG9A3d8HQt+BxKYS+XSegxqKdfOMqy86u/gohvy69zQ2qUcLhM8",
+	"s5whzXfPLOMDvx1fuaHNeecnfand6p2/Ock2UGpUlWvo+ekT6CYQZ9hkve0lsn4L4F2N/pMPQTWOA8iB",
+	"sCm75jTQNG9KE8KZSCUHoSrjyiYRTYla20NYc+e6+dG0bDTNH0lYgzGtISgRI8RIgNl/mf169t/mz0gX",
+	"s6scpG/kIr1Lr+YRbkZ23jI93i7aQdAKDTQIAaYplDtqbs51hc09OEIQOeIsJEzZKOScaf/b7Ps3X735",
+	"SuuLs3+dfT/7TuuBs+/e/OrNL2e/m307+xf05pdv/sOb//LmV7uo3cwHaKPZqjnMIdzHlEmVQVcKKbkW",
+	"fU5g0+zXs7+b/d0uasXzVltt2HsoH68EGQnCyFis2enda9dE0B6duwTLxdPVaJSLlt/MfqN3IBhggQNl",
+	"Ox8tGywifRztr8Aw4YP89KdH4yhC8DvUvJqvyJd3YdwXeXj8+9nfzP5h9neo2tqwKILCWu757Nez36Bq",
+	"ayuNxpWwKIlSERkuJLV/mH3taGn23Zv/mE9atyOkbCpDjF1DYWa3LZoyu1VLDrE5onmLKjhWy6T+GQnG",
+	"gqrpGVHKJSis5MyAJZ1pO+J8wpOWYpmaXSYbeyyVCeXJxgApjsaS5EV5ZeJ7SvjO80HKw4NL5X/ERZ+X",
+	"jiTPKA6vcKAiw6R5D9lqcUahgYjGzjxLLohPhRbsGAkiic2vh2p0VMZuv5yiDaW98wWRwqlJobGluaSI",
+	"57ZNO0mYm3S0NEr49QK8n+pJb4b2DqQMdWpJ5GjHMPyOXkNnz2yAV64hZxuWN/rUeNBvZSMW2j98iYrC",
+	"DYS8P4jt1qfHQew3YV09sBuQW9DmSP+ULSNCQqDX+Y7wq8U7LKuucUKE1NTxECtcgAj7BgSHIgirqRvc",
+	"ezpZ9c1fz/7Z+pC+n/129o3WMYwnqoZm/zz7dvavs9/Pvp/9vyaIZfbfZ7+e/eMFm/332T/M/nb299o0",
+	"4UKtgerVQPvZNjIjkxvsuvRQpYkxxdYumCREIs4iW56aj6YubiDVlcZ10aWqhhi5JsL1A9eGWuOCWbP+",
+	"XRSrjyZoMaMBUqEGD+faPbR2dpr15la9dT97iV2qEgm4X5gLXp3fimcfnh0bUnTXrJqFCWgiJwhxwt7m",
+	"uHW2NzdMvMjpWEqK05Uqtzc3ysA0wkpwNh3SIL3S2W9m37z51ZuvYLe/m31d6n4+L/T/mWXyQxyRTg11",
+	"egT+KuVEMc2k5lWPfwQl5/+a/WMNtVpOS4yb9JIRhqsziar6udGBjCMxVoIylVFbrXZ7Y2Nzc2tna+X7",
+	"GQ+DNY9uDDrSm+5WtOyg3sifcOr3wTYNB1NHG664XF1a4dxbxrDSMisiWJBQnxAP5A50eNI2mUecVaC8",
+	"PdQ5fW6l9unzM+OCiIueYBZeMKm4MO4I1+gaooE0DtzA6f3TgLl9NPmdYxzpo59saafVatfbGxv1zc0t",
+	"tLPVWQMIQE3SggJlt3zp6b7tMfbFRJZ3r3j8Fic+3ez87csinm76sVkvtrvbHJoGNOaU5jfJcYfShzYj",
+	"iltlDtH8EdAi+TZN1Ioyu/LyubTwwGyKAj4ccqalAQiQO0nzynKIQboVvrdiQbk4dLdBeTUzKBfJdVHN",
+	"ZQSYxqqz38z+G1C/tm7jLuC7JkqQXJMIVTsD2h8QYZuUz/7r7O+h96S2I7CYXl7bMss4MpF5s3+c/Wb2",
+	"92tGiNt2f++AT5zaPH+DvJo53/otORZQw9lGJ9qPjNucKhRSiEryuu/ZYlhaL845mvb7p3n3RRurHwk7",
+	"3BksYM6Hd+PhzJrv4MjCNhULTbt7RXu2egSomS+Ll1oG7XMLXU67NxJZGfJG1RRFr+15EmtOTv2Zcq7T",
+	"TeAMrcTNrtOkMs/Ja5VXdf1p/RoDSFKPkd7TD9yI6cdnbvyPveHzGbrg3Sg3tYSh00cHaGdz677mW/ol",
+	"ZFvixQKqrPFZXBCfCMGFVVkKi+JDIXfT39R2hitspliiZjx5NYowM9QMOjyVyDYLZAWpKwBlQRd33uuZ",
+	"ij/2UqhmGmqbOv6IstFYlS5d4bUayIlRp0xCOaaiBBoQx3BT2qgU3HUQqYoK47nvaVhDOJKusqARGZ2f",
+	"1624rx+FHWTr+68S92X6eZ+fIPNC7H9Y0HNpjoYGXKjsbsrxcIjF1FljjlL1sPndjuHB/ODPT49M9RHT",
+	"jr9HrZbuD7jnyBgHgkutnUUESyLT1DoWbPcKdykjatd+vZtQcL2IgrNJEvrXVO1122NQH7B8Xn/ze864",
+	"ecQKd53zZ/9PpbZAxt2y6Ksciw8odEg+tWrsoq/P3XtFnFcrgysXsbdKZMlYlwCHZEiDD/jYMLAy7SQW",
+	"NgVabntxfRA0uK5V9PJ0rbkvYJxrIn4ssSI3yDi0EmX644gSmg9rt4tYvDVnahxOH5lXy8cIXdmG5QuP",
+	"liFj6G1uE7DOFBYqvyL28q7EN0jcFDQgx5Tl5nzp37T0G+rf0ZjBXegVH5HgSq5l+7IUBEfeSWaoEwru",
+	"aKzQg95vH5+jT7jU9XkLN68Zq3n3zHkWcvJFtHh+6GNxlcCncunnlmi83im4n0ZIgcBPVq0IDgarFEmy",
+	"c56b73KH/DE1cFncNM8GdMVqRXbPyoRzwenO5fO1jLyJT0nqsHms0W5gHpVnaa6QXr0t9YSGpzKlk5J9",
+	"RnOzDjSWIG7Rg8aJ8KpNyF1roGdDqiDJYR6tsUvJYCL5ZxoRpqNGFo/gwzVuIL1v70hk486lMeXXTdiF",
+	"UexyvZA1lDjzYY5RxiXg5qyBd3eklfSfxU6mn3lfr+1dMLf16PT5e3nOpeUKS7qZhNdLovVjVmY8ZSDt",
+	"jfYzlvbrn3725UZeitLiMLtVcs1vJPdvINDT0nVOWmYbPZZqDHJ3sjApc3f/jyIYM5u3IMEtzT+eM/py",
+	"TPxGmz6/N/1FbbnckVaHqUTrNkJ+3X9Trn+pJ3i97lzS61/av87047xizwtT65q1nQev3eNc+p2T1Jnu",
+	"LvNdAL1KhIVi/CjM8TXY6i/OJ5DK5oErLP3UDoAEjyCf3b4aEgjbkQM+0U+GKd/NUpUygXmruUBPuE31",
+	"hIwEt8K4jNxdIMs+tOc7jceXYxzFedKX41Ff4JDsIoha/O2b//jmf08yXX43++3sa0iQ+Xezb2e/m339",
+	"5t/Pvp19a2RMDWGFIoKlQq1tNNAg1vS/jbsBM1QcubC2B3EBREqQr5eCKIEpo6y/e8Fm//rmq9n3b/4d",
+	"pN78cvYtBFN+bZNpvn7znzSkZiwN8T/P/mn2vZ3hd7OvAbTfeKC1t5oONpyKl1jbQ4F+TmpoQrqUYVFD",
+	"kgz1H7sIoze/1JO8+ZW39l8hLhDj+oz20/XnclFqhGDeIk2ik5A2Tl5PCd5jmDz36s9u6Ftvf+Y0ceN+",
+	"+ymU1EjbFnMgg6IGncq8ghr2zzV4bt6ojln8lAuERTCAotBV+xdEQZtXbax0/Iri3IZBs/jhBXPKYjIt",
+	"xGk20DMWTb2njpPDJb/lZ1YUWAmQJkVXiiMpv1GruFkXkZbb8hVTnP8YjqifsAPpJ+a++dPwxdy59+LH",
+	"5DhY5CewWkasVcS2dVbvKDLzPbv8LZnjzj+zGltaXEp9YWH0t1NPfMEKf7AUtoQSdpFheiYQzN6HgTTi",
+	"Y+VKXLrXGxcMIoMo6yPnb0AhJ6Yft5neaNmafVoAdhG0V9GqtpZ/SSV5+JoREkrzvvyxewu0ud3ndfvQ",
+	"vdt4av/4BR8Rhkf0Ur8gG8+fHz38zP+mTqH+M8RIYW0JVPpUDcbdRsCH6xyPaD3gIekTth6D8dr/XF7R",
+	"Ud1Vx65DWoE+Ddbq/7Mf489+jD/7Mf7sx/jj+jHmJZvTBRaVuE1MnFSx23RJzDsvdJt/LXuWunqtIYl7",
+	"YEhQJolQiDLFEY7t1B9ZFdricp63LQi7uBLsZ8t2/i6qe86T0k/AJ3FK8FgNCFPQHulmOWXPGInzEQdY",
+	"aQ3umkhoHhv3Z6JyDykeYpO447K55s/U6K77Ey9ecX7DYQ8jqxlIOKLhc6byogSfx6VLtT4qqaLXcaVE",
+	"k4zOOFzd2bxBgK1sa+DM3mcXkIIsnwrAfJoe8DCv8GngHmciSAhDnBmYINxO7iFoOiBcFgpmyIPFxWFy",
+	"GwVZ9ko92w8HoMlfBrRFu2l5Mfj43KXw3SYhLzVWPqR9KhURN2xhjkcqGODzZdmGVqxfVKA5gLaRMBK8",
+	"y9VFBU1o2CcKVc/HgklFtWgfHJhxERcXTJCD/ZPzgw/21/aShIPYdjI+K5Njo+0z+M4aUB7iNps72yt1",
+	"IvvJtBf6YXJY999ak6IMQZfsTLawv+CpaUx6Zm4hctiM7Vx6kF9r4AM+QUPMpkjaAdCECIIIC00iwBIP",
+	"VGrwXPB4XlAwdBnErh/6EE9RyE3WUEpb9rOnbBG/JGwEUM9w3yZVCAKJ9fPlEpPtPvNahRwMcBQR1i+I",
+	"yrZ9O3gPdaDLY8cV00jaRqtBtm7ALupRRiXo9xdM0j6rU6vxm1F8ADp5fpHAQVXAhJ6N8Msx2UMmSF1z",
+	"/Jqt3t2JS1R2GnfUt3pI1ICHBTHh2iIHCyddOSFnnTZxMd0I0u2q4moEIUJGUl5mwqTLyq402tLd1t0y",
+	"8qjTB3SlrqmLqy5A0r9J3xSeDpCX9D+34StWQlpeNQCUA8jlTukMeDQCKzNbraW1nZpzOze0MVlTYYKV",
+	"abhgXjRqDKpCUiCWpIZCLAdExl3h1jJAbKd594MSvV5X6e26hzRYgobWORoMOA0IGuKQIKzckS9R3COz",
+	"ffkkJmWuPpy6WcqpCp80YaV9RkJES+utzt2n8gnDcnq3Sfp4Sml1m7G0CZBwh2ZzSwoKnPscpQB+NxXR",
+	"zGLMImKziGEyaSurwcZkuuDdRU+YolIARyfIVmpzKLBgvuNK71vOzYWDLp0p0m5uNJqNVmujcb/M7ZMe",
+	"87nM3+lzZ456c5qd8GYuh5VFB+LMkZCRRhfxy2hILiqomjoqFhtr+duuSXK/X0hcXcEnmmgNh6m5bAdY",
+	"o0tVYniogVGSRL1GuTq6yaywr+l7Jg/BadbvoSQ5EwsO6V34M9x5/wl4Mc4k3x+rAReF9Zux/3Pulf25",
+	"uXu6piER6PnpE3Bu2pujmFhMUZjFOkuOjuZPHhMXlCsI+JCgLg6uUJf0uCCGnemTcwvbP7XQZTXBzyQ/",
+	"wFGkYbihNVoo2K168XKsJesICzwkKqnFYjAtiBoLllORbPPB8oL++f1pYGr47aZzr2juAwYcOAU4PoKs",
+	"PzUt3XX1PK4SlAa6j69JIvioHbaGaA9hNi0VKlK2EO8q4kANBB/3B2mobt7mJaLsajXnm0NQPqzgVeuP",
+	"hQljMph0JfgSeUkkxYvGfkjlKMLT/OJ+PgMBAd0lkblngtoIRookLpQYDAjyAbFGhAdnSXkTLzsfysRG",
+	"jzGa2tgl1PqESnVrOeMR/zL7yAxYANQTyq4gkuOmDj5jez8XNH/zzk72zV1gDpPQmuCeM5tUmqACyz61",
+	"1JgvKbm67zABswARJx6pZ+sfLCFQoMpYZLvD2x0rZZ0YSfGnv7GF5385+/2bv5790+zbRXX3Fx4FQ/8M",
+	"8IOqnXUto9al5Otf6l9er0Pp0c5ambOYrXxmaNxf9hKc3RFFx1twK4r+CVLzvHpv+2Hk+iOW2b+ex9mS",
+	"qhwHASFhuYKWS06Swr3e2Xg04kIdEylxP9/Fan7SqMJI0eCKqHe0NS4IhrJWS/KjQR9bSlEGCpMN7neT",
+	"vIswz57gQ1hrftRFWSOVKSIYjnILebgfEeOKuJp7csAnzNTDdDpwvqVmkHqTUDfzivu85rDtr9mDPO4I",
+	"mSCxJF0kqXiZImL5TT/HkaL1iDKCFHmlauiKjJTXKGEP7mK6Ec4r/XiTfjbZ3Vl05LK7BcLA0DBn0XSv",
+	"ePPATxhfWXJbaKPEQQQslcT0nVi2OQf7p2Dless6B5rPY1fmNLh6e9mqwObrZTxLgieP3DAs/oYsz3x2",
+	"WL7rmIulLDmTQdmB+0gPEHF5u3jtm3BjKqQ6hXrTkhSZVvCSi08zmyXIKLqFQfX2AoPKhaanNiEJUJdj",
+	"Q9658c9Mi9hFLhU0EZqDScoCYtFk/Xc248JK6aql9wEWBNQeeDrE4qrId7h6dPwEU0VZ/4zmFlB6ZC7l",
+	"+EirM4CDmsdZ35GIRyE4hayyYQCO2/ebWz4SXrCq/urlmIyJ/kiEkDkC8csTaiuBG7vcVkECdm1u8O6s",
+	"U3csZf0jm+yldzL9QP6EqRQF32eQOH9WvCMbk0c5TnnXYsXy35+EVEkCmL37Ts5Av6hVuhFcsYMedWlK",
+	"G+XfWY+7Q6q8qs43LN/pFUSyPXYLOICZiSmE+4IQ6XSVkeABkdA21pXsShe3JkztGedrl6COxmQnnwmM",
+	"eESD6cdJ1kuOkQuvIJtV4heiZsqUEgc1qtqxPv0Tf8jO2t4FAwPHdDCB0pqJJ8h8UUOdzXa7gyQ3wXWG",
+	"WiagWEJ3eD3BXODN1opOhzys5xKLof6HY2GqACqscuPFciM4zJmR3rZQHppVAaNLub7nY9qHJKTY3tjn",
+	"3PX72XMdgADaijfTIpOPu9ECeWlbzenN32kWTqV3fqepBnoJAWGKRgRVA84UZWM+lplUvlsDM+dtNm0r",
+	"0vhIQbxg625h6FIlndyFOuxUoWrKlDD3pMZ+oCyIxqEtsv0TNYnfst1azlj9U7JTS9uFd28S/vSswdT5",
+	"mEPP4rzDFW6ACsbII+jS+YYW9rMIn5I4J20efKf5ldzctFSyp7w8T+gTRsSqjMSo7c+uiQjHJNb9b2ai",
+	"cTPKs1FuVK8TntqCYHyCqlZXTvw3a/CnVR/UABtKPHuyXwNB5PpgTE3gpB4oP3JS76zk0bhMl+gi1MsI",
+	"LxSfZ0/2jX/CrNk0udAickiwBD+07RVVVMIVsPEM1rAYWSaa5BeaFmpI8bWCAXnZPc9Gxmoag+9Ti86C",
+	"mLFlKikcp7c+l6jS5LngTJVxDM0L8px4vz9J58pPyMtxFnt9KAmti8Pzxeb5OUr4Mgpu8a3qV0u7DSA2",
+	"Csx2V4v7zlwIi30FRe6Bkta/vwn7Mfw5QUEpP+ecmxwHkKRjY7dryIVuA1rCIWV5eZOxIjBmZniZwtuN",
+	"uv97cC5d74F3bnNC2ZVfiFsi3OVjtYs6igQDRgMcdRA4mAJTXtoGLdTc7dta7YJ1Rniq0dlBVfuXrMWt",
+	"OvVfUuEogudrNdSJW410UJUwweGXCxY/rrlCfqa1RKB3B8oXEfgcPonsfNq0nkLyP0c4rlujX4OYe8r6",
+	"HW2HjYXUkCgi9fC2qhGMBn6yTrpKTbx0yF+Y2jKToVcmMoEBGgyamTRR69EKfCH+jqykkyfeX3sm99Bw",
+	"iZp+V3dIt2b582w1p5p9Ksd4wCWJLyU0PcorEpqgmQBHERGxo0bLLHOvnHee5tl1wnHng771qveQHAvB",
+	"x6ayvhyZfDVBkBJ0OLx9TFg5jrfMArpD5+VPzm+ZI2rnnUJaAzRtbebUZVRlZAKNED2xauXt2h7qOJ+7",
+	"+Rw+uWD29z3UseNd9ri4HEvbXseODPmckg8JFGhL+t6YSfYuWMdIMvMNaIJQwSt1IwAXPkgQvQSto62l",
+	"+RY3uqKDMnGexxDFAnM5jzL4S+q/pCmtqOVCDg5gqRbrXHhI3EPxmuEdzKbm2uKCmeH33GduxTj5wqiu",
+	"DX9PoHCWMr0Au1MtDvxrsjxMrYKebElEg4AFZPgc1JE4dS2NP6OrWKOkID4RuN070i5VxmlbyaKM7RZf",
+	"CWUUvqK8t/TceSs495oNzOlAR/tP98Eni76ADMO5kMnDsV7q+jGXAZ8szI3JixU652p0wENyl5HH+3FC",
+	"0Xzu8Z62hIUtEjQixmhFEk8lklAa74KNGaSWpDKCkOkla7raaQ1H4z7rc88sd7tU1HDuhnA1ekil5pg/",
+	"FF6QuZ7MW3tjxVWmk19z7m1MXuI7Mq4CkJdg7LIXB1giWwHvTsoBlN6AQ6er5pgNBrbiIMtkiUnj4fko",
+	"iajPBVWDoX/rdvbBfiuXW5v+iN6r25/luTGolOOiEGiIwrQ3VCahzohvF+NjgE6f7g+NHZBrQ6uRpqPC",
+	"+MOOfWF3fV1xNVr/w1f/o2Ob4BD00akhuwGPUqF8HhHB7VBe32VwsKARETF5WpRsNHNx8lJoDnPC+vlw",
+	"WlBqCKOTp+/bGo2UoS6WZHsTVTvQNxMer49Yf888r8FyDBa1aPbpsztVuc4JSQJBClPd9G9u3o22afKk",
+	"piOtP5iiLww2rqtFACsRHW5nS22Uj4yYWGopgvYJMya7eDuKTkuif2VyG5jmYmG+RqnPsLMsQfU3qcvp",
+	"RN2ClD4z7m28S7ExemK6a+WKv/glc5mrsLB9TUGdlKYTl/4vWGyZllOp4ldegY1TMrTFd3OqhMwzYFnk",
+	"ozV7/d7Ub0ufo16kfjbXrfbbuXbyxp9BrYJcM8LygkH5CKOJ6KXHKojdhaSNY/n6Twtjph3V+Pucs2GF",
+	"aC1GTh79Ppd5kfQ3cD4WJPI8TVVjiPhEcy4sSW47+vxBP7Ydi/NvK9/2Vc8P1wFrQakLqGIxVyM3pScw",
+	"butgTElGjP3s/k671WpvbG5tl0qEhWEWI/1GLbrK3ZjN19VIE0EWvnh/PKgWXxsbYTQWVE3PNJzWIUWw",
+	"IGJ/rJUn9y8XGFR5/OK8ktfVrWOysiGt3Jp2wha3qSFIT89kJwNiAJkwQUKLA6VGoFiAXs7Fe1iajsg5",
+	"YTcRVpqikXtXvoMCQSDLCEcSVTsf7r939PTw/PLZyeHp/vmz08vnZ4enT/ePDztoHc3/erJ/dvbi2elD",
+	"k4SSgAggZCB8DeHWPW40baawcTOZTBinMaGQXJNIgyczNSm9d6iJ0e3i4IqwcC5cydG2ti9xhKoXFah/",
+	"/x9m3735j7N/QbPfzb6e/c/Zt7PvZt+8+dVFZe2C8R6yYSiU9etJA5WAMGUKnF6wv/gLdMDZtUYVZ/KC",
+	"1dHjs2dPUZeHlEg0lgTduxfgIYkOsCT37oHaKBtI07FxkJ0+OkAbGxs7kNFzftBAx5yRKaLygiFkBVRB",
+	"JWU92yEINtOWk0KJqLgLaMdr4r9uOxv+7HPJWSfuFWPtYj1VUcdPk3W6l+6QaTpORlQqGxftmmrqkWyl",
+	"WspQxzTi7DTQ+XxTSmEv72x3SlSFMU1BRD2M6+TY5eEUvGVxQ8zOWrbrY+yDT9VTinhfApKOfNh3UWez",
+	"2URDHGmaJ+Gl/bhjvB8xL3Rj6vk1PAFmEL9hw12rQwphcTWQ3XrT1xpmN4yXikSSoIngrB/XfjQ7qtH3",
+	"h6/+FmGzMsBWzViMUyhlXrNptlw41PgJt1jpYbqC4CvbUBBYo1a44yUhWKuJGIK5qIS4N/3lXHPWTs2W",
+	"qrGbpUkUFoCDge0RXO0Ay+zU9AAd4zeWjWYj5redGupAI9O0n1Y/hrU0IjqkquMwpIdJ/AUwe7xE6bVT",
+	"32y39xABCteCyDpxNNpqSO8hdMxG+jXY5nNtfw3x1NQv1ryEMviv4BEKBljgACaoPv9Zs9ls/uGrv9F/",
+	"tB7BsvSf9x/ZZzuP1qA2J+yQEWRS70cC5a4NJASY9BEB1NhDchlP1mmgfTuA3SiIkyYh6nh3BrsI4iZR",
+	"FaOTw2MgtuTiZs0cNltNB7ztqEdIWEMBFoJq+8qkoYE2qXAXcPFiQCNjn2qDS1tBmgjAfRUM9MGuJTsg",
+	"XdmjzlZzQ88+ZvgaUxDqdoWdU6LEtL7f02tCVaPnyrVd1zUDFHpzzQkOCGU2WQ0Is3vubTgozWNpz24M",
+	"X7LvVMEangB/0TzUOMrRCPep6QS8C+4O1DF0ZVauWUzi5e5YAWBYCbmmfCxNBp/ned9Le9dB7/HGsOW0",
+	"AZh9vwqgjzuFr0D1H3ChbNJdqrRKFaPHL85tNRcNDSD0MGxvbbV29lxWwhWZSqhBs96YkCiqXzE+Yeuf",
+	"T65kA1j2GqIMSCxVmWEXvQdiH2n7uYFO/WQ/I144VI6qIc2qIlLXyLSnRnBllsLsEXNahRVr5wIuBylw",
+	"1bMJ7mtB9Pzogh3gKEL37jm95N49VOUC3bsH6sm9e+6YhmTIY6Eb++xPD/cfHh+u1VDAR9MLlqPvGN5r",
+	"ZENNb52U6N49t2xy7x70LVMEUWW6bwQ4ii7YvXt9oo7JvXsNdMScvmD6oRm3kbkRPTs+g+DSuCikMQpr",
+	"ekqiLlhE2ZW5gaXKbPCaCcPkynRYxmwKdtxuHC4whBVrCLRAfEiubVicvHfP2HERDYiNu7JqzYngI0GJ",
+	"wnBtNRaRVYfk7vr6ZDJp9NlYs9J1+6V0f9T1DI2BGkZ/8ZSzR4KQM95TEyzIEztHUiU21ov2T468Uv27",
+	"lWaj1Wha1ZDhEa3sVjYazcYG3NiqASiv+VSof+nnh8OA1vOCdNGHZIrOiEJVrYfc32rdX0tqH1uiT9G8",
+	"kWjXWvuepg6O3EPY/PWORJ0rGvexNjoUyL4rMjW6xRWZXjDgKxAkYGK6zSkIuH4bRNUeCsfAirH+wJwA",
+	"G2h+wWImAWD1eBTxiS2yZqx4Ox7Y66YIiPVax8zgKKzsVt4n6vHkyjRANFQMGG03m07FtW5QXz1z2I2N",
+	"rC8rGozK7i++rOCory228OHZPhgi1/AvwCS0eoBJu63uh82TreCAbH/cunrSDD9t8xfd98L9B9PD1svT",
+	"4YY8H388+fn006b+Rk0ru5VnH56YCjvaWKNwjV3ZrbRaLz/Z/+TDVwei9/HZ5f3z6YuPPnjWvz8Irk/w",
+	"iB5HYnKE8UnwwfNTXnn92Wur3i+1Sx+/+PDMKPs5NeXIFEltZL6uVTbbO0VDxehcP+f8GLOp1SZlygKr",
+	"7P7is1pFuqY3pnCxR2soj9RcY8vdX1TkVCoyNN331/GIrl+3TIa9J5LXA7+K4IhLlRdwREaopYWQ96Hz",
+	"z+0igVnIh6g7VUSiqvGCrkGRHNpnnsboffyORCNBr/UwV2Ras8UAe1ygtjYQxhAxzsLkagUqw16wJ1pG",
+	"ktD4eCOqmdjRSR7lmtCKg2TGM9pnRywpmThH0q3VSNpDW+Vl8+n2R8Odg03a/vz+9OOW/PkDcnq11ftg",
+	"sqGejD7Fz/n74SfBTveYHb6ryd59CpDu4PtBi2y16xu9Zre+GT4g9e42btWbQTvcJNu9B7jVTJXq2a20",
+	"m+3teqtVb2+eN3d2N9q7zeanldLk6yElQUcOOe8jI4FjcG9B1LXKluEZi787sjkDh1p9N19tLP/qjIhr",
+	"GpDniaa38BS9TxTCyapiQnWVxbBP5d5p8gOQlpwpUB+WnKd24XmCGBfvhy4fszBzGXPBnJ6oP8NqLGx2",
+	"hquGkKwPYgckHhIU++8lwvKCdbqUhR41aJtmH7RnrZpfJcW4jbfG2lZOoDF+wdI+YhelU/NiEr1Trn+3",
+	"pW4wGnFpa7RdMOvOd1aIM1p9FDh9PzTqvhVZttUdmmptB1hIHLSRLB8+BeFfM6UBuYi/ryZXC4xMLhjX",
+	"9ou2XbFSZDiymj1VaDxa29O2dsv5Di5jtCcQm3qpZi/i3jOGRduPvSVdMq4uYWftAIwnezuAHG0q/Q9g",
+	"iA33zmU34sEVCTsNVJonQnXQF1QNDlL0bZ0D79mgsxVYYDLMCRlWdit1/b/3Dt8/eooODk/Pjx4dHeyf",
+	"H8LTC3Z8dPSe/OLgYP/jYX9/cvTefv/o+Xn7ZbD/UaOhrRL9v8OnD3O+vCnL9MuNGHduvD+V3crx4fOD",
+	"o48evtp43PyoHTwYfNQavdgc3j/f6X5y/WFbPt0S+w/Gh63e+xuDx9tXT5qfTo76H9+fnm7ykzY73nl5",
+	"1lLPN65fbL365P4X+83uQTs83Oy9vz04evD5h83o+N0bMeRUAdfXacewjcW7uSZmInbAdjsqDN93765r",
+	"K8UFpR/aTX9dek3+13nC5SwpCKqFShnh8B4OY8zoT1rLP3nOXNE7EpqPSoiTR1x0aRgScOZvtkp8cYKn",
+	"EcfhOedPsDA5RJutrTLg2QBHEh6TkOLz6ch83G6X+djms2qWeBgX0frTl89ndyCMPZt33eiQxdLYqIoy",
+	"dWnkohhhHBK6cnux9TeWEJLFJ+yCxVKy6jewcAnAcB6JtG2F4BKKekWDaxesLzCzvmfrjhzQUQ0FnMnx",
+	"0MKlTXlQiI1JmDTPYGAzXjALIEAPAZnWLwB23QXrbDY3PUfApZVicOWx2Wr6P1nZ2NGD9Li4YH2ijuKf",
+	"tZRu7iAcaWE8vSSvqFTGz0ok6sD6rDzDzAbxOZxaWepGsHLMjZDc29m6tn0obuDpOz1XpTEB1ty9E6Z2",
+	"M+iDH3AYEqs3abvcweEUJ8CpxXK4l9YBwbpycS85onQfaCpBy23EqHdJW5n95s1/efOrN1/5l3766ewb",
+	"/XT2/ey3fi19rUmKJuvXIWaiKeILQLjYRDvtFrq/vVXf3Ki3W5CJBPW5Kx/e/6h9vPnzxxsPX3y69d72",
+	"0/snD053ztsfb/x885OtT7f377/34GDnYftw49Hm+1sfbD++/+GDJ+WlWRY1K0mz1p+mNPNCu4z32Nyw",
+	"xqRmG934ZbBvKvU2l3/ylKtHWrE0H5QQBwec9SJqYh42WyWAeh+urf8sHf8I0tEcL80ZPTYIrmOgOV+K",
+	"eeJSC8UlYvJLYA+vC/2iT4gVUmcn+0ji/4+9d29u48jyRL9KLu5GiNRUgXiSBBmOOxRF2bJFiSYpvwZ9",
+	"iURVAqhmIROuLBBC+zpCtmen50Z3bG/09L3bMTvdffvuxvyzsRFq25rR2G05Yj5B4Sv0J7mR52TWAw8S",
+	"ICVZsuCOtgmgHllZmef8zvM3JPXcUPSxYtSoyVCQD5Te+LCegzH1AtbyfGxT2xJBN3+OJmqZRNOUrWYR",
+	"Tc5BdAI+dZiLju3t2YpLKOPTw8yP6ZYeEZytznB4jgn1q7g9ddqPYfvI91gYiLO/1kfkRdCe5dipgmOn",
+	"AI4da3ENkQ5dQh2IejbDEGlP+Zf+pwi5fzdNlzg0mrLpC4agdytuJqekODCkxKwmc8vVZK4PAnbmscEs",
+	"4Zq85vzlxOBCUu31ht8dMRgTL7oBOQJpDKRNyhaFS0xEGXz9s7in4shY6g5qRwO5Cocs7rCTi9ddqPlQ",
+	"stAhvcIWK8b6ybgQvMBZZ8hzPEmYB+zBYdJ/W5sJGa6lhJNCo8f7KNLMN+jZxnQKA+UkaTMswQRHXaNS",
+	"KDZ0JFvJzMST0SBORwiFpM9pjbpSLhCXDiVpDonepat1Ls5YYIK7kIOwUqqQjugHmePydf7+tBS6sYRQ",
+	"S1lmIgiYEyYmT1upiEapUGrUubHeEj8cFkfA9IALMaYaOodd6FgIpHYany4lytUz6CGi388crL13EpYa",
+	"ePVShBkW8YVzmpBV9EOtFwYdz2eQC1Fr6DBoJlXASt5PCzKYsm91psftKraBXps5yjnNe2eUizM6pj/O",
+	"tQbGXWBzS+bX1BFVKpQuGQbS5Ec52XJO3n27dHPjnepHu5X33y6/t3787jsflO68W32vsne4//bGhzfK",
+	"d0sfvP/uW+u3Pjqo3L/5znF15/wAT1XjgJjNahbp1NyzMp1GbIbyjfe3J82e355IEPeQq5K5S4fe0mQ5",
+	"x6GXKE7UlmAmJGVbFxgsIA/XcOXZuPJma25dPaMWqQxZj6AHyehzUzCKCouM66stoHip82wwSbcehwdB",
+	"MKCZTFYylbwZijKleoMxFjWyAimJAxGcSrBXVvNkZ7KgUP2ypUNLVFOpQoYS5dAWFHTgKgGaqxYEt+AZ",
+	"BzRwJSaTpONgOkYG2qtqwuxWahDwMiDZF6eqqtWuZnBVqKTOU3mBeGUs540/JnZYl1EuST1nPGvQt6ee",
+	"y9f5TurCmNCZjqzBKztpaRBAdow2pwqD+lIoAzAJeaXdeurz7QOyAjp8NU/SwAlbHWFDRQvR0IXsabNU",
+	"elp8Xla96179WRq6lJ2fLfVBpt7+M9Y52dvnNk4/Ltnd2gPXLndazO5thoNpGAKaIoW98fHCy5y9DZ7P",
+	"E2BBa65SKxXKNVRgi2vAZdRtqaRfdyV9C22xJIEkjnVlcF5KRYcDYVTwVEUt+ucE3fa4KzP0ihM0jk2m",
+	"7Fv1aQvyI7MmrgxFT9a50l2QBBlqJlmIkQlMvxi/5AxxrsY5scErMwkIRV9n911qK7w66yQL35SZbBhh",
+	"sP2weXMXgzYD79ZaImiLcxbFEeMuYWNEtFiuARgDw4t5olumI5S00q6Ka7LOTQAxYA7zzsBTEnPRQ8xv",
+	"BWHQNO+HzrKq86ODHWi0IplOp4+3A64/jxMv3NaeAxiXRSi5fj0Ou16/XueIcFPjyPDZNoeYwY2jKcaI",
+	"bBWRm65jULCN+gM61J4VDc2gPVfikFAPBwAHMKlOi5J9p5MJoWKsVSFNzgZxUVDMyY/5WjpzGGZK94DI",
+	"E7MWFQYbg196tlPwy3y1krhSskUXU13v+ham/PtQTf2VsFVzGDNGpGEKPFhzqFdPGpUYd/1MZ4ta2c3h",
+	"0f7RVOiD7zN9wbFYbLFUtitVe31jEZxi5uMW7J2FQEppCqtwa3xVEFwUVhISN40/PGUUgOgd0OGlAcNS",
+	"k7/wCGEc6YodNyjH0m93AantcS/0kD9outjeSRaTCXw3h6TZ90+J10VSGchaiXN6lPiEa8YjrENjeSV9",
+	"vTDZnNu6TJjqpFRIgDSnnGCJ1onZBY06jyscMODuUN/XeZRJUkc8J5BeboKBcX+DOvh0z8vkQYzhaZZW",
+	"12u1WLCaJ/c0AZmUqEAmQ/5kJ5XBkn38a9L0vE+57us80UodzxS2SQtzc3VKLkyJvtxJPDXGBN+qcygE",
+	"nVgK2Ecr7eMH49zkCiXGeKp2ejxEm9Rw0zH3/DZcpDbxqrgIk9dlrmYGoLv9YzFMNrFKZxtNzfOHK9/G",
+	"CThI/EiXT2rVdAyJV/295sap/W639MA+DGs9+86g8jMorL/QM8/Z4GC2c36BIGnm4V4HOzXjdU6VYz6P",
+	"hJoXY9Aunoaz1JsvWG8eIg4G9SRlH5ZVVkwvoDRBzF5k6WgPcogVo4kLGbUfc0Fjr6ZMH1j/6HGu8+T4",
+	"o/2jVVP5nhI64PL0nA5qKklDT7aGJK3a6hx127j60kZOCgmaPEmLXL+OJbbGcBctdJIbOe5JArRA169b",
+	"ma0aCt9NVLsVb2VIJ2LclXiZPpKpm3RMZayAckmKN4z6mRgjtgWAmYd4WJxbtA3Wos4EAhSkjyapg2O3",
+	"9QqVp3UO+hAKYsBKg3tQ3xcDZcd1KHdbfR8qbrR3Wg00FlmYcKobG4QJG5C57WTjApgOn9EzlnoBCkWo",
+	"ZTvdXJIsvKrC03bSHY+fZk2a97PW7vSVmTZ1srrubnlgTwajU/mn75f2Kx98VD48rn54Y/3u7ubNvdqt",
+	"N0tvvV1+505l/2714N31w6ON4/ub771f++DD0kflncqN6u76zY29zVu1N2fZYfGgzQvLuJyNo7i8WdyY",
+	"UM7TB/ws7Td4Xwvp7sqMDjez9GJ2W8IeXFptr06QFKoSlTmSvGAMSWaNt9TavkAXBSwVg2Hn6iLpQT/7",
+	"VCeIFVhZ0FE9k+2kXV0uNCFVP5du7Vh17vhCmoONIvjLw39ejbtxKDMlMyAl+xJboM99JrUG0CsYyytY",
+	"AAzV0ABUYJ9bGqA3zkv1ky4WjPcsX+eG4zqEMgR5KuNyDjO1Vto2TJp5qF0UsB6joR6Kiapq4Roro0xK",
+	"BJYt6k4zDfNLY7vOaTpyOStmmTjMpov5zEu8gmHTewamSHY0z8sSMUxgcYuSaTkxJjcWVOl9ZfhPHFMp",
+	"LFYYfTi2PmdZJkbEJsU2EJlQdnZ61C/WJFlK7OcfCdlF5z6IoqHow7Y2ubEKw2oxikp5UQE9b1bLHe+U",
+	"jYnSVF+uWDJtERpHajKx+DpPZ5FM6+u8Cn2dsuE5ivEUHvrDOs8sc4tIMfHwJlnDFwPmZjkBioU6N7J6",
+	"ouRbI3kQsttYKJZJBwEXkm79qZNMRR/rxNLPmCeHNJwqci+Wsc8ityMDODEzYV4hNN73/CpQcVJQmXf4",
+	"Q0qqpSvkJRdt0NTXsAykhdI48Dw3A0DH62cLsikdvpLOXljQqdEjNIeDACrGLVPnJX0wBGfY1QpSA4jO",
+	"DMiTA4WfOQhJJSbQlUy01IMr1bmO6UoSmsI9kH4tXVc66Ag/2U2QbYdVSeCOgVx9T9Y5tq5jbp68j/DU",
+	"JNu3A+oozMpdMdDx26Q1dF8yslIs6JmWdZ4OR8dZtn1sehdSMMfB5+4IbgS8mZKVcCBISJtSYU/MKzR5",
+	"91vQ/SxJFERvkRKw+uQTj58AbxKTMu5CV+fmqWVIh9JCsmFm+kzIjuj7Lul5zinp9xKHge6kifW/ZnAy",
+	"FAHDDh3QVA8nxx9OF8lwzrHpaHRpKRykLpTbygXhSfnj0l9tDGofnBZk0bnzUfheZfhu9+3Nzo31/t1q",
+	"75Aughfh2q+DQ/5u3INs6Whfapcrujr2HmgSQTqW1KXkWtLtbh4AjW0bL+7tQEnbF81U52Ql37r0FLv7",
+	"UALcbcy0uTfyt87ThZQWOhSmd2AwLhJwlXd7NGBunTtUMtvjMThWuEtrq7gTBM/0gIde5mSFksO+lB7l",
+	"dY5U39AKtskMrxv0/dwkK7VScTVxSzZWt0lThJ2YGQ3BvfaIxC6LmdEA46VeSTQQoaGaGxmSzTpPtZ0F",
+	"7QEN6214pH6vxwJbPS+5owwS4rMQDsQoO2Q9WdAyqiuAZIdyUtadjx2a6WgLejMQA0uz3oeEfdynvul/",
+	"hfMMKfUm7Uoflqq96wpUrG6qYgwJJLrU98kZDTx4pdAXG5o+NRzR7Qoeh9Abq3kS18HpHsxOhzmnkji0",
+	"FzodKq06b+i/dc9PUK8o/7dgcf+UOVgWfcrSWQyJv2j8Evg0YJfF3W3NDcER5rlxb1v99Ummw+2KUqwQ",
+	"uyA+DVkwI9VK75srKNYLk6XGypb/S/Rd9F30aKxs+bfRl9Gj6Lvoqfpv0q5+Kxf0F2x0kXLOz6+/cRqW",
+	"HSqeaUB9qYBf/kg3LnxtUM3dLkJKsWaEkJzZKEIttXs9xm/fJLuCc6gQNieRFUw/lCT6v6M/Rr+N/sta",
+	"9A/R09Fnoy9Gn0Xfjr6IvoqerGLzojaQfSshDW56FMKW6YsvAlcnU0EAGQ0R2RED3eG22Q9DwWWe7HV7",
+	"4bDOB6i7lX2JKe5oyen26vpuUzPEPRkeSXEQP/dVXduaCudvPsm5nuz5dGiE4cREJEXwTHp0kRa1qQGr",
+	"8c+SCKl5jl/RC+/yec5CVWNHrf8AT4mrE3qp1xG3u5VixqL9xBz+6ZpDfb9JndNzygYBFkILdqztAytf",
+	"hjRkDZ0jrfWwMfgNNjk62LHqnD0wPtDYpanpleMTV2J37cE7u3vYI9JjwSr2M9cf8fzbN01Rf9JcUhPg",
+	"Z655DZs9W3WO5F0WoX3XY1AUAakNQ4W/sNLwuMP4Vp3XuZ0dFuKxEPIUfI+f4pOlcvT+8ne/Jo1SodDI",
+	"tAJV10HngtpN+kREZZkWAl5oaO/gQhnhU+eErExH4SQLwrmIQR1UPqY0mbqIvr0eaXGOkTb76UZjBHtv",
+	"0jA91EalUANiESlO1FlJ5HIr7hum+4ylLAzwf5ABRdSvztM8AsmMx4kVvUC0PJ+RlQZQiR1Jccfjpw0k",
+	"Rpk6uZnryI6yONTcmPQa3R8B2+Co+8aSDlg1NA3GiV5rbmNVP2ipBE+Jv2pekMYW8F+SdI4PlEoiy4iu",
+	"nI2vnYQz63wn3jlJmalFBh0asjMtv0U/dESX5ckt6vn9gElkNalzNQ44OWkStBK3B0q1gAWgDweuWqlT",
+	"IavHYHDNXp7auugGM1s0cyasltRNM/sQE3b0nkUpr06uFkp4srnFCXCQjN83S1yBVCm6DllNMZyzCm3/",
+	"oUAYLKpYyamVIeNM3QlNhSVcR1Jgr+vcREeWaWI5OSStNEAlffqTq4c/jnr+A//eDfbRu+9+2PzwaP39",
+	"B0fN2zua0V8d8NHH5QcHBVobFru7pbP3N8N3WTXY6N+tNN9Z77xdljeLrTcL9E7twYdObhH1t6vl/GtV",
+	"1jnWJDolxKfKed3y4hU1aXbS+iNj1MTpHhOKzbTQXNDEOZLiFmz7yzoln0fXPq0jDs2aXtpSF9tSpbnM",
+	"2TdpyAbIff8cS23VOkQOVxJ2AtFvKy1qluyisBZ0w2xMew950zmhacqduARwJfO1jZX8vhigblcY1apz",
+	"o8gBDgOUbKzqlCkFg2V2y90/vANpvExDlWYgBpIFdR4K6MvgegFzwvuB14jdlSkHnlJ3BqmrS8m0H86T",
+	"dZ6yXNQYt8fgEDPlxfq2wKSnvtC5Y3U+ie1NtrS5v5pJqZ6h0coq1obuuWtmT3fu0ZG9JBUt7Uhd1fQ+",
+	"XD0oXo+5da5pLSZU+ZEGgS+DJk+9qxS1j3+aT3n7YDnGptUV+k6pZ1bP/lzVdma1X6jFjqTIEFUtrsnG",
+	"rzBVh49tFFh4mYHeD/zGi+sbu9Qkr4Amga1yeUXi0JD6or0mxmmiZ/r1NNuV78kQ6UuAPdTU7p2xJF6k",
+	"hDkcrQQdgcQC2rVIcwi9wvMEWelsTYPH3G1lvGrvTr7ODQ+JQ4NgSBp7x7SthfUudTrM3kUqxC09Iot0",
+	"6QObttkb64XGNmncbtl3BWf2Pg2dTiPF2nVM27pNYblQaczy9+3ixGQZohcVwsDLkfvUuvBAnIq5jsRx",
+	"3W6ph4Nn06L92fgjteGe28pFX+VJ9E/R09Fn0TfRl9Eji4y+iL7Nk+jX0aPoy+hJ9C2GbCwSfZ0nQN4F",
+	"PWbLrXWnRIvM3mxuuHbFqTK71ioW7BItNytO1V1nGy0snhT3gSnu3KW4hm4/aCaS+EKj/z76efQ4+pMm",
+	"ux39XfQ4+m70+egh+ff/Gf2v6JvRZ6PPo8ejh9F3//6temm49GRuq1KycpBzYhyumYOTxrZ4V5jZhD8x",
+	"t8X7vj8/p8fkCjqgs3iWoMFEsp3yOSuH9HDwQjMLfnJbTm4AsqJnEy4sTezYUddxdfIQQhSo00Z9ozs4",
+	"BOKBxyRwHc9uuDreUtXKqX01XWJorj4D7ALWw3wszfkI+NALEZ9RCTtXb9pQ6GRSYEdUo5YTGzsUJGC6",
+	"mootNmg17PK0zMm7IiRd4YJbbGvijmoRupk+KOrZl6/sRb2yq2CElycCFwc29JZPaWktOebQ1GufKIH1",
+	"6TwK20gYqm+oVhEQLvv99pZxPlskdb56dZJyL4TUlLeO9+9YRHOaSyvVS5e1qQ+bwiLRb6PfRb+z6jz6",
+	"ffQP0f8b/U77vR2mrBxyN9bv21qhr42vDXBBK8W8PY+en9HAfYroXVh3PxdFeyX1qudet7QBmvm/RkWV",
+	"z2Zd6AMPkvSISq2aSo/IqJ+3wq66Wr1fKJSdHvyHRX9QNx/9YvT3SrFGT6LHBEcJHPN/Gz2Jvokejf4u",
+	"ehI9IXiiDAPB2/rs76PH0dfRo+ir6Cn8/0s8Zi19EBl9RkqFYoHAEV9Hj/L6ID0EeLGLAAqPqwW/sVHY",
+	"KGyWN2tlhTHUyjSa/vfqfwofLIYd9NqFrYXu6lKhVLQLZbtYhVb5ss8Cdf3fRI+j76NHo4ejz6NH0Z/x",
+	"qiR6Gv1p9DB6FP0rvk41m6NfkegJib6LHo2+iL5Rf34VPYXG/V9Hj1KLYvQLhXgg+Uvd4L8VylW7UCzV",
+	"Nu2NjbVCobhZ2ChWlXh6kVhKtAM1z8VCaWOjUCiWS8WamocFQJWVG7Cm9GAujSthyjK+Cs6aGewGybfU",
+	"1EtwtXxls8DVwm6iHwUaQ8oLLSCmQrE5yC3S0vYaIqsZjBYgEecktFgvA5M5yM6t3P/xN9T+WcGu/UT/",
+	"1/7JJ0VrvfTpf8ydz3NxHnxEjXAehlQHWESGAaPQAQRLR9Als6JQ5NFbO3apur5qkcYhhY7QK9D4EBar",
+	"zsRYb6ifZ+E9k/bqcd/jrM4bu4iq7Jue7AnpqdE00BlkyswhXQJ9SY2KukSKOBYgbodKwgWMfn6keAfV",
+	"42JoER56Hv/N7dbch14OgXpd2mZrP+0xkD7JimqJoEvD3Fau6XEk6p+UWXhuj1/61AFr9hY9dzrbj7rc",
+	"mNRH3isb5k9OYWkB9vHGonL6VdAlU7bC5Ehx41iJp/P+8S17M9kkZOXw1i5ZL62vr20WNzdeF4VWKqz/",
+	"KHeIDuZBp8VQS9pxmKSXDUqcGRuGULu5Jr2fscYSlC5B6Y8FlBbXLz4BtsVdER5BIZSHGPHHAmhvigH3",
+	"BXVjUHtNEm34v17YNgn+XOQjTYcpJcGyMD15Ka0KzbYlo4HTsZRyjWvcpAiwwwL+qGf3QF/PIj2/Lwmt",
+	"c4eGrC2CoT4Zs0PjL+M2XmFHwdw+h+Q1nTySObJFHRYa5DvWl1U7Our8lh6gI7pNj+se5jt3b24TaIsW",
+	"Pyb2PFJiBwcFx907zJNb6i6SmAatLJmgrtraBopjffzHfRYMLSjYwFZkSrBpFhoIoREPc9RZSFbUfKkP",
+	"5K+I565CXTnKQRnSofpX02fIyJbckwapd2UR5kJzDwEl5l1xpmQ3FzhzniTy1Ov1YuZQfD6IU7se1gt6",
+	"oWR+S4uvbWyXokeJLdmT7GZtb2B9Ykgc2mWa4W4l2/0J5iCPF2pgAfzAk2w17f3OkysFt+v8KtHto/Ty",
+	"zEQnzU65QBzsJGvQc5GZIXlBsEqFhFCD+kWdyrhLeShjeQFTlAgMc7WcNQ0V9fueOw1PXZwBBc95zB7M",
+	"FYHHo9/xQH/MefQtHOMcxx8EnsP2PT7/sfTBPMe+JfqBnPO6eOx814WsEnkrEN35jz4W8xy7xwPh+13G",
+	"w3s9xuef6yMRzDXTr0rKBUhvOFUvf4/hXsNCvK1iSYc/ak7BLbJSyy7TStOuOFXX3mTrLXuDbjbNb7hj",
+	"GQ/VBud934997j3m0rZoe6dU7SEv9A1VcCpAA9EcCEl8P/osejL6T9FTiD59FT0Z/QoeFTdjZny1uLFm",
+	"ToDhCTOpfywnPzZ9aEMJlzn1uDvxkObAj/vUj8spTvq9dkBdTFscy02aMkdzhoguF/EYTwlRplySL+NQ",
+	"l3U9BzZXbmujZMXi7PYCb08tPJ+pB7wpnH4XllDOYUGIM8JOROskM0FwzhkLFgj7GBm9lqwJ2xViDa6j",
+	"rgemjQPVofdv5Kwcy25VjeNiwaxfu34FVVpslpyya1dYtWVX6HrT3nQ2XLvGCq0iLTXLTkWJcbUEZr5s",
+	"TLYBaXKPY6Rtwy6UbCClnkpo/SJfvJXraSkugtxWtVYoFApWLkYj53UoDJjPziiEEQv59aIOl93MaNXo",
+	"DxAC/AqihX+O/qy25NfRt6NfkehLiAh+Hz0ZfR49UkOMvo0eR/+mfn88+hyChU9G/4mMPoseRV9HT6Mv",
+	"87kpAkC97BT6H/0thB0/y1k5OOlp7icXSYivo6ejv4++UeJh9Eso2f8qejojxDk1dwpY46ivdu6i4T3U",
+	"AodMAt/4eSlUep0raOXqNhUobJf2+tLFsnxly7hftueyEitpJ0kvsYJeT0cJ1BSpv44WTy2b8KNsXZRQ",
+	"pgABks5q4GMhJZtFEGhYBLSuVechU7s20DxV5nAoz6FhSJ1OntwMaEuT66vXCrz4Gd8BOks6LGCWGozX",
+	"wn7Sxh8ARFj5On8BuWna2H5J0tJ+xCh2Vqpbp6Sz1X6v7J4s9Hqsc9HMMXWeTY/7H9E/RL+P/kii36iz",
+	"v1PY6Hs4+ZvR5wCWHk/LZlsi58sgZxSOZkGBPO5RKXsiCCG13xPBCXP7ekJcr+eLrjJ2Jfd8mftJfAl5",
+	"oA7dM0caaWt+PYLDjQh+WeG5FoEgKDK9tf4/defRL0e/mtJhS727J/G4sMtWX7IAtnahWWOV1iazy06R",
+	"2pVWdcOu0WrVLrU2WsXmBtukxQJImGdpGiyI/Y2snEUThT8vseIS3i9f2RLeT0nr68Vg60cB6a1PZktB",
+	"PT5DjwJMiqnhzxh3CvHPO/wi6PDzxl+wapufmq+fg2miMd95BgocgclkMwyUJKsRSTUpRMnJCpoAcTqj",
+	"hcB/Nc40NLQD+hYiQHFT58b9BIFG3bMpvutcNsGuhrLLDMRlBuIyA3GZgbjMQFzi5yV+XmYgvroZiAk2",
+	"NW66JQ7/EeHwdiD6vfMTLPGQGRhcd00lZ570QoFMBw6whzUVxl7p+ZRzyPeDjASPty0S9Dn3eHsV+slA",
+	"6zOidnYCPupcMhpK4rMWcj0MOgy6saZ84RgUQEadwGt3QsLFYFpjmosCAhd0kdHA/k2cpx9/FxmH9qgD",
+	"IqFUtUwf0OgP0T/a2jEN2SWuTPmqdT11knMC9/aFZNL4hzfsQtEuF49Lxa2C8Q+LHuMy5UAu2YXiMfxq",
+	"iB+nZ7GAD3zD3WS1VoHaxWbJsStumdmbrQq1q811x/ymkxLdvq8ENYPS/V+DK/wJVHA/HP2CRN9HT0n0",
+	"5ehzKOP+Dn2i0Z9J9ISMfh49Hn0efQnO8a/w2y9JcXOrUCDRP0V/jP4RnMFqpd5hrTC3VSxDY9QglJOO",
+	"fBnSsK9GEO+DdFLX/4geR1+Ct/Xb0S/R6xz9G4xNDSz65pl0s4ElfHEbG9zuS3iyRJTLV7b0yE60vUkj",
+	"wrZRiktI+JJDwgsraQ6mVtFgJQjm12yRVt/37ZA9CHWZDPG4YboCKbDH2+oaCOMGTIEySVZAySk4eKbg",
+	"WlsX3HREENZ5JsEEj+gwuE8692TVIqHwWUB5iCi060nZY35IgPdKBCQciO24xKM5jCt/Tj3uTmaj6CQV",
+	"iusXEahh4fU4YFFpAKsCH0QhFQUvt6FQCJwmJM4LNdclnNGAyVAjWiRDY5CTsqzkWVbynFfJM2/1zjuM",
+	"9VKVbamMN+zkoETU6vaUUjMktutznHvGZ5XziGzXrZkCdlnRs6zoWVb0LCt6lhU9y4qeZUXPsqJnWdGz",
+	"dDAtX9myTfLUAp3EbnQCIeW8TZNddrbWVU+n83Wmui2uX7/Jzpgveminc3+Yv36d7JjhadMRzNcUBU3Q",
+	"59IQybyzc+P23b3jk727773hJtdqbBPkqXT7DrgnvDBFAV2oKMv1pCX63G3UOZajeOFEMUqd3/GAhqbD",
+	"tDfA8BKqRX20f0TME6aH16EypgoPRZ2Dt6kfNsWDLPeeFxCX+R7Y+BhfsMxdIMEcrHmMz9V5yIAz1qGc",
+	"BAx7yyDlH3IJAWkQ7EDf46epHDkYLQ4MaLsph3G3kRoDuTDVkfFEHu0fH5y8de/ouIGkjqkfjk7e3Dne",
+	"e3/nw5P7h3ca6UeG9+SLtownBIkugauizk0unonqbQEzovA1TZBP1dORhq/MjUZ8iTxBxwtpDuu8ETDH",
+	"63nq1W6phzDvAbs6kxXKh8DXt4qzgAzvmr7d44TyYZ0jy7gaCk7aSmOcvrphTWV2nxVjvMnO9s0Sv8D2",
+	"v6dmKFkt6sV6cvwpDK26HrgSPLGVcx7X9zRfQDxfsxwB5VLBynU9HrsuL+MX0Bbis6TBCEPW7Sn7qGjl",
+	"msIdTu2S/V+jrwEmfQkw88vRF9G/KSxnEUN1/h/GqoAyZ/969AsS/Wv0aPQwegyW2WcKuEZPADSaXtuf",
+	"jX5Joi8J/P1zAGh/JhBdxPjjY3W/sVqjHI4Y3CRbuXkGyev8GY5GGR4dyjlTE4Yc8VZO8/KdB6kV/C9u",
+	"YOkKqhSNMLOM8MmSOnc1KjU8427Fj9KxVKlXZ7/5U+aE2Mkb8e9TCJ5G/wIPD5Mw+jw7AWB0ZCdAaSTW",
+	"7fnYK3zAfEcA+9bc6DjZzufRNmsRHe9lkNX5FM/TjFXfC0TTZ92/mk3XGeskqJ0Lsdd8WkGGQvjov6Vj",
+	"KlIB8xmq0MAXJsGjkdtwCqyEofcNZlfcomPX3CKzC60yrYIlXUpHvCuFSmLKKNhpRqiFRT/gW6e06XEW",
+	"bulH3OIitFsmeDbf3B/gqbMmXesZVzBUJUEfaH9Tj6ngMMsv6eUPFTpIaVXRD9vC4+1kwa64Y5hrNYXl",
+	"XHaWxXFddm52kWEA1TicOmpOkaz3miRiwE0cRKEgpKWTHQ8TFCaS8ffZlfnd55B2TLM4nCPC4JD3NDtz",
+	"bqtFfcmsbNmfFuHGZTNXMV+2OPC32sB/qgsDs8I2NVegF38qPH7+c0116hT0P/aUf+l/ikCmcBOpEo2B",
+	"o1HEO7izExeIZlRUqzcQMFrNG54W7NQJvTP0N/ZiJoxaqVgslStVYMGArycmOPS67CM8fq8fiB5b2xfS",
+	"EYOclRvQgHu8rV2WiTMPlk7VLbTKTonZm+AYbBWZXXM2XLvUXKdFVmjV3HIlF2dDpV2Bmj3yRApwA+qP",
+	"maymYiGV1aTeC2yjmNYgvhap53bvvmHWBcm+XuveG1mnmLX7xuH9ei6mrxScJDfcJk2ozQeOXSDmDIhk",
+	"ELzX5Ov5RfTaPpspVoGN1/Y46UuFN0GJFeeRnoYcUVPfvjpiMxaUbzKMxWbnICUKtWgbF4dr6SzG80ug",
+	"qO9DmC+T9xgKHZcfY9bPWH4CrkN9f2iCy7i58lPtkP3hTnpM85gimSEBd6EnU/eYZlHo7T03g3RyhyM8",
+	"89PnEXJ6lqYHHoiRn3klenzSVLFOEnnwB/AvI6ZHxTGpqyCHspiSNi5zPBcPQUQOOQ+7E2mdSobDTzD0",
+	"iltl662Ngr1ZrJXsCi037ZpTcW38Vn1ZKCccP0Wn5FaYXW2uU7uixOYmq7Xsgo5BVFi1NaZc4B7rTrm1",
+	"3iowe9MtU7vSLNfsGq2U7UKrSjdYqVl0iuORhrtXoRCEm5aaG6xYLVK7RKstu+KWHXtTSfuN5jqtOhW3",
+	"rON3eMrxRQ54MDK+BR87BAIudsSnrZd+s+uFIXPRhMG/p7zLonmX/Z5LLzhkQL3Q4+0jD8Ib04+6Ui5p",
+	"elOiJLw4ozQtKq6iIl4LVJ7NtutmBW1KuSShe8y2m0ocjrkAhJKGG9BW2EhfDJrv6BSoGbn9A+gGm0qE",
+	"8mScC4W9j/F0T5JGnNeMGTSpRLnU+QOPu2KwTZgvoaFPLfXjCWSMuw3t+IvF4jVJeiyQSpkRl4ZU3a0X",
+	"sJbn+8wlrUB0TUZUy/NZnqgVijQjglAOqT/jqYbm+br0VHteUdMSSjQY1WTjK+A9TZ9NJAOw5Q/RXElr",
+	"QYkmNvFCrDWuEeoHjLrDE/AHyzTJib4f/g4eX8pxbsdeUTzL2+qS5ZQJdNL0hXPK3NRlMyPVP6futz29",
+	"47ReA/q7iWUwCRl2Qe+kREHuCgTlC2qd+UOV44NciJS8uGAXJrNa1YemF4Sdm+hFKtZqBbtQtYvKaHGg",
+	"fRZXL08pwIrSoTNswvPsvB4NA8GHXc/RumkMFvTGuuV8ktOtde4aQroCGlIKH+AvRwxTXnLFwsZG6ut+",
+	"YKL16dvAANkZeAk7XrvDQOxJ9iC3lWuxrjJCTROfrVyxWCqVy5VKFcjmFmxeY+VoPxQ7vV4gzlhs5s2B",
+	"e3Tc8kD4njN8D2N95mgAOxPAyE21Kfok/pRaBsfor8q45NwWvEKf3Y2n6RFkBzwdPRx9nsffMXOIbjY3",
+	"nHW1mists7hLrg3mpf4tSclItUmSHVqqrisjlW1uVjZrmy4tbRYqG8Vq0S2w6npr03XWS7XSxkZ5vVB2",
+	"C+46pc2m666XaLHIWhulolusVkruprqW9zN2YwilMJXNUrFYVqDCF9SdPplVU4gzPioFr813M7o4KZTB",
+	"zuL5pE4ogoVgsTphbF+Qia1Az1kCcHdlruNqUS8qEF1tSuiXDo5rZa2gCo9XWMAobHKTJ2HOyoEehYe7",
+	"CEjvZYukSnZp8zIYG044Gq8qKmoKyx85AH/n/ASl5wnTL9N6LLtIxlA9LqWFMTyepr7zPRkexA0cLova",
+	"z4lKEBi3RuhzAN8b1I116mVB/TxQ+ZYImp7rQoLqJWpvCnNg/13BW77n4IMU5xjTAR0quXksxB0atLH0",
+	"u1idZwJkv9eDKoJ95noUlMpraN0ASk+ZILMsm9mes7VPUp9uu+d3O00daoFR4nSYc6p2lLJ9koakFLJ+",
+	"JOl4MhTBkKzIkLZa1yQxGoJwETJdmSz64WqWxAWtDYVxsk676cGK4TiCvlIf0CUCfZEIVL0o/V7OEeW9",
+	"GfDz0yWGXWLYHxrDWi/yiYrjT5T2fqafKQZP6rFKizxWcsUlPF/C83Pg+Q/leH8RMD4DOi6Pyl9gffur",
+	"GvrNuuaTHBUNHc9x1V9UGD8GHKcUlmeQ77nZ5Rdxsf1kfoC9loGYL9dTWLlefwr0P2Q9nzraxw/BgzGn",
+	"PeT5S7ICDn2Px3ESEZAGZ8yVJ5jqLxvpoIXHIbX/JAwoN+zmuvIYEgJA0Og4ho5LmHaieDlXmQ26XplJ",
+	"pE7HWucGgNYGWQEDRefxQk5yI4XdG2RFXYxycu+do31I3l6dtDHug9hKCY2bNKRXcdUvzYoxs8Iulct2",
+	"pVIltWpuUSnOQ3w/88Ujltbg0hpcWoNLa3BpDS6twaU1+NyDNT9KS/BFhXSWAZofgYm753q61ZRJvsI6",
+	"bE8Edqwb0aYSrTFj+OrBnLU4PrP2iVLLn750JufUbnFJVMkLWXfGGABmnHfrc0vMNIrD3kgzDd9Gt++H",
+	"Xo8G4Zp6EFu9J92gSnBG1A+koVBeA61UMFGRTQNiXYLIUAS0zbYIcGTERbw37ty7cbK/88HJ/YM793Zu",
+	"ntz48HjvqAEZgJViubENLhA1V9D6i3utVjpJT+NOzB0EWgGgD2SOTwPm4nk0YMRrcxEwdxV+7vZlSJqM",
+	"HNy8ZZG3D/beVNbwwd03LWORF6sNskI5YQ+Y08eOZQHDFgYNBVgbxOOO33eZu7oNpb/dXjgkxioHQzxP",
+	"boeSHL21Y5eq6zD0UA0gT+4DmFSWPdV8h23qcRKkHQuYdwhZ8dBUx9QypVpnx+tC9ylLOpJZ8IwX+x/U",
+	"mYVaY6qZr4aYNvMN0j/P1J+yQLLMAvOsQrz1c7FglybKwkggfu+zinVgTcfR7iUqWKKCRVEBbnhC40Vk",
+	"ZF0s4Z6B7o/9FmufmD/Py+840mrLiGJUc5r8iaxAY01sLdkoFdYbq5bp9LgC3Rn14dkGLqh5KGlMIc9p",
+	"YL9I4+0dI8q5bEKIoVzIZIWkJPkFFVksReRiEZZv5wkytLxRsIuFUrkRgxHs4JPAEeR3mdHjoVQozAl9",
+	"oOcldNKB1jhN5gveliQUM298u2U/g3vv8OTWju+pJQmNQbaIfrsdxk0Xo/OGkrz8hcazWPWYUk2XpP55",
+	"wYxDUxUI9pcFuHNZcq0rE1U1kDAaevRkmsIanirYjxYxdFWrF911dosoAweNiMPhWeTjvgiZe/51p5NH",
+	"/YjWQsIgNY086lVeEJcgvvph1tfUxm7HsRwEyp7ekKxkpNsq9AJO5GHqpT2/kb60ucHI9DRldYMSQzIP",
+	"0qMSXSGMu9sJJID1sUVwOVxPFsPCHGrX51lIn76GaDNFQ5XGm/M5m6xXwF+UmGJT756g3xeW44Fe8Jcy",
+	"wWNqhatxmACdU+zCb1gT7hM4IGDJIWRl8YSOQ+aIQDed00FfEorYRQpeFKK3n2EUQFcQRG3jppMrsT/t",
+	"4ObJwb07t3c/PHlv7/Do9r272vRQJ4WeMid2lWUF3AE9n4WMM6lbRpG/PPyN7gQx0xrbBjsk+kP0j3DV",
+	"6A/RH5J+jDopBmq0IUfAIpI9sEgqLcAi0R+j30W/jf5b9MfEAUwSB/AKxN0tooOkRELgHg41uStqmGBN",
+	"xe0TS6X04jnxuHm4eNYZdTpA8wAkAiHrkpVGbBbmjaNGveY40yGPmTMW+cvDf17Nkx09SfDCJcw6rAgt",
+	"yLPcDiuza5F3kmposBNT8X8op1Z/SEJDIrjD0NpQs4AEwq2AMWgR2uvrLpDp3COBRbs6YAStDiftwiNY",
+	"sM+o1tYs1Js0pLsmaQH34jnJCfM5oiYGulC97TK/ZZnfssxvWea3LPNblvkty/yWZbXDwjkuFrRfWca0",
+	"ljGtRb0MCFzJChCU4Q5ZffYJLcp6cAM6eHVM61uB6BLKTW950uyHyoL+KXPAfAaeNPNUPMlPIO/r7yBp",
+	"goOFptCkm+0+1faU3QSsZcpYalLn1IotXzTdpthKoICuyYzNpAwtcw+ie05BdgaSosWmgjouFD6w92Hf",
+	"9CnJFGbwz8jgMuo7F/169Ast3L8FRTB6OPoi+mr0xeg/k+gr+PB99P3oi/ntrXu6w+Mh3CJlbC2Nq6Vx",
+	"tTSulsbV0rhaGldL4+r5Glcx/vmxG1fxgy4trKWFtaiFZUD15ayqvuuFttGds3IAkdJZkhXZBwaJVh8L",
+	"FlrU8xkQW6sjRD+UFvGFc4p/mW74da7jhHBOwCRTvwbsTJwyl0gG8SP8ETP6DHkGwXEBy1adO4I7LOBT",
+	"usKPt2ePA4Oh12UWuX1gKJzqXN1EnUJoOxXR0xYI0nk5tC+ZC0GyWcxS+8MdNW97OG0TsfCXuYm6ARIa",
+	"hwKPDVy0y8KOMMBLvTa1QmMQ4LX5iccNGVGhohR+D+RnOV/IF4vlvLIFhANQeG4ejGQg6p3stPFm++Jn",
+	"nu/TtWq+QFY+KBa3yR2P9x+QB5vrJ+uVVXLLC1hLPFgrlsv5wuKGwliD7tz+8U5hv71ATnj86i9uzo0L",
+	"eNmWe6G23MhclxUBOjFFcz4koi3m2RkXbCnqjwtoIFIHkqZSdaYxdCJk9H0tInw3ljNkhfI6Nww7yJdH",
+	"Q9IVMsXXt7t3eAwVPQd7hyf3j/YOGxYpFkhzSDRVi0WkqPNQk/GRcS6+1TxpaBKSIyE41AIplGRagJcL",
+	"xKVDNT94EaaEaAup/dX0rWRHsvfBwe3DD0/e3zm8e/vum43VbXN1t1HnmZnggviCt5U09tqceDxPGm0W",
+	"7rMGCViP0VBNVtgBek7D/tKYLS9306/j2YmzefiE8PlisyQ1mzHPs6cetBd4IH6UHVCjBVZtbrglp8LW",
+	"W5u00Cw6ZbfKNlo1WmyWnaq7wWqtAi01K866uwnEz+Vm1dlwawlN9Hy0N56UffC07N59I/rvQDysYL9C",
+	"0Y9HD0e/Gv3n0f8VPcmYB9PpapRBz4Y7flsEXtjp5rZye7s3j3bsgxK4b3wqw/tyfK6qx4XNrUJpqwjc",
+	"b1yEO60QRjODX4eL8AZriYAl/g27WM0cIlngUT92IFVulXZqu2DPJVRyi1LxLMKnk1pq5xHF4VZPr/nX",
+	"i2DHMCA42Z1pBGvm6/M4EFiPlDDHibseb2ty33CMfWnlYG8fcnWaNGCkSSVbr6izvFDW+c29w9UEtCl5",
+	"Q8N+gOwW5rrE6VDfZ7zNSJe6wGEMrujAO6Mhq/NTNswTTIxWoNJcQ26Rw6MdcvDO7hH534rkrJivQoHj",
+	"0RGWXurc2zpfaYge41L6xG3LkNjoCSO2ulJj1SKwl8iBOnjtwC5vVtYO7GqpOH4VERhi5zN2TZIOlZ1V",
+	"JSNv7h2q+yqYHvzl4f8jLbLnlqrVYm0bxnfKhhIyqIhCuj6jMiSlQmWTNL1QYhFpejZN0WaKByKW+D0W",
+	"eMJFpKtUSazSKI8VaJ7chWwtSgLmKBwsEeFDmKFc5wFT65vx0PgKTAAkXVuZJzupl+JJArC531OvBghd",
+	"NVcooupA4WmISeDjAAifiBlMUyA3PO6m9vRVAgapOTxgSkLa6p8be2/evkuUfrx96/buzvEefFvn+7dv",
+	"35A/293dea/b3hncvrHTvn3/uPSxs/NuPp+vczhq7+7NKWci0yfOzG10yG44RVYt2eVWoWlX3E1mKy1g",
+	"F8DjpDQMeO3iZatg6d793dvv3nxQfrvwbsnZ7Lxb7L1f6W4c15ofnr1Tknerwc5mf6/YerPceXv99E7h",
+	"o8Ht9nsbw8OKOCjx/drHR8Xwfvns/eqDDzd+tlNo7pbcvUrrzfXO7c2fvlPw99+YH/COvYDnyfRwVX0e",
+	"UwG+Zgodjais+t6Yopt/MPV9CeU9S3GnBaGnIfs28UJg3+ZiEAPWl73V+tKZ9vKhohvI7JheY6GYbnqO",
+	"IaTZ5udarAsgPWE2jiqmcBS0UvCZEwaCe46dgKLUlbdIQLkrulglU+criKtWUeOOQbBrMVhSaAMhhLqq",
+	"hdABUtlLdd71eF/Zf2OG4+5bO3fu7N19c+/k+PiOKeA1aEtwh1nYZaEViC5aoqDgBx1BqDxleHml+4/U",
+	"5oTceOYIl7k4dgt+14pgq84bzOkIYnNSz/3HePbqOfJ/GuhouwRJvYmTb3ocPpTW8d9kNpJTj57vsa4+",
+	"y1xuquGKFEcpgXQD38xu/DavrO2SdZH7uHB3/d1ubbfilX66MXyvKD/YZIen1dZbg3J4p/cRvS/edD90",
+	"as19vvfGZeHFJH9qrF1Li/VFSM1KMh1TPWGtgMlOghNfPxJTmgLJoTDUsU4G0C4uUj7JkOx+igLFZyGb",
+	"1qa1i1UUkyYvqM2sp0eCqydrHtS5tg/y5JC1AOZjuUalUCMKhpxo//AJOpFTnGmxe4zKOucijglgDYvQ",
+	"Dn+dQOEPtSxKDdEiUsTyrM7Rd+8P6FCSU8Z6apADOoRBL2ZW3OfNCcPiwtSxhqdMoNaYhoAOPA1/wtHV",
+	"mJFeliVIvmJ62ZgIqlzo5QRTjcNayP+4qGVet3YhsIKRgbo1vytnTKr4Qp6DSw51gH6Gq4DM9hQARrBA",
+	"EiAgSImCFFW2hZs7lgsrcetmBYIa5vtGnYNMGQSCt1fzZA8q83TskDDuym2sPYP9bhFgMLfiDtBuKhhJ",
+	"A0ZYQJUUW0lOwYPUWaTJHNFlUF6GjUaAvkkPf3W7zlPk79hDi3q+Gm0vYC0WMO6oewYK4iiJ7G4TiLKa",
+	"UIYM6bDOm/2QqKlPRScVDEpik1J374IAXZ7sEC5Cz2GkLZjUEYo6V/KBBUbKkTTlP1hD7Cxx4GNzrXxK",
+	"alO363Ezs2FaenYYHEGQKp7AgSD3eIYFcwtIPutcii5rCneIPcMo1ycgzScES6YCLPX8OzGuvnzdnQlY",
+	"QreaAm/bB+qbAoYw5wQ0qbEs5OCYIW/NW/AkwWrHpTW6tEYXlvCwKlPWJ4ijthDuHDz4TIkE2B79ZyrX",
+	"6zztAj6CDv+UrNuu1/ZCaJZv4qfXr3M2uH7diLe0gE5SQsBqBAHUcARveUF3Tx3QgGFBFjsmZajrriA6",
+	"LFZjM9UiVRIGHjN8AAr16dtpOcYRCsal29BORR1b5yDV9cFgDoO7HForpemNzdzHKfjqmXXxep1r6GqR",
+	"PtfjZ8kQkP/AAyMAf8R8e3gaj8uQUXeqZIRhwkRcRTDqJZCjnNM8Z4O/1r/lRbBAvgMMA0e0kGQsLWwM",
+	"gyWMEFh94pA1zvQszDZeK1XtugyVkAmv/MC7gofUCS8wbOEdDmhCTB1qnkf98pcCfynwF6+WCmmgaUyU",
+	"hOkaA3Zeeb/mQCL1TC+jltZqmaYltqVbrqLfcUgYDXyPBcq02DJLO06hQzp7Fkdl414+4MwjDScRXg0y",
+	"6EAj2FBqmafgr+f7dWwJYiXhRHMbLU8NKl/JML3HErah7QoPEVYiePHA1TzZ0Zk4VbgxsMB0RD8gvZRE",
+	"B8jPgjo38loZHzXTs/CQhcHQhoBKY3WalFazicJRuFOcgZeUf6Zw5eoC0DujXJzRFyYEr+JNWNjUfwX3",
+	"NuMuWQEjbBW8+7jCJ4DBAnsdzpy93XfxAJnev7q7TlZ3bU3bemgGy3qCayCBY2Lvh/SUScJaLeZAThwm",
+	"f2SRWJ0rFAYpA2DB4wgyPWtMlyD1S2ObULXvSFUfDhjPqnMRYCcY8EFCxACCwVbyVJ4kLqPaj0BCIU66",
+	"lA9PdC6CbFh1Dr+og09M7tvqFqHyNGXsC46tRmvalTmGBdXjiNNxjU/Q5CVdRjl0F5qG7FIY90qZDFgw",
+	"U6iUasWNxXe1cNnzbCAzTxg/jU2nSSp9yHss8Fpe4hudUQTpLVAbdV7BpC8cCkUwQT9n5cAflNvK/dVG",
+	"rVTEQsgN83UyMC2x1Sv/CI/f6weix9b2hXTEYP63c1+yYJqc3TUbEE0oXeViyM9eMNBcwsaX0E+ACyTB",
+	"i0k23bwa5QHUWs5KlAZ3a9hRUv8d2vQ4C030pSn64dSSDCrBM/320b27dR63UJMsOFM4DQBZ0lt0yyxm",
+	"a5oz1cq4XK24ZMSaksRpEd/jp8wlR0f3iOcy9V6V7kBrXYa6I5vOMRdQxOKEIiAr6CzFmnknYCHk6zFH",
+	"gKcZQOSqhZ7cOteu3OTp0W+rdV9XLao2y5iGXpC4eet8Rb0fdW5TuDC6QcdzOqRLh5BIHmNWF55G+0Bo",
+	"wDLoOYNy8QXGOHea7tmDQ/aHMVHhlcrYUwUw5xaWpKpIAtb2ZMgCqCWFQpKNF1NGAkUf2YqAv/kJIGqQ",
+	"HeP3SRf2phYePOdPhcfnHxlkq4Nq0v/YU/6l/ylC7thNLAsw6k5HDPWmy1k56ffbua2crh5QIiQQoLB8",
+	"RgMObbfj+kn03sPDmyWJWfMTtsUcCls9RqU0riED5ng9Dyf8HFWuNsKMi5c+Sg9ZYj/2JNUs+o0uLX1K",
+	"oPz0X6DHA6jr0eejX5LoSxJ9Gz0Z/VwX0UbfRI+iP0VPou+ix6PPleRj3Z6PHRYGzFeQFkuARBiXwh4k",
+	"oiZ2m+3T4JSFHm8niYbq67tsENepds0hutlfkognu3L8fOh6oOTNLdgpcB+uRHkqkxE/J5eBlolKPB4g",
+	"4k6VVqNYUjhOHqqBcfi5kCC5G8N7qXUICx6GgJJzseIJmSmoxUOq1dS6yFVbBafoQmrkRtOuOGXXrrFi",
+	"yy7RcrPiVN11tgHNCSb3+vSyhOwtAoa7cJ8ldcNn4pQdZirMdUFhMn3nCQMpxe1YOaA0UIcvwesEeJ0b",
+	"vSq1gipmVuYmytsZXZznbUO+Dd3HlVx8o547Rblo45VtSAlzMIrpYn5YXumueq7xnLpov9J9n31fIUYX",
+	"4cBFCDEtMO1eVmJOxYzvA6QRupGOwXUygUsmwpMnR6baTyEeiQ+gMJ+GUSsAh6w4RKWOctCStbUTAoPj",
+	"chVAks4PkpC6BJmKARwBJXbMJR0WsDy5z0PPN5TRW8TjmGwzNlrBrTqn7pkCD9AvV7Ra08DVmyy8O0Ol",
+	"XBVqjesjlCVzqaNxR2Gc5D1dQc21z2c95oxNn1oqr1/yX3cY2zOy34ynRk7dbxfRrKv9mkkxwbbIeXI0",
+	"8EIHjLPMQuVgvuiO2nVwSSnTx7TWXmlMrpjG6jaR8dW8UK12dSFohI1BW8584iiwCbU80xLrwD1x3ma4",
+	"Sjjz4n3wHNb2c+QS/9Fsbii98DhpicB5wT6ppYvphfRxVC+/CYE6EZA+l/E3kP9qNOYcUEJkLZNzivMz",
+	"R5IB5JNNOpt0SmFiqltEBC4LmFvnzWHcCUT7ZsxBEABpB5SHENlIVfbPLmPP2lSvUuOPV9Rvke7UsVAL",
+	"pv34PV/cpSPl41m26li4VUd2j95OMqhSkiC748flQZLAOSuSeTcmlzBByiRhGF2n1JeCgLiR4F3GwpM6",
+	"z6axoevXk8aFrNPGdMhPF0XR0JMtFBtJ1jB2iDSJx9evQzzw+vU4BVn7lE1qgclI9tALLkM6lFhGAW1U",
+	"zy1WSIKk48/qSYxeJvnRpvWkSZPeJibSCUaPryQOc8ezHuo8yTqenX9mLnqlOGV2fFNSdNUeH6R+v1se",
+	"2JdP480M/Fkk8sZzr7SFNha34z5VunUV4+6LzvBdYp4XEFZD30J3GK+CeToPab/bD5F42xySo/2j8fzb",
+	"rmgCXx+UdNf5CuVD4ohuV3DCRQh32SZcBF3qq+WlTt/LF9crqxhuxqKIdL6urhgwCbsH6oDzE3bJZL5u",
+	"nRsReE2aqOUFKbv6EeJk3Tq/OFt3tnSD13SVsoPYv0pqpSLZWK/albJdWoDUB4bww2XWyq5cMK0MXMkb",
+	"69VKeZHHvGI+Lb70ZTrtUoBfMp2WupCuJoJMYm1P7/+LjFU47pJ5tVogz5FeW+datk3Lrp2RREvGc2jr",
+	"fCyJFkX3uTm0ZCyFFvLjCjU89USTxE0v6CUcHoC6WIM48MJOnev0X9QJi+Xhmp0+I9UWpeVzTbW9pEQ0",
+	"wbVlcu1LklxrMMslUmvNdl8ktVZv3WmZtRZhD6gT+kPie6dsrMapzl3BJKSdJqVR28nwcfd7UokPEOZG",
+	"LWZQ0zlpplfGOMs002Wa6TLNdAmnJtJMUULFWabK6pxXwOJyOtftn3XvQ+ciOAkL9iXtMiIgQQzaz6pj",
+	"GsTjqfwAqCuYQkD0JgsP9P2XwuelEj4YTUxLmtcrTaAXL8upiQE0dDpTUIh2yiCrF/PdVKZwL2CAQRS4",
+	"xlxtcNYrW0HmScO8yUade4DKb+/c3cEw2c/U1uZqk8m+gx2eMy+7QURQ540d6dG1D9kpDVng8WY/aDfQ",
+	"SzPRUMMUCnUC0W8nNoIuEQSqs7TVYLKhNVaaKLOZGaPDMH16g18S9sxi2jIbhwG7QrIXJqdiAScQDvc5",
+	"phgsJdUzl1Q/KDZaQp3nL5X3XA/EshKDFvEpb/chWBwkInIOrJOkW59XV5OCOy5TwxoPJoJMR4dLqA8m",
+	"oh9apMkYr3PDpJKuh9SEKAYRociMw4UN0qXBqdRVMDBGqOvWN4UyUXHKONZZon0KZii8nDxpJFnbDYs0",
+	"vF4Do4qNOOW6ATrIbBMaAp2KvmjAIDarO7uxIeZsOk4/gE7ept4cxmHjKb7XYjDxK0ksIUWisDo7Y+PI",
+	"vIJXKVljDomt32ScMDY9Ub9YSHxWcaL+eqsCifobdoVWynaNFZhddEvNsoNcaosl6qdvMZmof3lelytl",
+	"f+i3fnHqh9mhy7yPRXkDdGswmeyvCyOj5tg1lFg2gtHZTrY97kpMPZ2ZZvHAYb0w4/MWnG1jwZ2SjNh+",
+	"1HSrNXJNEhmKHhmI4BR88jqRdooQOYSR3lMDTUmSq+1zLa93QWVsleZe1DgWNx7HlIX9lhiQLrAKm9SE",
+	"AQtYJj/hNTGroM+w6Ie4fjBzkPmSLbROP9F/XdBhFdZpSpeim0Lrck+mVLZZaqt5Am9zvI1UfAXdhA9c",
+	"HRSvADGsfpgnZgGozQBbKGYhkpauoNAHoDGIgR9cBBYo20alML3nMS4xfYPFGqKakaeboZqRzmqEGk/v",
+	"i2mCaoY4oPLKW2LhbqavG4DOdCZdSEtIYXup2rwZ0NkEFtVN9OFAfoJug3Y/QPPszHNZEKf3+h4/Nexd",
+	"E7xbUP+dYt6ajSkzxYPPDvbNYYUDiFtvFd2SU27aFVpldqW1XrA3mxtFu5Yqt7yA8cnASCyWPw9omjnM",
+	"beWY9Gjqm5ue7Pl0aIz3fwCiiy9Gn0Xfjr6IvoqeLELalEzp8DzSJl3bnyyP15CzKURPKbyC1EyYuZlF",
+	"VyCluGCrrX3izddJPNRvYjs7FodyTN+a4I7DuKUnY0U1QUCUTXqb0me8zuduNE5m9Rmv8+z6GYIJ6oVk",
+	"IPq+Szr0jKljB3SoBmxoRKb2DlcXSq3ZRVRlOLGOhzPUo/cC9OJ9PSfLVuCvditw0Gx0QjAMdXHOAhJh",
+	"7RNzkU/X1FXXHOr7TeqczjbUjqEFmFrYDWjfhT59aLbS0G2jzZrBZAxDuCt6jEPbwDpvQA/BIynuePy0",
+	"YXppAQDW6MEiZ+jllRm5c03qgJ/a3qeMNFoe92TnSAplA9zmDSvTSIVNmSOTgzXB+LlFGqVCsZEEOjkb",
+	"wJUs9UMhSaFSkFID7VjKaKGXkK5BYpWU4sTc+CSkp4ynpFg8IiUrk8uMJbduJ1cyz3Ji0rvwpEbcdz25",
+	"f2wIQLWUvmJ8Q00YA/NtLjpN9N0yk6te08JOtSMpDvTFATagjLpacspRz3/g37vBPnr33Q+bHx6tv//g",
+	"qHl7R9cTqQM++rj84KBAa8Nid7d09v5m+C6rBhv9u5XmO+udt8vyZrH1ZoHeqT340MktAlh29b54Xiku",
+	"EquwtIaZMR5zbBpB7ek5+vQy8GsW9IpXSmqpkxkrXU3jQmw4L+mjeljVes5TzhX0OZLiFjClL6n6X92o",
+	"Ummu4N6bNGQDOnx2mh3lLSxBcFUm2mtBoD+h1kHfztbpd0CXGqUcq9Kmbng2XZ97WQrttEaNO6Rpbb5N",
+	"UE+D9gSU30qrlkZsItT5VBvhwnqZNFXptJTiFNz4YfVYwFwvYE54P/ByW7lOGPbk1tqaf5pPmf7wBmMg",
+	"toiwU88Hz/pc1VRmOcwjwHfSJ1xKimeuME2UHxki4mYgBhJ3TCMz0PuB33jpC0sWlfxLQf5SCnKsRbmq",
+	"HMfZt0PPOWXh+b0TlLQA60gMONEnkBVPN3PJlG1DY2ePE8HZqgVuVSN0/TjQZ1II+lxBvziDQF8XJDgl",
+	"MqStFlS7DHVcAwYRJy+oU8mQndNh4Qif8Fg/4AV+lXtc3UiPweCz9JPFnpWP+ywYJq6VsfaRi7hVrHMH",
+	"AXYrVOjQsC9n3V63Ophb2qUn5QjP/XSO1IQfNIeBhqwtYOlDiwc1eVYOyZCSHn1zNp7MlVslWnOKzN5o",
+	"Vly7wjapXWsVC3bJKbsVVm2t043mlK6g8/avSFpPgCcBGpSmelD+LnpMoqejz6NvRg9Hv4Aktcejz0ef",
+	"jX5Foi+jx7rf5KPRw5yVw/0R5z9gBsy0DqOYNHG1NIf0urg42UGv0WWuw6K5DlrsmglMCWn9BjBJdyqO",
+	"vtdjXBKqzzUVPOaKokUa2UWrnU1eqBNdTTfhOl9pNIU7bOieFVqyQi10E0nXUFBjCo7xNKcvTlaAlz8Q",
+	"Ptsmuu8K9onQHVBWt1OEHBAkJitKbJveOqtKTyjY3ajzlVQnnaYvnFPm6pHpJwXTQZKG6DFlOAyoFyrN",
+	"1xIBqonZnLuZZX2VPN4mnJGL/mv09ehh9Cj6EnjJvxx9Ef3b6PPo8X+o8+jX6e0LLWbJ6LPRZ6NfRN9G",
+	"36ht/yT6V/X1k9Fno19Gf44ekei7mdJAifvpcu/SgukyQuhy8gPn/vnQ+r+SukAt3KvrAZ2PPEMRJA93",
+	"uZc2y4Wl9+CASu1jX5o5yyzohfWf0l0K1WfU31Ttd66ZsoZ7wUYLZ5bNckuXwTrYM+yaJE3qttkW6Zik",
+	"NtMRxBg2BnND4FYbH8pw0dYHmWJ85Mkho8ivr0+/JpN+/ef2tYR8vf3hfXiWl99MuTKUx5dmnnCBPEU9",
+	"NzhRmOU4Q0ql/ehLODpH/WWfAx7NWN34nsDo9pi8xO78BP/QSY6L+BO2CeXDmPj3GnBuYm4huSkY7rou",
+	"DU6Jp3fftILMMZv/6oWZS8NzLsPzOeCNZT7lcy0TTfIpLzBEL0pFMm9rataRkQZXyz2aV+SkCOhfglHP",
+	"MuKP44gXtM/2XGU4K4hhAl8Bk8I/Y25eJ6sZNjvc3ydhQDlyG2S67pgwOgonTBvvBaLpsy5S12OGapwc",
+	"Dhdbncml/qIlaUawFJOk0pdNtuKIn7cp97xEq14cL17CLpPu5mRnv7RdlBKDCUHTORAs7KiFmG1WbRHD",
+	"JQb2jwJh+nEV/GIysXi8sM6Tuk/tIQDsuOKFMonstHzajrnMNLrEDDKwj1bnDN7smyd6lSovcc+c0wPg",
+	"2ZS2f2r9ML7JiwVzKxDdI7WQYnEHT1yjm80NZ921q6zSsiu03LQ3nZJrF1mhZX6DnghaC88p3J9F9EOv",
+	"s3nafOOCXKLU5yYSlahJJOI1qSXWS4xTZyG+HVfX9OEKSLxEmRiH5kjWQQ6yMhHkWK3zQYeGCbUkYJIt",
+	"KHwAN5UglJOGsf4aFmnoa5y0RHCCrY1EgIyTpIFYoJEIbwHRpekOq0N1h2MxDRVeMZ7yx+j76NHos+hJ",
+	"9KfoqUWUvIq+jx6PHo5+SUCY/QlkEMiefO6SG/o5xiOWUv7FSvnLLYBZgFhvRExEdl945/VlpOKlVDxK",
+	"mnp8ITgeirB3Xr1bwjqhs7OuyWxhGY1N81QSKvgIXEZWREAor/M+h0q2DJXwqulxFYo2w9KOgBnSioli",
+	"uB0eF87FYJ+mGDBSzLZEBMB8rBu/rBIJrYkFjxOykHjfxcQBjJwkt8NxQt6XshuScr/M8yGpHro/0vzI",
+	"aDQw30+R/KVoLd4HUot42Oo66rQtkqG0iHuZmSoXYE09QZbmEy7CE82TmtS4sIBhqj4yVIeCuB6s6Wla",
+	"8Sb+dKze/dWLTyq1UqFcAxNnJsPF3OJPjUkP71lQV2T5rT1pZsVd9lJfStjFaUNx8Uwyp6cEbTgQtv5S",
+	"4fsZtKAo8Cakilqhemsr6ajFIicxCzKkEEG75DpP0qPURrSSGPG4RAoY8VkrxBpAlLngQq/zLG+R3mPQ",
+	"yCK9baCFxm1TGxyaEZIhC+t8BYndMeuVcbcnPOAfAjQPiVJj4gueBR4mzevRBybS28QVqzOoRZVkODI5",
+	"o1ckHDSs07pxVEI6PQ4WTVenhWmoaxfSUM8tDuNk16lIcDad/+vXQzRMzwe03Jhrj063fvehoBcJDSRz",
+	"AoZ9RAMW9gOwNwmVJGQP1L6C7qENEfbUPG6trTXI/cPb2A8OiLjePdR46ODumxZpUsnWK6tgIb8pRNtn",
+	"ZCctBSz4OCQAnoZ1fnhrl6yXypuE9npk5eitHbtokXUCHAvSIuWCflAJnDhnLKC+7rwjSZcOiXQoYgQs",
+	"bVUj2cauc9CqQCrBkflV5sldDSQM5w0NsZAJyphgr5o+7mqJ7pntkaLAoSnhlCe71PeNAxZa1Gs+CDjQ",
+	"cD3gNCvUNU4QlIWDdb5A4dO2DkdlpZCpFc4AKVOkPU0e1/mKxg7q1cOjza6pysxJ7sqmOuJebWCf0xmF",
+	"+m0ReGGnq8bx1k4xZ+VwkeS21q2cJ2UfepgkjIR6xWLVVbJ8lVGwpo/amnW//z2+2xvqXvV+oVBax9u9",
+	"sY6f8I5v6Cvhdz0WeMJ9o1zAj/jK33j7xtH7H5ZvHuy9dfBO+eCDg/HPCl3CibmtcsHKfRwoeXugBG3O",
+	"e+/GvcNB4Z0322JnZ2fn7tH9zt799s7Ozrvq497Ozrv7Ozs7N7pnN4Wvvrnh39h/b++DtbW1TfXpvUF4",
+	"96/U9zkrh4PJbeUuHM5CAjxZCdN9s5nVv53sRyM1wMySpyAvKO6nlxqKvrIsOQhNkKJmTBDQXm+WApk0",
+	"qC/mztgDoaJ7Mej3n72hoRdzWQPC5LGZDUtCtBD/4ZqxMpopZFDFZEOz0CwWBMctNhtVq4zXOVjFXAx0",
+	"W3kWnLFA98o2BrMH6YMdJle3EptWdqBfzCDwoF9ph3WJKwY8T24FogsXNJTZibUb96aXp1IvZhTKda4R",
+	"izaD414QhusHuCCNIOfiRE/ZCUv0TsopoOcz/tGY3TEcrvNAgYQpzJDnEIlMyvRnYjYvJEmeJ5uINGOT",
+	"F9auHqZB7+KFq5nTp8lE3B2ag2NsBS8pOJYUHElP/JRhjNWXCeZcQFx/HOR7CkucR8ehsHGskCVpxBAE",
+	"uvtgk4AsFDZ2gdfF0iWQeJw0FPApO163DX+wBglpezVPIEEaac4yFr8njUTbMjZeoAxv7ClkbPEJ2Iqt",
+	"/EDKEwDcU2D1ODXwOZb3u8F02rFxAQMPu6Znc0oMsulxCtnd41HIqcatmXBt3maR0jU5YXLlc1auw6ir",
+	"W+ruUqfD7F3Bw0D4U+Kb/oAOJWlwYctQBKyBAgcegXSEH3c0Baskk3k+MfqXuUzkFbbmUwtgimJfYIsb",
+	"LWLHGm46MLutTBbEUMrwzyofXB9AzMqZtLA1vAgIF6EF7ZTrXPdTvtiGnUp/XecmUHCh39/AHZ4YqBkZ",
+	"MD0a3mZcfcGyKvhHAhsMjXn2pVlaCBqku7SdnkPckTqQBZid+Tm2J65PEaxl2fFnbk9TINXzaah0yjWo",
+	"7YNLSLLy1vHxAblBpefodjrv7Ny4fXfv+OTewd7hzvG9w5P7R3uHd3f29xprk78d7BwdvX/v8GZjO95d",
+	"yq6p81Q3XbRoHOr7us6j2FjNE0zTkJPFxmC597RLPPHXU7fr8S3Yuw88Cdky6dgmRik1hZBJr4FzTO9s",
+	"sqKuPEGbn6ldVsiDn3lIbo1dfz3Dl8jchJQRQQpc/pqErG1zzkrDpOrAl8xVzwqc0np6pd9XoAQb+GmD",
+	"zu+3CbY6ml3cnPaHX8WSgkHDd7prMDYREsFfswdqqeez7rFMostvRw8x4WQsfeUPkEbyMElf0alW0X8f",
+	"/RyyVL4b/SL6NzL6u+hx9J06kvz7/4z+V/QNJLU8Hj2Mvvv3bxVU6IggvmbmZ/Wj32/ntnI4yPktwHt6",
+	"paen73lmCC02u7MpY5OM93htwWLYcDdZrVWgdrFZcuyKW2b2ZqtC7Wpz3TG/pXPY9SrMIaWGuoTOlUzv",
+	"ORw5sGSpqf8qT6J/ip6OPou+US/UIqMvom/zJPp19Cj6MnoSfYsv2iLR13lSrOUsmCDqhHv6oT3eEtMf",
+	"WB94kHCgV2pVUiyV7UrVBlqmlOx6K+yqqyH27yHyj/6gbj76xejv1VqKnkSPCY4y+jZ6Mvrb6En0TfRo",
+	"9HfRk+gJwRNlGAiu7Ybo++hx9HX0KPoqegr//xKPWUsfREafkVKhWCBwxNfRo7w+SA8BtmhqmPsu7oG5",
+	"x3X9+uQ4rl+fvG1S77DulGiR2ZvNDdeuOFWmk6WStt0t6MntMO5gPgp2sCwVSkW7ULaL1VzKlR39BtLu",
+	"Ho0eQq7dn3FTkuhp9CfINftXfL3qKUa/ItETAilmX0TfqD+/ip7CRv86epRaJKNf5Kwc0tmqG/y3Qrlq",
+	"F4ql2qa9sbFWKBQ3CxvFqtq0vmiL+4FvqukuJydgz0ovxD3apPw0EUT/Jfo9if4Y/QkO/xM8xTc5K9f0",
+	"ToGPtlItVUulKqzEALe6y3i4o7sobeXKhWKhuFksVExFCB7tcaVJNzYKG4XN8matnLNyp70efFVeLxSx",
+	"cMRnbervxPuoWNyo1TYscon9BFcyD/V79T81E4vNkmgHaszFQmljo1AolkvFWhX89WHos27moSuFjUJp",
+	"s1iolTeTQphPFxLIc3QqsHJnLACCiK2ilRuwpnqFqc51UwTGp89AzruzYO8E6uiIAQAOhA2QJog45IWn",
+	"vvzYXWg/APQ2tBFbf/NJzsBfgL2QW/CTjLMM1o1CeNkuOAZAJ/B5NQXXd2lIfdHG1ePJEBHcGHRPI/a1",
+	"T7IVap+upcDF+QU96QMNZfiUtj3oz3ID2grlalz+EyebI59Fcxjnjh953GENdJkpfEdkvwlU/oKvWgBW",
+	"1fboUk7b0AFIIXX1tDJP3tfoX8PfBlzj4z7rYywCCGUwD4cSlzmeuuYWacANQgWTsfd3wJJv8vG4brCW",
+	"CFiDrI2N1DQNVTPSZmSF5dv5+PG6ImAk7AC5QMAYcelQbk1c8g2Iu/zl739NynDEFPLfO54M02JlJ/2W",
+	"5urgkDR2Iyuaem6LxA+qA1Hx59UFur8x3u9C0z9zsjqaMVee6CQE9FOkflXP73sSP9BeLxBnDGshfsoc",
+	"fYgXdtyADnjuJ3O3sVOP2AtEO6DKvkyvz1lPo49+Nl301O3bgej35rw5HPtMbp3ZimbtSbU8SRPWGA4u",
+	"9Lps1mAyS3L6kJRqheDksxhXPCAiAuLTkAUXjAx226UG9jKX7OGBHAsS5izaiE+aWrlBTCkIyZjEaDBP",
+	"lleU7EIRyn8NPlKC0U13m4Bluouxz+gP0T/apUJpwwawaVbwVg7ZFzcK9maxVsLqi5pTcW38Vn1ZKCem",
+	"RNEpuRWm7EVqV5wN11Y2o12gyp7E2otppdPrTrm13iowe9MtU7vSLNfsGq2U7UKrSjdYqVl0isWx8+5e",
+	"CtsnUmErV2pusGK1SO0SrbaUrevYmy2oGVmnVUfZvqVWcsqxF/rGG5GyrcDwItHX0dPo++hp9C2YNZ9H",
+	"j6NvR7+E9/ZV9HSG7ZO2o9MiNP57yrssmnc5CYcnDsnsrhlHXanSMaWpjhDdzNHs0ejtl5vZ5TWL3x5D",
+	"UP/MYwN8OSncuRfnBusj5quRnNpGKlspOdFF6tn09VgABK99kvp0XqOh9w3RSiygr0ni0pBa8K0rnL6a",
+	"IRnXpw86wmek48lQBEOykq19Jx53/L4LnSlvAnqG85D6JDP8a1k9m5AkTosJzwCRV07Njp8Z3CFeEHZu",
+	"ov+nWKsV7ELVLm4o/eOF3s8Ylx0g6V2vlHMzedjP41bv0TAQfNhVhlNuiprrBZ4I9ty+E3sWXa/niy69",
+	"a9xDBeRgh0RL+OWIBcDYlysWNjZSX/cDPtXBbOV8dsb83Fau47U7DLaZZA9yW7kW61Kg8Jfc89EHUyqV",
+	"y5VKFXwfxgU6n7b/1MrRfih2ECPH2euOelH6vZwj3HvC95zhe8bjgYehW2UOJKAT1w5mXGQKVIiXOO53",
+	"/Sm1kI5xS6bXUs9twSLwWeJAezT6TCnK0cPR53n8fVaJZ21Kieepx12QI1JC6ZyVkx1aqq7ntnJVtrlZ",
+	"2axturS0WahsFKtFt8Cq661N11kv1UrgSCu7BXed0mbTdddLtFhkrY1S0S1WKyV3U13L+xm7MQS/X2Wz",
+	"VCyWlZr1BXWnT2bcVWV8VApwmu/Ucj1hZr2e6LUHepedxfMJYbiFgKI6YWxnkYnNRM9ZAnD33JZZLUn1",
+	"LQASfOnq1RSV7EbplaqwoCAm8KhQmLNy4AuA539xT1Qcf6I0lko/kx4dPlZpkcdKrqje20WoeY+78p7e",
+	"Tht2oWSXNi8DqOEESIJNX62ove0/crT9Dm6fj/vUxxJStXn6vXZAIePpeWJyjULkwZimQUxifj1CDaCB",
+	"yg8N4xO/y4HAhl6Xh/Kz/Nkpyb7E7i9ZXhbl6dcz02X7qsF665OL1uHUEWRA/ctgV6xRA/I+WU7xvK1u",
+	"0s57EWR999DFoJH4mhuWWu4BC4NhXMVAw1Xyl7/7NWkYL3SqiAF0K1aS6fISC2IPSSEsGXjcFQN1jOgx",
+	"TlaYj+QDtdRBJ7rxzapuu6Buqs5oBYzlyU78GdJxstyhIQ0hSoqVvE6HOboAwwuB/le0SDgQqWAIPIRp",
+	"4pNEUNQdTNqQ4Iy0ge0l3E64QfFZW33fT1uwICfagkkjJ4wPF3jHV7JzG1M/9LR2WSUelyE0rj5OW8WT",
+	"+U+Tlqo2eMYt1EuzlCFmy0W/iZ5G34y+MAkHo1+Q6EuibY1fRV9H30SP84sk9qg7Uv8Qrp8q8Ph0aU4v",
+	"zemlOb00p5fm9NKcXprTz9WcTuUP/Pit6R8PB86yRPMldBNoYDTmKrjAI/CMzF9HdDXYWdq/i7V6pUTP",
+	"nTHTdEhxmzSMvt0i6pYN0oXmOF4Y851yEbJs0JK4hv5EgoHKhylC0PEKe7jtM7LSEmyA0xOyByF2bP1G",
+	"qQqiG7dqJKt7iY5+DnrmUfQ4+rOlvnmqlNCT6HvIaP7zlcw7/XjPq3B/aect7bylnbe085Z23tLOW9p5",
+	"y7Dp0tBbGnovrhcPGgyC/yC2Xox41j4xf56XWbkjScMVA65e+f4wtZ9u6pMbVhzxSo/j2tRCoW3dDcBc",
+	"kXgSGiAELnNN/G3sKrTveiHxRZusNFKPcmIGf2KuBbX2k3279a8zki/NU1xcyMNIcxgyElDeZhaBUqOG",
+	"+ka+UbCLhVK5EVui2E0nsUUP1SmZ8okufXCH8XbYyW2VCoU5jd69Y4ptzmEIpMl8wduShGLmjW+37Gdw",
+	"7x2e3NrxPbUmodHPFmmUCxUdtNXI+7yh3BWc2fs0dDoLjWexkg+FvRfsomTpBkw/7bH2Zc99Vs2bMC1Z",
+	"mRZjbZl2HIf1QnydckosHlZi4/yGS1ZuFyfNvunJXqxQJ65Fw5A6naRFoO6t7zMgFyQr949v2ZsWwRa7",
+	"6+urF91VrZ7pdYxHb+3Ypep6zNCMw7PIx30BRbcXtY8qFdZ/vGtBO3OYixv+R7QgzF1ROM0YO6F2c02Z",
+	"ro0fbn2VZ3EkoBy8JokjekOykpFuq0qppeRh6qU9v5G+vHz769MfGJUYtAAEdpRQ9yZ0t0kjsz62CC6H",
+	"68liSLerm2spXZ9nIX36OrIzGByWIFEsnUlg0TIh8coDMLM54+4JDH8pciGxEnwZCrpcKqSVTYS0SCNT",
+	"j4+pkqnkPUyBNNX3jVQeY2N1eyw6ZJL3sMUvlYKfl8d3CNd85ml8v4sejz4n0OvoM+h2BF6nJ9G30RMy",
+	"+mz0EFxW35nvvx89jJ6O/jZ6PPoMiP+eRt9Fj+ZwWC0QKrqp20ksY0XLWNEyVrSMFS1jRctY0TJW9IPF",
+	"ilKNhJahomWoaBkqulKbaLWXfpAwkbYUbNNHbGkOPqPKOLD3xmzCVPGax8+o77knYUA5yrEMxS2K2Stb",
+	"hvBuUxJvN9Ut7soW4n9VWmj0cPRF9K+odAi0PoU8wlR+YPQIlee3oKyeRn+2yOgztBixJ+q/mFa60Z+X",
+	"5uDSHFyag0tzcGkOLs3BpTn4KpmD491olzbh0iZc2oRXqROTp2PgvyUCkmywZ2Qb9l0vtI0+npEbeGt6",
+	"3h+m+mEbcbzCeI5flkWfrCQkJ9IigfCZeR6LNH3hnEryl4f/vEp6fl/TyyErap3ry4sWdiZnCvBKstJQ",
+	"B5x4vGER8+dJCzh84m9EP2xYdd5Ql2cuflSWWitgsnMSilPGTwLWx+4hpm8yG5KfCo+r5wgtwtmAybDO",
+	"AdPnyT1oD2nG0GYhMPk3tgkX3DZfY3fIKSw/E13G1QvYw/lfMMx+TRLPfSH298vc3tmgLQ3WWUhBPX2S",
+	"67KwIww6HYgAZF2MlHC1aDxRLFQUKuqBginnC/lisZxXBpNwwF44l+1iHGTgQJRFtNPGm+2Ln3m+T9eq",
+	"+QJZ+aBY3CZ3PN5/QB5srp+sV1bJLS9gLfFgrVgu5wuLW1NjrYNz+8c7hf32/JZ0sgQvbhuMG3HZd+wl",
+	"UhRKooyTWFwD+mtgwjCieQXFdZrKIibLWERjOMh/YesC2JlKYw/p4EC+T+uBdk0ShwauRRwasrYIPKUF",
+	"NLrFVHIwA5RK+A0ZdIQFCcjq357TIS2P+a7ELEXhI7cCZ4M6P6N+n+FJKLeR/wKT102mukUMX1eW3eKW",
+	"54csIM0haTBYEwp8aMoK/OK2O1Oqa2KQt/S8zMMYobUfZgN6kijTGXYZ3GtWt/5kaFM5IsYazenpHSa2",
+	"g7Gw5qd9GB/nPONbnHXh5dYyOB1osRijHR4s7en7p+jR6KG2prwFXABpv+A/gTtUWXX/AgZlzLZHz1FC",
+	"afd94DnspOtxHB9ng9xWtVYoFApWTvhubqtaVR8+tXIhGpH6mNm25OjvwXE7lw0Jd5hxqf+fva9tcuO4",
+	"zv0r5yIfiOUdYAEs9r1cyVqiZCZ6oUnqKlWGaqcx0wAmO+iGphsLwipViZQT55ZVJTvxrbgcW7q+N9/y",
+	"haZEX0ayqKr8gsFfyC+51ae7B4PdmV1gsbvcJcepUrjAYKanX855zttzfh1/EX+B0ivZIjuldWOyV5TN",
+	"XmmSjXZlS9nz27TWqZNGe81rqv2S2vQ7qY2Mk6zU93IM+rNn93Q1aKb7pdWDL5oD/5ii0D2XeolsPbUb",
+	"03Wmxp9qxBO7Q+kiEhlROu19OiARanvTk8brBaEfUbayc6zNVY8I9bM+FxLWa7UZNSw4BBhsYlzinver",
+	"LaasQCS0OEEB2mGfn+Q97tI/3joT3eheza/TRqeyRprtStNb9ytbdKNT2SRbbfud1sk6A9fA9Gk1RD1p",
+	"dTegPunybnBASomMzJFozyD+fvIwfjb5e/S24TcoBhfqkod7Y25BhdpczXeeq0rtiEIyXRTSxrINswo4",
+	"1ddTGjkndJHO7Pzm2qPjAva0RoobU8qJMqhspYkIHgDGEcUOuM1Gw13ZPaU1couleiNn1Yc6OmguOd/v",
+	"EzbenworVxeVrNdq+T2VX5tC4DOHvS9GUCx87i+wp/ErIWkXne88GWslwNyFX2YMtvArooOICsq0N3QH",
+	"BGW+OlBt4h0AEeDe7ugqM1fZzsaKDqQD6rjor6eVaK4mXcaEEiKxgjBfMmRXlRXBjKKp6jycBqZlKqS8",
+	"CufYGHUq1lc/sk8wpAU+DamkC+iru7QzFNQ3OkdpD3vHfcblPu0P5NiFUS8I1cFCOCyG7ekI1ElL3FHl",
+	"Pj/EwEDfhAFWqukjak9blgp6HQeeUkFHkMApzozbHV1Kn+HNyKhZ1Q/zqy/ZCZ3jsNyJqMeZjyrmDQwB",
+	"Le8L3lrssXetzH3RxZ64CRY8pE5+6A+NPp2J6CoF5yK1Po/AHoCsbf8mlTOwaxlrsEAmrzAyKUzY8800",
+	"J/7CkuE6JISnt33G46doYmmzGdXxmexmBSLQbC4njTzEsK2M55Vd9WXAuurbIfMptmCnYQdPFahHUeYT",
+	"po+ZT+mARi2GXc+n1raj5DIa3DaTfPrsTLgCZbfZ2NLmeb3hIlOVkvahJiHKEuvvoUw7JzRzVlP8iPy+",
+	"HMtbv/mFpJkX+q2wvF9Jy/vsuP76ZSBeU2PiLkXuJ6XdkLX+giz/DvlwnrCXSSqx7vfyYNgOAw/1rcm8",
+	"q3AWjle0W5kB8WRwSM13VgLM5iQey9rLIBd8KxDybbzmDfLhhYS5yNAPqE5x1u9UcuZWCzpGvk4rmFrf",
+	"rG81KttrpFlpr3sb/ibd6mzX6lnJ8DXzv0rGf8z/6qUj6iNRFV9geddjTRL/TKecz3T9mkdBLBD4mk78",
+	"ibGvlP8mYMAjn0ZFstoVSlZ7Y+/H6TXCpCx9+FLy5B060hj6jb0fX7vg2XwEqVDmM2nEmELsHE8hXtlN",
+	"gvT1mSC9wu61bQiDfiD3I0q8XjYvqvbYpk7PMkGwLCl1VvFwlpN/mw2G8kKCX6+o/D3DGpyGy2FEBBDf",
+	"T7zQRWipqJO5yDoZ3wcCKb0yztckZ8Wjc0ejtOtdzCaJJM4eyqS6WxUuQE9UcwJPRyX/SxFBetXYO21A",
+	"Z75dfj0ctul3uXin7fBy0FoV3g9kjw8luFZtu7PC4IDSgdA9nEPi0WqOh/XVA2y1ArC9IMBGRJLtO3rp",
+	"MFsBwS5eP93ysdvhRWAwA5lyHYJ3sh2AFmqd5Ac8WpycIc1zEt0TV+AtM7p5ar3siGwN1THdd6SKakb5",
+	"LaFr3+eRL0By6ATMh/KItiuCksjrgRgzSR7sgNsqTX5minket0quA25l8hBDPU/i5+pPHrkrDgSsxe4O",
+	"hQjUhDIfbrFuGIgejHjkq4nui13oE+n1tPNNqT3cn2p2I8IOgLT5IW2xI9cQJkY0mmrOQDrJZHm8j/nA",
+	"ESV+wLraoddi5fbUCeyomyANlpW7Zt2yJtX+md+WpB8w+3f92lWp4UwqZfPr+DF26nysqZqfx9+gwoGb",
+	"N+sNUCpn8nDyOXKYPLl5U+1A/dMfyX5Y2im1hrXamjfA/0dz76WvEjLirKsvPXZvfclq+pqq+czcXT06",
+	"S5NPN//c6npe7Z9BQrOVQUJzLtrf7n9d1/c8/pPunvqtAgDPE0DwbPJo8pkuqfsUWWaQDQ3iJ6BO5eSh",
+	"nvfJzxVe+Mv5/OpL1MIZuTZHFZy1Zwtb8Wo52NPKz2g0DF8buS97tF9423PsN3cqelzoD4WEdjrqmajv",
+	"Wewwk3UTyJP88Hi2lrLplpDy5yRqL0KsLSyfLjAYUOjRQo8uam7rc51jayuJ/DJHRgor+zIDHdSokPO0",
+	"sFc/wrvOUW1zeYGLqaosohbXPGpxypa9PiELfJGc55sTdF2CFbvQJ2Od1hdIkBwI07+cBbtHpj4rwhHI",
+	"BeIaBQC+fABcKwBwAYBfPAAuIk0FBj6vSNO5geAUKW1umOn29BqQPSJhRCMKjAaoLwn2aKY+MB5BRA/5",
+	"AfUd4KGf0A/uthh9MMCaK86oABJRCJgXDn2swtIs2jtgrnFXQHBNQ+sRBm0KumLFkDAZNY8xL6P+8yJV",
+	"qXEvXKv1Yvn29IxOuzDMIZRpnwRK60jMho2qAyojfvhX5gFVHnXVRTjFYvY+6zP3mWH0+3Lyq8mjySdW",
+	"5q/7m5261yCVLbrWrjQ7G6Sy7dX9SqO9RpuddbLR3vQQHB4Gkvo/HJ+NAjDVlWMJBRJxzDww01FKkbUP",
+	"KPMV3JxSzWKEYJmowXSnnR43SJ24wmK7akyyfEBZeoVSItZm6l+nIME9ynwBRIndigz6FMKAHUAZK/ag",
+	"0YQeH0YC2mPwaYcMQ7miDCEXRYm7q9MEBjQSnOHEpEmv7t3Zc0BQidmeQQR8xMBSTaNwblOP95WwbzGT",
+	"eKC5SNS5dKtwT5JOBxg9pBEISnWARvOL2dtUW6zF3u9REyj3/YgKASSMKPHH0KYhZ12hLTelhPiQSWXo",
+	"6XcMBCilsaNfwqxdLxioL7oRYUphGd5AjKGDkgVJh6mkrZSD74L3mO4KdVlE5TBiCcOK1WFWdLs4+D2t",
+	"q5ShqWUiEDZG6vfdqe2a+jakJGLGnm0xI7qEJV1XvzuFch2pXlrMzNG+/tJF7mA9iXqa1AvYeSTGVHbM",
+	"b6evuW8Epfk9gTBQxvJ0GgyvsV0Z+iAQUrRYGfW1rzeLkJT4u2qJUhBATyCayv5KPnPZVKouYzDPpRhz",
+	"tF6+Wgq5R1DBRMPjyuYMemOhRl6LRnQKPPEC8MTieyDPfEwduRHRcg3KPHJsfhcevIB1p1JQHcuUzDMC",
+	"b6WoSSnM1IsHUre1MhO8T9vcH2fR32fCqjMZrasfTf84JXyjjhJiAyH5QMCIRwd4aDQKqEJKW2szFrW1",
+	"Aj5prehMNbfscUHxEKYVN0z1NirlRPsehRCMG7xZtgLaSdnPmKhpfdLpCchUmHfxd0cU5mlxI/2jIm50",
+	"tZrhmp2XkvrXwwjJDBpNXyJnAOnTe1kM4/niY1VD1+vSB/gSZ/c0C5PRkRauaA8RwA5TgIZmIMcwoFHA",
+	"fU2jN4joYcCHAq9vsRlpXIX3eXSgk/eswRCk3Y+cV+Ee6VPdQCsaKpOIiBZDwalukCkc1aKeJBxrBaB+",
+	"lQD1dLMaOF2owCukApVIMRIlBZjUei0JG0Pe5afl9+jwwm6aCAslmi5jjPwbQrPDwV1qOOsI9AMh1L/U",
+	"/dG1AoxX+CCfDzfdAu8tNahz5MVdVJRp54061l9VIf5d/BzbmD+JHzsw+TT+tgrxP8WP4yemWzl+Hn9d",
+	"hfp2CXtWS+LJW0ayBazD/4o+UJuiOivWzIV3epypM//fN6G5vQ71xlqluV7ZwObc05XIDJ9/qR4++cXk",
+	"H6dxXRxl/G38bPIzzdY2+Yf4WfwsI6Iefz9D7fY8M6QOk4fQqNVrgFd8HT8+EmPH1UwN823T6mfucd28",
+	"eXwcN28ef+y0ze+G1yB1Wtlqb/qVprdOK9udeq3SIGvtprfub9DNjpLMgafj/h+VfN2fvVFr1Cu1NdMx",
+	"WIihzWZ4Gn8fP558MnkUP7aVlzm9jLBI87v48eTT+Bv1z6/i5yjwv44fpzYJlm0y24A9/tfa2nqlVm9s",
+	"b1U2N1drtfpWbbO+rgSDOhnvRaHVluxMXYURvYhA6p3eJuxgqpB+GX8B8R/iP+Llf8S3+KbklNrBgVJI",
+	"zeZ6Y73RWMedGOkD41Mm97S/RM11rV6rb9VrTauh9NUBU3Jhc7O2Wdta29peKzmlg8EAP1rbqNW1Igtp",
+	"l4R7yTmq1ze3tzcdOMN5wjvZl/pC/Z+aicVmiXcjhl2hGpubtVp9rVHHHvWCShnS/sxLN2ubtcZWvba9",
+	"tjVVzEoU93iUKPuZJ5QSCkV9zBfkQdx0SiPaVktY2in1pByIndXVDIExt6pPC9I7Ee8EIc0v+I20s54P",
+	"JRCU1QVJ8MWmhBTE5YtZ/pZmHzfntW2sk5e/OW1NYDro2DeFMroHQx862I5AgAZo/koV7smIkj711SFp",
+	"h7wNQvKIdOmUGMz9m70f3n7n1v399+689e7e6/u3395789b+23t/67ZYeyw1V1h9zV3ZhTvvvOnAX9+5",
+	"9aY6iO/T9h1oj8FAJbxq3QX0t40CQXcNmbD1sfcHcowDnG1+kAkOM6mDQ078cwZ+80TEuCeprAicR/Vd",
+	"xmK2A0Z0NtFR8ZIZjeiTLgUztcemdMUBYdasCrelAHVPjMayoNOhPnQi3tcTpserfQKv6T8q99XVSrS2",
+	"WCAg6DIeqRvhCgI/pJHpjP1TqsnfHNDLpldJO0vxiWWMi1BvKNVR0wFH3RIDW114PeNGPe/c0QJOF3D6",
+	"8uB0YvmaHpFHLGC9eVaNOilQd4G6Lxt1R1TwYeTRKQ0cunWUCikozAsK84LC/MLNCg08FzIr5veoWi9s",
+	"Xub42yY7LWlq6WsEN4a/4wFDZIekNG5CnaMus6l3GDNHAvYyBj0wuh4SgUmIJvscb7kCpj5soBARlNtj",
+	"FDV+0A2kWHFazCOCVgImKBOBDA5pONYlY2w86tEoabqJ7fM1QeUCaeZvJxTOJ1tj9IFMmIjMA9XLOeZ9",
+	"seWaGn/1LPQ99bnoezKYmWwCoTFkFFDmYe4YMGgzr564y/VuzHyuIaXiESBlVTvk3gFNeKzynm9iRPOO",
+	"QC/NPf2jq05gZKZgGlS0EUPCGKkGh4TxQ3JS3uIv4+8UyCw5JX26TkIH6XjebwxQ1b32ndIgsSu2G/V6",
+	"Y625jjZFfsBOr2UqXjdfVHGplHu9tKen2ycbqojwXa1UeyVap5w8x0p7j/HiX+X8+4U15mrQVwDlCiaa",
+	"nEg4ZH14t4jXg4iPYIQpcEaB9YgAxpMk8y6VNjPEfNRiJjskIsznfQhYIAMSJhn/js5txYRBIhO9qPRD",
+	"GcGA3WOmcAD9IAHWJazsTrP4kbjI5Jcry4DougKUlS0mgi6rBMxBjRcwWKuBT8bpKggoC0qN5XBbD/GO",
+	"GeFKFfbUi7fYzJvbZHo1A9NqBJ13a2rm7GdH6xF0xmAYiun4k+oDKLvImOKuVOEuH2HlXIu54iAYDKg/",
+	"X17/LDQyVRMtlip4Nz+uwm2mC0Mi9aiy+Z1Q+MsMR44Cj64YT5p+k1EP83C0YLHtZtNN2Kz81d6fgPn0",
+	"wUwJcyegoa8/wZIGtSZdCESLjaJASv2CDN3GlOgsZwb69KjX7ZGoH1KRCc5u41VTeHbmEoIE5v5kWk5g",
+	"Uj6rIvD5KfUERr8e0bp/iJ/FXxs/0JMZrQvbjTrUlc5uVNbWpprXPBLhydmxwUma/2gdwwcLqmM94wvV",
+	"MizuYFX3qicpV/hvtWMXWB3chaWdmlPiQ+lxzThqbqcGSPC5GoQlkGab1NsNb82vNOl6p9IkG+3Klrfp",
+	"V7ZprVMnurp+3qUxA6inB6DfLPfxcyMqIx1KO7UzLp4Yhpkdht5XYqxHBgPKdECGGi3gzNp33eCQsqLU",
+	"oCg1uLSO7EbTGUWG7ob2MFw2XcxCtY/0Gfz4umQF63HfEKak0c8ZhpEsF9cQNukBi62aiJD7+EkKthjn",
+	"7IgPQx9CSg5pBjV1krOREFnjbfL7s2pptoy+N2rQOH5KC8rRC+yVek1cBHbizsFFsNjU54UhrIDoSBNB",
+	"1juvUFKFkroEJaWlHJkKZuNFPU/ltIqioVBRZ3JnpESEZnJL29TKQJ/hlOsFAwHtoWwx9HC4zdpa6qt9",
+	"I6NdnelCsWcrZf6AB0xaAuUjKm7IZBDCkJmfVuGH6h86uXzWMW4El2gxYylnqNeOsdwxUpJWmbbE3yPq",
+	"13qg+4KGnelvPBKGNMrSrTiklGot1NiLUmMOMD6y+6L6cumjV0w14KGauurQjD5Cr37eeiKigsqKwEB1",
+	"pUM8ySPUGouQzGu56VheEDP6HhEQciE1I0wLtxtlUskBzM7zDVVMRD2uO1lznwpTSWNCv1YxZP169nc6",
+	"azTl+OyGvE1CR5OHKRGLQogKINJI4ZkqaifldTUvMMv60mLqgZEvwJVcDvZx4tykb8vQDySEvDujPbAZ",
+	"iwi6DG1QZbm0WJrSBkjIGcW38QgDyiIeAumSgB0tFk/4aBiXKQ6dDE7SXa0B9Iru6xXdV/KdMrXjUm7i",
+	"iGJWpfWxYuaLoHJX88mgDuCM3hBI5mNntjwUFFw/wNN2n8uBu+K0mHoDVHyzj8X74cNJGPLRjI/a7nEB",
+	"JBQchCSdTovlFLlDWc1T1rbD+nw1KSNKDihTQ8Gf3xD6lnbgu9rtbp5q9o4Jc8/upJW8mlHjOr6Hr/iG",
+	"PioLxp5uiHx081KBrNPZBmaGpLcN6G2DZZgRSoFCn11z9gJBZdrSmVnnlCqb0VrLKTQDmwvT50ymz3t6",
+	"9kxcbbZTnLE1rMLIYLXWPy6sgitjFeiRFMkuV0gmmkNyoSif0VF+EubrEelI4YDaTf4wpJqfEUnCRY/6",
+	"gBloDjA6whC+ibpr5t7EMXChPS/eCoR8h47EbcyFm6efJI45mUl1EOlJKYPz5yyqYdyT2n9/xfsdZhC+",
+	"tzHUUYr/RcmzyedIiv65rjz5efzd5NPJo8nDyedw82YdJj+Ln8ZPsFTl28nnN29WAYtvvsZ8hD8qaYgF",
+	"CM/gvz75NfwkfgJYevMIS3Gex1/FTz8oT2sJEpFsC1FwkdVoMquPThleBiX+keFmMeKfNH59PYFeRDs/",
+	"aJVOGHirBBENf9AqMd7hyoYBxvmAMhq1Smb0x6fCDIfkcfPPy6m/Set+w1trV5pkvVNp0g2/suVttivb",
+	"pNauew1/jTY7y3Dq2yOfGkijUqurgdTsQPRx2Skl0qKUbuM8eRR/M/lk8ovJI1y2+I/x88knuq1B/M3k",
+	"08knk4fwn/8e/w7Lt57GX8d/mlZGPcksjoqfYQHNxXZ1tMJlDnZmdb4K/XnVkkW1A0epOVwhKFM/kDwS",
+	"K0Urx7xWjkr6uhAIeJtEBz4fMQciynwaYfJOiwnCAqn2Lfzo/ttvGSZkzhAA0Cq4KWnhAmljZiaPwFUH",
+	"zzVxEtJivkIXu0AA+aWNd6wzlMOIJogDiaPLkS72Qrpn64PCyAf6yNiKusmACKnvZB8vTAYncjTmUgXb",
+	"A75UZ51zVqjzStwLl64Li8kLbC5ZgJYCtLxCoGXRk5dLuqCU3ogIa54V/YOKRJSFkdT7EbYgmMKo82gg",
+	"pG5W6VDq5/of7sx6GjS3p8JzyA6tnjnTqtv4IdD/YCnOxy0265rMiINBOQsG3UucHvhwjApSEiVhqSDS",
+	"cAObVZxc4amm6Hr1EcpRtoV6u0q66+Lh3zKWc3J41e4/3XxG8E8LTvErJfcN5a3AlUFaeSNGr5PxvJhG",
+	"Wv1I/feUhgCajBUNTKVmupz7uvj/kpo8zxitRZPna9zkeQ5E5WSDoz2mgxlZiAbrqggb6/iGjsUE8rz3",
+	"4ptU5m/EWmHeF+Z9Yd5fhnlfSPYrJNnfxDSm6x1vyEw/Sl4p5/kaNl0ICeyU+FUdXQeUKHbAqgycydmg",
+	"Q9nEGoYsCQasXBJA0zV8RVThBUUVCthRwI4CdlxOVIHotr4CGB8VYYUirLAwVrrlB/IiogqJD2c1AQDX",
+	"Jcn7klBWZjbJfXKgfVpIiCs5EMAcDSin0dUOILZacVKJoDya5ojutliUMC4F8lgu+IXAsCxKB7v0hY+i",
+	"AAtXASzo0gQLDfBkvYywwJQTaNFRuCauVD2B2Y/nrXMHhso9N46vv3dg2hJAMzLrjglOXq2ALsss27bI",
+	"0wbKDvhBRD3J1T9t472klbJWEy3Gh1IEfjqmr/aoe+s+6WJ646hHJOjDkUFMD4xSHysFprzwWXrmTSqz",
+	"aO0XDfcbTu3bnXc4o0WPvqKpSNFUpGgqUjQVOf9Wfke6h7ymdEvlNc5kxMPjqmsQBYdEUgVqKp66FMpa",
+	"K/lEkh1UWu2IjwQyBdhmIIYsYKZfyMpiHUKc69rWZC0rBeEdLqHP/aATUH/n2BOZ7tOm1mcYRZRJ3Qut",
+	"WKdXsvnjEqD8xRIYmF4pRzCsUYUoeq5tZ8bTqTr3dJkPcnILrPExObLYGUXsgjvV3K6O2Blo4wKJqCVd",
+	"9wFpwasQ/yb+ffx7B+Lfxl/GXzoQfxH/c/y/8ZNfxb+Jf6t5dlJEPkhxDl6PIudZGf9h+rjspq7pkoBp",
+	"oiFzo5WdWdpxzfdOQ7/FyqkxVwPGdiDQPOf7eHcx7FubIjUvs3VTQvKI+tMeVrOlU9UWSx167DSoVwnK",
+	"brOx5SYMpshS7zbrjTQFKol8IyV8EAHzqOatye8jmWPoXEIryQzT5DoA2wJsvniwuQwMvEA+3cKyLizr",
+	"wrIuhF1hWaea5B9nyS4adb40nfWLvpuXmRVxDpbkQvGbbkT6+URQt5BEw1yWXUKJ4T4TvI+8XnCIZBF8",
+	"JassEz0zVXgjCJU9sQOu5kNzHXA9ImmXR2O3xcqJ1aQGQ5lPmBQrDrgfulAmIIZtfUzteDCSiqkI4bCL",
+	"smCEJKzm69QbreSVa96xEzEPk5SdtRkyqeF5NaA0Q0l3oDxaOmfnCgJ/B+cpGRFBeTkzcTfyxmXvUlou",
+	"dyWjR6nJ1lXLoVYj9YPcRqV5TUobtVrmIK5yDa1HfNoPvB/xodpDmw0nmWrdFcqr+XXa6FTWSLOtYKpf",
+	"2aIbncom2Wrb7xBRHdJoFgPOnuZ54G5ywlfX5+hFtYrPnC+LQntsPfSAvffDkjPdOZyFAUvqZed5roJ/",
+	"AfNxW5Aw6Jhp3h8OuhHx1a0YfSDvSRLJd5ke0mal1qjoVIso8OjbAeNRaWd9W4Gt7FzNY29gENeA+qTL",
+	"u8EBqficpzkak7ukszW+nLFI0FwBbMr2j/E38fP428lnSAv5Vfw8x1JYENutLVeLq5f/9Cpcu09e2ryN",
+	"F85HlaHYB1Otcz3dw7ncVBk5fbrbpoUSQh1moUC7TRhCf6oSAzcERMgApSTuGMrxl/Fvd4BICCkREuob",
+	"0FOS1bTjbrHJp3j+lDGljpkyqIxrYRfiL+Mvd6CxXkv/Rp3XZ/H3aCj+eRfaXPYw50NZur+PfxP/a/wH",
+	"zXcZBTwC6g+1OMp1GFdbzDWpKrd94epmom1qqXFtFks2fJptfTm9TfUdpORq1rZd0yNTyasdkOSAMjef",
+	"1sqc+KXqT85JgZ2uIU6R+lmiHY3o12c2XPwlulq+Qln75/jPWiJ/O/kc4ifoJ/g+fjZ5hHmET+Nv46fx",
+	"f6jvn04eoQvh2eTvYfIwfqw2UfykeoJisGc0/rf4n+Mv4j+UnFL86/iL+IvSB05punLqkrnIfD84V7Wy",
+	"qE7Q2+ViKLvOCwGpG6qHvM69YR+fXfJoJPVeofu8sz+zda4haspz4/YaxhP7BcTfH9neNgnWXtNis65f",
+	"sz1BbU6TRvo9/vibySPcWk/n8dT+xV9A9sPZPA94gYDwWM7unH7hU4GkzuO1Z8XuSTzvAyIEdufG2/Bo",
+	"P9Ea+34wCHmfKLnCglCUPkhuIe6oS2/ZK60Ktt/ew8utXn5xYi/Bw0nmspGDk5+hm/uhkoPqLs9TclBj",
+	"lBmu9f+jhjL5bPJ5Rlfh/zv5OQ5WD1Rzqi/ex/YFgvQFhW+eN9UInsJ/WrRJvGSv6RXoyUvs9r8YJ+fq",
+	"R+Zfp3D85NgvO8BZOE5KozDlYkQEMHpIo1RJVBl7K5lH7Y+I2E++c3VXwFEg6I51lqrj12I6jSMFq/ST",
+	"fatjIKIdGqkDGUhlFkzPsT2SWRaBJpuZWgTLZHu8FGRDi5/is4dNXsUIRsJudBQqnODWyIw7vGGDBQ4W",
+	"a+ARwzQqxCLalTCt5+jwCOyJyKnUOOshuJjqjMI+Kuyjl88+ylvUV9dimokgFFbT5VpNReFAUeBRFHgU",
+	"0btzKfBYyDa9HrxuKamZ8fTEVr7AGpIMK3uOghJ94sQwRAoiW/iBkUSsIZmp9UgHFFusnB3AUxZ1KoBn",
+	"ulR3g0OKHXAsB12PQhgImWl+m8KNY9UaLWYjnjMVG1XQmVVWFqgXHUibP9MLhOTROL+Y43xM+jOGB9M4",
+	"cGNd48B8cOOUsrDV5DM8Jgtp/4tM6i8MssIgKwyywiArDLIijFWEsc7HAV7UDVwum+KlBc9WTejqulAr",
+	"Xpahs0g25I4JI/J06PC//uGfkhqKKtzGjMdDY3lo4sGkFsR2H4EhC6kQqZug9VOFPTbW0UYTM1E2BkYm",
+	"bSm7jAgTuI9nDCLrqOGMKnvJp5IEoXCRDkv/4c4GIAMBHF+WhNCjEYWyuo15qKnGp17gU7Gyq80iJdkd",
+	"IOqakKoH6bHVG5lpjXt6Qi4gilkYCYWRUBgJhZFw1EiwIriwEQob4br73K9JxsuLhM8GYFwqgtbKdfEk",
+	"tN30vsYQV6qo5obI5QCayQR7zWj2VxpI6WTuAtwU4KbwgBbo5qLQTULkRgBFT4F2rirLyavoOLxL+/yQ",
+	"arePwQTnmbA79QPtQhgc0Bk/Fp6GE3N1zwZT7qqtPw/zw+3O3JeeLQk46JMuXf27AcUjnuFKbAeMIAnG",
+	"8dQj/dsBO/NPR7Q9WPS32Z0d1O2OiK09z6MDWcH5E8f3gtseSyrcRdOtrmwe2Gt6TSuvB2LAtcv0+PAC",
+	"REzOFJS/d/+NyhbohgKkT6F8943XYKOxsbG6Vd/afFWS0Rq1jZfyWJjsGeqD2uwQZbCe2W2jxUzOKQFS",
+	"aa+K4KfULbJIiyzSAuPNgfE2Tv8BHrl3uLxHZCA6gYY+19dD9TofsZCns1BvCI2gzC5eKbJSz6PdcG5O",
+	"6lsWvYa8y3dAyIgqmeSAktyVMOgHUqeA1tfcFQcECzod88G6+gBpX0LfrJlvSiVnSMBznHkmr9TR8dHs",
+	"fncDtTfO0bc3T14o9ySVFT0R54czQevE8p133nTgr+/celPJtvdp+46aVDPpVbgtBah7QiCSqe5EvG8M",
+	"GRyvThO2Kvi+ulqJ1hYLBARdxiN1I1wv4ImtEvyUAi4mTve6i1F2wnQYHZ9YJgzoA+oNpTqmmrm9MxQ6",
+	"/1gMlXrAFSryU4vQc+GdLbyzhXf2SnpnIyr4MPLotD8Ho6NMV0eRs1rkrBY5qxfQkhRB62Ku5yVj7t2I",
+	"Dwf5VNeJB3sHKNZm4fUOtMearBLwJObwR7+p770o7n6RNMUeGRBPbaOdxrqCeb4R6b+tGOU/HwCjzBcp",
+	"yGCaaFAW8TDsmzF5IRdU2LtsVmr1ylr9fqO+U7N34QPKROoxCnncx29tn2LdtdnfotudGqkoxFNp+mu0",
+	"stVpksp6e8Oz3yE+sFbi3OjIdjF/h2MfjFL8T9gb4hn29Phk8guIv1da7MnkETb2+E5ru/jPED+Dyc+V",
+	"yjfUo1/pT59AfWunVoP4d/Ef4t+i7qdEivvkgLLSTr2BOj+S4jjaSrCAnkMl01Mq999Svbk/0yhDgY7v",
+	"4+dIf/rNghq1sRS7MO7607mF9cErmIUvilk47RXqWkFUuIMumMkYZ9ryGLuDkDBGfbcKrpaILrRph0cU",
+	"exzgQXc11oNRwHw+0gRiWjLaSwPZYigJHZ0Rn1WrvDvDCazEtuUE1t4KUB9BwGAoqK0ntpOYSxqMB3kZ",
+	"yuB5lMllaYpLEOU5ont+Kb2YiL1Aqt4CBbw4FFCbAwQYuXKBEKC+2F7MM6lRHBbGc8Fb+irylnaN/rwc",
+	"E3b1I/z/S9KYavzCeJv7YyQyVd9Lid2bDIkpXrLfI2I/pCRiNBLuLniEeTRUpzNgQlLir8wGsk4nJLVo",
+	"o6AjLehIL4eOdO7zeVp24xmYR6fYehm/TYHTCm/NTqOAagXX3WVw3S0gLwsn0gkPTk5axmMNhrt0ej2w",
+	"qgTaNEQ/FAWUdtqNdMzz5Nrr3ZOJ71pMM99xllA75FUjaia384CBS7ur1mqLydQLJKErVHyh4gsVX3hj",
+	"ilSGa0m/9aJ8QKtWPhVkXC8ciy0SRayC8e0j7VeiW/CvaMiY/XdH7Z4e9XePXGN/XR6QoaAwVfAru/Y7",
+	"p8WS3zgzN9VOPOojT5jsqY9pKOiiJGHpdiyC9G25Z4shCZm6GwHGK3wwAx0TurByiisZEWNmfvtrqGBQ",
+	"3d2zrdRfAGbMgAGL6Wo9eP02BYAsAGQBIAsAWQDIlyQSqPewQYE3bKOyS4CDpldAblrr/ZmSMn3WhAOM",
+	"jqiQgJUDUB71uG56oP4beD3bfQGTjHjoI2xhdGR6MKw4GPiwoMYBP4ioJ7nGNy1mAc5taRPSbtgnA4kw",
+	"LSkMhDRT8iP9BlB2Ka6l2gs/wJ9l17u9FQhLEWF+eq3ybolnVkZL9ZKjPuFIBjZTx/E7paZMkUQwd33G",
+	"bL3H77AT/tP46/hPqMqw9ELtenJSSVUv4XXACp79vi7h+ajE6GhaycNDv7Szjv0fPk7UmbnmfEpD8Ak5",
+	"t9J919Xh0ZtmEWQw3WZTi8NOcr3WbJSWSoqd3dWnZ8ea6S7SYy+C2i8l+nqJrCiiGvMbtUtqJ1PPVjgn",
+	"zoUp3BLTavvflgpW4Y7+p7LOB0MpdG5OFmt4WacRK52vv8GZVGClPxDgpoozXYsEWiUNFVolEDySAtrj",
+	"lZeIXdxMXcEuXpR4FyXeRYl3UeJd0IsXaU4Fvfg52iAGYVwqvfiQFcD7HID3bGcehOEnt+XZRS4JtOwJ",
+	"EyN1P7dZa7ovEWB+z26tAjIXkLmAzAVkvgTIjJK3gMsFXC7g8ksPlxN8cVGAWVBvGAVyXBFUyoB1T2YE",
+	"kkfw8Q2RpG8hssNAKOOs0qf9NsZC3WZtTX+MeK/FIh5SkVMc9m7q1vfMwO7ZcS2Lj8yhuSdJp3N/xN8w",
+	"cUaTazSf2DhxgDmyxE7sSxvSajbmOMf3OX+bsLHJKhEv+ly9SWXWZranIVm01GGbOUiLh8VuCAj8i7cn",
+	"TyLzPeH0vo/8KZlHxHU0A1iLaYpwfbShbBCGY43Fad6Do2+7Mm33woAytQp+C7c2ZVIdVB5Bl0q0/NbU",
+	"1HPm73fwmfvT/Lp9OxduwmrbYkeXDQdGmT/gAZMChkwGobpyrBNBoey+ees+WJHYp26L9Ul0oElqzRuJ",
+	"XjAwOR6uHox+f5tYrSzL2xJQylABRLYYZx51lHpWM4vvDKMeV5sHo05EwIiGYRXeMvXimO7BuATS6VBP",
+	"ZleF65qaU0XhGfM2L0cKnnMq54sW3cD4CAKm1JhHjRx/ebLorl9pxPXTNyYjbkmVswCs07NeESFZFNDN",
+	"ZK8lCuJdbdnIwDtQ0o0PKKM+BKzFfuIquew64EruruxAj4+UShg7+HtNaTlk0oG+2gAMP92uyR4MaOQp",
+	"TRBS4J0Wkz0aRDocX7EzCzLoUygbCZsO1RuZH9FBOF7Be07vEVHBwyHG8md+j2nau0Agomb8+nX0AIXW",
+	"L4EULaZsYn25fgskCRn11FDxU3+lCi4/pJE/pO8OKHPtLVJzpMnL4Cbjo5vwX5/8GkYkUAuMYFiPXn2q",
+	"/go56yLrOmHgipCgC89tsbL7N3s/vP3Orfv79967c+fdu/f377215zrQaEJPXQLtMfi0Q4ahXNEZi7bT",
+	"1BhGNKJmmaotptYG+kMhoU2BdCSNwC4bkdDnQsLaxgb4ZCyADEgkcxD6Pb2v7r21d5daR8tpKGhAo4D7",
+	"Wk1HEsoB88KhCA7pSgKHPhxSzEUyeEiNbD4UpFRlRS3y3K51Oxhlkpfpg9OGIvkFDeTeW3tKpeh17Nij",
+	"qLeU3k27dm0hcxvkjdjun1J6nH3yIOgP+6WdzUbNKSlrEf+qJ4MNmKRdGmkEuZy2xmN619xC/3SofthU",
+	"T0YZcA/hlSjtrDfR37ddSz5ZqzWatY8dvQWmHp+Zagmn1KVMbcwZt5AuqdhO1VyEPhXyXT2l9wLm0bQL",
+	"aet+bSt17fQs46xMRUjqBdbWj73A1saxN2isbzcwCVSE5Oh1RjS8i8eytNNsOGqDnUzedzq0sYcyJOZQ",
+	"5vJ8q28LO/QK4QJEmXr5UCJEVqpaCGDW9iqmYX6wOBwx+//E9PwjcMT8xNFKUsipGtXJ+q75Gw+4i81l",
+	"WIsFSkMrgBNIkZeZb7BNYsnqDy23V4uh68pJu7O0k0vdOQjVMoDH++2A0V2kNZVD4UKfjNUiUiLzkvXN",
+	"iv54SIf0NPX5rsIdFnPpJEZhw5dUQFk/SYde7X00vlBAgISo1uiDQYjVb3qBM3WGrc+Yrr5J0Z9L8tzH",
+	"EZpyxI8dpW1u6583k21DoojgMRVyjNEBtb1Kx3XjzCujPz0QYAOZeTrPfl9aUGTqgb9mf/3xKcMhQgRd",
+	"pjnhcFxpj0je2MyP6G2/tFRiQO5IDGldmXFp3BfTR7q5wGbI7D1KGQGENuchJezUcYwwqI7uD1QVMIq4",
+	"pCDUYTSzg1g6oprevp8/HHXJMkMxkJ7o3GCEuLhGCpTl7hsTPFZXl5bHdVnjMWTGyVCgrHBJZC9bOWVo",
+	"P8Sfn/fYdMhpwcmykbiLmCy1d+2g9OaZdzjnNkH36QOpjlMnYL5NGBfD9t9RT0LZI4JWAiYoZqUcolk4",
+	"xs2fu4D2zxkQ/hZlXdkr7dRrGoYnf2cO8CrXbU2lGhYEOSUtAI4Vbv0y/s4Ems9atvUbEw+elmvhk271",
+	"SRAq+coYqQaHhPFD8ldmrFUedUvT/JfSTgnVuq411ha8shz0wOfIIJkxaaa/DHSiQ4Nse3Va2Ww3/UqT",
+	"bhGT6OCt+U263tkgm+2sBIma+V8l4z/mfzPl0kqeqL/1llQT8/v4KWBd9DeTTya/wFnCtAKdepAq7y45",
+	"Vr4aDDBHUD0Nq/KuWqoyDL25M3r49OowdSY/VMCpMGKuqBHzoYG1L7X9svqR/ofhHF7Eu2rnCbFRFfas",
+	"C5J3ktaK6V+YxMgmenvyvHH69CwdIC9EeiHSS0uI7zy3k97hhcS+YukPJCV6Er16PSR3pkPdbrPMh1t5",
+	"/eIVxqoVs9elGOES5jUnZ2UPZyodVFP2GWFAPGWDHU88QWMW0zD0np5NFIEyYWN0ldBQ0J0jvK5pnwkm",
+	"YloHicBGRNqxonSEW4W9oY8trokA16z0vh7gvnWqZFYL6Bc6rrXPmMuRVtildX+zU/capLJF19qVZmeD",
+	"VLa9ul9ptNdos7NONtqb3sIhBT1GPWwsBbiI7I7FX6NAJgUyOT9kMtv21u7GIs2nSPNZnGEFN08CrTLR",
+	"1LmAiL6aLkNLlBtJG/V4SEH21GF0IDCvDIxLKgCzMHzqO6Dj5DqeVoW7lPhKISqlp3MkU+oX3fjT/JWy",
+	"zrcRPRJRX3+pfrJySuhLH8q37StcK7qqS9M7bYQDpfhf4q+xLubJ5OHkUfxk8mn8H5NH8dP/1mKzFI6a",
+	"wHHycPJw8ov42/gbJa6fxf8PsPzo4eQzXZj0Xa4Ur85XS9eJeB8FbBJOxNpCstXe9Db8yjptdipNstau",
+	"bHkNv1KntY79DgGk3oKlnQ4JBXWm8HFOzXZuDkez+U73ONqDVpivV0jMmr4cevfcEEbEQRml0kphw56l",
+	"7HvPJlZiSiX0yQGdEf2uLuGmvpvmTeKMQkQ9HvlCG1wZ+Zs6PZNWFIQWqVix0jWDcIy13RwIuBoruy1m",
+	"Hnm0KFyj05na8LJO5YTA6K+VXSCsxWZ0HZRd+/cOqPlyV5CLOQz5CHNYgbCxSapwEmZGxrHgQQ51Wkig",
+	"0OEhVcqOj1iS869fJItJiSfqzsiaZSw9qwy+NKyFTyefTD5TasBBsR//CflylWpQSuKxk9IDk08hfjr5",
+	"n5NfgS6vxKTT+M+TX6iPf4V1l0btPIu/jZ9Vj4vpZQTsBfZqLVTxi1XFS+yKPHvMKFvTf9FPGhYWDUgL",
+	"q+1C4cQgHOvia98HwmZNpYsz4q5Xq4oX5we2KZ77HR7tDwWNXChjrYbLsfaCRyl0suIkQMJcRSzZjFXo",
+	"u2nIcrRaZAVvp29s0IXIACczrI+2gv90vDLlsmmx2bYRJ3qVzZ1MhlSmb/nekXBw0hxi+RYPR6f/jG5k",
+	"PaILbBlWBLAv2018bGe8ki5jc4ALrFJglctrrZA4P471VshEKdq4PwmsfLzaIR+uGvEUnOJa1uTIngvT",
+	"65UhzSOfRk5S96/EMfqS2a7pEu0cI7dRxrX7GvF6tPIaZzLioas0YIdH1iHB6EhUs/se4AVvkA9fm456",
+	"cQI2NZrzImFLe4r9gGrZpN9jPqMOxbfm41qnlY3OZq3SrG81KttrpFlpr3sb/ibd6mxnc27NKb4HXMMR",
+	"nXZsyZq+iL+Pv0WaqscQP0Oepvibyafxn+On8XeTR5NfzEPGhDkS88nc6bKN1VrmCdyMDXaElmlm82Sg",
+	"Rz39DvTJgwrp0h9s1DCbLp80yTmB6Ul3SwBJuklxyizb024m21Nqx5/8bPX0tTlF9dvcDzqBVQiFzzhL",
+	"cJrq+tLOTz44RkPqwRt7P05tsJQMfYeOtN/vjb0fZ3mPTxEqabKJu7RTmkkdmlcUUyZPlMO39Pcge0Qi",
+	"s0gilAOWJaAz5XKLLSmY81rSWNFsRrmcXM4uHjETtHCV2LKVWO9r29GUipRHtF0RlEReD8SYSfJgB9xW",
+	"afIzQ2f3uFVSs1uZPIy/RXvhufqTR8pSDViL3R0KYXkRbrEukn2NeIRx1r7Yhb6aAmrL/wBPkzJWI8IO",
+	"gLT5IW2xI9doY1iz+qj1DqSTTJbH+9hyKDJxXpSoLVZuj5P500WU0B6D1RQmortwmUvj2pe54Ewq9fjr",
+	"+LGjaTcnD9EL/w2qSLh5s94ApSSVXTP5h/hp/OTmTbUD9U9n+EUtV2jevfRVQkacdfWlx+5tOETT1xzh",
+	"FcXsqAzskeaCnRNgzItX1K3wTlv17Yb1OTf9iv5UfVhbOy+8Yve/buj0PP6TssIh/lZBlucJhHk2eTT5",
+	"TJNKfjr5OfZ9eqas0ScYBUHX/Cfx88nPFcL5y/mAzRKRZyMG52h/ZE5pgXAKhHN+CMdsKvRwG0Ule7R/",
+	"heCOQhK5OOdOwjs+BThKQM+27ctCN1XY07zjLeaRKBoDYcYOzUA3huB89hiZvY5xcNJtsZwdr8BAl0pw",
+	"12pN1xAFMa47CRunbRXeYweMj9hsUvKOKe85EUap5VkaQF3prKrj+qrN/XGm8vyX+HH83eRzFPKfoxad",
+	"/Dz+bvKp8Sxm6FCY/CzVVfbzLBUK8Zfxcwzvmng4hnifYbBcX0+gF9HOD1qlnpQDsbO6mnLrrhrC+1YJ",
+	"Ihr+oFVivMPDkI+AcSwDj1olM/onEH+jjWxEg18lvOIkT5nrxsC07je8tXalSdY7lSbd8Ctb3ma7sk1q",
+	"7brX8Ndos7OMhs1g3D7GpzP1FFiX7uQRzn/8x/j55BPDSf7N5NPJJ5OH8J//PtNv0XgRlAbOonqOn/3n",
+	"t8vp2ERKqMNyuqK1TqVCyxZadgkte3/a9ELtKF3GOROtvWJadvUj9d+TClffZTTV6mNG5e7qrh/CAdtO",
+	"XPfCNfQ4FaTJQ7Gu/RG62Uda4x71MSQmaxgImVnjOtWAtyXtv2D3bqGoCkWlFNWZlBLu3xwvtzo0hToq",
+	"1NGS6mhvRhkF8kKNvMwsoeTBOYlCWvssX4bboySUvZ/marE923CqUatZi0zqzh5q4SEaMrGrtrPPqaYf",
+	"knyoDWPwiSRtImimPvoRPnhpsoVppd3B/OLEPDu/aQm+GuY2B4emgu1Me/qELfZWcEiZeswg4u10cpwY",
+	"C7XfdNQ5osQfz786lM1MPKD4IV5PbXgH3PXamqtTrUZBzrLosiUqxFVbGTWwMUgOgkZLrcnFSIxk3k5Y",
+	"z9mff1RqUxLRaG8oe+puClXhu+UkLwZCv3pUckpD3SNMdwnSz/no2Hx1k04mDvpyKgFzQPIDyiCinYiK",
+	"Hkox/IoPETVaqj01pGy5pKuyKwGDoaDRDQF8xIB4yOyavoP+JCvilEbWUE4aS4FHlWQXK2kkjK0ENLLt",
+	"V7NTNEXGM26F1FNgL/AqarxEDiMK5b+trte2VyDVg01AW+m7pArBMwzbybQETGcoHXl++hZZ8/Tu/Tum",
+	"DwPoPgxQnm3XQAYDseJg+uQhjcbgcZ+KhOfb/NSOQEg6SD1cjnhF3zXj0ffMb2Qv4sNuD+gDk4H77oCy",
+	"26/Da5wx6km1SQ8DhZCgHP+v+A/xb+Jfrsb/jCj408lDrIH4Kn6mObuVvDDLEgbswORd9rHYRM+YSA1P",
+	"CJ4xrrcJI131yyNW3Q0BA8oHIYVyx7CM6uIjBOJJ9xtsduNAO+TegXAgYIeBNDtIDas9DA8g6GtW3mQk",
+	"5tdZoxmDoEKo3zswIEJgnNBkn9pVUDaKhJAjkkvY5ekhPfK+9kQff4wWZro9oh6oQRUHdKwDwFr8Wh5V",
+	"5I7Wf6cfoOXH8dvfvPk6PaQhH/R1K8dwfPMmTKnOb73zP37gTy9wV3ZAch4akmwq1GFzWgw7dxCRxDHl",
+	"tH5AmN2ohA6M+DD0oUcOKbZ2rMJtpnaRP/TUcJAyXlBI9IkwwdO0W9a8kE8Ps3auIXSyTIZq/fVY1Cre",
+	"ECACn0LZXe3To7ng7kqyaEf2FnKxQLKzZjijpgOyiV4nCysNycrWXOCGIDaRh2a7WdteC5HEvE81xp+O",
+	"9o29H2v50hmGYUXSB9LEFVKDm0GbOVzss+34ecfKUvugILJNr/S86oc49kN05gkHuhEfDsQuMG5lT2oc",
+	"pkdW1sqp6bQLZEhwzFh2shbFI5HvzORT2ME5gPIwGUpq/L1ASB6Nd2EQEqmQbers6PDqzGPE8ZEf7e51",
+	"/EX2BukyOjOoG0IPRi+Ub7skaiWhjX57bFKASOjiPkOCvJIaza2kI0/OamZuYd6ZvbvdQT71ApRjwLWW",
+	"hHJGz9ns50NEDwM6Kn38wcf/PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

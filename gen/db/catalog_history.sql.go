@@ -141,7 +141,7 @@ const setCatalogActor = `-- name: SetCatalogActor :exec
 SELECT set_config('kabinet.actor_id', CAST($1::uuid AS text), true)
 `
 
-// The catalog's change history, written by triggers (00011_catalog_history).
+// The catalog's change history, written by triggers (00013_catalog_history).
 // Names the user whose changes the rest of the transaction makes; call it
 // inside store.InTx before the catalog writes.
 func (q *Queries) SetCatalogActor(ctx context.Context, actorID uuid.UUID) error {

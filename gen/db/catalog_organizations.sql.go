@@ -107,50 +107,10 @@ func (q *Queries) GetOrganization(ctx context.Context, id uuid.UUID) (Organizati
 	return i, err
 }
 
-const getOrganizationBySlug = `-- name: GetOrganizationBySlug :one
-SELECT id, slug, name, is_default, created_at, require_staff_2fa, short_name, logo_key, description_md, description_html, contact_email, contact_phone, website, address, legal_name, inn, kpp, ogrn, legal_address, bank_name, bik, settlement_account, correspondent_account, licence_number, licence_date, licence_issuer, version, updated_at FROM organizations WHERE slug = $1
-`
-
-func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
-	row := q.db.QueryRow(ctx, getOrganizationBySlug, slug)
-	var i Organization
-	err := row.Scan(
-		&i.ID,
-		&i.Slug,
-		&i.Name,
-		&i.IsDefault,
-		&i.CreatedAt,
-		&i.RequireStaff2fa,
-		&i.ShortName,
-		&i.LogoKey,
-		&i.DescriptionMd,
-		&i.DescriptionHtml,
-		&i.ContactEmail,
-		&i.ContactPhone,
-		&i.Website,
-		&i.Address,
-		&i.LegalName,
-		&i.Inn,
-		&i.Kpp,
-		&i.Ogrn,
-		&i.LegalAddress,
-		&i.BankName,
-		&i.Bik,
-		&i.SettlementAccount,
-		&i.CorrespondentAccount,
-		&i.LicenceNumber,
-		&i.LicenceDate,
-		&i.LicenceIssuer,
-		&i.Version,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const listCatalogOrganizations = `-- name: ListCatalogOrganizations :many
 SELECT o.id, o.slug, o.name, o.short_name, o.logo_key, o.address, sum(cc.programs)::bigint AS programs
 FROM organizations o
-JOIN catalog_counts cc ON cc.organization_id = o.id
+JOIN catalog_org_counts cc ON cc.organization_id = o.id
 WHERE (o.name, o.id) > ($1::text, $2::uuid)
 GROUP BY o.id
 HAVING sum(cc.programs) > 0
@@ -255,6 +215,7 @@ func (q *Queries) SetOrganizationLogo(ctx context.Context, arg SetOrganizationLo
 }
 
 const updateOrganizationProfile = `-- name: UpdateOrganizationProfile :one
+
 UPDATE organizations SET
     name = $1,
     short_name = $2,
@@ -283,6 +244,7 @@ type UpdateOrganizationProfileParams struct {
 	Version         int32
 }
 
+// (GetOrganizationBySlug is in news_items.sql on main.)
 func (q *Queries) UpdateOrganizationProfile(ctx context.Context, arg UpdateOrganizationProfileParams) (Organization, error) {
 	row := q.db.QueryRow(ctx, updateOrganizationProfile,
 		arg.Name,

@@ -9,78 +9,50 @@ import (
 	"context"
 )
 
-const claimDueMessages = `-- name: ClaimDueMessages :many
-UPDATE outbox
-SET attempts = attempts + 1,
-    next_attempt_at = now() + make_interval(secs => $1::float8)
-WHERE id IN (
-    SELECT id FROM outbox
-    WHERE status = 'pending' AND next_attempt_at <= now()
-    ORDER BY next_attempt_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-)
-RETURNING id, channel, recipient, template, locale, subject, body_text, body_html, status, attempts, next_attempt_at, last_error, created_at, sent_at
+const getOutboxMessage = `-- name: GetOutboxMessage :one
+
+SELECT id, channel, recipient, template, locale, subject, body_text, body_html, status, attempts, last_error, created_at, sent_at FROM outbox WHERE id = $1
 `
 
-type ClaimDueMessagesParams struct {
-	LeaseSeconds float64
-	MaxRows      int32
-}
-
-// Takes up to max_rows due messages and leases them: next_attempt_at moves
-// past the lease, so no other worker takes them while this one sends, and a
-// worker that dies mid-send leaves them to be retried when the lease ends.
-// SKIP LOCKED lets concurrent workers claim disjoint rows without waiting.
-func (q *Queries) ClaimDueMessages(ctx context.Context, arg ClaimDueMessagesParams) ([]Outbox, error) {
-	rows, err := q.db.Query(ctx, claimDueMessages, arg.LeaseSeconds, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Outbox{}
-	for rows.Next() {
-		var i Outbox
-		if err := rows.Scan(
-			&i.ID,
-			&i.Channel,
-			&i.Recipient,
-			&i.Template,
-			&i.Locale,
-			&i.Subject,
-			&i.BodyText,
-			&i.BodyHtml,
-			&i.Status,
-			&i.Attempts,
-			&i.NextAttemptAt,
-			&i.LastError,
-			&i.CreatedAt,
-			&i.SentAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+// Outcomes of delivery attempts, written by the `deliver_message` job
+// (internal/delivery). The job's own state, schedule and retries are
+// River's; the row says what happened to the message. Each write applies
+// only to a pending message, so a message once sent or failed stays so.
+func (q *Queries) GetOutboxMessage(ctx context.Context, id int64) (Outbox, error) {
+	row := q.db.QueryRow(ctx, getOutboxMessage, id)
+	var i Outbox
+	err := row.Scan(
+		&i.ID,
+		&i.Channel,
+		&i.Recipient,
+		&i.Template,
+		&i.Locale,
+		&i.Subject,
+		&i.BodyText,
+		&i.BodyHtml,
+		&i.Status,
+		&i.Attempts,
+		&i.LastError,
+		&i.CreatedAt,
+		&i.SentAt,
+	)
+	return i, err
 }
 
 const markMessageFailed = `-- name: MarkMessageFailed :execrows
 UPDATE outbox
-SET status = 'failed', last_error = $1::text
-WHERE id = $2 AND status = 'pending' AND attempts = $3
+SET status = 'failed', attempts = $1, last_error = $2::text
+WHERE id = $3 AND status = 'pending'
 `
 
 type MarkMessageFailedParams struct {
+	Attempts  int32
 	LastError string
 	ID        int64
-	Attempts  int32
 }
 
 func (q *Queries) MarkMessageFailed(ctx context.Context, arg MarkMessageFailedParams) (int64, error) {
-	result, err := q.db.Exec(ctx, markMessageFailed, arg.LastError, arg.ID, arg.Attempts)
+	result, err := q.db.Exec(ctx, markMessageFailed, arg.Attempts, arg.LastError, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -89,13 +61,14 @@ func (q *Queries) MarkMessageFailed(ctx context.Context, arg MarkMessageFailedPa
 
 const markMessageSent = `-- name: MarkMessageSent :execrows
 UPDATE outbox
-SET status = 'sent', sent_at = now(), last_error = NULL,
-    body_text = CASE WHEN $1::boolean THEN body_text ELSE '' END,
-    body_html = CASE WHEN $1::boolean THEN body_html ELSE '' END
-WHERE id = $2 AND status = 'pending'
+SET status = 'sent', sent_at = now(), attempts = $1, last_error = NULL,
+    body_text = CASE WHEN $2::boolean THEN body_text ELSE '' END,
+    body_html = CASE WHEN $2::boolean THEN body_html ELSE '' END
+WHERE id = $3 AND status = 'pending'
 `
 
 type MarkMessageSentParams struct {
+	Attempts int32
 	KeepBody bool
 	ID       int64
 }
@@ -103,50 +76,28 @@ type MarkMessageSentParams struct {
 // Unless bodies are kept (development: the dev mailbox shows them), a sent
 // message loses its bodies: they may hold codes, links or initial passwords.
 func (q *Queries) MarkMessageSent(ctx context.Context, arg MarkMessageSentParams) (int64, error) {
-	result, err := q.db.Exec(ctx, markMessageSent, arg.KeepBody, arg.ID)
+	result, err := q.db.Exec(ctx, markMessageSent, arg.Attempts, arg.KeepBody, arg.ID)
 	if err != nil {
 		return 0, err
 	}
 	return result.RowsAffected(), nil
 }
 
-const purgeOldMessages = `-- name: PurgeOldMessages :execrows
-DELETE FROM outbox
-WHERE status IN ('sent', 'failed') AND created_at < now() - make_interval(secs => $1::float8)
-`
-
-// Delivered and failed messages hold codes and links in clear text: keep
-// them only as long as support may need them.
-func (q *Queries) PurgeOldMessages(ctx context.Context, olderThanSeconds float64) (int64, error) {
-	result, err := q.db.Exec(ctx, purgeOldMessages, olderThanSeconds)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const scheduleMessageRetry = `-- name: ScheduleMessageRetry :execrows
+const recordMessageAttempt = `-- name: RecordMessageAttempt :execrows
 UPDATE outbox
-SET next_attempt_at = now() + make_interval(secs => $1::float8),
-    last_error = $2::text
-WHERE id = $3 AND status = 'pending' AND attempts = $4
+SET attempts = $1, last_error = $2::text
+WHERE id = $3 AND status = 'pending'
 `
 
-type ScheduleMessageRetryParams struct {
-	DelaySeconds float64
-	LastError    string
-	ID           int64
-	Attempts     int32
+type RecordMessageAttemptParams struct {
+	Attempts  int32
+	LastError string
+	ID        int64
 }
 
-// Only the worker holding the latest claim (same attempts) may reschedule.
-func (q *Queries) ScheduleMessageRetry(ctx context.Context, arg ScheduleMessageRetryParams) (int64, error) {
-	result, err := q.db.Exec(ctx, scheduleMessageRetry,
-		arg.DelaySeconds,
-		arg.LastError,
-		arg.ID,
-		arg.Attempts,
-	)
+// A failed attempt that will be retried.
+func (q *Queries) RecordMessageAttempt(ctx context.Context, arg RecordMessageAttemptParams) (int64, error) {
+	result, err := q.db.Exec(ctx, recordMessageAttempt, arg.Attempts, arg.LastError, arg.ID)
 	if err != nil {
 		return 0, err
 	}

@@ -36,6 +36,21 @@ func (q *Queries) PurgeEndedSessions(ctx context.Context) (int64, error) {
 	return result.RowsAffected(), nil
 }
 
+const purgeOldMessages = `-- name: PurgeOldMessages :execrows
+DELETE FROM outbox
+WHERE status IN ('sent', 'failed') AND created_at < now() - make_interval(secs => $1::float8)
+`
+
+// Delivered and failed messages hold codes and links in clear text: keep
+// them only as long as support may need them.
+func (q *Queries) PurgeOldMessages(ctx context.Context, olderThanSeconds float64) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeOldMessages, olderThanSeconds)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const purgeOneTimeCodes = `-- name: PurgeOneTimeCodes :execrows
 DELETE FROM one_time_codes
 WHERE (consumed_at IS NOT NULL OR expires_at < now()) AND created_at < now() - interval '7 days'

@@ -279,6 +279,64 @@ func AllCompletionDocumentValues() []CompletionDocument {
 	}
 }
 
+type ContentAudience string
+
+const (
+	ContentAudiencePublic  ContentAudience = "public"
+	ContentAudienceMembers ContentAudience = "members"
+)
+
+func (e *ContentAudience) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ContentAudience(s)
+	case string:
+		*e = ContentAudience(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ContentAudience: %T", src)
+	}
+	return nil
+}
+
+type NullContentAudience struct {
+	ContentAudience ContentAudience
+	Valid           bool // Valid is true if ContentAudience is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullContentAudience) Scan(value interface{}) error {
+	if value == nil {
+		ns.ContentAudience, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ContentAudience.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullContentAudience) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ContentAudience), nil
+}
+
+func (e ContentAudience) Valid() bool {
+	switch e {
+	case ContentAudiencePublic,
+		ContentAudienceMembers:
+		return true
+	}
+	return false
+}
+
+func AllContentAudienceValues() []ContentAudience {
+	return []ContentAudience{
+		ContentAudiencePublic,
+		ContentAudienceMembers,
+	}
+}
+
 type GroupStatus string
 
 const (
@@ -660,6 +718,140 @@ func AllStudyFormatValues() []StudyFormat {
 	}
 }
 
+type SupportTicketCategory string
+
+const (
+	SupportTicketCategoryTechnical  SupportTicketCategory = "technical"
+	SupportTicketCategoryPayment    SupportTicketCategory = "payment"
+	SupportTicketCategoryDocuments  SupportTicketCategory = "documents"
+	SupportTicketCategoryEnrollment SupportTicketCategory = "enrollment"
+	SupportTicketCategoryLearning   SupportTicketCategory = "learning"
+	SupportTicketCategoryOther      SupportTicketCategory = "other"
+)
+
+func (e *SupportTicketCategory) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = SupportTicketCategory(s)
+	case string:
+		*e = SupportTicketCategory(s)
+	default:
+		return fmt.Errorf("unsupported scan type for SupportTicketCategory: %T", src)
+	}
+	return nil
+}
+
+type NullSupportTicketCategory struct {
+	SupportTicketCategory SupportTicketCategory
+	Valid                 bool // Valid is true if SupportTicketCategory is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullSupportTicketCategory) Scan(value interface{}) error {
+	if value == nil {
+		ns.SupportTicketCategory, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.SupportTicketCategory.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullSupportTicketCategory) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.SupportTicketCategory), nil
+}
+
+func (e SupportTicketCategory) Valid() bool {
+	switch e {
+	case SupportTicketCategoryTechnical,
+		SupportTicketCategoryPayment,
+		SupportTicketCategoryDocuments,
+		SupportTicketCategoryEnrollment,
+		SupportTicketCategoryLearning,
+		SupportTicketCategoryOther:
+		return true
+	}
+	return false
+}
+
+func AllSupportTicketCategoryValues() []SupportTicketCategory {
+	return []SupportTicketCategory{
+		SupportTicketCategoryTechnical,
+		SupportTicketCategoryPayment,
+		SupportTicketCategoryDocuments,
+		SupportTicketCategoryEnrollment,
+		SupportTicketCategoryLearning,
+		SupportTicketCategoryOther,
+	}
+}
+
+type SupportTicketStatus string
+
+const (
+	SupportTicketStatusOpen           SupportTicketStatus = "open"
+	SupportTicketStatusAnswered       SupportTicketStatus = "answered"
+	SupportTicketStatusWaitingForUser SupportTicketStatus = "waiting_for_user"
+	SupportTicketStatusClosed         SupportTicketStatus = "closed"
+)
+
+func (e *SupportTicketStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = SupportTicketStatus(s)
+	case string:
+		*e = SupportTicketStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for SupportTicketStatus: %T", src)
+	}
+	return nil
+}
+
+type NullSupportTicketStatus struct {
+	SupportTicketStatus SupportTicketStatus
+	Valid               bool // Valid is true if SupportTicketStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullSupportTicketStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.SupportTicketStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.SupportTicketStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullSupportTicketStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.SupportTicketStatus), nil
+}
+
+func (e SupportTicketStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusOpen,
+		SupportTicketStatusAnswered,
+		SupportTicketStatusWaitingForUser,
+		SupportTicketStatusClosed:
+		return true
+	}
+	return false
+}
+
+func AllSupportTicketStatusValues() []SupportTicketStatus {
+	return []SupportTicketStatus{
+		SupportTicketStatusOpen,
+		SupportTicketStatusAnswered,
+		SupportTicketStatusWaitingForUser,
+		SupportTicketStatusClosed,
+	}
+}
+
 type UserStatus string
 
 const (
@@ -812,6 +1004,23 @@ type CatalogHistory struct {
 	Changes        []byte
 }
 
+type CatalogImage struct {
+	Key            string
+	OrganizationID uuid.UUID
+	ContentType    string
+	SizeBytes      int64
+	Sha256         string
+	FileName       string
+	CreatedAt      time.Time
+}
+
+type CatalogOrgCount struct {
+	OrganizationID uuid.UUID
+	Kind           ProgramKind
+	Format         StudyFormat
+	Programs       int64
+}
+
 type CertificateChallenge struct {
 	ID        uuid.UUID
 	Purpose   string
@@ -828,6 +1037,30 @@ type DocumentCounter struct {
 	Period         int32
 	LastValue      int64
 	UpdatedAt      time.Time
+}
+
+type FaqCategory struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	Title          string
+	Audience       ContentAudience
+	Position       int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type FaqEntry struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	CategoryID     uuid.UUID
+	Question       string
+	AnswerMarkdown string
+	AnswerHtml     string
+	Audience       ContentAudience
+	Position       int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Search         interface{}
 }
 
 type IdempotencyKey struct {
@@ -867,6 +1100,20 @@ type Membership struct {
 	CreatedAt      time.Time
 	Status         MembershipStatus
 	BlockedAt      *time.Time
+}
+
+type NewsItem struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	Title          string
+	BodyMarkdown   string
+	BodyHtml       string
+	Audience       ContentAudience
+	PublishedAt    *time.Time
+	CreatedBy      *uuid.UUID
+	UpdatedBy      *uuid.UUID
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 type NotificationPreference struct {
@@ -923,20 +1170,19 @@ type Organization struct {
 }
 
 type Outbox struct {
-	ID            int64
-	Channel       string
-	Recipient     string
-	Template      string
-	Locale        string
-	Subject       string
-	BodyText      string
-	BodyHtml      string
-	Status        string
-	Attempts      int32
-	NextAttemptAt time.Time
-	LastError     *string
-	CreatedAt     time.Time
-	SentAt        *time.Time
+	ID        int64
+	Channel   string
+	Recipient string
+	Template  string
+	Locale    string
+	Subject   string
+	BodyText  string
+	BodyHtml  string
+	Status    string
+	Attempts  int32
+	LastError *string
+	CreatedAt time.Time
+	SentAt    *time.Time
 }
 
 type PaymentEvent struct {
@@ -1144,6 +1390,35 @@ type StudyGroup struct {
 	Version            int32
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+}
+
+type SupportMessage struct {
+	ID        uuid.UUID
+	TicketID  uuid.UUID
+	AuthorID  uuid.UUID
+	FromStaff bool
+	Internal  bool
+	Body      string
+	CreatedAt time.Time
+}
+
+type SupportTicket struct {
+	ID                uuid.UUID
+	OrganizationID    uuid.UUID
+	AuthorID          uuid.UUID
+	Subject           string
+	Category          SupportTicketCategory
+	Status            SupportTicketStatus
+	AssigneeID        *uuid.UUID
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	WaitingSince      time.Time
+	FirstResponseAt   *time.Time
+	ClosedAt          *time.Time
+	LastUserMessageAt time.Time
+	LastStaffReplyAt  *time.Time
+	UserReadAt        time.Time
+	StaffReadAt       *time.Time
 }
 
 type TotpAuthenticator struct {

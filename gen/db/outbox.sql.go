@@ -41,7 +41,7 @@ func (q *Queries) EnqueueMessage(ctx context.Context, arg EnqueueMessageParams) 
 }
 
 const listRecentMessages = `-- name: ListRecentMessages :many
-SELECT id, channel, recipient, template, locale, subject, body_text, body_html, status, attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox
+SELECT id, channel, recipient, template, locale, subject, body_text, body_html, status, attempts, last_error, created_at, sent_at FROM outbox
 WHERE ($1::text IS NULL OR recipient = $1)
 ORDER BY id DESC
 LIMIT $2
@@ -73,7 +73,6 @@ func (q *Queries) ListRecentMessages(ctx context.Context, arg ListRecentMessages
 			&i.BodyHtml,
 			&i.Status,
 			&i.Attempts,
-			&i.NextAttemptAt,
 			&i.LastError,
 			&i.CreatedAt,
 			&i.SentAt,

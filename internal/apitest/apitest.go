@@ -11,16 +11,18 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	_ "gocloud.dev/blob/memblob" // mem:// buckets for tests
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/httpapi"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/testdb"
 )
 
@@ -37,10 +39,14 @@ type Env struct {
 	Issuer     *auth.Issuer
 	Key        ed25519.PrivateKey
 	server     *httptest.Server
+	stop       context.CancelFunc // ends the jobs UI's background queries
 }
 
 // Close stops the server.
-func (e *Env) Close() { e.server.Close() }
+func (e *Env) Close() {
+	e.server.Close()
+	e.stop()
+}
 
 // Config returns the configuration tests run with: the defaults, with cheap
 // argon2id parameters so that tests under -race stay fast.
@@ -52,8 +58,6 @@ func Config() config.Config {
 	cfg.Argon2 = config.Argon2Params{MemoryKiB: 1024, Iterations: 1, Parallelism: 1}
 	cfg.CORSOrigins = []string{"https://spa.example.org"}
 	cfg.BodyLimit = "64K"
-	// Files stay in memory, per server: tests write nothing to disk.
-	cfg.Blob.URL = "mem://"
 	return cfg
 }
 
@@ -62,6 +66,7 @@ func Config() config.Config {
 func New(t testing.TB, mutate ...func(*config.Config)) *Env {
 	t.Helper()
 	cfg := Config()
+	cfg.Blob.URL = tempBlobURL(t)
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -73,6 +78,7 @@ func New(t testing.TB, mutate ...func(*config.Config)) *Env {
 func NewOnPool(t testing.TB, pool *pgxpool.Pool, mutate ...func(*config.Config)) *Env {
 	t.Helper()
 	cfg := Config()
+	cfg.Blob.URL = tempBlobURL(t)
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -99,8 +105,20 @@ func start(t testing.TB, pool *pgxpool.Pool, cfg config.Config) *Env {
 	return env
 }
 
-// Start serves the API over pool with cfg on a loopback port.
+// Start serves the API over pool with cfg on a loopback port. No job workers
+// run: messages stay pending in the outbox, with their delivery jobs, where
+// tests read them. With cfg.Jobs.UI the jobs UI is served, as by serve.
 func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
+	if cfg.Blob.URL == "" {
+		// TestMain and examples: a folder of their own, left to the OS.
+		dir, err := os.MkdirTemp("", "kabinet-blobs-")
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Blob.URL, err = blob.FileURL(dir); err != nil {
+			return nil, err
+		}
+	}
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
@@ -110,20 +128,41 @@ func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 		return nil, err
 	}
 	issuer := auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL)
-	e, err := httpapi.New(httpapi.Deps{
-		Config: cfg, Pool: pool, Hasher: hasher, Issuer: issuer,
-		Logger: slog.New(slog.DiscardHandler),
-	})
+	log := slog.New(slog.DiscardHandler)
+	jc, err := jobs.New(pool, cfg.Jobs, nil, log)
 	if err != nil {
+		return nil, err
+	}
+	deps := httpapi.Deps{Config: cfg, Pool: pool, Hasher: hasher, Issuer: issuer, Logger: log, Jobs: jc}
+	ctx, stop := context.WithCancel(context.Background())
+	if cfg.Jobs.UI {
+		if deps.JobsUI, err = jc.UIHandler(ctx, httpapi.JobsUIPath); err != nil {
+			stop()
+			return nil, err
+		}
+	}
+	e, err := httpapi.New(deps)
+	if err != nil {
+		stop()
 		return nil, err
 	}
 	srv := httptest.NewServer(e)
 	c, err := client.NewClientWithResponses(srv.URL)
 	if err != nil {
 		srv.Close()
+		stop()
 		return nil, err
 	}
-	return &Env{URL: srv.URL, Pool: pool, Client: c, HTTPClient: srv.Client(), Config: cfg, Issuer: issuer, Key: key, server: srv}, nil
+	return &Env{URL: srv.URL, Pool: pool, Client: c, HTTPClient: srv.Client(), Config: cfg, Issuer: issuer, Key: key, server: srv, stop: stop}, nil
+}
+
+// tempBlobURL is a blob folder that lives as long as the test.
+func tempBlobURL(t testing.TB) string {
+	u, err := blob.FileURL(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // Bearer returns a request editor that sends token as the access token.

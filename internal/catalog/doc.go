@@ -1,7 +1,11 @@
 // Package catalog is the organizations' catalog: programs, their categories,
-// teachers and groups. This part holds the rules that a schema cannot
-// express, which the HTTP handlers apply before calling the sqlc queries of
-// db/queries/catalog_*.sql; the public search is in catalog/search.
+// teachers and groups. It holds the rules that a schema cannot express
+// (program.go) and the HTTP handlers (Handler, one file per resource) that
+// apply them before calling the sqlc queries of db/queries/catalog_*.sql:
+// the public catalog (public_*.go), its administration by staff
+// (orgs.go, logo.go, categories.go, programs.go, program_status.go,
+// covers.go, groups.go, history.go) and organizations created by platform
+// operators. The public search itself is in catalog/search.
 //
 // What the database enforces by itself, and the constraint names the
 // handlers can map to answers:

@@ -344,3 +344,32 @@ func TestTeachers(t *testing.T) {
 		t.Fatal("assignment outlived the membership")
 	}
 }
+
+func TestCatalogOrganizations(t *testing.T) {
+	e := newEnv(t)
+	p := e.program("listed", db.ProgramKindCourse)
+	list := func() []db.ListCatalogOrganizationsRow {
+		t.Helper()
+		rows, err := e.q.ListCatalogOrganizations(e.ctx, db.ListCatalogOrganizationsParams{Lim: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	if got := list(); len(got) != 0 {
+		t.Fatalf("a center without published programs is listed: %+v", got)
+	}
+	pub, err := e.q.SetProgramStatus(e.ctx, db.SetProgramStatusParams{Status: db.ProgramStatusPublished, OrganizationID: e.org, ID: p.ID, Version: p.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := list(); len(got) != 1 || got[0].Slug != "ekstern" || got[0].Programs != 1 {
+		t.Fatalf("listed %+v", got)
+	}
+	if _, err := e.q.SetProgramStatus(e.ctx, db.SetProgramStatusParams{Status: db.ProgramStatusArchived, OrganizationID: e.org, ID: p.ID, Version: pub.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(); len(got) != 0 {
+		t.Fatalf("still listed after archiving: %+v", got)
+	}
+}

@@ -31,8 +31,9 @@ type Config struct {
 	DatabaseURL     string
 	DBMaxConns      int32
 	ShutdownTimeout time.Duration
-	// JanitorInterval is how often an instance deletes rows that can no
-	// longer matter (old counters, spent codes, long-ended sessions).
+	// JanitorInterval is how often the janitor's periodic job, run by one
+	// working process, deletes rows that can no longer matter (old
+	// counters, spent codes, long-ended sessions, old outbox messages).
 	JanitorInterval time.Duration
 	BodyLimit       string // Echo size syntax, e.g. 1M
 	CORSOrigins     []string
@@ -64,6 +65,9 @@ type Config struct {
 	SMTP         SMTP
 	SMS          SMS
 	Outbox       Outbox
+	Jobs         Jobs     // background jobs on River (jobs.go)
+	Operator     Operator // platform operators' credentials (jobs.go)
+	Blob         Blob     // file storage: logos, covers (blob.go)
 	Certificates CertificateSettings
 	SSO          SSOConfig // sign-in through OpenID Connect providers (sso.go)
 	// CaptchaVerifyURL, when set, makes registration require a captcha token
@@ -76,8 +80,10 @@ type Config struct {
 	InvitationURL      string        // the SPA page that accepts an invitation; {token} is replaced
 	InitialPasswordTTL time.Duration // how long an issued initial password may be used before it must have been changed
 	Security           Security      // sessions, recovery, brute-force limits (security.go)
-	Blob               Blob          // file storage (enrollment.go)
-	Enrollment         Enrollment    // applications to groups (enrollment.go)
+	// SupportSLA is how long an open ticket may wait for staff before the
+	// SLA report counts it overdue.
+	SupportSLA time.Duration
+	Enrollment Enrollment // applications to groups (enrollment.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -182,15 +188,18 @@ func Load(getenv func(string) string) (Config, error) {
 		InvitationTTL:      l.dur("KABINET_INVITATION_TTL", 24*time.Hour),
 		InvitationURL:      l.str("KABINET_INVITATION_URL", "http://localhost:5173/invitation?token={token}"),
 		InitialPasswordTTL: l.dur("KABINET_INITIAL_PASSWORD_TTL", 30*24*time.Hour),
+		SupportSLA:         l.dur("KABINET_SUPPORT_SLA", 24*time.Hour),
 	}
 	if c.TOTP.EncryptionKey == nil {
 		sum := sha256.Sum256([]byte(devTOTPKeySeed))
 		c.TOTP.EncryptionKey, c.TOTP.DefaultKey = sum[:], true
 	}
 	loadDelivery(&l, &c)
+	loadJobs(&l, &c)
+	loadBlob(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
-	c.Blob, c.Enrollment = l.blob(), l.enrollment()
+	c.Enrollment = l.enrollment()
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -246,6 +255,8 @@ func (c Config) Validate() error {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
 	}
 	c.validateDelivery(bad)
+	c.validateJobs(bad)
+	c.validateBlob(bad)
 	c.validateEnrollment(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
@@ -274,6 +285,9 @@ func (c Config) Validate() error {
 		if c.CaptchaSecret == "" {
 			bad("KABINET_CAPTCHA_SECRET is required when KABINET_CAPTCHA_VERIFY_URL is set")
 		}
+	}
+	if c.SupportSLA < time.Hour || c.SupportSLA > 30*24*time.Hour {
+		bad("KABINET_SUPPORT_SLA must be between 1h and 720h")
 	}
 	if c.InvitationTTL < 5*time.Minute || c.InvitationTTL > 30*24*time.Hour {
 		bad("KABINET_INVITATION_TTL must be between 5m and 720h")

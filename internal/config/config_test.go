@@ -70,5 +70,6 @@ func productionEnv() map[string]string {
 		"KABINET_SMTP_USERNAME": "kabinet", "KABINET_SMTP_PASSWORD": "secret",
 		"KABINET_SMS_GATEWAY_URL": "https://sms.ru", "KABINET_SMS_API_KEY": "key",
 		"KABINET_TOTP_ENCRYPTION_KEY": "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq8w=",
+		"KABINET_BLOB_URL":            "s3://kabinet-files?region=ru-central1&endpoint=https://storage.yandexcloud.net",
 	}
 }

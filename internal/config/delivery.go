@@ -33,19 +33,23 @@ type SMS struct {
 	Sender     string // an approved sender name; empty: the account's default
 }
 
-// Outbox tunes the delivery worker that runs inside every `kabinet serve`.
+// Outbox tunes the delivery of outbox messages: one River job per message
+// (queue "messages"), worked wherever job workers run.
 type Outbox struct {
-	PollInterval time.Duration // how often to look for due messages when no wake-up arrives
-	SendTimeout  time.Duration // one SMTP or gateway call
-	MaxAttempts  int           // attempts before a message is marked failed
-	BackoffBase  time.Duration // delay after the first failure; doubles with each failure
-	BackoffMax   time.Duration // the longest delay between attempts
-	Concurrency  int           // messages claimed and sent at once per instance
-	Retention    time.Duration // sent and failed messages are deleted after this; 0 keeps them
+	SendTimeout time.Duration // one SMTP or gateway call
+	MaxAttempts int           // attempts before a message is marked failed
+	BackoffBase time.Duration // delay after the first failure; doubles with each failure
+	BackoffMax  time.Duration // the longest delay between attempts
+	Concurrency int           // messages sent at once per process
+	Retention   time.Duration // sent and failed messages are deleted after this; 0 keeps them
 	// KeepSentBodies keeps a sent message's text (for the development
 	// mailbox); otherwise it is blanked once sent, as it may hold a secret.
 	KeepSentBodies bool
 }
+
+// JobTimeout bounds one delivery attempt: the send (whose SMTP deadlines may
+// stretch it to twice the send timeout) and recording its outcome.
+func (o Outbox) JobTimeout() time.Duration { return 2*o.SendTimeout + time.Minute }
 
 func loadDelivery(l *loader, c *Config) {
 	c.SMTP = SMTP{
@@ -63,7 +67,6 @@ func loadDelivery(l *loader, c *Config) {
 		Sender:     l.str("KABINET_SMS_SENDER", ""),
 	}
 	c.Outbox = Outbox{
-		PollInterval:   l.dur("KABINET_OUTBOX_POLL_INTERVAL", 5*time.Second),
 		SendTimeout:    l.dur("KABINET_OUTBOX_SEND_TIMEOUT", 30*time.Second),
 		MaxAttempts:    l.int("KABINET_OUTBOX_MAX_ATTEMPTS", 8),
 		BackoffBase:    l.dur("KABINET_OUTBOX_BACKOFF_BASE", 30*time.Second),
@@ -116,9 +119,6 @@ func (c Config) validateDelivery(bad func(string, ...any)) {
 		}
 	}
 	o := c.Outbox
-	if o.PollInterval < 100*time.Millisecond || o.PollInterval > time.Hour {
-		bad("KABINET_OUTBOX_POLL_INTERVAL must be between 100ms and 1h")
-	}
 	if o.SendTimeout < time.Second || o.SendTimeout > 10*time.Minute {
 		bad("KABINET_OUTBOX_SEND_TIMEOUT must be between 1s and 10m")
 	}

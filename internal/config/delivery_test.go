@@ -15,7 +15,7 @@ func TestDeliveryDefaults(t *testing.T) {
 		t.Errorf("SMTP/SMS defaults: %+v %+v", c.SMTP, c.SMS)
 	}
 	o := c.Outbox
-	if o.PollInterval != 5*time.Second || o.MaxAttempts != 8 || o.BackoffBase != 30*time.Second ||
+	if o.MaxAttempts != 8 || o.BackoffBase != 30*time.Second ||
 		o.BackoffMax != time.Hour || o.Concurrency != 4 || o.SendTimeout != 30*time.Second || o.Retention != 7*24*time.Hour {
 		t.Errorf("outbox defaults: %+v", o)
 	}
@@ -56,7 +56,6 @@ func TestValidateDelivery(t *testing.T) {
 		"gateway not a URL":               {with(prod, "KABINET_SMS_GATEWAY_URL", "sms.ru"), "KABINET_SMS_GATEWAY_URL"},
 		"no attempts":                     {with(prod, "KABINET_OUTBOX_MAX_ATTEMPTS", "0"), "KABINET_OUTBOX_MAX_ATTEMPTS"},
 		"backoff max below base":          {with(prod, "KABINET_OUTBOX_BACKOFF_MAX", "10s"), "backoff"},
-		"busy polling":                    {with(prod, "KABINET_OUTBOX_POLL_INTERVAL", "1ms"), "KABINET_OUTBOX_POLL_INTERVAL"},
 		"no concurrency":                  {with(prod, "KABINET_OUTBOX_CONCURRENCY", "0"), "KABINET_OUTBOX_CONCURRENCY"},
 		"negative retention":              {with(prod, "KABINET_OUTBOX_RETENTION", "-1h"), "KABINET_OUTBOX_RETENTION"},
 		"send timeout too short":          {with(prod, "KABINET_OUTBOX_SEND_TIMEOUT", "10ms"), "KABINET_OUTBOX_SEND_TIMEOUT"},

@@ -1,8 +1,9 @@
-// Package delivery sends the messages of the outbox: a worker inside every
-// `kabinet serve` claims due rows (FOR UPDATE SKIP LOCKED, so any number of
-// instances cooperate), hands each to the sender of its channel — SMTP for
-// e-mail, an HTTP gateway for SMS, or the log in development — and records
-// the outcome, retrying transient failures with exponential backoff.
+// Package delivery sends the messages of the outbox: the River worker of the
+// deliver_message job (one job per message, see internal/outbox) hands the
+// message to the sender of its channel — SMTP for e-mail, an HTTP gateway
+// for SMS, or the log in development — and records the outcome on the
+// message's row; River retries transient failures with exponential backoff,
+// and any number of processes may work the jobs.
 package delivery
 
 import (

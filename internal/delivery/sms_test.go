@@ -159,12 +159,15 @@ func TestWorkerRetriesSMSAfterGatewayError(t *testing.T) {
 	g, cfg := startSMSRu(t, smsAnswer{status: http.StatusBadGateway, body: "bad gateway"}, smsAnswer{body: smsOK})
 	w := delivery.NewWorker(pool, map[string]delivery.Sender{notify.SMS: delivery.NewSMSSender(cfg, nil)}, testOutbox(), slog.New(slog.DiscardHandler))
 
-	deliverDue(t, w)
-	if r := readRow(t, pool, id); r.status != "pending" || r.lastError == nil || r.dueIn <= 0 {
+	if err := work(w, id, 1, 3); err == nil {
+		t.Fatal("HTTP 502 counted as delivered")
+	}
+	if r := readRow(t, pool, id); r.status != "pending" || r.lastError == nil {
 		t.Fatalf("after HTTP 502: %+v", r)
 	}
-	makeDue(t, pool)
-	deliverDue(t, w)
+	if err := work(w, id, 2, 3); err != nil {
+		t.Fatal(err)
+	}
 	if r := readRow(t, pool, id); r.status != "sent" || r.attempts != 2 || r.lastError != nil {
 		t.Fatalf("after the retry: %+v", r)
 	}

@@ -11,7 +11,6 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"log/slog"
 	"math/big"
 	"mime"
 	"mime/multipart"
@@ -30,8 +29,6 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/delivery"
 	"github.com/kabinet-edu/kabinet/internal/notify"
-	"github.com/kabinet-edu/kabinet/internal/store"
-	"github.com/kabinet-edu/kabinet/internal/testdb"
 )
 
 // mailbox is an in-process SMTP server (emersion/go-smtp) that keeps what it
@@ -44,6 +41,9 @@ type mailbox struct {
 	user, password string
 	// rejectRcpt answers RCPT TO with this error.
 	rejectRcpt *smtp.SMTPError
+	// onData, when set, runs when a message's data has arrived, before the
+	// server accepts it; an error refuses the message.
+	onData func() error
 }
 
 type envelope struct {
@@ -132,6 +132,11 @@ func (s *session) Data(r io.Reader) error {
 		return err
 	}
 	s.env.data = data
+	if s.mb.onData != nil {
+		if err := s.mb.onData(); err != nil {
+			return err
+		}
+	}
 	s.mb.mu.Lock()
 	s.mb.received = append(s.mb.received, s.env)
 	s.mb.mu.Unlock()
@@ -387,54 +392,6 @@ func TestSMTPSenderClassifiesRefusals(t *testing.T) {
 	m.Recipient = "not an address"
 	if err := s.Send(context.Background(), m); !delivery.IsPermanent(err) {
 		t.Errorf("bad recipient: %v", err)
-	}
-}
-
-// The whole path: a message rendered from the Russian template into the
-// outbox is delivered by the worker to the SMTP server and marked sent.
-func TestWorkerDeliversTemplatedMailOverSMTP(t *testing.T) {
-	t.Parallel()
-	pool := testdb.New(t)
-	tpl, err := notify.LoadTemplates()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, locale := range []string{"ru", "en"} {
-		err := store.InTx(context.Background(), pool, func(q *db.Queries) error {
-			return tpl.Enqueue(context.Background(), q, notify.Message{
-				Channel: notify.Email, To: locale + "@example.org", Template: "welcome", Locale: locale,
-				Data: map[string]any{"FirstName": "Анна"},
-			})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	mb := &mailbox{}
-	startMailbox(t, mb, config.SMTPTLSNone)
-	s, err := delivery.NewSMTPSender(smtpConfig(mb, config.SMTPTLSNone), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := delivery.NewWorker(pool, map[string]delivery.Sender{notify.Email: s}, testOutbox(), slog.New(slog.DiscardHandler))
-	if n, err := w.DeliverDue(context.Background()); n != 2 || err != nil {
-		t.Fatalf("claimed %d: %v", n, err)
-	}
-	got := map[string]parsedMail{}
-	for _, e := range mb.messages() {
-		got[e.to[0]] = parseMail(t, e.data)
-	}
-	ru, en := got["ru@example.org"], got["en@example.org"]
-	if ru.subject != "Добро пожаловать в личный кабинет" || !strings.Contains(ru.parts["text/plain"], "Здравствуйте, Анна!") ||
-		!strings.Contains(ru.parts["text/html"], "<p>Здравствуйте, Анна!</p>") {
-		t.Errorf("ru mail: %q %v", ru.subject, ru.parts)
-	}
-	if !strings.Contains(en.parts["text/plain"], "Hello Анна") || en.subject == ru.subject {
-		t.Errorf("en mail: %q %v", en.subject, en.parts)
-	}
-	var sent int
-	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM outbox WHERE status = 'sent' AND sent_at IS NOT NULL").Scan(&sent); err != nil || sent != 2 {
-		t.Errorf("%d rows marked sent (%v)", sent, err)
 	}
 }
 

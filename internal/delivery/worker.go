@@ -7,32 +7,34 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
 )
-
-// purgeEvery is how often an instance deletes messages older than the
-// retention period.
-const purgeEvery = time.Hour
 
 // recordTimeout bounds one attempt to write an outcome, which must happen
 // even while the worker is stopping (the message was sent; forgetting that
-// would resend it). A failed attempt is repeated every recordRetry while the
-// claim lasts.
+// would send it again). A failed attempt is repeated every recordRetry while
+// the job's timeout leaves room.
 const (
 	recordTimeout = 10 * time.Second
 	recordRetry   = time.Second
 )
 
-// Worker delivers due outbox messages. Run it in every instance: claims are
-// leased rows, so workers never send the same claim twice.
+// Worker is the River worker of the deliver_message job: it sends one
+// outbox message through the sender of its channel and records the outcome
+// on the message's row. River brings each job to one worker at a time and
+// retries failed attempts; the row's status keeps a message once sent from
+// being sent again by a later attempt of its job.
 type Worker struct {
-	pool    *pgxpool.Pool
+	river.WorkerDefaults[outbox.DeliverArgs]
 	q       *db.Queries
 	senders map[string]Sender
 	cfg     config.Outbox
@@ -43,120 +45,122 @@ type Worker struct {
 // NewWorker returns a worker that sends each channel's messages through
 // senders[channel].
 func NewWorker(pool *pgxpool.Pool, senders map[string]Sender, cfg config.Outbox, log *slog.Logger) *Worker {
-	return &Worker{pool: pool, q: db.New(pool), senders: senders, cfg: cfg, log: log, jitter: rand.Float64}
+	return &Worker{q: db.New(pool), senders: senders, cfg: cfg, log: log, jitter: rand.Float64}
 }
 
-// lease is how long a claimed message stays invisible to other workers. It
-// outlasts a send (SMTP's connection deadlines may stretch one to twice the
-// send timeout), so a live worker always records its outcome first; after a
-// crash the message becomes due again when the lease ends.
-func (w *Worker) lease() time.Duration { return 2*w.cfg.SendTimeout + time.Minute }
+// Register adds w and the messages queue, with KABINET_OUTBOX_CONCURRENCY
+// workers, to reg.
+func Register(reg *jobs.Registry, w *Worker) error {
+	reg.Queue(jobs.QueueMessages, w.cfg.Concurrency)
+	return jobs.Add(reg, w)
+}
 
-// Run delivers messages until ctx ends: at once when a message is committed
-// (LISTEN/NOTIFY), and every poll interval in case a notification was missed
-// or a retry fell due. When ctx ends it finishes the messages in hand
-// (each within the send timeout) and returns.
-func (w *Worker) Run(ctx context.Context) {
-	wake := make(chan struct{}, 1)
-	var wg sync.WaitGroup
-	wg.Go(func() { w.listen(ctx, wake) })
-	defer wg.Wait()
+// Timeout bounds one attempt: the send and the writing of its outcome. River
+// does not rescue a running delivery before it has passed, so a slow but
+// live worker is never joined by a second one.
+func (w *Worker) Timeout(*river.Job[outbox.DeliverArgs]) time.Duration {
+	return w.cfg.JobTimeout()
+}
 
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	var lastPurge time.Time
-	for {
-		n, err := w.DeliverDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log.WarnContext(ctx, "outbox: claiming messages failed", "err", err)
-		}
-		if w.cfg.Retention > 0 && time.Since(lastPurge) >= purgeEvery && ctx.Err() == nil {
-			lastPurge = time.Now()
-			if _, err := w.q.PurgeOldMessages(ctx, w.cfg.Retention.Seconds()); err != nil && ctx.Err() == nil {
-				w.log.WarnContext(ctx, "outbox: purging old messages failed", "err", err)
-			}
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		if err == nil && n == w.cfg.Concurrency {
-			continue // a full batch: more may be due right now
-		}
-		timer.Reset(w.cfg.PollInterval)
-		select {
-		case <-ctx.Done():
-			return
-		case <-wake:
-		case <-timer.C:
-		}
+// NextRetry spaces the attempts of a message with Backoff.
+func (w *Worker) NextRetry(job *river.Job[outbox.DeliverArgs]) time.Time {
+	return time.Now().Add(Backoff(job.Attempt, w.cfg.BackoffBase, w.cfg.BackoffMax, w.jitter()))
+}
+
+// Work delivers the message of job. A message that is no longer pending —
+// sent or given up on by an earlier attempt, when the process died before
+// River recorded that attempt's end — is left alone.
+func (w *Worker) Work(ctx context.Context, job *river.Job[outbox.DeliverArgs]) error {
+	id := job.Args.MessageID
+	m, err := w.q.GetOutboxMessage(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		w.log.WarnContext(ctx, "outbox: the message to deliver no longer exists", "outbox_id", id)
+		return nil
 	}
-}
-
-// DeliverDue claims up to Concurrency due messages, sends them in parallel
-// and records each outcome. It returns how many it claimed. Sends and
-// outcomes are not cut short when ctx ends, so a stopping worker never
-// leaves a sent message unrecorded.
-func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
-	msgs, err := w.q.ClaimDueMessages(ctx, db.ClaimDueMessagesParams{
-		LeaseSeconds: w.lease().Seconds(), MaxRows: int32(w.cfg.Concurrency),
-	})
 	if err != nil {
-		return 0, err
+		return fmt.Errorf("load outbox message %d: %w", id, err)
 	}
-	var wg sync.WaitGroup
-	for _, m := range msgs {
-		wg.Go(func() { w.deliver(context.WithoutCancel(ctx), m) })
+	if m.Status != "pending" {
+		return nil
 	}
-	wg.Wait()
-	return len(msgs), nil
-}
+	attempt := int32(job.Attempt)
+	log := w.log.With("outbox_id", m.ID, "channel", m.Channel, "template", m.Template, "attempt", attempt, "job_id", job.ID)
+	sendErr := w.send(ctx, m)
 
-func (w *Worker) deliver(ctx context.Context, m db.Outbox) {
-	err := w.send(ctx, m)
-	log := w.log.With("outbox_id", m.ID, "channel", m.Channel, "template", m.Template, "attempt", m.Attempts)
-	var write func(context.Context) (int64, error)
-	switch {
-	case err == nil:
-		write = func(ctx context.Context) (int64, error) {
-			return w.q.MarkMessageSent(ctx, db.MarkMessageSentParams{ID: m.ID, KeepBody: w.cfg.KeepSentBodies})
-		}
-		log.InfoContext(ctx, "outbox: message sent")
-	case IsPermanent(err) || int(m.Attempts) >= w.cfg.MaxAttempts:
-		write = func(ctx context.Context) (int64, error) {
-			return w.q.MarkMessageFailed(ctx, db.MarkMessageFailedParams{ID: m.ID, Attempts: m.Attempts, LastError: errText(err)})
-		}
-		log.ErrorContext(ctx, "outbox: message failed, giving up", "err", err, "permanent", IsPermanent(err))
-	default:
-		delay := Backoff(int(m.Attempts), w.cfg.BackoffBase, w.cfg.BackoffMax, w.jitter())
-		write = func(ctx context.Context) (int64, error) {
-			return w.q.ScheduleMessageRetry(ctx, db.ScheduleMessageRetryParams{
-				ID: m.ID, Attempts: m.Attempts, LastError: errText(err), DelaySeconds: delay.Seconds(),
-			})
-		}
-		log.WarnContext(ctx, "outbox: sending failed, will retry", "err", err, "retry_in", delay)
+	// Outcomes are written even when ctx has ended (the process is
+	// stopping): a sent message left pending would be sent again.
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(recordTimeout)
 	}
-	rows, dbErr := w.record(ctx, m.NextAttemptAt, write)
+	rctx := context.WithoutCancel(ctx)
 	switch {
-	case dbErr != nil:
-		// The lease ends and the message is tried again: a resend is better
-		// than a lost code.
-		log.ErrorContext(ctx, "outbox: recording the outcome failed", "err", dbErr)
-	case rows == 0:
-		log.WarnContext(ctx, "outbox: the claim had expired; another worker took the message over")
+	case sendErr == nil:
+		log.InfoContext(ctx, "outbox: message sent")
+		err := w.record(rctx, deadline, func(ctx context.Context) error {
+			_, err := w.q.MarkMessageSent(ctx, db.MarkMessageSentParams{ID: m.ID, Attempts: attempt, KeepBody: w.cfg.KeepSentBodies})
+			return err
+		})
+		if err != nil {
+			// The retry sends it again, with the same Message-ID: a
+			// duplicate is better than a lost code.
+			log.ErrorContext(ctx, "outbox: recording the sent message failed; it will be sent again", "err", err)
+			return fmt.Errorf("record outbox message %d as sent: %w", m.ID, err)
+		}
+		return nil
+	case errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely):
+		// An operator cancelled the job (jobs UI) while it ran.
+		log.WarnContext(ctx, "outbox: delivery cancelled by an operator", "err", sendErr)
+		err := w.record(rctx, deadline, func(ctx context.Context) error {
+			_, err := w.q.MarkMessageFailed(ctx, db.MarkMessageFailedParams{ID: m.ID, Attempts: attempt, LastError: "cancelled by an operator"})
+			return err
+		})
+		if err != nil {
+			log.ErrorContext(ctx, "outbox: recording the cancellation failed", "err", err)
+		}
+		return sendErr
+	case errors.Is(ctx.Err(), context.Canceled):
+		// The process is stopping and cut the send short: River puts the job
+		// back as it was, for any worker to take, so the row stays as it was
+		// too — even on what would have been the last attempt.
+		log.InfoContext(ctx, "outbox: send interrupted by shutdown; released", "err", sendErr)
+		return sendErr
+	case IsPermanent(sendErr) || job.Attempt >= job.MaxAttempts:
+		log.ErrorContext(ctx, "outbox: message failed, giving up", "err", sendErr, "permanent", IsPermanent(sendErr))
+		err := w.record(rctx, deadline, func(ctx context.Context) error {
+			_, err := w.q.MarkMessageFailed(ctx, db.MarkMessageFailedParams{ID: m.ID, Attempts: attempt, LastError: errText(sendErr)})
+			return err
+		})
+		if err != nil {
+			log.ErrorContext(ctx, "outbox: recording the failure failed", "err", err)
+		}
+		if IsPermanent(sendErr) {
+			return river.JobCancel(sendErr) // no attempt left to make
+		}
+		return sendErr // the last attempt: River discards the job
+	default:
+		log.WarnContext(ctx, "outbox: sending failed, will retry", "err", sendErr)
+		err := w.record(rctx, deadline, func(ctx context.Context) error {
+			_, err := w.q.RecordMessageAttempt(ctx, db.RecordMessageAttemptParams{ID: m.ID, Attempts: attempt, LastError: errText(sendErr)})
+			return err
+		})
+		if err != nil {
+			log.WarnContext(ctx, "outbox: recording the failed attempt failed", "err", err)
+		}
+		return sendErr
 	}
 }
 
 // record writes an outcome, trying again after a failure (a dropped
-// connection, a database restart) for as long as the claim, which ends at
-// leaseEnd, leaves time for another attempt: a sent message still pending
-// when its lease ends would be sent again.
-func (w *Worker) record(ctx context.Context, leaseEnd time.Time, write func(context.Context) (int64, error)) (int64, error) {
+// connection, a database restart) for as long as the job's deadline leaves
+// time for another attempt.
+func (w *Worker) record(ctx context.Context, deadline time.Time, write func(context.Context) error) error {
 	for {
 		rctx, cancel := context.WithTimeout(ctx, recordTimeout)
-		rows, err := write(rctx)
+		err := write(rctx)
 		cancel()
-		if err == nil || time.Until(leaseEnd) < recordRetry+recordTimeout {
-			return rows, err
+		if err == nil || time.Until(deadline) < recordRetry+recordTimeout {
+			return err
 		}
 		w.log.WarnContext(ctx, "outbox: recording the outcome failed; trying again", "err", err)
 		time.Sleep(recordRetry)
@@ -164,7 +168,7 @@ func (w *Worker) record(ctx context.Context, leaseEnd time.Time, write func(cont
 }
 
 // send calls the channel's sender within the send timeout, turning a panic
-// into an error so one bad message cannot stop the worker.
+// into an error so one bad message cannot take the worker down.
 func (w *Worker) send(ctx context.Context, m db.Outbox) (err error) {
 	s, ok := w.senders[m.Channel]
 	if !ok {

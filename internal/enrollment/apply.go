@@ -30,7 +30,8 @@ func (s *Handler) CreateApplication(ctx context.Context, req api.CreateApplicati
 		return nil, err
 	}
 	var out api.Application
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(dq *db.Queries, tx pgx.Tx) error {
+		q := txn{dq, tx}
 		g, err := q.GetGroupForApplication(ctx, req.Body.GroupID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return web.Fail(ctx, http.StatusNotFound, web.CodeNotFound, "There is no such group.")
@@ -54,10 +55,10 @@ func (s *Handler) CreateApplication(ctx context.Context, req api.CreateApplicati
 		if err != nil {
 			return err
 		}
-		if err := addEvent(ctx, q, a.ID, "created", &p.User.ID, nil, a.Status, nil, false); err != nil {
+		if err := addEvent(ctx, q.Queries, a.ID, "created", &p.User.ID, nil, a.Status, nil, false); err != nil {
 			return err
 		}
-		out, err = s.view(ctx, q, a, false)
+		out, err = s.view(ctx, q.Queries, a, false)
 		return err
 	})
 	if err != nil {
@@ -68,14 +69,14 @@ func (s *Handler) CreateApplication(ctx context.Context, req api.CreateApplicati
 
 // joinAsLearner makes the caller a learner of orgID unless already a
 // member; a membership the organization blocked refuses the application.
-func (s *Handler) joinAsLearner(ctx context.Context, q *db.Queries, p *web.Principal, orgID uuid.UUID) error {
+func (s *Handler) joinAsLearner(ctx context.Context, q txn, p *web.Principal, orgID uuid.UUID) error {
 	m, err := q.GetMembership(ctx, db.GetMembershipParams{OrganizationID: orgID, UserID: p.User.ID})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		if err := q.AddMembership(ctx, db.AddMembershipParams{OrganizationID: orgID, UserID: p.User.ID, Role: db.MemberRoleLearner}); err != nil {
 			return err
 		}
-		return s.RecordIn(ctx, q, auditJoinedAsApplicant, orgID, &p.User.ID, &p.User.ID, nil)
+		return s.RecordIn(ctx, q.Queries, auditJoinedAsApplicant, orgID, &p.User.ID, &p.User.ID, nil)
 	case err != nil:
 		return err
 	case m.Status == db.MembershipStatusBlocked:
@@ -159,7 +160,7 @@ func (s *Handler) UpdateApplicationData(ctx context.Context, req api.UpdateAppli
 		return nil, invalid(ctx, fields)
 	}
 	var out api.Application
-	err = s.mine(ctx, p, req.ApplicationID, func(q *db.Queries, a db.Application) error {
+	err = s.mine(ctx, p, req.ApplicationID, func(q txn, a db.Application) error {
 		if !allowed(actEdit, a.Status) {
 			return illegal(ctx, actEdit, a.Status)
 		}
@@ -168,7 +169,7 @@ func (s *Handler) UpdateApplicationData(ctx context.Context, req api.UpdateAppli
 		if err != nil {
 			return err
 		}
-		out, err = s.view(ctx, q, a, false)
+		out, err = s.view(ctx, q.Queries, a, false)
 		return err
 	})
 	if err != nil {
@@ -179,8 +180,9 @@ func (s *Handler) UpdateApplicationData(ctx context.Context, req api.UpdateAppli
 
 // mine runs fn in a transaction on the caller's application, locked; an
 // application of somebody else is 404.
-func (s *Handler) mine(ctx context.Context, p *web.Principal, id uuid.UUID, fn func(*db.Queries, db.Application) error) error {
-	return store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+func (s *Handler) mine(ctx context.Context, p *web.Principal, id uuid.UUID, fn func(txn, db.Application) error) error {
+	return store.InTxJobs(ctx, s.Pool, func(dq *db.Queries, tx pgx.Tx) error {
+		q := txn{dq, tx}
 		a, err := q.LockApplication(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) || err == nil && a.UserID != p.User.ID {
 			return notFound(ctx)

@@ -56,14 +56,14 @@ func (s *Handler) UploadApplicationDocument(ctx context.Context, req api.UploadA
 		return nil, s.uploadProblem(ctx, p, err)
 	}
 	obj, err := s.blobs.Upload(ctx, part, blob.UploadOptions{
-		Prefix: "applications/" + a.ID.String(), MaxSize: s.Cfg.Blob.MaxUploadBytes, Allowed: documentTypes,
+		Prefix: "applications/" + a.ID.String(), MaxSize: s.Cfg.Blob.DocumentMaxBytes, Allowed: documentTypes,
 	})
 	if err != nil {
 		return nil, s.uploadProblem(ctx, p, err)
 	}
 	var doc db.ApplicationDocument
 	var replaced string
-	err = s.mine(ctx, p, a.ID, func(q *db.Queries, a db.Application) error {
+	err = s.mine(ctx, p, a.ID, func(q txn, a db.Application) error {
 		if !allowed(actEdit, a.Status) {
 			return illegal(ctx, actEdit, a.Status)
 		}

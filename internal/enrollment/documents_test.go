@@ -19,7 +19,7 @@ import (
 // nothing is stored for any of them.
 func TestUploadRefusals(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, func(c *config.Config) { c.Blob.MaxUploadBytes = 2048 })
+	env := apitest.New(t, func(c *config.Config) { c.Blob.DocumentMaxBytes = 2048 })
 	o := apitest.NewStaffOrg(t, env, "uploads")
 	c := newCourse(t, env, o.ID, programSpec{kind: db.ProgramKindCourse, docs: []string{"passport", "photo"}})
 	token, _ := learner(t, env)

@@ -18,7 +18,7 @@ var decisionTemplates = map[db.ApplicationStatus]string{
 // tellDecision queues the e-mail that tells the applicant of a's new
 // status, in the transaction of the decision (so it is sent exactly when
 // the decision is committed).
-func (s *Handler) tellDecision(ctx context.Context, q *db.Queries, a db.Application, reason *string) error {
+func (s *Handler) tellDecision(ctx context.Context, q txn, a db.Application, reason *string) error {
 	tpl, ok := decisionTemplates[a.Status]
 	if !ok {
 		return nil
@@ -38,5 +38,5 @@ func (s *Handler) tellDecision(ctx context.Context, q *db.Queries, a db.Applicat
 	if reason != nil {
 		data["Reason"] = *reason
 	}
-	return s.tpl.Enqueue(ctx, q, notify.Message{Channel: notify.Email, To: u.Email, Template: tpl, Locale: u.Locale, Data: data})
+	return s.outbox.Enqueue(ctx, q.tx, notify.Message{Channel: notify.Email, To: u.Email, Template: tpl, Locale: u.Locale, Data: data})
 }

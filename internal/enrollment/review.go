@@ -89,8 +89,8 @@ func (s *Handler) GetOrganizationApplication(ctx context.Context, req api.GetOrg
 // CommentApplication adds a comment (or an internal note) to the history.
 func (s *Handler) CommentApplication(ctx context.Context, req api.CommentApplicationRequestObject) (api.CommentApplicationResponseObject, error) {
 	internal := req.Body.Internal != nil && *req.Body.Internal
-	out, err := s.review(ctx, req.OrganizationID, req.ApplicationID, func(q *db.Queries, p *web.Principal, a db.Application) (db.Application, error) {
-		return a, addEvent(ctx, q, a.ID, "commented", &p.User.ID, nil, "", &req.Body.Text, internal)
+	out, err := s.review(ctx, req.OrganizationID, req.ApplicationID, func(q txn, p *web.Principal, a db.Application) (db.Application, error) {
+		return a, addEvent(ctx, q.Queries, a.ID, "commented", &p.User.ID, nil, "", &req.Body.Text, internal)
 	})
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (s *Handler) CommentApplication(ctx context.Context, req api.CommentApplica
 // RequestApplicationChanges returns an application to its applicant with
 // the reason.
 func (s *Handler) RequestApplicationChanges(ctx context.Context, req api.RequestApplicationChangesRequestObject) (api.RequestApplicationChangesResponseObject, error) {
-	out, err := s.review(ctx, req.OrganizationID, req.ApplicationID, func(q *db.Queries, p *web.Principal, a db.Application) (db.Application, error) {
+	out, err := s.review(ctx, req.OrganizationID, req.ApplicationID, func(q txn, p *web.Principal, a db.Application) (db.Application, error) {
 		return s.decide(ctx, q, p, a, actRequestChanges, db.ApplicationStatusNeedsChanges, "changes_requested", req.Body.Reason)
 	})
 	if err != nil {
@@ -112,7 +112,7 @@ func (s *Handler) RequestApplicationChanges(ctx context.Context, req api.Request
 
 // RejectApplication rejects an application with the reason.
 func (s *Handler) RejectApplication(ctx context.Context, req api.RejectApplicationRequestObject) (api.RejectApplicationResponseObject, error) {
-	out, err := s.review(ctx, req.OrganizationID, req.ApplicationID, func(q *db.Queries, p *web.Principal, a db.Application) (db.Application, error) {
+	out, err := s.review(ctx, req.OrganizationID, req.ApplicationID, func(q txn, p *web.Principal, a db.Application) (db.Application, error) {
 		return s.decide(ctx, q, p, a, actReject, db.ApplicationStatusRejected, "rejected", req.Body.Reason)
 	})
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Handler) ApproveApplication(ctx context.Context, req api.ApproveApplica
 	if req.Body != nil {
 		reason = req.Body.Reason
 	}
-	out, err := s.review(ctx, req.OrganizationID, req.ApplicationID, func(q *db.Queries, p *web.Principal, a db.Application) (db.Application, error) {
+	out, err := s.review(ctx, req.OrganizationID, req.ApplicationID, func(q txn, p *web.Principal, a db.Application) (db.Application, error) {
 		if !allowed(actApprove, a.Status) {
 			return a, illegal(ctx, actApprove, a.Status)
 		}
@@ -153,7 +153,7 @@ func (s *Handler) ApproveApplication(ctx context.Context, req api.ApproveApplica
 
 // decide moves a to status `to` with the reason, tells the applicant, and
 // records the transition.
-func (s *Handler) decide(ctx context.Context, q *db.Queries, p *web.Principal, a db.Application, act action, to db.ApplicationStatus, event, reason string) (db.Application, error) {
+func (s *Handler) decide(ctx context.Context, q txn, p *web.Principal, a db.Application, act action, to db.ApplicationStatus, event, reason string) (db.Application, error) {
 	if !allowed(act, a.Status) {
 		return a, illegal(ctx, act, a.Status)
 	}
@@ -162,7 +162,7 @@ func (s *Handler) decide(ctx context.Context, q *db.Queries, p *web.Principal, a
 	if err != nil {
 		return a, err
 	}
-	if err := addEvent(ctx, q, a.ID, event, &p.User.ID, &prev, to, &reason, false); err != nil {
+	if err := addEvent(ctx, q.Queries, a.ID, event, &p.User.ID, &prev, to, &reason, false); err != nil {
 		return a, err
 	}
 	return a, s.tellDecision(ctx, q, a, &reason)
@@ -172,7 +172,7 @@ func (s *Handler) decide(ctx context.Context, q *db.Queries, p *web.Principal, a
 // its managers and admins, and returns the application as staff see it
 // afterwards. What was never sent and other organizations' applications
 // are 404.
-func (s *Handler) review(ctx context.Context, orgID, appID uuid.UUID, fn func(*db.Queries, *web.Principal, db.Application) (db.Application, error)) (api.Application, error) {
+func (s *Handler) review(ctx context.Context, orgID, appID uuid.UUID, fn func(txn, *web.Principal, db.Application) (db.Application, error)) (api.Application, error) {
 	p, err := web.Caller(ctx)
 	if err != nil {
 		return api.Application{}, err
@@ -181,7 +181,8 @@ func (s *Handler) review(ctx context.Context, orgID, appID uuid.UUID, fn func(*d
 		return api.Application{}, err
 	}
 	var out api.Application
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(dq *db.Queries, tx pgx.Tx) error {
+		q := txn{dq, tx}
 		a, err := q.LockApplication(ctx, appID)
 		if errors.Is(err, pgx.ErrNoRows) || err == nil && (a.OrganizationID != orgID || a.SubmittedAt == nil) {
 			return notFound(ctx)
@@ -192,7 +193,7 @@ func (s *Handler) review(ctx context.Context, orgID, appID uuid.UUID, fn func(*d
 		if a, err = fn(q, p, a); err != nil {
 			return err
 		}
-		out, err = s.view(ctx, q, a, true)
+		out, err = s.view(ctx, q.Queries, a, true)
 		return err
 	})
 	return out, err

@@ -27,7 +27,7 @@ const (
 // waits for the first's row lock, then finds no seat. Without a seat the
 // application joins the waiting list. actor nil: the system (automatic
 // approval, promotion).
-func (s *Handler) approve(ctx context.Context, q *db.Queries, a db.Application, actor *uuid.UUID, reason *string, event string) (db.Application, outcome, error) {
+func (s *Handler) approve(ctx context.Context, q txn, a db.Application, actor *uuid.UUID, reason *string, event string) (db.Application, outcome, error) {
 	now := s.Now()
 	_, err := q.TakeGroupSeat(ctx, db.TakeGroupSeatParams{OrganizationID: a.OrganizationID, ID: a.GroupID, Now: now})
 	switch {
@@ -37,7 +37,7 @@ func (s *Handler) approve(ctx context.Context, q *db.Queries, a db.Application, 
 		if err != nil {
 			return a, 0, err
 		}
-		if err := addEvent(ctx, q, a.ID, event, actor, &prev, a.Status, reason, false); err != nil {
+		if err := addEvent(ctx, q.Queries, a.ID, event, actor, &prev, a.Status, reason, false); err != nil {
 			return a, 0, err
 		}
 		return a, seated, s.tellDecision(ctx, q, a, reason)
@@ -59,7 +59,7 @@ func (s *Handler) approve(ctx context.Context, q *db.Queries, a db.Application, 
 	if err != nil {
 		return a, 0, err
 	}
-	if err := addEvent(ctx, q, a.ID, "waitlisted", actor, &prev, a.Status, reason, false); err != nil {
+	if err := addEvent(ctx, q.Queries, a.ID, "waitlisted", actor, &prev, a.Status, reason, false); err != nil {
 		return a, 0, err
 	}
 	return a, waitlisted, s.tellDecision(ctx, q, a, reason)
@@ -70,7 +70,7 @@ func (s *Handler) approve(ctx context.Context, q *db.Queries, a db.Application, 
 // place, when the group still takes applications. An application locked by
 // a concurrent transaction (being withdrawn or decided right now) is passed
 // over, so that two transactions never wait on each other.
-func (s *Handler) releaseSeat(ctx context.Context, q *db.Queries, a db.Application) error {
+func (s *Handler) releaseSeat(ctx context.Context, q txn, a db.Application) error {
 	if _, err := q.ReleaseGroupSeat(ctx, db.ReleaseGroupSeatParams{OrganizationID: a.OrganizationID, ID: a.GroupID}); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}

@@ -30,7 +30,7 @@ func (s *Handler) SubmitApplication(ctx context.Context, req api.SubmitApplicati
 		return nil, invalid(ctx, fields)
 	}
 	var out api.Application
-	err = s.mine(ctx, p, req.ApplicationID, func(q *db.Queries, a db.Application) error {
+	err = s.mine(ctx, p, req.ApplicationID, func(q txn, a db.Application) error {
 		if !allowed(actSubmit, a.Status) {
 			return illegal(ctx, actSubmit, a.Status)
 		}
@@ -69,7 +69,7 @@ func (s *Handler) SubmitApplication(ctx context.Context, req api.SubmitApplicati
 			return err
 		}
 		a.ConsentPolicyVersion, a.ConsentAt = &policy, &now
-		if err := addEvent(ctx, q, a.ID, event, &p.User.ID, &prev, to, nil, false); err != nil {
+		if err := addEvent(ctx, q.Queries, a.ID, event, &p.User.ID, &prev, to, nil, false); err != nil {
 			return err
 		}
 		if c.AutoApprove {
@@ -78,7 +78,7 @@ func (s *Handler) SubmitApplication(ctx context.Context, req api.SubmitApplicati
 				return err
 			}
 		}
-		out, err = s.view(ctx, q, a, false)
+		out, err = s.view(ctx, q.Queries, a, false)
 		return err
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Handler) WithdrawApplication(ctx context.Context, req api.WithdrawAppli
 		reason = req.Body.Reason
 	}
 	var out api.Application
-	err = s.mine(ctx, p, req.ApplicationID, func(q *db.Queries, a db.Application) error {
+	err = s.mine(ctx, p, req.ApplicationID, func(q txn, a db.Application) error {
 		if !allowed(actWithdraw, a.Status) {
 			return illegal(ctx, actWithdraw, a.Status)
 		}
@@ -147,7 +147,7 @@ func (s *Handler) WithdrawApplication(ctx context.Context, req api.WithdrawAppli
 		if err != nil {
 			return err
 		}
-		if err := addEvent(ctx, q, a.ID, "withdrawn", &p.User.ID, &prev, a.Status, reason, false); err != nil {
+		if err := addEvent(ctx, q.Queries, a.ID, "withdrawn", &p.User.ID, &prev, a.Status, reason, false); err != nil {
 			return err
 		}
 		if prev == db.ApplicationStatusApproved {
@@ -155,7 +155,7 @@ func (s *Handler) WithdrawApplication(ctx context.Context, req api.WithdrawAppli
 				return err
 			}
 		}
-		out, err = s.view(ctx, q, a, false)
+		out, err = s.view(ctx, q.Queries, a, false)
 		return err
 	})
 	if err != nil {

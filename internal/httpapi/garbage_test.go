@@ -120,6 +120,9 @@ func garbageFor(path, method string, item *openapi3.PathItem, op *openapi3.Opera
 			g.field, g.code = field, "required"
 			out = append(out, g)
 		case openapi3.ParameterInQuery:
+			if p.Schema != nil && p.Schema.Value != nil && p.Schema.Value.Type.Is(openapi3.TypeArray) {
+				break // an array parameter is repeated by design (status=open&status=answered)
+			}
 			g = request("repeated "+field, p, []string{base[p], base[p]}, baseBody)
 			g.field, g.code = field, "repeated"
 			out = append(out, g)

@@ -21,12 +21,17 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/blob"
+	"github.com/kabinet-edu/kabinet/internal/catalog"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/news"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/store"
+	"github.com/kabinet-edu/kabinet/internal/support"
 	"github.com/kabinet-edu/kabinet/internal/system"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -34,18 +39,24 @@ import (
 // Server is the whole API: one handler struct per domain, embedded, so that
 // together they implement the generated strict-server interface.
 type Server struct {
+	*catalogAPI
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
+	*supportAPI
+	*newsAPI
 	*enrollmentAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
 // embedded fields distinct names.
 type (
+	catalogAPI       = catalog.Handler
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
+	supportAPI       = support.Handler
+	newsAPI          = news.Handler
 	enrollmentAPI    = enrollment.Handler
 )
 
@@ -58,27 +69,40 @@ type Deps struct {
 	Hasher *auth.Hasher
 	Issuer *auth.Issuer
 	Logger *slog.Logger
+	// Jobs inserts background jobs (message deliveries) in the caller's
+	// transaction.
+	Jobs jobs.Inserter
+	// JobsUI, when set, is River UI, served to operators at JobsUIPath.
+	JobsUI http.Handler
 }
 
 // New builds the Echo instance that serves the whole API, the spec, Swagger
 // UI, health checks and metrics.
 func New(d Deps) (*echo.Echo, error) {
+	if d.Jobs == nil {
+		return nil, errors.New("httpapi: Deps.Jobs is required: messages are enqueued as jobs")
+	}
 	tpl, err := notify.LoadTemplates()
 	if err != nil {
 		return nil, err
 	}
+	out := outbox.New(tpl, d.Jobs, d.Config.Outbox)
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
-	blobs, err := openBlobs(d.Config.Blob)
+	accounts := identity.New(base, out)
+	blobs, err := blob.Open(context.Background(), d.Config.Blob.URL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("KABINET_BLOB_URL: %w", err)
 	}
-	accounts := identity.New(base, tpl)
 	accounts.Files = blobs
+	orgs := organizations.New(base, out, accounts)
 	s := &Server{
+		catalogAPI:       catalog.New(base, blobs, orgs),
 		identityAPI:      accounts,
-		organizationsAPI: organizations.New(base, tpl, accounts),
+		organizationsAPI: orgs,
 		systemAPI:        system.New(base),
-		enrollmentAPI:    enrollment.New(base, tpl, blobs),
+		supportAPI:       support.New(base, out),
+		newsAPI:          news.New(base),
+		enrollmentAPI:    enrollment.New(base, out, blobs),
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {
@@ -124,7 +148,8 @@ func New(d Deps) (*echo.Echo, error) {
 			ExposeHeaders: []string{headerRequestID, "ETag", "Location", "Retry-After", "WWW-Authenticate"},
 			MaxAge:        600,
 		}),
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: v.streamsBody}),
+		// Streamed uploads (logos, covers, applicants' documents) have limits of their own.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: streamedBody(doc)}),
 		middleware.Secure(),
 		v.middleware,
 	)
@@ -132,6 +157,9 @@ func New(d Deps) (*echo.Echo, error) {
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
 	if err := mountDocs(e); err != nil {
+		return nil, err
+	}
+	if err := mountJobsUI(e, d.Config.Operator, d.JobsUI); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -154,17 +182,4 @@ func statusOf(c echo.Context, err error) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
-}
-
-// openBlobs opens the file storage; without a URL, a local folder under
-// .data/blobs.
-func openBlobs(cfg config.Blob) (*blob.Store, error) {
-	u := cfg.URL
-	if u == "" {
-		var err error
-		if u, err = blob.FileURL(".data/blobs"); err != nil {
-			return nil, err
-		}
-	}
-	return blob.Open(context.Background(), u)
 }

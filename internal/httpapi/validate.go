@@ -68,14 +68,11 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			Options: &openapi3filter.Options{
 				MultiError:              true,
 				KeepValidatedValue:      true,
+				ExcludeRequestBody:      streamedOperation(route.Operation),
 				AuthenticationFunc:      v.authenticate,
 				SchemaValidationOptions: v.schemaOpts,
-				// A streamed upload is read by its handler, never buffered
-				// here; its Content-Type is checked instead.
-				ExcludeRequestBody: streamed(route),
 			},
 		}
-
 		// The checks a schema cannot express (textguard.go) add their
 		// field errors to the schema's.
 		extra := paramProblems(req, route, pathParams)
@@ -83,7 +80,9 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if extra = append(extra, bodyProblems(req, route)...); err != nil || len(extra) > 0 {
 			return requestProblem(req.Context(), err, extra)
 		}
-		if streamed(route) && !isMultipart(req) {
+		// A multipart upload's body is not validated (it streams), so its
+		// Content-Type is checked here.
+		if multipartOperation(route.Operation) && !isMultipart(req) {
 			return web.Fail(req.Context(), http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
 				"The body must be multipart/form-data.")
 		}
@@ -270,21 +269,7 @@ func flatten(err error) []error {
 	return out
 }
 
-// streamed reports whether the operation takes a multipart/form-data body
-// (a file upload): its handler streams the body, so neither the validator
-// nor the global body limit may read it (the handler limits its size).
-func streamed(route *routers.Route) bool {
-	rb := route.Operation.RequestBody
-	return rb != nil && rb.Value != nil && rb.Value.Content.Get("multipart/form-data") != nil
-}
-
 func isMultipart(req *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	return err == nil && mt == "multipart/form-data"
-}
-
-// streamsBody is the body limit's skipper: true for streamed uploads.
-func (v *validator) streamsBody(c echo.Context) bool {
-	route, _, err := v.router.FindRoute(c.Request())
-	return err == nil && streamed(route)
 }

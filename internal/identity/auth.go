@@ -47,7 +47,7 @@ func (s *Handler) Register(ctx context.Context, req api.RegisterRequestObject) (
 	in.PasswordHash = &hash
 
 	var out api.AuthResponse
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		user, err := q.CreateUser(ctx, in)
 		if err != nil {
 			return err
@@ -59,7 +59,7 @@ func (s *Handler) Register(ctx context.Context, req api.RegisterRequestObject) (
 		if err := q.AddMembership(ctx, db.AddMembershipParams{OrganizationID: org.ID, UserID: user.ID, Role: db.MemberRoleLearner}); err != nil {
 			return err
 		}
-		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+		if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: user.Email, Template: "welcome", Locale: user.Locale,
 			Data: map[string]any{"FirstName": user.FirstName},
 		}); err != nil {

@@ -72,7 +72,7 @@ func (s *Handler) BindCertificate(ctx context.Context, req api.BindCertificateRe
 		problem := web.NewProblem(ctx, http.StatusConflict, code, detail, web.FieldError("certificatePem", code, detail))
 		refusal = &problem
 	}
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		refusal = nil
 		if err := q.LockUserSignInMethods(ctx, p.User.ID); err != nil {
 			return err
@@ -108,7 +108,7 @@ func (s *Handler) BindCertificate(ctx context.Context, req api.BindCertificateRe
 		if err := s.Record(ctx, q, audit.CertificateBound, p.User.ID, certificateDetails(row)); err != nil {
 			return err
 		}
-		return s.tpl.Enqueue(ctx, q, notify.Message{
+		return s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: p.User.Email, Template: "certificate_bound", Locale: p.User.Locale,
 			Data: certificateMailData(p.User, row),
 		})
@@ -160,7 +160,7 @@ func (s *Handler) UnbindCertificate(ctx context.Context, req api.UnbindCertifica
 		return nil, err
 	}
 	var outcome string // a problem code when refused
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		outcome = ""
 		if err := q.LockUserSignInMethods(ctx, p.User.ID); err != nil {
 			return err
@@ -187,7 +187,7 @@ func (s *Handler) UnbindCertificate(ctx context.Context, req api.UnbindCertifica
 		if err := s.Record(ctx, q, audit.CertificateUnbound, p.User.ID, certificateDetails(row)); err != nil {
 			return err
 		}
-		return s.tpl.Enqueue(ctx, q, notify.Message{
+		return s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: p.User.Email, Template: "certificate_unbound", Locale: p.User.Locale,
 			Data: certificateMailData(p.User, row),
 		})

@@ -171,7 +171,7 @@ func (s *Handler) CloseAccount(ctx context.Context, req api.CloseAccountRequestO
 	}
 	lastAdmin := false
 	var files []string
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		u, err := q.GetUserForUpdate(ctx, p.User.ID)
 		if err != nil {
 			return err
@@ -185,7 +185,7 @@ func (s *Handler) CloseAccount(ctx context.Context, req api.CloseAccountRequestO
 		}
 		// Queued before the redaction, which spares pending messages: the
 		// notice still reaches the former address.
-		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+		if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: u.Email, Template: "account_closed", Locale: u.Locale,
 			Data: map[string]any{"FirstName": u.FirstName},
 		}); err != nil {

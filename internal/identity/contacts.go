@@ -182,12 +182,12 @@ func (s *Handler) limitContactCodes(ctx context.Context, k contactKind, userID u
 // codes of this kind) and queues the message that carries it.
 func (s *Handler) sendContactCode(ctx context.Context, u db.User, k contactKind, addr string, change bool) (api.ContactChallenge, error) {
 	var issued onetime.Issued
-	err := store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		var err error
 		if issued, err = onetime.Issue(ctx, q, k.spec, u.ID, addr); err != nil {
 			return err
 		}
-		return s.tpl.Enqueue(ctx, q, notify.Message{
+		return s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: k.channel, To: addr, Template: k.template, Locale: u.Locale,
 			Data: map[string]any{"FirstName": u.FirstName, "Code": issued.Secret, "Minutes": int(k.spec.TTL / time.Minute)},
 		})
@@ -211,7 +211,7 @@ func (s *Handler) confirmContactCode(ctx context.Context, p *web.Principal, k co
 		user    db.User
 		outcome error
 	)
-	err := store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		user, outcome = db.User{}, nil
 		// Locked, so a concurrent change of the same address waits for us.
 		u, err := q.GetUserForUpdate(ctx, p.User.ID)
@@ -251,7 +251,7 @@ func (s *Handler) confirmContactCode(ctx context.Context, p *web.Principal, k co
 			return err
 		}
 		// The notice goes to the e-mail the account had before the change.
-		return s.tpl.Enqueue(ctx, q, notify.Message{
+		return s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: u.Email, Template: k.notice, Locale: u.Locale,
 			Data: map[string]any{"FirstName": u.FirstName, k.noticeKey: k.mask(row.Target)},
 		})

@@ -7,8 +7,8 @@ import (
 	"context"
 
 	"github.com/kabinet-edu/kabinet/internal/captcha"
-	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/oidc"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -16,7 +16,7 @@ import (
 // interface.
 type Handler struct {
 	web.Base
-	tpl     *notify.Templates // renders messages into the outbox
+	outbox  *outbox.Outbox    // messages, with their delivery jobs, in the caller's transaction
 	sso     *oidc.Registry    // OpenID Connect providers (sso.go)
 	captcha *captcha.Verifier // nil: registration needs no captcha
 	// Files deletes stored files (applicants' documents) that closing an
@@ -30,9 +30,9 @@ type FileDeleter interface {
 }
 
 // New builds the identity handlers over the shared dependencies.
-func New(base web.Base, tpl *notify.Templates) *Handler {
+func New(base web.Base, out *outbox.Outbox) *Handler {
 	return &Handler{
-		Base: base, tpl: tpl,
+		Base: base, outbox: out,
 		sso:     oidc.NewRegistry(base.Cfg.SSO.Providers, nil),
 		captcha: newCaptcha(base.Cfg),
 	}

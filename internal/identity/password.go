@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -41,7 +42,7 @@ func (s *Handler) ChangePassword(ctx context.Context, req api.ChangePasswordRequ
 	if err != nil {
 		return nil, err
 	}
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		if err := q.UpdateUserPasswordHash(ctx, db.UpdateUserPasswordHashParams{ID: p.User.ID, PasswordHash: hash}); err != nil {
 			return err
 		}
@@ -57,7 +58,7 @@ func (s *Handler) ChangePassword(ctx context.Context, req api.ChangePasswordRequ
 		if err := q.MarkSessionAuthenticated(ctx, p.SessionID); err != nil {
 			return err
 		}
-		if err := s.notifyPasswordChanged(ctx, q, p.User, false); err != nil {
+		if err := s.notifyPasswordChanged(ctx, tx, p.User, false); err != nil {
 			return err
 		}
 		return s.Record(ctx, q, audit.PasswordChanged, p.User.ID, map[string]any{"sessionsRevoked": n})
@@ -147,8 +148,8 @@ func (s *Handler) newPasswordErrors(field, password string, user db.User) []api.
 
 // notifyPasswordChanged tells the user by e-mail that the password changed
 // (reset: through recovery), so a hijack does not go unnoticed.
-func (s *Handler) notifyPasswordChanged(ctx context.Context, q *db.Queries, user db.User, reset bool) error {
-	return s.tpl.Enqueue(ctx, q, notify.Message{
+func (s *Handler) notifyPasswordChanged(ctx context.Context, tx pgx.Tx, user db.User, reset bool) error {
+	return s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: user.Email, Template: "password_changed", Locale: user.Locale,
 		Data: map[string]any{"FirstName": user.FirstName, "Reset": reset, "When": s.Now().UTC().Format("2006-01-02 15:04 UTC")},
 	})

@@ -103,7 +103,7 @@ func (s *Handler) sendPasswordReset(ctx context.Context, channel, target string)
 	if err != nil {
 		return err
 	}
-	return store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	return store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		msg := notify.Message{Channel: channel, To: target, Locale: user.Locale}
 		if channel == notify.Email {
 			link, err := onetime.Issue(ctx, q, s.resetLinkSpec(), user.ID, target)
@@ -124,7 +124,7 @@ func (s *Handler) sendPasswordReset(ctx context.Context, channel, target string)
 			msg.Template = "password_reset_sms"
 			msg.Data = map[string]any{"Code": code.Secret, "Minutes": int(math.Ceil(s.Cfg.Security.ResetCodeTTL.Minutes()))}
 		}
-		if err := s.tpl.Enqueue(ctx, q, msg); err != nil {
+		if err := s.outbox.Enqueue(ctx, tx, msg); err != nil {
 			return err
 		}
 		return s.Record(ctx, q, audit.PasswordResetRequested, user.ID, map[string]any{"channel": channel})
@@ -180,7 +180,7 @@ func (s *Handler) ResetPassword(ctx context.Context, req api.ResetPasswordReques
 		fields  []api.FieldError
 		user    db.User
 	)
-	err := store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		refused, fields = nil, nil
 		row, err := s.redeemResetSecret(ctx, q, b, phone)
 		if isOnetimeRefusal(err) {
@@ -196,7 +196,7 @@ func (s *Handler) ResetPassword(ctx context.Context, req api.ResetPasswordReques
 		if fields = s.newPasswordErrors("newPassword", b.NewPassword, user); len(fields) > 0 {
 			return errKeepResetCode
 		}
-		return s.applyPasswordReset(ctx, q, user, row, b.NewPassword)
+		return s.applyPasswordReset(ctx, q, tx, user, row, b.NewPassword)
 	})
 	switch {
 	case errors.Is(err, errKeepResetCode):
@@ -232,7 +232,7 @@ func (s *Handler) redeemResetSecret(ctx context.Context, q *db.Queries, b *api.P
 
 // applyPasswordReset sets the password and ends every session; the e-mail
 // notice and the audit record go in the same transaction.
-func (s *Handler) applyPasswordReset(ctx context.Context, q *db.Queries, user db.User, row db.OneTimeCode, password string) error {
+func (s *Handler) applyPasswordReset(ctx context.Context, q *db.Queries, tx pgx.Tx, user db.User, row db.OneTimeCode, password string) error {
 	hash, err := s.Hasher.Hash(ctx, password)
 	if err != nil {
 		return err
@@ -266,7 +266,7 @@ func (s *Handler) applyPasswordReset(ctx context.Context, q *db.Queries, user db
 			return err
 		}
 	}
-	if err := s.notifyPasswordChanged(ctx, q, user, true); err != nil {
+	if err := s.notifyPasswordChanged(ctx, tx, user, true); err != nil {
 		return err
 	}
 	return s.Record(ctx, q, audit.PasswordReset, user.ID, map[string]any{"method": method, "sessionsRevoked": n})

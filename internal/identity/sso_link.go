@@ -100,7 +100,7 @@ func (s *Handler) linkIdentity(ctx context.Context, p *web.Principal, ans ssoAns
 		fail    *ssoFailure
 	)
 	name, c := ans.provider.Name(), ans.claims
-	err := store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		existing, err := q.GetSSOIdentityBySubject(ctx, db.GetSSOIdentityBySubjectParams{Issuer: ans.provider.Issuer(), Subject: c.Subject})
 		switch {
 		case err == nil && existing.UserID == p.User.ID:
@@ -128,7 +128,7 @@ func (s *Handler) linkIdentity(ctx context.Context, p *web.Principal, ans ssoAns
 			return err
 		}
 		created = true
-		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+		if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: p.User.Email, Template: "sso_linked", Locale: p.User.Locale,
 			Data: map[string]any{"FirstName": p.User.FirstName, "Provider": ans.provider.DisplayName()},
 		}); err != nil {
@@ -174,7 +174,7 @@ func (s *Handler) UnlinkSsoIdentity(ctx context.Context, req api.UnlinkSsoIdenti
 		return nil, err
 	}
 	var outcome string // a problem code when refused
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		// The row lock serializes concurrent unlinks of one account.
 		if err := q.LockUserSignInMethods(ctx, p.User.ID); err != nil {
 			return err
@@ -205,7 +205,7 @@ func (s *Handler) UnlinkSsoIdentity(ctx context.Context, req api.UnlinkSsoIdenti
 		if _, err := q.DeleteSSOIdentity(ctx, db.DeleteSSOIdentityParams{ID: target.ID, UserID: p.User.ID}); err != nil {
 			return err
 		}
-		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+		if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: p.User.Email, Template: "sso_unlinked", Locale: p.User.Locale,
 			Data: map[string]any{"FirstName": p.User.FirstName, "Provider": s.providerLabel(target.Provider)},
 		}); err != nil {

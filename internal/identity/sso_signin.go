@@ -68,9 +68,9 @@ var errSSORaced = errors.New("sso identity linked concurrently")
 // indexes; the loser runs once more and then finds what the winner made.
 func (s *Handler) ssoSignIn(ctx context.Context, ans ssoAnswer) (out api.AuthResponse, created bool, fail *ssoFailure, err error) {
 	for attempt := 0; ; attempt++ {
-		err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+		err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 			var err error
-			out, created, fail, err = s.ssoSignInTx(ctx, q, ans)
+			out, created, fail, err = s.ssoSignInTx(ctx, q, tx, ans)
 			return err
 		})
 		if _, unique := store.UniqueViolation(err); (unique || errors.Is(err, errSSORaced)) && attempt == 0 {
@@ -80,7 +80,7 @@ func (s *Handler) ssoSignIn(ctx context.Context, ans ssoAnswer) (out api.AuthRes
 	}
 }
 
-func (s *Handler) ssoSignInTx(ctx context.Context, q *db.Queries, ans ssoAnswer) (api.AuthResponse, bool, *ssoFailure, error) {
+func (s *Handler) ssoSignInTx(ctx context.Context, q *db.Queries, tx pgx.Tx, ans ssoAnswer) (api.AuthResponse, bool, *ssoFailure, error) {
 	c, name := ans.claims, ans.provider.Name()
 	details := map[string]any{"method": "sso", "provider": name}
 	ident, err := q.GetSSOIdentityBySubject(ctx, db.GetSSOIdentityBySubjectParams{Issuer: ans.provider.Issuer(), Subject: c.Subject})
@@ -158,7 +158,7 @@ func (s *Handler) ssoSignInTx(ctx context.Context, q *db.Queries, ans ssoAnswer)
 	}); err != nil {
 		return api.AuthResponse{}, false, nil, err
 	}
-	if err := s.tpl.Enqueue(ctx, q, notify.Message{
+	if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: user.Email, Template: "sso_welcome", Locale: user.Locale,
 		Data: map[string]any{"FirstName": user.FirstName, "Provider": ans.provider.DisplayName()},
 	}); err != nil {

@@ -160,7 +160,7 @@ func (s *Handler) ConfirmTotpEnrolment(ctx context.Context, req api.ConfirmTotpE
 		outcome string
 		codes   []string
 	)
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		outcome, codes = "", nil
 		row, err := q.GetTOTPForUpdate(ctx, p.User.ID)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -189,7 +189,7 @@ func (s *Handler) ConfirmTotpEnrolment(ctx context.Context, req api.ConfirmTotpE
 		if codes, err = s.replaceRecoveryCodes(ctx, q, p.User.ID); err != nil {
 			return err
 		}
-		if err := s.NotifySecondFactor(ctx, q, p.User, "totp_enabled", nil); err != nil {
+		if err := s.NotifySecondFactor(ctx, tx, p.User, "totp_enabled", nil); err != nil {
 			return err
 		}
 		return s.Record(ctx, q, audit.TOTPEnabled, p.User.ID, nil)
@@ -222,7 +222,7 @@ func (s *Handler) RegenerateRecoveryCodes(ctx context.Context, _ api.RegenerateR
 		return nil, err
 	}
 	var codes []string
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		codes = nil
 		row, err := q.GetTOTPForUpdate(ctx, p.User.ID)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && row.EnabledAt == nil) {
@@ -234,7 +234,7 @@ func (s *Handler) RegenerateRecoveryCodes(ctx context.Context, _ api.RegenerateR
 		if codes, err = s.replaceRecoveryCodes(ctx, q, p.User.ID); err != nil {
 			return err
 		}
-		if err := s.NotifySecondFactor(ctx, q, p.User, "recovery_codes_regenerated", nil); err != nil {
+		if err := s.NotifySecondFactor(ctx, tx, p.User, "recovery_codes_regenerated", nil); err != nil {
 			return err
 		}
 		return s.Record(ctx, q, audit.RecoveryCodesRenewed, p.User.ID, nil)
@@ -282,7 +282,7 @@ func (s *Handler) DisableTotp(ctx context.Context, req api.DisableTotpRequestObj
 		}
 	}
 	var outcome string
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		outcome = ""
 		row, err := q.GetTOTPForUpdate(ctx, p.User.ID)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && row.EnabledAt == nil) {
@@ -300,7 +300,7 @@ func (s *Handler) DisableTotp(ctx context.Context, req api.DisableTotpRequestObj
 		if err := s.RemoveSecondFactor(ctx, q, p.User.ID); err != nil {
 			return err
 		}
-		if err := s.NotifySecondFactor(ctx, q, p.User, "totp_disabled", nil); err != nil {
+		if err := s.NotifySecondFactor(ctx, tx, p.User, "totp_disabled", nil); err != nil {
 			return err
 		}
 		return s.Record(ctx, q, audit.TOTPDisabled, p.User.ID, nil)
@@ -386,12 +386,12 @@ func (s *Handler) RemoveSecondFactor(ctx context.Context, q *db.Queries, userID 
 }
 
 // notifySecondFactor e-mails user about a change of their second factor.
-func (s *Handler) NotifySecondFactor(ctx context.Context, q *db.Queries, user db.User, template string, data map[string]any) error {
+func (s *Handler) NotifySecondFactor(ctx context.Context, tx pgx.Tx, user db.User, template string, data map[string]any) error {
 	d := map[string]any{"FirstName": user.FirstName}
 	for k, v := range data {
 		d[k] = v
 	}
-	return s.tpl.Enqueue(ctx, q, notify.Message{Channel: notify.Email, To: user.Email, Template: template, Locale: user.Locale, Data: d})
+	return s.outbox.Enqueue(ctx, tx, notify.Message{Channel: notify.Email, To: user.Email, Template: template, Locale: user.Locale, Data: d})
 }
 
 func (s *Handler) sealer() (*twofactor.Sealer, error) {

@@ -1,11 +1,11 @@
 // Package notify renders e-mail and SMS messages from templates (Russian and
-// English) and writes them to the outbox, in the caller's transaction, so a
-// message exists if and only if the change that caused it was committed.
+// English) into outbox rows; internal/outbox writes them, with their
+// delivery jobs, in the caller's transaction, so a message exists if and
+// only if the change that caused it was committed.
 package notify
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
@@ -113,23 +113,22 @@ func execText(t *texttemplate.Template, block string, data any) (string, error) 
 	return strings.TrimSpace(buf.String()), nil
 }
 
-// Enqueue renders m and writes it to the outbox through q, which should be
-// bound to the transaction of the change that causes the message.
-func (t *Templates) Enqueue(ctx context.Context, q *db.Queries, m Message) error {
+// Prepare renders m into the outbox row that carries it (outbox.Enqueue
+// writes it, with its delivery job, in the caller's transaction).
+func (t *Templates) Prepare(m Message) (db.EnqueueMessageParams, error) {
 	if m.Channel != Email && m.Channel != SMS {
-		return fmt.Errorf("unknown channel %q", m.Channel)
+		return db.EnqueueMessageParams{}, fmt.Errorf("unknown channel %q", m.Channel)
 	}
 	r, err := t.Render(m)
 	if err != nil {
-		return err
+		return db.EnqueueMessageParams{}, err
 	}
 	locale := m.Locale
 	if locale != "en" {
 		locale = "ru"
 	}
-	_, err = q.EnqueueMessage(ctx, db.EnqueueMessageParams{
+	return db.EnqueueMessageParams{
 		Channel: m.Channel, Recipient: m.To, Template: m.Template, Locale: locale,
 		Subject: r.Subject, BodyText: r.Text, BodyHtml: r.HTML,
-	})
-	return err
+	}, nil
 }

@@ -53,7 +53,7 @@ func (s *Handler) CreateInvitation(ctx context.Context, req api.CreateInvitation
 		out      db.Invitation
 		conflict string // a problem code when the invitation is refused
 	)
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		org, me, err := web.LockOrganizationAs(ctx, q, p, orgID, peopleManagers...)
 		if err != nil {
 			return err
@@ -83,7 +83,7 @@ func (s *Handler) CreateInvitation(ctx context.Context, req api.CreateInvitation
 			}
 		}
 		if exists {
-			out, conflict, err = s.grantExisting(ctx, q, org, user, in)
+			out, conflict, err = s.grantExisting(ctx, q, tx, org, user, in)
 			return err
 		}
 		token, hash := invitation.NewToken()
@@ -91,7 +91,7 @@ func (s *Handler) CreateInvitation(ctx context.Context, req api.CreateInvitation
 		if out, err = q.CreateInvitation(ctx, in); err != nil {
 			return err
 		}
-		if err := s.sendInvitation(ctx, q, org, out, token, p.User); err != nil {
+		if err := s.sendInvitation(ctx, tx, org, out, token, p.User); err != nil {
 			return err
 		}
 		return s.RecordIn(ctx, q, audit.InvitationSent, orgID, nil, &p.User.ID,
@@ -120,7 +120,7 @@ func (s *Handler) CreateInvitation(ctx context.Context, req api.CreateInvitation
 // grantExisting makes an existing account a member at once (no link, no
 // password) and tells the user by e-mail. The invitation is recorded as
 // accepted, so the organization's history shows who granted what.
-func (s *Handler) grantExisting(ctx context.Context, q *db.Queries, org db.Organization, user db.User, in db.CreateInvitationParams) (db.Invitation, string, error) {
+func (s *Handler) grantExisting(ctx context.Context, q *db.Queries, tx pgx.Tx, org db.Organization, user db.User, in db.CreateInvitationParams) (db.Invitation, string, error) {
 	n, err := q.GrantMembership(ctx, db.GrantMembershipParams{OrganizationID: org.ID, UserID: user.ID, Role: in.Role})
 	if err != nil {
 		return db.Invitation{}, "", err
@@ -135,7 +135,7 @@ func (s *Handler) grantExisting(ctx context.Context, q *db.Queries, org db.Organ
 	if err != nil {
 		return db.Invitation{}, "", err
 	}
-	if err := s.tpl.Enqueue(ctx, q, notify.Message{
+	if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: user.Email, Template: "membership_granted", Locale: user.Locale,
 		Data: map[string]any{"FirstName": user.FirstName, "OrgName": org.Name, "RoleName": roleName(user.Locale, in.Role)},
 	}); err != nil {
@@ -149,8 +149,8 @@ func (s *Handler) grantExisting(ctx context.Context, q *db.Queries, org db.Organ
 }
 
 // sendInvitation e-mails the link with token to the invited address.
-func (s *Handler) sendInvitation(ctx context.Context, q *db.Queries, org db.Organization, inv db.Invitation, token string, inviter db.User) error {
-	return s.tpl.Enqueue(ctx, q, notify.Message{
+func (s *Handler) sendInvitation(ctx context.Context, tx pgx.Tx, org db.Organization, inv db.Invitation, token string, inviter db.User) error {
+	return s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: inv.Email, Template: "invitation", Locale: inv.Locale,
 		Data: map[string]any{
 			"FirstName":   inv.FirstName,
@@ -207,13 +207,13 @@ func (s *Handler) ResendInvitation(ctx context.Context, req api.ResendInvitation
 		return nil, err
 	}
 	var out db.Invitation
-	err = s.withOpenInvitation(ctx, p, req.OrganizationID, req.InvitationID, func(q *db.Queries, org db.Organization, inv db.Invitation) error {
+	err = s.withOpenInvitation(ctx, p, req.OrganizationID, req.InvitationID, func(q *db.Queries, tx pgx.Tx, org db.Organization, inv db.Invitation) error {
 		token, hash := invitation.NewToken()
 		out, err = q.RenewInvitationToken(ctx, db.RenewInvitationTokenParams{ID: inv.ID, TokenHash: hash, ExpiresAt: s.Now().Add(s.Cfg.InvitationTTL)})
 		if err != nil {
 			return err
 		}
-		if err := s.sendInvitation(ctx, q, org, out, token, p.User); err != nil {
+		if err := s.sendInvitation(ctx, tx, org, out, token, p.User); err != nil {
 			return err
 		}
 		return s.RecordIn(ctx, q, audit.InvitationSent, org.ID, nil, &p.User.ID,
@@ -231,7 +231,7 @@ func (s *Handler) RevokeInvitation(ctx context.Context, req api.RevokeInvitation
 	if err != nil {
 		return nil, err
 	}
-	err = s.withOpenInvitation(ctx, p, req.OrganizationID, req.InvitationID, func(q *db.Queries, org db.Organization, inv db.Invitation) error {
+	err = s.withOpenInvitation(ctx, p, req.OrganizationID, req.InvitationID, func(q *db.Queries, _ pgx.Tx, org db.Organization, inv db.Invitation) error {
 		if err := q.RevokeInvitation(ctx, inv.ID); err != nil {
 			return err
 		}
@@ -247,11 +247,11 @@ func (s *Handler) RevokeInvitation(ctx context.Context, req api.RevokeInvitation
 // withOpenInvitation runs fn in a transaction on an open invitation of the
 // organization that the caller may manage: 404 when there is none, 403 when
 // its role is above what the caller may hand out.
-func (s *Handler) withOpenInvitation(ctx context.Context, p *web.Principal, orgID, invID uuid.UUID, fn func(*db.Queries, db.Organization, db.Invitation) error) error {
+func (s *Handler) withOpenInvitation(ctx context.Context, p *web.Principal, orgID, invID uuid.UUID, fn func(*db.Queries, pgx.Tx, db.Organization, db.Invitation) error) error {
 	if _, err := s.RequireRole(ctx, p, orgID, peopleManagers...); err != nil {
 		return err
 	}
-	return store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	return store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		org, me, err := web.LockOrganizationAs(ctx, q, p, orgID, peopleManagers...)
 		if err != nil {
 			return err
@@ -266,7 +266,7 @@ func (s *Handler) withOpenInvitation(ctx context.Context, p *web.Principal, orgI
 		if !mayInvite(me.Role, inv.Role) {
 			return forbiddenRole(ctx, inv.Role)
 		}
-		return fn(q, org, inv)
+		return fn(q, tx, org, inv)
 	})
 }
 

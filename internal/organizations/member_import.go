@@ -52,7 +52,7 @@ func (s *Handler) ImportMembers(ctx context.Context, req api.ImportMembersReques
 	expires := s.Now().Add(s.Cfg.InitialPasswordTTL)
 
 	var result api.MemberImportResult
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		result = api.MemberImportResult{Rows: make([]api.MemberImportRowResult, 0, len(rows))}
 		org, _, err := web.LockOrganizationAs(ctx, q, p, orgID, db.MemberRoleAdmin)
 		if err != nil {
@@ -60,7 +60,7 @@ func (s *Handler) ImportMembers(ctx context.Context, req api.ImportMembersReques
 		}
 		for i, r := range rows {
 			res := api.MemberImportRowResult{Index: i, Email: openapi_types.Email(r.Email)}
-			outcome, reason, user, err := s.importOne(ctx, q, org, r, expires)
+			outcome, reason, user, err := s.importOne(ctx, q, tx, org, r, expires)
 			if err != nil {
 				return fmt.Errorf("import row %d: %w", i, err)
 			}
@@ -101,7 +101,7 @@ func (s *Handler) ImportMembers(ctx context.Context, req api.ImportMembersReques
 
 // importOne applies one row: "created" (a new account), "added" (an existing
 // account got the membership) or "skipped" with a reason.
-func (s *Handler) importOne(ctx context.Context, q *db.Queries, org db.Organization, r importRow, expires time.Time) (outcome, reason string, user *db.User, err error) {
+func (s *Handler) importOne(ctx context.Context, q *db.Queries, tx pgx.Tx, org db.Organization, r importRow, expires time.Time) (outcome, reason string, user *db.User, err error) {
 	existing, err := q.GetUserByEmail(ctx, r.Email)
 	switch {
 	case err == nil:
@@ -109,7 +109,7 @@ func (s *Handler) importOne(ctx context.Context, q *db.Queries, org db.Organizat
 		if err != nil || n == 0 {
 			return "skipped", "already_member", nil, err
 		}
-		err = s.tpl.Enqueue(ctx, q, notify.Message{
+		err = s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: existing.Email, Template: "membership_granted", Locale: existing.Locale,
 			Data: map[string]any{"FirstName": existing.FirstName, "OrgName": org.Name, "RoleName": roleName(existing.Locale, r.role)},
 		})
@@ -142,7 +142,7 @@ func (s *Handler) importOne(ctx context.Context, q *db.Queries, org db.Organizat
 	if _, err := q.GrantMembership(ctx, db.GrantMembershipParams{OrganizationID: org.ID, UserID: created.ID, Role: r.role}); err != nil {
 		return "", "", nil, err
 	}
-	err = s.tpl.Enqueue(ctx, q, notify.Message{
+	err = s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: created.Email, Template: "initial_password", Locale: created.Locale,
 		Data: map[string]any{
 			"FirstName": created.FirstName, "OrgName": org.Name, "RoleName": roleName(created.Locale, r.role),

@@ -94,7 +94,7 @@ func (s *Handler) ResetMemberSecondFactor(ctx context.Context, req api.ResetMemb
 				"This member is also staff of another organization; they can recover with their recovery codes."))}, nil
 	}
 	var removed bool
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		removed = false
 		member, err := q.GetUserByID(ctx, target)
 		if err != nil {
@@ -115,7 +115,7 @@ func (s *Handler) ResetMemberSecondFactor(ctx context.Context, req api.ResetMemb
 		if err != nil {
 			return err
 		}
-		if err := s.accounts.NotifySecondFactor(ctx, q, member, "totp_reset", map[string]any{"OrganizationName": orgName}); err != nil {
+		if err := s.accounts.NotifySecondFactor(ctx, tx, member, "totp_reset", map[string]any{"OrganizationName": orgName}); err != nil {
 			return err
 		}
 		return s.RecordIn(ctx, q, audit.TOTPReset, org, &target, &p.User.ID, nil)

@@ -25,10 +25,10 @@ var DemoApplicants = []DemoUser{
 	{"applicant4@demo.kabinet.test", "+79000000014", "Сергей", "Васильев", db.MemberRoleLearner},
 }
 
-// demoProgram is a program of the demo organization that enrollment's demo
-// needs; it is made (published, with one enrolling group) when the catalog
-// seed has no program of that slug.
-type demoProgram struct {
+// enrollProgram is a program of the demo organization that enrollment's demo
+// needs: the catalog seed's program of that slug when there is one, else
+// made here (published); an enrolling group is added when it has none.
+type enrollProgram struct {
 	slug, title string
 	kind        db.ProgramKind
 	doc         db.CompletionDocument
@@ -38,11 +38,12 @@ type demoProgram struct {
 	price       int64
 }
 
-var demoPrograms = []demoProgram{
-	{"pk-pedagogika-dop-obrazovaniya", "Педагогика дополнительного образования детей и взрослых", db.ProgramKindQualificationUpgrade,
+var enrollPrograms = []enrollProgram{
+	{"pedagogicheskaya-deyatelnost-fgos", "Педагогическая деятельность в условиях ФГОС", db.ProgramKindQualificationUpgrade,
 		db.CompletionDocumentCertificateOfQualification, []string{"passport", "prior_education_diploma"}, 25, false, 590000},
-	{"kurs-excel-dlya-buhgaltera", "Excel для бухгалтера", db.ProgramKindCourse, db.CompletionDocumentCertificate, []string{}, 20, false, 450000},
-	{"seminar-fgos-2027", "Семинар: обновлённые ФГОС в 2027 году", db.ProgramKindSeminar, db.CompletionDocumentNone, []string{}, 1, true, 0},
+	{"klassnyy-rukovoditel", "Классный руководитель: воспитательная работа", db.ProgramKindCourse, db.CompletionDocumentCertificate, []string{}, 20, false, 450000},
+	// Not in the catalog seed: one seat, so that the waiting list shows.
+	{"seminar-zapis-na-obuchenie", "Семинар: как устроена запись на обучение", db.ProgramKindSeminar, db.CompletionDocumentNone, []string{}, 1, true, 0},
 }
 
 // DemoApplications loads applications in several states into the demo
@@ -61,7 +62,7 @@ func DemoApplications(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hash
 			return fmt.Errorf("demo organization (run seed.Demo first): %w", err)
 		}
 		groups := map[string]db.StudyGroup{}
-		for _, p := range demoPrograms {
+		for _, p := range enrollPrograms {
 			if groups[p.slug], err = demoGroup(ctx, q, org.ID, p); err != nil {
 				return err
 			}
@@ -81,7 +82,7 @@ func DemoApplications(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hash
 			}
 			users[d.Email] = u
 		}
-		pk, course, seminar := demoPrograms[0].slug, demoPrograms[1].slug, demoPrograms[2].slug
+		pk, course, seminar := enrollPrograms[0].slug, enrollPrograms[1].slug, enrollPrograms[2].slug
 		steps := []struct {
 			email, group string
 			path         []db.ApplicationStatus
@@ -105,7 +106,7 @@ func DemoApplications(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hash
 	})
 }
 
-func demoGroup(ctx context.Context, q *db.Queries, orgID uuid.UUID, p demoProgram) (db.StudyGroup, error) {
+func demoGroup(ctx context.Context, q *db.Queries, orgID uuid.UUID, p enrollProgram) (db.StudyGroup, error) {
 	prog, err := q.GetProgramBySlug(ctx, db.GetProgramBySlugParams{OrganizationID: orgID, Slug: p.slug})
 	if errors.Is(err, pgx.ErrNoRows) {
 		state := p.kind == db.ProgramKindQualificationUpgrade || p.kind == db.ProgramKindProfessionalRetraining
@@ -138,7 +139,7 @@ func demoGroup(ctx context.Context, q *db.Queries, orgID uuid.UUID, p demoProgra
 	now := time.Now().UTC()
 	opens, closes := now.AddDate(0, 0, -14), now.AddDate(0, 2, 0)
 	return q.CreateGroup(ctx, db.CreateGroupParams{
-		OrganizationID: orgID, ProgramID: prog.ID, Code: "2027-1", Title: "Поток " + now.AddDate(0, 3, 0).Format("01.2006"),
+		OrganizationID: orgID, ProgramID: prog.ID, Code: "ENR-DEMO", Title: "Поток " + now.AddDate(0, 3, 0).Format("01.2006"),
 		StartsOn: pgtype.Date{Time: now.AddDate(0, 3, 0), Valid: true}, EndsOn: pgtype.Date{Time: now.AddDate(0, 5, 0), Valid: true},
 		EnrollmentOpensAt: &opens, EnrollmentClosesAt: &closes, Capacity: p.capacity, Status: db.GroupStatusEnrolling,
 	})

@@ -1,5 +1,5 @@
-// Package store opens the PostgreSQL pool, runs migrations and wraps
-// transactions around the sqlc queries in gen/db.
+// Package store opens the PostgreSQL pool, runs migrations (River's and
+// ours) and wraps transactions around the sqlc queries in gen/db.
 package store
 
 import (
@@ -15,6 +15,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/kabinet-edu/kabinet/db/migrations"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -53,11 +55,41 @@ func Open(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool.Poo
 	return pool, nil
 }
 
-// Migrate applies every pending migration embedded in the binary.
+// Migrate applies every pending migration embedded in the binary: first
+// River's (its job tables, see internal/jobs), then ours, which may refer
+// to them.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	if err := migrateRiver(ctx, pool, log); err != nil {
+		return err
+	}
 	sqlDB := stdlib.OpenDBFromPool(pool)
 	defer sqlDB.Close()
 	return migrateDB(ctx, sqlDB, log)
+}
+
+// RiverMigrations lists River's migrations, in order, as this binary would
+// apply them (the test template database hashes them).
+func RiverMigrations() ([]rivermigrate.Migration, error) {
+	m, err := rivermigrate.New(riverpgxv5.New(nil), nil)
+	if err != nil {
+		return nil, fmt.Errorf("river migrations: %w", err)
+	}
+	return m.AllVersions(), nil
+}
+
+func migrateRiver(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: log})
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("apply river migrations: %w", err)
+	}
+	for _, v := range res.Versions {
+		log.Info("river migration applied", "version", v.Version, "name", v.Name, "duration", v.Duration)
+	}
+	return nil
 }
 
 func migrateDB(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
@@ -82,6 +114,16 @@ func migrateDB(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
 func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(q *db.Queries) error) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		return fn(db.New(tx))
+	})
+}
+
+// InTxJobs is InTx for a change that also writes outside sqlc in the same
+// transaction — above all jobs inserted with River's InsertTx (through
+// outbox.Enqueue or a jobs.Inserter), so that a job exists exactly when its
+// change was committed. fn gets the queries and the transaction itself.
+func InTxJobs(ctx context.Context, pool *pgxpool.Pool, fn func(q *db.Queries, tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		return fn(db.New(tx), tx)
 	})
 }
 

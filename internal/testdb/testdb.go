@@ -87,8 +87,9 @@ func Create(ctx context.Context) (pool *pgxpool.Pool, url string, drop func(), e
 }
 
 // ensureTemplate creates, once per schema version, a template database
-// holding the migrated schema. Its name carries a hash of the migrations, so
-// a changed migration gets a new template; an advisory lock keeps parallel
+// holding the migrated schema (River's tables and ours, as store.Migrate
+// makes them). Its name carries a hash of both sets of migrations, so a
+// changed migration or a River upgrade gets a new template; an advisory lock keeps parallel
 // test binaries from building it twice.
 func ensureTemplate(ctx context.Context, adminURL string) (string, error) {
 	sum, err := migrationsHash()
@@ -144,7 +145,15 @@ func ensureTemplate(ctx context.Context, adminURL string) (string, error) {
 
 func migrationsHash() (string, error) {
 	h := sha256.New()
-	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
+	river, err := store.RiverMigrations()
+	if err != nil {
+		return "", err
+	}
+	for _, m := range river {
+		fmt.Fprintf(h, "river %d %s\n", m.Version, m.Name)
+		h.Write([]byte(m.SQLUp))
+	}
+	err = fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}

@@ -23,6 +23,9 @@ type Principal struct {
 	// AuthenticatedAt is when the session's owner last proved who they are;
 	// sensitive changes require it to be recent.
 	AuthenticatedAt time.Time
+	// Operator is set instead of User for a platform operator (HTTP Basic
+	// with the configured credentials, see operator.go).
+	Operator bool
 }
 
 type principalKey struct{}
@@ -50,6 +53,7 @@ func Caller(ctx context.Context) (*Principal, error) {
 type AuthError struct {
 	code   string
 	detail string
+	basic  bool // challenge with Basic (operatorBasic) instead of Bearer
 }
 
 func (e *AuthError) Error() string { return e.code }
@@ -58,7 +62,9 @@ func (e *AuthError) Error() string { return e.code }
 func (e *AuthError) Problem(ctx context.Context) *Error {
 	h := http.Header{}
 	challenge := `Bearer realm="kabinet"`
-	if e.code != CodeAuthRequired {
+	if e.basic {
+		challenge = `Basic realm="Kabinet operators", charset="UTF-8"`
+	} else if e.code != CodeAuthRequired {
 		challenge += `, error="invalid_token"`
 	}
 	h.Set("WWW-Authenticate", challenge)
@@ -69,6 +75,9 @@ func (e *AuthError) Problem(ctx context.Context) *Error {
 // token's signature and expiry, then that its session is still active, so a
 // sign-out or a revoked session stops the token at once on every instance.
 func (s *Base) Authenticate(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
+	if in.SecuritySchemeName == "operatorBasic" {
+		return s.authenticateOperator(ctx, in)
+	}
 	if in.SecuritySchemeName != "bearerAuth" {
 		return fmt.Errorf("unsupported security scheme %q", in.SecuritySchemeName)
 	}

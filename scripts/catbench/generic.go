@@ -33,7 +33,8 @@ func genericPlan(ctx context.Context, pool *pgxpool.Pool) (string, error) {
 		return "", err
 	}
 	defer conn.Release()
-	defer conn.Exec(context.Background(), "DEALLOCATE ALL; RESET plan_cache_mode") //nolint:errcheck // best effort
+	// Only our statement: DEALLOCATE ALL would drop pgx's cached ones too.
+	defer conn.Exec(context.Background(), "DEALLOCATE narg_search; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol) //nolint:errcheck // best effort
 	if _, err := conn.Exec(ctx, narg); err != nil {
 		return "", err
 	}

@@ -65,28 +65,32 @@ func run(ctx context.Context, adminURL string, sizes []int, runs int, out string
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	var reports []sizeReport
-	for _, n := range sizes {
-		pool, err := prepare(ctx, adminURL, n, reseed)
-		if err != nil {
+	pools := make([]*pgxpool.Pool, len(sizes))
+	defer func() {
+		for _, p := range pools {
+			if p != nil {
+				p.Close()
+			}
+		}
+	}()
+	for i, n := range sizes {
+		var err error
+		if pools[i], err = prepare(ctx, adminURL, n, reseed); err != nil {
 			return fmt.Errorf("%d programs: %w", n, err)
 		}
-		var r sizeReport
-		if runs > 0 {
-			logf("== %d programs: measuring %d runs of each query", n, runs)
-			r, err = measure(ctx, pool, n, runs)
-		}
-		if err == nil {
-			err = writeExplains(ctx, pool, n, out, len(reports) == len(sizes)-1)
-		}
-		pool.Close()
-		if err != nil {
+	}
+	for i, n := range sizes {
+		if err := writeExplains(ctx, pools[i], n, out, i == len(sizes)-1); err != nil {
 			return fmt.Errorf("%d programs: %w", n, err)
 		}
-		reports = append(reports, r)
 	}
 	if runs == 0 {
 		return nil // -runs 0: plans only
+	}
+	logf("== measuring %d runs of each query at each size, interleaved", runs)
+	reports, err := measure(ctx, pools, sizes, runs)
+	if err != nil {
+		return err
 	}
 	return writeReport(out, reports)
 }

@@ -83,35 +83,51 @@ type sizeReport struct {
 	Queries  []queryResult `json:"queries"`
 }
 
-func measure(ctx context.Context, pool *pgxpool.Pool, n, runs int) (sizeReport, error) {
-	s := search.New(pool, nil)
-	qs, err := typicalQueries(ctx, s)
-	if err != nil {
-		return sizeReport{}, err
+// measure runs every query runs times at every size. The sizes take turns
+// run by run, so that a machine busy with other work slows all of them
+// alike and the ratio between sizes stays fair.
+func measure(ctx context.Context, pools []*pgxpool.Pool, sizes []int, runs int) ([]sizeReport, error) {
+	searchers := make([]*search.Searcher, len(pools))
+	queries := make([][]namedQuery, len(pools))
+	reports := make([]sizeReport, len(pools))
+	for i, p := range pools {
+		searchers[i] = search.New(p, nil)
+		var err error
+		if queries[i], err = typicalQueries(ctx, searchers[i]); err != nil {
+			return nil, err
+		}
+		reports[i] = sizeReport{Programs: sizes[i], Runs: runs}
 	}
-	rep := sizeReport{Programs: n, Runs: runs}
-	for _, nq := range qs {
-		var last search.Result
-		for range 10 { // warm the caches and the statement descriptions
-			if last, err = s.Search(ctx, nq.q); err != nil {
-				return rep, fmt.Errorf("%s: %w", nq.Name, err)
+	for qi := range queries[0] {
+		d := make([][]time.Duration, len(pools))
+		last := make([]search.Result, len(pools))
+		for i := range pools {
+			for range 10 { // warm the caches and the statement descriptions
+				r, err := searchers[i].Search(ctx, queries[i][qi].q)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", queries[i][qi].Name, err)
+				}
+				last[i] = r
 			}
 		}
-		d := make([]time.Duration, runs)
-		for i := range runs {
-			start := time.Now()
-			if _, err := s.Search(ctx, nq.q); err != nil {
-				return rep, fmt.Errorf("%s: %w", nq.Name, err)
+		for range runs {
+			for i := range pools {
+				start := time.Now()
+				if _, err := searchers[i].Search(ctx, queries[i][qi].q); err != nil {
+					return nil, fmt.Errorf("%s: %w", queries[i][qi].Name, err)
+				}
+				d[i] = append(d[i], time.Since(start))
 			}
-			d[i] = time.Since(start)
 		}
-		slices.Sort(d)
-		r := queryResult{Name: nq.Name, P50: ms(d[runs/2]), P95: ms(d[runs*95/100]), Max: ms(d[runs-1]),
-			Total: last.Total, Results: len(last.Items)}
-		logf("  %-42s p50 %6.2f ms  p95 %6.2f ms  (%d matches)", r.Name, r.P50, r.P95, r.Total)
-		rep.Queries = append(rep.Queries, r)
+		for i := range pools {
+			slices.Sort(d[i])
+			r := queryResult{Name: queries[i][qi].Name, P50: ms(d[i][runs/2]), P95: ms(d[i][runs*95/100]), Max: ms(d[i][runs-1]),
+				Total: last[i].Total, Results: len(last[i].Items)}
+			logf("  %-42s %7d: p50 %7.2f ms  p95 %7.2f ms  (%d matches)", r.Name, sizes[i], r.P50, r.P95, r.Total)
+			reports[i].Queries = append(reports[i].Queries, r)
+		}
 	}
-	return rep, nil
+	return reports, nil
 }
 
 // writeExplains saves the plans of every typical query; on the largest size

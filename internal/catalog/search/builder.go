@@ -216,8 +216,14 @@ func (f filter) matchSQL(after *cursor) (string, []any) {
 	if after != nil {
 		keyset = " WHERE (sk, id) " + cmp + " (" + a.bind(after.Key) + "::" + o.typ + ", " + a.bind(after.ID) + "::uuid)"
 	}
+	// Categories are counted only within one organization; across them the
+	// category set would only cost a hash entry per category.
+	category := "NULL::uuid"
+	if f.scoped() {
+		category = "p.category_id"
+	}
 	sql := `WITH m AS MATERIALIZED (
-	SELECT p.id, p.kind, p.format, p.category_id, p.organization_id, 1 AS w, ` + relInM + ` AS rel, ` + o.key + ` AS sk
+	SELECT p.id, p.kind, p.format, ` + category + ` AS category_id, p.organization_id, 1 AS w, ` + relInM + ` AS rel, ` + o.key + ` AS sk
 	FROM programs p WHERE ` + strings.Join(where, " AND ") + `
 ), top AS (
 	SELECT id, ` + relInTop + ` AS rel, sk FROM m` + keyset + ` ORDER BY sk` + dir + `, id` + dir + ` LIMIT ` + a.bind(f.q.Limit+1) + `

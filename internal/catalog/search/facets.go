@@ -87,12 +87,19 @@ const nilCategory = "'00000000-0000-0000-0000-000000000000'::uuid"
 
 // countsSQL reads the facets of a dimensions-only query from
 // catalog_counts, whose rows stand for many programs each.
+// Across organizations and without a category it reads catalog_org_counts,
+// which has no categories to add up.
 func (f filter) countsSQL() (string, []any) {
 	var a args
 	where := append([]string{"cc.programs > 0"}, f.dimensionConds(&a, "cc")...)
+	source := `SELECT cc.kind, cc.format, nullif(cc.category_id, ` + nilCategory + `) AS category_id, cc.organization_id, cc.programs AS w
+	FROM catalog_counts cc`
+	if !f.scoped() && f.q.CategoryID == [16]byte{} {
+		source = `SELECT cc.kind, cc.format, NULL::uuid AS category_id, cc.organization_id, cc.programs AS w
+	FROM catalog_org_counts cc`
+	}
 	sql := `WITH m AS MATERIALIZED (
-	SELECT cc.kind, cc.format, nullif(cc.category_id, ` + nilCategory + `) AS category_id, cc.organization_id, cc.programs AS w
-	FROM catalog_counts cc WHERE ` + strings.Join(where, " AND ") + `
+	` + source + ` WHERE ` + strings.Join(where, " AND ") + `
 ), ` + facetGroups + `
 ` + facetRows(f.scoped())
 	return sql, a

@@ -137,4 +137,15 @@ func TestFacetSourcesAgree(t *testing.T) {
 	if drift != 0 {
 		t.Fatalf("catalog_counts differs from the programs in %d rows", drift)
 	}
+	if err := f.pool.QueryRow(f.ctx, `SELECT count(*) FROM (
+		(SELECT organization_id, kind, format, programs FROM catalog_org_counts
+		 EXCEPT SELECT organization_id, kind, format, count(*) FROM programs WHERE status = 'published' GROUP BY 1, 2, 3)
+		UNION ALL
+		(SELECT organization_id, kind, format, count(*) FROM programs WHERE status = 'published' GROUP BY 1, 2, 3
+		 EXCEPT SELECT organization_id, kind, format, programs FROM catalog_org_counts)) d`).Scan(&drift); err != nil {
+		t.Fatal(err)
+	}
+	if drift != 0 {
+		t.Fatalf("catalog_org_counts differs from the programs in %d rows", drift)
+	}
 }
