@@ -197,6 +197,9 @@ func loadDemo(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *s
 	if err := demoCatalog(ctx, cfg, pool); err != nil {
 		return fmt.Errorf("demo catalog: %w", err)
 	}
+	if err := seed.DemoApplications(ctx, pool, hasher); err != nil {
+		return fmt.Errorf("demo applications: %w", err)
+	}
 	log.Info("demo data loaded", "organization", seed.DemoOrgSlug, "accounts", len(seed.DemoUsers), "password", seed.DemoPassword)
 	return nil
 }

@@ -61,7 +61,8 @@ CREATE TABLE applications (
     UNIQUE (organization_id, id),
     FOREIGN KEY (organization_id, program_id) REFERENCES programs (organization_id, id),
     FOREIGN KEY (organization_id, group_id) REFERENCES study_groups (organization_id, id),
-    CONSTRAINT applications_sent CHECK (status = 'draft' OR (waiting_since IS NOT NULL AND submitted_at IS NOT NULL)),
+    -- A draft was never sent; a withdrawn application may have been a draft.
+    CONSTRAINT applications_sent CHECK (status IN ('draft', 'withdrawn') OR (waiting_since IS NOT NULL AND submitted_at IS NOT NULL)),
     CONSTRAINT applications_waitlist CHECK (status <> 'waitlisted' OR waitlisted_at IS NOT NULL)
 );
 -- One open application per applicant and group; a rejected or withdrawn one
@@ -69,7 +70,7 @@ CREATE TABLE applications (
 CREATE UNIQUE INDEX applications_one_open ON applications (group_id, user_id)
     WHERE status NOT IN ('rejected', 'withdrawn');
 CREATE INDEX applications_user ON applications (user_id, created_at DESC, id DESC);
-CREATE INDEX applications_queue ON applications (organization_id, waiting_since, id) WHERE status <> 'draft';
+CREATE INDEX applications_queue ON applications (organization_id, waiting_since, id) WHERE submitted_at IS NOT NULL;
 CREATE INDEX applications_waitlist ON applications (group_id, waitlisted_at, id) WHERE status = 'waitlisted';
 CREATE INDEX applications_program ON applications (program_id, user_id) WHERE status = 'approved';
 

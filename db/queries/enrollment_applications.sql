@@ -18,7 +18,7 @@ RETURNING *;
 SELECT * FROM applications WHERE user_id = @user_id AND id = @id;
 
 -- name: GetOrgApplication :one
-SELECT * FROM applications WHERE organization_id = @organization_id AND id = @id AND status <> 'draft';
+SELECT * FROM applications WHERE organization_id = @organization_id AND id = @id AND submitted_at IS NOT NULL;
 
 -- name: LockApplication :one
 SELECT * FROM applications WHERE id = @id FOR UPDATE;
@@ -45,7 +45,7 @@ WHERE g.id = @id AND p.status = 'published';
 
 -- name: ListUserApplications :many
 -- The applicant's applications, newest first, a page after (created_at, id).
-SELECT a.*, p.title AS program_title, g.code AS group_code, o.name AS organization_name
+SELECT sqlc.embed(a), p.title AS program_title, g.code AS group_code, o.name AS organization_name
 FROM applications a
 JOIN programs p ON p.id = a.program_id
 JOIN study_groups g ON g.id = a.group_id
@@ -60,13 +60,13 @@ LIMIT @lim;
 -- name: ListOrgApplications :many
 -- The managers' queue: sent applications (never drafts) of the given
 -- statuses, oldest waiting first, a page after (waiting_since, id).
-SELECT a.*, p.title AS program_title, g.code AS group_code, o.name AS organization_name
+SELECT sqlc.embed(a), p.title AS program_title, g.code AS group_code, o.name AS organization_name
 FROM applications a
 JOIN programs p ON p.id = a.program_id
 JOIN study_groups g ON g.id = a.group_id
 JOIN organizations o ON o.id = a.organization_id
 WHERE a.organization_id = @organization_id
-  AND a.status <> 'draft'
+  AND a.submitted_at IS NOT NULL
   AND a.status::text = ANY (@statuses::text[])
   AND (sqlc.narg(program_id)::uuid IS NULL OR a.program_id = sqlc.narg(program_id)::uuid)
   AND (sqlc.narg(group_id)::uuid IS NULL OR a.group_id = sqlc.narg(group_id)::uuid)
@@ -93,12 +93,12 @@ RETURNING *;
 -- Moves an application to @status at @now, keeping the timestamps the
 -- queue and the waiting list sort by.
 UPDATE applications SET
-    status = @status,
-    waiting_since = CASE WHEN @status IN ('submitted', 'resubmitted') THEN @now::timestamptz ELSE waiting_since END,
-    submitted_at = CASE WHEN @status IN ('submitted', 'resubmitted') THEN coalesce(submitted_at, @now::timestamptz)
+    status = @status::application_status,
+    waiting_since = CASE WHEN @status::application_status IN ('submitted', 'resubmitted') THEN @now::timestamptz ELSE waiting_since END,
+    submitted_at = CASE WHEN @status::application_status IN ('submitted', 'resubmitted') THEN coalesce(submitted_at, @now::timestamptz)
                         ELSE submitted_at END,
-    decided_at = CASE WHEN @status IN ('approved', 'rejected') THEN @now::timestamptz ELSE decided_at END,
-    waitlisted_at = CASE WHEN @status = 'waitlisted' THEN coalesce(waitlisted_at, @now::timestamptz) ELSE NULL END,
+    decided_at = CASE WHEN @status::application_status IN ('approved', 'rejected') THEN @now::timestamptz ELSE decided_at END,
+    waitlisted_at = CASE WHEN @status::application_status = 'waitlisted' THEN coalesce(waitlisted_at, @now::timestamptz) ELSE NULL END,
     version = version + 1, updated_at = now()
 WHERE id = @id
 RETURNING *;
@@ -151,7 +151,7 @@ WITH closed AS (
     RETURNING id, status
 )
 INSERT INTO application_events (application_id, event, actor_id, to_status, reason)
-SELECT id, 'withdrawn', @user_id, 'withdrawn', 'account closed' FROM closed;
+SELECT id, 'withdrawn', @user_id::uuid, 'withdrawn', 'account closed' FROM closed;
 
 -- name: DeleteDocumentsOfClosedUser :many
 -- The documents of the applications closure withdrew; the caller deletes
@@ -160,3 +160,9 @@ DELETE FROM application_documents d
 USING applications a
 WHERE a.id = d.application_id AND a.user_id = @user_id AND a.status <> 'approved'
 RETURNING d.blob_key;
+
+-- name: CountUserGroupApplications :one
+SELECT count(*) FROM applications WHERE user_id = @user_id AND group_id = @group_id;
+
+-- name: SetProgramAutoApprove :exec
+UPDATE programs SET auto_approve = @auto_approve WHERE id = @id;

@@ -9,8 +9,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -23,6 +25,150 @@ import (
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for ApplicantUpdateSex.
+const (
+	ApplicantUpdateSexFemale ApplicantUpdateSex = "female"
+	ApplicantUpdateSexMale   ApplicantUpdateSex = "male"
+)
+
+// Valid indicates whether the value is a known member of the ApplicantUpdateSex enum.
+func (e ApplicantUpdateSex) Valid() bool {
+	switch e {
+	case ApplicantUpdateSexFemale:
+		return true
+	case ApplicantUpdateSexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationProgramKind.
+const (
+	ApplicationProgramKindCourse                 ApplicationProgramKind = "course"
+	ApplicationProgramKindProfessionalRetraining ApplicationProgramKind = "professional_retraining"
+	ApplicationProgramKindQualificationUpgrade   ApplicationProgramKind = "qualification_upgrade"
+	ApplicationProgramKindSeminar                ApplicationProgramKind = "seminar"
+	ApplicationProgramKindWebinar                ApplicationProgramKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationProgramKind enum.
+func (e ApplicationProgramKind) Valid() bool {
+	switch e {
+	case ApplicationProgramKindCourse:
+		return true
+	case ApplicationProgramKindProfessionalRetraining:
+		return true
+	case ApplicationProgramKindQualificationUpgrade:
+		return true
+	case ApplicationProgramKindSeminar:
+		return true
+	case ApplicationProgramKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationDocumentContentType.
+const (
+	ApplicationPdf ApplicationDocumentContentType = "application/pdf"
+	ImageJpeg      ApplicationDocumentContentType = "image/jpeg"
+	ImagePng       ApplicationDocumentContentType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationDocumentContentType enum.
+func (e ApplicationDocumentContentType) Valid() bool {
+	switch e {
+	case ApplicationPdf:
+		return true
+	case ImageJpeg:
+		return true
+	case ImagePng:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationEventEvent.
+const (
+	ApplicationEventEventApproved         ApplicationEventEvent = "approved"
+	ApplicationEventEventChangesRequested ApplicationEventEvent = "changes_requested"
+	ApplicationEventEventCommented        ApplicationEventEvent = "commented"
+	ApplicationEventEventCreated          ApplicationEventEvent = "created"
+	ApplicationEventEventPromoted         ApplicationEventEvent = "promoted"
+	ApplicationEventEventRejected         ApplicationEventEvent = "rejected"
+	ApplicationEventEventResubmitted      ApplicationEventEvent = "resubmitted"
+	ApplicationEventEventSubmitted        ApplicationEventEvent = "submitted"
+	ApplicationEventEventWaitlisted       ApplicationEventEvent = "waitlisted"
+	ApplicationEventEventWithdrawn        ApplicationEventEvent = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationEventEvent enum.
+func (e ApplicationEventEvent) Valid() bool {
+	switch e {
+	case ApplicationEventEventApproved:
+		return true
+	case ApplicationEventEventChangesRequested:
+		return true
+	case ApplicationEventEventCommented:
+		return true
+	case ApplicationEventEventCreated:
+		return true
+	case ApplicationEventEventPromoted:
+		return true
+	case ApplicationEventEventRejected:
+		return true
+	case ApplicationEventEventResubmitted:
+		return true
+	case ApplicationEventEventSubmitted:
+		return true
+	case ApplicationEventEventWaitlisted:
+		return true
+	case ApplicationEventEventWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationStatus.
+const (
+	ApplicationStatusApproved     ApplicationStatus = "approved"
+	ApplicationStatusDraft        ApplicationStatus = "draft"
+	ApplicationStatusNeedsChanges ApplicationStatus = "needs_changes"
+	ApplicationStatusRejected     ApplicationStatus = "rejected"
+	ApplicationStatusResubmitted  ApplicationStatus = "resubmitted"
+	ApplicationStatusSubmitted    ApplicationStatus = "submitted"
+	ApplicationStatusWaitlisted   ApplicationStatus = "waitlisted"
+	ApplicationStatusWithdrawn    ApplicationStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationStatus enum.
+func (e ApplicationStatus) Valid() bool {
+	switch e {
+	case ApplicationStatusApproved:
+		return true
+	case ApplicationStatusDraft:
+		return true
+	case ApplicationStatusNeedsChanges:
+		return true
+	case ApplicationStatusRejected:
+		return true
+	case ApplicationStatusResubmitted:
+		return true
+	case ApplicationStatusSubmitted:
+		return true
+	case ApplicationStatusWaitlisted:
+		return true
+	case ApplicationStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for AuthResponseTokenType.
 const (
@@ -690,27 +836,63 @@ func (e PaymentStatus) Valid() bool {
 	}
 }
 
+// Defines values for PersonalDataUpdateSex.
+const (
+	PersonalDataUpdateSexFemale PersonalDataUpdateSex = "female"
+	PersonalDataUpdateSexMale   PersonalDataUpdateSex = "male"
+)
+
+// Valid indicates whether the value is a known member of the PersonalDataUpdateSex enum.
+func (e PersonalDataUpdateSex) Valid() bool {
+	switch e {
+	case PersonalDataUpdateSexFemale:
+		return true
+	case PersonalDataUpdateSexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PriorEducationUpdateLevel.
+const (
+	PriorEducationHigher              PriorEducationUpdateLevel = "higher"
+	PriorEducationSecondaryVocational PriorEducationUpdateLevel = "secondary_vocational"
+)
+
+// Valid indicates whether the value is a known member of the PriorEducationUpdateLevel enum.
+func (e PriorEducationUpdateLevel) Valid() bool {
+	switch e {
+	case PriorEducationHigher:
+		return true
+	case PriorEducationSecondaryVocational:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProgramKind.
 const (
-	Course                 ProgramKind = "course"
-	ProfessionalRetraining ProgramKind = "professional_retraining"
-	QualificationUpgrade   ProgramKind = "qualification_upgrade"
-	Seminar                ProgramKind = "seminar"
-	Webinar                ProgramKind = "webinar"
+	ProgramKindCourse                 ProgramKind = "course"
+	ProgramKindProfessionalRetraining ProgramKind = "professional_retraining"
+	ProgramKindQualificationUpgrade   ProgramKind = "qualification_upgrade"
+	ProgramKindSeminar                ProgramKind = "seminar"
+	ProgramKindWebinar                ProgramKind = "webinar"
 )
 
 // Valid indicates whether the value is a known member of the ProgramKind enum.
 func (e ProgramKind) Valid() bool {
 	switch e {
-	case Course:
+	case ProgramKindCourse:
 		return true
-	case ProfessionalRetraining:
+	case ProgramKindProfessionalRetraining:
 		return true
-	case QualificationUpgrade:
+	case ProgramKindQualificationUpgrade:
 		return true
-	case Seminar:
+	case ProgramKindSeminar:
 		return true
-	case Webinar:
+	case ProgramKindWebinar:
 		return true
 	default:
 		return false
@@ -1086,6 +1268,39 @@ func (e SearchCatalogProgramsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListOrganizationApplicationsParamsStatus.
+const (
+	ListOrganizationApplicationsParamsStatusApproved     ListOrganizationApplicationsParamsStatus = "approved"
+	ListOrganizationApplicationsParamsStatusNeedsChanges ListOrganizationApplicationsParamsStatus = "needs_changes"
+	ListOrganizationApplicationsParamsStatusRejected     ListOrganizationApplicationsParamsStatus = "rejected"
+	ListOrganizationApplicationsParamsStatusResubmitted  ListOrganizationApplicationsParamsStatus = "resubmitted"
+	ListOrganizationApplicationsParamsStatusSubmitted    ListOrganizationApplicationsParamsStatus = "submitted"
+	ListOrganizationApplicationsParamsStatusWaitlisted   ListOrganizationApplicationsParamsStatus = "waitlisted"
+	ListOrganizationApplicationsParamsStatusWithdrawn    ListOrganizationApplicationsParamsStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ListOrganizationApplicationsParamsStatus enum.
+func (e ListOrganizationApplicationsParamsStatus) Valid() bool {
+	switch e {
+	case ListOrganizationApplicationsParamsStatusApproved:
+		return true
+	case ListOrganizationApplicationsParamsStatusNeedsChanges:
+		return true
+	case ListOrganizationApplicationsParamsStatusRejected:
+		return true
+	case ListOrganizationApplicationsParamsStatusResubmitted:
+		return true
+	case ListOrganizationApplicationsParamsStatusSubmitted:
+		return true
+	case ListOrganizationApplicationsParamsStatusWaitlisted:
+		return true
+	case ListOrganizationApplicationsParamsStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCatalogHistoryParamsEntityType.
 const (
 	ListCatalogHistoryParamsEntityTypeCategory     ListCatalogHistoryParamsEntityType = "category"
@@ -1139,6 +1354,202 @@ type AccountWarning struct {
 
 	// Message A human-readable explanation (English).
 	Message string `json:"message"`
+}
+
+// Applicant The personal data the application sends the organization: prefilled
+// from the applicant's profile when the application is made, then edited
+// on the application (`updateApplicationData`).
+type Applicant struct {
+	BirthDate *openapi_types.Date `json:"birthDate"`
+
+	// Citizenship OKSM code.
+	Citizenship *string `json:"citizenship"`
+	FirstName   string  `json:"firstName"`
+	LastName    string  `json:"lastName"`
+	Patronymic  *string `json:"patronymic"`
+
+	// PriorEducation Prior education, required for ПК and ПП programs: the level (`higher` —
+	// ВО, `secondary_vocational` — СПО), the diploma's series and number, and
+	// the surname on the diploma when it differs from the current one.
+	PriorEducation PriorEducation `json:"priorEducation"`
+
+	// Sex One of `male`, `female`.
+	Sex *string `json:"sex"`
+
+	// Snils 11 digits.
+	Snils  *string            `json:"snils"`
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// ApplicantUpdate Replaces the application's personal and prior-education data (an absent
+// field is cleared). `citizenship`: an OKSM code (`643`, or `RU`/`RUS`);
+// `snils`: 11 digits, separators allowed, check number verified.
+type ApplicantUpdate struct {
+	BirthDate   *openapi_types.Date `json:"birthDate,omitempty"`
+	Citizenship *string             `json:"citizenship,omitempty"`
+	FirstName   string              `json:"firstName"`
+	LastName    string              `json:"lastName"`
+	Patronymic  *string             `json:"patronymic,omitempty"`
+
+	// PriorEducation Prior education (ПК and ПП); an absent field is cleared.
+	PriorEducation *PriorEducationUpdate `json:"priorEducation,omitempty"`
+	Sex            *ApplicantUpdateSex   `json:"sex,omitempty"`
+	Snils          *string               `json:"snils,omitempty"`
+}
+
+// ApplicantUpdateSex defines model for ApplicantUpdate.Sex.
+type ApplicantUpdateSex string
+
+// Application defines model for Application.
+type Application struct {
+	// Applicant The personal data the application sends the organization: prefilled
+	// from the applicant's profile when the application is made, then edited
+	// on the application (`updateApplicationData`).
+	Applicant Applicant `json:"applicant"`
+
+	// AutoApprove Submitting approves at once (a seat permitting), without a manager's review.
+	AutoApprove bool `json:"autoApprove"`
+
+	// Consent The consent to personal-data processing given at the last submission (absent before the first), with the policy version agreed to and when.
+	Consent   *ApplicationConsent `json:"consent,omitempty"`
+	CreatedAt time.Time           `json:"createdAt"`
+
+	// CurrentPolicyVersion The version of the personal-data policy a submission consents to now.
+	CurrentPolicyVersion string     `json:"currentPolicyVersion"`
+	DecidedAt            *time.Time `json:"decidedAt"`
+
+	// Documents The program's checklist, in order, each with its uploaded file or `null`.
+	Documents []ChecklistItem `json:"documents"`
+
+	// Events The history, oldest first (the applicant does not see internal notes).
+	Events                 []ApplicationEvent     `json:"events"`
+	GroupCode              string                 `json:"groupCode"`
+	GroupEndsOn            openapi_types.Date     `json:"groupEndsOn"`
+	GroupID                openapi_types.UUID     `json:"groupId"`
+	GroupStartsOn          openapi_types.Date     `json:"groupStartsOn"`
+	ID                     openapi_types.UUID     `json:"id"`
+	OrganizationID         openapi_types.UUID     `json:"organizationId"`
+	OrganizationName       string                 `json:"organizationName"`
+	ProgramID              openapi_types.UUID     `json:"programId"`
+	ProgramKind            ApplicationProgramKind `json:"programKind"`
+	ProgramTitle           string                 `json:"programTitle"`
+	RequiresPriorEducation bool                   `json:"requiresPriorEducation"`
+	RequiresSnils          bool                   `json:"requiresSnils"`
+
+	// Status `draft` (being filled in; the organization does not see it) →
+	// `submitted` → `needs_changes` (a manager asked for changes) →
+	// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+	// while the group was full; promoted to `approved`, in order, when a seat
+	// frees. `withdrawn`: by the applicant, from any status but `rejected`
+	// and `withdrawn`.
+	Status       ApplicationStatus `json:"status"`
+	SubmittedAt  *time.Time        `json:"submittedAt"`
+	UpdatedAt    time.Time         `json:"updatedAt"`
+	WaitingSince *time.Time        `json:"waitingSince"`
+
+	// WaitlistPosition 1 for the first in line; `null` unless `waitlisted`.
+	WaitlistPosition *int `json:"waitlistPosition"`
+}
+
+// ApplicationProgramKind defines model for Application.ProgramKind.
+type ApplicationProgramKind string
+
+// ApplicationConsent The consent to personal-data processing given at the last submission (absent before the first), with the policy version agreed to and when.
+type ApplicationConsent struct {
+	At            time.Time `json:"at"`
+	PolicyVersion string    `json:"policyVersion"`
+}
+
+// ApplicationDocument defines model for ApplicationDocument.
+type ApplicationDocument struct {
+	// ContentType Sniffed from the content, never taken from the client.
+	ContentType ApplicationDocumentContentType `json:"contentType"`
+
+	// FileName The name the file was uploaded with.
+	FileName string             `json:"fileName"`
+	ID       openapi_types.UUID `json:"id"`
+	Kind     DocumentKind       `json:"kind"`
+
+	// Sha256 Hex SHA-256 of the content (also the download's ETag).
+	Sha256     string    `json:"sha256"`
+	SizeBytes  int64     `json:"sizeBytes"`
+	UploadedAt time.Time `json:"uploadedAt"`
+}
+
+// ApplicationDocumentContentType Sniffed from the content, never taken from the client.
+type ApplicationDocumentContentType string
+
+// ApplicationEvent One transition or comment. `actorId` is `null` for what the system did
+// (an automatic approval, a promotion from the waiting list).
+type ApplicationEvent struct {
+	ActorID   *openapi_types.UUID   `json:"actorId"`
+	ActorName *string               `json:"actorName"`
+	At        time.Time             `json:"at"`
+	Event     ApplicationEventEvent `json:"event"`
+
+	// FromStatus One of `draft`, `submitted`, `needs_changes`, `resubmitted`, `waitlisted`, `approved`, `rejected`, `withdrawn`.
+	FromStatus *string `json:"fromStatus"`
+	ID         int64   `json:"id"`
+
+	// Internal A staff note the applicant does not see.
+	Internal bool `json:"internal"`
+
+	// Reason The reason of a decision, or a comment's text.
+	Reason *string `json:"reason"`
+
+	// ToStatus One of `draft`, `submitted`, `needs_changes`, `resubmitted`, `waitlisted`, `approved`, `rejected`, `withdrawn`.
+	ToStatus *string `json:"toStatus"`
+}
+
+// ApplicationEventEvent defines model for ApplicationEvent.Event.
+type ApplicationEventEvent string
+
+// ApplicationStatus `draft` (being filled in; the organization does not see it) →
+// `submitted` → `needs_changes` (a manager asked for changes) →
+// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+// while the group was full; promoted to `approved`, in order, when a seat
+// frees. `withdrawn`: by the applicant, from any status but `rejected`
+// and `withdrawn`.
+type ApplicationStatus string
+
+// ApplicationSummary defines model for ApplicationSummary.
+type ApplicationSummary struct {
+	ApplicantID openapi_types.UUID `json:"applicantId"`
+
+	// ApplicantName Last name, first name and patronymic as on the application.
+	ApplicantName    string             `json:"applicantName"`
+	CreatedAt        time.Time          `json:"createdAt"`
+	DecidedAt        *time.Time         `json:"decidedAt"`
+	GroupCode        string             `json:"groupCode"`
+	GroupID          openapi_types.UUID `json:"groupId"`
+	ID               openapi_types.UUID `json:"id"`
+	OrganizationID   openapi_types.UUID `json:"organizationId"`
+	OrganizationName string             `json:"organizationName"`
+	ProgramID        openapi_types.UUID `json:"programId"`
+	ProgramTitle     string             `json:"programTitle"`
+
+	// Status `draft` (being filled in; the organization does not see it) →
+	// `submitted` → `needs_changes` (a manager asked for changes) →
+	// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+	// while the group was full; promoted to `approved`, in order, when a seat
+	// frees. `withdrawn`: by the applicant, from any status but `rejected`
+	// and `withdrawn`.
+	Status ApplicationStatus `json:"status"`
+
+	// SubmittedAt The first submission.
+	SubmittedAt *time.Time `json:"submittedAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+
+	// WaitingSince When it last entered the managers' queue (submitted or resubmitted).
+	WaitingSince *time.Time `json:"waitingSince"`
+}
+
+// ApplicationSummaryPage defines model for ApplicationSummaryPage.
+type ApplicationSummaryPage struct {
+	Items []ApplicationSummary `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // AuditEvent defines model for AuditEvent.
@@ -1554,10 +1965,23 @@ type ChangePasswordRequest struct {
 	NewPassword     string `json:"newPassword"`
 }
 
+// ChecklistItem One document of the program's checklist and the file uploaded for it; `document` is absent until one is.
+type ChecklistItem struct {
+	Document *ApplicationDocument `json:"document,omitempty"`
+	Kind     DocumentKind         `json:"kind"`
+}
+
 // CloseAccountRequest defines model for CloseAccountRequest.
 type CloseAccountRequest struct {
 	// Password The current password; required when the account has one.
 	Password *string `json:"password,omitempty"`
+}
+
+// CommentRequest defines model for CommentRequest.
+type CommentRequest struct {
+	// Internal A staff note the applicant does not see.
+	Internal *bool  `json:"internal,omitempty"`
+	Text     string `json:"text"`
 }
 
 // CommerceSettings defines model for CommerceSettings.
@@ -1606,6 +2030,12 @@ type ContactCodeRequest struct {
 // learners of given programs — will be added here when programs exist.)
 type ContentAudience string
 
+// CreateApplicationRequest defines model for CreateApplicationRequest.
+type CreateApplicationRequest struct {
+	// GroupID The group (of a published program) to apply to.
+	GroupID openapi_types.UUID `json:"groupId"`
+}
+
 // DataExport defines model for DataExport.
 type DataExport struct {
 	AuditEvents []ExportAuditEvent `json:"auditEvents"`
@@ -1622,6 +2052,12 @@ type DataExport struct {
 	// SsoIdentities The linked identities at external providers.
 	SsoIdentities []SsoIdentity `json:"ssoIdentities"`
 	User          User          `json:"user"`
+}
+
+// DecisionRequest defines model for DecisionRequest.
+type DecisionRequest struct {
+	// Reason Why; the applicant reads it in the e-mail and the history.
+	Reason string `json:"reason"`
 }
 
 // DevMessage A message of the outbox, as rendered for its recipient.
@@ -1717,6 +2153,12 @@ type DeviceRegistration struct {
 
 // DocumentKind defines model for DocumentKind.
 type DocumentKind string
+
+// DocumentUpload defines model for DocumentUpload.
+type DocumentUpload struct {
+	// File PDF, JPEG or PNG; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
 
 // EmailChangeRequest defines model for EmailChangeRequest.
 type EmailChangeRequest struct {
@@ -2287,6 +2729,12 @@ type Me struct {
 	Locale      Locale       `json:"locale"`
 	Memberships []Membership `json:"memberships"`
 
+	// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+	// ФРДО report) need. Applications are prefilled from it; an organization
+	// sees only the copy in the applications sent to it, never the profile.
+	// `null` = not given.
+	PersonalData *PersonalData `json:"personalData,omitempty"`
+
 	// Phone E.164; `null` when the account has no phone yet.
 	//
 	// Example: +79211234567
@@ -2631,6 +3079,11 @@ type OperatorOrganizationCreated struct {
 
 // OperatorOrganizationCreatedAdminStatus granted: an existing account became admin at once; invited: an invitation link was e-mailed.
 type OperatorOrganizationCreatedAdminStatus string
+
+// OptionalReasonRequest defines model for OptionalReasonRequest.
+type OptionalReasonRequest struct {
+	Reason *string `json:"reason,omitempty"`
+}
 
 // Order defines model for Order.
 type Order struct {
@@ -3005,11 +3458,76 @@ type PaymentStatistics struct {
 // canceled are final and never change again.
 type PaymentStatus string
 
+// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+// ФРДО report) need. Applications are prefilled from it; an organization
+// sees only the copy in the applications sent to it, never the profile.
+// `null` = not given.
+type PersonalData struct {
+	// BirthDate Example: 1990-05-17
+	BirthDate *openapi_types.Date `json:"birthDate"`
+
+	// Citizenship The OKSM code of the country (three digits), e.g. `643` for Russia.
+	//
+	// Example: 643
+	Citizenship *string `json:"citizenship"`
+
+	// Patronymic Example: Петровна
+	Patronymic *string `json:"patronymic"`
+
+	// Sex One of `male`, `female`.
+	Sex *string `json:"sex"`
+
+	// Snils СНИЛС, 11 digits without separators (its check number verified).
+	//
+	// Example: 11223344595
+	Snils *string `json:"snils"`
+}
+
+// PersonalDataUpdate Replaces the whole personal data: an absent or `null` field is cleared.
+// `citizenship` takes an OKSM code (`643`; `RU` and `RUS` are accepted and
+// stored as the code); `snils` takes 11 digits with or without the usual
+// separators (`112-233-445 95`) and must pass its check number.
+type PersonalDataUpdate struct {
+	BirthDate   *openapi_types.Date `json:"birthDate,omitempty"`
+	Citizenship *string             `json:"citizenship,omitempty"`
+	Patronymic  *string             `json:"patronymic,omitempty"`
+
+	// Sex As state-format documents record it.
+	Sex   *PersonalDataUpdateSex `json:"sex,omitempty"`
+	Snils *string                `json:"snils,omitempty"`
+}
+
+// PersonalDataUpdateSex As state-format documents record it.
+type PersonalDataUpdateSex string
+
 // PhoneChangeRequest defines model for PhoneChangeRequest.
 type PhoneChangeRequest struct {
 	// Phone A mobile phone number in any common notation; normalized to E.164.
 	Phone string `json:"phone"`
 }
+
+// PriorEducation Prior education, required for ПК and ПП programs: the level (`higher` —
+// ВО, `secondary_vocational` — СПО), the diploma's series and number, and
+// the surname on the diploma when it differs from the current one.
+type PriorEducation struct {
+	DiplomaNumber  *string `json:"diplomaNumber"`
+	DiplomaSeries  *string `json:"diplomaSeries"`
+	DiplomaSurname *string `json:"diplomaSurname"`
+
+	// Level One of `higher`, `secondary_vocational`.
+	Level *string `json:"level"`
+}
+
+// PriorEducationUpdate Prior education (ПК and ПП); an absent field is cleared.
+type PriorEducationUpdate struct {
+	DiplomaNumber  *string                    `json:"diplomaNumber,omitempty"`
+	DiplomaSeries  *string                    `json:"diplomaSeries,omitempty"`
+	DiplomaSurname *string                    `json:"diplomaSurname,omitempty"`
+	Level          *PriorEducationUpdateLevel `json:"level,omitempty"`
+}
+
+// PriorEducationUpdateLevel defines model for PriorEducationUpdate.Level.
+type PriorEducationUpdateLevel string
 
 // Problem An RFC 9457 problem details document.
 type Problem struct {
@@ -3049,6 +3567,12 @@ type ProfileUpdate struct {
 
 	// Locale The user's language for messages and documents.
 	Locale *Locale `json:"locale,omitempty"`
+
+	// PersonalData Replaces the whole personal data: an absent or `null` field is cleared.
+	// `citizenship` takes an OKSM code (`643`; `RU` and `RUS` are accepted and
+	// stored as the code); `snils` takes 11 digits with or without the usual
+	// separators (`112-233-445 95`) and must pass its check number.
+	PersonalData *PersonalDataUpdate `json:"personalData,omitempty"`
 
 	// TimeZone An IANA time zone name.
 	//
@@ -3694,6 +4218,16 @@ type StreamTicket struct {
 // StudyFormat defines model for StudyFormat.
 type StudyFormat string
 
+// SubmitApplicationRequest defines model for SubmitApplicationRequest.
+type SubmitApplicationRequest struct {
+	// PersonalDataConsent The applicant agrees to the processing of the personal data sent; must be `true`.
+	PersonalDataConsent bool `json:"personalDataConsent"`
+
+	// PolicyVersion The policy version the applicant was shown (`currentPolicyVersion`);
+	// when given and no longer current, `422` so that the new text is shown.
+	PolicyVersion *string `json:"policyVersion,omitempty"`
+}
+
 // SupportDurationStats defines model for SupportDurationStats.
 type SupportDurationStats struct {
 	// Count Tickets of the period that have this time.
@@ -3947,6 +4481,12 @@ type User struct {
 
 	// Locale The user's language for messages and documents.
 	Locale Locale `json:"locale"`
+
+	// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+	// ФРДО report) need. Applications are prefilled from it; an organization
+	// sees only the copy in the applications sent to it, never the profile.
+	// `null` = not given.
+	PersonalData *PersonalData `json:"personalData,omitempty"`
 
 	// Phone E.164; `null` when the account has no phone yet.
 	//
@@ -4293,6 +4833,30 @@ type UnsubscribeParams struct {
 	Token string `form:"token" json:"token"`
 }
 
+// ListMyApplicationsParams defines parameters for ListMyApplications.
+type ListMyApplicationsParams struct {
+	// Status Only applications in this status.
+	Status *ApplicationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadMyApplicationDocumentParams defines parameters for DownloadMyApplicationDocument.
+type DownloadMyApplicationDocumentParams struct {
+	// Range One byte range, e.g. `bytes=0-1023`.
+	Range *string `json:"Range,omitempty"`
+
+	// IfRange The ETag the range belongs to.
+	IfRange *string `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
 type ListMyAuditEventsParams struct {
 	// Limit The largest number of items to return.
@@ -4439,6 +5003,45 @@ type ListMySupportTicketMessagesParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationApplicationsParams defines parameters for ListOrganizationApplications.
+type ListOrganizationApplicationsParams struct {
+	// Status Only this status (default: submitted and resubmitted).
+	Status *ListOrganizationApplicationsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// ProgramID Only this program's applications.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// GroupID Only this group's applications.
+	GroupID *openapi_types.UUID `form:"groupId,omitempty" json:"groupId,omitempty"`
+
+	// WaitingBefore Only applications waiting since before this time.
+	WaitingBefore *time.Time `form:"waitingBefore,omitempty" json:"waitingBefore,omitempty"`
+
+	// WaitingSince Only applications waiting since this time or later.
+	WaitingSince *time.Time `form:"waitingSince,omitempty" json:"waitingSince,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationApplicationsParamsStatus defines parameters for ListOrganizationApplications.
+type ListOrganizationApplicationsParamsStatus string
+
+// DownloadOrganizationApplicationDocumentParams defines parameters for DownloadOrganizationApplicationDocument.
+type DownloadOrganizationApplicationDocumentParams struct {
+	// Range One byte range, e.g. `bytes=0-1023`.
+	Range *string `json:"Range,omitempty"`
+
+	// IfRange The ETag the range belongs to.
+	IfRange *string `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
@@ -4896,6 +5499,21 @@ type StartSsoSignInJSONRequestBody = SsoStartRequest
 // UnsubscribeFormdataRequestBody defines body for Unsubscribe for application/x-www-form-urlencoded ContentType.
 type UnsubscribeFormdataRequestBody UnsubscribeFormdataBody
 
+// CreateApplicationJSONRequestBody defines body for CreateApplication for application/json ContentType.
+type CreateApplicationJSONRequestBody = CreateApplicationRequest
+
+// UpdateApplicationDataJSONRequestBody defines body for UpdateApplicationData for application/json ContentType.
+type UpdateApplicationDataJSONRequestBody = ApplicantUpdate
+
+// UploadApplicationDocumentMultipartRequestBody defines body for UploadApplicationDocument for multipart/form-data ContentType.
+type UploadApplicationDocumentMultipartRequestBody = DocumentUpload
+
+// SubmitApplicationJSONRequestBody defines body for SubmitApplication for application/json ContentType.
+type SubmitApplicationJSONRequestBody = SubmitApplicationRequest
+
+// WithdrawApplicationJSONRequestBody defines body for WithdrawApplication for application/json ContentType.
+type WithdrawApplicationJSONRequestBody = OptionalReasonRequest
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
@@ -4958,6 +5576,18 @@ type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
 // CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
 type CreateOrganizationJSONRequestBody = OperatorOrganizationCreate
+
+// ApproveApplicationJSONRequestBody defines body for ApproveApplication for application/json ContentType.
+type ApproveApplicationJSONRequestBody = OptionalReasonRequest
+
+// CommentApplicationJSONRequestBody defines body for CommentApplication for application/json ContentType.
+type CommentApplicationJSONRequestBody = CommentRequest
+
+// RejectApplicationJSONRequestBody defines body for RejectApplication for application/json ContentType.
+type RejectApplicationJSONRequestBody = DecisionRequest
+
+// RequestApplicationChangesJSONRequestBody defines body for RequestApplicationChanges for application/json ContentType.
+type RequestApplicationChangesJSONRequestBody = DecisionRequest
 
 // CreateCategoryJSONRequestBody defines body for CreateCategory for application/json ContentType.
 type CreateCategoryJSONRequestBody = CategoryCreate
@@ -5296,6 +5926,30 @@ type ServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
+	// ListMyApplications List my applications
+	// (GET /api/v1/me/applications)
+	ListMyApplications(ctx echo.Context, params ListMyApplicationsParams) error
+	// CreateApplication Apply to a group
+	// (POST /api/v1/me/applications)
+	CreateApplication(ctx echo.Context) error
+	// GetMyApplication Get my application with its history
+	// (GET /api/v1/me/applications/{applicationId})
+	GetMyApplication(ctx echo.Context, applicationID openapi_types.UUID) error
+	// UpdateApplicationData Edit the personal and prior-education data of my application
+	// (PUT /api/v1/me/applications/{applicationId}/applicant)
+	UpdateApplicationData(ctx echo.Context, applicationID openapi_types.UUID) error
+	// UploadApplicationDocument Upload a document of the checklist
+	// (PUT /api/v1/me/applications/{applicationId}/checklist/{kind})
+	UploadApplicationDocument(ctx echo.Context, applicationID openapi_types.UUID, kind DocumentKind) error
+	// DownloadMyApplicationDocument Download a document of my application
+	// (GET /api/v1/me/applications/{applicationId}/documents/{documentId})
+	DownloadMyApplicationDocument(ctx echo.Context, applicationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadMyApplicationDocumentParams) error
+	// SubmitApplication Submit (or resubmit) my application
+	// (POST /api/v1/me/applications/{applicationId}/submit)
+	SubmitApplication(ctx echo.Context, applicationID openapi_types.UUID) error
+	// WithdrawApplication Withdraw my application
+	// (POST /api/v1/me/applications/{applicationId}/withdraw)
+	WithdrawApplication(ctx echo.Context, applicationID openapi_types.UUID) error
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error
@@ -5482,6 +6136,27 @@ type ServerInterface interface {
 	// CreateOrganization Create an organization (platform operators)
 	// (POST /api/v1/operator/organizations)
 	CreateOrganization(ctx echo.Context) error
+	// ListOrganizationApplications The review queue
+	// (GET /api/v1/organizations/{organizationId}/applications)
+	ListOrganizationApplications(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationApplicationsParams) error
+	// GetOrganizationApplication Get an application sent to the organization
+	// (GET /api/v1/organizations/{organizationId}/applications/{applicationId})
+	GetOrganizationApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
+	// ApproveApplication Approve an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve)
+	ApproveApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
+	// CommentApplication Comment on an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments)
+	CommentApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
+	// DownloadOrganizationApplicationDocument Download an applicant's document
+	// (GET /api/v1/organizations/{organizationId}/applications/{applicationId}/documents/{documentId})
+	DownloadOrganizationApplicationDocument(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadOrganizationApplicationDocumentParams) error
+	// RejectApplication Reject an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject)
+	RejectApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
+	// RequestApplicationChanges Ask the applicant for changes
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes)
+	RequestApplicationChanges(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
@@ -6578,6 +7253,209 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	return err
 }
 
+// ListMyApplications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyApplications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyApplicationsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyApplications(ctx, params)
+	return err
+}
+
+// CreateApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateApplication(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateApplication(ctx)
+	return err
+}
+
+// GetMyApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyApplication(ctx, applicationID)
+	return err
+}
+
+// UpdateApplicationData converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateApplicationData(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateApplicationData(ctx, applicationID)
+	return err
+}
+
+// UploadApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind DocumentKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", ctx.Param("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadApplicationDocument(ctx, applicationID, kind)
+	return err
+}
+
+// DownloadMyApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMyApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyApplicationDocument(ctx, applicationID, documentID, params)
+	return err
+}
+
+// SubmitApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitApplication(ctx, applicationID)
+	return err
+}
+
+// WithdrawApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) WithdrawApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WithdrawApplication(ctx, applicationID)
+	return err
+}
+
 // ListMyAuditEvents converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyAuditEvents(ctx echo.Context) error {
 	var err error
@@ -7556,6 +8434,275 @@ func (w *ServerInterfaceWrapper) CreateOrganization(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreateOrganization(ctx)
+	return err
+}
+
+// ListOrganizationApplications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationApplications(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationApplicationsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Optional query parameter "groupId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupId", ctx.QueryParams(), &params.GroupID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// ------------- Optional query parameter "waitingBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitingBefore", ctx.QueryParams(), &params.WaitingBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter waitingBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "waitingSince" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "waitingSince", ctx.QueryParams(), &params.WaitingSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter waitingSince: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationApplications(ctx, organizationID, params)
+	return err
+}
+
+// GetOrganizationApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationApplication(ctx, organizationID, applicationID)
+	return err
+}
+
+// ApproveApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) ApproveApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ApproveApplication(ctx, organizationID, applicationID)
+	return err
+}
+
+// CommentApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) CommentApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CommentApplication(ctx, organizationID, applicationID)
+	return err
+}
+
+// DownloadOrganizationApplicationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadOrganizationApplicationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadOrganizationApplicationDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadOrganizationApplicationDocument(ctx, organizationID, applicationID, documentID, params)
+	return err
+}
+
+// RejectApplication converts echo context to params.
+func (w *ServerInterfaceWrapper) RejectApplication(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RejectApplication(ctx, organizationID, applicationID)
+	return err
+}
+
+// RequestApplicationChanges converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestApplicationChanges(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "applicationId" -------------
+	var applicationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "applicationId", ctx.Param("applicationId"), &applicationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter applicationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestApplicationChanges(ctx, organizationID, applicationID)
 	return err
 }
 
@@ -10511,6 +11658,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.ListMailings, options.OperationMiddlewares["listMailings"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.CreateMailing, options.OperationMiddlewares["createMailing"]...)
 	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings/:mailingId", wrapper.GetMailing, options.OperationMiddlewares["getMailing"]...)
+	router.GET(options.BaseURL+"/api/v1/me/applications", wrapper.ListMyApplications, options.OperationMiddlewares["listMyApplications"]...)
+	router.POST(options.BaseURL+"/api/v1/me/applications", wrapper.CreateApplication, options.OperationMiddlewares["createApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/me/applications/:applicationId", wrapper.GetMyApplication, options.OperationMiddlewares["getMyApplication"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/applications/:applicationId/applicant", wrapper.UpdateApplicationData, options.OperationMiddlewares["updateApplicationData"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/applications/:applicationId/checklist/:kind", wrapper.UploadApplicationDocument, options.OperationMiddlewares["uploadApplicationDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/me/applications/:applicationId/documents/:documentId", wrapper.DownloadMyApplicationDocument, options.OperationMiddlewares["downloadMyApplicationDocument"]...)
+	router.POST(options.BaseURL+"/api/v1/me/applications/:applicationId/submit", wrapper.SubmitApplication, options.OperationMiddlewares["submitApplication"]...)
+	router.POST(options.BaseURL+"/api/v1/me/applications/:applicationId/withdraw", wrapper.WithdrawApplication, options.OperationMiddlewares["withdrawApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/applications", wrapper.ListOrganizationApplications, options.OperationMiddlewares["listOrganizationApplications"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId", wrapper.GetOrganizationApplication, options.OperationMiddlewares["getOrganizationApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/documents/:documentId", wrapper.DownloadOrganizationApplicationDocument, options.OperationMiddlewares["downloadOrganizationApplicationDocument"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/comments", wrapper.CommentApplication, options.OperationMiddlewares["commentApplication"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/request-changes", wrapper.RequestApplicationChanges, options.OperationMiddlewares["requestApplicationChanges"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/approve", wrapper.ApproveApplication, options.OperationMiddlewares["approveApplication"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/reject", wrapper.RejectApplication, options.OperationMiddlewares["rejectApplication"]...)
 
 }
 
@@ -14806,6 +15968,1569 @@ type GetMe503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMe503ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplicationsRequestObject struct {
+	Params ListMyApplicationsParams
+}
+
+type ListMyApplicationsResponseObject interface {
+	VisitListMyApplicationsResponse(w http.ResponseWriter) error
+}
+
+type ListMyApplications200JSONResponse ApplicationSummaryPage
+
+func (response ListMyApplications200JSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications401ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications422ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications429ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications500ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyApplications503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyApplications503ApplicationProblemPlusJSONResponse) VisitListMyApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplicationRequestObject struct {
+	Body *CreateApplicationJSONRequestBody
+}
+
+type CreateApplicationResponseObject interface {
+	VisitCreateApplicationResponse(w http.ResponseWriter) error
+}
+
+type CreateApplication201JSONResponse Application
+
+func (response CreateApplication201JSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication400ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication401ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication403ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication404ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication409ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication413ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication415ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication422ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication429ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication500ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateApplication503ApplicationProblemPlusJSONResponse) VisitCreateApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplicationRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+}
+
+type GetMyApplicationResponseObject interface {
+	VisitGetMyApplicationResponse(w http.ResponseWriter) error
+}
+
+type GetMyApplication200JSONResponse Application
+
+func (response GetMyApplication200JSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication401ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication404ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication422ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication429ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication500ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyApplication503ApplicationProblemPlusJSONResponse) VisitGetMyApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationDataRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	Body          *UpdateApplicationDataJSONRequestBody
+}
+
+type UpdateApplicationDataResponseObject interface {
+	VisitUpdateApplicationDataResponse(w http.ResponseWriter) error
+}
+
+type UpdateApplicationData200JSONResponse Application
+
+func (response UpdateApplicationData200JSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData400ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData401ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData404ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData409ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData413ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData415ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData422ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData429ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData500ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateApplicationData503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateApplicationData503ApplicationProblemPlusJSONResponse) VisitUpdateApplicationDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocumentRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	Kind          DocumentKind       `json:"kind"`
+	Body          *multipart.Reader
+}
+
+type UploadApplicationDocumentResponseObject interface {
+	VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type UploadApplicationDocument200JSONResponse ApplicationDocument
+
+func (response UploadApplicationDocument200JSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument400ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument401ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument404ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument409ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument413ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument415ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument422ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument429ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument500ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadApplicationDocument503ApplicationProblemPlusJSONResponse) VisitUploadApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocumentRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	DocumentID    openapi_types.UUID `json:"documentId"`
+	Params        DownloadMyApplicationDocumentParams
+}
+
+type DownloadMyApplicationDocumentResponseObject interface {
+	VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyApplicationDocument200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMyApplicationDocument200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument200ApplicationPdfResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument200ImageJpegResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument200ImagePngResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadMyApplicationDocument206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument206ApplicationPdfResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument206ImageJpegResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyApplicationDocument206ImagePngResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyApplicationDocument304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMyApplicationDocument304Response struct {
+	Headers DownloadMyApplicationDocument304ResponseHeaders
+}
+
+func (response DownloadMyApplicationDocument304Response) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMyApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument401ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument403ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument404ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadMyApplicationDocument416Response struct {
+	Headers DownloadMyApplicationDocument416ResponseHeaders
+}
+
+func (response DownloadMyApplicationDocument416Response) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadMyApplicationDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument422ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument429ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument500ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyApplicationDocument503ApplicationProblemPlusJSONResponse) VisitDownloadMyApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplicationRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	Body          *SubmitApplicationJSONRequestBody
+}
+
+type SubmitApplicationResponseObject interface {
+	VisitSubmitApplicationResponse(w http.ResponseWriter) error
+}
+
+type SubmitApplication200JSONResponse Application
+
+func (response SubmitApplication200JSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication400ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication401ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication404ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication409ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication413ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication415ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication422ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication429ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication500ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitApplication503ApplicationProblemPlusJSONResponse) VisitSubmitApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplicationRequestObject struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	Body          *WithdrawApplicationJSONRequestBody
+}
+
+type WithdrawApplicationResponseObject interface {
+	VisitWithdrawApplicationResponse(w http.ResponseWriter) error
+}
+
+type WithdrawApplication200JSONResponse Application
+
+func (response WithdrawApplication200JSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication400ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication401ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication404ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication409ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication413ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication415ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication422ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication429ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication500ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawApplication503ApplicationProblemPlusJSONResponse) VisitWithdrawApplicationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23146,6 +25871,1482 @@ type CreateOrganization503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreateOrganization503ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplicationsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationApplicationsParams
+}
+
+type ListOrganizationApplicationsResponseObject interface {
+	VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationApplications200JSONResponse ApplicationSummaryPage
+
+func (response ListOrganizationApplications200JSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications401ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications403ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications404ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications422ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications429ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications500ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationApplications503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationApplications503ApplicationProblemPlusJSONResponse) VisitListOrganizationApplicationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplicationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+}
+
+type GetOrganizationApplicationResponseObject interface {
+	VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationApplication200JSONResponse Application
+
+func (response GetOrganizationApplication200JSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication401ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication403ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication404ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication422ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication429ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication500ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationApplication503ApplicationProblemPlusJSONResponse) VisitGetOrganizationApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplicationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	Body           *ApproveApplicationJSONRequestBody
+}
+
+type ApproveApplicationResponseObject interface {
+	VisitApproveApplicationResponse(w http.ResponseWriter) error
+}
+
+type ApproveApplication200JSONResponse Application
+
+func (response ApproveApplication200JSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication400ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication401ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication403ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication404ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication409ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication413ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication415ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication422ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication429ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication500ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveApplication503ApplicationProblemPlusJSONResponse) VisitApproveApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplicationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	Body           *CommentApplicationJSONRequestBody
+}
+
+type CommentApplicationResponseObject interface {
+	VisitCommentApplicationResponse(w http.ResponseWriter) error
+}
+
+type CommentApplication200JSONResponse Application
+
+func (response CommentApplication200JSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication400ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication401ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication403ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication404ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication409ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication413ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication415ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication422ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication429ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication500ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CommentApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CommentApplication503ApplicationProblemPlusJSONResponse) VisitCommentApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+	Params         DownloadOrganizationApplicationDocumentParams
+}
+
+type DownloadOrganizationApplicationDocumentResponseObject interface {
+	VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error
+}
+
+type DownloadOrganizationApplicationDocument200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadOrganizationApplicationDocument200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument200ApplicationPdfResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument200ImageJpegResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument200ImagePngResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadOrganizationApplicationDocument206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument206ApplicationPdfResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument206ImageJpegResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationApplicationDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationApplicationDocument206ImagePngResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadOrganizationApplicationDocument304Response struct {
+	Headers DownloadOrganizationApplicationDocument304ResponseHeaders
+}
+
+func (response DownloadOrganizationApplicationDocument304Response) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadOrganizationApplicationDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument401ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument403ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument404ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadOrganizationApplicationDocument416Response struct {
+	Headers DownloadOrganizationApplicationDocument416ResponseHeaders
+}
+
+func (response DownloadOrganizationApplicationDocument416Response) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadOrganizationApplicationDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument422ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument429ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument500ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationApplicationDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationApplicationDocument503ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationApplicationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplicationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	Body           *RejectApplicationJSONRequestBody
+}
+
+type RejectApplicationResponseObject interface {
+	VisitRejectApplicationResponse(w http.ResponseWriter) error
+}
+
+type RejectApplication200JSONResponse Application
+
+func (response RejectApplication200JSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication400ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication401ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication403ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication404ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication409ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication413ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication415ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication422ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication429ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication500ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectApplication503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RejectApplication503ApplicationProblemPlusJSONResponse) VisitRejectApplicationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChangesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ApplicationID  openapi_types.UUID `json:"applicationId"`
+	Body           *RequestApplicationChangesJSONRequestBody
+}
+
+type RequestApplicationChangesResponseObject interface {
+	VisitRequestApplicationChangesResponse(w http.ResponseWriter) error
+}
+
+type RequestApplicationChanges200JSONResponse Application
+
+func (response RequestApplicationChanges200JSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges400ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges401ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges403ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges404ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges409ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges413ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges415ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges422ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges429ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges500ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestApplicationChanges503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestApplicationChanges503ApplicationProblemPlusJSONResponse) VisitRequestApplicationChangesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -37381,6 +41582,30 @@ type StrictServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// ListMyApplications List my applications
+	// (GET /api/v1/me/applications)
+	ListMyApplications(ctx context.Context, request ListMyApplicationsRequestObject) (ListMyApplicationsResponseObject, error)
+	// CreateApplication Apply to a group
+	// (POST /api/v1/me/applications)
+	CreateApplication(ctx context.Context, request CreateApplicationRequestObject) (CreateApplicationResponseObject, error)
+	// GetMyApplication Get my application with its history
+	// (GET /api/v1/me/applications/{applicationId})
+	GetMyApplication(ctx context.Context, request GetMyApplicationRequestObject) (GetMyApplicationResponseObject, error)
+	// UpdateApplicationData Edit the personal and prior-education data of my application
+	// (PUT /api/v1/me/applications/{applicationId}/applicant)
+	UpdateApplicationData(ctx context.Context, request UpdateApplicationDataRequestObject) (UpdateApplicationDataResponseObject, error)
+	// UploadApplicationDocument Upload a document of the checklist
+	// (PUT /api/v1/me/applications/{applicationId}/checklist/{kind})
+	UploadApplicationDocument(ctx context.Context, request UploadApplicationDocumentRequestObject) (UploadApplicationDocumentResponseObject, error)
+	// DownloadMyApplicationDocument Download a document of my application
+	// (GET /api/v1/me/applications/{applicationId}/documents/{documentId})
+	DownloadMyApplicationDocument(ctx context.Context, request DownloadMyApplicationDocumentRequestObject) (DownloadMyApplicationDocumentResponseObject, error)
+	// SubmitApplication Submit (or resubmit) my application
+	// (POST /api/v1/me/applications/{applicationId}/submit)
+	SubmitApplication(ctx context.Context, request SubmitApplicationRequestObject) (SubmitApplicationResponseObject, error)
+	// WithdrawApplication Withdraw my application
+	// (POST /api/v1/me/applications/{applicationId}/withdraw)
+	WithdrawApplication(ctx context.Context, request WithdrawApplicationRequestObject) (WithdrawApplicationResponseObject, error)
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx context.Context, request ListMyAuditEventsRequestObject) (ListMyAuditEventsResponseObject, error)
@@ -37567,6 +41792,27 @@ type StrictServerInterface interface {
 	// CreateOrganization Create an organization (platform operators)
 	// (POST /api/v1/operator/organizations)
 	CreateOrganization(ctx context.Context, request CreateOrganizationRequestObject) (CreateOrganizationResponseObject, error)
+	// ListOrganizationApplications The review queue
+	// (GET /api/v1/organizations/{organizationId}/applications)
+	ListOrganizationApplications(ctx context.Context, request ListOrganizationApplicationsRequestObject) (ListOrganizationApplicationsResponseObject, error)
+	// GetOrganizationApplication Get an application sent to the organization
+	// (GET /api/v1/organizations/{organizationId}/applications/{applicationId})
+	GetOrganizationApplication(ctx context.Context, request GetOrganizationApplicationRequestObject) (GetOrganizationApplicationResponseObject, error)
+	// ApproveApplication Approve an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve)
+	ApproveApplication(ctx context.Context, request ApproveApplicationRequestObject) (ApproveApplicationResponseObject, error)
+	// CommentApplication Comment on an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments)
+	CommentApplication(ctx context.Context, request CommentApplicationRequestObject) (CommentApplicationResponseObject, error)
+	// DownloadOrganizationApplicationDocument Download an applicant's document
+	// (GET /api/v1/organizations/{organizationId}/applications/{applicationId}/documents/{documentId})
+	DownloadOrganizationApplicationDocument(ctx context.Context, request DownloadOrganizationApplicationDocumentRequestObject) (DownloadOrganizationApplicationDocumentResponseObject, error)
+	// RejectApplication Reject an application
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject)
+	RejectApplication(ctx context.Context, request RejectApplicationRequestObject) (RejectApplicationResponseObject, error)
+	// RequestApplicationChanges Ask the applicant for changes
+	// (POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes)
+	RequestApplicationChanges(ctx context.Context, request RequestApplicationChangesRequestObject) (RequestApplicationChangesResponseObject, error)
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
@@ -38869,6 +43115,308 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetMeResponseObject); ok {
 		return validResponse.VisitGetMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyApplications operation middleware
+func (sh *strictHandler) ListMyApplications(ctx echo.Context, params ListMyApplicationsParams) error {
+	var request ListMyApplicationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyApplications(ctx.Request().Context(), request.(ListMyApplicationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyApplications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyApplicationsResponseObject); ok {
+		return validResponse.VisitListMyApplicationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateApplication operation middleware
+func (sh *strictHandler) CreateApplication(ctx echo.Context) error {
+	var request CreateApplicationRequestObject
+
+	var body CreateApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateApplication(ctx.Request().Context(), request.(CreateApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateApplicationResponseObject); ok {
+		return validResponse.VisitCreateApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyApplication operation middleware
+func (sh *strictHandler) GetMyApplication(ctx echo.Context, applicationID openapi_types.UUID) error {
+	var request GetMyApplicationRequestObject
+
+	request.ApplicationID = applicationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyApplication(ctx.Request().Context(), request.(GetMyApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyApplicationResponseObject); ok {
+		return validResponse.VisitGetMyApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateApplicationData operation middleware
+func (sh *strictHandler) UpdateApplicationData(ctx echo.Context, applicationID openapi_types.UUID) error {
+	var request UpdateApplicationDataRequestObject
+
+	request.ApplicationID = applicationID
+
+	var body UpdateApplicationDataJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateApplicationData(ctx.Request().Context(), request.(UpdateApplicationDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateApplicationData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateApplicationDataResponseObject); ok {
+		return validResponse.VisitUpdateApplicationDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadApplicationDocument operation middleware
+func (sh *strictHandler) UploadApplicationDocument(ctx echo.Context, applicationID openapi_types.UUID, kind DocumentKind) error {
+	var request UploadApplicationDocumentRequestObject
+
+	request.ApplicationID = applicationID
+	request.Kind = kind
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadApplicationDocument(ctx.Request().Context(), request.(UploadApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadApplicationDocumentResponseObject); ok {
+		return validResponse.VisitUploadApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyApplicationDocument operation middleware
+func (sh *strictHandler) DownloadMyApplicationDocument(ctx echo.Context, applicationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadMyApplicationDocumentParams) error {
+	var request DownloadMyApplicationDocumentRequestObject
+
+	request.ApplicationID = applicationID
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyApplicationDocument(ctx.Request().Context(), request.(DownloadMyApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyApplicationDocumentResponseObject); ok {
+		return validResponse.VisitDownloadMyApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitApplication operation middleware
+func (sh *strictHandler) SubmitApplication(ctx echo.Context, applicationID openapi_types.UUID) error {
+	var request SubmitApplicationRequestObject
+
+	request.ApplicationID = applicationID
+
+	var body SubmitApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitApplication(ctx.Request().Context(), request.(SubmitApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitApplicationResponseObject); ok {
+		return validResponse.VisitSubmitApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WithdrawApplication operation middleware
+func (sh *strictHandler) WithdrawApplication(ctx echo.Context, applicationID openapi_types.UUID) error {
+	var request WithdrawApplicationRequestObject
+
+	request.ApplicationID = applicationID
+
+	var body WithdrawApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WithdrawApplication(ctx.Request().Context(), request.(WithdrawApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WithdrawApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WithdrawApplicationResponseObject); ok {
+		return validResponse.VisitWithdrawApplicationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -40840,6 +45388,285 @@ func (sh *strictHandler) CreateOrganization(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(CreateOrganizationResponseObject); ok {
 		return validResponse.VisitCreateOrganizationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationApplications operation middleware
+func (sh *strictHandler) ListOrganizationApplications(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationApplicationsParams) error {
+	var request ListOrganizationApplicationsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationApplications(ctx.Request().Context(), request.(ListOrganizationApplicationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationApplications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationApplicationsResponseObject); ok {
+		return validResponse.VisitListOrganizationApplicationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrganizationApplication operation middleware
+func (sh *strictHandler) GetOrganizationApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request GetOrganizationApplicationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationApplication(ctx.Request().Context(), request.(GetOrganizationApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationApplicationResponseObject); ok {
+		return validResponse.VisitGetOrganizationApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ApproveApplication operation middleware
+func (sh *strictHandler) ApproveApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request ApproveApplicationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	var body ApproveApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveApplication(ctx.Request().Context(), request.(ApproveApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ApproveApplicationResponseObject); ok {
+		return validResponse.VisitApproveApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CommentApplication operation middleware
+func (sh *strictHandler) CommentApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request CommentApplicationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	var body CommentApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CommentApplication(ctx.Request().Context(), request.(CommentApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CommentApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CommentApplicationResponseObject); ok {
+		return validResponse.VisitCommentApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadOrganizationApplicationDocument operation middleware
+func (sh *strictHandler) DownloadOrganizationApplicationDocument(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadOrganizationApplicationDocumentParams) error {
+	var request DownloadOrganizationApplicationDocumentRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadOrganizationApplicationDocument(ctx.Request().Context(), request.(DownloadOrganizationApplicationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadOrganizationApplicationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadOrganizationApplicationDocumentResponseObject); ok {
+		return validResponse.VisitDownloadOrganizationApplicationDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RejectApplication operation middleware
+func (sh *strictHandler) RejectApplication(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request RejectApplicationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	var body RejectApplicationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectApplication(ctx.Request().Context(), request.(RejectApplicationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectApplication")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RejectApplicationResponseObject); ok {
+		return validResponse.VisitRejectApplicationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RequestApplicationChanges operation middleware
+func (sh *strictHandler) RequestApplicationChanges(ctx echo.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID) error {
+	var request RequestApplicationChangesRequestObject
+
+	request.OrganizationID = organizationID
+	request.ApplicationID = applicationID
+
+	var body RequestApplicationChangesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestApplicationChanges(ctx.Request().Context(), request.(RequestApplicationChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestApplicationChanges")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestApplicationChangesResponseObject); ok {
+		return validResponse.VisitRequestApplicationChangesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -43758,1181 +48585,1321 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L19byTHmSf4VQK1MxBpV7GLL/1CEsIe1eq2KPWbSbbbltnLisqMqgoxK6I6IpLVJaEB2R7M7GEW2Nsd",
-	"424wd97ZxR3mn8UdNPYIo7FXMjCfoPgV9EkO8UREZmRWZFVWkd22e+U/LHZlZrw88cQTTzwvv+ezRsSH",
-	"I84IU7Kx91mDvMTDUULg74NUDY6IHHEmyT3zu/5ZpsMhFpPGXuOEnxMmEWYxUgOCJO0zErcoQ6kkotFs",
-	"XOAkhU9wFBEp4fXGXoNMPhx0fxDRx/TD+x/fOzr54fGhPByq0cd3D28dnsf04bMPHzy8f7D5k/aj5FHy",
-	"k5e4PR5/fJ9Pupsx/eHw6L3HHyT3H/74/nH35NGnP/rgR8/izcHNZ58c0Ad3P2yTHx/odj/60eYPae+H",
-	"G2Ty4afxs0P6mB6Of/JJkjz6wU92Pj7+cHcj2kpYd3i/Hf/4w6TRbJCXIyqIPGSNvd12u9kQpCeIHLgR",
-	"C3W2/WLr+7fHuz8+b8vN6MHH6kc7kx8OP7wzeO9W+ujm6Ag3ih/dMw0eqMZeY6u9dau1udXa2jlp7+5t",
-	"t/fa7Y/h9SEZdol4SBp7SqSk2VD6y5PJiDT2Gu8RLICIQMu9zxqRIFiR2Gtxs9wiGWKaNPYamDG8QS8w",
-	"4xf4f7ErusFF373yIyJoj5K4sdfDiSTNRo8KqR7hoe54+r9Nv55+Pf2i0WzQuLHXaHd3yU7vDmltR5u4",
-	"tdO7ebu1i2/ebG31bvc2u7fJHbzZbjQbCc5b+Nvpr6dfTL+efqP/q5/xCGveaYi00WyMBpzpf3z/9u7W",
-	"5ubW9s7NW7fdzzMjU3RIPjbv30sFH5EbD7mM+Ljx6tWrZuOIRPyCiMldHhMZZlHCEGekpdtBwr6OIv2+",
-	"z6Dmh72fNm6fv9hqDXdfxq3tQY+0RnfUuNFstMUOa0VbF5+27vRvnbcmm0qv9+Dl9rB188XtuDVujz5p",
-	"ne8K0mg2tuI7Fy12q/uipT7dGbSGm5HuadK/SVq75y+3WmJ7/KJ1e8S6jWYjuqM2W58Mdz5tkVsXuNUe",
-	"vIgbzcbOeHTeenlbsFZ3a7Lb6t8c6nZftAeftraj+Fbr/I66aH2yNdZjGN7qftIim+Jl6yZ7sdP69M5o",
-	"oOe1O8EttXU+bLXj/u1WtP2SNJ5rgh1Lrnc1F/RTrChnQZo9GxBBkOJIEruzu4KPy1vab+ap0Gw3UGok",
-	"927cIJLijT6XqUzSPt0Q6Q2M5Q2uv9i6cbF1A0f/NkooYeqMxu9+dPDe4aN7J+3N07Td3rqlF+IsGuAk",
-	"IaxP3r23+5AkA463Ho8v7ot7D08+7Kd3P8CcfLSp7jw9etZNf/DhsVTjVvQw9P3ZkKgBj9893rp5yzxn",
-	"nEXkXdZqH986e/bpwdbDT8zvgsRUkEidpYK+CxP58+2DP9+6/+db95PzDW8P/fnWfSn5n2/dj3CSdHF0",
-	"7r43cvJMTUbkXT0K87uM+Ii8y0eE0fj7sPns7wor8u7HL7ZfPmnj3cnm8O7WxbM76ofkpridPtrpfnRr",
-	"8OG2fH+z94M2frD78idRLqQCEmDHSAC7wocxYYqqSXBxD1BC2TmJEbVv+YtaQ4CATLjV24y3ou1uawff",
-	"JK2d3q1260739mZrdwtvd3eim/EtctvKhKfSyCyWJkmzYfqeJ8NGgl/QWIu8huYj75f3qRwleOKEzN9M",
-	"v7n82eUvLn82/d3lL6a/mX5lRMIICzwkigg4wu5ihRPeP+w94ow8xCoa6F9jIiNBR5pztVw5wX0JbG64",
-	"Eg14Est91Nlu76BHXKGHPAah1EHjgREniEoUpUIQpjY0TXQzA4Jj2CLMDPCw19KdtkyvzYaMBmSIdfdD",
-	"/PIBYX01aOxttvVpo4zIl0pQ1odVvJsKycXsWE8GBHUYeanMCx3EezDykSAXlKcSjXCf7CM+pApRhXpc",
-	"wGOQ7/AsG+6LlIhJPtrIdFgxzK3wKO8xwZNkSJh6PNLnZHm0HX2sdfYQZ8kEjQTvCzyUaEzVAGHUFzwd",
-	"IYXPKesjPBolNAJZIhHj46phkmKP/nDt8LqcJwQzGN8HPBXyIX45O7KHXCqEIxyTIY3QQL/XRJRFSSrp",
-	"RSWRBq49v98eF0OsGZoytb2lRTJ+SYfp0Cxuu9kYUmb+ndOQMkX6RHiDpAHy3SdjsvowKbvWYR7GZDji",
-	"irBo8hGZzA72AJ2TiWbHCU8FigacS72wa5vffv43WzdvopGgTOFuQtDB8d3DQxQNsMCR3qdNRDb6Gwij",
-	"p08P319HaoDVKRvic2I2pSAvUk0GiXtwKAkyIljteXyNmRwTofekVFyQGNh+a8fQ65Rp9VQQLTpIjNaA",
-	"+zrZbFTryD7aQ8Ct67oPbHsxvAq6LR6SU6anqJvr8niyn/0OMzdczbgaEAHP9Xg6O1tbp4zmpDs7J5Mz",
-	"QVJJ4s6+182AJsSbEUyFJgkSKWOajGNMlTxlemJUoTUumgj3FBFou41kE3V22ruo3A1lZ6kknfWNUwaH",
-	"hz0MGjd77egOvrnVuh1vktaOFuO7+A5pGZG+g2/2brUrhVreR0uzgdZiX6RUaI3N6LBh+XHzJjBYJva0",
-	"nFaKCN3Hv/vp6enLrc3W6enL2/eef//PGiFRc9irkN4gEbUIz2ThBRGScmYk+gCzPojrLpYkRpxtoCM7",
-	"YrTW2dm604GV46mWl+v7qLOzuaWlacRZTHUXZz1Mk0z2qwE5ZYJInoqIoAGWtocYScoigtZ6REUDvUa4",
-	"jylrIkG0aJvAYEhM1foG6nyvowfEuN7aERkpEpslqjpGFp0gYXrNOfGKNMMo4iMzQq3TEOEOQJgxVZYV",
-	"h7otuyfzHacPyZyEGDj/akfiVtWEjjShZyfzAWda4nTgccecNf5+SoidgF4tNaAS6ZnvI9ipYyrNe+MB",
-	"T+zbevMtONjNUJZbkQd0SFV4LRIs+lrEsVTfB/WaUEWG0kg7lQpWJekTaNMfR0x6OE2UJmNRxHsCfjMo",
-	"4B+LPmZWnz8ivfBIuffSOxJpBR+tdWIy5J11pIVTnA11hNUgH6n/YV2pcWt7ntA4aH2MW5+2W7vP8z9b",
-	"z78XFh9PBI1IUBP4gPYHmvYj/QaiDA0p4wKljCqJ1s75iETncr3GqTtyXVSdurd2GgtPWTPOkDLwgI+v",
-	"cZhzlIM6w6zYio8ZQd2JIkiA1F3r6H/Id9utzfbWdqeJ7L8321s7rfyfrZvtdmd9D3W22rc67sTFWl0V",
-	"agMdkwsicGKalKhPVGm/Vu7TuZu0QsocEyyiwX1LjvL8jlUaT5AhlkRrmE3smTNc33dHuT6ipRnzhrmz",
-	"JTzOLDyhFbHE9wcK21//8WdC78TGv7mRW+lumNfkDRiNHeor2OyH5rPtbGZYCDzRD6WaJK6vRjbPjyiL",
-	"Z2f5xCjq6JyyuGqWcOdwN60V5qzbXn7GdmQw7MKMb9ad8TEXgXXtCJKQC8wi0kFrempWihpm7Lzo7HtK",
-	"QlNfwPRe7Kznf6I1fddFo7SbUDnQKqjW4/QLsN/OsIw62T90553mKetIhYX+lhEs9OZORxEfanXP3I2g",
-	"jf3ixUmPQV9AdXfrntpQoq/U8/TpS5jezT9tZDPV78LY4YZtx5j9rYeov9cDbDyv3ikn5GWAns+4iOH0",
-	"6lEWa5mEjlIpKWb6iLjH+ppGe1ahiFF3gqQiQ1CsR4L06Ev9hV4GRVVC0JrAYLAYGEm93kQK92UTyQEX",
-	"Cr7qpUlyyrwxoLV//e/T30+/nP7T9Ivpb6bfTH8z/Wr62+kX//o7GJJEs48v/2r65eXPpr+dfjP9l3/9",
-	"3foG0sJMX5/HHA2plCOi+QEm1sNJgro4OtdTVILCbpF0SBMsqHK7xYy+rHyHRlWxhi+WlV2SP7GmEmMj",
-	"CR3gzpjyjkS6mybCEiVUKrMOHf2n147sVBznmZVm3lGez9pZcrzj253d7uD+rN3c3nwVPr2PNRvK+4IP",
-	"Zyf1ESGjGdvCKMGMaXVfIGMxyDcVsLT+JwduNLcoUAtjrCpPTZmPIHhu6m/nDP2EX/vAu6THBak78hO+",
-	"1Lhf6WU1Bk0Qyu/h+AdYkTGeGGM50zdnsALndpsbI8G7CRl+/xPJWWH5jXldty/5meOcMyIEGJxioozR",
-	"8cS6kFqUZWyKYhqbm5K5cWCJyMsRiRSJ95ESE3PNQglWRGxYZiRSHcaNvcbtqE22em3c2uzeJq2deDNq",
-	"7eobb7u3jW/iO93daGvTyDiV6jOkvdVswJ7VJ73k+RjcSC2VUsH2znGXMqL27Jz3pOQt937LvP/KJ/iC",
-	"U023YcheMqowRF7qLYMTJIm40LrfGmaZ7TYb47q+taRMEBwNwMiiWRtIRmKEmZnChh7Tezg+MkS60lIO",
-	"caKZiMRnluTllXRmG2cK0Yt4gRMaow+PHz+64lrtgAS0a/XQDQXlQ5mzVNnIW+7161ipmSlHPE0M63b1",
-	"Exzv6as0lXCYwDYWZZqcssf68spHRFhLqJUK0KDdATvt9j7CbKIGYBcSXP+/FR6ZQkblKcNoZ2tLHz+v",
-	"mo27nPUSGl1tyXGipzE5Iy+pVNJf7wOGcBTxlGUGMyoRaQ0xTZD9CpmvQD3UvCgbez/NWlb4HIy5PUoS",
-	"zQ3GDdFsDImUWF80lurh1fMr8tZuzlsHhbbnM5YdR8u+e91cFdk1tFwBvWgWiLHCsLPvc9GlcWwM8auv",
-	"siHzWTfh0TmJy9varQKVyL6xr0emcGQuBRFhCrQLHOs7pFQCKy6uvN23vSWxI8gHOG9NzMst9/J1LYo1",
-	"lA3xBDZxzA1HrumbkKVp01jKZui1Dov1A/BpX2GdKLugCl4+M37BmaXK3wDTl31rH2F5Djc2jBgZ68vE",
-	"VVdn0xPGh3mn+bDmLFA+yJZ7/7rWKKHsXEtZTbCFFHjVbBwyc9Leg+P7amtjWrqqQlKgq6cG1NNJslFc",
-	"kyaSMqd6md6tA8SMJ+H9Pon1EZcyrTN1sol3gLiPuLrPU2NuWJmujKuzHrRSZHVBjIaBZBoNCjbKKwue",
-	"nXwJHnGFXO9zyM64apnXromRi7NzzocmMr6gLkk468NtW/IhAVWBJJJkUVklUXXO+Fh/l52WsDbOxR2+",
-	"NJom3pHGUbCmbxbmulgw6HfWc7+V5xw3ZjnrjY8GpHWXMyV4ErLkj5GeDJIDrPXWCIPDQY/8XF+WKLQ3",
-	"4/H1HdInuB+egiAjQSRhypmurQKtcH9+o2CVxZOE4/iE8wdY9K8mt0emrTPF+RnY/a8qfL2j0Y4TKc6R",
-	"a3sOp9qhtBTnLfP6a9GEqTSD0ddszHyhYdxfhgmfeD63++ByuxqZZ1145fPR3r0DXjznQdxGa0Znxyr7",
-	"bWd9HxWdfMg4mI2fz3q/dWtXPla9+6hPHZRNZ97aeh+07AfXt7qV/k/f/1oQE0ZC7JVIN7PyR5kx6brW",
-	"PjNPeat/TFiM3KByH7+WHmUn8oSn4Lcl8VWXc+tOxXJ6I6y7oNkn16bPGj85IySW3nqVaGM2Q+ZJbzhP",
-	"0COujrGiskdxN6kwPBqXkLFGoRGW5rqgF8JS3Ply/PPCcECrwt1k/EfoezdO03Z7O5L0Uwi62yadjbl2",
-	"yZCIPzbWlacMX2CauGmszIKp107ZxGXtOFQiRYYjLrCgyQR5X/iWLTByJ5Mr27a8U8JOFRXHOIf1/Bev",
-	"i+H0rVUzUtlutRbzMYRN5OZOgcDp0dP3TEYisIys758yxq0NJJdCG+iIAO2sVZd4LnUJ+0ciylAH3mod",
-	"6Lc6xkLvcZ33MOACtK0oDjE5zgwr9DeU9ecz3lwPvDXhX8PZJyU/g/jSM8rAvFRkQa2kWTMrVpoFlVkE",
-	"rRmyprslgQXRWj9SqW9NsCJObl+f+e5YcgSjRfloF1ha4fWWe/26WNIRRQ0ET/sDG1dpbcDmCIWjfphK",
-	"MOoBPfRvmiJ7p6wzQ/dOE8GPEJQsyCdweepoysLPEO6fvWtNdceSP6Ds/FoOQt2JvgUHD8ElTGromPYZ",
-	"OOU4HN0sNpfr2Rhc1BN8aJSgkeBOpF+XNU6zCnRc78jUrKJfv97jsjND1c4ewjPELLjaLFkNOVE3VafM",
-	"msRtMLayBiRn2J8luQksHONJTn4IRss5VFPe9guEN/x0wvlDzCbW5i+vxE9C8zbEHAHpr6QNect6wjka",
-	"YjZx14YFdlY9ipYbxbVs/nL/+0aeL3eMXO8hMqOtFA+Kp8zlX1xRRFjpcxYJAqyHE1lWWBLep+ByHGEp",
-	"x1zE+rigLOJCkEhdeX9vFoyH4A0pDma+9VB/0PI/uA6OeGh8NE13JIE/1p6LXl+lNX/27FnrIFUD/TTC",
-	"qkIRxvkbWvuH0UBgcyrJYlPEU73hIyKl1pbumQSOq6w/TA9X3JJtCMRQMyf4ZiTCIjunK3w5nJ+B0ur5",
-	"cxzjFFw67hjFCiVE3wfueDHhYAdqvGrmoieX+NVeIirzk+GqXqAt7/b9o4xIte7eOU2v++ZN2ShVZvtB",
-	"J/uoY1agA7dtibQejXivR1isVWMg1Z7zIMK/UHdyCkGDMVdaexlhNUBrHZOKKDfaG0DWznqz4FDEEnX0",
-	"mxvmqqU7s1et5inrQMjB7CNQdMz+mH24gQ7YxOsBQv66guBzifTwDEXAk+k2IZyQ+gT89vNfIq23Tpoo",
-	"8+Zav7hpx4VXm5SCpr1injLjLtVL13SXCriXgjG1Ty8IM8wOhioOAd0dE/FG4s469KtPX8lhXIq8tMd9",
-	"ZEyaPgOvdTLR6n40ofiwiWU6GnGtPT4kMcUm5fNK182swbOhbhHS0GZMHpDKB75k6Wfc3NANX9ladTPf",
-	"L978EAwH2eHMvWRm37Tgmxa8/Loskpo9OmUadDbAimybhBRosFDmTi0vdALHxhiDkyeCj4hQlMgsbXXk",
-	"/fSZn147GylejHAuyXw/r3b5T23a7XzCPTBvQeqcFdN+hJAvu/3ut3YW9m8TfT+bdSXxkaEcGvIuTQiC",
-	"N62StY+Y7jvRqo0+Fu9tbN7a2Sh2v71V6PxmoHNlUrdnA+fmDvqVf33/qW3Ez4/2FsQjWB4hybv6lqcH",
-	"YP3Uz7BguulZJZAPiTFg4K6WRb63WP+dSiKQHEAYCY4U4mzfJihK1BWYaUHPUEdLAFA+iywX6T97oIYc",
-	"Vnl18le0AIuIYMbKma19mvq38Zy2RurMmOO8Bq1PWp5Jzpk5CGafxp2NQmxk1fehIXi5sDPRpzZRBxnq",
-	"ZlOzGpxEa7k2t16Yb6xvFooOSajHTM2YzXwbpEPMWvrKDDYs8nKUYGb0hTUb7godzWc2oGreT5Cn0piq",
-	"exf2jCiuOI4UF6G1fjbgEEZHVdOk9BT9hPrcLARrrId4gKWJtYpaqIIyecxJI6slo/mulHqrp9KSIxLp",
-	"dUc9HCmXDtj57LRhsrdPG3un2VY7bbzqeKTMSUMcVcqTxwoN8GhEGIld05L22RllYJ4xf7osL/cLTxVo",
-	"NiZkw/xTa0BmEGfW3Fj4TRBJzEfFn1yAnG2dSGncEhf8XP90yjoWN8Lag2x2YBN1BE9I1tUGekTGVssb",
-	"4gloznHsUsfyTWQnFOJgGgdzPcoXzGaDjorhu1vt7Y32xubm9sbtOqzAI3D/xmZz1ttdvtO+SmD57xjv",
-	"gV5zzwO+jzp6cB0T3GFlKbwkV+JpLYIP+pavgk+rhuoLcjNKK4ZWGUhJTsAnHo0d72cjamayYIausLb+",
-	"xPKNO1/ePLGiryhzsqyNWukbnvR6NZuwkWe1B1JSsJRwB4ls2rtLbNcf2Zx3u/SWNUw6hk14X5K+MJfC",
-	"gMK0ydFxQtLYQ7yZPTE+fHaSAWzoeRVAOfaQAX9B337+D52NOaffIau2LaVM0cQpFUTq7XFOXFCWLBy8",
-	"u+12SAoUMXCCWhx+kRIkKesnpJVKYvvQi9Pxv5bhWVTg5dQVGT5+zowuAnq4FQTICt0W5IZaM/+eiSkx",
-	"GeYwDjt6yk7ZkAy5mBhDvfn2WHGB+6TTRIxcEAHmP9Cv3QPwl5yyERGSSmV2PD+npAm3RYViSmRuG7aA",
-	"Km5kG8hAJZyytdNsXmhIThvrEDZsBf45GSmEI8GlzFqwnjJpzoEyCEIBUyjPArLgQs8rZN6ijfxU2jxA",
-	"f9v4HO9363NriamqWKCwtnZIoS34HmXx3VxpXO1y5mmdT8gwLM5/vHGzvVtQmClDT+49NNliJmf/7r2j",
-	"k8P7h3cPTu6ZUE/wqkkSQ2JsFwsCnvNbOya/V6L37x0hwiIeW5Nv8aKy6KrSbLxsDdNE0YQyK9i0Zu6Q",
-	"b0IH033Bh6hjcKQ8smkqUta/6z7t1LoD6G2EVSoqrJzZY+fej4nWb2OUjRAyRWXTEWVNKsxiLMDW+vTo",
-	"QUviHtlHenbOLISThI+tzu4Ra2clWpWV7yIXFCnpzzbEhxZl5kCfugu5b1Y5H+KYeGgFBS0GoqUmkB+3",
-	"JolWYYe0b9ID1kNH2xzDwyJ9sGqlfQtEDc0keFeeQ7X7OCJKLkm2u1q7kjn6jc2igpRCfenLU4TBNonW",
-	"cJKAOiDXm6g7QYB4FLg1Y0X6XNh/lZObE4PyQQ0EkK9Z7SOM7LeQ+aHHBjZWIiPCYsyUfCcfpeIcsrXq",
-	"6Ex3batApZDaZLORayth0NCPAPAp0Brk/F5TWz6B6rfpwxBUTLrEdWbMOSXKPTf9ZZ3DiD8QPB0te3jg",
-	"EY6sD6bILm30LkqZdVMWJKoD4JnVuJxdZVbfY7F8zGpk7jU9hKRFlM7Rm55RFvNx8eswotOBj9OkjzRI",
-	"3UGMj/fyhMWm2yYUklV0202XoyQJ+Ht6aiOordQUSXoKcZqQR1yZdZh9g2AlH5BeKNvbSFcwhcxfoYp7",
-	"g7diRvequTTOVj5/WYANj82rrzKbei3Ray1I5hNvcBkDFdijmXOvT68ydbNxz3DHor3k7oxL7KflLpSF",
-	"jfsWXCntfD6gUnExuceUmCxJPxyZ6eWqvlH3tBY9snwZk4QoElT+sdNgalDdaDv6oyXubEbDmXPaLzhw",
-	"KEniu9BGY8bNc9dGIltP9VoWYhjxJB2aeGS5nt3BqEA8MRFdjIyNRiDDpkVwsx/WE03m5fKFqwR/43QF",
-	"o4BoraDRbECad3BZaECZP2R6ZfXde99exBdbmGHE3gC9qTUd6zgmgHXNF2wxu76p3V7YHW/Ppvf1niWV",
-	"YUhmSLsJjWCkFtMLEjH34Ay2EWFNlJA+Tizww/Rvp7+a/qqJpv9l+jfT/zr9lY0riwi4vbuYnSNrGoSD",
-	"HjBeFO711mfVZhzHgsjwQWyTQ+8ZZNHqF544Z2HAs5BN9gM1TML3TR/8QxAWQ+K74khiRhW4Ej84efhg",
-	"o4ZZvGpjU8aCwwOaVt6xLEGX0Xof2E/Ag9vngK0b8HEZiN6Yj5nJ+RkQRId6+dewCeoADgYwM3FBxHrG",
-	"2Q7IzuWVsTq87fAkAlPkfRGmDIQBVVJGJmk/+GBMupKqujoPNGNH53eZE2+Wg0pcWeLBfATNjLP9ZTas",
-	"YOedr3DNvX0XGwf7Mof6nO1V9w7/p8BI7oIckNsZrpJ7p6yvV3iyVmLBVdksZ5ZsJjWZ4k2dnTOM+Hae",
-	"nxa+cBlq1ttG7Jo5ac58LNbZdagCo/LuCZzgFmMYwIiDcMEBa4VVYsOK8UIxoLk0IXrc7/MorWOwuDv7",
-	"BbRzQcQfi2wzec/R5A+iyPQy2MIlYANrcv65hQpcAp5P71uAvwqbRxaHEZQ04iXlmxYCr5oZ3mVQnM0F",
-	"06x5xGS7aznfpZEKjpHrS3L3haNyWXzbluUTQbm4F6dRRr9Za5t795jZyJ3ZV+Cke9+n2jKqnML94sxm",
-	"3ygNXxEcDWw8/TKYkCfmu2CTS1jQrHDOLGjl2Yd0SYtlGZBnzZJcbeZYnx5belLDUizEH+XVqlxpj4ae",
-	"cCzyaXFzFkR5ad8tPqFWUWi/O21e/2kza8qf3d3fnRgLT4zXdwI4INYZTjrC7NxobpBhIAFpFa21MwDY",
-	"zotO8XTqJRx7sHcmkPoPIr6XkLUVNtHDenJ4ntTNpGxZ/C6Qup60LMrHmbIjRWGar+UccWkAc4+IBHj2",
-	"5fIHMhd5DY62/vRXzdWuiL5Uv+rtcK1QPgP1aKKIkOv1bo21JKDiCie1tmnF5dKS1rVU57ZpLPdL+onz",
-	"4m11BURNMTvCgjC14qk44pI6sVDjDK4WFBXb3nmdlpq4hV6pNaaQXMkoMiNGsunmnTS9pfFHO2/t7xqX",
-	"2nIc8PrWqVjIZ0Eln3wRy8lEC8CZd++8cj//WWjVMha4Sr5NYb3mLYGJDFlyD/KUqboR8G9g8y29m5Zj",
-	"djPdeUR8QJcOlsxOklnDhQm3UoKQJjKjki6xPRrQJBaENZGk3YSyvkTdCXJMbZDqACx92aiohbFBprV5",
-	"RHhq3OLLmdnuGxez4lnIHu5KwpTzPbvQYio8v3K1PCjXJrsgFkURLgtOMcoOSVMbiyqEkeBcbaAD6HwP",
-	"SYUnKyQYNBsvW33eypRH8+7GI/vHT/mIMDyikFMqN54+PXz/uf9Niw5HtqwCgMTvNfpUDdLuRsSHNzge",
-	"0VbEY9In7EY2jFf+5/KcjlouI7A14oBbmUW0vs2ib5Yp8yjU2ZSCgg4RSHmjCqCQujxlcf20Noe6GtLm",
-	"FOowrgy+xb5un3FIzCcC4nslMkhAs/dKG/F9zHkoQwEQIiE3uom6qSmZkkCKwgAztN1GMZ5ItNaxpUHP",
-	"7t47Ojm79+Mnh0c/OXt2cPTo8NEPOuvhjntUjw5qzQU6/uCgtXXzlosa9eOvmyjhYyJaEZYEDcjLYmLi",
-	"dm8z2sVtcrN7O96Kdsit3h3c7m5G2/FNcru3ize729HN+DbZ7bXxVncnuhXfIe3eJt7u3oxux7tXUe+o",
-	"lCmpKARpnr0jUWygoFNj5Gda1147un8XbW3d3F4PmorPyeQg6XNB1aAi5P2cTCBr2yS8008BCSJKhaks",
-	"lNPm6PigtdXeuVMVOezqf4brXkmVwS7BXYGqTMplBQ5sgH0lSy92OFoerq+CMq7eg+7rfyKJoDh5ZG7e",
-	"M7N9OhpVctfO/a2D3bvtzWCrqZEN4Rh787AOA+S93X30rqvwjIqFmpuP353+v9PfXv7s8ufTLy8/n37d",
-	"vPvu0dN6QUX+vstHnbFviTwl/vPp7a1WUTX3eKkoX3IR9ny+RM0SHAKi1X80Y4yJ+bCYrLAPTFtIa4Dn",
-	"RUq/aD+69cPh7t0duvXJ7cmPNuWP75Cj85u9D8bb6sHoY/yU/yD+SbTbfcjuvVsRK1edywF4DlSZMjT5",
-	"NdulKdRK4ZiTQ11M4QCoFiwEvSCFuiNDPrQgv3X2SDnjopBgka+AP64FK+oU2Ct5xr0j9wrapDco3qfs",
-	"9aUiwfHupyI1IRHpjzvF6Jj22SFbMsOonN9nCxsGFfJDLWcQBu2kldALKAbiZfWFtYVrz2F6Y9lKxb1T",
-	"zl1akK0EV5YnNkl9RU41+N5PrhkxhJHx9TZZpltp2MUeg8RKuCQWymM1UvmoKgEQDjOiDFttP0OwypxC",
-	"WTL5AEtXrqEWZepcOPhwSEREjonSCoRccm6MH5FeymI4sJ/ohozeXVF4tCLNeEj1Zfd9PAlYFvSv7szB",
-	"KE4BOVYrpYgyqbAxyiPXBqJSv7OBjvNC0CbD1z7/hHebaDyg0cCBAHVTmig0IWpP327ciybmFa70isd4",
-	"suFfNrcXzkkfyLHAY5w84QmNAulBvTRJzsy8ziBPYw+RCyJsWZ8RprGXwe0VAJNN5HBvAZ1wHxAgzwRW",
-	"2JTEBux8J7DgQ60fairq2U6IQl3STxlac830BB+esk5oKbOSyhFPhSSIs/V98E5aWun3beKxC3SfmZcx",
-	"fMAAQbljJFxP0N+mM+RrhjmtxDzPwwwe8PsGwm7sU32GECwYZFZHhF4QQH+3WNUb3kx9tBreO3uR4sT8",
-	"08YJ0FHCh7gonqspADWaFI7UfC01qKKeiJQYaRFx1qMCSkhCxfPI1mt2UsZGKIZPQ908I4mftuAg9mRB",
-	"7anQIOvdkxQWfVKxCHZ4luViAvYMuwnRmilogZVWe+1EZR1YHTutrGuX1LBY07QrwuNVU8uDOEl6prda",
-	"Me3DPGKSI7damFgu0PHD45LesHlryaNO9101K8LUQRpTEnQ/m5TkCRQtQ1TtoY6JKOwY3D0tpbo8njQz",
-	"d7RWNzTLUbaPHJAgvHzKVKBmNO0zEusbv8McRGtuMMYubOsy6N4Atc9uSEj3NSB9WSqtfmdMkySDw0EQ",
-	"RAGbIXsJYHc31gtyykwJ4JZgEEH2fh8rfO9lZtwsxrBkYCb17xqmrfkwKJ60kDVvABKqeHZ+cO8E3cAj",
-	"euNi88aQ3PBf6ECNT9hYw/pG9nk3I9g7gNa3zOa3xB7QUX2iPcy+CY3ComUtuwYPLchWyMPNVSbHnwjS",
-	"IwI4c1G7jyo+A9NQxFl8v1Zy3QlXXvKnhQdZdnbH5rPQ7KTkhwZjmlbxl4Wkptlr+gDMylA6vGlZm4+O",
-	"sy6D+VorA454DGhbqV68Iut5hC1tuDKBSovXLGx7j/tCgvZ9cvGwGjPOfuo0LJ6qLn8JGzmL+u1BhSf9",
-	"Q0RH1FpaSlLIAPiHFGeir8Fi4jD+JZIc9bComYquJXx1kPIHJw8fGChN3oPyonBw7RtQVhi3PcBmJID+",
-	"KFw0GkLXE0xZC6KeoPW1HMfh+OFx2JS9gtpy9WiMas9xgqXKKsiVD9ZJnhPhSi8Y4LlawS7L4nlmfBNE",
-	"b3JQ/1bngoKxBmyzAMe5ETZ2MzWHeotd31kmfCk1f2SAiztobYypK//RJUahVYKSeB1A9PTdZM2UjzI1",
-	"hkBRgAnZ2lJcoL4pWQzgvq4+HUMxuSAJH2llH5B5Ohb675StGeUiHe0jSQjqZEvZWS9ecuwoG4YQEEUE",
-	"MM/Pl7Hg31u4VzSDJJU44u6p8/vlYkPwYdESPSZJxGuYZKm1xFp9OecfbywZG/pm/mxXe4LDww3IpJS/",
-	"PYrmfctR8+Xoddh7Pam8urn3fXJBo0Uu2poZ8eZqFnA8kD6VClbU8LcDC0NDfG4wbizeOZFXQ9PQC6tf",
-	"qkE6GpEn7u1cP6lCQXQDhlubyOdD1b61p7pKSD0u+lwpwpzVC6vsa8JiWcNgHIyOcWP1h5rT3GfB6mW+",
-	"Jq6j0dU57om3UoHr82j0jkRuzr6tArNYcKAI5dIkuOpecgmRvzB7CYKeDTeKeunpJQPoyuylwtCDeq73",
-	"7z60HCUsHiiA9ylDBtTnylyr71NBuliWnNa9aNjyv27B1y39RUsNSAuPRmWr/e6t1aCjs9kHV9VP5vEU",
-	"mBGWcsSt8YxycUZcesdZbldieOjgYc+KNiZpM0RGA664nvhwlPCJ7uhMkMhYi6GeTPDEgqRo4yRYzexB",
-	"XK5/tmOzUg2e/+nmziISmq9CdJuBLloWdI0wHwDfhzJa0+qsQzIyBtQsTwPMnll8TUn0J1zOtYQtzl4Y",
-	"EXaFBkrEc60185EFKVk2SbxGXGn99uvElq7GhH4d8MhvCAb5WkGLayMJz8AG54jCSwEIF60tQYv2H9Pd",
-	"7SoXrNd4SbrivWPuxeIN3hKy+0BNxb9ozLoOZXsFf0XdOL16MqEYEbcKznEoi/eCn5Mjgm15mIWDsNjz",
-	"V+HNZYXMDJ6vEx4gTRbFedkkKzfq0pRDrOMhU76+JIEL1/58ApjX5gXk38cv/LyiWUdDHQihsl/nWmRl",
-	"FbsvPqfm5rDM0vIaM4gW5RrCKeayJDLqFrKD6ucEeUt3yEaputb180lWwrrLEE1BdU30zTouJFWsKXAI",
-	"64lQ8NvbDIVvP/+lMUCucYbM3OC3lNlKE+sbs4H1CwMeriX7Z2ZNFhDcXcxnaoqISY7GC75knCREZE7N",
-	"JoJ6hjERaA0rNORSoc12G43AbJgzCkC3Mw4pipRpJghgny1nB/B3+urGgPv4RQYOWWI2JsdV4eIPsTiP",
-	"+Vjr6amISNDkaL4PG/6PFyOQXEVWzc3vfw1q4BsTbXCFrsq9fj3SrZBLnfXvlrdRWOdrkYHAjlUCsIIn",
-	"M35c+wFVH6TdVi/BFzwVJF7ft1FbLCYCIgtkjn9Tiou4acRTncjVN8ed1YL7MYgdi49sZJPL7nqtAtpn",
-	"wiL1lgwrWchZC4Q3cMp1VJPJhOBbgGHm49ouGYFJxmFpD1qnrWC8ZlmLM2TAf9c3QNIl8bxvbdSl97ER",
-	"Cesb4VhSmETm+qwTCXWApIKKaUMcDSgjeQk1Aao9WpMMn5OzCEtSSmNxxTUzqIdZNCxTJjY0P3gEvnZc",
-	"KINKGdThJujD48ePrAe6Y+qhNk9ZBxZzo73B8JB0wHcIxQeyEqaQdzMSpEdfktjlM0mkb8K681O2Ziul",
-	"AuZ4p5kVRy1U/8mcjdlcnUnkCiXpDD1LJHRFUk111aI/eOHBY8jbrFO17nqB9Y8JVnIfXSu+/iqmhDcF",
-	"yV/XiWei3Q6vFUD/BFsHTB1wiD8YFP4fBmUio/fVcfcNmecA76+CVgHEqwlVUZYejIyN66OJRglmti5o",
-	"9Q69amK225gFzWRhtsgb24Izu6Wkf9ZTP5faIJUX6lo1RGc5sJJDXjv07FtTncGXRjMDttsEffuX/9lz",
-	"H+p/iZQx93ePMkjR3Uf5+7/M389+bnptYBYX2ogwi0hC4o2stVOm33G/G7R2ynBSCloyTWeyyDCqbdmk",
-	"8EJrIJ9MU0HHgkeGlTTWFUR/GSXG/Fy5Rm8G0mMfdXKp0kEQiwMpF7FRLCFs8Tux+UcrNmd45wOCE/3+",
-	"Z5UMm1XzOF+cwzSHSQ8ZVRQn156BGUCIMD1l2YXlVJPaqYQLK833KZtbCfcd6WW3+FXfNwJhIX/gLFEz",
-	"m+YK2aKHeU5iwA42dL6lIpU+MnjD++42qaS+hKF0hOxt1JiqAaAOkZc4UskErQmegjPYP//qQhbHKam5",
-	"n/oCR+ReJjAqIDxiPPGqlELyokvZdLVn/Tp9YM5L5YiwmMwi1QTxOCpgNSDdfHMjOEl+QUScBi7HTxmM",
-	"0JhG9AUdJolGRFAe77kh+2O0qZhU6V/1x+FwS/1kETqPfseDfdXbIGWuyWsI+2EOYcNym1vs4lJmY83J",
-	"tICdnySYBWOD6EWAxI97PQj0xApFAxKd87QiQrUmppF9rT6qESDGHA+wIF5WcsgQJEBrFFo+FTJnYbft",
-	"ozaSo0TzCLkgLCmmAe/uLjqfgeRz8poxdA37Rio8sZzgcWaW71zcTuX9kw9pocpQu9iNIuICJw85UwMZ",
-	"wijTv6MuUWNCWDZOWTRNb3mj2QyNZkgZGMQPKkQjBBEPcZIQqQpiUJlkEaZJwS2z6SvCfPD2+aRxxR2W",
-	"cmECAp+ShaT3W/4qbNUzJ9jCIqaxEP/OrInPXjOUbLqtuSjEubTFr8MwX5Yab8HVrzSl1TS272RSlUz6",
-	"Tti8MWFTkDM1WL3mXXoJtSAnp6cd6FsB42rf0F3qnU2Vf+d2d8kgdsFMJXroPjy7C6qyJIbyqE062VXi",
-	"4lZxJFRGyy8D2PXMgcU4qIeEsnMkFR9JNObi3AJALaE9XbVsONWkJvF7k4qdpnCvZyEA0HjADc6Dh/+X",
-	"JwI5/BsqUb+Mf1M3KnpOEfOVQj4EXxwofMRNmHA9i1fOmrnHI5VEVCVXOao4EplUSKpWIE+tmBLHlTDz",
-	"ijLvnssiX/5sGkXvhR/b6W29+bv2evSTTAa8FapJRhtBLqgJB6jIx5mPuOIYCvA0BviiuNHqCaUV5EvJ",
-	"9yQtxIfNeTRsJPadcQEyzDcaC3b4dbW5TEGRQgHXpSREOXOnWBej3r6bj2STM8kbzuiau9ZPBOnRJMm4",
-	"j4wUZhGUmh2W0W8CNtx5S371ppdNBVl1tQvLO3/tjhdnzSuL3wFnvlxvoo4FR+2gNUGkAQ3VPzuJC4Et",
-	"NrS+U5Xl7gBWc0Gdx+MHfUQfPvsooF8lfd+Ifi9+//igIsXnovji1s2bm7vBV89pXA1fTGODgnv71vYd",
-	"pAbpsAsAtRWIyMYl4zp9/NGTYIepLNT1lrQffO1lBb6FKc14TiYOMzIVSYajNNI70uhp84+Gcwgd0GTS",
-	"PRkqmKE1gcohNvrw2UfHs2tyTib1D069qouClqHBUP8Psg2VIXk2RNoIFbDU6sI7EiWY9VPcN6WnHdIK",
-	"uEMdWJv0c5yhMcKCy3EFTNY369oYXTOg5uvGUK3wnIzmOUkeYgrO5xlm7PJ4cl3hWfaT9yYr5VDWraps",
-	"ExDmwleZ2UKuwopXDZdgdzdst3jotsZYUIBQcG4jgBTyYH8CMVvXlqJYgwQerFVlbmKtmwiQvQw/4t89",
-	"ShTzuaF28qG/biH4nBKq3dC8Dpk4EK7doczQlHLWQWuMjGWGpgml+Q34DI4v9AaQ5vgG65KxJzmx5jUD",
-	"Jaaz14sADsXXZhbKzuY6rk9u+74Fdyc7ldUOBietStNMMGVQt28fIoP7Ao8GDk1W/2DztLoJZudaVSuj",
-	"xk//y+XPp7+9/Pzyry9/Pv0CTf95+sX099OvLn92+R+QAe3//eXn02+mv7n8fPrF9H9M/8flX6Pp76ff",
-	"TH99+deX/3765fTr6VeX/xFNfwvQ/r+bfnX5F9Ovpr+dfnH5l9Ovpl9dFwr4CqLP2/XedH9lhj79Mjix",
-	"X0+/vPwZTOrr6ZfT30y/ARpM/3H6jX5rZi5L+vmDcmQOo1Qq4C9SkmodO4fs7WHWAmxMC9rbkU5HN07f",
-	"XJ8RJCy4M5wrMIQB7GaOBOdjQTtJYQZhpJqfJv68Wh4cp109j+6KQB8jQOf9UR5JG0glMA+d6HNi0nyJ",
-	"5ICPs2lrtS8DvZ4g3BfEuBJybtlqb91qtXeL635ryfCO4qjnLbehzihsLo440+Sd47zOJgWSjBv7HKtv",
-	"hn0z6oX/ibtMe/vz/778q+mX03+cfn3519N/QZd/qTfj5c8vP0f/+t+L1UL+9XfhTKgrskhGRMMPlllY",
-	"FV+EcBAMiwcRTIgaQGIoNVXJYAhUmlPcQwDPR8H4OBzJkLK8p8Uc4b+N1mgR550LZ6mCqzxlCLshrl9T",
-	"mMiMTjXDBb6a5QjYLDB9eXFnaFBza10HvlZox66eX/sQi3MS+4iucnaAQ3hpdqE/4GM0xGyCfCxSicZE",
-	"aN7W3xhkZVhiKO+WJAVu3g5p6inTHy3ESYW3/IEbDbg8dTv2rNkgEYzXL0ke9xp7P62Dz9qcIdG1w/2O",
-	"sWCuTkF5f1mYdthfcsDTJEY4UoizJiIb/Q2EZ5GTjfPE2k5dVqYtQFYb39ZWh3hmhraQ7YpAtNmEZpfg",
-	"OSyCC3wrKZ8Jj64I4bGE33G+P/ATTtlyl/O5zjgwnQTS+jc2b+3MFEwv1MZgPLe7LAZBuXYHnlmrkPNu",
-	"OeTCzFtWZeq3y2QIlTkGsttvth5Nj03CO1wP+BCqN66mADrw9OU2t+3RBIkP8ctD86nT3+0/N+vtoxoz",
-	"cxW3S+boODbiOxBXb0wE4YeCj1eesB1LCJf7nI5G4S7LKT52cE07g/xbO7aFBKmBl/d63D9lr8uiqHK8",
-	"+qdLum8qhM4BQ64wacGya7GR9xHTBEkAFENxg55cumFvbxUGe/NKoqjCd1QhKCpdSmGurOs3fpTNuZ6D",
-	"mLKYVPhDBB+/I3PMGqsHW0zbpslWaFeEd6cK0MpmL+N2g3TQGoZERntE7EP02kxGxBg78z2s4Smz/jG9",
-	"tzoGDfKlqa6YnTV9bjSN/CQHUGqzC0tOtOrd+jxo6nUgXrPI4VhTy1REMS3soQ5OtPo2OTMj6YBFERj0",
-	"DMAsO+68PGUA9zmmkpjh1QL4WgmAsKxkw+Lnh5ZbtmyuWVfVjHotVkujSL0NRktfzZjlfnvkdxx3oggz",
-	"xpW+c0QDFKjHEmOFC1jBLnDYthS2H0HjKwUHriztFogzuDLMcMnyyumbifkoFpY4yqYZkpL+iFx5OIkw",
-	"Mi2gHjThSj5CXF0THSI8NH9DER5h6vgO8AUB0AfCNF/GCGp5ZZ8hwmKovy2RwXNBnZ329ikzHZ2Zjs7y",
-	"pMAztzzO8nlo8lY30EEyxhNTu8kInEDxxRWU6vmRMpWK8HymuT7xUnVr/VMTMY/IWGotPAQsAo4s3Y4e",
-	"NEShx1RxIaFkAg2VKFkddSnsYqmLZTa/hIkrl9DMkaWqcc3+uNDG0m4CmdpX9dwuXBLNB8fK1X/6AyE0",
-	"WueuV1fCxyvzaOEmtQxIhuP068duDPPuXMwzgcemsg6VKBZc63jN+kBoLmW8jveuxEIBS7UAZCK3q/ed",
-	"at5LoR5uFo3vB2xz4VLmzwkZ6UcIo1jg3hVKt4fyubdXxZW0nDQXocwxxHUcCpkYfUuOhGMVLEbTgTU2",
-	"1QEBLdMxF1rreIwGEAlm2Ov7qONYKDYfzrxZYLgmxOxK2k2Ivmc75szcrWzfa6Dja7MwNg9aJ/aFRlC1",
-	"9a3n1TFKnofs/3Ie+N9d/uLyr6ZfTX83/QptbqF2u42+/fnX8Axd/uzyry7/0+XPL3+Bvv2L/x2Bw2pz",
-	"cyd82nhYwHVLzvmooiufVrOnpO/DeEdCRCVE42HIKNFbXK/Feq163gll5/VdCv7kHugvXz1vVpn8/VEi",
-	"KHxQNBTbUrdzNkfO6LMH8gKFHKp4DokEa0XWr6aSsxfo4UVErpS3osm7KDva8yrNpJbrH1cXv5K8qMUX",
-	"xhyG8JBDXaIshLPoAlvbbKKtJtpG337+D4gyVx00NjlhE+Mii/hwSJUi8bqpZwwVCTTjWfdwQi8IkkoQ",
-	"PCzh5O1s1QI/yI4UP+Zm+vvp76ZfmIibfCt/Of0agkxqqC+aUt7OnVFfgPlDSK2eqmLXOih+Q1s97APD",
-	"xe1AJcJdnqo91PEqnhjLlvcDMskjJF5vnrLOCE+GtsYasn+7cshxs1x8O07JehN1bEQLfKMIjgaaA06Z",
-	"/RksZOloxIVpVdHonCh7zTRV3VxUb2a4cz/AkPS9wz0xFxAbxq63mI18zxLFlCRJb30DPeTgdJ1k5WGL",
-	"xjlv/hC0OrH4bA7MsNmwQ240G24wBgVEmlh4h+ies1LeyNyD5a4pnyCXRkW82slQYdE9NnkBqDvxcGEC",
-	"5cTYwWgU+HrAx4CNwWx2TZe/dNWaC/sVTBDOjJ7KASmUb/ZNA0M5d5DHD4/RmuIIuzrQJLZ2ec6SyXqN",
-	"QGVvo5pZNSsKj4S34AN3lC1Tc6jysHKUO35yEMAXj6vur+bqC6dyMRrmJm5Hm/gOad2J26S1093qtXZ7",
-	"t0lrs3uruxltxdtkpxdMgbBVqALZFJSBAHadWo96QaI0UYeyC04jov80+7vjb+sZAFf9bvCCiw0M0+w4",
-	"jp8cvCORIAlWmq0AtNVG5+RDy3zDMR9iyiD3Kw+WywZww25VecMORd6oSbjlFGygatOCRuqZLWKua7l6",
-	"+Ers23D9qC7KHPBZQfyOsjkGJQNWHkDtwq2baCT4kIOOsr5IBkL7+jI02/RhHoKNk1JMmQv6liYSvJnd",
-	"oC3a3OKOh25Od00IVqVS6IWIg3YIiyPHVOkeEWclFdGAGvFeTy+miTK1tX2uoDYOZc0lMMK8hsDO6d4s",
-	"r3GpvyCpluCplZwaby3b/UGXctGqHROlXDRYUFEK1jh/zAgiTIkJFPxwmkDTncLmQuLI58qIJNQUWV1a",
-	"+maa3qK4MG/Idee9EqvOI81JPmVKCmCY3q+MK1dwxgfosGO6MpHygKDby4QDLSDf4xGBIoQH8ZCyP5Lw",
-	"l6UCXq4Y4lK7tKYjlO/arIkiXY6vspSe60AtLMvquDhywEV90skk7ZdevLUN2pkiQu+Df/dT3Pq03dp9",
-	"bv/bev7ZZvPW1qs/W2gMgKYzOC9Dg+XIHK9K52vh6BXgHRZnU2YZ7HXR6SuCG/oCM0XiPRSKyumSCA+J",
-	"KTmKsEKcRWTfYj2YT/Jx2Bx5L/THtxnbbnIQk6pM8GuJkMnunc5tncV/Fui2COJh1bCFJ4L36GIUijmc",
-	"rM/LBdUZ5+BhAmJy/ZwYA28UBYxfh8eP0c7W5m3kXkERj0t3vqOn7zWK+/yg9fHzz7ZDG7vZiKmMqqHC",
-	"QHuDPpB7cQEiWBCIdbZxAzr27b//zwAWuofGAww6ekJ6kIsywpOlOxpQqYImQ1MtzfCePeytmYaRCRry",
-	"C6LvyE3Ek5hIZcDpah/xwBqmrHDgDlobR6oASHZYCXWcWyQBXSwacElYGYJ0+VTwvN0Khcnp1PsGSCaD",
-	"c/C/rE0yH0E4QDNIGK1tBQD6P6CMhJpaJfIAh6xRTzCNbZb50nwJm+iuhTGv4QzppSwOhUkd2SerjqNe",
-	"MBLQs5DGDns1YKtMh7m/ghHpsBJXFhQV/bgRgLRYufFC/EYFxLMRDXXldK0Aj7wcsJPpHkk96etmb/nP",
-	"YwMjQH0uCokLt2tKezkXissEjHgibblK6RFOJeCzFVyEBvLbOFhGgl9QuHsKhFEXR+d9APlGn/DuSqKr",
-	"CnD8YSbb45xXmoj2EGaTIM9UdOWnTGCLjBOwemdT30OdhGDBiOg0UQdCDvUflgB7p2m7vR3RGP4LVmSz",
-	"0sEHEWcRTaixPQfd6Fn19+KQ7Fo3Hd3PZBpFhMQE6oJmDHKmma2ZVdVoIjMW/+1vP/+HRsD3k78SzKUS",
-	"fFgVvHuSmR/sgZyVYGPIkz3rzYJ3myoow6+v5fkuXbI6fVhBG+DRiLBl1DPFa8/Nlaa77qmV9dhQeXtv",
-	"Ebwxe6Dpebl7w9iVogBO19pQ/yNBI1IQ1jVFtOdoqcSDHGkBQuKCV9dmMzOQMlKLnFqhGnU03+y4KXSz",
-	"7NkDVaaqpiRVGk9MISp3nHqTW0kmwgpUTUsvjg9Ku4I2s0QNtiwQIUhh3dA7EsFLFTj6FRxf5JVipTJH",
-	"7jw+wRCkcNxa7q3k+etwUJlb41vgmYKJrJY9WViogMg8COxoMOyDp9tTpwq3i4V852dczrOwNhspoy9S",
-	"Yh/b0NEa17HHLIMsL+WamNwSuJ/JWoKocD+4AuZHidSVC1l1euExpoqy/plT1r79S3M9B/AGzjItbn3f",
-	"Fv70VE1E2RlsQiLlKVszB58qQL2vZw3u54W81hwKhNGZmhniOpucsrw//T3FSTI5c4qxqRmW/QP6M/+U",
-	"pQCY0rRAR87GmmvcWUGwgvI923HQUPa4ZJkKxTcstgLI9x143YzAFCnJJEEhNM+4MxkZOxKiTzhlMuzp",
-	"YlUJ6c5anCt6DkevXmRYwSKczyPMg/no7+OILF0Uyh3aNQ6rmoRfSJalSRDNOV3y6T+gkYu8XyLKRh+e",
-	"JE4jZ+WFNtAa4GABdM30nw08FiBpfXP5s8tfXP6v0y8BxebX098Z+Kzpl2j6zfQfAYfqn6ffTH8NkYFf",
-	"Tn93+R+mX0+/mf4Lmv7T9MvL/+j/CC18tT4bv+M8dOUaR4sNT1KmxrBartc9pzzSAtdHVbEgOybb5aKl",
-	"cSbjJauKzmDmRVjhhPdRhEXssolMHlplLpEtThwEieRM4Ujdc66NqheeuFTvWa03H2913pD3S5ZDhBSv",
-	"k0XkffowXtw6zhEd11zeSBi7tjZcZVQnmSW0C02NN/5UJMHbooCwfD3AhGMT90eHuE9M/KgaZHcEScQF",
-	"EeszOB6CIChHXRO8o1IoAXdLausN1p3lUf5V2ZdYV+y99hrEzcaYdPUYV5K5+ZzyhSwz5OwGKG2q0hbK",
-	"R9Rs5FXDvRXIOc6vYLzIvjYjZ95MOc8N1MmH3gENqmOH3wEosFrVPT0BtVBqlwVWyTEDvgRIdhnyiyCW",
-	"8EIJV4KhWCyQZpEh62FBXkWurOjxv/advjBqwNt/MyfbQKnRmlxHT48eNBEXeUmBct5ajTqkFeNdjv/z",
-	"D0E1zhCzgbFdwOsGMu4/2BOFaghojXFlqyZMiL5lYC2dW+ahvu9QaUwSJiEgdm54iRig9A0Imv6n6d9O",
-	"/252j3QxOw8QfTtI9C49nyW4adndMXV7e2gXxbRvNQgBgQFwD2vvzCCeBjeOEESOOIsJUxbPK9Dt302/",
-	"ufz88nPAJP399Jvp11oPBDjEn01/O/1q+i9Zmtce2mqHB7Td3mw6yiHcx/qiWCJXgShBl2QAImT6t9Nf",
-	"TX+1hzazftc2t0waEoNwNzIShJFUrNvu3WsXRNAenUknDdLpPBT/P/276d9P/16vQDTAAkeKCFmnsYT0",
-	"cXKwhMCED8L1Hu6nSYLgOdLypNR9uDneFyE6/pfp30z/6/RXaG1z25IIkJrd79O/nf49Wtu8WSTjUlSU",
-	"RKkE/OrVrPZfp184XnLQm7OsdTVGKqPhZtQ1HGZW25KptFrNfBObLRqaVMW2WnTqH5MoFVRN/ODOZeBF",
-	"zJSO9T3iZMwNvkbAQ2vKT6VSGVCMMpqG4iiVJGTDKiFl1Ah4DQ8pSAdTjPUqZYRrmqrfaBxN7XLDpPLy",
-	"Nh+CsFSmeGE/cwEI89t0AHVKxDVB/eYX77L2qBo20JmwrNhGh81W+vX86OGiv1lk2VzgsHqMeS1OgFl2",
-	"fws8Aq5C+H0u+rw2sGJJ+7dlvrkxpXdgweytBDLdOrN61bzkPowEkcRWBYSMKSqzyMlALfjaAc4VwHmF",
-	"TiFGzqbtub5LiXvLgua9mkP3I93pamTvQKGTTjMHUusYra2j59DZNwvgVYEPLENkvRWzm/5Wy+gKmg5O",
-	"pvq3jq03X/m+cgHBCwkplZCZaEds4OcMJvbyOIdA3HBX8Mjg/UHStwPk0/y6cUWY/0VF+59Y38frOmnB",
-	"d5LY65zD91tcSdRsEPgsaHaDLWbjh4hAYEMzKV1ZPbCNpUuWXmMJ9jepYSwfSioXR5GaAxZwbIxyW4zi",
-	"DATpzURY1lcWXPBX0dEkMYu7/GUYBUqMeGXIFVUQ8GEgFMBWZYJvmubuns/SWCvACgB1nyHIeI1gkUyQ",
-	"IM7J6EfH99IkKcbS6Yf6g7PsA3tBOFMCM9kruBQKdY0IHS2scHBkX6sdpWn3sx+naeOx5vF49tI1Iezb",
-	"mEenrWXBjm7dZqIRQ2pcxhWz8iAoWErVjbx55+SeIwKvQ6dz0vStUORgKitCY2dqgKt2p3ubqXf3rBws",
-	"sKf1i5eqYwK2MgrYMux6j0L44xBTFhPRqbF30bNAQDrqcjWAVAKXXhCnhWoydrRZT4Et/KqaZnrzUalo",
-	"FMrNfIMHg9YoKpQbIiiP37HmuSZY9eU5uQJYjildHgiHMSXNrffAZpma7muqEDxVUmFT1CdgyaBJAkXx",
-	"weN9QVwN9aWj16qj+ylburUasfrLB8EvWEqtEa2Rl1GSSnpB1q++qOUcU08yz4Si+4uUMYPlQBj78/nb",
-	"JRR2ZKX5HkTATohX59uGBmUx42uCKEHNg2Jw9Pr+KbMK4R6y8T5+7DkRCCt9wSmcL539/ETUt55TloUl",
-	"YUFQjzKcwG2IaQGUZQ71MWVVANh5PVkXddTj4izCI5UK4h9XfsBRSHEA/9Zd6HHFulUVaO8hjHcov8Mm",
-	"gEvFAUoMSHQt0O/lwlQwrCCbCN5NgnisDB3dv4t2d27e1rygX0IxUZgmMvP51L2iHmhR2E0IGuJoQBlp",
-	"CYJj+IEIwYW5AK5Jhs/JWYQlWS8K5guc0Bhoc9aDy1s4BEIFjRQHaJAOMfO6fDlKMLMgObYqkw3lZhV4",
-	"rzDKqsjzXs9wn/X/NmEHUAaDRpSN0vpZbeBavqc7C2a16UOWVcUYW2h7CIrYaFS4NYlUh/H872ncRDiR",
-	"3FzG7ZnS+XHL7ofWYdxBA0BJ3FgmwVZ38cHJyZMsIdAev3NQ1GZ4aMCFKq+mTIdDLCbOY+c4VTcbHJ/5",
-	"Ybbxp0eHpmQPjQlTtAcgBaUG9x0b40hwCWhBBMtymcVUsL1z3KWMqD379V7Owa0qDi4ji+qneSx1ntGk",
-	"N1jFRl45pOEEIkaXC2uY3ft/IgU59Pn8sZXS8744ce+FtVET+r5spJqLv68ZlBbhmAxp9AFPhawZy+Nw",
-	"RVZKINf8pdlYD/d9B0u3EKF45gto54KIP5agrlWqPHtXiT98ON/s7cNOYv7SHKs0ntw3r9a3ZTmwtrl3",
-	"ccPGH+lX7f37WN92wl6yGhec5TOGBY3IQ8qCV37It6EMDfVzlDIIWlj20nIdYOhOpLutUd/a4b5wJC5r",
-	"A65awxNBubjnApM9ZvEC0N27x4wmMvwKHK7vk0JV0voRijXNZ4ZpcvOZwv0iQSqO63zWFv5zCaOR6fPE",
-	"fBds8vrQ55eLu6yVyuyJ8yzyMlMKymtWJ+7SggYG5HyzdN5ku6Sw2QpWRFjAEJeXea6SX70l9Q6NglXT",
-	"x+H3BY0f+lk/zdoyRE3goUCNiuwIX7MY9Osb6LEBFt5Ds2RtogIl8n8WCWETa0p0RAqfE4NmrNftHYms",
-	"0U+itenfT//uhomPsjhZSnOmWbPsitZE0/8GoUX/5/S/QR8j3a2XyeD6bELhqpFWsb+PYjpK+BCj73tf",
-	"69t+Zj07evqeuYwvq7AM8Us61Pf3zaw+uP33H7My4ykD/i18iUCVOfGwy5RXWOncX+FAL56uM6dlcRXt",
-	"/7zFbIftdtd1FhaA3P4AB2Np8ebggBXlx1PIenTVYMsRYPvmwqnlXQTuB63j3rCpLDf8N+WNz3QHr25Y",
-	"USRvfGb/OtY/z5bvWIBA1m7u3nnlfg7y78xJXYiBXJgKWnGMB3NTbcGjUJ6niZjQv9oGkOAJKeErahV7",
-	"wMf6l+Gq6as323P0hKsUDCmd4PYwrnPuzjnLPgqiK79IcZLBIJ6lo77AMdkzIPS/vvzry3+fp6T9dvrr",
-	"6ReQyfYX06+mv51+cfmX06+mX5kzpomwQgnBUqHNW2igh9jU/zbGAszQ5S+m/2TT1L6Z/hpKttuW1/f1",
-	"YdkjUsL5eiaIEpgyyvp7p2z6+8vPp99c/gXkyP1s+hVEPX9hs96+uPyPeqSmLT3if5r+ZvqN7eG30y9g",
-	"aH/vDW3rZtuNDaPpP02/Atz9b6b/Y30fRfp30kRj0qUMiyaSZKj/2EMYXf5Md3L5c2/uP0dcZIUdChbn",
-	"IEnNIRiapMlIFNImtOguIZwVOg/bn82COm/pEobnJV2pVloY49lb4VEt3C1mhgyKmsmEzmvI2D9NhrR5",
-	"Yy1l2a9cICyiAQUwG/sXpCuYVx34v3tFcW7zFVj24ylzymLerfFkoMcsmXi/OkkOPhDnyTNHgT0Biqzo",
-	"qs/kFWeaDdfrPNZyS74knsAfwhD1FhuQ3jLzzZ+GLebarRd/TIaDeXYCq2VkWkV2ty7rHVXXfO9e/pqu",
-	"484+s5xYmh+6PzcU//WU0J8zwzeWa5pzwh4yQk/h89ybBacRT5Wr6upe3zgFrOw+tXWWoDBHzC0qt/XC",
-	"g5atxacdwB6SNlZ0qM+/vEAGfM0IiaV5X/6xWwv0dbvPW/ZH9+7GI/vHT/mIMDyiZ/oFufH06eH7z/1v",
-	"WhRKnkMIANQYafSpGqTdjYgPb3A8oq2Ix6RP2I1sGK/8z+U5HbVcQfgW5P/o3WBv/d/ZMb6zY3xnx/jO",
-	"jvGHtWOETrYcQitcTsxSZpWx+6ny2eDD8UVa2mFBYhRhSVqUScIkVfSCJBO0JhXXj9LRiIhWFl00F/Gr",
-	"JA0NQ521nn//zxr/c6c5OAnsbqEjIiKLe0lfVlw8h/jlUxkqCWKuZHsoZQkdUksa/4RfjA07pOygIpXm",
-	"sdl2JKF9KO5q0JLnXzzmy/0REU8lEQ/0YF/LbDI4RVkF2rEGgsPbXOt7EEJov1xVTAS3WipDIbZ6KREk",
-	"95EYrdl4YNAQbVzlejiqCyKg7tuY6dXub9DEU6aCmCYuNHf1IGtQoAPAqobF99Dmt5//zWa7vY+A1ffQ",
-	"+ZxcrXl6avD2ZhCm7UXNjKRwA8vJV6CDvwMK/NMsSOB8E9plLTGzL8OezxP015LGkZ0ab4fZ0UxmtXDh",
-	"/6mOyTd4nH13Tv3Pc059d7JUnCyhQ2WuDLvG2GGocMdj0jSWIMxiY6BCUuFJpjdAaURbZnW4HjIRvS4B",
-	"+d1m/26zv47NHrwmO5P5IzKWenKh/IPcE5hVIde6joBMC1kdIZ7GtA5C3l3OFGHqwL3+ypSPD0cvHxci",
-	"lJtI4h7427TGIBSiDApkO71q1bvkKjG/NdxA1WD4q1SS8Wvt2wDKjOTF8TxftPLXojvPsNJboEMfEZyq",
-	"AWGKahmyGrzKY0YyfK0BNhVviETjgSnhnUoiEJX7SPEY2/xGC9wxu6dG14qD8mrRjIPY5T5FlvMjzpFu",
-	"8LOePEOZ6u/K9RpwRcYhwtXP2FyxMFN5AoWRhbkgw2yYVTBu7rSm/8/0/0AWacBkz/iQMcWU1cy86jD1",
-	"uUOpD+kYGbrRYuDspTarnVHVNs1SRVcr6jiySLlmKHMo6k6cegg0xl1vK0GkjC5fquSN4r8tSFiw6//Q",
-	"XofzbnppkpyNfFSRqm+PU0PQInoKERemuMnMZy9SzBRVkzCQywVWd4N38+n/9xGWEqMLrM5MOuwmehdN",
-	"/3H65fSf0fRX019O/1vQslbijriQDZCNJYwB4gZTpNPMzCt4i18QMdHfh4AY3M+lrUygogVIEFh7uY8I",
-	"jgYOAVlC7FQuOVxqMLeJuXXzRAIXoaot0hNEDlYz3gjz8YnDnroKklShrYqRpsam8VqQpOq5MIY4Jkv4",
-	"L0yj702qSjABTiZ4yeCg1q1bJXehJvhH6BtZCpPJ7LCqXGx3bFGFBFGpYNJWTeW9WtQRGRjYG4NGMvzp",
-	"gqPmIxbls/djkQICSpSwh94rV1SchzxkRvSASnVVrdvuvWASnn5iDu8gWhaAZFE1iAUe4wSNeEKjCZIA",
-	"rIKThI+lAWLXzSDGx0uethUKtzesasqsWFlqvrzZR9ylQgF8EARRV1DBzH9pK5fP3mUk5uVELrRSTaCq",
-	"WOICegmaBS/ZWIBRUhuN5Ij0qVSr1gCL8EhFA3yyCBrRxiecNg4RHoIrDyPBu1ydNtCYxn2i0NqJlkGK",
-	"JqSJBndNu4iLUybI3YMnJ3c/OFjfzxLJ8iAwE3xrkKQlsuOxkWDeyu20d2/NQ+xdHjr0TwSJYPRmADeD",
-	"4DOvA2UmGBLZnLmxjOZBZh6RC35O4mOTThFQLYV54W5YDH3Ax2iI2QRJ2wAaE0EQYRZ+b4EALTQeHB6v",
-	"FPXY6TJDPEExN+g+M8X0nGCwMM15/iuQnuG+qZpEBQEo79ny+PlyHwOsuMH8vjvASUJYvwIcBjM5JgLw",
-	"fhPep6zj4PsdUC/cmEtI5XtanFEJN+lTJmmftagNXTKt+APoBK33blQVQujxCL9IyT4yWDlay2+iFIwU",
-	"HfJyRAWRB6qiAq97XN8yMiRqwOMKaJpzymII1SpitQfmaYGyioidblUVVyOjlsDt6KyE1lL3vlIkmz/b",
-	"fBoh7vQH+kCP/HogogGh2AAUC+/eF0IonlnwJWuvLIY4hgsh1Gst3BPxaAThcuX6EJu3Cn3eCqOFZnOa",
-	"W3LSvWiurmgNwLuwJE0UYzkgErkA3gWu8zvBQRjp8TAwhEMpU4IwSjjrtxJINrL3RXOE7yM9LEFjG+Ud",
-	"DTiNiLlPYeW2fI1yAqXlC7OYlEGL5aIrZGaG1YIE0AqXjYSrsA1aSZ+V8Y0iIqXVbaA6uDFxU+kgrsJF",
-	"GgsSpWL8riuihUXKEt0RVbYzaWs5wcIsE+dXF2J4FJ7/4RNka0M5EthhviON8d5JbmME1aMr3oa32tsb",
-	"7Y3Nze2N23X8Z7rNp3JBUX+vT7MSXs/1qDJvQxw7FjKn0Wn2MhqS0wZaK2wVS4318LJrljzoVzJXV/Cx",
-	"tIXzR6Omg22COTrENIaHUINekqS3Ua9yZ94rrGvxUusRuCj6PZLke2LOJr0Oj5Pb72+Bn+lY8oNUDbio",
-	"rBiL/cfB3MMT383w9OgBRGk7uHTHLAbBfr7OEtDR/M4z5oI6MhEfEtTF0bmr0wviTO+cK3hnChP1R1dB",
-	"u7s4SfQYVryNVh7sVr14kVq0YTwkropxRmljBQvUQNq5s1ClAFiUiq7h2ap9L2lvsOE4ZjgVND4E8EHj",
-	"PKhVguMkK2lQHHQfX5D84KO22SaiPYTZpFbOa93Sn8scB2ogeNofFEe1emBVQtn5cu5RHwx/dqzg9+yn",
-	"wuRjG0q6ol/5eUkkxfPafp/KUYIn4XJivgCBA7pLEhMupTuyp0huQsmGAdnKcKwR4Y2z5nnjob2HRpnf",
-	"0TOKFhZ2Abdeh43VZ/5F96Nql+ex5A8oO4eU1FWdOubu/VTQ8OIdPzkwSU0BIaE1wX13bVJFhoqs+NSn",
-	"xmwRu+WNl/kwKwjxxGP1UuHoRQwKXJkd2W7zdlOlrBEj2wvTv7Glrn82/d3lL6a/mX41r9L33K1g+J8B",
-	"fdBa54Y+o25IyW98pp+8ugFo6p31OnuxXKbF8Lg/7QU0uyaOzpbgShz9FnLzrHpvSxkE7RGL7r+exdmy",
-	"qjWx1yuht2AnKdzrHaejERfqIZES98MmVvNIkwojRaNzot7Rt3FBMNT1XQD0CvrYQo4yo3hChDQaeZfH",
-	"YXyJFfAqeoIPYa7h9NHadXAUEQwnQTxx9xAxrkjT4rvLAR8zF8Fj6BC+qRmirpKzb15xnzcdtf05eyO3",
-	"ZF2UExPgixxTsFSW1i5TKT80TRRtJZQRpMhL1UTnxEQ22dLs++CL6SY4VKdq0Q4LZ10XV2feliuvFhwG",
-	"hoc5Syb71YtnnGIuqIxbvO8aGxGoVJPS13KzDWzst+GW603rBHg+JK7MbtBjD9UhNV8vklkSLHlkRXyf",
-	"FUWe+exepW9wVhTauPSaPRmS3XUf6QYSLq8GPLOKNKZCqiOocCtJ1dUKXnKJ9maxBBklV7hQvb7Q7XpR",
-	"JIVF8MtsZTF4s0AuTB+x80wqaCy0BJOURS7qyNrvLHSUPaXXLL8PsCCg9sCvQyzOq2yHy8P82PokxzRY",
-	"x+G+ccrxkVZngAZNT7K+IxFPYjAKWWXDDBiqDIPfHrx8JD5la/qrFylJif5IxACBBUAsY2prD5t7uS3G",
-	"AOLaePBWsCaFQ+ezU9bfsvlaejvTjwLKhUoVilCJiLN7xduyGXvUk5TXfaxY+ftWnCqC4GF+npSMU8t7",
-	"Y1XF0ZRN/t+aN97taPWiI6H/R1xl8IuyU/Qbg0MbDSlLVcleI9XZ9out+4PNi5+0Rz/mu+cfRffuiJNb",
-	"44+7j3aGH96UD2qU4zDDXWgm9QBrPLcwZ6CGNRvdhNiaTpSdjcyhFnTtG/55PxWmcLnCKhhlG4yBMKuU",
-	"eYNMDSuTFgGiomA8DqSvkZhi6/OuTJAzV64OjKCDqETt4qHD024y58SxFaZfNRuj3XZlV1qE77bVANlM",
-	"SZoQtBZxpihLeSpLqH5XHsyMvdbEIxbpURhxkAWufFWkSrqTSxICmQ5rBWXceBqNBk5ZlKSxhV14Sy+V",
-	"r/nmV++696d006t9s7r+S9Xbd58q7I8Z8syHIFzCh1LRRoiha0MP2rEfJ/iIZPB0s8N3ulPNxS2eSl4p",
-	"zHoyoU8YEcsKEqP42qr+mfa8YjVN08rjUTAu1h2eWgeHgGy/sCEo3Ovwp3XFqAE2nHj84KAJBxGIZTUg",
-	"ExN6qBsKxx7qlZU8SZ0vehXSywTPPT6PHxyYG76Zs0Hu0UfkkGAJllyAIy4ExRRqsQE1HsMc5hPLxGP8",
-	"VPNCEyleAQNkCm2ucMfIi10WJl0eYuk20CjQuLj0QaYqsuecPVXHtDJ7kG9UAhz8aZkn3iI7wXFmN6Ek",
-	"tkYCz5oZshTUsAZU+MGt6tcsXrwhugguvq6o5rVdwufftqsu2DXvz/4iHGTjD4TVFCyFM4ZmHEEiso1+",
-	"biIX/AxkiYeUhSAUM0UgZaZ5GcqMWk4j8Ma5cL53vX1bkfeTVdSUCHd5qvZQR5FowGiEkw4CE01k6kRa",
-	"t3/T+a/Wm6esY7OkOmjN/iWbiLILTiMCf+UVt9ebqOPq/cgOWiNMcHhyyrKfm66mjzQGer06cJUm8Dl8",
-	"ktj+8GiUTCBvhyOcQdjr1yBqnbJ+R9/DUiH1SBSRunlb4ABaA0tTpwhYn009TwBrNBuxVzEqH4PWa2xP",
-	"mql1a/OuyXZFltLJc/up3ZP7aLhATb8uL8yVRf6sWA2UpS3AjQ64JJlZn9rS1RalBycJESbOrAsBKDaP",
-	"oVamoSdxZ8Om9az3kUyF4KkpkStHJstXEKQEHQ6vHlVVT+ItugFdo/nvrbP8BY7aWaOQ1gA76NvPf4lm",
-	"1GW0xsi4iexM7LFqz9v1fdRxVmvzOXxyyuzzfdTxK3qnkgjvNYNZIfmQmDRDrSN6neyfso45ycw3oAlC",
-	"MY+CTR1cJkgQPQWto60X5RY3uqIbZanGuB5RdmAullGGfjnOVpHTqmonB2gAU7VU58Ij4j7K5gzvYDYx",
-	"hv9TZprfd5+5GeP8C6O6bvhrAjU0FDh9UXeijwPf0RSi1DLkKVdHMgSYw4ZPQR3Jkr+K9DO6ir2UVET4",
-	"gbR7R9qpyizxKZ+UubtlTpWSwleVOVbsOzSDE6/u8IwOdHjw6ABssuhTyNGbCTq8l+qp3njIZcTHi4AZ",
-	"Z5jwhKvRFVAqK4q6u5ScWcSGfX0TFrZewIiYSyuSeCKRhCo5pyxlkJxRyKmBownSq+A2KZWmfTldtDTd",
-	"W7XiboMLwtXofSq1xHxTdEHGwRea+8aSsyymjwZ8nyaz7x2ZIR2FUnRd/t8AS2SL4VwL5FHtBbjndNXA",
-	"tcGMrTpMMZ+iCYEORt3jpM8FVYOh75A5/uBgMyitYeH8lL5bz0NmDCplWhVEDHGMQFuXkmaObxclYwZd",
-	"3N0fmXtA8A6tRpqPKiP4OvaFvRs3FFejG99+/g8dW82eoB8eGbYb8KQQDOcxEXiHAtdiY2BBIyJyAA1D",
-	"ku12kCYvBCAEs354nHYoTYTRk0c/sOWaKENdLMmtHbTWibHCe/DzjRHr75vfmzAdQ0V9NPv82Z2ooHFC",
-	"kkiQymQx/cz1u71l/IZqMtL6gwG2Y7BwXX0EsBrx1ba3wkL5xMiYpVlgaJ8xM7bLlqNqt+T6V8kBy7QU",
-	"i8Mapd7D7mYJqr/1lRZSXSuS4ky7V7EuZZfRJxYAIXT8ZS8ZTC+FhbLwClqbkDBg+C/c2Bw/hupgeLBE",
-	"R2Ro6/AFkNBmBbCsstGatX5v8tivXBG48fiPjbvVflumtbVnUKsgN81hecoAgMFoInrqmQpiVwEENJyG",
-	"9eE050YdO67x1zmwYJVkrSZOiH+N6ua78CvUuO6k2rhiGtFUyQMBjIyyn+wb3JHs31qlGAkirWEteMKE",
-	"obrwaJTQmaIr3guxV4sn5EbPHMCzDxkZy/ATZxoJPrQ3+NDDsinLG7xvb3Gjytvy5mHHlQmq4DIqrnBS",
-	"c2EoQzhJ3FpQs8WyU297oVJt+mr6HBHkLBnKcljBrF2RZPWogJSR8DHwmyxqS5UBiPDgR0TQHjUSelZs",
-	"vW4n4grQJGEoEUAJmSmmWNAiGbc4IxNSUnK+f3t3a3Nza3vn5q1aicbQzHzCKe9ONW9i2d2rvj91Frek",
-	"uJDl8WU09ka1KKjgGekOOD8/iM5n2ZenKuIhzRe2Nomh6ju6sN2b4u/WnxAjngo43EQs91GcGllA9hBO",
-	"9C6dINsGWssr3SJGxuv7iPYZF7r1lJ0zPmbIjNaWxEVDrCJ4W/dg6hStJbzftwEoTr+27Wvh4jrXx5Zp",
-	"e7EdwM19Ds38c6T62mY4awZr2Us68pppIgvC2JIDPCLxBnpkSUMBAY9KpEQqtWbSTY2J3xKHhnFFL6wg",
-	"z7eAFcQbPgTUrMafmVTnTapkpIyXxiua3QlBcQ8/+HPwSbY4bk4/bVpSZFOb7cio7amganKs96zVBAgW",
-	"RBykegLuXy66rvHhs5NGCIy+YxAgAMLCGsGEBdJqIoDCKCEhgJAAwQId5HMaKDWCBQELBhfvYUmjijy2",
-	"BCstoZF7V76DIkEgoxEnEq11Pjp47/DRvZOzx0/uHR2cPD46e3p87+jRwcN7HXQDzT59cnB8/Ozx0fsm",
-	"4S0fIgxhZoSyFJ5Z5nhJWT8hrVQS5542BkQjnvzgzk4zNzp7C41MD8YOuIZdqvs7Et3TS3vMUxERFGGm",
-	"hQQkxA8McjkMn5p65ARs8SYZMI+odCrqiH5EtI4KeSo9bgwsTGGzFexX9qKMYnJBEk1rOQMDm71DTXJD",
-	"F0fnekB5OKTUOyo7tLQWhBO0dtqACuh/Nf368q+n/4Kmv51+Mf3H6VfTr6dfXv78tLF+yngP2ehDyvot",
-	"4kryoYgwZUpcnrJ/82/QXc40TbQGdMpa6MPjx49Ql8eUSKQX4Hvfi/CQJHexJN/7HlgL5AbSB5Txixzd",
-	"v4u2t7d3IRXy5O4GegjIj1SeMoSsolRRS1f3dg+0XyIEh5xhzKDB3Z2bt1HHUwpvjATvJmT4/U8kZx3k",
-	"VEBrDtVdSaUPZzTEWt6Tlj434AeTrr+PKDPRt5SNUoVwIjlKqFQ2oaTXM5cH3ZKtDkEZ6sC4ZGcDwUb9",
-	"ccva3VqHcQcJG7NhOQetQZumJJ5uxo5Yk3ICThLrXz2MO+s2l7xHLQJO5notANElvC+BSIf+2PdQZ6fd",
-	"RkOc6A1M4jP7cccwe6bkuDZ1/3o8ltm7Nk9gbUil3mZNOCf1oq9vmNUwZwhJJEFjwVk/g6c2K6rJ9+3n",
-	"v0TYzAyo1TSGwgkUs25afAIuHGl8pAKsdDNdQfC5iTgxOk8T4XxKCOZqAkWhLypRZ2drS38JlDAF7XuY",
-	"Jv8/e//+3MaR5Yni/0oudiNMcqpAPPkAw7FLUZRMS6QokrIsd3lZiaoEUM1CJlxZIITWVxG2e3dnv9ET",
-	"t3dn5u5O7J3HnTsT88uNG+Fxt+962m13xP4F4L/Qf8mNPCezHiBAAqQkPwRPTIsA6pGVlXnO57w+h/mu",
-	"pTm+9MtSSxQegHodHB1ZcgELuZa6gIvhQlksFRMg5VrEVUMv5sNz6mt4liK0o3DNDKnLpG5iuHvyiDJZ",
-	"nJLUKhVj3ymEqX33atosot4h5b66VK1Sgdd8wp5jm3boT6ZkScDh30iECipF1IMbLD35k1KpVPrjp3+h",
-	"/ijfg8dSf67f099t3luG7ozwhlDVSfU+0lE2YEJdHJPaIjA1epOcJjdzi2RbX0C/KCgwYT5xM6HihgIa",
-	"zFWC9nB3HxZbGq9fxs2macggyEpajPkW8WgUBbTNdP0uOBFi2oS5eNoJQnRL+jSmTSrB2Q5RC6+jNraV",
-	"vgFp+OLceqmq7t7n9JwGgNb1E7pHLI6G9nZLPRNZQveGXG4kaBI6HiIa3VLjwZccdxjX7zzzwsFX0pd6",
-	"7ybjS997EMMzPAT5omQoxkdJj7YDDtdogJebuLiu8MmViEmDm65WAChK2Hkg+hJLnzMB1618UBUMmsw1",
-	"dENlGMx2luA+O3cxPQOPT0dEsa5WznFSLVHy/tMTTYOlRgMTuutX6vXy5pYp5zpjQwnkXavFAQtDG8D4",
-	"6s8HZ7IIInuZBByWWI7SpkHuAIYhf/z0n9wiOcpWSaN6EUC5Z2URgd41kYjxUbjeYgYiabV2EkFOSABS",
-	"9XhA20oRPdlz+I6y8VdWDMhaWQGzYmUFsNbKitmmPuuKROkmodqj3e27+7vLFvFEb+jwCeANZS/qBgt8",
-	"OZKsrJjHZisrlnr3MSNBbGlG1jB0+MpKm8X7bGWlSPa4wQtqOVk6WoCJMMf7x1BTkPQ7QF+gpW7JYoeH",
-	"AT/DxJsgxhe8jNn3iHNiJaXBfddIssS68MRqBEoh3mXnOhtarqygmRAGHtPpthrWKHgfBSymgJD6Uaix",
-	"nWysrg4Gg2Kb95UoXdVnSvOHre5Q7MTd8F8fCH4vYuxYtOIBjdhDfY+0AUqCi7YP9zLN2huFUrFcLGmc",
-	"y2kvKDQK1WKpWEWK7A4g8cmrUP3Snow4AfU8ZU3ygA3JMYvJksIh6/Xy+nLankEv+tyaR40Gdu0wt3Hk",
-	"FqH41zuSuGeB7xp1CBgKdN8ZGyK2OGNDh4Ncgdww6Gqhd4GyLLUnWdnGIIqpOgF3AAok5vBESMCwWiIM",
-	"xUCzU6LzVl8P3LRYFqTNwEQY7PmFRuE+i98fnCEtM65imNFKqWQgrjYTs/DMzG5idr0oqGEUGj97UaBh",
-	"u9Ao7Pp3j7fBw3AOn2Amod0X3LRZbj4oHda9Hbb2QfnsYcn/qCKeNu/42xvD3fInR92qPOl/MPhw+FFJ",
-	"nRMPC43CoweHSE2mzLkAspcKjUK5/Mmz7WcPnu9ErQ+OT9dPhk8fv/eovd7xzg9pL9gPo8EepYfee0+O",
-	"ROHlxy+1rUKv88i8//TBMYL9CWScbEgki4tqTdYqm9MulUzn6okQ+5QPNZqUOXOy0PjZx1ZB9rtdtbka",
-	"2JMns9bIpKVWMJ2if1aQQxmzbuFjdc1V2gtWz8tITZJRyateln61J2Q8Kc+U9UhZKaHMiSYs0yAR5b7o",
-	"kuYwZpIsYfBrGdjFgjbPIMbMye9I0ouCc3WZMza0dDWcst4qug4ORVwSUYc2Cg5/iK3A0G0eBkqI7R1O",
-	"WrmYUbeT3vE4aPM9nnLNXlrS5fmWdGbaCp+UDtYedzd3akHl5+vDD8ryww12dFZvvTeoxg97H9En4r7/",
-	"zNts7vPdd9WyN6fCSDfpuldm9YpdbZWads3fYHZzjZbtklfxa2yttUHLpVzxXqNQKVXW7HLZrtROSpuN",
-	"aqVRKn1UmHn5ZiYlnY4Jy3mboAZOhnuLRW0V6igzrj5vT5eK7Sr4jmdVrz/rGDuaPEmR3pW76D6LCU2f",
-	"KlmohpKRZld5Zjdl806v2VMAH67ZT5Wp+wlSGzM/NEWf+2MxeIcbnKhOo3E/0kV5hkYmfT5IGZO0y0gS",
-	"tpWESoe7zYD7mdWgbJptQM8Kmp+lfabQ9aRtK6PQuHB4PjRokjOtTCp6Zper3zVHGCU9ITW5pcN1FNdY",
-	"IcZozU6Bwfs+wn2tsoxnd6jQDoiQJFcvfXw4FZS/hZyqIkrOX0ojypwNHC6U/aJsVxrHrNvTyD6ISb+3",
-	"vKVs7bLxHZwm056OGImm8V34gmFvaRTR+uTMI51yEZ/Cm9UX4CJ9tx0gtwhk9gS4RNUcc9oMhXfGfLdI",
-	"ZpaJQKv8NIg7O7n1rZ0Dd3Su8RwiML3MIesWGgVb/Xdn9/7eAdnZPTrZu7e3s32yC986fH9v7478xc7O",
-	"9gfd9vZg7852e+/JSeUTb/txsaisEvXf7sHdCWfeVGRmeZrQ8Zy8n0KjsL/7ZGfv8d3n1fdLjyveRudx",
-	"ufe01l0/2Ww+O39QkQf1aHujv1tu3a923l87e1j6aLDX/mB9eFQThxW+v/nJcTl+Uj1/Wn/+bP0X26Xm",
-	"TsXfrbXur3X2Nn7+oBTuv3sjgZxjvn6Z90jrFOybIzFM1ATbbW9q1ZY5dlVZKaYWaVe/9JczP1P27EnK",
-	"5ThlUlZKZRblcIcmfT/glPL1pzzhhi2U+XjSDOrknoiage8ziNLVyjOccUiHoaD+iRAPaYSlo7VyfZbh",
-	"6Ug28/eZH9CTYQ9PrlRmObkXCYX7lEjcTdgHf/z6+fgVKOOMzbuKGHK6NkaoKHPRYBNHgOsw3/CUJtZf",
-	"HwMIYsAdnmjJpWxvxqRTDIQTJXpnMLocZNjWLYe3I8q171m7IztBzyKe4LLf1eNSpjwAYjQJ076QHGxG",
-	"h+sBwughD1/7BcCuc7hbK9UyjoBTrcUgflMrl7I/ad3oqou0ROTwNov3kp+Vli5tmmDsKXseyBj9rEwS",
-	"F55P6zPKde62mVOtS80VtB4zV0gD8poQvA2sMBm80zL0tulgkzaKjbHpgx+o7zONm5RdbsZhgBPMqZ5l",
-	"fyuPAcG6MumOE1TpNqypdFpuo0YzGRSF0d9d/NeLzy8+zUbz1bejr9S3o+9GX2abkCgkGZV424ZUuVKU",
-	"RPYhY4FsVspkfa1u16p2pQwFqNDYoPBg/XFlv/bh+9W7Tz+q31k7WD/cONo8qXxQ/bD2rP7R2vb6nY2d",
-	"zbuV3eq92v36e2vvrz/YeDi7Nhufmrm0WfnHqc0yGb3oPcbUiWSp6R6u2f4BN9V6tetPORDxPaG7ftVK",
-	"M6iDHcFbYYBB81p5hkHdh3yUhXb8HrQjbi8lGTNiEFzHsOayWiyjLpVSvEZNvgDx8HKqX/Qh00rq+HCb",
-	"SDokTmEo+kgUYNRkLMiHSm88cwowpl7EWkGI/N4tEXWLV2iilqkvyNhqFtFdjYiuu6Ie89GxvTVdcQll",
-	"fAaY0jXZ0iOCs+UpDs8xoX4bt6fOyTNtkoo9Fkfi/N/pI4oiak9z7NTBsVMCx441v4bIhi5Nik2hpP+z",
-	"J/yP/q8MKd93Db0mGk359AXgMOi3C42EhVNJcWgtlbSDmlmupnN9GLHzgA2mCdf0NRdvJgbnkmpvN/zu",
-	"iMGYeNGdGxBIYyDtsmxRuMRElMHXP61pXxIZy9xB7egk26ZH404m2UY3kspDh+wKm68G9+NxIXiNs850",
-	"HQskYYFCtDB2jbe1mZBrUpc289Ho8YlOR9TfoGcb0ykMlJOkzTAtDxx1bq1UdnUkW8nM1JPhEq8jhELS",
-	"V3BKL1VLxKdDSZpDonfpssPFOYtMcBdyEJYqNdIR/Sh3XNHhTyflxo7VAVjKMhNRxLw4NXnaSkW4lVLF",
-	"dbix3lI/HNbEwfSACzHp0XZFW7YTIbAn3vh0KVGunkEPEf1+5mDtvZOw1MCrl+k0ZJFQeGdpl59+rPXC",
-	"oBOEDHIhNl0dBs2lCljp+2lBBlP+rU71uN3GNtBrs0A5p8XgnHJxTsf0x5XWwLgLbGbJ/JY6oiqlyg3D",
-	"QLprXEG2vNPH71furj+of7RTe/p+9YO1k8cPPqw8fFz/oLZ7tP/++rM71YPKh08fv7d276PD2pO7D07q",
-	"21cHeOoaByRtAKd165t5Vib3X5yifJP9HUiz57cu1QUFEkramb9w6C1MlisceqniRG0JZkJarXuNwQLy",
-	"cBVXno0rb7rm1kWTapHKmPUIepCMPjc8AaiwyLi+akAqsMPzwSTdswEeBMGAbgG1lCNwyPV2VKo3Gms/",
-	"SZYgJXEgojMJ9spykWxfriNXvzR0aEnpHThgSTMthz4DHbhMoD9gC4Jb8IwDGvkSk0mycTAdIwPtVTdh",
-	"diszCHgZkOyLU1XXahfSijCE5fBMXiBeGVkcko+pHdZllEviFIxnDejanELR4duZC2NCZzayBq/stKVB",
-	"ANk22pwqDBpKoQzANOSVdeupz3uHZAl0+HKRZIETMtyRdnDOuIVo6Nq2k9NUelZ83lS96yYn+f6dGTs/",
-	"X+FZsArnNOy/Yp2Tv31h/eyTit3dfO7b1U6L2b2NeDAJQ2AlXW98vPAyp2+D1/MEyGNQqG1WStVNVGDz",
-	"a8BF1G2hpN92JX0PbbE0gSSJdeVwXkZFxwNhVPBERS36VwTddrkvc31pL/W/bTJl36pPDciPzJu4MhY9",
-	"6XCluyAJMtZU6hAjE5h+MX7JKeJcjfPSBq9N7dwq+jq770Zb4cezTvLwTZnJppUWdm81b+560Gbg3WpL",
-	"RG1xxaI4ZtwnbKyDN5ZrAMbA8GKR6F4TCCWtrKviHelwE0CMmMeCc/CUCI6F0xjzW0IYNMn7obOsHH58",
-	"uA38WpLpdPpkO+D6g7LKLe05gHFZhJKVlSTsurLicES4mXHkGoE3h5jBjaMpJ4hsGZGbrmNQsI2GAzrU",
-	"nhUNzYCVMXVIqIcDgAOYVKdFyb7XyYVQMdaqkCZng6QoSPvVpc7X0pnDMFOa+qdIzFpUGGwMfunZzsAv",
-	"89VS6krJF11MdL3rWxjWjyM19bfCVs1h0monC1PgwZpDvXqyqMS466c6W9TKbg6P948nQh98n9kLjsVi",
-	"y5WqXavba+vz4BQzH/dg78wFUioT2rG3xlcFwUVhpSFxw/cUKKMARO+ADm8MGBaa/I1HCJNIV+K4QTmW",
-	"fbtzSO2AB3GAvBmTxfZ2uphM4Ls5JM1+eEaCLnbjgqyVJKdHiU+4ZjJCh0NBSixIEKebc0vXPFOdlAoJ",
-	"kOaUUyzROjW7wHV4UuGAAXePhqHOo0yTOpI5gfRyEwxMaG0c8OlelcmDGCPQ7a39oNVi0XKRPNKdG6VE",
-	"BXI55E+2Mxks+cd/R5pWJxnXvcNTrdQJTGGbtDA3V6fkwpToy50mU2NM8IbDoRD00lJA+sSsjx+Mc5Mr",
-	"lBrjmULw8RBtWpBOx9zzW3CRzUuvios4fV3mamYAuskLFsPkE6t0ttHEPH+48h5OwGHqR7p5Uiuim8PU",
-	"q/5Bc/3MftytPLeP4s2e/XBQ+wUwZlzrmedscDjdOT9HkDT3cG+DnZrzOmfKMV9HQs2bMWjnT8NZ6M03",
-	"rDePEAeDepKyD8sqL6bnUJogZq+zdLQHOcaK0dSFjNqP+aCxlzOmD6x/9Dg7PD3+eP942VS+Z4QOuDwD",
-	"r4OaStI4kK0hyao2h6NuG1df2sjJIEGTJ2mRlRUssTWGu2ihk9zI8UASaBS2smLltmosQj9V7VaylSGd",
-	"iHFf4mXg8LQkRxkroFzS4g2jfi6NEWkBYOYhHpbkFm2BtagzgQAF6aNJ5uDEbb1E5ZnDQR9CQQxYaXAP",
-	"GoZioOy4DuV+qx9CxY32TquBJiILE041sQFMOEIIc9vLxAUwHSGj5yzzAhSKUMt2srkkWXxbhaftpIcB",
-	"P8ubNE/z1u7klZk1dfK67qA6sC8HozP5p08r+7UPP6oendSf3Vk72Nm4u7t5737lvferDx7W9g/qh4/X",
-	"jo7XT55sfPB088NnlY+q27U79Z21u+u7G/c270+zw5JBmxeWczkbR3F1o7x+STlPHvCrtN/gfc2lu2tT",
-	"6Hqm6cX8toQ9uLDafjxBUqhKVOZI+oIxJJk33jJr+xpdFLFMDIZdqYtkAG1MMkwQS7CyoJFGLttJu7p8",
-	"4J5WP1fubVsO90IhzcFGEfzx039aTtg4lJmSG5CSfakt0Ochk1oD6BWM5RUsAsoz4H0WSG9OI/TGBZk2",
-	"AuWS8Z4VHX6itUoMZQjyTCblHGZqraxtmJJ5qF0UsR6jsR6Kiapq4Zooo1xKBJYtaqYZ1/zibjmcZiOX",
-	"02KWqcNsspjPvcRbGDa9V2CK5EfzuiwR0wAyoSiZlBNjcmNBlT5Rhv+lY2ql+Qqjj8bW5zTLxIjYtNgG",
-	"IhPKzs6O+s2aJAuJ/fojITvo3AdRNBR92NYmN1ZhWC1GUSnPK6BnzWp5GJyxMVGa4eVKJFOD0CRSk4vF",
-	"OzybRTKJzn8ZeJ3y4TmK8RQeh0OH55a5RaS49PAmWSMUA+bnW8GUSw43svpSybdG8iBkt7BQLJcOAi4k",
-	"zfisk0xFH+vEss9YJEc0nihyr5exryK3Iwc4MTNhViE03u7iNlDxsqAy7/D7lFQLV8gPXLQBl7tpLpMV",
-	"SuPA88oMAB2vny7IJjB8pcxeWNCp0SOQw0EAFeOWmfNSHgzBGbJaQWoA0ZkBRXKIDOqQJcATFmEt9eBK",
-	"DtcxXUliU7gH0q+l60oHHRGmuwmy7bAqCdwxkKsfSIcjdR3zi+QpwlOTbN+OqKcwK/fFQMdv044AfcnI",
-	"UrmkZ1o6PBuOTrJs+0h6F1Mwx8Hn7gluBLyZkqV4IEhMm1JhT8wrNHn3DU0DbCAteouUgNUnnwb8FNrl",
-	"MSkTFjqHm6eWMR1KkPUgqJFnQnZEP/RJL/DOSL+XOgw0kybW/5rByVhEDBk6gFQPJyccThbJcM6JYTS6",
-	"sRSOMhcqNAoR9NP/k/XB5odnJVn2Hn4Uf1AbPu6+v9G5s9Y/qPeO6Dx4Ea79NjjkDxIOsoWjfaFdbunq",
-	"2H2ue8fSsaQuJddStrtZADTSNl7P7UBJOxTNDHOykm9deobsPpRAy05mupsY+evwbCGlhQ6FyQwMxkUC",
-	"rvJuj0bMd7hHJbMDnoBjhbu0tkqYIHiuQQM0KSBLlBz1pQwodzjvd5ssAirYJjPtPIH3c4MsbVbKy6lb",
-	"0l3eIk0Rd5KGmAjutUckcVlMjQYYL/VSqoEIjdXcyJhsODxDOwvaA7pJ2PBI/V6PRbZ6XvJQGSQkZDEc",
-	"iFF2yHqygDKqK6C3GuWkqpmPPZpjtAW9GYkBRgigh8wnfRoa/iucZ0ipN2lX+rBM7V1XoGL1MxVj2Deo",
-	"S8OQnNMogFcKvNhA+uR6otsVPAmhu8tFktTBaQ5mr8O8M0k82ou9DpWWw139t+b8BPWK8r8Bi/vnzMOy",
-	"6DOWzWJI/UXjl8CnAbssYbc1N0y4/zW3rf76NMdwu6QUK8QuSEhjFk1JtdL75haK9dpkqbGy5f8y+nb0",
-	"7eiLsbLlvxp9Ofpi9O3oO/Vv2oeiUYj6cxJdZJzzs+tvnIYFQ8UrDagvFPAPP9KNC18bVDPTRUgpVo0Q",
-	"klOJItRSe9RjfO8u2RGcQ4WwOYksYfqhJKP/ffT3o78a/ZfV0V+Mvrv47OKXF5+Nvrn45eg3o6+Xkbyo",
-	"3QeKP+5wcNOjELYMLz42cEkCyGiIyI4YaIbbZj+OBZdFstvtxUOHD1B3K/sSU9zRktP06vpuEzPEAxkf",
-	"S3GYPPdtXdu6A9rPXhT8QPZCOjTC8NJEpEXwTAZ0HorazIDV+KdJhMw8J6/ojbN8XrFQ1dhR6z/HU5Lq",
-	"hF7mdSR0t1JMWbQvzOEvVz0ahk2quxZNLhsEWAgU7FjbB1Y+NClydY601sPG4DfY5Phw23I4e258oIlL",
-	"U3fVT05cSty1hw92dk0npGgZ+cz1Rzx/764p6k/JJUG/y/w130GyZ8vh2LPRIrTvBwyKIiC1YajwF1Ya",
-	"nnQYbzjc4XZ+WIjHYshTCAN+hk+WydH743/6c+JWSiU3RwWqroPOBbWb9ImIynIUAkFsup3ChXLCx+GE",
-	"LE1G4SQPwrlIQB1UPmY0mbqIvr0eaXmGkTb7WaIxgtybNM4O1a2VNqGxiBSn6qw0ctlIeMM0z1jGwgD/",
-	"BxlQRP3qPN1HIJ3xJLGiF4lWEDKy5EIHyWMpHgb8zMXGKBMnN3cd2VEWh5obk16j+RGQBkfdN5F00FVD",
-	"t8E4NU243GX9oJUKPCX+qvuCuA1oe0yyOT5QKoldRnTlbHLtNJzp8O1k56RlphYZdGjMzrX81h2ziuQe",
-	"DcJ+xCR2NXG4GgecnJIELSX0QBkKWAD6cOCylTkVsnoMBnd1Tm+6ddENZrZo7kxYLZmb5vYhJuzoPYtS",
-	"Xp1cL1XwZHOLU+hBMn7ffOMKbJWi65DVFMM5y0D7DwXCYFElSk6tDJlk6l7SVFjCdSwFcl0XLjGyTBLL",
-	"6SFZpQEq6eXHtw9/HPfC5+GjO+yjx4+fNZ8drz19ftzc2y5Y0C9dHfDRJ9XnhyW6OSx3dyrnTzfix6we",
-	"rfcPas0Ha533q/JuuXW/RB9uPn/mFeZRfztazr9VZZ1jJNEZIT5RzmvKix+pSbOd1R85oyZJ97ik2AyF",
-	"5pwmzrEU92Db39Qp+TpY+7SOODJremFLXW9LVWYyZ+/TmA3o8DWX2qp1qDs0xp1I9NtKi5olOy+sBd0w",
-	"HdM+gnoPHSZPWu4kJYBLua9trOQPxQB1u8KolsONIgc4DFDSXdYpUwoGy/yWe3L0ENJ4mYYquuuew2MB",
-	"vAx+EDEvfhIFbuKuzDjwlLozSF1dSmb9cIF0eMZyUWPcGoNDzJQX69tCJz31hc4dc/hlbG+ypc391UxK",
-	"9QxuK69YXc25a2ZPM/foyF6aipZ1pC7r9j5cPShej/kO120tLqnyYw0CfwiaPPOuMq19wrNixtsHyzEx",
-	"rW7BO6WeWT37a1XbudV+rRY7liLXqGp+TTZ+hYk6fGyjwMLLDfRJFLpvjjd2oUl+BJoEtsrNFYlHYxqK",
-	"9qrINcC/yq+nu12FgYyxfQl0DzW1e+csjRcpYQ5HK0FHILGAdi3SHAJXeJFgVzpbt8Fj/pYyXrV3p+hw",
-	"04fEo1E0JO7uCW1rYb1DvQ6zd7AVYkOPyCJd+tymbfbuWsndIu5eyz4QnNn7NPY6bqZr1wlta5rCaqnm",
-	"TvP37eDEPMrNy7xCGPpyFF5a1x6IUzHTkTiuvZZ6OHg2LdpfjT9SG+6FRmH0myIZ/fXou4vPRr8bfTn6",
-	"wiIXvxx9UySjPx99Mfpy9PXoGwzZWGT02yKB5l3AMVttrXkVWmb2RnPdt2tendmbrXLJrtBqs+bV/TW2",
-	"3sLiSfEEOsVduRRX0e0HZCKpL3T0Dxd/Ovpq9M+62e3Ffxp9Nfr24vOLT8n/+r9H/8/odxefXXw++uri",
-	"09G3/+sbbGytlp4sNGoVqwA5J8bhmjs4JbbFu8LMpv0TCw3eD8PZe3pcXkGHdFqfJSCYSLdTsWAVdAti",
-	"dZvcgr+8LS9vALKkZxMuLE3s2FPX8XXyEEIUqNNGfaMZHCLxPGDY+Xg64erlvtlqX02WGLpXnwF2Eeth",
-	"Ppbu+Qj4MIgRn1EJO1dv2ljoZFLojqhGLS9t7FiQiOlqKjbfoNWwq5MyJw9ETLrCB7dY49Id1SL0czwo",
-	"6tkXr+xNvbLbYIQfTgQuCWzoLZ/R0lpyzKCpV18ogfVyFoVtJAzVN1SrCBouh/12wzifLZI5X706SXkQ",
-	"Q2rKeyf7Dy2ie5pLK8Oly9o0hE1hkdFfjf5m9DeWw0d/O/qL0f85+hvt9/aYsnLIQaLft7RCXx1fG+CC",
-	"Vop5axY9P4XAfYLonVt3vxZFeyv1qudeU9pAm/l/h4qqmM+60AcepukRtc16Jj0ip37ei7vqak6/VKp6",
-	"PfiHjf5O3fziVxf/WSnW0dejrwiOEnrM/4fR16Pfjb64+E+jr0dfEzxRxpHgbX32H0ZfjX47+mL0m9F3",
-	"8P9f4jGr2YPIxWekUiqXCBzx29EXRX2QHgK82HkARcDVgl9fL62XNqobm1WFMdTKNJr+b9X/KXwwH3bQ",
-	"axe2FrqrK6VK2S5V7XIdqPJln0Xq+n85+mr0h9EXF59efD76YvR7vCoZfTf654tPR1+M/ie+TjWbF78m",
-	"o6/J6NvRFxe/HP1O/fmb0XdA3P/b0ReZRXHxK4V4IPlL3eD/KFXrdqlc2dyw19dXS6XyRmm9XFfi6U1i",
-	"KdGO1DyXS5X19VKpXK2UN9U8zAGqrMKANWUAc2lcCROW8W1w1tRgN0i+haZegKvFK5sGruZ2E/0k0Bi2",
-	"vNACYiIUm6G5RVbavoPIakpHC5CIMza0WKtCJ3OQnY3Cv/8ZtX9Rsjc/1v/aH78oW2uVl/+mcHWfi6vg",
-	"I2qEqzCkOsAiMo4YBQYQLB1Bl8ySQpHH723blfraskXcIwqM0EtAfAiLVWdirLnq52l4z6S9BjwMOHO4",
-	"u4Ooyr4byJ6QgRqNi84gU2YO6RLoS3Jr6hKZxrEAcTtUEi5g9LMjxYeoHudDi/DQs/hv9lozH3ozBBp0",
-	"aZut/rzHQPqkK6oloi6NC41CM+DYqP+yzMJze/zGpw5YszfvuZO7/ajLjUl97Htlw/zJCV1aoPu4O6+c",
-	"/jHokglb4fJIceNYqafzyck9eyPdJGTp6N4OWausra1ulDfW3xaFVimt/SR3iA7mAdNirCXtOEzSywYl",
-	"zpQNQ6jdXJXBL5i7AKULUPpTAaXltetPgG1xIOJjKIQKECP+VADtXTHgoaB+AmrfkUQb/m8Xtk2DP9f5",
-	"SLNhSkmwLExPXkarAtm2ZDTyOpZSrkmNmxQRMizgj3p2D/X1LNIL+5JQh3s0Zm0RDfXJmB2afJnQeMUd",
-	"BXP7HJLXdPJI7sgW9VhskO8YL6t2dDj8nh6gJ7rNgGsO8+2Du1sEaNGSx0TOIyV2cFBw3KOjIrmn7iKJ",
-	"IWhl6QR11dY2UBzr4z/ps2hoQcEGUpEpwaa70EAIjQSYo85isqTmS30gf0ICfxnqylEOypgO1f80Q4Yd",
-	"2dJ70ijzrizCfCD3EFBi3hXnSnZzgTMXSCLPgl4v6RyKzwdxaj/AesEglixsafG1hXQpepRIyZ5mN2t7",
-	"A+sTY+LRLtMd7pby7E8wB0W8kIsF8INAsuWs97tIbhXcdvhtotvH2eWZi06anXKNONhO12DgY2eG9AXB",
-	"KhUSQg3qF3Uq4z7lsUzkBUxRKjDM1QrWJFTU7wf+JDx1fQYUPOcJez5TBB6PfhCA/pjx6Hs4xhmOP4wC",
-	"j+0HfPZj6fNZjn1P9CM543Xx2NmuC1kl8l4kurMffSJmOXaXRyIMu4zHj3qMzz7XxyKaaaZ/LCkXIL3h",
-	"VL38A4Z7DQvxGuWKDn9seiW/zCotu0prTbvm1X17g6217HW60TS/4Y5lPFYbnPfDMPG595hP26IdnFG1",
-	"h4I4NK2CMwEaiOZASOIPF5+Nvr74j6PvIPr0m9HXF7+GR8XNmBvfZkKsWRBgeMJM6h+r6Y/NEGgo4TJn",
-	"AfcvPaQ58JM+DZNyitN+rx1RH9MWx3KTJszRjCGim0U8xlNClCmX5st41GfdwIPNVWisV6xEnO3N8fbU",
-	"wguZesC7wut3YQkVPBbFOCPsVLROcxME55yzaI6wj5HRq+masH0hVuE66npg2nhQHfrkTsEqsPxW1Tgu",
-	"Ecz6tetXUKflZsWr+naN1Vt2ja417Q1v3bc3WalVppVm1aspMa6WwNSXjck2IE0ecYy0rdulig1NqSc2",
-	"tH6TL94q9LQUF1GhUd8slUolq5CgkasYCiMWsnMKYcRSca2sw2V3c1p19HcQAvwNRAt/P/q92pK/HX1z",
-	"8Wsy+hIign8YfX3x+egLNcTRN6OvRv+ifv/q4nMIFn598R/JxWejL0a/HX03+rJYmCAA1MvOoP+L/wBh",
-	"x88KVgFO+q7w8XUS4rej7y7+8+h3Sjxc/BmU7P9m9N2UEOfE3CnoGkdDtXPnDe+hFjhiEvqNX5VCpde5",
-	"gla+pqlAYbuw1xculsUrW8T98pzLSqxknSS91Ap6Ox0lUFOk/jqeP7Xskh+lcV1CmQIE2HRWAx8LW7JZ",
-	"BIGGRUDrWg6Pmdq1ke5TZQ6H8hwax9TrFMndiLZ0c331WqEvfs53gM6SDouYpQYTtJBP2vgDoBFW0eFv",
-	"IDdNG9s/kLS0nzCKnZbq1qnobLW/VXZPHnp9pXPRzDEOz6fH/ePoL0Z/O/p7MvpLdfa3Chv9AU7+3cXn",
-	"AJa+mpTNtkDON0HOKBzNggJ53KNS9kQUQ2p/IKJT5vf1hPhBLxRdZexKHoSy8HFyCXmoDt01Rxppa349",
-	"hsONCP6hwnMtAkFQ5Li1/i9154s/u/j1BIYt9e6+TsaFLFt9ySLY2qXmJqu1Nphd9crUrrXq6/Ymrdft",
-	"Smu9VW6usw1aLoGEeZWmwZzY38jKaW2i8OcFVlzA+8UrW8D7CWl9vQRs/SQgvfViuhTU4zPtUaCTYmb4",
-	"U8adQfyzDr8MOvyq8ZeszY2X5uvXYJpozHeVgQJHYDLZFAMlzWrEppoUouRkCU2AJJ3RQuC/nGQamrYD",
-	"+hYiQnHjcON+gkCj5mxK7jqTTbCjoewiA3GRgbjIQFxkIC4yEBf4eYGfFxmIP94MxBSbGjfdAof/hHB4",
-	"OxL93tUJlnjIFAyuWVPJeSCDWGCnAw+6hzUVxl7qhZRzyPeDjISAty0S9TkPeHsZ+GSA+oyonZ2CD4dL",
-	"RmNJQtbCXg+DDgM21owvHIMC2FEnCtqdmHAxmERMc11A4BoWGQ3s7+M8/fRZZDzaox6IhErdMjygo78b",
-	"/Q9bO6Yhu8SXGV+1rqdOc07g3qGQTBr/8LpdKtvV8kml3CgZ/7DoMS4zDuSKXSqfwK+m8ePkLBbwga/7",
-	"G2yzVaJ2uVnx7JpfZfZGq0btenPNM7/ppES/HypBzaB0/8/BFf41VHB/evErMvrD6Dsy+vLicyjj/hZ9",
-	"oqPfk9HX5OJPR19dfD76Epzjv8FvvyTljUapREZ/Pfr70f8AZ7BaqQ9ZKy40ylUgRo1iedmRL2Ma99UI",
-	"kn2QTer6x9FXoy/B2/rNxZ+h13n0LzA2NbDR714Jmw0s4etpbHC7L+DJAlEuXtnCI3uJ9iaLCNtGKS4g",
-	"4Q8cEl5bSXM4sYoGK0Ewv6ZBWv0wtGP2PNZlMiTgptMVSIFd3lbXQBg3YAqUSbIESk7BwXMF19q64KYj",
-	"otjhuQQTPKLD4D7Z3JNli8QiZBHlMaLQbiBlj4Uxgb5XIiLxQGwlJR7NYVL5cxZw/3I2ik5Sobh+EYGa",
-	"LrwBBywqDWBV4IMopKLg5RYUCoHThCR5oea6hDMaMRlrRIvN0BjkpCwqeRaVPFdV8sxavfOAsV6msi2T",
-	"8YZMDkpELW9NKDXDxnZ9jnPP+LRyHpFn3ZoqYBcVPYuKnkVFz6KiZ1HRs6joWVT0LCp6FhU9CwfT4pUt",
-	"aJInFuikdqMXCSlnJU322flqVz2dzteZ6LZYWbnLzlkoemin83BYXFkh22Z42nQE8zXTgibqc2kayTzY",
-	"vrN3sHtyunvwwbt+ei13i2CfSr/vgXsiiDMtoEs1ZbmetkSf+67DsRwliC8Vozj8YQBtaDpMewNMX0K1",
-	"qI/3j4l5wuzwOlQmrcJj4XDwNvXjpnie770XRMRnYQA2PsYXLHMXSDAHax7jcw6PGfSM9SgnEUNuGWz5",
-	"h72EoGkQ7MAw4GeZHDkYLQ4M2nZTDuNuY2sM7IWpjkwm8nj/5PD0vUfHJy42dcz8cHx6f/tk9+n2s9Mn",
-	"Rw/d7CPDewpFWyYTgo0uoVeFw00unonqNaAzogh1m6CQqqcjbqjMDTe5RJGg44U0hw53I+YFvUC92oZ6",
-	"CPMekNWZLFE+hH59yzgL2OFdt28POKF86HDsMq6GgpO25I63r3atiZ3dp8UY77LzfbPEr7H9H6kZSleL",
-	"erGBHH8K01ZdD1wJnsTKuarX9yRfQDJf0xwB1UrJKnQDnrgub+IX0Bbiq2yDEces21P2UdkqNIU/nMiS",
-	"/d9HvwWY9CXAzC8vfjn6F4XlLGJanf+rsSqg3Nl/fvErMvqfoy8uPh19BZbZZwq4jr4G0Gi4tj+7+DMy",
-	"+pLA338KAO33BKKLGH/8St1vrNaogCMGN0mjMMsgucNf4WiU4dGhnDM1Ydgj3irovnxXQWoF/8vrWLqC",
-	"KkUjzHxH+HRJXbkalRqecrfyR9lYqtSrs9/8OfNiZPJG/PsdBE9H/y88PEzCxef5CQCjIz8BSiOxbi9E",
-	"rvABCz0B3bdmRsfpdr6qbbMW0cleBlldzPR5mrLqe5Fohqz7J9PbdSY6CWrnYuSazyrIWIgQ/bd0TEUq",
-	"YD5FFRr4wiR4NArrXolVMPS+zuyaX/bsTb/M7FKrSutgSVeyEe9aqZaaMgp2mhFqYdGPeOOMNgPO4oZ+",
-	"xAYXsd0ywbPZ5v4QT5026VrP+IKhKon60PY385gKDrPior38kUIHGa0q+nFbBLydLtglfwxzLWewnM/O",
-	"8zhOSZGAt+Vqn8t+U72XJpuK555iNlGPRVJwIlnSl88LA+/MxDkAoiilTPTFQaO/d7L/ECwLh+swQDwW",
-	"ZUyI2BSqsEzrY+w1j0Dp8NHxSaJdHQ6EcU+OHhbJB4EMIEgUxMQ0CDdBjiXESJ4SnJEkLRGGYgCDlBBw",
-	"cLjpe84Z85lfJNsp3Ru2JQ4QVU4OFXTE4Elm7q5VlTF7Hq92QOtlpIRWgP/KF57aeUQdkNVtLRF1SZfF",
-	"HeG/60AjSqeQ/R2nyRTeXnwOLpDPdO3iZxe/1pose5j+Sl050W9XGD5Te9wbkAqBrMKbDsD/+Le0msjM",
-	"7ssU/ev9A4s1s4m5iBOHoJwtmo/rWFvT+rLvyNxt1U2mRZ7g9JmD5JWN65Dnx9aUXqqZnSQTYfKOJAk2",
-	"MV3daTyeoZBKDdGPk03dAJvMWEpeqK7xjiRO9k5OwUiZJVdBAzvzm30oZNxASzH7/buPOLN3lNhzUwZJ",
-	"9ebekeZiknG/SI4gqoqyyeFjwqlIdqnXSd6zthc8GkUBw57+SghFlPvqodVL2AKRjlZnh8oOxHBjEU2u",
-	"gBoXTLN0KX1uDwYDW0kFux+FjCv04o8hmvHZAAtIz0ceFPQiNaI4QGl4+bxLhQvpvGJRy0apvgGOpcvu",
-	"I/2NQHz5UrczfQ3CN2dYfJcK1xS6f3fxOVHGwMVnF59d/Gr0zeh3o68vWw9zSNfMJPlbSucqoSApMPRL",
-	"sWhV+tNVB2oDAJ7KSed0L1yhCLK4jl2ZNW46u2uNQD01kyhh3gGhY/JblJzBdsOyE2Di6aUiy/0ZUM81",
-	"DoIZrFimu3NdYZrCIR+wCPzmhUaLhpJZeToHbZqbUNxMJA150oe/0oGb7zThQ96IzswVqOKfi4Bf/VwT",
-	"g3Ul/Z894X/0f2VoknUXW2Abhaz19QO02NLQlu6UrdZsJGC0IaMRh2BmYrBTLw7OMY7cSzqcbVbK5Uq1",
-	"VofuZvD1pQmOgy77CI/f7St5v7ovpCcGBaswoBFX5gWGotMgLSydul9qVb0Kszcg4NsqM3vTW/ftSnON",
-	"llmptelXa4Ukyz0b4tVdwU+lgPCu/pjLVi+XMtnq6r2AeZS0q0quRZzCzsG7Zl2Q/Ou1Hr2bD3ZaO+8e",
-	"PXEKSVtywUl6wy3SBM4lwtkAG65HRDKwmKiUAxH5xXn8FftsqrkctDnzlcnSlyzSyqA8i8w0Ta+Z/yMT",
-	"lol4vM8wxy4/BxmhqEXbuDhcpX0/iG12jlw3U2TjMaJGSZZkH2Riq4/RgBYNQgYpeOoI0Y+lRULhneFf",
-	"5v2mAA9790umfo3YuThjPpFMSqyN4T5mvRGjBAiOC4AtNOD3WMQnPOd4CCFJalN70CJ7h8bZ7HB1E3UK",
-	"oW2WSnrTVx8QtEf7kvmEUa8zzQe+P9xW87aL0/baC2xepafZi0WUJvmgxw0uimY05APja4NqlnP0fKr5",
-	"Pg1Mj8RyqVaxCkEPBEu1WCqWy9WikoTCg9jrzJI9HYh6J9ttvNm++EUQhnS1XiyRpQ/L5S3yMOD95+T5",
-	"xtrpWm2Z3Asi1hLPV8vVarF0I3KhbFpBYf9ku7Q/RwPA9NVfX5iCC/g2suitAH2Xu9SOiwDRIt2hAWjZ",
-	"DvMGL44Ltowyu7pUMHsgaSqIj760rJDR97WICP1EzpAlyh1uMCNG9mhMukJmIos7u0cnp/vbH54e7h6d",
-	"PjnePXItUi6R5pBo8GERKRxuHHxkPGq4XCSuVqvHQnBXHaBAjUn8rpaIT4dqfvAiTAnRFiYhq+lbyo9k",
-	"98PDvaNnp0+3jw72Du67y1vm6r7r8NxMQB8z3lbSOGhzEvAicdsK1bo6JVpNVtyBRAKDZ9zp8nIn+zpe",
-	"YeXfDAgZny/BZZnZTDLSAvWgvSgA8VNtlb1NWmL15rpf8WpsrbVBS82yV/XrbL21ScvNqlf316Fcr9Ks",
-	"eWv+BqSoVZt1b93fTBPaZgNySUtXBbj+AVKkPoMKOijiu/j1xf928f+H0ro022wyACtYhTM23A7bIgri",
-	"Tlfhzp27x9v2YaW+ptH6Ezk+V/WT0kajVGmUIUrFRbzdimE0UxAjF/Ed1hIRM4eUyna5njtEsiig4YFp",
-	"JFu7V9ne3MGCwiToNS+4nAchZpbaVSEt3OrZNf92QUYQtd1hbgYygjX3NXhTJ7omj2PWIxUlchTKh7AG",
-	"pCHFY/bE0uHuPiQeNWnESJNKtlbTPTscfnf3aDnT8SZocxr3I+3u1dclXoeGIeNtRrrUZ6adeC8KzmnM",
-	"HH7GhkWChDkKVJpryAY5Ot4mhw92jsm/LpPzcrGuRnF4fEyASEk3knT4kgu1vTIkflvGxJYdWqmvEVtd",
-	"yV22COwlcqgOXj20qxu11UO7XimPX0VEJgXtnL2DzshlJSPv7h5BNQkdkOiPn/43aZFdv1Kvlze3YHxn",
-	"bCgh0kIU0g0ZlTGplGobpBnEUtfBZGaz25cxabJsaVci8XssCoSPSFepkkSlUZ4o0CI5YEypKxIxT+Fg",
-	"E+xZcmulqsMjptY347FJsDUu7nxdynbmpQSSAGzu99SrgdQTndWAqDoCLklJghgfB0C4UmYihNok9PJO",
-	"UiB3Au5n9vTMLttJDpX0ModMSUhb/Xdn9/7eAVH6ce/e3s72yS586/D9vb078hc7O9sfdNvbg7072+29",
-	"JyeVT7ztx8Vi0eFw1O7B3QlnYk4CzgxmcdN1r8zqFbvaKjXtmr/BbKUF7JJX8VHDgEclWbYKlu4+2dl7",
-	"fPd59f3S44q30Xlc7j2tdddPNpvPzh9U5EE92t7o75Zb96ud99fOHpY+Guy1P1gfHtXEYYXvb35yXI6f",
-	"VM+f1p8/W//Fdqm5U/F3a637a529jZ8/KIX7784OeMdeQOI5Rc9yNvZx2dVcfvUer6v0eeLcessUOhpR",
-	"efW9PkE3f2/q+wbKe3pX9VQQBhqyb2FpHVQ8JoD1xuGAmyCAWXTyPRE1A9+HqqVCrTQDZtgRvBUGXryI",
-	"OrwhVHQHfZXZNRaLyabnGEKabn6uJroAYn/TcVQ5g6Mg3zNkXhwJHnh2CooyV26YICjwmjl8CXHVMmrc",
-	"MQj2TgKWoHYWIIS6qqUrVlsiIhWHYzK7HDccd97bfvhw9+D+7unJyUMd3KUGbQkoKYakrFYkumiJgoIf",
-	"dASh8kynyivdf6w2JzDqM4ih4tih4JloRdBwuMu8jiA2J07h3ySz5xTI/89AR9snGEAkXrEZcPhQWcP/",
-	"JdORnHr0Yo919VnmchMN1x3QRRmBdAffzE7yNm+t7dJ1UfikdLD2uLu5UwsqP18fflCWH26wo7N6671B",
-	"NX7Y+4g+Eff9Z95mc5/vvntTeHE5IpBo14rhr5lbTKfTMdET1oqY7KQ48e1zy9MMSI6FCYZ4OUA7v0h5",
-	"kQsbvUSBErJ4QvLAERS4K7B/yeQFtZn39Ehw9eTNgyRvpEiOWAtgPnbkr5U2iYIhp9o/fIpO5Exn/MQ9",
-	"RqXDuUhiAgTNE+3w1xU74VDLoswQ04IAINlC3304oENJzhjrqUEO6BAGPZ9Z8YQ3LxkW12YMuYEygVpj",
-	"GgKyb9zwkqPLncKxkQ/5XZVAdF1bysuRgdq1Xk4w1TisheIbxTvzZlnMDZDeMqyCKxhjqq3ZXTljUiUU",
-	"8gpccqT7VUxxFZDpngLACBZIAgQEGVGQCf5auLkTuTBGimG+dx0OMmUQCd5eLpJdrCDC2CFh3JfIIYH7",
-	"3cKSEguKAnU1XhKMpBEjLKJKii2lp+BBUIjSZJ7oql3NmK7w42xghr+85fBMOgOcZjLVehFrsYhxj2HC",
-	"Okpkf4tAlNWEMmRMhw5v9mOipj4TnVQwKI1N4qV1gK5ItgkXceAx0hamloY5XMkHFhkpR7JJLGANQdmV",
-	"tocIbVNw4ydSm/rdgJuZjbPSE1KpZUww+YHAgSD3eC7BsEG69Iw5XIouawp/SFgomToIT1CynelagUkA",
-	"Sz3/doKrb+zVSQKWCkZHJd62D9U3pWiOVPzsWOZycNSuTiUKJIEd5i+s0YU1OreEh1WZsT5BHLWF8GfI",
-	"7PCZuvbVsc+uaAahklNwKIlYO5Axi7S51uvLDgNuKiMbIKH4nCU5G5cCoqRDud/qh6THIpOakQ9nTqsp",
-	"hLG+0cCgBp05is5yq8Kqfs2z6801atc21zfsDbrZtEte2a+waqtG602FE0MaK9ELiXd+JACb6UnRBtlG",
-	"c91b8+06q7XsGq027Q2v4tvgJtS/zVmlFXhXhrP0O3w7Y1hmAetIg8fUIsXle3WFwETMk9kZtNeDeBam",
-	"nd/b2dd7BNevLiDAap8EF4FrRKlarVjvBRFrUslIJGIIrQexLhTGYZMmU/aXUeoJfYFeTw20vhS+EP1Y",
-	"502ZSiEDgICoTLI4Nj8keKolImD1CpQK3jYjDiNG/WF2wy8pgBdwGdMwtAjlaJglGbGIDwAfLTscDUpT",
-	"0KsHYUBZdpozNeFwgYA3xXOAXQ43NDfvKJPTVjOt6ziV0hR8Wf0D7xCiV4x6HTNhOmsLJZLDcyJpi1D9",
-	"kPi2lBaRhCqTJ/O0gYSJEWpsk6DJkT4U992twMkkUYGVI41Cy+va2QVlww+2siftuMPUpBTmlBFHmct9",
-	"XyGa71+yzjdnV8vUN4vcFrDq9asNs7tRfGmhkiKeWWsJDMRafYF/XOOHu6clcZxK/iVWbBdTyyvuR5z5",
-	"BneJVosE2ovW6y0XybYWyhqJ6WskZZiXhNhdGEgiwq51buEF35Hg5ZriujJP+ma8VvoRBzQrrm9hFS0q",
-	"MK/cF8ex6JnVFwtC9fzPvB90McqLQq//Sl1JDs9mnRwDHqNkzfaDdhAjDYzGFysrnA1WVoxHJesTSrPQ",
-	"NcEO48TVpbq76gDXIEeNI+G6S+iQLteTyJhF6iSOgoTtRYR+wmWCrhOO3meNUvCucKzDwZGkD4YIHGTo",
-	"AP7DFJ087FITs+nqZ9bQzuFavVqkz/X4WToEg1YnkuUofMfoxKLIHRjmrubPuDHcydUjcTbI1SLNrJZh",
-	"GDiiuZwxlbnjbxB8Q/l1mUVkerysVtdQJ1YKOL71A+8IHlMvviaWBu9QCUOJxBiGo8m8/IWPaQGGbiD0",
-	"aaT5IYAxw8TMZnAxwT5ZxUq0qYkNWlqrZZqV2MqQ7YXUw1SHIWE0CgNg1WINs7STqh3s48OSRFDeZkhZ",
-	"jrzmrpcKL1dTpwXAPe4zLAUPwtDhIMqtNINx3ODWgQAQusZEPk0krKtDGYFmpk4ELx6o8JlO/q/DjSWh",
-	"nHREPwJfmJHoEGVgkcMTEi+3VtnUPNzuEYujoQ05XJMJuNRsonAU/oT8gxvKP5019woE4KQK1NcpBG8D",
-	"BueOLv4I9zbjPlkCZ9RyhkDuEjCYY6/DmdO3+w4eILP7FzfZmO5qTNp6GHmTToprLE1tl9/7MT1jkrBW",
-	"i3kxOtziS0jM4QqFQZYyBA1xBCkfYqVCAhQJp+oXd0v78er6cMB4FvAHCu4xzG6GJCXIP7XSpwIbkurQ",
-	"JYmFOO1SPjw1pG6u5XD4RR18asptlhuEyrNMfFFwhrE5nT0xhgXV44izcY1vDMQuozwOumwisstg3Fsl",
-	"T2PFcalW2Syvz7+rhT8flvsh1Mqb8qA3WCr/amrMZ347TySLJsnZHbMB0YTq93xogtGLRCsI37BLbAEb",
-	"f4ihSVwgKV5MC3hm1SjP1TROjU9CMAHJyjRxg0n4gi6Nk6rAqYRkmPePHx043Nc8+Eij56sfKSc0jqnX",
-	"Ud83zGK2JuVvWLksDysT8bxcN2YBHxPzyfHxIxL4TL1XpTt0W8iYxknIQjJPQN28F4uILGF+BrRBYV7E",
-	"YozjAJ/+EEHksoXJI9AXB5JCkqfHVBGt+xKiu4xpGERpZonDE9bbpvBhdINOACxLQ6hdTTCrjyxwmoQ3",
-	"Yjn0nEO5+AITnDtJ9+zCIfvDuzSmt47u0kzN/ZW17JnC9TTmk6H8fBOV61Bnni9C/tnHgKhBdozfp5xj",
-	"5fhJsKWkRNg/e3FzitZa5dUzsla+D0ZWK+c8PUxFTeI226fRGYsD3k5rm9TXB2wgzbvpmkN21DbCB9Tt",
-	"Wrpy/HykUxLcvwc7Be7DlSjPFE/h5/Qy0LJDicdDRNzJkUYsKRwnj9TAOPxcSpHcneGjsUYrkOCgJed8",
-	"9dp52ho8pF7PrItCvYWhQ3uDrjftmlf17U1Wbo137piw1ydXQudvETHchfuJexD5So4YBcGEs6U5TNLp",
-	"u0oYSCn2EuWA0gBIWhbgdRy8zh6+pTFFFTMthIvydrwLBKoc+24ge0IGRmqOce6lUAH69DElF991Cpr3",
-	"18Yr20hnh4mTPpakFJXucgpu4fqenG9Jnk7amz0MIV8H4cB1CFHjMlsTvvW0WLkioS3Xt+gdA+xkipcE",
-	"FCwpq1mM8QQBhYaHYjXlrhRh4A1N4w2LBNwL+75pvOhHdMAV5JTYU8Dhboadzt+OXXA/GHhpSqDTwaSd",
-	"HtKzHA5ZsysrlPsrK5lGEHqW7EHgMyIHQex1wH0AQO0s4D7mzZCAO9xts/hgsrpxyZKb6BUX67I4RmzV",
-	"IzrczSsjPIT65wrLyACyr++xAYnEQCZpfo18mt9UHhCciePc+3yFSX/49q4WpGEg1a+ZZ54A7WYFT9nz",
-	"Dm7UIwpX2Ae4wJKq3E0EJHpJGFmeX1y6o/Yc1GmXZ/+qjMLcrns78wrNzpVjC3a2cPhE8bX6Ir/WXq6+",
-	"UCvyysyRp1rWGE8qyqglsIfQsnX1vU6zS8TVfTUVdIt8sESHup/VuJwqkgMsFUi+TPJKtjKMmwFvOxzc",
-	"yeOE4tfw7N6LRFcvv9uzYs6xyzNi60ewyzUwGt/mWbae1E68zbaftuVTpZZds4uMm9dYwpWS2UIV4ViB",
-	"zTvSyKCbM51v5y+ZK/ShmsaWiNaUhK+xPXObtK+JzcpTNncZTxkC7OWrbjzD6teK7mNrcm7SSVrgwJ4r",
-	"6RPECiraAbe0+DQ1rwlczENEh5vmbMn0SjrQyeAT5HRWShfJcU6+hlJAKqA0adeTkB84FDXwc3gW0q1e",
-	"AnABJ1cBwi2HZ+Rkol/gKRHwAg9dZpCY304ixhkqpQQ5F0nOB5BbbAoiZhYcOBend5AwE3QisorjplnY",
-	"U+TvDYVo8/WGsn6yCu4KGPsatNkEHfamIlYLQvkfYDJEomkh03J+PZtH99lf7V7enTulT1Cg5DZ8pOEE",
-	"34RJPy2SY8N+qtSHxAdzeNrMCGI1VpI/q47yMMxu6wwJLBaWy9g4C/kSJFA5gEaK4AhQuswnHRaxInnC",
-	"4yDUuN5vZJ0C2dGCiyCrLkSrNUl+35+qb25tAIw7y1GqzOQrH89iSkivJnvPZ5JI0x5zilTKLJW3jwxl",
-	"Bps6dQZa0/LIeyGFEvswzJfcx5CpUyTHAJEAp2QXKtdQTiMW7fRL7Wn38opRJrRMrqZAYaulLqSM5SFm",
-	"lHMWEi9kNNI1dpfNYMiduGoz3CbX+vp98BrWNj7SawE/P5nNDVR0ASctES1qyH7iaEJEubY0YMkbjTlD",
-	"nCMHJXQV73U4IgdOMLSQKSTrRKLf7ugUDy2lLPDWm6rbosMvKXwowhUcudgwB0UfvWWSfPBXh7uZbexa",
-	"xO3RIbSgtoir1we0UiauScNxt6AHs0IL5KTDJEMiFkxn0bktusODqWFWj7J1qSFiNqxDI3ZNrAPGEE4J",
-	"Pbgp0no16GoGIHRsXu+trUR8NYFJsNBvStmE6Ylp4FiX4vLtXi+jGBJxmLuAfpnXn4wSP3euaSmTnKud",
-	"mrPdWa+dmw3bLLWbnc2VdrnZqFNuyNnO/vhG6idZOVPbxeLv1tjefStRZo6EQKZ77gofan9i9You2NUy",
-	"VJpEPm05pZuQLEG6NrLSYfadXMZu8hFDb57Cq3h6F7iz9fuBFDza6zEaGfy6f0zaAsPDylbN5MMjBcNs",
-	"MDMnam6a9D1VyswnJG635F8j3lyI0YUYnShGc/h9ikxd4PmfTj47IrsbqI7pWP7qXCWNt4ESJ9/BTLfn",
-	"BeQLNUC+6NKAa1ZTA40dvpQRUdBvDeSNtJJscIvol2sRs6sl3AqT0xNOw6LD7wVhbNpbun0eMeq/q3ac",
-	"htBm4btFcpCzPJAMVf/q8EFHSDaJzwfJLMaxutmMbuKS1IRB0zKIcje/jtTikVKgeUNJ3WLIoB2FP62v",
-	"Mz59LnvP5D4nuYsY2mwKETLKJ8U24d7AL5LKjMm3SyTgTaTZjjn55Qz95L7PxnNNgB6F0V9f/Aqzqr+5",
-	"+OXFn46+Hn0z+pqUK6RUKpE/fv4t/EYuPrv404v/evH5xS/JH//Df9PNJMs1NYMT9euMueSFdb/sVZpV",
-	"atdYvWXX6FrT3vDWfXsT+j1UmlWv5kNsjZ8lafR1WvLKdIPZG36J2bVmpWVvttaZXW6uNctexa+yWqtg",
-	"Fc4C7kNa2bkwdCtxp9AorJpduap/kqszXfHlzaN5avVmEsPZJ5hFHwcxZOqO/nb0h9E3oy8uPh99kX0V",
-	"X0Fq8Hh7vLmCczkz/NrmeLmdueiRN29yGh8ThTfQT6tqqdg0DKcX9O7T6Exq9IOCMa8g1TdQpIvWCoh/",
-	"0coqjEtyXF1yOwxzovwIJe714vyNitRbyz9wU/uFRsUyWqXxotAcJrdQV9Cot1GyciaH+pxAcfUhadZb",
-	"shBlqz+MDGyUrQT1N0ovrUIsYhoWGuWXc0TW1VjzCnbC/n1PDEiX8iEZsIgRfEALQAKAlkCSkLVivVYW",
-	"u3rWXa1m36THX/Lt+jfc3jKOGO1ORaHbxIXW/+B+tfFgF9OKMFdU9BjSOvJYNhzucJu42Tu45I+f/qWu",
-	"X89JBSDWfv/40QHIguyacpe3HE6g5vH4eBcJ9TXjdPYK70jiSvaJuwX3xMWEdwP4i4IINo4kS+4T+Jzb",
-	"xOond9nCekjB1T09wTnzYr1WGRZfxh02NLQCS5efxAK2KuoTkVTkq0shMdYyjM4TXagzDQMoBHAbpBfw",
-	"trushWalrqs+tWuoF4nnAZMYJPBCISHpi5jUXjXCQCj86/CVle0cI1ZjZYW423qbaALuO4xGLCJ//PSf",
-	"XLKUspZKi7gtFnsd1+H4YgPeXgZB7f7bOPDOWPyuqxsXIHo6hqNO4CdXTUUzEgPNsOnCEjgW/chjrua9",
-	"wqsC9Xra7iFLyI5CAUkVKHd4R/SjLQjB4mtQT6Yf84jJvhqgekBoH+g+pDK24a723l2XLGUGQHyBPcbV",
-	"GhIDvkwgIPFv4U7vuo1La0nCK1JmhRkOLHEOLa4whgBcNEPmGyLjfo/EgtRLpS1gOI6wyEPZKMqICccN",
-	"ESBrearra1mgVonuhzO+niRpiTAUA3hw3FgkogFwS3Agwtk+3AOeLso9puM6ONUyCTwnvzt86VDIuB2x",
-	"48cPycO945Pdg9WDRyd7955Npo+BC81lQ2W7XiS08CAwTL6KT5Yki0lzSLIvCZZEEKfvWy4n2hpLsVJ1",
-	"nXvZhYkppQGP12oFq9ANeNDtd0H3aSMs4DFrA4vBxARTSbsMUi/zS8rKUG9kx60phGUfGwcAqYjgjCzp",
-	"WBrlyoSUTLc1xEdZngZEYLnd4omuByCXBHgOgRQiFkfDBqmWSiW14uDAhpafDvdpTBvkhYNowVEowsnA",
-	"E6fQeOFkQYmjRukY0KGP17hE/6ZBiP5kAIz+qGCL/tPQmii08lINLfAbpFZJhpjdNJmBBr5TaDgzGXJO",
-	"QQ2HfeKA+eMkoBAukDyC5aBhBN9eaRrBscqMhUPhkzIUHW1oOWP2Wvp9Yp3CiZPsU7gYmm36NJgS1CSw",
-	"j68oJJxY9ggbFBfEAoNdg8FMC3FwU4A6VToWy5dfFGRGL8J3H+eNsXPDjmKalOfF/ZK6K4vsY/VCUOAv",
-	"3wrN2ai95XSTbTtV3SSnuVPppRQzH8MSrhZmuuMSc/jx4Tah8kxqUYk3Rheh0r3U84DdCSnFuY991xzu",
-	"XvMEBn8ozFIk28l1hbI0sZccNrZ1OCXIuolYIlMvmQUbyFSR6TIHlQ1ARLAF5zhcDbdDZQfZ4ETE/CI5",
-	"ERkwspSfqIQ3nBOm1tiypW4A/Va0ztCDNq1lxnVjgOn+IP+v6C6XBV23bid3RXu3smFr08u4IOPT6ieV",
-	"e53y+bNS70OxefbA292ITtYGHzUPat336/LhHCzauaeYIpHwzm9j+ze9UmIB+0NHj88TAI1lP2bL3lA0",
-	"oEK3tSfhiqBDk/ptpqGvBHtqglMHacUUJDB8hTmPy6X8linm161TXF67o6SSOkqqs1NmTXnaae1qwUh9",
-	"uxY+TIjShZMW1w2X+Ivsxz3/5apxp13ltxw3BdGWR0ZEhTG15Y/RMLT9IC0Y3B/KhBrjXM9dK2FeJw/T",
-	"/Syz3SlIm+m+hUpl5LwWk3SCGnN2Xc3iFD2Z4DiZTt+en8NXTOI+7+5eRIRuGxEyLDTUv0rpzxsBuonT",
-	"fJr0y/vSbukSXlQTz+BDFnyCyJtZ5orIkORMhBD7Q4JH5BMWrKSsKRyS5pAgtxaAB909rMeiQPjobYXA",
-	"AdRwABPLkqsgkIulpjI4ZxZxY+ES9lx/Xp5KJzJ8hMOdJXCE40bCVLAC1BCn+W00OdisOwGGcYznTHBD",
-	"HeKzUuD3Mx7IQIKqmTYCNSeTHUfK1rTVqbOUWOtbN6Hp//V3jcWN7vkDzju4rAgqdqk8oV2RB51hntwp",
-	"WAU/kBpqVuqlUknhyz4rNCrmUydQNuQwT0JYWPc22dra+qa9XqvU7VrJZ/Zmrda0WWm95ZVbmyXK1gtW",
-	"gXbx0ii7PdqXeSo9w1yoB16wYCnoxaXPmsBWeOmpYnGckPINaBAHvH1q9KOaYFBl1RbdqLfWanZ9vbxu",
-	"1+prFbtZbXl2xdtcq7bW1miLrsFSgb5gwAsX0ozqyfygKc0gCoIzox80mbbMO5tnwi6/jXYk+r10EL1I",
-	"6Vf9q4L6kWhHtIvtopoVv8xqLXuN1j271qz69gZbb9lGt9fZWquQ0Yz/MPrDxaejL0Zfjr4Bdfj16CsC",
-	"X303+mr0O6UwR78ffQ0TeNP0jB5VU4/j7IodZFXefnLyZP8A6NYi1upzn+Excuo7hMpqbbwkj24+m5nS",
-	"vL3T18mt0j1A7F2f54GSd+GGnFmNJ8oKwqg08jpKC2Z0OKo97XxCMHlFP8N9YEuHimcfmRegZXREugKJ",
-	"xnq9SJwzf2WFZBMK9YEOz7GHLGEEqtePvA6Vph2xrjeiPHuFLaJ3IpLJKiOIQdP3iJ0HbIDFM/reRADn",
-	"TDcAl95ykexSrwMhVSI57cmOiHXZpr7mO0qRxSHycIAE2CKUwJYCKtt3JDGCA5x+PYzi6pCvw1kYtINm",
-	"yHTYFot8+hxihMo6lDH4OEOluhKadYglxRHlkpoo7VNImLwkIF083uswvx8CRXwreA5PP8C32qPgX/R9",
-	"ArFGbJGNPhf2nHpxONzKGKWBJH5f/e7T4XJCPYLvExphSIe74yLCJWFwxiCoCEYsdPvXFPtqyKcwlUzK",
-	"TL9+uJ3D1eig/yINfAhVQt9/GsoGyffnzsl04JbjIj41b1Vzx+VWhXpSzBOBXEzRj6Rai0AOok+ziGva",
-	"b8AjMt+1iAvPcJpdjMCs31Xzeqp1eMCku2wRNxGtakR9fsbFAMrUDPu+BXkMp0MWnwKvMVypL5l/2u9B",
-	"ORuLTpUBfwrv3xzeEtGpglCneg2q75ssFINTHcRzdSx6wnLIDWPsJD3Duj2Wu+ezbk/ECpLYD9hQR7Rh",
-	"7Z0x5ASAZtsYtM6sEmxuMN3bDGLjMli+BpRlhvOADTU4u2E5SX65KFE2Ewj4eIqynE9TzcXZcuuumAuY",
-	"uYCZC5hZnZOsDkXUFGcSKINF74m3vlYHnBopoAWMYXBkFsFei5gn+b5WX8C/upnrFUzDvimXQZzIodzG",
-	"AD51Iy2/LzVuxVOT6MHkmnHt2yq8+r44C8W0UEwLxfTaFNMisPHqBf4jznRylTAO/2tdIdcFTfU7m0J6",
-	"ChrgdvHRq5XLqke5x7Dw5nsf6jTP0Q6MMeM70mzP0MhP7WPQvUMWo4ma8770Jbg92sE546RJvbPEbZFz",
-	"MnmUk6Z+RON7KZJt8zKx+xBmzuiSWKXoAzUYaKDMuE7axuZ5eKFTZa3jBKvV5JIl7a/I9hxE0bKc9gPd",
-	"UhY1ozEQhxE8nRjyBjgTvoI2gP4UOxuOWOjuhe5e6O5Ud5t984PS2WOb+Q0q7/k7z75lVAwoeY22N8Hr",
-	"Hh3m+VlvYtMlyTdX9x1M1E+X+kx3WdFKyoKKoDTzITEBoRymF09LVtDBMn33VxfgviSqcGGHJoMs064q",
-	"2/f3SRQWGoVOHPcaq6vlynqxVCwVy42N0kZpVVLuN8XzNFFpRml3E30VzCHpLktsg35m1gYGPCj4g0+p",
-	"vuxHPQGqrNUPsUcuvMqEj1L33Rrrt3XVO7iklnNrbFZRnaSt7qOkVcM77UUstYH0X8dJ8zrNFlywCp/0",
-	"KYqBRtkqnNMYpXUZ0B726TLBXiOndZdlENOex5ifbTNzizixXvXTIsVAnKmX2sKIen1eMz3FWUvqR2FI",
-	"TbVOQNxIQhNprS0EkHPtfoQNi9FYUDLcFKj7fZaUEg86IoQYN4p249LLSBrdc/t5TPocbB4Iji65XeGz",
-	"Bvygw34s7VgLJfDmkAi6Jfosci3CaBRC5A5HvAzjSFRIvWaP/nH03x2uBRCWvRgTJNC1N+6YHHctMoCe",
-	"YWqgx4fbUN9jouV0yCIs2BX92BNdRmgUBedMJpl5eobGs5uXNHedJ7gXhAF8ubxFeiIMgcZHGzkuBC+V",
-	"gW5eQo9FqYvTGG4U0s4aunpHcLANXS1wXKNhHY7Vml0M28PLwqc3puGWjijr3uh4oDL84FHV/U+zge1L",
-	"RmGPDi9bhMYSxEvrxQD2rZWFicSg2yJx66VKMnOn/XTPpaF0yFTAteeJfghJ8MrSxS5wvraYEyuXDqWp",
-	"xPaRc4kSKN4kS2ptjb0HokRAyNTqN6siiREHSbwW4sVvKrh8mNFJ31d4uYtqUu3Jwrza6XVGhxcYbYHR",
-	"3gBGm3PFX4PFLKJdL4n9g8rkh91JZRGwfcXQszLTi75PYzagw1eKVmHdzYxUx+3+XCfqWVvGZoCUDNqc",
-	"+XbAsZKrQ9NuabIT9Czjsna4BlJQOIa9+M1B4CdvR5THzM/7Da4qaciOfF5t+n2m2v9I+9Tf2KzdT97z",
-	"9TnQmZ7+i0TouZjuLvH/kz3SZKFQ2F1kpEJ+x4/Lgx6VciCiKwpGDxjzZS5AZM4x3C/QmE9zToE0aEVM",
-	"dhx4SSlJE9Z/BtLQE2i6JM4GYPZA0ErSOJAtbX/puzgce6gB31Y0JCsrYOMAIxLyHOjCUl0HDRxLW3gr",
-	"dWEwIRyOYosEHG9reu8Bc2xzqNs4FMk2GURqCi89ayAdnk/x1Ycc6iPcLULjmHV7MRIiQYYswypxMzQw",
-	"HfcOCfV9ZYZNNBqg8NZc9FYU5fnxIc1Ribdt+KYEF+dskPn9oDqwx4+ZedfnBz6X1VCbrIGSuVfaQrfj",
-	"2NLMv/rdS/W2mb+gnf7p0k730q1gRFrCTHNZmgHssZU6C2QceFdAHBHTUGLhQ5I/kam+zBRnLtEwRBQz",
-	"0FRmWJm56sbCXW5gwB87oqIfBN1TOkLfj2VMwTYhgiPDhSkVDbiRIt7QJUtaQZOjJ3eWp2a/aRvlOH3C",
-	"64o8c0/2fdRa5kfwmksuJwQ09QyTWBDZ747N8zSmVGMEZ8fQUwI+Ukf/+59t2x99/KL68t+8DgaASxY4",
-	"vAiTJ6ArkStWIbO2Co11bb5jKDqx5nOR51jczCLOrLZpNDawnRYQbo5atoyPM93K89hy14Zst5E2NeW/",
-	"z9emA4di4iPVPnYTrkWCUO2Bn26VZQK3Px6DbOF2XLgdf9yh4dSAfgUB4rdW9EqTehlERuzNLYNxWbyY",
-	"1pJVh5coXF8Je908b8mtlaokYnkb+dRYSq7Dk/TL5SI5hsAlJWu2H7SDGFJJldV6vH+sUI0S3ysrnA1W",
-	"VoimOkYmM4cvUT4Eml/BCRexrj/mCkyFagGo03eL5bXaMpbVwvNoY0tqkkCI3Jng6qE6wE16MiPJIIxn",
-	"CSpGSbmuuQmlReokjgIGhFHG6H5HmpaJyG7N0QTXNjzeWHsGkIcYHANcxA5PvBtpnFPb1Wo2N93lK+xp",
-	"eE23aZSP77nwJ+tks1Im62t1u1a1K+U5wmnqCjiauYzjypzYEe5gfIG604wScl1oPzWVCrFWNzmmyl6N",
-	"4VE3K+X1tXqtOs9j7mBHyJ0ODUPGp0kvWDDKrAeUoZcwcELDS3/DsZQZpMo9ETUD32d8EUz5wXaejWkU",
-	"E+qjqR2hLFF/Kwis9/91HWfhuFUP1P40h6gRxmq5ThDIFqYIeJAtz4eQ2RIgU3pDr3SHa9kGTaI0hDBk",
-	"+5gJEkDbV58hMWsQhgSkq5Vm5Ttcb5vEVQmiG0QhMTQBSX9ENyEeDyRJvrUcDofDqadAMsHbGdYDI187",
-	"VBIOD0B9pP1WhoHDXS+Vru5ykWzHpCtkTOowdqiP6Ih+NO4Dhc96p09iY2fcR2mp3sOrEoi6Q9WtJWK5",
-	"Uq3V19Zfq0QsvsHC3B/jTmfckFUuqw2EmCVjqcFszrHd4czpO34HD9AZb7h1MZ8ur8UsQ1GCBCMGMu0q",
-	"uOM6HPozmJwBBEFb6fBx90NiFwpzoxZzqGkixMkgs1sFDNBiKtUqm+UbrG/hzwdsbl30cymMmjU8i8E5",
-	"5eJ83ACFQz5gUdAK0pxL8IccoONv9F9G3wLdo7azS81NVmttMLvqlalda9XX7U1ar9uV1nqr3FxnGxQK",
-	"PEKaXuGvRl+Ovhh9O/pO/at+Ex7FpgP9gpVBkhlhor9OB2b66QVd9hEev9uPRI+t7gvpicHsb+eJnFzq",
-	"sWN0AOJ+XVxCepFoBSFbkAksIjC4QBL0lHoKldU5q4DF5XRlokk+oeQdadYg8kFBBqYAVw0wx6tjXBLw",
-	"TBt6OWARdlG5FC851PdfCJ8flPA5wfzqjKR5u7qw95JleXkDAR+y15mAQrRTBlOPWehr5wuN1GQywCAK",
-	"XJ8x1pNpk1xZJK55k67DA0Dle9sH2xjS/AXw4qpNJvteB7ZY7mW7yNy1LQO6+oyd0ZhFAW/2o7aLXhrt",
-	"zAFUnwUymvousREQBOmmuRmrwSK6gZAWN8YRoFMkpmeFYe/z7Aa/IeyZsgGTjcN4IbcXLk/FHE4gHO7r",
-	"7Nu+kFSvWlJ9r9hoAXVev1Te9QPsHEu7zCIh5e0+RFeiVETOgHVMStI1FbQp3MFmiePpa9g+jSINpM5a",
-	"E/3YIk3GuMMjdi7OsOxGkzYmYV2DiAztg3YMudCMVGZbAzk8vWnaqqgvdacgyM3Q8rRIXLVpn0glU1yL",
-	"uEHPxTw2gGLbbbiD0kFmm9AYI8t40YhBNqBpnjREdlPP60c0Tn1YOA4bTwmDFoOJX0pjCaQ5JDpv4wra",
-	"82PzCn5M0egZJLZ+k0YQX/ZZVdQZ5VLqs8KGDK2St9aqMXuDrq/bNVqr2pusxOyyn48R9+A61WKpWC5X",
-	"i+taTuMrzw8qe4uIYfLufhJtSBZEoVHYF78IwpCu1oslsvRhubxFHga8/5w831g7Xastk3tBxFri+Wq5",
-	"Wi2WbpdvrN/69bFSs0MXsdJ5e2pjWngygbPk4pljV1Fi2QhGpzvZdrlv+mlPS+x97rFenPN5C862MICr",
-	"JCNIGqwRzMg16GzWgzZq4JOPoZfaJCFyBCN9pAaakSS32+daXu/obIeZFzWOxU/GcVXH6SQZFjpIZDNi",
-	"3xKz6jhocwI9ZtX6wVoVFko21zp9of/SDIc+C1nMpqzTbJs9cFNoXR7IjMo2S225SOBt6rJahydMS/oK",
-	"us+z6ciqrgAxrH5cJGYBAOs4tlnW+0E3Ek5ePhqDGPjBRWCBsp3KpohLTN9gnn63NBk5NkoOc8p3Wo+l",
-	"ZHpfcXulKdnjZogDKm+9JRYUCtcAaI5RQWRQmEtLSGEHPlNPH7ArMhl1YBEK5PHwIfbfu0xpkBSUhQE/",
-	"M42rpWaSV0sVONahyXmPtgOuwNdVmFKKvXSArw72zWCFA4hba5X9ildt2jVaZ3attVayN5rrZXuzQqvN",
-	"mlf319h0xFY/KW00SgZGqgm5Gmhmcv2YDGjmm7uB7IV0aIz3vxh9d/HZxS8vPht9c/HL0W+APmt2wJZM",
-	"6VDN8TS7G4dL0uXxdim1pMor4UtIZ8LMTSwQnXm6r2Sy36S4Zqutvgiu1nNHrCvOtbtR3W0rPxaPckzf",
-	"4oKEgrdZBHoLO2SCBZkoqiLBGrIkCS6f9Ka0YwtsT2TxANIKtZxP1QVPA37aZXFH+FPzEtJCIaUPuTB6",
-	"Mr9+hmCCBjEZAOtEh54zdeyAYmEAjn2ioxEulFmzc7eGz49jinoM3oBefKLnpPhGk6UWPHCvVjDgW8Su",
-	"LjnBMEQ8No9EWH1hLvJyVV111aNh2KTe2XRD7QTa5qiF7XrQSQR8+jKmMUN0yAnN9s82niTgvGE+aQ4d",
-	"7kJzlmMpHgb8zM21kdHowSLn6OWV42w8GPBT2/uMEbcV8EB2jqVQNsAedxEUq0eRE4XnMMnBSh1xerYa",
-	"xK2Uym4a6ORsAFey1A+lNIVKQUoNtBMpo4UeSWQeJFZJKU7NjU9jesZ4RoolI1KyMr3MWHLrVnqlhFjH",
-	"pHfhSXhJhW/S+yeGANTn6ysmN9R8UDDf5qKTRN89M7nqNc3tVDuW4lBfHGDDrShsdHLKcS98Hj66wz56",
-	"/PhZ89nx2tPnx829bV3Brg746JPq88MS3RyWuzuV86cb8WNWj9b7B7Xmg7XO+1V5t9y6X6IPN58/8wrz",
-	"AJYdvS9eV4qLxLp/rWGmjMccm0VQu3qOXt4Efk2DXslKySx1MmWlq2mci/nnB/qo0HlpcNVTzhT0OZbi",
-	"Hg1Coy4X5C4LcpeZNTvKW1iCSLadaK85gf4ltQ76drpOfwi61CjlRJU2+6goJuvzQJKmWoITNCrQK2S8",
-	"U1sE9XTK1dfKqhY3MRGQ4u+SjXBtvQzJlMtMSinOwI3vV49FzA8i5sVPokAXE8rG6mp4VsyY/vAGEyA2",
-	"j7BTzwfP+lrVVG45zCLAt7Mn3EiK564wSZRDTrBaq81IDCTuGDc30CdR6P7gC0vmlfwLQf6DFORYi3Jb",
-	"OY6zb8eBd8biq9m6lLTAJkoDTvQJZCngOqKWJQECNteAE8HZsgVuVSN0wyTQZ1II+lxBvySDQF8XJDgl",
-	"MqatFlS7DHVcAwaRJC9AZ9Ehu6J6/Bif8EQ/4Cztys0YDD7LPtk0MocxVv953CrWlYN4LU3Tc5OSbZ7+",
-	"Q85hoDFrQ/sMJBXDkmgvFDKth7ZmyXTQHSwqdNMrM3u9WfPtGtug9marXLIrXtWvsXprja43Czdv1pCS",
-	"nYEnwfRf0NXgo78ZfUVG3118PvrdxacXv4Ikta8uPr/47OLXZPTl6KvRP4++Hn07+uLi04JVwP2R5D9c",
-	"6tBgkiZK9dt3lc6ti+uTHfQaXeQ6zJvroMWumcCMkNZv4IqW0o96jEsgdVbnmgoec0XRIm5+0bopxzUG",
-	"qrpqKtvM4UtuU/hDV7OkackKtdBNaPGnBTWm4BhPc74jNeVDh0ciZFtEM/0hM5nm3FveSkEzBonJEnQb",
-	"1gcsKz2hYLfr8KUMd2MzFN7Z/8feuze5cV33ol9lH5w/iOHpngEwmHepkhFFyozFh/iIcm6gmt7o3gDa",
-	"09gb6t0YcKJSFSn52Lkl1ZXj+FZciSJd36TuP6ncoijRoUmLqvInaHwFf5JTe629+zHTmAHmxRmy44rN",
-	"ARrdu/djrd96/Rbz9Mj0m2KzZeKIAVOGQ5YhFdTEZH7k3LY+Th5vG35Rif8p/h6JIsaPxp/GT8afxX8Y",
-	"fxo//W8tHv86e3xJ/GP8kowfjR+NP49fxM/VsX8W/5f6+Nn40fiL+I/xYxL/MFEaKHFfLPeOLJiOIoSO",
-	"Jj9w7k+n5e+F1AVq4x5fD+h85AmK4AitevKnYxL5Ep7BEZXax16aOWUW9OzNBKElwR71V6j9DjRTFvAs",
-	"2Lq/1wSb5Zoug3WRpfaSJG3qddk66ZmkNsMIYgwbg7khcKuND2W4aOuDFBgf8+QOox5aYPjzS9JoWElc",
-	"JZ3kBHYryNe7sXsf3uX8mynHhvK4aOYNZ8hT1HODE4VZjpMai2X86CUcnaL+csgBj+asblwnMLoxHWnW",
-	"0/kx/uOwNs4F/oQNQvku9MBggWSXZNqpmbwjGJ66Pg23ia9PXzGB5X68d6xyp9LwnMrwPAW8UeZTnmqZ",
-	"aJpPeYghelgqklmtwqwjIw1OsqXvZJGzAAdzqt6+ZzDqSUb8vSTiRVzBpQ8scApimMBXyKQIdqDfESSr",
-	"+RzIebbwfG9FIeXSVzfLse6YMDoKJ0wbH4SiHbA+VJ5JzFDd04a3EJyoO5y1JM0JlnqaVHreZCuO+LRN",
-	"udMSrXpznL2ELZPuDoFjamFSaXws5LVgbJADIVjUUxuxqK2qGEZo/ygQpl9XwS8mU4vHj1o8rfvUHgLA",
-	"jlU/kmlkpxPQbtKBXKNLzCAD+2huyuDNDfNGF4oHGM7MARwAJ1Pa/on1anyThwtm3YW800nEHXIL09X2",
-	"irvs2Uus2bGbdLFtr7oNz66zWsd8B5wIWgtPKdxPIvqh99k0jWVwQ5Yo9dREohI1qUS8JLXEOsc4dRLi",
-	"2/R0TR/ugNRLlItxtJkr+swEOUh1X5BjrsVHPRpBaZESsohJ1qHwAdxUglBOHGP9ORZxTBf/jgi3kNpI",
-	"d0zlxEEs4KTCW0B0qdhhdUc94Z4oQoXHjKf8Lv4xfjx+FD+Lv41fWkTJq/jH+On44fgLAsLsW5BBIHvm",
-	"K0c80KcYjyil/NlK+aNtgEmAWB9ETET2zrzXTxmpOJeKR0lTn88ExyMRDQ6qd0v7nOnsrEsyX1hGE9M8",
-	"k4QKPgKPkapukTzkUMkWMldA4pX6cs5wXEWiy7C0I2SmTdq+YrhNnhTOJWCfZnquuSzU3aiBoebu3VuG",
-	"+GVON7gWPEnIUkNTY4fEAYycpI/DcULel7Ib0nK/3Pu1uLEOci+lufNZEMiEpTTbSO0DaKOWDFvdx4Wu",
-	"37kmagmXmalyYa7g3laHupHAxtSMqw2QqXFhIcNUfewoHgni+bCni7TiO/jVPbX2xy8+aa41aotrYOJM",
-	"7Kk2tfhTY9LDO4lmaThzBGcOmrnjvb2SS72UsDNLWL0xNc9FZmdlBG00Erb+UOH7Qj/GBz0UePukitqh",
-	"+mhDl34Ui5wwHgroVgMpRECX3OJpepQ6iFYaI94rkUJGAtaJsAYQZS640Fs83ylTnzEgssgeG6DQuG5q",
-	"gyMzQrLLohavYqMQzHpl3BsIH1uIKDQPiVJ7xBe8C7xMtq/HkEd+QK4TT0xq8qYkw12TM3o8X4d+gYQ4",
-	"Cv8sAouG1SlZgNu6s43BjGaur6ipvsP61AcX8fpaKrLe3tOkd/1vP5xJHCbJroVIECr8TFpAbt3ePA7R",
-	"KDsfQLkx1Rkttn5vQEEvNjSQzA0Z8oiGLBqGYG8SKknEHqhzBeyhjogGah7XFxYccv/OdeSDg9av79/R",
-	"eOj2zXct0qaSLTfnwEJ+V4huwMhmVgpY8OcutCTkuy1+59oVstxYXCV0MCDVuz/ZtOsWWSbQY0FaZLGm",
-	"X1RCT5wdFtJAM+9I0qe7RLoUMQKWtqqRbCDrHFAVSCU4ct/KeXJTAwnT84ZGWMgEZUxwVg2Pu9qiV83x",
-	"yLTAoRnhNE+u0CAwDligqNf9IOBC0+sBp1mhrr0NgvJwsMVnKHza0OGovBQytcI5IGWKtIvkcYtXNXZQ",
-	"Sw+vNrmmKjcnlWOb6oh7tYF9ADMKDboi9KNeX43jJ5v1ilXBTVJZX7YqvpRD4DBJe2DrHYtVV+n2VUbB",
-	"gr5qfdLz/iJ52lvqWa1hrdZYxse9tYx/4RPf0nfCz7B76FuLNfwTl/ytv3r77gf/c/Gd21d/cvuni7f/",
-	"5vbevxW6hB9W1hdrVuWjUMnb20rQVvy/fvvWnVHtp+92xebm5ubNu/d7V+93Nzc331d/Xt3cfP/G5ubm",
-	"2/2dd0SgPnk7ePvGX1/9m4WFhVX111+Popv/Q31esSo4mMp65dDhzCTA051Q7JvN7f6N9DwaqQFmltwG",
-	"eUHxPJ1rKHphu+QgNMEWNXsEAR0MJimQ/Qb14b0zroJQ0VwMev3zDzTtxTzmQJg8MbNhS4gO4j/cM1ZO",
-	"M0UMqpigG+weLAiOWyQbVbuMtzhYxVyMNK08C3dYqLmyjcHsQ/pgj8m59dSmlT3gixmFPvCV9lifeGLE",
-	"58m1UPThhsJUWSXWbsJNL7el3swolFtcIxZtBidcEKbXD3QfN4Kciy09ZVss1TsZp4Cez+RLY3YncLjF",
-	"QwUSCnqRH9BIZL9MPxGzeSZJcprdRKQZmzy0dvVOFvTOXria+3mRTMTToXtw7NnBZQuOsgVHyomfMYyx",
-	"+jLFnDOI64/C+YHCEge141DYOFHIkjgJBAF2HyQJyENhYxf4fSxdAonHiaOAz6Lr97vwD+aQiHbn5gkk",
-	"SGObs5zF70sj0daNjRcqwxs5hYwtvg+2IpUfSHkCgLsAVrf4HjfrZMv7/bC47dheAQMvu6BnsyAG2fY5",
-	"hezuvVHIQuPWTLg2b/NI6ZLcZ3LNV6xKj1FPU+peoW6P2VcEj0IRFDWCHtFdSRwubBmJkDkocOAVSE8E",
-	"CaMpWCW5zPN9oz/PZSIX2JrPbIACxT7DETdaxE40XDEwu65MFsRQyvDPKx/cH9CYlTNpITW8CAkXkQV0",
-	"yi2u+ZQPt2Exhg5YypfY7bW92+ImUHCo39/AHZ4aqDkZUBwN7zKuPmB5FfyawIZ7mpwsv2iWFoIG6Za2",
-	"0ynEHakLWYD5mZ/ieOL+FOGCyLtIJx1PUyA1CGikdMolqO2DW0hS/cm9e7fJ21T6rqbT+enm29dvXr23",
-	"dev21Tub927d2bp/9+qdm5s3rjoL+7+7vXn37ge37rzjbCSnS9k1LZ5h00WLxqVBoOs86s7cPME0Dbm/",
-	"2Bgs94F2iaf+eur1fb4OZ/eBLyFbJhvbxCilbiFk0mvgN4Y7m1TVnVO5oeOLudplhTz4jo/NrZH11zf9",
-	"EpmXNmVEkAK3vyQha9v8puqYVB34kHnqXaGntJ5eGQwVKEECP23QBcMuQaqjycXNWX/4cSwpGHS2tz6S",
-	"CInwL9kDtdXn8+6xXKLLb8cPMeFkT/rKN5BG8jBNX9GpVvG/jX8JWSo/jD+P/0DGv4ifxj+oK8mf/iP+",
-	"z/g5JLU8HT+Mf/jTCwUVeiJM7pn7Wn0ZDLuV9QoOcnoL8Jbe6dnpO80Modlmd3LL2DTjPdlbsBlWvFW2",
-	"1qlRu95uuHbTW2T2aqdJ7aX2smu+y+aw611YwZYa6hY6VzJ75nDk0CVLTf138yT+Kn45fhQ/VwtqkfFn",
-	"8Yt5Ev86fhw/iZ/FL3ChLRJ/P0/qaxULJoi60VX90j7viOIX1hfeTnugN9eWSL2xaDeXbGjLlJFdP4n6",
-	"6m6I/QeI/ONv1MPHn4//Xu2l+Fn8lOAo4xfxs/HP42fx8/jx+Bfxs/gZwR/KKBRc2w3xj/HT+Pv4cfxd",
-	"/BL+/wles5C9iIwfkUatXiNwxffx43l9kR4CHNHMMG94eAamHtfly/vHcfny/sem9Q7LboPWmb3aXvHs",
-	"prvEdLJUStvdAU5ul3EX81GQwbJRa9Tt2qJdX6pkXNnxbyDt7vH4IeTa/REPJYlfxt9Crtl/4fKqtxh/",
-	"SeJnBFLMPoufq39+F7+Eg/59/DizScafV6wKtrNVD/iX2uKSXas31lbtlZWFWq2+WlupL6lDG4iuuB8G",
-	"ppruaHICzqz0Izyjbcq3U0H0q/hrEv8u/hYu/xbe4nnFqrT9behH21xqLDUaS7ATQzzqHuPRpmZRWq8s",
-	"1uq1+mq91jQVIXi1z5UmXVmprdRWF1fXFitWZXswgI8Wl2t1LBwJWJcGm8k5qtdX1tZWLHKE8wR3Mi/1",
-	"tfqPmonZZkl0QzXmeq2xslKr1Rcb9bUl8NdHUcD6uZdu1lZqjdV6bW1xNS2E+WQmgTwFU4FV2WEhNIhY",
-	"r1uVEWurJcww1xUIjE9OQM57k2DvPtTREyMAHAgbIE0QcciZp7687i60VwC9TduI9b/9uGLgL8BeyC34",
-	"MOcsg32jEF6eBccA6BQ+z2Xg+hUa0UB0cff4MkIEtwe6ZxH7wsf5CrVPFujQ8yOb7ahXOpTvIPvjS3rT",
-	"SnR34R3Asgg95mlS7HzqCqmmyEJaJBSBabgpLSTmkeTPD/+/OTIIhtqng6EIzCmPoI2MOi2az0chXyTZ",
-	"dyxi/rnVAeCcfCKGkWO1uIO8P/gncXS7pS3osbQVsqFUsJlIX6F2iLn/TPhcvUdkOtS1uOaVgxZLyRi6",
-	"LEKeoQ3CBbfNxxP71rznyygrMTbVAlzF+Z+izmDPEvjehJKDfXQMRy88ON/kbWCtGpCpZG5E/QBuio0X",
-	"YGZ0wuMnVgU2kno73C0a79RrzUZhKznhQjzvQBWzt+gTB3L0dnIpbp4ur39vZVLlxr3N2o0Z+rqmW/Dw",
-	"yiQ8iOe7BcObSP22R3NcgpgzqB8jmqsorucObWx0iMZwUenYPV9GUHF9YMNQ01BZFCkQl4aeRXTttq+0",
-	"wCAU3ZD2MT+7G4rhQKmE35BRT0CmJTfZ6LqHNDg4RKCbp7BRi+/QYMjwR7qzqK497YiQ9CmnXRZKixgj",
-	"GZ+EUzNPrvlBhJngDvKqK+She0TgB9e9iVJda+Of6HmZhmjHpG1B4MSXZNvnHpyyfK+VPVQ76dBywQ7G",
-	"h321qiLvtklK46EdkprdilWBqa18OC1l6N5xTjO+2blKz7eWwelAk6Niod7ZV5f1lbJxlRF7jMqsr8Cc",
-	"V8b678HySVxc9KAmq7hC4JINfZdt9X2O4+NsVFlfWlMWllURgVdZX1pSf3xiVSI/wheFa8CplnERgP+A",
-	"xN/HL8d/Hz+PX8Yvxl9Awdh38csJpntFP2HCrX6jzEqQXskWWa8s0Xq74S56dpMtdewmXW7bq+6KZ6+x",
-	"WqdOsddrxcpu+vXMRoZJVur7eAW6+bN7uBrU0/3a6sFXqc/uFSkKNHR6iWw91ASaEUufPoz+cCYVqzXi",
-	"gckOo56yoKKQsTTgMKAhaPs264hQmVd+4IWMz63vsy2ht47uTLhUq+XUMPYaw0Il2PPefItfO4gOVStA",
-	"M+wzbTCNBaFuzauzRsdepM223XSXPHuVLXfsFbraNt+hTmY8SmH6QCDZDTiItH9pwDzaFV1/m1YSGTlB",
-	"oj0j8Y/jR/Gz8f9S8hG/ATE4k2tqhu6Deo4PbD2odkQpmU6zqaHBVDDVF1MaWQeEbg1MzmFjxxwdh+iK",
-	"ACUiMAEUZFDVSBPpPyAB22GB1AWTOrl/cjyyxTMBSXPTPO0/ZFpEQmz1Kd/dSoWVQwYUJdjkQOaVFAIf",
-	"OYh5OoJi5nN/mtTHb4KknXW+J1Jd6e/3pLJdvUe7xcpaj8HkyIVsEDLJOHpD16H4WR2oNnW3IXHxese+",
-	"QSO35yjbWVvRfgTtL/TXNwVnmWtCBjxuNGLzB0qG4py414dtuYxknGZSr45TkIxX4QSjEalYX/jYPOGQ",
-	"jvYT9dW+vrzJmDFFrz+Idh2dyetjN145bKcjUCctcUdV+2KH6TwjXVSWPaLmtBVW8cPAMypoNoqx6x14",
-	"RmW6Hrn4sNetRW59isNyO4QsTFAxmRaGx/IFr8722DtG5r7q+nfYBDMeUmty6A+MPkyqdZSCg0onhdvM",
-	"AZiQkJ6DXcdi9yyRyZuLTEoT9sRp72aVDOfMdrU+PmTbFzw+RRPHNptBHR/JbkaSIj8i1aRxkhy2lfE8",
-	"t6G+xMp7MuQecvCxoAOniqhHMe5RjsfMY2zAwhaPepRnrG0Lk50zDEXpswvhCqk6zcYqmuf1hkMEx94U",
-	"ASNKXBSJ9fsg004IzRzVFN8jv8/G8sY3P/F6zlK/lZb3G2t5Hx3XX7wK3gtqTNxhSoOqzQ8m8KlZ/qLf",
-	"Z6HLbMmiyOfdQyJfftTzQjqiARmIwHd3Scg6Q+4psyQIxIikrH99H7RpoHAPUC1UPdahwyCSmiBHsmhd",
-	"GfpbIY2oReq1mkUW5+bJjYNzRSaYPPo17pq3OK5q4OIOvNlmJ2LhbXVr9bOlmrovvto7dFdW1hetSjop",
-	"t2FOME4OrzWDttv7ApP4rPT3ZSbYOcoE+2DfsUDCEdwo2UK/23S3D3HiixGpGhbSXk86h7eHxefwiHDz",
-	"fBzBE4acF0SulE0gS8qRGeihNB3B6ATk4PTQpUM/miZjR+fDmsyB6mDYDnwXCY6xaMAWPNhFvsHpeiTv",
-	"KziYmy9udwLXXKMfnUqGDh16PlYBVvCdZuirhOl9S8xe7qzU7GZ9tWGvLdKm3V5yl70VttpZgzK3o/ZV",
-	"ylm+iZX7dfxj/CJ+PP5UW7ffxy/j5+PPTFkiVBYe3gR3+pyddOIPTNvJhJ58TkTosbBEV+dIulzbfD+7",
-	"RpBPjocvI1BushGaCdc2379weT8FKfoFLk1SFbkKKKh+svZXP81tJPmF9Vx+IalCOBZ43bZCRt0ecBZM",
-	"SN7JnJ5jkRAUSKmjioejnPzrXKHY02kR8kbK3yOswWEuxVfWp6PMinkj8eqm5xFKMnpld7ImOSoenTqR",
-	"BrMGZD6/NYlTMR6pu82TU9AT8xNyZvZK/tci+eVN68VgclGm2+UXI9acfZfTjzcPzwatzZMPNJ2WY9S2",
-	"kxcGyDespAEkgM9PCA6/eYCtVgK2VwTYqEwKlUaly7CEYDPrp6ueH50SBtOQaaJD8HaxA9BArYP8gHt5",
-	"VQqk+aTOx8YVeFWPbpoydTMiU/69T/ftKQDPKb9j6NoPROhJEgnS8blHqiPWtiWjodsjcpdH9ME6cVqV",
-	"8c91HfLjVsWxiGOPH2l6q5fqTxE6cxbxeYvfGUrpU+Rdusq7gS97BAjv1bjkBunTyO2h802pPdifanZD",
-	"yrcJbYsd1uJ7rsH2Sanm9CMrmSxX9KGUKdQ9rcGh1+LVduoEtrCzS3uXGLmr161oUs2f6Xz26YP3GO9G",
-	"vcp6o1azKn2fm7/rF67AHmYSqeIeW8D/RsaPoPr9OSgccvlyvUGUyhk/Gn8JTGRPLl9WOxB/WsjcN+le",
-	"+2n69t27gKVvDymfenSRJk83/9Tqelrtr24Fd1qtrzVM19OmZ+On6sPa4klpf7P/kZLgZfz7+If4JYlf",
-	"KADwMgEEz8afjr9ANoDPgCtOExE+ge660B32Yfxy/EuFF/5iOr/6Mcr4tVybooDf2LOlrXi+HOxZ5ac1",
-	"GmTeabkf9Vi/9LZPsN+cVPQ42DS1nU3YStR3HjvkEob96CA/PJytY9l0x5DyJyRqT0OszSyfTjEYUOrR",
-	"Uo/Oam7juZ5gayuJ/DpHRkor+ywDHUyrkJO0sBc+hrtOUSh8doGLVFWWUYsLHrU4ZMtenJAFvMiE5+sT",
-	"dFGCFRvQMRcqEvyIRIJQjr/Mg909U18U4fCjGeIaJQA+ewBcKwFwCYBfPQAuI00lBj6pSNOJgWCfy4gG",
-	"0GTPHgSUTw42bfJdE0KSTGf56MgS/JBURz0aEbfH3G2lIUWnw0I5t4HkH4QGEhmcfa5/JTjT9MsODYK3",
-	"lOyeyIx8PR3mbRjlIZjpOneDoZd5mB4ijgWy5CeFnmgQFHWAbAsRMMovBM/wDjPQa780b9i1ek6aAxnR",
-	"3R4NWVLEU7Mq3ZC6DAt4lpKOPnR1qbPctJdW6it2c2m5YbcXO67dcNeWFzvLy7RDl2FOIxbu0OCG4FFP",
-	"gvzu+/xW6LFws4+9W+oo55MpXySJEH8a/x46dQ1oGMnK+uKxnPl7ds3hPn3YJaUddd6o6TNCCpfo4tYh",
-	"Fvryb6vNTqqNPz/8x+XaHMR0dQNBdQwuSSLV8bRIH44UabNoxBiHL6VF4KgSj+7KpGhZzUR/2MeIMYlE",
-	"RIO0HPmQGmT01e85OsexWPKi5Diy4IjnfqZG6rN6y18zcXvEKZ6EfNVpLbFuiXWPTBPJ9wn/E6693AeA",
-	"Fz5W/6NdwRfBMbd3giYMA9/qlLirQN5IQoOQUW+XCG6a93Lwjam//JCoJ3nDgMmplRH6zU5QGRl53aGB",
-	"ZEeVdqdI5FTqk1KflPrk5PXJrU6HhUSESWX/maiWpFfhRK/K9fQaEvVoREYsZIQzH2IR1HXZIGIe4SIk",
-	"IdsR28yziAi8pCvVRotjP2YP/Sk0VAoBnB9epq+3vsaZI+iF2SUu5aTNCBKZ6d4cOoQC+cRaPk92yKTv",
-	"NiuF36t1j+CMKpGK3HZTOLxNX+wIKo3D+QGLQrHzl1O0xV7aL6uTtr/jfxh/On5o/OlL3kqn7jaovcoW",
-	"23azs0ztNbfu2Y32Imt2luhye8U1nbWZ9/bu0TpDZZqeH8M5Hwqo6tDTke3cPWDcU1hhT+fu4zlxzE47",
-	"3H+TOXGlF+e8eXHEgPHsCmWkrWFBuEhOm7uMe5JQJXZtoIULfL5NqkDkSBpN0hPDUJL2LtFscXMkEsQB",
-	"UeJsYAnGgIVScJiYbC+Uu7c3LSJZJDVsFiNOTAdSEM5t5oq+EvYtrj3y6EZX59KZJ3fByc3ZDrrqMfkV",
-	"eW3MbeZbvMU/6DFdhIDtvxP43maB4F2JUXGlhBTuswgX+I6+JEpprONL6LXr+QP1RTekXCks3U4KfVlK",
-	"FqgvIxF4akaYrWbBMu6qFk93hbosZNEw5AnxvtFhRnQ7MHgk74IgPspEQvkudATeSPMCMt8GjIZcGxwt",
-	"rkWXNL141e8O6cQLHQBaXM/RFn7pQEtJHQuBaVIvYOaR6oCJpX+bvuaWFpT695QE/g7LHA7T7tKsDHvg",
-	"y0i2eBX0tYebRUaMehtqiTIQACcQ0hC8uYP8e+ZRx7GmplKME7TeZLUUCJeCggmH+5XNEfTG6fr/Sjxx",
-	"9nhi9j0wyaDMHLkRRblGqiK0TO0cHDyfd1MpCP71VOZpgTdX8n2UZuzpA6nrqMyk6LO28HaLuiIXwqoj",
-	"Ga0LH6d/HJIaq44SYAMZiYEkIxFuw6FBFDBPMtoazVjQ1gr4ZLWilWruqCckg0OYVdwk1duglBPtuxdC",
-	"cKHxZtUIaCtjP0MRrMn3y05AocK8A7/bozAPy8nFH5U5uefp8NwxOy8j9S+GETLB729eYsIAsqf3rBrP",
-	"ThYfCwhdL05U5cxm9zALk7MRClewhyjphEz2CBiafrRLBiz0hYfdlQYh2/HFUML1LZ6TxvPkAxFuY2Gk",
-	"MRj8rPtRiHlyl/YZWEMkHCqTiMoWB8GpblAoHNWiHiQcayWgfpMAdbpZNZwuVeC54jfmnpYoGcCk1uuY",
-	"sDEQXXFY7RSGFzay/VFAoiFFVOhdktg0iNxhupURJX1fSvUvdX9wrRAubDGY3CbxVmZg76lBnWC7xFlF",
-	"GTpv1LH+bp7EX8Uvx4/i5/GT+LFFxp/FL+ZJ/Ov4cfwkfqbpRh5bJP5+ntTXKhY8hrrRVS3ZfN4Rf8ke",
-	"qE0xnxdr+sLbPcHVmf8fK6S5tkTqjUW7uWQvr1Ryh7SwNOEb9fDx5+O/T3PmYZTxi/jZ+OfYxGf8i/hZ",
-	"/KygWiH+Mdfx52VhuQIZPyKNWr1G4Irv48d76hdgNTPDvOGhLJx6XJcv7x/H5cv7H1tJguHLboPWmb3a",
-	"XvHsprvE7LVOvWY36GK76S55y2yloySz72JNxccViPiD4qjbtUW7vqRuJeXQVIo8jX+MH48fjj+NHxtW",
-	"K6xFQGoZWF71FuMvgQDrh/jx+LP4ufrnd/FLEPjfx48zmwQosfhQnUT1gH+pLS7ZtXpjbdVeWVmo1eqr",
-	"tZX6khIM6mTcDwOjLTU6if8NSiC+jX8Yfx7/gUAhyQ9Ks5A//Uf8n/Hz8aPxp/HT8cP4hz+9MOhF+hHu",
-	"9Dbl26lC+lX8NYl/F38Ll38Lb/G8YlXa/rZSSM3mUmOp0ViCnRjigfEYjzbRX6Lmulav1VfrtabRUHi1",
-	"z5VcWFmprdRWF1fXFitWZXswgI8Wl2t1VGQB69JgMzlH9frK2tqKRY5wnuBO5qW+Vv9RMzHbLIluqMZc",
-	"rzVWVmq1+mKjvqbeRLIoClg/99LN2kqtsVqvrS2upopZieKeCBNln3tCJemshcd8xvZYK1ZlxNpqCSvr",
-	"lV4UDeT6wkKBwJha1WcF6e1QdPyATSZTC9FZL4YRoSCry96Rp5syUvaznc3yN92XYXNeyJ6VB9XGph2r",
-	"IfAjkzclVXAPBh7pQJdqSRCgeXPz5G4UMtpnnjok7UC0iYxESLssJV13frr59vWbV+9t3b/93q3Nd7au",
-	"39h89+rWjc2/cVq8vRshD3t90ZnbILdvvmuRv7p99V11ED9g7dukvUs0VIKrlhwC/raRL9mG7jFpfOz9",
-	"QbQLA8z3xC4Eh4VJgoGg3gkDv2kiYsKNWGRLmEf1XcFitn1OsVJrr3gpjEb0aZcRPbX7pnTOIlKv2Ty5",
-	"Hkmi7gnRWO53OswjnVD0ccJwvOgTuIJ/2PfU1Uq0trgvid/lIlQ3ghUkYodhibX0/44hsb5FcNlwldBZ",
-	"Ck+sQlyEucNIHTUMOGKndOiA7va0G/WkUyNLOF3C6bOD04nl66KK2GMB4+ZZ0OqkRN0l6j5r1B0yKYah",
-	"y1KKfXDrKBVSdrYtO9uWnW1P3axA4DmTWTG9R1UhlQPb2N5koyQN3OSxHUZ7M6G7m3nURcrkbgM2r8Rf",
-	"jz+Nn48fjj9Hcvn/ih/HP8bPxo/GXyDdSvwjwIHvADn8Mf7j+HMS/5iHQgpETIBC89NRouhLZon6IHDS",
-	"8Mhe6azW7GZ9rWEryGRrzLRaW6s3ADjJSKNWZVdgnO3IwSHm+gOf8egKas1mvaG0KY8mvODq/5ENIKkL",
-	"1d/D9s+Yq34Q/ytOpsKTBVP9JH46fgTT/EP8VIEzWJX4W0Bpj49H1qv37eF54eYslbGo85YUXsjqhYtF",
-	"qv2kgTY6OOYyEpaLyO9oQXGEnI1LkvjeK8wef3/IhtpPo98XKyGBQEqaxKkNQgF7dUO1ScjPRJuMQmUv",
-	"EMFZi2MeNRmwkCSHmvjcJIUNo7Z4YBGfkzaSzq8XTHeL59oDKAO+rQbaRscQ6Da1UFUn+eKe0AfPmSOj",
-	"npBM3QMguD3yPUbkyI/cHvgNoKRp21coUo15nmAPUz1wl4ZA1UxbXKFGN/DdbTLkyYN0Sr2jdop9P/3c",
-	"wSTufZ/bt4WMHIvcuXaFrNaWVucSQgRJTYK+zwEqR+xBNN/im0PPj9Bx4eh12NKy3Jlap05MstbTdJwM",
-	"67PTcoU65sTE/IwifaaU7cZ5ndLXHDjUUtiAsccEJHykpJv3CvfPJJtZn3GL4AjLUuIyB/uoOTRGbRek",
-	"YF/KaNFwRhwzu4G48LH+l87RLjQWc5s/cRjhgQUt2RMj0qfA8SYl7TIoSOtRCYAjYnwKbahusz+nWl5K",
-	"Ed0EG/RdFqWq8jzCOOuA6TxoCMnCHBdEHs9oLjXeG6/xSsv3HGmQd1mUUSAUfOySDELRhWLP09IXOq1z",
-	"koq4ocW4rkLW3HE9tkt+JnwOoWKgynSSPmfqMlPLC0U4SuyRKlLXqdcKKLD3EU1nAbecI5rMe9ATnJFq",
-	"exfe3vO7fiTnrBZ3qWS2zyXj0leWabCrTePdUY8BvQX8fIcGQ4bdhGfgrbiR9Ns/WM+wB1HSNk4/UL2c",
-	"ZUxXEeL454/Sa60+Va+1gjZ6RtPqzAhfQqr+pDFAFvi0YuSOwG1a+FzD2BoCdSppB8LdZknTwUnP18Jx",
-	"akEGd7uLPzrvNKt6ClJNYEoQKOd03t+hXOzQgwqhfwWC/3HFquDpOkhlZgsEfqsj3xBpVds4SVRYa9Tr",
-	"jcXmEiQpTK4A0AxTaQHAdFr4eI5aWNop/LRmQ5XK6ny5aZVoTRuo7fPYJkL1IhB6zKwxF/y+MnvPYeXa",
-	"gd3hTFLgVer2SChG6Ks1CkyZdlwkrBVdFplSM/1Ri+tys5ByT/SJz/3Ip0FCIWJhsTyYvzRK9KLSD1UA",
-	"A2aPaSYSSKzygehkbiOlBYEuc5qwQpmcNErpb1tc+l1u+xxNVp+TxRoS3aa0KqQqGdOpCNdxiLf1COfm",
-	"yaZ68RbPvblh51AzkNKbYCG/JuEyn+0lOMES5CCQ6fgTOhNSdaC9lTM3T+6IEVBxtbgjt/3BgHnTEYXk",
-	"oZGmYWnxTHcS/eN5cp0j00yoHlXVvwM3tx5ONPJdNqdT8/BNRj0o7EPBotlVsr37HCN/MZ3M5x57kOs3",
-	"0fFZ4OEnwJGi1qRLfNni2ksA7WghD5VRpE3gBE+Pet0eDfsBk4Xg7DpclcKzI3vME5j7tyk/ia4hn5e+",
-	"Jw4hKNH6dY/W/V38LP5eJ5Y9yWldstaok7rS2Q17cTHVvPqRAE+Ojg0O0vx7iVE+nFEd44zP5GmfPWNT",
-	"3aueGP3wb7VjZ1gd2IVgeoth5ApsD61vpwZI4bkIwhJIs0br7Ya76NlNttSxm3S5ba+6K569xmqdOsVW",
-	"KNMujR5APTsAfLOJj58aUWnpUFmvHXHx5DCIijDVB0qM9ehgwDgG8pjWAlbevuv6O4yX3CWl3/zMKJ21",
-	"ptOKDNwN7WFw3PpTA9U+xjN4YcibcdyXpOZIm+RI1pLldMibs2DRadbWwG2zBZ9kYIvO9hyJYeCRgNEd",
-	"DSpyvYCTIjBufAZwm8nUzijNjqPvtRrUjp/KjHL0FKmcL4iLwEzcCbgIZpv6iR5rLSA6kS5JwZ1XKqlS",
-	"SZ2BkkIpR1PBrL2oJ6mcFkA0lCrqSO6MjIjAtptZmzoNQadWuyTtYdTi4OFwmrXFzFdbWkY7WDrHMDmN",
-	"ewPh88h0u9+j4oY88gMy5Pqn8+Rt9Q9kq8g7xrXgki2uLeUC9drRljtESrIq03CGulT9Gge6JVnQSX/j",
-	"0iBgYZFuhSFlVGupxl6VGrMIFyOzL+ZfL330hqkGOFSpqw7MaF+eJPfiPj0RMskiW0Lli92hbiRC0BoT",
-	"hWSBcx7lpmWIhvXoe1SSQGACth+2YLsxHik5AOW+nuaeDpkrQCq6wmNSU/OYxGWtGIp+nf8dlqFnHJ/d",
-	"QLRpYGE3AiViQQgxSHxGKZyjZbQyXlf9Anka6RZXDww9SZxIRIMtmDjHuDro0PMjEohuTnuoIRPpdznY",
-	"oMpyafEsRzahgeAM3salnDAeioDQLvX5XvbJhOCaiyhDyl3QQHoDNQCu6Bau6JaS74yrHZdxE4cMyrSN",
-	"jxVK6SSLNjDxCnSA4OySBHZwM7PVoWTE8Xw4bfdENHDmrBZXbwCKL/9YuB88nAaBGOV81GaPS+zbCW0z",
-	"W3wCayapqnkq2nZA+KkmZcToNuNqKPDzS9J0BcWBb6DbXT9V7x0d5s7vpLlJJHTadXwXXvEaHpWLlEx2",
-	"liDrcPrS3JBw2xDcNsDrFoIUKPXZBadDlZiHVLjOGVWW01rHU2gaNpemz5FMn/s4ezqulqvbMbaGURj7",
-	"k2z1j0ur4NxYBTiSMtnlHMlEfUhOFeVzNpqchPlOSDuRtJJWidjwZTBsB77sMY9ABppFONZ+m6g7tgJL",
-	"HAP7Cir39VokVTFVbdtcccH4TTaS1yEX7hCIBdmDMOZkJtVBZAelDE6fs6iGcTdC//0578o+9HykvqnA",
-	"WroVK8nK/yclz8Zfjj/F7Pof4sfjX8Y/jD8bfzp+NP6SXL5cJ+Ofx0/jJ5A9/mL85eXL8wTYfL6HfIRv",
-	"lTQERpNn5M8Pf0P+Nn5CICv/U8jSfxl/Fz/9sJqSkyQi2TDbwCKr0RTSGR0yvP0URnuHW0BgdOD48XpK",
-	"eiHrvNWqHDDwVoWELHirVeGiI5QNQ7gQA8ZZ2Kro0e+fCj0cmktsMcxJ05UwQD3CCqt7DXexbTfpUsdu",
-	"smXPXnVX2vYarbXrbsNbZM3OMUoPkiNf0PyzZgaCx2W9kkgLJZr8KGB7qj0ypQW60uP5+LPxw/Ej8qf/",
-	"iL+CIoSn8ffx71OqpSeFbEvxM2DkOZQh51jJoka4TNHuTZ2vUn+et2RRdOAoNQcrRKrM8yMR5soY1CKD",
-	"Prq2+f6Favt27RR0LHGU9HWIL8kNGm57YsQtEjLusRCSd1pcUu5Hat+Sn9y78Z5urSY4sgHMEycjLRxC",
-	"25CZKULiqIPn6DgJbXFPoYsNQgk0rNPesc4wGoYsbc5M/IhUQ2SPgv5xxgcFkQ/wkfE5dZMBlRHeyTxe",
-	"6gxOaPoysSzeHPBj9XE+YYU6rcQ9dek6s5i8zgfDU+ptVoKWErS8QaBl1pM3kcVVKb1RpnS6ZBkoE1Fm",
-	"RVIfhNDTNIVRk8HTbK4Hu8OYN9H/cDvvacBmQQrPQbs59Uz1icYviR8C/A+mZ+LuHkqhojgYqRbBoLuJ",
-	"0wMeDlFBRsMkLOWHCDeg++3BFZ5qii5WY/IJyrZUb+dJd50+/DuO5ZwcXrX7DzefAfyzsknhuZL7uoeW",
-	"hJWBPpVajF4k43k2jbTwsfrvQzqMYncnMDCVmukK4WHx/6k7vPHJOaP1sPA5/qQ8WOfpYOGaTIeorGJw",
-	"tMkxmFGEaKCuivJdjG9gLMaPTnovvsuiyRuxVpr3pXlfmvdnYd6Xkv3c0Sld7HhDYfpR8koTno+w6VS6",
-	"SqWdpNTRtYgSxRYxKgNmMh90qOpYw5AnwYC5MwJoWMNXRhVeUVShhB0l7Chhx9lEFSgYwFAXMCrDCmVY",
-	"YWasdNXzo9OIKiQ+nIUEAFyUJO8zQlmF2ST36Db6tKDDViQIJZCjQapZdLVOAFvNWZlEUBGmOaIbLR4m",
-	"jEt+tC8X/FRgWBGlg1n60kdRgoXzABZSkma1g+BkvY6wQJcToOgoXRPnqp5A78eT1rnA3gWfe6ZUuDPk",
-	"njywAQBcfAnb9XIPHzzqacbFgQh8d5fIyA8CAhWhEqtO1bXz5EbCSe35IXMjkVMbk4Lxd/SoTjBO3kcq",
-	"9nq9sVSr1YrkjrENCinnFzt0damz3LSXVuordnNpuWG3Fzuu3XDXlhc7y8u0Q5fVT4ZhyLgLdXL3305k",
-	"l7vGlpdX1uyVZmPJbtY8Zq81m22b1VY6br2zVqNsBWSXp0uLpnzagO72GY+Quq7d8Oqs2bGX6ZJrN9uL",
-	"nr3KVjq2oa1bYsudDPMcSLHxL+Nn40fxi7Sz74/xSyD4H38ZPzGfj/8vpLRn/gDmPFuytZfz7oD53jsz",
-	"+X0W/xuQ3T9OH5vy3z+Nn+uGvs/Sl74hPCWMO8Mg2BqETH+afn83IdSXeNoqVuWjIUWxsF63Kjs0ugL3",
-	"qAPOwnowEzdP2tYNXZcxTwk6SNpQ2xLOq3mxqQUybmm1uSc3ZoVNXwric1XsiiIPSthREGbE8G3canJ/",
-	"v86L4SiG95n4bO/0qlPvsGgYckn6grPdNCyKaiY5c2Rg5reKXDdRkjQ2Z5HhAFLcE0W0x0gZ+VHPC+mI",
-	"BkZFaeWkME9VMtbiTpdFV0S/z0KX3WWRMoOkM7dOHBReDhF9P4qAl4dyqX6P1SOGGxn2BtDY+hESKgiQ",
-	"OWmjnKWmHf97/E9ES8+NDINmm0E6Wos7AxpGPg2C3S28I/McSMJP/prfQ7drhkfbwrDppZKJyGGfVB32",
-	"QM2h3Eq/cCzk+h32ic+J47GI+oEzt6EJg2BUQOuQ+Qmp6mfCL0Eozul0Pf0aJsl/RCUZUN9r8Y4IU7Wf",
-	"1/Ut04JXEue6x/oDESmVYP+U7TrrKRPxNsOUQcgdBI7n3ZTcWfc6nFwmgEd25iS+zHh+yna1uD9qPGCv",
-	"8jua1p1Rt8xEyVsvgVQJpM4FkDoFCEX61GNILzNgoVEjZCiZN1fyQZb+8oNxY2OqrfEujdiI7p401Ew0",
-	"q0XUidxVSMDnRGGEqYDnDK6AHRZ6Q2iZFNEggPtNdAPc50q5wzCkLuCDvPpuSF04ZL7wAKX5IdG87PIS",
-	"oa5aTeIrTCcHTIGZOYuIwFM4zhsy04T+aE6CW/gC17Pjv1Cp+1qyryi5XijYh+wWz3gCwVF5gNKYQJQC",
-	"a3SVezJ/s+VDGFL4ENKH1xtH0KcJR8pUCvtYyev7d8HhGex66+N2Lu3tc2Rv69Ukfv5QX0CDe4Zk9kEo",
-	"Oj5Kh+LiKvzeghYsvoRG7tAmz3cZVHRPIHBBrryq7vQhLdLfL2dNr8CNRGzr2F2Li2EkfS9baKVm0bl6",
-	"j3ah5hwsb4xY3Mo8WI+WcGV/gql5vWPfoJHbK2x5/i6LCn49syC/giGq652bgjN42gnIaup5IZMKvsbf",
-	"zZP4q/jl+BG2MbXI+LP4xTyJfw1I+xlEu+Dz+Pt5Ul9TFozgEXWjq1pe+7wj/pI9UKdmPi+29YW3094w",
-	"zbUlUm8s2s0lG1ipMtuhMGb4Tb7ZqgL8E5qtFsQP4x8hRPU4/g4Cdi/jJwURRDJ+RBq1eo3AFd/Hj/cE",
-	"8mBhM8O8oZZ2lnFdvrx/HJcv739s0ta1s+w2aJ3Zq+0Vz266S8xe69RrdoOahq8rHWjr6mIc+OOKh9G8",
-	"Rq1Rt2uLdn1J3UrKodJxlfg38dP4x/jx+KE2kHS0riBUN/6SxM8wMPtZ/Fz98zvd4ef7+HFmk4w/zyjR",
-	"SvwvtcUlu1ZvrK3aKysLtVp9tbZSX1KSMxBdcT9Uq2rkhY637pEbuHkW1OWpxIr/bfzL+Gn8bfzD+PP4",
-	"D2T8Cxz5+CH503/E/xk/h0Dv0/HD+AcIMKYSBNjYKN826v+b+Ffx1yT+XfwtXP4tvOzzilVp+9uV9Uqt",
-	"2VxqLDUaS7BhQzxXHuPRJlJxqiWp1Wv11XqtaeKqeLXPlQxbWamt1FYXV9cWK1ZlezCAjxaXa3UMvwas",
-	"S4PN5LjV6ytraysWOcKxgzuZl/pa/UfNxGyzJLqhGnO91lhZqdXqi436mnoTyaIoYP3cSzdrK7XGar22",
-	"triahpOVSuuJMIFWuSeoGwXDbmW9ggs6TdjXquywUII2WLEqI9ZWS1hZzwTr98mV6QFUgfSdYF67NAQu",
-	"wx6yfKg7X1G6xb4ieBSKYL/qGoT+Do2YRbiwXXUpqaJW8mhE0eXXDsVIAn0rdCajSruBA/V6x1bCHHUH",
-	"JE1M1sb73N0VpaaKw5l6Ko3bOWSDkEnGI5iBdSIZNNbF1BoqM+qLRMK0M/EjS1lm+ut0mA7GPs2bzDZo",
-	"NezForqwmyIifeH5HZ956/ueqCSBh8zuYEFERL17uU6nuk6vo8HwagNt1CvCsFoVgujJGAIa7l0EO2Cq",
-	"/kmbyL0EjRIlEC9pBwu0q5YbxEk1t4NlFBraOISGzHTC9Aj0apwn8W/jf43/1SLxP8ffxN9YJP46/sf4",
-	"/4FP/iH+bfzPSH6eYVeHvpPE7TFoRFGFf+jm2huZa7pUWWawUHijufV8cArjNCzwWryaGfO8z/k68bH5",
-	"5BbcXQ77xqbIzEuezEpGIlQvZeJpeT6r+RbPHHpfErNKpOo0G6tO0lYKWoc6zXoj25eKhp6WEh6RPncZ",
-	"komD7JzYd+okTJXrnax9csQQ00UAtiXYfPVg8zgw8BSbnJWWdWlZl5Z1KexKyzq1rAtaF+ZMuAtrKb1G",
-	"pWZTGFe3Q+iH4au5v0b9gF3UKrXV2d71jtkV56FU7QQsyZniN92Q9idHz68Cs7G+rJjXDmowdNQ7dHv+",
-	"DjD4irkirjzwzMyTa36g7Il14mCWjWMRx6UR64pw12nxamI1qcEw7lEeyTmLOB85pEqJHLbxmJrxQHkL",
-	"1IcFwy7IghF0xtJfZ95oblJE/raZiGno/c2s5Rj+h/Igiv+hnJrjXw/lLv6qIP91k5i5Ir63DvOUjIiC",
-	"vMxN3KVJ4zJ3qRwvG5c9iJSg7fjq0TxdEAuWQ61G5geTxvJRbhB9+uA9xrtRr7LeqNUKB3GesyNc6rG+",
-	"7/5EDNUeWmlYyVRjmp5b8+qs0bEXabOtYKpnr7Lljr1CV9vmO0BUOyzMY8D8aZ4G7iYnfGGJ1tsNd9Gz",
-	"m2ypYzfpcttedVc8e43VOiZBcAGeOV1p276cj2TnCB74PCExnOa5Cv753INtQQO/o6d5azjohtRTt+Ls",
-	"QXQ3omFkMkFW7FoD00oGoe+yGz4XYWV9aQ0TUooK6Pe9gUZcA+bRruj629T2hMg2zknuki2h+yZnkYC5",
-	"QuLv45fjv4+fxy/jF+MvIBPlu/jlBEthRmy3eDyCRFz+wxNLzD55bXNKXnmTgALFPki1zsV0D09sGFBQ",
-	"aI0lBAZKyAgS8qhMqjjBn6rEwCVJQqDlVxJ3l1Tjb+J/Xic0IgGjMiL1ZdJTkhVvzVt8/BmcP2VMqWOm",
-	"DCrtWtgg8TfxN+uksVTL/kad12fxj2Ao/nGDtEXUg5wPZen+a/zb+F/i32ETotAXIWHeEMXRRIfxfIs7",
-	"OlXluicd0h/KiLSZ6VdmsliK4VO+QCK9zfxN6JPQrK2hN5g4Sl6tk4huM+5MLiLQJ/5YpEAnpMAO1xCH",
-	"SP0i0Q5G9Dv5xPFvwNXyHcjaP8Z/RIn8YvwliZ+An+DH+Nn4Uyjufgqp5X9Q3z8dfwouhGfj/0XGj+LH",
-	"ahPFT+YPUAzmjMb/Hv9j/HX8u4pViX8Tfx1/XfnQqqQrpy6ZqsPahyeqVmbVCbhdTqePwkkhIHVD9ZB3",
-	"hDuE3P71isvCCPcK2xKdrdzWuYCoaZIbt9fQntivTQlEur0NM4G5psXzrl+9PYnanLq2Hwsrno8/ha31",
-	"dBpP7X//76T44XyaB7xCQLiPSGFKv/ChQBLJFcxZMXsSzvuASjkQkOkOWmMr0Rpbnj8IRJ8qucL9QFY+",
-	"TG4hb6tLr5orjQo2396Fy41efnViL8HDCZ2EloPjn4Ob+5GSg+ouLzNyEDFKLq/7/1VDGX8x/lJnd2dT",
-	"uP8N6pDMQDGNe8Z2lR++UpA+o/Cd5E3Vgqf0n5a1SmfsNX2V9hFCEULN9j8dJ+fCx/pfhxCvT7Bf1ong",
-	"wW7CVwUpFyMqCWc7LMzwVFWh4b1+1NaIyq3kO4cA19TIl2zdOEvV8WtxTOPIwCp8smd0DAlZh4XqQPqR",
-	"MgvSc2yOZJFFgAzgqUVwnGyP14IBfvZTfPSwyZsYwUgo5/dChQPcGoVxh2smWGBBsQYcMUijAiyCroS0",
-	"nqMjQmJOxIRKjaMegtOpzijto9I+ev3so0mL+uZaTLkIQmk1na3VVBYOlAUeZYFHGb07kQKPmWzTi8Gh",
-	"lpGaBU9PbOVTrCEpsLKnKCjBEyeHAfDCm8IPiCRCDUmu1iMbUGzxanEAT1nUmQCehbUWXX+HQVty0xik",
-	"x0jgy6jQ/NaFG/uqNVrcRDxzFRvzBDOrjCxQLzqITP5Mz5eRCHcnF3OcjEl/xPBgFgcuawaQyeDGqhRh",
-	"q/EXcExm0v6nmdRfGmSlQVYaZKVBVhpkZRirDGOdjAO8rBs42xY3ZxY8W9Chq4vS7+asDJ1ZsiHXdRhR",
-	"ZEOHf/7Fr5MainlyHTIed7Tlgd1gkloQ0xKaDHnApMzcBKyfebLJdzHaqGMmysaAyKQpZY9CyiXs45xB",
-	"ZBw1gjNlLyHZsnRyzMs5C8iXRMDL0oD0WMiQ8lo/VFfjM9f3mJzbQLNISXaLUHVNwNSDcGz1RmFa4yZO",
-	"yClEMUsjoTQSSiOhNBL2GglGBJc2QmkjXHSf+wXJeHmV8FkDjDNF0KhcZ09C28juawhxZYpqLsmJHEC5",
-	"TLArWrO/0UAKk7lLcFOCm9IDWqKb00I3CZEbJSB6SrRzXllO3kTH4R3W1324iLH2TzJhN/UDbZDA32Y5",
-	"PxachgNzdY8GU+6orT8N88P1ztSXHi0J2O/TLlv42YDBES9wJbZ9ToEEY3/qEf52wI/80xFrD2b9bXG7",
-	"XXW7PWJr03XZILJh/uT+veC0dyMmnVnTrc5tHtgVXFP7HV8OBLpM9w/PB8RkpaD8/r1r9irBhgK0z0j1",
-	"zrUrZLmxvLywWl9deVOS0Rq15dfyWOjsGeYRtdlJWMB6ZrYNipkJp4RQu70g/b9jTplFWmaRlhhvCoy3",
-	"fPgP4MjdFNFdGvmy4yP0ubgeqnfEiAcim4V6SSKC0rt4rsxKnTVYO4xmyEl9z6DXQHTFOpFRyJRMsoiS",
-	"3Hbg9/0IU0Dri86cRST3Ox39wZL6AGhfAk+vmadLJXMk4BOceTqv1ML46FxxSqjaGyfo25smL1S4EYts",
-	"nIiTw5kEdWL19s13LfJXt6++q2TbB6x9W02qnvR5cj2SRN0T2vPpqe6Eoq8NGRgvpgkbFXxPXa1Ea4v7",
-	"kvhdLkJ1I1gv6KmGtor/d4zAYsJ0Lzm6YTCG0eGJVcoJe8DcYQQdi4G5vTOUmH8sh0o9wAqV+all6Ln0",
-	"zpbe2dI7ey69syGTYhi6LO3Pwdmo0NVR5qyWOatlzurJmzQIWmdzPR8z5t4NxXAwmeo68WCvEwa1WXC9",
-	"Rdq7SFZJ4CRO4I9+F+99kZo4u3RAXeiE31hSMM/TIv2fba38pwNgLNOeeSVposF4KLAJLgwvEJJJc5cV",
-	"u1a3F+v3GvX1mrmLGDAuM49RyOMefAsXfKKhzoq3ytY6NWorxGM3vUVmr3aa1F5qL7vmO8AHxkqcGh0p",
-	"ceoNA3ZTQB+MSvxr6A3xDHp6PBx/TuIflRZ7Mv4UGnv8gNou/iOJn5HxL5XK19Sj3+GnT0h9db1WI/FX",
-	"8e/ifwbdz2gk79Ftxivr9Qbo/DCS+9FWggVwDpVMz6jcf1d6GxTpi/EXiDIU6Pgxfgn0p89n1KiNY7EL",
-	"w64/nFsYD17JLHxazMJZr1DXCKLSHXTKTMYw04bH2BkElHPmOfPEQYnokDbriJBBjwM46A5iPTLyuSdG",
-	"SCCGktFc6kctDpLQwoz4olrljRwnsBLbhhMYvRVEfUR8ToaSmXpiM4kTSYPhIB+HMngaZXJWmuIMRPkE",
-	"0T29lJ5NxJ4iVW+JAl4dCqhNAQK0XDlFCFCfbS9OMqlBHJbGc8lb+ibylna1/jwbE3bhY/jfY9KYIn7h",
-	"oi28XSAyVd9HEXRv0iSmcMlWj8qtgNGQs1A6G8Sl3GWBOp0+lxGj3lw+kHU4IalBGyUdaUlHejZ0pFOf",
-	"z8OyG4/APJpi6+P4bUqcVnpr1hslVCu57s6C624GeVk6kQ54cHLSCh6rMdyZ0+sRo0pImwXgh2IEpB26",
-	"kfZ5nhxzvXMw8V2LI/Od4Am1w6RqRGRyOwkYeGx31WJtNpl6iiR0pYovVXyp4ktvTJnKcCHpt16VD2jB",
-	"yKeSjOuVY7FZoojzRPv2gfYr0S3wVzjk3Py7o3ZPj3kbe64xv64O6FAykir4uQ3zndXiyW+s3E3Ricc8",
-	"4AmLeupjFkg2K0lYth2LpH1T7tniQEKm7kYJF7YY5KBjQhdWzXAlA2IszG+/AgoG1N1d00r9FWDGAhgw",
-	"m67GwePblACyBJAlgCwBZAkgX5NIIO5hjQIvmUZlZwAHda+AiWmt93IlZXjWpEU4GzEZEagcINVRT2DT",
-	"A/Xfvtsz3RcgyUgEHsAWzka6B8OcBYEPA2os4vkhcyOB+KbFDcC5HpmEtEvmyYSGkJYU+DLSU/ITfANS",
-	"dRispdoLb8HPiuvd3vOloYjQP71QebfU1SuDUr1iqU8EkIHl6ji+UmpKF0n4U9dn5Os9voJO+E/j7+Pf",
-	"gyqD0gu16+lBJVW9hNcBKni2+ljC83GFs1FaySMCr7K+BP0fPknUmb7mZEpD4AkTboV919XhwU0zCzJI",
-	"t1lqcZhJrteajcqxkmLzu/rw7Fg93WV67GlQ+2VEXy+RFWVUY3qj9pjaSdezlc6JE2EKN8S0aP+bUsF5",
-	"chv/qazzwTCSmJtTxBpexTRipfPxG5hJBVb6A0mcTHGmY5BAq4JQoVUhUoSRJO3dudeIXVxPXckuXpZ4",
-	"lyXeZYl3WeJd0ouXaU4lvfgJ2iAaYZwpvfiQl8D7BIB3vjMPwPCD2/JsAJcEWPaUy5G6n9OsNZ3XCDDf",
-	"N1urhMwlZC4hcwmZzwAyg+Qt4XIJl0u4/NrD5QRfnCJg7gvbFR6TBwZNs7+7JAn8DMgVpEVE4CXR05Ty",
-	"2w+BdMEVQx7JeXKjODxq0r8mRzb74gqM7mKxCRngpf7+MEk/2rx/7/6NmxCY3I9bMCfoINzio2Klq0ud",
-	"5aa9tFJfsZtLyw27vdhx7Ya7trzYWV6mHbqcqvIBC101eqvSpw/uw5vVlY7t+3yzr5YGCu8HLLwvWYhT",
-	"tl7PZBjp8Q+lkjaLVgXE0LVQ9E3PIPjgPo/8IPMie7KfIE6uHnysUGKyFw6PIma252sbSWw2phCf94S4",
-	"QfmuTuaR54KgJ7M4GVl2m+4CjLsA8ceJpvMm0cdNKfKO/4B5xPMlSEAUi5TAcfGjXc17Y5FIRDQASThg",
-	"oa3AFpLuSivpmiNCYgQKCZkaBiRNaPlJ1HT1h31C4TynkjaXXQvWNcz8lpr5LfbAl5HMseREeyaS0CBk",
-	"1NslPSo3dBUUXp685Q4LSb1W28/kw7iX4fHRvECTGXeSo30s1h2UsXQYDfscZOwhMnCf1JtNls0st5KU",
-	"ulNhrik1zsms0gE2gRZbWqWUtCgXqJrm4unKhE4l3XhTqcsjYX/wl+P+P4RI5RbypYDG0HQp6qhuEAr/",
-	"Cx5TGdFdqSxZVCnKfr5kMo40mUpGFamfOesEbWSZasiEUKVQox3U1jOjS95MZpQ37KgYZhNOhhw24YxH",
-	"ZgLPyewmK7Zrm7T9aqVKP+cqvbQSz8NxvsXZ7Cf4gsR1k/02KbRrlPApMWGoYRjTUxuO1n6jEi3QDaXR",
-	"ZWIGgh3LPNDuwHORYcXQcsFJWTT60+ttZJE4ERswkU+N2hHkxKnSWZTCvLTPjtrkrTS3zq5mLd1HlySJ",
-	"WNiXJ2x2SeYOQz/atSWLIp93D27CEO0PvmR8ek10yXHB7T7rtwGsOs3aIn4MKTYtHoqATYKrtzK3vqsH",
-	"dteM67hCT8vQuxHtdO6NxDVd2qUF6nTn/sABThAFZmJLVHeODti7LCrazOY0JIuWOW25gzQ7yrskie+d",
-	"TThgOPvp/QAo6wuPiGNh05UWx66seLRJVSd1WCY/LzVMLbztXNphnxPG1Sp4LdjajEfqoIqQdFkEyXaL",
-	"auoF97Y68MytlNJgy8yFkzQSbPG9ywYDY9wbCF/Jw6HS9+rKXeTeIFXn3av3iBGJfea0eJ+G29gXUL+R",
-	"7PkDXVbr4GDw/Q2XjTMHCYYgZRQQjVpccJdZJBIws/DOZNQTavNAoQ+VZMSCYJ68pyl6ocKWi4jQToe5",
-	"UTERL+K+Q0XhETHp2UjBE8arr1p0Ey5GxOdKjbkloCsB3ZEB3TFVzgywDmfdlgGdFdAVuhfJLUwmi3x3",
-	"W0k3MWCcecTnLf63jpLLjkWcSDhz66QnRkol7Frwe+wiNuSRRfpqA3D4dK0W9Uzg1g8YEZ0WxywdyNux",
-	"zcySyO8zUtUSNlsdqWV+yAbB7hzcM71HyKQIhhA1zv0emHE2CCUh0+PH19FpQahf/Ei2eEClbgCDbwG8",
-	"7KOeGip86s3NE0fssNAbslsDxh1zi8wcYb8YcpmL0WXy54e/ISPqqwUGMIyjV5+qvwLBu9DolnLiyIBC",
-	"1rTT4lXnp5tvX7959d7W3fu3b9+6c2/r7nubjkUaTdJTl5D2LvFYhw6DaA5JIphumLtLRixkepnmW1yt",
-	"DekPZUTajNBOxEJilo1GpC9kRBaXl4kHoZIBDaMJCP0u7qu7723eYSa39TAUNGChLzxU02FEqj53g6H0",
-	"d9hcAoc+GjIo/9Z4SI1sOhSkVKWtFnlqr5cZDOMeqbIHhw0lEqc0kLvvbSqVguvYMUcRtxTupg2ztqRw",
-	"G0wasdk/lew4+/SB3x/2K+srDfSu4F/1ZLA+j1iXhYggj6et4Zje0bfAn4Ijp6meDDLgLsArWVlfakLq",
-	"w1ot+WSx1mjWPrFwC6RJtjmCKqvSZVxtzEL/VEpzBZmAt3BK7/rcZdms3dV7tdXMtelZhllJRUjmBRaX",
-	"9r3A6vK+N2gsrWl/X0D3XqdFwy04lpX1ZsNSG+zgfkmHQxtzKAOqD+XE1qrq29IOPUe4AFAmLh9IhNBI",
-	"VQMB9Nqey8yz2eGI3v+zJPfqn1ioJGWUqlHkR3L033DAHejnz1vcVxpaARw/kpPIkDS2SSxZHW3QtlqL",
-	"g+vKyrqz0Mml7uwHahmIK/ptn7MN6CQXDaVD+nRXLSKj0aQsYr2i7w/ZkB2mPiG/wWAu5I2QpmKMSVLF",
-	"J2G1m7kP4gsFBGgAao09GATg38cFLtQZhhIrXX2dPzyV5LkHI9QMkJ+AL/86/ryZbBsahhSOqYx2oSBD",
-	"ba/Kft2Ye2UoYfBlknE4SeeZ7yszikwc+BXz608OGQ6V0u9ybMMD48p6RCaNTf8Io2jHiNlNHIlOfKly",
-	"oRM7nfSRzkRgM+TmHpWCmo22EAGj/NBxjKCOEdwfoCrIKBQRI1IdRj07gKVDhh2F+5OHoy45zlA0pKdI",
-	"xwIQF9ZIgbKJ+0ZHudTVlePjuqLx6LzTZCikqnBJaC6bO2Rob8PPT3psWOUz42SZ4qfTmCy1d82gcPNM",
-	"O5wTm6B77EGkjlPH557h6JHD9s+YG5GqSyWzfS4ZFALvgFm4C5t/4gKaP3Mg/D3Gu1EvDXImfxcO8DxT",
-	"5aVSTUdaUQDs48r7VfyDru07KlPeb3UJXsqQB0+62qcQ1KWc03l/h3KxQ/9Sj3VehN1KWnJcWa+AWkd6",
-	"V7TgleWAA5+iaDdn0qS/1AHvBl1z68xeaTc9u8lWqa4tdRe9JlvqLNOVdlFNak3/n13wX/r/cgy1Sp6o",
-	"v3FLqon51/gpASra5+OH489hlqCSE6s9M4y6FcvIV40BpqhjzMKqSVcdq4IGvLk5PXx4KY06kx8p4FQa",
-	"MefUiPlIw9rX2n5Z+Bj/obOTZ/GumnkCbDRPNo0LUnQI5chCkSt78Q1NxQHeODw9xw6QlyK9FOmVY4jv",
-	"SW4n3OGlxD5n6Q80I3oSvXoxJHehQ91ss8KHG3n96hXGghGzF4X/6QzmdULOyibMVDaopuwzygl1lQ22",
-	"P/EEjFlIw8A9nU8UIVXKd8FVwgLJ1ve00sv6TID7wjhIJPGjFkfHitIRzjzZHHp+pMxnSRy90ls4wC3j",
-	"VCkkaMIX2q+1j5jLkVXYlSVvpVN3G9ReZYttu9lZpvaaW/fsRnuRNTtLdLm94s4cUsAx4rCBfek0sjtm",
-	"f40SmZTI5OSQCTpN/UhCGwWzG8s0nzLNZ3ZSe9g8CbQqRFMnAiL6arq6h9DkjHoiYCTqqcNoEV+/MuEi",
-	"YpJAFobHvDxjzjy5w6inFKJSepgjmVG/4MZP81eqmG8jezRkHn6pfjJ3SOgLD+UN8woXqkPImemdNsCB",
-	"SvxP8fdARfZk/Gj8afxk/Fn8h/Gn8dP/1uL5rlnYM2v8aPxo/Hn8In6uxPWz+L8IML49Gn+BXHA/TJTi",
-	"89PRF3ZC0QcBm4QTgc6RrrZX3GXPXmLNjt2ki2171W14dp3VOuY7AJC4BSvrHRpIZqXwcUrNdmIOR735",
-	"Dvc4moNWmq/nSMzqVui4ey5JLeJIFaTSXGnDHpEuCBMrIaWS9Ok2y4l+B1lzmedkW1UIzkjIXBF6Eg2u",
-	"gvxNTM9ktoLQMhMrVrpmEOwCna4glDiIlZ0W14/cy8OL6DRHx1vFVE7ia/01t0Eob/GcriNVx/y9TtR8",
-	"OXPQ/jIIxAhyWAnluzqpwkqaYXEBBQ/RENNCfIUOd5hSdmLEk5x/fJGi5hUiUXda1hzH0jPK4BvdKOrp",
-	"+OH4C6UGLBD78e+hRaFSDUpJPLYyemD8GYmfjv/P8T8QZLSEpNP4j+PP1cf/AFSXWu08i1/Ez+b3i+nj",
-	"CFjkDTkVkqFSFb9aVXyMXTHJHtPKloyoJNTzEiaUktyotNpOFU4Mgl3ku/U8QnneVDo9I+5idQd/dX5g",
-	"k+K51RHh1lCy0CFVqNVwBNReiDCDTuasBEjoq6jh9zcKfSMLWfZWi8zB7fDGGl3IAnCSa7RlSJMPxytp",
-	"+4AWz3fqPtCrrO+kM6QKfct394SDk37cx++qvXf6j+hGxhGdIq1FGcA+azfxvp3xRrqM9QEusUqJVc6O",
-	"GSRxfuxrZ12IUgaaK2RhxNo9IbaRZHHH91j4yVQIxBW843eHIRLawQ/XiSMp99riAergXSG2qZTUmUwo",
-	"Bb87ECQwPuyrt9B3rlgVc1voJDGtO+ODJDHdPJVU4///p+o+gPQguxcfAb6+OV16o3S9nqtLkoiwxUPW",
-	"GXLvUu6ok5sigp6eOk+YiyhpUaJgQBQOZcS8dXwM4x4LL8kWp54XMimTQkyfp6V9tzf/542rN+9tfXD1",
-	"7Z/cuvXTrbu37t+5cvWukwz7kkybHrV4iF6KtAB0Q1OtACIZ+ZLNWZh/hhnMviQdFrk9hS+61OcZMgUz",
-	"QVjqqoQasGRamsMZPjVcTzj0Po3cHhHDUM6Te+oWOyz0Oz7ScUUAhJAmAbwrgjMCGAjbayec/BqFJbF6",
-	"tgPdjqSACt0BKECLhAxGwzxgnhYJaspN+Z8f/kZ9DZ2YQhaF6smY1U6JG1LZgytS1w4uXjTyXagHThe8",
-	"4yvYj6vc4ujxSdqjq3mDF9YdpADwNWo15LcBkgy8cY9yD8guqo43RMjCHJhHx+9yAU40E3+ZUy8MNNW5",
-	"zSojMZD4Mrs+724QZ6nWcLArVO5CVwwDD/Ln24xQuc08UvUjgrMg5+ZbfDO9GOEq1BlH+TOd9JaqNQvh",
-	"5R3mMn+Hacqhm5nJPw7EhCUHOQG3nZdD12XMg5oUoXHExwhpGp0lukrrTGGRjr2kUMma+i9sJQSgppaF",
-	"JumtPknERnbPTA8OPkCJmXvn04CvYhi5AkuG8PDMPMRNd3sSbskdlxGVZo8eHbWUEetXjScaUy3auzRi",
-	"I7p7bAiieSqQcC/TQxGPbipjsjtNkqrGG9mozC0gYcY2AxqW7AErEIk4yLPyyUKHfrSgbSn/kDg4Ns92",
-	"HZJeD3oJtZwhKVK2I6r0DeJcvUe7jrWv+RGI8CvU7TH7iuBRKAJHmetK/OvoCWcjOV/cPQYuuEY/upKO",
-	"evYGfWo0J9WkLxvW9nyGhhS+x3QeaBTM0K9tidnLnZWa3ayvNuy1Rdq020vusrfCVjtrxT3ZprQ1BwJ9",
-	"J1gjZZp5fR3/GL+ANmaPSfwM+njFz8efxX+Mn8Y/jD8dfz5Nsy5I6JxOwKbLtqvWcpKULdhge9p25TZP",
-	"gasLp98iffrApl321nIN0PTkplrWAZ3AGIgmEtFuUkmb7wa2UdgNLLPjD362evrilGL9hvAAIpYB7tlF",
-	"LIqWa5vvZzZYRp7eZCOUptc23y8KdR8iVLLMWHdYp5LLc55WFDMeHSiHr+L3iHRpmBHKygjaL6AL5XKL",
-	"H1MwT2rsZUSzHuXx5HJxpaueoJlL2o9bNv4BOrp1XatSx7ZkNHR7RO7yiD5YJ06rMv65bnf4uFVRs2uP",
-	"H8UvwLn5Uv0pQmfOArKnO0MpDYnTVd6FZnAjZcSpcckNtAyZ4SogcJoU4gwp3ya0LXZYi++5Bm0ppCBU",
-	"6+1HVjJZCg+r60KdlAYStcWr7d1k/pDxQRnCRlPo9LOZa3IbF74mF2ZSqcffxI8tbMs6fgQpA89BRZLL",
-	"l+sNopTk+NH4y/Ev4qfxk8uX1Q7En+b6z5pespPuhVfJKBS8i5fuu7fuMZu9Zk/fWUjlLsAe2V7BUwKM",
-	"afGKuhXcabW+1jAB8qZn46fqw9riSeEVs//VmnwFeRo/xC9J/EJBlpcJhHk2/nT8BTYd/Wz8S4Vg4mfx",
-	"UxI/gZQNyCN4GL8c/1IhnL+YDtgcI01Oi8Hdw3Pj9CktEU6JcE4O4ehNBU5araiiHuufI7ijkMREnHM7",
-	"6UufAhwloC0FQPY0Js2jm3myiX3pW9ylYbhLKNd2aAG60Q3w88dI73VI2qPdFp+w4xUY6LKIOIu1pqNZ",
-	"DY1LVEeY58l9vs3FiOcrqNYn+wdTGKWW59gA6lyngO/XV23h7RYqz3+KH8c/jL8EIf8laNHxL+Mfxp/p",
-	"MGiBDiXjnyvVCXjsxfjLIhVK4m/il5CLppP3IB/tGfi48XpKeiHrvNWq9KJoINcXFjIx6AUXG/W2KiRk",
-	"wVutChcdEQRiRLgAzpqwVdGjf0Li52hkAxr8Luk7Tycpc9CwK6zuNdzFtt2kSx27yZY9e9VdadtrtNau",
-	"uw1vkTU7x9GwBR3Z95H/pZ4CE38efwrzH38bvxw/1D3rn48/Gz8cPyJ/+o/4K9C7T+Pv498bL4LSwEWt",
-	"wONnf3pxPB2bSAl1WA5XtMapVGrZUsseQ8sC/2lqDSPnRC617Jxp2YWP1X8fxLIB3ZmKVe4G8ULaiaRF",
-	"1MbzhgHz4H00l58NnL4g1tEfAZotp3H3+hgSkzXwZVRIyJFqwOsRYJZX6d4tFVWpqJSiOpJSgv07wcut",
-	"Dk2pjkp1dEx1tJlTRn50qkZeYUpz8uAJCUuofY7PGdJjNIh6fzdRi2nDTyeToEWmkzzUwpNwyOWG2s6e",
-	"wPQVEokhGsbEoxFtU8kK9dFP4MHHZoZKaQG2pxcn+tmTG6TBq0Ehlr+jy+2PtKcP2GLv+TuMq8cMQtHO",
-	"ZvLLXan2G0adoaPg9KujM3DMxBMQP9TtqQ1vEWcpl4VVuCxYY82kPG8rcwd6K0aCSBYea01OR2Ik83bA",
-	"euZ//nGlzWjIws1h1FN3U6gK3m1CnqMv8dXDilUZhgomLQAS08/5eN98dZO2axb4cmyfWyQS24yTkHVC",
-	"JnsgxeArMQTUaHiB1ZCK5RJSyNg+J0PJwkuSiBEn1AUa+uwd8JOiiFMWWZMq84Y688dlSrLLuSwShr5H",
-	"iGz788X1JLLgGVcD5iqw57u2Gi+NhiEj1b+ZX6qtzRGXhToLhEnSVvouKZl0dTuQZFr8NCUw+/zsLYrm",
-	"6da927ppFMGmUaSa7y1FBwM5Z0GW4Q4Ld6GLnkyakuifmhHIiA0yD49Gwsa7Fjz6rv5N1AvFsNsj7IEu",
-	"F7o1YPz6O+SK4Jy5aUqMJNX4/45/F/82/tVC/I+Agj8bP4KCze/iZ9hgRMkLvSyBz7d1kUgfKmNxxmRm",
-	"eFKKgnFBh1P1yz1W3SVJBkwMAkaqHU2JjpXSAMSTVn3Qmc8i7UC429IiPt/xI5q2YW0Pg23i97GFQDIS",
-	"/eui0ewSyaRUv7fIgEoJcUJdKmNWQdkoEQkEILmkFQ6kBebe15zo4vPic5sOBsTnbfHAyqe6JS2cBixM",
-	"YoaY0tqjnLPA0hbdDiMyChntW8RjSihh9Lgv2kobD4aypybHjDt3OC6RPvUDeApsZIUz3cB3t8mQy2Fb",
-	"jbbNMm+Ty5AqeCWUz8TtMXdbp0khUNpmuzgq1CiGxx56d+Df2TlDkbj/9pcvv8N2WCAGkLelzODLl0na",
-	"aubqzb9+y0svcObWSSREoJuUMKnkh9Xi0DmNyiQ0G6X1m1IfMCVHyQjyU3t0BxKho3lynauD4Q0hGRha",
-	"9khGEhUpTW5txtOsX8hjO0WHURNqGiZptaVxLGpjXpJE+h4jVWehz/bW4jlzhet5SSIXHkkOS46zMx2Q",
-	"SbQ/WP4iyqwaC0hogv5ExOsTZNwVKBcTjwX+DG6Ujvba5vu40zrDILAj9iDSoZLM4HIAekIvHNxV2sxW",
-	"J1CrB/MgPyS60y7OKz7EMh+Cf1JapBuK4UBuEC6MOM2M4wrevWjl1HSaBdIkhHos60WL4tLQs3IpImZw",
-	"FgERnwwlM/6eLyMR7m6QQUAjBdYzZwcjxvmzvH/ke7urFs+lbhtxSSfPo3NtoDQA80gGxEnLTKxp3loV",
-	"PPA5UwKX+FxGFPseatXF/IHZE0oYy8h35YZu+JBPvLwkic61zLxDUarl/he4prTlPp2R9qhKu9CCXkjG",
-	"qCZVvZFpWzSgYaQUCVRMpKpWbVUvpCMakIEIfHc3M8BJPWw/+fCT/x0AAP//",
+	"7P1tjyPHlSeKf5UA/zNQ1ZqsZj31QxWE/Zda3VJJ/eSqbrctl7YYzAySoUpGsCMii0UJDcj2YGYvZoHd",
+	"nRnca8y9tmdwF/tmcS809gijsVcyMJ+A9RX0SS7iRERmZDKSTLKq23av/MKqTuZDxIkTJ87j73zWiPhw",
+	"xBlhSjb2PmuQCzwcJQT+PkjV4IjIEWeS3DPX9WWZDodYTBp7jaf8jDCJMIuRGhAkaZ+RuEUZSiURjWbj",
+	"HCcpPIKjiEgJtzf2GmTywaD7XkQf0w/uf3Tv6On3jw/l4VCNPrp7ePPwLKYPn3/w4OH9g80ftR8lj5If",
+	"XeD2ePzRfT7pbsb0+8Ojdx6/n9x/+MP7x92njz79wfs/eB5vDnaff3JAH9z9oE1+eKDf++EPNr9Pe9/f",
+	"IJMPPo2fH9LH9HD8o0+S5NF7P9r56PiDOxvRVsK6w/vt+IcfJI1mg1yMqCDykDX27rTbzYYgPUHkwI1Y",
+	"qNPtF1vfuzW+88OzttyMHnykfrAz+f7wg9uDd26mj3ZHR7hRfOieeeGBauw1ttpbN1ubW62tnaftO3vb",
+	"7b12+yO4fUiGXSIeksaeEilpNpR+8ulkRBp7jXcIFkBEoOXeZ41IEKxI7L1xs/xGMsQ0aew1MGN4g55j",
+	"xs/x/9+u6AYXfXfLD4igPUrixl4PJ5I0Gz0qpHqEh/rD0/8y/Xr69fSLRrNB48Zeo929Q3Z6t0lrO9rE",
+	"rZ3e7q3WHby729rq3eptdm+R23iz3Wg2Epy/4efTX0+/mH49/Ub/V//GI6x5pyHSRrMxGnCm//G9W3e2",
+	"Nje3tnd2b95yl2dGpuiQfGTuv5cKPiI3HnIZ8XHj5cuXzcYRifg5EZO7PCYyzKKEIc5IS78HCXs7ivT9",
+	"PoOaC3s/btw6e7HVGt65iFvbgx5pjW6rcaPZaIsd1oq2zj9t3e7fPGtNNpVe78HF9rC1++JW3Bq3R5+0",
+	"zu4I0mg2tuLb5y12s/uipT7dGbSGm5H+0qS/S1p3zi62WmJ7/KJ1a8S6jWYjuq02W58Mdz5tkZvnuNUe",
+	"vIgbzcbOeHTWurglWKu7NbnT6u8O9XtftAeftraj+Gbr7LY6b32yNdZjGN7sftIim+Kitcte7LQ+vT0a",
+	"6HndmeCW2jobttpx/1Yr2r4gjY81wY4l17uaC/opVpSzIM2eD4ggSHEkid3ZXcHH5S3tv+aZ0Gw3UGok",
+	"927cIJLijT6XqUzSPt0Q6Q2M5Q2un9i6cb51A0f/PkooYeqUxm9/ePDO4aN7T9ubJ2m7vXVTL8RpNMBJ",
+	"QlifvH3vzkOSDDjeejw+vy/uPXz6QT+9+z7m5MNNdfvZ0fNu+t4Hx1KNW9HD0POnQ6IGPH77eGv3pvmd",
+	"cRaRt1mrfXzz9PmnB1sPPzHXBYmpIJE6TQV9Gyby59sHf751/8+37idnG94e+vOt+1LyP9+6H+Ek6eLo",
+	"zD1v5OSpmozI23oU5rqM+Ii8zUeE0fh7sPnsdYUVefujF9sXT9r4zmRzeHfr/Plt9X2yK26lj3a6H94c",
+	"fLAt393svdfGD+5c/CjKhVRAAuwYCWBX+DAmTFE1CS7uAUooOyMxovYuf1FrCBCQCTd7m/FWtN1t7eBd",
+	"0trp3Wy3bndvbbbubOHt7k60G98kt6xMeCaNzGJpkjQb5tvzZNhI8HMaa5HX0HzkXXmXylGCJ07I/O30",
+	"m8ufXP7s8ifT313+bPqb6VdGJIywwEOiiIAj7C5WOOH9w94jzshDrKKBvhoTGQk60pyr5cpT3JfA5oYr",
+	"0YAnsdxHne32DnrEFXrIYxBKHTQeGHGCqERRKgRhakPTRL9mQHAMW4SZAR72WvqjLfPVZkNGAzLE+vND",
+	"fPGAsL4aNPY22/q0UUbkSyUo68Mq3k2F5GJ2rE8HBHUYuVDmhg7iPRj5SJBzylOJRrhP9hEfUoWoQj0u",
+	"4GeQ7/BbNtwXKRGTfLSR+WDFMLfCo7zHBE+SIWHq8Uifk+XRdvSx1tlDnCUTNBK8L/BQojFVA4RRX/B0",
+	"hBQ+o6yP8GiU0AhkiUSMj6uGSYpf9Idrh9flPCGYwfje56mQD/HF7MgecqkQjnBMhjRCA31fE1EWJamk",
+	"55VEGrj3+d/tcTHEmqEpU9tbWiTjCzpMh2Zx283GkDLz75yGlCnSJ8IbJA2Q7z4Zk9WHSdm1DvMwJsMR",
+	"V4RFkw/JZHawB+iMTDQ7TngqUDTgXOqFXdv89vO/3drdRSNBmcLdhKCD47uHhygaYIEjvU+biGz0NxBG",
+	"z54dvruO1ACrEzbEZ8RsSkFepJoMEvfgUBJkRLDa8/gaMzkmQu9JqbggMbD91o6h1wnT6qkgWnSQGK0B",
+	"93Wy2ajWkf1pDwG3rutvYPsVw6ug2+IhOWF6ivp1XR5P9rPrMHPD1YyrARHwux5PZ2dr64TRnHSnZ2Ry",
+	"KkgqSdzZ9z4zoAnxZgRToUmCRMqYJuMYUyVPmJ4YVWiNiybCPUUE2m4j2USdnfYdVP4MZaepJJ31jRMG",
+	"h4c9DBq7vXZ0G+9utW7Fm6S1o8X4HXybtIxI38G7vZvtSqGWf6Ol2UBrsS9SKrTGZnTYsPzY3QUGy8Se",
+	"ltNKEaG/8R9+fHJysbXZOjm5uHXv4+/9WSMkag57FdIbJKIW4ZksPCdCUs6MRB9g1gdx3cWSxIizDXRk",
+	"R4zWOjtbtzuwcjzV8nJ9H3V2Nre0NI04i6n+xGkP0yST/WpATpggkqciImiApf1CjCRlEUFrPaKigV4j",
+	"3MeUNZEgWrRNYDAkpmp9A3X+XUcPiHG9tSMyUiQ2S1R1jCw6QcL0mnPiFWmGUcRHZoRapyHCHYAwY6os",
+	"Kw71u+yezHecPiRzEmLg/KsdiVtVEzrShJ6dzPucaYnTgZ875qzx91NC7AT0aqkBlUjPfB/BTh1Tae4b",
+	"D3hi79abb8HBboay3Io8oEOqwmuRYNHXIo6l2h7Ua0IVGUoj7VQqWJWkT+Cd/jhi0sNpojQZiyLeE/Cb",
+	"QQH/WPQxs/r8EemFR8q9m96SSCv4aK0TkyHvrCMtnOJsqCOsBvlI/QfrSo2b2/OExkHrI9z6tN2683H+",
+	"Z+vjfxcWH08EjUhQE3if9gea9iN9B6IMDSnjAqWMKonWzviIRGdyvcapO3KfqDp1b+40Fp6yZpwhZeAB",
+	"H1/jMOcoB3WGWbEVHzOCuhNFkACpu9bR/5Bvt1ub7a3tThPZf2+2t3Za+T9bu+12Z30PdbbaNzvuxMVa",
+	"XRVqAx2TcyJwYl4pUZ+o0n6t3KdzN2mFlDkmWESD+5Yc5fkdqzSeIEMsidYwm9gzZ7i+745yfURLM+YN",
+	"Y7MlPM48PKEVscT3BwrbX//xZ0LvxMb/70bupbthbpM3YDR2qC9hsx+ax7azmWEh8ET/KNUkcd9qZPP8",
+	"kLJ4dpZPjKKOziiLq2YJNoeztFaYs3738jO2I4NhF2a8W3fGx1wE1rUjSELOMYtIB63pqVkpapix86Kz",
+	"7ykJTW2A6b3YWc//RGva1kWjtJtQOdAqqNbj9A2w306xjDrZP/THO80T1pEKC/0sI1jozZ2OIj7U6p6x",
+	"jeAd+0XDSY9BG6D6c+ue2lCir9Tz9OlLmN7NP25kM9X3wtjBwrZjzP7WQ9TP6wE2Pq7eKU/JRYCez7mI",
+	"4fTqURZrmYSOUikpZvqIuMf6mkZ7VqGIUXeCpCJDUKxHgvTohX5CL4OiKiFoTWBwWAyMpF5vIoX7sonk",
+	"gAsFT/XSJDlh3hjQ2r/9j+nvp19O/3n6xfQ302+mv5l+Nf3t9It/+x0MSaLZny//avrl5U+mv51+M/3X",
+	"f/vd+gbSwkybz2OOhlTKEdH8ABPr4SRBXRyd6SkqQWG3SDqkCRZUud1iRl9WvkOjqljDF8vKLsmfWFeJ",
+	"8ZGEDnDnTHlLIv2ZJsISJVQqsw4d/af3HtmpOM4zL828ozyftfPkeMe3O7vdwf1Zu7m9+TJ8eh9rNpT3",
+	"BR/OTupDQkYzvoVRghnT6r5AxmOQbypgaf1PDtxorChQC2OsKk9NmY8geG7qZ+cM/Sm/9oF3SY8LUnfk",
+	"T/lS436pl9U4NEEov4Pj97AiYzwxznKmLWfwAud+mxsjwbsJGX7vE8lZYfmNe12/X/JTxzmnRAhwOMVE",
+	"GafjUxtCalGWsSmKaWwsJWNxYInIxYhEisT7SImJMbNQghURG5YZiVSHcWOvcStqk61eG7c2u7dIayfe",
+	"jFp3tMXb7m3jXXy7eyfa2jQyTqX6DGlvNRuwZ/VJL3k+BjdSS6VUsL0z3KWMqD075z0pecvd3zL3v/QJ",
+	"vuBU0+8wZC85VRgiF3rL4ARJIs617reGWea7zca4rq2WlAmCowE4WTRrA8lIjDAzU9jQY3oHx0eGSFda",
+	"yiFONBOR+NSSvLySzm3jXCF6Ec9xQmP0wfHjR1dcqx2QgHatHrqhoHwoc5YqG3nL3X4dKzUz5YiniWHd",
+	"rv4Fx3valKYSDhPYxqJMkxP2WBuvfESE9YRaqQAvtDtgp93eR5hN1AD8QoLr/7fCI1PIqDxhGO1sbenj",
+	"52WzcZezXkKjqy05TvQ0Jqfkgkol/fU+YAhHEU9Z5jCjEpHWENME2aeQeQrUQ82LsrH34+zNCp+BM7dH",
+	"SaK5wYQhmo0hkRJrQ2OpL7z8+Iq8dSfnrYPCu+czlh1Hy9573VwV2TW0XAFf0SwQY4VhZ9/nokvj2Dji",
+	"V19lQ+bTbsKjMxKXt7VbBSqRvWNfj0zhyBgFEWEKtAscaxtSKoEVF1fe7tvektgR5AOctybm5pa7+boW",
+	"xTrKhngCmzjmhiPXtCVkado0nrIZeq3DYr0HMe0rrBNl51TBzacmLjizVPkd4Pqyd+0jLM/AYsOIkbE2",
+	"Jq66OpueMD7MP5oPa84C5YNsufuva40Sys60lNUEW0iBl83GITMn7T04vq+2NuZNV1VICnT11IB6Okk2",
+	"imvSRFLmVC/zdRsAMeNJeL9PYn3EpUzrTJ1s4h0g7iOu7vPUuBtWpivj6rQHbymyuiBGw0AyjQYFH+WV",
+	"Bc9OvgSPuELu63PIzrhqmduuiZGLs3PBhyYysaAuSTjrg7Ut+ZCAqkASSbKsrJKoOmN8rJ/LTktYGxfi",
+	"DhuN5hVvSRMoWNOWhTEXCw79znoet/KC48YtZ6Px0YC07nKmBE9Cnvwx0pNBcoC13hphCDjokZ9pY4nC",
+	"+2Yivn5A+inuh6cgyEgQSZhyrmurQCvcn/9S8MriScJx/JTzB1j0rya3R+Zdp4rzU/D7X1X4ekejHSdS",
+	"nCP37jmcaofSUpy3zO2vRBOm0gxGm9mY+ULDhL8MEz7xYm73IeR2NTLPhvDK56O1vQNRPBdB3EZrRmfH",
+	"Kru2s76PikE+ZALMJs5no9/6bVc+Vj171KcOyqYzb229B1r2getb3cr4px9/LYgJIyH2SqSbWfmjzJl0",
+	"XWufuae81T8mLEZuUHmMX0uPchB5wlOI25L4qsu5dbtiOb0R1l3Q7JFr02dNnJwREktvvUq0MZshi6Q3",
+	"XCToEVfHWFHZo7ibVDgeTUjIeKPQCEtjLuiFsBR3sRz/vDAc0KoIN5n4Efp3N07Sdns7kvRTSLrbJp2N",
+	"uX7JkIg/Nt6VZwyfY5q4aazMgqn3nrKLy/pxqESKDEdcYEGTCfKe8D1b4OROJlf2bXmnhJ0qKo5xDuv5",
+	"N14Xw2mrVTNS2W+1FvMxpE3k7k6BIOjR03YmIxF4Rtb3Txjj1geSS6ENdESAdtarS7yQuoT9IxFlqAN3",
+	"tQ70XR3jofe4zvsxEAK0b1EccnKcG1boZyjrz2e8uRF468K/hrNPSn4K+aWnlIF7qciCWkmzblasNAsq",
+	"swhaM2RNZyWBB9F6P1KprSZYESe3r899dyw5gtGifLQLPK1we8vdfl0s6YiiBoKn/YHNq7Q+YHOEwlE/",
+	"TCU49YAe+pqmyN4J68zQvdNEcBGSkgX5BIynjqYsXIZ0/+xe66o7lvwBZWfXchDqj2grOHgILuFSQ8e0",
+	"zyAox+HoZrExrmdzcFFP8KFRgkaCO5F+Xd44zSrw4XpHpmYVffv1HpedGap29hCeIWYh1GbJasiJuqk6",
+	"YdYlbpOxlXUgOcf+LMlNYuEYT3LyQzJazqGa8va7QHjDT085f4jZxPr85ZX4SWjehpwjIP2VtCFvWZ9y",
+	"joaYTZzZsMDPqkfRcqO4ls1f/v6+kefLHSPXe4jMaCvFg+IZc/UXVxQRVvqcRoIA6+FElhWWhPcphBxH",
+	"WMoxF7E+LiiLuBAkUlfe35sF5yFEQ4qDme891A+0/AeugyMemhhN0x1JEI+156L3rdKaP3/+vHWQqoH+",
+	"NcKqQhHG+R1a+4fRQGJzKsliV8QzveEjIqXWlu6ZAo6rrD9MD1dYyTYFYqiZE2IzEmGRndMVsRzOT0Fp",
+	"9eI5jnEKIR13jGKFEqLtgdteTjj4gRovm7noySV+dZSIyvxkuGoUaMuzvn+QEamW7Z3T9Lotb8pGqTLb",
+	"Dz6yjzpmBTpgbUuk9WjEez3CYq0aA6n2XAQR/oW6kxNIGoy50trLCKsBWuuYUkS50d4AsnbWm4WAIpao",
+	"o+/cMKaW/pg1tZonrAMpB7M/gaJj9sfsjxvogE28L0DKX1cQfCaRHp6hCEQy3SaEE1KfgN9+/ndI662T",
+	"JsqiuTYubt7j0qtNSUHTmpgnzIRL9dI1nVEBdik4U/v0nDDD7OCo4pDQ3TEZbyTurMN39ekrOYxLkQt7",
+	"3EfGpekz8FonE63uoknFh00s09GIa+3xIYkpNiWfVzI3sxeeDvUboQxtxuUBpXwQS5Z+xc0N/eIre6t2",
+	"8/3izQ/BcJAdzlwjM3umBc+04OZX5ZHU7NEp06CzAV5k+0oogQYPZR7U8lIncGycMTh5IviICEWJzMpW",
+	"R96lz/zy2tlM8WKGc0nm+3W1yz9qy27nE+6BuQtK56yY9jOEfNntf35rZ+H3baHvZ7OhJD4ylEND3qUJ",
+	"QXCnVbL2EdPfTrRqo4/FexubN3c2ip/f3ip8fDfwcWVKt2cT5+YO+qVvvv/YvsSvj/YWxCNYniHJu9rK",
+	"0wOwcernWDD96lklkA+JcWDgrpZFfrRY/51KIpAcQBoJjhTibN8WKErUFZhpQc9QR0sAUD6LLBfpP3ug",
+	"hhxWRXXyW7QAi4hgxsuZrX2a+tZ4TlsjdWbccd4LbUxankrOmTkIZn+NOxuF3Miq50ND8GphZ7JPbaEO",
+	"MtTNpmY1OInWcm1uvTDfWFsWig5J6IuZmjFb+TZIh5i1tMkMPixyMUowM/rCmk13hQ/NZzagav6dIE8Z",
+	"gcUq6khGREjYVjFW2DBULuGgmtuU7/gR0j2Tc5skJD5hmQ2J3Yfeks6ezAqgCi+lEg1xbJIdmPWUnzA+",
+	"e+NaJx1p+h7k197FCrvytCL3dqlQg3etCl1OVmRpYh20FjVhhj2pop8SJgd0FKhR+PD4IaQEbNR5VUFy",
+	"z5XNs9IPK8HZZEgj/fPCL40E5eJenBrSLD7tCnfrQ4tchAsyeA91hjghnSbq9Aj8VWvqktFEzr5ycxPF",
+	"tE9NKtfCl2ghdlg8UMJCpbQX7HMFaesLYY+4TY9bDBmKHOBmMkPiuRvsGTDrwnO+SBsoJY1cjVzO6HoT",
+	"ua1pstwpFy3iRmK2q9ZfcVcSpk6Y0dSpRFFCMIgp1PHmZBxOGSejtc7Nne0OKLGdo2edG52jZ8ed9f0T",
+	"1oGpd/ZQtmpNJIlWuhUXEuEk4WMSN1E0INGZc3KcWwyOV74x/QO9fC4vtzNfn05V3NXzH36le94yaL7z",
+	"XYWH3uF6t8BWD9RueDvbH35JnVs8/NKODW7UOVvMzbjIX9g/4OYRIz8JXzYbOFX8YDQS/DxwPB+n3SFV",
+	"yqIM6Hsgnm+sO4wkwUrvTnvPetMrZh1ihvvgwBXknJKxd4ZnMANaG2KS1B6xHtVd+4R+OEf1+aymImJz",
+	"a57whEaTH5g4dVgfcEFsBxJhZVAL5M0InkcYSU0gCTfaqYBn0qIwzHw+JhGN5454Id/HPEqHDnEqWKPS",
+	"F3j4ljRyKaFSQRERFzERTePjALObKonSUcJxDBVXJu29oz9v6lbq1JTddZ84VAQKxcqFZOS8eqQDKhUX",
+	"kybiSaytS1O9v1bQoFDMibE3JSHIJeXpC0Su1x6mxz33zi3vlEcKdSJ3rW4+Q3T49R6L5WNWowTE3l/r",
+	"7Lb3mlKXmm+n9V7sa6qHyz9SrZwZFqv5ypFXd+hJ2hcpToy9Qjk7TUd9gUGD1wozgQ2Fk1NBlMAUTEAt",
+	"KlIh9S1j0qUMA94KGcJfH1d/96lxqwSmYQWwfDJzkMyKKXfvsZP+s7c4Z05tVjw2D+hHjZS9mlwwFsJS",
+	"wnCMqRbbx5RFZPUP67doGfCES6qC4nSzhKVDGUooI/tW3KCUJURK1HFvssZtxZf9Wmr/EAX2s6sww/wB",
+	"1vYZucQuRa7Nt7MvJsobtygkyixTyW7FA7jpHeK+qK84uALEL3JTaY39A8g/Pn3uyYT2Av3jbn5yB9wj",
+	"5kd9FJYOThOAgco8cBnbemioAPYO0zWjzeeVeiSrCs5jxOYQdgc17gtivF7aTNAG96xnBy+xO0ZlHWG+",
+	"DjcqrQxWiyj4rl3eWU3O+rKda7ukkzHa6+kz2/kb7N1NxMg5EQgKgrxfwe0FziIregvu8binT9Eh7pMb",
+	"n4xIP/vHiPWDYlVrCtUVsgwPPeiQMfZUDL1sG1c4zc7sATJPujqKuiJ3OcBbuzcDydLkAh2/f9Da2r3p",
+	"9DtLRLSGE8nhSszHTI/9LQN6sh4cvKSfkncmyrqqy0gQZYml95khR30xHZJyFgEgW4tmgWP8UWU0KHx6",
+	"AWMaJSnoEFECMyNpTHXIUJN7A3VwpLg4jAGcx0p1LfPHA7u/5QTK1GManzAw1lPFh1jRyNoVOIGYmeBD",
+	"bkKFjn2t/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sh",
+	"dy8xyVH6FqoGscBjBiwBi0Pi8D4WfHicqSxhz1cscE9BHpYbZAdQG0gsT+1Y9QVvEvqf3inehDARjN/c",
+	"aLO49F1upPUcaiUhUb3BssKdgKtZKtzrgfGAqq2MsJ0qCJZVlqL5zaBB6fNVHwDgT8Jug7wlkSIXqtZM",
+	"Ff+TWZaQaDKM38y2pb/JClznzTQjb9Ov/lp8gFYRylIIrXWJCeQnCYkRZfszDvySfanW0bd/+TcnzKOs",
+	"vlAmLlrL3BsIyzMLmmd/da/wyQ8v+fbz/25eltEeLO6M+huFNdpzDpf4hOWIXAbNQJ+rvTRJ9pGTAlrr",
+	"8dc0N/gh8GA8NSesJwiRG/4q76HupLgZmkb2YjZBRplG3VR5wzSYgD6jGJQOK+eA9CUpV6DejNQriDVP",
+	"3AXFWkiU+RzhoForfWM1rdbs/rCu80CrqwYDxJg0oPiAezrzcSIs0WwsJ6hFrODIugZPUg2XR01q/Sk6",
+	"JKodA9dnyc+eFYZbckOnMoT6Ouz9QOiXKmOKQSU6MVkvVtTJt9CLlKQErWWz1ALM28zrq87mVVryYdvd",
+	"lwfl3X5lE3rRsWWE1BMbEC8Kqsyhuaxn04m+gG8zxzwOAJZhKSFDLbKgyM5Vox+yiMhWobfCzIB1WTjk",
+	"JRcW5lQYUJBWaUxVZoRUqvtl9uUAeEOVPfSKFb1gdPiwCuuhbI3F3nfICZPVsU3zXAkkW0+lJUckoj0a",
+	"oR6OlAPu7Xx20jA46yeNvZMsKeak8bLjnRQ5aUjYNHuu7awBHo0II7F7taR9dkoZaIrmT4fH6q7wVEEO",
+	"ogFXMP9EHTcIe2LHhWuCSGIeKl7KjRZ4u3Hhngpyzs/0JVCIoMODrdywOL5a/eQJyT61gR6Rsc3HHOIJ",
+	"5LjGsYun5ukudkKNK5kKoyLQ1lZ7e6O9sbm5vXGrDivwCHxyS0ng2RNwPkyoqfM7N54wV6u+71vYLuvJ",
+	"OO1W4ulUEnHQt3w1JwshkI7tpVyZUdqEoVUGEjoEPBrnpkWW35DbGDNnBOQu5BPLN+58eXMtMjmXXm+E",
+	"LM772ISksdebZtbg/uD506wVhp5XoX3GHjJtWrRh1NmYk6d2yKqrQFKmaOLS/4jU2+OMOPgUWUiRu9Nu",
+	"h6RAsVtNMN8Sv0gJkpT1E9JKJbHf6BnrLX9ahmdR0dmmrsjwO93MGLqQSWMFAbJCtwUozrYgb8+gPxgs",
+	"eBiHHT1lJ2xIhlxMTEmdefZYcYH7pON8yZShDmTCuh/ArXHCRkRIbbLBjudnlDQhr1uhmBKZe+ht6xM3",
+	"sg1kmhqcsLWTbF5oSE4a6wDwZQX+GRkphCPBpczeYGtapTkHZv0zXvef3Odm2wB9XCHzFm3kZzIQZfI5",
+	"3v+sz60lpqpigcLa2iGFtuA7lMV38/TO1dKovfzQJ2QYFuc/3Nht3ymktlKGntx7aILyxnS5e+/o6eH9",
+	"w7sHT+8ZUCaof5UkBgjrLhYEatxv7hgkbonevXeECIt4bIuziinFi7KGmo2L1jBNFE0os4LtJThKTY+a",
+	"0MF0X/Ah6hjN3CObpiJl/bvu0U6tbF29jbBKRUW8I/vZhRFiEvGYxCgbIWA6y6YjyppUmMVYgOn07OhB",
+	"S+Ie2YdwqCvgsIll6yVi7axEq3KabJELipT0ZxviQ9sP5kCfuksm92nlfIhj4vUVKGgxXohgTRKtwg5p",
+	"3wD5rYeOtjklAqs6J+bko4Y0k2BW+xyq3ccRUXJJst3V2pXM+9RYvFMA/6Ws74F5QxURWsNJAuqAXG+i",
+	"7gRBb6JAfjtWpM+F/VfZyZyYfhzUNOvxNat9hJF9FjAa9digGorIiLAYMyXfykepOK+fSGTfClQKqU0W",
+	"N7y2EgYv+gG0Zgq8DdC5r+ldPoHqv9NvGFAx6RLXmTHnlCh/uekv6xxGfE/wdLTs4YFHOLLVkkV2aaO3",
+	"UcpsQXFBorpWObMaV1TlciT1E6zyXkaLKJ33WXpOWczHxafDvZcO/I5K+kgzMXXGx3s5tHDTbRMKsJL6",
+	"3U2HJgqJkQnpqXA0qaZI0lOI04Q84jbAPHsHwUo+IL0QLruRruAKmb9Ci/JsLJR53aWp5z59zybPWMep",
+	"qvDGhkSvrfVQ1sEn8wwc4pJvPPZo5tzr06tMXc/hWOKORXvJ2YxL7KflDMrCxn0DTEo7n/dN/uc9pkzA",
+	"Zgn64cglmhXD65kXFgz+hKhwDjd2GkwNqhttZ8novwt1Vc5qwYFDSRLfhXc0Zgoy71rMMFtTvpaBAUU8",
+	"SYcGOUyuZzYYFYgnBnuFkbHRCGTYtQgF8TWDKObmssFValTjdIXcKe+88MFloQFl/pDpldW29741xDfq",
+	"pch4A/Sm1nSs45gA1jVfsMXs+rp2e2F3vDmb3td7llSGIbs97SY0gpHa7lsQqNqDM9jW2jVRQvo4seHZ",
+	"6c+nv5j+oommv5z+7fQfpr+wCDARgRKGLmZnyLoG4aCHbiwK93rrgeTBOBZEhg9iC+N8z/QArb7hiSvr",
+	"DUQWssm+r4ZJ2N7023QIwmITo+NIYgblQTF6/+nDB1dJs6OMhcv1NE2ri/kMQZfReh/YR6DWus+hC24g",
+	"JGma6bpcPGBWSFBEa9jALwAHQ9sxcU7EesbZruLSIcCyekWLrGqKvC/ClAHAjkrKyCTtB38Yk66kqq7O",
+	"A6+xo/M/mRNvloNKXFniwXwEzYyz/WU2rGDnna9wzb19F5tS+GUO9Tnbq64N/6fASM5ADsjtrAOSu6es",
+	"r1dEslZiwVXZLGeWbCY1meJ1nZ0zjPhmnp+20eAy1Ky3jdg1c9Kc+diuZNehCozKuydwgttuwNA2ONjY",
+	"N+CtsErsiinGmksTUk73n8vEs0/Ae86J+GORbaYYJZr8QRSZXtZgcIkGf9dYZFBqpKf3LRQBhd0ji9MI",
+	"ShrxkvJNC4GXzawzZVCczW17WfOIyXbXcrFLIxXe9WtWa0nyciVHWXxfd/GePune9am2jCqncL84s9k7",
+	"SsNXBEcDi3y3TPfGp+a54CuX8KBZ4Zx50MqzD+mStuYkIM+aJbnazLtyemzpSQ1LsRB/LFE3l9HQE45F",
+	"Pi1uzoIoL+27xSfUKgrtd6fNqz9tZl35s7v7uxNj4Ynx6k4A1zJ1hpOOMDszmhtgAUroiYrW2hmGROdF",
+	"p3g69RKOvQZ1BnLlDyK+l5C1FT7Rw3pyeJ7UzaRsWfwukLqetCzKx9JeKgvTfC3niEvT2vaISGikvhzS",
+	"XxYir8HRNp7+srmaiehL9atah2tZvpPEQyh9VUTI9XpWY82aMGUq2hZu0wrj0pLWvamOtWk890vGiZev",
+	"Y6kpZkdYkKrincVQQR4yQY0zuFpQVJaMrFCMcZ4Xli8cU0iuZBSZESOjHAvgPCtHr1+p4Nb+rgmpLccB",
+	"r26dhvjC9n9oZ2ljlW3280Uso0wtaKN85/ZLd/nPQquWscBVkDEL6zVvCUxmyJJ7kKdM1c2Afw2bb+nd",
+	"tByzm+nOI+IDunSyZHaSzDouTLqVEoQ0kRmVdCAV0YAmsSCsiSTtJpT1JepOkGNq01MO2povmxW1MDfI",
+	"vG0eEVaC5LtvQsyKZyl7FpXDxp5dajEVXly5Wh6UYOL5ObH9DsFYcIpRdkgO8RmR0L8BCc7VBjqAj+8h",
+	"qfBkhQKDZuOi1eetTHk09248sn/8mI8IwyMK6M9y49mzw3c/9p9p0eGIC1ORhPU2b/SpGqTdjYgPb3A8",
+	"oq2Ix6RP2I1sGC/9x+UZHbUcdm9rxKHSOctofZNF3yxT5lmoAewTX4cIVyiOsURdnrK4PgCt648a0uYU",
+	"6jCuTCeKff1+xgFCnwjI75WIsnAal834PuYhZIBj6OUIKOZNKKHW6iDgHAFA+nYbxXgi0Vrnw4N3Dh/d",
+	"e3p6997R09N7P3xyePSj0+cHR48OH73XWQ9/uEf16EaChmrBSsAmfv51EyV8TEQrwpKgAbkoQghv9zaj",
+	"O7hNdru34q1oh9zs3cbt7ma0He+SW707eLO7He3Gt8idXhtvdXeim/Ft0u5t4u3ubnQrvnMV9Y5KmYaa",
+	"fQBuP/z2lkSxadqcGic/VFyvHd2/i7a2drfD6CxnZHKQ9LmgalCR8n5GJoCvbqDp6aeAghel4pwUaXN0",
+	"fNDaau/crsocfiara34NtpFtkGSx9zIpVwY4Wr0g2PFwfRWUcfUOfL7+I5IIipNHxvKeme2z0aiSu3bu",
+	"bx3cudveDL41NbIhnGNvfqzDAPnX7j56e/pfpl9Pv55+gaY/n/56+sX06+k3+r/Nx29P/5/pby9/cvnT",
+	"6ZeXn0+/bt59++hZvaQif9/lo87Yt0SeEv/59PZWq6iae7xUlC+5CPt4vkTNChwCotX/acYZE/NhsVhh",
+	"H5i2UNYAvxcp/aL96Ob3h3fu7tCtT25NfrApf3ibHJ3t9t4fb6sHo4/wM/5e/KPoTvchu/d2Ra5cdS0H",
+	"dF6gCnVxdJaXFWVlCrVKOOagnRdLOKCpChaCnpN8W1KJhnxoEbRWwGsqFljkK+CPa8GKOgX2SpFx78i9",
+	"gjbpDYr3KXt1pUhwvPulSE0oRPrjLjE6pn12yJasMCrX9/UweM6CCvmhljMIg3bSSug5iYtVfWFt4dpr",
+	"mF5btVJx75RrlxZUK4HJ8sQWqa/IqRZ08Zp7ezAyvt5XlulWGnbxi2Fi+UC+QeQpB0ZZqkbygYaztumA",
+	"/peDC0Oz9X3Uca8AlDhrSpoCXs60njdrPsY1o1ghVMWVMAMDRTdhgiVcEtulZDXe8hvGBAA0zRJmbeP2",
+	"s+ZcXisJW30/AKCh4mE4j5XqWGgGt2y1mRUh2ObJsytBsilyoUrm6O51SB1478dVRBEROSaAdi6XJAvj",
+	"R6SXshjUvif6RcyNP7PuF5n2ggwpi4l4F08C/il91WkuGMUpdArWpg2iTCpsQjvIvUNvwjglG+hYcWG3",
+	"qakTt79/wrtNNB7QaOCaPnVTmig0IWpP28juRpM5bfFeYzzZ8F0W2wvn5MC9cGLAbWfn1UuT5NTM6xSq",
+	"ffYQOSdiYnrUjDCNPRwAA5FmioKayPU5hm6U+9Dx81RghfeMIjnA+bEHD2orQ1NRz3ZCFOqSfsrQmntN",
+	"T/DhCeuElrKTI4mmQhLE2fo+xLgtrfT9soiVNjMvI/9ggGAisFD9SoldZ8jXDHNaiXkqGDyQPRBI3nJH",
+	"AUYJwYJBfX5EqO0OYHuT+5Czfnci3jstgH83mo2YjhI+xMVDvpoCTWhujiM139YJGjpPRWq78USc9agY",
+	"6mUVfu8RJ3ptnmtF34IBZowkfvGLa6koC8pzhR1Sz9pWWPRJxSLY4VmWiw3argNdXjMnMVbaeLITlXXa",
+	"KNlpZZ92pTGL7RW7IjxeFaAg2BdLz/RmC9qvmFlmwLC2LTAX6PjhcUn73Ly5pMKkv101K8LUQRpTUgGa",
+	"xgG2QhCsDdU91DF5qR3TZ1FLqS6PJ3ljDK20apajbB+5xpFw8wkrg1O+ZXqNk7hFGXI9JtGaG4yJLhgt",
+	"DL4GXRrthoSicYOwnRVk63vGNEkyUCUEqTiwGbKboM3yxnpBTpkpQXstGER4S4I15Cliq7GBBzs4ywlG",
+	"tq+F033XAfp7NEomSPEapleJB9yHQ2zwLlb43kXm/i9meWVwP/WtcfOu+UBBniSUNW1k2YS8hPfuPUU3",
+	"8IjeON+8MSQ3/Bs6gKMMQmNYPww1z3cAcgE6Ty4j2CwjDeioPtEeZs+ERmE7vy27Bg9tw7hQDghX2Rn1",
+	"RJAeEbDrFr33UcVj4DyNOIvv1yo/fcqVVx5tAXSWnd2xeSw0Oyn5oemXTqv4y7ZXp9lt+nAnF7YHi+ud",
+	"Lmvz0XH2yWBF48qQPB4D2rdUL16R9TzCljZcmUClxWsWtr3HfUHpYTGhVxOIVcjTzweT/ZLNpA8hiJhS",
+	"5h+Rziq3DXdKZ+W12Ex2kOHZnz+s7v5oCed0Z56qLr8AMZZVBRj3gb4Q0ZHrZVBu66DIcBRqNPQuSag+",
+	"hJG7BUmOeljUhKrQZ3d1EcP7Tx8+ME1x9YnELL33TXtlGLdVTWbkn37oqbVfA6UtCaasBVmR8Pa1HOfl",
+	"+OFxONS1gkJ69Wyt6sySBEt1T4hQ/tzzwSSvmbLLYluD10qGW7Yzb8Y3QXQ3t0esNs2FXkhom1torBtu",
+	"/qBVwysAMMsq/PKRaUHeQWuu/QEXyICZC6IEJfE6gGxqq3MNQ5tlCM4YFRAmZHKvoTU3VmSMJ4BIn/B+",
+	"H6DQUUzOScJH2owD5K6OhQY9YWtGbUxH+wCK3smW0rUbzdRCM8qGIQRkGULD9o+XifDdW7hXNIMkNlVg",
+	"dq+4X11eQC42BB8WI1VjkkS8bouN3BLK+ccbS8aGfhgw29We4PBwRTIp5W+PYvjPctR8OXod8SBPKq8e",
+	"DnqXnNNoUQrHUn35AoFJ0qfSYFFbpHp7ZKMhPjMYWFS6DuVXQtvRC6tvqkE6GpEn7u5cO6uyWtyAwR4X",
+	"+Xyo2rfxlnMo0JJ6G/S5UoQ5Jy9W2dOExXJ5q8Zkz7mx+kPNae6zYPUyXxPX0ejqHPfEW6mAY2Q0eksi",
+	"N+dC4yMWCw4UoVyaAnj9lVxC5DfMcIf5suFGUQ++ouTvX5m9VBiaVM/1/t2HlqOExQsGcE+rFqI+V8Zh",
+	"cp8K0sWylNTSi4Yt/+kWPN3ST7TUgLTwaFSO6t25uVoT+Gz2wVX1QzCeAjPCUoLRbbu9nmZdf09zjyHD",
+	"QwcffVr0HmatiwdccT3x4SjhE/2hU0EiExzhalCBEOoG9QzCWLOc36NJ4Eh68u79Jvrgyb339Jn65NF7",
+	"ZodDhhGVSFa07irsa2huOFm4s+H7IWoC2oOJfq5mcRAHYpINyWmSfmB9d2fRCM1TwSGWMdmWRZMkzO+p",
+	"4WO0rWk93EG0GYdRVoAGnvgscbB0ZiVcznXOLi7LGhF2hReUiOfe1sxHFqRk2ZP0CgHz9d2vEjS/Guz+",
+	"VeC+vyZ892tFY68NkT6Dh55DpS+FjF50kgWDLH9MRudVLMNXaN1d0WCaaxG9RvMmM2RqWixFH+R1WAkr",
+	"hNDqJiDXkwnFVN9VANxD8ATn/IwcZW6+hYOwTTWu1Cx4SSEzA1TuhAdIk0UJrLZ61I26NOUQ63iQu6+u",
+	"+uncvX8+Acxt8yqN7uMXfsHkbHyoDjZaOdR4LbLyGjtx+RUqs7S8xtLIRUXUcIq58q+MuoWyx/rFjt7S",
+	"HbJRqq51/UaVHbHvZlDNoLqa9neFarE1BTkKeiIUUklsvty3n/+d8ZyucYbM3OBaymwLnfWN2YqhhTk4",
+	"11LWOLMmCwjuPAozzZLEJIcZBysJJwkRWZw9b2+I1rBCQy4V2my30Qj8nTmjQE8KxqH2mjLsGpRdxYHh",
+	"7/TVvRj38YsM9bbEbEyOq+pgHmJxFvOx1tNTEZGgr9Q8H45YHC+GVrqKrJoLXPIK1MDXJtrAhK4ClXg1",
+	"0q0AEpF93y1vo7DO1yIDgR2rBGAFT2b8uPYeVe+n3VYvwec8FSRe37eJhCwmApJdZA7sFQg/tuul5L8+",
+	"7qwW3I9B7FjgdyObXNnqKxXQPhMWqbdkptNCzlogvIFTrqNNViYE3wBwRh+we8mkYDIOS3vQOk3aKlqz",
+	"rMUZMqjm6xsg6ZJ43rM2Edh72IgE/fDLqklkMds6yXmQvt1NCBriaEAZaenTGS7YlthrkuEzchphSUr1",
+	"eZRBZexphmEzC/Onh1PVRJUkMSQJYBRzaEQKuFOUKdO6/4Pjx49s6LwDDgloQAiLudHeYHhIOhD0hDoG",
+	"LPCQaDJDQeFIkB69ILEr1JRIW8L64ydsrQNtVjagmUKniToDgmMiNgptzbIoaTZX5xIJZEFV5kUM0iFm",
+	"ZXqWSGiylLGpMS4Fsmu4jzV5s2YKbigh7r7ejiHHBCu5j661ccgqroTX1WuELtWV+PBaO4M8xTZyVAf1",
+	"5g/W4+MPA5/jdQy+akMRQ+Y5HUVWgeEB4tXE4ClLD0bGJvTRRKMEM0ZCAQ9vh14VccJtzIJmsrAM7rVt",
+	"wZndMpP+Vkf9XGqDVBrUNRLRQxxYySGvHFP7jWk740ujmQHbbYK+/cu/8cKH+l8iZcz93aMMUs73UX7/",
+	"3+X3Z5eb3jswiwvviDCLSELijextJ0zf466bNhSU4aSUbWVenckiw6j2zQabAN4G8sm8KhhY8Miwksa6",
+	"gugvw1+Zy5Vr9HqwivZRJ5cqUJFqq4Bio1hCvuV3YvOPVmzO8M77BCf6/s8qGTZrU3S2uKxuDpMeMqoo",
+	"Tq69tDwAfWO+lFUBl6ufapf8LmCphPcpm9vi+y3pFVwNeZcmxOTHbgTSQv7A5e9mNs0VyuAP8zLZgB9s",
+	"6GJLRSp9aIDU9501qaQ2wlA6QtYaNa5qQN5E5AJHKpmgNcFTCAb7519dLPY4JTX3U1/giNzLBEYFNlGM",
+	"J177ZaindVXErqm2X/IP7rxUjgiLySwEVxBoqAIvCHA0NjeCk+TnRMRpwDh+xmCExjWiDXSYJBoRQXm8",
+	"54bsj9FWB1Olr+qHw3mi+pdFsGP6Hg/PGnAOmHvlNaT9MAcdZLnNLXZxKbOx5mRawM5PEsyCuUH0PEDi",
+	"x70eZKhiZcAdeFqRWlsTrM3eVh+uDaCwjgdYEK9QPuQIEqA1Ci2fCsXcsNv2URvJUaJ5hJwTlhQr0+/c",
+	"WXQ+A8nnlNpj+DTsG6nwxHKCx5lZCX5xO5X3Tz6khSpD7S5eiohznDzkTA1kCHxRX0ddosaEsGycsuia",
+	"3vJGsxkazZAycIgfVIhGyH4e4iQhUhXEoDJVLkyTgltm0ybC/K4U80njutYsFcIEaFElCzgMN/1V2Krn",
+	"TrAdk8zLQvw7syY+e81Qsum25qLc7NIWvw7HfFlqvAGmX2lKq2ls38mkKpn0nbB5bcKmIGdqsHpNW3oJ",
+	"tSAnp6cdaKuAcbVv6C71zqbKt7mdLRmE0yjN0X4+PLtzqrLqi/KoTR3cVfLiVgkkVGbLL4NE+NyBOjn0",
+	"kYSyMyQVH0k05uLMItstoT1VtgOsrUKcU0XidyYVOw2Am0xWIBoPuIEe8YBN8womh1NFJeqXcarqZkXr",
+	"M6JyRiukfAi+OFH4iJs04Xoer5w184hHKomoqgpzVHEkMjWcVK1Anlo5JY4rYeY+j3jE9UIW+fJn0yhG",
+	"L/zcTm/rzd+116OfZDLgjVBNMtoIck5NOkBFPc58ECDHUADxMsDnxY1WTyitIF9KsSdpUWdssaZhI7Hv",
+	"nAtQGr/RWLDDr+udy3RKKnSmXkpClCt3ig1/6u27+eBKOZO85oquuWv9RJAeTZKM+8hIYRZBD+1hGZAp",
+	"4MOdt+RXf/WypSCrrnZheeev3fHicn9lYVfgzJfrTdSxqM8dtCaINGjI+rKTuJDYYlPrO1Xl+Q45OhfU",
+	"eT5+MEb0wfMPA/pV0ved6Pfid48PKkp8zos3bu3ubt4J3npG42pcdhobeO9bN7dvIzVIh11A3q6Aejch",
+	"GffRxx8+CX4wlcS/TdJ+8LaLCmAO03P2jEwcGG4qkgzaa6R3pNHT5h8NZ5A6oMmkv2SoYIbWBCqH2OiD",
+	"5x8ez67JGZnUPzj1qi5KWoYXhr7/INtQGaRnQ6SNUGderS68JVGCWT/FfdNT3wHkQDjU4QdKvzgbXkZY",
+	"cDmuADb9ekMbo2tGCn7V4NAVkZPRvCDJQ0wh+DzDjF0eT64rPcs+8s5kpRrKuu3ibQHCXNQxM1uoVVjR",
+	"1HAFdnfDfouHbmuMBQXsBxc2AiwkD68okLN1bSWKNUjgoZFV1ibWskSA7GXcFN/2KFHM54baxYf+uoVw",
+	"f0pAi0NzO1TiQLp2hzJDU8pZB60xMpYZwCthigiDmoPjc70BpDm+wbtk/ElOrHmvgd752e1F5InibTML",
+	"ZWdzHeaT275vgO1kp7LaweCkVWmaCaYMGpLuQ2ZwX+DRwAEc6wu2TqubYHamVbVyO4zpLy9/Ov3t5eeX",
+	"f3350+kXaPov0y+mv59+dfmTy/+ETDeS319+Pv1m+pvLz6dfTP/n9H9e/jWa/n76zfTXl399+R+nX06/",
+	"nn51+Z/R9LfQs+R3068u/2L61fS30y8u/3L61fSr62pvsILo83a9N91fmKFPvwxO7NfTLy9/ApP6evrl",
+	"9DfTb4AG03+afqPvmpnLknH+oByZwyiVCviLlKRax85RpHuYtQCu1eJId6TT0U3QN9dnBAkL7gygCxxh",
+	"gASbQ9j5mO1OUphBGKnml4l/XC0PjtOunkd3RaCPEQBG/yDPpA2UEpgfnehzYtI8ieSAj7Npa7UvA6ef",
+	"INwXxIQScm7Zam/dbLXvFNf95pLpHcVRz1tuQ51R2F0ccabJOyd4nU0KJBk3/jlW3w37etQL/xFnTHv7",
+	"8/++/Kvpl9N/mn59+dfTf0WXf6k34+VPLz9H//Y/im2Q/u134UqoK7JIRkTDD5ZZWBVfhHAQDIsHEUyI",
+	"GkBhKDXtFmEIVJpT3AOlz0fB+DicyZCy/EuLOcK/G63RYj8GLpynCkx5yhB2Q1y/pjSRGZ1qhgt8NcsR",
+	"sFlg+vLiztCg5ta6DmCw0I5dvb72IRZnJPaBeOXsAIdw0+xCv8/HaIjZBPkQshKNidC8rZ8xYN+wxNC3",
+	"MkkK3Lwd0tRTph9aCG8Ld/kDNxpweep27Nlrg0QwUb8kedxr7P24Dqxuc4ZE147SPMaCudYZ5f1lOwfA",
+	"/pIDniYxwpFCnDUR2ehvIDwLeG2CJ9Z36qoybWfF2rDEtovLczO0hWxXxA/OJjS7BB/DIrjEt5LymfDo",
+	"ihAeS8Qd58cDP+GULWeczw3GgeskUNa/sXlzpxwcLPawYTz3uywGQbn2AJ5Zq1DwbjnIxSxaVuXqt8tk",
+	"CJUFBjLrN1uPpscm4R2uB3wIbWlXUwAdnv9ym9t+0SSJD/HFoXnU6e/2n5v19lGNmUnwec24o+PYiO9A",
+	"Xr1xEYR/FHy88oTtWEJw6md0NAp/slziYwfXtDPIn7VjW0iQGnh5ryb8U466LMoqx6s/umT4pkLoHDDk",
+	"Oi4XPLsW1HkfMU2QBEAxFDewzyULe3urMNjdK4miithRhaCoDCmFubJu3PhRNud6AWLKYlIRDxF8/JbM",
+	"MWusHmzBeJumWqFdkd6dKkArmzXG7QbpoDUMhYz2iNiH7LWZiogxdu57WMMTZuNjem91DBrkhWkbm501",
+	"fW40jfwkBzRtswtLQbTq3fpx0NVbidUPXczHpkmPecMe6uBEq2+TUzOSDngUgUFPAcyy487LEwY4pWMq",
+	"iRleLYCvlQAIy0o2LH5+aLlly+aafaqaUa/Fa2kUqTfBaemrGbPcb4/8juNOFGHGOPR2iAYo0CIoxgoX",
+	"QI5d4rB9U9h/BC9fKTlwZWm3QJyByTDDJcsrp68n56PYD+Qom2ZISvojcm0cJcLIvAH14BWuly3k1TXR",
+	"IcJD8zf0hRKmQfkAnxMAfSBM82WMoL1c9hgiLB5xypREBs8FdXba2yfMfOjUfOg0Lwo8dcvjPJ+Hpm51",
+	"Ax0kYzwx7cSMwAl0lV1BqZ6fKVOpCM9nmusTL1VW65+aiHlExjLcyBWgASTS79GDhiz0mCouJPR6oKHe",
+	"KqujLoVDLHWxzOb3XnF9Hpo5slQ1rtkfF9qYa1x21cjtwiXRfHCsXNuuPxBCow3ueg0xfLwyjxZuUsuA",
+	"ZDhOv37sxjDvzsU8E3hsWgJRiWLBtY7XrA+E5krG60TvSiwU8FQLQCZyu3rfqea9FBp9Z9n4fsI2F65k",
+	"/oyQEfSRwigWuKdWdVqH67m3V8WVtJw0F6HMMcR1HAqZGH1DjoRjFeyi04E1Ng0rAS0za6y41vEYDSAS",
+	"zLDX91HHsVBsHpy5s8BwTcjZlbSbEG1nO+bMwq1s33tBx9dmYWwetE7sC42gaut7z6tzlLwI2f/lIvC/",
+	"u/zZ5V9Nv5r+bvoV2txC7XYbffvTr+E3dPmTy7+6/K+XP738Gfr2L/53BAGrzc2d8GnjYQHX7RToo4qu",
+	"fFrNnpJ+DOMtCRmVkI2HoaJEb3G9Fus1+so0GwllZ/VDCv7kHugnX37crHL5+6NE0Pig6Ci23ZfnbI6c",
+	"0WcP5AUKOTSWHRIJ3orsu5pKzl+ghxcRuVLdiibvoupoL6o0U1quL64ufiV5UYsvjDsM4SGHhkpZCmcx",
+	"BLa22URbTbSNvv38vyPKXMPa2NSETUyILOLDIVWKxOumxTZ0JNCMZ8PDCT0nSCpB8LCEk7ezVQv8IDtS",
+	"/Jyb6e+nv5t+YTJu8q385fRrSDKpob5oSnk7d0Z9AeYPIbV6qopd66D4DW31cAwMF7cDlQh3ear2UMfr",
+	"eGI8W94FZIpHSLzePGGdEZ4MbXM4ZP92HbrjZrkffJyS9Sbq2IwWeEYRHA00B5wwexk8ZOloxIV5q6LR",
+	"GVHWzDTt6FxWb+a4cxdgSNrucL8YA8SmsestZjPfs0IxJUnSW99ADzkEXSdZx+Kic86bPyStTiw+mwMz",
+	"bDbskBvNhhuMQQGRJhfeIbrnrJS/ZO7Bcte0T5BLoyJe7WSo8Ogem7oA1J14uDCBPmjsYDQKPD3gY69p",
+	"KGVdfuEaiBf2K7ggnBs9lQNS6CjuuwaGcu4gjx8eozXFEXatyUls/fKcJZP1GonK3kY1s2pWNB4Jb8EH",
+	"7ihbpudQ5WHlKHf85CCALx5X2a/G9IVTuZgNs4vb0Sa+TVq34zZp7XS3eq07vVuktdm92d2MtuJtstML",
+	"lkDY9lmBagrKQAC7j9qIekGiNFGHsnNOI6L/NPu742/rGQBXfW/QwMUGhml2HMdPDt6SSJAEK81WANpq",
+	"s3PyoWWx4ZgPMWVQ+5Uny2UDuGG3qrxhhyJv1CTccgo2ULVpQSP1zBYx17WYHr4S+yaYH9W9tAMxK8jf",
+	"UbbGoOTAyhOoXbp1E40EH3LQUdYXyUB4vzaGZl99mKdg46SUU+aSvqXJBG9mFrRFm1v84aGb012TglWp",
+	"FHop4qAdwuLIMVX6i4izkopoQI14r6cX02SZ2t4+V1Abh7LmEhhhXkNg53Rvlte49L0gqZbgqZWCGm8s",
+	"2/1Bl3LRqh0TpVw2WFBRCramf8wIIkyJCTT8cJpA053CxiBx5HNtRBJqusMuLX0zTW9RXpg35LrzXolV",
+	"55HmaT5lSgpgmN5VxpVrOOMDdNgxXZlIeULQrWXSgRaQ7/GIQBPCg3hI2R9J+stSCS9XTHGp3VrTEcoP",
+	"bdZEkS7nV1lKzw2gFpZldVwcOeCiPulkkvZLN97cBu1MEaH3wX/4MW592m7d+dj+t/XxZ5vNm1sv/2yh",
+	"MwBencF5GRosR+Z4VTpfC0evAO+wuJoyq2Cvi05fkdzQF5gpEu+hUFZOl0R4SEzLUYQV4iwi+xbrwTyS",
+	"j8PWyHupP77P2H4mBzGpqgS/lgyZzO50Yess/7NAt0UQD6umLTwRHDoBL4itz+Nkw3SmG99qeaR53tMM",
+	"RPCypWkhZF+A/VrQQHIOZCeAOtcv2zEITFHAP3d4/BjtbG3eQu4WFPG4ZJYePXunURRFB62PPv5sOyR7",
+	"mo2YyqgazQwUTPgGcjcuAC0LYsXOvtzgon37H/8G8Ez30HiAwYxISA/KZUZ4svSHBlSqoFfTNHQz28Pq",
+	"I9aTxMgEDfk50WZ8E/EkJlIZ/LzaWgiwhul8HDCTa0NdFTDTDivRmHOnKQCgRQMuCSujpC5frZ6/t0Kn",
+	"c2r/vsG6yRAn/Cdrk8wHOQ7QDGpaazsqgP4P9PYNvGqV5Agccpg9wTS2hfBL8yVsorsWab1GvKaXsjiU",
+	"yXVkf1l1HPXypYCehUp72KsBd2o6zEMqjEgH57iyoKj4jhsBSIuVX15IMalAoTaioa6crpWDkncsdjLd",
+	"I6knfd3sLf95bGAEqM9FIXHhdk1pL+dCcZmcFk+kLdfMPcKpBAi5QhTToJKbGNBI8HMK5rFAGHVxdNYH",
+	"HHL0Ce+uJLqqMNEfZrI9znmliWgPYTYJ8kzFp/yqDmzBewKO+Wzqe6iTECwYEZ0m6kBWpP7DEmDvJG23",
+	"tyMaw3/B0W1WOvhDxFlEE2rc48FIf9agvjgku9ZNR/dTmUYRITGB1qUZg5xqZmtmjT+ayIzFv/vbz/97",
+	"IxCeym8JlnsJPqzKL36aeUjsgZx1iWPIkz3rzUIAnioU0xg8B/kuXbKBflhBG+DRiLBl1DPFa8/Ndc+7",
+	"7qmVVe1QB35vEbwxe7jueUd+w9iVogBO19rdCEaCRqQgrGuKaC8WVAlZOdIChMSFwLMtuGYgZaQWObWy",
+	"SepovtlxU/jMsmcPNMKqmpJUaTwxvbLccepNbiWZCCtQNS29OD5u7grazBJt4rJciSCF9YvekghuqoD6",
+	"r+D4Iq8Um6k5cucpFIYghePWcm8lz19HDM1YjW9A8AwmspphXliogMg8COxoiD1AMN5TpwrWxUK+84tC",
+	"5zmBm42U0RcpsT/b7NYa5thjlqGql8phTPkL2GeyliAq2AdXgCUpkbpyIatOLzzGVFHWP3XK2rd/acxz",
+	"wJfgLNPi1vdtb1JP1USUncImJFKesDVz8KkCGv169sL9vNfYmgOqMDpTMwOFZ5MTln9PP09xkkxOnWJs",
+	"2ppl/4DvmX/KUo5OaVqgI2djzTXurGdZQfme/XDQl/e45DwLpWAs9gLIdx2+3ozAFCnJJEEhe9BEXBkZ",
+	"OxKiTzhlMhyMY1U1886hnSt6DuqvXvJawWmdzyPMg/no7+OILN23yh3aNQ6rmoRfSJalSRDNOV3y6T+g",
+	"kSsOWCIRSB+eJE4j54iGd6A1gOoCdJ3pvxgELwD7+ubyJ5c/u/zfpl8C0M6vp78zCF/TL9H0m+k/AVTW",
+	"v0y/mf4akhe/nP7u8j9Nv55+M/1XNP3n6ZeX/9m/CG/4an02xcgFEcttmBY7nqRMjWO13FJ8TgenBdGZ",
+	"qn5Gdkz2k4uWxnm1l2x8OgPrF2GFE95HERaxK3gypXKV5U62f3IQx5IzhSN1z0Vfqm544qrRZ7XefLzV",
+	"pU3elazMCSlep9DJe/RhvPjtOAedXHOlLWF43dqImlGdepvQLjRt6PgzkQStRQGVA3qACccmNZEOcZ+Y",
+	"FFc1yGwEScQ5EeszUCOCIOiYXRNfpFIoAXdLalsi1p3lUf5UOdxZV+y98jbJzcaYdPUYV5K5+ZzyhSwz",
+	"5OwGKG2q0hbKR9Rs5I3NvRXIOc5vsrzIvzYjZ15Px9EN1MmH3gENqmOH3wG0sloNSD0BtVBqlwVWKTAD",
+	"sQSoxxny8yDc8UIJV0LKWCyQZsEr68FVXkWurJiUcO07fWFig7f/Zk62gVKjNbmOnh09aCIu8q4H5dK6",
+	"Gq1SK8a7HP/nD4JqnIF6A2O7nNwNZMJ/sCcKDRvQGuPKNnaYEG1lYC2dW+ZHbe9QaVwSpmYhdpkCEjEA",
+	"EhwQNP2v059P/352j3QxOwsQfTtI9C49myW4ebOzMfX79tAdFNO+1SAE5C6AHdbemQFlDW4cIYgccRYT",
+	"pizkWOCzfz/95vLzy88BNvX302+mX2s9EBAbfzL97fSr6b9mlWh7aKsdHtB2e7PpKIdwH2tDsUSuAlGC",
+	"IckAisn059NfTH+xhzaz765tbplKKQYZeWQkCCOpWLefd7edE0F7dKbiNUins1CJwvTvp7+a/kqvQDTA",
+	"AkeKCFnnZQnp4+RgCYEJD4RbUtxPkwTB70jLk9Lnw6/jfRGi4y+nfzv9h+kv0NrmtiURgEm769OfT3+F",
+	"1jZ3i2RcioqSKJVAXL2a1f5h+oXjJYcOOstaV2OkMmBvRl3DYWa1LZlKq9XMN7HZoqFJVWyrRaf+MYlS",
+	"QdXEzz9dKtsFpnSs7YinY24gQAIRWtMhK5XK4HaUAT8UR6kkIR9WCcyjRk5ueEhBOph+sVfpdFzTVf1a",
+	"82hqd0QmlcbbfJTEUiflhd+Zi5GYW9MBYCwR18QdnN9fzPqjavhAZzLHYpvANtuM2Iujh/sSZ8lvc7HN",
+	"6jHmtQQBZtn9DYgIuCbm97no89rYjyXt33Yi58aV3oEFs1YJFON1ZvWqefWHGAkiiW1cCEVdVGbJnYF2",
+	"9bVzsCuw/QofhRw5W1novl2qLVwW1+/lHLof6Y+uRvYO9GLpNHOst47R2jp6Dp19swBeo/rAMkQ2WjG7",
+	"6W+2jK6g6eBkqm91bL3+5vyVCwhRSKj6hOJJO2KDkGdgu5eHYgTihj8FPxlIQqhLd5iBml83rtiJwCda",
+	"eL9OXulJC7GTxJpzLhV3cbNTs0HgsaDbDbaYzR8iAoEPzVSdZS3LNpbuqnqNXeJfp4axfCqpXJxFag5Y",
+	"gNoxym0xizOQpDeTYVlfWXDJX8VAk8Qs7vKLMFCVGPHKlCuqIOHDoDyAr8ok3zSN7Z7P0ngrwAsArakh",
+	"yXiNYJFMkCAuyOgn8PfSJCnm0ukf9QOn2QPWQDhVAjPZK4QUCq2XCB0tbMJwZG+rnaVp97Ofp2nzsebx",
+	"eHbTNTUBsDmPTlvLkh3dus1kI4bUuIwrZuVBULCUGjB5887JPUcEXodO56TpG6HIwVRWRO/O1ADXkE9/",
+	"baYl3/NyssCe1i8uVMckbGUUsJ3i9R6F9MchpiwmolNj76LngYR01OVqAKUErrwgTgsNb+xosy8FtvDL",
+	"aprpzUelolGofPQ1Hgxao6hQboigPH7Luuea4NWXZ+QKeD6mu3ogHcZ0XbfRA1sIaz5fU4XgqZIKm75D",
+	"AU8GTRLo2w8R73Pi2rwvnb1Wnd1P2dJvq5Grv3wS/IKl1BrRGrmIklTSc7J+9UUtl8F6knkmFd1fpIwZ",
+	"LAfC2D+ev11CaUdWmu9BBuyEeK3IbWpQljO+JogS1PxQTI5e3z9hViHcQzbfx889JwJhpQ2cwvnS2c9P",
+	"RG31nLAsLQkLgnqU4QSsIaYFUFY51MeUVWF05y1vXdZRj4vTCI9UKoh/XPkJRyHF4QkRUsvgd7HClRwB",
+	"dwD+MiQck5ZZfy8Ssnb5s+k/28yNb6AZ2ucu/6OJpv88/Qpwq76Z/k+DEzn9b9OfT//xhE3/2/Qfpn83",
+	"/aUWsVyodQh4bKADP0dPk2hkuiST2Jg1VGnrseBMPGGSAHhKYhYz4qOJkw+FlD/XKImqpqW3XfseTcjG",
+	"CbMH49soC9qYNSjFXahQg3dtKDUXqJt37rRb7d3W5q3yJqllPUDSA3P40LNL8fjD44fGdnRV/1rNERO0",
+	"pgaCEOdid6A3N3e2zdl/lEpJcVH239zZrpXji5XgbDKkUQmJ7FfTLy9/Cn3wfm3Bx2qAtF1UJjh2hjiB",
+	"aoQegb9qmVuS0SSw06f/CKGF/3P6j020ueliM66UzHY35Fqq6+sm8mCB4VzoYb1IrM3Nra3t7Z2d3Tu7",
+	"Sws6j4JNj28MOYqL7mYUlG7eRl0pin9kYu7SM2MKWxsqj21gn4ussAbCmVSiKCFYAC5ZxxtyByl8Bs2O",
+	"PeZcA87bR52jZ9bNdvTs2AT+M5kLYlAqLkwSgGHmmADgpqaBe3Fx/fTA3Doa9L4UJ3rr50va2dzcam1t",
+	"b7d2dnbRnd3OuinBTEHBlSYxyl/yhbv7qtvY9+uUnS1Lbr/5vUVW238Hskqm66NPxDZ3zB1BenNq2Qa7",
+	"NHiiZJvSH23Jd7ZZZxPNboEBZ+QunI4rtoGsaJ4SapkC3ezYBGAeOSBzwgFyLZ1UyhIChhXc9IJycc/l",
+	"YAYUSv17nqTZdKD7MYj96a+mfw/cP/3V9FeuDsL6MRJyThK01hnQ/kCbPt9+/ncnbPo3019CN8+IsxiL",
+	"yek5jyxejwG/nf7j9FfTX66bQzymo4QP8VuQiUZtx3NDvKbZ3/oumQqGh8RZmvYhryQJMIZyd6XRCxXA",
+	"oAW2pn3+UShLc3v5LWFfd0xE1iyvEG9e8XVmztewZWGZqg9Nu3pVa7a8NW++V6ZLs0T2mYku5t2VjqwS",
+	"e6O1Akev73sn1sw59R3nWM5xktvwSsP18yiyyqwkbzYuWvrR1jmGIUn9juKavu/eWLx87N7/A+/1YYEu",
+	"eDcJdm9g6Oj+XXRnZ/eWllv6JhQThWkiswOqbrToQJ9v3YSgIY4GlJGWIDiGC0QILqzKIhk+I6cRlqSk",
+	"+p3jhMYwjdMexFHC2cgqGC88QIN0iJn3yYtRgpmF1LQ9XG1VJavoDgGjrCoC7fWMIWhTMZsg9ymDQSPK",
+	"Rml9gAnI8rynPxYEmGDaIK8q97ONsCA/OTgJe8NhPP95GjcRTiQ3Vpo13zo/bNnjvnUYd9AAMNU3loHj",
+	"0Z94/+nTJxk2h/WEzcFcnuGhAReqvJoyHQ6xmDhrzHGqfm1wfObC7MufHR2aBp80JkxpA0TOvHDfsTGO",
+	"BJeALUqwLDdlTwXbO8Ndyojas0/v5RzcquLgch8C/Wte1piDC+gNFpb1q2cXP4XireUyjGf3/p9K+76S",
+	"u2Wu93/W4gMOHZKPrBo77+mn7r4qyauVwWXLTpwSWbPCJMIxGdLofZ4KWTMx3+EYrgRYpTlUbwQ93Hcd",
+	"DPbCjigzT8B7zon4Y6nQWKFNgh8X+MPX5syGEuwk5i/NsUrjyX1za/3AtAOHnru1DBt/qG+1wbRjhYUK",
+	"p7zViFYsD/8jaEQeUhaM30HxPGVoqH9HKYMM5GUjENfRfMkdCm5r1A9duiccicv6hOsON2vhzlaTunuP",
+	"nWchgP6qj+d3fSouU25UMxZumCaPhSvcLxKk4sDPZ23bDSwRATbffGqeC77y+rpdLVdEVQuXyBPnWRlV",
+	"plaU16xOEZUFKQ/I+WbpvMl2SWGzFVICYAFDXF7muUp+9ZbUOzQKKQp+3y9f0Ph1XPUxkyxD1AQ6DfTE",
+	"y47wNdvzan0DPTaNTPbQLFkzl5KhRP7PIiFslXyJjuDDNW4gvW5vSWQj+NKY8jdMsYPF5Q15IZsod+bD",
+	"N0Yll4D7ZhO8uyOtpH8vczJ9z3t6ff+EZaHwo2fvhJxLixWWIb6gQ21Pb7Yd6KP99x+zMuMpA0VvdO2s",
+	"8znFbcu0c1vp3F/hQC+erjOnZXEV7f+8xWyHg/DXdRYWgKP/AAdjafHm4A4X5cczgDCBAEwGQZ7L+31j",
+	"smp5F0EukdZxb9i69Bv+nfLGZ/oDL284l/SNz+xfx/rybLvABYjH7ead2y/d5SD/zpzUhYKmhbguFcd4",
+	"EGjGNlgNgbaYEJa+al+ABE9ICc9dq9gDPtZXhqti0ey25+gJV2lQWDrB7WFc59ydc5Z9GOzm8iLFSQa7",
+	"fpqO+gLHZM80vfr15V9f/sccX+K3019PvwBYir+YfjX97fSLy7+cfjX9ypwxTYQVSgiWCm3eRAM9xKb+",
+	"t3E3YIaqMxfW9yEvgEgJ5+upIEpgyijr752w6e8vP59+c/kXAHjxk+lXUML4hYWw+OLyP+uRmnfpEf/z",
+	"9DfTb+wXfjv9Aob2K29oW7ttNzZcyJdY30eRvk6aaEy6lGHRRJIM9R97CKPLn+iPXP7Um/tPERdZI7lC",
+	"+kiQpOYQDE3SwIsIaavT9SfBewwfDyeTmAV1qY9LROaWzIu00sK4396I9MiCbTEzZFDUDKxR3rPS/mng",
+	"jswdaynLrnKBsIgGFJAp7V9Qe2xudc3G3C2Kc1t8zLKLJ8wpi/lnTVoSesySiXfVSXII8ru0PHMU2BOg",
+	"yIqu22Xe4bLZcF+dx1puyZcEB/tDOKLeYAfSG+a++dPwxVy79+KPyXEwz09gtYxMq8hs67LeUWXme3b5",
+	"KzLHnX9mObE0vw53bl1tdU+H+cdRVrVau1rVzvC1AcfknLCHjNAziWAqh/JEPFVav4ZULnv7xgn05ulT",
+	"29cVGgHG3HYBsim1oGVr8WkHsIekLfwa6vMvb8gHTzNCYmnul3/s3gJtbvd5y1509248sn/8mI8IwyN6",
+	"qm+QG8+eHb77sf9Miw6he+jeZ7anYaNP1SDtbkR8eIPjEW1FPCZ9wm5kw3jpPy7P6KjFbX+NFhTz691g",
+	"rf7v/Bjf+TG+82N858f4w/oxQidbjocbbl9sKbPK2H3cq2zw4QwlLe2wIDGKsCQtyiRhkip6TpIJWrM5",
+	"0uloREQry0+aC99bkoaGoU5bH38vyFP/C9UsOwnsrNAREZEFsacXFYbnEF88k6EWhMYk20MpS+iQWtL4",
+	"J/ziRg9Dyg4q6uIfm21HEtqn3cS1PplveMyX+yMinkkiHujBvpLZZNjosgqBbw0Eh7e51vcgx9o+uaqY",
+	"CG61VIbq5fRSmqoZEqM1W9wHGqItkloP54VBDtV9WwC5mv0Gr3jGVBCg0NXZrV4xCQp0oEuCYfE9tPnt",
+	"53+72W7vI2D1PXQ2B3hhnp4atN5MuxhrqJmRFCywnHwFOvg7oMA/zYIEzjehXdYSM/sy7ON5gv5aarKz",
+	"U+PNcDuayaxWT/G/1DH5Go+z786p/3XOqe9OloqTJXSozJVh15h97MoRm8YThFlsHFRIKjzJ9AZoxW5Q",
+	"uMhwPeQielUC8rvN/t1mfxWbPWgmO5f5IzKWenKhCoY8EsjIWCJNMK3rCKjVkNUZ4mlM68Bd3+VMEaYO",
+	"3O0vm40ujyfh7OXjQoZyE0ncg3ib1hiEQpQpjnCmV61qS66S81sjDFTd2WqVtpAuhJIRq5mTvDiejxet",
+	"/LXozjOs9Abo0EcEp2pAmKJahqyGlfiYkQwsd4BN+0oi0XjAbZk7EYjKfaR4jC1YiUXhm91To2sFNXy5",
+	"aMbBRkQ+RZaLI86RbnBZT56hTPW3J7ZFSmccMlx9+JUVu6yWJ1AYWZgLMgC2WQVjd6c1/W/T/wNZ2DBT",
+	"PePjPxbxZzL3qmuQxV3LqZCOkUGVLu6Cs9RmtTOq2qZZLf1qTeRHtu2FGcociroTpx6cpAnX27ZuKaPL",
+	"9x18rWDOCwoW7Po/tOZw/plemiSnIx8isOrZ49QQtAiFSMS56VQ489iLFDNF1SSMyniO1d2gbT79fz/E",
+	"UmJ0jtWpKajdRG+j6T9Nv5z+C5r+Yvp3038MetZK3BEXqgGysYQB/dxginSamXkFb/FzIib6+RCqmrtc",
+	"2soE2tOBBIG1l/uI4Gjg2pkADIonOVxxMbelvXXrRAKGUNUW6QkiB6s5b4R5+KkDkr0KLGzhXRUjTY1P",
+	"45XAwtYLYQxxTJaIX5iXvjOp6qcKoPcQJYODWr/dKrkLNcE/wtjIUgCrZodVVXO7Y4sqJIhKBZNoCG2y",
+	"ea8WdUSG7PvacE4Nf7rkqPnwo/ns/VykgIASJSDRd8rt0efBiJoRPaBSXVXrtnsvWISnfzGHdxD6FqCi",
+	"qBrEAo9xgkY8odEESUBJxEnCx9J0VdKvQYyPlzxtKxRub1jVlFmxTex8ebOPuCuFAixQSKKuoIKZ/9Je",
+	"Lp+9y21VlhO58JZqAlXlEhegCNEsEuHGAsDB2tCCR6RPpVq1oW+ERyoa4KeLcM5tfsJJ4xDhIYTyMBK8",
+	"y9VJA41p3CcKrT3VMkjRhDTR4K55L+LihAly9+DJ07vvH6zv58hJWRKYSb41YGES2fHYTDBv5Xbad27O",
+	"a7+xfB+APxUsg9eDnh9E53oVMFzBlMjmjMUymod/f0TO+RmJj005RUC1FOaGu2Ex9D4foyFmEyTtC9CY",
+	"CIIIs1jaCwRo4eXB4fFKUY+dLjPEExRzA3820xnbCQbbcyWvfwXSM9y36FCCQF+eZgPHQ8qC4sHABJkG",
+	"PncHOEkI61fAy2Amx0QA4lXC+5R1XC8u13UDLOZS26E9Lc6oBEv6hEnaZy1qU5fMW/wBdILeezeqCiH0",
+	"eIRfpGQfGbQdreU3UQpOig65GFFB5IHqhDF93M/1PSNDogY8rgC3OaMshlStYuOlwDwtAmMRft+tquJq",
+	"ZNQSsI5OS3gvde2VItn82ebTCHGnP9AHeuTX0+8F2o0YHErh2X2hdiMzC75kI8XF/UrAIARQ2oKdiEcj",
+	"SJcrN3vbvFn45s0w9H82p7n9492NxnRFa4BuiCVpohjLAZHIJfAuCJ3fDg7CSI+HgSEcSpkShFHCWb+V",
+	"QLGRtRfNEb6P9LAEjW2WdzTgNCLGnsLKbfkavcFKyxdmMSmDHstFJmTmhtWCBKDHl82Eq/ANWknvFklv",
+	"TymtbpNKi+QIxUAWJCvccb0gUSrG7z5FtLBIWUIsHCp8TNrGrLAwy+T51e0XUoFpfPgE2UavjgR2mG9J",
+	"47x3kts4QfXoitbwVnt7o72xubm9catO/Ey/85kMr/RTFzDwvmlWwvtyParM2xDHjoXMaXSS3YyG5KSB",
+	"1gpbxVJjPbzsmiUP+pXM1RV8rJnWSJimg22COTrMNYaHejBKkqS3Ua8Nf/5VWNeiUesRuCj6PZLke2LO",
+	"Jr2OiJPb729AnOlY8oNUDbiw6lg46pL9HKw9fOqHGZ4dPYAsbdf7yDGLaUc1X2cJ6Gj+xzPmAtzliA8J",
+	"6uLoDHVJjwtixJneOVeIzhQm6o+ugnZ3cZLoMaxojVYe7Fa9eJHa1iF4SFQOKm8obbxggYamO7cXqhQA",
+	"i1Lxafht1W8v6W+w6ThmOBU0PgT4QhM8qNVP72nWn6w46D4+J/nBR+1rm4j2EGaTWjWvdfv4L3McqIHg",
+	"aX9QHNXqiVUJZWfLhUf9zlazY4W4Zz8Vph7bUNJ18M3PSyIpnvfud6kcJXgS7g3sCxA4oLskMelSAPJs",
+	"TpHchZINA6qV4VgjwhtnzfPGa90UGmVuo2cULSzsAm69Dh+rz/yL7KPqkOex5A8oO4OS1FWDOsb2fiZo",
+	"ePGOnxyYoqaAkNCa4L4zm1SRoSIrPvWpMduRennnZT7MCkI88Vi9DOS8gEGBK7Mj223ebqqUdWLkXSz+",
+	"FpA/fnb5k+nvLn82/c30q9DOYHW2guF/BvRBa50b+oy6ISW/8Zn+5eUNaI3UWa+zF8s9Fw2P+9NeQLNr",
+	"4uhsCa7E0W8gN8+q97YvWdAfscj+9TzOllWti71eP+wFO0nhXu84HY24UA+JlLgfdrGanzSpMFI0OiPq",
+	"LW2NC4KhP8cCoFfQxxZylBmFgbV1KXzBKN8KeBU9wYcw13D5aO2mlooIhpMgIrn7ETGuiGseJAd8zFwG",
+	"j6FD2FIzRF2lZt/c4h5vOmr7c/ZGbsm6qCYmwBc5pmCpG4pdplJ9aJoo2kooI0iRC9VEZ8RkNo0FVYpA",
+	"owyFugkONZ1dtMPCVdfF1Zm35cqrBYeB4WHOksl+9eKZoJhLKuMWMbzGRgQq1aT0tVi2gY39Jli53rSe",
+	"As+HxJXZDa5xkB+keEsiaZ5eJLMkePLIivg+K4o889i9ytjgrCi0eek1v2RIdtc9pF+QcHk14JlVpDEV",
+	"Uh0ROeJMkirTCm5yhfZmsQQZJVcwqF5d6na9LJLCIvg9c7McvFkgF6aP2HkuFTQWWoJJyiKXdWT9dxY6",
+	"yp7Sa5bfB1gQUHvg6hCLsyrf4fIwP7bZ4DENdoK4b4JyfKTVGaBB05Osb0nEkxicQlbZMAMeaFsf4vYQ",
+	"5SPxCVvTT71ISUr0QyIGCCwAYhlTSXJJ5No5gLg2EbwVvEnh1PnslPW3bL6W3s70s4ByoVKFIlQi4uxe",
+	"8bZsxh71JOV1HytW/r4Rp4ogeJifJyXn1PLRWFVxNGWT//fmjrc7Wr3oSPj+I64y+EXZKcaNIaCNhpSl",
+	"quSvkep0+8XW/cHm+Y/aox/yO2cfRvdui6c3xx91H+0MP9iVD2o09DDDXegm9QBrvLAwZ6CGNRvdhNgG",
+	"rZSdmlYW4dB+2h1S5XXxXLFdm9cA467eHVVhDtvgkymE+4IQ6WXUR0RKyvpZi5ZiM1PC1L7xUXcJ6miG",
+	"64Rlpcn5+kGOchbwBZi0MIsi5jceZTbXH7TNtY4NfTzxX9lZ3z9hYAdCy1HTSi13mJkn/j/23r25kSPL",
+	"D/0qaawjGuQUQDz5AENhs9nsFtVNNkWy1ZKmdFmJqgRQw0ImVFkgGqOrCElje3xjNrz27lzfDXt35+61",
+	"Y/+5cSO0mpGtHe1oIvwJwK+gT3Ijz8msB1AgQbK7Rw/I4Z0mqirfec7vvC3iNGo1h0iBUSJ4qUaAv4mv",
+	"O5jxT2reUDeTt+q5hwWJxINhiFWfIhrlulLnOrrgVZSpbfGFh7MCfpCxEOTEKDLPp9qxYW4UJMrVDozA",
+	"UetTySILMWwHV8AKdDSCzd+qzO1K7fxWJeoRHQ7rB4wUXcEjnw/FUE6lbrzzYGaU8uh0ml2PzIiv2Lo7",
+	"6AP8SBp4AnV3/YgUMxIXmpNRzPK5Gww9nVvjB6o5eMXi/WIy/fdJnF9YfH75kvMPT2jO3I+Z5bk6z+QN",
+	"DGVz2sg70Avnl9RjPwnoMYtzEM4O3wDkBTc3y5X0LV+cJnQZZ+FNCQlKN08vWOgNWSwi3U6SFdjK00Gu",
+	"87NhnkrQAq/7dCl6kKpW4J8aPkQ9iifx5MmOBYzI1D0fo3+paijfwVTtrBTB0Dgc3GbpZUCvZJ8nT3ZQ",
+	"jYNzxvRMikX2GZWgroec0xnPp0zJPliNpzCHqxcLnW5+qs6CRSIxJ9dTJBbd82kHYkxwFIlCZtLTQ5wS",
+	"+QqZNc5ufe6hyh7PK+7UIvqzWUZenpvF4vulg/oBKYNOYuWYzzytCUqprPPUQQuofOY4O2joZ2W1K+BC",
+	"BtoNU3v1pWlarlapzNOiLKgkSW/CTjz+HN+pjDp4xppAXYg21y7uFjEe7rAsXt/neXkyYyAw5Ni8zAt/",
+	"uxkiSI3z2vnupu7tnOCuuPCqJLQthlGLOBFze9x3aeAQ0MO5WE5U+3ZYxki5Ytnc0aFwDinqf0mL+PxC",
+	"+C6Df8mIBgH8vmIRJy4t75Ai46GAJzaPf7ZM4SYsJe6q3QF9CYPP4ZNA96dE6zEEZwlC4zoF6jUITfB5",
+	"11Fy2DCUaiQRk6p5XcUCWgN1opOtShBPPYnyK1gFL1UWLBmDwjW6J3WoVWtzdCHpHbkRJk+U5PpObpP+",
+	"NTD9ZZna7kzyZ8lqTvXiTE7ZnpAstt2o8yjPmadTMdEgYGGsqFE8C83vC4WTpijurG+8mvU2kcMwFEOs",
+	"pCwHGModMhKFfr9/d9e5xSjedRLQS9Tx/uDUuzmsdlYppBCgQ7795NdkBi6TImcji+iZaLaq+e3KNnGM",
+	"aQI/h09srp9vE0e3d9YR4dlQsjD1GiYmkaLPMJZUYcRUJ9s2d5CT4TeABKFiS8ZwAnYxEjI1BYXRVrJ0",
+	"SyBWNKNMbAzxiGKGeT2NwvVLkqllT9q8Ets5awBT1asuwtQibpN4zvAO5WO07tgcm982n5kZ0+QLhK7l",
+	"9J5AoZQILPukPVbsIG1NzFupmyzPdAksXIArjuEzgCNxhF92/RCraKFkjhsnULt7Uk9VxtFtyaRQdost",
+	"Z1OAb154YLbvvBmcpopLz2Cg/Z3DHdDJkp9DIOaMZ+neUE117UBIV4yuy745cwhPRTS4QyrSObX/TdzV",
+	"bFqObSUJh7ooxICh0EokHUsioRSSzYccInAygVPAmiCGDqRJGam1n9a5T013fSHn6twNEdHggS8VxXxd",
+	"60LQips39/INZ5mNEc6x22D45j0Zp7PKi8M2QZ49KomuePRS8lotvAF7BqvmiA04tvm+qMkU0c89N7SC",
+	"Bl0R+lGvn7a6nby5U82l1rBx6bjN9Q/y1Bi+lMN5nuLgrKotVBh3iOzbuELhoLO3+zHKAbkydDRQ52iu",
+	"m6ajX2itrUUiGqx9+8k/OOTZ8T509vYxHrueCDIej6lDBNahHLEYFSxkwMIkSwouSb2SuyYfhpAGmnfz",
+	"x6mHYhFKjg4f6ZpcPidtKtl6gxQdj0a0BT+vDXh3G3+3YDq4ioo1p89nexzlKickc0M2NyJQPTP91mto",
+	"HI7GA4UfMHshh41rKxbAF3Ci171lNiq9GPFhsTIHOn0w42MXb8e825LgrykrO1dUzMtHlOoOG8kSoL82",
+	"iGfimedEPmK7d9EuxcLokc5ykcf+4pfQmBvRMNI5NBSakDBg+F+Q2Mx5zCt2kso9dcz6uthiTrq7WQIs",
+	"5+loca/vj5+my5PkSDzpx2hu1d9Or7XWZ/gaIFvILG0OWTYQiaipxxBE7wIQaOCGi+dMvdK13Jya9D7n",
+	"bNjcZZ2/OHnnF6Fb2k9jDoxrj+crV7ARtSqJtwfSKP3JNiaXif9WkGIQMqkVa7kcJj8fG01cLPJf8FIF",
+	"l/LM6LEBePYhZyOZ/8SoRnIfagk+7+G0Kis1+LS+xYwqaSs1Dz2umFDlbmMkIhosuDE+JzQIzF74eMVi",
+	"rle/FlRjX1b6ROSeLJkXynILtfacSLrDTDqUQIzgvMksWprrZQoP3mGh3/GRQs+SrVdtRLxF/pmUo8q1",
+	"mWfT787PNQNpZGaqbWYQKBc6Ec2YTQGkn2xs1arVWr3RXF8oEh2auXrRo5Q8dtX0YrltcVvsbGKb7CGY",
+	"Hl+8P6lRXeeQ8Jy1e0Kc77jns0dfDCNX5KFmIAvMa8HKX+juwRhhsr16RAxDYIyhJ7eJN0Q6wlqEBuqG",
+	"j4lugxSTUsiEs9HKNvG7XISq9SE/52LECY5W10wmfRq58LbqAQtZFQPR7WrnFYPNdfuKMJnOFcvDtq/X",
+	"IZi5X7FmaR40X+TDkzWTjDsVlZZqxiI6S2dJ9uiAeWVyqJfGhxSJviRROJQK1bSHaB7Qi+PnJ5690Ewg",
+	"uQKaiJfTOcJmpYVYHXvVpKYUnN6NE1rN3oRcVgE/pOeQXrLrHSvVU0svRTy12Y4Q8g9DPxqfqDurUQSj",
+	"IQt3hmoC5i/jfll46/lpIa9agYMpQiDHiVaghTrTmkUgV8pUqgwgEkBYoINkTr0oGsCGgPZDhPep9N05",
+	"zo0BjRR1J+ZdeY+4IYOQVxpIUnQe79zfP9w7PXt6tHe8c/r0+OzZyd7x4c7BnkPWyOzTo52Tk+dPjx9g",
+	"RGQyRBjCzAjllP/u9ImXPu8GrDSUzJi2UfmI5Cnt/etYicI6tdEEe0AdYpGaXAj3JNlTW3sihqHLiEu5",
+	"IhKQMaGHqe1h+D4WrGegx8do0cTl1sDbgf+YKXwLgUwdgcoZHlG8CvorLWQTj12wQK21nMkTHL/jY/RL",
+	"m7rnakDTHq6GaSkERQNStAtQIv+Xkz9c/mryT2Ty+8nnk3+cfDX5w+TLy8/sworNRYdoz0Wfd0vM1Gwk",
+	"LuMR1kC1+Z/9GdkVXK2JQk82L5G3Tp4ekrbwfCaJ2oDVVZf2WbBLJVtdBU2DLBPFoNCmcvxwl9Tr9S2I",
+	"lT3dLZMDSA3qS5sTokHWnGLLqrc9QM4sDAUElVMODW41mhvESQHKtUEo2gHr/+RnUnCHGPioVamqKxkp",
+	"5kz6VNF7VlJ8A37AfA7bxOfonu3zwTAiNJCCBL6MdMRRp4OCh2pJlw/xOXFgXNIpE7io75a0zq607zkk",
+	"1P4e+uSQIrSJNRNVM3rEainHYGDRttl9z1nRyQY6vk6RFJttM5kKA9GVsEj76bG3iNOoVEifBuoCM+9M",
+	"f+zgYY9BjmlT9a/Gow97WweSFPs+eFJbwCfVpq+UcTeQh7BAMjIKBe/G+ctxR9XyffvJrwnFmcFqWahk",
+	"HEO1c0snsBChWZp0KgsaqWbaIaPn6K2CmMciNJkSgbmikyn05UtwlVZfwkrAmTjrUD9gnmPpJHB6s9QR",
+	"hQlQt4ejI0UHsJBjqQYcNDXKcqUcAynHIo4aejlr2lM/w1zKUK/EMSukmklUzNB7PEUZH05JGrWakQ0V",
+	"wtR6f7VsFlF7SLmnmmrUarDNp+wF1vGHAnaKlvgc/jcUgYJKIXWhg+Kzn1Qqlcq3n/yV+kf1IUxL/XPj",
+	"of5t6+EKlO+EHUJWJ9V+JKNsad9zLJYiPNhcR1+Ss7gzp0x2dAN6oyACiXnESZmZWwRc7RWhPdo7gMOW",
+	"2PpX8LLpPHVgoCUdxjyLuDQMfdplOsAbFBARbcNaPO/5Aao0PRrRNpWgqAeLh9tTF9tKdkCahIJOs1JX",
+	"vQ85vaA+oHU9Q+eYReG4tNNRcyJFVI3IlVaMJqEkJqLRbTUe3OSox7je89SGg55lKPXdjceX7LsfwRye",
+	"AH1RNBRtq2RAuz6HNlqgIScOniucuSIxiWHU0QwASQm78MVQYmx8yli7nTXIgkCTakNX3IbB7KQrIKTX",
+	"LqLnoC3qiTDS4eyZpGVFSt56fqrzpKnRwILuebVms7q1beL9ztlYQna3tfKIBUEJwPjaz0bnsgwke4X4",
+	"HI5YJudRi9wHDEO+/eQfnDI5TofRI3sRkJPRSiMCfWtCEeFUuL5iBiJptnYagj+JD1T1ZES7ihE927f5",
+	"Lg0CsrpqQNbqKogVq6uAtVZXzTX1WF/ETDc28x7v7Tw42FuxiCsGY5vngDekvcgbLNADSbK6aqbNVlct",
+	"tfcRI35k6ZS9QWDz1dUuiw7Y6mqZ7HODF/oQJYKWBnSiOTk4gXiEuCAG6hEt1SWLbB74/ByddvwIN3gF",
+	"PfcR50SKSoPqrxV7mPVhxmoEiiE+YBfak1qurqKYEPgu0666GtYoeB/6LKKAkIZhoLGdbK2tjUajcpcP",
+	"FSld019K84+S6qHci/rBnx0K/jBk7ER0ohEN2RPdR1IhJ8ZFO0f7qWr+rUKlXC1XNM7ldOAXWoV6uVKu",
+	"Yw71HiDx/FOonnTzESegnuesTR6zMTlhESkqHLLRrG6sJPU79KHPnHnkaCDXjjMXR24Tiv+6J4lz7nuO",
+	"YYeAoYD3nbMxYotzNrY50BXwK8MwILwFSrLUWmglGwMppuoDvAE6NsnmMZGAYXVEEIiRTl+Kil/dHqh4",
+	"MW5Mi4ExMdj3Cq3CIxa9NTrHvN14imFFa5WKgbhaTEzDM7O6sdj1UUENo9D66UcFGnQLrcKe9+BkBzQM",
+	"F/AXrCTUg4NO29X248pR091l6+9Uz59UvPdr4nn7vrezOd6rfnjcr8vT4Tujd8fvV9Q30bjQKjx9fIS5",
+	"65Q454PnU6FVqFY/fG/nvccvdsPOOydnG6fj52+/+bS70XMvjujAPwjC0T6lR+6bz45F4eMPPtayyrUK",
+	"p7eePz5BsJ+TrZWNiWRRWZ3JRm1rXlPxcq6dCnFA+VijSZkRJwutn35gFeSw31eXq4VFm1JnjeQdtYIp",
+	"Jf7TghzLiPULH6g21+jAX7uoYu6aFEtec9P5eQdCRnk+qmxAqooJpT40Jp0WCSn3RJ+0xxGTpIiGsxVI",
+	"P+d3eQoxpj6+J8kg9C9UM+dsbOlwSSW91XSgJJK42BoPdTZs/gRrxaHKPfAVEds/yju56I23m/R44nf5",
+	"Pk+SEc8c6erNjnRq2QofVg7X3+5v7Tb82s82xu9U5bub7Pi82XlzVI+eDN6nz8Qj7z13q33A995Qx958",
+	"CiPdohtulTVrpXqn0i41vE1Waq/Taqni1rwGW+9s0molE93ZKtQqtfVStVqqNU4rW616rVWpvF9Y+Pim",
+	"FiVZjpzjvEOQA8fDvcOhtgpNpBlXf7evw8z2FHzHr+rXf3WCJW+eJUjvylv0iEWEJrOKD6rJ2UnTpzx1",
+	"m9I+q9fcKYAP19yn2tz7BG6RqQdtMeTelP3e5gYnqs9oNAx1QJ/JM5TMD9zNJO0zEpt8JaHS5k7b517q",
+	"NCiZZgfQs4Lm50khMlQ9adnKMDQubJ41KxrHTivlxp665eq5TiJHyUBInf3U5toCbKQQI7Sml8DgfQ/h",
+	"vmZZRrM7VmgHSEjs55dMHz4F5m9h0l0Rxt8XE2s0ZyObCyW/KNmVRhHrDzSy9yMyHKxsK1m7anQHZ/Gy",
+	"JyPGTOS4F55gWHwcSbT+ODWlMy6iM9hZ3QAXyd72IPuJL9MfQBN1885ZOxDuOfOcMlmYJkLe7ed+1NvN",
+	"nG+tHLiv/ZRvQAKTZo5Yv9AqlNR/9/ce7R+S3b3j0/2H+7s7p3vwq80P9vfvy5/v7u680+/ujPbv73T3",
+	"n53WPnR33i6XlVSi/ts7fJDz5W1JZjqRFyqe4/0ptAoHe892999+8KL+VuXtmrvZe7s6eN7ob5xutd+7",
+	"eFyTh81wZ3O4V+08qvfeWj9/Unl/tN99Z2N83BBHNX6w9eFJNXpWv3jefPHexs93Ku3dmrfX6Dxa7+1v",
+	"/uxxJTh441YEOZMa/eOsRlq7b98eiaGTJ8hu+3Mjvsy7a0pKMXFMe3rTP154Tumv85jLSZJqWzGVRZjD",
+	"fRoXhoFPqtd/8oybdLLMw48WYCcPRdj2PY+Bla5RXeCLIzoOBPVOhXhCQww7bVSbiwxPW8GZd8A8n56O",
+	"B/hxrbbIxzoFgiKJe3F6yu8/fz55Ccw4JfOuIYacz40RKsqMNdjYEaAd5plEtrH0N0QDghhxm8dcspgu",
+	"3hmXEgJzokTtDFqX/VQ6fsvm3ZByrXvW6sieP7CIK7gc9vW4lCgPgBhFwqRwKAeZ0eZ6gDB68OHXegGQ",
+	"62zuNCqNlCLgTHMxsN80qpX0I80bHdVIR4Q277JoP36suHRlyxhjz9gLX0aoZ2WSODA/zc8o137fZk01",
+	"LzUtaD5mWkgM8jpjfBfSBqXwTsfkP04GG9fZbE0tHzygnsc0blJyuRmHAU6wpnqVve0sBgTpyrhK5rDS",
+	"HThTybLchY2mvC8Kk99c/qfLzy4/SVvz1a+TL9Wvk28mX6Sr1CgkGVZ4twRudpUwtuyDxwLZqlXJxnqz",
+	"1KiXalUIXoXKF4XHG2/XDhrvvlV/8Pz95v31w42jzeOt09o79Xcb7zXfX9/ZuL+5u/Wgtld/2HjUfHP9",
+	"rY3Hm08W52bTS3Mjblb9fnKzlDcwao/RdSI+arrIb7rAxG25XuP6Tw5F9FDosnCNygLsYFfwTuCj0bxR",
+	"XWBQj8AfZckd/wTcEa+XoowpMgiqYzhzaS6WYpeKKV7DJj8C8vDxXL3oE6aZ1MnRDpF0TOzCWAwxyYBh",
+	"k5Eg7yq+8Z5dgDENQtbxA0wA3xFhv3wFJ+qY2ISUrGYRXfaK6Jgt6jIPFdvb8xmXUMKnjy5d+ZIeEZyt",
+	"zFF4ThH1u6g9tT+fqaNVHrAoFBf/Wr9RFmF3nmKnCYqdCih2rJtziLTp0rjYFCr6v1LO/9H/VcFd/IHJ",
+	"v4pCU9Z9AfIfDLuFVpymVVFxqD0W1wtbmK4ma30UsgufjeYR12Sby7cjgzeiaj9u+N0Toynyokt7IJBG",
+	"Q9osbVG4xFiUQdc/r6pjbBlL9aBudOxtM6BRL+VsoyuNZaFD+oTdLH73g2kieI2yzpSl8yVhvkK0MHaN",
+	"t7WYkKlimFR70ujxmXZH1L+gZhvdKQyUk6TL0C0PFHVOo1J1tCVb0cxEk+EQtyeEQtJXJB0v1ivEo2NJ",
+	"2mOib+mKzcUFC41xF3wQirUG6YlhmHmvbPPneb6xUzEElpLMRBgyN0pEnq5iEU6tUnNsbqS3RA+H8XSw",
+	"PKBCjIv4XVG371QILJo4vVyKlKs56CGi3s+8rLV3Eo4aaPVSpagsEgj3PCkDNYw0Xxj1/ICBL8SWo82g",
+	"GVcBK9mfDngwZXd1rsbtLrKBPpsFyjkt+xeUiws6xT+ulAamVWALU+YfqSKqVqnd0gykywoWZMc9e/ut",
+	"2oONx833dxvP36q/s3769uN3a0/ebr7T2Ds+eGvjvfv1w9q7z99+c/3h+0eNZw8enzZ3rjbwNDUOiOtE",
+	"zivnuPCq5BfonMN84/vtS3Pnt2diinwJ4fDMWyr0liLLFQq9hHEitwQxIYn0vUZgAXq4hievhCdvPufW",
+	"AZfqkMqIDQhqkAw/NzkGkGGRaX7VAldgm2eNSbqoB0wEwYCuEVbMJH/IFP9UrDecqk9KiuCSOBLhuQR5",
+	"ZaVMdmZj0NWTljYtKb4DLxR1Ku7AY8ADVwgUkOyAcQvmOKKhJ9GZJG0H0zYy4F5NY2a3UoOAzQBnX1yq",
+	"pma74FaEJiybp/wCsWXMABH/mchhfUa5JHbBaNYg1ZtdKNt8J9UwOnSmLWuwZWcdDQLIjuHmVGHQQAol",
+	"ACYmr7RaT/29f0SKwMNXyiQNnDA7HubgtRANXVuXdB5LT5PP27J3XQUnW+A1Jedno0MLVuGCBsOXzHOy",
+	"3Rc2zj+slfpbL7xSvddhpcFmNMrDEBiFN5geL2zm/GvwamaAORAKja1apb6FDOzmHHBpdVsy6R87k36I",
+	"sljiQBLbujI4L8Wio5EwLDiXUYvhFUa3Pe7JTOHimQLJbabkW/VXC/wjsyKujMRA2lzxLnCCjHSufbCR",
+	"CXS/mG5yDjlX45y54I25pX3FUHv33eoqfH/OSRa+KTHZ1FrDjPVm564HbQberXVE2BVXHIoTxj3Cpkq8",
+	"Y7gGYAw0L5aJLkaCUNJKqyruSZsbA2LIXOZfgKZEcAy6RptfEWFQnvZDe1nZ/ORoB3JzSabd6ePrgOcP",
+	"wiq3teYAxmURSlZXY7Pr6qrNEeGmxpGpFN8eowc3jqYaI7IVRG46jkHBNhqM6FhrVjQ0g4yOiUJCTQ4A",
+	"DmBS7RYlh24vY0JFW6tCmpyN4qAgrVeX2l9Lew7DSum0QWVizqLCYFPwS692Cn6Zn4qJKiUbdJGretdd",
+	"mIwhx2rp74St2uO4FlMapsDE2mN9etKoxKjr5ypb1Mluj08OTnKhD+5nusEpW2y1Vi81mqX1jZvgFLMe",
+	"D+Hu3Aik1HLq9XemTwXBQ2ElJnGTK8pXQgGQ3hEd3xowLDn5a7cQxpauWHGDdCy9uzeg2j73Ix9zbuST",
+	"7Z3kMBnDd3tM2sPgnPh9LNcGXiuxT48in9BmPEIbapEo6utHyeXc1jHPVDulggOk+eQMQ7TOzC1wbB5H",
+	"OKDB3aVBoP0oE6eOeE3AvdwYA+OUODbodK/y5EGM4ev6557f6bBwpUye6tKeUiIDmTX5k52UB0t2+vek",
+	"KZOSUt3bPOFKPd8EtkkLfXO1Sy4siW7uLF4aI4K3bA6BoDNHAVMvpnX8IJwbX6FEGE8Fgk+baJOAdDql",
+	"nt+GRrZmtoqLKNku05oZgC4Qg8EwWccq7W2U6+cPLe/jAhwleqTbO7XqCj6JVv2d9sZ56e1+7UXpONoa",
+	"lJ6MGj+HjBnXauY5Gx3NV87fwEiamdyPQU7NaJ1T4ZivwqHm9Qi0N3fDWfLN18w3jxEHA3uScgjHKkum",
+	"b8A0gcxeJ+loDXKEEaOJChm5H/OAY6+kRB84/6hxtnny/snByYqJfE8RHVB5+m4POZWkkS87Y5JmbTZH",
+	"3jbNvrSQk0KCxk/SIqurGGJrBHfRQSW5oeO+JFBJbnXVylzVSARewtqt+CqDOxHjnsRm4PUkJEcJK8Bc",
+	"kuANw35mxohpAWDlwR4W+xZtg7SoPYEABem3SerlWG1dpPLc5sAPISAGpDTogwaBGCk5rke51xkGEHGj",
+	"tdNqoDHJQodTndggSgrImW5nExfAcgSMXrDUBigUoY5tvrgkWXRXhqflpCc+P8+KNM+z0m7+yUyLOlle",
+	"d1gflWaN0Sn/0+e1g8a779ePT5vv3V8/3N18sLf18FHtzbfqj580Dg6bR2+vH59snD7bfOf51rvv1d6v",
+	"7zTuN3fXH2zsbT7cejRPDosHbTYso3I2iuL6ZnVjhjnnD/hlym+wXzfi3Y056Xrm8cXstYQ7uJTavj9G",
+	"UohKVOJIssFokswKb6mzfQ0vClnKBsOu5EXShxIoqUwQRThZUIQj4+2kVV0e5K1Wj2sPdyybu4GQ5mXD",
+	"CL795B9W4mwcSkzJDEjRvkQWGPKASc0B9AnG8AoWQsozyBktMDU6DVEb56dKEFQrRntWtvmp5ioRhCHI",
+	"cxmHc5iltdKyYZLMQ92ikA0YjfRQjFVVE9eYGWVcIjBsUWeaccwTZ9vmNG25nGezTBRm+WQ+s4l3EGwG",
+	"L0EUyY7mVUkipnhknKIkzyfG+MYCK32mBP+ZdxqVmwVGH0+dz3mSiSGxSbANWCaUnJ0e9esVSZYU+9Vb",
+	"QnZRuQ+kaCyGcK2Nb6zCsJqMIlO+KYFe1KvliX/OpkhpKi9XTJlahMaWmowt3uZpL5K8UgArkNcpa56j",
+	"aE/hUTC2eeaYW0SKmckbZ41AjJiXLSNTrdjc0OqZkG+N5IHIbmOgWMYdBFRIOlu0djIVQ4wTS8+xTI5p",
+	"lEtyr6exL8O3IwM40TNhUSI0XSrjLlBxllCZPfxTUqqlKuQ7TtogD7wpTJMmStPA80oPAG2vn0/IcjJ8",
+	"JZm9MKBTo0dIDgcGVLRbpr5L8mAIzjCrFbgGEO0ZUCZHmH0dvAR4nEVYUz1oyebapitJZAL3gPp1dFzp",
+	"qCeC5DaBtx1GJYE6Bnz1fWlzTF3HvDJ5jvDUONt3Q+oqzMo9MdL226SawFAyUqxW9EpLm6fN0bGX7RCT",
+	"3kUUxHHQubuCGwJvlqQYjQSJaFsq7Il+hcbvvqXTABtIi9oiRWD1x2c+P4NSe0zKOAudzc2sZUTH0sL6",
+	"9MzkmZA9MQw8MvDdczIcJAoDnUkT43/N4GQkQoYZOiCpHi5OMM4nyfDNqclodGsqHKYaKrQKYXRW/7D2",
+	"k43R1rvnFVl1n7wfvdMYv91/a7N3f3142Bwc05vgRWj7x6CQP4xzkC0V7UvuckdVx94LXXeWTjl1KbqW",
+	"ZLtbBEBj2sbrcztQ0g1EO5U5WdG3Pj3H7D6UQLlPZiqjGPpr83QgpYUKhfwMDEZFAqry/oCGzLO5SyUr",
+	"+TwGxwp3aW4VZ4LgmeIOUKSAFCk5HkrpU25zPuy3WQipYNvMlAKFvJ+bpLhVq64kaklnZZu0RdSLi2ki",
+	"uNcakVhlMdcaYLTUxYQDERqptZER2bR5Ku0scA+oRFGCKQ0HAxaW1HzJEyWQkIBF8CJa2cHryYKUUX0B",
+	"ddkoJ3Wd+dilmYy2wDdDMUILAdSf+XBIA5P/CtcZXOqN25V+LRV71xfIWL1UxBjWHOrTICAXNPRhSyEv",
+	"NiR9clzR7wsem9CdlTKJ4+B0Dma3x9xzSVw6iNwelZbNHf1vnfMT2CvS/xYc7p8xF8Oiz1naiyHRF003",
+	"gbMBuSzObms6jHP/69y2+uezTIbbomKsYLsgAY1YOMfVSt+bOzDWa52lpsKW/+PkD5M/TD6fClv+68kX",
+	"k88nf5h8o/43qUPRKoTDGya6SCnnF+ffuAzLDBUv1aC+ZMDffUs3HnwtUC2cLkJKsWaIkJybKEIdtacD",
+	"xvcfkF3BOUQIm49IEd0PJZn8n5O/n/z15D+uTf5q8s3lp5e/uPx08vXlLya/nXy1gsmLukNI8cdtDmp6",
+	"JMKWyYuPBVxiAzIKIrInRjrDbXsYRYLLMtnrD6KxzUfIu5V8iS7uKMnp9Oq6t1wPcV9GJ1IcxfO+q2pb",
+	"V0/76UcFz5eDgI4NMZxZiCQInkmf3iRFbWrAavzzKEJqneMteu1ZPq84qGrsyPVf4CdxdMIgtR1xulsp",
+	"5hzaj8zrH6+5NAjaVFctyg8bBFgIKdgxtg+kfChS5Ggfac2HjcBvsMnJ0Y5lc/bC6EBjlaauyB9/WIzV",
+	"tUePd/dMJaRwBfOZ6z/x+/0HJqg/SS4J/F1m27yHyZ4tm2O9R4vQoeczCIoA14axwl8YaXjaY7xlc5uX",
+	"ssNCPBaBn0Lg83OcWcpH79t/95fEqVUqTiYVqGoHlQvqNukPEZVlUgj4kamUCg1liI/NCSnmo3CSBeFc",
+	"xKAOIh9TnEw1orvXI60uMNL2MJ1ojGDuTRqlh+o0KltQWESKM/VVYrlsxXnDdJ6xlIQB+g8yooj61Xe6",
+	"jkCy4rFjxSAUHT9gpOhA9ckTKZ74/NzBwii5i5tpR/aUxKHWxrjX6PwImAZH9RtTOqiqoctgnJkiXM6K",
+	"nmitBrPEp7ouiNOCkskk7eMDoZJYZURHzsZtJ+ZMm+/ENycJM7XIqEcjdqHpt66YVSYPqR8MQyaxqonN",
+	"1Tjg4yRJUDFOD5RKAQtAH15csVKfglePweCO9ulNri6qwcwVzXwJpyXVaeYeosOOvrNI5dXHzUoNPzZd",
+	"nEENkul+s4UrsFSKjkNWSwzfrEDafwgQBokqZnLqZMjYU3eGU2EI14kUmOu6MJORJY8sJ6+kmQawpI8/",
+	"uLv542QQvAie3mfvv/32e+33Ttafvzhp7+8ULKi1rl54/8P6i6MK3RpX+7u1i+eb0dusGW4MDxvtx+u9",
+	"t+ryQbXzqEKfbL14zy3chP3tajr/owrrnEoSnSLiuXRep7z4noo0O2n+kRFqYnePGcZmUmjeUMQ5keIh",
+	"XPvbKiVfRdY+zSOOzZleylLXy1K1hcTZRzRiIzp+xaG26hzqCo1RLxTDruKi5sjeFNYCb5iPaZ9CvIc2",
+	"k8cld+IQwGLm5xJG8gdihLxdYVTL5oaRAxwGKOmsaJcpBYNl9so9O34CbrxMQxVddc/mkYC8DJ4fMjd6",
+	"FvpOrK5MKfAUuzNIXTUl03o4X9o8JbmoMW5PwSFmwot1t1BJT/2gfcdsPovtjbe06V+tpFRzcDpZxuro",
+	"nLtm9XTmHm3ZS1zR0orUFV3eh6uJYnvMs7kuazHDyk80CPwucPLUXqVK+wTn5ZS2D45jLFrdIe+UmrOa",
+	"+ytl25nTfi0XO5EiU6jq5pxsuoVcHj51UeDgZQb6LAyc15c3dslJvgecBK7K7RmJSyMaiO6ayBTPv0qv",
+	"p6tdBb6MsHwJVA81sXsXLLEXKWIObytCR8CxgPYt0h5DrvAywap0JV0Gj3nbSnjV2p2yzU0dEpeG4Zg4",
+	"e6e0q4n1LnV7rLSLpRBbekQW6dMXJdplb6xXnG3i7HdKh4Kz0gGN3J6Tqtp1Srs6TWG90nDm6ft2cWGe",
+	"ZtblpkQY6nIUPraufRGXYqE3cVz7HTU5mJsm7S9HH6kF90KrMPltmUz+ZvLN5aeT30++mHxukctfTL4u",
+	"k8lfTj6ffDH5avI1mmwsMvldmUDxLsgxW++suzVaZaXN9oZXarhNVtrqVCulGq23G27TW2cbHQyeFM+g",
+	"UtyVR3EN1X6QTCTRhU7+2+UvJ19O/lEXu738d5MvJ3+4/OzyE/K//t/J/zf5/eWnl59Nvrz8ZPKH//U1",
+	"FrZWR08WWo2aVQCfE6NwzbycJLbFXmFlk/qJhRYfBsHiNT1mT9ARnVdnCRJMJNepXLAKugSx6iZz4Gev",
+	"5ewFIEW9mtCwNLZjV7XjaechhCgQp438RmdwCMULn2Hl4/kJV2frZqt7lU8xdK0+A+xCNkB/LF3zEfCh",
+	"HyE+oxJurr60kdDOpFAdUY1azlzsSJCQ6WgqdrNBq2HX8zwnD0VE+sIDtVhrpkd1CL1MHhQ19+WWva4t",
+	"uwtG+O5Y4GLDhr7yKS6tKccCnHrtI0WwPl6EYRsKQ3WH6hRBweVg2G0Z5bNFUt+rrZOU+xG4prx5evDE",
+	"IrqmubRSuXRZlwZwKSwy+evJ307+1rL55O8mfzX5vyd/q/XeLlNSDjmM+fu2Zuhr02cDVNCKMW8vwufn",
+	"JHDPIb035t2vhNHeib3qtdcpbaDM/L9GRlXOel3oF48S94jGVjPlHpFhP29GfdWaPaxU6u4A/odNfqM6",
+	"v/zV5b9XjHXy1eRLgqOEGvP/ZvLV5PeTzy//3eSryVcEP5RRKHhXf/3HyZeT300+n/x28g38/y/wnbX0",
+	"S+TyU1KrVCsE3vjd5POyfkkPATb2JoDC5+rAb2xUNiqb9c2tusIY6mQaTv936v8pfHAz7KDPLlwtVFfX",
+	"KrVqqVIvVZuQKl8OWaja//Xky8kfJ59ffnL52eTzyT9jq2TyzeQfLz+ZfD75n7idajUv/4JMviKTP0w+",
+	"v/zF5Pfqn7+dfAOJ+383+Tx1KC5/pRAPOH+pDv5rpd4sVaq1rc3SxsZapVLdrGxUm4o8vU4sJbqhWudq",
+	"pbaxUalU67XqllqHG4AqqzBibenDWhpVQs4xvgvOmmvsBsq35NRLcLXcsnng6sZqoh8EGsOSF5pA5EKx",
+	"BYpbpKntPURWcypaAEVcsKDFeh0qmQPtbBX+t5/S0s8rpa0P9P+WPvioaq3XPv6XhavrXFwFH5EjXIUh",
+	"1QsWkVHIKGQAwdARVMkUFYo8eXOnVGuur1jEOaaQEboIiQ/hsGpPjHVHPZ6H94zbq88DnzObO7uIqkoP",
+	"fDkQ0lejcVAZZMLMwV0CdUlOQzWRKhwLELdHJeECRr84UnyC7PFmaBEmvYj+Zr+z8Ku3Q6B+n3bZ2s8G",
+	"DKhPcqI6IuzTqNAqtH2OhfpnaRZ+O+C3/nTE2oObfptf7Uc1N0X1se5VCdZP5lRpgerjzk3p9PeBl+Rc",
+	"hdmR4sWxEk3ns9OHpc3kkpDi8cNdsl5bX1/brG5u/FgYWq2y/oO8IdqYB5kWI01pp2GSPjZIceZcGEJL",
+	"7TXp/5w5S1C6BKU/FFBaXb/+A7gWhyI6gUAoHzHiDwXQPhAjHgjqxaD2niRa8P9xYdvE+HOdjjRtppQE",
+	"w8L04qW4KiTbloyGbs9SzDWOcZMixAwL+FCv7pFuzyKDYCgJtblLI9YV4Vh/jN6h8Y9xGq+op2DukIPz",
+	"mnYeybzZoS6LDPKdysuqFR02f6gH6Ip+2+c6h/nO4YNtAmnR4mliziNFdnBQ8N7T4zJ5qHqRxCRoZckC",
+	"9dXVNlAc4+M/HLJwbEHABqYiU4RNV6EBExrx0UedRaSo1kv9QX5CfG8F4sqRDsqIjtX/aQcMK7IlfdIw",
+	"tVcWYR4k9xAQYt4XF4p2c4Er50siz/3BIK4civMDO7XnY7ygH0kWdDT52sZ0KXqUmJI98W7W8gbGJ0bE",
+	"pX2mK9wVs9mfYA3K2JCDAfAjX7KVtPa7TO5k3Lb5XazbJ+njmbFOmptyDTnYSc6g72FlhmSD4JQKCaYG",
+	"9UR9yrhHeSRjegFLlBAM01rBykNFw6Hv5eGp6z2gYJ6n7MVCFnh8+7EP/GPBtx/iGBd4/yj0XXbg88Xf",
+	"pS8WefdNMQzlgu3iu4u1C14l8mEo+ou/fSoWeXePhyII+oxHTweML77WJyJcaKW/Ly4XQL3hU338fYZ3",
+	"DQPxWtWaNn9suRWvymqdUp022qWG2/RKm2y9U9qgm23zDG8s45G64HwYBLHOfcA82hVd/5yqO+RHgSkV",
+	"nDLQgDUHTBJ/vPx08tXlv518A9an306+uvwLmCpexsz4tuLEmgUBgiespH5YTx62A0hDCc2c+9ybmaR5",
+	"8cMhDeJwirPhoBtSD90Wp3yTctZoQRPR7Swe0y4hSpRL/GVc6rG+78LlKrQ2alZMzvZvsHvq4AVMTfCB",
+	"cId9OEIFl4URrgg7E52zzALBNxcsvIHZx9DoteRMlDwh1qAd1R6INi5Ehz67X7AKLHtVNY6LCbPedr0F",
+	"TVpt19y6V2qwZqfUoOvt0qa74ZW2WKVTpbV23W0oMq6OwNzNRmcboCZPOVraNkqVWgmKUucWtH6dG28V",
+	"BpqKi7DQam5VKpWKVYjRyFUZCkMWsAsKZsRKeb2qzWUPMlx18hswAf4WrIX/PPlndSV/N/n68i/I5Auw",
+	"CP5x8tXlZ5PP1RAnX0++nPyTev7l5WdgLPzq8t+Sy08nn09+N/lm8kW5kEMA1Gan0P/lvwGz46cFqwAf",
+	"fVP44DoK8bvJN5f/fvJ7RR4u/xxC9n87+WaOiTPXdwqqxtFA3dybmveQCxwzCfXGr3Kh0udcQStPp6lA",
+	"YruU15cqluWWLe1+2ZzLiqyklSSDRAr6cSpKIKZI/evk5q5lM3qU1nUOZQoQYNFZDXwsLMlmEQQaFgGu",
+	"a9k8YurWhrpOlXkdwnNoFFG3VyYPQtrRxfXVtkJd/IzuAJUlPRYySw3G72A+aaMPgEJYZZu/Bt80LWx/",
+	"R9zSfsAodp6rW6+mvdX+Tsk9Wej1pfZFM+/YPOse998nfzX5u8nfk8mv1dd/UNjoj/Dx7y8/A7D0ZZ43",
+	"2xI53wY5I3E0Bwro8YBKORBhBK79vgjPmDfUC+L5g0D0lbAruR/IwgdxE/JIvbpn3jTU1jw9gdcNCf6u",
+	"wnNNAoFQZHJr/T+q58s/v/yLnAxbau++iseFWbaGkoVwtSvtLdbobLJS3a3SUqPT3Cht0WazVOtsdKrt",
+	"DbZJqxWgMC9TNLgh9je0cl6ZKHy8xIpLeL/csiW8z3HrG8Rg6wcB6a2P5lNBPT5THgUqKaaGP2fcKcS/",
+	"6PCrwMOvGn/F2tr82Pz8CkQTjfmuElDgDXQmmyOgJF6NWFSTgpWcFFEEiN0ZLQT+K7GnoSk7oLsQIZIb",
+	"mxv1Exgadc6muNeFZIJdDWWXHohLD8SlB+LSA3HpgbjEz0v8vPRA/P56ICbY1Kjpljj8B4TDu6EYDq52",
+	"sMRX5mBwnTWVXPjSjwRWOnChelhbYeziIKCcg78feCT4vGuRcMi5z7srkE8GUp8RdbMT8GFzyWgkScA6",
+	"WOth1GOQjTWlC0ejAFbUCf1uLyJcjPIS01xnELgmi4wG9o9wnX74WWRcOqAukIRa0zJ5QCe/mfyXklZM",
+	"g3eJJ1O6ah1PnficQN+BkEwa/fBGqVIt1auntWqrYvTDYsC4TCmQa6VK9RSemsKP+V4soAPf8DbZVqdC",
+	"S9V2zS01vDorbXYatNRsr7vmmXZK9IaBItQMQvf/ElThX0EE9yeXvyKTP06+IZMvLj+DMO4/oE508s9k",
+	"8hW5/OXky8vPJl+Acvy3+OsXpLrZqlTI5G8mfz/5L6AMVif1CetEhVa1DolRw0jOKvJlRKOhGkF8D9JO",
+	"Xf998uXkC9C2fn3556h1nvwTjE0NbPL7l5LNBo7w9Wls8Lov4ckSUS63bKmRnUl7k0aEXcMUl5DwOw4J",
+	"r42kOcqNosFIEPSvaZHOMAhKEXsR6TAZ4nNT6QqowB7vqjYQxo2YAmWSFIHJKTh4oeBaVwfc9EQY2Tzj",
+	"YIJv9Bj0k/Y9WbFIJAIWUh4hCu37Ug5YEBGoeyVCEo3Edhzi0R7HkT/nPvdmvVG0kwrF84sI1FTh9Tlg",
+	"UWkAqwIfRCEVBS+3IVAIlCYk9gs17RLOaMhkpBEtFkNj4JOyjORZRvJcFcmzaPTOY8YGqci2lMcbZnJQ",
+	"JGplOyfUDAvbDTmuPePzwnlENuvWXAK7jOhZRvQsI3qWET3LiJ5lRM8yomcZ0bOM6FkqmJZbtkyTnBug",
+	"k8iNbiikXDRpsscu1vpqdtpfJ1dtsbr6gF2wQAxQTufBuLy6SnbM8LToCOJrqgRNOOTSFJJ5vHN//3Dv",
+	"9Gzv8J03vKQtZ5tgnUpv6IJ6wo9SJaArDSW5nnXEkHuOzTEcxY9mglFs/sSHMjQ9prUBpi6hOtQnByfE",
+	"zDA9vB6VcanwSNgctE3DqC1eZGvv+SHxWOCDjI/2Bcv0Ag7mIM2jfc7mEYOasS7lJGSYWwZL/mEtISga",
+	"BDcw8Pl5ykcORosDg7LdlMO4u1gaA2thqjfjhTw5OD06e/PpyamDRR1TD07OHu2c7j3fee/s2fETJz1l",
+	"2KdAdGW8IFjoEmpV2Nz44hmrXgsqI4pAlwkKqJodcQIlbjhxE2WCihfSHtvcCZnrD3y1tS01CbMPmNWZ",
+	"FCkfQ72+FVwFrPCuy7f7nFA+tjlWGVdDwUUrOtPlqx0rt7L7PBvjA3ZxYI74NbL/U7VCyWlRG+vL6VmY",
+	"sup64IrwxFLOVbW+83QB8XrNUwTUaxWr0Pd5rLq8jV5AS4gvswxGFLH+QMlHVavQFt44N0v2/zX5HcCk",
+	"LwBmfnH5i8k/KSxnEVPq/F9MRQFlvv7Ly1+Ryf+cfH75yeRLkMw+VcB18hWARpNr+9PLPyeTLwj8+5cA",
+	"0P6ZgHUR7Y9fqv6mYo0KOGJQk7QKiwyS2/wljkYJHj3KOVMLhjXirYKuy3cVpFbwv7qBoSvIUjTCzFaE",
+	"T47UladRseE5vVXfT9tSpT6dw/bPmBthJm/Ev9+A8XTyP2DysAiXn2UXAISO7AIojsT6gwBzhY9Y4Aqo",
+	"vrUwOk6u81VlmzWJju8y0Opyqs7TnFM/CEU7YP2fzC/XGfMkiJ2LMNd8mkFGQgSov6VTLFIB8zms0MAX",
+	"JkGjUdhwK6yGpvcNVmp4Vbe05VVZqdKp0yZI0rW0xbtRaSSijIKdZoSaWAxD3jqnbZ+zqKWn2OIiKnWM",
+	"8WyxtT/CT+ctuuYznmDISsIhlP1NTVPBYVZelpc/VuggxVXFMOoKn3eTA1v0pjDXSgrLeewii+MUFfF5",
+	"V64NuRy21b602Vw89xy9iQYslIITyeK6fG7gu+fGzgEQRTFlohsHjv7m6cETkCxsrs0A0ZSVMU7EplCF",
+	"ZUofY615BEpHT09OY+5qc0gY9+z4SZm840sfjER+REyBcGPkKCJGchXhDCXpiCAQIxikBIODzU3dc86Y",
+	"x7wy2UnSvWFZYh9RZb6poCdGz1Jrdy2rjNiLaK0HXC9FJTQD/BeecNXNI+qFNG/riLBP+izqCe8NGwpR",
+	"2oX0c1wmE3h7+RmoQD7VsYufXv6F5mTp1/RPquWYv10h+MytcW9AKhiyCq/bAP/9v9JqIVO3LxX0r+8P",
+	"HNbUJeYiihWCcjFrPp5jLU3rZu/JTLeqk3mWJ/h8YSN5bfM65PmBNaeWauomyZiY3JMkxiamqjuNpj0U",
+	"EqohhlF8qVsgkxlJyQ1UG/cksdM92QVDZYqOggal1LPSkZBRCyXF9O9vPOWstKvInpNkkFQ7d0+axiTj",
+	"Xpkcg1UVaZPNp4hTmexRtxfvs5YXXBqGPsOa/ooIhZR7atJqE7aBpKPU2aOyBzbcSIT5EVDThGmRKqUv",
+	"SqPRqKSoQmkYBowr9OJNIZrp1QAJSK9HFhQMQjWiyEdqOPvdTOBCsq4Y1LJZaW6CYmlWfaR/EYgvP9bl",
+	"TF8B8c0IFt8kxDWB7t9cfkaUMHD56eWnl7+afD35/eSrWenhBtQ1tUjetuK5iihIChn6pViWKv3hsgN1",
+	"AQBPZahzcheuYARpXMeu9Bo3ld01R6CuWkmkMPeA6Bj/FkVnsNyw7PnoeDoTZHmwAOq5RkGwgBTLdHWu",
+	"K0RTeOUdFoLevNDq0EAyK5vOQYvmxhS3UJKGbNKHv9aGm290woesEJ1aK2DFPxM+v3peuca6iv6vlPN/",
+	"9H9VKJL1AEtgG4as+fVjlNgS05aulK3ObChgtAGjIQdjZiywUzfyL9COPIgrnG3VqtVavdGE6mbw88wC",
+	"R36fvY/v7w0VvV87ENIVo4JVGNGQK/ECTdGJkRaOTtOrdOpujZU2weDbqbLSlrvhlWrtdVpllc6WV28U",
+	"Yi/3tIlXVwU/kwLMu/rPjLd6tZLyVlf7AuJRXK4qbovYhd3DN8y5INnttZ6+kTV2WrtvHD+zC3FZcsFJ",
+	"0uE2aUPOJcLZCAuuh0QykJiolCMReuWb6CsO2Fxx2e9y5imRZShZqJlBdRGaaYpeM+97Rixj8viIoY9d",
+	"dg1SRFGTtmlyuJaOTrk6tJ0GAbhvZeJZIqH9LdP3dVqjL6AdGgRj4zSIl6ucq18+GO+kx7SIijkzJKhJ",
+	"DfjP9JGH3fX1XvTUpYZ0gl9+/CpciV6mShlfRI+eRSl6/FEuWScJPfgN+A2grhYZxyyvgtiYaoraeMz1",
+	"PXwFNa3gy7o7E66jaDg8gqE3vCZb72xUSpvVrVqpQevt0pbb8Er4q/qxUk9qN1bdmtdgpWZ7nZYaimxu",
+	"sq1OqaJ9Sxqs2ZliLtDHulvvrHcqrLTp1Wmp0a5vlbZoo16qdJp0g9XaVbc67UFyeJfS0NBprb3Bqs0q",
+	"LdVos1NqeHW3tKmo/UZ7nTbdhlfXfln4yel1jhWgPP4afCfAweN6B4u0VnrY7vtRxDxUTeO/c/ayavZy",
+	"OPDoNa+MKGifTnxwW8l/604xQulLiZTw+kihNKm4C4v4UWDxbBRFP0toU8wlcclEvUuuEgN9PAkljhfS",
+	"TuSkG4Okitq1fU7M5giy/Kcc3H0Z+7hjTQv83JfEiePV0DM6FQCR+n7kc0+MtgkLJCRq3Eo9PINIQM/R",
+	"Bt2YLN6TWs1LA+LRiKreBiHr+EHAPKOEYaa6cZmoE4rl4wShHFy6pxU0Zn59eq6VO8hpCSUajKofQ6bm",
+	"OKXeQV0z2EKiZJTIBSWaTogfYQ6ZLUKDkFFvfAZ2fpkuXqf7w+dgyacc13Zqi+JV3lZN1lMi0Fk7EO45",
+	"81LNZkaqH6f6286vJKLPgP5t5hjMQoZd4DspUrCwSieHfd6Q6yzugjY9yFj7gNqZtP5wVl1TvWF2TXNa",
+	"1R9tP4x6D9A6WN3aqpQqzVJVCS0upEXlavMUA2woHjpHJrxKzhvQKBR83PddzZumYMFgKgviRwWdMvHQ",
+	"FBquoCCl8AE+OWHoylyoVjY2Uj8PQ+OFme4GBsguwPrb87s9BmRPsheFVqHD+koINckZW4VqtVar1xuN",
+	"JhQRvmFSQqtAh5HYGQxCccFiMW8B3KP90Y5E4Lvjd9CHy7wNYGcGGHmp9JMfxX+ljsEpasoyplavA1sY",
+	"sMN4mT4Hr89vLj+5/KyMz9EjnG62N9x1dZobHXO4a14JxEv9LHG1TaW/lD1aa64rIZVtbjY2tzY9Wtus",
+	"NDaqzapXYc31zqbnrte2ahsb9fVK3at465S22563XqPVKuts1KpetdmoeZuqLf/n7P4YQpwbm7Vqta5A",
+	"RSCol7+YTRNgPT0qBa/Nb3OycyqUwS7i9aRuJMIbwWL1wdS9IDNXgV5xBKB3Ja7jaVEbFYq+FiX0poND",
+	"gpJWkIXHJyxkFC658X81XxWAj8LkrgPSe9ng91qptnkbjA0fnExHi1d1afIfOAB/fLXj+auE6bdJKZs9",
+	"JFOoHo/SjTE8fqZ+C3wZHcWJuW6L2q/wNiEw7ttr9G8D6heByg9F2PY9DwKPbmE4qCyA/XcF7wS+Gy0t",
+	"Da9JugGUnhJB5kk28zVnax+l/tr3rs5in3rVAqHE7TH3XN0oJfskieYpeHNL0vNlJMIxKcqIdjr3JDEc",
+	"gnARMZ1xRgyjlWxxPpQ2FMbJKu3yjRXjaQR9p/zuSwT6OhGo2ii9L1eQ8sEc+PnxEsMuMeyfGsNar3NG",
+	"1ekZpbWf6TnF4ElNq3aTaSUtLuH5Ep5fAc//VIr31wHjM6Dj9qh86TZ5rek3q5pPfFQ0dLxCVX+di+QU",
+	"cMxJGJRBvld6Q15XY/eDxQH2WgZifrdmYRUGwxzof8wGAXW1jh+MB1NKe3CNlKQICn2fx3YSERKHM+bJ",
+	"M+0n6aSNFj6HkM2zKKQcL3KcUQYcAoDQaDuGtkuYNPHYnKfEBp2HhoHqXzdJHACtDimCgKLjsyDWzElh",
+	"d4cUVWOUk6ePTw4gKG9lVsZ4BmQrRTQe0IjeRVW/FCumxIpSrV4vNRpNstUs3JSK8wj3ZzF7xFIaXEqD",
+	"S2lwKQ0upcGlNLiUBl+5seYHKQm+LpPO0kDzAxBx9zxfpxA1zleYX8cXYSnmjShTic6UMHx3Y85abJ9Z",
+	"+0ix5Y+/cyJnbhbgxKrkR6w/ZwwAM67q+srUARrFYc7LuYKv0x8GkT+gYQRRtSW1TzrxqOCMqAfEUSjP",
+	"QSkVRFSskga2LgGhfLTLWgRqn8XJWe4/eXr/7GDn3bNnR0+e7jw4u//e6d6Jg3HJ1bqzDSoQCF3zJZHc",
+	"73TSTnoad6LvIJSLgrLQzA1oyDz8joaM+F0uQuZhPGN/KCPSZuTowUOLvHW090hJw0eHjywjkVebDilS",
+	"TtgL5g4xE23IMDWVowCrQ3zuBkOPeSvbkNKlP4jGxEjlIIiXyX4kycmbO6Vacz0VyUieAZhUkj3Vday7",
+	"1OckTCsW0O8QvOIhWaKJZUqVRInPhc4/m2SatWCO1+sf1JeVLSdXzFdDTIv5BulfJernHJBsxahFTiF2",
+	"/Uok2KWIcmMkEO/7vGAdONOxtXuJCpao4KaoAC88ofEhMrQupnAvgffHeou1j8w/r/LvONFsy5BiZHO6",
+	"qCcpQsJ0TBnu1CrrzoplMngXIeu2fj2bmA85DyVOTlFEB/OAG23vVAHE2zqEmFJaGa+QFCW/JiKLpQr0",
+	"WYSVu2WClffeqJSqlVrdicEIZmZM4AjW7ZuTQaFWqSwIfSCXOWRIhJSHbRYI3pUkEnM73u+UXkLfOzzp",
+	"GpMqYMK3FtG722PcZKe8aijJ5t9oPDeLHlOs6ZYlHV9zJclcBoJ1AwDu3LZo6p0LkDo0iqjbg9yLmWT/",
+	"pv4o3EeLmDKkK9f1Oj/1p4GDhsTh8Czy4VBEzLu63fyioD+gs5BUBs0rCvp9PhC3KGj6pzlfuQl7T2M6",
+	"CKUYB2NSzFC3FajxkNDD1Ka9upF+Z32DsYJnzukGJoZF2siASlSFMO5tJ5AAzkeL4HFYTQ7DjWvjri5y",
+	"kD7+EaLNVHnRNN5cTNlkfQ/0RYkoltt7gn5fm48HasG/kw4euRGuRmECZTpjFb5jzahP4IWQJa+Q4s0d",
+	"Oo6ZK0KdTFgbfUkkYhUpaFGIvn6mUhSqgsBqGycTL8b6tKMHZ0dPn+zvvnf2zt7xyf7Tw1QSr8hX4sSu",
+	"kqygJtQgYBHjTOpUoOTbT36tM0HMlca2QQ6Z/GbyX6DVyW8mv0nybGunGIjRBh8Bi0j2wiIptwCLTP5+",
+	"8reTv57818nfJwpgkiiAi2B3t4g2khIJhnt41fiuqGGCNBWnxa7V0ofnzOdmcvGqM0hG5uMq+hHrk6IT",
+	"i4Vlo6hR2xx7OpTRc8Yi337yDytlsqMXCTZcwqrDidCEPFuzqzg/FnkniYYGOTFl/4dwavUPSWhEBHcZ",
+	"ShtqFSgES3dCxiD1+2Cos3unfY8EBu1qgxGkjZuVC0/gwL6kWFtzUB/QiO4apwW8i1c4JyymiJoZ6I3i",
+	"bZf+LUv/lqV/y9K/ZenfsvRvWfq3LKMdbuzjYkH6laVNa2nTuqmWAYErKULhWbwhKy/foUVJD15IR98f",
+	"0fphKPqEclMziLSHkZKgf8ZcEJ+h/q2ZFU/8E8hz/Rs4TXCQ0BSa9LLZp7r+hU4sDcJSm7rnViz5ouiW",
+	"IysBA7onMzKTErRMH0TnnALvDCx2G4sK6r1IBFCVGfNb5zhTmMG/JIHLsO/C5C8vf6WJ+9fACC4/ufzF",
+	"5LeXv7j8D2TyW/jjj5M/Xv5icXnrqc7weAxdpIStpXC1FK6WwtVSuFoKV0vhailcvVrhKsY/P3ThKp7o",
+	"UsJaSlg3lbAMqL6dVDX0/KhkeOc8H0CssSNJUQ6hgkRniAELHeoHzFuxIEt7SQwjaZFAuOf4L5MNPymH",
+	"o74JmWTqacguxDnziGRgP8KH6NFnSmYQHBeUAbK5K7jLQp6TFX46PXtsGIz8PrPI/pEpzWlz1Yn6hNBu",
+	"yqKnJRCsN+TSoWQeGMnmVQw9GO+oddvDZZuxhX+Xk6gbIKFxKNQnhEax6JgGXmrb1AmNQYDf5Wc+N0Um",
+	"Kw3F8AdAP+vlSrlarZeVLCBcgMIL18FIBqL2ZKeLnR2In/tBQNea5QopvlutbpMnPh++IC8218/WGyvk",
+	"oR+yjnixVq3Xy5WbCwpTCboLB6c7lYPuDXzC462/Pjk3HuBlWu4bpeXGisRZEqAdU3TNh4S0xdV1pglb",
+	"qvTHNWUgUi+StmJ1JjF0QmR0vxYRgRfTGVKk3Oamwg7WQaYR6QuZqsO8u3d8ChE9R3vHZ89O9o4di1Qr",
+	"pD0mulSLRaSwuSmHSKZrLK+UiaOLkJwIwSEWSKEkkwK8XiEeHav1wUaYIqIdAg4XavmK2ZHsvXu0f/ze",
+	"2fOd48P9w0fOyrZp3XNsnlkJLkggeFdRY7/Lic/LxOmy6IA5JIRSZ2qxoh6UXTfVX5z59HI3vR0vj5wt",
+	"Uk8I5xeLJanVNICz46uJDkIfyI+SA7ZohTXbG17NbbD1ziattKtu3Wuyjc4WrbbrbtPbYFudCq21G+66",
+	"t8kqnSqtt5vuhrfFjDyxYNkbX8ohaFp2D9+Y/DcFswH2KxT95eUnl39x+R8u/4/JVxnxIL9cjRLo2Xgn",
+	"6IrQj3r9Qquwt/vgZKd0VAP1TUBl9ExOr1XztLLZqtRaVajpy0W004lgNHPq63AR3WcdEbJEv1GqNjOv",
+	"SBb6NIgVSI2HtZ2tXZDnkhLBNy3Fc5N6OqmjdlUBYLzq6TP/4yqwYyoguNmbaQhr5ueraiCwAamhjxP3",
+	"oAisZFrPnK6+VDzaOwBfnTYNGWlTydYb6is/kjZ/sHe8koA2RW9oNAx1cUzdLnF7NAgY7zLSpx5TFBRU",
+	"0aF/QSNm83M2LhN0jFag0rQhW+T4ZIccPd49IX9WJRfVchMCHE9OMPRS+97avOiIAeNSBsTryoiUUBNG",
+	"SqolZ8UicJfIkXp57ahU32ysHZWatep0KyLEqQ/DC3YPSzeuKBr5YO9Y9atgevjtJ/9ZWmTPqzWb1a1t",
+	"GN85G0vwoCIK6QaMyojUKo1N0vYjiUGk6dU0QZupOhAxxR+w0BceIl3FSmKWRnnMQMvkELy1KAmZq3Cw",
+	"KY1bdBqVus1Dps4345HRFRgDSDq2skx2UpviSwKweThQWwOF+nUNeETVocLTYJPA6QAIn7EZ5DGQ+z73",
+	"Unf6LgaD1BoeMUUhS+q/+3uP9g+J4o/7D/d3d0734FebH+zv35c/393deaff3Rnt39/p7j87rX3o7rxd",
+	"LpdtDm/tHT7I+RIruOPK7KNCdsOtsmatVO9U2qWGt8lKiguUKqBxUhwGtHbxsVWwdO/Z7v7bD17U36q8",
+	"XXM3e29XB88b/Y3TrfZ7F49r8rAZ7mwO96qdR/XeW+vnTyrvj/a772yMjxviqMYPtj48qUbP6hfPmy/e",
+	"2/j5TqW9W/P2Gp1H6739zZ89rgQHbywOeKc24FVWergrP49LAf7IGDoKUVn2vZHDm/9k7PsWzHtuMeoU",
+	"IfQ1ZN+GiuAUa+cYwPpdT7W+VKZ991DRfazsmD5jkcgXPacQ0nzxcy3mBeCeMB9HVVM4ClIpBMyNQsF9",
+	"t5SAolTLLVMyGiJdbF5EXLWCHHcKgt2LwZJCGwghVKsWQgdwZa/ZvO/zoZL/pgTH3Td3njzZO3y0d3Z6",
+	"+sQE8Bq0JbjLLMyy0AlFHyVRYPCjniBUnjNsXvH+E3U5wTeeQcVpHLsFzzUjaNncYW5PkBInduFfxqtn",
+	"F8j/bqBjySNYbpm45bbP4Y/aOv5fMh/JqamXB6yvvzLN5QquWOIoRZDu487sxrt5Z26XnIvCh5XD9bf7",
+	"W7sNv/azjfE7VfnuJjs+b3beHNWjJ4P36TPxyHvP3Wof8L03bgsvZuunxty1drO8CKlVSZYjVxPWCZns",
+	"JTjxx1fElKZAciRM6Vg3A2hvTlI+yhTZ/RgJSsAilpemtY9RFLMiL7DNrKZHgqonKx7EVfbL5Jh1AOZj",
+	"uEajskUUDDnT+uEzVCKnaqbF6jEqbc5FbBPAGBahFf7agSIYa1qUGqJFpIjpmc1Rdx+M6FiSc8YGapAj",
+	"OoZB30yseMbbM4LFta5jjq9EoM4Uh4AMPE4wo+hy5riXZQsk39G9bIoENa7VcoKoxuEslH9YpWV+bOlC",
+	"4ARjBerO4qqcKaoSCHkFLjnWBvo5qgIyX1MAGMECSoCAIEUKUqWyLbzcMV0oxqmbFQhyzO+OzYGmjELB",
+	"uytlsgeRedp2SBj35DbGnsF9twhUMLfiDNBeyhhJQ0ZYSBUVKyaf4EvqK9JmrugzCC/DRCNQvkkPf2Xb",
+	"5qni75hDi/qBGu0gZB0WMu6qPkMFcRRF9rYJWFmNKUNGdGzz9jAiaulT1kkFgxLbpNTZu8BAVyY7hIvI",
+	"dxnpCia1hcLmij6w0FA5ki75D9IQu0gU+Jhcq5yi2tTr+9ysbJSmnj0GbxAsFU/gRaB7PFMFswVFPm0u",
+	"RZ+1hTfGnGGU6w+wzCcYS3IBlpr/Toyrbx93ZwyWkK2mwrulI/VLBU2YCwKa1FhupOCYQ2/NLviSYLTj",
+	"UhpdSqM3pvBwKlPSJ5CjrhDeAnXwPabavtr22RdtP1B0Cl4lIev6MmKhFtcGQ9ljUqEoQxvuSRIoemB8",
+	"NmYMoqRHudcZBmSgEzNZ0+bMXPvgAz3W12oY1KDTgC5Q8VU7NVb3Gq72Adza2Cxt0q12qeJWvRqrdxq0",
+	"2VY4MaCRIr2FVoFyLxSAzfSi7M9xwN2cccC9gU0LF+gqc5bewx+nDcscYG1pcJk6pHh8UzdFMdBOXOx7",
+	"vk0rdTPoYKCLWPiRJA93D/QdCU0F6XPGCe1EmssCLqImj6VmrA/9kLWpZCQUEZjWoYJ1smepbF7GdhQC",
+	"0MLz1ELpS+ELMYy031ScO0EDIIyuYVFkHsR4qiPCLovA7mLzHTNiXRk7deGLCuD5XEY0CKw4t5qhOzpA",
+	"BPDRis1RoITx+tIMwoCy9DKTUehHEYtrbfu8LV4A7LK5wqNdEY6h/l9JrbTbo5yzAAqhc0ilA3sI1ivI",
+	"WaAXTHttIUWyeYYkbROqJ4m7pbiIJFSJPKnZ+hIWRqix5UGTY/0q3rs7gZM8UgEDLLQKHbdfSh+oEjwo",
+	"KXmyFPWYWpTCDWnEcaq5P5WJ5k9PWW+2ZlfT1NeL3Jaw6tWzDXO7kXxpopIgnitYRi7EWvsI/3GNHu6h",
+	"psRRQvmLkEoylryiYciZZ3CX6HSIz01ek5Uy2ckmvNRtQJLlSsPJSXoJA4lJ2LXKLWzwngQt17ykSXqm",
+	"r0drpac4omlyvSy89spidSMxMKcPigd75uwsdh9Yn/oBML3hS1Ul2TztdXICeIyS9ZLnd/0I6nMZfLG6",
+	"ytloddVoVNI6ocQLHQxVAM0cV/COH/b31AuOQY4aR0K7RVRIV5uxZcwiTRKFPjMlyETgme606oSj9jnO",
+	"FgUZHNW7NgdFkn4ZLHDgoQP4D110srArjvpVc9bQzuaavVpkyPX4WTIEg1YJJfohAjGYjcJ3jHq5yhgY",
+	"JizEXeCOPgIFyjktczb61/pZWYQ3cLGGYeCIbqSMqd3Y/gbGN6RfGn0WWnoSV9nLGk0NdSLFgKM7T3hX",
+	"8Ii60TW2NNhDRQxNarRIl5bXm7/UMS3B0C2IPg115URFYfrGZraAignuyZoLsZtzHRs0tVbHNE2xLV3l",
+	"AV0dxoTRMPBZSARnLXO046gdsLgNWOwIGqcPBf8B4rgJ8XLIqAe1JyKpaZ4kMvKDwMYshFbiwTgtcGtD",
+	"AKar0yLyWUxhHW3K8FGpmxBefFHhM+3834SOofBkTwxD0IUZig5WBhba3NDrotOobZk06ccsCscl8OFy",
+	"VvKotFpNJI7Cy/E/uCX9M7HydyeA/gXl4oK+NiJ4FzB4Y+vi9/BuM+6RIiijVsChCE/4DDC4wV2HL+df",
+	"9118Qabvr07omeVdrbyrh5Y3aSe4BnzGZ+5+RM+ZJKzTYW6ECrdoBonZXKEw8FIGoyGOIJMm0yQmVU+c",
+	"ba3Ha+rXAeNZNhchJp8EtwdwUgL/UyuZFciQVJsuSSTEWZ/y8Zl2f5aOZXN4ol4+M+E2Ky1C5XnKvig4",
+	"VjfY0t4TU1hQTUecT3N8IyD2GeWQ0DQP2aUw7p2cpzFGv9KobVU3bn6rhcdeZc7KRTyH09g0j1LpV95h",
+	"od/xE8F2Tt4V/wbpGK7K0RIIl0LcfThUUnpPcPXHTza2alXMvbJhfk4Gpim22vL38f29YSgGbO1ASFeM",
+	"Ft+dZ5KFeXR211xAFKF0YL2pt/yageYSNn4HTZN4QBK8mATwLMpRXkB6l3n2STAmRD1F9R/Tts9ZZBy+",
+	"2mIY5UaBUwnOMG+dPD20eZy1WbLwQuE0AGRJOYOWOcxWnv+GlfHysFIWz9m4MYsEPj9nHjk5eUp8j6l9",
+	"VbwDpXUZ6STQOqxVQNy8G4mQFNE/A9N0uSGL0I7jCrCjAIhcsdB5xObaeySZPbqKaN7XV4eqyzKioR8m",
+	"niU2L6r9Ud+2hQejG/V8t0f6dAyxqzFm9WA2WgdCQ5ZBzxmUixsY49w83rMHrxyM49rod8qclYq5vzKW",
+	"PRW4nth8TOz6xuuJXIc482wQ8k8/AEQNtGO6n3QuodTBg3n+TPh88ZGBHRxYk/6vlPN/9H9VCFd5gJHI",
+	"ht1pTa++dAWrIINhF1S/+Jpi1QIYVsBoyKHST5yyBR2GYPLmSKI9fka2WIBhq2k0atMcMmSuP/Bxwa9g",
+	"5eoizGm89n56yBJLQCXRLZNf62w23xDIePM/IK0csOvLzy7/nEy+IJOvJ19d/lLn7Zn8fvL55B8nX03+",
+	"MPny8jNF+Vh/EGBStxELFKTFrAMp5elRQmpitdkBDc9Z5PNuEtukfj5kozg1Tt+8ovOLJ7E/si+nv4dE",
+	"a4rePISbAv1wRcpTwVP4d9IMZGlX5PEIEXcqmxOSJYXj5LEaGIfHlQTJ3R8/TZ1DOPAfx8a7G8Zry0wO",
+	"H3yl2Uydi0Kzg6bD0ibdaJcabt0rbbFqp1Sj9XbDbXrrbAPyoc3e9fxI6GwXIcNbeMCSVEUX4pwdZ5Ja",
+	"6RwmyfJdRQykFPsxc0BqoF5fgtcZ8Lq4+ZZGFFnMPBMu0ts5hWMWrXy0DQWPFF18wy6cI10sYcsliEJx",
+	"0XHSw5CUsuJddsF5RYV7vtelZoIA/HUQDlyHEDUuK8lhO96Zqx3a0oxQ3jPATiZ4SUDAkpKaxVSeIEih",
+	"YcqOGFiVrSxi6VK3pvgIpOxSkFMSQFc2d4ZcD7atrjOWuDDw0oRAJ4NBQxRUB46/sjl4za6uUu6trurH",
+	"Kf/p0sj3GJEjP3J7oD4AoAbVc8Fvhvjc5k6XRYf57MYhRSfmK1hJ0edosVVTtLmTZUa62KJ3obCM9MH7",
+	"+iEbkVCMZOzm18q6+c3NA4IrcZLZz5fo9Ie7dzUhhTKarUJqznlJ/RYETy8hqV9u0tAtBCT6SBhanj1c",
+	"Oifd4k6EOat/lUdh5tb9OP0Kzc2VUwd2MXN4Lvla+yh71j5e+0idyCs9R0yGt2xppCLIQyjZOrqvs/QR",
+	"cVa2dXYzFwIfZETHUlsapuhUmRxiqED8Y+xXsk2Sd33etTnW6DbGdC5ARs+PsIqbexiKvj5+hZdQu3rh",
+	"W54iW9+DW66B0fQ1T2frSeTEu1z7uSVIY6aWPrNLj5tXGMIVbzVGEU4F2NyThgZd7cd8lWvXTrbJTKAP",
+	"JSjmENGZ4/A1dWdeepE+Q2JNfa6cIejC1/M7XuD0a0b3gZXvm3SaBDiwF4r6+JGCiiWfW5p8mpjXGC5m",
+	"IaLNTfW5eHklHWln8Bw6nabSZXKSoa+BFOAKKI3bdR7yA4WiBn42T0O6tRkA53NyFSDctnmKTial99Qs",
+	"EfBCHrrUING/nYSMM2RKMXIuk4wOIHPYFERMHThQLqLrYp6l2yzQqUgzjtt6Yc+hv7ckou1Xa8r6wTK4",
+	"K2DsK+BmOTzsu5pYeWmxei2VaDSnBU/Lm/PZLLpPPy0NsurcXP3Ec7C3CF1YJEc3YdxPy+TEZD9V7EPi",
+	"xGwe23iKYKuxYv9Z9ZaLZvaS9pDAYGG5AkRW50uQkMoBOFIIbwDTZR7psZCVyTMe+YHG9V4rrRRIjxZU",
+	"BGl2ITqdPPr9aC6/ubMAMK0sR6qykK582ospTnqVrz1fiCLNm+YcqpQ6Kj++ZCgLyNSJMtCa50cO9Yck",
+	"KBMzIfdYJrZMTgAiAU5JH1SuoZxGLFrpl8jTzuyJUSK0jFtToLDTUQ1BYWD0KOcsIG7AaKhj7GbFYPCd",
+	"uOoy3MXX+vp78ArONk7plYCfH8zlhlR0PicdES5jyH7gaEKEKSWZluQNx1zAzpGBEjqK9zockQEnaFpI",
+	"BZL1QjHs9rSLh6ZSFmjrTdRt2eYzDB+CcAXHXGzog6Lf3jZOPvjU5k7qGjsWcQZ03Gccaobr86Fr2Bk3",
+	"HGebnBycAFogpz0mGSZiQXcW7duiKzyYGGY1FdRgzjPr0JBdY+uAMQRzTA9OgrReDrpaAAidmO29s5SI",
+	"W+MbBwu9U9miYYnhWIfi8p3BIMUYYnKYaUBv5vUfI8XPfKuXMflWKzUX61mfndsNOy6jdquvueIutxt1",
+	"khtysa8/uBX7iU/OPHFXP7em7u6PEmVmkhDI5M5doUMd5kav6IBdTUOlceTTklNyCUkR3LUxKx1630lI",
+	"gWXzkKE2T+FV/LwPubP1/oALHh0MGA0Nfj04IV2B5mElq6b84TEFw2IwM0Nqbuv0PZfK3IxI3O3Iv0K8",
+	"uSSjSzKaS0Yz+H0OTV3i+R+OPzsiu1uwjvlY/mpfJY23ISVOtoJZi4xMAmeMAfJEn/pcZzU10NjmxXRN",
+	"bItoeiOt2BvcInpzLRJXnIWu0Dk9zmlYtvlDP4hYGHsHhIx6b6gbpyG0OfhOmRxmJA9Mhqqf2nzUE5Ll",
+	"5fPBZBbTWN1cRidWSeqEQfM8iDKdX5fU4qlioFlBSXUxZlCOwovNjR8OWThO7I04+4z3nvF9jn0X0bTZ",
+	"FiJglOfZNqFvyC+S0Iz87mIKeBtqtms+/niBenJ/ysJzbYAehcnfXP4Kvaq/vvzF5S8nX02+nnxFqjVS",
+	"qVTIt5/9AZ6Ry08vf3n5ny4/u/wF+fbf/Gei9ToNtYK5/HVBX/LChld1a+06LTVYs1Nq0PV2adPd8Epb",
+	"UO+h1q67DQ9sa/w8dqNv0opbpZustOlVWKnRrnVKW50NVqq219tVt+bVWaOT1FL2+YUw6VaiXqFVWDO3",
+	"ck0/kmsLtfjx7a156vSmHMPZh+hFH5nyrn83+ePk68nnl59NPk9vxZfgGjxdHu9GxrmMGH5tcbzMzVzW",
+	"yLupcxqfIoW34E9r6qiUaBDMD+g9oOG51OgHCWOWQapfIEgXpRUg/6KTZhgzdFw1uRMEGVJ+jBT3enL+",
+	"WknqnekfqKmxPrbmKq2PCu1x3IVqQaPeVsXKiBzq76QwfCWOp4F/A8pW/zA0sFW1YtTfqnxsFSIR0aDQ",
+	"qn58A8u6GmuWwebc3zfFiPQpH5MRCxnBCVoAEgC0+JIErBPps7K81YvearX6xj1+Rrfr3fJ6yyhktD8X",
+	"he4QJ2IvojVQv5bwZQfditBXVAwYpnXkkWzZ3OYl4qR7cMi3n/xax69nqAIk1n7r5Okh0IL0mXJWtm1O",
+	"IObx5GQPE+rrjNPpFu5J4kj2obMNfeJhwt4A/iIhgosjSdF5Bn9nLrF65KxYGA8puOrTFZwzN9JnlWHw",
+	"ZdRjY5NWoDg7EwuyVVGPiDgiXzWFibFWYHSu6EOcaeBDIIDTIgOfd50VTTRrTR31qVVDg1C88JlEI4Eb",
+	"CAlOX8S49qoR+kLhX5uvru5kMmK1VleJs6OviU7AfZ/RkIXk20/+wSHFJGuptIjTYZHbc2yOG+vz7goQ",
+	"audfRb57zqI3HF24ANHTCbx1Co8ctRTtUIx0hk0HjsCJGIYuc3TeK2wVUq8n5R7SCdmRKGBSBcpt3hPD",
+	"cBtMsLgNamZ6msdMDtUA1QShfKDzhMqoBL2W9h84pJgaAPEEw0CHSBIx4isEDBL/Cnp6w2nNnCUJWwTF",
+	"4/Vw4IhzKHGFNgTIRTNmnklkPByQSJBmpbINGY5DDPJQMooSYoJpQQSStTzX8bXMV6dE18OZPk+SdEQQ",
+	"iBFMHC8WCakPuSU4JMLZOdqHPF2Uu0zbdXCpZWx4jp/bvHgkZNQN2cnbT8iT/ZPTvcO1w6en+w/fy08f",
+	"Aw3dSIZKV72I08IDwTD+Kh4pShaR9pikNwmOhB8l+y1XYm6NoVgJu85sdiHXpdTn0XqjYBX6Pvf7wz7w",
+	"Pi2E+TxiXchikOtgKmmfgetl9khZqdQb6XHrFMJyiIUDIKmI4IwUtS2NciVCqgnDmziVlXlABI7bHWZ0",
+	"PQCZIeAZBFIIWRSOW6ReqVTUiYMXW5p+2tyjEW2Rj2xEC7ZCEXYKntiF1kd2GpTYapS2AR36fY1L9DMN",
+	"QvRfBsDoPxVs0f80aU0UWvlYDc33WqRRi4eYvjSpgfqeXWjZCwlydkENh31og/hjx6AQGoinYNkoGMGv",
+	"V4pG8K4SY+FV+EsJirYWtOwpeS35PZZO4cM8+RQaQ7FNfwZLgpwE7vEVgYS5YY9wQfFALDHYNRjMlBAH",
+	"NQWwU8VjMXz5o4JM8UX47YOsMHZhsqOYIuVZcl9UvbKwdKI2BAn+yp3QXAm5t5wvsu0krJtkOHdCvRRj",
+	"5lNYwtHETFdcYjY/OdohVJ5LTSqxY1QRKt5LXReyO2FKce5h3TWbO9fMwOAPhVnKZCduVyhJE2vJYWFb",
+	"m1OCWTcRS6TiJdNgAzNVpKrMQWQDJCLYhm9srobbo7KH2eBEyLwyORUpMFLMLlScN5wTps7YiqU6gHor",
+	"mmf8/+y9e48bx5k3+lXq8D2AZrRsDq/DuSB4dyxLjjaWPNFI6yTLnOlid5HsTLOK7moOxQgGJDtvsoCD",
+	"432zATbIJvbJyeL8s1hAlq1drWzLQD5B8yvkkxzU81T1ZYacIecizUi9wSYastldXZfn/vx+etCGWuag",
+	"bvSw3B/k/xHscmmj69R0ckfQu1UMWpvexgUZ7tY+qN7oVfZ/XB78SKzv/cC5vhbcXR39pH273v+7hnx3",
+	"ARTtzFvMkEj45DeR/k3vlFDA+dDZ4/3YgMa2H3NkTygaUKFbOpJwRNKhTd0u06avBH9qSlAHYcWUSWDw",
+	"CjMRl0P1LTPcr1OXuJx7oKSaBEpq80NmzXjbWXS14KS+WRsfJkTpwmmb64Rb/EH6z5vuhysmnHZU3PKg",
+	"K4i+PCIiKhtTe/6YDUPfD8qCIfyhXKgDmOuZe8XI6+Td5DzLNDsF6TLNW6hURiZqMU0nqDGn99U8QdG7",
+	"UwIns+Hbs3N4xiDui57uPCN02oyQQaGh7lFKf9EM0EmC5rOkXzaWdsqQcN5NPEcMWfApIm9umSsCA5Iz",
+	"1YS4NSZ4RbZgoRi3Nflj0h4TxNYC40Gzhw1Y4AkXo62QOIAeDkBiWbKVCWRjq6n09lmR2KGwCbuv/16e",
+	"CScyfg+HO0/iCMeNgKngBaghzorbaHCweU8CDGMHfzMlDLWN70oB389EID0JqmbWCNScTA8cKV/TUj+d",
+	"p8VaP7oNpP/HPzUUJ3rmBa47OKwIqla5MoWuyAFmmHtvFYoF15Pa1Kw2yuWysi+HrLBRNX/1POVDjrMg",
+	"hIWms85WV5vrVrNebVj1ssus9Xq9bbFys+NUOutlypqFYoH28dYoux06lFkoPYNcqAdeKMJW0JtL/2oK",
+	"WuGhtwrFTgzKN6Je6PHurtGPaoJBldU6dK3RWa1bjWaladUbq1WrXes4VtVZX611Vldph67CVgFeMMCF",
+	"82lK9aS+0JBmkAXBmdEvGk9bas0WmbDDq9ENxHCQDGIQKP2qv1WmfiC6Ae0jXVS76lZYvWOt0oZj1ds1",
+	"11pjzY5ldHuDrXYKKc345+i7ycPocfQk+hrU4bPoKYGPXkRPo+dKYUbfRM9gAk9anjGgaupxnH1xDVGV",
+	"t+7dvXfrNsCtBawz5C7Da+TMNYTOau28xK9u/jYzpXF7Z++TU5V7gNg7vs4DJW8ehpxbjcfKCtKoNHB6",
+	"SgumdDiqPR18QmPyCD7DW4CWDh3PLiIvAGV0QPoCgcYGg0DsM/fqVZIuKNQXtngGPWQJM1CDYeD0qDR0",
+	"xLrfiPL0HTaJPokIJqucIAak7wHb99gIm2f0s4kAzJm+ByG95RK5Tp0epFSJ5HQgeyLUbZv6nleUIgt9",
+	"xOEACbBJKIEjBVC2VyQxggOCfgPM4uqUb4sz3+t6bZ/ptC02+Qw55AiVdyhDiHH6SnXFMOuQSwoDyiU1",
+	"Wdr3oWDykIC08Xqnx9yhDxDxHe8+vP0IV3VAIb7ougRyjUiRjTEXdp86oT/eTDmlniTuUH3v0vFyDD2C",
+	"6wlEGLLF7YMiwia+t8cgqQhOLLD9a4h9NeRdmEomZYqvHx7X4mp0wL9IPRdSlcD7T325QbL83BmZDthy",
+	"XIS7ZlU1dlxmV6g3xToRqMUUw0CqvQjgIPpnRWIb+g14RebaRWLDO+ymNyMg6/fVvO5qHe4xaS8XiR2L",
+	"VjWiId/jYgRtagZ9vwh1DLtjFu4CrjHcaSiZuzscQDsbC3aVA78L628u74hgV5lQu3oPqs/bzBejXZ3E",
+	"s3Uuesp2yAzjwI/0DGt6LPumy/oDESqTxPoBG+uMNuy9PYaYAEC2jUnr1C5BcoPZ0WYQG4eN5WOMstRw",
+	"fsDG2jg7YTtJdrsoUTaXEfDTGcpyMU21EGbLqVkxczMzNzNzM7O2IFgdiqgZwSRQBjn3xBvfqwNBjcSg",
+	"BRvD2JFpC/ZYi3la7GvlAfyvJnM9AmnYNe0yaCdyaLcxBp96kJbfh4hb8adx9mB6z7iObRXOnhcnV0y5",
+	"YsoV07kppjyxcfYC/z3OdHGVMAH/Y0MhxyVN9ZrNAD0FDXC6/OjRymXFodxh2Hjzyoc6K3J0DcaYih1p",
+	"tGcg8lPnGHTvmIXoomaiL0MJYY+ut884aVNnLw5bZIJMDuWkrV/RxF5KZMssJrIPYeWMbolVit5TgwEC",
+	"ZcZ10TaS5+GNdpW3jhOsdpNNlnS8Is05iKJlOeED3VQeNaMhAIcR/Dkx4A3wS/gIaADdGX42XJHr7lx3",
+	"57o70d3m3FwonX3gML9E5b048+wbBsWAktdoe5O8HtBxFp/1JD5dXHxzNO9grH761GWaZUUrqSJ0BCWV",
+	"D7ELCO0wg3BWsYJOlumnn12C+5Cowo3tmwqyFF1Vmvf3XuAXNgq9MBxsrKxUqs1SuVQuVTbWymvlFUm5",
+	"2xb3k0KlOaXdSfSVt4CkOyyxjfUztzYwxoMyf/At1YfDYCBAlXWGPnLkwlLGeJSad+sA39ZRa3BILWf2",
+	"2LyiOi5bvYWSVg1vdxCwxAfS/9qJyes0WnChWPhgSFEMbFSKhX0aorSugLWHPF0m2WvktGZZBjHtOIy5",
+	"aZqZU+SJ9a6flSkG4Ey91XIn6vyiZnqK057UpXCkZnonIG4kobG01h4CyLnuMEDCYnQWlAw3DerukMWt",
+	"xKOe8CHHjaLdhPRSkkZzbt8PyZCDzwPJ0SW7L1y2AV/otB9LGGuhBd5cEgBbossCu0gYDXzI3OGIl2Ec",
+	"sQpp1K3o36J/aXEtgLDtxbggnu69sQ/IcbtIRsAZpga6s70F/T0mW07HLMCGXTEMHdFnhAaBt89kXJmn",
+	"Z+hgdfOSxq5zBHc834MPlzfJQPg+wPhoJ8eG5KVy0M0iDFiQhDiN40ah7GxDd+8IDr6hrQWObTRsi2O3",
+	"Zh/T9rBY+PbGNdzUGWXNjY4XKscPXlU9fzed2D7kFA7o+LBHaDxBvLXeDODfFtNmIjHWbYnYjXI1nrnd",
+	"YXLmklQ6VCrg3nPE0IcieOXpIgucqz3m2MulY2k6sV3EXKIEmjfJktpbB9aBKBHgM7X7za6Ic8RenK+F",
+	"fPHLSi5vp3TSq0ov91FNqjNZWFQ7nWd2OLfRchvtJdhoC+74Y2yxItGhl9j/QWVysZlU8oTtGZue1bkW",
+	"+h0ashEdn6m1Cvtubkv1oN+fYaKelzI2ZUhJr8uZa3kcO7l6NGFLkz1vUDQh6xbXhhQ0jiEXv7kI4uTd",
+	"gPKQudm4wVEtDemRL6pNX2Wp/SXlqT+xW3srXufja6BTnP55IfRCSHeH8P/JTdJmvlC2u0hJheyJPygP",
+	"BlTKkQiOaBi9zZgrMwki8xuD/QLEfBpzCqRBJ2Cy14JFSkCasP/TkwaeQMMlcTYCtweSVpKGnuxo/0s/",
+	"pcWRQw3wtoIxuXoVfBxAREKcA91YqvugAWNpEx+lbgwuRIuj2CIex8ca7j1Ajm2PNY1DiWyRUaCm8NC7",
+	"erLFsyW++pJtfYW9SWgYsv4gREAkqJBl2CVuhgau481tQl1XuWFTnQZovDU3PRVEeXZ8CHNU5l0LPinD",
+	"zTkbpb6/XRtZB6+Z+9RnB76Q11CfroHiuVfaQtNxbGrkX732Uq02c3PY6dcXdnqQHAUj0mJkmsPSDMwe",
+	"S6kzT4aec4SJI0LqS2x8iOsnUt2XqebMJer7aMWMNJQZdmau2KGwlzcw4Y+MqBgHwfCUztAPQxlS8E2I",
+	"4IhwYVpFPW6kiDO2yZJW0OTOvbeWZ1a/aR9lJ3nD45o8M2/2KnotsyM455bLKQlNPcMkFEQO+wfmeRZS",
+	"qnGC02MYKAEfqKv/r3/Ysn7y0we1D//P80AAOOSBw0KYOgHdiVwtFlJ7q7DR1O47pqJjbz6TeQ7FyTzi",
+	"1G6bBWMDxyk34RboZUvFOJOjvIgvd2zKdgthUxP8+2xvOmAoxjFSHWM36VoECNUR+NleWSpxe3kcsjzs",
+	"mIcdL3dqOHGgzyBB/MaKXmlKL73AiL2FZTBuiwezKFl1eonC/ZWw1+R5S3a9XCMBy/rIu8ZTsls8Lr9c",
+	"LpEdSFxSsmq5XtcLoZRUea07t3aUVaPE99WrnI2uXiUa6hiRzFp8ifIxwPwKTrgIdf8xV8aUrzaA+vn1",
+	"UmW1voxttfA+2tmSGiQQMncmubqtLrBjTmYEGYTxLEHHKKk0NDahLJIGCQOPAWCUcbqvSEOZiOjWHF1w",
+	"7cPjg3VkAHGIITDARdjicXQjyXNqv1rN5rq9fIQ/Dct0GqJ8XOfC3zTJerVCmqsNq16zqpUF0mnqDjia",
+	"hZzj6oK2IzzBxAI104wScn2gn5oJhVhvmBpT5a+G8Krr1UpztVGvLfKa15AR8lqP+j7js6QXbBjl1oOV",
+	"obcwYELDor/kXMocUuWGCNqe6zKeJ1MuLPNsSIOQUBdd7QBlifq3MoH1+T+OcRauW3FA7c8KiBphrLbr",
+	"FIFcxBIBB6rl+RgqWzxESt/QO73FtWwDkihtQhiwfawE8YD21WUIzOr5PgHpWkyq8ltcH5s4VAmiG0Qh",
+	"MTABMT+iHQOPe5LEnxZbHC6Hn+4CyATvplAPjHztUUk4vAB1EfZbOQYtbjuJdLWXS2QrJH0hQ9KAsUN/",
+	"RE8Mg4MxUPhbn/RpaOyMuygt1TqclUDUDFWnloiVaq3eWG2eq0QsvcTG3Mt40hk3YJXL6gChzZLy1GA2",
+	"Fzju8MvZJ/4aXqAr3vDoYj1dVosVDUQJAowYk+m6MnfsFgd+BlMzgEbQZjJ8PP1Q2IXC3KjFjNU01cRJ",
+	"WWanShigx1SuV9crJ9jfwl3MsDl108+hNGra8Sx5+5SL/YMOKFzy9yzwOl5ScwnxkNsY+Iv+KfoW4B61",
+	"n11ur7N6Z41ZNadCrXqn0bTWaaNhVTvNTqXdZGsUGjx8mtzhd9GT6HH0bfRC/a/6TjgUSQeGhWLKkkwJ",
+	"E/1xMjDDp+f12U/w+uvDQAzYyi0hHTGaf3XuyemtHteMDkC7XzeXkEEgOp7PcjCBPAODGyS2npJIofI6",
+	"5xWwuJ2OLDTJFpRckWYPIh4UVGAKCNUAcry6xiYeT9HQyxELkEXlUL5kWz8/Fz4XSvjcxfrqlKR5s1jY",
+	"B/G2PHyAAA/Z6U2xQnRQBkuPme/q4AsN1GQysEGUcb3H2EAmJLmyRGyzknaLe2CV39y6vYUpzZ8DLq46",
+	"ZHLo9OCIZRbbRuSuLenRlR+zPRqywOPtYdC1MUqjgzlg1acNGQ19F/sIaARp0tyU11AkmkBIixsTCNAl",
+	"ErOrwpD7PH3AT2j2zDiA8cFhvJA5C4enYoEgEA73PHnbc0l11pLqldpGualz/lL5uushcyztsyLxKe8O",
+	"IbsSJCJyDlvHlCQd00GbmDtIlniwfA3p0yjCQOqqNTEMi6TNGG/xgO2LPWy70aCNcVrXWEQG9kEHhmwg",
+	"I5VpaqAWTx6aUBUNpWYKgtoMLU9LxFaH9p5UMsUuEtsb2FjHBqbYVheeoHSQOSY0xMwy3jRgUA1oyJPG",
+	"iG7qOMOAhkkMC8dh4U98r8Ng4peSXAJpj4mu2zgC9nzHLMFlykbPIbH1ShpBfDhmVVW/qJSTmBUSMnTK",
+	"zmqnzqw12mxadVqvWeuszKyKm80RD+A+tVK5VKnUSk0tp3HJs4NKPyJgWLx7K842xBuisFG4JX7u+T5d",
+	"aZTKZOlHlcomedfjw/vk/trq7mp9mdzwAtYR91cqtVqpfLp6Y73qx+dKzQnNc6WLcmpjWXg8gfPU4plr",
+	"V1BiWWiMzg6yXeeu4dOeVdh732GDMBPzFpxtYgJXSUaQNNgjmJJrwGw2ABo1iMmHwKU2TYjcgZG+pwaa",
+	"kiSnO+daXl/T1Q5zb2ocixuP4yjG6bgYFhgk0hWxb4hbteN1OQGOWbV/sFeF+ZIttE8f6H9phEOX+Sxk",
+	"M/ZpmmYPwhRal3sypbLNVlsuEVhN3Vbb4jHSkr6D5nk2jKzqDpDDGoYlYjYAoI4jzbI+D5pIOF58dAYx",
+	"8YOboAjKdiaaIm4x/YBF+G5pPHIkSvYzyncWx1I8vWdMrzSjetwMcUTlqY9EDqFwjAHNMSuICAoLaQkp",
+	"LM9l6u09dkQlo04sQoM8Xj5G/r3DkAZxQ5nv8T1DXC01krzaqoCxDiTnA9r1uDK+jrIppbiZDPDszL45",
+	"vHAw4lY7Fbfq1NpWnTaYVe+slq21drNirVdprV13Gu4qm22xNe6W1zbKxoxUE3K0oZmq9WPSo6lP3vbk",
+	"wKdj47z/c/Ri8mjy8eRR9PXk4+hLgM+a32CLp3Ss5niW343DJcn2eLOUWtzlFeMlJDNh5iYUaJ05mlcy",
+	"Pm9SHHPUVh54R+u5O6wv9nW4UT1tMzsWh3Is3+KC+IJ3WQB6CxkywYOMFVWJYA9ZXASXLXpT2rEDviei",
+	"eABohdrOu+qGux7f7bOwJ9yZdQlJo5DSh1wYPZndP2NwQb2QjAB1okf3mbp2RLExAMc+NdAIN0rt2YWp",
+	"4bPjmKEevZegF+/pOSm91GKpHAfubAUDriKyumQEwxjtsUUkwsoDc5MPV9RdVxzq+23q7M121O4CbY7a",
+	"2LYDTCIQ05chDRlah5zQNH+2iSQB5g1zSXvc4jaQs+xI8a7H9+wMjYy2HopkH6O88iAaDyb81PHeY8Tu",
+	"eNyTvR0plA9wk9toFKtXkVOF5ziuwUoCcXq2NohdLVfsJNHJ2QjuVFRflJMSKmVSakM7ljJa6JFY5kFh",
+	"lZRi1zx4N6R7jKekWDwiJSuT2xwobt1M7hQD65jyLvwR3lLZN8nzY0cA+vP1HeMHajwomG9z02mi74aZ",
+	"XLVMCwfVdqTY1jcHs+FUEDa6OGVn4N/333uL/eSHP/xx+8c7q+/f32nf3NId7OqCn3xQu79dpuvjSv9a",
+	"df/9tfCHrBE0h7fr7R+s9v6uJt+udN4p03fX7//YKSxisFzT5+K8Slwk9v1rDTNjPObatAV1Xc/Rhycx",
+	"v2aZXvFOSW11MmOnq2lcCPnngr4qMC+NjnrLuZI+O1LcoJ5v1GUO7pKDu8yt2VHewhZEsO1Yey1o6B9S",
+	"66BvZ+v0d0GXGqUcq9L2EBXFdH3uSdJWW3CKRgV4hVR0apOgnk6w+jpp1WLHLgJC/B3yEY7tlyGpdplp",
+	"JcUpc+PV6rGAuV7AnPBe4OlmQrmxsuLvlVKuP6xgbIgtIuzU+8G7nquaymyHeQT4VvoHJ5LimTtME+VQ",
+	"E6z2ajsQI4knxs4M9F7g2xe+sWRRyZ8L8gspyLEX5bRyHGffCj1nj4VHo3UpaYEkSiNO9A/Iksd1Ri0N",
+	"AgRorh4ngrPlIoRVjdD140SfKSEYcmX6xRUE+r4gwSmRIe10oNtlrPMaMIi4eAGYRcfsiO7xHXzDu/oF",
+	"56ErN2Mw9ln6zWaBORxA9V8krFI8chDnQpqemZQ0efpFrmGgIesCfQaCimFLtOMLmfRDF+epdNAMFlW6",
+	"7lSY1WzXXavO1qi13qmUrapTc+us0VmlzXbh5GQNCdgZRBIM/4LuBo/+GD0l0YvJR9HzycPJJ1Ck9nTy",
+	"0eTR5FMSPYmeRl9Ez6Jvo8eTh4ViAc9HXP9wiKHBFE2UG6dnlc7si+OLHfQezWsdFq110GLXTGBKSOsV",
+	"OIJS+r0B4xJAndVvTQePuaPoEDu7ae0E4xoTVX01lV3W4kt2W7hjW6OkackKvdBtoPjTghpLcEykOctI",
+	"Tfm4xQPhs02ikf4QmUxj7i1vJkYzJonJErAN6wuWlZ5QZrfd4ksp7Ma2L5w95uqR6TdFsmViiwFTjkMa",
+	"IRXUxGx85My2Pk0dbxt+UYj+JfoKgSImjyYfRU8mH0f/Pfkoevp/tHj0m/TxJdF30QsyeTR5NPkk+jp6",
+	"ro79s+i/1MfPJo8mv46+iR6T6NuZ0kCJ++ly78SC6SRC6GTyA+f+fCh/L6UuUBv39HpA1yPPUAQnoOrJ",
+	"no5Z4Et4BkdU6hh77ubkVdCLkwkCJcEB9TdV+x3ppqzgWbA0v9cMn+WGboN1EKX2iiRt6nbZBumZojaD",
+	"CGIcG2NzQ+JWOx/KcdHeB5nifJTIHUZd9MDw51ek0bCSOEo6yRnoVlCvd2t8D97l4rsppzblcdHMGy5Q",
+	"p6jnBicKqxxnEYul4ui5OTpH/+WQgz2a8bpxncDpxnKkRU/nA/zHcTTOU+IJm4TyMXBgMF+yKzJhaiZv",
+	"C4anrk+DPeLp0zcdwPKwvXeqdqfc8ZzL8TwHeyOvpzzXNtGknvIYR/S4UiSzWlOrjow0OEtK39kiZwUO",
+	"5lzcvi9h1LOc+Ltxxos4gksPUOCUiWESXwGTwt8HviMoVvM4gPPs4vneDQPKpadulkHdMWl0FE5YNj4I",
+	"RNtnfeg8k1iheoCGd6pxou7wsiVpRrBUkqLSiyZbccTn7cqdl2jVm+PlS9i86O4Yc0wtTCKNT2V5rRgf",
+	"5EgTLOypjTiNVlUMQ/R/lBGmX1eZX0wmHo8XtnjS96kjBGA7LnmhTDI7HZ92YwZybV1iBRn4R8tzJm9u",
+	"mTe6VDjAcGaOwAA4m9b2D4uvJjZ5vGDWLOSdTizuEFuYrrWbzqprNVi9Y9VprW2tOVXXqrByx3wHmAha",
+	"C88p3M8i+6H32TzEMrghcyv13ESiEjWJRLwitcS6wHbqLItvy9U9fbgDkihRJsfRZo7oM5PkIEuHkhzL",
+	"LT7q0RBai5SQRZtkAxofIEwlCOXENt6fXSS2YfHviGAXoY00YyonNtoCdiK8BWSXpges7qgn3BXTrMJT",
+	"5lP+FH0XPZ48ip5FX0QvikTJq+i76Onk4eTXBITZFyCDQPaUCic80OeYj8il/MuV8ifbALMMYn0QsRDZ",
+	"felcP3mm4kIqHiVNPb6QOR6KcHBUv1vCc6ars67IbGMZjV3zVBEqxAhcRpY0RfKQQydbwBwBhVfqy2WD",
+	"cRWKLsPWjoAZmrRDzXBbPG6ci419muJcc1ig2agBoWZn5z0D/LKsCa4Fjwuy1NDU2KFwADMnyeNwnFD3",
+	"pfyGpN0v834tbryDzEtp7Hzm+zJGKU0Tqb0PNGrxsNV9HGD9zpCoxVhmpsuFOYK7ux3qhAKJqRlXGyDV",
+	"48IChqX6yCgeCuJ6sKenacW38au7au1P33xSX6+Wa+vg4szkVJtb/Kkx6eGdBVkazhzBmQMyd7y3m2Op",
+	"5xJ2YQmrN6bGuUjtrJSgDUfC0h8q+35qHOP9Hgq8Q1JF7VB9tIGlH8UiJ4wHAthqoIQI4JJbPCmPUgex",
+	"mOSID0qkgBGfdULsAUSZCyH0Fs8yZeozBkAW6WMDEBo3TW9waEZIxixs8SUkCsGqV8bdgfCQQkRZ81Ao",
+	"dUB8wbvAy6R5PYY89Hxyk7hiFsmbkgw7pmb0dLEO/QIxcBT+Oc1YNKhO8QJsa2YbYzOaub6mpvoO61MP",
+	"QsQb64nIeusASe/GP/x0IXEYF7tOtQShw8+UBWTW7c3DEA3T8wGQG3Od0ene7y1o6EVCA8mcgCGOaMDC",
+	"YQD+JqGShOy+OleAHmqLcKDmcWNlxSb37txEPDigfv3hHW0Pbd9+p0jaVLLV+jJ4yO8I0fUZ2UpLgSL8",
+	"OQZKQj5u8Ts3rpHVam2N0MGALO18f8uqFMkqAY4FWSS1sn5RCZw4+yygvkbekaRPx0Q6FG0EbG1VI9lE",
+	"1DmAKpBKcGS+lSVyWxsShvOGhtjIBG1McFYNjrvaotfN8UhR4NCUcCqRa9T3TQAWIOo1HwRcaLgecJqV",
+	"1XWQIChrDrb4Ao1PmzodlZVCplc4Y0iZJu1p8rjFl7TtoJYeXm12T1VmTgqndtXR7tUO9hHIKNTvisAL",
+	"e301ju9vVQrFAm6SwsZqseBJOQQMk4QDW+9Y7LpKtq9yClb0VRuznvc/46d9Tz2rNSyXq6v4uO+t4l/4",
+	"xO/pO+FnyB76vVoZ/8Ql/97fvbXz/o9rb29f//72D2rbP9o++LeyLuGHhY1auVj4IFDydlsJ2oL392+9",
+	"d2dU/sE7XbG1tbV1e+de7/q97tbW1g/Vn9e3tn54a2tr663+/tvCV5+85b916++v/2hlZWVN/fX3o/D2",
+	"36jPC8UCDqawUTh2OAsJ8GQnTI/NZnb/ZnIejdQAN0vugbygeJ4utCl6aVly0DRBipoDgoAOBrMUyGGH",
+	"+njujOsgVDQWg17/7AMNvZjLbEiTx242bAnRQfsP90wxo5lCBl1MwAZ7wBaEwC2CjapdxlscvGIuRhpW",
+	"ngX7LNBY2cZh9qB8sMfk8kbi08oe4MWMAg/wSnusT1wx4iVyIxB9uKEwXVaxtxtj08s9qTczCuUW1xaL",
+	"doNjLAjD9QPs40aQc7Grp2yXJXonFRTQ8xl/adzu2Bxu8UAZCVO4yI8gEjks08/EbV5Ikpwnm4g0Y5PH",
+	"9q7eSRu9izeuZn4+TSbi6dAcHAd2cE7BkVNwJJj4KccYuy8Tm3MBcf1BUBooW+IoOg5lG8cKWRI7NkEA",
+	"3QdBArKmsPELvD62LoHE48RWhk/N8fpd+AezSUi7yyUCBdJIc5bx+D1pJNqG8fEC5XgjppDxxQ+ZrQjl",
+	"B1KegME9xaxu8QNh1tme9w+D6bRjBwUMvOyKns0pOci2xylUdx/MQk51bs2Ea/c2ayldkYdcrlKhWOgx",
+	"6mpI3WvU6THrmuBhIPxpRNAjOpbE5sKSoQiYjQIHXoH0hB8jmoJXkqk8PzT6i9wmcom9+dQGmKLYFzji",
+	"RotYsYabbpjdVC4L2lDK8c8qH9wfQMzKmSwiNLwICBdhEeCUW1zjKR/vw2IOHWwpTyLba3vc4iZRcGzc",
+	"35g7PHFQMzJgeja8y7j6gGVV8GtiNtzV4GTZRStqIWgs3dx3Ooe8I3WgCjA783McT9yfIlgR2RDprONp",
+	"GqQGPg2VTrkCvX1wC0mWvn/37jZ5i0rP0XA6P9h66+bt63d339u+fmfr7nt3du/tXL9ze+vWdXvl8Hfb",
+	"Wzs777935217Mz5dyq9p8RSaLno0DvV93edRsZdLBMs05OFmY/DcBzoknsTrqdv3+Aac3fuehGqZdG4T",
+	"s5SaQsiU18BvDHY2WVJ3TuSGzi9mepeV5cH3PSS3RtRfz/AlMjchZUQjBW5/RULVtvnNkm1KdeBD5qp3",
+	"BU5pPb3SHyqjBAH8tEPnD7sEoY5mNzen4+Gn8aRg0GlufQQREsHfsvtqq5ey4bFMocvvJg+x4ORA+crn",
+	"UEbyMClf0aVW0Z8nv4IqlW8nn0T/TSa/jJ5G36oryV/+PfqP6DkUtTydPIy+/cvXylToiSC+Z+Zr9aU/",
+	"7BY2CjjI+T3A9/ROT0/feVYILTa7syljk4r3eG/BZmi6a2y9U6ZWpV11rLpbY9Zap06tRnvVMd+la9j1",
+	"LiwgpYa6ha6VTJ85HDmwZKmp/7JEoj9ELyaPoudqQYtk8nH0dYlEv4keR0+iZ9HXuNBFEn1VIpX1QhEm",
+	"iDrhdf3SHu+I6S+sL9xOONDr6w1SqdasesMCWqaU7Pp+2Fd3Q9t/gJZ/9Ll6+OSTyT+qvRQ9i54SHGX0",
+	"dfRs8ovoWfQ8ejz5ZfQsekbwhzIMBNd+Q/Rd9DT6KnocfRm9gP9/gtespC8ik0ekWq6UCVzxVfS4pC/S",
+	"Q4AjmhrmLRfPwNzjunr18DiuXj382KTfYdWp0gqz1tpN16o7DaaLpRLY7g5gcjuMO1iPggiW1XK1YpVr",
+	"VqVRSIWyo99C2d3jyUOotfsGDyWJXkRfQK3Zf+HyqreYfEqiZwRKzD6Onqt/fhm9gIP+VfQ4tUkmnxSK",
+	"BaSzVQ/413KtYZUr1fU1q9lcKZcra+VmpaEOrS+64l7gm266k8kJOLPSC/GMtinfSwTRP0WfkehP0Rdw",
+	"+RfwFs8LxULb2wM+2nqj2qhWG7ATAzzqLuPhlkZR2ijUypVyZa1SrpuOELza40qTNpvlZnmttrZeKxQL",
+	"e4MBfFRbLVewccRnXepvxeeoUmmurzeL5ATnCe5kXuoz9R81E4vNkugGasyVcrXZLJcrtWplvQHx+jD0",
+	"WT/z0vVys1xdq5TXa2tJI8yHCwnkOZAKioV9FgBBxEalWBixtlrCFHLdFIHx4RnIeXeW2XvI6uiJERgc",
+	"aDZAmSDaIS+99OV1D6G9AtPb0EZs/MODgjF/weyF2oKfZoJlsG+UhZdFwTEGdGI+L6fM9Ws0pL7o4u7x",
+	"ZIgW3AHTPW2xrzzIdqh9uJIyLo5u6ElfaCjDp8D2YDzLDWgnlMtx+09cbI58Fu1xXDu+43GH2RgyU/Yd",
+	"kcM2UPkLvlwEY1Udjz7ltAsIQMpSV28rS+R9bf1r89eGe3wwZEPMRQChDNbhUOIyx1P33CA2PCBUZjJi",
+	"fwcs+aQUj+st1hEBs8nKgZEa0FA1I11GllipW4pfry8CRsIekAsEjBGXjuXGoVt+D/Iuf/3H35AaXDGF",
+	"/PddT4ZpsbKVXqW5EBwSYDeypKnnNkj8ojoRFf+9vAD6G+PDPoD+mR+rqxlz5a4uQsA4Repb9f6+J/EP",
+	"OhgEYp9hL8TPmKMv8cKeG9ARL/x0bhg79YqDQHQDqvzL9P6c9Tb66rNB0VOP7wZiOJjz4XDtmTw6cxTN",
+	"3pNqe5I27DEcXOj12azBZLbk9CEp1QrJybMYVzwgIgLi05AFx4wMTtuJBnaRW/bwQo4NCXM2bcQ/mtq5",
+	"QUwrCMm4xOgwH26vqFrlCrT/GvtICUY3jTYB2/Qa5j6jz6PfW9VytWmBsWl28EYB2RebZWutsl7F7ot1",
+	"p+5a+Kn6sFxLXImKU3XrTPmL1Ko7TddSPqNVpsqfxN6Laa3Tq06ts9opM2vNrVGr3q6tW+u0XrPKnQZt",
+	"smq74lQqB353+0S2fSIVNgrVdpNVGhVqVWmjo3xdx1rrQM/IKm04yvetdpKf3PVC30QjUr4VOF4k+ip6",
+	"EX0XvYi+Brfmo+hp9PXk17BuX0YvZvg+aT86LULjf09Zy4pZy8Pm8KFLMqdrxlWn6nRMaaodtG7mAHs0",
+	"evtiM7u8Yfnbu5DU3/fYCBcnZXdej2uD9RXz9UhOhZHKdkoeQpE6G1yPBYzglQepv44CGnrfEK3EAvqK",
+	"JC4NaRE+dYUzVDMk4/70UU/4jPQ8GYpgTJayve/E444/dAGZ8m2wnuF3SH2SGf6VrJ5NSBKn5YRnGJGn",
+	"Ls2O3xnCIV4Q9t7G+E9lfb1slRtWpan0jxd6P2dc9oCkd7VeK8zkYT+KW31Aw0DwcV85ToUpam4QeCK4",
+	"7g6dOLLoegNf9OltEx4qIwc7FFrCNzssAMa+QqXcbKY+HgZ8aoC5WPDZPvMLG4We1+0xOGaS3S9sFDqs",
+	"T4HCX3LPxxhMtVqr1esNiH2YEOh82v7DYoEOQ7GFNnJcve6ohdLrcoRwHwjfc8Z/byIeeBmGVeawBHTh",
+	"2vaMm0wxFeItjudd/5XaSHfxSKb30sDtwCbwWRJAezx5pBTl5OHkoxJ+P6vFc31Ki+eex12QI1JC61yx",
+	"IHu02lgtbBQabG2tvra+5tLqWrnerDQqbpk1VjtrrrNaXa9CIK3mlt1VSttt112t0kqFdZrViltp1Kvu",
+	"mrqX93P21hjifvW1aqVSU2rWF9SdPpkxqsrBUSmD03ymtusuM/t1V+890LtsP55PSMMtZCiqHxw4WeTQ",
+	"YaJHbAF4emHD7Jak+xYMElx0tTQVJbtReqU6LCiICbwqFOZXBYgFwPu/vDeqHHyjtC2Vfic9Onyt6iKv",
+	"ldxRrdtxVvN17sr39HFqWuWqVV07iUENP4Ai2PTdKjra/ppb2z/A4/PBkPrYQqoOz3DQDShUPJ2nTa6t",
+	"ELl9QNOgTWK+3UENoA2VV23GJ3GXbYGAXic35WfFs1OSPbfdL1hdFuXp5ZkZsr1sZn3xwXH7cOoIMkb9",
+	"RfArVqgx8h7kUzwv1E06eC+CbOweUAzsJNZsF9V2D1gYjOMuBhouk7/+8jfENlHoVBMD6FbsJNPtJUXI",
+	"PSSNsGTkcVeM1DViwDhZYj6SD6ynLtrVwDfLGnZBPVT9ohMwViJb8d9QjpPlDg1pCFlS7OR1eszRDRhe",
+	"CPS/okPCkUglQ+AlDIhPkkFRTzBlQ4Iz0gW2l3Az4QbFd+0MfT/twYKc6AomjZwwMVzgHV/Kzm1M/TDQ",
+	"2mWZeFyGAFx9N+0VH65/OuypaofnoId6YpYytNkK0W+jF9Hzycem4GDyCYmeEO1rfBp9FT2PnpYWKexR",
+	"T6T+Hbh/qsHjw9ydzt3p3J3O3encnc7d6dydPld3OlU/8Pp7068PB07eonkBwwTaMDoQKjgmInBG7q8j",
+	"+trYyf3fxaBeKdFzZ9w0nVLcJLbRtxtEPdImfQDH8cKY75SLkGWTlsQ19CcSHFQ+ThGCHuywh8eekZeW",
+	"2AY4PSG7HyJi63OlKogGbtWWrMYSnfwK9Mzj6Gn0TVF98kIpoWfRd1DR/M2p3Dv9eufVuJ/7ebmfl/t5",
+	"uZ+X+3m5n5f7eXnaNHf0ckfv5WHxoMMg+Cvx9WKLZ+WB+edRlZVbktiuGHG15LfGqfP0tv6xXYwzXulx",
+	"XJnaKLSp0QDMHYknAQAhcJlr8m8H7kKHrhcSX3TJkp16lV0z+F1zL+i1P4zbrb+dUXxp3uL4Rh5G2uOQ",
+	"kYDyLisSaDWy1Sfye2WrUq7W7NgTRTSdxBe9o36SaZ/o0/vvMt4Ne4WNark8p9N7/S5FmHMYAmkzX/Cu",
+	"JKGY+eCbHesMnr3Fk0c7vqf2JAD9bBC7Vq7rpK22vI8aym3BmXWLhk5vofEs1vKhbO8FUZSKGoDpZwPW",
+	"Pelvzwq8CcuSlWtxAJZpy3HYIMTllFNy8bAT7aMBl4qFazhp1tueHMQK9dC9aBhSp5dABGpsfZ8BuSBZ",
+	"unf3hrVWJAixu7q6fNxT1e6Z3se48/0tq9pYjRmacXhF8sFQQNPtcfBR1fLq67sXdDCHuXjgX6MNYZ6K",
+	"wmnG2Am12ivKdbVf3f6qzeJIQDl4RRJHDMZkKSPdlpVSS8nD1KKd30gvLt/+6vQXRiUGEIDAjhJqbEJ3",
+	"k9iZ/bFBcDtcTTZDGq5urq10dZ6N9OGbyM5g7LDEEsXWmcQsygsSTz0AM5sznp6Y4ReiFhI7wfNU0MlK",
+	"IYvZQsgisTP9+FgqmSrewxJI031vp+oY7eXNA9khU7yHEL9UCn5UHd8duOeZl/H9MXo6+YgA1tEjQDuC",
+	"qNOz6OvoGZk8mjyEkNW35vPvJg+jF5NfRE8nj4D470X0bfR4joDVAqmitzWcRJ4rynNFea4ozxXluaI8",
+	"V5Tnil5ZrigFJJSnivJUUZ4qOhVMtDpLryRNpD0Fy+CI5e7gGXXGgb93wCdMNa95fJ/6nrsbBpSjHMtQ",
+	"3KKYPbVnCGubknjXUmhxp/YQ/0VpocnDycfRf6HSIQB9CnWEqfrA6DEqz69BWb2IvimSySP0GBET9T8N",
+	"lG70Te4O5u5g7g7m7mDuDubuYO4OXiZ38CAabe4T5j5h7hOepk9M7h0w/jsiIMkBOyPfcOh6oWX08Yza",
+	"wBvT6/6w1A9hxPEOB2v8siz6ZCkhOZFFEgifmfcpkrYvnD1J/vrw/1smA3+o6eWQFbXF9e1FB5HJmTJ4",
+	"JVmy1QW7HreLxPxztwMcPvEnYhjaxRa31e2Zi38qT60TMNnbDcUe47sBGyJ6iMFNZmPyM+Fx9R5hkXA2",
+	"YjJscbDpS+Q9gIc0Y+iyEJj87U3CBbfMx4gOOYXl5xDKuFqA6zj/C6bZr0jiuS/F/77I8M7G2tLGOgsp",
+	"qKcHhT4Le8JYpyMRgKyLLSXcLdqeqJTryioagIKplcqlSqVWUg6TcMBfOJLt4qCRgQNRHtFWFx92S/zc",
+	"83260iiVydKPKpVN8q7Hh/fJ/bXV3dX6MrnhBawj7q9UarVSeXFv6gB0cOHW3a3yre78nnSyBY+HDcaD",
+	"mOOOXSBFoSTKQRKLK0B/DUwYRjQvobhOU1nEZBmLaAwH+S8s3QA7U2lcRzo4kO/TMNCuSOLQwC0Sh4as",
+	"KwJPaQFt3WIpObgBSiX8lox6oggFyOq/PadHOh7zXYlVisJHbgXORi2+T/0hwx+h3Eb+CyxeN5XqRWL4",
+	"urLsFjc8P2QBaY+JzWBPKONDU1bgBzfdmVJdE4N8X8/LPIwRWvthNaAniXKd4ZTBs2ah9SdDm8oRcQBo",
+	"Tk/vOPEdjIc1P+3DwXHOM77FWRcutpbB6UCPxTjt8GLpSN8foseTh9qb8hYIAaTjgn+AcKjy6v4THMqY",
+	"bY8eoYTS4fvAc9hu3+M4Ps5GhY3GerlcLhcLwncLG42G+uPDYiFEJ1JfM9uXnPwjBG7n8iHhCTNu9dvo",
+	"s+gzkF7xFtkoNLTLbimf3arT1ba1pvz5dVbuVGi1XXPqar+kNv1GaiPDJCv1fToE/ezZPV4N6ul+bfXg",
+	"q8bAP6QokHOpF8vWY9mYLjM0fqIRj2SHwiaSMGAs4T4d0AC0veakcXqe7waML28cornqUal+1hcyJI1y",
+	"OaOGpSAeJJu4CGHPu6UWV14gAFocoQDNsM9O8h4O6R+mzoQwulN2K6zasWq03rbqTsO11thqx2rStbb5",
+	"DnUyVuBqMz3phqjEVHcD5tKu6Hp7tBDLyBkS7RmJvps8ip5N/hdE2+AbEIMLseTB3phbUIE2V/M9K1Sl",
+	"dkQumc7L0oa2Db0KMNWXUxoVj2CRnsr8ZpujYxPgtAaIG93KCTJoyUgT6d0nkEeUG8SuV6v28uYx1Mgt",
+	"nuJGntYfWsSkeSjEbp/y8W4irGxsKmmUy7M5la8lJvCJ097nIygWPvfnyGn8RkjaRed7low1EmDuxi89",
+	"BtP4FbBBwCTjGA3dIJJxVx2oNnX2CJXEvtnBLjNb+c7ai/bCIlHHBb9OOtFsBF2GghIaQgfhbMkwvass",
+	"T2bkpKrzYBpoylSSiiqcITFqItZXHpgnaNACl/ksZAvoqzusM5TM1TpHaQ9zx10uwl3WH4Rjm4x6nq8O",
+	"FpjDcthORqBOWhyOWuqLfUgM9HUaYLmUPqLmtE1TQW/DwFMq6IAlcEww42YHW+mnRDOm9Kziw9zSa3ZC",
+	"5zgs2wFzBHdBxdyAFNDpY8Friz32jpG5r7rZEzbBgoe0ODv1B04fViLaSsHZAK0vAmIOwLRt/w4LM2bX",
+	"abzB3DJ5gy2T3IU920pz6i4sGS5DQXh62095fGJNnNptBnV8Ir9ZGRHgNi/FRB5y2FbO8/Km+tLjXfXt",
+	"kLsMKNiZ34FTRdSjGHcpx2PmMjZgQYsD63nibReVXAaH21SSJ8+eaq6QJbteXUP3vFK1AalKSXsfQYim",
+	"ifV7INPOyJo5qSt+QH6/HM8b3/xcysxz/ZZ73m+k531yu/7yVSBeUmfiDgPsJ6XdALX+vDx/0e+zwGGW",
+	"ZGHo8e4xmS8v7LkBHVGfYDcICVhnyF3llvi+GMX0zwHre6BNfWX3hF6fkSWXdejQDyUZ8tDziWThhnL0",
+	"dwOgka6Uy0VSWy6RW0fXisxwefRr7Ji3OK1q4OIOvNlWJ2TBtrq1+lmjrO6Lr/Y2HcvCRq1YSCYFm1sw",
+	"Tw6vtSAee/oFZkhhs0x5JdgFqgR7/9CxUBvWbJR00fA2HWue9EuRqRpOpWWYdQ63h9PP4QnNzYtxBM/Y",
+	"5LwkcuX1MY7ylonzl387DNPzozOQg/ObLh36wTwVO7oe1lQOLA2Gbd9zYGS6acAS3B8vY0acE+qE3j7T",
+	"3xnnJdtOcajhYAou8rueDG/BNTfoB+dSoUOHrsewOwvfqVCc26PF8r4Gs6ArsF5Zq1rrNVq32g1n1W2y",
+	"tc56uTKtj6+s/8+a8l/6/yqFA55v7OV+Bp3pj5Hf5hl2y2UIS+fxbReo2Ukm/siynVTqyeNEBC4Lcuvq",
+	"AkmXG1s/TK8R1JPj4UsJlNtshG7Cja0fXrq6n/mw3cmSyHRAQfdT8XD30/JmXF9YydQXkiVIx/pe3wt3",
+	"A0ad3nRId0w2p07Paay4aVLqpOLhJCf/JldW7HnU7byh8vcEa3BcSJGMqLIE3DiBnlfF5Pbqebb4ui6h",
+	"JKVXxrM1yUnt0bkLabBqQGbrW+M8FeOhuluJnIOeKM2omTko+V+L4pc3DXjc1KLMt8svR645/S7nn28e",
+	"vhxrrUTe98KeGIbENmrbzgqDPcYGEqQBFICXZiSH3zyDrZwbbK/IYKMyblQa5SHD3ARbWD9dd4Go+Txs",
+	"MG0yzQwIbk8PABpT66g44EFclSnSfEaPXhwKvK5HN0+buhmRaf8+pPsONIBnlN8pdO37InAlCQXpeNwl",
+	"SyPWtiSjgdMjcsxDen+D2K3C5Be6D/lxq2AXiW1NHkGVypPohfpTBPZykXi8xe8MpfTUhHKXXOdd35M9",
+	"MhKBqya6LzdJn4ZOD4NvSu3B/lSzG1C+R2hb7LMWP3AN5XLEgkRzemExnixH9KGVKWDU9XgXA3otvtRO",
+	"gsBFdRNA8DRyV6/btEk1f85mVOt73PxduXQN9jCTStn8NnoMJOOPkWXiRfQcFA65erVSJUrlTB5NPgX4",
+	"tSdXr6odiD/9ftj3CxuF1rBcrjkD+B828154lQwDwbt46aF74yUr6WtK+jN9d/XoaZo82fxzq+t5tf8U",
+	"/Ly1Kfh5Z6L9zf5HSIIX0X8i8fvXygB4ERsEzyYfTX6NaAAfA0AeALmS6AlRp3LyCOd98itlL/zP+eLq",
+	"p2jj13JtjgZ+48/mvuLFCrCnlZ/WaFB5p+V+2GP9PNo+w3+zE9Fjk/5QhqSdLtiK1XfWdsgUDHvhUXF4",
+	"OFun8ulOIeXPSNSeh1hbWD6dYzIg16O5Hl3U3cZzPcPXVhL5dc6M5F72y0x0MK1CztLDXnkAd52jUfjl",
+	"JS4SVZlnLS551uKYLXt5UhbwIjOer0/QZUlWbJI+HWNHgheSUBDK8ZdZY/fA1E/LcHjhAnmN3AB++QZw",
+	"OTeAcwP41RvAeaYpt4HPKtN0Zkawx2VIEfzfGviUz042bfGxSSFJpqt8dGYJfkiWRj0aEqfHnD2lIUWn",
+	"wwK5vIngH4T6EhGcPa5/JTjT8Ms29f3vKdk9Exn5ZjLMbRjlMTbTTe74Qzf1MD1EHAtUyc9KPVHfn0b+",
+	"3xbCZ5RfCpzhfWZMrxl0VmlpDmBEOz0asLiJp1wsdAPqMGzgacSMOXSt0VmtW41mpWnVG6tVq13rOFbV",
+	"WV+tdVZXaYeuFjQz0D71bwke9iTI777H3wtcFmz1xVDdv4JyPp7yGomF+NPoPzWVWRDKwkbtVMH8A7vm",
+	"+Jg+7JLcj7po0PQpIYVLdHn7EKfG8rfVZidL1b8+/OfV8jLkdBFznqhjcEUSqY5nkfThSJE2C0eMcfhS",
+	"FgkcVeLSsYybltVM9Id9zBiTUITUT9qRj+lBxlj9gaNzGo8lK0pOIwtOeO4X4ndcNFr+monbE07xLMtX",
+	"ndbc1s1t3RPDRPJDwv+Mey8PGcArD9T/6FDwZQjMHZygGcPAtzon7CqQN5JQP2DUHROBxU3qkRAbU395",
+	"AVFPcoc+k3MrI4ybnaEyMvIaWCtPKu3OEcgp1ye5Psn1ydnrk/c6HRYQEcSd/S9FtcRchTOjKjeTa0jY",
+	"oyEZsYARzjzIRVDHYYOQuYSLgARsX+wxt0iE78asVJstzu4PAIoP4ik0UAoBgh8uWbKRXHWD6GvsZYJR",
+	"mDFxKCdtRhDITHNz6BQK1BNr+Tw7IJO826IQfq82PIIzmpBzzxHwZn3q+YWNQgidxkFpwMJA7P+tfkBJ",
+	"BF11EUyxzN6ncVhWx3Tek/89+Wjy0MTTG26zU3Gq1FpjtbZV76xSa92puFa1XWP1ToOutpsOiOd9L2Tu",
+	"W+OTMUOlyNpPEZwPBHR16OkopDh8B4y7ylZIGAghYHO6II7ZacfHb1InLo/iXLQojhgwnl6hlLQ1KAiX",
+	"KWizw7grCVVi1wJYON/je2QJgBxJtU56YhhI0h4TjRa3TEJBbBAl9ia2YAxYIAWHiUlzoexsbxWJZKHU",
+	"ZrMYcWIYSEE4t5kj+krYt7iOyGMYXZ1Lu0R2IMjN2T6G6rH4FXFtzG1KLd7i7/eYbkJw3YDJxHxvM1/w",
+	"rsSsuFJCyu4rEi7wHT1JlNLYwJfQa9fzBuqLbkC5UliaTgpjWUoWqC9D4btqRpilZqFowlUtnuwKdVnA",
+	"wmHAY+B9o8OM6LZh8AjeBUl8lImE8jEwAm8mdQGpb31GA64djhbXoksaLl71u2OYeIEBoMX1HO3ilzZQ",
+	"SupcCEyTegEzj1QnTIr6t8lr7mpBqX9Pie/ts9ThMHSXZmXYfU+GssWXQF+7uFlkyKi7qZYoZQLgBEIZ",
+	"grt8VHzPPOo03tRcinGG1putlnzhUFAwwfCwsjmB3jjf+F9uT7x8e2LxPTDLoUwduRFFuUaWRFA0vXNw",
+	"8DzeTaQgxNcTmacF3nKO95G7sedvSN1EZSZFn7WFO57GijzVrDqR07ryIPnjmNJYdZTANpChGEgyEsEe",
+	"HBq0Akokpa3RjQVtrQyftFYsJpo77AnJ4BCmFTdJ9DYo5Vj7HjQhuND25pIR0MWU/wxNsKbeLz0BUxXm",
+	"HfjdAYV5XE0u/iivyb1Ih+eO2XkpqX85nJAZcX/zEjMGkD69L4t4drb4WEHT9fJkVV7a7B7nYXI2QuEK",
+	"/hAlnYDJHgFH0wvHZMACT7jIrjQI2L4nhhKub/GMNC6R90Wwh42RxmHw0uFHIUpkh/YZeEMkGCqXiMoW",
+	"B8GpbjBVOKpFPUo4lnOD+k0yqJPNqs3pXAVeKHxj7mqJkjKY1Hqd0mz0RVcc1zuF6YXNND8KSDSEiArc",
+	"KxJJg8gdpqmMKOl7Uqp/qftDaIVwYYnBbJrE91IDe1cN6gzpEhcVZRi8Ucf6yxKJ/hC9mDyKnkdPosdF",
+	"Mvk4+rpEot9Ej6Mn0TMNN/K4SKKvSqSyXijCY6gTXteSzeMd8bfsvtoUpaxY0xdu9wRXZ/5vmqS+3iCV",
+	"as2qN6zVZiFzSKe2JnyuHj75ZPKPSc08jDL6Ono2+QWS+Ex+GT2Lnk3pVoi+yzD+vJjarkAmj0i1XCkT",
+	"uOKr6PGB/gVYzdQwb7koC+ce19Wrh8dx9erhxxbiZPiqU6UVZq21m65VdxrMWu9UylaV1tp1p+GusmZH",
+	"SWbPwZ6KBwXI+IPiqFjlmlVpqFtJOTSdIk+j76LHk4eTj6LHBtUKexEQWgaWV73F5FMAwPo2ejz5OHqu",
+	"/vll9AIE/lfR49QmAUgsPlQnUT3gX8u1hlWuVNfXrGZzpVyurJWblYYSDOpk3At8oy21dRL9GVogvoi+",
+	"nXwS/TeBRpJvlWYhf/n36D+i55NHk4+ip5OH0bd/+dpYL9ILcae3Kd9LFNI/RZ+R6E/RF3D5F/AWzwvF",
+	"QtvbUwqpXm9UG9VqA3ZigAfGZTzcwniJmutypVxZq5TrRkPh1R5XcqHZLDfLa7W19VqhWNgbDOCj2mq5",
+	"gorMZ13qb8XnqFJprq83i+QE5wnuZF7qM/UfNROLzZLoBmrMlXK12SyXK7VqZV29iWRh6LN+5qXr5Wa5",
+	"ulYpr9fWEsWsRHFPBLGyzzyhEDNr4TFfkB6rWSyMWFstYWGj0AvDgdxYWZkiMOZW9WlBuh2Ijuez2WBq",
+	"AQbrxTAkFGR1zh15viUjOZ/tYp6/YV+GzXkpOSuP6o1NGKsh8SPjNyVLEB70XdIBlmpJ0EBzl0tkJwwY",
+	"7TNXHZK2L9pEhiKgXZaArts/2Hrr5u3rd3fvbb/73tbbuzdvbb1zfffW1o/sFm+PQ8Rhr9Ts5U2yffud",
+	"Ivm77evvqIP4Pmtvk/aYaFMJrmrYBOJtI0+yTc0xaWLs/UE4hgFmObGnGodTiwR9Qd0zNvzmyYgJJ2Sh",
+	"JWEe1XdTFrPtcYqdWgfFy9RsRJ92GdFTe2hKl4tE6jUrkZuhJOqekI3lXqfDXNIJRB8nDMeLMYFr+Id1",
+	"V12tRGuLe5J4XS4CdSNYQSL2GbZYS+/nDIH1iwSXDVcJg6XwxCXIizBnGKqjhglHZEoHBnSnp8OoZ10a",
+	"mZvTuTn98szp2PN1UEUc8IBx86xodZJb3bnV/bKt7oBJMQwclkDsQ1hHqZCc2TZnts2Zbc/drUDDcyG3",
+	"Yv6IqrJUjqSxvc1GcRm4qWM7DvZmBrubedRlquRug21eiD6bfBQ9nzycfILg8v8VPY6+i55NHk1+jXAr",
+	"0XdgDnwJlsM30TeTT0j0XdYUUkbEDFOoNB8kir5kkawPGk7aPLKanbWyVa+sVy1lMlnaZlorr1eqYDjJ",
+	"UFutyq/APNuJk0PM8QYe4+E11Jr1SlVpUx7OeMG1n6QTSOpC9few/TPmqB9Ef8TJVPbklKl+Ej2dPIJp",
+	"/jZ6qowzWJXoC7DSHp8OrFfv2+Prws1ZynNRF60ofCqqFy4WWerHBNoY4FhOSVguQq+jBcUJajauSOK5",
+	"r7B6/IdDNtRxGv2+2AkJAFLSFE5tEgq2VzdQm4T8TLTJKFD+AhGctTjWUZMBC0h8qInHTVHYMGyL+0Xi",
+	"cdJG0PmNKdPd4hl6AOXAt9VA2xgYAt2mFmrJjr+4K/TBs5fJqCckU/cAE9waeS4jcuSFTg/iBtDStOcp",
+	"K1KNuUSQw1QP3KEBQDXTFldWo+N7zh4Z8vhBuqTeVjvFupd8bmMR96HPrW0hQ7tI7ty4RtbKjbXlGBBB",
+	"UlOg73EwlUN2Pyy1+NbQ9UIMXNh6HXa1LLfn1qkzi6z1NJ2mwvrlabmpOubMxPyCIn2hku3qRZ3S19xw",
+	"KCdmA+YeYyPhAyXd3Fe4f2b5zPqMFwmOMG8lzmuwT1pDY9T2lBLsKyktGixoxyzuIK480P/SNdpTncXM",
+	"5o8DRnhgQUv2xIj0KWC8SUm7DBrSelSCwREyPoc2VLc5XFMtryQW3Qwf9B0WJqryIppxxSOm86ghxAtz",
+	"WiPydE5zrvHeeI2Xe74XSIO8w8KUAqEQY5dkEIguNHuel77QZZ2zVMQtLcZ1F7LGjuuxMfmZ8DikigEq",
+	"0455ztRlppcXmnCU2CNLCF2nXsungN5HNJwF3HKZaDDvQU9wRpbaY3h71+t6oVwutrhDJbM8LhmXnvJM",
+	"/bF2jcejHgN4C/j5PvWHDNmEF8CtuBXz7R+tZ9j9MKaN0w9UL1c0rqsIcPylk3CtVebiWptCo2c0ra6M",
+	"8CSU6s8aA1SBzytG7gjcplOfaxBbA4BOJW1fOHssJh2c9XwtHOcWZHC3HfzRRYdZ1VOQaALTgkA5pyVv",
+	"n3KxT49qhP4nEPyPC8UCnq6jVGa6QeB3OvMNmVa1jeNChfVqpVKt1RtQpDC7A0AjTCUNAPNp4dMFamFp",
+	"54jTmg2VK6uLFaZVojUhUDsUsY2F6mUA9FhYY654feX2XsDOtSPZ4UxR4HXq9EggRhirNQpMuXZcxKgV",
+	"XRaaVjP9UYvrdrOAclf0ice90KN+DCFSxGZ5cH9pGOtFpR+WwBgwe0wjkUBhlQdAJ8ubCSwIsMxpwArl",
+	"ctIwgb9tcel1ueVxdFk9TmplBLpNYFXIkmRMlyLcxCFu6xEul8iWevEWz7y5QedQM5DAm2AjvwbhMp8d",
+	"BDjBFmTfl8n4YzgTsmQDvZW9XCJ3xAiguFrclnveYMDc+YBCsqaRhmFp8RQ7if5xidzkiDQTqEct6d9B",
+	"mFsPJxx5DlvWpXn4JqMeNPahYNHoKmnuPtvIXywn87jL7mf4Jjoe8138BDBS1Jp0iSdbXEcJgI4W6lAZ",
+	"RdgETvD0qNft0aDvMznVOLsJVyXm2Ykj5rGZ+w8JPonuIS9JzxXHAJRo/XpA6/4pehZ9pQvLnmS0Llmv",
+	"VkhF6eyqVaslmlc/EsyTk9sGR2n+g8AoP11QHeOMLxRpX7xiU92rEjv98G+1YxdYHdiF4HqLYegIpIfW",
+	"t1MDpPBcNMJik2adVtpVp+ZaddboWHW62rbWnKZrrbNyp0KRCmXepdEDqKQHgG828/FzW1RaOhQ2yidc",
+	"PDn0w2k21ftKjPXoYMA4JvKY1gLFrH/X9fYZz7FL8rj5S4N01ppOKzIIN7SH/mn7T42p9gDP4KUBb8Zx",
+	"X5EaI21WIFlLlvMBb04bi3a9vA5hm134JGW26GrPkRj6LvEZ3ddGRYYLOG4C4yZmALeZDe2M0uw0+l6r",
+	"QR34KSwoR88RyvmShAjMxJ1BiGCxqZ8ZsdYCohPqlhTcebmSypXUS1BSKOVoIph1FPUsldMKiIZcRZ0o",
+	"nJESEUi7mfapkxR04rVL0h6GLQ4RDrterqW+2tUy2sbWOYbFadwdCI+Hhu3+gIob8tDzyZDrn5bIW+of",
+	"iFaRDYxrwSVbXHvKU9RrR3vukClJq0yDGepQ9Wsc6K5kfif5jUN9nwXTdCsMKaVaczX2qtRYkXAxMvui",
+	"9HrpozdMNcChSkJ14EZ78iyxFw/piYBJFloSOl+sDnVCEYDWmCkkpwTnUW4WDdCwHn2PSuILLMD2ghZs",
+	"N8ZDJQeg3dfV2NMBcwRIRUe4TGpoHlO4rBXDtF9nf4dt6KnAZ9cXbeoXkY1AiVgQQgwKn1EKZ2AZi6mo",
+	"q36BLIx0i6sHBq4kdijCwS5MnG1CHXToeiHxRTejPdSQifS6HHxQ5bm0eBojm1BfcAZv41BOGA+ET2iX",
+	"evwg+mQMcM1FmALlnkIgvYkaAFd0F1d0V8l3xtWOS4WJAwZt2ibGCq10koWbWHgFOkBwdkUCOriZ2aWh",
+	"ZMR2PThtd0U4sJeLLa7eABRf9rFwP3g49X0xysSozR6XyNsJtJktPgM1kyypeZq27QDwU03KiNE9xtVQ",
+	"4OdXpGEFxYFvYthdP1XvHZ3mzu6k5VkgdDp0vAOveAOPymUqJnuZRtbx8KWZIeG2IbhtANctACmQ67NL",
+	"DocqsQ5p6jqnVFlGa51OoWmzOXd9TuT63MPZ03m1TN+O8TWMwjhcZKt/nHsFF8YrwJHkxS4XSCbqQ3Ku",
+	"Vj5no9lFmG8HtBPKYkyViIQvg2Hb92SPuQQq0IqEY++3ybojFVgcGDjUUHmIa5Esibl625anN4zfZiN5",
+	"E2rhjjGxoHoQxhzPpDqI7KiSwflrFtUwdkKM319wVvah6yH0TQHW0ikU46r8f1HybPLp5COsrv82ejz5",
+	"VfTt5OPJR5NHk0/J1asVMvlF9DR6AtXjX08+vXq1RADN5yuoR/hCSUNANHlG/vrwt+QfoicEqvI/gir9",
+	"F9GX0dOfLiXgJLFINsg2sMhqNFPhjI4Z3mEIo4PDnQJgdOT48XpKegHrfK9VOGLgrQIJmP+9VoGLjlA+",
+	"DOFCDBhnQaugR394KvRwaKawxSAnzdfCAP0ITVZxq06tbdVpo2PV2aprrTnNtrVOy+2KU3VrrN45RetB",
+	"fOSnkH+WzUDwuGwUYmmhRJMX+uxAt0eqtUB3ejyffDx5OHlE/vLv0R+gCeFp9FX0nwnU0pOpaEvRM0Dk",
+	"ORYh51TFoka4zEH3ps5Xrj8vWrEoBnCUmoMVIkvM9UIRZNoY1CKDPrqx9cNLRft24xx0LLGV9LWJJ8kt",
+	"Guy5YsSLJGDcZQEU77S4pNwL1b4l3797611NrSY4ogGUiJ2SFjahbajMFAGx1cGzdZ6EtrirrItNQgkQ",
+	"1unoWGcYDgOWkDMTLyRLAaJHAX+ciUFB5gNiZHxZ3WRAZYh3Mo+XuoITSF9mtsWbA34qHuczVqjzStxz",
+	"l64Li8mbfDA8J26z3GjJjZY3yGhZ9OTNRHFVSm+Uap3OUQbyQpRFLan3A+A0Tcyo2cbTYqEHq8OYOzP+",
+	"sJ2NNCBZkLLngG5OPVN9ou2XOA4B8QfDmTg+ACk0LQ9GlqaZQTtx0AMeDllBRoM4LeUFaG4A++3RHZ5q",
+	"ii4XMfkMZZurt4uku87f/DuN5xwfXrX7j3efwfhnOUnhhZL7mkNLwsoAT6UWo5fJeV5MI608UP99DMMo",
+	"sjuBg6nUTFcIF5v/zz3gjU/OOK3Hpc/xJ/nBukgHC9dkPouqON042uKYzJhm0UBfFeVjzG9gLsYLz3ov",
+	"vsPC2RuxnLv3uXufu/cvw73PJfuFg1O63PmGqeVH8SvNeD6aTefCKpUwSamjWyRKFBeJURkwk9mkw5LO",
+	"NQx5nAxYfkkGGvbw5VmFV5RVyM2O3OzIzY6Xk1Wg4ABDX8AoTyvkaYWFbaXrrheeR1YhjuGsxAbAZSny",
+	"fklW1tRqkrt0D2NawLAVCkIJ1GiQpbR1tUHAtloupgpBRZDUiG62eBAjLnnhoVrwczHDpkE6mKXPYxS5",
+	"sXARjIUEpFntIDhZr6NZoNsJUHTkoYkL1U+g9+NZ61xA74LPXdMq3BlyVx5JAAAXX0G6Xu7ig0c9jbg4",
+	"EL7njIkMPd8n0BEqsetUXVsit2JMatcLmBOKjNqYlYy/o0d1hnnyPkKxVyrVRrlcniZ3jG8wFXK+1qFr",
+	"jc5q3Wo0K02r3litWu1ax7GqzvpqrbO6Sjt0Vf1kGASMO9And++tWHY562x1tbluNevVhlUvu8xar9fb",
+	"Fis3O06ls16mrAmyy9WtRXM+bUDHfcZDhK5rV90Kq3esVdpwrHq75lprrNmxDGxdg612UshzIMUmv4qe",
+	"TR5FXyfMvt9FLwDgf/Jp9MR8Pvm/EdKeeQOY83TL1kHMuyPm++DMZPdZ9GcAu3+cPDbBv38aPdeEvs+S",
+	"l74lXCWMO0Pf3x0ETH+afL8TA+pLPG2FYuGDIUWxsFEpFvZpeA3uUQE7C/vBTN48pq0bOg5jrhJ0ULSh",
+	"tiWcV/Nicwtk3NJqc88mZoVNnwviC9XsiiIPWthREKbE8DZuNXmYr/NyBIrhfWY+2z2/7tQ7LBwGXJK+",
+	"4GycpEVRzcRnjgzM/C4h1k0YF40tF8lwACXusSI64KSMvLDnBnREfaOitHJSNs+SZKzF7S4Lr4l+nwUO",
+	"22GhcoOkvbxBbBReNhF9LwwBl4dyqX6P3SMGGxn2BsDYeiECKgiQOQlRTqNuRf8W/QvR0nMzhaDZZlCO",
+	"1uL2gAahR31/vIt3ZK4NRfjxX6UDcLtmeLQtDJpeIpmIHPbJks3uqzmUu8kXdhGxfod94nFiuyyknm8v",
+	"b2rAIBgVwDqkfkKW9DPhlyAUl3W5nn4NU+Q/opIMqOe2eEcEidrP6vqWoeCVxL7psv5AhEolWD9gY3sj",
+	"QSLeY1gyCLWDgPE8TsCdNdfh7DYBPLILF/GlxvMDNtbi/qT5gIPK72Rad0HdshAkbyU3pHJD6kIYUudg",
+	"QpE+dRnCywxYYNQIGUrmLud4kHm8/Gi7sTrX1niHhmxEx2dtasaatUjUiRwrS8DjRNkIcxmeC4QC9lng",
+	"DoEyKaS+D/ebGQa4x5Vyh2FI3cAHdfXdgDpwyDzhgpXmBUTjsssrhDpqNYmnbDo5YMqYWS4S4bvKjnOH",
+	"zJDQnyxI8B6+wM30+C9V6b6W7E0l16cK9iF7j6cigRCoPEJpzABKgTW6zl2ZvdnqMQgpfAjlwxvVE+jT",
+	"GCNlLoV9quL1w7vg+Ap2vfVxO+f+9gXyt/VqEi97qC+hw71AMfsgEB0PpcP05ir8vggULJ4EInegyfMc",
+	"Bh3dMwBcECtvSTN9yCLpH5azhitwMxbbOnfX4mIYSs9NN1qpWbSv36Vd6DkHzxszFu+lHqxHS7jyP8HV",
+	"vNmxbtHQ6U2lPH+HhVN+vbAgv4Ypqpud24IzeNoZyGrqugGTynyNviyR6A/Ri8kjpDEtksnH0dclEv0G",
+	"LO1nkO2Cz6OvSqSyrjwYwUPqhNe1vPZ4R/wtu69OTSkrtvWF2wk3TH29QSrVmlVvWIBKldoOU3OGn2fJ",
+	"VpXBP4NsdUr+MPoOUlSPoy8hYfciejIlg0gmj0i1XCkTuOKr6PGBRB4sbGqYt9TSLjKuq1cPj+Pq1cOP",
+	"jWldO6tOlVaYtdZuulbdaTBrvVMpW1VqCF+bHaB1dTAP/KDgYjavWq5WrHLNqjTUraQcKh1XiH4bPY2+",
+	"ix5PHmoHSWfrpqTqJp+S6BkmZj+Onqt/fqkZfr6KHqc2yeSTlBItRP9arjWscqW6vmY1myvlcmWt3Kw0",
+	"lOT0RVfcC9SqGnmh860H5AZunhV1eSKxoj9PfhU9jb6Ivp18Ev03mfwSRz55SP7y79F/RM8h0ft08jD6",
+	"FhKMiQQBNDbK94z6/zz6p+gzEv0p+gIu/wJe9nmhWGh7e4WNQrleb1Qb1WoDNmyA58plPNxCKE61JOVK",
+	"ubJWKddNXhWv9riSYc1muVleq62t1wrFwt5gAB/VVssVTL/6rEv9rfi4VSrN9fVmkZzg2MGdzEt9pv6j",
+	"ZmKxWRLdQI25Uq42m+VypVatrKs3kSwMfdbPvHS93CxX1yrl9dpakk5WKq0ngti0yjxB3cgfdgsbBVzQ",
+	"edK+xcI+CyRog2axMGJttYSFjVSy/pBcmd+AmiJ9Z7jXDg0Ay7CHKB/qzteUbrGuCR4Gwj+sugaBt09D",
+	"ViRcWI66lCyhVnJpSDHk1w7ESAJ8KzCTUaXdIIB6s2MpYY66A4omZmvjQ+HuglJT09OZeipN2Dlgg4BJ",
+	"xkOYgQ0iGRDrYmkNlSn1RUJh6Ey8sKg8M/11Mkwbc5/mTRYbtBp2bVpf2G0Rkr5wvY7H3I1DT1SSwEVk",
+	"d/AgQqLePV+nc12n19FheLWJNupOs2G1KgTRk3IEtLl3GfyAufiTthB7CYgSJQAv6QAL0FXLTWInmtvG",
+	"Ngpt2tiEBswwYboEuBpLJPpd9Mfoj0US/T76PPq8SKLPon+O/h/45H9Hv4t+j+DnKXR14J0kTo8BEcUS",
+	"/EOTa2+mrulS5ZnBQuGNljeyySnM0zDfbfGl1JhLHucbxEPyyV24uxz2jU+RmpcsmJUMRaBeyuTTsnhW",
+	"pRZPHXpPErNKZMmuV9fsmFYKqEPteqWa5qWigaulhEukxx2GYOIgO2fyTp2Fq3Kzk/ZPTphiugyGbW5s",
+	"vnpj8zRm4DmSnOWede5Z5551LuxyzzrxrKdQF2ZcuEvrKb1GrWZzOFfbAfBheGrub1DPZ5e1S21tsXe9",
+	"Y3bFRWhVOwNPcqH8TTeg/dnZ8+uAbKwvm45rBz0YOusdOD1vHxB8xfI0rDyIzJTIDc9X/sQGsbHKxi4S",
+	"26Eh64pgbLf4Uuw1qcEw7lIeyuUisT+wyRIlctjGY2rGA+0t0B/mD7sgC0bAjKW/Tr3R8qyM/LaZiHng",
+	"/c2sZRD+h/IoiP+hnBvjXw9lB381pf51i5i5Ip67AfMUj4iCvMxM3JVZ4zJ3KZyuGpfdD5Wg7Xjq0TxZ",
+	"kCIsh1qN1A9mjeWDzCD69P67jHfDXmGjWi5PHcRFro5wqMv6nvN9MVR7qFktxlONZXpO2a2waseq0Xpb",
+	"mamutcZWO1aTrrXNd2BR7bMgawNmT/M85m58wlcatNKuOjXXqrNGx6rT1ba15jRda52VO6ZAcAWeOV9r",
+	"26Gaj3jnCO57PAYxnOe5yvzzuAvbgvpeR0/z7nDQDairbsXZ/XAnpEFoKkGaVrmKZSWDwHPYLY+LoLDR",
+	"WMeClGkN9IfeQFtcA+bSruh6e9RyhUgT58R3SbfQfZ7xSMBdIdFX0YvJP0bPoxfR15NfQyXKl9GLGZ7C",
+	"grZd7XQAibj8xxeWmH3y2taUvHKSgCmKfZBoncsZHp5JGDCl0RpbCIwpIUMoyKMy7uKEeKoSA1ckCQCW",
+	"X0ncMVmKPo9+v0FoSHxGZUgqq6SnJCvemrf45GM4f8qZUsdMOVQ6tLBJos+jzzdItVFO/0ad12fRd+Ao",
+	"frNJ2iLsQc2H8nT/GP0u+tfoT0hCFHgiIMwdojiaGTAutbitS1VuutIm/aEMSZsZvjJTxTLdfMo2SCS3",
+	"Kd0GnoR6eR2jwcRW8mqDhHSPcXt2E4E+8acCBTojBXa8hjhG6k8T7eBEv50tHP8cQi1fgqz9JvoGJfLX",
+	"k09J9ATiBN9FzyYfQXP3Uygt/2/1/dPJRxBCeDb5X2TyKHqsNlH0pHSEYjBnNPq36J+jz6I/FYqF6LfR",
+	"Z9FnhZ8WC8nKqUvmYlj76ZmqlUV1Am6X8+FROCsLSN1QPeRt4Qyhtn+j4LAgxL3CdkVnN7N1LqHVNCuM",
+	"26vqSOxnpgUi2d4GmcBc0+LZ0K/enkRtTt3bj40VzycfwdZ6Ok+k9n/8DzL94XyeB7xCg/AQkMKcceFj",
+	"DUkEVzBnxexJOO8DKuVAQKU7aI3dWGvsut7AF32q5Ar3fFn4aXwLua0uvW6uNCrYfLsDlxu9/OrEXmwP",
+	"x3ASWg5OfgFh7kdKDqq7vEjJQbRRMnXd/68ayuTXk091dXe6hPvP0IdkBopl3AvSVf70lRrpCwrfWdFU",
+	"LXjy+Gneq/SSo6av0j9CU4RQs/3PJ8i58kD/6xjg9Rn+ywYR3B/HeFVQcjGiknC2z4IUTtUSEN7rR+2O",
+	"qNyNv7MJYE2NPMk2TLBUHb8WxzKOlFmFT3aNjiEB67BAHUgvVG5Bco7NkZzmESACeOIRnKba47VAgF/8",
+	"FJ88bfImZjBiyPmDpsIRYY2peYcbJllQhGYNOGJQRgW2CIYSkn6OjgiIOREzOjVOegjOpzsj949y/+j1",
+	"849mLeqb6zFlMgi51/Ryvaa8cSBv8MgbPPLs3Zk0eCzkm14ODLWU1Jzy9NhXPscekile9hwNJXji5NAH",
+	"XHjT+AGZROghyfR6pBOKLb40PYGnPOpUAq+IvRZdb58BLbkhBukx4nsynOp+68aNQ90aLW4ynpmOjRLB",
+	"yiojC9SLDkJTP9PzZCiC8exmjrNx6U+YHkzbgasaAWS2cVMsTLOtJr+GY7KQ9j/Pov7cIcsdstwhyx2y",
+	"3CHL01h5GutsAuB538DLpbh5acmzFZ26uix8Ny/L0VmkGnJDpxFFOnX411/+Ju6hKJGbUPG4rz0PZIOJ",
+	"e0EMJTQZcp9JmboJeD8lssXHmG3UORPlY0Bm0rSyhwHlEvZxxiEygRrBmfKXEGxZ2hnk5YwH5Eki4GWp",
+	"T3osYAh5rR+qu/GZ47lMLm+iW6Qke5FQdY3P1INwbJXq1LLGLZyQc8hi5k5C7iTkTkLuJBx0EowIzn2E",
+	"3Ee47DH3S1Lx8irNZ21gvFQLGpXr4kVom+l9DSmuVFPNFTkTAyhTCXZNa/Y32pDCYu7cuMmNmzwCmls3",
+	"52XdxEBulIDoya2di4py8iYGDu+wvubhIsbbP8uC3SQOtEl8b49l4lhwGo6s1T2ZmXJHbf15kB9udua+",
+	"9GRFwF6fdtnKzwYMjviUUGLb4xRAMA6XHuFvB/zEPx2x9mDR306n21W3OyC2thyHDUIL5k8e3gt2exwy",
+	"aS9abnVh68Cu4Zpab3tyIDBkenh4HlhMxcQov3f3hrVGkFCA9hlZunPjGlmtrq6urFXWmm9KMVq1vPpa",
+	"HgtdPcNcojY7Caagnpltg2Jmxikh1GqvSO/nzM6rSPMq0tzGm8PGWz3+B3Dkbotwh4ae7Hho+lzeCNXb",
+	"YsR9ka5CvSLRgtK7eDmvSl00WTsMF6hJfddYr77oig0iw4ApmVQkSnJbvtf3QiwBrdTs5SKR3Ot09AcN",
+	"9QHAvviuXjNXt0pmQMBnBPN0XWkR86PL00tC1d44w9jePHWhwglZaOFEnJ2dSVAnLm3ffqdI/m77+jtK",
+	"tr3P2ttqUvWkl8jNUBJ1T6Dn01PdCURfOzIwXiwTNir4rrpaidYW9yTxulwE6kawXsCphr6K93NGYDFh",
+	"uhu2JgzGNDo8cYlywu4zZxgCYzEgt3eGEuuP5VCpB1ihvD41Tz3n0dk8OptHZy9kdDZgUgwDhyX8HJyN",
+	"poY68prVvGY1r1k9e5cGjdbFQs+nzLl3AzEczIa6jiPYG4RBbxZcXyTtMYJVEjiJM/Cj38F7XyYSZ4cO",
+	"qANM+NWGMvNcLdJ/b2nlP58BxlL0zM2YRIPxQCAJLgzPF5JJc5emVa5YtcrdamWjbO4iBozL1GOU5XEX",
+	"voULPtSmTtNdY+udMrWUxWPV3Rqz1jp1ajXaq475DuwD4yXObR0pceoOfXZbAA9GIfoNcEM8A06Ph5NP",
+	"SPSd0mJPJh8Bsce3qO2ib0j0jEx+pVS+hh79Ej99QiprG+Uyif4Q/Sn6Peh+RkN5l+4xXtioVEHnB6E8",
+	"bG3FtgDOoZLpKZX7b0pvgyL9evJrtDKU0fFd9ALgT58vqFGrp0IXhl1/PLYwHrwcWfi8kIXTUaGuEUR5",
+	"OOickYxhpg2OsT3wKefMtUvERolokzbriIABxwEcdBttPTLyuCtGCCCGktFc6oUtDpKwiBXx03qVNzOY",
+	"wEpsG0xgjFYQ9RHxOBlKZvqJzSTOBA2Gg3wayOB5lMnL0hQvQZTPEN3zS+nFROw5QvXmVsCrswLKcxgB",
+	"Wq6cowlQWWwvznKpQRzmznOOW/om4pZ2tf58OS7sygP431PCmKL9wkVbuGMAMlXfhyGwN2kQU7hkt0fl",
+	"rs9owFkg7U3iUO4wX51Oj8uQUXc5m8g6HpDUWBs5HGkOR/py4EjnPp/HVTeeAHk0sa1PE7fJ7bQ8WrNR",
+	"/f/Z+9reNpLk/q/Sf74RaQxlSqJkW8LiH53Pvluc1/JacjZBeNA0Z5riRMNu7nSPaGZhwF4fcgj2gL1D",
+	"Lrh7sckhrwMEm73zxVnfboD7BMOvcJ8k6KrueRCHEmlKtrw7+0JrkvNQ/VT16+qqX1VQreK6exNcdwvo",
+	"y8qJdMaL05VW8lqD4d44vR6xpoR0WQh+KEZA26Ebacrz5Nrr3bOJ7zocme8ET6kdZmUjIpPbRcDApd1V",
+	"G63FdOolktBVJr4y8ZWJr7wxVSjDO0m/9bZ8QNetfqrIuN46FlvkFHGVGN8+0H6ltgU+RTHn9t89PXv6",
+	"zN85dY29uz6ksWQkM/CNHfub0+HpPU7hoejEYz7whKm+/pqFki1KEpYvxyLpwKZ7djiQkOmnUcJFUwwL",
+	"0DGlC6vnuJIBMZbGt98GAwPmbt+WUn8LmLEEBixmq1F4bE0FICsAWQHICkBWAPI7chKIc9igwBVbqOwN",
+	"wEFTK2BmWOtBIaUM15p0CGcjJhWBzAFSH/UFFj3QfwOvb6svQJCRCH2ALZyNTA2GhgMHHxbUOMQPIuYp",
+	"gfimwy3AeV/ZgLQV+2ZCIwhLCgOpTJf8GFtA6i6DsdRz4T24rTzf7V4gLUWEufWdirulnhkZ1Oo1R38j",
+	"gAyskMfxhTZTJkkimDs/o5jv8QVUwn+R/CH5I5gySL3Qs56elVLVT3kdIIPncIApPJ/UOBtlmTwi9Gvb",
+	"m1D/4Ulqzsw1F5MaAm+Y8Sisu64XD06aRZBBNs2yHYft5LVWe722VFBscVafHx1rursKj70Mar+c6uun",
+	"uqI61Zh/U7ukdTL5bJVz4kKYwi0xLe7/bargKnmA/9S782GsJMbmlLGG1zGMWNt8/AV6UoOVwVASN5ec",
+	"6Vok0KkhVOjUiBSRkqQ7bnyH2MVN11Xs4lWKd5XiXaV4VyneFb14FeZU0Ytf4B7EIIw3Si8e8wp4XwDw",
+	"LlbmARh+dlmeHeCSgJ095XKkn+e2W233OwSYH9mpVUHmCjJXkLmCzG8AMoPmreByBZcruPydh8spvrhE",
+	"wDwQTU/4TJ55aJq/b0USuA3IFaRDROinp6cZ5XcQAemCJ2Ku5Cr5oPx41IZ/zT7ZHIjbIN27xSZkgZf+",
+	"/NM0/Gj30cGjD+7DweQ0bsGYoLNwS4CGld7c7G21m5s31m4025tb683uRs9rrnu3tjZ6W1u0R7cyUz5k",
+	"kaeld2oD+vgRtGxN29hBwHcHemgg8X7IokeSRdhl22u5CCMjfyy1ttlwaqCG7kZiYGsGwRePuArCXENO",
+	"RT/BObl+8VJHielcOP8UMTc9v7Mnie31OdTngRAfUD42wTzyShD05AYnp8se0DHAuHfg/HHm1nmXmOWm",
+	"DXkveMx84gcSNCCqRUpguQRqbHhvHKKEoiFowiGLmhpsIemudNKqOSIiVqGQiGkxIGjC6E+iu2sQDwiF",
+	"9Zxp2kJ0LeyuoecPdc8fsseBVLLAkqNOdSShYcSoPyZ9KndMFhRenrbyhEVkrdWaZvJh3M/x+BheoNmM",
+	"O+nSXop1B3UsjVU84KBjz9GBU1pvMV22sN5KQ+ouhbmmsjgXM0pn7AmM2jImpaJFeYeyad49W5nSqWQT",
+	"by5z+VrYH/zlOP/PIVLZQ74UsBiGLkUv1R1C4f/gMZWKjqXeyaJJ0fvnFRtxZMhUcqZI3+ZuE9wjy8xC",
+	"poQqpRbtrLKeOVvy/WRG+Z4tFctswknMYRIuuGRm8JwsvmXFcm2zpl+rMulX3KRXu8SrsJz3OFt8Bb8j",
+	"57rpfJt1tGuN8CUxYWgx7NbTbByd6U0l7kB3tEWX6TYQ9rHMB+sOPBc5VgyjF9yMRWMwv91GFokL2QOm",
+	"+mm99Rp64lLpLCplXu3PXrfIW7XdenM5a9k8WpFEsWggL3jbJZkXR4EaNyVTKuBHZxdhUNOHLzmfXhtd",
+	"clzw5oANugBW3XZrA7+GEJsOj0TIZsHVvdyj941g+1auZZWe0aH7ivZ6ByNx16R2GYU637o/U8AZqsB2",
+	"bIXqrtAC+xFTZZPZroZ00HKrrbCQFkd5K5IE/ps5DogXX70fAWV96RJxHSy60uFYlRWXNqmboA7Hxudl",
+	"G1MHH9vIKuxzwrgeBb8DU5txpReqiMgRUxBst6G7XnD/sAfvPMwoDQ5tX7hpIcEOPz1sIBjj/lAEWh/G",
+	"2t7rK8fIvUHq7o/uHBCrEgfM7fABjY6xLqBpkewHQ5NW66Iw2H7LZeM2IMAQtIwGoqrDBfeYQ5SAnoU2",
+	"k1Ff6MkDiT5UkhELw1Vyz1D0QoYtF4rQXo95qpyIF3HfuarwNTHpm9GCF4xX37bqJlyMSMC1GfMqQFcB",
+	"utcGdEuanAVgHfZ6U4Z0UUBX6l4kexhMpgLvWGs3MWSc+STgHf53rtbLrkNcJdzGNumLkTYJYwfuxypi",
+	"MVcOGegJwOHbWy3Vtwe3QciI6HU4RulA3E7T9ixRwYCRutGw+exIo/MjNgzHDXhm9oyISRHGcGpcuB+Y",
+	"cXYIJREz8mNzTFgQ2pdAyQ4PqTQFYLAVwMs+6mtR4Vu/sUpcccIiP2Z7Q8Zd+4hcH2G9GHKNi9E18pen",
+	"vyYjGugBBjCM0utv9adQ8CModEs5cWVIIWra7fC6+5PdH7x//87B4f6jBw/2Hh4c7t/bdR2y3iZ9fQnp",
+	"jonPejQOVQNJIpgpmDsmIxYxM0yrHa7HhgxiqUiXEdpTLCJ22KgiAyEV2djaIj4clQxppGYg9H2cV/v3",
+	"dh8yG9t6HgoasigQPprpSJF6wL0wlsEJa6Rw6OOYQfq3wUNasvlQkDaVTT3Ic3u9rDCM+6TOHp8nihKX",
+	"JMj+vV1tUnAce3Yp4pTC2bRjx5aUToNZEtv5U8vLOaCPg0E8qG3fWEfvCn5aS4UNuGJHLEIEuZy1hmX6",
+	"0DwCbwVHTlu/GXTAPsArWdvebEPow61W+s1Ga73deuLgFMiCbAsEVU7tiHE9MUv9UxnNFUQC7mGX7gfc",
+	"Y/mo3ZsHrZu5a7O1DL2SqZBcAzY2pxpwc2uqBeubt4y/L6SnrzOqYQ+WZW27ve7oCXZ2vaTzoY1dlCE1",
+	"i3JmaVX9a7UPvUK4AFAmDh9ohMhqVQsBzNheycizxeGImf+LBPeaWxw0klJlZhT5kVzzGRa4C/X8eYcH",
+	"2kJrgBMoOYsMyWCbdCdrThvMXq3DwXXl5N1Z6OTSTw5CPQzEE4NuwNkOVJJTsXTJgI71IDKqZkURmxH9",
+	"MGYxO898QnyDxVzIGyFtxhiTpI5vwmw3+xzEFxoI0BDMGns8DMG/jwNcajMsJVY2+iZ+eC7NcwASGgbI",
+	"J+DLfx9vb6fThkYRhWUq1RgSMvT0qk3bxkKTIYUhkGnE4SybZ3+vLagyUfDb9u4n54hDpQyOOJbhAbny",
+	"HpFZspmb8BRtiTO7mZKYwJc6Fyaw081e6c4ENjG3z6iV5Gx0hQgZ5efKMYI8RnB/gKkgo0goRqRejKZ3",
+	"AEtHDCsKD2aLoy9ZRhQD6SnSsQDEhTHSoGzmvDGnXPrq2vK4rkweE3eaikLqGpdE9rLGOaL9AG6/aNkw",
+	"y2fBzrLJT5fRWXruWqFw8swrzoV10AF7rPRy6gXctxw9Mu7+PfMUqXtUsmbAJYNE4BPYFo5h8s8cQPux",
+	"AMLvMX6k+tkhZ/q5VMCrTJWXaTVz0ooKYIor75fJNya373WZ8n5rUvAyhjx4050BhUNdyjldDU4oFyf0",
+	"r4ysqyI6qmUpx7XtGph1pHfFHbzeOaDgcyTtFrY02Z3mwHud3vLWWPNGt+032+wmNbml3obfZpu9LXqj",
+	"W5aT2jL/NUv+mP8KDLVan+jPOCV1x/xr8oIAFe3Xk6eTz6CXIJMTsz1zjLo1x+pXgwHmyGPMw6pZVy2V",
+	"QQPe3IIdPj+VRq/JjzVwqjYxV3QT87GBtd/p/cv1T/AfJjp5Ee+q7SfARqtk17ogRY9QjiwUhbSXwNJU",
+	"nOGNw9Wz9AF5pdIrlV5bQn3PcjvhDK809hULf6A51ZPa1XdDc5c61O00K3251ddv32Bct2r2XeF/egP9",
+	"OiNmZRd6Kn+opvdnlBPq6T3YdOAJbGYhDAPndDFQhNQpH4OrhIWSbZ8qpZf3mQD3hXWQSBKoDkfHirYR",
+	"7irZjf1A6e2zJK4Z6UMU8NA6VUoJmrBB01b7NWM58ga7tunf6K1567R5k210m+3eFm3e8tb85np3g7V7",
+	"m3Sre8Nb+EgBZUSxgX3pMqI7Fm9GhUwqZHJxyASdpoGSUEbBzsYqzKcK81mc1B4mTwqtStHUhYCIge6u",
+	"o3NockZ9ETKi+noxOiQwTSZcKCYJRGH4zC8y5qySh4z62iBqo4cxkjnzC278LH6ljvE2sk8j5uOP+pbG",
+	"OUdfuCg/sE14pyqEvDG70wU4UEt+k/wBqMi+mjybfJp8NXme/M/k0+TF/+vwYtUsrJk1eTZ5NvkseZV8",
+	"rdX1y+S/CTC+PZv8ArngvpmpxVfnoy/sRWIACjY9TgQ6R3qze8Pb8pubrN1rtulGt3nTW/eba6zVs78B",
+	"gMQpWNvu0VAyJ4OPc1q2C3M4msl3vsfRLrRq+3qF1KwphY6zZ0UaFUfqoJUa1R72NemCMLASQirJgB6z",
+	"gup3kTWX+W6+VIXgjETME5EvccNVEr+J4ZmsqSG0zJ0Va1szDMdApysIJS5iZbfDzStP8/AiOi3Q8dYx",
+	"lJMExn41dgjlHV6wdaTu2s/bRPeX24Dyl2EoRhDDSigfm6AKJy2GxQUkPKgYw0ICjQ5PmDZ2YsTTmH9s",
+	"SFnxCpGaO6NrltnpWWPwO1Mo6sXk6eQX2gw4oPaTP0KJQm0atJH40snZgclzkryY/NPkVwQZLSHoNPnT",
+	"5DP99a+A6tKYnZfJq+Tl6rSaXkbBIm/IpZAMVab47ZriJWbFrP2YMbZkRCWhvp8yoVTkRtWu7VLhxDAc",
+	"I9+t7xPKi1uly9vEvVvVwd+eH9iGeB72RHQYSxa5pA65Gq6A3AsR5dBJw0mBhLmKWn5/a9B38pDldLZI",
+	"Ax6HDzboQpaAk0KhLUuafD5eycoHdHixUveZXmXzJBMhVepb3j91HJzW416+qvbp7n9NNzJKdIm0FtUB",
+	"9pt2E0/NjO+ly9gs4AqrVFjlzTGDpM6PqXLWpShlaLhCro9Yty/EMZIsngQ+i57MhUA8wXvBURwhoR3c",
+	"uE1cSbnfFY/RBo+FOKZSUnc2oRTcdyZIYDwe6FaYJ9ecmn0sVJKY153xURqYbt9K6sl//kQ/B5AeRPfi",
+	"K8DX1zCpN9rWm75akUREHR6xXsz9lcJSJ/eFgpqeJk6YC5WWKNEwQEWxVMzfxtcw7rNoRXY49f2ISZkm",
+	"YgY8S+17sPu3H9y5f3D40Z0f/Hhv7yeH+3uPHt6+s++mYq/IrOhRh0fopcgSQHcM1QogklEgWcPB+DOM",
+	"YA4k6THl9TW+OKIBz5Ep2A7CVFet1IAl0zEczvCt5XpC0QdUeX0i4kiukgP9iBMWBb0A6bgUACGkSQDv",
+	"iuCMAAbC8topJ79BYelZPTuBakdSQIbuEAygQyIG0jAfmKdFipoKXf6Xp7/WP0MlpoipSL8Zo9op8SIq",
+	"+3BF5trBwVOjwIN84GzAe4GG/TjKHY4en7Q8uu43aLCpIAWAb73VQn4bIMnAB/cp94Hsou76MUIW5kI/",
+	"usERF+BEs+cvDd1goKkuTFapxFBiY8YBP9oh7mZr3cWqUIULPRGHPsTPdxmh8pj5pB4ogr0gG6sdvptd",
+	"jHAV8oxVcU2ntaVa7VJ4+ZB5LDhhhnLofq7zl4GYMOSgJ+CxqzL2PMZ8yEkRBkd8gpBmvbdJb9I1prFI",
+	"r7mpUckt/QdLCQGoaeWhSfaoJ6nayM+Z+cHBR6gxC22+DPgqYuUJTBnCxbOwiLve8SzcUlguIyrtHH19",
+	"1FKdWL9tPLE+16D9iCo2ouOlIYjhqUDCvVwNRVy6mY7JzzRJ6gZv5E9l9oCEGcsMGFhyCqzAScRZnpUn",
+	"13v04+tmLxWccw6OxbM9l2TXg11CK2dJivTeEU36DnHvHNAj15kqfgQq/Db1+qx5W3AVidDV23Wt/s3p",
+	"CWcjuVpePQYuuEs/vp1JvXiBPi3NRRXpyx9r+wHDjRS2Yz4PNCpmqNe2yZpbvRutZnvt5nrz1gZtN7ub",
+	"3pZ/g93s3SqvyTbnXnMo0HeCOVK2mNe/Jf+bvIIyZl+S5CXU8Uq+njxP/pS8SL6ZfDr5bJ5iXRDQOZ+C",
+	"zYZtrMdylpYtmWCnynYVJk+Jqwu73yED+rhJj9h7Wy1A07OLajlnVAJjoJqIokdpJm2xGthOaTWw3Iw/",
+	"+9367RtzqvUPhA8QsTrgXlzFomq5u/thboLl9Ol9NkJtenf3w7Kj7nOUSp4Z6yHr1QpxzvOqYsbVmXr4",
+	"Dv6OSJdGOaWsN0HTCrpUL3f4kop5VmEvq5qNlMvp5fJMV9NBC6e0L5s2/hE6uk1eqzbHTclo5PWJHHNF",
+	"H28Tt1Ob/MyUO/yyU9O925w8S16Bc/Nb/VFEbsMBsqeHsZSWxOkOP4JicCO9idNyyR3cGTLLVUBgNWnE",
+	"GVF+TGhXnLAOP3UN7qWQglCPd6CctLM0HtbXRSYoDTRqh9e747T/kPFBb4StpTDhZwvn5K6/8zm50JPa",
+	"PP46+dLBsqyTZxAy8DWYSHLt2to60UZy8mzy+eQfkxfJV9eu6RmItxbqz9pasrOehVdJFQl+hJdOPdvU",
+	"mM1fc6ruLIRyl2CPfK3gOQHGvHhFPwqedHPt1ro9IG/7TfxWf9nauCi8Yue/HpMvIE7jm+RbkrzSkOXb",
+	"FMK8nHw6+QUWHX0++blGMMnL5AVJvoKQDYgjeJp8O/m5Rjj/fz5gs0SYnFGD4/Nj48wqrRBOhXAuDuGY",
+	"SQVOWmOoVJ8NrhDc0UhiJs55kNalzwCOVtCOBiCnCpMW0c0q2cW69B3u0SgaE8rNPrQE3ZgC+MVlZOY6",
+	"BO3Row6fMeM1GDhiirgbrbZrWA2tS9ScMK+SR/yYixEvZlBtz/YPZjBKD8/SAOpKh4BP26uu8MelxvM3",
+	"yZfJN5PPQcl/DlZ08vPkm8lzcwxaYkPJ5GfadAIeezX5vMyEkuR3ybcQi2aC9yAe7SX4uPF6SvoR673X",
+	"qfWVGsrt69dzZ9DXPSzU26mRiIXvdWpc9EQYihHhAjhrok7NSP8VSb7GTTagwd+ndefpLGMOFvYGW/PX",
+	"vY1us003e8022/KbN70b3eYt2uqueev+Bmv3lrGwJRXZp8j/Mk+BPX+efAr9n/xX8u3kqalZ//Xk+eTp",
+	"5Bn5838kX4DdfZH8Ifmj9SJoC1xWCjx5+edXy9nYVEvoxXK+obVOpcrKVlZ2CSsL/KfZbhg5JwqhZVfM",
+	"yl7/RP89i2UDqjOVm9wd4ke0p6RD9MTz45D50B7D5dcETl9Q6+iPAMtWsLinfQzpljUMpCol5Mgs4PsK",
+	"MMvbdO9WhqoyVNpQvZZRgvk7w8utF01ljipztKQ52i0Yo0Bd6iavNKQ5ffGMgCW0PstzhvQZDVX/H2Za",
+	"MbPxM8EkuCMzQR564EkUc7mjp7MvMHyFKBHjxpj4VNEulazUHv0YXrw0M1RGC3A8vzox755dIA2aBolY",
+	"wYlJt3+tOX3GFLsXnDCuXzOMRDcfyS/HUs83PHWGioLzj46JwLEdT0D9UK+vJ7xD3M1CFFbpsGCONZPy",
+	"qo3MQ6itqASRLFpqTC5HY6T9dsZ4Fm//pNZlNGLRbqz6+mkaVUHbZsQ5BhKbHtWcWhxpmHQdkJh5zydT",
+	"/XWUll1zwJfTDLhDlDhmnESsFzHZBy0GP4kYUKPlBdYileslpJBpBpzEkkUrkogRJ9QDGvr8E/CbshOn",
+	"PLImdebHJvLHY1qzy0YeCUPdI0S2g9XyfBJZ8o47IfM02Au8ppaXqjhipP43q5utWw3ischEgTBJutre",
+	"pSmTnikHknZLkIUE5t+ff0RZP+0dPDBFowgWjSL1Ym0pOhzKhgNRhicsGkMVPZkWJTG3WgmkYsPcy9VI",
+	"NPGpJa/eN/eofiTioz5hj0260N6Q8fd/SG4LzpmXhcRIUk/+Jfn35LfJL68n/wwo+PnkGSRs/j55iQVG",
+	"tL4wwxIG/NgkiQwgMxZ7TObEk1KUyAUVTvWdp3Z1K5IMmRiGjNR7hhIdM6UBiKel+qAyn0O6ofCOpUMC",
+	"fhIompVh7cbhMQkGWEIglcTcXSbNmEgmpb7fIUMqJZwTmlQZOwp6j6JIKADJpaVwICyw0F67osvXS8Cb",
+	"dDgkAe+Kx04x1C0t4TRkUXpmiCGtfco5Cx2zozthRKqI0YFDfKaVEp4eD0RXW+NhLPu6c6zchcWxQgY0",
+	"COEtMJE1zvTCwDsmMZdxV0vbZbnWFCKkSpqE+pl4feYdmzApBErHbIxSoUWxPPZQuwM/5/sMVeL0469d",
+	"+yE7YaEYQtyW3gZfu0ayUjN37v/1e352gdvYJkqI0BQpYVLrD6fDoXIalenRrMryN6VZYFqPkhHEp/bp",
+	"CQRCq1XyPtcLw48hGBhK9khGUhMpbWxtztNsGuSzk7LFaAg1LZO0ntIoi56YK5LIwGek7l4fsNO5eG6j",
+	"dDxXJHLhkXSxFDg7M4FsoP3Z+hdRZt3ugIQh6E9VvFlB1l2BejH1WOBt8KBM2ru7H+JM68Vh2FTssTJH",
+	"JTnhCgB6Ri0cnFVmm61XoDEP9kVBREylXexXfIljvwT/pHTIUSTiodwhXFh1mpPjNj69bOR0d9oBMiSE",
+	"RpbtskHxaOQ7hRARK5xDQMWnouTk7wdSiWi8Q4YhVRqs59YOnhgX1/K05Kerq5b3pSkbsWKC59G5NtQW",
+	"gPkkB+KkYzvWFm+tCx4GnGmFSwIuFcW6h8Z0sWBo54RWxlIFntwxBR+KgZcrkphYy1wbykItpxtwV1vL",
+	"KZuR1ajKqtCCXUhl1J2qW2TLFg1ppLQhgYyJzNTqqepHdERDMhRh4I1zAs6qYTst5O4wTxZhhn5F4pDj",
+	"cvCFF8PTUFGjt8gqp/wgIIWFGbNGTpw7ad3JGeNcqihwrLOn24b7zAvAABKB8IrUB9NVyMvfTyJ2ErBR",
+	"7clPn/xfAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -19,6 +19,150 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ApplicantUpdateSex.
+const (
+	ApplicantUpdateSexFemale ApplicantUpdateSex = "female"
+	ApplicantUpdateSexMale   ApplicantUpdateSex = "male"
+)
+
+// Valid indicates whether the value is a known member of the ApplicantUpdateSex enum.
+func (e ApplicantUpdateSex) Valid() bool {
+	switch e {
+	case ApplicantUpdateSexFemale:
+		return true
+	case ApplicantUpdateSexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationProgramKind.
+const (
+	ApplicationProgramKindCourse                 ApplicationProgramKind = "course"
+	ApplicationProgramKindProfessionalRetraining ApplicationProgramKind = "professional_retraining"
+	ApplicationProgramKindQualificationUpgrade   ApplicationProgramKind = "qualification_upgrade"
+	ApplicationProgramKindSeminar                ApplicationProgramKind = "seminar"
+	ApplicationProgramKindWebinar                ApplicationProgramKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationProgramKind enum.
+func (e ApplicationProgramKind) Valid() bool {
+	switch e {
+	case ApplicationProgramKindCourse:
+		return true
+	case ApplicationProgramKindProfessionalRetraining:
+		return true
+	case ApplicationProgramKindQualificationUpgrade:
+		return true
+	case ApplicationProgramKindSeminar:
+		return true
+	case ApplicationProgramKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationDocumentContentType.
+const (
+	ApplicationPdf ApplicationDocumentContentType = "application/pdf"
+	ImageJpeg      ApplicationDocumentContentType = "image/jpeg"
+	ImagePng       ApplicationDocumentContentType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationDocumentContentType enum.
+func (e ApplicationDocumentContentType) Valid() bool {
+	switch e {
+	case ApplicationPdf:
+		return true
+	case ImageJpeg:
+		return true
+	case ImagePng:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationEventEvent.
+const (
+	ApplicationEventEventApproved         ApplicationEventEvent = "approved"
+	ApplicationEventEventChangesRequested ApplicationEventEvent = "changes_requested"
+	ApplicationEventEventCommented        ApplicationEventEvent = "commented"
+	ApplicationEventEventCreated          ApplicationEventEvent = "created"
+	ApplicationEventEventPromoted         ApplicationEventEvent = "promoted"
+	ApplicationEventEventRejected         ApplicationEventEvent = "rejected"
+	ApplicationEventEventResubmitted      ApplicationEventEvent = "resubmitted"
+	ApplicationEventEventSubmitted        ApplicationEventEvent = "submitted"
+	ApplicationEventEventWaitlisted       ApplicationEventEvent = "waitlisted"
+	ApplicationEventEventWithdrawn        ApplicationEventEvent = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationEventEvent enum.
+func (e ApplicationEventEvent) Valid() bool {
+	switch e {
+	case ApplicationEventEventApproved:
+		return true
+	case ApplicationEventEventChangesRequested:
+		return true
+	case ApplicationEventEventCommented:
+		return true
+	case ApplicationEventEventCreated:
+		return true
+	case ApplicationEventEventPromoted:
+		return true
+	case ApplicationEventEventRejected:
+		return true
+	case ApplicationEventEventResubmitted:
+		return true
+	case ApplicationEventEventSubmitted:
+		return true
+	case ApplicationEventEventWaitlisted:
+		return true
+	case ApplicationEventEventWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplicationStatus.
+const (
+	ApplicationStatusApproved     ApplicationStatus = "approved"
+	ApplicationStatusDraft        ApplicationStatus = "draft"
+	ApplicationStatusNeedsChanges ApplicationStatus = "needs_changes"
+	ApplicationStatusRejected     ApplicationStatus = "rejected"
+	ApplicationStatusResubmitted  ApplicationStatus = "resubmitted"
+	ApplicationStatusSubmitted    ApplicationStatus = "submitted"
+	ApplicationStatusWaitlisted   ApplicationStatus = "waitlisted"
+	ApplicationStatusWithdrawn    ApplicationStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationStatus enum.
+func (e ApplicationStatus) Valid() bool {
+	switch e {
+	case ApplicationStatusApproved:
+		return true
+	case ApplicationStatusDraft:
+		return true
+	case ApplicationStatusNeedsChanges:
+		return true
+	case ApplicationStatusRejected:
+		return true
+	case ApplicationStatusResubmitted:
+		return true
+	case ApplicationStatusSubmitted:
+		return true
+	case ApplicationStatusWaitlisted:
+		return true
+	case ApplicationStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuthResponseTokenType.
 const (
 	Bearer AuthResponseTokenType = "Bearer"
@@ -685,27 +829,63 @@ func (e PaymentStatus) Valid() bool {
 	}
 }
 
+// Defines values for PersonalDataUpdateSex.
+const (
+	PersonalDataUpdateSexFemale PersonalDataUpdateSex = "female"
+	PersonalDataUpdateSexMale   PersonalDataUpdateSex = "male"
+)
+
+// Valid indicates whether the value is a known member of the PersonalDataUpdateSex enum.
+func (e PersonalDataUpdateSex) Valid() bool {
+	switch e {
+	case PersonalDataUpdateSexFemale:
+		return true
+	case PersonalDataUpdateSexMale:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PriorEducationUpdateLevel.
+const (
+	PriorEducationHigher              PriorEducationUpdateLevel = "higher"
+	PriorEducationSecondaryVocational PriorEducationUpdateLevel = "secondary_vocational"
+)
+
+// Valid indicates whether the value is a known member of the PriorEducationUpdateLevel enum.
+func (e PriorEducationUpdateLevel) Valid() bool {
+	switch e {
+	case PriorEducationHigher:
+		return true
+	case PriorEducationSecondaryVocational:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProgramKind.
 const (
-	Course                 ProgramKind = "course"
-	ProfessionalRetraining ProgramKind = "professional_retraining"
-	QualificationUpgrade   ProgramKind = "qualification_upgrade"
-	Seminar                ProgramKind = "seminar"
-	Webinar                ProgramKind = "webinar"
+	ProgramKindCourse                 ProgramKind = "course"
+	ProgramKindProfessionalRetraining ProgramKind = "professional_retraining"
+	ProgramKindQualificationUpgrade   ProgramKind = "qualification_upgrade"
+	ProgramKindSeminar                ProgramKind = "seminar"
+	ProgramKindWebinar                ProgramKind = "webinar"
 )
 
 // Valid indicates whether the value is a known member of the ProgramKind enum.
 func (e ProgramKind) Valid() bool {
 	switch e {
-	case Course:
+	case ProgramKindCourse:
 		return true
-	case ProfessionalRetraining:
+	case ProgramKindProfessionalRetraining:
 		return true
-	case QualificationUpgrade:
+	case ProgramKindQualificationUpgrade:
 		return true
-	case Seminar:
+	case ProgramKindSeminar:
 		return true
-	case Webinar:
+	case ProgramKindWebinar:
 		return true
 	default:
 		return false
@@ -1081,6 +1261,39 @@ func (e SearchCatalogProgramsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListOrganizationApplicationsParamsStatus.
+const (
+	ListOrganizationApplicationsParamsStatusApproved     ListOrganizationApplicationsParamsStatus = "approved"
+	ListOrganizationApplicationsParamsStatusNeedsChanges ListOrganizationApplicationsParamsStatus = "needs_changes"
+	ListOrganizationApplicationsParamsStatusRejected     ListOrganizationApplicationsParamsStatus = "rejected"
+	ListOrganizationApplicationsParamsStatusResubmitted  ListOrganizationApplicationsParamsStatus = "resubmitted"
+	ListOrganizationApplicationsParamsStatusSubmitted    ListOrganizationApplicationsParamsStatus = "submitted"
+	ListOrganizationApplicationsParamsStatusWaitlisted   ListOrganizationApplicationsParamsStatus = "waitlisted"
+	ListOrganizationApplicationsParamsStatusWithdrawn    ListOrganizationApplicationsParamsStatus = "withdrawn"
+)
+
+// Valid indicates whether the value is a known member of the ListOrganizationApplicationsParamsStatus enum.
+func (e ListOrganizationApplicationsParamsStatus) Valid() bool {
+	switch e {
+	case ListOrganizationApplicationsParamsStatusApproved:
+		return true
+	case ListOrganizationApplicationsParamsStatusNeedsChanges:
+		return true
+	case ListOrganizationApplicationsParamsStatusRejected:
+		return true
+	case ListOrganizationApplicationsParamsStatusResubmitted:
+		return true
+	case ListOrganizationApplicationsParamsStatusSubmitted:
+		return true
+	case ListOrganizationApplicationsParamsStatusWaitlisted:
+		return true
+	case ListOrganizationApplicationsParamsStatusWithdrawn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCatalogHistoryParamsEntityType.
 const (
 	ListCatalogHistoryParamsEntityTypeCategory     ListCatalogHistoryParamsEntityType = "category"
@@ -1134,6 +1347,202 @@ type AccountWarning struct {
 
 	// Message A human-readable explanation (English).
 	Message string `json:"message"`
+}
+
+// Applicant The personal data the application sends the organization: prefilled
+// from the applicant's profile when the application is made, then edited
+// on the application (`updateApplicationData`).
+type Applicant struct {
+	BirthDate *openapi_types.Date `json:"birthDate"`
+
+	// Citizenship OKSM code.
+	Citizenship *string `json:"citizenship"`
+	FirstName   string  `json:"firstName"`
+	LastName    string  `json:"lastName"`
+	Patronymic  *string `json:"patronymic"`
+
+	// PriorEducation Prior education, required for ПК and ПП programs: the level (`higher` —
+	// ВО, `secondary_vocational` — СПО), the diploma's series and number, and
+	// the surname on the diploma when it differs from the current one.
+	PriorEducation PriorEducation `json:"priorEducation"`
+
+	// Sex One of `male`, `female`.
+	Sex *string `json:"sex"`
+
+	// Snils 11 digits.
+	Snils  *string            `json:"snils"`
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// ApplicantUpdate Replaces the application's personal and prior-education data (an absent
+// field is cleared). `citizenship`: an OKSM code (`643`, or `RU`/`RUS`);
+// `snils`: 11 digits, separators allowed, check number verified.
+type ApplicantUpdate struct {
+	BirthDate   *openapi_types.Date `json:"birthDate,omitempty"`
+	Citizenship *string             `json:"citizenship,omitempty"`
+	FirstName   string              `json:"firstName"`
+	LastName    string              `json:"lastName"`
+	Patronymic  *string             `json:"patronymic,omitempty"`
+
+	// PriorEducation Prior education (ПК and ПП); an absent field is cleared.
+	PriorEducation *PriorEducationUpdate `json:"priorEducation,omitempty"`
+	Sex            *ApplicantUpdateSex   `json:"sex,omitempty"`
+	Snils          *string               `json:"snils,omitempty"`
+}
+
+// ApplicantUpdateSex defines model for ApplicantUpdate.Sex.
+type ApplicantUpdateSex string
+
+// Application defines model for Application.
+type Application struct {
+	// Applicant The personal data the application sends the organization: prefilled
+	// from the applicant's profile when the application is made, then edited
+	// on the application (`updateApplicationData`).
+	Applicant Applicant `json:"applicant"`
+
+	// AutoApprove Submitting approves at once (a seat permitting), without a manager's review.
+	AutoApprove bool `json:"autoApprove"`
+
+	// Consent The consent to personal-data processing given at the last submission (absent before the first), with the policy version agreed to and when.
+	Consent   *ApplicationConsent `json:"consent,omitempty"`
+	CreatedAt time.Time           `json:"createdAt"`
+
+	// CurrentPolicyVersion The version of the personal-data policy a submission consents to now.
+	CurrentPolicyVersion string     `json:"currentPolicyVersion"`
+	DecidedAt            *time.Time `json:"decidedAt"`
+
+	// Documents The program's checklist, in order, each with its uploaded file or `null`.
+	Documents []ChecklistItem `json:"documents"`
+
+	// Events The history, oldest first (the applicant does not see internal notes).
+	Events                 []ApplicationEvent     `json:"events"`
+	GroupCode              string                 `json:"groupCode"`
+	GroupEndsOn            openapi_types.Date     `json:"groupEndsOn"`
+	GroupID                openapi_types.UUID     `json:"groupId"`
+	GroupStartsOn          openapi_types.Date     `json:"groupStartsOn"`
+	ID                     openapi_types.UUID     `json:"id"`
+	OrganizationID         openapi_types.UUID     `json:"organizationId"`
+	OrganizationName       string                 `json:"organizationName"`
+	ProgramID              openapi_types.UUID     `json:"programId"`
+	ProgramKind            ApplicationProgramKind `json:"programKind"`
+	ProgramTitle           string                 `json:"programTitle"`
+	RequiresPriorEducation bool                   `json:"requiresPriorEducation"`
+	RequiresSnils          bool                   `json:"requiresSnils"`
+
+	// Status `draft` (being filled in; the organization does not see it) →
+	// `submitted` → `needs_changes` (a manager asked for changes) →
+	// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+	// while the group was full; promoted to `approved`, in order, when a seat
+	// frees. `withdrawn`: by the applicant, from any status but `rejected`
+	// and `withdrawn`.
+	Status       ApplicationStatus `json:"status"`
+	SubmittedAt  *time.Time        `json:"submittedAt"`
+	UpdatedAt    time.Time         `json:"updatedAt"`
+	WaitingSince *time.Time        `json:"waitingSince"`
+
+	// WaitlistPosition 1 for the first in line; `null` unless `waitlisted`.
+	WaitlistPosition *int `json:"waitlistPosition"`
+}
+
+// ApplicationProgramKind defines model for Application.ProgramKind.
+type ApplicationProgramKind string
+
+// ApplicationConsent The consent to personal-data processing given at the last submission (absent before the first), with the policy version agreed to and when.
+type ApplicationConsent struct {
+	At            time.Time `json:"at"`
+	PolicyVersion string    `json:"policyVersion"`
+}
+
+// ApplicationDocument defines model for ApplicationDocument.
+type ApplicationDocument struct {
+	// ContentType Sniffed from the content, never taken from the client.
+	ContentType ApplicationDocumentContentType `json:"contentType"`
+
+	// FileName The name the file was uploaded with.
+	FileName string             `json:"fileName"`
+	ID       openapi_types.UUID `json:"id"`
+	Kind     DocumentKind       `json:"kind"`
+
+	// Sha256 Hex SHA-256 of the content (also the download's ETag).
+	Sha256     string    `json:"sha256"`
+	SizeBytes  int64     `json:"sizeBytes"`
+	UploadedAt time.Time `json:"uploadedAt"`
+}
+
+// ApplicationDocumentContentType Sniffed from the content, never taken from the client.
+type ApplicationDocumentContentType string
+
+// ApplicationEvent One transition or comment. `actorId` is `null` for what the system did
+// (an automatic approval, a promotion from the waiting list).
+type ApplicationEvent struct {
+	ActorID   *openapi_types.UUID   `json:"actorId"`
+	ActorName *string               `json:"actorName"`
+	At        time.Time             `json:"at"`
+	Event     ApplicationEventEvent `json:"event"`
+
+	// FromStatus One of `draft`, `submitted`, `needs_changes`, `resubmitted`, `waitlisted`, `approved`, `rejected`, `withdrawn`.
+	FromStatus *string `json:"fromStatus"`
+	ID         int64   `json:"id"`
+
+	// Internal A staff note the applicant does not see.
+	Internal bool `json:"internal"`
+
+	// Reason The reason of a decision, or a comment's text.
+	Reason *string `json:"reason"`
+
+	// ToStatus One of `draft`, `submitted`, `needs_changes`, `resubmitted`, `waitlisted`, `approved`, `rejected`, `withdrawn`.
+	ToStatus *string `json:"toStatus"`
+}
+
+// ApplicationEventEvent defines model for ApplicationEvent.Event.
+type ApplicationEventEvent string
+
+// ApplicationStatus `draft` (being filled in; the organization does not see it) →
+// `submitted` → `needs_changes` (a manager asked for changes) →
+// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+// while the group was full; promoted to `approved`, in order, when a seat
+// frees. `withdrawn`: by the applicant, from any status but `rejected`
+// and `withdrawn`.
+type ApplicationStatus string
+
+// ApplicationSummary defines model for ApplicationSummary.
+type ApplicationSummary struct {
+	ApplicantID openapi_types.UUID `json:"applicantId"`
+
+	// ApplicantName Last name, first name and patronymic as on the application.
+	ApplicantName    string             `json:"applicantName"`
+	CreatedAt        time.Time          `json:"createdAt"`
+	DecidedAt        *time.Time         `json:"decidedAt"`
+	GroupCode        string             `json:"groupCode"`
+	GroupID          openapi_types.UUID `json:"groupId"`
+	ID               openapi_types.UUID `json:"id"`
+	OrganizationID   openapi_types.UUID `json:"organizationId"`
+	OrganizationName string             `json:"organizationName"`
+	ProgramID        openapi_types.UUID `json:"programId"`
+	ProgramTitle     string             `json:"programTitle"`
+
+	// Status `draft` (being filled in; the organization does not see it) →
+	// `submitted` → `needs_changes` (a manager asked for changes) →
+	// `resubmitted` → … → `approved` or `rejected`. `waitlisted`: approved
+	// while the group was full; promoted to `approved`, in order, when a seat
+	// frees. `withdrawn`: by the applicant, from any status but `rejected`
+	// and `withdrawn`.
+	Status ApplicationStatus `json:"status"`
+
+	// SubmittedAt The first submission.
+	SubmittedAt *time.Time `json:"submittedAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+
+	// WaitingSince When it last entered the managers' queue (submitted or resubmitted).
+	WaitingSince *time.Time `json:"waitingSince"`
+}
+
+// ApplicationSummaryPage defines model for ApplicationSummaryPage.
+type ApplicationSummaryPage struct {
+	Items []ApplicationSummary `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // AuditEvent defines model for AuditEvent.
@@ -1549,10 +1958,23 @@ type ChangePasswordRequest struct {
 	NewPassword     string `json:"newPassword"`
 }
 
+// ChecklistItem One document of the program's checklist and the file uploaded for it; `document` is absent until one is.
+type ChecklistItem struct {
+	Document *ApplicationDocument `json:"document,omitempty"`
+	Kind     DocumentKind         `json:"kind"`
+}
+
 // CloseAccountRequest defines model for CloseAccountRequest.
 type CloseAccountRequest struct {
 	// Password The current password; required when the account has one.
 	Password *string `json:"password,omitempty"`
+}
+
+// CommentRequest defines model for CommentRequest.
+type CommentRequest struct {
+	// Internal A staff note the applicant does not see.
+	Internal *bool  `json:"internal,omitempty"`
+	Text     string `json:"text"`
 }
 
 // CommerceSettings defines model for CommerceSettings.
@@ -1601,6 +2023,12 @@ type ContactCodeRequest struct {
 // learners of given programs — will be added here when programs exist.)
 type ContentAudience string
 
+// CreateApplicationRequest defines model for CreateApplicationRequest.
+type CreateApplicationRequest struct {
+	// GroupID The group (of a published program) to apply to.
+	GroupID openapi_types.UUID `json:"groupId"`
+}
+
 // DataExport defines model for DataExport.
 type DataExport struct {
 	AuditEvents []ExportAuditEvent `json:"auditEvents"`
@@ -1617,6 +2045,12 @@ type DataExport struct {
 	// SsoIdentities The linked identities at external providers.
 	SsoIdentities []SsoIdentity `json:"ssoIdentities"`
 	User          User          `json:"user"`
+}
+
+// DecisionRequest defines model for DecisionRequest.
+type DecisionRequest struct {
+	// Reason Why; the applicant reads it in the e-mail and the history.
+	Reason string `json:"reason"`
 }
 
 // DevMessage A message of the outbox, as rendered for its recipient.
@@ -1712,6 +2146,12 @@ type DeviceRegistration struct {
 
 // DocumentKind defines model for DocumentKind.
 type DocumentKind string
+
+// DocumentUpload defines model for DocumentUpload.
+type DocumentUpload struct {
+	// File PDF, JPEG or PNG; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
 
 // EmailChangeRequest defines model for EmailChangeRequest.
 type EmailChangeRequest struct {
@@ -2282,6 +2722,12 @@ type Me struct {
 	Locale      Locale       `json:"locale"`
 	Memberships []Membership `json:"memberships"`
 
+	// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+	// ФРДО report) need. Applications are prefilled from it; an organization
+	// sees only the copy in the applications sent to it, never the profile.
+	// `null` = not given.
+	PersonalData *PersonalData `json:"personalData,omitempty"`
+
 	// Phone E.164; `null` when the account has no phone yet.
 	//
 	// Example: +79211234567
@@ -2626,6 +3072,11 @@ type OperatorOrganizationCreated struct {
 
 // OperatorOrganizationCreatedAdminStatus granted: an existing account became admin at once; invited: an invitation link was e-mailed.
 type OperatorOrganizationCreatedAdminStatus string
+
+// OptionalReasonRequest defines model for OptionalReasonRequest.
+type OptionalReasonRequest struct {
+	Reason *string `json:"reason,omitempty"`
+}
 
 // Order defines model for Order.
 type Order struct {
@@ -3000,11 +3451,76 @@ type PaymentStatistics struct {
 // canceled are final and never change again.
 type PaymentStatus string
 
+// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+// ФРДО report) need. Applications are prefilled from it; an organization
+// sees only the copy in the applications sent to it, never the profile.
+// `null` = not given.
+type PersonalData struct {
+	// BirthDate Example: 1990-05-17
+	BirthDate *openapi_types.Date `json:"birthDate"`
+
+	// Citizenship The OKSM code of the country (three digits), e.g. `643` for Russia.
+	//
+	// Example: 643
+	Citizenship *string `json:"citizenship"`
+
+	// Patronymic Example: Петровна
+	Patronymic *string `json:"patronymic"`
+
+	// Sex One of `male`, `female`.
+	Sex *string `json:"sex"`
+
+	// Snils СНИЛС, 11 digits without separators (its check number verified).
+	//
+	// Example: 11223344595
+	Snils *string `json:"snils"`
+}
+
+// PersonalDataUpdate Replaces the whole personal data: an absent or `null` field is cleared.
+// `citizenship` takes an OKSM code (`643`; `RU` and `RUS` are accepted and
+// stored as the code); `snils` takes 11 digits with or without the usual
+// separators (`112-233-445 95`) and must pass its check number.
+type PersonalDataUpdate struct {
+	BirthDate   *openapi_types.Date `json:"birthDate,omitempty"`
+	Citizenship *string             `json:"citizenship,omitempty"`
+	Patronymic  *string             `json:"patronymic,omitempty"`
+
+	// Sex As state-format documents record it.
+	Sex   *PersonalDataUpdateSex `json:"sex,omitempty"`
+	Snils *string                `json:"snils,omitempty"`
+}
+
+// PersonalDataUpdateSex As state-format documents record it.
+type PersonalDataUpdateSex string
+
 // PhoneChangeRequest defines model for PhoneChangeRequest.
 type PhoneChangeRequest struct {
 	// Phone A mobile phone number in any common notation; normalized to E.164.
 	Phone string `json:"phone"`
 }
+
+// PriorEducation Prior education, required for ПК and ПП programs: the level (`higher` —
+// ВО, `secondary_vocational` — СПО), the diploma's series and number, and
+// the surname on the diploma when it differs from the current one.
+type PriorEducation struct {
+	DiplomaNumber  *string `json:"diplomaNumber"`
+	DiplomaSeries  *string `json:"diplomaSeries"`
+	DiplomaSurname *string `json:"diplomaSurname"`
+
+	// Level One of `higher`, `secondary_vocational`.
+	Level *string `json:"level"`
+}
+
+// PriorEducationUpdate Prior education (ПК and ПП); an absent field is cleared.
+type PriorEducationUpdate struct {
+	DiplomaNumber  *string                    `json:"diplomaNumber,omitempty"`
+	DiplomaSeries  *string                    `json:"diplomaSeries,omitempty"`
+	DiplomaSurname *string                    `json:"diplomaSurname,omitempty"`
+	Level          *PriorEducationUpdateLevel `json:"level,omitempty"`
+}
+
+// PriorEducationUpdateLevel defines model for PriorEducationUpdate.Level.
+type PriorEducationUpdateLevel string
 
 // Problem An RFC 9457 problem details document.
 type Problem struct {
@@ -3044,6 +3560,12 @@ type ProfileUpdate struct {
 
 	// Locale The user's language for messages and documents.
 	Locale *Locale `json:"locale,omitempty"`
+
+	// PersonalData Replaces the whole personal data: an absent or `null` field is cleared.
+	// `citizenship` takes an OKSM code (`643`; `RU` and `RUS` are accepted and
+	// stored as the code); `snils` takes 11 digits with or without the usual
+	// separators (`112-233-445 95`) and must pass its check number.
+	PersonalData *PersonalDataUpdate `json:"personalData,omitempty"`
 
 	// TimeZone An IANA time zone name.
 	//
@@ -3689,6 +4211,16 @@ type StreamTicket struct {
 // StudyFormat defines model for StudyFormat.
 type StudyFormat string
 
+// SubmitApplicationRequest defines model for SubmitApplicationRequest.
+type SubmitApplicationRequest struct {
+	// PersonalDataConsent The applicant agrees to the processing of the personal data sent; must be `true`.
+	PersonalDataConsent bool `json:"personalDataConsent"`
+
+	// PolicyVersion The policy version the applicant was shown (`currentPolicyVersion`);
+	// when given and no longer current, `422` so that the new text is shown.
+	PolicyVersion *string `json:"policyVersion,omitempty"`
+}
+
 // SupportDurationStats defines model for SupportDurationStats.
 type SupportDurationStats struct {
 	// Count Tickets of the period that have this time.
@@ -3942,6 +4474,12 @@ type User struct {
 
 	// Locale The user's language for messages and documents.
 	Locale Locale `json:"locale"`
+
+	// PersonalData The personal data state-format documents (удостоверение, диплом, the ФИС
+	// ФРДО report) need. Applications are prefilled from it; an organization
+	// sees only the copy in the applications sent to it, never the profile.
+	// `null` = not given.
+	PersonalData *PersonalData `json:"personalData,omitempty"`
 
 	// Phone E.164; `null` when the account has no phone yet.
 	//
@@ -4288,6 +4826,30 @@ type UnsubscribeParams struct {
 	Token string `form:"token" json:"token"`
 }
 
+// ListMyApplicationsParams defines parameters for ListMyApplications.
+type ListMyApplicationsParams struct {
+	// Status Only applications in this status.
+	Status *ApplicationStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadMyApplicationDocumentParams defines parameters for DownloadMyApplicationDocument.
+type DownloadMyApplicationDocumentParams struct {
+	// Range One byte range, e.g. `bytes=0-1023`.
+	Range *string `json:"Range,omitempty"`
+
+	// IfRange The ETag the range belongs to.
+	IfRange *string `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
 type ListMyAuditEventsParams struct {
 	// Limit The largest number of items to return.
@@ -4434,6 +4996,45 @@ type ListMySupportTicketMessagesParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationApplicationsParams defines parameters for ListOrganizationApplications.
+type ListOrganizationApplicationsParams struct {
+	// Status Only this status (default: submitted and resubmitted).
+	Status *ListOrganizationApplicationsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// ProgramID Only this program's applications.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// GroupID Only this group's applications.
+	GroupID *openapi_types.UUID `form:"groupId,omitempty" json:"groupId,omitempty"`
+
+	// WaitingBefore Only applications waiting since before this time.
+	WaitingBefore *time.Time `form:"waitingBefore,omitempty" json:"waitingBefore,omitempty"`
+
+	// WaitingSince Only applications waiting since this time or later.
+	WaitingSince *time.Time `form:"waitingSince,omitempty" json:"waitingSince,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationApplicationsParamsStatus defines parameters for ListOrganizationApplications.
+type ListOrganizationApplicationsParamsStatus string
+
+// DownloadOrganizationApplicationDocumentParams defines parameters for DownloadOrganizationApplicationDocument.
+type DownloadOrganizationApplicationDocumentParams struct {
+	// Range One byte range, e.g. `bytes=0-1023`.
+	Range *string `json:"Range,omitempty"`
+
+	// IfRange The ETag the range belongs to.
+	IfRange *string `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
@@ -4891,6 +5492,21 @@ type StartSsoSignInJSONRequestBody = SsoStartRequest
 // UnsubscribeFormdataRequestBody defines body for Unsubscribe for application/x-www-form-urlencoded ContentType.
 type UnsubscribeFormdataRequestBody UnsubscribeFormdataBody
 
+// CreateApplicationJSONRequestBody defines body for CreateApplication for application/json ContentType.
+type CreateApplicationJSONRequestBody = CreateApplicationRequest
+
+// UpdateApplicationDataJSONRequestBody defines body for UpdateApplicationData for application/json ContentType.
+type UpdateApplicationDataJSONRequestBody = ApplicantUpdate
+
+// UploadApplicationDocumentMultipartRequestBody defines body for UploadApplicationDocument for multipart/form-data ContentType.
+type UploadApplicationDocumentMultipartRequestBody = DocumentUpload
+
+// SubmitApplicationJSONRequestBody defines body for SubmitApplication for application/json ContentType.
+type SubmitApplicationJSONRequestBody = SubmitApplicationRequest
+
+// WithdrawApplicationJSONRequestBody defines body for WithdrawApplication for application/json ContentType.
+type WithdrawApplicationJSONRequestBody = OptionalReasonRequest
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
@@ -4953,6 +5569,18 @@ type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
 // CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
 type CreateOrganizationJSONRequestBody = OperatorOrganizationCreate
+
+// ApproveApplicationJSONRequestBody defines body for ApproveApplication for application/json ContentType.
+type ApproveApplicationJSONRequestBody = OptionalReasonRequest
+
+// CommentApplicationJSONRequestBody defines body for CommentApplication for application/json ContentType.
+type CommentApplicationJSONRequestBody = CommentRequest
+
+// RejectApplicationJSONRequestBody defines body for RejectApplication for application/json ContentType.
+type RejectApplicationJSONRequestBody = DecisionRequest
+
+// RequestApplicationChangesJSONRequestBody defines body for RequestApplicationChanges for application/json ContentType.
+type RequestApplicationChangesJSONRequestBody = DecisionRequest
 
 // CreateCategoryJSONRequestBody defines body for CreateCategory for application/json ContentType.
 type CreateCategoryJSONRequestBody = CategoryCreate
@@ -5910,6 +6538,108 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyApplications List my applications
+	//
+	// The caller's applications to every organization, newest first, optionally of one status.
+	//
+	// Corresponds with GET /api/v1/me/applications (the `ListMyApplications` operationId).
+	ListMyApplications(ctx context.Context, params *ListMyApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateApplicationWithBody Apply to a group
+	//
+	// Starts a `draft` application to a group of a published program whose enrollment is open now (the group is `enrolling` and within its enrollment window; else `409 enrollment_closed`). The applicant's personal data is prefilled from the profile. Applying to another organization's program makes the caller a learner there (that organization sees only the applications sent to it). `409 already_exists` when the caller already has an open application to the group; `403 membership_blocked` when the organization blocked the caller; `404` for an unknown group or an unpublished program.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/applications (the `CreateApplication` operationId).
+	CreateApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateApplication Apply to a group
+	//
+	// Starts a `draft` application to a group of a published program whose enrollment is open now (the group is `enrolling` and within its enrollment window; else `409 enrollment_closed`). The applicant's personal data is prefilled from the profile. Applying to another organization's program makes the caller a learner there (that organization sees only the applications sent to it). `409 already_exists` when the caller already has an open application to the group; `403 membership_blocked` when the organization blocked the caller; `404` for an unknown group or an unpublished program.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/applications (the `CreateApplication` operationId).
+	CreateApplication(ctx context.Context, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyApplication Get my application with its history
+	//
+	// The application, its checklist of documents and its history (staff's internal notes left out). `404` for another user's application.
+	//
+	// Corresponds with GET /api/v1/me/applications/{applicationId} (the `GetMyApplication` operationId).
+	GetMyApplication(ctx context.Context, applicationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateApplicationDataWithBody Edit the personal and prior-education data of my application
+	//
+	// Replaces the data the application sends (only in `draft` or `needs_changes`; else `409 invalid_transition` naming the status). The profile is not changed. `422` names an invalid `snils` (check number) or `citizenship` (not an OKSM code).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/applications/{applicationId}/applicant (the `UpdateApplicationData` operationId).
+	UpdateApplicationDataWithBody(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateApplicationData Edit the personal and prior-education data of my application
+	//
+	// Replaces the data the application sends (only in `draft` or `needs_changes`; else `409 invalid_transition` naming the status). The profile is not changed. `422` names an invalid `snils` (check number) or `citizenship` (not an OKSM code).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/applications/{applicationId}/applicant (the `UpdateApplicationData` operationId).
+	UpdateApplicationData(ctx context.Context, applicationID openapi_types.UUID, body UpdateApplicationDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadApplicationDocumentWithBody Upload a document of the checklist
+	//
+	// `multipart/form-data` with one part `file`. The file streams into storage: over `KABINET_BLOB_MAX_UPLOAD_BYTES` is `413`; its type is sniffed from the content (the name and declared type are ignored) and must be PDF, JPEG or PNG, else `415` (an executable renamed `.pdf` included); an empty file is `422`. Its SHA-256 is stored. Uploading a kind again replaces the file. Only kinds of the program's checklist (`422` otherwise), and only in `draft` or `needs_changes` (`409`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/applications/{applicationId}/checklist/{kind} (the `UploadApplicationDocument` operationId).
+	UploadApplicationDocumentWithBody(ctx context.Context, applicationID openapi_types.UUID, kind DocumentKind, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadMyApplicationDocument Download a document of my application
+	//
+	// Streams the file with `Range` (one range; `206`), `ETag` (`304` with `If-None-Match`) and a `Content-Disposition` carrying the UTF-8 file name. `404` for another user's application.
+	//
+	// Corresponds with GET /api/v1/me/applications/{applicationId}/documents/{documentId} (the `DownloadMyApplicationDocument` operationId).
+	DownloadMyApplicationDocument(ctx context.Context, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadMyApplicationDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitApplicationWithBody Submit (or resubmit) my application
+	//
+	// `draft` → `submitted`, `needs_changes` → `resubmitted` (else `409 invalid_transition` naming the status). Records the consent to personal-data processing with the policy version (`KABINET_PD_POLICY_VERSION`) and the time. Checks completeness first — every document of the checklist; for ПК and ПП programs the date of birth, sex, citizenship, СНИЛС and prior education (level, diploma series and number) — and answers `422 application_incomplete` naming each missing item (`documents.passport`, `applicant.snils`, …). A first submission needs the enrollment open (`409 enrollment_closed`). A program with `autoApprove` approves at once when a seat is free, or puts the application on the waiting list.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/applications/{applicationId}/submit (the `SubmitApplication` operationId).
+	SubmitApplicationWithBody(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitApplication Submit (or resubmit) my application
+	//
+	// `draft` → `submitted`, `needs_changes` → `resubmitted` (else `409 invalid_transition` naming the status). Records the consent to personal-data processing with the policy version (`KABINET_PD_POLICY_VERSION`) and the time. Checks completeness first — every document of the checklist; for ПК and ПП programs the date of birth, sex, citizenship, СНИЛС and prior education (level, diploma series and number) — and answers `422 application_incomplete` naming each missing item (`documents.passport`, `applicant.snils`, …). A first submission needs the enrollment open (`409 enrollment_closed`). A program with `autoApprove` approves at once when a seat is free, or puts the application on the waiting list.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/applications/{applicationId}/submit (the `SubmitApplication` operationId).
+	SubmitApplication(ctx context.Context, applicationID openapi_types.UUID, body SubmitApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WithdrawApplicationWithBody Withdraw my application
+	//
+	// From any status but `rejected` and `withdrawn` (`409`). Withdrawing an `approved` application gives its seat back, and the first application on the group's waiting list is approved in its place (its applicant is told by e-mail).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
+	WithdrawApplicationWithBody(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WithdrawApplication Withdraw my application
+	//
+	// From any status but `rejected` and `withdrawn` (`409`). Withdrawing an `approved` application gives its seat back, and the first application on the group's waiting list is approved in its place (its applicant is told by e-mail).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
+	WithdrawApplication(ctx context.Context, applicationID openapi_types.UUID, body WithdrawApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMyAuditEvents List the security events of my account
 	//
@@ -6911,6 +7641,99 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
 	CreateOrganization(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrganizationApplications The review queue
+	//
+	// The applications sent to the organization (never drafts), oldest waiting first (by `waitingSince`: the last submission), for its managers and admins. Without `status` the queue is what awaits a decision: `submitted` and `resubmitted`. `waitingBefore` / `waitingSince` bound the age (e.g. waiting more than three days: `waitingBefore` = now − 3 days).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/applications (the `ListOrganizationApplications` operationId).
+	ListOrganizationApplications(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrganizationApplication Get an application sent to the organization
+	//
+	// With the applicant's data, the documents and the whole history (internal notes included). Drafts and other organizations' applications are `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/applications/{applicationId} (the `GetOrganizationApplication` operationId).
+	GetOrganizationApplication(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveApplicationWithBody Approve an application
+	//
+	// `submitted` or `resubmitted` (or `waitlisted`, to retry for a seat) → `approved` when the group is enrolling, its enrollment window is open (else `409 enrollment_closed`) and a seat is free. A seat is taken in the same statement that checks for it, so of two managers approving for the last seat exactly one gets it; with the group full the application goes to the waiting list (`waitlisted`, with its position) instead. The applicant is told by e-mail.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve (the `ApproveApplication` operationId).
+	ApproveApplicationWithBody(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveApplication Approve an application
+	//
+	// `submitted` or `resubmitted` (or `waitlisted`, to retry for a seat) → `approved` when the group is enrolling, its enrollment window is open (else `409 enrollment_closed`) and a seat is free. A seat is taken in the same statement that checks for it, so of two managers approving for the last seat exactly one gets it; with the group full the application goes to the waiting list (`waitlisted`, with its position) instead. The applicant is told by e-mail.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve (the `ApproveApplication` operationId).
+	ApproveApplication(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body ApproveApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CommentApplicationWithBody Comment on an application
+	//
+	// Adds a comment to the history; `internal: true` makes it a staff note the applicant does not see. Any status.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments (the `CommentApplication` operationId).
+	CommentApplicationWithBody(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CommentApplication Comment on an application
+	//
+	// Adds a comment to the history; `internal: true` makes it a staff note the applicant does not see. Any status.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments (the `CommentApplication` operationId).
+	CommentApplication(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body CommentApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadOrganizationApplicationDocument Download an applicant's document
+	//
+	// As `downloadMyApplicationDocument`, for the organization's managers and admins; every download is recorded in the organization's audit log (`application_document_downloaded`).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/applications/{applicationId}/documents/{documentId} (the `DownloadOrganizationApplicationDocument` operationId).
+	DownloadOrganizationApplicationDocument(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadOrganizationApplicationDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectApplicationWithBody Reject an application
+	//
+	// `submitted`, `resubmitted`, `needs_changes` or `waitlisted` → `rejected` (else `409`); the applicant is told the reason by e-mail.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject (the `RejectApplication` operationId).
+	RejectApplicationWithBody(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RejectApplication Reject an application
+	//
+	// `submitted`, `resubmitted`, `needs_changes` or `waitlisted` → `rejected` (else `409`); the applicant is told the reason by e-mail.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject (the `RejectApplication` operationId).
+	RejectApplication(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RejectApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestApplicationChangesWithBody Ask the applicant for changes
+	//
+	// `submitted` or `resubmitted` → `needs_changes` (else `409 invalid_transition` naming the status); the applicant is told the reason by e-mail.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes (the `RequestApplicationChanges` operationId).
+	RequestApplicationChangesWithBody(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestApplicationChanges Ask the applicant for changes
+	//
+	// `submitted` or `resubmitted` → `needs_changes` (else `409 invalid_transition` naming the status); the applicant is told the reason by e-mail.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes (the `RequestApplicationChanges` operationId).
+	RequestApplicationChanges(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RequestApplicationChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	//
@@ -9130,6 +9953,228 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 	return c.Client.Do(req)
 }
 
+// ListMyApplications List my applications
+//
+// The caller's applications to every organization, newest first, optionally of one status.
+//
+// Corresponds with GET /api/v1/me/applications (the `ListMyApplications` operationId).
+func (c *Client) ListMyApplications(ctx context.Context, params *ListMyApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyApplicationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateApplicationWithBody Apply to a group
+//
+// Starts a `draft` application to a group of a published program whose enrollment is open now (the group is `enrolling` and within its enrollment window; else `409 enrollment_closed`). The applicant's personal data is prefilled from the profile. Applying to another organization's program makes the caller a learner there (that organization sees only the applications sent to it). `409 already_exists` when the caller already has an open application to the group; `403 membership_blocked` when the organization blocked the caller; `404` for an unknown group or an unpublished program.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/applications (the `CreateApplication` operationId).
+func (c *Client) CreateApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateApplicationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateApplication Apply to a group
+//
+// Starts a `draft` application to a group of a published program whose enrollment is open now (the group is `enrolling` and within its enrollment window; else `409 enrollment_closed`). The applicant's personal data is prefilled from the profile. Applying to another organization's program makes the caller a learner there (that organization sees only the applications sent to it). `409 already_exists` when the caller already has an open application to the group; `403 membership_blocked` when the organization blocked the caller; `404` for an unknown group or an unpublished program.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/applications (the `CreateApplication` operationId).
+func (c *Client) CreateApplication(ctx context.Context, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateApplicationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyApplication Get my application with its history
+//
+// The application, its checklist of documents and its history (staff's internal notes left out). `404` for another user's application.
+//
+// Corresponds with GET /api/v1/me/applications/{applicationId} (the `GetMyApplication` operationId).
+func (c *Client) GetMyApplication(ctx context.Context, applicationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyApplicationRequest(c.Server, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateApplicationDataWithBody Edit the personal and prior-education data of my application
+//
+// Replaces the data the application sends (only in `draft` or `needs_changes`; else `409 invalid_transition` naming the status). The profile is not changed. `422` names an invalid `snils` (check number) or `citizenship` (not an OKSM code).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/applications/{applicationId}/applicant (the `UpdateApplicationData` operationId).
+func (c *Client) UpdateApplicationDataWithBody(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateApplicationDataRequestWithBody(c.Server, applicationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateApplicationData Edit the personal and prior-education data of my application
+//
+// Replaces the data the application sends (only in `draft` or `needs_changes`; else `409 invalid_transition` naming the status). The profile is not changed. `422` names an invalid `snils` (check number) or `citizenship` (not an OKSM code).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/applications/{applicationId}/applicant (the `UpdateApplicationData` operationId).
+func (c *Client) UpdateApplicationData(ctx context.Context, applicationID openapi_types.UUID, body UpdateApplicationDataJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateApplicationDataRequest(c.Server, applicationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadApplicationDocumentWithBody Upload a document of the checklist
+//
+// `multipart/form-data` with one part `file`. The file streams into storage: over `KABINET_BLOB_MAX_UPLOAD_BYTES` is `413`; its type is sniffed from the content (the name and declared type are ignored) and must be PDF, JPEG or PNG, else `415` (an executable renamed `.pdf` included); an empty file is `422`. Its SHA-256 is stored. Uploading a kind again replaces the file. Only kinds of the program's checklist (`422` otherwise), and only in `draft` or `needs_changes` (`409`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/applications/{applicationId}/checklist/{kind} (the `UploadApplicationDocument` operationId).
+func (c *Client) UploadApplicationDocumentWithBody(ctx context.Context, applicationID openapi_types.UUID, kind DocumentKind, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadApplicationDocumentRequestWithBody(c.Server, applicationID, kind, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadMyApplicationDocument Download a document of my application
+//
+// Streams the file with `Range` (one range; `206`), `ETag` (`304` with `If-None-Match`) and a `Content-Disposition` carrying the UTF-8 file name. `404` for another user's application.
+//
+// Corresponds with GET /api/v1/me/applications/{applicationId}/documents/{documentId} (the `DownloadMyApplicationDocument` operationId).
+func (c *Client) DownloadMyApplicationDocument(ctx context.Context, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadMyApplicationDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadMyApplicationDocumentRequest(c.Server, applicationID, documentID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitApplicationWithBody Submit (or resubmit) my application
+//
+// `draft` → `submitted`, `needs_changes` → `resubmitted` (else `409 invalid_transition` naming the status). Records the consent to personal-data processing with the policy version (`KABINET_PD_POLICY_VERSION`) and the time. Checks completeness first — every document of the checklist; for ПК and ПП programs the date of birth, sex, citizenship, СНИЛС and prior education (level, diploma series and number) — and answers `422 application_incomplete` naming each missing item (`documents.passport`, `applicant.snils`, …). A first submission needs the enrollment open (`409 enrollment_closed`). A program with `autoApprove` approves at once when a seat is free, or puts the application on the waiting list.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/applications/{applicationId}/submit (the `SubmitApplication` operationId).
+func (c *Client) SubmitApplicationWithBody(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitApplicationRequestWithBody(c.Server, applicationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitApplication Submit (or resubmit) my application
+//
+// `draft` → `submitted`, `needs_changes` → `resubmitted` (else `409 invalid_transition` naming the status). Records the consent to personal-data processing with the policy version (`KABINET_PD_POLICY_VERSION`) and the time. Checks completeness first — every document of the checklist; for ПК and ПП programs the date of birth, sex, citizenship, СНИЛС and prior education (level, diploma series and number) — and answers `422 application_incomplete` naming each missing item (`documents.passport`, `applicant.snils`, …). A first submission needs the enrollment open (`409 enrollment_closed`). A program with `autoApprove` approves at once when a seat is free, or puts the application on the waiting list.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/applications/{applicationId}/submit (the `SubmitApplication` operationId).
+func (c *Client) SubmitApplication(ctx context.Context, applicationID openapi_types.UUID, body SubmitApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitApplicationRequest(c.Server, applicationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WithdrawApplicationWithBody Withdraw my application
+//
+// From any status but `rejected` and `withdrawn` (`409`). Withdrawing an `approved` application gives its seat back, and the first application on the group's waiting list is approved in its place (its applicant is told by e-mail).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
+func (c *Client) WithdrawApplicationWithBody(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWithdrawApplicationRequestWithBody(c.Server, applicationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WithdrawApplication Withdraw my application
+//
+// From any status but `rejected` and `withdrawn` (`409`). Withdrawing an `approved` application gives its seat back, and the first application on the group's waiting list is approved in its place (its applicant is told by e-mail).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
+func (c *Client) WithdrawApplication(ctx context.Context, applicationID openapi_types.UUID, body WithdrawApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWithdrawApplicationRequest(c.Server, applicationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMyAuditEvents List the security events of my account
 //
 // Sign-ins (successful and failed), sign-outs, lockouts, password
@@ -10951,6 +11996,209 @@ func (c *Client) CreateOrganizationWithBody(ctx context.Context, contentType str
 // Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
 func (c *Client) CreateOrganization(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateOrganizationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrganizationApplications The review queue
+//
+// The applications sent to the organization (never drafts), oldest waiting first (by `waitingSince`: the last submission), for its managers and admins. Without `status` the queue is what awaits a decision: `submitted` and `resubmitted`. `waitingBefore` / `waitingSince` bound the age (e.g. waiting more than three days: `waitingBefore` = now − 3 days).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/applications (the `ListOrganizationApplications` operationId).
+func (c *Client) ListOrganizationApplications(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationApplicationsRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrganizationApplication Get an application sent to the organization
+//
+// With the applicant's data, the documents and the whole history (internal notes included). Drafts and other organizations' applications are `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/applications/{applicationId} (the `GetOrganizationApplication` operationId).
+func (c *Client) GetOrganizationApplication(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationApplicationRequest(c.Server, organizationID, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveApplicationWithBody Approve an application
+//
+// `submitted` or `resubmitted` (or `waitlisted`, to retry for a seat) → `approved` when the group is enrolling, its enrollment window is open (else `409 enrollment_closed`) and a seat is free. A seat is taken in the same statement that checks for it, so of two managers approving for the last seat exactly one gets it; with the group full the application goes to the waiting list (`waitlisted`, with its position) instead. The applicant is told by e-mail.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve (the `ApproveApplication` operationId).
+func (c *Client) ApproveApplicationWithBody(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveApplicationRequestWithBody(c.Server, organizationID, applicationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveApplication Approve an application
+//
+// `submitted` or `resubmitted` (or `waitlisted`, to retry for a seat) → `approved` when the group is enrolling, its enrollment window is open (else `409 enrollment_closed`) and a seat is free. A seat is taken in the same statement that checks for it, so of two managers approving for the last seat exactly one gets it; with the group full the application goes to the waiting list (`waitlisted`, with its position) instead. The applicant is told by e-mail.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve (the `ApproveApplication` operationId).
+func (c *Client) ApproveApplication(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body ApproveApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveApplicationRequest(c.Server, organizationID, applicationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CommentApplicationWithBody Comment on an application
+//
+// Adds a comment to the history; `internal: true` makes it a staff note the applicant does not see. Any status.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments (the `CommentApplication` operationId).
+func (c *Client) CommentApplicationWithBody(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCommentApplicationRequestWithBody(c.Server, organizationID, applicationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CommentApplication Comment on an application
+//
+// Adds a comment to the history; `internal: true` makes it a staff note the applicant does not see. Any status.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments (the `CommentApplication` operationId).
+func (c *Client) CommentApplication(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body CommentApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCommentApplicationRequest(c.Server, organizationID, applicationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadOrganizationApplicationDocument Download an applicant's document
+//
+// As `downloadMyApplicationDocument`, for the organization's managers and admins; every download is recorded in the organization's audit log (`application_document_downloaded`).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/applications/{applicationId}/documents/{documentId} (the `DownloadOrganizationApplicationDocument` operationId).
+func (c *Client) DownloadOrganizationApplicationDocument(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadOrganizationApplicationDocumentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadOrganizationApplicationDocumentRequest(c.Server, organizationID, applicationID, documentID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectApplicationWithBody Reject an application
+//
+// `submitted`, `resubmitted`, `needs_changes` or `waitlisted` → `rejected` (else `409`); the applicant is told the reason by e-mail.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject (the `RejectApplication` operationId).
+func (c *Client) RejectApplicationWithBody(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectApplicationRequestWithBody(c.Server, organizationID, applicationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RejectApplication Reject an application
+//
+// `submitted`, `resubmitted`, `needs_changes` or `waitlisted` → `rejected` (else `409`); the applicant is told the reason by e-mail.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject (the `RejectApplication` operationId).
+func (c *Client) RejectApplication(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RejectApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRejectApplicationRequest(c.Server, organizationID, applicationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestApplicationChangesWithBody Ask the applicant for changes
+//
+// `submitted` or `resubmitted` → `needs_changes` (else `409 invalid_transition` naming the status); the applicant is told the reason by e-mail.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes (the `RequestApplicationChanges` operationId).
+func (c *Client) RequestApplicationChangesWithBody(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestApplicationChangesRequestWithBody(c.Server, organizationID, applicationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestApplicationChanges Ask the applicant for changes
+//
+// `submitted` or `resubmitted` → `needs_changes` (else `409 invalid_transition` naming the status); the applicant is told the reason by e-mail.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes (the `RequestApplicationChanges` operationId).
+func (c *Client) RequestApplicationChanges(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RequestApplicationChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestApplicationChangesRequest(c.Server, organizationID, applicationID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -15019,6 +16267,420 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListMyApplicationsRequest constructs an http.Request for the ListMyApplications method
+func NewListMyApplicationsRequest(server string, params *ListMyApplicationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/applications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateApplicationRequest calls the generic CreateApplication builder with application/json body
+func NewCreateApplicationRequest(server string, body CreateApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateApplicationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateApplicationRequestWithBody constructs an http.Request for the CreateApplication method, with any body, and a specified content type
+func NewCreateApplicationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/applications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMyApplicationRequest constructs an http.Request for the GetMyApplication method
+func NewGetMyApplicationRequest(server string, applicationID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/applications/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateApplicationDataRequest calls the generic UpdateApplicationData builder with application/json body
+func NewUpdateApplicationDataRequest(server string, applicationID openapi_types.UUID, body UpdateApplicationDataJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateApplicationDataRequestWithBody(server, applicationID, "application/json", bodyReader)
+}
+
+// NewUpdateApplicationDataRequestWithBody constructs an http.Request for the UpdateApplicationData method, with any body, and a specified content type
+func NewUpdateApplicationDataRequestWithBody(server string, applicationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/applications/%s/applicant", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUploadApplicationDocumentRequestWithBody constructs an http.Request for the UploadApplicationDocument method, with any body, and a specified content type
+func NewUploadApplicationDocumentRequestWithBody(server string, applicationID openapi_types.UUID, kind DocumentKind, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/applications/%s/checklist/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDownloadMyApplicationDocumentRequest constructs an http.Request for the DownloadMyApplicationDocument method
+func NewDownloadMyApplicationDocumentRequest(server string, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadMyApplicationDocumentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/applications/%s/documents/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSubmitApplicationRequest calls the generic SubmitApplication builder with application/json body
+func NewSubmitApplicationRequest(server string, applicationID openapi_types.UUID, body SubmitApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubmitApplicationRequestWithBody(server, applicationID, "application/json", bodyReader)
+}
+
+// NewSubmitApplicationRequestWithBody constructs an http.Request for the SubmitApplication method, with any body, and a specified content type
+func NewSubmitApplicationRequestWithBody(server string, applicationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/applications/%s/submit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewWithdrawApplicationRequest calls the generic WithdrawApplication builder with application/json body
+func NewWithdrawApplicationRequest(server string, applicationID openapi_types.UUID, body WithdrawApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWithdrawApplicationRequestWithBody(server, applicationID, "application/json", bodyReader)
+}
+
+// NewWithdrawApplicationRequestWithBody constructs an http.Request for the WithdrawApplication method, with any body, and a specified content type
+func NewWithdrawApplicationRequestWithBody(server string, applicationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/applications/%s/withdraw", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListMyAuditEventsRequest constructs an http.Request for the ListMyAuditEvents method
 func NewListMyAuditEventsRequest(server string, params *ListMyAuditEventsParams) (*http.Request, error) {
 	var err error
@@ -17649,6 +19311,481 @@ func NewCreateOrganizationRequestWithBody(server string, contentType string, bod
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/operator/organizations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListOrganizationApplicationsRequest constructs an http.Request for the ListOrganizationApplications method
+func NewListOrganizationApplicationsRequest(server string, organizationID openapi_types.UUID, params *ListOrganizationApplicationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/applications", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "programId", *params.ProgramID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.GroupID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "groupId", *params.GroupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitingBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitingBefore", *params.WaitingBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.WaitingSince != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "waitingSince", *params.WaitingSince, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOrganizationApplicationRequest constructs an http.Request for the GetOrganizationApplication method
+func NewGetOrganizationApplicationRequest(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/applications/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApproveApplicationRequest calls the generic ApproveApplication builder with application/json body
+func NewApproveApplicationRequest(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body ApproveApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApproveApplicationRequestWithBody(server, organizationID, applicationID, "application/json", bodyReader)
+}
+
+// NewApproveApplicationRequestWithBody constructs an http.Request for the ApproveApplication method, with any body, and a specified content type
+func NewApproveApplicationRequestWithBody(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/applications/%s/approve", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCommentApplicationRequest calls the generic CommentApplication builder with application/json body
+func NewCommentApplicationRequest(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body CommentApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCommentApplicationRequestWithBody(server, organizationID, applicationID, "application/json", bodyReader)
+}
+
+// NewCommentApplicationRequestWithBody constructs an http.Request for the CommentApplication method, with any body, and a specified content type
+func NewCommentApplicationRequestWithBody(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/applications/%s/comments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDownloadOrganizationApplicationDocumentRequest constructs an http.Request for the DownloadOrganizationApplicationDocument method
+func NewDownloadOrganizationApplicationDocumentRequest(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadOrganizationApplicationDocumentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "documentId", documentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/applications/%s/documents/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRejectApplicationRequest calls the generic RejectApplication builder with application/json body
+func NewRejectApplicationRequest(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RejectApplicationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRejectApplicationRequestWithBody(server, organizationID, applicationID, "application/json", bodyReader)
+}
+
+// NewRejectApplicationRequestWithBody constructs an http.Request for the RejectApplication method, with any body, and a specified content type
+func NewRejectApplicationRequestWithBody(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/applications/%s/reject", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRequestApplicationChangesRequest calls the generic RequestApplicationChanges builder with application/json body
+func NewRequestApplicationChangesRequest(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RequestApplicationChangesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestApplicationChangesRequestWithBody(server, organizationID, applicationID, "application/json", bodyReader)
+}
+
+// NewRequestApplicationChangesRequestWithBody constructs an http.Request for the RequestApplicationChanges method, with any body, and a specified content type
+func NewRequestApplicationChangesRequestWithBody(server string, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "applicationId", applicationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/applications/%s/request-changes", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -23421,6 +25558,114 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
 
+	// ListMyApplicationsWithResponse List my applications
+	//
+	// The caller's applications to every organization, newest first, optionally of one status.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/applications (the `ListMyApplications` operationId).
+	ListMyApplicationsWithResponse(ctx context.Context, params *ListMyApplicationsParams, reqEditors ...RequestEditorFn) (*ListMyApplicationsResponse, error)
+
+	// CreateApplicationWithBodyWithResponse Apply to a group
+	//
+	// Starts a `draft` application to a group of a published program whose enrollment is open now (the group is `enrolling` and within its enrollment window; else `409 enrollment_closed`). The applicant's personal data is prefilled from the profile. Applying to another organization's program makes the caller a learner there (that organization sees only the applications sent to it). `409 already_exists` when the caller already has an open application to the group; `403 membership_blocked` when the organization blocked the caller; `404` for an unknown group or an unpublished program.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/applications (the `CreateApplication` operationId).
+	CreateApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error)
+
+	// CreateApplicationWithResponse Apply to a group
+	//
+	// Starts a `draft` application to a group of a published program whose enrollment is open now (the group is `enrolling` and within its enrollment window; else `409 enrollment_closed`). The applicant's personal data is prefilled from the profile. Applying to another organization's program makes the caller a learner there (that organization sees only the applications sent to it). `409 already_exists` when the caller already has an open application to the group; `403 membership_blocked` when the organization blocked the caller; `404` for an unknown group or an unpublished program.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/applications (the `CreateApplication` operationId).
+	CreateApplicationWithResponse(ctx context.Context, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error)
+
+	// GetMyApplicationWithResponse Get my application with its history
+	//
+	// The application, its checklist of documents and its history (staff's internal notes left out). `404` for another user's application.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/applications/{applicationId} (the `GetMyApplication` operationId).
+	GetMyApplicationWithResponse(ctx context.Context, applicationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyApplicationResponse, error)
+
+	// UpdateApplicationDataWithBodyWithResponse Edit the personal and prior-education data of my application
+	//
+	// Replaces the data the application sends (only in `draft` or `needs_changes`; else `409 invalid_transition` naming the status). The profile is not changed. `422` names an invalid `snils` (check number) or `citizenship` (not an OKSM code).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/applications/{applicationId}/applicant (the `UpdateApplicationData` operationId).
+	UpdateApplicationDataWithBodyWithResponse(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateApplicationDataResponse, error)
+
+	// UpdateApplicationDataWithResponse Edit the personal and prior-education data of my application
+	//
+	// Replaces the data the application sends (only in `draft` or `needs_changes`; else `409 invalid_transition` naming the status). The profile is not changed. `422` names an invalid `snils` (check number) or `citizenship` (not an OKSM code).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/applications/{applicationId}/applicant (the `UpdateApplicationData` operationId).
+	UpdateApplicationDataWithResponse(ctx context.Context, applicationID openapi_types.UUID, body UpdateApplicationDataJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateApplicationDataResponse, error)
+
+	// UploadApplicationDocumentWithBodyWithResponse Upload a document of the checklist
+	//
+	// `multipart/form-data` with one part `file`. The file streams into storage: over `KABINET_BLOB_MAX_UPLOAD_BYTES` is `413`; its type is sniffed from the content (the name and declared type are ignored) and must be PDF, JPEG or PNG, else `415` (an executable renamed `.pdf` included); an empty file is `422`. Its SHA-256 is stored. Uploading a kind again replaces the file. Only kinds of the program's checklist (`422` otherwise), and only in `draft` or `needs_changes` (`409`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/applications/{applicationId}/checklist/{kind} (the `UploadApplicationDocument` operationId).
+	UploadApplicationDocumentWithBodyWithResponse(ctx context.Context, applicationID openapi_types.UUID, kind DocumentKind, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadApplicationDocumentResponse, error)
+
+	// DownloadMyApplicationDocumentWithResponse Download a document of my application
+	//
+	// Streams the file with `Range` (one range; `206`), `ETag` (`304` with `If-None-Match`) and a `Content-Disposition` carrying the UTF-8 file name. `404` for another user's application.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/applications/{applicationId}/documents/{documentId} (the `DownloadMyApplicationDocument` operationId).
+	DownloadMyApplicationDocumentWithResponse(ctx context.Context, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadMyApplicationDocumentParams, reqEditors ...RequestEditorFn) (*DownloadMyApplicationDocumentResponse, error)
+
+	// SubmitApplicationWithBodyWithResponse Submit (or resubmit) my application
+	//
+	// `draft` → `submitted`, `needs_changes` → `resubmitted` (else `409 invalid_transition` naming the status). Records the consent to personal-data processing with the policy version (`KABINET_PD_POLICY_VERSION`) and the time. Checks completeness first — every document of the checklist; for ПК and ПП programs the date of birth, sex, citizenship, СНИЛС and prior education (level, diploma series and number) — and answers `422 application_incomplete` naming each missing item (`documents.passport`, `applicant.snils`, …). A first submission needs the enrollment open (`409 enrollment_closed`). A program with `autoApprove` approves at once when a seat is free, or puts the application on the waiting list.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/applications/{applicationId}/submit (the `SubmitApplication` operationId).
+	SubmitApplicationWithBodyWithResponse(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitApplicationResponse, error)
+
+	// SubmitApplicationWithResponse Submit (or resubmit) my application
+	//
+	// `draft` → `submitted`, `needs_changes` → `resubmitted` (else `409 invalid_transition` naming the status). Records the consent to personal-data processing with the policy version (`KABINET_PD_POLICY_VERSION`) and the time. Checks completeness first — every document of the checklist; for ПК and ПП programs the date of birth, sex, citizenship, СНИЛС and prior education (level, diploma series and number) — and answers `422 application_incomplete` naming each missing item (`documents.passport`, `applicant.snils`, …). A first submission needs the enrollment open (`409 enrollment_closed`). A program with `autoApprove` approves at once when a seat is free, or puts the application on the waiting list.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/applications/{applicationId}/submit (the `SubmitApplication` operationId).
+	SubmitApplicationWithResponse(ctx context.Context, applicationID openapi_types.UUID, body SubmitApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitApplicationResponse, error)
+
+	// WithdrawApplicationWithBodyWithResponse Withdraw my application
+	//
+	// From any status but `rejected` and `withdrawn` (`409`). Withdrawing an `approved` application gives its seat back, and the first application on the group's waiting list is approved in its place (its applicant is told by e-mail).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
+	WithdrawApplicationWithBodyWithResponse(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WithdrawApplicationResponse, error)
+
+	// WithdrawApplicationWithResponse Withdraw my application
+	//
+	// From any status but `rejected` and `withdrawn` (`409`). Withdrawing an `approved` application gives its seat back, and the first application on the group's waiting list is approved in its place (its applicant is told by e-mail).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
+	WithdrawApplicationWithResponse(ctx context.Context, applicationID openapi_types.UUID, body WithdrawApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawApplicationResponse, error)
+
 	// ListMyAuditEventsWithResponse List the security events of my account
 	//
 	// Sign-ins (successful and failed), sign-outs, lockouts, password
@@ -24503,6 +26748,105 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
 	CreateOrganizationWithResponse(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error)
+
+	// ListOrganizationApplicationsWithResponse The review queue
+	//
+	// The applications sent to the organization (never drafts), oldest waiting first (by `waitingSince`: the last submission), for its managers and admins. Without `status` the queue is what awaits a decision: `submitted` and `resubmitted`. `waitingBefore` / `waitingSince` bound the age (e.g. waiting more than three days: `waitingBefore` = now − 3 days).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/applications (the `ListOrganizationApplications` operationId).
+	ListOrganizationApplicationsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationApplicationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationApplicationsResponse, error)
+
+	// GetOrganizationApplicationWithResponse Get an application sent to the organization
+	//
+	// With the applicant's data, the documents and the whole history (internal notes included). Drafts and other organizations' applications are `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/applications/{applicationId} (the `GetOrganizationApplication` operationId).
+	GetOrganizationApplicationWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationApplicationResponse, error)
+
+	// ApproveApplicationWithBodyWithResponse Approve an application
+	//
+	// `submitted` or `resubmitted` (or `waitlisted`, to retry for a seat) → `approved` when the group is enrolling, its enrollment window is open (else `409 enrollment_closed`) and a seat is free. A seat is taken in the same statement that checks for it, so of two managers approving for the last seat exactly one gets it; with the group full the application goes to the waiting list (`waitlisted`, with its position) instead. The applicant is told by e-mail.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve (the `ApproveApplication` operationId).
+	ApproveApplicationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveApplicationResponse, error)
+
+	// ApproveApplicationWithResponse Approve an application
+	//
+	// `submitted` or `resubmitted` (or `waitlisted`, to retry for a seat) → `approved` when the group is enrolling, its enrollment window is open (else `409 enrollment_closed`) and a seat is free. A seat is taken in the same statement that checks for it, so of two managers approving for the last seat exactly one gets it; with the group full the application goes to the waiting list (`waitlisted`, with its position) instead. The applicant is told by e-mail.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve (the `ApproveApplication` operationId).
+	ApproveApplicationWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body ApproveApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveApplicationResponse, error)
+
+	// CommentApplicationWithBodyWithResponse Comment on an application
+	//
+	// Adds a comment to the history; `internal: true` makes it a staff note the applicant does not see. Any status.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments (the `CommentApplication` operationId).
+	CommentApplicationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CommentApplicationResponse, error)
+
+	// CommentApplicationWithResponse Comment on an application
+	//
+	// Adds a comment to the history; `internal: true` makes it a staff note the applicant does not see. Any status.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments (the `CommentApplication` operationId).
+	CommentApplicationWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body CommentApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CommentApplicationResponse, error)
+
+	// DownloadOrganizationApplicationDocumentWithResponse Download an applicant's document
+	//
+	// As `downloadMyApplicationDocument`, for the organization's managers and admins; every download is recorded in the organization's audit log (`application_document_downloaded`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/applications/{applicationId}/documents/{documentId} (the `DownloadOrganizationApplicationDocument` operationId).
+	DownloadOrganizationApplicationDocumentWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadOrganizationApplicationDocumentParams, reqEditors ...RequestEditorFn) (*DownloadOrganizationApplicationDocumentResponse, error)
+
+	// RejectApplicationWithBodyWithResponse Reject an application
+	//
+	// `submitted`, `resubmitted`, `needs_changes` or `waitlisted` → `rejected` (else `409`); the applicant is told the reason by e-mail.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject (the `RejectApplication` operationId).
+	RejectApplicationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectApplicationResponse, error)
+
+	// RejectApplicationWithResponse Reject an application
+	//
+	// `submitted`, `resubmitted`, `needs_changes` or `waitlisted` → `rejected` (else `409`); the applicant is told the reason by e-mail.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject (the `RejectApplication` operationId).
+	RejectApplicationWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RejectApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectApplicationResponse, error)
+
+	// RequestApplicationChangesWithBodyWithResponse Ask the applicant for changes
+	//
+	// `submitted` or `resubmitted` → `needs_changes` (else `409 invalid_transition` naming the status); the applicant is told the reason by e-mail.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes (the `RequestApplicationChanges` operationId).
+	RequestApplicationChangesWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestApplicationChangesResponse, error)
+
+	// RequestApplicationChangesWithResponse Ask the applicant for changes
+	//
+	// `submitted` or `resubmitted` → `needs_changes` (else `409 invalid_transition` naming the status); the applicant is told the reason by e-mail.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes (the `RequestApplicationChanges` operationId).
+	RequestApplicationChangesWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RequestApplicationChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestApplicationChangesResponse, error)
 
 	// ListOrganizationAuditEventsWithResponse List an organization's security events (admins)
 	//
@@ -28799,6 +31143,1011 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMyApplicationsResponse401Headers the declared response headers of an HTTP 401 response for ListMyApplications
+type ListMyApplicationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyApplicationsResponse429Headers the declared response headers of an HTTP 429 response for ListMyApplications
+type ListMyApplicationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMyApplicationsResponse503Headers the declared response headers of an HTTP 503 response for ListMyApplications
+type ListMyApplicationsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMyApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplicationSummaryPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyApplicationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMyApplicationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMyApplicationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyApplicationsResponse) GetJSON200() *ApplicationSummaryPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyApplicationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyApplicationsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMyApplicationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyApplicationsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMyApplicationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyApplicationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateApplicationResponse401Headers the declared response headers of an HTTP 401 response for CreateApplication
+type CreateApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateApplicationResponse429Headers the declared response headers of an HTTP 429 response for CreateApplication
+type CreateApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateApplicationResponse503Headers the declared response headers of an HTTP 503 response for CreateApplication
+type CreateApplicationResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Application
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateApplicationResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateApplicationResponse) GetJSON201() *Application {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateApplicationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyApplicationResponse401Headers the declared response headers of an HTTP 401 response for GetMyApplication
+type GetMyApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyApplicationResponse429Headers the declared response headers of an HTTP 429 response for GetMyApplication
+type GetMyApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMyApplicationResponse503Headers the declared response headers of an HTTP 503 response for GetMyApplication
+type GetMyApplicationResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyApplicationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyApplicationResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyApplicationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyApplicationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyApplicationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateApplicationDataResponse401Headers the declared response headers of an HTTP 401 response for UpdateApplicationData
+type UpdateApplicationDataResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateApplicationDataResponse429Headers the declared response headers of an HTTP 429 response for UpdateApplicationData
+type UpdateApplicationDataResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateApplicationDataResponse503Headers the declared response headers of an HTTP 503 response for UpdateApplicationData
+type UpdateApplicationDataResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateApplicationDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateApplicationDataResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateApplicationDataResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateApplicationDataResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateApplicationDataResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateApplicationDataResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateApplicationDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateApplicationDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateApplicationDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateApplicationDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadApplicationDocumentResponse401Headers the declared response headers of an HTTP 401 response for UploadApplicationDocument
+type UploadApplicationDocumentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadApplicationDocumentResponse429Headers the declared response headers of an HTTP 429 response for UploadApplicationDocument
+type UploadApplicationDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UploadApplicationDocumentResponse503Headers the declared response headers of an HTTP 503 response for UploadApplicationDocument
+type UploadApplicationDocumentResponse503Headers struct {
+	RetryAfter int
+}
+
+type UploadApplicationDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplicationDocument
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadApplicationDocumentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadApplicationDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadApplicationDocumentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UploadApplicationDocumentResponse) GetJSON200() *ApplicationDocument {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UploadApplicationDocumentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadApplicationDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadApplicationDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadApplicationDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadApplicationDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadMyApplicationDocumentResponse200Headers the declared response headers of an HTTP 200 response for DownloadMyApplicationDocument
+type DownloadMyApplicationDocumentResponse200Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+// DownloadMyApplicationDocumentResponse206Headers the declared response headers of an HTTP 206 response for DownloadMyApplicationDocument
+type DownloadMyApplicationDocumentResponse206Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+// DownloadMyApplicationDocumentResponse304Headers the declared response headers of an HTTP 304 response for DownloadMyApplicationDocument
+type DownloadMyApplicationDocumentResponse304Headers struct {
+	ETag *string
+}
+
+// DownloadMyApplicationDocumentResponse401Headers the declared response headers of an HTTP 401 response for DownloadMyApplicationDocument
+type DownloadMyApplicationDocumentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DownloadMyApplicationDocumentResponse416Headers the declared response headers of an HTTP 416 response for DownloadMyApplicationDocument
+type DownloadMyApplicationDocumentResponse416Headers struct {
+	ContentRange *string
+}
+
+// DownloadMyApplicationDocumentResponse429Headers the declared response headers of an HTTP 429 response for DownloadMyApplicationDocument
+type DownloadMyApplicationDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DownloadMyApplicationDocumentResponse503Headers the declared response headers of an HTTP 503 response for DownloadMyApplicationDocument
+type DownloadMyApplicationDocumentResponse503Headers struct {
+	RetryAfter int
+}
+
+type DownloadMyApplicationDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadMyApplicationDocumentResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *DownloadMyApplicationDocumentResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *DownloadMyApplicationDocumentResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadMyApplicationDocumentResponse401Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *DownloadMyApplicationDocumentResponse416Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadMyApplicationDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DownloadMyApplicationDocumentResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadMyApplicationDocumentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadMyApplicationDocumentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadMyApplicationDocumentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadMyApplicationDocumentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DownloadMyApplicationDocumentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadMyApplicationDocumentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DownloadMyApplicationDocumentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadMyApplicationDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadMyApplicationDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadMyApplicationDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadMyApplicationDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SubmitApplicationResponse401Headers the declared response headers of an HTTP 401 response for SubmitApplication
+type SubmitApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SubmitApplicationResponse429Headers the declared response headers of an HTTP 429 response for SubmitApplication
+type SubmitApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubmitApplicationResponse503Headers the declared response headers of an HTTP 503 response for SubmitApplication
+type SubmitApplicationResponse503Headers struct {
+	RetryAfter int
+}
+
+type SubmitApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SubmitApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubmitApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubmitApplicationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitApplicationResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitApplicationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// WithdrawApplicationResponse401Headers the declared response headers of an HTTP 401 response for WithdrawApplication
+type WithdrawApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// WithdrawApplicationResponse429Headers the declared response headers of an HTTP 429 response for WithdrawApplication
+type WithdrawApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// WithdrawApplicationResponse503Headers the declared response headers of an HTTP 503 response for WithdrawApplication
+type WithdrawApplicationResponse503Headers struct {
+	RetryAfter int
+}
+
+type WithdrawApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *WithdrawApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *WithdrawApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *WithdrawApplicationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r WithdrawApplicationResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r WithdrawApplicationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r WithdrawApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WithdrawApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WithdrawApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WithdrawApplicationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -35450,6 +38799,921 @@ func (r CreateOrganizationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrganizationApplicationsResponse401Headers the declared response headers of an HTTP 401 response for ListOrganizationApplications
+type ListOrganizationApplicationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListOrganizationApplicationsResponse429Headers the declared response headers of an HTTP 429 response for ListOrganizationApplications
+type ListOrganizationApplicationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListOrganizationApplicationsResponse503Headers the declared response headers of an HTTP 503 response for ListOrganizationApplications
+type ListOrganizationApplicationsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListOrganizationApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplicationSummaryPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrganizationApplicationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListOrganizationApplicationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListOrganizationApplicationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationApplicationsResponse) GetJSON200() *ApplicationSummaryPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrganizationApplicationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOrganizationApplicationsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrganizationApplicationsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOrganizationApplicationsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListOrganizationApplicationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListOrganizationApplicationsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListOrganizationApplicationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationApplicationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganizationApplicationResponse401Headers the declared response headers of an HTTP 401 response for GetOrganizationApplication
+type GetOrganizationApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetOrganizationApplicationResponse429Headers the declared response headers of an HTTP 429 response for GetOrganizationApplication
+type GetOrganizationApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetOrganizationApplicationResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizationApplication
+type GetOrganizationApplicationResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetOrganizationApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrganizationApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrganizationApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganizationApplicationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationApplicationResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganizationApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganizationApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrganizationApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetOrganizationApplicationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetOrganizationApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrganizationApplicationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetOrganizationApplicationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApproveApplicationResponse401Headers the declared response headers of an HTTP 401 response for ApproveApplication
+type ApproveApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ApproveApplicationResponse429Headers the declared response headers of an HTTP 429 response for ApproveApplication
+type ApproveApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ApproveApplicationResponse503Headers the declared response headers of an HTTP 503 response for ApproveApplication
+type ApproveApplicationResponse503Headers struct {
+	RetryAfter int
+}
+
+type ApproveApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ApproveApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ApproveApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ApproveApplicationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApproveApplicationResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ApproveApplicationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CommentApplicationResponse401Headers the declared response headers of an HTTP 401 response for CommentApplication
+type CommentApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CommentApplicationResponse429Headers the declared response headers of an HTTP 429 response for CommentApplication
+type CommentApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CommentApplicationResponse503Headers the declared response headers of an HTTP 503 response for CommentApplication
+type CommentApplicationResponse503Headers struct {
+	RetryAfter int
+}
+
+type CommentApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CommentApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CommentApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CommentApplicationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CommentApplicationResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CommentApplicationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CommentApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CommentApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CommentApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CommentApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadOrganizationApplicationDocumentResponse200Headers the declared response headers of an HTTP 200 response for DownloadOrganizationApplicationDocument
+type DownloadOrganizationApplicationDocumentResponse200Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+// DownloadOrganizationApplicationDocumentResponse206Headers the declared response headers of an HTTP 206 response for DownloadOrganizationApplicationDocument
+type DownloadOrganizationApplicationDocumentResponse206Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+// DownloadOrganizationApplicationDocumentResponse304Headers the declared response headers of an HTTP 304 response for DownloadOrganizationApplicationDocument
+type DownloadOrganizationApplicationDocumentResponse304Headers struct {
+	ETag *string
+}
+
+// DownloadOrganizationApplicationDocumentResponse401Headers the declared response headers of an HTTP 401 response for DownloadOrganizationApplicationDocument
+type DownloadOrganizationApplicationDocumentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DownloadOrganizationApplicationDocumentResponse416Headers the declared response headers of an HTTP 416 response for DownloadOrganizationApplicationDocument
+type DownloadOrganizationApplicationDocumentResponse416Headers struct {
+	ContentRange *string
+}
+
+// DownloadOrganizationApplicationDocumentResponse429Headers the declared response headers of an HTTP 429 response for DownloadOrganizationApplicationDocument
+type DownloadOrganizationApplicationDocumentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DownloadOrganizationApplicationDocumentResponse503Headers the declared response headers of an HTTP 503 response for DownloadOrganizationApplicationDocument
+type DownloadOrganizationApplicationDocumentResponse503Headers struct {
+	RetryAfter int
+}
+
+type DownloadOrganizationApplicationDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadOrganizationApplicationDocumentResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *DownloadOrganizationApplicationDocumentResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *DownloadOrganizationApplicationDocumentResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadOrganizationApplicationDocumentResponse401Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *DownloadOrganizationApplicationDocumentResponse416Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadOrganizationApplicationDocumentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DownloadOrganizationApplicationDocumentResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadOrganizationApplicationDocumentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadOrganizationApplicationDocumentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadOrganizationApplicationDocumentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadOrganizationApplicationDocumentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DownloadOrganizationApplicationDocumentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadOrganizationApplicationDocumentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DownloadOrganizationApplicationDocumentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadOrganizationApplicationDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadOrganizationApplicationDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadOrganizationApplicationDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadOrganizationApplicationDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RejectApplicationResponse401Headers the declared response headers of an HTTP 401 response for RejectApplication
+type RejectApplicationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RejectApplicationResponse429Headers the declared response headers of an HTTP 429 response for RejectApplication
+type RejectApplicationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RejectApplicationResponse503Headers the declared response headers of an HTTP 503 response for RejectApplication
+type RejectApplicationResponse503Headers struct {
+	RetryAfter int
+}
+
+type RejectApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RejectApplicationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RejectApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RejectApplicationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RejectApplicationResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RejectApplicationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RejectApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RejectApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RejectApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RejectApplicationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestApplicationChangesResponse401Headers the declared response headers of an HTTP 401 response for RequestApplicationChanges
+type RequestApplicationChangesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RequestApplicationChangesResponse429Headers the declared response headers of an HTTP 429 response for RequestApplicationChanges
+type RequestApplicationChangesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RequestApplicationChangesResponse503Headers the declared response headers of an HTTP 503 response for RequestApplicationChanges
+type RequestApplicationChangesResponse503Headers struct {
+	RetryAfter int
+}
+
+type RequestApplicationChangesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Application
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RequestApplicationChangesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestApplicationChangesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestApplicationChangesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RequestApplicationChangesResponse) GetJSON200() *Application {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestApplicationChangesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestApplicationChangesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestApplicationChangesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestApplicationChangesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestApplicationChangesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -46555,6 +50819,186 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 	return ParseGetMeResponse(rsp)
 }
 
+// ListMyApplicationsWithResponse List my applications
+//
+// The caller's applications to every organization, newest first, optionally of one status.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/applications (the `ListMyApplications` operationId).
+func (c *ClientWithResponses) ListMyApplicationsWithResponse(ctx context.Context, params *ListMyApplicationsParams, reqEditors ...RequestEditorFn) (*ListMyApplicationsResponse, error) {
+	rsp, err := c.ListMyApplications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyApplicationsResponse(rsp)
+}
+
+// CreateApplicationWithBodyWithResponse Apply to a group
+//
+// Starts a `draft` application to a group of a published program whose enrollment is open now (the group is `enrolling` and within its enrollment window; else `409 enrollment_closed`). The applicant's personal data is prefilled from the profile. Applying to another organization's program makes the caller a learner there (that organization sees only the applications sent to it). `409 already_exists` when the caller already has an open application to the group; `403 membership_blocked` when the organization blocked the caller; `404` for an unknown group or an unpublished program.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/applications (the `CreateApplication` operationId).
+func (c *ClientWithResponses) CreateApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error) {
+	rsp, err := c.CreateApplicationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateApplicationResponse(rsp)
+}
+
+// CreateApplicationWithResponse Apply to a group
+//
+// Starts a `draft` application to a group of a published program whose enrollment is open now (the group is `enrolling` and within its enrollment window; else `409 enrollment_closed`). The applicant's personal data is prefilled from the profile. Applying to another organization's program makes the caller a learner there (that organization sees only the applications sent to it). `409 already_exists` when the caller already has an open application to the group; `403 membership_blocked` when the organization blocked the caller; `404` for an unknown group or an unpublished program.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/applications (the `CreateApplication` operationId).
+func (c *ClientWithResponses) CreateApplicationWithResponse(ctx context.Context, body CreateApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateApplicationResponse, error) {
+	rsp, err := c.CreateApplication(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateApplicationResponse(rsp)
+}
+
+// GetMyApplicationWithResponse Get my application with its history
+//
+// The application, its checklist of documents and its history (staff's internal notes left out). `404` for another user's application.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/applications/{applicationId} (the `GetMyApplication` operationId).
+func (c *ClientWithResponses) GetMyApplicationWithResponse(ctx context.Context, applicationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyApplicationResponse, error) {
+	rsp, err := c.GetMyApplication(ctx, applicationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyApplicationResponse(rsp)
+}
+
+// UpdateApplicationDataWithBodyWithResponse Edit the personal and prior-education data of my application
+//
+// Replaces the data the application sends (only in `draft` or `needs_changes`; else `409 invalid_transition` naming the status). The profile is not changed. `422` names an invalid `snils` (check number) or `citizenship` (not an OKSM code).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/applications/{applicationId}/applicant (the `UpdateApplicationData` operationId).
+func (c *ClientWithResponses) UpdateApplicationDataWithBodyWithResponse(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateApplicationDataResponse, error) {
+	rsp, err := c.UpdateApplicationDataWithBody(ctx, applicationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateApplicationDataResponse(rsp)
+}
+
+// UpdateApplicationDataWithResponse Edit the personal and prior-education data of my application
+//
+// Replaces the data the application sends (only in `draft` or `needs_changes`; else `409 invalid_transition` naming the status). The profile is not changed. `422` names an invalid `snils` (check number) or `citizenship` (not an OKSM code).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/applications/{applicationId}/applicant (the `UpdateApplicationData` operationId).
+func (c *ClientWithResponses) UpdateApplicationDataWithResponse(ctx context.Context, applicationID openapi_types.UUID, body UpdateApplicationDataJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateApplicationDataResponse, error) {
+	rsp, err := c.UpdateApplicationData(ctx, applicationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateApplicationDataResponse(rsp)
+}
+
+// UploadApplicationDocumentWithBodyWithResponse Upload a document of the checklist
+//
+// `multipart/form-data` with one part `file`. The file streams into storage: over `KABINET_BLOB_MAX_UPLOAD_BYTES` is `413`; its type is sniffed from the content (the name and declared type are ignored) and must be PDF, JPEG or PNG, else `415` (an executable renamed `.pdf` included); an empty file is `422`. Its SHA-256 is stored. Uploading a kind again replaces the file. Only kinds of the program's checklist (`422` otherwise), and only in `draft` or `needs_changes` (`409`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/applications/{applicationId}/checklist/{kind} (the `UploadApplicationDocument` operationId).
+func (c *ClientWithResponses) UploadApplicationDocumentWithBodyWithResponse(ctx context.Context, applicationID openapi_types.UUID, kind DocumentKind, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadApplicationDocumentResponse, error) {
+	rsp, err := c.UploadApplicationDocumentWithBody(ctx, applicationID, kind, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadApplicationDocumentResponse(rsp)
+}
+
+// DownloadMyApplicationDocumentWithResponse Download a document of my application
+//
+// Streams the file with `Range` (one range; `206`), `ETag` (`304` with `If-None-Match`) and a `Content-Disposition` carrying the UTF-8 file name. `404` for another user's application.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/applications/{applicationId}/documents/{documentId} (the `DownloadMyApplicationDocument` operationId).
+func (c *ClientWithResponses) DownloadMyApplicationDocumentWithResponse(ctx context.Context, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadMyApplicationDocumentParams, reqEditors ...RequestEditorFn) (*DownloadMyApplicationDocumentResponse, error) {
+	rsp, err := c.DownloadMyApplicationDocument(ctx, applicationID, documentID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadMyApplicationDocumentResponse(rsp)
+}
+
+// SubmitApplicationWithBodyWithResponse Submit (or resubmit) my application
+//
+// `draft` → `submitted`, `needs_changes` → `resubmitted` (else `409 invalid_transition` naming the status). Records the consent to personal-data processing with the policy version (`KABINET_PD_POLICY_VERSION`) and the time. Checks completeness first — every document of the checklist; for ПК and ПП programs the date of birth, sex, citizenship, СНИЛС and prior education (level, diploma series and number) — and answers `422 application_incomplete` naming each missing item (`documents.passport`, `applicant.snils`, …). A first submission needs the enrollment open (`409 enrollment_closed`). A program with `autoApprove` approves at once when a seat is free, or puts the application on the waiting list.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/applications/{applicationId}/submit (the `SubmitApplication` operationId).
+func (c *ClientWithResponses) SubmitApplicationWithBodyWithResponse(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubmitApplicationResponse, error) {
+	rsp, err := c.SubmitApplicationWithBody(ctx, applicationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitApplicationResponse(rsp)
+}
+
+// SubmitApplicationWithResponse Submit (or resubmit) my application
+//
+// `draft` → `submitted`, `needs_changes` → `resubmitted` (else `409 invalid_transition` naming the status). Records the consent to personal-data processing with the policy version (`KABINET_PD_POLICY_VERSION`) and the time. Checks completeness first — every document of the checklist; for ПК and ПП programs the date of birth, sex, citizenship, СНИЛС and prior education (level, diploma series and number) — and answers `422 application_incomplete` naming each missing item (`documents.passport`, `applicant.snils`, …). A first submission needs the enrollment open (`409 enrollment_closed`). A program with `autoApprove` approves at once when a seat is free, or puts the application on the waiting list.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/applications/{applicationId}/submit (the `SubmitApplication` operationId).
+func (c *ClientWithResponses) SubmitApplicationWithResponse(ctx context.Context, applicationID openapi_types.UUID, body SubmitApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*SubmitApplicationResponse, error) {
+	rsp, err := c.SubmitApplication(ctx, applicationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitApplicationResponse(rsp)
+}
+
+// WithdrawApplicationWithBodyWithResponse Withdraw my application
+//
+// From any status but `rejected` and `withdrawn` (`409`). Withdrawing an `approved` application gives its seat back, and the first application on the group's waiting list is approved in its place (its applicant is told by e-mail).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
+func (c *ClientWithResponses) WithdrawApplicationWithBodyWithResponse(ctx context.Context, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*WithdrawApplicationResponse, error) {
+	rsp, err := c.WithdrawApplicationWithBody(ctx, applicationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWithdrawApplicationResponse(rsp)
+}
+
+// WithdrawApplicationWithResponse Withdraw my application
+//
+// From any status but `rejected` and `withdrawn` (`409`). Withdrawing an `approved` application gives its seat back, and the first application on the group's waiting list is approved in its place (its applicant is told by e-mail).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
+func (c *ClientWithResponses) WithdrawApplicationWithResponse(ctx context.Context, applicationID openapi_types.UUID, body WithdrawApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawApplicationResponse, error) {
+	rsp, err := c.WithdrawApplication(ctx, applicationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWithdrawApplicationResponse(rsp)
+}
+
 // ListMyAuditEventsWithResponse List the security events of my account
 //
 // Sign-ins (successful and failed), sign-outs, lockouts, password
@@ -48134,6 +52578,171 @@ func (c *ClientWithResponses) CreateOrganizationWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseCreateOrganizationResponse(rsp)
+}
+
+// ListOrganizationApplicationsWithResponse The review queue
+//
+// The applications sent to the organization (never drafts), oldest waiting first (by `waitingSince`: the last submission), for its managers and admins. Without `status` the queue is what awaits a decision: `submitted` and `resubmitted`. `waitingBefore` / `waitingSince` bound the age (e.g. waiting more than three days: `waitingBefore` = now − 3 days).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/applications (the `ListOrganizationApplications` operationId).
+func (c *ClientWithResponses) ListOrganizationApplicationsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationApplicationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationApplicationsResponse, error) {
+	rsp, err := c.ListOrganizationApplications(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationApplicationsResponse(rsp)
+}
+
+// GetOrganizationApplicationWithResponse Get an application sent to the organization
+//
+// With the applicant's data, the documents and the whole history (internal notes included). Drafts and other organizations' applications are `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/applications/{applicationId} (the `GetOrganizationApplication` operationId).
+func (c *ClientWithResponses) GetOrganizationApplicationWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationApplicationResponse, error) {
+	rsp, err := c.GetOrganizationApplication(ctx, organizationID, applicationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationApplicationResponse(rsp)
+}
+
+// ApproveApplicationWithBodyWithResponse Approve an application
+//
+// `submitted` or `resubmitted` (or `waitlisted`, to retry for a seat) → `approved` when the group is enrolling, its enrollment window is open (else `409 enrollment_closed`) and a seat is free. A seat is taken in the same statement that checks for it, so of two managers approving for the last seat exactly one gets it; with the group full the application goes to the waiting list (`waitlisted`, with its position) instead. The applicant is told by e-mail.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve (the `ApproveApplication` operationId).
+func (c *ClientWithResponses) ApproveApplicationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApproveApplicationResponse, error) {
+	rsp, err := c.ApproveApplicationWithBody(ctx, organizationID, applicationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveApplicationResponse(rsp)
+}
+
+// ApproveApplicationWithResponse Approve an application
+//
+// `submitted` or `resubmitted` (or `waitlisted`, to retry for a seat) → `approved` when the group is enrolling, its enrollment window is open (else `409 enrollment_closed`) and a seat is free. A seat is taken in the same statement that checks for it, so of two managers approving for the last seat exactly one gets it; with the group full the application goes to the waiting list (`waitlisted`, with its position) instead. The applicant is told by e-mail.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/approve (the `ApproveApplication` operationId).
+func (c *ClientWithResponses) ApproveApplicationWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body ApproveApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*ApproveApplicationResponse, error) {
+	rsp, err := c.ApproveApplication(ctx, organizationID, applicationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveApplicationResponse(rsp)
+}
+
+// CommentApplicationWithBodyWithResponse Comment on an application
+//
+// Adds a comment to the history; `internal: true` makes it a staff note the applicant does not see. Any status.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments (the `CommentApplication` operationId).
+func (c *ClientWithResponses) CommentApplicationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CommentApplicationResponse, error) {
+	rsp, err := c.CommentApplicationWithBody(ctx, organizationID, applicationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCommentApplicationResponse(rsp)
+}
+
+// CommentApplicationWithResponse Comment on an application
+//
+// Adds a comment to the history; `internal: true` makes it a staff note the applicant does not see. Any status.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/comments (the `CommentApplication` operationId).
+func (c *ClientWithResponses) CommentApplicationWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body CommentApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*CommentApplicationResponse, error) {
+	rsp, err := c.CommentApplication(ctx, organizationID, applicationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCommentApplicationResponse(rsp)
+}
+
+// DownloadOrganizationApplicationDocumentWithResponse Download an applicant's document
+//
+// As `downloadMyApplicationDocument`, for the organization's managers and admins; every download is recorded in the organization's audit log (`application_document_downloaded`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/applications/{applicationId}/documents/{documentId} (the `DownloadOrganizationApplicationDocument` operationId).
+func (c *ClientWithResponses) DownloadOrganizationApplicationDocumentWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, documentID openapi_types.UUID, params *DownloadOrganizationApplicationDocumentParams, reqEditors ...RequestEditorFn) (*DownloadOrganizationApplicationDocumentResponse, error) {
+	rsp, err := c.DownloadOrganizationApplicationDocument(ctx, organizationID, applicationID, documentID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadOrganizationApplicationDocumentResponse(rsp)
+}
+
+// RejectApplicationWithBodyWithResponse Reject an application
+//
+// `submitted`, `resubmitted`, `needs_changes` or `waitlisted` → `rejected` (else `409`); the applicant is told the reason by e-mail.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject (the `RejectApplication` operationId).
+func (c *ClientWithResponses) RejectApplicationWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RejectApplicationResponse, error) {
+	rsp, err := c.RejectApplicationWithBody(ctx, organizationID, applicationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectApplicationResponse(rsp)
+}
+
+// RejectApplicationWithResponse Reject an application
+//
+// `submitted`, `resubmitted`, `needs_changes` or `waitlisted` → `rejected` (else `409`); the applicant is told the reason by e-mail.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/reject (the `RejectApplication` operationId).
+func (c *ClientWithResponses) RejectApplicationWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RejectApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*RejectApplicationResponse, error) {
+	rsp, err := c.RejectApplication(ctx, organizationID, applicationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRejectApplicationResponse(rsp)
+}
+
+// RequestApplicationChangesWithBodyWithResponse Ask the applicant for changes
+//
+// `submitted` or `resubmitted` → `needs_changes` (else `409 invalid_transition` naming the status); the applicant is told the reason by e-mail.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes (the `RequestApplicationChanges` operationId).
+func (c *ClientWithResponses) RequestApplicationChangesWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestApplicationChangesResponse, error) {
+	rsp, err := c.RequestApplicationChangesWithBody(ctx, organizationID, applicationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestApplicationChangesResponse(rsp)
+}
+
+// RequestApplicationChangesWithResponse Ask the applicant for changes
+//
+// `submitted` or `resubmitted` → `needs_changes` (else `409 invalid_transition` naming the status); the applicant is told the reason by e-mail.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/applications/{applicationId}/request-changes (the `RequestApplicationChanges` operationId).
+func (c *ClientWithResponses) RequestApplicationChangesWithResponse(ctx context.Context, organizationID openapi_types.UUID, applicationID openapi_types.UUID, body RequestApplicationChangesJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestApplicationChangesResponse, error) {
+	rsp, err := c.RequestApplicationChanges(ctx, organizationID, applicationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestApplicationChangesResponse(rsp)
 }
 
 // ListOrganizationAuditEventsWithResponse List an organization's security events (admins)
@@ -53164,6 +57773,1035 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetMeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyApplicationsResponse parses an HTTP response from a ListMyApplicationsWithResponse call
+func ParseListMyApplicationsResponse(rsp *http.Response) (*ListMyApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplicationSummaryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMyApplicationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMyApplicationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMyApplicationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateApplicationResponse parses an HTTP response from a CreateApplicationWithResponse call
+func ParseCreateApplicationResponse(rsp *http.Response) (*CreateApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyApplicationResponse parses an HTTP response from a GetMyApplicationWithResponse call
+func ParseGetMyApplicationResponse(rsp *http.Response) (*GetMyApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateApplicationDataResponse parses an HTTP response from a UpdateApplicationDataWithResponse call
+func ParseUpdateApplicationDataResponse(rsp *http.Response) (*UpdateApplicationDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateApplicationDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateApplicationDataResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateApplicationDataResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateApplicationDataResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadApplicationDocumentResponse parses an HTTP response from a UploadApplicationDocumentWithResponse call
+func ParseUploadApplicationDocumentResponse(rsp *http.Response) (*UploadApplicationDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadApplicationDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplicationDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UploadApplicationDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadApplicationDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadApplicationDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadMyApplicationDocumentResponse parses an HTTP response from a DownloadMyApplicationDocumentWithResponse call
+func ParseDownloadMyApplicationDocumentResponse(rsp *http.Response) (*DownloadMyApplicationDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadMyApplicationDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadMyApplicationDocumentResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers DownloadMyApplicationDocumentResponse206Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers DownloadMyApplicationDocumentResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadMyApplicationDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 416:
+		var headers DownloadMyApplicationDocumentResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadMyApplicationDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DownloadMyApplicationDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSubmitApplicationResponse parses an HTTP response from a SubmitApplicationWithResponse call
+func ParseSubmitApplicationResponse(rsp *http.Response) (*SubmitApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SubmitApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubmitApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubmitApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseWithdrawApplicationResponse parses an HTTP response from a WithdrawApplicationWithResponse call
+func ParseWithdrawApplicationResponse(rsp *http.Response) (*WithdrawApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WithdrawApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers WithdrawApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers WithdrawApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers WithdrawApplicationResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -59653,6 +65291,948 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrganizationApplicationsResponse parses an HTTP response from a ListOrganizationApplicationsWithResponse call
+func ParseListOrganizationApplicationsResponse(rsp *http.Response) (*ListOrganizationApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplicationSummaryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOrganizationApplicationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListOrganizationApplicationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListOrganizationApplicationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganizationApplicationResponse parses an HTTP response from a GetOrganizationApplicationWithResponse call
+func ParseGetOrganizationApplicationResponse(rsp *http.Response) (*GetOrganizationApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetOrganizationApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetOrganizationApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOrganizationApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApproveApplicationResponse parses an HTTP response from a ApproveApplicationWithResponse call
+func ParseApproveApplicationResponse(rsp *http.Response) (*ApproveApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ApproveApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ApproveApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ApproveApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCommentApplicationResponse parses an HTTP response from a CommentApplicationWithResponse call
+func ParseCommentApplicationResponse(rsp *http.Response) (*CommentApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CommentApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CommentApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CommentApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CommentApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadOrganizationApplicationDocumentResponse parses an HTTP response from a DownloadOrganizationApplicationDocumentWithResponse call
+func ParseDownloadOrganizationApplicationDocumentResponse(rsp *http.Response) (*DownloadOrganizationApplicationDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadOrganizationApplicationDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadOrganizationApplicationDocumentResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers DownloadOrganizationApplicationDocumentResponse206Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers DownloadOrganizationApplicationDocumentResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadOrganizationApplicationDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 416:
+		var headers DownloadOrganizationApplicationDocumentResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadOrganizationApplicationDocumentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DownloadOrganizationApplicationDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRejectApplicationResponse parses an HTTP response from a RejectApplicationWithResponse call
+func ParseRejectApplicationResponse(rsp *http.Response) (*RejectApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RejectApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RejectApplicationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RejectApplicationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RejectApplicationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestApplicationChangesResponse parses an HTTP response from a RequestApplicationChangesWithResponse call
+func ParseRequestApplicationChangesResponse(rsp *http.Response) (*RequestApplicationChangesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestApplicationChangesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RequestApplicationChangesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestApplicationChangesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestApplicationChangesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -109,6 +109,22 @@ func (q *Queries) ApprovedSeat(ctx context.Context, arg ApprovedSeatParams) (App
 	return i, err
 }
 
+const countUserGroupApplications = `-- name: CountUserGroupApplications :one
+SELECT count(*) FROM applications WHERE user_id = $1 AND group_id = $2
+`
+
+type CountUserGroupApplicationsParams struct {
+	UserID  uuid.UUID
+	GroupID uuid.UUID
+}
+
+func (q *Queries) CountUserGroupApplications(ctx context.Context, arg CountUserGroupApplicationsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countUserGroupApplications, arg.UserID, arg.GroupID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createApplication = `-- name: CreateApplication :one
 
 INSERT INTO applications (
@@ -243,7 +259,7 @@ func (q *Queries) GetGroupForApplication(ctx context.Context, id uuid.UUID) (Get
 }
 
 const getOrgApplication = `-- name: GetOrgApplication :one
-SELECT id, organization_id, program_id, group_id, user_id, status, last_name, first_name, patronymic, birth_date, sex, citizenship, snils, education_level, diploma_series, diploma_number, diploma_surname, consent_policy_version, consent_at, waiting_since, submitted_at, decided_at, waitlisted_at, version, created_at, updated_at FROM applications WHERE organization_id = $1 AND id = $2 AND status <> 'draft'
+SELECT id, organization_id, program_id, group_id, user_id, status, last_name, first_name, patronymic, birth_date, sex, citizenship, snils, education_level, diploma_series, diploma_number, diploma_surname, consent_policy_version, consent_at, waiting_since, submitted_at, decided_at, waitlisted_at, version, created_at, updated_at FROM applications WHERE organization_id = $1 AND id = $2 AND submitted_at IS NOT NULL
 `
 
 type GetOrgApplicationParams struct {
@@ -356,7 +372,7 @@ JOIN programs p ON p.id = a.program_id
 JOIN study_groups g ON g.id = a.group_id
 JOIN organizations o ON o.id = a.organization_id
 WHERE a.organization_id = $1
-  AND a.status <> 'draft'
+  AND a.submitted_at IS NOT NULL
   AND a.status::text = ANY ($2::text[])
   AND ($3::uuid IS NULL OR a.program_id = $3::uuid)
   AND ($4::uuid IS NULL OR a.group_id = $4::uuid)
@@ -381,35 +397,10 @@ type ListOrgApplicationsParams struct {
 }
 
 type ListOrgApplicationsRow struct {
-	ID                   uuid.UUID
-	OrganizationID       uuid.UUID
-	ProgramID            uuid.UUID
-	GroupID              uuid.UUID
-	UserID               uuid.UUID
-	Status               ApplicationStatus
-	LastName             string
-	FirstName            string
-	Patronymic           *string
-	BirthDate            pgtype.Date
-	Sex                  *string
-	Citizenship          *string
-	Snils                *string
-	EducationLevel       *string
-	DiplomaSeries        *string
-	DiplomaNumber        *string
-	DiplomaSurname       *string
-	ConsentPolicyVersion *string
-	ConsentAt            *time.Time
-	WaitingSince         *time.Time
-	SubmittedAt          *time.Time
-	DecidedAt            *time.Time
-	WaitlistedAt         *time.Time
-	Version              int32
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	ProgramTitle         string
-	GroupCode            string
-	OrganizationName     string
+	Application      Application
+	ProgramTitle     string
+	GroupCode        string
+	OrganizationName string
 }
 
 // The managers' queue: sent applications (never drafts) of the given
@@ -434,32 +425,32 @@ func (q *Queries) ListOrgApplications(ctx context.Context, arg ListOrgApplicatio
 	for rows.Next() {
 		var i ListOrgApplicationsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganizationID,
-			&i.ProgramID,
-			&i.GroupID,
-			&i.UserID,
-			&i.Status,
-			&i.LastName,
-			&i.FirstName,
-			&i.Patronymic,
-			&i.BirthDate,
-			&i.Sex,
-			&i.Citizenship,
-			&i.Snils,
-			&i.EducationLevel,
-			&i.DiplomaSeries,
-			&i.DiplomaNumber,
-			&i.DiplomaSurname,
-			&i.ConsentPolicyVersion,
-			&i.ConsentAt,
-			&i.WaitingSince,
-			&i.SubmittedAt,
-			&i.DecidedAt,
-			&i.WaitlistedAt,
-			&i.Version,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.Application.ID,
+			&i.Application.OrganizationID,
+			&i.Application.ProgramID,
+			&i.Application.GroupID,
+			&i.Application.UserID,
+			&i.Application.Status,
+			&i.Application.LastName,
+			&i.Application.FirstName,
+			&i.Application.Patronymic,
+			&i.Application.BirthDate,
+			&i.Application.Sex,
+			&i.Application.Citizenship,
+			&i.Application.Snils,
+			&i.Application.EducationLevel,
+			&i.Application.DiplomaSeries,
+			&i.Application.DiplomaNumber,
+			&i.Application.DiplomaSurname,
+			&i.Application.ConsentPolicyVersion,
+			&i.Application.ConsentAt,
+			&i.Application.WaitingSince,
+			&i.Application.SubmittedAt,
+			&i.Application.DecidedAt,
+			&i.Application.WaitlistedAt,
+			&i.Application.Version,
+			&i.Application.CreatedAt,
+			&i.Application.UpdatedAt,
 			&i.ProgramTitle,
 			&i.GroupCode,
 			&i.OrganizationName,
@@ -497,35 +488,10 @@ type ListUserApplicationsParams struct {
 }
 
 type ListUserApplicationsRow struct {
-	ID                   uuid.UUID
-	OrganizationID       uuid.UUID
-	ProgramID            uuid.UUID
-	GroupID              uuid.UUID
-	UserID               uuid.UUID
-	Status               ApplicationStatus
-	LastName             string
-	FirstName            string
-	Patronymic           *string
-	BirthDate            pgtype.Date
-	Sex                  *string
-	Citizenship          *string
-	Snils                *string
-	EducationLevel       *string
-	DiplomaSeries        *string
-	DiplomaNumber        *string
-	DiplomaSurname       *string
-	ConsentPolicyVersion *string
-	ConsentAt            *time.Time
-	WaitingSince         *time.Time
-	SubmittedAt          *time.Time
-	DecidedAt            *time.Time
-	WaitlistedAt         *time.Time
-	Version              int32
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	ProgramTitle         string
-	GroupCode            string
-	OrganizationName     string
+	Application      Application
+	ProgramTitle     string
+	GroupCode        string
+	OrganizationName string
 }
 
 // The applicant's applications, newest first, a page after (created_at, id).
@@ -545,32 +511,32 @@ func (q *Queries) ListUserApplications(ctx context.Context, arg ListUserApplicat
 	for rows.Next() {
 		var i ListUserApplicationsRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganizationID,
-			&i.ProgramID,
-			&i.GroupID,
-			&i.UserID,
-			&i.Status,
-			&i.LastName,
-			&i.FirstName,
-			&i.Patronymic,
-			&i.BirthDate,
-			&i.Sex,
-			&i.Citizenship,
-			&i.Snils,
-			&i.EducationLevel,
-			&i.DiplomaSeries,
-			&i.DiplomaNumber,
-			&i.DiplomaSurname,
-			&i.ConsentPolicyVersion,
-			&i.ConsentAt,
-			&i.WaitingSince,
-			&i.SubmittedAt,
-			&i.DecidedAt,
-			&i.WaitlistedAt,
-			&i.Version,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.Application.ID,
+			&i.Application.OrganizationID,
+			&i.Application.ProgramID,
+			&i.Application.GroupID,
+			&i.Application.UserID,
+			&i.Application.Status,
+			&i.Application.LastName,
+			&i.Application.FirstName,
+			&i.Application.Patronymic,
+			&i.Application.BirthDate,
+			&i.Application.Sex,
+			&i.Application.Citizenship,
+			&i.Application.Snils,
+			&i.Application.EducationLevel,
+			&i.Application.DiplomaSeries,
+			&i.Application.DiplomaNumber,
+			&i.Application.DiplomaSurname,
+			&i.Application.ConsentPolicyVersion,
+			&i.Application.ConsentAt,
+			&i.Application.WaitingSince,
+			&i.Application.SubmittedAt,
+			&i.Application.DecidedAt,
+			&i.Application.WaitlistedAt,
+			&i.Application.Version,
+			&i.Application.CreatedAt,
+			&i.Application.UpdatedAt,
 			&i.ProgramTitle,
 			&i.GroupCode,
 			&i.OrganizationName,
@@ -686,12 +652,12 @@ func (q *Queries) SetApplicationConsent(ctx context.Context, arg SetApplicationC
 
 const setApplicationStatus = `-- name: SetApplicationStatus :one
 UPDATE applications SET
-    status = $1,
-    waiting_since = CASE WHEN $1 IN ('submitted', 'resubmitted') THEN $2::timestamptz ELSE waiting_since END,
-    submitted_at = CASE WHEN $1 IN ('submitted', 'resubmitted') THEN coalesce(submitted_at, $2::timestamptz)
+    status = $1::application_status,
+    waiting_since = CASE WHEN $1::application_status IN ('submitted', 'resubmitted') THEN $2::timestamptz ELSE waiting_since END,
+    submitted_at = CASE WHEN $1::application_status IN ('submitted', 'resubmitted') THEN coalesce(submitted_at, $2::timestamptz)
                         ELSE submitted_at END,
-    decided_at = CASE WHEN $1 IN ('approved', 'rejected') THEN $2::timestamptz ELSE decided_at END,
-    waitlisted_at = CASE WHEN $1 = 'waitlisted' THEN coalesce(waitlisted_at, $2::timestamptz) ELSE NULL END,
+    decided_at = CASE WHEN $1::application_status IN ('approved', 'rejected') THEN $2::timestamptz ELSE decided_at END,
+    waitlisted_at = CASE WHEN $1::application_status = 'waitlisted' THEN coalesce(waitlisted_at, $2::timestamptz) ELSE NULL END,
     version = version + 1, updated_at = now()
 WHERE id = $3
 RETURNING id, organization_id, program_id, group_id, user_id, status, last_name, first_name, patronymic, birth_date, sex, citizenship, snils, education_level, diploma_series, diploma_number, diploma_surname, consent_policy_version, consent_at, waiting_since, submitted_at, decided_at, waitlisted_at, version, created_at, updated_at
@@ -737,6 +703,20 @@ func (q *Queries) SetApplicationStatus(ctx context.Context, arg SetApplicationSt
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const setProgramAutoApprove = `-- name: SetProgramAutoApprove :exec
+UPDATE programs SET auto_approve = $1 WHERE id = $2
+`
+
+type SetProgramAutoApproveParams struct {
+	AutoApprove bool
+	ID          uuid.UUID
+}
+
+func (q *Queries) SetProgramAutoApprove(ctx context.Context, arg SetProgramAutoApproveParams) error {
+	_, err := q.db.Exec(ctx, setProgramAutoApprove, arg.AutoApprove, arg.ID)
+	return err
 }
 
 const updateApplicationData = `-- name: UpdateApplicationData :one
@@ -845,13 +825,13 @@ WITH closed AS (
     RETURNING id, status
 )
 INSERT INTO application_events (application_id, event, actor_id, to_status, reason)
-SELECT id, 'withdrawn', $1, 'withdrawn', 'account closed' FROM closed
+SELECT id, 'withdrawn', $1::uuid, 'withdrawn', 'account closed' FROM closed
 `
 
 // Account closure: applications that hold no seat are withdrawn and lose
 // their personal data; approved ones stay with the organization as its
 // record of the enrollment.
-func (q *Queries) WithdrawOpenApplicationsOfClosedUser(ctx context.Context, userID *uuid.UUID) error {
+func (q *Queries) WithdrawOpenApplicationsOfClosedUser(ctx context.Context, userID uuid.UUID) error {
 	_, err := q.db.Exec(ctx, withdrawOpenApplicationsOfClosedUser, userID)
 	return err
 }

@@ -66,6 +66,10 @@ func loadSpec() (*spec, error) {
 			return err
 		}))
 		doc.SetStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+		// Downloads are documented as binary strings of their real types.
+		for _, t := range []string{"application/pdf", "image/jpeg", "image/png"} {
+			openapi3filter.RegisterBodyDecoder(t, openapi3filter.FileBodyDecoder)
+		}
 		loadedSpec = &spec{
 			doc: doc, router: specroute.New(doc), opts: doc.GetSchemaValidationOptions(),
 			problem: doc.Components.Schemas["Problem"],

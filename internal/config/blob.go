@@ -18,15 +18,22 @@ type Blob struct {
 	URL string
 	// ImageMaxBytes is the largest logo or cover accepted (413 above it).
 	ImageMaxBytes int64
+	// DocumentMaxBytes is the largest applicant's document accepted (413
+	// above it).
+	DocumentMaxBytes int64
 }
+
+// DefaultDocumentMaxBytes is the default of KABINET_UPLOAD_DOCUMENT_MAX (20 MiB).
+const DefaultDocumentMaxBytes = 20 << 20
 
 // DefaultImageMaxBytes is the default of KABINET_UPLOAD_IMAGE_MAX (5 MiB).
 const DefaultImageMaxBytes = 5 << 20
 
 func loadBlob(l *loader, c *Config) {
 	c.Blob = Blob{
-		URL:           l.str("KABINET_BLOB_URL", ""),
-		ImageMaxBytes: l.size("KABINET_UPLOAD_IMAGE_MAX", DefaultImageMaxBytes),
+		URL:              l.str("KABINET_BLOB_URL", ""),
+		ImageMaxBytes:    l.size("KABINET_UPLOAD_IMAGE_MAX", DefaultImageMaxBytes),
+		DocumentMaxBytes: l.size("KABINET_UPLOAD_DOCUMENT_MAX", DefaultDocumentMaxBytes),
 	}
 }
 
@@ -48,6 +55,9 @@ func (c Config) validateBlob(bad func(string, ...any)) {
 	}
 	if b.ImageMaxBytes < 1<<10 || b.ImageMaxBytes > 100<<20 {
 		bad("KABINET_UPLOAD_IMAGE_MAX must be between 1K and 100M")
+	}
+	if b.DocumentMaxBytes < 1<<10 || b.DocumentMaxBytes > 1<<30 {
+		bad("KABINET_UPLOAD_DOCUMENT_MAX must be between 1K and 1G")
 	}
 }
 

@@ -86,6 +86,7 @@ type Config struct {
 	// SupportSLA is how long an open ticket may wait for staff before the
 	// SLA report counts it overdue.
 	SupportSLA time.Duration
+	Enrollment Enrollment // applications to groups (enrollment.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -203,6 +204,7 @@ func Load(getenv func(string) string) (Config, error) {
 	loadNotifications(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
+	c.Enrollment = l.enrollment()
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -262,6 +264,7 @@ func (c Config) Validate() error {
 	c.validateBlob(bad)
 	c.validatePayments(bad)
 	c.validateNotifications(bad)
+	c.validateEnrollment(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/catalog"
 	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/news"
@@ -49,6 +50,7 @@ type Server struct {
 	*supportAPI
 	*newsAPI
 	*notificationsAPI
+	*enrollmentAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -62,6 +64,7 @@ type (
 	supportAPI       = support.Handler
 	newsAPI          = news.Handler
 	notificationsAPI = notifications.Handler
+	enrollmentAPI    = enrollment.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -100,6 +103,7 @@ func New(d Deps) (*echo.Echo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("KABINET_BLOB_URL: %w", err)
 	}
+	accounts.Files = blobs
 	orgs := organizations.New(base, out, accounts)
 	// The publisher other domains call to notify users (notifications.Publish).
 	publisher := notifications.NewPublisher(out, d.Jobs, d.Config)
@@ -112,6 +116,7 @@ func New(d Deps) (*echo.Echo, error) {
 		supportAPI:       support.New(base, out),
 		newsAPI:          news.New(base),
 		notificationsAPI: notes,
+		enrollmentAPI:    enrollment.New(base, out, blobs),
 	}
 	shop, err := newCommerce(d, base)
 	if err != nil {
@@ -167,7 +172,7 @@ func New(d Deps) (*echo.Echo, error) {
 			ExposeHeaders: []string{headerRequestID, "ETag", "Location", "Retry-After", "WWW-Authenticate"},
 			MaxAge:        600,
 		}),
-		// Streamed uploads (logos, covers) have limits of their own.
+		// Streamed uploads (logos, covers, applicants' documents) have limits of their own.
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: streamedBody(doc)}),
 		middleware.Secure(),
 		v.middleware,

@@ -17,6 +17,9 @@ func streamedOperation(op *openapi3.Operation) bool {
 	if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
 		return false
 	}
+	if multipartOperation(op) {
+		return true
+	}
 	for _, mt := range op.RequestBody.Value.Content {
 		if mt.Schema == nil || mt.Schema.Value == nil || mt.Schema.Value.Format != "binary" {
 			return false
@@ -63,4 +66,15 @@ func echoPath(p string) string {
 		b.WriteString(p[:i] + ":" + p[i+1:i+j])
 		p = p[i+j+1:]
 	}
+}
+
+// multipartOperation reports whether op takes only a multipart/form-data
+// body (an upload with its file as a part: applicants' documents), which
+// streams like a binary body.
+func multipartOperation(op *openapi3.Operation) bool {
+	if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return false
+	}
+	c := op.RequestBody.Value.Content
+	return len(c) == 1 && c["multipart/form-data"] != nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -78,6 +79,12 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		err = openapi3filter.ValidateRequest(req.Context(), in)
 		if extra = append(extra, bodyProblems(req, route)...); err != nil || len(extra) > 0 {
 			return requestProblem(req.Context(), err, extra)
+		}
+		// A multipart upload's body is not validated (it streams), so its
+		// Content-Type is checked here.
+		if multipartOperation(route.Operation) && !isMultipart(req) {
+			return web.Fail(req.Context(), http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
+				"The body must be multipart/form-data.")
 		}
 		return next(c)
 	}
@@ -260,4 +267,9 @@ func flatten(err error) []error {
 		out = append(out, flatten(e)...)
 	}
 	return out
+}
+
+func isMultipart(req *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
 }

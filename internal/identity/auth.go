@@ -389,6 +389,7 @@ func userDTO(u db.User) api.User {
 		Locale:        api.Locale(u.Locale),
 		TimeZone:      u.TimeZone,
 		CreatedAt:     u.CreatedAt.UTC(),
+		PersonalData:  personalDataDTO(u),
 	}
 }
 

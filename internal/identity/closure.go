@@ -170,6 +170,7 @@ func (s *Handler) CloseAccount(ctx context.Context, req api.CloseAccountRequestO
 		}
 	}
 	lastAdmin := false
+	var files []string
 	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		u, err := q.GetUserForUpdate(ctx, p.User.ID)
 		if err != nil {
@@ -194,6 +195,11 @@ func (s *Handler) CloseAccount(ctx context.Context, req api.CloseAccountRequestO
 			return err
 		}
 		steps := []func() error{
+			// Applications holding no seat are withdrawn and forgotten
+			// (their documents too); approved ones stay with the
+			// organization as its record of the enrollment.
+			func() error { return q.WithdrawOpenApplicationsOfClosedUser(ctx, u.ID) },
+			func() (err error) { files, err = q.DeleteDocumentsOfClosedUser(ctx, u.ID); return err },
 			func() error { return q.EndSessionsOfClosedUser(ctx, u.ID) },
 			func() error { return q.ConsumeCodesOfUser(ctx, &u.ID) },
 			func() error { return q.DeleteNotificationPreferences(ctx, u.ID) },
@@ -221,6 +227,14 @@ func (s *Handler) CloseAccount(ctx context.Context, req api.CloseAccountRequestO
 		return api.CloseAccount409ApplicationProblemPlusJSONResponse{ConflictApplicationProblemPlusJSONResponse: api.ConflictApplicationProblemPlusJSONResponse(
 			web.NewProblem(ctx, http.StatusConflict, web.CodeLastAdmin,
 				"You are the last active admin of an organization; make somebody else an admin there first."))}, nil
+	}
+	for _, key := range files {
+		if s.Files == nil {
+			break
+		}
+		if err := s.Files.Delete(context.WithoutCancel(ctx), key); err != nil {
+			s.Log.Warn("delete a closed account's document", "key", key, "error", err)
+		}
 	}
 	return api.CloseAccount204Response{}, nil
 }

@@ -4,6 +4,8 @@
 package identity
 
 import (
+	"context"
+
 	"github.com/kabinet-edu/kabinet/internal/captcha"
 	"github.com/kabinet-edu/kabinet/internal/oidc"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
@@ -17,6 +19,14 @@ type Handler struct {
 	outbox  *outbox.Outbox    // messages, with their delivery jobs, in the caller's transaction
 	sso     *oidc.Registry    // OpenID Connect providers (sso.go)
 	captcha *captcha.Verifier // nil: registration needs no captcha
+	// Files deletes stored files (applicants' documents) that closing an
+	// account erases; nil keeps them.
+	Files FileDeleter
+}
+
+// FileDeleter deletes a stored file by its key (blob.Store does).
+type FileDeleter interface {
+	Delete(ctx context.Context, key string) error
 }
 
 // New builds the identity handlers over the shared dependencies.

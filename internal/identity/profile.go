@@ -61,11 +61,24 @@ func (s *Handler) UpdateProfile(ctx context.Context, req api.UpdateProfileReques
 		}
 		in.TimeZone = b.TimeZone
 	}
+	var pd *db.SetPersonalDataParams
+	if b.PersonalData != nil {
+		var errs []api.FieldError
+		pd, errs = personalDataParams(p.User.ID, *b.PersonalData)
+		fields = append(fields, errs...)
+	}
 	if len(fields) > 0 {
 		return api.UpdateProfile422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
 			web.NewProblem(ctx, http.StatusUnprocessableEntity, web.CodeValidationFailed, "One or more fields are invalid.", fields...))}, nil
 	}
-	user, err := s.Q.UpdateProfile(ctx, in)
+	var user db.User
+	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+		if user, err = q.UpdateProfile(ctx, in); err != nil || pd == nil {
+			return err
+		}
+		user, err = q.SetPersonalData(ctx, *pd)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

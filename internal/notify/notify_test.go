@@ -54,6 +54,7 @@ func TestEveryTemplateRendersCompletely(t *testing.T) {
 		"Subject": "CN=Анна", "Issuer": "CN=CA", "NotAfter": "2027-01-01", "Fingerprint": "ab12",
 		"Title": "Оплата получена", "Body": "Мы получили 12 000 ₽.", "URL": "https://example.org/payments/1", "Short": "Оплата получена",
 		"Paragraphs": []string{"Открыта запись."}, "UnsubscribeURL": "https://example.org/api/v1/mailings/unsubscribe?token=x",
+		"ProgramTitle": "Педагогика", "GroupCode": "ПК-01", "Reason": "Документы в порядке",
 	}
 	sms := map[string]bool{"contact_code_sms": true, "password_reset_sms": true, "notification_sms": true}
 	for key := range tpl.text {

@@ -1,0 +1,31 @@
+package enrollment
+
+import (
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/blob"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
+	"github.com/kabinet-edu/kabinet/internal/web"
+)
+
+// Handler implements the enrollment operations of the generated
+// strict-server interface: the learner's applications (tag Enrollment)
+// and the organization's review of them (tag Enrollment review).
+type Handler struct {
+	web.Base
+	outbox *outbox.Outbox // decision e-mails, in the decision's transaction
+	blobs  *blob.Store
+}
+
+// New builds the enrollment handlers; documents are kept in blobs.
+func New(base web.Base, out *outbox.Outbox, blobs *blob.Store) *Handler {
+	return &Handler{Base: base, outbox: out, blobs: blobs}
+}
+
+// txn is a transaction: its queries, and the transaction itself for what
+// writes outside sqlc (the outbox's jobs).
+type txn struct {
+	*db.Queries
+	tx pgx.Tx
+}
