@@ -149,6 +149,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if cfg.Runtime.DebugAddr != "" {
+		defer startDebug(cfg.Runtime.DebugAddr, log).Close()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "addr", "http://"+cfg.HTTPAddr, "docs", "http://"+cfg.HTTPAddr+"/docs/", "env", cfg.Env)

@@ -83,6 +83,7 @@ type Config struct {
 	// SupportSLA is how long an open ticket may wait for staff before the
 	// SLA report counts it overdue.
 	SupportSLA time.Duration
+	Runtime    Runtime // memory limit, token cache, diagnostics (runtime.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -198,6 +199,7 @@ func Load(getenv func(string) string) (Config, error) {
 	loadBlob(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
+	c.Runtime = l.runtime()
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -297,6 +299,7 @@ func (c Config) Validate() error {
 		bad("KABINET_INITIAL_PASSWORD_TTL must be at least 1h")
 	}
 	c.Security.validate(bad)
+	c.Runtime.validate(bad)
 	return errors.Join(errs...)
 }
 
