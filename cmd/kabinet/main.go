@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -78,6 +79,7 @@ func run(ctx context.Context, args []string) error {
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, demo bool) error {
+	applyMemoryLimit(cfg, log)
 	if err := defaultBlobURL(&cfg); err != nil {
 		return err
 	}
@@ -108,6 +110,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 		return err
 	}
 	issuer := auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL)
+	issuer.SetTokenCacheSize(cfg.Runtime.TokenCacheSize)
 	if cfg.JWTPreviousKeysFile != "" {
 		data, err := os.ReadFile(cfg.JWTPreviousKeysFile)
 		if err != nil {
@@ -149,6 +152,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Start-up (the spec, the router, the dummy argon2id hash) churns far
+	// more heap than serving keeps; hand it back before serving.
+	debug.FreeOSMemory()
 	if cfg.Runtime.DebugAddr != "" {
 		defer startDebug(cfg.Runtime.DebugAddr, log).Close()
 	}

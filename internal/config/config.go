@@ -299,7 +299,7 @@ func (c Config) Validate() error {
 		bad("KABINET_INITIAL_PASSWORD_TTL must be at least 1h")
 	}
 	c.Security.validate(bad)
-	c.Runtime.validate(bad)
+	c.validateRuntime(bad)
 	return errors.Join(errs...)
 }
 
