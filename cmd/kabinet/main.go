@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kabinet-edu/kabinet/internal/auth"
@@ -35,6 +36,10 @@ import (
 )
 
 func main() {
+	// Draw version 4 UUIDs (request ids, row ids, token ids) from a buffer
+	// refilled from crypto/rand, not a read per UUID. It must be switched
+	// on before any goroutine makes one.
+	uuid.EnableRandPool()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
