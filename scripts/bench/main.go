@@ -92,9 +92,6 @@ func run(o options) error {
 	rep := report{Time: time.Now().UTC(), CPUs: numCPU(), Duration: o.duration.String(),
 		StartPeakRSSMiB: kab.rssMiB("VmHWM"), IdleRSSMiB: kab.rssMiB("VmRSS")}
 	rep.Host, _ = os.Hostname()
-	if err := kab.resetPeak(); err != nil {
-		fmt.Fprintln(os.Stderr, "bench: cannot reset the peak RSS, peaks include the start-up:", err)
-	}
 
 	var ceil *server
 	var ceilTarget vegeta.Targeter
@@ -111,7 +108,6 @@ func run(o options) error {
 		}
 		ceilTarget = get(ceil.base+"/me", tok)
 		rep.Ceiling = &ceilingReport{IdleRSSMiB: ceil.rssMiB("VmRSS")}
-		_ = ceil.resetPeak()
 	}
 
 	email := fmt.Sprintf("bench-%d@example.org", time.Now().UnixNano())
@@ -123,6 +119,14 @@ func run(o options) error {
 	me := get(kab.base+"/api/v1/me", token)
 	sessions := get(kab.base+"/api/v1/me/sessions", token)
 
+	// The peaks that follow are those of the load, not of the start-up or
+	// the sign-up (an argon2id hash).
+	if err := kab.resetPeak(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: cannot reset the peak RSS, peaks include the start-up:", err)
+	}
+	if ceil != nil {
+		_ = ceil.resetPeak()
+	}
 	// Warm both up (connections, pools, caches), unmeasured.
 	w := uint64(o.workers)
 	if ceil != nil {
@@ -145,6 +149,7 @@ func run(o options) error {
 		}
 		_ = fetchTo(pprofBase+"/debug/pprof/heap", filepath.Join(o.out, "heap-me.pprof"))
 		_ = fetchTo(pprofBase+"/debug/pprof/allocs", filepath.Join(o.out, "allocs-me.pprof"))
+		_ = fetchTo(pprofBase+"/debug/pprof/heap?debug=1", filepath.Join(o.out, "heap-me.txt")) // with the MemStats
 	}
 	rep.Results = append(rep.Results, attack("GET /api/v1/me/sessions", sessions, w, o.duration, false))
 	if ceil != nil {
