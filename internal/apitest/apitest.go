@@ -123,11 +123,31 @@ func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	return StartWithKeys(pool, cfg, key)
+}
+
+// Another starts a second instance beside e: the same database,
+// configuration and signing key, as instances behind a load balancer are
+// (a test of what one instance does seen from another). It stops when t ends.
+func (e *Env) Another(t testing.TB) *Env {
+	t.Helper()
+	env, err := StartWithKeys(e.Pool, e.Config, e.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	return env
+}
+
+// StartWithKeys is Start with a given signing key that also accepts the
+// tokens of previous keys (a key rotation).
+func StartWithKeys(pool *pgxpool.Pool, cfg config.Config, key ed25519.PrivateKey, previous ...ed25519.PublicKey) (*Env, error) {
 	hasher, err := auth.NewHasher(cfg.Argon2, cfg.MaxConcurrentHashes)
 	if err != nil {
 		return nil, err
 	}
 	issuer := auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL)
+	issuer.TrustPrevious(previous...)
 	log := slog.New(slog.DiscardHandler)
 	jc, err := jobs.New(pool, cfg.Jobs, nil, log)
 	if err != nil {

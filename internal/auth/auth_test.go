@@ -113,11 +113,11 @@ func TestIssuer(t *testing.T) {
 	}
 
 	// Time passes beyond expiry plus leeway.
-	iss.now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	iss.SetClock(func() time.Time { return time.Now().Add(16 * time.Minute) })
 	if _, _, err := iss.Parse(tok); !errors.Is(err, ErrTokenExpired) {
 		t.Fatalf("expired token: %v", err)
 	}
-	iss.now = time.Now
+	iss.SetClock(time.Now)
 
 	// Another issuer URL, or another key, refuses the token.
 	other := NewIssuer(key, "https://other.example", 15*time.Minute)

@@ -30,7 +30,7 @@ func TestParseCachesVerifiedTokensOnly(t *testing.T) {
 			t.Fatalf("Parse = %v, %v, %v", u, s, err)
 		}
 	}
-	if n := iss.cache.len(); n != 1 {
+	if n := iss.CachedTokens(); n != 1 {
 		t.Fatalf("%d cached tokens, want 1", n)
 	}
 	// The same claims with another signature: refused, and not cached.
@@ -41,7 +41,7 @@ func TestParseCachesVerifiedTokensOnly(t *testing.T) {
 	if _, _, err := iss.Parse("not.a.token"); !errors.Is(err, ErrTokenInvalid) {
 		t.Fatalf("garbage: %v", err)
 	}
-	if n := iss.cache.len(); n != 1 {
+	if n := iss.CachedTokens(); n != 1 {
 		t.Fatalf("%d cached tokens after refusals, want 1", n)
 	}
 }
@@ -61,15 +61,15 @@ func TestCachedTokenExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	iss.now = func() time.Time { return start.Add(time.Minute + 20*time.Second) } // within the leeway
+	iss.SetClock(func() time.Time { return start.Add(time.Minute + 20*time.Second) }) // within the leeway
 	if _, _, err := iss.Parse(tok); err != nil {
 		t.Fatalf("within the leeway: %v", err)
 	}
-	iss.now = func() time.Time { return start.Add(time.Minute + 31*time.Second) }
+	iss.SetClock(func() time.Time { return start.Add(time.Minute + 31*time.Second) })
 	if _, _, err := iss.Parse(tok); !errors.Is(err, ErrTokenExpired) {
 		t.Fatalf("expired cached token: %v, want ErrTokenExpired", err)
 	}
-	if n := iss.cache.len(); n != 0 {
+	if n := iss.CachedTokens(); n != 0 {
 		t.Fatalf("the expired token is still cached (%d)", n)
 	}
 }
@@ -122,7 +122,7 @@ func TestTokenCacheIsBounded(t *testing.T) {
 		if _, _, err := iss.Parse(tok); err != nil {
 			t.Fatal(err)
 		}
-		if n := iss.cache.len(); n > 32 {
+		if n := iss.CachedTokens(); n > 32 {
 			t.Fatalf("%d cached tokens, more than 32", n)
 		}
 	}

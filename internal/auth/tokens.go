@@ -52,7 +52,7 @@ type Issuer struct {
 	issuer string
 	ttl    time.Duration
 	parser *jwt.Parser
-	now    func() time.Time
+	clock  atomic.Pointer[func() time.Time] // time.Now unless SetClock changed it
 }
 
 // leeway is the clock skew allowed on a token's times.
@@ -63,7 +63,8 @@ const leeway = 30 * time.Second
 // tokens; SetTokenCacheSize changes that.
 func NewIssuer(key ed25519.PrivateKey, issuer string, ttl time.Duration) *Issuer {
 	pub := key.Public().(ed25519.PublicKey)
-	i := &Issuer{key: key, kid: Thumbprint(pub), issuer: issuer, ttl: ttl, now: time.Now, cache: newTokenCache(DefaultTokenCacheSize)}
+	i := &Issuer{key: key, kid: Thumbprint(pub), issuer: issuer, ttl: ttl, cache: newTokenCache(DefaultTokenCacheSize)}
+	i.SetClock(time.Now)
 	i.keys.Store(&map[string]*trustedKey{i.kid: {kid: i.kid, pub: pub}})
 	i.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
@@ -75,6 +76,20 @@ func NewIssuer(key ed25519.PrivateKey, issuer string, ttl time.Duration) *Issuer
 		jwt.WithTimeFunc(func() time.Time { return i.now() }),
 	)
 	return i
+}
+
+// SetClock makes the Issuer take the time from now (tests move it forward);
+// it may be called while tokens are being checked.
+func (i *Issuer) SetClock(now func() time.Time) { i.clock.Store(&now) }
+
+func (i *Issuer) now() time.Time { return (*i.clock.Load())() }
+
+// CachedTokens is the number of verified tokens cached now.
+func (i *Issuer) CachedTokens() int {
+	if i.cache == nil {
+		return 0
+	}
+	return i.cache.len()
 }
 
 // SetTokenCacheSize replaces the cache of verified tokens by an empty one of
