@@ -160,13 +160,29 @@ func run(o options) error {
 	}
 	rep.ReadsPeakRSSMiB = kab.rssMiB("VmHWM")
 
-	c, err := client.NewClientWithResponses(kab.base)
+	// Keep a connection per worker alive, as the vegeta attacks do (the
+	// default transport keeps two, and the others would reconnect per request).
+	keepAlive := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
+	c, err := client.NewClientWithResponses(kab.base, client.WithHTTPClient(keepAlive))
 	if err != nil {
 		return err
+	}
+	var refreshProf chan error
+	if o.profile {
+		refreshProf = make(chan error, 1)
+		go func() {
+			time.Sleep(time.Second) // past the set-up's sign-ins
+			refreshProf <- profileCPU(pprofBase, filepath.Join(o.out, "cpu-refresh.pprof"), o.duration-2*time.Second)
+		}()
 	}
 	refresh, err := benchRefresh(ctx, c, email, password, 8, o.duration)
 	if err != nil {
 		return err
+	}
+	if o.profile {
+		if err := <-refreshProf; err != nil {
+			return fmt.Errorf("CPU profile: %w", err)
+		}
 	}
 	rep.Results = append(rep.Results, refresh)
 	rep.RefreshPeakRSSMiB = kab.rssMiB("VmHWM")
