@@ -63,7 +63,8 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log := newLogger(cfg)
+	log, flushLog := newLogger(cfg)
+	defer flushLog()
 	switch cmd {
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -235,16 +236,19 @@ func keygen(args []string) error {
 	return os.WriteFile(args[0], pemBytes, 0o600)
 }
 
-func newLogger(cfg config.Config) *slog.Logger {
+// newLogger logs to standard output through a logWriter; flush writes out
+// what is queued (call it before exiting).
+func newLogger(cfg config.Config) (log *slog.Logger, flush func()) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	out := newLogWriter(os.Stdout)
 	if strings.EqualFold(cfg.LogFormat, "text") {
-		return slog.New(slog.NewTextHandler(os.Stdout, opts))
+		return slog.New(slog.NewTextHandler(out, opts)), out.Flush
 	}
-	return slog.New(slog.NewJSONHandler(os.Stdout, opts))
+	return slog.New(slog.NewJSONHandler(out, opts)), out.Flush
 }
 
 // loopbackOnly reports whether addr (host:port) listens on loopback only.

@@ -145,9 +145,13 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		req := c.Request()
-		// The authentication func fills the caller's slot; handlers read it back.
-		req = req.WithContext(web.WithCallerSlot(req.Context()))
-		c.SetRequest(req)
+		// The authentication func fills the caller's slot; handlers read it
+		// back. withRequestMeta has placed it already; a chain without that
+		// middleware gets it here.
+		if !web.HasCallerSlot(req.Context()) {
+			req = req.WithContext(web.WithCallerSlot(req.Context()))
+			c.SetRequest(req)
+		}
 		in := &openapi3filter.RequestValidationInput{
 			Request:    req,
 			PathParams: pathParams,
