@@ -5,6 +5,7 @@
 #
 #   BENCH_DURATION=10s       length of each attack (at most 60s)
 #   BENCH_WORKERS=32         connections of the read attacks (Kabinet and ceiling alike)
+#   BENCH_ROUNDS=1           rounds of the read attacks, each between two ceiling runs (at most 5)
 #   BENCH_PROFILE=1          also save CPU/heap profiles of GET /api/v1/me in .bench/
 #   BENCH_CEILING_DIR=DIR    the ceiling's source (default ../shared/bench/ceiling)
 #   BENCH_DATABASE_URL=URL   use this database instead of a fresh kabinet_bench
@@ -33,5 +34,5 @@ go build -C "$CEILING_DIR" -o "$PWD/.bin/ceiling" .
 profile=()
 [[ -n "${BENCH_PROFILE:-}" && "${BENCH_PROFILE}" != 0 ]] && profile=(-profile)
 go run ./scripts/bench -bin .bin/kabinet -ceiling .bin/ceiling -database-url "$BENCH_DATABASE_URL" \
-  -duration "${BENCH_DURATION:-10s}" -workers "${BENCH_WORKERS:-32}" -out .bench "${profile[@]}"
+  -duration "${BENCH_DURATION:-10s}" -workers "${BENCH_WORKERS:-32}" -rounds "${BENCH_ROUNDS:-1}" -out .bench "${profile[@]}"
 scripts/bench-catalog.sh

@@ -3,15 +3,15 @@
 // the same PostgreSQL, and reports Kabinet's figures as ratios to it.
 //
 // It starts the built binary against a throw-away database, signs a user up,
-// then runs bounded closed-loop vegeta attacks: the ceiling's GET /me,
-// Kabinet's GET /api/v1/me and GET /api/v1/me/sessions, the ceiling again
-// (its reference is the mean of the two runs around Kabinet's reads), then
-// POST /api/v1/auth/refresh (each worker rotating its own session), POST
-// /api/v1/auth/login and the second sign-in step with a TOTP code. It
-// reports throughput, latency percentiles, the ratios and the server's idle
-// and peak RSS.
+// then runs bounded closed-loop vegeta attacks, alternating with the
+// ceiling's GET /me: ceiling, Kabinet's GET /api/v1/me, ceiling, GET
+// /api/v1/me/sessions, ceiling (-rounds repeats the reads), each read's
+// ratio taken to the ceiling runs around it; then POST /api/v1/auth/refresh
+// (each worker rotating its own session), POST /api/v1/auth/login and the
+// second sign-in step with a TOTP code. It reports throughput, latency
+// percentiles, the ratios and the server's idle and peak RSS.
 //
-//	go run ./scripts/bench -bin .bin/kabinet -ceiling .bin/ceiling -database-url URL [-duration 10s] [-profile]
+//	go run ./scripts/bench -bin .bin/kabinet -ceiling .bin/ceiling -database-url URL [-duration 10s] [-rounds 1] [-profile]
 //
 // `make bench` (scripts/bench.sh) builds both and prepares the database.
 package main
@@ -35,7 +35,7 @@ import (
 type options struct {
 	bin, ceiling, dbURL, out string
 	duration                 time.Duration
-	workers                  int
+	workers, rounds          int
 	profile                  bool
 }
 
@@ -46,10 +46,12 @@ func main() {
 	flag.StringVar(&o.dbURL, "database-url", "", "a database the benchmark may fill (required)")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each attack (at most 60s)")
 	flag.IntVar(&o.workers, "workers", 32, "connections of the read attacks (ceiling and Kabinet alike)")
+	flag.IntVar(&o.rounds, "rounds", 1, "rounds of the read attacks, each between ceiling runs")
 	flag.StringVar(&o.out, "out", ".bench", "folder for results.json, results.md and profiles")
 	flag.BoolVar(&o.profile, "profile", false, "save CPU and heap profiles of Kabinet under the GET /api/v1/me attack (KABINET_DEBUG_ADDR)")
 	flag.Parse()
 	o.duration = min(o.duration, time.Minute)
+	o.rounds = min(max(o.rounds, 1), 5)
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -136,28 +138,45 @@ func run(o options) error {
 	}
 	attack("warm-up kabinet", me, w, time.Second, true)
 
-	if ceil != nil {
-		rep.Ceiling.Runs = append(rep.Ceiling.Runs, attack("ceiling GET /me", ceilTarget, w, o.duration, false))
-	}
-	var profErr chan error
-	if o.profile {
-		profErr = make(chan error, 1)
-		go func() { profErr <- profileCPU(pprofBase, filepath.Join(o.out, "cpu-me.pprof"), o.duration-time.Second) }()
-	}
-	rep.Results = append(rep.Results, attack("GET /api/v1/me", me, w, o.duration, false))
-	if o.profile {
-		if err := <-profErr; err != nil {
-			return fmt.Errorf("CPU profile: %w", err)
+	// The reads alternate with the ceiling, each Kabinet attack between two
+	// ceiling runs, whose mean is its reference: the machine's drift (other
+	// work on it) weighs on both alike.
+	ceilingRun := func() int {
+		if ceil == nil {
+			return -1
 		}
-		_ = fetchTo(pprofBase+"/debug/pprof/heap", filepath.Join(o.out, "heap-me.pprof"))
-		_ = fetchTo(pprofBase+"/debug/pprof/allocs", filepath.Join(o.out, "allocs-me.pprof"))
-		_ = fetchTo(pprofBase+"/debug/pprof/heap?debug=1", filepath.Join(o.out, "heap-me.txt")) // with the MemStats
-	}
-	rep.Results = append(rep.Results, attack("GET /api/v1/me/sessions", sessions, w, o.duration, false))
-	if ceil != nil {
 		rep.Ceiling.Runs = append(rep.Ceiling.Runs, attack("ceiling GET /me", ceilTarget, w, o.duration, false))
+		return len(rep.Ceiling.Runs) - 1
+	}
+	var reads []readRun
+	before := ceilingRun()
+	for round := range o.rounds {
+		var profErr chan error
+		if o.profile && round == 0 {
+			profErr = make(chan error, 1)
+			go func() { profErr <- profileCPU(pprofBase, filepath.Join(o.out, "cpu-me.pprof"), o.duration-time.Second) }()
+		}
+		r := attack("GET /api/v1/me", me, w, o.duration, false)
+		if profErr != nil {
+			if err := <-profErr; err != nil {
+				return fmt.Errorf("CPU profile: %w", err)
+			}
+			_ = fetchTo(pprofBase+"/debug/pprof/heap", filepath.Join(o.out, "heap-me.pprof"))
+			_ = fetchTo(pprofBase+"/debug/pprof/allocs", filepath.Join(o.out, "allocs-me.pprof"))
+			_ = fetchTo(pprofBase+"/debug/pprof/heap?debug=1", filepath.Join(o.out, "heap-me.txt")) // with the MemStats
+		}
+		after := ceilingRun()
+		reads = append(reads, readRun{r, before, after})
+		before = after
+		r = attack("GET /api/v1/me/sessions", sessions, w, o.duration, false)
+		after = ceilingRun()
+		reads = append(reads, readRun{r, before, after})
+		before = after
+	}
+	if ceil != nil {
 		rep.Ceiling.PeakRSSMiB = ceil.rssMiB("VmHWM")
 	}
+	rep.Results = append(rep.Results, rep.bracketed(reads)...)
 	rep.ReadsPeakRSSMiB = kab.rssMiB("VmHWM")
 
 	// Keep a connection per worker alive, as the vegeta attacks do (the

@@ -56,8 +56,51 @@ type report struct {
 	PeakRSSMiB        float64 `json:"peakRssMiB"`
 }
 
-// ratios fills the reference from the ceiling's runs and every result's
-// ratios to it.
+// readRun is a read attack and the ceiling runs just before and after it
+// (indexes into ceilingReport.Runs, -1 without a ceiling).
+type readRun struct {
+	res           result
+	before, after int
+}
+
+// bracketed merges the rounds of each read endpoint (mean req/s and
+// latencies, summed requests) with its ratio to the ceiling runs around
+// each round (the mean of the rounds' ratios).
+func (rep *report) bracketed(runs []readRun) []result {
+	var order []string
+	byName := map[string][]readRun{}
+	for _, r := range runs {
+		if _, ok := byName[r.res.Name]; !ok {
+			order = append(order, r.res.Name)
+		}
+		byName[r.res.Name] = append(byName[r.res.Name], r)
+	}
+	var out []result
+	for _, name := range order {
+		rs := byName[name]
+		n := float64(len(rs))
+		m := result{Name: name, Workers: rs[0].res.Workers, SuccessRate: 1}
+		for _, r := range rs {
+			m.Requests += r.res.Requests
+			m.Throughput += r.res.Throughput / n
+			m.P50Millis += r.res.P50Millis / n
+			m.P99Millis += r.res.P99Millis / n
+			m.MaxMillis = max(m.MaxMillis, r.res.MaxMillis)
+			m.SuccessRate = min(m.SuccessRate, r.res.SuccessRate)
+			m.Errors = append(m.Errors, r.res.Errors...)
+			if rep.Ceiling != nil && r.before >= 0 && r.after >= 0 {
+				a, b := rep.Ceiling.Runs[r.before], rep.Ceiling.Runs[r.after]
+				m.ThroughputRatio += r.res.Throughput / ((a.Throughput + b.Throughput) / 2) / n
+				m.P99Ratio += r.res.P99Millis / ((a.P99Millis + b.P99Millis) / 2) / n
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// ratios fills the reference from the ceiling's runs and the ratios to it
+// of every result that has none yet (the reads have theirs, bracketed).
 func (rep *report) ratios() {
 	c := rep.Ceiling
 	if c == nil || len(c.Runs) == 0 {
@@ -76,6 +119,9 @@ func (rep *report) ratios() {
 	c.Reference = ref
 	for i := range rep.Results {
 		r := &rep.Results[i]
+		if r.ThroughputRatio != 0 {
+			continue
+		}
 		if ref.Throughput > 0 {
 			r.ThroughputRatio = r.Throughput / ref.Throughput
 		}
@@ -124,7 +170,8 @@ func write(rep report, dir string) error {
 		return err
 	}
 	var md strings.Builder
-	fmt.Fprintf(&md, "# Kabinet benchmark, %s\n\n%d CPUs, %s per attack, closed loop on loopback (load generator on the same cores).\n\n",
+	fmt.Fprintf(&md, "# Kabinet benchmark, %s\n\n%d CPUs, %s per attack, closed loop on loopback (load generator on the same cores). "+
+		"The reads' ratios are to the ceiling runs just before and after them; the others' to the mean of all ceiling runs.\n\n",
 		rep.Time.Format(time.RFC3339), rep.CPUs, rep.Duration)
 	md.WriteString("| endpoint | workers | requests | req/s | p50 ms | p99 ms | max ms | success | × ceiling req/s | × ceiling p99 |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	row := func(r result, ratios bool) {
