@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 func usedTwice(t *testing.T, env *apitest.Env, token string) {
 	t.Helper()
 	for range 2 {
-		if me := getMe(t, env, token); me.JSON200 == nil {
+		if me := apitest.GetMe(t, env, token); me.JSON200 == nil {
 			t.Fatalf("GET /me: %d %s", me.StatusCode(), me.Body)
 		}
 	}
@@ -36,8 +36,8 @@ func TestCachedTokenOfRevokedSession(t *testing.T) {
 	t.Parallel()
 	a := apitest.New(t)
 	b := a.Another(t)
-	acc := newAccount()
-	reg := register(t, a, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, a, acc)
 	usedTwice(t, a, reg.AccessToken)
 	usedTwice(t, b, reg.AccessToken)
 
@@ -46,17 +46,17 @@ func TestCachedTokenOfRevokedSession(t *testing.T) {
 		t.Fatalf("logout: %v %d %s", err, res.StatusCode(), res.Body)
 	}
 	for name, env := range map[string]*apitest.Env{"same instance": a, "other instance": b} {
-		me := getMe(t, env, reg.AccessToken)
+		me := apitest.GetMe(t, env, reg.AccessToken)
 		if me.StatusCode() != http.StatusUnauthorized {
 			t.Fatalf("%s: GET /me after logout = %d", name, me.StatusCode())
 		}
-		problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+		apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 	}
 
 	// A session revoked from another session, seen by the other instance;
 	// the caller's own session goes on working there.
-	s1 := signInAs(t, a, acc, false, "Browser-1")
-	s2 := signInAs(t, a, acc, false, "Browser-2")
+	s1 := apitest.SignInAs(t, a, acc, false, "Browser-1")
+	s2 := apitest.SignInAs(t, a, acc, false, "Browser-2")
 	usedTwice(t, b, s1.AccessToken)
 	usedTwice(t, b, s2.AccessToken)
 	var id client.Session
@@ -69,9 +69,9 @@ func TestCachedTokenOfRevokedSession(t *testing.T) {
 	if err != nil || rv.StatusCode() != http.StatusNoContent {
 		t.Fatalf("revoke: %v %d %s", err, rv.StatusCode(), rv.Body)
 	}
-	me := getMe(t, b, s1.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
-	if me := getMe(t, b, s2.AccessToken); me.JSON200 == nil {
+	me := apitest.GetMe(t, b, s1.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	if me := apitest.GetMe(t, b, s2.AccessToken); me.JSON200 == nil {
 		t.Fatalf("the other session: %d %s", me.StatusCode(), me.Body)
 	}
 }
@@ -80,16 +80,16 @@ func TestCachedTokenOfRevokedSession(t *testing.T) {
 func TestCachedTokenExpires(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	usedTwice(t, env, reg.AccessToken)
 
 	env.Issuer.SetClock(func() time.Time { return time.Now().Add(env.Config.AccessTokenTTL + 20*time.Second) })
-	if me := getMe(t, env, reg.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200 == nil {
 		t.Fatalf("within the leeway: %d %s", me.StatusCode(), me.Body)
 	}
 	env.Issuer.SetClock(func() time.Time { return time.Now().Add(env.Config.AccessTokenTTL + 31*time.Second) })
-	me := getMe(t, env, reg.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "token_expired")
+	me := apitest.GetMe(t, env, reg.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "token_expired")
 	env.Issuer.SetClock(time.Now)
 }
 
@@ -99,31 +99,23 @@ func TestCachedTokenExpires(t *testing.T) {
 func TestCachedTokenOfRetiredKey(t *testing.T) {
 	t.Parallel()
 	old := apitest.New(t)
-	reg := register(t, old, newAccount())
+	reg := apitest.Register(t, old, apitest.NewAccount())
 
 	_, newKey, _ := ed25519.GenerateKey(rand.Reader)
-	rotated, err := apitest.StartWithKeys(old.Pool, old.Config, newKey, old.Key.Public().(ed25519.PublicKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(rotated.Close)
+	rotated := apitest.NewWithKeys(t, old.Pool, old.Config, newKey, old.Key.Public().(ed25519.PublicKey))
 	usedTwice(t, rotated, reg.AccessToken)
 
 	if err := rotated.Issuer.RetireKey(old.Issuer.KeyID()); err != nil {
 		t.Fatal(err)
 	}
-	me := getMe(t, rotated, reg.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "invalid_token")
+	me := apitest.GetMe(t, rotated, reg.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "invalid_token")
 
-	fresh, err := apitest.StartWithKeys(old.Pool, old.Config, newKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fresh.Close)
-	me = getMe(t, fresh, reg.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "invalid_token")
+	fresh := apitest.NewWithKeys(t, old.Pool, old.Config, newKey)
+	me = apitest.GetMe(t, fresh, reg.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "invalid_token")
 	// The old instance itself still accepts its own key's token.
-	if me := getMe(t, old, reg.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, old, reg.AccessToken); me.JSON200 == nil {
 		t.Fatalf("the old instance: %d", me.StatusCode())
 	}
 }
@@ -134,10 +126,10 @@ func TestCachedTokenOfRetiredKey(t *testing.T) {
 func TestRefreshKeepsRememberMe(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	register(t, env, acc)
+	acc := apitest.NewAccount()
+	apitest.Register(t, env, acc)
 	for _, remember := range []bool{false, true} {
-		lg := login(t, env, string(acc.Email), acc.Password, remember)
+		lg := apitest.Login(t, env, string(acc.Email), acc.Password, remember)
 		if lg.JSON200 == nil {
 			t.Fatalf("login: %d %s", lg.StatusCode(), lg.Body)
 		}
@@ -160,7 +152,7 @@ func TestRefreshKeepsRememberMe(t *testing.T) {
 		if sessionLeft < want-time.Minute || sessionLeft > want+time.Minute {
 			t.Errorf("remember=%v: the session lives %v more, want about %v", remember, sessionLeft, want)
 		}
-		if me := getMe(t, env, res.JSON200.AccessToken); me.JSON200 == nil || len(me.JSON200.Memberships) != 1 {
+		if me := apitest.GetMe(t, env, res.JSON200.AccessToken); me.JSON200 == nil || len(me.JSON200.Memberships) != 1 {
 			t.Fatalf("GET /me with the refreshed token: %d %s", me.StatusCode(), me.Body)
 		}
 	}
