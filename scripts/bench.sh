@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
 # `make bench`: argon2id micro-benchmark, then a bounded load test of the
-# real server on loopback against a fresh database. Results go to .bench/.
+# real server on loopback against a fresh database, beside the bare-stack
+# ceiling (../shared/bench/ceiling) on the same PostgreSQL. Results go to .bench/.
+#
+#   BENCH_DURATION=10s       length of each attack (at most 60s)
+#   BENCH_WORKERS=32         connections of the read attacks (Kabinet and ceiling alike)
+#   BENCH_ROUNDS=1           rounds of the read attacks, each between two ceiling runs (at most 5)
+#   BENCH_PROFILE=1          also save CPU/heap profiles of GET /api/v1/me in .bench/
+#   BENCH_CEILING_DIR=DIR    the ceiling's source (default ../shared/bench/ceiling)
+#   BENCH_DATABASE_URL=URL   use this database instead of a fresh kabinet_bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .bench .bin
+
+CEILING_DIR="${BENCH_CEILING_DIR:-../shared/bench/ceiling}"
+if [[ ! -f $CEILING_DIR/go.mod ]]; then
+  echo "bench: no ceiling program in $CEILING_DIR (shared/ belongs beside the repository; or set BENCH_CEILING_DIR)" >&2
+  exit 1
+fi
 
 echo "== argon2id with the default parameters (m=19456 KiB, t=2, p=1), one core"
 go test -run '^$' -bench Argon2idDefault -benchtime 3s ./internal/auth/ | tee .bench/argon2.txt
@@ -15,6 +29,11 @@ if [[ -z "${BENCH_DATABASE_URL:-}" ]]; then
   BENCH_DATABASE_URL="$(scripts/pg.sh url kabinet_bench)"
 fi
 go build -o .bin/kabinet ./cmd/kabinet
-go run ./scripts/bench -bin .bin/kabinet -database-url "$BENCH_DATABASE_URL" -duration "${BENCH_DURATION:-10s}" -out .bench
+# shared/ is read-only: build out of it (a separate module, never imported).
+go build -C "$CEILING_DIR" -o "$PWD/.bin/ceiling" .
+profile=()
+[[ -n "${BENCH_PROFILE:-}" && "${BENCH_PROFILE}" != 0 ]] && profile=(-profile)
+go run ./scripts/bench -bin .bin/kabinet -ceiling .bin/ceiling -database-url "$BENCH_DATABASE_URL" \
+  -duration "${BENCH_DURATION:-10s}" -workers "${BENCH_WORKERS:-32}" -rounds "${BENCH_ROUNDS:-1}" -out .bench "${profile[@]}"
 scripts/bench-catalog.sh
 scripts/bench-commerce.sh

@@ -47,6 +47,7 @@ func stopJobs(ctx context.Context, jc *jobs.Client, log *slog.Logger) {
 // worker runs `kabinet worker`: the job workers alone, without the API,
 // until ctx ends; then it stops them within the shutdown timeout.
 func worker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	applyMemoryLimit(cfg, log)
 	pool, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
 		return err

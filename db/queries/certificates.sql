@@ -51,10 +51,3 @@ DELETE FROM user_certificates WHERE id = @id AND user_id = @user_id;
 
 -- name: TouchUserCertificate :exec
 UPDATE user_certificates SET last_used_at = now() WHERE id = @id;
-
--- name: ListExpiringCertificates :many
--- The user's certificates that expired or expire before @before: the
--- warnings shown with the profile.
-SELECT id, subject, not_after FROM user_certificates
-WHERE user_id = @user_id AND not_after < @before
-ORDER BY not_after, id;

@@ -193,45 +193,6 @@ func (q *Queries) GetUserCertificate(ctx context.Context, arg GetUserCertificate
 	return i, err
 }
 
-const listExpiringCertificates = `-- name: ListExpiringCertificates :many
-SELECT id, subject, not_after FROM user_certificates
-WHERE user_id = $1 AND not_after < $2
-ORDER BY not_after, id
-`
-
-type ListExpiringCertificatesParams struct {
-	UserID uuid.UUID
-	Before time.Time
-}
-
-type ListExpiringCertificatesRow struct {
-	ID       uuid.UUID
-	Subject  string
-	NotAfter time.Time
-}
-
-// The user's certificates that expired or expire before @before: the
-// warnings shown with the profile.
-func (q *Queries) ListExpiringCertificates(ctx context.Context, arg ListExpiringCertificatesParams) ([]ListExpiringCertificatesRow, error) {
-	rows, err := q.db.Query(ctx, listExpiringCertificates, arg.UserID, arg.Before)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ListExpiringCertificatesRow{}
-	for rows.Next() {
-		var i ListExpiringCertificatesRow
-		if err := rows.Scan(&i.ID, &i.Subject, &i.NotAfter); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listUserCertificates = `-- name: ListUserCertificates :many
 SELECT id, user_id, fingerprint, subject, issuer, serial_number, key_algorithm, not_before, not_after, der, created_at, last_used_at FROM user_certificates WHERE user_id = $1 ORDER BY created_at, id
 `

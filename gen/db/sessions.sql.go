@@ -197,6 +197,103 @@ func (q *Queries) RevokeSession(ctx context.Context, arg RevokeSessionParams) (i
 	return result.RowsAffected(), nil
 }
 
+const rotateRefreshToken = `-- name: RotateRefreshToken :one
+WITH used AS (
+  UPDATE refresh_tokens rt SET used_at = now()
+  FROM sessions s
+  JOIN users u ON u.id = s.user_id
+  WHERE rt.token_hash = $1
+    AND rt.used_at IS NULL
+    AND rt.expires_at > $2
+    AND s.id = rt.session_id
+    AND s.revoked_at IS NULL
+    AND s.expires_at > $2
+    AND u.status <> 'blocked'
+  RETURNING rt.session_id, s.user_id, s.remember_me
+), touched AS (
+  UPDATE sessions SET last_used_at = now(), user_agent = $3, ip = $4,
+    expires_at = CASE WHEN used.remember_me THEN $5::timestamptz ELSE $6::timestamptz END
+  FROM used
+  WHERE sessions.id = used.session_id
+), created AS (
+  INSERT INTO refresh_tokens (token_hash, session_id, expires_at)
+  SELECT $7, used.session_id,
+         CASE WHEN used.remember_me THEN $8::timestamptz ELSE $9::timestamptz END
+  FROM used
+)
+SELECT used.session_id, used.remember_me, u.id, u.email, u.phone, u.first_name, u.last_name, u.password_hash, u.locale, u.status, u.email_verified_at, u.phone_verified_at, u.created_at, u.updated_at, u.time_zone, u.closed_at, u.password_must_change, u.initial_password_expires_at, u.patronymic, u.birth_date, u.sex, u.citizenship, u.snils
+FROM used
+JOIN users u ON u.id = used.user_id
+`
+
+type RotateRefreshTokenParams struct {
+	TokenHash              []byte
+	Now                    time.Time
+	UserAgent              string
+	Ip                     *netip.Addr
+	SessionExpiresRemember time.Time
+	SessionExpires         time.Time
+	NewTokenHash           []byte
+	NewExpiresRemember     time.Time
+	NewExpires             time.Time
+}
+
+type RotateRefreshTokenRow struct {
+	SessionID  uuid.UUID
+	RememberMe bool
+	User       User
+}
+
+// The usual refresh in one statement: when the token is unused and
+// unexpired, its session live and its user not blocked, marks the token
+// used, slides the session (@session_expires or, with "remember me",
+// @session_expires_remember), stores the new token (@new_expires or
+// @new_expires_remember) and returns the session and user. No row when any
+// condition fails: the caller then takes the careful path
+// (GetRefreshTokenForUpdate), which tells the cases apart. Two concurrent
+// uses of one token: the second waits for the first's row lock, then finds
+// the token used and gets no row.
+func (q *Queries) RotateRefreshToken(ctx context.Context, arg RotateRefreshTokenParams) (RotateRefreshTokenRow, error) {
+	row := q.db.QueryRow(ctx, rotateRefreshToken,
+		arg.TokenHash,
+		arg.Now,
+		arg.UserAgent,
+		arg.Ip,
+		arg.SessionExpiresRemember,
+		arg.SessionExpires,
+		arg.NewTokenHash,
+		arg.NewExpiresRemember,
+		arg.NewExpires,
+	)
+	var i RotateRefreshTokenRow
+	err := row.Scan(
+		&i.SessionID,
+		&i.RememberMe,
+		&i.User.ID,
+		&i.User.Email,
+		&i.User.Phone,
+		&i.User.FirstName,
+		&i.User.LastName,
+		&i.User.PasswordHash,
+		&i.User.Locale,
+		&i.User.Status,
+		&i.User.EmailVerifiedAt,
+		&i.User.PhoneVerifiedAt,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.User.TimeZone,
+		&i.User.ClosedAt,
+		&i.User.PasswordMustChange,
+		&i.User.InitialPasswordExpiresAt,
+		&i.User.Patronymic,
+		&i.User.BirthDate,
+		&i.User.Sex,
+		&i.User.Citizenship,
+		&i.User.Snils,
+	)
+	return i, err
+}
+
 const touchSession = `-- name: TouchSession :exec
 UPDATE sessions SET last_used_at = now(), user_agent = $1, ip = $2, expires_at = $3
 WHERE id = $4

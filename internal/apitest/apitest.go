@@ -89,11 +89,22 @@ func NewOnPool(t testing.TB, pool *pgxpool.Pool, mutate ...func(*config.Config))
 // (conformance.go): a mismatch fails t.
 func start(t testing.TB, pool *pgxpool.Pool, cfg config.Config) *Env {
 	t.Helper()
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewWithKeys(t, pool, cfg, key)
+}
+
+// NewWithKeys is New over pool with cfg, signing with key and also
+// accepting the tokens of previous keys (a key rotation).
+func NewWithKeys(t testing.TB, pool *pgxpool.Pool, cfg config.Config, key ed25519.PrivateKey, previous ...ed25519.PublicKey) *Env {
+	t.Helper()
 	s, err := loadSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := Start(pool, cfg)
+	env, err := startWithKeys(pool, cfg, key, previous...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +114,14 @@ func start(t testing.TB, pool *pgxpool.Pool, cfg config.Config) *Env {
 		t.Fatal(err)
 	}
 	return env
+}
+
+// Another starts a second instance beside e: the same database,
+// configuration and signing key, as instances behind a load balancer are
+// (what one instance did, seen from another). It stops when t ends.
+func (e *Env) Another(t testing.TB) *Env {
+	t.Helper()
+	return NewWithKeys(t, e.Pool, e.Config, e.Key)
 }
 
 // Start serves the API over pool with cfg on a loopback port. No job workers
@@ -123,11 +142,16 @@ func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startWithKeys(pool, cfg, key)
+}
+
+func startWithKeys(pool *pgxpool.Pool, cfg config.Config, key ed25519.PrivateKey, previous ...ed25519.PublicKey) (*Env, error) {
 	hasher, err := auth.NewHasher(cfg.Argon2, cfg.MaxConcurrentHashes)
 	if err != nil {
 		return nil, err
 	}
 	issuer := auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL)
+	issuer.TrustPrevious(previous...)
 	log := slog.New(slog.DiscardHandler)
 	jc, err := jobs.New(pool, cfg.Jobs, nil, log)
 	if err != nil {

@@ -113,11 +113,11 @@ func TestIssuer(t *testing.T) {
 	}
 
 	// Time passes beyond expiry plus leeway.
-	iss.now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	iss.SetClock(func() time.Time { return time.Now().Add(16 * time.Minute) })
 	if _, _, err := iss.Parse(tok); !errors.Is(err, ErrTokenExpired) {
 		t.Fatalf("expired token: %v", err)
 	}
-	iss.now = time.Now
+	iss.SetClock(time.Now)
 
 	// Another issuer URL, or another key, refuses the token.
 	other := NewIssuer(key, "https://other.example", 15*time.Minute)
@@ -204,5 +204,49 @@ func TestIssuerTrustsPreviousKeys(t *testing.T) {
 	}
 	if _, err := ParsePublicKeysPEM([]byte("garbage")); err == nil {
 		t.Fatal("garbage parsed")
+	}
+}
+
+// WhenIdle runs once after a burst of hashes, not while one is running.
+func TestHasherWhenIdle(t *testing.T) {
+	h, _ := NewHasher(cheap, 2)
+	calls := make(chan struct{}, 10)
+	h.WhenIdle(50*time.Millisecond, func() { calls <- struct{}{} })
+	ctx := context.Background()
+	for range 3 {
+		if _, err := h.Hash(ctx, "Str0ng-Passw0rd"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-calls:
+	case <-time.After(5 * time.Second):
+		t.Fatal("not called after the hashes")
+	}
+	select {
+	case <-calls:
+		t.Fatal("called twice for one burst")
+	case <-time.After(200 * time.Millisecond):
+	}
+	// A hash running when the delay is over postpones the call until it ends.
+	h.slots <- struct{}{}
+	h.running.Add(1)
+	if _, err := h.Hash(ctx, "x"); err != nil { // ends while another "runs"
+		t.Fatal(err)
+	}
+	select {
+	case <-calls:
+		t.Fatal("called while a hash was running")
+	case <-time.After(200 * time.Millisecond):
+	}
+	h.running.Add(-1)
+	<-h.slots
+	if _, err := h.Hash(ctx, "y"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-calls:
+	case <-time.After(5 * time.Second):
+		t.Fatal("not called after the last hash")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 
@@ -31,7 +33,19 @@ type Hasher struct {
 	params config.Argon2Params
 	slots  chan struct{}
 	dummy  string
+	// running counts the hashes being computed; idle, when set, runs once
+	// idleDelay after the last of them ended (see WhenIdle).
+	running   atomic.Int32
+	idle      func()
+	idleDelay time.Duration
+	armed     atomic.Bool
 }
+
+// WhenIdle makes f run, on its own goroutine, delay after a hash ends when
+// no hash is running by then: the moment to hand the hashes' memory
+// (Params.MemoryKiB each, garbage once they end) back to the operating
+// system. Call it before the Hasher is used.
+func (h *Hasher) WhenIdle(delay time.Duration, f func()) { h.idle, h.idleDelay = f, delay }
 
 // NewHasher returns a Hasher for new hashes with params, running at most
 // maxConcurrent computations at a time.
@@ -92,7 +106,18 @@ func (h *Hasher) derive(ctx context.Context, password string, salt []byte, p con
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	defer func() { <-h.slots }()
+	h.running.Add(1)
+	defer func() {
+		<-h.slots
+		if h.running.Add(-1) == 0 && h.idle != nil && h.armed.CompareAndSwap(false, true) {
+			time.AfterFunc(h.idleDelay, func() {
+				h.armed.Store(false)
+				if h.running.Load() == 0 {
+					h.idle()
+				}
+			})
+		}
+	}()
 	return argon2.IDKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, n), nil
 }
 

@@ -9,7 +9,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -33,36 +36,65 @@ type Claims struct {
 }
 
 // Issuer signs access tokens with an Ed25519 key and verifies them with it
-// or with earlier keys still trusted during a key rotation.
+// or with earlier keys still trusted during a key rotation. It remembers the
+// tokens it verified (a bounded cache), so that a token's signature is
+// checked once rather than on every request; the expiry and the trust of the
+// key that signed it are checked on every use.
 type Issuer struct {
 	key ed25519.PrivateKey
 	kid string
-	// verify holds every key that verifies tokens, by key id: the signing
-	// key and any previous keys added with TrustPrevious.
-	verify map[string]ed25519.PublicKey
+	// keys holds every key that verifies tokens, by key id: the signing key
+	// and any previous keys added with TrustPrevious. It is replaced, never
+	// changed, so that Parse reads it without a lock.
+	keys   atomic.Pointer[map[string]*trustedKey]
+	keysMu sync.Mutex // serializes replacements of keys
+	cache  *tokenCache
 	issuer string
 	ttl    time.Duration
 	parser *jwt.Parser
-	now    func() time.Time
+	clock  atomic.Pointer[func() time.Time] // time.Now unless SetClock changed it
 }
 
+// leeway is the clock skew allowed on a token's times.
+const leeway = 30 * time.Second
+
 // NewIssuer returns an Issuer that signs with key as issuer (a URL) and makes
-// tokens valid for ttl.
+// tokens valid for ttl. It caches up to DefaultTokenCacheSize verified
+// tokens; SetTokenCacheSize changes that.
 func NewIssuer(key ed25519.PrivateKey, issuer string, ttl time.Duration) *Issuer {
 	pub := key.Public().(ed25519.PublicKey)
-	i := &Issuer{key: key, kid: Thumbprint(pub), issuer: issuer, ttl: ttl, now: time.Now}
-	i.verify = map[string]ed25519.PublicKey{i.kid: pub}
+	i := &Issuer{key: key, kid: Thumbprint(pub), issuer: issuer, ttl: ttl, cache: newTokenCache(DefaultTokenCacheSize)}
+	i.SetClock(time.Now)
+	i.keys.Store(&map[string]*trustedKey{i.kid: {kid: i.kid, pub: pub}})
 	i.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(issuer),
 		jwt.WithAudience(audience),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(30*time.Second),
+		jwt.WithLeeway(leeway),
 		jwt.WithTimeFunc(func() time.Time { return i.now() }),
 	)
 	return i
 }
+
+// SetClock makes the Issuer take the time from now (tests move it forward);
+// it may be called while tokens are being checked.
+func (i *Issuer) SetClock(now func() time.Time) { i.clock.Store(&now) }
+
+func (i *Issuer) now() time.Time { return (*i.clock.Load())() }
+
+// CachedTokens is the number of verified tokens cached now.
+func (i *Issuer) CachedTokens() int {
+	if i.cache == nil {
+		return 0
+	}
+	return i.cache.len()
+}
+
+// SetTokenCacheSize replaces the cache of verified tokens by an empty one of
+// at most n tokens; 0 turns caching off. Call it before serving.
+func (i *Issuer) SetTokenCacheSize(n int) { i.cache = newTokenCache(n) }
 
 // TTL is how long new access tokens are valid.
 func (i *Issuer) TTL() time.Duration { return i.ttl }
@@ -71,20 +103,48 @@ func (i *Issuer) TTL() time.Duration { return i.ttl }
 func (i *Issuer) KeyID() string { return i.kid }
 
 // PublicKey is the key that verifies the tokens signed now.
-func (i *Issuer) PublicKey() ed25519.PublicKey { return i.verify[i.kid] }
+func (i *Issuer) PublicKey() ed25519.PublicKey { return (*i.keys.Load())[i.kid].pub }
 
 // TrustPrevious makes tokens signed by earlier keys verify until they
 // expire: during a key rotation, every instance signs with the new key and
-// still accepts the old one. Call it before serving.
+// still accepts the old one.
 func (i *Issuer) TrustPrevious(keys ...ed25519.PublicKey) {
-	for _, k := range keys {
-		i.verify[Thumbprint(k)] = k
+	i.updateKeys(func(m map[string]*trustedKey) {
+		for _, k := range keys {
+			kid := Thumbprint(k)
+			m[kid] = &trustedKey{kid: kid, pub: k}
+		}
+	})
+}
+
+// RetireKey stops trusting a previous key: its tokens are refused from the
+// next request on, cached or not. The signing key cannot be retired.
+func (i *Issuer) RetireKey(kid string) error {
+	if kid == i.kid {
+		return errors.New("the signing key cannot be retired")
 	}
+	i.updateKeys(func(m map[string]*trustedKey) { delete(m, kid) })
+	return nil
+}
+
+func (i *Issuer) updateKeys(change func(map[string]*trustedKey)) {
+	i.keysMu.Lock()
+	defer i.keysMu.Unlock()
+	m := maps.Clone(*i.keys.Load())
+	change(m)
+	i.keys.Store(&m)
 }
 
 // VerificationKeys are all keys that verify tokens, by key id, the current
 // one included; the JWKS document publishes them.
-func (i *Issuer) VerificationKeys() map[string]ed25519.PublicKey { return i.verify }
+func (i *Issuer) VerificationKeys() map[string]ed25519.PublicKey {
+	keys := *i.keys.Load()
+	out := make(map[string]ed25519.PublicKey, len(keys))
+	for kid, k := range keys {
+		out[kid] = k.pub
+	}
+	return out
+}
 
 // Issue signs an access token for userID in sessionID.
 func (i *Issuer) Issue(userID, sessionID uuid.UUID) (string, error) {
@@ -106,16 +166,31 @@ func (i *Issuer) Issue(userID, sessionID uuid.UUID) (string, error) {
 	return t.SignedString(i.key)
 }
 
-// Parse verifies an access token and returns its user and session.
+// Parse verifies an access token and returns its user and session. A token
+// verified before (and still cached) is not verified again, but its expiry
+// and the trust of its key are checked again now.
 func (i *Issuer) Parse(token string) (userID, sessionID uuid.UUID, err error) {
+	var ck [sha256.Size]byte
+	if i.cache != nil {
+		ck = tokenKey(token)
+		if v, ok := i.cache.get(ck); ok {
+			if i.now().Before(v.expires.Add(leeway)) && (*i.keys.Load())[v.key.kid] == v.key {
+				return v.userID, v.sessionID, nil
+			}
+			// Expired or its key retired: verify it again for the verdict.
+			i.cache.remove(ck)
+		}
+	}
 	var claims Claims
+	var key *trustedKey
 	_, err = i.parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
-		key, ok := i.verify[kid]
+		k, ok := (*i.keys.Load())[kid]
 		if !ok {
 			return nil, fmt.Errorf("unknown key id %q", kid)
 		}
-		return key, nil
+		key = k
+		return k.pub, nil
 	})
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
@@ -126,6 +201,9 @@ func (i *Issuer) Parse(token string) (userID, sessionID uuid.UUID, err error) {
 	userID, err = uuid.Parse(claims.Subject)
 	if err != nil || claims.SessionID == uuid.Nil {
 		return uuid.Nil, uuid.Nil, ErrTokenInvalid
+	}
+	if i.cache != nil {
+		i.cache.put(ck, verified{userID: userID, sessionID: claims.SessionID, expires: claims.ExpiresAt.Time, key: key})
 	}
 	return userID, claims.SessionID, nil
 }

@@ -87,6 +87,7 @@ type Config struct {
 	// SLA report counts it overdue.
 	SupportSLA time.Duration
 	Enrollment Enrollment // applications to groups (enrollment.go)
+	Runtime    Runtime    // memory limit, token cache, diagnostics (runtime.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -205,6 +206,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
 	c.Enrollment = l.enrollment()
+	c.Runtime = l.runtime()
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -307,6 +309,7 @@ func (c Config) Validate() error {
 		bad("KABINET_INITIAL_PASSWORD_TTL must be at least 1h")
 	}
 	c.Security.validate(bad)
+	c.validateRuntime(bad)
 	return errors.Join(errs...)
 }
 

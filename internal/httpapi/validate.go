@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -24,10 +25,35 @@ import (
 // before its handler runs: security first (so anonymous callers learn nothing
 // about the input rules), then parameters and body. Requests for paths not in
 // the spec pass through to Echo, which answers 404 or 405.
+//
+// What does not depend on the request is prepared once: the operation of
+// each Echo route (Echo has routed the request already, so the operation is
+// one map look-up by c.Path(), the same one the handler serves) and the
+// validation options. specroute, which matches paths as Echo does, is asked
+// only for a request Echo did not route to an operation.
 type validator struct {
-	router       routers.Router
-	schemaOpts   []openapi3.SchemaValidationOption
-	authenticate openapi3filter.AuthenticationFunc
+	routes map[routeKey]*specRoute
+	router routers.Router
+	// opts validate requests; streamOpts those of streamed operations
+	// (streamed.go), whose body the validator leaves to the handler.
+	opts, streamOpts *openapi3filter.Options
+}
+
+func (v *validator) options(route *routers.Route) *openapi3filter.Options {
+	if streamedOperation(route.Operation) {
+		return v.streamOpts
+	}
+	return v.opts
+}
+
+// routeKey names an Echo route: its method and path template (c.Path()).
+type routeKey struct{ method, path string }
+
+// specRoute is an operation of the spec and its path parameters by segment
+// (params[i] names segment i's parameter, "" for a literal segment).
+type specRoute struct {
+	route  *routers.Route
+	params []string
 }
 
 func newValidator(doc *openapi3.T, authenticate openapi3filter.AuthenticationFunc) (*validator, error) {
@@ -45,38 +71,98 @@ func newValidator(doc *openapi3.T, authenticate openapi3filter.AuthenticationFun
 		_, err := uuid.Parse(s)
 		return err
 	}))
-	// Routed as Echo routes, so that a path the handlers would serve (an
-	// empty or escaped parameter) is validated too, not passed through.
-	router := specroute.New(doc)
-	return &validator{router: router, authenticate: authenticate, schemaOpts: doc.GetSchemaValidationOptions()}, nil
+	v := &validator{
+		routes: map[routeKey]*specRoute{},
+		// Routed as Echo routes, so that a path the handlers would serve (an
+		// empty or escaped parameter) is validated too, not passed through.
+		router: specroute.New(doc),
+		opts: &openapi3filter.Options{
+			MultiError:              true,
+			KeepValidatedValue:      true,
+			AuthenticationFunc:      authenticate,
+			SchemaValidationOptions: doc.GetSchemaValidationOptions(),
+		},
+	}
+	for path, item := range doc.Paths.Map() {
+		segs := strings.Split(path, "/")
+		params := make([]string, len(segs))
+		for i, s := range segs {
+			// Whole-segment parameters only, as specroute and the generated
+			// RegisterHandlers (which turns {id} into :id) see them.
+			if len(s) > 2 && s[0] == '{' && s[len(s)-1] == '}' && !strings.ContainsAny(s[1:len(s)-1], "{}") {
+				params[i] = s[1 : len(s)-1]
+				segs[i] = ":" + params[i]
+			}
+		}
+		echoPath := strings.Join(segs, "/")
+		for method, op := range item.Operations() {
+			v.routes[routeKey{method, echoPath}] = &specRoute{
+				route:  &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				params: params,
+			}
+		}
+	}
+	streamOpts := *v.opts
+	streamOpts.ExcludeRequestBody = true
+	v.streamOpts = &streamOpts
+	return v, nil
+}
+
+// find returns the operation of the request and its path parameters,
+// decoded (as specroute decodes them); ok is false when the request is for
+// no operation.
+func (v *validator) find(c echo.Context) (*routers.Route, map[string]string, bool) {
+	req := c.Request()
+	r, ok := v.routes[routeKey{req.Method, c.Path()}]
+	if !ok {
+		route, params, err := v.router.FindRoute(req)
+		return route, params, err == nil
+	}
+	params := map[string]string{}
+	path, at := req.URL.EscapedPath(), 0
+	for i := 0; at <= len(path); i++ {
+		end := strings.IndexByte(path[at:], '/')
+		if end < 0 {
+			end = len(path)
+		} else {
+			end += at
+		}
+		if i < len(r.params) && r.params[i] != "" {
+			d, err := url.PathUnescape(path[at:end])
+			if err != nil {
+				return nil, nil, false
+			}
+			params[r.params[i]] = d
+		}
+		at = end + 1
+	}
+	return r.route, params, true
 }
 
 func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		req := c.Request()
-		route, pathParams, err := v.router.FindRoute(req)
-		if err != nil {
+		route, pathParams, ok := v.find(c)
+		if !ok {
 			return next(c)
 		}
-		// The authentication func fills the caller's slot; handlers read it back.
-		req = req.WithContext(web.WithCallerSlot(req.Context()))
-		c.SetRequest(req)
+		req := c.Request()
+		// The authentication func fills the caller's slot; handlers read it
+		// back. withRequestMeta has placed it already; a chain without that
+		// middleware gets it here.
+		if !web.HasCallerSlot(req.Context()) {
+			req = req.WithContext(web.WithCallerSlot(req.Context()))
+			c.SetRequest(req)
+		}
 		in := &openapi3filter.RequestValidationInput{
 			Request:    req,
 			PathParams: pathParams,
 			Route:      route,
-			Options: &openapi3filter.Options{
-				MultiError:              true,
-				KeepValidatedValue:      true,
-				ExcludeRequestBody:      streamedOperation(route.Operation),
-				AuthenticationFunc:      v.authenticate,
-				SchemaValidationOptions: v.schemaOpts,
-			},
+			Options:    v.options(route),
 		}
 		// The checks a schema cannot express (textguard.go) add their
 		// field errors to the schema's.
 		extra := paramProblems(req, route, pathParams)
-		err = openapi3filter.ValidateRequest(req.Context(), in)
+		err := openapi3filter.ValidateRequest(req.Context(), in)
 		if extra = append(extra, bodyProblems(req, route)...); err != nil || len(extra) > 0 {
 			return requestProblem(req.Context(), err, extra)
 		}

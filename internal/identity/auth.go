@@ -234,6 +234,12 @@ func loginUnauthorized(ctx context.Context) api.Login401ApplicationProblemPlusJS
 // RefreshTokens rotates a refresh token. A token that was already used means
 // it leaked (or the client replays it): the whole session is revoked.
 func (s *Handler) RefreshTokens(ctx context.Context, req api.RefreshTokensRequestObject) (api.RefreshTokensResponseObject, error) {
+	if out, ok, err := s.rotateFast(ctx, req.Body.RefreshToken); err != nil || ok {
+		if err != nil {
+			return nil, err
+		}
+		return api.RefreshTokens200JSONResponse(out), nil
+	}
 	var (
 		out     api.AuthResponse
 		outcome string // a problem code when the refresh is refused
@@ -355,6 +361,12 @@ func (s *Handler) issueTokens(ctx context.Context, q *db.Queries, user db.User, 
 	if err := q.CreateRefreshToken(ctx, db.CreateRefreshTokenParams{TokenHash: hash, SessionID: sessionID, ExpiresAt: expires}); err != nil {
 		return api.AuthResponse{}, err
 	}
+	return s.tokens(user, sessionID, remember, refresh, expires)
+}
+
+// tokens is the answer of a sign-in or refresh: a new access token beside
+// the refresh token just stored.
+func (s *Handler) tokens(user db.User, sessionID uuid.UUID, remember bool, refresh string, expires time.Time) (api.AuthResponse, error) {
 	access, err := s.Issuer.Issue(user.ID, sessionID)
 	if err != nil {
 		return api.AuthResponse{}, err

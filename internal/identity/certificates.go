@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
@@ -240,14 +240,9 @@ func certificateMailData(u db.User, r db.UserCertificate) map[string]any {
 	}
 }
 
-// certificateWarnings tells the profile about bound certificates that
-// expire within the warning period or have expired, soonest first.
-func (s *Handler) certificateWarnings(ctx context.Context, userID uuid.UUID) ([]api.AccountWarning, error) {
-	now := s.Now()
-	rows, err := s.Q.ListExpiringCertificates(ctx, db.ListExpiringCertificatesParams{UserID: userID, Before: now.Add(s.Cfg.Certificates.ExpiryWarning)})
-	if err != nil {
-		return nil, err
-	}
+// expiryWarnings tell the profile about bound certificates that expire
+// within the warning period or have expired (rows: soonest first).
+func expiryWarnings(now time.Time, rows []expiringCertificate) []api.AccountWarning {
 	out := make([]api.AccountWarning, 0, len(rows))
 	for _, r := range rows {
 		w := api.AccountWarning{Code: "certificate_expires_soon", CertificateID: &r.ID, ExpiresAt: ptr(r.NotAfter.UTC())}
@@ -260,5 +255,5 @@ func (s *Handler) certificateWarnings(ctx context.Context, userID uuid.UUID) ([]
 		}
 		out = append(out, w)
 	}
-	return out, nil
+	return out
 }

@@ -2,6 +2,11 @@ package identity
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -12,30 +17,64 @@ import (
 // full list is paginated at /me/organizations.
 const maxEmbeddedMemberships = 100
 
-// GetMe returns the caller's account and memberships.
+// GetMe returns the caller's account and memberships. The user row came
+// with the session check; the rest is one query (GetMeDetails).
 func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetMeResponseObject, error) {
 	p, err := web.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.Q.ListUserMemberships(ctx, db.ListUserMembershipsParams{UserID: p.User.ID, MaxRows: maxEmbeddedMemberships})
+	now := s.Now()
+	row, err := s.Q.GetMeDetails(ctx, db.GetMeDetailsParams{
+		UserID: p.User.ID, MaxMemberships: maxEmbeddedMemberships, Before: now.Add(s.Cfg.Certificates.ExpiryWarning),
+	})
 	if err != nil {
 		return nil, err
 	}
-	ms := membershipDTOs(rows)
-	if err := s.MarkSecondFactorRequired(ctx, p.User.ID, ms); err != nil {
-		return nil, err
+	var (
+		memberships []meMembership
+		certs       []expiringCertificate
+	)
+	if err := json.Unmarshal(row.Memberships, &memberships); err != nil {
+		return nil, fmt.Errorf("GetMeDetails memberships: %w", err)
 	}
-	warnings, err := s.certificateWarnings(ctx, p.User.ID)
-	if err != nil {
-		return nil, err
+	if err := json.Unmarshal(row.ExpiringCertificates, &certs); err != nil {
+		return nil, fmt.Errorf("GetMeDetails certificates: %w", err)
+	}
+	ms := make([]api.Membership, 0, len(memberships))
+	for _, m := range memberships {
+		dto := membershipDTO(db.ListUserMembershipsRow{
+			Role: m.Role, Status: m.Status, JoinedAt: m.JoinedAt,
+			OrganizationID: m.OrganizationID, Slug: m.Slug, Name: m.Name, IsDefault: m.IsDefault,
+		})
+		dto.SecondFactorRequired = &m.SecondFactorRequired
+		ms = append(ms, dto)
 	}
 	u := userDTO(p.User)
 	return api.GetMe200JSONResponse{
 		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Phone: u.Phone,
 		EmailVerified: u.EmailVerified, PhoneVerified: u.PhoneVerified, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt,
-		Memberships: ms, Warnings: warnings,
+		Memberships: ms, Warnings: expiryWarnings(now, certs),
 	}, nil
+}
+
+// meMembership and expiringCertificate are the items of GetMeDetails's
+// JSON arrays (PostgreSQL names the keys after the columns).
+type meMembership struct {
+	Role                 db.MemberRole       `json:"role"`
+	Status               db.MembershipStatus `json:"status"`
+	JoinedAt             time.Time           `json:"joined_at"`
+	OrganizationID       uuid.UUID           `json:"organization_id"`
+	Slug                 string              `json:"slug"`
+	Name                 string              `json:"name"`
+	IsDefault            bool                `json:"is_default"`
+	SecondFactorRequired bool                `json:"second_factor_required"`
+}
+
+type expiringCertificate struct {
+	ID       uuid.UUID `json:"id"`
+	Subject  string    `json:"subject"`
+	NotAfter time.Time `json:"not_after"`
 }
 
 // ListMyOrganizations pages through the caller's memberships.
@@ -74,12 +113,16 @@ func (s *Handler) ListMyOrganizations(ctx context.Context, req api.ListMyOrganiz
 func membershipDTOs(rows []db.ListUserMembershipsRow) []api.Membership {
 	out := make([]api.Membership, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, api.Membership{
-			Organization: api.Organization{ID: r.OrganizationID, Slug: r.Slug, Name: r.Name, IsDefault: r.IsDefault},
-			Role:         api.Role(r.Role),
-			Status:       api.MemberStatus(r.Status),
-			JoinedAt:     r.JoinedAt.UTC(),
-		})
+		out = append(out, membershipDTO(r))
 	}
 	return out
+}
+
+func membershipDTO(r db.ListUserMembershipsRow) api.Membership {
+	return api.Membership{
+		Organization: api.Organization{ID: r.OrganizationID, Slug: r.Slug, Name: r.Name, IsDefault: r.IsDefault},
+		Role:         api.Role(r.Role),
+		Status:       api.MemberStatus(r.Status),
+		JoinedAt:     r.JoinedAt.UTC(),
+	}
 }

@@ -44,6 +44,7 @@ func Open(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool.Poo
 		// connect_timeout in the URL overrides it.
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
+	cfg.AfterConnect = registerUUID
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)

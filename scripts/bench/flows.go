@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -63,8 +62,7 @@ func (s *sampler) result(name string, workers int, elapsed time.Duration) result
 	for e := range s.errs {
 		r.Errors = append(r.Errors, e)
 	}
-	fmt.Fprintf(os.Stderr, "%-38s %6d req  %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  ok %5.1f%%\n",
-		name, r.Requests, r.Throughput, r.P50Millis, r.P99Millis, 100*r.SuccessRate)
+	r.log()
 	return r
 }
 

@@ -1,155 +1,238 @@
-// Command bench load-tests a Kabinet server on loopback: it starts the
-// built binary against a throw-away database, signs a user up, then runs
-// bounded vegeta attacks on GET /api/v1/me and POST /api/v1/auth/login,
-// closed loops of POST /api/v1/auth/refresh (each worker rotating its own
-// session) and of the second sign-in step with a TOTP code (one enrolled
-// account per sample), and reports throughput, latency percentiles and the
-// server's peak RSS.
+// Command bench load-tests a Kabinet server on loopback beside the bare-stack
+// ceiling (../shared/bench/ceiling: Echo + Ed25519 JWT + one pgx select) on
+// the same PostgreSQL, and reports Kabinet's figures as ratios to it.
 //
-//	go run ./scripts/bench -bin .bin/kabinet -database-url URL [-duration 10s]
+// It starts the built binary against a throw-away database, signs a user up,
+// then runs bounded closed-loop vegeta attacks, alternating with the
+// ceiling's GET /me: ceiling, Kabinet's GET /api/v1/me, ceiling, GET
+// /api/v1/me/sessions, ceiling (-rounds repeats the reads), each read's
+// ratio taken to the ceiling runs around it; then POST /api/v1/auth/refresh
+// (each worker rotating its own session), POST /api/v1/auth/login and the
+// second sign-in step with a TOTP code. It reports throughput, latency
+// percentiles, the ratios and the server's idle and peak RSS.
 //
-// `make bench` (scripts/bench.sh) prepares the database and the binary.
+//	go run ./scripts/bench -bin .bin/kabinet -ceiling .bin/ceiling -database-url URL [-duration 10s] [-rounds 1] [-profile]
+//
+// `make bench` (scripts/bench.sh) builds both and prepares the database.
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
+	openapi_types "github.com/oapi-codegen/runtime/types"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 )
 
-type result struct {
-	Name        string   `json:"name"`
-	Requests    uint64   `json:"requests"`
-	Workers     uint64   `json:"workers"`
-	Throughput  float64  `json:"requestsPerSecond"`
-	P50Millis   float64  `json:"p50Ms"`
-	P99Millis   float64  `json:"p99Ms"`
-	MaxMillis   float64  `json:"maxMs"`
-	SuccessRate float64  `json:"successRate"`
-	Errors      []string `json:"errors,omitempty"`
-}
-
-type report struct {
-	Time       time.Time `json:"time"`
-	Host       string    `json:"host"`
-	CPUs       int       `json:"cpus"`
-	Duration   string    `json:"durationPerAttack"`
-	Results    []result  `json:"results"`
-	IdleRSSMiB float64   `json:"idleRssMiB"`
-	PeakRSSMiB float64   `json:"peakRssMiB"`
+type options struct {
+	bin, ceiling, dbURL, out string
+	duration                 time.Duration
+	workers, rounds          int
+	profile                  bool
 }
 
 func main() {
-	bin := flag.String("bin", ".bin/kabinet", "the kabinet binary")
-	dbURL := flag.String("database-url", "", "a database the benchmark may fill (required)")
-	duration := flag.Duration("duration", 10*time.Second, "length of each attack (at most 60s)")
-	out := flag.String("out", ".bench", "folder for results.json and results.md")
+	var o options
+	flag.StringVar(&o.bin, "bin", ".bin/kabinet", "the kabinet binary")
+	flag.StringVar(&o.ceiling, "ceiling", "", "the ceiling binary (empty: no ceiling, no ratios)")
+	flag.StringVar(&o.dbURL, "database-url", "", "a database the benchmark may fill (required)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each attack (at most 60s)")
+	flag.IntVar(&o.workers, "workers", 32, "connections of the read attacks (ceiling and Kabinet alike)")
+	flag.IntVar(&o.rounds, "rounds", 1, "rounds of the read attacks, each between ceiling runs")
+	flag.StringVar(&o.out, "out", ".bench", "folder for results.json, results.md and profiles")
+	flag.BoolVar(&o.profile, "profile", false, "save CPU and heap profiles of Kabinet under the GET /api/v1/me attack (KABINET_DEBUG_ADDR)")
 	flag.Parse()
-	if err := run(*bin, *dbURL, min(*duration, time.Minute), *out); err != nil {
+	o.duration = min(o.duration, time.Minute)
+	o.rounds = min(max(o.rounds, 1), 5)
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, dbURL string, duration time.Duration, outDir string) error {
-	if dbURL == "" {
+func run(o options) error {
+	if o.dbURL == "" {
 		return errors.New("-database-url is required")
 	}
-	addr, err := freeLoopbackAddr()
-	if err != nil {
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
-	base := "http://" + addr
-	logFile, err := os.CreateTemp("", "kabinet-bench-*.log")
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "-migrate")
-	cmd.Env = append(os.Environ(),
-		"DATABASE_URL="+dbURL,
-		"KABINET_HTTP_ADDR="+addr,
+
+	env := []string{
+		"DATABASE_URL=" + o.dbURL,
 		"KABINET_ENV=development",
 		"KABINET_LOG_LEVEL=info",
-		// The login attack comes from one address: lift the per-IP sign-in limit.
+		// The login attack comes from one address: lift the per-IP limits.
 		"KABINET_LIMIT_LOGIN_IP=100000000/1m",
 		"KABINET_LIMIT_CODE_IP=100000000/1m",
-	)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	}
+	var pprofBase string
+	if o.profile {
+		addr, err := freeLoopbackAddr()
+		if err != nil {
+			return err
+		}
+		pprofBase = "http://" + addr
+		env = append(env, "KABINET_DEBUG_ADDR="+addr)
+	}
+	kab, err := start(ctx, "kabinet", o.bin, []string{"serve", "-migrate"}, env, "KABINET_HTTP_ADDR", "", "/readyz", http.StatusOK)
+	if err != nil {
 		return err
 	}
-	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
-	if err := waitReady(base + "/readyz"); err != nil {
-		return fmt.Errorf("%w (server log: %s)", err, logFile.Name())
+	defer kab.stop()
+	time.Sleep(time.Second) // let start-up garbage settle before "idle"
+	rep := report{Time: time.Now().UTC(), CPUs: numCPU(), Duration: o.duration.String(),
+		StartPeakRSSMiB: kab.rssMiB("VmHWM"), IdleRSSMiB: kab.rssMiB("VmRSS")}
+	rep.Host, _ = os.Hostname()
+
+	var ceil *server
+	var ceilTarget vegeta.Targeter
+	if o.ceiling != "" {
+		key := filepath.Join(o.out, "ceiling.key")
+		ceil, err = start(ctx, "ceiling", o.ceiling, []string{"-db", o.dbURL, "-seed", "10000", "-key", key}, nil, "", "-addr", "/me", http.StatusUnauthorized)
+		if err != nil {
+			return err
+		}
+		defer ceil.stop()
+		tok, err := ceilingToken(ctx, o.ceiling, key)
+		if err != nil {
+			return err
+		}
+		ceilTarget = get(ceil.base+"/me", tok)
+		rep.Ceiling = &ceilingReport{IdleRSSMiB: ceil.rssMiB("VmRSS")}
 	}
-	pid := cmd.Process.Pid
-	idle := rssMiB(pid, "VmRSS")
 
 	email := fmt.Sprintf("bench-%d@example.org", time.Now().UnixNano())
 	password := "Bench-Passw0rd"
-	token, err := signUp(base, email, password)
+	token, err := signUp(kab.base, email, password)
 	if err != nil {
 		return err
 	}
+	me := get(kab.base+"/api/v1/me", token)
+	sessions := get(kab.base+"/api/v1/me/sessions", token)
 
-	rep := report{Time: time.Now().UTC(), CPUs: numCPU(), Duration: duration.String(), IdleRSSMiB: idle}
-	rep.Host, _ = os.Hostname()
+	// The peaks that follow are those of the load, not of the start-up or
+	// the sign-up (an argon2id hash, whose memory the server hands back a
+	// second after the last hash).
+	time.Sleep(2 * time.Second)
+	if err := kab.resetPeak(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: cannot reset the peak RSS, peaks include the start-up:", err)
+	}
+	if ceil != nil {
+		_ = ceil.resetPeak()
+	}
+	// Warm both up (connections, pools, caches), unmeasured.
+	w := uint64(o.workers)
+	if ceil != nil {
+		attack("warm-up ceiling", ceilTarget, w, time.Second, true)
+	}
+	attack("warm-up kabinet", me, w, time.Second, true)
 
-	me := vegeta.NewStaticTargeter(vegeta.Target{
-		Method: http.MethodGet, URL: base + "/api/v1/me",
-		Header: http.Header{"Authorization": {"Bearer " + token}},
-	})
-	rep.Results = append(rep.Results, attack("GET /api/v1/me", me, 32, duration))
+	// The reads alternate with the ceiling, each Kabinet attack between two
+	// ceiling runs, whose mean is its reference: the machine's drift (other
+	// work on it) weighs on both alike.
+	ceilingRun := func() int {
+		if ceil == nil {
+			return -1
+		}
+		rep.Ceiling.Runs = append(rep.Ceiling.Runs, attack("ceiling GET /me", ceilTarget, w, o.duration, false))
+		return len(rep.Ceiling.Runs) - 1
+	}
+	var reads []readRun
+	before := ceilingRun()
+	for round := range o.rounds {
+		var profErr chan error
+		if o.profile && round == 0 {
+			profErr = make(chan error, 1)
+			go func() { profErr <- profileCPU(pprofBase, filepath.Join(o.out, "cpu-me.pprof"), o.duration-time.Second) }()
+		}
+		r := attack("GET /api/v1/me", me, w, o.duration, false)
+		if profErr != nil {
+			if err := <-profErr; err != nil {
+				return fmt.Errorf("CPU profile: %w", err)
+			}
+			_ = fetchTo(pprofBase+"/debug/pprof/heap", filepath.Join(o.out, "heap-me.pprof"))
+			_ = fetchTo(pprofBase+"/debug/pprof/allocs", filepath.Join(o.out, "allocs-me.pprof"))
+			_ = fetchTo(pprofBase+"/debug/pprof/heap?debug=1", filepath.Join(o.out, "heap-me.txt")) // with the MemStats
+		}
+		after := ceilingRun()
+		reads = append(reads, readRun{r, before, after})
+		before = after
+		r = attack("GET /api/v1/me/sessions", sessions, w, o.duration, false)
+		after = ceilingRun()
+		reads = append(reads, readRun{r, before, after})
+		before = after
+	}
+	if ceil != nil {
+		rep.Ceiling.PeakRSSMiB = ceil.rssMiB("VmHWM")
+	}
+	rep.Results = append(rep.Results, rep.bracketed(reads)...)
+	rep.ReadsPeakRSSMiB = kab.rssMiB("VmHWM")
 
-	loginBody, _ := json.Marshal(map[string]any{"login": email, "password": password})
-	login := vegeta.NewStaticTargeter(vegeta.Target{
-		Method: http.MethodPost, URL: base + "/api/v1/auth/login", Body: loginBody,
-		Header: http.Header{"Content-Type": {"application/json"}},
-	})
-	rep.Results = append(rep.Results, attack("POST /api/v1/auth/login", login, 8, duration))
-
-	c, err := client.NewClientWithResponses(base)
+	// Keep a connection per worker alive, as the vegeta attacks do (the
+	// default transport keeps two, and the others would reconnect per request).
+	keepAlive := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
+	c, err := client.NewClientWithResponses(kab.base, client.WithHTTPClient(keepAlive))
 	if err != nil {
 		return err
 	}
-	refresh, err := benchRefresh(ctx, c, email, password, 8, duration)
+	var refreshProf chan error
+	if o.profile {
+		refreshProf = make(chan error, 1)
+		go func() {
+			time.Sleep(time.Second) // past the set-up's sign-ins
+			refreshProf <- profileCPU(pprofBase, filepath.Join(o.out, "cpu-refresh.pprof"), o.duration-2*time.Second)
+		}()
+	}
+	refresh, err := benchRefresh(ctx, c, email, password, 8, o.duration)
 	if err != nil {
 		return err
+	}
+	if o.profile {
+		if err := <-refreshProf; err != nil {
+			return fmt.Errorf("CPU profile: %w", err)
+		}
 	}
 	rep.Results = append(rep.Results, refresh)
+	rep.RefreshPeakRSSMiB = kab.rssMiB("VmHWM")
+
+	login := vegeta.NewStaticTargeter(vegeta.Target{
+		Method: http.MethodPost, URL: kab.base + "/api/v1/auth/login",
+		Body:   []byte(fmt.Sprintf(`{"login":%q,"password":%q}`, email, password)),
+		Header: http.Header{"Content-Type": {"application/json"}},
+	})
+	rep.Results = append(rep.Results, attack("POST /api/v1/auth/login", login, 8, o.duration, false))
 	second, err := benchSecondFactor(ctx, c, 100, 8)
 	if err != nil {
 		return err
 	}
 	rep.Results = append(rep.Results, second)
+	rep.PeakRSSMiB = kab.rssMiB("VmHWM")
+	rep.ratios()
+	return write(rep, o.out)
+}
 
-	rep.PeakRSSMiB = rssMiB(pid, "VmHWM")
-	return write(rep, outDir)
+func get(url, token string) vegeta.Targeter {
+	return vegeta.NewStaticTargeter(vegeta.Target{
+		Method: http.MethodGet, URL: url,
+		Header: http.Header{"Authorization": {"Bearer " + token}},
+	})
 }
 
 // attack runs a closed-loop load: `workers` clients send back to back for d.
-func attack(name string, t vegeta.Targeter, workers uint64, d time.Duration) result {
-	a := vegeta.NewAttacker(vegeta.Workers(workers), vegeta.MaxWorkers(workers), vegeta.KeepAlive(true), vegeta.Timeout(10*time.Second))
+func attack(name string, t vegeta.Targeter, workers uint64, d time.Duration, quiet bool) result {
+	a := vegeta.NewAttacker(vegeta.Workers(workers), vegeta.MaxWorkers(workers), vegeta.KeepAlive(true),
+		vegeta.Connections(int(workers)), vegeta.Timeout(10*time.Second))
 	var m vegeta.Metrics
 	for res := range a.Attack(t, vegeta.Rate{Freq: 0}, d, name) {
 		m.Add(res)
@@ -160,95 +243,25 @@ func attack(name string, t vegeta.Targeter, workers uint64, d time.Duration) res
 		P50Millis: ms(m.Latencies.P50), P99Millis: ms(m.Latencies.P99), MaxMillis: ms(m.Latencies.Max),
 		SuccessRate: m.Success, Errors: m.Errors,
 	}
-	fmt.Fprintf(os.Stderr, "%-38s %6d req  %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  ok %5.1f%%\n",
-		name, r.Requests, r.Throughput, r.P50Millis, r.P99Millis, 100*r.SuccessRate)
+	if !quiet {
+		r.log()
+	}
 	return r
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func signUp(base, email, password string) (string, error) {
-	body, _ := json.Marshal(map[string]any{
-		"firstName": "Bench", "lastName": "Mark", "email": email, "password": password,
-		"phone": fmt.Sprintf("+7921%07d", time.Now().UnixNano()%10_000_000),
+	c, err := client.NewClientWithResponses(base)
+	if err != nil {
+		return "", err
+	}
+	res, err := c.RegisterWithResponse(context.Background(), client.RegisterRequest{
+		FirstName: "Bench", LastName: "Mark", Email: openapi_types.Email(email), Password: password,
+		Phone: fmt.Sprintf("+7921%07d", time.Now().UnixNano()%10_000_000),
 	})
-	res, err := http.Post(base+"/api/v1/auth/register", "application/json", bytes.NewReader(body))
-	if err != nil {
-		return "", err
+	if err != nil || res.JSON201 == nil {
+		return "", fmt.Errorf("register: %s", status(res, err))
 	}
-	defer res.Body.Close()
-	var out struct {
-		AccessToken string `json:"accessToken"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusCreated {
-		return "", fmt.Errorf("register: status %d: %v", res.StatusCode, err)
-	}
-	return out.AccessToken, nil
-}
-
-func waitReady(url string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return errors.New("server did not become ready in 30s")
-}
-
-func freeLoopbackAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
-// rssMiB reads a memory figure (VmRSS now, VmHWM peak) of a process.
-func rssMiB(pid int, field string) float64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), field+":"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-func numCPU() int {
-	data, _ := os.ReadFile("/proc/cpuinfo")
-	return max(1, strings.Count(string(data), "processor\t:"))
-}
-
-func write(rep report, dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	js, _ := json.MarshalIndent(rep, "", "  ")
-	if err := os.WriteFile(filepath.Join(dir, "results.json"), js, 0o644); err != nil {
-		return err
-	}
-	var md strings.Builder
-	fmt.Fprintf(&md, "# Kabinet benchmark, %s\n\n%d CPUs, %s per attack, closed loop on loopback.\n\n", rep.Time.Format(time.RFC3339), rep.CPUs, rep.Duration)
-	md.WriteString("| endpoint | workers | requests | req/s | p50 ms | p99 ms | max ms | success |\n|---|---|---|---|---|---|---|---|\n")
-	for _, r := range rep.Results {
-		fmt.Fprintf(&md, "| %s | %d | %d | %.1f | %.2f | %.2f | %.2f | %.1f%% |\n", r.Name, r.Workers, r.Requests, r.Throughput, r.P50Millis, r.P99Millis, r.MaxMillis, 100*r.SuccessRate)
-	}
-	fmt.Fprintf(&md, "\nServer RSS: %.1f MiB idle, %.1f MiB peak.\n", rep.IdleRSSMiB, rep.PeakRSSMiB)
-	if err := os.WriteFile(filepath.Join(dir, "results.md"), []byte(md.String()), 0o644); err != nil {
-		return err
-	}
-	fmt.Print(md.String())
-	return nil
+	return res.JSON201.AccessToken, nil
 }

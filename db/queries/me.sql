@@ -1,0 +1,31 @@
+-- name: GetMeDetails :one
+-- Everything GET /me shows beside the user row, in one round trip: the
+-- user's first memberships in the order they were granted (as
+-- ListUserMemberships), each saying whether the organization requires a
+-- second factor of its staff that this staff member has not enabled (as
+-- ListOrganizationsAwaitingSecondFactor), and the certificates that expired
+-- or expire before @before, soonest first (the warnings shown with the
+-- profile), as JSON arrays.
+SELECT
+  COALESCE((
+    SELECT json_agg(ms ORDER BY ms.joined_at, ms.organization_id)
+    FROM (
+      SELECT m.role, m.status, m.created_at AS joined_at,
+             o.id AS organization_id, o.slug, o.name, o.is_default,
+             (m.role <> 'learner' AND o.require_staff_2fa AND NOT EXISTS (
+                SELECT 1 FROM totp_authenticators t WHERE t.user_id = m.user_id AND t.enabled_at IS NOT NULL
+             )) AS second_factor_required
+      FROM memberships m
+      JOIN organizations o ON o.id = m.organization_id
+      WHERE m.user_id = @user_id
+      ORDER BY m.created_at, m.organization_id
+      LIMIT @max_memberships
+    ) ms
+  ), '[]')::json AS memberships,
+  COALESCE((
+    SELECT json_agg(c ORDER BY c.not_after, c.id)
+    FROM (
+      SELECT id, subject, not_after FROM user_certificates
+      WHERE user_id = @user_id AND not_after < @before
+    ) c
+  ), '[]')::json AS expiring_certificates;
