@@ -65,8 +65,9 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve", "-migrate", "-seed"}) }()
 
+	// Migrating and seeding the demo catalog (covers included) takes seconds on a busy machine.
 	ready := false
-	for i := 0; i < 200 && !ready; i++ {
+	for i := 0; i < 1200 && !ready; i++ {
 		if res, err := c.Get("http://" + addr + "/readyz"); err == nil {
 			res.Body.Close()
 			ready = res.StatusCode == http.StatusOK
