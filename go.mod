@@ -185,4 +185,4 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-replace github.com/ccojocar/zxcvbn-go => ./third_party/zxcvbn-go
+replace github.com/ccojocar/zxcvbn-go => ./internal/thirdparty/zxcvbn-go
