@@ -126,3 +126,15 @@ SELECT l.line_no, (l.price - l.discount)::bigint AS amount, g.starts_on, g.ends_
 FROM order_lines l JOIN study_groups g ON g.id = l.group_id
 WHERE l.order_id = @order_id
 ORDER BY l.line_no;
+
+-- name: PaidInFull :one
+-- Whether userID owes nothing for programID: the program is free, or an
+-- order of the user with a line for it is paid in full (a partial refund
+-- after the full payment keeps it so: the learner studied what was paid).
+SELECT (
+    EXISTS (SELECT 1 FROM programs p WHERE p.id = @program_id AND p.price_minor = 0)
+    OR EXISTS (
+        SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
+        WHERE o.user_id = @user_id AND l.program_id = @program_id
+          AND o.status IN ('paid', 'partially_refunded') AND o.paid >= o.total)
+)::boolean AS paid;

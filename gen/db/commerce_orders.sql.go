@@ -708,6 +708,31 @@ func (q *Queries) OverdueInstallments(ctx context.Context, arg OverdueInstallmen
 	return items, nil
 }
 
+const paidInFull = `-- name: PaidInFull :one
+SELECT (
+    EXISTS (SELECT 1 FROM programs p WHERE p.id = $1 AND p.price_minor = 0)
+    OR EXISTS (
+        SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
+        WHERE o.user_id = $2 AND l.program_id = $1
+          AND o.status IN ('paid', 'partially_refunded') AND o.paid >= o.total)
+)::boolean AS paid
+`
+
+type PaidInFullParams struct {
+	ProgramID uuid.UUID
+	UserID    uuid.UUID
+}
+
+// Whether userID owes nothing for programID: the program is free, or an
+// order of the user with a line for it is paid in full (a partial refund
+// after the full payment keeps it so: the learner studied what was paid).
+func (q *Queries) PaidInFull(ctx context.Context, arg PaidInFullParams) (bool, error) {
+	row := q.db.QueryRow(ctx, paidInFull, arg.ProgramID, arg.UserID)
+	var paid bool
+	err := row.Scan(&paid)
+	return paid, err
+}
+
 const paymentStatistics = `-- name: PaymentStatistics :one
 SELECT coalesce(sum(paid), 0)::bigint AS paid,
        coalesce(sum(refunded), 0)::bigint AS refunded,

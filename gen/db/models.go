@@ -404,6 +404,73 @@ func AllGroupStatusValues() []GroupStatus {
 	}
 }
 
+type LessonKind string
+
+const (
+	LessonKindText    LessonKind = "text"
+	LessonKindVideo   LessonKind = "video"
+	LessonKindFile    LessonKind = "file"
+	LessonKindWebinar LessonKind = "webinar"
+	LessonKindTest    LessonKind = "test"
+)
+
+func (e *LessonKind) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = LessonKind(s)
+	case string:
+		*e = LessonKind(s)
+	default:
+		return fmt.Errorf("unsupported scan type for LessonKind: %T", src)
+	}
+	return nil
+}
+
+type NullLessonKind struct {
+	LessonKind LessonKind
+	Valid      bool // Valid is true if LessonKind is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullLessonKind) Scan(value interface{}) error {
+	if value == nil {
+		ns.LessonKind, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.LessonKind.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullLessonKind) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.LessonKind), nil
+}
+
+func (e LessonKind) Valid() bool {
+	switch e {
+	case LessonKindText,
+		LessonKindVideo,
+		LessonKindFile,
+		LessonKindWebinar,
+		LessonKindTest:
+		return true
+	}
+	return false
+}
+
+func AllLessonKindValues() []LessonKind {
+	return []LessonKind{
+		LessonKindText,
+		LessonKindVideo,
+		LessonKindFile,
+		LessonKindWebinar,
+		LessonKindTest,
+	}
+}
+
 type MailingList string
 
 const (
@@ -1519,6 +1586,57 @@ type Invitation struct {
 	AcceptedAt     *time.Time
 	AcceptedUserID *uuid.UUID
 	RevokedAt      *time.Time
+}
+
+type LearningModule struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	ProgramID      uuid.UUID
+	Position       int32
+	Title          string
+	Description    string
+	Version        int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type Lesson struct {
+	ID                  uuid.UUID
+	OrganizationID      uuid.UUID
+	ProgramID           uuid.UUID
+	ModuleID            uuid.UUID
+	Position            int32
+	Kind                LessonKind
+	Title               string
+	Mandatory           bool
+	Final               bool
+	OpensAt             *time.Time
+	OpensAfterDays      pgtype.Int4
+	AfterPrevious       bool
+	DueAt               *time.Time
+	BodyMd              string
+	BodyHtml            string
+	VideoUrl            *string
+	FileKey             *string
+	FileName            *string
+	FileContentType     *string
+	FileSize            pgtype.Int8
+	FileSha256          *string
+	WebinarStartsAt     *time.Time
+	WebinarMinutes      pgtype.Int4
+	WebinarJoinUrl      *string
+	WebinarRecordingUrl *string
+	Version             int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+type LessonCompletion struct {
+	UserID      uuid.UUID
+	LessonID    uuid.UUID
+	ProgramID   uuid.UUID
+	Source      string
+	CompletedAt time.Time
 }
 
 type Mailing struct {

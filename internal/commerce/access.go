@@ -26,3 +26,14 @@ func accessSuspendedAt(ctx context.Context, q *db.Queries, userID, programID uui
 	}
 	return ok, nil
 }
+
+// PaidInFull reports whether userID owes nothing for programID: the program
+// is free, or an order of the user for it is paid in full. The completion
+// requirements (learning.Verdict) include it.
+func PaidInFull(ctx context.Context, q *db.Queries, userID, programID uuid.UUID) (bool, error) {
+	ok, err := q.PaidInFull(ctx, db.PaidInFullParams{UserID: userID, ProgramID: programID})
+	if err != nil {
+		return false, fmt.Errorf("paid in full: %w", err)
+	}
+	return ok, nil
+}

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -72,4 +73,25 @@ func (r *Registry) Queue(name string, maxWorkers int) {
 // are. Give it a PeriodicJobOpts.ID: it names the job across restarts.
 func (r *Registry) Periodic(j *river.PeriodicJob) {
 	r.periodic = append(r.periodic, j)
+}
+
+// CompletionCheckArgs asks whether userID now meets programID's completion
+// requirements and, if so, issues the completion document. It lives here,
+// below the domains, because the learning domain (a completed lesson) and
+// assessment (a passed test) insert it and the completion-documents domain
+// works it; River runs one per user and program at a time.
+type CompletionCheckArgs struct {
+	UserID    uuid.UUID `json:"user_id"`
+	ProgramID uuid.UUID `json:"program_id"`
+}
+
+// Kind names the job in River.
+func (CompletionCheckArgs) Kind() string { return "completion_check" }
+
+// InsertOpts makes a check unique while one is waiting for the same user
+// and program.
+func (CompletionCheckArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending,
+	}}}
 }
