@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/markdown"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -35,12 +36,12 @@ const maxCategories = 100
 // strict-server interface.
 type Handler struct {
 	web.Base
-	md *Renderer
+	md *markdown.Renderer
 }
 
 // New builds the news and FAQ handlers.
 func New(base web.Base) *Handler {
-	return &Handler{Base: base, md: NewRenderer()}
+	return &Handler{Base: base, md: markdown.New()}
 }
 
 // readerAudiences is what a reader may see: everybody the public items, an
