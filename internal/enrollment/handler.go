@@ -5,6 +5,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/blob"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -16,11 +17,12 @@ type Handler struct {
 	web.Base
 	outbox *outbox.Outbox // decision e-mails, in the decision's transaction
 	blobs  *blob.Store
+	pub    *notifications.Publisher // decisions in the applicant's inbox
 }
 
 // New builds the enrollment handlers; documents are kept in blobs.
-func New(base web.Base, out *outbox.Outbox, blobs *blob.Store) *Handler {
-	return &Handler{Base: base, outbox: out, blobs: blobs}
+func New(base web.Base, out *outbox.Outbox, blobs *blob.Store, pub *notifications.Publisher) *Handler {
+	return &Handler{Base: base, outbox: out, blobs: blobs, pub: pub}
 }
 
 // txn is a transaction: its queries, and the transaction itself for what

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 )
 
@@ -38,5 +39,30 @@ func (s *Handler) tellDecision(ctx context.Context, q txn, a db.Application, rea
 	if reason != nil {
 		data["Reason"] = *reason
 	}
-	return s.outbox.Enqueue(ctx, q.tx, notify.Message{Channel: notify.Email, To: u.Email, Template: tpl, Locale: u.Locale, Data: data})
+	if err := s.outbox.Enqueue(ctx, q.tx, notify.Message{Channel: notify.Email, To: u.Email, Template: tpl, Locale: u.Locale, Data: data}); err != nil {
+		return err
+	}
+	if s.pub == nil {
+		return nil
+	}
+	t := decisionTitles[a.Status]
+	e := notifications.Event{
+		UserID: a.UserID, OrganizationID: &a.OrganizationID, Category: notifications.CategoryApplication,
+		Title: notifications.Text{RU: t.RU + ": " + c.ProgramTitle, EN: t.EN + ": " + c.ProgramTitle},
+		Link:  &notifications.Link{Kind: "application", ID: a.ID.String(), Path: "/applications/" + a.ID.String()},
+		// The decision e-mail above carries the details.
+		OwnEmail: true,
+	}
+	if reason != nil {
+		e.Body = notifications.Text{RU: *reason, EN: *reason}
+	}
+	return s.pub.Publish(ctx, q.tx, e)
+}
+
+// decisionTitles head the inbox notification of each decision.
+var decisionTitles = map[db.ApplicationStatus]notifications.Text{
+	db.ApplicationStatusNeedsChanges: {RU: "Заявку нужно исправить", EN: "Your application needs changes"},
+	db.ApplicationStatusApproved:     {RU: "Заявка одобрена", EN: "Your application is approved"},
+	db.ApplicationStatusWaitlisted:   {RU: "Вы в листе ожидания", EN: "You are on the waiting list"},
+	db.ApplicationStatusRejected:     {RU: "Заявка отклонена", EN: "Your application is rejected"},
 }

@@ -49,6 +49,22 @@ func TestReviewLoopKeepsHistoryAndMails(t *testing.T) {
 	if apitest.CountMail(t, env, string(acc.User.Email), "application_approved") != 1 {
 		t.Fatal("no approval mail")
 	}
+	// Each decision is also in the applicant's inbox, without a second,
+	// generic e-mail beside the decision's own.
+	inbox, _ := env.Client.ListNotificationsWithResponse(ctx, &client.ListNotificationsParams{}, apitest.Bearer(token))
+	wantStatus(t, inbox, inbox.Body, http.StatusOK)
+	var decisions []string
+	for _, n := range inbox.JSON200.Items {
+		if n.Category == client.NotificationCategoryApplication && n.Link != nil && n.Link.ID == a.ID.String() {
+			decisions = append(decisions, n.Title)
+		}
+	}
+	if len(decisions) != 2 || !contains(decisions[0], "одобрена") || !contains(decisions[1], "исправить") {
+		t.Fatalf("inbox decisions %q", decisions)
+	}
+	if n := apitest.CountMail(t, env, string(acc.User.Email), "notification"); n != 0 {
+		t.Fatalf("%d generic notification e-mails besides the decision's", n)
+	}
 
 	events := func(list []client.ApplicationEvent) string {
 		s := ""

@@ -116,13 +116,14 @@ func New(d Deps) (*echo.Echo, error) {
 		supportAPI:       support.New(base, out),
 		newsAPI:          news.New(base),
 		notificationsAPI: notes,
-		enrollmentAPI:    enrollment.New(base, out, blobs),
+		enrollmentAPI:    enrollment.New(base, out, blobs, publisher),
 	}
 	shop, err := newCommerce(d, base)
 	if err != nil {
 		return nil, err
 	}
 	s.commerceAPI = shop
+	s.supportAPI.Pub = publisher
 	doc, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)

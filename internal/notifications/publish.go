@@ -58,6 +58,11 @@ type Event struct {
 	Title          Text // required, up to 200 characters
 	Body           Text // optional, up to 4000 characters
 	Link           *Link
+	// OwnEmail says the domain sends an e-mail of its own about the same
+	// thing (a template with more detail, such as an application's
+	// decision): the publisher then writes the inbox, SMS and pushes but
+	// not its generic e-mail, so the user gets one letter.
+	OwnEmail bool
 }
 
 func (e Event) check() error {
@@ -139,7 +144,7 @@ func (p *Publisher) Publish(ctx context.Context, tx pgx.Tx, e Event) error {
 		}
 	}
 	data := map[string]any{"Title": title, "Body": body, "URL": p.url(e.Link), "Short": shorten(title, 140)}
-	if ch.Email {
+	if ch.Email && !e.OwnEmail {
 		err := p.out.Enqueue(ctx, tx, notify.Message{Channel: notify.Email, To: to.Email, Template: "notification", Locale: to.Locale, Data: data})
 		if err != nil {
 			return err

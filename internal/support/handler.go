@@ -20,6 +20,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -47,6 +48,8 @@ var reportRoles = []db.MemberRole{db.MemberRoleDirector, db.MemberRoleAdmin}
 type Handler struct {
 	web.Base
 	outbox *outbox.Outbox // messages, with their delivery jobs, in the caller's transaction
+	// Pub, when set, puts answers into the author's notification inbox.
+	Pub *notifications.Publisher
 }
 
 // New builds the support handlers.

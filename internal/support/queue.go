@@ -10,6 +10,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/store"
 	"github.com/kabinet-edu/kabinet/internal/web"
@@ -173,9 +174,19 @@ func (s *Handler) tellAuthor(ctx context.Context, q *db.Queries, tx pgx.Tx, t db
 	if err != nil {
 		return err
 	}
-	return s.outbox.Enqueue(ctx, tx, notify.Message{
+	err = s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: u.Email, Template: "support_answered", Locale: u.Locale,
 		Data: map[string]any{"FirstName": u.FirstName, "Subject": t.Subject, "OrganizationName": org},
+	})
+	if err != nil || s.Pub == nil {
+		return err
+	}
+	return s.Pub.Publish(ctx, tx, notifications.Event{
+		UserID: t.AuthorID, OrganizationID: &t.OrganizationID, Category: notifications.CategorySupport,
+		Title: notifications.Text{RU: "Ответ поддержки: " + t.Subject, EN: "Support answered: " + t.Subject},
+		Link:  &notifications.Link{Kind: "ticket", ID: t.ID.String(), Path: "/support/" + t.ID.String()},
+		// The support_answered e-mail above is the letter.
+		OwnEmail: true,
 	})
 }
 

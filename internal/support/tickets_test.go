@@ -47,6 +47,14 @@ func TestTicketLifecycle(t *testing.T) {
 	if n := unreadCount(t, env, learner.AccessToken); n != 1 {
 		t.Fatalf("unread count = %d, want 1", n)
 	}
+	inbox, err := env.Client.ListNotificationsWithResponse(ctx, &client.ListNotificationsParams{}, apitest.Bearer(learner.AccessToken))
+	if err != nil || inbox.JSON200 == nil || len(inbox.JSON200.Items) != 1 {
+		t.Fatalf("inbox: %v %s", err, inbox.Body)
+	}
+	if n := inbox.JSON200.Items[0]; n.Category != client.NotificationCategorySupport || n.Link == nil || n.Link.ID != tk.ID.String() ||
+		!strings.Contains(n.Title, "Не открывается вебинар") {
+		t.Fatalf("inbox notification = %+v", n)
+	}
 	if !myTicket(t, env, learner.AccessToken, tk.ID).Unread {
 		t.Fatal("ticket not unread for its author")
 	}
