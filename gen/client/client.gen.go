@@ -2870,7 +2870,10 @@ type NewsItem struct {
 	CreatedAt      time.Time          `json:"createdAt"`
 	ID             openapi_types.UUID `json:"id"`
 	OrganizationID openapi_types.UUID `json:"organizationId"`
-	PublishedAt    *time.Time         `json:"publishedAt"`
+
+	// ProgramIds The programs whose learners the item is for; empty for every member.
+	ProgramIds  []openapi_types.UUID `json:"programIds"`
+	PublishedAt *time.Time           `json:"publishedAt"`
 
 	// State `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
 	State     NewsState `json:"state"`
@@ -2887,6 +2890,11 @@ type NewsItemInput struct {
 
 	// Body Markdown (GitHub-flavoured); raw HTML is dropped, the rendering is sanitized.
 	Body string `json:"body"`
+
+	// ProgramIds Members-only items may be for the learners of given programs of the organization: then only learners with an approved application to one of them (and the organization's staff) see it and are notified. Empty or absent: every member. With `audience: public` it must be empty.
+	//
+	// Example: ["0b5e1c6a-0c47-4a8e-9a1b-1f2e3d4c5b6a"]
+	ProgramIds *[]openapi_types.UUID `json:"programIds,omitempty"`
 
 	// PublishedAt When readers see it; in the future schedules it; `null` or absent keeps it a draft.
 	PublishedAt *time.Time `json:"publishedAt,omitempty"`
@@ -8228,7 +8236,14 @@ type ClientInterface interface {
 	// For the organization's managers and admins (other members `403`, non-members `404`). `body` is Markdown, rendered to
 	// sanitized HTML once, on write. `publishedAt` absent or `null` keeps a
 	// draft; a time in the future schedules it (readers see nothing until
-	// then); a past time publishes it at once.
+	// then); a past time publishes it at once. `programIds` makes a
+	// members-only item one for the learners of those programs.
+	//
+	// When the item is published (at once, or at its scheduled time) its
+	// readers are told in their notification inbox (category `news`, and by
+	// e-mail or push as their settings say), each once: by a background job
+	// that starts at `publishedAt` and skips an item unpublished or moved
+	// since.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -8240,7 +8255,14 @@ type ClientInterface interface {
 	// For the organization's managers and admins (other members `403`, non-members `404`). `body` is Markdown, rendered to
 	// sanitized HTML once, on write. `publishedAt` absent or `null` keeps a
 	// draft; a time in the future schedules it (readers see nothing until
-	// then); a past time publishes it at once.
+	// then); a past time publishes it at once. `programIds` makes a
+	// members-only item one for the learners of those programs.
+	//
+	// When the item is published (at once, or at its scheduled time) its
+	// readers are told in their notification inbox (category `news`, and by
+	// e-mail or push as their settings say), each once: by a background job
+	// that starts at `publishedAt` and skips an item unpublished or moved
+	// since.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -13192,7 +13214,14 @@ func (c *Client) ListNewsItems(ctx context.Context, organizationID openapi_types
 // For the organization's managers and admins (other members `403`, non-members `404`). `body` is Markdown, rendered to
 // sanitized HTML once, on write. `publishedAt` absent or `null` keeps a
 // draft; a time in the future schedules it (readers see nothing until
-// then); a past time publishes it at once.
+// then); a past time publishes it at once. `programIds` makes a
+// members-only item one for the learners of those programs.
+//
+// When the item is published (at once, or at its scheduled time) its
+// readers are told in their notification inbox (category `news`, and by
+// e-mail or push as their settings say), each once: by a background job
+// that starts at `publishedAt` and skips an item unpublished or moved
+// since.
 //
 // Takes any type of body and a specified content type.
 //
@@ -13214,7 +13243,14 @@ func (c *Client) CreateNewsItemWithBody(ctx context.Context, organizationID open
 // For the organization's managers and admins (other members `403`, non-members `404`). `body` is Markdown, rendered to
 // sanitized HTML once, on write. `publishedAt` absent or `null` keeps a
 // draft; a time in the future schedules it (readers see nothing until
-// then); a past time publishes it at once.
+// then); a past time publishes it at once. `programIds` makes a
+// members-only item one for the learners of those programs.
+//
+// When the item is published (at once, or at its scheduled time) its
+// readers are told in their notification inbox (category `news`, and by
+// e-mail or push as their settings say), each once: by a background job
+// that starts at `publishedAt` and skips an item unpublished or moved
+// since.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -27385,7 +27421,14 @@ type ClientWithResponsesInterface interface {
 	// For the organization's managers and admins (other members `403`, non-members `404`). `body` is Markdown, rendered to
 	// sanitized HTML once, on write. `publishedAt` absent or `null` keeps a
 	// draft; a time in the future schedules it (readers see nothing until
-	// then); a past time publishes it at once.
+	// then); a past time publishes it at once. `programIds` makes a
+	// members-only item one for the learners of those programs.
+	//
+	// When the item is published (at once, or at its scheduled time) its
+	// readers are told in their notification inbox (category `news`, and by
+	// e-mail or push as their settings say), each once: by a background job
+	// that starts at `publishedAt` and skips an item unpublished or moved
+	// since.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -27397,7 +27440,14 @@ type ClientWithResponsesInterface interface {
 	// For the organization's managers and admins (other members `403`, non-members `404`). `body` is Markdown, rendered to
 	// sanitized HTML once, on write. `publishedAt` absent or `null` keeps a
 	// draft; a time in the future schedules it (readers see nothing until
-	// then); a past time publishes it at once.
+	// then); a past time publishes it at once. `programIds` makes a
+	// members-only item one for the learners of those programs.
+	//
+	// When the item is published (at once, or at its scheduled time) its
+	// readers are told in their notification inbox (category `news`, and by
+	// e-mail or push as their settings say), each once: by a background job
+	// that starts at `publishedAt` and skips an item unpublished or moved
+	// since.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -53576,7 +53626,14 @@ func (c *ClientWithResponses) ListNewsItemsWithResponse(ctx context.Context, org
 // For the organization's managers and admins (other members `403`, non-members `404`). `body` is Markdown, rendered to
 // sanitized HTML once, on write. `publishedAt` absent or `null` keeps a
 // draft; a time in the future schedules it (readers see nothing until
-// then); a past time publishes it at once.
+// then); a past time publishes it at once. `programIds` makes a
+// members-only item one for the learners of those programs.
+//
+// When the item is published (at once, or at its scheduled time) its
+// readers are told in their notification inbox (category `news`, and by
+// e-mail or push as their settings say), each once: by a background job
+// that starts at `publishedAt` and skips an item unpublished or moved
+// since.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -53594,7 +53651,14 @@ func (c *ClientWithResponses) CreateNewsItemWithBodyWithResponse(ctx context.Con
 // For the organization's managers and admins (other members `403`, non-members `404`). `body` is Markdown, rendered to
 // sanitized HTML once, on write. `publishedAt` absent or `null` keeps a
 // draft; a time in the future schedules it (readers see nothing until
-// then); a past time publishes it at once.
+// then); a past time publishes it at once. `programIds` makes a
+// members-only item one for the learners of those programs.
+//
+// When the item is published (at once, or at its scheduled time) its
+// readers are told in their notification inbox (category `news`, and by
+// e-mail or push as their settings say), each once: by a background job
+// that starts at `publishedAt` and skips an item unpublished or moved
+// since.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -1680,6 +1680,12 @@ type Membership struct {
 	BlockedAt      *time.Time
 }
 
+type NewsDelivery struct {
+	NewsID      uuid.UUID
+	UserID      uuid.UUID
+	DeliveredAt time.Time
+}
+
 type NewsItem struct {
 	ID             uuid.UUID
 	OrganizationID uuid.UUID
@@ -1692,6 +1698,7 @@ type NewsItem struct {
 	UpdatedBy      *uuid.UUID
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	ProgramIds     []uuid.UUID
 }
 
 type Notification struct {

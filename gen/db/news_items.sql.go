@@ -12,10 +12,27 @@ import (
 	"github.com/google/uuid"
 )
 
+const countOrganizationPrograms = `-- name: CountOrganizationPrograms :one
+SELECT count(*) FROM programs WHERE organization_id = $1 AND id = ANY($2::uuid[])
+`
+
+type CountOrganizationProgramsParams struct {
+	OrganizationID uuid.UUID
+	Ids            []uuid.UUID
+}
+
+// How many of ids are programs of the organization.
+func (q *Queries) CountOrganizationPrograms(ctx context.Context, arg CountOrganizationProgramsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countOrganizationPrograms, arg.OrganizationID, arg.Ids)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createNewsItem = `-- name: CreateNewsItem :one
-INSERT INTO news_items (organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-RETURNING id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at
+INSERT INTO news_items (organization_id, title, body_markdown, body_html, audience, program_ids, published_at, created_by, updated_by)
+VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $8)
+RETURNING id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at, program_ids
 `
 
 type CreateNewsItemParams struct {
@@ -24,6 +41,7 @@ type CreateNewsItemParams struct {
 	BodyMarkdown   string
 	BodyHtml       string
 	Audience       ContentAudience
+	ProgramIds     []uuid.UUID
 	PublishedAt    *time.Time
 	AuthorID       *uuid.UUID
 }
@@ -35,6 +53,7 @@ func (q *Queries) CreateNewsItem(ctx context.Context, arg CreateNewsItemParams) 
 		arg.BodyMarkdown,
 		arg.BodyHtml,
 		arg.Audience,
+		arg.ProgramIds,
 		arg.PublishedAt,
 		arg.AuthorID,
 	)
@@ -51,6 +70,7 @@ func (q *Queries) CreateNewsItem(ctx context.Context, arg CreateNewsItemParams) 
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ProgramIds,
 	)
 	return i, err
 }
@@ -72,8 +92,86 @@ func (q *Queries) DeleteNewsItem(ctx context.Context, arg DeleteNewsItemParams) 
 	return result.RowsAffected(), nil
 }
 
+const deliverNewsBatch = `-- name: DeliverNewsBatch :many
+WITH readers AS (
+    SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+    WHERE m.organization_id = $2 AND u.status = 'active' AND m.status = 'active'
+      AND (cardinality($3::uuid[]) = 0 OR m.role <> 'learner' OR EXISTS (
+           SELECT 1 FROM applications a
+           WHERE a.user_id = m.user_id AND a.status = 'approved' AND a.program_id = ANY($3::uuid[])))
+      AND NOT EXISTS (SELECT 1 FROM news_deliveries d WHERE d.news_id = $1 AND d.user_id = m.user_id)
+    ORDER BY m.user_id
+    LIMIT $4
+)
+INSERT INTO news_deliveries (news_id, user_id)
+SELECT $1, user_id FROM readers
+ON CONFLICT DO NOTHING
+RETURNING user_id
+`
+
+type DeliverNewsBatchParams struct {
+	NewsID         uuid.UUID
+	OrganizationID uuid.UUID
+	ProgramIds     []uuid.UUID
+	MaxRows        int32
+}
+
+// The next readers of a published item not yet told about it, marked as
+// told: the organization's active members (public and members-only items),
+// or, for an item for given programs, its staff and the learners approved
+// to one of them. The caller writes their notifications in the same
+// transaction.
+func (q *Queries) DeliverNewsBatch(ctx context.Context, arg DeliverNewsBatchParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, deliverNewsBatch,
+		arg.NewsID,
+		arg.OrganizationID,
+		arg.ProgramIds,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var user_id uuid.UUID
+		if err := rows.Scan(&user_id); err != nil {
+			return nil, err
+		}
+		items = append(items, user_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const getNewsForDelivery = `-- name: GetNewsForDelivery :one
+SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at, program_ids FROM news_items WHERE id = $1
+`
+
+func (q *Queries) GetNewsForDelivery(ctx context.Context, id uuid.UUID) (NewsItem, error) {
+	row := q.db.QueryRow(ctx, getNewsForDelivery, id)
+	var i NewsItem
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.Title,
+		&i.BodyMarkdown,
+		&i.BodyHtml,
+		&i.Audience,
+		&i.PublishedAt,
+		&i.CreatedBy,
+		&i.UpdatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.ProgramIds,
+	)
+	return i, err
+}
+
 const getNewsItem = `-- name: GetNewsItem :one
-SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at FROM news_items WHERE organization_id = $1 AND id = $2
+SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at, program_ids FROM news_items WHERE organization_id = $1 AND id = $2
 `
 
 type GetNewsItemParams struct {
@@ -96,6 +194,7 @@ func (q *Queries) GetNewsItem(ctx context.Context, arg GetNewsItemParams) (NewsI
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ProgramIds,
 	)
 	return i, err
 }
@@ -141,7 +240,7 @@ func (q *Queries) GetOrganizationByID(ctx context.Context, id uuid.UUID) (Organi
 }
 
 const getPublishedNewsItem = `-- name: GetPublishedNewsItem :one
-SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at FROM news_items
+SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at, program_ids FROM news_items
 WHERE organization_id = $1 AND id = $2
   AND published_at <= now() AND audience::text = ANY($3::text[])
 `
@@ -167,12 +266,13 @@ func (q *Queries) GetPublishedNewsItem(ctx context.Context, arg GetPublishedNews
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ProgramIds,
 	)
 	return i, err
 }
 
 const listNewsItems = `-- name: ListNewsItems :many
-SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at FROM news_items
+SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at, program_ids FROM news_items
 WHERE organization_id = $1
   AND ($2::text IS NULL
        OR ($2 = 'draft' AND published_at IS NULL)
@@ -221,6 +321,7 @@ func (q *Queries) ListNewsItems(ctx context.Context, arg ListNewsItemsParams) ([
 			&i.UpdatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ProgramIds,
 		); err != nil {
 			return nil, err
 		}
@@ -233,30 +334,37 @@ func (q *Queries) ListNewsItems(ctx context.Context, arg ListNewsItemsParams) ([
 }
 
 const listPublishedNews = `-- name: ListPublishedNews :many
-SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at FROM news_items
-WHERE organization_id = $1
-  AND published_at <= now()
-  AND audience::text = ANY($2::text[])
-  AND ($3::timestamptz IS NULL
-       OR (published_at, id) < ($3::timestamptz, $4::uuid))
-ORDER BY published_at DESC, id DESC
-LIMIT $5
+SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at, program_ids FROM news_items
+WHERE news_items.organization_id = $1
+  AND news_items.published_at <= now()
+  AND news_items.audience::text = ANY($2::text[])
+  AND ($3::uuid IS NULL OR cardinality(program_ids) = 0 OR EXISTS (
+       SELECT 1 FROM applications a
+       WHERE a.user_id = $3::uuid AND a.status = 'approved' AND a.program_id = ANY(news_items.program_ids)))
+  AND ($4::timestamptz IS NULL
+       OR (news_items.published_at, news_items.id) < ($4::timestamptz, $5::uuid))
+ORDER BY news_items.published_at DESC, news_items.id DESC
+LIMIT $6
 `
 
 type ListPublishedNewsParams struct {
 	OrganizationID    uuid.UUID
 	Audiences         []string
+	LearnerID         *uuid.UUID
 	BeforePublishedAt *time.Time
 	BeforeID          *uuid.UUID
 	MaxRows           int32
 }
 
 // What readers see: published (not scheduled for later) items of the given
-// audiences, newest first.
+// audiences, newest first. With learner_id, items for given programs only
+// when that learner has an approved application to one of them (staff pass
+// NULL and see them all).
 func (q *Queries) ListPublishedNews(ctx context.Context, arg ListPublishedNewsParams) ([]NewsItem, error) {
 	rows, err := q.db.Query(ctx, listPublishedNews,
 		arg.OrganizationID,
 		arg.Audiences,
+		arg.LearnerID,
 		arg.BeforePublishedAt,
 		arg.BeforeID,
 		arg.MaxRows,
@@ -280,6 +388,7 @@ func (q *Queries) ListPublishedNews(ctx context.Context, arg ListPublishedNewsPa
 			&i.UpdatedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ProgramIds,
 		); err != nil {
 			return nil, err
 		}
@@ -294,7 +403,7 @@ func (q *Queries) ListPublishedNews(ctx context.Context, arg ListPublishedNewsPa
 const unpublishNewsItem = `-- name: UnpublishNewsItem :one
 UPDATE news_items SET published_at = NULL, updated_by = $1, updated_at = now()
 WHERE organization_id = $2 AND id = $3
-RETURNING id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at
+RETURNING id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at, program_ids
 `
 
 type UnpublishNewsItemParams struct {
@@ -318,6 +427,7 @@ func (q *Queries) UnpublishNewsItem(ctx context.Context, arg UnpublishNewsItemPa
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ProgramIds,
 	)
 	return i, err
 }
@@ -325,9 +435,9 @@ func (q *Queries) UnpublishNewsItem(ctx context.Context, arg UnpublishNewsItemPa
 const updateNewsItem = `-- name: UpdateNewsItem :one
 UPDATE news_items SET
     title = $1, body_markdown = $2, body_html = $3, audience = $4,
-    published_at = $5, updated_by = $6, updated_at = now()
-WHERE organization_id = $7 AND id = $8
-RETURNING id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at
+    program_ids = $5::uuid[], published_at = $6, updated_by = $7, updated_at = now()
+WHERE organization_id = $8 AND id = $9
+RETURNING id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at, program_ids
 `
 
 type UpdateNewsItemParams struct {
@@ -335,6 +445,7 @@ type UpdateNewsItemParams struct {
 	BodyMarkdown   string
 	BodyHtml       string
 	Audience       ContentAudience
+	ProgramIds     []uuid.UUID
 	PublishedAt    *time.Time
 	AuthorID       *uuid.UUID
 	OrganizationID uuid.UUID
@@ -347,6 +458,7 @@ func (q *Queries) UpdateNewsItem(ctx context.Context, arg UpdateNewsItemParams) 
 		arg.BodyMarkdown,
 		arg.BodyHtml,
 		arg.Audience,
+		arg.ProgramIds,
 		arg.PublishedAt,
 		arg.AuthorID,
 		arg.OrganizationID,
@@ -365,6 +477,7 @@ func (q *Queries) UpdateNewsItem(ctx context.Context, arg UpdateNewsItemParams) 
 		&i.UpdatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ProgramIds,
 	)
 	return i, err
 }

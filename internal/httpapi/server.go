@@ -114,7 +114,7 @@ func New(d Deps) (*echo.Echo, error) {
 		organizationsAPI: orgs,
 		systemAPI:        system.New(base),
 		supportAPI:       support.New(base, out),
-		newsAPI:          news.New(base),
+		newsAPI:          news.New(base, d.Jobs),
 		notificationsAPI: notes,
 		enrollmentAPI:    enrollment.New(base, out, blobs, publisher),
 	}

@@ -14,7 +14,7 @@ import (
 
 // ListMemberFaqCategories lists every category for a member.
 func (s *Handler) ListMemberFaqCategories(ctx context.Context, req api.ListMemberFaqCategoriesRequestObject) (api.ListMemberFaqCategoriesResponseObject, error) {
-	if err := s.member(ctx, req.OrganizationID); err != nil {
+	if _, err := s.member(ctx, req.OrganizationID); err != nil {
 		return nil, err
 	}
 	list, err := s.categories(ctx, req.OrganizationID, true)
@@ -58,7 +58,7 @@ func (s *Handler) categories(ctx context.Context, orgID uuid.UUID, member bool) 
 
 // ListMemberFaqEntries lists or searches every entry for a member.
 func (s *Handler) ListMemberFaqEntries(ctx context.Context, req api.ListMemberFaqEntriesRequestObject) (api.ListMemberFaqEntriesResponseObject, error) {
-	if err := s.member(ctx, req.OrganizationID); err != nil {
+	if _, err := s.member(ctx, req.OrganizationID); err != nil {
 		return nil, err
 	}
 	q := req.Params

@@ -3,9 +3,10 @@
 // get them publicly (no sign-in, cacheable with ETags) or, for
 // members-only content, as signed-in members.
 //
-// Audiences are "public" and "members" (db.ContentAudience). Audiences by
-// program will add a value there and a table of the programs an item is
-// for; readerAudiences is the one place that decides what a reader sees.
+// Audiences are "public" and "members" (db.ContentAudience); a
+// members-only news item may be for the learners of given programs
+// (program_ids). readerAudiences and ListPublishedNews's learner condition
+// decide what a reader sees; deliver.go tells readers of a published item.
 package news
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/markdown"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -36,12 +38,14 @@ const maxCategories = 100
 // strict-server interface.
 type Handler struct {
 	web.Base
-	md *markdown.Renderer
+	md   *markdown.Renderer
+	jobs jobs.Inserter // the readers' notification job, in the publishing transaction
 }
 
-// New builds the news and FAQ handlers.
-func New(base web.Base) *Handler {
-	return &Handler{Base: base, md: markdown.New()}
+// New builds the news and FAQ handlers; ins inserts the job that tells a
+// published item's readers (nil: nobody is told).
+func New(base web.Base, ins jobs.Inserter) *Handler {
+	return &Handler{Base: base, md: markdown.New(), jobs: ins}
 }
 
 // readerAudiences is what a reader may see: everybody the public items, an
@@ -71,13 +75,12 @@ func (s *Handler) publicOrg(ctx context.Context, ref string) (uuid.UUID, error) 
 }
 
 // member checks that the caller is an active member of orgID (any role).
-func (s *Handler) member(ctx context.Context, orgID uuid.UUID) error {
+func (s *Handler) member(ctx context.Context, orgID uuid.UUID) (db.Membership, error) {
 	p, err := web.Caller(ctx)
 	if err != nil {
-		return err
+		return db.Membership{}, err
 	}
-	_, err = s.RequireRole(ctx, p, orgID)
-	return err
+	return s.RequireRole(ctx, p, orgID)
 }
 
 // editor checks that the caller may edit orgID's news and FAQ.

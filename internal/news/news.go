@@ -10,6 +10,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/store"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -23,7 +24,7 @@ func (s *Handler) newsDTO(n db.NewsItem) api.NewsItem {
 	}
 	return api.NewsItem{
 		ID: n.ID, OrganizationID: n.OrganizationID, Title: n.Title, Body: n.BodyMarkdown, BodyHTML: n.BodyHtml,
-		Audience: api.ContentAudience(n.Audience), PublishedAt: web.UTCPtr(n.PublishedAt), State: state,
+		Audience: api.ContentAudience(n.Audience), ProgramIds: n.ProgramIds, PublishedAt: web.UTCPtr(n.PublishedAt), State: state,
 		CreatedAt: n.CreatedAt.UTC(), UpdatedAt: n.UpdatedAt.UTC(),
 	}
 }
@@ -36,13 +37,26 @@ func publishedDTO(n db.NewsItem) api.PublishedNewsItem {
 }
 
 // newsInput checks and renders an item's input; fields lists what is wrong.
-func (s *Handler) newsInput(in api.NewsItemInput) (title, html string, fields []api.FieldError, err error) {
+func (s *Handler) newsInput(ctx context.Context, orgID uuid.UUID, in api.NewsItemInput) (title, html string, programs []uuid.UUID, fields []api.FieldError, err error) {
 	title, fields = web.CheckName("title", in.Title)
+	programs = []uuid.UUID{}
+	if in.ProgramIds != nil {
+		programs = *in.ProgramIds
+	}
+	if len(programs) > 0 {
+		if in.Audience != api.Members {
+			fields = append(fields, api.FieldError{Field: "programIds", Code: "public_item", Message: "Only members-only items can be for given programs."})
+		} else if n, err := s.Q.CountOrganizationPrograms(ctx, db.CountOrganizationProgramsParams{OrganizationID: orgID, Ids: programs}); err != nil {
+			return "", "", nil, nil, err
+		} else if int(n) != len(programs) {
+			fields = append(fields, api.FieldError{Field: "programIds", Code: "unknown_program", Message: "Every program must be one of the organization's."})
+		}
+	}
 	if len(fields) > 0 {
-		return "", "", fields, nil
+		return "", "", nil, fields, nil
 	}
 	html, err = s.md.Render(in.Body)
-	return title, html, nil, err
+	return title, html, programs, nil, err
 }
 
 // CreateNewsItem writes a draft, scheduled or published item.
@@ -51,16 +65,24 @@ func (s *Handler) CreateNewsItem(ctx context.Context, req api.CreateNewsItemRequ
 	if err != nil {
 		return nil, err
 	}
-	title, html, fields, err := s.newsInput(*req.Body)
+	title, html, programs, fields, err := s.newsInput(ctx, req.OrganizationID, *req.Body)
 	if err != nil {
 		return nil, err
 	}
 	if len(fields) > 0 {
 		return api.CreateNewsItem422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.Invalid(ctx, fields...))}, nil
 	}
-	n, err := s.Q.CreateNewsItem(ctx, db.CreateNewsItemParams{
-		OrganizationID: req.OrganizationID, Title: title, BodyMarkdown: req.Body.Body, BodyHtml: html,
-		Audience: db.ContentAudience(req.Body.Audience), PublishedAt: utc(req.Body.PublishedAt), AuthorID: &p.User.ID,
+	var n db.NewsItem
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
+		var err error
+		n, err = q.CreateNewsItem(ctx, db.CreateNewsItemParams{
+			OrganizationID: req.OrganizationID, Title: title, BodyMarkdown: req.Body.Body, BodyHtml: html,
+			Audience: db.ContentAudience(req.Body.Audience), ProgramIds: programs, PublishedAt: utc(req.Body.PublishedAt), AuthorID: &p.User.ID,
+		})
+		if err != nil {
+			return err
+		}
+		return s.scheduleDelivery(ctx, tx, n)
 	})
 	if err != nil {
 		return nil, err
@@ -74,16 +96,24 @@ func (s *Handler) UpdateNewsItem(ctx context.Context, req api.UpdateNewsItemRequ
 	if err != nil {
 		return nil, err
 	}
-	title, html, fields, err := s.newsInput(*req.Body)
+	title, html, programs, fields, err := s.newsInput(ctx, req.OrganizationID, *req.Body)
 	if err != nil {
 		return nil, err
 	}
 	if len(fields) > 0 {
 		return api.UpdateNewsItem422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.Invalid(ctx, fields...))}, nil
 	}
-	n, err := s.Q.UpdateNewsItem(ctx, db.UpdateNewsItemParams{
-		OrganizationID: req.OrganizationID, ID: req.NewsID, Title: title, BodyMarkdown: req.Body.Body, BodyHtml: html,
-		Audience: db.ContentAudience(req.Body.Audience), PublishedAt: utc(req.Body.PublishedAt), AuthorID: &p.User.ID,
+	var n db.NewsItem
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
+		var err error
+		n, err = q.UpdateNewsItem(ctx, db.UpdateNewsItemParams{
+			OrganizationID: req.OrganizationID, ID: req.NewsID, Title: title, BodyMarkdown: req.Body.Body, BodyHtml: html,
+			Audience: db.ContentAudience(req.Body.Audience), ProgramIds: programs, PublishedAt: utc(req.Body.PublishedAt), AuthorID: &p.User.ID,
+		})
+		if err != nil {
+			return err
+		}
+		return s.scheduleDelivery(ctx, tx, n)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, noNews(ctx)
@@ -172,10 +202,17 @@ func (s *Handler) ListNewsItems(ctx context.Context, req api.ListNewsItemsReques
 
 // ListMemberNews is the feed of a signed-in member: public and members-only items.
 func (s *Handler) ListMemberNews(ctx context.Context, req api.ListMemberNewsRequestObject) (api.ListMemberNewsResponseObject, error) {
-	if err := s.member(ctx, req.OrganizationID); err != nil {
+	m, err := s.member(ctx, req.OrganizationID)
+	if err != nil {
 		return nil, err
 	}
-	page, ok, err := s.feed(ctx, req.OrganizationID, true, req.Params.Limit, req.Params.Cursor)
+	// Learners see items for given programs only when they study one of
+	// them; staff see every item.
+	var learner *uuid.UUID
+	if m.Role == db.MemberRoleLearner {
+		learner = &m.UserID
+	}
+	page, ok, err := s.feed(ctx, req.OrganizationID, learner, true, req.Params.Limit, req.Params.Cursor)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +228,7 @@ func (s *Handler) ListPublicNews(ctx context.Context, req api.ListPublicNewsRequ
 	if err != nil {
 		return nil, err
 	}
-	page, ok, err := s.feed(ctx, orgID, false, req.Params.Limit, req.Params.Cursor)
+	page, ok, err := s.feed(ctx, orgID, nil, false, req.Params.Limit, req.Params.Cursor)
 	if err != nil {
 		return nil, err
 	}
@@ -234,14 +271,14 @@ func (s *Handler) GetPublicNewsItem(ctx context.Context, req api.GetPublicNewsIt
 
 // feed pages through what a reader (a member or anybody) sees; ok is false
 // for a bad cursor.
-func (s *Handler) feed(ctx context.Context, orgID uuid.UUID, member bool, limitP *int, cursor *string) (api.PublishedNewsPage, bool, error) {
+func (s *Handler) feed(ctx context.Context, orgID uuid.UUID, learner *uuid.UUID, member bool, limitP *int, cursor *string) (api.PublishedNewsPage, bool, error) {
 	at, id, ok := timeCursor(cursor)
 	if !ok {
 		return api.PublishedNewsPage{}, false, nil
 	}
 	limit := web.Limit(limitP)
 	rows, err := s.Q.ListPublishedNews(ctx, db.ListPublishedNewsParams{
-		OrganizationID: orgID, Audiences: readerAudiences(member), BeforePublishedAt: at, BeforeID: id, MaxRows: int32(limit + 1),
+		OrganizationID: orgID, Audiences: readerAudiences(member), LearnerID: learner, BeforePublishedAt: at, BeforeID: id, MaxRows: int32(limit + 1),
 	})
 	if err != nil {
 		return api.PublishedNewsPage{}, false, err
