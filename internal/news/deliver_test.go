@@ -1,7 +1,6 @@
 package news_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"testing"
@@ -68,22 +67,8 @@ func newsNotifications(t *testing.T, env *apitest.Env, user uuid.UUID, newsID uu
 // test ends.
 func workNews(t *testing.T, env *apitest.Env) {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	reg := jobs.NewRegistry()
-	if err := news.Register(reg, env.Config, env.Pool, log); err != nil {
-		t.Fatal(err)
-	}
-	jc, err := jobs.New(env.Pool, env.Config.Jobs, reg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jc.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = jc.Stop(c)
+	apitest.WorkJobs(t, env, func(reg *jobs.Registry, log *slog.Logger) error {
+		return news.Register(reg, env.Config, env.Pool, log)
 	})
 }
 
@@ -143,7 +128,7 @@ func TestNewsForProgramsAndDelivery(t *testing.T) {
 
 	// Delivery: each reader is told once, in the inbox.
 	workNews(t, env)
-	eventually(t, "news delivered", func() bool {
+	apitest.Eventually(t, "news delivered", func() bool {
 		return newsNotifications(t, env, studying.User.ID, item.ID) == 1 && newsNotifications(t, env, other.User.ID, everyone.ID) == 1
 	})
 	if n := newsNotifications(t, env, other.User.ID, item.ID); n != 0 {
@@ -161,7 +146,7 @@ func TestNewsForProgramsAndDelivery(t *testing.T) {
 	if err != nil || up.JSON200 == nil {
 		t.Fatalf("update: %v %s", err, up.Body)
 	}
-	eventually(t, "second job done", func() bool {
+	apitest.Eventually(t, "second job done", func() bool {
 		var left int
 		_ = env.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'news_deliver' AND state NOT IN ('completed')`).Scan(&left)
 		return left == 0
@@ -180,17 +165,5 @@ func TestNewsForProgramsAndDelivery(t *testing.T) {
 	}
 	if n := newsNotifications(t, env, other.User.ID, sched.ID); n != 0 {
 		t.Fatalf("told before its time: %d", n)
-	}
-}
-
-// eventually waits up to 10 s for cond.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

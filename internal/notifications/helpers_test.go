@@ -148,35 +148,12 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 // test ends (message deliveries are not worked: they stay in the outbox).
 func workJobs(t *testing.T, env *apitest.Env) {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	reg := jobs.NewRegistry()
-	if err := notifications.Register(reg, env.Config, env.Pool, log); err != nil {
-		t.Fatal(err)
-	}
-	cfg := env.Config.Jobs
-	cfg.Concurrency = 2
-	jc, err := jobs.New(env.Pool, cfg, reg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jc.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = jc.Stop(ctx)
+	apitest.WorkJobs(t, env, func(reg *jobs.Registry, log *slog.Logger) error {
+		return notifications.Register(reg, env.Config, env.Pool, log)
 	})
 }
 
-// eventually waits up to 10 s for cond.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	apitest.Eventually(t, what, cond)
 }
