@@ -185,6 +185,33 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for CalendarEventKind.
+const (
+	CalendarEventKindDeadline    CalendarEventKind = "deadline"
+	CalendarEventKindGroupEnd    CalendarEventKind = "group_end"
+	CalendarEventKindGroupStart  CalendarEventKind = "group_start"
+	CalendarEventKindInstallment CalendarEventKind = "installment"
+	CalendarEventKindWebinar     CalendarEventKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the CalendarEventKind enum.
+func (e CalendarEventKind) Valid() bool {
+	switch e {
+	case CalendarEventKindDeadline:
+		return true
+	case CalendarEventKindGroupEnd:
+		return true
+	case CalendarEventKindGroupStart:
+		return true
+	case CalendarEventKindInstallment:
+		return true
+	case CalendarEventKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CatalogHistoryEntryAction.
 const (
 	Create CatalogHistoryEntryAction = "create"
@@ -1628,6 +1655,90 @@ type BindCertificateRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CalendarEvent defines model for CalendarEvent.
+type CalendarEvent struct {
+	AllDay bool `json:"allDay"`
+
+	// AmountMinor An installment's amount in kopecks.
+	AmountMinor *int64  `json:"amountMinor,omitempty"`
+	Currency    *string `json:"currency,omitempty"`
+
+	// Date The day of an all-day event.
+	Date *openapi_types.Date `json:"date,omitempty"`
+
+	// End UTC; for an all-day event midnight UTC of the day after; equal to `start` for a deadline.
+	End     time.Time           `json:"end"`
+	GroupID *openapi_types.UUID `json:"groupId,omitempty"`
+
+	// ID Stable per item and kind, e.g. `webinar-<lessonId>`; the same event keeps it when it moves.
+	ID string `json:"id"`
+
+	// JoinURL A webinar's join link.
+	JoinURL *string `json:"joinUrl,omitempty"`
+
+	// Kind `webinar` (a webinar lesson, with its join link), `deadline` (a lesson's or
+	// test's `dueAt`), `group_start` and `group_end` (my group's first and last
+	// day, all-day), `installment` (an unpaid installment's due date, all-day).
+	Kind           CalendarEventKind   `json:"kind"`
+	LessonID       *openapi_types.UUID `json:"lessonId,omitempty"`
+	OrderID        *openapi_types.UUID `json:"orderId,omitempty"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+	ProgramID      openapi_types.UUID  `json:"programId"`
+	ProgramTitle   string              `json:"programTitle"`
+
+	// Sequence The item's revision (the feed's SEQUENCE); grows when it changes.
+	Sequence int `json:"sequence"`
+
+	// Start UTC; for an all-day event midnight UTC of its day.
+	Start time.Time `json:"start"`
+	Title string    `json:"title"`
+
+	// UID The iCalendar UID of the same event in the feed (`<id>@<host>`).
+	UID       string    `json:"uid"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// URL The item's page in the cabinet (the lesson, the program, the order).
+	URL string `json:"url"`
+}
+
+// CalendarEventKind `webinar` (a webinar lesson, with its join link), `deadline` (a lesson's or
+// test's `dueAt`), `group_start` and `group_end` (my group's first and last
+// day, all-day), `installment` (an unpaid installment's due date, all-day).
+type CalendarEventKind string
+
+// CalendarEventList defines model for CalendarEventList.
+type CalendarEventList struct {
+	From time.Time `json:"from"`
+
+	// Items Every event in [from, to), by start; the range is the page (at most a year).
+	Items []CalendarEvent `json:"items"`
+
+	// TimeZone My profile's time zone (IANA), for showing the UTC times.
+	TimeZone string    `json:"timeZone"`
+	To       time.Time `json:"to"`
+}
+
+// CalendarFeed defines model for CalendarFeed.
+type CalendarFeed struct {
+	// Active Whether I have a subscription URL (its token is never shown again).
+	Active    bool       `json:"active"`
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// LastUsedAt When a calendar app last fetched it (to a minute).
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+}
+
+// CalendarFeedIssued defines model for CalendarFeedIssued.
+type CalendarFeedIssued struct {
+	CreatedAt time.Time `json:"createdAt"`
+
+	// URL The private subscription URL (https); shown only now.
+	URL string `json:"url"`
+
+	// WebcalURL The same URL with the `webcal://` scheme, which opens the calendar app directly.
+	WebcalURL string `json:"webcalUrl"`
+}
+
 // CatalogActor Who made the change; `null` for the system (seed, migration).
 type CatalogActor struct {
 	FirstName string             `json:"firstName"`
@@ -2029,6 +2140,139 @@ type ContactCodeRequest struct {
 // the organization's signed-in members. (Audiences by program — the
 // learners of given programs — will be added here when programs exist.)
 type ContentAudience string
+
+// Conversation One of the learner's threads, as listed.
+type Conversation struct {
+	ID                   openapi_types.UUID `json:"id"`
+	LastMessageAt        time.Time          `json:"lastMessageAt"`
+	LastMessageFromStaff bool               `json:"lastMessageFromStaff"`
+
+	// LastMessagePreview The start of the last message (up to 200 characters).
+	LastMessagePreview string             `json:"lastMessagePreview"`
+	MessageCount       int                `json:"messageCount"`
+	OrganizationID     openapi_types.UUID `json:"organizationId"`
+	ProgramID          openapi_types.UUID `json:"programId"`
+	ProgramTitle       string             `json:"programTitle"`
+
+	// Unread Staff messages the learner has not marked read.
+	Unread int `json:"unread"`
+}
+
+// ConversationAttachment A file attached to a message (or uploaded and waiting to be sent with one).
+type ConversationAttachment struct {
+	// ContentType The type sniffed from the content.
+	ContentType string    `json:"contentType"`
+	CreatedAt   time.Time `json:"createdAt"`
+
+	// FileName The name the uploader's file had (control characters and folders removed).
+	FileName string             `json:"fileName"`
+	ID       openapi_types.UUID `json:"id"`
+
+	// Sha256 Lower-case hex; the download's `ETag`.
+	Sha256    string `json:"sha256"`
+	SizeBytes int64  `json:"sizeBytes"`
+}
+
+// ConversationAttachmentUpload defines model for ConversationAttachmentUpload.
+type ConversationAttachmentUpload struct {
+	// File PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
+// ConversationMessage defines model for ConversationMessage.
+type ConversationMessage struct {
+	Attachments []ConversationAttachment `json:"attachments"`
+
+	// Author A participant of a thread as the other side sees them.
+	Author ConversationPerson `json:"author"`
+
+	// Body The text as written (Markdown or plain text).
+	Body string `json:"body"`
+
+	// BodyHTML The body rendered from Markdown and sanitized; safe to insert into the page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+
+	// FromStaff Written by a teacher or another staff member (else by the learner).
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Seq The message's number in its thread (1, 2, …).
+	Seq int `json:"seq"`
+}
+
+// ConversationMessageCreate defines model for ConversationMessageCreate.
+type ConversationMessageCreate struct {
+	// AttachmentIds Files uploaded before (`…/attachments`) by the caller for this thread and not yet sent.
+	AttachmentIds *[]openapi_types.UUID `json:"attachmentIds,omitempty"`
+
+	// Body Markdown or plain text, kept as written; may be blank only when files are attached.
+	Body string `json:"body"`
+}
+
+// ConversationMessagePage defines model for ConversationMessagePage.
+type ConversationMessagePage struct {
+	// Items Oldest first (the newest message is the last item).
+	Items []ConversationMessage `json:"items"`
+
+	// OlderCursor Pass as `before` for the messages before these; `null` at the start of the thread.
+	OlderCursor *string `json:"olderCursor"`
+}
+
+// ConversationPage defines model for ConversationPage.
+type ConversationPage struct {
+	Items []Conversation `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ConversationPerson A participant of a thread as the other side sees them.
+type ConversationPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// ConversationReadRequest defines model for ConversationReadRequest.
+type ConversationReadRequest struct {
+	// MessageID Read up to and including this message; omitted, up to the newest. The mark never moves back.
+	MessageID *openapi_types.UUID `json:"messageId,omitempty"`
+}
+
+// ConversationThread The learner's thread with the teachers of a program.
+type ConversationThread struct {
+	// CanWrite Whether the learner may send messages now (access to the program).
+	CanWrite bool `json:"canWrite"`
+
+	// ConversationID `null` until the first message is sent.
+	ConversationID *openapi_types.UUID `json:"conversationId"`
+
+	// Messages The newest page, oldest first.
+	Messages []ConversationMessage `json:"messages"`
+
+	// OlderCursor Pass as `before` for older messages; `null` at the start of the thread.
+	OlderCursor    *string            `json:"olderCursor"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ProgramTitle   string             `json:"programTitle"`
+
+	// Teachers The program's teachers, who read and answer the thread.
+	Teachers []ConversationPerson `json:"teachers"`
+
+	// Unread Staff messages the learner has not marked read.
+	Unread int `json:"unread"`
+}
+
+// ConversationUnreadCount defines model for ConversationUnreadCount.
+type ConversationUnreadCount struct {
+	// UnreadConversations Threads with at least one of them.
+	UnreadConversations int `json:"unreadConversations"`
+
+	// UnreadMessages Staff messages I have not read, over all my threads.
+	UnreadMessages int `json:"unreadMessages"`
+}
 
 // CreateApplicationRequest defines model for CreateApplicationRequest.
 type CreateApplicationRequest struct {
@@ -4133,6 +4377,38 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffConversation A learner's thread as the program's teachers and the organization's managers see it.
+type StaffConversation struct {
+	CreatedAt            time.Time          `json:"createdAt"`
+	ID                   openapi_types.UUID `json:"id"`
+	LastMessageAt        time.Time          `json:"lastMessageAt"`
+	LastMessageFromStaff bool               `json:"lastMessageFromStaff"`
+
+	// LastMessagePreview The start of the last message (up to 200 characters).
+	LastMessagePreview string `json:"lastMessagePreview"`
+
+	// Learner A participant of a thread as the other side sees them.
+	Learner ConversationPerson `json:"learner"`
+
+	// LearnerUnread Staff messages the learner has not read yet.
+	LearnerUnread  int                `json:"learnerUnread"`
+	MessageCount   int                `json:"messageCount"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ProgramTitle   string             `json:"programTitle"`
+
+	// Unread Learner messages no staff member has marked read (staff share one read mark).
+	Unread int `json:"unread"`
+}
+
+// StaffConversationPage defines model for StaffConversationPage.
+type StaffConversationPage struct {
+	Items []StaffConversation `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // StaffSupportMessage A message of a ticket's thread as staff see it.
 type StaffSupportMessage struct {
 	Author    SupportPerson      `json:"author"`
@@ -4529,6 +4805,12 @@ type WebhookNotification_Object struct {
 // CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
 type CatalogIfNoneMatch = string
 
+// ConversationBefore defines model for ConversationBefore.
+type ConversationBefore = string
+
+// ConversationLimit defines model for ConversationLimit.
+type ConversationLimit = int
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -4639,6 +4921,12 @@ type UnprocessableEntity = Problem
 
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
+
+// GetCalendarFeedParams defines parameters for GetCalendarFeed.
+type GetCalendarFeedParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
 
 // ListCatalogOrganizationsParams defines parameters for ListCatalogOrganizations.
 type ListCatalogOrganizationsParams struct {
@@ -4866,6 +5154,66 @@ type ListMyAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// GetMyCalendarParams defines parameters for GetMyCalendar.
+type GetMyCalendarParams struct {
+	// From Start of the range (default now).
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To End of the range, exclusive (default `from` + 60 days).
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Kind Only events of these kinds (repeat for several).
+	Kind *[]CalendarEventKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// ProgramID Only events of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+}
+
+// ListMyConversationsParams defines parameters for ListMyConversations.
+type ListMyConversationsParams struct {
+	// OrganizationID Only threads of this organization's programs.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// ProgramID Only the thread of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// Unread Only threads with unread staff messages.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadConversationMessagesParams defines parameters for CountMyUnreadConversationMessages.
+type CountMyUnreadConversationMessagesParams struct {
+	// OrganizationID Count only threads of this organization's programs.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// GetMyProgramConversationParams defines parameters for GetMyProgramConversation.
+type GetMyProgramConversationParams struct {
+	// Limit The largest number of messages to return.
+	Limit *ConversationLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Before The `olderCursor` of the page read before; omit it for the newest messages.
+	Before *ConversationBefore `form:"before,omitempty" json:"before,omitempty"`
+}
+
+// DownloadMyConversationAttachmentParams defines parameters for DownloadMyConversationAttachment.
+type DownloadMyConversationAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
 	// Unread Only notifications not yet read.
@@ -5083,6 +5431,45 @@ type UpdateCategoryParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListOrganizationConversationsParams defines parameters for ListOrganizationConversations.
+type ListOrganizationConversationsParams struct {
+	// ProgramID Only threads of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// LearnerID Only this learner's threads.
+	LearnerID *openapi_types.UUID `form:"learnerId,omitempty" json:"learnerId,omitempty"`
+
+	// Unread Only threads with learner messages no staff member has read.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadOrganizationConversationAttachmentParams defines parameters for DownloadOrganizationConversationAttachment.
+type DownloadOrganizationConversationAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListOrganizationConversationMessagesParams defines parameters for ListOrganizationConversationMessages.
+type ListOrganizationConversationMessagesParams struct {
+	// Limit The largest number of messages to return.
+	Limit *ConversationLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Before The `olderCursor` of the page read before; omit it for the newest messages.
+	Before *ConversationBefore `form:"before,omitempty" json:"before,omitempty"`
 }
 
 // ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
@@ -5529,6 +5916,15 @@ type ChangeEmailJSONRequestBody = EmailChangeRequest
 // ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
 type ConfirmEmailJSONRequestBody = ContactCodeRequest
 
+// UploadMyConversationAttachmentMultipartRequestBody defines body for UploadMyConversationAttachment for multipart/form-data ContentType.
+type UploadMyConversationAttachmentMultipartRequestBody = ConversationAttachmentUpload
+
+// SendMyProgramConversationMessageJSONRequestBody defines body for SendMyProgramConversationMessage for application/json ContentType.
+type SendMyProgramConversationMessageJSONRequestBody = ConversationMessageCreate
+
+// MarkMyProgramConversationReadJSONRequestBody defines body for MarkMyProgramConversationRead for application/json ContentType.
+type MarkMyProgramConversationReadJSONRequestBody = ConversationReadRequest
+
 // SubscribeToMailingJSONRequestBody defines body for SubscribeToMailing for application/json ContentType.
 type SubscribeToMailingJSONRequestBody = MailingSubscribeRequest
 
@@ -5597,6 +5993,15 @@ type UpdateCategoryJSONRequestBody = CategoryUpdate
 
 // PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
 type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
+// UploadOrganizationConversationAttachmentMultipartRequestBody defines body for UploadOrganizationConversationAttachment for multipart/form-data ContentType.
+type UploadOrganizationConversationAttachmentMultipartRequestBody = ConversationAttachmentUpload
+
+// SendOrganizationConversationMessageJSONRequestBody defines body for SendOrganizationConversationMessage for application/json ContentType.
+type SendOrganizationConversationMessageJSONRequestBody = ConversationMessageCreate
+
+// MarkOrganizationConversationReadJSONRequestBody defines body for MarkOrganizationConversationRead for application/json ContentType.
+type MarkOrganizationConversationReadJSONRequestBody = ConversationReadRequest
 
 // CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
 type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
@@ -5890,6 +6295,9 @@ type ServerInterface interface {
 	// StartSsoSignIn Start signing in through a provider
 	// (POST /api/v1/auth/sso/{provider}/start)
 	StartSsoSignIn(ctx echo.Context, provider SsoProviderName) error
+	// GetCalendarFeed The iCalendar feed of a private URL
+	// (GET /api/v1/calendar/feeds/{feedName})
+	GetCalendarFeed(ctx echo.Context, feedName string, params GetCalendarFeedParams) error
 	// ListCatalogOrganizations List the centers
 	// (GET /api/v1/catalog/organizations)
 	ListCatalogOrganizations(ctx echo.Context, params ListCatalogOrganizationsParams) error
@@ -5953,6 +6361,18 @@ type ServerInterface interface {
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error
+	// GetMyCalendar My upcoming events
+	// (GET /api/v1/me/calendar)
+	GetMyCalendar(ctx echo.Context, params GetMyCalendarParams) error
+	// RevokeMyCalendarFeed Revoke my calendar subscription URL
+	// (DELETE /api/v1/me/calendar/feed)
+	RevokeMyCalendarFeed(ctx echo.Context) error
+	// GetMyCalendarFeed My calendar subscription
+	// (GET /api/v1/me/calendar/feed)
+	GetMyCalendarFeed(ctx echo.Context) error
+	// IssueMyCalendarFeed Issue or rotate my calendar subscription URL
+	// (POST /api/v1/me/calendar/feed)
+	IssueMyCalendarFeed(ctx echo.Context) error
 	// ListMyCertificates List my certificates
 	// (GET /api/v1/me/certificates)
 	ListMyCertificates(ctx echo.Context) error
@@ -5968,6 +6388,12 @@ type ServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx echo.Context) error
+	// ListMyConversations My threads with teachers
+	// (GET /api/v1/me/conversations)
+	ListMyConversations(ctx echo.Context, params ListMyConversationsParams) error
+	// CountMyUnreadConversationMessages My unread teacher messages
+	// (GET /api/v1/me/conversations/unread-count)
+	CountMyUnreadConversationMessages(ctx echo.Context, params CountMyUnreadConversationMessagesParams) error
 	// ListDevices List my devices that receive pushes
 	// (GET /api/v1/me/devices)
 	ListDevices(ctx echo.Context) error
@@ -5989,6 +6415,21 @@ type ServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx echo.Context) error
+	// GetMyProgramConversation My thread with the program's teachers
+	// (GET /api/v1/me/learning/programs/{programId}/conversation)
+	GetMyProgramConversation(ctx echo.Context, programID openapi_types.UUID, params GetMyProgramConversationParams) error
+	// UploadMyConversationAttachment Upload a file for my next message
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/attachments)
+	UploadMyConversationAttachment(ctx echo.Context, programID openapi_types.UUID) error
+	// DownloadMyConversationAttachment Download a file of my thread
+	// (GET /api/v1/me/learning/programs/{programId}/conversation/attachments/{attachmentId})
+	DownloadMyConversationAttachment(ctx echo.Context, programID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadMyConversationAttachmentParams) error
+	// SendMyProgramConversationMessage Write to the program's teachers
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/messages)
+	SendMyProgramConversationMessage(ctx echo.Context, programID openapi_types.UUID) error
+	// MarkMyProgramConversationRead Mark my thread read
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/read)
+	MarkMyProgramConversationRead(ctx echo.Context, programID openapi_types.UUID) error
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx echo.Context) error
@@ -6184,6 +6625,27 @@ type ServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListOrganizationConversations Learners' threads
+	// (GET /api/v1/organizations/{organizationId}/conversations)
+	ListOrganizationConversations(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationConversationsParams) error
+	// GetOrganizationConversation A learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId})
+	GetOrganizationConversation(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
+	// UploadOrganizationConversationAttachment Upload a file for an answer
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments)
+	UploadOrganizationConversationAttachment(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
+	// DownloadOrganizationConversationAttachment Download a file of a learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments/{attachmentId})
+	DownloadOrganizationConversationAttachment(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadOrganizationConversationAttachmentParams) error
+	// ListOrganizationConversationMessages Read a learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages)
+	ListOrganizationConversationMessages(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params ListOrganizationConversationMessagesParams) error
+	// SendOrganizationConversationMessage Answer a learner
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages)
+	SendOrganizationConversationMessage(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
+	// MarkOrganizationConversationRead Mark a learner's thread read for staff
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read)
+	MarkOrganizationConversationRead(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -6602,6 +7064,42 @@ func (w *ServerInterfaceWrapper) StartSsoSignIn(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.StartSsoSignIn(ctx, provider)
+	return err
+}
+
+// GetCalendarFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCalendarFeed(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "feedName" -------------
+	var feedName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "feedName", ctx.Param("feedName"), &feedName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter feedName: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCalendarFeedParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCalendarFeed(ctx, feedName, params)
 	return err
 }
 
@@ -7481,6 +7979,72 @@ func (w *ServerInterfaceWrapper) ListMyAuditEvents(ctx echo.Context) error {
 	return err
 }
 
+// GetMyCalendar converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyCalendar(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMyCalendarParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyCalendar(ctx, params)
+	return err
+}
+
+// RevokeMyCalendarFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeMyCalendarFeed(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeMyCalendarFeed(ctx)
+	return err
+}
+
+// GetMyCalendarFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyCalendarFeed(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyCalendarFeed(ctx)
+	return err
+}
+
+// IssueMyCalendarFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) IssueMyCalendarFeed(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IssueMyCalendarFeed(ctx)
+	return err
+}
+
 // ListMyCertificates converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyCertificates(ctx echo.Context) error {
 	var err error
@@ -7530,6 +8094,70 @@ func (w *ServerInterfaceWrapper) CloseAccount(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CloseAccount(ctx)
+	return err
+}
+
+// ListMyConversations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyConversations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyConversationsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyConversations(ctx, params)
+	return err
+}
+
+// CountMyUnreadConversationMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) CountMyUnreadConversationMessages(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountMyUnreadConversationMessagesParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountMyUnreadConversationMessages(ctx, params)
 	return err
 }
 
@@ -7600,6 +8228,160 @@ func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ExportMyData(ctx)
+	return err
+}
+
+// GetMyProgramConversation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyProgramConversation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMyProgramConversationParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", ctx.QueryParams(), &params.Before, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter before: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyProgramConversation(ctx, programID, params)
+	return err
+}
+
+// UploadMyConversationAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadMyConversationAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadMyConversationAttachment(ctx, programID)
+	return err
+}
+
+// DownloadMyConversationAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyConversationAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", ctx.Param("attachmentId"), &attachmentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attachmentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMyConversationAttachmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyConversationAttachment(ctx, programID, attachmentID, params)
+	return err
+}
+
+// SendMyProgramConversationMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) SendMyProgramConversationMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendMyProgramConversationMessage(ctx, programID)
+	return err
+}
+
+// MarkMyProgramConversationRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkMyProgramConversationRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkMyProgramConversationRead(ctx, programID)
 	return err
 }
 
@@ -8957,6 +9739,277 @@ func (w *ServerInterfaceWrapper) PutCommerceSettings(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PutCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// ListOrganizationConversations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationConversations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationConversationsParams
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Optional query parameter "learnerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "learnerId", ctx.QueryParams(), &params.LearnerID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter learnerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationConversations(ctx, organizationID, params)
+	return err
+}
+
+// GetOrganizationConversation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationConversation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationConversation(ctx, organizationID, conversationID)
+	return err
+}
+
+// UploadOrganizationConversationAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadOrganizationConversationAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadOrganizationConversationAttachment(ctx, organizationID, conversationID)
+	return err
+}
+
+// DownloadOrganizationConversationAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadOrganizationConversationAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", ctx.Param("attachmentId"), &attachmentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attachmentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadOrganizationConversationAttachmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadOrganizationConversationAttachment(ctx, organizationID, conversationID, attachmentID, params)
+	return err
+}
+
+// ListOrganizationConversationMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationConversationMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationConversationMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", ctx.QueryParams(), &params.Before, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter before: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationConversationMessages(ctx, organizationID, conversationID, params)
+	return err
+}
+
+// SendOrganizationConversationMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) SendOrganizationConversationMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendOrganizationConversationMessage(ctx, organizationID, conversationID)
+	return err
+}
+
+// MarkOrganizationConversationRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkOrganizationConversationRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkOrganizationConversationRead(ctx, organizationID, conversationID)
 	return err
 }
 
@@ -11673,6 +12726,25 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/request-changes", wrapper.RequestApplicationChanges, options.OperationMiddlewares["requestApplicationChanges"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/approve", wrapper.ApproveApplication, options.OperationMiddlewares["approveApplication"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/reject", wrapper.RejectApplication, options.OperationMiddlewares["rejectApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/me/conversations", wrapper.ListMyConversations, options.OperationMiddlewares["listMyConversations"]...)
+	router.GET(options.BaseURL+"/api/v1/me/conversations/unread-count", wrapper.CountMyUnreadConversationMessages, options.OperationMiddlewares["countMyUnreadConversationMessages"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation", wrapper.GetMyProgramConversation, options.OperationMiddlewares["getMyProgramConversation"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation/messages", wrapper.SendMyProgramConversationMessage, options.OperationMiddlewares["sendMyProgramConversationMessage"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation/read", wrapper.MarkMyProgramConversationRead, options.OperationMiddlewares["markMyProgramConversationRead"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation/attachments", wrapper.UploadMyConversationAttachment, options.OperationMiddlewares["uploadMyConversationAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation/attachments/:attachmentId", wrapper.DownloadMyConversationAttachment, options.OperationMiddlewares["downloadMyConversationAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations", wrapper.ListOrganizationConversations, options.OperationMiddlewares["listOrganizationConversations"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId", wrapper.GetOrganizationConversation, options.OperationMiddlewares["getOrganizationConversation"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/messages", wrapper.ListOrganizationConversationMessages, options.OperationMiddlewares["listOrganizationConversationMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/messages", wrapper.SendOrganizationConversationMessage, options.OperationMiddlewares["sendOrganizationConversationMessage"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/read", wrapper.MarkOrganizationConversationRead, options.OperationMiddlewares["markOrganizationConversationRead"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/attachments", wrapper.UploadOrganizationConversationAttachment, options.OperationMiddlewares["uploadOrganizationConversationAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/attachments/:attachmentId", wrapper.DownloadOrganizationConversationAttachment, options.OperationMiddlewares["downloadOrganizationConversationAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/calendar", wrapper.GetMyCalendar, options.OperationMiddlewares["getMyCalendar"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/calendar/feed", wrapper.RevokeMyCalendarFeed, options.OperationMiddlewares["revokeMyCalendarFeed"]...)
+	router.GET(options.BaseURL+"/api/v1/me/calendar/feed", wrapper.GetMyCalendarFeed, options.OperationMiddlewares["getMyCalendarFeed"]...)
+	router.POST(options.BaseURL+"/api/v1/me/calendar/feed", wrapper.IssueMyCalendarFeed, options.OperationMiddlewares["issueMyCalendarFeed"]...)
+	router.GET(options.BaseURL+"/api/v1/calendar/feeds/:feedName", wrapper.GetCalendarFeed, options.OperationMiddlewares["getCalendarFeed"]...)
 
 }
 
@@ -14338,6 +15410,144 @@ type StartSsoSignIn503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response StartSsoSignIn503ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeedRequestObject struct {
+	FeedName string `json:"feedName"`
+	Params   GetCalendarFeedParams
+}
+
+type GetCalendarFeedResponseObject interface {
+	VisitGetCalendarFeedResponse(w http.ResponseWriter) error
+}
+
+type GetCalendarFeed200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type GetCalendarFeed200TextCalendarResponse struct {
+	Body          io.Reader
+	Headers       GetCalendarFeed200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCalendarFeed200TextCalendarResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/calendar")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCalendarFeed304Response = NotModifiedResponse
+
+func (response GetCalendarFeed304Response) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCalendarFeed404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed404ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeed422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed422ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed429ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeed500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed500ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeed503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed503ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -17652,6 +18862,385 @@ func (response ListMyAuditEvents503ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type GetMyCalendarRequestObject struct {
+	Params GetMyCalendarParams
+}
+
+type GetMyCalendarResponseObject interface {
+	VisitGetMyCalendarResponse(w http.ResponseWriter) error
+}
+
+type GetMyCalendar200JSONResponse CalendarEventList
+
+func (response GetMyCalendar200JSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar401ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar422ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar429ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar500ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar503ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeMyCalendarFeedRequestObject struct {
+}
+
+type RevokeMyCalendarFeedResponseObject interface {
+	VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error
+}
+
+type RevokeMyCalendarFeed204Response struct {
+}
+
+func (response RevokeMyCalendarFeed204Response) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeMyCalendarFeed401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeMyCalendarFeed401ApplicationProblemPlusJSONResponse) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeMyCalendarFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeMyCalendarFeed429ApplicationProblemPlusJSONResponse) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeMyCalendarFeed500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeMyCalendarFeed500ApplicationProblemPlusJSONResponse) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeMyCalendarFeed503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeMyCalendarFeed503ApplicationProblemPlusJSONResponse) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeedRequestObject struct {
+}
+
+type GetMyCalendarFeedResponseObject interface {
+	VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error
+}
+
+type GetMyCalendarFeed200JSONResponse CalendarFeed
+
+func (response GetMyCalendarFeed200JSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeed401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendarFeed401ApplicationProblemPlusJSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendarFeed429ApplicationProblemPlusJSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeed500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendarFeed500ApplicationProblemPlusJSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeed503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendarFeed503ApplicationProblemPlusJSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeedRequestObject struct {
+}
+
+type IssueMyCalendarFeedResponseObject interface {
+	VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error
+}
+
+type IssueMyCalendarFeed201JSONResponse CalendarFeedIssued
+
+func (response IssueMyCalendarFeed201JSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeed401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueMyCalendarFeed401ApplicationProblemPlusJSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response IssueMyCalendarFeed429ApplicationProblemPlusJSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeed500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response IssueMyCalendarFeed500ApplicationProblemPlusJSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeed503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response IssueMyCalendarFeed503ApplicationProblemPlusJSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyCertificatesRequestObject struct {
 }
 
@@ -18347,6 +19936,224 @@ type CloseAccount503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversationsRequestObject struct {
+	Params ListMyConversationsParams
+}
+
+type ListMyConversationsResponseObject interface {
+	VisitListMyConversationsResponse(w http.ResponseWriter) error
+}
+
+type ListMyConversations200JSONResponse ConversationPage
+
+func (response ListMyConversations200JSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations401ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations422ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations429ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations500ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations503ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessagesRequestObject struct {
+	Params CountMyUnreadConversationMessagesParams
+}
+
+type CountMyUnreadConversationMessagesResponseObject interface {
+	VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error
+}
+
+type CountMyUnreadConversationMessages200JSONResponse ConversationUnreadCount
+
+func (response CountMyUnreadConversationMessages200JSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages401ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages422ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages429ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages500ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages503ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -19287,6 +21094,1239 @@ type ExportMyData503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversationRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	Params    GetMyProgramConversationParams
+}
+
+type GetMyProgramConversationResponseObject interface {
+	VisitGetMyProgramConversationResponse(w http.ResponseWriter) error
+}
+
+type GetMyProgramConversation200JSONResponse ConversationThread
+
+func (response GetMyProgramConversation200JSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation401ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation404ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation422ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation429ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation500ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation503ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachmentRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	Body      *multipart.Reader
+}
+
+type UploadMyConversationAttachmentResponseObject interface {
+	VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadMyConversationAttachment201JSONResponse ConversationAttachment
+
+func (response UploadMyConversationAttachment201JSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment400ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment401ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment404ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment413ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment415ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment422ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment429ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment500ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment503ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachmentRequestObject struct {
+	ProgramID    openapi_types.UUID `json:"programId"`
+	AttachmentID openapi_types.UUID `json:"attachmentId"`
+	Params       DownloadMyConversationAttachmentParams
+}
+
+type DownloadMyConversationAttachmentResponseObject interface {
+	VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyConversationAttachment200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMyConversationAttachment200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ApplicationPdfResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ImageJpegResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ImagePngResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ImageWebpResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200TextResponse struct {
+	Body    openapi_types.File
+	Headers DownloadMyConversationAttachment200ResponseHeaders
+}
+
+func (response DownloadMyConversationAttachment200TextResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DownloadMyConversationAttachment206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadMyConversationAttachment206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ApplicationPdfResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ImageJpegResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ImagePngResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ImageWebpResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206TextResponse struct {
+	Body    openapi_types.File
+	Headers DownloadMyConversationAttachment206ResponseHeaders
+}
+
+func (response DownloadMyConversationAttachment206TextResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DownloadMyConversationAttachment304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMyConversationAttachment304Response struct {
+	Headers DownloadMyConversationAttachment304ResponseHeaders
+}
+
+func (response DownloadMyConversationAttachment304Response) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMyConversationAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadMyConversationAttachment416Response struct {
+	Headers DownloadMyConversationAttachment416ResponseHeaders
+}
+
+func (response DownloadMyConversationAttachment416Response) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadMyConversationAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment422ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment500ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment503ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessageRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	Body      *SendMyProgramConversationMessageJSONRequestBody
+}
+
+type SendMyProgramConversationMessageResponseObject interface {
+	VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error
+}
+
+type SendMyProgramConversationMessage201JSONResponse ConversationMessage
+
+func (response SendMyProgramConversationMessage201JSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage400ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage401ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage404ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage413ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage415ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage422ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage429ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage500ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage503ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationReadRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	Body      *MarkMyProgramConversationReadJSONRequestBody
+}
+
+type MarkMyProgramConversationReadResponseObject interface {
+	VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkMyProgramConversationRead200JSONResponse Conversation
+
+func (response MarkMyProgramConversationRead200JSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead400ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead401ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead404ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead413ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead415ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead422ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead429ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead500ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead503ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -28786,6 +31826,1608 @@ type PutCommerceSettings503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PutCommerceSettings503ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationConversationsParams
+}
+
+type ListOrganizationConversationsResponseObject interface {
+	VisitListOrganizationConversationsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationConversations200JSONResponse StaffConversationPage
+
+func (response ListOrganizationConversations200JSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations401ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations403ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations404ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations422ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations429ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations500ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations503ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+}
+
+type GetOrganizationConversationResponseObject interface {
+	VisitGetOrganizationConversationResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationConversation200JSONResponse StaffConversation
+
+func (response GetOrganizationConversation200JSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation401ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation403ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation404ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation422ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation429ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation500ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation503ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachmentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	Body           *multipart.Reader
+}
+
+type UploadOrganizationConversationAttachmentResponseObject interface {
+	VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadOrganizationConversationAttachment201JSONResponse ConversationAttachment
+
+func (response UploadOrganizationConversationAttachment201JSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment400ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment401ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment403ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment404ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment413ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment415ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment422ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment429ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment500ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment503ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachmentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	AttachmentID   openapi_types.UUID `json:"attachmentId"`
+	Params         DownloadOrganizationConversationAttachmentParams
+}
+
+type DownloadOrganizationConversationAttachmentResponseObject interface {
+	VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadOrganizationConversationAttachment200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadOrganizationConversationAttachment200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ApplicationPdfResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ImageJpegResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ImagePngResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ImageWebpResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200TextResponse struct {
+	Body    openapi_types.File
+	Headers DownloadOrganizationConversationAttachment200ResponseHeaders
+}
+
+func (response DownloadOrganizationConversationAttachment200TextResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadOrganizationConversationAttachment206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ApplicationPdfResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ImageJpegResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ImagePngResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ImageWebpResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206TextResponse struct {
+	Body    openapi_types.File
+	Headers DownloadOrganizationConversationAttachment206ResponseHeaders
+}
+
+func (response DownloadOrganizationConversationAttachment206TextResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DownloadOrganizationConversationAttachment304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadOrganizationConversationAttachment304Response struct {
+	Headers DownloadOrganizationConversationAttachment304ResponseHeaders
+}
+
+func (response DownloadOrganizationConversationAttachment304Response) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadOrganizationConversationAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadOrganizationConversationAttachment416Response struct {
+	Headers DownloadOrganizationConversationAttachment416ResponseHeaders
+}
+
+func (response DownloadOrganizationConversationAttachment416Response) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadOrganizationConversationAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment422ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment500ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment503ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	Params         ListOrganizationConversationMessagesParams
+}
+
+type ListOrganizationConversationMessagesResponseObject interface {
+	VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationConversationMessages200JSONResponse ConversationMessagePage
+
+func (response ListOrganizationConversationMessages200JSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages401ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages403ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages404ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages422ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages429ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages500ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages503ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessageRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	Body           *SendOrganizationConversationMessageJSONRequestBody
+}
+
+type SendOrganizationConversationMessageResponseObject interface {
+	VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error
+}
+
+type SendOrganizationConversationMessage201JSONResponse ConversationMessage
+
+func (response SendOrganizationConversationMessage201JSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage400ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage401ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage403ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage404ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage413ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage415ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage422ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage429ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage500ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage503ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationReadRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	Body           *MarkOrganizationConversationReadJSONRequestBody
+}
+
+type MarkOrganizationConversationReadResponseObject interface {
+	VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkOrganizationConversationRead200JSONResponse StaffConversation
+
+func (response MarkOrganizationConversationRead200JSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead400ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead401ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead403ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead404ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead413ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead415ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead422ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead429ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead500ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead503ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41546,6 +46188,9 @@ type StrictServerInterface interface {
 	// StartSsoSignIn Start signing in through a provider
 	// (POST /api/v1/auth/sso/{provider}/start)
 	StartSsoSignIn(ctx context.Context, request StartSsoSignInRequestObject) (StartSsoSignInResponseObject, error)
+	// GetCalendarFeed The iCalendar feed of a private URL
+	// (GET /api/v1/calendar/feeds/{feedName})
+	GetCalendarFeed(ctx context.Context, request GetCalendarFeedRequestObject) (GetCalendarFeedResponseObject, error)
 	// ListCatalogOrganizations List the centers
 	// (GET /api/v1/catalog/organizations)
 	ListCatalogOrganizations(ctx context.Context, request ListCatalogOrganizationsRequestObject) (ListCatalogOrganizationsResponseObject, error)
@@ -41609,6 +46254,18 @@ type StrictServerInterface interface {
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx context.Context, request ListMyAuditEventsRequestObject) (ListMyAuditEventsResponseObject, error)
+	// GetMyCalendar My upcoming events
+	// (GET /api/v1/me/calendar)
+	GetMyCalendar(ctx context.Context, request GetMyCalendarRequestObject) (GetMyCalendarResponseObject, error)
+	// RevokeMyCalendarFeed Revoke my calendar subscription URL
+	// (DELETE /api/v1/me/calendar/feed)
+	RevokeMyCalendarFeed(ctx context.Context, request RevokeMyCalendarFeedRequestObject) (RevokeMyCalendarFeedResponseObject, error)
+	// GetMyCalendarFeed My calendar subscription
+	// (GET /api/v1/me/calendar/feed)
+	GetMyCalendarFeed(ctx context.Context, request GetMyCalendarFeedRequestObject) (GetMyCalendarFeedResponseObject, error)
+	// IssueMyCalendarFeed Issue or rotate my calendar subscription URL
+	// (POST /api/v1/me/calendar/feed)
+	IssueMyCalendarFeed(ctx context.Context, request IssueMyCalendarFeedRequestObject) (IssueMyCalendarFeedResponseObject, error)
 	// ListMyCertificates List my certificates
 	// (GET /api/v1/me/certificates)
 	ListMyCertificates(ctx context.Context, request ListMyCertificatesRequestObject) (ListMyCertificatesResponseObject, error)
@@ -41624,6 +46281,12 @@ type StrictServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx context.Context, request CloseAccountRequestObject) (CloseAccountResponseObject, error)
+	// ListMyConversations My threads with teachers
+	// (GET /api/v1/me/conversations)
+	ListMyConversations(ctx context.Context, request ListMyConversationsRequestObject) (ListMyConversationsResponseObject, error)
+	// CountMyUnreadConversationMessages My unread teacher messages
+	// (GET /api/v1/me/conversations/unread-count)
+	CountMyUnreadConversationMessages(ctx context.Context, request CountMyUnreadConversationMessagesRequestObject) (CountMyUnreadConversationMessagesResponseObject, error)
 	// ListDevices List my devices that receive pushes
 	// (GET /api/v1/me/devices)
 	ListDevices(ctx context.Context, request ListDevicesRequestObject) (ListDevicesResponseObject, error)
@@ -41645,6 +46308,21 @@ type StrictServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// GetMyProgramConversation My thread with the program's teachers
+	// (GET /api/v1/me/learning/programs/{programId}/conversation)
+	GetMyProgramConversation(ctx context.Context, request GetMyProgramConversationRequestObject) (GetMyProgramConversationResponseObject, error)
+	// UploadMyConversationAttachment Upload a file for my next message
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/attachments)
+	UploadMyConversationAttachment(ctx context.Context, request UploadMyConversationAttachmentRequestObject) (UploadMyConversationAttachmentResponseObject, error)
+	// DownloadMyConversationAttachment Download a file of my thread
+	// (GET /api/v1/me/learning/programs/{programId}/conversation/attachments/{attachmentId})
+	DownloadMyConversationAttachment(ctx context.Context, request DownloadMyConversationAttachmentRequestObject) (DownloadMyConversationAttachmentResponseObject, error)
+	// SendMyProgramConversationMessage Write to the program's teachers
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/messages)
+	SendMyProgramConversationMessage(ctx context.Context, request SendMyProgramConversationMessageRequestObject) (SendMyProgramConversationMessageResponseObject, error)
+	// MarkMyProgramConversationRead Mark my thread read
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/read)
+	MarkMyProgramConversationRead(ctx context.Context, request MarkMyProgramConversationReadRequestObject) (MarkMyProgramConversationReadResponseObject, error)
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx context.Context, request ListMailingSubscriptionsRequestObject) (ListMailingSubscriptionsResponseObject, error)
@@ -41840,6 +46518,27 @@ type StrictServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx context.Context, request PutCommerceSettingsRequestObject) (PutCommerceSettingsResponseObject, error)
+	// ListOrganizationConversations Learners' threads
+	// (GET /api/v1/organizations/{organizationId}/conversations)
+	ListOrganizationConversations(ctx context.Context, request ListOrganizationConversationsRequestObject) (ListOrganizationConversationsResponseObject, error)
+	// GetOrganizationConversation A learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId})
+	GetOrganizationConversation(ctx context.Context, request GetOrganizationConversationRequestObject) (GetOrganizationConversationResponseObject, error)
+	// UploadOrganizationConversationAttachment Upload a file for an answer
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments)
+	UploadOrganizationConversationAttachment(ctx context.Context, request UploadOrganizationConversationAttachmentRequestObject) (UploadOrganizationConversationAttachmentResponseObject, error)
+	// DownloadOrganizationConversationAttachment Download a file of a learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments/{attachmentId})
+	DownloadOrganizationConversationAttachment(ctx context.Context, request DownloadOrganizationConversationAttachmentRequestObject) (DownloadOrganizationConversationAttachmentResponseObject, error)
+	// ListOrganizationConversationMessages Read a learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages)
+	ListOrganizationConversationMessages(ctx context.Context, request ListOrganizationConversationMessagesRequestObject) (ListOrganizationConversationMessagesResponseObject, error)
+	// SendOrganizationConversationMessage Answer a learner
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages)
+	SendOrganizationConversationMessage(ctx context.Context, request SendOrganizationConversationMessageRequestObject) (SendOrganizationConversationMessageResponseObject, error)
+	// MarkOrganizationConversationRead Mark a learner's thread read for staff
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read)
+	MarkOrganizationConversationRead(ctx context.Context, request MarkOrganizationConversationReadRequestObject) (MarkOrganizationConversationReadResponseObject, error)
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
@@ -42804,6 +47503,32 @@ func (sh *strictHandler) StartSsoSignIn(ctx echo.Context, provider SsoProviderNa
 	return nil
 }
 
+// GetCalendarFeed operation middleware
+func (sh *strictHandler) GetCalendarFeed(ctx echo.Context, feedName string, params GetCalendarFeedParams) error {
+	var request GetCalendarFeedRequestObject
+
+	request.FeedName = feedName
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCalendarFeed(ctx.Request().Context(), request.(GetCalendarFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCalendarFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCalendarFeedResponseObject); ok {
+		return validResponse.VisitGetCalendarFeedResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCatalogOrganizations operation middleware
 func (sh *strictHandler) ListCatalogOrganizations(ctx echo.Context, params ListCatalogOrganizationsParams) error {
 	var request ListCatalogOrganizationsRequestObject
@@ -43448,6 +48173,100 @@ func (sh *strictHandler) ListMyAuditEvents(ctx echo.Context, params ListMyAuditE
 	return nil
 }
 
+// GetMyCalendar operation middleware
+func (sh *strictHandler) GetMyCalendar(ctx echo.Context, params GetMyCalendarParams) error {
+	var request GetMyCalendarRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyCalendar(ctx.Request().Context(), request.(GetMyCalendarRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyCalendar")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyCalendarResponseObject); ok {
+		return validResponse.VisitGetMyCalendarResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeMyCalendarFeed operation middleware
+func (sh *strictHandler) RevokeMyCalendarFeed(ctx echo.Context) error {
+	var request RevokeMyCalendarFeedRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeMyCalendarFeed(ctx.Request().Context(), request.(RevokeMyCalendarFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeMyCalendarFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeMyCalendarFeedResponseObject); ok {
+		return validResponse.VisitRevokeMyCalendarFeedResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyCalendarFeed operation middleware
+func (sh *strictHandler) GetMyCalendarFeed(ctx echo.Context) error {
+	var request GetMyCalendarFeedRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyCalendarFeed(ctx.Request().Context(), request.(GetMyCalendarFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyCalendarFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyCalendarFeedResponseObject); ok {
+		return validResponse.VisitGetMyCalendarFeedResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IssueMyCalendarFeed operation middleware
+func (sh *strictHandler) IssueMyCalendarFeed(ctx echo.Context) error {
+	var request IssueMyCalendarFeedRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueMyCalendarFeed(ctx.Request().Context(), request.(IssueMyCalendarFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueMyCalendarFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IssueMyCalendarFeedResponseObject); ok {
+		return validResponse.VisitIssueMyCalendarFeedResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyCertificates operation middleware
 func (sh *strictHandler) ListMyCertificates(ctx echo.Context) error {
 	var request ListMyCertificatesRequestObject
@@ -43605,6 +48424,56 @@ func (sh *strictHandler) CloseAccount(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(CloseAccountResponseObject); ok {
 		return validResponse.VisitCloseAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyConversations operation middleware
+func (sh *strictHandler) ListMyConversations(ctx echo.Context, params ListMyConversationsParams) error {
+	var request ListMyConversationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyConversations(ctx.Request().Context(), request.(ListMyConversationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyConversations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyConversationsResponseObject); ok {
+		return validResponse.VisitListMyConversationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountMyUnreadConversationMessages operation middleware
+func (sh *strictHandler) CountMyUnreadConversationMessages(ctx echo.Context, params CountMyUnreadConversationMessagesParams) error {
+	var request CountMyUnreadConversationMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountMyUnreadConversationMessages(ctx.Request().Context(), request.(CountMyUnreadConversationMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountMyUnreadConversationMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountMyUnreadConversationMessagesResponseObject); ok {
+		return validResponse.VisitCountMyUnreadConversationMessagesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -43837,6 +48706,189 @@ func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ExportMyDataResponseObject); ok {
 		return validResponse.VisitExportMyDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyProgramConversation operation middleware
+func (sh *strictHandler) GetMyProgramConversation(ctx echo.Context, programID openapi_types.UUID, params GetMyProgramConversationParams) error {
+	var request GetMyProgramConversationRequestObject
+
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyProgramConversation(ctx.Request().Context(), request.(GetMyProgramConversationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyProgramConversation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyProgramConversationResponseObject); ok {
+		return validResponse.VisitGetMyProgramConversationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadMyConversationAttachment operation middleware
+func (sh *strictHandler) UploadMyConversationAttachment(ctx echo.Context, programID openapi_types.UUID) error {
+	var request UploadMyConversationAttachmentRequestObject
+
+	request.ProgramID = programID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadMyConversationAttachment(ctx.Request().Context(), request.(UploadMyConversationAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadMyConversationAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadMyConversationAttachmentResponseObject); ok {
+		return validResponse.VisitUploadMyConversationAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyConversationAttachment operation middleware
+func (sh *strictHandler) DownloadMyConversationAttachment(ctx echo.Context, programID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadMyConversationAttachmentParams) error {
+	var request DownloadMyConversationAttachmentRequestObject
+
+	request.ProgramID = programID
+	request.AttachmentID = attachmentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyConversationAttachment(ctx.Request().Context(), request.(DownloadMyConversationAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyConversationAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyConversationAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadMyConversationAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendMyProgramConversationMessage operation middleware
+func (sh *strictHandler) SendMyProgramConversationMessage(ctx echo.Context, programID openapi_types.UUID) error {
+	var request SendMyProgramConversationMessageRequestObject
+
+	request.ProgramID = programID
+
+	var body SendMyProgramConversationMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendMyProgramConversationMessage(ctx.Request().Context(), request.(SendMyProgramConversationMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendMyProgramConversationMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendMyProgramConversationMessageResponseObject); ok {
+		return validResponse.VisitSendMyProgramConversationMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkMyProgramConversationRead operation middleware
+func (sh *strictHandler) MarkMyProgramConversationRead(ctx echo.Context, programID openapi_types.UUID) error {
+	var request MarkMyProgramConversationReadRequestObject
+
+	request.ProgramID = programID
+
+	var body MarkMyProgramConversationReadJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkMyProgramConversationRead(ctx.Request().Context(), request.(MarkMyProgramConversationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkMyProgramConversationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkMyProgramConversationReadResponseObject); ok {
+		return validResponse.VisitMarkMyProgramConversationReadResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -45968,6 +51020,246 @@ func (sh *strictHandler) PutCommerceSettings(ctx echo.Context, organizationID op
 		return err
 	} else if validResponse, ok := response.(PutCommerceSettingsResponseObject); ok {
 		return validResponse.VisitPutCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationConversations operation middleware
+func (sh *strictHandler) ListOrganizationConversations(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationConversationsParams) error {
+	var request ListOrganizationConversationsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationConversations(ctx.Request().Context(), request.(ListOrganizationConversationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationConversations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationConversationsResponseObject); ok {
+		return validResponse.VisitListOrganizationConversationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrganizationConversation operation middleware
+func (sh *strictHandler) GetOrganizationConversation(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error {
+	var request GetOrganizationConversationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationConversation(ctx.Request().Context(), request.(GetOrganizationConversationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationConversation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationConversationResponseObject); ok {
+		return validResponse.VisitGetOrganizationConversationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadOrganizationConversationAttachment operation middleware
+func (sh *strictHandler) UploadOrganizationConversationAttachment(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error {
+	var request UploadOrganizationConversationAttachmentRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadOrganizationConversationAttachment(ctx.Request().Context(), request.(UploadOrganizationConversationAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadOrganizationConversationAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadOrganizationConversationAttachmentResponseObject); ok {
+		return validResponse.VisitUploadOrganizationConversationAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadOrganizationConversationAttachment operation middleware
+func (sh *strictHandler) DownloadOrganizationConversationAttachment(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadOrganizationConversationAttachmentParams) error {
+	var request DownloadOrganizationConversationAttachmentRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+	request.AttachmentID = attachmentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadOrganizationConversationAttachment(ctx.Request().Context(), request.(DownloadOrganizationConversationAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadOrganizationConversationAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadOrganizationConversationAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadOrganizationConversationAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationConversationMessages operation middleware
+func (sh *strictHandler) ListOrganizationConversationMessages(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params ListOrganizationConversationMessagesParams) error {
+	var request ListOrganizationConversationMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationConversationMessages(ctx.Request().Context(), request.(ListOrganizationConversationMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationConversationMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationConversationMessagesResponseObject); ok {
+		return validResponse.VisitListOrganizationConversationMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendOrganizationConversationMessage operation middleware
+func (sh *strictHandler) SendOrganizationConversationMessage(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error {
+	var request SendOrganizationConversationMessageRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+
+	var body SendOrganizationConversationMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendOrganizationConversationMessage(ctx.Request().Context(), request.(SendOrganizationConversationMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendOrganizationConversationMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendOrganizationConversationMessageResponseObject); ok {
+		return validResponse.VisitSendOrganizationConversationMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkOrganizationConversationRead operation middleware
+func (sh *strictHandler) MarkOrganizationConversationRead(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error {
+	var request MarkOrganizationConversationReadRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+
+	var body MarkOrganizationConversationReadJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkOrganizationConversationRead(ctx.Request().Context(), request.(MarkOrganizationConversationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkOrganizationConversationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkOrganizationConversationReadResponseObject); ok {
+		return validResponse.VisitMarkOrganizationConversationReadResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48585,1321 +53877,1464 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1tjyPHlSeKf5UA/zNQ1ZqsZj31QxWE/Zda3VJJ/eSqbrctl7YYzAySoUpGsCMii0UJDcj2YGYvZoHd",
-	"nRnca8y9tmdwF/tmcS809gijsVcyMJ+A9RX0SS7iRERmZDKSTLKq23av/MKqTuZDxIkTJ87j73zWiPhw",
-	"xBlhSjb2PmuQCzwcJQT+PkjV4IjIEWeS3DPX9WWZDodYTBp7jaf8jDCJMIuRGhAkaZ+RuEUZSiURjWbj",
-	"HCcpPIKjiEgJtzf2GmTywaD7XkQf0w/uf3Tv6On3jw/l4VCNPrp7ePPwLKYPn3/w4OH9g80ftR8lj5If",
-	"XeD2ePzRfT7pbsb0+8Ojdx6/n9x/+MP7x92njz79wfs/eB5vDnaff3JAH9z9oE1+eKDf++EPNr9Pe9/f",
-	"IJMPPo2fH9LH9HD8o0+S5NF7P9r56PiDOxvRVsK6w/vt+IcfJI1mg1yMqCDykDX27rTbzYYgPUHkwI1Y",
-	"qNPtF1vfuzW+88OzttyMHnykfrAz+f7wg9uDd26mj3ZHR7hRfOieeeGBauw1ttpbN1ubW62tnaftO3vb",
-	"7b12+yO4fUiGXSIeksaeEilpNpR+8ulkRBp7jXcIFkBEoOXeZ41IEKxI7L1xs/xGMsQ0aew1MGN4g55j",
-	"xs/x/9+u6AYXfXfLD4igPUrixl4PJ5I0Gz0qpHqEh/rD0/8y/Xr69fSLRrNB48Zeo929Q3Z6t0lrO9rE",
-	"rZ3e7q3WHby729rq3eptdm+R23iz3Wg2Epy/4efTX0+/mH49/Ub/V//GI6x5pyHSRrMxGnCm//G9W3e2",
-	"Nje3tnd2b95yl2dGpuiQfGTuv5cKPiI3HnIZ8XHj5cuXzcYRifg5EZO7PCYyzKKEIc5IS78HCXs7ivT9",
-	"PoOaC3s/btw6e7HVGt65iFvbgx5pjW6rcaPZaIsd1oq2zj9t3e7fPGtNNpVe78HF9rC1++JW3Bq3R5+0",
-	"zu4I0mg2tuLb5y12s/uipT7dGbSGm5H+0qS/S1p3zi62WmJ7/KJ1a8S6jWYjuq02W58Mdz5tkZvnuNUe",
-	"vIgbzcbOeHTWurglWKu7NbnT6u8O9XtftAeftraj+Gbr7LY6b32yNdZjGN7sftIim+Kitcte7LQ+vT0a",
-	"6HndmeCW2jobttpx/1Yr2r4gjY81wY4l17uaC/opVpSzIM2eD4ggSHEkid3ZXcHH5S3tv+aZ0Gw3UGok",
-	"927cIJLijT6XqUzSPt0Q6Q2M5Q2un9i6cb51A0f/PkooYeqUxm9/ePDO4aN7T9ubJ2m7vXVTL8RpNMBJ",
-	"QlifvH3vzkOSDDjeejw+vy/uPXz6QT+9+z7m5MNNdfvZ0fNu+t4Hx1KNW9HD0POnQ6IGPH77eGv3pvmd",
-	"cRaRt1mrfXzz9PmnB1sPPzHXBYmpIJE6TQV9Gyby59sHf751/8+37idnG94e+vOt+1LyP9+6H+Ek6eLo",
-	"zD1v5OSpmozI23oU5rqM+Ii8zUeE0fh7sPnsdYUVefujF9sXT9r4zmRzeHfr/Plt9X2yK26lj3a6H94c",
-	"fLAt393svdfGD+5c/CjKhVRAAuwYCWBX+DAmTFE1CS7uAUooOyMxovYuf1FrCBCQCTd7m/FWtN1t7eBd",
-	"0trp3Wy3bndvbbbubOHt7k60G98kt6xMeCaNzGJpkjQb5tvzZNhI8HMaa5HX0HzkXXmXylGCJ07I/O30",
-	"m8ufXP7s8ifT313+bPqb6VdGJIywwEOiiIAj7C5WOOH9w94jzshDrKKBvhoTGQk60pyr5cpT3JfA5oYr",
-	"0YAnsdxHne32DnrEFXrIYxBKHTQeGHGCqERRKgRhakPTRL9mQHAMW4SZAR72WvqjLfPVZkNGAzLE+vND",
-	"fPGAsL4aNPY22/q0UUbkSyUo68Mq3k2F5GJ2rE8HBHUYuVDmhg7iPRj5SJBzylOJRrhP9hEfUoWoQj0u",
-	"4GeQ7/BbNtwXKRGTfLSR+WDFMLfCo7zHBE+SIWHq8Uifk+XRdvSx1tlDnCUTNBK8L/BQojFVA4RRX/B0",
-	"hBQ+o6yP8GiU0AhkiUSMj6uGSYpf9Idrh9flPCGYwfje56mQD/HF7MgecqkQjnBMhjRCA31fE1EWJamk",
-	"55VEGrj3+d/tcTHEmqEpU9tbWiTjCzpMh2Zx283GkDLz75yGlCnSJ8IbJA2Q7z4Zk9WHSdm1DvMwJsMR",
-	"V4RFkw/JZHawB+iMTDQ7TngqUDTgXOqFXdv89vO/3drdRSNBmcLdhKCD47uHhygaYIEjvU+biGz0NxBG",
-	"z54dvruO1ACrEzbEZ8RsSkFepJoMEvfgUBJkRLDa8/gaMzkmQu9JqbggMbD91o6h1wnT6qkgWnSQGK0B",
-	"93Wy2ajWkf1pDwG3rutvYPsVw6ug2+IhOWF6ivp1XR5P9rPrMHPD1YyrARHwux5PZ2dr64TRnHSnZ2Ry",
-	"KkgqSdzZ9z4zoAnxZgRToUmCRMqYJuMYUyVPmJ4YVWiNiybCPUUE2m4j2USdnfYdVP4MZaepJJ31jRMG",
-	"h4c9DBq7vXZ0G+9utW7Fm6S1o8X4HXybtIxI38G7vZvtSqGWf6Ol2UBrsS9SKrTGZnTYsPzY3QUGy8Se",
-	"ltNKEaG/8R9+fHJysbXZOjm5uHXv4+/9WSMkag57FdIbJKIW4ZksPCdCUs6MRB9g1gdx3cWSxIizDXRk",
-	"R4zWOjtbtzuwcjzV8nJ9H3V2Nre0NI04i6n+xGkP0yST/WpATpggkqciImiApf1CjCRlEUFrPaKigV4j",
-	"3MeUNZEgWrRNYDAkpmp9A3X+XUcPiHG9tSMyUiQ2S1R1jCw6QcL0mnPiFWmGUcRHZoRapyHCHYAwY6os",
-	"Kw71u+yezHecPiRzEmLg/KsdiVtVEzrShJ6dzPucaYnTgZ875qzx91NC7AT0aqkBlUjPfB/BTh1Tae4b",
-	"D3hi79abb8HBboay3Io8oEOqwmuRYNHXIo6l2h7Ua0IVGUoj7VQqWJWkT+Cd/jhi0sNpojQZiyLeE/Cb",
-	"QQH/WPQxs/r8EemFR8q9m96SSCv4aK0TkyHvrCMtnOJsqCOsBvlI/QfrSo2b2/OExkHrI9z6tN2683H+",
-	"Z+vjfxcWH08EjUhQE3if9gea9iN9B6IMDSnjAqWMKonWzviIRGdyvcapO3KfqDp1b+40Fp6yZpwhZeAB",
-	"H1/jMOcoB3WGWbEVHzOCuhNFkACpu9bR/5Bvt1ub7a3tThPZf2+2t3Za+T9bu+12Z30PdbbaNzvuxMVa",
-	"XRVqAx2TcyJwYl4pUZ+o0n6t3KdzN2mFlDkmWESD+5Yc5fkdqzSeIEMsidYwm9gzZ7i+745yfURLM+YN",
-	"Y7MlPM48PKEVscT3BwrbX//xZ0LvxMb/70bupbthbpM3YDR2qC9hsx+ax7azmWEh8ET/KNUkcd9qZPP8",
-	"kLJ4dpZPjKKOziiLq2YJNoeztFaYs3738jO2I4NhF2a8W3fGx1wE1rUjSELOMYtIB63pqVkpapix86Kz",
-	"7ykJTW2A6b3YWc//RGva1kWjtJtQOdAqqNbj9A2w306xjDrZP/THO80T1pEKC/0sI1jozZ2OIj7U6p6x",
-	"jeAd+0XDSY9BG6D6c+ue2lCir9Tz9OlLmN7NP25kM9X3wtjBwrZjzP7WQ9TP6wE2Pq7eKU/JRYCez7mI",
-	"4fTqURZrmYSOUikpZvqIuMf6mkZ7VqGIUXeCpCJDUKxHgvTohX5CL4OiKiFoTWBwWAyMpF5vIoX7sonk",
-	"gAsFT/XSJDlh3hjQ2r/9j+nvp19O/3n6xfQ302+mv5l+Nf3t9It/+x0MSaLZny//avrl5U+mv51+M/3X",
-	"f/vd+gbSwkybz2OOhlTKEdH8ABPr4SRBXRyd6SkqQWG3SDqkCRZUud1iRl9WvkOjqljDF8vKLsmfWFeJ",
-	"8ZGEDnDnTHlLIv2ZJsISJVQqsw4d/af3HtmpOM4zL828ozyftfPkeMe3O7vdwf1Zu7m9+TJ8eh9rNpT3",
-	"BR/OTupDQkYzvoVRghnT6r5AxmOQbypgaf1PDtxorChQC2OsKk9NmY8geG7qZ+cM/Sm/9oF3SY8LUnfk",
-	"T/lS436pl9U4NEEov4Pj97AiYzwxznKmLWfwAud+mxsjwbsJGX7vE8lZYfmNe12/X/JTxzmnRAhwOMVE",
-	"GafjUxtCalGWsSmKaWwsJWNxYInIxYhEisT7SImJMbNQghURG5YZiVSHcWOvcStqk61eG7c2u7dIayfe",
-	"jFp3tMXb7m3jXXy7eyfa2jQyTqX6DGlvNRuwZ/VJL3k+BjdSS6VUsL0z3KWMqD075z0pecvd3zL3v/QJ",
-	"vuBU0+8wZC85VRgiF3rL4ARJIs617reGWea7zca4rq2WlAmCowE4WTRrA8lIjDAzU9jQY3oHx0eGSFda",
-	"yiFONBOR+NSSvLySzm3jXCF6Ec9xQmP0wfHjR1dcqx2QgHatHrqhoHwoc5YqG3nL3X4dKzUz5YiniWHd",
-	"rv4Fx3valKYSDhPYxqJMkxP2WBuvfESE9YRaqQAvtDtgp93eR5hN1AD8QoLr/7fCI1PIqDxhGO1sbenj",
-	"52WzcZezXkKjqy05TvQ0Jqfkgkol/fU+YAhHEU9Z5jCjEpHWENME2aeQeQrUQ82LsrH34+zNCp+BM7dH",
-	"SaK5wYQhmo0hkRJrQ2OpL7z8+Iq8dSfnrYPCu+czlh1Hy9573VwV2TW0XAFf0SwQY4VhZ9/nokvj2Dji",
-	"V19lQ+bTbsKjMxKXt7VbBSqRvWNfj0zhyBgFEWEKtAscaxtSKoEVF1fe7tvektgR5AOctybm5pa7+boW",
-	"xTrKhngCmzjmhiPXtCVkado0nrIZeq3DYr0HMe0rrBNl51TBzacmLjizVPkd4Pqyd+0jLM/AYsOIkbE2",
-	"Jq66OpueMD7MP5oPa84C5YNsufuva40Sys60lNUEW0iBl83GITMn7T04vq+2NuZNV1VICnT11IB6Okk2",
-	"imvSRFLmVC/zdRsAMeNJeL9PYn3EpUzrTJ1s4h0g7iOu7vPUuBtWpivj6rQHbymyuiBGw0AyjQYFH+WV",
-	"Bc9OvgSPuELu63PIzrhqmduuiZGLs3PBhyYysaAuSTjrg7Ut+ZCAqkASSbKsrJKoOmN8rJ/LTktYGxfi",
-	"DhuN5hVvSRMoWNOWhTEXCw79znoet/KC48YtZ6Px0YC07nKmBE9Cnvwx0pNBcoC13hphCDjokZ9pY4nC",
-	"+2Yivn5A+inuh6cgyEgQSZhyrmurQCvcn/9S8MriScJx/JTzB1j0rya3R+Zdp4rzU/D7X1X4ekejHSdS",
-	"nCP37jmcaofSUpy3zO2vRBOm0gxGm9mY+ULDhL8MEz7xYm73IeR2NTLPhvDK56O1vQNRPBdB3EZrRmfH",
-	"Kru2s76PikE+ZALMJs5no9/6bVc+Vj171KcOyqYzb229B1r2getb3cr4px9/LYgJIyH2SqSbWfmjzJl0",
-	"XWufuae81T8mLEZuUHmMX0uPchB5wlOI25L4qsu5dbtiOb0R1l3Q7JFr02dNnJwREktvvUq0MZshi6Q3",
-	"XCToEVfHWFHZo7ibVDgeTUjIeKPQCEtjLuiFsBR3sRz/vDAc0KoIN5n4Efp3N07Sdns7kvRTSLrbJp2N",
-	"uX7JkIg/Nt6VZwyfY5q4aazMgqn3nrKLy/pxqESKDEdcYEGTCfKe8D1b4OROJlf2bXmnhJ0qKo5xDuv5",
-	"N14Xw2mrVTNS2W+1FvMxpE3k7k6BIOjR03YmIxF4Rtb3Txjj1geSS6ENdESAdtarS7yQuoT9IxFlqAN3",
-	"tQ70XR3jofe4zvsxEAK0b1EccnKcG1boZyjrz2e8uRF468K/hrNPSn4K+aWnlIF7qciCWkmzblasNAsq",
-	"swhaM2RNZyWBB9F6P1KprSZYESe3r899dyw5gtGifLQLPK1we8vdfl0s6YiiBoKn/YHNq7Q+YHOEwlE/",
-	"TCU49YAe+pqmyN4J68zQvdNEcBGSkgX5BIynjqYsXIZ0/+xe66o7lvwBZWfXchDqj2grOHgILuFSQ8e0",
-	"zyAox+HoZrExrmdzcFFP8KFRgkaCO5F+Xd44zSrw4XpHpmYVffv1HpedGap29hCeIWYh1GbJasiJuqk6",
-	"YdYlbpOxlXUgOcf+LMlNYuEYT3LyQzJazqGa8va7QHjDT085f4jZxPr85ZX4SWjehpwjIP2VtCFvWZ9y",
-	"joaYTZzZsMDPqkfRcqO4ls1f/v6+kefLHSPXe4jMaCvFg+IZc/UXVxQRVvqcRoIA6+FElhWWhPcphBxH",
-	"WMoxF7E+LiiLuBAkUlfe35sF5yFEQ4qDme891A+0/AeugyMemhhN0x1JEI+156L3rdKaP3/+vHWQqoH+",
-	"NcKqQhHG+R1a+4fRQGJzKsliV8QzveEjIqXWlu6ZAo6rrD9MD1dYyTYFYqiZE2IzEmGRndMVsRzOT0Fp",
-	"9eI5jnEKIR13jGKFEqLtgdteTjj4gRovm7noySV+dZSIyvxkuGoUaMuzvn+QEamW7Z3T9Lotb8pGqTLb",
-	"Dz6yjzpmBTpgbUuk9WjEez3CYq0aA6n2XAQR/oW6kxNIGoy50trLCKsBWuuYUkS50d4AsnbWm4WAIpao",
-	"o+/cMKaW/pg1tZonrAMpB7M/gaJj9sfsjxvogE28L0DKX1cQfCaRHp6hCEQy3SaEE1KfgN9+/ndI662T",
-	"JsqiuTYubt7j0qtNSUHTmpgnzIRL9dI1nVEBdik4U/v0nDDD7OCo4pDQ3TEZbyTurMN39ekrOYxLkQt7",
-	"3EfGpekz8FonE63uoknFh00s09GIa+3xIYkpNiWfVzI3sxeeDvUboQxtxuUBpXwQS5Z+xc0N/eIre6t2",
-	"8/3izQ/BcJAdzlwjM3umBc+04OZX5ZHU7NEp06CzAV5k+0oogQYPZR7U8lIncGycMTh5IviICEWJzMpW",
-	"R96lz/zy2tlM8WKGc0nm+3W1yz9qy27nE+6BuQtK56yY9jOEfNntf35rZ+H3baHvZ7OhJD4ylEND3qUJ",
-	"QXCnVbL2EdPfTrRqo4/FexubN3c2ip/f3ip8fDfwcWVKt2cT5+YO+qVvvv/YvsSvj/YWxCNYniHJu9rK",
-	"0wOwcernWDD96lklkA+JcWDgrpZFfrRY/51KIpAcQBoJjhTibN8WKErUFZhpQc9QR0sAUD6LLBfpP3ug",
-	"hhxWRXXyW7QAi4hgxsuZrX2a+tZ4TlsjdWbccd4LbUxankrOmTkIZn+NOxuF3Miq50ND8GphZ7JPbaEO",
-	"MtTNpmY1OInWcm1uvTDfWFsWig5J6IuZmjFb+TZIh5i1tMkMPixyMUowM/rCmk13hQ/NZzagav6dIE8Z",
-	"gcUq6khGREjYVjFW2DBULuGgmtuU7/gR0j2Tc5skJD5hmQ2J3Yfeks6ezAqgCi+lEg1xbJIdmPWUnzA+",
-	"e+NaJx1p+h7k197FCrvytCL3dqlQg3etCl1OVmRpYh20FjVhhj2pop8SJgd0FKhR+PD4IaQEbNR5VUFy",
-	"z5XNs9IPK8HZZEgj/fPCL40E5eJenBrSLD7tCnfrQ4tchAsyeA91hjghnSbq9Aj8VWvqktFEzr5ycxPF",
-	"tE9NKtfCl2ghdlg8UMJCpbQX7HMFaesLYY+4TY9bDBmKHOBmMkPiuRvsGTDrwnO+SBsoJY1cjVzO6HoT",
-	"ua1pstwpFy3iRmK2q9ZfcVcSpk6Y0dSpRFFCMIgp1PHmZBxOGSejtc7Nne0OKLGdo2edG52jZ8ed9f0T",
-	"1oGpd/ZQtmpNJIlWuhUXEuEk4WMSN1E0INGZc3KcWwyOV74x/QO9fC4vtzNfn05V3NXzH36le94yaL7z",
-	"XYWH3uF6t8BWD9RueDvbH35JnVs8/NKODW7UOVvMzbjIX9g/4OYRIz8JXzYbOFX8YDQS/DxwPB+n3SFV",
-	"yqIM6Hsgnm+sO4wkwUrvTnvPetMrZh1ihvvgwBXknJKxd4ZnMANaG2KS1B6xHtVd+4R+OEf1+aymImJz",
-	"a57whEaTH5g4dVgfcEFsBxJhZVAL5M0InkcYSU0gCTfaqYBn0qIwzHw+JhGN5454Id/HPEqHDnEqWKPS",
-	"F3j4ljRyKaFSQRERFzERTePjALObKonSUcJxDBVXJu29oz9v6lbq1JTddZ84VAQKxcqFZOS8eqQDKhUX",
-	"kybiSaytS1O9v1bQoFDMibE3JSHIJeXpC0Su1x6mxz33zi3vlEcKdSJ3rW4+Q3T49R6L5WNWowTE3l/r",
-	"7Lb3mlKXmm+n9V7sa6qHyz9SrZwZFqv5ypFXd+hJ2hcpToy9Qjk7TUd9gUGD1wozgQ2Fk1NBlMAUTEAt",
-	"KlIh9S1j0qUMA94KGcJfH1d/96lxqwSmYQWwfDJzkMyKKXfvsZP+s7c4Z05tVjw2D+hHjZS9mlwwFsJS",
-	"wnCMqRbbx5RFZPUP67doGfCES6qC4nSzhKVDGUooI/tW3KCUJURK1HFvssZtxZf9Wmr/EAX2s6sww/wB",
-	"1vYZucQuRa7Nt7MvJsobtygkyixTyW7FA7jpHeK+qK84uALEL3JTaY39A8g/Pn3uyYT2Av3jbn5yB9wj",
-	"5kd9FJYOThOAgco8cBnbemioAPYO0zWjzeeVeiSrCs5jxOYQdgc17gtivF7aTNAG96xnBy+xO0ZlHWG+",
-	"DjcqrQxWiyj4rl3eWU3O+rKda7ukkzHa6+kz2/kb7N1NxMg5EQgKgrxfwe0FziIregvu8binT9Eh7pMb",
-	"n4xIP/vHiPWDYlVrCtUVsgwPPeiQMfZUDL1sG1c4zc7sATJPujqKuiJ3OcBbuzcDydLkAh2/f9Da2r3p",
-	"9DtLRLSGE8nhSszHTI/9LQN6sh4cvKSfkncmyrqqy0gQZYml95khR30xHZJyFgEgW4tmgWP8UWU0KHx6",
-	"AWMaJSnoEFECMyNpTHXIUJN7A3VwpLg4jAGcx0p1LfPHA7u/5QTK1GManzAw1lPFh1jRyNoVOIGYmeBD",
-	"bkKFjn2t/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sh",
-	"dy8xyVH6FqoGscBjBiwBi0Pi8D4WfHicqSxhz1cscE9BHpYbZAdQG0gsT+1Y9QVvEvqf3inehDARjN/c",
-	"aLO49F1upPUcaiUhUb3BssKdgKtZKtzrgfGAqq2MsJ0qCJZVlqL5zaBB6fNVHwDgT8Jug7wlkSIXqtZM",
-	"Ff+TWZaQaDKM38y2pb/JClznzTQjb9Ov/lp8gFYRylIIrXWJCeQnCYkRZfszDvySfanW0bd/+TcnzKOs",
-	"vlAmLlrL3BsIyzMLmmd/da/wyQ8v+fbz/25eltEeLO6M+huFNdpzDpf4hOWIXAbNQJ+rvTRJ9pGTAlrr",
-	"8dc0N/gh8GA8NSesJwiRG/4q76HupLgZmkb2YjZBRplG3VR5wzSYgD6jGJQOK+eA9CUpV6DejNQriDVP",
-	"3AXFWkiU+RzhoForfWM1rdbs/rCu80CrqwYDxJg0oPiAezrzcSIs0WwsJ6hFrODIugZPUg2XR01q/Sk6",
-	"JKodA9dnyc+eFYZbckOnMoT6Ouz9QOiXKmOKQSU6MVkvVtTJt9CLlKQErWWz1ALM28zrq87mVVryYdvd",
-	"lwfl3X5lE3rRsWWE1BMbEC8Kqsyhuaxn04m+gG8zxzwOAJZhKSFDLbKgyM5Vox+yiMhWobfCzIB1WTjk",
-	"JRcW5lQYUJBWaUxVZoRUqvtl9uUAeEOVPfSKFb1gdPiwCuuhbI3F3nfICZPVsU3zXAkkW0+lJUckoj0a",
-	"oR6OlAPu7Xx20jA46yeNvZMsKeak8bLjnRQ5aUjYNHuu7awBHo0II7F7taR9dkoZaIrmT4fH6q7wVEEO",
-	"ogFXMP9EHTcIe2LHhWuCSGIeKl7KjRZ4u3Hhngpyzs/0JVCIoMODrdywOL5a/eQJyT61gR6Rsc3HHOIJ",
-	"5LjGsYun5ukudkKNK5kKoyLQ1lZ7e6O9sbm5vXGrDivwCHxyS0ng2RNwPkyoqfM7N54wV6u+71vYLuvJ",
-	"OO1W4ulUEnHQt3w1JwshkI7tpVyZUdqEoVUGEjoEPBrnpkWW35DbGDNnBOQu5BPLN+58eXMtMjmXXm+E",
-	"LM772ISksdebZtbg/uD506wVhp5XoX3GHjJtWrRh1NmYk6d2yKqrQFKmaOLS/4jU2+OMOPgUWUiRu9Nu",
-	"h6RAsVtNMN8Sv0gJkpT1E9JKJbHf6BnrLX9ahmdR0dmmrsjwO93MGLqQSWMFAbJCtwUozrYgb8+gPxgs",
-	"eBiHHT1lJ2xIhlxMTEmdefZYcYH7pON8yZShDmTCuh/ArXHCRkRIbbLBjudnlDQhr1uhmBKZe+ht6xM3",
-	"sg1kmhqcsLWTbF5oSE4a6wDwZQX+GRkphCPBpczeYGtapTkHZv0zXvef3Odm2wB9XCHzFm3kZzIQZfI5",
-	"3v+sz60lpqpigcLa2iGFtuA7lMV38/TO1dKovfzQJ2QYFuc/3Nht3ymktlKGntx7aILyxnS5e+/o6eH9",
-	"w7sHT+8ZUCaof5UkBgjrLhYEatxv7hgkbonevXeECIt4bIuziinFi7KGmo2L1jBNFE0os4LtJThKTY+a",
-	"0MF0X/Ah6hjN3CObpiJl/bvu0U6tbF29jbBKRUW8I/vZhRFiEvGYxCgbIWA6y6YjyppUmMVYgOn07OhB",
-	"S+Ie2YdwqCvgsIll6yVi7axEq3KabJELipT0ZxviQ9sP5kCfuksm92nlfIhj4vUVKGgxXohgTRKtwg5p",
-	"3wD5rYeOtjklAqs6J+bko4Y0k2BW+xyq3ccRUXJJst3V2pXM+9RYvFMA/6Ws74F5QxURWsNJAuqAXG+i",
-	"7gRBb6JAfjtWpM+F/VfZyZyYfhzUNOvxNat9hJF9FjAa9digGorIiLAYMyXfykepOK+fSGTfClQKqU0W",
-	"N7y2EgYv+gG0Zgq8DdC5r+ldPoHqv9NvGFAx6RLXmTHnlCh/uekv6xxGfE/wdLTs4YFHOLLVkkV2aaO3",
-	"UcpsQXFBorpWObMaV1TlciT1E6zyXkaLKJ33WXpOWczHxafDvZcO/I5K+kgzMXXGx3s5tHDTbRMKsJL6",
-	"3U2HJgqJkQnpqXA0qaZI0lOI04Q84jbAPHsHwUo+IL0QLruRruAKmb9Ci/JsLJR53aWp5z59zybPWMep",
-	"qvDGhkSvrfVQ1sEn8wwc4pJvPPZo5tzr06tMXc/hWOKORXvJ2YxL7KflDMrCxn0DTEo7n/dN/uc9pkzA",
-	"Zgn64cglmhXD65kXFgz+hKhwDjd2GkwNqhttZ8novwt1Vc5qwYFDSRLfhXc0Zgoy71rMMFtTvpaBAUU8",
-	"SYcGOUyuZzYYFYgnBnuFkbHRCGTYtQgF8TWDKObmssFValTjdIXcKe+88MFloQFl/pDpldW29741xDfq",
-	"pch4A/Sm1nSs45gA1jVfsMXs+rp2e2F3vDmb3td7llSGIbs97SY0gpHa7lsQqNqDM9jW2jVRQvo4seHZ",
-	"6c+nv5j+oommv5z+7fQfpr+wCDARgRKGLmZnyLoG4aCHbiwK93rrgeTBOBZEhg9iC+N8z/QArb7hiSvr",
-	"DUQWssm+r4ZJ2N7023QIwmITo+NIYgblQTF6/+nDB1dJs6OMhcv1NE2ri/kMQZfReh/YR6DWus+hC24g",
-	"JGma6bpcPGBWSFBEa9jALwAHQ9sxcU7EesbZruLSIcCyekWLrGqKvC/ClAHAjkrKyCTtB38Yk66kqq7O",
-	"A6+xo/M/mRNvloNKXFniwXwEzYyz/WU2rGDnna9wzb19F5tS+GUO9Tnbq64N/6fASM5ADsjtrAOSu6es",
-	"r1dEslZiwVXZLGeWbCY1meJ1nZ0zjPhmnp+20eAy1Ky3jdg1c9Kc+diuZNehCozKuydwgttuwNA2ONjY",
-	"N+CtsErsiinGmksTUk73n8vEs0/Ae86J+GORbaYYJZr8QRSZXtZgcIkGf9dYZFBqpKf3LRQBhd0ji9MI",
-	"ShrxkvJNC4GXzawzZVCczW17WfOIyXbXcrFLIxXe9WtWa0nyciVHWXxfd/GePune9am2jCqncL84s9k7",
-	"SsNXBEcDi3y3TPfGp+a54CuX8KBZ4Zx50MqzD+mStuYkIM+aJbnazLtyemzpSQ1LsRB/LFE3l9HQE45F",
-	"Pi1uzoIoL+27xSfUKgrtd6fNqz9tZl35s7v7uxNj4Ynx6k4A1zJ1hpOOMDszmhtgAUroiYrW2hmGROdF",
-	"p3g69RKOvQZ1BnLlDyK+l5C1FT7Rw3pyeJ7UzaRsWfwukLqetCzKx9JeKgvTfC3niEvT2vaISGikvhzS",
-	"XxYir8HRNp7+srmaiehL9atah2tZvpPEQyh9VUTI9XpWY82aMGUq2hZu0wrj0pLWvamOtWk890vGiZev",
-	"Y6kpZkdYkKrincVQQR4yQY0zuFpQVJaMrFCMcZ4Xli8cU0iuZBSZESOjHAvgPCtHr1+p4Nb+rgmpLccB",
-	"r26dhvjC9n9oZ2ljlW3280Uso0wtaKN85/ZLd/nPQquWscBVkDEL6zVvCUxmyJJ7kKdM1c2Afw2bb+nd",
-	"tByzm+nOI+IDunSyZHaSzDouTLqVEoQ0kRmVdCAV0YAmsSCsiSTtJpT1JepOkGNq01MO2povmxW1MDfI",
-	"vG0eEVaC5LtvQsyKZyl7FpXDxp5dajEVXly5Wh6UYOL5ObH9DsFYcIpRdkgO8RmR0L8BCc7VBjqAj+8h",
-	"qfBkhQKDZuOi1eetTHk09248sn/8mI8IwyMK6M9y49mzw3c/9p9p0eGIC1ORhPU2b/SpGqTdjYgPb3A8",
-	"oq2Ix6RP2I1sGC/9x+UZHbUcdm9rxKHSOctofZNF3yxT5lmoAewTX4cIVyiOsURdnrK4PgCt648a0uYU",
-	"6jCuTCeKff1+xgFCnwjI75WIsnAal834PuYhZIBj6OUIKOZNKKHW6iDgHAFA+nYbxXgi0Vrnw4N3Dh/d",
-	"e3p6997R09N7P3xyePSj0+cHR48OH73XWQ9/uEf16EaChmrBSsAmfv51EyV8TEQrwpKgAbkoQghv9zaj",
-	"O7hNdru34q1oh9zs3cbt7ma0He+SW707eLO7He3Gt8idXhtvdXeim/Ft0u5t4u3ubnQrvnMV9Y5KmYaa",
-	"fQBuP/z2lkSxadqcGic/VFyvHd2/i7a2drfD6CxnZHKQ9LmgalCR8n5GJoCvbqDp6aeAghel4pwUaXN0",
-	"fNDaau/crsocfiara34NtpFtkGSx9zIpVwY4Wr0g2PFwfRWUcfUOfL7+I5IIipNHxvKeme2z0aiSu3bu",
-	"bx3cudveDL41NbIhnGNvfqzDAPnX7j56e/pfpl9Pv55+gaY/n/56+sX06+k3+r/Nx29P/5/pby9/cvnT",
-	"6ZeXn0+/bt59++hZvaQif9/lo87Yt0SeEv/59PZWq6iae7xUlC+5CPt4vkTNChwCotX/acYZE/NhsVhh",
-	"H5i2UNYAvxcp/aL96Ob3h3fu7tCtT25NfrApf3ibHJ3t9t4fb6sHo4/wM/5e/KPoTvchu/d2Ra5cdS0H",
-	"dF6gCnVxdJaXFWVlCrVKOOagnRdLOKCpChaCnpN8W1KJhnxoEbRWwGsqFljkK+CPa8GKOgX2SpFx78i9",
-	"gjbpDYr3KXt1pUhwvPulSE0oRPrjLjE6pn12yJasMCrX9/UweM6CCvmhljMIg3bSSug5iYtVfWFt4dpr",
-	"mF5btVJx75RrlxZUK4HJ8sQWqa/IqRZ08Zp7ezAyvt5XlulWGnbxi2Fi+UC+QeQpB0ZZqkbygYaztumA",
-	"/peDC0Oz9X3Uca8AlDhrSpoCXs60njdrPsY1o1ghVMWVMAMDRTdhgiVcEtulZDXe8hvGBAA0zRJmbeP2",
-	"s+ZcXisJW30/AKCh4mE4j5XqWGgGt2y1mRUh2ObJsytBsilyoUrm6O51SB1478dVRBEROSaAdi6XJAvj",
-	"R6SXshjUvif6RcyNP7PuF5n2ggwpi4l4F08C/il91WkuGMUpdArWpg2iTCpsQjvIvUNvwjglG+hYcWG3",
-	"qakTt79/wrtNNB7QaOCaPnVTmig0IWpP28juRpM5bfFeYzzZ8F0W2wvn5MC9cGLAbWfn1UuT5NTM6xSq",
-	"ffYQOSdiYnrUjDCNPRwAA5FmioKayPU5hm6U+9Dx81RghfeMIjnA+bEHD2orQ1NRz3ZCFOqSfsrQmntN",
-	"T/DhCeuElrKTI4mmQhLE2fo+xLgtrfT9soiVNjMvI/9ggGAisFD9SoldZ8jXDHNaiXkqGDyQPRBI3nJH",
-	"AUYJwYJBfX5EqO0OYHuT+5Czfnci3jstgH83mo2YjhI+xMVDvpoCTWhujiM139YJGjpPRWq78USc9agY",
-	"6mUVfu8RJ3ptnmtF34IBZowkfvGLa6koC8pzhR1Sz9pWWPRJxSLY4VmWiw3argNdXjMnMVbaeLITlXXa",
-	"KNlpZZ92pTGL7RW7IjxeFaAg2BdLz/RmC9qvmFlmwLC2LTAX6PjhcUn73Ly5pMKkv101K8LUQRpTUgGa",
-	"xgG2QhCsDdU91DF5qR3TZ1FLqS6PJ3ljDK20apajbB+5xpFw8wkrg1O+ZXqNk7hFGXI9JtGaG4yJLhgt",
-	"DL4GXRrthoSicYOwnRVk63vGNEkyUCUEqTiwGbKboM3yxnpBTpkpQXstGER4S4I15Cliq7GBBzs4ywlG",
-	"tq+F033XAfp7NEomSPEapleJB9yHQ2zwLlb43kXm/i9meWVwP/WtcfOu+UBBniSUNW1k2YS8hPfuPUU3",
-	"8IjeON+8MSQ3/Bs6gKMMQmNYPww1z3cAcgE6Ty4j2CwjDeioPtEeZs+ERmE7vy27Bg9tw7hQDghX2Rn1",
-	"RJAeEbDrFr33UcVj4DyNOIvv1yo/fcqVVx5tAXSWnd2xeSw0Oyn5oemXTqv4y7ZXp9lt+nAnF7YHi+ud",
-	"Lmvz0XH2yWBF48qQPB4D2rdUL16R9TzCljZcmUClxWsWtr3HfUHpYTGhVxOIVcjTzweT/ZLNpA8hiJhS",
-	"5h+Rziq3DXdKZ+W12Ex2kOHZnz+s7v5oCed0Z56qLr8AMZZVBRj3gb4Q0ZHrZVBu66DIcBRqNPQuSag+",
-	"hJG7BUmOeljUhKrQZ3d1EcP7Tx8+ME1x9YnELL33TXtlGLdVTWbkn37oqbVfA6UtCaasBVmR8Pa1HOfl",
-	"+OFxONS1gkJ69Wyt6sySBEt1T4hQ/tzzwSSvmbLLYluD10qGW7Yzb8Y3QXQ3t0esNs2FXkhom1torBtu",
-	"/qBVwysAMMsq/PKRaUHeQWuu/QEXyICZC6IEJfE6gGxqq3MNQ5tlCM4YFRAmZHKvoTU3VmSMJ4BIn/B+",
-	"H6DQUUzOScJH2owD5K6OhQY9YWtGbUxH+wCK3smW0rUbzdRCM8qGIQRkGULD9o+XifDdW7hXNIMkNlVg",
-	"dq+4X11eQC42BB8WI1VjkkS8bouN3BLK+ccbS8aGfhgw29We4PBwRTIp5W+PYvjPctR8OXod8SBPKq8e",
-	"DnqXnNNoUQrHUn35AoFJ0qfSYFFbpHp7ZKMhPjMYWFS6DuVXQtvRC6tvqkE6GpEn7u5cO6uyWtyAwR4X",
-	"+Xyo2rfxlnMo0JJ6G/S5UoQ5Jy9W2dOExXJ5q8Zkz7mx+kPNae6zYPUyXxPX0ejqHPfEW6mAY2Q0eksi",
-	"N+dC4yMWCw4UoVyaAnj9lVxC5DfMcIf5suFGUQ++ouTvX5m9VBiaVM/1/t2HlqOExQsGcE+rFqI+V8Zh",
-	"cp8K0sWylNTSi4Yt/+kWPN3ST7TUgLTwaFSO6t25uVoT+Gz2wVX1QzCeAjPCUoLRbbu9nmZdf09zjyHD",
-	"QwcffVr0HmatiwdccT3x4SjhE/2hU0EiExzhalCBEOoG9QzCWLOc36NJ4Eh68u79Jvrgyb339Jn65NF7",
-	"ZodDhhGVSFa07irsa2huOFm4s+H7IWoC2oOJfq5mcRAHYpINyWmSfmB9d2fRCM1TwSGWMdmWRZMkzO+p",
-	"4WO0rWk93EG0GYdRVoAGnvgscbB0ZiVcznXOLi7LGhF2hReUiOfe1sxHFqRk2ZP0CgHz9d2vEjS/Guz+",
-	"VeC+vyZ892tFY68NkT6Dh55DpS+FjF50kgWDLH9MRudVLMNXaN1d0WCaaxG9RvMmM2RqWixFH+R1WAkr",
-	"hNDqJiDXkwnFVN9VANxD8ATn/IwcZW6+hYOwTTWu1Cx4SSEzA1TuhAdIk0UJrLZ61I26NOUQ63iQu6+u",
-	"+uncvX8+Acxt8yqN7uMXfsHkbHyoDjZaOdR4LbLyGjtx+RUqs7S8xtLIRUXUcIq58q+MuoWyx/rFjt7S",
-	"HbJRqq51/UaVHbHvZlDNoLqa9neFarE1BTkKeiIUUklsvty3n/+d8ZyucYbM3OBaymwLnfWN2YqhhTk4",
-	"11LWOLMmCwjuPAozzZLEJIcZBysJJwkRWZw9b2+I1rBCQy4V2my30Qj8nTmjQE8KxqH2mjLsGpRdxYHh",
-	"7/TVvRj38YsM9bbEbEyOq+pgHmJxFvOx1tNTEZGgr9Q8H45YHC+GVrqKrJoLXPIK1MDXJtrAhK4ClXg1",
-	"0q0AEpF93y1vo7DO1yIDgR2rBGAFT2b8uPYeVe+n3VYvwec8FSRe37eJhCwmApJdZA7sFQg/tuul5L8+",
-	"7qwW3I9B7FjgdyObXNnqKxXQPhMWqbdkptNCzlogvIFTrqNNViYE3wBwRh+we8mkYDIOS3vQOk3aKlqz",
-	"rMUZMqjm6xsg6ZJ43rM2Edh72IgE/fDLqklkMds6yXmQvt1NCBriaEAZaenTGS7YlthrkuEzchphSUr1",
-	"eZRBZexphmEzC/Onh1PVRJUkMSQJYBRzaEQKuFOUKdO6/4Pjx49s6LwDDgloQAiLudHeYHhIOhD0hDoG",
-	"LPCQaDJDQeFIkB69ILEr1JRIW8L64ydsrQNtVjagmUKniToDgmMiNgptzbIoaTZX5xIJZEFV5kUM0iFm",
-	"ZXqWSGiylLGpMS4Fsmu4jzV5s2YKbigh7r7ejiHHBCu5j661ccgqroTX1WuELtWV+PBaO4M8xTZyVAf1",
-	"5g/W4+MPA5/jdQy+akMRQ+Y5HUVWgeEB4tXE4ClLD0bGJvTRRKMEM0ZCAQ9vh14VccJtzIJmsrAM7rVt",
-	"wZndMpP+Vkf9XGqDVBrUNRLRQxxYySGvHFP7jWk740ujmQHbbYK+/cu/8cKH+l8iZcz93aMMUs73UX7/",
-	"3+X3Z5eb3jswiwvviDCLSELijextJ0zf466bNhSU4aSUbWVenckiw6j2zQabAN4G8sm8KhhY8Miwksa6",
-	"gugvw1+Zy5Vr9HqwivZRJ5cqUJFqq4Bio1hCvuV3YvOPVmzO8M77BCf6/s8qGTZrU3S2uKxuDpMeMqoo",
-	"Tq69tDwAfWO+lFUBl6ufapf8LmCphPcpm9vi+y3pFVwNeZcmxOTHbgTSQv7A5e9mNs0VyuAP8zLZgB9s",
-	"6GJLRSp9aIDU9501qaQ2wlA6QtYaNa5qQN5E5AJHKpmgNcFTCAb7519dLPY4JTX3U1/giNzLBEYFNlGM",
-	"J177ZaindVXErqm2X/IP7rxUjgiLySwEVxBoqAIvCHA0NjeCk+TnRMRpwDh+xmCExjWiDXSYJBoRQXm8",
-	"54bsj9FWB1Olr+qHw3mi+pdFsGP6Hg/PGnAOmHvlNaT9MAcdZLnNLXZxKbOx5mRawM5PEsyCuUH0PEDi",
-	"x70eZKhiZcAdeFqRWlsTrM3eVh+uDaCwjgdYEK9QPuQIEqA1Ci2fCsXcsNv2URvJUaJ5hJwTlhQr0+/c",
-	"WXQ+A8nnlNpj+DTsG6nwxHKCx5lZCX5xO5X3Tz6khSpD7S5eiohznDzkTA1kCHxRX0ddosaEsGycsuia",
-	"3vJGsxkazZAycIgfVIhGyH4e4iQhUhXEoDJVLkyTgltm0ybC/K4U80njutYsFcIEaFElCzgMN/1V2Krn",
-	"TrAdk8zLQvw7syY+e81Qsum25qLc7NIWvw7HfFlqvAGmX2lKq2ls38mkKpn0nbB5bcKmIGdqsHpNW3oJ",
-	"tSAnp6cdaKuAcbVv6C71zqbKt7mdLRmE0yjN0X4+PLtzqrLqi/KoTR3cVfLiVgkkVGbLL4NE+NyBOjn0",
-	"kYSyMyQVH0k05uLMItstoT1VtgOsrUKcU0XidyYVOw2Am0xWIBoPuIEe8YBN8womh1NFJeqXcarqZkXr",
-	"M6JyRiukfAi+OFH4iJs04Xoer5w184hHKomoqgpzVHEkMjWcVK1Anlo5JY4rYeY+j3jE9UIW+fJn0yhG",
-	"L/zcTm/rzd+116OfZDLgjVBNMtoIck5NOkBFPc58ECDHUADxMsDnxY1WTyitIF9KsSdpUWdssaZhI7Hv",
-	"nAtQGr/RWLDDr+udy3RKKnSmXkpClCt3ig1/6u27+eBKOZO85oquuWv9RJAeTZKM+8hIYRZBD+1hGZAp",
-	"4MOdt+RXf/WypSCrrnZheeev3fHicn9lYVfgzJfrTdSxqM8dtCaINGjI+rKTuJDYYlPrO1Xl+Q45OhfU",
-	"eT5+MEb0wfMPA/pV0ved6Pfid48PKkp8zos3bu3ubt4J3npG42pcdhobeO9bN7dvIzVIh11A3q6Aejch",
-	"GffRxx8+CX4wlcS/TdJ+8LaLCmAO03P2jEwcGG4qkgzaa6R3pNHT5h8NZ5A6oMmkv2SoYIbWBCqH2OiD",
-	"5x8ez67JGZnUPzj1qi5KWoYXhr7/INtQGaRnQ6SNUGderS68JVGCWT/FfdNT3wHkQDjU4QdKvzgbXkZY",
-	"cDmuADb9ekMbo2tGCn7V4NAVkZPRvCDJQ0wh+DzDjF0eT64rPcs+8s5kpRrKuu3ibQHCXNQxM1uoVVjR",
-	"1HAFdnfDfouHbmuMBQXsBxc2AiwkD68okLN1bSWKNUjgoZFV1ibWskSA7GXcFN/2KFHM54baxYf+uoVw",
-	"f0pAi0NzO1TiQLp2hzJDU8pZB60xMpYZwCthigiDmoPjc70BpDm+wbtk/ElOrHmvgd752e1F5InibTML",
-	"ZWdzHeaT275vgO1kp7LaweCkVWmaCaYMGpLuQ2ZwX+DRwAEc6wu2TqubYHamVbVyO4zpLy9/Ov3t5eeX",
-	"f3350+kXaPov0y+mv59+dfmTy/+ETDeS319+Pv1m+pvLz6dfTP/n9H9e/jWa/n76zfTXl399+R+nX06/",
-	"nn51+Z/R9LfQs+R3068u/2L61fS30y8u/3L61fSr62pvsILo83a9N91fmKFPvwxO7NfTLy9/ApP6evrl",
-	"9DfTb4AG03+afqPvmpnLknH+oByZwyiVCviLlKRax85RpHuYtQCu1eJId6TT0U3QN9dnBAkL7gygCxxh",
-	"gASbQ9j5mO1OUphBGKnml4l/XC0PjtOunkd3RaCPEQBG/yDPpA2UEpgfnehzYtI8ieSAj7Npa7UvA6ef",
-	"INwXxIQScm7Zam/dbLXvFNf95pLpHcVRz1tuQ51R2F0ccabJOyd4nU0KJBk3/jlW3w37etQL/xFnTHv7",
-	"8/++/Kvpl9N/mn59+dfTf0WXf6k34+VPLz9H//Y/im2Q/u134UqoK7JIRkTDD5ZZWBVfhHAQDIsHEUyI",
-	"GkBhKDXtFmEIVJpT3AOlz0fB+DicyZCy/EuLOcK/G63RYj8GLpynCkx5yhB2Q1y/pjSRGZ1qhgt8NcsR",
-	"sFlg+vLiztCg5ta6DmCw0I5dvb72IRZnJPaBeOXsAIdw0+xCv8/HaIjZBPkQshKNidC8rZ8xYN+wxNC3",
-	"MkkK3Lwd0tRTph9aCG8Ld/kDNxpweep27Nlrg0QwUb8kedxr7P24Dqxuc4ZE147SPMaCudYZ5f1lOwfA",
-	"/pIDniYxwpFCnDUR2ehvIDwLeG2CJ9Z36qoybWfF2rDEtovLczO0hWxXxA/OJjS7BB/DIrjEt5LymfDo",
-	"ihAeS8Qd58cDP+GULWeczw3GgeskUNa/sXlzpxwcLPawYTz3uywGQbn2AJ5Zq1DwbjnIxSxaVuXqt8tk",
-	"CJUFBjLrN1uPpscm4R2uB3wIbWlXUwAdnv9ym9t+0SSJD/HFoXnU6e/2n5v19lGNmUnwec24o+PYiO9A",
-	"Xr1xEYR/FHy88oTtWEJw6md0NAp/slziYwfXtDPIn7VjW0iQGnh5ryb8U466LMoqx6s/umT4pkLoHDDk",
-	"Oi4XPLsW1HkfMU2QBEAxFDewzyULe3urMNjdK4miithRhaCoDCmFubJu3PhRNud6AWLKYlIRDxF8/JbM",
-	"MWusHmzBeJumWqFdkd6dKkArmzXG7QbpoDUMhYz2iNiH7LWZiogxdu57WMMTZuNjem91DBrkhWkbm501",
-	"fW40jfwkBzRtswtLQbTq3fpx0NVbidUPXczHpkmPecMe6uBEq2+TUzOSDngUgUFPAcyy487LEwY4pWMq",
-	"iRleLYCvlQAIy0o2LH5+aLlly+aafaqaUa/Fa2kUqTfBaemrGbPcb4/8juNOFGHGOPR2iAYo0CIoxgoX",
-	"QI5d4rB9U9h/BC9fKTlwZWm3QJyByTDDJcsrp68n56PYD+Qom2ZISvojcm0cJcLIvAH14BWuly3k1TXR",
-	"IcJD8zf0hRKmQfkAnxMAfSBM82WMoL1c9hgiLB5xypREBs8FdXba2yfMfOjUfOg0Lwo8dcvjPJ+Hpm51",
-	"Ax0kYzwx7cSMwAl0lV1BqZ6fKVOpCM9nmusTL1VW65+aiHlExjLcyBWgASTS79GDhiz0mCouJPR6oKHe",
-	"KqujLoVDLHWxzOb3XnF9Hpo5slQ1rtkfF9qYa1x21cjtwiXRfHCsXNuuPxBCow3ueg0xfLwyjxZuUsuA",
-	"ZDhOv37sxjDvzsU8E3hsWgJRiWLBtY7XrA+E5krG60TvSiwU8FQLQCZyu3rfqea9FBp9Z9n4fsI2F65k",
-	"/oyQEfSRwigWuKdWdVqH67m3V8WVtJw0F6HMMcR1HAqZGH1DjoRjFeyi04E1Ng0rAS0za6y41vEYDSAS",
-	"zLDX91HHsVBsHpy5s8BwTcjZlbSbEG1nO+bMwq1s33tBx9dmYWwetE7sC42gaut7z6tzlLwI2f/lIvC/",
-	"u/zZ5V9Nv5r+bvoV2txC7XYbffvTr+E3dPmTy7+6/K+XP738Gfr2L/53BAGrzc2d8GnjYQHX7RToo4qu",
-	"fFrNnpJ+DOMtCRmVkI2HoaJEb3G9Fus1+so0GwllZ/VDCv7kHugnX37crHL5+6NE0Pig6Ci23ZfnbI6c",
-	"0WcP5AUKOTSWHRIJ3orsu5pKzl+ghxcRuVLdiibvoupoL6o0U1quL64ufiV5UYsvjDsM4SGHhkpZCmcx",
-	"BLa22URbTbSNvv38vyPKXMPa2NSETUyILOLDIVWKxOumxTZ0JNCMZ8PDCT0nSCpB8LCEk7ezVQv8IDtS",
-	"/Jyb6e+nv5t+YTJu8q385fRrSDKpob5oSnk7d0Z9AeYPIbV6qopd66D4DW31cAwMF7cDlQh3ear2UMfr",
-	"eGI8W94FZIpHSLzePGGdEZ4MbXM4ZP92HbrjZrkffJyS9Sbq2IwWeEYRHA00B5wwexk8ZOloxIV5q6LR",
-	"GVHWzDTt6FxWb+a4cxdgSNrucL8YA8SmsestZjPfs0IxJUnSW99ADzkEXSdZx+Kic86bPyStTiw+mwMz",
-	"bDbskBvNhhuMQQGRJhfeIbrnrJS/ZO7Bcte0T5BLoyJe7WSo8Ogem7oA1J14uDCBPmjsYDQKPD3gY69p",
-	"KGVdfuEaiBf2K7ggnBs9lQNS6CjuuwaGcu4gjx8eozXFEXatyUls/fKcJZP1GonK3kY1s2pWNB4Jb8EH",
-	"7ihbpudQ5WHlKHf85CCALx5X2a/G9IVTuZgNs4vb0Sa+TVq34zZp7XS3eq07vVuktdm92d2MtuJtstML",
-	"lkDY9lmBagrKQAC7j9qIekGiNFGHsnNOI6L/NPu742/rGQBXfW/QwMUGhml2HMdPDt6SSJAEK81WANpq",
-	"s3PyoWWx4ZgPMWVQ+5Uny2UDuGG3qrxhhyJv1CTccgo2ULVpQSP1zBYx17WYHr4S+yaYH9W9tAMxK8jf",
-	"UbbGoOTAyhOoXbp1E40EH3LQUdYXyUB4vzaGZl99mKdg46SUU+aSvqXJBG9mFrRFm1v84aGb012TglWp",
-	"FHop4qAdwuLIMVX6i4izkopoQI14r6cX02SZ2t4+V1Abh7LmEhhhXkNg53Rvlte49L0gqZbgqZWCGm8s",
-	"2/1Bl3LRqh0TpVw2WFBRCramf8wIIkyJCTT8cJpA053CxiBx5HNtRBJqusMuLX0zTW9RXpg35LrzXolV",
-	"55HmaT5lSgpgmN5VxpVrOOMDdNgxXZlIeULQrWXSgRaQ7/GIQBPCg3hI2R9J+stSCS9XTHGp3VrTEcoP",
-	"bdZEkS7nV1lKzw2gFpZldVwcOeCiPulkkvZLN97cBu1MEaH3wX/4MW592m7d+dj+t/XxZ5vNm1sv/2yh",
-	"MwBencF5GRosR+Z4VTpfC0evAO+wuJoyq2Cvi05fkdzQF5gpEu+hUFZOl0R4SEzLUYQV4iwi+xbrwTyS",
-	"j8PWyHupP77P2H4mBzGpqgS/lgyZzO50Yess/7NAt0UQD6umLTwRHDoBL4itz+Nkw3SmG99qeaR53tMM",
-	"RPCypWkhZF+A/VrQQHIOZCeAOtcv2zEITFHAP3d4/BjtbG3eQu4WFPG4ZJYePXunURRFB62PPv5sOyR7",
-	"mo2YyqgazQwUTPgGcjcuAC0LYsXOvtzgon37H/8G8Ez30HiAwYxISA/KZUZ4svSHBlSqoFfTNHQz28Pq",
-	"I9aTxMgEDfk50WZ8E/EkJlIZ/LzaWgiwhul8HDCTa0NdFTDTDivRmHOnKQCgRQMuCSujpC5frZ6/t0Kn",
-	"c2r/vsG6yRAn/Cdrk8wHOQ7QDGpaazsqgP4P9PYNvGqV5Agccpg9wTS2hfBL8yVsorsWab1GvKaXsjiU",
-	"yXVkf1l1HPXypYCehUp72KsBd2o6zEMqjEgH57iyoKj4jhsBSIuVX15IMalAoTaioa6crpWDkncsdjLd",
-	"I6knfd3sLf95bGAEqM9FIXHhdk1pL+dCcZmcFk+kLdfMPcKpBAi5QhTToJKbGNBI8HMK5rFAGHVxdNYH",
-	"HHL0Ce+uJLqqMNEfZrI9znmliWgPYTYJ8kzFp/yqDmzBewKO+Wzqe6iTECwYEZ0m6kBWpP7DEmDvJG23",
-	"tyMaw3/B0W1WOvhDxFlEE2rc48FIf9agvjgku9ZNR/dTmUYRITGB1qUZg5xqZmtmjT+ayIzFv/vbz/97",
-	"IxCeym8JlnsJPqzKL36aeUjsgZx1iWPIkz3rzUIAnioU0xg8B/kuXbKBflhBG+DRiLBl1DPFa8/Ndc+7",
-	"7qmVVe1QB35vEbwxe7jueUd+w9iVogBO19rdCEaCRqQgrGuKaC8WVAlZOdIChMSFwLMtuGYgZaQWObWy",
-	"SepovtlxU/jMsmcPNMKqmpJUaTwxvbLccepNbiWZCCtQNS29OD5u7grazBJt4rJciSCF9YvekghuqoD6",
-	"r+D4Iq8Um6k5cucpFIYghePWcm8lz19HDM1YjW9A8AwmspphXliogMg8COxoiD1AMN5TpwrWxUK+84tC",
-	"5zmBm42U0RcpsT/b7NYa5thjlqGql8phTPkL2GeyliAq2AdXgCUpkbpyIatOLzzGVFHWP3XK2rd/acxz",
-	"wJfgLNPi1vdtb1JP1USUncImJFKesDVz8KkCGv169sL9vNfYmgOqMDpTMwOFZ5MTln9PP09xkkxOnWJs",
-	"2ppl/4DvmX/KUo5OaVqgI2djzTXurGdZQfme/XDQl/e45DwLpWAs9gLIdx2+3ozAFCnJJEEhe9BEXBkZ",
-	"OxKiTzhlMhyMY1U1886hnSt6DuqvXvJawWmdzyPMg/no7+OILN23yh3aNQ6rmoRfSJalSRDNOV3y6T+g",
-	"kSsOWCIRSB+eJE4j54iGd6A1gOoCdJ3pvxgELwD7+ubyJ5c/u/zfpl8C0M6vp78zCF/TL9H0m+k/AVTW",
-	"v0y/mf4akhe/nP7u8j9Nv55+M/1XNP3n6ZeX/9m/CG/4an02xcgFEcttmBY7nqRMjWO13FJ8TgenBdGZ",
-	"qn5Gdkz2k4uWxnm1l2x8OgPrF2GFE95HERaxK3gypXKV5U62f3IQx5IzhSN1z0Vfqm544qrRZ7XefLzV",
-	"pU3elazMCSlep9DJe/RhvPjtOAedXHOlLWF43dqImlGdepvQLjRt6PgzkQStRQGVA3qACccmNZEOcZ+Y",
-	"FFc1yGwEScQ5EeszUCOCIOiYXRNfpFIoAXdLalsi1p3lUf5UOdxZV+y98jbJzcaYdPUYV5K5+ZzyhSwz",
-	"5OwGKG2q0hbKR9Rs5I3NvRXIOc5vsrzIvzYjZ15Px9EN1MmH3gENqmOH3wG0sloNSD0BtVBqlwVWKTAD",
-	"sQSoxxny8yDc8UIJV0LKWCyQZsEr68FVXkWurJiUcO07fWFig7f/Zk62gVKjNbmOnh09aCIu8q4H5dK6",
-	"Gq1SK8a7HP/nD4JqnIF6A2O7nNwNZMJ/sCcKDRvQGuPKNnaYEG1lYC2dW+ZHbe9QaVwSpmYhdpkCEjEA",
-	"EhwQNP2v059P/352j3QxOwsQfTtI9C49myW4ebOzMfX79tAdFNO+1SAE5C6AHdbemQFlDW4cIYgccRYT",
-	"pizkWOCzfz/95vLzy88BNvX302+mX2s9EBAbfzL97fSr6b9mlWh7aKsdHtB2e7PpKIdwH2tDsUSuAlGC",
-	"IckAisn059NfTH+xhzaz765tbplKKQYZeWQkCCOpWLefd7edE0F7dKbiNUins1CJwvTvp7+a/kqvQDTA",
-	"AkeKCFnnZQnp4+RgCYEJD4RbUtxPkwTB70jLk9Lnw6/jfRGi4y+nfzv9h+kv0NrmtiURgEm769OfT3+F",
-	"1jZ3i2RcioqSKJVAXL2a1f5h+oXjJYcOOstaV2OkMmBvRl3DYWa1LZlKq9XMN7HZoqFJVWyrRaf+MYlS",
-	"QdXEzz9dKtsFpnSs7YinY24gQAIRWtMhK5XK4HaUAT8UR6kkIR9WCcyjRk5ueEhBOph+sVfpdFzTVf1a",
-	"82hqd0QmlcbbfJTEUiflhd+Zi5GYW9MBYCwR18QdnN9fzPqjavhAZzLHYpvANtuM2Iujh/sSZ8lvc7HN",
-	"6jHmtQQBZtn9DYgIuCbm97no89rYjyXt33Yi58aV3oEFs1YJFON1ZvWqefWHGAkiiW1cCEVdVGbJnYF2",
-	"9bVzsCuw/QofhRw5W1novl2qLVwW1+/lHLof6Y+uRvYO9GLpNHOst47R2jp6Dp19swBeo/rAMkQ2WjG7",
-	"6W+2jK6g6eBkqm91bL3+5vyVCwhRSKj6hOJJO2KDkGdgu5eHYgTihj8FPxlIQqhLd5iBml83rtiJwCda",
-	"eL9OXulJC7GTxJpzLhV3cbNTs0HgsaDbDbaYzR8iAoEPzVSdZS3LNpbuqnqNXeJfp4axfCqpXJxFag5Y",
-	"gNoxym0xizOQpDeTYVlfWXDJX8VAk8Qs7vKLMFCVGPHKlCuqIOHDoDyAr8ok3zSN7Z7P0ngrwAsArakh",
-	"yXiNYJFMkCAuyOgn8PfSJCnm0ukf9QOn2QPWQDhVAjPZK4QUCq2XCB0tbMJwZG+rnaVp97Ofp2nzsebx",
-	"eHbTNTUBsDmPTlvLkh3dus1kI4bUuIwrZuVBULCUGjB5887JPUcEXodO56TpG6HIwVRWRO/O1ADXkE9/",
-	"baYl3/NyssCe1i8uVMckbGUUsJ3i9R6F9MchpiwmolNj76LngYR01OVqAKUErrwgTgsNb+xosy8FtvDL",
-	"aprpzUelolGofPQ1Hgxao6hQboigPH7Luuea4NWXZ+QKeD6mu3ogHcZ0XbfRA1sIaz5fU4XgqZIKm75D",
-	"AU8GTRLo2w8R73Pi2rwvnb1Wnd1P2dJvq5Grv3wS/IKl1BrRGrmIklTSc7J+9UUtl8F6knkmFd1fpIwZ",
-	"LAfC2D+ev11CaUdWmu9BBuyEeK3IbWpQljO+JogS1PxQTI5e3z9hViHcQzbfx889JwJhpQ2cwvnS2c9P",
-	"RG31nLAsLQkLgnqU4QSsIaYFUFY51MeUVWF05y1vXdZRj4vTCI9UKoh/XPkJRyHF4QkRUsvgd7HClRwB",
-	"dwD+MiQck5ZZfy8Ssnb5s+k/28yNb6AZ2ucu/6OJpv88/Qpwq76Z/k+DEzn9b9OfT//xhE3/2/Qfpn83",
-	"/aUWsVyodQh4bKADP0dPk2hkuiST2Jg1VGnrseBMPGGSAHhKYhYz4qOJkw+FlD/XKImqpqW3XfseTcjG",
-	"CbMH49soC9qYNSjFXahQg3dtKDUXqJt37rRb7d3W5q3yJqllPUDSA3P40LNL8fjD44fGdnRV/1rNERO0",
-	"pgaCEOdid6A3N3e2zdl/lEpJcVH239zZrpXji5XgbDKkUQmJ7FfTLy9/Cn3wfm3Bx2qAtF1UJjh2hjiB",
-	"aoQegb9qmVuS0SSw06f/CKGF/3P6j020ueliM66UzHY35Fqq6+sm8mCB4VzoYb1IrM3Nra3t7Z2d3Tu7",
-	"Sws6j4JNj28MOYqL7mYUlG7eRl0pin9kYu7SM2MKWxsqj21gn4ussAbCmVSiKCFYAC5ZxxtyByl8Bs2O",
-	"PeZcA87bR52jZ9bNdvTs2AT+M5kLYlAqLkwSgGHmmADgpqaBe3Fx/fTA3Doa9L4UJ3rr50va2dzcam1t",
-	"b7d2dnbRnd3OuinBTEHBlSYxyl/yhbv7qtvY9+uUnS1Lbr/5vUVW238Hskqm66NPxDZ3zB1BenNq2Qa7",
-	"NHiiZJvSH23Jd7ZZZxPNboEBZ+QunI4rtoGsaJ4SapkC3ezYBGAeOSBzwgFyLZ1UyhIChhXc9IJycc/l",
-	"YAYUSv17nqTZdKD7MYj96a+mfw/cP/3V9FeuDsL6MRJyThK01hnQ/kCbPt9+/ncnbPo3019CN8+IsxiL",
-	"yek5jyxejwG/nf7j9FfTX66bQzymo4QP8VuQiUZtx3NDvKbZ3/oumQqGh8RZmvYhryQJMIZyd6XRCxXA",
-	"oAW2pn3+UShLc3v5LWFfd0xE1iyvEG9e8XVmztewZWGZqg9Nu3pVa7a8NW++V6ZLs0T2mYku5t2VjqwS",
-	"e6O1Akev73sn1sw59R3nWM5xktvwSsP18yiyyqwkbzYuWvrR1jmGIUn9juKavu/eWLx87N7/A+/1YYEu",
-	"eDcJdm9g6Oj+XXRnZ/eWllv6JhQThWkiswOqbrToQJ9v3YSgIY4GlJGWIDiGC0QILqzKIhk+I6cRlqSk",
-	"+p3jhMYwjdMexFHC2cgqGC88QIN0iJn3yYtRgpmF1LQ9XG1VJavoDgGjrCoC7fWMIWhTMZsg9ymDQSPK",
-	"Rml9gAnI8rynPxYEmGDaIK8q97ONsCA/OTgJe8NhPP95GjcRTiQ3Vpo13zo/bNnjvnUYd9AAMNU3loHj",
-	"0Z94/+nTJxk2h/WEzcFcnuGhAReqvJoyHQ6xmDhrzHGqfm1wfObC7MufHR2aBp80JkxpA0TOvHDfsTGO",
-	"BJeALUqwLDdlTwXbO8Ndyojas0/v5RzcquLgch8C/Wte1piDC+gNFpb1q2cXP4XireUyjGf3/p9K+76S",
-	"u2Wu93/W4gMOHZKPrBo77+mn7r4qyauVwWXLTpwSWbPCJMIxGdLofZ4KWTMx3+EYrgRYpTlUbwQ93Hcd",
-	"DPbCjigzT8B7zon4Y6nQWKFNgh8X+MPX5syGEuwk5i/NsUrjyX1za/3AtAOHnru1DBt/qG+1wbRjhYUK",
-	"p7zViFYsD/8jaEQeUhaM30HxPGVoqH9HKYMM5GUjENfRfMkdCm5r1A9duiccicv6hOsON2vhzlaTunuP",
-	"nWchgP6qj+d3fSouU25UMxZumCaPhSvcLxKk4sDPZ23bDSwRATbffGqeC77y+rpdLVdEVQuXyBPnWRlV",
-	"plaU16xOEZUFKQ/I+WbpvMl2SWGzFVICYAFDXF7muUp+9ZbUOzQKKQp+3y9f0Ph1XPUxkyxD1AQ6DfTE",
-	"y47wNdvzan0DPTaNTPbQLFkzl5KhRP7PIiFslXyJjuDDNW4gvW5vSWQj+NKY8jdMsYPF5Q15IZsod+bD",
-	"N0Yll4D7ZhO8uyOtpH8vczJ9z3t6ff+EZaHwo2fvhJxLixWWIb6gQ21Pb7Yd6KP99x+zMuMpA0VvdO2s",
-	"8znFbcu0c1vp3F/hQC+erjOnZXEV7f+8xWyHg/DXdRYWgKP/AAdjafHm4A4X5cczgDCBAEwGQZ7L+31j",
-	"smp5F0EukdZxb9i69Bv+nfLGZ/oDL284l/SNz+xfx/rybLvABYjH7ead2y/d5SD/zpzUhYKmhbguFcd4",
-	"EGjGNlgNgbaYEJa+al+ABE9ICc9dq9gDPtZXhqti0ey25+gJV2lQWDrB7WFc59ydc5Z9GOzm8iLFSQa7",
-	"fpqO+gLHZM80vfr15V9f/sccX+K3019PvwBYir+YfjX97fSLy7+cfjX9ypwxTYQVSgiWCm3eRAM9xKb+",
-	"t3E3YIaqMxfW9yEvgEgJ5+upIEpgyijr752w6e8vP59+c/kXAHjxk+lXUML4hYWw+OLyP+uRmnfpEf/z",
-	"9DfTb+wXfjv9Aob2K29oW7ttNzZcyJdY30eRvk6aaEy6lGHRRJIM9R97CKPLn+iPXP7Um/tPERdZI7lC",
-	"+kiQpOYQDE3SwIsIaavT9SfBewwfDyeTmAV1qY9LROaWzIu00sK4396I9MiCbTEzZFDUDKxR3rPS/mng",
-	"jswdaynLrnKBsIgGFJAp7V9Qe2xudc3G3C2Kc1t8zLKLJ8wpi/lnTVoSesySiXfVSXII8ru0PHMU2BOg",
-	"yIqu22Xe4bLZcF+dx1puyZcEB/tDOKLeYAfSG+a++dPwxVy79+KPyXEwz09gtYxMq8hs67LeUWXme3b5",
-	"KzLHnX9mObE0vw53bl1tdU+H+cdRVrVau1rVzvC1AcfknLCHjNAziWAqh/JEPFVav4ZULnv7xgn05ulT",
-	"29cVGgHG3HYBsim1oGVr8WkHsIekLfwa6vMvb8gHTzNCYmnul3/s3gJtbvd5y1509248sn/8mI8IwyN6",
-	"qm+QG8+eHb77sf9Miw6he+jeZ7anYaNP1SDtbkR8eIPjEW1FPCZ9wm5kw3jpPy7P6KjFbX+NFhTz691g",
-	"rf7v/Bjf+TG+82N858f4w/oxQidbjocbbl9sKbPK2H3cq2zw4QwlLe2wIDGKsCQtyiRhkip6TpIJWrM5",
-	"0uloREQry0+aC99bkoaGoU5bH38vyFP/C9UsOwnsrNAREZEFsacXFYbnEF88k6EWhMYk20MpS+iQWtL4",
-	"J/ziRg9Dyg4q6uIfm21HEtqn3cS1PplveMyX+yMinkkiHujBvpLZZNjosgqBbw0Eh7e51vcgx9o+uaqY",
-	"CG61VIbq5fRSmqoZEqM1W9wHGqItkloP54VBDtV9WwC5mv0Gr3jGVBCg0NXZrV4xCQp0oEuCYfE9tPnt",
-	"53+72W7vI2D1PXQ2B3hhnp4atN5MuxhrqJmRFCywnHwFOvg7oMA/zYIEzjehXdYSM/sy7ON5gv5aarKz",
-	"U+PNcDuayaxWT/G/1DH5Go+z786p/3XOqe9OloqTJXSozJVh15h97MoRm8YThFlsHFRIKjzJ9AZoxW5Q",
-	"uMhwPeQielUC8rvN/t1mfxWbPWgmO5f5IzKWenKhCoY8EsjIWCJNMK3rCKjVkNUZ4mlM68Bd3+VMEaYO",
-	"3O0vm40ujyfh7OXjQoZyE0ncg3ib1hiEQpQpjnCmV61qS66S81sjDFTd2WqVtpAuhJIRq5mTvDiejxet",
-	"/LXozjOs9Abo0EcEp2pAmKJahqyGlfiYkQwsd4BN+0oi0XjAbZk7EYjKfaR4jC1YiUXhm91To2sFNXy5",
-	"aMbBRkQ+RZaLI86RbnBZT56hTPW3J7ZFSmccMlx9+JUVu6yWJ1AYWZgLMgC2WQVjd6c1/W/T/wNZ2DBT",
-	"PePjPxbxZzL3qmuQxV3LqZCOkUGVLu6Cs9RmtTOq2qZZLf1qTeRHtu2FGcociroTpx6cpAnX27ZuKaPL",
-	"9x18rWDOCwoW7Po/tOZw/plemiSnIx8isOrZ49QQtAiFSMS56VQ489iLFDNF1SSMyniO1d2gbT79fz/E",
-	"UmJ0jtWpKajdRG+j6T9Nv5z+C5r+Yvp3038MetZK3BEXqgGysYQB/dxginSamXkFb/FzIib6+RCqmrtc",
-	"2soE2tOBBIG1l/uI4Gjg2pkADIonOVxxMbelvXXrRAKGUNUW6QkiB6s5b4R5+KkDkr0KLGzhXRUjTY1P",
-	"45XAwtYLYQxxTJaIX5iXvjOp6qcKoPcQJYODWr/dKrkLNcE/wtjIUgCrZodVVXO7Y4sqJIhKBZNoCG2y",
-	"ea8WdUSG7PvacE4Nf7rkqPnwo/ns/VykgIASJSDRd8rt0efBiJoRPaBSXVXrtnsvWISnfzGHdxD6FqCi",
-	"qBrEAo9xgkY8odEESUBJxEnCx9J0VdKvQYyPlzxtKxRub1jVlFmxTex8ebOPuCuFAixQSKKuoIKZ/9Je",
-	"Lp+9y21VlhO58JZqAlXlEhegCNEsEuHGAsDB2tCCR6RPpVq1oW+ERyoa4KeLcM5tfsJJ4xDhIYTyMBK8",
-	"y9VJA41p3CcKrT3VMkjRhDTR4K55L+LihAly9+DJ07vvH6zv58hJWRKYSb41YGES2fHYTDBv5Xbad27O",
-	"a7+xfB+APxUsg9eDnh9E53oVMFzBlMjmjMUymod/f0TO+RmJj005RUC1FOaGu2Ex9D4foyFmEyTtC9CY",
-	"CIIIs1jaCwRo4eXB4fFKUY+dLjPEExRzA3820xnbCQbbcyWvfwXSM9y36FCCQF+eZgPHQ8qC4sHABJkG",
-	"PncHOEkI61fAy2Amx0QA4lXC+5R1XC8u13UDLOZS26E9Lc6oBEv6hEnaZy1qU5fMW/wBdILeezeqCiH0",
-	"eIRfpGQfGbQdreU3UQpOig65GFFB5IHqhDF93M/1PSNDogY8rgC3OaMshlStYuOlwDwtAmMRft+tquJq",
-	"ZNQSsI5OS3gvde2VItn82ebTCHGnP9AHeuTX0+8F2o0YHErh2X2hdiMzC75kI8XF/UrAIARQ2oKdiEcj",
-	"SJcrN3vbvFn45s0w9H82p7n9492NxnRFa4BuiCVpohjLAZHIJfAuCJ3fDg7CSI+HgSEcSpkShFHCWb+V",
-	"QLGRtRfNEb6P9LAEjW2WdzTgNCLGnsLKbfkavcFKyxdmMSmDHstFJmTmhtWCBKDHl82Eq/ANWknvFklv",
-	"TymtbpNKi+QIxUAWJCvccb0gUSrG7z5FtLBIWUIsHCp8TNrGrLAwy+T51e0XUoFpfPgE2UavjgR2mG9J",
-	"47x3kts4QfXoitbwVnt7o72xubm9catO/Ey/85kMr/RTFzDwvmlWwvtyParM2xDHjoXMaXSS3YyG5KSB",
-	"1gpbxVJjPbzsmiUP+pXM1RV8rJnWSJimg22COTrMNYaHejBKkqS3Ua8Nf/5VWNeiUesRuCj6PZLke2LO",
-	"Jr2OiJPb729AnOlY8oNUDbiw6lg46pL9HKw9fOqHGZ4dPYAsbdf7yDGLaUc1X2cJ6Gj+xzPmAtzliA8J",
-	"6uLoDHVJjwtixJneOVeIzhQm6o+ugnZ3cZLoMaxojVYe7Fa9eJHa1iF4SFQOKm8obbxggYamO7cXqhQA",
-	"i1Lxafht1W8v6W+w6ThmOBU0PgT4QhM8qNVP72nWn6w46D4+J/nBR+1rm4j2EGaTWjWvdfv4L3McqIHg",
-	"aX9QHNXqiVUJZWfLhUf9zlazY4W4Zz8Vph7bUNJ18M3PSyIpnvfud6kcJXgS7g3sCxA4oLskMelSAPJs",
-	"TpHchZINA6qV4VgjwhtnzfPGa90UGmVuo2cULSzsAm69Dh+rz/yL7KPqkOex5A8oO4OS1FWDOsb2fiZo",
-	"ePGOnxyYoqaAkNCa4L4zm1SRoSIrPvWpMduRennnZT7MCkI88Vi9DOS8gEGBK7Mj223ebqqUdWLkXSz+",
-	"FpA/fnb5k+nvLn82/c30q9DOYHW2guF/BvRBa50b+oy6ISW/8Zn+5eUNaI3UWa+zF8s9Fw2P+9NeQLNr",
-	"4uhsCa7E0W8gN8+q97YvWdAfscj+9TzOllWti71eP+wFO0nhXu84HY24UA+JlLgfdrGanzSpMFI0OiPq",
-	"LW2NC4KhP8cCoFfQxxZylBmFgbV1KXzBKN8KeBU9wYcw13D5aO2mlooIhpMgIrn7ETGuiGseJAd8zFwG",
-	"j6FD2FIzRF2lZt/c4h5vOmr7c/ZGbsm6qCYmwBc5pmCpG4pdplJ9aJoo2kooI0iRC9VEZ8RkNo0FVYpA",
-	"owyFugkONZ1dtMPCVdfF1Zm35cqrBYeB4WHOksl+9eKZoJhLKuMWMbzGRgQq1aT0tVi2gY39Jli53rSe",
-	"As+HxJXZDa5xkB+keEsiaZ5eJLMkePLIivg+K4o889i9ytjgrCi0eek1v2RIdtc9pF+QcHk14JlVpDEV",
-	"Uh0ROeJMkirTCm5yhfZmsQQZJVcwqF5d6na9LJLCIvg9c7McvFkgF6aP2HkuFTQWWoJJyiKXdWT9dxY6",
-	"yp7Sa5bfB1gQUHvg6hCLsyrf4fIwP7bZ4DENdoK4b4JyfKTVGaBB05Osb0nEkxicQlbZMAMeaFsf4vYQ",
-	"5SPxCVvTT71ISUr0QyIGCCwAYhlTSXJJ5No5gLg2EbwVvEnh1PnslPW3bL6W3s70s4ByoVKFIlQi4uxe",
-	"8bZsxh71JOV1HytW/r4Rp4ogeJifJyXn1PLRWFVxNGWT//fmjrc7Wr3oSPj+I64y+EXZKcaNIaCNhpSl",
-	"quSvkep0+8XW/cHm+Y/aox/yO2cfRvdui6c3xx91H+0MP9iVD2o09DDDXegm9QBrvLAwZ6CGNRvdhNgG",
-	"rZSdmlYW4dB+2h1S5XXxXLFdm9cA467eHVVhDtvgkymE+4IQ6WXUR0RKyvpZi5ZiM1PC1L7xUXcJ6miG",
-	"64Rlpcn5+kGOchbwBZi0MIsi5jceZTbXH7TNtY4NfTzxX9lZ3z9hYAdCy1HTSi13mJkn/j/23r25kSPL",
-	"D/0qaawjGuQUQDz5AENhs9nsFtVNNkWy1ZKmdFmJqgRQw0ImVFkgGqOrCElje3xjNrz27lzfDXt35+61",
-	"Y/+5cSO0mpGtHe1oIvwJwK+gT3Ijz8msB1AgQbK7Rw/I4Z0mqirfec7vvC3iNGo1h0iBUSJ4qUaAv4mv",
-	"O5jxT2reUDeTt+q5hwWJxINhiFWfIhrlulLnOrrgVZSpbfGFh7MCfpCxEOTEKDLPp9qxYW4UJMrVDozA",
-	"UetTySILMWwHV8AKdDSCzd+qzO1K7fxWJeoRHQ7rB4wUXcEjnw/FUE6lbrzzYGaU8uh0ml2PzIiv2Lo7",
-	"6AP8SBp4AnV3/YgUMxIXmpNRzPK5Gww9nVvjB6o5eMXi/WIy/fdJnF9YfH75kvMPT2jO3I+Z5bk6z+QN",
-	"DGVz2sg70Avnl9RjPwnoMYtzEM4O3wDkBTc3y5X0LV+cJnQZZ+FNCQlKN08vWOgNWSwi3U6SFdjK00Gu",
-	"87NhnkrQAq/7dCl6kKpW4J8aPkQ9iifx5MmOBYzI1D0fo3+paijfwVTtrBTB0Dgc3GbpZUCvZJ8nT3ZQ",
-	"jYNzxvRMikX2GZWgroec0xnPp0zJPliNpzCHqxcLnW5+qs6CRSIxJ9dTJBbd82kHYkxwFIlCZtLTQ5wS",
-	"+QqZNc5ufe6hyh7PK+7UIvqzWUZenpvF4vulg/oBKYNOYuWYzzytCUqprPPUQQuofOY4O2joZ2W1K+BC",
-	"BtoNU3v1pWlarlapzNOiLKgkSW/CTjz+HN+pjDp4xppAXYg21y7uFjEe7rAsXt/neXkyYyAw5Ni8zAt/",
-	"uxkiSI3z2vnupu7tnOCuuPCqJLQthlGLOBFze9x3aeAQ0MO5WE5U+3ZYxki5Ytnc0aFwDinqf0mL+PxC",
-	"+C6Df8mIBgH8vmIRJy4t75Ai46GAJzaPf7ZM4SYsJe6q3QF9CYPP4ZNA96dE6zEEZwlC4zoF6jUITfB5",
-	"11Fy2DCUaiQRk6p5XcUCWgN1opOtShBPPYnyK1gFL1UWLBmDwjW6J3WoVWtzdCHpHbkRJk+U5PpObpP+",
-	"NTD9ZZna7kzyZ8lqTvXiTE7ZnpAstt2o8yjPmadTMdEgYGGsqFE8C83vC4WTpijurG+8mvU2kcMwFEOs",
-	"pCwHGModMhKFfr9/d9e5xSjedRLQS9Tx/uDUuzmsdlYppBCgQ7795NdkBi6TImcji+iZaLaq+e3KNnGM",
-	"aQI/h09srp9vE0e3d9YR4dlQsjD1GiYmkaLPMJZUYcRUJ9s2d5CT4TeABKFiS8ZwAnYxEjI1BYXRVrJ0",
-	"SyBWNKNMbAzxiGKGeT2NwvVLkqllT9q8Ets5awBT1asuwtQibpN4zvAO5WO07tgcm982n5kZ0+QLhK7l",
-	"9J5AoZQILPukPVbsIG1NzFupmyzPdAksXIArjuEzgCNxhF92/RCraKFkjhsnULt7Uk9VxtFtyaRQdost",
-	"Z1OAb154YLbvvBmcpopLz2Cg/Z3DHdDJkp9DIOaMZ+neUE117UBIV4yuy745cwhPRTS4QyrSObX/TdzV",
-	"bFqObSUJh7ooxICh0EokHUsioRSSzYccInAygVPAmiCGDqRJGam1n9a5T013fSHn6twNEdHggS8VxXxd",
-	"60LQips39/INZ5mNEc6x22D45j0Zp7PKi8M2QZ49KomuePRS8lotvAF7BqvmiA04tvm+qMkU0c89N7SC",
-	"Bl0R+lGvn7a6nby5U82l1rBx6bjN9Q/y1Bi+lMN5nuLgrKotVBh3iOzbuELhoLO3+zHKAbkydDRQ52iu",
-	"m6ajX2itrUUiGqx9+8k/OOTZ8T509vYxHrueCDIej6lDBNahHLEYFSxkwMIkSwouSb2SuyYfhpAGmnfz",
-	"x6mHYhFKjg4f6ZpcPidtKtl6gxQdj0a0BT+vDXh3G3+3YDq4ioo1p89nexzlKickc0M2NyJQPTP91mto",
-	"HI7GA4UfMHshh41rKxbAF3Ci171lNiq9GPFhsTIHOn0w42MXb8e825LgrykrO1dUzMtHlOoOG8kSoL82",
-	"iGfimedEPmK7d9EuxcLokc5ykcf+4pfQmBvRMNI5NBSakDBg+F+Q2Mx5zCt2kso9dcz6uthiTrq7WQIs",
-	"5+loca/vj5+my5PkSDzpx2hu1d9Or7XWZ/gaIFvILG0OWTYQiaipxxBE7wIQaOCGi+dMvdK13Jya9D7n",
-	"bNjcZZ2/OHnnF6Fb2k9jDoxrj+crV7ARtSqJtwfSKP3JNiaXif9WkGIQMqkVa7kcJj8fG01cLPJf8FIF",
-	"l/LM6LEBePYhZyOZ/8SoRnIfagk+7+G0Kis1+LS+xYwqaSs1Dz2umFDlbmMkIhosuDE+JzQIzF74eMVi",
-	"rle/FlRjX1b6ROSeLJkXynILtfacSLrDTDqUQIzgvMksWprrZQoP3mGh3/GRQs+SrVdtRLxF/pmUo8q1",
-	"mWfT787PNQNpZGaqbWYQKBc6Ec2YTQGkn2xs1arVWr3RXF8oEh2auXrRo5Q8dtX0YrltcVvsbGKb7CGY",
-	"Hl+8P6lRXeeQ8Jy1e0Kc77jns0dfDCNX5KFmIAvMa8HKX+juwRhhsr16RAxDYIyhJ7eJN0Q6wlqEBuqG",
-	"j4lugxSTUsiEs9HKNvG7XISq9SE/52LECY5W10wmfRq58LbqAQtZFQPR7WrnFYPNdfuKMJnOFcvDtq/X",
-	"IZi5X7FmaR40X+TDkzWTjDsVlZZqxiI6S2dJ9uiAeWVyqJfGhxSJviRROJQK1bSHaB7Qi+PnJ5690Ewg",
-	"uQKaiJfTOcJmpYVYHXvVpKYUnN6NE1rN3oRcVgE/pOeQXrLrHSvVU0svRTy12Y4Q8g9DPxqfqDurUQSj",
-	"IQt3hmoC5i/jfll46/lpIa9agYMpQiDHiVaghTrTmkUgV8pUqgwgEkBYoINkTr0oGsCGgPZDhPep9N05",
-	"zo0BjRR1J+ZdeY+4IYOQVxpIUnQe79zfP9w7PXt6tHe8c/r0+OzZyd7x4c7BnkPWyOzTo52Tk+dPjx9g",
-	"RGQyRBjCzAjllP/u9ImXPu8GrDSUzJi2UfmI5Cnt/etYicI6tdEEe0AdYpGaXAj3JNlTW3sihqHLiEu5",
-	"IhKQMaGHqe1h+D4WrGegx8do0cTl1sDbgf+YKXwLgUwdgcoZHlG8CvorLWQTj12wQK21nMkTHL/jY/RL",
-	"m7rnakDTHq6GaSkERQNStAtQIv+Xkz9c/mryT2Ty+8nnk3+cfDX5w+TLy8/sworNRYdoz0Wfd0vM1Gwk",
-	"LuMR1kC1+Z/9GdkVXK2JQk82L5G3Tp4ekrbwfCaJ2oDVVZf2WbBLJVtdBU2DLBPFoNCmcvxwl9Tr9S2I",
-	"lT3dLZMDSA3qS5sTokHWnGLLqrc9QM4sDAUElVMODW41mhvESQHKtUEo2gHr/+RnUnCHGPioVamqKxkp",
-	"5kz6VNF7VlJ8A37AfA7bxOfonu3zwTAiNJCCBL6MdMRRp4OCh2pJlw/xOXFgXNIpE7io75a0zq607zkk",
-	"1P4e+uSQIrSJNRNVM3rEainHYGDRttl9z1nRyQY6vk6RFJttM5kKA9GVsEj76bG3iNOoVEifBuoCM+9M",
-	"f+zgYY9BjmlT9a/Gow97WweSFPs+eFJbwCfVpq+UcTeQh7BAMjIKBe/G+ctxR9XyffvJrwnFmcFqWahk",
-	"HEO1c0snsBChWZp0KgsaqWbaIaPn6K2CmMciNJkSgbmikyn05UtwlVZfwkrAmTjrUD9gnmPpJHB6s9QR",
-	"hQlQt4ejI0UHsJBjqQYcNDXKcqUcAynHIo4aejlr2lM/w1zKUK/EMSukmklUzNB7PEUZH05JGrWakQ0V",
-	"wtR6f7VsFlF7SLmnmmrUarDNp+wF1vGHAnaKlvgc/jcUgYJKIXWhg+Kzn1Qqlcq3n/yV+kf1IUxL/XPj",
-	"of5t6+EKlO+EHUJWJ9V+JKNsad9zLJYiPNhcR1+Ss7gzp0x2dAN6oyACiXnESZmZWwRc7RWhPdo7gMOW",
-	"2PpX8LLpPHVgoCUdxjyLuDQMfdplOsAbFBARbcNaPO/5Aao0PRrRNpWgqAeLh9tTF9tKdkCahIJOs1JX",
-	"vQ85vaA+oHU9Q+eYReG4tNNRcyJFVI3IlVaMJqEkJqLRbTUe3OSox7je89SGg55lKPXdjceX7LsfwRye",
-	"AH1RNBRtq2RAuz6HNlqgIScOniucuSIxiWHU0QwASQm78MVQYmx8yli7nTXIgkCTakNX3IbB7KQrIKTX",
-	"LqLnoC3qiTDS4eyZpGVFSt56fqrzpKnRwILuebVms7q1beL9ztlYQna3tfKIBUEJwPjaz0bnsgwke4X4",
-	"HI5YJudRi9wHDEO+/eQfnDI5TofRI3sRkJPRSiMCfWtCEeFUuL5iBiJptnYagj+JD1T1ZES7ihE927f5",
-	"Lg0CsrpqQNbqKogVq6uAtVZXzTX1WF/ETDc28x7v7Tw42FuxiCsGY5vngDekvcgbLNADSbK6aqbNVlct",
-	"tfcRI35k6ZS9QWDz1dUuiw7Y6mqZ7HODF/oQJYKWBnSiOTk4gXiEuCAG6hEt1SWLbB74/ByddvwIN3gF",
-	"PfcR50SKSoPqrxV7mPVhxmoEiiE+YBfak1qurqKYEPgu0666GtYoeB/6LKKAkIZhoLGdbK2tjUajcpcP",
-	"FSld019K84+S6qHci/rBnx0K/jBk7ER0ohEN2RPdR1IhJ8ZFO0f7qWr+rUKlXC1XNM7ldOAXWoV6uVKu",
-	"Yw71HiDx/FOonnTzESegnuesTR6zMTlhESkqHLLRrG6sJPU79KHPnHnkaCDXjjMXR24Tiv+6J4lz7nuO",
-	"YYeAoYD3nbMxYotzNrY50BXwK8MwILwFSrLUWmglGwMppuoDvAE6NsnmMZGAYXVEEIiRTl+Kil/dHqh4",
-	"MW5Mi4ExMdj3Cq3CIxa9NTrHvN14imFFa5WKgbhaTEzDM7O6sdj1UUENo9D66UcFGnQLrcKe9+BkBzQM",
-	"F/AXrCTUg4NO29X248pR091l6+9Uz59UvPdr4nn7vrezOd6rfnjcr8vT4Tujd8fvV9Q30bjQKjx9fIS5",
-	"65Q454PnU6FVqFY/fG/nvccvdsPOOydnG6fj52+/+bS70XMvjujAPwjC0T6lR+6bz45F4eMPPtayyrUK",
-	"p7eePz5BsJ+TrZWNiWRRWZ3JRm1rXlPxcq6dCnFA+VijSZkRJwutn35gFeSw31eXq4VFm1JnjeQdtYIp",
-	"Jf7TghzLiPULH6g21+jAX7uoYu6aFEtec9P5eQdCRnk+qmxAqooJpT40Jp0WCSn3RJ+0xxGTpIiGsxVI",
-	"P+d3eQoxpj6+J8kg9C9UM+dsbOlwSSW91XSgJJK42BoPdTZs/gRrxaHKPfAVEds/yju56I23m/R44nf5",
-	"Pk+SEc8c6erNjnRq2QofVg7X3+5v7Tb82s82xu9U5bub7Pi82XlzVI+eDN6nz8Qj7z13q33A995Qx958",
-	"CiPdohtulTVrpXqn0i41vE1Waq/Taqni1rwGW+9s0molE93ZKtQqtfVStVqqNU4rW616rVWpvF9Y+Pim",
-	"FiVZjpzjvEOQA8fDvcOhtgpNpBlXf7evw8z2FHzHr+rXf3WCJW+eJUjvylv0iEWEJrOKD6rJ2UnTpzx1",
-	"m9I+q9fcKYAP19yn2tz7BG6RqQdtMeTelP3e5gYnqs9oNAx1QJ/JM5TMD9zNJO0zEpt8JaHS5k7b517q",
-	"NCiZZgfQs4Lm50khMlQ9adnKMDQubJ41KxrHTivlxp665eq5TiJHyUBInf3U5toCbKQQI7Sml8DgfQ/h",
-	"vmZZRrM7VmgHSEjs55dMHz4F5m9h0l0Rxt8XE2s0ZyObCyW/KNmVRhHrDzSy9yMyHKxsK1m7anQHZ/Gy",
-	"JyPGTOS4F55gWHwcSbT+ODWlMy6iM9hZ3QAXyd72IPuJL9MfQBN1885ZOxDuOfOcMlmYJkLe7ed+1NvN",
-	"nG+tHLiv/ZRvQAKTZo5Yv9AqlNR/9/ce7R+S3b3j0/2H+7s7p3vwq80P9vfvy5/v7u680+/ujPbv73T3",
-	"n53WPnR33i6XlVSi/ts7fJDz5W1JZjqRFyqe4/0ptAoHe892999+8KL+VuXtmrvZe7s6eN7ob5xutd+7",
-	"eFyTh81wZ3O4V+08qvfeWj9/Unl/tN99Z2N83BBHNX6w9eFJNXpWv3jefPHexs93Ku3dmrfX6Dxa7+1v",
-	"/uxxJTh441YEOZMa/eOsRlq7b98eiaGTJ8hu+3Mjvsy7a0pKMXFMe3rTP154Tumv85jLSZJqWzGVRZjD",
-	"fRoXhoFPqtd/8oybdLLMw48WYCcPRdj2PY+Bla5RXeCLIzoOBPVOhXhCQww7bVSbiwxPW8GZd8A8n56O",
-	"B/hxrbbIxzoFgiKJe3F6yu8/fz55Ccw4JfOuIYacz40RKsqMNdjYEaAd5plEtrH0N0QDghhxm8dcspgu",
-	"3hmXEgJzokTtDFqX/VQ6fsvm3ZByrXvW6sieP7CIK7gc9vW4lCgPgBhFwqRwKAeZ0eZ6gDB68OHXegGQ",
-	"62zuNCqNlCLgTHMxsN80qpX0I80bHdVIR4Q277JoP36suHRlyxhjz9gLX0aoZ2WSODA/zc8o137fZk01",
-	"LzUtaD5mWkgM8jpjfBfSBqXwTsfkP04GG9fZbE0tHzygnsc0blJyuRmHAU6wpnqVve0sBgTpyrhK5rDS",
-	"HThTybLchY2mvC8Kk99c/qfLzy4/SVvz1a+TL9Wvk28mX6Sr1CgkGVZ4twRudpUwtuyDxwLZqlXJxnqz",
-	"1KiXalUIXoXKF4XHG2/XDhrvvlV/8Pz95v31w42jzeOt09o79Xcb7zXfX9/ZuL+5u/Wgtld/2HjUfHP9",
-	"rY3Hm08W52bTS3Mjblb9fnKzlDcwao/RdSI+arrIb7rAxG25XuP6Tw5F9FDosnCNygLsYFfwTuCj0bxR",
-	"XWBQj8AfZckd/wTcEa+XoowpMgiqYzhzaS6WYpeKKV7DJj8C8vDxXL3oE6aZ1MnRDpF0TOzCWAwxyYBh",
-	"k5Eg7yq+8Z5dgDENQtbxA0wA3xFhv3wFJ+qY2ISUrGYRXfaK6Jgt6jIPFdvb8xmXUMKnjy5d+ZIeEZyt",
-	"zFF4ThH1u6g9tT+fqaNVHrAoFBf/Wr9RFmF3nmKnCYqdCih2rJtziLTp0rjYFCr6v1LO/9H/VcFd/IHJ",
-	"v4pCU9Z9AfIfDLuFVpymVVFxqD0W1wtbmK4ma30UsgufjeYR12Sby7cjgzeiaj9u+N0Toynyokt7IJBG",
-	"Q9osbVG4xFiUQdc/r6pjbBlL9aBudOxtM6BRL+VsoyuNZaFD+oTdLH73g2kieI2yzpSl8yVhvkK0MHaN",
-	"t7WYkKlimFR70ujxmXZH1L+gZhvdKQyUk6TL0C0PFHVOo1J1tCVb0cxEk+EQtyeEQtJXJB0v1ivEo2NJ",
-	"2mOib+mKzcUFC41xF3wQirUG6YlhmHmvbPPneb6xUzEElpLMRBgyN0pEnq5iEU6tUnNsbqS3RA+H8XSw",
-	"PKBCjIv4XVG371QILJo4vVyKlKs56CGi3s+8rLV3Eo4aaPVSpagsEgj3PCkDNYw0Xxj1/ICBL8SWo82g",
-	"GVcBK9mfDngwZXd1rsbtLrKBPpsFyjkt+xeUiws6xT+ulAamVWALU+YfqSKqVqnd0gykywoWZMc9e/ut",
-	"2oONx833dxvP36q/s3769uN3a0/ebr7T2Ds+eGvjvfv1w9q7z99+c/3h+0eNZw8enzZ3rjbwNDUOiOtE",
-	"zivnuPCq5BfonMN84/vtS3Pnt2diinwJ4fDMWyr0liLLFQq9hHEitwQxIYn0vUZgAXq4hievhCdvPufW",
-	"AZfqkMqIDQhqkAw/NzkGkGGRaX7VAldgm2eNSbqoB0wEwYCuEVbMJH/IFP9UrDecqk9KiuCSOBLhuQR5",
-	"ZaVMdmZj0NWTljYtKb4DLxR1Ku7AY8ADVwgUkOyAcQvmOKKhJ9GZJG0H0zYy4F5NY2a3UoOAzQBnX1yq",
-	"pma74FaEJiybp/wCsWXMABH/mchhfUa5JHbBaNYg1ZtdKNt8J9UwOnSmLWuwZWcdDQLIjuHmVGHQQAol",
-	"ACYmr7RaT/29f0SKwMNXyiQNnDA7HubgtRANXVuXdB5LT5PP27J3XQUnW+A1Jedno0MLVuGCBsOXzHOy",
-	"3Rc2zj+slfpbL7xSvddhpcFmNMrDEBiFN5geL2zm/GvwamaAORAKja1apb6FDOzmHHBpdVsy6R87k36I",
-	"sljiQBLbujI4L8Wio5EwLDiXUYvhFUa3Pe7JTOHimQLJbabkW/VXC/wjsyKujMRA2lzxLnCCjHSufbCR",
-	"CXS/mG5yDjlX45y54I25pX3FUHv33eoqfH/OSRa+KTHZ1FrDjPVm564HbQberXVE2BVXHIoTxj3Cpkq8",
-	"Y7gGYAw0L5aJLkaCUNJKqyruSZsbA2LIXOZfgKZEcAy6RptfEWFQnvZDe1nZ/ORoB3JzSabd6ePrgOcP",
-	"wiq3teYAxmURSlZXY7Pr6qrNEeGmxpGpFN8eowc3jqYaI7IVRG46jkHBNhqM6FhrVjQ0g4yOiUJCTQ4A",
-	"DmBS7RYlh24vY0JFW6tCmpyN4qAgrVeX2l9Lew7DSum0QWVizqLCYFPwS692Cn6Zn4qJKiUbdJGretdd",
-	"mIwhx2rp74St2uO4FlMapsDE2mN9etKoxKjr5ypb1Mluj08OTnKhD+5nusEpW2y1Vi81mqX1jZvgFLMe",
-	"D+Hu3Aik1HLq9XemTwXBQ2ElJnGTK8pXQgGQ3hEd3xowLDn5a7cQxpauWHGDdCy9uzeg2j73Ix9zbuST",
-	"7Z3kMBnDd3tM2sPgnPh9LNcGXiuxT48in9BmPEIbapEo6utHyeXc1jHPVDulggOk+eQMQ7TOzC1wbB5H",
-	"OKDB3aVBoP0oE6eOeE3AvdwYA+OUODbodK/y5EGM4ev6557f6bBwpUye6tKeUiIDmTX5k52UB0t2+vek",
-	"KZOSUt3bPOFKPd8EtkkLfXO1Sy4siW7uLF4aI4K3bA6BoDNHAVMvpnX8IJwbX6FEGE8Fgk+baJOAdDql",
-	"nt+GRrZmtoqLKNku05oZgC4Qg8EwWccq7W2U6+cPLe/jAhwleqTbO7XqCj6JVv2d9sZ56e1+7UXpONoa",
-	"lJ6MGj+HjBnXauY5Gx3NV87fwEiamdyPQU7NaJ1T4ZivwqHm9Qi0N3fDWfLN18w3jxEHA3uScgjHKkum",
-	"b8A0gcxeJ+loDXKEEaOJChm5H/OAY6+kRB84/6hxtnny/snByYqJfE8RHVB5+m4POZWkkS87Y5JmbTZH",
-	"3jbNvrSQk0KCxk/SIqurGGJrBHfRQSW5oeO+JFBJbnXVylzVSARewtqt+CqDOxHjnsRm4PUkJEcJK8Bc",
-	"kuANw35mxohpAWDlwR4W+xZtg7SoPYEABem3SerlWG1dpPLc5sAPISAGpDTogwaBGCk5rke51xkGEHGj",
-	"tdNqoDHJQodTndggSgrImW5nExfAcgSMXrDUBigUoY5tvrgkWXRXhqflpCc+P8+KNM+z0m7+yUyLOlle",
-	"d1gflWaN0Sn/0+e1g8a779ePT5vv3V8/3N18sLf18FHtzbfqj580Dg6bR2+vH59snD7bfOf51rvv1d6v",
-	"7zTuN3fXH2zsbT7cejRPDosHbTYso3I2iuL6ZnVjhjnnD/hlym+wXzfi3Y056Xrm8cXstYQ7uJTavj9G",
-	"UohKVOJIssFokswKb6mzfQ0vClnKBsOu5EXShxIoqUwQRThZUIQj4+2kVV0e5K1Wj2sPdyybu4GQ5mXD",
-	"CL795B9W4mwcSkzJDEjRvkQWGPKASc0B9AnG8AoWQsozyBktMDU6DVEb56dKEFQrRntWtvmp5ioRhCHI",
-	"cxmHc5iltdKyYZLMQ92ikA0YjfRQjFVVE9eYGWVcIjBsUWeaccwTZ9vmNG25nGezTBRm+WQ+s4l3EGwG",
-	"L0EUyY7mVUkipnhknKIkzyfG+MYCK32mBP+ZdxqVmwVGH0+dz3mSiSGxSbANWCaUnJ0e9esVSZYU+9Vb",
-	"QnZRuQ+kaCyGcK2Nb6zCsJqMIlO+KYFe1KvliX/OpkhpKi9XTJlahMaWmowt3uZpL5K8UgArkNcpa56j",
-	"aE/hUTC2eeaYW0SKmckbZ41AjJiXLSNTrdjc0OqZkG+N5IHIbmOgWMYdBFRIOlu0djIVQ4wTS8+xTI5p",
-	"lEtyr6exL8O3IwM40TNhUSI0XSrjLlBxllCZPfxTUqqlKuQ7TtogD7wpTJMmStPA80oPAG2vn0/IcjJ8",
-	"JZm9MKBTo0dIDgcGVLRbpr5L8mAIzjCrFbgGEO0ZUCZHmH0dvAR4nEVYUz1oyebapitJZAL3gPp1dFzp",
-	"qCeC5DaBtx1GJYE6Bnz1fWlzTF3HvDJ5jvDUONt3Q+oqzMo9MdL226SawFAyUqxW9EpLm6fN0bGX7RCT",
-	"3kUUxHHQubuCGwJvlqQYjQSJaFsq7Il+hcbvvqXTABtIi9oiRWD1x2c+P4NSe0zKOAudzc2sZUTH0sL6",
-	"9MzkmZA9MQw8MvDdczIcJAoDnUkT43/N4GQkQoYZOiCpHi5OMM4nyfDNqclodGsqHKYaKrQKYXRW/7D2",
-	"k43R1rvnFVl1n7wfvdMYv91/a7N3f3142Bwc05vgRWj7x6CQP4xzkC0V7UvuckdVx94LXXeWTjl1KbqW",
-	"ZLtbBEBj2sbrcztQ0g1EO5U5WdG3Pj3H7D6UQLlPZiqjGPpr83QgpYUKhfwMDEZFAqry/oCGzLO5SyUr",
-	"+TwGxwp3aW4VZ4LgmeIOUKSAFCk5HkrpU25zPuy3WQipYNvMlAKFvJ+bpLhVq64kaklnZZu0RdSLi2ki",
-	"uNcakVhlMdcaYLTUxYQDERqptZER2bR5Ku0scA+oRFGCKQ0HAxaW1HzJEyWQkIBF8CJa2cHryYKUUX0B",
-	"ddkoJ3Wd+dilmYy2wDdDMUILAdSf+XBIA5P/CtcZXOqN25V+LRV71xfIWL1UxBjWHOrTICAXNPRhSyEv",
-	"NiR9clzR7wsem9CdlTKJ4+B0Dma3x9xzSVw6iNwelZbNHf1vnfMT2CvS/xYc7p8xF8Oiz1naiyHRF003",
-	"gbMBuSzObms6jHP/69y2+uezTIbbomKsYLsgAY1YOMfVSt+bOzDWa52lpsKW/+PkD5M/TD6fClv+68kX",
-	"k88nf5h8o/43qUPRKoTDGya6SCnnF+ffuAzLDBUv1aC+ZMDffUs3HnwtUC2cLkJKsWaIkJybKEIdtacD",
-	"xvcfkF3BOUQIm49IEd0PJZn8n5O/n/z15D+uTf5q8s3lp5e/uPx08vXlLya/nXy1gsmLukNI8cdtDmp6",
-	"JMKWyYuPBVxiAzIKIrInRjrDbXsYRYLLMtnrD6KxzUfIu5V8iS7uKMnp9Oq6t1wPcV9GJ1IcxfO+q2pb",
-	"V0/76UcFz5eDgI4NMZxZiCQInkmf3iRFbWrAavzzKEJqneMteu1ZPq84qGrsyPVf4CdxdMIgtR1xulsp",
-	"5hzaj8zrH6+5NAjaVFctyg8bBFgIKdgxtg+kfChS5Ggfac2HjcBvsMnJ0Y5lc/bC6EBjlaauyB9/WIzV",
-	"tUePd/dMJaRwBfOZ6z/x+/0HJqg/SS4J/F1m27yHyZ4tm2O9R4vQoeczCIoA14axwl8YaXjaY7xlc5uX",
-	"ssNCPBaBn0Lg83OcWcpH79t/95fEqVUqTiYVqGoHlQvqNukPEZVlUgj4kamUCg1liI/NCSnmo3CSBeFc",
-	"xKAOIh9TnEw1orvXI60uMNL2MJ1ojGDuTRqlh+o0KltQWESKM/VVYrlsxXnDdJ6xlIQB+g8yooj61Xe6",
-	"jkCy4rFjxSAUHT9gpOhA9ckTKZ74/NzBwii5i5tpR/aUxKHWxrjX6PwImAZH9RtTOqiqoctgnJkiXM6K",
-	"nmitBrPEp7ouiNOCkskk7eMDoZJYZURHzsZtJ+ZMm+/ENycJM7XIqEcjdqHpt66YVSYPqR8MQyaxqonN",
-	"1Tjg4yRJUDFOD5RKAQtAH15csVKfglePweCO9ulNri6qwcwVzXwJpyXVaeYeosOOvrNI5dXHzUoNPzZd",
-	"nEENkul+s4UrsFSKjkNWSwzfrEDafwgQBokqZnLqZMjYU3eGU2EI14kUmOu6MJORJY8sJ6+kmQawpI8/",
-	"uLv542QQvAie3mfvv/32e+33Ttafvzhp7+8ULKi1rl54/8P6i6MK3RpX+7u1i+eb0dusGW4MDxvtx+u9",
-	"t+ryQbXzqEKfbL14zy3chP3tajr/owrrnEoSnSLiuXRep7z4noo0O2n+kRFqYnePGcZmUmjeUMQ5keIh",
-	"XPvbKiVfRdY+zSOOzZleylLXy1K1hcTZRzRiIzp+xaG26hzqCo1RLxTDruKi5sjeFNYCb5iPaZ9CvIc2",
-	"k8cld+IQwGLm5xJG8gdihLxdYVTL5oaRAxwGKOmsaJcpBYNl9so9O34CbrxMQxVddc/mkYC8DJ4fMjd6",
-	"FvpOrK5MKfAUuzNIXTUl03o4X9o8JbmoMW5PwSFmwot1t1BJT/2gfcdsPovtjbe06V+tpFRzcDpZxuro",
-	"nLtm9XTmHm3ZS1zR0orUFV3eh6uJYnvMs7kuazHDyk80CPwucPLUXqVK+wTn5ZS2D45jLFrdIe+UmrOa",
-	"+ytl25nTfi0XO5EiU6jq5pxsuoVcHj51UeDgZQb6LAyc15c3dslJvgecBK7K7RmJSyMaiO6ayBTPv0qv",
-	"p6tdBb6MsHwJVA81sXsXLLEXKWIObytCR8CxgPYt0h5DrvAywap0JV0Gj3nbSnjV2p2yzU0dEpeG4Zg4",
-	"e6e0q4n1LnV7rLSLpRBbekQW6dMXJdplb6xXnG3i7HdKh4Kz0gGN3J6Tqtp1Srs6TWG90nDm6ft2cWGe",
-	"ZtblpkQY6nIUPraufRGXYqE3cVz7HTU5mJsm7S9HH6kF90KrMPltmUz+ZvLN5aeT30++mHxukctfTL4u",
-	"k8lfTj6ffDH5avI1mmwsMvldmUDxLsgxW++suzVaZaXN9oZXarhNVtrqVCulGq23G27TW2cbHQyeFM+g",
-	"UtyVR3EN1X6QTCTRhU7+2+UvJ19O/lEXu738d5MvJ3+4/OzyE/K//t/J/zf5/eWnl59Nvrz8ZPKH//U1",
-	"FrZWR08WWo2aVQCfE6NwzbycJLbFXmFlk/qJhRYfBsHiNT1mT9ARnVdnCRJMJNepXLAKugSx6iZz4Gev",
-	"5ewFIEW9mtCwNLZjV7XjaechhCgQp438RmdwCMULn2Hl4/kJV2frZqt7lU8xdK0+A+xCNkB/LF3zEfCh",
-	"HyE+oxJurr60kdDOpFAdUY1azlzsSJCQ6WgqdrNBq2HX8zwnD0VE+sIDtVhrpkd1CL1MHhQ19+WWva4t",
-	"uwtG+O5Y4GLDhr7yKS6tKccCnHrtI0WwPl6EYRsKQ3WH6hRBweVg2G0Z5bNFUt+rrZOU+xG4prx5evDE",
-	"IrqmubRSuXRZlwZwKSwy+evJ307+1rL55O8mfzX5vyd/q/XeLlNSDjmM+fu2Zuhr02cDVNCKMW8vwufn",
-	"JHDPIb035t2vhNHeib3qtdcpbaDM/L9GRlXOel3oF48S94jGVjPlHpFhP29GfdWaPaxU6u4A/odNfqM6",
-	"v/zV5b9XjHXy1eRLgqOEGvP/ZvLV5PeTzy//3eSryVcEP5RRKHhXf/3HyZeT300+n/x28g38/y/wnbX0",
-	"S+TyU1KrVCsE3vjd5POyfkkPATb2JoDC5+rAb2xUNiqb9c2tusIY6mQaTv936v8pfHAz7KDPLlwtVFfX",
-	"KrVqqVIvVZuQKl8OWaja//Xky8kfJ59ffnL52eTzyT9jq2TyzeQfLz+ZfD75n7idajUv/4JMviKTP0w+",
-	"v/zF5Pfqn7+dfAOJ+383+Tx1KC5/pRAPOH+pDv5rpd4sVaq1rc3SxsZapVLdrGxUm4o8vU4sJbqhWudq",
-	"pbaxUalU67XqllqHG4AqqzBibenDWhpVQs4xvgvOmmvsBsq35NRLcLXcsnng6sZqoh8EGsOSF5pA5EKx",
-	"BYpbpKntPURWcypaAEVcsKDFeh0qmQPtbBX+t5/S0s8rpa0P9P+WPvioaq3XPv6XhavrXFwFH5EjXIUh",
-	"1QsWkVHIKGQAwdARVMkUFYo8eXOnVGuur1jEOaaQEboIiQ/hsGpPjHVHPZ6H94zbq88DnzObO7uIqkoP",
-	"fDkQ0lejcVAZZMLMwV0CdUlOQzWRKhwLELdHJeECRr84UnyC7PFmaBEmvYj+Zr+z8Ku3Q6B+n3bZ2s8G",
-	"DKhPcqI6IuzTqNAqtH2OhfpnaRZ+O+C3/nTE2oObfptf7Uc1N0X1se5VCdZP5lRpgerjzk3p9PeBl+Rc",
-	"hdmR4sWxEk3ns9OHpc3kkpDi8cNdsl5bX1/brG5u/FgYWq2y/oO8IdqYB5kWI01pp2GSPjZIceZcGEJL",
-	"7TXp/5w5S1C6BKU/FFBaXb/+A7gWhyI6gUAoHzHiDwXQPhAjHgjqxaD2niRa8P9xYdvE+HOdjjRtppQE",
-	"w8L04qW4KiTbloyGbs9SzDWOcZMixAwL+FCv7pFuzyKDYCgJtblLI9YV4Vh/jN6h8Y9xGq+op2DukIPz",
-	"mnYeybzZoS6LDPKdysuqFR02f6gH6Ip+2+c6h/nO4YNtAmnR4mliziNFdnBQ8N7T4zJ5qHqRxCRoZckC",
-	"9dXVNlAc4+M/HLJwbEHABqYiU4RNV6EBExrx0UedRaSo1kv9QX5CfG8F4sqRDsqIjtX/aQcMK7IlfdIw",
-	"tVcWYR4k9xAQYt4XF4p2c4Er50siz/3BIK4civMDO7XnY7ygH0kWdDT52sZ0KXqUmJI98W7W8gbGJ0bE",
-	"pX2mK9wVs9mfYA3K2JCDAfAjX7KVtPa7TO5k3Lb5XazbJ+njmbFOmptyDTnYSc6g72FlhmSD4JQKCaYG",
-	"9UR9yrhHeSRjegFLlBAM01rBykNFw6Hv5eGp6z2gYJ6n7MVCFnh8+7EP/GPBtx/iGBd4/yj0XXbg88Xf",
-	"pS8WefdNMQzlgu3iu4u1C14l8mEo+ou/fSoWeXePhyII+oxHTweML77WJyJcaKW/Ly4XQL3hU338fYZ3",
-	"DQPxWtWaNn9suRWvymqdUp022qWG2/RKm2y9U9qgm23zDG8s45G64HwYBLHOfcA82hVd/5yqO+RHgSkV",
-	"nDLQgDUHTBJ/vPx08tXlv518A9an306+uvwLmCpexsz4tuLEmgUBgiespH5YTx62A0hDCc2c+9ybmaR5",
-	"8cMhDeJwirPhoBtSD90Wp3yTctZoQRPR7Swe0y4hSpRL/GVc6rG+78LlKrQ2alZMzvZvsHvq4AVMTfCB",
-	"cId9OEIFl4URrgg7E52zzALBNxcsvIHZx9DoteRMlDwh1qAd1R6INi5Ehz67X7AKLHtVNY6LCbPedr0F",
-	"TVpt19y6V2qwZqfUoOvt0qa74ZW2WKVTpbV23W0oMq6OwNzNRmcboCZPOVraNkqVWgmKUucWtH6dG28V",
-	"BpqKi7DQam5VKpWKVYjRyFUZCkMWsAsKZsRKeb2qzWUPMlx18hswAf4WrIX/PPlndSV/N/n68i/I5Auw",
-	"CP5x8tXlZ5PP1RAnX0++nPyTev7l5WdgLPzq8t+Sy08nn09+N/lm8kW5kEMA1Gan0P/lvwGz46cFqwAf",
-	"fVP44DoK8bvJN5f/fvJ7RR4u/xxC9n87+WaOiTPXdwqqxtFA3dybmveQCxwzCfXGr3Kh0udcQStPp6lA",
-	"YruU15cqluWWLe1+2ZzLiqyklSSDRAr6cSpKIKZI/evk5q5lM3qU1nUOZQoQYNFZDXwsLMlmEQQaFgGu",
-	"a9k8YurWhrpOlXkdwnNoFFG3VyYPQtrRxfXVtkJd/IzuAJUlPRYySw3G72A+aaMPgEJYZZu/Bt80LWx/",
-	"R9zSfsAodp6rW6+mvdX+Tsk9Wej1pfZFM+/YPOse998nfzX5u8nfk8mv1dd/UNjoj/Dx7y8/A7D0ZZ43",
-	"2xI53wY5I3E0Bwro8YBKORBhBK79vgjPmDfUC+L5g0D0lbAruR/IwgdxE/JIvbpn3jTU1jw9gdcNCf6u",
-	"wnNNAoFQZHJr/T+q58s/v/yLnAxbau++iseFWbaGkoVwtSvtLdbobLJS3a3SUqPT3Cht0WazVOtsdKrt",
-	"DbZJqxWgMC9TNLgh9je0cl6ZKHy8xIpLeL/csiW8z3HrG8Rg6wcB6a2P5lNBPT5THgUqKaaGP2fcKcS/",
-	"6PCrwMOvGn/F2tr82Pz8CkQTjfmuElDgDXQmmyOgJF6NWFSTgpWcFFEEiN0ZLQT+K7GnoSk7oLsQIZIb",
-	"mxv1Exgadc6muNeFZIJdDWWXHohLD8SlB+LSA3HpgbjEz0v8vPRA/P56ICbY1Kjpljj8B4TDu6EYDq52",
-	"sMRX5mBwnTWVXPjSjwRWOnChelhbYeziIKCcg78feCT4vGuRcMi5z7srkE8GUp8RdbMT8GFzyWgkScA6",
-	"WOth1GOQjTWlC0ejAFbUCf1uLyJcjPIS01xnELgmi4wG9o9wnX74WWRcOqAukIRa0zJ5QCe/mfyXklZM",
-	"g3eJJ1O6ah1PnficQN+BkEwa/fBGqVIt1auntWqrYvTDYsC4TCmQa6VK9RSemsKP+V4soAPf8DbZVqdC",
-	"S9V2zS01vDorbXYatNRsr7vmmXZK9IaBItQMQvf/ElThX0EE9yeXvyKTP06+IZMvLj+DMO4/oE508s9k",
-	"8hW5/OXky8vPJl+Acvy3+OsXpLrZqlTI5G8mfz/5L6AMVif1CetEhVa1DolRw0jOKvJlRKOhGkF8D9JO",
-	"Xf998uXkC9C2fn3556h1nvwTjE0NbPL7l5LNBo7w9Wls8Lov4ckSUS63bKmRnUl7k0aEXcMUl5DwOw4J",
-	"r42kOcqNosFIEPSvaZHOMAhKEXsR6TAZ4nNT6QqowB7vqjYQxo2YAmWSFIHJKTh4oeBaVwfc9EQY2Tzj",
-	"YIJv9Bj0k/Y9WbFIJAIWUh4hCu37Ug5YEBGoeyVCEo3Edhzi0R7HkT/nPvdmvVG0kwrF84sI1FTh9Tlg",
-	"UWkAqwIfRCEVBS+3IVAIlCYk9gs17RLOaMhkpBEtFkNj4JOyjORZRvJcFcmzaPTOY8YGqci2lMcbZnJQ",
-	"JGplOyfUDAvbDTmuPePzwnlENuvWXAK7jOhZRvQsI3qWET3LiJ5lRM8yomcZ0bOM6FkqmJZbtkyTnBug",
-	"k8iNbiikXDRpsscu1vpqdtpfJ1dtsbr6gF2wQAxQTufBuLy6SnbM8LToCOJrqgRNOOTSFJJ5vHN//3Dv",
-	"9Gzv8J03vKQtZ5tgnUpv6IJ6wo9SJaArDSW5nnXEkHuOzTEcxY9mglFs/sSHMjQ9prUBpi6hOtQnByfE",
-	"zDA9vB6VcanwSNgctE3DqC1eZGvv+SHxWOCDjI/2Bcv0Ag7mIM2jfc7mEYOasS7lJGSYWwZL/mEtISga",
-	"BDcw8Pl5ykcORosDg7LdlMO4u1gaA2thqjfjhTw5OD06e/PpyamDRR1TD07OHu2c7j3fee/s2fETJz1l",
-	"2KdAdGW8IFjoEmpV2Nz44hmrXgsqI4pAlwkKqJodcQIlbjhxE2WCihfSHtvcCZnrD3y1tS01CbMPmNWZ",
-	"FCkfQ72+FVwFrPCuy7f7nFA+tjlWGVdDwUUrOtPlqx0rt7L7PBvjA3ZxYI74NbL/U7VCyWlRG+vL6VmY",
-	"sup64IrwxFLOVbW+83QB8XrNUwTUaxWr0Pd5rLq8jV5AS4gvswxGFLH+QMlHVavQFt44N0v2/zX5HcCk",
-	"LwBmfnH5i8k/KSxnEVPq/F9MRQFlvv7Ly1+Ryf+cfH75yeRLkMw+VcB18hWARpNr+9PLPyeTLwj8+5cA",
-	"0P6ZgHUR7Y9fqv6mYo0KOGJQk7QKiwyS2/wljkYJHj3KOVMLhjXirYKuy3cVpFbwv7qBoSvIUjTCzFaE",
-	"T47UladRseE5vVXfT9tSpT6dw/bPmBthJm/Ev9+A8XTyP2DysAiXn2UXAISO7AIojsT6gwBzhY9Y4Aqo",
-	"vrUwOk6u81VlmzWJju8y0Opyqs7TnFM/CEU7YP2fzC/XGfMkiJ2LMNd8mkFGQgSov6VTLFIB8zms0MAX",
-	"JkGjUdhwK6yGpvcNVmp4Vbe05VVZqdKp0yZI0rW0xbtRaSSijIKdZoSaWAxD3jqnbZ+zqKWn2OIiKnWM",
-	"8WyxtT/CT+ctuuYznmDISsIhlP1NTVPBYVZelpc/VuggxVXFMOoKn3eTA1v0pjDXSgrLeewii+MUFfF5",
-	"V64NuRy21b602Vw89xy9iQYslIITyeK6fG7gu+fGzgEQRTFlohsHjv7m6cETkCxsrs0A0ZSVMU7EplCF",
-	"ZUofY615BEpHT09OY+5qc0gY9+z4SZm840sfjER+REyBcGPkKCJGchXhDCXpiCAQIxikBIODzU3dc86Y",
-	"x7wy2UnSvWFZYh9RZb6poCdGz1Jrdy2rjNiLaK0HXC9FJTQD/BeecNXNI+qFNG/riLBP+izqCe8NGwpR",
-	"2oX0c1wmE3h7+RmoQD7VsYufXv6F5mTp1/RPquWYv10h+MytcW9AKhiyCq/bAP/9v9JqIVO3LxX0r+8P",
-	"HNbUJeYiihWCcjFrPp5jLU3rZu/JTLeqk3mWJ/h8YSN5bfM65PmBNaeWauomyZiY3JMkxiamqjuNpj0U",
-	"EqohhlF8qVsgkxlJyQ1UG/cksdM92QVDZYqOggal1LPSkZBRCyXF9O9vPOWstKvInpNkkFQ7d0+axiTj",
-	"Xpkcg1UVaZPNp4hTmexRtxfvs5YXXBqGPsOa/ooIhZR7atJqE7aBpKPU2aOyBzbcSIT5EVDThGmRKqUv",
-	"SqPRqKSoQmkYBowr9OJNIZrp1QAJSK9HFhQMQjWiyEdqOPvdTOBCsq4Y1LJZaW6CYmlWfaR/EYgvP9bl",
-	"TF8B8c0IFt8kxDWB7t9cfkaUMHD56eWnl7+afD35/eSrWenhBtQ1tUjetuK5iihIChn6pViWKv3hsgN1",
-	"AQBPZahzcheuYARpXMeu9Bo3ld01R6CuWkmkMPeA6Bj/FkVnsNyw7PnoeDoTZHmwAOq5RkGwgBTLdHWu",
-	"K0RTeOUdFoLevNDq0EAyK5vOQYvmxhS3UJKGbNKHv9aGm290woesEJ1aK2DFPxM+v3peuca6iv6vlPN/",
-	"9H9VKJL1AEtgG4as+fVjlNgS05aulK3ObChgtAGjIQdjZiywUzfyL9COPIgrnG3VqtVavdGE6mbw88wC",
-	"R36fvY/v7w0VvV87ENIVo4JVGNGQK/ECTdGJkRaOTtOrdOpujZU2weDbqbLSlrvhlWrtdVpllc6WV28U",
-	"Yi/3tIlXVwU/kwLMu/rPjLd6tZLyVlf7AuJRXK4qbovYhd3DN8y5INnttZ6+kTV2WrtvHD+zC3FZcsFJ",
-	"0uE2aUPOJcLZCAuuh0QykJiolCMReuWb6CsO2Fxx2e9y5imRZShZqJlBdRGaaYpeM+97Rixj8viIoY9d",
-	"dg1SRFGTtmlyuJaOTrk6tJ0GAbhvZeJZIqH9LdP3dVqjL6AdGgRj4zSIl6ucq18+GO+kx7SIijkzJKhJ",
-	"DfjP9JGH3fX1XvTUpYZ0gl9+/CpciV6mShlfRI+eRSl6/FEuWScJPfgN+A2grhYZxyyvgtiYaoraeMz1",
-	"PXwFNa3gy7o7E66jaDg8gqE3vCZb72xUSpvVrVqpQevt0pbb8Er4q/qxUk9qN1bdmtdgpWZ7nZYaimxu",
-	"sq1OqaJ9Sxqs2ZliLtDHulvvrHcqrLTp1Wmp0a5vlbZoo16qdJp0g9XaVbc67UFyeJfS0NBprb3Bqs0q",
-	"LdVos1NqeHW3tKmo/UZ7nTbdhlfXfln4yel1jhWgPP4afCfAweN6B4u0VnrY7vtRxDxUTeO/c/ayavZy",
-	"OPDoNa+MKGifTnxwW8l/604xQulLiZTw+kihNKm4C4v4UWDxbBRFP0toU8wlcclEvUuuEgN9PAkljhfS",
-	"TuSkG4Okitq1fU7M5giy/Kcc3H0Z+7hjTQv83JfEiePV0DM6FQCR+n7kc0+MtgkLJCRq3Eo9PINIQM/R",
-	"Bt2YLN6TWs1LA+LRiKreBiHr+EHAPKOEYaa6cZmoE4rl4wShHFy6pxU0Zn59eq6VO8hpCSUajKofQ6bm",
-	"OKXeQV0z2EKiZJTIBSWaTogfYQ6ZLUKDkFFvfAZ2fpkuXqf7w+dgyacc13Zqi+JV3lZN1lMi0Fk7EO45",
-	"81LNZkaqH6f6286vJKLPgP5t5hjMQoZd4DspUrCwSieHfd6Q6yzugjY9yFj7gNqZtP5wVl1TvWF2TXNa",
-	"1R9tP4x6D9A6WN3aqpQqzVJVCS0upEXlavMUA2woHjpHJrxKzhvQKBR83PddzZumYMFgKgviRwWdMvHQ",
-	"FBquoCCl8AE+OWHoylyoVjY2Uj8PQ+OFme4GBsguwPrb87s9BmRPsheFVqHD+koINckZW4VqtVar1xuN",
-	"JhQRvmFSQqtAh5HYGQxCccFiMW8B3KP90Y5E4Lvjd9CHy7wNYGcGGHmp9JMfxX+ljsEpasoyplavA1sY",
-	"sMN4mT4Hr89vLj+5/KyMz9EjnG62N9x1dZobHXO4a14JxEv9LHG1TaW/lD1aa64rIZVtbjY2tzY9Wtus",
-	"NDaqzapXYc31zqbnrte2ahsb9fVK3at465S22563XqPVKuts1KpetdmoeZuqLf/n7P4YQpwbm7Vqta5A",
-	"RSCol7+YTRNgPT0qBa/Nb3OycyqUwS7i9aRuJMIbwWL1wdS9IDNXgV5xBKB3Ja7jaVEbFYq+FiX0poND",
-	"gpJWkIXHJyxkFC658X81XxWAj8LkrgPSe9ng91qptnkbjA0fnExHi1d1afIfOAB/fLXj+auE6bdJKZs9",
-	"JFOoHo/SjTE8fqZ+C3wZHcWJuW6L2q/wNiEw7ttr9G8D6heByg9F2PY9DwKPbmE4qCyA/XcF7wS+Gy0t",
-	"Da9JugGUnhJB5kk28zVnax+l/tr3rs5in3rVAqHE7TH3XN0oJfskieYpeHNL0vNlJMIxKcqIdjr3JDEc",
-	"gnARMZ1xRgyjlWxxPpQ2FMbJKu3yjRXjaQR9p/zuSwT6OhGo2ii9L1eQ8sEc+PnxEsMuMeyfGsNar3NG",
-	"1ekZpbWf6TnF4ElNq3aTaSUtLuH5Ep5fAc//VIr31wHjM6Dj9qh86TZ5rek3q5pPfFQ0dLxCVX+di+QU",
-	"cMxJGJRBvld6Q15XY/eDxQH2WgZifrdmYRUGwxzof8wGAXW1jh+MB1NKe3CNlKQICn2fx3YSERKHM+bJ",
-	"M+0n6aSNFj6HkM2zKKQcL3KcUQYcAoDQaDuGtkuYNPHYnKfEBp2HhoHqXzdJHACtDimCgKLjsyDWzElh",
-	"d4cUVWOUk6ePTw4gKG9lVsZ4BmQrRTQe0IjeRVW/FCumxIpSrV4vNRpNstUs3JSK8wj3ZzF7xFIaXEqD",
-	"S2lwKQ0upcGlNLiUBl+5seYHKQm+LpPO0kDzAxBx9zxfpxA1zleYX8cXYSnmjShTic6UMHx3Y85abJ9Z",
-	"+0ix5Y+/cyJnbhbgxKrkR6w/ZwwAM67q+srUARrFYc7LuYKv0x8GkT+gYQRRtSW1TzrxqOCMqAfEUSjP",
-	"QSkVRFSskga2LgGhfLTLWgRqn8XJWe4/eXr/7GDn3bNnR0+e7jw4u//e6d6Jg3HJ1bqzDSoQCF3zJZHc",
-	"73TSTnoad6LvIJSLgrLQzA1oyDz8joaM+F0uQuZhPGN/KCPSZuTowUOLvHW090hJw0eHjywjkVebDilS",
-	"TtgL5g4xE23IMDWVowCrQ3zuBkOPeSvbkNKlP4jGxEjlIIiXyX4kycmbO6Vacz0VyUieAZhUkj3Vday7",
-	"1OckTCsW0O8QvOIhWaKJZUqVRInPhc4/m2SatWCO1+sf1JeVLSdXzFdDTIv5BulfJernHJBsxahFTiF2",
-	"/Uok2KWIcmMkEO/7vGAdONOxtXuJCpao4KaoAC88ofEhMrQupnAvgffHeou1j8w/r/LvONFsy5BiZHO6",
-	"qCcpQsJ0TBnu1CrrzoplMngXIeu2fj2bmA85DyVOTlFEB/OAG23vVAHE2zqEmFJaGa+QFCW/JiKLpQr0",
-	"WYSVu2WClffeqJSqlVrdicEIZmZM4AjW7ZuTQaFWqSwIfSCXOWRIhJSHbRYI3pUkEnM73u+UXkLfOzzp",
-	"GpMqYMK3FtG722PcZKe8aijJ5t9oPDeLHlOs6ZYlHV9zJclcBoJ1AwDu3LZo6p0LkDo0iqjbg9yLmWT/",
-	"pv4o3EeLmDKkK9f1Oj/1p4GDhsTh8Czy4VBEzLu63fyioD+gs5BUBs0rCvp9PhC3KGj6pzlfuQl7T2M6",
-	"CKUYB2NSzFC3FajxkNDD1Ka9upF+Z32DsYJnzukGJoZF2siASlSFMO5tJ5AAzkeL4HFYTQ7DjWvjri5y",
-	"kD7+EaLNVHnRNN5cTNlkfQ/0RYkoltt7gn5fm48HasG/kw4euRGuRmECZTpjFb5jzahP4IWQJa+Q4s0d",
-	"Oo6ZK0KdTFgbfUkkYhUpaFGIvn6mUhSqgsBqGycTL8b6tKMHZ0dPn+zvvnf2zt7xyf7Tw1QSr8hX4sSu",
-	"kqygJtQgYBHjTOpUoOTbT36tM0HMlca2QQ6Z/GbyX6DVyW8mv0nybGunGIjRBh8Bi0j2wiIptwCLTP5+",
-	"8reTv57818nfJwpgkiiAi2B3t4g2khIJhnt41fiuqGGCNBWnxa7V0ofnzOdmcvGqM0hG5uMq+hHrk6IT",
-	"i4Vlo6hR2xx7OpTRc8Yi337yDytlsqMXCTZcwqrDidCEPFuzqzg/FnkniYYGOTFl/4dwavUPSWhEBHcZ",
-	"ShtqFSgES3dCxiD1+2Cos3unfY8EBu1qgxGkjZuVC0/gwL6kWFtzUB/QiO4apwW8i1c4JyymiJoZ6I3i",
-	"bZf+LUv/lqV/y9K/ZenfsvRvWfq3LKMdbuzjYkH6laVNa2nTuqmWAYErKULhWbwhKy/foUVJD15IR98f",
-	"0fphKPqEclMziLSHkZKgf8ZcEJ+h/q2ZFU/8E8hz/Rs4TXCQ0BSa9LLZp7r+hU4sDcJSm7rnViz5ouiW",
-	"IysBA7onMzKTErRMH0TnnALvDCx2G4sK6r1IBFCVGfNb5zhTmMG/JIHLsO/C5C8vf6WJ+9fACC4/ufzF",
-	"5LeXv7j8D2TyW/jjj5M/Xv5icXnrqc7weAxdpIStpXC1FK6WwtVSuFoKV0vhailcvVrhKsY/P3ThKp7o",
-	"UsJaSlg3lbAMqL6dVDX0/KhkeOc8H0CssSNJUQ6hgkRniAELHeoHzFuxIEt7SQwjaZFAuOf4L5MNPymH",
-	"o74JmWTqacguxDnziGRgP8KH6NFnSmYQHBeUAbK5K7jLQp6TFX46PXtsGIz8PrPI/pEpzWlz1Yn6hNBu",
-	"yqKnJRCsN+TSoWQeGMnmVQw9GO+oddvDZZuxhX+Xk6gbIKFxKNQnhEax6JgGXmrb1AmNQYDf5Wc+N0Um",
-	"Kw3F8AdAP+vlSrlarZeVLCBcgMIL18FIBqL2ZKeLnR2In/tBQNea5QopvlutbpMnPh++IC8218/WGyvk",
-	"oR+yjnixVq3Xy5WbCwpTCboLB6c7lYPuDXzC462/Pjk3HuBlWu4bpeXGisRZEqAdU3TNh4S0xdV1pglb",
-	"qvTHNWUgUi+StmJ1JjF0QmR0vxYRgRfTGVKk3Oamwg7WQaYR6QuZqsO8u3d8ChE9R3vHZ89O9o4di1Qr",
-	"pD0mulSLRaSwuSmHSKZrLK+UiaOLkJwIwSEWSKEkkwK8XiEeHav1wUaYIqIdAg4XavmK2ZHsvXu0f/ze",
-	"2fOd48P9w0fOyrZp3XNsnlkJLkggeFdRY7/Lic/LxOmy6IA5JIRSZ2qxoh6UXTfVX5z59HI3vR0vj5wt",
-	"Uk8I5xeLJanVNICz46uJDkIfyI+SA7ZohTXbG17NbbD1ziattKtu3Wuyjc4WrbbrbtPbYFudCq21G+66",
-	"t8kqnSqtt5vuhrfFjDyxYNkbX8ohaFp2D9+Y/DcFswH2KxT95eUnl39x+R8u/4/JVxnxIL9cjRLo2Xgn",
-	"6IrQj3r9Qquwt/vgZKd0VAP1TUBl9ExOr1XztLLZqtRaVajpy0W004lgNHPq63AR3WcdEbJEv1GqNjOv",
-	"SBb6NIgVSI2HtZ2tXZDnkhLBNy3Fc5N6OqmjdlUBYLzq6TP/4yqwYyoguNmbaQhr5ueraiCwAamhjxP3",
-	"oAisZFrPnK6+VDzaOwBfnTYNGWlTydYb6is/kjZ/sHe8koA2RW9oNAx1cUzdLnF7NAgY7zLSpx5TFBRU",
-	"0aF/QSNm83M2LhN0jFag0rQhW+T4ZIccPd49IX9WJRfVchMCHE9OMPRS+97avOiIAeNSBsTryoiUUBNG",
-	"SqolZ8UicJfIkXp57ahU32ysHZWatep0KyLEqQ/DC3YPSzeuKBr5YO9Y9atgevjtJ/9ZWmTPqzWb1a1t",
-	"GN85G0vwoCIK6QaMyojUKo1N0vYjiUGk6dU0QZupOhAxxR+w0BceIl3FSmKWRnnMQMvkELy1KAmZq3Cw",
-	"KY1bdBqVus1Dps4345HRFRgDSDq2skx2UpviSwKweThQWwOF+nUNeETVocLTYJPA6QAIn7EZ5DGQ+z73",
-	"Unf6LgaD1BoeMUUhS+q/+3uP9g+J4o/7D/d3d0734FebH+zv35c/393deaff3Rnt39/p7j87rX3o7rxd",
-	"LpdtDm/tHT7I+RIruOPK7KNCdsOtsmatVO9U2qWGt8lKiguUKqBxUhwGtHbxsVWwdO/Z7v7bD17U36q8",
-	"XXM3e29XB88b/Y3TrfZ7F49r8rAZ7mwO96qdR/XeW+vnTyrvj/a772yMjxviqMYPtj48qUbP6hfPmy/e",
-	"2/j5TqW9W/P2Gp1H6739zZ89rgQHbywOeKc24FVWergrP49LAf7IGDoKUVn2vZHDm/9k7PsWzHtuMeoU",
-	"IfQ1ZN+GiuAUa+cYwPpdT7W+VKZ991DRfazsmD5jkcgXPacQ0nzxcy3mBeCeMB9HVVM4ClIpBMyNQsF9",
-	"t5SAolTLLVMyGiJdbF5EXLWCHHcKgt2LwZJCGwghVKsWQgdwZa/ZvO/zoZL/pgTH3Td3njzZO3y0d3Z6",
-	"+sQE8Bq0JbjLLMyy0AlFHyVRYPCjniBUnjNsXvH+E3U5wTeeQcVpHLsFzzUjaNncYW5PkBInduFfxqtn",
-	"F8j/bqBjySNYbpm45bbP4Y/aOv5fMh/JqamXB6yvvzLN5QquWOIoRZDu487sxrt5Z26XnIvCh5XD9bf7",
-	"W7sNv/azjfE7VfnuJjs+b3beHNWjJ4P36TPxyHvP3Wof8L03bgsvZuunxty1drO8CKlVSZYjVxPWCZns",
-	"JTjxx1fElKZAciRM6Vg3A2hvTlI+yhTZ/RgJSsAilpemtY9RFLMiL7DNrKZHgqonKx7EVfbL5Jh1AOZj",
-	"uEajskUUDDnT+uEzVCKnaqbF6jEqbc5FbBPAGBahFf7agSIYa1qUGqJFpIjpmc1Rdx+M6FiSc8YGapAj",
-	"OoZB30yseMbbM4LFta5jjq9EoM4Uh4AMPE4wo+hy5riXZQsk39G9bIoENa7VcoKoxuEslH9YpWV+bOlC",
-	"4ARjBerO4qqcKaoSCHkFLjnWBvo5qgIyX1MAGMECSoCAIEUKUqWyLbzcMV0oxqmbFQhyzO+OzYGmjELB",
-	"uytlsgeRedp2SBj35DbGnsF9twhUMLfiDNBeyhhJQ0ZYSBUVKyaf4EvqK9JmrugzCC/DRCNQvkkPf2Xb",
-	"5qni75hDi/qBGu0gZB0WMu6qPkMFcRRF9rYJWFmNKUNGdGzz9jAiaulT1kkFgxLbpNTZu8BAVyY7hIvI",
-	"dxnpCia1hcLmij6w0FA5ki75D9IQu0gU+Jhcq5yi2tTr+9ysbJSmnj0GbxAsFU/gRaB7PFMFswVFPm0u",
-	"RZ+1hTfGnGGU6w+wzCcYS3IBlpr/Toyrbx93ZwyWkK2mwrulI/VLBU2YCwKa1FhupOCYQ2/NLviSYLTj",
-	"UhpdSqM3pvBwKlPSJ5CjrhDeAnXwPabavtr22RdtP1B0Cl4lIev6MmKhFtcGQ9ljUqEoQxvuSRIoemB8",
-	"NmYMoqRHudcZBmSgEzNZ0+bMXPvgAz3W12oY1KDTgC5Q8VU7NVb3Gq72Adza2Cxt0q12qeJWvRqrdxq0",
-	"2VY4MaCRIr2FVoFyLxSAzfSi7M9xwN2cccC9gU0LF+gqc5bewx+nDcscYG1pcJk6pHh8UzdFMdBOXOx7",
-	"vk0rdTPoYKCLWPiRJA93D/QdCU0F6XPGCe1EmssCLqImj6VmrA/9kLWpZCQUEZjWoYJ1smepbF7GdhQC",
-	"0MLz1ELpS+ELMYy031ScO0EDIIyuYVFkHsR4qiPCLovA7mLzHTNiXRk7deGLCuD5XEY0CKw4t5qhOzpA",
-	"BPDRis1RoITx+tIMwoCy9DKTUehHEYtrbfu8LV4A7LK5wqNdEY6h/l9JrbTbo5yzAAqhc0ilA3sI1ivI",
-	"WaAXTHttIUWyeYYkbROqJ4m7pbiIJFSJPKnZ+hIWRqix5UGTY/0q3rs7gZM8UgEDLLQKHbdfSh+oEjwo",
-	"KXmyFPWYWpTCDWnEcaq5P5WJ5k9PWW+2ZlfT1NeL3Jaw6tWzDXO7kXxpopIgnitYRi7EWvsI/3GNHu6h",
-	"psRRQvmLkEoylryiYciZZ3CX6HSIz01ek5Uy2ckmvNRtQJLlSsPJSXoJA4lJ2LXKLWzwngQt17ykSXqm",
-	"r0drpac4omlyvSy89spidSMxMKcPigd75uwsdh9Yn/oBML3hS1Ul2TztdXICeIyS9ZLnd/0I6nMZfLG6",
-	"ytloddVoVNI6ocQLHQxVAM0cV/COH/b31AuOQY4aR0K7RVRIV5uxZcwiTRKFPjMlyETgme606oSj9jnO",
-	"FgUZHNW7NgdFkn4ZLHDgoQP4D110srArjvpVc9bQzuaavVpkyPX4WTIEg1YJJfohAjGYjcJ3jHq5yhgY",
-	"JizEXeCOPgIFyjktczb61/pZWYQ3cLGGYeCIbqSMqd3Y/gbGN6RfGn0WWnoSV9nLGk0NdSLFgKM7T3hX",
-	"8Ii60TW2NNhDRQxNarRIl5bXm7/UMS3B0C2IPg115URFYfrGZraAignuyZoLsZtzHRs0tVbHNE2xLV3l",
-	"AV0dxoTRMPBZSARnLXO046gdsLgNWOwIGqcPBf8B4rgJ8XLIqAe1JyKpaZ4kMvKDwMYshFbiwTgtcGtD",
-	"AKar0yLyWUxhHW3K8FGpmxBefFHhM+3834SOofBkTwxD0IUZig5WBhba3NDrotOobZk06ccsCscl8OFy",
-	"VvKotFpNJI7Cy/E/uCX9M7HydyeA/gXl4oK+NiJ4FzB4Y+vi9/BuM+6RIiijVsChCE/4DDC4wV2HL+df",
-	"9118Qabvr07omeVdrbyrh5Y3aSe4BnzGZ+5+RM+ZJKzTYW6ECrdoBonZXKEw8FIGoyGOIJMm0yQmVU+c",
-	"ba3Ha+rXAeNZNhchJp8EtwdwUgL/UyuZFciQVJsuSSTEWZ/y8Zl2f5aOZXN4ol4+M+E2Ky1C5XnKvig4",
-	"VjfY0t4TU1hQTUecT3N8IyD2GeWQ0DQP2aUw7p2cpzFGv9KobVU3bn6rhcdeZc7KRTyH09g0j1LpV95h",
-	"od/xE8F2Tt4V/wbpGK7K0RIIl0LcfThUUnpPcPXHTza2alXMvbJhfk4Gpim22vL38f29YSgGbO1ASFeM",
-	"Ft+dZ5KFeXR211xAFKF0YL2pt/yageYSNn4HTZN4QBK8mATwLMpRXkB6l3n2STAmRD1F9R/Tts9ZZBy+",
-	"2mIY5UaBUwnOMG+dPD20eZy1WbLwQuE0AGRJOYOWOcxWnv+GlfHysFIWz9m4MYsEPj9nHjk5eUp8j6l9",
-	"VbwDpXUZ6STQOqxVQNy8G4mQFNE/A9N0uSGL0I7jCrCjAIhcsdB5xObaeySZPbqKaN7XV4eqyzKioR8m",
-	"niU2L6r9Ud+2hQejG/V8t0f6dAyxqzFm9WA2WgdCQ5ZBzxmUixsY49w83rMHrxyM49rod8qclYq5vzKW",
-	"PRW4nth8TOz6xuuJXIc482wQ8k8/AEQNtGO6n3QuodTBg3n+TPh88ZGBHRxYk/6vlPN/9H9VCFd5gJHI",
-	"ht1pTa++dAWrIINhF1S/+Jpi1QIYVsBoyKHST5yyBR2GYPLmSKI9fka2WIBhq2k0atMcMmSuP/Bxwa9g",
-	"5eoizGm89n56yBJLQCXRLZNf62w23xDIePM/IK0csOvLzy7/nEy+IJOvJ19d/lLn7Zn8fvL55B8nX03+",
-	"MPny8jNF+Vh/EGBStxELFKTFrAMp5elRQmpitdkBDc9Z5PNuEtukfj5kozg1Tt+8ovOLJ7E/si+nv4dE",
-	"a4rePISbAv1wRcpTwVP4d9IMZGlX5PEIEXcqmxOSJYXj5LEaGIfHlQTJ3R8/TZ1DOPAfx8a7G8Zry0wO",
-	"H3yl2Uydi0Kzg6bD0ibdaJcabt0rbbFqp1Sj9XbDbXrrbAPyoc3e9fxI6GwXIcNbeMCSVEUX4pwdZ5Ja",
-	"6RwmyfJdRQykFPsxc0BqoF5fgtcZ8Lq4+ZZGFFnMPBMu0ts5hWMWrXy0DQWPFF18wy6cI10sYcsliEJx",
-	"0XHSw5CUsuJddsF5RYV7vtelZoIA/HUQDlyHEDUuK8lhO96Zqx3a0oxQ3jPATiZ4SUDAkpKaxVSeIEih",
-	"YcqOGFiVrSxi6VK3pvgIpOxSkFMSQFc2d4ZcD7atrjOWuDDw0oRAJ4NBQxRUB46/sjl4za6uUu6trurH",
-	"Kf/p0sj3GJEjP3J7oD4AoAbVc8Fvhvjc5k6XRYf57MYhRSfmK1hJ0edosVVTtLmTZUa62KJ3obCM9MH7",
-	"+iEbkVCMZOzm18q6+c3NA4IrcZLZz5fo9Ie7dzUhhTKarUJqznlJ/RYETy8hqV9u0tAtBCT6SBhanj1c",
-	"Oifd4k6EOat/lUdh5tb9OP0Kzc2VUwd2MXN4Lvla+yh71j5e+0idyCs9R0yGt2xppCLIQyjZOrqvs/QR",
-	"cVa2dXYzFwIfZETHUlsapuhUmRxiqED8Y+xXsk2Sd33etTnW6DbGdC5ARs+PsIqbexiKvj5+hZdQu3rh",
-	"W54iW9+DW66B0fQ1T2frSeTEu1z7uSVIY6aWPrNLj5tXGMIVbzVGEU4F2NyThgZd7cd8lWvXTrbJTKAP",
-	"JSjmENGZ4/A1dWdeepE+Q2JNfa6cIejC1/M7XuD0a0b3gZXvm3SaBDiwF4r6+JGCiiWfW5p8mpjXGC5m",
-	"IaLNTfW5eHklHWln8Bw6nabSZXKSoa+BFOAKKI3bdR7yA4WiBn42T0O6tRkA53NyFSDctnmKTial99Qs",
-	"EfBCHrrUING/nYSMM2RKMXIuk4wOIHPYFERMHThQLqLrYp6l2yzQqUgzjtt6Yc+hv7ckou1Xa8r6wTK4",
-	"K2DsK+BmOTzsu5pYeWmxei2VaDSnBU/Lm/PZLLpPPy0NsurcXP3Ec7C3CF1YJEc3YdxPy+TEZD9V7EPi",
-	"xGwe23iKYKuxYv9Z9ZaLZvaS9pDAYGG5AkRW50uQkMoBOFIIbwDTZR7psZCVyTMe+YHG9V4rrRRIjxZU",
-	"BGl2ITqdPPr9aC6/ubMAMK0sR6qykK582ospTnqVrz1fiCLNm+YcqpQ6Kj++ZCgLyNSJMtCa50cO9Yck",
-	"KBMzIfdYJrZMTgAiAU5JH1SuoZxGLFrpl8jTzuyJUSK0jFtToLDTUQ1BYWD0KOcsIG7AaKhj7GbFYPCd",
-	"uOoy3MXX+vp78ArONk7plYCfH8zlhlR0PicdES5jyH7gaEKEKSWZluQNx1zAzpGBEjqK9zockQEnaFpI",
-	"BZL1QjHs9rSLh6ZSFmjrTdRt2eYzDB+CcAXHXGzog6Lf3jZOPvjU5k7qGjsWcQZ03Gccaobr86Fr2Bk3",
-	"HGebnBycAFogpz0mGSZiQXcW7duiKzyYGGY1FdRgzjPr0JBdY+uAMQRzTA9OgrReDrpaAAidmO29s5SI",
-	"W+MbBwu9U9miYYnhWIfi8p3BIMUYYnKYaUBv5vUfI8XPfKuXMflWKzUX61mfndsNOy6jdquvueIutxt1",
-	"khtysa8/uBX7iU/OPHFXP7em7u6PEmVmkhDI5M5doUMd5kav6IBdTUOlceTTklNyCUkR3LUxKx1630lI",
-	"gWXzkKE2T+FV/LwPubP1/oALHh0MGA0Nfj04IV2B5mElq6b84TEFw2IwM0Nqbuv0PZfK3IxI3O3Iv0K8",
-	"uSSjSzKaS0Yz+H0OTV3i+R+OPzsiu1uwjvlY/mpfJY23ISVOtoJZi4xMAmeMAfJEn/pcZzU10NjmxXRN",
-	"bItoeiOt2BvcInpzLRJXnIWu0Dk9zmlYtvlDP4hYGHsHhIx6b6gbpyG0OfhOmRxmJA9Mhqqf2nzUE5Ll",
-	"5fPBZBbTWN1cRidWSeqEQfM8iDKdX5fU4qlioFlBSXUxZlCOwovNjR8OWThO7I04+4z3nvF9jn0X0bTZ",
-	"FiJglOfZNqFvyC+S0Iz87mIKeBtqtms+/niBenJ/ysJzbYAehcnfXP4Kvaq/vvzF5S8nX02+nnxFqjVS",
-	"qVTIt5/9AZ6Ry08vf3n5ny4/u/wF+fbf/Gei9ToNtYK5/HVBX/LChld1a+06LTVYs1Nq0PV2adPd8Epb",
-	"UO+h1q67DQ9sa/w8dqNv0opbpZustOlVWKnRrnVKW50NVqq219tVt+bVWaOT1FL2+YUw6VaiXqFVWDO3",
-	"ck0/kmsLtfjx7a156vSmHMPZh+hFH5nyrn83+ePk68nnl59NPk9vxZfgGjxdHu9GxrmMGH5tcbzMzVzW",
-	"yLupcxqfIoW34E9r6qiUaBDMD+g9oOG51OgHCWOWQapfIEgXpRUg/6KTZhgzdFw1uRMEGVJ+jBT3enL+",
-	"WknqnekfqKmxPrbmKq2PCu1x3IVqQaPeVsXKiBzq76QwfCWOp4F/A8pW/zA0sFW1YtTfqnxsFSIR0aDQ",
-	"qn58A8u6GmuWwebc3zfFiPQpH5MRCxnBCVoAEgC0+JIErBPps7K81YvearX6xj1+Rrfr3fJ6yyhktD8X",
-	"he4QJ2IvojVQv5bwZQfditBXVAwYpnXkkWzZ3OYl4qR7cMi3n/xax69nqAIk1n7r5Okh0IL0mXJWtm1O",
-	"IObx5GQPE+rrjNPpFu5J4kj2obMNfeJhwt4A/iIhgosjSdF5Bn9nLrF65KxYGA8puOrTFZwzN9JnlWHw",
-	"ZdRjY5NWoDg7EwuyVVGPiDgiXzWFibFWYHSu6EOcaeBDIIDTIgOfd50VTTRrTR31qVVDg1C88JlEI4Eb",
-	"CAlOX8S49qoR+kLhX5uvru5kMmK1VleJs6OviU7AfZ/RkIXk20/+wSHFJGuptIjTYZHbc2yOG+vz7goQ",
-	"audfRb57zqI3HF24ANHTCbx1Co8ctRTtUIx0hk0HjsCJGIYuc3TeK2wVUq8n5R7SCdmRKGBSBcpt3hPD",
-	"cBtMsLgNamZ6msdMDtUA1QShfKDzhMqoBL2W9h84pJgaAPEEw0CHSBIx4isEDBL/Cnp6w2nNnCUJWwTF",
-	"4/Vw4IhzKHGFNgTIRTNmnklkPByQSJBmpbINGY5DDPJQMooSYoJpQQSStTzX8bXMV6dE18OZPk+SdEQQ",
-	"iBFMHC8WCakPuSU4JMLZOdqHPF2Uu0zbdXCpZWx4jp/bvHgkZNQN2cnbT8iT/ZPTvcO1w6en+w/fy08f",
-	"Aw3dSIZKV72I08IDwTD+Kh4pShaR9pikNwmOhB8l+y1XYm6NoVgJu85sdiHXpdTn0XqjYBX6Pvf7wz7w",
-	"Pi2E+TxiXchikOtgKmmfgetl9khZqdQb6XHrFMJyiIUDIKmI4IwUtS2NciVCqgnDmziVlXlABI7bHWZ0",
-	"PQCZIeAZBFIIWRSOW6ReqVTUiYMXW5p+2tyjEW2Rj2xEC7ZCEXYKntiF1kd2GpTYapS2AR36fY1L9DMN",
-	"QvRfBsDoPxVs0f80aU0UWvlYDc33WqRRi4eYvjSpgfqeXWjZCwlydkENh31og/hjx6AQGoinYNkoGMGv",
-	"V4pG8K4SY+FV+EsJirYWtOwpeS35PZZO4cM8+RQaQ7FNfwZLgpwE7vEVgYS5YY9wQfFALDHYNRjMlBAH",
-	"NQWwU8VjMXz5o4JM8UX47YOsMHZhsqOYIuVZcl9UvbKwdKI2BAn+yp3QXAm5t5wvsu0krJtkOHdCvRRj",
-	"5lNYwtHETFdcYjY/OdohVJ5LTSqxY1QRKt5LXReyO2FKce5h3TWbO9fMwOAPhVnKZCduVyhJE2vJYWFb",
-	"m1OCWTcRS6TiJdNgAzNVpKrMQWQDJCLYhm9srobbo7KH2eBEyLwyORUpMFLMLlScN5wTps7YiqU6gHor",
-	"mmf8/+y9e48bx5k3+lXq8D2AZrRsDq/DuSB4dyxLjjaWPNFI6yTLnOlid5HsTLOK7moOxQgGJDtvsoCD",
-	"432zATbIJvbJyeL8s1hAlq1drWzLQD5B8yvkkxzU81T1ZYacIecizUi9wSYastldXZfn/vx+etCGWuag",
-	"bvSw3B/k/xHscmmj69R0ckfQu1UMWpvexgUZ7tY+qN7oVfZ/XB78SKzv/cC5vhbcXR39pH273v+7hnx3",
-	"ARTtzFvMkEj45DeR/k3vlFDA+dDZ4/3YgMa2H3NkTygaUKFbOpJwRNKhTd0u06avBH9qSlAHYcWUSWDw",
-	"CjMRl0P1LTPcr1OXuJx7oKSaBEpq80NmzXjbWXS14KS+WRsfJkTpwmmb64Rb/EH6z5vuhysmnHZU3PKg",
-	"K4i+PCIiKhtTe/6YDUPfD8qCIfyhXKgDmOuZe8XI6+Td5DzLNDsF6TLNW6hURiZqMU0nqDGn99U8QdG7",
-	"UwIns+Hbs3N4xiDui57uPCN02oyQQaGh7lFKf9EM0EmC5rOkXzaWdsqQcN5NPEcMWfApIm9umSsCA5Iz",
-	"1YS4NSZ4RbZgoRi3Nflj0h4TxNYC40Gzhw1Y4AkXo62QOIAeDkBiWbKVCWRjq6n09lmR2KGwCbuv/16e",
-	"CScyfg+HO0/iCMeNgKngBaghzorbaHCweU8CDGMHfzMlDLWN70oB389EID0JqmbWCNScTA8cKV/TUj+d",
-	"p8VaP7oNpP/HPzUUJ3rmBa47OKwIqla5MoWuyAFmmHtvFYoF15Pa1Kw2yuWysi+HrLBRNX/1POVDjrMg",
-	"hIWms85WV5vrVrNebVj1ssus9Xq9bbFys+NUOutlypqFYoH28dYoux06lFkoPYNcqAdeKMJW0JtL/2oK",
-	"WuGhtwrFTgzKN6Je6PHurtGPaoJBldU6dK3RWa1bjWaladUbq1WrXes4VtVZX611Vldph67CVgFeMMCF",
-	"82lK9aS+0JBmkAXBmdEvGk9bas0WmbDDq9ENxHCQDGIQKP2qv1WmfiC6Ae0jXVS76lZYvWOt0oZj1ds1",
-	"11pjzY5ldHuDrXYKKc345+i7ycPocfQk+hrU4bPoKYGPXkRPo+dKYUbfRM9gAk9anjGgaupxnH1xDVGV",
-	"t+7dvXfrNsCtBawz5C7Da+TMNYTOau28xK9u/jYzpXF7Z++TU5V7gNg7vs4DJW8ehpxbjcfKCtKoNHB6",
-	"SgumdDiqPR18QmPyCD7DW4CWDh3PLiIvAGV0QPoCgcYGg0DsM/fqVZIuKNQXtngGPWQJM1CDYeD0qDR0",
-	"xLrfiPL0HTaJPokIJqucIAak7wHb99gIm2f0s4kAzJm+ByG95RK5Tp0epFSJ5HQgeyLUbZv6nleUIgt9",
-	"xOEACbBJKIEjBVC2VyQxggOCfgPM4uqUb4sz3+t6bZ/ptC02+Qw55AiVdyhDiHH6SnXFMOuQSwoDyiU1",
-	"Wdr3oWDykIC08Xqnx9yhDxDxHe8+vP0IV3VAIb7ougRyjUiRjTEXdp86oT/eTDmlniTuUH3v0vFyDD2C",
-	"6wlEGLLF7YMiwia+t8cgqQhOLLD9a4h9NeRdmEomZYqvHx7X4mp0wL9IPRdSlcD7T325QbL83BmZDthy",
-	"XIS7ZlU1dlxmV6g3xToRqMUUw0CqvQjgIPpnRWIb+g14RebaRWLDO+ymNyMg6/fVvO5qHe4xaS8XiR2L",
-	"VjWiId/jYgRtagZ9vwh1DLtjFu4CrjHcaSiZuzscQDsbC3aVA78L628u74hgV5lQu3oPqs/bzBejXZ3E",
-	"s3Uuesp2yAzjwI/0DGt6LPumy/oDESqTxPoBG+uMNuy9PYaYAEC2jUnr1C5BcoPZ0WYQG4eN5WOMstRw",
-	"fsDG2jg7YTtJdrsoUTaXEfDTGcpyMU21EGbLqVkxczMzNzNzM7O2IFgdiqgZwSRQBjn3xBvfqwNBjcSg",
-	"BRvD2JFpC/ZYi3la7GvlAfyvJnM9AmnYNe0yaCdyaLcxBp96kJbfh4hb8adx9mB6z7iObRXOnhcnV0y5",
-	"YsoV07kppjyxcfYC/z3OdHGVMAH/Y0MhxyVN9ZrNAD0FDXC6/OjRymXFodxh2Hjzyoc6K3J0DcaYih1p",
-	"tGcg8lPnGHTvmIXoomaiL0MJYY+ut884aVNnLw5bZIJMDuWkrV/RxF5KZMssJrIPYeWMbolVit5TgwEC",
-	"ZcZ10TaS5+GNdpW3jhOsdpNNlnS8Is05iKJlOeED3VQeNaMhAIcR/Dkx4A3wS/gIaADdGX42XJHr7lx3",
-	"57o70d3m3FwonX3gML9E5b048+wbBsWAktdoe5O8HtBxFp/1JD5dXHxzNO9grH761GWaZUUrqSJ0BCWV",
-	"D7ELCO0wg3BWsYJOlumnn12C+5Cowo3tmwqyFF1Vmvf3XuAXNgq9MBxsrKxUqs1SuVQuVTbWymvlFUm5",
-	"2xb3k0KlOaXdSfSVt4CkOyyxjfUztzYwxoMyf/At1YfDYCBAlXWGPnLkwlLGeJSad+sA39ZRa3BILWf2",
-	"2LyiOi5bvYWSVg1vdxCwxAfS/9qJyes0WnChWPhgSFEMbFSKhX0aorSugLWHPF0m2WvktGZZBjHtOIy5",
-	"aZqZU+SJ9a6flSkG4Ey91XIn6vyiZnqK057UpXCkZnonIG4kobG01h4CyLnuMEDCYnQWlAw3DerukMWt",
-	"xKOe8CHHjaLdhPRSkkZzbt8PyZCDzwPJ0SW7L1y2AV/otB9LGGuhBd5cEgBbossCu0gYDXzI3OGIl2Ec",
-	"sQpp1K3o36J/aXEtgLDtxbggnu69sQ/IcbtIRsAZpga6s70F/T0mW07HLMCGXTEMHdFnhAaBt89kXJmn",
-	"Z+hgdfOSxq5zBHc834MPlzfJQPg+wPhoJ8eG5KVy0M0iDFiQhDiN40ah7GxDd+8IDr6hrQWObTRsi2O3",
-	"Zh/T9rBY+PbGNdzUGWXNjY4XKscPXlU9fzed2D7kFA7o+LBHaDxBvLXeDODfFtNmIjHWbYnYjXI1nrnd",
-	"YXLmklQ6VCrg3nPE0IcieOXpIgucqz3m2MulY2k6sV3EXKIEmjfJktpbB9aBKBHgM7X7za6Ic8RenK+F",
-	"fPHLSi5vp3TSq0ov91FNqjNZWFQ7nWd2OLfRchvtJdhoC+74Y2yxItGhl9j/QWVysZlU8oTtGZue1bkW",
-	"+h0ashEdn6m1Cvtubkv1oN+fYaKelzI2ZUhJr8uZa3kcO7l6NGFLkz1vUDQh6xbXhhQ0jiEXv7kI4uTd",
-	"gPKQudm4wVEtDemRL6pNX2Wp/SXlqT+xW3srXufja6BTnP55IfRCSHeH8P/JTdJmvlC2u0hJheyJPygP",
-	"BlTKkQiOaBi9zZgrMwki8xuD/QLEfBpzCqRBJ2Cy14JFSkCasP/TkwaeQMMlcTYCtweSVpKGnuxo/0s/",
-	"pcWRQw3wtoIxuXoVfBxAREKcA91YqvugAWNpEx+lbgwuRIuj2CIex8ca7j1Ajm2PNY1DiWyRUaCm8NC7",
-	"erLFsyW++pJtfYW9SWgYsv4gREAkqJBl2CVuhgau481tQl1XuWFTnQZovDU3PRVEeXZ8CHNU5l0LPinD",
-	"zTkbpb6/XRtZB6+Z+9RnB76Q11CfroHiuVfaQtNxbGrkX732Uq02c3PY6dcXdnqQHAUj0mJkmsPSDMwe",
-	"S6kzT4aec4SJI0LqS2x8iOsnUt2XqebMJer7aMWMNJQZdmau2KGwlzcw4Y+MqBgHwfCUztAPQxlS8E2I",
-	"4IhwYVpFPW6kiDO2yZJW0OTOvbeWZ1a/aR9lJ3nD45o8M2/2KnotsyM455bLKQlNPcMkFEQO+wfmeRZS",
-	"qnGC02MYKAEfqKv/r3/Ysn7y0we1D//P80AAOOSBw0KYOgHdiVwtFlJ7q7DR1O47pqJjbz6TeQ7FyTzi",
-	"1G6bBWMDxyk34RboZUvFOJOjvIgvd2zKdgthUxP8+2xvOmAoxjFSHWM36VoECNUR+NleWSpxe3kcsjzs",
-	"mIcdL3dqOHGgzyBB/MaKXmlKL73AiL2FZTBuiwezKFl1eonC/ZWw1+R5S3a9XCMBy/rIu8ZTsls8Lr9c",
-	"LpEdSFxSsmq5XtcLoZRUea07t3aUVaPE99WrnI2uXiUa6hiRzFp8ifIxwPwKTrgIdf8xV8aUrzaA+vn1",
-	"UmW1voxttfA+2tmSGiQQMncmubqtLrBjTmYEGYTxLEHHKKk0NDahLJIGCQOPAWCUcbqvSEOZiOjWHF1w",
-	"7cPjg3VkAHGIITDARdjicXQjyXNqv1rN5rq9fIQ/Dct0GqJ8XOfC3zTJerVCmqsNq16zqpUF0mnqDjia",
-	"hZzj6oK2IzzBxAI104wScn2gn5oJhVhvmBpT5a+G8Krr1UpztVGvLfKa15AR8lqP+j7js6QXbBjl1oOV",
-	"obcwYELDor/kXMocUuWGCNqe6zKeJ1MuLPNsSIOQUBdd7QBlifq3MoH1+T+OcRauW3FA7c8KiBphrLbr",
-	"FIFcxBIBB6rl+RgqWzxESt/QO73FtWwDkihtQhiwfawE8YD21WUIzOr5PgHpWkyq8ltcH5s4VAmiG0Qh",
-	"MTABMT+iHQOPe5LEnxZbHC6Hn+4CyATvplAPjHztUUk4vAB1EfZbOQYtbjuJdLWXS2QrJH0hQ9KAsUN/",
-	"RE8Mg4MxUPhbn/RpaOyMuygt1TqclUDUDFWnloiVaq3eWG2eq0QsvcTG3Mt40hk3YJXL6gChzZLy1GA2",
-	"Fzju8MvZJ/4aXqAr3vDoYj1dVosVDUQJAowYk+m6MnfsFgd+BlMzgEbQZjJ8PP1Q2IXC3KjFjNU01cRJ",
-	"WWanShigx1SuV9crJ9jfwl3MsDl108+hNGra8Sx5+5SL/YMOKFzy9yzwOl5ScwnxkNsY+Iv+KfoW4B61",
-	"n11ur7N6Z41ZNadCrXqn0bTWaaNhVTvNTqXdZGsUGjx8mtzhd9GT6HH0bfRC/a/6TjgUSQeGhWLKkkwJ",
-	"E/1xMjDDp+f12U/w+uvDQAzYyi0hHTGaf3XuyemtHteMDkC7XzeXkEEgOp7PcjCBPAODGyS2npJIofI6",
-	"5xWwuJ2OLDTJFpRckWYPIh4UVGAKCNUAcry6xiYeT9HQyxELkEXlUL5kWz8/Fz4XSvjcxfrqlKR5s1jY",
-	"B/G2PHyAAA/Z6U2xQnRQBkuPme/q4AsN1GQysEGUcb3H2EAmJLmyRGyzknaLe2CV39y6vYUpzZ8DLq46",
-	"ZHLo9OCIZRbbRuSuLenRlR+zPRqywOPtYdC1MUqjgzlg1acNGQ19F/sIaARp0tyU11AkmkBIixsTCNAl",
-	"ErOrwpD7PH3AT2j2zDiA8cFhvJA5C4enYoEgEA73PHnbc0l11pLqldpGualz/lL5uushcyztsyLxKe8O",
-	"IbsSJCJyDlvHlCQd00GbmDtIlniwfA3p0yjCQOqqNTEMi6TNGG/xgO2LPWy70aCNcVrXWEQG9kEHhmwg",
-	"I5VpaqAWTx6aUBUNpWYKgtoMLU9LxFaH9p5UMsUuEtsb2FjHBqbYVheeoHSQOSY0xMwy3jRgUA1oyJPG",
-	"iG7qOMOAhkkMC8dh4U98r8Ng4peSXAJpj4mu2zgC9nzHLMFlykbPIbH1ShpBfDhmVVW/qJSTmBUSMnTK",
-	"zmqnzqw12mxadVqvWeuszKyKm80RD+A+tVK5VKnUSk0tp3HJs4NKPyJgWLx7K842xBuisFG4JX7u+T5d",
-	"aZTKZOlHlcomedfjw/vk/trq7mp9mdzwAtYR91cqtVqpfLp6Y73qx+dKzQnNc6WLcmpjWXg8gfPU4plr",
-	"V1BiWWiMzg6yXeeu4dOeVdh732GDMBPzFpxtYgJXSUaQNNgjmJJrwGw2ABo1iMmHwKU2TYjcgZG+pwaa",
-	"kiSnO+daXl/T1Q5zb2ocixuP4yjG6bgYFhgk0hWxb4hbteN1OQGOWbV/sFeF+ZIttE8f6H9phEOX+Sxk",
-	"M/ZpmmYPwhRal3sypbLNVlsuEVhN3Vbb4jHSkr6D5nk2jKzqDpDDGoYlYjYAoI4jzbI+D5pIOF58dAYx",
-	"8YOboAjKdiaaIm4x/YBF+G5pPHIkSvYzyncWx1I8vWdMrzSjetwMcUTlqY9EDqFwjAHNMSuICAoLaQkp",
-	"LM9l6u09dkQlo04sQoM8Xj5G/r3DkAZxQ5nv8T1DXC01krzaqoCxDiTnA9r1uDK+jrIppbiZDPDszL45",
-	"vHAw4lY7Fbfq1NpWnTaYVe+slq21drNirVdprV13Gu4qm22xNe6W1zbKxoxUE3K0oZmq9WPSo6lP3vbk",
-	"wKdj47z/c/Ri8mjy8eRR9PXk4+hLgM+a32CLp3Ss5niW343DJcn2eLOUWtzlFeMlJDNh5iYUaJ05mlcy",
-	"Pm9SHHPUVh54R+u5O6wv9nW4UT1tMzsWh3Is3+KC+IJ3WQB6CxkywYOMFVWJYA9ZXASXLXpT2rEDviei",
-	"eABohdrOu+qGux7f7bOwJ9yZdQlJo5DSh1wYPZndP2NwQb2QjAB1okf3mbp2RLExAMc+NdAIN0rt2YWp",
-	"4bPjmKEevZegF+/pOSm91GKpHAfubAUDriKyumQEwxjtsUUkwsoDc5MPV9RdVxzq+23q7M121O4CbY7a",
-	"2LYDTCIQ05chDRlah5zQNH+2iSQB5g1zSXvc4jaQs+xI8a7H9+wMjYy2HopkH6O88iAaDyb81PHeY8Tu",
-	"eNyTvR0plA9wk9toFKtXkVOF5ziuwUoCcXq2NohdLVfsJNHJ2QjuVFRflJMSKmVSakM7ljJa6JFY5kFh",
-	"lZRi1zx4N6R7jKekWDwiJSuT2xwobt1M7hQD65jyLvwR3lLZN8nzY0cA+vP1HeMHajwomG9z02mi74aZ",
-	"XLVMCwfVdqTY1jcHs+FUEDa6OGVn4N/333uL/eSHP/xx+8c7q+/f32nf3NId7OqCn3xQu79dpuvjSv9a",
-	"df/9tfCHrBE0h7fr7R+s9v6uJt+udN4p03fX7//YKSxisFzT5+K8Slwk9v1rDTNjPObatAV1Xc/Rhycx",
-	"v2aZXvFOSW11MmOnq2lcCPnngr4qMC+NjnrLuZI+O1LcoJ5v1GUO7pKDu8yt2VHewhZEsO1Yey1o6B9S",
-	"66BvZ+v0d0GXGqUcq9L2EBXFdH3uSdJWW3CKRgV4hVR0apOgnk6w+jpp1WLHLgJC/B3yEY7tlyGpdplp",
-	"JcUpc+PV6rGAuV7AnPBe4OlmQrmxsuLvlVKuP6xgbIgtIuzU+8G7nquaymyHeQT4VvoHJ5LimTtME+VQ",
-	"E6z2ajsQI4knxs4M9F7g2xe+sWRRyZ8L8gspyLEX5bRyHGffCj1nj4VHo3UpaYEkSiNO9A/Iksd1Ri0N",
-	"AgRorh4ngrPlIoRVjdD140SfKSEYcmX6xRUE+r4gwSmRIe10oNtlrPMaMIi4eAGYRcfsiO7xHXzDu/oF",
-	"56ErN2Mw9ln6zWaBORxA9V8krFI8chDnQpqemZQ0efpFrmGgIesCfQaCimFLtOMLmfRDF+epdNAMFlW6",
-	"7lSY1WzXXavO1qi13qmUrapTc+us0VmlzXbh5GQNCdgZRBIM/4LuBo/+GD0l0YvJR9HzycPJJ1Ck9nTy",
-	"0eTR5FMSPYmeRl9Ez6Jvo8eTh4ViAc9HXP9wiKHBFE2UG6dnlc7si+OLHfQezWsdFq110GLXTGBKSOsV",
-	"OIJS+r0B4xJAndVvTQePuaPoEDu7ae0E4xoTVX01lV3W4kt2W7hjW6OkackKvdBtoPjTghpLcEykOctI",
-	"Tfm4xQPhs02ikf4QmUxj7i1vJkYzJonJErAN6wuWlZ5QZrfd4ksp7Ma2L5w95uqR6TdFsmViiwFTjkMa",
-	"IRXUxGx85My2Pk0dbxt+UYj+JfoKgSImjyYfRU8mH0f/Pfkoevp/tHj0m/TxJdF30QsyeTR5NPkk+jp6",
-	"ro79s+i/1MfPJo8mv46+iR6T6NuZ0kCJ++ly78SC6SRC6GTyA+f+fCh/L6UuUBv39HpA1yPPUAQnoOrJ",
-	"no5Z4Et4BkdU6hh77ubkVdCLkwkCJcEB9TdV+x3ppqzgWbA0v9cMn+WGboN1EKX2iiRt6nbZBumZojaD",
-	"CGIcG2NzQ+JWOx/KcdHeB5nifJTIHUZd9MDw51ek0bCSOEo6yRnoVlCvd2t8D97l4rsppzblcdHMGy5Q",
-	"p6jnBicKqxxnEYul4ui5OTpH/+WQgz2a8bpxncDpxnKkRU/nA/zHcTTOU+IJm4TyMXBgMF+yKzJhaiZv",
-	"C4anrk+DPeLp0zcdwPKwvXeqdqfc8ZzL8TwHeyOvpzzXNtGknvIYR/S4UiSzWlOrjow0OEtK39kiZwUO",
-	"5lzcvi9h1LOc+Ltxxos4gksPUOCUiWESXwGTwt8HviMoVvM4gPPs4vneDQPKpadulkHdMWl0FE5YNj4I",
-	"RNtnfeg8k1iheoCGd6pxou7wsiVpRrBUkqLSiyZbccTn7cqdl2jVm+PlS9i86O4Yc0wtTCKNT2V5rRgf",
-	"5EgTLOypjTiNVlUMQ/R/lBGmX1eZX0wmHo8XtnjS96kjBGA7LnmhTDI7HZ92YwZybV1iBRn4R8tzJm9u",
-	"mTe6VDjAcGaOwAA4m9b2D4uvJjZ5vGDWLOSdTizuEFuYrrWbzqprNVi9Y9VprW2tOVXXqrByx3wHmAha",
-	"C88p3M8i+6H32TzEMrghcyv13ESiEjWJRLwitcS6wHbqLItvy9U9fbgDkihRJsfRZo7oM5PkIEuHkhzL",
-	"LT7q0RBai5SQRZtkAxofIEwlCOXENt6fXSS2YfHviGAXoY00YyonNtoCdiK8BWSXpges7qgn3BXTrMJT",
-	"5lP+FH0XPZ48ip5FX0QvikTJq+i76Onk4eTXBITZFyCDQPaUCic80OeYj8il/MuV8ifbALMMYn0QsRDZ",
-	"felcP3mm4kIqHiVNPb6QOR6KcHBUv1vCc6ars67IbGMZjV3zVBEqxAhcRpY0RfKQQydbwBwBhVfqy2WD",
-	"cRWKLsPWjoAZmrRDzXBbPG6ci419muJcc1ig2agBoWZn5z0D/LKsCa4Fjwuy1NDU2KFwADMnyeNwnFD3",
-	"pfyGpN0v834tbryDzEtp7Hzm+zJGKU0Tqb0PNGrxsNV9HGD9zpCoxVhmpsuFOYK7ux3qhAKJqRlXGyDV",
-	"48IChqX6yCgeCuJ6sKenacW38au7au1P33xSX6+Wa+vg4szkVJtb/Kkx6eGdBVkazhzBmQMyd7y3m2Op",
-	"5xJ2YQmrN6bGuUjtrJSgDUfC0h8q+35qHOP9Hgq8Q1JF7VB9tIGlH8UiJ4wHAthqoIQI4JJbPCmPUgex",
-	"mOSID0qkgBGfdULsAUSZCyH0Fs8yZeozBkAW6WMDEBo3TW9waEZIxixs8SUkCsGqV8bdgfCQQkRZ81Ao",
-	"dUB8wbvAy6R5PYY89Hxyk7hiFsmbkgw7pmb0dLEO/QIxcBT+Oc1YNKhO8QJsa2YbYzOaub6mpvoO61MP",
-	"QsQb64nIeusASe/GP/x0IXEYF7tOtQShw8+UBWTW7c3DEA3T8wGQG3Od0ene7y1o6EVCA8mcgCGOaMDC",
-	"YQD+JqGShOy+OleAHmqLcKDmcWNlxSb37txEPDigfv3hHW0Pbd9+p0jaVLLV+jJ4yO8I0fUZ2UpLgSL8",
-	"OQZKQj5u8Ts3rpHVam2N0MGALO18f8uqFMkqAY4FWSS1sn5RCZw4+yygvkbekaRPx0Q6FG0EbG1VI9lE",
-	"1DmAKpBKcGS+lSVyWxsShvOGhtjIBG1McFYNjrvaotfN8UhR4NCUcCqRa9T3TQAWIOo1HwRcaLgecJqV",
-	"1XWQIChrDrb4Ao1PmzodlZVCplc4Y0iZJu1p8rjFl7TtoJYeXm12T1VmTgqndtXR7tUO9hHIKNTvisAL",
-	"e301ju9vVQrFAm6SwsZqseBJOQQMk4QDW+9Y7LpKtq9yClb0VRuznvc/46d9Tz2rNSyXq6v4uO+t4l/4",
-	"xO/pO+FnyB76vVoZ/8Ql/97fvbXz/o9rb29f//72D2rbP9o++LeyLuGHhY1auVj4IFDydlsJ2oL392+9",
-	"d2dU/sE7XbG1tbV1e+de7/q97tbW1g/Vn9e3tn54a2tr663+/tvCV5+85b916++v/2hlZWVN/fX3o/D2",
-	"36jPC8UCDqawUTh2OAsJ8GQnTI/NZnb/ZnIejdQAN0vugbygeJ4utCl6aVly0DRBipoDgoAOBrMUyGGH",
-	"+njujOsgVDQWg17/7AMNvZjLbEiTx242bAnRQfsP90wxo5lCBl1MwAZ7wBaEwC2CjapdxlscvGIuRhpW",
-	"ngX7LNBY2cZh9qB8sMfk8kbi08oe4MWMAg/wSnusT1wx4iVyIxB9uKEwXVaxtxtj08s9qTczCuUW1xaL",
-	"doNjLAjD9QPs40aQc7Grp2yXJXonFRTQ8xl/adzu2Bxu8UAZCVO4yI8gEjks08/EbV5Ikpwnm4g0Y5PH",
-	"9q7eSRu9izeuZn4+TSbi6dAcHAd2cE7BkVNwJJj4KccYuy8Tm3MBcf1BUBooW+IoOg5lG8cKWRI7NkEA",
-	"3QdBArKmsPELvD62LoHE48RWhk/N8fpd+AezSUi7yyUCBdJIc5bx+D1pJNqG8fEC5XgjppDxxQ+ZrQjl",
-	"B1KegME9xaxu8QNh1tme9w+D6bRjBwUMvOyKns0pOci2xylUdx/MQk51bs2Ea/c2ayldkYdcrlKhWOgx",
-	"6mpI3WvU6THrmuBhIPxpRNAjOpbE5sKSoQiYjQIHXoH0hB8jmoJXkqk8PzT6i9wmcom9+dQGmKLYFzji",
-	"RotYsYabbpjdVC4L2lDK8c8qH9wfQMzKmSwiNLwICBdhEeCUW1zjKR/vw2IOHWwpTyLba3vc4iZRcGzc",
-	"35g7PHFQMzJgeja8y7j6gGVV8GtiNtzV4GTZRStqIWgs3dx3Ooe8I3WgCjA783McT9yfIlgR2RDprONp",
-	"GqQGPg2VTrkCvX1wC0mWvn/37jZ5i0rP0XA6P9h66+bt63d339u+fmfr7nt3du/tXL9ze+vWdXvl8Hfb",
-	"Wzs777935217Mz5dyq9p8RSaLno0DvV93edRsZdLBMs05OFmY/DcBzoknsTrqdv3+Aac3fuehGqZdG4T",
-	"s5SaQsiU18BvDHY2WVJ3TuSGzi9mepeV5cH3PSS3RtRfz/AlMjchZUQjBW5/RULVtvnNkm1KdeBD5qp3",
-	"BU5pPb3SHyqjBAH8tEPnD7sEoY5mNzen4+Gn8aRg0GlufQQREsHfsvtqq5ey4bFMocvvJg+x4ORA+crn",
-	"UEbyMClf0aVW0Z8nv4IqlW8nn0T/TSa/jJ5G36oryV/+PfqP6DkUtTydPIy+/cvXylToiSC+Z+Zr9aU/",
-	"7BY2CjjI+T3A9/ROT0/feVYILTa7syljk4r3eG/BZmi6a2y9U6ZWpV11rLpbY9Zap06tRnvVMd+la9j1",
-	"LiwgpYa6ha6VTJ85HDmwZKmp/7JEoj9ELyaPoudqQYtk8nH0dYlEv4keR0+iZ9HXuNBFEn1VIpX1QhEm",
-	"iDrhdf3SHu+I6S+sL9xOONDr6w1SqdasesMCWqaU7Pp+2Fd3Q9t/gJZ/9Ll6+OSTyT+qvRQ9i54SHGX0",
-	"dfRs8ovoWfQ8ejz5ZfQsekbwhzIMBNd+Q/Rd9DT6KnocfRm9gP9/gtespC8ik0ekWq6UCVzxVfS4pC/S",
-	"Q4AjmhrmLRfPwNzjunr18DiuXj382KTfYdWp0gqz1tpN16o7DaaLpRLY7g5gcjuMO1iPggiW1XK1YpVr",
-	"VqVRSIWyo99C2d3jyUOotfsGDyWJXkRfQK3Zf+HyqreYfEqiZwRKzD6Onqt/fhm9gIP+VfQ4tUkmnxSK",
-	"BaSzVQ/413KtYZUr1fU1q9lcKZcra+VmpaEOrS+64l7gm266k8kJOLPSC/GMtinfSwTRP0WfkehP0Rdw",
-	"+RfwFs8LxULb2wM+2nqj2qhWG7ATAzzqLuPhlkZR2ijUypVyZa1SrpuOELza40qTNpvlZnmttrZeKxQL",
-	"e4MBfFRbLVewccRnXepvxeeoUmmurzeL5ATnCe5kXuoz9R81E4vNkugGasyVcrXZLJcrtWplvQHx+jD0",
-	"WT/z0vVys1xdq5TXa2tJI8yHCwnkOZAKioV9FgBBxEalWBixtlrCFHLdFIHx4RnIeXeW2XvI6uiJERgc",
-	"aDZAmSDaIS+99OV1D6G9AtPb0EZs/MODgjF/weyF2oKfZoJlsG+UhZdFwTEGdGI+L6fM9Ws0pL7o4u7x",
-	"ZIgW3AHTPW2xrzzIdqh9uJIyLo5u6ElfaCjDp8D2YDzLDWgnlMtx+09cbI58Fu1xXDu+43GH2RgyU/Yd",
-	"kcM2UPkLvlwEY1Udjz7ltAsIQMpSV28rS+R9bf1r89eGe3wwZEPMRQChDNbhUOIyx1P33CA2PCBUZjJi",
-	"fwcs+aQUj+st1hEBs8nKgZEa0FA1I11GllipW4pfry8CRsIekAsEjBGXjuXGoVt+D/Iuf/3H35AaXDGF",
-	"/PddT4ZpsbKVXqW5EBwSYDeypKnnNkj8ojoRFf+9vAD6G+PDPoD+mR+rqxlz5a4uQsA4Repb9f6+J/EP",
-	"OhgEYp9hL8TPmKMv8cKeG9ARL/x0bhg79YqDQHQDqvzL9P6c9Tb66rNB0VOP7wZiOJjz4XDtmTw6cxTN",
-	"3pNqe5I27DEcXOj12azBZLbk9CEp1QrJybMYVzwgIgLi05AFx4wMTtuJBnaRW/bwQo4NCXM2bcQ/mtq5",
-	"QUwrCMm4xOgwH26vqFrlCrT/GvtICUY3jTYB2/Qa5j6jz6PfW9VytWmBsWl28EYB2RebZWutsl7F7ot1",
-	"p+5a+Kn6sFxLXImKU3XrTPmL1Ko7TddSPqNVpsqfxN6Laa3Tq06ts9opM2vNrVGr3q6tW+u0XrPKnQZt",
-	"smq74lQqB353+0S2fSIVNgrVdpNVGhVqVWmjo3xdx1rrQM/IKm04yvetdpKf3PVC30QjUr4VOF4k+ip6",
-	"EX0XvYi+Brfmo+hp9PXk17BuX0YvZvg+aT86LULjf09Zy4pZy8Pm8KFLMqdrxlWn6nRMaaodtG7mAHs0",
-	"evtiM7u8Yfnbu5DU3/fYCBcnZXdej2uD9RXz9UhOhZHKdkoeQpE6G1yPBYzglQepv44CGnrfEK3EAvqK",
-	"JC4NaRE+dYUzVDMk4/70UU/4jPQ8GYpgTJayve/E444/dAGZ8m2wnuF3SH2SGf6VrJ5NSBKn5YRnGJGn",
-	"Ls2O3xnCIV4Q9t7G+E9lfb1slRtWpan0jxd6P2dc9oCkd7VeK8zkYT+KW31Aw0DwcV85ToUpam4QeCK4",
-	"7g6dOLLoegNf9OltEx4qIwc7FFrCNzssAMa+QqXcbKY+HgZ8aoC5WPDZPvMLG4We1+0xOGaS3S9sFDqs",
-	"T4HCX3LPxxhMtVqr1esNiH2YEOh82v7DYoEOQ7GFNnJcve6ohdLrcoRwHwjfc8Z/byIeeBmGVeawBHTh",
-	"2vaMm0wxFeItjudd/5XaSHfxSKb30sDtwCbwWRJAezx5pBTl5OHkoxJ+P6vFc31Ki+eex12QI1JC61yx",
-	"IHu02lgtbBQabG2tvra+5tLqWrnerDQqbpk1VjtrrrNaXa9CIK3mlt1VSttt112t0kqFdZrViltp1Kvu",
-	"mrqX93P21hjifvW1aqVSU2rWF9SdPpkxqsrBUSmD03ymtusuM/t1V+890LtsP55PSMMtZCiqHxw4WeTQ",
-	"YaJHbAF4emHD7Jak+xYMElx0tTQVJbtReqU6LCiICbwqFOZXBYgFwPu/vDeqHHyjtC2Vfic9Onyt6iKv",
-	"ldxRrdtxVvN17sr39HFqWuWqVV07iUENP4Ai2PTdKjra/ppb2z/A4/PBkPrYQqoOz3DQDShUPJ2nTa6t",
-	"ELl9QNOgTWK+3UENoA2VV23GJ3GXbYGAXic35WfFs1OSPbfdL1hdFuXp5ZkZsr1sZn3xwXH7cOoIMkb9",
-	"RfArVqgx8h7kUzwv1E06eC+CbOweUAzsJNZsF9V2D1gYjOMuBhouk7/+8jfENlHoVBMD6FbsJNPtJUXI",
-	"PSSNsGTkcVeM1DViwDhZYj6SD6ynLtrVwDfLGnZBPVT9ohMwViJb8d9QjpPlDg1pCFlS7OR1eszRDRhe",
-	"CPS/okPCkUglQ+AlDIhPkkFRTzBlQ4Iz0gW2l3Az4QbFd+0MfT/twYKc6AomjZwwMVzgHV/Kzm1M/TDQ",
-	"2mWZeFyGAFx9N+0VH65/OuypaofnoId6YpYytNkK0W+jF9Hzycem4GDyCYmeEO1rfBp9FT2PnpYWKexR",
-	"T6T+Hbh/qsHjw9ydzt3p3J3O3encnc7d6dydPld3OlU/8Pp7068PB07eonkBwwTaMDoQKjgmInBG7q8j",
-	"+trYyf3fxaBeKdFzZ9w0nVLcJLbRtxtEPdImfQDH8cKY75SLkGWTlsQ19CcSHFQ+ThGCHuywh8eekZeW",
-	"2AY4PSG7HyJi63OlKogGbtWWrMYSnfwK9Mzj6Gn0TVF98kIpoWfRd1DR/M2p3Dv9eufVuJ/7ebmfl/t5",
-	"uZ+X+3m5n5f7eXnaNHf0ckfv5WHxoMMg+Cvx9WKLZ+WB+edRlZVbktiuGHG15LfGqfP0tv6xXYwzXulx",
-	"XJnaKLSp0QDMHYknAQAhcJlr8m8H7kKHrhcSX3TJkp16lV0z+F1zL+i1P4zbrb+dUXxp3uL4Rh5G2uOQ",
-	"kYDyLisSaDWy1Sfye2WrUq7W7NgTRTSdxBe9o36SaZ/o0/vvMt4Ne4WNark8p9N7/S5FmHMYAmkzX/Cu",
-	"JKGY+eCbHesMnr3Fk0c7vqf2JAD9bBC7Vq7rpK22vI8aym3BmXWLhk5vofEs1vKhbO8FUZSKGoDpZwPW",
-	"Pelvzwq8CcuSlWtxAJZpy3HYIMTllFNy8bAT7aMBl4qFazhp1tueHMQK9dC9aBhSp5dABGpsfZ8BuSBZ",
-	"unf3hrVWJAixu7q6fNxT1e6Z3se48/0tq9pYjRmacXhF8sFQQNPtcfBR1fLq67sXdDCHuXjgX6MNYZ6K",
-	"wmnG2Am12ivKdbVf3f6qzeJIQDl4RRJHDMZkKSPdlpVSS8nD1KKd30gvLt/+6vQXRiUGEIDAjhJqbEJ3",
-	"k9iZ/bFBcDtcTTZDGq5urq10dZ6N9OGbyM5g7LDEEsXWmcQsygsSTz0AM5sznp6Y4ReiFhI7wfNU0MlK",
-	"IYvZQsgisTP9+FgqmSrewxJI031vp+oY7eXNA9khU7yHEL9UCn5UHd8duOeZl/H9MXo6+YgA1tEjQDuC",
-	"qNOz6OvoGZk8mjyEkNW35vPvJg+jF5NfRE8nj4D470X0bfR4joDVAqmitzWcRJ4rynNFea4ozxXluaI8",
-	"V5Tnil5ZrigFJJSnivJUUZ4qOhVMtDpLryRNpD0Fy+CI5e7gGXXGgb93wCdMNa95fJ/6nrsbBpSjHMtQ",
-	"3KKYPbVnCGubknjXUmhxp/YQ/0VpocnDycfRf6HSIQB9CnWEqfrA6DEqz69BWb2IvimSySP0GBET9T8N",
-	"lG70Te4O5u5g7g7m7mDuDubuYO4OXiZ38CAabe4T5j5h7hOepk9M7h0w/jsiIMkBOyPfcOh6oWX08Yza",
-	"wBvT6/6w1A9hxPEOB2v8siz6ZCkhOZFFEgifmfcpkrYvnD1J/vrw/1smA3+o6eWQFbXF9e1FB5HJmTJ4",
-	"JVmy1QW7HreLxPxztwMcPvEnYhjaxRa31e2Zi38qT60TMNnbDcUe47sBGyJ6iMFNZmPyM+Fx9R5hkXA2",
-	"YjJscbDpS+Q9gIc0Y+iyEJj87U3CBbfMx4gOOYXl5xDKuFqA6zj/C6bZr0jiuS/F/77I8M7G2tLGOgsp",
-	"qKcHhT4Le8JYpyMRgKyLLSXcLdqeqJTryioagIKplcqlSqVWUg6TcMBfOJLt4qCRgQNRHtFWFx92S/zc",
-	"83260iiVydKPKpVN8q7Hh/fJ/bXV3dX6MrnhBawj7q9UarVSeXFv6gB0cOHW3a3yre78nnSyBY+HDcaD",
-	"mOOOXSBFoSTKQRKLK0B/DUwYRjQvobhOU1nEZBmLaAwH+S8s3QA7U2lcRzo4kO/TMNCuSOLQwC0Sh4as",
-	"KwJPaQFt3WIpObgBSiX8lox6oggFyOq/PadHOh7zXYlVisJHbgXORi2+T/0hwx+h3Eb+CyxeN5XqRWL4",
-	"urLsFjc8P2QBaY+JzWBPKONDU1bgBzfdmVJdE4N8X8/LPIwRWvthNaAniXKd4ZTBs2ah9SdDm8oRcQBo",
-	"Tk/vOPEdjIc1P+3DwXHOM77FWRcutpbB6UCPxTjt8GLpSN8foseTh9qb8hYIAaTjgn+AcKjy6v4THMqY",
-	"bY8eoYTS4fvAc9hu3+M4Ps5GhY3GerlcLhcLwncLG42G+uPDYiFEJ1JfM9uXnPwjBG7n8iHhCTNu9dvo",
-	"s+gzkF7xFtkoNLTLbimf3arT1ba1pvz5dVbuVGi1XXPqar+kNv1GaiPDJCv1fToE/ezZPV4N6ul+bfXg",
-	"q8bAP6QokHOpF8vWY9mYLjM0fqIRj2SHwiaSMGAs4T4d0AC0veakcXqe7waML28cornqUal+1hcyJI1y",
-	"OaOGpSAeJJu4CGHPu6UWV14gAFocoQDNsM9O8h4O6R+mzoQwulN2K6zasWq03rbqTsO11thqx2rStbb5",
-	"DnUyVuBqMz3phqjEVHcD5tKu6Hp7tBDLyBkS7RmJvps8ip5N/hdE2+AbEIMLseTB3phbUIE2V/M9K1Sl",
-	"dkQumc7L0oa2Db0KMNWXUxoVj2CRnsr8ZpujYxPgtAaIG93KCTJoyUgT6d0nkEeUG8SuV6v28uYx1Mgt",
-	"nuJGntYfWsSkeSjEbp/y8W4irGxsKmmUy7M5la8lJvCJ097nIygWPvfnyGn8RkjaRed7low1EmDuxi89",
-	"BtP4FbBBwCTjGA3dIJJxVx2oNnX2CJXEvtnBLjNb+c7ai/bCIlHHBb9OOtFsBF2GghIaQgfhbMkwvass",
-	"T2bkpKrzYBpoylSSiiqcITFqItZXHpgnaNACl/ksZAvoqzusM5TM1TpHaQ9zx10uwl3WH4Rjm4x6nq8O",
-	"FpjDcthORqBOWhyOWuqLfUgM9HUaYLmUPqLmtE1TQW/DwFMq6IAlcEww42YHW+mnRDOm9Kziw9zSa3ZC",
-	"5zgs2wFzBHdBxdyAFNDpY8Friz32jpG5r7rZEzbBgoe0ODv1B04fViLaSsHZAK0vAmIOwLRt/w4LM2bX",
-	"abzB3DJ5gy2T3IU920pz6i4sGS5DQXh62095fGJNnNptBnV8Ir9ZGRHgNi/FRB5y2FbO8/Km+tLjXfXt",
-	"kLsMKNiZ34FTRdSjGHcpx2PmMjZgQYsD63nibReVXAaH21SSJ8+eaq6QJbteXUP3vFK1AalKSXsfQYim",
-	"ifV7INPOyJo5qSt+QH6/HM8b3/xcysxz/ZZ73m+k531yu/7yVSBeUmfiDgPsJ6XdALX+vDx/0e+zwGGW",
-	"ZGHo8e4xmS8v7LkBHVGfYDcICVhnyF3llvi+GMX0zwHre6BNfWX3hF6fkSWXdejQDyUZ8tDziWThhnL0",
-	"dwOgka6Uy0VSWy6RW0fXisxwefRr7Ji3OK1q4OIOvNlWJ2TBtrq1+lmjrO6Lr/Y2HcvCRq1YSCYFm1sw",
-	"Tw6vtSAee/oFZkhhs0x5JdgFqgR7/9CxUBvWbJR00fA2HWue9EuRqRpOpWWYdQ63h9PP4QnNzYtxBM/Y",
-	"5LwkcuX1MY7ylonzl387DNPzozOQg/ObLh36wTwVO7oe1lQOLA2Gbd9zYGS6acAS3B8vY0acE+qE3j7T",
-	"3xnnJdtOcajhYAou8rueDG/BNTfoB+dSoUOHrsewOwvfqVCc26PF8r4Gs6ArsF5Zq1rrNVq32g1n1W2y",
-	"tc56uTKtj6+s/8+a8l/6/yqFA55v7OV+Bp3pj5Hf5hl2y2UIS+fxbReo2Ukm/siynVTqyeNEBC4Lcuvq",
-	"AkmXG1s/TK8R1JPj4UsJlNtshG7Cja0fXrq6n/mw3cmSyHRAQfdT8XD30/JmXF9YydQXkiVIx/pe3wt3",
-	"A0ad3nRId0w2p07Paay4aVLqpOLhJCf/JldW7HnU7byh8vcEa3BcSJGMqLIE3DiBnlfF5Pbqebb4ui6h",
-	"JKVXxrM1yUnt0bkLabBqQGbrW+M8FeOhuluJnIOeKM2omTko+V+L4pc3DXjc1KLMt8svR645/S7nn28e",
-	"vhxrrUTe98KeGIbENmrbzgqDPcYGEqQBFICXZiSH3zyDrZwbbK/IYKMyblQa5SHD3ARbWD9dd4Go+Txs",
-	"MG0yzQwIbk8PABpT66g44EFclSnSfEaPXhwKvK5HN0+buhmRaf8+pPsONIBnlN8pdO37InAlCQXpeNwl",
-	"SyPWtiSjgdMjcsxDen+D2K3C5Be6D/lxq2AXiW1NHkGVypPohfpTBPZykXi8xe8MpfTUhHKXXOdd35M9",
-	"MhKBqya6LzdJn4ZOD4NvSu3B/lSzG1C+R2hb7LMWP3AN5XLEgkRzemExnixH9KGVKWDU9XgXA3otvtRO",
-	"gsBFdRNA8DRyV6/btEk1f85mVOt73PxduXQN9jCTStn8NnoMJOOPkWXiRfQcFA65erVSJUrlTB5NPgX4",
-	"tSdXr6odiD/9ftj3CxuF1rBcrjkD+B828154lQwDwbt46aF74yUr6WtK+jN9d/XoaZo82fxzq+t5tf8U",
-	"/Ly1Kfh5Z6L9zf5HSIIX0X8i8fvXygB4ERsEzyYfTX6NaAAfA0AeALmS6AlRp3LyCOd98itlL/zP+eLq",
-	"p2jj13JtjgZ+48/mvuLFCrCnlZ/WaFB5p+V+2GP9PNo+w3+zE9Fjk/5QhqSdLtiK1XfWdsgUDHvhUXF4",
-	"OFun8ulOIeXPSNSeh1hbWD6dYzIg16O5Hl3U3cZzPcPXVhL5dc6M5F72y0x0MK1CztLDXnkAd52jUfjl",
-	"JS4SVZlnLS551uKYLXt5UhbwIjOer0/QZUlWbJI+HWNHgheSUBDK8ZdZY/fA1E/LcHjhAnmN3AB++QZw",
-	"OTeAcwP41RvAeaYpt4HPKtN0Zkawx2VIEfzfGviUz042bfGxSSFJpqt8dGYJfkiWRj0aEqfHnD2lIUWn",
-	"wwK5vIngH4T6EhGcPa5/JTjT8Ms29f3vKdk9Exn5ZjLMbRjlMTbTTe74Qzf1MD1EHAtUyc9KPVHfn0b+",
-	"3xbCZ5RfCpzhfWZMrxl0VmlpDmBEOz0asLiJp1wsdAPqMGzgacSMOXSt0VmtW41mpWnVG6tVq13rOFbV",
-	"WV+tdVZXaYeuFjQz0D71bwke9iTI777H3wtcFmz1xVDdv4JyPp7yGomF+NPoPzWVWRDKwkbtVMH8A7vm",
-	"+Jg+7JLcj7po0PQpIYVLdHn7EKfG8rfVZidL1b8+/OfV8jLkdBFznqhjcEUSqY5nkfThSJE2C0eMcfhS",
-	"FgkcVeLSsYybltVM9Id9zBiTUITUT9qRj+lBxlj9gaNzGo8lK0pOIwtOeO4X4ndcNFr+monbE07xLMtX",
-	"ndbc1s1t3RPDRPJDwv+Mey8PGcArD9T/6FDwZQjMHZygGcPAtzon7CqQN5JQP2DUHROBxU3qkRAbU395",
-	"AVFPcoc+k3MrI4ybnaEyMvIaWCtPKu3OEcgp1ye5Psn1ydnrk/c6HRYQEcSd/S9FtcRchTOjKjeTa0jY",
-	"oyEZsYARzjzIRVDHYYOQuYSLgARsX+wxt0iE78asVJstzu4PAIoP4ik0UAoBgh8uWbKRXHWD6GvsZYJR",
-	"mDFxKCdtRhDITHNz6BQK1BNr+Tw7IJO826IQfq82PIIzmpBzzxHwZn3q+YWNQgidxkFpwMJA7P+tfkBJ",
-	"BF11EUyxzN6ncVhWx3Tek/89+Wjy0MTTG26zU3Gq1FpjtbZV76xSa92puFa1XWP1ToOutpsOiOd9L2Tu",
-	"W+OTMUOlyNpPEZwPBHR16OkopDh8B4y7ylZIGAghYHO6II7ZacfHb1InLo/iXLQojhgwnl6hlLQ1KAiX",
-	"KWizw7grCVVi1wJYON/je2QJgBxJtU56YhhI0h4TjRa3TEJBbBAl9ia2YAxYIAWHiUlzoexsbxWJZKHU",
-	"ZrMYcWIYSEE4t5kj+krYt7iOyGMYXZ1Lu0R2IMjN2T6G6rH4FXFtzG1KLd7i7/eYbkJw3YDJxHxvM1/w",
-	"rsSsuFJCyu4rEi7wHT1JlNLYwJfQa9fzBuqLbkC5UliaTgpjWUoWqC9D4btqRpilZqFowlUtnuwKdVnA",
-	"wmHAY+B9o8OM6LZh8AjeBUl8lImE8jEwAm8mdQGpb31GA64djhbXoksaLl71u2OYeIEBoMX1HO3ilzZQ",
-	"SupcCEyTegEzj1QnTIr6t8lr7mpBqX9Pie/ts9ThMHSXZmXYfU+GssWXQF+7uFlkyKi7qZYoZQLgBEIZ",
-	"grt8VHzPPOo03tRcinGG1putlnzhUFAwwfCwsjmB3jjf+F9uT7x8e2LxPTDLoUwduRFFuUaWRFA0vXNw",
-	"8DzeTaQgxNcTmacF3nKO95G7sedvSN1EZSZFn7WFO57GijzVrDqR07ryIPnjmNJYdZTANpChGEgyEsEe",
-	"HBq0Akokpa3RjQVtrQyftFYsJpo77AnJ4BCmFTdJ9DYo5Vj7HjQhuND25pIR0MWU/wxNsKbeLz0BUxXm",
-	"HfjdAYV5XE0u/iivyb1Ih+eO2XkpqX85nJAZcX/zEjMGkD69L4t4drb4WEHT9fJkVV7a7B7nYXI2QuEK",
-	"/hAlnYDJHgFH0wvHZMACT7jIrjQI2L4nhhKub/GMNC6R90Wwh42RxmHw0uFHIUpkh/YZeEMkGCqXiMoW",
-	"B8GpbjBVOKpFPUo4lnOD+k0yqJPNqs3pXAVeKHxj7mqJkjKY1Hqd0mz0RVcc1zuF6YXNND8KSDSEiArc",
-	"KxJJg8gdpqmMKOl7Uqp/qftDaIVwYYnBbJrE91IDe1cN6gzpEhcVZRi8Ucf6yxKJ/hC9mDyKnkdPosdF",
-	"Mvk4+rpEot9Ej6Mn0TMNN/K4SKKvSqSyXijCY6gTXteSzeMd8bfsvtoUpaxY0xdu9wRXZ/5vmqS+3iCV",
-	"as2qN6zVZiFzSKe2JnyuHj75ZPKPSc08jDL6Ono2+QWS+Ex+GT2Lnk3pVoi+yzD+vJjarkAmj0i1XCkT",
-	"uOKr6PGB/gVYzdQwb7koC+ce19Wrh8dx9erhxxbiZPiqU6UVZq21m65VdxrMWu9UylaV1tp1p+GusmZH",
-	"SWbPwZ6KBwXI+IPiqFjlmlVpqFtJOTSdIk+j76LHk4eTj6LHBtUKexEQWgaWV73F5FMAwPo2ejz5OHqu",
-	"/vll9AIE/lfR49QmAUgsPlQnUT3gX8u1hlWuVNfXrGZzpVyurJWblYYSDOpk3At8oy21dRL9GVogvoi+",
-	"nXwS/TeBRpJvlWYhf/n36D+i55NHk4+ip5OH0bd/+dpYL9ILcae3Kd9LFNI/RZ+R6E/RF3D5F/AWzwvF",
-	"QtvbUwqpXm9UG9VqA3ZigAfGZTzcwniJmutypVxZq5TrRkPh1R5XcqHZLDfLa7W19VqhWNgbDOCj2mq5",
-	"gorMZ13qb8XnqFJprq83i+QE5wnuZF7qM/UfNROLzZLoBmrMlXK12SyXK7VqZV29iWRh6LN+5qXr5Wa5",
-	"ulYpr9fWEsWsRHFPBLGyzzyhEDNr4TFfkB6rWSyMWFstYWGj0AvDgdxYWZkiMOZW9WlBuh2Ijuez2WBq",
-	"AQbrxTAkFGR1zh15viUjOZ/tYp6/YV+GzXkpOSuP6o1NGKsh8SPjNyVLEB70XdIBlmpJ0EBzl0tkJwwY",
-	"7TNXHZK2L9pEhiKgXZaArts/2Hrr5u3rd3fvbb/73tbbuzdvbb1zfffW1o/sFm+PQ8Rhr9Ts5U2yffud",
-	"Ivm77evvqIP4Pmtvk/aYaFMJrmrYBOJtI0+yTc0xaWLs/UE4hgFmObGnGodTiwR9Qd0zNvzmyYgJJ2Sh",
-	"JWEe1XdTFrPtcYqdWgfFy9RsRJ92GdFTe2hKl4tE6jUrkZuhJOqekI3lXqfDXNIJRB8nDMeLMYFr+Id1",
-	"V12tRGuLe5J4XS4CdSNYQSL2GbZYS+/nDIH1iwSXDVcJg6XwxCXIizBnGKqjhglHZEoHBnSnp8OoZ10a",
-	"mZvTuTn98szp2PN1UEUc8IBx86xodZJb3bnV/bKt7oBJMQwclkDsQ1hHqZCc2TZnts2Zbc/drUDDcyG3",
-	"Yv6IqrJUjqSxvc1GcRm4qWM7DvZmBrubedRlquRug21eiD6bfBQ9nzycfILg8v8VPY6+i55NHk1+jXAr",
-	"0XdgDnwJlsM30TeTT0j0XdYUUkbEDFOoNB8kir5kkawPGk7aPLKanbWyVa+sVy1lMlnaZlorr1eqYDjJ",
-	"UFutyq/APNuJk0PM8QYe4+E11Jr1SlVpUx7OeMG1n6QTSOpC9few/TPmqB9Ef8TJVPbklKl+Ej2dPIJp",
-	"/jZ6qowzWJXoC7DSHp8OrFfv2+Prws1ZynNRF60ofCqqFy4WWerHBNoY4FhOSVguQq+jBcUJajauSOK5",
-	"r7B6/IdDNtRxGv2+2AkJAFLSFE5tEgq2VzdQm4T8TLTJKFD+AhGctTjWUZMBC0h8qInHTVHYMGyL+0Xi",
-	"cdJG0PmNKdPd4hl6AOXAt9VA2xgYAt2mFmrJjr+4K/TBs5fJqCckU/cAE9waeS4jcuSFTg/iBtDStOcp",
-	"K1KNuUSQw1QP3KEBQDXTFldWo+N7zh4Z8vhBuqTeVjvFupd8bmMR96HPrW0hQ7tI7ty4RtbKjbXlGBBB",
-	"UlOg73EwlUN2Pyy1+NbQ9UIMXNh6HXa1LLfn1qkzi6z1NJ2mwvrlabmpOubMxPyCIn2hku3qRZ3S19xw",
-	"KCdmA+YeYyPhAyXd3Fe4f2b5zPqMFwmOMG8lzmuwT1pDY9T2lBLsKyktGixoxyzuIK480P/SNdpTncXM",
-	"5o8DRnhgQUv2xIj0KWC8SUm7DBrSelSCwREyPoc2VLc5XFMtryQW3Qwf9B0WJqryIppxxSOm86ghxAtz",
-	"WiPydE5zrvHeeI2Xe74XSIO8w8KUAqEQY5dkEIguNHuel77QZZ2zVMQtLcZ1F7LGjuuxMfmZ8DikigEq",
-	"0455ztRlppcXmnCU2CNLCF2nXsungN5HNJwF3HKZaDDvQU9wRpbaY3h71+t6oVwutrhDJbM8LhmXnvJM",
-	"/bF2jcejHgN4C/j5PvWHDNmEF8CtuBXz7R+tZ9j9MKaN0w9UL1c0rqsIcPylk3CtVebiWptCo2c0ra6M",
-	"8CSU6s8aA1SBzytG7gjcplOfaxBbA4BOJW1fOHssJh2c9XwtHOcWZHC3HfzRRYdZ1VOQaALTgkA5pyVv",
-	"n3KxT49qhP4nEPyPC8UCnq6jVGa6QeB3OvMNmVa1jeNChfVqpVKt1RtQpDC7A0AjTCUNAPNp4dMFamFp",
-	"54jTmg2VK6uLFaZVojUhUDsUsY2F6mUA9FhYY654feX2XsDOtSPZ4UxR4HXq9EggRhirNQpMuXZcxKgV",
-	"XRaaVjP9UYvrdrOAclf0ice90KN+DCFSxGZ5cH9pGOtFpR+WwBgwe0wjkUBhlQdAJ8ubCSwIsMxpwArl",
-	"ctIwgb9tcel1ueVxdFk9TmplBLpNYFXIkmRMlyLcxCFu6xEul8iWevEWz7y5QedQM5DAm2AjvwbhMp8d",
-	"BDjBFmTfl8n4YzgTsmQDvZW9XCJ3xAiguFrclnveYMDc+YBCsqaRhmFp8RQ7if5xidzkiDQTqEct6d9B",
-	"mFsPJxx5DlvWpXn4JqMeNPahYNHoKmnuPtvIXywn87jL7mf4Jjoe8138BDBS1Jp0iSdbXEcJgI4W6lAZ",
-	"RdgETvD0qNft0aDvMznVOLsJVyXm2Ykj5rGZ+w8JPonuIS9JzxXHAJRo/XpA6/4pehZ9pQvLnmS0Llmv",
-	"VkhF6eyqVaslmlc/EsyTk9sGR2n+g8AoP11QHeOMLxRpX7xiU92rEjv98G+1YxdYHdiF4HqLYegIpIfW",
-	"t1MDpPBcNMJik2adVtpVp+ZaddboWHW62rbWnKZrrbNyp0KRCmXepdEDqKQHgG828/FzW1RaOhQ2yidc",
-	"PDn0w2k21ftKjPXoYMA4JvKY1gLFrH/X9fYZz7FL8rj5S4N01ppOKzIIN7SH/mn7T42p9gDP4KUBb8Zx",
-	"X5EaI21WIFlLlvMBb04bi3a9vA5hm134JGW26GrPkRj6LvEZ3ddGRYYLOG4C4yZmALeZDe2M0uw0+l6r",
-	"QR34KSwoR88RyvmShAjMxJ1BiGCxqZ8ZsdYCohPqlhTcebmSypXUS1BSKOVoIph1FPUsldMKiIZcRZ0o",
-	"nJESEUi7mfapkxR04rVL0h6GLQ4RDrterqW+2tUy2sbWOYbFadwdCI+Hhu3+gIob8tDzyZDrn5bIW+of",
-	"iFaRDYxrwSVbXHvKU9RrR3vukClJq0yDGepQ9Wsc6K5kfif5jUN9nwXTdCsMKaVaczX2qtRYkXAxMvui",
-	"9HrpozdMNcChSkJ14EZ78iyxFw/piYBJFloSOl+sDnVCEYDWmCkkpwTnUW4WDdCwHn2PSuILLMD2ghZs",
-	"N8ZDJQeg3dfV2NMBcwRIRUe4TGpoHlO4rBXDtF9nf4dt6KnAZ9cXbeoXkY1AiVgQQgwKn1EKZ2AZi6mo",
-	"q36BLIx0i6sHBq4kdijCwS5MnG1CHXToeiHxRTejPdSQifS6HHxQ5bm0eBojm1BfcAZv41BOGA+ET2iX",
-	"evwg+mQMcM1FmALlnkIgvYkaAFd0F1d0V8l3xtWOS4WJAwZt2ibGCq10koWbWHgFOkBwdkUCOriZ2aWh",
-	"ZMR2PThtd0U4sJeLLa7eABRf9rFwP3g49X0xysSozR6XyNsJtJktPgM1kyypeZq27QDwU03KiNE9xtVQ",
-	"4OdXpGEFxYFvYthdP1XvHZ3mzu6k5VkgdDp0vAOveAOPymUqJnuZRtbx8KWZIeG2IbhtANctACmQ67NL",
-	"DocqsQ5p6jqnVFlGa51OoWmzOXd9TuT63MPZ03m1TN+O8TWMwjhcZKt/nHsFF8YrwJHkxS4XSCbqQ3Ku",
-	"Vj5no9lFmG8HtBPKYkyViIQvg2Hb92SPuQQq0IqEY++3ybojFVgcGDjUUHmIa5Esibl625anN4zfZiN5",
-	"E2rhjjGxoHoQxhzPpDqI7KiSwflrFtUwdkKM319wVvah6yH0TQHW0ikU46r8f1HybPLp5COsrv82ejz5",
-	"VfTt5OPJR5NHk0/J1asVMvlF9DR6AtXjX08+vXq1RADN5yuoR/hCSUNANHlG/vrwt+QfoicEqvI/gir9",
-	"F9GX0dOfLiXgJLFINsg2sMhqNFPhjI4Z3mEIo4PDnQJgdOT48XpKegHrfK9VOGLgrQIJmP+9VoGLjlA+",
-	"DOFCDBhnQaugR394KvRwaKawxSAnzdfCAP0ITVZxq06tbdVpo2PV2aprrTnNtrVOy+2KU3VrrN45RetB",
-	"fOSnkH+WzUDwuGwUYmmhRJMX+uxAt0eqtUB3ejyffDx5OHlE/vLv0R+gCeFp9FX0nwnU0pOpaEvRM0Dk",
-	"ORYh51TFoka4zEH3ps5Xrj8vWrEoBnCUmoMVIkvM9UIRZNoY1CKDPrqx9cNLRft24xx0LLGV9LWJJ8kt",
-	"Guy5YsSLJGDcZQEU77S4pNwL1b4l3797611NrSY4ogGUiJ2SFjahbajMFAGx1cGzdZ6EtrirrItNQgkQ",
-	"1unoWGcYDgOWkDMTLyRLAaJHAX+ciUFB5gNiZHxZ3WRAZYh3Mo+XuoITSF9mtsWbA34qHuczVqjzStxz",
-	"l64Li8mbfDA8J26z3GjJjZY3yGhZ9OTNRHFVSm+Uap3OUQbyQpRFLan3A+A0Tcyo2cbTYqEHq8OYOzP+",
-	"sJ2NNCBZkLLngG5OPVN9ou2XOA4B8QfDmTg+ACk0LQ9GlqaZQTtx0AMeDllBRoM4LeUFaG4A++3RHZ5q",
-	"ii4XMfkMZZurt4uku87f/DuN5xwfXrX7j3efwfhnOUnhhZL7mkNLwsoAT6UWo5fJeV5MI608UP99DMMo",
-	"sjuBg6nUTFcIF5v/zz3gjU/OOK3Hpc/xJ/nBukgHC9dkPouqON042uKYzJhm0UBfFeVjzG9gLsYLz3ov",
-	"vsPC2RuxnLv3uXufu/cvw73PJfuFg1O63PmGqeVH8SvNeD6aTefCKpUwSamjWyRKFBeJURkwk9mkw5LO",
-	"NQx5nAxYfkkGGvbw5VmFV5RVyM2O3OzIzY6Xk1Wg4ABDX8AoTyvkaYWFbaXrrheeR1YhjuGsxAbAZSny",
-	"fklW1tRqkrt0D2NawLAVCkIJ1GiQpbR1tUHAtloupgpBRZDUiG62eBAjLnnhoVrwczHDpkE6mKXPYxS5",
-	"sXARjIUEpFntIDhZr6NZoNsJUHTkoYkL1U+g9+NZ61xA74LPXdMq3BlyVx5JAAAXX0G6Xu7ig0c9jbg4",
-	"EL7njIkMPd8n0BEqsetUXVsit2JMatcLmBOKjNqYlYy/o0d1hnnyPkKxVyrVRrlcniZ3jG8wFXK+1qFr",
-	"jc5q3Wo0K02r3litWu1ax7GqzvpqrbO6Sjt0Vf1kGASMO9And++tWHY562x1tbluNevVhlUvu8xar9fb",
-	"Fis3O06ls16mrAmyy9WtRXM+bUDHfcZDhK5rV90Kq3esVdpwrHq75lprrNmxDGxdg612UshzIMUmv4qe",
-	"TR5FXyfMvt9FLwDgf/Jp9MR8Pvm/EdKeeQOY83TL1kHMuyPm++DMZPdZ9GcAu3+cPDbBv38aPdeEvs+S",
-	"l74lXCWMO0Pf3x0ETH+afL8TA+pLPG2FYuGDIUWxsFEpFvZpeA3uUQE7C/vBTN48pq0bOg5jrhJ0ULSh",
-	"tiWcV/Nicwtk3NJqc88mZoVNnwviC9XsiiIPWthREKbE8DZuNXmYr/NyBIrhfWY+2z2/7tQ7LBwGXJK+",
-	"4GycpEVRzcRnjgzM/C4h1k0YF40tF8lwACXusSI64KSMvLDnBnREfaOitHJSNs+SZKzF7S4Lr4l+nwUO",
-	"22GhcoOkvbxBbBReNhF9LwwBl4dyqX6P3SMGGxn2BsDYeiECKgiQOQlRTqNuRf8W/QvR0nMzhaDZZlCO",
-	"1uL2gAahR31/vIt3ZK4NRfjxX6UDcLtmeLQtDJpeIpmIHPbJks3uqzmUu8kXdhGxfod94nFiuyyknm8v",
-	"b2rAIBgVwDqkfkKW9DPhlyAUl3W5nn4NU+Q/opIMqOe2eEcEidrP6vqWoeCVxL7psv5AhEolWD9gY3sj",
-	"QSLeY1gyCLWDgPE8TsCdNdfh7DYBPLILF/GlxvMDNtbi/qT5gIPK72Rad0HdshAkbyU3pHJD6kIYUudg",
-	"QpE+dRnCywxYYNQIGUrmLud4kHm8/Gi7sTrX1niHhmxEx2dtasaatUjUiRwrS8DjRNkIcxmeC4QC9lng",
-	"DoEyKaS+D/ebGQa4x5Vyh2FI3cAHdfXdgDpwyDzhgpXmBUTjsssrhDpqNYmnbDo5YMqYWS4S4bvKjnOH",
-	"zJDQnyxI8B6+wM30+C9V6b6W7E0l16cK9iF7j6cigRCoPEJpzABKgTW6zl2ZvdnqMQgpfAjlwxvVE+jT",
-	"GCNlLoV9quL1w7vg+Ap2vfVxO+f+9gXyt/VqEi97qC+hw71AMfsgEB0PpcP05ir8vggULJ4EInegyfMc",
-	"Bh3dMwBcECtvSTN9yCLpH5azhitwMxbbOnfX4mIYSs9NN1qpWbSv36Vd6DkHzxszFu+lHqxHS7jyP8HV",
-	"vNmxbtHQ6U2lPH+HhVN+vbAgv4Ypqpud24IzeNoZyGrqugGTynyNviyR6A/Ri8kjpDEtksnH0dclEv0G",
-	"LO1nkO2Cz6OvSqSyrjwYwUPqhNe1vPZ4R/wtu69OTSkrtvWF2wk3TH29QSrVmlVvWIBKldoOU3OGn2fJ",
-	"VpXBP4NsdUr+MPoOUlSPoy8hYfciejIlg0gmj0i1XCkTuOKr6PGBRB4sbGqYt9TSLjKuq1cPj+Pq1cOP",
-	"jWldO6tOlVaYtdZuulbdaTBrvVMpW1VqCF+bHaB1dTAP/KDgYjavWq5WrHLNqjTUraQcKh1XiH4bPY2+",
-	"ix5PHmoHSWfrpqTqJp+S6BkmZj+Onqt/fqkZfr6KHqc2yeSTlBItRP9arjWscqW6vmY1myvlcmWt3Kw0",
-	"lOT0RVfcC9SqGnmh860H5AZunhV1eSKxoj9PfhU9jb6Ivp18Ev03mfwSRz55SP7y79F/RM8h0ft08jD6",
-	"FhKMiQQBNDbK94z6/zz6p+gzEv0p+gIu/wJe9nmhWGh7e4WNQrleb1Qb1WoDNmyA58plPNxCKE61JOVK",
-	"ubJWKddNXhWv9riSYc1muVleq62t1wrFwt5gAB/VVssVTL/6rEv9rfi4VSrN9fVmkZzg2MGdzEt9pv6j",
-	"ZmKxWRLdQI25Uq42m+VypVatrKs3kSwMfdbPvHS93CxX1yrl9dpakk5WKq0ngti0yjxB3cgfdgsbBVzQ",
-	"edK+xcI+CyRog2axMGJttYSFjVSy/pBcmd+AmiJ9Z7jXDg0Ay7CHKB/qzteUbrGuCR4Gwj+sugaBt09D",
-	"ViRcWI66lCyhVnJpSDHk1w7ESAJ8KzCTUaXdIIB6s2MpYY66A4omZmvjQ+HuglJT09OZeipN2Dlgg4BJ",
-	"xkOYgQ0iGRDrYmkNlSn1RUJh6Ey8sKg8M/11Mkwbc5/mTRYbtBp2bVpf2G0Rkr5wvY7H3I1DT1SSwEVk",
-	"d/AgQqLePV+nc12n19FheLWJNupOs2G1KgTRk3IEtLl3GfyAufiTthB7CYgSJQAv6QAL0FXLTWInmtvG",
-	"Ngpt2tiEBswwYboEuBpLJPpd9Mfoj0US/T76PPq8SKLPon+O/h/45H9Hv4t+j+DnKXR14J0kTo8BEcUS",
-	"/EOTa2+mrulS5ZnBQuGNljeyySnM0zDfbfGl1JhLHucbxEPyyV24uxz2jU+RmpcsmJUMRaBeyuTTsnhW",
-	"pRZPHXpPErNKZMmuV9fsmFYKqEPteqWa5qWigaulhEukxx2GYOIgO2fyTp2Fq3Kzk/ZPTphiugyGbW5s",
-	"vnpj8zRm4DmSnOWede5Z5551LuxyzzrxrKdQF2ZcuEvrKb1GrWZzOFfbAfBheGrub1DPZ5e1S21tsXe9",
-	"Y3bFRWhVOwNPcqH8TTeg/dnZ8+uAbKwvm45rBz0YOusdOD1vHxB8xfI0rDyIzJTIDc9X/sQGsbHKxi4S",
-	"26Eh64pgbLf4Uuw1qcEw7lIeyuUisT+wyRIlctjGY2rGA+0t0B/mD7sgC0bAjKW/Tr3R8qyM/LaZiHng",
-	"/c2sZRD+h/IoiP+hnBvjXw9lB381pf51i5i5Ip67AfMUj4iCvMxM3JVZ4zJ3KZyuGpfdD5Wg7Xjq0TxZ",
-	"kCIsh1qN1A9mjeWDzCD69P67jHfDXmGjWi5PHcRFro5wqMv6nvN9MVR7qFktxlONZXpO2a2waseq0Xpb",
-	"mamutcZWO1aTrrXNd2BR7bMgawNmT/M85m58wlcatNKuOjXXqrNGx6rT1ba15jRda52VO6ZAcAWeOV9r",
-	"26Gaj3jnCO57PAYxnOe5yvzzuAvbgvpeR0/z7nDQDairbsXZ/XAnpEFoKkGaVrmKZSWDwHPYLY+LoLDR",
-	"WMeClGkN9IfeQFtcA+bSruh6e9RyhUgT58R3SbfQfZ7xSMBdIdFX0YvJP0bPoxfR15NfQyXKl9GLGZ7C",
-	"grZd7XQAibj8xxeWmH3y2taUvHKSgCmKfZBoncsZHp5JGDCl0RpbCIwpIUMoyKMy7uKEeKoSA1ckCQCW",
-	"X0ncMVmKPo9+v0FoSHxGZUgqq6SnJCvemrf45GM4f8qZUsdMOVQ6tLBJos+jzzdItVFO/0ad12fRd+Ao",
-	"frNJ2iLsQc2H8nT/GP0u+tfoT0hCFHgiIMwdojiaGTAutbitS1VuutIm/aEMSZsZvjJTxTLdfMo2SCS3",
-	"Kd0GnoR6eR2jwcRW8mqDhHSPcXt2E4E+8acCBTojBXa8hjhG6k8T7eBEv50tHP8cQi1fgqz9JvoGJfLX",
-	"k09J9ATiBN9FzyYfQXP3Uygt/2/1/dPJRxBCeDb5X2TyKHqsNlH0pHSEYjBnNPq36J+jz6I/FYqF6LfR",
-	"Z9FnhZ8WC8nKqUvmYlj76ZmqlUV1Am6X8+FROCsLSN1QPeRt4Qyhtn+j4LAgxL3CdkVnN7N1LqHVNCuM",
-	"26vqSOxnpgUi2d4GmcBc0+LZ0K/enkRtTt3bj40VzycfwdZ6Ok+k9n/8DzL94XyeB7xCg/AQkMKcceFj",
-	"DUkEVzBnxexJOO8DKuVAQKU7aI3dWGvsut7AF32q5Ar3fFn4aXwLua0uvW6uNCrYfLsDlxu9/OrEXmwP",
-	"x3ASWg5OfgFh7kdKDqq7vEjJQbRRMnXd/68ayuTXk091dXe6hPvP0IdkBopl3AvSVf70lRrpCwrfWdFU",
-	"LXjy+Gneq/SSo6av0j9CU4RQs/3PJ8i58kD/6xjg9Rn+ywYR3B/HeFVQcjGiknC2z4IUTtUSEN7rR+2O",
-	"qNyNv7MJYE2NPMk2TLBUHb8WxzKOlFmFT3aNjiEB67BAHUgvVG5Bco7NkZzmESACeOIRnKba47VAgF/8",
-	"FJ88bfImZjBiyPmDpsIRYY2peYcbJllQhGYNOGJQRgW2CIYSkn6OjgiIOREzOjVOegjOpzsj949y/+j1",
-	"849mLeqb6zFlMgi51/Ryvaa8cSBv8MgbPPLs3Zk0eCzkm14ODLWU1Jzy9NhXPscekile9hwNJXji5NAH",
-	"XHjT+AGZROghyfR6pBOKLb40PYGnPOpUAq+IvRZdb58BLbkhBukx4nsynOp+68aNQ90aLW4ynpmOjRLB",
-	"yiojC9SLDkJTP9PzZCiC8exmjrNx6U+YHkzbgasaAWS2cVMsTLOtJr+GY7KQ9j/Pov7cIcsdstwhyx2y",
-	"3CHL01h5GutsAuB538DLpbh5acmzFZ26uix8Ny/L0VmkGnJDpxFFOnX411/+Ju6hKJGbUPG4rz0PZIOJ",
-	"e0EMJTQZcp9JmboJeD8lssXHmG3UORPlY0Bm0rSyhwHlEvZxxiEygRrBmfKXEGxZ2hnk5YwH5Eki4GWp",
-	"T3osYAh5rR+qu/GZ47lMLm+iW6Qke5FQdY3P1INwbJXq1LLGLZyQc8hi5k5C7iTkTkLuJBx0EowIzn2E",
-	"3Ee47DH3S1Lx8irNZ21gvFQLGpXr4kVom+l9DSmuVFPNFTkTAyhTCXZNa/Y32pDCYu7cuMmNmzwCmls3",
-	"52XdxEBulIDoya2di4py8iYGDu+wvubhIsbbP8uC3SQOtEl8b49l4lhwGo6s1T2ZmXJHbf15kB9udua+",
-	"9GRFwF6fdtnKzwYMjviUUGLb4xRAMA6XHuFvB/zEPx2x9mDR306n21W3OyC2thyHDUIL5k8e3gt2exwy",
-	"aS9abnVh68Cu4Zpab3tyIDBkenh4HlhMxcQov3f3hrVGkFCA9hlZunPjGlmtrq6urFXWmm9KMVq1vPpa",
-	"HgtdPcNcojY7Caagnpltg2Jmxikh1GqvSO/nzM6rSPMq0tzGm8PGWz3+B3Dkbotwh4ae7Hho+lzeCNXb",
-	"YsR9ka5CvSLRgtK7eDmvSl00WTsMF6hJfddYr77oig0iw4ApmVQkSnJbvtf3QiwBrdTs5SKR3Ot09AcN",
-	"9QHAvviuXjNXt0pmQMBnBPN0XWkR86PL00tC1d44w9jePHWhwglZaOFEnJ2dSVAnLm3ffqdI/m77+jtK",
-	"tr3P2ttqUvWkl8jNUBJ1T6Dn01PdCURfOzIwXiwTNir4rrpaidYW9yTxulwE6kawXsCphr6K93NGYDFh",
-	"uhu2JgzGNDo8cYlywu4zZxgCYzEgt3eGEuuP5VCpB1ihvD41Tz3n0dk8OptHZy9kdDZgUgwDhyX8HJyN",
-	"poY68prVvGY1r1k9e5cGjdbFQs+nzLl3AzEczIa6jiPYG4RBbxZcXyTtMYJVEjiJM/Cj38F7XyYSZ4cO",
-	"qANM+NWGMvNcLdJ/b2nlP58BxlL0zM2YRIPxQCAJLgzPF5JJc5emVa5YtcrdamWjbO4iBozL1GOU5XEX",
-	"voULPtSmTtNdY+udMrWUxWPV3Rqz1jp1ajXaq475DuwD4yXObR0pceoOfXZbAA9GIfoNcEM8A06Ph5NP",
-	"SPSd0mJPJh8Bsce3qO2ib0j0jEx+pVS+hh79Ej99QiprG+Uyif4Q/Sn6Peh+RkN5l+4xXtioVEHnB6E8",
-	"bG3FtgDOoZLpKZX7b0pvgyL9evJrtDKU0fFd9ALgT58vqFGrp0IXhl1/PLYwHrwcWfi8kIXTUaGuEUR5",
-	"OOickYxhpg2OsT3wKefMtUvERolokzbriIABxwEcdBttPTLyuCtGCCCGktFc6oUtDpKwiBXx03qVNzOY",
-	"wEpsG0xgjFYQ9RHxOBlKZvqJzSTOBA2Gg3wayOB5lMnL0hQvQZTPEN3zS+nFROw5QvXmVsCrswLKcxgB",
-	"Wq6cowlQWWwvznKpQRzmznOOW/om4pZ2tf58OS7sygP431PCmKL9wkVbuGMAMlXfhyGwN2kQU7hkt0fl",
-	"rs9owFkg7U3iUO4wX51Oj8uQUXc5m8g6HpDUWBs5HGkOR/py4EjnPp/HVTeeAHk0sa1PE7fJ7bQ8WrNR",
-	"/f/Z+9reNpLk/q/Sf74RaQxlSqJkW8LiH53Pvluc1/JacjZBeNA0Z5riRMNu7nSPaGZhwF4fcgj2gL1D",
-	"Lrh7sckhrwMEm73zxVnfboD7BMOvcJ8k6KrueRCHEmlKtrw7+0JrkvNQ/VT16+qqX1VQreK6exNcdwvo",
-	"y8qJdMaL05VW8lqD4d44vR6xpoR0WQh+KEZA26Ebacrz5Nrr3bOJ7zocme8ET6kdZmUjIpPbRcDApd1V",
-	"G63FdOolktBVJr4y8ZWJr7wxVSjDO0m/9bZ8QNetfqrIuN46FlvkFHGVGN8+0H6ltgU+RTHn9t89PXv6",
-	"zN85dY29uz6ksWQkM/CNHfub0+HpPU7hoejEYz7whKm+/pqFki1KEpYvxyLpwKZ7djiQkOmnUcJFUwwL",
-	"0DGlC6vnuJIBMZbGt98GAwPmbt+WUn8LmLEEBixmq1F4bE0FICsAWQHICkBWAPI7chKIc9igwBVbqOwN",
-	"wEFTK2BmWOtBIaUM15p0CGcjJhWBzAFSH/UFFj3QfwOvb6svQJCRCH2ALZyNTA2GhgMHHxbUOMQPIuYp",
-	"gfimwy3AeV/ZgLQV+2ZCIwhLCgOpTJf8GFtA6i6DsdRz4T24rTzf7V4gLUWEufWdirulnhkZ1Oo1R38j",
-	"gAyskMfxhTZTJkkimDs/o5jv8QVUwn+R/CH5I5gySL3Qs56elVLVT3kdIIPncIApPJ/UOBtlmTwi9Gvb",
-	"m1D/4Ulqzsw1F5MaAm+Y8Sisu64XD06aRZBBNs2yHYft5LVWe722VFBscVafHx1rursKj70Mar+c6uun",
-	"uqI61Zh/U7ukdTL5bJVz4kKYwi0xLe7/bargKnmA/9S782GsJMbmlLGG1zGMWNt8/AV6UoOVwVASN5ec",
-	"6Vok0KkhVOjUiBSRkqQ7bnyH2MVN11Xs4lWKd5XiXaV4VyneFb14FeZU0Ytf4B7EIIw3Si8e8wp4XwDw",
-	"LlbmARh+dlmeHeCSgJ095XKkn+e2W233OwSYH9mpVUHmCjJXkLmCzG8AMoPmreByBZcruPydh8spvrhE",
-	"wDwQTU/4TJ55aJq/b0USuA3IFaRDROinp6cZ5XcQAemCJ2Ku5Cr5oPx41IZ/zT7ZHIjbIN27xSZkgZf+",
-	"/NM0/Gj30cGjD+7DweQ0bsGYoLNwS4CGld7c7G21m5s31m4025tb683uRs9rrnu3tjZ6W1u0R7cyUz5k",
-	"kaeld2oD+vgRtGxN29hBwHcHemgg8X7IokeSRdhl22u5CCMjfyy1ttlwaqCG7kZiYGsGwRePuArCXENO",
-	"RT/BObl+8VJHielcOP8UMTc9v7Mnie31OdTngRAfUD42wTzyShD05AYnp8se0DHAuHfg/HHm1nmXmOWm",
-	"DXkveMx84gcSNCCqRUpguQRqbHhvHKKEoiFowiGLmhpsIemudNKqOSIiVqGQiGkxIGjC6E+iu2sQDwiF",
-	"9Zxp2kJ0LeyuoecPdc8fsseBVLLAkqNOdSShYcSoPyZ9KndMFhRenrbyhEVkrdWaZvJh3M/x+BheoNmM",
-	"O+nSXop1B3UsjVU84KBjz9GBU1pvMV22sN5KQ+ouhbmmsjgXM0pn7AmM2jImpaJFeYeyad49W5nSqWQT",
-	"by5z+VrYH/zlOP/PIVLZQ74UsBiGLkUv1R1C4f/gMZWKjqXeyaJJ0fvnFRtxZMhUcqZI3+ZuE9wjy8xC",
-	"poQqpRbtrLKeOVvy/WRG+Z4tFctswknMYRIuuGRm8JwsvmXFcm2zpl+rMulX3KRXu8SrsJz3OFt8Bb8j",
-	"57rpfJt1tGuN8CUxYWgx7NbTbByd6U0l7kB3tEWX6TYQ9rHMB+sOPBc5VgyjF9yMRWMwv91GFokL2QOm",
-	"+mm99Rp64lLpLCplXu3PXrfIW7XdenM5a9k8WpFEsWggL3jbJZkXR4EaNyVTKuBHZxdhUNOHLzmfXhtd",
-	"clzw5oANugBW3XZrA7+GEJsOj0TIZsHVvdyj941g+1auZZWe0aH7ivZ6ByNx16R2GYU637o/U8AZqsB2",
-	"bIXqrtAC+xFTZZPZroZ00HKrrbCQFkd5K5IE/ps5DogXX70fAWV96RJxHSy60uFYlRWXNqmboA7Hxudl",
-	"G1MHH9vIKuxzwrgeBb8DU5txpReqiMgRUxBst6G7XnD/sAfvPMwoDQ5tX7hpIcEOPz1sIBjj/lAEWh/G",
-	"2t7rK8fIvUHq7o/uHBCrEgfM7fABjY6xLqBpkewHQ5NW66Iw2H7LZeM2IMAQtIwGoqrDBfeYQ5SAnoU2",
-	"k1Ff6MkDiT5UkhELw1Vyz1D0QoYtF4rQXo95qpyIF3HfuarwNTHpm9GCF4xX37bqJlyMSMC1GfMqQFcB",
-	"utcGdEuanAVgHfZ6U4Z0UUBX6l4kexhMpgLvWGs3MWSc+STgHf53rtbLrkNcJdzGNumLkTYJYwfuxypi",
-	"MVcOGegJwOHbWy3Vtwe3QciI6HU4RulA3E7T9ixRwYCRutGw+exIo/MjNgzHDXhm9oyISRHGcGpcuB+Y",
-	"cXYIJREz8mNzTFgQ2pdAyQ4PqTQFYLAVwMs+6mtR4Vu/sUpcccIiP2Z7Q8Zd+4hcH2G9GHKNi9E18pen",
-	"vyYjGugBBjCM0utv9adQ8CModEs5cWVIIWra7fC6+5PdH7x//87B4f6jBw/2Hh4c7t/bdR2y3iZ9fQnp",
-	"jonPejQOVQNJIpgpmDsmIxYxM0yrHa7HhgxiqUiXEdpTLCJ22KgiAyEV2djaIj4clQxppGYg9H2cV/v3",
-	"dh8yG9t6HgoasigQPprpSJF6wL0wlsEJa6Rw6OOYQfq3wUNasvlQkDaVTT3Ic3u9rDCM+6TOHp8nihKX",
-	"JMj+vV1tUnAce3Yp4pTC2bRjx5aUToNZEtv5U8vLOaCPg0E8qG3fWEfvCn5aS4UNuGJHLEIEuZy1hmX6",
-	"0DwCbwVHTlu/GXTAPsArWdvebEPow61W+s1Ga73deuLgFMiCbAsEVU7tiHE9MUv9UxnNFUQC7mGX7gfc",
-	"Y/mo3ZsHrZu5a7O1DL2SqZBcAzY2pxpwc2uqBeubt4y/L6SnrzOqYQ+WZW27ve7oCXZ2vaTzoY1dlCE1",
-	"i3JmaVX9a7UPvUK4AFAmDh9ohMhqVQsBzNheycizxeGImf+LBPeaWxw0klJlZhT5kVzzGRa4C/X8eYcH",
-	"2kJrgBMoOYsMyWCbdCdrThvMXq3DwXXl5N1Z6OTSTw5CPQzEE4NuwNkOVJJTsXTJgI71IDKqZkURmxH9",
-	"MGYxO898QnyDxVzIGyFtxhiTpI5vwmw3+xzEFxoI0BDMGns8DMG/jwNcajMsJVY2+iZ+eC7NcwASGgbI",
-	"J+DLfx9vb6fThkYRhWUq1RgSMvT0qk3bxkKTIYUhkGnE4SybZ3+vLagyUfDb9u4n54hDpQyOOJbhAbny",
-	"HpFZspmb8BRtiTO7mZKYwJc6Fyaw081e6c4ENjG3z6iV5Gx0hQgZ5efKMYI8RnB/gKkgo0goRqRejKZ3",
-	"AEtHDCsKD2aLoy9ZRhQD6SnSsQDEhTHSoGzmvDGnXPrq2vK4rkweE3eaikLqGpdE9rLGOaL9AG6/aNkw",
-	"y2fBzrLJT5fRWXruWqFw8swrzoV10AF7rPRy6gXctxw9Mu7+PfMUqXtUsmbAJYNE4BPYFo5h8s8cQPux",
-	"AMLvMX6k+tkhZ/q5VMCrTJWXaTVz0ooKYIor75fJNya373WZ8n5rUvAyhjx4050BhUNdyjldDU4oFyf0",
-	"r4ysqyI6qmUpx7XtGph1pHfFHbzeOaDgcyTtFrY02Z3mwHud3vLWWPNGt+032+wmNbml3obfZpu9LXqj",
-	"W5aT2jL/NUv+mP8KDLVan+jPOCV1x/xr8oIAFe3Xk6eTz6CXIJMTsz1zjLo1x+pXgwHmyGPMw6pZVy2V",
-	"QQPe3IIdPj+VRq/JjzVwqjYxV3QT87GBtd/p/cv1T/AfJjp5Ee+q7SfARqtk17ogRY9QjiwUhbSXwNJU",
-	"nOGNw9Wz9AF5pdIrlV5bQn3PcjvhDK809hULf6A51ZPa1XdDc5c61O00K3251ddv32Bct2r2XeF/egP9",
-	"OiNmZRd6Kn+opvdnlBPq6T3YdOAJbGYhDAPndDFQhNQpH4OrhIWSbZ8qpZf3mQD3hXWQSBKoDkfHirYR",
-	"7irZjf1A6e2zJK4Z6UMU8NA6VUoJmrBB01b7NWM58ga7tunf6K1567R5k210m+3eFm3e8tb85np3g7V7",
-	"m3Sre8Nb+EgBZUSxgX3pMqI7Fm9GhUwqZHJxyASdpoGSUEbBzsYqzKcK81mc1B4mTwqtStHUhYCIge6u",
-	"o3NockZ9ETKi+noxOiQwTSZcKCYJRGH4zC8y5qySh4z62iBqo4cxkjnzC278LH6ljvE2sk8j5uOP+pbG",
-	"OUdfuCg/sE14pyqEvDG70wU4UEt+k/wBqMi+mjybfJp8NXme/M/k0+TF/+vwYtUsrJk1eTZ5NvkseZV8",
-	"rdX1y+S/CTC+PZv8ArngvpmpxVfnoy/sRWIACjY9TgQ6R3qze8Pb8pubrN1rtulGt3nTW/eba6zVs78B",
-	"gMQpWNvu0VAyJ4OPc1q2C3M4msl3vsfRLrRq+3qF1KwphY6zZ0UaFUfqoJUa1R72NemCMLASQirJgB6z",
-	"gup3kTWX+W6+VIXgjETME5EvccNVEr+J4ZmsqSG0zJ0Va1szDMdApysIJS5iZbfDzStP8/AiOi3Q8dYx",
-	"lJMExn41dgjlHV6wdaTu2s/bRPeX24Dyl2EoRhDDSigfm6AKJy2GxQUkPKgYw0ICjQ5PmDZ2YsTTmH9s",
-	"SFnxCpGaO6NrltnpWWPwO1Mo6sXk6eQX2gw4oPaTP0KJQm0atJH40snZgclzkryY/NPkVwQZLSHoNPnT",
-	"5DP99a+A6tKYnZfJq+Tl6rSaXkbBIm/IpZAMVab47ZriJWbFrP2YMbZkRCWhvp8yoVTkRtWu7VLhxDAc",
-	"I9+t7xPKi1uly9vEvVvVwd+eH9iGeB72RHQYSxa5pA65Gq6A3AsR5dBJw0mBhLmKWn5/a9B38pDldLZI",
-	"Ax6HDzboQpaAk0KhLUuafD5eycoHdHixUveZXmXzJBMhVepb3j91HJzW416+qvbp7n9NNzJKdIm0FtUB",
-	"9pt2E0/NjO+ly9gs4AqrVFjlzTGDpM6PqXLWpShlaLhCro9Yty/EMZIsngQ+i57MhUA8wXvBURwhoR3c",
-	"uE1cSbnfFY/RBo+FOKZSUnc2oRTcdyZIYDwe6FaYJ9ecmn0sVJKY153xURqYbt9K6sl//kQ/B5AeRPfi",
-	"K8DX1zCpN9rWm75akUREHR6xXsz9lcJSJ/eFgpqeJk6YC5WWKNEwQEWxVMzfxtcw7rNoRXY49f2ISZkm",
-	"YgY8S+17sPu3H9y5f3D40Z0f/Hhv7yeH+3uPHt6+s++mYq/IrOhRh0fopcgSQHcM1QogklEgWcPB+DOM",
-	"YA4k6THl9TW+OKIBz5Ep2A7CVFet1IAl0zEczvCt5XpC0QdUeX0i4kiukgP9iBMWBb0A6bgUACGkSQDv",
-	"iuCMAAbC8topJ79BYelZPTuBakdSQIbuEAygQyIG0jAfmKdFipoKXf6Xp7/WP0MlpoipSL8Zo9op8SIq",
-	"+3BF5trBwVOjwIN84GzAe4GG/TjKHY4en7Q8uu43aLCpIAWAb73VQn4bIMnAB/cp94Hsou76MUIW5kI/",
-	"usERF+BEs+cvDd1goKkuTFapxFBiY8YBP9oh7mZr3cWqUIULPRGHPsTPdxmh8pj5pB4ogr0gG6sdvptd",
-	"jHAV8oxVcU2ntaVa7VJ4+ZB5LDhhhnLofq7zl4GYMOSgJ+CxqzL2PMZ8yEkRBkd8gpBmvbdJb9I1prFI",
-	"r7mpUckt/QdLCQGoaeWhSfaoJ6nayM+Z+cHBR6gxC22+DPgqYuUJTBnCxbOwiLve8SzcUlguIyrtHH19",
-	"1FKdWL9tPLE+16D9iCo2ouOlIYjhqUDCvVwNRVy6mY7JzzRJ6gZv5E9l9oCEGcsMGFhyCqzAScRZnpUn",
-	"13v04+tmLxWccw6OxbM9l2TXg11CK2dJivTeEU36DnHvHNAj15kqfgQq/Db1+qx5W3AVidDV23Wt/s3p",
-	"CWcjuVpePQYuuEs/vp1JvXiBPi3NRRXpyx9r+wHDjRS2Yz4PNCpmqNe2yZpbvRutZnvt5nrz1gZtN7ub",
-	"3pZ/g93s3SqvyTbnXnMo0HeCOVK2mNe/Jf+bvIIyZl+S5CXU8Uq+njxP/pS8SL6ZfDr5bJ5iXRDQOZ+C",
-	"zYZtrMdylpYtmWCnynYVJk+Jqwu73yED+rhJj9h7Wy1A07OLajlnVAJjoJqIokdpJm2xGthOaTWw3Iw/",
-	"+9367RtzqvUPhA8QsTrgXlzFomq5u/thboLl9Ol9NkJtenf3w7Kj7nOUSp4Z6yHr1QpxzvOqYsbVmXr4",
-	"Dv6OSJdGOaWsN0HTCrpUL3f4kop5VmEvq5qNlMvp5fJMV9NBC6e0L5s2/hE6uk1eqzbHTclo5PWJHHNF",
-	"H28Tt1Ob/MyUO/yyU9O925w8S16Bc/Nb/VFEbsMBsqeHsZSWxOkOP4JicCO9idNyyR3cGTLLVUBgNWnE",
-	"GVF+TGhXnLAOP3UN7qWQglCPd6CctLM0HtbXRSYoDTRqh9e747T/kPFBb4StpTDhZwvn5K6/8zm50JPa",
-	"PP46+dLBsqyTZxAy8DWYSHLt2to60UZy8mzy+eQfkxfJV9eu6RmItxbqz9pasrOehVdJFQl+hJdOPdvU",
-	"mM1fc6ruLIRyl2CPfK3gOQHGvHhFPwqedHPt1ro9IG/7TfxWf9nauCi8Yue/HpMvIE7jm+RbkrzSkOXb",
-	"FMK8nHw6+QUWHX0++blGMMnL5AVJvoKQDYgjeJp8O/m5Rjj/fz5gs0SYnFGD4/Nj48wqrRBOhXAuDuGY",
-	"SQVOWmOoVJ8NrhDc0UhiJs55kNalzwCOVtCOBiCnCpMW0c0q2cW69B3u0SgaE8rNPrQE3ZgC+MVlZOY6",
-	"BO3Row6fMeM1GDhiirgbrbZrWA2tS9ScMK+SR/yYixEvZlBtz/YPZjBKD8/SAOpKh4BP26uu8MelxvM3",
-	"yZfJN5PPQcl/DlZ08vPkm8lzcwxaYkPJ5GfadAIeezX5vMyEkuR3ybcQi2aC9yAe7SX4uPF6SvoR673X",
-	"qfWVGsrt69dzZ9DXPSzU26mRiIXvdWpc9EQYihHhAjhrok7NSP8VSb7GTTagwd+ndefpLGMOFvYGW/PX",
-	"vY1us003e8022/KbN70b3eYt2uqueev+Bmv3lrGwJRXZp8j/Mk+BPX+efAr9n/xX8u3kqalZ//Xk+eTp",
-	"5Bn5838kX4DdfZH8Ifmj9SJoC1xWCjx5+edXy9nYVEvoxXK+obVOpcrKVlZ2CSsL/KfZbhg5JwqhZVfM",
-	"yl7/RP89i2UDqjOVm9wd4ke0p6RD9MTz45D50B7D5dcETl9Q6+iPAMtWsLinfQzpljUMpCol5Mgs4PsK",
-	"MMvbdO9WhqoyVNpQvZZRgvk7w8utF01ljipztKQ52i0Yo0Bd6iavNKQ5ffGMgCW0PstzhvQZDVX/H2Za",
-	"MbPxM8EkuCMzQR564EkUc7mjp7MvMHyFKBHjxpj4VNEulazUHv0YXrw0M1RGC3A8vzox755dIA2aBolY",
-	"wYlJt3+tOX3GFLsXnDCuXzOMRDcfyS/HUs83PHWGioLzj46JwLEdT0D9UK+vJ7xD3M1CFFbpsGCONZPy",
-	"qo3MQ6itqASRLFpqTC5HY6T9dsZ4Fm//pNZlNGLRbqz6+mkaVUHbZsQ5BhKbHtWcWhxpmHQdkJh5zydT",
-	"/XWUll1zwJfTDLhDlDhmnESsFzHZBy0GP4kYUKPlBdYileslpJBpBpzEkkUrkogRJ9QDGvr8E/CbshOn",
-	"PLImdebHJvLHY1qzy0YeCUPdI0S2g9XyfBJZ8o47IfM02Au8ppaXqjhipP43q5utWw3ischEgTBJutre",
-	"pSmTnikHknZLkIUE5t+ff0RZP+0dPDBFowgWjSL1Ym0pOhzKhgNRhicsGkMVPZkWJTG3WgmkYsPcy9VI",
-	"NPGpJa/eN/eofiTioz5hj0260N6Q8fd/SG4LzpmXhcRIUk/+Jfn35LfJL68n/wwo+PnkGSRs/j55iQVG",
-	"tL4wwxIG/NgkiQwgMxZ7TObEk1KUyAUVTvWdp3Z1K5IMmRiGjNR7hhIdM6UBiKel+qAyn0O6ofCOpUMC",
-	"fhIompVh7cbhMQkGWEIglcTcXSbNmEgmpb7fIUMqJZwTmlQZOwp6j6JIKADJpaVwICyw0F67osvXS8Cb",
-	"dDgkAe+Kx04x1C0t4TRkUXpmiCGtfco5Cx2zozthRKqI0YFDfKaVEp4eD0RXW+NhLPu6c6zchcWxQgY0",
-	"COEtMJE1zvTCwDsmMZdxV0vbZbnWFCKkSpqE+pl4feYdmzApBErHbIxSoUWxPPZQuwM/5/sMVeL0469d",
-	"+yE7YaEYQtyW3gZfu0ayUjN37v/1e352gdvYJkqI0BQpYVLrD6fDoXIalenRrMryN6VZYFqPkhHEp/bp",
-	"CQRCq1XyPtcLw48hGBhK9khGUhMpbWxtztNsGuSzk7LFaAg1LZO0ntIoi56YK5LIwGek7l4fsNO5eG6j",
-	"dDxXJHLhkXSxFDg7M4FsoP3Z+hdRZt3ugIQh6E9VvFlB1l2BejH1WOBt8KBM2ru7H+JM68Vh2FTssTJH",
-	"JTnhCgB6Ri0cnFVmm61XoDEP9kVBREylXexXfIljvwT/pHTIUSTiodwhXFh1mpPjNj69bOR0d9oBMiSE",
-	"RpbtskHxaOQ7hRARK5xDQMWnouTk7wdSiWi8Q4YhVRqs59YOnhgX1/K05Kerq5b3pSkbsWKC59G5NtQW",
-	"gPkkB+KkYzvWFm+tCx4GnGmFSwIuFcW6h8Z0sWBo54RWxlIFntwxBR+KgZcrkphYy1wbykItpxtwV1vL",
-	"KZuR1ajKqtCCXUhl1J2qW2TLFg1ppLQhgYyJzNTqqepHdERDMhRh4I1zAs6qYTst5O4wTxZhhn5F4pDj",
-	"cvCFF8PTUFGjt8gqp/wgIIWFGbNGTpw7ad3JGeNcqihwrLOn24b7zAvAABKB8IrUB9NVyMvfTyJ2ErBR",
-	"7clPn/xfAAAA//8=",
+	"7P37jyNHdieK/ysBfm00a4esZr36UQXhu6VWt1RSv6aqe3oepS0GM4NkqJIR7IjIqqKEBjRjw94LL7C7",
+	"tnHvwPeOx8Zd+JfFvZDHFizPrDSA/wLWv6C/5CJORGRGJiPJJKu6pZE1P4yqk/mIOHHixHl+zieNiI/G",
+	"nBGmZGP3kwa5wKNxQuDv/VQND4kccybJfXNdX5bpaITFpLHbeMZPCZMIsxipIUGSDhiJ25ShVBLRaDXO",
+	"cJLCIziKiJRwe2O3QSbvD3vvRvQJff/BT+8fPvvh0YE8GKnxT+8d3Do4jemjF+8/fPRgf+MnncfJ4+Qn",
+	"F7hzfv7TB3zS24jpD0eHbz95L3nw6McPjnrPHn/8o/d+9CLeGO68+GifPrz3fof8eF+/94MfbfyQ9n+4",
+	"Tibvfxy/OKBP6MH5Tz5Kksfv/mT7p0fv312PNhPWGz3oxD9+P2m0GuRiTAWRB6yxe7fTaTUE6Qsih27E",
+	"Qp1svdz8we3zuz8+7ciN6OFP1Y+2Jz8cvX9n+Pat9PHO+BA3ig/dNy/cV43dxmZn81Z7Y7O9uf2sc3d3",
+	"q7Pb6fwUbh+RUY+IR6Sxq0RKWg2ln3w2GZPGbuNtggUQEWi5+0kjEgQrEntv3Ci/kYwwTRq7DcwYXqdn",
+	"mPEz/B/tiq5zMXC3/IgI2qckbuz2cSJJq9GnQqrHeKQ/PP1v0y+nX04/a7QaNG7sNjq9u2S7f4e0t6IN",
+	"3N7u79xu38U7O+3N/u3+Ru82uYM3Oo1WI8H5G345/c30s+mX06/0f/VvPMKadxoibbQa4yFn+h8/uH13",
+	"c2Njc2t759Ztd3lmZIqOyE/N/fdTwcfk5iMuI37eePXqVatxSCJ+RsTkHo+JDLMoYYgz0tbvQcLejiJ9",
+	"v8+g5sLuzxq3T19utkd3L+L21rBP2uM76rzRanTENmtHm2cft+8Mbp22JxtKr/fwYmvU3nl5O26fd8Yf",
+	"tU/vCtJoNTbjO2dtdqv3sq0+3h62RxuR/tJksEPad08vNtti6/xl+/aY9RqtRnRHbbQ/Gm1/3Ca3znC7",
+	"M3wZN1qN7fPxafvitmDt3ubkbnuwM9LvfdkZftzeiuJb7dM76qz90ea5HsPoVu+jNtkQF+0d9nK7/fGd",
+	"8VDP6+4Et9Xm6ajdiQe329HWBWl8qAl2JLne1VzQj7GinAVp9mJIBEGKI0nszu4Jfl7e0v5rngvNdkOl",
+	"xnL35k0iKV4fcJnKJB3QdZHexFje5PqJzZtnmzdx9P+PEkqYOqHxWx/sv33w+P6zzsZx2uls3tILcRIN",
+	"cZIQNiBv3b/7iCRDjjefnJ89EPcfPXt/kN57D3PywYa68/zwRS999/0jqc7b0aPQ8ycjooY8futoc+eW",
+	"+Z1xFpG3WLtzdOvkxcf7m48+MtcFiakgkTpJBX0LJvLHW/t/vPngjzcfJKfr3h76480HUvI/3nwQ4STp",
+	"4ejUPW/k5ImajMlbehTmuoz4mLzFx4TR+Aew+ex1hRV566cvty6edvDdycbo3ubZizvqh2RH3E4fb/c+",
+	"uDV8f0u+s9F/t4Mf3r34SZQLqYAE2DYSwK7wQUyYomoSXNx9lFB2SmJE7V3+otYQICATbvU34s1oq9fe",
+	"xjukvd2/1Wnf6d3eaN/dxFu97WgnvkVuW5nwXBqZxdIkaTXMt+fJsLHgZzTWIq+h+ci78g6V4wRPnJD5",
+	"q+lXlz+//JPLn09/d/kn03+afmFEwhgLPCKKCDjC7mGFEz446D/mjDzCKhrqqzGRkaBjzblarjzDAwls",
+	"brgSDXkSyz3U3epso8dcoUc8BqHURedDI04QlShKhSBMrWua6NcMCY5hizAzwIN+W3+0bb7aashoSEZY",
+	"f36ELx4SNlDDxu5GR582yoh8qQRlA1jFe5ydESFhc71N+lyQ2XE/GxLU5UlMxL1USC66iPdhGmM80LIO",
+	"x6gHj+4hPqIKUYX6XMAdjJwTqdCISIkHRGZzeJkSMcmnYB6fM/ZFQ39IR1SFR55gMdBjYKk+A/XQ3Wi0",
+	"5BFEpYJVjSuB1/rDikkfp4lq7O50WnqMdJSO7AhHlNl/ZaOlTJEBEWa4QLsK6jJyocrEFeSM8lQClWcp",
+	"Cycp/FY1+Mh8sIKom2Gi3meCJ8mIMPVkrDWS8mi7WoHo7iLOkgkaCz4QeCTROVVDhNFA8HSMFD6lbIDw",
+	"eJzQCFZHIsbPq4ZJil/0h2uH1+M8IZjB+N7jqZCP8MXsyB5xqRCOcExGNEJDfV8LURYlqaRnlUQauvf5",
+	"3+1zMcLKrN/WZqO40IWl7gSX2gySBsj3wOyHFYdJ2bUO8yAmozFXhEWTD8hkdrD76JRMNDtOeCpQNORc",
+	"6oVtbnz96V9t7uygsaBM4V5C0P7RvYMDFA2xwJGWiC1E1gfrCKPnzw/eWUNqiNUxG+FTYsSfIC9TTQaJ",
+	"+8RswjHBatfja8zkORFa+knFBYmB7Te3Db2OmTYEBNFCmsSoCdzXzWaj2of2p10E3Lqmv4HtVwyvghWB",
+	"R+SY6Snq1/V4PNnLrsPMDVczroZEwO96PN3tzc1jRnPSnZySyYkgqSRxd8/7zJAmxJsRTIUmCRIpY5qM",
+	"55gqecz0xKhCTS5aCPcVEWirg2QLdbc7d1H5M5SdpJJ019aPGRzT9tht7PQ70R28s9m+HW+Q9rY+MO/i",
+	"O6RtDs9tvNO/1ak8PvJvtDUbaHvhZUqF1o2NtRCWHzs7wGCZkNYnolJE6G/8p58dH19sbrSPjy9u3//w",
+	"B3/UCImag37FOQkSUR+WmSzUcp5yZs7OIWYDOBh7WJIYcbaODu2IUbO7vXmnCyvHUy0v1/ZQd3tjU0vT",
+	"iLOY6k+c9DFNslNWDckxE0TyVEQEDbG0X4iRpCwiqNknKhrqNcIDTFlLH3jjcTKBwZCYqrV11P0PXT0g",
+	"xvXWjshYkdgsUdWBveisDtNrjm5RpBlGER+bEWrtkQinasCMqbKsONLvsnsy33FaHclJiIHzr6Z8bFZN",
+	"6FATenYy73GmJU4Xfu6as8bfTwmxE9CrpYZUIj3zPQQ79ZxKc9/5kCf2br35FqhQZijLrchSWgdVZHQ1",
+	"lWNzWZXjiRhgZi2nQ9IPj5R7N92QSJtSqNmNyYh315AWTnE21DFWw3yk/oN1pcatrXlCY7/9U9z+uNO+",
+	"+2H+Z/vD/xAWH08FjUhQE3iPDoaa9mN9B6IMjSjjAqWMKomap3xMolO5VuPUHbtPVJ26t7YbC09ZM86Q",
+	"MvCQn1/jMOcoB3WGWbEVnzCCehNFkACp2+zqf8i3Ou2NzuZWt4Xsvzc6m9vt/J/tnU6nu7aLupudW113",
+	"4mKtrgq1jo7IGRE4Ma+UaEBUab9W7tO5m7RCyhwRLKLhA0uO8vyOVBpPkCGWRE3MJvbMGa3tuaNcH9HS",
+	"jHndWMcJjzNfWmhFLPH9gcL213/8kdA7sfH/u5n7Q2+a2+RNGI0d6ivY7Afmsa1sZlgIPNE/SjVJ3Lca",
+	"2Tw/oCyeneVTo6ijU8riqlkag87atCvMWb97+RnbkcGwCzPeqTvjIy4C69oVJCFnmEWki5p6alaKGmbs",
+	"vuzueUpCSxtgei921/I/UTPBenemvYTKoVZBtR6nb4D9doJl1M3+oT/ebR2zrlRY6GcZwUJv7nQc8ZFW",
+	"94xtBO/YKxpOegza1NefW/PUhhJ9pZ6nT1/C9G7+WSObqb4Xxg6+DDvG7G89RP28HmDjw+qd8oxcBOj5",
+	"gosYTq8+ZbGWSegwlZJipo+I+2ygabRrFYoY9SZIKjICxXosSJ9e6Cf0MiiqEoKaAoNraGgk9VoLKTyQ",
+	"LSSHXCh4qp8myTHzxoCa//Y/p7+ffj795+ln03+afjX9p+kX099OP/u338GQJJr9+fLPp59f/nz62+lX",
+	"03/9t9+trSMtzLT5fM7RiEo5JpofYGJ9nCSoh6NTPUUlKOwWSUc0wYIqt1vM6MvKd2hUFWv4clnZJflT",
+	"65Qy3qjQAe7cVjck0p9pISxRQqUy69DVf3rvkd2K4zzzh807yvNZO5+Zd3y7s9sd3J90Wlsbr8Kn95Fm",
+	"Q/lA8NHspD4gZDzjWxgnmDGt7gtkPAb5pgKW1v/kwI3GigK1MMaq8tSU+QiC56Z+ds7Qn/FrH7jxgtUd",
+	"+TO+1Lhf6WU1rmMQym/j+F2syDmemLAE05Yz+Ntzv83NseC9hIx+8JHkrLD8JpCh3y/5ieOcEyIEOJxi",
+	"oox795kN1rUpy9gUxTQ2lpKxOLBE5GJMIkXiPaTExJhZKMGKiHXLjESqg7ix27gddchmv4PbG73bpL0d",
+	"b0Ttu9ri7fS38A6+07sbbW4YGadSfYZ0NlsN2LP6pJc8H4MbqaVSKtjuKe5RRtSunfOulLzt7m+b+1/5",
+	"BF9wqul3GLKXnCoMkQu9ZXCCJBFnWvdrYpZ5ybMxrmmrJWWC4GgIThbN2kAyEiPMzBTW9ZjexvGhIdKV",
+	"lnKEE81EJD6xJC+vpHPbOFeIXsQznNAYvX/05PEV12obJKBdq0duKCgfypylykbedrdfx0rNTDniaWJY",
+	"t2fc3rvalKYSDhPYxqJMk2P2RBuvfEyE9YRaqQAvtDtgu9PZQ5hN1BD8QoLr/7fCI1PIqDxmGG1vburj",
+	"x3i/+wmNrrbkONHTmJyQCyqV9Nd7nyEcRTxlmcOMSkTaI0wTZJ9C5ilQDzUvysbuz7I3K3wKztw+JYnm",
+	"BhPwaTWs733JL7z68Iq8dTfnrf3Cu+czlh1H29573VwV2TW0XAFf0SwQY4VhZz/gokfj2DjiV19lQ+aT",
+	"XsKjUxKXt7VbBSqRvWNPj0zhyBgFEWEKtAscaxtSKoEVF1fe7lvektgR5AOctybm5ra7+boWxTrKRngC",
+	"mzjmhiOb2hKyNG0ZT9kMvdZgsd6F7IErrBNlZ1TBzScmAjuzVPkd4Pqyd+0hLE/BYsOIkXNtTFx1dTY8",
+	"YXyQfzQf1pwFygfZdvdf1xollJ1qKasJtpACr1qNA2ZO2vtwfF9tbcybrqqQFOjqqQH1dJJsFNekiaTM",
+	"qV7m6zYAYsaT8MGAxPqIS5nWmbrZxLtA3MdcPeCpcTesTFfG1Ukf3lJkdUGMhoFkGg0LPsorC57tfAke",
+	"c4Xc1+eQnXHVNrddEyMXZ+eCDy1kYkE9knA2AGtb8hEBVYEkkmT5byVRdcr4uX4uOy1hbVwyQdhoNK+4",
+	"IU2goKktC2MuFhz63bU8buWlIRi3nM17iIakfY8zJXgS8uSfIz0ZJIdY660RhoCDHvmpNpYovG8m4usH",
+	"pJ/hQXgKgowFkYQp57q2CrTCg/kvBa8sniQcx884f4jF4Gpye2zedaI4PwG//1WFr3c02nEixTly757D",
+	"qXYobcV529z+WjRhKs1gtJmNmS80TPjLMOFTL+b2AEJuVyPzbAivfD5a2zsQxXMRxC3UNDo7Vtm17bU9",
+	"VAzyIRNgNnE+G/3Wb7vyserZoz51UDadeWvrPdC2D1zf6lbGP/34a0FMGAmxWyLdzMofZs6k61r7zD3l",
+	"rf4RYTFyg8pj/Fp6lIPIE55C3JbEV13OzTsVy+mNsO6CZo9cmz5r4uSMkFh661WijdkMWSS94SJBj7k6",
+	"worKPsW9pMLxaEJCxhuFxlgac0EvhKW4i+X454XhgHZFuMnEj9B/uHmcdjpbkaQfQ3rjFumuz/VLhkT8",
+	"kfGuPGf4DNPETWNlFky995RdXNaPQyVSZDTmAguaTJD3hO/ZAid3Mrmyb8s7JexUUXGMc1jPv/G6GE5b",
+	"rZqRyn6rZszPIW0id3cKBEGPvrYzGYnAM7K2d8wYtz6QXAqto0MCtLNeXeKF1CXsH4koQ124q72v7+oa",
+	"D73Hdd6PgRCgfYvikJPj3LBCP0PZYD7jzY3AWxf+NZx9UvITyOQ9oQzcS0UW1EqadbNipVlQmUXQmiFr",
+	"OSsJPIjW+5FKbTXBiji5fX3uuyPJEYwW5aNd4GmF29vu9utiSUcUNRQ8HQxtXqX1AZsjFI76USrBqQf0",
+	"0Nc0RXaPWXeG7t0WgouQ/i3IR2A8dTVl4TIUVmT3WlfdkeQPKTu9loNQf0RbwcFDcAmXGjqiAwZBOQ5H",
+	"N4uNcT2b7Yz6go+MEjQW3In06/LGaVaBD9c7MjWr6Nuv97jszlC1u4vwDDELoTZLVkNO1EvVMbMucZv2",
+	"rqwDyTn2Z0luEgvP8SQnPySj5RyqKW+/C4Q3/PSM80eYTazPX16Jn4Tmbcg5AtJfSRvylvUZ52iE2cSZ",
+	"DQv8rHoUbTeKa9n85e/vGXm+3DFyvYfIjLZSPCieM1fpckURYaXPSSQIsB5OZFlhSfiAQshxjKU85yLW",
+	"xwVlEReCROrK+3uj4DyEaEhxMPO9h/qBtv/AdXDEIxOjabkjCeKx9lz0vlVa8xcvXrT3UzXUv0ZYVSjC",
+	"OL9Da/8wGkhsTiVZ7Ip4rjd8RKTU2tJ9UypzlfWH6eEKK9mmQIw0c0JsRiIssnO6IpbD+QkorV48xzFO",
+	"IaTjjlGsUEK0PXDHywkHP1DjVSsXPbnEr44SUZmfDFeNAm161vePMiLVsr1zml635U3ZOFVm+8FH9lDX",
+	"rEAXrG2JtB6NeL9PWKxVYyDVrosgwr9Qb3IMSYMxV1p7GWM1RM2uKfqU6511IGt3rVUIKGKJuvrOdWNq",
+	"6Y9ZU6t1zLqQcjD7Eyg6Zn/M/riO9tnE+wKk/PUEwacS6eEZikAk021COCH1Cfj1p3+NtN46aaEsmmvj",
+	"4uY9Lr3alBS0rIl5zEy4VC9dyxkVYJeCM3VAzwgzzA6OKg4J3V2T8Ubi7hp8V5++ksO4FLmwx31kXJo+",
+	"Aze7mWh1F00qPmximY7HXGuPj0hMsSmuvZK5mb3wZKTfCAV/My4PKJqEWLL0K25u6hdf2Vu1k+8Xb34I",
+	"hoPscOYamdkzbXimDTe/Lo+kZo9umQbddfAi21dCsTl4KPOglpc6gWPjjMHJU8HHRChKZFYgPPYufeIX",
+	"Ms9mihcznEsy369gXv5RW+A8n3APzV1QpGjFtJ8h5Mtu//Ob2wu/b0uqP5kNJfGxoRwa8R5NCII7rZK1",
+	"h5j+dqJVG30s3l/fuLW9Xvz81mbh4zuBjytTJD+bODd30K988/1n9iV+Jbq3IB7B8gxJ3tNWnh6AjVO/",
+	"wILpV88qgXxEjAMD97Qs8qPF+u9UEoHkENJIcKQQZ3u2FFSinsBMC3qGuloCgPJZZLlI/9kHNeSgKqqT",
+	"36IFWEQEM17ObO3T1LfGc9oaqTPjjvNeaGPS8kRyzsxBMPtr3F0v5EZWPR8agld1PJN9agt1kKFuNjWr",
+	"wUnUzLW5tcJ8Y21ZKDoioS9masZs5dswHWHW1iYz+LDIxTjBzOgLTZvuCh+az2xA1fw7QZ4yAotV1JGM",
+	"iZCwrWKssGGoXMJB3bwp3/EjpLsm5zZJSHzMMhsSuw/dkM6ezAqgCi+lEo1wbJIdmPWUHzM+e2Ozm441",
+	"fffza+9ghV15WpF7e1So4TtWhS4nK7I0sQ5ai08xw55U0Y8Jk0M6DtQofHD0CFIC1uu8qiC558rmWemH",
+	"leBsMqKR/nnhl8aCcnE/Tg1pFp92hbv1oUUuwgUZvI+6I5yQbgt1+wT+qjV1yWgiZ1+5sYFiOqAmlWvh",
+	"S7QQOygeKGGhUtoL9rmCtPWFsEfclscthgxFDnAzmSHx3A32HJh14TlfpA2UkkauRi5ndL2J3NY0We6U",
+	"izZxIzHbVeuvuCcJU8fMaOpUoighGMQU6npzMg6njJNRs3tre6sLSmz38Hn3Zvfw+VF3be+YdWHq3V2U",
+	"rVoLSaKVbsWFRDhJ+DmJWygakujUOTnOLNrJa9+Y/oFePpeX25lvTqcq7ur5D7/WPW8ZNN/5rsJD73C9",
+	"W2CrB2o3vJ3tD7+kzi0efmnHBjfqnC3mZlzkL+wfcPOIkZ+Er1oNnCq+Px4LfhY4no/S3ogqZVEG9D0Q",
+	"zzfWHUaSYKV3p71nreUVs44wwwNw4ApyRsm5d4ZnMANaG2KS1B6xHtU9+4R+OMdP+qSmImJza57yhEaT",
+	"H5k4dVgfcEFsBxJhZVAb5M0YnkcYSU0gCTfaqYBn0qIwzHw+JhGN5454Id/HPEpHDtsrWKMyEHh0Qxq5",
+	"lFCpoIiIi5iIlvFxgNlNlUTpOOE4hoork/be1Z83dSt1asruuU8cKAKFYuVCMnJWPdIhlYqLSQvxJNbW",
+	"panebxY0KBRzYuxNSQhySXn6ApFrtYfpcc/9M8s75ZFCncg9q5vPEB1+vc9i+YTVKAGx99c6u+29ptSl",
+	"5ttpvRf7murB8o9UK2eGxWq+cuzVHXqS9mWKE2OvUM5O0vFAYNDgtcJMYEPh5EQQJTAFE1CLilRIfcs5",
+	"6VGGAW+FjOCvD6u/+8y4VQLTsAJYPp05SGbFlLv3yEn/2VucM6c2Kx6ZB/SjRspeTS4YC2EpYXiOqRbb",
+	"R5RFZPUP67doGfCUS6qC4nSjhKVDGUooI3tW3KCUJURK1HVvssZtxZf9Wmr/EAX2s6sww/wB1vYZucQu",
+	"Ra7Nt7MvJsobtygkyixTyW7FA7jlHeK+qK84uALEL3JTaY39A8g/Pn3uyYT2Av3jXn5yB9wj5kd9FJYO",
+	"ThOAgco8cBnbemioAPYO06bR5vNKPZJVBecxYnMIu4MaDwQxXi9tJmiDe9azg5fYHeOyjjBfhxuXVgar",
+	"RRR8xy7vrCZnfdnOtV3SyRjt9/WZ7fwN9u4WYuSMCAQFQd6v4PYCZ5EVvQX3eNzXp+gID8jNj8ZkkP1j",
+	"zAZBsao1heoKWYZHHnTIOfZUDL1s61c4zU7tATJPujqKuiJ3OcSbO7cCydLkAh29t9/e3Lnl9DtLRNTE",
+	"ieRwJebnTI/9hgE9WQsOXtKPydsTZV3VZSSIssTS+8yQo76YDkk5iwCQrUWrwDH+qDIaFD69gDGNkhR0",
+	"iCiBmZE0pjpkpMm9jro4UlwcxADOY6W6lvnnQ7u/5QTK1GMaHzMw1lPFR1jRyNoVOIGYmeAjbkKFjn2t",
+	"/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sRdy8xyVH6",
+	"FqqGscDnDFgCFofE4X0s+OgoU1nCnq9Y4L6CPCw3yC6gNpBYntix6gveJPQ/vVO8BWEiGL+50WZx6bvc",
+	"SOs51EpConqDZYU7AVezVLjfB+MBVVsZYTtVECyrLEXzm0GD0uerPgDAn4TdBrkhkSIXqtZMFf+DWZaQ",
+	"aDKM38q2pb/JClznzTQjb8uv/lp8gFYRylIINXvEBPKThMSIsr0ZB37JvlRr6Os/+8tj5lFWXygTFzUz",
+	"9wbC8tSC5tlf3St88sNLvv70H8zLMtqDxZ1Rf72wRrvO4RIfsxyRy6AZ6HO1nybJHnJSQGs9/prmBj8E",
+	"Hoyn5pj1BSFy3V/lXdSbFDdDy8hezCbIKNOolypvmAYT0GcUg9Jh5RyQviTlCtSbkXoFseaJu6BYC4ky",
+	"nyMcKG6lb6ym1ZrdH9Z1Hmp11WCAGJMGFB9wT2c+ToQlmo3lBLWIFRxZ1+BJquHyqEmtP0SHRLVj4Pos",
+	"+dmzwnBLbuhUhlDfhL0fCP1SZUwxqEQnJuvFijp5A71MSUpQM5ulFmDeZl5bdTav05IP2+6+PCjv9iub",
+	"0IuOLSOkntqAeFFQZQ7NZT2bTvQFfJs55nEAsAxLCRlqkQVFzgGlL5RFRLYKvRVmBqzLwiEvubAwp8KA",
+	"grRKY6oyI6RS3S+zLwfAG6rsoVes6AWjw4dVWAtlayz2vkNOmKyObZrnSnDkeiptOSYR7dMI9XGkHHBv",
+	"95PjhkG0P27sHmdJMceNV13vpMhJQ8Km2QttZw3xeEwYid2rJR2wE8pAUzR/OjxWd4WnCnIQDbiC+Sfq",
+	"ukHYEzsuXBNEEvNQ8VJutMDbjQv3RJAzfqovgUIEvTRs5YbF8dXqJ09I9ql19Jic23zMEZ5Ajmscu3hq",
+	"nu5iJ9S4kqkwLgJtbXa21jvrGxtb67frsAKPwCe3lASePQHnw4SaOr8z4wlztep7voXtsp6M024lnk4l",
+	"EfsDy1dzshAC6dheypUZpU0YWmUgoUPAo3FuWmT5DbmNMXNGQO5CPrF8486XN9cik3Pp9Z2QxXnHoJA0",
+	"9roAzRrc7794ljUd0fMqNCrZRaYhjjaMuutz8tQOWHUVSMoUTVz6H5F6e5wSB58iCylydzudkBQo9gUK",
+	"5lvilylBkrJBQtqpJPYbfWO95U/L8CwqegjVFRl+T6EZQxcyaawgQFbotgHF2Rbk7Rr0B4MFD+Owo6fs",
+	"mI3IiIuJKakzzx4pLvCAdJ0vmTLUhUxY9wO4NY7ZmAipTTbY8fyUkhbkdSsUUyJzD71tMuNGto5MU4Nj",
+	"1jzO5oVG5LixBgBfVuCfkrFCOBJcyuwNtqZVmnNg1j/j9VnKfW624dKHFTJv0UZ+LgNRJp/j/c/63Fpi",
+	"qioWKKytHVJoC75NWXwvT+9cLY3ayw99SkZhcf7j9Z3O3UJqK2Xo6f1HJihvTJd79w+fHTw4uLf/7L4B",
+	"ZYL6V0ligLDuYUGgxv3WtkHiluid+4eIsIjHtjirmFK8KGuo1bhoj9JE0YQyK9hegaPUdAMKHUwPBB+h",
+	"rtHMPbJpKlI2uOce7dbK1tXbCKu0qllL9rMLI8Qk4jGJUTZCwHSWLUeUplSYxViA6fT88GFb4j7Zg3Co",
+	"K+CwiWVrJWJtr0SrcppskQuKlPRnG+LDezgheuxVmnmSvGMwLme3Jx5pPeERZaFjb19LI6mw6U1yQyJz",
+	"t2Y+i81dWKpqhc7ESKNJUI+JK4vKYgyws9pASJK2/hdoGjPGbPCICoFAP392b8/I5NIr0YjGjA6GCj1/",
+	"di9jGWyLJfcQeZniBHx5Ft3YCPaY4Fivaf186+WdN2WwbkjGHusjwMELnwIesTEtbApG21QmJURKrXfZ",
+	"6iSvuYeZtT6CpBbwrinCiJ+Zw3lmMB9xalqPzSoT9ps3JNI3QRXv+qqBwgIru2ihm0ZNx1RcMzt3Jb/X",
+	"dbu09JkR9PpAZZwiI5unZ4LvIO4JiW9IdHT/h8/vP753f20PDfRZnK2hdeeuB3eiwb6+wsaAIjs8qc/x",
+	"qnLuKa2wXqjjAvT84B23Gz22tUDamhCo2TWsTi2T/0fzzyGXynJ9OD68gpcuDbG/t0zQC8yOLTKFYGbF",
+	"DP+2XB275oiWjXjERNQoogDmSv0Is7JONLOeRty1nKT32KqYQDJjjc1xz+nZLjxswlj7TgpBPMb+nREh",
+	"y3HMhMVaC3WdJIVHzK03JOLimCki9dHTjVOyb9DpQYaeWEEMMQ9zhbC4i5qjiQnG3JBZI6UYzLFjFuNJ",
+	"y7G3fpF3uHXBD5WyMaZx6dCLUwB2IfmjxcBKnvXmJuFcmidudbLxQSAte3lQAS7Q9yGVgQO9bzHD67Ft",
+	"ZhvP+L7EJN9QP9MvbSHF11oGux4LZc4L4ZoNZf3umlifFJq0aEKwqJ/vWVRUAkZ43oJ0prfZxJXs3JAI",
+	"Oox+zBlBzYP9x/trLdOsYcjPKRvAOLW00neFDzPFV0zy6BusdMUb3ljd5OftlgfEQBrM+EzpWdjjD8AY",
+	"B2iIz4jJZs7bADw/fIiaVDmTmkprE+r5MwPcslaR1L18OMvvKxkMTGAUOWmNx2Pj+AA8NAOc2YTGYyPK",
+	"UkWuKwxhybaI3gdSpiGqr0CFStE/FvRM22OzCwSNTdf27KqA6V+VfH5OehFOnld9A04+/c7MfO+aJ3Zv",
+	"3uxaqIUWOh/SaIj4mDDpEDLzVTENVw3i1oIaJZE0/BH5TBMmOHT93I+UsSCWKCx6MeRQZuf1NCt4UL30",
+	"pKYkJG6hER0YEPG1kFttTnnyqoHRObVwoSM6WFE7h2oPcESUXJJs97QNJvMembbXAjQeceLPNBICBAPU",
+	"xEkCclsa0Q4daAO1tViRARf2X+UEl8T0AqSmJauvR+yBBIBnAR9ejw2URCIjzYBMyRv5KBXnS5wW5q1A",
+	"pdBpYXsW1XYAw4t+BA14A2+DzkDX9C6fQPXf6Tcrq5h0ievMmHNKlL/c8pd1DiO+qxWUZR1XeIwji9RS",
+	"ZJcOegulzIIZlV0E0KYz4CKoSncg9Ys78j6qiyid93h9QVnMz4tPh/u+7vvdXLEgNp+X8fPdvK1Jy20T",
+	"CpD2+t0t18kAirIS0lfhw7mmSNJTiNOEPOY2uTVgU2IlH5J+qCeUka5gKs5foUU5/tb0qLs09VI33rWJ",
+	"+zZpo8p0DIleW2desItMvj9xif8ee7Ry7vXpVaaul+xQ4o5Fe8nFq5bYT8sFswob9zsQzrLzec/Unt1n",
+	"yiSLLUE/HLkil2Jqb2YDg4WWEBWuH8VOg6lBdaPtLJl57NLsKme14MChJInvwTsaM2Aw9yxescWzamZA",
+	"pBFP0pFBLZZrmQJJBeKJwX1k5NxoBDKc1gBgXDW9XebmcrCn1CTT6Qq5x8EZyMFlCfmIDpheWUnZYM8G",
+	"AWu6ULwBelNrOdZxTADrmi/YYnZ9U7u9sDu+O5ve13uWVIbBBkt7CY2Ma8J0/oUkuV04g63ToIUSMsCJ",
+	"TQ2d/nL6q+mvWmj6t9O/mv7d9FcWfTIiUD7dw+wU2bQEOOjBuaBwv78WKFyKY0Fk+CC2LWTuA6TbnBue",
+	"OkihQFZTNtn31KjCPvRbBArCYpMfyJHEDKAJYvTes0cPr1LiQxkLQ4VomlYDiRiCLqP1PrSPAM7TgAdN",
+	"4hfQPELxrA4ImBWKo1ATG+g34GBoeSzOiFjLONuhvbjuE6weYAqrmiIfiDBlACywkjIySQfBH85JT1JV",
+	"V+eB19jR+Z/MiTfLQSWuLPFgPoJWxtn+MhtWsPPOV7jm3r6HDQzXMof6nO1V14b/Q2AkZyAH5HbWfdXd",
+	"UzPouhILrspmObNkM6nJFG/q7JxhxO/m+WmbnC9DzXrbiF0zJ82Zj+2IfB2qwLi8ewIneIRjMqLRezwV",
+	"M9WiVd4Kq8SuWN6ouTQh5VLjuUw8+wS854yIb4tsm5/k8ZoVmX7W3HyJ5uLXWOBcauKt9y0AEITdI4tT",
+	"mEsa8ZLyTQuBV62sK35QnM1tuV/ziMl213J5k0YqvOPj5dSS5OUq8rL4vm7gEH3SveNTbRlVTuFBcWaz",
+	"d5SDnwRHQ4u6vUzn+GfmuXA8tb4HzQrnzINWnn1Il7TZCAF51irJ1YyfCmzpSQ1LsRB/LIHZkdHQE45F",
+	"Pi1uzoIoL+27xSfUKgrt96fN6z9tZl35s7v7+xNj4Ynx+k6AhJzhYNbbIWanRnMDHHJJsIiGqNnJ8Ou6",
+	"L7vF06mfcOw1xzZwj9+I+F5C1lb4RA/qyeF5UjeTsmXxu0DqetKyKB9Le6ksTPO1nCMuj2AZD4lMk6VR",
+	"xrMQeQ2OtvF0P+lpGRPRl+pXtQ6bWbIGpG/0aaKIkGv1rMaaeBTKoGks3KYVxqUlrXtTHWvTeO6XjBMv",
+	"n25TU8yOsSBVwAGLYUo9VLQaZ3C1oKjOb10+xfQsB7VaOKaQXMkoMiNGxjkO2VkGhVW/Stqt/T0TUluO",
+	"A17fOo3whe0918lKVsyFzrxFLCPcjrFSROh9/J9+htsfd9p3P7T/bX/4Sad1984rd/mP5qY4XwWVv7Be",
+	"85bAZIYsuQd5ylTd6ts3sPmW3k3LMbuZ7jwiusTaVbyOs44Lk26lBCEtZEYlHUBeNKRJLAhrIUl7CWUD",
+	"iXoT5Jja9LPWo146K2phbtC8pFTzipXgwB+YELPiWcqeRQS0sWdX1kiFF1eulgelLF9+RmyvdTAWnGKU",
+	"HZIjfEqgYgUjwblaR/vw8V0kFZ6sUNzcaly0B7ydKY/m3vXH9o+f8TFheEyh84xcf/784J0P/WfadDTm",
+	"pqBCGzmN3caAqmHaW4/46CbHY9qOeEwGhN3MhvHKf1ye0nHb9Q1pjzmgLGXVdN9l0TfLlHkF3IKU3TA6",
+	"yjmWqMdTFtcvTbHtMoLanEJdxpXpgren3884tO8iAmoLJaIsnMZlq02PeAiV7Aj6yEMHpRbAN2l1EDBW",
+	"oTnTVgfFeCJRs/vB/tsHj+8/O7l3//DZyf0fPz04/MnJi/3DxweP3+1WJHf3qR7dWNAQDkUJVNGv/Wyh",
+	"hJ8T0Y6wJGhILortS7b6G9Fd3CE7vdvxZrRNbvXv4E5vI9qKd8jt/l280duKduLb5G6/gzd729Gt+A7p",
+	"9DfwVm8nuh3fvYp6R6VMQ40GoeQGfrshUUylomyQGic/oD01Dx/cQ5ubO1vhyp9TMtlPBlxQNawotz0l",
+	"E+jtZNpi0Y8BgTtKxRkp0ubwaL+92dm+s2ze/LMMV9U2Z7U1MZmUK4Orrg5G5Hi4vgrKuHobPl//EUkE",
+	"xcljY3nP1paNx5Xctf1gc//uvc5G8K2pkQ3hnHjzYx0GyL927/Fb0/82/XL65fQzNP3l9DfTz6ZfTr/S",
+	"/209eWv6/0x/e/nzy19MP7/8dPpl695bh8/rJRX5+y4fdca+JfKU+M+nt7daRdXc46WifMlF2IfzJWpW",
+	"XB0Qrf5PM86YmI+KhdJ7wLSFkmr4vUjpl53Ht344untvm25+dHvyow354zvk8HSn/975lno4/il+zt+N",
+	"fxLd7T1i99+qyJWrriOHrm9UoR6OTvOaiKxEulb5+JxOS8XycWjoiIWgZyTfllSiER+FSpHrlREVi7vz",
+	"FfDHtWBFw5VhS7o9vCP3CtqkNyg+oOz1wSDA8e7DILQABOHbDW9wRAfsgC2JblDGFulj8JwFFXIoc0IY",
+	"tJN2Qs9IXEQUCWsL146f8MaQEop7p4ybsAApAUyWpxYga0VOtYDv19xXkJHz631lmW6lYRe/GCaW30Qk",
+	"iHrrgPBL1Uh+kxNj4jrk8byxCRdG43GvAIRqa0oa8CDOtJ43az7GNaNYIUT3lfDKA0U3YYIlXBLbIXE1",
+	"3vKbVQbA+80SZi2r97LGwF4bO4v8NQSQ0+JhOI+V6lhoBjN5tZkV4Z/nybMrwUErcqFK5ujOdUgdeO+H",
+	"VUQRETki0GlJLkkWxg9JP2UxqH1P9YuYG39m3S8y7QUZURYT8Q6eBPxT+qrTXHBWzI5wAdsFuXfoTRin",
+	"ZB0dKS7sNjUYVfb3j3jP1ZrahrO9lCYKTYja1Tayu9FkTtteExYwIpvU1sI5OWBhnJjGGrPz6qdJcmLm",
+	"ZersdxE5I2Ji+mNCHX+OQWbgmU1RUEuP2rQoBXCXYzYW/ERghXeNIjnE+bHnoATALNeznRCFemSQMtR0",
+	"r+kLPjpm3dBSdvMuBqmQBHG2tgcxbksrfb8swgnMzMvIPxggmAgsVL9SYtcZ8rXCnFZingoGD2QPBJK3",
+	"3FGAUUKwYIANFhFqO5MBEqFxzmTlOV5nVN4/KTQearQaMR0nfISLh3w1BfRIIZN5vq0TNHSeidR2Ao04",
+	"61Mx0ssq/L6HTvTaPNeK8vohZowkfvGLa+cuC8pzhR1SE1AFiwGpWAQ7PMtysen04Rq+NM1JjBWgxJiJ",
+	"yjotXO20sk+70pjF9opdER6vCo4W7MmrZ3qrDa0fzSyzphSkremtLYKjR0cl7XPj1pIKk/521awIU/tp",
+	"TEkFYDMHyDxBsDZUd1HX5KV2TY93LaV6PJ7kTfm00qpZjrI95JrWw83HrAyMf0PC3SRuU4Zcf3vUdIMx",
+	"0QWjhcHXoEO83ZBQNG66+2QF2fqec5okGaArglQc2AzZTeSCSrW+VpBTZkrQ2hcGUbUlz4iQONx+yvZN",
+	"MBA5MMIbmnU12WQLYYkM+vysBrhE9f4j03h4WcgL+9gD0xah3w/nEHl3PjXNFCusKS3Hs6liqZDth4ya",
+	"6Vhvzc1Ox2uzH/Zb2kfuuVDe7KH5zcNZpUwvXhC2rN93k5b+ioOiqg/WERanYLrieL1mtHsZOKMC9bKB",
+	"lnkkuKQVHFEhGjJ+31cKR8PwgblvrCEMt9jeWDlPcJHbSdAyy7baUVzvUhDn4PbijAQq0ub2qNLcCK5t",
+	"WdGs6rraINRsR2XnKQCtKSFoiGPU1EMRPPF2BJChzxNQLAUZ8TPrXVg1tlDVgOphIRSyV+431b3/DA+6",
+	"19BwKuxIXqZr1AJYliAjPgdqBwClaBJYqKfvPGih95/ef7eFnj5+t4VekN7TFnrnyb0ft9CPHx79WB+z",
+	"4wRTBrl6hlbAW1TOZa+MOICbNVkMukQTsnCSj/JG9uXOcm72SzhGw9s4kBOGATh5mfc9hbZ7+lmtA1Ts",
+	"UHKh9Pl3LqhShKHmIyxOY8AR8kke3gH6tdU1FgC8nxVXwPJkL4dwl6u12EMS9yGplzJJhEKUKZ5hgIXF",
+	"hDfNmifKKpLFP5NLipelV28CCaSQCg7AyNpUI7aI12pNqAntB2yXHXsarV0NmoO8DBPdSvYb0nUjtwAh",
+	"RtdBzY0W2myhrz/9h7W6R1+J1ObbGTv6RLJ85vFFq7AnlpEkdpPlSWBVW+0gDngiHtCEeH0HrU+i2f36",
+	"03+46Y2ou+YWJdKGnLA+CJqRC2ALrCkurUzJtvXCRRrhiwNz805pO2utgL5Mif3Z+vzDuzS8IVsWIjvb",
+	"uXsOOruXQGIz4Chp1boPtMAi1wHCMYqlHVUw3JrruABUv6SszzSDZuSceKqsRQgE9Va/YwlYwIAcD4Eq",
+	"6eN/YQKuYau8PDNTOvOgusyTbl0XRF9BN2y2etGmP85FK3EdfQ0KRtZ3oap19rQMKNBjLBSN6Bib6APO",
+	"pINhQyvwaawVZmNyBGo/v90gcR4dDgn2w1XFWVgWDwUl9XPI2JhabFIWJWlsUOKodHtjD3HTVallb813",
+	"9zqC8wuLUwsyCQjREHqvEch8tWBWz4Zhc/FZwCOQR/pdjZet8K2q640w0/rAHHhN3wzVchraYWTygvFz",
+	"1MyaV/jhrSp0zRn1Jwi+lXuljSz15Kcsa8h182ndoCusLSOo9aYtNvX/5iU0PJHR/HrE8rfBEeLXcoZQ",
+	"Q12Y1N3XQudDjjL1BjN5bhk0n/bSK5WbGuWFemN+mhk9dRmfjVfMmflrsl3tMf1yR+5zeFXmRisKjdT+",
+	"mN8eXEJwUVpcP6VJJJUBxuxnB02gxTS8+1HlVi0R34L/aprr51qIa/mLkwSNJs5LWmMFSl9tBacYpBlo",
+	"+V4QfTUXvtfxYHYjmLhcMwzVsAan1nicTJDi9U4bf+Luw6G5vYMVvn+RpW4XrZisTVR9Fcy8a36DKS+K",
+	"JWvmNxkvePfd+8/QTTymN882bo7ITf+GLvjIc/Xm6nlfENPhYkmj3AYBhnRcn2iPsmdCo/CPtCXWYM7p",
+	"xLjK4otPBekTARGTRe99XPEYGPwRZ/GDWtCBz7jyoC1t46VlZ3dkHgvNTkp+EAOmHa3ir4QyLbppdpsW",
+	"XuTCJGboXXdGYyJkbT46yj4ZRKNbuZWTx4D2LdWLV2Q9j7ClDVcmUGnxWoVt73FfUHrYXuKrCcSqjuUv",
+	"hpO9Ur6LOWZo1vHChjddRtXQwAGWPAfXku9iBxme/ZnnbC2bZU6btUobT1WPX4AYy52OkPqlL0R0TK3K",
+	"O+NJIqOxCqWzkIRC5wJ3C5Ic9bGoCTM83zn63rNHD42H1LQdMvTeQ/pDExi3DSsHna7PbO5RQN9LMGVt",
+	"8OrC25s5RvfRo6OwG3eFZIKrV9pWVwVqS/W+ECHF/sVwknsG7LIg09C0lrYOfewWwgQ+NHcBn1q+CXas",
+	"cnvEZkKYnjb31zdubaPxUOtoxgUbjuEQpq7SuFtW9b0fE+hx1kVNF8vjApkm+IIoQUm8Bs1ZTSOSKCJj",
+	"BYn1JnwPEzK4Gfq5AVbkHE9a+u+EDwbQQh/F5IwkfDwiTEHHt65tKXvMmibkn473oJl+N1vKbqmTiR1l",
+	"wxACKsT1K4K8VlmdcX/hXtEMklQ2/XK/upquQqyiWGVwTpKI10i3pzbL3max5PzjjSVjQ7+EI9vVBe95",
+	"hgmdSSl/exRLNyxHzZej15HL70nl1VP53yFnNCLX0jHDJkyFPFIDKk0Pc+vmt0c2GuHTzDNlmxZfKRyj",
+	"F1bfVIN0NCJP3d25dlZltbgBQy6VyOdDbRA0hhciKvU2GHAISdkEXayypwmL5fJWjal8dmP1h5rTfFFI",
+	"x0z4mriORlfnuKfeSgWS2sbjGxK5OfsZhJjFggNFKJcGvFR/JZcQ+Q0z3GG+bLhR1IMeLuVqr8xeKtzS",
+	"Vs/1wb1HlqOE7TMNPX6sWogGXJmY7QMqSA/LUkFiPxq1/afb8HRbP9FWQ9LG43G5IuPukllxynZOzWYf",
+	"XFU/fd5TYMZYSjC6AY6GixPioLtO8mxPhkeu7fhJMfNTWvSv8ZBDByYtu/lEf+hEkMgktoPfP3hiuUGt",
+	"mAShz9Snj9/9BtIcAKnXVK6sZnEQB0CdDclpkn7AcWd70QjNU8EhlvtpLNsJiDBn9pT7azS1Hu7aaxiH",
+	"UQYeBlnUWdF36cxKuJybWLvYizwm7AovKBHPva2VjyxIybInKdQ0jAcbv78YchRTfQy1zHEj+YiAvQGZ",
+	"DpqQOB5RZsQDF2v67pXCDa5ne+UqF57zugm4GeUiS9IBO6HsSrYJhdY1i9cz71lfW41ZHEm4Uhf/2q31",
+	"Z9zmeYv9pTrqF51kwQT5b5PReRXL8DVad1c0mOZaRG/QvMkMmZoWS9EHeR1WwgrlD3XBI+rJhCJMwyqN",
+	"/0PQsmf8lBxmbr6FgzAPxFfhzWWFzEyDeyc8QJosAh+wyH9u1KUph1jHa5f2+pCrztz75xPA3DYPJeoB",
+	"fumD3c3Gh+r0tSiXiVyLrLzOTtYeutAsLa8R1q5W6r6D7sqoW4Csqw9U5y3dARun6lrXzydZqQFT1mYP",
+	"VFdTuFJA+moqqC/TE6FQBmhrnb/+9K+N57TJGTJzg2spMzZQVkXvoz0trJ+8Fki6mTVZQHDnUQg1Gs5a",
+	"RHqJna5GqoUoM72w89bCG50OdLn3GaWFJId4+BgPKNNMECh/WM6B4e/01b0YD/DLrGNZidkgkSNs62c5",
+	"pJKnIgqnVJvnwxGLo8Ww+FeRVXNBp1+DGvjGRBuY0FWAwK9HuhUAfrPvu+VtFNb5WmQgsGOVAKzgyYwf",
+	"m+9S9V7aa/cTfMZTQeI12wkcXPFQqCjzQoFA+LFTD07lzXFnteB+AmLHNu00sslBDr5WAe0zYZF6S1ap",
+	"LuSsBcIbOOU60pAzIfgdSEH2my0uCehQVQMKWqeBHEBNy1qcIdORcm3dpk/Oe9YVTOQPG5GgH35VNYks",
+	"ZlunsBqgN3oJQSMcDSkjbX06wwWTD4CakuFTchJhSUrYapQBquFJhj8eqAgkVfODnyBJAKOYK606Qc+A",
+	"rOTo/aMnj23ovAsOiW7rmHVhMdc76wyPSBeCnqY8SeAR0WSGKsOxIH16QWIHsieRtoT1x49Zswststeh",
+	"EW63hbpDgmMi1vehjMYK8CxKms3VuUSq0nBDhB2mI8zK9CyR0CRYYoMPWQpk13Afa/JmjXDdUELcfb3d",
+	"no8IVnIPXWvT51VcCW+qTzR9HQnFNbs6P8M2clQHsfwb68/8zUCfe3nEV20Gbcg8pxv0KhDqQLya+Oll",
+	"6cHIuQl9tNA4wYyFQBH8HXpVtGC3MQuayUIIsze2BWd2y0z6Wx31c6kNUmlQ1wARCXFgJYe89n6I35mW",
+	"4b40mhmw3Sbo6z/7Sy98qP8lUsbc333KIOV8D+X3/3V+f3a55b0Ds7jwjgiziCQkXs/edsz0Pe66aSFM",
+	"GU5K2Vbm1ZksMoxq32xwZeFtpugBXhUMLHhkWEljXUH0l1sXmMuVa/RmcOb3UDeXKoAmaBGcYqNYQr7l",
+	"92LzWys2Z3jnPYITff8nlQybtZg/XQyJNodJDxhVFCfXDgsagC03X8oQHMvIVbXhGhewVMIHtCLDyAJE",
+	"3pAeWNaI92hCTH7seiAt5BuGLjWzaa0AYXqQQxwG/GAjF1sqUukD0wRzz1mTSmojzCuNNa5q6JqEyAWO",
+	"VDJBTcFTCAb751/dPppxSmrup4HAEbmfCYwKXPkYTxBVDnsAsBAdAmSonhXceakcExaT2fYJQZD4Cqx3",
+	"wEDeCJe/8TMi4jRgHD9nMELjGtEGOkwSjYmgPN51Q/bHaGtoqdJX9cPhPFH9y6KWEfoerxchYNQy98pr",
+	"SPthDvbdcptb7OJSZmPNybSAnZ8mmAVzg+hZgMRP+n3IUMXKAPPytCK1tmajDXtb/VYbUG58NMSCeCCn",
+	"IUeQAK1RaPlUAOKE3baHOkiOE80j5IywpIgqevfuovMZSD4HJhXDp00tuMITywkeZ2bwqcXtVN4/+ZAW",
+	"qgx10xmYIuIMJ484U0MZapyjr6MeUeeEsGycsuia3vRGsxEazYgycIjvV4hGyH4e4SQhUhXEoDJVLkyT",
+	"gltm0ybC/I7C80njOo4vFcKEtlBKFjB0b/mrsFnPnWC73ZuXhfh3Zk189pqhZMttzUW52aUtfh2O+bLU",
+	"+A6YfqUpraaxfS+TqmTS98LmjQmbgpypweo1bekl1IKcnJ52oK0CxtWeobvUO5sq3+Z2tmQQCrk0R/v5",
+	"8OzOqMqqL8qjNnVwV8mLWyWQUJktv0wXmRcOkN8hRyeUnSKp+Fiicy5ObVeSJbSnq8IUUU1qEr89qcSo",
+	"zbHxzofc4Ix6TanyCibXY4BKNCj3GKibFT0HNGmllA/BFycKH3KTJlzP45WzZh7xSCURVVVhjiqORKaG",
+	"k64C6FMrp8RxJcy8AlbKC1nky59Noxi98HM7va03f9dej36SyYDvhGqS0SaHhK6ox5kP4O4YCuC5h/is",
+	"uNHqCaUV5Esp9iQtYrgt1jRsJDJgQyiNX18Ei3Zd71ymy73f3n45CVGu3Ck2a6+37+YD4+dM8oYruuau",
+	"9VNB+jRJMu4jY4VZRJAruyz3Dl1iya/+6mVLQVZd7cLyzl+7o8Xl/srCrsCZL9daqGs79nVRUxBpOtnp",
+	"y07iQmKLTa3vVpXnu65/uaDO8/GDMaL3X3wQ0K+Sge9Evx+/c7RfUeJzVrxxc2dn427w1lMaV/fUpLFp",
+	"zXj71tYdpIbpqAddEyvadJqQjPvokw+eBj+YSuLfJukgeNtFBTAHNDHQg3ONzFKRZG0ZxnpHGj1t/tFw",
+	"CqkDmkz6S4YKZmgtoHKIjd5/8cHR7Jqckkn9g1Ov6qKkZXhh6PsPsw2VtWNqiLTRClBJqws3JEowG6R4",
+	"AJs2hynDLM56v0i/OBteRlhwOa7QKPDNhjbG19zl7XU39quInIznBUkeYQrB5xlmdNDH12FV2UfenqxU",
+	"Q1kXidUWIMxFHTOzhVqFFU0NV2B3L+y3cFh7GXy7CxsBFpKHVxTI2bq2EsUaJPDQyCprE2tZIkD2Mm6K",
+	"b3uUKOZzQ+3iQ3/dQrg/pSY5I3M7VOJAunaXMkNTylkXNRk5l1lzLsIUEQY1B8dnegNIc3yDd8n4k5xY",
+	"816jpXt+exF5onjbzELZ2VyH+eS273fAdrJTWe1gCAO1P/UaVIyxwAOBx0PXnE5fsHVaBqA9oazcynj6",
+	"t5e/mP728tPLv7j8xfQzNP2X6WfT30+/uPz55X9BppP07y8/nX41/afLT6efTf/X9H9d/gWa/n761fQ3",
+	"l39x+Z+nn0+/nH5x+V/R9LfQb/p30y8u/3T6xfS3088u/2z6xfSL62pNu4Lo83a9N91fmaFPPw9O7DfT",
+	"zy9/DpP6cvr59J+mXwENpv84/UrfNTOXJeP8QTkyh1EqFfCXKUm1ju1hLWPWhlZbtgdgVzod3QR9c31G",
+	"kLDgzgC6wBEGXbxyCDu/36aTFGYQRqr5ZeIfVsuDo7Sn59FbEehjDM3+fpRn0gZKCcyPTvQ5MWmeRHLI",
+	"z7Npa7Uvayw6QXggiAkl5Nyy2dm81e7cLa77rSXTO4qjnrfchjrjsLs44kyTd07wOpsUSDJu/HOsvhv2",
+	"zagX/iPOmPb25/99+efTz6f/OP3y8i+m/4ou/0xvxstfXH6K/u1/FlvY/9vvwpVQV2SRjIiGHyyzsCq+",
+	"COEgGBaPq4HZ7SftAU1NIzi/oWg+CsbPw5kMKcu/tJgj/LtRkxZ76XKRtYnRpjxlCLshrl1TmsiMTjXD",
+	"Bb6a5QjYKjB9eXFnaFBza10HMFhox65eX/sIMMd9IF4Z6IIAN80u9Hv8HI0wmyAfQlaicyKID2ZulphK",
+	"KE4ucPNWNZj3QnhbuMsfuNGAy1O3Y89eGySCifolyZN+Y/dndWB1W7ONIq4bpfkcC+baHpf3lwXxh/0l",
+	"hzxNYoQjhThrIbI+WEd4FvDaBE+s79RVZW51oP1ubVhi24H7hRnaQrYr4gdnE5pdgg9hEVziW0n5THh0",
+	"RQiPJeKO8+OBH3HKljPO5wbjwHUSKOtf37i1XQ4OFvuPM577XRaDoFx7AM+sVSh4txzkYhYtq3L122Uy",
+	"hMoCA5n1m61Hy2OT8A7XAz4YjblYscu668W63Oa2XzRJ4nl/LKe/239u1NtHNWYmwec1446OYyO+A3n1",
+	"xkUQ/lHw85UnbMcSglM/peNx+JPlEh87uJadQf6sHdtCgtTAy3s94Z9y1GVRVjle/dElwzcVQmefabUd",
+	"iFTw7FpQ5z3ENEESAMVQ3MA+lyzsrc3CYHeuJIoqYkcVgqIypBTmyrpx48fZnOsFiCmLSUU8RPDzGzLH",
+	"rLF6sAXjbZlqhU5FeneqAK1s1hi3G6SLmhgKGe0RsQfZazMVEefYue9hDY+ZjY/pvdU1aJAXVAKGtjtr",
+	"BlzZVm/uJAc0bbMLS0G06t36YdDVW4nVj7Cmlmmwbt6wi7o40erb5MSMpAseRWDQEwCz7Lrz8tg0pDyn",
+	"kpjh1QL4WgmAsKxkw+Lnh5Zbtmyu2aeqGfVavJZGkfouOC19NWOW++2R33XciSLMbE+faIgC7d1jrHAB",
+	"5NglDts3hf1H8PKVkgNXlnYLxBmYDDNcsrxy+mZyPor9QA6zaYakpD8iZCkiEUbmDagPr0C8DwIO8upa",
+	"6ADhkfkbevoLAoHTrMMTYZovY8QZ2c0fQ4TFY06Zkq4jWHe7s3XMzIdOzIdO8qLAE7c8zvN5YOpW19F+",
+	"co4ntsHcMQs6TFZRqudnylQqwvOZ5vrES5XV+ocmYh6Tc6m18BCwCASy9Hv0oCELPaaKCwm9Hmiot8rq",
+	"qEvVHavrYJnN773i+jy0cmSpalyzbxfamGtcdtXI7cIl0XxwpFzbrm8IoTHQTtrDK/No4Sa1DEiG4/Tr",
+	"x25c0Mc5hHkm8LlpCUQligXXOl6rPhCaKxmvE70rsVDAUy0Amcjt6j2nmvdTlQqSZ+P7CdtcuJL5U0LG",
+	"0EcKo1jgvlrVaR2u595aFVfSctJchDLHENdxKGRi9DtyJBypYBedLqxxF7IeAC0za6zY7HqMBhAJZthr",
+	"e6jrWCg2D87cWWC4FuTsStpLiLazHXNm4Va2572g62uzMDYPWif2hUZQtfW959U5Sl6E7P9yEfjfXf7J",
+	"5Z9Pv5j+bvoF2thEnU4Hff2LL+E3dPnzyz+//O+Xv7j8E/T1n/7vCAJWGxvb4dPGwwKu2ynQRxVd+bQK",
+	"tPL1PnFDQkYlZONhqCjRW1yvxVqNvjKtRkLZaf2Qgj+5h/rJVx+2qlz+/igRND4oOoq19WsTKys2R87o",
+	"swfyAoWcKqQtWgneiuy7mkrOX6CHFxG5Ut2KJu+i6mgvqjRTWu765q6oJZCXtfjCuMMQHnFoqJSlcBZD",
+	"YM2NFtpsoS309af/gCgDw8QV2g3JxITIIj4yzcHXdg1QxRnUBcUuPJzQM4KkEgSPSjh525u1wA+yI8XP",
+	"uZn+fvq76Wcm4ybfyp9Pv4Qkkxrqi6aUt3Nn1Bdg/hBSq6eq2LUOit/QVg/HwHBxO1CJcI+nahd1vY4n",
+	"xrPlXUCmeITEa61j1h3jycg2h0P2byRIROiZVkkwQzSvEkRxStZaqGszWuAZ20n5hjxm9jJ4yNLxmAvz",
+	"VkWjU6KsmWna0bms3sxx5y7AkLTd4X4xBohNY9dbzGa+Z4ViSpKkv7aOHnEIukKVB/jfis45b/6QtDqx",
+	"+GwOzLDVsENutBpuMAYFRJpceIfonrNS/pK5B8s90z5BLo2KeLWTocKje2TqAlBv4uHCBPqgsf3xOPD0",
+	"kJ97TUMp6/ELzV5xeb+CC8K50VM5JLKis70cybmDPHp0hJqKI4wizvpUjEhs/fKcJZO1GonK3kY1s2pV",
+	"NB4Jb8GH7ihbpudQ5WHlKHf0dD+ALx5X2a/G9IVTuZgNs4M70Qa+Q9p34g5pb/c2++27/dukvdG71duI",
+	"NuMtst0PlkDY9lmBagrKQAC7j9qIekGitFCXsjNOI6L/NPu762/rGQBXfW/QwMUGhml2HEdP929IJEiC",
+	"lWYrAG212Tn50LLYcMxHmDKo/cqT5bIB3LRbVd60Q5E3axJuOQUbqNqyoJF6ZouY61pMD1+J/S6YH9W9",
+	"tAMxK8jfUbbGoOTAyhOoXbp1C40FH3HQUdYWyUB4vzaGZl99kKdg46SUU+aSvqXJBG9lFrRFm1v84ZGb",
+	"0z2TglWpFHop4qAdwuLIc6r0FxFnJRXRgBrxfl8vpskytb19rqA2jmTNJTDCvIbAzuneKq9x6XtBUi3B",
+	"UysFNb6zbPeNLuWiVTsiSrlssKCiFGxN/4QRRJgSE2j44TSBljuFjUHiyOfaiCTUdIddWvpmmt6ivDBv",
+	"yHXnvRKrziPNs3zKlBTAML2rjCvXcMYH6LBjujKR8oSg28ukAy0g35MxgSaE+/GIsm9J+stSCS9XTHGp",
+	"3VrTEcoPbdZEkS7nV1lKzw2gFpZldVwcOeSiPulkkg5KN97aAu1MEaH3wX/6GW5/3Gnf/dD+t/3hJxut",
+	"W5uv/mihMwBencF5GRosR+Z4VTpfC0evAO+wuJoyq2Cvi05fkdwwEJgpEu+iUFZOj0R4REzLUYQV4iwi",
+	"exbrwTySj8PWyHupP77P2H4mBzGpqgS/lgyZzO50Yess/7NAt0UQD6umLTwVHDoBL4itz+Nkw3SmG99q",
+	"eaR53tMMRPCypWkhZF+A/VrQQHIOZCeAOtcv2zEITFHAP3dw9ARtb27cRu4WFPG4ZJYePn+7URRF++2f",
+	"fvjJVkj2tBoxlVE1mhkomPAN5G5cAFoWxIqdfbnBRfv6P/8l4JnuovMhBjMiIX0olxnjydIfGlKpgl5N",
+	"09DNbA+rj1hPEiMTNOJnRJvxLcSTmEhl8PNqayHAGqbzccBMrg11VcBMO6hEY86dpgCAFg25JKyMkrp8",
+	"tXr+3gqdzqn9ewbrJkOc8J+sTTIf5DhAM6hpre2oAPo/1Ns38KpVkiNwyGH2FNPYFsIvzZewie5ZpPUa",
+	"8Zp+yuJQJteh/WXVcdTLlwJ6FirtYa8G3KnpKA+pMCIdnOPKgqLiO24EIC1WfnkhxaQChdqIhrpyulYO",
+	"St6x2Ml0j6Se9HWzt/znsYERoD4XhcSF2zWlvZwLxWVyWjyRtlwz9winEiDkClFMg0puYkBjwc8omMcC",
+	"YdTD0ekAcMjRR7y3kuiqwkR/lMn2OOeVFqJ9hNkkyDMVn/KrOrAF7wk45rOp76JuQrBgRHRbqAtZkfoP",
+	"S4Dd47TT2YpoDP8FR7dZ6eAPEWcRTahxjwcj/VmD+uKQ7Fq3HN1PZBpFhMQEWpdmDHKima2VNf5oITMW",
+	"/+6vP/2HRiA8ld8SLPcSfFSVX/ws85DYAznrEseQJ3vWWoUAPFUopjF4DvJdumQD/bCCNsTjMWHLqGeK",
+	"156b65533VMrq9qhDvzeInhj9nDd8478hrErRQGcrrW7EYwFjUhBWNcU0V4sqBKycqwFCIkLgWdbcM1A",
+	"ykgtcmplk9TRfLPjpvCZZc8eaIRVNSWp0nhiemW549Sb3EoyEVagalp6cXzc3BW0mSXaxGW5EkEK6xfd",
+	"kAhuqoD6r+D4Iq8Um6k5cucpFIYghePWcm8lz19HDM1Yjd+B4BlMZDXDvLBQAZG5H9jREHuAYLynThWs",
+	"i4V85xeFznMCtxopoy9TYn+22a01zLEnLENVL5XDmPIXsM9kLUFUsA+uAEtSInXlQladXvgcU0XZ4MQp",
+	"a1//mTHPAV+Cs0yLW9uzvUk9VRNRdgKbkEh5zJrm4FMFNPq17IV7ea+xpgOqMDpTKwOFZ5Njln9PP09x",
+	"kkxOnGJs2ppl/4DvmX/KUo5OaVqgI2djzTXurGdZQfme/XDQl/ek5DwLpWAs9gLIdxy+3ozAFCnJJEEh",
+	"e9BEXBk5dyREH3HKZDgYx6pq5p1DO1f0HNRfveS1gtM6n0eYB/PRP8ARWbpvlTu0axxWNQm/kCxLkyCa",
+	"c7rk039II1ccsEQikD48SZxGzhEN70BNgOoCdJ3pvxgELwD7+ury55d/cvm/TT8HoJ3fTH9nEL6mn6Pp",
+	"V9N/BKisf5l+Nf0NJC9+Pv3d5X+Zfjn9avqvaPrP088v/6t/Ed7wxdpsipELIpbbMC12PEmZGsdquaX4",
+	"nA5OC6IzVf2M7JjsJxctjfNqL9n4dAbWL8IKJ3yAIixiV/BkSuUqy51s/+QgjiVnCkfqvou+VN3w1FWj",
+	"z2q9+XirS5u8K1mZE1K8TqGT9+ijePHbcQ462XSlLWF43dqImlGdepvQLjRt6PhzkQStRQGVA3qACccm",
+	"NZGO8ICYFFc1zGwEScQZEWszUCOCIOiYXRNfpFIoAXdLalsi1p3lYf5UOdxZV+y99jbJrcY56ekxriRz",
+	"8znlC1lmyNkNUNpUpS2Uj6jVyBubeyuQc5zfZHmRf21GzryZjqPrqJsPvQsaVNcOvwtoZbUakHoCaqHU",
+	"LgusUmAGYglQjzPiZ0G444USroSUsVggzYJX1oOrvIpcWTEp4dp3+sLEBm//zZxsQ6XGTbmGnh8+bCEu",
+	"8q4H5dK6Gq1SK8a7HP/nD4JqnIF6A2O7nNx1ZMJ/sCcKDRtQk3FlGztMiLYysJbObfOjtneoNC4JU7MQ",
+	"u0wBiRgACQ4Jmv736S+nfzO7R3qYnQaIvhUkeo+ezhLcvNnZmPp9u+guiunAahACchfADutsz4CyBjeO",
+	"EESOOYsJUxZyLPDZv5l+dfnp5acAm/r76VfTL7UeCIiNP5/+dvrF9F+zSrRdtNkJD2irs9FylEN4gLWh",
+	"WCJXgSjBkGQAxWT6y+mvpr/aRRvZd5sbm6ZSikFGHhkLwkgq1uzn3W1nRNA+nal4DdLpNFSiMP2b6a+n",
+	"v9YrEA2xwJEiQtZ5WUIGONlfQmDCA+GWFA/SJEHwO9LypPT58Ov4QITo+LfTv5r+3fRXqLmxZUkEYNLu",
+	"+vSX01+j5sZOkYxLUVESpRKIq1ez2t9NP3O85NBBZ1nraoxUBuzNqGs4zKy2JVNptVr5JjZbNDSpim21",
+	"6NQ/IlEqqJr4+adLZbvAlI60HfHsnBsIkECE1nTISqUyuB1lwA/FUSpJyIdVAvOokZMbHlKQDqZf7FU6",
+	"Hdd0Vb/RPJraHZFJpfE2HyWx1El54XfmYiTm1nQAGEvENXEH5/cXs/6oGj7Qmcyx2CawzTYj9uLo4b7E",
+	"WfLbXGyzeox5LUGAWXb/DkQEXBPzB1wMeG3sx5L2bzuRc+NK78KCWasEivG6s3rVvPpDjASRxDYuhKIu",
+	"KrPkzkC7+to52BXYfoWPQo6crSx03y7VFi6L6/dqDt0P9UdXI3sXerF0WznWW9dobV09h+6eWQCvUX1g",
+	"GSIbrZjd9LfaRlfQdHAy1bc6Nt98c/7KBYQoJFR9QvGkHbFByDOw3ctDMQJxw5+CnwwkIdSlO8xAza/r",
+	"V+xE4BMtvF8nr/WkhdhJYs05l4q7uNmp2SDwWNDtBlvM5g8RgcCHZqrOspZl60t3Vb3GLvFvUsNYPpVU",
+	"Ls4iNQcsQO0Y5baYxRlI0pvJsKyvLLjkr2KgSWIW9/hFGKhKjHllyhVVkPBhUB7AV2WSb1rGds9nabwV",
+	"4AWA1tSQZNwkWCQTJIgLMvoJ/P00SYq5dPpH/cBJ9oA1EE6UwEz2CyGFQuslQscLmzAc2ttqZ2na/ezn",
+	"adp8rHk8nt10TU0AbM6j09ayZEe3bjPZiCE1LuOKWXkQFCylBkzevHNyzxGB16HTOWn6nVDkYCorondn",
+	"aoBryKe/NtOS70U5WWBX6xcXqmsStjIK2E7xeo9C+uMIUxYT0a2xd9GLQEI66nE1hFICV14Qp4WGN3a0",
+	"2ZcCW/hVNc305qNS0ShUPvoGDwatUVQoN0RQHt+w7rkWePXlKbkCno/prh5IhzFd1230wBbCms/XVCF4",
+	"qqTCpu9QwJNBkwT69kPE+4y4Nu9LZ69VZ/dTtvTbauTqL58Ev2AptUbUJBdRkkp6RtauvqjlMlhPMs+k",
+	"ovuLlDGD5UAY+4fzt0so7chK813IgJ0QrxW5TQ3KcsabgihBzQ/F5Oi1vWNmFcJdZPN9/NxzIhBW2sAp",
+	"nC/dvfxE1FbPMcvSkrAgqE8ZTsAaYloAZZVDA0xZFUZ33vLWZR31uTiJ8FilgvjHlZ9wFFIcnhIhtQx+",
+	"BytcyRFwB+AvQ8IxaZv19yIhzcs/mf6zzdz4CpqhferyP1po+s/TLwC36qvp/zI4kdP/Mf3l9O+P2fR/",
+	"TP9u+tfTv9Uilgu1BgGPdbTv5+hpEo1Nl2QSG7OGKm09FpyJx0wSAE9JzGJGfDxx8qGQ8ucaJVHVsvS2",
+	"a9+nCVk/ZvZgfAtlQRuzBqW4CxVq+I4NpeYCdePu3U67s9PeuF3eJLWsB0h6YA4fenYpnnxw9MjYjq7q",
+	"X6s5YoKaaigIcS52B3pza3vLnP2HqZQUF2X/re2tWjm+WAnOJiMalZDIfj39/PIX0AfvNxZ8rAZI20Vl",
+	"gmN3hBOoRugT+KuWuSUZTQI7ffr3EFr4P6d/30IbGy4240rJbHdDrqW6vm4iDxYYzoUe1orE2tjY3Nza",
+	"2t7eubuztKDzKNjy+MaQo7jobkZB6eZt1JWi+Icm5i49M6awtaHy2Ab2ucgKayCcSSWKEoIF4JJ1vSF3",
+	"kcKn0OzYY84mcN4e6h4+t262w+dHJvCfyVwQg1JxYZIADDPHBAA3NQ3ci4vrpwfm1tGg96U40Vs/X9Lu",
+	"xsZme3Nrq729vYPu7nTXTAlmCgquNIlR/pIv3N1X3ca+X6fsbFly+83vLbLa/tuXVTJdH30itrlj7gjS",
+	"m1PLNtilwRMl25T+aEu+s406m2h2Cww5I/fgdFyxDWRF85RQyxToZscmAPPIAZkTDpBr6aRSlhAwrOCm",
+	"F5SL+y4HM6BQ6t/zJM2WA92PQexPfz39G+D+6a+nv3Z1ENaPkZAzkqBmd0gHQ236fP3pXx+z6V9O/xa6",
+	"eUacxVhMTs54ZPF6DPjt9O+nv57+7Zo5xGM6TvgI34BMNGo7nhvitcz+1nfJVDA8Is7StA95JUmAMZS7",
+	"K41eqAAGLbA17fOPQ1maW8tvCfu6IyKyZnmFePOKrzNzvoYtC8tUfWja1atas+WtefO9Ml1aJbLPTHQx",
+	"7650ZJXYGzULHL22551YM+fU95xjOcdJbsMrDdfPo8gqs5K81bho60fbZxiGJPU7imv6nntj8fKRe/+P",
+	"vNeHBbrgvSTYvYGhwwf30N3tndtabumbUEwUponMDqi60aJ9fb71EoJGOBpSRtqC4BguECG4sCqLZPiU",
+	"nERYkpLqd4YTGsM0TvoQRwlnI6tgvHAfDdMRZt4nL8YJZhZS0/ZwtVWVrKI7BIyyqgi03zeGoE3FbIHc",
+	"pwwGjSgbp/UBJiDL877+WBBggmmDvKrczzbCgvzk4CTsDQfx/Odp3EI4kdxYadZ86/64bY/79kHcRUPA",
+	"VF9fBo5Hf+K9Z8+eZtgc1hM2B3N5hoeGXKjyasp0NMJi4qwxx6n6tcHxmQuzL39+eGAafNKYMKUNEDnz",
+	"wj3HxjgSXAK2KMGy3JQ9FWz3FPcoI2rXPr2bc3C7ioPLfQj0r3lZYw4uoDdYWNavnl38DIq3lsswnt37",
+	"fyjt+0rulrne/1mLDzh0RH5q1dh5Tz9z91VJXq0MLlt24pTImhUmEY7JiEbv8VTImon5DsdwJcAqzaF6",
+	"I+jhvuNgsBd2RJl5At5zRsS3pUJjhTYJflzgm6/NmQ0l2EnMX5ojlcaTB+bW+oFpBw49d2sZNv5A32qD",
+	"aUcKCxVOeasRrVge/kfQiDyiLBi/g+J5ytBI/45SBhnIy0YgrqP5kjsU3NaoH7p0TzgSl/UJ1x1u1sKd",
+	"rSZ19x45z0IA/VUfz+/4VFym3KhmLNwwTR4LV3hQJEjFgZ/P2rYbWCICbL75zDwXfOX1dbtaroiqFi6R",
+	"J86zMqpMrSivWZ0iKgtSHpDzrdJ5k+2SwmYrpATAAoa4vMxzlfzqLal3aBRSFPy+X76g8eu46mMmWYao",
+	"CXQa6ImXHeFN2/NqbR09MY1MdtEsWTOXkqFE/s8iIWyVfImO4MM1biC9bjckshF8aUz5m6bYweLyhryQ",
+	"LZQ78+Eb45JLwH2zBd7dsVbSf5A5mX7gPb22d8yyUPjh87dDzqXFCssIX9CRtqc3Og700f7726zMeMpA",
+	"0RtdO+t8TnHbMu3cVjr3VzjQi6frzGlZXEX7P28xO+Eg/HWdhQXg6G/gYCwt3hzc4aL8eA4QJhCAySDI",
+	"c3m/Z0xWLe8iyCXSOu5NW5d+079T3vxEf+DVTeeSvvmJ/etIX55tF7gA8bjTunvnlbsc5N+Zk7pQ0LQQ",
+	"16XiGA8CzdgGqyHQFhPC0lftC5DgCSnhuWsVe8jP9ZXRqlg0O505esJVGhSWTnB7GNc5d+ecZR8Eu7m8",
+	"THGSwa6fpOOBwDHZNU2vfnP5F5f/OceX+O30N9PPAJbiT6dfTH87/ezyz6ZfTL8wZ0wLYYUSgqVCG7fQ",
+	"UA+xpf9t3A2YoerMhbU9yAsgUsL5eiKIEpgyyga7x2z6+8tPp19d/ikAXvx8+gWUMH5mISw+u/yveqTm",
+	"XXrE/zz9p+lX9gu/nX4GQ/u1N7TNnY4bGy7kS6ztoUhfJy10TnqUYdFCkoz0H7sIo8uf649c/sKb+y8Q",
+	"F1kjuUL6SJCk5hAMTdLAiwhpq9P1J8F7DB8PJ5OYBXWpj0tE5pbMi7TSwrjfvhPpkQXbYmbIoKgZWKO8",
+	"Z6X908AdmTuaKcuucoGwiIYUkCntX1B7bG51zcbcLYpzW3zMsovHzCmL+WdNWhJ6wpKJd9VJcgjyu7Q8",
+	"cxTYE6DIiq7bZd7hstVwX53HWm7JlwQH+yYcUd9hB9J3zH3zh+GLuXbvxbfJcTDPT2C1jEyryGzrst5R",
+	"ZeZ7dvlrMsedf2Y5sTS/DnduXW11T4f5x1FWtVq7WtXO8I0Bx+ScsIuM0DOJYCqH8kQ8VVq/hlQue/v6",
+	"MfTmGVDb1xUaAcbcdgGyKbWgZWvxaQewi6Qt/Brp8y9vyAdPM0Jiae6X33ZvgTa3B7xtL7p71x/bP37G",
+	"x4ThMT3RN8j1588P3vnQf6ZNR9A9dPcT29OwMaBqmPbWIz66yfGYtiMekwFhN7NhvPIfl6d03Oa2v0Yb",
+	"ivn1brBW//d+jO/9GN/7Mb73Y3yzfozQyZbj4YbbF1vKrDJ2H/cqG3w4Q0lLOyxIjCIsSZsySZikip6R",
+	"ZIKaNkc6HY+JaGf5SXPhe0vS0DDUSfvDHwR56t9RzbKTwM4KHRMRWRB7elFheI7wxXMZakFoTLJdlLKE",
+	"jqgljX/CL270MKJsv6Iu/onZdiShA9pLXOuT+YbHfLk/JuK5JOKhHuxrmU2GjS6rEPiaIDi8zbW2CznW",
+	"9slVxURwq6UyVC+nl9JUzZAYNW1xH2iItkhqLZwXBjlUD2wB5Gr2G7ziOVNBgEJXZ7d6xSQo0IEuCYbF",
+	"d9HG15/+1Uans4eA1XfR6RzghXl6atB6M+1irKFmRlKwwHLyFejg74AC/7QKEjjfhHZZS8zsy7AP5wn6",
+	"a6nJzk6N74bb0UxmtXqKf1fH5Bs8zr4/p/79nFPfnywVJ0voUJkrw64x+9iVI7aMJwiz2DiokFR4kukN",
+	"0IrdoHCR0VrIRfS6BOT3m/37zf46NnvQTHYu88fkXOrJhSoY8kggI+cSaYJpXUdArYaszhBPY1oH7voe",
+	"Z4owte9uf9Vq9Hg8CWcvHxUylFtI4j7E27TGIBSiTHGEM71qVVtylZzfGmGg6s5Wq7SFdCGUjFitnOTF",
+	"8Xy4aOWvRXeeYaXvgA59SHCqhoQpqmXIaliJTxjJwHKH2LSvJBKdD7ktcycCUbmHFI+xBSuxKHyze2p8",
+	"raCGrxbNONiIyKfIcnHEOdINLuvJM5Sp/vbEtkjpjEOGqw+/smKX1fIECiMLc0EGwDarYOxst6f/Y/p/",
+	"IAsbZqpnfPzHIv5M5l51DbK4azkV0jEyqNLFXXCW2qx2RlXbNKulX62J/Ni2vTBDmUNRd+LUg5M04Xrb",
+	"1i1ldPm+g28UzHlBwYJd/0fWHM4/00+T5GTsQwRWPXuUGoIWoRCJODOdCmcee5lipqiahFEZz7C6F7TN",
+	"p//vB1hKjM6wOjEFtRvoLTT9x+nn039B019N/3r690HPWok74kI1QDaWMKCfG0yRTjMzr+AtfkbERD8f",
+	"QlVzl0tbmUB7OpAgsPZyDxEcDV07E4BB8SSHKy7mtrS3bp1IwBCq2iJ9QeRwNeeNMA8/c0CyV4GFLbyr",
+	"YqSp8Wm8FljYeiGMEY7JEvEL89K3J1X9VAH0HqJkcFDrt1sld6Em+C2MjSwFsGp2WFU1tzu2qEKCqFQw",
+	"iUbQJpv3a1FHZMi+bwzn1PCnS46aDz+az97PRQoIKFECEn273B59HoyoGdFDKtVVtW6794JFePoXc3gH",
+	"oW8BKoqqYSzwOU7QmCc0miAJKIk4Sfi5NF2V9GsQ4+dLnrYVCrc3rGrKrNgmdr682UPclUIBFigkUVdQ",
+	"wcx/aS+Xz97ltirLiVx4SzWBqnKJC1CEaBaJcH0B4GBtaMFDMqBSrdrQN8JjFQ3xs0U45zY/4bhxgPAI",
+	"QnkYCd7j6riBzmk8IAo1n2kZpGhCWv8fe/++3MiR5QnCr+KDHrMEswIgrryAJvsaSTJTVJJMJi+Zkgr6",
+	"CEeEAwgx4A6FB4iEtDLTZWZq1qptqqe6dretZ7pra2es/1lbM7WqtJMtlVRm8wTgK9STrPk57nEBAiTA",
+	"zFRJKWhsupKIcA+/nvs5P9Ldxn6J8BvcZ9v1o9PtN+srW1HlpDAIDINvsViYJHo8OhIstnOVwubadfAb",
+	"i+MA/FhqGXw/1fNTq3O9ijJcqSGR1pTG0r+u/v0xuxQXzDnBdIoU0dLHF7bTydCbYkh6lI+I1B2QIfMZ",
+	"YVzX0r6BgCY6Tx2emEnqqZFlenREHIHlz6aQsQ1h0JgrUf4rLD2nHV0dymeAy2NlqNNzeSp5wDJBCOCz",
+	"3aWex3hnRnkZyuWQ+VDxyhMdlzcNFpdB3QCNeQJ2qKbImStBk25w6XZ4ztWhS9hLfADNVOu9GdUMIvSo",
+	"Tz8YsC2C1XaUlG+RARgpmuxZ3/WZrAfN9Jo+5vH8lpEeC7rCmVHc5sLlDoRqJYGXUuapKzAmy++bXQ1E",
+	"0EexBLSj84l6L/PqK8lli882mkba6YwPdF+N/OXgvQDcCNah9GN6XxrcyNSGLwikeDNeCSiEUJQ2oSfS",
+	"fh/C5SbB3opriW+upZf+D+d0LX68eRFVV5KF6oZUMos4VHaZJCaA9wbX+UbqIJB6HKQMYU/KASOUeIJ3",
+	"ch4kG2l9EVn4FlHD8l1HR3nbXeHaDPUpGpgrPwc22MT2pR8xKVMtljepkKEZVhESKD2+aCTcDNugpvRm",
+	"k9T1lFLLNgOpKzlCMpAukpWOuJ6gKDPGbz7FFLEYcI/pcqjwMamBWWFjFonzmxcvZEZN470jooFezRLo",
+	"Yd6RaLw3lBuNoGp0SW24VCjnC/lisZxfn8d/pvo8k+k7fWocBrFv4k7Evjzfqlx3IU7MEUJu1AhfJj3W",
+	"yJBs4qro1VhJ33Z1JOudmYer5YuhOrRIYSxTtgnmaGqucdpTgwkk89r5+WD4o6/CviaV2tgCJ0l/bEmi",
+	"O3HNJX0ZHidz318DP9OJFPVB0BW+FsfSvS7h49Tcw9O4m+HseB+itA32kTksCEd1vcySIqPFPx4eLqi7",
+	"bIseIy1qX5AWawufITlTN+cFvDOJicZHN2PttqnnqTHcUhudydi1ePHBQEOH0B4LoqLyuNJoBUsBNK1s",
+	"3ChSQFmUGZ+GZ7f99oL2Bh2Og8OZscZ7UL4QnQdz4emdhvhkyUF36CWLGJ+ru7WI2yaUj+bKeZ0Xx38R",
+	"dhB0fTHodJOjun1glefyi8Xco3Fkq+mxgt+zM/AxHxtX0iD4RvySSZde1/eOK/seHaVjA8cJCDDoFvMw",
+	"XAqKPCMXiUwo4TAgWxnYGvNj45yT38Sgm9JGGeno4YomNvaG0/oybKzxw3+TfjTb5Xkixb7LLyAl9bZO",
+	"HdS9z3w3ffNOjuqY1JRCJJQkuGXUpiB5oGxNPhXXmEakXtx4GQ1zxkIcxY76ZCHnGw4onMqQZZvL2xoE",
+	"gTZiRCgWfweVPz6/+nT8zdXn49+Pn6fdDD7PVcDzz2F9SLa5qnjUqpRi9SP15ONVgEZqrsxzFycxF/GM",
+	"x6d9w5q9pBMdbsELnejX8DRPi/calyzVHnGT/huzOOujqk3s8+Fh33CTAtpubwt+yXw5A0SgbhCU7yj9",
+	"22c0ROTQIZDqd13lDswoKUDe2vY3O9LvFiUoFuDgB0xK2mGL9B5rdt8XPVin9NTT2JtHPrt02XCmR9gP",
+	"zGEDuaGHrUh20FeSdqlQiMH6r6RK2cawenNAZLijWCc41viMq02cidOOg5IaBgJakC7FNCjY/REL0rOg",
+	"dNPQeJ2G6X2LSqg6QneRt09nF6+YMfl9PdNw+lwkffhdiBDwL+B6UodkdXHjLvUZkBH4Vb0xTyRLejxm",
+	"NNeJmVgxi3pilcMJTe7u5MFPPaczjvlNCVNTROOlqOJTlOh1UMrVpE4G/b7wzTKnerA0IRBtQkng2hcs",
+	"SBDbG+pog7p74/riKCJq0BJOevmeW9Di9vUkcm7M4ID5nHqpgA/moaJDzGCzya4YchMgieuQbgjDRb1N",
+	"SRR8xTS3zGrH5xwbuV7WuW5Q8lxEJVsnwKb0Nk2k3w+8wM15LmckYM8Ci1wwDBwd+m4QMMAhCkjLo2mY",
+	"3jcJMOlFLZK7c51EM7lbcBPxDAvujbZmbx7GHJiYXaEBGeaQc2CV5lzpl0atJi72a0avTuHMp5ErvA1G",
+	"CpwQ9SS2volmSXCUsFuWT7slycNmuzNDL6ZJoU77mfNLuGTbppHqwBPyxep63YYau74MjpnsCy7ZLMsV",
+	"vGTqmOBm+azvvYC96tVlxswXpJfYhDgkeRjiPLc0GFmsydBXFEy63DZBndo9oivzaS49nzgYd80sXkVN",
+	"Y7meuKlAO/cx5kH0lbYIa2DFKOsdSYTnsJjWgQPu0kuGYVEQRMGcBs+qVh8M2ICpRr4DFQahztXQlSyi",
+	"RAYtB8g1BkjcwlifLgmHXDZ+ZaO9jN3MeJBlRFRmFWmbWMTpuxK7suHxmI9Svmy2ounva8FVfKY0GcNP",
+	"Jmz/iwe7BDNYUzj5/x++8UZTiRdNCd8/FEFY3VY2k2E5EC9Eei4fBBPmcBmclz8o3e8WL98p9N8WmxcP",
+	"7d0N/3Rt+G7rsNJ7qyr358BLwuHe6IWK1QOLRd0IDmKYlWl5TONfu/wckYLSI6cGrZ4bxECSb4mGGcMX",
+	"2la3Y5YXWeMn84DQjs+YjCUs2UxKl3dCBKwkVjTjwRa6AFuMNNWBa6bTSgypfRIVkUwxtWLUrS7SGMd1",
+	"5jqVCqTNbFN7lo/iXTZXthoczGyA6IxIlZE/AltYpFkplZpECkzCw0s1BPmbuPoDU+Gf1QVN32mrnnpY",
+	"kEjsDHwE1QtokJqpkhpHiFdRxrbFFQ7OCvhBwgGbZudxXKrjxmYmmaPZsgkjaKr1KSQlCzFoedeIFRjH",
+	"CZu/WZj5KbXzm4WgS3S1AddjJGsLHrh8IAZyojLuCw9myueJJpjkeiRGfM3WvYA9wA2kEU8A1twNSDah",
+	"cWG0DqpZLre9gaNLF72mloNXrN7Pp9P/mNT5udXnl685v35Kc+J+TC3P9WV8F/BizOgj7UDPXb5Xj/3E",
+	"o8csLPE6PXwjIM+5uUmupG/5/DShwzjzFyUkqN08umS+M2ChinQ7TVZgL4/6qbklhnkqRQuSmrRKEZm5",
+	"VuCfWnwIuhRP4sl+3QJGBGQ56LIRhu+rjtLj99XOSuENjGPuNksvPXot+zzZr6MZB+eM1e8Ui+wxKsEb",
+	"CiX9ZTALERVW4xHM4frFwpjGn6uzYJFAzCilF4h593wyPwPrxwUik5j05BAnVL5MYo2TW596qJLH85o7",
+	"NY/9bJqR52cWCfpx2aBeI2PQSWgcc5mjLUExk3WaOWgOk8+MWDIt+llJ6wpE6IJ1w0BbvzRLy/UmlVlW",
+	"lDmNJPFNqIfjTwlNTZiDp7wJ1IZiHjqKwCImgQiWxem5PK0McSgIDDh2L9OyixeTCGLjvHG+27F7OyN3",
+	"NsS1loS2xCCokWbA7C53beo1CdjhbERr1qFzlokBWbEavKkzjZskq/8lLeLyS+HaDP4lA+p58PuKRZoG",
+	"M082SZZxX8CTBg9/tgwuHkZx2Gp3wF7CoDk08fT3lGo9gtxXQWgIA6NeAy+0yztNpYcNfKlGEjCputcg",
+	"QdAbmBObSdCXcOpREnXGyjgx1MVoDMbfjfIt9DbDFhLfkYVk8shIru/kFundIKa/LFfbC5P8abKaAg6f",
+	"KNndFZKFvht1HuUFc3SlO+p5zA8NNYpnYUzEXNn6MYo7nXqkZr1F5MD3xQCB6mUfK2X4jAS+2+u9eGTy",
+	"fBTvJg3oJdp4XzvzbgqrnTYKKQmwSf78yW/IlLhMspwNLaJnotmq5rcrW6RpXBPYHJo0uH6+RZq6v/O2",
+	"8M8Hkvmx17DukxQ9hqn6SkaMfWSrwZvIybANSIIAiJVwnIBfjPhMTUHJaCtJuiVQVjSjjHwM4YhChnkz",
+	"jcL1i2pVJk+anLW602sAU9WrLvzYIm6RcM7wDuUj9O40OHa/ZZqZGdOoBYqu+fieAA5VAJ590hopdhD3",
+	"Jqat1CLLM4kwiAtwzTHE+KcwBi25fiiraKVkRpQ8ULs7Uk9VhsnD0aRQdws9ZxMC36yQr+S302ZwGsPu",
+	"n5KB9uqHdbDJkg8hz30qcH93oKa6eiCkLYY3FTeeOoSnIui/QKXn1PyXepjWOl31aEtpwr7G3OkzVFqJ",
+	"pCNJJCDNNfiAQ4JjIi8VWBOkKIM2KQO19pM294nprs2Vu5K6ISLo77hSUczva10IenHT5p5fcJbJEgwp",
+	"fhvMjr8jw2qBaWUuTA59l0qiAeVeStnAuTdg18iqKWoDjm12qH80RUwjSo2ppV5H+G7Q7cW9bidv1oup",
+	"1Bo2Lp4Wv/ZemhnDlXIwKxEHcgG0hwrTupF9m1AoHHTydj9EPSBVhw766hzNjIJv6hdqq6uBCPqrf/7k",
+	"n5vk7HgPPvb4GI9dV3iJgPLYIQLvUIpajAYW0md+VIQKl6RcSF2TD3yoss876ePUQ7EIJUeHDzTkoctJ",
+	"i0q2ViHZpkMDWoOfV/u8s4W/WzAdXEXFmuPnszUKUo0Tktk+m5lwrZ6Z75ZL6BwORn0lP2BxWA4b11Is",
+	"gM+Ro6S/ltio+GKEh8VKHOj4wQyPXbgds25LJH9NeNm5omJOukSp7rDRLEH01w7xRLmIGYnl2O+LWJdC",
+	"ZfRIFxFKY3/hS+jMDagf6BJFSpqQMGD4X9DYzHlMw5KKlfY7Zj2NZZtSTXSaAMtZNlrc63ujR3H0pxSN",
+	"J/4Y3a267eRaa3uGqwVkC5llg0MRI5RE1NRDEUTvAhBo4Ibzl6S+NnPHnJr4Pqds2Mxlnb04aecXRbd4",
+	"nMYMMa41mm1cwU7UqkTRHkijdJMtrN0V/q1Eir7PpDaspXKY9GwGGoVYpL/gxPDsZqZLpD/kbCjTnxjT",
+	"SOpDrcGnPZw0ZcUGH7e3mFFFfcXmoccVEqrUbQxEQL05N8blhHqe2QsXr1jI9co3CtX4LSt+IlJPlkzL",
+	"FLyFWXtGovJhotqUJ4Zw3mRSWpoZZQoPnjDfbbtIoafJ1qt2It6ivFcsUOXGwt7xd2eX8oIqXVNgxgkJ",
+	"lAtd50snIUUC0s/WN0vFYqlcqa7NVegDurl+0YOYPnbd9EK9bX5f7HTdsOQhmBxfuD+xUd0UkPCUtbpC",
+	"XNTti+mjLwaBLdKkZiALzKnByl/qz4MzwhTTdogY+MAYfUduEWeAdITVCPXUDR8R3QfJRkjzhLPhyhZx",
+	"O1z4qvcBv+BiyAmOVkPSkx4NbHhbfQFxArOe6HR08IqRzXX/ijCZjyuWh33fbEMwc79mzeI8aLbKhydr",
+	"CusglvQb68YiughyTnZpnzl5cqiXxoUKtK4kgT+QSqppDdA9oBfHTa/rfamZQHQFNBHPx0swTmsLoTn2",
+	"uklNGDidhesFTt+EVFYBP8TnEF+ymwMr1VNLL0U4tekPocg/8N1gdKLurJYiGPWZXx+oCZi/TPhl5q2n",
+	"p5k0MJgmVmCCElLagObrQpYWgVJUE5WIgEgAYYEPRHPqBkEfNgSsH8K/R6Vrzwhu9GigqDsx78o7xPYZ",
+	"VBSgniTZ5sP6vb3D3dPzR0e7x/XTR8fnZye7x4f1g90mWSXTT4/qJydPHx3vYMJ5NEQYwtQI5UT87uSJ",
+	"ly7veCw3kMy4ttH4iOQpHv3btCKDdWyjCX4BbYhZakrN3JFkV23tiRj4NiM25YpIQEGaLiKHwPBdNQoo",
+	"cpIxyfhRyK0Rb/vuQ6bkW0hkags0zvCA4lXQrbSSTRx2yTy11nKqDHv4jovZLy1qX6gBTUa4GqalJCjq",
+	"kWwjM/5m/PzqF+Nvr345/lcy/nr8xfhfxs/H346/uvqskVlpcNEmOnLR5Z0cM5C4xGY8QIjpBv+rvyKQ",
+	"IslBemrwHHnr5NEhaQnHZZKoDbh716Y95m1Tye7eBUuDzBPFoNCncnx/m5TL5U0oRXC6nScHUHnZlQ1O",
+	"iBayZmDZq6/tguTMfF9AzQ7KocPNSnWdNGMC5WrfFy2P9X72vhS8SYz4qE2p6lMyUMyZ9Kii9yyn+Ab8",
+	"gOVytojLMTzb5f1BQKgnBfFcGeiMo3YbFQ/Vk0ZncjlpwrhkM0/gor6d0za73J7TJL6O99Anh2ShT4Sk",
+	"Vd3oEaulHIGDRftm95zmiq7l0nZ1VnTotk0UgvVER8Ii7cXHXiPNSqFAetRTF5g557pxEw97KOSYPtX3",
+	"1Xj0YW/pRJJsz4VIagv4pNr0lTzuBvIQ5klGhr7gnRAeAndULd+fP/kNoTgzWC0LjYwj0qdB19L1gYRv",
+	"liZeKYgGqpuWz+gFRqugzGMRGk2JwFwxyBS+5UoIlVYtYSXgTJy3qesxp2npGpt6s9QRhQlQu4ujI9km",
+	"yEJNS3XQRFejzBfyoSDVtEhTDT2fdO2pn2EueYCDapoVUt1EJmb4ejhFGR5OSSqlktENlYSp7f5q2Syi",
+	"9pByR3VVKZVgm0/ZswCqoQI+qKIlLof/9YUXy+Mn2bOfFQqFwp8/+Tv1j+J9mJb65/p9/dvm/RVAR4Yd",
+	"QlYn1X5Eo6zp2HPEohIObG5TX5Lz8GPNPKnrDvRGmZT1ZszNXCMQaq8I7dHuARy2yNe/gpdNlwEFBy1p",
+	"M+ZYxKa+79IO0/UzsNQDbcFaPO26Hpo0HRrQFpVgqAePh91VF9uKdkCaeq3NaqGsvj7g9JK6IK3rGTaP",
+	"WeCPcvW2mhPJomlErtRCaRIQh1Ea3VLjwU0OuozrPY9tONhZBlLf3XB80b67AcxhH+iLoqHoWyV92nE5",
+	"9FEDCzlp4rkKi1w0I8doUzMAJCXs0hUDiaVHYs7araRDFhSaWB81AooPDKYeB5iJr11AL8Ba1BV+oKuF",
+	"JGpCZil56+mpLkOpRgMLuuuUqtXi5pbJ97tgIwnFM1fzQ+Z5ORDGV98fXsg8kOwV4nI4YomScjVyD2QY",
+	"8udP/rmZJ8fxKiXIXgSUvLXiEoG+Nb4IcCpcXzEjImm2dupDPIkLVPVkSDuKEZ3tNfg29Txy964Rsu7e",
+	"BbXi7l2Qte7eNdfUYT0RMt3QzXu8W9852F2xiC36owZPEd6Q9iJvsMAOJMndu2ba7O5dS+19wIgbWLoi",
+	"uuc1+N27HRYcsLt382SPG3mhB1ki6GnAIJqTgxPIRwjxhtCOaKlPsqDBPZdfYNCOG+AGr2DkPso5gaLS",
+	"YPqrhRFmPZixGoFiiDvsUkdSy7t3UU3wXJvpUF0t1ijx3ndZQEFCGvielu1kbXV1OBzmO3ygSOmqbinN",
+	"P3LqC/lu0PP+6lDw+z5jJ6IdDKnP9vU3IgCyUC6qH+1lrMylydXJFPLFfEHLuZz23UwtU84X8mWEqOiC",
+	"JJ5+CtWTTrrECVLPU9YiD9mInLCAZJUcsl4trq9E8Ej60CfOPHI00GtHiYsjtwjFf92RpHnhOk3DDkGG",
+	"At53wUYoW1ywUYMDXYG4MkwDwlugNEtthVa6MZBiqhrgDdC5SQ0eEgkYVlt4nhjq6tBo+NX9gYkX88a0",
+	"GhgSgz0nU8s8YMFbwwuERcBTDCtaKhSMiKvVxLh4ZlY3VLs+yqhhZGo//yhDvU6mltl1dk7qYGG4hL9g",
+	"JQFuEz7aKrYeFo6q9jZbe1K82C8475bE09Y9p74x2i1+cNwry9PBk+Hbo3cLqk0wytQyjx4eYWlQpc65",
+	"EPmUqWWKxQ/eqb/z8Nm2335ycr5+Onr6+M1HnfWufXlE++6B5w/3KD2y3zw7FpmP3/tY6yo3Gpzeevrw",
+	"BIX9lGLYbEQkC/LqTFZKm7O6Cpdz9VSIA8pHWpqUCXUyU/v5e1ZGDno9dblqiIkXO2sk7agptYR2JPiG",
+	"RjJgvcx7qs9V2ndXL4tYGizGklftePnzvpBBWowq65OiYkKxhsalUyM+5Y7okdYoYJJk0XG2AtU93Q6P",
+	"SYyxxnck6fvupermgo0snS6ptLeSTpREEhd64wHGqMH3EYoTTe6eq4jY3lHaycVovO3oiyduh+/xqNb7",
+	"1JEuLnakY8uW+aBwuPa4t7ldcUvvr4+eFOXbG+z4otp+c1gO9vvv0jPxwHnH3mwd8N031LE3TWGkm3Td",
+	"LrJqKVduF1q5irPBcq01WswV7JJTYWvtDVosJLI7a5lSobSWKxZzpcppYbNWLtUKhXczcx/f2KJEy5Fy",
+	"nOsEOXA43Bc41FamijTj+nZ7Os1sV4nv2Kp8c6sTRBQ7iyS9a2/RAxYQGs0qPKimJDKNn/LYbYrHrN5w",
+	"p0B8uOE+lWbeJwiLjD1oiQF3Jvz3DW7kRNWMBgNfJ/SZMm7R/CDcTNIeI6HLVxIqG7zZcrkTOw1Kp6mD",
+	"9KxE84sI5xFNT1q3MgyNiwZPuhVNYKcVC2OP3XL1XNfopKQvpC4u3eDaA2y0EKO0xpfAyPsOivuaZRnL",
+	"7khJO0BCwji/aPrQFJi/hTXNhR+2z0beaM6GDS6U/qJ0VxoErNfXkr0bkEF/ZUvp2kVjOzgPlz0aMQI9",
+	"4F44gmFRMyTRunFsSudcBOews7oDLqK97UL1E1fGG0AXZfPOecsT9gVzmnkyN00EWIOnbtDdTpxvbRy4",
+	"p+OUFyCBUTdHrJepZXLqv3u7D/YOyfbu8ene/b3t+uku/NrgB3t79+SH29v1J71Ofbh3r97ZOzstfWDX",
+	"H+fzSitR/+0e7qS0vC3JjNdJRMNzuD+ZWuZg92x77/HOs/Jbhccle6P7uNh/Wumtn2623rl8WJKHVb++",
+	"Mdgtth+Uu2+tXewX3h3udZ6sj44r4qjEDzY/OCkGZ+XLp9Vn76x/WC+0tkvObqX9YK27t/H+w4J38Mat",
+	"CHICeeLjpEVah2/fXhLDIE/Q3fZmZnyZd1eVlmLymHb1pn8895zirdOYy0mEZKCYyjzM4R4NcbegSfHm",
+	"JmfcVOtmDjaag53cF37LdRwGXrpKcY4WR3TkCeqcCrFPfUw7rRSr8wxPe8GZc8Acl56O+ti4VJqnsS6B",
+	"oEjiblj998fPn09eAjOO6byrKEPO5sYoKsqEN9j4EaAf5pg64aH2N0AHghjyBg+5ZDaOjRwitYE7UaJ1",
+	"Br3LbgztxGrwjk+5tj1rc2TX7VvEFlwOeqZUpssvQCBGlTDCZeagMza4HiCMHmL4tV0A9LoGb1YKlZgh",
+	"4FxzMfDfVIqF+CPNG5uqk7bwG7zDgr3wseLShU3jjD1nz1wZoJ2VSdKE+Wl+RrmO+zZrqnmp6UHzMdND",
+	"5JDXgBwdKBsUk3faprx8NNgQxrg2sXzwgDoO03KT0svNOIzgBGuqV9nZSsqAoF2ZUMkUVlqHMxUty4uw",
+	"0Vj0RWb826v/fPXZ1Sdxb776dfyV+nX83fjLOAiYkiT9Au/kIMyu4IeefYhYIJulIllfq+Yq5VypCMmr",
+	"ACyUebj+uHRQefut8s7Td6v31g7XjzaON09LT8pvV96pvrtWX7+3sb25U9ot3688qL659tb6w439+bnZ",
+	"5NIsxM2KP05uFosGRusxhk6ER01jqMfxe27L9So3NzkUwX2hUTcrhTnYwbbgbc9Fp3mlOMegHkA8ypI7",
+	"/gW4I14vRRljZBBMx3Dm4lwsxi4VU7yBTX4E5OHjmXbRfaaZ1MlRnUg6Io3MSAywyIBhk4Egbyu+8U4j",
+	"A2Pq+6zteoiv0RZ+L38NJ2qb3ISYrmYRjSpIdM4WtZmDhu2t2YxLKOXTxZCudE2PCM5WZhg8J4j6i5g9",
+	"dTyfgSnM91ngi8u/1m/khd+ZZdipgmGnAIYda3EOEXddmhCbTEH/l0v5P/q/IoSL75j6q6g0JcMXoP7B",
+	"oJOphWVaFRUHaMcQjnFuuhqttSkaPYO4Rtucvx0ZXIiq/bTF764YTpAXjZyEgjQ60qZpi5JLjEcZbP2z",
+	"QHNDz1jsC+pGh9E2fRp0Y8E2GsgxKTrET9hi+bvvTRLBG4x1BvXTlYS5SqKFsWt5W6sJCZDYCExPS49n",
+	"OhxR/4KWbQynMKKcJB2GYXlgqGtWCsWm9mQrmhlZMprE7gqhJOlrMB2y5QJx6EiS1ojoW7rS4OKS+ca5",
+	"CzEI2VKFdMXAT7yXb/CnabGxEzkEltLMhO8zO4hUno5iEc1SodRscKO9RXY4zKeD5QETYoiReg0s6qkQ",
+	"iEk7uVyKlKs56CGi3c+8rK13Eo4aWPViSH8W8YR9EaHsDQLNF4Zd12MQC7HZ1G7QRKiAFe1PGyKYkrs6",
+	"0+L2IrqBPpsZyjnNu5eUi0s6wT+u1QYmTWBzU+afqCGqVCjd0g2kUVszsm2fP36rtLP+sPruduXpW+Un",
+	"a6ePH75d2n9cfVLZPT54a/2de+XD0ttPH7+5dv/do8rZzsPTav16B09VywEhDO8stNy5VyUd/3gG8w3v",
+	"tyvNnd+ayilyJaTDM2dp0FuqLNcY9CLGidwS1IQo0/cGhQXo4SqevByevNmcWydcqkMqA9YnaEEy/NzU",
+	"GECGRSb5VQ1CgRs86UzSmEkwERQGNARjNlH8IYGtrFivPwH/TLIQkjgU/oUEfWUlT+rTOejqSU27lhTf",
+	"gReyuhS35zDggSsE8Hnb4NyCOQ6p70gMJon7wbSPDLhX1bjZrdggYDMg2BeXqqrZLoQVoQurwWNxgdgz",
+	"VoAI/4z0sB6jXJJGxljWoNRbI5Nv8HqsYwzojHvWYMvO21oIIHXDzamSQT0plAIYubziZj31994RyQIP",
+	"X8mTuOCE1fGwBq+F0tCNsM+zWHqcfN6WvWuQsSR+dkzPT2aHZqzMJfUGL5nnJD+fWb/4oJTrbT5zcuVu",
+	"m+X6G8EwTYbALLz+5HhhM2dfg1czA6yBkKlslgrlTWRgi3PApddtyaR/6kz6PupiUQBJ6OtKyHkxFh0M",
+	"hWHBqYxaDK5xuu1yRyZw4afw51tM6bfqrxrERyZVXBmIvmxwxbsgCDLQtfbBRyYw/GKyyxnkXI1z6oJX",
+	"ZiKni4GO7rvVVfjxnJOk+KbUZANliRXrzc7dLLQZ8W61LfyOuOZQnDDuEPaM2oE3MuCZOl0DZAx0L+aJ",
+	"BiNBUdKKmyruyAY3DkSf2cy9BEuJ4Jh0jT6/LIpBadYPHWXV4CdHdajNJZkOpw+vA54/SKvc0pYDGJdF",
+	"KLl7N3S73r3b4CjhxsZhKvMAq2yNMIIbR1MMJbIVlNx0HoMS26g3pCNtWdGiGVR0jAwSanIg4IBMqsOi",
+	"5MDuJlyo6GtVkiZnwzApSNvVDeqmjhyGldJlg/LEnEUlg02IX3q1Y+KX+SkbmVKSSReppnf9CVMx5Fgt",
+	"/QvJVq1RiMUUF1NgYq2RPj1xqcSY62caW9TJbo1ODk5SRR/cz3iHE77YYqmcq1Rza+uLyClmPe7D3VlI",
+	"SClN37C99uSpIHgorMglbmpFuUopANI7pKNbCwxLTv69ewhDT1douEE6Ft/dBai2y93AxZob6WS7Hh0m",
+	"4/hujUhr4F0Qt4dwbRC1Esb0KPIJfYYjbAAWiaK+bhBdzi2d80x1UCoEQJom55iidW5uQbPBwwwHdLjb",
+	"1PN0HGUU1BGuCYSXG2dgWBKnATbd6yJ5UMZwAyxZ6rjtNvNX8uSRRk6WEhnItMuf1GMRLMnp35EGJiVm",
+	"um/wiCt1XZPYJi2MzdUhubAkurvzcGmMCl5rcEgEnToKWHoxbuMH5dzECkXKeCwRfNJFGyWk0wnz/BZ0",
+	"sjm1VVwE0XaZ3swANEAMJsMkA6t0tFFqnD/0vIcLcBTZkW4f1KoRfCKr+pPW+kXuca/0LHccbPZz+8PK",
+	"h1Ax40bLPGfDo9nG+QWcpInJ/RT01ITVOZaO+SoCar4fhXbxMJwl3/ye+eYxysHAnqQcwLFKkukFmCaQ",
+	"2Zs0HW1BDjBjNDIhI/djDnDslZjqA+cfLc4NHr1/cnCyYjLfY0QHTJ6u3UVOJWngyvaIxFlbgyNvm2Rf",
+	"WsmJSYImTtIid+9iiq1R3EUbjeSGjruSAJLc3btW4qoGwnMi1m6FVxnCiRh3JHYDr0cpOUpZAeYSJW8Y",
+	"9jM1RiwLACsP/rAwtmgLtEUdCQRSkH6bxF4OzdZZKi8aHPghJMSAlgbfoJ4nhkqP61LutAceZNxo67Qa",
+	"aEiyMOBUFzYIIgA589npwgWwHB6jlyy2AUqKUMc2XV2SLHhRhqf1pH2XXyRVmqdJbTf9ZMZVnSSvOywP",
+	"c9PO6Fj86dPSQeXtd8vHp9V37q0dbm/s7G7ef1B6863yw/3KwWH16PHa8cn66dnGk6ebb79Terdcr9yr",
+	"bq/trO9u3N98MEsPCwdtNixhcjaG4vJGcX2KOacP+GXqb7BfC/HuyoxyPbP4YvJawh1cam0/HicpZCUq",
+	"dSTaYHRJJpW32Nm+gRf5LOaDYdfyIukCBEqsEkQWThaAcCSinbSpy4G61epx6X7danDbE9K8bBjBnz/5",
+	"55WwGodSUxIDUrQv0gUG3GNScwB9gjG9gvlQ8gxqRgssjU59tMa5MQiCYsFYz/INfqq5SgBpCPJChukc",
+	"ZmmtuG4YFfNQt8hnfUYDPRTjVdXENWRGiZAITFvUlWaa5klzq8Fp3HM5y2cZGczSyXxiE19Asem/BFUk",
+	"OZpXpYkY8MiwRElaTIyJjQVWeqYU/6l3KoXFEqOPJ87nLM3EkNgo2QY8E0rPjo/6+1VJlhT71XtCttG4",
+	"D6RoJAZwrU1srJJhNRlFprwogZ43qmXfvWATpDRWlyukTDVCQ09Nwhff4PEokjQogBWo65R0z1H0p/DA",
+	"GzV44phbRIqpyZtgDU8MmZOEkSkWGtzQ6qmUby3JA5HdwkSxRDgImJB0tWgdZCoGmCcWn2OeHNMgleTe",
+	"TGNfRmxHQuDEyIR5idAkVMaLiIrThMrs4V+SUi1NIT9w0gZ14A0wTZwoTQqe10YAaH/9bEKWUuErquyF",
+	"CZ1aeoTicOBARb9lrF1UB0NwhlWtIDSA6MiAPDnC6usQJcDDKsKa6kFPDa59upIEJnEPqF9b55UOu8KL",
+	"bhNE22FWEphjIFbflQ2OpeuYkydPUTw1wfYdn9pKZuWOGGr/bYQmMJCMZIsFvdKywePu6DDKdoBF7wIK",
+	"6jjY3G3BDYE3S5INhoIEtCWV7IlxhSbuvqbLABuRFq1FisDqxucuPweoPSZlWIWuwc2sZUBH0kJ8embq",
+	"TMiuGHgO6bv2BRn0I4OBrqSJ+b9mcDIQPsMKHVBUDxfHG6WTZGhzaioa3ZoK+7GOMrWMH5yXPyj9bH24",
+	"+fZFQRbt/XeDJ5XR495bG917a4PDav+YLiIvQt8/BYP8YViDbGloX3KXFzR17D7TuLN0IqhL0bWo2t08",
+	"AjSWbby5tgMlHU+0YpWTFX3r0Qus7kMJwH0yg4xi6G+DxxMpLTQopFdgMCYSMJX3+tRnToPbVLKcy0Ph",
+	"WMldmluFlSB4AtwBQApIlpLjgZQu5Q3OB70W86EUbIsZKFCo+7lBspul4kpklmyubJGWCLohmCYK99oi",
+	"EposZnoDjJU6G3EgQgO1NjIgGw0eKzsL3AOQKHIwpUG/z/ycmi/ZVwoJ8VgAL6KXHaKeLCgZ1ROAy0Y5",
+	"KevKxzZNVLQFvumLIXoIAH/mgwH1TP0rXGcIqTdhV/q1WO5dTyBjdWIZY4g51KOeRy6p78KWQl1sKPrU",
+	"tEWvJ3joQm+u5EmYB6drMNtdZl9IYtN+YHeptBq8qf+ta34Ce0X6X4PD/T6zMS36gsWjGCJ70WQXOBvQ",
+	"y8LqtuaDYe1/XdtW/3yeqHCbVYwVfBfEowHzZ4Ra6XvzAoz1xmCpibTlvx1/O/52/MVE2vLfj78cfzH+",
+	"dvyd+t8Ih6KW8QcLFrqIGefn59+4DMsKFS/Vob5kwD98TzcefK1QzV0uQkqxaoiQnFkoQh21R33G93bI",
+	"tuAcMoRNI5LF8ENJxv/b+Hfjvx//7er478bfXX169fnVp+Nvrj4f/378fAWLF3UGUOKPNziY6ZEIW6Yu",
+	"PgK4hA5kVERkVwx1hdvWIAgEl3my2+sHowYfIu9W+iWGuKMmp8ur66+lRoi7MjiR4iic94uatjV62s8/",
+	"yjiu7Ht0ZIjh1EJESfBMunSRErWxAavxz6IIsXUOt+h7r/J5zUFVY0eu/wybhNkJ/dh2hOVupZhxaD8y",
+	"r3+8alPPa1GNWpSeNghiIZRgx9w+0PIBpKipY6Q1HzYKv5FNTo7qVoOzZ8YGGpo0NSJ/2DAbmmuPHm7v",
+	"GiQkfwXrmes/sf3ejknqj4pLAn+XyT7vYLFnq8ER79EidOC4DJIiILRhpOQvzDQ87TJea/AGzyWHhfJY",
+	"AHEKnssvcGaxGL0//4dfk2apUGgmSoGqftC4oG6TbohSWaKEgBsYpFToKEF8GpyQbLoUTpJCOBehUAeZ",
+	"jzFOpjrRn9cjLc4x0tYgXmiMYO1NGsSH2qwUNgFYRIpz1SryXNbCumG6zlhMwwD7BxlSlPpVO40jEK14",
+	"GFjR90Xb9RjJNgF98kSKfZdfNBEYJXVxE/3IrtI41NqY8BpdHwHL4KjvhpQOUDU0DMa5AeFqruiJlkow",
+	"S3yqcUGaNYBMJvEYH0iVRJQRnTkb9h25Mxu8Ht6cKM3UIsMuDdilpt8aMStP7lPXG/hMIqpJg6txQOOo",
+	"SFA2LA8UKwELgj68uGLFmkJUj5HBmzqmN7q6aAYzVzTREk5L7KOJe4gBO/rOIpVXjauFEjY2nzgHDJLJ",
+	"7yaBKxAqRechqyWGNitQ9h8ShEGjCpmcOhkyjNSd4lSYwnUiBda6zkxVZEkjy9ErcaYBLOnj917c/XHS",
+	"9555j+6xdx8/fqf1zsna02cnrb16xgKsdfXCux+Unx0V6Oao2NsuXT7dCB6zqr8+OKy0Hq513yrLnWL7",
+	"QYHubz57x84swv62NZ3/SaV1ThSJjhHxVDqvS178SFWaepx/JJSaMNxjirGZEpoLqjgnUtyHa39bo+Sr",
+	"qNqnecSxOdNLXepmXao0lzr7gAZsSEevONVWnUON0Bh0fTHoKC5qjuyiYi3whtky7SPI99Bu8hByJ0wB",
+	"zCZ+zmEmvyeGyNuVjGo1uGHkIA6DKNlc0SFTSgyWySt3drwPYbxMiyoada/BAwF1GRzXZ3Zw5rvN0FwZ",
+	"M+ApdmckddWVjNvhXNngMc1FjXFrQhxiJr1YfxaQ9NQPOnaswadlexMtbb6vVlKqOTTbScba1DV3zerp",
+	"yj3asxeFosUNqSsa3oeriWJ/zGlwDWsxxcpPtBD4Q+Dksb2KQft4F/mYtQ+OY6havUDdKTVnNfdXyrYT",
+	"p/1GLnYiRQKoanFONtlDKg+fuChw8BIDPfO95vdXN3bJSX4EnASuyu0ZiU09xh3qr7YZc+TqR+p/FL2Y",
+	"XQT2+P42qVYrVdIM2LMg7ACT+cxfhPb7EvNRxCBI4pqcHe/fkfGAC6V/hTmG6EqDjHaA3YWYpWaHBQej",
+	"bfMpC5XmcqHBMVESKLsglIyY+naXUceChHipcUjRp+J5OYeOYv06NGDS0pUKNWTo2d6O3CInu4/Pdg+3",
+	"d6Hhfv3kNHfwaGfv/t7ujsHSopy4AevdMRH4qh+pxtDDWGXWcjn14S8ZInkOWmopW2CrMWuVJ823c0+P",
+	"c9v1fQDUbXAspQ7rot+x9Dunewe77z463G2ahYP46DsSJks+FJzlSV2xJQhOscKCuUrLjPA0w6VvVgqV",
+	"Zp40d09pJyx4uNfOHQrOcgc0sLtNqJYkSbOs3kwvl2v25T5DYPGF+NReW30MvqV51LV0PXHmksjOgDpS",
+	"e7Jd39893KkfN/iT3eOTvUeHtVK+0OBHx4929nZqudVVXcV2dXWfUR9uTXgJVo/PGny7vn+iOqk9ON59",
+	"8Oh4r37Y4PENqo3/29Uvrv7z+F/GXwAaqe5Pv2R2qLY78EWfrR4IaYthg+vR7T7ZPTxt8LO9nZo+Ibk1",
+	"Wm1V7LKTK7FiO1ehhVZu095wcutsrV2llVbZLjl/fYEfiTPcBt85PTmtHxzVSoXSWrFYLpwWNovVQuFd",
+	"/eT4FJ+UioVT9bt+snu4E/t9rYy/n5wdHNSP36mNfz3+SgMHf3H1SY2M/wQlhb8af331GXjpviLj78b/",
+	"cvX51S/GX42/HT8ff9Xg5rbUig2uujfThH9HG5KJc8vJoqzp1mlzRzJWRkMyq7bb1O6y3DZioabUa9WQ",
+	"Qxbp0Wc52mFvlAuFZv7az1sZdQnSXRmKKN6RRCuQAe2QLCVdKrtKVnUDSI1TB3Tl+k+oj5Tn5MIHwkFg",
+	"/ltx7p+0awuKRRuaBHuHsFgGh+rseD/GEc2Li5QvNljcUYeaKWDZg2betWWTZJsXNvXO//zJP8PfKxZw",
+	"MjDNR7xM0cxm5EVwgxklkA1fnrcKMgDoX1f32KYB9URnNW5Zv96hp2EuPVcGiFsGsOEmaf+SRYEiSouD",
+	"t5WGQyCikPYstTRqNnmCcLQ5jX/LnC3ChZER8g1uAMhs6vsjw5xAS0vc+5oeUXTL1wrNLTLJvyK4zlPa",
+	"0fWJZzGzfVcG27gwjxLrsihXA0CuzMfWjS/iUsz1Jo5rQX45tyNSW+wztcz493ky/q/j764+HX89/nL8",
+	"hUWuPh9/kyfjX4+/GH85fj7+BmM1LDL+Q54AaicUly+31+wSLbLcRmvdyVXsKstttouFXImWWxW76qyx",
+	"9TZWTRBnABF77VFcRX8fVBGLroFivcCfEOX+6j8oHnT12dUn5H/+3+P/Z/z11adXn42/uvpk/O3//EZt",
+	"Gh49malVSlYGgk2NpzXxclTRHr8KKxsBJ2dqfOB584N5TZ+gIzoLYBEqS0XXaTFGN30BSFavJnQsTdCY",
+	"rfpxdNQw2iagQAsqmrp0ky+euUwCE5tNYxbhmxqk19BLn/UxEFuDPYNhyA1QfFe0ca9tLm0gtFQNsMhq",
+	"1HLqYgeC+EynUbPFBh3jxBNBriIgPc16a1NfVIfQSRRAU3Nfbtn3tWUvItf8cOSTMKJBX/mEMAIHYVJF",
+	"TyOPHymC9fE8DNtQGKo/qE6RElpVBzXjdbZIrL3aOkm5G0BM6punB/uARRZQO5BWrIg+61APLoVFxn8/",
+	"/sfxP1oNPv6n8d+N/8/xP2qHt824zfLkMOTvW5qhr06eDfA9K8a8NQ+fn6mKTpHehXn3K2G0L8Re9drr",
+	"WnYZl7fFXyOjyifDLfWLR1FcZGWzGouLTLCfN4Oe6q0xKBTKdh/+h41/qz5+9cur/2iUO4KjHH8zfn71",
+	"78bPx1+Pv7j6D+Pn4+cEG8rAF7yjW/9p/NX4D+Mvxr8ffwf//0t8ZzX+Ern6lJQKxQKBN/4w/iKvX9JD",
+	"gI1dRKBwuTrw6+uF9cJGeWOzrGQMdTINp/8n9f+UfLCY7KDPLlwt9FOXCqVirlDOFauAkSMHzFf9/2b8",
+	"1fhPSlm++mz8xfiP2CsqyZ+Mvxj/D9xOtZpXvyLj5wQ068/HX6t//n78HajXfxh/ETsUV79UEg9EfasP",
+	"/JdCuZorFEubG7n19dVCobhRWC9WFXn6PmUp0fHVOhcLpfX1QqFYLhU31TosIFRZmSFrSRfW0vgQUo7x",
+	"i8hZM+0IQPmWnHopXC23bJZw9X1amX5oWFeaQKSKYnOYheLU9g5KVjPsOEAR57ThrJXVpwOgnbXM///n",
+	"NPdhIbf5nv7f3HsfFa210sf/NnMLQ48WH5EjXCdDqhcsIgOfUSj9hTmjaJLJKiny5M16rlRdW7FI85gC",
+	"FEQWKh7DYdUhmGtN9XiWvGfyXVzuuZw1eHMbparcjiv7QrpqNE00Bpn6MhAnibYkcGHEEeNBxO1SSbiA",
+	"0c8vKe4je1xMWoRJz2O/2WvP/ertJFC3Rzts9f0+A+oTnai28Hs0yNQy4G4YpRwXS7ft81s3HbJWf9G2",
+	"6TB/qrsJqo+AlzlYP5li7m+NAiabi9LpHwMvSbkK0yPFi2NFls6z0/u5jeiSkOzx/W2yVlpbW90obqz/",
+	"VBhaqbD2Wt4QHcUDvoZAU9pJMUkfG6Q4My4MobnWqnQ/ZM2lULoUSl8XobS4dnMDuBaHIjiBDGgXZcTX",
+	"RaDdEUPuCeqEQu0dSbTi/9OSbSPnz0020ribUhLMB9eLF+OqEJMkGfXtrqWYa5jcLoWP4UT4UK/uke7P",
+	"In1vIAltcJsGrCP8kW6MaSHhj2H9zqCrxNwBh6h1HTWaeLNNbRYYyXeiILs2dDT4fT1AW/RaLtfgJfXD",
+	"nS0C9VDDaWKxQ0V2cFDw3qPjPLmvviKJqczOogXqqattRHEsjPPBgPkjCzI1sQapImwafg5caMTF5DQW",
+	"kKxaL/UH+RlxnRUoKIN0UAZ0ZMKwAIo1+ib1Y3tlEeZAVS8BtWUg4KpGuMCVcyWRF26/H0KG4/zAT+24",
+	"WCjADSTz2pp8bWGdND1KxGKJ0pq0voGFCQJi0x7TAWPZZNlHWIM8dtTEyjdDV7KVuPU7T17IuT0dnbWI",
+	"d/skfjwT3klzU24gB/XoDLoOQjJFGwSnVEhmYmJUU8YdygMZ0gtYoohgmN4SUTOhVDQYuE6aPHVz6DPM",
+	"85Q9m8sDj28/dIF/zPn2fRzjHO8f+a7NDlw+/7v02TzvvikGvpyzX3x3vn4hnFTe90Vv/rdPxTzv7nJf",
+	"eF6P8eBRn/H51/pE+HOt9I8l5AKoNzTVx99leNcwA79WLGn3x6ZdcIqs1M6VaaWVq9hVJ7fB1tq5dbrR",
+	"Ms/wxjIeqAvOB54X2tz7zKEd0XEvqLpDbgAhkuPfJhw04M0Bl8Sfrj4dP7/69+PvwPv0+/Hzq1/BVPEy",
+	"Jsa3GVbUzghQPGEl9cNy9LDlQf1p6ObC5c7UJM2LHwyoF+ZRng/6HZ86mK8wEZuUskZzuohu5/GYDAlR",
+	"qlwUL2NTh/VcGy5XprZeskJytrfA7qmD5zE1wR1hD3pwhDI28wNcEXYu2ueJBYI2l8xfwO1jaPRqdCZy",
+	"jhCr0I/qD1QbG8pCnN3LWBmWvKpajgsJs952vQVVWmyV7LKTq7BqO1eha63chr3u5DZZoV2kpVbZrigy",
+	"ro7AzM3GYBugJo84etrWc4VSrlDMJE8BaPHf98Zbmb6m4sLP1KqbhUKhYGVCaeS60sQ+89glBTdiIb9W",
+	"1O6ynQRXHf8WXIC/B2/hH8d/VFfyD+Nvrn5Fxl+CR/BP4+dXn42/UEMcfzP+avyv6vlXV5+Bs/D51b8n",
+	"V5+Ovxj/Yfzd+Mt8JoUAqM2OSf9X/w7cjp9mrAw0+i7z3k0U4g/j767+4/hrRR6u/gaigH8//m6GizM1",
+	"dgrgYqmnbu6i7j3kAsdMDrzg+hAqfc6VaOXo+lRIbJf6+tLEstyypd8vCbagyErcSNKPtKCfpqEEkonV",
+	"v04WDy2bsqPUbgooUwIBos1rwcdCLFaLoKBhEeC6VoMHTN1aXwNUmtchL5cGAbW7ebLj03agSw36dte9",
+	"jBt0qM+0saTLfAZh+G4bgSSMPQAQMPMN/j3Epmll+wcSlvYaS7GzQt26JR2t9k8muSkSvb7SsWjmnQZP",
+	"hsf99/Hfjf9p/Dsy/o1q/a2Sjf4Ejb+++gyEpa/SotmWkvNtJGckjuZAAT3uUyn7wg8gtN8V/jlzBnpB",
+	"HLfviZ5SdiV3PZl5L+xCHqlXd82bhtqapyfwuiHBP1TxXJNAIBSJopr/l/ry1d9c/SqltKbau+fhuLC8",
+	"5kAyH652obXJKu0NlivbRZqrtKvruU1areZK7fV2sbXONmixABTmZaoGC8r+hlbOwofEx0tZcSneL7ds",
+	"Kd6nhPX1Q2HrtRDprY9mU0E9PoOLBhDKseHPGHdM4l8otfTa8ReszY2Pzc+vQDXRMt91Cgq8gcFkMxSU",
+	"KKoR0bQpeMlJFlWAMJzRQsF/JYw0NHhD+hPCR3LT4Mb8BI5GXawx/OpcOsG2FmWXEYjLCMRlBOIyAnEZ",
+	"gbiUn5fy8zIC8ccbgRjJpsZMt5TDXyM5vOOLQf/6AEt8ZYYMrsulk0tXuoFAiCMbYENbSsbO9j3KOcT7",
+	"QUSCyzsW8Qecu7yzAvVkoOYplHGLhI8Gl4wGknisjSBPwy6DMuwxWzg6BRBKz3c73YBwMUwrTHOTQ+CG",
+	"KjJasH+A6/T6V5GxaZ/aQBJKVcsUAB//dvwPOW2YhugSR8Zs1TqfOoo5gW97QjJp7MPruUIxVy6eloq1",
+	"grEPiz7jMmZALuUKxVN4ahCf06NYwAa+7mywzXaB5oqtkp2rOGWW22hXaK7aWrPNMx2U6Aw8RagZpO4n",
+	"aqNd/ZKM/zT+joy/vPoM0ri/RZvo+I9k/Jxc/WL81dVn4y/BOP57/PVLUtyoFQpk/F/Hvxv/AxiD1Und",
+	"Z+0gUyuWoSK6H8hpQ74MaDBQIwjvQTyo67+Pvxp/CdbWb67+Bq3O43+FsamBjb9+KdVs4AjfXMYGr/tS",
+	"PFlKlMstW1pkp8rexCXCjmGKS5HwBy4S3phJc5SaRYOZIBhfUyPtgeflAvYs0GkyxOUG4hKowC7vqD5Q",
+	"jBsyJZRJkgUmp8TBSyWudXTCTVf4QYMnAkzwjS6D78RjT1YsEgiP+ZQHKIX2XCn7zAsIAF4KnwRDsRWm",
+	"eLRGYebPhcud6WgUHaRC8fyiBGrg912uSwqTSPggSlJR4uUWJAphicgwLtT0SzijPpOBlmgRBZVBTMoy",
+	"k2eZyXNdJs+82TsPGevHMttiEW9YyUGRqJWtlFQzRLQdcFx7xmel84hk1a2ZBHaZ0bPM6Flm9CwzepYZ",
+	"PcuMnmVGzzKjZ5nRszQwLbdsWSY5NUEn0httX0g5b9Fkh12u9tTsdLxOqtni7t0ddsk80Uc9nXuj/N27",
+	"pG6Gp1VHUF9j2HP+gEuDlfOwfm/vcPf0fPfwyRtO1FdziyBAtTOwwTzhBhrkFTF3lOZ63hYD7jQbHNNR",
+	"3GAqGaXB913An+sybQ0wgMTqUJ8cnBAzw/jwulSSoe8GAeMkEA0O1qZB0BLPkqC7rk8c5rmg46N/wTJf",
+	"gQBz0ObRP9fgAQOweJty4jOsLYNYvwgiCGiBcAM9l1/EYuRgtDiwBsdKJWrcHcTEQhBs9Wa4kCcHp0fn",
+	"bz46OW0imnPswcn5g/rp7tP6O+dnx/vN+JRhnzzRkeGCIMI1YFU0uInFM169GkAiC0/jA3pUzY40PaVu",
+	"NMMu8gQNL6Q1avCmz2y376qtralJmH3Aqs4kS/kIgHpXcBX6XaVnYwVfdRIoHzW4LXo9wdVQcNGyzZ+t",
+	"k81SMarP3LRIc4NkN0vFldiPK7N8jDvs8sAc8Rt0/0dqhaLTojbWlZOzEH5i4IrwROhKlHOady8pF5f0",
+	"r5NVp9NsAeF6zTIElEsFK9NzeWi6vI1dQGuILxMGIwhYr6/0o6KVaQlnlFol+/8Y/wHEpC9BzPzy6vPx",
+	"vypZziLjvx1/O/52/MW/mcgCSrT+9dUvyfh/jL+4+mT8FWhmnyrBdfwchEZTa/vTq78h4y8J/PsXIKD9",
+	"kYB3Ef2PX6nvTeQaZXDEYCapZeYZJG/wlzgapXh0KedMLRigh6tfEJD3OpFaif/FdUxdQZaiJUxP2BQO",
+	"nz8AJmiO1LWnUbHhGV8rvhv3pUp9Oget95kdYCVvlH+/A+fp+P+FycMiXH2WXABQOpILoDgS6/U9rBU+",
+	"ZJ4tAHZzbuk4us7qcs+KvdMkOrzLQKvzMZioGae+74uWx3o/m43THfIkyJ0LsNZ8nEEGQnhov6UTLFIJ",
+	"5jNYoRFfmASLRmbdLrASut7XWa7iFO3cplNkuUK7TKugSZfiHu9KoRKpMkrsNCPUxGLg85rGRqvpKda4",
+	"CHJt4zybb+2PsOmsRdd8xhEMWYk/ALz/2DSVOMzyS/CtYyUdxLiqGAQd4fJOdGCzzoTMtRKT5Rx2mZTj",
+	"FBVxeUeuDngInjhTnnuK0UR95kvBiWQhIK/tufaF8XOAiKKYMtGdA0d/8/RgHzQLgF8078YtFWEhNiVV",
+	"6HAjSlqDIBAcBaWjRyenIXdtcCgYd3a8nydPXOmCk8gNDFpk6OTIooxkK8LpS4MuqQYpweHQ4NrjQDhj",
+	"DnPypB6Ve5tAckxzFXTF8Cy2dvMhLHaB68XRFZHV/BtH2OrmEfVCnLe1hd8jPRZ0hfNGAxCoG5n4c1wm",
+	"k3h79RmYQD7VuYufXv1Kc7L4a/on1XPI3xaFD4wLqeDIWuLp3QpPL3b7Ykn/+v7AYY1dYi6C0CAob4Gr",
+	"p7u9IxOfVR+Z5XmC5nM7yUsbN0me71kzQNRjN0mGxOSOJKFsgsi0QA0mIhQiqiEGQXipa6CTGU3J9lQf",
+	"dyRpxL/UyBgqk20q0SAXe5Y7EjKooaYY//2NR5zlthXZa0YVJNXO3ZGmM8m4kyfH4FVF2tTgE8QpT3ap",
+	"3Q33WesLNvV9l0mMYxhy4lPuqEmrTdgCko5aJyBkupLIQPjpGVCThGkeePJnueFwmFNUITfwPcaV9OJM",
+	"SDSTqwEakF6PpFDQ99WIAhep4XS7qcSFaF0xqWWjUN0Aw9K0+Uj/IlC+/FjjmL8C4ptQLL6LiGskun93",
+	"9RlRysDVp1efXv1y/M346/Hzae1hAeoaWyRnS/FcRRQkhQr9Uiwxyl9fdqAuAMhTCeoc3YVrGEFcrmPX",
+	"Ro1TG6NVNEegtlpJpDB3JIJeowCm6EyP9VrMl10XA0+nkiwP5pB6bjAQzKHFMo3OdY1qCq88YT4i+9ba",
+	"1JPMSpZz0Kq5ccXNVaQhWfTh77Xj5jtd8CGpRMfWCljx+8Ll188r1VlX0P/lUv6P/q8IIFk7rE0HXmAY",
+	"subXGjI7cm05+jVFIQWM1mPU5+DMDBV2agfuJfqR+yHC2WapWCyVK1VAN4OfpxY4cHvsXXw/AcqdsTJD",
+	"RADXrujISQtHp+oU2mW7xHIb4PBtF1lu0153cqXWGi2yQnvTKVcyYZR73MXLnvVdn8lzKcC9q/9MRKsX",
+	"C7FodbUvoB6FcFVhX6SR2T58w5wLktxe69EbSWentf3G8VkjQ/QXieAk+uAWaUHNJcLZEAKBhE8kA42J",
+	"SjkUvpNfxF5xwGaqy26HM0epLAPJfM0MivPQTDoIusJ3P9TA1z8eYhmSxwcMY+ySaxAjipq0TZLD1Xh2",
+	"yvWp7dTzIHwrkc8SCB1vGb+vkxZ9Af1QzxuZoEG8XPlU+/LBqB4f0zwm5sSQXI5m5ugbabK7vt7znrrY",
+	"kE6w5cevIpToZZqU8UWM6JmXooeNUsk6iejBbyFuAG21yDimeRXkxhRj1MZhtuvgK2hphVjW7al0HUXD",
+	"4REMveJU2Vp7vZDbKG6WchVabuU27YqTw1/Vj4VyhN1YtEtOheWqrTWaqyiyucE227mCji2psGp7grnA",
+	"N9bscnutXWC5DadMc5VWeTO3SSvlXKFdpeus1CraxckIksMXgYaGj5Za66xYLdJciVbbuYpTtnMbitqv",
+	"t9Zo1a44ZR2XhU1ObwqsAOPxNxA7AQEeNwdYxK3Sg1bPDQLmoGka/52yl0Wzl4O+Q294ZUjB+nTiQthK",
+	"+lsvlCMUv5RICW/OFIqTihdhET8JWTyZRdFLEtoYc4lCMtHukmrEwBhPQknT8Wk7aMY7g6KKOrR9Rs7m",
+	"EKr8xwLcXRnGuCOmBTZ3JWmG+WoYGR1LgIi1H7rcEcMtwjwJhRo3Yw/PIRPQaWqHbkgW70ht5qUecWhA",
+	"1df6Pmu7nsccY4RhBt04T9QJRfg4QSiHkO5JA42ZX49eaOMOclpCiRZG1Y8+U3OcMO+grRl8IUE0SuSC",
+	"El0nxA2whswmoZ7PqDM6Bz+/jIPX6e/hc/DkU45rO7FF4SpvqS7LMRXovOUJ+4I5sW4TI9WPY9/bSkcS",
+	"0WdA/zZ1DKZFhm3gOzFSMLdJJ4V9Lsh15g9BmxxkaH1A60zcfjhtrikuWF3TnFb1R8v1g+4OegeLm5uF",
+	"XKGaKyqlxYayqFxtnmKAFcVDZ+iE1+l5fRr4go96rq1504RY0J+ogvhRRpdMPDRAwwVUpJR8gE9OGIYy",
+	"Z4qF9fXYzwPfRGHGPwMDZJfg/e26nS4DsifZs0wt02Y9pYSa4oy1TLFYKpXLlUoVQIQXLEpoZeggEPV+",
+	"3xeXLFTz5pB7dDzakfBce/QEY7jM2yDsTAlGTqz85EfhX7FjcIqWsoSr1WnDFnrsMFymLyDq87urT64+",
+	"y+NzjAinG611e02d5krbHO6SkwP1Uj+LQm1j5S9ll5aqa0pJZRsblY3NDYeWNgqV9WK16BRYda294dhr",
+	"pc3S+np5rVB2Cs4apa2W46yVaLHI2uulolOsVkrOhurL/ZDdG0GKc2WjVCyWlVDhCeqkL2bVJFhPjkqJ",
+	"1+a3GdU5lZTBLsP1pHYg/IXEYtVg4l6QqatArzkC8HWlruNpURvli55WJfSmQ0CC0laQhYcnzGcULrmJ",
+	"fzWtMsBHYXI3CdK7yeT3Uq60cRsZGxqcTGaLFzU0+WsugD+8PvD8VYrptykpmzwkE1I9HqWFZXhspn7z",
+	"XBkchYW5biu1XxNtQmDct7fo30aon0dUvi/8lus4kHh0C8dBYQ7Zf1vwtufawdLT8D1pNyClx1SQWZrN",
+	"bMvZ6kexv/ac66vYx161QCmxu8y+UDdK6T5RoXkK0dySdF0ZCH9EsjKg7fYdSQyHIFwETFecEYNgJQnO",
+	"h9qGknGSRrt0Z8VoUoJ+ofruSwn0+5RA1UbpfbmGlPdniJ8fL2XYpQz7l5Zhre9zRsXJGcWtn/E5hcKT",
+	"mlZpkWlFPS7F86V4fo14/pcyvH8fYnxC6Li9VL4Mm7zR9Zs0zUcxKlp0vMZUf1OI5ITgmFIwKCH5XhsN",
+	"eRPG7nvzC9irCRHzhzULK9MfpIj+x6zvUVvb+MF5MGG0h9BISbJg0Hd56CcRPmlyxhx5ruMkm3Gnhcsh",
+	"ZfM88CnHixxWlIGAACA02o+h/RKmTDx25yi1QdehYWD6112SJgitTZIFBUXnZ0GuWTMmuzdJVnVGOXn0",
+	"8OQAkvJWpnWMMyBbMaKxQwP6Iqb6pVoxoVbkSuVyrlKpks1qZlEqzgPcn/n8EUttcKkNLrXBpTa41AaX",
+	"2uBSG3zlzprXUhP8vlw6SwfNa6Di7jquLiFqgq+wvo4r/FzIG1GnEu0JZfjFnTmroX9m9SPFlj/+wamc",
+	"qVWAI6+SG7DejDGAmHHdp68tHaClOKx5OVPxbfYGXuD2qR9AVm1O7ZMuPCo4I+oBaSopr4laKqioiJIG",
+	"vi4BqXy0w2oEsM/C4iz39h/dOz+ov31+drT/qL5zfu+d092TJuYlF8vNLTCBQOqaK4nkbrsdD9LTcifG",
+	"DgJcFMBCM9ujPnOwHfUZcTtc+MzBfMbeQAakxcjRzn2LvHW0+0Bpw0eHDyyjkRerTZKlnLBnzB5gJVqf",
+	"YWmqphJYm8TltjdwmLOyBSVdev1gRIxWDop4nuwFkpy8Wc+VqmuxTEZyBsKk0uypxrHuUJcTP25YwLhD",
+	"iIqHYokmlykGiRKeC11/Nqo0a8Ecb7Y/qJaFzWaqmq+GGFfzjaR/naqfckCSiFHznEL89CvRYJcqysKS",
+	"QLjvs5J14EyH3u6lVLCUChaVCvDCExoeIkPrQgr3Enh/aLdY/cj887r4jhPNtgwpRjanQT1JFgqmY8nw",
+	"Zqmw1lyxTAXvLFTd1q8nC/Mh56GkmQKK2MQ64MbaOwGAeNuAEAOllYgKiVHyGzKyWAygzyIs38kTRN57",
+	"o5ArFkrlZiiMYGXGSBxB3L4ZFRRKhcKcog/UMocKiVDysMU8wTuSBGLmh/fauZfw7TqPPo1FFbDgW43o",
+	"3e0ybqpTXjeUaPMXGs9i2WOKNd0S0vF7RpJMZSCIGwDizm1BU18YgLRJg4DaXai9mCj2b/BH4T5axMCQ",
+	"rtz01dmlP404aEgcDs8iHwxEwJzr+00HBX2NzkKEDJoGCvpjPhC3ADT9y5yv1IK9pyEdBCjG/ohkE9Rt",
+	"BTAeInoY27RXN9IfbGwwInimnG5gYgjSRvpUoimEcWcrEgngfNQIHoe70WFYGBv37jwH6eOfoLQZgxeN",
+	"y5vzGZusH4G9KFLFUr8eSb/fW4wHWsF/kAEeqRmuxmACMJ2hCb9pTZlP4AWfRa+Q7OIBHcfMFr4uJqyd",
+	"viQQoYkUrChEXz+DFIWmIPDahsXEs6E97Wjn/OjR/t72O+dPdo9P9h4dxop4Ba5SJ7aVZgWYUH2PBYwz",
+	"qUuBkj9/8htdCWKmNrYFesj4t+N/gF7Hvx3/NqqzrYNiIEcbYgQsItkzi8TCAiwy/t34H8d/P/4v499F",
+	"BmASGYCz4He3iHaSEgmOe3jVxK6oYYI2FZbFLpXih+fc5WZy4aozKEbm4iq6AeuRbDNUC/PGUKO2OYx0",
+	"yGPkjEX+/Mk/r+RJXS8SbLiEVYcToQl5ErMrOzsXuR5lQ4OeGPP/Qzq1+ockNCCC2wy1DbUKFJKl2z5j",
+	"UPq9P9DVveOxRwKTdrXDCMrGTeuFJ3BgX1KurTmoOzSg2yZoAe/iNcEJ8xmipga6UL7tMr5lGd+yjG9Z",
+	"xrcs41uW8S3L+JZltsPCMS4WlF9Z+rSWPq1FrQwouJIsAM/iDVl5+QEtSntwfDr88ajW933RI5QbzCDS",
+	"GgRKg36f2aA+A/6tmRWP4hPIU/0bBE1w0NCUNOkkq0913EtdWBqUpRa1L6xQ80XVLUVXAgZ0RyZ0JqVo",
+	"mW8QXXMKojMQ7DZUFdR7gfAAlRnrW6cEU5jBvySFy7DvzPjXV7/UxP0bYARXn1x9Pv791edX/4mMfw9/",
+	"/Gn8p6vP59e3HukKj8fwiZiytVSulsrVUrlaKldL5WqpXC2Vq1erXIXyz+uuXIUTXWpYSw1rUQ3LCNW3",
+	"06oGjhvkDO+cFQOIGDuSZOUAECTaA0xYaFPXY86KBVXac2IQSIt4wr7Af5lq+BEcjmrjM8nUU59digvm",
+	"EMnAf4QPMaLPQGYQHBfAADW4LbjNfJ5SFX6yPHvoGAzcHrPI3pGB5mxw9RHVhNBOzKOnNRDEG7LpQDIH",
+	"nGSzEEMPRnW1bru4bFO+8B9yEXUjSGg5FPAJoVMEHdOCl9o2dUJDIcDt8HOXG5DJQkUx/D7Qz3K+kC8W",
+	"y3mlCwgbROG5cTCigag9qXfwYwfiQ9fz6Go1XyDZt4vFLbLv8sEz8mxj7XytskLuuz5ri2erxXI5X1hc",
+	"UZgo0J05OK0XDjoLxISHW39zcW48wMuy3AuV5UZE4iQJ0IEpGvMhIm0hus4kYbOpx7hD/dkghwxC8qRO",
+	"kqGO53I2mV0iyR7p0ssYcg7kwhiDSIPHrSiAhegPOHd5hwiftF2OpZ5B9rSgQoUcyD7jDhDN0BaDZEnp",
+	"8cShIzNZaCVJ1nwMO7Apt5lnsncgyGCAgQaqXYP3RmTA+9R1iMtlQJHsS0sN7udNJb83LdIMRHOlRloj",
+	"ovFiMIeIiyEENKwVGlyNwyI0ID0hA0LJiFHfpNfoKIImAFDkA9EkLTYSiNQufNJibeGzBsev6UIdGPLl",
+	"yhA/LU+QekJGEuw4JCxptAtG2ow5VoOHpBweu45MI8lQ7m/bbPgNoUmgA4SEH4aVNcvAxXBlFr6Gmk0m",
+	"1fSnFj+nWM08gUm7isvFPm4R9sz2BtK9jI0Dl478jKwV4ESszAbsewlDgtyq6J4FXSaZzrXK+gBrB8dC",
+	"skvmUzTrsWd9D1Q2lNjThqYT8aLBaSZ0Q11xvYtwODANz8r06LM9bFwNp0N9nwKZk8EItBY198wck3Nl",
+	"vPR62sgjPWtBS++LMWk4YAmNJA5sFGPhnrdDR6GazUC1i8EhFdeSkNCZIVK63Bqttip22cmVWLGdq9CC",
+	"0pQ3nNw6W2tXaaVVtktqYu8Ll5/5YLALgr6sra72GAvyMQiu1fdXi6VyZEDSHwBTn5RGLZ7va1Pq9JyQ",
+	"WHFluNIq09JmcSNXYOtOrmKvtRTf38xVNsrrpbVitdCupKm5v1OqKsB1/1Ep3qCFfzWlyUaqLjwGjfzf",
+	"g977jVaPnwNa9gcDBiplERRYfwKjqliNttLAMI9/Dcr/8/G34y+uPqmR8Z/AaPrV+Ourz+ADejCfg5Xg",
+	"2/Hz8VdK2ll4T/9aAzvnkyhq08pyMVcuKFmtWDX6dOIYpHSzCogOLu+sGoa5Os9mrOI5katzHRIwgOlD",
+	"j/TGQYu5Wd9SNTN5D0pridsTmYs2bDCR4HhyldJaMbfZLrCcU7RLrTKtbFY31szFgVY5xp3cnK30fYB2",
+	"54y/lue7MH2+S9XEYofn+5/GX4+/G3979Qu0B02d56tf1chLHeXgFts29+0ogJGoFM3zVd0OUFGuAdsL",
+	"RMx+WY7j380P3xFns9fB5C8VmMUUmIMRGfRtgWG2xjxglJVQRJ2lrKwqqRdVFY8FLD174ux4n8hA9CUZ",
+	"Ch/Q2E18bBaSI1e2SIQpS0zXklww1lfCneujqmGL/ihPmqVCpUmoJ0UIdOMzMqSScMHZtAv3GMw2kbh9",
+	"nzFnurx2Ja1aINh7floohjhppc2ZfTB7A8ui9jL9fFizkPkZWMiMVkr6vntJA1SXVG8W7qIbwBb2qINF",
+	"IGDD2yywu8xBhUydIjeQzGtDQYauGHKsk2Dau5K4Ug4wAekafSv9ACzqFEdIUs3eU1FiC6eFjYj2qgmd",
+	"yWlTf2GzVinejhbCRGYl98c27Q4iMbKf1kk+mHGEZx3f9KiXA8AEQ+TUyaNLskrLfCBEx2PE9EUaGClz",
+	"drzfyFjk0SDwhLho8EbmJMRMBuPFkLXUC/V+P9n6kA2jP09iA29kwITS4D4LBj6XYL3gNsMiJtT3XObf",
+	"TGuxMkmDBwZ8/05aoZMUm8Weuls33aLii6IrT/mpb5ZZNFdKsCS5emFT77x+b3tn9/6DN/feerh/cPjo",
+	"6PHxyenZk6dvv/MuIgenPc+7tmKBQ9ayqYdqJf77e/z8rUgBbJBzHaDL2fH+T4sGwJIQ4RNfKAJ4C7Y2",
+	"IfZE8Mw3QPXGXiQtMeCOAe+LHEHaNmwR4TmhL4hkKW9wg4IOpQtCo2aYJba9e3wKVZeOdo/Pz052j5sW",
+	"KRZi5lGLSIFX3ETEcRGQPu24XN23lTxpaqDoEyE41GtSjMzANJYLxqyLnTA0AUJSnBuMYvlqMJLdt4/2",
+	"jt85f1o/Ptw7fKDEOd2702zwxEpwQTzBO8yHZSAuz5NmhwUHrEnQbqcWK+gSKknTIHQ3Z/u0tuPb8fJc",
+	"TvNgvuP8IptWtJpGJmi7aqJ93wUXUbldtDdpgVVb607JrrC19gYttIp22amy9fYmLbbKdtVZZ5vtAi21",
+	"Kvaas8EK7SItt6r2urPJjIY/JzQ5CEJ+pgYQ4v9t/IfxdxCaoTTTr64+ufrV1X+6+l/HzxMhHOmQ4hkr",
+	"c8FGda8jfDfo9pRyt71zUs8dlSDELkWqKYJ2vVErlGrFolorLoJ6O4DRzMBA5yK4Bzb4KAYtV0yq6JL5",
+	"LvXCIL/K/VJ9cxvsDnLQep/ZgZ7rInDpi2Cex47addonXvX4mf9pEVyDUmsnb6YhrImfr8OpZX1SwjxU",
+	"7ri8U4PC7JjLGkPIzx7tHkA+ZYv6jLSoZGsV1coNZIPv7B6vRI51RW9oMPARgdj0S+wu9TzGOww1j9YI",
+	"w4VR0GvwCzbKEyxewZyoD1kjxyd1cvRw+4T8VZFcFvNVKEJ3coLl8bQ81eDZpugzLqVHnI4MSA6jFUlO",
+	"9dRcsQjcJXKkXl49ypU3KqtHuWqpONmL8HHqA/+S3ZGkS2V3RdHInd1jYG50SPw/f/K/S4vsOqVqtbi5",
+	"BeO7YCMJWa6EBg3uMaVSlQqVDdJyA4lKVXw1TWG9GFZvSPH7zHeFg24/xUpClkZ56OTMk0PIqKXEZzbj",
+	"AcZYuJhOW1ZiqzrfjAcmnssEqcfr3+VJPbYpriQQ2jDoq62hfNTgNAhYr68jH3xG7S7EjeN0IFBiKq47",
+	"jYHcc7kTu9MvEtQdW8MjpihkTv13b/fB3iFR/HHv/t52/XQXfm3wg729e/LD7e36k16nPty7V+/snZ2W",
+	"PrDrj/P5fIPDW7uHOyktM1YmXJk9DJpdt4usWsqV24VWruJssJziArkCRAUqDgORleGxVerM7tn23uOd",
+	"Z+W3Co9L9kb3cbH/tNJbP91svXP5sCQPq359Y7BbbD8od99au9gvvDvc6zxZHx1XxFGJH2x+cFIMzsqX",
+	"T6vP3ln/sF5obZec3Ur7wVp3b+P9hwXv4I35JdeJDXiVaLwvys/1bz85ho6BLkn2vZ7Cm/9i7PsWzHsW",
+	"444TQleL7FtKw7Yp4psbgfWHDoe5DHj84UlF96BSbOKMBSI9PGhCQpqtfq6GvABSyGbLUcWYHAWWIo/Z",
+	"gS+4a+cioSjWc434lDuih5WMGjyLctUKctwJEexOKCwpaQNFCNWrhaIDhGGUGrzn8oHS/yYUx+036/v7",
+	"u4cPds9PT/dNkUUjbQluMwstvG1f9FATBQY/7ApC5QXD7hXvP1GXE0KLmC0c5uDYLXiuGUGtwZvM7gqS",
+	"46SR+bfh6jUy5H8xomPOIY1BoVBmxM63XA5/lNbw/5LZkpyaer7PerqV6S5VcUUY+hhBuoc7sx3u5gtz",
+	"u+hcZD4oHK497m1uV9zS++ujJ0X59gY7vqi23xyWg/3+u/RMPHDesTdbB3z3jduKF5pVpnHX0oJ27WhV",
+	"ouVIjVZs+0x2Iznxp6VjPWCBIiahkBwIuN5JAnMrkvJR7C9dYnWWX++Y9bDSzbTKC2wzaemRYOpJqgcN",
+	"rvWDPDlmbRDzsaROpbAJ7p9zHcN7joG+zdDdR0LzGJUNzkUYt411hoQOytZJbt5I06LYEC0iRUjPGhzj",
+	"q70hHaHTUQ1ySEcw6MXUijPemlIsbkzvbbpKBWpPcAhwEjS9KUNXc0YKcGLvXjQF+GbvaIrQNOBwFvKv",
+	"F/z3T62kM5xggAXAqN75TDkTVMUT8hq55FgnUc0wFZDZlgKQEdBljAJBjBQQGhICCy93SBcm4oDN780G",
+	"B5oy9AXvrECArz8y+R2EcUduYX0wuO8W6XcFZ1aI0ufEEkaozwjzqaJi2agJvqRakRazRY9BCTAsBg0e",
+	"GT38la0G7zGlHMmu28e+VXs12r7P2sxn3GYYeowU2dkikAljIkVlQEcN3hoERC19LINEiUFR/ogJHock",
+	"ijypEy4C12akI5jUHooGV/SB+YbKAQU0ywzaELuMDPgIgJCPUW3q9FxuVjaIU88uQ7c++s4JvAh0j5N4",
+	"0FmN9OgFa3ApeqwlnBHiOlCuG2C8BzhLUgUsNf96KFffvjaaSSqBiuIF3skdqV8KmGYyp0ATG8tCBo4Z",
+	"9NbsgisJVqRbaqNLbXRhCg+nMqZ9AjnqCOHEqLtRTKcIu+CXzJdY1GSmBxTpaND1GXVM5E+U4gY2W1+i",
+	"xKPjDC30cCI38EYNrmmEzo+D+o8hpC6OWrTJgMMXZEDbbdJTm9NhMk/uu56SthrcFr2Wy9k1DsTEdG6s",
+	"qu+ZSUWR+XHCdScM1JezIvUngmtfqGKsHg8zC/1KkwWsa1cDtiZ9N2aMAl9OK3HcEsJjlOM3f8CJiWC9",
+	"XWdrTtWutHJlWtrMVdrFjdwmK6znnDW72qrQ8mZpo6itqge4IlOxLsVaKR4jpl+7j4UL2m0jvseeHfns",
+	"0mXDTC0z/s34C4tcfX71KUQVf4khy19e/ZJA5vu3V78afzN+TtBIPP52/J3aDr0123DBa5XXJuJbH6la",
+	"cTJhcqFM+DhJuDldUl+AZbjxAlF5CaJhuEGM95ziTyEJuZ4JreK255BfXReT06KO2bT/j71/73EjSe9E",
+	"4a8SS7yAWHImi7e6sdCwq3WZ0UxLqlFJ0z02560MZgbJnEpGsDOSRdGCgL54PQbG2Nn1Do4XZ70zWPjA",
+	"/ywOoOlp2XL3tBrwJ0h+hfkkB/E8EXnhrci6qEsterHTKuYtMjLiuT+/HyMuVnLdkMljiGQughtA9pUG",
+	"gdKRyQeesjPV8+6PnsDTs4vmvhn2GerkFmqx71apXFgeDqbeXwK4Cv6ezEWjdq4NaGZ3MJ/FCr77egOu",
+	"VO+Pijqa3GcrbEGPqacsroHriZYfKH8VTiUh6/gyYqEO2/cHssskaY0SH/GGJIGy+Qy+wlRhHOlS7rUH",
+	"AelrEiVrsqxtppl3W4/1jRaI6eBj0m+qBlNpV1nNq7sar2dvZ9fepXstu+xWvCqrtet0q6WkRkAj6A1t",
+	"FCj3QgEbV0/KvTlgWbtTYFkr1DbhBC0qa9Lf8N2sZTILWFecuEwtUly+mS3DRZQgFS2qbcrsDNrvQ10T",
+	"4h7evXVf7xFcv1idTWg70tEWiI9RwzmpAyx3/ZC1qGS6wlXdSjew47AzzFumhiiEgBuupwZG4aH/fxBp",
+	"jJOE50AHwhAJk0WROZDE1doi7LAI6m+a/MCMOFDiZZTd8EVKQqbb+62EB834nxrMEeJkG02OiQUYry/N",
+	"IExwLjvNZBj6UcS4eTeft8RTCL81uUsj1hHh6IYkPrfVTLtdyjkLiNKvHGhv4BtCFRP4l3rCtIGAEqnJ",
+	"cyJpn1D9kvi1+iKMJKESRGrytr6EiRFqbLN8z0f6VNx3FwpSzRIVMMBCo9B2e3Z2QdlwwG6HomdHXaYm",
+	"pbCijHiUud13Varz3UvW1eZssUx9sxG8dXjtTXTQ4e5G8aWFSmrxLFAZM02szWf4jzPysXe1JI5SyV8E",
+	"2sckAh8NQs48Y3eJdtsAl9B+f6NEDvLklPoeQIhcrjszCCphIIkIOzPJiTe8ISHbOY/gSL/pm8le6lcc",
+	"0qy4foPYdO8arnYk+mb1RYJQPf9L7wfWo34ASm9wqSnFJs9WHx+BPUbJtu35HT8irvCYsS9u3uRsePOm",
+	"yaxlc4MpYlzakuq4grf9sHdHneAYy1HbkXDfIhYmVLaSCimLbJEo9JnURpwIPPM4nULjWIWQMDsB26I6",
+	"t8khoahPhkosqNQG+w9LtfNmV4LQrd5Zm3ZNrtWrRQZcj5+lQzDWKqFEH0RDDN5G2XeMzuwdvAXDhIm4",
+	"iLmjl0CBck5LnA3/IouAsLRahmHgiFZKylVXrsOCIizdIYzWZ6GhX2JR3VTdoJlESgFHF37hW4JH1I3O",
+	"qKmCb6iEoaExi3TXoP7461zj2hg6h9CnYYRSSkmYnqmdWiLVCPtk0wXQrrkFrlpaq2WaldjKke0H1MWS",
+	"11HSHS04a5ilnSBsYh6SJQ1BCdUn1JESx02Fl0OGXeW5YxbSY9gx7QdBExkDrbSTZdLh1gUhSC2nXeTj",
+	"RMI6uqQFYQwyghdPVPaZbgLdggdLQjnpikEIsTAj0aHahIVNbuR10alX9wyl+SMWhSMbavmdjVlSWs0m",
+	"CkfhzahDPaf8M7j2FxeA/inl4pS+MSF4EWNw5Sqzt3BvM+6RIgSjNqCwHFf4lGGwwl6HK+dv91t4gszu",
+	"X02+mdddjVlbDyuwoCxAby/oHZza+xFAPrB2m7kRBtyiKUusyZUVBt1qUDyGI8hRWhoSUXXE2ddxvC19",
+	"Oth4VpOLEMEZoPwVitWhD8lK3wp8SKpL2EgkxHGP8tGxboOTjtXkcESdfGzarjcahMqTTJ2Z4AxrtHQV",
+	"7YQtqF5HnExqfOMg9hjlQD46y7LL2LgXaqJDPP1yvbpX2Vl9VwuPXSW/5DIdZFnbdJak0qf8lIV+208d",
+	"2zkcKf4K1AmL+FQC4VJItYcD5aV3EaDrz3b2qhXkSdkxP6cD0xJ7LqDX0l/niWThLDl7y2xAdKE0chnp",
+	"h6LtB284JLY2G69jiRoukNReTMvHltUoT4GKZWGFWtRVUv/HWAlgCv9bYhDNRGynEoqif3T08EGTJwzL",
+	"koWnyk4Dg4xGEXW76veGWczWrDpeK1fta2UyntP4ARYJfH7CPHJ09JD4HlPfVekO9NYB18kEAyRzBWDc",
+	"u5EISRHrdJFSyw1ZhHkcV0AeBYzIDQuLiJtcVxGnb48lw1r3ZUokEtfQD9MK4yYvqu+jrm0JD0Y37Ppu",
+	"l/ToCDBMEpvVg7fRMRAaspz1nLNy8QMmdu4s3XMHTrk/uk0jenFArww+/kLc+QzIfJrzMTjzO28GZR4K",
+	"2fJgNH/1c7CoQXZMPieLp5RZePCevxA+X35kkAdfoUTMl7cRkcaoOx3p1ZuuYBVkMOhA6BdPU6pagMIC",
+	"KEoWFjL0Khp0Tb18UpkA+fgp32IJha1eo16d1JAhc/2+jxO+QJWrjTDn5tW/zA4ZuLyyXc7xb3R122us",
+	"0ftXoIDTZW7jvyfxFyT+On41/qXm2Im/il9ozN2X48+U5GO9foBwskMWKJMWGQIywdPDVNQkYbP7NDxh",
+	"kc87aY+7+vkBGyY0Nj1ziuYCT3vAZU9OXg+kaEre3IWdAs/hSpRnmujx7/Q2wKiuxOMhWtwZ5iUUS8qO",
+	"k4/UwDgcLqeW3Pujh5l1CAv+eZK8WxG3R+aKMPGUra0sAvVWG1OH9i7dadkA+LvHKm27SmuturvlbbMd",
+	"4C6b3uuzEXHyjwgZ7sL7LKUVOhUn7FGOgErzjaTTt0gYSCnuJcoBpYE6fW28Thmvy6dvaURRxczFmoWj",
+	"pYJV6DLqQe7rmbJdlMqxb/uyn5AxTdofTmoq7BNlJyi5+F6zoAHmbLyzDd3ILjbQeNiaXFK6q1lwZpVO",
+	"Jzmw5+9Snc5tMeTK2jYlmx6aA2dZiNNQx8+SgubnuRrThVVuuvi+xaIhY5z0WGI1zWx0IPeIjAbeqIH2",
+	"mznHIr2kLi+N5Wl/nMkoKTg2ei9fHNfkxcy5voQ+q419KNQhjjozxGJoB6DVkPDCwfb4NDQqS02OQB4Z",
+	"1lX9QN12BUhy5p1HLCJFJztT9zynyR0lrRxLnWhGu1EijxiFIIsnGKLRKW1DKNdWuLphg7hUGYPOnz75",
+	"l031Q6blNzFBwWjsiiH2nNX1KbrJhIuU9wT7A820F9Uhwwq7CgeKCAGOD7JfhgoFAyscCoW9AcsSl2yY",
+	"HmQ9R7ppZZ9QNR7dEGMqpGDMMqIjCe+v1raaUMo/DP2IOUSqI8MEQbdHR00+VIc25pKKHOL7ZotoV6Z7",
+	"yl68fIdF5iKNBnPx6mIzFUkWLbfWlu+/yFmLqejVZsMZBKYLQErrWn9mOU7/MX4BXISIH1/NspwaUkZ7",
+	"G62KXWVVlNt2hVZbNRd5Ia+O07SyWyuX6+qjoMyHYoqrVODPrUILAoFqUr6Eho4vAMPni/Hn8b+PP4tf",
+	"/icS/278CRA2fq2mbfwrsIP/Cxl/Er8c/50hkSDxv6WTOv41qZaaHC58AS0vmtYR7GYy/nWm92WiNebP",
+	"CziiH0Y9Ze2gdu2jXr0uQ8RBbepRIerXOVf9goVrLNF22makDScNSoV8Azas1jrdbtm77g6uVrNYkWOh",
+	"0KipFZVRMcZa/Z50FSUNKkpU5LbLP8Uv1MIA0lCsQtQzA0yudl3t8V13z7PLrNI2jsPEhskzT6uZNF1M",
+	"5XM1TDwGFTPPXkUFtK5xuvrupjReqdfmDblkq9MSpXSTDZ75Irpsf+cFqujOayxv5tTrs2vyNvOq8Z3e",
+	"IIj8Pg2jTXUPW/kOOl8uOCPqAHGUdnewHkv9k8goZLQnic8jAYDptMMaYAw2eQJw9eTwg4cHt49vP7z1",
+	"5P6dBwDX7GA5ZaXm7ENYVo0SKgi4324rqzIUPR3jBosEkSQ41T6Fx9yAhsxrcrhQGcJ+h4vQUOsZ/M7D",
+	"23ct8qPDOz+wyOGDH1jkQ9Y6tMjth7c+sshHHxx9pKzcfkB9TiL2NLIQXsGpV7YcBJ9mT5k7iMAYDcEv",
+	"9YijrBiH+NwNBh7zNhByvtePRjgjPuY89SQhaToZUnhJocYkISYOr6J+9L0m9znJeMH3POmYODZnTxO/",
+	"o0SewN3QZ4D4s8YnpcSjoywiRqnJtUegY9EpBWJmI85E7YFH5NvBD5KhLUxrzlg/6ufVJXf6PBzN1ZTX",
+	"v1umrnWh7zCXWgMoEghmd9SqVH5wpl7kunJhrxOXbwA9CUUfRbHYFiHpjXLybJUmy/Mp3c1nWan6fD5H",
+	"ttZieqwgWn2e9jyTIo5eDDkZQD5AC/YNU09GeYc5pKgUJTCD7hOnWt52Nizi3HlMOw4pOjUjj4lzr20/",
+	"EJzZ92nkdg3YI3FmhEsd4tIwHJlusyeP79q7OEilQNJWBZ0huiEzSmh2r4KOEC6Q8KtFSODVl4mK3Guv",
+	"cKqaHpidVSMnSu7mlE5iDwHn4mgWnkfuBqfcK4k+4097AV4qbdFu+y4zee6S7EOLepexqBeU4L9X/cih",
+	"CD0tGHze6QUlc2T1B/s92mGbv+izznmv7fNzXzpkrf7q1yrbbBPMtFWvnam0hl0RoPk6ka5AdHsblqmc",
+	"YSADkirsqfnpBmvlpIeTOkjJxiZF2OkWeXT3Ftmubm9vnPVUJWVmR+UNo5Fpk8DhWeTjgYiQIGxx8qRa",
+	"3l7vt/V+O/9+0x4D81A1fo82nXkqKrY5YyfUbm0qg9z57vZwbS5saeAzHt2QQChJijnDBBrDdeHwxEe7",
+	"upG+KQdge/bww7TlQZI+lVgBxri3n5pn8LUbiKtNbqafdkbie/HCuLnMsnj+DroOaRobdyeir6It/laE",
+	"DK2ZkJWJ9Jnz7Kyz8h1FLNPs4HUPVx54nlSrIknKiwwAoEUgfGPcpslANKbzBcAhOi3hjSAceZ+GJx5Q",
+	"qWaDgqQIcS078DnbsMgJ60eEygRvA1y3QIomDxn3APMiEkRS7kdKOpEfPr7/ASk6JtXmbAAmo07eoxMJ",
+	"ARQ1IDU+nfKf59E6mFOHSOSMqGHR8ONt7Tc55cT3sLxUs95BYUXGfQWvPAuUmEQvNT5wk+efUHrgQKNH",
+	"K6D8hAAirYkwtuGtctHPJp+O+JOiH02hevUopx110PDXdjWF8YaapibHgj7mkaLBMiGO/u5OQ4OaWDAz",
+	"pkRa10r4IdFgLbLJJR0RKTZMK4dUKj8KKZcUwM7S5t8eDU9kduHA/0AEg50/sqruPrMo4X4SDjl3y0ju",
+	"IynRuFTM8efXLyl9rjilnkDkk7iSYPG6TmJdJ7Guk7jEOokLbPN5bqYxBIZUEup5bxwRfJ2DuH6OBFTM",
+	"TejmpcsPzm1EY9XKdTeg7ydWTh6mGq2dQV9Nm7Gy7nkO5EBoEGjPvrexj2W7ULsKSC8IVtcW4ZCGXok8",
+	"0tTsqR11QxL9aVJTnLNhk2erfXO1rHMqbTUJqNnxaN0CeoE/kwhBvepM0+sROpTntruS6VlWAJ5L8KlR",
+	"Zlp6L9zCu4brvqZw3ecrdFtc4qa77dU29XlnrRPfeZ2ohGEmtX12TC2vB3UPry0HrWTBLQY/zm5SecM0",
+	"Acu0t1YAyaFyy4WVIcfwewxo911swUvaQPoi8N0RUesfMMqxFEs57upaL6RDDi0cpKgDKgOuB9tSli1G",
+	"MEwrsqFNTgeDoGVQB5Bc1eSgiG7epNy7eVMfznAu2UPfY0QO/cjt6qAKjciJzz3EWCU+b3Knw6IHs1sT",
+	"HVJ0kh5EbEbxOWp29YpN7uQbF/EU6p2yMPKlD4xNd9mQhGIoE0joRh4Sei71B87EUe57XiJANH69xU13",
+	"ga8slELmnQvnF+7Z64yX+c/jX8Yv49/rRtKUGJj8x//J0+n+x9dK1sMK+ykusITJdw+bV/WSMNotv7g0",
+	"w8LygNMzZn8R+nRu172bGNRm58qJBbscdOJM8bX5LL/Wnm8+UytyIcroh1rWGNQdlFFF6J1HFARHP+s4",
+	"u0QctJsBfSD0ALVgpPkfJuVUiTxAerHkx6SuZ5+k50KYFqCHiAFe5AI6yWazMia3U4aaXn4X3u+r7PKM",
+	"2HoLdrmOcUxu8/QdtzKYAhfZ9nPLVRKlll2z686FK6R9TD411qFPkPJBwsJsmwWY94u8/4P8LXPkgJRg",
+	"SzwR7TmRgSmWk0vOVBoRqzbsnCHAXl704CVWv1Z0P7dm49g+Tskw2FMlffxImYq2zy0tPpk3YS7mTcQm",
+	"1zZiOr2SDjVxwAw5nZXSJXKUk6+BFATjGYLPtfwgNKINvybPmnSbUwacz8kig3C/yTNyMtEv8JZJ70Fu",
+	"kMiFQELGGSqlxHIukRxeRG6xKRMxs+AgLYmlo7NSWGaCHous4jgvYv8c+XtOIdq6Wtiz762CW2DGXoE2",
+	"m6HD1sGIdxgUN9G0gMq9up7NW/fZo3Y/D/0zMz7xIWBzCfiTBjNiEwaqvESOmDsI/WgESkbiizV5EjUv",
+	"Aq6XlWCtq7NchGS0NZomEgxLKGowHOsS6N9BI4VwBihd5pEuC1mJPOGRH2i73mtkgwLZ0UKIIKsuRLs9",
+	"BxZhjr65sAMwCayEUmUpXKVJxFsjTecgLS0lkea95hyplFkq75ZT/QO2lE+dAsdY8zgH+gEFWu4gyNN0",
+	"R4DqWiJHYCKBnZJdqFybctpi0UG/1J92pleMcqFlcjdlFLbb6kbKWR4h+wBnAXEDRkM5JyP0BHA2F22G",
+	"i+Dyn70PrmBt4ytdifHzvdnchIuhsrzbIlzzDX3PrQkRZoJk2pM3GnMJTKycKWGKCM+wI3LGCaYWMqRD",
+	"3VAMOl0NB6qllAXRelPVWGryKYUPhG2CI0AV4pXqs/dNtSMebXIns40dizh9OoJeB4s4en1g+ahjulmc",
+	"fXJ0/wisBfK4yyRrcjBNAPpU46C6SnxD5UPyKhjBnJfWgYrNhbkOGEMwJ/XgpJbW5VhXSxhCR+bzXhyk",
+	"CT6Nb8A49ZfK1wimIIOato0f9PsZxZCIw9wN9Mc8+2KU+Llr04Zbfa0p3FrqyXrtnG/YSePUua7mSruc",
+	"b9RmXy979c/PpX6SlTPP3dXHrYm9+05amTnCSpnuuQUx1MFMphNN7qZlqDTNRtpzSjchKUJ3tARAa6wH",
+	"l9Bt3eShrk7KVDSVyEHyfQCumfb7jIbGfr1/RDpCk1QLQjPcCUjXuZyZmRM15yUImCtlVhMSF1vyV2hv",
+	"rsXoWozOFKM5+32OTF3b898f7gO07M6hOubb8otrlbS9DfTJlgGRhY6HBhl2KbaDIuSGJ3rU5xI5CI1p",
+	"3OTFjIiSFtHyRloZuFr9cS1idrWERyGRgUksbZSa/K4fRCxMqgNCRr331I7TJrRZ+E6JPMh5HoCya442",
+	"+bArJJvF/YzEp5O2utmMThKS1M1u8yqIcg8/iwD1oVKgeUfJAAchIp9ON348YNBirvONukQyK1wMTn6C",
+	"c42pzZYQAaN8Vm4Tng39bqnMmP24RAKeR5rdMhc/XwLrZHlUWYSUvDiSbFqbZVpt/smU3X49/nz8y/gV",
+	"lN5WqqRcLpM/ffYNHCPjT8e/HP+38Wfjz8mf/ub/IjquU1czOFO/Lsk7UNhZrnEk8PlJUry8Rctuhe4y",
+	"e9crM7veqrbtvfYOsyut7VbFrXo1Vm8XrMKJzz0oKzsVhpo36hYahU2zKzf1Ibm51B2fnz+bp1ZvhkSA",
+	"fYyMC5EpJ/5t/G38NdQLv8h+ipfQXQWkBuxplEUVPV+0jM5jezOg2rmdeREv5d3SVKY4jU+IwnPoJ2gf",
+	"sWkQzCd/w9YNtH5070ROQWILtNDFrBGIf9HOKoyZLRIHQZAT5bo74mxx/kZF6oXlH4SpvUKjmhbePyu0",
+	"Rskj1B201dso55Bj4O8UCqacdCTAv8HKVv8wMrBRsRKrH2r7IxHRoNCoPF8hs67GmlewM/bvD8WQ9Cgf",
+	"kSELGcEXxIbooW7/Dlg70mtlvatXKpXXVApTsV3vnNsbIVPnWqEHxAH8HQi/2niyg2VFWCsq+oyXCNIz",
+	"NZq8yW3iZJ/gkD998hvNdZiTCgCh+qOjhw9AFmTXlLOx3+QE4EiPju4ALb2m2M7d4YYkjmQfO/vwTFxM",
+	"+DQwfzNNXJIUnSfwd24Tq0POhoUAe4KrZ7qCc+ZGeq0yJOqKumxkKCiL029iAbM59YhI2BvVrZBEfQNG",
+	"54oecJIFPjQCOA3S93nH2dBCs7qlGcJ0aKgfiqc+k5gkcAMhoeiLmNJeNUJfKPu3yW/ePMixpzdu3iTO",
+	"gd4m+At5n9GQheRPn/yLQ4o90fIDRmi/Ly3itFnkdp0mxw/r884GCGrnzyPfPWHRew6OwUHrCYEJH8Mh",
+	"R01FKxRDKIlrcgeWwJEYhC5zNEc63pUAFXDCF6GJgeBXFArYEkR5k3fFINyHFCx+BvVm+jUfMTlQA1Qv",
+	"KJnyNz6gMrLhqfa92w4pZgaAXBaCwxoSQ74BZBHOn8OT3nMaU2tJwidSboUZDixxPoBCNMghAG/xKEHH",
+	"KGJL4la5vA+EH8jTgdi/HPMJOTkJxL4fapQG5qtVYqFCnFxPkrRFEIghvDhuLBJSH3hIOZAmHxzeQ2YL",
+	"7jKd1zHIxybxnBxv8uKhkFEnZEc/+YB8cO/o8Z0Hmw8ePr5392ezqYbhRiv5UOpTwyY1gU8qdb7G1Kt4",
+	"pChZRFojkv1IBl4j+d5yI9HWiF6Uquvcxy7MLCn1ebRdL1iFns/93qAHuk87YT6PWAcYL2cWmAL2BpWT",
+	"S8rK0LRmxw1LI1TrEdmegfWfM1LUuTTKERE5wjPxVTbmGSKw3C7wRmcbIFMCPGeBFEIWhaMGqZXLZbXi",
+	"4MSGlp9N7tGINsizJloLTWVFNDPmSbPQeNbMGiVNNcqmMTr0+dou0ce0EaL/MgaM/lOZLfqfhgJXWSvP",
+	"1dB8r0Hq1WSI2U2TGajvNQuN5lKOXLOghsM+boL700yMQrhB8gpWEx0j+HWhawTnKjcWToW/lKPY1I5W",
+	"c8JfS39PvFO4cJZ/CjdDt01fBlOCmgT28QLQrpkUWbBBcUGsbbAzbDCdAsYwBahTpWOR6u5ZQWb0Ivz2",
+	"87wzdmqYdKXGDsuL+6J6KgvtI/VBUOBvXMias1F7y/ku20GquklOc6fSSylmPmFLOFqYWUQKrJA6Ojwg",
+	"VJ5ILSrxwYZbSaZwRCcanEqZi8paOOMNjP2hbJYSOUjuK5SnKbjLLA023+SU9Hw+iBjaEpl+yayxgaym",
+	"8kQzRCGZP5JW7sM1Ta6G26WyC7j/ACReIo9Fxhgp5icqZAkNKlNrbMNSD2jyVGfoQQP3P9V86Bnd6GO5",
+	"P8j/mfXtt6aMrsJFkYPmM/vXKobZXy/jgoyOax9X73Yrpz8r9z8Seyc/du/sho+3h3/ZelDv/WhLfrAC",
+	"gEDuLeZ1iMPRdy8XnWybSMD+0Nnj08SAxrYfs2XPKRpQods6krAg6dCiXodp01eCPzUjqIMU9MokwPWd",
+	"LRuaVd8yx/26cInLlQdKqmmgZHmcoHlvO2fho5P6bi18mJAMt+JlhCqfZf+85z1PoW/OgJyZCleSIrQv",
+	"KRtTe/5WBqoRyoIh/KFcKAN6r5vDcvdKkO/JB+l+TipEoBCvA34Ca3KlMnJRi3nYMdl1tUxQ9PGMwInv",
+	"OXNa6fJzeFGwnwvu7nVG6KIZIcNYTL1FSn/VDNB5gubzpF8+lrbmQbv6GLLgM0Te0jJXhAZXeqYJcX9E",
+	"8Ix8wYKVtDUFI9IaEeRhB+OhNcIuWRb6wsNoKyQOoIcDkFiKjjKBNM2V9E+ZRZxIOIQ91X9vzIUTGT3E",
+	"4S6TOMJxIyIreAFqiPPiNppIftmdAMM4wmtmhKEO8V0poImZCKQvQdXMG4Gak9mBI+Vr2urSZVqs9aNb",
+	"hl/4jKdG4lzPvMZ1B3NQJrOKAHHnXbWDHj15v2AVPF9qU7O6VS6XlX05YIVG1fzV9ZUPiQEDoOFH2Et3",
+	"j21v7+zZO/Xqll0ve8zeq9dbNivvtN1Ke69M2U7BKtAe3hplt0sHEnrckVSnYBXAfyw0zMBTFEy1uAzJ",
+	"pwtjXvhWkTDXFOiQ+pHPO8dGP6oJBlVWa9PdrfZ23d7aqezY9a3tqt2qtV276u5t19rb27RNt2GpJEzL",
+	"hwHNqJ7MAU1/D1kQnBn9osm0Zb7ZKhM2/TWAIzodRD9U+lUfLecR1/ZaVa/C6m17m265dr1V8+xdtjOF",
+	"aZtoxn+Ov9WoqF+n2KnfAlXoy/grpTDjP8avYALPDQhH1dTjOHvilvDUgw+ePH5y/wEg1oasPeAew3Pk",
+	"3G8IndXaeUle3fxtZgojUwvWyYXKPUDsnV3ngZJ3HYZcgc5UKytIo9LQ7SotmNHhqPZ08AmNSaxhn+MK",
+	"nehcRugh8oKyEURIegKBxjRB+82bWYp2qU9s8hx6SBEzUP1B6HapZKQjANEM+40oz95h34COSgjRKSeI",
+	"AUk7IjNi84whhxeAOdPzIaS3USJ3qNuFlCqRnPZlV0S6bTMDrao2LU6CkgD7SPffE8QVHrshiREcEPTr",
+	"YxZXp3ybnAV+x28FTKdtsclnwCFHqLxDGUGMM1CqS87FccesH3GmBKSD57td5g2QJK3tP4W3H+JX7QPt",
+	"B/U0/CnS5mPMhT2lbhSM9jNOqS+JN1DHPTraSKBH8Hsig0iTO5MiwiGBf8IgqQhO7D7xI9Jirugx5STy",
+	"Y5hKJmWG8B8e1+TAwOpLomQVpCofsfZA0kA2cpj9xMnJdMCW4yI6Nl/VMZT92RwSz9IEjMQglGotAjiI",
+	"vswijubqP4ZXZJ5jEQfe4Ti7GB2ryZ2emtdjrcN9JoEILxGtakQDfsLFENrUMEQKt1PjHLHo+JQGvgd3",
+	"GkjmHQ/60M7GwmPlwB/D9zent0V4rEyoY70G1e8tFojhsU7iOToXPWM55IYxcZGeYfDEJXHueazXF5Ey",
+	"Sewfs5HOaMPaO2GICQB0CJi0zqwSyuWQhfOjzSA2Vmbdywznx2ykjbPzkgfklosSZUsZAT+foyxX01Qr",
+	"YbasSvG6NjPXZubazJxrZq60UecFk0AZvGEknyXMx1uCtwPfjda9Om/IQIagRmrQgo1h7MisBXumxTwr",
+	"9rX5DP67iMM3WYtpLhzkkZUafOpBWn6nzLk6iYCXJtmD2T3jOrZ18TbxtWJaK6a1Ynpzimmd2Lh8gf+Q",
+	"G2JGYQL+Z4ZCzkqa6m82B/QUNMBlEiNOKpdNl3KXBUtxt1z5UOdFjm7BGDOxI432DMRHah+D7h2xqGFY",
+	"b9Loy0BC2KPjnzJOWtQ9ScIWuSCTSzlp6Vc0sZcSOTAfk8jIDwKsnNEtsUrR+2owvYGMCOO6aBvIXPbw",
+	"RsfKW8cJVqvJIUUdr4Aie6SZ1RmgDYyNDH3J9pVHrakcKcHLSZihlsGfmKc/yCw/G85Y6+617l7r7lR3",
+	"m31zrXT2xGZ+g8p7ZZ/yXYNiQMlrtL1JXvfpKI/Peh6fLim+mevc3cH8hlY/PeoxzbKilZQFHUFp5UPi",
+	"AkI7TD+aV6ygk2X66ZeX4J4SVbiwA1NBBtdqgY0oQnDkSRgUGoVuFPUbm5uV6k6pXCqXKo3d8m55U1Lu",
+	"tcTTtFBpSWl3Hn3lryDppiW2sX6W1gbGeFDmD76l+nEQ9gWosvYgCODbwKdM8CiVHuKc/oX+ACURqnW4",
+	"6BtMqeXcGltWVCdlq/dR0qrhHfdDlvpA+l9Hg9YvmAuF3bi7Clbh4wFFMdCoWIVTGqG0roC11xWcpcle",
+	"I6f7SEoMYtp1GfOyNDMXyBPrVX+4gFHTLLW1E3V1UTM9xVlP6q1wpOZ6JyBuJKGJtNYeAsi5zkD5E4mz",
+	"oGS4aVD3BixpJR52RQA5bhTtJqSXkTSaO/JpRAYcfB5IjhadnvBYAw7otB9kxtE/ghZ4c0qoZAj3WOhY",
+	"hNEwgMwdjngDxpGokK26Hf8/8T82uRZA2PZiXBBf9944E3LcscgQOMPUQI8OD6C/x2TL6YiF2LArBpEr",
+	"eozQMPRPmUwq8/QMTVY3FzV2nSu46wc+/LixT/oiCADGRzs5DiQvlYNuPkKfhWmI0zhuFMrOGrp7R3Dw",
+	"DR0tcByjYZscuzV7mLaHj4Vvb1zDfZ1RxoCqPlE5fvCq6vnH2cT2lFPYp6Npj9B4gnhrvRjAv7WyZiIx",
+	"1m2JOFvlajJzx4N0z6WpdKhUwLXnikEARfDK00UWOE97zImXS0fSdGJ7iLlECTRvkqJaWxPfgSgREDC1",
+	"+s2qSHLEfpKvhXzxm0ouH2Z00neVXu6hmlR7srCqdrrK7PDaRlvbaG/ARltxxZ9hi1lEh14S/weVyfVm",
+	"UlknbC/Z9Kwu9aF/QCM2pKNLtVZh3S1tqU76/RnE8OUpYzOGlPQ7nHm2z7GTq0tTtjTZ9fuWCVk3uTak",
+	"oHEMucLNSRAn74SUR8zLxw0WtTRkR76qNv0uS+1/IXy+uOUqO9dJO9WSoUdf3jYgjOhBaBfjx7Tlc+ie",
+	"lsGgU2gkWI1Ka4sgH6BO04nQHn6x8uf7yXc+uwY6XRPrQujVkO6m8P/JPdJigVC2u8hIhfyOn5QHfSrl",
+	"UIQLGkYfMObJXILIXGOwX4CYT2NOgTRoh0x2m/CRUpAm7P/0pYEn0HBJnA3B7YGklaSRL9va/9JPaXLk",
+	"UAO8rXBEbt4EHwcQkRDnQDeW6j5owFjax0epG4ML0eQotojP8bGGew+QY1sjTeNQIgdkGKopnHpXXzZ5",
+	"vsRXn3Koz3D2CY0i1utHCIgEFbIMu8TN0MB1vHdIqOcpN2ym0wCNt+amF4Ioz48PYY7KvGPDL2W4OWfD",
+	"zPEHtaE9ec7ydPi5ga/kNdRna6Bk7pW20HQc+xr5V397qb4289aw099f2Ol+uhWMSEuQaaalGZg9tlJn",
+	"vox8d4GJIyIaSGx8SOonMt2XmebMIg0CtGKGGsoMOzM3nUg4Gw1M+CMjKsZBMDylM/SDSEYUfBMiOCJc",
+	"mFZRnxsp4o4cUtQKmjx68v7G3Oo37aMcpW94VpNn7s2+i17L/AiuuOVyRkJTzzCJBJGD3sQ8z0NKNU5w",
+	"dgx9JeBDdfb//68O7L/8+bPa8//fVSAATHng8CFMnYDuRK5ahczaKjR2tPuOqejEm89lniNxPo84s9rm",
+	"wdjAdlqbcCv0smVinOlWXsWXOzNle4CwqSn+fb43HTAUkxipjrGbdC0ChOoI/HyvLJO4fXscsnXYcR12",
+	"fLtTw6kDfQkJ4ndW9EpTeumHRuytLINxWTybR8mq00sU7q+EvSbPKzr1co2ELO8jHxtPyWnypPxyo0SO",
+	"IHFJybbt+R0/glJS5bUe3T9SVo0S3zdvcja8eZNoqGNEMmvyIuUjgPkVnHAR6f5jroypQC0AdfmdUmW7",
+	"voFttfA+2tmSGiQQMncmuXqoTnASTmYEGYTxFKFjlFS2NDahtMgWiUKfAWCUcbpvSEOZiOjWHF1w7cPj",
+	"g3VkAHGIITDARdTkSXQjzXNqv1rN5p6zscCfhs90EaJ8/M6FP9she9UK2dnesus1u1pZIZ2m7oCjWck5",
+	"rq5oO8ITTCxQM80oIdcD+qm5UIj1LVNjqvzVCF51r1rZ2d6q11Z5zVvICHmrS4OA8XnSCxaMcuvBytBL",
+	"GDCh4aO/4VzKElLlrghbvucxvk6mXFvm2YiGEaEeutohyhL1b2UC6/1/FuMsnLfpgtqfFxA1wlgt1xkC",
+	"2cISAReq5fkIKlt8REpv6JXe5Fq2AUmUNiEM2D5WgvhA++oxBGb1g4CAdLXSqvwm19smCVWC6AZRSAxM",
+	"QMKP6CTA474kya9Wk8PpcOkxgEzwTgb1wMjXLpWEwwtQD2G/lWPQ5I6bSldno0QOItITMiJbMHboj+iK",
+	"QTgZA4W/9U6fhcbOuIfSUn2HyxKImqHqwhKxUq3Vt7Z3rlQilt5gY+7buNMZN2CVG2oDoc2S8dRgNlfY",
+	"7nDl/B1/C0/QFW+4dbGeLq/FLANRggAjxmS6o8wdp8mBn8HUDKARtJ8OH3c/FHahMDdqMWc1zTRxMpbZ",
+	"hRIG6DGV69W9yjnWt/BWM2wu3PQzlUbNOp4l/5RycTrpgMIpP2Wh3/bTmkuIhzzAwF/8X+NvAO5R+9nl",
+	"1h6rt3eZXXMr1K63t3bsPbq1ZVfbO+1Ka4ftUmjwCGh6h/8RfxG/iL+JX6v/qmPCpUg6MChYGUsyI0z0",
+	"z+nADJ+e32N/ieffGYSizzbvC+mK4fJf54mc3epxy+gAtPt1cwnph6LtB2wNJrDOwOACSaynNFKovM5l",
+	"BSwup4WFJvmCkhvSrEHEg4IKTAGhGkCOV+c4xOcZGno5ZCGyqEzlSw7189fC51oJn8dYX52RNO8WC3s/",
+	"WZbTGwjwkN3uDCtEB2Ww9JgFng6+0FBNJgMbRBnXJ4z1ZUqSK0vEMV/SaXIfrPJ7Bw8OMKX514CLqzaZ",
+	"HLhd2GK5j+0gcteB9Onmz9gJjVjo89Yg7DgYpdHBHLDqs4aMhr5LfAQ0gjRpbsZrsIgmENLixgQCdInE",
+	"/Kow5D7PbvBzmj1zNmCycRgv5PbC9FSsEATC4V4lb/taUl22pPpObaO1qXP1UvmO5yNzLO0xiwSUdwaQ",
+	"XQlTEbmErWNKks7ooE3NHSRLnCxfQ/o0ijCQumpNDCKLtBjjTR6yU3GCbTcatDFJ6xqLyMA+6MCQA2Sk",
+	"MksN1OTpQ1OqooHUTEFQm6HlaYk4atM+kUqmOBZx/L6DdWxgih104AlKB5ltQiPMLONNQwbVgIY8aYTo",
+	"pq47CGmUxrBwHDZeEvhtBhNfTHMJpDUium5jAez5kfkEb1M2egmJrb+kEcTTMauquqJSTmNWSMjQLrvb",
+	"7Tqzd+nOjl2n9Zq9x8rMrnj5HHEf7lMrlUuVSq20o+U0fvL8oLKPCBkW795Psg3Jgig0CvfFX/tBQDe3",
+	"SmVS/KhS2Scf+HzwlDzd3T7erm+Qu37I2uLpZqVWK5UvVm+sv/rZuVKzQ9e50lU5tbEsPJnAZWrxzLmb",
+	"KLFsNEbnB9nucM/wac8r7H3qsn6Ui3kLzvYxgaskI0ga7BHMyDVgNusDjRrE5CPgUpslRB7BSB+qgWYk",
+	"ycX2uZbXt3S1w9KLGsfiJeNYxDidFMMCg0S2IvYdcauO/A4nwDGr1g/2qrBAspXW6TP9L41w6LGARWzO",
+	"Os3S7EGYQutyX2ZUtllqGyUCX1O31TZ5grSk76B5ng0jq7oD5LAGUYmYBQCo40izrPeDJhJOPj46g5j4",
+	"wUVggbKdi6aIS0w/YBW+W5qMHImSg5zyncexlEzvJdMrzakeN0McUnnhLbGGUDjDgOaYFUQEhZW0hBS2",
+	"7zH19j5bUMmoE4vQII+nj5B/bxrSIGkoC3x+YoirpUaSV0sVMNaB5LxPOz5Xxtcim1KKe+kAL8/sW8IL",
+	"ByNuu13xqm6tZdfpFrPr7e2yvdvaqdh7VVpr1d0tb5vNt9i2Hpd3G2VjRqoJWWxoZmr9mPRp5pfbvuwH",
+	"dGSc9/8evx5/Ov58/Gn89fjz+A8An7W8wZZM6UjN8Ty/G4dL0uXxbim1pMsrwUtIZ8LMTSTQOnM1r2Sy",
+	"36Q4Y6ttPvMX67lHrCdOdbhRPW0/PxaXcizf4oIEgndYCHoLGTLBg0wUVYlgD1lSBJcvelPasQ2+J6J4",
+	"AGiFWs7H6obHPj/usagrvLl1CWmjkNKHXBg9mV8/I3BB/YgMAXWiS0+ZOndIsTEAxz4z0Ag3yqzZlanh",
+	"8+OYox79N6AXn+g5Kb3RYqk1DtzlCgb8isjqkhMMI7THVpEIm8/MTZ5vqrtuujQIWtQ9me+oPQbaHLWw",
+	"HReYRCCmLyMaMbQOOaFZ/mwTSQLMG+aR1qjJHSBnOZLiA5+fODkaGW09WOQUo7xyEo0HE35qe58w4rR9",
+	"7svukRTKB7jHHTSK1avImcJzlNRgpYE4PVsN4lTLFSdNdHI2hDtZ6kA5LaFSJqU2tBMpo4UeSWQeFFZJ",
+	"KY7Ng48jesJ4RoolI1KyMr3NRHHrfnqnBFjHlHfhRXhLZd+kz08cAejP13dMHqjxoGC+zU1nib67ZnLV",
+	"Z1o5qHYkxaG+OZgNF4Kw0cUpR/3gafDwffaXP/nJz1o/O9r+8OlR696B7mBXJ/zlx7Wnh2W6N6r0blVP",
+	"P9yNfsK2wp3Bg3rrx9vdH9Xk7Ur7B2X6wd7Tn7mFVQyWW3pfXFWJi8S+f61h5ozHnJu1oO7oOXp+HvNr",
+	"numVrJTMUidzVrqaxpWQf67pqwLz0nDRWy6V9DmS4i71A6Mu1+Aua3CXpTU7yltYggi2nWivFQ39KbUO",
+	"+na+Tv8AdKlRyokqbQ1QUczW574kLbUEZ2hUgFfIRKf2CerpFKuvnVUtTuIiIMTflI9wZr8MybTLzCop",
+	"zpgb360eC5nnh8yNnoS+biaUjc3N4KSUcf3hCyaG2CrCTr0fvOuVqqncclhGgB9kLziXFM/dYZYoh5pg",
+	"tVZboRhK3DFObqBPwsC59o0lq0r+tSC/loIce1EuKsdx9u3Id09YtBitS0kLJFEacqIvIEWf64xaFgQI",
+	"0Fx9TgRnGxaEVY3QDZJEnykhGHBl+iUVBPq+IMEpkRFtt6HbZaTzGjCIpHgBmEVHbEH3+BG+4WP9gsvQ",
+	"lZsxGPss+2bzwBwmUP1XCatYCwdxJaTpuUnJkqdf5xoGGrEO0GcgqBi2RLuBkGk/tLVMpYNmsKjSPbfC",
+	"7J1W3bPrbJfae+1K2a66Na/OttrbdKdVOD9ZQwp2BpEEw7+gu8Hj/xW/JPHr8WfxV+NPxr+CIrWX48/G",
+	"n45/TeIv4pfx7+NX8Tfxi/EnBauA+yOpf5hiaDBFE+Wti7NK59bF2cUOeo2uax1WrXXQYtdMYEZI6y+w",
+	"gFL6YZ9xCaDO6lrTwWPuKNrEyS9aJ8W4xkRVT01lhzV50WkJb+RolDQtWaEXugUUf1pQYwmOiTTnGakp",
+	"HzV5KAK2TzTSHyKTacy9jf3UaMYkMSkC27A+YUPpCWV2O01ezGA3tgLhnjBPj0y/KZItE0f0mXIcsgip",
+	"oCbm4yPnlvVF6nhbcEUh/sf4SwSKGH86/iz+Yvx5/O/jz+KX/6nJ43/Ibl8Sfxu/JuNPx5+OfxV/HX+l",
+	"tv2r+N/Uz6/Gn47/Pv5j/ILE38yVBkrcz5Z75xZM5xFC55MfOPdXQ/n7VuoCtXAvrgd0PfIcRXAOqp78",
+	"7pgHvoR7cEiljrGv3Zx1FfTqZIJASTCh/mZqv4VuyibuBVvze83xWe7qNlgXUWpvSNKiXoc1SNcUtRlE",
+	"EOPYGJsbErfa+VCOi/Y+yAzno0QeMeqhB4aX35BGw0riKukk56BbQb3e/dETeJfr76Zc2JTHj2becIU6",
+	"RT03OFFY5TiPWCwTR1+bo0v0Xw442KM5rxu/EzjdWI606u58hv84i8Z5Rjxhn1A+Ag4MFkh2Q6ZMzeS2",
+	"YLjrejQ8Ib7efbMBLKftvQu1O60dz6UczyuwN9b1lFfaJprWU57hiJ5VimS+1syqIyMNLpPSd77I2YSN",
+	"uRS37xsY9Twn/nGS8SKu4NIHFDhlYpjEV8ikCE6B7wiK1XwO4DzHuL+Po5By6aub5VB3TBodhROWjfdD",
+	"0QpYDzrPJFaoTtDwzjRO1B3etCTNCZZKWlR63WQrjviqXbmrEq16cbx5CbsuujvDHFMfJpXGF7K8No0P",
+	"stAEi7pqIc6iVRWDCP0fZYTp11XmF5Opx+NHTZ72feoIAdiORT+SaWanHdBOwkCurUusIAP/aGPJ5M19",
+	"80ZvFQ4w7JkFGACX09r+3PpuYpNnC2bNQt5uJ+IOsYXpbmvH3fbsLVZv23Vaa9m7btWzK6zcNscAE0Fr",
+	"4SWF+2VkP/Q6W4ZYBhfk2kq9MpGoRE0qEW9ILbGusZ06z+I78HRPH66ANEqUy3G0mCt6zCQ5SHEqybHR",
+	"5MMujaC1SAlZtEka0PgAYSpBKCeO8f4ciziGxb8twmOENtKMqZw4aAs4qfAWkF2aHbB6pJ7wWMyyCi+Y",
+	"T/nf8bfxi/Gn8av49/Friyh5FX8bvxx/Mv57AsLs9yCDQPaUCufc0FeYj1hL+Tcr5c+3AOYZxHojYiGy",
+	"98a5ftaZimupeJQ09flK5ngkov6ifreU50xXZ92Q+cYymrjmmSJUiBF4jBQ1RfKAQydbyFwBhVfq4IbB",
+	"uIpEh2FrR8gMTdpUM9wBTxrnEmOfZjjXXBZqNmpAqDk6emiAXzY0wbXgSUGWGpoaOxQOYOYkfRyOE+q+",
+	"lN+Qtvvl3q/JjXeQeymNnc+CQCYopVkitQ+BRi0ZtrqPC6zfORK1BMvMdLkwV3DvuE3dSCAxNeNqAWR6",
+	"XFjIsFQfGcUjQTwf1vQsrXgbDz1W3/7izSf1vWq5tgcuzlxOtaXFnxqTHt5lkKXhzBGcOSBzx3t7ayz1",
+	"tYRdWcLqhalxLjIrKyNoo6Gw9Y/Kvp8Zx/iwiwJvSqqoFaq3NrD0o1jkhPFQAFsNlBABXHKTp+VRaiNa",
+	"aY54UiKFjASsHWEPIMpcCKE3eZ4pU+8xALLIbhuA0LhneoMjM0IyYlGTF5EoBKteGff6wkcKEWXNQ6HU",
+	"hPiCd4GXyfJ6DHjkB+Qe8cQ8kjclGY5MzejFYh36BRLgKPxzlrFoUJ2SD3ComW2MzWjm+paa6kesR30I",
+	"ETf2UpH1/gRJb+Ovfr6SOEyKXWdagtDhZ8oCct/t3cMQjbLzAZAbS+3R2d7vfWjoRUIDydyQIY5oyKJB",
+	"CP4moZJE7KnaV4Ae6oior+axsbnpkCeP7iEeHFC//uSRtocOH/zAIi0q2XZ9AzzkHwjRCRg5yEoBC/4c",
+	"ASUhHzX5o7u3yHa1tktov0+KRz88sCsW2SbAsSAtUivrF5XAiXPKQhpo5B1JenREpEvRRsDWVjWSfUSd",
+	"A6gCqQRH7qgskQfakDCcNzTCRiZoY4K9anDc1RK9Y7ZHhgKHZoRTidyiQWACsABRr/kg4ETD9YDTrKyu",
+	"SYKgvDnY5Cs0Pu3rdFReCple4ZwhZZq0Z8njJi9q20F9eni1+T1VuTkpXNhVR7tXO9gLkFFo0BGhH3V7",
+	"ahw/PKgUrAIukkJj2yr4Ug4AwyTlwNYrFruu0uWrnIJNfVZj3vP+PHnae+pZzUG5XN3Gx723jX/hE9/T",
+	"d8LfkD30vVoZ/8RP/t6P3j/68Ge124d3fnj449rhR4eTfyvrEi4sNGplq/BxqOTtoRK0Bf+n7z98NCz/",
+	"+AcdcXBwcPDg6En3zpPOwcHBT9Sfdw4OfnL/4ODg/d7pbRGoX94P3r//0zsfbW5u7qq/fjqMHvyZ+r1g",
+	"FXAwhUbhzOGsJMDTlTA7Nptb/fvpfjRSA9wseQLyguJ+utam6FvLkoOmCVLUTAgC2u/PUyDTDvXZ3Bl3",
+	"QKhoLAb9/fMPNPRiHnMgTZ642bAkRBvtP1wzVk4zRQy6mIANdsIWhMAtgo2qVcabHLxiLoYaVp6FpyzU",
+	"WNnGYfahfLDL5EYj9WllF/BihqEPeKVd1iOeGPISuRuKHtxQmC6rxNtNsOnlidSLGYVyk2uLRbvBCRaE",
+	"4foB9nEjyLk41lN2zFK9kwkK6PlMDhq3OzGHmzxURsIMLvIFRCLTMv1S3OaVJMlVsolIMzZ5Zu/qo6zR",
+	"u3rjau7yWTIRd4fm4JhYwWsKjjUFR4qJn3GMsfsytTlXENcfh6W+siUW0XEo2zhRyJI4iQkC6D4IEpA3",
+	"hY1f4PewdQkkHieOMnxqrt/rwD+YQyLa2SgRKJBGmrOcx+9LI9EaxscLleONmELGF58yWxHKD6Q8AYN7",
+	"hlnd5BNh1vme90/C2bRjkwIGXnZTz+aMHGTL5xSquyezkDOdWzPh2r3NW0o35JTLVSpYhS6jnobUvUXd",
+	"LrNvCR6FIphFBD2kI0kcLmwZiZA5KHDgFUhXBAmiKXglucrzqdFf5zaRt9ibzyyAGYp9hS1utIidaLjZ",
+	"htk95bKgDaUc/7zywfUBxKycSQuh4UVIuIgsgFNuco2nfLYPizl0sKV8iWyvrVGTm0TBmXF/Y+7w1EHN",
+	"yYDZ2fAO4+oHllfB3xOz4bEGJ8t/NEsLQWPprn2nK8g7UheqAPMzv8T2xPUpwk2RD5HO256mQaof0Ejp",
+	"lBvQ2we3kKT4w8ePD8n7VPquhtP58cH79x7ceXz88PDOo4PHDx8dPzm68+jBwf07zub0scODo6MPHz66",
+	"7ewnu0v5NU2eQdNFj8alQaD7PCrORolgmYacbjYGz72vQ+JpvJ56PZ83YO8+9SVUy2Rzm5il1BRCprwG",
+	"rjHY2aSo7pzKDZ1fzPUuK8uDn/pIbo2ov77hS2ReSsqIRgrc/oaEqm1zTdExpTrwI/PUuwKntJ5eGQyU",
+	"UYIAftqhCwYdglBH85ubs/Hwi3hSMOgstz6CCInwL9hTtdRL+fBYrtDlf4w/wYKTifKV30EZySdp+You",
+	"tYr/efxLqFL5Zvyr+N/J+G/jl/E36kzyH/8n/n/jr6Co5eX4k/ib//hamQpdESb3zB1WB4NBp9Ao4CCX",
+	"9wAf6pWenb6rrBBabXbnU8amFe/J2oLFsOPtsr12mdqVVtW1616N2bvtOrW3WtuuOZatYdersICUGuoW",
+	"ulYyu+dw5MCSpab+DyUS/1P8evxp/JX6oBYZfx5/XSLxP8Qv4i/iV/HX+KEtEn9ZIpW9ggUTRN3ojn5p",
+	"n7fF7BfWJx6mHOj1vS1Sqdbs+pYNtEwZ2fXDqKfuhrZ/Hy3/+Hfq4eNfjf9OraX4VfyS4Cjjr+NX47+J",
+	"X8VfxS/Gfxu/il8RvFBGoeDab4i/jV/GX8Yv4j/Er+H/f4HnbGZPIuNPSbVcKRM448v4RUmfpIcAWzQz",
+	"zPse7oGlx3Xz5vQ4bt6cfmza77DtVmmF2butHc+uu1tMF0ulsN1twOR2GXexHgURLKvlasUu1+zKViET",
+	"yo5/A2V3L8afQK3dH3FTkvh1/HuoNfs3/LzqLca/JvErAiVmn8dfqX/+IX4NG/3L+EVmkYx/VbAKSGer",
+	"HvA/y7Utu1yp7u3aOzub5XJlt7xT2VKbNhAd8SQMTDfd+eQE7FnpR7hHW5SfpILov8a/JfH/jn8Pp/8e",
+	"3uKrglVo+SfAR1vfqm5Vq1uwEkPc6h7j0YFGUWoUauVKubJbKddNRwie7XOlSXd2yjvl3druXq1gFU76",
+	"ffiptl2uYONIwDo0OEj2UaWys7e3Y5Fz7Ce4k3mp36r/p2ZitVkSnVCNuVKu7uyUy5VatbK3BfH6KApY",
+	"L/fS9fJOubpbKe/VdtNGmOcrCeQlkAqswikLgSCiUbEKQ9ZSnzCDXDdDYDy/BDnvzTN7p6yOrhiCwYFm",
+	"A5QJoh3yxktfvu8htO/A9Da0EY2/elYw5i+YvVBb8PNcsAzWjbLw8ig4xoBOzeeNjLl+i0Y0EB1cPb6M",
+	"0IKbMN2zFvvms3yH2vPNjHGxuKEne6KhDJ8B24PxLC+k7UhuJO0/SbE58lm0Rknt+JHPXeZgyEzZd0QO",
+	"WkDlL/iGBcaq2h49ymkHEICUpa7eVpbIh9r61+avA/f4eMAGmIsAQhmsw6HEY66v7tkgDjwgUmYyYn+H",
+	"LP2llIzrfdYWIXPI5sRIDWiompEOI0VW6pSS1+uJkJGoC+QCIWPEoyPZmLrle5B3+dPf/QOpwRkzyH8/",
+	"8GWUFSsH2a+0FIJDCuxGipp6rkGSF9WJqOTvjRXQ3xgf9AD0z1yszmbMk8e6CAHjFJmj6v0DX+IftN8P",
+	"xSnDXohfMFef4kddL6RDXvj50jB26hX7oeiEVPmX2fU572302ZeDoqce3wnFoL/kw+HcS3l0biuatSfV",
+	"8iQtWGM4uMjvsXmDyS3J2UNSqhWSk5cxrmRARIQkoBELzxgZ7LZzDew6t+zhiRwbEpZs2kgumtm5QUwr",
+	"CMm5xOgwT7dXVO1yBdp/jX2kBKOXRZuAZXoLc5/x7+L/266Wqzs2GJtmBTcKyL64U7Z3K3tV7L7Yc+ue",
+	"jb+qH8u11JWouFWvzpS/SO26u+PZyme0y1T5k9h7Mat1etuttbfbZWbvejVq11u1PXuP1mt2ub1Fd1i1",
+	"VXErlYnrHpzLtk+lQqNQbe2wylaF2lW61Va+rmvvtqFnZJtuucr3rbbTSx77UWCiERnfChwvEn8Zv46/",
+	"jV/HX4Nb81n8Mv56/Pfw3f4Qv57j+2T96KwITf4941tWzLecNoenTsntrjlnXajTMaOpjtC6WQLs0ejt",
+	"683s8o7lbx9DUv/UZ0P8OBm7805SG6zPWK5HciaMVL5TcgpF6nJwPVYwgjefZf5aBDT0oSFaSQT0DUk8",
+	"GlELfvWEO1AzJJP+9GFXBIx0fRmJcESK+d534nM3GHiATHkbrGe4DqlPcsO/kdezKUnirJzwHCPywqXZ",
+	"yTtDOMQPo+5tjP9U9vbKdnnLruwo/eNH/l8zLrtA0rtdrxXm8rAv4lbv0ygUfNRTjlNhhprrh74I73gD",
+	"N4ksen4/ED36wISHysjBDoWWcOSIhcDYV6iUd3YyPw9CPjPAbBUCdsqCQqPQ9TtdBttMsqeFRqHNehQo",
+	"/CX3A4zBVKu1Wr2+BbEPEwJdTts/twp0EIkDtJGT6nVXfSj9XRYI974IfHf0UxPxwNMwrLKEJaAL1w7n",
+	"3GSGqZAscdzv+q/MQnqMWzK7lvpeGxZBwNIA2ovxp0pRjj8Zf1bC4/NaPPdmtHie+NwDOSIltM5ZBdml",
+	"1a3tQqOwxXZ367t7ux6t7pbrO5WtildmW9vtXc/dru5VIZBW88reNqWtludtV2mlwto71YpX2apXvV11",
+	"L/+v2fsjiPvVd6uVSk2p2UBQb/ZkJqgqk6NSBqf5TS3XY2bW67Fee6B32Wkyn5CGW8lQVBdM7CwytZno",
+	"giUATy80zGpJu2/BIMGPrj5NRclulF6ZDgsKYgLPioS5qgCxAHj/N/dGlck3ytpS2XfSo8PXqq7yWukd",
+	"1Xc7y2q+wz35UG+nHbtctau75zGo4QIogs3eraKj7d9za/vHuH0+HtAAW0jV5hn0OyGFiqertMm1FSIP",
+	"JzQN2iTm6BFqAG2ofNdmfBp3ORQI6HV+U35ePDsj2de2+zWry6I8+3nmhmzfNrPeenbWOpw5gpxRfx38",
+	"ik1qjLxn6yleFuomG7wXYT52DygGThprdiy13EMWhaOki4FGG+RPf/sPxDFR6EwTA+hW7CTT7SUW5B7S",
+	"Rlgy9Lknhuoc0WecFFmA5AN7mZOONfDNhoZdUA9VV7RDxkrkIPkbynHy3KERjSBLip28bpe5ugHDj4D+",
+	"V7RJNBSZZAi8hAHxSTMo6gmmbEhwRjrA9hLtp9yg+K7tQRBkPViQEx3BpJETJoYLvOPF/Nwm1A99rV02",
+	"iM9lBMDVj7Ne8XT907Snqh2eSQ/13CxlaLMV4t/Er+Ovxp+bgoPxr0j8BdG+xq/jL+Ov4pelVQp71BNp",
+	"8Ajun2nweL52p9fu9NqdXrvTa3d67U6v3ekrdacz9QPff2/6+8OBs27RvIZhAm0YTYQKzogIXJL764qe",
+	"NnbW/u9qUK+U6LkzbppOKe4Tx+jbBlGPdEgPwHH8KOE75SJi+aQl8Qz9iQQHlY8yhKCTHfbw2Evy0lLb",
+	"AKcnYk8jRGz9SqkKooFbtSWrsUTHvwQ98yJ+Gf/RUr+8VkroVfwtVDT/8ULunX69q2rcX/t5az9v7eet",
+	"/by1n7f289Z+3jptunb01o7em8PiQYdB8O/E10ssns1n5p+LKisPJHE8MeTqk98fZfbTbX2xYyUZr+w4",
+	"bsxsFNrXaADmjsSXAIAQeswz+beJu9CB50ckEB1SdDKvcmwGf2zuBb3207jd+uic4kvzFmc38jDSGkWM",
+	"hJR3mEWg1chRv8j3ynalXK05iSeKaDqpL/pIXZJrn+jRpx8w3om6hUa1XF7S6b3zmCLMOQyBtFggeEeS",
+	"SMx98L22fQnPPuDpo93AV2sSgH4axKmV6zppqy3vRUN5IDiz79PI7a40ntVaPpTtvSKKkqUBmH7RZ53z",
+	"XntZ4E1YlqxciwlYpgPXZf0IP6eckYuHlegsBlyyCrdw0uzbvuwnCnXqXjSKqNtNIQI1tn7AgFyQFJ88",
+	"vmvvWgQhdre3N856qlo9s/sYj354YFe3thOGZhyeRT4eCGi6PQs+qlre/v6uBR3MYR5u+O/RgjBPReE0",
+	"Z+yE2q1N5bo63936qs3jSEA5eEMSV/RHpJiTbhtKqWXkYeajXd1Iry/f/vbsF0YlBhCAwI4SaWxCb584",
+	"ufXRILgcbqaLIQtXt9RSurnMQnr+LrIzGDsstUSxdSY1i9YFiRcegJnNOU9PzfBrUQuJneDrVND5SiGt",
+	"fCGkRZxcPz6WSmaK97AE0nTfO5k6RmdjfyI7ZIr3EOKXSsEX1fE9gnteehnf/4pfjj8jgHX0KaAdQdTp",
+	"Vfx1/IqMPx1/AiGrb8zv344/iV+P/yZ+Of4UiP9ex9/EL5YIWK2QKrqt4STWuaJ1rmidK1rnita5onWu",
+	"aJ0r+s5yRRkgoXWqaJ0qWqeKLgQTrfbSd5Im0p6CbXDE1u7gJXXGgb834RNmmtd8fkoD3zuOQspRjuUo",
+	"blHMXtgzhG+bkXi3MmhxF/YQ/1FpofEn48/jf0OlQwD6FOoIM/WB8QtUnl+Dsnod/9Ei40/RY0RM1H81",
+	"ULrxH9fu4NodXLuDa3dw7Q6u3cG1O/g2uYOTaLRrn3DtE659wov0icmTCeO/LUKSbrBL8g0Hnh/ZRh/P",
+	"qQ28O7vuD0v9EEYc7zBZ45dn0SfFlOREWiQUATPvY5FWINwTSf70yb9skH4w0PRyyIra5Pr2oo3I5EwZ",
+	"vJIUHXXCsc8di5h/HreBwyf5RQwix2pyR92eefin8tTaIZPd40icMH4csgGihxjcZDYivxA+V+8RWYSz",
+	"IZNRk4NNXyIPAR7SjKHDImDyd/YJF9w2PyM65AyWnymUcfUB7uD8r5hmvyGJ770R//s6wzsba0sb6yyi",
+	"oJ6eFXos6gpjnQ5FCLIusZRwtWh7olKuK6uoDwqmViqXKpVaSTlMwgV/YSHbxaSRgQNRHtFBBx92X/y1",
+	"HwR0c6tUJsWPKpV98oHPB0/J093t4+36Brnrh6wtnm5WarVSeXVvagI6uHD/8UH5fmd5TzpdgmfDBuNG",
+	"XOOOXSNFoSTKJInFDaC/BiYMI5qLKK6zVBYJWcYqGsNF/gtbN8DOVRp3kA4O5PssDLQbkrg09Czi0oh1",
+	"ROgrLaCtWywlBzdAqYTfkGFXWFCArP7Xd7uk7bPAk1ilKALkVuBs2OSnNBgwvAjlNvJfYPG6qVS3iOHr",
+	"yrNb3PWDiIWkNSIOgzWhjA9NWYE/3PPmSnVNDPJDPS/LMEZo7YfVgL4kynWGXQbPmofWnw5tJkfEBNCc",
+	"nt5R6jsYD2t52ofJcS4zvtVZF663lsHpQI/FOO3wYtlI3z/FL8afaG/KXyEEkI0L/hOEQ5VX96/gUCZs",
+	"e3SBEsqG70PfZcc9n+P4OBsWGlt75XK5bBVE4BUaW1vqj+dWIUInUp8z35cc/x0EbpfyIeEJc271m/i3",
+	"8W9BeiVLpFHY0i67rXx2u063W/au8uf3WLldodVWza2r9ZJZ9I3MQoZJVur7Ygj6+b17thrU0/291YPf",
+	"NQb+lKJAzqVuIlvPZGN6m6HxU424kB0Km0iikLGU+7RPQ9D2mpPG7fqBFzK+0ZiiuepSqS7rCRmRrXI5",
+	"p4alID4km7iIYM17pSZXXiAAWixQgGbYlyd5p0P609SZEEZ3y16FVdt2jdZbdt3d8uxdtt22d+huyxxD",
+	"nYwVuNpMT7shKgnVXZ95tCM6/gktJDJyjkR7ReJvx5/Gr8b/GaJtcATE4EosebA2lhZUoM3VfM8LVakV",
+	"sZZMV2VpQ9uG/gow1W+nNLIWsEjPZH5zzNZxCHBaA8SNbuUEGVQ00kT6TwnkEWWDOPVq1dnYP4Mauckz",
+	"3Miz+kMtTJpHQhz3KB8dp8LKwaaSrXJ5PqfyrdQEPnfa+2oExcr7/go5jd8JSbvqfM+TsUYCLN34pcdg",
+	"Gr9C1g+ZZByjoQ0iGffUhmpR94RQSZx7bewyc5TvrL1oP7KI2i54OO1EcxB0GQpKaAQdhPMlw+yusnUy",
+	"Y02qugymgaZMJZmowiUSo6ZiffOZeYIGLfBYwCK2gr56xNoDyTytc5T2MHc85iI6Zr1+NHLIsOsHamOB",
+	"OSwHrXQEaqcl4ahiT5xCYqCn0wAbpewWNbttlgq6DQPPqKAJS+CMYMa9NrbSz4hmzOhZxYd5pe/ZDl1i",
+	"sxyGzBXcAxVzF1JAF48F76722EdG5n7XzZ6wCFbcpNb81B84fViJ6CgF5wC0vgiJ2QCzlv0PWJQzuy7i",
+	"Da4tk3fYMlm7sJdbaU69lSXD21AQnl32Mx6fWhMXdptBHZ/Lb1ZGBLjNxYTIQw5aynne2FcHfd5RRwfc",
+	"Y0DBzoI27CqiHsW4RzluM4+xPgubHFjPU2/bUnIZHG5TSZ4+e6a5QopOvbqL7nml6gBSlZL2AYIQzRLr",
+	"T0CmXZI1c15XfEJ+vxnPG9/8SsrM1/pt7Xm/k573+e36t68C8S11Jh4xwH5S2g1Q66/K8xe9HgtdZksW",
+	"RT7vnJH58qOuF9IhDQh2g5CQtQfcU25JEIhhQv8csp4P2jRQdk/k9xgpeqxNB0EkyYBHfkAkixrK0T8O",
+	"gUa6Ui5bpLZRIvcX14rMcXn0axyZt7ioauDiEbzZQTti4aG6tbpsq6zui692m45koVGzCumkYHML5snh",
+	"tVbEY8++wBwpbD7TuhLsGlWCfTi1LdSCNQslWzR8SEeaJ/2tyFQNZtIyzNuHh4PZ+/Cc5ub12IKXbHK+",
+	"JXLl+2McrVsmrl7+HTFMzw8vQQ6uYrpw5WLg4YVmS9QNGfWgjDJgNOQslCnOZsSo2wV7A5LoIVNbMhgR",
+	"6kb+KcMq1lKTH5gTiWQMuyQyt1V/JkkL6GOAs/fTytcmn2XOEBoE5vp87VWJfGCGCm0OVpNP9znowllJ",
+	"XNFr+Zwt0/hwKzdty1TL5t7Tl+ZF55Whpi14Fwou6Uf70nyzG9KMZN6T9YmX9GR8aVgn+sakp7ZrByiE",
+	"NMcQfg/IYqnz541swNXRWfCYLSECRvm1r8SdGSvZfVzeTft7IVayw7a9Lbfesmu0umfX25Vde4+Vd2xv",
+	"291q1Wltr7pb0YW393E25zc65067i3217XbSPJs5eKhbsAAd4UsokP0COkO/GH8e//v4s/jlfyLx7wD5",
+	"4Kv46/hF/OX4V/EX8YvxfyHjT+KXgLMHUAgk/jd11BTWkmoJmvPh809VHaf4AuetOc43Gz9PHvUE10uj",
+	"bBX0mrslBuqL1WY015b1/9kz/kf/X2WiNbbeUp+nsmuX2Y5n193tlhrqnl3fre1Utytb5XZ9VtPr/1YD",
+	"BQhCIBmGntyXUzXJaeMrHIb+3P8ML6mjWPGrgmW2RKNyoQJiWBFZkXZ2DXEiRNYe1PXppdG67ob5Ohlb",
+	"4bHWu0b4vu1Fxln9u/ks++cinojUjrkhiZ64EkmtEtEmlAtokdS7FiOn+reJwm68k05cKEtiVlBlntVw",
+	"NXnltS5Z65KL6pLy+fXG3KLuLtp1a2VxfTr0pzyCt0xbWM8WLLTZafSclrgeqmozpa14a+Dr3tgkz4Wu",
+	"6w2CyO/TMNpU97A9GlFdny84I+oAcdp+wJwSeWxYQGQUMtqTxOeR8jtFSDusQcQpC5vc+fHB+/ce3Hl8",
+	"/OTwg4cHt49vP7z15P6dB4+P7x985KB+r9ScfSh6UKNUP0nut9vMI+1Q9LJ0GKSo/oC8E+Ue8Zgb0JB5",
+	"TQ4X0pARv8NFyLwNON4byIi0GDm8fdciPzq88wOLHD74gUU+ZK1Di9x+eOsji3z0wdFHUNEZUJ+TiD2N",
+	"LKLB+CpbDilS3uTsKXMHkdroJISsl0ecUt9rO8TnbjDwmLexTygnUDqKM2IKLnCSEDKLDCm8pFBjkoxH",
+	"DXwV9aPvNbnPSYZp5Z4nHRN5Ud6HERgl8gTuZmiCeQRfx+eEEo+OYBY8Xe05s05jkgwrq2QOkscvDIzP",
+	"WCN5xpvFEd9Zz8NxXU3/whlobAvA4eraNMsCtv1jajPFL0k1C9lmEKbsbbrTsuvuLnar2qZddYttt68O",
+	"oK2yWyuX6ytE3md+93nx90jtK1jcFqy8EcPVtw7IrwPyK1tIuNsJRWEJrV6cUC6HQBm3wFS6Cttg81lW",
+	"6i7LhDh7+2TIEDH+OuwK0qMjCL5mgvLL8RTOFc2rFdchN9ISYdl77RVOfSA4m9uCcOkUfdkbnHKvJPqM",
+	"P+0FeKm0Rbvtuyzh2ZF9CNJ0GYt6QQn+e9WPHIrQ0/vT551eUMoCgr4FFHTm0iFr9Ve/VhlOm2BDrWkQ",
+	"vxc0iOv99i7ttzXV5Jpqck01uaaafDNUk7ifRZvQdaD00vkvEvk5j/4i4+tckzht8oUX5RY1aJ9Jkptr",
+	"LCICL0Hz21fbWxJH/RZivt4hVDa5g7hHCCvCaBj4LCSCM+gHp57PO6RHwxMIqnV93mkQlwYBcf70yb9s",
+	"qq/prFq5dN+806rOWvYmy9fTZC56H970clHusoH0v3rnImo/B1qKrngjSdEWhFsvP7Xb5HDhi/iL+JVB",
+	"7CNI2vlrAqDw34x/HX9Nxp+PP4XcpTrv5Z8XcEQ/jHpBoVFoDsrlmtuH/7DrMkQc1KYeFezTCSm7dKZ+",
+	"wcI1Wfr2VGoePv2WV3GrrRo9A61Qso8LjZpaURkRtSom4bSYObuoyMjLdaL4WtF7gTm0NoKuIJF54HkS",
+	"u5bbyerH/KEu9FDTnZRWQ7pwurGryTOl0DPKoCG0i3HrjRJ5X3hYUa6UmyRUmlhwk5sC3SIeMhw6GoRG",
+	"WRkZHesklcw4ixuQRUxvgviLfttnHikmkHOOfklnwwClSeUxA48YwtTuq9dRY03NnTQijRHq9iIsxyPG",
+	"vTPsnYv00xjN95v4hTUh44FuOqMC4lck/gJZVeLXpcJFROcVAqetzaa12bQ2my7RbLrANp8X+TSaYUgl",
+	"oZ6XQGSt89nrfPYKFX+gVlNT7g0lsbGodF3ZtpRBeD8xeFJ7O+mXAuNn0CeRSOyoe55DiiLMdMD1Npo8",
+	"MZCUeUcxUdnQv8guDRmUycHtlIVF+ixMitmlIFT/0eTqNFMbj1YZ84gI8VKw8EggeIeFBIuHk7oCqJeX",
+	"2iSEZwgejDSGUFuEQxrOrPxS7z/PenuEXsd5TbdzCWb1zAxH6/N10f66aP/dKtontB0pzUDDE5931obH",
+	"2vBY2fBQQn1GBGnCmb8sc6RNP16Gg0IzPJnARLE/aAW+izEWbA+3lcraSAr/sJNdtyrPCrMUp1rLN0oz",
+	"0zH34Zy79OMr4ZygA89nyDeK7zTT95mN0WYcbxt4buuV3aq9V6N1u7Xlbns7bLe9V64ULiA7s1huCW7b",
+	"b4FrXck7xGv7Mn4dfzX+HIXj+LPxr5ZBa1uBhSKd+IVEFBkwZZ8TEXosXMelr5FUuXvwk+w3AoY03HwZ",
+	"SfKADREp4u7BT946JosZpHMzQDpJUeQ4PRHoYprPc2M/Ycyp5BhzSBEAxgO/50fHIYheb5bowiBkZvdc",
+	"JI46S0qdVzycZ+ff4/1BdDUB1XdT/p7jG5wFkvk9jnetSauvY4DM8wglGb0ymq9JzmuPLk0NgTj4Ms/Y",
+	"lCAvMx6pu5XIFeiJ0hwWiEnJ/72gc3jX6hsNu8Jyq/ztSONn3+XqEdQHb8ZaK5EP/agrBhFxjNp28sLg",
+	"hLG+BGkAlGalOXDn757BVl4bbN+RwUZlQr05XIcK1ybYyvrpjudHV2SDaZNpbkDwcHYA0Jhai+KATX5m",
+	"IHBOZXYSCryjR7cMlKQZkSnAmtJ9E7iJOeV3AV37oQg9gIZo+9wjxSFr2ZLR0O0SOeIRfdogTrMw/hud",
+	"xHjRLDgWceyknuO1+lOEzoZFfN7kjwZS+tBR7ZE7vBP4skuGIoSIcE/ukx6N3C4G35Tag/WpZjek/ITQ",
+	"ljiFzGLuHExRpprTj6xkslzRA3LOUFfSQ0CvyYutNAhsqZtw0hoRI3f1d5s1qebPdD579OkHjHeibqFR",
+	"LZetQs/n5u/KW0cZj23uptAt/iZ+QcafAp/7V6BwyM2blSpRKmf86fjX47+NX8Zf3LypViBeOrOoaN69",
+	"8CwZhYJ38NSpe+tCoOw5pXxxkHr0LE2eLv6l1fWy2h9r1HbK9m5lr2rXaa1l77p1z8Zf1Y/l2mVpf7P+",
+	"kWT/dfyvaQVV/DoxCF6NPxv/PaYSPx//Mk3HfkHUrhx/ivM+/qWyF/58ubj6BXAltVxbgpLe+LNrX/F6",
+	"Bdizyk9rNEBE1HI/6rLeOto+x39zUtHjJDBPKQVJor7ztkOOAsuPFsXhYW9dyKe7gJS/JFF7FWJtZfl0",
+	"hcmAtR5d69FV3W3c13N8bSWRR+tK4LWXfSmJDqZVyGV62JvP4K5LUF+/ucRFqirXWYu3PGtxxpJ9e1IW",
+	"8CJznq930NuSrNiHHkPg2PMjEokEMT1v7E5M/awMhx+tkNdYG8Bv3gAurw3gtQH83RvA60zT2ga+rEzT",
+	"pRnBPpcRDYIe45HdD+gCQrUDPjIppIQJTWeW4EJSHHZpRNwuc0+UhhTtNgvlxr5p6wqkgGt8rq8SnGma",
+	"LYcGwXtKds+FA7qXDvMQRnmGzXQPAcTTh+kh4ligSn5e6okGwdvM14Xva0yvOR3EWWkOjU1HXRqyhJay",
+	"bBU6IXUZUlJuaYlfa9PdrfZ23d7aqezY9a3tqt2qtV276u5t19rb27RNt2FOIxae0uC+4FFXgvzu+fxh",
+	"6LHwoIe9TBWU88mU10gixF/G/wp9VX0aRlJDupw7mD+xas6O6cMqWftR14kgypcRyQgp/ERvL7PuzFj+",
+	"ISAoFqt/+uS/b5c3LI3NGQIsWxjdkNgBa5EebCnSYtGQMQ4HpUVgqxKPjmRCw61mojfoYcaYRCKiQUqw",
+	"fQarNsbqJ7bORTyWvCi5iCw4577PdMNefrT8eyZuzznF8yxftVvXtu7a1l1Z7qMUIpRPCf9LZhOeMoA3",
+	"n6n/6FDw2xCYm5ygOcPAt7qwAgNmgikNBvJGEhqEjHojIrC4ST0SYmPqLz8k6kneIGByaWWEcbNLVEZG",
+	"XgOSwHmlHY7qaoJPa32y1idrfXLp+uRhuw1sqAlX/RtRLad+dAZN/b30HBJ1aUSGLGSEMx9yERQYAphH",
+	"OCDYnIoT5k0gMzc5e9r3AeSGM4lkbZo9jRQdGdFoIBtEn+NsEIzCjIhLOWkxEjIgm2ryuyJMuOkzoI3z",
+	"AzLpu60KxfzdhkdwRpVI5YMgWCrgzXrUDwqNgsYVKvVZFIrTv9APKImwo06CKZb5+2xNy2qDAPO78X8b",
+	"fzb+pJAgtu20K26V2rus1rLr7W1q77kVz662aqze3qLbrR0XxPOpHzHv/dH5YGd+F79UD41fx19cIDgf",
+	"Cujq0NNRsAq4zJSRwbinbAWrMJBAyI8Bm4sFccxKOzt+k9lx6yjOdYviiD7j2S+UkbYGBeFtCtocMQ5I",
+	"uIIzO/J7jAQ+PyHFUxr4HqnWSVcMQklaI+KxNh0E0QaAoIEocfaxBaPPQik4TAzmhtBsPjo8sIhkkdRm",
+	"sxhywN+HVgMlnFvMFT0l7JtcR+QxjK72pVMiAJdEODvFUD0WvyI5h7lNqcmb/MMu000InhcymZrvLRYI",
+	"3pGYFVdKSNl9FkCnqXf0pabZhJfQ367r99WBTki5Ulg0IoK7DGNZShaog5EIPDUjzFazYJlwVZOnq0Kd",
+	"FrJoEPIExdfoMCO6HRj8AeqqHh3hmlK+4oioGdhP6wIyRzWUD2i3JjcIxSXyEBStuk6SDouwYGB/umCg",
+	"pP6z1+R6jo7xoEOGySTiNKkXMPNIdcLE0temr3msBaW+npLAP2WZzaGmPvtl2FNfRrLJi6CvPVwsMmLU",
+	"Q4bU1ATACYQyBG9jUXzPPOoi3tRSinGO1puvlgLhUlAw4WBa2ZxDb1xt/G9tT7x5e2L1NTDPocxsuSFF",
+	"uUaKIrRM7xxsPJ93UikI8fVU5mmBt7HG+1i7sVdvSN1DZSZFj7WENzJqIrvxZppV53JaN5+lf5xRGqu2",
+	"EtgGMhJ9SYYCoBeNFVAiGW2Nbixoa2X4ZLWilWruqCskMthmFTdJ9TYo5UT7TpoQXGh7s2gEtJXxn6EJ",
+	"1tT7ZSdgpsJ8BNdNKMyzanLxonVN7vWiBdErLyP13w4nZE7c37zEnAFkd++boiSbLz420XR9e7Iqb2x2",
+	"z/IwORuicAV/iJJ2yGSXgKPpRyPSZ6EvvH3070J26ouBhPObPCeNS+RDEZ5gY6RxGPxs+FGIEjmiPQbe",
+	"EAkHSLbS5CA41Q1mCkf1URcJx/LaoH6XDOp0sWpzeq0Cr5EKVCJFS5SMwaS+1wXNxkB0xFm9U5he2CfO",
+	"vTbS7GaoiF0aejckufOYdkrkEeuJU7AfSc8HHmqi7g+hFcKFLfqzRBG23GSh+D9Qg1o1O3GvfS72/Vmi",
+	"DIM3alv/oUTif4pfjz+Nv4q/QB6m+OsSif/B0MsggLpF4i9LpLKHnDERdaM7WrL5vC3+gj1Vi6KUF2v6",
+	"xMOu4GrP/9kOqe9tkUq1Zte37O2dQm6TzmxN+B2Au/8qi4UPo4y/jl+N/waQ81+M/zZ+Fb+a0a0Qfxu/",
+	"BNj8PwDE++uZ7Qpk/CmplitlAmd8Gb8ozWDJyQzzvoeycOlx3bw5PY6bN6cfW0iS4dtulVaYvdsCGPwt",
+	"Zu+1K2W7SmuturvlbbOdtpLMvos9Fc8KkPEHxVGxyzW7sqVuJeXAdIq8jL+NX4w/GX8WvzCoVlP4+Jpa",
+	"IH4FjSDjz+Ov1D//EL8Ggf9l/CKzSAASiw/UTlQP+J/l2pZdrlT3du2dnc1yubJb3qls/X/svXtzI8eV",
+	"L/hVcjF/EOgokAAIvsOxQ7e65R6rH+7HanYHClaiKgGUWciEKhNE0wpFqCXveDekuPLM+IYdHlu6vp7/",
+	"HHNDaqk97dYrwp+g8BX8SW7kOZlVBbJAAnw12aqZCLkJFKqy8nHO77x+BxoHiK54FIVWWxp0Ev8RSiA+",
+	"Byr+vxAoJPlGaxby1z/F/xm/gB4J0Ojrr19Z9CIDhTu9TfluqpB+GX9C4j/En8Pln8NbvCg5pXawqxVS",
+	"s7nSWGk0VmAnRnhgfMbVNvpL9FzX6rX6er3WtBoKrw64lgtra7W12vry+sZyySntDgbw0fJqrY6KLGRd",
+	"Gm4n56heX9vYWHPICc4T3Mm+1Cf6//VMzDdLohvpMddrjbW1Wq2+3KhvrEAXJaVC1p946WZtrdZYr9c2",
+	"ltdTxaxFcU9EibKfeIK+UTjsljZLeMxnqVBxSnsskiBh15zSiLX1EpY2Sz2lBnJzaSlHYMys6rOC9F4k",
+	"OkHIppOpReisF0NFKMjqmbummxew1XYRG2BIGp67Say3u029XUJlVncoQbwetCAPFBj15uu0jTtcEzFA",
+	"ylRBWd50mH61WrLPAFvuRcwT3Icyqps0CNkZIJ71+R573872S7f8odATmhQhJrBY5zpVNBTdK5I9Pq02",
+	"1iTQkfsY+JHJm2JnThFi70wNoBCg+ZVF8kBFjPaZrw9JOxRtIpWIaJelpOvuj7d/eOvOjYc7j+69cXf7",
+	"tZ1bt7dfv7Fze/sf3RbHrvxlt1lfditb5N6d1x3yD/duvK4P4pusfY+094mBSnDViosdlkaBZFsEKWOs",
+	"j70/UPswwMriseAwN0kwFNQ/Y+A3S0RMeIqpqoR51N/lLGY74BQrtQ6Kl9xoRJ92GTFTe2hKKw6RZs0W",
+	"yS0lib4nRGN50Okwn3Qi0ccJw/GiT+A6/lF9qK/WorXFA0mCLheRvhGsIBF7DEusZfAzhsT6DsFlw1VC",
+	"Zyk8sQxxEeYNlT5qGHDsDCXztQSWQ69n3KhnnRpZwOkCTl8cnE4sXw9VxAELGDfPklEnBeouUPdFo+6I",
+	"STGMPJZS7INbR6uQVwV9f5+j6SdH+FcvEH9FzQoEnnOZFbN7VDVSCXh3eur4HTZK0sBtHttxtDdTurvZ",
+	"R12lTG7bmfyT8fvxi/F74w+RXP6/4s/i7+Ln4yfjj5BuJf4O4MAXgBy+jr+2De8zUEiDiClQaHE2ShRz",
+	"yTxRHwROBh5V1zrrtWqzvtGoashUNZhpvbZRbwBwksqgVm1XYJztxMEh5gWDgHFlOos26w2tTbma8oLr",
+	"/082gKQv1H8P2z9lnv5B/HucTI0nc6b6afxs/AR7hsbPNDiDVYk/B5T22enIes2+PT4v3J6lIhZ12ZLC",
+	"c1m9cLFI2WYDOcbBUclIWC5U0DGC4gQ5GwuSBP5LzB7/yZANjZ/GvC9WQgKBlLSJU1uEAvbqRnqTkJ+K",
+	"NhlF2l4ggrMWxzxq6IWdHGoScJsUNlRt8dghASdtJJ3fzJnuFp9oD6AN+LYeaBsdQ6Db9EKV3eSLh8Ic",
+	"PLdCRj0hmb4HQPDqKPAZkaNAeT3TWJsqshtwaL0t+CLBHqZm4B6NgKqZQtvuqhcG3i4Z8uRBJqXe1Tul",
+	"+ij93MUk7kOfV+8JqVyH3L95nazXVtYrCSGCpDZBP+AAlRV7rBZbfHvoBwodF65Zhx0jy92ZderUJGsz",
+	"TafJsL44LZerY85MzM8p0udK2W5c1il9xYFDLYUNGHtMQMLbWrr5L3H/TLOZzRl3CI6wKCUucrBPmkNj",
+	"1XZOCvZCRotGc+KY+Q3EpXfMv0yOdq6xOLH5E4cRHljQkj0xIn0KHG/YwZwEivSoBMChGJ9BG+rbHM6p",
+	"lgspoptig77OVKoqLyOMc46YzqOGkCzMaUHk6YzmQuN97zVeYfleIg3yOlMZBULBxy7JIBJdKPY8L31h",
+	"0jqnqYjbRoybKmTDHddj++SnIuAQKgaqTDfpc6Yvs7W8UISjxR4pI3Wdfq2QAnsfMXQWcMsKMWTeg57g",
+	"jJTb+/D2ftANlKw4Le5RyaoBl4zLQFum4b4xjfdHPQb0FvDzPRoOGXYTnoO34nbSb/9oPcMeq6RtnHmg",
+	"fjnHmq4iwvEvnqTXWn2mXms5bfSspjWZEYGEVP1pY4As8FnFyH2B2zT3uZaxNQLqVNIOhbfLkqaD055v",
+	"hOPMggzu9gB/dNlpVs0UpJrAliBQzulisEe52KNHFUL/EgT/ZyWnhKfrKJWZLRD4jYl8Q6RVb+MkUWGj",
+	"Ua83lpsrkKQwvQLAMEylBQCzaeHTOWphaWfw09oNVSiry+Wm1aI1baB2yGObCNWrQOgxt8ZcCvra7L2E",
+	"lWtHdoezSYE3qNcjkRihr9YqMG3acZGwVnSZsqVm5qMWN+VmEeW+6JOAByqgYUIh4mCxPJi/VCV6UeuH",
+	"MoABu8cMEwkkVgVAdFLZSmlBoMucIazQJidVKf1ti8ugy6sBR5M14GS5hkS3Ka0KKUvGTCrCLRziPTPC",
+	"yiLZ1i/e4hNvbtk59Ayk9CZYyG9IuOxnBwlOsAQ5DGU6/oTOhJRdaG/lVhbJfTECKq4Wd+VuMBgwfzai",
+	"kEloZGhYWjzTncT8eJHc4sg0E+lHlc3vwM1thqNGgccqJjUP32TUg8I+FCyGXSXbu8+18hfTyQLus8cT",
+	"/SY6AQt9/AQ4UvSadEkgW9x4CaAdLeShMoq0CZzg6dGv26NRP2QyF5zdgqtSeHZij3kCc/8p5ScxNeSL",
+	"MvDFMQQlRr8e0Lp/iJ/HX5rEsqcTWpdsNOqkrnV2o7q8nGpe80iAJyfHBkdp/oPEKG/NqY5xxufytM+f",
+	"sanvVU+Mfvi33rFzrA7sQjC9xVB5AttDm9vpAVJ4LoKwBNJs0Hq74S371SZb6VSbdLVdXffW/OoGq3Xq",
+	"FFuhzLo0ZgD17ADwzaY+fmZEZaRDabN2wsWTw1DlYao3tRjr0cGAcQzkMaMFnEn7rhvsMV5wlxR+8wuj",
+	"dDaazigycDe0h+Fp608tVHsHz+CVIW/GcS9Iw5E2zZFsJMv5kDdnwaLbrG2A22YHPsnAFpPtORLD0Cch",
+	"o3sGVEz0Ak6KwLj1GcBtplM7ozQ7jb43atA4fkpzytFzpHK+Ii4CO3Fn4CKYb+qneqyNgOgoU5KCO69Q",
+	"UoWSugAlhVKOpoLZeFHPUjktgWgoVNSJ3BkZEYFtN7M2dRqCTq12SdpD1eLg4XCbteXMVztGRrtYOscw",
+	"OY37AxFwZbvdH1BxQ66CkAy5+eki+aH+B7JVTDrGjeCSLW4s5Rz12jGWO0RKsirTcoZ6VP8aB7ojWdhJ",
+	"f+PRMGRRnm6FIWVUa6HGXpYacwgXI7svFl8tffQ9Uw1wqFJXHZjRgTxL7sVDeiJikqmqhMqXaod6SkSg",
+	"NaYKyRznPMpNxxINm9H3qCShwATsIGrBdmNcaTkA5b6+4Z6OmCdAKnrCZ9JQ89jEZaMY8n49+TssQ884",
+	"PruhaNPQwW4EWsSCEGKQ+IxSeIKW0cl4Xc0LTNJIt7h+YORL4iqhBjswca51ddChHygSiu6E9tBDJjLo",
+	"crBBteXS4lmObEJDwRm8jUc5YTwSIaFdGvCD7JMJwTUXKkPKndNAegs1AK7oDq7ojpbvjOsdl3ETRwzK",
+	"tK2PFUrpJFNbmHgFOkBwtiCBHdzObHkoGXH9AE7bQ6EGbsVpcf0GoPgmHwv3g4fTMBSjCR+13eMS+3ZC",
+	"28wWn8KaScp6nvK2HRB+6kkZMbrLuB4K/HxB2q6gOPAtdLubp5q9Y8LckzupMo2EzriOH8Ar3sSjcpWS",
+	"yS4SZB1PXzoxJNw2BLcN8LpFIAUKfXbF6VAl5iHlrnNGlU1ordMpNAObC9PnRKbPI5w9E1ebqNuxtoZV",
+	"GIeTbM2PC6vg0lgFOJIi2eUSyURzSM4V5XM2mp6E+VpEO0o6SatEbPgyGLbDQPaYTyADzSEca79t1B1b",
+	"gSWOgUMFlYd6LZKymKm2rZJfMH6HjeQtyIU7BmJB9iCMOZlJfRDZUSmDs+cs6mE8UOi/v+Rd2Yd+gNQ3",
+	"JVhLr+QkWfm/1vJs/PH4fcyu/yb+bPyL+JvxB+P3x0/GH5Nr1+pk/PP4WfwUsse/Gn987doiATafLyEf",
+	"4XMtDYHR5Dn523u/Iv8UPyWQlf8+ZOl/G38RP3urnJKTJCLZMtvAIuvR5NIZHTO8wxRGB4ebQ2B05Pjx",
+	"ekp6Eev8oFU6YuCtEolY+INWiYuO0DYM4UIMGGdRq2RGf3gqzHDoRGKLZU6arYQB6hHWWN1veMvtapOu",
+	"dKpNtupX1721dnWD1tp1r+Evs2bnFKUHyZHPaf5ZswPB47JZSqSFFk2BCtmBao9MaYGp9Hgx/mD83vgJ",
+	"+euf4t9BEcKz+Mv4zynV0tNctqX4OTDyHMuQc6pkUStcZmj3ps9XoT8vW7IoOnC0moMVImXmB0pEE2UM",
+	"epFBH93c/smVavt28xx0LHG19HVJIMltGu36YsQdEjHuswiSd1pcUh4ovW/Jjx7efsO0VhMc2QAWiZuR",
+	"Fi6hbcjMFBFx9cFzTZyEtriv0cUWoQQa1hnvWGeohhFLmzOTQJFyhOxR0D/O+qAg8gE+Ml7RNxlQqfBO",
+	"9vHSZHBC05epZfH2gJ+qj/MZK9RZJe65S9e5xeQtPhieU2+zArQUoOV7BFrmPXlTWVy10htlSqcLloEi",
+	"EWVeJPVmBD1NUxg1HTzN53qodhjzp/of7k16GrBZkMZz0G5OP1N/YvBL4ocA/4Ptmbh/gFIoLw5Gynkw",
+	"6EHi9ICHQ1SQ0SgJSwURwg3ofnt0haeeoqvVmHyKsi3U22XSXecP/05jOSeHV+/+481nAP+saFJ4qeS+",
+	"6aElYWWgT6URo1fJeJ5PIy29o/97TIdR7O4EBqZWM10hfCz+P3eHNz55wmg9LnyOPykO1mU6WLgmsyEq",
+	"Jx8cbXMMZuQhGqironwf4xsYiwnUWe/F15mavhFrhXlfmPeFeX8R5n0h2S8dndLVjjfkph8lrzTl+Qib",
+	"zqWrVNpJSh9dh2hR7BCrMmAmJ4MOZRNrGPIkGFC5IICGNXxFVOElRRUK2FHAjgJ2XExUgYIBDHUBoyKs",
+	"UIQV5sZKN/xAnUdUIfHhLCUA4KokeV8QysrNJnlId9GnBR22lCCUQI4GKWfR1SYBbFVxMomgIkpzRLda",
+	"PEoYlwJ1KBf8XGBYHqWDXfrCR1GAhcsAFlKSZr2D4GS9irDAlBOg6ChcE5eqnsDsx7PWucDeBZ/7tlS4",
+	"M+S+PLIBAFy8gO16uY8PHvUM4+JAhIG3T6QKwpBARajEqlN97SK5nXBS+0HEPCUm1Ma0YPx9M6ozjJP3",
+	"kYq9Xm+s1Gq1PLljbYNcyvnlDl1f6aw2qytr9bVqc2W1UW0vd7xqw9tYXe6srtIOXdU/GUYR4x7UyT36",
+	"YSK7vA22urq2UV1rNlaqzZrPqhvNZrvKamsdr97ZqFG2BrLLN6VFMz5tQPf7jCukrms3/DprdqqrdMWr",
+	"NtvLfnWdrXWqlrZuha12MsxzIMXGv4ifj5/EX6Wdfb+LvwWC//HH8VP7+fi/IaU9CwYw59mSrYOcd0fM",
+	"98GZmdxn8R+B7P6z9LEp//2z+IVp6Ps8fenbwtfCuDMMw51BxMyn6fcPEkJ9iaet5JTeHlIUC5t1p7RH",
+	"1XW4Rx1wFtaD2bh50rZu6HmM+VrQQdKG3pZwXu2LzSyQcUvrzT29MSts+kIQX6piVxR5UMKOgjAjhu/h",
+	"VpOH+3VeDUcxvM/UZ/vnV516n6lhxCXpC87207AoqpnkzJGBnd8yct2oJGms4pDhAFLcE0V0wEgZBarn",
+	"R3REQ6uijHLSmKcsGWtxt8vUddHvs8hjD5jSZpB0K5vEReHlEtEPlAJeHsql/j1Wj1huZNgbQGMbKCRU",
+	"ECBz0kY5K81q/B/xr4mRnlsZBs02g3S0FncHNFIBDcP9Hbwj811Iwk/+WjxAt2uHR9vCsumlkonIYZ+U",
+	"XfZYz6HcSb9wHeT6HfZJwInrM0WD0K1sGcIgGBXQOmR+QsrmmfBLEIoVk65nXsMm+Y+oJAMa+C3eEVGq",
+	"9id1fcu24JXEveWz/kAorRKqP2b77mbKRLzLMGUQcgeB43k/JXc2vQ6nlwngkZ07iS8znh+zfSPuTxoP",
+	"OKj8TqZ159Qtc1Hy1gsgVQCpSwGkzgFCkT71GdLLDFhk1QgZSuZXCj7Iwl9+NG5szLQ1XqeKjej+WUPN",
+	"RLM6RJ/IfY0EAk40RpgJeM7hCthjkT+ElkmKhiHcb6ob4BHXyh2GIU0BH+TVdyPqwSELhA8oLYiI4WWX",
+	"C4R6ejVJoDGdHDANZioOEaGvcZw/ZLYJ/cmcBHfxBW5lx3+lUveNZF/Tcj1XsA/ZXZ7xBIKj8gilMYUo",
+	"BdboBvfl5M1Wj2FI4UNIH95snECfJhwpMynsUyWvH94Fx2ewm62P27mwty+RvW1WkwSTh/oKGtxzJLMP",
+	"ItEJUDrkF1fh9w60YAkkNHKHNnmBx6CiewqBC3LllU2nD+mQ/mE5a3sFbiVi28TuWlwMlQz8bKGVnkX3",
+	"xkPahZpzsLwxYnE382AzWsK1/Qmm5q1O9TZVXi+35fnrTOX8em5Bfh1DVLc6dwRn8LQzkNXU9yMmNXyN",
+	"v1gk8e/ib8dPsI2pQ8YfxF8tkvhfAWk/h2gXfB5/uUjqG9qCEVxRT90w8jrgHfH37LE+NYuTYttceC/t",
+	"DdPcWCH1xnK1uVIFVqrMdsiNGX462WxVA/4pzVZz4ofxdxCi+iz+AgJ238ZPcyKIZPyENGr1GoErvow/",
+	"OxDIg4XNDPO2Xtp5xnXt2uFxXLt2+LFJW9fOqtegdVZdb6/51aa3wqobnXqt2qC24etaB9q6ehgHfqfk",
+	"YzSvUWvUq7Xlan1F30rKodZxpfhX8bP4u/iz8XvGQDLRupxQ3fhjEj/HwOwH8Qv9zy9Mh58v488ym2T8",
+	"YUaJluJ/ry2vVGv1xsZ6dW1tqVarr9fW6itacoaiKx5FelWtvDDx1gNyAzfPkr48lVjxH8e/iJ/Fn8ff",
+	"jD+M/0LG/4wjH79H/vqn+D/jFxDofTZ+L/4GAoypBAE2Nsp3rfr/NP5l/AmJ/xB/Dpd/Di/7ouSU2sFu",
+	"abNUazZXGiuNxgps2AjPlc+42kYqTr0ktXqtvl6vNW1cFa8OuJZha2u1tdr68vrGcskp7Q4G8NHyaq2O",
+	"4deQdWm4nRy3en1tY2PNISc4dnAn+1Kf6P/XMzHfLIlupMdcrzXW1mq1+nKjvqHfRDKlQtafeOlmba3W",
+	"WK/XNpbX03CyVmk9ESXQauIJ+kbhsFvaLOGCzhL2dUp7LJKgDdac0oi19RKWNjPB+kNyZXYAlSN9p5jX",
+	"Ho2Ay7CHLB/6zte1bqleF1xFIjysugZRsEcVcwgXVU9fSsqolXyqKLr82pEYSaBvhc5kVGs3cKDe6lS1",
+	"MEfdAUkT07XxIXd3Saup/HCmmUrrdo7YIGKScQUzsEkkg8a6mFpDZUZ9ESVsO5NAOdoyM1+nw3Qx9mnf",
+	"ZL5B62Ev59WF3RGK9IUfdALmbx56opYEPjK7gwWhiH73Yp3OdZ1eRYPh5QbaqJ+HYY0qBNGTMQQM3LsK",
+	"dsBM/ZO2kXsJGiVKIF4yDhZoVy23iJtqbhfLKAy0cQmNmO2E6RPo1bhI4t/Ev49/75D4t/Gn8acOiT+J",
+	"/y3+H/DJv8S/iX+L5OcZdnXoO0m8HoNGFGX4h2muvZW5pku1ZQYLhTeqbE4GpzBOw0K/xcuZMS8GnG+S",
+	"AJtP7sDd5bBvbYrMvEySWUklIv1SNp42yWe12OKZQx9IYleJlN1mY91N2kpB61C3WW9k+1LRyDdSwicy",
+	"4B5DMnGQnVP7Tp2FqXKrk7VPThhiugrAtgCbLx9sngYGnmOTs8KyLizrwrIuhF1hWaeWdU7rwgkT7spa",
+	"Sq9QqdkMxtW9CPphBHrub9IgZFe1Sm19vne9b3fFZShVOwNLcq74TTei/enR8xvAbGwuy+e1gxoME/WO",
+	"vF6wBwy+opLHlQeemUVyMwi1PbFJXMyycR3ielSxroj23RYvJ1aTHgzjPuVKVhzivu2SMiVy2MZjascD",
+	"5S1QHxYOuyALRtAZy3ydeaPKtIj8PTsRs9D721mbYPgfyqMo/odyZo5/M5QH+Kuc/NdtYueKBP4mzFMy",
+	"IgrycmLiFqaNy96ldLpsXPZYaUHbCfSjebogDiyHXo3MD6aN5e2JQfTp4zcY76peabNRq+UO4jJnR3jU",
+	"Z/3A+5EY6j201nCSqcY0Pa/m11mjU12mzbaGqX51na12qmt0vW2/A0S1x6JJDDh5mmeBu8kJX1qh9XbD",
+	"W/arTbbSqTbparu67q351Q1W69gEwSV45mylbYdyPpKdI3gY8ITEcJbnavgXcB+2BQ2DjpnmneGgG1Ff",
+	"34qzx+qBopGymSBr1VoD00oGUeCx2wEXUWlzZQMTUvIK6A+9gUFcA+bTrugGu7TqC5FtnJPcJVtC9+mE",
+	"RQLmCom/jL8d/3/xi/jb+KvxR5CJ8kX87RRLYU5st3w6gkRc/uMTS+w+eWVzSl56k4AcxT5Itc7VdA9P",
+	"bRiQU2iNJQQWSkgFCXlUJlWc4E/VYmBBkgho+bXE3Sfl+NP4t5uEKhIyKhWpr5Kelqx4a97i4w/g/Glj",
+	"Sh8zbVAZ18IWiT+NP90kjZVa9jf6vD6PvwND8est0haqBzkf2tL9ffyb+N/jP2AToigQEWH+EMXRVIfx",
+	"You7JlXlli9d0h9KRdrM9iuzWSz58GmyQCK9zeId6JPQrG2gN5i4Wl5tEkV3GXenFxGYE38qUqAzUmDH",
+	"a4hjpH6eaAcj+rXJxPFPwdXyBcjar+OvUSJ/Nf6YxE/BT/Bd/Hz8PhR3P4PU8r/o75+N3wcXwvPx/0vG",
+	"T+LP9CaKny4eoRjsGY3/I/63+JP4DyWnFP8q/iT+pPSWU0pXTl8yU4e1t85UrcyrE3C7nE8fhbNCQPqG",
+	"+iGvCW8Iuf2bJY9FCvcK2xGdnYmtcwVR0zQ3bq9hPLGf2BKIdHtbZgJ7TYtPun7N9iR6c5rafiyseDF+",
+	"H7bWs1k8tX/3dyT/4XyWB7xEQHiISGFGv/CxQBLJFexZsXsSzvuASjkQkOkOWmMn0Ro7fjAIRZ9qucKD",
+	"UJbeSm4h7+lLb9grrQq23z6Ay61efnliL8HDCZ2EkYPjn4Ob+4mWg/ou32bkIGKUibzu/6mHMv5o/LHJ",
+	"7s6mcP8R6pDsQDGNe852lW+9VJA+p/Cd5k01gqfwnxa1ShfsNX2Z9hFCEULt9j8fJ+fSO+ZfxxCvT7Ff",
+	"Nong4X7CVwUpFyMqCWd7LMrwVJWh4b151M6Iyp3kO5cA19QokGzTOkv18WtxTOPIwCp8sm91DIlYh0X6",
+	"QAZKmwXpObZHMs8iQAbw1CI4TbbHK8EAP/8pPnnY5PsYwUgo5w9ChSPcGrlxh5s2WOBAsQYcMUijAiyC",
+	"roS0nqMjImJPxJRKjZMegvOpzijso8I+evXso2mL+v21mCYiCIXVdLFWU1E4UBR4FAUeRfTuTAo85rJN",
+	"rwaHWkZq5jw9sZXPsYYkx8qeoaAET5wchsALbws/IJIINSQTtR7ZgGKLl/MDeNqizgTwHKy16AZ7DNqS",
+	"28YgPUbCQKpc89sUbhyq1mhxG/GcqNhYJJhZZWWBftGBsvkzvUAqEe1PL+Y4G5P+hOHBLA5cNQwg08GN",
+	"U8rDVuOP4JjMpf3PM6m/MMgKg6wwyAqDrDDIijBWEcY6Gwd4UTdwsS1uLix4tmRCV1el381FGTrzZENu",
+	"mjCiyIYO//bP/5rUUCySW5DxuGcsD+wGk9SC2JbQZMhDJmXmJmD9LJJtvo/RRhMz0TYGRCZtKbuKKJew",
+	"jycMIuuoEZxpewnJlqU7wbw8YQEFkgh4WRqSHosYUl6bh5pqfOYFPpOVLTSLtGR3CNXXhEw/CMdWb+Sm",
+	"NW7jhJxDFLMwEgojoTASCiPhoJFgRXBhIxQ2wlX3uV+RjJeXCZ8NwLhQBI3Kdf4ktK3svoYQV6aoZkFO",
+	"5QCayAS7bjT79xpIYTJ3AW4KcFN4QAt0c17oJiFyowRET4F2LivLyffRcXif9U0fLmKt/bNM2E39QFsk",
+	"DHbZhB8LTsORubongyn39dafhfnhVmfmS0+WBBz0aZct/XTA4IjnuBLbAadAgnE49Qh/O+An/umItQfz",
+	"/ja/3a6+3QGxte15bKCqMH/y8F5w2/uKSXfedKtLmwd2Hde0+logBwJdpoeHFwBiclJQ/ujhzeo6wYYC",
+	"tM9I+f7N62S1sbq6tF5fX/u+JKM1aquv5LEw2TPMJ3qzkyiH9cxuGxQzU04JodX2kgx+xtwii7TIIi0w",
+	"3gwYb/X4H8CRuyPUA6oC2QkQ+lxdD9VrYsRDkc1CXZCIoMwurhRZqfMGa4dqjpzUNyx6DUVXbBKpIqZl",
+	"kkO05K6GQT9QmAJaX3YrDpE86HTMByv6A6B9CX2zZr4plZwgAZ/izDN5pQ7GRyv5KaF6b5yhb2+WvFDh",
+	"KaaqOBFnhzMJ6sTyvTuvO+Qf7t14Xcu2N1n7np5UM+mL5JaSRN8T2vOZqe5Eom8MGRgvpglbFfxQX61F",
+	"a4sHkgRdLiJ9I1gv6KmGtkrwM0ZgMWG6V1zTMBjD6PDEMuWEPWbeUEHHYmBu7wwl5h/LoVYPsEJFfmoR",
+	"ei68s4V3tvDOXkrvbMSkGEYeS/tzcDbKdXUUOatFzmqRs3r2Jg2C1vlcz6eMuXcjMRxMp7pOPNibhEFt",
+	"FlzvkPY+klUSOIlT+KNfx3tfpSbOHh1QDzrhN1Y0zPONSP9t1Sj/2QAYy7RnXkuaaDAeCWyCC8MLhWTS",
+	"3mWtWqtXl+sPG/XNmr2LGDAuM4/RyOMhfAsXvGugzpq/zjY6NVrViKfa9JdZdb3TpNWV9qpnvwN8YK3E",
+	"mdGRFqf+MGR3BPTBKMX/Cr0hnkNPj/fGH5L4O63Fno7fh8Ye36C2i78m8XMy/oVW+YZ69Av89Cmpr2/W",
+	"aiT+XfyH+Leg+xlV8iHdZby0WW+Azo+UPIy2EiyAc6hlekbl/ofW26BIvxp/hChDg47v4m+B/vTFnBq1",
+	"cSp2Ydj1x3ML48ErmIXPi1k46xXqWkFUuIPOmckYZtryGLuDkHLOfHeRuCgRXdJmHREx6HEAB91FrEdG",
+	"AffFCAnEUDLaSwPV4iAJHcyIz6tV3prgBNZi23ICo7eC6I9IwMlQMltPbCdxKmkwHOTTUAbPokwuSlNc",
+	"gCifIrpnl9LzidhzpOotUMDLQwG1GUCAkSvnCAHq8+3FaSY1iMPCeC54S7+PvKVdoz8vxoRdegf+95Q0",
+	"pohfuGgLfx+ITPX3SkH3JkNiCpfs9KjcCRmNOIuku0U8yj0W6tMZcKkY9SuTgazjCUkt2ijoSAs60ouh",
+	"I535fB6X3XgC5tEUW5/Gb1PgtMJbs9kooFrBdXcRXHdzyMvCiXTEg5OTlvNYg+EunF6PWFVC2iwEPxQj",
+	"IO3QjXTI8+Ta692jie9aHJnvBE+oHaZVIyKT21nAwFO7q5Zr88nUcyShK1R8oeILFV94Y4pUhitJv/Wy",
+	"fEBLVj4VZFwvHYvNE0VcJMa3D7RfiW6Bv6Ih5/bfHb17eszfOnCN/XV5QIeSkVTBV7bsd06LJ79xJm6K",
+	"TjzmA0+Y6umPWSjZvCRh2XYskvZtuWeLAwmZvhslXFTFYAI6JnRh5QxXMiDG3Pz266BgQN09sK3UXwJm",
+	"zIEB8+lqHDy+TQEgCwBZAMgCQBYA8hWJBOIeNihwwTYquwA4aHoFTE1rfThRUoZnTTqEsxGTikDlACmP",
+	"egKbHuj/Bl7Pdl+AJCMR+gBbOBuZHgwVBwIfFtQ4xA8i5imB+KbFLcC5pWxC2oJ9MqERpCWFgVRmSn6E",
+	"b0DKLoO11HvhB/Cz/Hq3NwJpKSLMT69U3i31zMqgVC85+hMBZGATdRy/02rKFEkEM9dnTNZ7/A464T+L",
+	"v4z/DKoMSi/0rqdHlVT1El4HqODZ6WMJzzslzkZpJY8I/dLmCvR/eDdRZ+aasykNgSdMuRX2XdeHBzfN",
+	"PMgg3WapxWEnuV5rNkqnSoqd3NXHZ8ea6S7SY8+D2i8j+nqJrCiiGrMbtafUTqaerXBOnAlTuCWmRfvf",
+	"lgouknv4T22dD4ZKYm5OHmt4GdOItc7Hb2AmNVjpDyRxM8WZrkUCrRJChVaJSBEpSdr7lVeIXdxMXcEu",
+	"XpR4FyXeRYl3UeJd0IsXaU4FvfgZ2iAGYVwovfiQF8D7DID3ZGcegOFHt+XZAi4JsOwplyN9P7dZa7qv",
+	"EGB+ZLdWAZkLyFxA5gIyXwBkBslbwOUCLhdw+ZWHywm+OEfA3BdVT/hMHhk0zf5uQRL4GZArSIeI0E+i",
+	"pynldxAB6YInhlzJRXI7Pzxq07+mRzb74jqM7mqxCVngpf9+K0k/2n708NHtOxCYPIxbMCfoKNwSoGKl",
+	"6yud1WZ1Za2+Vm2urDaq7eWOV214G6vLndVV2qGrqSofsMjTo3dKffr4EbxZXevYfsC3+3ppoPB+wKJH",
+	"kkU4ZZv1TIaRGf9Qammz7JRADN2MRN/2DIIPHnEVhJkXOZD9BHFy/eBThRKTvXB8FDGzPV/ZSGKzMYP4",
+	"fCjEbcr3TTKPvBQEPZnFyciye3QfYNwViD9ONZ23iTluWpF3gsfMJ34gQQKiWKQEjkug9g3vjUOUUDQE",
+	"SThgUVWDLSTdlU7SNUdExAoUEjE9DEiaMPKT6OnqD/uEwnlOJe1Edi1Y1zDzO3rmd9jjQCo5wZKjDkwk",
+	"oWHEqL9PelRumSoovDx5yz0WkXqtdpjJh3E/w+NjeIGmM+4kR/tUrDsoY+lQDfscZOwxMvCQ1JtPls0t",
+	"t5KUunNhrik0ztms0hE2gRFbRqUUtChXqJrm6unKhE4l3XgzqcsTYX/wl+P+P4ZI5S7ypYDGMHQp+qhu",
+	"EQr/Cx5Tqei+1JYsqhRtPy/YjCNDppJRRfpn7iZBG1mmGjIhVMnVaEe19czoku8nM8r37KhYZhNOhhw2",
+	"4ZxHZgrPyfwmK7Zrm7b9aoVKv+QqvbASL8NxvsvZ/Cf4isR1k/02LbRrlfA5MWHoYVjT0xiOzmGjEi3Q",
+	"La3RZWIGgh3LfNDuwHORYcUwcsFNWTT6s+ttZJE4ExswkU+N2gnkxLnSWRTCvLDPTtrkrTC3Lq5mLd1H",
+	"C5IoFvXlGZtdknnDKFD7VcmUCnj36CYM6nDwJePTa6JLjgte7bN+G8Cq26wt48eQYtPikQjZNLh6N3Pr",
+	"B2ZgD+y4Tiv0jAx9oGin83AkbprSLiNQZzv3Rw5wiiiwE1ugukt0wF5nKm8z29OQLFrmtE0cpPlR3oIk",
+	"gX8x4YDh/Kf3TaCszz0iroNNV1ocu7Li0SZlk9Th2Py81DB18LaVtMM+J4zrVfBbsLUZV/qgioh0mYJk",
+	"u2U99YL7Ox145k5KabBj58JNGgm2+MFlg4Ex7g9EoOXhUOt7feU+cm+Qsvv6jYfEisQ+c1u8T6Nd7Ato",
+	"3kj2goEpq3VxMPj+lsvGrUCCIUgZDURViwvuMYcoATML70xGPaE3DxT6UElGLAwXyRuGohcqbLlQhHY6",
+	"zFP5RLyI+44VhSfEpBcjBc8Yr75s0U24GJGAazXmFYCuAHQnBnSnVDlzwDqc9aoM6byALte9SO5iMpkK",
+	"vF0t3cSAceaTgLf4P7laLrsOcZVwK5ukJ0ZaJew78HvsIjbkyiF9vQE4fLpRUz0buA1CRkSnxTFLB/J2",
+	"qnZmiQr6jJSNhM1WRxqZH7FBuF+Be6b3iJgU4RCixhO/B2acLUJJxMz48XVMWhDql0DJFg+pNA1g8C2A",
+	"l33U00OFT/3KInHFHov8Ibs7YNy1t8jMEfaLIde4GF0jf3vvV2REA73AAIZx9PpT/VcoeBca3VJOXBlS",
+	"yJp2W7zs/nj7h7fu3Hi48+DRvXt37z/cefDGtuuQRpP09CWkvU981qHDUFWQJIKZhrn7ZMQiZpZpscX1",
+	"2pD+UCrSZoR2FIuIXTaqSF9IRZZXV4kPoZIBjdQUhP4A99WDN7bvM5vbehwKGrAoED6q6UiRcsC9cCiD",
+	"PVZJ4NDbQwbl3wYP6ZHNhoK0qqzqRZ7Z62UHw7hPyuzxcUNR4pwG8uCNba1ScB079ijilsLdtGXXluRu",
+	"g2kjtvunlB1nnz4O+sN+aXOtgd4V/KueDDbginVZhAjydNoajul9cwv8KThymvrJIAMeALySpc2VJqQ+",
+	"bNSST5ZrjWbtXQe3QJpkO0FQ5ZS6jOuNmeufSmmuIBPwLk7pg4B7LJu1u/6wtp65Nj3LMCupCMm8wPLK",
+	"oRdYXz30Bo2VDePvC+nB64xouAvHsrTZbDh6gx3dL+l4aGMPZUjNoZzaWlV/W9ihlwgXAMrE5QOJEFmp",
+	"aiGAWdtLmXk2Pxwx+3+e5F7zEweVpFSpGkV+JNf8DQfchX7+vMUDraE1wAmUnEaGZLBNYsmaaIOx1Voc",
+	"XFdO1p2FTi595yDUy0A80W8HnG1BJzk1lC7p0329iIyqaVnEZkV/MmRDdpz6hPwGi7mQN0LaijEmSRmf",
+	"hNVu9j6ILzQQoCGoNfZ4EIJ/Hxc4V2dYSqx09U3+8EyS5yGM0DBAvgu+/Fv482aybWgUUTimUu1DQYbe",
+	"XqXDunHilaGEIZBJxuE0nWe/L80pMnHg1+2v3z1mOFTKoMuxDQ+MK+sRmTY28yOMop0iZjd1JCbxpcyF",
+	"Sex000e6U4HNkNt7lHJqNtpChIzyY8cxgjpGcH+AqiCjSChGpD6MZnYAS0cMOwr3pw9HX3KaoRhIT5GO",
+	"BSAurJEGZVP3jYly6atLp8d1eeMxeafJUEhZ45LIXlY5Zmg/hJ+f9diwymfOybLFT+cxWXrv2kHh5pl1",
+	"OGc2QQ/ZY6WPUyfgvuXokcP2T5mnSNmjklUDLhkUAu+BWbgPm3/qAto/J0D4G4x3VS8NciZ/5w7wMlPl",
+	"pVLNRFpRABziyvtl/I2p7TspU95vTAleypAHT7rRpxDUpZzTxWCPcrFH/96MdVFE3VJaclzaLIFaR3pX",
+	"tOC15YADn6Fod8KkSX9pAt4NuuHVWXWt3fSrTbZOTW2pt+w32Upnla6182pSa+b/qjn/Mf83wVCr5Yn+",
+	"G7eknpjfx88IUNG+GL83/hBmCSo5sdozw6hbcqx8NRhghjrGLKyadtWpKmjAmzuhh48vpdFn8m0NnAoj",
+	"5pIaMW8bWPtK2y9L7+A/THbyPN5VO0+AjRbJtnVBig6hHFkoJspeAktTcYQ3Dk/PqQPkhUgvRHrpFOJ7",
+	"mtsJd3ghsS9Z+gPNiJ5Er14NyZ3rULfbLPfhVl6/fIWxZMXsVeF/uoB5nZKzsg0zlQ2qafuMckI9bYMd",
+	"TjwBYxbSMHBPTyaKkDLl++AqYaFkmwda6WV9JsB9YR0kkgSqxdGxonWEu0i2h36gtPksiWtWegcHuGOd",
+	"KrkETfhCh7X2CXM5sgq7tOKvdepeg1bX2XK72uys0uqGV/erjfYya3ZW6Gp7zZs7pIBjxGED+9J5ZHfM",
+	"/xoFMimQydkhE3SaBkpCGwW7G4s0nyLNZ35Se9g8CbTKRVNnAiL6erq6x9DkjHoiZET19GF0SGBemXCh",
+	"mCSQheEzf5IxZ5HcZ9TXClErPcyRzKhfcOOn+StlzLeRPRoxH7/UP6kcE/rCQ3nbvsKV6hByYXqnDXCg",
+	"FP86/hKoyJ6On4zfj5+OP4j/Mn4/fvZ/tPhk1yzsmTV+Mn4y/jD+Kn6hxfXz+L8IML49GX+EXHDfTJXi",
+	"i7PRF3Yi0QcBm4QTgc6RrrfXvFW/usKanWqTLrer617Dr9ZZrWO/AwCJW7C02aGhZE4KH2fUbGfmcDSb",
+	"73iPoz1ohfl6icSsaYWOu2dBGhFHyiCVKoUNe0K6IEyshJRK0qe7bEL0u8iay3w326pCcEYi5onIl2hw",
+	"5eRvYnomq2oILTOxYq1rBuE+0OkKQomLWNltcfPIgzy8iE4n6HjLmMpJAqO/KluE8haf0HWk7Nq/N4me",
+	"L7cC7S/DUIwgh5VQvm+SKpykGRYXUPCghpgWEmh0uMe0shMjnuT844vkNa8QibozsuY0lp5VBp+aRlHP",
+	"xu+NP9JqwAGxH/8ZWhRq1aCVxGdORg+MPyDxs/H/P/4XgoyWkHQafz3+UH/8L0B1adTO8/ir+PniYTF9",
+	"GgGLvCHnQjJUqOKXq4pPsSum2WNG2ZIRlYT6fsKEUpAbFVbbucKJQbiPfLe+TyifNJXOz4i7Wt3BX54f",
+	"2KZ47nREtDOULHJJGWo1XAG1FyLKoJOKkwAJcxW1/P5WoW9lIcvBapEK3A5vbNCFzAEnE422LGny8Xgl",
+	"bR/Q4pOduo/0Kps7mQypXN/ygwPh4KQf9+m7ah+c/hO6kXFE50hrUQSwL9pNfGhnfC9dxuYAF1ilwCoX",
+	"xwySOD8OtbPORSkDwxWyNGLtnhC7SLK4F/gsencmBOIJ3gm6wwgJ7eCHm8SVlPtt8Rh18L4Qu1RK6k4n",
+	"lILfHQkSGB/29VuYO5eckr0tdJKY1Z3xZpKYbp9KyvH/+rG+DyA9yO7FR4Cvr2JKb7SuN3O1IImIWjxi",
+	"nSH3FyaOOrkjFPT0NHnCXKikRYmGASoaSsX8TXwM4z6LFmSLU9+PmJRJIWbA09K+e9v/9+0bdx7uvHnj",
+	"hz+6e/fHOw/uPrp//cYDNxn2gkybHrV4hF6KtAB0y1CtACIZBZJVHMw/wwzmQJIOU15P44suDXiGTMFO",
+	"EJa6aqEGLJmO4XCGTy3XEw69T5XXI2IYyUXyUN9ij0VBJ0A6LgVACGkSwLsiOCOAgbC9dsLJb1BYEqtn",
+	"e9DtSAqo0B2AAnRIxGA0zAfmaZGgpokp/9t7v9JfQyemiKlIPxmz2inxIip7cEXq2sHFU6PAg3rgdME7",
+	"gYb9uMotjh6fpD26njd4YdNBCgBfo1ZDfhsgycAb9yj3geyi7PpDhCzMhXl0gy4X4ESz8ZeKfmGgqZ7Y",
+	"rFKJgcSX2Q94d4u4K7WGi12hJi70xDD0IX++zQiVu8wn5UARnAVZWWzx7fRihKtQZ6wmz3TSW6rWzIWX",
+	"95nHgj1mKIfuZCb/NBATlhzkBNx2UQ49jzEfalKEwRHvIKRpdFboOq0zjUU61RWNSjb0f7CVEICaWhaa",
+	"pLd6NxEb2T0zOzh4EyXmxDufB3wVQ+UJLBnCwzP3ELe93Wm4ZeK4jKi0e/TkqKWIWL9sPNGYadFep4qN",
+	"6P6pIYjhqUDCvUwPRTy6qYzJ7jRJygZvZKMyd4GEGdsMGFhyAKxAJOIoz8q7Sx369pKxpYJj4uDYPNtz",
+	"SXo96CXUcpakSNuOqNK3iHvjIe26zqHmRyDCr1Ovx6rXBVeRCF1trmvxb6InnI3kYn73GLjgJn37ejrq",
+	"+Rv06dGcVZO+bFjbDxgaUvges3mgUTBDv7YVVl3trNWqzfp6o7qxTJvV9oq36q+x9c5Gfk+2GW3NgUDf",
+	"CdZI2WZen8TfxV9BG7PPSPwc+njFL8YfxF/Hz+Jvxu+PP5ylWRckdM4mYNNl29drOU3K5mywA227JjZP",
+	"jqsLp98hffq4SrvsB6s1QNPTm2o5R3QCYyCaiKLdpJJ2shvYVm43sMyOP/rZ+unLM4r128IHiFgEuOcX",
+	"sShabm7/JLPBMvL0DhuhNL25/ZO8UPcxQiXLjHWfdUoTec6zimLG1ZFy+AZ+j0iXRhmhrI2gwwI6Vy63",
+	"+CkF87TGXlY0m1GeTi7nV7qaCZq7pP20ZeNvoqPb1LVqdVyVjEZej8h9rujjTeK2SuOfm3aHn7VKenar",
+	"4yfxV+Dc/Fb/KSK34gDZ0/2hlJbE6QbvQjO4kTbi9LjkFlqGzHIVEDhNGnFGlO8S2hZ7rMUPXIO2FFIQ",
+	"6vUOlJNMlsbD+rrIJKWBRG3xcns/mT9kfNCGsNUUJv1s7prcxpWvyYWZ1OrxV/FnDrZlHT+BlIEXoCLJ",
+	"tWv1BtFKcvxk/PH4n+Nn8dNr1/QOxJ9O9J+1vWSn3QuvkioSvIuXHrq36TGbveZA31lI5c7BHtlewTMC",
+	"jFnxir4V3Gm9vtGwAfKmX8VP9Ye15bPCK3b/6zX5HeRpfBN/S+KvNGT5NoEwz8fvjz/CpqMfjH+hEUz8",
+	"PH5G4qeQsgF5BO/F345/oRHO/zkbsDlFmpwRg/vH58aZU1ognALhnB3CMZsKnLRGUake618iuKORxFSc",
+	"cy/pS58CHC2gHQ1ADjQmnUQ3i2Qb+9K3uEejaJ9QbuzQHHRjGuBPHiOz1yFpj3ZbfMqO12CgyxRxl2tN",
+	"17AaWpeoiTAvkkd8l4sRn6yg2pzuH0xhlF6eUwOoS50CflhftYW/n6s8fx1/Fn8z/hiE/MegRce/iL8Z",
+	"f2DCoDk6lIx/rlUn4LGvxh/nqVASfxp/C7loJnkP8tGeg48br6ekF7HOD1qlnlIDubm0lIlBL3nYqLdV",
+	"IhELf9AqcdERYShGhAvgrIlaJTP6pyR+gUY2oMEvkr7zdJoyBw27xup+w1tuV5t0pVNtslW/uu6ttasb",
+	"tNauew1/mTU7p9GwOR3ZD5H/pZ4CG38evw/zH38efzt+z/SsfzH+YPze+An565/i34HefRZ/Gf/ZehG0",
+	"Bs5rBR4//+tXp9OxiZTQh+V4RWudSoWWLbTsKbQs8J+m1jByTkykll0yLbv0jv7vUSwb0J0pX+VuET+i",
+	"HSUdojeePwyZD+9juPyqwOkLYh39EaDZJjTuQR9DYrKGgVS5hBypBrylALO8TPduoagKRaUV1YmUEuzf",
+	"KV5ufWgKdVSoo1Oqo+0JZRSoczXyclOakwdPSVhC7XN6zpAeo6Hq/WyqFjOGn0kmQYvMJHnohSfRkMst",
+	"vZ19gekrRIkhGsbEp4q2qWS5+uhH8OBTM0OltAC7s4sT8+zpDdLg1aAQK9gz5fYn2tNHbLE3gj3G9WMG",
+	"kWhnM/nlvtT7DaPO0FFw9tUxGTh24gmIH+r19IZ3iLsykYWVuyxYY82kvGwrcx96KypBJItOtSbnIzGS",
+	"eTtiPSd//k6pzWjEou2h6um7aVQF7zYlzzGQ+OpRySkNIw2TlgCJmee8c2i+uknbNQd8OdWAO0SJXcZJ",
+	"xDoRkz2QYvCVGAJqtLzAekj5cgkpZKoBJ0PJogVJxIgT6gENffYO+ElexCmLrEmZ+UOT+eMxLdllJYuE",
+	"oe8RItv+Yn49icx5xo2QeRrsBV5Vj5eqYcRI+R8XV2obFeKxyGSBMEnaWt8lJZOeaQeSTEuQpgRmn5+9",
+	"Rd483X14zzSNItg0ipQne0vRwUBWHMgy3GPRPnTRk0lTEvNTOwKp2CDzcDUSVbxrzqMfmN+oXiSG3R5h",
+	"j0250N0B47deI9cF58xLU2IkKcf/Pf5D/Jv4l0vxvwEK/mD8BAo2v4ifY4MRLS/MsoQB3zVFIn2ojMUZ",
+	"k5nhSSlyxgUdTvUvD1h1C5IMmBiEjJQ7hhIdK6UBiCet+qAzn0PaofB2pUMCvhcomrZhbQ/DXRL0sYVA",
+	"MhLz67zR7BPJpNS/d8iASglxQlMqY1dB2yiKhAKQXNIKB9ICJ97Xnuj88xLwKh0MSMDb4rEzmeqWtHAa",
+	"sCiJGWJKa49yzkLHWHR7jEgVMdp3iM+0UMLocV+0tTYeDGVPT44d98ThWCB9GoTwFNjIGmd6YeDtkiGX",
+	"w7YebZtl3mYiQyrnlVA+E6/HvF2TJoVAaZft46hQo1gee+jdgX9n5wxF4uHbX7v2GttjoRhA3pY2g69d",
+	"I2mrmRt3/q8f+OkFbmWTKCFC06SESS0/nBaHzmlUJqFZldZvSnPAtBwlI8hP7dE9SIRWi+QW1wfDH0Iy",
+	"MLTskYwkKlLa3NqMp9m8kM/28g6jIdS0TNJ6S+NY9MZckEQGPiNld6nPDtbiuZXc9VyQyIVHksMywdmZ",
+	"Dsgm2h8tfxFllq0FJAxBfyLizQmy7gqUi4nHAn8GN0pHe3P7J7jTOsMwrCr2WJlQSWZwEwB6Si8c3FXG",
+	"zNYn0KgH+6AgIqbTLs4rPsSxH4J/UjqkG4nhQG4RLqw4zYzjOt49b+X0dNoFMiSEZiybeYvi0ch3JlJE",
+	"7OAcAiI+GUpm/L1AKhHtb5FBSJUG65mzgxHjybN8eOQHu6vmz6VpG7FgkufRuTbQGoD5JAPipGMn1jZv",
+	"LQseBpxpgUsCLhXFvodGdbFgYPeEFsZSBZ7cMg0fJhMvFyQxuZaZd8hLtTz8Aje1tjykM9IeVWkXWtAL",
+	"yRj1pOo3sm2LBjRSWpFAxUSqavVW9SM6oiEZiDDw9jMDnNbD9vAgtwdZsgiz9AsSlxyPgy+8IdwNBTV6",
+	"i6xwyi4CUliYNatkhnMj6Ts5ZZ1zBQWudXp3++I+8wJQgEQgvCLl/uEu5PnPJxHbC9gobyIs34lWaeYd",
+	"cIXNsWwzNWLGSsl+b0xKM2+264ljREkQGnSEpXhJUzQRkbZQPTim2ePxEH+fCP1jD8Zw4Amofh2xdsAp",
+	"9GNh1Neb355cbVQxq9TSbab3FnzjaI3zDw/u3sHpg2KdKNiDmpPrNGTcpxEp3795naysNFcqpMOYP3Gi",
+	"8ZLSu2+9+78DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
