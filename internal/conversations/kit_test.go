@@ -5,11 +5,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 )
+
+// The spec checker of apitest reads downloads of these types as files too.
+func init() {
+	for _, t := range []string{"image/webp", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} {
+		openapi3filter.RegisterBodyDecoder(t, openapi3filter.FileBodyDecoder)
+	}
+}
 
 // The catalog, enrollment and lesson authoring live in other domains:
 // programs, groups, approvals and teachers are made here with SQL.
