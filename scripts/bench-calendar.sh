@@ -12,4 +12,4 @@ if [[ -z "${BENCH_CALENDAR_DATABASE_URL:-}" ]]; then
   BENCH_CALENDAR_DATABASE_URL="$(scripts/pg.sh url kabinet_bench_calendar)"
 fi
 echo "== calendar feed"
-go run ./scripts/calbench -database-url "$BENCH_CALENDAR_DATABASE_URL" -duration "${BENCH_CALENDAR_DURATION:-8s}" | tee .bench/calendar.txt
+go run ./scripts/calbench -database-url "$BENCH_CALENDAR_DATABASE_URL" -duration "${BENCH_CALENDAR_DURATION:-8s}" ${BENCH_CALENDAR_PROFILE:+-cpuprofile .bench/cpu-calendar.pprof} | tee .bench/calendar.txt

@@ -15,6 +15,8 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -31,13 +33,14 @@ func main() {
 	dbURL := flag.String("database-url", "", "PostgreSQL URL of an empty database")
 	duration := flag.Duration("duration", 8*time.Second, "length of the whole-feed run (the 304 run is half as long; at most 10s)")
 	workers := flag.Int("workers", 8, "concurrent clients")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole-feed run (server and clients) here")
 	flag.Parse()
-	if err := run(*dbURL, min(*duration, 10*time.Second), *workers); err != nil {
+	if err := run(*dbURL, min(*duration, 10*time.Second), *workers, *profile); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(dbURL string, d time.Duration, workers int) error {
+func run(dbURL string, d time.Duration, workers int, profile string) error {
 	ctx := context.Background()
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"DATABASE_URL": dbURL, "KABINET_LIMIT_LOGIN_IP": "100000/1m"}[k]
@@ -82,7 +85,18 @@ func run(dbURL string, d time.Duration, workers int) error {
 	}
 	etag := first.Header.Get("ETag")
 	fmt.Printf("feed: %d events, %d bytes\n", strings.Count(string(body), "BEGIN:VEVENT"), len(body))
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	attack(hc, url, "", 200, d, workers)
+	pprof.StopCPUProfile()
 	attack(hc, url, etag, 304, d/2, workers)
 	return nil
 }
