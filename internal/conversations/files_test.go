@@ -3,13 +3,17 @@ package conversations_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"mime/multipart"
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
+	"github.com/kabinet-edu/kabinet/internal/blob"
+	"github.com/kabinet-edu/kabinet/internal/conversations"
 )
 
 // A PDF-looking file (the sniffer reads the content, not the name).
@@ -130,4 +134,52 @@ func TestAttachments(t *testing.T) {
 	s2 := setup{o: s.o, c: s.c, learner: student(t, env, s.c)}
 	foreign, _ := env.Client.DownloadMyConversationAttachmentWithResponse(ctx, s.c.program, file, nil, s2.as())
 	apitest.WantProblem(t, foreign.HTTPResponse, foreign.Body, 404, "not_found")
+}
+
+// Uploads never sent are deleted after a day, with their files; sent ones
+// stay.
+func TestPurgeUnsentUploads(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	s := newSetup(t, env, "conv-purge")
+	sent := uploadMine(t, env, s, "sent.pdf", pdf).JSON201
+	say(t, env, s, "с файлом", sent.ID)
+	old := uploadMine(t, env, s, "old.pdf", pdf).JSON201
+	fresh := uploadMine(t, env, s, "fresh.pdf", pdf).JSON201
+	var key string
+	if err := env.Pool.QueryRow(ctx, `UPDATE conversation_attachments SET created_at = now() - interval '25 hours'
+		WHERE id = ANY($1) RETURNING blob_key`, []uuid.UUID{old.ID}).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, `UPDATE conversation_attachments SET created_at = now() - interval '25 hours' WHERE id = $1`, sent.ID); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.Open(ctx, env.Config.Blob.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blobs.Close()
+	w := conversations.NewPurgeUploadsWorker(env.Pool, blobs, slog.New(slog.DiscardHandler))
+	if err := w.Work(ctx, &river.Job[conversations.PurgeUploadsArgs]{}); err != nil {
+		t.Fatal(err)
+	}
+	var left []uuid.UUID
+	rows, err := env.Pool.Query(ctx, `SELECT id FROM conversation_attachments ORDER BY created_at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, id)
+	}
+	if len(left) != 2 || left[0] != sent.ID || left[1] != fresh.ID {
+		t.Fatalf("left %v (sent %s, fresh %s)", left, sent.ID, fresh.ID)
+	}
+	if ok, err := blobs.Exists(ctx, key); err != nil || ok {
+		t.Fatalf("the purged upload's blob: %v %v", ok, err)
+	}
 }

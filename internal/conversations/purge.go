@@ -54,6 +54,11 @@ func (w *PurgeUploadsWorker) Work(ctx context.Context, _ *river.Job[PurgeUploads
 	}
 }
 
+// NewPurgeUploadsWorker builds the worker over pool and the bucket blobs.
+func NewPurgeUploadsWorker(pool *pgxpool.Pool, blobs *blob.Store, log *slog.Logger) *PurgeUploadsWorker {
+	return &PurgeUploadsWorker{q: db.New(pool), blobs: blobs, log: log}
+}
+
 // Register adds the purge job, hourly, to reg; its blobs are in the
 // bucket cfg names.
 func Register(reg *jobs.Registry, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) error {
@@ -64,5 +69,5 @@ func Register(reg *jobs.Registry, cfg config.Config, pool *pgxpool.Pool, log *sl
 	reg.Periodic(river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return PurgeUploadsArgs{}, nil },
 		&river.PeriodicJobOpts{ID: "conversations_purge_uploads"}))
-	return jobs.Add(reg, &PurgeUploadsWorker{q: db.New(pool), blobs: blobs, log: log})
+	return jobs.Add(reg, NewPurgeUploadsWorker(pool, blobs, log))
 }
