@@ -146,3 +146,13 @@ LIMIT @max_rows;
 DELETE FROM conversation_attachments
 WHERE id IN (SELECT u.id FROM conversation_attachments u WHERE u.message_id IS NULL AND u.created_at < @cutoff LIMIT 500)
 RETURNING blob_key;
+
+-- name: CountOrgUnread :one
+-- The staff badge over the threads the caller sees (teacher_id: only the
+-- programs that user teaches).
+SELECT coalesce(sum(c.staff_unread), 0)::bigint AS messages, count(*) FILTER (WHERE c.staff_unread > 0)::bigint AS conversations
+FROM conversations c
+WHERE c.organization_id = @organization_id AND c.staff_unread > 0
+  AND (sqlc.narg(program_id)::uuid IS NULL OR c.program_id = sqlc.narg(program_id)::uuid)
+  AND (sqlc.narg(teacher_id)::uuid IS NULL OR c.program_id IN (
+      SELECT t.program_id FROM program_teachers t WHERE t.organization_id = @organization_id AND t.user_id = sqlc.narg(teacher_id)::uuid));

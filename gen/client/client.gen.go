@@ -2263,7 +2263,7 @@ type ConversationUnreadCount struct {
 	// UnreadConversations Threads with at least one of them.
 	UnreadConversations int `json:"unreadConversations"`
 
-	// UnreadMessages Staff messages I have not read, over all my threads.
+	// UnreadMessages Messages of the other side not read yet (for a learner, staff messages over all their threads; for staff, learner messages over the threads they see).
 	UnreadMessages int `json:"unreadMessages"`
 }
 
@@ -5444,6 +5444,12 @@ type ListOrganizationConversationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CountOrganizationUnreadConversationMessagesParams defines parameters for CountOrganizationUnreadConversationMessages.
+type CountOrganizationUnreadConversationMessagesParams struct {
+	// ProgramID Count only this program's threads.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+}
+
 // DownloadOrganizationConversationAttachmentParams defines parameters for DownloadOrganizationConversationAttachment.
 type DownloadOrganizationConversationAttachmentParams struct {
 	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
@@ -8420,6 +8426,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations (the `ListOrganizationConversations` operationId).
 	ListOrganizationConversations(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CountOrganizationUnreadConversationMessages Learners' unread messages
+	//
+	// The staff badge: learner messages no staff member has read, over the
+	// threads the caller sees (a teacher's programs; everything for managers,
+	// directors and admins), and the threads that have them. Learners `403`,
+	// non-members `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/unread-count (the `CountOrganizationUnreadConversationMessages` operationId).
+	CountOrganizationUnreadConversationMessages(ctx context.Context, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganizationConversation A learner's thread
 	//
@@ -13414,6 +13430,26 @@ func (c *Client) PutCommerceSettings(ctx context.Context, organizationID openapi
 // Corresponds with GET /api/v1/organizations/{organizationId}/conversations (the `ListOrganizationConversations` operationId).
 func (c *Client) ListOrganizationConversations(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListOrganizationConversationsRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CountOrganizationUnreadConversationMessages Learners' unread messages
+//
+// The staff badge: learner messages no staff member has read, over the
+// threads the caller sees (a teacher's programs; everything for managers,
+// directors and admins), and the threads that have them. Learners `403`,
+// non-members `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/unread-count (the `CountOrganizationUnreadConversationMessages` operationId).
+func (c *Client) CountOrganizationUnreadConversationMessages(ctx context.Context, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCountOrganizationUnreadConversationMessagesRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -22222,6 +22258,67 @@ func NewListOrganizationConversationsRequest(server string, organizationID opena
 	return req, nil
 }
 
+// NewCountOrganizationUnreadConversationMessagesRequest constructs an http.Request for the CountOrganizationUnreadConversationMessages method
+func NewCountOrganizationUnreadConversationMessagesRequest(server string, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations/unread-count", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ProgramID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "programId", *params.ProgramID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetOrganizationConversationRequest constructs an http.Request for the GetOrganizationConversation method
 func NewGetOrganizationConversationRequest(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -29436,6 +29533,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations (the `ListOrganizationConversations` operationId).
 	ListOrganizationConversationsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationConversationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationConversationsResponse, error)
+
+	// CountOrganizationUnreadConversationMessagesWithResponse Learners' unread messages
+	//
+	// The staff badge: learner messages no staff member has read, over the
+	// threads the caller sees (a teacher's programs; everything for managers,
+	// directors and admins), and the threads that have them. Learners `403`,
+	// non-members `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/unread-count (the `CountOrganizationUnreadConversationMessages` operationId).
+	CountOrganizationUnreadConversationMessagesWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*CountOrganizationUnreadConversationMessagesResponse, error)
 
 	// GetOrganizationConversationWithResponse A learner's thread
 	//
@@ -44695,6 +44804,117 @@ func (r ListOrganizationConversationsResponse) ContentType() string {
 	return ""
 }
 
+// CountOrganizationUnreadConversationMessagesResponse401Headers the declared response headers of an HTTP 401 response for CountOrganizationUnreadConversationMessages
+type CountOrganizationUnreadConversationMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CountOrganizationUnreadConversationMessagesResponse429Headers the declared response headers of an HTTP 429 response for CountOrganizationUnreadConversationMessages
+type CountOrganizationUnreadConversationMessagesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CountOrganizationUnreadConversationMessagesResponse503Headers the declared response headers of an HTTP 503 response for CountOrganizationUnreadConversationMessages
+type CountOrganizationUnreadConversationMessagesResponse503Headers struct {
+	RetryAfter int
+}
+
+type CountOrganizationUnreadConversationMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationUnreadCount
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CountOrganizationUnreadConversationMessagesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CountOrganizationUnreadConversationMessagesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CountOrganizationUnreadConversationMessagesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetJSON200() *ConversationUnreadCount {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CountOrganizationUnreadConversationMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CountOrganizationUnreadConversationMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CountOrganizationUnreadConversationMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CountOrganizationUnreadConversationMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetOrganizationConversationResponse401Headers the declared response headers of an HTTP 401 response for GetOrganizationConversation
 type GetOrganizationConversationResponse401Headers struct {
 	WWWAuthenticate *string
@@ -57907,6 +58127,24 @@ func (c *ClientWithResponses) ListOrganizationConversationsWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseListOrganizationConversationsResponse(rsp)
+}
+
+// CountOrganizationUnreadConversationMessagesWithResponse Learners' unread messages
+//
+// The staff badge: learner messages no staff member has read, over the
+// threads the caller sees (a teacher's programs; everything for managers,
+// directors and admins), and the threads that have them. Learners `403`,
+// non-members `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/unread-count (the `CountOrganizationUnreadConversationMessages` operationId).
+func (c *ClientWithResponses) CountOrganizationUnreadConversationMessagesWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*CountOrganizationUnreadConversationMessagesResponse, error) {
+	rsp, err := c.CountOrganizationUnreadConversationMessages(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCountOrganizationUnreadConversationMessagesResponse(rsp)
 }
 
 // GetOrganizationConversationWithResponse A learner's thread
@@ -73756,6 +73994,114 @@ func ParseListOrganizationConversationsResponse(rsp *http.Response) (*ListOrgani
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListOrganizationConversationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCountOrganizationUnreadConversationMessagesResponse parses an HTTP response from a CountOrganizationUnreadConversationMessagesWithResponse call
+func ParseCountOrganizationUnreadConversationMessagesResponse(rsp *http.Response) (*CountOrganizationUnreadConversationMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CountOrganizationUnreadConversationMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationUnreadCount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CountOrganizationUnreadConversationMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CountOrganizationUnreadConversationMessagesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CountOrganizationUnreadConversationMessagesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

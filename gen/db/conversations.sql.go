@@ -173,6 +173,35 @@ func (q *Queries) CountLearnerUnread(ctx context.Context, arg CountLearnerUnread
 	return i, err
 }
 
+const countOrgUnread = `-- name: CountOrgUnread :one
+SELECT coalesce(sum(c.staff_unread), 0)::bigint AS messages, count(*) FILTER (WHERE c.staff_unread > 0)::bigint AS conversations
+FROM conversations c
+WHERE c.organization_id = $1 AND c.staff_unread > 0
+  AND ($2::uuid IS NULL OR c.program_id = $2::uuid)
+  AND ($3::uuid IS NULL OR c.program_id IN (
+      SELECT t.program_id FROM program_teachers t WHERE t.organization_id = $1 AND t.user_id = $3::uuid))
+`
+
+type CountOrgUnreadParams struct {
+	OrganizationID uuid.UUID
+	ProgramID      *uuid.UUID
+	TeacherID      *uuid.UUID
+}
+
+type CountOrgUnreadRow struct {
+	Messages      int64
+	Conversations int64
+}
+
+// The staff badge over the threads the caller sees (teacher_id: only the
+// programs that user teaches).
+func (q *Queries) CountOrgUnread(ctx context.Context, arg CountOrgUnreadParams) (CountOrgUnreadRow, error) {
+	row := q.db.QueryRow(ctx, countOrgUnread, arg.OrganizationID, arg.ProgramID, arg.TeacherID)
+	var i CountOrgUnreadRow
+	err := row.Scan(&i.Messages, &i.Conversations)
+	return i, err
+}
+
 const createConversation = `-- name: CreateConversation :one
 INSERT INTO conversations (organization_id, program_id, learner_id)
 VALUES ($1, $2, $3)

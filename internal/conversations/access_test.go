@@ -63,6 +63,13 @@ func TestThreadsAreIsolated(t *testing.T) {
 	if gl.JSON200 == nil || len(gl.JSON200.Items) != 0 {
 		t.Fatalf("other teacher's list: %s", gl.Body)
 	}
+	ob, _ := env.Client.CountOrganizationUnreadConversationMessagesWithResponse(ctx, s.o.ID, nil, ot)
+	if ob.JSON200 == nil || ob.JSON200.UnreadMessages != 0 {
+		t.Fatalf("other teacher's badge: %s", ob.Body)
+	}
+	if mb, _ := env.Client.CountOrganizationUnreadConversationMessagesWithResponse(ctx, s.o.ID, nil, s.o.As("manager")); mb.JSON200 == nil || mb.JSON200.UnreadMessages != 1 {
+		t.Fatalf("manager's badge: %s", mb.Body)
+	}
 	// The organization's manager and director see it.
 	for _, role := range []client.Role{"manager", "director", "admin"} {
 		ml, _ := env.Client.ListOrganizationConversationsWithResponse(ctx, s.o.ID, nil, s.o.As(role))

@@ -145,3 +145,20 @@ func (s *Handler) MarkOrganizationConversationRead(ctx context.Context, req api.
 	}
 	return api.MarkOrganizationConversationRead200JSONResponse(staffDTO(out, c.ProgramTitle, c.LearnerFirstName, c.LearnerLastName)), nil
 }
+
+// CountOrganizationUnreadConversationMessages is the staff badge.
+func (s *Handler) CountOrganizationUnreadConversationMessages(ctx context.Context, req api.CountOrganizationUnreadConversationMessagesRequestObject) (api.CountOrganizationUnreadConversationMessagesResponseObject, error) {
+	p, err := web.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teacher, err := s.staffScope(ctx, p, req.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.Q.CountOrgUnread(ctx, db.CountOrgUnreadParams{OrganizationID: req.OrganizationID, ProgramID: req.Params.ProgramID, TeacherID: teacher})
+	if err != nil {
+		return nil, err
+	}
+	return api.CountOrganizationUnreadConversationMessages200JSONResponse{UnreadMessages: int(n.Messages), UnreadConversations: int(n.Conversations)}, nil
+}

@@ -57,6 +57,10 @@ func TestLearnerTeacherRoundTrip(t *testing.T) {
 	if conv.Unread != 1 || conv.Learner.ID != s.learner.User.ID || conv.ID != m1.ConversationID || conv.LastMessageFromStaff {
 		t.Fatalf("thread in the queue: %+v", conv)
 	}
+	badge, err := env.Client.CountOrganizationUnreadConversationMessagesWithResponse(ctx, s.o.ID, nil, s.o.As("teacher"))
+	if err != nil || badge.JSON200 == nil || badge.JSON200.UnreadMessages != 1 || badge.JSON200.UnreadConversations != 1 {
+		t.Fatalf("teacher's badge: %v %s", err, badge.Body)
+	}
 	msgs, err := env.Client.ListOrganizationConversationMessagesWithResponse(ctx, s.o.ID, conv.ID, nil, s.o.As("teacher"))
 	if err != nil || msgs.JSON200 == nil || len(msgs.JSON200.Items) != 1 || msgs.JSON200.Items[0].Body != m1.Body {
 		t.Fatalf("teacher reads: %v %s", err, msgs.Body)
@@ -102,6 +106,10 @@ func TestLearnerTeacherRoundTrip(t *testing.T) {
 	mr, _ := env.Client.MarkOrganizationConversationReadWithResponse(ctx, s.o.ID, conv.ID, client.ConversationReadRequest{}, s.o.As("manager"))
 	if mr.JSON200 == nil || mr.JSON200.Unread != 0 {
 		t.Fatalf("manager marks read: %s", mr.Body)
+	}
+	badge, _ = env.Client.CountOrganizationUnreadConversationMessagesWithResponse(ctx, s.o.ID, nil, s.o.As("teacher"))
+	if badge.JSON200 == nil || badge.JSON200.UnreadMessages != 0 {
+		t.Fatalf("teacher's badge after the manager read: %s", badge.Body)
 	}
 	got, _ = env.Client.GetOrganizationConversationWithResponse(ctx, s.o.ID, conv.ID, s.o.As("teacher"))
 	if got.JSON200 == nil || got.JSON200.Unread != 0 || got.JSON200.MessageCount != 3 {
