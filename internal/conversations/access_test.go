@@ -41,6 +41,14 @@ func TestThreadsAreIsolated(t *testing.T) {
 	if th2.JSON200 == nil || th2.JSON200.ConversationID != nil || len(th2.JSON200.Messages) != 0 {
 		t.Fatalf("second learner sees: %s", th2.Body)
 	}
+	// Nor can they reach the first learner's messages through the staff
+	// side with the thread's id: not a member of the organization, 404.
+	sm, _ := env.Client.ListOrganizationConversationMessagesWithResponse(ctx, s.o.ID, conv, nil, s2.as())
+	apitest.WantProblem(t, sm.HTTPResponse, sm.Body, 404, "not_found")
+	ml2, _ := env.Client.ListMyConversationsWithResponse(ctx, nil, s2.as())
+	if ml2.JSON200 == nil || len(ml2.JSON200.Items) != 0 {
+		t.Fatalf("second learner's threads: %s", ml2.Body)
+	}
 
 	// A learner approved into a group that has not started has no access yet.
 	later := newCourse(t, env, s.o.ID, "enrolling")
