@@ -185,6 +185,33 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for CalendarEventKind.
+const (
+	CalendarEventKindDeadline    CalendarEventKind = "deadline"
+	CalendarEventKindGroupEnd    CalendarEventKind = "group_end"
+	CalendarEventKindGroupStart  CalendarEventKind = "group_start"
+	CalendarEventKindInstallment CalendarEventKind = "installment"
+	CalendarEventKindWebinar     CalendarEventKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the CalendarEventKind enum.
+func (e CalendarEventKind) Valid() bool {
+	switch e {
+	case CalendarEventKindDeadline:
+		return true
+	case CalendarEventKindGroupEnd:
+		return true
+	case CalendarEventKindGroupStart:
+		return true
+	case CalendarEventKindInstallment:
+		return true
+	case CalendarEventKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CatalogHistoryEntryAction.
 const (
 	Create CatalogHistoryEntryAction = "create"
@@ -1628,6 +1655,90 @@ type BindCertificateRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CalendarEvent defines model for CalendarEvent.
+type CalendarEvent struct {
+	AllDay bool `json:"allDay"`
+
+	// AmountMinor An installment's amount in kopecks.
+	AmountMinor *int64  `json:"amountMinor,omitempty"`
+	Currency    *string `json:"currency,omitempty"`
+
+	// Date The day of an all-day event.
+	Date *openapi_types.Date `json:"date,omitempty"`
+
+	// End UTC; for an all-day event midnight UTC of the day after; equal to `start` for a deadline.
+	End     time.Time           `json:"end"`
+	GroupID *openapi_types.UUID `json:"groupId,omitempty"`
+
+	// ID Stable per item and kind, e.g. `webinar-<lessonId>`; the same event keeps it when it moves.
+	ID string `json:"id"`
+
+	// JoinURL A webinar's join link.
+	JoinURL *string `json:"joinUrl,omitempty"`
+
+	// Kind `webinar` (a webinar lesson, with its join link), `deadline` (a lesson's or
+	// test's `dueAt`), `group_start` and `group_end` (my group's first and last
+	// day, all-day), `installment` (an unpaid installment's due date, all-day).
+	Kind           CalendarEventKind   `json:"kind"`
+	LessonID       *openapi_types.UUID `json:"lessonId,omitempty"`
+	OrderID        *openapi_types.UUID `json:"orderId,omitempty"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+	ProgramID      openapi_types.UUID  `json:"programId"`
+	ProgramTitle   string              `json:"programTitle"`
+
+	// Sequence The item's revision (the feed's SEQUENCE); grows when it changes.
+	Sequence int `json:"sequence"`
+
+	// Start UTC; for an all-day event midnight UTC of its day.
+	Start time.Time `json:"start"`
+	Title string    `json:"title"`
+
+	// UID The iCalendar UID of the same event in the feed (`<id>@<host>`).
+	UID       string    `json:"uid"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// URL The item's page in the cabinet (the lesson, the program, the order).
+	URL string `json:"url"`
+}
+
+// CalendarEventKind `webinar` (a webinar lesson, with its join link), `deadline` (a lesson's or
+// test's `dueAt`), `group_start` and `group_end` (my group's first and last
+// day, all-day), `installment` (an unpaid installment's due date, all-day).
+type CalendarEventKind string
+
+// CalendarEventList defines model for CalendarEventList.
+type CalendarEventList struct {
+	From time.Time `json:"from"`
+
+	// Items Every event in [from, to), by start; the range is the page (at most a year).
+	Items []CalendarEvent `json:"items"`
+
+	// TimeZone My profile's time zone (IANA), for showing the UTC times.
+	TimeZone string    `json:"timeZone"`
+	To       time.Time `json:"to"`
+}
+
+// CalendarFeed defines model for CalendarFeed.
+type CalendarFeed struct {
+	// Active Whether I have a subscription URL (its token is never shown again).
+	Active    bool       `json:"active"`
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// LastUsedAt When a calendar app last fetched it (to a minute).
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+}
+
+// CalendarFeedIssued defines model for CalendarFeedIssued.
+type CalendarFeedIssued struct {
+	CreatedAt time.Time `json:"createdAt"`
+
+	// URL The private subscription URL (https); shown only now.
+	URL string `json:"url"`
+
+	// WebcalURL The same URL with the `webcal://` scheme, which opens the calendar app directly.
+	WebcalURL string `json:"webcalUrl"`
+}
+
 // CatalogActor Who made the change; `null` for the system (seed, migration).
 type CatalogActor struct {
 	FirstName string             `json:"firstName"`
@@ -2029,6 +2140,139 @@ type ContactCodeRequest struct {
 // the organization's signed-in members. (Audiences by program — the
 // learners of given programs — will be added here when programs exist.)
 type ContentAudience string
+
+// Conversation One of the learner's threads, as listed.
+type Conversation struct {
+	ID                   openapi_types.UUID `json:"id"`
+	LastMessageAt        time.Time          `json:"lastMessageAt"`
+	LastMessageFromStaff bool               `json:"lastMessageFromStaff"`
+
+	// LastMessagePreview The start of the last message (up to 200 characters).
+	LastMessagePreview string             `json:"lastMessagePreview"`
+	MessageCount       int                `json:"messageCount"`
+	OrganizationID     openapi_types.UUID `json:"organizationId"`
+	ProgramID          openapi_types.UUID `json:"programId"`
+	ProgramTitle       string             `json:"programTitle"`
+
+	// Unread Staff messages the learner has not marked read.
+	Unread int `json:"unread"`
+}
+
+// ConversationAttachment A file attached to a message (or uploaded and waiting to be sent with one).
+type ConversationAttachment struct {
+	// ContentType The type sniffed from the content.
+	ContentType string    `json:"contentType"`
+	CreatedAt   time.Time `json:"createdAt"`
+
+	// FileName The name the uploader's file had (control characters and folders removed).
+	FileName string             `json:"fileName"`
+	ID       openapi_types.UUID `json:"id"`
+
+	// Sha256 Lower-case hex; the download's `ETag`.
+	Sha256    string `json:"sha256"`
+	SizeBytes int64  `json:"sizeBytes"`
+}
+
+// ConversationAttachmentUpload defines model for ConversationAttachmentUpload.
+type ConversationAttachmentUpload struct {
+	// File PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
+// ConversationMessage defines model for ConversationMessage.
+type ConversationMessage struct {
+	Attachments []ConversationAttachment `json:"attachments"`
+
+	// Author A participant of a thread as the other side sees them.
+	Author ConversationPerson `json:"author"`
+
+	// Body The text as written (Markdown or plain text).
+	Body string `json:"body"`
+
+	// BodyHTML The body rendered from Markdown and sanitized; safe to insert into the page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+
+	// FromStaff Written by a teacher or another staff member (else by the learner).
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Seq The message's number in its thread (1, 2, …).
+	Seq int `json:"seq"`
+}
+
+// ConversationMessageCreate defines model for ConversationMessageCreate.
+type ConversationMessageCreate struct {
+	// AttachmentIds Files uploaded before (`…/attachments`) by the caller for this thread and not yet sent.
+	AttachmentIds *[]openapi_types.UUID `json:"attachmentIds,omitempty"`
+
+	// Body Markdown or plain text, kept as written; may be blank only when files are attached.
+	Body string `json:"body"`
+}
+
+// ConversationMessagePage defines model for ConversationMessagePage.
+type ConversationMessagePage struct {
+	// Items Oldest first (the newest message is the last item).
+	Items []ConversationMessage `json:"items"`
+
+	// OlderCursor Pass as `before` for the messages before these; `null` at the start of the thread.
+	OlderCursor *string `json:"olderCursor"`
+}
+
+// ConversationPage defines model for ConversationPage.
+type ConversationPage struct {
+	Items []Conversation `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ConversationPerson A participant of a thread as the other side sees them.
+type ConversationPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// ConversationReadRequest defines model for ConversationReadRequest.
+type ConversationReadRequest struct {
+	// MessageID Read up to and including this message; omitted, up to the newest. The mark never moves back.
+	MessageID *openapi_types.UUID `json:"messageId,omitempty"`
+}
+
+// ConversationThread The learner's thread with the teachers of a program.
+type ConversationThread struct {
+	// CanWrite Whether the learner may send messages now (access to the program).
+	CanWrite bool `json:"canWrite"`
+
+	// ConversationID `null` until the first message is sent.
+	ConversationID *openapi_types.UUID `json:"conversationId"`
+
+	// Messages The newest page, oldest first.
+	Messages []ConversationMessage `json:"messages"`
+
+	// OlderCursor Pass as `before` for older messages; `null` at the start of the thread.
+	OlderCursor    *string            `json:"olderCursor"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ProgramTitle   string             `json:"programTitle"`
+
+	// Teachers The program's teachers, who read and answer the thread.
+	Teachers []ConversationPerson `json:"teachers"`
+
+	// Unread Staff messages the learner has not marked read.
+	Unread int `json:"unread"`
+}
+
+// ConversationUnreadCount defines model for ConversationUnreadCount.
+type ConversationUnreadCount struct {
+	// UnreadConversations Threads with at least one of them.
+	UnreadConversations int `json:"unreadConversations"`
+
+	// UnreadMessages Messages of the other side not read yet (for a learner, staff messages over all their threads; for staff, learner messages over the threads they see).
+	UnreadMessages int `json:"unreadMessages"`
+}
 
 // CreateApplicationRequest defines model for CreateApplicationRequest.
 type CreateApplicationRequest struct {
@@ -4141,6 +4385,38 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffConversation A learner's thread as the program's teachers and the organization's managers see it.
+type StaffConversation struct {
+	CreatedAt            time.Time          `json:"createdAt"`
+	ID                   openapi_types.UUID `json:"id"`
+	LastMessageAt        time.Time          `json:"lastMessageAt"`
+	LastMessageFromStaff bool               `json:"lastMessageFromStaff"`
+
+	// LastMessagePreview The start of the last message (up to 200 characters).
+	LastMessagePreview string `json:"lastMessagePreview"`
+
+	// Learner A participant of a thread as the other side sees them.
+	Learner ConversationPerson `json:"learner"`
+
+	// LearnerUnread Staff messages the learner has not read yet.
+	LearnerUnread  int                `json:"learnerUnread"`
+	MessageCount   int                `json:"messageCount"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ProgramTitle   string             `json:"programTitle"`
+
+	// Unread Learner messages no staff member has marked read (staff share one read mark).
+	Unread int `json:"unread"`
+}
+
+// StaffConversationPage defines model for StaffConversationPage.
+type StaffConversationPage struct {
+	Items []StaffConversation `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // StaffSupportMessage A message of a ticket's thread as staff see it.
 type StaffSupportMessage struct {
 	Author    SupportPerson      `json:"author"`
@@ -4537,6 +4813,12 @@ type WebhookNotification_Object struct {
 // CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
 type CatalogIfNoneMatch = string
 
+// ConversationBefore defines model for ConversationBefore.
+type ConversationBefore = string
+
+// ConversationLimit defines model for ConversationLimit.
+type ConversationLimit = int
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -4647,6 +4929,12 @@ type UnprocessableEntity = Problem
 
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
+
+// GetCalendarFeedParams defines parameters for GetCalendarFeed.
+type GetCalendarFeedParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
 
 // ListCatalogOrganizationsParams defines parameters for ListCatalogOrganizations.
 type ListCatalogOrganizationsParams struct {
@@ -4874,6 +5162,66 @@ type ListMyAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// GetMyCalendarParams defines parameters for GetMyCalendar.
+type GetMyCalendarParams struct {
+	// From Start of the range (default now).
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To End of the range, exclusive (default `from` + 60 days).
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Kind Only events of these kinds (repeat for several).
+	Kind *[]CalendarEventKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// ProgramID Only events of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+}
+
+// ListMyConversationsParams defines parameters for ListMyConversations.
+type ListMyConversationsParams struct {
+	// OrganizationID Only threads of this organization's programs.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// ProgramID Only the thread of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// Unread Only threads with unread staff messages.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadConversationMessagesParams defines parameters for CountMyUnreadConversationMessages.
+type CountMyUnreadConversationMessagesParams struct {
+	// OrganizationID Count only threads of this organization's programs.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// GetMyProgramConversationParams defines parameters for GetMyProgramConversation.
+type GetMyProgramConversationParams struct {
+	// Limit The largest number of messages to return.
+	Limit *ConversationLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Before The `olderCursor` of the page read before; omit it for the newest messages.
+	Before *ConversationBefore `form:"before,omitempty" json:"before,omitempty"`
+}
+
+// DownloadMyConversationAttachmentParams defines parameters for DownloadMyConversationAttachment.
+type DownloadMyConversationAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
 	// Unread Only notifications not yet read.
@@ -5091,6 +5439,51 @@ type UpdateCategoryParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListOrganizationConversationsParams defines parameters for ListOrganizationConversations.
+type ListOrganizationConversationsParams struct {
+	// ProgramID Only threads of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// LearnerID Only this learner's threads.
+	LearnerID *openapi_types.UUID `form:"learnerId,omitempty" json:"learnerId,omitempty"`
+
+	// Unread Only threads with learner messages no staff member has read.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountOrganizationUnreadConversationMessagesParams defines parameters for CountOrganizationUnreadConversationMessages.
+type CountOrganizationUnreadConversationMessagesParams struct {
+	// ProgramID Count only this program's threads.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+}
+
+// DownloadOrganizationConversationAttachmentParams defines parameters for DownloadOrganizationConversationAttachment.
+type DownloadOrganizationConversationAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListOrganizationConversationMessagesParams defines parameters for ListOrganizationConversationMessages.
+type ListOrganizationConversationMessagesParams struct {
+	// Limit The largest number of messages to return.
+	Limit *ConversationLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Before The `olderCursor` of the page read before; omit it for the newest messages.
+	Before *ConversationBefore `form:"before,omitempty" json:"before,omitempty"`
 }
 
 // ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
@@ -5537,6 +5930,15 @@ type ChangeEmailJSONRequestBody = EmailChangeRequest
 // ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
 type ConfirmEmailJSONRequestBody = ContactCodeRequest
 
+// UploadMyConversationAttachmentMultipartRequestBody defines body for UploadMyConversationAttachment for multipart/form-data ContentType.
+type UploadMyConversationAttachmentMultipartRequestBody = ConversationAttachmentUpload
+
+// SendMyProgramConversationMessageJSONRequestBody defines body for SendMyProgramConversationMessage for application/json ContentType.
+type SendMyProgramConversationMessageJSONRequestBody = ConversationMessageCreate
+
+// MarkMyProgramConversationReadJSONRequestBody defines body for MarkMyProgramConversationRead for application/json ContentType.
+type MarkMyProgramConversationReadJSONRequestBody = ConversationReadRequest
+
 // SubscribeToMailingJSONRequestBody defines body for SubscribeToMailing for application/json ContentType.
 type SubscribeToMailingJSONRequestBody = MailingSubscribeRequest
 
@@ -5605,6 +6007,15 @@ type UpdateCategoryJSONRequestBody = CategoryUpdate
 
 // PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
 type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
+// UploadOrganizationConversationAttachmentMultipartRequestBody defines body for UploadOrganizationConversationAttachment for multipart/form-data ContentType.
+type UploadOrganizationConversationAttachmentMultipartRequestBody = ConversationAttachmentUpload
+
+// SendOrganizationConversationMessageJSONRequestBody defines body for SendOrganizationConversationMessage for application/json ContentType.
+type SendOrganizationConversationMessageJSONRequestBody = ConversationMessageCreate
+
+// MarkOrganizationConversationReadJSONRequestBody defines body for MarkOrganizationConversationRead for application/json ContentType.
+type MarkOrganizationConversationReadJSONRequestBody = ConversationReadRequest
 
 // CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
 type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
@@ -5898,6 +6309,9 @@ type ServerInterface interface {
 	// StartSsoSignIn Start signing in through a provider
 	// (POST /api/v1/auth/sso/{provider}/start)
 	StartSsoSignIn(ctx echo.Context, provider SsoProviderName) error
+	// GetCalendarFeed The iCalendar feed of a private URL
+	// (GET /api/v1/calendar/feeds/{feedName})
+	GetCalendarFeed(ctx echo.Context, feedName string, params GetCalendarFeedParams) error
 	// ListCatalogOrganizations List the centers
 	// (GET /api/v1/catalog/organizations)
 	ListCatalogOrganizations(ctx echo.Context, params ListCatalogOrganizationsParams) error
@@ -5961,6 +6375,18 @@ type ServerInterface interface {
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error
+	// GetMyCalendar My upcoming events
+	// (GET /api/v1/me/calendar)
+	GetMyCalendar(ctx echo.Context, params GetMyCalendarParams) error
+	// RevokeMyCalendarFeed Revoke my calendar subscription URL
+	// (DELETE /api/v1/me/calendar/feed)
+	RevokeMyCalendarFeed(ctx echo.Context) error
+	// GetMyCalendarFeed My calendar subscription
+	// (GET /api/v1/me/calendar/feed)
+	GetMyCalendarFeed(ctx echo.Context) error
+	// IssueMyCalendarFeed Issue or rotate my calendar subscription URL
+	// (POST /api/v1/me/calendar/feed)
+	IssueMyCalendarFeed(ctx echo.Context) error
 	// ListMyCertificates List my certificates
 	// (GET /api/v1/me/certificates)
 	ListMyCertificates(ctx echo.Context) error
@@ -5976,6 +6402,12 @@ type ServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx echo.Context) error
+	// ListMyConversations My threads with teachers
+	// (GET /api/v1/me/conversations)
+	ListMyConversations(ctx echo.Context, params ListMyConversationsParams) error
+	// CountMyUnreadConversationMessages My unread teacher messages
+	// (GET /api/v1/me/conversations/unread-count)
+	CountMyUnreadConversationMessages(ctx echo.Context, params CountMyUnreadConversationMessagesParams) error
 	// ListDevices List my devices that receive pushes
 	// (GET /api/v1/me/devices)
 	ListDevices(ctx echo.Context) error
@@ -5997,6 +6429,21 @@ type ServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx echo.Context) error
+	// GetMyProgramConversation My thread with the program's teachers
+	// (GET /api/v1/me/learning/programs/{programId}/conversation)
+	GetMyProgramConversation(ctx echo.Context, programID openapi_types.UUID, params GetMyProgramConversationParams) error
+	// UploadMyConversationAttachment Upload a file for my next message
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/attachments)
+	UploadMyConversationAttachment(ctx echo.Context, programID openapi_types.UUID) error
+	// DownloadMyConversationAttachment Download a file of my thread
+	// (GET /api/v1/me/learning/programs/{programId}/conversation/attachments/{attachmentId})
+	DownloadMyConversationAttachment(ctx echo.Context, programID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadMyConversationAttachmentParams) error
+	// SendMyProgramConversationMessage Write to the program's teachers
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/messages)
+	SendMyProgramConversationMessage(ctx echo.Context, programID openapi_types.UUID) error
+	// MarkMyProgramConversationRead Mark my thread read
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/read)
+	MarkMyProgramConversationRead(ctx echo.Context, programID openapi_types.UUID) error
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx echo.Context) error
@@ -6192,6 +6639,30 @@ type ServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListOrganizationConversations Learners' threads
+	// (GET /api/v1/organizations/{organizationId}/conversations)
+	ListOrganizationConversations(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationConversationsParams) error
+	// CountOrganizationUnreadConversationMessages Learners' unread messages
+	// (GET /api/v1/organizations/{organizationId}/conversations/unread-count)
+	CountOrganizationUnreadConversationMessages(ctx echo.Context, organizationID openapi_types.UUID, params CountOrganizationUnreadConversationMessagesParams) error
+	// GetOrganizationConversation A learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId})
+	GetOrganizationConversation(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
+	// UploadOrganizationConversationAttachment Upload a file for an answer
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments)
+	UploadOrganizationConversationAttachment(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
+	// DownloadOrganizationConversationAttachment Download a file of a learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments/{attachmentId})
+	DownloadOrganizationConversationAttachment(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadOrganizationConversationAttachmentParams) error
+	// ListOrganizationConversationMessages Read a learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages)
+	ListOrganizationConversationMessages(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params ListOrganizationConversationMessagesParams) error
+	// SendOrganizationConversationMessage Answer a learner
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages)
+	SendOrganizationConversationMessage(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
+	// MarkOrganizationConversationRead Mark a learner's thread read for staff
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read)
+	MarkOrganizationConversationRead(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -6610,6 +7081,42 @@ func (w *ServerInterfaceWrapper) StartSsoSignIn(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.StartSsoSignIn(ctx, provider)
+	return err
+}
+
+// GetCalendarFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCalendarFeed(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "feedName" -------------
+	var feedName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "feedName", ctx.Param("feedName"), &feedName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter feedName: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCalendarFeedParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCalendarFeed(ctx, feedName, params)
 	return err
 }
 
@@ -7489,6 +7996,72 @@ func (w *ServerInterfaceWrapper) ListMyAuditEvents(ctx echo.Context) error {
 	return err
 }
 
+// GetMyCalendar converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyCalendar(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMyCalendarParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyCalendar(ctx, params)
+	return err
+}
+
+// RevokeMyCalendarFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeMyCalendarFeed(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeMyCalendarFeed(ctx)
+	return err
+}
+
+// GetMyCalendarFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyCalendarFeed(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyCalendarFeed(ctx)
+	return err
+}
+
+// IssueMyCalendarFeed converts echo context to params.
+func (w *ServerInterfaceWrapper) IssueMyCalendarFeed(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IssueMyCalendarFeed(ctx)
+	return err
+}
+
 // ListMyCertificates converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyCertificates(ctx echo.Context) error {
 	var err error
@@ -7538,6 +8111,70 @@ func (w *ServerInterfaceWrapper) CloseAccount(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CloseAccount(ctx)
+	return err
+}
+
+// ListMyConversations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyConversations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyConversationsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyConversations(ctx, params)
+	return err
+}
+
+// CountMyUnreadConversationMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) CountMyUnreadConversationMessages(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountMyUnreadConversationMessagesParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountMyUnreadConversationMessages(ctx, params)
 	return err
 }
 
@@ -7608,6 +8245,160 @@ func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ExportMyData(ctx)
+	return err
+}
+
+// GetMyProgramConversation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyProgramConversation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMyProgramConversationParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", ctx.QueryParams(), &params.Before, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter before: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyProgramConversation(ctx, programID, params)
+	return err
+}
+
+// UploadMyConversationAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadMyConversationAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadMyConversationAttachment(ctx, programID)
+	return err
+}
+
+// DownloadMyConversationAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyConversationAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", ctx.Param("attachmentId"), &attachmentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attachmentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMyConversationAttachmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyConversationAttachment(ctx, programID, attachmentID, params)
+	return err
+}
+
+// SendMyProgramConversationMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) SendMyProgramConversationMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendMyProgramConversationMessage(ctx, programID)
+	return err
+}
+
+// MarkMyProgramConversationRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkMyProgramConversationRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkMyProgramConversationRead(ctx, programID)
 	return err
 }
 
@@ -8965,6 +9756,302 @@ func (w *ServerInterfaceWrapper) PutCommerceSettings(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PutCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// ListOrganizationConversations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationConversations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationConversationsParams
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Optional query parameter "learnerId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "learnerId", ctx.QueryParams(), &params.LearnerID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter learnerId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationConversations(ctx, organizationID, params)
+	return err
+}
+
+// CountOrganizationUnreadConversationMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) CountOrganizationUnreadConversationMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountOrganizationUnreadConversationMessagesParams
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountOrganizationUnreadConversationMessages(ctx, organizationID, params)
+	return err
+}
+
+// GetOrganizationConversation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationConversation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationConversation(ctx, organizationID, conversationID)
+	return err
+}
+
+// UploadOrganizationConversationAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadOrganizationConversationAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadOrganizationConversationAttachment(ctx, organizationID, conversationID)
+	return err
+}
+
+// DownloadOrganizationConversationAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadOrganizationConversationAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", ctx.Param("attachmentId"), &attachmentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attachmentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadOrganizationConversationAttachmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadOrganizationConversationAttachment(ctx, organizationID, conversationID, attachmentID, params)
+	return err
+}
+
+// ListOrganizationConversationMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationConversationMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationConversationMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "before" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "before", ctx.QueryParams(), &params.Before, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter before: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationConversationMessages(ctx, organizationID, conversationID, params)
+	return err
+}
+
+// SendOrganizationConversationMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) SendOrganizationConversationMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendOrganizationConversationMessage(ctx, organizationID, conversationID)
+	return err
+}
+
+// MarkOrganizationConversationRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkOrganizationConversationRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "conversationId" -------------
+	var conversationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "conversationId", ctx.Param("conversationId"), &conversationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter conversationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkOrganizationConversationRead(ctx, organizationID, conversationID)
 	return err
 }
 
@@ -11681,6 +12768,26 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/request-changes", wrapper.RequestApplicationChanges, options.OperationMiddlewares["requestApplicationChanges"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/approve", wrapper.ApproveApplication, options.OperationMiddlewares["approveApplication"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/reject", wrapper.RejectApplication, options.OperationMiddlewares["rejectApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/me/conversations", wrapper.ListMyConversations, options.OperationMiddlewares["listMyConversations"]...)
+	router.GET(options.BaseURL+"/api/v1/me/conversations/unread-count", wrapper.CountMyUnreadConversationMessages, options.OperationMiddlewares["countMyUnreadConversationMessages"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation", wrapper.GetMyProgramConversation, options.OperationMiddlewares["getMyProgramConversation"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation/messages", wrapper.SendMyProgramConversationMessage, options.OperationMiddlewares["sendMyProgramConversationMessage"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation/read", wrapper.MarkMyProgramConversationRead, options.OperationMiddlewares["markMyProgramConversationRead"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation/attachments", wrapper.UploadMyConversationAttachment, options.OperationMiddlewares["uploadMyConversationAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/conversation/attachments/:attachmentId", wrapper.DownloadMyConversationAttachment, options.OperationMiddlewares["downloadMyConversationAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations", wrapper.ListOrganizationConversations, options.OperationMiddlewares["listOrganizationConversations"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/unread-count", wrapper.CountOrganizationUnreadConversationMessages, options.OperationMiddlewares["countOrganizationUnreadConversationMessages"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId", wrapper.GetOrganizationConversation, options.OperationMiddlewares["getOrganizationConversation"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/messages", wrapper.ListOrganizationConversationMessages, options.OperationMiddlewares["listOrganizationConversationMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/messages", wrapper.SendOrganizationConversationMessage, options.OperationMiddlewares["sendOrganizationConversationMessage"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/read", wrapper.MarkOrganizationConversationRead, options.OperationMiddlewares["markOrganizationConversationRead"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/attachments", wrapper.UploadOrganizationConversationAttachment, options.OperationMiddlewares["uploadOrganizationConversationAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/conversations/:conversationId/attachments/:attachmentId", wrapper.DownloadOrganizationConversationAttachment, options.OperationMiddlewares["downloadOrganizationConversationAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/calendar", wrapper.GetMyCalendar, options.OperationMiddlewares["getMyCalendar"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/calendar/feed", wrapper.RevokeMyCalendarFeed, options.OperationMiddlewares["revokeMyCalendarFeed"]...)
+	router.GET(options.BaseURL+"/api/v1/me/calendar/feed", wrapper.GetMyCalendarFeed, options.OperationMiddlewares["getMyCalendarFeed"]...)
+	router.POST(options.BaseURL+"/api/v1/me/calendar/feed", wrapper.IssueMyCalendarFeed, options.OperationMiddlewares["issueMyCalendarFeed"]...)
+	router.GET(options.BaseURL+"/api/v1/calendar/feeds/:feedName", wrapper.GetCalendarFeed, options.OperationMiddlewares["getCalendarFeed"]...)
 
 }
 
@@ -14346,6 +15453,144 @@ type StartSsoSignIn503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response StartSsoSignIn503ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeedRequestObject struct {
+	FeedName string `json:"feedName"`
+	Params   GetCalendarFeedParams
+}
+
+type GetCalendarFeedResponseObject interface {
+	VisitGetCalendarFeedResponse(w http.ResponseWriter) error
+}
+
+type GetCalendarFeed200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type GetCalendarFeed200TextCalendarResponse struct {
+	Body          io.Reader
+	Headers       GetCalendarFeed200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCalendarFeed200TextCalendarResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/calendar")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCalendarFeed304Response = NotModifiedResponse
+
+func (response GetCalendarFeed304Response) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCalendarFeed404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed404ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeed422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed422ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed429ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeed500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed500ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCalendarFeed503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCalendarFeed503ApplicationProblemPlusJSONResponse) VisitGetCalendarFeedResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -17660,6 +18905,385 @@ func (response ListMyAuditEvents503ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type GetMyCalendarRequestObject struct {
+	Params GetMyCalendarParams
+}
+
+type GetMyCalendarResponseObject interface {
+	VisitGetMyCalendarResponse(w http.ResponseWriter) error
+}
+
+type GetMyCalendar200JSONResponse CalendarEventList
+
+func (response GetMyCalendar200JSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar401ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar422ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar429ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar500ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendar503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendar503ApplicationProblemPlusJSONResponse) VisitGetMyCalendarResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeMyCalendarFeedRequestObject struct {
+}
+
+type RevokeMyCalendarFeedResponseObject interface {
+	VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error
+}
+
+type RevokeMyCalendarFeed204Response struct {
+}
+
+func (response RevokeMyCalendarFeed204Response) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeMyCalendarFeed401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeMyCalendarFeed401ApplicationProblemPlusJSONResponse) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeMyCalendarFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeMyCalendarFeed429ApplicationProblemPlusJSONResponse) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeMyCalendarFeed500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeMyCalendarFeed500ApplicationProblemPlusJSONResponse) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeMyCalendarFeed503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeMyCalendarFeed503ApplicationProblemPlusJSONResponse) VisitRevokeMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeedRequestObject struct {
+}
+
+type GetMyCalendarFeedResponseObject interface {
+	VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error
+}
+
+type GetMyCalendarFeed200JSONResponse CalendarFeed
+
+func (response GetMyCalendarFeed200JSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeed401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendarFeed401ApplicationProblemPlusJSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendarFeed429ApplicationProblemPlusJSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeed500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendarFeed500ApplicationProblemPlusJSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCalendarFeed503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCalendarFeed503ApplicationProblemPlusJSONResponse) VisitGetMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeedRequestObject struct {
+}
+
+type IssueMyCalendarFeedResponseObject interface {
+	VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error
+}
+
+type IssueMyCalendarFeed201JSONResponse CalendarFeedIssued
+
+func (response IssueMyCalendarFeed201JSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeed401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueMyCalendarFeed401ApplicationProblemPlusJSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeed429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response IssueMyCalendarFeed429ApplicationProblemPlusJSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeed500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response IssueMyCalendarFeed500ApplicationProblemPlusJSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueMyCalendarFeed503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response IssueMyCalendarFeed503ApplicationProblemPlusJSONResponse) VisitIssueMyCalendarFeedResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyCertificatesRequestObject struct {
 }
 
@@ -18355,6 +19979,224 @@ type CloseAccount503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversationsRequestObject struct {
+	Params ListMyConversationsParams
+}
+
+type ListMyConversationsResponseObject interface {
+	VisitListMyConversationsResponse(w http.ResponseWriter) error
+}
+
+type ListMyConversations200JSONResponse ConversationPage
+
+func (response ListMyConversations200JSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations401ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations422ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations429ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations500ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyConversations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyConversations503ApplicationProblemPlusJSONResponse) VisitListMyConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessagesRequestObject struct {
+	Params CountMyUnreadConversationMessagesParams
+}
+
+type CountMyUnreadConversationMessagesResponseObject interface {
+	VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error
+}
+
+type CountMyUnreadConversationMessages200JSONResponse ConversationUnreadCount
+
+func (response CountMyUnreadConversationMessages200JSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages401ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages422ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages429ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages500ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadConversationMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadConversationMessages503ApplicationProblemPlusJSONResponse) VisitCountMyUnreadConversationMessagesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -19295,6 +21137,1239 @@ type ExportMyData503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversationRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	Params    GetMyProgramConversationParams
+}
+
+type GetMyProgramConversationResponseObject interface {
+	VisitGetMyProgramConversationResponse(w http.ResponseWriter) error
+}
+
+type GetMyProgramConversation200JSONResponse ConversationThread
+
+func (response GetMyProgramConversation200JSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation401ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation404ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation422ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation429ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation500ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramConversation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramConversation503ApplicationProblemPlusJSONResponse) VisitGetMyProgramConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachmentRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	Body      *multipart.Reader
+}
+
+type UploadMyConversationAttachmentResponseObject interface {
+	VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadMyConversationAttachment201JSONResponse ConversationAttachment
+
+func (response UploadMyConversationAttachment201JSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment400ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment401ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment404ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment413ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment415ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment422ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment429ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment500ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMyConversationAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMyConversationAttachment503ApplicationProblemPlusJSONResponse) VisitUploadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachmentRequestObject struct {
+	ProgramID    openapi_types.UUID `json:"programId"`
+	AttachmentID openapi_types.UUID `json:"attachmentId"`
+	Params       DownloadMyConversationAttachmentParams
+}
+
+type DownloadMyConversationAttachmentResponseObject interface {
+	VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyConversationAttachment200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMyConversationAttachment200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ApplicationPdfResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ImageJpegResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ImagePngResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment200ImageWebpResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment200TextResponse struct {
+	Body    openapi_types.File
+	Headers DownloadMyConversationAttachment200ResponseHeaders
+}
+
+func (response DownloadMyConversationAttachment200TextResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DownloadMyConversationAttachment206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadMyConversationAttachment206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ApplicationPdfResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ImageJpegResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ImagePngResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyConversationAttachment206ImageWebpResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyConversationAttachment206TextResponse struct {
+	Body    openapi_types.File
+	Headers DownloadMyConversationAttachment206ResponseHeaders
+}
+
+func (response DownloadMyConversationAttachment206TextResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DownloadMyConversationAttachment304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMyConversationAttachment304Response struct {
+	Headers DownloadMyConversationAttachment304ResponseHeaders
+}
+
+func (response DownloadMyConversationAttachment304Response) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMyConversationAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadMyConversationAttachment416Response struct {
+	Headers DownloadMyConversationAttachment416ResponseHeaders
+}
+
+func (response DownloadMyConversationAttachment416Response) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadMyConversationAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment422ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment500ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyConversationAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyConversationAttachment503ApplicationProblemPlusJSONResponse) VisitDownloadMyConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessageRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	Body      *SendMyProgramConversationMessageJSONRequestBody
+}
+
+type SendMyProgramConversationMessageResponseObject interface {
+	VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error
+}
+
+type SendMyProgramConversationMessage201JSONResponse ConversationMessage
+
+func (response SendMyProgramConversationMessage201JSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage400ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage401ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage404ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage413ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage415ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage422ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage429ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage500ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendMyProgramConversationMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendMyProgramConversationMessage503ApplicationProblemPlusJSONResponse) VisitSendMyProgramConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationReadRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	Body      *MarkMyProgramConversationReadJSONRequestBody
+}
+
+type MarkMyProgramConversationReadResponseObject interface {
+	VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkMyProgramConversationRead200JSONResponse Conversation
+
+func (response MarkMyProgramConversationRead200JSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead400ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead401ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead404ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead413ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead415ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead422ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead429ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead500ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkMyProgramConversationRead503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkMyProgramConversationRead503ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -28794,6 +31869,1750 @@ type PutCommerceSettings503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PutCommerceSettings503ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationConversationsParams
+}
+
+type ListOrganizationConversationsResponseObject interface {
+	VisitListOrganizationConversationsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationConversations200JSONResponse StaffConversationPage
+
+func (response ListOrganizationConversations200JSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations401ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations403ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations404ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations422ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations429ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations500ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversations503ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountOrganizationUnreadConversationMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         CountOrganizationUnreadConversationMessagesParams
+}
+
+type CountOrganizationUnreadConversationMessagesResponseObject interface {
+	VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error
+}
+
+type CountOrganizationUnreadConversationMessages200JSONResponse ConversationUnreadCount
+
+func (response CountOrganizationUnreadConversationMessages200JSONResponse) VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountOrganizationUnreadConversationMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountOrganizationUnreadConversationMessages401ApplicationProblemPlusJSONResponse) VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountOrganizationUnreadConversationMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CountOrganizationUnreadConversationMessages403ApplicationProblemPlusJSONResponse) VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountOrganizationUnreadConversationMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CountOrganizationUnreadConversationMessages404ApplicationProblemPlusJSONResponse) VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountOrganizationUnreadConversationMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountOrganizationUnreadConversationMessages422ApplicationProblemPlusJSONResponse) VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountOrganizationUnreadConversationMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountOrganizationUnreadConversationMessages429ApplicationProblemPlusJSONResponse) VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountOrganizationUnreadConversationMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountOrganizationUnreadConversationMessages500ApplicationProblemPlusJSONResponse) VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountOrganizationUnreadConversationMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountOrganizationUnreadConversationMessages503ApplicationProblemPlusJSONResponse) VisitCountOrganizationUnreadConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+}
+
+type GetOrganizationConversationResponseObject interface {
+	VisitGetOrganizationConversationResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationConversation200JSONResponse StaffConversation
+
+func (response GetOrganizationConversation200JSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation401ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation403ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation404ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation422ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation429ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation500ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationConversation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationConversation503ApplicationProblemPlusJSONResponse) VisitGetOrganizationConversationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachmentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	Body           *multipart.Reader
+}
+
+type UploadOrganizationConversationAttachmentResponseObject interface {
+	VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadOrganizationConversationAttachment201JSONResponse ConversationAttachment
+
+func (response UploadOrganizationConversationAttachment201JSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment400ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment401ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment403ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment404ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment413ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment415ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment422ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment429ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment500ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationConversationAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationConversationAttachment503ApplicationProblemPlusJSONResponse) VisitUploadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachmentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	AttachmentID   openapi_types.UUID `json:"attachmentId"`
+	Params         DownloadOrganizationConversationAttachmentParams
+}
+
+type DownloadOrganizationConversationAttachmentResponseObject interface {
+	VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadOrganizationConversationAttachment200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadOrganizationConversationAttachment200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ApplicationPdfResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ImageJpegResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ImagePngResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment200ImageWebpResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment200TextResponse struct {
+	Body    openapi_types.File
+	Headers DownloadOrganizationConversationAttachment200ResponseHeaders
+}
+
+func (response DownloadOrganizationConversationAttachment200TextResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadOrganizationConversationAttachment206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ApplicationPdfResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ImageJpegResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ImagePngResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadOrganizationConversationAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadOrganizationConversationAttachment206ImageWebpResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment206TextResponse struct {
+	Body    openapi_types.File
+	Headers DownloadOrganizationConversationAttachment206ResponseHeaders
+}
+
+func (response DownloadOrganizationConversationAttachment206TextResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type DownloadOrganizationConversationAttachment304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadOrganizationConversationAttachment304Response struct {
+	Headers DownloadOrganizationConversationAttachment304ResponseHeaders
+}
+
+func (response DownloadOrganizationConversationAttachment304Response) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadOrganizationConversationAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadOrganizationConversationAttachment416Response struct {
+	Headers DownloadOrganizationConversationAttachment416ResponseHeaders
+}
+
+func (response DownloadOrganizationConversationAttachment416Response) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadOrganizationConversationAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment422ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment500ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadOrganizationConversationAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadOrganizationConversationAttachment503ApplicationProblemPlusJSONResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	Params         ListOrganizationConversationMessagesParams
+}
+
+type ListOrganizationConversationMessagesResponseObject interface {
+	VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationConversationMessages200JSONResponse ConversationMessagePage
+
+func (response ListOrganizationConversationMessages200JSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages401ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages403ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages404ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages422ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages429ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages500ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationConversationMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationConversationMessages503ApplicationProblemPlusJSONResponse) VisitListOrganizationConversationMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessageRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	Body           *SendOrganizationConversationMessageJSONRequestBody
+}
+
+type SendOrganizationConversationMessageResponseObject interface {
+	VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error
+}
+
+type SendOrganizationConversationMessage201JSONResponse ConversationMessage
+
+func (response SendOrganizationConversationMessage201JSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage400ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage401ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage403ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage404ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage413ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage415ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage422ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage429ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage500ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendOrganizationConversationMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendOrganizationConversationMessage503ApplicationProblemPlusJSONResponse) VisitSendOrganizationConversationMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationReadRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	Body           *MarkOrganizationConversationReadJSONRequestBody
+}
+
+type MarkOrganizationConversationReadResponseObject interface {
+	VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkOrganizationConversationRead200JSONResponse StaffConversation
+
+func (response MarkOrganizationConversationRead200JSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead400ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead401ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead403ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead404ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead413ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead415ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead422ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead429ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead500ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkOrganizationConversationRead503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkOrganizationConversationRead503ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41554,6 +46373,9 @@ type StrictServerInterface interface {
 	// StartSsoSignIn Start signing in through a provider
 	// (POST /api/v1/auth/sso/{provider}/start)
 	StartSsoSignIn(ctx context.Context, request StartSsoSignInRequestObject) (StartSsoSignInResponseObject, error)
+	// GetCalendarFeed The iCalendar feed of a private URL
+	// (GET /api/v1/calendar/feeds/{feedName})
+	GetCalendarFeed(ctx context.Context, request GetCalendarFeedRequestObject) (GetCalendarFeedResponseObject, error)
 	// ListCatalogOrganizations List the centers
 	// (GET /api/v1/catalog/organizations)
 	ListCatalogOrganizations(ctx context.Context, request ListCatalogOrganizationsRequestObject) (ListCatalogOrganizationsResponseObject, error)
@@ -41617,6 +46439,18 @@ type StrictServerInterface interface {
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx context.Context, request ListMyAuditEventsRequestObject) (ListMyAuditEventsResponseObject, error)
+	// GetMyCalendar My upcoming events
+	// (GET /api/v1/me/calendar)
+	GetMyCalendar(ctx context.Context, request GetMyCalendarRequestObject) (GetMyCalendarResponseObject, error)
+	// RevokeMyCalendarFeed Revoke my calendar subscription URL
+	// (DELETE /api/v1/me/calendar/feed)
+	RevokeMyCalendarFeed(ctx context.Context, request RevokeMyCalendarFeedRequestObject) (RevokeMyCalendarFeedResponseObject, error)
+	// GetMyCalendarFeed My calendar subscription
+	// (GET /api/v1/me/calendar/feed)
+	GetMyCalendarFeed(ctx context.Context, request GetMyCalendarFeedRequestObject) (GetMyCalendarFeedResponseObject, error)
+	// IssueMyCalendarFeed Issue or rotate my calendar subscription URL
+	// (POST /api/v1/me/calendar/feed)
+	IssueMyCalendarFeed(ctx context.Context, request IssueMyCalendarFeedRequestObject) (IssueMyCalendarFeedResponseObject, error)
 	// ListMyCertificates List my certificates
 	// (GET /api/v1/me/certificates)
 	ListMyCertificates(ctx context.Context, request ListMyCertificatesRequestObject) (ListMyCertificatesResponseObject, error)
@@ -41632,6 +46466,12 @@ type StrictServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx context.Context, request CloseAccountRequestObject) (CloseAccountResponseObject, error)
+	// ListMyConversations My threads with teachers
+	// (GET /api/v1/me/conversations)
+	ListMyConversations(ctx context.Context, request ListMyConversationsRequestObject) (ListMyConversationsResponseObject, error)
+	// CountMyUnreadConversationMessages My unread teacher messages
+	// (GET /api/v1/me/conversations/unread-count)
+	CountMyUnreadConversationMessages(ctx context.Context, request CountMyUnreadConversationMessagesRequestObject) (CountMyUnreadConversationMessagesResponseObject, error)
 	// ListDevices List my devices that receive pushes
 	// (GET /api/v1/me/devices)
 	ListDevices(ctx context.Context, request ListDevicesRequestObject) (ListDevicesResponseObject, error)
@@ -41653,6 +46493,21 @@ type StrictServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// GetMyProgramConversation My thread with the program's teachers
+	// (GET /api/v1/me/learning/programs/{programId}/conversation)
+	GetMyProgramConversation(ctx context.Context, request GetMyProgramConversationRequestObject) (GetMyProgramConversationResponseObject, error)
+	// UploadMyConversationAttachment Upload a file for my next message
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/attachments)
+	UploadMyConversationAttachment(ctx context.Context, request UploadMyConversationAttachmentRequestObject) (UploadMyConversationAttachmentResponseObject, error)
+	// DownloadMyConversationAttachment Download a file of my thread
+	// (GET /api/v1/me/learning/programs/{programId}/conversation/attachments/{attachmentId})
+	DownloadMyConversationAttachment(ctx context.Context, request DownloadMyConversationAttachmentRequestObject) (DownloadMyConversationAttachmentResponseObject, error)
+	// SendMyProgramConversationMessage Write to the program's teachers
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/messages)
+	SendMyProgramConversationMessage(ctx context.Context, request SendMyProgramConversationMessageRequestObject) (SendMyProgramConversationMessageResponseObject, error)
+	// MarkMyProgramConversationRead Mark my thread read
+	// (POST /api/v1/me/learning/programs/{programId}/conversation/read)
+	MarkMyProgramConversationRead(ctx context.Context, request MarkMyProgramConversationReadRequestObject) (MarkMyProgramConversationReadResponseObject, error)
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx context.Context, request ListMailingSubscriptionsRequestObject) (ListMailingSubscriptionsResponseObject, error)
@@ -41848,6 +46703,30 @@ type StrictServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx context.Context, request PutCommerceSettingsRequestObject) (PutCommerceSettingsResponseObject, error)
+	// ListOrganizationConversations Learners' threads
+	// (GET /api/v1/organizations/{organizationId}/conversations)
+	ListOrganizationConversations(ctx context.Context, request ListOrganizationConversationsRequestObject) (ListOrganizationConversationsResponseObject, error)
+	// CountOrganizationUnreadConversationMessages Learners' unread messages
+	// (GET /api/v1/organizations/{organizationId}/conversations/unread-count)
+	CountOrganizationUnreadConversationMessages(ctx context.Context, request CountOrganizationUnreadConversationMessagesRequestObject) (CountOrganizationUnreadConversationMessagesResponseObject, error)
+	// GetOrganizationConversation A learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId})
+	GetOrganizationConversation(ctx context.Context, request GetOrganizationConversationRequestObject) (GetOrganizationConversationResponseObject, error)
+	// UploadOrganizationConversationAttachment Upload a file for an answer
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments)
+	UploadOrganizationConversationAttachment(ctx context.Context, request UploadOrganizationConversationAttachmentRequestObject) (UploadOrganizationConversationAttachmentResponseObject, error)
+	// DownloadOrganizationConversationAttachment Download a file of a learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments/{attachmentId})
+	DownloadOrganizationConversationAttachment(ctx context.Context, request DownloadOrganizationConversationAttachmentRequestObject) (DownloadOrganizationConversationAttachmentResponseObject, error)
+	// ListOrganizationConversationMessages Read a learner's thread
+	// (GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages)
+	ListOrganizationConversationMessages(ctx context.Context, request ListOrganizationConversationMessagesRequestObject) (ListOrganizationConversationMessagesResponseObject, error)
+	// SendOrganizationConversationMessage Answer a learner
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages)
+	SendOrganizationConversationMessage(ctx context.Context, request SendOrganizationConversationMessageRequestObject) (SendOrganizationConversationMessageResponseObject, error)
+	// MarkOrganizationConversationRead Mark a learner's thread read for staff
+	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read)
+	MarkOrganizationConversationRead(ctx context.Context, request MarkOrganizationConversationReadRequestObject) (MarkOrganizationConversationReadResponseObject, error)
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
@@ -42812,6 +47691,32 @@ func (sh *strictHandler) StartSsoSignIn(ctx echo.Context, provider SsoProviderNa
 	return nil
 }
 
+// GetCalendarFeed operation middleware
+func (sh *strictHandler) GetCalendarFeed(ctx echo.Context, feedName string, params GetCalendarFeedParams) error {
+	var request GetCalendarFeedRequestObject
+
+	request.FeedName = feedName
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCalendarFeed(ctx.Request().Context(), request.(GetCalendarFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCalendarFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCalendarFeedResponseObject); ok {
+		return validResponse.VisitGetCalendarFeedResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListCatalogOrganizations operation middleware
 func (sh *strictHandler) ListCatalogOrganizations(ctx echo.Context, params ListCatalogOrganizationsParams) error {
 	var request ListCatalogOrganizationsRequestObject
@@ -43456,6 +48361,100 @@ func (sh *strictHandler) ListMyAuditEvents(ctx echo.Context, params ListMyAuditE
 	return nil
 }
 
+// GetMyCalendar operation middleware
+func (sh *strictHandler) GetMyCalendar(ctx echo.Context, params GetMyCalendarParams) error {
+	var request GetMyCalendarRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyCalendar(ctx.Request().Context(), request.(GetMyCalendarRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyCalendar")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyCalendarResponseObject); ok {
+		return validResponse.VisitGetMyCalendarResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeMyCalendarFeed operation middleware
+func (sh *strictHandler) RevokeMyCalendarFeed(ctx echo.Context) error {
+	var request RevokeMyCalendarFeedRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeMyCalendarFeed(ctx.Request().Context(), request.(RevokeMyCalendarFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeMyCalendarFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeMyCalendarFeedResponseObject); ok {
+		return validResponse.VisitRevokeMyCalendarFeedResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyCalendarFeed operation middleware
+func (sh *strictHandler) GetMyCalendarFeed(ctx echo.Context) error {
+	var request GetMyCalendarFeedRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyCalendarFeed(ctx.Request().Context(), request.(GetMyCalendarFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyCalendarFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyCalendarFeedResponseObject); ok {
+		return validResponse.VisitGetMyCalendarFeedResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IssueMyCalendarFeed operation middleware
+func (sh *strictHandler) IssueMyCalendarFeed(ctx echo.Context) error {
+	var request IssueMyCalendarFeedRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueMyCalendarFeed(ctx.Request().Context(), request.(IssueMyCalendarFeedRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueMyCalendarFeed")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IssueMyCalendarFeedResponseObject); ok {
+		return validResponse.VisitIssueMyCalendarFeedResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyCertificates operation middleware
 func (sh *strictHandler) ListMyCertificates(ctx echo.Context) error {
 	var request ListMyCertificatesRequestObject
@@ -43613,6 +48612,56 @@ func (sh *strictHandler) CloseAccount(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(CloseAccountResponseObject); ok {
 		return validResponse.VisitCloseAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyConversations operation middleware
+func (sh *strictHandler) ListMyConversations(ctx echo.Context, params ListMyConversationsParams) error {
+	var request ListMyConversationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyConversations(ctx.Request().Context(), request.(ListMyConversationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyConversations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyConversationsResponseObject); ok {
+		return validResponse.VisitListMyConversationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountMyUnreadConversationMessages operation middleware
+func (sh *strictHandler) CountMyUnreadConversationMessages(ctx echo.Context, params CountMyUnreadConversationMessagesParams) error {
+	var request CountMyUnreadConversationMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountMyUnreadConversationMessages(ctx.Request().Context(), request.(CountMyUnreadConversationMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountMyUnreadConversationMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountMyUnreadConversationMessagesResponseObject); ok {
+		return validResponse.VisitCountMyUnreadConversationMessagesResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -43845,6 +48894,189 @@ func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ExportMyDataResponseObject); ok {
 		return validResponse.VisitExportMyDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyProgramConversation operation middleware
+func (sh *strictHandler) GetMyProgramConversation(ctx echo.Context, programID openapi_types.UUID, params GetMyProgramConversationParams) error {
+	var request GetMyProgramConversationRequestObject
+
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyProgramConversation(ctx.Request().Context(), request.(GetMyProgramConversationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyProgramConversation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyProgramConversationResponseObject); ok {
+		return validResponse.VisitGetMyProgramConversationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadMyConversationAttachment operation middleware
+func (sh *strictHandler) UploadMyConversationAttachment(ctx echo.Context, programID openapi_types.UUID) error {
+	var request UploadMyConversationAttachmentRequestObject
+
+	request.ProgramID = programID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadMyConversationAttachment(ctx.Request().Context(), request.(UploadMyConversationAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadMyConversationAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadMyConversationAttachmentResponseObject); ok {
+		return validResponse.VisitUploadMyConversationAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyConversationAttachment operation middleware
+func (sh *strictHandler) DownloadMyConversationAttachment(ctx echo.Context, programID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadMyConversationAttachmentParams) error {
+	var request DownloadMyConversationAttachmentRequestObject
+
+	request.ProgramID = programID
+	request.AttachmentID = attachmentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyConversationAttachment(ctx.Request().Context(), request.(DownloadMyConversationAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyConversationAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyConversationAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadMyConversationAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendMyProgramConversationMessage operation middleware
+func (sh *strictHandler) SendMyProgramConversationMessage(ctx echo.Context, programID openapi_types.UUID) error {
+	var request SendMyProgramConversationMessageRequestObject
+
+	request.ProgramID = programID
+
+	var body SendMyProgramConversationMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendMyProgramConversationMessage(ctx.Request().Context(), request.(SendMyProgramConversationMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendMyProgramConversationMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendMyProgramConversationMessageResponseObject); ok {
+		return validResponse.VisitSendMyProgramConversationMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkMyProgramConversationRead operation middleware
+func (sh *strictHandler) MarkMyProgramConversationRead(ctx echo.Context, programID openapi_types.UUID) error {
+	var request MarkMyProgramConversationReadRequestObject
+
+	request.ProgramID = programID
+
+	var body MarkMyProgramConversationReadJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkMyProgramConversationRead(ctx.Request().Context(), request.(MarkMyProgramConversationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkMyProgramConversationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkMyProgramConversationReadResponseObject); ok {
+		return validResponse.VisitMarkMyProgramConversationReadResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -45976,6 +51208,272 @@ func (sh *strictHandler) PutCommerceSettings(ctx echo.Context, organizationID op
 		return err
 	} else if validResponse, ok := response.(PutCommerceSettingsResponseObject); ok {
 		return validResponse.VisitPutCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationConversations operation middleware
+func (sh *strictHandler) ListOrganizationConversations(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationConversationsParams) error {
+	var request ListOrganizationConversationsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationConversations(ctx.Request().Context(), request.(ListOrganizationConversationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationConversations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationConversationsResponseObject); ok {
+		return validResponse.VisitListOrganizationConversationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountOrganizationUnreadConversationMessages operation middleware
+func (sh *strictHandler) CountOrganizationUnreadConversationMessages(ctx echo.Context, organizationID openapi_types.UUID, params CountOrganizationUnreadConversationMessagesParams) error {
+	var request CountOrganizationUnreadConversationMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountOrganizationUnreadConversationMessages(ctx.Request().Context(), request.(CountOrganizationUnreadConversationMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountOrganizationUnreadConversationMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountOrganizationUnreadConversationMessagesResponseObject); ok {
+		return validResponse.VisitCountOrganizationUnreadConversationMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrganizationConversation operation middleware
+func (sh *strictHandler) GetOrganizationConversation(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error {
+	var request GetOrganizationConversationRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationConversation(ctx.Request().Context(), request.(GetOrganizationConversationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationConversation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationConversationResponseObject); ok {
+		return validResponse.VisitGetOrganizationConversationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadOrganizationConversationAttachment operation middleware
+func (sh *strictHandler) UploadOrganizationConversationAttachment(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error {
+	var request UploadOrganizationConversationAttachmentRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadOrganizationConversationAttachment(ctx.Request().Context(), request.(UploadOrganizationConversationAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadOrganizationConversationAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadOrganizationConversationAttachmentResponseObject); ok {
+		return validResponse.VisitUploadOrganizationConversationAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadOrganizationConversationAttachment operation middleware
+func (sh *strictHandler) DownloadOrganizationConversationAttachment(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadOrganizationConversationAttachmentParams) error {
+	var request DownloadOrganizationConversationAttachmentRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+	request.AttachmentID = attachmentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadOrganizationConversationAttachment(ctx.Request().Context(), request.(DownloadOrganizationConversationAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadOrganizationConversationAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadOrganizationConversationAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadOrganizationConversationAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationConversationMessages operation middleware
+func (sh *strictHandler) ListOrganizationConversationMessages(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params ListOrganizationConversationMessagesParams) error {
+	var request ListOrganizationConversationMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationConversationMessages(ctx.Request().Context(), request.(ListOrganizationConversationMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationConversationMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationConversationMessagesResponseObject); ok {
+		return validResponse.VisitListOrganizationConversationMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendOrganizationConversationMessage operation middleware
+func (sh *strictHandler) SendOrganizationConversationMessage(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error {
+	var request SendOrganizationConversationMessageRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+
+	var body SendOrganizationConversationMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendOrganizationConversationMessage(ctx.Request().Context(), request.(SendOrganizationConversationMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendOrganizationConversationMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendOrganizationConversationMessageResponseObject); ok {
+		return validResponse.VisitSendOrganizationConversationMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkOrganizationConversationRead operation middleware
+func (sh *strictHandler) MarkOrganizationConversationRead(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error {
+	var request MarkOrganizationConversationReadRequestObject
+
+	request.OrganizationID = organizationID
+	request.ConversationID = conversationID
+
+	var body MarkOrganizationConversationReadJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			return err
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkOrganizationConversationRead(ctx.Request().Context(), request.(MarkOrganizationConversationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkOrganizationConversationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkOrganizationConversationReadResponseObject); ok {
+		return validResponse.VisitMarkOrganizationConversationReadResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48593,1326 +54091,1472 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37jyM3lieK/yuEvjOozG0pS/mqRyaM/abLVXba9ZrMqq5+pDdFRVASnSFSRTJSKRsFuLsHM3sxC+zu",
-	"zODextzb0zO4i/1lcS883WOMp3vtBuYvUP4L/ksueEhGMEIMKaTMqu6udf/QzgrFgzw8PDzPz/msEfHh",
-	"iDPClGzsfdYgF3g4Sgj8fZCqwRGRI84kuW+u68syHQ6xmDT2Gs/4GWESYRYjNSBI0j4jcYsylEoiGs3G",
-	"OU5SeARHEZESbm/sNcjkw0H3/Yg+oR8++NH9o2d/dnwoD4dq9KN7h7cOz2L66MWHDx89ONj8Yftx8jj5",
-	"4QVuj8c/esAn3c2Y/tnw6N0nHyQPHv3gwXH32eNPv//B91/Em4PdF58c0If3PmyTHxzo9370/c0/o70/",
-	"2yCTDz+NXxzSJ/Rw/MNPkuTx+z/c+dHxh3c3oq2EdYcP2vEPPkwazQa5GFFB5CFr7N1tt5sNQXqCyIEb",
-	"sVCn2y+3vnd7fPcHZ225GT38kfr+zuTPhh/eGbx7K328OzrCjeJD980LD1Rjr7HV3rrV2txqbe08a9/d",
-	"227vtds/gtuHZNgl4hFp7CmRkmZD6SefTUaksdd4l2ABRARa7n3WiATBisTeGzfLbyRDTJPGXgMzhjfo",
-	"OWb8HP//7YpucNF3t3yfCNqjJG7s9XAiSbPRo0Kqx3ioPzz9L9Ovp19Pv2g0GzRu7DXa3btkp3eHtLaj",
-	"Tdza6e3ebt3Fu7utrd7t3mb3NrmDN9uNZiPB+Rt+Pv3V9Ivp19Nv9H/1bzzCmncaIm00G6MBZ/of37t9",
-	"d2tzc2t7Z/fWbXd5ZmSKDsmPzP33U8FH5OYjLiM+brx69arZOCIRPydico/HRIZZlDDEGWnp9yBhb0eR",
-	"vt9nUHNh78eN22cvt1rDuxdxa3vQI63RHTVuNBttscNa0db5p607/Vtnrcmm0us9uNgetnZf3o5b4/bo",
-	"k9bZXUEazcZWfOe8xW51X7bUpzuD1nAz0l+a9HdJ6+7ZxVZLbI9ftm6PWLfRbER31Gbrk+HOpy1y6xy3",
-	"2oOXcaPZ2BmPzloXtwVrdbcmd1v93aF+78v24NPWdhTfap3dUeetT7bGegzDW91PWmRTXLR22cud1qd3",
-	"RgM9r7sT3FJbZ8NWO+7fbkXbF6TxsSbYseR6V3NBP8WKchak2YsBEQQpjiSxO7sr+Li8pf3XPBea7QZK",
-	"jeTezZtEUrzR5zKVSdqnGyK9ibG8yfUTWzfPt27i6N9HCSVMndL4nY8O3j18fP9Ze/Mkbbe3bumFOI0G",
-	"OEkI65N37t99RJIBx1tPxucPxP1Hzz7sp/c+wJx8tKnuPD960U3f//BYqnErehR6/nRI1IDH7xxv7d4y",
-	"vzPOIvIOa7WPb52++PRg69En5rogMRUkUqepoO/ARP50++BPtx786daD5GzD20N/uvVASv6nWw8inCRd",
-	"HJ25542cPFWTEXlHj8JclxEfkXf4iDAafw82n72usCLv/Ojl9sXTNr472Rze2zp/cUf9GdkVt9PHO92P",
-	"bg0+3Jbvbfbeb+OHdy9+GOVCKiABdowEsCt8GBOmqJoEF/cAJZSdkRhRe5e/qDUECMiEW73NeCva7rZ2",
-	"8C5p7fRutVt3urc3W3e38HZ3J9qNb5HbViY8l0ZmsTRJmg3z7XkybCT4OY21yGtoPvKuvEflKMETJ2T+",
-	"ZvrN5U8uf3b5k+lvL382/fX0KyMSRljgIVFEwBF2Dyuc8P5h7zFn5BFW0UBfjYmMBB1pztVy5RnuS2Bz",
-	"w5VowJNY7qPOdnsHPeYKPeIxCKUOGg+MOEFUoigVgjC1oWmiXzMgOIYtwswAD3st/dGW+WqzIaMBGWL9",
-	"+SG+eEhYXw0ae5ttfdooI/KlEpT1YRXvpUJyMTvWZwOCOoxcKHNDB/EejHwkyDnlqUQj3Cf7iA+pQlSh",
-	"HhfwM8h3+C0b7suUiEk+2sh8sGKYW+FR3meCJ8mQMPVkpM/J8mg7+ljr7CHOkgkaCd4XeCjRmKoBwqgv",
-	"eDpCCp9R1kd4NEpoBLJEIsbHVcMkxS/6w7XD63KeEMxgfB/wVMhH+GJ2ZI+4VAhHOCZDGqGBvq+JKIuS",
-	"VNLzSiIN3Pv87/a4GGLN0JSp7S0tkvEFHaZDs7jtZmNImfl3TkPKFOkT4Q2SBsj3gIzJ6sOk7FqHeRiT",
-	"4YgrwqLJR2QyO9gDdEYmmh0nPBUoGnAu9cKubX77+d9s7e6ikaBM4W5C0MHxvcNDFA2wwJHep01ENvob",
-	"CKPnzw/fW0dqgNUJG+IzYjalIC9TTQaJe3AoCTIiWO15fI2ZHBOh96RUXJAY2H5rx9DrhGn1VBAtOkiM",
-	"1oD7OtlsVOvI/rSHgFvX9Tew/YrhVdBt8ZCcMD1F/boujyf72XWYueFqxtWACPhdj6ezs7V1wmhOutMz",
-	"MjkVJJUk7ux7nxnQhHgzgqnQJEEiZUyTcYypkidMT4wqtMZFE+GeIgJtt5Fsos5O+y4qf4ay01SSzvrG",
-	"CYPDwx4Gjd1eO7qDd7dat+NN0trRYvwuvkNaRqTv4N3erXalUMu/0dJsoLXYlykVWmMzOmxYfuzuAoNl",
-	"Yk/LaaWI0N/4Dz8+ObnY2mydnFzcvv/x9/6kERI1h70K6Q0SUYvwTBaeEyEpZ0aiDzDrg7juYklixNkG",
-	"OrIjRmudna07HVg5nmp5ub6POjubW1qaRpzFVH/itIdpksl+NSAnTBDJUxERNMDSfiFGkrKIoLUeUdFA",
-	"rxHuY8qaSBAt2iYwGBJTtb6BOv+uowfEuN7aERkpEpslqjpGFp0gYXrNOfGKNMMo4iMzQq3TEOEOQJgx",
-	"VZYVh/pddk/mO04fkjkJMXD+1Y7EraoJHWlCz07mA860xOnAzx1z1vj7KSF2Anq11IBKpGe+j2Cnjqk0",
-	"940HPLF368234GA3Q1luRR7SIVXhtUiw6GsRx1JtD+o1oYoMpZF2KhWsStIn8E5/HDHp4TRRmoxFEe8J",
-	"+M2ggH8i+phZff6I9MIj5d5NNyTSCj5a68RkyDvrSAunOBvqCKtBPlL/wbpS49b2PKFx0PoRbn3abt39",
-	"OP+z9fG/C4uPp4JGJKgJfED7A037kb4DUYaGlHGBUkaVRGtnfESiM7le49QduU9Unbq3dhoLT1kzzpAy",
-	"8JCPr3GYc5SDOsOs2IpPGEHdiSJIgNRd6+h/yHfarc321naniey/N9tbO638n63ddruzvoc6W+1bHXfi",
-	"Yq2uCrWBjsk5ETgxr5SoT1Rpv1bu07mbtELKHBMsosEDS47y/I5VGk+QIZZEa5hN7JkzXN93R7k+oqUZ",
-	"84ax2RIeZx6e0IpY4vsDhe2v//gToXdi4/93M/fS3TS3yZswGjvUV7DZD81j29nMsBB4on+UapK4bzWy",
-	"eX5EWTw7y6dGUUdnlMVVswSbw1laK8xZv3v5GduRwbALM96tO+NjLgLr2hEkIeeYRaSD1vTUrBQ1zNh5",
-	"2dn3lISmNsD0Xuys53+iNW3rolHaTagcaBVU63H6Bthvp1hGnewf+uOd5gnrSIWFfpYRLPTmTkcRH2p1",
-	"z9hG8I79ouGkx6ANUP25dU9tKNFX6nn69CVM7+YfN7KZ6nth7GBh2zFmf+sh6uf1ABsfV++UZ+QiQM8X",
-	"XMRwevUoi7VMQkeplBQzfUTcZ31Noz2rUMSoO0FSkSEo1iNBevRCP6GXQVGVELQmMDgsBkZSrzeRwn3Z",
-	"RHLAhYKnemmSnDBvDGjt3/7H9HfTL6f/PP1i+uvpN9NfT7+a/mb6xb/9FoYk0ezPl385/fLyJ9PfTL+Z",
-	"/uu//XZ9A2lhps3nMUdDKuWIaH6AifVwkqAujs70FJWgsFskHdIEC6rcbjGjLyvfoVFVrOHLZWWX5E+t",
-	"q8T4SEIHuHOm3JBIf6aJsEQJlcqsQ0f/6b1HdiqO88xLM+8oz2ftPDne8e3Obndwf9Zubm++Cp/ex5oN",
-	"5QPBh7OT+oiQ0YxvYZRgxrS6L5DxGOSbClha/5MDNxorCtTCGKvKU1PmIwiem/rZOUN/xq994F3S44LU",
-	"HfkzvtS4X+llNQ5NEMrv4vh9rMgYT4yznGnLGbzAud/m5kjwbkKG3/tEclZYfuNe1++X/NRxzikRAhxO",
-	"MVHG6fjMhpBalGVsimIaG0vJWBxYInIxIpEi8T5SYmLMLJRgRcSGZUYi1WHc2Gvcjtpkq9fGrc3ubdLa",
-	"iTej1l1t8bZ723gX3+nejbY2jYxTqT5D2lvNBuxZfdJLno/BjdRSKRVs7wx3KSNqz855T0recve3zP2v",
-	"fIIvONX0OwzZS04VhsiF3jI4QZKIc637rWGW+W6zMa5rqyVlguBoAE4WzdpAMhIjzMwUNvSY3sXxkSHS",
-	"lZZyiBPNRCQ+tSQvr6Rz2zhXiF7Ec5zQGH14/OTxFddqBySgXatHbigoH8qcpcpG3nK3X8dKzUw54mli",
-	"WLerf8HxnjalqYTDBLaxKNPkhD3RxisfEWE9oVYqwAvtDthpt/cRZhM1AL+Q4Pr/rfDIFDIqTxhGO1tb",
-	"+vh51Wzc46yX0OhqS44TPY3JKbmgUkl/vQ8YwlHEU5Y5zKhEpDXENEH2KWSeAvVQ86Js7P04e7PCZ+DM",
-	"7VGSaG4wYYhmY0ikxNrQWOoLrz6+Im/dzXnroPDu+Yxlx9Gy9143V0V2DS1XwFc0C8RYYdjZD7jo0jg2",
-	"jvjVV9mQ+bSb8OiMxOVt7VaBSmTv2NcjUzgyRkFEmALtAsfahpRKYMXFlbf7trckdgT5AOetibm55W6+",
-	"rkWxjrIhnsAmjrnhyDVtCVmaNo2nbIZe67BY70NM+wrrRNk5VXDzqYkLzixVfge4vuxd+wjLM7DYMGJk",
-	"rI2Jq67OpieMD/OP5sOas0D5IFvu/utao4SyMy1lNcEWUuBVs3HIzEl7H47vq62NedNVFZICXT01oJ5O",
-	"ko3imjSRlDnVy3zdBkDMeBLe75NYH3Ep0zpTJ5t4B4j7mKsHPDXuhpXpyrg67cFbiqwuiNEwkEyjQcFH",
-	"eWXBs5MvwWOukPv6HLIzrlrmtmti5OLsXPChiUwsqEsSzvpgbUs+JKAqkESSLCurJKrOGB/r57LTEtbG",
-	"hbjDRqN5xQ1pAgVr2rIw5mLBod9Zz+NWXnDcuOVsND4akNY9zpTgSciTP0Z6MkgOsNZbIwwBBz3yM20s",
-	"UXjfTMTXD0g/w/3wFAQZCSIJU851bRVohfvzXwpeWTxJOI6fcf4Qi/7V5PbIvOtUcX4Kfv+rCl/vaLTj",
-	"RIpz5N49h1PtUFqK85a5/bVowlSawWgzGzNfaJjwl2HCp17M7QGE3K5G5tkQXvl8tLZ3IIrnIojbaM3o",
-	"7Fhl13bW91ExyIdMgNnE+Wz0W7/tyseqZ4/61EHZdOatrfdAyz5wfatbGf/0468FMWEkxF6JdDMrf5Q5",
-	"k65r7TP3lLf6x4TFyA0qj/Fr6VEOIk94CnFbEl91ObfuVCynN8K6C5o9cm36rImTM0Ji6a1XiTZmM2SR",
-	"9IaLBD3m6hgrKnsUd5MKx6MJCRlvFBphacwFvRCW4i6W458XhgNaFeEmEz9C/+7mSdpub0eSfgpJd9uk",
-	"szHXLxkS8cfGu/Kc4XNMEzeNlVkw9d5TdnFZPw6VSJHhiAssaDJB3hO+Zwuc3Mnkyr4t75SwU0XFMc5h",
-	"Pf/G62I4bbVqRir7rdZiPoa0idzdKRAEPXrazmQkAs/I+v4JY9z6QHIptIGOCNDOenWJF1KXsH8kogx1",
-	"4K7Wgb6rYzz0Htd5PwZCgPYtikNOjnPDCv0MZf35jDc3Am9d+Ndw9knJTyG/9JQycC8VWVAradbNipVm",
-	"QWUWQWuGrOmsJPAgWu9HKrXVBCvi5Pb1ue+OJUcwWpSPdoGnFW5vuduviyUdUdRA8LQ/sHmV1gdsjlA4",
-	"6oepBKce0ENf0xTZO2GdGbp3mgguQlKyIJ+A8dTRlIXLkO6f3WtddceSP6Ts7FoOQv0RbQUHD8ElXGro",
-	"mPYZBOU4HN0sNsb1bA4u6gk+NErQSHAn0q/LG6dZBT5c78jUrKJvv97jsjND1c4ewjPELITaLFkNOVE3",
-	"VSfMusRtMrayDiTn2J8luUksHONJTn5IRss5VFPefhcIb/jpGeePMJtYn7+8Ej8JzduQcwSkv5I25C3r",
-	"M87RELOJMxsW+Fn1KFpuFNey+cvf3zfyfLlj5HoPkRltpXhQPGeu/uKKIsJKn9NIEGA9nMiywpLwPoWQ",
-	"4whLOeYi1scFZREXgkTqyvt7s+A8hGhIcTDzvYf6gZb/wHVwxCMTo2m6IwnisfZc9L5VWvMXL160DlI1",
-	"0L9GWFUowji/Q2v/MBpIbE4lWeyKeK43fESk1NrSfVPAcZX1h+nhCivZpkAMNXNCbEYiLLJzuiKWw/kp",
-	"KK1ePMcxTiGk445RrFBCtD1wx8sJBz9Q41UzFz25xK+OElGZnwxXjQJtedb39zMi1bK9c5pet+VN2ShV",
-	"ZvvBR/ZRx6xAB6xtibQejXivR1isVWMg1Z6LIMK/UHdyAkmDMVdaexlhNUBrHVOKKDfaG0DWznqzEFDE",
-	"EnX0nRvG1NIfs6ZW84R1IOVg9idQdMz+mP1xAx2wifcFSPnrCoLPJNLDMxSBSKbbhHBC6hPw28//Fmm9",
-	"ddJEWTTXxsXNe1x6tSkpaFoT84SZcKleuqYzKsAuBWdqn54TZpgdHFUcEro7JuONxJ11+K4+fSWHcSly",
-	"YY/7yLg0fQZe62Si1V00qfiwiWU6GnGtPT4iMcWm5PNK5mb2wtOhfiOUoc24PKCUD2LJ0q+4ualffGVv",
-	"1W6+X7z5IRgOssOZa2Rmz7TgmRbc/Lo8kpo9OmUadDbAi2xfCSXQ4KHMg1pe6gSOjTMGJ08FHxGhKJFZ",
-	"2erIu/SZX147mylezHAuyXy/rnb5R23Z7XzCPTR3QemcFdN+hpAvu/3Pb+0s/L4t9P1sNpTER4ZyaMi7",
-	"NCEI7rRK1j5i+tuJVm30sXh/Y/PWzkbx89tbhY/vBj6uTOn2bOLc3EG/8s33H9uX+PXR3oJ4BMszJHlX",
-	"W3l6ADZO/QILpl89qwTyITEODNzVssiPFuu/U0kEkgNII8GRQpzt2wJFiboCMy3oGepoCQDKZ5HlIv1n",
-	"D9SQw6qoTn6LFmAREcx4ObO1T1PfGs9pa6TOjDvOe6GNSctTyTkzB8Hsr3Fno5AbWfV8aAheLexM9qkt",
-	"1EGGutnUrAYn0Vquza0X5htry0LRIQl9MVMzZivfBukQs5Y2mcGHRS5GCWZGX1iz6a7wofnMBlTNvxPk",
-	"KSOwWEUdyYgICdsqxgobhsolHFRzm/IdP0K6Z3Juk4TEJyyzIbH70A3p7MmsAKrwUirREMcm2YFZT/kJ",
-	"47M3rnXSkabvQX7tPaywK08rcm+XCjV4z6rQ5WRFlibWQWtRE2bYkyr6KWFyQEeBGoWPjh9BSsBGnVcV",
-	"JPdc2Twr/bASnE2GNNI/L/zSSFAu7sepIc3i065wtz60yEW4IIP3UGeIE9Jpok6PwF+1pi4ZTeTsKzc3",
-	"UUz71KRyLXyJFmKHxQMlLFRKe8E+V5C2vhD2iNv0uMWQocgBbiYzJJ67wZ4Dsy4854u0gVLSyNXI5Yyu",
-	"N5HbmibLnXLRIm4kZrtq/RV3JWHqhBlNnUoUJQSDmEIdb07G4ZRxMlrr3NrZ7oAS2zl63rnZOXp+3Fnf",
-	"P2EdmHpnD2Wr1kSSaKVbcSERThI+JnETRQMSnTknx7nF4HjtG9M/0Mvn8nI7883pVMVdPf/h17rnLYPm",
-	"O99VeOgdrncLbPVA7Ya3s/3hl9S5xcMv7djgRp2zxdyMi/yF/QNuHjHyk/BVs4FTxQ9GI8HPA8fzcdod",
-	"UqUsyoC+B+L5xrrDSBKs9O6096w3vWLWIWa4Dw5cQc4pGXtneAYzoLUhJkntEetR3bNP6IdzVJ/Paioi",
-	"NrfmKU9oNPm+iVOH9QEXxHYgEVYGtUDejOB5hJHUBJJwo50KeCYtCsPM52MS0XjuiBfyfcyjdOgQp4I1",
-	"Kn2BhzekkUsJlQqKiLiIiWgaHweY3VRJlI4SjmOouDJp7x39eVO3Uqem7J77xKEiUChWLiQj59UjHVCp",
-	"uJg0EU9ibV2a6v21ggaFYk6MvSkJQS4pT18gcr32MD3uuX9ueac8UqgTuWd18xmiw6/3WSyfsBolIPb+",
-	"Wme3vdeUutR8O633Yl9TPVz+kWrlzLBYzVeOvLpDT9K+THFi7BXK2Wk66gsMGrxWmAlsKJycCqIEpmAC",
-	"alGRCqlvGZMuZRjwVsgQ/vq4+rvPjFslMA0rgOXTmYNkVky5e4+d9J+9xTlzarPisXlAP2qk7NXkgrEQ",
-	"lhKGY0y12D6mLCKrf1i/RcuAp1xSFRSnmyUsHcpQQhnZt+IGpSwhUqKOe5M1biu+7NdS+4cosJ9dhRnm",
-	"D7C2z8gldilybb6dfTFR3rhFIVFmmUp2Kx7ATe8Q90V9xcEVIH6Rm0pr7B9A/vHpc08mtBfoH/fykzvg",
-	"HjE/6qOwdHCaAAxU5oHL2NZDQwWwd5iuGW0+r9QjWVVwHiM2h7A7qHFfEOP10maCNrhnPTt4id0xKusI",
-	"83W4UWllsFpEwffs8s5qctaX7VzbJZ2M0V5Pn9nO32DvbiJGzolAUBDk/QpuL3AWWdFbcI/HPX2KDnGf",
-	"3PxkRPrZP0asHxSrWlOorpBleOhBh4yxp2LoZdu4wml2Zg+QedLVUdQVucsB3tq9FUiWJhfo+IOD1tbu",
-	"LaffWSKiNZxIDldiPmZ67DcM6Ml6cPCSfkrenSjrqi4jQZQllt5nhhz1xXRIylkEgGwtmgWO8UeV0aDw",
-	"6QWMaZSkoENECcyMpDHVIUNN7g3UwZHi4jAGcB4r1bXMHw/s/pYTKFOPaXzCwFhPFR9iRSNrV+AEYmaC",
-	"D7kJFTr2tfIL6qyD7i775RAPLTy64FnHzYvvXkJ4EEdCt+mssPXlMxwK/r9MIp50VaFwzZpdsSfriT2v",
-	"hty9xCRH6VuoGsQCjxmwBCwOicP7WPDhcaayhD1fscA9BXlYbpAdQG0gsTy1Y9UXvEnof3qneBPCRDB+",
-	"c6PN4tJ3uZHWc6iVhET1BssKdwKuZqlwrwfGA6q2MsJ2qiBYVlmK5jeDBqXPV30AgD8Juw1yQyJFLlSt",
-	"mSr+R7MsIdFkGL+ZbUt/kxW4zptpRt6mX/21+ACtIpSlEFrrEhPITxISI8r2Zxz4JftSraNv/+KvT5hH",
-	"WX2hTFy0lrk3EJZnFjTP/upe4ZMfXvLt5//dvCyjPVjcGfU3Cmu05xwu8QnLEbkMmoE+V3tpkuwjJwW0",
-	"1uOvaW7wQ+DBeGpOWE8QIjf8Vd5D3UlxMzSN7MVsgowyjbqp8oZpMAF9RjEoHVbOAelLUq5AvRmpVxBr",
-	"nrgLirWQKPM5wkG1VvrGalqt2f1hXeehVlcNBogxaUDxAfd05uNEWKLZWE5Qi1jBkXUNnqQaLo+a1Ppj",
-	"dEhUOwauz5KfPSsMt+SGTmUI9U3Y+4HQL1XGFINKdGKyXqyokzfQy5SkBK1ls9QCzNvM66vO5nVa8mHb",
-	"3ZcH5d1+ZRN60bFlhNRTGxAvCqrMobmsZ9OJvoBvM8c8DgCWYSkhQy2yoMjOVaMfsojIVqG3wsyAdVk4",
-	"5CUXFuZUGFCQVmlMVWaEVKr7ZfblAHhDlT30ihW9YHT4sArroWyNxd53yAmT1bFN81wJJFtPpSVHJKI9",
-	"GqEejpQD7u18dtIwOOsnjb2TLCnmpPGq450UOWlI2DR7oe2sAR6NCCOxe7WkfXZKGWiK5k+Hx+qu8FRB",
-	"DqIBVzD/RB03CHtix4VrgkhiHipeyo0WeLtx4Z4Kcs7P9CVQiKDDg63csDi+Wv3kCck+tYEek7HNxxzi",
-	"CeS4xrGLp+bpLnZCjSuZCqMi0NZWe3ujvbG5ub1xuw4r8Ah8cktJ4NkTcD5MqKnzOzeeMFervu9b2C7r",
-	"yTjtVuLpVBJx0Ld8NScLIZCO7aVcmVHahKFVBhI6BDwa56ZFlt+Q2xgzZwTkLuQTyzfufHlzLTI5l15v",
-	"hSzO+9iEpLHXm2bW4P7wxbOsFYaeV6F9xh4ybVq0YdTZmJOndsiqq0BSpmji0v+I1NvjjDj4FFlIkbvb",
-	"boekQLFbTTDfEr9MCZKU9RPSSiWx3+gZ6y1/WoZnUdHZpq7I8DvdzBi6kEljBQGyQrcFKM62IG/PoD8Y",
-	"LHgYhx09ZSdsSIZcTExJnXn2WHGB+6TjfMmUoQ5kwrofwK1xwkZESG2ywY7nZ5Q0Ia9boZgSmXvobesT",
-	"N7INZJoanLC1k2xeaEhOGusA8GUF/hkZKYQjwaXM3mBrWqU5B2b9M173n9znZtsAfVwh8xZt5OcyEGXy",
-	"Od7/rM+tJaaqYoHC2tohhbbgu5TF9/L0ztXSqL380KdkGBbnP9jYbd8tpLZShp7ef2SC8sZ0uXf/6Nnh",
-	"g8N7B8/uG1AmqH+VJAYI6y4WBGrcb+0YJG6J3rt/hAiLeGyLs4opxYuyhpqNi9YwTRRNKLOC7RU4Sk2P",
-	"mtDB9EDwIeoYzdwjm6YiZf177tFOrWxdvY2wSkVFvCP72YURYhLxmMQoGyFgOsumI8qaVJjFWIDp9Pzo",
-	"YUviHtmHcKgr4LCJZeslYu2sRKtymmyRC4qU9Gcb4kPbD+ZAn7pLJvdp5XyIY+L1FShoMV6IYE0SrcIO",
-	"ad8A+a2HjrY5JQKrOifm5KOGNJNgVvscqj3AEVFySbLd09qVzPvUWLxTAP+lrO+BeUMVEVrDSQLqgFxv",
-	"ou4EQW+iQH47VqTPhf1X2cmcmH4c1DTr8TWrfYSRfRYwGvXYoBqKyIiwGDMlb+SjVJzXTySybwUqhdQm",
-	"ixteWwmDF30fWjMF3gbo3Nf0Lp9A9d/pNwyomHSJ68yYc0qUv9z0l3UOI74veDpa9vDAIxzZaskiu7TR",
-	"OyhltqC4IFFdq5xZjSuqcjmS+glWeS+jRZTO+yy9oCzm4+LT4d5LB35HJX2kmZg64+O9HFq46bYJBVhJ",
-	"/e6mQxOFxMiE9FQ4mlRTJOkpxGlCHnMbYJ69g2AlH5JeCJfdSFdwhcxfoUV5NhbKvO7S1HOfvm+TZ6zj",
-	"VFV4Y0Oi19Z6KOvgk3kGDnHJNx57NHPu9elVpq7ncCxxx6K95GzGJfbTcgZlYeO+BSalnc8HJv/zPlMm",
-	"YLME/XDkEs2K4fXMCwsGf0JUOIcbOw2mBtWNtrNk9N+FuipnteDAoSSJ78E7GjMFmfcsZpitKV/LwIAi",
-	"nqRDgxwm1zMbjArEE4O9wsjYaAQy7FqEgviaQRRzc9ngKjWqcbpC7pR3XvjgstCAMn/I9Mpq23vfGuIb",
-	"9VJkvAF6U2s61nFMAOuaL9hidn1Tu72wO96eTe/rPUsqw5DdnnYTGsFIbfctCFTtwRlsa+2aKCF9nNjw",
-	"7PTn019Mf9FE07+f/s30H6a/sAgwEYEShi5mZ8i6BuGgh24sCvd664HkwTgWRIYPYgvjfN/0AK2+4akr",
-	"6w1EFrLJfqCGSdje9Nt0CMJiE6PjSGIG5UEx+uDZo4dXSbOjjIXL9TRNq4v5DEGX0Xof2keg1rrPoQtu",
-	"ICRpmum6XDxgVkhQRGvYwC8AB0PbMXFOxHrG2a7i0iHAsnpFi6xqirwvwpQBwI5Kysgk7Qd/GJOupKqu",
-	"zgOvsaPzP5kTb5aDSlxZ4sF8BM2Ms/1lNqxg552vcM29fQ+bUvhlDvU526uuDf/HwEjOQA7I7awDkrun",
-	"rK9XRLJWYsFV2SxnlmwmNZniTZ2dM4z4dp6fttHgMtSst43YNXPSnPnYrmTXoQqMyrsncILbbsDQNjjY",
-	"2DfgrbBK7IopxppLE1JO95/LxLNPwHvOifhDkW2mGCWa/F4UmV7WYHCJBn/XWGRQaqSn9y0UAYXdI4vT",
-	"CEoa8ZLyTQuBV82sM2VQnM1te1nziMl213KxSyMV3vNrVmtJ8nIlR1l8X3fxnj7p3vOptowqp3C/OLPZ",
-	"O0rDVwRHA4t8t0z3xmfmueArl/CgWeGcedDKsw/pkrbmJCDPmiW52sy7cnps6UkNS7EQfyxRN5fR0BOO",
-	"RT4tbs6CKC/tu8Un1CoK7Xenzes/bWZd+bO7+7sTY+GJ8fpOANcydYaTjjA7M5obYAFK6ImK1toZhkTn",
-	"Zad4OvUSjr0GdQZy5fcivpeQtRU+0cN6cnie1M2kbFn8LpC6nrQsysfSXioL03wt54hL09r2iEhopL4c",
-	"0l8WIq/B0Tae/qq5monoS/WrWodrWb6TxEMofVVEyPV6VmPNmjBlKtoWbtMK49KS1r2pjrVpPPdLxomX",
-	"r2OpKWZHWJCq4p3FUEEeMkGNM7haUFSWjKxQjHGeF5YvHFNIrmQUmREjoxwL4DwrR69fqeDW/p4JqS3H",
-	"Aa9vnYb4wvZ/aGdpY5Vt9vNFLKNMLWijfPfOK3f5T0KrlrHAVZAxC+s1bwlMZsiSe5CnTNXNgH8Dm2/p",
-	"3bQcs5vpziPiQ7p0smR2ksw6Lky6lRKENJEZlXQgFdGAJrEgrIkk7SaU9SXqTpBjatNTDtqaL5sVtTA3",
-	"yLxtHhFWguR7YELMimcpexaVw8aeXWoxFV5cuVoelGDi+Tmx/Q7BWHCKUXZIDvEZkdC/AQnO1QY6gI/v",
-	"IanwZIUCg2bjotXnrUx5NPduPLZ//JiPCMMjCujPcuP588P3PvafadHhiAtTkYT1Nm/0qRqk3Y2ID29y",
-	"PKKtiMekT9jNbBiv/MflGR21HHZva8Sh0jnLaH2bRd8sU+ZZqAHsE1+HCFcojrFEXZ6yuD4AreuPGtLm",
-	"FOowrkwnin39fsYBQp8IyO+ViLJwGpfN+D7mIWSAY+jlCCjmTSih1uog4BwBQPp2G8V4ItFa56ODdw8f",
-	"3392eu/+0bPT+z94enj0w9MXB0ePDx+/31kPf7hH9ehGgoZqwUrAJn7+dRMlfExEK8KSoAG5KEIIb/c2",
-	"o7u4TXa7t+OtaIfc6t3B7e5mtB3vktu9u3izux3txrfJ3V4bb3V3olvxHdLubeLt7m50O757FfWOSpmG",
-	"mn0Abj/8dkOi2DRtTo2THyqu144e3ENbW7vbYXSWMzI5SPpcUDWoSHk/IxPAVzfQ9PRTQMGLUnFOirQ5",
-	"Oj5obbV37lRlDj+X1TW/BtvINkiy2HuZlCsDHK1eEOx4uL4Kyrh6Fz5f/xFJBMXJY2N5z8z2+WhUyV07",
-	"D7YO7t5rbwbfmhrZEM6xNz/WYYD8a/cevzP9L9Ovp19Pv0DTn09/Nf1i+vX0G/3f5pN3pv/P9DeXP7n8",
-	"6fTLy8+nXzfvvXP0vF5Skb/v8lFn7FsiT4n/fHp7q1VUzT1eKsqXXIR9PF+iZgUOAdHq/zTjjIn5sFis",
-	"sA9MWyhrgN+LlH7Zfnzrz4Z37+3QrU9uT76/KX9whxyd7fY+GG+rh6Mf4ef8/fiH0d3uI3b/nYpcuepa",
-	"Dui8QBXq4ugsLyvKyhRqlXDMQTsvlnBAUxUsBD0n+bakEg350CJorYDXVCywyFfAH9eCFXUK7JUi496R",
-	"ewVt0hsU71P2+kqR4Hj3S5GaUIj0h11idEz77JAtWWFUru/rYfCcBRXyQy1nEAbtpJXQcxIXq/rC2sK1",
-	"1zC9sWql4t4p1y4tqFYCk+WpLVJfkVMt6OI19/ZgZHy9ryzTrTTs4hfDxPKBfIPIUw6MslSN5AMNZ23T",
-	"Af0vBxeGZuv7qONeAShx1pQ0BbycaT1v1nyMa0axQqiKK2EGBopuwgRLuCS2S8lqvOU3jAkAaJolzNrG",
-	"7WfNubxWErb6fgBAQ8XDcB4r1bHQDG7ZajMrQrDNk2dXgmRT5EKVzNHd65A68N6Pq4giInJMAO1cLkkW",
-	"xo9IL2UxqH1P9YuYG39m3S8y7QUZUhYT8R6eBPxT+qrTXDCKU+gUrE0bRJlU2IR2kHuH3oRxSjbQseLC",
-	"blNTJ25//4R3m2g8oNHANX3qpjRRaELUnraR3Y0mc9rivcZ4suG7LLYXzsmBe+HEgNvOzquXJsmpmdcp",
-	"VPvsIXJOxMT0qBlhGns4AAYizRQFNZHrcwzdKPeh4+epwArvGUVygPNjDx7UVoamop7thCjUJf2UoTX3",
-	"mp7gwxPWCS1lJ0cSTYUkiLP1fYhxW1rp+2URK21mXkb+wQDBRGCh+pUSu86QrxnmtBLzVDB4IHsgkLzl",
-	"jgKMEoIFg/r8iFDbHcD2JvchZ/3uRLx3WgD/bjQbMR0lfIiLh3w1BZrQ3BxHar6tEzR0nonUduOJOOtR",
-	"MdTLKvzeI0702jzXir4FA8wYSfziF9dSURaU5wo7pJ61rbDok4pFsMOzLBcbtF0HurxmTmKstPFkJyrr",
-	"tFGy08o+7UpjFtsrdkV4vCpAQbAvlp7prRa0XzGzzIBhbVtgLtDxo+OS9rl5a0mFSX+7alaEqYM0pqQC",
-	"NI0DbIUgWBuqe6hj8lI7ps+illJdHk/yxhhaadUsR9k+co0j4eYTVganvGF6jZO4RRlyPSbRmhuMiS4Y",
-	"LQy+Bl0a7YaEonGDsJ0VZOt7xjRJMlAlBKk4sBmym6DN8sZ6QU6ZKUF7LRhEeEuCNeQpYquxgQc7OMsJ",
-	"RravhdN91wH6ezRKJkjxGqZXiQfch0Ns8B5W+P5F5v4vZnllcD/1rXHzrvlAQZ4klDVtZNmEvIT37z9D",
-	"N/GI3jzfvDkkN/0bOoCjDEJjWD8MNc93AHIBOk8uI9gsIw3oqD7RHmXPhEZhO78tuwaPbMO4UA4IV9kZ",
-	"9VSQHhGw6xa993HFY+A8jTiLH9QqP33GlVcebQF0lp3dsXksNDsp+aHpl06r+Mu2V6fZbfpwJxe2B4vr",
-	"nS5r89Fx9slgRePKkDweA9q3VC9ekfU8wpY2XJlApcVrFra9x31B6WExoVcTiFXI0y8Gk/2SzaQPIYiY",
-	"UuYfkc4qtw13SmfltdhMdpDh2Z8/qu7+aAnndGeeqi6/ADGWVQUY94G+ENGR62VQbuugyHAUajT0Hkmo",
-	"PoSRuwVJjnpY1ISq0Gd3dRHDB88ePTRNcfWJxCy99017ZRi3VU1m5J9+6Jm1XwOlLQmmrAVZkfD2tRzn",
-	"5fjRcTjUtYJCevVsrerMkgRLdV+IUP7ci8Ekr5myy2Jbg9dKhlu2M2/GN0F0N7dHrDbNhV5IaJtbaKwb",
-	"bv6gVcMrADDLKvzykWlB3kFrrv0BF8iAmQuiBCXxOoBsaqtzDUObZQjOGBUQJmRyr6E1N1ZkjCeASJ/w",
-	"fh+g0FFMzknCR9qMA+SujoUGPWFrRm1MR/sAit7JltK1G83UQjPKhiEEZBlCw/aPl4nw3V+4VzSDJDZV",
-	"YHavuF9dXkAuNgQfFiNVY5JEvG6LjdwSyvnHG0vGhn4YMNvVnuDwcEUyKeVvj2L4z3LUfDl6HfEgTyqv",
-	"Hg56j5zTaFEKx1J9+QKBSdKn0mBRW6R6e2SjIT4zGFhUug7lV0Lb0Qurb6pBOhqRp+7uXDurslrcgMEe",
-	"F/l8qNq38ZZzKNCSehv0uVKEOScvVtnThMVyeavGZM+5sfpDzWnus2D1Ml8T19Ho6hz31FupgGNkNLoh",
-	"kZtzofERiwUHilAuTQG8/kouIfIbZrjDfNlwo6gHX1Hy96/MXioMTarn+uDeI8tRwuIFA7inVQtRnyvj",
-	"MHlABeliWUpq6UXDlv90C55u6SdaakBaeDQqR/Xu3lqtCXw2++Cq+iEYT4EZYSnB6LbdXk+zrr+nuceQ",
-	"4aGDjz4teg+z1sUDrrie+HCU8In+0KkgkQmOcDWoQAh1g3oOYaxZzu/RJHAkPX3vQRN9+PT++/pMffr4",
-	"fbPDIcOISiQrWncV9jU0N5ws3Nnw/RA1Ae3BRD9XsziIAzHJhuQ0ST+wvruzaITmqeAQy5hsy6JJEub3",
-	"1PAx2ta0Hu4g2ozDKCtAA098ljhYOrMSLuc6ZxeXZY0Iu8ILSsRzb2vmIwtSsuxJeo2A+fru1wmaXw12",
-	"/zpw398Qvvu1orHXhkifwUPPodKXQkYvOsmCQZY/JKPzKpbha7TurmgwzbWI3qB5kxkyNS2Wog/yOqyE",
-	"FUJodROQ68mEYqrvKgDuIXiCc35GjjI338JB2KYaV2oWvKSQmQEqd8IDpMmiBFZbPepGXZpyiHU8yN3X",
-	"V/107t4/nwDmtnmVRg/wS79gcjY+VAcbrRxqvBZZeY2duPwKlVlaXmNp5KIiajjFXPlXRt1C2WP9Ykdv",
-	"6Q7ZKFXXun6jyo7Y9zKoZlBdTfu7QrXYmoIcBT0RCqkkNl/u28//1nhO1zhDZm5wLWW2hc76xmzF0MIc",
-	"nGspa5xZkwUEdx6FmWZJYpLDjIOVhJOEiCzOnrc3RGtYoSGXCm2222gE/s6cUaAnBeNQe00Zdg3KruLA",
-	"8Hf66l6MB/hlhnpbYjYmx1V1MI+wOIv5WOvpqYhI0Fdqng9HLI4XQytdRVbNBS55DWrgGxNtYEJXgUq8",
-	"HulWAInIvu+Wt1FY52uRgcCOVQKwgiczflx7n6oP0m6rl+BzngoSr+/bREIWEwHJLjIH9gqEH9v1UvLf",
-	"HHdWC+4nIHYs8LuRTa5s9bUKaJ8Ji9RbMtNpIWctEN7AKdfRJisTgm8BOKMP2L1kUjAZh6U9aJ0mbRWt",
-	"WdbiDBlU8/UNkHRJPO9ZmwjsPWxEgn74VdUksphtneQ8SN/uJgQNcTSgjLT06QwXbEvsNcnwGTmNsCSl",
-	"+jzKoDL2NMOwmYX508OpaqJKkhiSBDCKOTQiBdwpypRp3f/h8ZPHNnTeAYcENCCExdxobzA8JB0IekId",
-	"AxZ4SDSZoaBwJEiPXpDYFWpKpC1h/fETttaBNisb0Eyh00SdAcExERuFtmZZlDSbq3OJBLKgKvMiBukQ",
-	"szI9SyQ0WcrY1BiXAtk13MeavFkzBTeUEHdfb8eQY4KV3EfX2jhkFVfCm+o1QpfqSnx4rZ1BnmEbOaqD",
-	"evN76/Hx+4HP8ToGX7WhiCHznI4iq8DwAPFqYvCUpQcjYxP6aKJRghkjoYCHt0OvijjhNmZBM1lYBvfG",
-	"tuDMbplJf6ujfi61QSoN6hqJ6CEOrOSQ146p/da0nfGl0cyA7TZB3/7FX3vhQ/0vkTLm/u5RBinn+yi/",
-	"/2/z+7PLTe8dmMWFd0SYRSQh8Ub2thOm73HXTRsKynBSyrYyr85kkWFU+2aDTQBvA/lkXhUMLHhkWElj",
-	"XUH0l+GvzOXKNXozWEX7qJNLFahItVVAsVEsId/yO7H5Bys2Z3jnA4ITff9nlQybtSk6W1xWN4dJDxlV",
-	"FCfXXloegL4xX8qqgMvVT7VLfhewVML7lM1t8X1DegVXQ96lCTH5sRuBtJDfc/m7mU1zhTL4w7xMNuAH",
-	"G7rYUpFKHxkg9X1nTSqpjTCUjpC1Ro2rGpA3EbnAkUomaE3wFILB/vlXF4s9TknN/dQXOCL3M4FRgU0U",
-	"44nXfhnqaV0VsWuq7Zf8gzsvlSPCYjILwRUEGqrACwIcjc2N4CT5ORFxGjCOnzMYoXGNaAMdJolGRFAe",
-	"77kh+2O01cFU6av64XCeqP5lEeyYvsfDswacA+ZeeQ1pP8xBB1luc4tdXMpsrDmZFrDz0wSzYG4QPQ+Q",
-	"+EmvBxmqWBlwB55WpNbWBGuzt9WHawMorOMBFsQrlA85ggRojULLp0IxN+y2fdRGcpRoHiHnhCXFyvS7",
-	"dxedz0DyOaX2GD4N+0YqPLGc4HFmVoJf3E7l/ZMPaaHKULuLlyLiHCePOFMDGQJf1NdRl6gxISwbpyy6",
-	"pre80WyGRjOkDBziBxWiEbKfhzhJiFQFMahMlQvTpOCW2bSJML8rxXzSuK41S4UwAVpUyQIOwy1/Fbbq",
-	"uRNsxyTzshD/zqyJz14zlGy6rbkoN7u0xa/DMV+WGm+B6Vea0moa23cyqUomfSds3piwKciZGqxe05Ze",
-	"Qi3IyelpB9oqYFztG7pLvbOp8m1uZ0sG4TRKc7SfD8/unKqs+qI8alMHd5W8uFUCCZXZ8ssgEb5woE4O",
-	"fSSh7AxJxUcSjbk4s8h2S2hPle0Aa6sQ51SR+N1JxU4D4CaTFYjGA26gRzxg07yCyeFUUYn6ZZyqulnR",
-	"+oyonNEKKR+CL04UPuImTbiexytnzTzikUoiqqrCHFUciUwNJ1UrkKdWTonjSpi5zyMecb2QRb782TSK",
-	"0Qs/t9PbevN37fXoJ5kMeCtUk4w2gpxTkw5QUY8zHwTIMRRAvAzweXGj1RNKK8iXUuxJWtQZW6xp2Ejs",
-	"O+cClMZvNBbs8Ot65zKdkgqdqZeSEOXKnWLDn3r7bj64Us4kb7iia+5aPxWkR5Mk4z4yUphF0EN7WAZk",
-	"Cvhw5y351V+9bCnIqqtdWN75a3e8uNxfWdgVOPPlehN1LOpzB60JIg0asr7sJC4kttjU+k5Veb5Djs4F",
-	"dZ6PH4wRffjio4B+lfR9J/r9+L3jg4oSn/PijVu7u5t3g7ee0bgal53GBt779q3tO0gN0mEXkLcroN5N",
-	"SMZ99MlHT4MfTCXxb5O0H7ztogKYw/ScPSMTB4abiiSD9hrpHWn0tPlHwxmkDmgy6S8ZKpihNYHKITb6",
-	"8MVHx7NrckYm9Q9OvaqLkpbhhaHvP8w2VAbp2RBpI9SZV6sLNyRKMOunuG966juAHAiHOvxA6Rdnw8sI",
-	"Cy7HFcCm32xoY3TNSMGvGxy6InIymhckeYQpBJ9nmLHL48l1pWfZR96drFRDWbddvC1AmIs6ZmYLtQor",
-	"mhquwO5e2G/xyG2NsaCA/eDCRoCF5OEVBXK2rq1EsQYJPDSyytrEWpYIkL2Mm+LbHiWK+dxQu/jQX7cQ",
-	"7k8JaHFobodKHEjX7lBmaEo566A1RsYyA3glTBFhUHNwfK43gDTHN3iXjD/JiTXvNdA7P7u9iDxRvG1m",
-	"oexsrsN8ctv3LbCd7FRWOxictCpNM8GUQUPSfcgM7gs8GjiAY33B1ml1E8zOtKpWbocx/fvLn05/c/n5",
-	"5V9d/nT6BZr+y/SL6e+mX13+5PI/IdON5HeXn0+/mf768vPpF9P/Of2fl3+Fpr+bfjP91eVfXf7H6ZfT",
-	"r6dfXf5nNP0N9Cz57fSryz+ffjX9zfSLy7+YfjX96rraG6wg+rxd7033F2bo0y+DE/vV9MvLn8Ckvp5+",
-	"Of319BugwfSfpt/ou2bmsmScPyhH5jBKpQL+MiWp1rFzFOkeZi2Aa7U40h3pdHQT9M31GUHCgjsD6AJH",
-	"GCDB5hB2Pma7kxRmEEaq+WXiH1fLg+O0q+fRXRHoYwSA0d/PM2kDpQTmRyf6nJg0TyI54ONs2lrty8Dp",
-	"Jwj3BTGhhJxbttpbt1rtu8V1v7Vkekdx1POW21BnFHYXR5xp8s4JXmeTAknGjX+O1XfDvhn1wn/EGdPe",
-	"/vy/L/9y+uX0n6ZfX/7V9F/R5V/ozXj508vP0b/9j2IbpH/7bbgS6ooskhHR8INlFlbFFyEcBMPiQQQT",
-	"ogZQGEpNu0UYApXmFPdA6fNRMD4OZzKkLP/SYo7w70ZrtNiPgQvnqQJTnjKE3RDXrylNZEanmuECX81y",
-	"BGwWmL68uDM0qLm1rgMYLLRjV6+vfYTFGYl9IF45O8Ah3DS70B/wMRpiNkE+hKxEYyI0b+tnDNg3LDH0",
-	"rUySAjdvhzT1lOmHFsLbwl3+wI0GXJ66HXv22iARTNQvSZ70Gns/rgOr25wh0bWjNI+xYK51Rnl/2c4B",
-	"sL/kgKdJjHCkEGdNRDb6GwjPAl6b4In1nbqqTNtZsTYsse3i8sIMbSHbFfGDswnNLsHHsAgu8a2kfCY8",
-	"uiKExxJxx/nxwE84ZcsZ53ODceA6CZT1b2ze2ikHB4s9bBjP/S6LQVCuPYBn1ioUvFsOcjGLllW5+u0y",
-	"GUJlgYHM+s3Wo+mxSXiH6wEfQlva1RRAh+e/3Oa2XzRJ4kN8cWgedfq7/edmvX1UY2YSfF4z7ug4NuI7",
-	"kFdvXAThHwUfrzxhO5YQnPoZHY3CnyyX+NjBNe0M8mft2BYSpAZe3usJ/5SjLouyyvHqjy4ZvqkQOgcM",
-	"uY7LBc+uBXXeR0wTJAFQDMUN7HPJwt7eKgx290qiqCJ2VCEoKkNKYa6sGzd+nM25XoCYsphUxEMEH9+Q",
-	"OWaN1YMtGG/TVCu0K9K7UwVoZbPGuN0gHbSGoZDRHhH7kL02UxExxs59D2t4wmx8TO+tjkGDvDBtY7Oz",
-	"ps+NppGf5ICmbXZhKYhWvVs/Drp6K7H6oYv52DTpMW/YQx2caPVtcmpG0gGPIjDoKYBZdtx5ecIAp3RM",
-	"JTHDqwXwtRIAYVnJhsXPDy23bNlcs09VM+q1eC2NIvU2OC19NWOW++2R33HciSLMGIfeDtEABVoExVjh",
-	"AsixSxy2bwr7j+DlKyUHriztFogzMBlmuGR55fTN5HwU+4EcZdMMSUl/RK6No0QYmTegHrzC9bKFvLom",
-	"OkR4aP6GvlDCNCgf4HMCoA+Eab6MEbSXyx5DhMUjTpmSyOC5oM5Oe/uEmQ+dmg+d5kWBp255nOfz0NSt",
-	"bqCDZIwnpp2YETiBrrIrKNXzM2UqFeH5THN94qXKav1jEzGPyViGG7kCNIBE+j160JCFHlPFhYReDzTU",
-	"W2V11KVwiKUultn83iuuz0MzR5aqxjX7w0Ibc8gTFW2XslZs4wGXBGUN3SD1TS+caRTgt5kx0QVzYhT8",
-	"HgsHU2b1rKvaVcPKC/lFM+mxcj3Ffk/wkTby7HXr8MHU8oUqEsbNcBk4D7cnrx9lMrzL5qKzCTw2zYuo",
-	"RLHgWhtt1odsc8XtdeKM85jdCt0WZ8kEOFu6jE4nQ+c0M3QNo7yVhZ6uDMHrsicBxgkDXLzg5yT2ceO1",
-	"zaetQfOuoeuaOduFUR+u61ZCwkGMBbH+YRJvINPDhgsLObBX3I/ohR5Cx63wHnIdIqlCw1SqQgpr5kX+",
-	"caPd3SWb0S3cakc7t1s7+A5p3cWb3dZmb4tsxzvRbvcW1qxWf7PnvprddmnrNxspoy9TYn93q1eUBoGI",
-	"iAAELHd67DsTsJdCQ/ms6sMvDMjoBPUh0K8Mo1jgnlo1OBLGDdheFb/UCoW5SHhuO1+H8pEd12+J6nGs",
-	"gt2aOrDGpjEqoLJmDTzXOh6jARSHGfb6Puo4ForNgzN3FhiuCbnhknYTove2Y84srM/2vRd0fKsJxuZB",
-	"OMW+yA+aUH6UpjoXzovE/l8u0+O3lz+7/MvpV9PfTr9Cm1uo3W6jb3/6NfyGLn9y+ZeX//Xyp5c/Q9/+",
-	"+f+OIDC6ubkT1mo8zOm6HSl99NqVtaJZncWPld2QkLkLWZ8YKpf0FtdrsV6jf1GzkVB2Vj905U/uoX7y",
-	"1cfNqtCSP0oEDTaKAQnb5XvO5sgZfVbxW2D4QQPjIZHgFcu+q6nk/FJ6eBGRK9VHafIuqsL3opczEAb6",
-	"4uriV5KXtfjCuF0RHnJo3JWlChdDrWubTbTVRNvo28//O6LMNUaOTe3hxIRiIz4cUqVIvG5auUPnC814",
-	"VjFI6DlBUgmChyU8xp2tWiAb2ZHi53ZNfzf97fQLk9mVb+Uvp19DMlMNTVRTytu5M5ooMH8IEdhTNO1a",
-	"B8VvaKuHY624uB2oRLjLU7WHOp6GZDyovspkipRIvN48YZ0RngxtE0Jk/3ad4OOm1rpoXo2K4pSsN1HH",
-	"Zk7BM4rgaKA54ITZy+CJTUcjLsxbFY3OiLLuDNP20GWPZw5idwGGpO1b94sxdG25hN5itsIiK0hUkiS9",
-	"9Q30iENwf5J1xi46gb35Q3L0xOIAOtDMZsMOudFsuMEYtBlpai5c54CclfKXzD1Y7pk2HXJp9M2rnQwV",
-	"kYNjU3+CuhMPfyjQb48djEaBpwd87DWnpazLL3KV29uvoGG7cE0qB6TQud53QQ3l3EEePzpGa4oj7Frg",
-	"k9jGf7SNsF4jId7bqGZWzYoGN+Et+NAdZcv0tqo8rBzljp8eBHDs4yo/iXGxwKlczLraxe1oU5sVd+I2",
-	"ae10t3qtu73bpLXZvdXdjLbibbLTC5ba2DZtgaodykAAu4/azI2CRGmiDmXnnEZE/2n2d8ff1jNAwfre",
-	"oCMFG7iv2XEcPz24IZEgCVaarQAc2GaB5UPLchBiPsSUgYGZJ2VmA7hpt6q8aYcib9Yk3HIKNlC1acFJ",
-	"9cwWMde1mB6+Evs2mB/VPdsDsVHIE1O2lqXkKM0T9V1afxONBB9y0FHWF8lAeL82hmZffZin+uOklLvo",
-	"igukqThoZha0RTVc/OGhm9M9k+pXqRR6pQigHcLiyDFV+ouIs5KKaMCzeK+nF9P4N2wPqSuojUNZcwmM",
-	"MK8hsHO6N8trXPpekFRL8NRKwbO3lu1+r0u5aNWOiVIu6zCoKNl/ldBOGEGEKTGBxjJOE2i6U9gYJI58",
-	"rl1NQk0X4qWlb6bpLco/9IZcd94rseo80jzLp0xJAXTVu8q4co2NfCAYO6YrEyl3Zt5eJu1sAfmejAg0",
-	"uzyIh5T9gaRZLZVYdcVUqtotXB2h/BB6TbTych6fpfTcQH1hWVbHX5IDLuqTTiZpv3TjrW3QzhQReh/8",
-	"hx/j1qft1t2P7X9bH3+22by19epPFjoD4NUZbJyhwXJkjlel87Vw9AowIourdjOkhLpdECqSaPoCM0Xi",
-	"PRTK/uqSCA+JaW2LsEKcRWTfYoqYR/JxWCwGL8XM9xnbz+RgOVWIA9eSiZXZnS49IsszLtBtEZTIqukx",
-	"TwWHjtMLcjjmcbJhOtP1cbV85Ty/bgaKetkSyBCCNMDLLWhUOgcaFsDD65eHGaSvKOCfOzx+gna2Nm8j",
-	"dwuKeFwyS4+ev9soiqKD1o8+/mw7JHuajZjKqBo1DxRM+AZyNy4AxwtiEs++3ODvffsf/xpwc/fQeIDB",
-	"jEhID8qyRniy9IcGVKqgV9M0DjTbw+oj1pPEyAQN+TnRZnwT8SQmUhmcxtpaCLCG6bAdMJNrQ6oVsPkO",
-	"K1G/c6cpAO1FAy4JK6PxLo+KkL+3Qqdzar/LLXHIJv6TtUnmg2kHaAa107UdFUD/h3r7Bl61ShIODjnM",
-	"nmIaW8CFpfkSNtE9i+hfI17TS1kcyhg8sr+sOo56eXlAzwKiA+zVgDs1HeYhFUakgw1dWVBUfMeNAKTF",
-	"yi8vZAtVoJ0b0VBXTtdKJ8o7YzuZ7pHUk75u9pb/PDYwAtTnopC4cLumtJdzobhMRpIn0kLA4DyIXPhi",
-	"wFGEUwlQhYUopkG/NzGgkeDnFMxjgTDq4uisD3j36BPeXUl0VWHvP8pke5zzShPRHsJsEuSZik/51UPY",
-	"gkQFHPPZ1PdQx6YYdZqoAwlC+g9LgL2TtN3ejmgM/wVHt1np4A8RZxFNqHGPByP95DwIN2zXuunofirT",
-	"KCIkJtAiN2OQU81szazBTBOZsfh3f/v5f28EwlP5LcGyQsGHVXnszzIPiT2Qs26EDHmyZ71ZCMBThWIa",
-	"g+cg36ULmYNHsO3mKmgDPBoRtox6pnjtubkujdc9tbKqnc/TsURhEbwxe/0D3FZ2jF0pCuB0rd31YiRo",
-	"RArCuqaI9mJBldCowVw9U9jPQMpABmytbJI6mm923BQ+s+zZAw3XqqYkVRpPTE82d5x6k1tJJsIKVE1L",
-	"L46Pz7yCNrNEO8IsV6Iym/mGRHBTRUuJCo4v8kqxaZ8jd55CYQhSOG4t91by/HXE0IzV+BYEz2Aiqxnm",
-	"hYUKiMyDwI6G2AME4z11arnsdb/4eJ4TOJzdWsMce5JlB5dzgk2ZFdhnspYgKtgHV4C/KZG6ciGrTi88",
-	"xlRR1j91ytq3f2HMc8Ax4SzT4tb3bQ9cT9VElJ3CJiRSnrA1c/CpQteD9eyF+3lPuzUHiGJ0pmbWfIBN",
-	"Tlj+Pf08xUkyOXWKsWmfl/0Dvmf+KUs5OqVpgY6cjTXXuLPeeAXle/bDQV/ek5LzLJSCsdgLIN9zOI4z",
-	"AlOkefJ7IXvQRFwZGTsSok84ZTIcjGNV2AzOoZ0reg5Ssl7yWsFpnc8jzIP56B/giCzdH80d2jUOq5qE",
-	"X0iWpUkQzTld8uk/pJEr7VgiEUgfniROI+eIhnegNYCEAxSn6b8YpDgAlfvm8ieXP7v836ZfAqDTr6a/",
-	"NUhy0y/R9JvpPwEk279Mv5n+CpIXv5z+9vI/Tb+efjP9VzT95+mXl//Zvwhv+Gp9NsXIBRHL7b4WO56k",
-	"TI1jtdy6fk6nsAXRmaq+WXZM9pOLlsZ5tZdssDsDHxlhhRPeRxEWsSusMyWZlWV1tk93EC+VM4Ujdd9F",
-	"X6pueOpQD2a13ny81SV03pWsnA4pXqegznv0Ubz47TgHN11zhUlhGOfayK1RnWqp0C407Q75c5EErUUB",
-	"lQN6gAnHJjWRDnGfmBRXNchsBEnEORHrM5A2giDozF4Tx6ZSKAF3S2pbb9ad5VH+VDncWVfsvfZ23M3G",
-	"mHT1GFeSufmc8oUsM+TsBihtqtIWykfUbOQN9L0VyDnOb+a9yL82I2feTGfbDdTJh94BDapjh9+ByrVa",
-	"jW49AbVQapcFVikwA7EEqMcZ8vMgrPZCCVdCZFkskGZBUuvBol5FrqyYlHDtO31hYoO3/2ZOtoFSozW5",
-	"jp4fPWwiLvLSxHJpXY2WvBXjXY7/8wdBNc7A44GxXU7uBjLhP9gThcYgaI1xZatHJ0RbGVhL55b5Uds7",
-	"VBqXhKlZiF2mgEQMACsHBE3/6/Tn07+b3SNdzM4CRN8OEr1Lz2YJbt7sbEz9vj10F8W0bzUIAbkLYIe1",
-	"d2bAf4MbRwgiR5zFhCkLbRf47N9Nv7n8/PJzgOf93fSb6ddaDwRk0J9MfzP9avqvWSXaHtpqhwe03d5s",
-	"Osoh3MfaUCyRq0CUYEgygJYz/fn0F9Nf7KHN7Ltrm1umUopBRh4ZCcJIKtbt591t50SYitwadDoLlShM",
-	"/276y+kv9QpEAyxwpIiQdV6WkD5ODpYQmPBAuPXJgzRJEPyOtDwpfT78Ot4XITr+/fRvpv8w/QVa29y2",
-	"JALQcnd9+vPpL9Ha5m6RjEtRURKlEoirV7PaP0y/cLzkUGhnWetqjFQGhs6oazjMrLYlU2m1mvkmNls0",
-	"NKmKbbXo1D8mUSqomvj5p0tlu8CUjrUd8WzMDdRMIEJrOrGlUhl8mDKwjOIolaSyrj0HjamRkxseUpAO",
-	"pi/xVTpq13RVv9E8mtqdt0ml8TYfjbPUsXvhd+ZicebWdACATcQ18S3n97Gz/qgaPtCZzLHYJrDNNr32",
-	"4ujh/tdZ8ttcDL16jHktQYBZdn8LIgKuWf4DLvq8NsZoSfu3He8t0EYHFsxaJVCM15nVq+bVH2IkiCS2",
-	"QSYUdVGZJXfmJQrL52BXYEgWPgo5cray0H27VFu4LH7kqzl0P9IfXY3sHej502nmmIIdo7V19Bw6+2YB",
-	"GBm7bwWWIbLRitlNf6tldAVNBydTfatja6HR4335upolVSwgRCGh6hOKJ+2IDRKjgYdfHvITiBv+FPxk",
-	"oC+hLt1hU2p+3bhixwufaOH9OnmtJy3EThJrzrlU3MVNdc0GgceCbjfYYjZ/iAgEPjRTdZa1xttYuntv",
-	"daKuve0PM1N3+VRSuTiL1BywALVjlNtiFmcgSW8mw7K+suCSv4qBJolZ3OUXwQdSMeKVKVdUQcKHQXkA",
-	"X5VJvmka2z2fpfFWgBcAWqBDkvEawSKZIEFckNFP4O+lSVLMpdM/6gdOswesgXCqBGayVwgpFFp8ETpa",
-	"2OzjyN5WO0vT7mc/T9PmY83j8eyma2o2YXMenbaWJTu6dZvJRgypcRlXzMqDoGApNfry5p2Te44IvA6d",
-	"zknTt0KRg6msiBKfqQGu8aP+2kzrxxflZIE9rV9cqI5J2MookDLINtB7FNIfh5iymIhOjb0LUGrlhHTU",
-	"5WoApQSuvCBOC42V7GizLwW28KtqmunNR6WiUah89A0eDFqjqFBuiKA8vmHdc03w6sszcgU8H9PFP5AO",
-	"Y7r72+iBLYQ1n6+pQvBUSYVNf6uAJ4MmiV49BBHvcyvp5fLZa9XZ/ZQt/bYaufrLJ8EvWEqtEa2RiyhJ",
-	"JT0n61df1HIZrCeZZ1LR/UXKmMFyIIz94/nbJZR2ZKX5HmTATojX8t6mBmU542uCKEHND8Xk6PX9E2YV",
-	"wj1k83383HMiEFbawCmcL539/ETUVs8Jy9KSsCCoRxlOwBpiWgBllUN9TFkVFnzeWtllHfW4OI3wSKWC",
-	"+MeVn3AUUhyeEiG1DH4PK1zJEXAH4HxDwjFpmfX3IiFrlz+b/rPN3PgGmu597vI/mmj6z9OvALfqm+n/",
-	"NCif0/82/fn0H0/Y9L9N/2H6t9O/1yKWC7UOAY8NdODn6GkSjUw3bhIbs4YqbT0WnIknTBIAT0nMYkZ8",
-	"NHHyoZDy5xpyUdW09LZr36MJ2Thh9mB8B2VBG7MGpbgLFWrwng2l5gJ18+7ddqu929q8Xd4ktawHSHpg",
-	"Dod8dimefHT8yNiOrupfqzligtbUQBDiXOwO9ObWzrY5+49SKSkuyv5bO9u1cnyxEpxNhjQqIZH9cvrl",
-	"5U+h3+KvLPhYDZC2i8oEx84QJ1CN0CPwVy1zSzKaBHb69B8htPB/Tv+xiTY3XWzGlZLZLppcS3V93UQe",
-	"LDCcCz2sF4m1ubm1tb29s7N7d3dpQedRsOnxjSFHcdHdjILSzduoK0Xxj0zMXXpmTGFrQ+WxDexzkRXW",
-	"QDiTShQlBAvAJet4Q+4ghc+gqbbHnGvAefuoc/TcutmOnh+bwH8mc0EMSsWFSQIwzBwTANzUNHAvLq6f",
-	"HphbR4Pel+JEb/18STubm1utre3t1s7OLrq721k3JZgpKLjSJEb5S75wd191G/t+nbKzZcntN7+HzWr7",
-	"70BWyXR99InY5o65I0hvTi3bYJcGT5RsU/qjLfnONutsotktMOCM3IPTccV2oxVNekKteaBrIpsAzCMH",
-	"ZE44QK6lY09ZQsCwgpteUC7uuxzMgEKpf8+TNJuuuUMMYn/6y+nfAfdPfzn9ZQZcvWfzoM9JgtY6A9of",
-	"aNPn28//9oRN/3r699A1NuIsxmJyes4ji9djwG+n/zj95fTv180hHtNRwof4BmSiUdtZ3xCvafa3vkum",
-	"guEhcZamfcgrSQKModxdafRCBTBoga1pn38cytLcXn5L2NcdE5E1ZSzEm1d8nZnzNWxZWKbqQ9OuXtWa",
-	"LW/Nm++V6dIskX1moot5d6Ujq8TeaK3A0ev73ok1c059xzmWc5zkNrzScH1jiqwyK8mbjYuWfrR1jmFI",
-	"Ur+juKYfuDcWLx+793/fe31YoAveTYJdQhg6enAP3d3Zva3llr4JxURhmsjsgKobLTrQ51s3IWiIowFl",
-	"pCUIjuECEYILq7JIhs/IaYQlKal+5zihMUzjtAdxlHA2sgrGCw/QIB1i5n3yYpRgZiE1ba9gW1XJKrqQ",
-	"wCirikB7PWMI2lTMJsh9ymDQiLJRWh9gArI87+uPBQEmmDbIq8r9bMM1yE8OTsLecBjPf57GTYQTyY2V",
-	"Zs23zg9a9rhvHcYdNABM9Y1l4Hj0Jz549uxphs1hPWFzMJdneGjAhSqvpkyHQywmzhpznKpfu1Hd62T2",
-	"5c+PDk0jWRoTBj0d5MwL9x0b40hwCdiiBMty8/9UsL0z3KWMqD379F7Owa0qDi73IdC/5mWNObiA3mBh",
-	"Wb96dvEzKN5aLsN4du//sbSJLLlb5nr/Zy0+4NAh+ZFVY+c9/czdVyV5tTK4bNmJUyJrVphEOCZDGn3A",
-	"UyFrJuY7HMOVAKs0h+qNoIf7noPBXtjPZuYJeM85EX8oFRortEnw4wK//9qc2VCCncT8pTlWaTx5YG6t",
-	"H5h24NBzt5Zh44/0rTaYdqywUOGUtxrRihV6cNGIPKIsGL+D4nnK0FD/jlIGGcjLRiCuo4+WOxTc1qgf",
-	"unRPOBKX9QnXhXDWwp2tJnX3HjvPQgD9VR/P7/lUXKbcqGYs3DBNHgtXuF8kyMLmZrbdwBIRYPPNZ+a5",
-	"4Cuvr3HZckVUtXCJPHGelVFlakV5zeoUUVmQ8oCcb5bOm2yXFDZbISUAFjDE5WWeq+RXb0m9Q6OQouB3",
-	"bfMFjV/HVR8zyTJETaDTQO/F7Ahfsz2v1jfQE9PIZA/NkjVzKRlK5P8sEsJWyZfoCD5c4wbS63ZDIhvB",
-	"l8aUv2mKHSwub8gL2US5Mx++MSq5BNw3m+DdHWkl/XuZk+l73tPr+ycsC4UfPX835FxarLAM8QUdant6",
-	"s+1AH+2//5CVGU8ZKHqja2edzyluW6YZ30rn/goHevF0nTkti6to/+ctZjschL+us7AAHP17OBhLizcH",
-	"d7goP54DhAkEYDII8lze7xuTFVoLQi6R1nFv2rr0m/6d8uZn+gOvbjqX9M3P7F/H+vJss8cFiMft5t07",
-	"r9zlIP/OnNSFgqaFuC4Vx/i8npIh0BYTwtJX7QuQ4Akp4blrFXvAx9APclUsmt32HD3hKg0KSye4PYzr",
-	"nLtzzrKPgt1cXqY4yWDXT9NRX+CY7JmmV7+6/KvL/5jjS/xm+qvpFwBL8efTr6a/mX5x+RfTr6ZfmTOm",
-	"ibBCCcFSoc1baKCH2NT/Nu4GzFB15sL6PuQFECnhfD0VRAlMGWX9vRM2/d3l59NvLv8cAC9+Mv0KShi/",
-	"sBAWX1z+Zz1S8y494n+e/nr6jf3Cb6ZfwNB+6Q1ta7ftxoYL+RLr+yjS10kTjUmXMiyaSJKh/mMPYXT5",
-	"E/2Ry596c/8p4iJrJFdIHwmS1ByCoUkaeBEhbXW6/iR4j+Hj4WQSs6Au9XGJyNySeZFWWhj321uRHlmw",
-	"LWaGDIqagTXKe1baPw3ckbljLWXZVS4QFtGAAjKl/Qtqj82trtmYu0VxbouPWXbxhDllMf+sSUtCT1gy",
-	"8a5mXXGxIFlanjkK7AlQZEXX7TLvcNlsuK/OYy235EuCg/0+HFFvsQPpLXPf/HH4Yq7de/GH5DiY5yew",
-	"WkamVWS2dVnvqDLzPbv8NZnjzj+znFiaX4c7t662uqfD/OMoq1qtXa1qZ/jGgGNyTthDRuiZRDCVQ3ki",
-	"niqtX0Mql7194wR68/Sp7esKjQBjbrsA2ZRa0LK1+LQD2EPSFn4N9fmXN+SDpxkhsTT3yz90b4E2t/u8",
-	"ZS+6ezce2z9+zEeE4RE91TfIjefPD9/72H+mRYfQPXTvM9vTsNGnapB2NyI+vMnxiLYiHpM+YTezYbzy",
-	"H5dndNTitr9GC4r59W6wVv93fozv/Bjf+TG+82P8fv0YoZMtx8MNty+2lFll7D7uVTb4cIaSlnZYkBhF",
-	"WJIWZZIwSRU9J8kErdkc6XQ0IqKV5SfNhe8tSUPDUKetj78X5Kn/hWqWnQR2VuiIiMiC2NOLCsNziC+e",
-	"y1ALQmOS7aGUJXRILWn8E35xo4chZQcVdfFPzLYjCe3TbuJan8w3PObL/RERzyURD/VgX8tsMmx0WYXA",
-	"twaCw9tc63uQY22fXFVMBLdaKkP1cnopTdUMidGaLe4DDdEWSa2H88Igh+qBLYBczX6DVzxnKghQ6Ors",
-	"Vq+YBAU60CXBsPge2vz287/ZbLf3EbD6HjqbA7wwT08NWm+mXYw11MxIChZYTr4CHfwdUOCfZkEC55vQ",
-	"LmuJmX0Z9vE8QX8tNdnZqfF2uB3NZFarp/hf6ph8g8fZd+fU/zrn1HcnS8XJEjpU5sqwa8w+duWITeMJ",
-	"wiw2DiokFZ5kegO0YjcoXGS4HnIRvS4B+d1m/26zv47NHjSTncv8MRlLPblQBUMeCWRkLJEmmNZ1BNRq",
-	"yOoM8TSmdeCu73GmCFMH7vZXzUaXx5Nw9vJxIUO5iSTuQbxNawxCIcoURzjTq1a1JVfJ+a0RBqrubLVK",
-	"W0gXQsmI1cxJXhzPx4tW/lp05xlWegt06COCUzUgTFEtQ1bDSnzCSAaWO8CmfSWRaDzgtsydCETlPlI8",
-	"xhasxKLwze6p0bWCGr5aNONgIyKfIsvFEedIN7isJ89QpvrbE9sipTMOGa4+/MqKXVbLEyiMLMwFGQDb",
-	"rIKxu9Oa/rfp/4EsbJipnvHxH4v4M5l71TXI4q7lVEjHyKBKF3fBWWqz2hlVbdOsln61JvIj2/bCDGUO",
-	"Rd2JUw9O0oTrbVu3lNHl+w6+UTDnBQULdv0fWXM4/0wvTZLTkQ8RWPXscWoIWoRCJOLcdCqceexlipmi",
-	"ahJGZTzH6l7QNp/+vx9hKTE6x+rUFNRuonfQ9J+mX07/BU1/Mf3b6T8GPWsl7ogL1QDZWMKAfm4wRTrN",
-	"zLyCt/g5ERP9fAhVzV0ubWUC7elAgsDay31EcDRw7UwABsWTHK64mNvS3rp1IgFDqGqL9ASRg9WcN8I8",
-	"/MwByV4FFrbwroqRpsan8VpgYeuFMIY4JkvEL8xL351U9VMF0HuIksFBrd9uldyFmuAfYGxkKYBVs8Oq",
-	"qrndsUUVEkSlgkk0hDbZvFeLOiJD9n1jOKeGP11y1Hz40Xz2fi5SQECJEpDou+X26PNgRM2IHlKprqp1",
-	"270XLMLTv5jDOwh9C1BRVA1igcc4QSOe0GiCJKAk4iThY2m6KunXIMbHS562FQq3N6xqyqzYJna+vNlH",
-	"3JVCARYoJFFXUMHMf2kvl8/e5bYqy4lceEs1gapyiQtQhGgWiXBjAeBgbWjBI9KnUq3a0DfCIxUN8LNF",
-	"OOc2P+GkcYjwEEJ5GAne5eqkgcY07hOF1p5pGaRoQppocM+8F3FxwgS5d/D02b0PDtb3c+SkLAnMJN8a",
-	"sDCJ7HhsJpi3cjvtu7fmtd9Yvg/AHwuWwZtBzw+ic70OGK5gSmRzxmIZzcO/PyLn/IzEx6acIqBaCnPD",
-	"vbAY+oCP0RCzCZL2BWhMBEGEWSztBQK08PLg8HilqMdOlxniCYq5gT+b6YztBIPtuZLXvwLpGe5bdChB",
-	"oC9Ps4HjIWVB8WBggkwDn3sDnCSE9SvgZTCTYyIA8Srhfco6rheX67oBFnOp7dCeFmdUgiV9wiTtsxa1",
-	"qUvmLf4AOkHvvRtVhRB6MsIvU7KPDNqO1vKbKAUnRYdcjKgg8kB1wpg+7uf6npEhUQMeV4DbnFEWQ6pW",
-	"sfFSYJ4WgbEIv+9WVXE1MmoJWEenJbyXuvZKkWz+bPNphLjTH+hDPfLr6fcC7UYMDqXw7L5Qu5GZBV+y",
-	"keLifiVgEAIobcFOxKMRpMuVm71t3ip881YY+j+b09z+8e5GY7qiNUA3xJI0UYzlgEjkEngXhM7vBAdh",
-	"pMejwBAOpUwJwijhrN9KoNjI2ovmCN9HeliCxjbLOxpwGhFjT2HltnyN3mCl5QuzmJRBj+UiEzJzw2pB",
-	"AtDjy2bCVfgGraR3i6S3p5RWt0mlRXKEYiALkhXuuF6QKBXjd58iWlikLCEWDhU+Jm1jVliYZfL86vYL",
-	"qcA0PnyKbKNXRwI7zBvSOO+d5DZOUD26ojW81d7eaG9sbm5v3K4TP9PvfC7DK/3MBQy8b5qV8L5cjyrz",
-	"NsSxYyFzGp1kN6MhOWmgtcJWsdRYDy+7ZsmDfiVzdQUfa6Y1EqbpYJtgjg5zjeGhHoySJOlt1GvDn38V",
-	"1rVo1HoELop+jyT5npizSa8j4uT2+1sQZzqW/CBVAy6sOhaOumQ/B2sPn/lhhudHDyFL2/U+csxi2lHN",
-	"11kCOpr/8Yy5AHc54kOCujg6Q13S44IYcaZ3zhWiM4WJ+qOroN09nCR6DCtao5UHu1UvXqa2dQgeEpWD",
-	"yhtKGy9YoKHpzp2FKgXAolR8Gn5b9dtL+htsOo4ZTgWNDwG+0AQPavXTe5b1JysOuo/PSX7wUfvaJqI9",
-	"hNmkVs1r3T7+yxwHaiB42h8UR7V6YlVC2dly4VG/s9XsWCHu2U+Fqcc2lHQdfPPzkkiK5737PSpHCZ6E",
-	"ewP7AgQO6C5JTLoUgDybUyR3oWTDgGplONaI8MZZ87zxWjeFRpnb6BlFCwu7gFuvw8fqM/8i+6g65Hks",
-	"+UPKzqAkddWgjrG9nwsaXrzjpwemqCkgJLQmuO/MJlVkqMiKT31qzHakXt55mQ+zghBPPVYvAzkvYFDg",
-	"yuzIdpu3myplnRh5F4u/AeSPn13+ZPrby59Nfz39KrQzWJ2tYPifAX3QWuemPqNuSslvfqZ/eXUTWiN1",
-	"1uvsxXLPRcPj/rQX0OyaODpbgitx9FvIzbPqve1LFvRHLLJ/PY+zZVXrYq/XD3vBTlK41ztORyMu1CMi",
-	"Je6HXazmJ00qjBSNzoi6oa1xQTD051gA9Ar62EKOMqMwsLYuhS8Y5VsBr6In+BDmGi4frd3UUhHBcBJE",
-	"JHc/IsYVcc2D5ICPmcvgMXQIW2qGqKvU7Jtb3ONNR21/zt7ILVkX1cQE+CLHFCx1Q7HLVKoPTRNFWwll",
-	"BClyoZrojJjMprGgShFolKFQN8GhprOLdli46rq4OvO2XHm14DAwPMxZMtmvXjwTFHNJZdwihtfYiECl",
-	"mpS+Fss2sLHfBivXm9Yz4PmQuDK7wTUO8oMUNySS5ulFMkuCJ4+siO+zosgzj92vjA3OikKbl17zS4Zk",
-	"99xD+gUJl1cDnllFGlMh1RGRI84kqTKt4CZXaG8WS5BRcgWD6vWlbtfLIiksgt8zN8vBmwVyYfqInedS",
-	"QWOhJZikLHJZR9Z/Z6Gj7Cm9Zvl9gAUBtQeuDrE4q/IdLg/zY5sNHtNgJ4gHJijHR1qdARo0Pcl6QyKe",
-	"xOAUssqGGfBA2/oQt4coH4lP2Jp+6mVKUqIfEjFAYAEQy5hKkksi184BxLWJ4K3gTQqnzmenrL9l87X0",
-	"dqafBZQLlSoUoRIRZ/eKt2Uz9qgnKa/7WLHy9604VQTBw/w8KTmnlo/GqoqjKZv8vzd3vNPR6kVHwvcf",
-	"c5XBL8pOMW4MAW00pCxVJX+N/P/Ye/fmRo4sP/SrpLGOaJBTAPHkAwyFzWazW1Q32RTJVkua0mUlqhJA",
-	"DQuZUGWBaIyuIiSN7fGN2fDau3N9N+zdnbvXjv3nxo3Qaka2drSjifAnAL+CPsmNPCezHkCBBMnuHj0g",
-	"h3eaqKysfJ7zO+/orP5h7WGvevFeZfCu2Dp/7O5thqfro/fbh43+W035ZIGCHjjca9WkqYQ1KbOw4ADD",
-	"rEI7YLpAq8/PsJRFvml/2O77UaqK5y3LtaUKYOyq2zHPzKELfPKI0G7ImEx51LtMSp934xIt2WKmjEfb",
-	"qKNuM+KoA+fk00r0+XonyXKWowtAtzCdRSxdeJRrX39Am0VHmz6O0l06K9s2BzkQSo5iKbVEYYZvWMRp",
-	"1GoOkQKjRPBSjQB/E19/YMY/qXlD3UzequceFiQSD4YhVn2KaJTrSp3r6IJXUaa2xRcezgr4QcZCkBOj",
-	"yDyfaseGuVGQKFc7MAJHrU8liyzEsB1cASvQ0Qg2f6sy91Nq57cqUY/ocFg/YKToCh75fCiGcip1450H",
-	"M6OUR6fT7HpkRnzF1t1BH+BH0sATqLvrR6SYkbjQnIxils/dYOjp3Bo/UM3BKxbvF5Ppv0/i/MLi88uX",
-	"nH94QnPmfswsz9V5Jm9gKJvTR96BXji/pB77SUCPWZyDcHb4BiAvuLlZrqRv+eI0ocs4C29KSFC6eXrB",
-	"Qm/IYhHpdpKswF6eDnKdnw3zVIIWeN2nS9GDVLUC/9TwIepRPIknT3YsYESm7vkY/UtVR/kOpmpnpQiG",
-	"xuHgNksvA3ol+zx5soNqHJwzpmdSLLLPqAR1PeSczng+ZUr2wWo8hTlcvVjodPNTdRYsEok5uZ4iseie",
-	"TzsQY4KjSBQyk54e4pTIV8iscXbrcw9V9nhecacW0Z/NMvLy3CwW3y8d1A9IGXQSK8d85mlNUEplnacO",
-	"WkDlM8fZQUM/K6tdARcy0G6Y2qsvTdNytUplnhZlQSVJehN24vHn+E5l1MEz1gTqQrS5dnG3iPFwh2Xx",
-	"+j7Py5MZA4Ehx+5lXvjbzRBBapzXznc3dW/nBHfFhVcloW0xjFrEiZjb475LA4eAHs7FcqLat8MyRsoV",
-	"y+aODoVzSFH/S1rE5xfCdxn8S0Y0COD3FYs4cWl5hxQZDwU8sXn8s2UKN2EpcVftDuhLGLwOrwT6e0q0",
-	"HkNwliA0rlOgmkFogs+7jpLDhqFUI4mYVN3rKhbQG6gTnWxVgnjqSZRfwSp4qbJgyRgUrtFfUoda9TZH",
-	"F5LekRth8kRJru/kNulfA9NflqntziR/lqzmVC/O5JTtCcli2406j/KceToVEw0CFsaKGsWz0Py+UDhp",
-	"iuLO+sarWW8TOQxDMcRKynKAodwhI1Ho9/t3d51bjOJdJwG9RB3vD069m8NqZ5VCCgE65NtPfk1m4DIp",
-	"cjayiJ6JZqua365sE8eYJvB1eMXm+vk2cXR/Zx0Rng0lC1PNMDGJFH2GsaQKI6Y+sm1zBzkZvgNIECq2",
-	"ZAwnYBcjIVNTUBhtJUu3BGJFM8rExhCPKGaY19MoXL8kmVr2pM0rsZ2zBjBVveoiTC3iNonnDG0oH6N1",
-	"x+bY/bZ5zcyYJm8gdC2n9wQKpURg2SftsWIHaWti3krdZHmmS2DhAlxxDJ8BHIkj/LLrh1hFCyVz3DiB",
-	"2t2Teqoyjm5LJoWyW2w5mwJ888IDs9/Om8Fpqrj0DAba3zncAZ0s+TkEYs54lu4N1VTXDoR0xei67Jsz",
-	"h/BURIM7pCKdU/vfxF3NpuXYVpJwqItCDBgKrUTSsSQSSiHZfMghAicTOAWsCWLoQJqUkVr7aZ371HTX",
-	"F3Kuzt0QEQ0e+FJRzNe1LgStuHlzL99wltkY4Ry7DYZv3pNxOqu8OGwT5NmjkuiKRy8lr9XCG7BnsGqO",
-	"2IBjm++LmkwR/dxzQyto0BWhH/X6aavbyZs71VxqDRuXjttc/yBPjeFLOZznKQ7OqtpChXGHyL6NKxQO",
-	"Onu7H6MckCtDRwN1jua6aTq6QWttLRLRYO3bT/7BIc+O9+Fjbx/jseuJIOPxmDpEYB3KEYtRwUIGLEyy",
-	"pOCS1Cu5a/JhCGmgeTd/nHooFqHk6PCRrsnlc9Kmkq03SNHxaERb8PPagHe38XcLpoOrqFhz+ny2x1Gu",
-	"ckIyN2RzIwLVM/Pdeg2Nw9F4oPADZi/ksHFtxQL4Ak70+muZjUovRnxYrMyBTh/M+NjF2zHvtiT4a8rK",
-	"zhUV8/IRpbrDRrIE6K8N4pl45jmRj9jvXbRLsTB6pLNc5LG/uBEacyMaRjqHhkITEgYM/wsSmzmPecVO",
-	"UrmnjllfF1vMSXc3S4DlPB0t7vX98dN0eZIciSf9GM2t+t3ptdb6DF8DZAuZpc0hywYiETX1GILoXQAC",
-	"Ddxw8ZypV7qWm1OT3uecDZu7rPMXJ+/8InRL+2nMgXHt8XzlCnaiViXx9kAapV/ZxuQy8d8KUgxCJrVi",
-	"LZfD5Odjo4mLRX4DL1VwKc+MHhuAZx9yNpL5T4xqJPehluDzHk6rslKDT+tbzKiSvlLz0OOKCVXuNkYi",
-	"osGCG+NzQoPA7IWPVyzmevVrQTV+y0qfiNyTJfNCWW6h1p4TSXeYSYcSiBGcN5lFS3O9TOHBOyz0Oz5S",
-	"6Fmy9aqNiLfIP5NyVLk282y67fxcM5BGZqbaZgaBcqET0YzZFED6ycZWrVqt1RvN9YUi0aGbqxc9Sslj",
-	"V00vltsWt8XOJrbJHoLp8cX7kxrVdQ4Jz1m7J8T5jns+e/TFMHJFHmoGssC8Fqz8hf48GCNMtlePiGEI",
-	"jDH05DbxhkhHWIvQQN3wMdF9kGJSCplwNlrZJn6Xi1D1PuTnXIw4wdHqmsmkTyMXWqsvYCGrYiC6Xe28",
-	"YrC57l8RJvNxxfKw7+t1CGbuV6xZmgfNF/nwZM0k405FpaW6sYjO0lmSPTpgXpkc6qXxIUWiL0kUDqVC",
-	"Ne0hmgf04vj5iWcvNBNIroAm4uV0jrBZaSFWx141qSkFp3fjhFazNyGXVcAP6Tmkl+x6x0r11NJLEU9t",
-	"9kMI+YehH41P1J3VKILRkIU7QzUB85dxvyy89fy0kFetwMEUIZDjRCvQQp1pzSKQK2UqVQYQCSAs8IFk",
-	"Tr0oGsCGgPZDhPep9N05zo0BjRR1J6atvEfckEHIKw0kKTqPd+7vH+6dnj092jveOX16fPbsZO/4cOdg",
-	"zyFrZPbp0c7JyfOnxw8wIjIZIgxhZoRyyn93+sRLn3cDVhpKZkzbqHxE8pT2/nWsRGGd2miCX0AdYpGa",
-	"XAj3JNlTW3sihqHLiEu5IhKQMaGHqe1h+D4WrGegx8do0cTl1sDbgf+YKXwLgUwdgcoZHlG8CvotLWQT",
-	"j12wQK21nMkTHLfxMfqlTd1zNaBpD1fDtBSCogEp2gUokf/LyR8ufzX5JzL5/eTzyT9Ovpr8YfLl5Wd2",
-	"YcXmokO056LPuyVmajYSl/EIa6Da/M/+jOwKrtZEoSebl8hbJ08PSVt4PpNEbcDqqkv7LNilkq2ugqZB",
-	"loliUGhTOX64S+r1+hbEyp7ulskBpAb1pc0J0SBrTrFl9bU9QM4sDAUElVMOHW41mhvESQHKtUEo2gHr",
-	"/+RnUnCHGPioVanqUzJSzJn0qaL3rKT4BvyA+Ry2ic/RPdvng2FEaCAFCXwZ6YijTgcFD9WTLh/ic+LA",
-	"uKRTJnBR3y1pnV1p33NIqP099MkhRegTayaqbvSI1VKOwcCibbP7nrOikw10fJ0iKTbbZjIVBqIrYZH2",
-	"02NvEadRqZA+DdQFZt6ZftnBwx6DHNOn+r4ajz7sbR1IUuz74EltAZ9Um75Sxt1AHsICycgoFLwb5y/H",
-	"HVXL9+0nvyYUZwarZaGScQzVzi2dwEKEZmnSqSxopLpph4yeo7cKYh6L0GRKBOaKTqbwLV+Cq7R6E1YC",
-	"zsRZh/oB8xxLJ4HTm6WOKEyAuj0cHSk6gIUcS3XgoKlRlivlGEg5FnHU0MtZ0576GeZShnoljlkh1U2i",
-	"Yoavx1OU8eGUpFGrGdlQIUyt91fLZhG1h5R7qqtGrQbbfMpeYB1/KGCnaInP4X9DESioFFIXPlB89pNK",
-	"pVL59pO/Uv+oPoRpqX9uPNS/bT1cgfKdsEPI6qTaj2SULe17jsVShAeb6+hLchZ/zCmTHd2B3iiIQGIe",
-	"cVJm5hYBV3tFaI/2DuCwJbb+FbxsOk8dGGhJhzHPIi4NQ592mQ7wBgVERNuwFs97foAqTY9GtE0lKOrB",
-	"4uH21MW2kh2QJqGg06zU1deHnF5QH9C6nqFzzKJwXNrpqDmRIqpG5EorRpNQEhPR6LYaD25y1GNc73lq",
-	"w0HPMpT67sbjS/bdj2AOT4C+KBqKtlUyoF2fQx8t0JATB88VzlyRmMQw6mgGgKSEXfhiKDE2PmWs3c4a",
-	"ZEGgSfWhK27DYHbSFRDSaxfRc9AW9UQY6XD2TNKyIiVvPT/VedLUaGBB97xas1nd2jbxfudsLCG721p5",
-	"xIKgBGB87Wejc1kGkr1CfA5HLJPzqEXuA4Yh337yD06ZHKfD6JG9CMjJaKURgb41oYhwKlxfMQORNFs7",
-	"DcGfxAeqejKiXcWInu3bfJcGAVldNSBrdRXEitVVwFqrq+aaeqwvYqYbm3mP93YeHOytWMQVg7HNc8Ab",
-	"0l7kDRbogSRZXTXTZqurltr7iBE/snTK3iCw+epql0UHbHW1TPa5wQt9iBJBSwM60ZwcnEA8QlwQA/WI",
-	"lvoki2we+PwcnXb8CDd4BT33EedEikqD6q8Ve5j1YcZqBIohPmAX2pNarq6imBD4LtOuuhrWKHgf+iyi",
-	"gJCGYaCxnWytrY1Go3KXDxUpXdNvSvOPkvpCuRf1gz87FPxhyNiJ6EQjGrIn+htJhZwYF+0c7aeq+bcK",
-	"lXK1XNE4l9OBX2gV6uVKuY451HuAxPNPoXrSzUecgHqeszZ5zMbkhEWkqHDIRrO6sZLU79CHPnPmkaOB",
-	"XDvOXBy5TSj+654kzrnvOYYdAoYC3nfOxogtztnY5kBXwK8Mw4DwFijJUmuhlWwMpJiqF/AG6Ngkm8dE",
-	"AobVEUEgRjp9KSp+dX+g4sW4MS0GxsRg3yu0Co9Y9NboHPN24ymGFa1VKgbiajExDc/M6sZi10cFNYxC",
-	"66cfFWjQLbQKe96Dkx3QMFzAX7CSUA8OPtquth9XjpruLlt/p3r+pOK9XxPP2/e9nc3xXvXD435dng7f",
-	"Gb07fr+i3onGhVbh6eMjzF2nxDkfPJ8KrUK1+uF7O+89frEbdt45Ods4HT9/+82n3Y2ee3FEB/5BEI72",
-	"KT1y33x2LAoff/CxllWuVTi99fzxCYL9nGytbEwki8rqTDZqW/O6ipdz7VSIA8rHGk3KjDhZaP30A6sg",
-	"h/2+ulwtLNqUOmsk76gVTCnxnxbkWEasX/hA9blGB/7aRRVz16RY8pqbzs87EDLK81FlA1JVTCj1ojHp",
-	"tEhIuSf6pD2OmCRFNJytQPo5v8tTiDH18j1JBqF/obo5Z2NLh0sq6a2mAyWRxMXWeKizYfMnWCsOVe6B",
-	"r4jY/lHeyUVvvN3kiyd+l+/zJBnxzJGu3uxIp5at8GHlcP3t/tZuw6/9bGP8TlW+u8mOz5udN0f16Mng",
-	"ffpMPPLec7faB3zvDXXszasw0i264VZZs1aqdyrtUsPbZKX2Oq2WKm7Na7D1ziatVjLRna1CrVJbL1Wr",
-	"pVrjtLLVqtdalcr7hYWPb2pRkuXIOc47BDlwPNw7HGqr0ESacfV7+zrMbE/Bd3yrfv1bJ1jy5lmC9K68",
-	"RY9YRGgyq/igmpydNH3KU7cp7bN6zZ0C+HDNfarNvU/gFpl60BZD7k3Z721ucKJ6jUbDUAf0mTxDyfzA",
-	"3UzSPiOxyVcSKm3utH3upU6Dkml2AD0raH6eFCJD1ZOWrQxD48LmWbOicey0Um7sqVuunuskcpQMhNTZ",
-	"T22uLcBGCjFCa3oJDN73EO5rlmU0u2OFdoCExH5+yfThVWD+FibdFWH8fjGxRnM2srlQ8ouSXWkUsf5A",
-	"I3s/IsPByraStatGd3AWL3syYsxEjnvhCYbFx5FE65dTUzrjIjqDndUdcJHsbQ+yn/gy/QJ0UTdtztqB",
-	"cM+Z55TJwjQR8m4/96PebuZ8a+XAfe2nfAMSmHRzxPqFVqGk/ru/92j/kOzuHZ/uP9zf3Tndg19tfrC/",
-	"f1/+fHd3551+d2e0f3+nu//stPahu/N2uaykEvXf3uGDnDdvSzLTibxQ8RzvT6FVONh7trv/9oMX9bcq",
-	"b9fczd7b1cHzRn/jdKv93sXjmjxshjubw71q51G999b6+ZPK+6P97jsb4+OGOKrxg60PT6rRs/rF8+aL",
-	"9zZ+vlNp79a8vUbn0Xpvf/NnjyvBwRu3IsiZ1OgfZzXS2n379kgMnTxBdtufG/Fl2q4pKcXEMe3pTf94",
-	"4Tml385jLidJqm3FVBZhDvdpXBgGXqle/8ozbtLJMg9fWoCdPBRh2/c8Bla6RnWBN47oOBDUOxXiCQ0x",
-	"7LRRbS4yPG0FZ94B83x6Oh7gy7XaIi/rFAiKJO7F6Sm///z55CUw45TMu4YYcj43RqgoM9ZgY0eAfphn",
-	"EtnG0t8QDQhixG0ec8liunhnXEoIzIkStTNoXfZT6fgtm3dDyrXuWasje/7AIq7gctjX41KiPABiFAmT",
-	"wqEcZEab6wHC6MGHX+sFQK6zudOoNFKKgDPNxcB+06hW0o80b3RUJx0R2rzLov34seLSlS1jjD1jL3wZ",
-	"oZ6VSeLA/DQ/o1z7fZs11bzU9KD5mOkhMcjrjPFdSBuUwjsdk/84GWxcZ7M1tXzwgHoe07hJyeVmHAY4",
-	"wZrqVfa2sxgQpCvjKpnDSnfgTCXLchc2mvK+KEx+c/mfLj+7/CRtzVe/Tr5Uv06+mXyRrlKjkGRY4d0S",
-	"uNlVwtiyDx4LZKtWJRvrzVKjXqpVIXgVKl8UHm+8XTtovPtW/cHz95v31w83jjaPt05r79TfbbzXfH99",
-	"Z+P+5u7Wg9pe/WHjUfPN9bc2Hm8+WZybTS/NjbhZ9fvJzVLewKg9RteJ+KjpIr/pAhO35XqN6185FNFD",
-	"ocvCNSoLsINdwTuBj0bzRnWBQT0Cf5Qld/wTcEe8XooypsggqI7hzKW5WIpdKqZ4DZv8CMjDx3P1ok+Y",
-	"ZlInRztE0jGxC2MxxCQDhk1Ggryr+MZ7dgHGNAhZxw8wAXxHhP3yFZyoY2ITUrKaRXTZK6JjtqjLPFRs",
-	"b89nXEIJnz66dOVLekRwtjJH4TlF1O+i9tT+fKaOVnnAolBc/GvdoizC7jzFThMUOxVQ7Fg35xBp06Vx",
-	"sSlU9H+lnP+j/6uCu/gDk38Vhaas+wLkPxh2C604Taui4lB7LK4XtjBdTdb6KGQXPhvNI67JNpdvRwZv",
-	"RNV+3PC7J0ZT5EWX9kAgjYa0WdqicImxKIOuf15Vx9gylvqCutGxt82ARr2Us42uNJaFDukTdrP43Q+m",
-	"ieA1yjpTls6XhPkK0cLYNd7WYkKmimFS7Umjx2faHVH/gpptdKcwUE6SLkO3PFDUOY1K1dGWbEUzE02G",
-	"Q9yeEApJX5F0vFivEI+OJWmPib6lKzYXFyw0xl3wQSjWGqQnhmGmXdnmz/N8Y6diCCwlmYkwZG6UiDxd",
-	"xSKcWqXm2NxIb4keDuPpYHlAhRgX8buibt+pEFg0cXq5FClXc9BDRL2faay1dxKOGmj1UqWoLBII9zwp",
-	"AzWMNF8Y9fyAgS/ElqPNoBlXASvZnw54MGV3da7G7S6ygT6bBco5LfsXlIsLOsU/rpQGplVgC1PmH6ki",
-	"qlap3dIMpMsKFmTHPXv7rdqDjcfN93cbz9+qv7N++vbjd2tP3m6+09g7Pnhr47379cPau8/ffnP94ftH",
-	"jWcPHp82d6428DQ1DojrRM4r57jwquQX6JzDfOP77Utz57dnYop8CeHwzFsq9JYiyxUKvYRxIrcEMSGJ",
-	"9L1GYAF6uIYnr4Qnbz7n1gGX6pDKiA0IapAMPzc5BpBhkWl+1QJXYJtnjUm6qAdMBMGArhFWzCR/yBT/",
-	"VKw3nKpPSorgkjgS4bkEeWWlTHZmY9DVk5Y2LSm+Aw2KOhV34DHggSsECkh2wLgFcxzR0JPoTJK2g2kb",
-	"GXCvpjGzW6lBwGaAsy8uVVOzXXArQhOWzVN+gdgzZoCI/0zksD6jXBK7YDRrkOrNLpRtvpPqGB0605Y1",
-	"2LKzjgYBZMdwc6owaCCFEgATk1daraf+3j8iReDhK2WSBk6YHQ9z8FqIhq6tSzqPpafJ523Zu66Cky3w",
-	"mpLzs9GhBatwQYPhS+Y52c8XNs4/rJX6Wy+8Ur3XYaXBZjTKwxAYhTeYHi9s5vxr8GpmgDkQCo2tWqW+",
-	"hQzs5hxwaXVbMukfO5N+iLJY4kAS27oyOC/FoqORMCw4l1GL4RVGtz3uyUzh4pkCyW2m5Fv1Vwv8I7Mi",
-	"rozEQNpc8S5wgox0rn2wkQl0v5jucg45V+OcueCNuaV9xVB7993qKnx/zkkWvikx2dRaw4z1ZueuB20G",
-	"3q11RNgVVxyKE8Y9wqZKvGO4BmAMNC+WiS5GglDSSqsq7kmbGwNiyFzmX4CmRHAMukabXxFhUJ72Q3tZ",
-	"2fzkaAdyc0mm3enj64DnD8Iqt7XmAMZlEUpWV2Oz6+qqzRHhpsaRqRTfHqMHN46mGiOyFURuOo5BwTYa",
-	"jOhYa1Y0NIOMjolCQk0OAA5gUu0WJYduL2NCRVurQpqcjeKgIK1Xl9pfS3sOw0rptEFlYs6iwmBT8Euv",
-	"dgp+mZ+KiSolG3SRq3rXnzAZQ47V0t8JW7XHcS2mNEyBibXH+vSkUYlR189VtqiT3R6fHJzkQh/cz3SH",
-	"U7bYaq1eajRL6xs3wSlmPR7C3bkRSKnl1OvvTJ8KgofCSkziJleUr4QCIL0jOr41YFhy8tduIYwtXbHi",
-	"BulYendvQLV97kc+5tzIJ9s7yWEyhu/2mLSHwTnx+1iuDbxWYp8eRT6hz3iENtQiUdTXj5LLua1jnql2",
-	"SgUHSPPKGYZonZlb4Ng8jnBAg7tLg0D7USZOHfGagHu5MQbGKXFs0Ole5cmDGMPX9c89v9Nh4UqZPNWl",
-	"PaVEBjJr8ic7KQ+W7PTvSVMmJaW6t3nClXq+CWyTFvrmapdcWBLd3Vm8NEYEb9kcAkFnjgKmXkzr+EE4",
-	"N75CiTCeCgSfNtEmAel0Sj2/DZ1szWwVF1GyXaY3MwBdIAaDYbKOVdrbKNfPH3rexwU4SvRIt3dq1RV8",
-	"Eq36O+2N89Lb/dqL0nG0NSg9GTV+DhkzrtXMczY6mq+cv4GRNDO5H4OcmtE6p8IxX4VDzesRaG/uhrPk",
-	"m6+Zbx4jDgb2JOUQjlWWTN+AaQKZvU7S0RrkCCNGExUycj/mAcdeSYk+cP5R42zzpP3JwcmKiXxPER1Q",
-	"efpuDzmVpJEvO2OSZm02R942zb60kJNCgsZP0iKrqxhiawR30UEluaHjviRQSW511cpc1UgEXsLarfgq",
-	"gzsR457EbqB5EpKjhBVgLknwhmE/M2PEtACw8mAPi32LtkFa1J5AgIJ0a5JqHKuti1Se2xz4IQTEgJQG",
-	"36BBIEZKjutR7nWGAUTcaO20GmhMstDhVCc2iJICcuazs4kLYDkCRi9YagMUilDHNl9ckiy6K8PTctIT",
-	"n59nRZrnWWk3/2SmRZ0srzusj0qzxuiU/+nz2kHj3ffrx6fN9+6vH+5uPtjbevio9uZb9cdPGgeHzaO3",
-	"149PNk6fbb7zfOvd92rv13ca95u76w829jYfbj2aJ4fFgzYbllE5G0VxfbO6McOc8wf8MuU32K8b8e7G",
-	"nHQ98/hi9lrCHVxKbd8fIylEJSpxJNlgNElmhbfU2b6GF4UsZYNhV/Ii6UMJlFQmiCKcLCjCkfF20qou",
-	"D/JWq8e1hzuWzd1ASNPYMIJvP/mHlTgbhxJTMgNStC+RBYY8YFJzAH2CMbyChZDyDHJGC0yNTkPUxvmp",
-	"EgTVitGelW1+qrlKBGEI8lzG4Rxmaa20bJgk81C3KGQDRiM9FGNV1cQ1ZkYZlwgMW9SZZhzzxNm2OU1b",
-	"LufZLBOFWT6Zz2ziHQSbwUsQRbKjeVWSiCkeGacoyfOJMb6xwEqfKcF/pk2jcrPA6OOp8zlPMjEkNgm2",
-	"AcuEkrPTo369IsmSYr96S8guKveBFI3FEK618Y1VGFaTUWTKNyXQi3q1PPHP2RQpTeXliilTi9DYUpOx",
-	"xds87UWSVwpgBfI6Zc1zFO0pPArGNs8cc4tIMTN546wRiBHzsmVkqhWbG1o9E/KtkTwQ2W0MFMu4g4AK",
-	"SWeL1k6mYohxYuk5lskxjXJJ7vU09mX4dmQAJ3omLEqEpktl3AUqzhIqs4d/Skq1VIV8x0kb5IE3hWnS",
-	"RGkaeF7pAaDt9fMJWU6GrySzFwZ0avQIyeHAgIp2y9R7SR4MwRlmtQLXAKI9A8rkCLOvg5cAj7MIa6oH",
-	"Pdlc23QliUzgHlC/jo4rHfVEkNwm8LbDqCRQx4Cvvi9tjqnrmFcmzxGeGmf7bkhdhVm5J0bafptUExhK",
-	"RorVil5pafO0OTr2sh1i0ruIgjgOOndXcEPgzZIUo5EgEW1LhT3Rr9D43bd0GmADaVFbpAisfvnM52dQ",
-	"ao9JGWehs7mZtYzoWFpYn56ZPBOyJ4aBRwa+e06Gg0RhoDNpYvyvGZyMRMgwQwck1cPFCcb5JBneOTUZ",
-	"jW5NhcNUR4VWIYzO6h/WfrIx2nr3vCKr7pP3o3ca47f7b2327q8PD5uDY3oTvAh9/xgU8odxDrKlon3J",
-	"Xe6o6th7oevO0imnLkXXkmx3iwBoTNt4fW4HSrqBaKcyJyv61qfnmN2HEij3yUxlFEN/bZ4OpLRQoZCf",
-	"gcGoSEBV3h/QkHk2d6lkJZ/H4FjhLs2t4kwQPFPcAYoUkCIlx0Mpfcptzof9NgshFWybmVKgkPdzkxS3",
-	"atWVRC3prGyTtoh6cTFNBPdaIxKrLOZaA4yWuphwIEIjtTYyIps2T6WdBe4BlShKMKXhYMDCkpoveaIE",
-	"EhKwCBqilR28nixIGdUXUJeNclLXmY9dmsloC3wzFCO0EED9mQ+HNDD5r3CdwaXeuF3pZqnYu75Axuql",
-	"Isaw5lCfBgG5oKEPWwp5sSHpk+OKfl/w2ITurJRJHAenczC7PeaeS+LSQeT2qLRs7uh/65yfwF6R/rfg",
-	"cP+MuRgWfc7SXgyJvmi6C5wNyGVxdlvzwTj3v85tq38+y2S4LSrGCrYLEtCIhXNcrfS9uQNjvdZZaips",
-	"+T9O/jD5w+TzqbDlv558Mfl88ofJN+p/kzoUrUI4vGGii5RyfnH+jcuwzFDxUg3qSwb83bd048HXAtXC",
-	"6SKkFGuGCMm5iSLUUXs6YHz/AdkVnEOEsHmJFNH9UJLJ/zn5+8lfT/7j2uSvJt9cfnr5i8tPJ19f/mLy",
-	"28lXK5i8qDuEFH/c5qCmRyJsmbz4WMAlNiCjICJ7YqQz3LaHUSS4LJO9/iAa23yEvFvJl+jijpKcTq+u",
-	"v5brIe7L6ESKo3jed1Vt6+ppP/2o4PlyENCxIYYzC5EEwTPp05ukqE0NWI1/HkVIrXO8Ra89y+cVB1WN",
-	"Hbn+C3wljk4YpLYjTncrxZxD+5Fp/vGaS4OgTXXVovywQYCFkIIdY/tAyociRY72kdZ82Aj8BpucHO1Y",
-	"NmcvjA40Vmnqivzxi8VYXXv0eHfPVEIKVzCfuf4T399/YIL6k+SSwN9lts97mOzZsjnWe7QIHXo+g6AI",
-	"cG0YK/yFkYanPcZbNrd5KTssxGMR+CkEPj/HmaV89L79d39JnFql4mRSgap+ULmgbpN+EVFZJoWAH5lK",
-	"qdBRhvjYnJBiPgonWRDORQzqIPIxxclUJ/rzeqTVBUbaHqYTjRHMvUmj9FCdRmULCotIcabeSiyXrThv",
-	"mM4zlpIwQP9BRhRRv3pP1xFIVjx2rBiEouMHjBQdqD55IsUTn587WBgld3Ez/ciekjjU2hj3Gp0fAdPg",
-	"qO/GlA6qaugyGGemCJezoidaq8Es8amuC+K0oGQySfv4QKgkVhnRkbNx34k50+Y78c1JwkwtMurRiF1o",
-	"+q0rZpXJQ+oHw5BJrGpiczUOeDlJElSM0wOlUsAC0IeGK1bqVfDqMRjc0T69ydVFNZi5opk34bSkPpq5",
-	"h+iwo+8sUnn1crNSw5fNJ86gBsn0d7OFK7BUio5DVksM76xA2n8IEAaJKmZy6mTI2FN3hlNhCNeJFJjr",
-	"ujCTkSWPLCdN0kwDWNLHH9zd/HEyCF4ET++z999++732eyfrz1+ctPd3ChbUWlcN3v+w/uKoQrfG1f5u",
-	"7eL5ZvQ2a4Ybw8NG+/F67626fFDtPKrQJ1sv3nMLN2F/u5rO/6jCOqeSRKeIeC6d1ykvvqcizU6af2SE",
-	"mtjdY4axmRSaNxRxTqR4CNf+tkrJV5G1T/OIY3Oml7LU9bJUbSFx9hGN2IiOX3GorTqHukJj1AvFsKu4",
-	"qDmyN4W1wBvmY9qnEO+hzeRxyZ04BLCY+bmEkfyBGCFvVxjVsrlh5ACHAUo6K9plSsFgmb1yz46fgBsv",
-	"01BFV92zeSQgL4Pnh8yNnoW+E6srUwo8xe4MUlddybQezpc2T0kuaozbU3CImfBi/VmopKd+0L5jNp/F",
-	"9sZb2nxfraRUc3A6Wcbq6Jy7ZvV05h5t2Utc0dKK1BVd3oeriWJ/zLO5Lmsxw8pPNAj8LnDy1F6lSvsE",
-	"5+WUtg+OYyxa3SHvlJqzmvsrZduZ034tFzuRIlOo6uacbLqHXB4+dVHg4GUG+iwMnNeXN3bJSb4HnASu",
-	"yu0ZiUsjGojumsgUz79Kr6erXQW+jLB8CVQPNbF7FyyxFyliDq0VoSPgWED7FmmPIVd4mWBVupIug8e8",
-	"bSW8au1O2eamDolLw3BMnL1T2tXEepe6PVbaxVKILT0ii/TpixLtsjfWK842cfY7pUPBWemARm7PSVXt",
-	"OqVdnaawXmk48/R9u7gwTzPrclMiDHU5Ch9b1zbEpVioJY5rv6MmB3PTpP3l6CO14F5oFSa/LZPJ30y+",
-	"ufx08vvJF5PPLXL5i8nXZTL5y8nnky8mX02+RpONRSa/KxMo3gU5ZuuddbdGq6y02d7wSg23yUpbnWql",
-	"VKP1dsNteutso4PBk+IZVIq78iiuodoPkokkutDJf7v85eTLyT/qYreX/27y5eQPl59dfkL+1/87+f8m",
-	"v7/89PKzyZeXn0z+8L++xsLW6ujJQqtRswrgc2IUrpnGSWJb/CqsbFI/sdDiwyBYvKbH7Ak6ovPqLEGC",
-	"ieQ6lQtWQZcgVp/JHPjZazl7AUhRryZ0LI3t2FX9eNp5CCEKxGkjv9EZHELxwmdY+Xh+wtXZutnqXuVT",
-	"DF2rzwC7kA3QH0vXfAR86EeIz6iEm6svbSS0MylUR1SjljMXOxIkZDqait1s0GrY9TzPyUMRkb7wQC3W",
-	"mvmiOoReJg+Kmvtyy17Xlt0FI3x3LHCxYUNf+RSX1pRjAU699pEiWB8vwrANhaH6g+oUQcHlYNhtGeWz",
-	"RVLvq62TlPsRuKa8eXrwxCK6prm0Url0WZcGcCksMvnryd9O/tay+eTvJn81+b8nf6v13i5TUg45jPn7",
-	"tmboa9NnA1TQijFvL8Ln5yRwzyG9N+bdr4TR3om96rXXKW2gzPy/RkZVznpd6IZHiXtEY6uZco/IsJ83",
-	"o77qzR5WKnV3AP/DJr9RH7/81eW/V4x18tXkS4KjhBrz/2by1eT3k88v/93kq8lXBF+UUSh4V7/9x8mX",
-	"k99NPp/8dvIN/P8vsM1auhG5/JTUKtUKgRa/m3xe1o30EGBjbwIofK4O/MZGZaOyWd/cqiuMoU6m4fR/",
-	"p/6fwgc3ww767MLVQnV1rVKrlir1UrUJqfLlkIWq/19Pvpz8cfL55SeXn00+n/wz9kom30z+8fKTyeeT",
-	"/4nbqVbz8i/I5Csy+cPk88tfTH6v/vnbyTeQuP93k89Th+LyVwrxgPOX+sB/rdSbpUq1trVZ2thYq1Sq",
-	"m5WNalORp9eJpUQ3VOtcrdQ2NiqVar1W3VLrcANQZRVGrC19WEujSsg5xnfBWXON3UD5lpx6Ca6WWzYP",
-	"XN1YTfSDQGNY8kITiFwotkBxizS1vYfIak5FC6CICxa0WK9DJXOgna3C//ZTWvp5pbT1gf7f0gcfVa31",
-	"2sf/snB1nYur4CNyhKswpGpgERmFjEIGEAwdQZVMUaHIkzd3SrXm+opFnGMKGaGLkPgQDqv2xFh31ON5",
-	"eM+4vfo88DmzubOLqKr0wJcDIX01GgeVQSbMHNwlUJfkNFQXqcKxAHF7VBIuYPSLI8UnyB5vhhZh0ovo",
-	"b/Y7Cze9HQL1+7TL1n42YEB9khPVEWGfRoVWoe1zLNQ/S7Pw3QG/9asj1h7c9N38aj+quymqj3WvSrB+",
-	"MqdKC1Qfd25Kp78PvCTnKsyOFC+OlWg6n50+LG0ml4QUjx/ukvXa+vraZnVz48fC0GqV9R/kDdHGPMi0",
-	"GGlKOw2T9LFBijPnwhBaaq9J/+fMWYLSJSj9oYDS6vr1L8C1OBTRCQRC+YgRfyiA9oEY8UBQLwa19yTR",
-	"gv+PC9smxp/rdKRpM6UkGBamFy/FVSHZtmQ0dHuWYq5xjJsUIWZYwId6dY90fxYZBENJqM1dGrGuCMf6",
-	"ZfQOjX+M03hFPQVzhxyc17TzSKZlh7osMsh3Ki+rVnTY/KEeoCv6bZ/rHOY7hw+2CaRFi6eJOY8U2cFB",
-	"Qbunx2XyUH1FEpOglSUL1FdX20BxjI//cMjCsQUBG5iKTBE2XYUGTGjERx91FpGiWi/1B/kJ8b0ViCtH",
-	"OigjOlb/px0wrMiWfJOGqb2yCPMguYeAEPO+uFC0mwtcOV8See4PBnHlUJwf2Kk9H+MF/UiyoKPJ1zam",
-	"S9GjxJTsiXezljcwPjEiLu0zXeGumM3+BGtQxo4cDIAf+ZKtpLXfZXIn47bN72LdPkkfz4x10tyUa8jB",
-	"TnIGfQ8rMyQbBKdUSDA1qCfqVcY9yiMZ0wtYooRgmN4KVh4qGg59Lw9PXe8BBfM8ZS8WssBj68c+8I8F",
-	"Wz/EMS7Q/ij0XXbg88Xb0heLtH1TDEO5YL/YdrF+watEPgxFf/HWp2KRtns8FEHQZzx6OmB88bU+EeFC",
-	"K/19cbkA6g2v6uPvM7xrGIjXqta0+WPLrXhVVuuU6rTRLjXcplfaZOud0gbdbJtneGMZj9QF58MgiHXu",
-	"A+bRruj651TdIT8KTKnglIEGrDlgkvjj5aeTry7/7eQbsD79dvLV5V/AVPEyZsa3FSfWLAgQPGEl9cN6",
-	"8rAdQBpK6Obc597MJE3DD4c0iMMpzoaDbkg9dFuc8k3KWaMFTUS3s3hMu4QoUS7xl3Gpx/q+C5er0Nqo",
-	"WTE527/B7qmDFzA1wQfCHfbhCBVcFka4IuxMdM4yCwTvXLDwBmYfQ6PXkjNR8oRYg35UfyDauBAd+ux+",
-	"wSqw7FXVOC4mzHrb9RY0abVdc+teqcGanVKDrrdLm+6GV9pilU6V1tp1t6HIuDoCczcbnW2AmjzlaGnb",
-	"KFVqJShKnVvQ+nVuvFUYaCouwkKruVWpVCpWIUYjV2UoDFnALiiYESvl9ao2lz3IcNXJb8AE+FuwFv7z",
-	"5J/Vlfzd5OvLvyCTL8Ai+MfJV5efTT5XQ5x8Pfly8k/q+ZeXn4Gx8KvLf0suP518Pvnd5JvJF+VCDgFQ",
-	"m51C/5f/BsyOnxasArz0TeGD6yjE7ybfXP77ye8Vebj8cwjZ/+3kmzkmzlzfKagaRwN1c29q3kMucMwk",
-	"1Bu/yoVKn3MFrTydpgKJ7VJeX6pYllu2tPtlcy4rspJWkgwSKejHqSiBmCL1r5Obu5bN6FFa1zmUKUCA",
-	"RWc18LGwJJtFEGhYBLiuZfOIqVsb6jpVpjmE59Aoom6vTB6EtKOL66tthbr4Gd0BKkt6LGSWGozfwXzS",
-	"Rh8AhbDKNn8Nvmla2P6OuKX9gFHsPFe3Xk17q/2dknuy0OtL7Ytm2tg86x733yd/Nfm7yd+Tya/V239Q",
-	"2OiP8PLvLz8DsPRlnjfbEjnfBjkjcTQHCujxgEo5EGEErv2+CM+YN9QL4vmDQPSVsCu5H8jCB3EX8kg1",
-	"3TMtDbU1T0+guSHB31V4rkkgEIpMbq3/R3358s8v/yInw5bau6/icWGWraFkIVztSnuLNTqbrFR3q7TU",
-	"6DQ3Slu02SzVOhudanuDbdJqBSjMyxQNboj9Da2cVyYKHy+x4hLeL7dsCe9z3PoGMdj6QUB666P5VFCP",
-	"z5RHgUqKqeHPGXcK8S86/Crw8KvGX7G2Nj82P78C0URjvqsEFGiBzmRzBJTEqxGLalKwkpMiigCxO6OF",
-	"wH8l9jQ0ZQf0J0SI5MbmRv0Ehkadsyn+6kIywa6GsksPxKUH4tIDcemBuPRAXOLnJX5eeiB+fz0QE2xq",
-	"1HRLHP4DwuHdUAwHVztYYpM5GFxnTSUXvvQjgZUOXKge1lYYuzgIKOfg7wceCT7vWiQccu7z7grkk4HU",
-	"Z0Td7AR82FwyGkkSsA7Wehj1GGRjTenC0SiAFXVCv9uLCBejvMQ01xkErskio4H9I1ynH34WGZcOqAsk",
-	"oda0TB7QyW8m/6WkFdPgXeLJlK5ax1MnPifw7UBIJo1+eKNUqZbq1dNatVUx+mExYFymFMi1UqV6Ck9N",
-	"4cd8LxbQgW94m2yrU6GlarvmlhpenZU2Ow1aarbXXfNMOyV6w0ARagah+38JqvCvIIL7k8tfkckfJ9+Q",
-	"yReXn0EY9x9QJzr5ZzL5ilz+cvLl5WeTL0A5/lv89QtS3WxVKmTyN5O/n/wXUAark/qEdaJCq1qHxKhh",
-	"JGcV+TKi0VCNIL4Haaeu/z75cvIFaFu/vvxz1DpP/gnGpgY2+f1LyWYDR/j6NDZ43ZfwZIkol1u21MjO",
-	"pL1JI8KuYYpLSPgdh4TXRtIc5UbRYCQI+te0SGcYBKWIvYh0mAzxual0BVRgj3dVHwjjRkyBMkmKwOQU",
-	"HLxQcK2rA256IoxsnnEwwRY9Bt9J+56sWCQSAQspjxCF9n0pByyICNS9EiGJRmI7DvFoj+PIn3Ofe7Pe",
-	"KNpJheL5RQRqqvD6HLCoNIBVgQ+ikIqCl9sQKARKExL7hZp+CWc0ZDLSiBaLoTHwSVlG8iwjea6K5Fk0",
-	"eucxY4NUZFvK4w0zOSgStbKdE2qGhe2GHNee8XnhPCKbdWsugV1G9CwjepYRPcuInmVEzzKiZxnRs4zo",
-	"WUb0LBVMyy1bpknODdBJ5EY3FFIumjTZYxdrfTU77a+Tq7ZYXX3ALlggBiin82BcXl0lO2Z4WnQE8TVV",
-	"giYccmkKyTzeub9/uHd6tnf4zhte0pezTbBOpTd0QT3hR6kS0JWGklzPOmLIPcfmGI7iRzPBKDZ/4kMZ",
-	"mh7T2gBTl1Ad6pODE2JmmB5ej8q4VHgkbA7apmHUFi+ytff8kHgs8EHGR/uCZb4CDuYgzaN9zuYRg5qx",
-	"LuUkZJhbBkv+YS0hKBoENzDw+XnKRw5GiwODst2Uw7i7WBoDa2GqlvFCnhycHp29+fTk1MGijqkHJ2eP",
-	"dk73nu+8d/bs+ImTnjLsUyC6Ml4QLHQJtSpsbnzxjFWvBZURRaDLBAVUzY44gRI3nLiLMkHFC2mPbe6E",
-	"zPUHvtralpqE2QfM6kyKlI+hXt8KrgJWeNfl231OKB/bHKuMq6HgohWd6fLVjpVb2X2ejfEBuzgwR/wa",
-	"2f+pWqHktKiN9eX0LExZdT1wRXhiKeeqWt95uoB4veYpAuq1ilXo+zxWXd5GL6AlxJdZBiOKWH+g5KOq",
-	"VWgLb5ybJfv/mvwOYNIXADO/uPzF5J8UlrOIKXX+L6aigDJv/+Xlr8jkf04+v/xk8iVIZp8q4Dr5CkCj",
-	"ybX96eWfk8kXBP79SwBo/0zAuoj2xy/V96ZijQo4YlCTtAqLDJLb/CWORgkePco5UwuGNeKtgq7LdxWk",
-	"VvC/uoGhK8hSNMLMVoRPjtSVp1Gx4Tlfq76ftqVKfTqH7Z8xN8JM3oh/vwHj6eR/wORhES4/yy4ACB3Z",
-	"BVAcifUHAeYKH7HAFVB9a2F0nFznq8o2axId32Wg1eVUnac5p34QinbA+j+ZX64z5kkQOxdhrvk0g4yE",
-	"CFB/S6dYpALmc1ihgS9MgkajsOFWWA1N7xus1PCqbmnLq7JSpVOnTZCka2mLd6PSSEQZBTvNCDWxGIa8",
-	"dU7bPmdRS0+xxUVU6hjj2WJrf4Svzlt0zWc8wZCVhEMo+5uapoLDrLwsL3+s0EGKq4ph1BU+7yYHtuhN",
-	"Ya6VFJbz2EUWxykq4vOuXBtyOWyrfWmzuXjuOXoTDVgoBSeSxXX53MB3z42dAyCKYspEdw4c/c3Tgycg",
-	"WdhcmwGiKStjnIhNoQrLlD7GWvMIlI6enpzG3NXmkDDu2fGTMnnHlz4YifyImALhxshRRIzkKsIZStIR",
-	"QSBGMEgJBgebm7rnnDGPeWWyk6R7w7LEPqLKfFNBT4yepdbuWlYZsRfRWg+4XopKaAb4LzzhqptHVIM0",
-	"b+uIsE/6LOoJ7w0bClHahfRzXCYTeHv5GahAPtWxi59e/oXmZOlm+ifVc8zfrhB85ta4NyAVDFmF122A",
-	"//5fabWQqduXCvrX9wcOa+oScxHFCkG5mDUfz7GWpnW392Tms+oj8yxP8PrCRvLa5nXI8wNrTi3V1E2S",
-	"MTG5J0mMTUxVdxpNeygkVEMMo/hSt0AmM5KSG6g+7klip79kFwyVKToKGpRSz0pHQkYtlBTTv7/xlLPS",
-	"riJ7TpJBUu3cPWk6k4x7ZXIMVlWkTTafIk5lskfdXrzPWl5waRj6DGv6KyIUUu6pSatN2AaSjlJnj8oe",
-	"2HAjEeZHQE0TpkWqlL4ojUajkqIKpWEYMK7QizeFaKZXAyQgvR5ZUDAI1YgiH6nh7HszgQvJumJQy2al",
-	"uQmKpVn1kf5FIL78WJczfQXENyNYfJMQ1wS6f3P5GVHCwOWnl59e/mry9eT3k69mpYcbUNfUInnbiucq",
-	"oiApZOiXYlmq9IfLDtQFADyVoc7JXbiCEaRxHbvSa9xUdtccgbpqJZHC3AOiY/xbFJ3BcsOy56Pj6UyQ",
-	"5cECqOcaBcECUizT1bmuEE2hyTssBL15odWhgWRWNp2DFs2NKW6hJA3ZpA9/rQ033+iED1khOrVWwIp/",
-	"Jnx+9bxyjXUV/V8p5//o/6pQJOsBlsA2DFnz68cosSWmLV0pW53ZUMBoA0ZDDsbMWGCnbuRfoB15EFc4",
-	"26pVq7V6ownVzeDnmQWO/D57H9vvDRW9XzsQ0hWjglUY0ZAr8QJN0YmRFo5O06t06m6NlTbB4NupstKW",
-	"u+GVau11WmWVzpZXbxRiL/e0iVdXBT+TAsy7+s+Mt3q1kvJWV/sC4lFcrirui9iF3cM3zLkg2e21nr6R",
-	"NXZau28cP7MLcVlywUnywW3ShpxLhLMRFlwPiWQgMVEpRyL0yjfRVxywueKy3+XMUyLLULJQM4PqIjTT",
-	"FL1m3veMWMbk8RFDH7vsGqSIoiZt0+RwLR2dcnVoOw0CcN/KxLNEQvtbpu/rtEZfQD80CMbGaRAvVzlX",
-	"v3ww3kmPaREVc2ZIUJMa8J/5Rh5219d70VOXGtIJvvnxq3AlepkqZWyIHj2LUvT4pVyyThJ68BvwG0Bd",
-	"LTKOWV4FsTHVFLXxmOt72AQ1reDLujsTrqNoODyCoTe8JlvvbFRKm9WtWqlB6+3SltvwSvir+rFST2o3",
-	"Vt2a12ClZnudlhqKbG6yrU6pon1LGqzZmWIu8I11t95Z71RYadOr01KjXd8qbdFGvVTpNOkGq7WrbnXa",
-	"g+TwLqWh4aO19garNqu0VKPNTqnh1d3SpqL2G+112nQbXl37ZeErp9c5VoDy+GvwnQAHj+sdLNJa6WG7",
-	"70cR81A1jf/O2cuq2cvhwKPXNBlR0D6d+OC2kt/qTjFC6UuJlPD6SKE0qbgLi/hRYPFsFEU/S2hTzCVx",
-	"yUS9S64SA308CSWOF9JO5KQ7g6SK2rV9TszmCLL8pxzcfRn7uGNNC3zdl8SJ49XQMzoVAJF6f+RzT4y2",
-	"CQskJGrcSj08g0hAz9EG3Zgs3pNazUsD4tGIqq8NQtbxg4B5RgnDTHXjMlEnFMvHCUI5uHRPK2jM/Pr0",
-	"XCt3kNMSSjQYVT+GTM1xSr2DumawhUTJKJELSjSdED/CHDJbhAYho974DOz8Ml28Tn8Pn4Mln3Jc26kt",
-	"ild5W3VZT4lAZ+1AuOfMS3WbGal+nPredn4lEX0G9G8zx2AWMuwC30mRgoVVOjns84ZcZ3EXtOlBxtoH",
-	"1M6k9Yez6prqDbNrmtOq/mj7YdR7gNbB6tZWpVRplqpKaHEhLSpXm6cYYEPx0Dky4VVy3oBGoeDjvu9q",
-	"3jQFCwZTWRA/KuiUiYem0HAFBSmFD/DJCUNX5kK1srGR+nkYGi/M9GdggOwCrL89v9tjQPYke1FoFTqs",
-	"r4RQk5yxVahWa7V6vdFoQhHhGyYltAp0GImdwSAUFywW8xbAPdof7UgEvjt+B324TGsAOzPAyEuln/wo",
-	"/it1DE5RU5YxtXod2MKAHcbL9Dl4fX5z+cnlZ2V8jh7hdLO94a6r09zomMNd80ogXupniattKv2l7NFa",
-	"c10JqWxzs7G5tenR2malsVFtVr0Ka653Nj13vbZV29ior1fqXsVbp7Td9rz1Gq1WWWejVvWqzUbN21R9",
-	"+T9n98cQ4tzYrFWrdQUqAkG9/MVsmgDr6VEpeG1+m5OdU6EMdhGvJ3UjEd4IFqsXpu4FmbkK9IojAF9X",
-	"4jqeFrVRoehrUUJvOjgkKGkFWXh8wkJG4ZIb/1fzVgH4KEzuOiC9lw1+r5Vqm7fB2PDCyXS0eFWXJv+B",
-	"A/DHVzuev0qYfpuUstlDMoXq8SjdGMPja+q3wJfRUZyY67ao/QpvEwLjvr1G/zagfhGo/FCEbd/zIPDo",
-	"FoaDygLYf1fwTuC70dLS8JqkG0DpKRFknmQzX3O29lHqr33v6iz2qaYWCCVuj7nn6kYp2SdJNE/Bm1uS",
-	"ni8jEY5JUUa007knieEQhIuI6YwzYhitZIvzobShME5WaZdvrBhPI+g75XdfItDXiUDVRul9uYKUD+bA",
-	"z4+XGHaJYf/UGNZ6nTOqTs8orf1MzykGT2patZtMK+lxCc+X8PwKeP6nUry/DhifAR23R+VLt8lrTb9Z",
-	"1Xzio6Kh4xWq+utcJKeAY07CoAzyvdIb8roaux8sDrDXMhDzuzULqzAY5kD/YzYIqKt1/GA8mFLag2uk",
-	"JEVQ6Ps8tpOIkDicMU+eaT9JJ2208DmEbJ5FIeV4keOMMuAQAIRG2zG0XcKkicfuPCU26Dw0DFT/ukvi",
-	"AGh1SBEEFB2fBbFmTgq7O6SoOqOcPH18cgBBeSuzMsYzIFspovGARvQuqvqlWDElVpRq9Xqp0WiSrWbh",
-	"plScR7g/i9kjltLgUhpcSoNLaXApDS6lwaU0+MqNNT9ISfB1mXSWBpofgIi75/k6hahxvsL8Or4ISzFv",
-	"RJlKdKaE4bsbc9Zi+8zaR4otf/ydEzlzswAnViU/Yv05YwCYcdWnr0wdoFEc5rycK/g6/WEQ+QMaRhBV",
-	"W1L7pBOPCs6IekAchfIclFJBRMUqaWDrEhDKR7usRaD2WZyc5f6Tp/fPDnbePXt29OTpzoOz+++d7p04",
-	"GJdcrTvboAKB0DVfEsn9TiftpKdxJ/oOQrkoKAvN3ICGzMP3aMiI3+UiZB7GM/aHMiJtRo4ePLTIW0d7",
-	"j5Q0fHT4yDISebXpkCLlhL1g7hAz0YYMU1M5CrA6xOduMPSYt7INKV36g2hMjFQOgniZ7EeSnLy5U6o1",
-	"11ORjOQZgEkl2VNdx7pLfU7CtGIB/Q7BKx6SJZpYplRJlPhc6PyzSaZZC+Z4vf5BvVnZcnLFfDXEtJhv",
-	"kP5Von7OAclWjFrkFOKnX4kEuxRRbowE4n2fF6wDZzq2di9RwRIV3BQV4IUnND5EhtbFFO4l8P5Yb7H2",
-	"kfnnVf4dJ5ptGVKMbE4X9SRFSJiOKcOdWmXdWbFMBu8iZN3WzbOJ+ZDzUOLkFEV0MA+40fZOFUC8rUOI",
-	"KaWV8QpJUfJrIrJYqkCfRVi5WyZYee+NSqlaqdWdGIxgZsYEjmDdvjkZFGqVyoLQB3KZQ4ZESHnYZoHg",
-	"XUkiMffD+53SS/j2Dk8+jUkVMOFbi+jd7TFuslNeNZRk8280nptFjynWdMuSjq+5kmQuA8G6AQB3bls0",
-	"9c4FSB0aRdTtQe7FTLJ/U38U7qNFTBnSleu+Oj/1p4GDhsTh8Czy4VBEzLu63/yioD+gs5BUBs0rCvp9",
-	"PhC3KGj6pzlfuQl7T2M6CKUYB2NSzFC3FajxkNDD1Ka9upF+Z32DsYJnzukGJoZF2siASlSFMO5tJ5AA",
-	"zkeL4HFYTQ7DjWvjri5ykD7+EaLNVHnRNN5cTNlkfQ/0RYkolvv1BP2+Nh8P1IJ/Jx08ciNcjcIEynTG",
-	"KnzHmlGfQIOQJU1I8eYOHcfMFaFOJqyNviQSsYoUtChEXz9TKQpVQWC1jZOJF2N92tGDs6OnT/Z33zt7",
-	"Z+/4ZP/pYSqJV+QrcWJXSVZQE2oQsIhxJnUqUPLtJ7/WmSDmSmPbIIdMfjP5L9Dr5DeT3yR5trVTDMRo",
-	"g4+ARSR7YZGUW4BFJn8/+dvJX0/+6+TvEwUwSRTARbC7W0QbSYkEwz00Nb4rapggTcVpsWu19OE587mZ",
-	"XLzqDJKR+biKfsT6pOjEYmHZKGrUNseeDmX0nLHIt5/8w0qZ7OhFgg2XsOpwIjQhz9bsKs6PRd5JoqFB",
-	"TkzZ/yGcWv1DEhoRwV2G0oZaBQrB0p2QMUj9Phjq7N5p3yOBQbvaYARp42blwhM4sC8p1tYc1Ac0orvG",
-	"aQHv4hXOCYspomYGeqN426V/y9K/ZenfsvRvWfq3LP1blv4ty2iHG/u4WJB+ZWnTWtq0bqplQOBKilB4",
-	"Fm/Iyst3aFHSgxfS0fdHtH4Yij6h3NQMIu1hpCTonzEXxGeof2tmxRP/BPJc/wZOExwkNIUmvWz2qa5/",
-	"oRNLg7DUpu65FUu+KLrlyErAgO7JjMykBC3zDaJzToF3Bha7jUUF1S4SAVRlxvzWOc4UZvAvSeAy7Lsw",
-	"+cvLX2ni/jUwgstPLn8x+e3lLy7/A5n8Fv744+SPl79YXN56qjM8HsMnUsLWUrhaCldL4WopXC2Fq6Vw",
-	"tRSuXq1wFeOfH7pwFU90KWEtJaybSlgGVN9Oqhp6flQyvHOeDyDW2JGkKIdQQaIzxICFDvUD5q1YkKW9",
-	"JIaRtEgg3HP8l8mGn5TDUe+ETDL1NGQX4px5RDKwH+FD9OgzJTMIjgvKANncFdxlIc/JCj+dnj02DEZ+",
-	"n1lk/8iU5rS5+oh6hdBuyqKnJRCsN+TSoWQeGMnmVQw9GO+oddvDZZuxhX+Xk6gbIKFxKNQnhE6x6JgG",
-	"Xmrb1AmNQYDf5Wc+N0UmKw3F8AdAP+vlSrlarZeVLCBcgMIL18FIBqL2ZKeLHzsQP/eDgK41yxVSfLda",
-	"3SZPfD58QV5srp+tN1bIQz9kHfFirVqvlys3FxSmEnQXDk53KgfdG/iEx1t/fXJuPMDLtNw3SsuNFYmz",
-	"JEA7puiaDwlpi6vrTBO2VOmPa8pApBqStmJ1JjF0QmT0dy0iAi+mM6RIuc1NhR2sg0wj0hcyVYd5d+/4",
-	"FCJ6jvaOz56d7B07FqlWSHtMdKkWi0hhc1MOkUzXWF4pE0cXITkRgkMskEJJJgV4vUI8Olbrg50wRUQ7",
-	"BBwu1PIVsyPZe/do//i9s+c7x4f7h4+clW3Tu+fYPLMSXJBA8K6ixn6XE5+XidNl0QFzSAilztRiRT0o",
-	"u26qvzjz6eVuejteHjlbpJ4Qzi8WS1KraQBnx1cTHYQ+kB8lB2zRCmu2N7ya22DrnU1aaVfdutdkG50t",
-	"Wm3X3aa3wbY6FVprN9x1b5NVOlVabzfdDW+LGXliwbI3vpRD0LTsHr4x+W8KZgPsVyj6y8tPLv/i8j9c",
-	"/h+TrzLiQX65GiXQs/FO0BWhH/X6hVZhb/fByU7pqAbqm4DK6JmcXqvmaWWzVam1qlDTl4topxPBaObU",
-	"1+Eius86ImSJfqNUbWaaSBb6NIgVSI2HtZ2tXZDnkhLBNy3Fc5N6OqmjdlUBYLzq6TP/4yqwYyoguNmb",
-	"aQhr5ueraiCwAamhjxP3oAisZFrPnK6+VDzaOwBfnTYNGWlTydYb6i0/kjZ/sHe8koA2RW9oNAx1cUzd",
-	"L3F7NAgY7zLSpx5TFBRU0aF/QSNm83M2LhN0jFag0vQhW+T4ZIccPd49IX9WJRfVchMCHE9OMPRS+97a",
-	"vOiIAeNSBsTryoiUUBNGSqonZ8UicJfIkWq8dlSqbzbWjkrNWnW6FxHi1IfhBbuHpRtXFI18sHesvqtg",
-	"evjtJ/9ZWmTPqzWb1a1tGN85G0vwoCIK6QaMyojUKo1N0vYjiUGk6dU0QZupOhAxxR+w0BceIl3FSmKW",
-	"RnnMQMvkELy1KAmZq3CwKY1bdBqVus1Dps4345HRFRgDSDq2skx2UpviSwKweThQWwOF+nUNeETVocLT",
-	"YJPA6QAIn7EZ5DGQ+z73Unf6LgaD1BoeMUUhS+q/+3uP9g+J4o/7D/d3d0734FebH+zv35c/393deaff",
-	"3Rnt39/p7j87rX3o7rxdLpdtDq32Dh/kvIkV3HFl9lEhu+FWWbNWqncq7VLD22QlxQVKFdA4KQ4DWrv4",
-	"2CpYuvdsd//tBy/qb1Xerrmbvberg+eN/sbpVvu9i8c1edgMdzaHe9XOo3rvrfXzJ5X3R/vddzbGxw1x",
-	"VOMHWx+eVKNn9YvnzRfvbfx8p9LerXl7jc6j9d7+5s8eV4KDNxYHvFMb8CorPdyVn8elAH9kDB2FqCz7",
-	"3sjhzX8y9n0L5j23GHWKEPoasm9DRXCKtXMMYP2up1pfKtO+e6joPlZ2TJ+xSOSLnlMIab74uRbzAnBP",
-	"mI+jqikcBakUAuZGoeC+W0pAUarnlikZDZEuNi8irlpBjjsFwe7FYEmhDYQQqlcLoQO4stds3vf5UMl/",
-	"U4Lj7ps7T57sHT7aOzs9fWICeA3aEtxlFmZZ6ISij5IoMPhRTxAqzxl2r3j/ibqc4BvPoOI0jt2C55oR",
-	"tGzuMLcnSIkTu/Av49WzC+R/N9Cx5BEst0zcctvn8EdtHf8vmY/k1NTLA9bXb5nucgVXLHGUIkj3cWd2",
-	"4928M7dLzkXhw8rh+tv9rd2GX/vZxvidqnx3kx2fNztvjurRk8H79Jl45L3nbrUP+N4bt4UXs/VTY+5a",
-	"u1lehNSqJMuRqwnrhEz2Epz44ytiSlMgORKmdKybAbQ3JykfZYrsfowEJWARy0vT2scoilmRF9hmVtMj",
-	"QdWTFQ/iKvtlcsw6APMxXKNR2SIKhpxp/fAZKpFTNdNi9RiVNucitglgDIvQCn/tQBGMNS1KDdEiUsT0",
-	"zOaouw9GdCzJOWMDNcgRHcOgbyZWPOPtGcHiWtcxx1ciUGeKQ0AGHieYUXQ5c9zLsgWS7+heNkWCGtdq",
-	"OUFU43AWyj+s0jI/tnQhcIKxAnVncVXOFFUJhLwClxxrA/0cVQGZrykAjGABJUBAkCIFqVLZFl7umC4U",
-	"49TNCgQ55nfH5kBTRqHg3ZUy2YPIPG07JIx7chtjz+C+WwQqmFtxBmgvZYykISMspIqKFZNXsJF6i7SZ",
-	"K/oMwssw0QiUb9LDX9m2ear4O+bQon6gRjsIWYeFjLvqm6GCOIoie9sErKzGlCEjOrZ5exgRtfQp66SC",
-	"QYltUursXWCgK5MdwkXku4x0BZPaQmFzRR9YaKgcSZf8B2mIXSQKfEyuVU5Rber1fW5WNkpTzx6DFgRL",
-	"xRNoCHSPZ6pgtqDIp82l6LO28MaYM4xy/QKW+QRjSS7AUvPfiXH17ePujMESstVUeLd0pH6poAlzQUCT",
-	"GsuNFBxz6K3ZBV8SjHZcSqNLafTGFB5OZUr6BHLUFcJboA6+x1TfV9s++6LtB4pOQVMSsq4vIxZqcW0w",
-	"lD0mFYoytOGeJIGiB8ZnY8YgSnqUe51hQAY6MZM1bc7MtQ8+0GN9rYZBDToN6AIVX7VTY3Wv4WofwK2N",
-	"zdIm3WqXKm7Vq7F6p0GbbYUTAxop0ltoFSj3QgHYTC/K/hwH3M0ZB9wb2LRwga4yZ+k9/HHasMwB1pYG",
-	"l6lDisc3dVMUA+3Exb7n27RSN4MOBrqIhR9J8nD3QN+R0FSQPmec0E6kuSzgImryWGrG+tAPWZtKRkIR",
-	"gWkdKlgne5bK5mVsRyEALTxPLZS+FL4Qw0j7TcW5EzQAwugaFkXmQYynOiLssgjsLjbfMSPWlbFTF76o",
-	"AJ7PZUSDwIpzqxm6owNEAB+t2BwFShivL80gDChLLzMZhX4UsbjWts/b4gXALpsrPNoV4Rjq/5XUSrs9",
-	"yjkLoBA6h1Q6sIdgvYKcBXrBtNcWUiSbZ0jSNqF6krhbiotIQpXIk5qtL2FhhBpbHjQ51k3x3t0JnOSR",
-	"ChhgoVXouP1S+kCV4EFJyZOlqMfUohRuSCOOU939qUw0f3rKerM1u5qmvl7ktoRVr55tmNuN5EsTlQTx",
-	"XMEyciHW2kf4j2v0cA81JY4Syl+EVJKx5BUNQ848g7tEp0N8bvKarJTJTjbhpe4DkixXGk5O0ksYSEzC",
-	"rlVuYYf3JGi55iVN0jN9PVorPcURTZPrZeG1VxarG4mBOX1QPNgzZ2ex+8D61A+A6Q1fqirJ5mmvkxPA",
-	"Y5Sslzy/60dQn8vgi9VVzkarq0ajktYJJV7oYKgCaOa4gnf8sL+nGjgGOWocCf0WUSFdbcaWMYs0SRT6",
-	"zJQgE4FnPqdVJxy1z3G2KMjgqNraHBRJujFY4MBDB/AfuuhkYVcc9avmrKGdzTV7tciQ6/GzZAgGrRJK",
-	"9EMEYjAbhe8Y9XKVMTBMWIi7wB19BAqUc1rmbPSv9bOyCG/gYg3DwBHdSBlTu7H9DYxvSL80+iy09CSu",
-	"spc1mhrqRIoBR3ee8K7gEXWja2xpsIeKGJrUaJEuLa83f6ljWoKhWxB9GurKiYrC9I3NbAEVE9yTNRdi",
-	"N+c6NmhqrY5pmmJbusoDujqMCaNh4LOQCM5a5mjHUTtgcRuw2BE0Th8K/gPEcRPi5ZBRD2pPRFLTPElk",
-	"5AeBjVkIrcSDcVrg1oYATFenReSzmMI62pTho1I3IbzYUOEz7fzfhA9D4cmeGIagCzMUHawMLLS5oddF",
-	"p1HbMmnSj1kUjkvgw+Ws5FFptZpIHIWX439wS/pnYuXvTgD9C8rFBX1tRPAuYPDG1sXv4d1m3CNFUEat",
-	"gEMRnvAZYHCDuw5vzr/uu9hApu+vTuiZ5V2tvKuHljdpJ7gGfMZn7n5Ez5kkrNNhboQKt2gGidlcoTDw",
-	"UgajIY4gkybTJCZVT5xtrcdr6uaA8SybixCTT4LbAzgpgf+plcwKZEiqTZckEuKsT/n4TLs/S8eyOTxR",
-	"jc9MuM1Ki1B5nrIvCo7VDba098QUFlTTEefTHN8IiH1GOSQ0zUN2KYx7J+dpjNGvNGpb1Y2b32rhsVeZ",
-	"s3IRz+E0Ns2jVLrJOyz0O34i2M7Ju+LfIB3DVTlaAuFSiLsPh0pK7wmu/vjJxlatirlXNszPycA0xVZb",
-	"/j623xuGYsDWDoR0xWjx3XkmWZhHZ3fNBUQRSgfWm3rLrxloLmHjd9A0iQckwYtJAM+iHOUFpHeZZ58E",
-	"Y0LUU1T/MW37nEXG4asthlFuFDiV4Azz1snTQ5vHWZslCy8UTgNAlpQzaJnDbOX5b1gZLw8rZfGcjRuz",
-	"SODzc+aRk5OnxPeY2lfFO1Bal5FOAq3DWgXEzbuRCEkR/TMwTZcbsgjtOK4AOwqAyBULnUdsrr1Hktmj",
-	"q4jmfX11qLosIxr6YeJZYvOi2h/1blt4MLpRz3d7pE/HELsaY1YPZqN1IDRkGfScQbm4gTHOzeM9e9Dk",
-	"YBzXRr9T5qxUzP2VseypwPXE5mNi1zdeT+Q6xJlng5B/+gEgaqAd099J5xJKHTyY58+EzxcfGdjBgTXp",
-	"/0o5/0f/V4VwlQcYiWzYndb06ktXsAoyGHZB9YvNFKsWwLACRkMOlX7ilC3oMASTN0cS7fEzssUCDFtN",
-	"o1Gb5pAhc/2Bjwt+BStXF2FO57X300OWWAIqiW6Z/Fpns/mGQMab/wFp5YBdX352+edk8gWZfD356vKX",
-	"Om/P5PeTzyf/OPlq8ofJl5efKcrH+oMAk7qNWKAgLWYdSClPjxJSE6vNDmh4ziKfd5PYJvXzIRvFqXH6",
-	"ponOL57E/si+nH4fEq0pevMQbgp8hytSngqewr+TbiBLuyKPR4i4U9mckCwpHCeP1cA4PK4kSO7++Gnq",
-	"HMKB/zg23t0wXltmcvhgk2YzdS4KzQ6aDkubdKNdarh1r7TFqp1SjdbbDbfprbMNyIc2e9fzI6GznwgZ",
-	"3sIDlqQquhDn7DiT1ErnMEmW7ypiIKXYj5kDUgPVfAleZ8Dr4uZbGlFkMfNMuEhv5xSOWbTy0TYUPFJ0",
-	"8Q27cI50sYQ9lyAKxUXHSQ9DUsqKd9kF5xUV7vlel5oJAvDXQThwHULUuKwkh+14Z652aEszQnnPADuZ",
-	"4CUBAUtKahZTeYIghYYpO2JgVbayiKVL3ZriI5CyS0FOSQBd2dwZcj3YtrrOWOLCwEsTAp0MBg1RUB04",
-	"fsvm4DW7ukq5t7qqH6f8p0sj32NEjvzI7YH6AIAaVM8Fvxnic5s7XRYd5rMbhxSdmK9gJUWfo8VWTdHm",
-	"TpYZ6WKL3oXCMtIH7+uHbERCMZKxm18r6+Y3Nw8IrsRJZj9fotMf7t7VhBTKaLYKqTnnJfVbEDy9hKR+",
-	"uUlDtxCQ6CNhaHn2cOmcdIs7Eeas/lUehZlb9+P0KzQ3V04d2MXM4bnka+2j7Fn7eO0jdSKv9BwxGd6y",
-	"pZGKIA+hZOvob52lj4izsq2zm7kQ+CAjOpba0jBFp8rkEEMF4h9jv5JtkrT1edfmWKPbGNO5ABk9P8Iq",
-	"7u5hKPr6+BVeQu3qhW95imx9D265BkbT1zydrSeRE+9y7eeWII2ZWvrMLj1uXmEIV7zVGEU4FWBzTxoa",
-	"dLUf81WuXTvZLjOBPpSgmENEZ47D19SdeelF+gyJNfW5coagC1/P//ACp18zug+sfN+k0yTAgb1Q1MeP",
-	"FFQs+dzS5NPEvMZwMQsRbW6qz8XLK+lIO4Pn0Ok0lS6Tkwx9DaQAV0Bp3K7zkB8oFDXws3ka0q3NADif",
-	"k6sA4bbNU3QyKb2nZomAF/LQpQaJ/u0kZJwhU4qRc5lkdACZw6YgYurAgXIRXRfzLN1mgU5FmnHc1gt7",
-	"Dv29JRFtv1pT1g+WwV0BY18BN8vhYd/VxMpLi9VrqUSjOS14Wt6cz2bRffppaZBV5+bqJ56DvUXowiI5",
-	"ugnjflomJyb7qWIfEidm89jGUwRbjRX7z6pWLprZS9pDAoOF5QoQWZ0vQUIqB+BIIbQApss80mMhK5Nn",
-	"PPIDjeu9VlopkB4tqAjS7EJ0Onn0+9FcfnNnAWBaWY5UZSFd+bQXU5z0Kl97vhBFmjfNOVQpdVR+fMlQ",
-	"FpCpE2WgNc+PHOoPSVAmZkLusUxsmZwARAKckj6oXEM5jVi00i+Rp53ZE6NEaBn3pkBhp6M6gsLA6FHO",
-	"WUDcgNFQx9jNisHgO3HVZbiLr/X19+AVnG2c0isBPz+Yyw2p6HxOOiJcxpD9wNGECFNKMi3JG465gJ0j",
-	"AyV0FO91OCIDTtC0kAok64Vi2O1pFw9NpSzQ1puo27LNZxg+BOEKjrnY0AdFt942Tj741OZO6ho7FnEG",
-	"dNxnHGqG6/Oha9gZNxxnm5wcnABaIKc9JhkmYkF3Fu3bois8mBhmNRXUYM4z69CQXWPrgDEEc0wPToK0",
-	"Xg66WgAInZjtvbOUiFvjGwcLvVPZomGJ4ViH4vKdwSDFGGJymOlAb+b1LyPFz7yrlzF5Vys1F/uyPju3",
-	"G3ZcRu1Wb3PFXW436iQ35GJvf3Ar9hOfnHnirn5uTd3dHyXKzCQhkMmdu0KHOsyNXtEBu5qGSuPIpyWn",
-	"5BKSIrhrY1Y69L6TkALL5iFDbZ7Cq/h6H3Jn6/0BFzw6GDAaGvx6cEK6As3DSlZN+cNjCobFYGaG1NzW",
-	"6XsulbkZkbjbkX+FeHNJRpdkNJeMZvD7HJq6xPM/HH92RHa3YB3zsfzVvkoab0NKnGwFsxYZmQTOGAPk",
-	"iT71uc5qaqCxzYvpmtgW0fRGWrE3uEX05lokrjgLn0Ln9DinYdnmD/0gYmHsHRAy6r2hbpyG0ObgO2Vy",
-	"mJE8MBmqfmrzUU9IlpfPB5NZTGN1cxmdWCWpEwbN8yDKfPy6pBZPFQPNCkrqE2MG5Si82Nz44ZCF48Te",
-	"iLPPeO8Z3+fYdxFNm20hAkZ5nm0Tvg35RRKakf+5mALehprtmpc/XqCe3J+y8FwboEdh8jeXv0Kv6q8v",
-	"f3H5y8lXk68nX5FqjVQqFfLtZ3+AZ+Ty08tfXv6ny88uf0G+/Tf/mWi9TkOtYC5/XdCXvLDhVd1au05L",
-	"DdbslBp0vV3adDe80hbUe6i1627DA9saP4/d6Ju04lbpJittehVWarRrndJWZ4OVqu31dtWteXXW6CS1",
-	"lH1+IUy6lahXaBXWzK1c04/k2kI9fnx7a546vSnHcPYhetFHprzr303+OPl68vnlZ5PP01vxJbgGT5fH",
-	"u5FxLiOGX1scL3MzlzXybuqcxqdI4S3405o6KiUaBPMDeg9oeC41+kHCmGWQ6hcI0kVpBci/6KQZxgwd",
-	"V13uBEGGlB8jxb2enL9Wknpn+gdqaqyPrblK66NCexx/QvWgUW+rYmVEDvV3Uhi+EsfTwL8BZat/GBrY",
-	"qlox6m9VPrYKkYhoUGhVP76BZV2NNctgc+7vm2JE+pSPyYiFjOAELQAJAFp8SQLWifRZWd7qRW+1Wn3j",
-	"Hj+j2/Vueb1lFDLan4tCd4gTsRfRGqhfS9jYQbci9BUVA4ZpHXkkWza3eYk46S845NtPfq3j1zNUARJr",
-	"v3Xy9BBoQfpMOSvbNicQ83hysocJ9XXG6XQP9yRxJPvQ2YZv4mHCrwH8RUIEF0eSovMM/s5cYvXIWbEw",
-	"HlJw9U1XcM7cSJ9VhsGXUY+NTVqB4uxMLMhWRT0i4oh81RUmxlqB0bmiD3GmgQ+BAE6LDHzedVY00aw1",
-	"ddSnVg0NQvHCZxKNBG4gJDh9EePaq0boC4V/bb66upPJiNVaXSXOjr4mOgH3fUZDFpJvP/kHhxSTrKXS",
-	"Ik6HRW7PsTlurM+7K0ConX8V+e45i95wdOECRE8n0OoUHjlqKdqhGOkMmw4cgRMxDF3m6LxX2CukXk/K",
-	"PaQTsiNRwKQKlNu8J4bhNphgcRvUzPQ0j5kcqgGqCUL5QOcJlVEJvlraf+CQYmoAxBMMAx0iScSIrxAw",
-	"SPwr+NIbTmvmLEnYIiger4cDR5xDiSu0IUAumjHzTCLj4YBEgjQrlW3IcBxikIeSUZQQE0wLIpCs5bmO",
-	"r2W+OiW6Hs70eZKkI4JAjGDieLFISH3ILcEhEc7O0T7k6aLcZdqug0stY8Nz/NzmxSMho27ITt5+Qp7s",
-	"n5zuHa4dPj3df/hefvoY6OhGMlS66kWcFh4IhvFX8UhRsoi0xyS9SXAk/CjZb7kSc2sMxUrYdWazC7ku",
-	"pT6P1hsFq9D3ud8f9oH3aSHM5xHrQhaDXAdTSfsMXC+zR8pKpd5Ij1unEJZDLBwASUUEZ6SobWmUKxFS",
-	"TRha4lRW5gEROG53mNH1AGSGgGcQSCFkUThukXqlUlEnDhq2NP20uUcj2iIf2YgWbIUi7BQ8sQutj+w0",
-	"KLHVKG0DOnR7jUv0Mw1C9F8GwOg/FWzR/zRpTRRa+VgNzfdapFGLh5i+NKmB+p5daNkLCXJ2QQ2HfWiD",
-	"+GPHoBA6iKdg2SgYwa9XikbQVomx0BT+UoKirQUte0peS36PpVN4MU8+hc5QbNOvwZIgJ4F7fEUgYW7Y",
-	"I1xQPBBLDHYNBjMlxP9/9t69x40jvRv9KnX4HkAzetkcXodzweLNWJa8ylryrEaKc6HPdLG7SPZOs4ru",
-	"ag7FFQxIdt5sAC+O824WSJCLffbsi/NPEEC+KFFkWwb2EzS/wn6Sg3qeqr4MyRlyLtKM1VlkV0M2u6vr",
-	"8tyf3w/CFKBOlY7F9uVHBZnSi/DZB1ln7NCgoxiS8qy4X1FPZYG1pxYEBf7qmaw5C7W3nO+y7SSqm2Q0",
-	"dyK9lGLmR2wJWwszzbjEWnxvd4dQeSC1qMQHY4hQ6V7qOIDuhJDi3EXetRa3T3gDY38om6VEduL7CuVp",
-	"IpccEtu2OCWIuom2RKpfMm1sIFJFimUOOhsAiGAbftPiarg9KnuIBicC5pbIfZEyRlayExXjhnPC1B5b",
-	"LaoHAN+K1hl60IZa5qhu9LDcH+T/MexyaaPrzHRyx9C7VQxam97GBRnu1z6s3upVDv+iPPhzsXnwM+fm",
-	"RnB/ffSX7bv1/p825LtLoGhn3mKORMInv4n0b3qnhALOh84eH8YGNLb9mCN7StGACt3SkYRjkg5t6naZ",
-	"Nn0l+FMzgjoIK6ZMAoNXmIm4TNW3zHG/zlzicuGBkmoSKKktDpk1523n0dWCk/pmbXyYEKULZ22uU27x",
-	"R+k/b7sfrZlw2nFxy6OuIPryiIiobEzt+WM2DH0/KAuG8IdyoY5grmfuFSOvk3eT8yzT7BSkyzRvoVIZ",
-	"majFLJ2gxpzeV4sERe/PCJzMh2/PzuE5g7gve7rzjNBZM0IGhYa6xyn9ZTNApwmaz5N+2VjaGUPCeTfx",
-	"AjFkwWeIvIVlrggMSM5ME+LOmOAV2YKFYtzW5I9Je0wQWwuMB80eNmCBJ1yMtkLiAHo4AIllxVYmkI2t",
-	"ptI7ZEVih8Im7KH+e3UunMj4PRzuIokjHDcCpoIXoIY4L26jwcEWPQkwjD38zYww1C6+KwV8PxOB9CSo",
-	"mnkjUHMyO3CkfE1L/XSRFmv96DaQ/p/81FCc6pmXuO5gWhFUrXJlBl2RA8wwD94qFAuuJ7WpWW2Uy2Vl",
-	"Xw5ZYatq/up5yoccZ0EIC01nk62vNzetZr3asOpll1mb9XrbYuVmx6l0NsuUNQvFAu3jrVF2O3Qos1B6",
-	"BrlQD7xQhK2gN5f+1Qy0wqm3CsVeDMo3ol7o8e6+0Y9qgkGV1Tp0o9FZr1uNZqVp1RvrVatd6zhW1dlc",
-	"r3XW12mHrsNWAV4wwIXzaUr1pL7QkGaQBcGZ0S8aT1tqzZaZsOnV6AZiOEgGMQiUftXfKlM/EN2A9pEu",
-	"ql11K6zesdZpw7Hq7ZprbbBmxzK6vcHWO4WUZvx99MPkcfQ0+ir6FtTh8+gZgY9eRs+iF0phRt9Fz2EC",
-	"T1ueMaBq6nGcfXEDUZV3Htx/cOcuwK0FrDPkLsNr5Nw1hM5q7bzEr27+NjOlcXvn75MzlXuA2Du5zgMl",
-	"bx6GXFiNx8oK0qg0cHpKC6Z0OKo9HXxCY/IYPsM7gJYOHc8uIi8AZXRA+gKBxgaDQBwy9/p1ki4o1Be2",
-	"eAY9ZAUzUINh4PSoNHTEut+I8vQdtok+iQgmq5wgBqTvATv02AibZ/SziQDMmb4HIb3VErlJnR6kVInk",
-	"dCB7ItRtm/qe15QiC33E4QAJsE0ogSMFULbXJDGCA4J+A8zi6pRvizPf63ptn+m0LTb5DDnkCJV3KEOI",
-	"cfpKdcUw65BLCgPKJTVZ2vehYHJKQNp4vdNj7tAHiPiO9xDefoSrOqAQX3RdArlGpMjGmAt7SJ3QH2+n",
-	"nFJPEneovnfpeDWGHsH1BCIM2eL2URFhE987YJBUBCcW2P41xL4a8j5MJZMyxdcPj2txNTrgX6SeC6lK",
-	"4P2nvtwiWX7ujEwHbDkuwn2zqho7LrMr1JtinQjUYophINVeBHAQ/bMisQ39Brwic+0iseEd9tObEZD1",
-	"+2pe97UO95i0V4vEjkWrGtGQH3AxgjY1g75fhDqG/TEL9wHXGO40lMzdHw6gnY0F+8qB34f1N5d3RLCv",
-	"TKh9vQfV523mi9G+TuLZOhc9YztkhnHkR3qGNT2Wfdtl/YEIlUli/YyNdUYb9t4BQ0wAINvGpHVqlyC5",
-	"wfxoM4iNaWP5BKMsNZyfsbE2zk7ZTpLdLkqULWQEfDBHWS6nqZbCbDkzK2ZuZuZmZm5m1pYEq0MRNSeY",
-	"BMog555443t1IKiRGLRgYxg7Mm3Bnmgxz4p9rT2C/9VkrscgDbumXQbtRA7tNsbgUw/S8nuKuBV/GmcP",
-	"ZveM69hW4fx5cXLFlCumXDFdmGLKExvnL/Df40wXVwkT8D8xFHJS0lSv2RzQU9AAZ8uPHq9c1hzKHYaN",
-	"N699qPMiRzdgjKnYkUZ7BiI/dY5B945ZiC5qJvoylBD26HqHjJM2dQ7isEUmyORQTtr6FU3spUR2zGIi",
-	"+xBWzuiWWKXoPTUYIFBmXBdtI3ke3mhfees4wWo32WRFxyvSnIMoWlYTPtBt5VEzGgJwGMGfEwPeAL+E",
-	"j4AG0J3jZ8MVue7OdXeuuxPdbc7NpdLZRw7zK1TeyzPPvmFQDCh5jbY3yesBHWfxWU/j08XFN8fzDsbq",
-	"p09dpllWtJIqQkdQUvkQu4DQDjMI5xUr6GSZfvr5JbinRBVubN9UkKXoqtK8vw8Cv7BV6IXhYGttrVJt",
-	"lsqlcqmytVHeKK9Jyt22eJgUKi0o7U6jr7wlJN20xDbWz8LawBgPyvzBt1QfDoOBAFXWGfrIkQtLGeNR",
-	"at6tI3xbx63BlFrO7LFFRXVctnoHJa0a3v4gYIkPpP+1F5PXabTgQrHw4ZCiGNiqFAuHNERpXQFrD3m6",
-	"TLLXyGnNsgxi2nEYc9M0M2fIE+tdPy9TDMCZeqvlTtTFRc30FKc9qSvhSM31TkDcSEJjaa09BJBz3WGA",
-	"hMXoLCgZbhrU3SGLW4lHPeFDjhtFuwnppSSN5tx+GJIhB58HkqMrdl+4bAu+0Gk/ljDWQgu8uSQAtkSX",
-	"BXaRMBr4kLnDEa/COGIV0qhb0f+O/qHFtQDCthfjgni698Y+IsftIhkBZ5ga6N7uDvT3mGw5HbMAG3bF",
-	"MHREnxEaBN4hk3Flnp6ho9XNKxq7zhHc8XwPPlzdJgPh+wDjo50cG5KXykE3izBgQRLiNI4bhbKzLd29",
-	"Izj4hrYWOLbRsC2O3Zp9TNvDYuHbG9dwW2eUNTc6XqgcP3hV9fz9dGJ7yikc0PG0R2g8Qby13gzg3xbT",
-	"ZiIx1m2J2I1yNZ65/WFy5pJUOlQq4N5zxNCHInjl6SILnKs95tjLpWNpOrFdxFyiBJo3yYraW0fWgSgR",
-	"4DO1+82uiHPEXpyvhXzxq0ou76Z00utKL/dRTaozWVhWO11kdji30XIb7RXYaEvu+BNssSLRoZfY/0Fl",
-	"crmZVPKE7TmbntWFFvodGrIRHZ+rtQr7bmFL9ajfn2GiXpQyNmVISa/LmWt5HDu5ejRhS5M9b1A0IesW",
-	"14YUNI4hF7+5COLk3YDykLnZuMFxLQ3pkS+rTV9nqf0V5ak/tVt7J17nk2ugU5z+eSH0Ukh3U/j/5DZp",
-	"M18o212kpEL2xB+VBwMq5UgExzSM3mXMlZkEkfmNwX4BYj6NOQXSoBMw2WvBIiUgTdj/6UkDT6Dhkjgb",
-	"gdsDSStJQ092tP+ln9LiyKEGeFvBmFy/Dj4OICIhzoFuLNV90ICxtI2PUjcGF6LFUWwRj+NjDfceIMe2",
-	"x5rGoUR2yChQUzj1rp5s8WyJr75kV19hbxMahqw/CBEQCSpkGXaJm6GB63h7l1DXVW7YTKcBGm/NTc8E",
-	"UZ4dH8IclXnXgk/KcHPORqnv79ZG1tFrFj712YEv5TXUZ2ugeO6VttB0HNsa+VevvVSrzdwcdvrHCzs9",
-	"SI6CEWkxMs20NAOzx1LqzJOh5xxj4oiQ+hIbH+L6iVT3Zao5c4X6PloxIw1lhp2Za3Yo7NUtTPgjIyrG",
-	"QTA8pTP0w1CGFHwTIjgiXJhWUY8bKeKMbbKiFTS59+Ct1bnVb9pH2Uve8KQmz8ybvY5ey+wILrjlckZC",
-	"U88wCQWRw/6ReZ6HlGqc4PQYBkrAB+rq/+uvdqy//OBR7aP/8yIQAKY8cFgIUyegO5GrxUJqbxW2mtp9",
-	"x1R07M1nMs+hOJ1HnNpt82Bs4DjlJtwSvWypGGdylJfx5U5M2e4gbGqCf5/tTQcMxThGqmPsJl2LAKE6",
-	"Aj/fK0slbq+OQ5aHHfOw49VODScO9DkkiN9Y0StN6aUXGLG3tAzGbfFoHiWrTi9RuL8S9po8b8Wul2sk",
-	"YFkfed94SnaLx+WXqyWyB4lLStYt1+t6IZSSKq91786esmqU+L5+nbPR9etEQx0jklmLr1A+BphfwQkX",
-	"oe4/5sqY8tUGUD+/Waqs11exrRbeRztbUoMEQubOJFd31QV2zMmMIIMwnhXoGCWVhsYmlEXSIGHgMQCM",
-	"Mk73NWkoExHdmqMLrn14fLCODCAOMQQGuAhbPI5uJHlO7Ver2dy0V4/xp2GZzkKUj+tc+O9NslmtkOZ6",
-	"w6rXrGpliXSaugOOZinnuLqk7QhPMLFAzTSjhFwf6KfmQiHWG6bGVPmrIbzqZrXSXG/Ua8u85g1khLzR",
-	"o77P+DzpBRtGufVgZegtDJjQsOivOJeygFS5JYK257qM58mUS8s8G9IgJNRFVztAWaL+rUxgff5PYpyF",
-	"69YcUPvzAqJGGKvtOkMgF7FEwIFqeT6GyhYPkdK39E5vcS3bgCRKmxAGbB8rQTygfXUZArN6vk9AuhaT",
-	"qvwW18cmDlWC6AZRSAxMQMyPaMfA454k8afFFofL4af7ADLBuynUAyNfe1QSDi9AXYT9Vo5Bi9tOIl3t",
-	"1RLZCUlfyJA0YOzQH9ETw+BoDBT+1id9Fho74y5KS7UO5yUQNUPVmSVipVqrN9abFyoRS6+wMfcqnnTG",
-	"DVjlqjpAaLOkPDWYzSWOO/xy/om/gRfoijc8ulhPl9ViRQNRggAjxmS6qcwdu8WBn8HUDKARtJ0MH08/",
-	"FHahMDdqMWM1zTRxUpbZmRIG6DGV69XNyin2t3CXM2zO3PQzlUZNO54l75BycXjUAYVL/owFXsdLai4h",
-	"HnIXA3/R30XfA9yj9rPL7U1W72wwq+ZUqFXvNJrWJm00rGqn2am0m2yDQoOHT5M7/GP0VfQ0+j56qf5X",
-	"fScciqQDw0IxZUmmhIn+OBmY4dPz+uwv8fqbw0AM2NodIR0xWnx1HsjZrR43jA5Au183l5BBIDqez3Iw",
-	"gTwDgxsktp6SSKHyOhcVsLidji00yRaUXJNmDyIeFFRgCgjVAHK8usYmHk/R0MsRC5BFZSpfsqufnwuf",
-	"SyV87mN9dUrSvFks7IN4W04fIMBDdnozrBAdlMHSY+a7OvhCAzWZDGwQZVwfMDaQCUmuLBHbrKTd4h5Y",
-	"5bd37u5gSvOXgIurDpkcOj04YpnFthG5a0d6dO0v2AENWeDx9jDo2hil0cEcsOrThoyGvot9BDSCNGlu",
-	"ymsoEk0gpMWNCQToEon5VWHIfZ4+4Kc0e+YcwPjgMF7InIXpqVgiCITDvUje9lxSnbekeq22UW7qXLxU",
-	"vul6yBxL+6xIfMq7Q8iuBImIXMDWMSVJJ3TQJuYOkiUeLV9D+jSKMJC6ak0MwyJpM8ZbPGCH4gDbbjRo",
-	"Y5zWNRaRgX3QgSEbyEhlmhqoxZOHJlRFQ6mZgqA2Q8vTErHVoX0glUyxi8T2BjbWsYEpttOFJygdZI4J",
-	"DTGzjDcNGFQDGvKkMaKbOs4woGESw8JxWPgT3+swmPiVJJdA2mOi6zaOgT3fM0twlbLRC0hsvZJGEE/H",
-	"rKrqF5VyErNCQoZO2Vnv1Jm1QZtNq07rNWuTlZlVcbM54gHcp1YqlyqVWqmp5TQueXZQ6UcEDIt378TZ",
-	"hnhDFLYKd8QvPd+na41Smaz8eaWyTd71+PAhebixvr9eXyW3vIB1xMO1Sq1WKp+t3liv+sm5UnNC81zp",
-	"spzaWBYeT+AitXjm2jWUWBYao/ODbDe5a/i05xX2PnTYIMzEvAVn25jAVZIRJA32CKbkGjCbDYBGDWLy",
-	"IXCpzRIi92Ck76mBpiTJ2c65ltc3dLXDwpsax+LG4ziOcTouhgUGiXRF7BviVu15XU6AY1btH+xVYb5k",
-	"S+3TR/pfGuHQZT4L2Zx9mqbZgzCF1uWeTKlss9VWSwRWU7fVtniMtKTvoHmeDSOrugPksIZhiZgNAKjj",
-	"SLOsz4MmEo4XH51BTPzgJiiCsp2LpohbTD9gGb5bGo8ciZL9jPKdx7EUT+850yvNqR43QxxReeYjkUMo",
-	"nGBAc8wKIoLCUlpCCstzmXp7jx1TyagTi9Agj5ePkX9vGtIgbijzPX5giKulRpJXWxUw1oHkfEC7HlfG",
-	"13E2pRS3kwGen9m3gBcORtx6p+JWnVrbqtMGs+qd9bK10W5WrM0qrbXrTsNdZ/Mttsb98sZW2ZiRakKO",
-	"NzRTtX5MejT1ydueHPh0bJz3v49eTp5MPpk8ib6dfBJ9DfBZixts8ZSO1RzP87txuCTZHm+WUou7vGK8",
-	"hGQmzNyEAq0zR/NKxudNihOO2toj73g9d4/1xaEON6qnbWfH4lCO5VtcEF/wLgtAbyFDJniQsaIqEewh",
-	"i4vgskVvSjt2wPdEFA8ArVDbeV/dcN/j+30W9oQ7ty4haRRS+pALoyez+2cMLqgXkhGgTvToIVPXjig2",
-	"BuDYZwYa4UapPbs0NXx2HHPUo/cK9OIDPSelV1oslePAna9gwFVEVpeMYBijPbaMRFh7ZG7y0Zq665pD",
-	"fb9NnYP5jtp9oM1RG9t2gEkEYvoypCFD65ATmubPNpEkwLxhLmmPW9wGcpY9Kd71+IGdoZHR1kORHGKU",
-	"Vx5F48GEnzreB4zYHY97srcnhfIBbnMbjWL1KnKm8BzHNVhJIE7P1haxq+WKnSQ6ORvBnYrqi3JSQqVM",
-	"Sm1ox1JGCz0SyzworJJS7JsH74f0gPGUFItHpGRlcpsjxa3byZ1iYB1T3oU/wlsq+yZ5fuwIQH++vmP8",
-	"QI0HBfNtbjpL9N0yk6uWaemg2p4Uu/rmYDacCcJGF6fsDfyH/ntvsb/8+c//ov0Xe+vvP9xr397RHezq",
-	"gr/8sPZwt0w3x5X+jerh+xvhz1kjaA7v1ts/W+/9aU2+Xem8U6bvbj78C6ewjMFyQ5+Liypxkdj3rzXM",
-	"nPGYa9MW1E09Rx+dxvyaZ3rFOyW11cmcna6mcSnkn0v6qsC8NDruLRdK+uxJcYt6vlGXObhLDu6ysGZH",
-	"eQtbEMG2Y+21pKE/pdZB387X6e+CLjVKOVal7SEqitn63JOkrbbgDI0K8Aqp6NQ2QT2dYPV10qrFjl0E",
-	"hPib8hFO7JchqXaZWSXFKXPj9eqxgLlewJzwQeDpZkK5tbbmH5RSrj+sYGyILSPs1PvBu16omspsh0UE",
-	"+E76B6eS4pk7zBLlUBOs9mo7ECOJJ8bODPRB4NuXvrFkWcmfC/JLKcixF+Wschxn3wo954CFx6N1KWmB",
-	"JEojTvQPyIrHdUYtDQIEaK4eJ4Kz1SKEVY3Q9eNEnykhGHJl+sUVBPq+IMEpkSHtdKDbZazzGjCIuHgB",
-	"mEXH7Jju8T18w/v6BRehKzdjMPZZ+s3mgTkcQfVfJqxSPHYQF0KanpmUNHn6Za5hoCHrAn0GgophS7Tj",
-	"C5n0QxcXqXTQDBZVuulUmNVs112rzjaotdmplK2qU3PrrNFZp8124fRkDQnYGUQSDP+C7gaP/jV6RqKX",
-	"k4+jF5PHk0+hSO3Z5OPJk8lnJPoqehZ9GT2Pvo+eTh4XigU8H3H9wxRDgymaKDfOziqd2RcnFzvoPZrX",
-	"Oixb66DFrpnAlJDWK3AMpfR7A8YlgDqr35oOHnNH0SF2dtPaCcY1Jqr6aiq7rMVX7LZwx7ZGSdOSFXqh",
-	"20DxpwU1luCYSHOWkZrycYsHwmfbRCP9ITKZxtxb3U6MZkwSkxVgG9YXrCo9ocxuu8VXUtiNbV84B8zV",
-	"I9NvimTLxBYDphyHNEIqqIn5+MiZbX2WOt42/KIQ/UP0DQJFTJ5MPo6+mnwS/dfk4+jZ/9Hi0W/Sx5dE",
-	"P0QvyeTJ5Mnk0+jb6IU69s+j/1QfP588mfw6+i56SqLv50oDJe5ny71TC6bTCKHTyQ+c+4uh/L2SukBt",
-	"3LPrAV2PPEcRnIKqJ3s65oEv4RkcUalj7Lmbk1dBL08mCJQER9TfTO13rJuyhmfB0vxec3yWW7oN1kGU",
-	"2muStKnbZVukZ4raDCKIcWyMzQ2JW+18KMdFex9khvNRIvcYddEDw59fk0bDSuIo6STnoFtBvd6d8QN4",
-	"l8vvppzZlMdFM2+4RJ2inhucKKxynEcsloqj5+boAv2XQw72aMbrxnUCpxvLkZY9nY/wHyfROM+IJ2wT",
-	"ysfAgcF8ya7JhKmZvC0Ynro+DQ6Ip0/fbADLaXvvTO1OueO5kON5AfZGXk95oW2iST3lCY7oSaVIZrVm",
-	"Vh0ZaXCelL7zRc4aHMyFuH1fwajnOfH344wXcQSXHqDAKRPDJL4CJoV/CHxHUKzmcQDn2cfzvR8GlEtP",
-	"3SyDumPS6CicsGx8EIi2z/rQeSaxQvUIDe9M40Td4VVL0oxgqSRFpZdNtuKIL9qVuyjRqjfHq5ewedHd",
-	"CeaYWphEGp/J8lozPsixJljYUxtxFq2qGIbo/ygjTL+uMr+YTDweL2zxpO9TRwjAdlzxQplkdjo+7cYM",
-	"5Nq6xAoy8I9WF0ze3DFvdKVwgOHMHIMBcD6t7R8VX09s8mTBrFnIO51Y3CG2MN1oN51112qweseq01rb",
-	"2nCqrlVh5Y75DjARtBZeULifR/ZD77NFiGVwQ+ZW6oWJRCVqEol4TWqJdYnt1HkW346re/pwByRRokyO",
-	"o80c0WcmyUFWppIcqy0+6tEQWouUkEWbZAsaHyBMJQjlxDben10ktmHx74hgH6GNNGMqJzbaAnYivAVk",
-	"l2YHrO6pJ9wXs6zCM+ZTfhf9ED2dPImeR19GL4tEyavoh+jZ5PHk1wSE2Zcgg0D2lAqnPNAXmI/Ipfyr",
-	"lfKn2wDzDGJ9ELEQ2X3lXD95puJSKh4lTT2+lDkeinBwXL9bwnOmq7OuyWxjGY1d81QRKsQIXEZWNEXy",
-	"kEMnW8AcAYVX6stVg3EVii7D1o6AGZq0qWa4HR43zsXGPk1xrjks0GzUgFCzt/eeAX5Z1QTXgscFWWpo",
-	"auxQOICZk+RxOE6o+1J+Q9Lul3m/FjfeQealNHY+830Zo5SmidTeBxq1eNjqPg6wfmdI1GIsM9PlwhzB",
-	"3f0OdUKBxNSMqw2Q6nFhAcNSfWQUDwVxPdjTs7Ti2/jVfbX2Z28+qW9Wy7VNcHHmcqotLP7UmPTwzoMs",
-	"DWeO4MwBmTve282x1HMJu7SE1RtT41ykdlZK0IYjYekPlX0/M47xfg8F3pRUUTtUH21g6UexyAnjgQC2",
-	"GighArjkFk/Ko9RBLCY54qMSKWDEZ50QewBR5kIIvcWzTJn6jAGQRfrYAITGbdMbHJoRkjELW3wFiUKw",
-	"6pVxdyA8pBBR1jwUSh0RX/Au8DJpXo8hDz2f3CaumEfypiTDnqkZPVusQ79ADByFf84yFg2qU7wAu5rZ",
-	"xtiMZq5vqKm+x/rUgxDx1mYist46QtK79VcfLCUO42LXmZYgdPiZsoDMur15GKJhej4AcmOhMzrb+70D",
-	"Db1IaCCZEzDEEQ1YOAzA3yRUkpA9VOcK0ENtEQ7UPG6trdnkwb3biAcH1K8/v6ftod277xRJm0q2Xl8F",
-	"D/kdIbo+IztpKVCEP8dAScjHLX7v1g2yXq1tEDoYkJW9n+5YlSJZJ8CxIIukVtYvKoET55AF1NfIO5L0",
-	"6ZhIh6KNgK2taiTbiDoHUAVSCY7Mt7JE7mpDwnDe0BAbmaCNCc6qwXFXW/SmOR4pChyaEk4lcoP6vgnA",
-	"AkS95oOACw3XA06zsrqOEgRlzcEWX6LxaVuno7JSyPQKZwwp06Q9Sx63+Iq2HdTSw6vN76nKzEnhzK46",
-	"2r3awT4GGYX6XRF4Ya+vxvHTnUqhWMBNUthaLxY8KYeAYZJwYOsdi11XyfZVTsGavmpr3vP+R/y0n6hn",
-	"tYblcnUdH/eTdfwLn/gTfSf8DNlDf1Ir45+45D/507f23v+L2tu7N3+6+7Pa7p/vHv1bWZfww8JWrVws",
-	"fBgoeburBG3B+7O33rs3Kv/sna7Y2dnZubv3oHfzQXdnZ+fn6s+bOzs/v7Ozs/NW//Bt4atP3vLfuvNn",
-	"N/98bW1tQ/31Z6Pw7n9XnxeKBRxMYatw4nCWEuDJTpgdm83s/u3kPBqpAW6WPAB5QfE8XWpT9Mqy5KBp",
-	"ghQ1RwQBHQzmKZBph/pk7oybIFQ0FoNe/+wDDb2Yy2xIk8duNmwJ0UH7D/dMMaOZQgZdTMAGe8QWhMAt",
-	"go2qXcZbHLxiLkYaVp4FhyzQWNnGYfagfLDH5OpW4tPKHuDFjAIP8Ep7rE9cMeIlcisQfbihMF1Wsbcb",
-	"Y9PLA6k3MwrlFtcWi3aDYywIw/UD7ONGkHOxr6dsnyV6JxUU0PMZf2nc7tgcbvFAGQkzuMiPIRKZlunn",
-	"4jYvJUkukk1EmrHJE3tX76WN3uUbVzM/nyUT8XRoDo4jOzin4MgpOBJM/JRjjN2Xic25hLj+MCgNlC1x",
-	"HB2Hso1jhSyJHZsggO6DIAFZU9j4BV4fW5dA4nFiK8On5nj9LvyD2SSk3dUSgQJppDnLePyeNBJty/h4",
-	"gXK8EVPI+OJTZitC+YGUJ2BwzzCrW/xImHW+5/3zYDbt2FEBAy+7pmdzRg6y7XEK1d1Hs5AznVsz4dq9",
-	"zVpK1+SUy1UqFAs9Rl0NqXuDOj1m3RA8DIQ/iwh6RMeS2FxYMhQBs1HgwCuQnvBjRFPwSjKV51Ojv8xt",
-	"IlfYm09tgBmKfYkjbrSIFWu42YbZbeWyoA2lHP+s8sH9AcSsnMkiQsOLgHARFgFOucU1nvLJPizm0MGW",
-	"8iSyvbbHLW4SBSfG/Y25wxMHNSMDZmfDu4yrD1hWBf9IzIb7Gpwsu2hFLQSNpZv7TheQd6QOVAFmZ36B",
-	"44n7UwRrIhsinXc8TYPUwKeh0inXoLcPbiHJyk/v398lb1HpORpO52c7b92+e/P+/nu7N+/t3H/v3v6D",
-	"vZv37u7cuWmvTX+3u7O39/579962t+PTpfyaFk+h6aJH41Df130eFXu1RLBMQ043G4PnPtAh8SReT92+",
-	"x7fg7D70JFTLpHObmKXUFEKmvAZ+Y7CzyYq6cyI3dH4x07usLA9+6CG5NaL+eoYvkbkJKSMaKXD7axKq",
-	"ts1vVmxTqgMfMle9K3BK6+mV/lAZJQjgpx06f9glCHU0v7k5HQ8/iycFg05z6yOIkAj+hD1UW72UDY9l",
-	"Cl3+cfIYC06OlK98AWUkj5PyFV1qFf1+8iuoUvl+8mn0X2TyN9Gz6Ht1JfnDv0X/Hr2AopZnk8fR93/4",
-	"VpkKPRHE98x8rb70h93CVgEHubgH+J7e6enpu8gKoeVmdz5lbFLxHu8t2AxNd4NtdsrUqrSrjlV3a8za",
-	"6NSp1WivO+a7dA273oUFpNRQt9C1kukzhyMHliw19V+XSPQv0cvJk+iFWtAimXwSfVsi0W+ip9FX0fPo",
-	"W1zoIom+KZHKZqEIE0Sd8KZ+aY93xOwX1hfuJhzo9c0GqVRrVr1hAS1TSnb9NOyru6HtP0DLP/pCPXzy",
-	"6eRv1V6KnkfPCI4y+jZ6Pvnr6Hn0Ino6+ZvoefSc4A9lGAiu/Yboh+hZ9E30NPo6egn//xVes5a+iEye",
-	"kGq5UiZwxTfR05K+SA8BjmhqmHdcPAMLj+v69elxXL8+/dik32HdqdIKszbaTdeqOw2mi6US2O4OYHI7",
-	"jDtYj4IIltVytWKVa1alUUiFsqPfQtnd08ljqLX7Dg8liV5GX0Kt2X/i8qq3mHxGoucESsw+iV6of34d",
-	"vYSD/k30NLVJJp8WigWks1UP+OdyrWGVK9XNDavZXCuXKxvlZqWhDq0vuuJB4JtuutPJCTiz0gvxjLYp",
-	"P0gE0d9Fn5Pod9GXcPmX8BYvCsVC2zsAPtp6o9qoVhuwEwM86i7j4Y5GUdoq1MqVcmWjUq6bjhC82uNK",
-	"kzab5WZ5o7axWSsUCweDAXxUWy9XsHHEZ13q78TnqFJpbm42i+QU5wnuZF7qc/UfNRPLzZLoBmrMlXK1",
-	"2SyXK7VqZbMB8fow9Fk/89L1crNc3aiUN2sbSSPMR0sJ5AWQCoqFQxYAQcRWpVgYsbZawhRy3QyB8dE5",
-	"yHl3ntk7ZXX0xAgMDjQboEwQ7ZBXXvryYw+hvQbT29BGbP3Vo4Ixf8HshdqCDzLBMtg3ysLLouAYAzox",
-	"n1dT5voNGlJfdHH3eDJEC+6I6Z622NceZTvUPlpLGRfHN/SkLzSU4TNgezCe5Qa0E8rVuP0nLjZHPov2",
-	"OK4d3/O4w2wMmSn7jshhG6j8BV8tgrGqjkefctoFBCBlqau3lSXyvrb+tflrwz0+HLIh5iKAUAbrcChx",
-	"meOpe24RGx4QKjMZsb8DlnxSisf1FuuIgNlk7chIDWiompEuIyus1C3Fr9cXASNhD8gFAsaIS8dya+qW",
-	"P4G8yx//9jekBlfMIP9915NhWqzspFdpIQSHBNiNrGjquS0Sv6hORMV/ry6B/sb4sA+gf+bH6mrGXLmv",
-	"ixAwTpH6Vr2/70n8gw4GgThk2AvxC+boS7yw5wZ0xAsfLAxjp15xEIhuQJV/md6f895GX30+KHrq8d1A",
-	"DAcLPhyuPZdHZ46i2XtSbU/Shj2Ggwu9Pps3mMyWnD0kpVohOXke44oHRERAfBqy4ISRwWk71cAuc8se",
-	"XsixIWHBpo34RzM7N4hpBSEZlxgd5un2iqpVrkD7r7GPlGB002gTsE1vYO4z+iL6J6tarjYtMDbNDt4q",
-	"IPtis2xtVDar2H2x6dRdCz9VH5ZriStRcapunSl/kVp1p+layme0ylT5k9h7Mat1et2pddY7ZWZtuDVq",
-	"1du1TWuT1mtWudOgTVZtV5xK5cjv7p7Ktk+kwlah2m6ySqNCrSptdJSv61gbHegZWacNR/m+1U7yk/te",
-	"6JtoRMq3AseLRN9EL6MfopfRt+DWfBw9i76d/BrW7evo5RzfJ+1Hp0Vo/O8Za1kxazltDk9dkjldc646",
-	"U6djSlPtoXWzANij0duXm9nlDcvf3oek/qHHRrg4KbvzZlwbrK9YrEdyJoxUtlNyCkXqfHA9ljCC1x6l",
-	"/joOaOh9Q7QSC+hrkrg0pEX41BXOUM2QjPvTRz3hM9LzZCiCMVnJ9r4Tjzv+0AVkyrfBeobfIfVJZvjX",
-	"sno2IUmclROeY0SeuTQ7fmcIh3hB2Hsb4z+Vzc2yVW5YlabSP17o/ZJx2QOS3vV6rTCXh/04bvUBDQPB",
-	"x33lOBVmqLlB4Ingpjt04sii6w180ad3TXiojBzsUGgJ3+yxABj7CpVys5n6eBjwmQHmYsFnh8wvbBV6",
-	"XrfH4JhJ9rCwVeiwPgUKf8k9H2Mw1WqtVq83IPZhQqCLafuPigU6DMUO2shx9bqjFkqvyzHCfSB8zxn/",
-	"mYl44GUYVlnAEtCFa7tzbjLDVIi3OJ53/VdqI93HI5neSwO3A5vAZ0kA7enkiVKUk8eTj0v4/bwWz80Z",
-	"LZ4HHndBjkgJrXPFguzRamO9sFVosI2N+sbmhkurG+V6s9KouGXWWO9suM56dbMKgbSaW3bXKW23XXe9",
-	"SisV1mlWK26lUa+6G+pe3i/ZW2OI+9U3qpVKTalZX1B39mTGqCpHR6UMTvOZ2q77zOzXfb33QO+yw3g+",
-	"IQ23lKGofnDkZJGpw0SP2QLw9MKW2S1J9y0YJLjoamkqSnaj9Ep1WFAQE3hVKMyvChALgPd/dW9UOfpG",
-	"aVsq/U56dPha1WVeK7mjWreTrOab3JXv6ePUtMpVq7pxGoMafgBFsOm7VXS0/Udubf8Mj8+HQ+pjC6k6",
-	"PMNBN6BQ8XSRNrm2QuTuEU2DNon5dg81gDZUXrcZn8RddgUCep3elJ8Xz05J9tx2v2R1WZSnl2duyPaq",
-	"mfXFRyftw5kjyBj1l8GvWKPGyHuUT/GiUDfp4L0IsrF7QDGwk1izXVTbPWBhMI67GGi4Sv74N78htolC",
-	"p5oYQLdiJ5luLylC7iFphCUjj7tipK4RA8bJCvORfGAzddG+Br5Z1bAL6qHqF52AsRLZif+Gcpwsd2hI",
-	"Q8iSYiev02OObsDwQqD/FR0SjkQqGQIvYUB8kgyKeoIpGxKckS6wvYTbCTcovmtn6PtpDxbkRFcwaeSE",
-	"ieEC7/hKdm5j6oeB1i6rxOMyBODq+2mveLr+adpT1Q7PUQ/11CxlaLMVot9GL6MXk09MwcHkUxJ9RbSv",
-	"8Vn0TfQielZaprBHPZH69+D+qQaPj3J3Onenc3c6d6dzdzp3p3N3+kLd6VT9wI/fm/7xcODkLZqXMEyg",
-	"DaMjoYITIgLn5P46oq+Nndz/XQ7qlRI9d8ZN0ynFbWIbfbtF1CNt0gdwHC+M+U65CFk2aUlcQ38iwUHl",
-	"4xQh6NEOe3jsOXlpiW2A0xOyhyEitr5QqoJo4FZtyWos0cmvQM88jZ5F3xXVJy+VEnoe/QAVzd+dyb3T",
-	"r3dRjfu5n5f7ebmfl/t5uZ+X+3m5n5enTXNHL3f0Xh0WDzoMgr8WXy+2eNYemX8eV1m5I4ntihFXS35n",
-	"nDpPb+sf28U445Uex7WZjULbGg3A3JF4EgAQApe5Jv925C506Hoh8UWXrNipV9k3g98394Je+2ncbv3t",
-	"nOJL8xYnN/Iw0h6HjASUd1mRQKuRrT6RPylblXK1ZseeKKLpJL7oPfWTTPtEnz58l/Fu2CtsVcvlBZ3e",
-	"m/cpwpzDEEib+YJ3JQnF3Aff7ljn8Owdnjza8T21JwHoZ4vYtXJdJ2215X3cUO4Kzqw7NHR6S41nuZYP",
-	"ZXsviaJU1ABMvxiw7ml/e17gTViWrFyLI7BMO47DBiEup5yRi4edaB8PuFQs3MBJs9725CBWqFP3omFI",
-	"nV4CEaix9X0G5IJk5cH9W9ZGkSDE7vr66klPVbtndh/j3k93rGpjPWZoxuEVyYdDAU23J8FHVcvrP969",
-	"oIM5zMUD/yPaEOapKJzmjJ1Qq72mXFf79e2v2jyOBJSD1yRxxGBMVjLSbVUptZQ8TC3axY308vLtr89+",
-	"YVRiAAEI7CihxiZ0t4md2R9bBLfD9WQzpOHqFtpK1xfZSB+9iewMxg5LLFFsnUnMorwg8cwDMLM55+mJ",
-	"GX4paiGxEzxPBZ2uFLKYLYQsEjvTj4+lkqniPSyBNN33dqqO0V7dPpIdMsV7CPFLpeDH1fHdg3ueexnf",
-	"v0bPJh8TwDp6AmhHEHV6Hn0bPSeTJ5PHELL63nz+w+Rx9HLy19GzyRMg/nsZfR89XSBgtUSq6G0NJ5Hn",
-	"ivJcUZ4rynNFea4ozxXluaLXlitKAQnlqaI8VZSnis4EE63O0mtJE2lPwTI4Yrk7eE6dceDvHfEJU81r",
-	"Hj+kvufuhwHlKMcyFLcoZs/sGcLapiTejRRa3Jk9xH9QWmjyePJJ9J+odAhAn0IdYao+MHqKyvNbUFYv",
-	"o++KZPIEPUbERP0PA6UbfZe7g7k7mLuDuTuYu4O5O5i7g1fJHTyKRpv7hLlPmPuEZ+kTkwdHjP+OCEhy",
-	"wM7JNxy6XmgZfTynNvDW7Lo/LPVDGHG8w9EavyyLPllJSE5kkQTCZ+Z9iqTtC+dAkj8+/v9WycAfano5",
-	"ZEVtcX170UFkcqYMXklWbHXBvsftIjH/3O8Ah0/8iRiGdrHFbXV75uKfylPrBEz29kNxwPh+wIaIHmJw",
-	"k9mY/EJ4XL1HWCScjZgMWxxs+hJ5D+AhzRi6LAQmf3ubcMEt8zGiQ85g+ZlCGVcLcBPnf8k0+zVJPPeV",
-	"+N+XGd7ZWFvaWGchBfX0qNBnYU8Y63QkApB1saWEu0XbE5VyXVlFA1AwtVK5VKnUSsphEg74C8eyXRw1",
-	"MnAgyiPa6eLD7ohfer5P1xqlMln580plm7zr8eFD8nBjfX+9vkpueQHriIdrlVqtVF7emzoCHVy4c3+n",
-	"fKe7uCedbMGTYYPxIOa4Y5dIUSiJcpTE4hrQXwMThhHNKyiu01QWMVnGMhrDQf4LSzfAzlUaN5EODuT7",
-	"LAy0a5I4NHCLxKEh64rAU1pAW7dYSg5ugFIJvyWjnihCAbL6b8/pkY7HfFdilaLwkVuBs1GLH1J/yPBH",
-	"KLeR/wKL102lepEYvq4su8Utzw9ZQNpjYjPYE8r40JQV+MFtd65U18QgP9XzsghjhNZ+WA3oSaJcZzhl",
-	"8Kx5aP3J0GZyRBwBmtPTO058B+NhLU77cHSci4xvedaFy61lcDrQYzFOO7xYOtL3L9HTyWPtTXlLhADS",
-	"ccF/gXCo8ur+AxzKmG2PHqOE0uH7wHPYft/jOD7ORoWtxma5XC4XC8J3C1uNhvrjo2IhRCdSXzPfl5z8",
-	"LQRuF/Ih4QlzbvXb6PPoc5Be8RbZKjS0y24pn92q0/W2taH8+U1W7lRotV1z6mq/pDb9VmojwyQr9X02",
-	"BP3s2T1ZDerp/tHqwdeNgT+lKJBzqRfL1hPZmK4yNH6iEY9lh8ImkjBgLOE+HdAAtL3mpHF6nu8GjK9u",
-	"TdFc9ahUP+sLGZJGuZxRw1IQD5JNXISw591SiysvEAAtjlGAZtjnJ3mnQ/rT1JkQRnfKboVVO1aN1ttW",
-	"3Wm41gZb71hNutE236FOxgpcbaYn3RCVmOpuwFzaFV3vgBZiGTlHoj0n0Q+TJ9Hzyf+EaBt8A2JwKZY8",
-	"2BsLCyrQ5mq+54Wq1I7IJdNFWdrQtqFXAab6akqj4jEs0jOZ32xzdGwCnNYAcaNbOUEGrRhpIr2HBPKI",
-	"covY9WrVXt0+gRq5xVPcyLP6Q4uYNA+F2O9TPt5PhJWNTSWNcnk+p/KNxAQ+ddr7YgTF0uf+AjmN3whJ",
-	"u+x8z5OxRgIs3Pilx2AavwI2CJhkHKOhW0Qy7qoD1abOAaGS2Lc72GVmK99Ze9FeWCTquODXSSeajaDL",
-	"UFBCQ+ggnC8ZZneV5cmMnFR1EUwDTZlKUlGFcyRGTcT62iPzBA1a4DKfhWwJfXWPdYaSuVrnKO1h7rjP",
-	"RbjP+oNwbJNRz/PVwQJzWA7byQjUSYvDUSt9cQiJgb5OA6yW0kfUnLZZKuhtGHhKBR2xBE4IZtzuYCv9",
-	"jGjGjJ5VfJhb+pGd0AUOy27AHMFdUDG3IAV09ljwxnKPvWdk7utu9oRNsOQhLc5P/YHTh5WItlJwNkDr",
-	"i4CYAzBr27/DwozZdRZvMLdM3mDLJHdhz7fSnLpLS4arUBCe3vYzHp9YE2d2m0Edn8pvVkYEuM0rMZGH",
-	"HLaV87y6rb70eFd9O+QuAwp25nfgVBH1KMZdyvGYuYwNWNDiwHqeeNtFJZfB4TaV5MmzZ5orZMWuVzfQ",
-	"Pa9UbUCqUtLeRxCiWWL9Aci0c7JmTuuKH5Hfr8bzxje/kDLzXL/lnvcb6Xmf3q6/ehWIV9SZuMcA+0lp",
-	"N0CtvyjPX/T7LHCYJVkYerx7QubLC3tuQEfUJ9gNQgLWGXJXuSW+L0Yx/XPA+h5oU1/ZPaHXZ2TFZR06",
-	"9ENJhjz0fCJZuKUc/f0AaKQr5XKR1FZL5M7xtSJzXB79GnvmLc6qGri4B2+20wlZsKturX7WKKv74qu9",
-	"TceysFUrFpJJweYWzJPDay2Jx55+gTlS2CxTXgl2iSrB3p86FmrDmo2SLhrepWPNk34lMlXDmbQM887h",
-	"7nD2OTyluXk5juA5m5xXRK78eIyjvGXi4uXfHsP0/Ogc5ODipkuHfrhIxY6uhzWVAyuDYdv3HBiZbhqw",
-	"BPfHq5gR54Q6oXfI9HfGecm2U0w1HMzARX7Xk+EduOYW/fBCKnTo0PUYdmfhOxWKC3u0WN7XYBZ0BdYr",
-	"G1Vrs0brVrvhrLtNttHZLFdm9fGV9f9ZM/5L/1+lcMTzjb3cz6Ez/Sny2zzHbrkMYekivu0SNTvJxB9b",
-	"tpNKPXmciMBlQW5dXSLpcmvn5+k1gnpyPHwpgXKXjdBNuLXz8ytX97MYtjtZEZkOKOh+Kk53P61ux/WF",
-	"lUx9IVmBdKzv9b1wP2DU6c2GdMdkc+r0nMWKmyWlTiseTnPyb3NlxV5E3c4bKn9PsQYnhRTJiCpLwI0T",
-	"6HlVTG6vXmSLr+sSSlJ6ZTxfk5zWHl24kAarBmS2vjXOUzEeqruVyAXoidKcmpmjkv9HUfzypgGPm1qU",
-	"xXb51cg1p9/l4vPNw1djrZXI+17YE8OQ2EZt21lhcMDYQII0gALw0pzk8JtnsJVzg+01GWxUxo1Kozxk",
-	"mJtgS+unmy4QNV+EDaZNprkBwd3ZAUBjah0XBzyKqzJDms/p0YtDgTf16BZpUzcjMu3fU7rvSAN4Rvmd",
-	"Qde+LwJXklCQjsddsjJibUsyGjg9Isc8pA+3iN0qTP5a9yE/bRXsIrGtyROoUvkqeqn+FIG9WiQeb/F7",
-	"Qyk9NaHcJTd51/dkj4xE4KqJ7stt0qeh08Pgm1J7sD/V7AaUHxDaFoesxY9cQ7kcsSDRnF5YjCfLEX1o",
-	"ZQoYdT3exYBei6+0kyBwUd0EEDyN3NXrNmtSzZ/zGdX6Hjd/V65cgz3MpFI2v42eAsn4U2SZeBm9AIVD",
-	"rl+vVIlSOZMnk88Afu2r69fVDsSf/jTs+4WtQmtYLtecAfwPm3svvEqGgeBdvHTq3njJWvqakv5M3109",
-	"epYmTzb/wup6Ue0/Az9vYwZ+3rlof7P/EZLgZfQfSPz+rTIAXsYGwfPJx5NfIxrAJwCQB0CuJPqKqFM5",
-	"eYLzPvmVshf+x2Jx9TO08Wu5tkADv/Fnc1/xcgXY08pPazSovNNyP+yxfh5tn+O/2YnosUl/KEPSThds",
-	"xeo7aztkCoa98Lg4PJytM/l0Z5Dy5yRqL0KsLS2fLjAZkOvRXI8u627juZ7jayuJ/GPOjORe9qtMdDCt",
-	"Qs7Tw157BHddoFH41SUuElWZZy2ueNbihC17dVIW8CJznq9P0FVJVmyTPh1jR4IXklAQyvGXWWP3yNTP",
-	"ynB44RJ5jdwAfvUGcDk3gHMD+PUbwHmmKbeBzyvTdG5GsMdlSBH83xr4lM9PNu3wsUkhSaarfHRmCX5I",
-	"VkY9GhKnx5wDpSFFp8MCubqN4B+E+hIRnD2ufyU40/DLNvX9nyjZPRcZ+XYyzF0Y5Qk2023u+EM39TA9",
-	"RBwLVMnPSz1R359F/t8WwmeUXwmc4UNmTK85dFZpaQ5gRHs9GrC4iadcLHQD6jBs4GnEjDl0o9FZr1uN",
-	"ZqVp1RvrVatd6zhW1dlcr3XW12mHrhc0M9Ah9e8IHvYkyO++x98LXBbs9MVQ3b+Ccj6e8hqJhfiz6D80",
-	"lVkQysJW7UzB/CO75uSYPuyS3I+6bND0KSGFS3R1+xBnxvJ31WYnK9U/Pv779fIq5HQRc56oY3BNEqmO",
-	"Z5H04UiRNgtHjHH4UhYJHFXi0rGMm5bVTPSHfcwYk1CE1E/akU/oQcZY/ZGjcxaPJStKziILTnnul+J3",
-	"XDZa/iMTt6ec4nmWrzqtua2b27qnhonkU8L/nHsvpwzgtUfqf3Qo+CoE5o5O0Jxh4FtdEHYVyBtJqB8w",
-	"6o6JwOIm9UiIjam/vICoJ7lDn8mFlRHGzc5RGRl5DayVp5V2FwjklOuTXJ/k+uT89cl7nQ4LiAjizv5X",
-	"olpirsK5UZXbyTUk7NGQjFjACGce5CKo47BByFzCRUACdigOmFskwndjVqrtFmcPBwDFB/EUGiiFAMEP",
-	"l6zYSK66RfQ19irBKMyYOJSTNiMIZKa5OXQKBeqJtXyeH5BJ3m1ZCL/XGx7BGU3IuRcIeLM+9fzCViGE",
-	"TuOgNGBhIA7/RD+gJIKuugimWGbv05iW1TGd9+R/TT6ePDbx9Ibb7FScKrU2WK1t1Tvr1Np0Kq5VbddY",
-	"vdOg6+2mA+L50AuZ+9b4dMxQKbL2MwTnAwFdHXo6CikO3wHjrrIVEgZCCNicLYhjdtrJ8ZvUicujOJct",
-	"iiMGjKdXKCVtDQrCVQra7DHuSkKV2LUAFs73+AFZASBHUq2TnhgGkrTHRKPFrZJQEBtEib2NLRgDFkjB",
-	"YWLSXCh7uztFIlkotdksRpwYBlIQzm3miL4S9i2uI/IYRlfn0i6RPQhyc3aIoXosfkVcG3ObUou3+Ps9",
-	"ppsQXDdgMjHf28wXvCsxK66UkLL7ioQLfEdPEqU0tvAl9Nr1vIH6ohtQrhSWppPCWJaSBerLUPiumhFm",
-	"qVkomnBViye7Ql0WsHAY8Bh43+gwI7ptGDyCd0ESH2UioXwMjMDbSV1A6luf0YBrh6PFteiShotX/e4E",
-	"Jl5gAGhxPUf7+KUNlJI6FwLTpF7AzCPVCZOi/m3ymvtaUOrfU+J7hyx1OAzdpVkZ9tCToWzxFdDXLm4W",
-	"GTLqbqslSpkAOIFQhuCuHhffM486ize1kGKco/XmqyVfOBQUTDCcVjan0BsXG//L7YlXb08svwfmOZSp",
-	"IzeiKNfIigiKpncODp7Hu4kUhPh6IvO0wFvN8T5yN/biDanbqMyk6LO2cMezWJFnmlWnclrXHiV/nFAa",
-	"q44S2AYyFANJRiI4gEODVkCJpLQ1urGgrZXhk9aKxURzhz0hGRzCtOImid4GpRxr36MmBBfa3lwxArqY",
-	"8p+hCdbU+6UnYKbCvAe/O6IwT6rJxR/lNbmX6fDcMzsvJfWvhhMyJ+5vXmLOANKn91URz84XH2toul6d",
-	"rMorm92TPEzORihcwR+ipBMw2SPgaHrhmAxY4AkX2ZUGATv0xFDC9S2ekcYl8r4IDrAx0jgMXjr8KESJ",
-	"7NE+A2+IBEPlElHZ4iA41Q1mCke1qMcJx3JuUL9JBnWyWbU5navAS4VvzF0tUVIGk1qvM5qNvuiKk3qn",
-	"ML2wneZHAYmGEFGBe00iaRC5xzSVESV9T0r1L3V/CK0QLiwxmE+T+F5qYO+qQZ0jXeKyogyDN+pYf10i",
-	"0b9ELydPohfRV9HTIpl8En1bItFvoqfRV9FzDTfytEiib0qkslkowmOoE97Uks3jHfEn7KHaFKWsWNMX",
-	"7vYEV2f+vzdJfbNBKtWaVW9Y681C5pDObE34Qj188unkb5OaeRhl9G30fPLXSOIz+ZvoefR8RrdC9EOG",
-	"8eflzHYFMnlCquVKmcAV30RPj/QvwGqmhnnHRVm48LiuX58ex/Xr048txMnwdadKK8zaaDddq+40mLXZ",
-	"qZStKq21607DXWfNjpLMnoM9FY8KkPEHxVGxyjWr0lC3knJoOkWeRT9ETyePJx9HTw2qFfYiILQMLK96",
-	"i8lnAID1ffR08kn0Qv3z6+glCPxvoqepTQKQWHyoTqJ6wD+Xaw2rXKlubljN5lq5XNkoNysNJRjUyXgQ",
-	"+EZbausk+j20QHwZfT/5NPovAo0k3yvNQv7wb9G/Ry8mTyYfR88mj6Pv//CtsV6kF+JOb1N+kCikv4s+",
-	"J9Hvoi/h8i/hLV4UioW2d6AUUr3eqDaq1QbsxAAPjMt4uIPxEjXX5Uq5slEp142Gwqs9ruRCs1luljdq",
-	"G5u1QrFwMBjAR7X1cgUVmc+61N+Jz1Gl0tzcbBbJKc4T3Mm81OfqP2omlpsl0Q3UmCvlarNZLldq1cqm",
-	"ehPJwtBn/cxL18vNcnWjUt6sbSSKWYninghiZZ95QiFm1sJjviQ9VrNYGLG2WsLCVqEXhgO5tbY2Q2As",
-	"rOrTgnQ3EB3PZ/PB1AIM1othSCjI6pw78mJLRnI+2+U8f8O+DJvzSnJWHtcbmzBWQ+JHxm9KViA86Luk",
-	"AyzVkqCB5q6WyF4YMNpnrjokbV+0iQxFQLssAV23f7bz1u27N+/vP9h9972dt/dv39l55+b+nZ0/t1u8",
-	"PQ4Rh71Ss1e3ye7dd4rkT3dvvqMO4vusvUvaY6JNJbiqYROIt408ybY1x6SJsfcH4RgGmOXEnmkcziwS",
-	"9AV1z9nwWyQjJpyQhZaEeVTfzVjMtscpdmodFS8zsxF92mVET+3UlK4WidRrViK3Q0nUPSEby71Oh7mk",
-	"E4g+ThiOF2MCN/AP6766WonWFvck8bpcBOpGsIJEHDJssZbeLxkC6xcJLhuuEgZL4YkrkBdhzjBURw0T",
-	"jsiUDgzoTk+HUc+7NDI3p3Nz+tWZ07Hn66CKOOIB4+ZZ0+okt7pzq/tVW90Bk2IYOCyB2IewjlIhObNt",
-	"zmybM9teuFuBhudSbsXiEVVlqRxLY3uXjeIycFPHdhLszRx2N/Ooq1TJ3QbbvBB9Pvk4ejF5PPkUweX/",
-	"M3oa/RA9nzyZ/BrhVqIfwBz4GiyH76LvJp+S6IesKaSMiDmmUGkxSBR9yTJZHzSctHlkNTsbZate2axa",
-	"ymSytM20Ud6sVMFwkqG2WpVfgXm2UyeHmOMNPMbDG6g165Wq0qY8nPOCG3+ZTiCpC9Xfw/YvmKN+EP0r",
-	"TqayJ2dM9VfRs8kTmObvo2fKOINVib4EK+3p2cB69b49uS7cnKU8F3XZisJnonrhYpGVfkygjQGO1ZSE",
-	"5SL0OlpQnKJm45oknvsaq8d/PmRDHafR74udkAAgJU3h1DahYHt1A7VJyC9Em4wC5S8QwVmLYx01GbCA",
-	"xIeaeNwUhQ3DtnhYJB4nbQSd35ox3S2eoQdQDnxbDbSNgSHQbWqhVuz4i/tCHzx7lYx6QjJ1DzDBrZHn",
-	"MiJHXuj0IG4ALU0HnrIi1ZhLBDlM9cAdGgBUM21xZTU6vucckCGPH6RL6m21U6wHyec2FnFPfW7tChna",
-	"RXLv1g2yUW5srMaACJKaAn2Pg6kcsodhqcV3hq4XYuDC1uuwr2W5vbBOnVtkrafpLBXWr07LzdQx5ybm",
-	"lxTpS5VsVy/rlP7IDYdyYjZg7jE2Ej5U0s19jftnns+sz3iR4AjzVuK8Bvu0NTRGbc8owb6W0qLBknbM",
-	"8g7i2iP9L12jPdNZzGz+OGCEBxa0ZE+MSJ8CxpuUtMugIa1HJRgcIeMLaEN1m+maanktsejm+KDvsDBR",
-	"lZfRjCseM53HDSFemLMakWdzmnON98ZrvNzzvUQa5B0WphQIhRi7JINAdKHZ86L0hS7rnKci7mgxrruQ",
-	"NXZcj43JL4THIVUMUJl2zHOmLjO9vNCEo8QeWUHoOvVaPgX0PqLhLOCWq0SDeQ96gjOy0h7D27te1wvl",
-	"arHFHSqZ5XHJuPSUZ+qPtWs8HvUYwFvAzw+pP2TIJrwEbsWdmG//eD3DHoYxbZx+oHq5onFdRYDjL52G",
-	"a62yENfaDBo9o2l1ZYQnoVR/3higCnxRMXJP4Dad+VyD2BoAdCpp+8I5YDHp4Lzna+G4sCCDu+3hjy47",
-	"zKqegkQTmBYEyjkteYeUi0N6XCP034Hgf1ooFvB0Hacy0w0C/6gz35BpVds4LlTYrFYq1Vq9AUUK8zsA",
-	"NMJU0gCwmBY+W6AWlnaBOK3ZULmyulxhWiVaEwK1qYhtLFSvAqDH0hpzzesrt/cSdq4dyw5nigJvUqdH",
-	"AjHCWK1RYMq14yJGreiy0LSa6Y9aXLebBZS7ok887oUe9WMIkSI2y4P7S8NYLyr9sALGgNljGokECqs8",
-	"ADpZ3U5gQYBlTgNWKJeThgn8bYtLr8stj6PL6nFSKyPQbQKrQlYkY7oU4TYOcVePcLVEdtSLt3jmzQ06",
-	"h5qBBN4EG/k1CJf57CjACbYg+75Mxh/DmZAVG+it7NUSuSdGAMXV4rY88AYD5i4GFJI1jTQMS4un2En0",
-	"j0vkNkekmUA9akX/DsLcejjhyHPYqi7NwzcZ9aCxDwWLRldJc/fZRv5iOZnHXfYwwzfR8Zjv4ieAkaLW",
-	"pEs82eI6SgB0tFCHyijCJnCCp0e9bo8GfZ/JmcbZbbgqMc9OHTGPzdy/SvBJdA95SXquOAGgROvXI1r3",
-	"d9Hz6BtdWPZVRuuSzWqFVJTOrlq1WqJ59SPBPDm9bXCc5j8KjPLBkuoYZ3ypSPvyFZvqXpXY6Yd/qx27",
-	"xOrALgTXWwxDRyA9tL6dGiCF56IRFps0m7TSrjo116qzRseq0/W2teE0XWuTlTsVilQoiy6NHkAlPQB8",
-	"s7mPX9ii0tKhsFU+5eLJoR/OsqneV2KsRwcDxjGRx7QWKGb9u653yHiOXZLHzV8ZpLPWdFqRQbihPfTP",
-	"2n9qTLVHeAavDHgzjvua1Bhp8wLJWrJcDHhz2li06+VNCNvswycps0VXe47E0HeJz+ihNioyXMBxExg3",
-	"MQO4zXxoZ5RmZ9H3Wg3qwE9hSTl6gVDOVyREYCbuHEIEy0393Ii1FhCdULek4M7LlVSupF6BkkIpRxPB",
-	"rKOo56mc1kA05CrqVOGMlIhA2s20T52koBOvXZL2MGxxiHDY9XIt9dW+ltE2ts4xLE7j7kB4PDRs90dU",
-	"3JCHnk+GXP+0RN5S/0C0imxgXAsu2eLaU56hXjvac4dMSVplGsxQh6pf40D3JfM7yW8c6vssmKVbYUgp",
-	"1ZqrsdelxoqEi5HZF6Uflz56w1QDHKokVAdutCfPE3txSk8ETLLQktD5YnWoE4oAtMZcITkjOI9ys2iA",
-	"hvXoe1QSX2ABthe0YLsxHio5AO2+rsaeDpgjQCo6wmVSQ/OYwmWtGGb9Ovs7bENPBT67vmhTv4hsBErE",
-	"ghBiUPiMUjgDy1hMRV31C2RhpFtcPTBwJbFDEQ72YeJsE+qgQ9cLiS+6Ge2hhkyk1+XggyrPpcXTGNmE",
-	"+oIzeBuHcsJ4IHxCu9TjR9EnY4BrLsIUKPcMAult1AC4ovu4ovtKvjOudlwqTBwwaNM2MVZopZMs3MbC",
-	"K9ABgrNrEtDBzcyuDCUjtuvBabsvwoG9Wmxx9Qag+LKPhfvBw6nvi1EmRm32uETeTqDNbPE5qJlkRc3T",
-	"rG0HgJ9qUkaMHjCuhgI/vyYNKygOfBvD7vqpeu/oNHd2J63OA6HToeM9eMVbeFSuUjHZqzSyToYvzQwJ",
-	"tw3BbQO4bgFIgVyfXXE4VIl1SDPXOaXKMlrrbApNm82563Mq1+cBzp7Oq2X6doyvYRTGdJGt/nHuFVwa",
-	"rwBHkhe7XCKZqA/JhVr5nI3mF2G+HdBOKIsxVSISvgyGbd+TPeYSqEArEo693ybrjlRgcWBgqqFyimuR",
-	"rIiFettWZzeM32UjeRtq4U4wsaB6EMYcz6Q6iOy4ksHFaxbVMPZCjN9fclb2oesh9E0B1tIpFOOq/H9Q",
-	"8mzy2eRjrK7/Pno6+VX0/eSTyceTJ5PPyPXrFTL56+hZ9BVUj387+ez69RIBNJ9voB7hSyUNAdHkOfnj",
-	"49+Sv4q+IlCV/zFU6b+Mvo6efbCSgJPEItkg28Aiq9HMhDM6YXjTEEZHhzsDwOjY8eP1lPQC1vlJq3DM",
-	"wFsFEjD/J60CFx2hfBjChRgwzoJWQY9+eir0cGimsMUgJy3WwgD9CE1WcatOrW3VaaNj1dm6a204zba1",
-	"ScvtilN1a6zeOUPrAVSD0/5tV20gwH7TImAGGWjZDAyPz1Yhlh5KVHmhz450f6RaDXTnx4vJJ5PHkyfk",
-	"D/8W/Qs0JTyLvon+I4Fe+mom+lL0HBB6TkTMOVPxqBE2C9C/qfOW69PLVjyKAR2l9mCFyApzvVAEmbYG",
-	"tcign27t/PxK0cDdugCdS2wljW3iSXKHBgeuGPEiCRh3WQDFPC0uKfdCtW/JT+/feVdTrQmO6AAlYqek",
-	"hU1oGyo1RUBsdfBsnTehLe4qa2ObUAIEdjpa1hmGw4AlZM3EC8lKgGhSwCdnYlKQCYGYGV9VNxlQGeKd",
-	"zOOlruhEEhg7kWk26dODNIOdtIQxFYDFLM6LGPYXCKYJyYi+icxS2MEPPZmylFZiCjrlQYXY7xhbVWqY",
-	"q+qzFjevRgOGDHU4D15A0r02xONt8ZCsODRkXRGMia02tI0kdu1xDMYgAjIYyh6hhr1PsjCE5kdJx6tF",
-	"rMNS49oi7fEUvIOaTRoqGykIIRh6ZCW5S+SBN4DCVXjlIU/eWAQEwjItLj014XNxCYxEPROR9jlbNIUF",
-	"VdyFq7Ol9dJtPhheELlcbjXmVuMbbDUuexLnwuoqSTlK9bLnsA95ZdCypuz7AZDMJnbsfOt1uViQ1WHM",
-	"nRsQ2s2GfpC9SRnUwP+nnqk+0UZUHBiCgJAhsRwfwXialZgkK7Ps0L3YXoKHQ5qW0SDOE3oB2ntAR3x8",
-	"y62aoqvFFD9H+ebq7lXpssthDp4ldBEfXrX7T45fgPfFctbISyX3NamZhJUB4lAtRq9S9GI5jbT2SP33",
-	"CZSvSLcFHr5SM10hXERjuPAMBD4548SeVM+AP8kP1mU6WLgmi1lUxdnG0Q43IaNpiwYa3SgfY8IJk2Ne",
-	"eN578R0Wzt+I5dzdz9393N1/He5+LukvHd7V1U4AzawPi19pzvPRjLoQ2q+E6ksd3SJRorlIjAqBmczm",
-	"DlZ08ifJGMjVV2SwYZNlnnV4TVmH3AzJzZDcDHk9WQcKDjI0cozytEOedljadrrpeuFFZB3iGM9abBBc",
-	"lar8V2R1zSz3uQ9lK4YSLRSEEiiiIStpa2uLgK21WiSZ6oxY1G23eBBDZHnhVPH+hZhlszA4zNLnMYzc",
-	"eLiMxkOCsq12FJy0H6OZoPtBUJTkoYtL1RCi9+N562CAX4PPXdPr3RlyVx7L4AAXX0O+Ze7ig0c9DZk5",
-	"EL7njIkMPd8n0NIrsW1YXVsid2JQcdcLmBOKjBqZl7y/p0d1jnn1PmLpVyrVRrlcniWHjK8wkzOg1qEb",
-	"jc563Wo0K02r3livWu1ax7GqzuZ6rbO+Tjt0Xf1kGASMO9Do+OCtWJY5m2x9vblpNevVhlUvu8zarNfb",
-	"Fis3O06ls1mmrAmyzNW9YQs+bUDHfcZDxB5sV90Kq3esddpwrHq75lobrNmxDO5gg613UtCBIMUmv4qe",
-	"T55E3ybUzD9EL4GhYfJZ9JX5fPJ/IycB8wYw5+meu6OghcfM99GZye6z6PfAVvA0eWxCYPAseqEZmZ8n",
-	"L31HuEoYd4a+vz8ImP40+X4vZkSQeNoKxcKHQ4piYatSLBzS8AbcowJ2Fzb0mTx7zDs4dBzGXCXooMhD",
-	"bUs4r+bFFhbIuKXV5p7PrAubPhfEl6pbGUUeYBCgIEyJ4V3canKacPVqBJLhfeY+27249uJ7LBwGXJK+",
-	"4GycpFFRzcRnjgzM/K4gWFEYF5mtFslwAD0JsSI64rSMvLDnBnREfaOitHJSNs+KZKzF7S4Lb4h+nwUO",
-	"29P18vbqFrFReNlE9L0wBGAlyqX6Pbb7GHBr2BuAQ+yFiIghQOYkTEeNuhX97+gfiJae2ykI1DaD8rUW",
-	"twc0CD3q++N9vCNzbeiaiP8qHcFLNsOjbWHgEBPJROSwT1Zs9lDNodxPvrCLCNY87BOPE9tlIfV8e3Vb",
-	"Iz7BqACXI/UTsqKfCb8Eobiqy/v0a5iujBGVZEA9t8U7IkjUflbXtwyHsiT2bZf1ByJUKsH6GRvbWwmU",
-	"9AHDEkOoNQSQ7nGCzq3JKue3GeCRXbroLzWen7GxFvenzRccVX6n07pL6palMJUruSGVG1KXwpC6ABOK",
-	"9KnLEB9owAKjRshQMnc1B/TM4+fH243VhbbGOzRkIzo+b1Mz1qxFok7kWFkCHifKRljI8FwiFHDIAncI",
-	"nFch9X2439wwwAOulDsMQ+qOS6jD7wbUgUPmCResNC+ImyevEeqo1SSesunkgCljZrVIhO8qO84dao1+",
-	"2iDBe/gCt9Pjv1Kl/lqyN5VcnynYh+w9nooEQuDyGKUxB+kG1ugmd2X2ZusnQNzwIZQbb1VPoU9jkJuF",
-	"FPaZit2nd8HJFe966+N2zv3tS+Rv69UkXvZQX0GHe4ni90EgOh5Kh9nNWPh9ETh0PAlM/MBz6DkMWs3n",
-	"IPAg2OGKpmqRRdKflrOG7HE76XnHXF6Li2EoPTfdmKVm0b55n3YBJAA8b8xYvJd6sB4t4cr/BFfzdse6",
-	"Q0OnN5Oz/h0Wzvj10oL8BqasbnfuCs7gaecgq6nrBkwq8zX6ukSif4leTp4gD22RTD6Jvi2R6DdgaT+H",
-	"7Bd8Hn1TIpVN5cEIHlInvKnltcc74k/YQ3VqSlmxrS/cTch96psNUqnWrHrDAlix1HaYmUP8IsuWqwz+",
-	"OWy5M/KJ0Q+QonoafQ0JvJfRVzMyimTyhFTLlTKBK76Jnh5J7MHCpoZ5Ry3tMuO6fn16HNevTz825uXt",
-	"rDtVWmHWRrvpWnWnwazNTqVsValh7G12gJfXwbzwo4KL2bxquVqxyjWr0lC3knKodFwh+m30LPohejp5",
-	"rB0kna2bkaqbfEai55io/SR6of75taZo+iZ6mtokk09TSrQQ/XO51rDKlermhtVsrpXLlY1ys9JQktMX",
-	"XfEgUKtq5IXOvx6RG7h51tTlicSKfj/5VfQs+jL6fvJp9F9k8jc48slj8od/i/49egGJ32eTx9H3kGBM",
-	"JAjA6VF+YNT/F9HfRZ+T6HfRl3D5l/CyLwrFQts7KGwVyvV6o9qoVhuwYQM8Vy7j4Q5iqaolKVfKlY1K",
-	"uW7yrHi1x5UMazbLzfJGbWOzVigWDgYD+Ki2Xq5gOtZnXervxMetUmlubjaL5BTHDu5kXupz9R81E8vN",
-	"kugGasyVcrXZLJcrtWplU72JZGHos37mpevlZrm6USlv1jaS9LJSaT0RxKZV5gnqRv6wW9gq4IIukvYt",
-	"Fg5ZIEEbNIuFEWurJSxspZL3U3JlcQNqhvSd4147NAAwyh5il6g731C6xboheBgIf1p1DQLvkIasSLiw",
-	"HHUpWUGt5NKQYsivHYiRBPxdoJajSrtBAPV2x1LCHHUHFFHM18ZT4e6CUlOz05l6Kk3YOWCDgEnGQ5iB",
-	"LSIZMCNjqQ2VKfVFQmH4aLwQAV7w62SYNuY+zZssN2g17NqsPrK7IiR94Xodj7lbU09UksBFaH7wIEKi",
-	"3j1fpwtdpx+jw/B6E23UnWXDalUIoiflCGhz7yr4AQsRYO0gWBYwXUpAytIBFuAbl9vETjQ3AjLZ2rSx",
-	"AUFKU5m6BMg2SyT6x+hfo38tkuifoi+iL4ok+jz6++j/gU/+V/SP0T8hen0KHh+BqJweAyaRFfiHZkff",
-	"Tl3Tpcozg4XCG61uZZNTmKdhvtviK6kxlzzOt4iH7KH7cHc57BufIjUvWfQxGYpAvZTJp2UByEotnjr0",
-	"niRmlciKXa9u2DEvGHC/2vVKNU0sRgNXSwmXAHIVosGD7JxLHHYersrtTto/OWWK6SoYtrmx+fqNzbOY",
-	"gRfIUpd71rlnnXvWubDLPevEs57BPZlx4a6sp/Qjaj1bwLnaDYDQxFNzf4t6PruqXWsby73rPbMrLkPr",
-	"2jl4kkvlbwAbeG4C5yZAUevLZuPgQQ+GznoHTs87BMhlsToLWw8iMyVyy/OVP7FFbKyysYvENjjBdouv",
-	"xF6TGgzjLuWhXC0S+0ObrFAih208pmY80N4C/WL+sAuyYATUZvrr1ButzsvI75qJWISfwcxahqJhKI/j",
-	"aBjKhUka9FD28Fcz6l93SIyp7LlbME/xiCjIy8zEXZs3LnOXwtmqcdnDUAnajscNErSBWFDLoVYj9YN5",
-	"Y/kwM4g+ffgu492wV9iqlsszB3GZqyMc6rK+5/xUDNUealaL8VRjmZ5Tdius2rFqtN5WZqprbbD1jtWk",
-	"G23zHVhUhyzI2oDZ07yIuRuf8LUGrbSrTs216qzRsep0vW1tOE3X2mTljikQXINnLtbqNlXzEe8cwX2P",
-	"x6CHizxXmX8ed2FbUD+GEN8fDroBddWtOHsY7oU0CE0lSNMqVy3dD+c57I7HRVDYamxiQcqshvqpN9AW",
-	"14C5tCu63gG1XCHSzEfxXdItdF9kPBJwV0j0TfRy8rfRi+hl9O3k11CJ8nX0co6nsKRtVzsboCIu/8mF",
-	"JTFKfCEPEV8Mq8MMxT5ItM7VDA/PZXiY0XiNLQTGlDCI/TLu4oR4qhID1yQJgEdBSdwxWYm+iP5pi9CQ",
-	"+IzKkFTWSU9JVrw1b/HJJ3D+lDOljplyqHRoYZtEX0RfbJFqo5z+jTqvz6MfwFH8bpu0RdiDmg/l6f5r",
-	"9I/RP0e/QxapwBMBYe4QxdHcgHGpxW1dqoJUDUMZkjYzhHOmimW2+ZRtkEhuU7oLxBb18iZGg4mt5NUW",
-	"CekB4/b8JgJ94s8EGnROCuxkDXGC1J8l2sGJfjtbOP4FhFq+Bln7XfQdSuRvJ5+R6CuIE/wQPZ98DM3e",
-	"z6C0/L/U988mH0MI4fnkf5LJk+ip2kTRV6VjFIM5o9H/jv4++jz6XaFYiH4bfR59XvigWEhWTl2yEEXe",
-	"B+eqVpbVCbhdLoaH4bwsIHVD9ZC3hTOE2v6tgsMCTTLC9kVnP7N1rqDVNC+M26vqSOznpgUi2d4GqcBc",
-	"0+LZ0K/enkRtTt3bj40VLyYfw9Z6tkik9r/9NzL74XyRB7xGg3AKWGHBuPCJhiSCK5izYvYknPcBlXIg",
-	"oNIdtMZ+rDX2XW/giz5VcoV7vix8EN9C7qpLb5orjQo23+7B5UYvvz6xF9vDMZyEloOTv4Yw9xMlB9Vd",
-	"XqbkINoombru/1cNZfLryWe6ujtdwv176EMyA8Uy7iX5Rj94rUb6ksJ3XjRVC548fpr3Kr3iqOnr9I/Q",
-	"FCHUbP+LCXKuPYqhc44Fap/jv2wRYFwz+FVQcjGiknB2yII0j5qy2c2b7I+o3I+/swlgT408ybZMsFQd",
-	"P01ARlJmFT7ZNTqGBKzDAnUgvVC5Bck5NkdylkeAiOGJR3CWao8fBWL88qf49GmTNzGDEUPUHzUVjglr",
-	"zMw73DLJgiI0a8ARgzIqsEUwlJD0c3REQMyJmNOpcdpDcDHdGbl/lPtHPz7/aN6ivrkeUyaDkHtNr9Zr",
-	"yhsH8gaPvMEjz96dS4PHUr7p1cBQS0nNGU+PfeUL7CGZ4WUv0FCCJ04OfcCJN40fkEmEHpJMr0c6odji",
-	"K7MTeMqjTiXwithr0fUOGfDIG+KQHiO+J8OZ7rdu3Jjq1mhxk/HMdGyUCFZWGVmgXnQQmvqZnidDEYzn",
-	"N3Ocj0t/yvRg2g5c1wgg842bYmGWbTX5NRyTpbT/RRb15w5Z7pDlDlnukOUOWZ7GytNY5xMAz/sGXi3l",
-	"zStLnq3p1NVV4b95VY7OMtWQWzqNKNKpwz/+zW/iHooSuQ0Vj4fa80B2mLgXxFBIkyH3mZSpm4D3UyI7",
-	"fIzZRp0zUT4GZCZNK3sYUC5hH2ccIhOoEZwpfwnBlqWdQV7OeECeJAJelvqkxwKGkNf6obobnzmey+Tq",
-	"NrpFSrIXCVXX+Ew9CMdWqc4sa9zBCbmALGbuJOROQu4k5E7CUSfBiODcR8h9hKsec78iFS+v03zWBsYr",
-	"taBRuS5fhLad3teQ4ko11VyTczGAMpVgN7Rmf6MNKSzmzo2b3LjJI6C5dXNR1k0M5EYJiJ7c2rmsKCdv",
-	"YuDwHutrHi5ivP3zLNhN4kDbxPcOWCaOBafh2Frd05kp99TWXwT54XZn4UtPVwTs9WmXrf1iwOCIzwgl",
-	"tj1OAQRjuvQIfzvgp/7piLUHy/52Nt2uut0RsbXjOGwQWjB/cnov2O1xyKS9bLnVpa0Du4Frar3tyYHA",
-	"kOn08DywmIqJUf7g/i1rgyChAO0zsnLv1g2yXl1fX9uobDTflGK0ann9R3ksdPUMc4na7CSYgXpmtg2K",
-	"mTmnhFCrvSa9XzI7ryLNq0hzG28BG2/95B/Akbsrwj0aerLjoelzdSNUb4sR90W6CvWaRAtK7+LVvCp1",
-	"2WTtMFyiJvVdY736oiu2iAwDpmRSkSjJbfle3wuxBLRSs1eLRHKv09EfNNQHAPviu3rNXN0qmQEBnxPM",
-	"03WlRcyPrs4uCVV74xxje4vUhQonZKGFE3F+diZBnbiye/edIvnT3ZvvKNn2PmvvqknVk14it0NJ1D2B",
-	"nk9PdScQfe3IwHixTNio4PvqaiVaW9yTxOtyEagbwXoBpxr6Kt4vGYHFhOlu2JowGNPo8MQVygl7yJxh",
-	"CIzFgNzeGUqsP5ZDpR5ghfL61Dz1nEdn8+hsHp29lNHZgEkxDByW8HNwNpoZ6shrVvOa1bxm9fxdGjRa",
-	"lws9nzHn3g3EcDAf6jqOYG8RBr1ZcH2RtMcIVkngJM7Bj34H732VSJwdOqAOMOFXG8rMc7VI/ydLK//F",
-	"DDCWomduxiQajAcCSXBheL6QTJq7NK1yxapV7lcrW2VzFzFgXKYeoyyP+/AtXPCRNnWa7gbb7JSppSwe",
-	"q+7WmLXRqVOr0V53zHdgHxgvcWHrSIlTd+izuwJ4MArRb4Ab4jlwejyefEqiH5QW+2ryMRB7fI/aLvqO",
-	"RM/J5FdK5Wvo0a/x069IZWPr/2fva3sbOa50/0pdfhE5aEqURGlmJBj3KpNxYsS27JHm+l4sA3Wxuyj2",
-	"qllFd1WLwzUG8NjBBgsbcILNIsHCu0GA/bbAwutksrOeeALkFzT/Qn7Jos6p6hexKZFDSaOx2x/kIdkv",
-	"p97OeerUOc9ptUjyZfK75J/B9jOq5CE9Yby2s74BNj9SchptpVgA+1Dr9JzJ/Tdtt8GQPp98jihDg44/",
-	"Jy+A/vSbBS3qxlLswjDrL+YWxoVXMQtfFbNw3it0bBVR5Q66YiZj6GnLY+wOQ8o5891V4qJGdEmX9UTE",
-	"oMYBLHQXsR4ZBdwXIyQQQ81oLw1Uh4MmdDAivixXebfACazVtuUERm8F0V+RgJNYMptPbDtxJmkwLORl",
-	"KIPnMSbXZSmuQZXPUN3za+nFVOwVUvVWKODVoYDWHCDA6JUrhADri83FWVtqUIfV5rniLf0+8pYeG/t5",
-	"PVvYtY/g/0vSmCJ+4aIr/DEQmerflYLqTYbEFC456lN5FDIacRZJd5d4lHss1Ksz4FIx6jeKB1kXE5Ja",
-	"tFHRkVZ0pNdDRzr3+rwouvElmEczbL2M36bCaZW3ZmejgmoV1911cN0toC8rJ9I5L05XWslrDYa7dno9",
-	"Yk0J6bIQ/FCMgLZDN9KU58m117vnE991ODLfCZ5SO8zKRkQmt8uAgUu7qzZbi+nUKyShq0x8ZeIrE195",
-	"Y6pQhteSfutV+YDWrH6qyLheORZb5BRxlRjfPtB+pbYFPkUx5/bfPT17+szfPXONvbs+pLFkJDPwjV37",
-	"m9Ph6T1O4aHoxGM+8ISpvv6ahZItShKWL8ci6cCme3Y4kJDpp1HCRVMMC9AxpQur57iSATGWxrffAwMD",
-	"5u7AllJ/BZixBAYsZqtReGxNBSArAFkByApAVgDyO3ISiHPYoMAVW6jsGuCgqRUwM6z1sJBShmtNOoSz",
-	"EZOKQOYAqY/6Aose6L+B17fVFyDISIQ+wBbORqYGQ8OBgw8LahziBxHzlEB80+EW4LylbEDain0zoRGE",
-	"JYWBVKZLfowtIHWXwVjqufAG3Fae7/Z2IC1FhLn1tYq7pZ4ZGdTqNUd/I4AMrJDH8aU2UyZJIpg7P6OY",
-	"7/ElVMJ/mvwh+SOYMki90LOenpdS1U95HSCD52iAKTwf1TgbZZk8IvRrO1tQ/+Fxas7MNZeTGgJvmPEo",
-	"rLuuFw9OmkWQQTbNsh2H7eT1VnujtlRQbHFWXxwda7q7Co+9Cmq/nOrrp7qiOtWYf1O7pHUy+WyVc+JS",
-	"mMItMS3u/22q4Cp5D/+pd+fDWEmMzSljDa9jGLG2+fgL9KQGK4OhJG4uOdO1SKBTQ6jQqREpIiVJd9z4",
-	"DrGLm66r2MWrFO8qxbtK8a5SvCt68SrMqaIXv8Q9iEEY10ovHvMKeF8C8C5W5gEYfn5Znl3gkoCdPeVy",
-	"pJ/ntltt9zsEmB/aqVVB5goyV5C5gszXAJlB81ZwuYLLFVz+zsPlFF9cIWAeiKYnfCbPPTTN37ciCdwG",
-	"5ArSISL009PTjPI7iIB0wRMxV3KVvFN+PGrDv2afbA7EPZDu9WITssBLf/5pGn609/Dw4TvvwsHkNG7B",
-	"mKDzcEuAhpXe2eptt5tbt9dvN9tb2xvN7mbPa254d7c3e9vbtEe3M1M+ZJGnpXdqA/roIbRsXdvYQcD3",
-	"BnpoIPF+yKKHkkXYZTvruQgjI38stbbZdGqght6MxMDWDIIvHnIVhLmGnIl+gnNy/eKljhLTuXDxKWJu",
-	"en5nTxLbG3Ooz0Mh3qF8bIJ55I0g6MkNTk6XvUfHAONeg/PHmVvnPWKWmzbkveAR84kfSNCAqBYpgeUS",
-	"qLHhvXGIEoqGoAmHLGpqsIWku9JJq+aIiFiFQiKmxYCgCaM/ie6uQTwgFNZzpmkL0bWwu4aeP9I9f8Qe",
-	"BVLJAkuOOtORhIYRo/6Y9KncNVlQeHnaylMWkfVWa5rJh3E/x+NjeIFmM+6kS3sp1h3UsTRW8YCDjr1A",
-	"B05pvcV02cJ6Kw2puxLmmsriXM4onbMnMGrLmJSKFuU1yqZ5/WxlSqeSTby5zOVLYX/wl+P8v4BIZR/5",
-	"UsBiGLoUvVR3CYX/g8dUKjqWeieLJkXvn1dsxJEhU8mZIn2bu0NwjywzC5kSqpRatPPKeuZsyfeTGeV7",
-	"tlQsswknMYdJuOCSmcFzsviWFcu1zZp+rcqk33CTXu0Sb8Jy3uds8RX8mpzrpvNt1tGuNcJXxIShxbBb",
-	"T7NxdKY3lbgD3dUWXabbQNjHMh+sO/Bc5FgxjF5wMxaNwfx2G1kkLmUPmOqnjdZL6IkrpbOolHm1P3vZ",
-	"Im/Vduv6ctayebQiiWLRQF7ytksyL44CNW5KplTAj88vwqCmD19yPr02uuS44M0BG3QBrLrt1iZ+DSE2",
-	"HR6JkM2Cq/u5Rx8YwQ6sXMsqPaNDDxTt9Q5H4k2T2mUU6nzr/lwBZ6gC27EVqrtBC+xHTJVNZrsa0kHL",
-	"rbbCQloc5a1IEvjXcxwQL756PwDK+tIl4jpYdKXDsSorLm1SN0Edjo3PyzamDj62kVXY54RxPQp+B6Y2",
-	"40ovVBGRY6Yg2G5Td73g/lEP3nmUURoc2b5w00KCHX522EAwxv2hCLQ+jLW911eOkXuD1N0f3T8kViUO",
-	"mNvhAxqdYF1A0yLZD4YmrdZFYbD9lsvGbUCAIWgZDURVhwvuMYcoAT0LbSajvtCTBxJ9qCQjFoar5G1D",
-	"0QsZtlwoQns95qlyIl7EfReqwpfEpNejBS8Zr75q1U24GJGAazPmVYCuAnQvDeiWNDkLwDrs9aYM6aKA",
-	"rtS9SPYxmEwF3onWbmLIOPNJwDv8b1ytl12HuEq4jR3SFyNtEsYO3I9VxGKuHDLQE4DDt3dbqm8PboOQ",
-	"EdHrcIzSgbidpu1ZooIBI3WjYfPZkUbnR2wYjhvwzOwZEZMijOHUuHA/MOPsEkoiZuTH5piwILQvgZId",
-	"HlJpCsBgK4CXfdTXosK3fmOVuOKURX7M9oeMu/YRuT7CejHkFhejW+SvH/+KjGigBxjAMEqvv9WfQsGP",
-	"odAt5cSVIYWoabfD6+5P9n7w1rv3D48OHr733v6Dw6ODt/dch2y0SV9fQrpj4rMejUPVQJIIZgrmjsmI",
-	"RcwM02qH67Ehg1gq0mWE9hSLiB02qshASEU2t7eJD0clQxqpGQj9AOfVwdt7D5iNbb0IBQ1ZFAgfzXSk",
-	"SD3gXhjL4JQ1Ujj0Ycwg/dvgIS3ZfChIm8qmHuS5vV5WGMZ9UmePLhJFiSsS5ODtPW1ScBx7dinilMLZ",
-	"tGvHlpROg1kS2/lTy8s5oI+CQTyo7dzeQO8KflpPhQ24YscsQgS5nLWGZfrAPAJvBUdOW78ZdMABwCtZ",
-	"29lqQ+jD3Vb6zWZro9167OAUyIJsCwRVTu2YcT0xS/1TGc0VRALuY5ceBNxj+ajdO4etO7lrs7UMvZKp",
-	"kFwDNremGnBne6oFG1t3jb8vpGevM6phH5Zlbae94egJdn69pIuhjV2UITWLcmZpVf1rtQ+9QbgAUCYO",
-	"H2iEyGpVCwHM2N7IyLPF4YiZ/4sE95pbHDSSUmVmFPmRXPMZFrgL9fx5hwfaQmuAEyg5iwzJYJt0J2tO",
-	"G8xercPBdeXk3Vno5NJPDkI9DMQTg27A2S5UklOxdMmAjvUgMqpmRRGbEX0/ZjG7yHxCfIPFXMgbIW3G",
-	"GJOkjm/CbDf7HMQXGgjQEMwaezQMwb+PA1xqMywlVjb6Jn54Ls1zCBIaBsjH4Mt/C29vp9OGRhGFZSrV",
-	"GBIy9PSqTdvGQpMhhSGQacThLJtnf68tqDJR8Hv27scXiEOlDI45luEBufIekVmymZvwFG2JM7uZkpjA",
-	"lzoXJrDTzV7pzgQ2MbfPqJXkbHSFCBnlF8oxgjxGcH+AqSCjSChGpF6MpncAS0cMKwoPZoujL1lGFAPp",
-	"KdKxAMSFMdKgbOa8Madc+ura8riuTB4Td5qKQuoal0T2ssYFov0Abr9s2TDLZ8HOsslPV9FZeu5aoXDy",
-	"zCvOpXXQIXuk9HLqBdy3HD0y7v4t8xSpe1SyZsAlg0TgU9gWjmHyzxxA+7EAwt9m/Fj1s0PO9HOpgDeZ",
-	"Ki/TauakFRXAFFfeL5JvTW7fyzLl/cak4GUMefCm+wMKh7qUc7oanFIuTun/MbKuiui4lqUc13ZqYNaR",
-	"3hV38HrngILPkbRb2NJkd5oD7w1611tnzdvdtt9sszvU5JZ6m36bbfW26e1uWU5qy/zXLPlj/isw1Gp9",
-	"oj/jlNQd8y/JUwJUtN9MPp58Br0EmZyY7Zlj1K05Vr8aDDBHHmMeVs26aqkMGvDmFuzwxak0ek1+qIFT",
-	"tYm5oZuYDw2s/U7vX9Y+wn+Y6ORFvKu2nwAbrZI964IUPUI5slAU0l4CS1NxjjcOV8/SB+SVSq9Uem0J",
-	"9T3L7YQzvNLYNyz8geZUT2pXXw/NXepQt9Os9OVWX796g7Fm1ezrwv90Df06I2ZlD3oqf6im92eUE+rp",
-	"Pdh04AlsZiEMA+d0MVCE1Ckfg6uEhZLtnCmll/eZAPeFdZBIEqgOR8eKthHuKtmL/UDp7bMkrhnpIxTw",
-	"yDpVSgmasEHTVvslYznyBru25d/urXsbtHmHbXab7d42bd711v3mRneTtXtbdLt721v4SAFlRLGBfekq",
-	"ojsWb0aFTCpkcnnIBJ2mgZJQRsHOxirMpwrzWZzUHiZPCq1K0dSlgIiB7q7jC2hyRn0RMqL6ejE6JDBN",
-	"JlwoJglEYfjMLzLmrJIHjPraIGqjhzGSOfMLbvwsfqWO8TayTyPm44/6lsYFR1+4KN+xTXitKoRcm93p",
-	"AhyoJb9O/gBUZF9Pnkw+Sb6efJr89+ST5On/6vBi1SysmTV5Mnky+Sx5nnyj1fWz5L8IML49mXyOXHDf",
-	"ztTiq/PRF/YiMQAFmx4nAp0jvdO97W37zS3W7jXbdLPbvONt+M111urZ3wBA4hSs7fRoKJmTwcc5Ldul",
-	"ORzN5LvY42gXWrV9vUFq1pRCx9mzIo2KI3XQSo1qD/uSdEEYWAkhlWRAT1hB9bvImst8N1+qQnBGIuaJ",
-	"yJe44SqJ38TwTNbUEFrmzoq1rRmGY6DTFYQSF7Gy2+HmlWd5eBGdFuh46xjKSQJjvxq7hPIOL9g6Unft",
-	"5x2i+8ttQPnLMBQjiGEllI9NUIWTFsPiAhIeVIxhIYFGh6dMGzsx4mnMPzakrHiFSM2d0TXL7PSsMfit",
-	"KRT1dPLx5HNtBhxQ+8kfoUShNg3aSHzl5OzA5FOSPJ38w+SXBBktIeg0+dPkM/31L4Hq0pidZ8nz5Nnq",
-	"tJpeRsEib8iVkAxVpvjVmuIlZsWs/ZgxtmREJaG+nzKhVORG1a7tSuHEMBwj363vE8qLW6Wr28S9XtXB",
-	"X50f2IZ4HvVEdBRLFrmkDrkaroDcCxHl0EnDSYGEuYpafn9r0HfzkOVstkgDHocPNuhCloCTQqEtS5p8",
-	"MV7Jygd0eLFS97leZfMkEyFV6ls+OHMcnNbjXr6q9tnuf0k3Mkp0hbQW1QH2dbuJp2bG99JlbBZwhVUq",
-	"rHJ9zCCp82OqnHUpShkarpC1Eev2hThBksXTwGfR47kQiCd4LziOIyS0gxt3iCsp97viEdrgsRAnVErq",
-	"ziaUgvvOBQmMxwPdCvPkmlOzj4VKEvO6Mz5IA9PtW0k9+Y+f6OcA0oPoXnwF+PoaJvVG23rTVyuSiKjD",
-	"I9aLub9SWOrkXaGgpqeJE+ZCpSVKNAxQUSwV83fwNYz7LFqRHU59P2JSpomYAc9S+97b+//v3H/38OiD",
-	"+z/48f7+T44O9h8+uHf/wE3FXpFZ0aMOj9BLkSWA7hqqFUAko0CyhoPxZxjBHEjSY8rra3xxTAOeI1Ow",
-	"HYSprlqpAUumYzic4VvL9YSiD6jy+kTEkVwlh/oRpywKegHScSkAQkiTAN4VwRkBDITltVNOfoPC0rN6",
-	"dgrVjqSADN0hGECHRAykYT4wT4sUNRW6/K8f/0r/DJWYIqYi/WaMaqfEi6jswxWZawcHT40CD/KBswHv",
-	"BRr24yh3OHp80vLout+gwaaCFAC+jVYL+W2AJAMf3KfcB7KLuuvHCFmYC/3oBsdcgBPNnr80dIOBprow",
-	"WaUSQ4mNGQf8eJe4W60NF6tCFS70RBz6ED/fZYTKE+aTeqAI9oJsrHb4XnYxwlXIM1bFNZ3Wlmq1S+Hl",
-	"A+ax4JQZyqF3c52/DMSEIQc9AY9dlbHnMeZDToowOOIjhDQbvS16h64zjUV6zS2NSu7qP1hKCEBNKw9N",
-	"skc9TtVGfs7MDw4+QI1ZaPNVwFcRK09gyhAunoVF3PNOZuGWwnIZUWnn6MujlurE+lXjiY25Bu1HVLER",
-	"HS8NQQxPBRLu5Woo4tLNdEx+pklSN3gjfyqzDyTMWGbAwJIzYAVOIs7zrDxe69EP18xeKrjgHByLZ3su",
-	"ya4Hu4RWzpIU6b0jmvRd4t4/pMeuM1X8CFT4Per1WfOe4CoSoau361r9m9MTzkZytbx6DFzwJv3wXib1",
-	"4gX6tDSXVaQvf6ztBww3UtiO+TzQqJihXtsWa273brea7fU7G827m7Td7G552/5tdqd3t7wm25x7zaFA",
-	"3wnmSNliXv+a/Dl5DmXMviLJM6jjlXwz+TT5U/I0+XbyyeSzeYp1QUDnfAo2G7axHstZWrZkgp0p21WY",
-	"PCWuLux+hwzooyY9Zm9stwBNzy6q5ZxTCYyBaiKKHqeZtMVqYLul1cByM/78d+u3b86p1t8RPkDE6oB7",
-	"cRWLquXNvfdzEyynT99lI9Smb+69X3bUfYFSyTNjPWC9WiHOeV5VzLg6Vw/fx98R6dIop5T1JmhaQZfq",
-	"5Q5fUjHPKuxlVbORcjm9XJ7pajpo4ZT2ZdPGP0BHt8lr1ea4KRmNvD6RY67oox3idmqTn5lyh191arp3",
-	"m5MnyXNwbr7QH0XkNhwge3oQS2lJnO7zYygGN9KbOC2X3MWdIbNcBQRWk0acEeUnhHbFKevwM9fgXgop",
-	"CPV4B8pJO0vjYX1dZILSQKN2eL07TvsPGR/0RthaChN+tnBO7sZrn5MLPanN46+Srxwsyzp5AiED34CJ",
-	"JLdurW8QbSQnTyZfTP4+eZp8feuWnoF4a6H+rK0lO+tZeJVUkeDHeOnUs02N2fw1Z+rOQih3CfbI1wqe",
-	"E2DMi1f0o+BJd9bvbtgD8rbfxG/1l63Ny8Irdv7rMfkS4jS+TV6Q5LmGLC9SCPNs8snkcyw6+unk5xrB",
-	"JM+SpyT5GkI2II7g4+TF5Oca4fzv+YDNEmFyRg2OL46NM6u0QjgVwrk8hGMmFThpjaFSfTa4QXBHI4mZ",
-	"OOe9tC59BnC0gnY0ADlTmLSIblbJHtal73CPRtGYUG72oSXoxhTALy4jM9chaI8ed/iMGa/BwDFTxN1s",
-	"tV3DamhdouaEeZU85CdcjHgxg2pntn8wg1F6eJYGUDc6BHzaXnWFPy41nr9Ovkq+nXwBSv4LsKKTnyff",
-	"Tj41x6AlNpRMfqZNJ+Cx55MvykwoSX6bvIBYNBO8B/Foz8DHjddT0o9Y741Ora/UUO6sreXOoNc8LNTb",
-	"qZGIhW90alz0RBiKEeECOGuiTs1I/zVJvsFNNqDB36d15+ksYw4W9jZb9ze8zW6zTbd6zTbb9pt3vNvd",
-	"5l3a6q57G/4ma/eWsbAlFdmnyP8yT4E9f558Av2f/GfyYvKxqVn/zeTTyceTJ+Qv/558CXb3afKH5I/W",
-	"i6AtcFkp8OTZX54vZ2NTLaEXy8WG1jqVKitbWdklrCzwn2a7YeScKISW3TAru/aR/nseywZUZyo3ubvE",
-	"j2hPSYfoiefHIfOhPYbLrwmcvqDW0R8Blq1gcc/6GNItaxhIVUrIkVnAtxRgllfp3q0MVWWotKF6KaME",
-	"83eGl1svmsocVeZoSXO0VzBGgbrSTV5pSHP64hkBS2h9lucM6TMaqv7fzbRiZuNngklwR2aCPPTAkyjm",
-	"cldPZ19g+ApRIsaNMfGpol0qWak9+jG8eGlmqIwW4GR+dWLePbtAGjQNErGCU5Nu/1Jz+pwp9nZwyrh+",
-	"zTAS3XwkvxxLPd/w1BkqCs4/OiYCx3Y8AfVDvb6e8A5xtwpRWKXDgjnWTMqbNjIPoLaiEkSyaKkxuRqN",
-	"kfbbOeNZvP2jWpfRiEV7serrp2lUBW2bEecYSGx6VHNqcaRh0hogMfOej6b66zgtu+aAL6cZcIcoccI4",
-	"iVgvYrIPWgx+EjGgRssLrEUq10tIIdMMOIkli1YkESNOqAc09Pkn4DdlJ055ZE3qzI9N5I/HtGaXjTwS",
-	"hrpHiGwHq+X5JLLkHfdD5mmwF3hNLS9VccRI/f+tbrXuNojHIhMFwiTpanuXpkx6phxI2i1BFhKYf3/+",
-	"EWX9tH/4nikaRbBoFKkXa0vR4VA2HIgyPGXRGKroybQoibnVSiAVG+ZerkaiiU8tefWBuUf1IxEf9wl7",
-	"ZNKF9oeMv/VDck9wzrwsJEaSevJPye+S3yS/WEv+EVDwp5MnkLD5++QZFhjR+sIMSxjwE5MkMoDMWOwx",
-	"mRNPSlEiF1Q41Xee2dWtSDJkYhgyUu8ZSnTMlAYgnpbqg8p8DumGwjuRDgn4aaBoVoa1G4cnJBhgCYFU",
-	"EnN3mTRjIpmU+n6HDKmUcE5oUmXsKOg9iiKhACSXlsKBsMBCe+2KLl8vAW/S4ZAEvCseOcVQt7SE05BF",
-	"6ZkhhrT2KecsdMyO7pQRqSJGBw7xmVZKeHo8EF1tjYex7OvOsXIXFscKGdAghLfARNY40wsD74TEXMZd",
-	"LW2X5VpTiJAqaRLqZ+L1mXdiwqQQKJ2wMUqFFsXy2EPtDvyc7zNUidOPv3Xrh+yUhWIIcVt6G3zrFslK",
-	"zdx/9/++4WcXuI0dooQITZESJrX+cDocKqdRmR7Nqix/U5oFpvUoGUF8ap+eQiC0WiVvcb0w/BiCgaFk",
-	"j2QkNZHSxtbmPM2mQT47LVuMhlDTMknrKY2y6Im5IokMfEbq7tqAnc3Fcxul47kikQuPpIulwNmZCWQD",
-	"7c/Xv4gy63YHJAxBf6rizQqy7grUi6nHAm+DB2XSvrn3Ps60XhyGTcUeKXNUkhOuAKBn1MLBWWW22XoF",
-	"GvNgXxRExFTaxX7Flzj2S/BPSoccRyIeyl3ChVWnOTnu4dPLRk53px0gQ0JoZNkpGxSPRr5TCBGxwjkE",
-	"VHwqSk7+fiCViMa7ZBhSpcF6bu3giXFxLU9Lfra6anlfmrIRKyZ4Hp1rQ20BmE9yIE46tmNt8da64GHA",
-	"mVa4JOBSUax7aEwXC4Z2TmhlLFXgyV1T8KEYeLkiiYm1zLWhLNRyugFvams5ZTOyGlVZFVqwC6mMulN1",
-	"i2zZoiGNlDYkkDGRmVo9Vf2IjmhIhiIMvHFOwFk1bKeF3BvmySLM0K9IHHJcDr7wYngaKmr0FlnllB8E",
-	"pLAwY9bIiXM/rTs5Y5xLFQWOdfZ023CfeQEYQCIQXpH6YLoKefn7ScROAzaqPf7p4/8JAAD//w==",
+	"7P37jyNHdieK/ysBfm00a4esZr36UQXhu6V+SCX1a7q6p+dRvcVgZpAMVTKCHRFZVZTQgGZs2HvhBXbX",
+	"Nu4d+N7x2LgL/7K4F/LYguWZlQbwX8D6F/SXXMSJiMzIZCSZZFW3NLLmh1F1Mh8RJ06cOM/P+aQR8dGY",
+	"M8KUbOx+0iDneDROCPy9n6rhUyLHnElyz1zXl2U6GmExaew2nvETwiTCLEZqSJCkA0biNmUolUQ0Wo1T",
+	"nKTwCI4iIiXc3thtkMkHw957EX1MP7j/03tPn/3w8EAejNT4p3cObhycxPThiw8ePLy/v/GTzqPkUfKT",
+	"c9w5O/vpfT7pbcT0h6On7z5+P7n/8Mf3D3vPHn38o/d/9CLeGO68+GifPrjzQYf8eF+/98MfbfyQ9n+4",
+	"TiYffBy/OKCP6cHZTz5Kkkfv/WT7p4cf3F6PNhPWG93vxD/+IGm0GuR8TAWRB6yxe7vTaTUE6Qsih27E",
+	"Qh1vvdr8wc2z2z8+6ciN6MFP1Y+2Jz8cfXBr+O6N9NHO+CluFB+6Z164rxq7jc3O5o32xmZ7c/tZ5/bu",
+	"Vme30/kp3D4iox4RD0ljV4mUtBpKP/lsMiaN3ca7BAsgItBy95NGJAhWJPbeuFF+IxlhmjR2G5gxvE5P",
+	"MeOn+D/aFV3nYuBu+RERtE9J3Njt40SSVqNPhVSP8Eh/ePrfpl9Ov5x+1mg1aNzYbXR6t8l2/xZpb0Ub",
+	"uL3d37nZvo13dtqb/Zv9jd5NcgtvdBqtRoLzN/xy+pvpZ9Mvp1/p/+rfeIQ17zRE2mg1xkPO9D9+cPP2",
+	"5sbG5tb2zo2b7vLMyBQdkZ+a+++lgo/J9YdcRvys8fr161bjKYn4KRGTOzwmMsyihCHOSFu/Bwl7O4r0",
+	"/T6Dmgu7P2vcPHm12R7dPo/bW8M+aY9vqbNGq9ER26wdbZ5+3L41uHHSnmwovd7D861Re+fVzbh91hl/",
+	"1D65LUij1diMb5222Y3eq7b6eHvYHm1E+kuTwQ5p3z4532yLrbNX7Ztj1mu0GtEttdH+aLT9cZvcOMXt",
+	"zvBV3Gg1ts/GJ+3zm4K1e5uT2+3Bzki/91Vn+HF7K4pvtE9uqdP2R5tnegyjG72P2mRDnLd32Kvt9se3",
+	"xkM9r9sT3FabJ6N2Jx7cbEdb56TxUhPsUHK9q7mgH2NFOQvS7MWQCIIUR5LYnd0T/Ky8pf3XPBea7YZK",
+	"jeXu9etEUrw+4DKVSTqg6yK9jrG8zvUTm9dPN6/j6P8fJZQwdUzjdz7cf/fg0b1nnY2jtNPZvKEX4jga",
+	"4iQhbEDeuXf7IUmGHG8+Pju9L+49fPbBIL3zPubkww116/nTF730vQ8OpTprRw9Dzx+PiBry+J3DzZ0b",
+	"5nfGWUTeYe3O4Y3jFx/vbz78yFwXJKaCROo4FfQdmMgfb+3/8eb9P968n5yse3vojzfvS8n/ePN+hJOk",
+	"h6MT97yRk8dqMibv6FGY6zLiY/IOHxNG4x/A5rPXFVbknZ++2jp/0sG3JxujO5unL26pH5IdcTN9tN37",
+	"8Mbwgy15d6P/Xgc/uH3+kygXUgEJsG0kgF3hg5gwRdUkuLj7KKHshMSI2rv8Ra0hQEAm3OhvxJvRVq+9",
+	"jXdIe7t/o9O+1bu50b69ibd629FOfIPctDLhuTQyi6VJ0mqYb8+TYWPBT2msRV5D85F35S6V4wRPnJD5",
+	"q+lXFz+/+JOLn09/d/En03+afmFEwhgLPCKKCDjC7mCFEz446D/ijDzEKhrqqzGRkaBjzblarjzDAwls",
+	"brgSDXkSyz3U3epso0dcoYc8BqHURWdDI04QlShKhSBMrWua6NcMCY5hizAzwIN+W3+0bb7aashoSEZY",
+	"f36Ezx8QNlDDxu5GR582yoh8qQRlA1jFO5ydEiFhc71L+lyQ2XE/GxLU5UlMxJ1USC66iPdhGmM80LIO",
+	"x6gHj+4hPqIKUYX6XMAdjJwRqdCISIkHRGZzeJUSMcmnYB6fM/ZFQ39AR1SFR55gMdBjYKk+A/XQ3Wi0",
+	"5BFEpYJVjSuB1/rDikkfp4lq7O50WnqMdJSO7AhHlNl/ZaOlTJEBEWa4QLsK6jJyrsrEFeSU8lQClWcp",
+	"Cycp/FY1+Mh8sIKom2Gi3mOCJ8mIMPV4rDWS8mi7WoHo7iLOkgkaCz4QeCTRGVVDhNFA8HSMFD6hbIDw",
+	"eJzQCFZHIsbPqoZJil/0h2uH1+M8IZjB+N7nqZAP8fnsyB5yqRCOcExGNEJDfV8LURYlqaSnlUQauvf5",
+	"3+1zMcLKrN/WZqO40IWl7gSX2gySBsh33+yHFYdJ2ZUO8yAmozFXhEWTD8lkdrD76IRMNDtOeCpQNORc",
+	"6oVtbnz96V9t7uygsaBM4V5C0P7hnYMDFA2xwJGWiC1E1gfrCKPnzw/uriE1xOqIjfAJMeJPkFepJoPE",
+	"fWI24ZhgtevxNWbyjAgt/aTigsTA9pvbhl5HTBsCgmghTWLUBO7rZrNR7af2p10E3Lqmv4HtVwyvghWB",
+	"R+SI6Snq1/V4PNnLrsPMDVczroZEwO96PN3tzc0jRnPSHZ+QybEgqSRxd8/7zJAmxJsRTIUmCRIpY5qM",
+	"Z5gqecT0xKhCTS5aCPcVEWirg2QLdbc7t1H5M5Qdp5J019aPGBzT9tht7PQ70S28s9m+GW+Q9rY+MG/j",
+	"W6RtDs9tvNO/0ak8PvJvtDUbaHvhVUqF1o2NtRCWHzs7wGCZkNYnolJE6G/8p58dHZ1vbrSPjs5v3nv5",
+	"gz9qhETNQb/inASJqA/LTBZqOU85M2fnELMBHIw9LEmMOFtHT+2IUbO7vXmrCyvHUy0v1/ZQd3tjU0vT",
+	"iLOY6k8c9zFNslNWDckRE0TyVEQEDbG0X4iRpCwiqNknKhrqNcIDTFlLH3jjcTKBwZCYqrV11P0PXT0g",
+	"xvXWjshYkdgsUdWBveisDtNrjm5RpBlGER+bEWrtkQinasCMqbKsONLvsnsy33FaHclJiIHzL6d8bFZN",
+	"6Kkm9Oxk3udMS5wu/Nw1Z42/nxJiJ6BXSw2pRHrmewh26hmV5r6zIU/s3XrzLVChzFCWW5GltA6qyOhy",
+	"KsfmsirHYzHAzFpOT0k/PFLu3XRNIm1KoWY3JiPeXUNaOMXZUMdYDfOR+g/WlRo3tuYJjf32T3H74077",
+	"9sv8z/bL/xAWH08EjUhQE3ifDoaa9mN9B6IMjSjjAqWMKomaJ3xMohO5VuPUHbtPVJ26N7YbC09ZM86Q",
+	"MvCAn13hMOcoB3WGWbEVHzOCehNFkACp2+zqf8h3Ou2NzuZWt4Xsvzc6m9vt/J/tnU6nu7aLupudG113",
+	"4mKtrgq1jg7JKRE4Ma+UaEBUab9W7tO5m7RCyhwSLKLhfUuO8vwOVRpPkCGWRE3MJvbMGa3tuaNcH9HS",
+	"jHndWMcJjzNfWmhFLPH9gcL213/8kdA7sfH/u577Q6+b2+R1GI0d6mvY7Afmsa1sZlgIPNE/SjVJ3Lca",
+	"2Tw/pCyeneUTo6ijE8riqlkag87atCvMWb97+RnbkcGwCzPeqTvjQy4C69oVJCGnmEWki5p6alaKGmbs",
+	"vurueUpCSxtgei921/I/UTPBenemvYTKoVZBtR6nb4D9doxl1M3+oT/ebR2xrlRY6GcZwUJv7nQc8ZFW",
+	"94xtBO/YKxpOegza1NefW/PUhhJ9pZ6nT1/C9G7+WSObqb4Xxg6+DDvG7G89RP28HmDjZfVOeUbOA/R8",
+	"wUUMp1efsljLJPQ0lZJipo+Ie2ygabRrFYoY9SZIKjICxXosSJ+e6yf0MiiqEoKaAoNraGgk9VoLKTyQ",
+	"LSSHXCh4qp8myRHzxoCa//Y/p7+ffj795+ln03+afjX9p+kX099OP/u338GQJJr9+eLPp59f/Hz62+lX",
+	"03/9t9+trSMtzLT5fMbRiEo5JpofYGJ9nCSoh6MTPUUlKOwWSUc0wYIqt1vM6MvKd2hUFWv4alnZJfkT",
+	"65Qy3qjQAe7cVtck0p9pISxRQqUy69DVf3rvkd2K4zzzh807yvNZO5+Zd3y7s9sd3J90Wlsbr8On96Fm",
+	"Q3lf8NHspD4kZDzjWxgnmDGt7gtkPAb5pgKW1v/kwI3GigK1MMaq8tSU+QiC56Z+ds7Qn/ErH7jxgtUd",
+	"+TO+1Lhf62U1rmMQyu/i+D2syBmemLAE05Yz+Ntzv831seC9hIx+8JHkrLD8JpCh3y/5seOcYyIEOJxi",
+	"oox795kN1rUpy9gUxTQ2lpKxOLBE5HxMIkXiPaTExJhZKMGKiHXLjESqg7ix27gZdchmv4PbG72bpL0d",
+	"b0Tt29ri7fS38A6+1bsdbW4YGadSfYZ0NlsN2LP6pJc8H4MbqaVSKtjuCe5RRtSunfOulLzt7m+b+1/7",
+	"BF9wqul3GLKXnCoMkXO9ZXCCJBGnWvdrYpZ5ybMxrmmrJWWC4GgIThbN2kAyEiPMzBTW9ZjexfFTQ6RL",
+	"LeUIJ5qJSHxsSV5eSee2ca4QvYinOKEx+uDw8aNLrtU2SEC7Vg/dUFA+lDlLlY287W6/ipWamXLE08Sw",
+	"bs+4vXe1KU0lHCawjUWZJkfssTZe+ZgI6wm1UgFeaHfAdqezhzCbqCH4hQTX/2+FR6aQUXnEMNre3NTH",
+	"j/F+9xMaXW7JcaKnMTkm51Qq6a/3PkM4injKMocZlYi0R5gmyD6FzFOgHmpelI3dn2VvVvgEnLl9ShLN",
+	"DSbg02pY3/uSX3j98pK8dTvnrf3Cu+czlh1H29571VwV2TW0XAFf0SwQY4VhZ9/nokfj2DjiV19lQ+bj",
+	"XsKjExKXt7VbBSqRvWNPj0zhyBgFEWEKtAscaxtSKoEVF5fe7lvektgR5AOctybm5ra7+aoWxTrKRngC",
+	"mzjmhiOb2hKyNG0ZT9kMvdZgsd6D7IFLrBNlp1TBzccmAjuzVPkd4Pqyd+0hLE/AYsOIkTNtTFx2dTY8",
+	"YXyQfzQf1pwFygfZdvdf1RollJ1oKasJtpACr1uNA2ZO2ntwfF9ubcybLquQFOjqqQH1dJJsFFekiaTM",
+	"qV7m6zYAYsaT8MGAxPqIS5nWmbrZxLtA3Edc3eepcTesTFfG1XEf3lJkdUGMhoFkGg0LPspLC57tfAke",
+	"cYXc1+eQnXHVNrddESMXZ+eCDy1kYkE9knA2AGtb8hEBVYEkkmT5byVRdcL4mX4uOy1hbVwyQdhoNK+4",
+	"Jk2goKktC2MuFhz63bU8buWlIRi3nM17iIakfYczJXgS8uSfIT0ZJIdY660RhoCDHvmJNpYovG8m4usH",
+	"pJ/hQXgKgowFkYQp57q2CrTCg/kvBa8sniQcx884f4DF4HJye2zedaw4Pwa//2WFr3c02nEixTly757D",
+	"qXYobcV529z+RjRhKs1gtJmNmS80TPjLMOETL+Z2H0JulyPzbAivfD5a2zsQxXMRxC3UNDo7Vtm17bU9",
+	"VAzyIRNgNnE+G/3Wb7v0serZoz51UDadeWvrPdC2D1zd6lbGP/34a0FMGAmxWyLdzMo/zZxJV7X2mXvK",
+	"W/1DwmLkBpXH+LX0KAeRJzyFuC2JL7ucm7cqltMbYd0FzR65Mn3WxMkZIbH01qtEG7MZskh6w0WCHnF1",
+	"iBWVfYp7SYXj0YSEjDcKjbE05oJeCEtxF8vxzwvDAe2KcJOJH6H/cP0o7XS2Ikk/hvTGLdJdn+uXDIn4",
+	"Q+Ndec7wKaaJm8bKLJh67ym7uKwfh0qkyGjMBRY0mSDvCd+zBU7uZHJp35Z3StipouIY57Cef+NVMZy2",
+	"WjUjlf1WzZifQdpE7u4UCIIefW1nMhKBZ2Rt74gxbn0guRRaR08J0M56dYkXUpewfySiDHXhrva+vqtr",
+	"PPQe13k/BkKA9i2KQ06Oc8MK/Qxlg/mMNzcCb134V3D2ScmPIZP3mDJwLxVZUCtp1s2KlWZBZRZBa4as",
+	"5awk8CBa70cqtdUEK+Lk9tW57w4lRzBalI92gacVbm+726+KJR1R1FDwdDC0eZXWB2yOUDjqR6kEpx7Q",
+	"Q1/TFNk9Yt0ZundbCC5C+rcgH4Hx1NWUhctQWJHda111h5I/oOzkSg5C/RFtBQcPwSVcauiQDhgE5Tgc",
+	"3Sw2xvVstjPqCz4yStBYcCfSr8obp1kFPlzvyNSsom+/2uOyO0PV7i7CM8QshNosWQ05US9VR8y6xG3a",
+	"u7IOJOfYnyW5SSw8w5Oc/JCMlnOoprz9LhDe8NMzzh9iNrE+f3kpfhKatyHnCEh/KW3IW9ZnnKMRZhNn",
+	"Nizws+pRtN0ormTzl7+/Z+T5csfI1R4iM9pK8aB4zlylyyVFhJU+x5EgwHo4kWWFJeEDCiHHMZbyjItY",
+	"HxeURVwIEqlL7++NgvMQoiHFwcz3HuoH2v4DV8ERD02MpuWOJIjH2nPR+1ZpzV+8eNHeT9VQ/xphVaEI",
+	"4/wOrf3DaCCxOZVksSviud7wEZFSa0v3TKnMZdYfpocrrGSbAjHSzAmxGYmwyM7pilgO58egtHrxHMc4",
+	"hZCOO0axQgnR9sAtLycc/ECN161c9OQSvzpKRGV+Mlw2CrTpWd8/yohUy/bOaXrVljdl41SZ7Qcf2UNd",
+	"swJdsLYl0no04v0+YbFWjYFUuy6CCP9CvckRJA3GXGntZYzVEDW7puhTrnfWgazdtVYhoIgl6uo7142p",
+	"pT9mTa3WEetCysHsT6DomP0x++M62mcT7wuQ8tcTBJ9IpIdnKAKRTLcJ4YTUJ+DXn/410nrrpIWyaK6N",
+	"i5v3uPRqU1LQsibmETPhUr10LWdUgF0KztQBPSXMMDs4qjgkdHdNxhuJu2vwXX36Sg7jUuTcHveRcWn6",
+	"DNzsZqLVXTSp+LCJZToec609PiQxxaa49lLmZvbC45F+IxT8zbg8oGgSYsnSr7i5rl98aW/VTr5fvPkh",
+	"GA6yw5lrZGbPtOGZNtz8pjySmj26ZRp018GLbF8JxebgocyDWl7qBI6NMwYnTwQfE6EokVmB8Ni79Ilf",
+	"yDybKV7McC7JfL+CeflHbYHzfMI9MHdBkaIV036GkC+7/c9vbi/8vi2p/mQ2lMTHhnJoxHs0IQjutErW",
+	"HmL624lWbfSxeG9948b2evHzW5uFj+8EPq5Mkfxs4tzcQb/2zfef2Zf4lejegngEyzMkeU9beXoANk79",
+	"AgumXz2rBPIRMQ4M3NOyyI8W679TSQSSQ0gjwZFCnO3ZUlCJegIzLegZ6moJAMpnkeUi/Wcf1JCDqqhO",
+	"fosWYBERzHg5s7VPU98az2lrpM6MO857oY1Jy2PJOTMHweyvcXe9kBtZ9XxoCF7V8Uz2qS3UQYa62dSs",
+	"BidRM9fm1grzjbVloeiIhL6YqRmzlW/DdIRZW5vM4MMi5+MEM6MvNG26K3xoPrMBVfPvBHnKCCxWUUcy",
+	"JkLCtoqxwoahcgkHdfOmfMePkO6anNskIfERy2xI7D50TTp7MiuAKryUSjTCsUl2YNZTfsT47I3NbjrW",
+	"9N3Pr93FCrvytCL39qhQw7tWhS4nK7I0sQ5ai08xw55U0Y8Jk0M6DtQofHj4EFIC1uu8qiC558rmWemH",
+	"leBsMqKR/nnhl8aCcnEvTg1pFp92hbv1oUXOwwUZvI+6I5yQbgt1+wT+qjV1yWgiZ1+5sYFiOqAmlWvh",
+	"S7QQOygeKGGhUtoL9rmCtPWFsEfclscthgxFDnAzmSHx3A32HJh14TlfpA2UkkauRi5ndL2J3NY0We6U",
+	"izZxIzHbVeuvuCcJU0fMaOpUoighGMQU6npzMg6njJNRs3tje6sLSmz36fPu9e7T54fdtb0j1oWpd3dR",
+	"tmotJIlWuhUXEuEk4WckbqFoSKIT5+Q4tWgnb3xj+gd6+Vxebme+PZ2quKvnP/xG97xl0HznuwoPvcP1",
+	"boGtHqjd8Ha2P/ySOrd4+KUdG9yoc7aYm3GRv7B/wM0jRn4Svm41cKr4/ngs+GngeD5MeyOqlEUZ0PdA",
+	"PN9YdxhJgpXenfaetZZXzDrCDA/AgSvIKSVn3hmewQxobYhJUnvEelR37BP64Rw/6ZOaiojNrXnCExpN",
+	"fmTi1GF9wAWxHUiElUFtkDdjeB5hJDWBJNxopwKeSYvCMPP5mEQ0njvihXwf8ygdOWyvYI3KQODRNWnk",
+	"UkKlgiIiLmIiWsbHAWY3VRKl44TjGCquTNp7V3/e1K3UqSm74z5xoAgUipULychp9UiHVCouJi3Ek1hb",
+	"l6Z6v1nQoFDMibE3JSHIJeXpC0Su1R6mxz33Ti3vlEcKdSJ3rG4+Q3T49R6L5WNWowTE3l/r7Lb3mlKX",
+	"mm+n9V7sa6oHyz9SrZwZFqv5yrFXd+hJ2lcpToy9Qjk7TscDgUGD1wozgQ2Fk2NBlMAUTEAtKlIh9S1n",
+	"pEcZBrwVMoK/XlZ/95lxqwSmYQWwfDJzkMyKKXfvoZP+s7c4Z05tVjw0D+hHjZS9nFwwFsJSwvAMUy22",
+	"DymLyOof1m/RMuAJl1QFxelGCUuHMpRQRvasuEEpS4iUqOveZI3bii/7tdT+IQrsZ1dhhvkDrO0zcold",
+	"ilybb2dfTJQ3blFIlFmmkt2KB3DLO8R9UV9xcAWIX+Sm0hr7B5B/fPrckwntBfrHnfzkDrhHzI/6KCwd",
+	"nCYAA5V54DK29dBQAewdpk2jzeeVeiSrCs5jxOYQdgc1HghivF7aTNAG96xnBy+xO8ZlHWG+DjcurQxW",
+	"iyh41y7vrCZnfdnOtV3SyRjt9/WZ7fwN9u4WYuSUCAQFQd6v4PYCZ5EVvQX3eNzXp+gID8j1j8ZkkP1j",
+	"zAZBsao1heoKWYZHHnTIGfZUDL1s65c4zU7sATJPujqKuiJ3OcSbOzcCydLkHB2+v9/e3Lnh9DtLRNTE",
+	"ieRwJeZnTI/9mgE9WQsOXtKPybsTZV3VZSSIssTS+8yQo76YDkk5iwCQrUWrwDH+qDIaFD69gDGNkhR0",
+	"iCiBmZE0pjpkpMm9jro4UlwcxADOY6W6lvlnQ7u/5QTK1GMaHzEw1lPFR1jRyNoVOIGYmeAjbkKFjn2t",
+	"/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sRdy8xyVH6",
+	"FqqGscBnDFgCFofE4X0s+OgwU1nCnq9Y4L6CPCw3yC6gNpBYHtux6gveJPQ/vVO8BWEiGL+50WZx6bvc",
+	"SOs51EpConqDZYU7AVezVLjfB+MBVVsZYTtVECyrLEXzm0GD0uerPgDAn4TdBrkmkSLnqtZMFf+DWZaQ",
+	"aDKM38q2pb/JClznzTQjb8uv/lp8gFYRylIINXvEBPKThMSIsr0ZB37JvlRr6Os/+8sj5lFWXygTFzUz",
+	"9wbC8sSC5tlf3St88sNLvv70H8zLMtqDxZ1Rf72wRrvO4RIfsRyRy6AZ6HO1nybJHnJSQGs9/prmBj8E",
+	"Hoyn5oj1BSFy3V/lXdSbFDdDy8hezCbIKNOolypvmAYT0GcUg9Jh5RyQviTlCtSbkXoFseaJu6BYC4ky",
+	"nyMcKG6lb6ym1ZrdH9Z1Hmh11WCAGJMGFB9wT2c+ToQlmo3lBLWIFRxZV+BJquHyqEmtP0SHRLVj4Oos",
+	"+dmzwnBLbuhUhlDfhr0fCP1SZUwxqEQnJuvFijp5Db1KSUpQM5ulFmDeZl5bdTZv0pIP2+6+PCjv9kub",
+	"0IuOLSOkntiAeFFQZQ7NZT2bTvQFfJs55nEAsAxLCRlqkQVFzgGlz5VFRLYKvRVmBqzLwiEvubAwp8KA",
+	"grRKY6oyI6RS3S+zLwfAG6rsoVes6AWjw4dVWAtlayz2vkNOmKyObZrnSnDkeiptOSYR7dMI9XGkHHBv",
+	"95OjhkG0P2rsHmVJMUeN113vpMhJQ8Km2QttZw3xeEwYid2rJR2wY8pAUzR/OjxWd4WnCnIQDbiC+Sfq",
+	"ukHYEzsuXBNEEvNQ8VJutMDbjQv3WJBTfqIvgUIEvTRs5YbF8dXqJ09I9ql19Iic2XzMEZ5Ajmscu3hq",
+	"nu5iJ9S4lKkwLgJtbXa21jvrGxtb6zfrsAKPwCe3lASePQHnw4SaOr9T4wlztep7voXtsp6M024lnk4l",
+	"EfsDy1dzshAC6dheypUZpU0YWmUgoUPAo3FuWmT5DbmNMXNGQO5CPrF8486XN1cik3Pp9Z2QxXnHoJA0",
+	"9roAzRrcH7x4ljUd0fMqNCrZRaYhjjaMuutz8tQOWHUVSMoUTVz6H5F6e5wQB58iCylytzudkBQo9gUK",
+	"5lviVylBkrJBQtqpJPYbfWO95U/L8CwqegjVFRl+T6EZQxcyaawgQFbotgHF2Rbk7Rr0B4MFD+Owo6fs",
+	"iI3IiIuJKakzzx4qLvCAdJ0vmTLUhUxY9wO4NY7YmAipTTbY8fyEkhbkdSsUUyJzD71tMuNGto5MU4Mj",
+	"1jzK5oVG5KixBgBfVuCfkLFCOBJcyuwNtqZVmnNg1j/j9VnKfW624dLLCpm3aCM/l4Eok8/x/md9bi0x",
+	"VRULFNbWDim0Bd+lLL6Tp3eulkbt5Yc+IaOwOP/x+k7ndiG1lTL05N5DE5Q3psude0+fHdw/uLP/7J4B",
+	"ZYL6V0ligLDuYUGgxv3GtkHilujuvaeIsIjHtjirmFK8KGuo1Thvj9JE0YQyK9heg6PUdAMKHUz3BR+h",
+	"rtHMPbJpKlI2uOMe7dbK1tXbCKu0qllL9rMLI8Qk4jGJUTZCwHSWLUeUplSYxViA6fT86YO2xH2yB+FQ",
+	"V8BhE8vWSsTaXolW5TTZIhcUKenPNsSHd3BC9NirNPMkuWswLme3Jx5pPeEhZaFjb19LI6mw6U1yTSJz",
+	"t2Y+i81dWKpqhc7ESKNJUI+JK4vKYgyws9pASJK2/hdoGjPGbPCICoFAP392Z8/I5NIr0YjGjA6GCj1/",
+	"didjGWyLJfcQeZXiBHx5Ft3YCPaY4Fivaf186+WdN2WwbkjGHusjwMELnwAesTEtbApG21QmJURKrXfZ",
+	"6iSvuYeZtT6CpBbwrinCiJ+aw3lmMB9xalqPzSoT9pvXJNI3QRXv+qqBwgIru2ihm0ZNx1RcMzt3Jb/X",
+	"Vbu09JkR9PpAZZwiI5unZ4LvIO4Jia9JdHjvh8/vPbpzb20PDfRZnK2hdeeuB3eiwb6+xMaAIjs8qc/x",
+	"qnLuKa2wXqjjAvT84K7bjR7bWiBtTQjU7BpWp5bJ/6P555BLZbk+HB9ewUuXhtjfWyboBWbHFplCMLNi",
+	"hn9bro5dc0TLRjxiImoUUQBzpX6EWVknmllPI+5aTtJ7bFVMIJmxxua45/RsFx42Yax9J4UgHmP/zoiQ",
+	"5ThmwmKthbpOksIj5tZrEnFxxBSR+ujpxinZN+j0IEOPrSCGmIe5QljcRc3RxARjrsmskVIM5tgRi/Gk",
+	"5dhbv8g73Lrgh0rZGNO4dOjFKQC7kPzRYmAlz3pzk3AuzWO3Otn4IJCWvTyoABfo+4DKwIHet5jh9dg2",
+	"s41nfF9ikm+on+mXtpDiay2DXY+FMueFcM2Gsn53TaxPCk1aNCFY1M/3LCoqASM8b0E609ts4kp2rkkE",
+	"HUY/5oyg5sH+o/21lmnWMORnlA1gnFpa6bvCh5niKyZ59A1WuuINb6xu8vN2y31iIA1mfKb0NOzxB2CM",
+	"AzTEp8RkM+dtAJ4/fYCaVDmTmkprE+r5MwPcslaR1L18OMvvKxkMTGAUOWmNx2Pj+AA8NAOc2YTGYyPK",
+	"UkWuKgxhybaI3gdSpiGqr0CFStE/FvRU22OzCwSNTdf27KqA6V+VfH5GehFOnld9A04+/c7MfO+aJ3av",
+	"X+9aqIUWOhvSaIj4mDDpEDLzVTENVw3i1oIaJZE0/BH5TBMmOHT93I+UsSCWKCx6MeRQZuf1NCt4UL30",
+	"pKYkJG6hER0YEPG1kFttTnnyqoHRObVwoSM6WFE7h2r3cUSUXJJsd7QNJvMembbXAjQeceLPNBICBAPU",
+	"xEkCclsa0Q4daAO1tViRARf2X+UEl8T0AqSmJauvR+yBBIBnAR9ejw2URCIjzYBMyWv5KBXnS5wW5q1A",
+	"pdBpYXsW1XYAw4t+BA14A2+DzkBX9C6fQPXf6Tcrq5h0ievMmHNKlL/c8pd1DiO+pxWUZR1XeIwji9RS",
+	"ZJcOegelzIIZlV0E0KYz4CKoSncg9Ys78j6qiyid93h9QVnMz4pPh/u+7vvdXLEgNp+X8bPdvK1Jy20T",
+	"CpD2+t0t18kAirIS0lfhw7mmSNJTiNOEPOI2uTVgU2IlH5B+qCeUka5gKs5foUU5/tb0qLs09VI33rOJ",
+	"+zZpo8p0DIleW2desItMvj9xif8ee7Ry7vXpVaaul+xQ4o5Fe8nFq5bYT8sFswob9zsQzrLzed/Unt1j",
+	"yiSLLUE/HLkil2Jqb2YDg4WWEBWuH8VOg6lBdaPtLJl57NLsKme14MChJInvwDsaM2AwdyxescWzamZA",
+	"pBFP0pFBLZZrmQJJBeKJwX1k5MxoBDKc1gBgXDW9XebmcrCn1CTT6Qq5x8EZyMFlCfmIDpheWUnZYM8G",
+	"AWu6ULwBelNrOdZxTADrmi/YYnZ9W7u9sDu+O5ve13uWVIbBBkt7CY2Ma8J0/oUkuV04g63ToIUSMsCJ",
+	"TQ2d/nL6q+mvWmj6t9O/mv7d9FcWfTIiUD7dw+wE2bQEOOjBuaBwv78WKFyKY0Fk+CC2LWTuAaTbnBue",
+	"OEihQFZTNtn31ajCPvRbBArCYpMfyJHEDKAJYvT+s4cPLlPiQxkLQ4VomlYDiRiCLqP1PrCPAM7TgAdN",
+	"4hfQPELxrA4ImBWKo1ATG+g34GBoeSxOiVjLONuhvbjuE6weYAqrmiIfiDBlACywkjIySQfBH85IT1JV",
+	"V+eB19jR+Z/MiTfLQSWuLPFgPoJWxtn+MhtWsPPOV7jm3r6DDQzXMof6nO1V14b/Q2AkZyAH5HbWfdXd",
+	"UzPouhILrspmObNkM6nJFG/r7JxhxO/m+WmbnC9DzXrbiF0xJ82Zj+2IfBWqwLi8ewIneIRjMqLR+zwV",
+	"M9WiVd4Kq8SuWN6ouTQh5VLjuUw8+wS855SIb4tsm5/k8YYVmX7W3HyJ5uJXWOBcauKt9y0AEITdI4tT",
+	"mEsa8ZLyTQuB162sK35QnM1tuV/ziMl213J5k0Yq3PXxcmpJ8nIVeVl8XzVwiD7p7vpUW0aVU3hQnNns",
+	"HeXgJ8HR0KJuL9M5/pl5LhxPre9Bs8I586CVZx/SJW02QkCetUpyNeOnAlt6UsNSLMQfS2B2ZDT0hGOR",
+	"T4ubsyDKS/tu8Qm1ikL7/Wnz5k+bWVf+7O7+/sRYeGK8uRMgIac4mPX2FLMTo7kBDrkkWERD1Oxk+HXd",
+	"V93i6dRPOPaaYxu4x29EfC8hayt8ogf15PA8qZtJ2bL4XSB1PWlZlI+lvVQWpvlazhGXh7CMT4lMk6VR",
+	"xrMQeQ2OtvF0P+lpGRPRl+qXtQ6bWbIGpG/0aaKIkGv1rMaaeBTKoGks3KYVxqUlrXtTHWvTeO6XjBMv",
+	"n25TU8yOsSBVwAGLYUo9VLQaZ3C1oKjOb10+xfQ0B7VaOKaQXMkoMiNGxjkO2WkGhVW/Stqt/R0TUluO",
+	"A97cOo3wue0918lKVsyFzrxFLCPcjrFSROh9/J9+htsfd9q3X9r/tl9+0mndvvXaXf6juSnOl0HlL6zX",
+	"vCUwmSFL7kGeMlW3+vYtbL6ld9NyzG6mO4+ILrF2Fa/jrOPCpFspQUgLmVFJB5AXDWkSC8JaSNJeQtlA",
+	"ot4EOaY2/az1qJfOilqYGzQvKdW8YiU48PsmxKx4lrJnEQFt7NmVNVLhxZWr5UEpy5efEttrHYwFpxhl",
+	"h+QInxCoWMFIcK7W0T58fBdJhScrFDe3GuftAW9nyqO5d/2R/eNnfEwYHlPoPCPXnz8/uPvSf6ZNR2Nu",
+	"Ciq0kdPYbQyoGqa99YiPrnM8pu2Ix2RA2PVsGK/9x+UJHbdd35D2mAPKUlZN910WfbNMmVfALUjZDaOj",
+	"nGGJejxlcf3SFNsuI6jNKdRlXJkueHv6/YxD+y4ioLZQIsrCaVy22vSQh1DJDqGPPHRQagF8k1YHAWMV",
+	"mjNtdVCMJxI1ux/uv3vw6N6z4zv3nj47vvfjJwdPf3L8Yv/po4NH73Urkrv7VI9uLGgIh6IEqujXfrZQ",
+	"ws+IaEdYEjQk58X2JVv9jeg27pCd3s14M9omN/q3cKe3EW3FO+Rm/zbe6G1FO/FNcrvfwZu97ehGfIt0",
+	"+ht4q7cT3YxvX0a9o1KmoUaDUHIDv12TKKZSUTZIjZMf0J6aT+/fQZubO1vhyp8TMtlPBlxQNawotz0h",
+	"E+jtZNpi0Y8BgTtKxSkp0ubp4X57s7N9a9m8+WcZrqptzmprYjIpVwZXXR2MyPFwfRWUcfUufL7+I5II",
+	"ipNHxvKerS0bjyu5a/v+5v7tO52N4FtTIxvCOfHmxzoMkH/tzqN3pv9t+uX0y+lnaPrL6W+mn02/nH6l",
+	"/9t6/M70/5n+9uLnF7+Yfn7x6fTL1p13nj6vl1Tk77t81Bn7lshT4j+f3t5qFVVzj5eK8iUXYS/nS9Ss",
+	"uDogWv2fZpwxMR8VC6X3gGkLJdXwe5HSrzqPbvxwdPvONt386ObkRxvyx7fI05Od/vtnW+rB+Kf4OX8v",
+	"/kl0u/eQ3XunIleuuo4cur5RhXo4OslrIrIS6Vrl43M6LRXLx6GhIxaCnpJ8W1KJRnwUKkWuV0ZULO7O",
+	"V8Af14IVDVeGLen28I7cS2iT3qD4gLI3B4MAx7sPg9ACEIRvN7zBIR2wA7YkukEZW6SPwXMWVMihzAlh",
+	"0E7aCT0lcRFRJKwtXDl+wltDSijunTJuwgKkBDBZnliArBU51QK+X3FfQUbOrvaVZbqVhl38YphYfhOR",
+	"IOqtA8IvVSP5TU6MieuQx/PGJlwYjce9AhCqrSlpwIM403rerPkY14xihRDdV8IrDxTdhAmWcElsh8TV",
+	"eMtvVhkA7zdLmLWs3ssaA3tt7Czy1xBATouH4TxWqmOhGczk1WZWhH+eJ88uBQetyLkqmaM7VyF14L0v",
+	"q4giInJIoNOSXJIsjD8l/ZTFoPY90S9ibvyZdb/ItBdkRFlMxF08Cfin9FWnueCsmB3hArYLcu/QmzBO",
+	"yTo6VFzYbWowquzvH/GeqzW1DWd7KU0UmhC1q21kd6PJnLa9JixgRDaprYVzcsDCODGNNWbn1U+T5NjM",
+	"y9TZ7yJySsTE9MeEOv4cg8zAM5uioJYetWlRCuAuR2ws+LHACu8aRXKI82PPQQmAWa5nOyEK9cggZajp",
+	"XtMXfHTEuqGl7OZdDFIhCeJsbQ9i3JZW+n5ZhBOYmZeRfzBAMBFYqH6lxK4z5GuFOa3EPBUMHsgeCCRv",
+	"uaMAo4RgwQAbLCLUdiYDJELjnMnKc7zOqLx/XGg81Gg1YjpO+AgXD/lqCuiRQibzfFsnaOg8E6ntBBpx",
+	"1qdipJdV+H0Pnei1ea4V5fVDzBhJ/OIX185dFpTnCjukJqAKFgNSsQh2eJblYtPpwzV8aZqTGCtAiTET",
+	"lXVauNppZZ92pTGL7RW7IjxeFRwt2JNXz/RGG1o/mllmTSlIW9NbWwSHDw9L2ufGjSUVJv3tqlkRpvbT",
+	"mJIKwGYOkHmCYG2o7qKuyUvtmh7vWkr1eDzJm/JppVWzHGV7yDWth5uPWBkY/5qEu0ncpgy5/vao6QZj",
+	"ogtGC4OvQYd4uyGhaNx098kKsvU9ZzRJMkBXBKk4sBmym8g5lWp9rSCnzJSgtS8MompLnhIhcbj9lO2b",
+	"YCByYITXNOtqsskWwhIZ9PlZDXCJ6v2HpvHwspAX9rH7pi1Cvx/OIfLufGKaKVZYU1qOZ1PFUiHbDxk1",
+	"07HempudjtdmP+y3tI/ccaG82UPzm4ezSplevCBsWb/vJi39FQdFVR+sIyxOwHTF8XrNaPcycEYF6mUD",
+	"LfNIcEkrOKJCNGT8vq8UjobhA3PfWEMYbrG9sXKe4CK3k6Bllm21o7jepSDOwe3FGQlUpM3tUaW5EVzb",
+	"sqJZ1VW1QajZjsrOUwBaU0LQEMeoqYcieOLtCCBDnyegWAoy4qfWu7BqbKGqAdWDQihkr9xvqnvvGR50",
+	"r6DhVNiRvEzXqAWwLEFGfA7UDgBK0SSwUE/u3m+hD57ce6+Fnjx6r4VekN6TFrr7+M6PW+jHDw5/rI/Z",
+	"cYIpg1w9QyvgLSrnsldGHMDNmiwGXaIJWTjJh3kj+3JnOTf7JRyj4W0cyAnDAJy8zPueQNs9/azWASp2",
+	"KDlX+vw7E1QpwlDzIRYnMeAI+SQP7wD92uoaCwDez4orYHmyl0O4y9Va7CGJ+5DUS5kkQiHKFM8wwMJi",
+	"wptmzRNlFcnin8klxcvSqzeBBFJIBQdgZG2qEVvEa7Um1IT2A7bLjj2N1i4HzUFehYluJfs16bqRW4AQ",
+	"o+ug5kYLbbbQ15/+w1rdo69EavPtjB19Ilk+8/iiVdgTy0gSu8nyJLCqrXYQBzwR92lCvL6D1ifR7H79",
+	"6T9c90bUXXOLEmlDTlgfBM3IBbAF1hSXVqZk23rhIo3w+YG5eae0nbVWQF+lxP5sff7hXRrekC0LkZ3t",
+	"3D0Hnd1LILEZcJS0at0HWmCR6wDhGMXSjioYbs11XACqX1LWZ5pBM3JGPFXWIgSCeqvfsQQsYECOh0CV",
+	"9PG/MAHXsFVenpkpnXlQXeZJt64Loq+gGzZbvWjTH+eilbiKvgYFI+u7UNU6e1oGFOgxFopGdIxN9AFn",
+	"0sGwoRX4NNYKszE5ArWf326QOI8OTwn2w1XFWVgWDwUl9XPI2JhabFIWJWlsUOKodHtjD3HTVallb813",
+	"9zqC8wuLEwsyCQjREHqvEch8vWBWz4Zhc/FZwCOQR/pdjZet8K2q640w0/rAHHhN3wzVchraYWTygvEz",
+	"1MyaV/jhrSp0zRn1Jwi+lXuljSz15Kcsa8h182ndoCusLSOo9aYtNvX/5iU0PJHR/GrE8rfBEeLXcoZQ",
+	"Q12Y1N3XQmdDjjL1BjN5Zhk0n/bSK5WbGuWFemt+mhk9dRmfjVfMmflrsl3tMf1yR+5zeFXmRisKjdT+",
+	"mN8eXEJwUVpcP6VJJJUBxuxnB02gxTS8+2HlVnW/OIb3jjBNeGAOrfM2TfMBuzCtzKpxT2sxjZPEJmFb",
+	"f+pejmLUyoVe4Zmc22DltTwkdQyS0rxaQSIGVwXsCC9Mv1qQwOupMLvVTOSvGQaDWINzcTxOJkjxeueZ",
+	"P3H34dDc7mKF751nyeFFOylrRFVfyTPvmt/CyouTyZoZVMbP3n3v3jN0HY/p9dON6yNy3b+hC174XIG6",
+	"fGYZRI24WNLst2GGIR3XJ9rD7JnQKPxDc4k1mHP+Ma6yCOYTQfpEQExm0XsfVTwGLoWIs/h+LXDCZ1x5",
+	"4Jm2tdOyszs0j4VmJyU/iAE1j1bxV0KZPhxodpsWj+TcpH7oXXdKYyJkbT46zD4ZxLtbuVmUx4D2LdWL",
+	"V2Q9j7ClDVcmUGnxWoVt73FfUHrYbuWrCcSqnugvhpO9UkaNkfY066lhA6guZ2toAAdLvokryaixgwzP",
+	"/tRz55YNP6cvu1MyVT1+DmIsd2tCcpm+ENExtUr1jK+KjMYqlDBDEgq9EdwtSHLUx6ImkPF89+v7zx4+",
+	"MD5Y09jI0HsP6Q9NYNw2cB106z6z2U0BjTLBlLXBbwxvb+Yo4IcPD8OO4hXSFS5fy1tdd6ht4XtChEyH",
+	"F8NJ7nuwy4JMy9Ra9gB0ylsIRPjA3AV8avkm2BPL7RGba2G65txb37ixjcZDrQUaJ284SkSYukxrcFnV",
+	"WX9MoItaFzVdtJALZNrsC6IEJfEatH81rU6iiIwVpO6bBAGYkEHm0M8NsCJneNLSfyd8MIAm/SgmpyTh",
+	"4xFhCnrKdW3T2iPWNEkF6XgP2vV3s6Xslnql2FE2DCGgBl2/IshrlfUf9xbuFc0gSWVbMferqxorREOK",
+	"dQxnJIl4jYR+avP4bZ5Mzj/eWDI29ItEsl1d8M9nqNOZlPK3R7E4xHLUfDl6FdUCnlRevVjgLjmlEbmS",
+	"nhw2JSvk8xpQabqk20CCPbLRCJ9kvi/bFvlSAR+9sPqmGqSjEXni7s61syqrxQ0YsrVEPh9qw6wxvBBR",
+	"qbfBgEPQy6YAY5U9TVgsl7dqTG21G6s/1Jzmi4JGZsJXxHU0ujzHPfFWKpA2Nx5fk8jN2c9RxCwWHChC",
+	"uTTwqPoruYTIb5jhDvNlw42iHrhxKRt8ZfZS4aa5eq737zy0HCVsJ2voImTVQjTgykSF71NBeliWSh77",
+	"0ajtP92Gp9v6ibYakjYej8s1H7eXzLtTtjdrNvvgqvoJ+p4CM8ZSgtENgDdcHBMHDnac55MyPHKNzY+L",
+	"uaXS4ouNhxx6PGnZzSf6Q8eCRCZ1HtwywRPLDWrFNAt9pj559N43kEgBWMCmNmY1i4M4iOtsSE6T9EOa",
+	"O9uLRmieCg6x3LFj2V5DhDmzp9zBo6n1cNfAwziMMngyyNPOyspLZ1bC5dzU3cV+6jFhl3hBiXjuba18",
+	"ZEFKlj1JobZkPNha/sWQo5jqY6hljhvJRwTsDcil0ITE8YgyIx64WNN3rxTQcF3hK1e58JzXr8DNKBdZ",
+	"kg7YMWWXsk0oNMdZvJ55V/zaasziWMXCz+bt9Guij4Wa98845vMm/kv17C86yYIp+N8mo/MyluEbtO4u",
+	"aTDNtYjeonmTGTI1LZaiD/IqrIQVCizqwlPUkwlFIIi6AIl++W8IvPaUn5CnmZtv4SDMA/FleHNZITPT",
+	"Qt8JD5Ami+ANLLagG3VpyiHW8RqyvTlsrFP3/vkEMLfNw6G6j1/5cHqz8aE6nTPKhShXIiuvsle2h180",
+	"S8srBM6rVRzgwMEy6hZA8epD4XlLd8DGqbrS9fNJVmrxlDXyA9XVlMYUsMSaCirY9EQoFBraauqvP/1r",
+	"4zltcobM3OBayowNlNXp+3hSCys0rwT0bmZNFhDceRRCrYyzJpRe6qirwmohyky37bx58UanA330fUZp",
+	"Ickh2D7GA8o0EwQKLJZzYPg7fXUvxn38KuuJVmI2SBUJ2/pZlqrkqYjCSdvm+XDE4nAx8P5lZNVcWOs3",
+	"oAa+NdEGJnQV5PCbkW4FCOHs+255G4V1vhIZCOxYJQAreDLjx+Z7VL2f9tr9BJ/yVJB4zfYaB1c8lELK",
+	"vBQhEH7s1ANseXvcWS24H4PYsW1BjWxyoIZvVED7TFik3pJ1sAs5a4HwBk65ikTnTAh+B5Kc/XaOS0JG",
+	"VFWZgtZpQA1Q07IWZ8j0vFxbtwma8551JRn5w0Yk6IdfV00ii9nWKd0GcI9eQtAIR0PKSFufznDB5AOg",
+	"pmT4hBxHWJISehtlgJt4nCGcB2oOSdX84CdIEsAo5kqrTtCVICtq+uDw8SMbOu+CQ6LbOmJdWMz1zjrD",
+	"I9KFoKcpgBJ4RDSZoY5xLEifnpPYwfhJpC1h/fEj1uxCE+51aLXbbaHukOCYiPV9KNSxAjyLkmZzdS6R",
+	"qkTfEGGH6QizMj1LJDQpnNggUJYC2TXcx5q8WatdN5QQd19tP+lDgpXcQ1faVnoVV8Lb6kRN30TKcs2+",
+	"0c+wjRzVwUT/xjpAfzPg6l6m8mXbTRsyz+k3vQpIOxCvJkJ7WXowcmZCHy00TjBjIdgFf4deFo/YbcyC",
+	"ZrIQJO2tbcGZ3TKT/lZH/Vxqg1Qa1DVgSkIcWMkhb7zj4nemKbkvjWYGbLcJ+vrP/tILH+p/iZQx93ef",
+	"Mkg530P5/X+d359dbnnvwCwuvCPCLCIJideztx0xfY+7bpoUU4aTUraVeXUmiwyj2jcb5Fp4mymrgFcF",
+	"AwseGVbSWFcQ/eXmCOZy5Rq9HST7PdTNpQrgFVqMqNgolpBv+b3Y/NaKzRneeZ/gRN//SSXDZk3sTxaD",
+	"rs1h0gNGFcXJlQOPBoDRzZcyjMgyNlZtQMgFLJXwAa3IMLIQlNekB8c14j2aEJMfux5IC/mGwVHNbFor",
+	"gKQe5CCKAT/YyMWWilT60LTZ3HPWpJLaCPOKb42rGvoyIXKOI5VMUFPwFILB/vlXt1NnnJKa+2kgcETu",
+	"ZQKjArk+xhNElUM3ALRFhzEZqpgFd14qx4TFZLZBQxCGvgJNHlCWN8IFdvyUiDgNGMfPGYzQuEa0gQ6T",
+	"RGMiKI933ZD9MdoqXar0Vf1wOE9U/7KoKYW+x+t2CCi4zL3yCtJ+mAOWt9zmFru4lNlYczItYOcnCWbB",
+	"3CB6GiDx434fMlSxMtC/PK1Ira3ZysPeVr+ZBxQ0Hw6xIB6MasgRJEBrFFo+FaA+YbftoQ6S40TzCDkl",
+	"LCnilt6+veh8BpLPAWLF8GlTba7wxHKCx5kZQGtxO5X3Tz6khSpD3XQGpog4xclDztQwVJ0K11GPqDNC",
+	"WDZOWXRNb3qj2QiNZkQZOMT3K0QjZD+PcJIQqQpiUJkqF6ZJwS2zaRNhfs/i+aRxPc2XCmFC4yklCyi9",
+	"N/xV2KznTrD99M3LQvw7syY+e81QsuW25qLc7NIWvwrHfFlqfAdMv9KUVtPYvpdJVTLpe2Hz1oRNQc7U",
+	"YPWatvQSakFOTk870FYB42rP0F3qnU2Vb3M7WzIItlyao/18eHanVGXVF+VRmzq4y+TFrRJIqMyWX6ZP",
+	"zQsH+e+wqRPKTpBUfCzRGRcntu/JEtrTZYGQqCY1id+dVKLg5uh7Z0NukEy9tld5BZPrYkAlGpS7GNTN",
+	"ip4Dy7RSyofgixOFn3KTJlzP45WzZh7xSCURVVVhjiqORKaGk64CGVQrp8RxJcy8ArjKC1nky59Noxi9",
+	"8HM7va03f9dejX6SyYDvhGqS0SYHna6ox5kPEe8YCgDAh/i0uNHqCaUV5Esp9iQtJrkt1jRsJDLoRCiN",
+	"X18EvHZV71ymj77fQH85CVGu3Cm2g6+37+ZD7+dM8pYruuau9RNB+jRJMu4jY4VZRJAruyx3J11iyS//",
+	"6mVLQVZd7cLyzl+7w8Xl/srCrsCZL9daqGt7AnZRUxBpeuXpy07iQmKLTa3vVpXnu76CuaDO8/GDMaIP",
+	"XnwY0K+Sge9EvxffPdyvKPE5Ld64ubOzcTt46wmNq7t20tg0f7x5Y+sWUsN01IO+jBWNQE1Ixn308YdP",
+	"gh9MJfFvk3QQvO28ApgD2iTowblWaalIssYPY70jjZ42/2g4gdQBTSb9JUMFM7QWUDnERh+8+PBwdk1O",
+	"yKT+walXdVHSMrww9P0H2YbKGj41RNpoBaik1YVrEiWYDVI8gE2bg5NhFmfdZaRfnA0vIyy4HJdoRfh2",
+	"QxvjK+4j96ZbB1ZETsbzgiQPMYXg8wwzOnDlq7Cq7CPvTlaqoayL9WoLEOaijpnZQq3CiqaGK7C7E/Zb",
+	"ZEiBDiDehY0AC8nDKwrkbF1ZiWINEnhoZJW1ibUsESB7GTfFtz1KFPO5oXbxob9uIdyfUhuekbkdKnEg",
+	"XbtLmaEp5ayLmoycZVCOEWGKCIOag+NTvQGkOb7Bu2T8SU6sea/R0j2/vYg8UbxtZqHsbK7CfHLb9ztg",
+	"O9mprHYwhKHgn3gtMMZY4IHA46Frf6cv2DotAwGfUFZuljz924tfTH978enFX1z8YvoZmv7L9LPp76df",
+	"XPz84r8g06v69xefTr+a/tPFp9PPpv9r+r8u/gJNfz/9avqbi7+4+M/Tz6dfTr+4+K9o+lvoaP276RcX",
+	"fzr9Yvrb6WcXfzb9YvrFVTW/XUH0ebvem+6vzNCnnwcn9pvp5xc/h0l9Of18+k/Tr4AG03+cfqXvmpnL",
+	"knH+oByZwyiVCvirlKRax/bQnDFrQzMv22WwK52OboK+uT4jSFhwZwBd4AiDPmE5hJ3f0dNJCjMII9X8",
+	"MvGX1fLgMO3pefRWBPoYQzvBH+WZtIFSAvOjE31OTJonkRzys2zaWu3LWpdOEB4IYkIJObdsdjZvtDu3",
+	"i+t+Y8n0juKo5y23oc447C6OONPknRO8ziYFkowb/xyr74Z9O+qF/4gzpr39+X9f/Pn08+k/Tr+8+Ivp",
+	"v6KLP9Ob8eIXF5+if/ufxSb5//a7cCXUJVkkI6LhB8ssrIovQjgIhsXjauh3+0l7QFPTas5vWZqPgvGz",
+	"cCZDyvIvLeYI/27UpMVuvVxkjWi0KU8Zwm6Ia1eUJjKjU81wga9mOQK2CkxfXtwZGtTcWlcBDBbasavX",
+	"1z4EVHMfiFcG+izATbML/T4/QyPMJsiHkJXojAjiw6WbJaYSipML3LxVDRe+EN4W7vIHbjTg8tTt2LPX",
+	"Bolgon5J8rjf2P1ZHVjd1mwriqtGaT7DgrnGyuX9ZdsEwP6SQ54mMcKRQpy1EFkfrCM8C3htgifWd+qq",
+	"Mrc60OC3Niyx7fH9wgxtIdsV8YOzCc0uwUtYBJf4VlI+Ex5dEsJjibjj/HjgR5yy5YzzucE4cJ0EyvrX",
+	"N25sl4ODxQ7njOd+l8UgKFcewDNrFQreLQe5mEXLqlz9dpkMobLAQGb9ZuvR8tgkvMP1gA9GYy5W7OPu",
+	"ur0ut7ntF02SeN6By+nv9p8b9fZRjZlJ8HnNuKPj2IjvQF69cRGEfxT8bOUJ27GE4NRP6Hgc/mS5xMcO",
+	"rmVnkD9rx7aQIDXw8t5M+KccdVmUVY5Xf3TJ8E2F0NlnWm0HIhU8uxbUeQ8xTZAEQDEUN7DPJQt7a7Mw",
+	"2J1LiaKK2FGFoKgMKYW5sm7c+FE253oBYspiUhEPEfzsmswxa6webMF4W6ZaoVOR3p0qQCubNcbtBumi",
+	"JoZCRntE7EH22kxFxBl27ntYwyNm42N6b3UNGuQ5lYCh7c6aAVe2mZw7yQFN2+zCUhCtere+DLp6K7H6",
+	"EdbUMi3czRt2URcnWn2bHJuRdMGjCAx6DGCWXXdeHpmWl2dUEjO8WgBfKwEQlpVsWPz80HLLls01+1Q1",
+	"o16J19IoUt8Fp6WvZsxyvz3yu447UYSZbRgUDVGggXyMFS6AHLvEYfumsP8IXr5ScuDK0m6BOAOTYYZL",
+	"lldO307OR7EfyNNsmiEp6Y8IWYpIhJF5A+rDKxDvg4CzTZ0OEB6Zv4+Ygib+mMWQ1QOgD4RpvowRZ2Q3",
+	"fwwRFo85ZUq6nmPd7c7WETMfOjYfOs6LAo/d8jjP54GpW11H+8kZntgWdkcs6DBZRamenylTqQjPZ5qr",
+	"Ey9VVusfmoh5RM6k1sJDwCIQyNLv0YOGLPSYKi4k9Hqgod4qq6MuVffEroNlNr/3iuvz0MqRpapxzb5d",
+	"aGMOeWJ+P0GJzoZcZi37TCoULJxpFOC3mTHRBXNiLNdAuczqWVe1y4aVF/KLZtJD5XqKfUPwkYFu2h6Y",
+	"Wr5QRcK4GS4D5+H25NWjTC7oaR1CZxP4zDQvohLFgmtttFUfss0Vt9eJM85jdit029BIG1jWZXQ6GZrx",
+	"Pu/bFNBsc7iGUd7K7kJkwfTlzp40bR0BLl7wUxL7uPHa5vMaPWprIQ6pWHC4rlkJaVp6CmL9wyReR6aH",
+	"DRcWcmC3uB/RCz2ErlvhXZtF1oWS21SqQgpr5kX+WaPT2yEb0Q3c7kTbN9vb+BZp38YbvfZGf5NsxdvR",
+	"Tu8G1qy2Urf0Tq126SVpEIiICEDAcqfHnjMB+6lKBcmrPvzCgIxOUB8C/cowigXuq1WDI2HcgK1V8Uut",
+	"UJiLhOe281UoH9lx/R1RPQ5VsFtTF9a4C9k1gMqaNfBsdj1GAygOM+y1PdR1LBSbB2fuLDBcC3LDJe0l",
+	"RO9tx5xZWJ/teS/o+lYTjM2DcIp9kR80ofwoTXUunBeJ/b9cpsfvLv7k4s+nX0x/N/0CbWyiTqeDvv7F",
+	"l/Abuvj5xZ9f/PeLX1z8Cfr6T/93BIHRjY3tsFbjYU7X7Ujpo9eurBUFmlJ7n7gmIXMXsj4xVC7pLa7X",
+	"Yq1G/6JWI6HspH7oyp/cA/3k65etqtCSP0oEDTaKAQnG1dAm8FZsjpzRZxW/BYYfVSjiIyLBK5Z9F7r/",
+	"Wr+UHl5E5Er1UZq8i6rwvejlDISB6wC9osJHXtXiC+N2RXjEoXFXlipcDLU2N1pos4W20Nef/gOiDAxg",
+	"V9A5JBMTio34yLS5X9s1gCinUH8WO8UgoacESSUIHpXwGLc3a4FsZEeKn9s1/f30d9PPTGZXvpU/n34J",
+	"yUw1NFFNKW/nzmiiwPwhRGBP0bRrHRS/oa0ejrXi4nagEuEeT9Uu6noakvGg+iqTKVIi8VrriHXHeDKy",
+	"TQiR/RsJEhF6qhVKzBDNq1FRnJK1FurazCl4xvYEvyaPmL0Mnth0PObCvFXR6IQo684wbQ9d9njmIHYX",
+	"YEjavnW/GEPXlkvoLWYrLLKCRCVJ0l9bRw85BPdB9wQ/b9EJ7M0fkqMnFgfQgWa2GnbIjVbDDcagzUhT",
+	"c+E6B+SslL9k7sFyx7TpkEujb17uZKiIHBya+hPUm3j4Q4F+e2x/PA48PeRnXnNaynr8PFe5vf0KGrYL",
+	"16RySORa+ENyJOcO8vDhIWoqjjCKOOtTMSKxjf9oG2GtRkK8t1HNrFoVDW7CW/CBO8qW6W1VeVg5yh0+",
+	"2Q/g2MdVfhLjYoFTuZh1tYM70YY2K27FHdLe7m3227f7N0l7o3ejtxFtxltkux8stbFt2gJVO5SBAHYf",
+	"tZkbBYnSQl3KTjmNiP7T7O+uv61ngIL1vUFHCjZwX7PjOHyyf00iQRKsNFsBOLDNAsuHluUgxHyEKQMD",
+	"M0/KzAZw3W5Ved0ORV6vSbjlFGygasuCk+qZLWKuKzE9fCX2u2B+VPdsD8RGIU9M2VqWkqM0T9R3af0t",
+	"NBZ8xEFHWVskA+H92hiaffVBnuqPk1LuoisukKbioJVZ0BbVcPGHR25Od0yqX6VS6JUigHYIiyPPqNJf",
+	"RJyVVEQDnsX7fb2Yxr9he0hdQm0cyZpLYIR5DYGd071VXuPS94KkWoKnVgqefWfZ7htdykWrdkiUclmH",
+	"QUXJ/quEdsIIIkyJCTSWcZpAy53CxiBx5HPtahJquhAvLX0zTW9R/qE35LrzXolV55HmWT5lSgqgq95V",
+	"xpVrbOQDwdgxXZpIuTPz5jJpZwvI93hMoNnlfjyi7FuSZrVUYtUlU6lqt3B1hPJD6DXRyst5fJbScwP1",
+	"hWVZHX9JDrmoTzqZpIPSjTe2QDtTROh98J9+htsfd9q3X9r/tl9+stG6sfn6jxY6A+DVGWycocFyZI5X",
+	"pfOVcPQKMCKLq3YzpIS6XRAqkmgGAjNF4l0Uyv7qkQiPiGlti7BCnEVkz2KKmEfycVgsBi/FzPcZ28/k",
+	"YDlViANXkomV2Z0uPSLLMy7QbRGUyKrpMU8Eh47TC3I45nGyYTrT9XG1fOU8v24GinrZEsgQgjTAyy1o",
+	"VDoHGhbAw+uXhxmkryjgnzs4fIy2NzduIncLinhcMkufPn+3URRF++2fvvxkKyR7Wo2YyqgaNQ8UTPgG",
+	"cjcuAMcLYhLPvtzg7339n/8ScHN30dkQgxmRkD6UZY3xZOkPDalUQa+maRxotofVR6wniZEJGvFTos34",
+	"FuJJTKQyOI21tRBgDdNhO2Am14ZUK2DzHVSifudOUwDai4ZcElZG410eFSF/b4VO59R+l1vikE38J2uT",
+	"zAfTDtAMaqdrOyqA/g/09g28apUkHBxymD3BNLaAC0vzJWyiOxbRv0a8pp+yOJQx+NT+suo46uXlAT0L",
+	"iA6wVwPu1HSUh1QYkQ42dGVBUfEdNwKQFiu/vJAtVIF2bkRDXTldK50o74ztZLpHUk/6utlb/vPYwAhQ",
+	"n4tC4sLtmtJezoXiMhlJnkgLAYPzIHLhiyFHEU4lQBUWopgG/d7EgMaCn1IwjwXCqIejkwHg3aOPeG8l",
+	"0VWFvf8wk+1xzistRPsIs0mQZyo+5VcPYQsSFXDMZ1PfRV2bYtRtoS4kCOk/LAF2j9JOZyuiMfwXHN1m",
+	"pYM/RJxFNKHGPR6M9JPTINywXeuWo/uxTKOIkJhAi9yMQY41s7WyBjMtZMbi3/31p//QCISn8luCZYWC",
+	"j6ry2J9lHhJ7IGfdCBnyZM9aqxCApwrFNAbPQb5LFzIHj2DbzVXQhng8JmwZ9Uzx2nNzXRqvemplVTuf",
+	"p2OJwiJ4Y/b6B7it7Bi7UhTA6Vq768VY0IgUhHVNEe3FgiqhUYO5eqawn4GUgQzYWtkkdTTf7LgpfGbZ",
+	"swcarlVNSao0npiebO449Sa3kkyEFaiall4cH595BW1miXaEWa5EZTbzNYngpoqWEhUcX+SVYtM+R+48",
+	"hcIQpHDcWu6t5PmriKEZq/E7EDyDiaxmmBcWKiAy9wM7GmIPEIz31Knlstf94uN5TuBwdmsNc+xxlh1c",
+	"zgk2ZVZgn8lagqhgH1wC/qZE6sqFrDq98BmmirLBsVPWvv4zY54DjglnmRa3tmd74HqqJqLsGDYhkfKI",
+	"Nc3BpwpdD9ayF+7lPe2aDhDF6EytrPkAmxyx/Hv6eYqTZHLsFGPTPi/7B3zP/FOWcnRK0wIdORtrrnFn",
+	"vfEKyvfsh4O+vMcl51koBWOxF0DedTiOMwJTpHnyeyF70ERcGTlzJEQfccpkOBjHqrAZnEM7V/QcpGS9",
+	"5LWC0zqfR5gH89HfxxFZuj+aO7RrHFY1Cb+QLEuTIJpzuuTTf0AjV9qxRCKQPjxJnEbOEQ3vQE2AhAMU",
+	"p+m/GKQ4AJX76uLnF39y8b9NPwdAp99Mf2eQ5Kafo+lX038ESLZ/mX41/Q0kL34+/d3Ff5l+Of1q+q9o",
+	"+s/Tzy/+q38R3vDF2myKkQsiltt9LXY8SZkax2q5df2cTmELojNVfbPsmOwnFy2N82ov2WB3Bj4ywgon",
+	"fIAiLGJXWGdKMivL6myf7iBeKmcKR+qei75U3fDEoR7Mar35eKtL6LwrWTkdUrxOQZ336MN48dtxDm7a",
+	"dIVJYRjn2sitUZ1qqdAuNO0O+XORBK1FAZUDeoAJxyY1kY7wgJgUVzXMbARJxCkRazOQNoIg6MxeE8em",
+	"UigBd0tqW2/WneXT/KlyuLOu2Hvj7bhbjTPS02NcSebmc8oXssyQsxugtKlKWygfUauRN9D3ViDnOL+Z",
+	"9yL/2oyceTudbddRNx96FzSorh1+FyrXajW69QTUQqldFlilwAzEEqAeZ8RPg7DaCyVcCZFlsUCaBUmt",
+	"B4t6GbmyYlLCle/0hYkN3v6bOdmGSo2bcg09f/qghbjISxPLpXU1WvJWjHc5/s8fBNU4A48HxnY5uevI",
+	"hP9gTxQag6Am48pWj06ItjKwls5t86O2d6g0LglTsxC7TAGJGABWDgma/vfpL6d/M7tHepidBIi+FSR6",
+	"j57MEty82dmY+n276DaK6cBqEAJyF8AO62zPgP8GN44QRI45iwlTFtou8Nm/mX518enFpwDP+/vpV9Mv",
+	"tR4IyKA/n/52+sX0X7NKtF202QkPaKuz0XKUQ3iAtaFYIleBKMGQZAAtZ/rL6a+mv9pFG9l3mxubplKK",
+	"QUYeGQvCSCrW7OfdbadEmIrcGnQ6CZUoTP9m+uvpr/UKREMscKSIkHVelpABTvaXEJjwQLj1yf00SRD8",
+	"jrQ8KX0+/Do+ECE6/u30r6Z/N/0Vam5sWRIBaLm7Pv3l9NeoubFTJONSVJREqQTi6tWs9nfTzxwvORTa",
+	"Wda6HCOVgaEz6hoOM6ttyVRarVa+ic0WDU2qYlstOvUPSZQKqiZ+/ulS2S4wpUNtRzw74wZqJhChNZ3Y",
+	"UqkMPkwZWEZxlEpSWdeeg8bUyMkNDylIB9OX+DIdtWu6qt9qHk3tztuk0nibj8ZZ6ti98DtzsThzazoA",
+	"wCbimviW8/vYWX9UDR/oTOZYbBPYZptee3H0cP/rLPltLoZePca8kiDALLt/ByICrln+fS4GvDbGaEn7",
+	"tx3vLdBGFxbMWiVQjNed1avm1R9iJIgktkEmFHVRmSV35iUKy+dgV2BIFj4KOXK2stB9u1RbuCx+5Os5",
+	"dH+qP7oa2bvQ86fbyjEFu0Zr6+o5dPfMAjBy5r4VWIbIRitmN/2NttEVNB2cTPWtjs2FRo/35atqllSx",
+	"gBCFhKpPKJ60IzZIjAYefnnITyBu+FPwk4G+hLp0h02p+XX9kh0vfKKF9+vkjZ60EDtJrDnnUnEXN9U1",
+	"GwQeC7rdYIvZ/CEiEPjQTNVZ1hpvfenuvdWJuva2b2em7vKppHJxFqk5YAFqxyi3xSzOQJLeTIZlfWXB",
+	"JX8VA00Ss7jHz4MPpGLMK1OuqIKED4PyAL4qk3zTMrZ7PkvjrQAvALRAhyTjJsEimSBBXJDRT+Dvp0lS",
+	"zKXTP+oHjrMHrIFwrARmsl8IKRRafBE6Xtjs46m9rXaWpt3Pfp6mzceax+PZTVfUbMLmPDptLUt2dOs2",
+	"k40YUuMyrpiVB0HBUmr05c07J/ccEXgVOp2Tpt8JRQ6msiJKfKYGuMaP+mszrR9flJMFdrV+ca66JmEr",
+	"o0DKINtA71FIfxxhymIiujX2LkCplRPSUY+rIZQSuPKCOC00VrKjzb4U2MKvq2mmNx+Vikah8tG3eDBo",
+	"jaJCuSGC8viadc+1wKsvT8gl8HxMF/9AOozp7m+jB7YQ1ny+pgrBUyUVNv2tAp4MmiR69RBEvE+tpJfL",
+	"Z69VZ/dTtvTbauTqL58Ev2AptUbUJOdRkkp6StYuv6jlMlhPMs+kovuLlDGD5UAY+8v52yWUdmSl+S5k",
+	"wE6I1/LepgZlOeNNQZSg5odicvTa3hGzCuEusvk+fu45EQgrbeAUzpfuXn4iaqvniGVpSVgQ1KcMJ2AN",
+	"MS2AssqhAaasCgs+b63sso76XBxHeKxSQfzjyk84CikOT4iQWgbfxQpXcgTcATjfkHBM2mb9vUhI8+JP",
+	"pv9sMze+gqZ7n7r8jxaa/vP0C8Ct+mr6vwzK5/R/TH85/fsjNv0f07+b/vX0b7WI5UKtQcBjHe37OXqa",
+	"RGPTjZvExqyhSluPBWfiEZMEwFMSs5gRH0+cfCik/LmGXFS1LL3t2vdpQtaPmD0Y30FZ0MasQSnuQoUa",
+	"3rWh1Fygbty+3Wl3dtobN8ubpJb1AEkPzOGQzy7F4w8PHxrb0VX9azVHTFBTDQUhzsXuQG9ubG+Zs/9p",
+	"KiXFRdl/Y3urVo4vVoKzyYhGJSSyX08/v/gF9Fv8jQUfqwHSdl6Z4Ngd4QSqEfoE/qplbklGk8BOn/49",
+	"hBb+z+nft9DGhovNuFIy20WTa6mur5vIgwWGc6GHtSKxNjY2N7e2trd3bu8sLeg8CrY8vjHkKC66m1FQ",
+	"unkbdaUo/lMTc5eeGVPY2lB5bAP7XGSFNRDOpBJFCcECcMm63pC7SOETaKrtMWcTOG8PdZ8+t262p88P",
+	"TeA/k7kgBqXiwiQBGGaOCQBuahq4FxfXTw/MraNB70txord+vqTdjY3N9ubWVnt7ewfd3umumRLMFBRc",
+	"aRKj/CVfuLsvu419v07Z2bLk9pvfw2a1/bcvq2S6PvpEbHPH3BGkN6eWbbBLgydKtin90ZZ8Zxt1NtHs",
+	"FhhyRu7A6bhiu9GKJj2h1jzQNZFNAOaRAzInHCBX0rGnLCFgWMFNLygX91wOZkCh1L/nSZot19whBrE/",
+	"/fX0b4D7p7+e/joDrt61edCnJEHN7pAOhtr0+frTvz5i07+c/i10jY04i7GYHJ/yyOL1GPDb6d9Pfz39",
+	"2zVziMd0nPARvgaZaNR21jfEa5n9re+SqWB4RJylaR/ySpIAYyh3Vxq9UAEMWmBr2ucfhbI0t5bfEvZ1",
+	"h0RkTRkL8eYVX2fmfAVbFpap+tC0q1e1Zstb8+Z7Zbq0SmSfmehi3l3pyCqxN2oWOHptzzuxZs6p7znH",
+	"co6T3IZXGq5vTJFVZiV5q3He1o+2TzEMSep3FNf0fffG4uVD9/4fea8PC3TBe0mwSwhDT+/fQbe3d25q",
+	"uaVvQjFRmCYyO6DqRov29fnWSwga4WhIGWkLgmO4QITgwqoskuETchxhSUqq3ylOaAzTOO5DHCWcjayC",
+	"8cJ9NExHmHmfPB8nmFlITdsr2FZVsoouJDDKqiLQft8YgjYVswVynzIYNKJsnNYHmIAsz3v6Y0GACaYN",
+	"8qpyP9twDfKTg5OwNxzE85+ncQvhRHJjpVnzrfvjtj3u2wdxFw0BU319GTge/Yn3nz17kmFzWE/YHMzl",
+	"GR4acqHKqynT0QiLibPGHKfq165X9zqZffnzpwemkSyNCYOeDnLmhXuOjXEkuARsUYJlufl/KtjuCe5R",
+	"RtSufXo35+B2FQeX+xDoX/OyxhxcQG+wsKxfPbv4GRRvLZdhPLv3/1DaRJbcLXO9/7MWH3DoiPzUqrHz",
+	"nn7m7quSvFoZXLbsxCmRNStMIhyTEY3e56mQNRPzHY7hSoBVmkP1RtDDvetgsBf2s5l5At5zSsS3pUJj",
+	"hTYJflzgm6/NmQ0l2EnMX5pDlcaT++bW+oFpBw49d2sZNv5Q32qDaYcKCxVOeasRrVihBxeNyEPKgvE7",
+	"KJ6nDI307yhlkIG8bATiKvpouUPBbY36oUv3hCNxWZ9wXQhnLdzZalJ376HzLATQX/XxfNen4jLlRjVj",
+	"4YZp8li4woMiQRY2N7PtBpaIAJtvPjPPBV95dY3LliuiqoVL5InzrIwqUyvKa1aniMqClAfkfKt03mS7",
+	"pLDZCikBsIAhLi/zXCW/ekvqHRqFFAW/a5svaPw6rvqYSZYhagKdBnovZkd40/a8WltHj00jk100S9bM",
+	"pWQokf+zSAhbJV+iI/hwjRtIr9s1iWwEXxpT/ropdrC4vCEvZAvlznz4xrjkEnDfbIF3d6yV9B9kTqYf",
+	"eE+v7R2xLBT+9Pm7IefSYoVlhM/pSNvTGx0H+mj//W1WZjxloOiNrp11Pqe4bZlmfCud+ysc6MXTdea0",
+	"LK6i/Z+3mJ1wEP6qzsICcPQ3cDCWFm8O7nBRfjwHCBMIwGQQ5Lm83zMmK7QWhFwireNet3Xp1/075fVP",
+	"9AdeX3cu6euf2L8O9eXZZo8LEI87rdu3XrvLQf6dOakLBU0LcV0qjvF5PSVDoC0mhKWv2hcgwRNSwnPX",
+	"KvaQn0E/yFWxaHY6c/SEyzQoLJ3g9jCuc+7OOcs+DHZzeZXiJINdP07HA4FjsmuaXv3m4i8u/nOOL/Hb",
+	"6W+mnwEsxZ9Ov5j+dvrZxZ9Nv5h+Yc6YFsIKJQRLhTZuoKEeYkv/27gbMEPVmQtre5AXQKSE8/VYECUw",
+	"ZZQNdo/Y9PcXn06/uvhTALz4+fQLKGH8zEJYfHbxX/VIzbv0iP95+k/Tr+wXfjv9DIb2a29omzsdNzZc",
+	"yJdY20ORvk5a6Iz0KMOihSQZ6T92EUYXP9cfufiFN/dfIC6yRnKF9JEgSc0hGJqkgRcR0lan60+C9xg+",
+	"Hk4mMQvqUh+XiMwtmRdppYVxv30n0iMLtsXMkEFRM7BGec9K+6eBOzJ3NFOWXeUCYRENKSBT2r+g9tjc",
+	"6pqNuVsU57b4mGUXj5hTFvPPmrQk9JglE+9q1hUXC5Kl5ZmjwJ4ARVZ03S7zDpethvvqPNZyS74kONg3",
+	"4Yj6DjuQvmPumz8MX8yVey++TY6DeX4Cq2VkWkVmW5f1jioz37PL35A57vwzy4ml+XW4c+tqq3s6zD+O",
+	"sqrV2tWqdoZvDTgm54RdZISeSQRTOZQn4qnS+jWkctnb14+gN8+A2r6u0Agw5rYLkE2pBS1bi087gF0k",
+	"beHXSJ9/eUM+eJoREktzv/y2ewu0uT3gbXvR3bv+yP7xMz4mDI/psb5Brj9/fnD3pf9Mm46ge+juJ7an",
+	"YWNA1TDtrUd8dJ3jMW1HPCYDwq5nw3jtPy5P6LjNbX+NNhTz691grf7v/Rjf+zG+92N878f4Zv0YoZMt",
+	"x8MNty+2lFll7D7uVTb4cIaSlnZYkBhFWJI2ZZIwSRU9JckENW2OdDoeE9HO8pPmwveWpKFhqOP2yx8E",
+	"eerfUc2yk8DOCh0TEVkQe3peYXiO8PlzGWpBaEyyXZSyhI6oJY1/wi9u9DCibL+iLv6x2XYkoQPaS1zr",
+	"k/mGx3y5PybiuSTigR7sG5lNho0uqxD4miA4vM21tgs51vbJVcVEcKulMlQvp5fSVM2QGDVtcR9oiLZI",
+	"ai2cFwY5VPdtAeRq9hu84jlTQYBCV2e3esUkKNCBLgmGxXfRxtef/tVGp7OHgNV30ckc4IV5emrQejPt",
+	"YqyhZkZSsMBy8hXo4O+AAv+0ChI434R2WUvM7Muwl/ME/ZXUZGenxnfD7Wgms1o9xb+rY/ItHmffn1P/",
+	"fs6p70+WipMldKjMlWFXmH3syhFbxhOEWWwcVEgqPMn0BmjFblC4yGgt5CJ6UwLy+83+/WZ/E5s9aCY7",
+	"l/kjcib15EIVDHkkkJEziTTBtK4joFZDVmeIpzGtA3d9hzNFmNp3t79uNXo8noSzlw8LGcotJHEf4m1a",
+	"YxAKUaY4wpletaotuUrOb40wUHVnq1XaQroQSkasVk7y4nheLlr5K9GdZ1jpO6BDPyU4VUPCFNUyZDWs",
+	"xMeMZGC5Q2zaVxKJzobclrkTgajcQ4rH2IKVWBS+2T01vlJQw9eLZhxsRORTZLk44hzpBpf15BnKVH97",
+	"YlukdMYhw9WHX1mxy2p5AoWRhbkgA2CbVTB2ttvT/zH9P5CFDTPVMz7+YxF/JnOvugZZ3LWcCukYGVTp",
+	"4i44S21WO6OqbZrV0q/WRH5s216YocyhqDtx6sFJmnC9beuWMrp838G3Cua8oGDBrv9Daw7nn+mnSXI8",
+	"9iECq549TA1Bi1CIRJyaToUzj71KMVNUTcKojKdY3Qna5tP/90MsJUanWB2bgtoN9A6a/uP08+m/oOmv",
+	"pn89/fugZ63EHXGhGiAbSxjQzw2mSKeZmVfwFj8lYqKfD6GquculrUygPR1IEFh7uYcIjoaunQnAoHiS",
+	"wxUXc1vaW7dOJGAIVW2RviByuJrzRpiHnzkg2cvAwhbeVTHS1Pg03ggsbL0QxgjHZIn4hXnpu5OqfqoA",
+	"eg9RMjio9dutkrtQE/wWxkaWAlg1O6yqmtsdW1QhQVQqmEQjaJPN+7WoIzJk37eGc2r40yVHzYcfzWfv",
+	"5yIFBJQoAYm+W26PPg9G1Izowf/H3r8vN3JkeYLwq/igxyzBrACIKy+gyb5GkswUlSSTyUumpII+whHh",
+	"AEIMuEPhASIhrcx0me6atWqb6qnu3W3rme7a2hnrf9bWTK0q7WRLJZXZPAH4CvUka36Oe1yAAAkwM1VS",
+	"ChqbriQi3MOv537Oz5XBi0rd+u6lJuGpJ8i8U0vfQqkoN+g6Ph1Sj/SF59ojIqFKIvU8MZSIqqS6IVwM",
+	"F+S2MwTu2LBmr8wtYWKvpzdbRJhUKKgFCkHUM1YB57+wlSt+vCdhVRYjudDL7AWaFUucKEVIpisR5m8o",
+	"ODh3acFj1nFlcFtAX5v2A7tLT2+qc67jExqZPUJ74MqjxBctETQyZOg6HRaQ7KmiQYHrMYt0t7FfIvwG",
+	"99l2/eh0+836ylZUOSkMAsPgWywWJokej44Ei+1cpbC5dh38xuI4AD+WWgbfT/X81Opcr6IMV2pIpDWl",
+	"sfSvq39/zC7FBXNOMJ0iRbT08YXtdDL0phiSHuUjInUHZMh8RhjXtbRvIKCJzlOHJ2aSempkmR4dEUdg",
+	"+bMpZGxDGDTmSpT/CkvPaUdXh/IZ4PJYGer0XJ5KHrBMEAL4bHep5zHemVFehnI5ZD5UvPJEx+VNg8Vl",
+	"UDdAY56AHaopcuZK0KQbXLodnnN16BL2Eh9AM9V6b0Y1gwg96tMPBmyLYLUdJeVbZABGiiZ71nd9JutB",
+	"M72mj3k8v2Wkx4KucGYUt7lwuQOhWkngpZR56gqMyfL7ZlcDEfRRLAHt6Hyi3su8+kpy2eKzjaaRdjrj",
+	"A91XI385eC8AN4J1KP2Y3pcGNzK14QsCKd6MVwIKIRSlTeiJtN+HcLlJsLfiWuKba+ml/8M5XYsfb15E",
+	"1ZVkobohlcwiDpVdJokJ4L3Bdb6ROgikHgcpQ9iTcsAIJZ7gnZwHyUZaX0QWvkXUsHzX0VHedle4NkN9",
+	"igbmys+BDTaxfelHTMpUi+VNKmRohlWEBEqPLxoJN8M2qCm92SR1PaXUss1A6kqOkAyki2SlI64nKMqM",
+	"8ZtPMUUsBtxjuhwqfExqYFbYmEXi/ObFC5lR03jviGigV7MEeph3JBrvDeVGI6gaXVIbLhXK+UK+WCzn",
+	"1+fxn6k+z2T6Tp8ah0Hsm7gTsS/PtyrXXYgTc4SQGzXCl0mPNTIkm7gqejVW0rddHcl6Z+bhavliqA4t",
+	"UhjLlG2COZqaa5z21GACybx2fj4Y/uirsK9JpTa2wEnSH1uS6E5cc0lfhsfJ3PfXwM90IkV9EHSFr8Wx",
+	"dK9L+Dg19/A07mY4O96HKG2DfWQOC8JRXS+zpMho8Y+HhwvqLtuix0iL2hekxdrCZ0jO1M15Ae9MYqLx",
+	"0c1Yu23qeWoMt9RGZzJ2LV58MNDQIbTHgqioPK40WsFSAE0rGzeKFFAWZcan4dltv72gvUGH4+BwZqzx",
+	"HpQvROfBXHh6pyE+WXLQHXrJIsbn6m4t4rYJ5aO5cl7nxfFfhB0EXV8MOt3kqG4fWOW5/GIx92gc2Wp6",
+	"rOD37Ax8zMfGlTQIvhG/ZNKl1/W948q+R0fp2MBxAgIMusU8DJeCIs/IRSITSjgMyFYGtsb82Djn5Dcx",
+	"6Ka0UUY6eriiiY294bS+DBtr/PDfpB/NdnmeSLHv8gtISb2tUwd17zPfTd+8k6M6JjWlEAklCW4ZtSlI",
+	"Hihbk0/FNaYRqRc3XkbDnLEQR7GjPlnI+YYDCqcyZNnm8rYGQaCNGBGKxd9B5Y/Prz4df3P1+fh34+dp",
+	"N4PPcxXw/HNYH5JtrioetSqlWP1IPfl4FaCRmivz3MVJzEU84/Fp37BmL+lEh1vwQif6NTzN0+K9xiVL",
+	"tUfcpP/GLM76qGoT+3x42DfcpIC229uCXzJfzgARqBsE5TtK//YZDRE5dAik+l1XuQMzSgqQt7b9zY70",
+	"u0UJigU4+AGTknbYIr3Hmt33RQ/WKT31NPbmkc8uXTac6RH2A3PYQG7oYSuSHfSVpF0qFGKw/iupUrYx",
+	"rN4cEBnuKNYJjjU+42oTZ+K046CkhoGAFqRLMQ0Kdn/EgvQsKN00NF6nYXrfohKqjtBd5O3T2cUrZkx+",
+	"X880nD4XSR9+FyIE/Au4ntQhWV3cuEt9BmQEflVvzBPJkh6PGc11YiZWzKKeWOVwQpO7O3nwU8/pjGN+",
+	"U8LUFNF4Kar4FCV6HZRyNamTQb8vfLPMqR4sTQhEm1ASuPYFCxLE9oY62qDu3ri+OIqIGrSEk16+5xa0",
+	"uH09iZwbMzhgPqdeKuCDeajoEDPYbLIrhtwESOI6pBvCcFFvUxIFXzHNLbPa8TnHRq6Xda4blDwXUcnW",
+	"CbApvU0T6fcDL3BznssZCdizwCIXDANHh74bBAxwiALS8mgapvdNAkx6UYvk7lwn0UzuFtxEPMOCe6Ot",
+	"2ZuHMQcmZldoQIY55BxYpTlX+qVRq4mL/ZrRq1M482nkCm+DkQInRD2JrW+iWRIcJeyW5dNuSfKw2e7M",
+	"0ItpUqjTfub8Ei7ZtmmkOvCEfLG6Xrehxq4vg2Mm+4JLNstyBS+ZOia4WT7rey9gr3p1mTHzBeklNiEO",
+	"SR6GOM8tDUYWazL0FQWTLrdNUKd2j+jKfJpLzycOxl0zi1dR01iuJ24q0M59jHkQfaUtwhpYMcp6RxLh",
+	"OSymdeCAu/SSYVgUBFEwp8GzqtUHAzZgqpHvQIVBqHM1dCWLKJFBywFyjQEStzDWp0vCIZeNX9loL2M3",
+	"Mx5kGRGVWUXaJhZx+q7Ermx4POajlC+brWj6+1pwFZ8pTcbwkwnb/+LBLsEM1hRO/v+Hb7zRVOJFU8L3",
+	"D0UQVreVzWRYDsQLkZ7LB8GEOVwG5+UPSve7xct3Cv23xebFQ3t3wz9dG77bOqz03qrK/TnwknC4N3qh",
+	"YvXAYlE3goMYZmVaHtP41y4/R6Sg9MipQavnBjGQ5FuiYcbwhbbV7ZjlRdb4yTwgtOMzJmMJSzaT0uWd",
+	"EAEriRXNeLCFLsAWI0114JrptBJDap9ERSRTTK0YdauLNMZxnblOpQJpM9vUnuWjeJfNla0GBzMbIDoj",
+	"UmXkj8AWFmlWSqUmkQKT8PBSDUH+Jq7+wFT4Z3VB03faqqceFiQSOwMfQfUCGqRmqqTGEeJVlLFtcYWD",
+	"swJ+kHDAptl5HJfquLGZSeZotmzCCJpqfQpJyUIMWt41YgXGccLmbxZmfkrt/GYh6BJdbcD1GMnaggcu",
+	"H4iBnKiM+8KDmfJ5ogkmuR6JEV+zdS9gD3ADacQTgDV3A5JNaFwYrYNqlsttb+Do0kWvqeXgFav38+n0",
+	"PyZ1fm71+eVrzq+f0py4H1PLc30Z3wW8GDP6SDvQc5fv1WM/8egxC0u8Tg/fCMhzbm6SK+lbPj9N6DDO",
+	"/EUJCWo3jy6Z7wxYqCLdTpMV2MujfmpuiWGeStGCpCatUkRmrhX4pxYfgi7Fk3iyX7eAEQFZDrpshOH7",
+	"qqP0+H21s1J4A+OYu83SS49eyz5P9utoxsE5Y/U7xSJ7jErwhkJJfxnMQkSF1XgEc7h+sTCm8efqLFgk",
+	"EDNK6QVi3j2fzM/A+nGByCQmPTnECZUvk1jj5NanHqrk8bzmTs1jP5tm5PmZRYJ+XDao18gYdBIax1zm",
+	"aEtQzGSdZg6aw+QzI5ZMi35W0roCEbpg3TDQ1i/N0nK9SWWWFWVOI0l8E+rh+FNCUxPm4ClvArWhmIeO",
+	"IrCISSCCZXF6Lk8rQxwKAgOO3cu07OLFJILYOG+c73bs3s7InQ1xrSWhLTEIaqQZMLvLXZt6TQJ2OBvR",
+	"mnXonGViQFasBm/qTOMmyep/SYu4/FK4NoN/yYB6Hvy+YpGmwcyTTZJl3BfwpMHDny2Di4dRHLbaHbCX",
+	"MGgOTTz9PaVajyD3VRAawsCo18AL7fJOU+lhA1+qkQRMqu41SBD0BubEZhL0JZx6lESdsTJODHUxGoPx",
+	"d6N8C73NsIXEd2QhmTwykus7uUV6N4jpL8vV9sIkf5qspoDDJ0p2d4Vkoe9GnUd5wRxd6Y56HvNDQ43i",
+	"WRgTMVe2foziTqceqVlvETnwfTFAoHrZx0oZPiOB7/Z6Lx6ZPB/Fu0kDeok23tfOvJvCaqeNQkoCbJI/",
+	"ffL3ZEpcJlnOhhbRM9FsVfPblS3SNK4JbA5NGlw/3yJN3d95W/jnA8n82GtY90mKHsNUfSUjxj6y1eBN",
+	"5GTYBiRBAMRKOE7AL0Z8pqagZLSVJN0SKCuaUUY+hnBEIcO8mUbh+kW1KpMnTc5a3ek1gKnqVRd+bBG3",
+	"SDhneIfyEXp3Ghy73zLNzIxp1AJF13x8TwCHKgDPPmmNFDuIexPTVmqR5ZlEGMQFuOYYYvxTGIOWXD+U",
+	"VbRSMiNKHqjdHamnKsPk4WhSqLuFnrMJgW9WyFfy22kzOI1h90/JQHv1wzrYZMmHkOc+Fbi/O1BTXT0Q",
+	"0hbDm4obTx3CUxH0X6DSc2r+Sz1Ma52uerSlNGFfY+70GSqtRNKRJBKQ5hp8wCHBMZGXCqwJUpRBm5SB",
+	"WvtJm/vEdNfmyl1J3RAR9HdcqSjm97UuBL24aXPPLzjLZAmGFL8NZsffkWG1wLQyFyaHvksl0YByL6Vs",
+	"4NwbsGtk1RS1Acc2O9Q/miKmEaXG1FKvI3w36PbiXreTN+vFVGoNGxdPi197L82M4Uo5mJWIA7kA2kOF",
+	"ad3Ivk0oFA46ebsfoh6QqkMHfXWOZkbBN/ULtdXVQAT91T998i9Ncna8Bx97fIzHriu8REB57BCBdyhF",
+	"LUYDC+kzPypChUtSLqSuyQc+VNnnnfRx6qFYhJKjwwca8tDlpEUlW6uQbNOhAa3Bz6t93tnC3y2YDq6i",
+	"Ys3x89kaBanGCclsn81MuFbPzHfLJXQOB6O+kh+wOCyHjWspFsDnyFHSX0tsVHwxwsNiJQ50/GCGxy7c",
+	"jlm3JZK/JrzsXFExJ12iVHfYaJYg+muHeKJcxIzEcuz3RaxLoTJ6pIsIpbG/8CV05gbUD3SJIiVNSBgw",
+	"/C9obOY8pmFJxUr7HbOexrJNqSY6TYDlLBst7vW90aM4+lOKxhN/jO5W3XZyrbU9w9UCsoXMssGhiBFK",
+	"ImrqoQiidwEINHDD+UtSX5u5Y05NfJ9TNmzmss5enLTzi6JbPE5jhhjXGs02rmAnalWiaA+kUbrJFtbu",
+	"Cv9WIkXfZ1Ib1lI5THo2A41CLNJfcGJ4djPTJdIfcjaU6U+MaST1odbg0x5OmrJig4/bW8yoor5i89Dj",
+	"CglV6jYGIqDenBvjckI9z+yFi1cs5HrlG4Vq/JYVPxGpJ0umZQrewqw9I1H5MFFtyhNDOG8yKS3NjDKF",
+	"B0+Y77ZdpNDTZOtVOxFvUd4rFqhyY2Hv+LuzS3lBla4pMOOEBMqFrvOlk5AiAeln65ulYrFUrlTX5ir0",
+	"Ad1cv+hBTB+7bnqh3ja/L3a6bljyEEyOL9yf2KhuCkh4ylpdIS7q9sX00ReDwBZpUjOQBebUYOUv9efB",
+	"GWGKaTtEDHxgjL4jt4gzQDrCaoR66oaPiO6DZCOkecLZcGWLuB0ufNX7gF9wMeQER6sh6UmPBja8rb6A",
+	"OIFZT3Q6OnjFyOa6f0WYzMcVy8O+b7YhmLlfs2ZxHjRb5cOTNYV1EEv6jXVjEV0EOSe7tM+cPDnUS+NC",
+	"BVpXksAfSCXVtAboHtCL46bX9b7UTCC6ApqI5+MlGKe1hdAce92kJgyczsL1AqdvQiqrgB/ic4gv2c2B",
+	"leqppZcinNr0h1DkH/huMDpRd1ZLEYz6zK8P1ATMXyb8MvPW09NMGhhMEyswQQkpbUDzdSFLi0ApqolK",
+	"REAkgLDAB6I5dYOgDxsC1g/h36PStWcEN3o0UNSdmHflHWL7DCoKUE+SbPNh/d7e4e7p+aOj3eP66aPj",
+	"87OT3ePD+sFuk6yS6adH9ZOTp4+OdzDhPBoiDGFqhHIifnfyxEuXdzyWG0hmXNtofETyFI/+bVqRwTq2",
+	"0QS/gDbELDWlZu5Isqu29kQMfJsRm3JFJKAgTReRQ2D4rhoFFDnJmGT8KOTWiLd99yFT8i0kMrUFGmd4",
+	"QPEq6FZaySYOu2SeWms5VYY9fMfF7JcWtS/UgCYjXA3TUhIU9Ui2kRl/M35+9Yvxt1e/HP8bGX89/mL8",
+	"r+Pn42/HX1191sisNLhoEx256PJOjhlIXGIzHiDEdIP/xV8QSJHkID01eI68dfLokLSE4zJJ1AbcvWvT",
+	"HvO2qWR374KlQeaJYlDoUzm+v03K5fImlCI43c6TA6i87MoGJ0QLWTOw7NXXdkFyZr4voGYH5dDhZqW6",
+	"TpoxgXK174uWx3o/e18K3iRGfNSmVPUpGSjmTHpU0XuWU3wDfsByOVvE5Rie7fL+ICDUk4J4rgx0xlG7",
+	"jYqH6kmjM7mcNGFcspkncFHfzmmbXW7PaRJfx3vok0Oy0CdC0qpu9IjVUo7AwaJ9s3tOc0XXcmm7Ois6",
+	"dNsmCsF6oiNhkfbiY6+RZqVQID3qqQvMnHPduImHPRRyTJ/q+2o8+rC3dCJJtudCJLUFfFJt+koedwN5",
+	"CPMkI0Nf8E4ID4E7qpbvT5/8PaE4M1gtC42MI9KnQdfS9YGEb5YmXimIBqqbls/oBUaroMxjERpNicBc",
+	"McgUvuVKCJVWLWEl4Eyct6nrMadp6RqberPUEYUJULuLoyPZJshCTUt10ERXo8wX8qEg1bRIUw09n3Tt",
+	"qZ9hLnmAg2qaFVLdRCZm+Ho4RRkeTkkqpZLRDZWEqe3+atksovaQckd1VSmVYJtP2bMAqqECPqiiJS6H",
+	"//WFF8vjJ9mznxUKhcKfPvk79Y/ifZiW+uf6ff3b5v0VQEeGHUJWJ9V+RKOs6dhzxKISDmxuU1+S8/Bj",
+	"zTyp6w70RpmU9WbMzVwjEGqvCO3R7gEctsjXv4KXTZcBBQctaTPmWMSmvu/SDtP1M7DUA23BWjztuh6a",
+	"NB0a0BaVYKgHj4fdVRfbinZAmnqtzWqhrL4+4PSSuiCt6xk2j1ngj3L1tpoTyaJpRK7UQmkSEIdRGt1S",
+	"48FNDrqM6z2PbTjYWQZS391wfNG+uwHMYR/oi6Kh6FslfdpxOfRRAws5aeK5CotcNCPHaFMzACQl7NIV",
+	"A4mlR2LO2q2kQxYUmlgfNQKKDwymHgeYia9dQC/AWtQVfqCrhSRqQmYpeevpqS5DqUYDC7rrlKrV4uaW",
+	"yfe7YCMJxTNX80PmeTkQxlffH17IPJDsFeJyOGKJknI1cg9kGPKnT/6lmSfH8SolyF4ElLy14hKBvjW+",
+	"CHAqXF8xIyJptnbqQzyJC1T1ZEg7ihGd7TX4NvU8cveuEbLu3gW14u5dkLXu3jXX1GE9ETLd0M17vFvf",
+	"OdhdsYgt+qMGTxHekPYib7DADiTJ3btm2uzuXUvtfcCIG1i6IrrnNfjdux0WHLC7d/Nkjxt5oQdZIuhp",
+	"wCCak4MTyEcI8YbQjmipT7KgwT2XX2DQjhvgBq9g5D7KOYGi0mD6q4URZj2YsRqBYog77FJHUsu7d1FN",
+	"8Fyb6VBdLdYo8d53WUBBQhr4npbtZG11dTgc5jt8oEjpqm4pzT9y6gv5btDz/uJQ8Ps+YyeiHQypz/b1",
+	"NyIAslAuqh/tZazMpcnVyRTyxXxBy7mc9t1MLVPOF/JlhKjogiSefgrVk066xAlSz1PWIg/ZiJywgGSV",
+	"HLJeLa6vRPBI+tAnzjxyNNBrR4mLI7cIxX/dkaR54TpNww5BhgLed8FGKFtcsFGDA12BuDJMA8JboDRL",
+	"bYVWujGQYqoa4A3QuUkNHhIJGFZbeJ4Y6urQaPjV/YGJF/PGtBoYEoM9J1PLPGDBW8MLhEXAUwwrWioU",
+	"jIir1cS4eGZWN1S7PsqoYWRqP/8oQ71OppbZdXZO6mBhuIS/YCUBbhM+2iq2HhaOqvY2W3tSvNgvOO+W",
+	"xNPWPae+MdotfnDcK8vTwZPh26N3C6pNMMrUMo8eHmFpUKXOuRD5lKllisUP3qm/8/DZtt9+cnK+fjp6",
+	"+vjNR531rn15RPvugecP9yg9st88OxaZj9/7WOsqNxqc3nr68ASF/ZRi2GxEJAvy6kxWSpuzugqXc/VU",
+	"iAPKR1qalAl1MlP7+XtWRg56PXW5aoiJFztrJO2oKbWEdiT4hkYyYL3Me6rPVdp3Vy+LWBosxpJX7Xj5",
+	"876QQVqMKuuTomJCsYbGpVMjPuWO6JHWKGCSZNFxtgLVPd0Oj0mMscZ3JOn77qXq5oKNLJ0uqbS3kk6U",
+	"RBIXeuMBxqjB9xGKE03unquI2N5R2snFaLzt6Isnbofv8ajW+9SRLi52pGPLlvmgcLj2uLe5XXFL76+P",
+	"nhTl2xvs+KLafnNYDvb779Iz8cB5x95sHfDdN9SxN01hpJt03S6yailXbhdauYqzwXKtNVrMFeySU2Fr",
+	"7Q1aLCSyO2uZUqG0lisWc6XKaWGzVi7VCoV3M3Mf39iiRMuRcpzrBDlwONwXONRWpoo04/p2ezrNbFeJ",
+	"79iqfHOrE0QUO4skvWtv0QMWEBrNKjyopiQyjZ/y2G2Kx6zecKdAfLjhPpVm3icIi4w9aIkBdyb89w1u",
+	"5ETVjAYDXyf0mTJu0fwg3EzSHiOhy1cSKhu82XK5EzsNSqepg/SsRPOLCOcRTU9atzIMjYsGT7oVTWCn",
+	"FQtjj91y9VzX6KSkL6QuLt3g2gNstBCjtMaXwMj7Dor7mmUZy+5ISTtAQsI4v2j60BSYv4U1zYUfts9G",
+	"3mjOhg0ulP6idFcaBKzX15K9G5BBf2VL6dpFYzs4D5c9GjECPeBeOIJhUTMk0bpxbErnXATnsLO6Ay6i",
+	"ve1C9RNXxhtAF2XzznnLE/YFc5p5MjdNBFiDp27Q3U6cb20cuKfjlBcggVE3R6yXqWVy6r97uw/2Dsn2",
+	"7vHp3v297frpLvza4Ad7e/fkh9vb9Se9Tn24d6/e2Ts7LX1g1x/n80orUf/tHu6ktLwtyYzXSUTDc7g/",
+	"mVrmYPdse+/xzrPyW4XHJXuj+7jYf1rprZ9utt65fFiSh1W/vjHYLbYflLtvrV3sF94d7nWerI+OK+Ko",
+	"xA82PzgpBmfly6fVZ++sf1gvtLZLzm6l/WCtu7fx/sOCd/DGrQhyAnni46RFWodv314SwyBP0N32ZmZ8",
+	"mXdXlZZi8ph29aZ/PPec4q3TmMtJhGSgmMo8zOEeDXG3oEnx5iZn3FTrZg42moOd3Bd+y3UcBl66SnGO",
+	"Fkd05AnqnAqxT31MO60Uq/MMT3vBmXPAHJeejvrYuFSap7EugaBI4m5Y/ffHz59PXgIzjum8qyhDzubG",
+	"KCrKhDfY+BGgH+aYOuGh9jdAB4IY8gYPuWQ2jo0cIrWBO1GidQa9y24M7cRq8I5PubY9a3Nk1+1bxBZc",
+	"DnqmVKbLL0AgRpUwwmXmoDM2uB4gjB5i+LVdAPS6Bm9WCpWYIeBcczHw31SKhfgjzRubqpO28Bu8w4K9",
+	"8LHi0oVN44w9Z89cGaCdlUnShPlpfka5jvs2a6p5qelB8zHTQ+SQ14AcHSgbFJN32qa8fDTYEMa4NrF8",
+	"8IA6DtNyk9LLzTiM4ARrqlfZ2UrKgKBdmVDJFFZahzMVLcuLsNFY9EVm/Jur/3z12dUncW+++nX8lfp1",
+	"/N34yzgImJIk/QLv5CDMruCHnn2IWCCbpSJZX6vmKuVcqQjJqwAslHm4/rh0UHn7rfLO03er99YO1482",
+	"jjdPS0/Kb1feqb67Vl+/t7G9uVPaLd+vPKi+ufbW+sON/fm52eTSLMTNij9ObhaLBkbrMYZOhEdNY6jH",
+	"8Xtuy/UqNzc5FMF9oVE3K4U52MG24G3PRad5pTjHoB5APMqSO/4ZuCNeL0UZY2QQTMdw5uJcLMYuFVO8",
+	"gU1+BOTh45l20X2mmdTJUZ1IOiKNzEgMsMiAYZOBIG8rvvFOIwNj6vus7XqIr9EWfi9/DSdqm9yEmK5m",
+	"EY0qSHTOFrWZg4btrdmMSyjl08WQrnRNjwjOVmYYPCeI+ouYPXU8n4EpzPdZ4IvLv9Rv5IXfmWXYqYJh",
+	"pwCGHWtxDhF3XZoQm0xB/5dL+T/6vyKEi++Y+quoNCXDF6D+waCTqYVlWhUVB2jHEI5xbroarbUpGj2D",
+	"uEbbnL8dGVyIqv20xe+uGE6QF42chII0OtKmaYuSS4xHGWz9s0BzQ89Y7AvqRofRNn0adGPBNhrIMSk6",
+	"xE/YYvm7700SwRuMdQb105WEuUqihbFreVurCQmQ2AhMT0uPZzocUf+Clm0MpzCinCQdhmF5YKhrVgrF",
+	"pvZkK5oZWTKaxO4KoSTpazAdsuUCcehIktaI6Fu60uDikvnGuQsxCNlShXTFwE+8l2/wp2mxsRM5BJbS",
+	"zITvMzuIVJ6OYhHNUqHUbHCjvUV2OMyng+UBE2KIkXoNLOqpEIhJO7lcipSrOeghot3PvKytdxKOGlj1",
+	"Ykh/FvGEfRGh7A0CzReGXddjEAux2dRu0ESogBXtTxsimJK7OtPi9iK6gT6bGco5zbuXlItLOsE/rtUG",
+	"Jk1gc1Pmn6ghqlQo3dINpFFbM7Jtnz9+q7Sz/rD67nbl6VvlJ2unjx++Xdp/XH1S2T0+eGv9nXvlw9Lb",
+	"Tx+/uXb/3aPK2c7D02r9egdPVcsBIQzvLLTcuVclHf94BvMN77crzZ3fmsopciWkwzNnadBbqizXGPQi",
+	"xoncEtSEKNP3BoUF6OEqnrwcnrzZnFsnXKpDKgPWJ2hBMvzc1BhAhkUm+VUNQoEbPOlM0phJMBEUBjQE",
+	"YzZR/CGBraxYrz8B/0yyEJI4FP6FBH1lJU/q0zno6klNu5YU34EXsroUt+cw4IErBPB52+DcgjkOqe9I",
+	"DCaJ+8G0jwy4V9W42a3YIGAzINgXl6qq2S6EFaELq8FjcYHYM1aACP+M9LAeo1ySRsZY1qDUWyOTb/B6",
+	"rGMM6Ix71mDLzttaCCB1w82pkkE9KZQCGLm84mY99ffeEckCD1/Jk7jghNXxsAavhdLQjbDPs1h6nHze",
+	"lr1rkLEkfnZMz09mh2aszCX1Bi+Z5yQ/n1m/+KCU620+c3Llbpvl+hvBME2GwCy8/uR4YTNnX4NXMwOs",
+	"gZCpbJYK5U1kYItzwKXXbcmkf+pM+j7qYlEASejrSsh5MRYdDIVhwamMWgyucbrtckcmcOGn8OdbTOm3",
+	"6q8axEcmVVwZiL5scMW7IAgy0LX2wUcmMPxisssZ5FyNc+qCV2Yip4uBju671VX48ZyTpPim1GQDZYkV",
+	"683O3Sy0GfFutS38jrjmUJww7hD2jNqBNzLgmTpdA2QMdC/miQYjQVHSipsq7sgGNw5En9nMvQRLieCY",
+	"dI0+vyyKQWnWDx1l1eAnR3WozSWZDqcPrwOeP0ir3NKWAxiXRSi5ezd0u9692+Ao4cbGYSrzAKtsjTCC",
+	"G0dTDCWyFZTcdB6DEtuoN6QjbVnRohlUdIwMEmpyIOCATKrDouTA7iZcqOhrVZImZ8MwKUjb1Q3qpo4c",
+	"hpXSZYPyxJxFJYNNiF96tWPil/kpG5lSkkkXqaZ3/QlTMeRYLf0LyVatUYjFFBdTYGKtkT49canEmOtn",
+	"GlvUyW6NTg5OUkUf3M94hxO+2GKpnKtUc2vri8gpZj3uw91ZSEgpTd+wvfbkqSB4KKzIJW5qRblKKQDS",
+	"O6SjWwsMS07+vXsIQ09XaLhBOhbf3QWotsvdwMWaG+lkux4dJuP4bo1Ia+BdELeHcG0QtRLG9CjyCX2G",
+	"I2wAFomivm4QXc4tnfNMdVAqBECaJueYonVubkGzwcMMB3S429TzdBxlFNQRrgmElxtnYFgSpwE23esi",
+	"eVDGcAMsWeq47TbzV/LkkUZOlhIZyLTLn9RjESzJ6d+RBiYlZrpv8IgrdV2T2CYtjM3VIbmwJLq783Bp",
+	"jApea3BIBJ06Clh6MW7jB+XcxApFyngsEXzSRRslpNMJ8/wWdLI5tVVcBNF2md7MADRADCbDJAOrdLRR",
+	"apw/9LyHC3AU2ZFuH9SqEXwiq/qT1vpF7nGv9Cx3HGz2c/vDyodQMeNGyzxnw6PZxvkFnKSJyf0U9NSE",
+	"1TmWjvkqAmq+H4V28TCcJd/8nvnmMcrBwJ6kHMCxSpLpBZgmkNmbNB1tQQ4wYzQyISP3Yw5w7JWY6gPn",
+	"Hy3ODR69f3JwsmIy32NEB0yert1FTiVp4Mr2iMRZW4Mjb5tkX1rJiUmCJk7SInfvYoqtUdxFG43kho67",
+	"kgCS3N27VuKqBsJzItZuhVcZwokYdyR2A69HKTlKWQHmEiVvGPYzNUYsCwArD/6wMLZoC7RFHQkEUpB+",
+	"m8ReDs3WWSovGhz4ISTEgJYG36CeJ4ZKj+tS7rQHHmTcaOu0GmhIsjDgVBc2CCIAOfPZ6cIFsBweo5cs",
+	"tgFKilDHNl1dkix4UYan9aR9l18kVZqnSW03/WTGVZ0krzssD3PTzuhY/OnT0kHl7XfLx6fVd+6tHW5v",
+	"7Oxu3n9QevOt8sP9ysFh9ejx2vHJ+unZxpOnm2+/U3q3XK/cq26v7azvbtzffDBLDwsHbTYsYXI2huLy",
+	"RnF9ijmnD/hl6m+wXwvx7sqMcj2z+GLyWsIdXGptPx4nKWQlKnUk2mB0SSaVt9jZvoEX+Szmg2HX8iLp",
+	"AgRKrBJEFk4WgHAkop20qcuButXqcel+3Wpw2xPSvGwYwZ8++ZeVsBqHUlMSA1K0L9IFBtxjUnMAfYIx",
+	"vYL5UPIMakYLLI1OfbTGuTEIgmLBWM/yDX6quUoAaQjyQobpHGZprbhuGBXzULfIZ31GAz0U41XVxDVk",
+	"RomQCExb1JVmmuZJc6vBadxzOctnGRnM0sl8YhNfQLHpvwRVJDmaV6WJGPDIsERJWkyMiY0FVnqmFP+p",
+	"dyqFxRKjjyfO5yzNxJDYKNkGPBNKz46P+vtVSZYU+9V7QrbRuA+kaCQGcK1NbKySYTUZRaa8KIGeN6pl",
+	"371gE6Q0VpcrpEw1QkNPTcIX3+DxKJI0KIAVqOuUdM9R9KfwwBs1eOKYW0SKqcmbYA1PDJmThJEpFhrc",
+	"0OqplG8tyQOR3cJEsUQ4CJiQdLVoHWQqBpgnFp9jnhzTIJXk3kxjX0ZsR0LgxMiEeYnQJFTGi4iK04TK",
+	"7OGfk1ItTSE/cNIGdeANME2cKE0KntdGAGh//WxCllLhK6rshQmdWnqE4nDgQEW/ZaxdVAdDcIZVrSA0",
+	"gOjIgDw5wurrECXAwyrCmupBTw2ufbqSBCZxD6hfW+eVDrvCi24TRNthVhKYYyBW35UNjqXrmJMnT1E8",
+	"NcH2HZ/aSmbljhhq/22EJjCQjGSLBb3SssHj7ugwynaARe8CCuo42NxtwQ2BN0uSDYaCBLQlleyJcYUm",
+	"7r6mywAbkRatRYrA6sbnLj8HqD0mZViFrsHNrGVAR9JCfHpm6kzIrhh4Dum79gUZ9CODga6kifm/ZnAy",
+	"ED7DCh1QVA8Xxxulk2Roc2oqGt2aCvuxjjK1jB+clz8o/Wx9uPn2RUEW7f13gyeV0ePeWxvde2uDw2r/",
+	"mC4iL0LfPwWD/GFYg2xpaF9ylxc0dew+07izdCKoS9G1qNrdPAI0lm28ubYDJR1PtGKVkxV969ELrO5D",
+	"CcB9MoOMYuhvg8cTKS00KKRXYDAmEjCV9/rUZ06D21SynMtD4VjJXZpbhZUgeALcAUAKSJaS44GULuUN",
+	"zge9FvOhFGyLGShQqPu5QbKbpeJKZJZsrmyRlgi6IZgmCvfaIhKaLGZ6A4yVOhtxIEIDtTYyIBsNHis7",
+	"C9wDkChyMKVBv8/8nJov2VcKCfFYAC+ilx2iniwoGdUTgMtGOSnrysc2TVS0Bb7piyF6CAB/5oMB9Uz9",
+	"K1xnCKk3YVf6tVjuXU8gY3ViGWOIOdSjnkcuqe/ClkJdbCj61LRFryd46EJvruRJmAenazDbXWZfSGLT",
+	"fmB3qbQavKn/rWt+AntF+l+Dw/0+szEt+oLFoxgie9FkFzgb0MvC6rbmg2Htf13bVv98nqhwm1WMFXwX",
+	"xKMB82eEWul78wKM9cZgqYm05b8dfzv+dvzFRNryP4y/HH8x/nb8nfrfCIeilvEHCxa6iBnn5+ffuAzL",
+	"ChUv1aG+ZMA/fE83HnytUM1dLkJKsWqIkJxZKEIdtUd9xvd2yLbgHDKETSOSxfBDScb/2/i3438Y/+3q",
+	"+O/G3119evX51afjb64+H/9u/HwFixd1BlDijzc4mOmRCFumLj4CuIQOZFREZFcMdYXb1iAIBJd5stvr",
+	"B6MGHyLvVvolhrijJqfLq+uvpUaIuzI4keIonPeLmrY1etrPP8o4rux7dGSI4dRCREnwTLp0kRK1sQGr",
+	"8c+iCLF1Drfoe6/yec1BVWNHrv8Mm4TZCf3YdoTlbqWYcWg/Mq9/vGpTz2tRjVqUnjYIYiGUYMfcPtDy",
+	"AaSoqWOkNR82Cr+RTU6O6laDs2fGBhqaNDUif9gwG5prjx5u7xokJH8F65nrP7H93o5J6o+KSwJ/l8k+",
+	"72CxZ6vBEe/RInTguAySIiC0YaTkL8w0PO0yXmvwBs8lh4XyWABxCp7LL3BmsRi9P/31r0mzVCg0E6VA",
+	"VT9oXFC3STdEqSxRQsANDFIqdJQgPg1OSDZdCidJIZyLUKiDzMcYJ1Od6M/rkRbnGGlrEC80RrD2Jg3i",
+	"Q21WCpsALCLFuWoVeS5rYd0wXWcspmGA/YMMKUr9qp3GEYhWPAys6Pui7XqMZJuAPnkixb7LL5oIjJK6",
+	"uIl+ZFdpHGptTHiNro+AZXDUd0NKB6gaGgbj3IBwNVf0REslmCU+1bggzRpAJpN4jA+kSiLKiM6cDfuO",
+	"3JkNXg9vTpRmapFhlwbsUtNvjZiVJ/ep6w18JhHVpMHVOKBxVCQoG5YHipWABUEfXlyxYk0hqsfI4E0d",
+	"0xtdXTSDmSuaaAmnJfbRxD3EgB19Z5HKq8bVQgkbm0+cAwbJ5HeTwBUIlaLzkNUSQ5sVKPsPCcKgUYVM",
+	"Tp0MGUbqTnEqTOE6kQJrXWemKrKkkeXolTjTAJb08Xsv7v446XvPvEf32LuPH7/Teudk7emzk9ZePWMB",
+	"1rp64d0Pys+OCnRzVOxtly6fbgSPWdVfHxxWWg/Xum+V5U6x/aBA9zefvWNnFmF/25rO/6TSOieKRMeI",
+	"eCqd1yUvfqQqTT3OPxJKTRjuMcXYTAnNBVWcEynuw7W/rVHyVVTt0zzi2JzppS51sy5VmkudfUADNqSj",
+	"V5xqq86hRmgMur4YdBQXNUd2UbEWeMNsmfYR5HtoN3kIuROmAGYTP+cwk98TQ+TtSka1GtwwchCHQZRs",
+	"ruiQKSUGy+SVOzvehzBepkUVjbrX4IGAugyO6zM7OPPdZmiujBnwFLszkrrqSsbtcK5s8Jjmosa4NSEO",
+	"MZNerD8LSHrqBx071uDTsr2JljbfVysp1Rya7SRjbeqau2b1dOUe7dmLQtHihtQVDe/D1USxP+Y0uIa1",
+	"mGLlJ1oI/CFw8thexaB9vIt8zNoHxzFUrV6g7pSas5r7K2XbidN+Ixc7kSIBVLU4J5vsIZWHT1wUOHiJ",
+	"gZ75XvP7qxu75CQ/Ak4CV+X2jMSmHuMO9VfbjDly9SP1P4pezC4Ce3x/m1SrlSppBuxZEHaAyXzmL0L7",
+	"fYn5KGIQJHFNzo7378h4wIXSv8IcQ3SlQUY7wO5CzFKzw4KD0bb5lIVKc7nQ4JgoCZRdEEpGTH27y6hj",
+	"QUK81Dik6FPxvJxDR7F+HRowaelKhRoy9GxvR26Rk93HZ7uH27vQcL9+cpo7eLSzd39vd8dgaVFO3ID1",
+	"7pgIfNWPVGPoYawya7mc+vCXDJE8By21lC2w1Zi1ypPm27mnx7nt+j4A6jY4llKHddHvWPqd072D3Xcf",
+	"He42zcJBfPQdCZMlHwrO8qSu2BIEp1hhwVylZUZ4muHSNyuFSjNPmruntBMWPNxr5w4FZ7kDGtjdJlRL",
+	"kqRZVm+ml8s1+3KfIbD4Qnxqr60+Bt/SPOpaup44c0lkZ0AdqT3Zru/vHu7Ujxv8ye7xyd6jw1opX2jw",
+	"o+NHO3s7tdzqqq5iu7q6z6gPtya8BKvHZw2+Xd8/UZ3UHhzvPnh0vFc/bPD4BtXG/+3qF1f/efyv4y8A",
+	"jVT3p18yO1TbHfiiz1YPhLTFsMH16Haf7B6eNvjZ3k5Nn5DcGq22KnbZyZVYsZ2r0EIrt2lvOLl1ttau",
+	"0kqrbJecv7zAj8QZboPvnJ6c1g+OaqVCaa1YLBdOC5vFaqHwrn5yfIpPSsXCqfpdP9k93In9vlbG30/O",
+	"Dg7qx+/Uxr8ef6WBg7+4+qRGxn+EksJfjb+++gy8dF+R8Xfjf736/OoX46/G346fj79qcHNbasUGV92b",
+	"acK/ow3JxLnlZFHWdOu0uSMZK6MhmVXbbWp3WW4bsVBT6rVqyCGL9OizHO2wN8qFQjN/7eetjLoE6a4M",
+	"RRTvSKIVyIB2SJaSLpVdJau6AaTGqQO6cv0n1EfKc3LhA+EgMP+tOPdP2rUFxaINTYK9Q1gsg0N1drwf",
+	"44jmxUXKFxss7qhDzRSw7EEz79qySbLNC5t653/65F/g7xULOBmY5iNepmhmM/IiuMGMEsiGL89bBRkA",
+	"9K+re2zTgHqisxq3rF/v0NMwl54rA8QtA9hwk7R/yaJAEaXFwdtKwyEQUUh7lloaNZs8QTjanMa/Zc4W",
+	"4cLICPkGNwBkNvX9kWFOoKUl7n1Njyi65WuF5haZ5F8RXOcp7ej6xLOY2b4rg21cmEeJdVmUqwEgV+Zj",
+	"68YXcSnmehPHtSC/nNsRqS32mVpm/Ls8Gf/X8XdXn46/Hn85/sIiV5+Pv8mT8a/HX4y/HD8ff4OxGhYZ",
+	"/z5PALUTisuX22t2iRZZbqO17uQqdpXlNtvFQq5Ey62KXXXW2HobqyaIM4CIvfYorqK/D6qIRddAsV7g",
+	"T4hyf/XXigddfXb1Cfmf//f4/xl/ffXp1Wfjr64+GX/7P79Rm4ZHT2ZqlZKVgWBT42lNvBxVtMevwspG",
+	"wMmZGh943vxgXtMn6IjOAliEylLRdVqM0U1fAJLVqwkdSxM0Zqt+HB01jLYJKNCCiqYu3eSLZy6TwMRm",
+	"05hF+KYG6TX00md9DMTWYM9gGHIDFN8Vbdxrm0sbCC1VAyyyGrWcutiBID7TadRssUHHOPFEkKsISE+z",
+	"3trUF9UhdBIF0NTcl1v2fW3Zi8g1Pxz5JIxo0Fc+IYzAQZhU0dPI40eKYH08D8M2FIbqD6pTpIRW1UHN",
+	"eJ0tEmuvtk5S7gYQk/rm6cE+YJEF1A6kFSuizzrUg0thkfE/jP9p/E9Wg4//efx34/9z/E/a4W0zbrM8",
+	"OQz5+5Zm6KuTZwN8z4oxb83D52eqolOkd2He/UoY7QuxV732upZdxuVt8ZfIqPLJcEv94lEUF1nZrMbi",
+	"IhPs582gp3prDAqFst2H/2Hj36iPX/3y6j8a5Y7gKMffjJ9f/Yfx8/HX4y+u/nr8fPycYEMZ+IJ3dOs/",
+	"jr8a/378xfh34+/g/3+J76zGXyJXn5JSoVgg8Mbvx1/k9Ut6CLCxiwgULlcHfn29sF7YKG9slpWMoU6m",
+	"4fT/rP6fkg8Wkx302YWrhX7qUqFUzBXKuWIVMHLkgPmq/78ffzX+o1KWrz4bfzH+A/aKSvIn4y/G/wO3",
+	"U63m1a/I+DkBzfrz8dfqn78bfwfq9e/HX8QOxdUvlcQDUd/qA/+lUK7mCsXS5kZufX21UChuFNaLVUWe",
+	"vk9ZSnR8tc7FQml9vVAolkvFTbUOCwhVVmbIWtKFtTQ+hJRj/CJy1kw7AlC+JadeClfLLZslXH2fVqYf",
+	"GtaVJhCpotgcZqE4tb2DktUMOw5QxDltOGtl9ekAaGct8///Oc19WMhtvqf/N/feR0VrrfTxv8/cwtCj",
+	"xUfkCNfJkOoFi8jAZxRKf2HOKJpkskqKPHmznitV11Ys0jymAAWRhYrHcFh1COZaUz2eJe+ZfBeXey5n",
+	"Dd7cRqkqt+PKvpCuGk0TjUGmvgzESaItCVwYccR4EHG7VBIuYPTzS4r7yB4XkxZh0vPYb/bac796OwnU",
+	"7dEOW32/z4D6RCeqLfweDTK1DLgbRinHxdJt+/zWTYes1V+0bTrMn+puguoj4GUO1k+mmPtbo4DJ5qJ0",
+	"+sfAS1KuwvRI8eJYkaXz7PR+biO6JCR7fH+brJXW1lY3ihvrPxWGViqsvZY3REfxgK8h0JR2UkzSxwYp",
+	"zowLQ2iutSrdD1lzKZQuhdLXRSgtrt3cAK7FoQhOIAPaRRnxdRFod8SQe4I6oVB7RxKt+P+0ZNvI+XOT",
+	"jTTuppQE88H14sW4KsQkSUZ9u2sp5homt0vhYzgRPtSre6T7s0jfG0hCG9ymAesIf6QbY1pI+GNYvzPo",
+	"KjF3wCFqXUeNJt5sU5sFRvKdKMiuDR0Nfl8P0Ba9lss1eEn9cGeLQD3UcJpY7FCRHRwUvPfoOE/uq69I",
+	"Yiqzs2iBeupqG1EcC+N8MGD+yIJMTaxBqgibhp8DFxpxMTmNBSSr1kv9QX5GXGcFCsogHZQBHZkwLIBi",
+	"jb5J/dheWYQ5UNVLQG0ZCLiqES5w5VxJ5IXb74eQ4Tg/8FM7LhYKcAPJvLYmX1tYJ02PErFYorQmrW9g",
+	"YYKA2LTHdMBYNln2EdYgjx01sfLN0JVsJW79zpMXcm5PR2ct4t0+iR/PhHfS3JQbyEE9OoOug5BM0QbB",
+	"KRWSmZgY1ZRxh/JAhvQCligiGKa3RNRMKBUNBq6TJk/dHPoM8zxlz+bywOPbD13gH3O+fR/HOMf7R75r",
+	"swOXz/8ufTbPu2+KgS/n7Bffna9fCCeV933Rm//tUzHPu7vcF57XYzx41Gd8/rU+Ef5cK/1jCbkA6g1N",
+	"9fF3Gd41zMCvFUva/bFpF5wiK7VzZVpp5Sp21cltsLV2bp1utMwzvLGMB+qC84HnhTb3PnNoR3TcC6ru",
+	"kBtAiOT4NwkHDXhzwCXxx6tPx8+v/mr8HXiffjd+fvUrmCpexsT4NsOK2hkBiiespH5Yjh62PKg/Dd1c",
+	"uNyZmqR58YMB9cI8yvNBv+NTB/MVJmKTUtZoThfR7TwekyEhSpWL4mVs6rCea8PlytTWS1ZIzvYW2D11",
+	"8DymJrgj7EEPjlDGZn6AK8LORfs8sUDQ5pL5C7h9DI1ejc5EzhFiFfpR/YFqY0NZiLN7GSvDkldVy3Eh",
+	"YdbbrregSoutkl12chVWbecqdK2V27DXndwmK7SLtNQq2xVFxtURmLnZGGwD1OQRR0/beq5QyhWKmeQp",
+	"AC3++954K9PXVFz4mVp1s1AoFKxMKI1cV5rYZx67pOBGLOTXitpdtpPgquPfgAvwd+At/MP4D+pK/n78",
+	"zdWvyPhL8Aj+cfz86rPxF2qI42/GX43/TT3/6uozcBY+v/orcvXp+Ivx78ffjb/MZ1IIgNrsmPR/9R/A",
+	"7fhpxspAo+8y791EIX4//u7qP46/VuTh6m8gCvh34+9muDhTY6cALpZ66uYu6t5DLnDM5MALrg+h0udc",
+	"iVaOrk+FxHapry9NLMstW/r9kmALiqzEjST9SAv6aRpKIJlY/etk8dCyKTtK7aaAMiUQINq8FnwsxGK1",
+	"CAoaFgGuazV4wNSt9TVApXkd8nJpEFC7myc7Pm0HutSgb3fdy7hBh/pMG0u6zGcQhu+2EUjC2AMAATPf",
+	"4N9DbJpWtn8gYWmvsRQ7K9StW9LRav9skpsi0esrHYtm3mnwZHjcfx//3fifx78l479Xrb9VstEfofHX",
+	"V5+BsPRVWjTbUnK+jeSMxNEcKKDHfSplX/gBhPa7wj9nzkAviOP2PdFTyq7kricz74VdyCP16q5501Bb",
+	"8/QEXjck+IcqnmsSCIQiUVTz/1Jfvvqbq1+llNZUe/c8HBeW1xxI5sPVLrQ2WaW9wXJlu0hzlXZ1PbdJ",
+	"q9Vcqb3eLrbW2QYtFoDCvEzVYEHZ39DKWfiQ+HgpKy7F++WWLcX7lLC+fihsvRYivfXRbCqox2dw0QBC",
+	"OTb8GeOOSfwLpZZeO/6Ctbnxsfn5FagmWua7TkGBNzCYbIaCEkU1Ipo2BS85yaIKEIYzWij4r4SRhgZv",
+	"SH9C+EhuGtyYn8DRqIs1hl+dSyfY1qLsMgJxGYG4jEBcRiAuIxCX8vNSfl5GIP54IxAj2dSY6ZZy+Gsk",
+	"h3d8MehfH2CJr8yQwXW5dHLpSjcQCHFkA2xoS8nY2b5HOYd4P4hIcHnHIv6Ac5d3VqCeDNQ8hTJukfDR",
+	"4JLRQBKPtRHkadhlUIY9ZgtHpwBC6flupxsQLoZphWlucgjcUEVGC/YPcJ1e/yoyNu1TG0hCqWqZAuDj",
+	"34z/MacN0xBd4siYrVrnU0cxJ/BtT0gmjX14PVco5srF01KxVjD2YdFnXMYMyKVcoXgKTw3ic3oUC9jA",
+	"150Nttku0FyxVbJzFafMchvtCs1VW2u2eaaDEp2Bpwg1g9T9RG20q1+S8R/H35Hxl1efQRr3t2gTHf+B",
+	"jJ+Tq1+Mv7r6bPwlGMd/h79+SYobtUKBjP/r+LfjfwRjsDqp+6wdZGrFMlRE9wM5bciXAQ0GagThPYgH",
+	"df338VfjL8Ha+s3V36DVefxvMDY1sPHXL6WaDRzhm8vY4HVfiidLiXK5ZUuL7FTZm7hE2DFMcSkS/sBF",
+	"whszaY5Ss2gwEwTja2qkPfC8XMCeBTpNhrjcQFwCFdjlHdUHinFDpoQySbLA5JQ4eKnEtY5OuOkKP2jw",
+	"RIAJvtFl8J147MmKRQLhMZ/yAKXQnitln3kBAcBL4ZNgKLbCFI/WKMz8uXC5Mx2NooNUKJ5flEAN/L7L",
+	"dUlhEgkfREkqSrzcgkQhLBEZxoWafgln1Gcy0BItoqAyiElZZvIsM3muy+SZN3vnIWP9WGZbLOINKzko",
+	"ErWylZJqhoi2A45rz/isdB6RrLo1k8AuM3qWGT3LjJ5lRs8yo2eZ0bPM6Flm9CwzepYGpuWWLcskpybo",
+	"RHqj7Qsp5y2a7LDL1Z6anY7XSTVb3L27wy6ZJ/qop3NvlL97l9TN8LTqCOprDHvOH3BpsHIe1u/tHe6e",
+	"nu8ePnnDifpqbhEEqHYGNpgn3ECDvCLmjtJcz9tiwJ1mg2M6ihtMJaM0+L4L+HNdpq0BBpBYHeqTgxNi",
+	"ZhgfXpdKMvTdIGCcBKLBwdo0CFriWRJ01/WJwzwXdHz0L1jmKxBgDto8+ucaPGAAFm9TTnyGtWUQ6xdB",
+	"BAEtEG6g5/KLWIwcjBYH1uBYqUSNu4OYWAiCrd4MF/Lk4PTo/M1HJ6dNRHOOPTg5f1A/3X1af+f87Hi/",
+	"GZ8y7JMnOjJcEES4BqyKBjexeMarVwNIZOFpfECPqtmRpqfUjWbYRZ6g4YW0Rg3e9Jnt9l21tTU1CbMP",
+	"WNWZZCkfAVDvCq5Cv6v0bKzgq04C5aMGt0WvJ7gaCi5atvmzdbJZKkb1mZsWaW6Q7GapuBL7cWWWj3GH",
+	"XR6YI36D7v9IrVB0WtTGunJyFsJPDFwRnghdiXJO8+4l5eKS/mWy6nSaLSBcr1mGgHKpYGV6Lg9Nl7ex",
+	"C2gN8WXCYAQB6/WVflS0Mi3hjFKrZP8f49+DmPQliJlfXn0+/jcly1lk/Lfjb8ffjr/4dxNZQInWv776",
+	"JRn/j/EXV5+MvwLN7FMluI6fg9Boam1/evU3ZPwlgX//AgS0PxDwLqL/8Sv1vYlcowyOGMwktcw8g+QN",
+	"/hJHoxSPLuWcqQUD9HD1CwLyXidSK/G/uI6pK8hStITpCZvC4fMHwATNkbr2NCo2PONrxXfjvlSpT+eg",
+	"9T6zA6zkjfLvd+A8Hf+/MHlYhKvPkgsASkdyARRHYr2+h7XCh8yzBcBuzi0dR9dZXe5ZsXeaRId3GWh1",
+	"PgYTNePU933R8ljvZ7NxukOeBLlzAdaajzPIQAgP7bd0gkUqwXwGKzTiC5Ng0cis2wVWQtf7OstVnKKd",
+	"23SKLFdol2kVNOlS3ONdKVQiVUaJnWaEmlgMfF7T2Gg1PcUaF0GubZxn8639ETadteiazziCISvxB4D3",
+	"H5umEodZfgm+daykgxhXFYOgI1zeiQ5s1pmQuVZispzDLpNynKIiLu/I1QEPwRNnynNPMZqoz3wpOJEs",
+	"BOS1Pde+MH4OEFEUUya6c+Dob54e7INmAfCL5t24pSIsxKakCh1uRElrEASCo6B09OjkNOSuDQ4F486O",
+	"9/PkiStdcBK5gUGLDJ0cWZSRbEU4fWnQJdUgJTgcGlx7HAhnzGFOntSjcm8TSI5proKuGJ7F1m4+hMUu",
+	"cL04uiKymn/nCFvdPKJeiPO2tvB7pMeCrnDeaAACdSMTf47LZBJvrz4DE8inOnfx06tfaU4Wf03/pHoO",
+	"+dui8IFxIRUcWUs8vVvh6cVuXyzpX98fOKyxS8xFEBoE5S1w9XS3d2Tis+ojszxP0HxuJ3lp4ybJ8z1r",
+	"Boh67CbJkJjckSSUTRCZFqjBRIRCRDXEIAgvdQ10MqMp2Z7q444kjfiXGhlDZbJNJRrkYs9yR0IGNdQU",
+	"47+/8Yiz3LYie82ogqTauTvSdCYZd/LkGLyqSJsafII45ckutbvhPmt9waa+7zKJcQxDTnzKHTVptQlb",
+	"QNJR6wSETFcSGQg/PQNqkjDNA0/+LDccDnOKKuQGvse4kl6cCYlmcjVAA9LrkRQK+r4aUeAiNZxuN5W4",
+	"EK0rJrVsFKobYFiaNh/pXwTKlx9rHPNXQHwTisV3EXGNRPfvrj4jShm4+vTq06tfjr8Zfz1+Pq09LEBd",
+	"Y4vkbCmeq4iCpFChX4olRvnryw7UBQB5KkGdo7twDSOIy3Xs2qhxamO0iuYI1FYriRTmjkTQaxTAFJ3p",
+	"sV6L+bLrYuDpVJLlwRxSzw0Ggjm0WKbRua5RTeGVJ8xHZN9am3qSWclyDlo1N664uYo0JIs+/IN23Hyn",
+	"Cz4klejYWgErfl+4/Pp5pTrrCvq/XMr/0f8VASRrh7XpwAsMQ9b8WkNmR64tR7+mKKSA0XqM+hycmaHC",
+	"Tu3AvUQ/cj9EONssFYulcqUK6Gbw89QCB26PvYvvJ0C5M1ZmiAjg2hUdOWnh6FSdQrtsl1huAxy+7SLL",
+	"bdrrTq7UWqNFVmhvOuVKJoxyj7t42bO+6zN5LgW4d/WfiWj1YiEWra72BdSjEK4q7Is0MtuHb5hzQZLb",
+	"az16I+nstLbfOD5rZIj+IhGcRB/cIi2ouUQ4G0IgkPCJZKAxUSmHwnfyi9grDthMddntcOYolWUgma+Z",
+	"QXEemkkHQVf47oca+PrHQyxD8viAYYxdcg1iRFGTtklyuBrPTrk+tZ16HoRvJfJZAqHjLeP3ddKiL6Af",
+	"6nkjEzSIlyufal8+GNXjY5rHxJwYksvRzBx9I01219d73lMXG9IJtvz4VYQSvUyTMr6IET3zUvSwUSpZ",
+	"JxE9+A3EDaCtFhnHNK+C3JhijNo4zHYdfAUtrRDLuj2VrqNoODyCoVecKltrrxdyG8XNUq5Cy63cpl1x",
+	"cvir+rFQjrAbi3bJqbBctbVGcxVFNjfYZjtX0LElFVZtTzAX+MaaXW6vtQsst+GUaa7SKm/mNmmlnCu0",
+	"q3SdlVpFuzgZQXL4ItDQ8NFSa50Vq0WaK9FqO1dxynZuQ1H79dYardoVp6zjsrDJ6U2BFWA8/gZiJyDA",
+	"4+YAi7hVetDquUHAHDRN479T9rJo9nLQd+gNrwwpWJ9OXAhbSX/rhXKE4pcSKeHNmUJxUvEiLOInIYsn",
+	"syh6SUIbYy5RSCbaXVKNGBjjSShpOj5tB814Z1BUUYe2z8jZHEKV/1iAuyvDGHfEtMDmriTNMF8NI6Nj",
+	"CRCx9kOXO2K4RZgnoVDjZuzhOWQCOk3t0A3J4h2pzbzUIw4NqPpa32dt1/OYY4wwzKAb54k6oQgfJwjl",
+	"ENI9aaAx8+vRC23cQU5LKNHCqPrRZ2qOE+YdtDWDLySIRolcUKLrhLgB1pDZJNTzGXVG5+Dnl3HwOv09",
+	"fA6efMpxbSe2KFzlLdVlOaYCnbc8YV8wJ9ZtYqT6cex7W+lIIvoM6N+mjsG0yLANfCdGCuY26aSwzwW5",
+	"zvwhaJODDK0PaJ2J2w+nzTXFBatrmtOq/mi5ftDdQe9gcXOzkCtUc0WltNhQFpWrzVMMsKJ46Ayd8Do9",
+	"r08DX/BRz7U1b5oQC/oTVRA/yuiSiYcGaLiAipSSD/DJCcNQ5kyxsL4e+3ngmyjM+GdggOwSvL9dt9Nl",
+	"QPYke5apZdqsp5RQU5yxlikWS6VyuVKpAojwgkUJrQwdBKLe7/vikoVq3hxyj45HOxKea4+eYAyXeRuE",
+	"nSnByImVn/wo/Ct2DE7RUpZwtTpt2EKPHYbL9AVEfX539cnVZ3l8jhHhdKO1bq+p01xpm8NdcnKgXupn",
+	"UahtrPyl7NJSdU0pqWxjo7KxueHQ0kahsl6sFp0Cq661Nxx7rbRZWl8vrxXKTsFZo7TVcpy1Ei0WWXu9",
+	"VHSK1UrJ2VB9uR+yeyNIca5slIrFshIqPEGd9MWsmgTryVEp8dr8NqM6p5Iy2GW4ntQOhL+QWKwaTNwL",
+	"MnUV6DVHAL6u1HU8LWqjfNHTqoTedAhIUNoKsvDwhPmMwiU38a+mVQb4KEzuJkF6N5n8XsqVNm4jY0OD",
+	"k8ls8aKGJn/NBfCH1weev0ox/TYlZZOHZEKqx6O0sAyPzdRvniuDo7Aw122l9muiTQiM+/YW/dsI9fOI",
+	"yveF33IdBxKPbuE4KMwh+28L3vZcO1h6Gr4n7Qak9JgKMkuzmW05W/0o9teec30V+9irFigldpfZF+pG",
+	"Kd0nKjRPIZpbkq4rA+GPSFYGtN2+I4nhEISLgOmKM2IQrCTB+VDbUDJO0miX7qwYTUrQL1TffSmBfp8S",
+	"qNoovS/XkPL+DPHz46UMu5Rh/9wyrPV9zqg4OaO49TM+p1B4UtMqLTKtqMeleL4Uz68Rz/9chvfvQ4xP",
+	"CB23l8qXYZM3un6TpvkoRkWLjteY6m8KkZwQHFMKBiUk32ujIW/C2H1vfgF7NSFi/rBmYWX6gxTR/5j1",
+	"PWprGz84DyaM9hAaKUkWDPouD/0kwidNzpgjz3WcZDPutHA5pGyeBz7leJHDijIQEACERvsxtF/ClInH",
+	"7hylNug6NAxM/7pL0gShtUmyoKDo/CzINWvGZPcmyarOKCePHp4cQFLeyrSOcQZkK0Y0dmhAX8RUv1Qr",
+	"JtSKXKlczlUqVbJZzSxKxXmA+zOfP2KpDS61waU2uNQGl9rgUhtcaoOv3FnzWmqC35dLZ+mgeQ1U3F3H",
+	"1SVETfAV1tdxhZ8LeSPqVKI9oQy/uDNnNfTPrH6k2PLHPziVM7UKcORVcgPWmzEGEDOu+/S1pQO0FIc1",
+	"L2cqvs3ewAvcPvUDyKrNqX3ShUcFZ0Q9IE0l5TVRSwUVFVHSwNclIJWPdliNAPZZWJzl3v6je+cH9bfP",
+	"z472H9V3zu+9c7p70sS85GK5uQUmEEhdcyWR3G2340F6Wu7E2EGAiwJYaGZ71GcOtqM+I26HC585mM/Y",
+	"G8iAtBg52rlvkbeOdh8obfjo8IFlNPJitUmylBP2jNkDrETrMyxN1VQCa5O43PYGDnNWtqCkS68fjIjR",
+	"ykERz5O9QJKTN+u5UnUtlslIzkCYVJo91TjWHepy4scNCxh3CFHxUCzR5DLFIFHCc6Hrz0aVZi2Y4832",
+	"B9WysNlMVfPVEONqvpH0r1P1Uw5IEjFqnlOIn34lGuxSRVlYEgj3fVayDpzp0Nu9lAqWUsGiUgFeeELD",
+	"Q2RoXUjhXgLvD+0Wqx+Zf14X33Gi2ZYhxcjmNKgnyULBdCwZ3iwV1porlqngnYWq2/r1ZGE+5DyUNFNA",
+	"EZtYB9xYeycAEG8bEGKgtBJRITFKfkNGFosB9FmE5Tt5gsh7bxRyxUKp3AyFEazMGIkjiNs3o4JCqVCY",
+	"U/SBWuZQIRFKHraYJ3hHkkDM/PBeO/cSvl3n0aexqAIWfKsRvbtdxk11yuuGEm3+QuNZLHtMsaZbQjp+",
+	"z0iSqQwEcQNA3LktaOoLA5A2aRBQuwu1FxPF/g3+KNxHixgY0pWbvjq79KcRBw2Jw+FZ5IOBCJhzfb/p",
+	"oKCv0VmIkEHTQEF/zAfiFoCmf57zlVqw9zSkgwDF2B+RbIK6rQDGQ0QPY5v26kb6g40NRgTPlNMNTAxB",
+	"2kifSjSFMO5sRSIBnI8aweNwNzoMC2Pj3p3nIH38E5Q2Y/CicXlzPmOT9SOwF0WqWOrXI+n3e4vxQCv4",
+	"DzLAIzXD1RhMAKYzNOE3rSnzCbzgs+gVkl08oOOY2cLXxYS105cEIjSRghWF6OtnkKLQFARe27CYeDa0",
+	"px3tnB892t/bfuf8ye7xyd6jw1gRr8BV6sS20qwAE6rvsYBxJnUpUPKnT/5eV4KYqY1tgR4y/s34H6HX",
+	"8W/Gv4nqbOugGMjRhhgBi0j2zCKxsACLjH87/qfxP4z/y/i3kQGYRAbgLPjdLaKdpESC4x5eNbErapig",
+	"TYVlsUul+OE5d7mZXLjqDIqRubiKbsB6JNsM1cK8MdSobQ4jHfIYOWORP33yLyt5UteLBBsuYdXhRGhC",
+	"nsTsys7ORa5H2dCgJ8b8/5BOrf4hCQ2I4DZDbUOtAoVk6bbPGJR+7w90de947JHApF3tMIKycdN64Qkc",
+	"2JeUa2sO6g4N6LYJWsC7eE1wwnyGqKmBLpRvu4xvWca3LONblvEty/iWZXzLMr5lme2wcIyLBeVXlj6t",
+	"pU9rUSsDCq4kC8CzeENWXn5Ai9IeHJ8Ofzyq9X1f9AjlBjOItAaB0qDfZzaoz4B/a2bFo/gE8lT/BkET",
+	"HDQ0JU06yepTHfdSF5YGZalF7Qsr1HxRdUvRlYAB3ZEJnUkpWuYbRNecgugMBLsNVQX1XiA8QGXG+tYp",
+	"wRRm8C9J4TLsOzP+9dUvNXH/BhjB1SdXn49/d/X51X8i49/BH38c//Hq8/n1rUe6wuMxfCKmbC2Vq6Vy",
+	"tVSulsrVUrlaKldL5erVKleh/PO6K1fhRJca1lLDWlTDMkL17bSqgeMGOcM7Z8UAIsaOJFk5AASJ9gAT",
+	"FtrU9ZizYkGV9pwYBNIinrAv8F+mGn4Eh6Pa+Ewy9dRnl+KCOUQy8B/hQ4zoM5AZBMcFMEANbgtuM5+n",
+	"VIWfLM8eOgYDt8cssndkoDkbXH1ENSG0E/PoaQ0E8YZsOpDMASfZLMTQg1FdrdsuLtuUL/yHXETdCBJa",
+	"DgV8QugUQce04KW2TZ3QUAhwO/zc5QZkslBRDL8P9LOcL+SLxXJe6QLCBlF4bhyMaCBqT+od/NiB+ND1",
+	"PLpazRdI9u1icYvsu3zwjDzbWDtfq6yQ+67P2uLZarFczhcWVxQmCnRnDk7rhYPOAjHh4dbfXJwbD/Cy",
+	"LPdCZbkRkThJAnRgisZ8iEhbiK4zSdhs6jHuUH82yCGDkDypk2So47mcTWaXSLJHuvQyhpwDuTDGINLg",
+	"cSsKYCH6A85d3iHCJ22XY6lnkD0tqFAhB7LPuANEM7TFIFlSejxx6MhMFlpJkjUfww5sym3mmewdCDIY",
+	"YKCBatfgvREZ8D51HeJyGVAk+9JSg/t5U8nvTYs0A9FcqZHWiGi8GMwh4mIIAQ1rhQZX47AIDUhPyIBQ",
+	"MmLUN+k1OoqgCQAU+UA0SYuNBCK1C5+0WFv4rMHxa7pQB4Z8uTLET8sTpJ6QkQQ7DglLGu2CkTZjjtXg",
+	"ISmHx64j00gylPvbNht+Q2gS6AAh4YdhZc0ycDFcmYWvoWaTSTX9qcXPKVYzT2DSruJysY9bhD2zvYF0",
+	"L2PjwKUjPyNrBTgRK7MB+17CkCC3KrpnQZdJpnOtsj7A2sGxkOyS+RTNeuxZ3wOVDSX2tKHpRLxocJoJ",
+	"3VBXXO8iHA5Mw7MyPfpsDxtXw+lQ36dA5mQwAq1FzT0zx+RcGS+9njbySM9a0NL7YkwaDlhCI4kDG8VY",
+	"uOft0FGoZjNQ7WJwSMW1JCR0ZoiULrdGq62KXXZyJVZs5yq0oDTlDSe3ztbaVVpple2Smtj7wuVnPhjs",
+	"gqAva6urPcaCfAyCa/X91WKpHBmQ9AfA1CelUYvn+9qUOj0nJFZcGa60yrS0WdzIFdi6k6vYay3F9zdz",
+	"lY3yemmtWC20K2lq7m+Vqgpw3X9Qijdo4V9NabKRqguPQSP/K9B7v9Hq8XNAy/5gwEClLIIC609gVBWr",
+	"0VYaGObxr0H5fz7+dvzF1Sc1Mv4jGE2/Gn999Rl8QA/mc7ASfDt+Pv5KSTsL7+lfamDnfBJFbVpZLubK",
+	"BSWrFatGn04cg5RuVgHRweWdVcMwV+fZjFU8J3J1rkMCBjB96JHeOGgxN+tbqmYm70FpLXF7InPRhg0m",
+	"EhxPrlJaK+Y22wWWc4p2qVWmlc3qxpq5ONAqx7iTm7OVvg/Q7pzx1/J8F6bPd6maWOzwfP/z+Ovxd+Nv",
+	"r36B9qCp83z1qxp5qaMc3GLb5r4dBTASlaJ5vqrbASrKNWB7gYjZL8tx/Lv54TvibPY6mPylArOYAnMw",
+	"IoO+LTDM1pgHjLISiqizlJVVJfWiquKxgKVnT5wd7xMZiL4kQ+EDGruJj81CcuTKFokwZYnpWpILxvpK",
+	"uHN9VDVs0R/lSbNUqDQJ9aQIgW58RoZUEi44m3bhHoPZJhK37zPmTJfXrqRVCwR7z08LxRAnrbQ5sw9m",
+	"b2BZ1F6mnw9rFjI/AwuZ0UpJ33cvaYDqkurNwl10A9jCHnWwCARseJsFdpc5qJCpU+QGknltKMjQFUOO",
+	"dRJMe1cSV8oBJiBdo2+lH4BFneIISarZeypKbOG0sBHRXjWhMzlt6i9s1irF29FCmMis5P7Ypt1BJEb2",
+	"0zrJBzOO8Kzjmx71cgCYYIicOnl0SVZpmQ+E6HiMmL5IAyNlzo73GxmLPBoEnhAXDd7InISYyWC8GLKW",
+	"eqHe7ydbH7Jh9OdJbOCNDJhQGtxnwcDnEqwX3GZYxIT6nsv8m2ktViZp8MCA799JK3SSYrPYU3frpltU",
+	"fFF05Sk/9c0yi+ZKCZYkVy9s6p3X723v7N5/8ObeWw/3Dw4fHT0+Pjk9e/L07XfeReTgtOd511YscMha",
+	"NvVQrcR/f4+fvxUpgA1yrgN0OTve/2nRAFgSInziC0UAb8HWJsSeCJ75Bqje2IukJQbcMeB9kSNI24Yt",
+	"Ijwn9AWRLOUNblDQoXRBaNQMs8S2d49PoerS0e7x+dnJ7nHTIsVCzDxqESnwipuIOC4C0qcdl6v7tpIn",
+	"TQ0UfSIEh3pNipEZmMZywZh1sROGJkBIinODUSxfDUay+/bR3vE750/rx4d7hw+UOKd7d5oNnlgJLogn",
+	"eIf5sAzE5XnS7LDggDUJ2u3UYgVdQiVpGoTu5myf1nZ8O16ey2kezHecX2TTilbTyARtV02077vgIiq3",
+	"i/YmLbBqa90p2RW21t6ghVbRLjtVtt7epMVW2a4662yzXaClVsVeczZYoV2k5VbVXnc2mdHw54QmB0HI",
+	"z9QAQvy/jX8//g5CM5Rm+tXVJ1e/uvpPV//r+HkihCMdUjxjZS7YqO51hO8G3Z5S7rZ3Tuq5oxKE2KVI",
+	"NUXQrjdqhVKtWFRrxUVQbwcwmhkY6FwE98AGH8Wg5YpJFV0y36VeGORXuV+qb26D3UEOWu8zO9BzXQQu",
+	"fRHM89hRu077xKseP/M/LYJrUGrt5M00hDXx83U4taxPSpiHyh2Xd2pQmB1zWWMI+dmj3QPIp2xRn5EW",
+	"lWytolq5gWzwnd3jlcixrugNDQY+IhCbfondpZ7HeIeh5tEaYbgwCnoNfsFGeYLFK5gT9SFr5PikTo4e",
+	"bp+QvyiSy2K+CkXoTk6wPJ6Wpxo82xR9xqX0iNORAclhtCLJqZ6aKxaBu0SO1MurR7nyRmX1KFctFSd7",
+	"ET5OfeBfsjuSdKnsrigaubN7DMyNDon/p0/+d2mRXadUrRY3t2B8F2wkIcuV0KDBPaZUqlKhskFabiBR",
+	"qYqvpimsF8PqDSl+n/mucNDtp1hJyNIoD52ceXIIGbWU+MxmPMAYCxfTactKbFXnm/HAxHOZIPV4/bs8",
+	"qcc2xZUEQhsGfbU1lI8anAYB6/V15IPPqN2FuHGcDgRKTMV1pzGQey53Ynf6RYK6Y2t4xBSFzKn/7u0+",
+	"2Dskij/u3d/brp/uwq8NfrC3d09+uL1df9Lr1Id79+qdvbPT0gd2/XE+n29weGv3cCelZcbKhCuzh0Gz",
+	"63aRVUu5crvQylWcDZZTXCBXgKhAxWEgsjI8tkqd2T3b3nu886z8VuFxyd7oPi72n1Z666ebrXcuH5bk",
+	"YdWvbwx2i+0H5e5baxf7hXeHe50n66Pjijgq8YPND06KwVn58mn12TvrH9YLre2Ss1tpP1jr7m28/7Dg",
+	"Hbwxv+Q6sQGvEo33Rfm5/u0nx9Ax0CXJvtdTePOfjX3fgnnPYtxxQuhqkX1Ladg2RXxzI7D+0OEwlwGP",
+	"Pzyp6B5Uik2csUCkhwdNSEiz1c/VkBdACtlsOaoYk6PAUuQxO/AFd+1cJBTFeq4Rn3JH9LCSUYNnUa5a",
+	"QY47IYLdCYUlJW2gCKF6tVB0gDCMUoP3XD5Q+t+E4rj9Zn1/f/fwwe756em+KbJopC3BbWahhbftix5q",
+	"osDgh11BqLxg2L3i/SfqckJoEbOFwxwcuwXPNSOoNXiT2V1Bcpw0Mv8+XL1GhvwvRnTMOaQxKBTKjNj5",
+	"lsvhj9Ia/l8yW5JTU8/3WU+3Mt2lKq4IQx8jSPdwZ7bD3Xxhbhedi8wHhcO1x73N7Ypben999KQo395g",
+	"xxfV9pvDcrDff5eeiQfOO/Zm64DvvnFb8UKzyjTuWlrQrh2tSrQcqdGKbZ/JbiQn/rR0rAcsUMQkFJID",
+	"Adc7SWBuRVI+iv2lS6zO8usdsx5WuplWeYFtJi09Ekw9SfWgwbV+kCfHrA1iPpbUqRQ2wf1zrmN4zzHQ",
+	"txm6+0hoHqOywbkI47axzpDQQdk6yc0baVoUG6JFpAjpWYNjfLU3pCN0OqpBDukIBr2YWnHGW1OKxY3p",
+	"vU1XqUDtCQ4BToKmN2Xoas5IAU7s3YumAN/sHU0RmgYczkL+9YL//qmVdIYTDLAAGNU7nylngqp4Ql4j",
+	"lxzrJKoZpgIy21IAMgK6jFEgiJECQkNCYOHlDunCRByw+b3Z4EBThr7gnRUI8PVHJr+DMO7ILawPBvfd",
+	"Iv2u4MwKUfqcWMII9RlhPlVULBs1wZdUK9JitugxKAGGxaDBI6OHv7LV4D2mlCPZdfvYt2qvRtv3WZv5",
+	"jNsMQ4+RIjtbBDJhTKSoDOiowVuDgKilj2WQKDEoyh8xweOQRJEndcJF4NqMdAST2kPR4Io+MN9QOaCA",
+	"ZplBG2KXkQEfARDyMapNnZ7LzcoGcerZZejWR985gReB7nESDzqrkR69YA0uRY+1hDNCXAfKdQOM9wBn",
+	"SaqApeZfD+Xq29dGM0klUFG8wDu5I/VLAdNM5hRoYmNZyMAxg96aXXAlwYp0S210qY0uTOHhVMa0TyBH",
+	"HSGcGHU3iukUYRf8kvkSi5rM9IAiHQ26PqOOifyJUtzAZutLlHh0nKGFHk7kBt6owTWN0PlxUP8xhNTF",
+	"UYs2GXD4ggxou016anM6TObJfddT0laD26LXcjm7xoGYmM6NVfU9M6koMj9OuO6EgfpyVqT+RHDtC1WM",
+	"1eNhZqFfabKAde1qwNak78aMUeDLaSWOW0J4jHL85g84MRGst+tszanaldb/x96777iRnHmirxJLHEAs",
+	"bSaLt7qx0Jip1sWW3ZLKKsndnqFPZTAzSKYrGcHOSBbFEQT0ZXY8gAfr3VnjzOIcr43FHsw/iwPI7daM",
+	"ptutBuYJkq/gJzmI74vIC29F1kVdanEW61Yxb5GREd/9+/3sGq3u2fV2ZdfeY+Ud29t2t1p1Wtur7lZ0",
+	"VPU+zshUrUulUc3WiOnT7iJwQbttzPfMscOQnfpsWGgU4t/ELywy/nz8KVQVf4Ely1+Mf0Wg8/2b8a/j",
+	"r+NXBIPE8Tfxa/U59Ke5BRu8Uf/eVHzrJdWoTDZMrtQJnxUJZ7dL6g2wLjdeoSovJzSMNsjonsf4UyJC",
+	"FiuhTfzsNuqrRTU5LeqZj8aIi5VcN2TyGCKZi+AGkH2lQaB0ZPKBp+xM9bz7oyfw9OyiuW+GfYY6uYVa",
+	"7LtVKheWh4Op95cAroK/J3PRqJ1rA5rZHcxnsYLvvt6AK9X7o6KOJvfZClvQY+opi2vgeqLlB8pfhVNJ",
+	"yDq+jFiow/b9gewySVqjxEe8IUmgbD6DrzBVGEe6lHvtQUD6mkTJmixrm2nm3dZjfaMFYjr4mPSbqsFU",
+	"2lVW8+quxuvZ29m1d+leyy67Fa/Kau063WopqRHQCHpDGwXKvVDAxtWTcm8OWNbuFFjWCrVNOEGLypr0",
+	"N3w3a5nMAtYVJy5TixSXb2bLcBElSEWLapsyO4P2+1DXhLiHd2/d13sE1y9WZxPajnS0BeJj1HBO6gDL",
+	"XT9kLSqZrnBVt9IN7DjsDPOWqSEKIeCG66mBUXjo/x9EGuMk4TnQgTBEwmRRZA4kcbW2CDssgvqbJj8w",
+	"Iw6UeBllN3yRkpDp9n4r4UEz/qcGc4Q42UaTY2IBxutLMwgTnMtOMxmGfhQxbt7N5y3xFMJvTe7SiHVE",
+	"OLohic9tNdNul3LOAqL0KwfaG/iGUMUE/qWeMG0goERq8pxI2idUvyR+rb4II0moBJGavK0vYWKEGtss",
+	"3/ORPhX33YWCVLNEBQyw0Ci03Z6dXVA2HLDboejZUZepSSmsKCMeZW73XZXqfPeSdbU5WyxT32wEbx1e",
+	"exMddLi7UXxpoZJaPAtUxkwTa/MZ/uOMfOxdLYmjVPIXgfYxicBHg5Azz9hdot02wCW0398okYM8OaW+",
+	"BxAil+vODIJKGEgiws5McuINb0jIds4jONJv+mayl/oVhzQrrt8gNt27hqsdib5ZfZEgVM//0vuB9agf",
+	"gNIbXGpKscmz1cdHYI9Rsm17fsePiCs8ZuyLmzc5G968aTJr2dxgihiXtqQ6ruBtP+zdUSc4xnLUdiTc",
+	"t4iFCZWtpELKIlskCn0mtREnAs88TqfQOFYhJMxOwLaozm1ySCjqk6ESCyq1wf7DUu282ZUgdKt31qZd",
+	"k2v1apEB1+Nn6RCMtUoo0QfREIO3UfYdozN7B2/BMGEiLmLu6CVQoJzTEmfDv8wiICytlmEYOKKVknLV",
+	"leuwoAhLdwij9Vlo6JdYVDdVN2gmkVLA0YVf+JbgEXWjM2qq4BsqYWhozCLdNag//jrXuDaGziH0aRih",
+	"lFISpmdqp5ZINcI+2XQBtGtugauW1mqZZiW2cmT7AXWx5HWUdEcLzhpmaScIm5iHZElDUEL1CXWkxHFT",
+	"4eWQYVd57piF9Bh2TPtB0ETGQCvtZJl0uHVBCFLLaRf5OJGwji5pQRiDjODFE5V9pptAt+DBklBOumIQ",
+	"QizMSHSoNmFhkxt5XXTq1T1Daf6IReHIhlp+Z2OWlFazicJReDPqUM8p/wyu/cUFoH9KuTilb0wIXsQY",
+	"XLnK7C3c24x7pAjBqA0oLMcVPmUYrLDX4cr52/0WniCz+1eTb+Z1V2PW1sMKLCgL0NsLegen9n4EkA+s",
+	"3WZuhAG3aMoSa3JlhUG3GhSP4QhylJaGRFQdcfZ1HG9Lnw42ntXkIkRwBih/hWJ16EOy0rcCH5LqEjYS",
+	"CXHco3x0rNvgpGM1ORxRJx+btuuNBqHyJFNnJjjDGi1dRTthC6rXESeTGt84iD1GOZCPzrLsMjbuhZro",
+	"EE+/XK/uVXZW39XCY1fJL7lMB1nWNp0lqfQpP2Wh3/ZTx3YOR4q/AnXCIj6VQLgUUu3hQHnpXQTo+o87",
+	"e9UK8qTsmJ/TgWmJPRfQa+mv80SycJacvWU2ILpQGrmM9EPR9oM3HBJbm43XsUQNF0hqL6blY8tqlKdA",
+	"xbKwQi3qKqn/Y6wEMIX/LTGIZiK2UwlF0T86evigyROGZcnCU2WngUFGo4i6XfV7wyxma1Ydr5Wr9rUy",
+	"Gc9p/ACLBD4/YR45OnpIfI+p76p0B3rrgOtkggGSuQIw7t1IhKSIdbpIqeWGLMI8jisgjwJG5IaFRcRN",
+	"rquI07fHkmGt+zIlEolr6IdphXGTF9X3Ude2hAejG3Z9t0t6dAQYJonN6sHb6BgIDVnOes5ZufgBEzt3",
+	"lu65A6fcH92mEb04oFcGH38h7nwGZD7N+Ric+Z03gzIPhWx5MJq//jlY1CA7Jp+TxVPKLDx4z18Iny8/",
+	"MsiDr1Ai5svbiEhj1J2O9OpNV7AKMhh0IPSLpylVLUBhARQlCwsZehUNuqZePqlMgHz8lG+xhMJWr1Gv",
+	"TmrIkLl+38cJX6DK1UaYc/PqX2WHDFxe2S7n+De6uu011uj9C1DA6TK38T+Q+AsSfx2/Gv9Sc+zEX8Uv",
+	"NObuy/FnSvKxXj9AONkhC5RJiwwBmeDpYSpqkrDZfRqesMjnnbTHXf38gA0TGpueOUVzgac94LInJ68H",
+	"UjQlb+7CToHncCXKM030+Hd6G2BUV+LxEC3uDPMSiiVlx8lHamAcDpdTS+790cPMOoQF/zxJ3q2I2yNz",
+	"RZh4ytZWFoF6q42pQ3uX7rRsAPzdY5W2XaW1Vt3d8rbZDnCXTe/12Yg4+UeEDHfhfZbSCp2KE/YoR0Cl",
+	"+UbS6VskDKQU9xLlgNJAnb42XqeM1+XTtzSiqGLmYs3C0VLBKnQZ9SD39UzZLkrl2Ld92U/ImCbtDyc1",
+	"FfaJshOUXHyvWdAAczbe2YZuZBcbaDxsTS4p3dUsOLNKp5Mc2PN3qU7nthhyZW2bkk0PzYGzLMRpqONn",
+	"SUHz81yN6cIqN11832LRkDFOeiyxmmY2OpB7REYDb9RA+82cY5FeUpeXxvK0P85klBQcG72XL45r8mLm",
+	"XF9Cn9XGPhTqEEedGWIxtAPQakh44WB7fBoalaUmRyCPDOuqfqBuuwIkOfPOIxaRopOdqXue0+SOklaO",
+	"pU40o90okUeMQpDFEwzR6JS2IZRrK1zdsEFcqoxB58+f/POm+iHT8puYoGA0dsUQe87q+hTdZMJFynuC",
+	"/YFm2ovqkGGFXYUDRYQAxwfZL0OFgoEVDoXC3oBliUs2TA+yniPdtLJPqBqPbogxFVIwZhnRkYT3V2tb",
+	"TSjlH4Z+xBwi1ZFhgqDbo6MmH6pDG3NJRQ7xfbNFtCvTPWUvXr7DInORRoO5eHWxmYoki5Zba8v3X+Ss",
+	"xVT0arPhDALTBSClda0/sxyn/xS/AC5CxI+vZllODSmjvY1Wxa6yKsptu0KrrZqLvJBXx2la2a2Vy3X1",
+	"UVDmQzHFVSrw51ahBYFANSlfQkPHF4Dh88X48/jfxp/FL/8DiX8//gQIG79W0zb+FdjB/5mMP4lfjv/e",
+	"kEiQ+F/TSR3/mlRLTQ4XvoCWF03rCHYzGf860/sy0RrzFwUc0Q+jnrJ2ULv2Ua9elyHioDb1qBD165yr",
+	"fsHCNZZoO20z0oaTBqVCvgEbVmudbrfsXXcHV6tZrMixUGjU1IrKqBhjrX5PuoqSBhUlKnLb5bfxC7Uw",
+	"gDQUqxD1zACTq11Xe3zX3fPsMqu0jeMwsWHyzNNqJk0XU/lcDROPQcXMs1dRAa1rnK6+uymNV+q1eUMu",
+	"2eq0RCndZINnvogu2995gSq68xrLmzn1+uyavM28anynNwgiv0/DaFPdw1a+g86XC86IOkAcpd0drMdS",
+	"/yQyChntSeLzSABgOu2wBhiDTZ4AXD05/ODhwe3j2w9vPbl/5wHANTtYTlmpOfsQllWjhAoC7rfbyqoM",
+	"RU/HuMEiQSQJTrVP4TE3oCHzmhwuVIaw3+EiNNR6Br/z8PZdi/zo8M4PLHL44AcW+ZC1Di1y++Gtjyzy",
+	"0QdHHykrtx9Qn5OIPY0shFdw6pUtB8Gn2VPmDiIwRkPwSz3iKCvGIT53g4HHvA2EnO/1oxHOiI85Tz1J",
+	"SJpOhhReUqgxSYiJw6uoH32vyX1OMl7wPU86Jo7N2dPE7yiRJ3A39Bkg/qzxSSnx6CiLiFFqcu0R6Fh0",
+	"SoGY2YgzUXvgEfl28INkaAvTmjPWj/p5dcmdPg9HczXl9e+WqWtd6DvMpdYAigSC2R21KpUfnKkXua5c",
+	"2OvE5RtAT0LRR1EstkVIeqOcPFulyfJ8SnfzWVaqPp/Pka21mB4riFafpz3PpIijF0NOBpAP0IJ9w9ST",
+	"Ud5hDikqRQnMoPvEqZa3nQ2LOHce045Dik7NyGPi3GvbDwRn9n0auV0D9kicGeFSh7g0DEem2+zJ47v2",
+	"Lg5SKZC0VUFniG7IjBKa3augI4QLJPxqERJ49WWiIvfaK5yqpgdmZ9XIiZK7OaWT2EPAuTiaheeRu8Ep",
+	"90qiz/jTXoCXSlu0277LTJ67JPvQot5lLOoFJfjvVT9yKEJPCwafd3pByRxZ/cF+j3bY5i/6rHPea/v8",
+	"3JcOWau/+rXKNtsEM23Va2cqrWFXBGi+TqQrEN3ehmUqZxjIgKQKe2p+usFaOenhpA5SsrFJEXa6RR7d",
+	"vUW2q9vbG2c9VUmZ2VF5w2hk2iRweBb5eCAiJAhbnDyplrfX+229386/37THwDxUjd+jTWeeioptztgJ",
+	"tVubyiB3vrs9XJsLWxr4jEc3JBBKkmLOMIHGcF04PPHRrm6kb8oB2J49/DBteZCkTyVWgDHu7afmGXzt",
+	"BuJqk5vpp52R+F68MG4usyyev4OuQ5rGxt2J6Ktoi78VIUNrJmRlIn3mPDvrrHxHEcs0O3jdw5UHnifV",
+	"qkiS8iIDAGgRCN8Yt2kyEI3pfAFwiE5LeCMIR96n4YkHVKrZoCApQlzLDnzONixywvoRoTLB2wDXLZCi",
+	"yUPGPcC8iASRlPuRkk7kh4/vf0CKjkm1ORuAyaiT9+hEQgBFDUiNT6f853m0DubUIRI5I2pYNPx4W/tN",
+	"TjnxPSwv1ax3UFiRcV/BK88CJSbRS40P3OT5J5QeONDo0QooPyGASGsijG14q1z0s8mnI/6k6EdTqF49",
+	"ymlHHTT8tV1NYbyhpqnJsaCPeaRosEyIo7+709CgJhbMjCmR1rUSfkg0WItscklHRIoN08ohlcqPQsol",
+	"BbCztPm3R8MTmV048D8QwWDnj6yqu88sSrifhEPO3TKS+0hKNC4Vc/z59UtKnytOqScQ+SSuJFi8rpNY",
+	"10ms6yQusU7iAtt8nptpDIEhlYR63htHBF/nIK6fIwEVcxO6eenyg3Mb0Vi1ct0N6PuJlZOHqUZrZ9BX",
+	"02asrHueAzkQGgTas+9t7GPZLtSuAtILgtW1RTikoVcijzQ1e2pH3ZBEf5rUFOds2OTZat9cLeucSltN",
+	"Amp2PFq3gF7gzyRCUK860/R6hA7lue2uZHqWFYDnEnxqlJmW3gu38K7huq8pXPf5Ct0Wl7jpbnu1TX3e",
+	"WevEd14nKmGYSW2fHVPL60Hdw2vLQStZcIvBj7ObVN4wTcAy7a0VQHKo3HJhZcgx/B4D2n0XW/CSNpC+",
+	"CHx3RNT6B4xyLMVSjru61gvpkEMLBynqgMqA68G2lGWLEQzTimxok9PBIGgZ1AEkVzU5KKKbNyn3bt7U",
+	"hzOcS/bQ9xiRQz9yuzqoQiNy4nMPMVaJz5vc6bDowezWRIcUnaQHEZtRfI6aXb1ikzv5xkU8hXqnLIx8",
+	"6QNj0102JKEYygQSupGHhJ5L/YEzcZT7npcIEI1fb3HTXeArC6WQeefC+YV79jrjZf6v8S/jl/EfdCNp",
+	"SgxM/v1/5+l0//1rJethhf0UF1jC5LuHzat6SRjtll9cmmFhecDpGbO/CH06t+veTQxqs3PlxIJdDjpx",
+	"pvjafJZfa883n6kVuRBl9EMtawzqDsqoIvTOIwqCo591nF0iDtrNgD4QeoBaMNL8D5NyqkQeIL1Y8mNS",
+	"17NP0nMhTAvQQ8QAL3IBnWSzWRmT2ylDTS+/C+/3VXZ5Rmy9Bbtcxzgmt3n6jlsZTIGLbPu55SqJUsuu",
+	"2XXnwhXSPiafGuvQJ0j5IGFhts0CzPtF3v9B/pY5ckBKsCWeiPacyMAUy8klZyqNiFUbds4QYC8vevAS",
+	"q18rup9bs3FsH6dkGOypkj5+pExF2+eWFp/MmzAX8yZik2sbMZ1eSYeaOGCGnM5K6RI5ysnXQAqC8QzB",
+	"51p+EBrRhl+TZ026zSkDzudkkUG43+QZOZnoF3jLpPcgN0jkQiAh4wyVUmI5l0gOLyK32JSJmFlwkJbE",
+	"0tFZKSwzQY9FVnGcF7F/jvw9pxBtXS3s2fdWwS0wY69Am83QYetgxDsMiptoWkDlXl3P5q377FG7n4f+",
+	"mRmf+BCwuQT8SYMZsQkDVV4iR8wdhH40AiUj8cWaPImaFwHXy0qw1tVZLkIy2hpNEwmGJRQ1GI51CfTv",
+	"oJFCOAOULvNIl4WsRJ7wyA+0Xe81skGB7GghRJBVF6LdngOLMEffXNgBmARWQqmyFK7SJOKtkaZzkJaW",
+	"kkjzXnOOVMoslXfLqf4BW8qnToFjrHmcA/2AAi13EORpuiNAdS2RIzCRwE7JLlSuTTltseigX+pPO9Mr",
+	"RrnQMrmbMgrbbXUj5SyPkH2As4C4AaOhnJMRegI4m4s2w0Vw+c/eB1ewtvGVrsT4+d5sbsLFUFnebRGu",
+	"+Ya+59aECDNBMu3JG425BCZWzpQwRYRn2BE54wRTCxnSoW4oBp2uhgPVUsqCaL2paiw1+ZTCB8I2wRGg",
+	"CvFK9dn7ptoRjza5k9nGjkWcPh1Br4NFHL0+sHzUMd0szj45un8E1gJ53GWSNTmYJgB9qnFQXSW+ofIh",
+	"eRWMYM5L60DF5sJcB4whmJN6cFJL63KsqyUMoSPzeS8O0gSfxjdgnPpL5WsEU5BBTdvGD/r9jGJIxGHu",
+	"Bvpjnn0xSvzctWnDrb7WFG4t9WS9ds437KRx6lxXc6Vdzjdqs6+Xvfrn51I/ycqZ5+7q49bE3n0nrcwc",
+	"YaVM99yCGOpgJtOJJnfTMlSaZiPtOaWbkBShO1oCoDXWg0votm7yUFcnZSqaSuQg+T4A10z7fUZDY7/e",
+	"PyIdoUmqBaEZ7gSk61zOzMyJmvMSBMyVMqsJiYst+Su0N9didC1GZ4rRnP0+R6au7fnvD/cBWnbnUB3z",
+	"bfnFtUra3gb6ZMuAyELHQ4MMuxTbQRFywxM96nOJHITGNG7yYkZESYtoeSOtDFyt/rgWMbtawqOQyMAk",
+	"ljZKTX7XDyIWJtUBIaPee2rHaRPaLHynRB7kPA9A2TVHm3zYFZLN4n5G4tNJW91sRicJSepmt3kVRLmH",
+	"n0WA+lAp0LyjZICDEJFPpxs/HjBoMdf5Rl0imRUuBic/wbnG1GZLiIBRPiu3Cc+GfrdUZsx+XCIBzyPN",
+	"bpmLny+BdbI8qixCSl4cSTatzTKtNr81Zbdfjz8f/zJ+BaW3lSopl8vkz599A8fI+NPxL8f/dfzZ+HPy",
+	"57/9v4iO69TVDM7Ur0vyDhR2lmscCXx+khQvb9GyW6G7zN71ysyut6pte6+9w+xKa7tVcatejdXbBatw",
+	"4nMPyspOhaHmjbqFRmHT7MpNfUhuLnXH5+fP5qnVmyERYB8j40Jkyol/F38bfw31wi+yn+IldFcBqQF7",
+	"GmVRRc8XLaPz2N4MqHZuZ17ES3m3NJUpTuMTovAc+gnaR2waBPPJ37B1A60f3TuRU5DYAi10MWsE4l+0",
+	"swpjZovEQRDkRLnujjhbnL9RkXph+Qdhaq/QqKaF988KrVHyCHUHbfU2yjnkGPg7hYIpJx0J8G+wstU/",
+	"jAxsVKzE6ofa/khENCg0Ks9XyKyrseYV7Iz9+0MxJD3KR2TIQkbwBbEheqjbvwPWjvRaWe/qlUrlNZXC",
+	"VGzXO+f2RsjUuVboAXEAfwfCrzae7GBZEdaKij7jJYL0TI0mb3KbONknOOTPn/xGcx3mpAJAqP7o6OED",
+	"kAXZNeVs7Dc5ATjSo6M7QEuvKbZzd7ghiSPZx84+PBMXEz4NzN9ME5ckRecJ/J3bxOqQs2EhwJ7g6pmu",
+	"4Jy5kV6rDIm6oi4bGQrK4vSbWMBsTj0iEvZGdSskUd+A0bmiB5xkgQ+NAE6D9H3ecTa00KxuaYYwHRrq",
+	"h+KpzyQmCdxASCj6Iqa0V43QF8r+bfKbNw9y7OmNmzeJc6C3Cf5C3mc0ZCH58yf/7JBiT7T8gBHa70uL",
+	"OG0WuV2nyfHD+ryzAYLa+YvId09Y9J6DY3DQekJgwsdwyFFT0QrFEErimtyBJXAkBqHLHM2RjnclQAWc",
+	"8EVoYiD4FYUCtgRR3uRdMQj3IQWLn0G9mX7NR0wO1ADVC0qm/I0PqIxseKp977ZDipkBIJeF4LCGxJBv",
+	"AFmE8xfwpPecxtRakvCJlFthhgNLnA+gEA1yCMBbPErQMYrYkrhVLu8D4QfydCD2L8d8Qk5OArHvhxql",
+	"gflqlVioECfXkyRtEQRiCC+OG4uE1AceUg6kyQeH95DZgrtM53UM8rFJPCfHm7x4KGTUCdnRTz4gH9w7",
+	"enznweaDh4/v3f3ZbKphuNFKPpT61LBJTeCTSp2vMfUqHilKFpHWiGQ/koHXSL633Ei0NaIXpeo697EL",
+	"M0tKfR5t1wtWoedzvzfoge7TTpjPI9YBxsuZBaaAvUHl5JKyMjSt2XHD0gjVekS2Z2D954wUdS6NckRE",
+	"jvBMfJWNeYYILLcLvNHZBsiUAM9ZIIWQReGoQWrlclmtODixoeVnk3s0og3yrInWQlNZEc2MedIsNJ41",
+	"s0ZJU42yaYwOfb62S/QxbYTov4wBo/9UZov+p6HAVdbKczU032uQejUZYnbTZAbqe81Co7mUI9csqOGw",
+	"j5vg/jQToxBukLyC1UTHCH5d6BrBucqNhVPhL+UoNrWj1Zzw19LfE+8ULpzln8LN0G3Tl8GUoCaBfbwA",
+	"tGsmRRZsUFwQaxvsDBtMp4AxTAHqVOlYpLp7VpAZvQi//TzvjJ0aJl2pscPy4r6onspC+0h9EBT4Gxey",
+	"5mzU3nK+y3aQqm6S09yp9FKKmU/YEo4WZhaRAiukjg4PCJUnUotKfLDhVpIpHNGJBqdS5qKyFs54A2N/",
+	"KJulRA6S+wrlaQruMkuDzTc5JT2fDyKGtkSmXzJrbCCrqTzRDFFI5o+klftwTZOr4Xap7ALuPwCJl8hj",
+	"kTFGivmJCllCg8rUGtuw1AOaPNUZetDA/U81H3pGN/pY7g/yf2Z9+60po6twUeSg+cz+tYph9tfLuCCj",
+	"49rH1bvdyunPyv2PxN7Jj907u+Hj7eFftR7Uez/akh+sACCQe4t5HeJw9N3LRSfbJhKwP3T2+DQxoLHt",
+	"x2zZc4oGVOi2jiQsSDq0qNdh2vSV4E/NCOogBb0yCXB9Z8uGZtW3zHG/LlzicuWBkmoaKFkeJ2je285Z",
+	"+OikvlsLHyYkw614GaHKZ9k/73nPU+ibMyBnpsKVpAjtS8rG1J6/lYFqhLJgCH8oF8qA3uvmsNy9EuR7",
+	"8kG6n5MKESjE64CfwJpcqYxc1GIedkx2XS0TFH08I3Die86cVrr8HF4U7OeCu3udEbpoRsgwFlNvkdJf",
+	"NQN0nqD5POmXj6WtedCuPoYs+AyRt7TMFaHBlZ5pQtwfETwjX7BgJW1NwYi0RgR52MF4aI2wS5aFvvAw",
+	"2gqJA+jhACSWoqNMIE1zJf1TZhEnEg5hT/XfG3PhREYPcbjLJI5w3IjICl6AGuK8uI0mkl92J8AwjvCa",
+	"GWGoQ3xXCmhiJgLpS1A180ag5mR24Ej5mra6dJkWa/3oluEXPuOpkTjXM69x3cEclMmsIkDceVftoEdP",
+	"3i9YBc+X2tSsbpXLZWVfDlihUTV/dX3lQ2LAAGj4EfbS3WPb2zt79k69umXXyx6z9+r1ls3KO2230t4r",
+	"U7ZTsAq0h7dG2e3SgYQedyTVKVgF8B8LDTPwFAVTLS5D8unCmBe+VSTMNQU6pH7k886x0Y9qgkGV1dp0",
+	"d6u9Xbe3dio7dn1ru2q3am3Xrrp727X29jZt021YKgnT8mFAM6onc0DT30MWBGdGv2gybZlvtsqETX8N",
+	"4IhOB9EPlX7VR8t5xLW9VtWrsHrb3qZbrl1v1Tx7l+1MYdommvF/xd9qVNSvU+zUb4Eq9GX8lVKY8Z/i",
+	"VzCB5waEo2rqcZw9cUt46sEHTx4/uf8AEGtD1h5wj+E5cu43hM5q7bwkr27+NjOFkakF6+RC5R4g9s6u",
+	"80DJuw5DrkBnqpUVpFFp6HaVFszocFR7OviExiTWsM9xhU50LiP0EHlB2QgiJD2BQGOaoP3mzSxFu9Qn",
+	"NnkOPaSIGaj+IHS7VDLSEYBohv1GlGfvsG9ARyWE6JQTxICkHZEZsXnGkMMLwJzp+RDS2yiRO9TtQkqV",
+	"SE77sisi3baZgVZVmxYnQUmAfaT77wniCo/dkMQIDgj69TGLq1O+Tc4Cv+O3AqbTttjkM+CQI1TeoYwg",
+	"xhko1SXn4rhj1o84UwLSwfPdLvMGSJLW9p/C2w/xq/aB9oN6Gv4UafMx5sKeUjcKRvsZp9SXxBuo4x4d",
+	"bSTQI/g9kUGkyZ1JEeGQwD9hkFQEJ3af+BFpMVf0mHIS+TFMJZMyQ/gPj2tyYGD1JVGyClKVj1h7IGkg",
+	"GznMfuLkZDpgy3ERHZuv6hjK/mwOiWdpAkZiEEq1FgEcRF9mEUdz9R/DKzLPsYgD73CcXYyO1eROT83r",
+	"sdbhPpNAhJeIVjWiAT/hYghtahgihdupcY5YdHxKA9+DOw0k844HfWhnY+GxcuCP4fub09siPFYm1LFe",
+	"g+r3FgvE8Fgn8Rydi56xHHLDmLhIzzB44pI49zzW64tImST2j9lIZ7Rh7Z0wxAQAOgRMWmdWCeVyyML5",
+	"0WYQGyuz7mWG82M20sbZeckDcstFibKljICfz1GWq2mqlTBbVqV4XZuZazNzbWbONTNX2qjzgkmgDN4w",
+	"ks8S5uMtwduB70brXp03ZCBDUCM1aMHGMHZk1oI902KeFfvafAb/XcThm6zFNBcO8shKDT71IC2/U+Zc",
+	"nUTAS5PsweyecR3bunib+FoxrRXTWjG9OcW0TmxcvsB/yA0xozAB/zNDIWclTfU3mwN6ChrgMokRJ5XL",
+	"pku5y4KluFuufKjzIke3YIyZ2JFGewbiI7WPQfeOWNQwrDdp9GUgIezR8U8ZJy3qniRhi1yQyaWctPQr",
+	"mthLiRyYj0lk5AcBVs7ollil6H01mN5ARoRxXbQNZC57eKNj5a3jBKvV5JCijldAkT3SzOoM0AbGRoa+",
+	"ZPvKo9ZUjpTg5STMUMvgT8zTH2SWnw1nrHX3WnevdXequ82+uVY6e2Izv0HlvbJP+a5BMaDkNdreJK/7",
+	"dJTHZz2PT5cU38x17u5gfkOrnx71mGZZ0UrKgo6gtPIhcQGhHaYfzStW0Mky/fTLS3BPiSpc2IGpIINr",
+	"tcBGFCE48iQMCo1CN4r6jc3NSnWnVC6VS5XGbnm3vCkp91riaVqotKS0O4++8leQdNMS21g/S2sDYzwo",
+	"8wffUv04CPsCVFl7EATwbeBTJniUSg9xTv9Sf4CSCNU6XPQNptRybo0tK6qTstX7KGnV8I77IUt9IP2v",
+	"o0HrF8yFwm7cXQWr8PGAohhoVKzCKY1QWlfA2usKztJkr5HTfSQlBjHtuox5WZqZC+SJ9ao/XMCoaZba",
+	"2om6uqiZnuKsJ/VWOFJzvRMQN5LQRFprDwHkXGeg/InEWVAy3DSoewOWtBIPuyKAHDeKdhPSy0gazR35",
+	"NCIDDj4PJEeLTk94rAEHdNoPMuPoH0ELvDklVDKEeyx0LMJoGEDmDke8AeNIVMhW3Y7/3/ifmlwLIGx7",
+	"MS6Ir3tvnAk57lhkCJxhaqBHhwfQ32Oy5XTEQmzYFYPIFT1GaBj6p0wmlXl6hiarm4sau84V3PUDH37c",
+	"2Cd9EQQA46OdHAeSl8pBNx+hz8I0xGkcNwplZw3dvSM4+IaOFjiO0bBNjt2aPUzbw8fCtzeu4b7OKGNA",
+	"VZ+oHD94VfX842xie8op7NPRtEdoPEG8tV4M4N9aWTORGOu2RJytcjWZueNBuufSVDpUKuDac8UggCJ4",
+	"5ekiC5ynPebEy6UjaTqxPcRcogSaN0lRra2J70CUCAiYWv1mVSQ5Yj/J10K++E0llw8zOum7Si/3UE2q",
+	"PVlYVTtdZXZ4baOtbbQ3YKOtuOLPsMUsokMvif+DyuR6M6msE7aXbHpWl/rQP6ARG9LRpVqrsO6WtlQn",
+	"/f4MYvjylLEZQ0r6Hc482+fYydWlKVua7Pp9y4Ssm1wbUtA4hlzh5iSIk3dCyiPm5eMGi1oasiNfVZt+",
+	"l6X2vxA+X9xylZ3rpJ1qydCjL28bEEb0ILSL8WPa8jl0T8tg0Ck0EqxGpbVFkA9Qp+lEaA+/WPnz/eQ7",
+	"n10Dna6JdSH0akh3U/j/5B5psUAo211kpEJ+x0/Kgz6VcijCBQ2jDxjzZC5BZK4x2C9AzKcxp0AatEMm",
+	"u034SClIE/Z/+tLAE2i4JM6G4PZA0krSyJdt7X/ppzQ5cqgB3lY4Ijdvgo8DiEiIc6AbS3UfNGAs7eOj",
+	"1I3BhWhyFFvE5/hYw70HyLGtkaZxKJEDMgzVFE69qy+bPF/iq0851Gc4+4RGEev1IwREggpZhl3iZmjg",
+	"Ot47JNTzlBs202mAxltz0wtBlOfHhzBHZd6x4Zcy3JyzYeb4g9rQnjxneTr83MBX8hrqszVQMvdKW2g6",
+	"jn2N/Ku/vVRfm3lr2OnvL+x0P90KRqQlyDTT0gzMHlupM19GvrvAxBERDSQ2PiT1E5nuy0xzZpEGAVox",
+	"Qw1lhp2Zm04knI0GJvyRERXjIBie0hn6QSQjCr4JERwRLkyrqM+NFHFHDilqBU0ePXl/Y271m/ZRjtI3",
+	"PKvJM/dm30WvZX4EV9xyOSOhqWeYRILIQW9inuchpRonODuGvhLwoTr7//zrA/uvfv6s9vz/uAoEgCkP",
+	"HD6EqRPQnchVq5BZW4XGjnbfMRWdePO5zHMkzucRZ1bbPBgb2E5rE26FXrZMjDPdyqv4cmembA8QNjXF",
+	"v8/3pgOGYhIj1TF2k65FgFAdgZ/vlWUSt2+PQ7YOO67Djm93ajh1oC8hQfzOil5pSi/90Ii9lWUwLotn",
+	"8yhZdXqJwv2VsNfkeUWnXq6RkOV95GPjKTlNnpRfbpTIESQuKdm2Pb/jR1BKqrzWo/tHyqpR4vvmTc6G",
+	"N28SDXWMSGZNXqR8BDC/ghMuIt1/zJUxFagFoC6/U6ps1zewrRbeRztbUoMEQubOJFcP1QlOwsmMIIMw",
+	"niJ0jJLKlsYmlBbZIlHoMwCMMk73DWkoExHdmqMLrn14fLCODCAOMQQGuIiaPIlupHlO7Ver2dxzNhb4",
+	"0/CZLkKUj9+58B93yF61Qna2t+x6za5WVkinqTvgaFZyjqsr2o7wBBML1EwzSsj1gH5qLhRifcvUmCp/",
+	"NYJX3atWdra36rVVXvMWMkLe6tIgYHye9IIFo9x6sDL0EgZMaPjobziXsoRUuSvClu95jK+TKdeWeTai",
+	"YUSoh652iLJE/VuZwHr/n8U4C+dtuqD25wVEjTBWy3WGQLawRMCFank+gsoWH5HSG3qlN7mWbUASpU0I",
+	"A7aPlSA+0L56DIFZ/SAgIF2ttCq/yfW2SUKVILpBFBIDE5DwIzoJ8LgvSfKr1eRwOlx6DCATvJNBPTDy",
+	"tUsl4fAC1EPYb+UYNLnjptLV2SiRg4j0hIzIFowd+iO6YhBOxkDhb73TZ6GxM+6htFTf4bIEomaourBE",
+	"rFRr9a3tnSuViKU32Jj7Nu50xg1Y5YbaQGizZDw1mM0VtjtcOX/H38ITdMUbbl2sp8trMctAlCDAiDGZ",
+	"7ihzx2ly4GcwNQNoBO2nw8fdD4VdKMyNWsxZTTNNnIxldqGEAXpM5Xp1r3KO9S281QybCzf9TKVRs45n",
+	"yT+lXJxOOqBwyk9Z6Lf9tOYS4iEPMPAX/5f4G4B71H52ubXH6u1dZtfcCrXr7a0de49ubdnV9k670tph",
+	"uxQaPAKa3uG/x1/EL+Jv4tfqv+qYcCmSDgwKVsaSzAgT/XM6MMOn5/fYX+H5dwah6LPN+0K6Yrj813ki",
+	"Z7d63DI6AO1+3VxC+qFo+wFbgwmsMzC4QBLrKY0UKq9zWQGLy2lhoUm+oOSGNGsQ8aCgAlNAqAaQ49U5",
+	"DvF5hoZeDlmILCpT+ZJD/fy18LlWwucx1ldnJM27xcLeT5bl9AYCPGS3O8MK0UEZLD1mgaeDLzRUk8nA",
+	"BlHG9QljfZmS5MoSccyXdJrcB6v83sGDA0xp/g3g4qpNJgduF7ZY7mM7iNx1IH26+TN2QiMW+rw1CDsO",
+	"Rml0MAes+qwho6HvEh8BjSBNmpvxGiyiCYS0uDGBAF0iMb8qDLnPsxv8nGbPnA2YbBzGC7m9MD0VKwSB",
+	"cLhXydu+llSXLam+U9tobepcvVS+4/nIHEt7zCIB5Z0BZFfCVEQuYeuYkqQzOmhTcwfJEifL15A+jSIM",
+	"pK5aE4PIIi3GeJOH7FScYNuNBm1M0rrGIjKwDzow5AAZqcxSAzV5+tCUqmggNVMQ1GZoeVoijtq0T6SS",
+	"KY5FHL/vYB0bmGIHHXiC0kFmm9AIM8t405BBNaAhTxohuqnrDkIapTEsHIeNlwR+m8HEF9NcAmmNiK7b",
+	"WAB7fmQ+wduUjV5CYusvaQTxdMyqqq6olNOYFRIytMvudrvO7F26s2PXab1m77EysytePkfch/vUSuVS",
+	"pVIr7Wg5jZ88P6jsI0KGxbv3k2xDsiAKjcJ98Td+ENDNrVKZFD+qVPbJBz4fPCVPd7ePt+sb5K4fsrZ4",
+	"ulmp1Urli9Ub669+dq7U7NB1rnRVTm0sC08mcJlaPHPuJkosG43R+UG2O9wzfNrzCnufuqwf5WLegrN9",
+	"TOAqyQiSBnsEM3INmM36QKMGMfkIuNRmCZFHMNKHaqAZSXKxfa7l9S1d7bD0osaxeMk4FjFOJ8WwwCCR",
+	"rYh9R9yqI7/DCXDMqvWDvSoskGyldfpM/0sjHHosYBGbs06zNHsQptC63JcZlW2W2kaJwNfUbbVNniAt",
+	"6TtonmfDyKruADmsQVQiZgEA6jjSLOv9oImEk4+PziAmfnARWKBs56Ip4hLTD1iF75YmI0ei5CCnfOdx",
+	"LCXTe8n0SnOqx80Qh1ReeEusIRTOMKA5ZgURQWElLSGF7XtMvb3PFlQy6sQiNMjj6SPk35uGNEgaygKf",
+	"nxjiaqmR5NVSBYx1IDnv047PlfG1yKaU4l46wMsz+5bwwsGI225XvKpba9l1usXsenu7bO+2dir2XpXW",
+	"WnV3y9tm8y22rcfl3UbZmJFqQhYbmplaPyZ9mvnlti/7AR0Z5/2/xa/Hn44/H38afz3+PP4jwGctb7Al",
+	"UzpSczzP78bhknR5vFtKLenySvAS0pkwcxMJtM5czSuZ7Dcpzthqm8/8xXruEeuJUx1uVE/bz4/FpRzL",
+	"t7gggeAdFoLeQoZM8CATRVUi2EOWFMHli96UdmyD74koHgBaoZbzsbrhsc+PeyzqCm9uXULaKKT0IRdG",
+	"T+bXzwhcUD8iQ0Cd6NJTps4dUmwMwLHPDDTCjTJrdmVq+Pw45qhH/w3oxSd6TkpvtFhqjQN3uYIBvyKy",
+	"uuQEwwjtsVUkwuYzc5Pnm+qumy4NghZ1T+Y7ao+BNkctbMcFJhGI6cuIRgytQ05olj/bRJIA84Z5pDVq",
+	"cgfIWY6k+MDnJ06ORkZbDxY5xSivnETjwYSf2t4njDhtn/uyeySF8gHucQeNYvUqcqbwHCU1WGkgTs9W",
+	"gzjVcsVJE52cDeFOljpQTkuolEmpDe1EymihRxKZB4VVUopj8+DjiJ4wnpFiyYiUrExvM1Hcup/eKQHW",
+	"MeVdeBHeUtk36fMTRwD68/UdkwdqPCiYb3PTWaLvrplc9ZlWDqodSXGobw5mw4UgbHRxylE/eBo8fJ/9",
+	"1U9+8rPWz462P3x61Lp3oDvY1Ql/9XHt6WGZ7o0qvVvV0w93o5+wrXBn8KDe+vF290c1ebvS/kGZfrD3",
+	"9GduYRWD5ZbeF1dV4iKx719rmDnjMedmLag7eo6en8f8mmd6JSsls9TJnJWupnEl5J9r+qrAvDRc9JZL",
+	"JX2OpLhL/cCoyzW4yxrcZWnNjvIWliCCbSfaa0VDf0qtg76dr9M/AF1qlHKiSlsDVBSz9bkvSUstwRka",
+	"FeAVMtGpfYJ6OsXqa2dVi5O4CAjxN+UjnNkvQzLtMrNKijPmxnerx0Lm+SFzoyehr5sJZWNzMzgpZVx/",
+	"+IKJIbaKsFPvB+96pWoqtxyWEeAH2QvOJcVzd5glyqEmWK3VViiGEneMkxvokzBwrn1jyaqSfy3Ir6Ug",
+	"x16Ui8pxnH078t0TFi1G61LSAkmUhpzoC0jR5zqjlgUBAjRXnxPB2YYFYVUjdIMk0WdKCAZcmX5JBYG+",
+	"L0hwSmRE223odhnpvAYMIileAGbREVvQPX6Eb/hYv+AydOVmDMY+y77ZPDCHCVT/VcIq1sJBXAlpem5S",
+	"suTp17mGgUasA/QZCCqGLdFuIGTaD20tU+mgGSyqdM+tMHunVffsOtul9l67Urarbs2rs632Nt1pFc5P",
+	"1pCCnUEkwfAv6G7w+H/EL0n8evxZ/NX4k/GvoEjt5fiz8afjX5P4i/hl/If4VfxN/GL8ScEq4P5I6h+m",
+	"GBpM0UR56+Ks0rl1cXaxg16j61qHVWsdtNg1E5gR0voLLKCUfthnXAKos7rWdPCYO4o2cfKL1kkxrjFR",
+	"1VNT2WFNXnRawhs5GiVNS1bohW4BxZ8W1FiCYyLNeUZqykdNHoqA7RON9IfIZBpzb2M/NZoxSUyKwDas",
+	"T9hQekKZ3U6TFzPYja1AuCfM0yPTb4pky8QRfaYchyxCKqiJ+fjIuWV9kTreFlxRiP8p/hKBIsafjj+L",
+	"vxh/Hv/b+LP45X9o8vgfs9uXxN/Gr8n40/Gn41/FX8dfqW3/Kv5X9fOr8afjf4j/FL8g8TdzpYES97Pl",
+	"3rkF03mE0PnkB8791VD+vpW6QC3ci+sBXY88RxGcg6onvzvmgS/hHhxSqWPsazdnXQW9OpkgUBJMqL+Z",
+	"2m+hm7KJe8HW/F5zfJa7ug3WRZTaG5K0qNdhDdI1RW0GEcQ4NsbmhsStdj6U46K9DzLD+SiRR4x66IHh",
+	"5Tek0bCSuEo6yTnoVlCvd3/0BN7l+rspFzbl8aOZN1yhTlHPDU4UVjnOIxbLxNHX5ugS/ZcDDvZozuvG",
+	"7wRON5Yjrbo7n+E/zqJxnhFP2CeUj4ADgwWS3ZApUzO5LRjuuh4NT4ivd99sAMtpe+9C7U5rx3Mpx/MK",
+	"7I11PeWVtomm9ZRnOKJnlSKZrzWz6shIg8uk9J0vcjZhYy7F7fsGRj3PiX+cZLyIK7j0AQVOmRgm8RUy",
+	"KYJT4DuCYjWfAzjPMe7v4yikXPrqZjnUHZNGR+GEZeP9ULQC1oPOM4kVqhM0vDONE3WHNy1Jc4KlkhaV",
+	"XjfZiiO+alfuqkSrXhxvXsKui+7OMMfUh0ml8YUsr03jgyw0waKuWoizaFXFIEL/Rxlh+nWV+cVk6vH4",
+	"UZOnfZ86QgC2Y9GPZJrZaQe0kzCQa+sSK8jAP9pYMnlz37zRW4UDDHtmAQbA5bS2P7e+m9jk2YJZs5C3",
+	"24m4Q2xhutvacbc9e4vV23ad1lr2rlv17Aort80xwETQWnhJ4X4Z2Q+9zpYhlsEFubZSr0wkKlGTSsQb",
+	"Ukusa2ynzrP4Djzd04crII0S5XIcLeaKHjNJDlKcSnJsNPmwSyNoLVJCFm2SBjQ+QJhKEMqJY7w/xyKO",
+	"YfFvi/AYoY00YyonDtoCTiq8BWSXZgesHqknPBazrMIL5lP+Z/xt/GL8afwq/kP82iJKXsXfxi/Hn4z/",
+	"gYAw+wPIIJA9pcI5N/QV5iPWUv7NSvnzLYB5BrHeiFiI7L1xrp91puJaKh4lTX2+kjkeiai/qN8t5TnT",
+	"1Vk3ZL6xjCaueaYIFWIEHiNFTZE84NDJFjJXQOGVOrhhMK4i0WHY2hEyQ5M21Qx3wJPGucTYpxnONZeF",
+	"mo0aEGqOjh4a4JcNTXAteFKQpYamxg6FA5g5SR+H44S6L+U3pO1+ufdrcuMd5F5KY+ezIJAJSmmWSO1D",
+	"oFFLhq3u4wLrd45ELcEyM10uzBXcO25TNxJITM24WgCZHhcWMizVR0bxSBDPhzU9SyvexkOP1be/ePNJ",
+	"fa9aru2BizOXU21p8afGpId3GWRpOHMEZw7I3PHe3hpLfS1hV5awemFqnIvMysoI2mgobP2jsu9nxjE+",
+	"7KLAm5IqaoXqrQ0s/SgWOWE8FMBWAyVEAJfc5Gl5lNqIVpojnpRIISMBa0fYA4gyF0LoTZ5nytR7DIAs",
+	"stsGIDTumd7gyIyQjFjU5EUkCsGqV8a9vvCRQkRZ81AoNSG+4F3gZbK8HgMe+QG5Rzwxj+RNSYYjUzN6",
+	"sViHfoEEOAr/nGUsGlSn5AMcamYbYzOaub6lpvoR61EfQsSNvVRkvT9B0tv465+vJA6TYteZliB0+Jmy",
+	"gNx3e/cwRKPsfADkxlJ7dLb3ex8aepHQQDI3ZIgjGrJoEIK/SagkEXuq9hWghzoi6qt5bGxuOuTJo3uI",
+	"BwfUrz95pO2hwwc/sEiLSrZd3wAP+QdCdAJGDrJSwII/R0BJyEdN/ujuLbJdre0S2u+T4tEPD+yKRbYJ",
+	"cCxIi9TK+kUlcOKcspAGGnlHkh4dEelStBGwtVWNZB9R5wCqQCrBkTsqS+SBNiQM5w2NsJEJ2phgrxoc",
+	"d7VE75jtkaHAoRnhVCK3aBCYACxA1Gs+CDjRcD3gNCura5IgKG8ONvkKjU/7Oh2Vl0KmVzhnSJkm7Vny",
+	"uMmL2nZQnx5ebX5PVW5OChd21dHu1Q72AmQUGnRE6EfdnhrHDw8qBauAi6TQ2LYKvpQDwDBJObD1isWu",
+	"q3T5KqdgU5/VmPe8v0ie9p56VnNQLle38XHvbeNf+MT39J3wN2QPfa9Wxj/xk7/3o/ePPvxZ7fbhnR8e",
+	"/rh2+NHh5N/KuoQLC41a2Sp8HCp5e6gEbcH/6fsPHw3LP/5BRxwcHBw8OHrSvfOkc3Bw8BP1552Dg5/c",
+	"Pzg4eL93elsE6pf3g/fv//TOR5ubm7vqr58Oowf/Uf1esAo4mEKjcOZwVhLg6UqYHZvNrf79dD8aqQFu",
+	"ljwBeUFxP11rU/StZclB0wQpaiYEAe335ymQaYf6bO6MOyBUNBaD/v75Bxp6MY85kCZP3GxYEqKN9h+u",
+	"GSunmSIGXUzABjthC0LgFsFG1SrjTQ5eMRdDDSvPwlMWaqxs4zD7UD7YZXKjkfq0sgt4McPQB7zSLusR",
+	"Twx5idwNRQ9uKEyXVeLtJtj08kTqxYxCucm1xaLd4AQLwnD9APu4EeRcHOspO2ap3skEBfR8JgeN252Y",
+	"w00eKiNhBhf5AiKRaZl+KW7zSpLkKtlEpBmbPLN39VHW6F29cTV3+SyZiLtDc3BMrOA1BceagiPFxM84",
+	"xth9mdqcK4jrj8NSX9kSi+g4lG2cKGRJnMQEAXQfBAnIm8LGL/B72LoEEo8TRxk+NdfvdeAfzCER7WyU",
+	"CBRII81ZzuP3pZFoDePjhcrxRkwh44tPma0I5QdSnoDBPcOsbvKJMOt8z/sn4WzasUkBAy+7qWdzRg6y",
+	"5XMK1d2TWciZzq2ZcO3e5i2lG3LK5SoVrEKXUU9D6t6ibpfZtwSPQhHMIoIe0pEkDhe2jETIHBQ48Aqk",
+	"K4IE0RS8klzl+dTor3ObyFvszWcWwAzFvsIWN1rETjTcbMPsnnJZ0IZSjn9e+eD6AGJWzqSF0PAiJFxE",
+	"FsApN7nGUz7bh8UcOthSvkS219aoyU2i4My4vzF3eOqg5mTA7Gx4h3H1A8ur4O+J2fBYg5PlP5qlhaCx",
+	"dNe+0xXkHakLVYD5mV9ie+L6FOGmyIdI521P0yDVD2ikdMoN6O2DW0hS/OHjx4fkfSp9V8Pp/Pjg/XsP",
+	"7jw+fnh459HB44ePjp8c3Xn04OD+HWdz+tjhwdHRhw8f3Xb2k92l/Jomz6Dpokfj0iDQfR4VZ6NEsExD",
+	"Tjcbg+fe1yHxNF5PvZ7PG7B3n/oSqmWyuU3MUmoKIVNeA9cY7GxSVHdO5YbOL+Z6l5XlwU99JLdG1F/f",
+	"8CUyLyVlRCMFbn9DQtW2uabomFId+JF56l2BU1pPrwwGyihBAD/t0AWDDkGoo/nNzdl4+EU8KRh0llsf",
+	"QYRE+JfsqVrqpXx4LFfo8t/Hn2DByUT5yu+hjOSTtHxFl1rF/2v8S6hS+Wb8q/jfyPjv4pfxN+pM8u//",
+	"O/7/4q+gqOXl+JP4m3//WpkKXREm98wdVgeDQafQKOAgl/cAH+qVnp2+q6wQWm1251PGphXvydqCxbDj",
+	"7bK9dpnalVbVtetejdm77Tq1t1rbrjmWrWHXq7CAlBrqFrpWMrvncOTAkqWm/o8lEv82fj3+NP5KfVCL",
+	"jD+Pvy6R+B/jF/EX8av4a/zQFom/LJHKXsGCCaJudEe/tM/bYvYL6xMPUw70+t4WqVRrdn3LBlqmjOz6",
+	"YdRTd0Pbv4+Wf/x79fDxr8Z/r9ZS/Cp+SXCU8dfxq/Hfxq/ir+IX47+LX8WvCF4oo1Bw7TfE38Yv4y/j",
+	"F/Ef49fw/7/AczazJ5Hxp6RarpQJnPFl/KKkT9JDgC2aGeZ9D/fA0uO6eXN6HDdvTj827XfYdqu0wuzd",
+	"1o5n190tpoulUtjuNmByu4y7WI+CCJbVcrVil2t2ZauQCWXHv4GyuxfjT6DW7k+4KUn8Ov4D1Jr9K35e",
+	"9RbjX5P4FYESs8/jr9Q//xi/ho3+Zfwis0jGvypYBaSzVQ/4f8q1Lbtcqe7t2js7m+VyZbe8U9lSmzYQ",
+	"HfEkDEw33fnkBOxZ6Ue4R1uUn6SC6L/EvyPx/4z/AKf/Ad7iq4JVaPknwEdb36puVatbsBJD3Ooe49GB",
+	"RlFqFGrlSrmyWynXTUcInu1zpUl3dso75d3a7l6tYBVO+n34qbZdrmDjSMA6NDhI9lGlsrO3t2ORc+wn",
+	"uJN5qd+p/6dmYrVZEp1QjblSru7slMuVWrWytwXx+igKWC/30vXyTrm6Wynv1XbTRpjnKwnkJZAKrMIp",
+	"C4EgolGxCkPWUp8wg1w3Q2A8vwQ5780ze6esjq4YgsGBZgOUCaId8sZLX77vIbTvwPQ2tBGNv35WMOYv",
+	"mL1QW/DzXLAM1o2y8PIoOMaATs3njYy5fotGNBAdXD2+jNCCmzDdsxb75rN8h9rzzYxxsbihJ3uioQyf",
+	"AduD8SwvpO1IbiTtP0mxOfJZtEZJ7fiRz13mYMhM2XdEDlpA5S/4hgXGqtoePcppBxCAlKWu3laWyIfa",
+	"+tfmrwP3+HjABpiLAEIZrMOhxGOur+7ZIA48IFJmMmJ/hyz9pZSM633WFiFzyObESA1oqJqRDiNFVuqU",
+	"ktfriZCRqAvkAiFjxKMj2Zi65XuQd/nz3/8jqcEZM8h/P/BllBUrB9mvtBSCQwrsRoqaeq5BkhfViajk",
+	"740V0N8YH/QA9M9crM5mzJPHuggB4xSZo+r9A1/iH7TfD8Upw16IXzBXn+JHXS+kQ174+dIwduoV+6Ho",
+	"hFT5l9n1Oe9t9NmXg6KnHt8JxaC/5MPh3Et5dG4rmrUn1fIkLVhjOLjI77F5g8ktydlDUqoVkpOXMa5k",
+	"QESEJKARC88YGey2cw3sOrfs4YkcGxKWbNpILprZuUFMKwjJucToME+3V1TtcgXaf419pASjl0WbgGV6",
+	"C3Of8e/j/9uulqs7NhibZgU3Csi+uFO2dyt7Vey+2HPrno2/qh/LtdSVqLhVr86Uv0jturvj2cpntMtU",
+	"+ZPYezGrdXrbrbW322Vm73o1atdbtT17j9Zrdrm9RXdYtVVxK5WJ6x6cy7ZPpUKjUG3tsMpWhdpVutVW",
+	"vq5r77ahZ2SbbrnK962200se+1FgohEZ3wocLxJ/Gb+Ov41fx1+DW/NZ/DL+evwP8N3+GL+e4/tk/eis",
+	"CE3+PeNbVsy3nDaHp07J7a45Z12o0zGjqY7QulkC7NHo7evN7PKO5W8fQ1L/1GdD/DgZu/NOUhusz1iu",
+	"R3ImjFS+U3IKRepycD1WMII3n2X+WgQ09KEhWkkE9A1JPBpRC371hDtQMyST/vRhVwSMdH0ZiXBEivne",
+	"d+JzNxh4gEx5G6xnuA6pT3LDv5HXsylJ4qyc8Bwj8sKl2ck7QzjED6PubYz/VPb2ynZ5y67sKP3jR/7f",
+	"MC67QNK7Xa8V5vKwL+JW79MoFHzUU45TYYaa64e+CO94AzeJLHp+PxA9+sCEh8rIwQ6FlnDkiIXA2Feo",
+	"lHd2Mj8PQj4zwGwVAnbKgkKj0PU7XQbbTLKnhUahzXoUKPwl9wOMwVSrtVq9vgWxDxMCXU7bP7cKdBCJ",
+	"A7SRk+p1V30o/V0WCPe+CHx39FMT8cDTMKyyhCWgC9cO59xkhqmQLHHc7/qvzEJ6jFsyu5b6XhsWQcDS",
+	"ANqL8adKUY4/GX9WwuPzWjz3ZrR4nvjcAzkiJbTOWQXZpdWt7UKjsMV2d+u7e7sere6W6zuVrYpXZlvb",
+	"7V3P3a7uVSGQVvPK3jalrZbnbVdppcLaO9WKV9mqV71ddS//b9j7I4j71XerlUpNqdlAUG/2ZCaoKpOj",
+	"Ugan+U0t12Nm1uuxXnugd9lpMp+QhlvJUFQXTOwsMrWZ6IIlAE8vNMxqSbtvwSDBj64+TUXJbpRemQ4L",
+	"CmICz4qEuaoAsQB4/zf3RpXJN8raUtl30qPD16qu8lrpHdV3O8tqvsM9+VBvpx27XLWru+cxqOECKILN",
+	"3q2io+3fc2v7x7h9Ph7QAFtI1eYZ9DshhYqnq7TJtRUiDyc0Ddok5ugRagBtqHzXZnwadzkUCOh1flN+",
+	"Xjw7I9nXtvs1q8uiPPt55oZs3zaz3np21jqcOYKcUX8d/IpNaoy8Z+spXhbqJhu8F2E+dg8oBk4aa3Ys",
+	"tdxDFoWjpIuBRhvkz3/3j8QxUehMEwPoVuwk0+0lFuQe0kZYMvS5J4bqHNFnnBRZgOQDe5mTjjXwzYaG",
+	"XVAPVVe0Q8ZK5CD5G8px8tyhEY0gS4qdvG6XuboBw4+A/le0STQUmWQIvIQB8UkzKOoJpmxIcEY6wPYS",
+	"7afcoPiu7UEQZD1YkBMdwaSREyaGC7zjxfzcJtQPfa1dNojPZQTA1Y+zXvF0/dO0p6odnkkP9dwsZWiz",
+	"FeLfxK/jr8afm4KD8a9I/AXRvsav4y/jr+KXpVUKe9QTafAI7p9p8Hi+dqfX7vTanV6702t3eu1Or93p",
+	"K3WnM/UD339v+vvDgbNu0byGYQJtGE2ECs6ICFyS++uKnjZ21v7valCvlOi5M26aTinuE8fo2wZRj3RI",
+	"D8Bx/CjhO+UiYvmkJfEM/YkEB5WPMoSgkx328NhL8tJS2wCnJ2JPI0Rs/UqpCqKBW7Ulq7FEx78EPfMi",
+	"fhn/yVK/vFZK6FX8LVQ0/+lC7p1+vatq3F/7eWs/b+3nrf28tZ+39vPWft46bbp29NaO3pvD4kGHQfDv",
+	"xNdLLJ7NZ+afiyorDyRxPDHk6pPfH2X20219sWMlGa/sOG7MbBTa12gA5o7ElwCAEHrMM/m3ibvQgedH",
+	"JBAdUnQyr3JsBn9s7gW99tO43fronOJL8xZnN/Iw0hpFjISUd5hFoNXIUb/I98p2pVytOYknimg6qS/6",
+	"SF2Sa5/o0acfMN6JuoVGtVxe0um985gizDkMgbRYIHhHkkjMffC9tn0Jzz7g6aPdwFdrEoB+GsSples6",
+	"aast70VDeSA4s+/TyO2uNJ7VWj6U7b0iipKlAZh+0Wed8157WeBNWJasXIsJWKYD12X9CD+nnJGLh5Xo",
+	"LAZcsgq3cNLs277sJwp16l40iqjbTSECNbZ+wIBckBSfPL5r71oEIXa3tzfOeqpaPbP7GI9+eGBXt7YT",
+	"hmYcnkU+Hghouj0LPqpa3v7+rgUdzGEebvjv0YIwT0XhNGfshNqtTeW6Ot/d+qrN40hAOXhDElf0R6SY",
+	"k24bSqll5GHmo13dSK8v3/727BdGJQYQgMCOEmlsQm+fOLn10SC4HG6miyELV7fUUrq5zEJ6/i6yMxg7",
+	"LLVEsXUmNYvWBYkXHoCZzTlPT83wa1ELiZ3g61TQ+UohrXwhpEWcXD8+lkpmivewBNJ03zuZOkZnY38i",
+	"O2SK9xDil0rBF9XxPYJ7XnoZ3/+IX44/I4B19CmgHUHU6VX8dfyKjD8dfwIhq2/M79+OP4lfj/82fjn+",
+	"FIj/XsffxC+WCFitkCq6reEk1rmida5onSta54rWuaJ1rmidK/rOckUZIKF1qmidKlqnii4EE6320neS",
+	"JtKegm1wxNbu4CV1xoG/N+ETZprXfH5KA987jkLKUY7lKG5RzF7YM4Rvm5F4tzJocRf2EP9JaaHxJ+PP",
+	"439FpUMA+hTqCDP1gfELVJ5fg7J6Hf/JIuNP0WNETNR/MVC68Z/W7uDaHVy7g2t3cO0Ort3BtTv4NrmD",
+	"k2i0a59w7ROufcKL9InJkwnjvy1Ckm6wS/INB54f2UYfz6kNvDu77g9L/RBGHO8wWeOXZ9EnxZTkRFok",
+	"FAEz72ORViDcE0n+/Mk/b5B+MND0csiK2uT69qKNyORMGbySFB11wrHPHYuYfx63gcMn+UUMIsdqckfd",
+	"nnn4p/LU2iGT3eNInDB+HLIBoocY3GQ2Ir8QPlfvEVmEsyGTUZODTV8iDwEe0oyhwyJg8nf2CRfcNj8j",
+	"OuQMlp8plHH1Ae7g/K+YZr8hie+9Ef/7OsM7G2tLG+ssoqCenhV6LOoKY50ORQiyLrGUcLVoe6JSriur",
+	"qA8KplYqlyqVWkk5TMIFf2Eh28WkkYEDUR7RQQcfdl/8jR8EdHOrVCbFjyqVffKBzwdPydPd7ePt+ga5",
+	"64esLZ5uVmq1Unl1b2oCOrhw//FB+X5neU86XYJnwwbjRlzjjl0jRaEkyiSJxQ2gvwYmDCOaiyius1QW",
+	"CVnGKhrDRf4LWzfAzlUad5AODuT7LAy0G5K4NPQs4tKIdUToKy2grVssJQc3QKmE35BhV1hQgKz+13e7",
+	"pO2zwJNYpSgC5FbgbNjkpzQYMLwI5TbyX2DxuqlUt4jh68qzW9z1g4iFpDUiDoM1oYwPTVmBP9zz5kp1",
+	"TQzyQz0vyzBGaO2H1YC+JMp1hl0Gz5qH1p8ObSZHxATQnJ7eUeo7GA9redqHyXEuM77VWReut5bB6UCP",
+	"xTjt8GLZSN9v4xfjT7Q35a8QAsjGBX8L4VDl1f0LOJQJ2x5doISy4fvQd9lxz+c4Ps6GhcbWXrlcLlsF",
+	"EXiFxtaW+uO5VYjQidTnzPclx38PgdulfEh4wpxb/Sb+Xfw7kF7JEmkUtrTLbiuf3a7T7Za9q/z5PVZu",
+	"V2i1VXPrar1kFn0js5BhkpX6vhiCfn7vnq0G9XR/b/Xgd42BP6UokHOpm8jWM9mY3mZo/FQjLmSHwiaS",
+	"KGQs5T7t0xC0veakcbt+4IWMbzSmaK66VKrLekJGZKtczqlhKYgPySYuIljzXqnJlRcIgBYLFKAZ9uVJ",
+	"3umQ/jR1JoTR3bJXYdW2XaP1ll13tzx7l2237R262zLHUCdjBa4209NuiEpCdddnHu2Ijn9CC4mMnCPR",
+	"XpH42/Gn8avxf4JoGxwBMbgSSx6sjaUFFWhzNd/zQlVqRawl01VZ2tC2ob8CTPXbKY2sBSzSM5nfHLN1",
+	"HAKc1gBxo1s5QQYVjTSR/lMCeUTZIE69WnU29s+gRm7yDDfyrP5QC5PmkRDHPcpHx6mwcrCpZKtcns+p",
+	"fCs1gc+d9r4aQbHyvr9CTuN3QtKuOt/zZKyRAEs3fukxmMavkPVDJhnHaGiDSMY9taFa1D0hVBLnXhu7",
+	"zBzlO2sv2o8sorYLHk470RwEXYaCEhpBB+F8yTC7q2ydzFiTqi6DaaApU0kmqnCJxKipWN98Zp6gQQs8",
+	"FrCIraCvHrH2QDJP6xylPcwdj7mIjlmvH40cMuz6gdpYYA7LQSsdgdppSTiq2BOnkBjo6TTARim7Rc1u",
+	"m6WCbsPAMypowhI4I5hxr42t9DOiGTN6VvFhXul7tkOX2CyHIXMF90DF3IUU0MVjwburPfaRkbnfdbMn",
+	"LIIVN6k1P/UHTh9WIjpKwTkArS9CYjbArGX/AxblzK6LeINry+QdtkzWLuzlVppTb2XJ8DYUhGeX/YzH",
+	"p9bEhd1mUMfn8puVEQFuczEh8pCDlnKeN/bVQZ931NEB9xhQsLOgDbuKqEcx7lGO28xjrM/CJgfW89Tb",
+	"tpRcBofbVJKnz55prpCiU6/uonteqTqAVKWkfYAgRLPE+hOQaZdkzZzXFZ+Q32/G88Y3v5Iy87V+W3ve",
+	"76TnfX67/u2rQHxLnYlHDLCflHYD1Pqr8vxFr8dCl9mSRZHPO2dkvvyo64V0SAOC3SAkZO0B95RbEgRi",
+	"mNA/h6zngzYNlN0T+T1Gih5r00EQSTLgkR8QyaKGcvSPQ6CRrpTLFqltlMj9xbUic1we/RpH5i0uqhq4",
+	"eARvdtCOWHiobq0u2yqr++Kr3aYjWWjUrEI6KdjcgnlyeK0V8dizLzBHCpvPtK4Eu0aVYB9ObQu1YM1C",
+	"yRYNH9KR5kl/KzJVg5m0DPP24eFg9j48p7l5PbbgJZucb4lc+f4YR+uWiauXf0cM0/PDS5CDq5guXLkY",
+	"eHih2RJ1Q0Y9KKMMGA05C2WKsxkx6nbB3oAkesjUlgxGhLqRf8qwirXU5AfmRCIZwy6JzG3Vn0nSAvoY",
+	"4Oz9tPK1yWeZM4QGgbk+X3tVIh+YoUKbg9Xk030OunBWElf0Wj5nyzQ+3MpN2zLVsrn39KV50XllqGkL",
+	"3oWCS/rRvjTf7IY0I5n3ZH3iJT0ZXxrWib4x6ant2gEKIc0xhN8Dsljq/HkjG3B1dBY8ZkuIgFF+7Stx",
+	"Z8ZKdh+Xd9P+XoiV7LBtb8utt+ware7Z9XZl195j5R3b23a3WnVa26vuVnTh7X2czfmNzrnT7mJfbbud",
+	"NM9mDh7qFixAR/gSCmS/gM7QL8afx/82/ix++R9I/HtAPvgq/jp+EX85/lX8Rfxi/J/J+JP4JeDsARQC",
+	"if9VHTWFtaRaguZ8+PxTVccpvsB5a47zzcbPk0c9wfXSKFsFveZuiYH6YrUZzbVl/X/2jP/R/1eZaI2t",
+	"t9TnqezaZbbj2XV3u6WGumfXd2s71e3KVrldn9X0+j/VQAGCEEiGoSf35VRNctr4CoehP/c/wUvqKFb8",
+	"qmCZLdGoXKiAGFZEVqSdXUOcCJG1B3V9emm0rrthvk7GVnis9a4Rvm97kXFW/27iLrBd3N0LbBhUNy3q",
+	"dVhjeX1kEXHKQmwJNRoNCymDwJgyRWpMmxuJbjdEElHXMK6fYchsWEnsJ30OjUiX6vqNpeyZWZWEamay",
+	"9guKxuyWv28WxhnLAm5FRGJX6Hc92644n0VzYeU7mHpTdAzx9+StG1sreIPpvcw8qoU3L+SvDq4F5fUU",
+	"lLgKUqn4jgjMZ9k/FxHrpI7fDUn0BJZI6saJNqFcQE+53t+YatK/TXTC4J10pleJqllR6Hlu1tUU4qyN",
+	"77XxfVHju3x+Q3tuF0wXHeG10rg+kCZTIZS3TFtYzxYstNl1RzktcT1U1WbK8/PW4H2+sUmei/XZGwSR",
+	"36dhtKnuYXs0orqhSXBG1AHitP2AOSXy2NAmyShktCeJzyPlGImQKq9JuUJN7vz44P17D+48Pn5y+MHD",
+	"g9vHtx/eenL/zoPHx/cPPnJQv1dqzj5UialRqp8k99tt5pF2KHpZ/iBSVH9Aol55Px5zAxoyr8nhQhoy",
+	"4ne4CJm3Acd7AxmRFiOHt+9a5EeHd35gkcMHP7DIh6x1aJHbD299ZJGPPjj6CErgA+pzErGnkUU0emll",
+	"yyFFypucPWXuIFIbnYRQJuARp9T32g7xuRsMPOZt7BPKCdTa44yYCjWcJMQYJEMKLynUmCTjUQNfRf3o",
+	"e03uc5KhprrnSceEqjl7GhmBUSJP4G6GV51H8HV8Tijx6AhmwdPl8TML2ybZA7NK5iB5/MJM4ow1kqcI",
+	"W9YpSp+H47qahq8z4CsXoGnWtWmWRbj8p9Rmil+Sahbj0kDy2dt0p2XX3V1s77dNf/8W225fHaJlZbdW",
+	"LtfP5Zxmvvu8hGWk9hUsbgtW3ojh6ltnMNcZzJUtJNzthKKwhN5YTiiXQ+DYXGAqXYVtsPksK3WXpY6d",
+	"vX0y7LEYIBx2BenREUQHM+G65Yhd54rm1aqRkUxuiTzWvfYKpz4QnM3t2bp0TtPsDU65VxJ9xp/2ArxU",
+	"2qLd9l2WEJPJPgQYu4xFvaAE/73qRw5F6On96fNOLyhlEZTfAs5Oc+mQtfqrX6sMp02woda8sd8L3tj1",
+	"fnuX9tuam3fNzbvm5l1z874Zbl7cz6JN6DpQeumEQYn8nMcXlPF1rkmcNvnCi3KLGuXUVBWZaywiAi+B",
+	"P91X21sSR/0WYoGTQ6hscgeB4hCHidEw8FlIBGcAoEE9n3dIj4YnEFTr+rzTgJIN4vz5k3/eVF/TWbXU",
+	"c36RxFm1hJmbLF+AmLnofXjTy4UFzQbS//qdi6j9HHh8uuKNJEVbEG69/NRuk8OFL+Iv4lcG4pQgy/Gv",
+	"CbBofDP+dfw1GX8+/hRyl+q8l39RwBH9MOoFhUahOSiXa24f/sOuyxBxUJt6VLBPJ6Ts0pn6BQvXZOnb",
+	"U6l5+PRbXsWttmr0DHhXyT4uNGpqRWVE1KogrtNi5uwqTCMv14nia8WHCObQ2gi6gkTmgedJhHloJ6sf",
+	"84eZOsSkFwXShdOdsE2e6R2Z0TcCoV2MW2+UyPvCwxYcpdwkodLEgpvcVJAW8ZAhHdOoXcrKyOhYJ2n9",
+	"wFncgCxiehMErPXbPvNIMcHodPRLOhsGWVIqjxmIFxHXe1+9jhprau6kEWmMULcXgd8eMe6dYe9cpAHR",
+	"aL7fxC+sCRkP/PwZFRC/IvEXSEMVvy4VLiI6rxBpcm02rc2mtdl0iWbTBbb5vMin0QxDKgn1vARTcJ3P",
+	"XuezV6j4A7WamnJvKImNRaXryralDML7icGT2ttJQw8YP4M+iURiR93zHFIUYaZluLfR5ImBpMw7ionK",
+	"hv5FdmnIoEwOWwVoeEL60A6ExexSEKr/aHJ1mqmNR6uMeUSEeClYeCQQvMNC03lg6gqgXl5qkxCeAS02",
+	"CLrWFuGQhjMrv9T7z7PeHqHXcV7T7VyCWT0zQ2r9fF20vy7af7eK9gltR0oz0PDE55214bE2PFY2PJRQ",
+	"nxFBmnDmL8scadOPlyHt0ZR4JjBR7A9age9ijAX7T22lsjaSwj+E/tC9tLPCLMWp3tWN0sx0zH045y79",
+	"+EpIeujA8xkSNOM7zfR9ZoNaGsfbBmLwemW3au/VaN1ubbnb3g7bbe+VK4ULyM4s+GUCdPm7+FulTMaf",
+	"aYDLL+PX8Vfjz1E4jj8b/2oZeMsVaHvSiV/I3JNBn/c5EaHHwnVc+hpJlbsHP8l+I+hHx82XkSQP2BA7",
+	"0u8e/OSto/6ZwdI5A9WYFEWOBBk76acJkDf2E4qxSo5ijBSBkSHwe350HILo9WaJLgxCZnbPReKos6TU",
+	"ecXDeXb+Pd4fRFcTUH035e85vsFZqMLf43jXmuX/OgbIPI9QktEro/ma5Lz26NJcOkgcIvMUdwlUPeOR",
+	"uluJXIGeKM2hzZmU/N8L/pt3rb7R0NEst8rfjjR+9l2unnJi8GastRL50I+6YhARx6htJy8MThjrS5AG",
+	"wAFZmsMP8e4ZbOW1wfYdGWxUJlzFw3WocG2Crayf7nh+dEU2mDaZ5gYED2cHAI2ptSgO2ORnBgLnVGYn",
+	"ocA7enTLYO+aEZkCrCndNwFVl1N+F9C1H4rQA2iIts89Uhyyli0ZDd0ukSMe0acN4jQL47/VSYwXzYJj",
+	"EcdO6jleqz9F6GxYxOdN/mggpQ8d1R65wzuBL7tkKEKICPfkPunRyO1i8E2pPVifanZDyk8IbYlTyCzm",
+	"zsEUZao5/chKJssVPWAzDnUlPQT0mrzYSoPAlroJJ60RMXJXf7dZk2r+TOezR59+wHgn6hYa1XLZKvR8",
+	"bv6uzJzda4zsq9vcTaFb/E38gow/HX+iNA0oHHLzZqVKlMoZfzr+9fjv4pfxFzdvqhWIl84sKpp3LzxL",
+	"RqHgHTx16t66ECh7TilfHKQePUuTp4t/aXW9rPbHGrWdsr1b2avadVpr2btu3bPxV/VjuXZZ2t+sf/VN",
+	"fhu/jv8lraCKXycGwavxZ+N/wFTi5+NfpunYL4jaleNPcd7Hv1T2wl8sF1e/ABCvlmujsyu/jT+79hWv",
+	"V4A9q/y0RgNERC33oy7rraPtc/w3JxU9TgLzlHI2Jeo7bzvkOAP9aFEcHvbWhXy6C0j5SxK1VyHWVpZP",
+	"V5gMWOvRtR5d1d3GfT3H11YSebSuBF572ZeS6GBahVymh735DO56Rn7jzSYuUlW5zlq85VmLM5bs25Oy",
+	"gBeZ83y9g96WZMU+9BgCKakfkUgkiOl5Y3di6mdlOPxohbzG2gB+8wZweW0Arw3g794AXmea1jbwZWWa",
+	"Ls0I9rmMaBD0GI/sfkAXMFAe8JFJISXUkTqzBBeS4rBLI+J2mXuiNKRot1koN/ZNW1cgBVzjc32V4Ezz",
+	"Ejo0CN5TsnsuHNC9dJiHMMozbKZ7CCCePkwPEccCVfLzUk80CN5mgkN8X2N6zekgzkpzaGw66tKQJTy+",
+	"ZavQCanLkMN3S0v8WpvubrW36/bWTmXHrm9tV+1Wre3aVXdvu9be3qZtug1zGrHwlAb3BY+6EuR3z+cP",
+	"Q4+FBz3sZaqgnE+mvEYSIf4y/hfoq+rTMJIa0uXcwfyJVXN2TB9WydqPuk5EUb6MSEZI4Sd6e6nIZ8by",
+	"DwFBsVj98yf/bbu8YWlszhBg2cLohsQOWIv0YEuRFouGjHE4KC0CW5V4dCQT7jo1E71BDzPGJBIRDUrk",
+	"/rS3NJOpDkTGxNa5iMeSFyUXkQXn3PeZbtjLj5Z/z8TtOad4nuWrduva1l3buivLfZRChPIp4X/J9OtT",
+	"BvDmM/UfHQp+GwJzkxM0Zxj4VhdWYMBMMKXBQN5IQoOQUW9EBBY3qUdCbEz95YdEPckbBEwurYwwbnaJ",
+	"ysjIa0ASOK+0w1FdTfBprU/W+mStTy5dnzxst4ENFQIOXkiHb0S1nPqRITyeE1W5l56DTNNDFjLCmQ+5",
+	"CAoMAcwjHBBsTsUJ8yaQmZucPe37AHLDmUSyNs2eRoqOjGg0kA2iz3E2CEZhRsSlnLQYCRmQTTX5XRGa",
+	"FEoWtHF+QCZ9t1WhmL/b8AjOqBKpfBAESwW8WY/6QaFR0LhCpT6LQnH6l/oBJRF21EkwxTJ/n61pWW0Q",
+	"YH4//q/jz8afFBLEtp12xa1Se5fVWna9vU3tPbfi2dVWjdXbW3S7teOCeD71I+a9Pzof7Mzv45fqofHr",
+	"+IsLBOdDAV0dejoKVgGXmTIyGPeUrWAVBpKF6p4QsLlYEMestLPjN5kdt47iXLcojugznv1CGWlrUBDe",
+	"pqDNEeOAhCs4syO/x0jg8xNSPKWB75FqnXTFIJSkNSIea9NBEG0ACBqIEmcfWzD6LJSCw8RgbgjN5qPD",
+	"A4tIFkltNoshB/x9aDVQwrnFXNFTwr7JdUQew+hqXzolAnBJhLNTDNVj8SuSc5jblJq8yT/sMt2E4Hkh",
+	"k6n53mKB4B2JWXGlhJTdZwF0mnpHX2qaTXgJ/e26fl8d6ISUK4VFIyK4yzCWpWSBOhiJwFMzwmw1C5YJ",
+	"VzV5uirUaSGLBiFPUHyNDjOi24HBH6Cu6tERrinlK46ImoH9tC4gc1RD+YB2a3KDUFwiD0HRqusk6bAI",
+	"Cwb2pwsGSuo/e02u5+gYDzpkmEwiTpN6ATOPVCdMLH1t+prHWlDq6ykJ/FOW2Rxq6rNfhj31ZSSbvAj6",
+	"2sPFIiNGPWRITU0AnEAoQ/A2FsX3zKMu4k0tpRjnaL35aikQLgUFEw6mlc059MbVxv/W9sSbtydWXwPz",
+	"HMrMlhtSlGukKELL9M7BxvN5J5WCEF9PZZ4WeBtrvI+1G3v1htQ9VGZS9FhLeCOjJrIbb6ZZdS6ndfNZ",
+	"+scZpbFqK4FtICPRl2QoAHrRWAElktHW6MaCtlaGT1YrWqnmjrpCIoNtVnGTVG+DUk6076QJwYW2N4tG",
+	"QFsZ/xmaYE29X3YCZirMR3DdhMI8qyYXL1rX5F4vWhC98jJS/+1wQubE/c1LzBlAdve+KUqy+eJjE03X",
+	"tyer8sZm9ywPk7MhClfwhyhph0x2CTiafjQifRb6wttH/y5kp74YSDi/yXPSuEQ+FOEJNkYah8HPhh+F",
+	"KJEj2mPgDZFwgGQrTQ6CU91gpnBUH3WRcCyvDep3yaBOF6s2p9cq8BqpQCVStETJGEzqe13QbAxER5zV",
+	"O4XphX3i3GsjzW6GitiloXdDkjuPaadEHrGeOAX7kfR84KEm6v4QWiFc2KI/SxRhy00Wiv8DNahVsxP3",
+	"2udi358lyjB4o7b1H0sk/m38evxp/FX8BfIwxV+XSPyPhl4GAdQtEn9ZIpU95IyJqBvd0ZLN523x/7P3",
+	"7k1uHFe+4FfJxf2jAW5VN4AG+hmOnTZFyhyLD/OxursDRVeiKgGUu5AJVWY1iFEoQpS8492QYuWZ8YYd",
+	"Hltar+c/x92gKNGXpiQqwp+g8BX8SW7kycx6dBe6gX6xW6qZCJkNFKqy8nHO77x+5x/IY7kplvNiTV94",
+	"b8CoPPP/8zpqbbZRo7lqt9r22nold0gLSxM+B3L3j7Nc+DDK+Ov4xfQXwJz/dPov8Yv4RUG1Qvxd/Bxo",
+	"878EivdXheUKaPoENeuNOoIrvoqfLhd0yckM87anZOHc47p27fA4rl07/NhKEgxfc5u4QeyNLtDgt4m9",
+	"2WvU7SZe7bbctrdG1ntSMvuuqql4rwIRf1AcDbu+ajfa8lacR6ZS5Hn8Xfx0+sH0w/ipYbU6xI+vWwvE",
+	"L6AQZPpR/FL+88v4FQj8r+KnmU0ClFg0kidRPuA/6qttu95obm7Y6+sr9Xpjo77eaEPjANZnj8LAaEuN",
+	"TuI/QQnEF0DF/1cEhSTfSs2C/vbn+L/FL6FHAjT6+tvXBr1wX6id3sV0L1VIv4o/Q/Ef4y/g8i/gLV5W",
+	"rErX35MKqdVqN9vNZht2YqgOjEeo2FH+EjnX9Ua9sdGot4yGUlf7VMqF9fX6en1jdWNztWJV9kYj+Gh1",
+	"rd5QiiwgfRzsJOeo0Vjf3Fy30AnOE9zJvNRn8v/lTCw2S6wfyjE36s319Xq9sdpsbLahi5IQARnmXrpV",
+	"X683Nxr1zdWNVDFLUTxgYaLsc0+QNwqifmWroo75PBUqVmWfhBwk7LpVGZOuXMLKVmUgxIhvrawUCIy5",
+	"VX1WkN4LWc8PyGwytVA561kkEAZZPXfXdP0CptouJCMVkobnbiHj7e5idw9hntUdgiF3AC3IfQFGvf46",
+	"beMO14QEkDIWUJY3G6ZfrZbsc8CWeyFxGfWgjOom9gNyBohnY7HH3jez/dotfyj0hCZFChMYrHMdCxyw",
+	"/hXJHp9VG6sT6NB9FfjhyZuqzpwsUL0zJYBSAM2rLaMHIiR4SDx5SLoB6yIuWIj7JCVdd3668+Nbd248",
+	"3H107627O2/s3rq98+aN3ds7/9XpUNWVv+q0GqtObRvdu/Omhf7x3o035UF8m3Tvoe4EaagEV7Ud1WFp",
+	"7HOyjRRljPGxD0diAgOsLR8LDguTBAOGvTMGfvNExJgriLA5zKP8rmAxuz7FqlLroHgpjEYMcZ8gPbWH",
+	"prRmIa7XbBndEhzJe0I0lvq9HvFQL2RDNWFqvMoncF39YT+UV0vR2qE+R36fslDeCFYQsX2iSqy5/89E",
+	"EetbSC2bWiXlLIUnViEuQtxIyKOmAo69iBNPSmAeuQPtRj3r1MgSTpdw+uLgdGL5ukpFHLCA1eZZ0eqk",
+	"RN0l6r5o1B0SzqLQJSnFPrh1pAr5vqDvH3I0/eQI/+oF4q+oWaGA50JmxfweVYlUfNqfnTp+h4yTNHCT",
+	"x3Yc7c2M7m7mUVcpk9t0Jv9s+mH8cvrB9GNFLv/f46fxd/GL6ZPpJ4puJf4O4MCXgBy+ib8xDe8zUEiC",
+	"iBlQaHk+ShR9ySJRHwWcNDyy13sbdbvV2GzaEjLZGjNt1DcbTQBOXGjUKu0KFWc7cXCIuP7IJ1TozqKt",
+	"RlNqUypmvODG/54NIMkL5d9R9+fElT+I/6AmU+LJgql+Fj+fPlE9Q+PnEpzBqsRfAEp7ejqyXr1vj88L",
+	"N2epjEVdtqTwQlYvtVioarKBLO3gqGUkLGXC72lBcYKcjSWOfO81Zo//LCKR9tPo91WVkEAgxU3i1DbC",
+	"gL36odwk6Oesi8ahtBcQo6RDVR419MJODjXyqUkKi0SXPbaQT1FXkc5vFUx3h+baA0gDvisH2lWOIdBt",
+	"cqGqTvLFQ6YPnlND4wHjRN4DILg99j2C+NgX7kA31sYC7fkUWm8zuoxUD1M9cBeHQNWMoW237Qa+u4ci",
+	"mjxIp9Q7cqfYj9LPHZXEfehz+x7jwrHQ/ZvX0Ua9vVFLCBE4Ngn6PgWoLMhjsdyhO5HnC+W4cPQ67GpZ",
+	"7sytU2cmWetpOk2G9cVpuUIdc2ZifkGRvlDKdvOyTun3HDjUU9igYo8JSHhXSjfvNe6fWTazPuMWUiMs",
+	"S4nLHOyT5tAYtV2Qgr2U0aLhgjhmcQNx5T39L52jXWgs5jZ/4jBSBxa05ICN0RADx5vqYI58gQaYA+AQ",
+	"hM6hDeVtDudU86UU0c2wQd8kIlWVlxHGWUdM51FDSBbmtCDydEZzqfF+8BqvtHwvkQZ5k4iMAsHgY+do",
+	"FLI+FHuel77QaZ2zVMRtLcZ1FbLmjhuQCfo58ymEioEq00n6nMnLTC0vFOFIsYeqirpOvlaAgb0PaToL",
+	"uGUNaTLv0YBRgqrdCby95/d9wWtWh7qYE9unnFDuS8s0mGjTeDIeEKC3gJ/v4yAiqpvwArwVt5N++0fr",
+	"GfJYJG3j9APly1nGdGWhGv/ySXqtNebqtVbQRs9oWp0Z4XNI1Z81BsgCn1eM3GdqmxY+1zC2hkCdiroB",
+	"c/dI0nRw1vO1cJxbkMHdHqgfXXaaVT0FqSYwJQiYUrzs72PK9vFRhdC/AsH/tGJV1Ok6SmVmCwR+qyPf",
+	"EGmV2zhJVNhsNhrN1VYbkhRmVwBohqm0AGA+LXw6Ry0s7Rx+WrOhSmV1udy0UrSmDdQOeWwToXoVCD0W",
+	"1pgr/lCavZewcu3I7nAmKfAGdgcoZGPlqzUKTJp2lCWsFX0iTKmZ/qhDdblZiKnHhsinvvBxkFCIWKpY",
+	"HsxfLBK9KPVDFcCA2WOaiQQSq3wgOqltp7Qg0GVOE1ZIkxOLlP62Q7nfp7ZPlcnqU7RaV0S3Ka0KqnJC",
+	"dCrCLTXEe3qEtWW0I1+8Q3Nvbtg55Ayk9CaqkF+TcJnPDhKcqBLkIODp+BM6E1R1oL2VU1tG99kYqLg6",
+	"1OF7/mhEvPmIQvLQSNOwdGimO4n+8TK6RRXTTCgfVdW/Aze3Ho4Y+y6p6dQ89SbjART2KcGi2VWyvfsc",
+	"I39VOplPPfI412+i55PAU58AR4pckz7yeYdqLwG0o4U8VIIVbQJF6vTI1x3gcBgQXgjObsFVKTw7scc8",
+	"gbn/lPKT6BryZe577BiCEq1fD2jdP8Yv4q90YtmznNZFm80Gakid3bRXV1PNqx8J8OTk2OAozX+QGOWd",
+	"BdWxmvGFPO2LZ2zKezUSox/+LXfsAqsDuxBMbxYJl6n20Pp2coAYnqtAWAJpNnGj23RXPbtF2j27hde6",
+	"9oa77tmbpN5rYNUKZd6l0QNoZAeg3mzm4+dGVFo6VLbqJ1w8HgWiCFO9LcXYAI9GhKpAHtFawMrbd31/",
+	"n9CSu6T0m18YpbPWdFqRgbuhGwWnrT81UO09dQavDHmzGvcS1xxpsxzJWrKcD3lzFiw6rfomuG124ZMM",
+	"bNHZnmMWBR4KCN7XoCLXCzgpAqPGZwC3mU3trKTZafS9VoPa8VNZUI6eI5XzFXERmIk7AxfBYlM/02Ot",
+	"BURP6JIUtfNKJVUqqQtQUkrK4VQway/qWSqnFRANpYo6kTsjIyJU282sTZ2GoFOrnaNuJDoUPBxOq76a",
+	"+WpXy2hHlc4RlZxGvRHzqTDd7g+ouIgKP0AR1T9dRj+W/1BsFXnHuBZcvEO1pVygXnvacodISVZlGs5Q",
+	"F8tfq4HuchL00t+4OAhIWKRbYUgZ1VqqsdelxixE2djsi+Xvlz76gakGOFSpqw7MaJ+fJffiIT0REk6E",
+	"zaHyxe5hV7AQtMZMIVngnFdy0zJEw3r0A8xRwFQCth92YLsRKqQcgHJfT3NPh8RlIBVd5hGuqXlM4rJW",
+	"DEW/zv9OlaFnHJ/9gHVxYKluBFLEghAikPispHCOltHKeF31C+RppDtUPjD0OHIEE6NdmDjHuDpw5PkC",
+	"Bayf0x5yyIj7fQo2qLRcOjTLkY1wwCiBt3ExRYSGLEC4j316kH0yIbimTGRIuQsaSG8rDaBWdFet6K6U",
+	"74TKHZdxE4cEyrSNjxVK6TgR2yrxCnQAo2SJAzu4mdlqxAlyPB9O20MmRk7N6lD5BqD48o+F+8HDcRCw",
+	"cc5HbfY4V307oW1mh85gzURVOU9F2w4IP+WkjAneI1QOBX6+xE1XUDXwbeV210/Ve0eHufM7qTaLhE67",
+	"jh/AK95UR+UqJZNdJMg6nr40NyS1bZDaNsDrFoIUKPXZFadD5SoPqXCdM6osp7VOp9A0bC5NnxOZPo/U",
+	"7Om4Wq5ux9gaRmEcTrLVPy6tgktjFaiRlMkul0gm6kNyriifkvHsJMw3QtwT3EpaJaqGL6OoG/h8QDwE",
+	"GWgWoqr220TdVSuwxDFwqKDyUK9FVGVz1bbVigvG75AxvwW5cMdALMgehDEnMykPIjkqZXD+nEU5jAdC",
+	"+e8veVf2yPMV9U0F1tKtWElW/m+kPJt+Ov1QZdd/Gz+d/jL+dvrR9MPpk+mn6Nq1Bpr+In4eP4Ps8a+n",
+	"n167toyAzecryEf4QkpDYDR5gf7+wa/RP8XPEGTlfwhZ+q/iL+Pn71RTcpJEJBtmG1hkOZpCOqNjhneY",
+	"wujgcAsIjI4cv7oeo0FIej/qVI4YeKeCQhL8qFOhrMekDYMoYyNCSdip6NEfngo9HJxLbDHMSfOVMEA9",
+	"wjppeE13tWu3cLtnt8iaZ2+46117E9e7DbfprZJW7xSlB5ANjoe3PLmBgPtNi4CCZqB1MzB1fLYqifSQ",
+	"osoXATlQ/ZEpNdCVHy+nH00/mD5Bf/tz/HsoSngefxX/JaVeelbIvhS/AIaeYxlzTpU8aoTNHO3f5Hkr",
+	"9ellSx5VDh2p9mCFUJV4vmBhrqxBLjLop5s7P7tSbeBunoPORY6Uxg7yObqNwz2PjamFQkI9EkIyT4dy",
+	"TH0h9y36ycPbb+lWa4wqdoBl5GSkhYNwFzI1WYgcefAcHTfBHepJtLGNMIIGdtpb1otEFJK0WTPyBaqG",
+	"ik0K+skZnxREQsBnRmvyJiPMhbqTeTzXGZ2qCYyTyjQHDfFetoMdt5mBCtDFLImLmO4v4ExjnCB9E55v",
+	"YQc/9HkGKVWTFnTSghKq3jFBVXKYNflZh5pXwyFRHerUPPghytbaIJ922WNUdbEgfRZOkCM3tKOa2HUn",
+	"CRkDC9Eo4gOETfc+ToSA4keOJzVL5WHJcW2h7uQQvYOcTSwkRgoFOEMPrCT1EN/zR5C4Cq8c0fSNWYjA",
+	"LdOh3JcTPpOXwEjUUzXSPmNEU5lTxZ27OltYL92io+icmsuVqLFEjT9g1LjoSZxJqysl5ThTy17SPpSZ",
+	"QYtC2bdDaDKb4tjZ6HUxX5DdI8Sb6RC6l3f9qO5NElBD/z/5TPmJBlGJYwgcQqaJ5eQAx1NRYBJVi3Do",
+	"gwQvwcMhTEtwmMQJ/VDhPWhHfHTJrZyiq9UpfobyLdXdRemyywEHT+O6SA6v3P3H+y/A+iJl18hLJfd1",
+	"UzMOKwONQ7UYvUrei8U00sp78r/HtHxV7bbAwpdqps+Yp9gYzj0CoZ6cM2KPy2dQPykP1mU6WGpN5kNU",
+	"VjE42qHGZXQY0UChG6YTFXBSwTFfnPVefJOI2RuxXpr7pblfmvuvw9wvJf2l47u62gGgwvyw5JVmPF/B",
+	"qHNp+5W2+pJH10JSNFvIqBCYyXzsoKqDP2nEgNcuCLCpIssy6vCaog4lDClhSAlDXk/UAYOBDIUc4zLs",
+	"UIYdFsZONzxfnEfUIfHxrCSA4Kpk5V8Q6ipM93kIaSumJZpgCCNIokHVLNraQoC1ahbKZWckom67Q8OE",
+	"IssXh5L3zwWWFXFwmKUvfRgleLiM4CFl2ZY7Ck7a9xEm6HoQJUpK18WlKgjR+/GsdTDQr8Hnnqn17kXU",
+	"40d2cICLl1S/ZeqpB48HmjJzxALfnSAu/CBAUNLLVdmwvHYZ3U5IxT0/JK5gOTUyK3h/X4/qDOPqQ8Wl",
+	"32g02/V6vUgOGVuhsGfAag9vtHtrLbu93li3W+21pt1d7bl2091cW+2treEeXpM/icKQUBcKHR/9OJFl",
+	"7iZZW1vftNdbzbbdqnvE3my1ujapr/fcRm+zjsk6yDJP14bN+bQRngwJFYp7sNv0GqTVs9dw27Vb3VXP",
+	"3iDrPdvwDrbJWi9DHQhSbPrL+MX0Sfx12pr5u/gVdGiYfho/M59P/2/Vk4D4I5jzbM3dQdLCI+b74Mzk",
+	"91n8J+hW8DR9bNrA4Hn8UndkfpG+9G3mSWHci4JgdxQS/Wn6/YOkIwJXp61iVd6NsBILWw2rso/FdbhH",
+	"A3CXKugzcfak72DkuoR4UtBBkofclnBezYvNLZDVlpabe3ZnXdj0pSC+VNXKSuQBB4EShBkxfE9tNX64",
+	"4erVcCTD+8x8tnd+5cX3iYhCytGQUTJJw6hKzSRnDo3M/FYVWZFIksxqFopGUJOQKKIDRsvYFwMvxGMc",
+	"GBWllZPEPFVOSIc6fSKus+GQhC55oPPlndoWcpTwchAb+kIAsRKmXP5elfsYcmvYG8BD7AvFiMFA5qSd",
+	"jtotO/7P+DdIS8/tDAVql0D6Woc6IxwKHwfBZFfdkXgOVE0kfy0f4Es2w8NdZugQU8mEeDREVYc8lnPI",
+	"d9MvHEuRNUdD5FPkeERgP3Bq25rxCUYFvByZn6Cqfib8EoRiTaf36dcwVRljzNEI+16H9liYqv28ru+Y",
+	"HsocObc8MhwxIVWC/VMycbZSKuk9olIMIdcQSLonKTu3blY5u8xAHdmFk/4y4/kpmWhxf9J4wUHldzKt",
+	"u6BuWYhTuVECqRJIXQogdQ4QCg2xRxQ/0IiERo2giBOvVhJ6lv7zo3Fjc66t8SYWZIwnZw01E81qIXki",
+	"JxIJ+BRJjDAX8FzAFbBPQi+CnlcCBwHcb6Yb4BGVyh2GwXXFJeTh90PswiHzmQcozQ+T4sklhF25msiX",
+	"mI6PiAQzNQuxwJM4zou0Rj+pk+CueoFb2fFfqVR/LdnXpVwvFOwRuUsznkBwXB6hNGYw3cAa3aAez99s",
+	"7RiKGxpBuvFW8wT6NCG5mUthnyrZ/fAuOD7jXW99tZ1Le/sS2dt6NZGfP9RX0OBeIPl9FLKer6RDcTGW",
+	"+t6CHjo+h0780OfQdwmUms9g4FFkh1XdqoVbaHhYzppmj9tpzbuK5XUoiwT3vWxhlpxF58ZD3AeSALC8",
+	"VcTibubBerSISvsTTM1bPfs2Fu6gsGf9m0QU/HphQX5dhaxu9e4wSuBpZyCrseeFhEv4Gn+5jOLfx6+m",
+	"T1QfWgtNP4q/XkbxvwHSfgHRL/g8/moZNTalBcOowK64oeW1T3vsH8hjeWqW82JbX3gvbe7T2myjRnPV",
+	"brVtoBXLbIfCGOLn+W65EvDP6JZbEE+Mv4MQ1dP4SwjgvYqfFUQU0fQJatYbdQRXfBU/PRDYg4XNDPO2",
+	"XNpFxnXt2uFxXLt2+LFJX97emtvEDWJvdNc9u+W2ib3Za9TtJjYde9d70JfXVXHh9yqeiuY1682GXV+1",
+	"G215K84jqeMq8a/j5/F38dPpB9pA0tG6glDd9FMUv1CB2o/il/KfX+oWTV/FTzObZPpxRolW4v+or7bt",
+	"eqO5uWGvr6/U642N+nqjLSVnwPrsUShX1cgLHX89IDfU5lmRl6cSK/7T9Jfx8/iL+Nvpx/Ff0fRf1Min",
+	"H6C//Tn+b/FLCPw+n34QfwsBxlSCAJ0epntG/X8e/yr+DMV/jL+Ay7+Al31ZsSpdf6+yVam3Wu1mu9ls",
+	"w4YN1bnyCBU7iktVLkm9UW9sNOotE2dVV/tUyrD19fp6fWN1Y3O1YlX2RiP4aHWt3lDh2ID0cbCTHLdG",
+	"Y31zc91CJzh2cCfzUp/J/5czsdgssX4ox9yoN9fX6/XGarOxKd+EEyECMsy9dKu+Xm9uNOqbqxtpeFmq",
+	"tAELE2iVe4K8URD1K1sVtaDzhH2tyj4JOWiDdasyJl25hJWtTPD+kFyZH0AVSN8Z5rWLQyCjHCjuEnnn",
+	"61K32NcZFSELDquuUejvY0EsRJntyktRVWklDwusXH7dkI058O9CazkstRs4UG/1bCnMle6AJIrZ2viQ",
+	"u7si1VRxOFNPpXE7h2QUEk6ogBnYQpxAZ2SVaoN5Rn0hwUw/Gl8oghf1dTpMR8U+zZssNmg57NWiOrI7",
+	"TKAh8/yeT7ytQ0+UksBT1PxgQQgk371cp3Ndp++jwfB6A23YK8KwWhWC6MkYAhruXQU7YK4GWDuKLAs6",
+	"XXJgytIOFug3zreRk2puRcjkaGjjAIOUbmXqIWi2uYzi38Z/iP9gofh38efx5xaKP4v/Pf5/4ZN/jX8b",
+	"/06x12fo8RURlTsg0EmkCv/Q3dG3M9f0sbTMYKHUjWpb+eCUitOQwOvQambMyz6lW8hX3UN34e48Ghqb",
+	"IjMvefYxLlgoX8rE0/IEZMsdmjn0PkdmlVDVaTU3nKQvGPR+dVqNZraxGA49LSU8BMxVig0eZOfMxmFn",
+	"Yarc6mXtkxOGmK4CsC3B5usHm6eBgefYpa60rEvLurSsS2FXWtapZV3QezJnwl1ZS+l7VHo2h3F1L4SG",
+	"Jr6c+5vYD8hVrVrbWOxd75tdcRlK187AklwofgPcwDMDODeAilpfVsyDBzUYOuodugN/HyiXWa2IWw88",
+	"M8voph9Ie2ILOSrLxrGQY3iCnQ6tJlaTHAyhHqaC1yzkvOugKkY86qpjasYD5S1QLxZEfZAFY2htpr/O",
+	"vFFtVkT+npmIefozmFnLtWiI+FE9GiI+d5MGPZQH6lcF+a87KOFU9r0tmKdkRBjkZW7ilmaNy9ylcrps",
+	"XPJYSEHb86lhgjYUC3I55GpkfjBrLO/mBjHEj98itC8Gla1mvV44iMucHeFijwx99ycskntovWklU63S",
+	"9Ny61yDNnr2KW10JUz17g6z17HW80TXfAaLaJ2EeA+ZP8zxwNznhK23c6DbdVc9ukXbPbuG1rr3hrnv2",
+	"Jqn3TILgCjxzvlK3Qzkfyc5hNPBpQno4z3Ml/POpB9sCBwmF+G406ofYk7ei5LF4IHAoTCbIul1v2roe",
+	"znfJbZ+ysLLV3lQJKUUF9YfeQCOuEfFwn/X9PWx7jGU7HyV3yZbQfZ6zSMBcQfFX8avp/xm/jF/FX08/",
+	"gUyUL+NXMyyFBbHd6ukIFdXyH59YkrDEV0oX8fl0dShQ7KNU61xN9/DMDg8FhdeqhMBACcPYz5MqTvCn",
+	"SjGwxFEIfRSkxJ2gavx5/LsthAUKCOYCNdbQQEpWdWvaodOP4PxJY0oeM2lQadfCNoo/jz/fQs12Pfsb",
+	"eV5fxN+BofjNNuoyMYCcD2np/iH+bfwf8R9VF6nQZyEiXqTE0UyH8XKHOjpVRbVqiLhAXWIazpkslmL4",
+	"lC+QSG+zfAcaW7Tqm8objBwpr7aQwHuEOrOLCPSJPxVp0BkpsOM1xDFSv0i0gxH9Rj5x/HNwtXwJsvab",
+	"+Bslkb+eforiZ+An+C5+Mf0Qir2fQ2r5X+X3z6cfggvhxfT/QNMn8VO5ieJny0coBnNG4/+M/z3+LP5j",
+	"xarEv44/iz+rvGNV0pWTl8zVIu+dM1Uri+oEtV3Opw/DWSEgeUP5kDeYG0Fu/1bFJaFuMkJ2WW83t3Wu",
+	"IGqa5cYdNLUn9jNTApFub8NUYK7p0LzrV29PJDenru1XhRUvpx/C1no+j6f2v/wXVPxwOs8DXiMgPESs",
+	"MKdf+FggqcgVzFkxexLO+whzPmKQ6Q5aYzfRGruePwrYEEu5Qv2AV95JbsHvyUtvmCuNCjbfPoDLjV5+",
+	"fWIvwcMJnYSWg9NfgJv7iZSD8i6vMnJQYZRcXvf/J4cy/WT6qc7uzqZw/wnqkMxAVRr3gv1G33mtIH1B",
+	"4TvLm6oFT+k/LWuVLthr+jrtIwVFEDbb/3ycnCvvJdQ5RxK1z7BfthB0XDP8VZByMcYcUbJPwmwfNYnZ",
+	"zZvsjjHfTb5zEHBPjX1OtoyzVB4/3YAMZWCVerJndAwKSY+E8kD6QpoF6Tk2R7LIIlCM4alFcJpsj+8F",
+	"Y/zip/jkYZMfYgQjoag/CBWOcGsUxh1ummCBBcUacMQgjQqwiHIlpPUcPRYicyJmVGqc9BCcT3VGaR+V",
+	"9tH3zz6atag/XIspF0EoraaLtZrKwoGywKMs8Cijd2dS4LGQbXo1ONQyUrPg6YmtfI41JAVW9hwFJerE",
+	"8SgAnnhT+AGRRKghydV6ZAOKHVotDuBJizoTwLNUrUXf3yfQR940DhkQFPhcFJrfunDjULVGh5qIZ65i",
+	"YxmpzCojC+SLjoTJnxn4XLBwMruY42xM+hOGB7M4cE0zgMwGN1alCFtNP4FjspD2P8+k/tIgKw2y0iAr",
+	"DbLSICvDWGUY62wc4GXdwMW2vLmw4NmKDl1dlf43F2XoLJINuaXDiCwbOvz7v/xbUkOxjG5BxuO+tjxU",
+	"d5ikFsS0kEYRDQjnmZuA9bOMduhERRt1zETaGBCZNKXsIsSUwz7OGUTGUcMokfaSIlvmTo55OWcB+Rwx",
+	"eFkcoAEJiaK81g/V1fjE9T3Ca9vKLJKS3UJYXhMQ+SA1tkazMK1xR03IOUQxSyOhNBJKI6E0Eg4aCUYE",
+	"lzZCaSNcdZ/7Fcl4eZ3wWQOMC0XQSrkunoS2nd3XEOLKFNUs8ZkcQLlMsOtas/+ggZRK5i7BTQluSg9o",
+	"iW7OC90kRG4Ygegp0c5lZTn5IToO75Oh7sOFjLV/lgm7qR9oGwX+Hsn5seA0HJmrezKYcl9u/XmYH271",
+	"5r70ZEnA/hD3ycrPRwSOeIErsetTDCQYh1OP1G9H9MQ/HZPuaNHfFrfblbc7ILZ2XJeMhA3zxw/vBac7",
+	"EYQ7i6ZbXdo8sOtqTe03fD5iymV6eHg+ICYrBeWPHt60N5BqKICHBFXv37yO1ppraysbjY31H0oyWrO+",
+	"9r08Fjp7hnhIbnYUFrCemW2jxMyMU4Kw3V3h/j8Tp8wiLbNIS4w3B8ZbO/4HcOTuMPEAC5/3fAV9rq6H",
+	"6g02pgHLZqEucYWg9C6ulVmpiwZrI7FATupbBr0GrM+2EBchkTLJQlJy24E/9IVKAW2sOjULcer3evqD",
+	"tvwAaF8CT6+Zp0slcyTgM5x5Oq/UUvHRWnFKqNwbZ+jbmycvlLmCCFtNxNnhTKR0YvXenTct9I/3brwp",
+	"ZdvbpHtPTqqe9GV0S3Ak7wnt+fRU90I21IYMjFelCRsV/FBeLUVrh/oc+X3KQnkjWC/oqaZsFf+fCYLF",
+	"hOluO7phsAqjwxOrmCLymLiRgI7FwNzei7jKP+aRVA+wQmV+ahl6Lr2zpXe29M5eSu9sSDiLQpek/Tko",
+	"GRe6Osqc1TJntcxZPXuTRoHWxVzPp4y590MWjWZTXSce7C1EoDYLrrdQd6LIKhGcxBn80W+qe1+lJs4u",
+	"HmEXOuE32xLmeVqk/87Wyn8+AEYy7ZnXkyYahIZMNcGF4QWME27usm7XG/Zq42GzsVU3d2EjQnnmMRJ5",
+	"PIRv4YL3NdRZ9zbIZq+ObYl47Ja3SuyNXgvb7e6aa74DfGCsxLnRkRSnXhSQOwz6YFTif4PeEC+gp8cH",
+	"049R/J3UYs+mH0Jjj2+Vtou/QfELNP2lVPmaevRL9ekz1NjYqtdR/Pv4j/HvQPcTLPhDvEdoZavRBJ0f",
+	"Cn4YbSVYQM2hlOkZlfufUm+DIv16+olCGRJ0fBe/AvrTlwtq1Oap2IVh1x/PLawOXsksfF7MwlmvUN8I",
+	"otIddM5MxjDThsfYGQWYUuI5y8hREtFBXdJjIYEeB3DQHYX10NinHhsrAjElGc2lvuhQkISWyogvqlXe",
+	"znECS7FtOIGVtwLJj5BPUcSJqSc2kziTNBgO8mkog+dRJhelKS5AlM8Q3fNL6cVE7DlS9ZYo4PWhgPoc",
+	"IEDLlXOEAI3F9uIskxrEYWk8l7ylP0Te0r7Wnxdjwq68B/97ShpThV8o6zJvAkSm8nshoHuTJjGFS3YH",
+	"mO8GBIeUhNzZRi6mLgnk6fQpFwR7tXwg63hCUoM2SjrSko70YuhI5z6fx2U3noB5NMXWp/HblDit9NZs",
+	"NUuoVnLdXQTX3QLysnQiHfHg5KQVPFZjuAun10NGlaAuCcAPRRBIO+VGOuR5csz1ztHEdx2qmO8YTagd",
+	"ZlUjKia3s4CBp3ZXrdYXk6nnSEJXqvhSxZcqvvTGlKkMV5J+63X5gFaMfCrJuF47FlskiriMtG8faL8S",
+	"3QJ/hRGl5t89uXsGxNs+cI35dXWEI05QquBr2+Y7q0OT31i5myonHvGAJ0wM5Mck4GRRkrBsOxaOh6bc",
+	"s0OBhEzeDSPKbDbKQceELqya4UoGxFiY334dFAyouwemlfprwIwFMGAxXa0Gr96mBJAlgCwBZAkgSwD5",
+	"PYkEqj2sUeCSaVR2AXBQ9wqYmdb6MFdSps4atxAlY8IFgsoBVB0PmGp6IP/ruwPTfQGSjFjgAWyhZKx7",
+	"MNQsCHwYUGMhzw+JK5jCNx1qAM4tYRLSlsyTEQ4hLSnwudBT8hP1BqjqEFhLuRd+BD8rrnd7y+eGIkL/",
+	"9Erl3WJXr4yS6hVLfsKADCxXx/F7qaZ0kYQ/d31Gvt7j99AJ/3n8VfwXUGVQeiF3PT6qpGqQ8DpABc/u",
+	"UJXwvFehZJxW8rDAq2y1of/D+4k609ecTWkIPGHGrVTfdXl41KZZBBmk2yy1OMwkN+qtZuVUSbH5XX18",
+	"dqye7jI99jyo/TKib5DIijKqMb9Re0rtpOvZSufEmTCFG2JaZf+bUsFldE/9U1rno0hwlZtTxBpeVWnE",
+	"Uuerb2AmJVgZjjhyMsWZjkECnYqCCp0K4iwUHHUnte8Ru7ieupJdvCzxLku8yxLvssS7pBcv05xKevEz",
+	"tEE0wrhQevGIlsD7DIB3vjMPwPCj2/JsA5cEWPaY8rG8n9Oqt5zvEWB+ZLZWCZlLyFxC5hIyXwBkBslb",
+	"wuUSLpdw+XsPlxN8cY6Aechsl3mEHxk0zf5uiSP4GZArcAuxwEuipynltx8C6YLLIir4MrpdHB416V+z",
+	"I5tDdh1Gd7XYhAzwkn+/k6Qf7Tx6+Oj2HQhMHsYtKifoKNziK8WKN9q9tZbdXm+s2632WtPurvZcu+lu",
+	"rq321tZwD6+lqnxEQleO3qoM8eNH8GYNqWOHPt0ZyqWBwvsRCR9xEqop22pkMoz0+CMupc2qVQExdDNk",
+	"Q9MzCD54RIUfZF7kQPYTxMnlg08VSkz2wvFRxMz2/N5GElvNOcTnQ8ZuYzrRyTz8UhD0ZBYnI8vu4QnA",
+	"uCsQf5xpOu8gfdykIu/5j4mHPJ+DBFRiESM4Lr6YaN4bCwkmcACScERCW4ItRbrLraRrDguRESgoJHIY",
+	"kDSh5SeS0zWMhgjDeU4lbS67FqxrmPldOfO75LHPBc+x5IgDE4lwEBLsTdAA821dBaUuT95yn4SoUa8f",
+	"ZvIh1Mvw+GheoNmMO8nRPhXrjpKxOBLRkIKMPUYGHpJ6i8myheVWklJ3Lsw1pcY5m1U6wibQYkurlJIW",
+	"5QpV01w9XZnQqaQbby51eSLsD/5ytf+PIVK5q/hSQGNouhR5VLcRhv8FjykXeMKlJatUirSfl0zGkSZT",
+	"yagi+TNnCykbmacaMiFUKdRoR7X1zOiSHyYzyg/sqBhmE4oiCptwwSMzg+dkcZNVtWubtf3qpUq/5Cq9",
+	"tBIvw3G+S8niJ/iKxHWT/TYrtGuU8DkxYchhGNNTG47WYaNSWaDbUqPzxAwEO5Z4oN2B5yLDiqHlgpOy",
+	"aAzn19uKReJMbMBEPjXrJ5AT50pnUQrz0j47aZO30ty6uJq1dB8tcSRIOORnbHZx4kahLyY2J0L4tH90",
+	"EwZxOPiS8em1lEuOMmoPybALYNVp1VfVx5Bi06EhC8gsuHo3c+sHemAPzLhOK/S0DH0gcK/3cMxu6tIu",
+	"LVDnO/dHDnCGKDATW6K6S3TA3iSiaDOb05AsWua05Q7S4ihviSPfu5hwQLT46X0bKOsLj4hjqaYrHaq6",
+	"sqqjjao6qcMy+XmpYWqp29bSDvsUESpXwevA1iZUyIPKQtQnApLtVuXUM+rt9uCZuymlwa6ZCydpJNih",
+	"B5cNBkaoN2K+lIeR1Pfyyoni3kBV580bD5ERiUPidOgQh3uqL6B+Iz7wR7qs1lGDUe9vuGycGiQYgpSR",
+	"QFR0KKMusZBgMLPwzmg8YHLzQKEP5mhMgmAZvaUpeqHCljKBcK9HXFFMxKtw37Gi8ISY9GKk4Bnj1dct",
+	"uhFlY+RTqcbcEtCVgO7EgO6UKmcBWKdm3eYBXhTQFboX0V2VTCZ8d09KNzYilHjIpx36T46Uy46FHMGc",
+	"2hYasLFUCRMLfq+6iEVUWGgoNwCFTzfrYmACt35AEOt1qMrSgbwd28wsEv6QoKqWsNnqSC3zQzIKJjW4",
+	"Z3qPkHAWRBA1zv0emHG2EUYh0eNXr6PTgpR+8QXv0ABz3QBGvQXwso8HcqjwqVdbRg7bJ6EXkbsjQh1z",
+	"i8wcqX4x6Bpl42vo7x/8Go2xLxcYwLAavfxU/hUw2odGt5gihwcYsqadDq06P9358a07Nx7uPnh0797d",
+	"+w93H7y141io2UIDeQnqTpBHejgKRE2RRBDdMHeCxiQkepmWO1SuDRpGXKAuQbgnSIjMsmGBhowLtLq2",
+	"hjwIlYxwKGYg9AdqXz14a+c+Mbmtx6GgEQl95ik1HQpU9akbRNzfJ7UEDr0bESj/1nhIjmw+FCRVpS0X",
+	"eW6vlxkMoR6qksfHDUWwcxrIg7d2pEpR69gzR1FtKbWbts3aosJtMGvEZv9UsuMc4sf+MBpWttabyrui",
+	"/mokg/WpIH0SKgR5Om0Nx/S+voX6KThyWvLJIAMeALzila12C1IfNuvJJ6v1Zqv+vqW2QJpkmyOosip9",
+	"QuXGLPRPpTRXkAl4V03pA5+6JJu1u/GwvpG5Nj3LMCupCMm8wGr70AtsrB16g2Z7U/v7AnzwOi0a7sKx",
+	"rGy1mpbcYEf3Szoe2phDGWB9KGe2VpXflnboJcIFgDLV8oFECI1UNRBAr+2lzDxbHI7o/b9Icq/+iaWU",
+	"JBepGlX8SI7+Gw64A/38aYf6UkNLgOMLPosMSWObxJLV0QZtq3UouK6srDtLObnknf1ALgNy2bDrU7IN",
+	"neRExB00xBO5iASLWVnEekV/FpGIHKc+Ib/BYC7FG8FNxRjhqKqepKrdzH0UvpBAAAeg1sjjUQD+fbXA",
+	"hTrDUGKlq6/zh+eSPA9hhJoB8n3w5d9SP28l2waHIYZjysUECjLk9qoc1o25V4YSBp8nGYezdJ75vrKg",
+	"yFQDv25+/f4xw8Gc+32q2vDAuLIekVlj0z9SUbRTxOxmjkQnvlQp04mdTvpIZyawiai5R6WgZqPLWEAw",
+	"PXYcY6hjBPcHqAo0DpkgiMvDqGcHsHRIVEfh4ezhyEtOMxQN6bGiYwGIC2skQdnMfaOjXPLqyulxXdF4",
+	"dN5pMhRUlbgkNJfVjhnaj+HnZz02VeWz4GSZ4qfzmCy5d82g1OaZdzhnNkEPyWMhj1PPp57h6OFR9+fE",
+	"FajqYk5sn3IChcD7YBZOYPPPXEDzZw6Ev0VoXwzSIGfyd+EALzNVXirVdKRVCYBDXHm/ir/VtX0nZcr7",
+	"rS7BSxny4Ek3hhiCuphSvOzvY8r28T/osS6zsF9JS44rWxVQ64reVVnw0nJQA5+jaDdn0qS/1AHvJt50",
+	"G8Re77Y8u0U2sK4tdVe9Fmn31vB6t6gmta7/zy74j/6/HEOtlCfyb7Ul5cT8IX6OgIr25fSD6ccwS1DJ",
+	"qao9M4y6FcvIV40B5qhjzMKqWVedqoIGvLk5PXx8KY08k+9K4FQaMZfUiHlXw9rvtf2y8p76h85OXsS7",
+	"auYJsNEy2jEuSNZDmCoWilzZi29oKo7wxqnTc+oAeSnSS5FeOYX4nuV2Uju8lNiXLP0BZ0RPolevhuQu",
+	"dKibbVb4cCOvX7/CWDFi9qrwP13AvM7IWdmBmcoG1aR9hinCrrTBDieegDELaRhqT+cTRVAV0wm4SkjA",
+	"ydaBVnpZnwlwXxgHCUe+6FDlWJE6wllGO5HnC2k+c+Told5VA9w1TpVCgib1Qoe19glzObIKu9L21nsN",
+	"t4ntDbLatVu9NWxvug3PbnZXSavXxmvddXfhkIIaoxo2sC+dR3bH4q9RIpMSmZwdMlFOU19waKNgdmOZ",
+	"5lOm+SxOag+bJ4FWhWjqTEDEUE5X/xianPGABQSJgTyMFvL1KyPKBOEIsjA84uUZc5bRfYI9qRCl0lM5",
+	"khn1C278NH+lqvJt+ACHxFNfyp/Ujgl9qUN527zCleoQcmF6pwtwoBL/Jv4KqMieTZ9MP4yfTT+K/zr9",
+	"MH7+P3VovmuW6pk1fTJ9Mv04/jp+KcX1i/i/I2B8ezL9RHHBfTtTii/PR1/YC9kQBGwSTgQ6R7zRXXfX",
+	"PLtNWj27hVe79obb9OwGqffMdwAg1RasbPVwwImVwsc5NduZORz15jve42gOWmm+XiIxq1uhq92zxLWI",
+	"Q1WQSrXShj0hXZBKrISUSjTEeyQn+h3Fmks8J9uqglGCQuKy0OPK4CrI31TpmcSWEJpnYsVS14yCCdDp",
+	"MoSRo7Cy06H6kQd5eBU6zdHxVlUqJ/K1/qptI0w7NKfrUNUxf28hOV9ODdpfBgEbQw4rwnSikyqspBkW",
+	"ZVDwICKVFuJLdLhPpLJjY5rk/KsXKWpewRJ1p2XNaSw9oww+142ink8/mH4i1YAFYj/+C7QolKpBKomn",
+	"VkYPTD9C8fPp/zX9V6QYLSHpNP5m+rH8+F+B6lKrnRfx1/GL5cNi+jQCVvGGnAvJUKmKX68qPsWumGWP",
+	"aWWLxpgj7HkJE0pJblRabecKJ0bBRPHdeh7CNG8qnZ8Rd7W6g78+P7BJ8dztsXA34iR0UBVqNRwGtRcs",
+	"zKCTmpUACX0VNvz+RqFvZyHLwWqRGtxO3VijC14ATnKNtgxp8vF4JW0f0KH5Tt1HepX1nXSGVKFv+cGB",
+	"cHDSj/v0XbUPTv8J3chqROdIa1EGsC/aTXxoZ/wgXcb6AJdYpcQqF8cMkjg/DrWzLkQpI80VsjIm3QFj",
+	"e4pkcd/3SPj+XAjEZbTn96NQEdrBD7eQwzH1uuyx0sETxvYw59iZTSgFvzsSJBAaDeVb6DtXrIq5LXSS",
+	"mNed8XaSmG6eiqrx//9TeR9AepDdqx4Bvr6aLr2Rul7P1RJHLOzQkPQi6i3ljjq6wwT09NR5wpSJpEWJ",
+	"hAEijLgg3pZ6DKEeCZd4h2LPCwnnSSGmT9PSvns7/9vtG3ce7r5948c/uXv3p7sP7j66f/3GAycZ9hJP",
+	"mx51aKi8FGkB6LamWgFEMvY5qVkq/0xlMPsc9YhwBxJf9LFPM2QKZoJUqasUasCSaWkOZ/jUcD2poQ+x",
+	"cAeIRSFfRg/lLfZJ6Pd8RcclAAgpmgTwrjBKEGAg1V474eTXKCyJ1ZN96HbEGVTojkABWigkMBriAfM0",
+	"S1BTbsr//sGv5dfQiSkkIpRPVlntGLkh5gO4InXtqMUTY9+FeuB0wXu+hP1qlTtUeXyS9uhy3uCFdQcp",
+	"AHzNel3x2wBJhrrxAFMPyC6qjhcpyEIcmEfH71MGTjQTf6nJFwaa6txm5YKNuHqZiU/728hp15uO6gqV",
+	"u9BlUeBB/nyXIMz3iIeqvkBqFnhtuUN30osVXIU6Y5E/00lvqXqrEF7eJy7x94mmHLqTmfzTQExYcpAT",
+	"cNtlHrkuIR7UpDCNI95TkKbZa+MN3CASi/TstkQlm/I/qpUQgJp6Fpqkt3o/ERvZPTM/OHhbSczcO58H",
+	"fGWRcJkqGVKHZ+Eh7rh7s3BL7riMMTd79OSopYxYv2480Zxr0d7Egozx5NQQRPNUKMK9TA9FdXRTGZPd",
+	"aRxVNd7IRmXuAgmzajOgYckBsAKRiKM8K++v9PC7K9qW8o+Jg6vm2a6D0utBLyktZ0iKpO2oVPo2cm48",
+	"xH3HOtT8CET4dewOiH2dURGywJHmuhT/OnpCyZgvF3ePgQtu4nevp6NevEGfHM1ZNenLhrU9nyhDSr3H",
+	"fB5oJZihX1ub2Gu99brdamw07c1V3LK7bXfNWycbvc3inmxz2pojpnwnqkbKNPP6LP4u/hramD1F8Qvo",
+	"4xW/nH4UfxM/j7+dfjj9eJ5mXZDQOZ+ATZdtItdylpQt2GAH2nblNk+Bq0tNv4WG+LGN++RHa3VA07Ob",
+	"allHdAIjIJqQwP2kkjbfDWy7sBtYZscf/Wz59NU5xfpt5gFELAPci4tYJVpu7vwss8Ey8vQOGStpenPn",
+	"Z0Wh7mOESpYZ6z7pVXJ5zvOKYkLFkXL4hvpeIV0cZoSyNIIOC+hCudyhpxTMsxp7GdGsR3k6uVxc6aon",
+	"aOGS9tOWjb+tHN26rlWqY5sTHLoDxCdU4MdbyOlUpr/Q7Q6fdipydu3pk/hrcG6+kn+y0KlZQPZ0P+Lc",
+	"kDjdoH1oBjeWRpwcF99WliExXAUITpNEnCGmewh32T7p0APXKFtKURDK9faFlUyWxMPyulAnpYFE7dBq",
+	"d5LMn2J8kIaw0RQ6/Wzhmtzmla/JhZmU6vHX8VNLtWWdPoGUgZegItG1a40mkkpy+mT66fRf4ufxs2vX",
+	"5A5UP831nzW9ZGfdS13FRchoX1166N66x2z2mgN9ZyGVuwB7ZHsFzwkw5sUr8lZwp43GZtMEyFuerT6V",
+	"H9ZXzwqvmP0v1+T3kKfxbfwKxV9LyPIqgTAvph9OP1FNRz+a/lIimPhF/BzFzyBlA/IIPohfTX8pEc7/",
+	"Mh+wOUWanBaDk+Nz4/QpLRFOiXDODuHoTQVOWq2oxIAMLxHckUhiJs65l/SlTwGOFNCWBCAHGpPm0c0y",
+	"2lF96TvUxWE4QZhqO7QA3egG+PljpPc6JO3hfofO2PESDPSJQM5qveVoVkPjEtUR5mX0iO5RNqb5Cqqt",
+	"2f7BFEbJ5Tk1gLrUKeCH9VWXeZNC5fmb+Gn87fRTEPKfghad/jL+dvqRDoMW6FA0/YVUnYDHvp5+WqRC",
+	"Ufx5/Apy0XTyHuSjvQAft7oeo0FIej/qVAZCjPjWykomBr3iqka9nQoKSfCjToWyHgsCNkaUAWdN2Kno",
+	"0T9D8UtlZAMa/DLpO49nKXPQsOuk4TXd1a7dwu2e3SJrnr3hrnftTVzvNtymt0pavdNo2IKO7IfI/1JP",
+	"gYk/Tz+E+Y+/iF9NP9A9619OP5p+MH2C/vbn+Pegd5/HX8V/MV4EqYGLWoHHL/729el0bCIl5GE5XtEa",
+	"p1KpZUstewotC/ynqTWsOCdyqWWXTMuuvCf/exTLBnRnKla528gLcU9wC8mN50UB8eB9NJefDZy+INaV",
+	"PwI0W07jHvQxJCZr4HNRSMiRasBbAjDL63TvloqqVFRSUZ1IKcH+neHlloemVEelOjqlOtrJKSNfnKuR",
+	"V5jSnDx4RsKS0j6n5wwZEByIwT/P1GLa8NPJJMoi00kecuFRGFG+Lbezx1T6ChIsUoYx8rDAXcxJoT76",
+	"CTz41MxQKS3A3vziRD97doM0eDUoxPL3dbn9ifb0EVvsLX+fUPmYUci62Ux+PuFyv6moM3QUnH91dAaO",
+	"mXgE4ge7A7nhLeS0c1lYhcuiaqwJ55dtZe5Db0XBECfhqdbkfCRGMm9HrGf+5+9VugSHJNyJxEDeTaIq",
+	"eLcZeY4+V68eVqxKFEqYtAJITD/nvUPz1U/arlngy7F9aiHB9ghFIemFhA9AisFXLALUaHiB5ZCK5ZKi",
+	"kLF9iiJOwiWO2Jgi7AINffYO6pOiiFMWWaMq8SKd+eMSKdl5LYuEoe+RQrbD5eJ6El7wjBsBcSXY811b",
+	"jheLKCSo+l+X2/XNGnJJqLNACEddqe+SkklXtwNJpsVPUwKzz8/eomie7j68p5tGIdU0ClXzvaXwaMRr",
+	"FmQZ7pNwAl30eNKURP/UjIALMso8XIyZre5a8OgH+jdiELKoP0DksS4Xujsi9NYb6DqjlLhpSgxH1fj/",
+	"if8Y/zb+1Ur874CCP5o+gYLNL+MXqsGIlBd6WQKf7ukikSFUxqoZ45nhcc4KxgUdTuUvD1h1SxyNCBsF",
+	"BFV7mhJdVUoDEE9a9UFnPgt1A+bucQv5dN8XOG3D2o2CPeQPVQuBZCT610WjmSBOOJe/t9AIcw5xQl0q",
+	"Y1ZB2igCBQyQXNIKB9ICc+9rTnTxefGpjUcj5NMue2zlU92SFk4jEiYxQ5XSOsCUksDSFt0+QVyEBA8t",
+	"5BEplFT0eMi6UhuPIj6Qk2PGnTscS2iI/QCeAhtZ4kw38N09FFEedeVouyTzNrkMqYJXUvIZuQPi7uk0",
+	"KQWU9shEjUppFMNjD7071N/ZOVMi8fDtr117g+yTgI0gb0uawdeuobTVzI07/+uPvPQCp7aFBGOBblJC",
+	"uJQfVodC5zTMk9CsSOs3uT5gUo6iMeSnDvA+JEKLZXSLyoPhRZAMDC17OEGJiuQmtzbjadYv5JH9osOo",
+	"CTUNk7Tc0moscmMuccR9j6CqszIkB2vxnFrhei5xxYWHksOS4+xMB2QS7Y+WvwplVo0FxDRBfyLi9Qky",
+	"7golFxOPhfoZ3Cgd7c2dn6md1ouCwBbksdChkszgcgB6Ri8ctau0mS1PoFYP5kF+iHSnXTWv6iGW+RD8",
+	"k9xC/ZBFI76NKDPiNDOO6+ruRSsnp9MskCYh1GPZKloUF4eelUsRMYOzEIj4ZCiZ8Q98Llg42UajAAsJ",
+	"1jNnR0WM82f58MgPdlctnkvdNmJJJ88r59pIagDioQyI45aZWNO8tcpo4FMiBS7yKRdY9T3Uqov4I7Mn",
+	"pDDmwnf5tm74kE+8XOJI51pm3qEo1fLwC9yU2vKQzkh7VKVdaEEvJGOUkyrfyLQtGuFQSEUCFROpqpVb",
+	"1QvxGAdoxALfnWQGOKuH7eFB7oyyZBF66Ze4WnJ1HDzmRnA3JaiVt8gIp+wiKAoLvWa1zHBuJH0nZ6xz",
+	"oaBQa53e3by4R1wfFCBiCl6h6vBwF/Li56OQ7PtkXDQRhu9EqjT9DmqF9bHsEjEm2krJfq9NSj1vpuuJ",
+	"pUWJH2h0pErxkqZoLERdJgZwTLPH46H6fSL0jz0Y0chlUP06Jl2fYujHQrAnN785udKoIkappdtM7i34",
+	"xpIa5x8f3L2jpg+KdUJ/H2pOruOAUA+HqHr/5nXUbrfaNdQjxMudaHVJ5f133v8fAQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -178,6 +178,33 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for CalendarEventKind.
+const (
+	CalendarEventKindDeadline    CalendarEventKind = "deadline"
+	CalendarEventKindGroupEnd    CalendarEventKind = "group_end"
+	CalendarEventKindGroupStart  CalendarEventKind = "group_start"
+	CalendarEventKindInstallment CalendarEventKind = "installment"
+	CalendarEventKindWebinar     CalendarEventKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the CalendarEventKind enum.
+func (e CalendarEventKind) Valid() bool {
+	switch e {
+	case CalendarEventKindDeadline:
+		return true
+	case CalendarEventKindGroupEnd:
+		return true
+	case CalendarEventKindGroupStart:
+		return true
+	case CalendarEventKindInstallment:
+		return true
+	case CalendarEventKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CatalogHistoryEntryAction.
 const (
 	Create CatalogHistoryEntryAction = "create"
@@ -1621,6 +1648,90 @@ type BindCertificateRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CalendarEvent defines model for CalendarEvent.
+type CalendarEvent struct {
+	AllDay bool `json:"allDay"`
+
+	// AmountMinor An installment's amount in kopecks.
+	AmountMinor *int64  `json:"amountMinor,omitempty"`
+	Currency    *string `json:"currency,omitempty"`
+
+	// Date The day of an all-day event.
+	Date *openapi_types.Date `json:"date,omitempty"`
+
+	// End UTC; for an all-day event midnight UTC of the day after; equal to `start` for a deadline.
+	End     time.Time           `json:"end"`
+	GroupID *openapi_types.UUID `json:"groupId,omitempty"`
+
+	// ID Stable per item and kind, e.g. `webinar-<lessonId>`; the same event keeps it when it moves.
+	ID string `json:"id"`
+
+	// JoinURL A webinar's join link.
+	JoinURL *string `json:"joinUrl,omitempty"`
+
+	// Kind `webinar` (a webinar lesson, with its join link), `deadline` (a lesson's or
+	// test's `dueAt`), `group_start` and `group_end` (my group's first and last
+	// day, all-day), `installment` (an unpaid installment's due date, all-day).
+	Kind           CalendarEventKind   `json:"kind"`
+	LessonID       *openapi_types.UUID `json:"lessonId,omitempty"`
+	OrderID        *openapi_types.UUID `json:"orderId,omitempty"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+	ProgramID      openapi_types.UUID  `json:"programId"`
+	ProgramTitle   string              `json:"programTitle"`
+
+	// Sequence The item's revision (the feed's SEQUENCE); grows when it changes.
+	Sequence int `json:"sequence"`
+
+	// Start UTC; for an all-day event midnight UTC of its day.
+	Start time.Time `json:"start"`
+	Title string    `json:"title"`
+
+	// UID The iCalendar UID of the same event in the feed (`<id>@<host>`).
+	UID       string    `json:"uid"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// URL The item's page in the cabinet (the lesson, the program, the order).
+	URL string `json:"url"`
+}
+
+// CalendarEventKind `webinar` (a webinar lesson, with its join link), `deadline` (a lesson's or
+// test's `dueAt`), `group_start` and `group_end` (my group's first and last
+// day, all-day), `installment` (an unpaid installment's due date, all-day).
+type CalendarEventKind string
+
+// CalendarEventList defines model for CalendarEventList.
+type CalendarEventList struct {
+	From time.Time `json:"from"`
+
+	// Items Every event in [from, to), by start; the range is the page (at most a year).
+	Items []CalendarEvent `json:"items"`
+
+	// TimeZone My profile's time zone (IANA), for showing the UTC times.
+	TimeZone string    `json:"timeZone"`
+	To       time.Time `json:"to"`
+}
+
+// CalendarFeed defines model for CalendarFeed.
+type CalendarFeed struct {
+	// Active Whether I have a subscription URL (its token is never shown again).
+	Active    bool       `json:"active"`
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// LastUsedAt When a calendar app last fetched it (to a minute).
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+}
+
+// CalendarFeedIssued defines model for CalendarFeedIssued.
+type CalendarFeedIssued struct {
+	CreatedAt time.Time `json:"createdAt"`
+
+	// URL The private subscription URL (https); shown only now.
+	URL string `json:"url"`
+
+	// WebcalURL The same URL with the `webcal://` scheme, which opens the calendar app directly.
+	WebcalURL string `json:"webcalUrl"`
+}
+
 // CatalogActor Who made the change; `null` for the system (seed, migration).
 type CatalogActor struct {
 	FirstName string             `json:"firstName"`
@@ -2022,6 +2133,139 @@ type ContactCodeRequest struct {
 // the organization's signed-in members. (Audiences by program — the
 // learners of given programs — will be added here when programs exist.)
 type ContentAudience string
+
+// Conversation One of the learner's threads, as listed.
+type Conversation struct {
+	ID                   openapi_types.UUID `json:"id"`
+	LastMessageAt        time.Time          `json:"lastMessageAt"`
+	LastMessageFromStaff bool               `json:"lastMessageFromStaff"`
+
+	// LastMessagePreview The start of the last message (up to 200 characters).
+	LastMessagePreview string             `json:"lastMessagePreview"`
+	MessageCount       int                `json:"messageCount"`
+	OrganizationID     openapi_types.UUID `json:"organizationId"`
+	ProgramID          openapi_types.UUID `json:"programId"`
+	ProgramTitle       string             `json:"programTitle"`
+
+	// Unread Staff messages the learner has not marked read.
+	Unread int `json:"unread"`
+}
+
+// ConversationAttachment A file attached to a message (or uploaded and waiting to be sent with one).
+type ConversationAttachment struct {
+	// ContentType The type sniffed from the content.
+	ContentType string    `json:"contentType"`
+	CreatedAt   time.Time `json:"createdAt"`
+
+	// FileName The name the uploader's file had (control characters and folders removed).
+	FileName string             `json:"fileName"`
+	ID       openapi_types.UUID `json:"id"`
+
+	// Sha256 Lower-case hex; the download's `ETag`.
+	Sha256    string `json:"sha256"`
+	SizeBytes int64  `json:"sizeBytes"`
+}
+
+// ConversationAttachmentUpload defines model for ConversationAttachmentUpload.
+type ConversationAttachmentUpload struct {
+	// File PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
+// ConversationMessage defines model for ConversationMessage.
+type ConversationMessage struct {
+	Attachments []ConversationAttachment `json:"attachments"`
+
+	// Author A participant of a thread as the other side sees them.
+	Author ConversationPerson `json:"author"`
+
+	// Body The text as written (Markdown or plain text).
+	Body string `json:"body"`
+
+	// BodyHTML The body rendered from Markdown and sanitized; safe to insert into the page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ConversationID openapi_types.UUID `json:"conversationId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+
+	// FromStaff Written by a teacher or another staff member (else by the learner).
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Seq The message's number in its thread (1, 2, …).
+	Seq int `json:"seq"`
+}
+
+// ConversationMessageCreate defines model for ConversationMessageCreate.
+type ConversationMessageCreate struct {
+	// AttachmentIds Files uploaded before (`…/attachments`) by the caller for this thread and not yet sent.
+	AttachmentIds *[]openapi_types.UUID `json:"attachmentIds,omitempty"`
+
+	// Body Markdown or plain text, kept as written; may be blank only when files are attached.
+	Body string `json:"body"`
+}
+
+// ConversationMessagePage defines model for ConversationMessagePage.
+type ConversationMessagePage struct {
+	// Items Oldest first (the newest message is the last item).
+	Items []ConversationMessage `json:"items"`
+
+	// OlderCursor Pass as `before` for the messages before these; `null` at the start of the thread.
+	OlderCursor *string `json:"olderCursor"`
+}
+
+// ConversationPage defines model for ConversationPage.
+type ConversationPage struct {
+	Items []Conversation `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ConversationPerson A participant of a thread as the other side sees them.
+type ConversationPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// ConversationReadRequest defines model for ConversationReadRequest.
+type ConversationReadRequest struct {
+	// MessageID Read up to and including this message; omitted, up to the newest. The mark never moves back.
+	MessageID *openapi_types.UUID `json:"messageId,omitempty"`
+}
+
+// ConversationThread The learner's thread with the teachers of a program.
+type ConversationThread struct {
+	// CanWrite Whether the learner may send messages now (access to the program).
+	CanWrite bool `json:"canWrite"`
+
+	// ConversationID `null` until the first message is sent.
+	ConversationID *openapi_types.UUID `json:"conversationId"`
+
+	// Messages The newest page, oldest first.
+	Messages []ConversationMessage `json:"messages"`
+
+	// OlderCursor Pass as `before` for older messages; `null` at the start of the thread.
+	OlderCursor    *string            `json:"olderCursor"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ProgramTitle   string             `json:"programTitle"`
+
+	// Teachers The program's teachers, who read and answer the thread.
+	Teachers []ConversationPerson `json:"teachers"`
+
+	// Unread Staff messages the learner has not marked read.
+	Unread int `json:"unread"`
+}
+
+// ConversationUnreadCount defines model for ConversationUnreadCount.
+type ConversationUnreadCount struct {
+	// UnreadConversations Threads with at least one of them.
+	UnreadConversations int `json:"unreadConversations"`
+
+	// UnreadMessages Messages of the other side not read yet (for a learner, staff messages over all their threads; for staff, learner messages over the threads they see).
+	UnreadMessages int `json:"unreadMessages"`
+}
 
 // CreateApplicationRequest defines model for CreateApplicationRequest.
 type CreateApplicationRequest struct {
@@ -4134,6 +4378,38 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffConversation A learner's thread as the program's teachers and the organization's managers see it.
+type StaffConversation struct {
+	CreatedAt            time.Time          `json:"createdAt"`
+	ID                   openapi_types.UUID `json:"id"`
+	LastMessageAt        time.Time          `json:"lastMessageAt"`
+	LastMessageFromStaff bool               `json:"lastMessageFromStaff"`
+
+	// LastMessagePreview The start of the last message (up to 200 characters).
+	LastMessagePreview string `json:"lastMessagePreview"`
+
+	// Learner A participant of a thread as the other side sees them.
+	Learner ConversationPerson `json:"learner"`
+
+	// LearnerUnread Staff messages the learner has not read yet.
+	LearnerUnread  int                `json:"learnerUnread"`
+	MessageCount   int                `json:"messageCount"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ProgramTitle   string             `json:"programTitle"`
+
+	// Unread Learner messages no staff member has marked read (staff share one read mark).
+	Unread int `json:"unread"`
+}
+
+// StaffConversationPage defines model for StaffConversationPage.
+type StaffConversationPage struct {
+	Items []StaffConversation `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // StaffSupportMessage A message of a ticket's thread as staff see it.
 type StaffSupportMessage struct {
 	Author    SupportPerson      `json:"author"`
@@ -4530,6 +4806,12 @@ type WebhookNotification_Object struct {
 // CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
 type CatalogIfNoneMatch = string
 
+// ConversationBefore defines model for ConversationBefore.
+type ConversationBefore = string
+
+// ConversationLimit defines model for ConversationLimit.
+type ConversationLimit = int
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -4640,6 +4922,12 @@ type UnprocessableEntity = Problem
 
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
+
+// GetCalendarFeedParams defines parameters for GetCalendarFeed.
+type GetCalendarFeedParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
 
 // ListCatalogOrganizationsParams defines parameters for ListCatalogOrganizations.
 type ListCatalogOrganizationsParams struct {
@@ -4867,6 +5155,66 @@ type ListMyAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// GetMyCalendarParams defines parameters for GetMyCalendar.
+type GetMyCalendarParams struct {
+	// From Start of the range (default now).
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To End of the range, exclusive (default `from` + 60 days).
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Kind Only events of these kinds (repeat for several).
+	Kind *[]CalendarEventKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// ProgramID Only events of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+}
+
+// ListMyConversationsParams defines parameters for ListMyConversations.
+type ListMyConversationsParams struct {
+	// OrganizationID Only threads of this organization's programs.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// ProgramID Only the thread of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// Unread Only threads with unread staff messages.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadConversationMessagesParams defines parameters for CountMyUnreadConversationMessages.
+type CountMyUnreadConversationMessagesParams struct {
+	// OrganizationID Count only threads of this organization's programs.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// GetMyProgramConversationParams defines parameters for GetMyProgramConversation.
+type GetMyProgramConversationParams struct {
+	// Limit The largest number of messages to return.
+	Limit *ConversationLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Before The `olderCursor` of the page read before; omit it for the newest messages.
+	Before *ConversationBefore `form:"before,omitempty" json:"before,omitempty"`
+}
+
+// DownloadMyConversationAttachmentParams defines parameters for DownloadMyConversationAttachment.
+type DownloadMyConversationAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
 	// Unread Only notifications not yet read.
@@ -5084,6 +5432,51 @@ type UpdateCategoryParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListOrganizationConversationsParams defines parameters for ListOrganizationConversations.
+type ListOrganizationConversationsParams struct {
+	// ProgramID Only threads of this program.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// LearnerID Only this learner's threads.
+	LearnerID *openapi_types.UUID `form:"learnerId,omitempty" json:"learnerId,omitempty"`
+
+	// Unread Only threads with learner messages no staff member has read.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountOrganizationUnreadConversationMessagesParams defines parameters for CountOrganizationUnreadConversationMessages.
+type CountOrganizationUnreadConversationMessagesParams struct {
+	// ProgramID Count only this program's threads.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+}
+
+// DownloadOrganizationConversationAttachmentParams defines parameters for DownloadOrganizationConversationAttachment.
+type DownloadOrganizationConversationAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListOrganizationConversationMessagesParams defines parameters for ListOrganizationConversationMessages.
+type ListOrganizationConversationMessagesParams struct {
+	// Limit The largest number of messages to return.
+	Limit *ConversationLimit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Before The `olderCursor` of the page read before; omit it for the newest messages.
+	Before *ConversationBefore `form:"before,omitempty" json:"before,omitempty"`
 }
 
 // ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
@@ -5530,6 +5923,15 @@ type ChangeEmailJSONRequestBody = EmailChangeRequest
 // ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
 type ConfirmEmailJSONRequestBody = ContactCodeRequest
 
+// UploadMyConversationAttachmentMultipartRequestBody defines body for UploadMyConversationAttachment for multipart/form-data ContentType.
+type UploadMyConversationAttachmentMultipartRequestBody = ConversationAttachmentUpload
+
+// SendMyProgramConversationMessageJSONRequestBody defines body for SendMyProgramConversationMessage for application/json ContentType.
+type SendMyProgramConversationMessageJSONRequestBody = ConversationMessageCreate
+
+// MarkMyProgramConversationReadJSONRequestBody defines body for MarkMyProgramConversationRead for application/json ContentType.
+type MarkMyProgramConversationReadJSONRequestBody = ConversationReadRequest
+
 // SubscribeToMailingJSONRequestBody defines body for SubscribeToMailing for application/json ContentType.
 type SubscribeToMailingJSONRequestBody = MailingSubscribeRequest
 
@@ -5598,6 +6000,15 @@ type UpdateCategoryJSONRequestBody = CategoryUpdate
 
 // PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
 type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
+// UploadOrganizationConversationAttachmentMultipartRequestBody defines body for UploadOrganizationConversationAttachment for multipart/form-data ContentType.
+type UploadOrganizationConversationAttachmentMultipartRequestBody = ConversationAttachmentUpload
+
+// SendOrganizationConversationMessageJSONRequestBody defines body for SendOrganizationConversationMessage for application/json ContentType.
+type SendOrganizationConversationMessageJSONRequestBody = ConversationMessageCreate
+
+// MarkOrganizationConversationReadJSONRequestBody defines body for MarkOrganizationConversationRead for application/json ContentType.
+type MarkOrganizationConversationReadJSONRequestBody = ConversationReadRequest
 
 // CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
 type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
@@ -6410,6 +6821,20 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
 	StartSsoSignIn(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCalendarFeed The iCalendar feed of a private URL
+	//
+	// RFC 5545 `text/calendar` for calendar apps, without sign-in: the URL's
+	// token is the credential. The same events as `getMyCalendar`, from 30
+	// days back to a year ahead, times in UTC and all-day events as dates,
+	// with stable UIDs; SEQUENCE and LAST-MODIFIED follow an item's changes,
+	// so a moved webinar moves in the subscriber's calendar. `X-WR-CALNAME`
+	// names the calendar, `X-WR-TIMEZONE` is the owner's time zone. A
+	// revoked, replaced or malformed token is `404`. `ETag` with
+	// `If-None-Match` gives `304`.
+	//
+	// Corresponds with GET /api/v1/calendar/feeds/{feedName} (the `GetCalendarFeed` operationId).
+	GetCalendarFeed(ctx context.Context, feedName string, params *GetCalendarFeedParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCatalogOrganizations List the centers
 	//
 	// The public list of centers that have at least one published program, by name. Cursor-paginated; no sign-in.
@@ -6659,6 +7084,43 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/me/audit-events (the `ListMyAuditEvents` operationId).
 	ListMyAuditEvents(ctx context.Context, params *ListMyAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetMyCalendar My upcoming events
+	//
+	// Webinars and deadlines of the programs I have access to (an approved
+	// application in a running or finished group, not suspended), the first
+	// and last days of my groups (approved, not canceled) and the due dates of
+	// my unpaid installments, in [`from`, `to`): by default from now for 60
+	// days, at most a year (`422` naming `query.to` beyond it or before
+	// `from`). The range is the page. Events are the same as in the feed,
+	// with the same ids.
+	//
+	// Corresponds with GET /api/v1/me/calendar (the `GetMyCalendar` operationId).
+	GetMyCalendar(ctx context.Context, params *GetMyCalendarParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeMyCalendarFeed Revoke my calendar subscription URL
+	//
+	// The URL stops working at once (`404`); subscribed calendars keep their last copy. `204` also when there was none.
+	//
+	// Corresponds with DELETE /api/v1/me/calendar/feed (the `RevokeMyCalendarFeed` operationId).
+	RevokeMyCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyCalendarFeed My calendar subscription
+	//
+	// Whether I have a private feed URL, when it was made and last fetched. The URL itself is shown only when it is issued.
+	//
+	// Corresponds with GET /api/v1/me/calendar/feed (the `GetMyCalendarFeed` operationId).
+	GetMyCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueMyCalendarFeed Issue or rotate my calendar subscription URL
+	//
+	// Makes a new private feed URL (for Google Calendar "From URL", Outlook
+	// "Subscribe from web", Apple Calendar "New Calendar Subscription") and
+	// returns it once; an earlier URL stops working at once (`404`). Only
+	// the token's SHA-256 is stored.
+	//
+	// Corresponds with POST /api/v1/me/calendar/feed (the `IssueMyCalendarFeed` operationId).
+	IssueMyCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMyCertificates List my certificates
 	//
 	// The certificates bound to the signed-in account, oldest first (an
@@ -6758,6 +7220,22 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
 	CloseAccount(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyConversations My threads with teachers
+	//
+	// Every thread I have with the teachers of a program, most recently
+	// active first, each with its count of unread staff messages. Filters
+	// combine.
+	//
+	// Corresponds with GET /api/v1/me/conversations (the `ListMyConversations` operationId).
+	ListMyConversations(ctx context.Context, params *ListMyConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CountMyUnreadConversationMessages My unread teacher messages
+	//
+	// The badge of the cabinet's messages section, over all my threads.
+	//
+	// Corresponds with GET /api/v1/me/conversations/unread-count (the `CountMyUnreadConversationMessages` operationId).
+	CountMyUnreadConversationMessages(ctx context.Context, params *CountMyUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDevices List my devices that receive pushes
 	//
@@ -6882,6 +7360,103 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 	ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyProgramConversation My thread with the program's teachers
+	//
+	// The thread between me and the teachers of a program I study: the
+	// teachers, my unread count and the newest page of messages, oldest first
+	// (the newest is last); pass `olderCursor` as `before` for earlier ones.
+	// Before the first message there is no thread yet (`conversationId`
+	// `null`, no messages). Reading does not mark anything read: call
+	// `…/read` when the messages are shown. `404` when I have no access to
+	// the program (no approved application in a running or finished group, or
+	// access suspended for an overdue installment) and no thread with it; a
+	// thread I already have stays readable (`canWrite` says whether I may
+	// write).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/conversation (the `GetMyProgramConversation` operationId).
+	GetMyProgramConversation(ctx context.Context, programID openapi_types.UUID, params *GetMyProgramConversationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadMyConversationAttachmentWithBody Upload a file for my next message
+	//
+	// `multipart/form-data` with one part `file`. The file streams into storage: over
+	// `KABINET_UPLOAD_DOCUMENT_MAX` is `413`; its type is sniffed from the content (the name and declared
+	// type are ignored) and must be PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text, else `415` (an
+	// executable renamed `.pdf` included); an empty file is `422`. The upload waits to be sent: name its id
+	// in `attachmentIds` of the next message. Uploads not sent within a day are deleted.
+	// `404` without access to the program.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/attachments (the `UploadMyConversationAttachment` operationId).
+	UploadMyConversationAttachmentWithBody(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadMyConversationAttachment Download a file of my thread
+	//
+	// Streams a file sent in my thread (or my own unsent upload) with `Range` (one range; `206`), `ETag` (`304` with `If-None-Match`) and a `Content-Disposition` carrying the UTF-8 file name. Another learner's file is `404`.
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/conversation/attachments/{attachmentId} (the `DownloadMyConversationAttachment` operationId).
+	DownloadMyConversationAttachment(ctx context.Context, programID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadMyConversationAttachmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendMyProgramConversationMessageWithBody Write to the program's teachers
+	//
+	// Adds my message to the thread, creating the thread with the first one.
+	// `body` is Markdown or plain text (multi-line), kept as written and also
+	// rendered to sanitized HTML (`bodyHtml`). Files are uploaded first with
+	// `…/conversation/attachments` and named in `attachmentIds` (at most 5;
+	// an id that is not my unsent upload for this program is `422` naming
+	// `attachmentIds.N`). A blank body without files is `422`. The
+	// program's teachers (its organization's managers when it has none) are
+	// notified (category `message`: in-app, and e-mail when their settings
+	// say so) in the same transaction. Sending marks the thread read for me.
+	// `404` without access to the program.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/messages (the `SendMyProgramConversationMessage` operationId).
+	SendMyProgramConversationMessageWithBody(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendMyProgramConversationMessage Write to the program's teachers
+	//
+	// Adds my message to the thread, creating the thread with the first one.
+	// `body` is Markdown or plain text (multi-line), kept as written and also
+	// rendered to sanitized HTML (`bodyHtml`). Files are uploaded first with
+	// `…/conversation/attachments` and named in `attachmentIds` (at most 5;
+	// an id that is not my unsent upload for this program is `422` naming
+	// `attachmentIds.N`). A blank body without files is `422`. The
+	// program's teachers (its organization's managers when it has none) are
+	// notified (category `message`: in-app, and e-mail when their settings
+	// say so) in the same transaction. Sending marks the thread read for me.
+	// `404` without access to the program.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/messages (the `SendMyProgramConversationMessage` operationId).
+	SendMyProgramConversationMessage(ctx context.Context, programID openapi_types.UUID, body SendMyProgramConversationMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkMyProgramConversationReadWithBody Mark my thread read
+	//
+	// Marks the staff messages read up to `messageId` (or all of them); the
+	// mark only moves forward. Returns the thread's summary with the new
+	// unread count. `404` when there is no thread yet or the message is not
+	// of it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
+	MarkMyProgramConversationReadWithBody(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkMyProgramConversationRead Mark my thread read
+	//
+	// Marks the staff messages read up to `messageId` (or all of them); the
+	// mark only moves forward. Returns the thread's summary with the new
+	// unread count. `404` when there is no thread yet or the message is not
+	// of it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
+	MarkMyProgramConversationRead(ctx context.Context, programID openapi_types.UUID, body MarkMyProgramConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMailingSubscriptions List my mailing subscriptions
 	//
@@ -7849,6 +8424,111 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
 	PutCommerceSettings(ctx context.Context, organizationID openapi_types.UUID, body PutCommerceSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrganizationConversations Learners' threads
+	//
+	// The threads of learners with the teachers, most recently active first.
+	// A teacher sees the threads of the programs they teach; managers,
+	// directors and admins all of the organization's. Learners `403`,
+	// non-members `404`. Filters combine.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations (the `ListOrganizationConversations` operationId).
+	ListOrganizationConversations(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CountOrganizationUnreadConversationMessages Learners' unread messages
+	//
+	// The staff badge: learner messages no staff member has read, over the
+	// threads the caller sees (a teacher's programs; everything for managers,
+	// directors and admins), and the threads that have them. Learners `403`,
+	// non-members `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/unread-count (the `CountOrganizationUnreadConversationMessages` operationId).
+	CountOrganizationUnreadConversationMessages(ctx context.Context, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrganizationConversation A learner's thread
+	//
+	// The thread's summary. A teacher of another program, or another organization's thread, is `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId} (the `GetOrganizationConversation` operationId).
+	GetOrganizationConversation(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadOrganizationConversationAttachmentWithBody Upload a file for an answer
+	//
+	// `multipart/form-data` with one part `file`. The file streams into storage: over
+	// `KABINET_UPLOAD_DOCUMENT_MAX` is `413`; its type is sniffed from the content (the name and declared
+	// type are ignored) and must be PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text, else `415` (an
+	// executable renamed `.pdf` included); an empty file is `422`. The upload waits to be sent: name its id
+	// in `attachmentIds` of the next message. Uploads not sent within a day are deleted.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments (the `UploadOrganizationConversationAttachment` operationId).
+	UploadOrganizationConversationAttachmentWithBody(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadOrganizationConversationAttachment Download a file of a learner's thread
+	//
+	// As `downloadMyConversationAttachment`, for the staff who may read the thread.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments/{attachmentId} (the `DownloadOrganizationConversationAttachment` operationId).
+	DownloadOrganizationConversationAttachment(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadOrganizationConversationAttachmentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrganizationConversationMessages Read a learner's thread
+	//
+	// The newest page of messages, oldest first; pass `olderCursor` as
+	// `before` for earlier ones. Reading marks nothing: call `…/read`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `ListOrganizationConversationMessages` operationId).
+	ListOrganizationConversationMessages(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params *ListOrganizationConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendOrganizationConversationMessageWithBody Answer a learner
+	//
+	// Adds a staff message (the program's teachers, and managers, directors
+	// and admins of the organization may answer). Body and files as for the
+	// learner (files uploaded with `…/attachments` of this thread). The
+	// learner is notified (category `message`) in the same transaction;
+	// answering marks the thread read for staff.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `SendOrganizationConversationMessage` operationId).
+	SendOrganizationConversationMessageWithBody(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendOrganizationConversationMessage Answer a learner
+	//
+	// Adds a staff message (the program's teachers, and managers, directors
+	// and admins of the organization may answer). Body and files as for the
+	// learner (files uploaded with `…/attachments` of this thread). The
+	// learner is notified (category `message`) in the same transaction;
+	// answering marks the thread read for staff.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `SendOrganizationConversationMessage` operationId).
+	SendOrganizationConversationMessage(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body SendOrganizationConversationMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkOrganizationConversationReadWithBody Mark a learner's thread read for staff
+	//
+	// Marks the learner's messages read up to `messageId` (or all of them)
+	// for staff as a whole: staff share one read mark per thread, so a thread
+	// one teacher answered or read is no longer unread for the others. The
+	// mark only moves forward.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read (the `MarkOrganizationConversationRead` operationId).
+	MarkOrganizationConversationReadWithBody(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkOrganizationConversationRead Mark a learner's thread read for staff
+	//
+	// Marks the learner's messages read up to `messageId` (or all of them)
+	// for staff as a whole: staff share one read mark per thread, so a thread
+	// one teacher answered or read is no longer unread for the others. The
+	// mark only moves forward.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read (the `MarkOrganizationConversationRead` operationId).
+	MarkOrganizationConversationRead(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body MarkOrganizationConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMemberFaqCategories FAQ categories for members
 	//
@@ -9708,6 +10388,30 @@ func (c *Client) StartSsoSignIn(ctx context.Context, provider SsoProviderName, b
 	return c.Client.Do(req)
 }
 
+// GetCalendarFeed The iCalendar feed of a private URL
+//
+// RFC 5545 `text/calendar` for calendar apps, without sign-in: the URL's
+// token is the credential. The same events as `getMyCalendar`, from 30
+// days back to a year ahead, times in UTC and all-day events as dates,
+// with stable UIDs; SEQUENCE and LAST-MODIFIED follow an item's changes,
+// so a moved webinar moves in the subscriber's calendar. `X-WR-CALNAME`
+// names the calendar, `X-WR-TIMEZONE` is the owner's time zone. A
+// revoked, replaced or malformed token is `404`. `ETag` with
+// `If-None-Match` gives `304`.
+//
+// Corresponds with GET /api/v1/calendar/feeds/{feedName} (the `GetCalendarFeed` operationId).
+func (c *Client) GetCalendarFeed(ctx context.Context, feedName string, params *GetCalendarFeedParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCalendarFeedRequest(c.Server, feedName, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCatalogOrganizations List the centers
 //
 // The public list of centers that have at least one published program, by name. Cursor-paginated; no sign-in.
@@ -10217,6 +10921,83 @@ func (c *Client) ListMyAuditEvents(ctx context.Context, params *ListMyAuditEvent
 	return c.Client.Do(req)
 }
 
+// GetMyCalendar My upcoming events
+//
+// Webinars and deadlines of the programs I have access to (an approved
+// application in a running or finished group, not suspended), the first
+// and last days of my groups (approved, not canceled) and the due dates of
+// my unpaid installments, in [`from`, `to`): by default from now for 60
+// days, at most a year (`422` naming `query.to` beyond it or before
+// `from`). The range is the page. Events are the same as in the feed,
+// with the same ids.
+//
+// Corresponds with GET /api/v1/me/calendar (the `GetMyCalendar` operationId).
+func (c *Client) GetMyCalendar(ctx context.Context, params *GetMyCalendarParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyCalendarRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeMyCalendarFeed Revoke my calendar subscription URL
+//
+// The URL stops working at once (`404`); subscribed calendars keep their last copy. `204` also when there was none.
+//
+// Corresponds with DELETE /api/v1/me/calendar/feed (the `RevokeMyCalendarFeed` operationId).
+func (c *Client) RevokeMyCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeMyCalendarFeedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyCalendarFeed My calendar subscription
+//
+// Whether I have a private feed URL, when it was made and last fetched. The URL itself is shown only when it is issued.
+//
+// Corresponds with GET /api/v1/me/calendar/feed (the `GetMyCalendarFeed` operationId).
+func (c *Client) GetMyCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyCalendarFeedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueMyCalendarFeed Issue or rotate my calendar subscription URL
+//
+// Makes a new private feed URL (for Google Calendar "From URL", Outlook
+// "Subscribe from web", Apple Calendar "New Calendar Subscription") and
+// returns it once; an earlier URL stops working at once (`404`). Only
+// the token's SHA-256 is stored.
+//
+// Corresponds with POST /api/v1/me/calendar/feed (the `IssueMyCalendarFeed` operationId).
+func (c *Client) IssueMyCalendarFeed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueMyCalendarFeedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMyCertificates List my certificates
 //
 // The certificates bound to the signed-in account, oldest first (an
@@ -10377,6 +11158,42 @@ func (c *Client) CloseAccountWithBody(ctx context.Context, contentType string, b
 // Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
 func (c *Client) CloseAccount(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCloseAccountRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyConversations My threads with teachers
+//
+// Every thread I have with the teachers of a program, most recently
+// active first, each with its count of unread staff messages. Filters
+// combine.
+//
+// Corresponds with GET /api/v1/me/conversations (the `ListMyConversations` operationId).
+func (c *Client) ListMyConversations(ctx context.Context, params *ListMyConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyConversationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CountMyUnreadConversationMessages My unread teacher messages
+//
+// The badge of the cabinet's messages section, over all my threads.
+//
+// Corresponds with GET /api/v1/me/conversations/unread-count (the `CountMyUnreadConversationMessages` operationId).
+func (c *Client) CountMyUnreadConversationMessages(ctx context.Context, params *CountMyUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCountMyUnreadConversationMessagesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -10601,6 +11418,173 @@ func (c *Client) ConfirmEmail(ctx context.Context, body ConfirmEmailJSONRequestB
 // Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 func (c *Client) ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportMyDataRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyProgramConversation My thread with the program's teachers
+//
+// The thread between me and the teachers of a program I study: the
+// teachers, my unread count and the newest page of messages, oldest first
+// (the newest is last); pass `olderCursor` as `before` for earlier ones.
+// Before the first message there is no thread yet (`conversationId`
+// `null`, no messages). Reading does not mark anything read: call
+// `…/read` when the messages are shown. `404` when I have no access to
+// the program (no approved application in a running or finished group, or
+// access suspended for an overdue installment) and no thread with it; a
+// thread I already have stays readable (`canWrite` says whether I may
+// write).
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/conversation (the `GetMyProgramConversation` operationId).
+func (c *Client) GetMyProgramConversation(ctx context.Context, programID openapi_types.UUID, params *GetMyProgramConversationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyProgramConversationRequest(c.Server, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadMyConversationAttachmentWithBody Upload a file for my next message
+//
+// `multipart/form-data` with one part `file`. The file streams into storage: over
+// `KABINET_UPLOAD_DOCUMENT_MAX` is `413`; its type is sniffed from the content (the name and declared
+// type are ignored) and must be PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text, else `415` (an
+// executable renamed `.pdf` included); an empty file is `422`. The upload waits to be sent: name its id
+// in `attachmentIds` of the next message. Uploads not sent within a day are deleted.
+// `404` without access to the program.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/attachments (the `UploadMyConversationAttachment` operationId).
+func (c *Client) UploadMyConversationAttachmentWithBody(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadMyConversationAttachmentRequestWithBody(c.Server, programID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadMyConversationAttachment Download a file of my thread
+//
+// Streams a file sent in my thread (or my own unsent upload) with `Range` (one range; `206`), `ETag` (`304` with `If-None-Match`) and a `Content-Disposition` carrying the UTF-8 file name. Another learner's file is `404`.
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/conversation/attachments/{attachmentId} (the `DownloadMyConversationAttachment` operationId).
+func (c *Client) DownloadMyConversationAttachment(ctx context.Context, programID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadMyConversationAttachmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadMyConversationAttachmentRequest(c.Server, programID, attachmentID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendMyProgramConversationMessageWithBody Write to the program's teachers
+//
+// Adds my message to the thread, creating the thread with the first one.
+// `body` is Markdown or plain text (multi-line), kept as written and also
+// rendered to sanitized HTML (`bodyHtml`). Files are uploaded first with
+// `…/conversation/attachments` and named in `attachmentIds` (at most 5;
+// an id that is not my unsent upload for this program is `422` naming
+// `attachmentIds.N`). A blank body without files is `422`. The
+// program's teachers (its organization's managers when it has none) are
+// notified (category `message`: in-app, and e-mail when their settings
+// say so) in the same transaction. Sending marks the thread read for me.
+// `404` without access to the program.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/messages (the `SendMyProgramConversationMessage` operationId).
+func (c *Client) SendMyProgramConversationMessageWithBody(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendMyProgramConversationMessageRequestWithBody(c.Server, programID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendMyProgramConversationMessage Write to the program's teachers
+//
+// Adds my message to the thread, creating the thread with the first one.
+// `body` is Markdown or plain text (multi-line), kept as written and also
+// rendered to sanitized HTML (`bodyHtml`). Files are uploaded first with
+// `…/conversation/attachments` and named in `attachmentIds` (at most 5;
+// an id that is not my unsent upload for this program is `422` naming
+// `attachmentIds.N`). A blank body without files is `422`. The
+// program's teachers (its organization's managers when it has none) are
+// notified (category `message`: in-app, and e-mail when their settings
+// say so) in the same transaction. Sending marks the thread read for me.
+// `404` without access to the program.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/messages (the `SendMyProgramConversationMessage` operationId).
+func (c *Client) SendMyProgramConversationMessage(ctx context.Context, programID openapi_types.UUID, body SendMyProgramConversationMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendMyProgramConversationMessageRequest(c.Server, programID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkMyProgramConversationReadWithBody Mark my thread read
+//
+// Marks the staff messages read up to `messageId` (or all of them); the
+// mark only moves forward. Returns the thread's summary with the new
+// unread count. `404` when there is no thread yet or the message is not
+// of it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
+func (c *Client) MarkMyProgramConversationReadWithBody(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkMyProgramConversationReadRequestWithBody(c.Server, programID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkMyProgramConversationRead Mark my thread read
+//
+// Marks the staff messages read up to `messageId` (or all of them); the
+// mark only moves forward. Returns the thread's summary with the new
+// unread count. `404` when there is no thread yet or the message is not
+// of it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
+func (c *Client) MarkMyProgramConversationRead(ctx context.Context, programID openapi_types.UUID, body MarkMyProgramConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkMyProgramConversationReadRequest(c.Server, programID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12448,6 +13432,211 @@ func (c *Client) PutCommerceSettingsWithBody(ctx context.Context, organizationID
 // Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
 func (c *Client) PutCommerceSettings(ctx context.Context, organizationID openapi_types.UUID, body PutCommerceSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPutCommerceSettingsRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrganizationConversations Learners' threads
+//
+// The threads of learners with the teachers, most recently active first.
+// A teacher sees the threads of the programs they teach; managers,
+// directors and admins all of the organization's. Learners `403`,
+// non-members `404`. Filters combine.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations (the `ListOrganizationConversations` operationId).
+func (c *Client) ListOrganizationConversations(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationConversationsRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CountOrganizationUnreadConversationMessages Learners' unread messages
+//
+// The staff badge: learner messages no staff member has read, over the
+// threads the caller sees (a teacher's programs; everything for managers,
+// directors and admins), and the threads that have them. Learners `403`,
+// non-members `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/unread-count (the `CountOrganizationUnreadConversationMessages` operationId).
+func (c *Client) CountOrganizationUnreadConversationMessages(ctx context.Context, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCountOrganizationUnreadConversationMessagesRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrganizationConversation A learner's thread
+//
+// The thread's summary. A teacher of another program, or another organization's thread, is `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId} (the `GetOrganizationConversation` operationId).
+func (c *Client) GetOrganizationConversation(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationConversationRequest(c.Server, organizationID, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadOrganizationConversationAttachmentWithBody Upload a file for an answer
+//
+// `multipart/form-data` with one part `file`. The file streams into storage: over
+// `KABINET_UPLOAD_DOCUMENT_MAX` is `413`; its type is sniffed from the content (the name and declared
+// type are ignored) and must be PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text, else `415` (an
+// executable renamed `.pdf` included); an empty file is `422`. The upload waits to be sent: name its id
+// in `attachmentIds` of the next message. Uploads not sent within a day are deleted.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments (the `UploadOrganizationConversationAttachment` operationId).
+func (c *Client) UploadOrganizationConversationAttachmentWithBody(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadOrganizationConversationAttachmentRequestWithBody(c.Server, organizationID, conversationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadOrganizationConversationAttachment Download a file of a learner's thread
+//
+// As `downloadMyConversationAttachment`, for the staff who may read the thread.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments/{attachmentId} (the `DownloadOrganizationConversationAttachment` operationId).
+func (c *Client) DownloadOrganizationConversationAttachment(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadOrganizationConversationAttachmentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadOrganizationConversationAttachmentRequest(c.Server, organizationID, conversationID, attachmentID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrganizationConversationMessages Read a learner's thread
+//
+// The newest page of messages, oldest first; pass `olderCursor` as
+// `before` for earlier ones. Reading marks nothing: call `…/read`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `ListOrganizationConversationMessages` operationId).
+func (c *Client) ListOrganizationConversationMessages(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params *ListOrganizationConversationMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationConversationMessagesRequest(c.Server, organizationID, conversationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendOrganizationConversationMessageWithBody Answer a learner
+//
+// Adds a staff message (the program's teachers, and managers, directors
+// and admins of the organization may answer). Body and files as for the
+// learner (files uploaded with `…/attachments` of this thread). The
+// learner is notified (category `message`) in the same transaction;
+// answering marks the thread read for staff.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `SendOrganizationConversationMessage` operationId).
+func (c *Client) SendOrganizationConversationMessageWithBody(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendOrganizationConversationMessageRequestWithBody(c.Server, organizationID, conversationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendOrganizationConversationMessage Answer a learner
+//
+// Adds a staff message (the program's teachers, and managers, directors
+// and admins of the organization may answer). Body and files as for the
+// learner (files uploaded with `…/attachments` of this thread). The
+// learner is notified (category `message`) in the same transaction;
+// answering marks the thread read for staff.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `SendOrganizationConversationMessage` operationId).
+func (c *Client) SendOrganizationConversationMessage(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body SendOrganizationConversationMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendOrganizationConversationMessageRequest(c.Server, organizationID, conversationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkOrganizationConversationReadWithBody Mark a learner's thread read for staff
+//
+// Marks the learner's messages read up to `messageId` (or all of them)
+// for staff as a whole: staff share one read mark per thread, so a thread
+// one teacher answered or read is no longer unread for the others. The
+// mark only moves forward.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read (the `MarkOrganizationConversationRead` operationId).
+func (c *Client) MarkOrganizationConversationReadWithBody(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkOrganizationConversationReadRequestWithBody(c.Server, organizationID, conversationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkOrganizationConversationRead Mark a learner's thread read for staff
+//
+// Marks the learner's messages read up to `messageId` (or all of them)
+// for staff as a whole: staff share one read mark per thread, so a thread
+// one teacher answered or read is no longer unread for the others. The
+// mark only moves forward.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read (the `MarkOrganizationConversationRead` operationId).
+func (c *Client) MarkOrganizationConversationRead(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body MarkOrganizationConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkOrganizationConversationReadRequest(c.Server, organizationID, conversationID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -15210,6 +16399,55 @@ func NewStartSsoSignInRequestWithBody(server string, provider SsoProviderName, c
 	return req, nil
 }
 
+// NewGetCalendarFeedRequest constructs an http.Request for the GetCalendarFeed method
+func NewGetCalendarFeedRequest(server string, feedName string, params *GetCalendarFeedParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "feedName", feedName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/calendar/feeds/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListCatalogOrganizationsRequest constructs an http.Request for the ListCatalogOrganizations method
 func NewListCatalogOrganizationsRequest(server string, params *ListCatalogOrganizationsParams) (*http.Request, error) {
 	var err error
@@ -16783,6 +18021,177 @@ func NewListMyAuditEventsRequest(server string, params *ListMyAuditEventsParams)
 	return req, nil
 }
 
+// NewGetMyCalendarRequest constructs an http.Request for the GetMyCalendar method
+func NewGetMyCalendarRequest(server string, params *GetMyCalendarParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/calendar")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "programId", *params.ProgramID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeMyCalendarFeedRequest constructs an http.Request for the RevokeMyCalendarFeed method
+func NewRevokeMyCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/calendar/feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMyCalendarFeedRequest constructs an http.Request for the GetMyCalendarFeed method
+func NewGetMyCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/calendar/feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewIssueMyCalendarFeedRequest constructs an http.Request for the IssueMyCalendarFeed method
+func NewIssueMyCalendarFeedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/calendar/feed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListMyCertificatesRequest constructs an http.Request for the ListMyCertificates method
 func NewListMyCertificatesRequest(server string) (*http.Request, error) {
 	var err error
@@ -16947,6 +18356,162 @@ func NewCloseAccountRequestWithBody(server string, contentType string, body io.R
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListMyConversationsRequest constructs an http.Request for the ListMyConversations method
+func NewListMyConversationsRequest(server string, params *ListMyConversationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/conversations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OrganizationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organizationId", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ProgramID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "programId", *params.ProgramID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Unread != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unread", *params.Unread, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCountMyUnreadConversationMessagesRequest constructs an http.Request for the CountMyUnreadConversationMessages method
+func NewCountMyUnreadConversationMessagesRequest(server string, params *CountMyUnreadConversationMessagesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/conversations/unread-count")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OrganizationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organizationId", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -17182,6 +18747,287 @@ func NewExportMyDataRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewGetMyProgramConversationRequest constructs an http.Request for the GetMyProgramConversation method
+func NewGetMyProgramConversationRequest(server string, programID openapi_types.UUID, params *GetMyProgramConversationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/conversation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Before != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "before", *params.Before, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUploadMyConversationAttachmentRequestWithBody constructs an http.Request for the UploadMyConversationAttachment method, with any body, and a specified content type
+func NewUploadMyConversationAttachmentRequestWithBody(server string, programID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/conversation/attachments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDownloadMyConversationAttachmentRequest constructs an http.Request for the DownloadMyConversationAttachment method
+func NewDownloadMyConversationAttachmentRequest(server string, programID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadMyConversationAttachmentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "attachmentId", attachmentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/conversation/attachments/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSendMyProgramConversationMessageRequest calls the generic SendMyProgramConversationMessage builder with application/json body
+func NewSendMyProgramConversationMessageRequest(server string, programID openapi_types.UUID, body SendMyProgramConversationMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendMyProgramConversationMessageRequestWithBody(server, programID, "application/json", bodyReader)
+}
+
+// NewSendMyProgramConversationMessageRequestWithBody constructs an http.Request for the SendMyProgramConversationMessage method, with any body, and a specified content type
+func NewSendMyProgramConversationMessageRequestWithBody(server string, programID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/conversation/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewMarkMyProgramConversationReadRequest calls the generic MarkMyProgramConversationRead builder with application/json body
+func NewMarkMyProgramConversationReadRequest(server string, programID openapi_types.UUID, body MarkMyProgramConversationReadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMarkMyProgramConversationReadRequestWithBody(server, programID, "application/json", bodyReader)
+}
+
+// NewMarkMyProgramConversationReadRequestWithBody constructs an http.Request for the MarkMyProgramConversationRead method, with any body, and a specified content type
+func NewMarkMyProgramConversationReadRequestWithBody(server string, programID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/conversation/read", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -20330,6 +22176,533 @@ func NewPutCommerceSettingsRequestWithBody(server string, organizationID openapi
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListOrganizationConversationsRequest constructs an http.Request for the ListOrganizationConversations method
+func NewListOrganizationConversationsRequest(server string, organizationID openapi_types.UUID, params *ListOrganizationConversationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ProgramID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "programId", *params.ProgramID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LearnerID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "learnerId", *params.LearnerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Unread != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unread", *params.Unread, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCountOrganizationUnreadConversationMessagesRequest constructs an http.Request for the CountOrganizationUnreadConversationMessages method
+func NewCountOrganizationUnreadConversationMessagesRequest(server string, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations/unread-count", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ProgramID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "programId", *params.ProgramID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOrganizationConversationRequest constructs an http.Request for the GetOrganizationConversation method
+func NewGetOrganizationConversationRequest(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "conversationId", conversationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUploadOrganizationConversationAttachmentRequestWithBody constructs an http.Request for the UploadOrganizationConversationAttachment method, with any body, and a specified content type
+func NewUploadOrganizationConversationAttachmentRequestWithBody(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "conversationId", conversationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations/%s/attachments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDownloadOrganizationConversationAttachmentRequest constructs an http.Request for the DownloadOrganizationConversationAttachment method
+func NewDownloadOrganizationConversationAttachmentRequest(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadOrganizationConversationAttachmentParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "conversationId", conversationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "attachmentId", attachmentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations/%s/attachments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListOrganizationConversationMessagesRequest constructs an http.Request for the ListOrganizationConversationMessages method
+func NewListOrganizationConversationMessagesRequest(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params *ListOrganizationConversationMessagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "conversationId", conversationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations/%s/messages", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Before != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "before", *params.Before, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSendOrganizationConversationMessageRequest calls the generic SendOrganizationConversationMessage builder with application/json body
+func NewSendOrganizationConversationMessageRequest(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body SendOrganizationConversationMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendOrganizationConversationMessageRequestWithBody(server, organizationID, conversationID, "application/json", bodyReader)
+}
+
+// NewSendOrganizationConversationMessageRequestWithBody constructs an http.Request for the SendOrganizationConversationMessage method, with any body, and a specified content type
+func NewSendOrganizationConversationMessageRequestWithBody(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "conversationId", conversationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations/%s/messages", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewMarkOrganizationConversationReadRequest calls the generic MarkOrganizationConversationRead builder with application/json body
+func NewMarkOrganizationConversationReadRequest(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body MarkOrganizationConversationReadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMarkOrganizationConversationReadRequestWithBody(server, organizationID, conversationID, "application/json", bodyReader)
+}
+
+// NewMarkOrganizationConversationReadRequestWithBody constructs an http.Request for the MarkOrganizationConversationRead method, with any body, and a specified content type
+func NewMarkOrganizationConversationReadRequestWithBody(server string, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "conversationId", conversationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/conversations/%s/read", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -25435,6 +27808,22 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
 	StartSsoSignInWithResponse(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSsoSignInResponse, error)
 
+	// GetCalendarFeedWithResponse The iCalendar feed of a private URL
+	//
+	// RFC 5545 `text/calendar` for calendar apps, without sign-in: the URL's
+	// token is the credential. The same events as `getMyCalendar`, from 30
+	// days back to a year ahead, times in UTC and all-day events as dates,
+	// with stable UIDs; SEQUENCE and LAST-MODIFIED follow an item's changes,
+	// so a moved webinar moves in the subscriber's calendar. `X-WR-CALNAME`
+	// names the calendar, `X-WR-TIMEZONE` is the owner's time zone. A
+	// revoked, replaced or malformed token is `404`. `ETag` with
+	// `If-None-Match` gives `304`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/calendar/feeds/{feedName} (the `GetCalendarFeed` operationId).
+	GetCalendarFeedWithResponse(ctx context.Context, feedName string, params *GetCalendarFeedParams, reqEditors ...RequestEditorFn) (*GetCalendarFeedResponse, error)
+
 	// ListCatalogOrganizationsWithResponse List the centers
 	//
 	// The public list of centers that have at least one published program, by name. Cursor-paginated; no sign-in.
@@ -25714,6 +28103,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me/audit-events (the `ListMyAuditEvents` operationId).
 	ListMyAuditEventsWithResponse(ctx context.Context, params *ListMyAuditEventsParams, reqEditors ...RequestEditorFn) (*ListMyAuditEventsResponse, error)
 
+	// GetMyCalendarWithResponse My upcoming events
+	//
+	// Webinars and deadlines of the programs I have access to (an approved
+	// application in a running or finished group, not suspended), the first
+	// and last days of my groups (approved, not canceled) and the due dates of
+	// my unpaid installments, in [`from`, `to`): by default from now for 60
+	// days, at most a year (`422` naming `query.to` beyond it or before
+	// `from`). The range is the page. Events are the same as in the feed,
+	// with the same ids.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/calendar (the `GetMyCalendar` operationId).
+	GetMyCalendarWithResponse(ctx context.Context, params *GetMyCalendarParams, reqEditors ...RequestEditorFn) (*GetMyCalendarResponse, error)
+
+	// RevokeMyCalendarFeedWithResponse Revoke my calendar subscription URL
+	//
+	// The URL stops working at once (`404`); subscribed calendars keep their last copy. `204` also when there was none.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/calendar/feed (the `RevokeMyCalendarFeed` operationId).
+	RevokeMyCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RevokeMyCalendarFeedResponse, error)
+
+	// GetMyCalendarFeedWithResponse My calendar subscription
+	//
+	// Whether I have a private feed URL, when it was made and last fetched. The URL itself is shown only when it is issued.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/calendar/feed (the `GetMyCalendarFeed` operationId).
+	GetMyCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyCalendarFeedResponse, error)
+
+	// IssueMyCalendarFeedWithResponse Issue or rotate my calendar subscription URL
+	//
+	// Makes a new private feed URL (for Google Calendar "From URL", Outlook
+	// "Subscribe from web", Apple Calendar "New Calendar Subscription") and
+	// returns it once; an earlier URL stops working at once (`404`). Only
+	// the token's SHA-256 is stored.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/calendar/feed (the `IssueMyCalendarFeed` operationId).
+	IssueMyCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*IssueMyCalendarFeedResponse, error)
+
 	// ListMyCertificatesWithResponse List my certificates
 	//
 	// The certificates bound to the signed-in account, oldest first (an
@@ -25819,6 +28253,26 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
 	CloseAccountWithResponse(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseAccountResponse, error)
+
+	// ListMyConversationsWithResponse My threads with teachers
+	//
+	// Every thread I have with the teachers of a program, most recently
+	// active first, each with its count of unread staff messages. Filters
+	// combine.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/conversations (the `ListMyConversations` operationId).
+	ListMyConversationsWithResponse(ctx context.Context, params *ListMyConversationsParams, reqEditors ...RequestEditorFn) (*ListMyConversationsResponse, error)
+
+	// CountMyUnreadConversationMessagesWithResponse My unread teacher messages
+	//
+	// The badge of the cabinet's messages section, over all my threads.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/conversations/unread-count (the `CountMyUnreadConversationMessages` operationId).
+	CountMyUnreadConversationMessagesWithResponse(ctx context.Context, params *CountMyUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*CountMyUnreadConversationMessagesResponse, error)
 
 	// ListDevicesWithResponse List my devices that receive pushes
 	//
@@ -25951,6 +28405,107 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 	ExportMyDataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportMyDataResponse, error)
+
+	// GetMyProgramConversationWithResponse My thread with the program's teachers
+	//
+	// The thread between me and the teachers of a program I study: the
+	// teachers, my unread count and the newest page of messages, oldest first
+	// (the newest is last); pass `olderCursor` as `before` for earlier ones.
+	// Before the first message there is no thread yet (`conversationId`
+	// `null`, no messages). Reading does not mark anything read: call
+	// `…/read` when the messages are shown. `404` when I have no access to
+	// the program (no approved application in a running or finished group, or
+	// access suspended for an overdue installment) and no thread with it; a
+	// thread I already have stays readable (`canWrite` says whether I may
+	// write).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/conversation (the `GetMyProgramConversation` operationId).
+	GetMyProgramConversationWithResponse(ctx context.Context, programID openapi_types.UUID, params *GetMyProgramConversationParams, reqEditors ...RequestEditorFn) (*GetMyProgramConversationResponse, error)
+
+	// UploadMyConversationAttachmentWithBodyWithResponse Upload a file for my next message
+	//
+	// `multipart/form-data` with one part `file`. The file streams into storage: over
+	// `KABINET_UPLOAD_DOCUMENT_MAX` is `413`; its type is sniffed from the content (the name and declared
+	// type are ignored) and must be PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text, else `415` (an
+	// executable renamed `.pdf` included); an empty file is `422`. The upload waits to be sent: name its id
+	// in `attachmentIds` of the next message. Uploads not sent within a day are deleted.
+	// `404` without access to the program.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/attachments (the `UploadMyConversationAttachment` operationId).
+	UploadMyConversationAttachmentWithBodyWithResponse(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadMyConversationAttachmentResponse, error)
+
+	// DownloadMyConversationAttachmentWithResponse Download a file of my thread
+	//
+	// Streams a file sent in my thread (or my own unsent upload) with `Range` (one range; `206`), `ETag` (`304` with `If-None-Match`) and a `Content-Disposition` carrying the UTF-8 file name. Another learner's file is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/conversation/attachments/{attachmentId} (the `DownloadMyConversationAttachment` operationId).
+	DownloadMyConversationAttachmentWithResponse(ctx context.Context, programID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadMyConversationAttachmentParams, reqEditors ...RequestEditorFn) (*DownloadMyConversationAttachmentResponse, error)
+
+	// SendMyProgramConversationMessageWithBodyWithResponse Write to the program's teachers
+	//
+	// Adds my message to the thread, creating the thread with the first one.
+	// `body` is Markdown or plain text (multi-line), kept as written and also
+	// rendered to sanitized HTML (`bodyHtml`). Files are uploaded first with
+	// `…/conversation/attachments` and named in `attachmentIds` (at most 5;
+	// an id that is not my unsent upload for this program is `422` naming
+	// `attachmentIds.N`). A blank body without files is `422`. The
+	// program's teachers (its organization's managers when it has none) are
+	// notified (category `message`: in-app, and e-mail when their settings
+	// say so) in the same transaction. Sending marks the thread read for me.
+	// `404` without access to the program.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/messages (the `SendMyProgramConversationMessage` operationId).
+	SendMyProgramConversationMessageWithBodyWithResponse(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendMyProgramConversationMessageResponse, error)
+
+	// SendMyProgramConversationMessageWithResponse Write to the program's teachers
+	//
+	// Adds my message to the thread, creating the thread with the first one.
+	// `body` is Markdown or plain text (multi-line), kept as written and also
+	// rendered to sanitized HTML (`bodyHtml`). Files are uploaded first with
+	// `…/conversation/attachments` and named in `attachmentIds` (at most 5;
+	// an id that is not my unsent upload for this program is `422` naming
+	// `attachmentIds.N`). A blank body without files is `422`. The
+	// program's teachers (its organization's managers when it has none) are
+	// notified (category `message`: in-app, and e-mail when their settings
+	// say so) in the same transaction. Sending marks the thread read for me.
+	// `404` without access to the program.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/messages (the `SendMyProgramConversationMessage` operationId).
+	SendMyProgramConversationMessageWithResponse(ctx context.Context, programID openapi_types.UUID, body SendMyProgramConversationMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendMyProgramConversationMessageResponse, error)
+
+	// MarkMyProgramConversationReadWithBodyWithResponse Mark my thread read
+	//
+	// Marks the staff messages read up to `messageId` (or all of them); the
+	// mark only moves forward. Returns the thread's summary with the new
+	// unread count. `404` when there is no thread yet or the message is not
+	// of it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
+	MarkMyProgramConversationReadWithBodyWithResponse(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkMyProgramConversationReadResponse, error)
+
+	// MarkMyProgramConversationReadWithResponse Mark my thread read
+	//
+	// Marks the staff messages read up to `messageId` (or all of them); the
+	// mark only moves forward. Returns the thread's summary with the new
+	// unread count. `404` when there is no thread yet or the message is not
+	// of it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
+	MarkMyProgramConversationReadWithResponse(ctx context.Context, programID openapi_types.UUID, body MarkMyProgramConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkMyProgramConversationReadResponse, error)
 
 	// ListMailingSubscriptionsWithResponse List my mailing subscriptions
 	//
@@ -27002,6 +29557,121 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
 	PutCommerceSettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, body PutCommerceSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutCommerceSettingsResponse, error)
+
+	// ListOrganizationConversationsWithResponse Learners' threads
+	//
+	// The threads of learners with the teachers, most recently active first.
+	// A teacher sees the threads of the programs they teach; managers,
+	// directors and admins all of the organization's. Learners `403`,
+	// non-members `404`. Filters combine.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations (the `ListOrganizationConversations` operationId).
+	ListOrganizationConversationsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationConversationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationConversationsResponse, error)
+
+	// CountOrganizationUnreadConversationMessagesWithResponse Learners' unread messages
+	//
+	// The staff badge: learner messages no staff member has read, over the
+	// threads the caller sees (a teacher's programs; everything for managers,
+	// directors and admins), and the threads that have them. Learners `403`,
+	// non-members `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/unread-count (the `CountOrganizationUnreadConversationMessages` operationId).
+	CountOrganizationUnreadConversationMessagesWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*CountOrganizationUnreadConversationMessagesResponse, error)
+
+	// GetOrganizationConversationWithResponse A learner's thread
+	//
+	// The thread's summary. A teacher of another program, or another organization's thread, is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId} (the `GetOrganizationConversation` operationId).
+	GetOrganizationConversationWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationConversationResponse, error)
+
+	// UploadOrganizationConversationAttachmentWithBodyWithResponse Upload a file for an answer
+	//
+	// `multipart/form-data` with one part `file`. The file streams into storage: over
+	// `KABINET_UPLOAD_DOCUMENT_MAX` is `413`; its type is sniffed from the content (the name and declared
+	// type are ignored) and must be PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text, else `415` (an
+	// executable renamed `.pdf` included); an empty file is `422`. The upload waits to be sent: name its id
+	// in `attachmentIds` of the next message. Uploads not sent within a day are deleted.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments (the `UploadOrganizationConversationAttachment` operationId).
+	UploadOrganizationConversationAttachmentWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadOrganizationConversationAttachmentResponse, error)
+
+	// DownloadOrganizationConversationAttachmentWithResponse Download a file of a learner's thread
+	//
+	// As `downloadMyConversationAttachment`, for the staff who may read the thread.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments/{attachmentId} (the `DownloadOrganizationConversationAttachment` operationId).
+	DownloadOrganizationConversationAttachmentWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadOrganizationConversationAttachmentParams, reqEditors ...RequestEditorFn) (*DownloadOrganizationConversationAttachmentResponse, error)
+
+	// ListOrganizationConversationMessagesWithResponse Read a learner's thread
+	//
+	// The newest page of messages, oldest first; pass `olderCursor` as
+	// `before` for earlier ones. Reading marks nothing: call `…/read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `ListOrganizationConversationMessages` operationId).
+	ListOrganizationConversationMessagesWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params *ListOrganizationConversationMessagesParams, reqEditors ...RequestEditorFn) (*ListOrganizationConversationMessagesResponse, error)
+
+	// SendOrganizationConversationMessageWithBodyWithResponse Answer a learner
+	//
+	// Adds a staff message (the program's teachers, and managers, directors
+	// and admins of the organization may answer). Body and files as for the
+	// learner (files uploaded with `…/attachments` of this thread). The
+	// learner is notified (category `message`) in the same transaction;
+	// answering marks the thread read for staff.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `SendOrganizationConversationMessage` operationId).
+	SendOrganizationConversationMessageWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendOrganizationConversationMessageResponse, error)
+
+	// SendOrganizationConversationMessageWithResponse Answer a learner
+	//
+	// Adds a staff message (the program's teachers, and managers, directors
+	// and admins of the organization may answer). Body and files as for the
+	// learner (files uploaded with `…/attachments` of this thread). The
+	// learner is notified (category `message`) in the same transaction;
+	// answering marks the thread read for staff.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `SendOrganizationConversationMessage` operationId).
+	SendOrganizationConversationMessageWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body SendOrganizationConversationMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendOrganizationConversationMessageResponse, error)
+
+	// MarkOrganizationConversationReadWithBodyWithResponse Mark a learner's thread read for staff
+	//
+	// Marks the learner's messages read up to `messageId` (or all of them)
+	// for staff as a whole: staff share one read mark per thread, so a thread
+	// one teacher answered or read is no longer unread for the others. The
+	// mark only moves forward.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read (the `MarkOrganizationConversationRead` operationId).
+	MarkOrganizationConversationReadWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkOrganizationConversationReadResponse, error)
+
+	// MarkOrganizationConversationReadWithResponse Mark a learner's thread read for staff
+	//
+	// Marks the learner's messages read up to `messageId` (or all of them)
+	// for staff as a whole: staff share one read mark per thread, so a thread
+	// one teacher answered or read is no longer unread for the others. The
+	// mark only moves forward.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read (the `MarkOrganizationConversationRead` operationId).
+	MarkOrganizationConversationReadWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body MarkOrganizationConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkOrganizationConversationReadResponse, error)
 
 	// ListMemberFaqCategoriesWithResponse FAQ categories for members
 	//
@@ -30090,6 +32760,105 @@ func (r StartSsoSignInResponse) ContentType() string {
 	return ""
 }
 
+// GetCalendarFeedResponse200Headers the declared response headers of an HTTP 200 response for GetCalendarFeed
+type GetCalendarFeedResponse200Headers struct {
+	CacheControl *string
+	ETag         *string
+}
+
+// GetCalendarFeedResponse304Headers the declared response headers of an HTTP 304 response for GetCalendarFeed
+type GetCalendarFeedResponse304Headers struct {
+	CacheControl *string
+	ETag         *string
+}
+
+// GetCalendarFeedResponse429Headers the declared response headers of an HTTP 429 response for GetCalendarFeed
+type GetCalendarFeedResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetCalendarFeedResponse503Headers the declared response headers of an HTTP 503 response for GetCalendarFeed
+type GetCalendarFeedResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCalendarFeedResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetCalendarFeedResponse304Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCalendarFeedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCalendarFeedResponse503Headers
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCalendarFeedResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCatalogOrganizationsResponse200Headers the declared response headers of an HTTP 200 response for ListCatalogOrganizations
 type ListCatalogOrganizationsResponse200Headers struct {
 	CacheControl string
@@ -32301,6 +35070,366 @@ func (r ListMyAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// GetMyCalendarResponse401Headers the declared response headers of an HTTP 401 response for GetMyCalendar
+type GetMyCalendarResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyCalendarResponse429Headers the declared response headers of an HTTP 429 response for GetMyCalendar
+type GetMyCalendarResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMyCalendarResponse503Headers the declared response headers of an HTTP 503 response for GetMyCalendar
+type GetMyCalendarResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyCalendarResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarEventList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyCalendarResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyCalendarResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyCalendarResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyCalendarResponse) GetJSON200() *CalendarEventList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyCalendarResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyCalendarResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyCalendarResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyCalendarResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyCalendarResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyCalendarResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyCalendarResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyCalendarResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyCalendarResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RevokeMyCalendarFeedResponse401Headers the declared response headers of an HTTP 401 response for RevokeMyCalendarFeed
+type RevokeMyCalendarFeedResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RevokeMyCalendarFeedResponse429Headers the declared response headers of an HTTP 429 response for RevokeMyCalendarFeed
+type RevokeMyCalendarFeedResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RevokeMyCalendarFeedResponse503Headers the declared response headers of an HTTP 503 response for RevokeMyCalendarFeed
+type RevokeMyCalendarFeedResponse503Headers struct {
+	RetryAfter int
+}
+
+type RevokeMyCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeMyCalendarFeedResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeMyCalendarFeedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeMyCalendarFeedResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeMyCalendarFeedResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeMyCalendarFeedResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeMyCalendarFeedResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RevokeMyCalendarFeedResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeMyCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeMyCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeMyCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeMyCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyCalendarFeedResponse401Headers the declared response headers of an HTTP 401 response for GetMyCalendarFeed
+type GetMyCalendarFeedResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyCalendarFeedResponse429Headers the declared response headers of an HTTP 429 response for GetMyCalendarFeed
+type GetMyCalendarFeedResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMyCalendarFeedResponse503Headers the declared response headers of an HTTP 503 response for GetMyCalendarFeed
+type GetMyCalendarFeedResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CalendarFeed
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyCalendarFeedResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyCalendarFeedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyCalendarFeedResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyCalendarFeedResponse) GetJSON200() *CalendarFeed {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyCalendarFeedResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyCalendarFeedResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyCalendarFeedResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyCalendarFeedResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IssueMyCalendarFeedResponse401Headers the declared response headers of an HTTP 401 response for IssueMyCalendarFeed
+type IssueMyCalendarFeedResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// IssueMyCalendarFeedResponse429Headers the declared response headers of an HTTP 429 response for IssueMyCalendarFeed
+type IssueMyCalendarFeedResponse429Headers struct {
+	RetryAfter *int
+}
+
+// IssueMyCalendarFeedResponse503Headers the declared response headers of an HTTP 503 response for IssueMyCalendarFeed
+type IssueMyCalendarFeedResponse503Headers struct {
+	RetryAfter int
+}
+
+type IssueMyCalendarFeedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CalendarFeedIssued
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *IssueMyCalendarFeedResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *IssueMyCalendarFeedResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *IssueMyCalendarFeedResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IssueMyCalendarFeedResponse) GetJSON201() *CalendarFeedIssued {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IssueMyCalendarFeedResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IssueMyCalendarFeedResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r IssueMyCalendarFeedResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IssueMyCalendarFeedResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueMyCalendarFeedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueMyCalendarFeedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueMyCalendarFeedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueMyCalendarFeedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMyCertificatesResponse401Headers the declared response headers of an HTTP 401 response for ListMyCertificates
 type ListMyCertificatesResponse401Headers struct {
 	WWWAuthenticate *string
@@ -32843,6 +35972,200 @@ func (r CloseAccountResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CloseAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMyConversationsResponse401Headers the declared response headers of an HTTP 401 response for ListMyConversations
+type ListMyConversationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyConversationsResponse429Headers the declared response headers of an HTTP 429 response for ListMyConversations
+type ListMyConversationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMyConversationsResponse503Headers the declared response headers of an HTTP 503 response for ListMyConversations
+type ListMyConversationsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMyConversationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyConversationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMyConversationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMyConversationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyConversationsResponse) GetJSON200() *ConversationPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyConversationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyConversationsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMyConversationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyConversationsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMyConversationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyConversationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyConversationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyConversationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyConversationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CountMyUnreadConversationMessagesResponse401Headers the declared response headers of an HTTP 401 response for CountMyUnreadConversationMessages
+type CountMyUnreadConversationMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CountMyUnreadConversationMessagesResponse429Headers the declared response headers of an HTTP 429 response for CountMyUnreadConversationMessages
+type CountMyUnreadConversationMessagesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CountMyUnreadConversationMessagesResponse503Headers the declared response headers of an HTTP 503 response for CountMyUnreadConversationMessages
+type CountMyUnreadConversationMessagesResponse503Headers struct {
+	RetryAfter int
+}
+
+type CountMyUnreadConversationMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationUnreadCount
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CountMyUnreadConversationMessagesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CountMyUnreadConversationMessagesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CountMyUnreadConversationMessagesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CountMyUnreadConversationMessagesResponse) GetJSON200() *ConversationUnreadCount {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CountMyUnreadConversationMessagesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CountMyUnreadConversationMessagesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CountMyUnreadConversationMessagesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CountMyUnreadConversationMessagesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CountMyUnreadConversationMessagesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CountMyUnreadConversationMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CountMyUnreadConversationMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CountMyUnreadConversationMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CountMyUnreadConversationMessagesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33599,6 +36922,615 @@ func (r ExportMyDataResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ExportMyDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyProgramConversationResponse401Headers the declared response headers of an HTTP 401 response for GetMyProgramConversation
+type GetMyProgramConversationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyProgramConversationResponse429Headers the declared response headers of an HTTP 429 response for GetMyProgramConversation
+type GetMyProgramConversationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMyProgramConversationResponse503Headers the declared response headers of an HTTP 503 response for GetMyProgramConversation
+type GetMyProgramConversationResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyProgramConversationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationThread
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyProgramConversationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyProgramConversationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyProgramConversationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyProgramConversationResponse) GetJSON200() *ConversationThread {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyProgramConversationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyProgramConversationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyProgramConversationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyProgramConversationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyProgramConversationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyProgramConversationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyProgramConversationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyProgramConversationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyProgramConversationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyProgramConversationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadMyConversationAttachmentResponse401Headers the declared response headers of an HTTP 401 response for UploadMyConversationAttachment
+type UploadMyConversationAttachmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadMyConversationAttachmentResponse429Headers the declared response headers of an HTTP 429 response for UploadMyConversationAttachment
+type UploadMyConversationAttachmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UploadMyConversationAttachmentResponse503Headers the declared response headers of an HTTP 503 response for UploadMyConversationAttachment
+type UploadMyConversationAttachmentResponse503Headers struct {
+	RetryAfter int
+}
+
+type UploadMyConversationAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ConversationAttachment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadMyConversationAttachmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadMyConversationAttachmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadMyConversationAttachmentResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadMyConversationAttachmentResponse) GetJSON201() *ConversationAttachment {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UploadMyConversationAttachmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadMyConversationAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadMyConversationAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadMyConversationAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadMyConversationAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadMyConversationAttachmentResponse200Headers the declared response headers of an HTTP 200 response for DownloadMyConversationAttachment
+type DownloadMyConversationAttachmentResponse200Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+// DownloadMyConversationAttachmentResponse206Headers the declared response headers of an HTTP 206 response for DownloadMyConversationAttachment
+type DownloadMyConversationAttachmentResponse206Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+// DownloadMyConversationAttachmentResponse304Headers the declared response headers of an HTTP 304 response for DownloadMyConversationAttachment
+type DownloadMyConversationAttachmentResponse304Headers struct {
+	ETag *string
+}
+
+// DownloadMyConversationAttachmentResponse401Headers the declared response headers of an HTTP 401 response for DownloadMyConversationAttachment
+type DownloadMyConversationAttachmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DownloadMyConversationAttachmentResponse416Headers the declared response headers of an HTTP 416 response for DownloadMyConversationAttachment
+type DownloadMyConversationAttachmentResponse416Headers struct {
+	ContentRange *string
+}
+
+// DownloadMyConversationAttachmentResponse429Headers the declared response headers of an HTTP 429 response for DownloadMyConversationAttachment
+type DownloadMyConversationAttachmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DownloadMyConversationAttachmentResponse503Headers the declared response headers of an HTTP 503 response for DownloadMyConversationAttachment
+type DownloadMyConversationAttachmentResponse503Headers struct {
+	RetryAfter int
+}
+
+type DownloadMyConversationAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadMyConversationAttachmentResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *DownloadMyConversationAttachmentResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *DownloadMyConversationAttachmentResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadMyConversationAttachmentResponse401Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *DownloadMyConversationAttachmentResponse416Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadMyConversationAttachmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DownloadMyConversationAttachmentResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadMyConversationAttachmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadMyConversationAttachmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadMyConversationAttachmentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DownloadMyConversationAttachmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadMyConversationAttachmentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DownloadMyConversationAttachmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadMyConversationAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadMyConversationAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadMyConversationAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadMyConversationAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SendMyProgramConversationMessageResponse401Headers the declared response headers of an HTTP 401 response for SendMyProgramConversationMessage
+type SendMyProgramConversationMessageResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SendMyProgramConversationMessageResponse429Headers the declared response headers of an HTTP 429 response for SendMyProgramConversationMessage
+type SendMyProgramConversationMessageResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SendMyProgramConversationMessageResponse503Headers the declared response headers of an HTTP 503 response for SendMyProgramConversationMessage
+type SendMyProgramConversationMessageResponse503Headers struct {
+	RetryAfter int
+}
+
+type SendMyProgramConversationMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ConversationMessage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SendMyProgramConversationMessageResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendMyProgramConversationMessageResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SendMyProgramConversationMessageResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SendMyProgramConversationMessageResponse) GetJSON201() *ConversationMessage {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SendMyProgramConversationMessageResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SendMyProgramConversationMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendMyProgramConversationMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendMyProgramConversationMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendMyProgramConversationMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MarkMyProgramConversationReadResponse401Headers the declared response headers of an HTTP 401 response for MarkMyProgramConversationRead
+type MarkMyProgramConversationReadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// MarkMyProgramConversationReadResponse429Headers the declared response headers of an HTTP 429 response for MarkMyProgramConversationRead
+type MarkMyProgramConversationReadResponse429Headers struct {
+	RetryAfter *int
+}
+
+// MarkMyProgramConversationReadResponse503Headers the declared response headers of an HTTP 503 response for MarkMyProgramConversationRead
+type MarkMyProgramConversationReadResponse503Headers struct {
+	RetryAfter int
+}
+
+type MarkMyProgramConversationReadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Conversation
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MarkMyProgramConversationReadResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MarkMyProgramConversationReadResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MarkMyProgramConversationReadResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkMyProgramConversationReadResponse) GetJSON200() *Conversation {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MarkMyProgramConversationReadResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkMyProgramConversationReadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkMyProgramConversationReadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkMyProgramConversationReadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkMyProgramConversationReadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -40805,6 +44737,983 @@ func (r PutCommerceSettingsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PutCommerceSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrganizationConversationsResponse401Headers the declared response headers of an HTTP 401 response for ListOrganizationConversations
+type ListOrganizationConversationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListOrganizationConversationsResponse429Headers the declared response headers of an HTTP 429 response for ListOrganizationConversations
+type ListOrganizationConversationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListOrganizationConversationsResponse503Headers the declared response headers of an HTTP 503 response for ListOrganizationConversations
+type ListOrganizationConversationsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListOrganizationConversationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffConversationPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrganizationConversationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListOrganizationConversationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListOrganizationConversationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationConversationsResponse) GetJSON200() *StaffConversationPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrganizationConversationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOrganizationConversationsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrganizationConversationsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOrganizationConversationsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListOrganizationConversationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListOrganizationConversationsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListOrganizationConversationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationConversationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationConversationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationConversationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationConversationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CountOrganizationUnreadConversationMessagesResponse401Headers the declared response headers of an HTTP 401 response for CountOrganizationUnreadConversationMessages
+type CountOrganizationUnreadConversationMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CountOrganizationUnreadConversationMessagesResponse429Headers the declared response headers of an HTTP 429 response for CountOrganizationUnreadConversationMessages
+type CountOrganizationUnreadConversationMessagesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CountOrganizationUnreadConversationMessagesResponse503Headers the declared response headers of an HTTP 503 response for CountOrganizationUnreadConversationMessages
+type CountOrganizationUnreadConversationMessagesResponse503Headers struct {
+	RetryAfter int
+}
+
+type CountOrganizationUnreadConversationMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationUnreadCount
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CountOrganizationUnreadConversationMessagesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CountOrganizationUnreadConversationMessagesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CountOrganizationUnreadConversationMessagesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetJSON200() *ConversationUnreadCount {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CountOrganizationUnreadConversationMessagesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CountOrganizationUnreadConversationMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CountOrganizationUnreadConversationMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CountOrganizationUnreadConversationMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CountOrganizationUnreadConversationMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganizationConversationResponse401Headers the declared response headers of an HTTP 401 response for GetOrganizationConversation
+type GetOrganizationConversationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetOrganizationConversationResponse429Headers the declared response headers of an HTTP 429 response for GetOrganizationConversation
+type GetOrganizationConversationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetOrganizationConversationResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizationConversation
+type GetOrganizationConversationResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetOrganizationConversationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffConversation
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrganizationConversationResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrganizationConversationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganizationConversationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationConversationResponse) GetJSON200() *StaffConversation {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganizationConversationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganizationConversationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrganizationConversationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetOrganizationConversationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetOrganizationConversationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrganizationConversationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetOrganizationConversationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationConversationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationConversationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationConversationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationConversationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadOrganizationConversationAttachmentResponse401Headers the declared response headers of an HTTP 401 response for UploadOrganizationConversationAttachment
+type UploadOrganizationConversationAttachmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadOrganizationConversationAttachmentResponse429Headers the declared response headers of an HTTP 429 response for UploadOrganizationConversationAttachment
+type UploadOrganizationConversationAttachmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UploadOrganizationConversationAttachmentResponse503Headers the declared response headers of an HTTP 503 response for UploadOrganizationConversationAttachment
+type UploadOrganizationConversationAttachmentResponse503Headers struct {
+	RetryAfter int
+}
+
+type UploadOrganizationConversationAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ConversationAttachment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadOrganizationConversationAttachmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadOrganizationConversationAttachmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadOrganizationConversationAttachmentResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetJSON201() *ConversationAttachment {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UploadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadOrganizationConversationAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadOrganizationConversationAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadOrganizationConversationAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadOrganizationConversationAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadOrganizationConversationAttachmentResponse200Headers the declared response headers of an HTTP 200 response for DownloadOrganizationConversationAttachment
+type DownloadOrganizationConversationAttachmentResponse200Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+// DownloadOrganizationConversationAttachmentResponse206Headers the declared response headers of an HTTP 206 response for DownloadOrganizationConversationAttachment
+type DownloadOrganizationConversationAttachmentResponse206Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+// DownloadOrganizationConversationAttachmentResponse304Headers the declared response headers of an HTTP 304 response for DownloadOrganizationConversationAttachment
+type DownloadOrganizationConversationAttachmentResponse304Headers struct {
+	ETag *string
+}
+
+// DownloadOrganizationConversationAttachmentResponse401Headers the declared response headers of an HTTP 401 response for DownloadOrganizationConversationAttachment
+type DownloadOrganizationConversationAttachmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DownloadOrganizationConversationAttachmentResponse416Headers the declared response headers of an HTTP 416 response for DownloadOrganizationConversationAttachment
+type DownloadOrganizationConversationAttachmentResponse416Headers struct {
+	ContentRange *string
+}
+
+// DownloadOrganizationConversationAttachmentResponse429Headers the declared response headers of an HTTP 429 response for DownloadOrganizationConversationAttachment
+type DownloadOrganizationConversationAttachmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DownloadOrganizationConversationAttachmentResponse503Headers the declared response headers of an HTTP 503 response for DownloadOrganizationConversationAttachment
+type DownloadOrganizationConversationAttachmentResponse503Headers struct {
+	RetryAfter int
+}
+
+type DownloadOrganizationConversationAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadOrganizationConversationAttachmentResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *DownloadOrganizationConversationAttachmentResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *DownloadOrganizationConversationAttachmentResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadOrganizationConversationAttachmentResponse401Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *DownloadOrganizationConversationAttachmentResponse416Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DownloadOrganizationConversationAttachmentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DownloadOrganizationConversationAttachmentResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DownloadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DownloadOrganizationConversationAttachmentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadOrganizationConversationAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadOrganizationConversationAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadOrganizationConversationAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadOrganizationConversationAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrganizationConversationMessagesResponse401Headers the declared response headers of an HTTP 401 response for ListOrganizationConversationMessages
+type ListOrganizationConversationMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListOrganizationConversationMessagesResponse429Headers the declared response headers of an HTTP 429 response for ListOrganizationConversationMessages
+type ListOrganizationConversationMessagesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListOrganizationConversationMessagesResponse503Headers the declared response headers of an HTTP 503 response for ListOrganizationConversationMessages
+type ListOrganizationConversationMessagesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListOrganizationConversationMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationMessagePage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrganizationConversationMessagesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListOrganizationConversationMessagesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListOrganizationConversationMessagesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationConversationMessagesResponse) GetJSON200() *ConversationMessagePage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrganizationConversationMessagesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOrganizationConversationMessagesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrganizationConversationMessagesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOrganizationConversationMessagesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListOrganizationConversationMessagesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListOrganizationConversationMessagesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListOrganizationConversationMessagesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationConversationMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationConversationMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationConversationMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationConversationMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SendOrganizationConversationMessageResponse401Headers the declared response headers of an HTTP 401 response for SendOrganizationConversationMessage
+type SendOrganizationConversationMessageResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SendOrganizationConversationMessageResponse429Headers the declared response headers of an HTTP 429 response for SendOrganizationConversationMessage
+type SendOrganizationConversationMessageResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SendOrganizationConversationMessageResponse503Headers the declared response headers of an HTTP 503 response for SendOrganizationConversationMessage
+type SendOrganizationConversationMessageResponse503Headers struct {
+	RetryAfter int
+}
+
+type SendOrganizationConversationMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ConversationMessage
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SendOrganizationConversationMessageResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendOrganizationConversationMessageResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SendOrganizationConversationMessageResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SendOrganizationConversationMessageResponse) GetJSON201() *ConversationMessage {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SendOrganizationConversationMessageResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SendOrganizationConversationMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendOrganizationConversationMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendOrganizationConversationMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendOrganizationConversationMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MarkOrganizationConversationReadResponse401Headers the declared response headers of an HTTP 401 response for MarkOrganizationConversationRead
+type MarkOrganizationConversationReadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// MarkOrganizationConversationReadResponse429Headers the declared response headers of an HTTP 429 response for MarkOrganizationConversationRead
+type MarkOrganizationConversationReadResponse429Headers struct {
+	RetryAfter *int
+}
+
+// MarkOrganizationConversationReadResponse503Headers the declared response headers of an HTTP 503 response for MarkOrganizationConversationRead
+type MarkOrganizationConversationReadResponse503Headers struct {
+	RetryAfter int
+}
+
+type MarkOrganizationConversationReadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffConversation
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MarkOrganizationConversationReadResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MarkOrganizationConversationReadResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MarkOrganizationConversationReadResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkOrganizationConversationReadResponse) GetJSON200() *StaffConversation {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MarkOrganizationConversationReadResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkOrganizationConversationReadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkOrganizationConversationReadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkOrganizationConversationReadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkOrganizationConversationReadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -50632,6 +55541,28 @@ func (c *ClientWithResponses) StartSsoSignInWithResponse(ctx context.Context, pr
 	return ParseStartSsoSignInResponse(rsp)
 }
 
+// GetCalendarFeedWithResponse The iCalendar feed of a private URL
+//
+// RFC 5545 `text/calendar` for calendar apps, without sign-in: the URL's
+// token is the credential. The same events as `getMyCalendar`, from 30
+// days back to a year ahead, times in UTC and all-day events as dates,
+// with stable UIDs; SEQUENCE and LAST-MODIFIED follow an item's changes,
+// so a moved webinar moves in the subscriber's calendar. `X-WR-CALNAME`
+// names the calendar, `X-WR-TIMEZONE` is the owner's time zone. A
+// revoked, replaced or malformed token is `404`. `ETag` with
+// `If-None-Match` gives `304`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/calendar/feeds/{feedName} (the `GetCalendarFeed` operationId).
+func (c *ClientWithResponses) GetCalendarFeedWithResponse(ctx context.Context, feedName string, params *GetCalendarFeedParams, reqEditors ...RequestEditorFn) (*GetCalendarFeedResponse, error) {
+	rsp, err := c.GetCalendarFeed(ctx, feedName, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCalendarFeedResponse(rsp)
+}
+
 // ListCatalogOrganizationsWithResponse List the centers
 //
 // The public list of centers that have at least one published program, by name. Cursor-paginated; no sign-in.
@@ -51067,6 +55998,75 @@ func (c *ClientWithResponses) ListMyAuditEventsWithResponse(ctx context.Context,
 	return ParseListMyAuditEventsResponse(rsp)
 }
 
+// GetMyCalendarWithResponse My upcoming events
+//
+// Webinars and deadlines of the programs I have access to (an approved
+// application in a running or finished group, not suspended), the first
+// and last days of my groups (approved, not canceled) and the due dates of
+// my unpaid installments, in [`from`, `to`): by default from now for 60
+// days, at most a year (`422` naming `query.to` beyond it or before
+// `from`). The range is the page. Events are the same as in the feed,
+// with the same ids.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/calendar (the `GetMyCalendar` operationId).
+func (c *ClientWithResponses) GetMyCalendarWithResponse(ctx context.Context, params *GetMyCalendarParams, reqEditors ...RequestEditorFn) (*GetMyCalendarResponse, error) {
+	rsp, err := c.GetMyCalendar(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyCalendarResponse(rsp)
+}
+
+// RevokeMyCalendarFeedWithResponse Revoke my calendar subscription URL
+//
+// The URL stops working at once (`404`); subscribed calendars keep their last copy. `204` also when there was none.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/calendar/feed (the `RevokeMyCalendarFeed` operationId).
+func (c *ClientWithResponses) RevokeMyCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RevokeMyCalendarFeedResponse, error) {
+	rsp, err := c.RevokeMyCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeMyCalendarFeedResponse(rsp)
+}
+
+// GetMyCalendarFeedWithResponse My calendar subscription
+//
+// Whether I have a private feed URL, when it was made and last fetched. The URL itself is shown only when it is issued.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/calendar/feed (the `GetMyCalendarFeed` operationId).
+func (c *ClientWithResponses) GetMyCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMyCalendarFeedResponse, error) {
+	rsp, err := c.GetMyCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyCalendarFeedResponse(rsp)
+}
+
+// IssueMyCalendarFeedWithResponse Issue or rotate my calendar subscription URL
+//
+// Makes a new private feed URL (for Google Calendar "From URL", Outlook
+// "Subscribe from web", Apple Calendar "New Calendar Subscription") and
+// returns it once; an earlier URL stops working at once (`404`). Only
+// the token's SHA-256 is stored.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/calendar/feed (the `IssueMyCalendarFeed` operationId).
+func (c *ClientWithResponses) IssueMyCalendarFeedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*IssueMyCalendarFeedResponse, error) {
+	rsp, err := c.IssueMyCalendarFeed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueMyCalendarFeedResponse(rsp)
+}
+
 // ListMyCertificatesWithResponse List my certificates
 //
 // The certificates bound to the signed-in account, oldest first (an
@@ -51213,6 +56213,38 @@ func (c *ClientWithResponses) CloseAccountWithResponse(ctx context.Context, body
 		return nil, err
 	}
 	return ParseCloseAccountResponse(rsp)
+}
+
+// ListMyConversationsWithResponse My threads with teachers
+//
+// Every thread I have with the teachers of a program, most recently
+// active first, each with its count of unread staff messages. Filters
+// combine.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/conversations (the `ListMyConversations` operationId).
+func (c *ClientWithResponses) ListMyConversationsWithResponse(ctx context.Context, params *ListMyConversationsParams, reqEditors ...RequestEditorFn) (*ListMyConversationsResponse, error) {
+	rsp, err := c.ListMyConversations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyConversationsResponse(rsp)
+}
+
+// CountMyUnreadConversationMessagesWithResponse My unread teacher messages
+//
+// The badge of the cabinet's messages section, over all my threads.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/conversations/unread-count (the `CountMyUnreadConversationMessages` operationId).
+func (c *ClientWithResponses) CountMyUnreadConversationMessagesWithResponse(ctx context.Context, params *CountMyUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*CountMyUnreadConversationMessagesResponse, error) {
+	rsp, err := c.CountMyUnreadConversationMessages(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCountMyUnreadConversationMessagesResponse(rsp)
 }
 
 // ListDevicesWithResponse List my devices that receive pushes
@@ -51405,6 +56437,149 @@ func (c *ClientWithResponses) ExportMyDataWithResponse(ctx context.Context, reqE
 		return nil, err
 	}
 	return ParseExportMyDataResponse(rsp)
+}
+
+// GetMyProgramConversationWithResponse My thread with the program's teachers
+//
+// The thread between me and the teachers of a program I study: the
+// teachers, my unread count and the newest page of messages, oldest first
+// (the newest is last); pass `olderCursor` as `before` for earlier ones.
+// Before the first message there is no thread yet (`conversationId`
+// `null`, no messages). Reading does not mark anything read: call
+// `…/read` when the messages are shown. `404` when I have no access to
+// the program (no approved application in a running or finished group, or
+// access suspended for an overdue installment) and no thread with it; a
+// thread I already have stays readable (`canWrite` says whether I may
+// write).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/conversation (the `GetMyProgramConversation` operationId).
+func (c *ClientWithResponses) GetMyProgramConversationWithResponse(ctx context.Context, programID openapi_types.UUID, params *GetMyProgramConversationParams, reqEditors ...RequestEditorFn) (*GetMyProgramConversationResponse, error) {
+	rsp, err := c.GetMyProgramConversation(ctx, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyProgramConversationResponse(rsp)
+}
+
+// UploadMyConversationAttachmentWithBodyWithResponse Upload a file for my next message
+//
+// `multipart/form-data` with one part `file`. The file streams into storage: over
+// `KABINET_UPLOAD_DOCUMENT_MAX` is `413`; its type is sniffed from the content (the name and declared
+// type are ignored) and must be PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text, else `415` (an
+// executable renamed `.pdf` included); an empty file is `422`. The upload waits to be sent: name its id
+// in `attachmentIds` of the next message. Uploads not sent within a day are deleted.
+// `404` without access to the program.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/attachments (the `UploadMyConversationAttachment` operationId).
+func (c *ClientWithResponses) UploadMyConversationAttachmentWithBodyWithResponse(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadMyConversationAttachmentResponse, error) {
+	rsp, err := c.UploadMyConversationAttachmentWithBody(ctx, programID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadMyConversationAttachmentResponse(rsp)
+}
+
+// DownloadMyConversationAttachmentWithResponse Download a file of my thread
+//
+// Streams a file sent in my thread (or my own unsent upload) with `Range` (one range; `206`), `ETag` (`304` with `If-None-Match`) and a `Content-Disposition` carrying the UTF-8 file name. Another learner's file is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/conversation/attachments/{attachmentId} (the `DownloadMyConversationAttachment` operationId).
+func (c *ClientWithResponses) DownloadMyConversationAttachmentWithResponse(ctx context.Context, programID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadMyConversationAttachmentParams, reqEditors ...RequestEditorFn) (*DownloadMyConversationAttachmentResponse, error) {
+	rsp, err := c.DownloadMyConversationAttachment(ctx, programID, attachmentID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadMyConversationAttachmentResponse(rsp)
+}
+
+// SendMyProgramConversationMessageWithBodyWithResponse Write to the program's teachers
+//
+// Adds my message to the thread, creating the thread with the first one.
+// `body` is Markdown or plain text (multi-line), kept as written and also
+// rendered to sanitized HTML (`bodyHtml`). Files are uploaded first with
+// `…/conversation/attachments` and named in `attachmentIds` (at most 5;
+// an id that is not my unsent upload for this program is `422` naming
+// `attachmentIds.N`). A blank body without files is `422`. The
+// program's teachers (its organization's managers when it has none) are
+// notified (category `message`: in-app, and e-mail when their settings
+// say so) in the same transaction. Sending marks the thread read for me.
+// `404` without access to the program.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/messages (the `SendMyProgramConversationMessage` operationId).
+func (c *ClientWithResponses) SendMyProgramConversationMessageWithBodyWithResponse(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendMyProgramConversationMessageResponse, error) {
+	rsp, err := c.SendMyProgramConversationMessageWithBody(ctx, programID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendMyProgramConversationMessageResponse(rsp)
+}
+
+// SendMyProgramConversationMessageWithResponse Write to the program's teachers
+//
+// Adds my message to the thread, creating the thread with the first one.
+// `body` is Markdown or plain text (multi-line), kept as written and also
+// rendered to sanitized HTML (`bodyHtml`). Files are uploaded first with
+// `…/conversation/attachments` and named in `attachmentIds` (at most 5;
+// an id that is not my unsent upload for this program is `422` naming
+// `attachmentIds.N`). A blank body without files is `422`. The
+// program's teachers (its organization's managers when it has none) are
+// notified (category `message`: in-app, and e-mail when their settings
+// say so) in the same transaction. Sending marks the thread read for me.
+// `404` without access to the program.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/messages (the `SendMyProgramConversationMessage` operationId).
+func (c *ClientWithResponses) SendMyProgramConversationMessageWithResponse(ctx context.Context, programID openapi_types.UUID, body SendMyProgramConversationMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendMyProgramConversationMessageResponse, error) {
+	rsp, err := c.SendMyProgramConversationMessage(ctx, programID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendMyProgramConversationMessageResponse(rsp)
+}
+
+// MarkMyProgramConversationReadWithBodyWithResponse Mark my thread read
+//
+// Marks the staff messages read up to `messageId` (or all of them); the
+// mark only moves forward. Returns the thread's summary with the new
+// unread count. `404` when there is no thread yet or the message is not
+// of it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
+func (c *ClientWithResponses) MarkMyProgramConversationReadWithBodyWithResponse(ctx context.Context, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkMyProgramConversationReadResponse, error) {
+	rsp, err := c.MarkMyProgramConversationReadWithBody(ctx, programID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkMyProgramConversationReadResponse(rsp)
+}
+
+// MarkMyProgramConversationReadWithResponse Mark my thread read
+//
+// Marks the staff messages read up to `messageId` (or all of them); the
+// mark only moves forward. Returns the thread's summary with the new
+// unread count. `404` when there is no thread yet or the message is not
+// of it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
+func (c *ClientWithResponses) MarkMyProgramConversationReadWithResponse(ctx context.Context, programID openapi_types.UUID, body MarkMyProgramConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkMyProgramConversationReadResponse, error) {
+	rsp, err := c.MarkMyProgramConversationRead(ctx, programID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkMyProgramConversationReadResponse(rsp)
 }
 
 // ListMailingSubscriptionsWithResponse List my mailing subscriptions
@@ -52984,6 +58159,181 @@ func (c *ClientWithResponses) PutCommerceSettingsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParsePutCommerceSettingsResponse(rsp)
+}
+
+// ListOrganizationConversationsWithResponse Learners' threads
+//
+// The threads of learners with the teachers, most recently active first.
+// A teacher sees the threads of the programs they teach; managers,
+// directors and admins all of the organization's. Learners `403`,
+// non-members `404`. Filters combine.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations (the `ListOrganizationConversations` operationId).
+func (c *ClientWithResponses) ListOrganizationConversationsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationConversationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationConversationsResponse, error) {
+	rsp, err := c.ListOrganizationConversations(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationConversationsResponse(rsp)
+}
+
+// CountOrganizationUnreadConversationMessagesWithResponse Learners' unread messages
+//
+// The staff badge: learner messages no staff member has read, over the
+// threads the caller sees (a teacher's programs; everything for managers,
+// directors and admins), and the threads that have them. Learners `403`,
+// non-members `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/unread-count (the `CountOrganizationUnreadConversationMessages` operationId).
+func (c *ClientWithResponses) CountOrganizationUnreadConversationMessagesWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *CountOrganizationUnreadConversationMessagesParams, reqEditors ...RequestEditorFn) (*CountOrganizationUnreadConversationMessagesResponse, error) {
+	rsp, err := c.CountOrganizationUnreadConversationMessages(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCountOrganizationUnreadConversationMessagesResponse(rsp)
+}
+
+// GetOrganizationConversationWithResponse A learner's thread
+//
+// The thread's summary. A teacher of another program, or another organization's thread, is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId} (the `GetOrganizationConversation` operationId).
+func (c *ClientWithResponses) GetOrganizationConversationWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationConversationResponse, error) {
+	rsp, err := c.GetOrganizationConversation(ctx, organizationID, conversationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationConversationResponse(rsp)
+}
+
+// UploadOrganizationConversationAttachmentWithBodyWithResponse Upload a file for an answer
+//
+// `multipart/form-data` with one part `file`. The file streams into storage: over
+// `KABINET_UPLOAD_DOCUMENT_MAX` is `413`; its type is sniffed from the content (the name and declared
+// type are ignored) and must be PDF, JPEG, PNG, WebP, DOCX, XLSX or plain text, else `415` (an
+// executable renamed `.pdf` included); an empty file is `422`. The upload waits to be sent: name its id
+// in `attachmentIds` of the next message. Uploads not sent within a day are deleted.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments (the `UploadOrganizationConversationAttachment` operationId).
+func (c *ClientWithResponses) UploadOrganizationConversationAttachmentWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadOrganizationConversationAttachmentResponse, error) {
+	rsp, err := c.UploadOrganizationConversationAttachmentWithBody(ctx, organizationID, conversationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadOrganizationConversationAttachmentResponse(rsp)
+}
+
+// DownloadOrganizationConversationAttachmentWithResponse Download a file of a learner's thread
+//
+// As `downloadMyConversationAttachment`, for the staff who may read the thread.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/attachments/{attachmentId} (the `DownloadOrganizationConversationAttachment` operationId).
+func (c *ClientWithResponses) DownloadOrganizationConversationAttachmentWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, attachmentID openapi_types.UUID, params *DownloadOrganizationConversationAttachmentParams, reqEditors ...RequestEditorFn) (*DownloadOrganizationConversationAttachmentResponse, error) {
+	rsp, err := c.DownloadOrganizationConversationAttachment(ctx, organizationID, conversationID, attachmentID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadOrganizationConversationAttachmentResponse(rsp)
+}
+
+// ListOrganizationConversationMessagesWithResponse Read a learner's thread
+//
+// The newest page of messages, oldest first; pass `olderCursor` as
+// `before` for earlier ones. Reading marks nothing: call `…/read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `ListOrganizationConversationMessages` operationId).
+func (c *ClientWithResponses) ListOrganizationConversationMessagesWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, params *ListOrganizationConversationMessagesParams, reqEditors ...RequestEditorFn) (*ListOrganizationConversationMessagesResponse, error) {
+	rsp, err := c.ListOrganizationConversationMessages(ctx, organizationID, conversationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationConversationMessagesResponse(rsp)
+}
+
+// SendOrganizationConversationMessageWithBodyWithResponse Answer a learner
+//
+// Adds a staff message (the program's teachers, and managers, directors
+// and admins of the organization may answer). Body and files as for the
+// learner (files uploaded with `…/attachments` of this thread). The
+// learner is notified (category `message`) in the same transaction;
+// answering marks the thread read for staff.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `SendOrganizationConversationMessage` operationId).
+func (c *ClientWithResponses) SendOrganizationConversationMessageWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendOrganizationConversationMessageResponse, error) {
+	rsp, err := c.SendOrganizationConversationMessageWithBody(ctx, organizationID, conversationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendOrganizationConversationMessageResponse(rsp)
+}
+
+// SendOrganizationConversationMessageWithResponse Answer a learner
+//
+// Adds a staff message (the program's teachers, and managers, directors
+// and admins of the organization may answer). Body and files as for the
+// learner (files uploaded with `…/attachments` of this thread). The
+// learner is notified (category `message`) in the same transaction;
+// answering marks the thread read for staff.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/messages (the `SendOrganizationConversationMessage` operationId).
+func (c *ClientWithResponses) SendOrganizationConversationMessageWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body SendOrganizationConversationMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendOrganizationConversationMessageResponse, error) {
+	rsp, err := c.SendOrganizationConversationMessage(ctx, organizationID, conversationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendOrganizationConversationMessageResponse(rsp)
+}
+
+// MarkOrganizationConversationReadWithBodyWithResponse Mark a learner's thread read for staff
+//
+// Marks the learner's messages read up to `messageId` (or all of them)
+// for staff as a whole: staff share one read mark per thread, so a thread
+// one teacher answered or read is no longer unread for the others. The
+// mark only moves forward.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read (the `MarkOrganizationConversationRead` operationId).
+func (c *ClientWithResponses) MarkOrganizationConversationReadWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkOrganizationConversationReadResponse, error) {
+	rsp, err := c.MarkOrganizationConversationReadWithBody(ctx, organizationID, conversationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkOrganizationConversationReadResponse(rsp)
+}
+
+// MarkOrganizationConversationReadWithResponse Mark a learner's thread read for staff
+//
+// Marks the learner's messages read up to `messageId` (or all of them)
+// for staff as a whole: staff share one read mark per thread, so a thread
+// one teacher answered or read is no longer unread for the others. The
+// mark only moves forward.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read (the `MarkOrganizationConversationRead` operationId).
+func (c *ClientWithResponses) MarkOrganizationConversationReadWithResponse(ctx context.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID, body MarkOrganizationConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkOrganizationConversationReadResponse, error) {
+	rsp, err := c.MarkOrganizationConversationRead(ctx, organizationID, conversationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkOrganizationConversationReadResponse(rsp)
 }
 
 // ListMemberFaqCategoriesWithResponse FAQ categories for members
@@ -56612,6 +61962,120 @@ func ParseStartSsoSignInResponse(rsp *http.Response) (*StartSsoSignInResponse, e
 	return response, nil
 }
 
+// ParseGetCalendarFeedResponse parses an HTTP response from a GetCalendarFeedWithResponse call
+func ParseGetCalendarFeedResponse(rsp *http.Response) (*GetCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCalendarFeedResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetCalendarFeedResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetCalendarFeedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCalendarFeedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListCatalogOrganizationsResponse parses an HTTP response from a ListCatalogOrganizationsWithResponse call
 func ParseListCatalogOrganizationsResponse(rsp *http.Response) (*ListCatalogOrganizationsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -58973,6 +64437,357 @@ func ParseListMyAuditEventsResponse(rsp *http.Response) (*ListMyAuditEventsRespo
 	return response, nil
 }
 
+// ParseGetMyCalendarResponse parses an HTTP response from a GetMyCalendarWithResponse call
+func ParseGetMyCalendarResponse(rsp *http.Response) (*GetMyCalendarResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyCalendarResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarEventList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyCalendarResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyCalendarResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyCalendarResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeMyCalendarFeedResponse parses an HTTP response from a RevokeMyCalendarFeedWithResponse call
+func ParseRevokeMyCalendarFeedResponse(rsp *http.Response) (*RevokeMyCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeMyCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeMyCalendarFeedResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeMyCalendarFeedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeMyCalendarFeedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyCalendarFeedResponse parses an HTTP response from a GetMyCalendarFeedWithResponse call
+func ParseGetMyCalendarFeedResponse(rsp *http.Response) (*GetMyCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CalendarFeed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyCalendarFeedResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyCalendarFeedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyCalendarFeedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIssueMyCalendarFeedResponse parses an HTTP response from a IssueMyCalendarFeedWithResponse call
+func ParseIssueMyCalendarFeedResponse(rsp *http.Response) (*IssueMyCalendarFeedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueMyCalendarFeedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CalendarFeedIssued
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers IssueMyCalendarFeedResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers IssueMyCalendarFeedResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers IssueMyCalendarFeedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListMyCertificatesResponse parses an HTTP response from a ListMyCertificatesWithResponse call
 func ParseListMyCertificatesResponse(rsp *http.Response) (*ListMyCertificatesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -59499,6 +65314,194 @@ func ParseCloseAccountResponse(rsp *http.Response) (*CloseAccountResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CloseAccountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyConversationsResponse parses an HTTP response from a ListMyConversationsWithResponse call
+func ParseListMyConversationsResponse(rsp *http.Response) (*ListMyConversationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyConversationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMyConversationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMyConversationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMyConversationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCountMyUnreadConversationMessagesResponse parses an HTTP response from a CountMyUnreadConversationMessagesWithResponse call
+func ParseCountMyUnreadConversationMessagesResponse(rsp *http.Response) (*CountMyUnreadConversationMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CountMyUnreadConversationMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationUnreadCount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CountMyUnreadConversationMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CountMyUnreadConversationMessagesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CountMyUnreadConversationMessagesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -60240,6 +66243,648 @@ func ParseExportMyDataResponse(rsp *http.Response) (*ExportMyDataResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ExportMyDataResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyProgramConversationResponse parses an HTTP response from a GetMyProgramConversationWithResponse call
+func ParseGetMyProgramConversationResponse(rsp *http.Response) (*GetMyProgramConversationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyProgramConversationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationThread
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyProgramConversationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyProgramConversationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyProgramConversationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadMyConversationAttachmentResponse parses an HTTP response from a UploadMyConversationAttachmentWithResponse call
+func ParseUploadMyConversationAttachmentResponse(rsp *http.Response) (*UploadMyConversationAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadMyConversationAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ConversationAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UploadMyConversationAttachmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadMyConversationAttachmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadMyConversationAttachmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadMyConversationAttachmentResponse parses an HTTP response from a DownloadMyConversationAttachmentWithResponse call
+func ParseDownloadMyConversationAttachmentResponse(rsp *http.Response) (*DownloadMyConversationAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadMyConversationAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadMyConversationAttachmentResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers DownloadMyConversationAttachmentResponse206Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers DownloadMyConversationAttachmentResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadMyConversationAttachmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 416:
+		var headers DownloadMyConversationAttachmentResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadMyConversationAttachmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DownloadMyConversationAttachmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSendMyProgramConversationMessageResponse parses an HTTP response from a SendMyProgramConversationMessageWithResponse call
+func ParseSendMyProgramConversationMessageResponse(rsp *http.Response) (*SendMyProgramConversationMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendMyProgramConversationMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ConversationMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SendMyProgramConversationMessageResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SendMyProgramConversationMessageResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SendMyProgramConversationMessageResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMarkMyProgramConversationReadResponse parses an HTTP response from a MarkMyProgramConversationReadWithResponse call
+func ParseMarkMyProgramConversationReadResponse(rsp *http.Response) (*MarkMyProgramConversationReadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkMyProgramConversationReadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Conversation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers MarkMyProgramConversationReadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers MarkMyProgramConversationReadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers MarkMyProgramConversationReadResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -67305,6 +73950,1007 @@ func ParsePutCommerceSettingsResponse(rsp *http.Response) (*PutCommerceSettingsR
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers PutCommerceSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrganizationConversationsResponse parses an HTTP response from a ListOrganizationConversationsWithResponse call
+func ParseListOrganizationConversationsResponse(rsp *http.Response) (*ListOrganizationConversationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationConversationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffConversationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOrganizationConversationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListOrganizationConversationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListOrganizationConversationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCountOrganizationUnreadConversationMessagesResponse parses an HTTP response from a CountOrganizationUnreadConversationMessagesWithResponse call
+func ParseCountOrganizationUnreadConversationMessagesResponse(rsp *http.Response) (*CountOrganizationUnreadConversationMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CountOrganizationUnreadConversationMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationUnreadCount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CountOrganizationUnreadConversationMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CountOrganizationUnreadConversationMessagesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CountOrganizationUnreadConversationMessagesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganizationConversationResponse parses an HTTP response from a GetOrganizationConversationWithResponse call
+func ParseGetOrganizationConversationResponse(rsp *http.Response) (*GetOrganizationConversationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationConversationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffConversation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetOrganizationConversationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetOrganizationConversationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOrganizationConversationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadOrganizationConversationAttachmentResponse parses an HTTP response from a UploadOrganizationConversationAttachmentWithResponse call
+func ParseUploadOrganizationConversationAttachmentResponse(rsp *http.Response) (*UploadOrganizationConversationAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadOrganizationConversationAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ConversationAttachment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UploadOrganizationConversationAttachmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadOrganizationConversationAttachmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadOrganizationConversationAttachmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadOrganizationConversationAttachmentResponse parses an HTTP response from a DownloadOrganizationConversationAttachmentWithResponse call
+func ParseDownloadOrganizationConversationAttachmentResponse(rsp *http.Response) (*DownloadOrganizationConversationAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadOrganizationConversationAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadOrganizationConversationAttachmentResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers DownloadOrganizationConversationAttachmentResponse206Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers DownloadOrganizationConversationAttachmentResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadOrganizationConversationAttachmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 416:
+		var headers DownloadOrganizationConversationAttachmentResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 429:
+		var headers DownloadOrganizationConversationAttachmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DownloadOrganizationConversationAttachmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrganizationConversationMessagesResponse parses an HTTP response from a ListOrganizationConversationMessagesWithResponse call
+func ParseListOrganizationConversationMessagesResponse(rsp *http.Response) (*ListOrganizationConversationMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationConversationMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationMessagePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOrganizationConversationMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListOrganizationConversationMessagesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListOrganizationConversationMessagesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSendOrganizationConversationMessageResponse parses an HTTP response from a SendOrganizationConversationMessageWithResponse call
+func ParseSendOrganizationConversationMessageResponse(rsp *http.Response) (*SendOrganizationConversationMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendOrganizationConversationMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ConversationMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SendOrganizationConversationMessageResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SendOrganizationConversationMessageResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SendOrganizationConversationMessageResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMarkOrganizationConversationReadResponse parses an HTTP response from a MarkOrganizationConversationReadWithResponse call
+func ParseMarkOrganizationConversationReadResponse(rsp *http.Response) (*MarkOrganizationConversationReadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkOrganizationConversationReadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffConversation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers MarkOrganizationConversationReadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers MarkOrganizationConversationReadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers MarkOrganizationConversationReadResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -1504,6 +1504,48 @@ type CommerceSetting struct {
 	UpdatedAt            time.Time
 }
 
+type Conversation struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	ProgramID      uuid.UUID
+	LearnerID      uuid.UUID
+	LastSeq        int32
+	LastMessageAt  time.Time
+	LastPreview    string
+	LastFromStaff  bool
+	LearnerReadSeq int32
+	StaffReadSeq   int32
+	LearnerUnread  int32
+	StaffUnread    int32
+	CreatedAt      time.Time
+}
+
+type ConversationAttachment struct {
+	ID             uuid.UUID
+	ProgramID      uuid.UUID
+	ConversationID *uuid.UUID
+	UploaderID     uuid.UUID
+	MessageID      *uuid.UUID
+	Position       int32
+	FileName       string
+	BlobKey        string
+	ContentType    string
+	SizeBytes      int64
+	Sha256         string
+	CreatedAt      time.Time
+}
+
+type ConversationMessage struct {
+	ID             uuid.UUID
+	ConversationID uuid.UUID
+	Seq            int32
+	AuthorID       uuid.UUID
+	FromStaff      bool
+	Body           string
+	BodyHtml       string
+	CreatedAt      time.Time
+}
+
 type Device struct {
 	ID        uuid.UUID
 	UserID    uuid.UUID

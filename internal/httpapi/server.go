@@ -22,9 +22,11 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/blob"
+	"github.com/kabinet-edu/kabinet/internal/calendar"
 	"github.com/kabinet-edu/kabinet/internal/catalog"
 	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/conversations"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
@@ -51,6 +53,8 @@ type Server struct {
 	*newsAPI
 	*notificationsAPI
 	*enrollmentAPI
+	*conversationsAPI
+	*calendarAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -65,6 +69,8 @@ type (
 	newsAPI          = news.Handler
 	notificationsAPI = notifications.Handler
 	enrollmentAPI    = enrollment.Handler
+	conversationsAPI = conversations.Handler
+	calendarAPI      = calendar.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -117,6 +123,8 @@ func New(d Deps) (*echo.Echo, error) {
 		newsAPI:          news.New(base, d.Jobs),
 		notificationsAPI: notes,
 		enrollmentAPI:    enrollment.New(base, out, blobs, publisher),
+		conversationsAPI: conversations.New(base, blobs, publisher, d.Jobs),
+		calendarAPI:      calendar.New(base),
 	}
 	shop, err := newCommerce(d, base)
 	if err != nil {

@@ -60,6 +60,9 @@ type Calendar struct {
 	// Stamp is the DTSTAMP of events without LastModified: the time the
 	// feed is generated.
 	Stamp time.Time
+	// TimeZone is the IANA zone apps should show the feed in
+	// (X-WR-TIMEZONE, "Europe/Moscow"); empty writes none. Times stay UTC.
+	TimeZone string
 }
 
 // ErrInvalidEvent wraps the reason an event cannot be written.
@@ -80,6 +83,9 @@ func Write(w io.Writer, cal Calendar, events []Event) error {
 	if cal.Name != "" {
 		lw.line("NAME:" + escapeText(cal.Name))
 		lw.line("X-WR-CALNAME:" + escapeText(cal.Name))
+	}
+	if cal.TimeZone != "" {
+		lw.line("X-WR-TIMEZONE:" + escapeText(cal.TimeZone))
 	}
 	if cal.Refresh > 0 {
 		d := duration(cal.Refresh)

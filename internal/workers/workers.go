@@ -14,6 +14,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/conversations"
 	"github.com/kabinet-edu/kabinet/internal/delivery"
 	"github.com/kabinet-edu/kabinet/internal/janitor"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
@@ -48,6 +49,9 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 		return nil, err
 	}
 	if err := news.Register(reg, cfg, pool, log); err != nil {
+		return nil, err
+	}
+	if err := conversations.Register(reg, cfg, pool, log); err != nil {
 		return nil, err
 	}
 	return reg, nil
