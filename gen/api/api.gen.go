@@ -170,6 +170,27 @@ func (e ApplicationStatus) Valid() bool {
 	}
 }
 
+// Defines values for AttemptStatus.
+const (
+	AttemptStatusExpired   AttemptStatus = "expired"
+	AttemptStatusStarted   AttemptStatus = "started"
+	AttemptStatusSubmitted AttemptStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AttemptStatus enum.
+func (e AttemptStatus) Valid() bool {
+	switch e {
+	case AttemptStatusExpired:
+		return true
+	case AttemptStatusStarted:
+		return true
+	case AttemptStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuthResponseTokenType.
 const (
 	Bearer AuthResponseTokenType = "Bearer"
@@ -179,6 +200,54 @@ const (
 func (e AuthResponseTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankQuestionScoring.
+const (
+	BankQuestionScoringAllOrNothing BankQuestionScoring = "all_or_nothing"
+	BankQuestionScoringKendall      BankQuestionScoring = "kendall"
+	BankQuestionScoringPartial      BankQuestionScoring = "partial"
+	BankQuestionScoringPositions    BankQuestionScoring = "positions"
+)
+
+// Valid indicates whether the value is a known member of the BankQuestionScoring enum.
+func (e BankQuestionScoring) Valid() bool {
+	switch e {
+	case BankQuestionScoringAllOrNothing:
+		return true
+	case BankQuestionScoringKendall:
+		return true
+	case BankQuestionScoringPartial:
+		return true
+	case BankQuestionScoringPositions:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankQuestionInputScoring.
+const (
+	BankQuestionInputScoringAllOrNothing BankQuestionInputScoring = "all_or_nothing"
+	BankQuestionInputScoringKendall      BankQuestionInputScoring = "kendall"
+	BankQuestionInputScoringPartial      BankQuestionInputScoring = "partial"
+	BankQuestionInputScoringPositions    BankQuestionInputScoring = "positions"
+)
+
+// Valid indicates whether the value is a known member of the BankQuestionInputScoring enum.
+func (e BankQuestionInputScoring) Valid() bool {
+	switch e {
+	case BankQuestionInputScoringAllOrNothing:
+		return true
+	case BankQuestionInputScoringKendall:
+		return true
+	case BankQuestionInputScoringPartial:
+		return true
+	case BankQuestionInputScoringPositions:
 		return true
 	default:
 		return false
@@ -956,6 +1025,36 @@ func (e PromoCodeRequestKind) Valid() bool {
 	}
 }
 
+// Defines values for QuestionType.
+const (
+	Matching       QuestionType = "matching"
+	MultipleChoice QuestionType = "multiple_choice"
+	Numeric        QuestionType = "numeric"
+	Ordering       QuestionType = "ordering"
+	ShortText      QuestionType = "short_text"
+	SingleChoice   QuestionType = "single_choice"
+)
+
+// Valid indicates whether the value is a known member of the QuestionType enum.
+func (e QuestionType) Valid() bool {
+	switch e {
+	case Matching:
+		return true
+	case MultipleChoice:
+		return true
+	case Numeric:
+		return true
+	case Ordering:
+		return true
+	case ShortText:
+		return true
+	case SingleChoice:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RefundStatus.
 const (
 	RefundStatusCanceled  RefundStatus = "canceled"
@@ -974,6 +1073,27 @@ func (e RefundStatus) Valid() bool {
 	case RefundStatusPending:
 		return true
 	case RefundStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReviewPolicy.
+const (
+	AfterCloseDate  ReviewPolicy = "after_close_date"
+	AfterSubmission ReviewPolicy = "after_submission"
+	Never           ReviewPolicy = "never"
+)
+
+// Valid indicates whether the value is a known member of the ReviewPolicy enum.
+func (e ReviewPolicy) Valid() bool {
+	switch e {
+	case AfterCloseDate:
+		return true
+	case AfterSubmission:
+		return true
+	case Never:
 		return true
 	default:
 		return false
@@ -1552,6 +1672,108 @@ type ApplicationSummaryPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// AttemptAnswer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+type AttemptAnswer struct {
+	// Options Selected option ids, or every item id in order.
+	//
+	// Example: ["b"]
+	Options *[]string `json:"options,omitempty"`
+
+	// Pairs Matching: option id → target id.
+	//
+	// Example: {}
+	Pairs *map[string]string `json:"pairs,omitempty"`
+
+	// Text A short-text or numeric answer.
+	//
+	// Example:
+	Text *string `json:"text,omitempty"`
+}
+
+// AttemptResult The score of a closed attempt; null while it is in progress.
+type AttemptResult struct {
+	// MaxScore Points possible.
+	//
+	// Example: 10
+	MaxScore float64 `json:"maxScore"`
+
+	// Passed At least the passing score.
+	//
+	// Example: true
+	Passed bool `json:"passed"`
+
+	// Percent score / maxScore × 100, two decimals.
+	//
+	// Example: 85
+	Percent float64 `json:"percent"`
+
+	// Score Points earned.
+	//
+	// Example: 8.5
+	Score float64 `json:"score"`
+}
+
+// AttemptReview A closed attempt with every question's answer, score and key.
+type AttemptReview struct {
+	// Attempt An attempt without its questions.
+	Attempt AttemptSummary `json:"attempt"`
+
+	// Questions The questions in the attempt's order.
+	Questions []ReviewQuestion `json:"questions"`
+}
+
+// AttemptStatus `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+//
+// Example: submitted
+type AttemptStatus string
+
+// AttemptSummary An attempt without its questions.
+type AttemptSummary struct {
+	// ClosedAt When it was submitted or expired.
+	ClosedAt *time.Time `json:"closedAt"`
+
+	// Deadline When the time limit (or the close date) ends it; null without either.
+	Deadline *time.Time `json:"deadline"`
+
+	// ID The attempt.
+	ID openapi_types.UUID `json:"id"`
+
+	// LearnerName The learner's name.
+	LearnerName string `json:"learnerName"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// Number The learner's attempt number at this test, from 1.
+	Number int `json:"number"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Result The score of a closed attempt; null while it is in progress.
+	Result *AttemptResult `json:"result"`
+
+	// StartedAt When it started.
+	StartedAt time.Time `json:"startedAt"`
+
+	// Status `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+	//
+	// Example: submitted
+	Status AttemptStatus `json:"status"`
+
+	// UserID The learner.
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// AttemptSummaryPage A page of attempts, oldest first.
+type AttemptSummaryPage struct {
+	// Items The attempts.
+	Items []AttemptSummary `json:"items"`
+
+	// NextCursor The next page's cursor; null on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // AuditEvent defines model for AuditEvent.
 type AuditEvent struct {
 	// ActorID Who did it, when somebody else (an administrator).
@@ -1615,6 +1837,112 @@ type AuthResponse struct {
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
+
+// BankQuestion A question of the program's bank, with its key (staff only). Editing or deleting it never changes attempts already started, which keep the question as they drew it.
+type BankQuestion struct {
+	// CreatedAt When it was made.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Explanation Shown with the key in a review.
+	Explanation string `json:"explanation"`
+
+	// ID The question.
+	ID openapi_types.UUID `json:"id"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options []QuestionOption `json:"options"`
+
+	// Points The weight in the score.
+	Points float64 `json:"points"`
+
+	// ProgramID The program whose bank holds it.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Scoring The scoring rule.
+	Scoring BankQuestionScoring `json:"scoring"`
+
+	// Tag The section ('' for none).
+	Tag string `json:"tag"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+
+	// UpdatedAt When it last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Version Increases with every change; send it back as `If-Match` (`"v3"`, the ETag of the GET).
+	Version int `json:"version"`
+}
+
+// BankQuestionScoring The scoring rule.
+type BankQuestionScoring string
+
+// BankQuestionInput A question of the program's bank, as authored. The rules a schema cannot say (ids unique, key options among the options, every matching option paired) are checked too and refused with `422` naming the field (`key.options[0]`, `options[1].id`).
+type BankQuestionInput struct {
+	// Explanation Shown with the key in a review.
+	//
+	// Example: Университет основан в 1755 году по проекту М. В. Ломоносова.
+	Explanation *string `json:"explanation,omitempty"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options *[]QuestionOption `json:"options,omitempty"`
+
+	// Points The question's weight in the score (0 or absent means 1).
+	//
+	// Example: 1
+	Points *float64 `json:"points,omitempty"`
+
+	// Prompt The question's text.
+	//
+	// Example: Кто основал Московский университет?
+	Prompt string `json:"prompt"`
+
+	// Scoring How a question of several parts earns credit: `all_or_nothing` (default), `partial` (multiple choice, matching), `positions` or `kendall` (ordering).
+	//
+	// Example: all_or_nothing
+	Scoring *BankQuestionInputScoring `json:"scoring,omitempty"`
+
+	// Tag The section, for pools drawn per tag and for filtering the bank.
+	//
+	// Example: история
+	Tag *string `json:"tag,omitempty"`
+
+	// Targets Matching: the right side (may hold distractors).
+	Targets *[]QuestionOption `json:"targets,omitempty"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
+// BankQuestionInputScoring How a question of several parts earns credit: `all_or_nothing` (default), `partial` (multiple choice, matching), `positions` or `kendall` (ordering).
+//
+// Example: all_or_nothing
+type BankQuestionInputScoring string
+
+// BankQuestionPage A page of the question bank, oldest first.
+type BankQuestionPage struct {
+	// Items The questions.
+	Items []BankQuestion `json:"items"`
+
+	// NextCursor The next page's cursor; null on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
 
 // BindCertificateRequest defines model for BindCertificateRequest.
 type BindCertificateRequest struct {
@@ -2599,6 +2927,112 @@ type JWKS struct {
 	Keys []JWK `json:"keys"`
 }
 
+// LearnerAttempt An attempt as its learner sees it — the drawn questions without keys, the answers saved so far, the clock and, once closed, the score.
+type LearnerAttempt struct {
+	// Answers The saved answers by question id.
+	Answers map[string]AttemptAnswer `json:"answers"`
+
+	// AnswersVersion Increases with every saved answer.
+	AnswersVersion int `json:"answersVersion"`
+
+	// ClosedAt When it was submitted or expired.
+	ClosedAt *time.Time `json:"closedAt"`
+
+	// Deadline When the time runs out; null without a time limit or close date.
+	Deadline *time.Time `json:"deadline"`
+
+	// GraceSeconds Seconds after the deadline during which a save or submission in flight is still accepted.
+	GraceSeconds int `json:"graceSeconds"`
+
+	// ID The attempt.
+	ID openapi_types.UUID `json:"id"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// Number My attempt number at this test.
+	Number int `json:"number"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Questions The drawn questions in the attempt's order.
+	Questions []LearnerQuestion `json:"questions"`
+
+	// RemainingSeconds Seconds left before the deadline now (0 when past it); null without a deadline.
+	RemainingSeconds *int `json:"remainingSeconds"`
+
+	// Result The score of a closed attempt; null while it is in progress.
+	Result *AttemptResult `json:"result"`
+
+	// ReviewAvailable Whether the review (answers with the key) may be opened now.
+	ReviewAvailable bool `json:"reviewAvailable"`
+
+	// ReviewOpensAt When the review opens, if it will later (the test's close date); null when it is open now or never opens.
+	ReviewOpensAt *time.Time `json:"reviewOpensAt"`
+
+	// StartedAt When it started.
+	StartedAt time.Time `json:"startedAt"`
+
+	// Status `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+	//
+	// Example: submitted
+	Status AttemptStatus `json:"status"`
+}
+
+// LearnerQuestion A question as the learner taking the test sees it, options in the attempt's order. It has no key.
+type LearnerQuestion struct {
+	// ID The question (use it to save the answer).
+	ID openapi_types.UUID `json:"id"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options []QuestionOption `json:"options"`
+
+	// Points Its weight in the score.
+	Points float64 `json:"points"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
+// LessonTest A test lesson's settings, for its staff.
+type LessonTest struct {
+	// CloseAt The lesson's `dueAt`; no attempt starts after it and running attempts end at it.
+	CloseAt *time.Time `json:"closeAt"`
+
+	// Final The program's final attestation (passing it is required for completion).
+	Final bool `json:"final"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// QuestionCount How many bank questions the test draws from now.
+	QuestionCount int `json:"questionCount"`
+
+	// Settings A test's rules. The close date is the lesson's `dueAt` (set on the lesson), not part of these.
+	Settings TestSettings `json:"settings"`
+
+	// Title The lesson's title.
+	Title string `json:"title"`
+
+	// UpdatedAt When the settings last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Version Send it back as `If-Match` (`"v2"`) to change the settings.
+	Version int `json:"version"`
+}
+
 // Locale The user's language for messages and documents.
 type Locale string
 
@@ -2860,6 +3294,59 @@ type MembershipPage struct {
 
 	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
 	NextCursor *string `json:"nextCursor"`
+}
+
+// MyTest A test lesson as its learner sees it before and between attempts.
+type MyTest struct {
+	// AttemptLimit Attempts allowed; 0 means no limit.
+	AttemptLimit int `json:"attemptLimit"`
+
+	// Attempts My attempts, first to last.
+	Attempts []AttemptSummary `json:"attempts"`
+
+	// AttemptsLeft Attempts left; null without a limit.
+	AttemptsLeft *int `json:"attemptsLeft"`
+
+	// AttemptsUsed Attempts started so far.
+	AttemptsUsed int `json:"attemptsUsed"`
+
+	// BestPercent My best score in percent; null before any closed attempt.
+	BestPercent *float64 `json:"bestPercent"`
+
+	// CloseAt No attempt starts after it.
+	CloseAt *time.Time `json:"closeAt"`
+
+	// Final The program's final attestation (required for the completion document).
+	Final bool `json:"final"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// OpenAttemptID My attempt in progress, if any (continue it rather than start another).
+	OpenAttemptID *openapi_types.UUID `json:"openAttemptId"`
+
+	// Passed Whether one of my attempts passed.
+	Passed bool `json:"passed"`
+
+	// PassingScore The passing score in percent.
+	PassingScore float64 `json:"passingScore"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// QuestionCount Questions in an attempt.
+	QuestionCount int `json:"questionCount"`
+
+	// Review When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+	//
+	// Example: after_submission
+	Review ReviewPolicy `json:"review"`
+
+	// TimeLimitSeconds The time limit of an attempt; 0 means none.
+	TimeLimitSeconds int `json:"timeLimitSeconds"`
+
+	// Title The lesson's title.
+	Title string `json:"title"`
 }
 
 // NewsItem A news item as its editors see it.
@@ -3869,6 +4356,57 @@ type PublishedNewsPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// QuestionKey The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+type QuestionKey struct {
+	// Number Numeric: the right value.
+	//
+	// Example: 3.14
+	Number *float64 `json:"number,omitempty"`
+
+	// Options Choice questions: the correct option ids (single: exactly one). Ordering: every option id in the right order.
+	//
+	// Example: ["b"]
+	Options *[]string `json:"options,omitempty"`
+
+	// Pairs Matching: option id → target id.
+	//
+	// Example: {"m1":"t2"}
+	Pairs *map[string]string `json:"pairs,omitempty"`
+
+	// Relative Numeric: the tolerance is a share of |number|.
+	//
+	// Example: false
+	Relative *bool `json:"relative,omitempty"`
+
+	// Texts Short text: the accepted answers, compared normalized.
+	//
+	// Example: ["Ломоносов"]
+	Texts *[]string `json:"texts,omitempty"`
+
+	// Tolerance Numeric: the absolute tolerance (relative to |number| with `relative`).
+	//
+	// Example: 0.01
+	Tolerance *float64 `json:"tolerance,omitempty"`
+}
+
+// QuestionOption A choice, an item to order, or one side of a matching pair. Its id is stable; shuffling changes only where it is shown.
+type QuestionOption struct {
+	// ID The option's id within its question (authored).
+	//
+	// Example: a
+	ID string `json:"id"`
+
+	// Text What is shown.
+	//
+	// Example: Ломоносов
+	Text string `json:"text"`
+}
+
+// QuestionType The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+//
+// Example: single_choice
+type QuestionType string
+
 // ReauthenticateRequest One factor that proves who the user is; today the password.
 type ReauthenticateRequest struct {
 	Password *string `json:"password,omitempty"`
@@ -3986,6 +4524,49 @@ type RegisterRequest struct {
 	Phone string `json:"phone"`
 }
 
+// ReviewPolicy When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+//
+// Example: after_submission
+type ReviewPolicy string
+
+// ReviewQuestion A question of a closed attempt with the answer given, its score and the key.
+type ReviewQuestion struct {
+	// Answer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+	Answer AttemptAnswer `json:"answer"`
+
+	// Answered Whether an answer was saved.
+	Answered bool `json:"answered"`
+
+	// Explanation The author's explanation.
+	Explanation string `json:"explanation"`
+
+	// ID The question.
+	ID openapi_types.UUID `json:"id"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options The options in the order the attempt showed them.
+	Options []QuestionOption `json:"options"`
+
+	// Points Its weight.
+	Points float64 `json:"points"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Score Points earned.
+	Score float64 `json:"score"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
 // RevokedSessions defines model for RevokedSessions.
 type RevokedSessions struct {
 	// RevokedCount How many sessions were ended.
@@ -3994,6 +4575,21 @@ type RevokedSessions struct {
 
 // Role What a member may do in an organization.
 type Role string
+
+// SavedAnswer An answer as saved.
+type SavedAnswer struct {
+	// Answer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+	Answer AttemptAnswer `json:"answer"`
+
+	// AnswersVersion The attempt's answers version after this save.
+	AnswersVersion int `json:"answersVersion"`
+
+	// QuestionID The question.
+	QuestionID openapi_types.UUID `json:"questionId"`
+
+	// RemainingSeconds Seconds left before the deadline; null without one.
+	RemainingSeconds *int `json:"remainingSeconds"`
+}
 
 // SecondFactorChallenge The answer of `login` for an account with a second factor: finish the
 // sign-in with `loginSecondFactor`.
@@ -4375,6 +4971,68 @@ type SupportTicketStatusUpdateStatus string
 type SupportUnreadCount struct {
 	// UnreadTickets The caller's tickets with a staff reply they have not read.
 	UnreadTickets int `json:"unreadTickets"`
+}
+
+// TestPool Draw a subset of the test's questions for each attempt — `count` of all of them, or so many per tag (`perTag`; questions of other tags are then left out). Set one of the two.
+type TestPool struct {
+	// Count Draw this many of the test's questions.
+	//
+	// Example: 10
+	Count *int `json:"count,omitempty"`
+
+	// PerTag Tag → how many questions of it to draw.
+	//
+	// Example: {"география":5,"история":5}
+	PerTag *map[string]int `json:"perTag,omitempty"`
+}
+
+// TestSettings A test's rules. The close date is the lesson's `dueAt` (set on the lesson), not part of these.
+type TestSettings struct {
+	// AttemptLimit Attempts per learner; 0 or absent means no limit.
+	//
+	// Example: 3
+	AttemptLimit *int `json:"attemptLimit,omitempty"`
+
+	// GraceSeconds Added to the deadline before answers and submission are refused, for the request in flight when the timer ran out (default: 10).
+	//
+	// Example: 10
+	GraceSeconds *int `json:"graceSeconds,omitempty"`
+
+	// PassingScore The passing score in percent.
+	//
+	// Example: 70
+	PassingScore float64 `json:"passingScore"`
+
+	// Pool Draw a subset of the test's questions for each attempt — `count` of all of them, or so many per tag (`perTag`; questions of other tags are then left out). Set one of the two.
+	Pool *TestPool `json:"pool,omitempty"`
+
+	// QuestionIds The bank questions the test uses; absent or empty, the questions with one of `tags`, or the whole bank.
+	QuestionIds *[]openapi_types.UUID `json:"questionIds,omitempty"`
+
+	// Review When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+	//
+	// Example: after_submission
+	Review ReviewPolicy `json:"review"`
+
+	// ShuffleOptions Each attempt shuffles the choices (items to order and matching targets are always shuffled).
+	//
+	// Example: true
+	ShuffleOptions *bool `json:"shuffleOptions,omitempty"`
+
+	// ShuffleQuestions Each attempt shows its questions in an order of its own.
+	//
+	// Example: true
+	ShuffleQuestions *bool `json:"shuffleQuestions,omitempty"`
+
+	// Tags Without `questionIds`, the test uses the bank's questions with one of these tags.
+	//
+	// Example: ["история"]
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TimeLimitSeconds The time limit of an attempt; 0 or absent means none.
+	//
+	// Example: 1800
+	TimeLimitSeconds *int `json:"timeLimitSeconds,omitempty"`
 }
 
 // TimeZone An IANA time zone name.
@@ -5329,8 +5987,52 @@ type ListProgramHistoryParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListLessonAttemptsParams defines parameters for ListLessonAttempts.
+type ListLessonAttemptsParams struct {
+	// UserID Only this learner's attempts.
+	UserID *openapi_types.UUID `form:"userId,omitempty" json:"userId,omitempty"`
+
+	// Status Only attempts in this status.
+	Status *AttemptStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// PutLessonTestParams defines parameters for PutLessonTest.
+type PutLessonTestParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // PublishProgramParams defines parameters for PublishProgram.
 type PublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListBankQuestionsParams defines parameters for ListBankQuestions.
+type ListBankQuestionsParams struct {
+	// Type Only this type.
+	Type *QuestionType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Tag Only this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// UpdateBankQuestionParams defines parameters for UpdateBankQuestion.
+type UpdateBankQuestionParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
@@ -5514,6 +6216,9 @@ type SubmitApplicationJSONRequestBody = SubmitApplicationRequest
 // WithdrawApplicationJSONRequestBody defines body for WithdrawApplication for application/json ContentType.
 type WithdrawApplicationJSONRequestBody = OptionalReasonRequest
 
+// SaveAttemptAnswerJSONRequestBody defines body for SaveAttemptAnswer for application/json ContentType.
+type SaveAttemptAnswerJSONRequestBody = AttemptAnswer
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
@@ -5654,6 +6359,15 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 
 // ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
 type ChangeGroupStatusJSONRequestBody = GroupStatusChange
+
+// PutLessonTestJSONRequestBody defines body for PutLessonTest for application/json ContentType.
+type PutLessonTestJSONRequestBody = TestSettings
+
+// CreateBankQuestionJSONRequestBody defines body for CreateBankQuestion for application/json ContentType.
+type CreateBankQuestionJSONRequestBody = BankQuestionInput
+
+// UpdateBankQuestionJSONRequestBody defines body for UpdateBankQuestion for application/json ContentType.
+type UpdateBankQuestionJSONRequestBody = BankQuestionInput
 
 // CreatePromoCodeJSONRequestBody defines body for CreatePromoCode for application/json ContentType.
 type CreatePromoCodeJSONRequestBody = PromoCodeRequest
@@ -5950,6 +6664,18 @@ type ServerInterface interface {
 	// WithdrawApplication Withdraw my application
 	// (POST /api/v1/me/applications/{applicationId}/withdraw)
 	WithdrawApplication(ctx echo.Context, applicationID openapi_types.UUID) error
+	// GetMyAttempt My attempt
+	// (GET /api/v1/me/attempts/{attemptId})
+	GetMyAttempt(ctx echo.Context, attemptID openapi_types.UUID) error
+	// SaveAttemptAnswer Save one answer
+	// (PUT /api/v1/me/attempts/{attemptId}/answers/{questionId})
+	SaveAttemptAnswer(ctx echo.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID) error
+	// GetAttemptReview Review my attempt
+	// (GET /api/v1/me/attempts/{attemptId}/review)
+	GetAttemptReview(ctx echo.Context, attemptID openapi_types.UUID) error
+	// SubmitAttempt Submit an attempt
+	// (POST /api/v1/me/attempts/{attemptId}/submit)
+	SubmitAttempt(ctx echo.Context, attemptID openapi_types.UUID) error
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error
@@ -5989,6 +6715,12 @@ type ServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx echo.Context) error
+	// GetMyTest A test, as I see it
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test)
+	GetMyTest(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error
+	// StartTestAttempt Start an attempt
+	// (POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test/attempts)
+	StartTestAttempt(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx echo.Context) error
@@ -6346,9 +7078,36 @@ type ServerInterface interface {
 	// ListProgramHistory A program's history
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
 	ListProgramHistory(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListProgramHistoryParams) error
+	// ListLessonAttempts Learners' attempts at a test
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts)
+	ListLessonAttempts(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params ListLessonAttemptsParams) error
+	// GetLessonAttempt A learner's attempt in full
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId})
+	GetLessonAttempt(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID) error
+	// GetLessonTest Get a test's settings
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
+	GetLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID) error
+	// PutLessonTest Set a test's settings
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
+	PutLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params PutLessonTestParams) error
 	// PublishProgram Publish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
 	PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error
+	// ListBankQuestions The program's question bank
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/questions)
+	ListBankQuestions(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListBankQuestionsParams) error
+	// CreateBankQuestion Add a question to the bank
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/questions)
+	CreateBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// DeleteBankQuestion Delete a bank question
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	DeleteBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) error
+	// GetBankQuestion Get a bank question
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	GetBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) error
+	// UpdateBankQuestion Replace a bank question
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	UpdateBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params UpdateBankQuestionParams) error
 	// UnpublishProgram Unpublish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
 	UnpublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UnpublishProgramParams) error
@@ -7456,6 +8215,78 @@ func (w *ServerInterfaceWrapper) WithdrawApplication(ctx echo.Context) error {
 	return err
 }
 
+// GetMyAttempt converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyAttempt(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyAttempt(ctx, attemptID)
+	return err
+}
+
+// SaveAttemptAnswer converts echo context to params.
+func (w *ServerInterfaceWrapper) SaveAttemptAnswer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// ------------- Path parameter "questionId" -------------
+	var questionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "questionId", ctx.Param("questionId"), &questionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter questionId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SaveAttemptAnswer(ctx, attemptID, questionID)
+	return err
+}
+
+// GetAttemptReview converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAttemptReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAttemptReview(ctx, attemptID)
+	return err
+}
+
+// SubmitAttempt converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitAttempt(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitAttempt(ctx, attemptID)
+	return err
+}
+
 // ListMyAuditEvents converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyAuditEvents(ctx echo.Context) error {
 	var err error
@@ -7600,6 +8431,54 @@ func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ExportMyData(ctx)
+	return err
+}
+
+// GetMyTest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyTest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyTest(ctx, programID, lessonID)
+	return err
+}
+
+// StartTestAttempt converts echo context to params.
+func (w *ServerInterfaceWrapper) StartTestAttempt(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartTestAttempt(ctx, programID, lessonID)
 	return err
 }
 
@@ -10690,6 +11569,192 @@ func (w *ServerInterfaceWrapper) ListProgramHistory(ctx echo.Context) error {
 	return err
 }
 
+// ListLessonAttempts converts echo context to params.
+func (w *ServerInterfaceWrapper) ListLessonAttempts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListLessonAttemptsParams
+	// ------------- Optional query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "userId", ctx.QueryParams(), &params.UserID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListLessonAttempts(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// GetLessonAttempt converts echo context to params.
+func (w *ServerInterfaceWrapper) GetLessonAttempt(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetLessonAttempt(ctx, organizationID, programID, lessonID, attemptID)
+	return err
+}
+
+// GetLessonTest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetLessonTest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetLessonTest(ctx, organizationID, programID, lessonID)
+	return err
+}
+
+// PutLessonTest converts echo context to params.
+func (w *ServerInterfaceWrapper) PutLessonTest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PutLessonTestParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PutLessonTest(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
 // PublishProgram converts echo context to params.
 func (w *ServerInterfaceWrapper) PublishProgram(ctx echo.Context) error {
 	var err error
@@ -10731,6 +11796,200 @@ func (w *ServerInterfaceWrapper) PublishProgram(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PublishProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// ListBankQuestions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListBankQuestions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBankQuestionsParams
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "tag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tag", ctx.QueryParams(), &params.Tag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tag: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListBankQuestions(ctx, organizationID, programID, params)
+	return err
+}
+
+// CreateBankQuestion converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateBankQuestion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateBankQuestion(ctx, organizationID, programID)
+	return err
+}
+
+// DeleteBankQuestion converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteBankQuestion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "questionId" -------------
+	var questionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "questionId", ctx.Param("questionId"), &questionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter questionId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteBankQuestion(ctx, organizationID, programID, questionID)
+	return err
+}
+
+// GetBankQuestion converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankQuestion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "questionId" -------------
+	var questionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "questionId", ctx.Param("questionId"), &questionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter questionId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankQuestion(ctx, organizationID, programID, questionID)
+	return err
+}
+
+// UpdateBankQuestion converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateBankQuestion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "questionId" -------------
+	var questionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "questionId", ctx.Param("questionId"), &questionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter questionId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankQuestionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateBankQuestion(ctx, organizationID, programID, questionID, params)
 	return err
 }
 
@@ -11673,6 +12932,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/request-changes", wrapper.RequestApplicationChanges, options.OperationMiddlewares["requestApplicationChanges"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/approve", wrapper.ApproveApplication, options.OperationMiddlewares["approveApplication"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/reject", wrapper.RejectApplication, options.OperationMiddlewares["rejectApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions", wrapper.ListBankQuestions, options.OperationMiddlewares["listBankQuestions"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions", wrapper.CreateBankQuestion, options.OperationMiddlewares["createBankQuestion"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions/:questionId", wrapper.DeleteBankQuestion, options.OperationMiddlewares["deleteBankQuestion"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions/:questionId", wrapper.GetBankQuestion, options.OperationMiddlewares["getBankQuestion"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions/:questionId", wrapper.UpdateBankQuestion, options.OperationMiddlewares["updateBankQuestion"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/test", wrapper.GetLessonTest, options.OperationMiddlewares["getLessonTest"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/test", wrapper.PutLessonTest, options.OperationMiddlewares["putLessonTest"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/attempts", wrapper.ListLessonAttempts, options.OperationMiddlewares["listLessonAttempts"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/attempts/:attemptId", wrapper.GetLessonAttempt, options.OperationMiddlewares["getLessonAttempt"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/test", wrapper.GetMyTest, options.OperationMiddlewares["getMyTest"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/test/attempts", wrapper.StartTestAttempt, options.OperationMiddlewares["startTestAttempt"]...)
+	router.GET(options.BaseURL+"/api/v1/me/attempts/:attemptId", wrapper.GetMyAttempt, options.OperationMiddlewares["getMyAttempt"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/attempts/:attemptId/answers/:questionId", wrapper.SaveAttemptAnswer, options.OperationMiddlewares["saveAttemptAnswer"]...)
+	router.POST(options.BaseURL+"/api/v1/me/attempts/:attemptId/submit", wrapper.SubmitAttempt, options.OperationMiddlewares["submitAttempt"]...)
+	router.GET(options.BaseURL+"/api/v1/me/attempts/:attemptId/review", wrapper.GetAttemptReview, options.OperationMiddlewares["getAttemptReview"]...)
 
 }
 
@@ -17543,6 +18817,604 @@ func (response WithdrawApplication503ApplicationProblemPlusJSONResponse) VisitWi
 	return err
 }
 
+type GetMyAttemptRequestObject struct {
+	AttemptID openapi_types.UUID `json:"attemptId"`
+}
+
+type GetMyAttemptResponseObject interface {
+	VisitGetMyAttemptResponse(w http.ResponseWriter) error
+}
+
+type GetMyAttempt200JSONResponse LearnerAttempt
+
+func (response GetMyAttempt200JSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt401ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt404ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt422ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt429ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt500ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt503ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswerRequestObject struct {
+	AttemptID  openapi_types.UUID `json:"attemptId"`
+	QuestionID openapi_types.UUID `json:"questionId"`
+	Body       *SaveAttemptAnswerJSONRequestBody
+}
+
+type SaveAttemptAnswerResponseObject interface {
+	VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error
+}
+
+type SaveAttemptAnswer200JSONResponse SavedAnswer
+
+func (response SaveAttemptAnswer200JSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer400ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer401ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer404ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer409ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer413ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer415ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer422ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer429ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer500ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer503ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReviewRequestObject struct {
+	AttemptID openapi_types.UUID `json:"attemptId"`
+}
+
+type GetAttemptReviewResponseObject interface {
+	VisitGetAttemptReviewResponse(w http.ResponseWriter) error
+}
+
+type GetAttemptReview200JSONResponse AttemptReview
+
+func (response GetAttemptReview200JSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview401ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview404ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview409ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview422ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview429ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview500ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview503ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttemptRequestObject struct {
+	AttemptID openapi_types.UUID `json:"attemptId"`
+}
+
+type SubmitAttemptResponseObject interface {
+	VisitSubmitAttemptResponse(w http.ResponseWriter) error
+}
+
+type SubmitAttempt200JSONResponse LearnerAttempt
+
+func (response SubmitAttempt200JSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt401ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt404ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt409ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt422ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt429ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt500ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt503ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyAuditEventsRequestObject struct {
 	Params ListMyAuditEventsParams
 }
@@ -19287,6 +21159,288 @@ type ExportMyData503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTestRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  openapi_types.UUID `json:"lessonId"`
+}
+
+type GetMyTestResponseObject interface {
+	VisitGetMyTestResponse(w http.ResponseWriter) error
+}
+
+type GetMyTest200JSONResponse MyTest
+
+func (response GetMyTest200JSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest401ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest404ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest422ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest429ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest500ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest503ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttemptRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  openapi_types.UUID `json:"lessonId"`
+}
+
+type StartTestAttemptResponseObject interface {
+	VisitStartTestAttemptResponse(w http.ResponseWriter) error
+}
+
+type StartTestAttempt200JSONResponse LearnerAttempt
+
+func (response StartTestAttempt200JSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt201JSONResponse LearnerAttempt
+
+func (response StartTestAttempt201JSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt401ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt404ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt409ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt422ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt429ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt500ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt503ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -38003,6 +40157,670 @@ func (response ListProgramHistory503ApplicationProblemPlusJSONResponse) VisitLis
 	return err
 }
 
+type ListLessonAttemptsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       openapi_types.UUID `json:"lessonId"`
+	Params         ListLessonAttemptsParams
+}
+
+type ListLessonAttemptsResponseObject interface {
+	VisitListLessonAttemptsResponse(w http.ResponseWriter) error
+}
+
+type ListLessonAttempts200JSONResponse AttemptSummaryPage
+
+func (response ListLessonAttempts200JSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts401ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts403ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts404ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts422ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts429ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts500ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts503ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttemptRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       openapi_types.UUID `json:"lessonId"`
+	AttemptID      openapi_types.UUID `json:"attemptId"`
+}
+
+type GetLessonAttemptResponseObject interface {
+	VisitGetLessonAttemptResponse(w http.ResponseWriter) error
+}
+
+type GetLessonAttempt200JSONResponse AttemptReview
+
+func (response GetLessonAttempt200JSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt401ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt403ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt404ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt422ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt429ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt500ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt503ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTestRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       openapi_types.UUID `json:"lessonId"`
+}
+
+type GetLessonTestResponseObject interface {
+	VisitGetLessonTestResponse(w http.ResponseWriter) error
+}
+
+type GetLessonTest200ResponseHeaders struct {
+	ETag string
+}
+
+type GetLessonTest200JSONResponse struct {
+	Body    LessonTest
+	Headers GetLessonTest200ResponseHeaders
+}
+
+func (response GetLessonTest200JSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest401ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest403ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest404ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest422ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest429ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest500ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest503ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTestRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       openapi_types.UUID `json:"lessonId"`
+	Params         PutLessonTestParams
+	Body           *PutLessonTestJSONRequestBody
+}
+
+type PutLessonTestResponseObject interface {
+	VisitPutLessonTestResponse(w http.ResponseWriter) error
+}
+
+type PutLessonTest200JSONResponse LessonTest
+
+func (response PutLessonTest200JSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest400ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest401ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest403ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest404ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest412ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest413ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest415ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest422ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest428ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest429ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest500ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest503ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PublishProgramRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	ProgramID      openapi_types.UUID `json:"programId"`
@@ -38155,6 +40973,853 @@ type PublishProgram503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PublishProgram503ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestionsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ListBankQuestionsParams
+}
+
+type ListBankQuestionsResponseObject interface {
+	VisitListBankQuestionsResponse(w http.ResponseWriter) error
+}
+
+type ListBankQuestions200JSONResponse BankQuestionPage
+
+func (response ListBankQuestions200JSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions401ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions403ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions404ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions422ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions429ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions500ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions503ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestionRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *CreateBankQuestionJSONRequestBody
+}
+
+type CreateBankQuestionResponseObject interface {
+	VisitCreateBankQuestionResponse(w http.ResponseWriter) error
+}
+
+type CreateBankQuestion201JSONResponse BankQuestion
+
+func (response CreateBankQuestion201JSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion400ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion401ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion403ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion404ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion413ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion415ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion422ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion429ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion500ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion503ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestionRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	QuestionID     openapi_types.UUID `json:"questionId"`
+}
+
+type DeleteBankQuestionResponseObject interface {
+	VisitDeleteBankQuestionResponse(w http.ResponseWriter) error
+}
+
+type DeleteBankQuestion204Response struct {
+}
+
+func (response DeleteBankQuestion204Response) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteBankQuestion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion401ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion403ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion404ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion422ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion429ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion500ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion503ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestionRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	QuestionID     openapi_types.UUID `json:"questionId"`
+}
+
+type GetBankQuestionResponseObject interface {
+	VisitGetBankQuestionResponse(w http.ResponseWriter) error
+}
+
+type GetBankQuestion200ResponseHeaders struct {
+	ETag string
+}
+
+type GetBankQuestion200JSONResponse struct {
+	Body    BankQuestion
+	Headers GetBankQuestion200ResponseHeaders
+}
+
+func (response GetBankQuestion200JSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion401ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion403ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion404ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion422ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion429ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion500ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion503ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestionRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	QuestionID     openapi_types.UUID `json:"questionId"`
+	Params         UpdateBankQuestionParams
+	Body           *UpdateBankQuestionJSONRequestBody
+}
+
+type UpdateBankQuestionResponseObject interface {
+	VisitUpdateBankQuestionResponse(w http.ResponseWriter) error
+}
+
+type UpdateBankQuestion200JSONResponse BankQuestion
+
+func (response UpdateBankQuestion200JSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion400ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion401ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion403ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion404ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion412ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion413ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion415ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion422ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion428ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion429ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion500ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion503ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41606,6 +45271,18 @@ type StrictServerInterface interface {
 	// WithdrawApplication Withdraw my application
 	// (POST /api/v1/me/applications/{applicationId}/withdraw)
 	WithdrawApplication(ctx context.Context, request WithdrawApplicationRequestObject) (WithdrawApplicationResponseObject, error)
+	// GetMyAttempt My attempt
+	// (GET /api/v1/me/attempts/{attemptId})
+	GetMyAttempt(ctx context.Context, request GetMyAttemptRequestObject) (GetMyAttemptResponseObject, error)
+	// SaveAttemptAnswer Save one answer
+	// (PUT /api/v1/me/attempts/{attemptId}/answers/{questionId})
+	SaveAttemptAnswer(ctx context.Context, request SaveAttemptAnswerRequestObject) (SaveAttemptAnswerResponseObject, error)
+	// GetAttemptReview Review my attempt
+	// (GET /api/v1/me/attempts/{attemptId}/review)
+	GetAttemptReview(ctx context.Context, request GetAttemptReviewRequestObject) (GetAttemptReviewResponseObject, error)
+	// SubmitAttempt Submit an attempt
+	// (POST /api/v1/me/attempts/{attemptId}/submit)
+	SubmitAttempt(ctx context.Context, request SubmitAttemptRequestObject) (SubmitAttemptResponseObject, error)
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx context.Context, request ListMyAuditEventsRequestObject) (ListMyAuditEventsResponseObject, error)
@@ -41645,6 +45322,12 @@ type StrictServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// GetMyTest A test, as I see it
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test)
+	GetMyTest(ctx context.Context, request GetMyTestRequestObject) (GetMyTestResponseObject, error)
+	// StartTestAttempt Start an attempt
+	// (POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test/attempts)
+	StartTestAttempt(ctx context.Context, request StartTestAttemptRequestObject) (StartTestAttemptResponseObject, error)
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx context.Context, request ListMailingSubscriptionsRequestObject) (ListMailingSubscriptionsResponseObject, error)
@@ -42002,9 +45685,36 @@ type StrictServerInterface interface {
 	// ListProgramHistory A program's history
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
 	ListProgramHistory(ctx context.Context, request ListProgramHistoryRequestObject) (ListProgramHistoryResponseObject, error)
+	// ListLessonAttempts Learners' attempts at a test
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts)
+	ListLessonAttempts(ctx context.Context, request ListLessonAttemptsRequestObject) (ListLessonAttemptsResponseObject, error)
+	// GetLessonAttempt A learner's attempt in full
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId})
+	GetLessonAttempt(ctx context.Context, request GetLessonAttemptRequestObject) (GetLessonAttemptResponseObject, error)
+	// GetLessonTest Get a test's settings
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
+	GetLessonTest(ctx context.Context, request GetLessonTestRequestObject) (GetLessonTestResponseObject, error)
+	// PutLessonTest Set a test's settings
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
+	PutLessonTest(ctx context.Context, request PutLessonTestRequestObject) (PutLessonTestResponseObject, error)
 	// PublishProgram Publish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
 	PublishProgram(ctx context.Context, request PublishProgramRequestObject) (PublishProgramResponseObject, error)
+	// ListBankQuestions The program's question bank
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/questions)
+	ListBankQuestions(ctx context.Context, request ListBankQuestionsRequestObject) (ListBankQuestionsResponseObject, error)
+	// CreateBankQuestion Add a question to the bank
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/questions)
+	CreateBankQuestion(ctx context.Context, request CreateBankQuestionRequestObject) (CreateBankQuestionResponseObject, error)
+	// DeleteBankQuestion Delete a bank question
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	DeleteBankQuestion(ctx context.Context, request DeleteBankQuestionRequestObject) (DeleteBankQuestionResponseObject, error)
+	// GetBankQuestion Get a bank question
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	GetBankQuestion(ctx context.Context, request GetBankQuestionRequestObject) (GetBankQuestionResponseObject, error)
+	// UpdateBankQuestion Replace a bank question
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	UpdateBankQuestion(ctx context.Context, request UpdateBankQuestionRequestObject) (UpdateBankQuestionResponseObject, error)
 	// UnpublishProgram Unpublish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
 	UnpublishProgram(ctx context.Context, request UnpublishProgramRequestObject) (UnpublishProgramResponseObject, error)
@@ -43423,6 +47133,130 @@ func (sh *strictHandler) WithdrawApplication(ctx echo.Context, applicationID ope
 	return nil
 }
 
+// GetMyAttempt operation middleware
+func (sh *strictHandler) GetMyAttempt(ctx echo.Context, attemptID openapi_types.UUID) error {
+	var request GetMyAttemptRequestObject
+
+	request.AttemptID = attemptID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyAttempt(ctx.Request().Context(), request.(GetMyAttemptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyAttempt")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyAttemptResponseObject); ok {
+		return validResponse.VisitGetMyAttemptResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SaveAttemptAnswer operation middleware
+func (sh *strictHandler) SaveAttemptAnswer(ctx echo.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID) error {
+	var request SaveAttemptAnswerRequestObject
+
+	request.AttemptID = attemptID
+	request.QuestionID = questionID
+
+	var body SaveAttemptAnswerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SaveAttemptAnswer(ctx.Request().Context(), request.(SaveAttemptAnswerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SaveAttemptAnswer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SaveAttemptAnswerResponseObject); ok {
+		return validResponse.VisitSaveAttemptAnswerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAttemptReview operation middleware
+func (sh *strictHandler) GetAttemptReview(ctx echo.Context, attemptID openapi_types.UUID) error {
+	var request GetAttemptReviewRequestObject
+
+	request.AttemptID = attemptID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAttemptReview(ctx.Request().Context(), request.(GetAttemptReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAttemptReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAttemptReviewResponseObject); ok {
+		return validResponse.VisitGetAttemptReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitAttempt operation middleware
+func (sh *strictHandler) SubmitAttempt(ctx echo.Context, attemptID openapi_types.UUID) error {
+	var request SubmitAttemptRequestObject
+
+	request.AttemptID = attemptID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitAttempt(ctx.Request().Context(), request.(SubmitAttemptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitAttempt")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitAttemptResponseObject); ok {
+		return validResponse.VisitSubmitAttemptResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyAuditEvents operation middleware
 func (sh *strictHandler) ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error {
 	var request ListMyAuditEventsRequestObject
@@ -43837,6 +47671,58 @@ func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ExportMyDataResponseObject); ok {
 		return validResponse.VisitExportMyDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyTest operation middleware
+func (sh *strictHandler) GetMyTest(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error {
+	var request GetMyTestRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyTest(ctx.Request().Context(), request.(GetMyTestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyTest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyTestResponseObject); ok {
+		return validResponse.VisitGetMyTestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartTestAttempt operation middleware
+func (sh *strictHandler) StartTestAttempt(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error {
+	var request StartTestAttemptRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartTestAttempt(ctx.Request().Context(), request.(StartTestAttemptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartTestAttempt")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartTestAttemptResponseObject); ok {
+		return validResponse.VisitStartTestAttemptResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -47827,6 +51713,140 @@ func (sh *strictHandler) ListProgramHistory(ctx echo.Context, organizationID ope
 	return nil
 }
 
+// ListLessonAttempts operation middleware
+func (sh *strictHandler) ListLessonAttempts(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params ListLessonAttemptsParams) error {
+	var request ListLessonAttemptsRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLessonAttempts(ctx.Request().Context(), request.(ListLessonAttemptsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLessonAttempts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListLessonAttemptsResponseObject); ok {
+		return validResponse.VisitListLessonAttemptsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetLessonAttempt operation middleware
+func (sh *strictHandler) GetLessonAttempt(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID) error {
+	var request GetLessonAttemptRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.AttemptID = attemptID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLessonAttempt(ctx.Request().Context(), request.(GetLessonAttemptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLessonAttempt")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetLessonAttemptResponseObject); ok {
+		return validResponse.VisitGetLessonAttemptResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetLessonTest operation middleware
+func (sh *strictHandler) GetLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID) error {
+	var request GetLessonTestRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLessonTest(ctx.Request().Context(), request.(GetLessonTestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLessonTest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetLessonTestResponseObject); ok {
+		return validResponse.VisitGetLessonTestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PutLessonTest operation middleware
+func (sh *strictHandler) PutLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params PutLessonTestParams) error {
+	var request PutLessonTestRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	var body PutLessonTestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PutLessonTest(ctx.Request().Context(), request.(PutLessonTestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutLessonTest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PutLessonTestResponseObject); ok {
+		return validResponse.VisitPutLessonTestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // PublishProgram operation middleware
 func (sh *strictHandler) PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error {
 	var request PublishProgramRequestObject
@@ -47848,6 +51868,187 @@ func (sh *strictHandler) PublishProgram(ctx echo.Context, organizationID openapi
 		return err
 	} else if validResponse, ok := response.(PublishProgramResponseObject); ok {
 		return validResponse.VisitPublishProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListBankQuestions operation middleware
+func (sh *strictHandler) ListBankQuestions(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListBankQuestionsParams) error {
+	var request ListBankQuestionsRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBankQuestions(ctx.Request().Context(), request.(ListBankQuestionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBankQuestions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListBankQuestionsResponseObject); ok {
+		return validResponse.VisitListBankQuestionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateBankQuestion operation middleware
+func (sh *strictHandler) CreateBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request CreateBankQuestionRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body CreateBankQuestionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateBankQuestion(ctx.Request().Context(), request.(CreateBankQuestionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateBankQuestion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateBankQuestionResponseObject); ok {
+		return validResponse.VisitCreateBankQuestionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteBankQuestion operation middleware
+func (sh *strictHandler) DeleteBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) error {
+	var request DeleteBankQuestionRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.QuestionID = questionID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteBankQuestion(ctx.Request().Context(), request.(DeleteBankQuestionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteBankQuestion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteBankQuestionResponseObject); ok {
+		return validResponse.VisitDeleteBankQuestionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankQuestion operation middleware
+func (sh *strictHandler) GetBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) error {
+	var request GetBankQuestionRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.QuestionID = questionID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankQuestion(ctx.Request().Context(), request.(GetBankQuestionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankQuestion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankQuestionResponseObject); ok {
+		return validResponse.VisitGetBankQuestionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateBankQuestion operation middleware
+func (sh *strictHandler) UpdateBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params UpdateBankQuestionParams) error {
+	var request UpdateBankQuestionRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.QuestionID = questionID
+	request.Params = params
+
+	var body UpdateBankQuestionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBankQuestion(ctx.Request().Context(), request.(UpdateBankQuestionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBankQuestion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateBankQuestionResponseObject); ok {
+		return validResponse.VisitUpdateBankQuestionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48585,1321 +52786,1469 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1tjyPHlSeKf5UA/zNQ1ZqsZj31QxWE/Zda3VJJ/eSqbrctl7YYzAySoUpGsCMii0UJDcj2YGYvZoHd",
-	"nRnca8y9tmdwF/tmcS809gijsVcyMJ+A9RX0SS7iRERmZDKSTLKq23av/MKqTuZDxIkTJ87j73zWiPhw",
-	"xBlhSjb2PmuQCzwcJQT+PkjV4IjIEWeS3DPX9WWZDodYTBp7jaf8jDCJMIuRGhAkaZ+RuEUZSiURjWbj",
-	"HCcpPIKjiEgJtzf2GmTywaD7XkQf0w/uf3Tv6On3jw/l4VCNPrp7ePPwLKYPn3/w4OH9g80ftR8lj5If",
-	"XeD2ePzRfT7pbsb0+8Ojdx6/n9x/+MP7x92njz79wfs/eB5vDnaff3JAH9z9oE1+eKDf++EPNr9Pe9/f",
-	"IJMPPo2fH9LH9HD8o0+S5NF7P9r56PiDOxvRVsK6w/vt+IcfJI1mg1yMqCDykDX27rTbzYYgPUHkwI1Y",
-	"qNPtF1vfuzW+88OzttyMHnykfrAz+f7wg9uDd26mj3ZHR7hRfOieeeGBauw1ttpbN1ubW62tnaftO3vb",
-	"7b12+yO4fUiGXSIeksaeEilpNpR+8ulkRBp7jXcIFkBEoOXeZ41IEKxI7L1xs/xGMsQ0aew1MGN4g55j",
-	"xs/x/9+u6AYXfXfLD4igPUrixl4PJ5I0Gz0qpHqEh/rD0/8y/Xr69fSLRrNB48Zeo929Q3Z6t0lrO9rE",
-	"rZ3e7q3WHby729rq3eptdm+R23iz3Wg2Epy/4efTX0+/mH49/Ub/V//GI6x5pyHSRrMxGnCm//G9W3e2",
-	"Nje3tnd2b95yl2dGpuiQfGTuv5cKPiI3HnIZ8XHj5cuXzcYRifg5EZO7PCYyzKKEIc5IS78HCXs7ivT9",
-	"PoOaC3s/btw6e7HVGt65iFvbgx5pjW6rcaPZaIsd1oq2zj9t3e7fPGtNNpVe78HF9rC1++JW3Bq3R5+0",
-	"zu4I0mg2tuLb5y12s/uipT7dGbSGm5H+0qS/S1p3zi62WmJ7/KJ1a8S6jWYjuq02W58Mdz5tkZvnuNUe",
-	"vIgbzcbOeHTWurglWKu7NbnT6u8O9XtftAeftraj+Gbr7LY6b32yNdZjGN7sftIim+Kitcte7LQ+vT0a",
-	"6HndmeCW2jobttpx/1Yr2r4gjY81wY4l17uaC/opVpSzIM2eD4ggSHEkid3ZXcHH5S3tv+aZ0Gw3UGok",
-	"927cIJLijT6XqUzSPt0Q6Q2M5Q2un9i6cb51A0f/PkooYeqUxm9/ePDO4aN7T9ubJ2m7vXVTL8RpNMBJ",
-	"QlifvH3vzkOSDDjeejw+vy/uPXz6QT+9+z7m5MNNdfvZ0fNu+t4Hx1KNW9HD0POnQ6IGPH77eGv3pvmd",
-	"cRaRt1mrfXzz9PmnB1sPPzHXBYmpIJE6TQV9Gyby59sHf751/8+37idnG94e+vOt+1LyP9+6H+Ek6eLo",
-	"zD1v5OSpmozI23oU5rqM+Ii8zUeE0fh7sPnsdYUVefujF9sXT9r4zmRzeHfr/Plt9X2yK26lj3a6H94c",
-	"fLAt393svdfGD+5c/CjKhVRAAuwYCWBX+DAmTFE1CS7uAUooOyMxovYuf1FrCBCQCTd7m/FWtN1t7eBd",
-	"0trp3Wy3bndvbbbubOHt7k60G98kt6xMeCaNzGJpkjQb5tvzZNhI8HMaa5HX0HzkXXmXylGCJ07I/O30",
-	"m8ufXP7s8ifT313+bPqb6VdGJIywwEOiiIAj7C5WOOH9w94jzshDrKKBvhoTGQk60pyr5cpT3JfA5oYr",
-	"0YAnsdxHne32DnrEFXrIYxBKHTQeGHGCqERRKgRhakPTRL9mQHAMW4SZAR72WvqjLfPVZkNGAzLE+vND",
-	"fPGAsL4aNPY22/q0UUbkSyUo68Mq3k2F5GJ2rE8HBHUYuVDmhg7iPRj5SJBzylOJRrhP9hEfUoWoQj0u",
-	"4GeQ7/BbNtwXKRGTfLSR+WDFMLfCo7zHBE+SIWHq8Uifk+XRdvSx1tlDnCUTNBK8L/BQojFVA4RRX/B0",
-	"hBQ+o6yP8GiU0AhkiUSMj6uGSYpf9Idrh9flPCGYwfje56mQD/HF7MgecqkQjnBMhjRCA31fE1EWJamk",
-	"55VEGrj3+d/tcTHEmqEpU9tbWiTjCzpMh2Zx283GkDLz75yGlCnSJ8IbJA2Q7z4Zk9WHSdm1DvMwJsMR",
-	"V4RFkw/JZHawB+iMTDQ7TngqUDTgXOqFXdv89vO/3drdRSNBmcLdhKCD47uHhygaYIEjvU+biGz0NxBG",
-	"z54dvruO1ACrEzbEZ8RsSkFepJoMEvfgUBJkRLDa8/gaMzkmQu9JqbggMbD91o6h1wnT6qkgWnSQGK0B",
-	"93Wy2ajWkf1pDwG3rutvYPsVw6ug2+IhOWF6ivp1XR5P9rPrMHPD1YyrARHwux5PZ2dr64TRnHSnZ2Ry",
-	"KkgqSdzZ9z4zoAnxZgRToUmCRMqYJuMYUyVPmJ4YVWiNiybCPUUE2m4j2USdnfYdVP4MZaepJJ31jRMG",
-	"h4c9DBq7vXZ0G+9utW7Fm6S1o8X4HXybtIxI38G7vZvtSqGWf6Ol2UBrsS9SKrTGZnTYsPzY3QUGy8Se",
-	"ltNKEaG/8R9+fHJysbXZOjm5uHXv4+/9WSMkag57FdIbJKIW4ZksPCdCUs6MRB9g1gdx3cWSxIizDXRk",
-	"R4zWOjtbtzuwcjzV8nJ9H3V2Nre0NI04i6n+xGkP0yST/WpATpggkqciImiApf1CjCRlEUFrPaKigV4j",
-	"3MeUNZEgWrRNYDAkpmp9A3X+XUcPiHG9tSMyUiQ2S1R1jCw6QcL0mnPiFWmGUcRHZoRapyHCHYAwY6os",
-	"Kw71u+yezHecPiRzEmLg/KsdiVtVEzrShJ6dzPucaYnTgZ875qzx91NC7AT0aqkBlUjPfB/BTh1Tae4b",
-	"D3hi79abb8HBboay3Io8oEOqwmuRYNHXIo6l2h7Ua0IVGUoj7VQqWJWkT+Cd/jhi0sNpojQZiyLeE/Cb",
-	"QQH/WPQxs/r8EemFR8q9m96SSCv4aK0TkyHvrCMtnOJsqCOsBvlI/QfrSo2b2/OExkHrI9z6tN2683H+",
-	"Z+vjfxcWH08EjUhQE3if9gea9iN9B6IMDSnjAqWMKonWzviIRGdyvcapO3KfqDp1b+40Fp6yZpwhZeAB",
-	"H1/jMOcoB3WGWbEVHzOCuhNFkACpu9bR/5Bvt1ub7a3tThPZf2+2t3Za+T9bu+12Z30PdbbaNzvuxMVa",
-	"XRVqAx2TcyJwYl4pUZ+o0n6t3KdzN2mFlDkmWESD+5Yc5fkdqzSeIEMsidYwm9gzZ7i+745yfURLM+YN",
-	"Y7MlPM48PKEVscT3BwrbX//xZ0LvxMb/70bupbthbpM3YDR2qC9hsx+ax7azmWEh8ET/KNUkcd9qZPP8",
-	"kLJ4dpZPjKKOziiLq2YJNoeztFaYs3738jO2I4NhF2a8W3fGx1wE1rUjSELOMYtIB63pqVkpapix86Kz",
-	"7ykJTW2A6b3YWc//RGva1kWjtJtQOdAqqNbj9A2w306xjDrZP/THO80T1pEKC/0sI1jozZ2OIj7U6p6x",
-	"jeAd+0XDSY9BG6D6c+ue2lCir9Tz9OlLmN7NP25kM9X3wtjBwrZjzP7WQ9TP6wE2Pq7eKU/JRYCez7mI",
-	"4fTqURZrmYSOUikpZvqIuMf6mkZ7VqGIUXeCpCJDUKxHgvTohX5CL4OiKiFoTWBwWAyMpF5vIoX7sonk",
-	"gAsFT/XSJDlh3hjQ2r/9j+nvp19O/3n6xfQ302+mv5l+Nf3t9It/+x0MSaLZny//avrl5U+mv51+M/3X",
-	"f/vd+gbSwkybz2OOhlTKEdH8ABPr4SRBXRyd6SkqQWG3SDqkCRZUud1iRl9WvkOjqljDF8vKLsmfWFeJ",
-	"8ZGEDnDnTHlLIv2ZJsISJVQqsw4d/af3HtmpOM4zL828ozyftfPkeMe3O7vdwf1Zu7m9+TJ8eh9rNpT3",
-	"BR/OTupDQkYzvoVRghnT6r5AxmOQbypgaf1PDtxorChQC2OsKk9NmY8geG7qZ+cM/Sm/9oF3SY8LUnfk",
-	"T/lS436pl9U4NEEov4Pj97AiYzwxznKmLWfwAud+mxsjwbsJGX7vE8lZYfmNe12/X/JTxzmnRAhwOMVE",
-	"GafjUxtCalGWsSmKaWwsJWNxYInIxYhEisT7SImJMbNQghURG5YZiVSHcWOvcStqk61eG7c2u7dIayfe",
-	"jFp3tMXb7m3jXXy7eyfa2jQyTqX6DGlvNRuwZ/VJL3k+BjdSS6VUsL0z3KWMqD075z0pecvd3zL3v/QJ",
-	"vuBU0+8wZC85VRgiF3rL4ARJIs617reGWea7zca4rq2WlAmCowE4WTRrA8lIjDAzU9jQY3oHx0eGSFda",
-	"yiFONBOR+NSSvLySzm3jXCF6Ec9xQmP0wfHjR1dcqx2QgHatHrqhoHwoc5YqG3nL3X4dKzUz5YiniWHd",
-	"rv4Fx3valKYSDhPYxqJMkxP2WBuvfESE9YRaqQAvtDtgp93eR5hN1AD8QoLr/7fCI1PIqDxhGO1sbenj",
-	"52WzcZezXkKjqy05TvQ0Jqfkgkol/fU+YAhHEU9Z5jCjEpHWENME2aeQeQrUQ82LsrH34+zNCp+BM7dH",
-	"SaK5wYQhmo0hkRJrQ2OpL7z8+Iq8dSfnrYPCu+czlh1Hy9573VwV2TW0XAFf0SwQY4VhZ9/nokvj2Dji",
-	"V19lQ+bTbsKjMxKXt7VbBSqRvWNfj0zhyBgFEWEKtAscaxtSKoEVF1fe7tvektgR5AOctybm5pa7+boW",
-	"xTrKhngCmzjmhiPXtCVkado0nrIZeq3DYr0HMe0rrBNl51TBzacmLjizVPkd4Pqyd+0jLM/AYsOIkbE2",
-	"Jq66OpueMD7MP5oPa84C5YNsufuva40Sys60lNUEW0iBl83GITMn7T04vq+2NuZNV1VICnT11IB6Okk2",
-	"imvSRFLmVC/zdRsAMeNJeL9PYn3EpUzrTJ1s4h0g7iOu7vPUuBtWpivj6rQHbymyuiBGw0AyjQYFH+WV",
-	"Bc9OvgSPuELu63PIzrhqmduuiZGLs3PBhyYysaAuSTjrg7Ut+ZCAqkASSbKsrJKoOmN8rJ/LTktYGxfi",
-	"DhuN5hVvSRMoWNOWhTEXCw79znoet/KC48YtZ6Px0YC07nKmBE9Cnvwx0pNBcoC13hphCDjokZ9pY4nC",
-	"+2Yivn5A+inuh6cgyEgQSZhyrmurQCvcn/9S8MriScJx/JTzB1j0rya3R+Zdp4rzU/D7X1X4ekejHSdS",
-	"nCP37jmcaofSUpy3zO2vRBOm0gxGm9mY+ULDhL8MEz7xYm73IeR2NTLPhvDK56O1vQNRPBdB3EZrRmfH",
-	"Kru2s76PikE+ZALMJs5no9/6bVc+Vj171KcOyqYzb229B1r2getb3cr4px9/LYgJIyH2SqSbWfmjzJl0",
-	"XWufuae81T8mLEZuUHmMX0uPchB5wlOI25L4qsu5dbtiOb0R1l3Q7JFr02dNnJwREktvvUq0MZshi6Q3",
-	"XCToEVfHWFHZo7ibVDgeTUjIeKPQCEtjLuiFsBR3sRz/vDAc0KoIN5n4Efp3N07Sdns7kvRTSLrbJp2N",
-	"uX7JkIg/Nt6VZwyfY5q4aazMgqn3nrKLy/pxqESKDEdcYEGTCfKe8D1b4OROJlf2bXmnhJ0qKo5xDuv5",
-	"N14Xw2mrVTNS2W+1FvMxpE3k7k6BIOjR03YmIxF4Rtb3Txjj1geSS6ENdESAdtarS7yQuoT9IxFlqAN3",
-	"tQ70XR3jofe4zvsxEAK0b1EccnKcG1boZyjrz2e8uRF468K/hrNPSn4K+aWnlIF7qciCWkmzblasNAsq",
-	"swhaM2RNZyWBB9F6P1KprSZYESe3r899dyw5gtGifLQLPK1we8vdfl0s6YiiBoKn/YHNq7Q+YHOEwlE/",
-	"TCU49YAe+pqmyN4J68zQvdNEcBGSkgX5BIynjqYsXIZ0/+xe66o7lvwBZWfXchDqj2grOHgILuFSQ8e0",
-	"zyAox+HoZrExrmdzcFFP8KFRgkaCO5F+Xd44zSrw4XpHpmYVffv1HpedGap29hCeIWYh1GbJasiJuqk6",
-	"YdYlbpOxlXUgOcf+LMlNYuEYT3LyQzJazqGa8va7QHjDT085f4jZxPr85ZX4SWjehpwjIP2VtCFvWZ9y",
-	"joaYTZzZsMDPqkfRcqO4ls1f/v6+kefLHSPXe4jMaCvFg+IZc/UXVxQRVvqcRoIA6+FElhWWhPcphBxH",
-	"WMoxF7E+LiiLuBAkUlfe35sF5yFEQ4qDme891A+0/AeugyMemhhN0x1JEI+156L3rdKaP3/+vHWQqoH+",
-	"NcKqQhHG+R1a+4fRQGJzKsliV8QzveEjIqXWlu6ZAo6rrD9MD1dYyTYFYqiZE2IzEmGRndMVsRzOT0Fp",
-	"9eI5jnEKIR13jGKFEqLtgdteTjj4gRovm7noySV+dZSIyvxkuGoUaMuzvn+QEamW7Z3T9Lotb8pGqTLb",
-	"Dz6yjzpmBTpgbUuk9WjEez3CYq0aA6n2XAQR/oW6kxNIGoy50trLCKsBWuuYUkS50d4AsnbWm4WAIpao",
-	"o+/cMKaW/pg1tZonrAMpB7M/gaJj9sfsjxvogE28L0DKX1cQfCaRHp6hCEQy3SaEE1KfgN9+/ndI662T",
-	"JsqiuTYubt7j0qtNSUHTmpgnzIRL9dI1nVEBdik4U/v0nDDD7OCo4pDQ3TEZbyTurMN39ekrOYxLkQt7",
-	"3EfGpekz8FonE63uoknFh00s09GIa+3xIYkpNiWfVzI3sxeeDvUboQxtxuUBpXwQS5Z+xc0N/eIre6t2",
-	"8/3izQ/BcJAdzlwjM3umBc+04OZX5ZHU7NEp06CzAV5k+0oogQYPZR7U8lIncGycMTh5IviICEWJzMpW",
-	"R96lz/zy2tlM8WKGc0nm+3W1yz9qy27nE+6BuQtK56yY9jOEfNntf35rZ+H3baHvZ7OhJD4ylEND3qUJ",
-	"QXCnVbL2EdPfTrRqo4/FexubN3c2ip/f3ip8fDfwcWVKt2cT5+YO+qVvvv/YvsSvj/YWxCNYniHJu9rK",
-	"0wOwcernWDD96lklkA+JcWDgrpZFfrRY/51KIpAcQBoJjhTibN8WKErUFZhpQc9QR0sAUD6LLBfpP3ug",
-	"hhxWRXXyW7QAi4hgxsuZrX2a+tZ4TlsjdWbccd4LbUxankrOmTkIZn+NOxuF3Miq50ND8GphZ7JPbaEO",
-	"MtTNpmY1OInWcm1uvTDfWFsWig5J6IuZmjFb+TZIh5i1tMkMPixyMUowM/rCmk13hQ/NZzagav6dIE8Z",
-	"gcUq6khGREjYVjFW2DBULuGgmtuU7/gR0j2Tc5skJD5hmQ2J3Yfeks6ezAqgCi+lEg1xbJIdmPWUnzA+",
-	"e+NaJx1p+h7k197FCrvytCL3dqlQg3etCl1OVmRpYh20FjVhhj2pop8SJgd0FKhR+PD4IaQEbNR5VUFy",
-	"z5XNs9IPK8HZZEgj/fPCL40E5eJenBrSLD7tCnfrQ4tchAsyeA91hjghnSbq9Aj8VWvqktFEzr5ycxPF",
-	"tE9NKtfCl2ghdlg8UMJCpbQX7HMFaesLYY+4TY9bDBmKHOBmMkPiuRvsGTDrwnO+SBsoJY1cjVzO6HoT",
-	"ua1pstwpFy3iRmK2q9ZfcVcSpk6Y0dSpRFFCMIgp1PHmZBxOGSejtc7Nne0OKLGdo2edG52jZ8ed9f0T",
-	"1oGpd/ZQtmpNJIlWuhUXEuEk4WMSN1E0INGZc3KcWwyOV74x/QO9fC4vtzNfn05V3NXzH36le94yaL7z",
-	"XYWH3uF6t8BWD9RueDvbH35JnVs8/NKODW7UOVvMzbjIX9g/4OYRIz8JXzYbOFX8YDQS/DxwPB+n3SFV",
-	"yqIM6Hsgnm+sO4wkwUrvTnvPetMrZh1ihvvgwBXknJKxd4ZnMANaG2KS1B6xHtVd+4R+OEf1+aymImJz",
-	"a57whEaTH5g4dVgfcEFsBxJhZVAL5M0InkcYSU0gCTfaqYBn0qIwzHw+JhGN5454Id/HPEqHDnEqWKPS",
-	"F3j4ljRyKaFSQRERFzERTePjALObKonSUcJxDBVXJu29oz9v6lbq1JTddZ84VAQKxcqFZOS8eqQDKhUX",
-	"kybiSaytS1O9v1bQoFDMibE3JSHIJeXpC0Su1x6mxz33zi3vlEcKdSJ3rW4+Q3T49R6L5WNWowTE3l/r",
-	"7Lb3mlKXmm+n9V7sa6qHyz9SrZwZFqv5ypFXd+hJ2hcpToy9Qjk7TUd9gUGD1wozgQ2Fk1NBlMAUTEAt",
-	"KlIh9S1j0qUMA94KGcJfH1d/96lxqwSmYQWwfDJzkMyKKXfvsZP+s7c4Z05tVjw2D+hHjZS9mlwwFsJS",
-	"wnCMqRbbx5RFZPUP67doGfCES6qC4nSzhKVDGUooI/tW3KCUJURK1HFvssZtxZf9Wmr/EAX2s6sww/wB",
-	"1vYZucQuRa7Nt7MvJsobtygkyixTyW7FA7jpHeK+qK84uALEL3JTaY39A8g/Pn3uyYT2Av3jbn5yB9wj",
-	"5kd9FJYOThOAgco8cBnbemioAPYO0zWjzeeVeiSrCs5jxOYQdgc17gtivF7aTNAG96xnBy+xO0ZlHWG+",
-	"DjcqrQxWiyj4rl3eWU3O+rKda7ukkzHa6+kz2/kb7N1NxMg5EQgKgrxfwe0FziIregvu8binT9Eh7pMb",
-	"n4xIP/vHiPWDYlVrCtUVsgwPPeiQMfZUDL1sG1c4zc7sATJPujqKuiJ3OcBbuzcDydLkAh2/f9Da2r3p",
-	"9DtLRLSGE8nhSszHTI/9LQN6sh4cvKSfkncmyrqqy0gQZYml95khR30xHZJyFgEgW4tmgWP8UWU0KHx6",
-	"AWMaJSnoEFECMyNpTHXIUJN7A3VwpLg4jAGcx0p1LfPHA7u/5QTK1GManzAw1lPFh1jRyNoVOIGYmeBD",
-	"bkKFjn2t/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sh",
-	"dy8xyVH6FqoGscBjBiwBi0Pi8D4WfHicqSxhz1cscE9BHpYbZAdQG0gsT+1Y9QVvEvqf3inehDARjN/c",
-	"aLO49F1upPUcaiUhUb3BssKdgKtZKtzrgfGAqq2MsJ0qCJZVlqL5zaBB6fNVHwDgT8Jug7wlkSIXqtZM",
-	"Ff+TWZaQaDKM38y2pb/JClznzTQjb9Ov/lp8gFYRylIIrXWJCeQnCYkRZfszDvySfanW0bd/+TcnzKOs",
-	"vlAmLlrL3BsIyzMLmmd/da/wyQ8v+fbz/25eltEeLO6M+huFNdpzDpf4hOWIXAbNQJ+rvTRJ9pGTAlrr",
-	"8dc0N/gh8GA8NSesJwiRG/4q76HupLgZmkb2YjZBRplG3VR5wzSYgD6jGJQOK+eA9CUpV6DejNQriDVP",
-	"3AXFWkiU+RzhoForfWM1rdbs/rCu80CrqwYDxJg0oPiAezrzcSIs0WwsJ6hFrODIugZPUg2XR01q/Sk6",
-	"JKodA9dnyc+eFYZbckOnMoT6Ouz9QOiXKmOKQSU6MVkvVtTJt9CLlKQErWWz1ALM28zrq87mVVryYdvd",
-	"lwfl3X5lE3rRsWWE1BMbEC8Kqsyhuaxn04m+gG8zxzwOAJZhKSFDLbKgyM5Vox+yiMhWobfCzIB1WTjk",
-	"JRcW5lQYUJBWaUxVZoRUqvtl9uUAeEOVPfSKFb1gdPiwCuuhbI3F3nfICZPVsU3zXAkkW0+lJUckoj0a",
-	"oR6OlAPu7Xx20jA46yeNvZMsKeak8bLjnRQ5aUjYNHuu7awBHo0II7F7taR9dkoZaIrmT4fH6q7wVEEO",
-	"ogFXMP9EHTcIe2LHhWuCSGIeKl7KjRZ4u3Hhngpyzs/0JVCIoMODrdywOL5a/eQJyT61gR6Rsc3HHOIJ",
-	"5LjGsYun5ukudkKNK5kKoyLQ1lZ7e6O9sbm5vXGrDivwCHxyS0ng2RNwPkyoqfM7N54wV6u+71vYLuvJ",
-	"OO1W4ulUEnHQt3w1JwshkI7tpVyZUdqEoVUGEjoEPBrnpkWW35DbGDNnBOQu5BPLN+58eXMtMjmXXm+E",
-	"LM772ISksdebZtbg/uD506wVhp5XoX3GHjJtWrRh1NmYk6d2yKqrQFKmaOLS/4jU2+OMOPgUWUiRu9Nu",
-	"h6RAsVtNMN8Sv0gJkpT1E9JKJbHf6BnrLX9ahmdR0dmmrsjwO93MGLqQSWMFAbJCtwUozrYgb8+gPxgs",
-	"eBiHHT1lJ2xIhlxMTEmdefZYcYH7pON8yZShDmTCuh/ArXHCRkRIbbLBjudnlDQhr1uhmBKZe+ht6xM3",
-	"sg1kmhqcsLWTbF5oSE4a6wDwZQX+GRkphCPBpczeYGtapTkHZv0zXvef3Odm2wB9XCHzFm3kZzIQZfI5",
-	"3v+sz60lpqpigcLa2iGFtuA7lMV38/TO1dKovfzQJ2QYFuc/3Nht3ymktlKGntx7aILyxnS5e+/o6eH9",
-	"w7sHT+8ZUCaof5UkBgjrLhYEatxv7hgkbonevXeECIt4bIuziinFi7KGmo2L1jBNFE0os4LtJThKTY+a",
-	"0MF0X/Ah6hjN3CObpiJl/bvu0U6tbF29jbBKRUW8I/vZhRFiEvGYxCgbIWA6y6YjyppUmMVYgOn07OhB",
-	"S+Ie2YdwqCvgsIll6yVi7axEq3KabJELipT0ZxviQ9sP5kCfuksm92nlfIhj4vUVKGgxXohgTRKtwg5p",
-	"3wD5rYeOtjklAqs6J+bko4Y0k2BW+xyq3ccRUXJJst3V2pXM+9RYvFMA/6Ws74F5QxURWsNJAuqAXG+i",
-	"7gRBb6JAfjtWpM+F/VfZyZyYfhzUNOvxNat9hJF9FjAa9digGorIiLAYMyXfykepOK+fSGTfClQKqU0W",
-	"N7y2EgYv+gG0Zgq8DdC5r+ldPoHqv9NvGFAx6RLXmTHnlCh/uekv6xxGfE/wdLTs4YFHOLLVkkV2aaO3",
-	"UcpsQXFBorpWObMaV1TlciT1E6zyXkaLKJ33WXpOWczHxafDvZcO/I5K+kgzMXXGx3s5tHDTbRMKsJL6",
-	"3U2HJgqJkQnpqXA0qaZI0lOI04Q84jbAPHsHwUo+IL0QLruRruAKmb9Ci/JsLJR53aWp5z59zybPWMep",
-	"qvDGhkSvrfVQ1sEn8wwc4pJvPPZo5tzr06tMXc/hWOKORXvJ2YxL7KflDMrCxn0DTEo7n/dN/uc9pkzA",
-	"Zgn64cglmhXD65kXFgz+hKhwDjd2GkwNqhttZ8novwt1Vc5qwYFDSRLfhXc0Zgoy71rMMFtTvpaBAUU8",
-	"SYcGOUyuZzYYFYgnBnuFkbHRCGTYtQgF8TWDKObmssFValTjdIXcKe+88MFloQFl/pDpldW29741xDfq",
-	"pch4A/Sm1nSs45gA1jVfsMXs+rp2e2F3vDmb3td7llSGIbs97SY0gpHa7lsQqNqDM9jW2jVRQvo4seHZ",
-	"6c+nv5j+oommv5z+7fQfpr+wCDARgRKGLmZnyLoG4aCHbiwK93rrgeTBOBZEhg9iC+N8z/QArb7hiSvr",
-	"DUQWssm+r4ZJ2N7023QIwmITo+NIYgblQTF6/+nDB1dJs6OMhcv1NE2ri/kMQZfReh/YR6DWus+hC24g",
-	"JGma6bpcPGBWSFBEa9jALwAHQ9sxcU7EesbZruLSIcCyekWLrGqKvC/ClAHAjkrKyCTtB38Yk66kqq7O",
-	"A6+xo/M/mRNvloNKXFniwXwEzYyz/WU2rGDnna9wzb19F5tS+GUO9Tnbq64N/6fASM5ADsjtrAOSu6es",
-	"r1dEslZiwVXZLGeWbCY1meJ1nZ0zjPhmnp+20eAy1Ky3jdg1c9Kc+diuZNehCozKuydwgttuwNA2ONjY",
-	"N+CtsErsiinGmksTUk73n8vEs0/Ae86J+GORbaYYJZr8QRSZXtZgcIkGf9dYZFBqpKf3LRQBhd0ji9MI",
-	"ShrxkvJNC4GXzawzZVCczW17WfOIyXbXcrFLIxXe9WtWa0nyciVHWXxfd/GePune9am2jCqncL84s9k7",
-	"SsNXBEcDi3y3TPfGp+a54CuX8KBZ4Zx50MqzD+mStuYkIM+aJbnazLtyemzpSQ1LsRB/LFE3l9HQE45F",
-	"Pi1uzoIoL+27xSfUKgrtd6fNqz9tZl35s7v7uxNj4Ynx6k4A1zJ1hpOOMDszmhtgAUroiYrW2hmGROdF",
-	"p3g69RKOvQZ1BnLlDyK+l5C1FT7Rw3pyeJ7UzaRsWfwukLqetCzKx9JeKgvTfC3niEvT2vaISGikvhzS",
-	"XxYir8HRNp7+srmaiehL9atah2tZvpPEQyh9VUTI9XpWY82aMGUq2hZu0wrj0pLWvamOtWk890vGiZev",
-	"Y6kpZkdYkKrincVQQR4yQY0zuFpQVJaMrFCMcZ4Xli8cU0iuZBSZESOjHAvgPCtHr1+p4Nb+rgmpLccB",
-	"r26dhvjC9n9oZ2ljlW3280Uso0wtaKN85/ZLd/nPQquWscBVkDEL6zVvCUxmyJJ7kKdM1c2Afw2bb+nd",
-	"tByzm+nOI+IDunSyZHaSzDouTLqVEoQ0kRmVdCAV0YAmsSCsiSTtJpT1JepOkGNq01MO2povmxW1MDfI",
-	"vG0eEVaC5LtvQsyKZyl7FpXDxp5dajEVXly5Wh6UYOL5ObH9DsFYcIpRdkgO8RmR0L8BCc7VBjqAj+8h",
-	"qfBkhQKDZuOi1eetTHk09248sn/8mI8IwyMK6M9y49mzw3c/9p9p0eGIC1ORhPU2b/SpGqTdjYgPb3A8",
-	"oq2Ix6RP2I1sGC/9x+UZHbUcdm9rxKHSOctofZNF3yxT5lmoAewTX4cIVyiOsURdnrK4PgCt648a0uYU",
-	"6jCuTCeKff1+xgFCnwjI75WIsnAal834PuYhZIBj6OUIKOZNKKHW6iDgHAFA+nYbxXgi0Vrnw4N3Dh/d",
-	"e3p6997R09N7P3xyePSj0+cHR48OH73XWQ9/uEf16EaChmrBSsAmfv51EyV8TEQrwpKgAbkoQghv9zaj",
-	"O7hNdru34q1oh9zs3cbt7ma0He+SW707eLO7He3Gt8idXhtvdXeim/Ft0u5t4u3ubnQrvnMV9Y5KmYaa",
-	"fQBuP/z2lkSxadqcGic/VFyvHd2/i7a2drfD6CxnZHKQ9LmgalCR8n5GJoCvbqDp6aeAghel4pwUaXN0",
-	"fNDaau/crsocfiara34NtpFtkGSx9zIpVwY4Wr0g2PFwfRWUcfUOfL7+I5IIipNHxvKeme2z0aiSu3bu",
-	"bx3cudveDL41NbIhnGNvfqzDAPnX7j56e/pfpl9Pv55+gaY/n/56+sX06+k3+r/Nx29P/5/pby9/cvnT",
-	"6ZeXn0+/bt59++hZvaQif9/lo87Yt0SeEv/59PZWq6iae7xUlC+5CPt4vkTNChwCotX/acYZE/NhsVhh",
-	"H5i2UNYAvxcp/aL96Ob3h3fu7tCtT25NfrApf3ibHJ3t9t4fb6sHo4/wM/5e/KPoTvchu/d2Ra5cdS0H",
-	"dF6gCnVxdJaXFWVlCrVKOOagnRdLOKCpChaCnpN8W1KJhnxoEbRWwGsqFljkK+CPa8GKOgX2SpFx78i9",
-	"gjbpDYr3KXt1pUhwvPulSE0oRPrjLjE6pn12yJasMCrX9/UweM6CCvmhljMIg3bSSug5iYtVfWFt4dpr",
-	"mF5btVJx75RrlxZUK4HJ8sQWqa/IqRZ08Zp7ezAyvt5XlulWGnbxi2Fi+UC+QeQpB0ZZqkbygYaztumA",
-	"/peDC0Oz9X3Uca8AlDhrSpoCXs60njdrPsY1o1ghVMWVMAMDRTdhgiVcEtulZDXe8hvGBAA0zRJmbeP2",
-	"s+ZcXisJW30/AKCh4mE4j5XqWGgGt2y1mRUh2ObJsytBsilyoUrm6O51SB1478dVRBEROSaAdi6XJAvj",
-	"R6SXshjUvif6RcyNP7PuF5n2ggwpi4l4F08C/il91WkuGMUpdArWpg2iTCpsQjvIvUNvwjglG+hYcWG3",
-	"qakTt79/wrtNNB7QaOCaPnVTmig0IWpP28juRpM5bfFeYzzZ8F0W2wvn5MC9cGLAbWfn1UuT5NTM6xSq",
-	"ffYQOSdiYnrUjDCNPRwAA5FmioKayPU5hm6U+9Dx81RghfeMIjnA+bEHD2orQ1NRz3ZCFOqSfsrQmntN",
-	"T/DhCeuElrKTI4mmQhLE2fo+xLgtrfT9soiVNjMvI/9ggGAisFD9SoldZ8jXDHNaiXkqGDyQPRBI3nJH",
-	"AUYJwYJBfX5EqO0OYHuT+5Czfnci3jstgH83mo2YjhI+xMVDvpoCTWhujiM139YJGjpPRWq78USc9agY",
-	"6mUVfu8RJ3ptnmtF34IBZowkfvGLa6koC8pzhR1Sz9pWWPRJxSLY4VmWiw3argNdXjMnMVbaeLITlXXa",
-	"KNlpZZ92pTGL7RW7IjxeFaAg2BdLz/RmC9qvmFlmwLC2LTAX6PjhcUn73Ly5pMKkv101K8LUQRpTUgGa",
-	"xgG2QhCsDdU91DF5qR3TZ1FLqS6PJ3ljDK20apajbB+5xpFw8wkrg1O+ZXqNk7hFGXI9JtGaG4yJLhgt",
-	"DL4GXRrthoSicYOwnRVk63vGNEkyUCUEqTiwGbKboM3yxnpBTpkpQXstGER4S4I15Cliq7GBBzs4ywlG",
-	"tq+F033XAfp7NEomSPEapleJB9yHQ2zwLlb43kXm/i9meWVwP/WtcfOu+UBBniSUNW1k2YS8hPfuPUU3",
-	"8IjeON+8MSQ3/Bs6gKMMQmNYPww1z3cAcgE6Ty4j2CwjDeioPtEeZs+ERmE7vy27Bg9tw7hQDghX2Rn1",
-	"RJAeEbDrFr33UcVj4DyNOIvv1yo/fcqVVx5tAXSWnd2xeSw0Oyn5oemXTqv4y7ZXp9lt+nAnF7YHi+ud",
-	"Lmvz0XH2yWBF48qQPB4D2rdUL16R9TzCljZcmUClxWsWtr3HfUHpYTGhVxOIVcjTzweT/ZLNpA8hiJhS",
-	"5h+Rziq3DXdKZ+W12Ex2kOHZnz+s7v5oCed0Z56qLr8AMZZVBRj3gb4Q0ZHrZVBu66DIcBRqNPQuSag+",
-	"hJG7BUmOeljUhKrQZ3d1EcP7Tx8+ME1x9YnELL33TXtlGLdVTWbkn37oqbVfA6UtCaasBVmR8Pa1HOfl",
-	"+OFxONS1gkJ69Wyt6sySBEt1T4hQ/tzzwSSvmbLLYluD10qGW7Yzb8Y3QXQ3t0esNs2FXkhom1torBtu",
-	"/qBVwysAMMsq/PKRaUHeQWuu/QEXyICZC6IEJfE6gGxqq3MNQ5tlCM4YFRAmZHKvoTU3VmSMJ4BIn/B+",
-	"H6DQUUzOScJH2owD5K6OhQY9YWtGbUxH+wCK3smW0rUbzdRCM8qGIQRkGULD9o+XifDdW7hXNIMkNlVg",
-	"dq+4X11eQC42BB8WI1VjkkS8bouN3BLK+ccbS8aGfhgw29We4PBwRTIp5W+PYvjPctR8OXod8SBPKq8e",
-	"DnqXnNNoUQrHUn35AoFJ0qfSYFFbpHp7ZKMhPjMYWFS6DuVXQtvRC6tvqkE6GpEn7u5cO6uyWtyAwR4X",
-	"+Xyo2rfxlnMo0JJ6G/S5UoQ5Jy9W2dOExXJ5q8Zkz7mx+kPNae6zYPUyXxPX0ejqHPfEW6mAY2Q0eksi",
-	"N+dC4yMWCw4UoVyaAnj9lVxC5DfMcIf5suFGUQ++ouTvX5m9VBiaVM/1/t2HlqOExQsGcE+rFqI+V8Zh",
-	"cp8K0sWylNTSi4Yt/+kWPN3ST7TUgLTwaFSO6t25uVoT+Gz2wVX1QzCeAjPCUoLRbbu9nmZdf09zjyHD",
-	"QwcffVr0HmatiwdccT3x4SjhE/2hU0EiExzhalCBEOoG9QzCWLOc36NJ4Eh68u79Jvrgyb339Jn65NF7",
-	"ZodDhhGVSFa07irsa2huOFm4s+H7IWoC2oOJfq5mcRAHYpINyWmSfmB9d2fRCM1TwSGWMdmWRZMkzO+p",
-	"4WO0rWk93EG0GYdRVoAGnvgscbB0ZiVcznXOLi7LGhF2hReUiOfe1sxHFqRk2ZP0CgHz9d2vEjS/Guz+",
-	"VeC+vyZ892tFY68NkT6Dh55DpS+FjF50kgWDLH9MRudVLMNXaN1d0WCaaxG9RvMmM2RqWixFH+R1WAkr",
-	"hNDqJiDXkwnFVN9VANxD8ATn/IwcZW6+hYOwTTWu1Cx4SSEzA1TuhAdIk0UJrLZ61I26NOUQ63iQu6+u",
-	"+uncvX8+Acxt8yqN7uMXfsHkbHyoDjZaOdR4LbLyGjtx+RUqs7S8xtLIRUXUcIq58q+MuoWyx/rFjt7S",
-	"HbJRqq51/UaVHbHvZlDNoLqa9neFarE1BTkKeiIUUklsvty3n/+d8ZyucYbM3OBaymwLnfWN2YqhhTk4",
-	"11LWOLMmCwjuPAozzZLEJIcZBysJJwkRWZw9b2+I1rBCQy4V2my30Qj8nTmjQE8KxqH2mjLsGpRdxYHh",
-	"7/TVvRj38YsM9bbEbEyOq+pgHmJxFvOx1tNTEZGgr9Q8H45YHC+GVrqKrJoLXPIK1MDXJtrAhK4ClXg1",
-	"0q0AEpF93y1vo7DO1yIDgR2rBGAFT2b8uPYeVe+n3VYvwec8FSRe37eJhCwmApJdZA7sFQg/tuul5L8+",
-	"7qwW3I9B7FjgdyObXNnqKxXQPhMWqbdkptNCzlogvIFTrqNNViYE3wBwRh+we8mkYDIOS3vQOk3aKlqz",
-	"rMUZMqjm6xsg6ZJ43rM2Edh72IgE/fDLqklkMds6yXmQvt1NCBriaEAZaenTGS7YlthrkuEzchphSUr1",
-	"eZRBZexphmEzC/Onh1PVRJUkMSQJYBRzaEQKuFOUKdO6/4Pjx49s6LwDDgloQAiLudHeYHhIOhD0hDoG",
-	"LPCQaDJDQeFIkB69ILEr1JRIW8L64ydsrQNtVjagmUKniToDgmMiNgptzbIoaTZX5xIJZEFV5kUM0iFm",
-	"ZXqWSGiylLGpMS4Fsmu4jzV5s2YKbigh7r7ejiHHBCu5j661ccgqroTX1WuELtWV+PBaO4M8xTZyVAf1",
-	"5g/W4+MPA5/jdQy+akMRQ+Y5HUVWgeEB4tXE4ClLD0bGJvTRRKMEM0ZCAQ9vh14VccJtzIJmsrAM7rVt",
-	"wZndMpP+Vkf9XGqDVBrUNRLRQxxYySGvHFP7jWk740ujmQHbbYK+/cu/8cKH+l8iZcz93aMMUs73UX7/",
-	"3+X3Z5eb3jswiwvviDCLSELijextJ0zf466bNhSU4aSUbWVenckiw6j2zQabAN4G8sm8KhhY8Miwksa6",
-	"gugvw1+Zy5Vr9HqwivZRJ5cqUJFqq4Bio1hCvuV3YvOPVmzO8M77BCf6/s8qGTZrU3S2uKxuDpMeMqoo",
-	"Tq69tDwAfWO+lFUBl6ufapf8LmCphPcpm9vi+y3pFVwNeZcmxOTHbgTSQv7A5e9mNs0VyuAP8zLZgB9s",
-	"6GJLRSp9aIDU9501qaQ2wlA6QtYaNa5qQN5E5AJHKpmgNcFTCAb7519dLPY4JTX3U1/giNzLBEYFNlGM",
-	"J177ZaindVXErqm2X/IP7rxUjgiLySwEVxBoqAIvCHA0NjeCk+TnRMRpwDh+xmCExjWiDXSYJBoRQXm8",
-	"54bsj9FWB1Olr+qHw3mi+pdFsGP6Hg/PGnAOmHvlNaT9MAcdZLnNLXZxKbOx5mRawM5PEsyCuUH0PEDi",
-	"x70eZKhiZcAdeFqRWlsTrM3eVh+uDaCwjgdYEK9QPuQIEqA1Ci2fCsXcsNv2URvJUaJ5hJwTlhQr0+/c",
-	"WXQ+A8nnlNpj+DTsG6nwxHKCx5lZCX5xO5X3Tz6khSpD7S5eiohznDzkTA1kCHxRX0ddosaEsGycsuia",
-	"3vJGsxkazZAycIgfVIhGyH4e4iQhUhXEoDJVLkyTgltm0ybC/K4U80njutYsFcIEaFElCzgMN/1V2Krn",
-	"TrAdk8zLQvw7syY+e81Qsum25qLc7NIWvw7HfFlqvAGmX2lKq2ls38mkKpn0nbB5bcKmIGdqsHpNW3oJ",
-	"tSAnp6cdaKuAcbVv6C71zqbKt7mdLRmE0yjN0X4+PLtzqrLqi/KoTR3cVfLiVgkkVGbLL4NE+NyBOjn0",
-	"kYSyMyQVH0k05uLMItstoT1VtgOsrUKcU0XidyYVOw2Am0xWIBoPuIEe8YBN8womh1NFJeqXcarqZkXr",
-	"M6JyRiukfAi+OFH4iJs04Xoer5w184hHKomoqgpzVHEkMjWcVK1Anlo5JY4rYeY+j3jE9UIW+fJn0yhG",
-	"L/zcTm/rzd+116OfZDLgjVBNMtoIck5NOkBFPc58ECDHUADxMsDnxY1WTyitIF9KsSdpUWdssaZhI7Hv",
-	"nAtQGr/RWLDDr+udy3RKKnSmXkpClCt3ig1/6u27+eBKOZO85oquuWv9RJAeTZKM+8hIYRZBD+1hGZAp",
-	"4MOdt+RXf/WypSCrrnZheeev3fHicn9lYVfgzJfrTdSxqM8dtCaINGjI+rKTuJDYYlPrO1Xl+Q45OhfU",
-	"eT5+MEb0wfMPA/pV0ved6Pfid48PKkp8zos3bu3ubt4J3npG42pcdhobeO9bN7dvIzVIh11A3q6Aejch",
-	"GffRxx8+CX4wlcS/TdJ+8LaLCmAO03P2jEwcGG4qkgzaa6R3pNHT5h8NZ5A6oMmkv2SoYIbWBCqH2OiD",
-	"5x8ez67JGZnUPzj1qi5KWoYXhr7/INtQGaRnQ6SNUGderS68JVGCWT/FfdNT3wHkQDjU4QdKvzgbXkZY",
-	"cDmuADb9ekMbo2tGCn7V4NAVkZPRvCDJQ0wh+DzDjF0eT64rPcs+8s5kpRrKuu3ibQHCXNQxM1uoVVjR",
-	"1HAFdnfDfouHbmuMBQXsBxc2AiwkD68okLN1bSWKNUjgoZFV1ibWskSA7GXcFN/2KFHM54baxYf+uoVw",
-	"f0pAi0NzO1TiQLp2hzJDU8pZB60xMpYZwCthigiDmoPjc70BpDm+wbtk/ElOrHmvgd752e1F5InibTML",
-	"ZWdzHeaT275vgO1kp7LaweCkVWmaCaYMGpLuQ2ZwX+DRwAEc6wu2TqubYHamVbVyO4zpLy9/Ov3t5eeX",
-	"f3350+kXaPov0y+mv59+dfmTy/+ETDeS319+Pv1m+pvLz6dfTP/n9H9e/jWa/n76zfTXl399+R+nX06/",
-	"nn51+Z/R9LfQs+R3068u/2L61fS30y8u/3L61fSr62pvsILo83a9N91fmKFPvwxO7NfTLy9/ApP6evrl",
-	"9DfTb4AG03+afqPvmpnLknH+oByZwyiVCviLlKRax85RpHuYtQCu1eJId6TT0U3QN9dnBAkL7gygCxxh",
-	"gASbQ9j5mO1OUphBGKnml4l/XC0PjtOunkd3RaCPEQBG/yDPpA2UEpgfnehzYtI8ieSAj7Npa7UvA6ef",
-	"INwXxIQScm7Zam/dbLXvFNf95pLpHcVRz1tuQ51R2F0ccabJOyd4nU0KJBk3/jlW3w37etQL/xFnTHv7",
-	"8/++/Kvpl9N/mn59+dfTf0WXf6k34+VPLz9H//Y/im2Q/u134UqoK7JIRkTDD5ZZWBVfhHAQDIsHEUyI",
-	"GkBhKDXtFmEIVJpT3AOlz0fB+DicyZCy/EuLOcK/G63RYj8GLpynCkx5yhB2Q1y/pjSRGZ1qhgt8NcsR",
-	"sFlg+vLiztCg5ta6DmCw0I5dvb72IRZnJPaBeOXsAIdw0+xCv8/HaIjZBPkQshKNidC8rZ8xYN+wxNC3",
-	"MkkK3Lwd0tRTph9aCG8Ld/kDNxpweep27Nlrg0QwUb8kedxr7P24Dqxuc4ZE147SPMaCudYZ5f1lOwfA",
-	"/pIDniYxwpFCnDUR2ehvIDwLeG2CJ9Z36qoybWfF2rDEtovLczO0hWxXxA/OJjS7BB/DIrjEt5LymfDo",
-	"ihAeS8Qd58cDP+GULWeczw3GgeskUNa/sXlzpxwcLPawYTz3uywGQbn2AJ5Zq1DwbjnIxSxaVuXqt8tk",
-	"CJUFBjLrN1uPpscm4R2uB3wIbWlXUwAdnv9ym9t+0SSJD/HFoXnU6e/2n5v19lGNmUnwec24o+PYiO9A",
-	"Xr1xEYR/FHy88oTtWEJw6md0NAp/slziYwfXtDPIn7VjW0iQGnh5ryb8U466LMoqx6s/umT4pkLoHDDk",
-	"Oi4XPLsW1HkfMU2QBEAxFDewzyULe3urMNjdK4miithRhaCoDCmFubJu3PhRNud6AWLKYlIRDxF8/JbM",
-	"MWusHmzBeJumWqFdkd6dKkArmzXG7QbpoDUMhYz2iNiH7LWZiogxdu57WMMTZuNjem91DBrkhWkbm501",
-	"fW40jfwkBzRtswtLQbTq3fpx0NVbidUPXczHpkmPecMe6uBEq2+TUzOSDngUgUFPAcyy487LEwY4pWMq",
-	"iRleLYCvlQAIy0o2LH5+aLlly+aafaqaUa/Fa2kUqTfBaemrGbPcb4/8juNOFGHGOPR2iAYo0CIoxgoX",
-	"QI5d4rB9U9h/BC9fKTlwZWm3QJyByTDDJcsrp68n56PYD+Qom2ZISvojcm0cJcLIvAH14BWuly3k1TXR",
-	"IcJD8zf0hRKmQfkAnxMAfSBM82WMoL1c9hgiLB5xypREBs8FdXba2yfMfOjUfOg0Lwo8dcvjPJ+Hpm51",
-	"Ax0kYzwx7cSMwAl0lV1BqZ6fKVOpCM9nmusTL1VW65+aiHlExjLcyBWgASTS79GDhiz0mCouJPR6oKHe",
-	"KqujLoVDLHWxzOb3XnF9Hpo5slQ1rtkfF9qYa1x21cjtwiXRfHCsXNuuPxBCow3ueg0xfLwyjxZuUsuA",
-	"ZDhOv37sxjDvzsU8E3hsWgJRiWLBtY7XrA+E5krG60TvSiwU8FQLQCZyu3rfqea9FBp9Z9n4fsI2F65k",
-	"/oyQEfSRwigWuKdWdVqH67m3V8WVtJw0F6HMMcR1HAqZGH1DjoRjFeyi04E1Ng0rAS0za6y41vEYDSAS",
-	"zLDX91HHsVBsHpy5s8BwTcjZlbSbEG1nO+bMwq1s33tBx9dmYWwetE7sC42gaut7z6tzlLwI2f/lIvC/",
-	"u/zZ5V9Nv5r+bvoV2txC7XYbffvTr+E3dPmTy7+6/K+XP738Gfr2L/53BAGrzc2d8GnjYQHX7RToo4qu",
-	"fFrNnpJ+DOMtCRmVkI2HoaJEb3G9Fus1+so0GwllZ/VDCv7kHugnX37crHL5+6NE0Pig6Ci23ZfnbI6c",
-	"0WcP5AUKOTSWHRIJ3orsu5pKzl+ghxcRuVLdiibvoupoL6o0U1quL64ufiV5UYsvjDsM4SGHhkpZCmcx",
-	"BLa22URbTbSNvv38vyPKXMPa2NSETUyILOLDIVWKxOumxTZ0JNCMZ8PDCT0nSCpB8LCEk7ezVQv8IDtS",
-	"/Jyb6e+nv5t+YTJu8q385fRrSDKpob5oSnk7d0Z9AeYPIbV6qopd66D4DW31cAwMF7cDlQh3ear2UMfr",
-	"eGI8W94FZIpHSLzePGGdEZ4MbXM4ZP92HbrjZrkffJyS9Sbq2IwWeEYRHA00B5wwexk8ZOloxIV5q6LR",
-	"GVHWzDTt6FxWb+a4cxdgSNrucL8YA8SmsestZjPfs0IxJUnSW99ADzkEXSdZx+Kic86bPyStTiw+mwMz",
-	"bDbskBvNhhuMQQGRJhfeIbrnrJS/ZO7Bcte0T5BLoyJe7WSo8Ogem7oA1J14uDCBPmjsYDQKPD3gY69p",
-	"KGVdfuEaiBf2K7ggnBs9lQNS6CjuuwaGcu4gjx8eozXFEXatyUls/fKcJZP1GonK3kY1s2pWNB4Jb8EH",
-	"7ihbpudQ5WHlKHf85CCALx5X2a/G9IVTuZgNs4vb0Sa+TVq34zZp7XS3eq07vVuktdm92d2MtuJtstML",
-	"lkDY9lmBagrKQAC7j9qIekGiNFGHsnNOI6L/NPu742/rGQBXfW/QwMUGhml2HMdPDt6SSJAEK81WANpq",
-	"s3PyoWWx4ZgPMWVQ+5Uny2UDuGG3qrxhhyJv1CTccgo2ULVpQSP1zBYx17WYHr4S+yaYH9W9tAMxK8jf",
-	"UbbGoOTAyhOoXbp1E40EH3LQUdYXyUB4vzaGZl99mKdg46SUU+aSvqXJBG9mFrRFm1v84aGb012TglWp",
-	"FHop4qAdwuLIMVX6i4izkopoQI14r6cX02SZ2t4+V1Abh7LmEhhhXkNg53Rvlte49L0gqZbgqZWCGm8s",
-	"2/1Bl3LRqh0TpVw2WFBRCramf8wIIkyJCTT8cJpA053CxiBx5HNtRBJqusMuLX0zTW9RXpg35LrzXolV",
-	"55HmaT5lSgpgmN5VxpVrOOMDdNgxXZlIeULQrWXSgRaQ7/GIQBPCg3hI2R9J+stSCS9XTHGp3VrTEcoP",
-	"bdZEkS7nV1lKzw2gFpZldVwcOeCiPulkkvZLN97cBu1MEaH3wX/4MW592m7d+dj+t/XxZ5vNm1sv/2yh",
-	"MwBencF5GRosR+Z4VTpfC0evAO+wuJoyq2Cvi05fkdzQF5gpEu+hUFZOl0R4SEzLUYQV4iwi+xbrwTyS",
-	"j8PWyHupP77P2H4mBzGpqgS/lgyZzO50Yess/7NAt0UQD6umLTwRHDoBL4itz+Nkw3SmG99qeaR53tMM",
-	"RPCypWkhZF+A/VrQQHIOZCeAOtcv2zEITFHAP3d4/BjtbG3eQu4WFPG4ZJYePXunURRFB62PPv5sOyR7",
-	"mo2YyqgazQwUTPgGcjcuAC0LYsXOvtzgon37H/8G8Ez30HiAwYxISA/KZUZ4svSHBlSqoFfTNHQz28Pq",
-	"I9aTxMgEDfk50WZ8E/EkJlIZ/LzaWgiwhul8HDCTa0NdFTDTDivRmHOnKQCgRQMuCSujpC5frZ6/t0Kn",
-	"c2r/vsG6yRAn/Cdrk8wHOQ7QDGpaazsqgP4P9PYNvGqV5Agccpg9wTS2hfBL8yVsorsWab1GvKaXsjiU",
-	"yXVkf1l1HPXypYCehUp72KsBd2o6zEMqjEgH57iyoKj4jhsBSIuVX15IMalAoTaioa6crpWDkncsdjLd",
-	"I6knfd3sLf95bGAEqM9FIXHhdk1pL+dCcZmcFk+kLdfMPcKpBAi5QhTToJKbGNBI8HMK5rFAGHVxdNYH",
-	"HHL0Ce+uJLqqMNEfZrI9znmliWgPYTYJ8kzFp/yqDmzBewKO+Wzqe6iTECwYEZ0m6kBWpP7DEmDvJG23",
-	"tyMaw3/B0W1WOvhDxFlEE2rc48FIf9agvjgku9ZNR/dTmUYRITGB1qUZg5xqZmtmjT+ayIzFv/vbz/97",
-	"IxCeym8JlnsJPqzKL36aeUjsgZx1iWPIkz3rzUIAnioU0xg8B/kuXbKBflhBG+DRiLBl1DPFa8/Ndc+7",
-	"7qmVVe1QB35vEbwxe7jueUd+w9iVogBO19rdCEaCRqQgrGuKaC8WVAlZOdIChMSFwLMtuGYgZaQWObWy",
-	"SepovtlxU/jMsmcPNMKqmpJUaTwxvbLccepNbiWZCCtQNS29OD5u7grazBJt4rJciSCF9YvekghuqoD6",
-	"r+D4Iq8Um6k5cucpFIYghePWcm8lz19HDM1YjW9A8AwmspphXliogMg8COxoiD1AMN5TpwrWxUK+84tC",
-	"5zmBm42U0RcpsT/b7NYa5thjlqGql8phTPkL2GeyliAq2AdXgCUpkbpyIatOLzzGVFHWP3XK2rd/acxz",
-	"wJfgLNPi1vdtb1JP1USUncImJFKesDVz8KkCGv169sL9vNfYmgOqMDpTMwOFZ5MTln9PP09xkkxOnWJs",
-	"2ppl/4DvmX/KUo5OaVqgI2djzTXurGdZQfme/XDQl/e45DwLpWAs9gLIdx2+3ozAFCnJJEEhe9BEXBkZ",
-	"OxKiTzhlMhyMY1U1886hnSt6DuqvXvJawWmdzyPMg/no7+OILN23yh3aNQ6rmoRfSJalSRDNOV3y6T+g",
-	"kSsOWCIRSB+eJE4j54iGd6A1gOoCdJ3pvxgELwD7+ubyJ5c/u/zfpl8C0M6vp78zCF/TL9H0m+k/AVTW",
-	"v0y/mf4akhe/nP7u8j9Nv55+M/1XNP3n6ZeX/9m/CG/4an02xcgFEcttmBY7nqRMjWO13FJ8TgenBdGZ",
-	"qn5Gdkz2k4uWxnm1l2x8OgPrF2GFE95HERaxK3gypXKV5U62f3IQx5IzhSN1z0Vfqm544qrRZ7XefLzV",
-	"pU3elazMCSlep9DJe/RhvPjtOAedXHOlLWF43dqImlGdepvQLjRt6PgzkQStRQGVA3qACccmNZEOcZ+Y",
-	"FFc1yGwEScQ5EeszUCOCIOiYXRNfpFIoAXdLalsi1p3lUf5UOdxZV+y98jbJzcaYdPUYV5K5+ZzyhSwz",
-	"5OwGKG2q0hbKR9Rs5I3NvRXIOc5vsrzIvzYjZ15Px9EN1MmH3gENqmOH3wG0sloNSD0BtVBqlwVWKTAD",
-	"sQSoxxny8yDc8UIJV0LKWCyQZsEr68FVXkWurJiUcO07fWFig7f/Zk62gVKjNbmOnh09aCIu8q4H5dK6",
-	"Gq1SK8a7HP/nD4JqnIF6A2O7nNwNZMJ/sCcKDRvQGuPKNnaYEG1lYC2dW+ZHbe9QaVwSpmYhdpkCEjEA",
-	"EhwQNP2v059P/352j3QxOwsQfTtI9C49myW4ebOzMfX79tAdFNO+1SAE5C6AHdbemQFlDW4cIYgccRYT",
-	"pizkWOCzfz/95vLzy88BNvX302+mX2s9EBAbfzL97fSr6b9mlWh7aKsdHtB2e7PpKIdwH2tDsUSuAlGC",
-	"IckAisn059NfTH+xhzaz765tbplKKQYZeWQkCCOpWLefd7edE0F7dKbiNUins1CJwvTvp7+a/kqvQDTA",
-	"AkeKCFnnZQnp4+RgCYEJD4RbUtxPkwTB70jLk9Lnw6/jfRGi4y+nfzv9h+kv0NrmtiURgEm769OfT3+F",
-	"1jZ3i2RcioqSKJVAXL2a1f5h+oXjJYcOOstaV2OkMmBvRl3DYWa1LZlKq9XMN7HZoqFJVWyrRaf+MYlS",
-	"QdXEzz9dKtsFpnSs7YinY24gQAIRWtMhK5XK4HaUAT8UR6kkIR9WCcyjRk5ueEhBOph+sVfpdFzTVf1a",
-	"82hqd0QmlcbbfJTEUiflhd+Zi5GYW9MBYCwR18QdnN9fzPqjavhAZzLHYpvANtuM2Iujh/sSZ8lvc7HN",
-	"6jHmtQQBZtn9DYgIuCbm97no89rYjyXt33Yi58aV3oEFs1YJFON1ZvWqefWHGAkiiW1cCEVdVGbJnYF2",
-	"9bVzsCuw/QofhRw5W1novl2qLVwW1+/lHLof6Y+uRvYO9GLpNHOst47R2jp6Dp19swBeo/rAMkQ2WjG7",
-	"6W+2jK6g6eBkqm91bL3+5vyVCwhRSKj6hOJJO2KDkGdgu5eHYgTihj8FPxlIQqhLd5iBml83rtiJwCda",
-	"eL9OXulJC7GTxJpzLhV3cbNTs0HgsaDbDbaYzR8iAoEPzVSdZS3LNpbuqnqNXeJfp4axfCqpXJxFag5Y",
-	"gNoxym0xizOQpDeTYVlfWXDJX8VAk8Qs7vKLMFCVGPHKlCuqIOHDoDyAr8ok3zSN7Z7P0ngrwAsArakh",
-	"yXiNYJFMkCAuyOgn8PfSJCnm0ukf9QOn2QPWQDhVAjPZK4QUCq2XCB0tbMJwZG+rnaVp97Ofp2nzsebx",
-	"eHbTNTUBsDmPTlvLkh3dus1kI4bUuIwrZuVBULCUGjB5887JPUcEXodO56TpG6HIwVRWRO/O1ADXkE9/",
-	"baYl3/NyssCe1i8uVMckbGUUsJ3i9R6F9MchpiwmolNj76LngYR01OVqAKUErrwgTgsNb+xosy8FtvDL",
-	"aprpzUelolGofPQ1Hgxao6hQboigPH7Luuea4NWXZ+QKeD6mu3ogHcZ0XbfRA1sIaz5fU4XgqZIKm75D",
-	"AU8GTRLo2w8R73Pi2rwvnb1Wnd1P2dJvq5Grv3wS/IKl1BrRGrmIklTSc7J+9UUtl8F6knkmFd1fpIwZ",
-	"LAfC2D+ev11CaUdWmu9BBuyEeK3IbWpQljO+JogS1PxQTI5e3z9hViHcQzbfx889JwJhpQ2cwvnS2c9P",
-	"RG31nLAsLQkLgnqU4QSsIaYFUFY51MeUVWF05y1vXdZRj4vTCI9UKoh/XPkJRyHF4QkRUsvgd7HClRwB",
-	"dwD+MiQck5ZZfy8Ssnb5s+k/28yNb6AZ2ucu/6OJpv88/Qpwq76Z/k+DEzn9b9OfT//xhE3/2/Qfpn83",
-	"/aUWsVyodQh4bKADP0dPk2hkuiST2Jg1VGnrseBMPGGSAHhKYhYz4qOJkw+FlD/XKImqpqW3XfseTcjG",
-	"CbMH49soC9qYNSjFXahQg3dtKDUXqJt37rRb7d3W5q3yJqllPUDSA3P40LNL8fjD44fGdnRV/1rNERO0",
-	"pgaCEOdid6A3N3e2zdl/lEpJcVH239zZrpXji5XgbDKkUQmJ7FfTLy9/Cn3wfm3Bx2qAtF1UJjh2hjiB",
-	"aoQegb9qmVuS0SSw06f/CKGF/3P6j020ueliM66UzHY35Fqq6+sm8mCB4VzoYb1IrM3Nra3t7Z2d3Tu7",
-	"Sws6j4JNj28MOYqL7mYUlG7eRl0pin9kYu7SM2MKWxsqj21gn4ussAbCmVSiKCFYAC5ZxxtyByl8Bs2O",
-	"PeZcA87bR52jZ9bNdvTs2AT+M5kLYlAqLkwSgGHmmADgpqaBe3Fx/fTA3Doa9L4UJ3rr50va2dzcam1t",
-	"b7d2dnbRnd3OuinBTEHBlSYxyl/yhbv7qtvY9+uUnS1Lbr/5vUVW238Hskqm66NPxDZ3zB1BenNq2Qa7",
-	"NHiiZJvSH23Jd7ZZZxPNboEBZ+QunI4rtoGsaJ4SapkC3ezYBGAeOSBzwgFyLZ1UyhIChhXc9IJycc/l",
-	"YAYUSv17nqTZdKD7MYj96a+mfw/cP/3V9FeuDsL6MRJyThK01hnQ/kCbPt9+/ncnbPo3019CN8+IsxiL",
-	"yek5jyxejwG/nf7j9FfTX66bQzymo4QP8VuQiUZtx3NDvKbZ3/oumQqGh8RZmvYhryQJMIZyd6XRCxXA",
-	"oAW2pn3+UShLc3v5LWFfd0xE1iyvEG9e8XVmztewZWGZqg9Nu3pVa7a8NW++V6ZLs0T2mYku5t2VjqwS",
-	"e6O1Akev73sn1sw59R3nWM5xktvwSsP18yiyyqwkbzYuWvrR1jmGIUn9juKavu/eWLx87N7/A+/1YYEu",
-	"eDcJdm9g6Oj+XXRnZ/eWllv6JhQThWkiswOqbrToQJ9v3YSgIY4GlJGWIDiGC0QILqzKIhk+I6cRlqSk",
-	"+p3jhMYwjdMexFHC2cgqGC88QIN0iJn3yYtRgpmF1LQ9XG1VJavoDgGjrCoC7fWMIWhTMZsg9ymDQSPK",
-	"Rml9gAnI8rynPxYEmGDaIK8q97ONsCA/OTgJe8NhPP95GjcRTiQ3Vpo13zo/bNnjvnUYd9AAMNU3loHj",
-	"0Z94/+nTJxk2h/WEzcFcnuGhAReqvJoyHQ6xmDhrzHGqfm1wfObC7MufHR2aBp80JkxpA0TOvHDfsTGO",
-	"BJeALUqwLDdlTwXbO8Ndyojas0/v5RzcquLgch8C/Wte1piDC+gNFpb1q2cXP4XireUyjGf3/p9K+76S",
-	"u2Wu93/W4gMOHZKPrBo77+mn7r4qyauVwWXLTpwSWbPCJMIxGdLofZ4KWTMx3+EYrgRYpTlUbwQ93Hcd",
-	"DPbCjigzT8B7zon4Y6nQWKFNgh8X+MPX5syGEuwk5i/NsUrjyX1za/3AtAOHnru1DBt/qG+1wbRjhYUK",
-	"p7zViFYsD/8jaEQeUhaM30HxPGVoqH9HKYMM5GUjENfRfMkdCm5r1A9duiccicv6hOsON2vhzlaTunuP",
-	"nWchgP6qj+d3fSouU25UMxZumCaPhSvcLxKk4sDPZ23bDSwRATbffGqeC77y+rpdLVdEVQuXyBPnWRlV",
-	"plaU16xOEZUFKQ/I+WbpvMl2SWGzFVICYAFDXF7muUp+9ZbUOzQKKQp+3y9f0Ph1XPUxkyxD1AQ6DfTE",
-	"y47wNdvzan0DPTaNTPbQLFkzl5KhRP7PIiFslXyJjuDDNW4gvW5vSWQj+NKY8jdMsYPF5Q15IZsod+bD",
-	"N0Yll4D7ZhO8uyOtpH8vczJ9z3t6ff+EZaHwo2fvhJxLixWWIb6gQ21Pb7Yd6KP99x+zMuMpA0VvdO2s",
-	"8znFbcu0c1vp3F/hQC+erjOnZXEV7f+8xWyHg/DXdRYWgKP/AAdjafHm4A4X5cczgDCBAEwGQZ7L+31j",
-	"smp5F0EukdZxb9i69Bv+nfLGZ/oDL284l/SNz+xfx/rybLvABYjH7ead2y/d5SD/zpzUhYKmhbguFcd4",
-	"EGjGNlgNgbaYEJa+al+ABE9ICc9dq9gDPtZXhqti0ey25+gJV2lQWDrB7WFc59ydc5Z9GOzm8iLFSQa7",
-	"fpqO+gLHZM80vfr15V9f/sccX+K3019PvwBYir+YfjX97fSLy7+cfjX9ypwxTYQVSgiWCm3eRAM9xKb+",
-	"t3E3YIaqMxfW9yEvgEgJ5+upIEpgyijr752w6e8vP59+c/kXAHjxk+lXUML4hYWw+OLyP+uRmnfpEf/z",
-	"9DfTb+wXfjv9Aob2K29oW7ttNzZcyJdY30eRvk6aaEy6lGHRRJIM9R97CKPLn+iPXP7Um/tPERdZI7lC",
-	"+kiQpOYQDE3SwIsIaavT9SfBewwfDyeTmAV1qY9LROaWzIu00sK4396I9MiCbTEzZFDUDKxR3rPS/mng",
-	"jswdaynLrnKBsIgGFJAp7V9Qe2xudc3G3C2Kc1t8zLKLJ8wpi/lnTVoSesySiXfVSXII8ru0PHMU2BOg",
-	"yIqu22Xe4bLZcF+dx1puyZcEB/tDOKLeYAfSG+a++dPwxVy79+KPyXEwz09gtYxMq8hs67LeUWXme3b5",
-	"KzLHnX9mObE0vw53bl1tdU+H+cdRVrVau1rVzvC1AcfknLCHjNAziWAqh/JEPFVav4ZULnv7xgn05ulT",
-	"29cVGgHG3HYBsim1oGVr8WkHsIekLfwa6vMvb8gHTzNCYmnul3/s3gJtbvd5y1509248sn/8mI8IwyN6",
-	"qm+QG8+eHb77sf9Miw6he+jeZ7anYaNP1SDtbkR8eIPjEW1FPCZ9wm5kw3jpPy7P6KjFbX+NFhTz691g",
-	"rf7v/Bjf+TG+82N858f4w/oxQidbjocbbl9sKbPK2H3cq2zw4QwlLe2wIDGKsCQtyiRhkip6TpIJWrM5",
-	"0uloREQry0+aC99bkoaGoU5bH38vyFP/C9UsOwnsrNAREZEFsacXFYbnEF88k6EWhMYk20MpS+iQWtL4",
-	"J/ziRg9Dyg4q6uIfm21HEtqn3cS1PplveMyX+yMinkkiHujBvpLZZNjosgqBbw0Eh7e51vcgx9o+uaqY",
-	"CG61VIbq5fRSmqoZEqM1W9wHGqItkloP54VBDtV9WwC5mv0Gr3jGVBCg0NXZrV4xCQp0oEuCYfE9tPnt",
-	"53+72W7vI2D1PXQ2B3hhnp4atN5MuxhrqJmRFCywnHwFOvg7oMA/zYIEzjehXdYSM/sy7ON5gv5aarKz",
-	"U+PNcDuayaxWT/G/1DH5Go+z786p/3XOqe9OloqTJXSozJVh15h97MoRm8YThFlsHFRIKjzJ9AZoxW5Q",
-	"uMhwPeQielUC8rvN/t1mfxWbPWgmO5f5IzKWenKhCoY8EsjIWCJNMK3rCKjVkNUZ4mlM68Bd3+VMEaYO",
-	"3O0vm40ujyfh7OXjQoZyE0ncg3ib1hiEQpQpjnCmV61qS66S81sjDFTd2WqVtpAuhJIRq5mTvDiejxet",
-	"/LXozjOs9Abo0EcEp2pAmKJahqyGlfiYkQwsd4BN+0oi0XjAbZk7EYjKfaR4jC1YiUXhm91To2sFNXy5",
-	"aMbBRkQ+RZaLI86RbnBZT56hTPW3J7ZFSmccMlx9+JUVu6yWJ1AYWZgLMgC2WQVjd6c1/W/T/wNZ2DBT",
-	"PePjPxbxZzL3qmuQxV3LqZCOkUGVLu6Cs9RmtTOq2qZZLf1qTeRHtu2FGcociroTpx6cpAnX27ZuKaPL",
-	"9x18rWDOCwoW7Po/tOZw/plemiSnIx8isOrZ49QQtAiFSMS56VQ489iLFDNF1SSMyniO1d2gbT79fz/E",
-	"UmJ0jtWpKajdRG+j6T9Nv5z+C5r+Yvp3038MetZK3BEXqgGysYQB/dxginSamXkFb/FzIib6+RCqmrtc",
-	"2soE2tOBBIG1l/uI4Gjg2pkADIonOVxxMbelvXXrRAKGUNUW6QkiB6s5b4R5+KkDkr0KLGzhXRUjTY1P",
-	"45XAwtYLYQxxTJaIX5iXvjOp6qcKoPcQJYODWr/dKrkLNcE/wtjIUgCrZodVVXO7Y4sqJIhKBZNoCG2y",
-	"ea8WdUSG7PvacE4Nf7rkqPnwo/ns/VykgIASJSDRd8rt0efBiJoRPaBSXVXrtnsvWISnfzGHdxD6FqCi",
-	"qBrEAo9xgkY8odEESUBJxEnCx9J0VdKvQYyPlzxtKxRub1jVlFmxTex8ebOPuCuFAixQSKKuoIKZ/9Je",
-	"Lp+9y21VlhO58JZqAlXlEhegCNEsEuHGAsDB2tCCR6RPpVq1oW+ERyoa4KeLcM5tfsJJ4xDhIYTyMBK8",
-	"y9VJA41p3CcKrT3VMkjRhDTR4K55L+LihAly9+DJ07vvH6zv58hJWRKYSb41YGES2fHYTDBv5Xbad27O",
-	"a7+xfB+APxUsg9eDnh9E53oVMFzBlMjmjMUymod/f0TO+RmJj005RUC1FOaGu2Ex9D4foyFmEyTtC9CY",
-	"CIIIs1jaCwRo4eXB4fFKUY+dLjPEExRzA3820xnbCQbbcyWvfwXSM9y36FCCQF+eZgPHQ8qC4sHABJkG",
-	"PncHOEkI61fAy2Amx0QA4lXC+5R1XC8u13UDLOZS26E9Lc6oBEv6hEnaZy1qU5fMW/wBdILeezeqCiH0",
-	"eIRfpGQfGbQdreU3UQpOig65GFFB5IHqhDF93M/1PSNDogY8rgC3OaMshlStYuOlwDwtAmMRft+tquJq",
-	"ZNQSsI5OS3gvde2VItn82ebTCHGnP9AHeuTX0+8F2o0YHErh2X2hdiMzC75kI8XF/UrAIARQ2oKdiEcj",
-	"SJcrN3vbvFn45s0w9H82p7n9492NxnRFa4BuiCVpohjLAZHIJfAuCJ3fDg7CSI+HgSEcSpkShFHCWb+V",
-	"QLGRtRfNEb6P9LAEjW2WdzTgNCLGnsLKbfkavcFKyxdmMSmDHstFJmTmhtWCBKDHl82Eq/ANWknvFklv",
-	"TymtbpNKi+QIxUAWJCvccb0gUSrG7z5FtLBIWUIsHCp8TNrGrLAwy+T51e0XUoFpfPgE2UavjgR2mG9J",
-	"47x3kts4QfXoitbwVnt7o72xubm9catO/Ey/85kMr/RTFzDwvmlWwvtyParM2xDHjoXMaXSS3YyG5KSB",
-	"1gpbxVJjPbzsmiUP+pXM1RV8rJnWSJimg22COTrMNYaHejBKkqS3Ua8Nf/5VWNeiUesRuCj6PZLke2LO",
-	"Jr2OiJPb729AnOlY8oNUDbiw6lg46pL9HKw9fOqHGZ4dPYAsbdf7yDGLaUc1X2cJ6Gj+xzPmAtzliA8J",
-	"6uLoDHVJjwtixJneOVeIzhQm6o+ugnZ3cZLoMaxojVYe7Fa9eJHa1iF4SFQOKm8obbxggYamO7cXqhQA",
-	"i1Lxafht1W8v6W+w6ThmOBU0PgT4QhM8qNVP72nWn6w46D4+J/nBR+1rm4j2EGaTWjWvdfv4L3McqIHg",
-	"aX9QHNXqiVUJZWfLhUf9zlazY4W4Zz8Vph7bUNJ18M3PSyIpnvfud6kcJXgS7g3sCxA4oLskMelSAPJs",
-	"TpHchZINA6qV4VgjwhtnzfPGa90UGmVuo2cULSzsAm69Dh+rz/yL7KPqkOex5A8oO4OS1FWDOsb2fiZo",
-	"ePGOnxyYoqaAkNCa4L4zm1SRoSIrPvWpMduRennnZT7MCkI88Vi9DOS8gEGBK7Mj223ebqqUdWLkXSz+",
-	"FpA/fnb5k+nvLn82/c30q9DOYHW2guF/BvRBa50b+oy6ISW/8Zn+5eUNaI3UWa+zF8s9Fw2P+9NeQLNr",
-	"4uhsCa7E0W8gN8+q97YvWdAfscj+9TzOllWti71eP+wFO0nhXu84HY24UA+JlLgfdrGanzSpMFI0OiPq",
-	"LW2NC4KhP8cCoFfQxxZylBmFgbV1KXzBKN8KeBU9wYcw13D5aO2mlooIhpMgIrn7ETGuiGseJAd8zFwG",
-	"j6FD2FIzRF2lZt/c4h5vOmr7c/ZGbsm6qCYmwBc5pmCpG4pdplJ9aJoo2kooI0iRC9VEZ8RkNo0FVYpA",
-	"owyFugkONZ1dtMPCVdfF1Zm35cqrBYeB4WHOksl+9eKZoJhLKuMWMbzGRgQq1aT0tVi2gY39Jli53rSe",
-	"As+HxJXZDa5xkB+keEsiaZ5eJLMkePLIivg+K4o889i9ytjgrCi0eek1v2RIdtc9pF+QcHk14JlVpDEV",
-	"Uh0ROeJMkirTCm5yhfZmsQQZJVcwqF5d6na9LJLCIvg9c7McvFkgF6aP2HkuFTQWWoJJyiKXdWT9dxY6",
-	"yp7Sa5bfB1gQUHvg6hCLsyrf4fIwP7bZ4DENdoK4b4JyfKTVGaBB05Osb0nEkxicQlbZMAMeaFsf4vYQ",
-	"5SPxCVvTT71ISUr0QyIGCCwAYhlTSXJJ5No5gLg2EbwVvEnh1PnslPW3bL6W3s70s4ByoVKFIlQi4uxe",
-	"8bZsxh71JOV1HytW/r4Rp4ogeJifJyXn1PLRWFVxNGWT//fmjrc7Wr3oSPj+I64y+EXZKcaNIaCNhpSl",
-	"quSvkep0+8XW/cHm+Y/aox/yO2cfRvdui6c3xx91H+0MP9iVD2o09DDDXegm9QBrvLAwZ6CGNRvdhNgG",
-	"rZSdmlYW4dB+2h1S5XXxXLFdm9cA467eHVVhDtvgkymE+4IQ6WXUR0RKyvpZi5ZiM1PC1L7xUXcJ6miG",
-	"64Rlpcn5+kGOchbwBZi0MIsi5jceZTbXH7TNtY4NfTzxX9lZ3z9hYAdCy1HTSi13mJkn/j/23r25kSPL",
-	"D/0qaawjGuQUQDz5AENhs9nsFtVNNkWy1ZKmdFmJqgRQw0ImVFkgGqOrCElje3xjNrz27lzfDXt35+61",
-	"Y/+5cSO0mpGtHe1oIvwJwK+gT3Ijz8msB1AgQbK7Rw/I4Z0mqirfec7vvC3iNGo1h0iBUSJ4qUaAv4mv",
-	"O5jxT2reUDeTt+q5hwWJxINhiFWfIhrlulLnOrrgVZSpbfGFh7MCfpCxEOTEKDLPp9qxYW4UJMrVDozA",
-	"UetTySILMWwHV8AKdDSCzd+qzO1K7fxWJeoRHQ7rB4wUXcEjnw/FUE6lbrzzYGaU8uh0ml2PzIiv2Lo7",
-	"6AP8SBp4AnV3/YgUMxIXmpNRzPK5Gww9nVvjB6o5eMXi/WIy/fdJnF9YfH75kvMPT2jO3I+Z5bk6z+QN",
-	"DGVz2sg70Avnl9RjPwnoMYtzEM4O3wDkBTc3y5X0LV+cJnQZZ+FNCQlKN08vWOgNWSwi3U6SFdjK00Gu",
-	"87NhnkrQAq/7dCl6kKpW4J8aPkQ9iifx5MmOBYzI1D0fo3+paijfwVTtrBTB0Dgc3GbpZUCvZJ8nT3ZQ",
-	"jYNzxvRMikX2GZWgroec0xnPp0zJPliNpzCHqxcLnW5+qs6CRSIxJ9dTJBbd82kHYkxwFIlCZtLTQ5wS",
-	"+QqZNc5ufe6hyh7PK+7UIvqzWUZenpvF4vulg/oBKYNOYuWYzzytCUqprPPUQQuofOY4O2joZ2W1K+BC",
-	"BtoNU3v1pWlarlapzNOiLKgkSW/CTjz+HN+pjDp4xppAXYg21y7uFjEe7rAsXt/neXkyYyAw5Ni8zAt/",
-	"uxkiSI3z2vnupu7tnOCuuPCqJLQthlGLOBFze9x3aeAQ0MO5WE5U+3ZYxki5Ytnc0aFwDinqf0mL+PxC",
-	"+C6Df8mIBgH8vmIRJy4t75Ai46GAJzaPf7ZM4SYsJe6q3QF9CYPP4ZNA96dE6zEEZwlC4zoF6jUITfB5",
-	"11Fy2DCUaiQRk6p5XcUCWgN1opOtShBPPYnyK1gFL1UWLBmDwjW6J3WoVWtzdCHpHbkRJk+U5PpObpP+",
-	"NTD9ZZna7kzyZ8lqTvXiTE7ZnpAstt2o8yjPmadTMdEgYGGsqFE8C83vC4WTpijurG+8mvU2kcMwFEOs",
-	"pCwHGModMhKFfr9/d9e5xSjedRLQS9Tx/uDUuzmsdlYppBCgQ7795NdkBi6TImcji+iZaLaq+e3KNnGM",
-	"aQI/h09srp9vE0e3d9YR4dlQsjD1GiYmkaLPMJZUYcRUJ9s2d5CT4TeABKFiS8ZwAnYxEjI1BYXRVrJ0",
-	"SyBWNKNMbAzxiGKGeT2NwvVLkqllT9q8Ets5awBT1asuwtQibpN4zvAO5WO07tgcm982n5kZ0+QLhK7l",
-	"9J5AoZQILPukPVbsIG1NzFupmyzPdAksXIArjuEzgCNxhF92/RCraKFkjhsnULt7Uk9VxtFtyaRQdost",
-	"Z1OAb154YLbvvBmcpopLz2Cg/Z3DHdDJkp9DIOaMZ+neUE117UBIV4yuy745cwhPRTS4QyrSObX/TdzV",
-	"bFqObSUJh7ooxICh0EokHUsioRSSzYccInAygVPAmiCGDqRJGam1n9a5T013fSHn6twNEdHggS8VxXxd",
-	"60LQips39/INZ5mNEc6x22D45j0Zp7PKi8M2QZ49KomuePRS8lotvAF7BqvmiA04tvm+qMkU0c89N7SC",
-	"Bl0R+lGvn7a6nby5U82l1rBx6bjN9Q/y1Bi+lMN5nuLgrKotVBh3iOzbuELhoLO3+zHKAbkydDRQ52iu",
-	"m6ajX2itrUUiGqx9+8k/OOTZ8T509vYxHrueCDIej6lDBNahHLEYFSxkwMIkSwouSb2SuyYfhpAGmnfz",
-	"x6mHYhFKjg4f6ZpcPidtKtl6gxQdj0a0BT+vDXh3G3+3YDq4ioo1p89nexzlKickc0M2NyJQPTP91mto",
-	"HI7GA4UfMHshh41rKxbAF3Ci171lNiq9GPFhsTIHOn0w42MXb8e825LgrykrO1dUzMtHlOoOG8kSoL82",
-	"iGfimedEPmK7d9EuxcLokc5ykcf+4pfQmBvRMNI5NBSakDBg+F+Q2Mx5zCt2kso9dcz6uthiTrq7WQIs",
-	"5+loca/vj5+my5PkSDzpx2hu1d9Or7XWZ/gaIFvILG0OWTYQiaipxxBE7wIQaOCGi+dMvdK13Jya9D7n",
-	"bNjcZZ2/OHnnF6Fb2k9jDoxrj+crV7ARtSqJtwfSKP3JNiaXif9WkGIQMqkVa7kcJj8fG01cLPJf8FIF",
-	"l/LM6LEBePYhZyOZ/8SoRnIfagk+7+G0Kis1+LS+xYwqaSs1Dz2umFDlbmMkIhosuDE+JzQIzF74eMVi",
-	"rle/FlRjX1b6ROSeLJkXynILtfacSLrDTDqUQIzgvMksWprrZQoP3mGh3/GRQs+SrVdtRLxF/pmUo8q1",
-	"mWfT787PNQNpZGaqbWYQKBc6Ec2YTQGkn2xs1arVWr3RXF8oEh2auXrRo5Q8dtX0YrltcVvsbGKb7CGY",
-	"Hl+8P6lRXeeQ8Jy1e0Kc77jns0dfDCNX5KFmIAvMa8HKX+juwRhhsr16RAxDYIyhJ7eJN0Q6wlqEBuqG",
-	"j4lugxSTUsiEs9HKNvG7XISq9SE/52LECY5W10wmfRq58LbqAQtZFQPR7WrnFYPNdfuKMJnOFcvDtq/X",
-	"IZi5X7FmaR40X+TDkzWTjDsVlZZqxiI6S2dJ9uiAeWVyqJfGhxSJviRROJQK1bSHaB7Qi+PnJ5690Ewg",
-	"uQKaiJfTOcJmpYVYHXvVpKYUnN6NE1rN3oRcVgE/pOeQXrLrHSvVU0svRTy12Y4Q8g9DPxqfqDurUQSj",
-	"IQt3hmoC5i/jfll46/lpIa9agYMpQiDHiVaghTrTmkUgV8pUqgwgEkBYoINkTr0oGsCGgPZDhPep9N05",
-	"zo0BjRR1J+ZdeY+4IYOQVxpIUnQe79zfP9w7PXt6tHe8c/r0+OzZyd7x4c7BnkPWyOzTo52Tk+dPjx9g",
-	"RGQyRBjCzAjllP/u9ImXPu8GrDSUzJi2UfmI5Cnt/etYicI6tdEEe0AdYpGaXAj3JNlTW3sihqHLiEu5",
-	"IhKQMaGHqe1h+D4WrGegx8do0cTl1sDbgf+YKXwLgUwdgcoZHlG8CvorLWQTj12wQK21nMkTHL/jY/RL",
-	"m7rnakDTHq6GaSkERQNStAtQIv+Xkz9c/mryT2Ty+8nnk3+cfDX5w+TLy8/sworNRYdoz0Wfd0vM1Gwk",
-	"LuMR1kC1+Z/9GdkVXK2JQk82L5G3Tp4ekrbwfCaJ2oDVVZf2WbBLJVtdBU2DLBPFoNCmcvxwl9Tr9S2I",
-	"lT3dLZMDSA3qS5sTokHWnGLLqrc9QM4sDAUElVMODW41mhvESQHKtUEo2gHr/+RnUnCHGPioVamqKxkp",
-	"5kz6VNF7VlJ8A37AfA7bxOfonu3zwTAiNJCCBL6MdMRRp4OCh2pJlw/xOXFgXNIpE7io75a0zq607zkk",
-	"1P4e+uSQIrSJNRNVM3rEainHYGDRttl9z1nRyQY6vk6RFJttM5kKA9GVsEj76bG3iNOoVEifBuoCM+9M",
-	"f+zgYY9BjmlT9a/Gow97WweSFPs+eFJbwCfVpq+UcTeQh7BAMjIKBe/G+ctxR9XyffvJrwnFmcFqWahk",
-	"HEO1c0snsBChWZp0KgsaqWbaIaPn6K2CmMciNJkSgbmikyn05UtwlVZfwkrAmTjrUD9gnmPpJHB6s9QR",
-	"hQlQt4ejI0UHsJBjqQYcNDXKcqUcAynHIo4aejlr2lM/w1zKUK/EMSukmklUzNB7PEUZH05JGrWakQ0V",
-	"wtR6f7VsFlF7SLmnmmrUarDNp+wF1vGHAnaKlvgc/jcUgYJKIXWhg+Kzn1Qqlcq3n/yV+kf1IUxL/XPj",
-	"of5t6+EKlO+EHUJWJ9V+JKNsad9zLJYiPNhcR1+Ss7gzp0x2dAN6oyACiXnESZmZWwRc7RWhPdo7gMOW",
-	"2PpX8LLpPHVgoCUdxjyLuDQMfdplOsAbFBARbcNaPO/5Aao0PRrRNpWgqAeLh9tTF9tKdkCahIJOs1JX",
-	"vQ85vaA+oHU9Q+eYReG4tNNRcyJFVI3IlVaMJqEkJqLRbTUe3OSox7je89SGg55lKPXdjceX7LsfwRye",
-	"AH1RNBRtq2RAuz6HNlqgIScOniucuSIxiWHU0QwASQm78MVQYmx8yli7nTXIgkCTakNX3IbB7KQrIKTX",
-	"LqLnoC3qiTDS4eyZpGVFSt56fqrzpKnRwILuebVms7q1beL9ztlYQna3tfKIBUEJwPjaz0bnsgwke4X4",
-	"HI5YJudRi9wHDEO+/eQfnDI5TofRI3sRkJPRSiMCfWtCEeFUuL5iBiJptnYagj+JD1T1ZES7ihE927f5",
-	"Lg0CsrpqQNbqKogVq6uAtVZXzTX1WF/ETDc28x7v7Tw42FuxiCsGY5vngDekvcgbLNADSbK6aqbNVlct",
-	"tfcRI35k6ZS9QWDz1dUuiw7Y6mqZ7HODF/oQJYKWBnSiOTk4gXiEuCAG6hEt1SWLbB74/ByddvwIN3gF",
-	"PfcR50SKSoPqrxV7mPVhxmoEiiE+YBfak1qurqKYEPgu0666GtYoeB/6LKKAkIZhoLGdbK2tjUajcpcP",
-	"FSld019K84+S6qHci/rBnx0K/jBk7ER0ohEN2RPdR1IhJ8ZFO0f7qWr+rUKlXC1XNM7ldOAXWoV6uVKu",
-	"Yw71HiDx/FOonnTzESegnuesTR6zMTlhESkqHLLRrG6sJPU79KHPnHnkaCDXjjMXR24Tiv+6J4lz7nuO",
-	"YYeAoYD3nbMxYotzNrY50BXwK8MwILwFSrLUWmglGwMppuoDvAE6NsnmMZGAYXVEEIiRTl+Kil/dHqh4",
-	"MW5Mi4ExMdj3Cq3CIxa9NTrHvN14imFFa5WKgbhaTEzDM7O6sdj1UUENo9D66UcFGnQLrcKe9+BkBzQM",
-	"F/AXrCTUg4NO29X248pR091l6+9Uz59UvPdr4nn7vrezOd6rfnjcr8vT4Tujd8fvV9Q30bjQKjx9fIS5",
-	"65Q454PnU6FVqFY/fG/nvccvdsPOOydnG6fj52+/+bS70XMvjujAPwjC0T6lR+6bz45F4eMPPtayyrUK",
-	"p7eePz5BsJ+TrZWNiWRRWZ3JRm1rXlPxcq6dCnFA+VijSZkRJwutn35gFeSw31eXq4VFm1JnjeQdtYIp",
-	"Jf7TghzLiPULH6g21+jAX7uoYu6aFEtec9P5eQdCRnk+qmxAqooJpT40Jp0WCSn3RJ+0xxGTpIiGsxVI",
-	"P+d3eQoxpj6+J8kg9C9UM+dsbOlwSSW91XSgJJK42BoPdTZs/gRrxaHKPfAVEds/yju56I23m/R44nf5",
-	"Pk+SEc8c6erNjnRq2QofVg7X3+5v7Tb82s82xu9U5bub7Pi82XlzVI+eDN6nz8Qj7z13q33A995Qx958",
-	"CiPdohtulTVrpXqn0i41vE1Waq/Taqni1rwGW+9s0molE93ZKtQqtfVStVqqNU4rW616rVWpvF9Y+Pim",
-	"FiVZjpzjvEOQA8fDvcOhtgpNpBlXf7evw8z2FHzHr+rXf3WCJW+eJUjvylv0iEWEJrOKD6rJ2UnTpzx1",
-	"m9I+q9fcKYAP19yn2tz7BG6RqQdtMeTelP3e5gYnqs9oNAx1QJ/JM5TMD9zNJO0zEpt8JaHS5k7b517q",
-	"NCiZZgfQs4Lm50khMlQ9adnKMDQubJ41KxrHTivlxp665eq5TiJHyUBInf3U5toCbKQQI7Sml8DgfQ/h",
-	"vmZZRrM7VmgHSEjs55dMHz4F5m9h0l0Rxt8XE2s0ZyObCyW/KNmVRhHrDzSy9yMyHKxsK1m7anQHZ/Gy",
-	"JyPGTOS4F55gWHwcSbT+ODWlMy6iM9hZ3QAXyd72IPuJL9MfQBN1885ZOxDuOfOcMlmYJkLe7ed+1NvN",
-	"nG+tHLiv/ZRvQAKTZo5Yv9AqlNR/9/ce7R+S3b3j0/2H+7s7p3vwq80P9vfvy5/v7u680+/ujPbv73T3",
-	"n53WPnR33i6XlVSi/ts7fJDz5W1JZjqRFyqe4/0ptAoHe892999+8KL+VuXtmrvZe7s6eN7ob5xutd+7",
-	"eFyTh81wZ3O4V+08qvfeWj9/Unl/tN99Z2N83BBHNX6w9eFJNXpWv3jefPHexs93Ku3dmrfX6Dxa7+1v",
-	"/uxxJTh441YEOZMa/eOsRlq7b98eiaGTJ8hu+3Mjvsy7a0pKMXFMe3rTP154Tumv85jLSZJqWzGVRZjD",
-	"fRoXhoFPqtd/8oybdLLMw48WYCcPRdj2PY+Bla5RXeCLIzoOBPVOhXhCQww7bVSbiwxPW8GZd8A8n56O",
-	"B/hxrbbIxzoFgiKJe3F6yu8/fz55Ccw4JfOuIYacz40RKsqMNdjYEaAd5plEtrH0N0QDghhxm8dcspgu",
-	"3hmXEgJzokTtDFqX/VQ6fsvm3ZByrXvW6sieP7CIK7gc9vW4lCgPgBhFwqRwKAeZ0eZ6gDB68OHXegGQ",
-	"62zuNCqNlCLgTHMxsN80qpX0I80bHdVIR4Q277JoP36suHRlyxhjz9gLX0aoZ2WSODA/zc8o137fZk01",
-	"LzUtaD5mWkgM8jpjfBfSBqXwTsfkP04GG9fZbE0tHzygnsc0blJyuRmHAU6wpnqVve0sBgTpyrhK5rDS",
-	"HThTybLchY2mvC8Kk99c/qfLzy4/SVvz1a+TL9Wvk28mX6Sr1CgkGVZ4twRudpUwtuyDxwLZqlXJxnqz",
-	"1KiXalUIXoXKF4XHG2/XDhrvvlV/8Pz95v31w42jzeOt09o79Xcb7zXfX9/ZuL+5u/Wgtld/2HjUfHP9",
-	"rY3Hm08W52bTS3Mjblb9fnKzlDcwao/RdSI+arrIb7rAxG25XuP6Tw5F9FDosnCNygLsYFfwTuCj0bxR",
-	"XWBQj8AfZckd/wTcEa+XoowpMgiqYzhzaS6WYpeKKV7DJj8C8vDxXL3oE6aZ1MnRDpF0TOzCWAwxyYBh",
-	"k5Eg7yq+8Z5dgDENQtbxA0wA3xFhv3wFJ+qY2ISUrGYRXfaK6Jgt6jIPFdvb8xmXUMKnjy5d+ZIeEZyt",
-	"zFF4ThH1u6g9tT+fqaNVHrAoFBf/Wr9RFmF3nmKnCYqdCih2rJtziLTp0rjYFCr6v1LO/9H/VcFd/IHJ",
-	"v4pCU9Z9AfIfDLuFVpymVVFxqD0W1wtbmK4ma30UsgufjeYR12Sby7cjgzeiaj9u+N0Toynyokt7IJBG",
-	"Q9osbVG4xFiUQdc/r6pjbBlL9aBudOxtM6BRL+VsoyuNZaFD+oTdLH73g2kieI2yzpSl8yVhvkK0MHaN",
-	"t7WYkKlimFR70ujxmXZH1L+gZhvdKQyUk6TL0C0PFHVOo1J1tCVb0cxEk+EQtyeEQtJXJB0v1ivEo2NJ",
-	"2mOib+mKzcUFC41xF3wQirUG6YlhmHmvbPPneb6xUzEElpLMRBgyN0pEnq5iEU6tUnNsbqS3RA+H8XSw",
-	"PKBCjIv4XVG371QILJo4vVyKlKs56CGi3s+8rLV3Eo4aaPVSpagsEgj3PCkDNYw0Xxj1/ICBL8SWo82g",
-	"GVcBK9mfDngwZXd1rsbtLrKBPpsFyjkt+xeUiws6xT+ulAamVWALU+YfqSKqVqnd0gykywoWZMc9e/ut",
-	"2oONx833dxvP36q/s3769uN3a0/ebr7T2Ds+eGvjvfv1w9q7z99+c/3h+0eNZw8enzZ3rjbwNDUOiOtE",
-	"zivnuPCq5BfonMN84/vtS3Pnt2diinwJ4fDMWyr0liLLFQq9hHEitwQxIYn0vUZgAXq4hievhCdvPufW",
-	"AZfqkMqIDQhqkAw/NzkGkGGRaX7VAldgm2eNSbqoB0wEwYCuEVbMJH/IFP9UrDecqk9KiuCSOBLhuQR5",
-	"ZaVMdmZj0NWTljYtKb4DLxR1Ku7AY8ADVwgUkOyAcQvmOKKhJ9GZJG0H0zYy4F5NY2a3UoOAzQBnX1yq",
-	"pma74FaEJiybp/wCsWXMABH/mchhfUa5JHbBaNYg1ZtdKNt8J9UwOnSmLWuwZWcdDQLIjuHmVGHQQAol",
-	"ACYmr7RaT/29f0SKwMNXyiQNnDA7HubgtRANXVuXdB5LT5PP27J3XQUnW+A1Jedno0MLVuGCBsOXzHOy",
-	"3Rc2zj+slfpbL7xSvddhpcFmNMrDEBiFN5geL2zm/GvwamaAORAKja1apb6FDOzmHHBpdVsy6R87k36I",
-	"sljiQBLbujI4L8Wio5EwLDiXUYvhFUa3Pe7JTOHimQLJbabkW/VXC/wjsyKujMRA2lzxLnCCjHSufbCR",
-	"CXS/mG5yDjlX45y54I25pX3FUHv33eoqfH/OSRa+KTHZ1FrDjPVm564HbQberXVE2BVXHIoTxj3Cpkq8",
-	"Y7gGYAw0L5aJLkaCUNJKqyruSZsbA2LIXOZfgKZEcAy6RptfEWFQnvZDe1nZ/ORoB3JzSabd6ePrgOcP",
-	"wiq3teYAxmURSlZXY7Pr6qrNEeGmxpGpFN8eowc3jqYaI7IVRG46jkHBNhqM6FhrVjQ0g4yOiUJCTQ4A",
-	"DmBS7RYlh24vY0JFW6tCmpyN4qAgrVeX2l9Lew7DSum0QWVizqLCYFPwS692Cn6Zn4qJKiUbdJGretdd",
-	"mIwhx2rp74St2uO4FlMapsDE2mN9etKoxKjr5ypb1Mluj08OTnKhD+5nusEpW2y1Vi81mqX1jZvgFLMe",
-	"D+Hu3Aik1HLq9XemTwXBQ2ElJnGTK8pXQgGQ3hEd3xowLDn5a7cQxpauWHGDdCy9uzeg2j73Ix9zbuST",
-	"7Z3kMBnDd3tM2sPgnPh9LNcGXiuxT48in9BmPEIbapEo6utHyeXc1jHPVDulggOk+eQMQ7TOzC1wbB5H",
-	"OKDB3aVBoP0oE6eOeE3AvdwYA+OUODbodK/y5EGM4ev6557f6bBwpUye6tKeUiIDmTX5k52UB0t2+vek",
-	"KZOSUt3bPOFKPd8EtkkLfXO1Sy4siW7uLF4aI4K3bA6BoDNHAVMvpnX8IJwbX6FEGE8Fgk+baJOAdDql",
-	"nt+GRrZmtoqLKNku05oZgC4Qg8EwWccq7W2U6+cPLe/jAhwleqTbO7XqCj6JVv2d9sZ56e1+7UXpONoa",
-	"lJ6MGj+HjBnXauY5Gx3NV87fwEiamdyPQU7NaJ1T4ZivwqHm9Qi0N3fDWfLN18w3jxEHA3uScgjHKkum",
-	"b8A0gcxeJ+loDXKEEaOJChm5H/OAY6+kRB84/6hxtnny/snByYqJfE8RHVB5+m4POZWkkS87Y5JmbTZH",
-	"3jbNvrSQk0KCxk/SIqurGGJrBHfRQSW5oeO+JFBJbnXVylzVSARewtqt+CqDOxHjnsRm4PUkJEcJK8Bc",
-	"kuANw35mxohpAWDlwR4W+xZtg7SoPYEABem3SerlWG1dpPLc5sAPISAGpDTogwaBGCk5rke51xkGEHGj",
-	"tdNqoDHJQodTndggSgrImW5nExfAcgSMXrDUBigUoY5tvrgkWXRXhqflpCc+P8+KNM+z0m7+yUyLOlle",
-	"d1gflWaN0Sn/0+e1g8a779ePT5vv3V8/3N18sLf18FHtzbfqj580Dg6bR2+vH59snD7bfOf51rvv1d6v",
-	"7zTuN3fXH2zsbT7cejRPDosHbTYso3I2iuL6ZnVjhjnnD/hlym+wXzfi3Y056Xrm8cXstYQ7uJTavj9G",
-	"UohKVOJIssFokswKb6mzfQ0vClnKBsOu5EXShxIoqUwQRThZUIQj4+2kVV0e5K1Wj2sPdyybu4GQ5mXD",
-	"CL795B9W4mwcSkzJDEjRvkQWGPKASc0B9AnG8AoWQsozyBktMDU6DVEb56dKEFQrRntWtvmp5ioRhCHI",
-	"cxmHc5iltdKyYZLMQ92ikA0YjfRQjFVVE9eYGWVcIjBsUWeaccwTZ9vmNG25nGezTBRm+WQ+s4l3EGwG",
-	"L0EUyY7mVUkipnhknKIkzyfG+MYCK32mBP+ZdxqVmwVGH0+dz3mSiSGxSbANWCaUnJ0e9esVSZYU+9Vb",
-	"QnZRuQ+kaCyGcK2Nb6zCsJqMIlO+KYFe1KvliX/OpkhpKi9XTJlahMaWmowt3uZpL5K8UgArkNcpa56j",
-	"aE/hUTC2eeaYW0SKmckbZ41AjJiXLSNTrdjc0OqZkG+N5IHIbmOgWMYdBFRIOlu0djIVQ4wTS8+xTI5p",
-	"lEtyr6exL8O3IwM40TNhUSI0XSrjLlBxllCZPfxTUqqlKuQ7TtogD7wpTJMmStPA80oPAG2vn0/IcjJ8",
-	"JZm9MKBTo0dIDgcGVLRbpr5L8mAIzjCrFbgGEO0ZUCZHmH0dvAR4nEVYUz1oyebapitJZAL3gPp1dFzp",
-	"qCeC5DaBtx1GJYE6Bnz1fWlzTF3HvDJ5jvDUONt3Q+oqzMo9MdL226SawFAyUqxW9EpLm6fN0bGX7RCT",
-	"3kUUxHHQubuCGwJvlqQYjQSJaFsq7Il+hcbvvqXTABtIi9oiRWD1x2c+P4NSe0zKOAudzc2sZUTH0sL6",
-	"9MzkmZA9MQw8MvDdczIcJAoDnUkT43/N4GQkQoYZOiCpHi5OMM4nyfDNqclodGsqHKYaKrQKYXRW/7D2",
-	"k43R1rvnFVl1n7wfvdMYv91/a7N3f3142Bwc05vgRWj7x6CQP4xzkC0V7UvuckdVx94LXXeWTjl1KbqW",
-	"ZLtbBEBj2sbrcztQ0g1EO5U5WdG3Pj3H7D6UQLlPZiqjGPpr83QgpYUKhfwMDEZFAqry/oCGzLO5SyUr",
-	"+TwGxwp3aW4VZ4LgmeIOUKSAFCk5HkrpU25zPuy3WQipYNvMlAKFvJ+bpLhVq64kaklnZZu0RdSLi2ki",
-	"uNcakVhlMdcaYLTUxYQDERqptZER2bR5Ku0scA+oRFGCKQ0HAxaW1HzJEyWQkIBF8CJa2cHryYKUUX0B",
-	"ddkoJ3Wd+dilmYy2wDdDMUILAdSf+XBIA5P/CtcZXOqN25V+LRV71xfIWL1UxBjWHOrTICAXNPRhSyEv",
-	"NiR9clzR7wsem9CdlTKJ4+B0Dma3x9xzSVw6iNwelZbNHf1vnfMT2CvS/xYc7p8xF8Oiz1naiyHRF003",
-	"gbMBuSzObms6jHP/69y2+uezTIbbomKsYLsgAY1YOMfVSt+bOzDWa52lpsKW/+PkD5M/TD6fClv+68kX",
-	"k88nf5h8o/43qUPRKoTDGya6SCnnF+ffuAzLDBUv1aC+ZMDffUs3HnwtUC2cLkJKsWaIkJybKEIdtacD",
-	"xvcfkF3BOUQIm49IEd0PJZn8n5O/n/z15D+uTf5q8s3lp5e/uPx08vXlLya/nXy1gsmLukNI8cdtDmp6",
-	"JMKWyYuPBVxiAzIKIrInRjrDbXsYRYLLMtnrD6KxzUfIu5V8iS7uKMnp9Oq6t1wPcV9GJ1IcxfO+q2pb",
-	"V0/76UcFz5eDgI4NMZxZiCQInkmf3iRFbWrAavzzKEJqneMteu1ZPq84qGrsyPVf4CdxdMIgtR1xulsp",
-	"5hzaj8zrH6+5NAjaVFctyg8bBFgIKdgxtg+kfChS5Ggfac2HjcBvsMnJ0Y5lc/bC6EBjlaauyB9/WIzV",
-	"tUePd/dMJaRwBfOZ6z/x+/0HJqg/SS4J/F1m27yHyZ4tm2O9R4vQoeczCIoA14axwl8YaXjaY7xlc5uX",
-	"ssNCPBaBn0Lg83OcWcpH79t/95fEqVUqTiYVqGoHlQvqNukPEZVlUgj4kamUCg1liI/NCSnmo3CSBeFc",
-	"xKAOIh9TnEw1orvXI60uMNL2MJ1ojGDuTRqlh+o0KltQWESKM/VVYrlsxXnDdJ6xlIQB+g8yooj61Xe6",
-	"jkCy4rFjxSAUHT9gpOhA9ckTKZ74/NzBwii5i5tpR/aUxKHWxrjX6PwImAZH9RtTOqiqoctgnJkiXM6K",
-	"nmitBrPEp7ouiNOCkskk7eMDoZJYZURHzsZtJ+ZMm+/ENycJM7XIqEcjdqHpt66YVSYPqR8MQyaxqonN",
-	"1Tjg4yRJUDFOD5RKAQtAH15csVKfglePweCO9ulNri6qwcwVzXwJpyXVaeYeosOOvrNI5dXHzUoNPzZd",
-	"nEENkul+s4UrsFSKjkNWSwzfrEDafwgQBokqZnLqZMjYU3eGU2EI14kUmOu6MJORJY8sJ6+kmQawpI8/",
-	"uLv542QQvAie3mfvv/32e+33Ttafvzhp7+8ULKi1rl54/8P6i6MK3RpX+7u1i+eb0dusGW4MDxvtx+u9",
-	"t+ryQbXzqEKfbL14zy3chP3tajr/owrrnEoSnSLiuXRep7z4noo0O2n+kRFqYnePGcZmUmjeUMQ5keIh",
-	"XPvbKiVfRdY+zSOOzZleylLXy1K1hcTZRzRiIzp+xaG26hzqCo1RLxTDruKi5sjeFNYCb5iPaZ9CvIc2",
-	"k8cld+IQwGLm5xJG8gdihLxdYVTL5oaRAxwGKOmsaJcpBYNl9so9O34CbrxMQxVddc/mkYC8DJ4fMjd6",
-	"FvpOrK5MKfAUuzNIXTUl03o4X9o8JbmoMW5PwSFmwot1t1BJT/2gfcdsPovtjbe06V+tpFRzcDpZxuro",
-	"nLtm9XTmHm3ZS1zR0orUFV3eh6uJYnvMs7kuazHDyk80CPwucPLUXqVK+wTn5ZS2D45jLFrdIe+UmrOa",
-	"+ytl25nTfi0XO5EiU6jq5pxsuoVcHj51UeDgZQb6LAyc15c3dslJvgecBK7K7RmJSyMaiO6ayBTPv0qv",
-	"p6tdBb6MsHwJVA81sXsXLLEXKWIObytCR8CxgPYt0h5DrvAywap0JV0Gj3nbSnjV2p2yzU0dEpeG4Zg4",
-	"e6e0q4n1LnV7rLSLpRBbekQW6dMXJdplb6xXnG3i7HdKh4Kz0gGN3J6Tqtp1Srs6TWG90nDm6ft2cWGe",
-	"ZtblpkQY6nIUPraufRGXYqE3cVz7HTU5mJsm7S9HH6kF90KrMPltmUz+ZvLN5aeT30++mHxukctfTL4u",
-	"k8lfTj6ffDH5avI1mmwsMvldmUDxLsgxW++suzVaZaXN9oZXarhNVtrqVCulGq23G27TW2cbHQyeFM+g",
-	"UtyVR3EN1X6QTCTRhU7+2+UvJ19O/lEXu738d5MvJ3+4/OzyE/K//t/J/zf5/eWnl59Nvrz8ZPKH//U1",
-	"FrZWR08WWo2aVQCfE6NwzbycJLbFXmFlk/qJhRYfBsHiNT1mT9ARnVdnCRJMJNepXLAKugSx6iZz4Gev",
-	"5ewFIEW9mtCwNLZjV7XjaechhCgQp438RmdwCMULn2Hl4/kJV2frZqt7lU8xdK0+A+xCNkB/LF3zEfCh",
-	"HyE+oxJurr60kdDOpFAdUY1azlzsSJCQ6WgqdrNBq2HX8zwnD0VE+sIDtVhrpkd1CL1MHhQ19+WWva4t",
-	"uwtG+O5Y4GLDhr7yKS6tKccCnHrtI0WwPl6EYRsKQ3WH6hRBweVg2G0Z5bNFUt+rrZOU+xG4prx5evDE",
-	"IrqmubRSuXRZlwZwKSwy+evJ307+1rL55O8mfzX5vyd/q/XeLlNSDjmM+fu2Zuhr02cDVNCKMW8vwufn",
-	"JHDPIb035t2vhNHeib3qtdcpbaDM/L9GRlXOel3oF48S94jGVjPlHpFhP29GfdWaPaxU6u4A/odNfqM6",
-	"v/zV5b9XjHXy1eRLgqOEGvP/ZvLV5PeTzy//3eSryVcEP5RRKHhXf/3HyZeT300+n/x28g38/y/wnbX0",
-	"S+TyU1KrVCsE3vjd5POyfkkPATb2JoDC5+rAb2xUNiqb9c2tusIY6mQaTv936v8pfHAz7KDPLlwtVFfX",
-	"KrVqqVIvVZuQKl8OWaja//Xky8kfJ59ffnL52eTzyT9jq2TyzeQfLz+ZfD75n7idajUv/4JMviKTP0w+",
-	"v/zF5Pfqn7+dfAOJ+383+Tx1KC5/pRAPOH+pDv5rpd4sVaq1rc3SxsZapVLdrGxUm4o8vU4sJbqhWudq",
-	"pbaxUalU67XqllqHG4AqqzBibenDWhpVQs4xvgvOmmvsBsq35NRLcLXcsnng6sZqoh8EGsOSF5pA5EKx",
-	"BYpbpKntPURWcypaAEVcsKDFeh0qmQPtbBX+t5/S0s8rpa0P9P+WPvioaq3XPv6XhavrXFwFH5EjXIUh",
-	"1QsWkVHIKGQAwdARVMkUFYo8eXOnVGuur1jEOaaQEboIiQ/hsGpPjHVHPZ6H94zbq88DnzObO7uIqkoP",
-	"fDkQ0lejcVAZZMLMwV0CdUlOQzWRKhwLELdHJeECRr84UnyC7PFmaBEmvYj+Zr+z8Ku3Q6B+n3bZ2s8G",
-	"DKhPcqI6IuzTqNAqtH2OhfpnaRZ+O+C3/nTE2oObfptf7Uc1N0X1se5VCdZP5lRpgerjzk3p9PeBl+Rc",
-	"hdmR4sWxEk3ns9OHpc3kkpDi8cNdsl5bX1/brG5u/FgYWq2y/oO8IdqYB5kWI01pp2GSPjZIceZcGEJL",
-	"7TXp/5w5S1C6BKU/FFBaXb/+A7gWhyI6gUAoHzHiDwXQPhAjHgjqxaD2niRa8P9xYdvE+HOdjjRtppQE",
-	"w8L04qW4KiTbloyGbs9SzDWOcZMixAwL+FCv7pFuzyKDYCgJtblLI9YV4Vh/jN6h8Y9xGq+op2DukIPz",
-	"mnYeybzZoS6LDPKdysuqFR02f6gH6Ip+2+c6h/nO4YNtAmnR4mliziNFdnBQ8N7T4zJ5qHqRxCRoZckC",
-	"9dXVNlAc4+M/HLJwbEHABqYiU4RNV6EBExrx0UedRaSo1kv9QX5CfG8F4sqRDsqIjtX/aQcMK7IlfdIw",
-	"tVcWYR4k9xAQYt4XF4p2c4Er50siz/3BIK4civMDO7XnY7ygH0kWdDT52sZ0KXqUmJI98W7W8gbGJ0bE",
-	"pX2mK9wVs9mfYA3K2JCDAfAjX7KVtPa7TO5k3Lb5XazbJ+njmbFOmptyDTnYSc6g72FlhmSD4JQKCaYG",
-	"9UR9yrhHeSRjegFLlBAM01rBykNFw6Hv5eGp6z2gYJ6n7MVCFnh8+7EP/GPBtx/iGBd4/yj0XXbg88Xf",
-	"pS8WefdNMQzlgu3iu4u1C14l8mEo+ou/fSoWeXePhyII+oxHTweML77WJyJcaKW/Ly4XQL3hU338fYZ3",
-	"DQPxWtWaNn9suRWvymqdUp022qWG2/RKm2y9U9qgm23zDG8s45G64HwYBLHOfcA82hVd/5yqO+RHgSkV",
-	"nDLQgDUHTBJ/vPx08tXlv518A9an306+uvwLmCpexsz4tuLEmgUBgiespH5YTx62A0hDCc2c+9ybmaR5",
-	"8cMhDeJwirPhoBtSD90Wp3yTctZoQRPR7Swe0y4hSpRL/GVc6rG+78LlKrQ2alZMzvZvsHvq4AVMTfCB",
-	"cId9OEIFl4URrgg7E52zzALBNxcsvIHZx9DoteRMlDwh1qAd1R6INi5Ehz67X7AKLHtVNY6LCbPedr0F",
-	"TVpt19y6V2qwZqfUoOvt0qa74ZW2WKVTpbV23W0oMq6OwNzNRmcboCZPOVraNkqVWgmKUucWtH6dG28V",
-	"BpqKi7DQam5VKpWKVYjRyFUZCkMWsAsKZsRKeb2qzWUPMlx18hswAf4WrIX/PPlndSV/N/n68i/I5Auw",
-	"CP5x8tXlZ5PP1RAnX0++nPyTev7l5WdgLPzq8t+Sy08nn09+N/lm8kW5kEMA1Gan0P/lvwGz46cFqwAf",
-	"fVP44DoK8bvJN5f/fvJ7RR4u/xxC9n87+WaOiTPXdwqqxtFA3dybmveQCxwzCfXGr3Kh0udcQStPp6lA",
-	"YruU15cqluWWLe1+2ZzLiqyklSSDRAr6cSpKIKZI/evk5q5lM3qU1nUOZQoQYNFZDXwsLMlmEQQaFgGu",
-	"a9k8YurWhrpOlXkdwnNoFFG3VyYPQtrRxfXVtkJd/IzuAJUlPRYySw3G72A+aaMPgEJYZZu/Bt80LWx/",
-	"R9zSfsAodp6rW6+mvdX+Tsk9Wej1pfZFM+/YPOse998nfzX5u8nfk8mv1dd/UNjoj/Dx7y8/A7D0ZZ43",
-	"2xI53wY5I3E0Bwro8YBKORBhBK79vgjPmDfUC+L5g0D0lbAruR/IwgdxE/JIvbpn3jTU1jw9gdcNCf6u",
-	"wnNNAoFQZHJr/T+q58s/v/yLnAxbau++iseFWbaGkoVwtSvtLdbobLJS3a3SUqPT3Cht0WazVOtsdKrt",
-	"DbZJqxWgMC9TNLgh9je0cl6ZKHy8xIpLeL/csiW8z3HrG8Rg6wcB6a2P5lNBPT5THgUqKaaGP2fcKcS/",
-	"6PCrwMOvGn/F2tr82Pz8CkQTjfmuElDgDXQmmyOgJF6NWFSTgpWcFFEEiN0ZLQT+K7GnoSk7oLsQIZIb",
-	"mxv1Exgadc6muNeFZIJdDWWXHohLD8SlB+LSA3HpgbjEz0v8vPRA/P56ICbY1Kjpljj8B4TDu6EYDq52",
-	"sMRX5mBwnTWVXPjSjwRWOnChelhbYeziIKCcg78feCT4vGuRcMi5z7srkE8GUp8RdbMT8GFzyWgkScA6",
-	"WOth1GOQjTWlC0ejAFbUCf1uLyJcjPIS01xnELgmi4wG9o9wnX74WWRcOqAukIRa0zJ5QCe/mfyXklZM",
-	"g3eJJ1O6ah1PnficQN+BkEwa/fBGqVIt1auntWqrYvTDYsC4TCmQa6VK9RSemsKP+V4soAPf8DbZVqdC",
-	"S9V2zS01vDorbXYatNRsr7vmmXZK9IaBItQMQvf/ElThX0EE9yeXvyKTP06+IZMvLj+DMO4/oE508s9k",
-	"8hW5/OXky8vPJl+Acvy3+OsXpLrZqlTI5G8mfz/5L6AMVif1CetEhVa1DolRw0jOKvJlRKOhGkF8D9JO",
-	"Xf998uXkC9C2fn3556h1nvwTjE0NbPL7l5LNBo7w9Wls8Lov4ckSUS63bKmRnUl7k0aEXcMUl5DwOw4J",
-	"r42kOcqNosFIEPSvaZHOMAhKEXsR6TAZ4nNT6QqowB7vqjYQxo2YAmWSFIHJKTh4oeBaVwfc9EQY2Tzj",
-	"YIJv9Bj0k/Y9WbFIJAIWUh4hCu37Ug5YEBGoeyVCEo3Edhzi0R7HkT/nPvdmvVG0kwrF84sI1FTh9Tlg",
-	"UWkAqwIfRCEVBS+3IVAIlCYk9gs17RLOaMhkpBEtFkNj4JOyjORZRvJcFcmzaPTOY8YGqci2lMcbZnJQ",
-	"JGplOyfUDAvbDTmuPePzwnlENuvWXAK7jOhZRvQsI3qWET3LiJ5lRM8yomcZ0bOM6FkqmJZbtkyTnBug",
-	"k8iNbiikXDRpsscu1vpqdtpfJ1dtsbr6gF2wQAxQTufBuLy6SnbM8LToCOJrqgRNOOTSFJJ5vHN//3Dv",
-	"9Gzv8J03vKQtZ5tgnUpv6IJ6wo9SJaArDSW5nnXEkHuOzTEcxY9mglFs/sSHMjQ9prUBpi6hOtQnByfE",
-	"zDA9vB6VcanwSNgctE3DqC1eZGvv+SHxWOCDjI/2Bcv0Ag7mIM2jfc7mEYOasS7lJGSYWwZL/mEtISga",
-	"BDcw8Pl5ykcORosDg7LdlMO4u1gaA2thqjfjhTw5OD06e/PpyamDRR1TD07OHu2c7j3fee/s2fETJz1l",
-	"2KdAdGW8IFjoEmpV2Nz44hmrXgsqI4pAlwkKqJodcQIlbjhxE2WCihfSHtvcCZnrD3y1tS01CbMPmNWZ",
-	"FCkfQ72+FVwFrPCuy7f7nFA+tjlWGVdDwUUrOtPlqx0rt7L7PBvjA3ZxYI74NbL/U7VCyWlRG+vL6VmY",
-	"sup64IrwxFLOVbW+83QB8XrNUwTUaxWr0Pd5rLq8jV5AS4gvswxGFLH+QMlHVavQFt44N0v2/zX5HcCk",
-	"LwBmfnH5i8k/KSxnEVPq/F9MRQFlvv7Ly1+Ryf+cfH75yeRLkMw+VcB18hWARpNr+9PLPyeTLwj8+5cA",
-	"0P6ZgHUR7Y9fqv6mYo0KOGJQk7QKiwyS2/wljkYJHj3KOVMLhjXirYKuy3cVpFbwv7qBoSvIUjTCzFaE",
-	"T47UladRseE5vVXfT9tSpT6dw/bPmBthJm/Ev9+A8XTyP2DysAiXn2UXAISO7AIojsT6gwBzhY9Y4Aqo",
-	"vrUwOk6u81VlmzWJju8y0Opyqs7TnFM/CEU7YP2fzC/XGfMkiJ2LMNd8mkFGQgSov6VTLFIB8zms0MAX",
-	"JkGjUdhwK6yGpvcNVmp4Vbe05VVZqdKp0yZI0rW0xbtRaSSijIKdZoSaWAxD3jqnbZ+zqKWn2OIiKnWM",
-	"8WyxtT/CT+ctuuYznmDISsIhlP1NTVPBYVZelpc/VuggxVXFMOoKn3eTA1v0pjDXSgrLeewii+MUFfF5",
-	"V64NuRy21b602Vw89xy9iQYslIITyeK6fG7gu+fGzgEQRTFlohsHjv7m6cETkCxsrs0A0ZSVMU7EplCF",
-	"ZUofY615BEpHT09OY+5qc0gY9+z4SZm840sfjER+REyBcGPkKCJGchXhDCXpiCAQIxikBIODzU3dc86Y",
-	"x7wy2UnSvWFZYh9RZb6poCdGz1Jrdy2rjNiLaK0HXC9FJTQD/BeecNXNI+qFNG/riLBP+izqCe8NGwpR",
-	"2oX0c1wmE3h7+RmoQD7VsYufXv6F5mTp1/RPquWYv10h+MytcW9AKhiyCq/bAP/9v9JqIVO3LxX0r+8P",
-	"HNbUJeYiihWCcjFrPp5jLU3rZu/JTLeqk3mWJ/h8YSN5bfM65PmBNaeWauomyZiY3JMkxiamqjuNpj0U",
-	"EqohhlF8qVsgkxlJyQ1UG/cksdM92QVDZYqOggal1LPSkZBRCyXF9O9vPOWstKvInpNkkFQ7d0+axiTj",
-	"Xpkcg1UVaZPNp4hTmexRtxfvs5YXXBqGPsOa/ooIhZR7atJqE7aBpKPU2aOyBzbcSIT5EVDThGmRKqUv",
-	"SqPRqKSoQmkYBowr9OJNIZrp1QAJSK9HFhQMQjWiyEdqOPvdTOBCsq4Y1LJZaW6CYmlWfaR/EYgvP9bl",
-	"TF8B8c0IFt8kxDWB7t9cfkaUMHD56eWnl7+afD35/eSrWenhBtQ1tUjetuK5iihIChn6pViWKv3hsgN1",
-	"AQBPZahzcheuYARpXMeu9Bo3ld01R6CuWkmkMPeA6Bj/FkVnsNyw7PnoeDoTZHmwAOq5RkGwgBTLdHWu",
-	"K0RTeOUdFoLevNDq0EAyK5vOQYvmxhS3UJKGbNKHv9aGm290woesEJ1aK2DFPxM+v3peuca6iv6vlPN/",
-	"9H9VKJL1AEtgG4as+fVjlNgS05aulK3ObChgtAGjIQdjZiywUzfyL9COPIgrnG3VqtVavdGE6mbw88wC",
-	"R36fvY/v7w0VvV87ENIVo4JVGNGQK/ECTdGJkRaOTtOrdOpujZU2weDbqbLSlrvhlWrtdVpllc6WV28U",
-	"Yi/3tIlXVwU/kwLMu/rPjLd6tZLyVlf7AuJRXK4qbovYhd3DN8y5INnttZ6+kTV2WrtvHD+zC3FZcsFJ",
-	"0uE2aUPOJcLZCAuuh0QykJiolCMReuWb6CsO2Fxx2e9y5imRZShZqJlBdRGaaYpeM+97Rixj8viIoY9d",
-	"dg1SRFGTtmlyuJaOTrk6tJ0GAbhvZeJZIqH9LdP3dVqjL6AdGgRj4zSIl6ucq18+GO+kx7SIijkzJKhJ",
-	"DfjP9JGH3fX1XvTUpYZ0gl9+/CpciV6mShlfRI+eRSl6/FEuWScJPfgN+A2grhYZxyyvgtiYaoraeMz1",
-	"PXwFNa3gy7o7E66jaDg8gqE3vCZb72xUSpvVrVqpQevt0pbb8Er4q/qxUk9qN1bdmtdgpWZ7nZYaimxu",
-	"sq1OqaJ9Sxqs2ZliLtDHulvvrHcqrLTp1Wmp0a5vlbZoo16qdJp0g9XaVbc67UFyeJfS0NBprb3Bqs0q",
-	"LdVos1NqeHW3tKmo/UZ7nTbdhlfXfln4yel1jhWgPP4afCfAweN6B4u0VnrY7vtRxDxUTeO/c/ayavZy",
-	"OPDoNa+MKGifTnxwW8l/604xQulLiZTw+kihNKm4C4v4UWDxbBRFP0toU8wlcclEvUuuEgN9PAkljhfS",
-	"TuSkG4Okitq1fU7M5giy/Kcc3H0Z+7hjTQv83JfEiePV0DM6FQCR+n7kc0+MtgkLJCRq3Eo9PINIQM/R",
-	"Bt2YLN6TWs1LA+LRiKreBiHr+EHAPKOEYaa6cZmoE4rl4wShHFy6pxU0Zn59eq6VO8hpCSUajKofQ6bm",
-	"OKXeQV0z2EKiZJTIBSWaTogfYQ6ZLUKDkFFvfAZ2fpkuXqf7w+dgyacc13Zqi+JV3lZN1lMi0Fk7EO45",
-	"81LNZkaqH6f6286vJKLPgP5t5hjMQoZd4DspUrCwSieHfd6Q6yzugjY9yFj7gNqZtP5wVl1TvWF2TXNa",
-	"1R9tP4x6D9A6WN3aqpQqzVJVCS0upEXlavMUA2woHjpHJrxKzhvQKBR83PddzZumYMFgKgviRwWdMvHQ",
-	"FBquoCCl8AE+OWHoylyoVjY2Uj8PQ+OFme4GBsguwPrb87s9BmRPsheFVqHD+koINckZW4VqtVar1xuN",
-	"JhQRvmFSQqtAh5HYGQxCccFiMW8B3KP90Y5E4Lvjd9CHy7wNYGcGGHmp9JMfxX+ljsEpasoyplavA1sY",
-	"sMN4mT4Hr89vLj+5/KyMz9EjnG62N9x1dZobHXO4a14JxEv9LHG1TaW/lD1aa64rIZVtbjY2tzY9Wtus",
-	"NDaqzapXYc31zqbnrte2ahsb9fVK3at465S22563XqPVKuts1KpetdmoeZuqLf/n7P4YQpwbm7Vqta5A",
-	"RSCol7+YTRNgPT0qBa/Nb3OycyqUwS7i9aRuJMIbwWL1wdS9IDNXgV5xBKB3Ja7jaVEbFYq+FiX0poND",
-	"gpJWkIXHJyxkFC658X81XxWAj8LkrgPSe9ng91qptnkbjA0fnExHi1d1afIfOAB/fLXj+auE6bdJKZs9",
-	"JFOoHo/SjTE8fqZ+C3wZHcWJuW6L2q/wNiEw7ttr9G8D6heByg9F2PY9DwKPbmE4qCyA/XcF7wS+Gy0t",
-	"Da9JugGUnhJB5kk28zVnax+l/tr3rs5in3rVAqHE7TH3XN0oJfskieYpeHNL0vNlJMIxKcqIdjr3JDEc",
-	"gnARMZ1xRgyjlWxxPpQ2FMbJKu3yjRXjaQR9p/zuSwT6OhGo2ii9L1eQ8sEc+PnxEsMuMeyfGsNar3NG",
-	"1ekZpbWf6TnF4ElNq3aTaSUtLuH5Ep5fAc//VIr31wHjM6Dj9qh86TZ5rek3q5pPfFQ0dLxCVX+di+QU",
-	"cMxJGJRBvld6Q15XY/eDxQH2WgZifrdmYRUGwxzof8wGAXW1jh+MB1NKe3CNlKQICn2fx3YSERKHM+bJ",
-	"M+0n6aSNFj6HkM2zKKQcL3KcUQYcAoDQaDuGtkuYNPHYnKfEBp2HhoHqXzdJHACtDimCgKLjsyDWzElh",
-	"d4cUVWOUk6ePTw4gKG9lVsZ4BmQrRTQe0IjeRVW/FCumxIpSrV4vNRpNstUs3JSK8wj3ZzF7xFIaXEqD",
-	"S2lwKQ0upcGlNLiUBl+5seYHKQm+LpPO0kDzAxBx9zxfpxA1zleYX8cXYSnmjShTic6UMHx3Y85abJ9Z",
-	"+0ix5Y+/cyJnbhbgxKrkR6w/ZwwAM67q+srUARrFYc7LuYKv0x8GkT+gYQRRtSW1TzrxqOCMqAfEUSjP",
-	"QSkVRFSskga2LgGhfLTLWgRqn8XJWe4/eXr/7GDn3bNnR0+e7jw4u//e6d6Jg3HJ1bqzDSoQCF3zJZHc",
-	"73TSTnoad6LvIJSLgrLQzA1oyDz8joaM+F0uQuZhPGN/KCPSZuTowUOLvHW090hJw0eHjywjkVebDilS",
-	"TtgL5g4xE23IMDWVowCrQ3zuBkOPeSvbkNKlP4jGxEjlIIiXyX4kycmbO6Vacz0VyUieAZhUkj3Vday7",
-	"1OckTCsW0O8QvOIhWaKJZUqVRInPhc4/m2SatWCO1+sf1JeVLSdXzFdDTIv5BulfJernHJBsxahFTiF2",
-	"/Uok2KWIcmMkEO/7vGAdONOxtXuJCpao4KaoAC88ofEhMrQupnAvgffHeou1j8w/r/LvONFsy5BiZHO6",
-	"qCcpQsJ0TBnu1CrrzoplMngXIeu2fj2bmA85DyVOTlFEB/OAG23vVAHE2zqEmFJaGa+QFCW/JiKLpQr0",
-	"WYSVu2WClffeqJSqlVrdicEIZmZM4AjW7ZuTQaFWqSwIfSCXOWRIhJSHbRYI3pUkEnM73u+UXkLfOzzp",
-	"GpMqYMK3FtG722PcZKe8aijJ5t9oPDeLHlOs6ZYlHV9zJclcBoJ1AwDu3LZo6p0LkDo0iqjbg9yLmWT/",
-	"pv4o3EeLmDKkK9f1Oj/1p4GDhsTh8Czy4VBEzLu63fyioD+gs5BUBs0rCvp9PhC3KGj6pzlfuQl7T2M6",
-	"CKUYB2NSzFC3FajxkNDD1Ka9upF+Z32DsYJnzukGJoZF2siASlSFMO5tJ5AAzkeL4HFYTQ7DjWvjri5y",
-	"kD7+EaLNVHnRNN5cTNlkfQ/0RYkoltt7gn5fm48HasG/kw4euRGuRmECZTpjFb5jzahP4IWQJa+Q4s0d",
-	"Oo6ZK0KdTFgbfUkkYhUpaFGIvn6mUhSqgsBqGycTL8b6tKMHZ0dPn+zvvnf2zt7xyf7Tw1QSr8hX4sSu",
-	"kqygJtQgYBHjTOpUoOTbT36tM0HMlca2QQ6Z/GbyX6DVyW8mv0nybGunGIjRBh8Bi0j2wiIptwCLTP5+",
-	"8reTv57818nfJwpgkiiAi2B3t4g2khIJhnt41fiuqGGCNBWnxa7V0ofnzOdmcvGqM0hG5uMq+hHrk6IT",
-	"i4Vlo6hR2xx7OpTRc8Yi337yDytlsqMXCTZcwqrDidCEPFuzqzg/FnkniYYGOTFl/4dwavUPSWhEBHcZ",
-	"ShtqFSgES3dCxiD1+2Cos3unfY8EBu1qgxGkjZuVC0/gwL6kWFtzUB/QiO4apwW8i1c4JyymiJoZ6I3i",
-	"bZf+LUv/lqV/y9K/ZenfsvRvWfq3LKMdbuzjYkH6laVNa2nTuqmWAYErKULhWbwhKy/foUVJD15IR98f",
-	"0fphKPqEclMziLSHkZKgf8ZcEJ+h/q2ZFU/8E8hz/Rs4TXCQ0BSa9LLZp7r+hU4sDcJSm7rnViz5ouiW",
-	"IysBA7onMzKTErRMH0TnnALvDCx2G4sK6r1IBFCVGfNb5zhTmMG/JIHLsO/C5C8vf6WJ+9fACC4/ufzF",
-	"5LeXv7j8D2TyW/jjj5M/Xv5icXnrqc7weAxdpIStpXC1FK6WwtVSuFoKV0vhailcvVrhKsY/P3ThKp7o",
-	"UsJaSlg3lbAMqL6dVDX0/KhkeOc8H0CssSNJUQ6hgkRniAELHeoHzFuxIEt7SQwjaZFAuOf4L5MNPymH",
-	"o74JmWTqacguxDnziGRgP8KH6NFnSmYQHBeUAbK5K7jLQp6TFX46PXtsGIz8PrPI/pEpzWlz1Yn6hNBu",
-	"yqKnJRCsN+TSoWQeGMnmVQw9GO+oddvDZZuxhX+Xk6gbIKFxKNQnhEax6JgGXmrb1AmNQYDf5Wc+N0Um",
-	"Kw3F8AdAP+vlSrlarZeVLCBcgMIL18FIBqL2ZKeLnR2In/tBQNea5QopvlutbpMnPh++IC8218/WGyvk",
-	"oR+yjnixVq3Xy5WbCwpTCboLB6c7lYPuDXzC462/Pjk3HuBlWu4bpeXGisRZEqAdU3TNh4S0xdV1pglb",
-	"qvTHNWUgUi+StmJ1JjF0QmR0vxYRgRfTGVKk3Oamwg7WQaYR6QuZqsO8u3d8ChE9R3vHZ89O9o4di1Qr",
-	"pD0mulSLRaSwuSmHSKZrLK+UiaOLkJwIwSEWSKEkkwK8XiEeHav1wUaYIqIdAg4XavmK2ZHsvXu0f/ze",
-	"2fOd48P9w0fOyrZp3XNsnlkJLkggeFdRY7/Lic/LxOmy6IA5JIRSZ2qxoh6UXTfVX5z59HI3vR0vj5wt",
-	"Uk8I5xeLJanVNICz46uJDkIfyI+SA7ZohTXbG17NbbD1ziattKtu3Wuyjc4WrbbrbtPbYFudCq21G+66",
-	"t8kqnSqtt5vuhrfFjDyxYNkbX8ohaFp2D9+Y/DcFswH2KxT95eUnl39x+R8u/4/JVxnxIL9cjRLo2Xgn",
-	"6IrQj3r9Qquwt/vgZKd0VAP1TUBl9ExOr1XztLLZqtRaVajpy0W004lgNHPq63AR3WcdEbJEv1GqNjOv",
-	"SBb6NIgVSI2HtZ2tXZDnkhLBNy3Fc5N6OqmjdlUBYLzq6TP/4yqwYyoguNmbaQhr5ueraiCwAamhjxP3",
-	"oAisZFrPnK6+VDzaOwBfnTYNGWlTydYb6is/kjZ/sHe8koA2RW9oNAx1cUzdLnF7NAgY7zLSpx5TFBRU",
-	"0aF/QSNm83M2LhN0jFag0rQhW+T4ZIccPd49IX9WJRfVchMCHE9OMPRS+97avOiIAeNSBsTryoiUUBNG",
-	"SqolZ8UicJfIkXp57ahU32ysHZWatep0KyLEqQ/DC3YPSzeuKBr5YO9Y9atgevjtJ/9ZWmTPqzWb1a1t",
-	"GN85G0vwoCIK6QaMyojUKo1N0vYjiUGk6dU0QZupOhAxxR+w0BceIl3FSmKWRnnMQMvkELy1KAmZq3Cw",
-	"KY1bdBqVus1Dps4345HRFRgDSDq2skx2UpviSwKweThQWwOF+nUNeETVocLTYJPA6QAIn7EZ5DGQ+z73",
-	"Unf6LgaD1BoeMUUhS+q/+3uP9g+J4o/7D/d3d0734FebH+zv35c/393deaff3Rnt39/p7j87rX3o7rxd",
-	"LpdtDm/tHT7I+RIruOPK7KNCdsOtsmatVO9U2qWGt8lKiguUKqBxUhwGtHbxsVWwdO/Z7v7bD17U36q8",
-	"XXM3e29XB88b/Y3TrfZ7F49r8rAZ7mwO96qdR/XeW+vnTyrvj/a772yMjxviqMYPtj48qUbP6hfPmy/e",
-	"2/j5TqW9W/P2Gp1H6739zZ89rgQHbywOeKc24FVWergrP49LAf7IGDoKUVn2vZHDm/9k7PsWzHtuMeoU",
-	"IfQ1ZN+GiuAUa+cYwPpdT7W+VKZ991DRfazsmD5jkcgXPacQ0nzxcy3mBeCeMB9HVVM4ClIpBMyNQsF9",
-	"t5SAolTLLVMyGiJdbF5EXLWCHHcKgt2LwZJCGwghVKsWQgdwZa/ZvO/zoZL/pgTH3Td3njzZO3y0d3Z6",
-	"+sQE8Bq0JbjLLMyy0AlFHyVRYPCjniBUnjNsXvH+E3U5wTeeQcVpHLsFzzUjaNncYW5PkBInduFfxqtn",
-	"F8j/bqBjySNYbpm45bbP4Y/aOv5fMh/JqamXB6yvvzLN5QquWOIoRZDu487sxrt5Z26XnIvCh5XD9bf7",
-	"W7sNv/azjfE7VfnuJjs+b3beHNWjJ4P36TPxyHvP3Wof8L03bgsvZuunxty1drO8CKlVSZYjVxPWCZns",
-	"JTjxx1fElKZAciRM6Vg3A2hvTlI+yhTZ/RgJSsAilpemtY9RFLMiL7DNrKZHgqonKx7EVfbL5Jh1AOZj",
-	"uEajskUUDDnT+uEzVCKnaqbF6jEqbc5FbBPAGBahFf7agSIYa1qUGqJFpIjpmc1Rdx+M6FiSc8YGapAj",
-	"OoZB30yseMbbM4LFta5jjq9EoM4Uh4AMPE4wo+hy5riXZQsk39G9bIoENa7VcoKoxuEslH9YpWV+bOlC",
-	"4ARjBerO4qqcKaoSCHkFLjnWBvo5qgIyX1MAGMECSoCAIEUKUqWyLbzcMV0oxqmbFQhyzO+OzYGmjELB",
-	"uytlsgeRedp2SBj35DbGnsF9twhUMLfiDNBeyhhJQ0ZYSBUVKyaf4EvqK9JmrugzCC/DRCNQvkkPf2Xb",
-	"5qni75hDi/qBGu0gZB0WMu6qPkMFcRRF9rYJWFmNKUNGdGzz9jAiaulT1kkFgxLbpNTZu8BAVyY7hIvI",
-	"dxnpCia1hcLmij6w0FA5ki75D9IQu0gU+Jhcq5yi2tTr+9ysbJSmnj0GbxAsFU/gRaB7PFMFswVFPm0u",
-	"RZ+1hTfGnGGU6w+wzCcYS3IBlpr/Toyrbx93ZwyWkK2mwrulI/VLBU2YCwKa1FhupOCYQ2/NLviSYLTj",
-	"UhpdSqM3pvBwKlPSJ5CjrhDeAnXwPabavtr22RdtP1B0Cl4lIev6MmKhFtcGQ9ljUqEoQxvuSRIoemB8",
-	"NmYMoqRHudcZBmSgEzNZ0+bMXPvgAz3W12oY1KDTgC5Q8VU7NVb3Gq72Adza2Cxt0q12qeJWvRqrdxq0",
-	"2VY4MaCRIr2FVoFyLxSAzfSi7M9xwN2cccC9gU0LF+gqc5bewx+nDcscYG1pcJk6pHh8UzdFMdBOXOx7",
-	"vk0rdTPoYKCLWPiRJA93D/QdCU0F6XPGCe1EmssCLqImj6VmrA/9kLWpZCQUEZjWoYJ1smepbF7GdhQC",
-	"0MLz1ELpS+ELMYy031ScO0EDIIyuYVFkHsR4qiPCLovA7mLzHTNiXRk7deGLCuD5XEY0CKw4t5qhOzpA",
-	"BPDRis1RoITx+tIMwoCy9DKTUehHEYtrbfu8LV4A7LK5wqNdEY6h/l9JrbTbo5yzAAqhc0ilA3sI1ivI",
-	"WaAXTHttIUWyeYYkbROqJ4m7pbiIJFSJPKnZ+hIWRqix5UGTY/0q3rs7gZM8UgEDLLQKHbdfSh+oEjwo",
-	"KXmyFPWYWpTCDWnEcaq5P5WJ5k9PWW+2ZlfT1NeL3Jaw6tWzDXO7kXxpopIgnitYRi7EWvsI/3GNHu6h",
-	"psRRQvmLkEoylryiYciZZ3CX6HSIz01ek5Uy2ckmvNRtQJLlSsPJSXoJA4lJ2LXKLWzwngQt17ykSXqm",
-	"r0drpac4omlyvSy89spidSMxMKcPigd75uwsdh9Yn/oBML3hS1Ul2TztdXICeIyS9ZLnd/0I6nMZfLG6",
-	"ytloddVoVNI6ocQLHQxVAM0cV/COH/b31AuOQY4aR0K7RVRIV5uxZcwiTRKFPjMlyETgme606oSj9jnO",
-	"FgUZHNW7NgdFkn4ZLHDgoQP4D110srArjvpVc9bQzuaavVpkyPX4WTIEg1YJJfohAjGYjcJ3jHq5yhgY",
-	"JizEXeCOPgIFyjktczb61/pZWYQ3cLGGYeCIbqSMqd3Y/gbGN6RfGn0WWnoSV9nLGk0NdSLFgKM7T3hX",
-	"8Ii60TW2NNhDRQxNarRIl5bXm7/UMS3B0C2IPg115URFYfrGZraAignuyZoLsZtzHRs0tVbHNE2xLV3l",
-	"AV0dxoTRMPBZSARnLXO046gdsLgNWOwIGqcPBf8B4rgJ8XLIqAe1JyKpaZ4kMvKDwMYshFbiwTgtcGtD",
-	"AKar0yLyWUxhHW3K8FGpmxBefFHhM+3834SOofBkTwxD0IUZig5WBhba3NDrotOobZk06ccsCscl8OFy",
-	"VvKotFpNJI7Cy/E/uCX9M7HydyeA/gXl4oK+NiJ4FzB4Y+vi9/BuM+6RIiijVsChCE/4DDC4wV2HL+df",
-	"9118Qabvr07omeVdrbyrh5Y3aSe4BnzGZ+5+RM+ZJKzTYW6ECrdoBonZXKEw8FIGoyGOIJMm0yQmVU+c",
-	"ba3Ha+rXAeNZNhchJp8EtwdwUgL/UyuZFciQVJsuSSTEWZ/y8Zl2f5aOZXN4ol4+M+E2Ky1C5XnKvig4",
-	"VjfY0t4TU1hQTUecT3N8IyD2GeWQ0DQP2aUw7p2cpzFGv9KobVU3bn6rhcdeZc7KRTyH09g0j1LpV95h",
-	"od/xE8F2Tt4V/wbpGK7K0RIIl0LcfThUUnpPcPXHTza2alXMvbJhfk4Gpim22vL38f29YSgGbO1ASFeM",
-	"Ft+dZ5KFeXR211xAFKF0YL2pt/yageYSNn4HTZN4QBK8mATwLMpRXkB6l3n2STAmRD1F9R/Tts9ZZBy+",
-	"2mIY5UaBUwnOMG+dPD20eZy1WbLwQuE0AGRJOYOWOcxWnv+GlfHysFIWz9m4MYsEPj9nHjk5eUp8j6l9",
-	"VbwDpXUZ6STQOqxVQNy8G4mQFNE/A9N0uSGL0I7jCrCjAIhcsdB5xObaeySZPbqKaN7XV4eqyzKioR8m",
-	"niU2L6r9Ud+2hQejG/V8t0f6dAyxqzFm9WA2WgdCQ5ZBzxmUixsY49w83rMHrxyM49rod8qclYq5vzKW",
-	"PRW4nth8TOz6xuuJXIc482wQ8k8/AEQNtGO6n3QuodTBg3n+TPh88ZGBHRxYk/6vlPN/9H9VCFd5gJHI",
-	"ht1pTa++dAWrIINhF1S/+Jpi1QIYVsBoyKHST5yyBR2GYPLmSKI9fka2WIBhq2k0atMcMmSuP/Bxwa9g",
-	"5eoizGm89n56yBJLQCXRLZNf62w23xDIePM/IK0csOvLzy7/nEy+IJOvJ19d/lLn7Zn8fvL55B8nX03+",
-	"MPny8jNF+Vh/EGBStxELFKTFrAMp5elRQmpitdkBDc9Z5PNuEtukfj5kozg1Tt+8ovOLJ7E/si+nv4dE",
-	"a4rePISbAv1wRcpTwVP4d9IMZGlX5PEIEXcqmxOSJYXj5LEaGIfHlQTJ3R8/TZ1DOPAfx8a7G8Zry0wO",
-	"H3yl2Uydi0Kzg6bD0ibdaJcabt0rbbFqp1Sj9XbDbXrrbAPyoc3e9fxI6GwXIcNbeMCSVEUX4pwdZ5Ja",
-	"6RwmyfJdRQykFPsxc0BqoF5fgtcZ8Lq4+ZZGFFnMPBMu0ts5hWMWrXy0DQWPFF18wy6cI10sYcsliEJx",
-	"0XHSw5CUsuJddsF5RYV7vtelZoIA/HUQDlyHEDUuK8lhO96Zqx3a0oxQ3jPATiZ4SUDAkpKaxVSeIEih",
-	"YcqOGFiVrSxi6VK3pvgIpOxSkFMSQFc2d4ZcD7atrjOWuDDw0oRAJ4NBQxRUB46/sjl4za6uUu6trurH",
-	"Kf/p0sj3GJEjP3J7oD4AoAbVc8Fvhvjc5k6XRYf57MYhRSfmK1hJ0edosVVTtLmTZUa62KJ3obCM9MH7",
-	"+iEbkVCMZOzm18q6+c3NA4IrcZLZz5fo9Ie7dzUhhTKarUJqznlJ/RYETy8hqV9u0tAtBCT6SBhanj1c",
-	"Oifd4k6EOat/lUdh5tb9OP0Kzc2VUwd2MXN4Lvla+yh71j5e+0idyCs9R0yGt2xppCLIQyjZOrqvs/QR",
-	"cVa2dXYzFwIfZETHUlsapuhUmRxiqED8Y+xXsk2Sd33etTnW6DbGdC5ARs+PsIqbexiKvj5+hZdQu3rh",
-	"W54iW9+DW66B0fQ1T2frSeTEu1z7uSVIY6aWPrNLj5tXGMIVbzVGEU4F2NyThgZd7cd8lWvXTrbJTKAP",
-	"JSjmENGZ4/A1dWdeepE+Q2JNfa6cIejC1/M7XuD0a0b3gZXvm3SaBDiwF4r6+JGCiiWfW5p8mpjXGC5m",
-	"IaLNTfW5eHklHWln8Bw6nabSZXKSoa+BFOAKKI3bdR7yA4WiBn42T0O6tRkA53NyFSDctnmKTial99Qs",
-	"EfBCHrrUING/nYSMM2RKMXIuk4wOIHPYFERMHThQLqLrYp6l2yzQqUgzjtt6Yc+hv7ckou1Xa8r6wTK4",
-	"K2DsK+BmOTzsu5pYeWmxei2VaDSnBU/Lm/PZLLpPPy0NsurcXP3Ec7C3CF1YJEc3YdxPy+TEZD9V7EPi",
-	"xGwe23iKYKuxYv9Z9ZaLZvaS9pDAYGG5AkRW50uQkMoBOFIIbwDTZR7psZCVyTMe+YHG9V4rrRRIjxZU",
-	"BGl2ITqdPPr9aC6/ubMAMK0sR6qykK582ospTnqVrz1fiCLNm+YcqpQ6Kj++ZCgLyNSJMtCa50cO9Yck",
-	"KBMzIfdYJrZMTgAiAU5JH1SuoZxGLFrpl8jTzuyJUSK0jFtToLDTUQ1BYWD0KOcsIG7AaKhj7GbFYPCd",
-	"uOoy3MXX+vp78ArONk7plYCfH8zlhlR0PicdES5jyH7gaEKEKSWZluQNx1zAzpGBEjqK9zockQEnaFpI",
-	"BZL1QjHs9rSLh6ZSFmjrTdRt2eYzDB+CcAXHXGzog6Lf3jZOPvjU5k7qGjsWcQZ03Gccaobr86Fr2Bk3",
-	"HGebnBycAFogpz0mGSZiQXcW7duiKzyYGGY1FdRgzjPr0JBdY+uAMQRzTA9OgrReDrpaAAidmO29s5SI",
-	"W+MbBwu9U9miYYnhWIfi8p3BIMUYYnKYaUBv5vUfI8XPfKuXMflWKzUX61mfndsNOy6jdquvueIutxt1",
-	"khtysa8/uBX7iU/OPHFXP7em7u6PEmVmkhDI5M5doUMd5kav6IBdTUOlceTTklNyCUkR3LUxKx1630lI",
-	"gWXzkKE2T+FV/LwPubP1/oALHh0MGA0Nfj04IV2B5mElq6b84TEFw2IwM0Nqbuv0PZfK3IxI3O3Iv0K8",
-	"uSSjSzKaS0Yz+H0OTV3i+R+OPzsiu1uwjvlY/mpfJY23ISVOtoJZi4xMAmeMAfJEn/pcZzU10NjmxXRN",
-	"bItoeiOt2BvcInpzLRJXnIWu0Dk9zmlYtvlDP4hYGHsHhIx6b6gbpyG0OfhOmRxmJA9Mhqqf2nzUE5Ll",
-	"5fPBZBbTWN1cRidWSeqEQfM8iDKdX5fU4qlioFlBSXUxZlCOwovNjR8OWThO7I04+4z3nvF9jn0X0bTZ",
-	"FiJglOfZNqFvyC+S0Iz87mIKeBtqtms+/niBenJ/ysJzbYAehcnfXP4Kvaq/vvzF5S8nX02+nnxFqjVS",
-	"qVTIt5/9AZ6Ry08vf3n5ny4/u/wF+fbf/Gei9ToNtYK5/HVBX/LChld1a+06LTVYs1Nq0PV2adPd8Epb",
-	"UO+h1q67DQ9sa/w8dqNv0opbpZustOlVWKnRrnVKW50NVqq219tVt+bVWaOT1FL2+YUw6VaiXqFVWDO3",
-	"ck0/kmsLtfjx7a156vSmHMPZh+hFH5nyrn83+ePk68nnl59NPk9vxZfgGjxdHu9GxrmMGH5tcbzMzVzW",
-	"yLupcxqfIoW34E9r6qiUaBDMD+g9oOG51OgHCWOWQapfIEgXpRUg/6KTZhgzdFw1uRMEGVJ+jBT3enL+",
-	"WknqnekfqKmxPrbmKq2PCu1x3IVqQaPeVsXKiBzq76QwfCWOp4F/A8pW/zA0sFW1YtTfqnxsFSIR0aDQ",
-	"qn58A8u6GmuWwebc3zfFiPQpH5MRCxnBCVoAEgC0+JIErBPps7K81YvearX6xj1+Rrfr3fJ6yyhktD8X",
-	"he4QJ2IvojVQv5bwZQfditBXVAwYpnXkkWzZ3OYl4qR7cMi3n/xax69nqAIk1n7r5Okh0IL0mXJWtm1O",
-	"IObx5GQPE+rrjNPpFu5J4kj2obMNfeJhwt4A/iIhgosjSdF5Bn9nLrF65KxYGA8puOrTFZwzN9JnlWHw",
-	"ZdRjY5NWoDg7EwuyVVGPiDgiXzWFibFWYHSu6EOcaeBDIIDTIgOfd50VTTRrTR31qVVDg1C88JlEI4Eb",
-	"CAlOX8S49qoR+kLhX5uvru5kMmK1VleJs6OviU7AfZ/RkIXk20/+wSHFJGuptIjTYZHbc2yOG+vz7goQ",
-	"audfRb57zqI3HF24ANHTCbx1Co8ctRTtUIx0hk0HjsCJGIYuc3TeK2wVUq8n5R7SCdmRKGBSBcpt3hPD",
-	"cBtMsLgNamZ6msdMDtUA1QShfKDzhMqoBL2W9h84pJgaAPEEw0CHSBIx4isEDBL/Cnp6w2nNnCUJWwTF",
-	"4/Vw4IhzKHGFNgTIRTNmnklkPByQSJBmpbINGY5DDPJQMooSYoJpQQSStTzX8bXMV6dE18OZPk+SdEQQ",
-	"iBFMHC8WCakPuSU4JMLZOdqHPF2Uu0zbdXCpZWx4jp/bvHgkZNQN2cnbT8iT/ZPTvcO1w6en+w/fy08f",
-	"Aw3dSIZKV72I08IDwTD+Kh4pShaR9pikNwmOhB8l+y1XYm6NoVgJu85sdiHXpdTn0XqjYBX6Pvf7wz7w",
-	"Pi2E+TxiXchikOtgKmmfgetl9khZqdQb6XHrFMJyiIUDIKmI4IwUtS2NciVCqgnDmziVlXlABI7bHWZ0",
-	"PQCZIeAZBFIIWRSOW6ReqVTUiYMXW5p+2tyjEW2Rj2xEC7ZCEXYKntiF1kd2GpTYapS2AR36fY1L9DMN",
-	"QvRfBsDoPxVs0f80aU0UWvlYDc33WqRRi4eYvjSpgfqeXWjZCwlydkENh31og/hjx6AQGoinYNkoGMGv",
-	"V4pG8K4SY+FV+EsJirYWtOwpeS35PZZO4cM8+RQaQ7FNfwZLgpwE7vEVgYS5YY9wQfFALDHYNRjMlBAH",
-	"NQWwU8VjMXz5o4JM8UX47YOsMHZhsqOYIuVZcl9UvbKwdKI2BAn+yp3QXAm5t5wvsu0krJtkOHdCvRRj",
-	"5lNYwtHETFdcYjY/OdohVJ5LTSqxY1QRKt5LXReyO2FKce5h3TWbO9fMwOAPhVnKZCduVyhJE2vJYWFb",
-	"m1OCWTcRS6TiJdNgAzNVpKrMQWQDJCLYhm9srobbo7KH2eBEyLwyORUpMFLMLlScN5wTps7YiqU6gHor",
-	"mmf8/+y9e48bx5k3+lXq8D2AZrRsDq/DuSB4dyxLjjaWPNFI6yTLnOlid5HsTLOK7moOxQgGJDtvsoCD",
-	"432zATbIJvbJyeL8s1hAlq1drWzLQD5B8yvkkxzU81T1ZYacIecizUi9wSYastldXZfn/vx+etCGWuag",
-	"bvSw3B/k/xHscmmj69R0ckfQu1UMWpvexgUZ7tY+qN7oVfZ/XB78SKzv/cC5vhbcXR39pH273v+7hnx3",
-	"ARTtzFvMkEj45DeR/k3vlFDA+dDZ4/3YgMa2H3NkTygaUKFbOpJwRNKhTd0u06avBH9qSlAHYcWUSWDw",
-	"CjMRl0P1LTPcr1OXuJx7oKSaBEpq80NmzXjbWXS14KS+WRsfJkTpwmmb64Rb/EH6z5vuhysmnHZU3PKg",
-	"K4i+PCIiKhtTe/6YDUPfD8qCIfyhXKgDmOuZe8XI6+Td5DzLNDsF6TLNW6hURiZqMU0nqDGn99U8QdG7",
-	"UwIns+Hbs3N4xiDui57uPCN02oyQQaGh7lFKf9EM0EmC5rOkXzaWdsqQcN5NPEcMWfApIm9umSsCA5Iz",
-	"1YS4NSZ4RbZgoRi3Nflj0h4TxNYC40Gzhw1Y4AkXo62QOIAeDkBiWbKVCWRjq6n09lmR2KGwCbuv/16e",
-	"CScyfg+HO0/iCMeNgKngBaghzorbaHCweU8CDGMHfzMlDLWN70oB389EID0JqmbWCNScTA8cKV/TUj+d",
-	"p8VaP7oNpP/HPzUUJ3rmBa47OKwIqla5MoWuyAFmmHtvFYoF15Pa1Kw2yuWysi+HrLBRNX/1POVDjrMg",
-	"hIWms85WV5vrVrNebVj1ssus9Xq9bbFys+NUOutlypqFYoH28dYoux06lFkoPYNcqAdeKMJW0JtL/2oK",
-	"WuGhtwrFTgzKN6Je6PHurtGPaoJBldU6dK3RWa1bjWaladUbq1WrXes4VtVZX611Vldph67CVgFeMMCF",
-	"82lK9aS+0JBmkAXBmdEvGk9bas0WmbDDq9ENxHCQDGIQKP2qv1WmfiC6Ae0jXVS76lZYvWOt0oZj1ds1",
-	"11pjzY5ldHuDrXYKKc345+i7ycPocfQk+hrU4bPoKYGPXkRPo+dKYUbfRM9gAk9anjGgaupxnH1xDVGV",
-	"t+7dvXfrNsCtBawz5C7Da+TMNYTOau28xK9u/jYzpXF7Z++TU5V7gNg7vs4DJW8ehpxbjcfKCtKoNHB6",
-	"SgumdDiqPR18QmPyCD7DW4CWDh3PLiIvAGV0QPoCgcYGg0DsM/fqVZIuKNQXtngGPWQJM1CDYeD0qDR0",
-	"xLrfiPL0HTaJPokIJqucIAak7wHb99gIm2f0s4kAzJm+ByG95RK5Tp0epFSJ5HQgeyLUbZv6nleUIgt9",
-	"xOEACbBJKIEjBVC2VyQxggOCfgPM4uqUb4sz3+t6bZ/ptC02+Qw55AiVdyhDiHH6SnXFMOuQSwoDyiU1",
-	"Wdr3oWDykIC08Xqnx9yhDxDxHe8+vP0IV3VAIb7ougRyjUiRjTEXdp86oT/eTDmlniTuUH3v0vFyDD2C",
-	"6wlEGLLF7YMiwia+t8cgqQhOLLD9a4h9NeRdmEomZYqvHx7X4mp0wL9IPRdSlcD7T325QbL83BmZDthy",
-	"XIS7ZlU1dlxmV6g3xToRqMUUw0CqvQjgIPpnRWIb+g14RebaRWLDO+ymNyMg6/fVvO5qHe4xaS8XiR2L",
-	"VjWiId/jYgRtagZ9vwh1DLtjFu4CrjHcaSiZuzscQDsbC3aVA78L628u74hgV5lQu3oPqs/bzBejXZ3E",
-	"s3Uuesp2yAzjwI/0DGt6LPumy/oDESqTxPoBG+uMNuy9PYaYAEC2jUnr1C5BcoPZ0WYQG4eN5WOMstRw",
-	"fsDG2jg7YTtJdrsoUTaXEfDTGcpyMU21EGbLqVkxczMzNzNzM7O2IFgdiqgZwSRQBjn3xBvfqwNBjcSg",
-	"BRvD2JFpC/ZYi3la7GvlAfyvJnM9AmnYNe0yaCdyaLcxBp96kJbfh4hb8adx9mB6z7iObRXOnhcnV0y5",
-	"YsoV07kppjyxcfYC/z3OdHGVMAH/Y0MhxyVN9ZrNAD0FDXC6/OjRymXFodxh2Hjzyoc6K3J0DcaYih1p",
-	"tGcg8lPnGHTvmIXoomaiL0MJYY+ut884aVNnLw5bZIJMDuWkrV/RxF5KZMssJrIPYeWMbolVit5TgwEC",
-	"ZcZ10TaS5+GNdpW3jhOsdpNNlnS8Is05iKJlOeED3VQeNaMhAIcR/Dkx4A3wS/gIaADdGX42XJHr7lx3",
-	"57o70d3m3FwonX3gML9E5b048+wbBsWAktdoe5O8HtBxFp/1JD5dXHxzNO9grH761GWaZUUrqSJ0BCWV",
-	"D7ELCO0wg3BWsYJOlumnn12C+5Cowo3tmwqyFF1Vmvf3XuAXNgq9MBxsrKxUqs1SuVQuVTbWymvlFUm5",
-	"2xb3k0KlOaXdSfSVt4CkOyyxjfUztzYwxoMyf/At1YfDYCBAlXWGPnLkwlLGeJSad+sA39ZRa3BILWf2",
-	"2LyiOi5bvYWSVg1vdxCwxAfS/9qJyes0WnChWPhgSFEMbFSKhX0aorSugLWHPF0m2WvktGZZBjHtOIy5",
-	"aZqZU+SJ9a6flSkG4Ey91XIn6vyiZnqK057UpXCkZnonIG4kobG01h4CyLnuMEDCYnQWlAw3DerukMWt",
-	"xKOe8CHHjaLdhPRSkkZzbt8PyZCDzwPJ0SW7L1y2AV/otB9LGGuhBd5cEgBbossCu0gYDXzI3OGIl2Ec",
-	"sQpp1K3o36J/aXEtgLDtxbggnu69sQ/IcbtIRsAZpga6s70F/T0mW07HLMCGXTEMHdFnhAaBt89kXJmn",
-	"Z+hgdfOSxq5zBHc834MPlzfJQPg+wPhoJ8eG5KVy0M0iDFiQhDiN40ah7GxDd+8IDr6hrQWObTRsi2O3",
-	"Zh/T9rBY+PbGNdzUGWXNjY4XKscPXlU9fzed2D7kFA7o+LBHaDxBvLXeDODfFtNmIjHWbYnYjXI1nrnd",
-	"YXLmklQ6VCrg3nPE0IcieOXpIgucqz3m2MulY2k6sV3EXKIEmjfJktpbB9aBKBHgM7X7za6Ic8RenK+F",
-	"fPHLSi5vp3TSq0ov91FNqjNZWFQ7nWd2OLfRchvtJdhoC+74Y2yxItGhl9j/QWVysZlU8oTtGZue1bkW",
-	"+h0ashEdn6m1Cvtubkv1oN+fYaKelzI2ZUhJr8uZa3kcO7l6NGFLkz1vUDQh6xbXhhQ0jiEXv7kI4uTd",
-	"gPKQudm4wVEtDemRL6pNX2Wp/SXlqT+xW3srXufja6BTnP55IfRCSHeH8P/JTdJmvlC2u0hJheyJPygP",
-	"BlTKkQiOaBi9zZgrMwki8xuD/QLEfBpzCqRBJ2Cy14JFSkCasP/TkwaeQMMlcTYCtweSVpKGnuxo/0s/",
-	"pcWRQw3wtoIxuXoVfBxAREKcA91YqvugAWNpEx+lbgwuRIuj2CIex8ca7j1Ajm2PNY1DiWyRUaCm8NC7",
-	"erLFsyW++pJtfYW9SWgYsv4gREAkqJBl2CVuhgau481tQl1XuWFTnQZovDU3PRVEeXZ8CHNU5l0LPinD",
-	"zTkbpb6/XRtZB6+Z+9RnB76Q11CfroHiuVfaQtNxbGrkX732Uq02c3PY6dcXdnqQHAUj0mJkmsPSDMwe",
-	"S6kzT4aec4SJI0LqS2x8iOsnUt2XqebMJer7aMWMNJQZdmau2KGwlzcw4Y+MqBgHwfCUztAPQxlS8E2I",
-	"4IhwYVpFPW6kiDO2yZJW0OTOvbeWZ1a/aR9lJ3nD45o8M2/2KnotsyM455bLKQlNPcMkFEQO+wfmeRZS",
-	"qnGC02MYKAEfqKv/r3/Ysn7y0we1D//P80AAOOSBw0KYOgHdiVwtFlJ7q7DR1O47pqJjbz6TeQ7FyTzi",
-	"1G6bBWMDxyk34RboZUvFOJOjvIgvd2zKdgthUxP8+2xvOmAoxjFSHWM36VoECNUR+NleWSpxe3kcsjzs",
-	"mIcdL3dqOHGgzyBB/MaKXmlKL73AiL2FZTBuiwezKFl1eonC/ZWw1+R5S3a9XCMBy/rIu8ZTsls8Lr9c",
-	"LpEdSFxSsmq5XtcLoZRUea07t3aUVaPE99WrnI2uXiUa6hiRzFp8ifIxwPwKTrgIdf8xV8aUrzaA+vn1",
-	"UmW1voxttfA+2tmSGiQQMncmubqtLrBjTmYEGYTxLEHHKKk0NDahLJIGCQOPAWCUcbqvSEOZiOjWHF1w",
-	"7cPjg3VkAHGIITDARdjicXQjyXNqv1rN5rq9fIQ/Dct0GqJ8XOfC3zTJerVCmqsNq16zqpUF0mnqDjia",
-	"hZzj6oK2IzzBxAI104wScn2gn5oJhVhvmBpT5a+G8Krr1UpztVGvLfKa15AR8lqP+j7js6QXbBjl1oOV",
-	"obcwYELDor/kXMocUuWGCNqe6zKeJ1MuLPNsSIOQUBdd7QBlifq3MoH1+T+OcRauW3FA7c8KiBphrLbr",
-	"FIFcxBIBB6rl+RgqWzxESt/QO73FtWwDkihtQhiwfawE8YD21WUIzOr5PgHpWkyq8ltcH5s4VAmiG0Qh",
-	"MTABMT+iHQOPe5LEnxZbHC6Hn+4CyATvplAPjHztUUk4vAB1EfZbOQYtbjuJdLWXS2QrJH0hQ9KAsUN/",
-	"RE8Mg4MxUPhbn/RpaOyMuygt1TqclUDUDFWnloiVaq3eWG2eq0QsvcTG3Mt40hk3YJXL6gChzZLy1GA2",
-	"Fzju8MvZJ/4aXqAr3vDoYj1dVosVDUQJAowYk+m6MnfsFgd+BlMzgEbQZjJ8PP1Q2IXC3KjFjNU01cRJ",
-	"WWanShigx1SuV9crJ9jfwl3MsDl108+hNGra8Sx5+5SL/YMOKFzy9yzwOl5ScwnxkNsY+Iv+KfoW4B61",
-	"n11ur7N6Z41ZNadCrXqn0bTWaaNhVTvNTqXdZGsUGjx8mtzhd9GT6HH0bfRC/a/6TjgUSQeGhWLKkkwJ",
-	"E/1xMjDDp+f12U/w+uvDQAzYyi0hHTGaf3XuyemtHteMDkC7XzeXkEEgOp7PcjCBPAODGyS2npJIofI6",
-	"5xWwuJ2OLDTJFpRckWYPIh4UVGAKCNUAcry6xiYeT9HQyxELkEXlUL5kWz8/Fz4XSvjcxfrqlKR5s1jY",
-	"B/G2PHyAAA/Z6U2xQnRQBkuPme/q4AsN1GQysEGUcb3H2EAmJLmyRGyzknaLe2CV39y6vYUpzZ8DLq46",
-	"ZHLo9OCIZRbbRuSuLenRlR+zPRqywOPtYdC1MUqjgzlg1acNGQ19F/sIaARp0tyU11AkmkBIixsTCNAl",
-	"ErOrwpD7PH3AT2j2zDiA8cFhvJA5C4enYoEgEA73PHnbc0l11pLqldpGualz/lL5uushcyztsyLxKe8O",
-	"IbsSJCJyDlvHlCQd00GbmDtIlniwfA3p0yjCQOqqNTEMi6TNGG/xgO2LPWy70aCNcVrXWEQG9kEHhmwg",
-	"I5VpaqAWTx6aUBUNpWYKgtoMLU9LxFaH9p5UMsUuEtsb2FjHBqbYVheeoHSQOSY0xMwy3jRgUA1oyJPG",
-	"iG7qOMOAhkkMC8dh4U98r8Ng4peSXAJpj4mu2zgC9nzHLMFlykbPIbH1ShpBfDhmVVW/qJSTmBUSMnTK",
-	"zmqnzqw12mxadVqvWeuszKyKm80RD+A+tVK5VKnUSk0tp3HJs4NKPyJgWLx7K842xBuisFG4JX7u+T5d",
-	"aZTKZOlHlcomedfjw/vk/trq7mp9mdzwAtYR91cqtVqpfLp6Y73qx+dKzQnNc6WLcmpjWXg8gfPU4plr",
-	"V1BiWWiMzg6yXeeu4dOeVdh732GDMBPzFpxtYgJXSUaQNNgjmJJrwGw2ABo1iMmHwKU2TYjcgZG+pwaa",
-	"kiSnO+daXl/T1Q5zb2ocixuP4yjG6bgYFhgk0hWxb4hbteN1OQGOWbV/sFeF+ZIttE8f6H9phEOX+Sxk",
-	"M/ZpmmYPwhRal3sypbLNVlsuEVhN3Vbb4jHSkr6D5nk2jKzqDpDDGoYlYjYAoI4jzbI+D5pIOF58dAYx",
-	"8YOboAjKdiaaIm4x/YBF+G5pPHIkSvYzyncWx1I8vWdMrzSjetwMcUTlqY9EDqFwjAHNMSuICAoLaQkp",
-	"LM9l6u09dkQlo04sQoM8Xj5G/r3DkAZxQ5nv8T1DXC01krzaqoCxDiTnA9r1uDK+jrIppbiZDPDszL45",
-	"vHAw4lY7Fbfq1NpWnTaYVe+slq21drNirVdprV13Gu4qm22xNe6W1zbKxoxUE3K0oZmq9WPSo6lP3vbk",
-	"wKdj47z/c/Ri8mjy8eRR9PXk4+hLgM+a32CLp3Ss5niW343DJcn2eLOUWtzlFeMlJDNh5iYUaJ05mlcy",
-	"Pm9SHHPUVh54R+u5O6wv9nW4UT1tMzsWh3Is3+KC+IJ3WQB6CxkywYOMFVWJYA9ZXASXLXpT2rEDviei",
-	"eABohdrOu+qGux7f7bOwJ9yZdQlJo5DSh1wYPZndP2NwQb2QjAB1okf3mbp2RLExAMc+NdAIN0rt2YWp",
-	"4bPjmKEevZegF+/pOSm91GKpHAfubAUDriKyumQEwxjtsUUkwsoDc5MPV9RdVxzq+23q7M121O4CbY7a",
-	"2LYDTCIQ05chDRlah5zQNH+2iSQB5g1zSXvc4jaQs+xI8a7H9+wMjYy2HopkH6O88iAaDyb81PHeY8Tu",
-	"eNyTvR0plA9wk9toFKtXkVOF5ziuwUoCcXq2NohdLVfsJNHJ2QjuVFRflJMSKmVSakM7ljJa6JFY5kFh",
-	"lZRi1zx4N6R7jKekWDwiJSuT2xwobt1M7hQD65jyLvwR3lLZN8nzY0cA+vP1HeMHajwomG9z02mi74aZ",
-	"XLVMCwfVdqTY1jcHs+FUEDa6OGVn4N/333uL/eSHP/xx+8c7q+/f32nf3NId7OqCn3xQu79dpuvjSv9a",
-	"df/9tfCHrBE0h7fr7R+s9v6uJt+udN4p03fX7//YKSxisFzT5+K8Slwk9v1rDTNjPObatAV1Xc/Rhycx",
-	"v2aZXvFOSW11MmOnq2lcCPnngr4qMC+NjnrLuZI+O1LcoJ5v1GUO7pKDu8yt2VHewhZEsO1Yey1o6B9S",
-	"66BvZ+v0d0GXGqUcq9L2EBXFdH3uSdJWW3CKRgV4hVR0apOgnk6w+jpp1WLHLgJC/B3yEY7tlyGpdplp",
-	"JcUpc+PV6rGAuV7AnPBe4OlmQrmxsuLvlVKuP6xgbIgtIuzU+8G7nquaymyHeQT4VvoHJ5LimTtME+VQ",
-	"E6z2ajsQI4knxs4M9F7g2xe+sWRRyZ8L8gspyLEX5bRyHGffCj1nj4VHo3UpaYEkSiNO9A/Iksd1Ri0N",
-	"AgRorh4ngrPlIoRVjdD140SfKSEYcmX6xRUE+r4gwSmRIe10oNtlrPMaMIi4eAGYRcfsiO7xHXzDu/oF",
-	"56ErN2Mw9ln6zWaBORxA9V8krFI8chDnQpqemZQ0efpFrmGgIesCfQaCimFLtOMLmfRDF+epdNAMFlW6",
-	"7lSY1WzXXavO1qi13qmUrapTc+us0VmlzXbh5GQNCdgZRBIM/4LuBo/+GD0l0YvJR9HzycPJJ1Ck9nTy",
-	"0eTR5FMSPYmeRl9Ez6Jvo8eTh4ViAc9HXP9wiKHBFE2UG6dnlc7si+OLHfQezWsdFq110GLXTGBKSOsV",
-	"OIJS+r0B4xJAndVvTQePuaPoEDu7ae0E4xoTVX01lV3W4kt2W7hjW6OkackKvdBtoPjTghpLcEykOctI",
-	"Tfm4xQPhs02ikf4QmUxj7i1vJkYzJonJErAN6wuWlZ5QZrfd4ksp7Ma2L5w95uqR6TdFsmViiwFTjkMa",
-	"IRXUxGx85My2Pk0dbxt+UYj+JfoKgSImjyYfRU8mH0f/Pfkoevp/tHj0m/TxJdF30QsyeTR5NPkk+jp6",
-	"ro79s+i/1MfPJo8mv46+iR6T6NuZ0kCJ++ly78SC6SRC6GTyA+f+fCh/L6UuUBv39HpA1yPPUAQnoOrJ",
-	"no5Z4Et4BkdU6hh77ubkVdCLkwkCJcEB9TdV+x3ppqzgWbA0v9cMn+WGboN1EKX2iiRt6nbZBumZojaD",
-	"CGIcG2NzQ+JWOx/KcdHeB5nifJTIHUZd9MDw51ek0bCSOEo6yRnoVlCvd2t8D97l4rsppzblcdHMGy5Q",
-	"p6jnBicKqxxnEYul4ui5OTpH/+WQgz2a8bpxncDpxnKkRU/nA/zHcTTOU+IJm4TyMXBgMF+yKzJhaiZv",
-	"C4anrk+DPeLp0zcdwPKwvXeqdqfc8ZzL8TwHeyOvpzzXNtGknvIYR/S4UiSzWlOrjow0OEtK39kiZwUO",
-	"5lzcvi9h1LOc+Ltxxos4gksPUOCUiWESXwGTwt8HviMoVvM4gPPs4vneDQPKpadulkHdMWl0FE5YNj4I",
-	"RNtnfeg8k1iheoCGd6pxou7wsiVpRrBUkqLSiyZbccTn7cqdl2jVm+PlS9i86O4Yc0wtTCKNT2V5rRgf",
-	"5EgTLOypjTiNVlUMQ/R/lBGmX1eZX0wmHo8XtnjS96kjBGA7LnmhTDI7HZ92YwZybV1iBRn4R8tzJm9u",
-	"mTe6VDjAcGaOwAA4m9b2D4uvJjZ5vGDWLOSdTizuEFuYrrWbzqprNVi9Y9VprW2tOVXXqrByx3wHmAha",
-	"C88p3M8i+6H32TzEMrghcyv13ESiEjWJRLwitcS6wHbqLItvy9U9fbgDkihRJsfRZo7oM5PkIEuHkhzL",
-	"LT7q0RBai5SQRZtkAxofIEwlCOXENt6fXSS2YfHviGAXoY00YyonNtoCdiK8BWSXpges7qgn3BXTrMJT",
-	"5lP+FH0XPZ48ip5FX0QvikTJq+i76Onk4eTXBITZFyCDQPaUCic80OeYj8il/MuV8ifbALMMYn0QsRDZ",
-	"felcP3mm4kIqHiVNPb6QOR6KcHBUv1vCc6ars67IbGMZjV3zVBEqxAhcRpY0RfKQQydbwBwBhVfqy2WD",
-	"cRWKLsPWjoAZmrRDzXBbPG6ci419muJcc1ig2agBoWZn5z0D/LKsCa4Fjwuy1NDU2KFwADMnyeNwnFD3",
-	"pfyGpN0v834tbryDzEtp7Hzm+zJGKU0Tqb0PNGrxsNV9HGD9zpCoxVhmpsuFOYK7ux3qhAKJqRlXGyDV",
-	"48IChqX6yCgeCuJ6sKenacW38au7au1P33xSX6+Wa+vg4szkVJtb/Kkx6eGdBVkazhzBmQMyd7y3m2Op",
-	"5xJ2YQmrN6bGuUjtrJSgDUfC0h8q+35qHOP9Hgq8Q1JF7VB9tIGlH8UiJ4wHAthqoIQI4JJbPCmPUgex",
-	"mOSID0qkgBGfdULsAUSZCyH0Fs8yZeozBkAW6WMDEBo3TW9waEZIxixs8SUkCsGqV8bdgfCQQkRZ81Ao",
-	"dUB8wbvAy6R5PYY89Hxyk7hiFsmbkgw7pmb0dLEO/QIxcBT+Oc1YNKhO8QJsa2YbYzOaub6mpvoO61MP",
-	"QsQb64nIeusASe/GP/x0IXEYF7tOtQShw8+UBWTW7c3DEA3T8wGQG3Od0ene7y1o6EVCA8mcgCGOaMDC",
-	"YQD+JqGShOy+OleAHmqLcKDmcWNlxSb37txEPDigfv3hHW0Pbd9+p0jaVLLV+jJ4yO8I0fUZ2UpLgSL8",
-	"OQZKQj5u8Ts3rpHVam2N0MGALO18f8uqFMkqAY4FWSS1sn5RCZw4+yygvkbekaRPx0Q6FG0EbG1VI9lE",
-	"1DmAKpBKcGS+lSVyWxsShvOGhtjIBG1McFYNjrvaotfN8UhR4NCUcCqRa9T3TQAWIOo1HwRcaLgecJqV",
-	"1XWQIChrDrb4Ao1PmzodlZVCplc4Y0iZJu1p8rjFl7TtoJYeXm12T1VmTgqndtXR7tUO9hHIKNTvisAL",
-	"e301ju9vVQrFAm6SwsZqseBJOQQMk4QDW+9Y7LpKtq9yClb0VRuznvc/46d9Tz2rNSyXq6v4uO+t4l/4",
-	"xO/pO+FnyB76vVoZ/8Ql/97fvbXz/o9rb29f//72D2rbP9o++LeyLuGHhY1auVj4IFDydlsJ2oL392+9",
-	"d2dU/sE7XbG1tbV1e+de7/q97tbW1g/Vn9e3tn54a2tr663+/tvCV5+85b916++v/2hlZWVN/fX3o/D2",
-	"36jPC8UCDqawUTh2OAsJ8GQnTI/NZnb/ZnIejdQAN0vugbygeJ4utCl6aVly0DRBipoDgoAOBrMUyGGH",
-	"+njujOsgVDQWg17/7AMNvZjLbEiTx242bAnRQfsP90wxo5lCBl1MwAZ7wBaEwC2CjapdxlscvGIuRhpW",
-	"ngX7LNBY2cZh9qB8sMfk8kbi08oe4MWMAg/wSnusT1wx4iVyIxB9uKEwXVaxtxtj08s9qTczCuUW1xaL",
-	"doNjLAjD9QPs40aQc7Grp2yXJXonFRTQ8xl/adzu2Bxu8UAZCVO4yI8gEjks08/EbV5Ikpwnm4g0Y5PH",
-	"9q7eSRu9izeuZn4+TSbi6dAcHAd2cE7BkVNwJJj4KccYuy8Tm3MBcf1BUBooW+IoOg5lG8cKWRI7NkEA",
-	"3QdBArKmsPELvD62LoHE48RWhk/N8fpd+AezSUi7yyUCBdJIc5bx+D1pJNqG8fEC5XgjppDxxQ+ZrQjl",
-	"B1KegME9xaxu8QNh1tme9w+D6bRjBwUMvOyKns0pOci2xylUdx/MQk51bs2Ea/c2ayldkYdcrlKhWOgx",
-	"6mpI3WvU6THrmuBhIPxpRNAjOpbE5sKSoQiYjQIHXoH0hB8jmoJXkqk8PzT6i9wmcom9+dQGmKLYFzji",
-	"RotYsYabbpjdVC4L2lDK8c8qH9wfQMzKmSwiNLwICBdhEeCUW1zjKR/vw2IOHWwpTyLba3vc4iZRcGzc",
-	"35g7PHFQMzJgeja8y7j6gGVV8GtiNtzV4GTZRStqIWgs3dx3Ooe8I3WgCjA783McT9yfIlgR2RDprONp",
-	"GqQGPg2VTrkCvX1wC0mWvn/37jZ5i0rP0XA6P9h66+bt63d339u+fmfr7nt3du/tXL9ze+vWdXvl8Hfb",
-	"Wzs777935217Mz5dyq9p8RSaLno0DvV93edRsZdLBMs05OFmY/DcBzoknsTrqdv3+Aac3fuehGqZdG4T",
-	"s5SaQsiU18BvDHY2WVJ3TuSGzi9mepeV5cH3PSS3RtRfz/AlMjchZUQjBW5/RULVtvnNkm1KdeBD5qp3",
-	"BU5pPb3SHyqjBAH8tEPnD7sEoY5mNzen4+Gn8aRg0GlufQQREsHfsvtqq5ey4bFMocvvJg+x4ORA+crn",
-	"UEbyMClf0aVW0Z8nv4IqlW8nn0T/TSa/jJ5G36oryV/+PfqP6DkUtTydPIy+/cvXylToiSC+Z+Zr9aU/",
-	"7BY2CjjI+T3A9/ROT0/feVYILTa7syljk4r3eG/BZmi6a2y9U6ZWpV11rLpbY9Zap06tRnvVMd+la9j1",
-	"LiwgpYa6ha6VTJ85HDmwZKmp/7JEoj9ELyaPoudqQYtk8nH0dYlEv4keR0+iZ9HXuNBFEn1VIpX1QhEm",
-	"iDrhdf3SHu+I6S+sL9xOONDr6w1SqdasesMCWqaU7Pp+2Fd3Q9t/gJZ/9Ll6+OSTyT+qvRQ9i54SHGX0",
-	"dfRs8ovoWfQ8ejz5ZfQsekbwhzIMBNd+Q/Rd9DT6KnocfRm9gP9/gtespC8ik0ekWq6UCVzxVfS4pC/S",
-	"Q4AjmhrmLRfPwNzjunr18DiuXj382KTfYdWp0gqz1tpN16o7DaaLpRLY7g5gcjuMO1iPggiW1XK1YpVr",
-	"VqVRSIWyo99C2d3jyUOotfsGDyWJXkRfQK3Zf+HyqreYfEqiZwRKzD6Onqt/fhm9gIP+VfQ4tUkmnxSK",
-	"BaSzVQ/413KtYZUr1fU1q9lcKZcra+VmpaEOrS+64l7gm266k8kJOLPSC/GMtinfSwTRP0WfkehP0Rdw",
-	"+RfwFs8LxULb2wM+2nqj2qhWG7ATAzzqLuPhlkZR2ijUypVyZa1SrpuOELza40qTNpvlZnmttrZeKxQL",
-	"e4MBfFRbLVewccRnXepvxeeoUmmurzeL5ATnCe5kXuoz9R81E4vNkugGasyVcrXZLJcrtWplvQHx+jD0",
-	"WT/z0vVys1xdq5TXa2tJI8yHCwnkOZAKioV9FgBBxEalWBixtlrCFHLdFIHx4RnIeXeW2XvI6uiJERgc",
-	"aDZAmSDaIS+99OV1D6G9AtPb0EZs/MODgjF/weyF2oKfZoJlsG+UhZdFwTEGdGI+L6fM9Ws0pL7o4u7x",
-	"ZIgW3AHTPW2xrzzIdqh9uJIyLo5u6ElfaCjDp8D2YDzLDWgnlMtx+09cbI58Fu1xXDu+43GH2RgyU/Yd",
-	"kcM2UPkLvlwEY1Udjz7ltAsIQMpSV28rS+R9bf1r89eGe3wwZEPMRQChDNbhUOIyx1P33CA2PCBUZjJi",
-	"fwcs+aQUj+st1hEBs8nKgZEa0FA1I11GllipW4pfry8CRsIekAsEjBGXjuXGoVt+D/Iuf/3H35AaXDGF",
-	"/PddT4ZpsbKVXqW5EBwSYDeypKnnNkj8ojoRFf+9vAD6G+PDPoD+mR+rqxlz5a4uQsA4Repb9f6+J/EP",
-	"OhgEYp9hL8TPmKMv8cKeG9ARL/x0bhg79YqDQHQDqvzL9P6c9Tb66rNB0VOP7wZiOJjz4XDtmTw6cxTN",
-	"3pNqe5I27DEcXOj12azBZLbk9CEp1QrJybMYVzwgIgLi05AFx4wMTtuJBnaRW/bwQo4NCXM2bcQ/mtq5",
-	"QUwrCMm4xOgwH26vqFrlCrT/GvtICUY3jTYB2/Qa5j6jz6PfW9VytWmBsWl28EYB2RebZWutsl7F7ot1",
-	"p+5a+Kn6sFxLXImKU3XrTPmL1Ko7TddSPqNVpsqfxN6Laa3Tq06ts9opM2vNrVGr3q6tW+u0XrPKnQZt",
-	"smq74lQqB353+0S2fSIVNgrVdpNVGhVqVWmjo3xdx1rrQM/IKm04yvetdpKf3PVC30QjUr4VOF4k+ip6",
-	"EX0XvYi+Brfmo+hp9PXk17BuX0YvZvg+aT86LULjf09Zy4pZy8Pm8KFLMqdrxlWn6nRMaaodtG7mAHs0",
-	"evtiM7u8Yfnbu5DU3/fYCBcnZXdej2uD9RXz9UhOhZHKdkoeQpE6G1yPBYzglQepv44CGnrfEK3EAvqK",
-	"JC4NaRE+dYUzVDMk4/70UU/4jPQ8GYpgTJayve/E444/dAGZ8m2wnuF3SH2SGf6VrJ5NSBKn5YRnGJGn",
-	"Ls2O3xnCIV4Q9t7G+E9lfb1slRtWpan0jxd6P2dc9oCkd7VeK8zkYT+KW31Aw0DwcV85ToUpam4QeCK4",
-	"7g6dOLLoegNf9OltEx4qIwc7FFrCNzssAMa+QqXcbKY+HgZ8aoC5WPDZPvMLG4We1+0xOGaS3S9sFDqs",
-	"T4HCX3LPxxhMtVqr1esNiH2YEOh82v7DYoEOQ7GFNnJcve6ohdLrcoRwHwjfc8Z/byIeeBmGVeawBHTh",
-	"2vaMm0wxFeItjudd/5XaSHfxSKb30sDtwCbwWRJAezx5pBTl5OHkoxJ+P6vFc31Ki+eex12QI1JC61yx",
-	"IHu02lgtbBQabG2tvra+5tLqWrnerDQqbpk1VjtrrrNaXa9CIK3mlt1VSttt112t0kqFdZrViltp1Kvu",
-	"mrqX93P21hjifvW1aqVSU2rWF9SdPpkxqsrBUSmD03ymtusuM/t1V+890LtsP55PSMMtZCiqHxw4WeTQ",
-	"YaJHbAF4emHD7Jak+xYMElx0tTQVJbtReqU6LCiICbwqFOZXBYgFwPu/vDeqHHyjtC2Vfic9Onyt6iKv",
-	"ldxRrdtxVvN17sr39HFqWuWqVV07iUENP4Ai2PTdKjra/ppb2z/A4/PBkPrYQqoOz3DQDShUPJ2nTa6t",
-	"ELl9QNOgTWK+3UENoA2VV23GJ3GXbYGAXic35WfFs1OSPbfdL1hdFuXp5ZkZsr1sZn3xwXH7cOoIMkb9",
-	"RfArVqgx8h7kUzwv1E06eC+CbOweUAzsJNZsF9V2D1gYjOMuBhouk7/+8jfENlHoVBMD6FbsJNPtJUXI",
-	"PSSNsGTkcVeM1DViwDhZYj6SD6ynLtrVwDfLGnZBPVT9ohMwViJb8d9QjpPlDg1pCFlS7OR1eszRDRhe",
-	"CPS/okPCkUglQ+AlDIhPkkFRTzBlQ4Iz0gW2l3Az4QbFd+0MfT/twYKc6AomjZwwMVzgHV/Kzm1M/TDQ",
-	"2mWZeFyGAFx9N+0VH65/OuypaofnoId6YpYytNkK0W+jF9Hzycem4GDyCYmeEO1rfBp9FT2PnpYWKexR",
-	"T6T+Hbh/qsHjw9ydzt3p3J3O3encnc7d6dydPld3OlU/8Pp7068PB07eonkBwwTaMDoQKjgmInBG7q8j",
-	"+trYyf3fxaBeKdFzZ9w0nVLcJLbRtxtEPdImfQDH8cKY75SLkGWTlsQ19CcSHFQ+ThGCHuywh8eekZeW",
-	"2AY4PSG7HyJi63OlKogGbtWWrMYSnfwK9Mzj6Gn0TVF98kIpoWfRd1DR/M2p3Dv9eufVuJ/7ebmfl/t5",
-	"uZ+X+3m5n5f7eXnaNHf0ckfv5WHxoMMg+Cvx9WKLZ+WB+edRlZVbktiuGHG15LfGqfP0tv6xXYwzXulx",
-	"XJnaKLSp0QDMHYknAQAhcJlr8m8H7kKHrhcSX3TJkp16lV0z+F1zL+i1P4zbrb+dUXxp3uL4Rh5G2uOQ",
-	"kYDyLisSaDWy1Sfye2WrUq7W7NgTRTSdxBe9o36SaZ/o0/vvMt4Ne4WNark8p9N7/S5FmHMYAmkzX/Cu",
-	"JKGY+eCbHesMnr3Fk0c7vqf2JAD9bBC7Vq7rpK22vI8aym3BmXWLhk5vofEs1vKhbO8FUZSKGoDpZwPW",
-	"Pelvzwq8CcuSlWtxAJZpy3HYIMTllFNy8bAT7aMBl4qFazhp1tueHMQK9dC9aBhSp5dABGpsfZ8BuSBZ",
-	"unf3hrVWJAixu7q6fNxT1e6Z3se48/0tq9pYjRmacXhF8sFQQNPtcfBR1fLq67sXdDCHuXjgX6MNYZ6K",
-	"wmnG2Am12ivKdbVf3f6qzeJIQDl4RRJHDMZkKSPdlpVSS8nD1KKd30gvLt/+6vQXRiUGEIDAjhJqbEJ3",
-	"k9iZ/bFBcDtcTTZDGq5urq10dZ6N9OGbyM5g7LDEEsXWmcQsygsSTz0AM5sznp6Y4ReiFhI7wfNU0MlK",
-	"IYvZQsgisTP9+FgqmSrewxJI031vp+oY7eXNA9khU7yHEL9UCn5UHd8duOeZl/H9MXo6+YgA1tEjQDuC",
-	"qNOz6OvoGZk8mjyEkNW35vPvJg+jF5NfRE8nj4D470X0bfR4joDVAqmitzWcRJ4rynNFea4ozxXluaI8",
-	"V5Tnil5ZrigFJJSnivJUUZ4qOhVMtDpLryRNpD0Fy+CI5e7gGXXGgb93wCdMNa95fJ/6nrsbBpSjHMtQ",
-	"3KKYPbVnCGubknjXUmhxp/YQ/0VpocnDycfRf6HSIQB9CnWEqfrA6DEqz69BWb2IvimSySP0GBET9T8N",
-	"lG70Te4O5u5g7g7m7mDuDubuYO4OXiZ38CAabe4T5j5h7hOepk9M7h0w/jsiIMkBOyPfcOh6oWX08Yza",
-	"wBvT6/6w1A9hxPEOB2v8siz6ZCkhOZFFEgifmfcpkrYvnD1J/vrw/1smA3+o6eWQFbXF9e1FB5HJmTJ4",
-	"JVmy1QW7HreLxPxztwMcPvEnYhjaxRa31e2Zi38qT60TMNnbDcUe47sBGyJ6iMFNZmPyM+Fx9R5hkXA2",
-	"YjJscbDpS+Q9gIc0Y+iyEJj87U3CBbfMx4gOOYXl5xDKuFqA6zj/C6bZr0jiuS/F/77I8M7G2tLGOgsp",
-	"qKcHhT4Le8JYpyMRgKyLLSXcLdqeqJTryioagIKplcqlSqVWUg6TcMBfOJLt4qCRgQNRHtFWFx92S/zc",
-	"83260iiVydKPKpVN8q7Hh/fJ/bXV3dX6MrnhBawj7q9UarVSeXFv6gB0cOHW3a3yre78nnSyBY+HDcaD",
-	"mOOOXSBFoSTKQRKLK0B/DUwYRjQvobhOU1nEZBmLaAwH+S8s3QA7U2lcRzo4kO/TMNCuSOLQwC0Sh4as",
-	"KwJPaQFt3WIpObgBSiX8lox6oggFyOq/PadHOh7zXYlVisJHbgXORi2+T/0hwx+h3Eb+CyxeN5XqRWL4",
-	"urLsFjc8P2QBaY+JzWBPKONDU1bgBzfdmVJdE4N8X8/LPIwRWvthNaAniXKd4ZTBs2ah9SdDm8oRcQBo",
-	"Tk/vOPEdjIc1P+3DwXHOM77FWRcutpbB6UCPxTjt8GLpSN8foseTh9qb8hYIAaTjgn+AcKjy6v4THMqY",
-	"bY8eoYTS4fvAc9hu3+M4Ps5GhY3GerlcLhcLwncLG42G+uPDYiFEJ1JfM9uXnPwjBG7n8iHhCTNu9dvo",
-	"s+gzkF7xFtkoNLTLbimf3arT1ba1pvz5dVbuVGi1XXPqar+kNv1GaiPDJCv1fToE/ezZPV4N6ul+bfXg",
-	"q8bAP6QokHOpF8vWY9mYLjM0fqIRj2SHwiaSMGAs4T4d0AC0veakcXqe7waML28cornqUal+1hcyJI1y",
-	"OaOGpSAeJJu4CGHPu6UWV14gAFocoQDNsM9O8h4O6R+mzoQwulN2K6zasWq03rbqTsO11thqx2rStbb5",
-	"DnUyVuBqMz3phqjEVHcD5tKu6Hp7tBDLyBkS7RmJvps8ip5N/hdE2+AbEIMLseTB3phbUIE2V/M9K1Sl",
-	"dkQumc7L0oa2Db0KMNWXUxoVj2CRnsr8ZpujYxPgtAaIG93KCTJoyUgT6d0nkEeUG8SuV6v28uYx1Mgt",
-	"nuJGntYfWsSkeSjEbp/y8W4irGxsKmmUy7M5la8lJvCJ097nIygWPvfnyGn8RkjaRed7low1EmDuxi89",
-	"BtP4FbBBwCTjGA3dIJJxVx2oNnX2CJXEvtnBLjNb+c7ai/bCIlHHBb9OOtFsBF2GghIaQgfhbMkwvass",
-	"T2bkpKrzYBpoylSSiiqcITFqItZXHpgnaNACl/ksZAvoqzusM5TM1TpHaQ9zx10uwl3WH4Rjm4x6nq8O",
-	"FpjDcthORqBOWhyOWuqLfUgM9HUaYLmUPqLmtE1TQW/DwFMq6IAlcEww42YHW+mnRDOm9Kziw9zSa3ZC",
-	"5zgs2wFzBHdBxdyAFNDpY8Friz32jpG5r7rZEzbBgoe0ODv1B04fViLaSsHZAK0vAmIOwLRt/w4LM2bX",
-	"abzB3DJ5gy2T3IU920pz6i4sGS5DQXh62095fGJNnNptBnV8Ir9ZGRHgNi/FRB5y2FbO8/Km+tLjXfXt",
-	"kLsMKNiZ34FTRdSjGHcpx2PmMjZgQYsD63nibReVXAaH21SSJ8+eaq6QJbteXUP3vFK1AalKSXsfQYim",
-	"ifV7INPOyJo5qSt+QH6/HM8b3/xcysxz/ZZ73m+k531yu/7yVSBeUmfiDgPsJ6XdALX+vDx/0e+zwGGW",
-	"ZGHo8e4xmS8v7LkBHVGfYDcICVhnyF3llvi+GMX0zwHre6BNfWX3hF6fkSWXdejQDyUZ8tDziWThhnL0",
-	"dwOgka6Uy0VSWy6RW0fXisxwefRr7Ji3OK1q4OIOvNlWJ2TBtrq1+lmjrO6Lr/Y2HcvCRq1YSCYFm1sw",
-	"Tw6vtSAee/oFZkhhs0x5JdgFqgR7/9CxUBvWbJR00fA2HWue9EuRqRpOpWWYdQ63h9PP4QnNzYtxBM/Y",
-	"5LwkcuX1MY7ylonzl387DNPzozOQg/ObLh36wTwVO7oe1lQOLA2Gbd9zYGS6acAS3B8vY0acE+qE3j7T",
-	"3xnnJdtOcajhYAou8rueDG/BNTfoB+dSoUOHrsewOwvfqVCc26PF8r4Gs6ArsF5Zq1rrNVq32g1n1W2y",
-	"tc56uTKtj6+s/8+a8l/6/yqFA55v7OV+Bp3pj5Hf5hl2y2UIS+fxbReo2Ukm/siynVTqyeNEBC4Lcuvq",
-	"AkmXG1s/TK8R1JPj4UsJlNtshG7Cja0fXrq6n/mw3cmSyHRAQfdT8XD30/JmXF9YydQXkiVIx/pe3wt3",
-	"A0ad3nRId0w2p07Paay4aVLqpOLhJCf/JldW7HnU7byh8vcEa3BcSJGMqLIE3DiBnlfF5Pbqebb4ui6h",
-	"JKVXxrM1yUnt0bkLabBqQGbrW+M8FeOhuluJnIOeKM2omTko+V+L4pc3DXjc1KLMt8svR645/S7nn28e",
-	"vhxrrUTe98KeGIbENmrbzgqDPcYGEqQBFICXZiSH3zyDrZwbbK/IYKMyblQa5SHD3ARbWD9dd4Go+Txs",
-	"MG0yzQwIbk8PABpT66g44EFclSnSfEaPXhwKvK5HN0+buhmRaf8+pPsONIBnlN8pdO37InAlCQXpeNwl",
-	"SyPWtiSjgdMjcsxDen+D2K3C5Be6D/lxq2AXiW1NHkGVypPohfpTBPZykXi8xe8MpfTUhHKXXOdd35M9",
-	"MhKBqya6LzdJn4ZOD4NvSu3B/lSzG1C+R2hb7LMWP3AN5XLEgkRzemExnixH9KGVKWDU9XgXA3otvtRO",
-	"gsBFdRNA8DRyV6/btEk1f85mVOt73PxduXQN9jCTStn8NnoMJOOPkWXiRfQcFA65erVSJUrlTB5NPgX4",
-	"tSdXr6odiD/9ftj3CxuF1rBcrjkD+B828154lQwDwbt46aF74yUr6WtK+jN9d/XoaZo82fxzq+t5tf8U",
-	"/Ly1Kfh5Z6L9zf5HSIIX0X8i8fvXygB4ERsEzyYfTX6NaAAfA0AeALmS6AlRp3LyCOd98itlL/zP+eLq",
-	"p2jj13JtjgZ+48/mvuLFCrCnlZ/WaFB5p+V+2GP9PNo+w3+zE9Fjk/5QhqSdLtiK1XfWdsgUDHvhUXF4",
-	"OFun8ulOIeXPSNSeh1hbWD6dYzIg16O5Hl3U3cZzPcPXVhL5dc6M5F72y0x0MK1CztLDXnkAd52jUfjl",
-	"JS4SVZlnLS551uKYLXt5UhbwIjOer0/QZUlWbJI+HWNHgheSUBDK8ZdZY/fA1E/LcHjhAnmN3AB++QZw",
-	"OTeAcwP41RvAeaYpt4HPKtN0Zkawx2VIEfzfGviUz042bfGxSSFJpqt8dGYJfkiWRj0aEqfHnD2lIUWn",
-	"wwK5vIngH4T6EhGcPa5/JTjT8Ms29f3vKdk9Exn5ZjLMbRjlMTbTTe74Qzf1MD1EHAtUyc9KPVHfn0b+",
-	"3xbCZ5RfCpzhfWZMrxl0VmlpDmBEOz0asLiJp1wsdAPqMGzgacSMOXSt0VmtW41mpWnVG6tVq13rOFbV",
-	"WV+tdVZXaYeuFjQz0D71bwke9iTI777H3wtcFmz1xVDdv4JyPp7yGomF+NPoPzWVWRDKwkbtVMH8A7vm",
-	"+Jg+7JLcj7po0PQpIYVLdHn7EKfG8rfVZidL1b8+/OfV8jLkdBFznqhjcEUSqY5nkfThSJE2C0eMcfhS",
-	"FgkcVeLSsYybltVM9Id9zBiTUITUT9qRj+lBxlj9gaNzGo8lK0pOIwtOeO4X4ndcNFr+monbE07xLMtX",
-	"ndbc1s1t3RPDRPJDwv+Mey8PGcArD9T/6FDwZQjMHZygGcPAtzon7CqQN5JQP2DUHROBxU3qkRAbU395",
-	"AVFPcoc+k3MrI4ybnaEyMvIaWCtPKu3OEcgp1ye5Psn1ydnrk/c6HRYQEcSd/S9FtcRchTOjKjeTa0jY",
-	"oyEZsYARzjzIRVDHYYOQuYSLgARsX+wxt0iE78asVJstzu4PAIoP4ik0UAoBgh8uWbKRXHWD6GvsZYJR",
-	"mDFxKCdtRhDITHNz6BQK1BNr+Tw7IJO826IQfq82PIIzmpBzzxHwZn3q+YWNQgidxkFpwMJA7P+tfkBJ",
-	"BF11EUyxzN6ncVhWx3Tek/89+Wjy0MTTG26zU3Gq1FpjtbZV76xSa92puFa1XWP1ToOutpsOiOd9L2Tu",
-	"W+OTMUOlyNpPEZwPBHR16OkopDh8B4y7ylZIGAghYHO6II7ZacfHb1InLo/iXLQojhgwnl6hlLQ1KAiX",
-	"KWizw7grCVVi1wJYON/je2QJgBxJtU56YhhI0h4TjRa3TEJBbBAl9ia2YAxYIAWHiUlzoexsbxWJZKHU",
-	"ZrMYcWIYSEE4t5kj+krYt7iOyGMYXZ1Lu0R2IMjN2T6G6rH4FXFtzG1KLd7i7/eYbkJw3YDJxHxvM1/w",
-	"rsSsuFJCyu4rEi7wHT1JlNLYwJfQa9fzBuqLbkC5UliaTgpjWUoWqC9D4btqRpilZqFowlUtnuwKdVnA",
-	"wmHAY+B9o8OM6LZh8AjeBUl8lImE8jEwAm8mdQGpb31GA64djhbXoksaLl71u2OYeIEBoMX1HO3ilzZQ",
-	"SupcCEyTegEzj1QnTIr6t8lr7mpBqX9Pie/ts9ThMHSXZmXYfU+GssWXQF+7uFlkyKi7qZYoZQLgBEIZ",
-	"grt8VHzPPOo03tRcinGG1putlnzhUFAwwfCwsjmB3jjf+F9uT7x8e2LxPTDLoUwduRFFuUaWRFA0vXNw",
-	"8DzeTaQgxNcTmacF3nKO95G7sedvSN1EZSZFn7WFO57GijzVrDqR07ryIPnjmNJYdZTANpChGEgyEsEe",
-	"HBq0Akokpa3RjQVtrQyftFYsJpo77AnJ4BCmFTdJ9DYo5Vj7HjQhuND25pIR0MWU/wxNsKbeLz0BUxXm",
-	"HfjdAYV5XE0u/iivyb1Ih+eO2XkpqX85nJAZcX/zEjMGkD69L4t4drb4WEHT9fJkVV7a7B7nYXI2QuEK",
-	"/hAlnYDJHgFH0wvHZMACT7jIrjQI2L4nhhKub/GMNC6R90Wwh42RxmHw0uFHIUpkh/YZeEMkGCqXiMoW",
-	"B8GpbjBVOKpFPUo4lnOD+k0yqJPNqs3pXAVeKHxj7mqJkjKY1Hqd0mz0RVcc1zuF6YXNND8KSDSEiArc",
-	"KxJJg8gdpqmMKOl7Uqp/qftDaIVwYYnBbJrE91IDe1cN6gzpEhcVZRi8Ucf6yxKJ/hC9mDyKnkdPosdF",
-	"Mvk4+rpEot9Ej6Mn0TMNN/K4SKKvSqSyXijCY6gTXteSzeMd8bfsvtoUpaxY0xdu9wRXZ/5vmqS+3iCV",
-	"as2qN6zVZiFzSKe2JnyuHj75ZPKPSc08jDL6Ono2+QWS+Ex+GT2Lnk3pVoi+yzD+vJjarkAmj0i1XCkT",
-	"uOKr6PGB/gVYzdQwb7koC+ce19Wrh8dx9erhxxbiZPiqU6UVZq21m65VdxrMWu9UylaV1tp1p+GusmZH",
-	"SWbPwZ6KBwXI+IPiqFjlmlVpqFtJOTSdIk+j76LHk4eTj6LHBtUKexEQWgaWV73F5FMAwPo2ejz5OHqu",
-	"/vll9AIE/lfR49QmAUgsPlQnUT3gX8u1hlWuVNfXrGZzpVyurJWblYYSDOpk3At8oy21dRL9GVogvoi+",
-	"nXwS/TeBRpJvlWYhf/n36D+i55NHk4+ip5OH0bd/+dpYL9ILcae3Kd9LFNI/RZ+R6E/RF3D5F/AWzwvF",
-	"QtvbUwqpXm9UG9VqA3ZigAfGZTzcwniJmutypVxZq5TrRkPh1R5XcqHZLDfLa7W19VqhWNgbDOCj2mq5",
-	"gorMZ13qb8XnqFJprq83i+QE5wnuZF7qM/UfNROLzZLoBmrMlXK12SyXK7VqZV29iWRh6LN+5qXr5Wa5",
-	"ulYpr9fWEsWsRHFPBLGyzzyhEDNr4TFfkB6rWSyMWFstYWGj0AvDgdxYWZkiMOZW9WlBuh2Ijuez2WBq",
-	"AQbrxTAkFGR1zh15viUjOZ/tYp6/YV+GzXkpOSuP6o1NGKsh8SPjNyVLEB70XdIBlmpJ0EBzl0tkJwwY",
-	"7TNXHZK2L9pEhiKgXZaArts/2Hrr5u3rd3fvbb/73tbbuzdvbb1zfffW1o/sFm+PQ8Rhr9Ts5U2yffud",
-	"Ivm77evvqIP4Pmtvk/aYaFMJrmrYBOJtI0+yTc0xaWLs/UE4hgFmObGnGodTiwR9Qd0zNvzmyYgJJ2Sh",
-	"JWEe1XdTFrPtcYqdWgfFy9RsRJ92GdFTe2hKl4tE6jUrkZuhJOqekI3lXqfDXNIJRB8nDMeLMYFr+Id1",
-	"V12tRGuLe5J4XS4CdSNYQSL2GbZYS+/nDIH1iwSXDVcJg6XwxCXIizBnGKqjhglHZEoHBnSnp8OoZ10a",
-	"mZvTuTn98szp2PN1UEUc8IBx86xodZJb3bnV/bKt7oBJMQwclkDsQ1hHqZCc2TZnts2Zbc/drUDDcyG3",
-	"Yv6IqrJUjqSxvc1GcRm4qWM7DvZmBrubedRlquRug21eiD6bfBQ9nzycfILg8v8VPY6+i55NHk1+jXAr",
-	"0XdgDnwJlsM30TeTT0j0XdYUUkbEDFOoNB8kir5kkawPGk7aPLKanbWyVa+sVy1lMlnaZlorr1eqYDjJ",
-	"UFutyq/APNuJk0PM8QYe4+E11Jr1SlVpUx7OeMG1n6QTSOpC9few/TPmqB9Ef8TJVPbklKl+Ej2dPIJp",
-	"/jZ6qowzWJXoC7DSHp8OrFfv2+Prws1ZynNRF60ofCqqFy4WWerHBNoY4FhOSVguQq+jBcUJajauSOK5",
-	"r7B6/IdDNtRxGv2+2AkJAFLSFE5tEgq2VzdQm4T8TLTJKFD+AhGctTjWUZMBC0h8qInHTVHYMGyL+0Xi",
-	"cdJG0PmNKdPd4hl6AOXAt9VA2xgYAt2mFmrJjr+4K/TBs5fJqCckU/cAE9waeS4jcuSFTg/iBtDStOcp",
-	"K1KNuUSQw1QP3KEBQDXTFldWo+N7zh4Z8vhBuqTeVjvFupd8bmMR96HPrW0hQ7tI7ty4RtbKjbXlGBBB",
-	"UlOg73EwlUN2Pyy1+NbQ9UIMXNh6HXa1LLfn1qkzi6z1NJ2mwvrlabmpOubMxPyCIn2hku3qRZ3S19xw",
-	"KCdmA+YeYyPhAyXd3Fe4f2b5zPqMFwmOMG8lzmuwT1pDY9T2lBLsKyktGixoxyzuIK480P/SNdpTncXM",
-	"5o8DRnhgQUv2xIj0KWC8SUm7DBrSelSCwREyPoc2VLc5XFMtryQW3Qwf9B0WJqryIppxxSOm86ghxAtz",
-	"WiPydE5zrvHeeI2Xe74XSIO8w8KUAqEQY5dkEIguNHuel77QZZ2zVMQtLcZ1F7LGjuuxMfmZ8DikigEq",
-	"0455ztRlppcXmnCU2CNLCF2nXsungN5HNJwF3HKZaDDvQU9wRpbaY3h71+t6oVwutrhDJbM8LhmXnvJM",
-	"/bF2jcejHgN4C/j5PvWHDNmEF8CtuBXz7R+tZ9j9MKaN0w9UL1c0rqsIcPylk3CtVebiWptCo2c0ra6M",
-	"8CSU6s8aA1SBzytG7gjcplOfaxBbA4BOJW1fOHssJh2c9XwtHOcWZHC3HfzRRYdZ1VOQaALTgkA5pyVv",
-	"n3KxT49qhP4nEPyPC8UCnq6jVGa6QeB3OvMNmVa1jeNChfVqpVKt1RtQpDC7A0AjTCUNAPNp4dMFamFp",
-	"54jTmg2VK6uLFaZVojUhUDsUsY2F6mUA9FhYY654feX2XsDOtSPZ4UxR4HXq9EggRhirNQpMuXZcxKgV",
-	"XRaaVjP9UYvrdrOAclf0ice90KN+DCFSxGZ5cH9pGOtFpR+WwBgwe0wjkUBhlQdAJ8ubCSwIsMxpwArl",
-	"ctIwgb9tcel1ueVxdFk9TmplBLpNYFXIkmRMlyLcxCFu6xEul8iWevEWz7y5QedQM5DAm2AjvwbhMp8d",
-	"BDjBFmTfl8n4YzgTsmQDvZW9XCJ3xAiguFrclnveYMDc+YBCsqaRhmFp8RQ7if5xidzkiDQTqEct6d9B",
-	"mFsPJxx5DlvWpXn4JqMeNPahYNHoKmnuPtvIXywn87jL7mf4Jjoe8138BDBS1Jp0iSdbXEcJgI4W6lAZ",
-	"RdgETvD0qNft0aDvMznVOLsJVyXm2Ykj5rGZ+w8JPonuIS9JzxXHAJRo/XpA6/4pehZ9pQvLnmS0Llmv",
-	"VkhF6eyqVaslmlc/EsyTk9sGR2n+g8AoP11QHeOMLxRpX7xiU92rEjv98G+1YxdYHdiF4HqLYegIpIfW",
-	"t1MDpPBcNMJik2adVtpVp+ZaddboWHW62rbWnKZrrbNyp0KRCmXepdEDqKQHgG828/FzW1RaOhQ2yidc",
-	"PDn0w2k21ftKjPXoYMA4JvKY1gLFrH/X9fYZz7FL8rj5S4N01ppOKzIIN7SH/mn7T42p9gDP4KUBb8Zx",
-	"X5EaI21WIFlLlvMBb04bi3a9vA5hm134JGW26GrPkRj6LvEZ3ddGRYYLOG4C4yZmALeZDe2M0uw0+l6r",
-	"QR34KSwoR88RyvmShAjMxJ1BiGCxqZ8ZsdYCohPqlhTcebmSypXUS1BSKOVoIph1FPUsldMKiIZcRZ0o",
-	"nJESEUi7mfapkxR04rVL0h6GLQ4RDrterqW+2tUy2sbWOYbFadwdCI+Hhu3+gIob8tDzyZDrn5bIW+of",
-	"iFaRDYxrwSVbXHvKU9RrR3vukClJq0yDGepQ9Wsc6K5kfif5jUN9nwXTdCsMKaVaczX2qtRYkXAxMvui",
-	"9HrpozdMNcChSkJ14EZ78iyxFw/piYBJFloSOl+sDnVCEYDWmCkkpwTnUW4WDdCwHn2PSuILLMD2ghZs",
-	"N8ZDJQeg3dfV2NMBcwRIRUe4TGpoHlO4rBXDtF9nf4dt6KnAZ9cXbeoXkY1AiVgQQgwKn1EKZ2AZi6mo",
-	"q36BLIx0i6sHBq4kdijCwS5MnG1CHXToeiHxRTejPdSQifS6HHxQ5bm0eBojm1BfcAZv41BOGA+ET2iX",
-	"evwg+mQMcM1FmALlnkIgvYkaAFd0F1d0V8l3xtWOS4WJAwZt2ibGCq10koWbWHgFOkBwdkUCOriZ2aWh",
-	"ZMR2PThtd0U4sJeLLa7eABRf9rFwP3g49X0xysSozR6XyNsJtJktPgM1kyypeZq27QDwU03KiNE9xtVQ",
-	"4OdXpGEFxYFvYthdP1XvHZ3mzu6k5VkgdDp0vAOveAOPymUqJnuZRtbx8KWZIeG2IbhtANctACmQ67NL",
-	"DocqsQ5p6jqnVFlGa51OoWmzOXd9TuT63MPZ03m1TN+O8TWMwjhcZKt/nHsFF8YrwJHkxS4XSCbqQ3Ku",
-	"Vj5no9lFmG8HtBPKYkyViIQvg2Hb92SPuQQq0IqEY++3ybojFVgcGDjUUHmIa5Esibl625anN4zfZiN5",
-	"E2rhjjGxoHoQxhzPpDqI7KiSwflrFtUwdkKM319wVvah6yH0TQHW0ikU46r8f1HybPLp5COsrv82ejz5",
-	"VfTt5OPJR5NHk0/J1asVMvlF9DR6AtXjX08+vXq1RADN5yuoR/hCSUNANHlG/vrwt+QfoicEqvI/gir9",
-	"F9GX0dOfLiXgJLFINsg2sMhqNFPhjI4Z3mEIo4PDnQJgdOT48XpKegHrfK9VOGLgrQIJmP+9VoGLjlA+",
-	"DOFCDBhnQaugR394KvRwaKawxSAnzdfCAP0ITVZxq06tbdVpo2PV2aprrTnNtrVOy+2KU3VrrN45RetB",
-	"fOSnkH+WzUDwuGwUYmmhRJMX+uxAt0eqtUB3ejyffDx5OHlE/vLv0R+gCeFp9FX0nwnU0pOpaEvRM0Dk",
-	"ORYh51TFoka4zEH3ps5Xrj8vWrEoBnCUmoMVIkvM9UIRZNoY1CKDPrqx9cNLRft24xx0LLGV9LWJJ8kt",
-	"Guy5YsSLJGDcZQEU77S4pNwL1b4l3797611NrSY4ogGUiJ2SFjahbajMFAGx1cGzdZ6EtrirrItNQgkQ",
-	"1unoWGcYDgOWkDMTLyRLAaJHAX+ciUFB5gNiZHxZ3WRAZYh3Mo+XuoITSF9mtsWbA34qHuczVqjzStxz",
-	"l64Li8mbfDA8J26z3GjJjZY3yGhZ9OTNRHFVSm+Uap3OUQbyQpRFLan3A+A0Tcyo2cbTYqEHq8OYOzP+",
-	"sJ2NNCBZkLLngG5OPVN9ou2XOA4B8QfDmTg+ACk0LQ9GlqaZQTtx0AMeDllBRoM4LeUFaG4A++3RHZ5q",
-	"ii4XMfkMZZurt4uku87f/DuN5xwfXrX7j3efwfhnOUnhhZL7mkNLwsoAT6UWo5fJeV5MI608UP99DMMo",
-	"sjuBg6nUTFcIF5v/zz3gjU/OOK3Hpc/xJ/nBukgHC9dkPouqON042uKYzJhm0UBfFeVjzG9gLsYLz3ov",
-	"vsPC2RuxnLv3uXufu/cvw73PJfuFg1O63PmGqeVH8SvNeD6aTefCKpUwSamjWyRKFBeJURkwk9mkw5LO",
-	"NQx5nAxYfkkGGvbw5VmFV5RVyM2O3OzIzY6Xk1Wg4ABDX8AoTyvkaYWFbaXrrheeR1YhjuGsxAbAZSny",
-	"fklW1tRqkrt0D2NawLAVCkIJ1GiQpbR1tUHAtloupgpBRZDUiG62eBAjLnnhoVrwczHDpkE6mKXPYxS5",
-	"sXARjIUEpFntIDhZr6NZoNsJUHTkoYkL1U+g9+NZ61xA74LPXdMq3BlyVx5JAAAXX0G6Xu7ig0c9jbg4",
-	"EL7njIkMPd8n0BEqsetUXVsit2JMatcLmBOKjNqYlYy/o0d1hnnyPkKxVyrVRrlcniZ3jG8wFXK+1qFr",
-	"jc5q3Wo0K02r3litWu1ax7GqzvpqrbO6Sjt0Vf1kGASMO9And++tWHY562x1tbluNevVhlUvu8xar9fb",
-	"Fis3O06ls16mrAmyy9WtRXM+bUDHfcZDhK5rV90Kq3esVdpwrHq75lprrNmxDGxdg612UshzIMUmv4qe",
-	"TR5FXyfMvt9FLwDgf/Jp9MR8Pvm/EdKeeQOY83TL1kHMuyPm++DMZPdZ9GcAu3+cPDbBv38aPdeEvs+S",
-	"l74lXCWMO0Pf3x0ETH+afL8TA+pLPG2FYuGDIUWxsFEpFvZpeA3uUQE7C/vBTN48pq0bOg5jrhJ0ULSh",
-	"tiWcV/Nicwtk3NJqc88mZoVNnwviC9XsiiIPWthREKbE8DZuNXmYr/NyBIrhfWY+2z2/7tQ7LBwGXJK+",
-	"4GycpEVRzcRnjgzM/C4h1k0YF40tF8lwACXusSI64KSMvLDnBnREfaOitHJSNs+SZKzF7S4Lr4l+nwUO",
-	"22GhcoOkvbxBbBReNhF9LwwBl4dyqX6P3SMGGxn2BsDYeiECKgiQOQlRTqNuRf8W/QvR0nMzhaDZZlCO",
-	"1uL2gAahR31/vIt3ZK4NRfjxX6UDcLtmeLQtDJpeIpmIHPbJks3uqzmUu8kXdhGxfod94nFiuyyknm8v",
-	"b2rAIBgVwDqkfkKW9DPhlyAUl3W5nn4NU+Q/opIMqOe2eEcEidrP6vqWoeCVxL7psv5AhEolWD9gY3sj",
-	"QSLeY1gyCLWDgPE8TsCdNdfh7DYBPLILF/GlxvMDNtbi/qT5gIPK72Rad0HdshAkbyU3pHJD6kIYUudg",
-	"QpE+dRnCywxYYNQIGUrmLud4kHm8/Gi7sTrX1niHhmxEx2dtasaatUjUiRwrS8DjRNkIcxmeC4QC9lng",
-	"DoEyKaS+D/ebGQa4x5Vyh2FI3cAHdfXdgDpwyDzhgpXmBUTjsssrhDpqNYmnbDo5YMqYWS4S4bvKjnOH",
-	"zJDQnyxI8B6+wM30+C9V6b6W7E0l16cK9iF7j6cigRCoPEJpzABKgTW6zl2ZvdnqMQgpfAjlwxvVE+jT",
-	"GCNlLoV9quL1w7vg+Ap2vfVxO+f+9gXyt/VqEi97qC+hw71AMfsgEB0PpcP05ir8vggULJ4EInegyfMc",
-	"Bh3dMwBcECtvSTN9yCLpH5azhitwMxbbOnfX4mIYSs9NN1qpWbSv36Vd6DkHzxszFu+lHqxHS7jyP8HV",
-	"vNmxbtHQ6U2lPH+HhVN+vbAgv4Ypqpud24IzeNoZyGrqugGTynyNviyR6A/Ri8kjpDEtksnH0dclEv0G",
-	"LO1nkO2Cz6OvSqSyrjwYwUPqhNe1vPZ4R/wtu69OTSkrtvWF2wk3TH29QSrVmlVvWIBKldoOU3OGn2fJ",
-	"VpXBP4NsdUr+MPoOUlSPoy8hYfciejIlg0gmj0i1XCkTuOKr6PGBRB4sbGqYt9TSLjKuq1cPj+Pq1cOP",
-	"jWldO6tOlVaYtdZuulbdaTBrvVMpW1VqCF+bHaB1dTAP/KDgYjavWq5WrHLNqjTUraQcKh1XiH4bPY2+",
-	"ix5PHmoHSWfrpqTqJp+S6BkmZj+Onqt/fqkZfr6KHqc2yeSTlBItRP9arjWscqW6vmY1myvlcmWt3Kw0",
-	"lOT0RVfcC9SqGnmh860H5AZunhV1eSKxoj9PfhU9jb6Ivp18Ev03mfwSRz55SP7y79F/RM8h0ft08jD6",
-	"FhKMiQQBNDbK94z6/zz6p+gzEv0p+gIu/wJe9nmhWGh7e4WNQrleb1Qb1WoDNmyA58plPNxCKE61JOVK",
-	"ubJWKddNXhWv9riSYc1muVleq62t1wrFwt5gAB/VVssVTL/6rEv9rfi4VSrN9fVmkZzg2MGdzEt9pv6j",
-	"ZmKxWRLdQI25Uq42m+VypVatrKs3kSwMfdbPvHS93CxX1yrl9dpakk5WKq0ngti0yjxB3cgfdgsbBVzQ",
-	"edK+xcI+CyRog2axMGJttYSFjVSy/pBcmd+AmiJ9Z7jXDg0Ay7CHKB/qzteUbrGuCR4Gwj+sugaBt09D",
-	"ViRcWI66lCyhVnJpSDHk1w7ESAJ8KzCTUaXdIIB6s2MpYY66A4omZmvjQ+HuglJT09OZeipN2Dlgg4BJ",
-	"xkOYgQ0iGRDrYmkNlSn1RUJh6Ey8sKg8M/11Mkwbc5/mTRYbtBp2bVpf2G0Rkr5wvY7H3I1DT1SSwEVk",
-	"d/AgQqLePV+nc12n19FheLWJNupOs2G1KgTRk3IEtLl3GfyAufiTthB7CYgSJQAv6QAL0FXLTWInmtvG",
-	"Ngpt2tiEBswwYboEuBpLJPpd9Mfoj0US/T76PPq8SKLPon+O/h/45H9Hv4t+j+DnKXR14J0kTo8BEcUS",
-	"/EOTa2+mrulS5ZnBQuGNljeyySnM0zDfbfGl1JhLHucbxEPyyV24uxz2jU+RmpcsmJUMRaBeyuTTsnhW",
-	"pRZPHXpPErNKZMmuV9fsmFYKqEPteqWa5qWigaulhEukxx2GYOIgO2fyTp2Fq3Kzk/ZPTphiugyGbW5s",
-	"vnpj8zRm4DmSnOWede5Z5551LuxyzzrxrKdQF2ZcuEvrKb1GrWZzOFfbAfBheGrub1DPZ5e1S21tsXe9",
-	"Y3bFRWhVOwNPcqH8TTeg/dnZ8+uAbKwvm45rBz0YOusdOD1vHxB8xfI0rDyIzJTIDc9X/sQGsbHKxi4S",
-	"26Eh64pgbLf4Uuw1qcEw7lIeyuUisT+wyRIlctjGY2rGA+0t0B/mD7sgC0bAjKW/Tr3R8qyM/LaZiHng",
-	"/c2sZRD+h/IoiP+hnBvjXw9lB381pf51i5i5Ip67AfMUj4iCvMxM3JVZ4zJ3KZyuGpfdD5Wg7Xjq0TxZ",
-	"kCIsh1qN1A9mjeWDzCD69P67jHfDXmGjWi5PHcRFro5wqMv6nvN9MVR7qFktxlONZXpO2a2waseq0Xpb",
-	"mamutcZWO1aTrrXNd2BR7bMgawNmT/M85m58wlcatNKuOjXXqrNGx6rT1ba15jRda52VO6ZAcAWeOV9r",
-	"26Gaj3jnCO57PAYxnOe5yvzzuAvbgvpeR0/z7nDQDairbsXZ/XAnpEFoKkGaVrmKZSWDwHPYLY+LoLDR",
-	"WMeClGkN9IfeQFtcA+bSruh6e9RyhUgT58R3SbfQfZ7xSMBdIdFX0YvJP0bPoxfR15NfQyXKl9GLGZ7C",
-	"grZd7XQAibj8xxeWmH3y2taUvHKSgCmKfZBoncsZHp5JGDCl0RpbCIwpIUMoyKMy7uKEeKoSA1ckCQCW",
-	"X0ncMVmKPo9+v0FoSHxGZUgqq6SnJCvemrf45GM4f8qZUsdMOVQ6tLBJos+jzzdItVFO/0ad12fRd+Ao",
-	"frNJ2iLsQc2H8nT/GP0u+tfoT0hCFHgiIMwdojiaGTAutbitS1VuutIm/aEMSZsZvjJTxTLdfMo2SCS3",
-	"Kd0GnoR6eR2jwcRW8mqDhHSPcXt2E4E+8acCBTojBXa8hjhG6k8T7eBEv50tHP8cQi1fgqz9JvoGJfLX",
-	"k09J9ATiBN9FzyYfQXP3Uygt/2/1/dPJRxBCeDb5X2TyKHqsNlH0pHSEYjBnNPq36J+jz6I/FYqF6LfR",
-	"Z9FnhZ8WC8nKqUvmYlj76ZmqlUV1Am6X8+FROCsLSN1QPeRt4Qyhtn+j4LAgxL3CdkVnN7N1LqHVNCuM",
-	"26vqSOxnpgUi2d4GmcBc0+LZ0K/enkRtTt3bj40VzycfwdZ6Ok+k9n/8DzL94XyeB7xCg/AQkMKcceFj",
-	"DUkEVzBnxexJOO8DKuVAQKU7aI3dWGvsut7AF32q5Ar3fFn4aXwLua0uvW6uNCrYfLsDlxu9/OrEXmwP",
-	"x3ASWg5OfgFh7kdKDqq7vEjJQbRRMnXd/68ayuTXk091dXe6hPvP0IdkBopl3AvSVf70lRrpCwrfWdFU",
-	"LXjy+Gneq/SSo6av0j9CU4RQs/3PJ8i58kD/6xjg9Rn+ywYR3B/HeFVQcjGiknC2z4IUTtUSEN7rR+2O",
-	"qNyNv7MJYE2NPMk2TLBUHb8WxzKOlFmFT3aNjiEB67BAHUgvVG5Bco7NkZzmESACeOIRnKba47VAgF/8",
-	"FJ88bfImZjBiyPmDpsIRYY2peYcbJllQhGYNOGJQRgW2CIYSkn6OjgiIOREzOjVOegjOpzsj949y/+j1",
-	"849mLeqb6zFlMgi51/Ryvaa8cSBv8MgbPPLs3Zk0eCzkm14ODLWU1Jzy9NhXPscekile9hwNJXji5NAH",
-	"XHjT+AGZROghyfR6pBOKLb40PYGnPOpUAq+IvRZdb58BLbkhBukx4nsynOp+68aNQ90aLW4ynpmOjRLB",
-	"yiojC9SLDkJTP9PzZCiC8exmjrNx6U+YHkzbgasaAWS2cVMsTLOtJr+GY7KQ9j/Pov7cIcsdstwhyx2y",
-	"3CHL01h5GutsAuB538DLpbh5acmzFZ26uix8Ny/L0VmkGnJDpxFFOnX411/+Ju6hKJGbUPG4rz0PZIOJ",
-	"e0EMJTQZcp9JmboJeD8lssXHmG3UORPlY0Bm0rSyhwHlEvZxxiEygRrBmfKXEGxZ2hnk5YwH5Eki4GWp",
-	"T3osYAh5rR+qu/GZ47lMLm+iW6Qke5FQdY3P1INwbJXq1LLGLZyQc8hi5k5C7iTkTkLuJBx0EowIzn2E",
-	"3Ee47DH3S1Lx8irNZ21gvFQLGpXr4kVom+l9DSmuVFPNFTkTAyhTCXZNa/Y32pDCYu7cuMmNmzwCmls3",
-	"52XdxEBulIDoya2di4py8iYGDu+wvubhIsbbP8uC3SQOtEl8b49l4lhwGo6s1T2ZmXJHbf15kB9udua+",
-	"9GRFwF6fdtnKzwYMjviUUGLb4xRAMA6XHuFvB/zEPx2x9mDR306n21W3OyC2thyHDUIL5k8e3gt2exwy",
-	"aS9abnVh68Cu4Zpab3tyIDBkenh4HlhMxcQov3f3hrVGkFCA9hlZunPjGlmtrq6urFXWmm9KMVq1vPpa",
-	"HgtdPcNcojY7Caagnpltg2Jmxikh1GqvSO/nzM6rSPMq0tzGm8PGWz3+B3Dkbotwh4ae7Hho+lzeCNXb",
-	"YsR9ka5CvSLRgtK7eDmvSl00WTsMF6hJfddYr77oig0iw4ApmVQkSnJbvtf3QiwBrdTs5SKR3Ot09AcN",
-	"9QHAvviuXjNXt0pmQMBnBPN0XWkR86PL00tC1d44w9jePHWhwglZaOFEnJ2dSVAnLm3ffqdI/m77+jtK",
-	"tr3P2ttqUvWkl8jNUBJ1T6Dn01PdCURfOzIwXiwTNir4rrpaidYW9yTxulwE6kawXsCphr6K93NGYDFh",
-	"uhu2JgzGNDo8cYlywu4zZxgCYzEgt3eGEuuP5VCpB1ihvD41Tz3n0dk8OptHZy9kdDZgUgwDhyX8HJyN",
-	"poY68prVvGY1r1k9e5cGjdbFQs+nzLl3AzEczIa6jiPYG4RBbxZcXyTtMYJVEjiJM/Cj38F7XyYSZ4cO",
-	"qANM+NWGMvNcLdJ/b2nlP58BxlL0zM2YRIPxQCAJLgzPF5JJc5emVa5YtcrdamWjbO4iBozL1GOU5XEX",
-	"voULPtSmTtNdY+udMrWUxWPV3Rqz1jp1ajXaq475DuwD4yXObR0pceoOfXZbAA9GIfoNcEM8A06Ph5NP",
-	"SPSd0mJPJh8Bsce3qO2ib0j0jEx+pVS+hh79Ej99QiprG+Uyif4Q/Sn6Peh+RkN5l+4xXtioVEHnB6E8",
-	"bG3FtgDOoZLpKZX7b0pvgyL9evJrtDKU0fFd9ALgT58vqFGrp0IXhl1/PLYwHrwcWfi8kIXTUaGuEUR5",
-	"OOickYxhpg2OsT3wKefMtUvERolokzbriIABxwEcdBttPTLyuCtGCCCGktFc6oUtDpKwiBXx03qVNzOY",
-	"wEpsG0xgjFYQ9RHxOBlKZvqJzSTOBA2Gg3wayOB5lMnL0hQvQZTPEN3zS+nFROw5QvXmVsCrswLKcxgB",
-	"Wq6cowlQWWwvznKpQRzmznOOW/om4pZ2tf58OS7sygP431PCmKL9wkVbuGMAMlXfhyGwN2kQU7hkt0fl",
-	"rs9owFkg7U3iUO4wX51Oj8uQUXc5m8g6HpDUWBs5HGkOR/py4EjnPp/HVTeeAHk0sa1PE7fJ7bQ8WrNR",
-	"/f/Z+9reNpLk/q/Sf74RaQxlSqJkW8LiH53Pvluc1/JacjZBeNA0Z5riRMNu7nSPaGZhwF4fcgj2gL1D",
-	"Lrh7sckhrwMEm73zxVnfboD7BMOvcJ8k6KrueRCHEmlKtrw7+0JrkvNQ/VT16+qqX1VQreK6exNcdwvo",
-	"y8qJdMaL05VW8lqD4d44vR6xpoR0WQh+KEZA26Ebacrz5Nrr3bOJ7zocme8ET6kdZmUjIpPbRcDApd1V",
-	"G63FdOolktBVJr4y8ZWJr7wxVSjDO0m/9bZ8QNetfqrIuN46FlvkFHGVGN8+0H6ltgU+RTHn9t89PXv6",
-	"zN85dY29uz6ksWQkM/CNHfub0+HpPU7hoejEYz7whKm+/pqFki1KEpYvxyLpwKZ7djiQkOmnUcJFUwwL",
-	"0DGlC6vnuJIBMZbGt98GAwPmbt+WUn8LmLEEBixmq1F4bE0FICsAWQHICkBWAPI7chKIc9igwBVbqOwN",
-	"wEFTK2BmWOtBIaUM15p0CGcjJhWBzAFSH/UFFj3QfwOvb6svQJCRCH2ALZyNTA2GhgMHHxbUOMQPIuYp",
-	"gfimwy3AeV/ZgLQV+2ZCIwhLCgOpTJf8GFtA6i6DsdRz4T24rTzf7V4gLUWEufWdirulnhkZ1Oo1R38j",
-	"gAyskMfxhTZTJkkimDs/o5jv8QVUwn+R/CH5I5gySL3Qs56elVLVT3kdIIPncIApPJ/UOBtlmTwi9Gvb",
-	"m1D/4Ulqzsw1F5MaAm+Y8Sisu64XD06aRZBBNs2yHYft5LVWe722VFBscVafHx1rursKj70Mar+c6uun",
-	"uqI61Zh/U7ukdTL5bJVz4kKYwi0xLe7/bargKnmA/9S782GsJMbmlLGG1zGMWNt8/AV6UoOVwVASN5ec",
-	"6Vok0KkhVOjUiBSRkqQ7bnyH2MVN11Xs4lWKd5XiXaV4VyneFb14FeZU0Ytf4B7EIIw3Si8e8wp4XwDw",
-	"LlbmARh+dlmeHeCSgJ095XKkn+e2W233OwSYH9mpVUHmCjJXkLmCzG8AMoPmreByBZcruPydh8spvrhE",
-	"wDwQTU/4TJ55aJq/b0USuA3IFaRDROinp6cZ5XcQAemCJ2Ku5Cr5oPx41IZ/zT7ZHIjbIN27xSZkgZf+",
-	"/NM0/Gj30cGjD+7DweQ0bsGYoLNwS4CGld7c7G21m5s31m4025tb683uRs9rrnu3tjZ6W1u0R7cyUz5k",
-	"kaeld2oD+vgRtGxN29hBwHcHemgg8X7IokeSRdhl22u5CCMjfyy1ttlwaqCG7kZiYGsGwRePuArCXENO",
-	"RT/BObl+8VJHielcOP8UMTc9v7Mnie31OdTngRAfUD42wTzyShD05AYnp8se0DHAuHfg/HHm1nmXmOWm",
-	"DXkveMx84gcSNCCqRUpguQRqbHhvHKKEoiFowiGLmhpsIemudNKqOSIiVqGQiGkxIGjC6E+iu2sQDwiF",
-	"9Zxp2kJ0LeyuoecPdc8fsseBVLLAkqNOdSShYcSoPyZ9KndMFhRenrbyhEVkrdWaZvJh3M/x+BheoNmM",
-	"O+nSXop1B3UsjVU84KBjz9GBU1pvMV22sN5KQ+ouhbmmsjgXM0pn7AmM2jImpaJFeYeyad49W5nSqWQT",
-	"by5z+VrYH/zlOP/PIVLZQ74UsBiGLkUv1R1C4f/gMZWKjqXeyaJJ0fvnFRtxZMhUcqZI3+ZuE9wjy8xC",
-	"poQqpRbtrLKeOVvy/WRG+Z4tFctswknMYRIuuGRm8JwsvmXFcm2zpl+rMulX3KRXu8SrsJz3OFt8Bb8j",
-	"57rpfJt1tGuN8CUxYWgx7NbTbByd6U0l7kB3tEWX6TYQ9rHMB+sOPBc5VgyjF9yMRWMwv91GFokL2QOm",
-	"+mm99Rp64lLpLCplXu3PXrfIW7XdenM5a9k8WpFEsWggL3jbJZkXR4EaNyVTKuBHZxdhUNOHLzmfXhtd",
-	"clzw5oANugBW3XZrA7+GEJsOj0TIZsHVvdyj941g+1auZZWe0aH7ivZ6ByNx16R2GYU637o/U8AZqsB2",
-	"bIXqrtAC+xFTZZPZroZ00HKrrbCQFkd5K5IE/ps5DogXX70fAWV96RJxHSy60uFYlRWXNqmboA7Hxudl",
-	"G1MHH9vIKuxzwrgeBb8DU5txpReqiMgRUxBst6G7XnD/sAfvPMwoDQ5tX7hpIcEOPz1sIBjj/lAEWh/G",
-	"2t7rK8fIvUHq7o/uHBCrEgfM7fABjY6xLqBpkewHQ5NW66Iw2H7LZeM2IMAQtIwGoqrDBfeYQ5SAnoU2",
-	"k1Ff6MkDiT5UkhELw1Vyz1D0QoYtF4rQXo95qpyIF3HfuarwNTHpm9GCF4xX37bqJlyMSMC1GfMqQFcB",
-	"utcGdEuanAVgHfZ6U4Z0UUBX6l4kexhMpgLvWGs3MWSc+STgHf53rtbLrkNcJdzGNumLkTYJYwfuxypi",
-	"MVcOGegJwOHbWy3Vtwe3QciI6HU4RulA3E7T9ixRwYCRutGw+exIo/MjNgzHDXhm9oyISRHGcGpcuB+Y",
-	"cXYIJREz8mNzTFgQ2pdAyQ4PqTQFYLAVwMs+6mtR4Vu/sUpcccIiP2Z7Q8Zd+4hcH2G9GHKNi9E18pen",
-	"vyYjGugBBjCM0utv9adQ8CModEs5cWVIIWra7fC6+5PdH7x//87B4f6jBw/2Hh4c7t/bdR2y3iZ9fQnp",
-	"jonPejQOVQNJIpgpmDsmIxYxM0yrHa7HhgxiqUiXEdpTLCJ22KgiAyEV2djaIj4clQxppGYg9H2cV/v3",
-	"dh8yG9t6HgoasigQPprpSJF6wL0wlsEJa6Rw6OOYQfq3wUNasvlQkDaVTT3Ic3u9rDCM+6TOHp8nihKX",
-	"JMj+vV1tUnAce3Yp4pTC2bRjx5aUToNZEtv5U8vLOaCPg0E8qG3fWEfvCn5aS4UNuGJHLEIEuZy1hmX6",
-	"0DwCbwVHTlu/GXTAPsArWdvebEPow61W+s1Ga73deuLgFMiCbAsEVU7tiHE9MUv9UxnNFUQC7mGX7gfc",
-	"Y/mo3ZsHrZu5a7O1DL2SqZBcAzY2pxpwc2uqBeubt4y/L6SnrzOqYQ+WZW27ve7oCXZ2vaTzoY1dlCE1",
-	"i3JmaVX9a7UPvUK4AFAmDh9ohMhqVQsBzNheycizxeGImf+LBPeaWxw0klJlZhT5kVzzGRa4C/X8eYcH",
-	"2kJrgBMoOYsMyWCbdCdrThvMXq3DwXXl5N1Z6OTSTw5CPQzEE4NuwNkOVJJTsXTJgI71IDKqZkURmxH9",
-	"MGYxO898QnyDxVzIGyFtxhiTpI5vwmw3+xzEFxoI0BDMGns8DMG/jwNcajMsJVY2+iZ+eC7NcwASGgbI",
-	"J+DLfx9vb6fThkYRhWUq1RgSMvT0qk3bxkKTIYUhkGnE4SybZ3+vLagyUfDb9u4n54hDpQyOOJbhAbny",
-	"HpFZspmb8BRtiTO7mZKYwJc6Fyaw081e6c4ENjG3z6iV5Gx0hQgZ5efKMYI8RnB/gKkgo0goRqRejKZ3",
-	"AEtHDCsKD2aLoy9ZRhQD6SnSsQDEhTHSoGzmvDGnXPrq2vK4rkweE3eaikLqGpdE9rLGOaL9AG6/aNkw",
-	"y2fBzrLJT5fRWXruWqFw8swrzoV10AF7rPRy6gXctxw9Mu7+PfMUqXtUsmbAJYNE4BPYFo5h8s8cQPux",
-	"AMLvMX6k+tkhZ/q5VMCrTJWXaTVz0ooKYIor75fJNya373WZ8n5rUvAyhjx4050BhUNdyjldDU4oFyf0",
-	"r4ysqyI6qmUpx7XtGph1pHfFHbzeOaDgcyTtFrY02Z3mwHud3vLWWPNGt+032+wmNbml3obfZpu9LXqj",
-	"W5aT2jL/NUv+mP8KDLVan+jPOCV1x/xr8oIAFe3Xk6eTz6CXIJMTsz1zjLo1x+pXgwHmyGPMw6pZVy2V",
-	"QQPe3IIdPj+VRq/JjzVwqjYxV3QT87GBtd/p/cv1T/AfJjp5Ee+q7SfARqtk17ogRY9QjiwUhbSXwNJU",
-	"nOGNw9Wz9AF5pdIrlV5bQn3PcjvhDK809hULf6A51ZPa1XdDc5c61O00K3251ddv32Bct2r2XeF/egP9",
-	"OiNmZRd6Kn+opvdnlBPq6T3YdOAJbGYhDAPndDFQhNQpH4OrhIWSbZ8qpZf3mQD3hXWQSBKoDkfHirYR",
-	"7irZjf1A6e2zJK4Z6UMU8NA6VUoJmrBB01b7NWM58ga7tunf6K1567R5k210m+3eFm3e8tb85np3g7V7",
-	"m3Sre8Nb+EgBZUSxgX3pMqI7Fm9GhUwqZHJxyASdpoGSUEbBzsYqzKcK81mc1B4mTwqtStHUhYCIge6u",
-	"o3NockZ9ETKi+noxOiQwTSZcKCYJRGH4zC8y5qySh4z62iBqo4cxkjnzC278LH6ljvE2sk8j5uOP+pbG",
-	"OUdfuCg/sE14pyqEvDG70wU4UEt+k/wBqMi+mjybfJp8NXme/M/k0+TF/+vwYtUsrJk1eTZ5NvkseZV8",
-	"rdX1y+S/CTC+PZv8ArngvpmpxVfnoy/sRWIACjY9TgQ6R3qze8Pb8pubrN1rtulGt3nTW/eba6zVs78B",
-	"gMQpWNvu0VAyJ4OPc1q2C3M4msl3vsfRLrRq+3qF1KwphY6zZ0UaFUfqoJUa1R72NemCMLASQirJgB6z",
-	"gup3kTWX+W6+VIXgjETME5EvccNVEr+J4ZmsqSG0zJ0Va1szDMdApysIJS5iZbfDzStP8/AiOi3Q8dYx",
-	"lJMExn41dgjlHV6wdaTu2s/bRPeX24Dyl2EoRhDDSigfm6AKJy2GxQUkPKgYw0ICjQ5PmDZ2YsTTmH9s",
-	"SFnxCpGaO6NrltnpWWPwO1Mo6sXk6eQX2gw4oPaTP0KJQm0atJH40snZgclzkryY/NPkVwQZLSHoNPnT",
-	"5DP99a+A6tKYnZfJq+Tl6rSaXkbBIm/IpZAMVab47ZriJWbFrP2YMbZkRCWhvp8yoVTkRtWu7VLhxDAc",
-	"I9+t7xPKi1uly9vEvVvVwd+eH9iGeB72RHQYSxa5pA65Gq6A3AsR5dBJw0mBhLmKWn5/a9B38pDldLZI",
-	"Ax6HDzboQpaAk0KhLUuafD5eycoHdHixUveZXmXzJBMhVepb3j91HJzW416+qvbp7n9NNzJKdIm0FtUB",
-	"9pt2E0/NjO+ly9gs4AqrVFjlzTGDpM6PqXLWpShlaLhCro9Yty/EMZIsngQ+i57MhUA8wXvBURwhoR3c",
-	"uE1cSbnfFY/RBo+FOKZSUnc2oRTcdyZIYDwe6FaYJ9ecmn0sVJKY153xURqYbt9K6sl//kQ/B5AeRPfi",
-	"K8DX1zCpN9rWm75akUREHR6xXsz9lcJSJ/eFgpqeJk6YC5WWKNEwQEWxVMzfxtcw7rNoRXY49f2ISZkm",
-	"YgY8S+17sPu3H9y5f3D40Z0f/Hhv7yeH+3uPHt6+s++mYq/IrOhRh0fopcgSQHcM1QogklEgWcPB+DOM",
-	"YA4k6THl9TW+OKIBz5Ep2A7CVFet1IAl0zEczvCt5XpC0QdUeX0i4kiukgP9iBMWBb0A6bgUACGkSQDv",
-	"iuCMAAbC8topJ79BYelZPTuBakdSQIbuEAygQyIG0jAfmKdFipoKXf6Xp7/WP0MlpoipSL8Zo9op8SIq",
-	"+3BF5trBwVOjwIN84GzAe4GG/TjKHY4en7Q8uu43aLCpIAWAb73VQn4bIMnAB/cp94Hsou76MUIW5kI/",
-	"usERF+BEs+cvDd1goKkuTFapxFBiY8YBP9oh7mZr3cWqUIULPRGHPsTPdxmh8pj5pB4ogr0gG6sdvptd",
-	"jHAV8oxVcU2ntaVa7VJ4+ZB5LDhhhnLofq7zl4GYMOSgJ+CxqzL2PMZ8yEkRBkd8gpBmvbdJb9I1prFI",
-	"r7mpUckt/QdLCQGoaeWhSfaoJ6nayM+Z+cHBR6gxC22+DPgqYuUJTBnCxbOwiLve8SzcUlguIyrtHH19",
-	"1FKdWL9tPLE+16D9iCo2ouOlIYjhqUDCvVwNRVy6mY7JzzRJ6gZv5E9l9oCEGcsMGFhyCqzAScRZnpUn",
-	"13v04+tmLxWccw6OxbM9l2TXg11CK2dJivTeEU36DnHvHNAj15kqfgQq/Db1+qx5W3AVidDV23Wt/s3p",
-	"CWcjuVpePQYuuEs/vp1JvXiBPi3NRRXpyx9r+wHDjRS2Yz4PNCpmqNe2yZpbvRutZnvt5nrz1gZtN7ub",
-	"3pZ/g93s3SqvyTbnXnMo0HeCOVK2mNe/Jf+bvIIyZl+S5CXU8Uq+njxP/pS8SL6ZfDr5bJ5iXRDQOZ+C",
-	"zYZtrMdylpYtmWCnynYVJk+Jqwu73yED+rhJj9h7Wy1A07OLajlnVAJjoJqIokdpJm2xGthOaTWw3Iw/",
-	"+9367RtzqvUPhA8QsTrgXlzFomq5u/thboLl9Ol9NkJtenf3w7Kj7nOUSp4Z6yHr1QpxzvOqYsbVmXr4",
-	"Dv6OSJdGOaWsN0HTCrpUL3f4kop5VmEvq5qNlMvp5fJMV9NBC6e0L5s2/hE6uk1eqzbHTclo5PWJHHNF",
-	"H28Tt1Ob/MyUO/yyU9O925w8S16Bc/Nb/VFEbsMBsqeHsZSWxOkOP4JicCO9idNyyR3cGTLLVUBgNWnE",
-	"GVF+TGhXnLAOP3UN7qWQglCPd6CctLM0HtbXRSYoDTRqh9e747T/kPFBb4StpTDhZwvn5K6/8zm50JPa",
-	"PP46+dLBsqyTZxAy8DWYSHLt2to60UZy8mzy+eQfkxfJV9eu6RmItxbqz9pasrOehVdJFQl+hJdOPdvU",
-	"mM1fc6ruLIRyl2CPfK3gOQHGvHhFPwqedHPt1ro9IG/7TfxWf9nauCi8Yue/HpMvIE7jm+RbkrzSkOXb",
-	"FMK8nHw6+QUWHX0++blGMMnL5AVJvoKQDYgjeJp8O/m5Rjj/fz5gs0SYnFGD4/Nj48wqrRBOhXAuDuGY",
-	"SQVOWmOoVJ8NrhDc0UhiJs55kNalzwCOVtCOBiCnCpMW0c0q2cW69B3u0SgaE8rNPrQE3ZgC+MVlZOY6",
-	"BO3Row6fMeM1GDhiirgbrbZrWA2tS9ScMK+SR/yYixEvZlBtz/YPZjBKD8/SAOpKh4BP26uu8MelxvM3",
-	"yZfJN5PPQcl/DlZ08vPkm8lzcwxaYkPJ5GfadAIeezX5vMyEkuR3ybcQi2aC9yAe7SX4uPF6SvoR673X",
-	"qfWVGsrt69dzZ9DXPSzU26mRiIXvdWpc9EQYihHhAjhrok7NSP8VSb7GTTagwd+ndefpLGMOFvYGW/PX",
-	"vY1us003e8022/KbN70b3eYt2uqueev+Bmv3lrGwJRXZp8j/Mk+BPX+efAr9n/xX8u3kqalZ//Xk+eTp",
-	"5Bn5838kX4DdfZH8Ifmj9SJoC1xWCjx5+edXy9nYVEvoxXK+obVOpcrKVlZ2CSsL/KfZbhg5JwqhZVfM",
-	"yl7/RP89i2UDqjOVm9wd4ke0p6RD9MTz45D50B7D5dcETl9Q6+iPAMtWsLinfQzpljUMpCol5Mgs4PsK",
-	"MMvbdO9WhqoyVNpQvZZRgvk7w8utF01ljipztKQ52i0Yo0Bd6iavNKQ5ffGMgCW0PstzhvQZDVX/H2Za",
-	"MbPxM8EkuCMzQR564EkUc7mjp7MvMHyFKBHjxpj4VNEulazUHv0YXrw0M1RGC3A8vzox755dIA2aBolY",
-	"wYlJt3+tOX3GFLsXnDCuXzOMRDcfyS/HUs83PHWGioLzj46JwLEdT0D9UK+vJ7xD3M1CFFbpsGCONZPy",
-	"qo3MQ6itqASRLFpqTC5HY6T9dsZ4Fm//pNZlNGLRbqz6+mkaVUHbZsQ5BhKbHtWcWhxpmHQdkJh5zydT",
-	"/XWUll1zwJfTDLhDlDhmnESsFzHZBy0GP4kYUKPlBdYileslpJBpBpzEkkUrkogRJ9QDGvr8E/CbshOn",
-	"PLImdebHJvLHY1qzy0YeCUPdI0S2g9XyfBJZ8o47IfM02Au8ppaXqjhipP43q5utWw3ischEgTBJutre",
-	"pSmTnikHknZLkIUE5t+ff0RZP+0dPDBFowgWjSL1Ym0pOhzKhgNRhicsGkMVPZkWJTG3WgmkYsPcy9VI",
-	"NPGpJa/eN/eofiTioz5hj0260N6Q8fd/SG4LzpmXhcRIUk/+Jfn35LfJL68n/wwo+PnkGSRs/j55iQVG",
-	"tL4wwxIG/NgkiQwgMxZ7TObEk1KUyAUVTvWdp3Z1K5IMmRiGjNR7hhIdM6UBiKel+qAyn0O6ofCOpUMC",
-	"fhIompVh7cbhMQkGWEIglcTcXSbNmEgmpb7fIUMqJZwTmlQZOwp6j6JIKADJpaVwICyw0F67osvXS8Cb",
-	"dDgkAe+Kx04x1C0t4TRkUXpmiCGtfco5Cx2zozthRKqI0YFDfKaVEp4eD0RXW+NhLPu6c6zchcWxQgY0",
-	"COEtMJE1zvTCwDsmMZdxV0vbZbnWFCKkSpqE+pl4feYdmzApBErHbIxSoUWxPPZQuwM/5/sMVeL0469d",
-	"+yE7YaEYQtyW3gZfu0ayUjN37v/1e352gdvYJkqI0BQpYVLrD6fDoXIalenRrMryN6VZYFqPkhHEp/bp",
-	"CQRCq1XyPtcLw48hGBhK9khGUhMpbWxtztNsGuSzk7LFaAg1LZO0ntIoi56YK5LIwGek7l4fsNO5eG6j",
-	"dDxXJHLhkXSxFDg7M4FsoP3Z+hdRZt3ugIQh6E9VvFlB1l2BejH1WOBt8KBM2ru7H+JM68Vh2FTssTJH",
-	"JTnhCgB6Ri0cnFVmm61XoDEP9kVBREylXexXfIljvwT/pHTIUSTiodwhXFh1mpPjNj69bOR0d9oBMiSE",
-	"RpbtskHxaOQ7hRARK5xDQMWnouTk7wdSiWi8Q4YhVRqs59YOnhgX1/K05Kerq5b3pSkbsWKC59G5NtQW",
-	"gPkkB+KkYzvWFm+tCx4GnGmFSwIuFcW6h8Z0sWBo54RWxlIFntwxBR+KgZcrkphYy1wbykItpxtwV1vL",
-	"KZuR1ajKqtCCXUhl1J2qW2TLFg1ppLQhgYyJzNTqqepHdERDMhRh4I1zAs6qYTst5O4wTxZhhn5F4pDj",
-	"cvCFF8PTUFGjt8gqp/wgIIWFGbNGTpw7ad3JGeNcqihwrLOn24b7zAvAABKB8IrUB9NVyMvfTyJ2ErBR",
-	"7clPn/xfAAAA//8=",
+	"7L3rjiPHmSD6KgGeGTRrTVazbn2pgrCn1OqWSuqbu7rdtly9xWBmkAxVMoIdEVlVlNCAJA88ezALzO6M",
+	"cY4xu7ZnsIv5sziA1rawGnkkA3NegPUKepKD+CIiMzIZSSZZpbYt2D+srmRmXL744rtfPmpEfDTmjDAl",
+	"G7sfNcg5Ho0TAv/eT9XwCZFjziS5a57rxzIdjbCYNHYbT/kJYRJhFiM1JEjSASNxmzKUSiIarcYpTlL4",
+	"BEcRkRJeb+w2yOTdYe/tiD6i7957/+6Tp98/PJAHIzV+/87BjYOTmD54/u79B/f2N37UeZg8TH50jjtn",
+	"Z+/f45PeRky/P3ry5qN3knsPfnjvsPf04Yc/eOcHz+ON4c7zD/bp/TvvdsgP9/W47/1g4/u0//11Mnn3",
+	"w/j5AX1ED85+9EGSPHz7R9vvH757ez3aTFhvdK8T//DdpNFqkPMxFUQesMbu7U6n1RCkL4gcuhULdbz1",
+	"cvN7N89u//CkIzei+++rH2xPvj9699bwzRvpw53xE9wofnTXDLivGruNzc7mjfbGZntz+2nn9u5WZ7fT",
+	"eR9eH5FRj4gHpLGrREpaDaW/fDoZk8Zu402CBQARYLn7USMSBCsSeyNulEckI0yTxm4DM4bX6Slm/BT/",
+	"n/ZE17kYuFd+QATtUxI3dvs4kaTV6FMh1UM80hNP//P0q+lX088arQaNG7uNTu822e7fIu2taAO3t/s7",
+	"N9u38c5Oe7N/s7/Ru0lu4Y1Oo9VIcD7Cz6e/nn42/Wr6tf6v/o1HWONOQ6SNVmM85Ez/8b2btzc3Nja3",
+	"tndu3HSPZ1am6Ii8b96/mwo+JtcfcBnxs8arV69ajSck4qdETO7wmMgwihKGOCNtPQ4S9nUU6fd9BDUP",
+	"dn/cuHnycrM9un0et7eGfdIe31JnjVajI7ZZO9o8/bB9a3DjpD3ZUPq8h+dbo/bOy5tx+6wz/qB9cluQ",
+	"RquxGd86bbMbvZdt9eH2sD3aiPRMk8EOad8+Od9si62zl+2bY9ZrtBrRLbXR/mC0/WGb3DjF7c7wZdxo",
+	"NbbPxift85uCtXubk9vtwc5Ij/uyM/ywvRXFN9ont9Rp+4PNM72G0Y3eB22yIc7bO+zldvvDW+Oh3tft",
+	"CW6rzZNRuxMPbrajrXPSeKEBdii5vtVc0A+xopwFYfZ8SARBiiNJ7M3uCX5WvtL+MM+ERruhUmO5e/06",
+	"kRSvD7hMZZIO6LpIr2Msr3P9xeb1083rOPr3UUIJU8c0fuO9/TcPHt592tk4SjudzRv6II6jIU4Swgbk",
+	"jbu3H5BkyPHmo7PTe+Lug6fvDtI772BO3ttQt549ed5L3373UKqzdvQg9P3xiKghj9843Ny5YX5nnEXk",
+	"DdbuHN44fv7h/uaDD8xzQWIqSKSOU0HfgI385db+X27e+8vNe8nJuneH/nLznpT8LzfvRThJejg6cd8b",
+	"OnmsJmPyhl6FeS4jPiZv8DFhNP4eXD77XGFF3nj/5db54w6+PdkY3dk8fX5LfZ/siJvpw+3eezeG727J",
+	"tzb6b3fw/dvnP4pyIhWgANuGAtgTPogJU1RNgoe7jxLKTkiMqH3LP9QaBARowo3+RrwZbfXa23iHtLf7",
+	"NzrtW72bG+3bm3irtx3txDfITUsTnklDs1iaJK2GmXseDRsLfkpjTfIaGo+8J29ROU7wxBGZv59+ffHJ",
+	"xU8uPpn+7uIn099MvzAkYYwFHhFFBLCwO1jhhA8O+g85Iw+wiob6aUxkJOhYY66mK0/xQAKaG6xEQ57E",
+	"cg91tzrb6CFX6AGPgSh10dnQkBNEJYpSIQhT6xomepghwTFcEWYWeNBv60nbZtZWQ0ZDMsJ6+hE+v0/Y",
+	"QA0buxsdzW2UIflSCcoGcIp3UiG5mF3r0yFBXUbOlXmhi3gfVj4W5JTyVKIxHpA9xEdUIapQnwv4Geg7",
+	"/JYt92VKxCRfbWQmrFjmZniVd5ngSTIiTD0aaz5ZXm1Xs7XuLuIsmaCx4AOBRxKdUTVEGA0ET8dI4RPK",
+	"BgiPxwmNgJZIxPhZ1TJJcUZ/uXZ5Pc4Tghms7x2eCvkAn8+u7AGXCuEIx2REIzTU77UQZVGSSnpaCaSh",
+	"G8+ft8/FCGuEpkxtbWqSjM/pKB2Zw+20GiPKzN85DClTZECEt0gaAN89ckZWXyZlV7rMg5iMxlwRFk3e",
+	"I5PZxe6jEzLR6DjhqUDRkHOpD7a58c3Hf7+5s4PGgjKFewlB+4d3Dg5QNMQCR/qethBZH6wjjJ49O3hr",
+	"DakhVkdshE+IuZSCvEw1GCTuA1MSZEyw2vXwGjN5RoS+k1JxQWJA+81tA68jpsVTQTTpIDFqAvZ1s92o",
+	"9hP70y4CbF3Tc2A7i8FVkG3xiBwxvUU9XI/Hk73sOezcYDXjakgE/K7X093e3DxiNAfd8QmZHAuSShJ3",
+	"97xphjQh3o5gKzRJkEgZ02A8w1TJI6Y3RhVqctFCuK+IQFsdJFuou925jcrTUHacStJdWz9iwDwsM2js",
+	"9DvRLbyz2b4Zb5D2tibjt/Et0jYkfRvv9G90KolaPkdbo4GWYl+mVGiJzciwYfqxswMIlpE9TaeVIkLP",
+	"8R9+fHR0vrnRPjo6v3n3xff+ohEiNQf9CuoNFFGT8IwWnhIhKWeGog8xGwC57mFJYsTZOnpiV4ya3e3N",
+	"W104OZ5qerm2h7rbG5uamkacxVRPcdzHNMlovxqSIyaI5KmICBpiaWeIkaQsIqjZJyoa6jPCA0xZCwmi",
+	"SdsEFkNiqtbWUfffdfWCGNdXOyJjRWJzRFVsZBEHCcNrDscrwgyjiI/NCrVMQ4RjgLBjqiwqjvRY9k7m",
+	"N04zyRyEGDD/cixxs2pDTzSgZzfzDmea4nTh567hNf59SojdgD4tNaQS6Z3vIbipZ1Sa986GPLFv68u3",
+	"gLGbpSx3IvfpiKrwWSRYDDSJY6nWB/WZUEVG0lA7lQpWRekTGNNfR0z6OE2UBmORxHsEfiNI4B+JAWZW",
+	"nn9C+uGVcu+laxJpAR81uzEZ8e4a0sQpzpY6xmqYr9T/sC7VuLE1j2jst9/H7Q877dsv8n+2X/y7MPl4",
+	"LGhEgpLAO3Qw1LAf6zcQZWhEGRcoZVRJ1DzhYxKdyLUaXHfspqjiuje2Gwu5rFlnSBi4z8+ucJlzhIM6",
+	"y6y4io8YQb2JIkgA1W129R/yjU57o7O51W0h+/dGZ3O7nf/Z3ul0umu7qLvZudF1HBdrcVWodXRITonA",
+	"iRlSogFRpftaeU/nXtIKKnNIsIiG9yw4yvs7VGk8QQZYEjUxm1ieM1rbc6xcs2hp1rxudLaEx5mFJ3Qi",
+	"Fvj+QuH663/8hdA3sfF/XM+tdNfNa/I6rMYu9RVc9gPz2Va2MywEnugfpZokbq5Gts/3KItnd/nYCOro",
+	"hLK4apegczhNa4U967GX37FdGSy7sOOdujs+5CJwrl1BEnKKWUS6qKm3ZqmoQcbuy+6eJyS0tAKm72J3",
+	"Lf8nampdF43TXkLlUIugWo7TL8B9O8Yy6mZ/6Mm7rSPWlQoL/S0jWOjLnY4jPtLintGNYIy9ouKk16AV",
+	"UD3dmic2lOAr9T59+BKmb/OPG9lO9buwdtCw7Rqzf+sl6u/1Ahsvqm/KU3IegOdzLmLgXn3KYk2T0JNU",
+	"SoqZZhF32UDDaNcKFDHqTZBUZASC9ViQPj3XX+hjUFQlBDUFBoPF0FDqtRZSeCBbSA65UPBVP02SI+at",
+	"ATX/7X9Ofz/9fPrb6WfT30y/nv5m+sX0y+ln//Y7WJJEsz9f/PX084tPpl9Ov57+y7/9bm0daWKm1ecz",
+	"jkZUyjHR+AAb6+MkQT0cnegtKkHhtkg6ogkWVLnbYlZfFr5Dq6o4w5fL0i7JH1tTibGRhBi4M6Zck0hP",
+	"00JYooRKZc6hq//pjSO7Few8s9LMY+X5rp0lx2Pfjnc7xv1Rp7W18SrMvQ81Gsp7go9mN/UeIeMZ28I4",
+	"wYxpcV8gYzHILxWgtP6TAzYaLQrEwhirSq4p8xUE+ab+ds7Sn/IrX3iP9LkgdVf+lC+17lf6WI1BE4jy",
+	"mzh+GytyhifGWM605gxW4Nxuc30seC8ho+99IDkrHL8xr+vxJT92mHNMhACDU0yUMTo+tS6kNmUZmqKY",
+	"xkZTMhoHloicj0mkSLyHlJgYNQslWBGxbpGRSHUQN3YbN6MO2ex3cHujd5O0t+ONqH1ba7yd/hbewbd6",
+	"t6PNDUPjVKp5SGez1YA7qzm95Pka3EotlFLBdk9wjzKidu2ed6Xkbfd+27z/ygf4Aq6mxzBgLxlVGCLn",
+	"+srgBEkiTrXs18Qss91ma1zTWkvKBMHREIwsGrUBZCRGmJktrOs1vYnjJwZIlzrKEU40EpH42IK8fJLO",
+	"bONMIfoQT3FCY/Tu4aOHlzyrbaCA9qweuKWgfClzjipbedu9fhUnNbPliKeJQd2e/gXHu1qVphKYCVxj",
+	"UYbJEXuklVc+JsJaQi1VgAHtDdjudPYQZhM1BLuQ4Pr/LfHIBDIqjxhG25ubmv28ajXucNZPaHS5I8eJ",
+	"3sbkmJxTqaR/3vsM4SjiKcsMZlQi0h5hmiD7FTJfgXiocVE2dn+cjazwCRhz+5QkGhuMG6LVGBEpsVY0",
+	"lprh1YtL4tbtHLf2C2PPRyy7jrZ996qxKrJnaLECZtEoEGOF4Wbf46JH49gY4lc/ZQPm417CoxMSl6+1",
+	"OwUqkX1jT69M4cgoBRFhCqQLHGsdUiqBFReXvu5b3pHYFeQLnHcm5uW2e/mqDsUaykZ4Apc45gYjm1oT",
+	"sjBtGUvZDLzW4LDeBp/2Jc6JslOq4OVj4xecOar8DTB92bf2EJYnoLFhxMiZViYuezobHjE+yCfNlzXn",
+	"gPJFtt37V3VGCWUnmspqgC2EwKtW44AZTnsX2PflzsaMdFmBpABXTwyoJ5Nkq7giSSRlTvQys1sHiFlP",
+	"wgcDEmsWlzItM3WzjXcBuA+5usdTY25YGa6Mq+M+jFJEdUGMhIFkGg0LNspLE57t/AgecoXc7HPAzrhq",
+	"m9euCJGLu3POhxYyvqAeSTgbgLYt+YiAqEASSbKorBKpOmH8TH+XcUs4G+fiDiuNZohr0jgKmlqzMOpi",
+	"waDfXcv9Vp5z3JjlrDc+GpL2Hc6U4EnIkn+G9GaQHGItt0YYHA565SdaWaIw3ozH13dIP8WD8BYEGQsi",
+	"CVPOdG0FaIUH8wcFqyyeJBzHTzm/j8XgcnR7bMY6Vpwfg93/ssTXY412nUhxjtzYczDVLqWtOG+b178V",
+	"SZhKsxitZmPmEw3j/jJI+Njzud0Dl9vlwDzrwivzR6t7B7x4zoO4hZpGZscqe7a9toeKTj5kHMzGz2e9",
+	"33q0S7NVTx/1oYOy7cw7W++Dtv3g6k630v/p+18LZMJQiN0S6GZO/klmTLqqs8/MU97pHxIWI7eo3Mev",
+	"qUfZiTzhKfhtSXzZ49y8VXGc3grrHmj2yZXJs8ZPzgiJpXdeJdiYy5B50hvOE/SQq0OsqOxT3EsqDI/G",
+	"JWSsUWiMpVEX9EFYiDtfjs8vDAa0K9xNxn+E/t31o7TT2Yok/RCC7rZId32uXTJE4g+NdeUZw6eYJm4b",
+	"K6Ng6o1TNnFZOw6VSJHRmAssaDJB3he+ZQuM3Mnk0rYtj0vYraLiGuegnv/iVSGc1lo1IpXtVs2Yn0HY",
+	"RG7uFAicHn2tZzISgWVkbe+IMW5tIDkVWkdPCMDOWnWJ51KXcH8kogx14a32vn6rayz0HtZ5PwZcgHYU",
+	"xSEmx5lhhf6GssF8xJvrgbcm/CvgfVLyY4gvPaYMzEtFFNRCmjWzYqVRUJlD0JIhazktCSyI1vqRSq01",
+	"wYk4un115rtDyRGsFuWrXWBphdfb7vWrQkkHFDUUPB0MbVyltQEbFgqsfpRKMOoBPPQzDZHdI9adgXu3",
+	"heAhBCUL8gEoT10NWXgM4f7Zu9ZUdyj5fcpOroQR6km0FhxkgkuY1NAhHTBwynFg3Sw2yvVsDC7qCz4y",
+	"QtBYcEfSr8oap1EFJq7HMjWq6Nevll12Z6Da3UV4BpgFV5sFqwEn6qXqiFmTuA3GVtaA5Az7syA3gYVn",
+	"eJKDH4LRcgzVkLfzAuANPj3l/AFmE2vzl5fCJ6FxG2KOAPSXkoa8Y33KORphNnFqwwI7q15F263iSi5/",
+	"ef49Q8+XYyNXy0RmpJUio3jGXP7FJUmEpT7HkSCAejiRZYEl4QMKLscxlvKMi1izC8oiLgSJ1KXv90bB",
+	"eAjekOJi5lsP9Qdt/4OrwIgHxkfTciwJ/LGWL3pzlc78+fPn7f1UDfWvEVYVgjDO39DSP6wGAptTSRab",
+	"Ip7pCx8RKbW0dNckcFzm/GF7uEJLtiEQI42c4JuRCIuMT1f4cjg/BqHV8+c4xCm4dBwbxQolROsDt7yY",
+	"cLADNV61ctKTU/xqLxGVOWe4rBdo09O+f5ABqZbuncP0qjVvysapMtcPJtlDXXMCXdC2JdJyNOL9PmGx",
+	"Fo0BVLvOgwh/od7kCIIGY6609DLGaoiaXZOKKNc76wDW7lqr4FDEEnX1m+tG1dKTWVWrdcS6EHIw+xMI",
+	"OuZ+zP64jvbZxJsBQv56guATifTyDETAk+kuIXBIzQG/+fhnSMutkxbKvLnWL27GceHVJqWgZVXMI2bc",
+	"pfroWk6pAL0UjKkDekqYQXYwVHEI6O6aiDcSd9dgXs19JYd1KXJu2X1kTJo+Aje7GWl1D00oPlximY7H",
+	"XEuPD0hMsUn5vJS6mQ14PNIjQhrajMkDUvnAlyz9jJvreuBLW6t28vvi7Q/BcpBdzlwlM/umDd+04eVv",
+	"yyKp0aNbhkF3HazIdkhIgQYLZe7U8kIncGyMMTh5LPiYCEWJzNJWx96jj/z02tlI8WKEc4nm+3m1y39q",
+	"027nA+6+eQtS5yyZ9iOEfNrtT7+5vXB+m+j70awriY8N5NCI92hCELxphaw9xPTciRZtNFu8u75xY3u9",
+	"OP3WZmHyncDkyqRuzwbOzV30K199/7EdxM+P9g7EA1geIcl7WsvTC7B+6udYMD30rBDIR8QYMHBP0yLf",
+	"W6z/nUoikBxCGAmOFOJszyYoStQTmGlCz1BXUwAQPosoF+l/9kEMOajy6uSvaAIWEcGMlTM7+zT1tfEc",
+	"tobqzJjjvAGtT1oeS86ZYQSzv8bd9UJsZNX3oSV4ubAz0ac2UQcZ6GZbsxKcRM1cmlsr7DfWmoWiIxKa",
+	"MRMzZjPfhukIs7ZWmcGGRc7HCWZGXmjacFeYaD6yAVTzeYI4ZQgWq8gjGRMh4VrFWGGDUDmFg2xuk77j",
+	"e0h3TcxtkpD4iGU6JHYTXZNOn8wSoAqDUolGODbBDsxayo8Yn32x2U3HGr77+bO3sMIuPa2IvT0q1PAt",
+	"K0KXgxVZmlgDra2aMIOeVNEPCZNDOg7kKLx3+ABCAtbrDFWg3HNp8yz1w0pwNhnRSP+8cKaxoFzcjVMD",
+	"msXcrvC2ZlrkPJyQwfuoO8IJ6bZQt0/gX7W2LhlN5OyQGxsopgNqQrkWDqKJ2EGRoYSJSuku2O8K1NYn",
+	"wh5wWx62GDAUMcDtZAbEcy/YM0DWhXy+CBtIJY1cjlyO6PoSuatpotwpF23iVmKuq5ZfcU8Spo6YkdSp",
+	"RFFCMJAp1PX2ZAxOGSajZvfG9lYXhNjuk2fd690nzw67a3tHrAtb7+6i7NRaSBItdCsuJMJJws9I3ELR",
+	"kEQnzshxamtwfOsX02foZb683M18fTJV8VbP//hbvfMWQfOb7zI89A3XtwWueiB3w7vZ/vJL4tzi5Zdu",
+	"bPCizrlibsdF/MI+g5sHjJwTvmo1cKr4/ngs+GmAPR+mvRFVylYZ0O+AP99odxhJgpW+nfadtZaXzDrC",
+	"DA/AgCvIKSVnHg/PygxoaYhJUnvFelV37Bf647yqz0c1BREbW/OYJzSa/MD4qcPygHNiuyIRlga1gd6M",
+	"4XuEkdQAkvCi3QpYJm0VhpnpYxLReO6KF+J9zKN05CpOBXNUBgKPrklDlxIqFSQRcRET0TI2DlC7qZIo",
+	"HSccx5BxZcLeu3p6k7dSJ6fsjpviQBFIFCsnkpHT6pUOqVRcTFqIJ7HWLk32frMgQaGYE6NvSkKQC8rT",
+	"D4hcq71MD3vunlrcKa8U8kTuWNl8Bujw610Wy0esRgqIfb8W77bvmlSXmqPTegP7kurB8p9UC2cGxWoO",
+	"OfbyDj1K+zLFidFXKGfH6XggMEjwWmAmcKFwciyIEpiCCqhJRSqkfuWM9CjDUG+FjOBfL6rnfWrMKoFt",
+	"WAIsH88wklky5d49dNR/9hVnzKmNiofmA/2pobKXowtGQ1iKGJ5hqsn2IWURWX1iPYqmAY+5pCpITjdK",
+	"tXQoQwllZM+SG5SyhEiJum4kq9xWzOznUvtMFNDPnsIM8gdQ20fkEroUsTa/zj6ZKF/cIpEoo0wluhUZ",
+	"cMtj4j6pr2BcAeAXsal0xj4D8tmnjz0Z0V4gf9zJOXfAPGJ+1KywxDiNAwYy88BkbPOhIQPYY6ZNI83n",
+	"mXokywrOfcSGCTtGjQeCGKuXVhO0wj1r2cFL3I5xWUaYL8ONSyeD1SIIvmWPd1aSs7ZsZ9ouyWSM9vua",
+	"Zzt7g327hRg5JQJBQpD3K5i9wFhkSW/BPB73NRcd4QG5/sGYDLI/xmwQJKtaUqjOkGV45JUOOcOeiKGP",
+	"bf0S3OzEMpB51NVB1CW5yyHe3LkRCJYm5+jwnf325s4NJ99ZIKImTiSHJzE/Y3rt10zRk7Xg4iX9kLw5",
+	"UdZUXa4EUaZY+p4ZcNQn0yEqZysAZGfRKmCMv6oMBoWpFyCmEZKCBhElMDOUxmSHjDS411EXR4qLgxiK",
+	"81iqrmn+2dDebzmBNPWYxkcMlPVU8RFWNLJ6BU7AZyb4iBtXoUNfS78gzzpo7rIzh3BoIeuCbx02L357",
+	"CeJBHAjdpbPE1qfPwBT8v0wgnnRZofDMql2xR+uJ5Vcj7gYxwVH6FaqGscBnDFACDofE4Xss+OgwE1nC",
+	"lq9Y4L6COCy3yC5UbSCxPLZr1Q+8Teg/PS7eAjcRrN+8aKO49FtupfUMaiUiUX3BssSdgKlZKtzvg/KA",
+	"qrWMsJ4qCJZVmqL5zVSD0vxVMwCwJ2F3Qa5JpMi5qrVTxf9kjiVEmgzit7Jr6V+yAtZ5O83A2/KzvxYz",
+	"0CpAWQihZo8YR36SkBhRtjdjwC/pl2oNffPTvztiHmT1gzJwUTMzbyAsT2zRPPurG8IHPwzyzcf/bAbL",
+	"YA8adwb99cIZ7TqDS3zE8opcppqB5qv9NEn2kKMCWurxzzRX+MHxYCw1R6wvCJHr/invot6keBlahvZi",
+	"NkFGmEa9VHnLNDUBfUQxVTosnQPQl6hcAXozVK9A1jxyFyRrIVLmY4Qr1VppG6uptWbvh2Wd+1pcNTVA",
+	"jEoDgg+YpzMbJ8ISzfpyglLECoasK7Ak1TB51ITWn6JBotowcHWa/CyvMNiSKzqVLtTXoe8HXL9UGVUM",
+	"MtGJiXqxpE5eQy9TkhLUzHapCZh3mddW3c23qcmHdXefHpRv+6VV6EVsyxCpx9YhXiRUmUFzWcumI30B",
+	"22Ze8zhQsAxLCRFqkS2K7Ew1+iNbEdkK9JaYmWJdthzykgcLeyosKAgrk1mxD0U7gjEwtp6H4lDPC6Rl",
+	"ytmeKWBp9E+IuIRqkBIiqCD60tQS6ZoQGs3IoyGnEZG7NrMyMSnaNJZ7hoFSNthFBOre09iV1koIFgxc",
+	"G/AOVCrDVOjxoC4XfGTm0F9ppq+wGBCFaKxf1rJgFzVNDS79h5UWrQ8RmwXHu+iosdXa2D5qrK2jfWai",
+	"9tzWwblpnKVu+7PmDrvPUBC13Wm2SglrsDvVqprZLmywEGny40ZPH1qGnn7NycVhTV7Zuc4sogIUq/3G",
+	"y05WiktedDSFbX5kFutP7604x1UVLOK2b3LP2hDlyIU+WSK0SACHV4zcKQeHhQuUVV2SJ0RCydIQs5ER",
+	"F8RWqU24JLHLWdpD+t7aSq/UBsUa1xGRweCEcfkYDvXYAXLCKVMSjbmUtGcSWLKdbnR87sDTQu6cwX0X",
+	"SRdKpt93sc6mfqIxIsIWC7MU6JCnwY2JiIJmDQOl68htCv1//w/a6HRaUL1OE/uRjVbPpri1U2sjci6I",
+	"gIYUce7Wep2BSzTVzNLKzyTfagbLF/Pw55SSsxAGF1HGFs4B+uAIzjVpEbplUU0LwCdkErK7wiAL2Zl5",
+	"zWNlbqoKH2L2syPNdiJHmmu7CA0Yvm+Hm2WiJaC7/fgLnAPkSkXVpsFpjRIAaQo29AiS+JRoXgGRYb46",
+	"atU1y4JAg3QBgahpj8y+4woFZIk4McFxQpk5J80XBwJHpIXA92YstMZipxVMswLfbmwXW1LuXOWZFz5N",
+	"81+Y1deKpxzk7x7SmcqhMj/rQMAm7LsynpHaHfliq1326vK3A+a8GEo6IgiSrSBs0ljjuYQEXrKGIKSQ",
+	"ZsTYbpVQNTSIu9q6aEXEqgVprRhVi13Vdv5cAtKK73p4DCmdmjc7gCJSk3MpSypQ1Yos8VuwGIc2TpBS",
+	"Ju1BT2bNGhvrQathQYMsznCgpAuqqLVSkTHkGpTOcu9XLXe55uGwfaV+1G1NRbZAowpxh5WwrgGJkE6X",
+	"4URRY8sDFj28y87cUwVzIHn3r5Vf/wz682hxUfsqcz2t2IDIZN6WxfCUWdKTcZfKGyfrx6nMsL9lNLmn",
+	"vtJ2DXrsSC4sdXl9ulsaU5U5kCpdNWUM51CslCprsCxWYwKHkV8Sby2EfzUotsI2fCOsX5jvSg2O9Fba",
+	"ckwi2qcR6uNIuaYr3Y+OGqZH1lFj9yhLaDhqvOp6VCYHDQm71Z5rjjvE4zFhJHZDSzpgx5SBld/80/XS",
+	"cE94qiB/zBTGM39qPdQswlpb48IzQSQxHxUf5Q4nGN2E3xwLcspP9CMwZkN3Ppt1b3uwtFBX8IRkU62j",
+	"h+TM5tJZMQbHsYuF9YQDs6HGpdw842KR5M3O1npnfWNja/1mHVTgEcRTLGU9m7Vezm/xYGq0nJooBldn",
+	"bM/3jrqMFRNwsRJOa9K5P7B4NSeCPECdvHQZs0qb7LHKQkLE3oNx7hbKSH3uH5qx70Hceb6x/OLOpzdX",
+	"Yk/Lqdd3wY7m9SANUWOvr+gsI3z3+dOsjaHeV6H14S4yLTbRNx//c3d9To7RAavO4E+ZoolL3SJSX48T",
+	"4kpfFjXu251OiAoUO40Gc+Xwy5QgSdkgIe1UEjtH33je8q9leBcVXUnrkgy/S+mM7gdZEJYQIEt022DA",
+	"tMVUdk3lPtPHC9ZhV0/ZERuRERcTUw7FfHuouMAD0nVxQJShLmQxuh/AyHjExkRIKpW58fyEkhbk5CoU",
+	"UyLz6CrbttKtbB2ZhnRHrHmU7QuNyFFjDYozW4J/QsYK4UhwKbMRbD0iafjArGXG69yax0vYFq4vKmje",
+	"oov8TAZMJT7G+9P62FpCqioUKJytXVLoCr6J2UlmVQjcMqfU5r0IXfh2D7OTVh6qfUImqGkCGDSOrK2j",
+	"uzF1NZ5ikhD4N1X28K2zNZNBs6o0VoTWchaNhjmGZQuBRk9kgmJBzmzVyJKy7Tsrq7XtETZpYjXjZfK0",
+	"vwDBGPIzlmOmBgVl0ACulFiwWAv2beWLQ85Mr755eObO9j0CHKLS4H7H+BlaeXMq65+3XCIhfYUkjUH3",
+	"cE4EBPbw2uqDW8ujcdiG1WqMwfQYhswZoYOhcna0zK5ax2BbrTz7pSLPhlwSQGvTI80iVx1/rTUdVh+n",
+	"F2AzqwVHXASTiJ2JXENapNZY7WIkk+SYi2NbJg0sqUJRiEsZ21BbzYBPCItxkgTJlKoqpypNHTbUvHYN",
+	"qD/jjISjC41rInBguS8DuAOcnMaeK8QVZQlynVGe2moDBZ/0HO+yqzhXmzycVmXqHDBNjqRjXMY+bYbf",
+	"M7ILVabdDC7UZmx2jxqnW0eNbmumeuXbd5+uhaxEIRnXt2LYMg0WXbPLZhAhJw35qRoCkyNokQrmm17G",
+	"zezzmwM2TtUqTAdLZCokkXgdQYRbmmhe4uqKRJhByBSeoCYFQY6+TEnLNDE120R4BNVCtE5knrTs4WTE",
+	"zXrhNI0j8Rq4ZyFliZgavKYwbF9rmraV1PbmJpRqoXZgk+jZ7J6Qybqd5MedF1otdX9tvFincXdtlodd",
+	"kt14LYn++/Sr6RfTX08/v/j44pPpFxefTj+/+BRNv774xPVwn36Fpr9GGzd3dhA0LvrtxU/Q9PfTr9H0",
+	"9xcfT7+efj798uJT/ey/raPp362j6X+dfj391+nX+vuLT8wYpRIOOwEnYatx3h6liaLGKK2Fte8CC1vg",
+	"MJ7D0DzeEOBtqNkBedikGYwIZhJtrBX9lSHuV+j8G+z1V2CMy3AuD6v+4eJTjSA+Fv0OTf8bPPhSP4D/",
+	"fjH9F3TxkxAC/vsQvszzloexp5J1vsPPEC7QEdvCDhoPGuemhGpfVO2ibpGbdlHT9ogzkRPAWLuoCfOP",
+	"E00GNKa1MiSC1xzXNVGTlvF2UdOFaaxdjn3nwJ/5dmnO3gK2PuY8kQjCFtEY8jIGpuEaF6hPEwWrNqoW",
+	"ZiclBPji4hONAhcfT7+4+NuZCIGrEBVQU6tsWhJDMdhVI8XFEkmVy17V5eWJcj2ZEn/VpG0RC1xk5S9o",
+	"Pob5rWzuL/gna4GwoBz+SVr736QsvpNXnlmtwpNXuuYxGYW3+sP1nc7tQtUdytDjuw9MvrCJqrxz98nT",
+	"g3sHd/af3jX9YqA0r9TCBReopwWMHpbkxrYLC3vr7hNEWMRjWzeyWO1oNZIZDXGSEDYIVg66J/gIdY00",
+	"54FNQ5GywR33abeWXiTpgGGVigoXbfazw/OYRDwmMcpWCO1mZcsBpSkVZjEW4B5/9uR+W+I+2YNMTVdb",
+	"zta8WCsBa3slWJUr+BSxoAhJf7chPLyDFU74YF/TsCXrjjwfcrBVeC3PC0Z6L3upKQmJW2hEB6bH2Nri",
+	"SKn5NXBqxk3PKZUTUkqCBbfmQO0ejiznWAJsd3jKlCxpEDKX+/I+w1DgEDVxkgAtkmst1JugU5ykJGBc",
+	"wooMuLB/lfNfkgmI5ZRB2KfvONhDWi2Bb6F9nF4bFGokMtJMnil5LV+l4rx+jQM7KkApRKVtS+PaPgYY",
+	"6Ad6+6HRoHHwFY3lA6j+mH4v84pNl7DOrDmHRHnmln+scxDxbcHT8bLMA49xZAu5FtGlg95AKbO1jgsU",
+	"lTK1tRl0K0ZV2RCkfu0H03t0VKOqyd3szeeUxfys+PWjcdCpkUd8m4KyJt2X8bPdvOtpy10TCh3v9Ngt",
+	"1+gQarZoXS2c6FaTJOktxGlCHnKb+zr7BsFK3if9UMtoQ13B0z//hBaVALAhIXWPpl5AzNs2r9+Gw6iK",
+	"RJEQ6bVl6JTNPZB5cQDi6gJ46NHKsdeHVxm6XgBMCTsW3SUn/i5xn5bzlxYu7nfAY2r3844pTXOXKROf",
+	"uAT8cOSMSsXM38xyB/7shKhweSnsJJgaUDfSzpKJyS4Lb06Q/VyGQ0kS34ExZiPs79h2Rjb5opn1KYl4",
+	"ko5MUyO5llnWqNDKFujEjJwZiUCGI2egVnfN/C7zctmf6HOknCFNchuuSxAKHkvInWRNz5QN9qyfeb1e",
+	"FJy3QG9rLYc6DgngXPMDW4yur+u2F27Hd+fS+3LPksIwuLnSXkKjPH7QdnPdBR5sy4C2UEIGOLGZo9Of",
+	"T38x/UULTX85/fvpP05/YZtTRASqq4GjzEa+AKPXkAIHcMCejeNYEBlmxLbD7F2o+D7nhceu4vC8PJp3",
+	"1CgJ65veEyQIi036IEcSM6hcGKN3nj64f5kKIJSxcCVRDdPqOqMGoMtIvfftJ1AGesCfiSTozxLQecCV",
+	"CQFkhdopqIlNZXjAYCptIP5ahtmuGKxrTsnq1VNlVVvkAxGGDCQhVUJGJukg+MMZ6Umq6so8MIxdnT9l",
+	"DrxZDCphZQkH8xW0Msz2j9mggt13fsI17/YdbKp0L8PU51yvujr8nwIiOQU5QLc1dZNDEmdKdFlerwjU",
+	"XAkFV0WzHFmyndREitfFO2cQ8bvJP59oQCwHzXrXiF0xJs3Zz2MrF16BKDAu354AB49wTEY0eoenYqaY",
+	"VJW1wgqxK1Y/0liakHIlsrlIPPsFjHNKxB8LbTN18qLJH0SQcUcwH4qHKo0n98yrV1v/7LFXtdASEqhP",
+	"GDaPLI6SL0nES9I3TQRMoeaIPKAsSM4EdPNkaKR/Ryk012me8DGJTuRaTRaT3a7lQnMNVXjLL6dbi5KX",
+	"i8yVyfdV1xXVnO4tH2rLiHIKD4o7m32j7KclOBraply14GGR7qn5LjjkEhY0S5wzC1p59yFZ0pbDC9Cz",
+	"VomuZvhUQEuPaliIhfBjiZKeGQw94ljE0+LlLJDy0r1bzKFWEWj/zG2+fW4za8qfvd1/5hgLOca3xwES",
+	"coqDpZCeYHZiJDco4CEJFtEQNTtZknb3ZbfInfoJB6oyWwTidZPvJWhthU30oB4dnkd1MypbJr8LqK5H",
+	"LYv0sXSXysQ0P8s55PIQjjEvmLJME7LMRV4Do60//VVrNRXRp+qX1Q6bWRSrxCNiw87kWj2tsWa5SmWK",
+	"bS68phXKpQWtG6mOtmks90v6iZcvsVeTzI6xIFV1BRd3MfGKptfgwdWEorKa3Qp14rxo+4VrCkbFO4jM",
+	"kJFxXqZ8leh2d/Z3jEttOQz49s6pEBNcERUcOMRyTOcYK0WEvsf/4ce4/WGnffuF/W/7xUed1u1br9zj",
+	"vwhGpToUuEzTvsJ5zTsCExmy5B3kKVN1E7xfw+Vb+jYth+xmu/OAeJ8uHSw5JwDVhFspQUgLmVVJVz8/",
+	"GtIkFoS1kKS9hLKBRL0JckgNjidY9dJRUQtjg8xo84CwUrewe8bFrHgWsmcj+a3v2eU1UuH5lavpQSlk",
+	"mp8SlLIYyiZRmQWWZUxyhE+IhNbySHCu1tE+TL6LpMKTFfLnW43z9oC3M+HRvLv+0P7jx3xMGB5TaEwr",
+	"1589O3jrhf9Nm47GXJiCG1hf88aAqmHaW4/46DrHY9qOeEwGhF3PlvHK/1ye0HHbtRVtQ04FEVlE63eZ",
+	"9M0iZR6FGmjLUC/ztcdTFi+V+mouS0CaU6jLuDJN8vcgu5dDd28iIL5XIsrCYVw2ofmQBxOcFE0SBA2W",
+	"W1DdWYuD0IIFejdvdVCMJxI1u+/tv3nw8O7T4zt3nzw9vvvDxwdPfnT8fP/Jw4OHb3fXwhP3qV7dWNBQ",
+	"qZNSzwU//rqFEn5GRDvCkqAhOS/mQ2z1N6LbuEN2ejfjzWib3Ojfwp3eRrQV75Cb/dt4o7cV7cQ3ye1+",
+	"B2/2tqMb8S3S6W/grd5OdDO+fRnxjkqZVlWeMr9dk5BBQdkgNUZ+KAbdfHLvDtrc3NkKp3aekMl+MuCC",
+	"qmFFyPsJmdjCpSxGkn4IDbqiVJwW6x02nhzutzc727eqIoefyepyxKbtiik34HLNMypX7r2yek0yh8P1",
+	"RVDG1Zswff1PJBEUJw8rCoU9G48rsWv73ub+7TudjeCoqaEN4Rh782MdBMhnu/Pwjel/nn41/Wr6GZr+",
+	"3GQImhyv1qM3pv/v9EtI/fn84uPpV607bzx5Vi+oyL93+aoz9C2Bp4R/Pry90yqK5h4uFelLoQbgPIqa",
+	"JTgESKv/04wxJuajYrLCHiBtIa0Bfi9C+mXn4Y3vj27f2aabH9yc/GBD/vAWeXKy03/nbEvdH7+Pn/G3",
+	"4x9Ft3sP2N03KmLlqnM5Dv3k4lzNdmkKtVI45jRiLqZwjFKpEBaCnpL8WlKJRnxkm/us0EqmmGCRn4C/",
+	"rgUn6gTYS3nGPZZ7CWnSWxQfUPbtpSIBe/dTkVqQiPTHnWJ0SAfsgC2ZYVQuXwM5mxUC+YGmMwiDdNJO",
+	"6CmJi0VrwtLClecwvbZspeLdKecuLchWApXlsa3BtiKm2n5wrou+zyaz1vqlvNHNxSWzGTm72iHLcCst",
+	"uzhjGFh+j9FgUxzXJ2+2nkHWA9WouK4xWd73lAsj8bghoIGVVSVNfSrOtJw3qz7GNb1YoYZvK7UzCyTd",
+	"hAGWcEn2TXW31XBr7GFAoLefOULk3tpDbllel3tbXG4IPVCKzHAeKtXR0ExLpdV2VuwONY+eXapblCsK",
+	"f+kU/HIKtB73RRVQREQOCTRilkuChfEnpJ+yGMS+x3mhdF+7X6TaCzKiLCbiLTwJ2Kf0Uye5YBSnpgYy",
+	"wgxRJhU2rh3kxtCXME7JOjpUXNhrasqg2d8/4D1XwYqas+ilNFFoQtSu1pHdiyZy2raijPFk3TdZbC3c",
+	"k+s7hBPTd3N2X/00SY7Nvo4h28d2i1Cu+EXslbkz3ZtMUlAL2QIDpj733hEbC34ssMK2F8UQ52wPPtRa",
+	"hoai3u2EKNQjg5ShphumL/joiHVDR9nNmxymQhLE2doe+LgtrPT7stjGaWZfhv7BAkFFYKH8lRK6zoCv",
+	"Fca0EvJUIHggeiAQvOVYAc5KpAsSEWobl0OxS2OcydJzct59zPvHhb7EjVYjpuOEj3CRyVdDQK8UIpnn",
+	"6zpBReepSIkhoRFnfSqg0I0g4wRHxHT6cKTXxrlWtFQfYsZI4ie/EBtlLQvCc4UeUk/bNvUmKkqLmuVZ",
+	"lItNI1DXD7ZpODFWWnmyG5Vr63W0FdhWNrVLjVmsr9gT4fGqBQpsVujsTm+0YzqAfcQk71lJ2hreWiM4",
+	"fHBYkj43biwpMOm5q3ZFmNpPY0oq+jlxqMooCNaK6i7qmrjULvrm458ZKtXj8STv2a+FVigiyPZQ10j+",
+	"El4+YuW+edckvE3iNmXIvrqOmm4xxrtg677p2dSQHDF7ISFp3DT/zRKy9TtnNEmymsEIQnHgMmQvkXMq",
+	"1fpagU6ZLWkQm0WEryRoQ54gthoaeB3RZjHB0PZmONx3DboSj8fJBCm+fO10N3EIDd7CCt89z8z/xSiv",
+	"rJptfW3cjDW/Dq5HCWVNHVlCVbHu23efout4TK+fblwfkev+C11o8QpEY1TfDTXPdgB0gYslnd8WkYZ0",
+	"XB9oD7JvQqsYESnxgCx7Bg/MZ8EYEK4yHvVYkD4RcOsWjfuw4jMwnkacxfdqpZ8+5cpLj7b1YZfd3aH5",
+	"LLQ7KflBDHmRtAq/EspOoE+Xe00zd3JuhHt9606plv5q49FhNmUwo3HlirMeAtpRqg+viHoeYEsXrgyg",
+	"0uG1Ctfew74g9bDtalcjiFVNcZ8PJ3slnUkzIfCY2hpslkU6rXxoUkrXr6JsWekI7CLDuz91lyxQI8oC",
+	"zsnOPFU9fg5kLMsKMOYD/SCiY9dmPdj5KKQSkYRCRcSsRq/kqI9FzVIVmndXJzG88/TBfQQdFDRHYhbe",
+	"e7aHXD8XTWbon/7oabCpGaS2JJgy09YMRm/mdV4OHxyGXV0rCKSXj9aqjixJsFR3hQjFzz0fTvKcKddM",
+	"xvRdqBUMB+W2F6aa3jdvAZ5avAkWL3d3xErTXOiDvLu+cWMbjYecEdvmJlz0VouGl+gNK6s6Vo0J1Krq",
+	"oqbrzM4FMn2WBVGCQteqrgSts4mjiIxV1pHqiMGGbF8qLtAAK3KGJ1BCMuGDAXRpRjE5JQkfazUOKnd1",
+	"beeLI9Y0YmM63oN+zd3sKLtrRfXVrrJhAAFRhnqIIK5VevjuLrwrGkESGyoQ6nFkfnVxATnZEHxU9FSd",
+	"kSTidbv/55pQjj/eWjI09N2A2a32CIdXVySjUv71KLr/LEbNp6NX4Q/yqPLq7qC3yCmNFoVw1KyYYZTu",
+	"gGOSDKg0bXKzjmvAstEIn5gaWFQi21vlUtV29MHql2qAjkbksXs7l86qtBa3YNDHRb4fqvasv+UUErSk",
+	"vgYDrhRhzsiLVfY1YbFcsSNUtjN/qTnMfRSsPuYrwjoaXR7jHnsnFTCMjMfXJHJ7LhQsZbHgABHKpUmA",
+	"L1UlzV6YwQ4zs8FGUa98RcnevzJ6qXDnDb3Xe3ceWIwSth0O9K6wYiEacGUMJveoID0sS0Et/WjU9r9u",
+	"w9dt/UVbDUkbj8dlr97tJS0ryjZ4yHYfPFXfBeMJMGMsJSjdkNLAxTFx6V/HucWQ4ZHrjnRctB5Km0E2",
+	"HnLF9cZH44RP9ETHgkTGOcLVsKIBhlvUM3BjzWJ+nyahvqNv3Wuhdx/ffVvz1McP3zY3HCKMqESS0X7f",
+	"8iZruAP7UuFe9yjDUDNnPmRh/hA0odqD8X6upnEQV8QkW5KTJH3H+s72ohWar4JLLNdkW7aaJGF+u3+/",
+	"RltTy+GuRJsxGGUJaGCJzwIHA90t5WWkOT4m7BIDlIDnRmvlKwtCsmxJ+hb7wem3v82ecNW93L6Ntmav",
+	"qX3ZlTYbq90BbKbdV94JbKnGX0UjWdDJ8sekdF5GM/wWtbtLKkxzNaLXqN5kikxNjaVog7wKLWEFF1rd",
+	"AOR6NKEY6rtKf7JQeYJTfkKeZGa+hYuwPSMvg5vLEpmZPlyOeAA1WRTAarNH3apLWw6hjldy99vLfjp1",
+	"488HgHltXqbRPfzST5ic9Q/VqY1WdjVeCa2sQvfFfGpuct4sLK8wNXJRErXpA2TTvzLoFtIe6yc7ekeX",
+	"dfK5svPzQVYq4pmVagbRNaHSGvCybLEmNKWHjVAIJbHxct98/DNjOW1yhsze4FnKbL+ntfXZjKGFMThX",
+	"ktY4cyYLAO4sCjO9gMUkLzMOWhJOEiIyP3sLUWba4qAmVmjEpUIbnQ70//ARBVouMg6515RpJFib02ui",
+	"Zinwl1eQlHcPv8yq3paQjcmzqjyYB1icxPxMy+mpiML94M33YY/F4eLSSpehVXMLl3wLYuBrI20vvc6S",
+	"r4m6FYpEZPO7420UzvlKaCCgYxUBrMDJDB+bb1P1Ttpr9xN8ylNB4rU9G0jITNcgMH047Au4H2u22Xp9",
+	"2FlNuB8B2bGF3w1tcmmr3yqB9pGwCL0lI50WYtYC4g2YchVdoDMi+B0ozugX7F4yKJichak9SJ0mbBU1",
+	"LWpxZprQkrV1oHRJPO9bGwjsfWxIgv74VdUmMp9tneA8CN/uJQSNcDSkjLQ1d4YHJh4ANSXDJ+Q4wpKU",
+	"8vMog8zY46yGzWyZP72c8P7gJ9NBEcVcadEJ6k5Rpjic+LuHjx5a13kXDBLQXx8Oc72zzvCIdNdcR70x",
+	"FnhENJghoXAsSJ+eu3aIVEmkNWE9+RFrdqHNyjo0U+i2UHdIcEzEeqFrd+YlzfbqTCKBKKjKuIhhOsKs",
+	"DM8SCE2UMjY5xiVHdg3zsQZv1kzBLSWE3VfbMeSQYCX30JU2DlnFlPC6eo3U9T76/X2vqjPIU2w9R3Wq",
+	"3vzBenz8YcrneE1lL9tQxIB5TkeRVcrwAPBq1uApUw9Gzozro4XGCWaMhBwe3g29bMUJdzELksnCNLjX",
+	"dgVnbstKXV6XuiCVCnWNQPQQBlZiyLdeU/s703bGp0YzC7bXBH3z07/z3If6L5Ey5v7dpwxCzvdQ/v7P",
+	"8vezxy1vDGix7I0RYRaRhMTr2WhHTL/jnps2FJThpBRtZYbOaJFBVDuyqU0AowF9MkMFHQseGFaSWFcg",
+	"/eXyV+Zx5Rm9nlpFe6ibUxXISLVZQLERLCHe8s9k84+WbM7gzjsEJ/r9jyoRNmtTdLI4rW4Okh4wqihO",
+	"rjy1PFD6xsyUZQGXs59qp/wuQKmED2hFhJFNMr4mvYSrEe/RhJj42PVAWMgfOP3d7Ka1Qhr8QZ4mG7CD",
+	"jZxvqQil90wh9T2nTSqplTCUjpHVRo2pGipvInKOI5VMUFPwFJzBPv+rW4s9TknN+zQQOCJ3M4JRUZso",
+	"xhNEFdjXe8Tk07os4iiCHEPup/yDOS+VY8JiMluCK1hoqKJeENTR2FgPbpKfEhGnAeX4GYMVGtOIVtBh",
+	"k2hMBOXxrluyv0abHUyVfqo/DseJ6l8WlR3T73j1rKHOAXNDXkHYD3Olgyy2ucMuHmW21hxMC9D5cYJZ",
+	"MDaIngZA/KjfhwhVrExxB55WhNbWLNZmX6tfrg1KYR0OsSBeonzIECRAahSaPhWSueG27aEOkuNE4wg5",
+	"JSwpZqbfvr2IPwPI56TaY5ga7o1UeGIxwcPMLAW/eJ3K9ydf0kKRoXYXL0XEKU4ecKaGoX718Bz1iDoj",
+	"hGXrlEXT9Ka3mo3QakaUgUF8v4I0QvTzCCcJkapABpXJcmEaFNwim1YR5nelmA8a17VmKRcmlBZVslCH",
+	"4YZ/Cpv1zAm2Y5IZLIS/M2fio9cMJFvuai6KzS5d8aswzJepxndA9SttaTWJ7c80qYom/ZnYvDZiU6Az",
+	"NVC9pi69hFiQg9OTDrRWwLjaM3CX+mZT5evcTpcMltMo7dFOH97dKVVZ9kV51SYP7jJxcas4Eiqj5Zep",
+	"RPjcFXVy1UcSyk6QVHws0RkXJ7ay3RLSU2U7wNoixClVJH5zUnHToHCTiQpEZ0NuSo94hU3zDCZXp4pK",
+	"NCjXqaobFa15ROWOVgj5EHxxoPATbsKE61m8ctTMPR6pJKIqK8xBxYHI5HBStQJ4asWUOKyEnfs44gHX",
+	"c1nkx59to+i98GM7vas3/9ZejXyS0YDvhGiSwUaQU2rCASryceYXAXIIBSVehvi0eNHqEaUV6EvJ9yRt",
+	"1RmbrGnQSOw54wKkxq83FtzwqxpzmU5Jhc7US1GIcuZOseFPvXs3v7hSjiSvOaNr7lk/FqRPkyTDPjJW",
+	"mEXQQ3tULsgUsOHOO/LLD71sKsiqp1043vlnd7g43V/ZsivA8+VaC3Vt1ecuagoiTTVk/dhRXAhssaH1",
+	"3ar0fFc5OifUeTx+0Ef07vP3AvJVMvCN6Hfjtw73K1J8Tosvbu7sbNwOvnpC4+q67DQ25b1v3ti6hdQw",
+	"HfWg8nZFqXfjknGTPnrvcXDCVBL/NUkHwdfOKwpzmJ6zJ2TiiuGmIslKe431jTRy2nzWcAKhAxpMeiYD",
+	"BbO0FkA5hEbvPn/vcPZMTsikPuPUp7ooaBkGDM1/39QV2zc1DIKlNFwtDyxN3JQtDSiJaeNhS5ShWOAz",
+	"hlzsoczAp6dumQsPwYgSSXxKYluwxfwSJTw6QZjFLcQ1PYDcyNj8JiMuAg47O1g1xVxQWdZsat/ER74K",
+	"dSI2y3SL7k2yvaGCpTmHpX31B3kIS6nMM9OCliQGNqaKXGGWsMXcAGORLVamvRGFmDkukKUMqzcdiAmO",
+	"jbuvUqPRQyGRMol4qvaQHjI7c2x+hTAw6LygtwDWgdWXBBaSQ6jWJEPhZ/CDNYiY8gtmCyhOIVjZVDzF",
+	"AHC9JgCYqcFAGeondDAEXUZCgw9HUdfnNFgKyG0Gq2oVCE+IlNXFJRSRCplXao1W5Yp5kJVIshVvTCVP",
+	"KmGG8O4KMWslFFbSb8O9cFkZOaioOFqiGTb42q74mjR2h9qVyCwx+76Lfw42GB5hyigbLMSkhPSV38Yj",
+	"wyfGz6CdJdRX1IoEVWsz+O/enqNgFOr/ur6KNWiWbcJoMgYpOds/xdSOH7isakhc/V/9Mmo6gpa1XTgh",
+	"kzUnc/MxYSTWWww7hswgj/KU+AriYCeDbPcWon2gUvpeJRgin5VF8WvSow0ZFC1ZoxIGAIBzgRiBykd6",
+	"yNWpCIQtzKem9pX6dpl6hgR7ehXBM3B9MpJQjGPMnIeZFp/vwiPVJRIZwHWPl/hXM+NcjRkelqHmLLKV",
+	"kWGOdPF9L8uhHNOYMVVstAInXihXBsjSQitutJDptVVJK9CBqZzOuEbsQGJYBcHN1tFMJVSdgq71p8ST",
+	"XNZqkTy7vkBy4JDTiOjroGmZHh9W3HIR60BwJI3BsTDCKnJlsJeoxegg/WhcRQChQ5kMU/YzYpggKwpe",
+	"+S3gqTn5mU69Y8GD4qMP2WsSOgKvV1dEDjkZLBxMYW8B69MwukKImL/rjfJUvxu8uzBKBogMzjk+5JsM",
+	"3xR99Z+SUOrkvi8NXJNI2kL1rayGIlhtK4qfVLavcsN145Tsq+6evjJOVjDRXZl7qRDtmJVc1GorlKJe",
+	"nRxDQGSFUpY1ooCXYFppNG7UHGMpIQNNIVsmjDr3T95TuaLL2tUKXt+CsHQn7Ah7h5+hEWYT1MPsxBOa",
+	"MhKppSlpYsmKDNxPB/CaHMytU0ukyhoi+BF8cxAp64I5PxGgQmRwKzPGWZtUV58Jn1ZpXYVeU1ii7kG/",
+	"DVSli5rdo8bp5lGju5YHmBbWsr4466CCZ7ukA4PgrewqeidQPnA/n2B+DsH9zAqW9eFoiLQRUmJTCT32",
+	"EswGKR6Apc0VZ5Vwq13Rf+lXVIPBCAvaUC7RIer1xiOOr7i9z7fd0aki3HE8L7LxAaYQMT5jQerxeHJV",
+	"OVX2kzcnKxU+qumXTGzVgLmlws1uocDAiv5BVxWngsY+cFfjTFAo2OhiPaGAsVdkOERZr6quUA0QeCXE",
+	"KwsK1XIfAtjLxU59VaMEMR8balcM8s8tZGEsdUcYmdehfAaYF7uUGZhSzrqoyciZzLqyEKaIMKVucXyq",
+	"L4A0NncICTFBII6secNoVSd/vVgusvjazEHZ3VyFz9Nd3++Aw9NuZTXG4KhVaZsJ1qoIOVd7kM47EHg8",
+	"dF2J9ANbXKWXaIFI68ClHpbTX158Ov3y4uOLv7n4dPoZmv7v6WfT30+/uPjk4j8h00L09xcfT7+e/ubi",
+	"4+ln03+d/uvF36Dp76dfT3998TcX/3H6+fSr6RcXf4umX0Kj0d9Nv7j4q+kX0y+nn138dPrF9Iur6km4",
+	"Aunzbr233V+YpU8/D27s19PPLz6BTX01/Xz6m+nXAIPp/5p+rd+a2cuSwflBOjIHUSq9Zi9TkpK467V+",
+	"6mPWhh4rtvlTVzrHmonUzuUZQcKEO6uqDaYlY3jPCJvfaM1RCrMIQ9X82m4vqunBYdrT++itWJ1zDF2e",
+	"Kn0HkP9vfnSkz5FJ8yWSQ36WbVuLfVlHuQnCA0GMMJ1jy2Zn80a7c7t47jeWzMkornrecRvojMMxXhFn",
+	"GrwLNATYFFAyboJqWH314PWIF/4nzgPu3c//fvHX08+n/2v61cXfTP8FXfxUX8aLTy8+Rv/2P4u9i//t",
+	"d+HyJZdEkQyIBh8ssrAqvAgVLzQoHlebmu2UlkFTabi410kuX0WllTll+UyLMcJ/GzVpsYkiFy68BPzv",
+	"lCHslrh2RbkdMzLVDBb4YpYDYKuA9OXDnYFBzat1FdW8Qzd29aJYD7A4IbHfPUfOLnAEL80xefh9XyQ6",
+	"I0Ljtv7GdOiCI6YSKooVsHkrJKmnTH+0sCcNvOUv3EjA5a3btWfDBoFgQnWT5FG/sfvjOr1wWjMguvLW",
+	"SmdYMGcKKt8v2+4P7pcc8jSJEY4U4qyFyPpgHeHZLlUm4tEGPLlSSlsd6LtY21prW68+N0tbiHbFpj/Z",
+	"hmaP4AUcgnORloTPhEeXrLu5RLDw/CDeDzhlyynncyNowXQSqMW3vnFjuxzRW2w8y3hud1lcufTKo27N",
+	"WYUibpfrk5CFuFbF59ljMoDKovky7Tc7j5aHJuEbrhd8MBpzsWJ7XdeEb7nLbWc0md0jfH5gPnXyu/1z",
+	"o949qrEz56cuBePEsSHfgegVYyII/yj42cobzt3gMz3QTuh4HJ6yXJfDLq5ld5B/a9e2ECA1itx/OzGb",
+	"5VDJRangePVPl4y5rCA6+8y6bnFSsOzauJQ9xDRAEqhkqbjp1VTSsLc2C4vduRQpqgj4rCAUlXGgYays",
+	"G+z9MNtzvahuymJSEcQo+Nk1mReapS4QA2hRy7iFOhU52amCEuOzyri9IF3UxFB9yLKIPfA6zpQxOMPO",
+	"fA9neMRsUKu+W13TwuGcSmh85XjNgBtJI+fk0ALL3MJS5Gv1bX0RNPVWNthDWEPLhM2ZEXZRFydafJsc",
+	"m5V0waIICHoMHSi6jl8eMWguckYlMcurVZV7pa4BZSEbDj9nWu7Ysr1mU1Uj6pVYLYlz+//JGy19MWMW",
+	"+y3L7zrsRBFmjENDxmiIAn19Y6xwoTORy/a1I4XtRzD4Shl9K1O7BeQMVIYZLFleOH09iRrFJp5Psm2G",
+	"qKS/Ihc3IBFGZgTUhyEQ7+dhFS10gPDI/BuaOQsCjtMhPiVQqZEwjZcxgp7w2WeIsNjEgNjoIdTd7mwd",
+	"MTPRsZnoOK/kc+yOx1k+D0yxqXW0n5zhiekBbgjOrMFkFaF6fnpLpSA8H2mujrxUaa1/ciRmUiOopyq2",
+	"3uVyszhLs3bRN5XdUu/TEQ3N56J2cJLwMxLvoQ4aEcxA1YNA7bBsUN2DNQ8tli2bHq84QLS+um9jItPR",
+	"CIdLBrsZ7pP+vE0lpD8bg57tanEArpvmmQwRjmwaG3c51w/cI1JVVhJ4MEE9iGaM9LlShsbmTbv27Lwn",
+	"NgUiGFGeheFV7CsPy6sMAHtYGer1+mO5CtFbpnuai+DKolNeSygXHxNmjzo0pBdKT21nfSJNdLM+sGbE",
+	"maIsheBRgW3cNWYGwAgbsXFtpTRpLWHPM7prNYr30cjrh2w+qaqIBNFzhxoJKw7MxteV8bR+OOhrCor7",
+	"vp87gJl/X0Jh9i4Td65QAW89Bnu8CX0bESCqlSkDT106jE146Xsr8eksI+F1XSa47rLhaDO7axUZSYk2",
+	"lihyCZdmQ9osyItkMUPo8p3z2E2Ilz4kZ/JAkVGIm0JQiGY6jpeSmCouJDQ7pqHm4qu3HQiHK9Rt5jG/",
+	"+bhrdNzKWytUN/b442q3kfYSKFV62SiohUei8eAQXvwDtiiygVJeR2i/YYcHC7epZapEO0y/+uZFYdyd",
+	"2/RD4DPTE59KFAs+HrvUzFqdQFzN1DqRMCUUCnh9BZTmd7d6z5m5+qlKBcnL0fgVS7hwNWNPCBmDXI1R",
+	"LHD/ErJOqKDp1qqNlSwmzW3R4RDiKhSsjIx+B9SrnBTMmm/gjLsQQQjtohxyoWbXQzSoEWyWvbaHug6F",
+	"YvPhzJsFhGtB0QpJewnRuo9Dzix0ie15A3R9yxCszastH/tEI2gm8j3R1fG+XrTJf3PRbL+7+MnFX0+/",
+	"mP5u+gXa2ESdTgd98+lX8Bu6+OTiry/+y8WnFz9B3/zV/40g+GNjYzvMbbxmeHPxy/eZe221VuZWs1zS",
+	"jwe4JqGkAES2YyipBBI4wXG9hK2EspP67nl/c/f1l69etKrc5/4qTeJi0emqVQJbWaDicuSIPsuQFxi3",
+	"qNKKFDEJIdm8GkrO9q6XFxG5kkaiwbsoJd2L0JipraofXiKLk7yshRcu5XnEbSqhTYcohpM0N1pos4W2",
+	"0Dcf/zOiDIx8rtLckExMuEnERya/fs2kokFLXo14NtQqoacESSUIHpUaxWxv1qr+m7EUP351+vvp76af",
+	"mejV/Cp/Pv0KAjZriC8aUt7NnRFfAPlDrco8UcWedZD8hq56OJ4EF68DlQj3eKp2Uddr+W28RN4Dm0lM",
+	"4rXWEeuO8cSUdW9iZP+NBIkIPdUiCWaI5mXyUJyStRbq2uhQ+EYRHA01Bhwx+xi8Tel4zIUZVdHohChr",
+	"stWzoq6zQWROsMwooZek9Q73i1FAbB0XfcVs6ZesUpqSJOmvraMHHAKYIOUafFlFR5e3f9CVJrZBievm",
+	"02rYJTdaDbcYUwZbmmIwrqVpjkr5IHMZyx3TP1gu3RbocpyhwjuapW5NvMLos+YMyvbH48DXQ34GCYLM",
+	"lpfq8XONXnH5voJ91bmkUzkkssLcJEdy7iIPHxyipuIIo4izPhUjElsfN2fJZK1G0o93Uc2uWhWdt8NX",
+	"8L5jZcs03a9kVg5yh4/36+dRC2JUX+DKxcjSHdyJNvAt0r4Vd0h7u7fZb9/u3yTtjd6N3ka0GW+R7X6w",
+	"BhBlVeWEKAMC7Ca10WkFitJCXcpOOY2I/qe5313/Ws90MNPvBhVcbPoQzK7j8PH+NYkESbDSaAVdy2yk",
+	"a760LM4q5iNMGRQ/ywPPswVct1dVXrdLkddrAm45ARug2rJdk/TOFiHXlagevhD7XVA/fPgI0idCa3Cy",
+	"Iv4DYmGVzdcrGbDyZCSXutRCY8FHHGSUtUU0EMbXylCo7FCWzoSTUny2S6CSJquqlWnQNht28cQjt6c7",
+	"Jpy5Uij00q1AOoTDkWdU6RkRZyUR0db/6Pf1YZqMDdvc/hJi40jWPAJDzGsQ7BzurfIZl+YLgmoJnFop",
+	"QOA7i3Z/0KNcdGqHXpJ9UFCyf5XKMDOCCFNiAh2vnSTQclzYKCQOfK6PdkKXcLcGJb1FMdbekuvueyVU",
+	"nQeap/mWKSl0g/KeMq5cx3W/QrWXyn8pIOXBtTeXCa1dAL5HYyKw4mI/HpnU+D+CUNKlgkcvGS4ajMKc",
+	"Byg/TKhmG8VyrLKF9NxgpMKxrF4YXg65qA86maSD0os3tkA6U0Toe/AffozbH3bat1/Y/7ZffLTRurH5",
+	"6i8WGgNg6KyfhYHBcmCOV4XzlWD0CvWNF1cmyEq41m3PWhEoOBCYKRLvolCEa49EeKTV/BGF2vqcRWTP",
+	"Fjs2n+TrsEVivTBa32Zsp8mreFeVQr2SaNNM73QhYFkuRQFui2ocrxoC+FjwPl1chnkeJhukewKxsavl",
+	"ZOQxxDM98pZN8w61toO+FwEhoV73JdPVsH4KrGlBEAXscweHj9D25sZN5F5BEY9LaumTZ282iqRov/3+",
+	"i4+2QrSn1YipjKrbeYCACXMg9+KCrh3BZmmzg5vGIN/8x7+Dhl676GyIQY2A0mqKozGeLD3RkEoVtGre",
+	"NfVb4Xq44kHGksTIBI34KdFqfAvxJCZSmQi52lIIoMbdU8KCGS61ez0UmoYcVLYjzI2m0AEkGnJJWLlN",
+	"2PKVX/JxK2Q6J/bvmWLvWeye/2VtkPld/gIwg/oQtQ0VAP/7+voGhlolOAKHDGaPMXXBhEvjJVyiO7bV",
+	"aA1/TT9lcSiG7In9ZdV11Is9BngWqtbAXQ2YU9NR7lJhRLqYyJUJRcU8bgVALVYefE5hs6wNoyENdel0",
+	"rRiUjCdnNN0DqUd93e4t/nloYAioj0UhcuFuTeku50RxmZgWj6SFOhbyYEuV50OOIpxK6KFS8GKatpzG",
+	"BzQW/JSCeiwQhkpvA2jEiT7gvZVIV1VT0AcZbY9zXHEhoEGcWRx7DNurcJplW99FXRsc3m2hLmQY6H9Y",
+	"AOwepZ3OVkRj+C8Yus1JB3+IOItoQo15POjpJ6fB6GV71i0H92OZRhEhsX7kIcixRrZW1vm6hcxa/Le/",
+	"+fifGwH3VP5KMHVa8FFVrs7TzEJiGbIlG03MkEd71loFBzxVKKYxWA7yW7oQOXgE126ugDbEYyilXF88",
+	"U7z23kys9tVvrSxq5/t0KFE4BG/NXmNTd5UdYleSgvu2vny9drxjQSNSINY1SbTnC6rs2TTWBITEBcez",
+	"LV7CgMpITXJqRZPUkXwzdlOYZlneo0ncuGpLUqXxBMErjp16m1stCF2fQNW29OH4jeNWkGbyiPGFQJ4T",
+	"MJ2nGsBLFb1uKzC+iCvFEGoH7jyEwgCkwG4t9lbi/FX40IzW+B1wnsFGVlPMCwcVIJn7gRsNvgdwxnvi",
+	"VEG7WIh3foGFeUbgViNl9GVK7M82urWGOvaIZW1FS6mlJpUU9DNZtzBxrh9cosRXCdSVB1nFvfAZpoqy",
+	"wbET1r75qVHPoVYTZ5kUt7ZnehL4oiai7Nhl2hyxZt7dI2/HupYNuJeJHKjpij4ZmanlZVYdsXw+/T3F",
+	"STI5doKxqXSd/QHzmT9lKUantC2QkbO15hK3W1JR+J6dOGjLe1QynoVCMBZbAeRbrlbtDMEUKckoQSF6",
+	"0HhcGTnLchI/4JTJsDOOVdWfcQbtXNBzZXPrBa8VjNb5PsI4mK/+Ho7IshQlY9o1mFVNwC8Ey9IgiOZw",
+	"l3z792nkkgOWCATSzJPEaeQM0TAGakLZS6hUN/3fphomFM78+uKTi59c/F/Tz6Fo3a+nvzPVMqefo+nX",
+	"0/8FZSf/9/Tr6a8hePHz6e8u/tP0q+nX039B099OP7/4W/8hjPDF2myIkXMiFuTnWoYnKVNjWC2abef2",
+	"zVngnalq6G/XZKdcdDTOqr3c0cyWyI2wwgkfoAiL2CU8mbTzynQn01IyXBOaM4Ujddd5X6peeOwquwT6",
+	"RWXrrU5t8p5kaU6mzcbCRCfv0wfx4tFxXsC56VJbwv3lalenjurk24RuIbhEB/yZSILaooDMAb3AhGMT",
+	"mkhHeEBMiKsaZjqCJOKUiLWZsl2CIJonFy68G5VECbBbUkXkMrt8kn9VdnfWJXsrJGoVyv37BHtrM0iw",
+	"z0hPr3ElmpvvKT/IMkLOXoDSpSpdoXxFrexiFk4gx7j6XQECdKZmIEYRKe9RksSFIAubPtU3P3jBFac4",
+	"SYlcR9186V2QoLp2+V2o/CmI8VXpe4nR2ZAnZC6BWki1ywSr5JgBXwLk44z4abB1wEIKV6o6tZggzRaC",
+	"rlf6+TJ0ZcWghCu/6QsDG7z7N8PZhkqNm3INPXtyH1ohZW1/y6l1szd37hV4UtjlEviffwiicdYgAxDb",
+	"xeSuI+P+gztR6FiMmowr29l4QrSWgTV1bpsftb5DpTFJmJyF2EUKSMSgKO+QoOl/mf58+g+zd6SH2UkA",
+	"6FtBoPfoySzAzchOx9Tj7aLbKKYD6spbQHym1sM62zMFzoMXRwgix5zFhClbvjMw7T9Mv774+OJjKEH+",
+	"++nX06+0HAjVjz+Zfjn9YvovWSbaLtrshBe01dloOcghPMBaUSyBqwCUoEsyUBFs+vPpL6a/2EUb2bzN",
+	"jU2TKcUgIo+MBWEkFWt2evfaKRG0T2cyXoNwOgmlKEz/Yfqr6a/0CURDLHCkiOn1tWiwhAxwsr8EwYQP",
+	"wj2Z76VJguB3pOlJafrwcHwgQnD85fTvp/84/QVqbmxZEEFjBvd8+vPpr1BzY6cIxqWgKIlSCfjVq1Ht",
+	"H6efOVxylbZnUetyiDRTdMFB12CYOW0LptJptfJLbK5oaFMV12oR1z8kUSqomvjxp0tFu8CWDrUe8fSM",
+	"m3JaAQ8t6BmjVCpTA6tcPEtxlEoSsmGVCmPViMkNLykIh1Mi4pT4QQC1fQvvGVt1TVP1a42jSckjFtKB",
+	"q0sQL1lxGHpG3mWxrDnP3HrDuTYdKDIp4po1fP0YtlBFFLBH1bCBzkSOxTaALVPeM6eV50c3IC8Cxgt+",
+	"m1sntB5iXokTYBbdvwMegce2kug9Lga8dh3lkvR/jiOVTFxNpC4cmNVKIBmvOytXzcs/xEgQSZQJzYSk",
+	"Liqz4M48RWH5GOyKOrmFSSFGzmYWurlLuYXL1sh9NQfuT/Skq4G9C33Nuq28bmrXSG1dvYfunjkARs7c",
+	"XIFjiKy3YvbS32gbWUHDwdFUX+vYXKj0eDNfVUO4igMELyRkfULypF2xqTZrWmAsX9YYgFtReEr/ZMr7",
+	"Ql66q7+r8XX9kl19fKCF7+vkW+W04DtJrDrnQnEXmrjsBYHPgmY3uGI2fogIBDY0k3XWHdvWQrVsaTUD",
+	"de1rf5yRusuHksrFUaSGwUKpHSPcFqM4A0F6MxGW9YUFF/xVdDRJzOIePw8XqhJjXhlyRRUEfJgqD2Cr",
+	"yvo0s8IujbUCrABjLJQJMm4SLJIJEsQ5Gf0A/n6aJMVYOv2j/uA4+8AqCMdKYCb7BZdCoY0hoWO1uJKd",
+	"ea12lKa9z36cpo3Hmtsw3b10RQ11bMyjk9ayYEd3bjPRiCExLsOKWXoQJCylZobevnNwzyGBVyHTOWr6",
+	"nRDkYCsrdsLIxADX3FbPNtPe9nk5WGBXyxfnqmsCtjIIpAyiDfQdhfDHEaYsJqJb4+6i54GAdNTjagip",
+	"BC69IE4LzePsarOZAlf4VTXM9OWjUtEolD76GhmDligqhBsiKI+vWfNcC6z68oRcop4PXPZQSiw8t5ku",
+	"LhHWTF9ThOCpkgqbHn4BSwZNEn16CDzep5bSy+Wj16qj+ylberQasfrLB8EvOEotETXJeZSkkp6Stcsf",
+	"ajkN1qPMM6Ho/iFlyGAxENb+Yv51CYUdWWq+CxGwE6K0ykbGtmOoMoGCJma8KYgS1PxQDI5e2ztiViDc",
+	"RTbex489JwJhpRWcAn/p7uUcUWs9RywLS8KCuArILEZME6Asc2iAKavqdzHOulC6qKM+F8cRHqtUEJ9d",
+	"+QFHIcHhMRFS0+C3sMKVGAFvQC8DCDgmbXP+niekefGT6W9t5MbX0Fj0Yxf/0ULT306/gLpVX0//1dSJ",
+	"nP6P6c+n/3TEpv9j+o/Tn01/qUksF2oNHB7raN+P0dMgGgvSp4kGGKg1VGntsWBMPGJQIp2zZGJLRo8n",
+	"jj4UQv5c00GqWhbe9uz7NCHrR8wyxjdQ5rQxZ1Dyu1Chhm9ZV2pOUDdu3+60OzvtjZvlS1JLe4CgB+Z6",
+	"LcwexaP3Dh8Y3dFl/WsxR0xQUw0FIc7E7ore3NjeMrz/SSolxUXaf2N7q16haSU4m4xoVKpE9qvp5xef",
+	"Qk/ZX9viYzWKtJ1XBjh2RziBbIQ+gX/VUrcko0ngpk//CVwL/3X6Ty20seF8My6VzHYK5pqq6+fG82AL",
+	"wznXw1oRWBsbm5tbW9vbO7d3liZ0HgRbHt4YcBQP3e0oSN28i7qSF/+J8blLT40pXG3IPLaOfS6yxBpw",
+	"Z1KJooRgAXXJut6Su0jhEyL1pzlyNgHz9lD3yTNrZnvy7NA4/jOaC2RQKi5MEIBB5phAwU0NAzdw8fz0",
+	"wtw5mup9KU701c+PtLuxsdne3Npqb2/voNs73TWTgpmCgCtNYJR/5Atv92WvsW/XKRtblrx+8/t0rXb/",
+	"9mUVTdesT8Q2dsyxIH05NW2DWxrkKNml9Fdbsp1t1LlEs1dgyBm5A9xxxZbKFY3IQu3HTPn4CZR55FCZ",
+	"ExjIlXQlK1MIWFbw0gvKxV0XgxkQKPXveZBmCxVaJ0x/Nf0HwP7pr6a/cnkQ1o6RkFOSoGZ3SAdDrfp8",
+	"8/HPjtj076a/hM7YEWcxFpPjUx7Zej2m+O30n6a/mv5yzTDxmI4TPsLXIBKNEhMOYYDXMvdbvyVTwfCI",
+	"OE3TfuSlJEGNodxcaeRCBWXQAlfTfv8wFKW5tfyVsMMdEpE1ni34m1cczuz5Cq4sHFM107SnV3Vmy2vz",
+	"Zr4yXFolsM9sdDHursSySuiNmgWMXtvzONYMn/oz5ljMcZTb4ErD9cYqososJW81ztv60/YphiVJPUbx",
+	"TN9xIxYfH7rxf+ANHybogveSYPcGhp7cu4Nub+/c1HRLv4RiojBNZMag6nqL9jV/6yUEjXA0pIy0BcEx",
+	"PCBCcGFFFsnwCTmOsCQl0e8UJzSGbRz3wY8SjkZWQX/hPhqmI8y8Kc/HCWa2pKbth26zKllFdwhYZVUS",
+	"aL9vFEEbitkCuk8ZLBpRNk7rF5iAKM+7erJggQmmFfKqdD/bVBLik4ObsC8cxPO/p3EL4URyo6VZ9a37",
+	"w7Zl9+2DuIuGUFN9fZlyPHqKd54+fZzV5rCWsNqNV/YRhDeWT1OaNlVOG3OYqocNrs88mB382ZMD0yyb",
+	"xoQprYDImQH3HBrjSHAJtUUJlsaPkmNrKtjuCe5RRtSu/Xo3x+B2FQaX+xDoX/O0xry4gL5gYVq/enTx",
+	"U0jeWi7CePbu/6m0wi2ZW+Za/2c1Ptt86H0rxs77+ql7r4ryamFw2bQTJ0TWzDCJcExGNHqHp0LWDMx3",
+	"dQxXKlilMdR1CnvLlcFe2BFl5gsY55SIP5YMjRXaJPh+gT98bs6sK8FuYv7RHKo0ntwzr9Z3TLvi0HOv",
+	"lkHj9/Sr1pl2qLBQ4ZC3Gt6K5cv/CBqRB5QF/XeQPE8ZGunfUcogAnlZD8RVNF9yTMFdjfquS/eFA3FZ",
+	"nnCdVmc13NlsUvfuobMsBKq/avb8lg/FZdKNavrCDdLkvnCFB0WAVDD8fNe23cASHmAz51PzXXDIq+t2",
+	"tVwSVa26RB45z9KoMrGifGZ1kqhskfIAnW+V+E12SwqXrRASAAcYwvIyzlXiq3ekHtMohCj4fb98QuPn",
+	"cdWvmWQRomah00BPvIyFN23Pq7V19Mg0MtlFs2DNTEoGEvmfRUDYLPkSHMGGa8xA+tyuSWQ9+NKo8tdN",
+	"soOtyxuyQrZQbsyHOcYlk4CbswXW3bEW0r+XGZm+5329tnfEMlf4k2dvhoxLiwWWET6nI61Pb3Rc0Uf7",
+	"9x+zMOMJA0VrdO2o8znJbcu0c1uJ76/A0IvcdYZbFk/R/s87zE7YCX9VvLBQOPoPwBhLhzen7nCRfjyD",
+	"EibggMlKkOf0fs+orJreRRBLpGXc6zYv/br/prz+kZ7g1XVnkr7+kf3XoX482y5wQcXjTuv2rVfucRB/",
+	"Zzh1IaFpYV2XCjYeLDRjm5WHirYYF5aCRsQwABI8IaV67lrEHvIz/WS0ai2anc4cOeEyDQpLHNwy4zp8",
+	"dw4vey/YzeVlipOs7PpxOh4IHJNd0/Tq1xd/c/Ef8/oSX05/Pf0MylL81fSL6ZfTzy5+Ov1i+oXhMS2E",
+	"FUoIlgpt3EBDvcSW/tuYGzBD1ZELa3sQF0CkBP56LIgSmDLKBrtHbPr7i4+nX1/8FRS8+GT6BaQwfmZL",
+	"WHx28bd6pWYsveLfTn8z/drO8OX0M1jar7ylbe503NpwIV5ibQ9F+jlpoTPSowyLFpJkpP+xizC6+ERP",
+	"cvGpt/dPERdZI7lC+EgQpIYJhjZpyosIabPT9ZRgPYbJw8Ek5kBd6OMSnrkl4yIttajuEv8nFx5Z0C1m",
+	"lgyCmilrlPestP805Y7MG82UZU+5QFhEQwqVKe2/IPfYvOqajblXFOc2+ZhlD4+YExbzaU1YEnrEkon3",
+	"1FFycPK7sDzDCiwHKKKi63aZd7hsNdys81DLHfmSxcH+f/bevLmRI8sT/Co+6DVLMCsA4uIFmmyGyWRK",
+	"VF4UyVRKKmgJR4QDiGLAHQoPEInSpJmOme5Zq7apmeranba+antnrP9Z2zW1VNpWl6qyzOYTgF9Bn2TN",
+	"33OP8AACIMA8SkpBY9PFRFx+PH/3+70/hSPqNXYgvWbumx+GL+aFey++T46DeX4CrWXEWkVsW0/qHbPM",
+	"fMsuf0nmuPHPLMeW5tfhzq2rnd3TYb44iqtWF65W1TN8ZcAxCSXUCTI9TASLEihPIgaR0q8hlUvfXmxA",
+	"b56Or/u6QiNAT+guQDqlFrRsxT71AOpE6sKvnpJ/SUM+eJoz5km8X37fvQXK3O6Igv7R3Ft8oP/4qegz",
+	"Tvv+mbpBFh89Orz9of1Mwe9B99D6x7qnYa7jR91Bq+iK3rqgfb/gCo91GF+Ph/HUflye+/2C0P01ClDM",
+	"r06DtvpXfoyVH2Plx1j5Mf60fowsyZbg4Wa3L9Yrc52x27hX8eCzM5QUt6Mh84hLJSv4XDIu/ci/YMGI",
+	"5HWO9KDfZ2Ehzk+aC987wQ2RoM4KH/4kk6Z+RDXLhgMbK7TPQleD2PtPZhiePfrkkcxqQYgmWZ0MeOD3",
+	"fL00toS/utFDz+d7M+riH+KxY4Hf8VuBaX0y3/CYz/f7LHwkWXhPDfalzCbGRpezEPjywDisw7VWhxxr",
+	"/eR12UTmURvIrHo5tZVYNcM8ktfFfaAh6iKptey8MMihuqMLIK9nv8ErHvEoE6DQ1Nldv2ISFOiMLglI",
+	"4nVS/u6TvyqXSrsESL1OzucAL8zTUzOtN2wXow01HEnKAkuWL7UO9glI0Y+T4sDJIdTbOkHMNg/7cB6j",
+	"fyE12bHUeD3cjjiZ69VT/KjE5CsUZys59eORUyvJMkOyZAmVuTzsBWYfm3JEBz1BlHvooCIyoqNYb4BW",
+	"7IjCxXprWS6il8UgV4d9ddhfxmHPNJONy/wBG0o1uawKhiQSyNlQErVgStcJoVZDzs4QH3j+InDX+4JH",
+	"jEd75vanTq4lvFF29vJJKkPZIZK2Id6mNIYwIj6PBKGxXnVdW/I6Ob8LhIFmd7a6TltIE0KJF8tJljw9",
+	"ng+v2vkXojtPkdJroEO/oxRnX/C7bJSdSQ/IvW5EKJdDFu4mGBVa7mgP20f6PTck1PtAJF1ZO0XyAGAq",
+	"ZFcMOeSsxB14dA+jCCqoLnw2JH0R+O6I0CAQcAynj1yCyJoe6YNBj4W+i9XBod/pRkmpTazHVovlms1Z",
+	"xKAVWFSr361OB7w2g+fud4XvJpPV1chmifAx4nuS5KXPOwGrE5bAd64Vsb8hwK8gWFP8hPE+4tBBQqeG",
+	"/tNcS21flud082pkx/k+yT71wznYyst+bMIRSyO3CzNO5vrdn/+KRDTssIj4XmqaH+d65Vw9F1X0qO1x",
+	"WENPyDdkAVVG1BUUEYmAhZS74A2nRHYVeYo2+fe45/8+NQitaU178SP2JAst8ASK69RF/JiFEqGOjHQg",
+	"MRlsv6T6fmJ3x387fjb+PWRhPbv8dPxs/OWs7S6XFijsusJxblbjilWjLSmCQWQvX94suDrKZvU0MKq5",
+	"1EzXoJaKpXLWqctQrcwJfDqHUT3sZ4MJ7BEXDqdDKEcJHokY6TAEsEPpI/YMJT1NlUTRfpEcRhLOoNRV",
+	"irtEdgftdqDuQKVaY/MMMXkFUNKAo01zKH9GkSiS/w34kI7d+JGMWQnJ00HUFeEUeAu9yhEwLXPZk2gW",
+	"GKQ1bAsNZ5r4JnFWl8y0RA1CjWOezDnNLCg9taQJyJI6aSI3PcMdbjqkCUHNfuoniLGdRYCYl49PHLa8",
+	"M+cOdIs6uGAccvlfv/vzX42/dojsU5fphrNA/k1Uq31OaEL7u6SRqzrlWiNH3lB/FtWf6iGhmTqMSxNW",
+	"00YdSY1eLW168KaYBMaOcN5qEAY6DOO45sVqQS1U0Ik3T9HCMVNkxXjkKxPhelDIDzmLsfAVEUErSkmG",
+	"XaFRbFhIfLlLIuFRjUWmQXanT0f/hWIWZ/GJ1Iwz+wzaK7JcmtAc4wV+VpPnJPbsxbwDGqFwAQUsNrra",
+	"NZuoT04gNbIPM9ckxledPmsbtcL4f4z/G9GooFgca8M7p+Hl4uip6X8pTEfJLBdCjER+dZO7pXRxPaNZ",
+	"WngMlbOczmywzvu6qxUOZc6KGoNyMbRozMbTXVsH3F++rfAr7dVwRT2i3v/72tudfKY9CIKzvo0APOvZ",
+	"kwEuaBrpmIUXM7jZRwPKIz8aZYMuX9BoP9P1Pv5/71IpKbmg0RniZZTJG2T8z+Ovx/9Cxn8//vX4HzMD",
+	"ZxPU4aWK/eKxZOP1msGk12lq5jNoSyjrQD2fBZpqfp44ygy6zwIHgb2Xu4RRt2u6lQHKmcU5DHaI0Mgd",
+	"i5aBZvg5Zx2Rdshk93qxmRAfPjU48c+D+p5614yRDjBk8VJQ3xfLUOhRjy2RnoAvvTWa1S4detpAEgwI",
+	"avV2bVBf6ej5HqY+LIWfjidsFliLEVt+REIWDUIuSU9wNiKivdDqhDFw/yuDMUf6NLnP89HFk9nbqcYZ",
+	"DCqcwAm/NZpIHZ6HEo4juufL6HmdavrsZdbYqysovDONGUCC9KOuF9IhDYzzSAIIsnYhQdNE9RrCxXBJ",
+	"aTvDn2YNa/bKXLML/Hx+s0uEqXQG7xHUSM1YBZz/0kEsm7wnu6Ytx3LhLbMXaFapUAppmEwDDRevwBNe",
+	"GDn4mHV8GV23X79L+5HbpadXtTHRztFG7pDQHmTqUBKKlogaOTL0vQ6LSP5U8aDID5hDuvv4XiLCBg/Z",
+	"/t7R6f5be2u7CTBinOONtTWIBSqJHo9O9LZ2rlba2ZzXXWv5Nj8/FKiiV9McJxN882WgbGZWPDhTFkt/",
+	"XnubY/CyHwGHmKGMJN75Hh1B4CuaigFI9KG5gZDqaEYR6/WjOmmCq+VMDlo9H8oxm475DW49UwpNk+SV",
+	"wqlBPKUEj1jTG7C9qEm6VILrgHm7hJKIySiGy4XFjQMJEmPWCPSrfoXX6riEdEXIUn1KJgemJOLEuCBQ",
+	"coG9DSzf2/SDGYxELapxaWVRSOzMyli2xJzGtUXMbgfhqdREgA9CUQcbZUQg4aGrTsUefmsPb37q6Mey",
+	"MgwfdxlUmChbAQcEjgB6gR7raZ+4BQmYzQjRrXlD2uCBcyKXs32BC2ln5xjGmrcadsRrXqwncdrKidxw",
+	"NSu9fYoascltb2GowglPdpb7AvpJZujfkSRD5ne6aUV+diCrH4reLL+PHbFjT6JsSEJFghmODBgfAU7h",
+	"LTgUDPhkperHEaIkACZ9j73A9TTIhYu8BZzS2f5sxBXUaxrvUkJCySTNEcuZJbTOHBJp+uTM4NbinHkn",
+	"WNue4QgI8Yb9bKXxLTEkPcoVE8cXEPV5wriXOsqz1N3UyzOHJ2Yq5tRYnkqGeAKxqFM1GDZ31gInASMC",
+	"QclpR0P1KskDNZHU6/k8U5k7UfxpL+aFU2ismpXZnOwF8lH5blI+msH/8KEbMpaeulJThyawUppezID0",
+	"NKf08EVwR2zh4/MOgtxmxTLxAjYQsgL0HqNe4HO2C1WNtliek5kwi7asOVkHZWIxM0abRYZ4DRvp7ndp",
+	"EDDemRFU0lQg2qQZiI7Pm6Yntul+CbJ4ov1vXdkdvgQZ3eDS7/CCr0uI8C32AJqZWXRmVDOshYd9+tGA",
+	"7RJEvVXakUMGEE1osid9P2RyL2pmY+uay4uHMHos6gpvhrQ79zkmdKQbIGfMU8e4023wzIGORNRH/wG4",
+	"Mc8mcFcXdSyml82ebTKNqyjinhr5i+m7Cm0/sR9EaDlos9p+Tm34Ut5LZ4G+oeC5jbR2lTh0ab+P+vFk",
+	"8d5m6pub2S344jnNRGzHVB28EX3MJA9dBiCe6lHZZZKYQtorUti3s/kTCI77GUM4lHLAlH0ieKcQAOiH",
+	"duyirb1L1LBC39PV1hgTRccnjcyRX6BH98T2ZZOYlJmhxat8vXG8VDESaAG2bEXaDGVOC3mzSep4Sqmd",
+	"EAOpOyqAqNFg1TO1+YSjzBi/+RRTzGLAlRUH5gp8DCFU9MYsU2+3aN/OGb2FDo8IxY70Zgn0MG9ITKIz",
+	"nBujlWp0abd1pVQtlorlcrW4tUgeq3rnI5m906cmcc/6Ju6E9eXFVmXegTgxJITSqBHfTHqskSP51FHR",
+	"q7GWve2KJPc6M4mrFYqhIlrkMI6BT4Y5GuxzTntqMJFkQbuYWyg/JPkq7Gva+2wtcJr1W0uSnIk5h/RF",
+	"ZH6a8/4a5HueSLEHFrnWxLPTI+LLmRhAp3Y+wKPje1AtbXoQG2LBttDzdZZZ3gJTqW2IC/ofuaLHSIu6",
+	"54le6kuiTs5zpFGkJmqPbsba7dMgUGO4ptt4pmDX6sVHA93Ck/ZYlDR3w5XGcJUuI7A1itr2lSoFwJPO",
+	"+DRcu+63lwwM6LIYHM6MNT6ENgIY5V+or/1p3Cc8PegOvWCJ4PP1ax3itwnlo4WwpxYUS0uJg6gbikGn",
+	"mx7V9QucAp+fL5fHZHeYzkr45m2/MwgRFw1XUnH3tLxk0qfz3n3bl/2Ajoy3fzYDAQHdYgGWLUGzJZQi",
+	"SawjHgaghoFYY6E1zgXljdVCOWuUiTM9XtHUxl5BrS8iGGoT/1X20ezcpBMp7vn8HKChrpt9gW6XR6Gf",
+	"vXknR3sILpLBJJQmuGvMpihNUK5mn0pqyOLzZpnaw5yxEEcWqU82VLqCQIEqY5FtDm9rEEViMn/2rwCB",
+	"8/PLT8ffXn4+/mr8TdbJ4IscBaR/DutD8s11JaPWpRTrH6srT9ehRfFEgvWMszixWBxp3J72FWv2gig6",
+	"3oLnoujXkJqn1XvdHzzTH3GV/WuFhjWp6li4XMDmvfIkRbTdPhn0+yKM7jMpaSc7FoqXMNAV+e45i24o",
+	"azxkFPpkXtFwBfSxKykKR4HtZUwpXWY6zjVwI9uh6MFcs2GcFjVSecRCToNMX7S5SLiImGMFNblJtcV1",
+	"yLbUcFGvg52Ht5jHHbPa9pytketlvQqbIoMuEmz/ia6kepsmgj+DIPILgc8ZBKEccs4wBXkY+lHEoGFl",
+	"RFoB5ecZB+yKE5aNfpbenXlHbnK3QBggDQsejHZnbx5mr5jsb6E7dy1wEGGVFlzpF2LZZhzs18HKtaZ1",
+	"CjSfxa7wNJgGvnZ86oYkEp++imdJ8OSxa+LsXpPl4WMHM5N4plmhrg9f8Eu4ZPvmIfUCyFp4HgDY63Bj",
+	"P5TRMZN9wSWbZVrBTQbwDjcrZP3gOQyql1dCvVi6Z2oTEsRbmSTLTwOqciVi57lUyDBUHEz63DXpwdp/",
+	"pyGctZTOa3rHCknO8IYeDc9n+Q6Xh9vVTf9P/MwSxDsYlBN9pc7AGjgWZ70hiQg8cAppZQMH3FW2PiTY",
+	"6Th7g+d1XfKAqYdCD6CoARB16EuWcCLTVhHYNUbwruFNyi5hj6WsfWSTvbROpp2umzCVWWi+E4s4fVas",
+	"IxuTx2Kc8kWLFc1/XwupEjLaS+TJhHNq+WhsNEM0xZP/t3jHG02lXjQlfP+BiOI2CLKZjhtDQJv0fD6I",
+	"Jvw1MjqrflS50y1fvF/qvyd2zu+6B9vh6ebwg9aDWu/tDXlvgcaaONwr3aQWcKwVFhYc1DAn1wogCQXU",
+	"zTNsKZmd1TFo9fxor98P9Gyv2TbdakS5r07HrDAHxS/xiNBOyJi0St9cJqXPO3GrVP1K4tGIQpncLvqo",
+	"W4w0FcE1s3klJmfPTRfR+dsmRyRKjQty8UDbzDd16OPIfmVzbbfBwQ6ENEJsaZ44zPAJhzRrlUqTSIHl",
+	"nHiohqB/JwXCk4nEG0v6ZrJWPZNYkEncHoTYfTmiUWbNU2aOEx5FaW2LLzycFciDVIQgAyuIeT7lM3Nh",
+	"7K4FTRhBU61PKTvhbQbHsXLxdkozP6V2fqcUdYmGpfIDRvKu4JHPB2IgJ1ooPPdgppzyWB2SXo/UiOds",
+	"3XP4A/xIGvVEqgPnRySfsrgwnIxmls/dYODp+vjX1HPwks37xWz6H5I5v7D5/OIt59fPaE6dj6nlmd/v",
+	"YYlA2Yx3ZBH0wn0e9NhPAnrM4l4A08M3CvKCm5uWSvqUL84TOoyzcFlGgtbNwwsWegMWm0jXs2QFvuVh",
+	"P7NKyQhPZWhBeZw2KRI31xr8qdWHqEuREk/u7TkgiIAtR102wtRi9aLs3GK1swAlo9We6yy9DOhc8Xly",
+	"bw/dODhnhElWIrLHqAR3PfR+SmU+pVrnw2o8hDnMXyxMuvmpogWHRGIG5nIkFt3zyUofBBqORC416ckh",
+	"Tph8udQap7c+k6jS5DnnTC3iP5sW5MWZaJI/LB/Ua+QMOomdYz7ztCfIcllnuYMWcPnMSHbQqp+T9q5A",
+	"Chl4N3qMR8UX6WmZ71KZ5UVZ0Elib8JePP6M3KmUO3i6DsEFWBhd3eAQU9wAy+L1fJ7VryJWBAYcXy+z",
+	"cv2X0wiscV45333r3M6owjZ5Wr4ktCUGUZ00I+Z2ue/SoEnAD+fSls9ZpHM7HBOkXHMavKlr1pskr/+S",
+	"DvH5hfBdBn/JiAYB/L7mkKZpriybJM94KOBKg8c/O6aBssQojNod8JcgxBM8EujvKdN6BFXUgtC4X6C6",
+	"DapSfN4BLKlBKNVIIibV63U3SXgbuBOb6e6A8dSTcvyck/Os9tzJGJReo7+kiFq9bYYvxN6RpXTyxEmu",
+	"z+Qu6V2hpr+oUNtzs/xptppRo5fq7dIVksWxG0WP8px5GhKZBgELY0eNklkYfl+odsbiuNO58VgaIwdh",
+	"KAZQiq4xxcB8jUK/13v+1LnFON5VFtAL9PG+du7dDFE77RRSGmCTfPfJr8mUukzynA0BbdASq1reru2S",
+	"pglN4OPwSIPr67ukqd931hbh2UCy0LoNEcSk6DEEfVA6ovWR3QZvoiTDZ0AThM6pqcAJxMVIyNQUlI62",
+	"luZbAnVFq1BxckSxwLyaR+H6JaDmaUqTs1Z3eg1gqnrVRWgt4i6J5wz3UD7C6E6D4+t3zWNmxjR5AlXX",
+	"or0n0LA0QpzH1kiJAzuamLVSyyzPZCtqXIA5ZPgI1JG4uDO9fqiraKNkRhoncLsbUk9VxtVtyaTQdosj",
+	"ZxMK36zqvfS3s2ZwymR0JERG/svtkA7VGAYtWOq2bsMloxsJEqaEAwXQVabKWtG0cXqKNqFBoJ/twWmT",
+	"Aitd+8ocpR2Sb/ZZeEo7zV3rpaKtmydGtKP5cpdxLHQUg2itSE5YZCd6RUORYcRkO6JhXuBthoHMmFgq",
+	"IlMuTXTAuwqZBed0BU7v4q+boBjaAVjerqkaTi2cDzCAXkiHE2i946/GX4+fjb+6/GT8xeV/GH9z+UuA",
+	"shh/gw3JLz/RPy2E5vt0BimdsEgdM5lpguISh4OAySIBulcnkCi2o050Js5EHs+5dXHNgRPQp6GhSsky",
+	"3MxIjjPg/nV1sAQy1EXNu6QEuj32De0xyjGDWb0hDU2dJoarGg90Quqyme6QPc9D4BG7ctdUTZgqZKUb",
+	"J8gWpmxrIJnnxMI41us5aQdQmB8nGSpLLSQh5dDONK8TqeqkXFqbTeabV8+sTyHSdpINPHCqwUVBwwJ4",
+	"DJ+bmEnqs1ulTMjhq5bYitZo/jVPA4r5XKpOewY/blF+bp0qwx/IQDIZd5ZVjK/Xj0ZOClNd825TiaoY",
+	"WDNWM4ZdEeDbn6PXQykLfuvCZ8Or4bssSBlodDlotwP2cBaoxoHN1vXNdr2mJHmYQgzeDHQawzVrfAWg",
+	"VhoM6Uial0zAJqfUwlQjTrjbgD1cPUIEorelk0Ez8LCWXF2cRFSe9XXTAHPCjNbF9E2LhppOmkKwtIry",
+	"85SgtMkCeBYIt0lo8TQzng0r/pww8oojAGuc66YFeErgfyDJuVnqbE7J01kM5e2SzU62N2tXMZTJqLTN",
+	"XWIaz9Rh/B77IBvyiZPDvQd7OJOfAzDRVHXMwUAJjvX7QrpiuDSA96mI+s/R1iyzyGwvrh2fxgDd1bjm",
+	"4HnqM3S8EwmnSziE8gYfcKgiThV/g3ltsO59LiOlP07mDUxMd3OhArHMDRFR/7YvldX3qtaFYCZa1tyL",
+	"S84yDUiWkXuCEBQ3ZIydnQX6ZoAqulQa6I0XAqK98AYcGH9bhusTxza7niaZItbqZZaH0qAjQj/q9uzM",
+	"oZO39sqZFidsnI09sflhlk7hSzmYVe0GBTc6y0aze3BBmHRuHHT6dN9FX2ZmHCDqKzqaWWrS1DfU19cj",
+	"EfXXv/vkn5rk0fEhfOydYyS7rghSVRsWEUGGy2zYlj4LE0hWXJJqKXNNPgqhpSTvZI9TD8UhlBw9eJP4",
+	"PegkzUmLSrZZI/mmRyNah5/X+7yzi787MB0jNNMwm61RlBlgkcwN2UxUA3XNfLda0ZrpqK90AeyExGHj",
+	"WsqM5QsUAuqvpTbKXoyYWJwUQduEGZNdvB2zTkviQ5rIFOSKi3nZXjF1ho13HNyXOqkvhckyA70B3/s8",
+	"EbLYoX6kITWzxF98EyakRTSMNGDnkCp1SA0Y/he8zoYesxqnW0DXxwbtJwtbf5oBy1lxZtzrW6OHdqvz",
+	"DK+tfRlTxvSzk2utlStfO/kcFJYNDpCe6E1RU4/dKHoXgEGDNFxcJ59bHmeoxt7njA2buayzFyeLftH9",
+	"ZOeaznBFtUazA0T4ErUqScYq8ij9yK7ug2T+rVSKfsikNucyJUw2+DtN0kSzbzDxl+yrvSSJbfoiZ0OZ",
+	"fcWEdzIv6ihE1sXJcJw1eDtmZEaVvMuahx5XzKgytzESEQ0W3Bhl2ASB2QufyUkPxRWzwG85NkVkUpbM",
+	"Kse9Rmh+BhrAgxT2aiCGQG8yrS3NrJSBC++y0G/7yKGn2dbLToS6BtitlWx7ZRc7+97ZwLaAWZtOO53U",
+	"QLnQqLcjNqEg/WRrp1IuV6q1jc2F0HTgNfMXPbLssbk+GXPf4vlk0yi6aSKYHF+8P9aorkqqfMxaXSHO",
+	"99zzadIXg8gVWVozsAXmITDmhf48JFSY1jIeEYMQBGPoyV3iDZCPsDqhgTrhI6LfQfIiVMcdvCicDdd2",
+	"id/hIlRvH/BzLoac4GgJ3pj4XNQX0NuRD0SnYzwtBlsX368Yk/m4Enn47qvjIGbuc9bMlkGzTT6krKnG",
+	"nlZlvfUah+iWIAXZpX1oUqiXBrpygeM4HEil1bQGmOKgF8fP7nJzoYVAcgQ0Ey/agOTT1kIcUp43qaz+",
+	"Ykt5bqZPQqao0CCpyRzsJbu6OATRUXEp4ql9mOXll8wdhH40OlFnVmsRjIYs3BuoCZh/mRKS3NuPT3NZ",
+	"nY+bCHMGOG06CBhqWHeHAN7bBNwXMAlgLPCBZE7dKOojGDALlfl/i0rfneF+DmikuDsx98obxA0ZwHbQ",
+	"QJJ88+7ercMHB6dnD48OjvdOHx6fPTo5OH6wd/+gSdbJ9NWjvZOTxw+PbyOqQzJEGMLUCOVEDdIkxWNH",
+	"sMJAMpOehwFUZE92BVMz8fPbG03wCxgHzVOD53RDkgO1tSdiELqMuJQrJgGoT11skwvD99UoAEkoZxAv",
+	"krIho972fcBefgrF2G2BzhkeUTwK+iltZBOPXbBArbWcjlqZe3zjH3XP1YAmq3SM0FIaFA1IvpEbfzv+",
+	"5vIvxn+4/MX4X8n4d+Mvxv88/mb8h/HXl581cmsNLtpEV1/4vFNg3kCvjct4xEJZbPAG/7M/I/uCqzVR",
+	"2lODF8jbJw8fkJbwfCaJ2oCbN13aY8E+lezmTfA0yCJRAgod2Md39km1Wt0BvI/T/SK5D31IfNnghGgl",
+	"i/R8LkJoFmW3qlZfOwDNmYWhAGAcyuGFO7WNLdK0FMr1fihaAev95GdS8CYx6qMOB6tPYc9D0qOK37OC",
+	"khvwA2JS7RKfY4mZz/uDiNBAChL4MtJV0+02Gh7qTbolrM9JE8YlmxiTa75X0D67wqHXJKHOWdWUQ/Lw",
+	"TsTYVq/RI1ZLOYIkER2HOvSaaxowqe1rn7gVorLaIgSiI2GRDu2x10mzViqRHg3UAWbemX64GTd35Kl3",
+	"qu+r8Whib+li2DzEzHgHY4Zq09eKuBsoQ1ggGRmGgndidHfcUbV8333ya0JxZrBaDjoZR6RPo66jQbhE",
+	"aJbGhuOikXpNK2T0XGqAeKXzONDPUk8JW8lioQx8y5dQ7qWehJUAmjhrUz9gXtPRQLZ6sxSJwgSo28XR",
+	"kXwTdKGmo17QxHQpWSwVY0Wq6ZCmGnoxnZ6kfoa5FMHX3zQrpF6TuJjh6/EUZUycktQqFWMbKg1T5y6o",
+	"ZXOI2kPKPfWqWqUC23zKnkSANq12BHiJz+F/QxEoVSmkLnwg/+gnpVKp9N0nf6X+KN+Baak/t+7o33bu",
+	"rDngcFI7hKJOqv1IRlnX9XPYeF14sLlNfUjO4o81i2RPv0BvFFRRM480rVS5OoFyQcVojw7uA7El+Ypr",
+	"eNg01i4kmZE2Y55DXBqGPu0wDVKDTQJoC9bicdcPNGgzjWiLSnDUQ9aG21UH20l2wIBSk+ZGqaq+PuD0",
+	"gvqgresZNo9ZFI4Ke+0I2iyga0Su1WNtckhNdi/4rCPc5KjLuN5za8PBzxLHs+LxJfvuRzCHe8BfFA/F",
+	"/DDSpx2f6+6dfSolaSJdxe0RmklyV1MLAGQl7MIXA4n4PlbC2W46qQwMGusddcC5bsJg9ux2i/baRfQc",
+	"vEVdEUYakicFvJqn5O3HpxrrVY0GFvTAq2xslHd2DWbBORtJQKhdLw5ZEBRAGV//2fBcFoFlrxGfA4ml",
+	"cBvr5BboMOS7T/6pWSTHNhQQihcBuNKOrRHoUxOKCKfC9REzKpIWa6ch5MT6wFVPhrSjBNGjwwbfp0FA",
+	"bt40StbNm2BW3LwJutbNm+aYeqwnYqEbp6odH+zdvn+w5hBX9EcNnqG8Ie9F2eCAH0iSmzfNtNnNm47a",
+	"+4gRP3J0f6AgaPCbNzssus9u3iySQ270hR5UumKkAZMdTu6fQE1l3H0T/YiO+iSLGjzw+TkmHvsRbvAa",
+	"Vh+inhMpLg2uv3qcJd+DGasRKIF4m13oajB58yaaCYHvMl1upNUapd6HPosoaEiDMNC6nayvrw+Hw2KH",
+	"DxQrXddPSvNHQX2h2I16wZ89EPxOyNiJaEdDGrJ7+htJt/1YL9o7Osw5uQtTb5wrFcvFktZzOe37uXqu",
+	"WiwVq9iwrQuaeDYVqiudbI0TtJ7HrEXushHkUOWVHrK1Ud5aS7qbaKJP0TxKNLBrR6mDI6H9i/rrhiTN",
+	"c99rGnEIOhTIvnM2Qt3inI0aHPgK5MZjKTOeAmVZai+0so2BFVP1AJ4AXV/d4DGTgGG1RRCIoYZgR8ev",
+	"fh+4eLH2XZuBMTM49HL13Jssent4jk3CkIphRSulklFxtZloq2dmda2sKjWMXP2nH+do0MnVcwfe7ZM9",
+	"8DBcwL9gJXNO7tyHj7bKrbulow13n22+Wz6/V/I+qIjHrVve3vbooPzRca8qTwfvDt8bfVBSz0SjXD33",
+	"8O4R4u9CC2HI3s7Vc+XyR+/vvX/3yX7YfvfkbOt09Pidtx52trruxRHt+/eDcHhI6ZH71qNjkXv64VNt",
+	"q1zpcHr78d0TVPYzEOfZiEgWFRVN1io7s14VL+f6qRD3KR9pbVKmzMlc/acfOjk56PXU4arnjiZojWSR",
+	"Ws5kZfw0J0cyYr3ch+qd67Tvr1+UEX/PEsnrrt1joC9klFVnw/qkrISQ9aAJ6dRJSLkneqQ1ipgkeQyc",
+	"rQGErt/hlsZoPXxDkn7oX6jXnLORoyEflPVW0WAPyOLiaDw09WxwSMdgHrrcA18xscOjLMrFioL95Isn",
+	"focf8qShwhRJl5cjaWvZch+VHmy+09vZr/mVn22N3i3L97bZ8flG+61hNbrX/4A+Em9677s7rfv84A1F",
+	"9uZRGOkO3XLLbKNSqLZLrULN22aF1iYtF0puxauxzfY2LZdSCBX1XKVU2SyUy4VK7bS0U69W6qXSB7mF",
+	"yddalGQ5Msh5j6AEjof7HETt5DaQZ8x/7lCXyh8o9R2fql791An2132UaHpzT9GbLCI0mVVMqAZ3nNpU",
+	"bp0mu+7mijMF6sMV56ky8zxB8ph1oSUG3JuI3ze40RPVYzQahBqUwGAlJvODlHlJe4zEIV9JqGzwZsvn",
+	"nkUNyqbZ08mUgX+edD1H15O2rYxA46LB02FFU5ziWKV41ilX1zUQLiV9ITWCe4PrCLCxQozRai+B0fc9",
+	"VPe1yDKe3ZHSdoCFxEmEyfThURD+DjYOEGH8fD6JRnM2bHCh7Bdlu5p0OdDs/YgM+mu7ytYuG9/BWbzs",
+	"yYixmwruhScAJ8+waP2wNaUzLqIz2Fn9Ai6Sve0Cgpsv7QfgFVVzz1krEO4585pFsjBPhN4hj/2ou5+i",
+	"b+0cuKVrrZZggclrjlgvV88V1H+3Dt48fED2D45PD+8c7u+dHsCvDX7/8PCW/Pn+/t67vc7e8PDWXufw",
+	"0WnlI3fvnWJRWSXqv4MHtzOevC7LtMFI0fEc70+unrt/8Gj/8J3bT6pvl96puNvdd8r9x7Xe1ulO6/2L",
+	"uxX5YCPc2x4clNtvVrtvb57fK30wPOy8uzU6romjCr+/89FJOXpUvXi88eT9rZ/vlVr7Fe+g1n5zs3u4",
+	"/bO7peD+G9diyKn2Lk/THmldgnZ9TQwLVcB2O5xZtW7uXVdWiqnFPtCb/nThOdlPZwmXk6RdiBIqiwiH",
+	"WzTuQguPlK9+5BE3kPjMw4cWECd3RNjyPY9BlK5WXuCJIzoKBPVOhbhHQ4TOqJU3FhmejoIz7z7zfIqd",
+	"2pSMrSzysIZxUizxIIbY/uHL55MXIIwtm3cddcjZ0hhVRZmKBps4AryHeQaMP7b+BhhAEEPe4LGUBEEb",
+	"/8v0LYZwokTvDEaXfaulkNPgnZBy7XvW7siu33eIK7gc9PS4lCmPBQ5gEsZdd3wONmOD6wHC6KEOUfsF",
+	"wK5r8GatVLMcAWdaikH8plYu2Ze0bGyql7RF2OAdFh3Gl5WULu2YYOwZe+LLCP2sTJImzE/LM8p17ZpZ",
+	"Uy1LzRu0HDNvSALyuutNB6APLX2nbXo4JIPFdC3Go/rE8sEFmlSNKLvcjMMoTrCmepW93bQOCNaVSZXM",
+	"EKV7QFPJsjyPGLWyL3Lj31z+18vPLj+xo/nq1/HX6tfxs/GXdktcpUmGJd4pQJpdKYwj+5CxQHYqZbK1",
+	"uVGoVQuVMgBwQPeu3N2tdyr3a++9Xb39+IONW5sPto62j3dOK+9W36u9v/HB5t7Wre39nduVg+qd2psb",
+	"b22+vXV3+97i0mxyaZaSZuUfpjSzsoHRe4ypEzGp4VmVdpOs60q92tWPPBDRHaF70NdKC4iDfcHbgY9B",
+	"81p5gUG9CfkoK+n4J5COeLwUZ7TYILiOgeZsKWaJSyUUrxCTHwN7eDrTL3qPaSF1crRHJB2RRm4kBgiU",
+	"ZMRkJMh7Sm6838jBmPoha/sBNrFpi7BXnCOJ2qY2wbLVHKK7thJdd05d5qFje3e24IJ+3D6mdGVbekRw",
+	"tjbD4TnB1J/H7anz+Uwb2GKfRaG4+Hf6jqIIO7McOxvg2CmBY8dZXkLYoUuTYpMr6f8KGf9H/1eGdPHb",
+	"BkMejaZ0+gJgOA06uXoMNa+4OLTOjdvdLsxXk7U+0pVLM5hrss3F67HBpbjaj1v97orhBHsxhbbAejCQ",
+	"Ns1blF5iIsrg688olYMgYhwZs76gTnScbdOnUddKttHdUtOqg01hy2GQfDjJBK9w1pnWur4kzMd6+6Q7",
+	"lzYTeqLlB0a9TzpWau3xkU5H1L+gZxvTKYwqJ0mHYVoeOOqatVK5qSPZimcmnowmcbtCKE16TuOUfLVE",
+	"PDqSpDUi+pSuNbi4YKEJ7kIOQr5SI10xCFP3FRv8cVZu7EQNgaMsMxGGzI0SkwcqWZuVUqXZ4MZ6S/xw",
+	"WE8HywMuxLgR8Zzew6dCIyFMLpdi5WoOeojo9zM3U1O4rkgNvHpWO02HBMI9T1pZDiItF4ZdP2CQC7HT",
+	"1GHQVKqAk+xPGzKY0rs60+P2PLaBps0c5ZwW/QvKxQWdkB9zrYFJF9jCnPlH6oiqlCrXDAPp1sg52XbP",
+	"3nm7cnvr7sYH+7XHb1ff3Tx95+57lXvvbLxbOzi+//bW+7eqDyrvPX7nrc07HxzVHt2+e7qxNz/As6H1",
+	"gLjX9ayW1AuvSnaT8RnCNz7fvjRnfneqpsiXAOnDvJVDb2WyzHHoJYITpSWYCUml7xUGC/DDdaS8AlLe",
+	"bMmtCy4VkcqI9Ql6kIw8NzhJKLDIpLyqQypwg6eDSboxGUwElQHd5zSfArBKNTBXojec6LFO8pCSOBTh",
+	"uQR7Za1I9qZr0NWVug4tKbkDN+R1O5EA8Bo4WyPQBBuQTnCOQxp6BjzGioPpGBlIrw0TZnesQcBmQLIv",
+	"LtWGFruQVoQhrAa38gLxzYhiFf8zscMQ86CRM541gKtt5IoNvme9GBM67cgabNlZWysBJIahQYwMKZQB",
+	"mIS8bLee+vfhEcmDDF8rEltxQoRf7CPgoDZ0ZW/1WSLdZp/XFe+6k1+6Sb1l56erQ3NO7oIGgxcsc9Kf",
+	"z22df1Qp9HaeeIVqt80K/e1omKVDYBVef3K8sJmzj8HLmQFiIORqO5VSdQcF2PIScBV1WwnpH7uQvoO2",
+	"WJJAEse6UnqeJaKjoTAiOFNQi8GcoNsB96R+u0z6wti5xi2m7Fv1rzrkR6ZNXBmJvmxwJbsgCTLS/YIg",
+	"RiYw/WLylTPYuRrn1AGvZWTt4OERA53dd62j8MOhk7T6psxk0y8Wu+6YnbtaaTPq3XpbhB0xhyhOGPcI",
+	"e0LdKBjF4GBYrgE6BoYXi0Q3VENV0rFdFTdkg5sAYshc5l+Ap0RwLLrGmF8e1aAs74fOsmrwk6M9wBeV",
+	"TKfTx8cB6Q/KKne15wDG5RBKbt6Mw643bzY4arjWOAwyD4jK1ggzuHE05VgjW0PNTdcxKLVNA4Ohooqq",
+	"GaBSJw4JNTlQcEAn1WlRcuB2UyFUjLUqTZOzYVwUpP3qUudr6cxhWCkNG1QkhhaVDjahfunVttQv81M+",
+	"caWkiy4yXe/6EwYx5Fgt/XPpVq1R3E/SVlNgYq2Rph5bKzHu+pnOFkXZrdHJ/ZNM1Qf3037hRCy2XKkW",
+	"ahuFza1l9BSzHnfg7CylpFSmT9hhe5IqCBKFk4TEDVaUr4wCYL1DOrq2wrCS5K88QhhHumLHDfIxe3eX",
+	"4No+9yMfMTey2fZeQkwm8N0akdYgOCd+D1vOQtZKnNOj2Ce8Mx5hA/qpKe7rR8nh3NU1zwbhExIgzSNn",
+	"WKJ1Zk5Bs8HjCgcMuLs0CHQeZZLUEa8JpJebYGAMidMAn+68TB7UMfwIYdc9v91m4VqRPNTtyaVEATId",
+	"8id7VgZLevo3pGn1ZrnuGzyRSl3fFLZJB3NzdUouLIl+3Vm8NMYErzc4FIJOkQLCR9s+fjDOTa5QYoxb",
+	"heCTIdqkIJ1OuOd34SU7U1vFRZRsl3mbGYBucicN/qSVWKWzjTLz/OHNh7gAR4kf6fpJrboLYeJVf7e1",
+	"dV54p1d5UjiOdvqFe8PazwEx40rPPGfDo9nO+SWCpKnJ/Rjs1JTX2SrHfBkJNa/GoF0+DWclN1+x3DxG",
+	"PRjEk5QDIKs0m15CaAKbvcrS0R7kCCtGExcySj/mgcRes0wfoH/0ODd4cv/J/ZM1U/luMR1wefpuFyWV",
+	"pJEv2yNii7YGR9k2Kb60kWNpgiZP0iE3b2KJrTHcRRud5IaP+5JAN9ybN53UUY1E4CWi3YmPMqQTMe5J",
+	"fA3cnpTkKGMFhEtSvGHEz9QYERYAVh7iYXFu0S5YizoTCLQgfTexbo7d1nkqzxsc5CEUxICVBt+gQSCG",
+	"yo7rUu61B4DZb2LNaqAxy8KEUw1sECVNcM1np4ELYDkCRi+YtQFKi1Bkm20uSRY9r8DTdtI9n5+nTZrH",
+	"aWs3mzJtUyct6x5Uh4XpYLSVf/q4cr/23gfV49ON929tPtjfvn2wc+fNyltvV+/eq91/sHH0zubxydbp",
+	"o+13H++8937lg+pe7dbG/ubtrYPtOztvzrLD4kGbDUu5nI2juLpd3poSztkDfpH2G+zXUrK7NhstPlMu",
+	"po8lnMGV1fbDCZJCVaIyR5INxpBk2nizaPsKWRQyKwbD5soi6UMbNwsJIg+UBQj1qWwn7eryALdaXa7c",
+	"2XMa3A2ENDcbQfDdJ/+0FqNxKDMlNSDF+xJbYMADJrUE0BSM5RUsBMgzwIwW2N6FhuiN8602SuWS8Z4V",
+	"G/xUSxVoh0LluYzLOczSOrZtmIB5qFMUsj6jkR6Kiapq5hoLo1RKBJYtaqSZprnS3G1wakcuZ8UsE4dZ",
+	"NptPbeJzGDb9F2CKpEfzsiwR0wA7hijJyokxubEgSh8pw3/qnlppucLo4wn6nGWZGBabFNtAZELZ2fao",
+	"X61JsuLYLz8Sso/OfWBFIzGAY21yY5UOq9koCuVlGfSiWS33/HM2wUotXK6YM9UJjSM1qVh8g9tZJFmt",
+	"ANYA1ykdnqMYT+FRMGrwFJk7RIqpyZtkjUAMmZduhVcuNbjh1VMl31qTBya7i4ViqXQQcCFptGidZCoG",
+	"WCdmz7FIjmmUyXKv5rEvIrcjpXBiZsKiTGiyVcbzqIrTjMrs4Z+SU61cId9z1gY48Ka5ns2UJhXPuRkA",
+	"Ol4/m5FlIHwlyF5Y0Km1RwCHgwAqxi2t5xIcDMEZolpBagDRmQFFcoTo65AlwGMUYc314E0NrmO6kkSm",
+	"cA+4X1vXlWJHKnOaINsOq5LAHQO5+r5scISuY16RPEb11CTbQ3MzMvS5J4Y6fpt0ExhIRvLlkl5p2eB2",
+	"ODrOsh0g6F1EwRwHn7sruGHwZkny0VCQiLak0j0xr9Dk3dc1DLBRadFbpBisfvjM52fQLphJGaPQNbiZ",
+	"tYzoSAKvB0aNOBOyKwaBR/q+e04G/cRhoJE0sf7XDE5GImSI0AGgerg4wSibJcMzpwbR6NpcOLRelKvn",
+	"wuis+lHlJ1vDnffOS7Ls3vsgerc2eqf39nb31ubgwUb/mC6jL8K7fwwO+QcxBtnK0b6SLs/p6jh4onvn",
+	"04mkLsXXErS7RRRohG28GtuBkk4gWhZyMjbhO0d0H2q6W5oUJ81/G9wupHTQoZCNwGBcJOAq7/VpyLwG",
+	"d6lkBZ/HyrHSu7S0ipEgeKq5AzQpIHlKjgdS+pQ3ODZwBCjYFjPtzAH3c5vkdyrltcQt2VzbJS0RdeOG",
+	"4Kjca49I7LKYGQ0wXup8IoEIjdTayIhsN7gFOwvSAzpRFGBKg36fhQU1X3JPGSQkYFFkmnJSAllPDkBG",
+	"9QT0ZaOcVDXysUtTiLYgN0MxxAgB9J/5aEADg3+F6wwp9SbtSt9m1d71BApWz6oYw55DPRoE5IKGPmwp",
+	"4GID6FPTFb2e4HEIvblWJHEdnMZgdrvMPZfEpf3I7VLpNHhT/60xP0G8Iv+vA3H/jLlYFn3O7CyGxF80",
+	"+QqcDdhlMbqt+WCM/a+xbfXPZymE27wSrBC7IAGNWDgj1Uqfm+cQrFcmS02ULf+X8R/Gfxh/MVG2/Nfj",
+	"L8dfjP8wfqb+N+lDUc+FgyWBLizn/OLyG5dhhVDxQgPqKwH8/Y90I+Frg2phuAgpxbphQnImUIQitYd9",
+	"xg9vk33BOVQIm4dIHtMPJRn/7+N/HP/1+L+sj/9q/Ozy08vPLz8df3v5+fir8TdrCF7UGQDEH29wcNMj",
+	"E3YMLj42cIkDyGiIyK4YaoTb1iCKBJdFctDrR6MGH6LsVvYlprijJafh1fXXMjPEfRmdSHEUz/t5Xdu6",
+	"e9pPP855vuwHdGSY4dRCJEXwTPp0GYhaa8Bq/LM4grXO8Ra9cpTPOYSqxo5S/wk+Elcn9K3tiOFupZhB",
+	"tB+b25+uuzQIWlR3LcouGwS1ECDYsbYPrHxoUtTUOdJaDhuD3+gmJ0d7ToOzJ8YHGrs0aZR+MB+7a4/u",
+	"7h+YTkjhGuKZ63/i84e3TVF/Ai4J8l2m33kDwZ6dBsd+jw6hA89nUBQBqQ0jpX9hpeFpl/F6gzd4IT0s",
+	"1MciyFMIfH6OM7Ny9L7781+RZqVUaqagQNV70LmgTpN+ELWyFISAH5lOqfCiFPNpcELy2Vo4SSvhXMRK",
+	"HVQ+WpJMvUR/Xo+0vMBIWwMbaIwg9iaN7KE2a6UdaCwixZl6Kolc1mPcMI0zZlkY4P8gQ4pav3pO9xFI",
+	"VjxOrOiHou0HjOSb0H3yRIp7Pj9vYmOUzMVNvUd2lcWh1sak12h8BITBUd+NOR101dBtMM5ME67mmp5o",
+	"pQKzxKu6L0izDi2TiZ3jA6WS2GVEV87G707CmQ2+F5+cpMzUIcMujdiF5t+6Y1aR3KF+MAiZxK4mDa7G",
+	"AQ8nIEH5GB7IgoAFRR9uXHOsRyGrx+jgTZ3TmxxddIOZI5p6EqjF+mjqHGLCjj6zyOXVwxulCj5sPnEG",
+	"PUgmv5tuXIGtUnQdslpieGYNYP+hQBgsqljIKcqQcabulKTCEq4TKRDrOjeFyJLFlpNbbKEBIunph88f",
+	"/jjpB0+Ch7fYB++8837r/ZPNx09OWod7OScH+5Wr5z74qPrkqER3RuXefuXi8Xb0DtsItwYPaq27m923",
+	"q/J2uf1mid7befK+m1tG/O1rPv+jKuucAIm2mHgmn9eQFz9Qk2bPlh8poyZO95gSbAZCc0kT50SKO3Ds",
+	"r+uUfBmofVpGHBuaXtlSV9tSlYXM2TdpxIZ09JJLbRUd6g6NUTcUg46SooZkl1VrQTbM1mkfQr2HDpPH",
+	"LXfiEsB86ucCVvIHYoiyXemoToMbQQ7qMKiSzTWdMqXUYJk+co+O70EaL9Oqiu661+CRAFwGzw+ZGz0K",
+	"/WbsrrQceErcGU1dvUrafjhfNrhluagx7k6oQ8yUF+vPQic99YPOHWvwad3eZEub76uVlGoOzXZasDY1",
+	"5q5ZPY3coyN7SSqa7Uhd0+19uJoovo95Da7bWkyJ8hOtBH4fJLm1V1Zrn+C8aHn7gBxj0+o5cKfUnNXc",
+	"X6rYTlH7lVLsRIpUo6rlJdnkGzJl+MRBAcJLDfRRGDRfHW7sSpL8ACQJHJXrCxKXRjQQnXWRap4/z6+n",
+	"u10FvoywfQl0DzW1excsiRcpZg53K0ZHILGA9hzSGgFWeJFgV7qCboPHvF1lvGrvTrHBTR8Sl4bhiDQP",
+	"TmlHM+t96nZZYR9bIdb1iBzSo08KtMPe2Cw1d0nzsF14IDgr3KeR221aXbtOaUfDFFZLteYsf98+LszD",
+	"1Losy4ShL0fuqXPljbgUC92J4zpsq8nB3DRrfzH+SG245+q58VdFMv678bPLT8e/G385/sIhl5+Pvy2S",
+	"8a/GX4y/HH8z/hZDNg4Z/7ZIoHkXYMxW25tuhZZZYbu15RVq7gYr7LTLpUKFVls1d8PbZFttLJ4Uj6BT",
+	"3FxSXEe3H4CJJL7Q8X+//Ivx1+N/1s1uL/98/PX4D5efXX5C/uf/Pf5/xr+7/PTys/HXl5+M//A/v8XG",
+	"1or0ZK5eqzg5yDkxDtfUzQmwLX4VVjbpn5ir80EQLN7TY5qCjuisPksAMJEcp2LOyekWxOozKYKfPpbT",
+	"B4Dk9WrCi6WJHbvqPZ5OHkIVBeq0Ud5oBIdQPPEZdj6eDbg63TdbnatsjqF79RnFLmR9zMfSPR9BP/Qj",
+	"1M+ohJOrD20kdDIpdEdUo5ZTBzsSJGS6mootN2g17GpW5uQDEZGe8MAtVp/6oiJCL4WDoua+2rJXtWXP",
+	"oyN8fyJwcWBDH3lLSmvOsYCkXv9YMayniwhsw2Go/qCiImi4HAw6deN8doj1vNo6SbkfQWrKW6f37zlE",
+	"9zSXjoWlyzo0gEPhkPFfj/9+/PdOg4//YfxX4/9z/Pfa7+0yZeWQB7F839UCfX2SNsAFrQTz7iJyfgaA",
+	"ewbrXVp2vxRB+1ziVa+9hrSBNvP/DgVVMZ11oW88StIjajsbVnpESvy8FfXU2xqDUqnq9uF/2Pg36uOX",
+	"v7j8T0qwjr8Zf01wlNBj/j+Mvxn/bvzF5Z+Pvxl/Q/BBGYWCd/TTfxx/Pf7t+IvxV+Nn8P+/xHvW7ZvI",
+	"5aekUiqXCNzx2/EXRX2THgJs7DIKhc8VwW9tlbZK29XtnarSMRRlGkn/D+r/Kf1gOd1B0y4cLXRXV0qV",
+	"cqFULZQ3ACpfDlio3v/r8dfjP46/uPzk8rPxF+Pf41vJ+Nn4ny8/GX8x/hfcTrWal78k42/I+A/jLy4/",
+	"H/9O/fnV+BkA9/92/IVFFJe/UBoPJH+pD/xtqbpRKJUrO9uFra31Uqm8Xdoqbyj29Cp1KdEJ1TqXS5Wt",
+	"rVKpXK2Ud9Q6LKFUObkha0kf1tK4EjLI+Hn0rJnBbuB8K0m9Uq5WWzZLuVraTfRaaGPY8kIziExVbIHm",
+	"Fja3vYGa1YyOFsARF2xosVmFTubAO+u5//WntPDzUmHnQ/2/hQ8/Ljublaf/S25+n4t56iNKhHk6pLrB",
+	"ITIKGQUEECwdQZdMXmmRJ2/tFSobm2sOaR5TQITOA/AhEKvOxNhsqsuz9D2T9urzwOeswZv7qFUVbvuy",
+	"L6SvRtNEZ5ApM4d0CfQlNWvqFVbjWFBxu1QSLmD0i2uK91A8LqctwqQX8d8cthe+9XoaqN+jHbb+sz4D",
+	"7pNQVFuEPRrl6rmWz7FR/zTPwmf7/NqPDlmrv+yz2d1+1OsmuD72vSrA+smMLi3Qfby5LJ/+IciSjKMw",
+	"PVI8OE7i6Xx0eqewnRwSkj++s082K5ub69vl7a0fi0CrlDZfyxOig3mAtBhpTjupJmmyQY4z48AQWmit",
+	"S//nrLlSSldK6euilJY3r34AjsUDEZ1AIZSPOuLrotDeFkMeCOrFSu0NSbTh/+PSbZPgz1U+UjtMKQmW",
+	"henFs6QqgG1LRkO36yjhGte4SREiwgJe1Kt7pN/nkH4wkIQ2uEsj1hHhSD+M2aHxjzGMV9RVau6AQ/Ka",
+	"Th5J3dmmLouM5juBy6odHQ1+Rw/QFb2WzzWG+d6D27sEYNHiaSLmkWI7OCi47+FxkdxRX5HEALSyZIF6",
+	"6mgbVRzr4z8asHDkQMEGQpEpxqa70EAIjfiYo84iklfrpf5BfkJ8bw3qypEPyoiO1P9pBQw7siXfpKG1",
+	"Vw5hHoB7CCgx74kLxbu5wJXzJZHnfr8fdw7F+UGc2vOxXtCPJAvamn3tIlyKHiVCsifZzdrewPrEiLi0",
+	"x3SHu3wa/QnWoIgvamIB/NCXbM32fhfJcwW3G/x5otsnNnmmopPmpFzBDvYSGvQ97MyQbBBQqZAQalBX",
+	"1KOMe5RHMuYXsEQJwzBvyzlZWtFg4HtZ+tTVGVAwz1P2ZKEIPN591wf5seDdd3CMC9x/FPouu+/zxe+l",
+	"Txa59y0xCOWC78V7F3svZJXIO6HoLX73qVjk3gMeiiDoMR497DO++FqfiHChlf6hpFwA94ZHNfn7DM8a",
+	"FuLVyxUd/thxS16ZVdqFKq21CjV3wytss812YYtut8w1PLGMR+qA80EQxD73PvNoR3T8c6rOkB8FplWw",
+	"FaCBaA6EJP54+en4m8v/OH4G0aevxt9c/hKmiocxNb6dGFgzJ8DwhJXUF6vJxVYAMJTwmnOfe1OTNDd+",
+	"NKBBXE5xNuh3Quph2uJEblLGGi0YIrpexGMyJUSZckm+jEs91vNdOFy5+lbFidnZ4RK7pwgvYGqCt4U7",
+	"6AEJ5VwWRrgi7Ey0z1ILBM9csHCJsI/h0esJTRQ8IdbhPep9YNq4UB366FbOybH0UdV6XMyY9bbrLdig",
+	"5VbFrXqFGttoF2p0s1XYdre8wg4rtcu00qq6NcXGFQnM3GxMtgFu8pBjpG2rUKoUoCl1ZkPrV7nxTq6v",
+	"ubgIc/WNnVKpVHJysTYyD6EwZAG7oBBGLBU3yzpcdjslVce/gRDgVxAt/P349+pI/nb87eUvyfhLiAj+",
+	"cfzN5WfjL9QQx9+Ovx7/q7r+9eVnECz85vI/kstPx1+Mfzt+Nv6ymMtgAGqzLe3/8j9A2PHTnJODh57l",
+	"PryKQ/x2/OzyP41/p9jD5V9Cyf5X42czQpyZuVPQNY4G6uQuG95DKXDMJPQbn5dCpelcqVaehqlAZruy",
+	"11cultWWreJ+acxlxVZsJ0k/sYJ+nI4SqClSf50sn1o25UepX5VQphQCbDqrFR8HW7I5BBUNh4DUdRo8",
+	"YurUhrpPlbkdynNoFFG3WyS3Q9rWzfXVtkJf/JTvAJ0lXRYyRw3GbyOetPEHQCOsYoO/gtw0bWx/T9LS",
+	"XmMtdlaqW7eis9X+Qdk9adXra52LZu5p8HR63P8Y/9X4H8b/SMa/Vk//QelGf4SHf3f5GShLX2dls600",
+	"5+tozsgcDUEBP+5TKfsijCC13xfhGfMGekE8vx+InjJ2JfcDmfswfoU8UrcemDsNtzVXT+B2w4K/r+q5",
+	"ZoHAKFLYWv+X+vLlX17+MgNhS+3dN/G4EGVrIFkIR7vU2mG19jYrVN0yLdTaG1uFHbqxUai0t9rl1hbb",
+	"puUScJgXaRosqfsbXjmrTRReXumKK/V+tWUr9T4jra8fK1uvhUrvfDybC+rxmfYo0EnRGv6McVsa/6LD",
+	"L4MMnzf+krOz/dT8/BJME63zzTNQ4A5MJpthoCRZjdhUk0KUnOTRBIjTGR1U/NfiTEPTdkB/QoTIbhrc",
+	"uJ8g0Kgxm+KvLmQT7GtVdpWBuMpAXGUgrjIQVxmIK/15pT+vMhB/uBmIiW5q3HQrPfw10sM7oRj05ydY",
+	"4i0zdHCNmkoufOlHAjsduNA9rKV07Hw/oJxDvh9kJPi845BwwLnPO2uAJwPQZ0Sd7ET5aHDJaCRJwNrY",
+	"62HYZYDGavnCMSiAHXVCv9ONCBfDLGCaqwICV6DIaMX+TVyn1x9FxqV96gJLqGw4Bgd0/Jvx3xS0Yxqy",
+	"Szxp+ap1PXWScwLfDoRk0viHtwqlcqFaPq2U6yXjHxZ9xqXlQK4USuVTuGoaP2ZnsYAPfMvbZjvtEi2U",
+	"WxW3UPOqrLDdrtHCRmvTNdd0UqI3CBSjZlC6/ytwhX8DFdyfXP6CjP84fkbGX15+BmXcf0Cf6Pj3ZPwN",
+	"ufyL8deXn42/BOf4V/jrl6S8XS+VyPjvxv84/htwBitKvcfaUa5ergIwahjJaUe+jGg0UCOIz4Gd1PU/",
+	"xl+PvwRv67eXf4le5/G/wtjUwMa/eyFoNkDCV8PY4HFfqScrjXK1ZSuP7BTsja0RdoxQXKmE33OV8MpK",
+	"mqPMKhqsBMH8mjppD4KgELEnkS6TIT43na6ACxzwjnoHqnFDppQySfIg5JQ6eKHUtY4uuOmKMGrwVIIJ",
+	"3tFl8B0792TNIZEIWEh5hFpoz5eyz4KIQN8rEZJoKHbjEo/WKK78Ofe5N52NopNUKNIvaqCmC6/PQReV",
+	"RmFVygdRmopSL3ehUAicJiTOCzXvJZzRkMlIa7TYDI1BTsqqkmdVyTOvkmfR6p27jPWtyjYr4w2RHBSL",
+	"WtvNKDXDxnYDjmvP+KxyHpFG3ZrJYFcVPauKnlVFz6qiZ1XRs6roWVX0rCp6VhU9KwfTastWMMmZBTqJ",
+	"3eiGQspFQZM9drHeU7PT+TqZboubN2+zCxaIPtrpPBgVb94ke2Z42nQE89VqQRMOuDSNZO7u3Tp8cHB6",
+	"dvDg3Te85F3NXYJ9Kr2BC+4JP7JaQJdqynI9a4sB95oNjuUofjRVjNLg93xoQ9Nl2htg+hIqoj65f0LM",
+	"DO3hdamMW4VHosHB2zSIWuJJuveeHxKPBT7Y+BhfcMxXIMEcrHmMzzV4xKBnrEs5CRliy2DLP+wlBE2D",
+	"4AQGPj+3cuRgtDgwaNtNOYy7g60xsBemujNeyJP7p0dnbz08OW1iU0frwsnZm3unB4/33j97dHyvaU8Z",
+	"9ikQHRkvCDa6hF4VDW5y8UxUrw6dEUWg2wQFVM2ONANlbjTjVxQJOl5Ia9TgzZC5ft9XW1tXkzD7gKjO",
+	"JE/5CPr1reEqYId33b7d54TyUYNjl3E1FFy0fHOyfXXTyezsPivGeJtd3DckfoXt/1CtUEItamN9OTkL",
+	"01ZdD1wxntjKmdfrO8sXEK/XLEdAtVJycj2fx67L6/gFtIX4IttgRBHr9ZV9VHZyLeGNMlGy/9v4t6Am",
+	"fQlq5peXn4//VelyDjGtzv/NRBVQ6ulfXf6CjP9l/MXlJ+OvwTL7VCmu429AaTRY259e/iUZf0ng778A",
+	"Be33BKKLGH/8Wn1votYohyMGN0k9t8ggeYO/wNEow6NLOWdqwbBHvJPTffnmqdRK/S9vYekKihStYaY7",
+	"wickNZcalRie8bXyB3YsVWrqHLR+xtwIkbxR/30GwdPx/weTh0W4/Cy9AGB0pBdASSTW6weIFT5kgSug",
+	"+9bC2nFynOe1bdYsOj7LwKuLVp+nGVTfD0UrYL2fzG7XGcskqJ2LEGveFpCREAH6b+mEiFSK+QxRaNQX",
+	"JsGjkdtyS6yCofctVqh5Zbew45VZodSu0g2wpCt2xLtWqiWmjFI7zQg1sxiEvH5OWz5nUV1Psc5FVGib",
+	"4Nlia3+Ej85adC1nPMFQlIQDaPtrTVOpw6y4ai9/rLQDS6qKQdQRPu8kBJv3JnSuNUuX89hFWo9TXMTn",
+	"Hbk+4HLQUvvSYjP1uceYTdRnoRScSBb35XMD3z03cQ5QUZRQJvrlINHfOr1/DyyLBtdhgGgiyhgDsSmt",
+	"wjGtj7HXPCpKRw9PTmPp2uAAGPfo+F6RvOtLH4JEfkRMg3AT5MijjuQqxhlK0hZBIIYwSAkBhwY3fc85",
+	"Yx7zimQvgXvDtsQ+apXZoYKuGD6y1u5KURmxJ9F6F6SexSW0APw3nnDVySPqBlu2tUXYIz0WdYX3RgMa",
+	"UTZy9nVcJlN4e/kZuEA+1bWLn17+Uksy+zb9k3pzLN/mGD4ze9wbJRUCWblXHYD/4R9ptZDW6bOK/vX5",
+	"AWK1DjEXUewQlItF85GOtTWtX3tDpj6rPjIr8gSPLxwkr2xfpXl+6MzopWqdJBkzkxuSxLqJ6epOo8kM",
+	"hYRriEEUH+o62GTGUnID9Y4bkjTsLzVyhsvkm0o1KFjXCkdCRnW0FO3f33jIWWFfsb1mgiCpdu6GNC+T",
+	"jHtFcgxRVeRNDT7BnIrkgLrdeJ+1veDSMPQZ9vRXTCik3FOTVpuwCywdrc4ulV2I4UYizK6AmmRMi3Qp",
+	"fVIYDocFxRUKgzBgXGkv3oRGM7kaYAHp9UgrBf1QjSjykRtOPzdVuJCsKxa1bJc2tsGxNO0+0r8I1C+f",
+	"6namL4H5pgyLZwlzTVT3Z5efEWUMXH56+enlL8bfjn83/mbaeliCu1qL5O0qmauYgqSA0C/FqlXp6ysO",
+	"1AEAfSrFnZOzMEcQ2Hodm5s1bjq7a4lAXbWSyGFuANMx+S2Kz2C7Ydn1MfF0qsjy/gJazxUOggWsWKa7",
+	"c80xTeGWd1kIfvNcvU0DyZw0nIM2zU0obiGQhjTow1/rwM0zDfiQNqKttQJR/DPh8/nzygzWlfR/hYz/",
+	"o/8rQ5Os29gC2whkLa/vosWWhLZ0p2xFs6GA0QaMhhyCmbHBTt3Iv8A4cj/ucLZTKZcr1doGdDeDn6cW",
+	"OPJ77AO8/2Cg+P36fSFdMcw5uSENuTIvMBSdBGmBdDa8UrvqVlhhGwK+7TIr7LhbXqHS2qRlVmrveNVa",
+	"Ls5yt0O8uiv4mRQQ3tX/TGWrl0tWtrraFzCP4nZV8btII7f/4A1DFyS9vc7DN9LBTmf/jeNHjVzcllxw",
+	"knxwl7QAc4lwNsSG6yGRDCwmKuVQhF5xGX/FfTbTXPY7nHnKZBlIFmphUF6EZ5qm18z7gTHLmD2+yTDH",
+	"Lr0GFlPUrG2SHa7b1SnzS9tpEED6VqqeJRI639I+r5MefQHvoUEwMkmDeLiKmf7l+6M9e0yLuJhTQ4Ke",
+	"1KD/mW9k6e76eC9KddaQTvDJpy8jlehFupTxRszoWZSjxw9lsnWS8IPfQN4A+mpRcEzLKqiNKVvcxmOu",
+	"7+Et6GmFXNb9qXIdxcPhEgy95m2wzfZWqbBd3qkUarTaKuy4Na+Av6ofS9Wkd2PZrXg1VthobdJCTbHN",
+	"bbbTLpR0bkmNbbQnhAt8Y9OttjfbJVbY9qq0UGtVdwo7tFYtlNobdItVWmW3PJlB8uB5WkPDRyutLVbe",
+	"KNNChW60CzWv6ha2Fbffam3SDbfmVXVeFj5yelViBTiPv4XcCUjwuDrBwvZKD1o9P4qYh65p/DtjL8tm",
+	"Lwd9j15xy5CC9+nEh7SV7Lueq0bIPpTICa+uFLJZxfOIiB+FLp6uouilGa0lXJKUTPS7ZDoxMMeTUNL0",
+	"QtqOmvbLAFRRp7bPqNkcAsq/leDuyzjHHXta4OO+JM24Xg0zo60CCOv5oc89MdwlLJAA1LhjXTyDSkCv",
+	"qQO6MVu8IbWblwbEoxFVX+uHrO0HAfOME4aZ7sZFoigU28cJQjmkdE86aMz8evRcO3dQ0hJKtDKqfgyZ",
+	"muOEewd9zRALiZJRohSUGDohfoQYMjuEBiGj3ugM4vzSbl6nv4fXIZJPOa7txBbFq7yrXlm1TKCzViDc",
+	"c+ZZr02NVF+2vreb3UlE04D+bYoMplWGfZA7FitY2KWTIT6XlDqLp6BNDjL2PqB3xvYfTrtrykuiaxpq",
+	"Vf9o+WHUvY3RwfLOTqlQ2iiUldHiAiwqV5unBGBNydAZNuE8O69Po1DwUc93tWyaUAv6EyiIH+c0ZOID",
+	"02i4hIaU0g/wygnDVOZcubS1Zf08CE0Wpv0ZGCC7gOhv1+90GbA9yZ7k6rk26ykj1IAz1nPlcqVSrdZq",
+	"G9BEeElQQidHB5HY6/dDccFiM28BvUfnox2JwHdH72IOl7kblJ0pxciz4Cc/jv9lkcEpespSoVavDVsY",
+	"sAfxMn0BWZ/PLj+5/KyI1zEjnG63ttxNRc21tiHuilcA81JfS1JtLfhL2aWVjU1lpLLt7dr2zrZHK9ul",
+	"2lZ5o+yV2MZme9tzNys7la2t6map6pW8TUpbLc/brNBymbW3KmWvvFGreNvqXf7P2a0RlDjXtivlclUp",
+	"FYGgXvZibpgC68lRKfXa/DYDnVNpGewiXk/qRiJcSi1WD0ycCzJ1FOgcEoCvK3MdqUVtVCh62pTQmw4J",
+	"CcpaQREeU1jIKBxyk/9qnsqBHIXJXaVIH6SL3yuFyvZ1dGx44GSyWrysW5O/5gr43fmJ5y9TTb8OpGya",
+	"SCa0eiSlpXV4fEz9FvgyOoqBua6rtc/JNiEw7ut79K+j1C+iKt8RYcv3PCg8ukbgoLSA7r8veDvw3WgV",
+	"aXhF1g1o6ZYJMsuyme05W//Y+tehNx/F3rrVAaPE7TL3XJ0oZfskQPMUsrkl6foyEuGI5GVE2+0bkhgJ",
+	"QbiImEacEYNoLd2cD60NpeOknXbZwYrRpAb9XPjuKw30VWqgaqP0vsxh5f0Z6ufTlQ670mH/1Dqs8ypn",
+	"VJ6cke39tOcUK09qWpVlppW8caWer9TzOer5n8rx/irU+JTScX2tfJU2eWXoN+2aT3JUtOo4x1V/VYrk",
+	"hOKYARiU0nznZkNe1WP3w8UV7PWUivn9moWT6w8yVP9j1g+oq338EDyYcNpDaqQkeXDo+zyOk4iQNDlj",
+	"njzTeZJNO2jhcyjZPItCyvEgx4gykBAAjEbHMXRcwsDE4+s8ZTZoHBoGrn/9StIEpbVJ8mCg6PosqDVr",
+	"Wrp7k+TVyygnD++e3IeivLVpG+MRsC2LadymEX0eV/3KrJgwKwqVarVQq22QnY3cslycR7g/i8UjVtbg",
+	"yhpcWYMra3BlDa6swZU1+NKDNa+lJfiqQjqrAM1rYOIeeL6GEDXJV4iv44uwEMtGtKlEe8IYfv5gznoc",
+	"n1n/WInlp987kzMTBTiJKvkR680YA6gZ8z49FzpAa3GIeTnT8G32BkHk92kYQVVtQe2TBh4VnBF1gTSV",
+	"ltdEKxVMVOySBrEuAaV8tMPqBHqfxeAst+49vHV2f++9s0dH9x7u3T679f7pwUkT65LL1eYuuECgdM2X",
+	"RHK/3baT9LTeibmD0C4K2kIzN6Ah8/A5GjLid7gImYf1jL2BjEiLkaPbdxzy9tHBm8oaPnrwpmMs8vJG",
+	"k+QpJ+wJcweIRBsyhKZqKoW1SXzuBgOPeWu7AOnS60cjYqxyMMSL5DCS5OStvUJlY9OqZCSPQJlUlj3V",
+	"faw71OcktB0LmHcIWfEAlmhqmayWKDFdaPzZBGnWgTle7X9QT5Z2mplmvhqibeYbTX+eqZ9BIOmOUYtQ",
+	"IX76pViwKxNlaU0g3vdZxTpA03G0e6UVrLSCZbUCPPCExkRkeF3M4V6A7I/9Fusfmz/n5XecaLFlWDGK",
+	"Od3Uk+QBMB0hw5uV0mZzzTEI3nlA3da3p4H5UPJQ0sxoithEHHDj7Z1ogHjdhBDTSiuVFWJx8isqspjV",
+	"oM8hrNgpEuy890apUC5Vqs1YGUFkxkQdwb59MxAUKqXSgqoPYJkDQiJAHrZYIHhHkkjM/PBhu/ACvr3H",
+	"k08jqAICvtWJ3t0u4wadct5Qks1fajzLVY8p0XTNlo6vuJNkpgDBvgGg7ly3aepzNyBt0iiibhewF1Ng",
+	"/6b/KJxHh5g2pGtXfXU29KdRBw2Lw+E55KOBiJg3/73ZTUFfI1pIOoNmNQX9IRPENRqa/mnoKxOw9zTm",
+	"g9CKsT8i+RR3W4MeDwk/tDbt5Y30e5sbjB08M6gbhBg2aSN9KtEVwri3m6gEQB91guRwMyGGpXvj3lyE",
+	"kJ7+CLVNq72orW8u5mxyfgD+osQUy/x6ov2+shwP9IJ/LxM8MitcjcME2nTGLvymM+U+gRtCltxC8ssn",
+	"dBwzV4QaTFgHfUkkYhcpeFGIPn6mUxS6giBqG4OJ52N/2tHts6OH9w733z979+D45PDhAwvEK/KVObGv",
+	"LCvoCdUPWMQ4kxoKlHz3ya81EsRMa2wX7JDxb8Z/A28d/2b8mwRnWyfFQI025Ag4RLInDrHSAhwy/sfx",
+	"34//evy3439MHMAkcQDnIe7uEB0kJRIC93CryV1RwwRrKobFrlRs4jnzuZlcvOoMwMh8XEU/Yj2Sb8Zm",
+	"YdE4atQ2x5kORcyccch3n/zTWpHs6UWCDZew6kARmpGne3blZ9ci7yXV0GAnWvF/KKdWf0hCIyK4y9Da",
+	"UKtAoVi6HTIG0O/9gUb3tnOPBBbt6oARwMZN24UnQLAvqNbWEOptGtF9k7SAZ3FOcsJijqipgS5Vb7vK",
+	"b1nlt6zyW1b5Lav8llV+yyq/ZVXtsHSOiwPwK6uY1iqmtayXARVXkofGs3hC1l58QouyHryQDn84pvWd",
+	"UPQI5aZnEGkNImVB/4y5YD5D/1szK57kJ5DH+jdImuBgoSlt0kujT3X8Cw0sDcZSi7rnTmz5oumWYSuB",
+	"ALohUzaTMrTMN4jGnILsDGx2G5sK6r5IBNCVGfGtM5IpzOBfkMFlxHdu/KvLX2jm/i0IgstPLj8ff3X5",
+	"+eV/JuOv4B9/HP/x8vPF7a2HGuHxGD5hGVsr42plXK2Mq5VxtTKuVsbVyrh6ucZVrP+87sZVPNGVhbWy",
+	"sJa1sIxSfT2rSvdpXP9Y/3Ul1hPellTkwyIAQmuem56o5JyN1hw1IEmV3aCDUw4GxRj1Ap9jdrpkruAe",
+	"Qj6ZZG2XEYwQYXjQFSHeO+wySPjDTsEXPhsayFzo5WVGBgkFamSpD3VCZbP40rw6j9D+nkOACyKmLjYR",
+	"GlKJ414jLdZWX/fBvJFdMYRPYd6hBrO9IeMvx/3DZgBS4W3PD0aFq6n+XEjRq3+cQ8B6IIYW0oB+Sayt",
+	"Vp0croylpOr1m2KTcU8LWNQT3MJcvVxaTpIGTEq9PgsKca6tkvK1hGFMqaAkLqMoJ8unn2tBl0rsD/p3",
+	"RTL+VZGM/3b8bPz78TMlEi8/VVIQNDe4nVq3/+byv4KIP8QGHMLnuktqPxSKOuq58d9cfgYi9fJTo6uN",
+	"vyXjv4Mffqd+wP72SmX4XAna8ZdKS7j8FOXy5Wf/Fs5+2GGgD3+YeCV83gnYmdsVvss0Nn+P+lzJw3gT",
+	"q+UKECh0G0FCwMMW93O2NDz1+8M+4zKhGkjrmW8vJd5TvHdxs/wenjlzkmbJVry8gmh5aTLn/sgssiVm",
+	"TtXIMBnBdP9dLFHIbFe2L87IpReapZMh9tY1S1z/2DCKw0Ur417BBDIznMxAZ3w5mcdLwX/ZG0RCyUkJ",
+	"mgcsHokElMCZL8eNp7SEpJIcko7AgjIoFNPPuUqaSuJHa7sE3ynaxPPbbRYyHllKBuoY4oKFw9CPGOay",
+	"gEBOo76gktAeKFnf9lngkXxTs/Gflj9s1omGeMHfdom52KwTtyuEZDCPdSJCD6DkA0iUkbukqRi5eV6n",
+	"4eySplr5YrLg8Q3plfBjZSEGscd/mpwYVH/sJVOKh7F9iAhJrLeIUHdlTek6/WAgtbKTn3hNBMn6qP5Q",
+	"aV6U4aY9oRdMs9g92J7ncdJOqB4Lm1Cp77+ULBd8ddYQJ5WjmmOfpYXVhgzpWtkpLZ7zo3RQewEyis4s",
+	"9XplO65sx6Wjc/QCGR0153yuMF9AiKJOONOEvD+KMxVbTPoe09meYcjcSI1EOgnLbI3iv3WfaDAGcVjs",
+	"ST+gXDcH+e6TX+sW6qZZR8RkBA1lwU7UGaI0CMRQSZm6Zp1J/qKjf8FKJ8X/PRpheiGInCJ5aKqKkXHj",
+	"m8+4iM7i1W06uqsL9n0nko4kDsnHXEgJgVDoe+JHWpZ5gsm13biPtZaY52ykeLbPIUiIFqc55xnWpWaX",
+	"x7j6z80atW6nHoqNwgltvlKul6vYBOsqM3E5oxA0/Ctd16/aeDQWERStnSgyRIO3T6VMlKo+C11Y4u0N",
+	"xeXhru3ixtMlzSLL5b50FCxt5V4p5JKxWwcKQqqkvLWxQcAJ/NvLzx0y/qMySv8Igb2vx7+7/Ozy8wyj",
+	"d/xFcdkoFBtlju8HaHTrHS8vZn4vqwvpwz2zZExdLX6fJfqPTLjifoFx9NrZystUsryKIc9Ks3kzpJ5W",
+	"GECSSdu2qicOZvQ9+20llpGlO7EaQVDWgPNYl1J4JA8l6KTtcxrAXQ6K9R4dxXfZOCXG3jPS8gy/0rTU",
+	"jgwbrk7m23BNbcQ157mxST5k1FMzg4sdyxcNJRghtK5nnl3Nga7safN0qm5n10opEpyByqUkpbrMPTmz",
+	"5OIH4wu/vtqz8o6/dt7xjfL286uCU+50Ewt/Xm96klfxYv3pht+8erf6SsVYKLuW8kVVjAnRPvD8qGAy",
+	"p2YhwPgdXvCV6SoHrlq29gDh6trUD5i35kCP7oIYRNIhgXDP8S/TC73BdZUoPBMyydTVkF2IcyVyGMgb",
+	"vIhWrmTuIPSjEcFxgVhtcFdwl4U8oyf4ZHPuuCw08nvMIYdHhHpeyKRscPUR9QihHaueU7s2UX67FFzG",
+	"jLrdYoPP6uet1u0Al21Kafs+t9A2aWQmwBtRyLv5ONdjUVeYtDu1bYpG4xQwv8PPfK7tunKpVnFykJda",
+	"KVWLpWK5XC1uqZVyIRHSZlblQqV2WtpJZOJk9pTu2yZZuNfBj90XP/eDgK5vFEsk/165vEvu+XzwhDzZ",
+	"3jzbrK2RO37I2uLJerlaLZaWN5An2jPn7p/ule53lkAEi7f+6tbMSMCrpsxLNWWGAz7BAjQsge74n7A4",
+	"c98UY3NZGGGmG5Nz01nsG0lLyR3TFjhhMvq7DhGBF/MZkqe8wfUlBEUiSv0XMkrwHPcPjk8Bz/Ho4Pjs",
+	"0cnBcdMh5RJpjYjH2nQQRA6RosHV50yuPRfKAOn4XGnkymhADV+eCMEBCVIpC6YBdLVEPDpS64MvYYqJ",
+	"tgmU26vly6dHcvDe0eHx+2eP944fHD54s7m2m9gPDZ5aCS5IIHhHcWO/w4nPi6Sp7AbW1NaCWqyoCybI",
+	"kIZKR5LN2fxy396OF8fOplOzp/iNnl+csmCtptG72r6aaD/0gf0o7XyHlthGa8uruDW22d6mpVbZrXob",
+	"bKu9Q8utqrvhbbGddolWWjV309tmpXaZVlsb7pa3w4zza8MrtatuhRW2aa1VqCmFe0ep+pXWJgX92avW",
+	"1L1SDiDPfv/BG+P/Pv6t0mKVfquV1l9e/ufL/w112Tg51Hn4Rjo51Nl/4/gROtL2go4I/ajby9VzB/u3",
+	"T/YKRxVI3g+ojB7JybXaOC1t10uVerms1oqLaE8Zo5aqWS6dlixVk4voFmREJdnthfJG6hbJQp8GcflA",
+	"7U5lb2cfsnnloPUz5kZ6rtmO3RlzW8JXZpGaor1ZKi0edZvmn4dN/3D737vpk2kYa+rneR3wWZ9UEOGC",
+	"ez7v1KHlCwZRkleQ/NHBfQiltGjISItKtllTT/mRbPDbB8dridKm+A2NBiHDtvn6vcTt0iBgvMNIj3pM",
+	"cVAoRAr9CxqxBj9noyJBWCylVJp3yDo5PtkjR3f3T8iflclFubgB8LYnJwi8q5GXGjzfhOiMDIjXkREp",
+	"YB0EKag3NdccAmeJHKmb148K1e3a+lFho1KefIvQ8aNBeMFuSNKlsrumeOTtg2P13ZAOSfjdJ/+HdMiB",
+	"V9nYKO/swvjO2UgCfgZRmm7AqIxIpVTbJi0/kgghbK+mgezVQkAtRMzx+yz0hYearhIlsUijPBagRfIA",
+	"sDooCZkyUVF/9xGoo9rgIVP0zXhkMsWNX85G1i2SPWtT/n/23r3HjSO9G/0qdYgX0IzC5vA6Fw6MZCyN",
+	"vFpb0lgjrXc33DNd7C6SvdOsoruaQ3F1DFh2TjbALpCcvIuT4LzJBkEO3n+CF5C9q0Sx1zKwn6D5FfaT",
+	"vKjnqeoL2Zwh5yKPLHqx9pDsS3V11fP8ntvv8SQB2DwcqFdD+bjFjdMKUHWg8DRUpOHjAAifqRjLUyDv",
+	"etxN7emLZCKk5vCAKQlpqX/e3X/v7n2i9OPdO3dv7T3ah29b/N7du+/KX9y6tfejfndvdPfdve7dx4+q",
+	"Hzt7H5ZKpRaHo/bv3845s1AsxDOj0wW2nAprVK1ap9y26u42s5QWsMrgB1IaBmo24mWrYOn+41t3P7z9",
+	"pPbD8odVZ7v3YWXwUb2/9Win/ZOT96vyfiPY2x7uVzrv1Xo/3Dz+oPzT0d3uj7bGD+vioMrv7Xx8WAkf",
+	"104+ajz5ydYv9srtW1V3v955b7N3d/vn75f9e+8sDninXsBV9vm/qD7X3711Ch2NqKz63srRzd+Z+j6H",
+	"8p7ri0oJQk9D9l3iKcOdEy5GMWC97o22V+kw1w8VvQsc9Jk1Fop803MKIc03PzdiXQDRsvk4qpLCUUCk",
+	"7zMnDAT3HCsBRakrN0lAuSv6yJHY4muIq9ZR405BsBsxWILMEoAQ6qpFhA5AZFZt8b7Hh8r+mzIcb/1g",
+	"74MP9u+/t3/06NEHhr7ZoC3BHVbE7JtOIPpoiYKCH/UEofKY4eWV7j9UmxNjXY5wmYtjL8LvWhE0W9xm",
+	"Tk8Qi5NW4b/Fs9cqkP/LQEfLJa1huVxjxCm1PQ4fqpv4bzIfyalHLw1YX59lLpdruN4CXZQSSO/im7kV",
+	"v80La7tkXRQ+Lt/f/LC/c6vuVX++Nf5RRf54mz08bnR+MKqFHwx+Sh+L99yfODvte3z/nfPCC60q87Rr",
+	"dTlW/NSsJNOR6wnrBEz2Epz4dtlY77FQCZMYJIcCtndWwJxLpDxNfdJJ6i7zWcjymnT2kUNv1uQFtZn1",
+	"9Ehw9WTNgxbX9kGJPNQJ1UjWVy/vEAVDjrR/+AidyHaShBe7x6hscS7imAAyGArt8Nfl8/5Yy6LUEItE",
+	"ilietTj67v0RHUtyzNhADXJExzDo5cyKx7w9Y1icmclge8oE6kxpCOi/Yvszji57TsZD5t1dNOthSgTV",
+	"z/RygqnGYS2UCteZPHgV+jujWQSsYEjeRff4Yq6cKaniC3kKLnmoy7PnuArIfE8BYIQiSAIEBClRQGgs",
+	"CHTSTCwX1uISDgWCbPO93eIgU0aB4N31EtkHXlYdOySMuzoNBfd7kQx6grNi3P/XTQUjacAICyiUgCan",
+	"4EHqLNJmjugzIBfFNhOEs5EZ/vpui/eZMo5kzxvgtdX5arSDgEG1iqPuGSiIA5lCuwSirCaUIUM6bvH2",
+	"MCSQZJxEJxUMSmKTUvduggBdiewRLkLPYaQrmNQRihZX8oEFRsqBBDTTDNYQpBdrewhbK5VSUpu6fY+b",
+	"mQ3T0rPH4AhCndA7YQQOBLnHSTp+1yR9esxaXIo+awt3jB2jKNcnKNmuM4NyAZZ6/r0YV5+fddUELKFX",
+	"SZl3rQP1TTlYIg0iPZalHBxz5K15C3G58coaXVmjS0t4WJUp6xPEUVcINyXdjWE6Ldhdpq59euyzL9qe",
+	"r+QUHEoC1vVkyAJtrg2GssekQlFGNtyQxFfywORszARESY9ytzP0yUC35SlOhzNz44O39Vhfa2BQg04D",
+	"usDFV+lUWc2tOzozb2dr29qmO22r7FTcKqt16rTRVjjRp6ESvYVmgXI3EIDN9KTMKw/bnsmbWyKmhRN0",
+	"WjhLv8O3M4ZlFrCONDhMLVJcvqmdohSo4b45LaaV2hl0MIB4FjLp3bl1T+8RXL8kFMeMm0Iig4uo6WKo",
+	"FesdL2BtKhkJRAihdS9cR1WNw071cjKxI6h41eupidYXFAYNQ503FWfgagCE3IosDM0PMZ7qCMhzJJ5S",
+	"wXtmxH7AqDtOb/g1BfA8LkPq+8W4s5aRO5oeEPDReoujQQnj9aQZhAFl6Wkmo8ALQ4Uu8Nk83hZPAHa1",
+	"uMKjXRGMbyiT01Iz7fQo58wHTg8OjVTgHUL0Cqp89YTprC2USC2eEUm7hOqHxLeltIgkVJk8qaf1JEyM",
+	"UGPLgyYP9aG47y4ETvJEBQyw0Cx0nL6VXlAW/GApe9IKe0xNSmFJGfEwdbnvKkTz3UvW5ebsdJn6epHb",
+	"Cla9jrIc3N0ovrRQSRDPKSojF2JtPMU/zvDD3dGSOEwk/xo0Eowtr3AYcOYa3CU6HeJx09ViPaEd0khM",
+	"X2M+5dBtGEgsws50buEFb0jwcs1rmaOf9PV4rfQjjmhaXK84Xa4slzwUA7P6QkGonv+F9wPrU88HpTe8",
+	"VFdSi6ezTg4Bj1Gyable1wuJI1xm8MXNm5yNbt40HpW0TyjJQk/KxG1H8I4X9PfVAbZBjhpHwnXX0CFd",
+	"acSRsSJpkDDwmNQgTviuuV1cngXe57hXEPTvU8e2ODiS9MEQgYMMHcB/mKKThV0x57N6Zg3tWlyr1yIZ",
+	"cj1+lgzBoFVCif4RgRg8jcJ3jLq5zhgYJkzEReCOXgIFyjktcTb6C/1bSQRLpFjDMHBESzljqkvH3yD4",
+	"hvJLo89CUz/EafGyekNDHSwjuvAD3xI8pE54RiwN3iEU9enGWNDmPVlSKx/TCgydQ+jTIEQppSRM38TM",
+	"FnAxwT7ZcIC5d25ig5bWapmmJXZR9/jHVIcxYTTwPRYQwVnTLO24agcibgMWJ4LGzSMhf4DYTiK8bDLq",
+	"Kctd2eso8ySRoef7LexBV0wyGKcNbh0IwGZl2kQ+iiWsrUMZyASZErx4oMJnOvm/ATeWhHLSE8MAfGFG",
+	"okOUgQUtbuT1ml2v7pgm2Q9ZGIwtyOGy1/OktJpNFI7Czck/OKf8M0zpFxeA3gnl4oS+NiF4ETC4dHTx",
+	"DdzbjLtkDZxR65BQhCt8BhgssdfhzPnb/RYeINP7VxP8ZHVXM2/rYeRNthJcgyRn03s/pMdMEtbpMCdE",
+	"h1s4g8RaXKEwyFKGoCGOINMk0bSlVL/Yu9qP19CHA8YrtrgIkJEN0h7S7GvxU3lIvoahSxIKcdSnfHxk",
+	"ai7tYovDL+rgI1Nus94kVB6n4ouCY2/7HZ09MYUF1eOI42mNbwzEPqMc2lnmIbsUxr1Q8jQytJfr1Z3K",
+	"1vK7WrjsKjsWLpI5nMameZJKH/IjFngdLzFs53Td8JYg4z+tQ4cvHAqs68FQWek9AYwCf7a1U61g540t",
+	"83UyMC2x1Sv/KR6/PwzEgG3cE9IRo8XfzmOZTy13y2xANKE0rToZBALb079WoLmCjdcwNIkLJMGLSQHP",
+	"ohrlCTT3mBefhGACEqK9T9seZ6FJ+GqLYZhbBU4lJMP88PDB/RaPe/ZKFpwgVwoWyetm9k2zmIt5+RvF",
+	"TJZHMRXxnK0bKxLf48fMJYeHD4jnMvVele5Aa12GugWwLmsVUDfvhCIwdOnYpMkJWIhxHEdAHAVA5HoR",
+	"k0daXGePJE+PqSJa9/XVouqyjGnoBUlmSYuvqfejzm0LF0Y36nlOD9hqekpzGszqwtNoHwgNWAY9Z1Au",
+	"vsAY5+bpnn045N74Ng3pxZleUjX3p9aypwrXk5iPqV3fej2V61Bnni1C/sufAaIWQY6eStN5pBYePOfP",
+	"hccXHxnEwUE16X+snH/pfypQrnIbK5GNutOeXr3pCsWC9IddcP3iYUpVC1BYmqkvzUCCCUPw8GZJYjx+",
+	"xrZYQGGrx6hXpzVkwBxv4OGEn6LK1UaYc/FqljSFQfpRUt0S/Ub3MnkFjHfRf0BTMVDXk88mvybRlyT6",
+	"Ono5+aXu2hJ9FT2PvoheRt9ELyafAZVNf+BjS68R8xWkRdaBlPP0IBE1sdvsHg2OWejxblLbpL6+z0Zx",
+	"Y5S+OUR3l07RxPTl9PnQZkvJmzuwU+A+XInyVPEUfk4uAz26lXg8QMSdYnpHsaRwnHxoaHEKzXKC5N4d",
+	"P0itQ1jwn8TBuyXrtWWG7wYPaTTSbJKNDoYOrW261bbqTs21dlilY1VprV13Gu4m24JuWLN7Pb8SOnuL",
+	"gOEuvJcm5xHH7GGmpZHmMEmm7zRhIKW4GysHlAbq8BV4nQGvi4dvaUhRxcwL4aK8LRWKhR6jruYJu4Uq",
+	"x7rtyUHc3mcaf9gJVNglCicoufhOq3CMctHCK1tQheJg4qSLJSklpbtaBbuQfozpGNgnb1Oezm0x4gpt",
+	"A4t6f0xchANnIUTQLx7vbmgyM7nxNKY1+2QD6dHkxlPDk/bJRshkeGrCWzD0mSR3AfUcczEia2oVEt/r",
+	"e2ExZklC6iKFCDUzYIZDuJhiB8YWN+Y8IgXp0CC5kG5q0x+TNpOhuZrpYnM35hmEJOJxwvLHkTOQSVki",
+	"90WK+77HAmQEBIpBLABPcT+VyB3wJ2jFrH8Gyibj7NQTCPz7cVfPdCdQCPwFQ44ZRwHpeNyDJBzon1Yk",
+	"XBCdJgToWikFd8jWd1N+1dNa4DxSr+iS2ImRSKlZKxZifitQMivC4jeJsPhnyev7gHVCaCVovngMA60U",
+	"C2r/HKRHCi/ZDE13BXxULTcbO83Gzk+hTSa0IsSHXH7qxYDxvZiZVKv3qZlDIaFndqt8IdLFWyAB4f0Y",
+	"AvUCOCSPEk7OAipNWPYJq+R2uay+1537/hFKzX8Hi+5V9IJAHfazyWfRS9OPFRgRXyzuItJ7do6CVSJ3",
+	"lZJxZZpzTzPLQtsUyRjxLoNDWK/TOTk+ySq+9HY1KTLdOTePd+ol8hefC0dsJDrl6WpG59Ir3w7oCCM8",
+	"qTaAlAyE8ItE9oadjo/ON3R/QYayJJKO0bEsaZ8RCrVRwZgETKFErC4H7SNNNwbnuEnsarliJ25G/X6K",
+	"Uz0IjZvrmI3z2g0mXjhEZ9hPPYWh4uToFArTRWqCQ7AnYDpRb82ulsv2OpSoUuKKYdtXg/WcY4xa4eOY",
+	"Kix8Hmp8gHG8J967R+xJjw5lyDIFtHpUAFFTLDtFPFe9/piaOb9/RXLcMBEz9kyfjPjdJPXAHQ/bKLYp",
+	"Py6RvTjknmKj1sSwukYEXK0BoeHcjkTIr61Z7mLQcL1xK2RIKFG7at+4IqhetW+84vaN9/LtYHWLpWsV",
+	"ko2Ws2HKqw2z2jCxAfVm9zuFlJAVOfv1zK08Lze7DktbctiO3/fp9bzpOKC8YeLaMgkXC+Br8hRamqJJ",
+	"BwZhB6NKMVDWTdNOUGQWiccdfwiJWHG/eujYRiC43OL2kOvBttV+sCH7ykTXDQNkMhjMw/d8RpKzWhxI",
+	"A27epNy9eVP/nKKPsEaey4gceaHTg+wpQObHHnexbJB4vMXtLgvv50fbbLJmx2E1G2mpOFo/6hFb3M7G",
+	"4vAQ6p6wIPSUOFkvkTtsRAIxknGVczNb5TyXBhln4jDzPi+x5hnf3ulxJN9TVlwh9cw5ke1FY8fp84z7",
+	"898mv4xeRF/o2GjCcUj++O9ZZsA/fl1Q2kCtsFgna1LCHYzH6iVhrNXs4kLpu0QNdc7sn1ZQndl1b2dZ",
+	"tdm5cmrBLlYNlCu+Np5m19onG0/Vijy1cO4jLWtMIinKqDVIB9FNkPS9jtJLxF7f1c0dHOB9kSH0YoRE",
+	"6yk5VSL30UaPv4zL6nZJcqzHuy0O2bTE1BLpno35BFPx5e4Eoq+X34X3+zK7PCW23oBdrjHW9DZPk5Un",
+	"mOoi237elk+UWnrNrrzbV8hgFb9qJFGb4he6IY0MOp3G4TTv7F72khmeI0owy4OIzhzn6dSeuXT3rRGx",
+	"asPO8996Mjz1xgusfq3o5vVxf5Twu7AnSvpAs9rQ8nhRi09D+RfDxSxEbHGNEZPplXSkuTBy5HRaSpfI",
+	"YUa++lJAJbQ0rBN5yA/yKTXwa/E0pNuYAXAeJ6cBwt0WT8nJWL/AUyLghTYcqUEivQcJGGeolGLkXCKZ",
+	"FKjMYsNu8PGCg9xK9DjmFfqYCXok0orjvCQUc+TvOYVo+2oz+b+3Cu4UGHsF2ixHh13XzvCrhP3X0ihO",
+	"a1ooNF9ez2bRffpXa5DNZs31T3wE6eboV6R+jm/CVN+XyKFp/gRxQHywFo9T3NcgVb0Y0wdAa1esMrJ0",
+	"gRhyJcp1ELKaLlYCky1opACOAKXLXEiqKpHHPPR8jevdZtopkB4tuAjS6kJ0Onny+725+ubCBsB0rrDu",
+	"3b1IqvB0EWfsnsxPHl5IIs17zDlSKbVU3j4u6AVs6iQXsjiPRmPgU2AY9f0s42gIhYolcggQCXBKeqFy",
+	"DeU0YtFOv8SetmdXjDKhZXw1BQo7HXUhiNYjoQZnPnF8RgNNMTZrBkPp2Gmb4SJUE2fvgytY2/hIVwJ+",
+	"vjebGzpxeJx0RLCi0PqeowkRpJxk2pI3GnOBNO8MlDBpKGfgiAw4wdBCikerF4hht6cr3LSUKoK33pAO",
+	"llp8RuEDB6Hg2IoCS/D00bumxhF/bXE7tY3tIrEHdNxnPFR/6vVhAyyxTRWivUsO7x0CWiCPekwy5KHG",
+	"aj5d2qcb3BoKR/Uo6MGcF9ahATsj1gFj8OeEHuwEaV0OuloACB2a13thKxFfjWfqy/SbUjZhcmJSN6OZ",
+	"CPneYJBSDLE4zFxAv8yzT0aJnzlXT2NyrnZqLnZnvXbON2yz1M53Nlfa5XyjTlrjLHb2z86lfuKVM8/c",
+	"1b8Xp/buW4kyMxysMtlzp/hQh7nkPSYDE2WoNHXM2nJKNiFZgzQ6bMqBxccS8jhbHNMlEa/i6X1oHajf",
+	"D9Ti0MGA0cDg13uHpCswPKxs1RQdCDLQLgYzM6LmvJwXc6XMckLiYkv+CvHmSoyuxGiuGM3g9zkydYXn",
+	"vz90HojszqE65mP503OVNN4GRvAi4WwU9xFokpHpX4cUSK7oU4/rpk4GGrf4WkpEQc0myBtZjMkwikS/",
+	"3CIxu1rCrXRhgGnpUmrxO54fmsRze8gDRt131I7TENosfLtE7mcsD+wFpX9t8VFPSJZHZ45cvtNY3WxG",
+	"O3ZJar70eRlEmZufxen7QCnQrKGkbjFm0I3XjcONHw9ZME7ijfj0meJlQ/0Ql25jaLMthM8oz4ttwr2B",
+	"XjmRGfm3iyXgeaTZLXMyDCHvrGSGNrBcdIEDbw0DqTbXzy4vN6sN0KMQ/dPkV0gq8fXk88kvo5fR19FL",
+	"UqmScrlM/vTZN/AbmTyb/BJyZj8nf/qr/5dov05dzWCufl2QSqOw5VacartGrTprdKw63Wxb286Wa+1A",
+	"u9tqu+bUXYit8eOYRaRBy06FbjNr2y0zq96udqydzhazKu3NdsWpujVW7xSKhWOPu5BWdiIM23TYKzQL",
+	"G2ZXbuif5MZCV/zk/NE8tXpTybnsYyQRiSskfxt9G30dPZ98Fj1Pv4oXwIwAPB3sSaiXwHLBuYwZTucR",
+	"GA5oFxyvmZ15ESvl7dJUJjmNT4nCc+inDbVULOr78/kM79HgWGr0g4IxqyDVN8BRiNYKiH/RSSuMGTmu",
+	"Lrnn+xlR/hAl7tni/LWK1AvLP3BTu1DRrbVK82mhPY5voa6gUW+zXMyYHOpzDMXVB2MSqL8BZTehlB1l",
+	"YLNSjFF/s/xJsRCKkPqFZuWTJSLraqxZBZuzf38gRqRP+ZiMWMAIPiASOABo8bCqUK+V1a5edFer2Tfs",
+	"IDO+Xfec21uGAaP9uSh0j9ghexJugPvVwoNtTCvCXFExYNjVhoey2eItbhE7fQeb/OnT32j6zoxUgL6C",
+	"Pzx8cB9kQXpN2eu7LU6gPPLwcB/7ieqGe+kr3JDEluxjexfuiYsJ7wbwFwURbBxJ1uzH8DmzidVPUJkK",
+	"tY5c3dMRnDMn1GuVYVUqUokg+F+bfZIiVLFSl4iYkFRdCvsCrMPoHNGHgkrfg0IAu0kGHu/a61poVhtx",
+	"uS24hgaBeOIxiUECxxcSkr6ISe1VI/SEwr8tfvPmXqYhQPPmTWLv6W2i+w++y2jAAvKnT/+nTdaSpk2y",
+	"SOwOC52e3eL4Yj3eXQdBbf956DnHLHzH1n1bET0dwlGP4CdbTUU7ECPdYMiGJXAohoHDbE37j1eFzpNJ",
+	"KW26HyUKBSzJpbzFe2IY7EIIFl+DejL9mA+ZHKoBqgeUTNkbH1AZWnBX6+5tm6ylBkBcwbDQIZREjPg6",
+	"gYDEn8Od3rGbM2tJwiuCOtu4QpiGBCvLMIYAVNxj5po+bsMBCQVplMu70OAtwCIPZaMoI8afNkSAq/oj",
+	"XXfNPLVKdDvw6fUkSUf4vhjBg+PGIgH1gFqXAw/43sFdrNPlDtNxHZxqGQee499bfO1AyLAbsMMPPyAf",
+	"3D18tH9/4/6DR3fv/CSfPRsutJQNlW76G3fFBIFh8lVcsiZZSNpjkn5JsCS8MHnfcj3W1shElajrzMsu",
+	"5KaUejzcrBeKhb7Hvf6wD7pPG2EeD1kXSFxzE0yxwF5OL6liink4PW7dQU0OsW8qcCoLzsiajqVRDoXb",
+	"LMQj8VHW5wERWG4XeKKzAciMAM8gkELAwmDcJLVyuaxWHBzY1PKzxV0a0iZ52kK00FIoopWCJ61C82kr",
+	"DUpaapQtAzr08RqX6N80CNGfDIDRHxVs0X8aVmeFVj5RQ/PcJqlX4yGmN01qoJ7bKjRbCxlyrYIaDvu4",
+	"BeZPKwaFcIH4EYotNIzg21NNIzhWmbFwKHxShmJLG1qtKXst+T62TuHEPPsULoZmmz4NpgQ1CezjU3jU",
+	"clnfYIPiglhhsDMwmA4Bo5sC1KnSscje+LQgU3oRvvtZ1hg7MeTQUjehzor7tUOghLAO1QtBgb9+ITRn",
+	"ofaW8022vUR1k4zmTqSXUsx8CkvYWpjphvOsxQ8P9giVx1KLSrwxugiV7o35KaCjIncBLiq0cMYTGPyh",
+	"MEuJ7MXXFcrSFNxhWJnp8RanBJsOIZZI1UumwQYS9cpj3bUV6TWQh3UXzmlxNdwelT1shiEC5pbII5EC",
+	"I2vZiYrbJnLC1BpbL6obQLtprTP0oE1n7Wnd6GG6P8j/3Pz2WzOgq3DRxoTzm1XUKqZZhV7GBRke1T6u",
+	"3ulVTn5SHvxY7By/7+xvB482Rz9t36/3f9iQHyxRop15ink0WfDr2xeLjrdNKGB/6OjxSQygsezHbNlz",
+	"igZU6Jb2JJwSdGhTt8s09JVgT+U4dbCrgoIEpl1LxuMyk98yx/y6cIrLlTtKqomjpLZ4x4A5Tztn4aOR",
+	"+nYtfJgQpQvzFtc5l/jT9Me77icbxp12mt9y2hREWx4bwiiMqS1/jIah7QdpweD+UCbUVMvJzLXixpPk",
+	"g2Q/y3RzXtIFO0H3vct4LfJ0ghpzel0t4hR9lOM4md+9MjuHl9zDctndvYoIXTQiZLhaqHua0l82AnQe",
+	"p/lcXpaML+2CLuFVNfECPmTBc0TewjJXBIYjPBdC3BsTPCKbsFCMy5r8MWmPCbL9AHjQxHgDFnjCRW8r",
+	"BA6ghgOYWNZsBYFsLDWV3gkrEjsUNmFP9Of1uXQi4wc43EUCRzhu7BcFVoAa4jy/jaYrWnQnwDAO8Zwc",
+	"N9QBPiuF9ibGA+lJUDXzRqDmJN9xpGxNS526SIm1vnWbdUTAzr5rKM51z2ucdzCrCICbarZbuwONsR+/",
+	"WygWXE9qqFltlMtlhS+HrNCsmk89T9mQ42wPlsKWs8M2N7d2rK16tWHVyy6zdur1tsXKWx2n0tkpU7ZV",
+	"KBZoHy+NstuhQ5ntJGIat+iBF4qwFPTi0mflNGuZeapQHMY9SUbUCz3ePTL6UU2wpm2j243OZt1qbFW2",
+	"rHpjs2q1ax3Hqjo7m7XO5ibt0E1YKjFv5IFPU6on9YPmHYMoCM6MftB42lLvbJkJm30bQGiZIqUOlH7V",
+	"v06RUO+0q26F1TvWJm04Vr1dc61tttWxjG5vsM1OIaUZ/y36dvJp9Dz6Mvoa1OHL6AWBr15FL6KvlMKM",
+	"/hC9hAk8b3rGgKqpx3H2xS1sKrf3+NHje/eh20TAOkPuMjxGzn2HUFmtjZf40c1nM1O6bdn8dXKhdA8Q",
+	"e2fneaDkXbkhF1bjsbKCMCoNnJ7SgikdjmpPO58QTGIO+xxT6FjHMgIXmRcURhAB6QskGtNssjdvpvlk",
+	"pT6wxTPsIWsYgRoMA6dHJSNdAYxmWG+E1LTmCruGsxZ7aSkjiClb0HSTgOIZw2QrOEl43tdLZJ86PQip",
+	"EsnpQPZEqMs29TVvKEUW+sjDARJgl1ACWwo6ed2QxAgOcPoNMIqrQ74tznyv67V9psO2WOQz5BAjVNah",
+	"RApfYB2Ou0xCLCkMKJfURGmBPNmeEZA2Hu/0mDv0gTS54z2Bpx/hWx0gGbLrEog1tjgQi4DPhT2hTuhr",
+	"fmg0Sj1J3KH63aXj9Zh6BN8n8iq3uD0tImzie8cMgopgxO4SLzQdRtWQjwy3aIoLGW7X4mp06qZKVkGo",
+	"8iHrDCX1ZRMah9qEQ0CZ2BmZDtxyXIRH5q1q7rjMqlBPSmMG5LEYBlKtRSAH0acViW26D8MjMtcuEhue",
+	"4Si9GKGxaF/N65HW4R6T9nqR2LFoVSMa8mMuRlCmZpqPFiGP4WjMwiNo6wZXGkrmHg0HUM7GgiNlwB/B",
+	"+zeHd0RwpCDUkV6D6vs288XoSAfxbB2LzlkOmWFMnaRnGCxxSey7LusPRKggifU+G+uINqy9Y4acAMp2",
+	"xv7R49QqQYLX+d5mEBuzYPkMUJYazvtsrMHZOctJsstFibKFQMDP5ijL5TTVUpwtlYt2X13BzBXMXMHM",
+	"2pJkdSii5jiTQBmsWu++9bU64NRIAC1gjJyOCPJMxJzn+9p4Cv+9635yBtOwa8plECdyKLcxgE/dSMvv",
+	"EpkKIuCpcfQgv2Zc+7YKl98WfKWYVopppZiuTDGtAhuXL/AfcKaTq4Rx+J/pCjkraKrf2RzSU9AAl9mC",
+	"a1q5bDiUO8xfqLfWlQ91nufoFowx5TvSbM9kRNE3ALp3zMKmaVGUeF+GEtweXe+EcdKmznHstsg4mRzK",
+	"SVs/ovG9lMieeZnYfB0zZ3RJrFL0nhpMfyhDwrhO2ta9pOBCR8paxwnGXk9r2l8BSfag7kIdAVpP2h/t",
+	"Koua0RCIwwieTgx5A5wJXzFXv5A8OxuOWOnule5e6e5Ed5t9c6109tRmXjWNuT7ZYyh5jbY3wesBHWf5",
+	"Wc9j08XJN3ONu32Mb2j106cu011WtJIqQkVQkvkQm4BQDjMI5yUr6GCZvvvlBbhnRBUubN9kkKW69WsW",
+	"IfjlceAXmoVeGA6aGxuV6lapXCqXKs3t8nZ5Q1LutsWTJFFpQWl3Hn3lLSHpZiW2QT8LawMDHhT8wadU",
+	"Xw6DgQBV1hn6PrwbeJUxH6XSQ5zTv9AvoCQCtQ5PewczajmzxhYV1XHa6j2UtGp4R4OAJTaQ/utw2P45",
+	"cyCxG3cX9D6jKAaalWLhhIYorSuA9nqCsyTYa+T0gHEXt5gcOg5jbrrNzAXixHrVz4sUA3GmXmorI+rq",
+	"vGZ6itOW1BthSM21TkDcSEJjaa0tBJBz3aGyJ2JjQclwU6DuDllcSjzqCR9i3CjajUsvJWkwiZg9CcmQ",
+	"g80DwdE1uy9c1oQfdNgPIuNoH0EJvDkEO+65LLCLhNHAh8gdjngdxhGrkEbdiv7/6B9aXAsgLHsxJoin",
+	"a2/sKTluF8kIeoapgR4e7EF9j4mW0zELsGBXDENH9BmhQeCdMBln5ukZms5uXtPcdY7gjud78OX6LhkI",
+	"3wcaH23k2BC8VAa6eQkDFiQuTmO4UUg7a+rqHd1H2NYCxzYatsWxWrOPYfsw02wYTMNdHVFGh6o+UBl+",
+	"8Kjq/kfpwPaMUTig41mL0FiCeGm9GMC+LaZhIjHotkTsRrkaz1x+W2HIVMC154ihD0nwytLFLnCutphj",
+	"K5eOpanEdpFziRIo3iRram1NvQeiRIDP1Oo3qyKOEXtxvBbixa8ruHyQ0knfVXi5j2pS7cnCstrpKqPD",
+	"K4y2wmivAaMtueLPwGJFol0vsf2DyuR6d1JZBWwvGXpWF3rR79GQjej4UtEqrLuFkeq03Z9iDF+8ZWwK",
+	"SEmvy5lreRwruXo06ZYme96gaFzWLa6BFBSOqT+Sg8BP3g0oD5mb9RucVtKQHvmy2vS7TLX/ufD46SVX",
+	"6bmOy6kWdD168rYhYUQLQpsY79O2x6F6WvrDbqEZczUqrS38rIM6CSdCefjF0p/vxe/57BzoZE2sEqGX",
+	"Y7qb4f8nd0mb+UJhd5GSCtkdPy0PBlTKkQhOKRi9z5grMwEic47hfoHGfJpzCqRBJ2Cy14KXlJA0Yf2n",
+	"Jw09gaZL4mwEZg8ErSQNPdnR9pe+S4tjDzXg2wrG5OZNsHGAEQl5DnRhqa6DBo6lXbyVujCYEC2OYot4",
+	"HG9reu8Bc2x7rNs4lMgeGQVqCmee1ZMtnk3x1Ycc6CPs3bhhN2RwQ4YswypxMzQwHe8eEOq6ygzLNRqg",
+	"8NZc9EIU5dnxIc1RmXct+KYMF+dslPr9fm1kTR+z8K7PDnwpq6Ger4HiuVfaQrfj2NXMv/rdS/W2mbui",
+	"nf7+0k4Pkq1gRFrMTDMrzQD2WEqdeTL0nFMgjgipL7HwIc6fSFVfpooz16jvI4oZaSozrMzcsENhrzcx",
+	"4I8dUdEPgu4pHaEfhjKkYJsQwZHhwpSKetxIEWdskzWtoMnDx++uz81+0zbKYfKEZxV5Zp7su6i1zI7g",
+	"iksucwKaeoZJKIgc9qfmeR5TqjGC02MYKAEfqKP/z7/cs376s6e1T/7bVTAAzFjg8CJMnoCuRK4WC6m1",
+	"VWhuafMdQ9GxNZ+JPIfifBZxarXNo7GB7bSCcEvUsqV8nMlWXsaWOzNku4e0qQn/fbY2HTgUYx+p9rGb",
+	"cC0ShGoP/HyrLBW4fXMMspXbceV2fLNDw4kBfQkB4rdW9EqTeukFRuwtLYNxWTyd15JVh5coXF8Je908",
+	"b82ul2skYFkb+chYSnaLx+mX6yVyCIFLSjYt1+t6IaSSKqv18N6hQjVKfN+8ydno5k2iqY6RyazF1ygf",
+	"A82v4ISLUNcfcwWmfLUA1On7pcpmfR3LauF5tLElNUkgRO5McPVAHWDHPZmRZBDGswYVo6TS0NyEskga",
+	"JAw8BoRRxui+IU3LRGS35miCaxseb6w9A8hDDI4BLsIWj70bSZxT29VqNnfs9VPsaXhNF2mUj++58Gdb",
+	"ZKdaIVubDates6qVJcJp6go4mqWM4+qS2BHuYHyButOMEnJ9aD81lwqx3jA5pspeDeFRd6qVrc1GvbbM",
+	"Y97CjpC3etT3GZ8nvWDBKLMeUIZewsAJDS/9NcdSFpAqd0TQ9lyX8VUw5dp2ng1pEBLqoqkdoCxRfysI",
+	"rPf/WR1n4bgNB9T+PIeoEcZqueYI5CKmCDiQLc/HkNniIVN6U6/0FteyDZpEaQhhyPYxE8SDtq8uQ2JW",
+	"z/cJSNdikpXf4nrbxK5KEN0gComhCYj7I9ox8bgnSfxtscXhcDj1CEgmeDfFemDka49KwuEBqIu038ow",
+	"aHHbSaSrvV4ieyHpCxmSBowd6iN6YhhM+0Dhs97peWzsjLsoLdV7uCyBqDtUXVgiVqq1emNz60olYuk1",
+	"Fua+iTudcUNWua42EGKWlKUGs7nEdocz5+/4W3iAznjDrYv5dFktVjQUJUgwYiDTvoI7dotDfwaTM4Ag",
+	"aDcZPu5+SOxCYW7UYgY15UKcFDK7UMAALaZyvbpTOcf6Fu5ywObCRT8zYdS04VnyTigXJ9MGKBzyIxZ4",
+	"HS/JuQR/yH10/EV/F30DdI/azi63d1i9s82smlOhVr3T2LJ2aKNhVTtbnUp7i21TKPDwaXKFf4y+jJ5H",
+	"30Sv1H/Vb8Kh2HRgWCimkGRKmOivk4GZfnpen/0Uj98fBmLANu4J6YjR4m/nscwv9bhldADifl1cQgaB",
+	"6Hg+W5EJrCIwuEBi9JR4CpXVuaiAxeV0aqJJNqHkhjRrEPmgIANTgKsGmOPVMTbxeKoNvRyxALuozMRL",
+	"DvT9V8LnWgmfR5hfnZI0b1cX9kG8LGc3EPAhO70cFKKdMph6zHxXO19ooCaTAQZR4PqYsYFMmuTKErHN",
+	"m7Rb3ANUfnfv/h6GNH8BvLhqk8mh04MtlnnZNjJ37UmPbvyEHdOQBR5vD4OujV4a7cwBVJ8GMpr6LrYR",
+	"EATpprkpq6FIdAMhLW6MI0CnSMzPCsPe5+kNfk7YM2cDxhuH8UJmL8xOxRJOIBzuVfZtX0mqy5ZU3yk2",
+	"WkGdq5fK+66HnWNpnxWJT3l3CNGVIBGRC2Adk5J0RgVtAnewWeJ0+hq2T6NIA6mz1sQwLJI2Y7zFA3Yi",
+	"jrHsRpM2xmFdg4gM7YN2DNnQjFSmWwO1eHLTpFXRUOpOQZCboeVpidhq0z6WSqbYRWJ7Axvz2ACK7XXh",
+	"DkoHmW1CQ4ws40UDBtmApnnSGNlNHWcY0DDxYeE4LDzF9zoMJn4tiSWQ9pjovI1TaM8PzSt4k6LRC0hs",
+	"/SaNIJ71WVXVGZVy4rPChgydsrPZqTNrm25tWXVar1k7rMysipuNEQ/gOrVSuVSp1EpbWk7jK88OKn2L",
+	"gGHy7r042hAviEKzcE/8wvN9utEolcnajyuVXfKBx4dPyJPtzaPN+jq54wWsI55sVGq1Uvli+cb6rZ8d",
+	"KzU7dBUrXbanNqaFxxO4SC6eOXYDJZaFYHS+k22fu6af9rzE3icOG4QZn7fgbBcDuEoygqTBGsGUXIPO",
+	"ZgNoowY++RB6qeUJkYcw0gdqoClJcrF9ruX1LZ3tsPCixrG48ThO6zgdJ8NCB4l0RuxbYlYdel1OoMes",
+	"Wj9Yq8J8yZZap0/1X5rh0GU+C9mcdZpuswduCq3LPZlS2WaprZcIvE1dVtviMdOSvoLu82w6sqorQAxr",
+	"GJaIWQDAOo5tlvV+0I2E45ePxiAGfnARFEHZzmVTxCWmb7BMv1sajxwbJfsZ5Tuvx1I8vZfcXmlO9rgZ",
+	"4ojKC2+JFYXCGQCaY1QQGRSW0hJSWJ7L1NN77JRMRh1YhAJ5PHyM/fdmKQ3igjLf48emcbXUTPJqqQLH",
+	"OjQ5H9CuxxX4Og1TSnE3GeDlwb4FrHAAcZudilt1am2rThvMqnc2y9Z2e6ti7VRprV13Gu4mm4/YGo/K",
+	"282ygZFqQk4HmqlcPyY9mvrmticHPh0b4/2/R68mzyafT55FX08+j34H9FmLA7Z4SsdqjufZ3ThckiyP",
+	"t0upxVVeMV9CMhNmbkKB6MzRfSXj/SbFGVtt46l3up57yPriRLsb1d12s2NxKMf0LS6IL3iXBaC3sEMm",
+	"WJCxoioRrCGLk+CySW9KO3bA9kQWDyCtUMv5SF3wyONHfRb2hDs3LyEpFFL6kAujJ7PrZwwmqBeSEbBO",
+	"9OgJU8eOKBYG4NhzHY1wodSaXbo1fHYcc9Sj9xr04mM9J6XXmiy14oG7XMGAbxG7umQEwxjx2DISYeOp",
+	"ucgnG+qqGw71/TZ1jucbao+gbY5a2LYDnUTApy9DGjJEh5zQdP9s40kCzhvmkva4xW1oznIoxQceP7Yz",
+	"bWQ0eiiSE/Tyymk2Hgz4qe19zIjd8bgne4dSKBvgLrcRFKtHkbnCcxznYCWOOD1bTWJXyxU7CXRyNoIr",
+	"FdUP5SSFSkFKDbRjKaOFHollHiRWSSmOzI2PQnrMeEqKxSNSsjK5zFRy625ypZhYx6R34Ul4SYVvkvvH",
+	"hgDU5+srxjfUfFAw3+aieaLvjplc9ZqWdqodSnGgLw6w4UIUNjo55XDgP/EfvMt++uGHP2n/5HDzoyeH",
+	"7bt7uoJdHfDTj2tPDsp0Z1zp36qefLQdfsgawdbwfr39/mbvhzV5u9J5r0w/2HnyE6ewDGC5pffFVaW4",
+	"SKz71xpmznjMsWkEta/n6JPzwK950CteKamlTuasdDWNSzH/XNNHhc5Lo9OecqGgz6EUd6jnG3W5IndZ",
+	"kbssrNlR3sISRLLtWHstCfRn1Dro2/k6/QPQpUYpx6q0PURFka/PPUnaagnmaFSgV0h5p3YJ6umEq6+T",
+	"Vi12bCIgxd+MjXBmvQxJlcvkpRSn4MZ3q8cC5noBc8LHgaeLCWVzY8M/LqVMf3iDMRBbRtip54NnvVI1",
+	"lVkOiwjwvfQJ55LimSvkiXLICVZrtR2IkcQdY2cG+jjw7WtfWLKs5F8J8mspyLEW5aJyHGffCj3nmIWn",
+	"s3UpaYFNlEac6BPImsd1RC1NAgRsrh4ngrP1IrhVjdD140CfSSEYcgX94gwCfV2Q4JTIkHY6UO0y1nEN",
+	"GEScvACdRcfslOrxQ3zCR/oBF2lXbsZg8Fn6yeaROUyx+i/jVimeOograZqemZR08/TrnMNAQ9aF9hlI",
+	"KoYl0Y4vZFIPXVwk00F3sKjSHafCrK123bXqbJtaO51K2ao6NbfOGp1NutUunL9ZQ0J2Bp4E039BV4NH",
+	"/xy9INGryWfRV5NPJ7+CJLUXk88mzyZ/S6IvoxfRF9HL6Jvo+eTTQrGA+yPOf5jp0GCSJsqNi3eVzqyL",
+	"s5Md9Bpd5Tosm+ugxa6ZwJSQ1m/glJbSDwaMSyB1VueaCh5zRdEhdnbR2gnHNQaq+moqu6zF1+y2cMe2",
+	"ZknTkhVqodvQ4k8LakzBMZ7mbEdqysctHgif7RLN9IfMZJpzb303Ac0YJCZr0G1YH7Cu9ISC3XaLr6W4",
+	"G9u+cI6Zq0emnxSbLRNbDJgyHNIMqaAm5vMjZ5b1RfJ423BGIfqH6PdIFDF5Nvks+nLyefRfk8+iF/9H",
+	"i0d/n96+JPo2ekUmzybPJr+Kvo6+Utv+ZfSf6uuXk2eTX0d/iJ6T6Ju50kCJ+3y5d27BdB4hdD75gXN/",
+	"NS1/30hdoBbuxfWAzkeeowjO0aonuzvmkS/hHhxRqX3sKzNnlQW9fDNBaEkwpf5ytd+pZsoG7gVL9/ea",
+	"Y7Pc0WWwDrLU3pCkTd0ua5KeSWozjCDGsDGYGwK32vhQhou2PkiO8VEiDxl10QLD029Io2ElcZR0knPY",
+	"rSBf7974MTzL9TdTLgzl8aWZJ1wiT1HPDU4UZjnOayyW8qOv4OgC9ZdDDng0Y3XjewKjG9ORlt2dT/GP",
+	"s9o45/gTdgnlY+iBwXzJbsikUzO5LRjuuj4Njomnd18+geUs3rtQudPK8FzI8LwCvLHKp7zSMtEkn/IM",
+	"Q/SsVCTztnKzjow0uMyWvvNFzgZszIV6+76GUc8z4h/FES/iCC49YIFTEMMEvgImhX8C/Y4gWc3jQM5z",
+	"hPv7KAwol566WIZ1x4TRUThh2vggEG2f9aHyTGKG6lQb3lxwoq7wuiVpRrBUkqTS6yZbccRXbcpdlWjV",
+	"i+P1S9hV0t0ZcEy9mEQaXwh5bRgb5FQIFvbUQsxrqyqGIdo/CoTpx1Xwi8nE4vHCFk/qPrWHALDjmhfK",
+	"JLLT8Wk37kCu0SVmkIF9tL5g8OaeeaI3igcY9swpHACXU9r+SfG78U2eLZh1F/JOJxZ3yC1Mt9tbzqZr",
+	"NVi9Y9VprW1tO1XXqrByx/wGnAhaCy8o3C8j+qHX2SKNZXBBrlDqlYlEJWoSiXhDaol1jXHqPMS35+qa",
+	"PlwBiZcoE+NoM0f0mQlykLWZIMd6i496NITSIiVkEZM0ofAB3FSCUE5sY/3ZRWKbLv4dERwhtZHumMqJ",
+	"jVjAToS3gOhSvsPqobrDI5GHCi8YT/nX6Nvo+eRZ9DL6InpVJEpeRd9GLyafTn5NQJh9ATIIZE+pcM4N",
+	"fYXxiJWUf71S/nwLYB4g1hsRE5Hd197rZxWpuJaKR0lTjy8Fx0MRDk6rd0v6nOnsrBsyW1hGY9M8lYQK",
+	"PgKXkTXdInnIoZItYI6AxCv147rhuApFl2FpR8BMm7SZYrg9HhfOxWCfpnquOSzQ3aiBoebw8IEhflnX",
+	"Da4FjxOy1NDU2CFxACMnye1wnJD3peyGpNwv83wtbqyDzENp7nzm+zJmKU03UvsI2qjFw1bXcaDrd6aJ",
+	"WsxlZqpcmCO4e9ShTiiwMTXjagGkalxYwDBVHzuKh4K4HqzpPK14G396pN79xYtP6jvVcm0HTJy5PdUW",
+	"Fn9qTHp4l9EsDWeO4MxBM3e8trviUl9J2KUlrF6YmucitbJSgjYcCUt/qfB9rh/jox4KvBmpolao3trQ",
+	"pR/FIieMBwK61UAKEdAlt3iSHqU2YjGJEU9LpIARn3VCrAFEmQsu9BbPdsrUewyILNLbBig07pra4NCM",
+	"kIxZ2OJr2CgEs14ZdwfCwxYiCs1DotSU+IJngYdJ9/UY8tDzyV3iinlN3pRkODQ5oxfzdegHiImj8GMe",
+	"WDSsTvELONCdbQxmNHN9S031Q9anHriImzuJyHp3qklv8y9/tpQ4jJNdc5EgVPiZtIDMe3v7OETD9HwA",
+	"5cZCezTf+r0HBb3Y0EAyJ2DIIxqwcBiAvUmoJCF7ovYVsIfaIhyoeWxubNjk8cO7yAcHrV8/fKjx0MH9",
+	"94qkTSXbrK+DhfyeEF2fkb20FCjCxzG0JOTjFn945xbZrNa2CR0MyNrhD/asSpFsEuixIIukVtYPKqEn",
+	"zgkLqK+ZdyTp0zGRDkWMgKWtaiS7yDoHVAVSCY7Mr7JE7msgYXre0BALmaCMCfaq4XFXS3TfbI9UCxya",
+	"Ek4lcov6vnHAAkW97gcBB5peDzjNCnVNNwjKwsEWX6LwaVeHo7JSyNQKZ4CUKdLOk8ctvqaxg3r18Gjz",
+	"a6oyc1K4sKmOuFcb2Kcwo1C/KwIv7PXVOH6wVykUC7hICs3NYsGTcggcJkkPbL1iseoqWb7KKNjQRzXn",
+	"3e/P47u9o+7VGpbL1U283Tub+Anv+I6+En6H3UPfqZXxI77yd3747uFHP6ndPtj/wcH7tYMfH0x/VugS",
+	"Tiw0a+Vi4eNAydsDJWgL3o/effBwVH7/va7Y29vbu3/4uLf/uLu3t/eh+ri/t/fhvb29vXf7J7eFr755",
+	"13/33o/2f7yxsbGtPv1oFN7/M/V9oVjAwRSahTOHs5QAT1ZCvm82s/p3k/1opAaYWfIY5AXF/XStoegb",
+	"2yUHoQm2qJkSBHQwmKdAZg3qs3tn7INQ0VwM+v1nb2jai7nMhjB5bGbDkhAdxH+4ZooZzRQyqGKCbrBT",
+	"WBAct0g2qlYZb3GwirkYaVp5FpywQHNlG4PZg/TBHpPrzcSmlT3gixkFHvCV9lifuGLES+ROIPpwQWGq",
+	"rGJrN+aml8dSL2YUyi2uEYs2g2MuCNPrB7qPG0HOxZGesiOW6J2UU0DPZ/yjMbtjONzigQIJOb3IT2kk",
+	"MivTL8VsXkqSXGU3EWnGJs+sXX2YBr3LF65mTs+Tibg7dA+OqRW8asGxasGRcOKnDGOsvkww5xLi+uOg",
+	"NFBY4rR2HAobxwpZEjuGIMDugyQBWShs7AKvj6VLIPE4sRXwqTlevwt/MJuEtLteIpAgjW3OMha/J41E",
+	"axobL1CGN3IKGVt8BrYilR9IeQKAOwdWt/iUm3W+5f1hkN92bFrAwMNu6NnMiUG2PU4hu3s6Cplr3JoJ",
+	"1+ZtFindkDMmV6lQLPQYdTWl7i3q9Jh1S/AwEH5eI+gRHUtic2HJUATMRoEDj0B6wo8ZTcEqyWSez4z+",
+	"OpeJvMHWfGoB5Cj2Jba40SJWrOHygdldZbIghlKGf1b54PqAxqycySJSw4uAcBEWgU65xTWf8tk2LMbQ",
+	"AUt5Eru9tsctbgIFZ/r9DdzhiYGakQH50fAu4+oLllXB3xPY8EiTk2VfWlELQYN0V7bTFcQdqQNZgNmZ",
+	"X2B74voUwYbIukjnbU9TIDXwaah0yg2o7YNLSLL2g0ePDsi7VHqOptN5f+/du/f3Hx09ONh/uPfowcOj",
+	"x4f7D+/v3du3N2Z/O9g7PPzowcPb9m68u5Rd0+IpNl20aBzq+7rOo2KvlwimacjZYmOw3AfaJZ7466nb",
+	"93gT9u4TT0K2TDq2iVFK3ULIpNfAOYY7m6ypKydyQ8cXM7XLCnnwEw+bWyPrr2f6JTI3acqIIAUuf0NC",
+	"1rY5Z802qTrwJXPVs0JPaT290h8qUIIEftqg84ddglRH84ub0/7wi1hSMOh0b30kERLBX7AnaqmXsu6x",
+	"TKLLP04+xYSTqfSVf4E0kk+T9BWdahX92+SXkKXyzeRX0X+RyV9HL6Jv1JHkj/8e/a/oK0hqeTH5NPrm",
+	"j18rqNATQXzNzM/qR3/YLTQLOMjFLcAHeqWnp+8qM4SWm935LWOTjPd4bcFi2HK32U6nTK1Ku+pYdbfG",
+	"rO1OnVqN9qZjfkvnsOtVWMCWGuoSOlcyvedw5NAlS03970ok+qfo1eRZ9JV6oUUy+Tz6ukSiv4+eR19G",
+	"L6Ov8UUXSfT7EqnsFIowQdQJ9/VDe7wj8h9YH3iQ9ECv7zRIpVqz6g0L2jKlZNcPwr66GmL/ASL/6F/U",
+	"zSe/mvyNWkvRy+gFwVFGX0cvJ38VvYy+ip5P/jp6Gb0keKIMA8G13RB9G72Ifh89j34XvYL/f4nHbKQP",
+	"IpNnpFqulAkc8fvoeUkfpIcAWzQ1zHsu7oGFx3Xz5uw4bt6cvW1S77DpVGmFWdvtLdeqOw2mk6US2u4O",
+	"cHI7jDuYj4IMltVytWKVa1alUUi5sqPfQNrd88mnkGv3B9yUJHoVfQG5Zv+Jr1c9xeRvSfSSQIrZ59FX",
+	"6s/fRa9go/8+ep5aJJNfFYoFbGerbvA/yrWGVa5Ud7atra2NcrmyXd6qNNSm9UVXPA58U013PjkBe1Z6",
+	"Ie7RNuXHiSD6u+i3JPrX6As4/At4iq8KxULbO4Z+tPVGtVGtNmAlBrjVXcbDPc2i1CzUypVyZbtSrpuK",
+	"EDza40qTbm2Vt8rbte2dWqFYOB4M4KvaZrmChSM+61J/L95HlcrWzs5WkZxjP8GVzEP9Vv1PzcRysyS6",
+	"gRpzpVzd2iqXK7VqZacB/vow9Fk/89D18la5ul0p79S2k0KYT5YSyAswFRQLJyyABhHNSrEwYm31ClPM",
+	"dTkC45NLkPPuPNg7gzp6YgSAA2EDpAkiDnntqS/fdxfadwC9TduI5l8+LRj4C7AXcgt+lnGWwbpRCC/L",
+	"gmMAdAKf11Nw/RYNqS+6uHo8GSKCm4LuacS+8TRbofbJRgpcnF7Qkz7QtAzPoe1Bf5Yb0E4o1+PynzjZ",
+	"HPtZtMdx7vihxx1mo8tM4Tsih21o5S/4ehHAqtoefcppFxiAFFJXTytL5CON/jX8teEaHw/ZEGMR0FAG",
+	"83AocZnjqWs2iQ03CBVMRu7vgCXflOJxvcs6ImA22ZgaqSENVTPSZWSNlbql+PH6ImAk7EFzgYAx4tKx",
+	"bM5c8h2Iu/zpb/6e1OCInOa/H3gyTIuVvfRbWojBISF2I2u69VyTxA+qA1Hx5/Ul2N8YH/aB9M+crI5m",
+	"zJVHOgkB/RSpX9Xz+57ED3QwCMQJw1qInzNHH+KFPTegI1742cI0duoRB4HoBlTZl+n1Oe9p9NGXw6Kn",
+	"bt8NxHCw4M3h2Eu5dWYrmrUn1fIkbVhjOLjQ67N5g8ksyfwhKdUKwcnLGFc8ICIC4tOQBWeMDHbbuQZ2",
+	"nUv28ECOBQkLFm3EJ+VWbhBTCkIyJjEazLPlFVWrXIHyX4OPlGB002wTsExvYewz+pfo/7Oq5eqWBWDT",
+	"rOBmAbsvbpWt7cpOFasvdpy6a+G36styLTElKk7VrTNlL1Kr7my5lrIZrTJV9iTWXuSVTm86tc5mp8ys",
+	"bbdGrXq7tmPt0HrNKncadItV2xWnUpk67/65sH0iFZqFanuLVRoValVpo6NsXcfa7kDNyCZtOMr2rXaS",
+	"Ux55oW+8ESnbCgwvEv0+ehV9G72Kvgaz5rPoRfT15Nfw3n4XvZpj+6Tt6LQIjf/OeZcV8y5n4fDMIZnd",
+	"NeeoC1U6pjTVIaKbBcgejd6+3p1d3rL47SMI6p94bIQvJ4U79+PcYH3EYjWSuTRS2UrJGRapy+H1WAIE",
+	"bzxNfTqNaOgj02glFtA3JHFpSIvwrSucoZohGdenj3rCZ6TnyVAEY7KWrX0nHnf8oQvMlLcBPcN52Pok",
+	"M/wbWT2bNEnMiwnPAZEXTs2OnxncIV4Q9m6j/6eys1O2yg2rsqX0jxd6v2Bc9qBJ72a9Vpjbh/203uoD",
+	"GgaCj/vKcCrkqLlB4Ilg3x06sWfR9Qa+6NP7xj1Uxh7skGgJvxyyADr2FSrlra3U18OA5zqYiwWfnTC/",
+	"0Cz0vG6PwTaT7EmhWeiwPoUW/pJ7PvpgqtVarV5vgO/DuEAX0/afFAt0GIo9xMhx9rqjXpR+L6cI94Hw",
+	"PWf8I+PxwMPQrbIAEtCJawdzLpIDFeIljvtdf0otpEe4JdNraeB2YBH4LHGgPZ88U4py8unksxL+Pq/E",
+	"cyenxPPY4y7IESmhdK5YkD1abWwWmoUG296ub+9su7S6Xa5vVRoVt8wam51t19ms7lTBkVZzy+4mpe22",
+	"625WaaXCOlvViltp1KvutrqW9wv27hj8fvXtaqVSU2rWF9TNn8yYVWV6VApwmu/Ucj1iZr0e6bUHeped",
+	"xPMJYbilgKI6YWpnkZnNRE9ZAnD3QtOslqT6FgAJvnT1aipKdqP0SlVYUBATeFQozFkF8AXA87++J6pM",
+	"P1EaS6WfSY8OH6u6zGMlV1Tv7SzUvM9d+UBvpy2rXLWq2+cB1HACJMGmr1bR3vbvOdp+H7fPx0PqYwmp",
+	"2jzDQTegkPF0lZhcoxB5MKVpEJOYXw9RA2ig8l3D+MTvciCQ0Ov8UH6ePzsl2VfY/ZrlZVGefj1zXbZv",
+	"GqwvPj1rHeaOIAPqr4NdsUENyHu6muJFqW7SznsRZH33wGJgJ75mu6iWe8DCYBxXMdBwnfzpr/+e2MYL",
+	"nSpiAN2KlWS6vKQIsYekEJaMPO6KkTpGDBgna8zH5gM7qYOONPHNuqZdUDdVZ3QCxkpkL/4M6TjZ3qEh",
+	"DSFKipW8To85ugDDC6H9r+iQcCRSwRB4CEPik0RQ1B1M2pDgjHSh20u4m/QGxWftDH0/bcGCnOgKJo2c",
+	"MD5c6Du+lp3buPXDQGuXdeJxGQJx9aO0VTyb/zRrqWqDZ9pCPXeXMsRsheg30avoq8nnJuFg8isSfUm0",
+	"rfG30e+jr6IXpWUSe9Qdqf8Qrp8q8PhkZU6vzOmVOb0yp1fm9MqcXpnTV2pOp/IHvv/W9PenB86qRPMa",
+	"ugk0MJpyFZzhEbgk89cRfQ12VvbvclSvlOi5M2aaDinuEtvo2yZRt7RJH8hxvDDud8pFyLJBS+Ka9icS",
+	"DFQ+TjUEna6wh9tekpWWYAOcnpA9CZGx9SulKogmbtVIVnOJTn4JeuZ59CL6Q1F980opoZfRt5DR/IcL",
+	"mXf68a6qcH9l563svJWdt7LzVnbeys5b2XmrsOnK0FsZeq+PiwcNBsG/E1svRjwbT82fp2VW7kliu2LE",
+	"1Su/N07tp9v6ZLsYR7zS47iRWyi0q9kAzBWJJ4EAIXCZa+JvU1ehQ9cLiS+6ZM1OPcqRGfyRuRbU2s/y",
+	"dutf5yRfmqc4u5CHkfY4ZCSgvMuKBEqNbPWNfKdsVcrVmh1bosimk9iiD9UpmfKJPn3yAePdsFdoVsvl",
+	"BY3e/UcUac5hCKTNfMG7koRi7o3vdqxLuPceT27t+J5ak0D00yR2rVzXQVuNvE8byn3BmXWPhk5vqfEs",
+	"V/KhsPeSLEpFTcD08wHrnvfcyyJvwrRkZVpM0TLtOQ4bhPg6ZU4sHlaifTrhUrFwCyfNuu3JQaxQZ65F",
+	"w5A6vYQiUHPr+wyaC5K1x4/uWNtFghS7m5vrZ91VrZ78OsbDH+xZ1cZm3KEZh1ckHw8FFN2eRR9VLW9+",
+	"f9eCduYwFzf892hBmLuicJozdkKt9oYyXe3vbn3V5vVIQDl4QxJHDMZkLSPd1pVSS8nD1Eu7upFe3377",
+	"m/kPjEoMKAChO0qouQndXWJn1keT4HK4mSyGNF3dQkvp5iIL6ZO3sTuDwWEJEsXSmQQWrRISLzwAM5tz",
+	"7p7A8GuRC4mV4KtQ0PlSIYvZRMgisTP1+JgqmUrewxRIU31vp/IY7fXdqeiQSd5Dil8qBT8tj+8hXPPS",
+	"0/j+OXox+YwA19EzYDsCr9PL6OvoJZk8m3wKLqtvzPffTj6NXk3+KnoxeQaN/15F30TPF3BYLREquq3p",
+	"JFaxolWsaBUrWsWKVrGiVaxoFSv6zmJFKSKhVahoFSpahYouRBOt9tJ3EibSloJleMRW5uAlVcaBvTdl",
+	"E6aK1zx+Qn3PPQoDylGOZVrcopi9sGUI7zYl8W6l2OIubCH+g9JCk08nn0f/iUqHAPUp5BGm8gOj56g8",
+	"vwZl9Sr6Q5FMnqHFiJyo/2GodKM/rMzBlTm4MgdX5uDKHFyZgytz8E0yB6fZaFc24comXNmEF6kTk8dT",
+	"4L8jApJssEuyDYeuF1pGH8/JDbyTn/eHqX5II45XmM7xy3bRJ2tJkxNZJIHwmXmeImn7wjmW5E+f/s91",
+	"MvCHur0cdkVtcX150UFmcqYAryRrtjrgyON2kZg/jzrQwyf+RgxDu9jitro8c/GjstQ6AZO9o1AcM34U",
+	"sCGyhxjeZDYmPxceV88RFglnIybDFgdMXyIPgB7SjKHLQujkb+8SLrhlvkZ2yJwuPzMs4+oF7OP8Lxlm",
+	"vyGJ574W+/s60zsbtKXBOgspqKenhT4Le8Kg05EIQNbFSAlXi8YTlXJdoaIBKJhaqVyqVGolZTAJB+yF",
+	"U7tdTIMMHIiyiPa6eLN74hee79ONRqlM1n5cqeySDzw+fEKebG8ebdbXyR0vYB3xZKNSq5XKy1tTU9TB",
+	"hXuP9sr3uotb0skSPJs2GDfiinfsGikKJVGmm1jcgPbX0AnDiOY1FNfpVhZxs4xlNIaD/S8sXQA7V2ns",
+	"Yzs4kO95HGg3JHFo4BaJQ0PWFYGntIBGt5hKDmaAUgm/IaOeKEICsvq35/RIx2O+KzFLUfjYW4GzUYuf",
+	"UH/I8CSU29j/ApPXTaZ6kZh+XdnuFnc8P2QBaY+JzWBNKPChW1bgF3fduVJdNwb5gZ6XRTpGaO2H2YCe",
+	"JMp0hl0G95rH1p8MLbdHxBTRnJ7ecWI7GAtr8bYP0+NcZHzLd1243loGpwMtFmO0w4OlPX3/FD2ffKqt",
+	"KW8JF0DaL/hP4A5VVt1/gEEZd9ujpyihtPs+8Bx21Pc4jo+zUaHZ2CmXy+ViQfhuodloqA+fFAshGpH6",
+	"mPm25ORvwHG7kA0Jd5hzqd9Ev41+C9IrXiLNQkOb7Jay2a063Wxb28qe32HlToVW2zWnrtZLatE3UwsZ",
+	"Jlmp74sx6Gf37tlqUE/391YPftcc+DOKAnsu9WLZemY3pjeZGj/RiKd2h8IikjBgLOl9OqABaHvdk8bp",
+	"eb4bML7enGlz1aNSndYXMiSNcjmjhqUgHgSbuAhhzbulFldWIBBanKIAzbAvT/LOuvRnW2eCG90puxVW",
+	"7Vg1Wm9bdafhWttss2Nt0e22+Q11MmbgapieVENU4lZ3A+bSruh6x7QQy8g5Eu0lib6dPIteTv5v8LbB",
+	"LyAGl+qSB2tjYUEF2lzN9zxXlVoRK8l0VUgbyjb0W4CpfjOlUfGULtK5nd9ss3VsAj2tgeJGl3KCDFoz",
+	"0kR6TwjEEWWT2PVq1V7fPaM1couneiPn1YcWMWgeCnHUp3x8lAgrG4tKGuXy/J7KtxIIfO6w99UIiqX3",
+	"/RX2NH4rJO2y8z1PxhoJsHDhlx6DKfwK2CBgknH0hjaJZNxVG6pNnWNCJbHvdrDKzFa2s7aivbBI1HbB",
+	"n5NKNBtJlyGhhIZQQThfMuRXla2CGaumqotwGuiWqSTlVbjExqiJWN94au6gSQtc5rOQLaGvHrLOUDJX",
+	"6xylPcwVj7gIj1h/EI5tMup5vtpYAIflsJ2MQO202B211hcnEBjo6zDAeim9Rc1uy1NBt2HgKRU0hQTO",
+	"cGbc7WApfY43I6dmFW/mlr5nO3SBzXIQMEdwF1TMHQgBXdwXvL3cbR8amftdF3vCIlhykxbnh/7A6MNM",
+	"RFspOBuo9UVAzAbIW/bvsTADuy5iDa6QyVuMTFYm7OVmmlN3acnwJiSEp5d9zu0TNHFhsxnU8bnsZgUi",
+	"wGxeixt5yGFbGc/ru+pHj3fVr0PuMmjBzvwO7CqibsW4SzluM5exAQtaHLqeJ9Z2UcllMLhNJnly71y4",
+	"QtbsenUbzfNK1QamKiXtfSQhyhPrj0GmXRKaOa8pPiW/X4/ljU9+JWnmK/22srzfSsv7/Lj+zctAfEON",
+	"iYcMuJ+UdgPW+quy/EW/zwKHWZKFoce7Z0S+vLDnBnREfYLVICRgnSF3lVni+2IUt38OWN8Dbeor3BN6",
+	"fUbWXNahQz+UZMhDzyeShU1l6B8F0Ea6Ui4XSW29RO6dnisyx+TRj3FonuKiqoGLh/Bke52QBQfq0uq0",
+	"RlldFx/tNh3LQrNWLCSTgsUtGCeHx1qSjz39AHOksHlNq0ywa5QJ9tHMtlAL1iyUdNLwAR3rPulvRKRq",
+	"mNuWYd4+PBjm78Nzws3rsQUvGXK+IXLl+wOOViUTVy//DhmG50eXIAcXhy4d+vEiGTs6H9ZkDqwNhm3f",
+	"c2BkumjAEtwfr2NEnBPqhN4J078Z4yVbTjFTcJDDi/yBJ8N7cMwd+vGVZOjQoesxrM7CZyoUF7ZoMb2v",
+	"wSyoCqxXtqvWTo3WrXbD2XS32HZnp1zJq+Mr63+snH/pfyqFKcs3tnJ/C5Xpz7G/zUuslss0LF3Etl0i",
+	"ZyeZ+FPTdlKhJ48TEbgsWKGrayRd7ux9mH5HkE+Omy8lUO6zEZoJd/Y+fOPyfhbjdidrIlMBBdVPxdnq",
+	"p/XdOL+wkskvJGsQjvW9vhceBYw6vXxKdww2p3bPRVBcnpQ6r3g4z86/yxWKvYq8nbdU/p7jHZzlUiQj",
+	"qpCAGwfQV1kxK7x6lSW+rksoSemV8XxNcl48unAiDWYNyGx+axynYjxUVyuRK9ATpTk5M9OS/3uR/PK2",
+	"EY+bXJTFVvmbEWtOP8vVx5uHrwetlchHXtgTw5DYRm3bWWFwzNhAgjSABPDSnODw2wfYyivA9h0BNirj",
+	"QqXRymW4gmBL66d9Fxo1XwUG05BprkPwIN8BaKDWaX7AaV6VHGk+p0YvdgXu69EtUqZuRmTKv2d031QB",
+	"eEb5XUDXfiQCV5JQkI7HXbI2Ym1LMho4PSLHPKRPmsRuFSZ/peuQn7cKdpHY1uQZZKl8Gb1SH0VgrxeJ",
+	"x1v84VBKT00od8k+7/qe7JGRCFw10X25S/o0dHrofFNqD9anmt2A8mNC2+KEtfjUMZTLEQsSzemFxXiy",
+	"HNGHUqaAUdfjXXTotfhaO3ECF9VFgMHTyF393vIm1Xyc31Gt73HzufLGFdjDTCpl85voOTQZf45dJl5F",
+	"X4HCITdvVqpEqZzJs8nfAv3alzdvqhWIp/4g7PuFZqE1LJdrzgD+w+ZeC4+SYSB4Fw+duTYespE+pqS/",
+	"01dXt87T5MniX1hdL6r9c/jztnP48y5F+5v1j5QEr6L/wMbvXysA8CoGBC8nn01+jWwAnwNBHhC5kuhL",
+	"onbl5BnO++SXCi/8+WJ+9QuU8Wu5tkABv7FnV7bi9XKwp5Wf1miQeaflfthj/ZW3fY79Zieixyb9oQxJ",
+	"O52wFavvLHbIJAx74Wl+eNhbF7LpLiDlL0nUXoVYW1o+XWEwYKVHV3p0WXMb9/UcW1tJ5O9zZGRlZb/O",
+	"QAfTKuQyLeyNp3DVBQqFX1/gIlGVq6jFGx61OGPJvjkhC3iQOffXO+hNCVbskj4dY0WCF5JQEMrxzCzY",
+	"nZr6vAiHFy4R11gB4NcPgMsrALwCwN89AF5FmlYY+LIiTZcGgj0uQ4rk/9bAp3x+sGmPj00ISTKd5aMj",
+	"S3AiWRv1aEicHnOOlYYUnQ4L5Poukn8Q6ktkcPa4PktwpumXber77yjZPZcZ+W4yzAMY5RmY6S53/KGb",
+	"upkeIo4FsuTnhZ6o7+c1/28L4TPK3wie4RNmoNecdlZpaQ5kRIc9GrC4iKdcLHQD6jAs4GnEHXPodqOz",
+	"WbcaW5Utq97YrFrtWsexqs7OZq2zuUk7dLOgOwOdUP+e4GFPgvzue/xB4LJgry+G6voVlPPxlNdILMRf",
+	"RP+hW5kFoSw0axdy5k+tmrN9+rBKVnbUdaOmTwkpfEVvbh1iri//QC12slb906f/fbO8DjFd5Jwnahvc",
+	"kESq7VkkfdhSpM3CEWMcfpRFAluVuHQs46JlNRP9YR8jxiQUIfWTcuQzapDRVz+1dS5isWRFyUVkwTn3",
+	"/VL9HZf1ln/PxO05p3ge8lW7dYV1V1j33DSRfEb4X3Lt5QwA3niq/qNdwW+CY256guYMA5/qirirQN5I",
+	"Qv2AUXdMBCY3qVuCb0x98gKi7uQOfSYXVkboN7tEZWTkNXStPK+0u0Iip5U+WemTlT65fH3yoNNhARFB",
+	"XNn/WlRL3KtwrlflbnIMCXs0JCMWMMKZB7EI6jhsEDKXcBGQgJ2IY+YWifDduCvVbouzJwOg4gN/Cg2U",
+	"QgDnh0vWbGyu2iT6GHudoBdmTBzKSZsRJDLTvTl0CAXyibV8nu+QSZ5tWQq/79Y9gjOaNOdewOHN+tTz",
+	"C81CCJXGQWnAwkCc/IW+QUkEXXUQTLHMXqcxK6vjdt6T/2fy2eRT409vuFudilOl1jarta16Z5NaO07F",
+	"tartGqt3GnSzveWAeD7xQua+Oz5fZ6hUs/YLOOcDAVUdejoKqR6+A8ZdhRWSDoTgsLmYE8estLP9N6kd",
+	"t/LiXDcvjhgwnn5DKWlrWBDeJKfNIeOuJFSJXQto4XyPH5M1IHIk1TrpiWEgSXtMNFvcOgkFsUGU2LtY",
+	"gjFggRQcJibdC+XwYK9IJAulhs1ixInpQArCuc0c0VfCvsW1Rx7d6Gpf2iVyCE5uzk7QVY/Jr8hrYy5T",
+	"avEW/6jHdBGC6wZMJvC9zXzBuxKj4koJKdxXJFzgM3qSKKXRxIfQ767nDdQP3YBypbB0Oyn0ZSlZoH4M",
+	"he+qGWGWmoWicVe1eLIq1GEBC4cBj4n3jQ4zotuGwSN5FwTxUSYSysfQEXg3yQtI/eozGnBtcLS4Fl3S",
+	"9OJV553RiRc6ALS4nqMj/NGGlpI6FgLTpB7AzCPVAZOiPjd5zCMtKPX5lPjeCUttDtPu0rwZ9sSToWzx",
+	"NdDXLi4WGTLq7qpXlIIAOIGQhuCun+bfM7e6iDW1kGKco/XmqyVfOBQUTDCcVTbn0BtX6/9b4YnXjyeW",
+	"XwPzDMrUlhtRlGtkTQRFUzsHG8/j3UQKgn89kXla4K2v+D5WZuzVA6m7qMyk6LO2cMd5XZFzYdW5jNaN",
+	"p8mHM1Jj1VYCbCBDMZBkJIJj2DSIAkokpa3RjAVtrYBPWisWE80d9oRksAnTipskehuUcqx9pyEEFxpv",
+	"rhkBXUzZz1AEa/L90hOQqzAfwnlTCvOsnFw8aZWTe502z0Oz8lJS/80wQub4/c1DzBlAeve+rsaz88XH",
+	"BkLXNyeq8tpm9ywLk7MRClewhyjpBEz2CBiaXjgmAxZ4wsXuSoOAnXhiKOH4Fs9I4xL5SATHWBhpDAYv",
+	"7X4UokQOaZ+BNUSCoTKJqGxxEJzqArnCUb3U04RjeQWo3yZAnSxWDadXKvBa8RtzV0uUFGBS7+uCsNEX",
+	"XXFW7RSGF3bT/VFAoiFFVODekNg0iDxkupURJX1PSvWXuj64VggXlhjMb5P4IDWwD9SgLrFd4rKiDJ03",
+	"alv/rkSif4peTZ5FX0VfRs+LZPJ59HWJRH8fPY++jF5qupHnRRL9vkQqO4Ui3IY64b6WbB7viL9gT9Si",
+	"KGXFmj7woCe42vN/tkXqOw1SqdasesPa3CpkNmluacK/qJtPfjX5myRnHkYZfR29nPwVNvGZ/HX0MnqZ",
+	"U60QfZvp+PMqt1yBTJ6RarlSJnDE76PnU/UL8DZTw7znoixceFw3b86O4+bN2dsW4mD4plOlFWZtt7dc",
+	"q+40mLXTqZStKq21607D3WRbHSWZPQdrKp4WIOIPiqNilWtWpaEuJeXQVIq8iL6Nnk8+nXwWPTesVliL",
+	"gNQy8HrVU0z+FgiwvomeTz6PvlJ//i56BQL/99Hz1CIBSiw+VDtR3eB/lGsNq1yp7mxbW1sb5XJlu7xV",
+	"aSjBoHbG48A32lKjk+jfoATii+ibya+i/yJQSPKN0izkj/8e/a/oq8mzyWfRi8mn0Td//NqgF+mFuNLb",
+	"lB8nCunvot+S6F+jL+DwL+ApvioUC23vWCmker1RbVSrDViJAW4Yl/FwD/0laq7LlXJlu1KuGw2FR3tc",
+	"yYWtrfJWebu2vVMrFAvHgwF8VdssV1CR+axL/b14H1UqWzs7W0Vyjv0EVzIP9Vv1PzUTy82S6AZqzJVy",
+	"dWurXK7UqpUd9SSShaHP+pmHrpe3ytXtSnmntp0oZiWKeyKIlX3mDoW4sxZu8yXbY20VCyPWVq+w0Cz0",
+	"wnAgmxsbOQJjYVWfFqQHgeh4PptPphags14MQ0JBVq96R15tysiqn+1ylr/pvgyL843sWXlabWzSsRoC",
+	"PzJ+UrIG7kHfJR3oUi0JAjR3vUQOw4DRPnPVJmn7ok1kKALaZQnpuv3+3rt37+8/Onp88MGDvdtHd+/t",
+	"vbd/dG/vx3aLt8ch8rBXavb6Ljm4/16R/PBg/z21ET9i7QPSHhMNleCohk3A3zbyJNvVPSaNj70/CMcw",
+	"wGxP7FxwmJsk6AvqXjLwWyQiJpyQhZaEeVS/5bzMtscpVmpNi5fcaESfdhnRUzszpetFIvU7K5G7oSTq",
+	"mhCN5V6nw1zSCUQfJwzHiz6BW/jBeqSOVqK1xT1JvC4XgboQvEEiThiWWEvvFwyJ9YsEXxu+JXSWwh3X",
+	"IC7CnGGothoGHLFTOnRAd3rajXrZqZErOL2C068PTseWr4MqYsoCxsWzodXJCnWvUPfrRt0Bk2IYOCyh",
+	"2Ae3jlIhq862q862q862V25WIPBcyqxY3KOqkMqpbWzvs1GcBm7y2M6ivZnT3c3c6k3K5G4DNi9Ev518",
+	"Fn01+XTyKySX/8/oefRt9HLybPJrpFuJvgU48DtADn+I/jD5FYm+zUIhBSLmQKHSYpQo+pBloj4InDQ8",
+	"srY622WrXtmpWgoyWRozbZd3KlUATjLUqFXZFRhnO3dwiDnewGM8vIVas16pKm3KwzkPuP3TdABJHag+",
+	"D9s/Z446IfpnnEyFJ3Om+svoxeQZTPM30QsFzuCtRF8ASnt+MbJevW7Pzgs3e2kVi7puSeG5rF74ssha",
+	"P26gjQ6O9ZSE5SL0OlpQnCNn44YknvsdZo9/OGRD7afRz4uVkEAgJU3i1C6hgL26gVok5OeiTUaBsheI",
+	"4KzFMY+aDFhA4k1NPG6SwoZhWzwpEo+TNpLON3Omu8Uz7QGUAd9WA22jYwh0m3pRa3b8wyOhN569TkY9",
+	"IZm6BkBwa+S5jMiRFzo98BtASdOxp1CkGnOJYA9TPXCHBkDVTFtcoUbH95xjMuTxjXRKva1WivU4+d7G",
+	"JO6Z760DIUO7SB7euUW2y43t9ZgQQVKToO9xgMohexKWWnxv6HohOi5s/R6OtCy3F9apc5Os9TRdJMP6",
+	"9Wm5XB1zaWJ+SZG+VMp29bpO6fccOJQT2ICxxxgkfKykm/sdrp95NrPe40WCI1yVEq9ysM+bQ2PUdk4K",
+	"9o2UFg2WxDHLG4gbT/VfOkc711jMLP7YYYQbFrRkT4xInwLHm5S0y6AgrUclAI6Q8QW0obrMbE61vJEg",
+	"ujk26HssTFTldYRxxVOm87QhxC/moiDyYkbzSuO99RpvZfleIw3yHgtTCoSCj12SQSC6UOx5VfpCp3XO",
+	"UxH3tBjXVciaO67HxuTnwuMQKgaqTDvuc6YOM7W8UISjxB5ZQ+o69Vg+BfY+ouks4JLrRJN5D3qCM7LW",
+	"HsPTu17XC+V6scUdKpnlccm49JRl6o+1aTwe9RjQW8DpJ9QfMuwmvARvxb243/7peoY9CeO2cfqG6uGK",
+	"xnQVAY6/dJ5ea5WFeq3ltNEzmlZnRngSUvXnjQGywBcVIw8FLtPc+xrG1gCoU0nbF84xi5sOzru/Fo4L",
+	"CzK42iGedN1pVvUUJJrAlCBQzmnJO6FcnNDTCqH/DgT/80KxgLvrNJWZLhD4Rx35hkirWsZxosJOtVKp",
+	"1uoNSFKYXwGgGaaSAoDFtPDFHLXwahfw05oFtVJW18tNq0Rr0kBtxmMbC9U3gdBjaY254fWV2XsNK9dO",
+	"7Q5nkgL3qdMjgRihr9YoMGXacRGzVnRZaErN9FctrsvNAspd0Sce90KP+jGFSBGL5cH8pWGsF5V+WAMw",
+	"YNaYZiKBxCoPiE7WdxNaEOgypwkrlMlJw4T+tsWl1+WWx9Fk9TiplZHoNqFVIWuSMZ2KcBeHeKBHuF4i",
+	"e+rBWzzz5IadQ81AQm+ChfyahMt8N01wgiXIvi+T8cd0JmTNhvZW9nqJPBQjoOJqcVsee4MBcxcjCslC",
+	"I03D0uKp7iT65BK5y5FpJlC3WtPngZtbDycceQ5b16l5+CSjHhT2oWDR7Crp3n22kb+YTuZxlz3J9Jvo",
+	"eMx38RvgSFHvpEs82eLaSwDtaCEPlVGkTeAEd4963B4N+j6TueDsLhz1v9l7+yU3jiNf9FXqYv8YDKMx",
+	"BDCYL0w4dsc0KfNaEmkOtbr3LhTThe4C0DuNKqire0CsQhEi6bu+N+w4sr0+YYdXlo7P7n8b54RMiT5c",
+	"0qIi/ASNV/CTnKjMqv6YacwA80HOUL0bIXMa3V3V9ZH5y6zMX6bw7NQe8wTm/kPKT6JzyFek54oTCEq0",
+	"fj2kdf8QP4u/1oFlT3Jal2w1G6ShdHaztrqaal7dJMCT02OD4zT/YWKUDxZUxzjiC3naF4/YVO9qJEY/",
+	"/Fut2AVmB1YhmN4iCh2B5aH161QHKbSLICyBNFu00W06q26txdZ6tRZd79Y2nQ23tsXqvQbFUijzTo3u",
+	"QCPbAfyymc3Pjai0dKi066ecPBn5YRGmel+JsQEdjRjHgzymtYCVt+/63gHjJXdJ6Td/ZZTOWtNpRQbu",
+	"hm7knzX/1EC1j3APXhnyZuz3ktQcabMcyVqyXAx5cxYs2q36Frht9uBKBrboaM+xiHyX+IweaFCRqwWc",
+	"JIFx4zOA18ymdkZpdhZ9r9WgdvxUFpSjF0jlfEVcBGbgzsFFsNjQz/RYawHRC3VKCq68UkmVSuoVKCmU",
+	"cjQVzNqLep7K6TqIhlJFncqdkRERWHYza1OnR9Cp1S5JNwo7HDwcdqu+mvlpT8toG1PnGAancXckPB6a",
+	"aveHVFzEQ88nEdePrpDvq38gW0XeMa4Fl+xwbSkXqNeettzhpCSrMg1nqEPV09jRPcn8XvqMQ32fBUW6",
+	"FbqUUa2lGntdaswiXIzNulh5s/TRd0w1wKZKXXVgRnvyPLkXj+iJgEkW1iRkvtR61AlFAFpjppAscM6j",
+	"3LQM0bDu/YBK4gsMwPaCDiw3xkMlByDd19Xc0wFzBEhFR7hMamoeE7isFUPR0/nnMA094/js+6JLfQur",
+	"ESgRC0KIQeAzSuEcLaOV8brqD8jTSHe4ajBwJbFDEY72YOBs4+qgkeuFxBf9nPZQXSbS63OwQZXl0uFZ",
+	"jmxCfcEZfI1DOWE8ED6hferxw+yTCcE1F2GGlLuggPQ2agCc0T2c0T0l3xlXKy7jJg4YpGkbHyuk0kkW",
+	"bmPgFegAwdmSBHZwM7LVSDJiux7stvsiHNnLVoerLwDFl28W3geNU98X45yP2qxxiXU7oWxmh89gzSRV",
+	"NU5Fyw4IP9WgjBndZ1x1BR5fkqYqKHZ8G93uulW9dvQxd34lLc8iodOu4134xFu4Va5SMNmrBFkn05fm",
+	"uoTLhuCyAV63AKRAqc+uOB2qxDikwnnOqLKc1jqbQtOwuTR9TmX6vIejp8/Vcnk7xtYwCuNokK1+uLQK",
+	"Lo1VgD0pg10ukUzUm+RCUT5n49lBmD8IaC+UVlIqEQu+jKKu78kBcwlEoFmEY+63OXXHUmCJY+BIQuWR",
+	"WoukKubKbVsuThh/l43lbYiFOwFiQfQg9DkZSbUR2XEhg/PHLKpu7Ibov7/kVdkj10PqmwrMpVOxkqj8",
+	"3yh5Nv10+gij67+Jv5z+NP5m+nj6aPpw+im5dq1Bpj+Jn8ZPIHr8xfTTa9dWCLD5fA3xCH9U0hAYTZ6R",
+	"v37ya/IP8RMCUfmPIEr/ZfxV/PSDakpOkohkw2wDk6x6U0hndEL3jlIYHe5uAYHRsf3H+ykZBKz3vU7l",
+	"mI53KiRg/vc6FS56QtkwhAsxYpwFnYru/dGh0N2hucAWw5w0XwoD5CNssIbbdFa7tRZd69VabN2tbTob",
+	"3doWrXcbTtNdZa3eGVIPki1fUPyzbjqC26VdSaSFEk1e6LND2R6Z1AKd6fF8+nj6yfQh+ct/xJ9BEsLT",
+	"+Ov4TynV0pNCtqX4GTDynMiQc6ZgUSNc5ij3pvZXqT8vW7AoOnCUmoMZIlXmeqEIcmkMapJBH93a+fGV",
+	"Kvt26wJ0LLGV9LWJJ8k7NNh3xZhbJGDcZQEE73S4pNwL1bolP7z/ztu6tJrgyAawQuyMtLAJ7UJkpgiI",
+	"rTaerc9JaIe7Cl1sE0qgYJ32jvWiMApYWpyZeCGpBsgeBfXjjA8KTj7AR8aX1UtGVIb4JtO81BGcUPRl",
+	"Zlq82eBnquN8zgp1Xol74dJ1YTF5m4+iC6ptVoKWErR8h0DLojtvJourUnrjTOp0yTJQBqIsiqTeD6Cm",
+	"aQqjZoOnxVwPtR5j7kz/w928pwGLBSk8B+XmVJvqisYviR8C/A+mZuLkEKVQ0TkYqRbBoN3E6QGNw6kg",
+	"o0FyLOUFCDeg+u3xGZ5qiK5WYfIZyrZUb5dJd108/DuL5ZxsXrX6TzafAfyzskjhpZL7uoaWhJmBOpVa",
+	"jF4l43kxjXT9I/XfEyqMYnUnMDCVmukL4WLy/4U7vLHlnNF60vE5PlJurMu0sXBO5kNUVjE42uF4mFGE",
+	"aCCvivIJnm/gWYwXnvdafIuFsxdivTTvS/O+NO9fhXlfSvZLR6d0tc8bCsOPkk+a0T7CpgupKpVWklJb",
+	"1yJKFFvEqAwYyfyhQ1WfNUQ8OQxYfkUADXP4ylOF13SqUMKOEnaUsOPVnCpQMIAhL2BcHiuUxwoLY6Wb",
+	"rhdexKlC4sO5ngCAqxLk/YpQVmE0yX26jz4tqLAVCkIJxGiQahZdtQlgq2UrEwgqgjRGdLvDg4RxyQuP",
+	"xIJfCAwronQwU1/6KEqwcBnAQkrSrFYQ7Kw3ERbodAIUHaVr4lLlE+j1eN46F9i74LprUoV7EXflsQUA",
+	"4OYlLNfLXWx4PNCMiyPhe86EyNDzfQIZoRKzTtW9K+SdhJPa9QLmhCKnNmYdxt/TvTrHc/IhUrE3Gs21",
+	"er1eJHeMbVBIOb/ao5trvfVWbW2jsVFrra03a93VnlNrOlvrq731ddqj6+qRKAgYdyBP7r3vJ7LL2WLr",
+	"6xtbtY1Wc63WqrusttVqdWusvtFzGr2tOmUbILtcnVo0Z2sjOhkyHiJ1XbfpNlirV1una06t1V11a5ts",
+	"o1cztHVrbL2XYZ4DKTb9afxs+jB+kVb2/TZ+CQT/00/jJ+b69L8gpT3zRjDm2ZStw5x3x4z34ZHJr7P4",
+	"34Ds/su02ZT//mn8XBf0fZZ+9DvCVcK4F/n+3ihg+mr6+25CqC9xt1WsyocRRbHQbliVAxregHc0AGdh",
+	"Ppg5N0/K1kWOw5irBB0EbahlCfvVfNjcAhmXtFrcswuzwqIvBfGlSnZFkQcp7CgIM2L4Li41ebRe59Vw",
+	"FMP3zGzbvbjs1HssjAIuyVBwNkmPRVHNJHuOjMz4VpHrJkyCxpYtEo0gxD1RRIeMlLEXDtyAjqlvVJRW",
+	"TgrzVCVjHW73WXhDDIcscNguC5UZJO3lNrFReNlEDL0wBF4eyqV6HrNHDDcyrA2gsfVCJFQQIHPSQjlr",
+	"rVr87/FviJae2xkGzS6DcLQOt0c0CD3q+5M9fCNzbQjCT/5aOUS3a7pHu8Kw6aWSichoSKo2e6DGUO6l",
+	"P9gWcv1GQ+JxYrsspJ5vL29rwiDoFdA6ZB4hVd0mPAlCcVmH6+nPMEH+YyrJiHpuh/dEkKr9vK7vmBK8",
+	"kti3XTYciVCphNqP2MRup0zE+wxDBiF2EDieJym5s651ODtNALfswkF8mf78iE20uD/tecBh5Xc6rbug",
+	"blmIkrdRAqkSSF0KIHUBEIoMqcuQXmbEAqNGSCSZu1zyQZb+8uNxY3OupfEWDdmYTs4baiaa1SJqR04U",
+	"EvA4URhhLuC5gCvggAVuBCWTQur78L6ZboD3uFLu0A2pE/ggrr4fUAc2mSdcQGleQDQvu1wi1FGzSTyF",
+	"6eSIKTCzbBHhuwrHuREzRehP5yS4gx9wO9v/KxW6ryX7hpLrhYI9Ynd4xhMIjspjlMYMohSYo5vclfmX",
+	"rZ/AkMIjCB9uN0+hTxOOlLkU9pmC14+ugpMj2PXSx+Vc2tuXyN7Ws0m8/Ka+ggb3AsHso0D0PJQOxclV",
+	"+LsFJVg8CYXcoUye5zDI6J5B4IJceVVd6UNaZHhUzppagduJ2NZndx0uolB6bjbRSo2iffM+7UPOOVje",
+	"eGJxJ9Ow7i3hyv4EU/N2r/YODZ1BYcnzt1hY8PTCgvwGHlHd7r0rOIPWzkFWU9cNmFTwNf5qhcSfxS+n",
+	"D7GMqUWmj+MXKyT+FSDtZ3DaBdfjr1dIY0tZMIKH1Alvannt8Z74O/ZA7ZqVvNjWN95Na8O0ttZIo7la",
+	"a63VgJUqsxwKzwy/yBdbVYB/RrHVgvPD+Fs4ovoy/goO7F7GTwpOEMn0IWnWG3UCd3wdf3noIA8mNtPN",
+	"d9TULtKva9eO9uPataPNJmVde+tOkzZYbbO74dZazhqrbfUa9VqTmoKvGz0o6+rgOfBHFRdP85r1ZqNW",
+	"X6011tSrpIyUjqvEv46fxt/GX04/0QaSPq0rOKqbfkriZ3gw+zh+rv75la7w83X8ZWaRTH+WUaKV+F/r",
+	"q2u1eqO5tVnb2Lherzc26xuNNSU5fdEX7wVqVo280Oeth+QGLp7r6vZUYsX/Nv1p/DT+Y/zN9Gfxf5Lp",
+	"P2PPp5+Qv/xH/D/i53DQ+3T6SfwNHDCmEgTY2CjfN+r/i/gX8eck/kP8R7j9j/CxzytWpevtV9qVequ1",
+	"1lxrNtdgwQa4r1zGwx2k4lRTUm/UG5uNesucq+LdHlcybGOjvlHfXN3cWq1Ylf3RCC6trtcbePzqsz71",
+	"d5Lt1mhsbG1tWOQU2w7eZD7qc/X/aiQWGyXRD1SfG/Xmxka93lhtNrbUl0gWhj4b5j66Vd+oNzcb9a3V",
+	"zfQ4Wam0gQgSaJVrQb3Ij/qVdgUndJ5jX6tywAIJ2mDDqoxZV01hpZ05rD8iV+YHUAXSd4Z57dAAuAwH",
+	"yPKh3nxD6ZbaDcHDQPhHVdco8A5oyCzCRc1Rt5IqaiWXhhRdft1AjCXQt0JlMqq0GzhQb/dqSpij7oCg",
+	"idna+Ii7u6LUVPFxph5K43YO2ChgkvEQRqBNJIPCuhhaQ2VGfZFQmHImXmgpy0z/nHbTxrNP8yWLdVp1",
+	"e7UoL+xdEZKhcL2ex9z2kRaVJHCR2R0siJCoby/n6ULn6U00GF7vQRt1izCsVoUgejKGgIZ7V8EOmKt+",
+	"0g5yL0GhRAnES9rBAuWq5TaxU81tYxqFhjY2oQEzlTBdArUaV0j82/j38e8tEv8u/iL+wiLx5/G/xP8N",
+	"rvwy/m38OyQ/z7CrQ91J4gwYFKKowj90ce3tzD19qiwzmCh80XI7fziF5zTMdzu8munzisd5m3hYfHIP",
+	"3i6jobEpMuOSJ7OSoQjUR5nztDyf1UqHZza9J4mZJVK1W81NOykrBaVD7Vajma1LRQNXSwmXSI87DMnE",
+	"QXbOrDt1HqbK7V7WPjnlEdNVALYl2Hz9YPMsMPACi5yVlnVpWZeWdSnsSss6tawLShfmTLgraym9Qalm",
+	"cxhXdwOoh+Gpsb9FPZ9d1Sy1zcW+9Z5ZFZchVe0cLMmFzm/6AR3OPj2/CczG+rZiXjvIwdCn3oEz8A6A",
+	"wVcsF3HlgWdmhdzyfGVPtImNUTa2RWyHhqwvgond4dXEalKdYdylPJTLFrE/tEmVEhl1cZua/kB6C+SH",
+	"+VEfZMEYKmPpnzNftDzrRP6uGYh56P3NqOUY/iN5HMV/JOfm+Ndd2cWnCuJfd4gZK+K5bRinpEcU5GVu",
+	"4JZm9cu8pXK2aFz2IFSCtueppnk6IRZMh5qNzAOz+vJhrhND+uBtxvvhoNJu1uuFnbjM0REOddnQc34o",
+	"IrWGNppWMtQYpufU3QZr9mqrtNVVMNWtbbL1Xm2DbnbNb4CoDliQx4D53TwP3E12+PU12ug2nVW31mJr",
+	"vVqLrndrm86GW9ti9Z4JELwObc6X2nYk5iNZOYL7Hk9IDOdpV8E/j7uwLKjv9fQw70WjfkBd9SrOHoS7",
+	"IQ1CEwmyUas3MaxkFHgOe8fjIqi017YwIKUogf7IF2jENWIu7Yu+t09rrhDZwjnJW7IpdF/kLBIwV0j8",
+	"dfxy+v/Fz+OX8YvpzyES5av45QxLYUFst3o2gkSc/pMDS8w6eWNjSl57kYACxT5Ktc7VdA/PLBhQkGiN",
+	"KQQGSsgQAvKoTLI4wZ+qxMCSJAHQ8iuJOyHV+Iv4d21CQ+IzKkPSWCcDJVnx1bzDp49h/yljSm0zZVBp",
+	"18I2ib+Iv2iT5lo9+4zar8/ib8FQ/PM26YpwADEfytL9ffzb+F/jP2ARosATAWFuhOJopsN4pcNtHapy",
+	"25U2GUYyJF1m6pWZKJZi+JRPkEhfs/Iu1Elo1bfQG0xsJa/aJKT7jNuzkwj0jj8TKdA5KbCTNcQJUr9I",
+	"tIMR/YN84PgX4Gr5CmTtn+M/o0R+Mf2UxE/AT/Bt/Gz6CJK7n0Jo+X+q359OH4EL4dn0/yXTh/GXahHF",
+	"T1aOUQxmj8b/Hv9L/Hn8h4pViX8dfx5/XvnAqqQzp26Zq8LaB+eqVhbVCbhcLqaOwnkhIPVC1cgPhBNB",
+	"bH+74rAgxLXC9kRvL7d0riBqmuXGHTS1J/ZzkwKRLm/DTGDu6fC861cvT6IWp87tx8SK59NHsLSezuOp",
+	"/Zu/IcWN83kaeI2A8AiRwpx+4ROBJJIrmL1i1iTs9xGVciQg0h20xl6iNfZcb+SLIVVyhXu+rHyQvELe",
+	"VbfeNHcaFWx+3YXbjV5+fWIvwcMJnYSWg9OfgJv7oZKD6i0vM3IQMUourvu/q65Mfz79VEd3Z0O4/w3y",
+	"kExHMYx7wXKVH7xWkL6g8J3lTdWCp/SflrlKr9hr+jrtI4QihJrlfzFOzusf6X+dQLw+w35pE8H9ScJX",
+	"BSEXYyoJZwcsyPBUVaHgvW5qb0zlXvKbTYBrauxJ1jbOUrX9OhzDODKwClt2jY4hAeuxQG1IL1RmQbqP",
+	"zZYssgiQATy1CM4S7fFGMMAvvotPf2zyXTzBSCjnD0OFY9wahecOt8xhgQXJGrDFIIwKsAi6EtJ8jp4I",
+	"iNkRMzI1TrsJLiY7o7SPSvvozbOPZk3qd9diyp0glFbTq7WaysSBMsGjTPAoT+/OJcFjIdv0anCoZaRm",
+	"QeuJrXyBOSQFVvYcCSW442TkAy+8SfyAk0TIIcnlemQPFDu8WnyApyzqzAGehbkWfe+AQVlyUxhkwIjv",
+	"ybDQ/NaJG0eyNTrcnHjmMjZWCEZWGVmgPnQUmviZgSdDEUxmJ3Ocj0l/yuPBLA5c1wwgs8GNVSnCVtOf",
+	"wzZZSPtfZFB/aZCVBllpkJUGWWmQlcdY5THW+TjAy7yBV1vi5pUdnl3XR1dXpd7NqzJ0FomGbOtjRJE9",
+	"OvzrP/8qyaFYIbch4vFAWx5YDSbJBTEloUnEfSZl5iVg/ayQHT7B00Z9ZqJsDDiZNKnsYUC5hHWcM4iM",
+	"o0ZwpuwlJFuWdo55OWcBeZII+FjqkwELGFJe60Z1Nj5zPJfJ5W00i5RktwhV9/hMNYR9azQLwxp3cEAu",
+	"4BSzNBJKI6E0Ekoj4bCRYERwaSOUNsJV97lfkYiX1wmfNcB4pQgaleviQWjb2XUNR1yZpJolOZMDKBcJ",
+	"dkNr9u80kMJg7hLclOCm9ICW6Oai0E1C5EYJiJ4S7VxWlpPvouPwHhvqOlzEWPvnGbCb+oG2ie/ts5wf",
+	"C3bDsbG6p4Mp99TSn4f54XZv7ltPFwTsDWmfXf/HEYMtXuBK7HqcAgnG0dAjfHbET/3omHVHiz5bXG5X",
+	"ve6Q2NpxHDYKazB+8uhasLuTkEl70XCrSxsHdgPntPYDT44EukyPds8DxGSloPy9+7dqmwQLCtAhI9V7",
+	"t26Q9eb6+vXNxubGdyUYrVlffyO3hY6eYS5Ri50EBaxnZtmgmJmxSwitda9L75+YXUaRllGkJcabA+Ot",
+	"n/wAbLl3RbhLQ0/2PIQ+V9dD9QMx5r7IRqEuSURQehUvl1Gpix7WRuECMalvG/Tqi75oExkGTMkkiyjJ",
+	"XfO9oRdiCGhj1V62iORer6cvrKkLQPviu3rOXJ0qmSMBn+HM03GlFp6PLheHhKq1cY6+vXniQoUTsrCG",
+	"A3F+OJOgTqzeffcti/yfd2++pWTb+6x7Vw2qHvQVcjuURL0TyvPpoe4FYqgNGegvhgkbFXxf3a1Ea4d7",
+	"knh9LgL1IpgvqKmGtor3T4zAZMJwr9m6YDAeo0OLVcoJe8CcKISKxcDc3oskxh/LSKkHmKEyPrU8ei69",
+	"s6V3tvTOXkrvbMCkiAKHpfU5OBsXujrKmNUyZrWMWT1/kwZB62Ku5zOeufcDEY1mU10nHuw2YZCbBfdb",
+	"pDtBskoCO3EGf/Rb+O6rVMTZoSPqQCX85pqCea4W6b+raeU/HwBjmfLMG0kRDcYDgUVwoXu+kEyat2zU",
+	"6o3aauN+s9Gum7eIEeMy04xCHvfhV7jhYw11NtxNttWr05pCPLWWu8pqm70Wra111x3zG+ADYyXOjY6U",
+	"OHUjn70roA5GJf4V1IZ4BjU9Ppn+jMTfKi32ZPoICnt8g9ou/jOJn5HpT5XK19SjX+HVJ6Sx2a7XSfxZ",
+	"/If4d6D7GQ3lfbrPeKXdaILOD0J5FG0lWADHUMn0jMr9d6W3QZG+mP4cUYYCHd/GL4H+9PmCGrV5JnZh",
+	"WPUncwvjxiuZhS+KWTjrFeobQVS6gy6YyRhG2vAY2yOfcs5ce4XYKBFt0mU9ETCocQAb3UasR8Yed8UY",
+	"CcRQMppbvbDDQRJaGBFflKu8neMEVmLbcAKjt4KoS8TjJJLM5BObQZxJGgwb+SyUwfMok1elKV6BKJ8h",
+	"uueX0ouJ2Auk6i1RwOtDAfU5QICWKxcIARqLrcVZJjWIw9J4LnlLv4u8pX2tP1+NCXv9I/jfM9KYIn7h",
+	"oivcCRCZqt/DEKo3aRJTuGVvQOWez2jAWSDtbeJQ7jBf7U6Py5BRdzl/kHUyIalBGyUdaUlH+mroSOfe",
+	"nydFN56CeTTF1mfx25Q4rfTWtJslVCu57l4F190C8rJ0Ih3TcLLTCprVGO6V0+sRo0pIl/ngh2IEpB26",
+	"kY54nmxzv3088V2HI/Od4Am1w6xsRGRyOw8YeGZ31Wp9MZl6gSR0pYovVXyp4ktvTBnKcCXpt16XD+i6",
+	"kU8lGddrx2KLnCKuEO3bB9qvRLfAX0HEufl3T62eAXO3D91jnq6OaCQZSRX88rb5zerw5Bkr91J04jEX",
+	"eMLCgbrMfMkWJQnLlmORdGjSPTscSMjU2yjhoiZGOeiY0IVVM1zJgBgL49tvgIIBdbdrSqm/BsxYAAMW",
+	"09XYefyaEkCWALIEkCWALAHkG3ISiGtYo8AlU6jsFcBBXStgZljr/VxKGe41aRHOxkyGBDIHSHU8EFj0",
+	"QP3Xcwam+gIEGQnfBdjC2VjXYFi24ODDgBqLuF7AnFAgvulwA3BuhyYgbcm0TGgAYUm+J0M9JD/ELyBV",
+	"m8FcqrXwPXisON/tbU8aigj96JWKu6WOnhmU6hVLXRFABpbL4/hMqSmdJOHNnZ+Rz/f4DCrhP42/jv8E",
+	"qgxSL9Sqp8elVA0SXgfI4NkbYgrPRxXOxmkmj/DdSnsN6j98nKgzfc/5pIZACzNehXXX1ebBRbMIMkiX",
+	"WWpxmEFu1FvNypmCYvOr+uToWD3cZXjsRVD7ZUTfIJEV5anG/EbtGbWTz6SEu/EfQB4ehmw4CmcnYmBl",
+	"HB1xsiSJeSBJkfYCIh0RKDUmfDdRY9uk5/khC0g3eRr0ljFSHdjNtRHte1zB6RVy54AFbsTSFpRyUpoJ",
+	"83kxcpe5Nol46Pn6pCQ4YIGJ2w0HbEiqql/K2gVtRx0GrcLNY8ZGyyvklsAE4+yQLUntB4C7c/6BfBa4",
+	"yfQj1VTLDumEBIy6y9ua43vIhl11j92qr9oWEVEoPTd5n3mD6OnbzVyp+1vAPHJUxb4NM7ZjZuuEPXGH",
+	"+xMSDjxZMHHJCv0wYrAB9RLVmYdn2gjQbjJ/EO/sGfQ1q90Em80n0PUQaN/Dx3Oghtea1qNWpnvY8G7U",
+	"281Gu7H6/0BeMnUhf/jwHQkC8DDJt+E03RZTpjittZQeVeZ4ra6VrNKxCm7gdBvE8Yv4G8xf/q1W5S91",
+	"mqkRAJV2peWusfXeRr222dhq1lp0tVvbclpuDa+qi/VVNVuRWtOVdiNv/je7G6yx1qC1JlVK3l11apu9",
+	"BqttdNfpmtNyVzHXHSuEqbEZ0ge7SlxU2o26BWnEqSQcscCBEd5cU8sB7tpcWftYG/OFA5m4OBK7XkZd",
+	"DJ07VTrtqZGGWZio7k5GGul+fEOhRqs5h3l8X4h3KJ9oa1++9gweHVm5lNFCIaEkZDJbQPu+6it6j41E",
+	"LnHKCQ2rISQod2Y0ngilS4qRrn+k/6VjfWda+Po2hEiYvgrL2xMc2Wcol2MWEEkPmGthKXUl7RK8sc8m",
+	"h5gbA3bgsTEZCd9zJqTqhaQvDljAEw0vIZJ4eZtQnrTvcZxuJiWRAzGW8E4galEtEylIjwZXEBG9xfKA",
+	"6MwBnXrEEmd6qbKvisq2KmZraYcObC3VbTzYAnndBfGMP6V9Zw9GPuXUsIv8ijQ21tYIeDa+nj629JEE",
+	"MsQ8jZ9PH00fk/hf45fxn+OXamKmD3FyVsyMb9HN7oazriai1TPz0nRrDVbvmd8qVmWfTQr7l174CN/X",
+	"VfKNPQjBebRC4l+tFLQPyBZup5nbv5j+cvpo+gm5XcGjUA94W3AlwEKvxL+bPgJ/z/ShWWXxCxJ/Bhee",
+	"qwvJ8cf0MRzIwAHM9CFylkwf/W0lmfGGUo1BnwE3zAepUPZ432d7zkB4Dqt8/MGiWOoeCL1ZhyJ6z5b4",
+	"6RLhp52jBqfSQr3I90v4dBXgk/XRcTutsN0EFF023Aag/TicJlkYerwPwINmR1gTB2NmyQqikKSItL5H",
+	"wSguwvyD5sxVdwzOUAdU3Zg2NmHhVYZc99EUOmNwhAJZmYCFZq25eb9Zb69ttde2FDToeZz6ZhUtDn1O",
+	"gXcMjLghIvUJTYVn9JRlECI6k9qrVgWci7twVitTZOTxvsZKG+qKQPZbB9/ZqENUCSi1doX2QhbsAfSR",
+	"Eun95CDq9Xx2xwABQ4UGV3+c4hy8bsRp/Gz6UMdNPJt+Cnxk3pBBT9P+bWYPhirxbyGc4SvQ+y/jpwRU",
+	"unrLM3MwBSr/aWG8wxEgd4p4h8ximqHf1bZaNOZh7uiGMrnlqkKMt5iRuUsyEaoluLgSvpkZTL+7LJT6",
+	"PGemQobapaagqgyRI5zy/cSzAm+YEDegY+SfrVKi5C/xlWWitC1F9Z0+kCTXCE5sde8KCGpbaW38e8QC",
+	"yJoBPtGQ9pFQ1F5eIfeBAiaQIbn73n3CGXNBy6fiZpv4NGQBEZxJ4gqTmbNCdhLPoq8UtiY0Yy7ZZ2yU",
+	"Hwb4IvNzxF12FZ01d6M8cngN0aJvhvKeT7GqUd41YvFCAltL7FZit7mw2xsW7lmm/8yX/nMVUeXuaVDl",
+	"GV0Wml66zBU6l8L9pk40puMY5u4Vchf/6fE+GUWhRKqcoiL+1TCBdPgLjKSCX8ORJHaGK902gbmdCkbu",
+	"dipEiiCUpDtZfoOK/euhK4v9lxUXyooLZcWFsuJCWe2/ZB0qq/2fI+zWCOOVVvvPxIscczaYegnzR3pL",
+	"Et2OmfD3fTY5FPxu6eB3KEiJtarAd0b7RYHvVzIg/fuU76dejbnj0dVYzIoEh809r4QzbaO1OyMUHZvE",
+	"6pSFLdJ+rsEhffA24/1wUGk3lLYeejz5u9BKusyh50fA4xHXz6UPgJoR0WQtFh91JABqUffi+cdMqQXU",
+	"rlDf3xPBHhfA+YCiT7WS9wnOE1u1mKevcaZA9+zOPznMPZGjZZzWJXJ35fOQzRyBZiuPUs/srPr7pGJx",
+	"9ryRVD1Xkoh7H0bMUqCBOIJLTyrJnhYc1TLQ0nHjQwWRPd7X18mIqr4uaxeYK4kXbqcMgUwSpcyTMpiQ",
+	"OH4FAQZSeWcFzVnKYZynmnvdqusc9dAsZVMYu3sa5XCbj6LwYupklNimxDazsM1pluosRwln40R+v3nn",
+	"mVfuUPIKBsS7LqEpBAhFErh0wYeLCe6+/pH55wklKu6xoThgcECW1O9WHd1OcyGhSpYbsLG6yYQreQFx",
+	"xGiyQnYwYms8EJJh6BUXxBe8zwLS83SIFzhPHMq5CEmXZYKbQs/HTDgT/EQDRnregyvpIcFaB0cAzBtR",
+	"J+M7toOTshW5aMOTraRCz+L7psKxgv/qEZNicBXzAY5f3vUS0pWQ7hJCuhTOlakFpagvSC1YUM6X3rBj",
+	"Gs5utoKWU2R6IXkF99jIp84RN1xB3Yy5wvKTN9Ak1wCQsEWkIBBH4hpeM8KBucGwyV099Y6VNQ5p+NcQ",
+	"uV/67i69764EeiXQOx+g17wQoKfENQpit0xJKFMSrgwa1ehlUUR6Rr9hxMu0hHNIS0gCWSEdAZIUVsjt",
+	"kPiMHmhAmk8/2Aa3EERNIE+RgWZvTjrBe2ZplQkFZUJBmVBQJhS8goQCkLxlMkGZTFAmE7zxyQQJvrjA",
+	"dIKhqDnCZcfnDhzy8sFjBB47nCaQySKIJCPANSBXyDvFtVxMrbrZZViG4gb07iqVYEmBl/Yk6FppO+/d",
+	"f++dd6GKygyf0bG4RXOw0s213nqrtrbR2Ki11tabte5qz6k1na311d76Ou3R9VSVGzJTqzKkD96DLzNp",
+	"ADtDpIGoA+Xpe5IFmk0i67nR/Y+AH3XVqoAYuhWIIUZY6wvv8dDzMx9yqFQbFPUBvomzBGkna+HkCO3M",
+	"8iwDDy4TF7knw+zkZGTZXToBGHcFiqXMNJ13iN5uSpFDnA9xPQkSEMUiJbBdvHBCxh53xdgioQipD5Jw",
+	"xIKaAlvEV9tQWkbgq5cZgUICprrhYBoXyE+ihmsYDQmF/ZxK2lwpULCuYeT31MjvsQeeDKUNZbYoTMaR",
+	"w5zk1GhApQnIxtuTrzxgAWnU64Bb9BdhQBXjriRd1hOBAjZ47lQo5DEsOtnaZ4mJ1jKWRmE05CBjT5CB",
+	"R6TeYrJsYbmVeF8vIny41DjnNEvH2ARabL1xLvfFgXgZZnvxFR9huyLu1wtvLnV5KuwP/nJc/yeE1GI9",
+	"JNQYXHSFO1Ew390mFP4XPKYypBOpQwqICFyoPjJIqjAeUkXqMbtN0EaWqYb0uAwZdZeLNVqBLsGwxrwu",
+	"eSPCUxfen9/ReFZOIg6LcMEtMyOydXGT9S0WHrP86qVKv+QqvbQSL8N2vsPZ4jv4ipzrJutt1tGuUcJn",
+	"tlDhWLHQl2dMT204WkeNSrRAt5VGT4MHwY5lUO4StLhO0PV4n9haLtiky3ywAdlwfr2NgXnnYgMm8qlZ",
+	"P4WcwI5cTIhYKcxL+6zMarzE5pYpsJ+uI4hTDobynM0uyZwo8MJJLcvnXAhAjw2xNjVceiIgXPCajpa2",
+	"MFwaLkOITYcHwmez4OqdzKt3dcd2U67Yswk9LUN3Q9rr3R+LW7oOvRao8+37Yzs4QxSYgS1R3SXLRClY",
+	"zGY3FDEU5zbS4ihvSRLPfTXHAdHiuxfyJu3CLWJrqpQOl+q6ToQgVR3UYZn4vNQwtfC1y3DMIKJQ2cKM",
+	"q1lwO7C0GQ/VRhUB6bMQUyrU0Avu7vWgzT2m5ISvpNueGQs7yZru8MPTBh1j3MVw77SA+YTAi0jVfuvm",
+	"fWJE4pDZHT6kwb4kMnIGJrVj4I101XUbO4Pfb8Jc7WUIMAQpo4Bo2OGCO8wyOefwzWQ8gEpUkOVNJRkz",
+	"318hpuotpFxDTatejzkhc2cD0BNF4Skx6auRgueMV1+36CZcjKHMngicEtCVgO7UgO6MKmcBWIejXpM+",
+	"XRTQFboXyR0MJgs9Z19JNzFinLnE4x3+D7aSy7ZF7FDYy20yEGOlEiZWkmkHtrpFhmoBcLi6VQ8H5uDW",
+	"8xkRvQ7HKB2I26mZkSWhN2SkqiVsljtey/yAjfwJsnWl7wiYFH6EfCDZ56GwyjahJGC6//g5OiwI9YsX",
+	"yg73qQzxdvwKwf0JGQ9UV7F88fIKscUBC9yI3RkxbptXZMaow1Uj5BoX42vkr5/8moyppyYYwDD2Xl1V",
+	"f2kOD6igZEufQtS03eFV+0c737/97s37e7vv3b175979vd23d2yLNFtkoG4h3QlxWY9GfrhsQcS4qWc9",
+	"IWMWMD1NKx2u5oYMIwmcIFBchZhpoyEZChmS1fV14sJRyYgG4QyEvovravftnXvMxLaehIJGLPCEi2o6",
+	"CEnV444fSe+ALc+iDVU9mw8FKVVZU5M8t9fLdIZxl1TZg5O6EooL6sju2ztKpeA89sxWxCWFq2nbzC0p",
+	"XAazemzWz2HiVW8YDSvtjSZ6V/CvlHTV4yHrswAR5Nm0NWzTe/oVmQo/LdUyyICk8s5aC0IfturJldV6",
+	"s1X/2MIlkAbZ1hv365mMtj7jamEW+qeSmzAS8A4O6a7HHZaN2t28X9/M3JvuZRiVVIRkPmB17cgHbK4f",
+	"+YLm2pb29/n08H1aNNyBbVlpt5qWWmD5L0g+c25oYzalT/WmnAFnAvi1tEMvGU+o1tUgEQIjVQ0E0HN7",
+	"KSPPFocjev0vEtyrH7FQScowVaOABqq2/hs2uG0pMco73FMaWgEcL5RJAlnx0WliyerTBm2rdbjO9M+4",
+	"s9DJpd4M7OOSOGLY9TjbJjYmRNiaN2DEaDgriljP6I8jFrH5eL015sKqOtJkjDFJqtgSZruZ9yC+UECA",
+	"+qDW2IORD/59nOBCnYHpHNnZ1/HDc0me+9DDXXzJx+DLv42Pt5JlQ4OAwjaV4QQSMtTyqsziFTcws4cU",
+	"4+bAYpbOM79XFhSZ2PEb5umPT+gOldLrA24U2K+sR2RW3/RDeIp2hjO7mT3RgS9VLnRgp502ac8ENhE3",
+	"76gU5Gx0hfAZ5Sf2Ywx5jOD+AFVBxoEIGZFqM+rRASwdMAq2wHB2d9QtZ+mKhvQUi1UBxEV6em84kxHf",
+	"nHKpuytnx3VF/dFxp0lXSFXhksDctnxC174Pj59333S6/mKDZZKfLmKw1No1ncLFM293zm2A7rMHodpO",
+	"PY+7poKZjLr/yJyQVB0qWc3jkkEi8AGYhRNY/DMn0Pz5ZlY/yEg1fdKKAiAxAEwW3y/ib3Runzd33l4+",
+	"D/C3OgUPUvGUBsGWbg4pHOpSzumKd0C5OKB/p/u6IoJ+JU05hvrKNOBItoEWvLIcsONzJO3mTJr0SX3g",
+	"3aRbDpCHtNxai21SnVvqrLotttZbpxvdopzUuv6/WsF/9P81spmWSp6ov3FJqoH5ffyUxC+nj+Ln00+m",
+	"P4NRgkxOzPZ8Gv8xfqaGfvpJxTLyVWOAOfIYs7Bq1l1nyqABb25OD5+cSqNZoqIyROqyGjEfalj7Rtsv",
+	"1z/Cf+jo5EW8q2acABsBpS+6IEWPUI4sFLm0F+84gtDc7jnzAXkp0kuRXjmD+J5Zqxp+LSX2pSPiTEVP",
+	"olevhuQudKibZVbYuJHXr19hXDdi9qrwP72CcZ0Rs7IDI5U9VFP2GeWEOsoGOxp4AsYshGHgms4HipAq",
+	"5RNwlTBfsjbJBw1nfSbAfWEcJJJ4YYejY0XpCHuF7ESuFyrzWRJbz/QednDPOFUKCZrwg45q7VPGcmQV",
+	"dmXN3eg1nCatbbLVbq3VW6e1Lafh1prdVdbqrdH17oaz8JEC9hG7DexLFxHdsfhnlMikRCbnh0zQaeqF",
+	"EqrRmNVYhvmUYT6LV6OBxZNAq0I0dS4gYqiGq38CTc54IHxGwoHajBbx9CcTLkImCURhuMzNM+askHuM",
+	"ukohKqWHMZIZ9Qtu/DR+pYrxNnJAA+bij+qR5ROOvnBTvmM+4Spx6bw6vdMFOFCJfxN/DVRkT4Ab+Mn0",
+	"cfyf00fx0/+jw+NfZcUukjZPH04fTn8Wv4ifK3H9LP5fBBjfHk5/jlxw38yU4ivz0Rf2AjEEAZscJ87g",
+	"f94s4H82S7DS7lFfMiuFj3NqtnNzOOrFd7LH0Wy00ny9VMy91E2E7JLUIo5UQSotlzbsKemCMLASQirJ",
+	"kO6znOi3kTWXuTbS1mL4heCMBMwRgSvR4CqI38TwTFZTEFpmzoqVrhn5E6DTFYQSG7Gy3eG6ycM8vIhO",
+	"c3S8VQzlhJpqquXlbUJ5h+d0Hana5u82UeNlL6tXU98XY4hhJZRPdFCFZUpKEC4g4SGMMCzEk7rkhByI",
+	"cVJnTn9Igbq7KxJ1p2XNWSw9owyQ3RO55X+u1ABy9cd/ir+MX4BqUEriSyujB6aPSfx0+v9Pf0mQ0RKC",
+	"TuM/T3+mLv8SqC612nkWv4ifrRwV02cRsMgbciEkQ6Uqfr2q+AyrYpY9ppUtGVNJqOu+gfUESnKjS1oI",
+	"YIJ8t65LKM+bShdnxBlvS+kHPt4PbEI893oi2IskC2xShVwNW0DuhQgy6GTZSoCEvosafn+j0LezkOVw",
+	"tsgyvA5frNGFLAAny9m6AYY0+WS8kpYP6HBTPwBvO9arrN+kI6QKfcu7h46Dd01I56lBR+IMPDz8p3Qj",
+	"Y48ukNaiPMB+1W7iIyvjO+ky1hu4xColVnl1zCCJ8yOJ3T8WpYw0V8j1MesOhNhHksUDz2XBx3MhEEfw",
+	"ntePAiS0gwfbxJaUu13xAHXwRIh9KiW1ZxNKwXPHggTGo6H6Cv3milUxr618sIA74/0kMN20Sqrx//yR",
+	"eg8gPYjuxSbA17esU2+UrtdjtSSJCDo8YL2Iu0u5rU7exdJtJk6YizApUaJgQBhEMmRuG5th3GXBkuxw",
+	"6roBkzJJxPR4mtp3d+f/fufmu/f33r/5/R/eufOjvd077927cXPXTrq9JNOiRx0eoJciTQDd1lQrgEjG",
+	"nmTLFsafYQSzJ0mPhc5A4Ys+9XiGTMEMEKa6KqEGLJmW5nCGq4brCbs+pKEzICIK5Aq5r15xwAKv5yEd",
+	"VwhACGkSwLsiOCOAgSiQeiWc/BqFJWf17ACqHUkBGbojUIAWCRj0hrnAPC0S1JQb8r9+8mv1M1RiClgY",
+	"qJYxqp0SJ6ByAHekrh2cvHDsOZAPnE54z1OwH2e5w3NFRnHc4IN1BSkAfM16HfltgCQDXzyg3AWyi6rt",
+	"RghZmI3lyL0+F+BEM+cvy+qDgaY6t1hlKEYSP2bi8f42sdfqTRurQuVudETku0RX+6dyn7mk6oUER0Eu",
+	"r3T4TnozwlXIMw7zezqpLVVvFcLLe8xh3gHTlEPvZgb/LBATphzkBLx2RUaOw5gLOSlC4whd87HZW6Ob",
+	"tMEUFunV1hQq2VL/wVJCAGrqWWiSvurjRGxk18z84OB9lJi5b74I+Cqi0BGYMoSbZ+Eu7jj7s3BLbruM",
+	"qTRr9PSopTyxft14ojnXpL1FQzamkzNDEM1TgYR7KSDREiGVMdmVJklV443sqcydICmcbGDJIbACJxHH",
+	"eVY+vt6jH17XtpR3wjm4je+zSXo/6CXUcoakSNmOqNK3iX3zPu3b1pHiRyDCb1BnwGo3BA8D4dvKXFfi",
+	"X5+ecDaWK8XVY+CGW/TDG2mvFy/Qp3pzXkX6ssfarsfQkMLvmM8DjYIZ6rWtsdp6b6NeazU2m7WtVdqq",
+	"ddecdXeDbfa2imuyzWlrjgT6TjBHyhTz+jz+Nn4BZcy+JPEzqOMVP58+jv8cP42/mT6a/myeYl0Q0Dmf",
+	"gE2nbaLmcpaULVhgh8p25RZPgasLh98iQ/qgRvvse+t1QNOzi2pZx1QCYyCaSEj7SSZtvhrYdmE1sMyK",
+	"P75t1frqnGL9HeECRCwPuBcXsShabu38OLPAMvL0XTZGaXpr58dFR90nCJUsM9Y91qvk4pznFcWMh8fK",
+	"4Zv4OyJdGmSEsjKCjgroQrnc4WcUzLMKexnRrHt5NrlcnOmqB2jhlPazpo2/j45undeq1HFNMho4AyIn",
+	"PKQP2sTuVKY/0eUOv+xU1OjWpg/jF+DcfKn+FIG9bAHZ071ISkPidJP3oRjcWBlxql9yGy1DZrgK0hLh",
+	"AeX7hHbFAevwQ/egLYUUhGq+vdBKBkvhYXVfoIPSQKJ2eLU7ScYPGR+UIWw0hQ4/Wzgnt3nlc3JhJJV6",
+	"/HX8pYVlWacPIWTgOahIcu1ao0mUkpw+nH46/ef4afzk2jW1AvHRXP1ZU0t21rvwLhkGgvfx1iPv1jVm",
+	"s/ccqjsLodwF2CNbK3hOgDEvXlGvgjdtNraa5oC85dbwqrpYXz0vvJLUFG9X4s8gTuOb+CWJXyjI8jKB",
+	"MM+mj6Y/x6Kjj6c/VQgmfhY/JfETCNmAOIJP4pfTnyqE87fzAZszhMlpMTg5OTZO79IS4ZQI5/wQjl5U",
+	"4KTViiocsOElgjsKSczEOXeTuvQpwFEC2lIA5FBh0jy6WSE7WJe+wx0aBBNCubZDC9CNLoCf30Z6rUPQ",
+	"Hu13+IwVr8BAn4XEXq23bM1qaFyi+oR5hbzH97kY83wGVXu2fzCFUWp6zgygLnUI+FF91RXupFB5/ib+",
+	"Mv5m+ikI+U9Bi05/Gn8zfayPQQt0KJn+RKlOwGMvpp8WqVASfxG/hFg0HbwH8WjPwMeN91MyCFjve53K",
+	"IAxHsn39euYM+rqDhXo7FRIw/3udChc94ftiTLgAzpqgU9G9f0Li52hkAxr8Kqk7T2cpc9CwG6zhNp3V",
+	"bq1F13q1Flt3a5vORre2RevdhtN0V1mrdxYNW1CR/Qj5X+opMOfP00cw/vEf45fTT3TN+ufTx9NPpg/J",
+	"X/4j/gz07tP46/hPxougNHBRKfD42V9enE3HJlJCbZaTFa1xKpVattSyZ9CywH+aWsPIOZELLbtkWvb6",
+	"R+q/x7FsQHWmYpW7TdyA9kJpEbXw3MhnLnyP5vKrAacviHX0R4Bmy2ncwz6GxGT1PRkWEnKkGvB2CJjl",
+	"dbp3S0VVKiqlqE6llGD9zvByq01TqqNSHZ1RHe3klJEXXqiRVxjSnDQ8I2AJtc/ZOUMGjPrh4J9majFt",
+	"+OlgErTIdJCHmngSRFxuq+XsCgxfIaGI0DAmLg1pl0pWqI9+CA2fmRkqpQXYn1+c6LZnF0iDT4NELO9A",
+	"p9ufak0fs8Te9g4YV82MAtHNRvLLiVTrDU+doaLg/LOjI3DMwBMQP9QZqAVvEXstF4VVOC2YY82kvGwz",
+	"cw9qK4aCSBacaU4uRmIk43bMfOYf/6jSZTRgwU4UDtTbFKqCb5sR5+hJ/PSgYlWiQMGk64DEdDsfHRmv",
+	"flJ2zQJfTs3jFgnFPuMkYL2AyQFIMfhJRIAaDS+w6lKxXEIKmZrHSSRZsCSJGHNCHaChz74BrxSdOGWR",
+	"NakyN9KRPw5Tkl0uZ5Ew1D1CZDtcKc4nkQVt3PSZo8Ce59RUf2kYBYxU/6+VtfrWMnFYoKNAmCRdpe+S",
+	"lElHlwNJhsVLQwKz7WdfUTROd+7f1UWjCBaNItV8bSk6GsllC6IMD1gwgSp6MilKoh81PZAhG2UaD8ei",
+	"hm8taHpXPxMOAhH1B4Q90OlCd0aM3/4BuSE4Z04aEiNJNf6v8R/i38a/uB7/C6Dgx9OHkLD5VfwMC4wo",
+	"eaGnxff4vk4SGUJmLI6YzHRPSlHQL6hwqp48ZNUtSTJiYuQzUu1pSnTMlAYgnpTqg8p8Fun6wtmXFvH4",
+	"gRfStAxrN/L3iTfEEgJJT/TTRb2ZEMmkVM9bZESlhHNCnSpjZkHZKCHxBSC5pBQOhAXmvtfs6OL94vEa",
+	"HY2Ix7vigZUPdUtKOI1YkJwZYkjrgHLOfEtbdAeMyDBgdGgRlymhhKfHQ9FV2ngUyYEaHNPv3OZYIkPq",
+	"+dAKLGSFMx3fc/ZJxGXUVb3tsszX5CKkCj4J5TNxBszZ12FSCJT22QR7hRrF8NhD7Q78OztmKBKPvv7a",
+	"tR+wA+aLEcRtKTP42jWSlpq5+e7ff89Nb7CX2yQUwtdFSphU8sPqcKicRmVyNBum+ZtSbzAlR8kY4lMH",
+	"9AACocMVcpurjeFGEAwMJXskI4mKlCa2NuNp1h/ksoOizagJNQ2TtFrS2Be1MJckkZ7LSNW+PmSHc/Hs",
+	"5cL5XJLIhUeSzZLj7Ew7ZALtj5e/iDKrxgISmqA/EfF6Bxl3BcrFxGOBj8GL0t7e2vkxrrRe5Pu1kD0I",
+	"9VFJpnM5AD2jFg6uKm1mqx2o1YNpyAuIrrSL44qNWOYi+CelRfqBiEZym3BhxGmmHzfw7UUzp4bTTJAm",
+	"IdR9aRdNikMD18qFiJjOWQREfNKVTP8HngxFMNkmI5+GCqxn9g6eGOf38tGeH66uWjyWumzEkg6eR+fa",
+	"SGkA5pIMiJOWGVhTvLUquO9xpgQu8bgMKdY91KqLeSOzJpQwlqHnyG1d8CEfeLkkiY61zHxDUajl0Q+4",
+	"pbTlEZ2R1qhKq9CCXkj6qAZVfZEpWzSiQagUCWRMpKpWLVU3oGPqk5HwPWeS6eCsGrZHO7kzypJF6Klf",
+	"kjjluB1c4UTwNhTU6C0ywik7CUhhoedsOdOdm0ndyRnzXCgocK7Tt5sPd5njgQIkAuEVqQ6PViEvbp8E",
+	"7MBj46JuKIgNbWZGwWdSCi7b+bCbLoTdqN4wGaa6UBOlWISGIRuqBQbDR6NQSAoLFk0etZ9Quqt3YIdI",
+	"1VRIyfYb+wTfpF9Z+fiDj/93AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/internal/assessment"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/catalog"
@@ -51,6 +52,7 @@ type Server struct {
 	*newsAPI
 	*notificationsAPI
 	*enrollmentAPI
+	*assessmentAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -65,6 +67,7 @@ type (
 	newsAPI          = news.Handler
 	notificationsAPI = notifications.Handler
 	enrollmentAPI    = enrollment.Handler
+	assessmentAPI    = assessment.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -123,6 +126,7 @@ func New(d Deps) (*echo.Echo, error) {
 		return nil, err
 	}
 	s.commerceAPI = shop
+	s.assessmentAPI = assessment.New(base, d.Jobs)
 	doc, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
