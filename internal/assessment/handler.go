@@ -26,10 +26,16 @@ type Handler struct {
 	jobs jobs.Inserter // the expiry job of a started attempt, completion checks
 }
 
-// New builds the assessment handlers; ins inserts jobs in the caller's
-// transaction.
-func New(base web.Base, ins jobs.Inserter) *Handler {
-	return &Handler{Base: base, jobs: ins}
+// New builds the assessment handlers. Their jobs (an attempt's expiry, the
+// completion check of a passed test) go through an insert-only client: a
+// working client refuses kinds it has no worker for, and the completion
+// check is another domain's work, possibly in another process.
+func New(base web.Base) (*Handler, error) {
+	ins, err := jobs.New(base.Pool, base.Cfg.Jobs, nil, base.Log)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{Base: base, jobs: ins}, nil
 }
 
 // Problem codes of this domain.

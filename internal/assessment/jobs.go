@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/quiz"
 )
@@ -39,11 +40,17 @@ const sweepInterval = time.Minute
 const sweepBatch = 500
 
 // Register adds the attempt-closing workers and the periodic sweep to reg.
-func Register(reg *jobs.Registry, pool *pgxpool.Pool, log *slog.Logger) error {
-	if err := jobs.Add(reg, &closeWorker{pool: pool}); err != nil {
+// The completion checks they enqueue go through an insert-only client (see
+// New).
+func Register(reg *jobs.Registry, cfg config.Jobs, pool *pgxpool.Pool, log *slog.Logger) error {
+	ins, err := jobs.New(pool, cfg, nil, log)
+	if err != nil {
 		return err
 	}
-	if err := jobs.Add(reg, &sweepWorker{pool: pool, log: log}); err != nil {
+	if err := jobs.Add(reg, &closeWorker{pool: pool, ins: ins}); err != nil {
+		return err
+	}
+	if err := jobs.Add(reg, &sweepWorker{pool: pool, ins: ins, log: log}); err != nil {
 		return err
 	}
 	reg.Periodic(river.NewPeriodicJob(river.PeriodicInterval(sweepInterval),
@@ -55,10 +62,11 @@ func Register(reg *jobs.Registry, pool *pgxpool.Pool, log *slog.Logger) error {
 type closeWorker struct {
 	river.WorkerDefaults[CloseAttemptArgs]
 	pool *pgxpool.Pool
+	ins  jobs.Inserter
 }
 
 func (w *closeWorker) Work(ctx context.Context, job *river.Job[CloseAttemptArgs]) error {
-	l, err := expire(ctx, w.pool, river.ClientFromContext[pgx.Tx](ctx), job.Args.AttemptID, time.Now())
+	l, err := expire(ctx, w.pool, w.ins, job.Args.AttemptID, time.Now())
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil // deleted with its test
 	}
@@ -75,11 +83,12 @@ func (w *closeWorker) Work(ctx context.Context, job *river.Job[CloseAttemptArgs]
 type sweepWorker struct {
 	river.WorkerDefaults[SweepArgs]
 	pool *pgxpool.Pool
+	ins  jobs.Inserter
 	log  *slog.Logger
 }
 
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
-	return Sweep(ctx, w.pool, river.ClientFromContext[pgx.Tx](ctx), time.Now(), w.log)
+	return Sweep(ctx, w.pool, w.ins, time.Now(), w.log)
 }
 
 // Sweep closes every attempt still open after its deadline and grace at

@@ -126,7 +126,9 @@ func New(d Deps) (*echo.Echo, error) {
 		return nil, err
 	}
 	s.commerceAPI = shop
-	s.assessmentAPI = assessment.New(base, d.Jobs)
+	if s.assessmentAPI, err = assessment.New(base); err != nil {
+		return nil, err
+	}
 	doc, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)

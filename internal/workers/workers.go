@@ -47,7 +47,7 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 	if err := notifications.Register(reg, cfg, pool, log); err != nil {
 		return nil, err
 	}
-	if err := assessment.Register(reg, pool, log); err != nil {
+	if err := assessment.Register(reg, cfg.Jobs, pool, log); err != nil {
 		return nil, err
 	}
 	return reg, nil
