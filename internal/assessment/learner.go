@@ -121,6 +121,15 @@ func (s *Handler) StartTestAttempt(ctx context.Context, req api.StartTestAttempt
 	if l.OpensAt != nil && now.Before(*l.OpensAt) {
 		return nil, conflict(ctx, codeTestNotOpen, fmt.Sprintf("The test opens at %s.", l.OpensAt.UTC().Format(time.RFC3339)))
 	}
+	// An overdue attempt in progress is closed on its own first, so that a
+	// refusal below (attempts exhausted) does not roll its closing back.
+	if open, err := s.Q.GetOpenAttempt(ctx, db.GetOpenAttemptParams{LessonID: l.ID, UserID: user}); err == nil {
+		if _, err := s.fresh(ctx, open); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
+	}
 	var (
 		started *loaded
 		resumed bool
