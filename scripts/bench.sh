@@ -38,3 +38,4 @@ go run ./scripts/bench -bin .bin/kabinet -ceiling .bin/ceiling -database-url "$B
 scripts/bench-catalog.sh
 scripts/bench-commerce.sh
 scripts/bench-calendar.sh
+scripts/bench-learning.sh

@@ -170,6 +170,27 @@ func (e ApplicationStatus) Valid() bool {
 	}
 }
 
+// Defines values for AttemptStatus.
+const (
+	AttemptStatusExpired   AttemptStatus = "expired"
+	AttemptStatusStarted   AttemptStatus = "started"
+	AttemptStatusSubmitted AttemptStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AttemptStatus enum.
+func (e AttemptStatus) Valid() bool {
+	switch e {
+	case AttemptStatusExpired:
+		return true
+	case AttemptStatusStarted:
+		return true
+	case AttemptStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuthResponseTokenType.
 const (
 	Bearer AuthResponseTokenType = "Bearer"
@@ -179,6 +200,54 @@ const (
 func (e AuthResponseTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankQuestionScoring.
+const (
+	BankQuestionScoringAllOrNothing BankQuestionScoring = "all_or_nothing"
+	BankQuestionScoringKendall      BankQuestionScoring = "kendall"
+	BankQuestionScoringPartial      BankQuestionScoring = "partial"
+	BankQuestionScoringPositions    BankQuestionScoring = "positions"
+)
+
+// Valid indicates whether the value is a known member of the BankQuestionScoring enum.
+func (e BankQuestionScoring) Valid() bool {
+	switch e {
+	case BankQuestionScoringAllOrNothing:
+		return true
+	case BankQuestionScoringKendall:
+		return true
+	case BankQuestionScoringPartial:
+		return true
+	case BankQuestionScoringPositions:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankQuestionInputScoring.
+const (
+	BankQuestionInputScoringAllOrNothing BankQuestionInputScoring = "all_or_nothing"
+	BankQuestionInputScoringKendall      BankQuestionInputScoring = "kendall"
+	BankQuestionInputScoringPartial      BankQuestionInputScoring = "partial"
+	BankQuestionInputScoringPositions    BankQuestionInputScoring = "positions"
+)
+
+// Valid indicates whether the value is a known member of the BankQuestionInputScoring enum.
+func (e BankQuestionInputScoring) Valid() bool {
+	switch e {
+	case BankQuestionInputScoringAllOrNothing:
+		return true
+	case BankQuestionInputScoringKendall:
+		return true
+	case BankQuestionInputScoringPartial:
+		return true
+	case BankQuestionInputScoringPositions:
 		return true
 	default:
 		return false
@@ -983,6 +1052,36 @@ func (e PromoCodeRequestKind) Valid() bool {
 	}
 }
 
+// Defines values for QuestionType.
+const (
+	Matching       QuestionType = "matching"
+	MultipleChoice QuestionType = "multiple_choice"
+	Numeric        QuestionType = "numeric"
+	Ordering       QuestionType = "ordering"
+	ShortText      QuestionType = "short_text"
+	SingleChoice   QuestionType = "single_choice"
+)
+
+// Valid indicates whether the value is a known member of the QuestionType enum.
+func (e QuestionType) Valid() bool {
+	switch e {
+	case Matching:
+		return true
+	case MultipleChoice:
+		return true
+	case Numeric:
+		return true
+	case Ordering:
+		return true
+	case ShortText:
+		return true
+	case SingleChoice:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RefundStatus.
 const (
 	RefundStatusCanceled  RefundStatus = "canceled"
@@ -1001,6 +1100,27 @@ func (e RefundStatus) Valid() bool {
 	case RefundStatusPending:
 		return true
 	case RefundStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReviewPolicy.
+const (
+	AfterCloseDate  ReviewPolicy = "after_close_date"
+	AfterSubmission ReviewPolicy = "after_submission"
+	Never           ReviewPolicy = "never"
+)
+
+// Valid indicates whether the value is a known member of the ReviewPolicy enum.
+func (e ReviewPolicy) Valid() bool {
+	switch e {
+	case AfterCloseDate:
+		return true
+	case AfterSubmission:
+		return true
+	case Never:
 		return true
 	default:
 		return false
@@ -1579,6 +1699,108 @@ type ApplicationSummaryPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// AttemptAnswer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+type AttemptAnswer struct {
+	// Options Selected option ids, or every item id in order.
+	//
+	// Example: ["b"]
+	Options *[]string `json:"options,omitempty"`
+
+	// Pairs Matching: option id → target id.
+	//
+	// Example: {}
+	Pairs *map[string]string `json:"pairs,omitempty"`
+
+	// Text A short-text or numeric answer.
+	//
+	// Example:
+	Text *string `json:"text,omitempty"`
+}
+
+// AttemptResult The score of a closed attempt; null while it is in progress.
+type AttemptResult struct {
+	// MaxScore Points possible.
+	//
+	// Example: 10
+	MaxScore float64 `json:"maxScore"`
+
+	// Passed At least the passing score.
+	//
+	// Example: true
+	Passed bool `json:"passed"`
+
+	// Percent score / maxScore × 100, two decimals.
+	//
+	// Example: 85
+	Percent float64 `json:"percent"`
+
+	// Score Points earned.
+	//
+	// Example: 8.5
+	Score float64 `json:"score"`
+}
+
+// AttemptReview A closed attempt with every question's answer, score and key.
+type AttemptReview struct {
+	// Attempt An attempt without its questions.
+	Attempt AttemptSummary `json:"attempt"`
+
+	// Questions The questions in the attempt's order.
+	Questions []ReviewQuestion `json:"questions"`
+}
+
+// AttemptStatus `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+//
+// Example: submitted
+type AttemptStatus string
+
+// AttemptSummary An attempt without its questions.
+type AttemptSummary struct {
+	// ClosedAt When it was submitted or expired.
+	ClosedAt *time.Time `json:"closedAt"`
+
+	// Deadline When the time limit (or the close date) ends it; null without either.
+	Deadline *time.Time `json:"deadline"`
+
+	// ID The attempt.
+	ID openapi_types.UUID `json:"id"`
+
+	// LearnerName The learner's name.
+	LearnerName string `json:"learnerName"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// Number The learner's attempt number at this test, from 1.
+	Number int `json:"number"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Result The score of a closed attempt; null while it is in progress.
+	Result *AttemptResult `json:"result"`
+
+	// StartedAt When it started.
+	StartedAt time.Time `json:"startedAt"`
+
+	// Status `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+	//
+	// Example: submitted
+	Status AttemptStatus `json:"status"`
+
+	// UserID The learner.
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// AttemptSummaryPage A page of attempts, oldest first.
+type AttemptSummaryPage struct {
+	// Items The attempts.
+	Items []AttemptSummary `json:"items"`
+
+	// NextCursor The next page's cursor; null on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // AuditEvent defines model for AuditEvent.
 type AuditEvent struct {
 	// ActorID Who did it, when somebody else (an administrator).
@@ -1642,6 +1864,112 @@ type AuthResponse struct {
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
+
+// BankQuestion A question of the program's bank, with its key (staff only). Editing or deleting it never changes attempts already started, which keep the question as they drew it.
+type BankQuestion struct {
+	// CreatedAt When it was made.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Explanation Shown with the key in a review.
+	Explanation string `json:"explanation"`
+
+	// ID The question.
+	ID openapi_types.UUID `json:"id"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options []QuestionOption `json:"options"`
+
+	// Points The weight in the score.
+	Points float64 `json:"points"`
+
+	// ProgramID The program whose bank holds it.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Scoring The scoring rule.
+	Scoring BankQuestionScoring `json:"scoring"`
+
+	// Tag The section ('' for none).
+	Tag string `json:"tag"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+
+	// UpdatedAt When it last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Version Increases with every change; send it back as `If-Match` (`"v3"`, the ETag of the GET).
+	Version int `json:"version"`
+}
+
+// BankQuestionScoring The scoring rule.
+type BankQuestionScoring string
+
+// BankQuestionInput A question of the program's bank, as authored. The rules a schema cannot say (ids unique, key options among the options, every matching option paired) are checked too and refused with `422` naming the field (`key.options[0]`, `options[1].id`).
+type BankQuestionInput struct {
+	// Explanation Shown with the key in a review.
+	//
+	// Example: Университет основан в 1755 году по проекту М. В. Ломоносова.
+	Explanation *string `json:"explanation,omitempty"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options *[]QuestionOption `json:"options,omitempty"`
+
+	// Points The question's weight in the score (0 or absent means 1).
+	//
+	// Example: 1
+	Points *float64 `json:"points,omitempty"`
+
+	// Prompt The question's text.
+	//
+	// Example: Кто основал Московский университет?
+	Prompt string `json:"prompt"`
+
+	// Scoring How a question of several parts earns credit: `all_or_nothing` (default), `partial` (multiple choice, matching), `positions` or `kendall` (ordering).
+	//
+	// Example: all_or_nothing
+	Scoring *BankQuestionInputScoring `json:"scoring,omitempty"`
+
+	// Tag The section, for pools drawn per tag and for filtering the bank.
+	//
+	// Example: история
+	Tag *string `json:"tag,omitempty"`
+
+	// Targets Matching: the right side (may hold distractors).
+	Targets *[]QuestionOption `json:"targets,omitempty"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
+// BankQuestionInputScoring How a question of several parts earns credit: `all_or_nothing` (default), `partial` (multiple choice, matching), `positions` or `kendall` (ordering).
+//
+// Example: all_or_nothing
+type BankQuestionInputScoring string
+
+// BankQuestionPage A page of the question bank, oldest first.
+type BankQuestionPage struct {
+	// Items The questions.
+	Items []BankQuestion `json:"items"`
+
+	// NextCursor The next page's cursor; null on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
 
 // BindCertificateRequest defines model for BindCertificateRequest.
 type BindCertificateRequest struct {
@@ -2843,6 +3171,112 @@ type JWKS struct {
 	Keys []JWK `json:"keys"`
 }
 
+// LearnerAttempt An attempt as its learner sees it — the drawn questions without keys, the answers saved so far, the clock and, once closed, the score.
+type LearnerAttempt struct {
+	// Answers The saved answers by question id.
+	Answers map[string]AttemptAnswer `json:"answers"`
+
+	// AnswersVersion Increases with every saved answer.
+	AnswersVersion int `json:"answersVersion"`
+
+	// ClosedAt When it was submitted or expired.
+	ClosedAt *time.Time `json:"closedAt"`
+
+	// Deadline When the time runs out; null without a time limit or close date.
+	Deadline *time.Time `json:"deadline"`
+
+	// GraceSeconds Seconds after the deadline during which a save or submission in flight is still accepted.
+	GraceSeconds int `json:"graceSeconds"`
+
+	// ID The attempt.
+	ID openapi_types.UUID `json:"id"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// Number My attempt number at this test.
+	Number int `json:"number"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Questions The drawn questions in the attempt's order.
+	Questions []LearnerQuestion `json:"questions"`
+
+	// RemainingSeconds Seconds left before the deadline now (0 when past it); null without a deadline.
+	RemainingSeconds *int `json:"remainingSeconds"`
+
+	// Result The score of a closed attempt; null while it is in progress.
+	Result *AttemptResult `json:"result"`
+
+	// ReviewAvailable Whether the review (answers with the key) may be opened now.
+	ReviewAvailable bool `json:"reviewAvailable"`
+
+	// ReviewOpensAt When the review opens, if it will later (the test's close date); null when it is open now or never opens.
+	ReviewOpensAt *time.Time `json:"reviewOpensAt"`
+
+	// StartedAt When it started.
+	StartedAt time.Time `json:"startedAt"`
+
+	// Status `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+	//
+	// Example: submitted
+	Status AttemptStatus `json:"status"`
+}
+
+// LearnerQuestion A question as the learner taking the test sees it, options in the attempt's order. It has no key.
+type LearnerQuestion struct {
+	// ID The question (use it to save the answer).
+	ID openapi_types.UUID `json:"id"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options []QuestionOption `json:"options"`
+
+	// Points Its weight in the score.
+	Points float64 `json:"points"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
+// LessonTest A test lesson's settings, for its staff.
+type LessonTest struct {
+	// CloseAt The lesson's `dueAt`; no attempt starts after it and running attempts end at it.
+	CloseAt *time.Time `json:"closeAt"`
+
+	// Final The program's final attestation (passing it is required for completion).
+	Final bool `json:"final"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// QuestionCount How many bank questions the test draws from now.
+	QuestionCount int `json:"questionCount"`
+
+	// Settings A test's rules. The close date is the lesson's `dueAt` (set on the lesson), not part of these.
+	Settings TestSettings `json:"settings"`
+
+	// Title The lesson's title.
+	Title string `json:"title"`
+
+	// UpdatedAt When the settings last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Version Send it back as `If-Match` (`"v2"`) to change the settings.
+	Version int `json:"version"`
+}
+
 // Locale The user's language for messages and documents.
 type Locale string
 
@@ -3104,6 +3538,59 @@ type MembershipPage struct {
 
 	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
 	NextCursor *string `json:"nextCursor"`
+}
+
+// MyTest A test lesson as its learner sees it before and between attempts.
+type MyTest struct {
+	// AttemptLimit Attempts allowed; 0 means no limit.
+	AttemptLimit int `json:"attemptLimit"`
+
+	// Attempts My attempts, first to last.
+	Attempts []AttemptSummary `json:"attempts"`
+
+	// AttemptsLeft Attempts left; null without a limit.
+	AttemptsLeft *int `json:"attemptsLeft"`
+
+	// AttemptsUsed Attempts started so far.
+	AttemptsUsed int `json:"attemptsUsed"`
+
+	// BestPercent My best score in percent; null before any closed attempt.
+	BestPercent *float64 `json:"bestPercent"`
+
+	// CloseAt No attempt starts after it.
+	CloseAt *time.Time `json:"closeAt"`
+
+	// Final The program's final attestation (required for the completion document).
+	Final bool `json:"final"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// OpenAttemptID My attempt in progress, if any (continue it rather than start another).
+	OpenAttemptID *openapi_types.UUID `json:"openAttemptId"`
+
+	// Passed Whether one of my attempts passed.
+	Passed bool `json:"passed"`
+
+	// PassingScore The passing score in percent.
+	PassingScore float64 `json:"passingScore"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// QuestionCount Questions in an attempt.
+	QuestionCount int `json:"questionCount"`
+
+	// Review When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+	//
+	// Example: after_submission
+	Review ReviewPolicy `json:"review"`
+
+	// TimeLimitSeconds The time limit of an attempt; 0 means none.
+	TimeLimitSeconds int `json:"timeLimitSeconds"`
+
+	// Title The lesson's title.
+	Title string `json:"title"`
 }
 
 // NewsItem A news item as its editors see it.
@@ -4121,6 +4608,57 @@ type PublishedNewsPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// QuestionKey The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+type QuestionKey struct {
+	// Number Numeric: the right value.
+	//
+	// Example: 3.14
+	Number *float64 `json:"number,omitempty"`
+
+	// Options Choice questions: the correct option ids (single: exactly one). Ordering: every option id in the right order.
+	//
+	// Example: ["b"]
+	Options *[]string `json:"options,omitempty"`
+
+	// Pairs Matching: option id → target id.
+	//
+	// Example: {"m1":"t2"}
+	Pairs *map[string]string `json:"pairs,omitempty"`
+
+	// Relative Numeric: the tolerance is a share of |number|.
+	//
+	// Example: false
+	Relative *bool `json:"relative,omitempty"`
+
+	// Texts Short text: the accepted answers, compared normalized.
+	//
+	// Example: ["Ломоносов"]
+	Texts *[]string `json:"texts,omitempty"`
+
+	// Tolerance Numeric: the absolute tolerance (relative to |number| with `relative`).
+	//
+	// Example: 0.01
+	Tolerance *float64 `json:"tolerance,omitempty"`
+}
+
+// QuestionOption A choice, an item to order, or one side of a matching pair. Its id is stable; shuffling changes only where it is shown.
+type QuestionOption struct {
+	// ID The option's id within its question (authored).
+	//
+	// Example: a
+	ID string `json:"id"`
+
+	// Text What is shown.
+	//
+	// Example: Ломоносов
+	Text string `json:"text"`
+}
+
+// QuestionType The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+//
+// Example: single_choice
+type QuestionType string
+
 // ReauthenticateRequest One factor that proves who the user is; today the password.
 type ReauthenticateRequest struct {
 	Password *string `json:"password,omitempty"`
@@ -4238,6 +4776,49 @@ type RegisterRequest struct {
 	Phone string `json:"phone"`
 }
 
+// ReviewPolicy When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+//
+// Example: after_submission
+type ReviewPolicy string
+
+// ReviewQuestion A question of a closed attempt with the answer given, its score and the key.
+type ReviewQuestion struct {
+	// Answer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+	Answer AttemptAnswer `json:"answer"`
+
+	// Answered Whether an answer was saved.
+	Answered bool `json:"answered"`
+
+	// Explanation The author's explanation.
+	Explanation string `json:"explanation"`
+
+	// ID The question.
+	ID openapi_types.UUID `json:"id"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options The options in the order the attempt showed them.
+	Options []QuestionOption `json:"options"`
+
+	// Points Its weight.
+	Points float64 `json:"points"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Score Points earned.
+	Score float64 `json:"score"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
 // RevokedSessions defines model for RevokedSessions.
 type RevokedSessions struct {
 	// RevokedCount How many sessions were ended.
@@ -4246,6 +4827,21 @@ type RevokedSessions struct {
 
 // Role What a member may do in an organization.
 type Role string
+
+// SavedAnswer An answer as saved.
+type SavedAnswer struct {
+	// Answer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+	Answer AttemptAnswer `json:"answer"`
+
+	// AnswersVersion The attempt's answers version after this save.
+	AnswersVersion int `json:"answersVersion"`
+
+	// QuestionID The question.
+	QuestionID openapi_types.UUID `json:"questionId"`
+
+	// RemainingSeconds Seconds left before the deadline; null without one.
+	RemainingSeconds *int `json:"remainingSeconds"`
+}
 
 // SecondFactorChallenge The answer of `login` for an account with a second factor: finish the
 // sign-in with `loginSecondFactor`.
@@ -4659,6 +5255,68 @@ type SupportTicketStatusUpdateStatus string
 type SupportUnreadCount struct {
 	// UnreadTickets The caller's tickets with a staff reply they have not read.
 	UnreadTickets int `json:"unreadTickets"`
+}
+
+// TestPool Draw a subset of the test's questions for each attempt — `count` of all of them, or so many per tag (`perTag`; questions of other tags are then left out). Set one of the two.
+type TestPool struct {
+	// Count Draw this many of the test's questions.
+	//
+	// Example: 10
+	Count *int `json:"count,omitempty"`
+
+	// PerTag Tag → how many questions of it to draw.
+	//
+	// Example: {"география":5,"история":5}
+	PerTag *map[string]int `json:"perTag,omitempty"`
+}
+
+// TestSettings A test's rules. The close date is the lesson's `dueAt` (set on the lesson), not part of these.
+type TestSettings struct {
+	// AttemptLimit Attempts per learner; 0 or absent means no limit.
+	//
+	// Example: 3
+	AttemptLimit *int `json:"attemptLimit,omitempty"`
+
+	// GraceSeconds Added to the deadline before answers and submission are refused, for the request in flight when the timer ran out (default: 10).
+	//
+	// Example: 10
+	GraceSeconds *int `json:"graceSeconds,omitempty"`
+
+	// PassingScore The passing score in percent.
+	//
+	// Example: 70
+	PassingScore float64 `json:"passingScore"`
+
+	// Pool Draw a subset of the test's questions for each attempt — `count` of all of them, or so many per tag (`perTag`; questions of other tags are then left out). Set one of the two.
+	Pool *TestPool `json:"pool,omitempty"`
+
+	// QuestionIds The bank questions the test uses; absent or empty, the questions with one of `tags`, or the whole bank.
+	QuestionIds *[]openapi_types.UUID `json:"questionIds,omitempty"`
+
+	// Review When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+	//
+	// Example: after_submission
+	Review ReviewPolicy `json:"review"`
+
+	// ShuffleOptions Each attempt shuffles the choices (items to order and matching targets are always shuffled).
+	//
+	// Example: true
+	ShuffleOptions *bool `json:"shuffleOptions,omitempty"`
+
+	// ShuffleQuestions Each attempt shows its questions in an order of its own.
+	//
+	// Example: true
+	ShuffleQuestions *bool `json:"shuffleQuestions,omitempty"`
+
+	// Tags Without `questionIds`, the test uses the bank's questions with one of these tags.
+	//
+	// Example: ["история"]
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TimeLimitSeconds The time limit of an attempt; 0 or absent means none.
+	//
+	// Example: 1800
+	TimeLimitSeconds *int `json:"timeLimitSeconds,omitempty"`
 }
 
 // TimeZone An IANA time zone name.
@@ -5730,8 +6388,52 @@ type ListProgramHistoryParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListLessonAttemptsParams defines parameters for ListLessonAttempts.
+type ListLessonAttemptsParams struct {
+	// UserID Only this learner's attempts.
+	UserID *openapi_types.UUID `form:"userId,omitempty" json:"userId,omitempty"`
+
+	// Status Only attempts in this status.
+	Status *AttemptStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// PutLessonTestParams defines parameters for PutLessonTest.
+type PutLessonTestParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // PublishProgramParams defines parameters for PublishProgram.
 type PublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListBankQuestionsParams defines parameters for ListBankQuestions.
+type ListBankQuestionsParams struct {
+	// Type Only this type.
+	Type *QuestionType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Tag Only this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// UpdateBankQuestionParams defines parameters for UpdateBankQuestion.
+type UpdateBankQuestionParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
@@ -5915,6 +6617,9 @@ type SubmitApplicationJSONRequestBody = SubmitApplicationRequest
 // WithdrawApplicationJSONRequestBody defines body for WithdrawApplication for application/json ContentType.
 type WithdrawApplicationJSONRequestBody = OptionalReasonRequest
 
+// SaveAttemptAnswerJSONRequestBody defines body for SaveAttemptAnswer for application/json ContentType.
+type SaveAttemptAnswerJSONRequestBody = AttemptAnswer
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
@@ -6073,6 +6778,15 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 
 // ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
 type ChangeGroupStatusJSONRequestBody = GroupStatusChange
+
+// PutLessonTestJSONRequestBody defines body for PutLessonTest for application/json ContentType.
+type PutLessonTestJSONRequestBody = TestSettings
+
+// CreateBankQuestionJSONRequestBody defines body for CreateBankQuestion for application/json ContentType.
+type CreateBankQuestionJSONRequestBody = BankQuestionInput
+
+// UpdateBankQuestionJSONRequestBody defines body for UpdateBankQuestion for application/json ContentType.
+type UpdateBankQuestionJSONRequestBody = BankQuestionInput
 
 // CreatePromoCodeJSONRequestBody defines body for CreatePromoCode for application/json ContentType.
 type CreatePromoCodeJSONRequestBody = PromoCodeRequest
@@ -6372,6 +7086,18 @@ type ServerInterface interface {
 	// WithdrawApplication Withdraw my application
 	// (POST /api/v1/me/applications/{applicationId}/withdraw)
 	WithdrawApplication(ctx echo.Context, applicationID openapi_types.UUID) error
+	// GetMyAttempt My attempt
+	// (GET /api/v1/me/attempts/{attemptId})
+	GetMyAttempt(ctx echo.Context, attemptID openapi_types.UUID) error
+	// SaveAttemptAnswer Save one answer
+	// (PUT /api/v1/me/attempts/{attemptId}/answers/{questionId})
+	SaveAttemptAnswer(ctx echo.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID) error
+	// GetAttemptReview Review my attempt
+	// (GET /api/v1/me/attempts/{attemptId}/review)
+	GetAttemptReview(ctx echo.Context, attemptID openapi_types.UUID) error
+	// SubmitAttempt Submit an attempt
+	// (POST /api/v1/me/attempts/{attemptId}/submit)
+	SubmitAttempt(ctx echo.Context, attemptID openapi_types.UUID) error
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error
@@ -6444,6 +7170,12 @@ type ServerInterface interface {
 	// MarkMyProgramConversationRead Mark my thread read
 	// (POST /api/v1/me/learning/programs/{programId}/conversation/read)
 	MarkMyProgramConversationRead(ctx echo.Context, programID openapi_types.UUID) error
+	// GetMyTest A test, as I see it
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test)
+	GetMyTest(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error
+	// StartTestAttempt Start an attempt
+	// (POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test/attempts)
+	StartTestAttempt(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx echo.Context) error
@@ -6825,9 +7557,36 @@ type ServerInterface interface {
 	// ListProgramHistory A program's history
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
 	ListProgramHistory(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListProgramHistoryParams) error
+	// ListLessonAttempts Learners' attempts at a test
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts)
+	ListLessonAttempts(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params ListLessonAttemptsParams) error
+	// GetLessonAttempt A learner's attempt in full
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId})
+	GetLessonAttempt(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID) error
+	// GetLessonTest Get a test's settings
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
+	GetLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID) error
+	// PutLessonTest Set a test's settings
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
+	PutLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params PutLessonTestParams) error
 	// PublishProgram Publish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
 	PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error
+	// ListBankQuestions The program's question bank
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/questions)
+	ListBankQuestions(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListBankQuestionsParams) error
+	// CreateBankQuestion Add a question to the bank
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/questions)
+	CreateBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// DeleteBankQuestion Delete a bank question
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	DeleteBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) error
+	// GetBankQuestion Get a bank question
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	GetBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) error
+	// UpdateBankQuestion Replace a bank question
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	UpdateBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params UpdateBankQuestionParams) error
 	// UnpublishProgram Unpublish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
 	UnpublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UnpublishProgramParams) error
@@ -7971,6 +8730,78 @@ func (w *ServerInterfaceWrapper) WithdrawApplication(ctx echo.Context) error {
 	return err
 }
 
+// GetMyAttempt converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyAttempt(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyAttempt(ctx, attemptID)
+	return err
+}
+
+// SaveAttemptAnswer converts echo context to params.
+func (w *ServerInterfaceWrapper) SaveAttemptAnswer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// ------------- Path parameter "questionId" -------------
+	var questionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "questionId", ctx.Param("questionId"), &questionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter questionId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SaveAttemptAnswer(ctx, attemptID, questionID)
+	return err
+}
+
+// GetAttemptReview converts echo context to params.
+func (w *ServerInterfaceWrapper) GetAttemptReview(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetAttemptReview(ctx, attemptID)
+	return err
+}
+
+// SubmitAttempt converts echo context to params.
+func (w *ServerInterfaceWrapper) SubmitAttempt(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubmitAttempt(ctx, attemptID)
+	return err
+}
+
 // ListMyAuditEvents converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyAuditEvents(ctx echo.Context) error {
 	var err error
@@ -8399,6 +9230,54 @@ func (w *ServerInterfaceWrapper) MarkMyProgramConversationRead(ctx echo.Context)
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.MarkMyProgramConversationRead(ctx, programID)
+	return err
+}
+
+// GetMyTest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyTest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyTest(ctx, programID, lessonID)
+	return err
+}
+
+// StartTestAttempt converts echo context to params.
+func (w *ServerInterfaceWrapper) StartTestAttempt(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartTestAttempt(ctx, programID, lessonID)
 	return err
 }
 
@@ -11785,6 +12664,192 @@ func (w *ServerInterfaceWrapper) ListProgramHistory(ctx echo.Context) error {
 	return err
 }
 
+// ListLessonAttempts converts echo context to params.
+func (w *ServerInterfaceWrapper) ListLessonAttempts(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListLessonAttemptsParams
+	// ------------- Optional query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "userId", ctx.QueryParams(), &params.UserID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListLessonAttempts(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// GetLessonAttempt converts echo context to params.
+func (w *ServerInterfaceWrapper) GetLessonAttempt(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// ------------- Path parameter "attemptId" -------------
+	var attemptID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attemptId", ctx.Param("attemptId"), &attemptID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attemptId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetLessonAttempt(ctx, organizationID, programID, lessonID, attemptID)
+	return err
+}
+
+// GetLessonTest converts echo context to params.
+func (w *ServerInterfaceWrapper) GetLessonTest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetLessonTest(ctx, organizationID, programID, lessonID)
+	return err
+}
+
+// PutLessonTest converts echo context to params.
+func (w *ServerInterfaceWrapper) PutLessonTest(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PutLessonTestParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PutLessonTest(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
 // PublishProgram converts echo context to params.
 func (w *ServerInterfaceWrapper) PublishProgram(ctx echo.Context) error {
 	var err error
@@ -11826,6 +12891,200 @@ func (w *ServerInterfaceWrapper) PublishProgram(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PublishProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// ListBankQuestions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListBankQuestions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListBankQuestionsParams
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "tag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tag", ctx.QueryParams(), &params.Tag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tag: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListBankQuestions(ctx, organizationID, programID, params)
+	return err
+}
+
+// CreateBankQuestion converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateBankQuestion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateBankQuestion(ctx, organizationID, programID)
+	return err
+}
+
+// DeleteBankQuestion converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteBankQuestion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "questionId" -------------
+	var questionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "questionId", ctx.Param("questionId"), &questionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter questionId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteBankQuestion(ctx, organizationID, programID, questionID)
+	return err
+}
+
+// GetBankQuestion converts echo context to params.
+func (w *ServerInterfaceWrapper) GetBankQuestion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "questionId" -------------
+	var questionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "questionId", ctx.Param("questionId"), &questionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter questionId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetBankQuestion(ctx, organizationID, programID, questionID)
+	return err
+}
+
+// UpdateBankQuestion converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateBankQuestion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "questionId" -------------
+	var questionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "questionId", ctx.Param("questionId"), &questionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter questionId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateBankQuestionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateBankQuestion(ctx, organizationID, programID, questionID, params)
 	return err
 }
 
@@ -12788,6 +14047,21 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/me/calendar/feed", wrapper.GetMyCalendarFeed, options.OperationMiddlewares["getMyCalendarFeed"]...)
 	router.POST(options.BaseURL+"/api/v1/me/calendar/feed", wrapper.IssueMyCalendarFeed, options.OperationMiddlewares["issueMyCalendarFeed"]...)
 	router.GET(options.BaseURL+"/api/v1/calendar/feeds/:feedName", wrapper.GetCalendarFeed, options.OperationMiddlewares["getCalendarFeed"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions", wrapper.ListBankQuestions, options.OperationMiddlewares["listBankQuestions"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions", wrapper.CreateBankQuestion, options.OperationMiddlewares["createBankQuestion"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions/:questionId", wrapper.DeleteBankQuestion, options.OperationMiddlewares["deleteBankQuestion"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions/:questionId", wrapper.GetBankQuestion, options.OperationMiddlewares["getBankQuestion"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/questions/:questionId", wrapper.UpdateBankQuestion, options.OperationMiddlewares["updateBankQuestion"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/test", wrapper.GetLessonTest, options.OperationMiddlewares["getLessonTest"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/test", wrapper.PutLessonTest, options.OperationMiddlewares["putLessonTest"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/attempts", wrapper.ListLessonAttempts, options.OperationMiddlewares["listLessonAttempts"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/attempts/:attemptId", wrapper.GetLessonAttempt, options.OperationMiddlewares["getLessonAttempt"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/test", wrapper.GetMyTest, options.OperationMiddlewares["getMyTest"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/test/attempts", wrapper.StartTestAttempt, options.OperationMiddlewares["startTestAttempt"]...)
+	router.GET(options.BaseURL+"/api/v1/me/attempts/:attemptId", wrapper.GetMyAttempt, options.OperationMiddlewares["getMyAttempt"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/attempts/:attemptId/answers/:questionId", wrapper.SaveAttemptAnswer, options.OperationMiddlewares["saveAttemptAnswer"]...)
+	router.POST(options.BaseURL+"/api/v1/me/attempts/:attemptId/submit", wrapper.SubmitAttempt, options.OperationMiddlewares["submitAttempt"]...)
+	router.GET(options.BaseURL+"/api/v1/me/attempts/:attemptId/review", wrapper.GetAttemptReview, options.OperationMiddlewares["getAttemptReview"]...)
 
 }
 
@@ -18796,6 +20070,604 @@ func (response WithdrawApplication503ApplicationProblemPlusJSONResponse) VisitWi
 	return err
 }
 
+type GetMyAttemptRequestObject struct {
+	AttemptID openapi_types.UUID `json:"attemptId"`
+}
+
+type GetMyAttemptResponseObject interface {
+	VisitGetMyAttemptResponse(w http.ResponseWriter) error
+}
+
+type GetMyAttempt200JSONResponse LearnerAttempt
+
+func (response GetMyAttempt200JSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt401ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt404ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt422ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt429ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt500ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyAttempt503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyAttempt503ApplicationProblemPlusJSONResponse) VisitGetMyAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswerRequestObject struct {
+	AttemptID  openapi_types.UUID `json:"attemptId"`
+	QuestionID openapi_types.UUID `json:"questionId"`
+	Body       *SaveAttemptAnswerJSONRequestBody
+}
+
+type SaveAttemptAnswerResponseObject interface {
+	VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error
+}
+
+type SaveAttemptAnswer200JSONResponse SavedAnswer
+
+func (response SaveAttemptAnswer200JSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer400ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer401ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer404ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer409ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer413ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer415ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer422ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer429ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer500ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SaveAttemptAnswer503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SaveAttemptAnswer503ApplicationProblemPlusJSONResponse) VisitSaveAttemptAnswerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReviewRequestObject struct {
+	AttemptID openapi_types.UUID `json:"attemptId"`
+}
+
+type GetAttemptReviewResponseObject interface {
+	VisitGetAttemptReviewResponse(w http.ResponseWriter) error
+}
+
+type GetAttemptReview200JSONResponse AttemptReview
+
+func (response GetAttemptReview200JSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview401ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview404ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview409ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview422ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview429ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview500ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttemptReview503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetAttemptReview503ApplicationProblemPlusJSONResponse) VisitGetAttemptReviewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttemptRequestObject struct {
+	AttemptID openapi_types.UUID `json:"attemptId"`
+}
+
+type SubmitAttemptResponseObject interface {
+	VisitSubmitAttemptResponse(w http.ResponseWriter) error
+}
+
+type SubmitAttempt200JSONResponse LearnerAttempt
+
+func (response SubmitAttempt200JSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt401ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt404ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt409ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt422ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt429ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt500ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubmitAttempt503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubmitAttempt503ApplicationProblemPlusJSONResponse) VisitSubmitAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyAuditEventsRequestObject struct {
 	Params ListMyAuditEventsParams
 }
@@ -22370,6 +24242,288 @@ type MarkMyProgramConversationRead503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response MarkMyProgramConversationRead503ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTestRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  openapi_types.UUID `json:"lessonId"`
+}
+
+type GetMyTestResponseObject interface {
+	VisitGetMyTestResponse(w http.ResponseWriter) error
+}
+
+type GetMyTest200JSONResponse MyTest
+
+func (response GetMyTest200JSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest401ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest404ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest422ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest429ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest500ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyTest503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyTest503ApplicationProblemPlusJSONResponse) VisitGetMyTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttemptRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  openapi_types.UUID `json:"lessonId"`
+}
+
+type StartTestAttemptResponseObject interface {
+	VisitStartTestAttemptResponse(w http.ResponseWriter) error
+}
+
+type StartTestAttempt200JSONResponse LearnerAttempt
+
+func (response StartTestAttempt200JSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt201JSONResponse LearnerAttempt
+
+func (response StartTestAttempt201JSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt401ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt404ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt409ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt422ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt429ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt500ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTestAttempt503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartTestAttempt503ApplicationProblemPlusJSONResponse) VisitStartTestAttemptResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -42830,6 +44984,670 @@ func (response ListProgramHistory503ApplicationProblemPlusJSONResponse) VisitLis
 	return err
 }
 
+type ListLessonAttemptsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       openapi_types.UUID `json:"lessonId"`
+	Params         ListLessonAttemptsParams
+}
+
+type ListLessonAttemptsResponseObject interface {
+	VisitListLessonAttemptsResponse(w http.ResponseWriter) error
+}
+
+type ListLessonAttempts200JSONResponse AttemptSummaryPage
+
+func (response ListLessonAttempts200JSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts401ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts403ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts404ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts422ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts429ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts500ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonAttempts503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessonAttempts503ApplicationProblemPlusJSONResponse) VisitListLessonAttemptsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttemptRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       openapi_types.UUID `json:"lessonId"`
+	AttemptID      openapi_types.UUID `json:"attemptId"`
+}
+
+type GetLessonAttemptResponseObject interface {
+	VisitGetLessonAttemptResponse(w http.ResponseWriter) error
+}
+
+type GetLessonAttempt200JSONResponse AttemptReview
+
+func (response GetLessonAttempt200JSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt401ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt403ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt404ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt422ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt429ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt500ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonAttempt503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonAttempt503ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTestRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       openapi_types.UUID `json:"lessonId"`
+}
+
+type GetLessonTestResponseObject interface {
+	VisitGetLessonTestResponse(w http.ResponseWriter) error
+}
+
+type GetLessonTest200ResponseHeaders struct {
+	ETag string
+}
+
+type GetLessonTest200JSONResponse struct {
+	Body    LessonTest
+	Headers GetLessonTest200ResponseHeaders
+}
+
+func (response GetLessonTest200JSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest401ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest403ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest404ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest422ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest429ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest500ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonTest503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetLessonTest503ApplicationProblemPlusJSONResponse) VisitGetLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTestRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       openapi_types.UUID `json:"lessonId"`
+	Params         PutLessonTestParams
+	Body           *PutLessonTestJSONRequestBody
+}
+
+type PutLessonTestResponseObject interface {
+	VisitPutLessonTestResponse(w http.ResponseWriter) error
+}
+
+type PutLessonTest200JSONResponse LessonTest
+
+func (response PutLessonTest200JSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest400ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest401ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest403ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest404ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest412ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest413ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest415ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest422ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest428ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest429ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest500ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutLessonTest503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PutLessonTest503ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PublishProgramRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	ProgramID      openapi_types.UUID `json:"programId"`
@@ -42982,6 +45800,853 @@ type PublishProgram503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PublishProgram503ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestionsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ListBankQuestionsParams
+}
+
+type ListBankQuestionsResponseObject interface {
+	VisitListBankQuestionsResponse(w http.ResponseWriter) error
+}
+
+type ListBankQuestions200JSONResponse BankQuestionPage
+
+func (response ListBankQuestions200JSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions401ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions403ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions404ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions422ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions429ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions500ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListBankQuestions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListBankQuestions503ApplicationProblemPlusJSONResponse) VisitListBankQuestionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestionRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *CreateBankQuestionJSONRequestBody
+}
+
+type CreateBankQuestionResponseObject interface {
+	VisitCreateBankQuestionResponse(w http.ResponseWriter) error
+}
+
+type CreateBankQuestion201JSONResponse BankQuestion
+
+func (response CreateBankQuestion201JSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion400ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion401ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion403ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion404ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion413ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion415ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion422ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion429ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion500ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateBankQuestion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateBankQuestion503ApplicationProblemPlusJSONResponse) VisitCreateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestionRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	QuestionID     openapi_types.UUID `json:"questionId"`
+}
+
+type DeleteBankQuestionResponseObject interface {
+	VisitDeleteBankQuestionResponse(w http.ResponseWriter) error
+}
+
+type DeleteBankQuestion204Response struct {
+}
+
+func (response DeleteBankQuestion204Response) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteBankQuestion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion401ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion403ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion404ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion422ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion429ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion500ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteBankQuestion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteBankQuestion503ApplicationProblemPlusJSONResponse) VisitDeleteBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestionRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	QuestionID     openapi_types.UUID `json:"questionId"`
+}
+
+type GetBankQuestionResponseObject interface {
+	VisitGetBankQuestionResponse(w http.ResponseWriter) error
+}
+
+type GetBankQuestion200ResponseHeaders struct {
+	ETag string
+}
+
+type GetBankQuestion200JSONResponse struct {
+	Body    BankQuestion
+	Headers GetBankQuestion200ResponseHeaders
+}
+
+func (response GetBankQuestion200JSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion401ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion403ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion404ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion422ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion429ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion500ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetBankQuestion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetBankQuestion503ApplicationProblemPlusJSONResponse) VisitGetBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestionRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	QuestionID     openapi_types.UUID `json:"questionId"`
+	Params         UpdateBankQuestionParams
+	Body           *UpdateBankQuestionJSONRequestBody
+}
+
+type UpdateBankQuestionResponseObject interface {
+	VisitUpdateBankQuestionResponse(w http.ResponseWriter) error
+}
+
+type UpdateBankQuestion200JSONResponse BankQuestion
+
+func (response UpdateBankQuestion200JSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion400ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion401ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion403ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion404ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion412ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion413ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion415ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion422ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion428ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion429ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion500ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateBankQuestion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateBankQuestion503ApplicationProblemPlusJSONResponse) VisitUpdateBankQuestionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -46436,6 +50101,18 @@ type StrictServerInterface interface {
 	// WithdrawApplication Withdraw my application
 	// (POST /api/v1/me/applications/{applicationId}/withdraw)
 	WithdrawApplication(ctx context.Context, request WithdrawApplicationRequestObject) (WithdrawApplicationResponseObject, error)
+	// GetMyAttempt My attempt
+	// (GET /api/v1/me/attempts/{attemptId})
+	GetMyAttempt(ctx context.Context, request GetMyAttemptRequestObject) (GetMyAttemptResponseObject, error)
+	// SaveAttemptAnswer Save one answer
+	// (PUT /api/v1/me/attempts/{attemptId}/answers/{questionId})
+	SaveAttemptAnswer(ctx context.Context, request SaveAttemptAnswerRequestObject) (SaveAttemptAnswerResponseObject, error)
+	// GetAttemptReview Review my attempt
+	// (GET /api/v1/me/attempts/{attemptId}/review)
+	GetAttemptReview(ctx context.Context, request GetAttemptReviewRequestObject) (GetAttemptReviewResponseObject, error)
+	// SubmitAttempt Submit an attempt
+	// (POST /api/v1/me/attempts/{attemptId}/submit)
+	SubmitAttempt(ctx context.Context, request SubmitAttemptRequestObject) (SubmitAttemptResponseObject, error)
 	// ListMyAuditEvents List the security events of my account
 	// (GET /api/v1/me/audit-events)
 	ListMyAuditEvents(ctx context.Context, request ListMyAuditEventsRequestObject) (ListMyAuditEventsResponseObject, error)
@@ -46508,6 +50185,12 @@ type StrictServerInterface interface {
 	// MarkMyProgramConversationRead Mark my thread read
 	// (POST /api/v1/me/learning/programs/{programId}/conversation/read)
 	MarkMyProgramConversationRead(ctx context.Context, request MarkMyProgramConversationReadRequestObject) (MarkMyProgramConversationReadResponseObject, error)
+	// GetMyTest A test, as I see it
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test)
+	GetMyTest(ctx context.Context, request GetMyTestRequestObject) (GetMyTestResponseObject, error)
+	// StartTestAttempt Start an attempt
+	// (POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test/attempts)
+	StartTestAttempt(ctx context.Context, request StartTestAttemptRequestObject) (StartTestAttemptResponseObject, error)
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx context.Context, request ListMailingSubscriptionsRequestObject) (ListMailingSubscriptionsResponseObject, error)
@@ -46889,9 +50572,36 @@ type StrictServerInterface interface {
 	// ListProgramHistory A program's history
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
 	ListProgramHistory(ctx context.Context, request ListProgramHistoryRequestObject) (ListProgramHistoryResponseObject, error)
+	// ListLessonAttempts Learners' attempts at a test
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts)
+	ListLessonAttempts(ctx context.Context, request ListLessonAttemptsRequestObject) (ListLessonAttemptsResponseObject, error)
+	// GetLessonAttempt A learner's attempt in full
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId})
+	GetLessonAttempt(ctx context.Context, request GetLessonAttemptRequestObject) (GetLessonAttemptResponseObject, error)
+	// GetLessonTest Get a test's settings
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
+	GetLessonTest(ctx context.Context, request GetLessonTestRequestObject) (GetLessonTestResponseObject, error)
+	// PutLessonTest Set a test's settings
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
+	PutLessonTest(ctx context.Context, request PutLessonTestRequestObject) (PutLessonTestResponseObject, error)
 	// PublishProgram Publish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
 	PublishProgram(ctx context.Context, request PublishProgramRequestObject) (PublishProgramResponseObject, error)
+	// ListBankQuestions The program's question bank
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/questions)
+	ListBankQuestions(ctx context.Context, request ListBankQuestionsRequestObject) (ListBankQuestionsResponseObject, error)
+	// CreateBankQuestion Add a question to the bank
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/questions)
+	CreateBankQuestion(ctx context.Context, request CreateBankQuestionRequestObject) (CreateBankQuestionResponseObject, error)
+	// DeleteBankQuestion Delete a bank question
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	DeleteBankQuestion(ctx context.Context, request DeleteBankQuestionRequestObject) (DeleteBankQuestionResponseObject, error)
+	// GetBankQuestion Get a bank question
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	GetBankQuestion(ctx context.Context, request GetBankQuestionRequestObject) (GetBankQuestionResponseObject, error)
+	// UpdateBankQuestion Replace a bank question
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId})
+	UpdateBankQuestion(ctx context.Context, request UpdateBankQuestionRequestObject) (UpdateBankQuestionResponseObject, error)
 	// UnpublishProgram Unpublish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
 	UnpublishProgram(ctx context.Context, request UnpublishProgramRequestObject) (UnpublishProgramResponseObject, error)
@@ -48336,6 +52046,130 @@ func (sh *strictHandler) WithdrawApplication(ctx echo.Context, applicationID ope
 	return nil
 }
 
+// GetMyAttempt operation middleware
+func (sh *strictHandler) GetMyAttempt(ctx echo.Context, attemptID openapi_types.UUID) error {
+	var request GetMyAttemptRequestObject
+
+	request.AttemptID = attemptID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyAttempt(ctx.Request().Context(), request.(GetMyAttemptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyAttempt")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyAttemptResponseObject); ok {
+		return validResponse.VisitGetMyAttemptResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SaveAttemptAnswer operation middleware
+func (sh *strictHandler) SaveAttemptAnswer(ctx echo.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID) error {
+	var request SaveAttemptAnswerRequestObject
+
+	request.AttemptID = attemptID
+	request.QuestionID = questionID
+
+	var body SaveAttemptAnswerJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SaveAttemptAnswer(ctx.Request().Context(), request.(SaveAttemptAnswerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SaveAttemptAnswer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SaveAttemptAnswerResponseObject); ok {
+		return validResponse.VisitSaveAttemptAnswerResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetAttemptReview operation middleware
+func (sh *strictHandler) GetAttemptReview(ctx echo.Context, attemptID openapi_types.UUID) error {
+	var request GetAttemptReviewRequestObject
+
+	request.AttemptID = attemptID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAttemptReview(ctx.Request().Context(), request.(GetAttemptReviewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAttemptReview")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetAttemptReviewResponseObject); ok {
+		return validResponse.VisitGetAttemptReviewResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubmitAttempt operation middleware
+func (sh *strictHandler) SubmitAttempt(ctx echo.Context, attemptID openapi_types.UUID) error {
+	var request SubmitAttemptRequestObject
+
+	request.AttemptID = attemptID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubmitAttempt(ctx.Request().Context(), request.(SubmitAttemptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubmitAttempt")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubmitAttemptResponseObject); ok {
+		return validResponse.VisitSubmitAttemptResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyAuditEvents operation middleware
 func (sh *strictHandler) ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error {
 	var request ListMyAuditEventsRequestObject
@@ -49077,6 +52911,58 @@ func (sh *strictHandler) MarkMyProgramConversationRead(ctx echo.Context, program
 		return err
 	} else if validResponse, ok := response.(MarkMyProgramConversationReadResponseObject); ok {
 		return validResponse.VisitMarkMyProgramConversationReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyTest operation middleware
+func (sh *strictHandler) GetMyTest(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error {
+	var request GetMyTestRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyTest(ctx.Request().Context(), request.(GetMyTestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyTest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyTestResponseObject); ok {
+		return validResponse.VisitGetMyTestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartTestAttempt operation middleware
+func (sh *strictHandler) StartTestAttempt(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error {
+	var request StartTestAttemptRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartTestAttempt(ctx.Request().Context(), request.(StartTestAttemptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartTestAttempt")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartTestAttemptResponseObject); ok {
+		return validResponse.VisitStartTestAttemptResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -53333,6 +57219,140 @@ func (sh *strictHandler) ListProgramHistory(ctx echo.Context, organizationID ope
 	return nil
 }
 
+// ListLessonAttempts operation middleware
+func (sh *strictHandler) ListLessonAttempts(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params ListLessonAttemptsParams) error {
+	var request ListLessonAttemptsRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLessonAttempts(ctx.Request().Context(), request.(ListLessonAttemptsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLessonAttempts")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListLessonAttemptsResponseObject); ok {
+		return validResponse.VisitListLessonAttemptsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetLessonAttempt operation middleware
+func (sh *strictHandler) GetLessonAttempt(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID) error {
+	var request GetLessonAttemptRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.AttemptID = attemptID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLessonAttempt(ctx.Request().Context(), request.(GetLessonAttemptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLessonAttempt")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetLessonAttemptResponseObject); ok {
+		return validResponse.VisitGetLessonAttemptResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetLessonTest operation middleware
+func (sh *strictHandler) GetLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID) error {
+	var request GetLessonTestRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLessonTest(ctx.Request().Context(), request.(GetLessonTestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLessonTest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetLessonTestResponseObject); ok {
+		return validResponse.VisitGetLessonTestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PutLessonTest operation middleware
+func (sh *strictHandler) PutLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params PutLessonTestParams) error {
+	var request PutLessonTestRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	var body PutLessonTestJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PutLessonTest(ctx.Request().Context(), request.(PutLessonTestRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutLessonTest")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PutLessonTestResponseObject); ok {
+		return validResponse.VisitPutLessonTestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // PublishProgram operation middleware
 func (sh *strictHandler) PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error {
 	var request PublishProgramRequestObject
@@ -53354,6 +57374,187 @@ func (sh *strictHandler) PublishProgram(ctx echo.Context, organizationID openapi
 		return err
 	} else if validResponse, ok := response.(PublishProgramResponseObject); ok {
 		return validResponse.VisitPublishProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListBankQuestions operation middleware
+func (sh *strictHandler) ListBankQuestions(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListBankQuestionsParams) error {
+	var request ListBankQuestionsRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListBankQuestions(ctx.Request().Context(), request.(ListBankQuestionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListBankQuestions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListBankQuestionsResponseObject); ok {
+		return validResponse.VisitListBankQuestionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateBankQuestion operation middleware
+func (sh *strictHandler) CreateBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request CreateBankQuestionRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body CreateBankQuestionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateBankQuestion(ctx.Request().Context(), request.(CreateBankQuestionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateBankQuestion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateBankQuestionResponseObject); ok {
+		return validResponse.VisitCreateBankQuestionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteBankQuestion operation middleware
+func (sh *strictHandler) DeleteBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) error {
+	var request DeleteBankQuestionRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.QuestionID = questionID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteBankQuestion(ctx.Request().Context(), request.(DeleteBankQuestionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteBankQuestion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteBankQuestionResponseObject); ok {
+		return validResponse.VisitDeleteBankQuestionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetBankQuestion operation middleware
+func (sh *strictHandler) GetBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) error {
+	var request GetBankQuestionRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.QuestionID = questionID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetBankQuestion(ctx.Request().Context(), request.(GetBankQuestionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetBankQuestion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetBankQuestionResponseObject); ok {
+		return validResponse.VisitGetBankQuestionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateBankQuestion operation middleware
+func (sh *strictHandler) UpdateBankQuestion(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params UpdateBankQuestionParams) error {
+	var request UpdateBankQuestionRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.QuestionID = questionID
+	request.Params = params
+
+	var body UpdateBankQuestionJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateBankQuestion(ctx.Request().Context(), request.(UpdateBankQuestionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateBankQuestion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateBankQuestionResponseObject); ok {
+		return validResponse.VisitUpdateBankQuestionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -54091,1472 +58292,1628 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37jyNHdieK/ysBfm00a4esZr36UQXhu6V+SCX1a7q6p+dRvcVgZpAMVTKCHRFZVZTQgGZs2HvhBXbX",
-	"Nu4d+N7x2LgL/7K4F/LYguWZlQbwX8D6F/SXXMSJiMzIZCSZZFW3NLLmh1F1Mh8RJ06cOM/P+aQR8dGY",
-	"M8KUbOx+0iDneDROCPy9n6rhUyLHnElyz1zXl2U6GmExaew2nvETwiTCLEZqSJCkA0biNmUolUQ0Wo1T",
-	"nKTwCI4iIiXc3thtkMkHw957EX1MP7j/03tPn/3w8EAejNT4p3cObhycxPThiw8ePLy/v/GTzqPkUfKT",
-	"c9w5O/vpfT7pbcT0h6On7z5+P7n/8Mf3D3vPHn38o/d/9CLeGO68+GifPrjzQYf8eF+/98MfbfyQ9n+4",
-	"TiYffBy/OKCP6cHZTz5Kkkfv/WT7p4cf3F6PNhPWG93vxD/+IGm0GuR8TAWRB6yxe7vTaTUE6Qsih27E",
-	"Qh1vvdr8wc2z2z8+6ciN6MFP1Y+2Jz8cfXBr+O6N9NHO+CluFB+6Z164rxq7jc3O5o32xmZ7c/tZ5/bu",
-	"Vme30/kp3D4iox4RD0ljV4mUtBpKP/lsMiaN3ca7BAsgItBy95NGJAhWJPbeuFF+IxlhmjR2G5gxvE5P",
-	"MeOn+D/aFV3nYuBu+RERtE9J3Njt40SSVqNPhVSP8Eh/ePrfpl9Ov5x+1mg1aNzYbXR6t8l2/xZpb0Ub",
-	"uL3d37nZvo13dtqb/Zv9jd5NcgtvdBqtRoLzN/xy+pvpZ9Mvp1/p/+rfeIQ17zRE2mg1xkPO9D9+cPP2",
-	"5sbG5tb2zo2b7vLMyBQdkZ+a+++lgo/J9YdcRvys8fr161bjKYn4KRGTOzwmMsyihCHOSFu/Bwl7O4r0",
-	"/T6Dmgu7P2vcPHm12R7dPo/bW8M+aY9vqbNGq9ER26wdbZ5+3L41uHHSnmwovd7D861Re+fVzbh91hl/",
-	"1D65LUij1diMb5222Y3eq7b6eHvYHm1E+kuTwQ5p3z4532yLrbNX7Ztj1mu0GtEttdH+aLT9cZvcOMXt",
-	"zvBV3Gg1ts/GJ+3zm4K1e5uT2+3Bzki/91Vn+HF7K4pvtE9uqdP2R5tnegyjG72P2mRDnLd32Kvt9se3",
-	"xkM9r9sT3FabJ6N2Jx7cbEdb56TxUhPsUHK9q7mgH2NFOQvS7MWQCIIUR5LYnd0T/Ky8pf3XPBea7YZK",
-	"jeXu9etEUrw+4DKVSTqg6yK9jrG8zvUTm9dPN6/j6P8fJZQwdUzjdz7cf/fg0b1nnY2jtNPZvKEX4jga",
-	"4iQhbEDeuXf7IUmGHG8+Pju9L+49fPbBIL3zPubkww116/nTF730vQ8OpTprRw9Dzx+PiBry+J3DzZ0b",
-	"5nfGWUTeYe3O4Y3jFx/vbz78yFwXJKaCROo4FfQdmMgfb+3/8eb9P968n5yse3vojzfvS8n/ePN+hJOk",
-	"h6MT97yRk8dqMibv6FGY6zLiY/IOHxNG4x/A5rPXFVbknZ++2jp/0sG3JxujO5unL26pH5IdcTN9tN37",
-	"8Mbwgy15d6P/Xgc/uH3+kygXUgEJsG0kgF3hg5gwRdUkuLj7KKHshMSI2rv8Ra0hQEAm3OhvxJvRVq+9",
-	"jXdIe7t/o9O+1bu50b69ibd629FOfIPctDLhuTQyi6VJ0mqYb8+TYWPBT2msRV5D85F35S6V4wRPnJD5",
-	"q+lXFz+/+JOLn09/d/En03+afmFEwhgLPCKKCDjC7mCFEz446D/ijDzEKhrqqzGRkaBjzblarjzDAwls",
-	"brgSDXkSyz3U3epso0dcoYc8BqHURWdDI04QlShKhSBMrWua6NcMCY5hizAzwIN+W3+0bb7aashoSEZY",
-	"f36Ezx8QNlDDxu5GR582yoh8qQRlA1jFO5ydEiFhc71L+lyQ2XE/GxLU5UlMxJ1USC66iPdhGmM80LIO",
-	"x6gHj+4hPqIKUYX6XMAdjJwRqdCISIkHRGZzeJUSMcmnYB6fM/ZFQ39AR1SFR55gMdBjYKk+A/XQ3Wi0",
-	"5BFEpYJVjSuB1/rDikkfp4lq7O50WnqMdJSO7AhHlNl/ZaOlTJEBEWa4QLsK6jJyrsrEFeSU8lQClWcp",
-	"Cycp/FY1+Mh8sIKom2Gi3mOCJ8mIMPV4rDWS8mi7WoHo7iLOkgkaCz4QeCTRGVVDhNFA8HSMFD6hbIDw",
-	"eJzQCFZHIsbPqoZJil/0h2uH1+M8IZjB+N7nqZAP8fnsyB5yqRCOcExGNEJDfV8LURYlqaSnlUQauvf5",
-	"3+1zMcLKrN/WZqO40IWl7gSX2gySBsh33+yHFYdJ2ZUO8yAmozFXhEWTD8lkdrD76IRMNDtOeCpQNORc",
-	"6oVtbnz96V9t7uygsaBM4V5C0P7hnYMDFA2xwJGWiC1E1gfrCKPnzw/uriE1xOqIjfAJMeJPkFepJoPE",
-	"fWI24ZhgtevxNWbyjAgt/aTigsTA9pvbhl5HTBsCgmghTWLUBO7rZrNR7af2p10E3Lqmv4HtVwyvghWB",
-	"R+SI6Snq1/V4PNnLrsPMDVczroZEwO96PN3tzc0jRnPSHZ+QybEgqSRxd8/7zJAmxJsRTIUmCRIpY5qM",
-	"Z5gqecT0xKhCTS5aCPcVEWirg2QLdbc7t1H5M5Qdp5J019aPGBzT9tht7PQ70S28s9m+GW+Q9rY+MG/j",
-	"W6RtDs9tvNO/0ak8PvJvtDUbaHvhVUqF1o2NtRCWHzs7wGCZkNYnolJE6G/8p58dHZ1vbrSPjs5v3nv5",
-	"gz9qhETNQb/inASJqA/LTBZqOU85M2fnELMBHIw9LEmMOFtHT+2IUbO7vXmrCyvHUy0v1/ZQd3tjU0vT",
-	"iLOY6k8c9zFNslNWDckRE0TyVEQEDbG0X4iRpCwiqNknKhrqNcIDTFlLH3jjcTKBwZCYqrV11P0PXT0g",
-	"xvXWjshYkdgsUdWBveisDtNrjm5RpBlGER+bEWrtkQinasCMqbKsONLvsnsy33FaHclJiIHzL6d8bFZN",
-	"6Kkm9Oxk3udMS5wu/Nw1Z42/nxJiJ6BXSw2pRHrmewh26hmV5r6zIU/s3XrzLVChzFCWW5GltA6qyOhy",
-	"KsfmsirHYzHAzFpOT0k/PFLu3XRNIm1KoWY3JiPeXUNaOMXZUMdYDfOR+g/WlRo3tuYJjf32T3H74077",
-	"9sv8z/bL/xAWH08EjUhQE3ifDoaa9mN9B6IMjSjjAqWMKomaJ3xMohO5VuPUHbtPVJ26N7YbC09ZM86Q",
-	"MvCAn13hMOcoB3WGWbEVHzOCehNFkACp2+zqf8h3Ou2NzuZWt4Xsvzc6m9vt/J/tnU6nu7aLupudG113",
-	"4mKtrgq1jg7JKRE4Ma+UaEBUab9W7tO5m7RCyhwSLKLhfUuO8vwOVRpPkCGWRE3MJvbMGa3tuaNcH9HS",
-	"jHndWMcJjzNfWmhFLPH9gcL213/8kdA7sfH/u577Q6+b2+R1GI0d6mvY7Afmsa1sZlgIPNE/SjVJ3Lca",
-	"2Tw/pCyeneUTo6ijE8riqlkag87atCvMWb97+RnbkcGwCzPeqTvjQy4C69oVJCGnmEWki5p6alaKGmbs",
-	"vurueUpCSxtgei921/I/UTPBenemvYTKoVZBtR6nb4D9doxl1M3+oT/ebR2xrlRY6GcZwUJv7nQc8ZFW",
-	"94xtBO/YKxpOegza1NefW/PUhhJ9pZ6nT1/C9G7+WSObqb4Xxg6+DDvG7G89RP28HmDjZfVOeUbOA/R8",
-	"wUUMp1efsljLJPQ0lZJipo+Ie2ygabRrFYoY9SZIKjICxXosSJ+e6yf0MiiqEoKaAoNraGgk9VoLKTyQ",
-	"LSSHXCh4qp8myRHzxoCa//Y/p7+ffj795+ln03+afjX9p+kX099OP/u338GQJJr9+eLPp59f/Hz62+lX",
-	"03/9t9+trSMtzLT5fMbRiEo5JpofYGJ9nCSoh6MTPUUlKOwWSUc0wYIqt1vM6MvKd2hUFWv4alnZJfkT",
-	"65Qy3qjQAe7cVtck0p9pISxRQqUy69DVf3rvkd2K4zzzh807yvNZO5+Zd3y7s9sd3J90Wlsbr8On96Fm",
-	"Q3lf8NHspD4kZDzjWxgnmDGt7gtkPAb5pgKW1v/kwI3GigK1MMaq8tSU+QiC56Z+ds7Qn/ErH7jxgtUd",
-	"+TO+1Lhf62U1rmMQyu/i+D2syBmemLAE05Yz+Ntzv831seC9hIx+8JHkrLD8JpCh3y/5seOcYyIEOJxi",
-	"oox795kN1rUpy9gUxTQ2lpKxOLBE5HxMIkXiPaTExJhZKMGKiHXLjESqg7ix27gZdchmv4PbG72bpL0d",
-	"b0Tt29ri7fS38A6+1bsdbW4YGadSfYZ0NlsN2LP6pJc8H4MbqaVSKtjuCe5RRtSunfOulLzt7m+b+1/7",
-	"BF9wqul3GLKXnCoMkXO9ZXCCJBGnWvdrYpZ5ybMxrmmrJWWC4GgIThbN2kAyEiPMzBTW9ZjexfFTQ6RL",
-	"LeUIJ5qJSHxsSV5eSee2ca4QvYinOKEx+uDw8aNLrtU2SEC7Vg/dUFA+lDlLlY287W6/ipWamXLE08Sw",
-	"bs+4vXe1KU0lHCawjUWZJkfssTZe+ZgI6wm1UgFeaHfAdqezhzCbqCH4hQTX/2+FR6aQUXnEMNre3NTH",
-	"j/F+9xMaXW7JcaKnMTkm51Qq6a/3PkM4injKMocZlYi0R5gmyD6FzFOgHmpelI3dn2VvVvgEnLl9ShLN",
-	"DSbg02pY3/uSX3j98pK8dTvnrf3Cu+czlh1H29571VwV2TW0XAFf0SwQY4VhZ9/nokfj2DjiV19lQ+bj",
-	"XsKjExKXt7VbBSqRvWNPj0zhyBgFEWEKtAscaxtSKoEVF5fe7lvektgR5AOctybm5ra7+aoWxTrKRngC",
-	"mzjmhiOb2hKyNG0ZT9kMvdZgsd6D7IFLrBNlp1TBzccmAjuzVPkd4Pqyd+0hLE/AYsOIkTNtTFx2dTY8",
-	"YXyQfzQf1pwFygfZdvdf1RollJ1oKasJtpACr1uNA2ZO2ntwfF9ubcybLquQFOjqqQH1dJJsFFekiaTM",
-	"qV7m6zYAYsaT8MGAxPqIS5nWmbrZxLtA3Edc3eepcTesTFfG1XEf3lJkdUGMhoFkGg0LPspLC57tfAke",
-	"cYXc1+eQnXHVNrddESMXZ+eCDy1kYkE9knA2AGtb8hEBVYEkkmT5byVRdcL4mX4uOy1hbVwyQdhoNK+4",
-	"Jk2goKktC2MuFhz63bU8buWlIRi3nM17iIakfYczJXgS8uSfIT0ZJIdY660RhoCDHvmJNpYovG8m4usH",
-	"pJ/hQXgKgowFkYQp57q2CrTCg/kvBa8sniQcx884f4DF4HJye2zedaw4Pwa//2WFr3c02nEixTly757D",
-	"qXYobcV529z+RjRhKs1gtJmNmS80TPjLMOETL+Z2H0JulyPzbAivfD5a2zsQxXMRxC3UNDo7Vtm17bU9",
-	"VAzyIRNgNnE+G/3Wb7v0serZoz51UDadeWvrPdC2D1zd6lbGP/34a0FMGAmxWyLdzMo/zZxJV7X2mXvK",
-	"W/1DwmLkBpXH+LX0KAeRJzyFuC2JL7ucm7cqltMbYd0FzR65Mn3WxMkZIbH01qtEG7MZskh6w0WCHnF1",
-	"iBWVfYp7SYXj0YSEjDcKjbE05oJeCEtxF8vxzwvDAe2KcJOJH6H/cP0o7XS2Ikk/hvTGLdJdn+uXDIn4",
-	"Q+Ndec7wKaaJm8bKLJh67ym7uKwfh0qkyGjMBRY0mSDvCd+zBU7uZHJp35Z3StipouIY57Cef+NVMZy2",
-	"WjUjlf1WzZifQdpE7u4UCIIefW1nMhKBZ2Rt74gxbn0guRRaR08J0M56dYkXUpewfySiDHXhrva+vqtr",
-	"PPQe13k/BkKA9i2KQ06Oc8MK/Qxlg/mMNzcCb134V3D2ScmPIZP3mDJwLxVZUCtp1s2KlWZBZRZBa4as",
-	"5awk8CBa70cqtdUEK+Lk9tW57w4lRzBalI92gacVbm+726+KJR1R1FDwdDC0eZXWB2yOUDjqR6kEpx7Q",
-	"Q1/TFNk9Yt0ZundbCC5C+rcgH4Hx1NWUhctQWJHda111h5I/oOzkSg5C/RFtBQcPwSVcauiQDhgE5Tgc",
-	"3Sw2xvVstjPqCz4yStBYcCfSr8obp1kFPlzvyNSsom+/2uOyO0PV7i7CM8QshNosWQ05US9VR8y6xG3a",
-	"u7IOJOfYnyW5SSw8w5Oc/JCMlnOoprz9LhDe8NMzzh9iNrE+f3kpfhKatyHnCEh/KW3IW9ZnnKMRZhNn",
-	"Nizws+pRtN0ormTzl7+/Z+T5csfI1R4iM9pK8aB4zlylyyVFhJU+x5EgwHo4kWWFJeEDCiHHMZbyjItY",
-	"HxeURVwIEqlL7++NgvMQoiHFwcz3HuoH2v4DV8ERD02MpuWOJIjH2nPR+1ZpzV+8eNHeT9VQ/xphVaEI",
-	"4/wOrf3DaCCxOZVksSviud7wEZFSa0v3TKnMZdYfpocrrGSbAjHSzAmxGYmwyM7pilgO58egtHrxHMc4",
-	"hZCOO0axQgnR9sAtLycc/ECN161c9OQSvzpKRGV+Mlw2CrTpWd8/yohUy/bOaXrVljdl41SZ7Qcf2UNd",
-	"swJdsLYl0no04v0+YbFWjYFUuy6CCP9CvckRJA3GXGntZYzVEDW7puhTrnfWgazdtVYhoIgl6uo7142p",
-	"pT9mTa3WEetCysHsT6DomP0x++M62mcT7wuQ8tcTBJ9IpIdnKAKRTLcJ4YTUJ+DXn/410nrrpIWyaK6N",
-	"i5v3uPRqU1LQsibmETPhUr10LWdUgF0KztQBPSXMMDs4qjgkdHdNxhuJu2vwXX36Sg7jUuTcHveRcWn6",
-	"DNzsZqLVXTSp+LCJZToec609PiQxxaa49lLmZvbC45F+IxT8zbg8oGgSYsnSr7i5rl98aW/VTr5fvPkh",
-	"GA6yw5lrZGbPtOGZNtz8pjySmj26ZRp018GLbF8JxebgocyDWl7qBI6NMwYnTwQfE6EokVmB8Ni79Ilf",
-	"yDybKV7McC7JfL+CeflHbYHzfMI9MHdBkaIV036GkC+7/c9vbi/8vi2p/mQ2lMTHhnJoxHs0IQjutErW",
-	"HmL624lWbfSxeG9948b2evHzW5uFj+8EPq5Mkfxs4tzcQb/2zfef2Zf4lejegngEyzMkeU9beXoANk79",
-	"AgumXz2rBPIRMQ4M3NOyyI8W679TSQSSQ0gjwZFCnO3ZUlCJegIzLegZ6moJAMpnkeUi/Wcf1JCDqqhO",
-	"fosWYBERzHg5s7VPU98az2lrpM6MO857oY1Jy2PJOTMHweyvcXe9kBtZ9XxoCF7V8Uz2qS3UQYa62dSs",
-	"BidRM9fm1grzjbVloeiIhL6YqRmzlW/DdIRZW5vM4MMi5+MEM6MvNG26K3xoPrMBVfPvBHnKCCxWUUcy",
-	"JkLCtoqxwoahcgkHdfOmfMePkO6anNskIfERy2xI7D50TTp7MiuAKryUSjTCsUl2YNZTfsT47I3NbjrW",
-	"9N3Pr93FCrvytCL39qhQw7tWhS4nK7I0sQ5ai08xw55U0Y8Jk0M6DtQofHj4EFIC1uu8qiC558rmWemH",
-	"leBsMqKR/nnhl8aCcnEvTg1pFp92hbv1oUXOwwUZvI+6I5yQbgt1+wT+qjV1yWgiZ1+5sYFiOqAmlWvh",
-	"S7QQOygeKGGhUtoL9rmCtPWFsEfclscthgxFDnAzmSHx3A32HJh14TlfpA2UkkauRi5ndL2J3NY0We6U",
-	"izZxIzHbVeuvuCcJU0fMaOpUoighGMQU6npzMg6njJNRs3tje6sLSmz36fPu9e7T54fdtb0j1oWpd3dR",
-	"tmotJIlWuhUXEuEk4WckbqFoSKIT5+Q4tWgnb3xj+gd6+Vxebme+PZ2quKvnP/xG97xl0HznuwoPvcP1",
-	"boGtHqjd8Ha2P/ySOrd4+KUdG9yoc7aYm3GRv7B/wM0jRn4Svm41cKr4/ngs+GngeD5MeyOqlEUZ0PdA",
-	"PN9YdxhJgpXenfaetZZXzDrCDA/AgSvIKSVn3hmewQxobYhJUnvEelR37BP64Rw/6ZOaiojNrXnCExpN",
-	"fmTi1GF9wAWxHUiElUFtkDdjeB5hJDWBJNxopwKeSYvCMPP5mEQ0njvihXwf8ygdOWyvYI3KQODRNWnk",
-	"UkKlgiIiLmIiWsbHAWY3VRKl44TjGCquTNp7V3/e1K3UqSm74z5xoAgUipULychp9UiHVCouJi3Ek1hb",
-	"l6Z6v1nQoFDMibE3JSHIJeXpC0Su1R6mxz33Ti3vlEcKdSJ3rG4+Q3T49R6L5WNWowTE3l/r7Lb3mlKX",
-	"mm+n9V7sa6oHyz9SrZwZFqv5yrFXd+hJ2lcpToy9Qjk7TscDgUGD1wozgQ2Fk2NBlMAUTEAtKlIh9S1n",
-	"pEcZBrwVMoK/XlZ/95lxqwSmYQWwfDJzkMyKKXfvoZP+s7c4Z05tVjw0D+hHjZS9nFwwFsJSwvAMUy22",
-	"DymLyOof1m/RMuAJl1QFxelGCUuHMpRQRvasuEEpS4iUqOveZI3bii/7tdT+IQrsZ1dhhvkDrO0zcold",
-	"ilybb2dfTJQ3blFIlFmmkt2KB3DLO8R9UV9xcAWIX+Sm0hr7B5B/fPrckwntBfrHnfzkDrhHzI/6KCwd",
-	"nCYAA5V54DK29dBQAewdpk2jzeeVeiSrCs5jxOYQdgc1HghivF7aTNAG96xnBy+xO8ZlHWG+DjcurQxW",
-	"iyh41y7vrCZnfdnOtV3SyRjt9/WZ7fwN9u4WYuSUCAQFQd6v4PYCZ5EVvQX3eNzXp+gID8j1j8ZkkP1j",
-	"zAZBsao1heoKWYZHHnTIGfZUDL1s65c4zU7sATJPujqKuiJ3OcSbOzcCydLkHB2+v9/e3Lnh9DtLRNTE",
-	"ieRwJeZnTI/9mgE9WQsOXtKPybsTZV3VZSSIssTS+8yQo76YDkk5iwCQrUWrwDH+qDIaFD69gDGNkhR0",
-	"iCiBmZE0pjpkpMm9jro4UlwcxADOY6W6lvlnQ7u/5QTK1GMaHzEw1lPFR1jRyNoVOIGYmeAjbkKFjn2t",
-	"/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sRdy8xyVH6",
-	"FqqGscBnDFgCFofE4X0s+OgwU1nCnq9Y4L6CPCw3yC6gNpBYHtux6gveJPQ/vVO8BWEiGL+50WZx6bvc",
-	"SOs51EpConqDZYU7AVezVLjfB+MBVVsZYTtVECyrLEXzm0GD0uerPgDAn4TdBrkmkSLnqtZMFf+DWZaQ",
-	"aDKM38q2pb/JClznzTQjb8uv/lp8gFYRylIINXvEBPKThMSIsr0ZB37JvlRr6Os/+8sj5lFWXygTFzUz",
-	"9wbC8sSC5tlf3St88sNLvv70H8zLMtqDxZ1Rf72wRrvO4RIfsRyRy6AZ6HO1nybJHnJSQGs9/prmBj8E",
-	"Hoyn5oj1BSFy3V/lXdSbFDdDy8hezCbIKNOolypvmAYT0GcUg9Jh5RyQviTlCtSbkXoFseaJu6BYC4ky",
-	"nyMcKG6lb6ym1ZrdH9Z1Hmh11WCAGJMGFB9wT2c+ToQlmo3lBLWIFRxZV+BJquHyqEmtP0SHRLVj4Oos",
-	"+dmzwnBLbuhUhlDfhr0fCP1SZUwxqEQnJuvFijp5Db1KSUpQM5ulFmDeZl5bdTZv0pIP2+6+PCjv9kub",
-	"0IuOLSOkntiAeFFQZQ7NZT2bTvQFfJs55nEAsAxLCRlqkQVFzgGlz5VFRLYKvRVmBqzLwiEvubAwp8KA",
-	"grRKY6oyI6RS3S+zLwfAG6rsoVes6AWjw4dVWAtlayz2vkNOmKyObZrnSnDkeiptOSYR7dMI9XGkHHBv",
-	"95OjhkG0P2rsHmVJMUeN113vpMhJQ8Km2QttZw3xeEwYid2rJR2wY8pAUzR/OjxWd4WnCnIQDbiC+Sfq",
-	"ukHYEzsuXBNEEvNQ8VJutMDbjQv3WJBTfqIvgUIEvTRs5YbF8dXqJ09I9ql19Iic2XzMEZ5Ajmscu3hq",
-	"nu5iJ9S4lKkwLgJtbXa21jvrGxtb6zfrsAKPwCe3lASePQHnw4SaOr9T4wlztep7voXtsp6M024lnk4l",
-	"EfsDy1dzshAC6dheypUZpU0YWmUgoUPAo3FuWmT5DbmNMXNGQO5CPrF8486XN1cik3Pp9Z2QxXnHoJA0",
-	"9roAzRrcH7x4ljUd0fMqNCrZRaYhjjaMuutz8tQOWHUVSMoUTVz6H5F6e5wQB58iCylytzudkBQo9gUK",
-	"5lviVylBkrJBQtqpJPYbfWO95U/L8CwqegjVFRl+T6EZQxcyaawgQFbotgHF2Rbk7Rr0B4MFD+Owo6fs",
-	"iI3IiIuJKakzzx4qLvCAdJ0vmTLUhUxY9wO4NY7YmAipTTbY8fyEkhbkdSsUUyJzD71tMuNGto5MU4Mj",
-	"1jzK5oVG5KixBgBfVuCfkLFCOBJcyuwNtqZVmnNg1j/j9VnKfW624dLLCpm3aCM/l4Eok8/x/md9bi0x",
-	"VRULFNbWDim0Bd+lLL6Tp3eulkbt5Yc+IaOwOP/x+k7ndiG1lTL05N5DE5Q3psude0+fHdw/uLP/7J4B",
-	"ZYL6V0ligLDuYUGgxv3GtkHilujuvaeIsIjHtjirmFK8KGuo1Thvj9JE0YQyK9heg6PUdAMKHUz3BR+h",
-	"rtHMPbJpKlI2uOMe7dbK1tXbCKu0qllL9rMLI8Qk4jGJUTZCwHSWLUeUplSYxViA6fT86YO2xH2yB+FQ",
-	"V8BhE8vWSsTaXolW5TTZIhcUKenPNsSHd3BC9NirNPMkuWswLme3Jx5pPeEhZaFjb19LI6mw6U1yTSJz",
-	"t2Y+i81dWKpqhc7ESKNJUI+JK4vKYgyws9pASJK2/hdoGjPGbPCICoFAP392Z8/I5NIr0YjGjA6GCj1/",
-	"didjGWyLJfcQeZXiBHx5Ft3YCPaY4Fivaf186+WdN2WwbkjGHusjwMELnwAesTEtbApG21QmJURKrXfZ",
-	"6iSvuYeZtT6CpBbwrinCiJ+aw3lmMB9xalqPzSoT9pvXJNI3QRXv+qqBwgIru2ihm0ZNx1RcMzt3Jb/X",
-	"Vbu09JkR9PpAZZwiI5unZ4LvIO4Jia9JdHjvh8/vPbpzb20PDfRZnK2hdeeuB3eiwb6+xMaAIjs8qc/x",
-	"qnLuKa2wXqjjAvT84K7bjR7bWiBtTQjU7BpWp5bJ/6P555BLZbk+HB9ewUuXhtjfWyboBWbHFplCMLNi",
-	"hn9bro5dc0TLRjxiImoUUQBzpX6EWVknmllPI+5aTtJ7bFVMIJmxxua45/RsFx42Yax9J4UgHmP/zoiQ",
-	"5ThmwmKthbpOksIj5tZrEnFxxBSR+ujpxinZN+j0IEOPrSCGmIe5QljcRc3RxARjrsmskVIM5tgRi/Gk",
-	"5dhbv8g73Lrgh0rZGNO4dOjFKQC7kPzRYmAlz3pzk3AuzWO3Otn4IJCWvTyoABfo+4DKwIHet5jh9dg2",
-	"s41nfF9ikm+on+mXtpDiay2DXY+FMueFcM2Gsn53TaxPCk1aNCFY1M/3LCoqASM8b0E609ts4kp2rkkE",
-	"HUY/5oyg5sH+o/21lmnWMORnlA1gnFpa6bvCh5niKyZ59A1WuuINb6xu8vN2y31iIA1mfKb0NOzxB2CM",
-	"AzTEp8RkM+dtAJ4/fYCaVDmTmkprE+r5MwPcslaR1L18OMvvKxkMTGAUOWmNx2Pj+AA8NAOc2YTGYyPK",
-	"UkWuKgxhybaI3gdSpiGqr0CFStE/FvRU22OzCwSNTdf27KqA6V+VfH5GehFOnld9A04+/c7MfO+aJ3av",
-	"X+9aqIUWOhvSaIj4mDDpEDLzVTENVw3i1oIaJZE0/BH5TBMmOHT93I+UsSCWKCx6MeRQZuf1NCt4UL30",
-	"pKYkJG6hER0YEPG1kFttTnnyqoHRObVwoSM6WFE7h2r3cUSUXJJsd7QNJvMembbXAjQeceLPNBICBAPU",
-	"xEkCclsa0Q4daAO1tViRARf2X+UEl8T0AqSmJauvR+yBBIBnAR9ejw2URCIjzYBMyWv5KBXnS5wW5q1A",
-	"pdBpYXsW1XYAw4t+BA14A2+DzkBX9C6fQPXf6Tcrq5h0ievMmHNKlL/c8pd1DiO+pxWUZR1XeIwji9RS",
-	"ZJcOegelzIIZlV0E0KYz4CKoSncg9Ys78j6qiyid93h9QVnMz4pPh/u+7vvdXLEgNp+X8bPdvK1Jy20T",
-	"CpD2+t0t18kAirIS0lfhw7mmSNJTiNOEPOI2uTVgU2IlH5B+qCeUka5gKs5foUU5/tb0qLs09VI33rOJ",
-	"+zZpo8p0DIleW2desItMvj9xif8ee7Ry7vXpVaaul+xQ4o5Fe8nFq5bYT8sFswob9zsQzrLzed/Unt1j",
-	"yiSLLUE/HLkil2Jqb2YDg4WWEBWuH8VOg6lBdaPtLJl57NLsKme14MChJInvwDsaM2AwdyxescWzamZA",
-	"pBFP0pFBLZZrmQJJBeKJwX1k5MxoBDKc1gBgXDW9XebmcrCn1CTT6Qq5x8EZyMFlCfmIDpheWUnZYM8G",
-	"AWu6ULwBelNrOdZxTADrmi/YYnZ9W7u9sDu+O5ve13uWVIbBBkt7CY2Ma8J0/oUkuV04g63ToIUSMsCJ",
-	"TQ2d/nL6q+mvWmj6t9O/mv7d9FcWfTIiUD7dw+wE2bQEOOjBuaBwv78WKFyKY0Fk+CC2LWTuAaTbnBue",
-	"OEihQFZTNtn31ajCPvRbBArCYpMfyJHEDKAJYvT+s4cPLlPiQxkLQ4VomlYDiRiCLqP1PrCPAM7TgAdN",
-	"4hfQPELxrA4ImBWKo1ATG+g34GBoeSxOiVjLONuhvbjuE6weYAqrmiIfiDBlACywkjIySQfBH85IT1JV",
-	"V+eB19jR+Z/MiTfLQSWuLPFgPoJWxtn+MhtWsPPOV7jm3r6DDQzXMof6nO1V14b/Q2AkZyAH5HbWfdXd",
-	"UzPouhILrspmObNkM6nJFG/r7JxhxO/m+WmbnC9DzXrbiF0xJ82Zj+2IfBWqwLi8ewIneIRjMqLR+zwV",
-	"M9WiVd4Kq8SuWN6ouTQh5VLjuUw8+wS855SIb4tsm5/k8YYVmX7W3HyJ5uJXWOBcauKt9y0AEITdI4tT",
-	"mEsa8ZLyTQuB162sK35QnM1tuV/ziMl213J5k0Yq3PXxcmpJ8nIVeVl8XzVwiD7p7vpUW0aVU3hQnNns",
-	"HeXgJ8HR0KJuL9M5/pl5LhxPre9Bs8I586CVZx/SJW02QkCetUpyNeOnAlt6UsNSLMQfS2B2ZDT0hGOR",
-	"T4ubsyDKS/tu8Qm1ikL7/Wnz5k+bWVf+7O7+/sRYeGK8uRMgIac4mPX2FLMTo7kBDrkkWERD1Oxk+HXd",
-	"V93i6dRPOPaaYxu4x29EfC8hayt8ogf15PA8qZtJ2bL4XSB1PWlZlI+lvVQWpvlazhGXh7CMT4lMk6VR",
-	"xrMQeQ2OtvF0P+lpGRPRl+qXtQ6bWbIGpG/0aaKIkGv1rMaaeBTKoGks3KYVxqUlrXtTHWvTeO6XjBMv",
-	"n25TU8yOsSBVwAGLYUo9VLQaZ3C1oKjOb10+xfQ0B7VaOKaQXMkoMiNGxjkO2WkGhVW/Stqt/R0TUluO",
-	"A97cOo3wue0918lKVsyFzrxFLCPcjrFSROh9/J9+htsfd9q3X9r/tl9+0mndvvXaXf6juSnOl0HlL6zX",
-	"vCUwmSFL7kGeMlW3+vYtbL6ld9NyzG6mO4+ILrF2Fa/jrOPCpFspQUgLmVFJB5AXDWkSC8JaSNJeQtlA",
-	"ot4EOaY2/az1qJfOilqYGzQvKdW8YiU48PsmxKx4lrJnEQFt7NmVNVLhxZWr5UEpy5efEttrHYwFpxhl",
-	"h+QInxCoWMFIcK7W0T58fBdJhScrFDe3GuftAW9nyqO5d/2R/eNnfEwYHlPoPCPXnz8/uPvSf6ZNR2Nu",
-	"Ciq0kdPYbQyoGqa99YiPrnM8pu2Ix2RA2PVsGK/9x+UJHbdd35D2mAPKUlZN910WfbNMmVfALUjZDaOj",
-	"nGGJejxlcf3SFNsuI6jNKdRlXJkueHv6/YxD+y4ioLZQIsrCaVy22vSQh1DJDqGPPHRQagF8k1YHAWMV",
-	"mjNtdVCMJxI1ux/uv3vw6N6z4zv3nj47vvfjJwdPf3L8Yv/po4NH73Urkrv7VI9uLGgIh6IEqujXfrZQ",
-	"ws+IaEdYEjQk58X2JVv9jeg27pCd3s14M9omN/q3cKe3EW3FO+Rm/zbe6G1FO/FNcrvfwZu97ehGfIt0",
-	"+ht4q7cT3YxvX0a9o1KmoUaDUHIDv12TKKZSUTZIjZMf0J6aT+/fQZubO1vhyp8TMtlPBlxQNawotz0h",
-	"E+jtZNpi0Y8BgTtKxSkp0ubp4X57s7N9a9m8+WcZrqptzmprYjIpVwZXXR2MyPFwfRWUcfUufL7+I5II",
-	"ipNHxvKerS0bjyu5a/v+5v7tO52N4FtTIxvCOfHmxzoMkH/tzqN3pv9t+uX0y+lnaPrL6W+mn02/nH6l",
-	"/9t6/M70/5n+9uLnF7+Yfn7x6fTL1p13nj6vl1Tk77t81Bn7lshT4j+f3t5qFVVzj5eK8iUXYS/nS9Ss",
-	"uDogWv2fZpwxMR8VC6X3gGkLJdXwe5HSrzqPbvxwdPvONt386ObkRxvyx7fI05Od/vtnW+rB+Kf4OX8v",
-	"/kl0u/eQ3XunIleuuo4cur5RhXo4OslrIrIS6Vrl43M6LRXLx6GhIxaCnpJ8W1KJRnwUKkWuV0ZULO7O",
-	"V8Af14IVDVeGLen28I7cS2iT3qD4gLI3B4MAx7sPg9ACEIRvN7zBIR2wA7YkukEZW6SPwXMWVMihzAlh",
-	"0E7aCT0lcRFRJKwtXDl+wltDSijunTJuwgKkBDBZnliArBU51QK+X3FfQUbOrvaVZbqVhl38YphYfhOR",
-	"IOqtA8IvVSP5TU6MieuQx/PGJlwYjce9AhCqrSlpwIM403rerPkY14xihRDdV8IrDxTdhAmWcElsh8TV",
-	"eMtvVhkA7zdLmLWs3ssaA3tt7Czy1xBATouH4TxWqmOhGczk1WZWhH+eJ88uBQetyLkqmaM7VyF14L0v",
-	"q4giInJIoNOSXJIsjD8l/ZTFoPY90S9ibvyZdb/ItBdkRFlMxF08Cfin9FWnueCsmB3hArYLcu/QmzBO",
-	"yTo6VFzYbWowquzvH/GeqzW1DWd7KU0UmhC1q21kd6PJnLa9JixgRDaprYVzcsDCODGNNWbn1U+T5NjM",
-	"y9TZ7yJySsTE9MeEOv4cg8zAM5uioJYetWlRCuAuR2ws+LHACu8aRXKI82PPQQmAWa5nOyEK9cggZajp",
-	"XtMXfHTEuqGl7OZdDFIhCeJsbQ9i3JZW+n5ZhBOYmZeRfzBAMBFYqH6lxK4z5GuFOa3EPBUMHsgeCCRv",
-	"uaMAo4RgwQAbLCLUdiYDJELjnMnKc7zOqLx/XGg81Gg1YjpO+AgXD/lqCuiRQibzfFsnaOg8E6ntBBpx",
-	"1qdipJdV+H0Pnei1ea4V5fVDzBhJ/OIX185dFpTnCjukJqAKFgNSsQh2eJblYtPpwzV8aZqTGCtAiTET",
-	"lXVauNppZZ92pTGL7RW7IjxeFRwt2JNXz/RGG1o/mllmTSlIW9NbWwSHDw9L2ufGjSUVJv3tqlkRpvbT",
-	"mJIKwGYOkHmCYG2o7qKuyUvtmh7vWkr1eDzJm/JppVWzHGV7yDWth5uPWBkY/5qEu0ncpgy5/vao6QZj",
-	"ogtGC4OvQYd4uyGhaNx098kKsvU9ZzRJMkBXBKk4sBmym8g5lWp9rSCnzJSgtS8MompLnhIhcbj9lO2b",
-	"YCByYITXNOtqsskWwhIZ9PlZDXCJ6v2HpvHwspAX9rH7pi1Cvx/OIfLufGKaKVZYU1qOZ1PFUiHbDxk1",
-	"07HempudjtdmP+y3tI/ccaG82UPzm4ezSplevCBsWb/vJi39FQdFVR+sIyxOwHTF8XrNaPcycEYF6mUD",
-	"LfNIcEkrOKJCNGT8vq8UjobhA3PfWEMYbrG9sXKe4CK3k6Bllm21o7jepSDOwe3FGQlUpM3tUaW5EVzb",
-	"sqJZ1VW1QajZjsrOUwBaU0LQEMeoqYcieOLtCCBDnyegWAoy4qfWu7BqbKGqAdWDQihkr9xvqnvvGR50",
-	"r6DhVNiRvEzXqAWwLEFGfA7UDgBK0SSwUE/u3m+hD57ce6+Fnjx6r4VekN6TFrr7+M6PW+jHDw5/rI/Z",
-	"cYIpg1w9QyvgLSrnsldGHMDNmiwGXaIJWTjJh3kj+3JnOTf7JRyj4W0cyAnDAJy8zPueQNs9/azWASp2",
-	"KDlX+vw7E1QpwlDzIRYnMeAI+SQP7wD92uoaCwDez4orYHmyl0O4y9Va7CGJ+5DUS5kkQiHKFM8wwMJi",
-	"wptmzRNlFcnin8klxcvSqzeBBFJIBQdgZG2qEVvEa7Um1IT2A7bLjj2N1i4HzUFehYluJfs16bqRW4AQ",
-	"o+ug5kYLbbbQ15/+w1rdo69EavPtjB19Ilk+8/iiVdgTy0gSu8nyJLCqrXYQBzwR92lCvL6D1ifR7H79",
-	"6T9c90bUXXOLEmlDTlgfBM3IBbAF1hSXVqZk23rhIo3w+YG5eae0nbVWQF+lxP5sff7hXRrekC0LkZ3t",
-	"3D0Hnd1LILEZcJS0at0HWmCR6wDhGMXSjioYbs11XACqX1LWZ5pBM3JGPFXWIgSCeqvfsQQsYECOh0CV",
-	"9PG/MAHXsFVenpkpnXlQXeZJt64Loq+gGzZbvWjTH+eilbiKvgYFI+u7UNU6e1oGFOgxFopGdIxN9AFn",
-	"0sGwoRX4NNYKszE5ArWf326QOI8OTwn2w1XFWVgWDwUl9XPI2JhabFIWJWlsUOKodHtjD3HTVallb813",
-	"9zqC8wuLEwsyCQjREHqvEch8vWBWz4Zhc/FZwCOQR/pdjZet8K2q640w0/rAHHhN3wzVchraYWTygvEz",
-	"1MyaV/jhrSp0zRn1Jwi+lXuljSz15Kcsa8h182ndoCusLSOo9aYtNvX/5iU0PJHR/GrE8rfBEeLXcoZQ",
-	"Q12Y1N3XQmdDjjL1BjN5Zhk0n/bSK5WbGuWFemt+mhk9dRmfjVfMmflrsl3tMf1yR+5zeFXmRisKjdT+",
-	"mN8eXEJwUVpcP6VJJJUBxuxnB02gxTS8+2HlVnW/OIb3jjBNeGAOrfM2TfMBuzCtzKpxT2sxjZPEJmFb",
-	"f+pejmLUyoVe4Zmc22DltTwkdQyS0rxaQSIGVwXsCC9Mv1qQwOupMLvVTOSvGQaDWINzcTxOJkjxeueZ",
-	"P3H34dDc7mKF751nyeFFOylrRFVfyTPvmt/CyouTyZoZVMbP3n3v3jN0HY/p9dON6yNy3b+hC174XIG6",
-	"fGYZRI24WNLst2GGIR3XJ9rD7JnQKPxDc4k1mHP+Ma6yCOYTQfpEQExm0XsfVTwGLoWIs/h+LXDCZ1x5",
-	"4Jm2tdOyszs0j4VmJyU/iAE1j1bxV0KZPhxodpsWj+TcpH7oXXdKYyJkbT46zD4ZxLtbuVmUx4D2LdWL",
-	"V2Q9j7ClDVcmUGnxWoVt73FfUHrYbuWrCcSqnugvhpO9UkaNkfY066lhA6guZ2toAAdLvokryaixgwzP",
-	"/tRz55YNP6cvu1MyVT1+DmIsd2tCcpm+ENExtUr1jK+KjMYqlDBDEgq9EdwtSHLUx6ImkPF89+v7zx4+",
-	"MD5Y09jI0HsP6Q9NYNw2cB106z6z2U0BjTLBlLXBbwxvb+Yo4IcPD8OO4hXSFS5fy1tdd6ht4XtChEyH",
-	"F8NJ7nuwy4JMy9Ra9gB0ylsIRPjA3AV8avkm2BPL7RGba2G65txb37ixjcZDrQUaJ284SkSYukxrcFnV",
-	"WX9MoItaFzVdtJALZNrsC6IEJfEatH81rU6iiIwVpO6bBAGYkEHm0M8NsCJneNLSfyd8MIAm/SgmpyTh",
-	"4xFhCnrKdW3T2iPWNEkF6XgP2vV3s6Xslnql2FE2DCGgBl2/IshrlfUf9xbuFc0gSWVbMferqxorREOK",
-	"dQxnJIl4jYR+avP4bZ5Mzj/eWDI29ItEsl1d8M9nqNOZlPK3R7E4xHLUfDl6FdUCnlRevVjgLjmlEbmS",
-	"nhw2JSvk8xpQabqk20CCPbLRCJ9kvi/bFvlSAR+9sPqmGqSjEXni7s61syqrxQ0YsrVEPh9qw6wxvBBR",
-	"qbfBgEPQy6YAY5U9TVgsl7dqTG21G6s/1Jzmi4JGZsJXxHU0ujzHPfFWKpA2Nx5fk8jN2c9RxCwWHChC",
-	"uTTwqPoruYTIb5jhDvNlw42iHrhxKRt8ZfZS4aa5eq737zy0HCVsJ2voImTVQjTgykSF71NBeliWSh77",
-	"0ajtP92Gp9v6ibYakjYej8s1H7eXzLtTtjdrNvvgqvoJ+p4CM8ZSgtENgDdcHBMHDnac55MyPHKNzY+L",
-	"uaXS4ouNhxx6PGnZzSf6Q8eCRCZ1HtwywRPLDWrFNAt9pj559N43kEgBWMCmNmY1i4M4iOtsSE6T9EOa",
-	"O9uLRmieCg6x3LFj2V5DhDmzp9zBo6n1cNfAwziMMngyyNPOyspLZ1bC5dzU3cV+6jFhl3hBiXjuba18",
-	"ZEFKlj1JobZkPNha/sWQo5jqY6hljhvJRwTsDcil0ITE8YgyIx64WNN3rxTQcF3hK1e58JzXr8DNKBdZ",
-	"kg7YMWWXsk0oNMdZvJ55V/zaasziWMXCz+bt9Guij4Wa98845vMm/kv17C86yYIp+N8mo/MyluEbtO4u",
-	"aTDNtYjeonmTGTI1LZaiD/IqrIQVCizqwlPUkwlFIIi6AIl++W8IvPaUn5CnmZtv4SDMA/FleHNZITPT",
-	"Qt8JD5Ami+ANLLagG3VpyiHW8RqyvTlsrFP3/vkEMLfNw6G6j1/5cHqz8aE6nTPKhShXIiuvsle2h180",
-	"S8srBM6rVRzgwMEy6hZA8epD4XlLd8DGqbrS9fNJVmrxlDXyA9XVlMYUsMSaCirY9EQoFBraauqvP/1r",
-	"4zltcobM3OBayowNlNXp+3hSCys0rwT0bmZNFhDceRRCrYyzJpRe6qirwmohyky37bx58UanA330fUZp",
-	"Ickh2D7GA8o0EwQKLJZzYPg7fXUvxn38KuuJVmI2SBUJ2/pZlqrkqYjCSdvm+XDE4nAx8P5lZNVcWOs3",
-	"oAa+NdEGJnQV5PCbkW4FCOHs+255G4V1vhIZCOxYJQAreDLjx+Z7VL2f9tr9BJ/yVJB4zfYaB1c8lELK",
-	"vBQhEH7s1ANseXvcWS24H4PYsW1BjWxyoIZvVED7TFik3pJ1sAs5a4HwBk65ikTnTAh+B5Kc/XaOS0JG",
-	"VFWZgtZpQA1Q07IWZ8j0vFxbtwma8551JRn5w0Yk6IdfV00ii9nWKd0GcI9eQtAIR0PKSFufznDB5AOg",
-	"pmT4hBxHWJISehtlgJt4nCGcB2oOSdX84CdIEsAo5kqrTtCVICtq+uDw8SMbOu+CQ6LbOmJdWMz1zjrD",
-	"I9KFoKcpgBJ4RDSZoY5xLEifnpPYwfhJpC1h/fEj1uxCE+51aLXbbaHukOCYiPV9KNSxAjyLkmZzdS6R",
-	"qkTfEGGH6QizMj1LJDQpnNggUJYC2TXcx5q8WatdN5QQd19tP+lDgpXcQ1faVnoVV8Lb6kRN30TKcs2+",
-	"0c+wjRzVwUT/xjpAfzPg6l6m8mXbTRsyz+k3vQpIOxCvJkJ7WXowcmZCHy00TjBjIdgFf4deFo/YbcyC",
-	"ZrIQJO2tbcGZ3TKT/lZH/Vxqg1Qa1DVgSkIcWMkhb7zj4nemKbkvjWYGbLcJ+vrP/tILH+p/iZQx93ef",
-	"Mkg530P5/X+d359dbnnvwCwuvCPCLCIJideztx0xfY+7bpoUU4aTUraVeXUmiwyj2jcb5Fp4mymrgFcF",
-	"AwseGVbSWFcQ/eXmCOZy5Rq9HST7PdTNpQrgFVqMqNgolpBv+b3Y/NaKzRneeZ/gRN//SSXDZk3sTxaD",
-	"rs1h0gNGFcXJlQOPBoDRzZcyjMgyNlZtQMgFLJXwAa3IMLIQlNekB8c14j2aEJMfux5IC/mGwVHNbFor",
-	"gKQe5CCKAT/YyMWWilT60LTZ3HPWpJLaCPOKb42rGvoyIXKOI5VMUFPwFILB/vlXt1NnnJKa+2kgcETu",
-	"ZQKjArk+xhNElUM3ALRFhzEZqpgFd14qx4TFZLZBQxCGvgJNHlCWN8IFdvyUiDgNGMfPGYzQuEa0gQ6T",
-	"RGMiKI933ZD9MdoqXar0Vf1wOE9U/7KoKYW+x+t2CCi4zL3yCtJ+mAOWt9zmFru4lNlYczItYOcnCWbB",
-	"3CB6GiDx434fMlSxMtC/PK1Ira3ZysPeVr+ZBxQ0Hw6xIB6MasgRJEBrFFo+FaA+YbftoQ6S40TzCDkl",
-	"LCnilt6+veh8BpLPAWLF8GlTba7wxHKCx5kZQGtxO5X3Tz6khSpD3XQGpog4xclDztQwVJ0K11GPqDNC",
-	"WDZOWXRNb3qj2QiNZkQZOMT3K0QjZD+PcJIQqQpiUJkqF6ZJwS2zaRNhfs/i+aRxPc2XCmFC4yklCyi9",
-	"N/xV2KznTrD99M3LQvw7syY+e81QsuW25qLc7NIWvwrHfFlqfAdMv9KUVtPYvpdJVTLpe2Hz1oRNQc7U",
-	"YPWatvQSakFOTk870FYB42rP0F3qnU2Vb3M7WzIItlyao/18eHanVGXVF+VRmzq4y+TFrRJIqMyWX6ZP",
-	"zQsH+e+wqRPKTpBUfCzRGRcntu/JEtrTZYGQqCY1id+dVKLg5uh7Z0NukEy9tld5BZPrYkAlGpS7GNTN",
-	"ip4Dy7RSyofgixOFn3KTJlzP45WzZh7xSCURVVVhjiqORKaGk64CGVQrp8RxJcy8ArjKC1nky59Noxi9",
-	"8HM7va03f9dejX6SyYDvhGqS0SYHna6ox5kPEe8YCgDAh/i0uNHqCaUV5Esp9iQtJrkt1jRsJDLoRCiN",
-	"X18EvHZV71ymj77fQH85CVGu3Cm2g6+37+ZD7+dM8pYruuau9RNB+jRJMu4jY4VZRJAruyx3J11iyS//",
-	"6mVLQVZd7cLyzl+7w8Xl/srCrsCZL9daqGt7AnZRUxBpeuXpy07iQmKLTa3vVpXnu76CuaDO8/GDMaIP",
-	"XnwY0K+Sge9EvxffPdyvKPE5Ld64ubOzcTt46wmNq7t20tg0f7x5Y+sWUsN01IO+jBWNQE1Ixn308YdP",
-	"gh9MJfFvk3QQvO28ApgD2iTowblWaalIssYPY70jjZ42/2g4gdQBTSb9JUMFM7QWUDnERh+8+PBwdk1O",
-	"yKT+walXdVHSMrww9P0H2YbKGj41RNpoBaik1YVrEiWYDVI8gE2bg5NhFmfdZaRfnA0vIyy4HJdoRfh2",
-	"QxvjK+4j96ZbB1ZETsbzgiQPMYXg8wwzOnDlq7Cq7CPvTlaqoayL9WoLEOaijpnZQq3CiqaGK7C7E/Zb",
-	"ZEiBDiDehY0AC8nDKwrkbF1ZiWINEnhoZJW1ibUsESB7GTfFtz1KFPO5oXbxob9uIdyfUhuekbkdKnEg",
-	"XbtLmaEp5ayLmoycZVCOEWGKCIOag+NTvQGkOb7Bu2T8SU6sea/R0j2/vYg8UbxtZqHsbK7CfHLb9ztg",
-	"O9mprHYwhKHgn3gtMMZY4IHA46Frf6cv2DotAwGfUFZuljz924tfTH978enFX1z8YvoZmv7L9LPp76df",
-	"XPz84r8g06v69xefTr+a/tPFp9PPpv9r+r8u/gJNfz/9avqbi7+4+M/Tz6dfTr+4+K9o+lvoaP276RcX",
-	"fzr9Yvrb6WcXfzb9YvrFVTW/XUH0ebvem+6vzNCnnwcn9pvp5xc/h0l9Of18+k/Tr4AG03+cfqXvmpnL",
-	"knH+oByZwyiVCvirlKRax/bQnDFrQzMv22WwK52OboK+uT4jSFhwZwBd4AiDPmE5hJ3f0dNJCjMII9X8",
-	"MvGX1fLgMO3pefRWBPoYQzvBH+WZtIFSAvOjE31OTJonkRzys2zaWu3LWpdOEB4IYkIJObdsdjZvtDu3",
-	"i+t+Y8n0juKo5y23oc447C6OONPknRO8ziYFkowb/xyr74Z9O+qF/4gzpr39+X9f/Pn08+k/Tr+8+Ivp",
-	"v6KLP9Ob8eIXF5+if/ufxSb5//a7cCXUJVkkI6LhB8ssrIovQjgIhsXjauh3+0l7QFPTas5vWZqPgvGz",
-	"cCZDyvIvLeYI/27UpMVuvVxkjWi0KU8Zwm6Ia1eUJjKjU81wga9mOQK2CkxfXtwZGtTcWlcBDBbasavX",
-	"1z4EVHMfiFcG+izATbML/T4/QyPMJsiHkJXojAjiw6WbJaYSipML3LxVDRe+EN4W7vIHbjTg8tTt2LPX",
-	"Bolgon5J8rjf2P1ZHVjd1mwriqtGaT7DgrnGyuX9ZdsEwP6SQ54mMcKRQpy1EFkfrCM8C3htgifWd+qq",
-	"Mrc60OC3Niyx7fH9wgxtIdsV8YOzCc0uwUtYBJf4VlI+Ex5dEsJjibjj/HjgR5yy5YzzucE4cJ0EyvrX",
-	"N25sl4ODxQ7njOd+l8UgKFcewDNrFQreLQe5mEXLqlz9dpkMobLAQGb9ZuvR8tgkvMP1gA9GYy5W7OPu",
-	"ur0ut7ntF02SeN6By+nv9p8b9fZRjZlJ8HnNuKPj2IjvQF69cRGEfxT8bOUJ27GE4NRP6Hgc/mS5xMcO",
-	"rmVnkD9rx7aQIDXw8t5M+KccdVmUVY5Xf3TJ8E2F0NlnWm0HIhU8uxbUeQ8xTZAEQDEUN7DPJQt7a7Mw",
-	"2J1LiaKK2FGFoKgMKYW5sm7c+FE253oBYspiUhEPEfzsmswxa6webMF4W6ZaoVOR3p0qQCubNcbtBumi",
-	"JoZCRntE7EH22kxFxBl27ntYwyNm42N6b3UNGuQ5lYCh7c6aAVe2mZw7yQFN2+zCUhCtere+DLp6K7H6",
-	"EdbUMi3czRt2URcnWn2bHJuRdMGjCAx6DGCWXXdeHpmWl2dUEjO8WgBfKwEQlpVsWPz80HLLls01+1Q1",
-	"o16J19IoUt8Fp6WvZsxyvz3yu447UYSZbRgUDVGggXyMFS6AHLvEYfumsP8IXr5ScuDK0m6BOAOTYYZL",
-	"lldO307OR7EfyNNsmiEp6Y8IWYpIhJF5A+rDKxDvg4CzTZ0OEB6Zv4+Ygib+mMWQ1QOgD4RpvowRZ2Q3",
-	"fwwRFo85ZUq6nmPd7c7WETMfOjYfOs6LAo/d8jjP54GpW11H+8kZntgWdkcs6DBZRamenylTqQjPZ5qr",
-	"Ey9VVusfmoh5RM6k1sJDwCIQyNLv0YOGLPSYKi4k9Hqgod4qq6MuVffEroNlNr/3iuvz0MqRpapxzb5d",
-	"aGMOeWJ+P0GJzoZcZi37TCoULJxpFOC3mTHRBXNiLNdAuczqWVe1y4aVF/KLZtJD5XqKfUPwkYFu2h6Y",
-	"Wr5QRcK4GS4D5+H25NWjTC7oaR1CZxP4zDQvohLFgmtttFUfss0Vt9eJM85jdit029BIG1jWZXQ6GZrx",
-	"Pu/bFNBsc7iGUd7K7kJkwfTlzp40bR0BLl7wUxL7uPHa5vMaPWprIQ6pWHC4rlkJaVp6CmL9wyReR6aH",
-	"DRcWcmC3uB/RCz2ErlvhXZtF1oWS21SqQgpr5kX+WaPT2yEb0Q3c7kTbN9vb+BZp38YbvfZGf5NsxdvR",
-	"Tu8G1qy2Urf0Tq126SVpEIiICEDAcqfHnjMB+6lKBcmrPvzCgIxOUB8C/cowigXuq1WDI2HcgK1V8Uut",
-	"UJiLhOe281UoH9lx/R1RPQ5VsFtTF9a4C9k1gMqaNfBsdj1GAygOM+y1PdR1LBSbB2fuLDBcC3LDJe0l",
-	"RO9tx5xZWJ/teS/o+lYTjM2DcIp9kR80ofwoTXUunBeJ/b9cpsfvLv7k4s+nX0x/N/0CbWyiTqeDvv7F",
-	"l/Abuvj5xZ9f/PeLX1z8Cfr6T/93BIHRjY3tsFbjYU7X7Ujpo9eurBUFmlJ7n7gmIXMXsj4xVC7pLa7X",
-	"Yq1G/6JWI6HspH7oyp/cA/3k65etqtCSP0oEDTaKAQnG1dAm8FZsjpzRZxW/BYYfVSjiIyLBK5Z9F7r/",
-	"Wr+UHl5E5Er1UZq8i6rwvejlDISB6wC9osJHXtXiC+N2RXjEoXFXlipcDLU2N1pos4W20Nef/gOiDAxg",
-	"V9A5JBMTio34yLS5X9s1gCinUH8WO8UgoacESSUIHpXwGLc3a4FsZEeKn9s1/f30d9PPTGZXvpU/n34J",
-	"yUw1NFFNKW/nzmiiwPwhRGBP0bRrHRS/oa0ejrXi4nagEuEeT9Uu6noakvGg+iqTKVIi8VrriHXHeDKy",
-	"TQiR/RsJEhF6qhVKzBDNq1FRnJK1FurazCl4xvYEvyaPmL0Mnth0PObCvFXR6IQo684wbQ9d9njmIHYX",
-	"YEjavnW/GEPXlkvoLWYrLLKCRCVJ0l9bRw85BPdB9wQ/b9EJ7M0fkqMnFgfQgWa2GnbIjVbDDcagzUhT",
-	"c+E6B+SslL9k7sFyx7TpkEujb17uZKiIHBya+hPUm3j4Q4F+e2x/PA48PeRnXnNaynr8PFe5vf0KGrYL",
-	"16RySORa+ENyJOcO8vDhIWoqjjCKOOtTMSKxjf9oG2GtRkK8t1HNrFoVDW7CW/CBO8qW6W1VeVg5yh0+",
-	"2Q/g2MdVfhLjYoFTuZh1tYM70YY2K27FHdLe7m3227f7N0l7o3ejtxFtxltkux8stbFt2gJVO5SBAHYf",
-	"tZkbBYnSQl3KTjmNiP7T7O+uv61ngIL1vUFHCjZwX7PjOHyyf00iQRKsNFsBOLDNAsuHluUgxHyEKQMD",
-	"M0/KzAZw3W5Ved0ORV6vSbjlFGygasuCk+qZLWKuKzE9fCX2u2B+VPdsD8RGIU9M2VqWkqM0T9R3af0t",
-	"NBZ8xEFHWVskA+H92hiaffVBnuqPk1LuoisukKbioJVZ0BbVcPGHR25Od0yqX6VS6JUigHYIiyPPqNJf",
-	"RJyVVEQDnsX7fb2Yxr9he0hdQm0cyZpLYIR5DYGd071VXuPS94KkWoKnVgqefWfZ7htdykWrdkiUclmH",
-	"QUXJ/quEdsIIIkyJCTSWcZpAy53CxiBx5HPtahJquhAvLX0zTW9R/qE35LrzXolV55HmWT5lSgqgq95V",
-	"xpVrbOQDwdgxXZpIuTPz5jJpZwvI93hMoNnlfjyi7FuSZrVUYtUlU6lqt3B1hPJD6DXRyst5fJbScwP1",
-	"hWVZHX9JDrmoTzqZpIPSjTe2QDtTROh98J9+htsfd9q3X9r/tl9+stG6sfn6jxY6A+DVGWycocFyZI5X",
-	"pfOVcPQKMCKLq3YzpIS6XRAqkmgGAjNF4l0Uyv7qkQiPiGlti7BCnEVkz2KKmEfycVgsBi/FzPcZ28/k",
-	"YDlViANXkomV2Z0uPSLLMy7QbRGUyKrpMU8Eh47TC3I45nGyYTrT9XG1fOU8v24GinrZEsgQgjTAyy1o",
-	"VDoHGhbAw+uXhxmkryjgnzs4fIy2NzduIncLinhcMkufPn+3URRF++2fvvxkKyR7Wo2YyqgaNQ8UTPgG",
-	"cjcuAMcLYhLPvtzg7339n/8ScHN30dkQgxmRkD6UZY3xZOkPDalUQa+maRxotofVR6wniZEJGvFTos34",
-	"FuJJTKQyOI21tRBgDdNhO2Am14ZUK2DzHVSifudOUwDai4ZcElZG410eFSF/b4VO59R+l1vikE38J2uT",
-	"zAfTDtAMaqdrOyqA/g/09g28apUkHBxymD3BNLaAC0vzJWyiOxbRv0a8pp+yOJQx+NT+suo46uXlAT0L",
-	"iA6wVwPu1HSUh1QYkQ42dGVBUfEdNwKQFiu/vJAtVIF2bkRDXTldK50o74ztZLpHUk/6utlb/vPYwAhQ",
-	"n4tC4sLtmtJezoXiMhlJnkgLAYPzIHLhiyFHEU4lQBUWopgG/d7EgMaCn1IwjwXCqIejkwHg3aOPeG8l",
-	"0VWFvf8wk+1xzistRPsIs0mQZyo+5VcPYQsSFXDMZ1PfRV2bYtRtoS4kCOk/LAF2j9JOZyuiMfwXHN1m",
-	"pYM/RJxFNKHGPR6M9JPTINywXeuWo/uxTKOIkJhAi9yMQY41s7WyBjMtZMbi3/31p//QCISn8luCZYWC",
-	"j6ry2J9lHhJ7IGfdCBnyZM9aqxCApwrFNAbPQb5LFzIHj2DbzVXQhng8JmwZ9Uzx2nNzXRqvemplVTuf",
-	"p2OJwiJ4Y/b6B7it7Bi7UhTA6Vq768VY0IgUhHVNEe3FgiqhUYO5eqawn4GUgQzYWtkkdTTf7LgpfGbZ",
-	"swcarlVNSao0npiebO449Sa3kkyEFaiall4cH595BW1miXaEWa5EZTbzNYngpoqWEhUcX+SVYtM+R+48",
-	"hcIQpHDcWu6t5PmriKEZq/E7EDyDiaxmmBcWKiAy9wM7GmIPEIz31Knlstf94uN5TuBwdmsNc+xxlh1c",
-	"zgk2ZVZgn8lagqhgH1wC/qZE6sqFrDq98BmmirLBsVPWvv4zY54DjglnmRa3tmd74HqqJqLsGDYhkfKI",
-	"Nc3BpwpdD9ayF+7lPe2aDhDF6EytrPkAmxyx/Hv6eYqTZHLsFGPTPi/7B3zP/FOWcnRK0wIdORtrrnFn",
-	"vfEKyvfsh4O+vMcl51koBWOxF0DedTiOMwJTpHnyeyF70ERcGTlzJEQfccpkOBjHqrAZnEM7V/QcpGS9",
-	"5LWC0zqfR5gH89HfxxFZuj+aO7RrHFY1Cb+QLEuTIJpzuuTTf0AjV9qxRCKQPjxJnEbOEQ3vQE2AhAMU",
-	"p+m/GKQ4AJX76uLnF39y8b9NPwdAp99Mf2eQ5Kafo+lX038ESLZ/mX41/Q0kL34+/d3Ff5l+Of1q+q9o",
-	"+s/Tzy/+q38R3vDF2myKkQsiltt9LXY8SZkax2q5df2cTmELojNVfbPsmOwnFy2N82ov2WB3Bj4ywgon",
-	"fIAiLGJXWGdKMivL6myf7iBeKmcKR+qei75U3fDEoR7Mar35eKtL6LwrWTkdUrxOQZ336MN48dtxDm7a",
-	"dIVJYRjn2sitUZ1qqdAuNO0O+XORBK1FAZUDeoAJxyY1kY7wgJgUVzXMbARJxCkRazOQNoIg6MxeE8em",
-	"UigBd0tqW2/WneXT/KlyuLOu2Hvj7bhbjTPS02NcSebmc8oXssyQsxugtKlKWygfUauRN9D3ViDnOL+Z",
-	"9yL/2oyceTudbddRNx96FzSorh1+FyrXajW69QTUQqldFlilwAzEEqAeZ8RPg7DaCyVcCZFlsUCaBUmt",
-	"B4t6GbmyYlLCle/0hYkN3v6bOdmGSo2bcg09f/qghbjISxPLpXU1WvJWjHc5/s8fBNU4A48HxnY5uevI",
-	"hP9gTxQag6Am48pWj06ItjKwls5t86O2d6g0LglTsxC7TAGJGABWDgma/vfpL6d/M7tHepidBIi+FSR6",
-	"j57MEty82dmY+n276DaK6cBqEAJyF8AO62zPgP8GN44QRI45iwlTFtou8Nm/mX518enFpwDP+/vpV9Mv",
-	"tR4IyKA/n/52+sX0X7NKtF202QkPaKuz0XKUQ3iAtaFYIleBKMGQZAAtZ/rL6a+mv9pFG9l3mxubplKK",
-	"QUYeGQvCSCrW7OfdbadEmIrcGnQ6CZUoTP9m+uvpr/UKREMscKSIkHVelpABTvaXEJjwQLj1yf00SRD8",
-	"jrQ8KX0+/Do+ECE6/u30r6Z/N/0Vam5sWRIBaLm7Pv3l9NeoubFTJONSVJREqQTi6tWs9nfTzxwvORTa",
-	"Wda6HCOVgaEz6hoOM6ttyVRarVa+ic0WDU2qYlstOvUPSZQKqiZ+/ulS2S4wpUNtRzw74wZqJhChNZ3Y",
-	"UqkMPkwZWEZxlEpSWdeeg8bUyMkNDylIB9OX+DIdtWu6qt9qHk3tztuk0nibj8ZZ6ti98DtzsThzazoA",
-	"wCbimviW8/vYWX9UDR/oTOZYbBPYZptee3H0cP/rLPltLoZePca8kiDALLt/ByICrln+fS4GvDbGaEn7",
-	"tx3vLdBGFxbMWiVQjNed1avm1R9iJIgktkEmFHVRmSV35iUKy+dgV2BIFj4KOXK2stB9u1RbuCx+5Os5",
-	"dH+qP7oa2bvQ86fbyjEFu0Zr6+o5dPfMAjBy5r4VWIbIRitmN/2NttEVNB2cTPWtjs2FRo/35atqllSx",
-	"gBCFhKpPKJ60IzZIjAYefnnITyBu+FPwk4G+hLp0h02p+XX9kh0vfKKF9+vkjZ60EDtJrDnnUnEXN9U1",
-	"GwQeC7rdYIvZ/CEiEPjQTNVZ1hpvfenuvdWJuva2b2em7vKppHJxFqk5YAFqxyi3xSzOQJLeTIZlfWXB",
-	"JX8VA00Ss7jHz4MPpGLMK1OuqIKED4PyAL4qk3zTMrZ7PkvjrQAvALRAhyTjJsEimSBBXJDRT+Dvp0lS",
-	"zKXTP+oHjrMHrIFwrARmsl8IKRRafBE6Xtjs46m9rXaWpt3Pfp6mzceax+PZTVfUbMLmPDptLUt2dOs2",
-	"k40YUuMyrpiVB0HBUmr05c07J/ccEXgVOp2Tpt8JRQ6msiJKfKYGuMaP+mszrR9flJMFdrV+ca66JmEr",
-	"o0DKINtA71FIfxxhymIiujX2LkCplRPSUY+rIZQSuPKCOC00VrKjzb4U2MKvq2mmNx+Vikah8tG3eDBo",
-	"jaJCuSGC8viadc+1wKsvT8gl8HxMF/9AOozp7m+jB7YQ1ny+pgrBUyUVNv2tAp4MmiR69RBEvE+tpJfL",
-	"Z69VZ/dTtvTbauTqL58Ev2AptUbUJOdRkkp6StYuv6jlMlhPMs+kovuLlDGD5UAY+8v52yWUdmSl+S5k",
-	"wE6I1/LepgZlOeNNQZSg5odicvTa3hGzCuEusvk+fu45EQgrbeAUzpfuXn4iaqvniGVpSVgQ1KcMJ2AN",
-	"MS2AssqhAaasCgs+b63sso76XBxHeKxSQfzjyk84CikOT4iQWgbfxQpXcgTcATjfkHBM2mb9vUhI8+JP",
-	"pv9sMze+gqZ7n7r8jxaa/vP0C8Ct+mr6vwzK5/R/TH85/fsjNv0f07+b/vX0b7WI5UKtQcBjHe37OXqa",
-	"RGPTjZvExqyhSluPBWfiEZMEwFMSs5gRH0+cfCik/LmGXFS1LL3t2vdpQtaPmD0Y30FZ0MasQSnuQoUa",
-	"3rWh1Fygbty+3Wl3dtobN8ubpJb1AEkPzOGQzy7F4w8PHxrb0VX9azVHTFBTDQUhzsXuQG9ubG+Zs/9p",
-	"KiXFRdl/Y3urVo4vVoKzyYhGJSSyX08/v/gF9Fv8jQUfqwHSdl6Z4Ngd4QSqEfoE/qplbklGk8BOn/49",
-	"hBb+z+nft9DGhovNuFIy20WTa6mur5vIgwWGc6GHtSKxNjY2N7e2trd3bu8sLeg8CrY8vjHkKC66m1FQ",
-	"unkbdaUo/lMTc5eeGVPY2lB5bAP7XGSFNRDOpBJFCcECcMm63pC7SOETaKrtMWcTOG8PdZ8+t262p88P",
-	"TeA/k7kgBqXiwiQBGGaOCQBuahq4FxfXTw/MraNB70txord+vqTdjY3N9ubWVnt7ewfd3umumRLMFBRc",
-	"aRKj/CVfuLsvu419v07Z2bLk9pvfw2a1/bcvq2S6PvpEbHPH3BGkN6eWbbBLgydKtin90ZZ8Zxt1NtHs",
-	"FhhyRu7A6bhiu9GKJj2h1jzQNZFNAOaRAzInHCBX0rGnLCFgWMFNLygX91wOZkCh1L/nSZot19whBrE/",
-	"/fX0b4D7p7+e/joDrt61edCnJEHN7pAOhtr0+frTvz5i07+c/i10jY04i7GYHJ/yyOL1GPDb6d9Pfz39",
-	"2zVziMd0nPARvgaZaNR21jfEa5n9re+SqWB4RJylaR/ySpIAYyh3Vxq9UAEMWmBr2ucfhbI0t5bfEvZ1",
-	"h0RkTRkL8eYVX2fmfAVbFpap+tC0q1e1Zstb8+Z7Zbq0SmSfmehi3l3pyCqxN2oWOHptzzuxZs6p7znH",
-	"co6T3IZXGq5vTJFVZiV5q3He1o+2TzEMSep3FNf0fffG4uVD9/4fea8PC3TBe0mwSwhDT+/fQbe3d25q",
-	"uaVvQjFRmCYyO6DqRov29fnWSwga4WhIGWkLgmO4QITgwqoskuETchxhSUqq3ylOaAzTOO5DHCWcjayC",
-	"8cJ9NExHmHmfPB8nmFlITdsr2FZVsoouJDDKqiLQft8YgjYVswVynzIYNKJsnNYHmIAsz3v6Y0GACaYN",
-	"8qpyP9twDfKTg5OwNxzE85+ncQvhRHJjpVnzrfvjtj3u2wdxFw0BU319GTge/Yn3nz17kmFzWE/YHMzl",
-	"GR4acqHKqynT0QiLibPGHKfq165X9zqZffnzpwemkSyNCYOeDnLmhXuOjXEkuARsUYJlufl/KtjuCe5R",
-	"RtSufXo35+B2FQeX+xDoX/OyxhxcQG+wsKxfPbv4GRRvLZdhPLv3/1DaRJbcLXO9/7MWH3DoiPzUqrHz",
-	"nn7m7quSvFoZXLbsxCmRNStMIhyTEY3e56mQNRPzHY7hSoBVmkP1RtDDvetgsBf2s5l5At5zSsS3pUJj",
-	"hTYJflzgm6/NmQ0l2EnMX5pDlcaT++bW+oFpBw49d2sZNv5Q32qDaYcKCxVOeasRrVihBxeNyEPKgvE7",
-	"KJ6nDI307yhlkIG8bATiKvpouUPBbY36oUv3hCNxWZ9wXQhnLdzZalJ376HzLATQX/XxfNen4jLlRjVj",
-	"4YZp8li4woMiQRY2N7PtBpaIAJtvPjPPBV95dY3LliuiqoVL5InzrIwqUyvKa1aniMqClAfkfKt03mS7",
-	"pLDZCikBsIAhLi/zXCW/ekvqHRqFFAW/a5svaPw6rvqYSZYhagKdBnovZkd40/a8WltHj00jk100S9bM",
-	"pWQokf+zSAhbJV+iI/hwjRtIr9s1iWwEXxpT/ropdrC4vCEvZAvlznz4xrjkEnDfbIF3d6yV9B9kTqYf",
-	"eE+v7R2xLBT+9Pm7IefSYoVlhM/pSNvTGx0H+mj//W1WZjxloOiNrp11Pqe4bZlmfCud+ysc6MXTdea0",
-	"LK6i/Z+3mJ1wEP6qzsICcPQ3cDCWFm8O7nBRfjwHCBMIwGQQ5Lm83zMmK7QWhFwireNet3Xp1/075fVP",
-	"9AdeX3cu6euf2L8O9eXZZo8LEI87rdu3XrvLQf6dOakLBU0LcV0qjvF5PSVDoC0mhKWv2hcgwRNSwnPX",
-	"KvaQn0E/yFWxaHY6c/SEyzQoLJ3g9jCuc+7OOcs+DHZzeZXiJINdP07HA4FjsmuaXv3m4i8u/nOOL/Hb",
-	"6W+mnwEsxZ9Ov5j+dvrZxZ9Nv5h+Yc6YFsIKJQRLhTZuoKEeYkv/27gbMEPVmQtre5AXQKSE8/VYECUw",
-	"ZZQNdo/Y9PcXn06/uvhTALz4+fQLKGH8zEJYfHbxX/VIzbv0iP95+k/Tr+wXfjv9DIb2a29omzsdNzZc",
-	"yJdY20ORvk5a6Iz0KMOihSQZ6T92EUYXP9cfufiFN/dfIC6yRnKF9JEgSc0hGJqkgRcR0lan60+C9xg+",
-	"Hk4mMQvqUh+XiMwtmRdppYVxv30n0iMLtsXMkEFRM7BGec9K+6eBOzJ3NFOWXeUCYRENKSBT2r+g9tjc",
-	"6pqNuVsU57b4mGUXj5hTFvPPmrQk9JglE+9q1hUXC5Kl5ZmjwJ4ARVZ03S7zDpethvvqPNZyS74kONg3",
-	"4Yj6DjuQvmPumz8MX8yVey++TY6DeX4Cq2VkWkVmW5f1jioz37PL35A57vwzy4ml+XW4c+tqq3s6zD+O",
-	"sqrV2tWqdoZvDTgm54RdZISeSQRTOZQn4qnS+jWkctnb14+gN8+A2r6u0Agw5rYLkE2pBS1bi087gF0k",
-	"beHXSJ9/eUM+eJoREktzv/y2ewu0uT3gbXvR3bv+yP7xMz4mDI/psb5Brj9/fnD3pf9Mm46ge+juJ7an",
-	"YWNA1TDtrUd8dJ3jMW1HPCYDwq5nw3jtPy5P6LjNbX+NNhTz691grf7v/Rjf+zG+92N878f4Zv0YoZMt",
-	"x8MNty+2lFll7D7uVTb4cIaSlnZYkBhFWJI2ZZIwSRU9JckENW2OdDoeE9HO8pPmwveWpKFhqOP2yx8E",
-	"eerfUc2yk8DOCh0TEVkQe3peYXiO8PlzGWpBaEyyXZSyhI6oJY1/wi9u9DCibL+iLv6x2XYkoQPaS1zr",
-	"k/mGx3y5PybiuSTigR7sG5lNho0uqxD4miA4vM21tgs51vbJVcVEcKulMlQvp5fSVM2QGDVtcR9oiLZI",
-	"ai2cFwY5VPdtAeRq9hu84jlTQYBCV2e3esUkKNCBLgmGxXfRxtef/tVGp7OHgNV30ckc4IV5emrQejPt",
-	"YqyhZkZSsMBy8hXo4O+AAv+0ChI434R2WUvM7Muwl/ME/ZXUZGenxnfD7Wgms1o9xb+rY/ItHmffn1P/",
-	"fs6p70+WipMldKjMlWFXmH3syhFbxhOEWWwcVEgqPMn0BmjFblC4yGgt5CJ6UwLy+83+/WZ/E5s9aCY7",
-	"l/kjcib15EIVDHkkkJEziTTBtK4joFZDVmeIpzGtA3d9hzNFmNp3t79uNXo8noSzlw8LGcotJHEf4m1a",
-	"YxAKUaY4wpletaotuUrOb40wUHVnq1XaQroQSkasVk7y4nheLlr5K9GdZ1jpO6BDPyU4VUPCFNUyZDWs",
-	"xMeMZGC5Q2zaVxKJzobclrkTgajcQ4rH2IKVWBS+2T01vlJQw9eLZhxsRORTZLk44hzpBpf15BnKVH97",
-	"YlukdMYhw9WHX1mxy2p5AoWRhbkgA2CbVTB2ttvT/zH9P5CFDTPVMz7+YxF/JnOvugZZ3LWcCukYGVTp",
-	"4i44S21WO6OqbZrV0q/WRH5s216YocyhqDtx6sFJmnC9beuWMrp838G3Cua8oGDBrv9Daw7nn+mnSXI8",
-	"9iECq549TA1Bi1CIRJyaToUzj71KMVNUTcKojKdY3Qna5tP/90MsJUanWB2bgtoN9A6a/uP08+m/oOmv",
-	"pn89/fugZ63EHXGhGiAbSxjQzw2mSKeZmVfwFj8lYqKfD6GquculrUygPR1IEFh7uYcIjoaunQnAoHiS",
-	"wxUXc1vaW7dOJGAIVW2RviByuJrzRpiHnzkg2cvAwhbeVTHS1Pg03ggsbL0QxgjHZIn4hXnpu5OqfqoA",
-	"eg9RMjio9dutkrtQE/wWxkaWAlg1O6yqmtsdW1QhQVQqmEQjaJPN+7WoIzJk37eGc2r40yVHzYcfzWfv",
-	"5yIFBJQoAYm+W26PPg9G1Izowf/H3r8vN3JkeYLwq/igxyzBrACIKy+gyb5GkswUlSSTyUumpII+whHh",
-	"AEIMuEPhASIhrcx0me6atWqb6qnu3W3rme7a2hnrf9bWTK0q7WRLJZXZPAH4CvUka36Oe1yAAAkwM1VS",
-	"ChqbriQi3MOv537Oz5XBi0rd+u6lJuGpJ8i8U0vfQqkoN+g6Ph1Sj/SF59ojIqFKIvU8MZSIqqS6IVwM",
-	"F+S2MwTu2LBmr8wtYWKvpzdbRJhUKKgFCkHUM1YB57+wlSt+vCdhVRYjudDL7AWaFUucKEVIpisR5m8o",
-	"ODh3acFj1nFlcFtAX5v2A7tLT2+qc67jExqZPUJ74MqjxBctETQyZOg6HRaQ7KmiQYHrMYt0t7FfIvwG",
-	"99l2/eh0+836ylZUOSkMAsPgWywWJokej44Ei+1cpbC5dh38xuI4AD+WWgbfT/X81Opcr6IMV2pIpDWl",
-	"sfSvq39/zC7FBXNOMJ0iRbT08YXtdDL0phiSHuUjInUHZMh8RhjXtbRvIKCJzlOHJ2aSempkmR4dEUdg",
-	"+bMpZGxDGDTmSpT/CkvPaUdXh/IZ4PJYGer0XJ5KHrBMEAL4bHep5zHemVFehnI5ZD5UvPJEx+VNg8Vl",
-	"UDdAY56AHaopcuZK0KQbXLodnnN16BL2Eh9AM9V6b0Y1gwg96tMPBmyLYLUdJeVbZABGiiZ71nd9JutB",
-	"M72mj3k8v2Wkx4KucGYUt7lwuQOhWkngpZR56gqMyfL7ZlcDEfRRLAHt6Hyi3su8+kpy2eKzjaaRdjrj",
-	"A91XI385eC8AN4J1KP2Y3pcGNzK14QsCKd6MVwIKIRSlTeiJtN+HcLlJsLfiWuKba+ml/8M5XYsfb15E",
-	"1ZVkobohlcwiDpVdJokJ4L3Bdb6ROgikHgcpQ9iTcsAIJZ7gnZwHyUZaX0QWvkXUsHzX0VHedle4NkN9",
-	"igbmys+BDTaxfelHTMpUi+VNKmRohlWEBEqPLxoJN8M2qCm92SR1PaXUss1A6kqOkAyki2SlI64nKMqM",
-	"8ZtPMUUsBtxjuhwqfExqYFbYmEXi/ObFC5lR03jviGigV7MEeph3JBrvDeVGI6gaXVIbLhXK+UK+WCzn",
-	"1+fxn6k+z2T6Tp8ah0Hsm7gTsS/PtyrXXYgTc4SQGzXCl0mPNTIkm7gqejVW0rddHcl6Z+bhavliqA4t",
-	"UhjLlG2COZqaa5z21GACybx2fj4Y/uirsK9JpTa2wEnSH1uS6E5cc0lfhsfJ3PfXwM90IkV9EHSFr8Wx",
-	"dK9L+Dg19/A07mY4O96HKG2DfWQOC8JRXS+zpMho8Y+HhwvqLtuix0iL2hekxdrCZ0jO1M15Ae9MYqLx",
-	"0c1Yu23qeWoMt9RGZzJ2LV58MNDQIbTHgqioPK40WsFSAE0rGzeKFFAWZcan4dltv72gvUGH4+BwZqzx",
-	"HpQvROfBXHh6pyE+WXLQHXrJIsbn6m4t4rYJ5aO5cl7nxfFfhB0EXV8MOt3kqG4fWOW5/GIx92gc2Wp6",
-	"rOD37Ax8zMfGlTQIvhG/ZNKl1/W948q+R0fp2MBxAgIMusU8DJeCIs/IRSITSjgMyFYGtsb82Djn5Dcx",
-	"6Ka0UUY6eriiiY294bS+DBtr/PDfpB/NdnmeSLHv8gtISb2tUwd17zPfTd+8k6M6JjWlEAklCW4ZtSlI",
-	"Hihbk0/FNaYRqRc3XkbDnLEQR7GjPlnI+YYDCqcyZNnm8rYGQaCNGBGKxd9B5Y/Prz4df3P1+fh34+dp",
-	"N4PPcxXw/HNYH5JtrioetSqlWP1IPfl4FaCRmivz3MVJzEU84/Fp37BmL+lEh1vwQif6NTzN0+K9xiVL",
-	"tUfcpP/GLM76qGoT+3x42DfcpIC229uCXzJfzgARqBsE5TtK//YZDRE5dAik+l1XuQMzSgqQt7b9zY70",
-	"u0UJigU4+AGTknbYIr3Hmt33RQ/WKT31NPbmkc8uXTac6RH2A3PYQG7oYSuSHfSVpF0qFGKw/iupUrYx",
-	"rN4cEBnuKNYJjjU+42oTZ+K046CkhoGAFqRLMQ0Kdn/EgvQsKN00NF6nYXrfohKqjtBd5O3T2cUrZkx+",
-	"X880nD4XSR9+FyIE/Au4ntQhWV3cuEt9BmQEflVvzBPJkh6PGc11YiZWzKKeWOVwQpO7O3nwU8/pjGN+",
-	"U8LUFNF4Kar4FCV6HZRyNamTQb8vfLPMqR4sTQhEm1ASuPYFCxLE9oY62qDu3ri+OIqIGrSEk16+5xa0",
-	"uH09iZwbMzhgPqdeKuCDeajoEDPYbLIrhtwESOI6pBvCcFFvUxIFXzHNLbPa8TnHRq6Xda4blDwXUcnW",
-	"CbApvU0T6fcDL3BznssZCdizwCIXDANHh74bBAxwiALS8mgapvdNAkx6UYvk7lwn0UzuFtxEPMOCe6Ot",
-	"2ZuHMQcmZldoQIY55BxYpTlX+qVRq4mL/ZrRq1M482nkCm+DkQInRD2JrW+iWRIcJeyW5dNuSfKw2e7M",
-	"0ItpUqjTfub8Ei7ZtmmkOvCEfLG6Xrehxq4vg2Mm+4JLNstyBS+ZOia4WT7rey9gr3p1mTHzBeklNiEO",
-	"SR6GOM8tDUYWazL0FQWTLrdNUKd2j+jKfJpLzycOxl0zi1dR01iuJ24q0M59jHkQfaUtwhpYMcp6RxLh",
-	"OSymdeCAu/SSYVgUBFEwp8GzqtUHAzZgqpHvQIVBqHM1dCWLKJFBywFyjQEStzDWp0vCIZeNX9loL2M3",
-	"Mx5kGRGVWUXaJhZx+q7Ermx4POajlC+brWj6+1pwFZ8pTcbwkwnb/+LBLsEM1hRO/v+Hb7zRVOJFU8L3",
-	"D0UQVreVzWRYDsQLkZ7LB8GEOVwG5+UPSve7xct3Cv23xebFQ3t3wz9dG77bOqz03qrK/TnwknC4N3qh",
-	"YvXAYlE3goMYZmVaHtP41y4/R6Sg9MipQavnBjGQ5FuiYcbwhbbV7ZjlRdb4yTwgtOMzJmMJSzaT0uWd",
-	"EAEriRXNeLCFLsAWI0114JrptBJDap9ERSRTTK0YdauLNMZxnblOpQJpM9vUnuWjeJfNla0GBzMbIDoj",
-	"UmXkj8AWFmlWSqUmkQKT8PBSDUH+Jq7+wFT4Z3VB03faqqceFiQSOwMfQfUCGqRmqqTGEeJVlLFtcYWD",
-	"swJ+kHDAptl5HJfquLGZSeZotmzCCJpqfQpJyUIMWt41YgXGccLmbxZmfkrt/GYh6BJdbcD1GMnaggcu",
-	"H4iBnKiM+8KDmfJ5ogkmuR6JEV+zdS9gD3ADacQTgDV3A5JNaFwYrYNqlsttb+Do0kWvqeXgFav38+n0",
-	"PyZ1fm71+eVrzq+f0py4H1PLc30Z3wW8GDP6SDvQc5fv1WM/8egxC0u8Tg/fCMhzbm6SK+lbPj9N6DDO",
-	"/EUJCWo3jy6Z7wxYqCLdTpMV2MujfmpuiWGeStGCpCatUkRmrhX4pxYfgi7Fk3iyX7eAEQFZDrpshOH7",
-	"qqP0+H21s1J4A+OYu83SS49eyz5P9utoxsE5Y/U7xSJ7jErwhkJJfxnMQkSF1XgEc7h+sTCm8efqLFgk",
-	"EDNK6QVi3j2fzM/A+nGByCQmPTnECZUvk1jj5NanHqrk8bzmTs1jP5tm5PmZRYJ+XDao18gYdBIax1zm",
-	"aEtQzGSdZg6aw+QzI5ZMi35W0roCEbpg3TDQ1i/N0nK9SWWWFWVOI0l8E+rh+FNCUxPm4ClvArWhmIeO",
-	"IrCISSCCZXF6Lk8rQxwKAgOO3cu07OLFJILYOG+c73bs3s7InQ1xrSWhLTEIaqQZMLvLXZt6TQJ2OBvR",
-	"mnXonGViQFasBm/qTOMmyep/SYu4/FK4NoN/yYB6Hvy+YpGmwcyTTZJl3BfwpMHDny2Di4dRHLbaHbCX",
-	"MGgOTTz9PaVajyD3VRAawsCo18AL7fJOU+lhA1+qkQRMqu41SBD0BubEZhL0JZx6lESdsTJODHUxGoPx",
-	"d6N8C73NsIXEd2QhmTwykus7uUV6N4jpL8vV9sIkf5qspoDDJ0p2d4Vkoe9GnUd5wRxd6Y56HvNDQ43i",
-	"WRgTMVe2foziTqceqVlvETnwfTFAoHrZx0oZPiOB7/Z6Lx6ZPB/Fu0kDeok23tfOvJvCaqeNQkoCbJI/",
-	"ffL3ZEpcJlnOhhbRM9FsVfPblS3SNK4JbA5NGlw/3yJN3d95W/jnA8n82GtY90mKHsNUfSUjxj6y1eBN",
-	"5GTYBiRBAMRKOE7AL0Z8pqagZLSVJN0SKCuaUUY+hnBEIcO8mUbh+kW1KpMnTc5a3ek1gKnqVRd+bBG3",
-	"SDhneIfyEXp3Ghy73zLNzIxp1AJF13x8TwCHKgDPPmmNFDuIexPTVmqR5ZlEGMQFuOYYYvxTGIOWXD+U",
-	"VbRSMiNKHqjdHamnKsPk4WhSqLuFnrMJgW9WyFfy22kzOI1h90/JQHv1wzrYZMmHkOc+Fbi/O1BTXT0Q",
-	"0hbDm4obTx3CUxH0X6DSc2r+Sz1Ma52uerSlNGFfY+70GSqtRNKRJBKQ5hp8wCHBMZGXCqwJUpRBm5SB",
-	"WvtJm/vEdNfmyl1J3RAR9HdcqSjm97UuBL24aXPPLzjLZAmGFL8NZsffkWG1wLQyFyaHvksl0YByL6Vs",
-	"4NwbsGtk1RS1Acc2O9Q/miKmEaXG1FKvI3w36PbiXreTN+vFVGoNGxdPi197L82M4Uo5mJWIA7kA2kOF",
-	"ad3Ivk0oFA46ebsfoh6QqkMHfXWOZkbBN/ULtdXVQAT91T998i9Ncna8Bx97fIzHriu8REB57BCBdyhF",
-	"LUYDC+kzPypChUtSLqSuyQc+VNnnnfRx6qFYhJKjwwca8tDlpEUlW6uQbNOhAa3Bz6t93tnC3y2YDq6i",
-	"Ys3x89kaBanGCclsn81MuFbPzHfLJXQOB6O+kh+wOCyHjWspFsDnyFHSX0tsVHwxwsNiJQ50/GCGxy7c",
-	"jlm3JZK/JrzsXFExJ12iVHfYaJYg+muHeKJcxIzEcuz3RaxLoTJ6pIsIpbG/8CV05gbUD3SJIiVNSBgw",
-	"/C9obOY8pmFJxUr7HbOexrJNqSY6TYDlLBst7vW90aM4+lOKxhN/jO5W3XZyrbU9w9UCsoXMssGhiBFK",
-	"ImrqoQiidwEINHDD+UtSX5u5Y05NfJ9TNmzmss5enLTzi6JbPE5jhhjXGs02rmAnalWiaA+kUbrJFtbu",
-	"Cv9WIkXfZ1Ib1lI5THo2A41CLNJfcGJ4djPTJdIfcjaU6U+MaST1odbg0x5OmrJig4/bW8yoor5i89Dj",
-	"CglV6jYGIqDenBvjckI9z+yFi1cs5HrlG4Vq/JYVPxGpJ0umZQrewqw9I1H5MFFtyhNDOG8yKS3NjDKF",
-	"B0+Y77ZdpNDTZOtVOxFvUd4rFqhyY2Hv+LuzS3lBla4pMOOEBMqFrvOlk5AiAeln65ulYrFUrlTX5ir0",
-	"Ad1cv+hBTB+7bnqh3ja/L3a6bljyEEyOL9yf2KhuCkh4ylpdIS7q9sX00ReDwBZpUjOQBebUYOUv9efB",
-	"GWGKaTtEDHxgjL4jt4gzQDrCaoR66oaPiO6DZCOkecLZcGWLuB0ufNX7gF9wMeQER6sh6UmPBja8rb6A",
-	"OIFZT3Q6OnjFyOa6f0WYzMcVy8O+b7YhmLlfs2ZxHjRb5cOTNYV1EEv6jXVjEV0EOSe7tM+cPDnUS+NC",
-	"BVpXksAfSCXVtAboHtCL46bX9b7UTCC6ApqI5+MlGKe1hdAce92kJgyczsL1AqdvQiqrgB/ic4gv2c2B",
-	"leqppZcinNr0h1DkH/huMDpRd1ZLEYz6zK8P1ATMXyb8MvPW09NMGhhMEyswQQkpbUDzdSFLi0ApqolK",
-	"REAkgLDAB6I5dYOgDxsC1g/h36PStWcEN3o0UNSdmHflHWL7DCoKUE+SbPNh/d7e4e7p+aOj3eP66aPj",
-	"87OT3ePD+sFuk6yS6adH9ZOTp4+OdzDhPBoiDGFqhHIifnfyxEuXdzyWG0hmXNtofETyFI/+bVqRwTq2",
-	"0QS/gDbELDWlZu5Isqu29kQMfJsRm3JFJKAgTReRQ2D4rhoFFDnJmGT8KOTWiLd99yFT8i0kMrUFGmd4",
-	"QPEq6FZaySYOu2SeWms5VYY9fMfF7JcWtS/UgCYjXA3TUhIU9Ui2kRl/M35+9Yvxt1e/HP8bGX89/mL8",
-	"r+Pn42/HX1191sisNLhoEx256PJOjhlIXGIzHiDEdIP/xV8QSJHkID01eI68dfLokLSE4zJJ1AbcvWvT",
-	"HvO2qWR374KlQeaJYlDoUzm+v03K5fImlCI43c6TA6i87MoGJ0QLWTOw7NXXdkFyZr4voGYH5dDhZqW6",
-	"TpoxgXK174uWx3o/e18K3iRGfNSmVPUpGSjmTHpU0XuWU3wDfsByOVvE5Rie7fL+ICDUk4J4rgx0xlG7",
-	"jYqH6kmjM7mcNGFcspkncFHfzmmbXW7PaRJfx3vok0Oy0CdC0qpu9IjVUo7AwaJ9s3tOc0XXcmm7Ois6",
-	"dNsmCsF6oiNhkfbiY6+RZqVQID3qqQvMnHPduImHPRRyTJ/q+2o8+rC3dCJJtudCJLUFfFJt+koedwN5",
-	"CPMkI0Nf8E4ID4E7qpbvT5/8PaE4M1gtC42MI9KnQdfS9YGEb5YmXimIBqqbls/oBUaroMxjERpNicBc",
-	"McgUvuVKCJVWLWEl4Eyct6nrMadp6RqberPUEYUJULuLoyPZJshCTUt10ERXo8wX8qEg1bRIUw09n3Tt",
-	"qZ9hLnmAg2qaFVLdRCZm+Ho4RRkeTkkqpZLRDZWEqe3+atksovaQckd1VSmVYJtP2bMAqqECPqiiJS6H",
-	"//WFF8vjJ9mznxUKhcKfPvk79Y/ifZiW+uf6ff3b5v0VQEeGHUJWJ9V+RKOs6dhzxKISDmxuU1+S8/Bj",
-	"zTyp6w70RpmU9WbMzVwjEGqvCO3R7gEctsjXv4KXTZcBBQctaTPmWMSmvu/SDtP1M7DUA23BWjztuh6a",
-	"NB0a0BaVYKgHj4fdVRfbinZAmnqtzWqhrL4+4PSSuiCt6xk2j1ngj3L1tpoTyaJpRK7UQmkSEIdRGt1S",
-	"48FNDrqM6z2PbTjYWQZS391wfNG+uwHMYR/oi6Kh6FslfdpxOfRRAws5aeK5CotcNCPHaFMzACQl7NIV",
-	"A4mlR2LO2q2kQxYUmlgfNQKKDwymHgeYia9dQC/AWtQVfqCrhSRqQmYpeevpqS5DqUYDC7rrlKrV4uaW",
-	"yfe7YCMJxTNX80PmeTkQxlffH17IPJDsFeJyOGKJknI1cg9kGPKnT/6lmSfH8SolyF4ElLy14hKBvjW+",
-	"CHAqXF8xIyJptnbqQzyJC1T1ZEg7ihGd7TX4NvU8cveuEbLu3gW14u5dkLXu3jXX1GE9ETLd0M17vFvf",
-	"OdhdsYgt+qMGTxHekPYib7DADiTJ3btm2uzuXUvtfcCIG1i6IrrnNfjdux0WHLC7d/Nkjxt5oQdZIuhp",
-	"wCCak4MTyEcI8YbQjmipT7KgwT2XX2DQjhvgBq9g5D7KOYGi0mD6q4URZj2YsRqBYog77FJHUsu7d1FN",
-	"8Fyb6VBdLdYo8d53WUBBQhr4npbtZG11dTgc5jt8oEjpqm4pzT9y6gv5btDz/uJQ8Ps+YyeiHQypz/b1",
-	"NyIAslAuqh/tZazMpcnVyRTyxXxBy7mc9t1MLVPOF/JlhKjogiSefgrVk066xAlSz1PWIg/ZiJywgGSV",
-	"HLJeLa6vRPBI+tAnzjxyNNBrR4mLI7cIxX/dkaR54TpNww5BhgLed8FGKFtcsFGDA12BuDJMA8JboDRL",
-	"bYVWujGQYqoa4A3QuUkNHhIJGFZbeJ4Y6urQaPjV/YGJF/PGtBoYEoM9J1PLPGDBW8MLhEXAUwwrWioU",
-	"jIir1cS4eGZWN1S7PsqoYWRqP/8oQ71OppbZdXZO6mBhuIS/YCUBbhM+2iq2HhaOqvY2W3tSvNgvOO+W",
-	"xNPWPae+MdotfnDcK8vTwZPh26N3C6pNMMrUMo8eHmFpUKXOuRD5lKllisUP3qm/8/DZtt9+cnK+fjp6",
-	"+vjNR531rn15RPvugecP9yg9st88OxaZj9/7WOsqNxqc3nr68ASF/ZRi2GxEJAvy6kxWSpuzugqXc/VU",
-	"iAPKR1qalAl1MlP7+XtWRg56PXW5aoiJFztrJO2oKbWEdiT4hkYyYL3Me6rPVdp3Vy+LWBosxpJX7Xj5",
-	"876QQVqMKuuTomJCsYbGpVMjPuWO6JHWKGCSZNFxtgLVPd0Oj0mMscZ3JOn77qXq5oKNLJ0uqbS3kk6U",
-	"RBIXeuMBxqjB9xGKE03unquI2N5R2snFaLzt6Isnbofv8ajW+9SRLi52pGPLlvmgcLj2uLe5XXFL76+P",
-	"nhTl2xvs+KLafnNYDvb779Iz8cB5x95sHfDdN9SxN01hpJt03S6yailXbhdauYqzwXKtNVrMFeySU2Fr",
-	"7Q1aLCSyO2uZUqG0lisWc6XKaWGzVi7VCoV3M3Mf39iiRMuRcpzrBDlwONwXONRWpoo04/p2ezrNbFeJ",
-	"79iqfHOrE0QUO4skvWtv0QMWEBrNKjyopiQyjZ/y2G2Kx6zecKdAfLjhPpVm3icIi4w9aIkBdyb89w1u",
-	"5ETVjAYDXyf0mTJu0fwg3EzSHiOhy1cSKhu82XK5EzsNSqepg/SsRPOLCOcRTU9atzIMjYsGT7oVTWCn",
-	"FQtjj91y9VzX6KSkL6QuLt3g2gNstBCjtMaXwMj7Dor7mmUZy+5ISTtAQsI4v2j60BSYv4U1zYUfts9G",
-	"3mjOhg0ulP6idFcaBKzX15K9G5BBf2VL6dpFYzs4D5c9GjECPeBeOIJhUTMk0bpxbErnXATnsLO6Ay6i",
-	"ve1C9RNXxhtAF2XzznnLE/YFc5p5MjdNBFiDp27Q3U6cb20cuKfjlBcggVE3R6yXqWVy6r97uw/2Dsn2",
-	"7vHp3v297frpLvza4Ad7e/fkh9vb9Se9Tn24d6/e2Ts7LX1g1x/n80orUf/tHu6ktLwtyYzXSUTDc7g/",
-	"mVrmYPdse+/xzrPyW4XHJXuj+7jYf1rprZ9utt65fFiSh1W/vjHYLbYflLtvrV3sF94d7nWerI+OK+Ko",
-	"xA82PzgpBmfly6fVZ++sf1gvtLZLzm6l/WCtu7fx/sOCd/DGrQhyAnni46RFWodv314SwyBP0N32ZmZ8",
-	"mXdXlZZi8ph29aZ/PPec4q3TmMtJhGSgmMo8zOEeDXG3oEnx5iZn3FTrZg42moOd3Bd+y3UcBl66SnGO",
-	"Fkd05AnqnAqxT31MO60Uq/MMT3vBmXPAHJeejvrYuFSap7EugaBI4m5Y/ffHz59PXgIzjum8qyhDzubG",
-	"KCrKhDfY+BGgH+aYOuGh9jdAB4IY8gYPuWQ2jo0cIrWBO1GidQa9y24M7cRq8I5PubY9a3Nk1+1bxBZc",
-	"DnqmVKbLL0AgRpUwwmXmoDM2uB4gjB5i+LVdAPS6Bm9WCpWYIeBcczHw31SKhfgjzRubqpO28Bu8w4K9",
-	"8LHi0oVN44w9Z89cGaCdlUnShPlpfka5jvs2a6p5qelB8zHTQ+SQ14AcHSgbFJN32qa8fDTYEMa4NrF8",
-	"8IA6DtNyk9LLzTiM4ARrqlfZ2UrKgKBdmVDJFFZahzMVLcuLsNFY9EVm/Jur/3z12dUncW+++nX8lfp1",
-	"/N34yzgImJIk/QLv5CDMruCHnn2IWCCbpSJZX6vmKuVcqQjJqwAslHm4/rh0UHn7rfLO03er99YO1482",
-	"jjdPS0/Kb1feqb67Vl+/t7G9uVPaLd+vPKi+ufbW+sON/fm52eTSLMTNij9ObhaLBkbrMYZOhEdNY6jH",
-	"8Xtuy/UqNzc5FMF9oVE3K4U52MG24G3PRad5pTjHoB5APMqSO/4ZuCNeL0UZY2QQTMdw5uJcLMYuFVO8",
-	"gU1+BOTh45l20X2mmdTJUZ1IOiKNzEgMsMiAYZOBIG8rvvFOIwNj6vus7XqIr9EWfi9/DSdqm9yEmK5m",
-	"EY0qSHTOFrWZg4btrdmMSyjl08WQrnRNjwjOVmYYPCeI+ouYPXU8n4EpzPdZ4IvLv9Rv5IXfmWXYqYJh",
-	"pwCGHWtxDhF3XZoQm0xB/5dL+T/6vyKEi++Y+quoNCXDF6D+waCTqYVlWhUVB2jHEI5xbroarbUpGj2D",
-	"uEbbnL8dGVyIqv20xe+uGE6QF42chII0OtKmaYuSS4xHGWz9s0BzQ89Y7AvqRofRNn0adGPBNhrIMSk6",
-	"xE/YYvm7700SwRuMdQb105WEuUqihbFreVurCQmQ2AhMT0uPZzocUf+Clm0MpzCinCQdhmF5YKhrVgrF",
-	"pvZkK5oZWTKaxO4KoSTpazAdsuUCcehIktaI6Fu60uDikvnGuQsxCNlShXTFwE+8l2/wp2mxsRM5BJbS",
-	"zITvMzuIVJ6OYhHNUqHUbHCjvUV2OMyng+UBE2KIkXoNLOqpEIhJO7lcipSrOeghot3PvKytdxKOGlj1",
-	"Ykh/FvGEfRGh7A0CzReGXddjEAux2dRu0ESogBXtTxsimJK7OtPi9iK6gT6bGco5zbuXlItLOsE/rtUG",
-	"Jk1gc1Pmn6ghqlQo3dINpFFbM7Jtnz9+q7Sz/rD67nbl6VvlJ2unjx++Xdp/XH1S2T0+eGv9nXvlw9Lb",
-	"Tx+/uXb/3aPK2c7D02r9egdPVcsBIQzvLLTcuVclHf94BvMN77crzZ3fmsopciWkwzNnadBbqizXGPQi",
-	"xoncEtSEKNP3BoUF6OEqnrwcnrzZnFsnXKpDKgPWJ2hBMvzc1BhAhkUm+VUNQoEbPOlM0phJMBEUBjQE",
-	"YzZR/CGBraxYrz8B/0yyEJI4FP6FBH1lJU/q0zno6klNu5YU34EXsroUt+cw4IErBPB52+DcgjkOqe9I",
-	"DCaJ+8G0jwy4V9W42a3YIGAzINgXl6qq2S6EFaELq8FjcYHYM1aACP+M9LAeo1ySRsZY1qDUWyOTb/B6",
-	"rGMM6Ix71mDLzttaCCB1w82pkkE9KZQCGLm84mY99ffeEckCD1/Jk7jghNXxsAavhdLQjbDPs1h6nHze",
-	"lr1rkLEkfnZMz09mh2aszCX1Bi+Z5yQ/n1m/+KCU620+c3Llbpvl+hvBME2GwCy8/uR4YTNnX4NXMwOs",
-	"gZCpbJYK5U1kYItzwKXXbcmkf+pM+j7qYlEASejrSsh5MRYdDIVhwamMWgyucbrtckcmcOGn8OdbTOm3",
-	"6q8axEcmVVwZiL5scMW7IAgy0LX2wUcmMPxisssZ5FyNc+qCV2Yip4uBju671VX48ZyTpPim1GQDZYkV",
-	"683O3Sy0GfFutS38jrjmUJww7hD2jNqBNzLgmTpdA2QMdC/miQYjQVHSipsq7sgGNw5En9nMvQRLieCY",
-	"dI0+vyyKQWnWDx1l1eAnR3WozSWZDqcPrwOeP0ir3NKWAxiXRSi5ezd0u9692+Ao4cbGYSrzAKtsjTCC",
-	"G0dTDCWyFZTcdB6DEtuoN6QjbVnRohlUdIwMEmpyIOCATKrDouTA7iZcqOhrVZImZ8MwKUjb1Q3qpo4c",
-	"hpXSZYPyxJxFJYNNiF96tWPil/kpG5lSkkkXqaZ3/QlTMeRYLf0LyVatUYjFFBdTYGKtkT49canEmOtn",
-	"GlvUyW6NTg5OUkUf3M94hxO+2GKpnKtUc2vri8gpZj3uw91ZSEgpTd+wvfbkqSB4KKzIJW5qRblKKQDS",
-	"O6SjWwsMS07+vXsIQ09XaLhBOhbf3QWotsvdwMWaG+lkux4dJuP4bo1Ia+BdELeHcG0QtRLG9CjyCX2G",
-	"I2wAFomivm4QXc4tnfNMdVAqBECaJueYonVubkGzwcMMB3S429TzdBxlFNQRrgmElxtnYFgSpwE23esi",
-	"eVDGcAMsWeq47TbzV/LkkUZOlhIZyLTLn9RjESzJ6d+RBiYlZrpv8IgrdV2T2CYtjM3VIbmwJLq783Bp",
-	"jApea3BIBJ06Clh6MW7jB+XcxApFyngsEXzSRRslpNMJ8/wWdLI5tVVcBNF2md7MADRADCbDJAOrdLRR",
-	"apw/9LyHC3AU2ZFuH9SqEXwiq/qT1vpF7nGv9Cx3HGz2c/vDyodQMeNGyzxnw6PZxvkFnKSJyf0U9NSE",
-	"1TmWjvkqAmq+H4V28TCcJd/8nvnmMcrBwJ6kHMCxSpLpBZgmkNmbNB1tQQ4wYzQyISP3Yw5w7JWY6gPn",
-	"Hy3ODR69f3JwsmIy32NEB0yert1FTiVp4Mr2iMRZW4Mjb5tkX1rJiUmCJk7SInfvYoqtUdxFG43kho67",
-	"kgCS3N27VuKqBsJzItZuhVcZwokYdyR2A69HKTlKWQHmEiVvGPYzNUYsCwArD/6wMLZoC7RFHQkEUpB+",
-	"m8ReDs3WWSovGhz4ISTEgJYG36CeJ4ZKj+tS7rQHHmTcaOu0GmhIsjDgVBc2CCIAOfPZ6cIFsBweo5cs",
-	"tgFKilDHNl1dkix4UYan9aR9l18kVZqnSW03/WTGVZ0krzssD3PTzuhY/OnT0kHl7XfLx6fVd+6tHW5v",
-	"7Oxu3n9QevOt8sP9ysFh9ejx2vHJ+unZxpOnm2+/U3q3XK/cq26v7azvbtzffDBLDwsHbTYsYXI2huLy",
-	"RnF9ijmnD/hl6m+wXwvx7sqMcj2z+GLyWsIdXGptPx4nKWQlKnUk2mB0SSaVt9jZvoEX+Szmg2HX8iLp",
-	"AgRKrBJEFk4WgHAkop20qcuButXqcel+3Wpw2xPSvGwYwZ8++ZeVsBqHUlMSA1K0L9IFBtxjUnMAfYIx",
-	"vYL5UPIMakYLLI1OfbTGuTEIgmLBWM/yDX6quUoAaQjyQobpHGZprbhuGBXzULfIZ31GAz0U41XVxDVk",
-	"RomQCExb1JVmmuZJc6vBadxzOctnGRnM0sl8YhNfQLHpvwRVJDmaV6WJGPDIsERJWkyMiY0FVnqmFP+p",
-	"dyqFxRKjjyfO5yzNxJDYKNkGPBNKz46P+vtVSZYU+9V7QrbRuA+kaCQGcK1NbKySYTUZRaa8KIGeN6pl",
-	"371gE6Q0VpcrpEw1QkNPTcIX3+DxKJI0KIAVqOuUdM9R9KfwwBs1eOKYW0SKqcmbYA1PDJmThJEpFhrc",
-	"0OqplG8tyQOR3cJEsUQ4CJiQdLVoHWQqBpgnFp9jnhzTIJXk3kxjX0ZsR0LgxMiEeYnQJFTGi4iK04TK",
-	"7OGfk1ItTSE/cNIGdeANME2cKE0KntdGAGh//WxCllLhK6rshQmdWnqE4nDgQEW/ZaxdVAdDcIZVrSA0",
-	"gOjIgDw5wurrECXAwyrCmupBTw2ufbqSBCZxD6hfW+eVDrvCi24TRNthVhKYYyBW35UNjqXrmJMnT1E8",
-	"NcH2HZ/aSmbljhhq/22EJjCQjGSLBb3SssHj7ugwynaARe8CCuo42NxtwQ2BN0uSDYaCBLQlleyJcYUm",
-	"7r6mywAbkRatRYrA6sbnLj8HqD0mZViFrsHNrGVAR9JCfHpm6kzIrhh4Dum79gUZ9CODga6kifm/ZnAy",
-	"ED7DCh1QVA8Xxxulk2Roc2oqGt2aCvuxjjK1jB+clz8o/Wx9uPn2RUEW7f13gyeV0ePeWxvde2uDw2r/",
-	"mC4iL0LfPwWD/GFYg2xpaF9ylxc0dew+07izdCKoS9G1qNrdPAI0lm28ubYDJR1PtGKVkxV969ELrO5D",
-	"CcB9MoOMYuhvg8cTKS00KKRXYDAmEjCV9/rUZ06D21SynMtD4VjJXZpbhZUgeALcAUAKSJaS44GULuUN",
-	"zge9FvOhFGyLGShQqPu5QbKbpeJKZJZsrmyRlgi6IZgmCvfaIhKaLGZ6A4yVOhtxIEIDtTYyIBsNHis7",
-	"C9wDkChyMKVBv8/8nJov2VcKCfFYAC+ilx2iniwoGdUTgMtGOSnrysc2TVS0Bb7piyF6CAB/5oMB9Uz9",
-	"K1xnCKk3YVf6tVjuXU8gY3ViGWOIOdSjnkcuqe/ClkJdbCj61LRFryd46EJvruRJmAenazDbXWZfSGLT",
-	"fmB3qbQavKn/rWt+AntF+l+Dw/0+szEt+oLFoxgie9FkFzgb0MvC6rbmg2Htf13bVv98nqhwm1WMFXwX",
-	"xKMB82eEWul78wKM9cZgqYm05b8dfzv+dvzFRNryP4y/HH8x/nb8nfrfCIeilvEHCxa6iBnn5+ffuAzL",
-	"ChUv1aG+ZMA/fE83HnytUM1dLkJKsWqIkJxZKEIdtUd9xvd2yLbgHDKETSOSxfBDScb/2/i3438Y/+3q",
-	"+O/G3119evX51afjb64+H/9u/HwFixd1BlDijzc4mOmRCFumLj4CuIQOZFREZFcMdYXb1iAIBJd5stvr",
-	"B6MGHyLvVvolhrijJqfLq+uvpUaIuzI4keIonPeLmrY1etrPP8o4rux7dGSI4dRCREnwTLp0kRK1sQGr",
-	"8c+iCLF1Drfoe6/yec1BVWNHrv8Mm4TZCf3YdoTlbqWYcWg/Mq9/vGpTz2tRjVqUnjYIYiGUYMfcPtDy",
-	"AaSoqWOkNR82Cr+RTU6O6laDs2fGBhqaNDUif9gwG5prjx5u7xokJH8F65nrP7H93o5J6o+KSwJ/l8k+",
-	"72CxZ6vBEe/RInTguAySIiC0YaTkL8w0PO0yXmvwBs8lh4XyWABxCp7LL3BmsRi9P/31r0mzVCg0E6VA",
-	"VT9oXFC3STdEqSxRQsANDFIqdJQgPg1OSDZdCidJIZyLUKiDzMcYJ1Od6M/rkRbnGGlrEC80RrD2Jg3i",
-	"Q21WCpsALCLFuWoVeS5rYd0wXWcspmGA/YMMKUr9qp3GEYhWPAys6Pui7XqMZJuAPnkixb7LL5oIjJK6",
-	"uIl+ZFdpHGptTHiNro+AZXDUd0NKB6gaGgbj3IBwNVf0REslmCU+1bggzRpAJpN4jA+kSiLKiM6cDfuO",
-	"3JkNXg9vTpRmapFhlwbsUtNvjZiVJ/ep6w18JhHVpMHVOKBxVCQoG5YHipWABUEfXlyxYk0hqsfI4E0d",
-	"0xtdXTSDmSuaaAmnJfbRxD3EgB19Z5HKq8bVQgkbm0+cAwbJ5HeTwBUIlaLzkNUSQ5sVKPsPCcKgUYVM",
-	"Tp0MGUbqTnEqTOE6kQJrXWemKrKkkeXolTjTAJb08Xsv7v446XvPvEf32LuPH7/Teudk7emzk9ZePWMB",
-	"1rp64d0Pys+OCnRzVOxtly6fbgSPWdVfHxxWWg/Xum+V5U6x/aBA9zefvWNnFmF/25rO/6TSOieKRMeI",
-	"eCqd1yUvfqQqTT3OPxJKTRjuMcXYTAnNBVWcEynuw7W/rVHyVVTt0zzi2JzppS51sy5VmkudfUADNqSj",
-	"V5xqq86hRmgMur4YdBQXNUd2UbEWeMNsmfYR5HtoN3kIuROmAGYTP+cwk98TQ+TtSka1GtwwchCHQZRs",
-	"ruiQKSUGy+SVOzvehzBepkUVjbrX4IGAugyO6zM7OPPdZmiujBnwFLszkrrqSsbtcK5s8Jjmosa4NSEO",
-	"MZNerD8LSHrqBx071uDTsr2JljbfVysp1Rya7SRjbeqau2b1dOUe7dmLQtHihtQVDe/D1USxP+Y0uIa1",
-	"mGLlJ1oI/CFw8thexaB9vIt8zNoHxzFUrV6g7pSas5r7K2XbidN+Ixc7kSIBVLU4J5vsIZWHT1wUOHiJ",
-	"gZ75XvP7qxu75CQ/Ak4CV+X2jMSmHuMO9VfbjDly9SP1P4pezC4Ce3x/m1SrlSppBuxZEHaAyXzmL0L7",
-	"fYn5KGIQJHFNzo7378h4wIXSv8IcQ3SlQUY7wO5CzFKzw4KD0bb5lIVKc7nQ4JgoCZRdEEpGTH27y6hj",
-	"QUK81Dik6FPxvJxDR7F+HRowaelKhRoy9GxvR26Rk93HZ7uH27vQcL9+cpo7eLSzd39vd8dgaVFO3ID1",
-	"7pgIfNWPVGPoYawya7mc+vCXDJE8By21lC2w1Zi1ypPm27mnx7nt+j4A6jY4llKHddHvWPqd072D3Xcf",
-	"He42zcJBfPQdCZMlHwrO8qSu2BIEp1hhwVylZUZ4muHSNyuFSjNPmruntBMWPNxr5w4FZ7kDGtjdJlRL",
-	"kqRZVm+ml8s1+3KfIbD4Qnxqr60+Bt/SPOpaup44c0lkZ0AdqT3Zru/vHu7Ujxv8ye7xyd6jw1opX2jw",
-	"o+NHO3s7tdzqqq5iu7q6z6gPtya8BKvHZw2+Xd8/UZ3UHhzvPnh0vFc/bPD4BtXG/+3qF1f/efyv4y8A",
-	"jVT3p18yO1TbHfiiz1YPhLTFsMH16Haf7B6eNvjZ3k5Nn5DcGq22KnbZyZVYsZ2r0EIrt2lvOLl1ttau",
-	"0kqrbJecv7zAj8QZboPvnJ6c1g+OaqVCaa1YLBdOC5vFaqHwrn5yfIpPSsXCqfpdP9k93In9vlbG30/O",
-	"Dg7qx+/Uxr8ef6WBg7+4+qRGxn+EksJfjb+++gy8dF+R8Xfjf736/OoX46/G346fj79qcHNbasUGV92b",
-	"acK/ow3JxLnlZFHWdOu0uSMZK6MhmVXbbWp3WW4bsVBT6rVqyCGL9OizHO2wN8qFQjN/7eetjLoE6a4M",
-	"RRTvSKIVyIB2SJaSLpVdJau6AaTGqQO6cv0n1EfKc3LhA+EgMP+tOPdP2rUFxaINTYK9Q1gsg0N1drwf",
-	"44jmxUXKFxss7qhDzRSw7EEz79qySbLNC5t653/65F/g7xULOBmY5iNepmhmM/IiuMGMEsiGL89bBRkA",
-	"9K+re2zTgHqisxq3rF/v0NMwl54rA8QtA9hwk7R/yaJAEaXFwdtKwyEQUUh7lloaNZs8QTjanMa/Zc4W",
-	"4cLICPkGNwBkNvX9kWFOoKUl7n1Njyi65WuF5haZ5F8RXOcp7ej6xLOY2b4rg21cmEeJdVmUqwEgV+Zj",
-	"68YXcSnmehPHtSC/nNsRqS32mVpm/Ls8Gf/X8XdXn46/Hn85/sIiV5+Pv8mT8a/HX4y/HD8ff4OxGhYZ",
-	"/z5PALUTisuX22t2iRZZbqO17uQqdpXlNtvFQq5Ey62KXXXW2HobqyaIM4CIvfYorqK/D6qIRddAsV7g",
-	"T4hyf/XXigddfXb1Cfmf//f4/xl/ffXp1Wfjr64+GX/7P79Rm4ZHT2ZqlZKVgWBT42lNvBxVtMevwspG",
-	"wMmZGh943vxgXtMn6IjOAliEylLRdVqM0U1fAJLVqwkdSxM0Zqt+HB01jLYJKNCCiqYu3eSLZy6TwMRm",
-	"05hF+KYG6TX00md9DMTWYM9gGHIDFN8Vbdxrm0sbCC1VAyyyGrWcutiBID7TadRssUHHOPFEkKsISE+z",
-	"3trUF9UhdBIF0NTcl1v2fW3Zi8g1Pxz5JIxo0Fc+IYzAQZhU0dPI40eKYH08D8M2FIbqD6pTpIRW1UHN",
-	"eJ0tEmuvtk5S7gYQk/rm6cE+YJEF1A6kFSuizzrUg0thkfE/jP9p/E9Wg4//efx34/9z/E/a4W0zbrM8",
-	"OQz5+5Zm6KuTZwN8z4oxb83D52eqolOkd2He/UoY7QuxV732upZdxuVt8ZfIqPLJcEv94lEUF1nZrMbi",
-	"IhPs582gp3prDAqFst2H/2Hj36iPX/3y6j8a5Y7gKMffjJ9f/Yfx8/HX4y+u/nr8fPycYEMZ+IJ3dOs/",
-	"jr8a/378xfh34+/g/3+J76zGXyJXn5JSoVgg8Mbvx1/k9Ut6CLCxiwgULlcHfn29sF7YKG9slpWMoU6m",
-	"4fT/rP6fkg8Wkx302YWrhX7qUqFUzBXKuWIVMHLkgPmq/78ffzX+o1KWrz4bfzH+A/aKSvIn4y/G/wO3",
-	"U63m1a/I+DkBzfrz8dfqn78bfwfq9e/HX8QOxdUvlcQDUd/qA/+lUK7mCsXS5kZufX21UChuFNaLVUWe",
-	"vk9ZSnR8tc7FQml9vVAolkvFTbUOCwhVVmbIWtKFtTQ+hJRj/CJy1kw7AlC+JadeClfLLZslXH2fVqYf",
-	"GtaVJhCpotgcZqE4tb2DktUMOw5QxDltOGtl9ekAaGct8///Oc19WMhtvqf/N/feR0VrrfTxv8/cwtCj",
-	"xUfkCNfJkOoFi8jAZxRKf2HOKJpkskqKPHmznitV11Ys0jymAAWRhYrHcFh1COZaUz2eJe+ZfBeXey5n",
-	"Dd7cRqkqt+PKvpCuGk0TjUGmvgzESaItCVwYccR4EHG7VBIuYPTzS4r7yB4XkxZh0vPYb/bac796OwnU",
-	"7dEOW32/z4D6RCeqLfweDTK1DLgbRinHxdJt+/zWTYes1V+0bTrMn+puguoj4GUO1k+mmPtbo4DJ5qJ0",
-	"+sfAS1KuwvRI8eJYkaXz7PR+biO6JCR7fH+brJXW1lY3ihvrPxWGViqsvZY3REfxgK8h0JR2UkzSxwYp",
-	"zowLQ2iutSrdD1lzKZQuhdLXRSgtrt3cAK7FoQhOIAPaRRnxdRFod8SQe4I6oVB7RxKt+P+0ZNvI+XOT",
-	"jTTuppQE88H14sW4KsQkSUZ9u2sp5homt0vhYzgRPtSre6T7s0jfG0hCG9ymAesIf6QbY1pI+GNYvzPo",
-	"KjF3wCFqXUeNJt5sU5sFRvKdKMiuDR0Nfl8P0Ba9lss1eEn9cGeLQD3UcJpY7FCRHRwUvPfoOE/uq69I",
-	"Yiqzs2iBeupqG1EcC+N8MGD+yIJMTaxBqgibhp8DFxpxMTmNBSSr1kv9QX5GXGcFCsogHZQBHZkwLIBi",
-	"jb5J/dheWYQ5UNVLQG0ZCLiqES5w5VxJ5IXb74eQ4Tg/8FM7LhYKcAPJvLYmX1tYJ02PErFYorQmrW9g",
-	"YYKA2LTHdMBYNln2EdYgjx01sfLN0JVsJW79zpMXcm5PR2ct4t0+iR/PhHfS3JQbyEE9OoOug5BM0QbB",
-	"KRWSmZgY1ZRxh/JAhvQCligiGKa3RNRMKBUNBq6TJk/dHPoM8zxlz+bywOPbD13gH3O+fR/HOMf7R75r",
-	"swOXz/8ufTbPu2+KgS/n7Bffna9fCCeV933Rm//tUzHPu7vcF57XYzx41Gd8/rU+Ef5cK/1jCbkA6g1N",
-	"9fF3Gd41zMCvFUva/bFpF5wiK7VzZVpp5Sp21cltsLV2bp1utMwzvLGMB+qC84HnhTb3PnNoR3TcC6ru",
-	"kBtAiOT4NwkHDXhzwCXxx6tPx8+v/mr8HXiffjd+fvUrmCpexsT4NsOK2hkBiiespH5Yjh62PKg/Dd1c",
-	"uNyZmqR58YMB9cI8yvNBv+NTB/MVJmKTUtZoThfR7TwekyEhSpWL4mVs6rCea8PlytTWS1ZIzvYW2D11",
-	"8DymJrgj7EEPjlDGZn6AK8LORfs8sUDQ5pL5C7h9DI1ejc5EzhFiFfpR/YFqY0NZiLN7GSvDkldVy3Eh",
-	"YdbbrregSoutkl12chVWbecqdK2V27DXndwmK7SLtNQq2xVFxtURmLnZGGwD1OQRR0/beq5QyhWKmeQp",
-	"AC3++954K9PXVFz4mVp1s1AoFKxMKI1cV5rYZx67pOBGLOTXitpdtpPgquPfgAvwd+At/MP4D+pK/n78",
-	"zdWvyPhL8Aj+cfz86rPxF2qI42/GX43/TT3/6uozcBY+v/orcvXp+Ivx78ffjb/MZ1IIgNrsmPR/9R/A",
-	"7fhpxspAo+8y791EIX4//u7qP46/VuTh6m8gCvh34+9muDhTY6cALpZ66uYu6t5DLnDM5MALrg+h0udc",
-	"iVaOrk+FxHapry9NLMstW/r9kmALiqzEjST9SAv6aRpKIJlY/etk8dCyKTtK7aaAMiUQINq8FnwsxGK1",
-	"CAoaFgGuazV4wNSt9TVApXkd8nJpEFC7myc7Pm0HutSgb3fdy7hBh/pMG0u6zGcQhu+2EUjC2AMAATPf",
-	"4N9DbJpWtn8gYWmvsRQ7K9StW9LRav9skpsi0esrHYtm3mnwZHjcfx//3fifx78l479Xrb9VstEfofHX",
-	"V5+BsPRVWjTbUnK+jeSMxNEcKKDHfSplX/gBhPa7wj9nzkAviOP2PdFTyq7kricz74VdyCP16q5501Bb",
-	"8/QEXjck+IcqnmsSCIQiUVTz/1Jfvvqbq1+llNZUe/c8HBeW1xxI5sPVLrQ2WaW9wXJlu0hzlXZ1PbdJ",
-	"q9Vcqb3eLrbW2QYtFoDCvEzVYEHZ39DKWfiQ+HgpKy7F++WWLcX7lLC+fihsvRYivfXRbCqox2dw0QBC",
-	"OTb8GeOOSfwLpZZeO/6Ctbnxsfn5FagmWua7TkGBNzCYbIaCEkU1Ipo2BS85yaIKEIYzWij4r4SRhgZv",
-	"SH9C+EhuGtyYn8DRqIs1hl+dSyfY1qLsMgJxGYG4jEBcRiAuIxCX8vNSfl5GIP54IxAj2dSY6ZZy+Gsk",
-	"h3d8MehfH2CJr8yQwXW5dHLpSjcQCHFkA2xoS8nY2b5HOYd4P4hIcHnHIv6Ac5d3VqCeDNQ8hTJukfDR",
-	"4JLRQBKPtRHkadhlUIY9ZgtHpwBC6flupxsQLoZphWlucgjcUEVGC/YPcJ1e/yoyNu1TG0hCqWqZAuDj",
-	"34z/MacN0xBd4siYrVrnU0cxJ/BtT0gmjX14PVco5srF01KxVjD2YdFnXMYMyKVcoXgKTw3ic3oUC9jA",
-	"150Nttku0FyxVbJzFafMchvtCs1VW2u2eaaDEp2Bpwg1g9T9RG20q1+S8R/H35Hxl1efQRr3t2gTHf+B",
-	"jJ+Tq1+Mv7r6bPwlGMd/h79+SYobtUKBjP/r+LfjfwRjsDqp+6wdZGrFMlRE9wM5bciXAQ0GagThPYgH",
-	"df338VfjL8Ha+s3V36DVefxvMDY1sPHXL6WaDRzhm8vY4HVfiidLiXK5ZUuL7FTZm7hE2DFMcSkS/sBF",
-	"whszaY5Ss2gwEwTja2qkPfC8XMCeBTpNhrjcQFwCFdjlHdUHinFDpoQySbLA5JQ4eKnEtY5OuOkKP2jw",
-	"RIAJvtFl8J147MmKRQLhMZ/yAKXQnitln3kBAcBL4ZNgKLbCFI/WKMz8uXC5Mx2NooNUKJ5flEAN/L7L",
-	"dUlhEgkfREkqSrzcgkQhLBEZxoWafgln1Gcy0BItoqAyiElZZvIsM3muy+SZN3vnIWP9WGZbLOINKzko",
-	"ErWylZJqhoi2A45rz/isdB6RrLo1k8AuM3qWGT3LjJ5lRs8yo2eZ0bPM6Flm9CwzepYGpuWWLcskpybo",
-	"RHqj7Qsp5y2a7LDL1Z6anY7XSTVb3L27wy6ZJ/qop3NvlL97l9TN8LTqCOprDHvOH3BpsHIe1u/tHe6e",
-	"nu8ePnnDifpqbhEEqHYGNpgn3ECDvCLmjtJcz9tiwJ1mg2M6ihtMJaM0+L4L+HNdpq0BBpBYHeqTgxNi",
-	"ZhgfXpdKMvTdIGCcBKLBwdo0CFriWRJ01/WJwzwXdHz0L1jmKxBgDto8+ucaPGAAFm9TTnyGtWUQ6xdB",
-	"BAEtEG6g5/KLWIwcjBYH1uBYqUSNu4OYWAiCrd4MF/Lk4PTo/M1HJ6dNRHOOPTg5f1A/3X1af+f87Hi/",
-	"GZ8y7JMnOjJcEES4BqyKBjexeMarVwNIZOFpfECPqtmRpqfUjWbYRZ6g4YW0Rg3e9Jnt9l21tTU1CbMP",
-	"WNWZZCkfAVDvCq5Cv6v0bKzgq04C5aMGt0WvJ7gaCi5atvmzdbJZKkb1mZsWaW6Q7GapuBL7cWWWj3GH",
-	"XR6YI36D7v9IrVB0WtTGunJyFsJPDFwRnghdiXJO8+4l5eKS/mWy6nSaLSBcr1mGgHKpYGV6Lg9Nl7ex",
-	"C2gN8WXCYAQB6/WVflS0Mi3hjFKrZP8f49+DmPQliJlfXn0+/jcly1lk/Lfjb8ffjr/4dxNZQInWv776",
-	"JRn/j/EXV5+MvwLN7FMluI6fg9Boam1/evU3ZPwlgX//AgS0PxDwLqL/8Sv1vYlcowyOGMwktcw8g+QN",
-	"/hJHoxSPLuWcqQUD9HD1CwLyXidSK/G/uI6pK8hStITpCZvC4fMHwATNkbr2NCo2PONrxXfjvlSpT+eg",
-	"9T6zA6zkjfLvd+A8Hf+/MHlYhKvPkgsASkdyARRHYr2+h7XCh8yzBcBuzi0dR9dZXe5ZsXeaRId3GWh1",
-	"PgYTNePU933R8ljvZ7NxukOeBLlzAdaajzPIQAgP7bd0gkUqwXwGKzTiC5Ng0cis2wVWQtf7OstVnKKd",
-	"23SKLFdol2kVNOlS3ONdKVQiVUaJnWaEmlgMfF7T2Gg1PcUaF0GubZxn8639ETadteiazziCISvxB4D3",
-	"H5umEodZfgm+daykgxhXFYOgI1zeiQ5s1pmQuVZispzDLpNynKIiLu/I1QEPwRNnynNPMZqoz3wpOJEs",
-	"BOS1Pde+MH4OEFEUUya6c+Dob54e7INmAfCL5t24pSIsxKakCh1uRElrEASCo6B09OjkNOSuDQ4F486O",
-	"9/PkiStdcBK5gUGLDJ0cWZSRbEU4fWnQJdUgJTgcGlx7HAhnzGFOntSjcm8TSI5proKuGJ7F1m4+hMUu",
-	"cL04uiKymn/nCFvdPKJeiPO2tvB7pMeCrnDeaAACdSMTf47LZBJvrz4DE8inOnfx06tfaU4Wf03/pHoO",
-	"+dui8IFxIRUcWUs8vVvh6cVuXyzpX98fOKyxS8xFEBoE5S1w9XS3d2Tis+ojszxP0HxuJ3lp4ybJ8z1r",
-	"Boh67CbJkJjckSSUTRCZFqjBRIRCRDXEIAgvdQ10MqMp2Z7q444kjfiXGhlDZbJNJRrkYs9yR0IGNdQU",
-	"47+/8Yiz3LYie82ogqTauTvSdCYZd/LkGLyqSJsafII45ckutbvhPmt9waa+7zKJcQxDTnzKHTVptQlb",
-	"QNJR6wSETFcSGQg/PQNqkjDNA0/+LDccDnOKKuQGvse4kl6cCYlmcjVAA9LrkRQK+r4aUeAiNZxuN5W4",
-	"EK0rJrVsFKobYFiaNh/pXwTKlx9rHPNXQHwTisV3EXGNRPfvrj4jShm4+vTq06tfjr8Zfz1+Pq09LEBd",
-	"Y4vkbCmeq4iCpFChX4olRvnryw7UBQB5KkGdo7twDSOIy3Xs2qhxamO0iuYI1FYriRTmjkTQaxTAFJ3p",
-	"sV6L+bLrYuDpVJLlwRxSzw0Ggjm0WKbRua5RTeGVJ8xHZN9am3qSWclyDlo1N664uYo0JIs+/IN23Hyn",
-	"Cz4klejYWgErfl+4/Pp5pTrrCvq/XMr/0f8VASRrh7XpwAsMQ9b8WkNmR64tR7+mKKSA0XqM+hycmaHC",
-	"Tu3AvUQ/cj9EONssFYulcqUK6Gbw89QCB26PvYvvJ0C5M1ZmiAjg2hUdOWnh6FSdQrtsl1huAxy+7SLL",
-	"bdrrTq7UWqNFVmhvOuVKJoxyj7t42bO+6zN5LgW4d/WfiWj1YiEWra72BdSjEK4q7Is0MtuHb5hzQZLb",
-	"az16I+nstLbfOD5rZIj+IhGcRB/cIi2ouUQ4G0IgkPCJZKAxUSmHwnfyi9grDthMddntcOYolWUgma+Z",
-	"QXEemkkHQVf47oca+PrHQyxD8viAYYxdcg1iRFGTtklyuBrPTrk+tZ16HoRvJfJZAqHjLeP3ddKiL6Af",
-	"6nkjEzSIlyufal8+GNXjY5rHxJwYksvRzBx9I01219d73lMXG9IJtvz4VYQSvUyTMr6IET3zUvSwUSpZ",
-	"JxE9+A3EDaCtFhnHNK+C3JhijNo4zHYdfAUtrRDLuj2VrqNoODyCoVecKltrrxdyG8XNUq5Cy63cpl1x",
-	"cvir+rFQjrAbi3bJqbBctbVGcxVFNjfYZjtX0LElFVZtTzAX+MaaXW6vtQsst+GUaa7SKm/mNmmlnCu0",
-	"q3SdlVpFuzgZQXL4ItDQ8NFSa50Vq0WaK9FqO1dxynZuQ1H79dYardoVp6zjsrDJ6U2BFWA8/gZiJyDA",
-	"4+YAi7hVetDquUHAHDRN479T9rJo9nLQd+gNrwwpWJ9OXAhbSX/rhXKE4pcSKeHNmUJxUvEiLOInIYsn",
-	"syh6SUIbYy5RSCbaXVKNGBjjSShpOj5tB814Z1BUUYe2z8jZHEKV/1iAuyvDGHfEtMDmriTNMF8NI6Nj",
-	"CRCx9kOXO2K4RZgnoVDjZuzhOWQCOk3t0A3J4h2pzbzUIw4NqPpa32dt1/OYY4wwzKAb54k6oQgfJwjl",
-	"ENI9aaAx8+vRC23cQU5LKNHCqPrRZ2qOE+YdtDWDLySIRolcUKLrhLgB1pDZJNTzGXVG5+Dnl3HwOv09",
-	"fA6efMpxbSe2KFzlLdVlOaYCnbc8YV8wJ9ZtYqT6cex7W+lIIvoM6N+mjsG0yLANfCdGCuY26aSwzwW5",
-	"zvwhaJODDK0PaJ2J2w+nzTXFBatrmtOq/mi5ftDdQe9gcXOzkCtUc0WltNhQFpWrzVMMsKJ46Ayd8Do9",
-	"r08DX/BRz7U1b5oQC/oTVRA/yuiSiYcGaLiAipSSD/DJCcNQ5kyxsL4e+3ngmyjM+GdggOwSvL9dt9Nl",
-	"QPYke5apZdqsp5RQU5yxlikWS6VyuVKpAojwgkUJrQwdBKLe7/vikoVq3hxyj45HOxKea4+eYAyXeRuE",
-	"nSnByImVn/wo/Ct2DE7RUpZwtTpt2EKPHYbL9AVEfX539cnVZ3l8jhHhdKO1bq+p01xpm8NdcnKgXupn",
-	"UahtrPyl7NJSdU0pqWxjo7KxueHQ0kahsl6sFp0Cq661Nxx7rbRZWl8vrxXKTsFZo7TVcpy1Ei0WWXu9",
-	"VHSK1UrJ2VB9uR+yeyNIca5slIrFshIqPEGd9MWsmgTryVEp8dr8NqM6p5Iy2GW4ntQOhL+QWKwaTNwL",
-	"MnUV6DVHAL6u1HU8LWqjfNHTqoTedAhIUNoKsvDwhPmMwiU38a+mVQb4KEzuJkF6N5n8XsqVNm4jY0OD",
-	"k8ls8aKGJn/NBfCH1weev0ox/TYlZZOHZEKqx6O0sAyPzdRvniuDo7Aw122l9muiTQiM+/YW/dsI9fOI",
-	"yveF33IdBxKPbuE4KMwh+28L3vZcO1h6Gr4n7Qak9JgKMkuzmW05W/0o9teec30V+9irFigldpfZF+pG",
-	"Kd0nKjRPIZpbkq4rA+GPSFYGtN2+I4nhEISLgOmKM2IQrCTB+VDbUDJO0miX7qwYTUrQL1TffSmBfp8S",
-	"qNoovS/XkPL+DPHz46UMu5Rh/9wyrPV9zqg4OaO49TM+p1B4UtMqLTKtqMeleL4Uz68Rz/9chvfvQ4xP",
-	"CB23l8qXYZM3un6TpvkoRkWLjteY6m8KkZwQHFMKBiUk32ujIW/C2H1vfgF7NSFi/rBmYWX6gxTR/5j1",
-	"PWprGz84DyaM9hAaKUkWDPouD/0kwidNzpgjz3WcZDPutHA5pGyeBz7leJHDijIQEACERvsxtF/ClInH",
-	"7hylNug6NAxM/7pL0gShtUmyoKDo/CzINWvGZPcmyarOKCePHp4cQFLeyrSOcQZkK0Y0dmhAX8RUv1Qr",
-	"JtSKXKlczlUqVbJZzSxKxXmA+zOfP2KpDS61waU2uNQGl9rgUhtcaoOv3FnzWmqC35dLZ+mgeQ1U3F3H",
-	"1SVETfAV1tdxhZ8LeSPqVKI9oQy/uDNnNfTPrH6k2PLHPziVM7UKcORVcgPWmzEGEDOu+/S1pQO0FIc1",
-	"L2cqvs3ewAvcPvUDyKrNqX3ShUcFZ0Q9IE0l5TVRSwUVFVHSwNclIJWPdliNAPZZWJzl3v6je+cH9bfP",
-	"z472H9V3zu+9c7p70sS85GK5uQUmEEhdcyWR3G2340F6Wu7E2EGAiwJYaGZ71GcOtqM+I26HC585mM/Y",
-	"G8iAtBg52rlvkbeOdh8obfjo8IFlNPJitUmylBP2jNkDrETrMyxN1VQCa5O43PYGDnNWtqCkS68fjIjR",
-	"ykERz5O9QJKTN+u5UnUtlslIzkCYVJo91TjWHepy4scNCxh3CFHxUCzR5DLFIFHCc6Hrz0aVZi2Y4832",
-	"B9WysNlMVfPVEONqvpH0r1P1Uw5IEjFqnlOIn34lGuxSRVlYEgj3fVayDpzp0Nu9lAqWUsGiUgFeeELD",
-	"Q2RoXUjhXgLvD+0Wqx+Zf14X33Gi2ZYhxcjmNKgnyULBdCwZ3iwV1porlqngnYWq2/r1ZGE+5DyUNFNA",
-	"EZtYB9xYeycAEG8bEGKgtBJRITFKfkNGFosB9FmE5Tt5gsh7bxRyxUKp3AyFEazMGIkjiNs3o4JCqVCY",
-	"U/SBWuZQIRFKHraYJ3hHkkDM/PBeO/cSvl3n0aexqAIWfKsRvbtdxk11yuuGEm3+QuNZLHtMsaZbQjp+",
-	"z0iSqQwEcQNA3LktaOoLA5A2aRBQuwu1FxPF/g3+KNxHixgY0pWbvjq79KcRBw2Jw+FZ5IOBCJhzfb/p",
-	"oKCv0VmIkEHTQEF/zAfiFoCmf57zlVqw9zSkgwDF2B+RbIK6rQDGQ0QPY5v26kb6g40NRgTPlNMNTAxB",
-	"2kifSjSFMO5sRSIBnI8aweNwNzoMC2Pj3p3nIH38E5Q2Y/CicXlzPmOT9SOwF0WqWOrXI+n3e4vxQCv4",
-	"DzLAIzXD1RhMAKYzNOE3rSnzCbzgs+gVkl08oOOY2cLXxYS105cEIjSRghWF6OtnkKLQFARe27CYeDa0",
-	"px3tnB892t/bfuf8ye7xyd6jw1gRr8BV6sS20qwAE6rvsYBxJnUpUPKnT/5eV4KYqY1tgR4y/s34H6HX",
-	"8W/Gv4nqbOugGMjRhhgBi0j2zCKxsACLjH87/qfxP4z/y/i3kQGYRAbgLPjdLaKdpESC4x5eNbErapig",
-	"TYVlsUul+OE5d7mZXLjqDIqRubiKbsB6JNsM1cK8MdSobQ4jHfIYOWORP33yLyt5UteLBBsuYdXhRGhC",
-	"nsTsys7ORa5H2dCgJ8b8/5BOrf4hCQ2I4DZDbUOtAoVk6bbPGJR+7w90de947JHApF3tMIKycdN64Qkc",
-	"2JeUa2sO6g4N6LYJWsC7eE1wwnyGqKmBLpRvu4xvWca3LONblvEty/iWZXzLMr5lme2wcIyLBeVXlj6t",
-	"pU9rUSsDCq4kC8CzeENWXn5Ai9IeHJ8Ofzyq9X1f9AjlBjOItAaB0qDfZzaoz4B/a2bFo/gE8lT/BkET",
-	"HDQ0JU06yepTHfdSF5YGZalF7Qsr1HxRdUvRlYAB3ZEJnUkpWuYbRNecgugMBLsNVQX1XiA8QGXG+tYp",
-	"wRRm8C9J4TLsOzP+9dUvNXH/BhjB1SdXn49/d/X51X8i49/BH38c//Hq8/n1rUe6wuMxfCKmbC2Vq6Vy",
-	"tVSulsrVUrlaKldL5erVKleh/PO6K1fhRJca1lLDWlTDMkL17bSqgeMGOcM7Z8UAIsaOJFk5AASJ9gAT",
-	"FtrU9ZizYkGV9pwYBNIinrAv8F+mGn4Eh6Pa+Ewy9dRnl+KCOUQy8B/hQ4zoM5AZBMcFMEANbgtuM5+n",
-	"VIWfLM8eOgYDt8cssndkoDkbXH1ENSG0E/PoaQ0E8YZsOpDMASfZLMTQg1FdrdsuLtuUL/yHXETdCBJa",
-	"DgV8QugUQce04KW2TZ3QUAhwO/zc5QZkslBRDL8P9LOcL+SLxXJe6QLCBlF4bhyMaCBqT+od/NiB+ND1",
-	"PLpazRdI9u1icYvsu3zwjDzbWDtfq6yQ+67P2uLZarFczhcWVxQmCnRnDk7rhYPOAjHh4dbfXJwbD/Cy",
-	"LPdCZbkRkThJAnRgisZ8iEhbiK4zSdhs6jHuUH82yCGDkDypk2So47mcTWaXSLJHuvQyhpwDuTDGINLg",
-	"cSsKYCH6A85d3iHCJ22XY6lnkD0tqFAhB7LPuANEM7TFIFlSejxx6MhMFlpJkjUfww5sym3mmewdCDIY",
-	"YKCBatfgvREZ8D51HeJyGVAk+9JSg/t5U8nvTYs0A9FcqZHWiGi8GMwh4mIIAQ1rhQZX47AIDUhPyIBQ",
-	"MmLUN+k1OoqgCQAU+UA0SYuNBCK1C5+0WFv4rMHxa7pQB4Z8uTLET8sTpJ6QkQQ7DglLGu2CkTZjjtXg",
-	"ISmHx64j00gylPvbNht+Q2gS6AAh4YdhZc0ycDFcmYWvoWaTSTX9qcXPKVYzT2DSruJysY9bhD2zvYF0",
-	"L2PjwKUjPyNrBTgRK7MB+17CkCC3KrpnQZdJpnOtsj7A2sGxkOyS+RTNeuxZ3wOVDSX2tKHpRLxocJoJ",
-	"3VBXXO8iHA5Mw7MyPfpsDxtXw+lQ36dA5mQwAq1FzT0zx+RcGS+9njbySM9a0NL7YkwaDlhCI4kDG8VY",
-	"uOft0FGoZjNQ7WJwSMW1JCR0ZoiULrdGq62KXXZyJVZs5yq0oDTlDSe3ztbaVVpple2Smtj7wuVnPhjs",
-	"gqAva6urPcaCfAyCa/X91WKpHBmQ9AfA1CelUYvn+9qUOj0nJFZcGa60yrS0WdzIFdi6k6vYay3F9zdz",
-	"lY3yemmtWC20K2lq7m+Vqgpw3X9Qijdo4V9NabKRqguPQSP/K9B7v9Hq8XNAy/5gwEClLIIC609gVBWr",
-	"0VYaGObxr0H5fz7+dvzF1Sc1Mv4jGE2/Gn999Rl8QA/mc7ASfDt+Pv5KSTsL7+lfamDnfBJFbVpZLubK",
-	"BSWrFatGn04cg5RuVgHRweWdVcMwV+fZjFU8J3J1rkMCBjB96JHeOGgxN+tbqmYm70FpLXF7InPRhg0m",
-	"EhxPrlJaK+Y22wWWc4p2qVWmlc3qxpq5ONAqx7iTm7OVvg/Q7pzx1/J8F6bPd6maWOzwfP/z+Ovxd+Nv",
-	"r36B9qCp83z1qxp5qaMc3GLb5r4dBTASlaJ5vqrbASrKNWB7gYjZL8tx/Lv54TvibPY6mPylArOYAnMw",
-	"IoO+LTDM1pgHjLISiqizlJVVJfWiquKxgKVnT5wd7xMZiL4kQ+EDGruJj81CcuTKFokwZYnpWpILxvpK",
-	"uHN9VDVs0R/lSbNUqDQJ9aQIgW58RoZUEi44m3bhHoPZJhK37zPmTJfXrqRVCwR7z08LxRAnrbQ5sw9m",
-	"b2BZ1F6mnw9rFjI/AwuZ0UpJ33cvaYDqkurNwl10A9jCHnWwCARseJsFdpc5qJCpU+QGknltKMjQFUOO",
-	"dRJMe1cSV8oBJiBdo2+lH4BFneIISarZeypKbOG0sBHRXjWhMzlt6i9s1irF29FCmMis5P7Ypt1BJEb2",
-	"0zrJBzOO8Kzjmx71cgCYYIicOnl0SVZpmQ+E6HiMmL5IAyNlzo73GxmLPBoEnhAXDd7InISYyWC8GLKW",
-	"eqHe7ydbH7Jh9OdJbOCNDJhQGtxnwcDnEqwX3GZYxIT6nsv8m2ktViZp8MCA799JK3SSYrPYU3frpltU",
-	"fFF05Sk/9c0yi+ZKCZYkVy9s6p3X723v7N5/8ObeWw/3Dw4fHT0+Pjk9e/L07XfeReTgtOd511YscMha",
-	"NvVQrcR/f4+fvxUpgA1yrgN0OTve/2nRAFgSInziC0UAb8HWJsSeCJ75Bqje2IukJQbcMeB9kSNI24Yt",
-	"Ijwn9AWRLOUNblDQoXRBaNQMs8S2d49PoerS0e7x+dnJ7nHTIsVCzDxqESnwipuIOC4C0qcdl6v7tpIn",
-	"TQ0UfSIEh3pNipEZmMZywZh1sROGJkBIinODUSxfDUay+/bR3vE750/rx4d7hw+UOKd7d5oNnlgJLogn",
-	"eIf5sAzE5XnS7LDggDUJ2u3UYgVdQiVpGoTu5myf1nZ8O16ey2kezHecX2TTilbTyARtV02077vgIiq3",
-	"i/YmLbBqa90p2RW21t6ghVbRLjtVtt7epMVW2a4662yzXaClVsVeczZYoV2k5VbVXnc2mdHw54QmB0HI",
-	"z9QAQvy/jX8//g5CM5Rm+tXVJ1e/uvpPV//r+HkihCMdUjxjZS7YqO51hO8G3Z5S7rZ3Tuq5oxKE2KVI",
-	"NUXQrjdqhVKtWFRrxUVQbwcwmhkY6FwE98AGH8Wg5YpJFV0y36VeGORXuV+qb26D3UEOWu8zO9BzXQQu",
-	"fRHM89hRu077xKseP/M/LYJrUGrt5M00hDXx83U4taxPSpiHyh2Xd2pQmB1zWWMI+dmj3QPIp2xRn5EW",
-	"lWytolq5gWzwnd3jlcixrugNDQY+IhCbfondpZ7HeIeh5tEaYbgwCnoNfsFGeYLFK5gT9SFr5PikTo4e",
-	"bp+QvyiSy2K+CkXoTk6wPJ6Wpxo82xR9xqX0iNORAclhtCLJqZ6aKxaBu0SO1MurR7nyRmX1KFctFSd7",
-	"ET5OfeBfsjuSdKnsrigaubN7DMyNDon/p0/+d2mRXadUrRY3t2B8F2wkIcuV0KDBPaZUqlKhskFabiBR",
-	"qYqvpimsF8PqDSl+n/mucNDtp1hJyNIoD52ceXIIGbWU+MxmPMAYCxfTactKbFXnm/HAxHOZIPV4/bs8",
-	"qcc2xZUEQhsGfbU1lI8anAYB6/V15IPPqN2FuHGcDgRKTMV1pzGQey53Ynf6RYK6Y2t4xBSFzKn/7u0+",
-	"2Dskij/u3d/brp/uwq8NfrC3d09+uL1df9Lr1Id79+qdvbPT0gd2/XE+n29weGv3cCelZcbKhCuzh0Gz",
-	"63aRVUu5crvQylWcDZZTXCBXgKhAxWEgsjI8tkqd2T3b3nu886z8VuFxyd7oPi72n1Z666ebrXcuH5bk",
-	"YdWvbwx2i+0H5e5baxf7hXeHe50n66Pjijgq8YPND06KwVn58mn12TvrH9YLre2Ss1tpP1jr7m28/7Dg",
-	"Hbwxv+Q6sQGvEo33Rfm5/u0nx9Ax0CXJvtdTePOfjX3fgnnPYtxxQuhqkX1Ladg2RXxzI7D+0OEwlwGP",
-	"Pzyp6B5Uik2csUCkhwdNSEiz1c/VkBdACtlsOaoYk6PAUuQxO/AFd+1cJBTFeq4Rn3JH9LCSUYNnUa5a",
-	"QY47IYLdCYUlJW2gCKF6tVB0gDCMUoP3XD5Q+t+E4rj9Zn1/f/fwwe756em+KbJopC3BbWahhbftix5q",
-	"osDgh11BqLxg2L3i/SfqckJoEbOFwxwcuwXPNSOoNXiT2V1Bcpw0Mv8+XL1GhvwvRnTMOaQxKBTKjNj5",
-	"lsvhj9Ia/l8yW5JTU8/3WU+3Mt2lKq4IQx8jSPdwZ7bD3Xxhbhedi8wHhcO1x73N7Ypben999KQo395g",
-	"xxfV9pvDcrDff5eeiQfOO/Zm64DvvnFb8UKzyjTuWlrQrh2tSrQcqdGKbZ/JbiQn/rR0rAcsUMQkFJID",
-	"Adc7SWBuRVI+iv2lS6zO8usdsx5WuplWeYFtJi09Ekw9SfWgwbV+kCfHrA1iPpbUqRQ2wf1zrmN4zzHQ",
-	"txm6+0hoHqOywbkI47axzpDQQdk6yc0baVoUG6JFpAjpWYNjfLU3pCN0OqpBDukIBr2YWnHGW1OKxY3p",
-	"vU1XqUDtCQ4BToKmN2Xoas5IAU7s3YumAN/sHU0RmgYczkL+9YL//qmVdIYTDLAAGNU7nylngqp4Ql4j",
-	"lxzrJKoZpgIy21IAMgK6jFEgiJECQkNCYOHlDunCRByw+b3Z4EBThr7gnRUI8PVHJr+DMO7ILawPBvfd",
-	"Iv2u4MwKUfqcWMII9RlhPlVULBs1wZdUK9JitugxKAGGxaDBI6OHv7LV4D2mlCPZdfvYt2qvRtv3WZv5",
-	"jNsMQ4+RIjtbBDJhTKSoDOiowVuDgKilj2WQKDEoyh8xweOQRJEndcJF4NqMdAST2kPR4Io+MN9QOaCA",
-	"ZplBG2KXkQEfARDyMapNnZ7LzcoGcerZZejWR985gReB7nESDzqrkR69YA0uRY+1hDNCXAfKdQOM9wBn",
-	"SaqApeZfD+Xq29dGM0klUFG8wDu5I/VLAdNM5hRoYmNZyMAxg96aXXAlwYp0S210qY0uTOHhVMa0TyBH",
-	"HSGcGHU3iukUYRf8kvkSi5rM9IAiHQ26PqOOifyJUtzAZutLlHh0nKGFHk7kBt6owTWN0PlxUP8xhNTF",
-	"UYs2GXD4ggxou016anM6TObJfddT0laD26LXcjm7xoGYmM6NVfU9M6koMj9OuO6EgfpyVqT+RHDtC1WM",
-	"1eNhZqFfabKAde1qwNak78aMUeDLaSWOW0J4jHL85g84MRGst+tszanaldb/x96777iRnHmirxJLHEAs",
-	"bSaLt7qx0Jip1sWW3ZLKKsndnqFPZTAzSKYrGcHOSBbFEQT0ZXY8gAfr3VnjzOIcr43FHsw/iwPI7daM",
-	"ptutBuYJkq/gJzmI74vIC29F1kVdanEW61Yxb5GREd/9+/3sGq3u2fV2ZdfeY+Ud29t2t1p1Wtur7lZ0",
-	"VPU+zshUrUulUc3WiOnT7iJwQbttzPfMscOQnfpsWGgU4t/ELywy/nz8KVQVf4Ely1+Mf0Wg8/2b8a/j",
-	"r+NXBIPE8Tfxa/U59Ke5BRu8Uf/eVHzrJdWoTDZMrtQJnxUJZ7dL6g2wLjdeoSovJzSMNsjonsf4UyJC",
-	"FiuhTfzsNuqrRTU5LeqZj8aIi5VcN2TyGCKZi+AGkH2lQaB0ZPKBp+xM9bz7oyfw9OyiuW+GfYY6uYVa",
-	"7LtVKheWh4Op95cAroK/J3PRqJ1rA5rZHcxnsYLvvt6AK9X7o6KOJvfZClvQY+opi2vgeqLlB8pfhVNJ",
-	"yDq+jFiow/b9gewySVqjxEe8IUmgbD6DrzBVGEe6lHvtQUD6mkTJmixrm2nm3dZjfaMFYjr4mPSbqsFU",
-	"2lVW8+quxuvZ29m1d+leyy67Fa/Kau063WopqRHQCHpDGwXKvVDAxtWTcm8OWNbuFFjWCrVNOEGLypr0",
-	"N3w3a5nMAtYVJy5TixSXb2bLcBElSEWLapsyO4P2+1DXhLiHd2/d13sE1y9WZxPajnS0BeJj1HBO6gDL",
-	"XT9kLSqZrnBVt9IN7DjsDPOWqSEKIeCG66mBUXjo/x9EGuMk4TnQgTBEwmRRZA4kcbW2CDssgvqbJj8w",
-	"Iw6UeBllN3yRkpDp9n4r4UEz/qcGc4Q42UaTY2IBxutLMwgTnMtOMxmGfhQxbt7N5y3xFMJvTe7SiHVE",
-	"OLohic9tNdNul3LOAqL0KwfaG/iGUMUE/qWeMG0goERq8pxI2idUvyR+rb4II0moBJGavK0vYWKEGtss",
-	"3/ORPhX33YWCVLNEBQyw0Ci03Z6dXVA2HLDboejZUZepSSmsKCMeZW73XZXqfPeSdbU5WyxT32wEbx1e",
-	"exMddLi7UXxpoZJaPAtUxkwTa/MZ/uOMfOxdLYmjVPIXgfYxicBHg5Azz9hdot02wCW0398okYM8OaW+",
-	"BxAil+vODIJKGEgiws5McuINb0jIds4jONJv+mayl/oVhzQrrt8gNt27hqsdib5ZfZEgVM//0vuB9agf",
-	"gNIbXGpKscmz1cdHYI9Rsm17fsePiCs8ZuyLmzc5G968aTJr2dxgihiXtqQ6ruBtP+zdUSc4xnLUdiTc",
-	"t4iFCZWtpELKIlskCn0mtREnAs88TqfQOFYhJMxOwLaozm1ySCjqk6ESCyq1wf7DUu282ZUgdKt31qZd",
-	"k2v1apEB1+Nn6RCMtUoo0QfREIO3UfYdozN7B2/BMGEiLmLu6CVQoJzTEmfDv8wiICytlmEYOKKVknLV",
-	"leuwoAhLdwij9Vlo6JdYVDdVN2gmkVLA0YVf+JbgEXWjM2qq4BsqYWhozCLdNag//jrXuDaGziH0aRih",
-	"lFISpmdqp5ZINcI+2XQBtGtugauW1mqZZiW2cmT7AXWx5HWUdEcLzhpmaScIm5iHZElDUEL1CXWkxHFT",
-	"4eWQYVd57piF9Bh2TPtB0ETGQCvtZJl0uHVBCFLLaRf5OJGwji5pQRiDjODFE5V9pptAt+DBklBOumIQ",
-	"QizMSHSoNmFhkxt5XXTq1T1Daf6IReHIhlp+Z2OWlFazicJReDPqUM8p/wyu/cUFoH9KuTilb0wIXsQY",
-	"XLnK7C3c24x7pAjBqA0oLMcVPmUYrLDX4cr52/0WniCz+1eTb+Z1V2PW1sMKLCgL0NsLegen9n4EkA+s",
-	"3WZuhAG3aMoSa3JlhUG3GhSP4QhylJaGRFQdcfZ1HG9Lnw42ntXkIkRwBih/hWJ16EOy0rcCH5LqEjYS",
-	"CXHco3x0rNvgpGM1ORxRJx+btuuNBqHyJFNnJjjDGi1dRTthC6rXESeTGt84iD1GOZCPzrLsMjbuhZro",
-	"EE+/XK/uVXZW39XCY1fJL7lMB1nWNp0lqfQpP2Wh3/ZTx3YOR4q/AnXCIj6VQLgUUu3hQHnpXQTo+o87",
-	"e9UK8qTsmJ/TgWmJPRfQa+mv80SycJacvWU2ILpQGrmM9EPR9oM3HBJbm43XsUQNF0hqL6blY8tqlKdA",
-	"xbKwQi3qKqn/Y6wEMIX/LTGIZiK2UwlF0T86evigyROGZcnCU2WngUFGo4i6XfV7wyxma1Ydr5Wr9rUy",
-	"Gc9p/ACLBD4/YR45OnpIfI+p76p0B3rrgOtkggGSuQIw7t1IhKSIdbpIqeWGLMI8jisgjwJG5IaFRcRN",
-	"rquI07fHkmGt+zIlEolr6IdphXGTF9X3Ude2hAejG3Z9t0t6dAQYJonN6sHb6BgIDVnOes5ZufgBEzt3",
-	"lu65A6fcH92mEb04oFcGH38h7nwGZD7N+Ric+Z03gzIPhWx5MJq//jlY1CA7Jp+TxVPKLDx4z18Iny8/",
-	"MsiDr1Ai5svbiEhj1J2O9OpNV7AKMhh0IPSLpylVLUBhARQlCwsZehUNuqZePqlMgHz8lG+xhMJWr1Gv",
-	"TmrIkLl+38cJX6DK1UaYc/PqX2WHDFxe2S7n+De6uu011uj9C1DA6TK38T+Q+AsSfx2/Gv9Sc+zEX8Uv",
-	"NObuy/FnSvKxXj9AONkhC5RJiwwBmeDpYSpqkrDZfRqesMjnnbTHXf38gA0TGpueOUVzgac94LInJ68H",
-	"UjQlb+7CToHncCXKM030+Hd6G2BUV+LxEC3uDPMSiiVlx8lHamAcDpdTS+790cPMOoQF/zxJ3q2I2yNz",
-	"RZh4ytZWFoF6q42pQ3uX7rRsAPzdY5W2XaW1Vt3d8rbZDnCXTe/12Yg4+UeEDHfhfZbSCp2KE/YoR0Cl",
-	"+UbS6VskDKQU9xLlgNJAnb42XqeM1+XTtzSiqGLmYs3C0VLBKnQZ9SD39UzZLkrl2Ld92U/ImCbtDyc1",
-	"FfaJshOUXHyvWdAAczbe2YZuZBcbaDxsTS4p3dUsOLNKp5Mc2PN3qU7nthhyZW2bkk0PzYGzLMRpqONn",
-	"SUHz81yN6cIqN11832LRkDFOeiyxmmY2OpB7REYDb9RA+82cY5FeUpeXxvK0P85klBQcG72XL45r8mLm",
-	"XF9Cn9XGPhTqEEedGWIxtAPQakh44WB7fBoalaUmRyCPDOuqfqBuuwIkOfPOIxaRopOdqXue0+SOklaO",
-	"pU40o90okUeMQpDFEwzR6JS2IZRrK1zdsEFcqoxB58+f/POm+iHT8puYoGA0dsUQe87q+hTdZMJFynuC",
-	"/YFm2ovqkGGFXYUDRYQAxwfZL0OFgoEVDoXC3oBliUs2TA+yniPdtLJPqBqPbogxFVIwZhnRkYT3V2tb",
-	"TSjlH4Z+xBwi1ZFhgqDbo6MmH6pDG3NJRQ7xfbNFtCvTPWUvXr7DInORRoO5eHWxmYoki5Zba8v3X+Ss",
-	"xVT0arPhDALTBSClda0/sxyn/xS/AC5CxI+vZllODSmjvY1Wxa6yKsptu0KrrZqLvJBXx2la2a2Vy3X1",
-	"UVDmQzHFVSrw51ahBYFANSlfQkPHF4Dh88X48/jfxp/FL/8DiX8//gQIG79W0zb+FdjB/5mMP4lfjv/e",
-	"kEiQ+F/TSR3/mlRLTQ4XvoCWF03rCHYzGf860/sy0RrzFwUc0Q+jnrJ2ULv2Ua9elyHioDb1qBD165yr",
-	"fsHCNZZoO20z0oaTBqVCvgEbVmudbrfsXXcHV6tZrMixUGjU1IrKqBhjrX5PuoqSBhUlKnLb5bfxC7Uw",
-	"gDQUqxD1zACTq11Xe3zX3fPsMqu0jeMwsWHyzNNqJk0XU/lcDROPQcXMs1dRAa1rnK6+uymNV+q1eUMu",
-	"2eq0RCndZINnvogu2995gSq68xrLmzn1+uyavM28anynNwgiv0/DaFPdw1a+g86XC86IOkAcpd0drMdS",
-	"/yQyChntSeLzSABgOu2wBhiDTZ4AXD05/ODhwe3j2w9vPbl/5wHANTtYTlmpOfsQllWjhAoC7rfbyqoM",
-	"RU/HuMEiQSQJTrVP4TE3oCHzmhwuVIaw3+EiNNR6Br/z8PZdi/zo8M4PLHL44AcW+ZC1Di1y++Gtjyzy",
-	"0QdHHykrtx9Qn5OIPY0shFdw6pUtB8Gn2VPmDiIwRkPwSz3iKCvGIT53g4HHvA2EnO/1oxHOiI85Tz1J",
-	"SJpOhhReUqgxSYiJw6uoH32vyX1OMl7wPU86Jo7N2dPE7yiRJ3A39Bkg/qzxSSnx6CiLiFFqcu0R6Fh0",
-	"SoGY2YgzUXvgEfl28INkaAvTmjPWj/p5dcmdPg9HczXl9e+WqWtd6DvMpdYAigSC2R21KpUfnKkXua5c",
-	"2OvE5RtAT0LRR1EstkVIeqOcPFulyfJ8SnfzWVaqPp/Pka21mB4riFafpz3PpIijF0NOBpAP0IJ9w9ST",
-	"Ud5hDikqRQnMoPvEqZa3nQ2LOHce045Dik7NyGPi3GvbDwRn9n0auV0D9kicGeFSh7g0DEem2+zJ47v2",
-	"Lg5SKZC0VUFniG7IjBKa3augI4QLJPxqERJ49WWiIvfaK5yqpgdmZ9XIiZK7OaWT2EPAuTiaheeRu8Ep",
-	"90qiz/jTXoCXSlu0277LTJ67JPvQot5lLOoFJfjvVT9yKEJPCwafd3pByRxZ/cF+j3bY5i/6rHPea/v8",
-	"3JcOWau/+rXKNtsEM23Va2cqrWFXBGi+TqQrEN3ehmUqZxjIgKQKe2p+usFaOenhpA5SsrFJEXa6RR7d",
-	"vUW2q9vbG2c9VUmZ2VF5w2hk2iRweBb5eCAiJAhbnDyplrfX+229386/37THwDxUjd+jTWeeioptztgJ",
-	"tVubyiB3vrs9XJsLWxr4jEc3JBBKkmLOMIHGcF04PPHRrm6kb8oB2J49/DBteZCkTyVWgDHu7afmGXzt",
-	"BuJqk5vpp52R+F68MG4usyyev4OuQ5rGxt2J6Ktoi78VIUNrJmRlIn3mPDvrrHxHEcs0O3jdw5UHnifV",
-	"qkiS8iIDAGgRCN8Yt2kyEI3pfAFwiE5LeCMIR96n4YkHVKrZoCApQlzLDnzONixywvoRoTLB2wDXLZCi",
-	"yUPGPcC8iASRlPuRkk7kh4/vf0CKjkm1ORuAyaiT9+hEQgBFDUiNT6f853m0DubUIRI5I2pYNPx4W/tN",
-	"TjnxPSwv1ax3UFiRcV/BK88CJSbRS40P3OT5J5QeONDo0QooPyGASGsijG14q1z0s8mnI/6k6EdTqF49",
-	"ymlHHTT8tV1NYbyhpqnJsaCPeaRosEyIo7+709CgJhbMjCmR1rUSfkg0WItscklHRIoN08ohlcqPQsol",
-	"BbCztPm3R8MTmV048D8QwWDnj6yqu88sSrifhEPO3TKS+0hKNC4Vc/z59UtKnytOqScQ+SSuJFi8rpNY",
-	"10ms6yQusU7iAtt8nptpDIEhlYR63htHBF/nIK6fIwEVcxO6eenyg3Mb0Vi1ct0N6PuJlZOHqUZrZ9BX",
-	"02asrHueAzkQGgTas+9t7GPZLtSuAtILgtW1RTikoVcijzQ1e2pH3ZBEf5rUFOds2OTZat9cLeucSltN",
-	"Amp2PFq3gF7gzyRCUK860/R6hA7lue2uZHqWFYDnEnxqlJmW3gu38K7huq8pXPf5Ct0Wl7jpbnu1TX3e",
-	"WevEd14nKmGYSW2fHVPL60Hdw2vLQStZcIvBj7ObVN4wTcAy7a0VQHKo3HJhZcgx/B4D2n0XW/CSNpC+",
-	"CHx3RNT6B4xyLMVSjru61gvpkEMLBynqgMqA68G2lGWLEQzTimxok9PBIGgZ1AEkVzU5KKKbNyn3bt7U",
-	"hzOcS/bQ9xiRQz9yuzqoQiNy4nMPMVaJz5vc6bDowezWRIcUnaQHEZtRfI6aXb1ikzv5xkU8hXqnLIx8",
-	"6QNj0102JKEYygQSupGHhJ5L/YEzcZT7npcIEI1fb3HTXeArC6WQeefC+YV79jrjZf6v8S/jl/EfdCNp",
-	"SgxM/v1/5+l0//1rJethhf0UF1jC5LuHzat6SRjtll9cmmFhecDpGbO/CH06t+veTQxqs3PlxIJdDjpx",
-	"pvjafJZfa883n6kVuRBl9EMtawzqDsqoIvTOIwqCo591nF0iDtrNgD4QeoBaMNL8D5NyqkQeIL1Y8mNS",
-	"17NP0nMhTAvQQ8QAL3IBnWSzWRmT2ylDTS+/C+/3VXZ5Rmy9Bbtcxzgmt3n6jlsZTIGLbPu55SqJUsuu",
-	"2XXnwhXSPiafGuvQJ0j5IGFhts0CzPtF3v9B/pY5ckBKsCWeiPacyMAUy8klZyqNiFUbds4QYC8vevAS",
-	"q18rup9bs3FsH6dkGOypkj5+pExF2+eWFp/MmzAX8yZik2sbMZ1eSYeaOGCGnM5K6RI5ysnXQAqC8QzB",
-	"51p+EBrRhl+TZ026zSkDzudkkUG43+QZOZnoF3jLpPcgN0jkQiAh4wyVUmI5l0gOLyK32JSJmFlwkJbE",
-	"0tFZKSwzQY9FVnGcF7F/jvw9pxBtXS3s2fdWwS0wY69Am83QYetgxDsMiptoWkDlXl3P5q377FG7n4f+",
-	"mRmf+BCwuQT8SYMZsQkDVV4iR8wdhH40AiUj8cWaPImaFwHXy0qw1tVZLkIy2hpNEwmGJRQ1GI51CfTv",
-	"oJFCOAOULvNIl4WsRJ7wyA+0Xe81skGB7GghRJBVF6LdngOLMEffXNgBmARWQqmyFK7SJOKtkaZzkJaW",
-	"kkjzXnOOVMoslXfLqf4BW8qnToFjrHmcA/2AAi13EORpuiNAdS2RIzCRwE7JLlSuTTltseigX+pPO9Mr",
-	"RrnQMrmbMgrbbXUj5SyPkH2As4C4AaOhnJMRegI4m4s2w0Vw+c/eB1ewtvGVrsT4+d5sbsLFUFnebRGu",
-	"+Ya+59aECDNBMu3JG425BCZWzpQwRYRn2BE54wRTCxnSoW4oBp2uhgPVUsqCaL2paiw1+ZTCB8I2wRGg",
-	"CvFK9dn7ptoRjza5k9nGjkWcPh1Br4NFHL0+sHzUMd0szj45un8E1gJ53GWSNTmYJgB9qnFQXSW+ofIh",
-	"eRWMYM5L60DF5sJcB4whmJN6cFJL63KsqyUMoSPzeS8O0gSfxjdgnPpL5WsEU5BBTdvGD/r9jGJIxGHu",
-	"Bvpjnn0xSvzctWnDrb7WFG4t9WS9ds437KRx6lxXc6Vdzjdqs6+Xvfrn51I/ycqZ5+7q49bE3n0nrcwc",
-	"YaVM99yCGOpgJtOJJnfTMlSaZiPtOaWbkBShO1oCoDXWg0votm7yUFcnZSqaSuQg+T4A10z7fUZDY7/e",
-	"PyIdoUmqBaEZ7gSk61zOzMyJmvMSBMyVMqsJiYst+Su0N9didC1GZ4rRnP0+R6au7fnvD/cBWnbnUB3z",
-	"bfnFtUra3gb6ZMuAyELHQ4MMuxTbQRFywxM96nOJHITGNG7yYkZESYtoeSOtDFyt/rgWMbtawqOQyMAk",
-	"ljZKTX7XDyIWJtUBIaPee2rHaRPaLHynRB7kPA9A2TVHm3zYFZLN4n5G4tNJW91sRicJSepmt3kVRLmH",
-	"n0WA+lAp0LyjZICDEJFPpxs/HjBoMdf5Rl0imRUuBic/wbnG1GZLiIBRPiu3Cc+GfrdUZsx+XCIBzyPN",
-	"bpmLny+BdbI8qixCSl4cSTatzTKtNr81Zbdfjz8f/zJ+BaW3lSopl8vkz599A8fI+NPxL8f/dfzZ+HPy",
-	"57/9v4iO69TVDM7Ur0vyDhR2lmscCXx+khQvb9GyW6G7zN71ysyut6pte6+9w+xKa7tVcatejdXbBatw",
-	"4nMPyspOhaHmjbqFRmHT7MpNfUhuLnXH5+fP5qnVmyERYB8j40Jkyol/F38bfw31wi+yn+IldFcBqQF7",
-	"GmVRRc8XLaPz2N4MqHZuZ17ES3m3NJUpTuMTovAc+gnaR2waBPPJ37B1A60f3TuRU5DYAi10MWsE4l+0",
-	"swpjZovEQRDkRLnujjhbnL9RkXph+Qdhaq/QqKaF988KrVHyCHUHbfU2yjnkGPg7hYIpJx0J8G+wstU/",
-	"jAxsVKzE6ofa/khENCg0Ks9XyKyrseYV7Iz9+0MxJD3KR2TIQkbwBbEheqjbvwPWjvRaWe/qlUrlNZXC",
-	"VGzXO+f2RsjUuVboAXEAfwfCrzae7GBZEdaKij7jJYL0TI0mb3KbONknOOTPn/xGcx3mpAJAqP7o6OED",
-	"kAXZNeVs7Dc5ATjSo6M7QEuvKbZzd7ghiSPZx84+PBMXEz4NzN9ME5ckRecJ/J3bxOqQs2EhwJ7g6pmu",
-	"4Jy5kV6rDIm6oi4bGQrK4vSbWMBsTj0iEvZGdSskUd+A0bmiB5xkgQ+NAE6D9H3ecTa00KxuaYYwHRrq",
-	"h+KpzyQmCdxASCj6Iqa0V43QF8r+bfKbNw9y7OmNmzeJc6C3Cf5C3mc0ZCH58yf/7JBiT7T8gBHa70uL",
-	"OG0WuV2nyfHD+ryzAYLa+YvId09Y9J6DY3DQekJgwsdwyFFT0QrFEErimtyBJXAkBqHLHM2RjnclQAWc",
-	"8EVoYiD4FYUCtgRR3uRdMQj3IQWLn0G9mX7NR0wO1ADVC0qm/I0PqIxseKp977ZDipkBIJeF4LCGxJBv",
-	"AFmE8xfwpPecxtRakvCJlFthhgNLnA+gEA1yCMBbPErQMYrYkrhVLu8D4QfydCD2L8d8Qk5OArHvhxql",
-	"gflqlVioECfXkyRtEQRiCC+OG4uE1AceUg6kyQeH95DZgrtM53UM8rFJPCfHm7x4KGTUCdnRTz4gH9w7",
-	"enznweaDh4/v3f3ZbKphuNFKPpT61LBJTeCTSp2vMfUqHilKFpHWiGQ/koHXSL633Ei0NaIXpeo697EL",
-	"M0tKfR5t1wtWoedzvzfoge7TTpjPI9YBxsuZBaaAvUHl5JKyMjSt2XHD0gjVekS2Z2D954wUdS6NckRE",
-	"jvBMfJWNeYYILLcLvNHZBsiUAM9ZIIWQReGoQWrlclmtODixoeVnk3s0og3yrInWQlNZEc2MedIsNJ41",
-	"s0ZJU42yaYwOfb62S/QxbYTov4wBo/9UZov+p6HAVdbKczU032uQejUZYnbTZAbqe81Co7mUI9csqOGw",
-	"j5vg/jQToxBukLyC1UTHCH5d6BrBucqNhVPhL+UoNrWj1Zzw19LfE+8ULpzln8LN0G3Tl8GUoCaBfbwA",
-	"tGsmRRZsUFwQaxvsDBtMp4AxTAHqVOlYpLp7VpAZvQi//TzvjJ0aJl2pscPy4r6onspC+0h9EBT4Gxey",
-	"5mzU3nK+y3aQqm6S09yp9FKKmU/YEo4WZhaRAiukjg4PCJUnUotKfLDhVpIpHNGJBqdS5qKyFs54A2N/",
-	"KJulRA6S+wrlaQruMkuDzTc5JT2fDyKGtkSmXzJrbCCrqTzRDFFI5o+klftwTZOr4Xap7ALuPwCJl8hj",
-	"kTFGivmJCllCg8rUGtuw1AOaPNUZetDA/U81H3pGN/pY7g/yf2Z9+60po6twUeSg+cz+tYph9tfLuCCj",
-	"49rH1bvdyunPyv2PxN7Jj907u+Hj7eFftR7Uez/akh+sACCQe4t5HeJw9N3LRSfbJhKwP3T2+DQxoLHt",
-	"x2zZc4oGVOi2jiQsSDq0qNdh2vSV4E/NCOogBb0yCXB9Z8uGZtW3zHG/LlzicuWBkmoaKFkeJ2je285Z",
-	"+OikvlsLHyYkw614GaHKZ9k/73nPU+ibMyBnpsKVpAjtS8rG1J6/lYFqhLJgCH8oF8qA3uvmsNy9EuR7",
-	"8kG6n5MKESjE64CfwJpcqYxc1GIedkx2XS0TFH08I3Die86cVrr8HF4U7OeCu3udEbpoRsgwFlNvkdJf",
-	"NQN0nqD5POmXj6WtedCuPoYs+AyRt7TMFaHBlZ5pQtwfETwjX7BgJW1NwYi0RgR52MF4aI2wS5aFvvAw",
-	"2gqJA+jhACSWoqNMIE1zJf1TZhEnEg5hT/XfG3PhREYPcbjLJI5w3IjICl6AGuK8uI0mkl92J8AwjvCa",
-	"GWGoQ3xXCmhiJgLpS1A180ag5mR24Ej5mra6dJkWa/3oluEXPuOpkTjXM69x3cEclMmsIkDceVftoEdP",
-	"3i9YBc+X2tSsbpXLZWVfDlihUTV/dX3lQ2LAAGj4EfbS3WPb2zt79k69umXXyx6z9+r1ls3KO2230t4r",
-	"U7ZTsAq0h7dG2e3SgYQedyTVKVgF8B8LDTPwFAVTLS5D8unCmBe+VSTMNQU6pH7k886x0Y9qgkGV1dp0",
-	"d6u9Xbe3dio7dn1ru2q3am3Xrrp727X29jZt021YKgnT8mFAM6onc0DT30MWBGdGv2gybZlvtsqETX8N",
-	"4IhOB9EPlX7VR8t5xLW9VtWrsHrb3qZbrl1v1Tx7l+1MYdommvF/xd9qVNSvU+zUb4Eq9GX8lVKY8Z/i",
-	"VzCB5waEo2rqcZw9cUt46sEHTx4/uf8AEGtD1h5wj+E5cu43hM5q7bwkr27+NjOFkakF6+RC5R4g9s6u",
-	"80DJuw5DrkBnqpUVpFFp6HaVFszocFR7OviExiTWsM9xhU50LiP0EHlB2QgiJD2BQGOaoP3mzSxFu9Qn",
-	"NnkOPaSIGaj+IHS7VDLSEYBohv1GlGfvsG9ARyWE6JQTxICkHZEZsXnGkMMLwJzp+RDS2yiRO9TtQkqV",
-	"SE77sisi3baZgVZVmxYnQUmAfaT77wniCo/dkMQIDgj69TGLq1O+Tc4Cv+O3AqbTttjkM+CQI1TeoYwg",
-	"xhko1SXn4rhj1o84UwLSwfPdLvMGSJLW9p/C2w/xq/aB9oN6Gv4UafMx5sKeUjcKRvsZp9SXxBuo4x4d",
-	"bSTQI/g9kUGkyZ1JEeGQwD9hkFQEJ3af+BFpMVf0mHIS+TFMJZMyQ/gPj2tyYGD1JVGyClKVj1h7IGkg",
-	"GznMfuLkZDpgy3ERHZuv6hjK/mwOiWdpAkZiEEq1FgEcRF9mEUdz9R/DKzLPsYgD73CcXYyO1eROT83r",
-	"sdbhPpNAhJeIVjWiAT/hYghtahgihdupcY5YdHxKA9+DOw0k844HfWhnY+GxcuCP4fub09siPFYm1LFe",
-	"g+r3FgvE8Fgn8Rydi56xHHLDmLhIzzB44pI49zzW64tImST2j9lIZ7Rh7Z0wxAQAOgRMWmdWCeVyyML5",
-	"0WYQGyuz7mWG82M20sbZeckDcstFibKljICfz1GWq2mqlTBbVqV4XZuZazNzbWbONTNX2qjzgkmgDN4w",
-	"ks8S5uMtwduB70brXp03ZCBDUCM1aMHGMHZk1oI902KeFfvafAb/XcThm6zFNBcO8shKDT71IC2/U+Zc",
-	"nUTAS5PsweyecR3bunib+FoxrRXTWjG9OcW0TmxcvsB/yA0xozAB/zNDIWclTfU3mwN6ChrgMokRJ5XL",
-	"pku5y4KluFuufKjzIke3YIyZ2JFGewbiI7WPQfeOWNQwrDdp9GUgIezR8U8ZJy3qniRhi1yQyaWctPQr",
-	"mthLiRyYj0lk5AcBVs7ollil6H01mN5ARoRxXbQNZC57eKNj5a3jBKvV5JCijldAkT3SzOoM0AbGRoa+",
-	"ZPvKo9ZUjpTg5STMUMvgT8zTH2SWnw1nrHX3WnevdXequ82+uVY6e2Izv0HlvbJP+a5BMaDkNdreJK/7",
-	"dJTHZz2PT5cU38x17u5gfkOrnx71mGZZ0UrKgo6gtPIhcQGhHaYfzStW0Mky/fTLS3BPiSpc2IGpIINr",
-	"tcBGFCE48iQMCo1CN4r6jc3NSnWnVC6VS5XGbnm3vCkp91riaVqotKS0O4++8leQdNMS21g/S2sDYzwo",
-	"8wffUv04CPsCVFl7EATwbeBTJniUSg9xTv9Sf4CSCNU6XPQNptRybo0tK6qTstX7KGnV8I77IUt9IP2v",
-	"o0HrF8yFwm7cXQWr8PGAohhoVKzCKY1QWlfA2usKztJkr5HTfSQlBjHtuox5WZqZC+SJ9ao/XMCoaZba",
-	"2om6uqiZnuKsJ/VWOFJzvRMQN5LQRFprDwHkXGeg/InEWVAy3DSoewOWtBIPuyKAHDeKdhPSy0gazR35",
-	"NCIDDj4PJEeLTk94rAEHdNoPMuPoH0ELvDklVDKEeyx0LMJoGEDmDke8AeNIVMhW3Y7/3/ifmlwLIGx7",
-	"MS6Ir3tvnAk57lhkCJxhaqBHhwfQ32Oy5XTEQmzYFYPIFT1GaBj6p0wmlXl6hiarm4sau84V3PUDH37c",
-	"2Cd9EQQA46OdHAeSl8pBNx+hz8I0xGkcNwplZw3dvSM4+IaOFjiO0bBNjt2aPUzbw8fCtzeu4b7OKGNA",
-	"VZ+oHD94VfX842xie8op7NPRtEdoPEG8tV4M4N9aWTORGOu2RJytcjWZueNBuufSVDpUKuDac8UggCJ4",
-	"5ekiC5ynPebEy6UjaTqxPcRcogSaN0lRra2J70CUCAiYWv1mVSQ5Yj/J10K++E0llw8zOum7Si/3UE2q",
-	"PVlYVTtdZXZ4baOtbbQ3YKOtuOLPsMUsokMvif+DyuR6M6msE7aXbHpWl/rQP6ARG9LRpVqrsO6WtlQn",
-	"/f4MYvjylLEZQ0r6Hc482+fYydWlKVua7Pp9y4Ssm1wbUtA4hlzh5iSIk3dCyiPm5eMGi1oasiNfVZt+",
-	"l6X2vxA+X9xylZ3rpJ1qydCjL28bEEb0ILSL8WPa8jl0T8tg0Ck0EqxGpbVFkA9Qp+lEaA+/WPnz/eQ7",
-	"n10Dna6JdSH0akh3U/j/5B5psUAo211kpEJ+x0/Kgz6VcijCBQ2jDxjzZC5BZK4x2C9AzKcxp0AatEMm",
-	"u034SClIE/Z/+tLAE2i4JM6G4PZA0krSyJdt7X/ppzQ5cqgB3lY4Ijdvgo8DiEiIc6AbS3UfNGAs7eOj",
-	"1I3BhWhyFFvE5/hYw70HyLGtkaZxKJEDMgzVFE69qy+bPF/iq0851Gc4+4RGEev1IwREggpZhl3iZmjg",
-	"Ot47JNTzlBs202mAxltz0wtBlOfHhzBHZd6x4Zcy3JyzYeb4g9rQnjxneTr83MBX8hrqszVQMvdKW2g6",
-	"jn2N/Ku/vVRfm3lr2OnvL+x0P90KRqQlyDTT0gzMHlupM19GvrvAxBERDSQ2PiT1E5nuy0xzZpEGAVox",
-	"Qw1lhp2Zm04knI0GJvyRERXjIBie0hn6QSQjCr4JERwRLkyrqM+NFHFHDilqBU0ePXl/Y271m/ZRjtI3",
-	"PKvJM/dm30WvZX4EV9xyOSOhqWeYRILIQW9inuchpRonODuGvhLwoTr7//zrA/uvfv6s9vz/uAoEgCkP",
-	"HD6EqRPQnchVq5BZW4XGjnbfMRWdePO5zHMkzucRZ1bbPBgb2E5rE26FXrZMjDPdyqv4cmembA8QNjXF",
-	"v8/3pgOGYhIj1TF2k65FgFAdgZ/vlWUSt2+PQ7YOO67Djm93ajh1oC8hQfzOil5pSi/90Ii9lWUwLotn",
-	"8yhZdXqJwv2VsNfkeUWnXq6RkOV95GPjKTlNnpRfbpTIESQuKdm2Pb/jR1BKqrzWo/tHyqpR4vvmTc6G",
-	"N28SDXWMSGZNXqR8BDC/ghMuIt1/zJUxFagFoC6/U6ps1zewrRbeRztbUoMEQubOJFcP1QlOwsmMIIMw",
-	"niJ0jJLKlsYmlBbZIlHoMwCMMk73DWkoExHdmqMLrn14fLCODCAOMQQGuIiaPIlupHlO7Ver2dxzNhb4",
-	"0/CZLkKUj9+58B93yF61Qna2t+x6za5WVkinqTvgaFZyjqsr2o7wBBML1EwzSsj1gH5qLhRifcvUmCp/",
-	"NYJX3atWdra36rVVXvMWMkLe6tIgYHye9IIFo9x6sDL0EgZMaPjobziXsoRUuSvClu95jK+TKdeWeTai",
-	"YUSoh652iLJE/VuZwHr/n8U4C+dtuqD25wVEjTBWy3WGQLawRMCFank+gsoWH5HSG3qlN7mWbUASpU0I",
-	"A7aPlSA+0L56DIFZ/SAgIF2ttCq/yfW2SUKVILpBFBIDE5DwIzoJ8LgvSfKr1eRwOlx6DCATvJNBPTDy",
-	"tUsl4fAC1EPYb+UYNLnjptLV2SiRg4j0hIzIFowd+iO6YhBOxkDhb73TZ6GxM+6htFTf4bIEomaourBE",
-	"rFRr9a3tnSuViKU32Jj7Nu50xg1Y5YbaQGizZDw1mM0VtjtcOX/H38ITdMUbbl2sp8trMctAlCDAiDGZ",
-	"7ihzx2ly4GcwNQNoBO2nw8fdD4VdKMyNWsxZTTNNnIxldqGEAXpM5Xp1r3KO9S281QybCzf9TKVRs45n",
-	"yT+lXJxOOqBwyk9Z6Lf9tOYS4iEPMPAX/5f4G4B71H52ubXH6u1dZtfcCrXr7a0de49ubdnV9k670tph",
-	"uxQaPAKa3uG/x1/EL+Jv4tfqv+qYcCmSDgwKVsaSzAgT/XM6MMOn5/fYX+H5dwah6LPN+0K6Yrj813ki",
-	"Z7d63DI6AO1+3VxC+qFo+wFbgwmsMzC4QBLrKY0UKq9zWQGLy2lhoUm+oOSGNGsQ8aCgAlNAqAaQ49U5",
-	"DvF5hoZeDlmILCpT+ZJD/fy18LlWwucx1ldnJM27xcLeT5bl9AYCPGS3O8MK0UEZLD1mgaeDLzRUk8nA",
-	"BlHG9QljfZmS5MoSccyXdJrcB6v83sGDA0xp/g3g4qpNJgduF7ZY7mM7iNx1IH26+TN2QiMW+rw1CDsO",
-	"Rml0MAes+qwho6HvEh8BjSBNmpvxGiyiCYS0uDGBAF0iMb8qDLnPsxv8nGbPnA2YbBzGC7m9MD0VKwSB",
-	"cLhXydu+llSXLam+U9tobepcvVS+4/nIHEt7zCIB5Z0BZFfCVEQuYeuYkqQzOmhTcwfJEifL15A+jSIM",
-	"pK5aE4PIIi3GeJOH7FScYNuNBm1M0rrGIjKwDzow5AAZqcxSAzV5+tCUqmggNVMQ1GZoeVoijtq0T6SS",
-	"KY5FHL/vYB0bmGIHHXiC0kFmm9AIM8t405BBNaAhTxohuqnrDkIapTEsHIeNlwR+m8HEF9NcAmmNiK7b",
-	"WAB7fmQ+wduUjV5CYusvaQTxdMyqqq6olNOYFRIytMvudrvO7F26s2PXab1m77EysytePkfch/vUSuVS",
-	"pVIr7Wg5jZ88P6jsI0KGxbv3k2xDsiAKjcJ98Td+ENDNrVKZFD+qVPbJBz4fPCVPd7ePt+sb5K4fsrZ4",
-	"ulmp1Urli9Ub669+dq7U7NB1rnRVTm0sC08mcJlaPHPuJkosG43R+UG2O9wzfNrzCnufuqwf5WLegrN9",
-	"TOAqyQiSBnsEM3INmM36QKMGMfkIuNRmCZFHMNKHaqAZSXKxfa7l9S1d7bD0osaxeMk4FjFOJ8WwwCCR",
-	"rYh9R9yqI7/DCXDMqvWDvSoskGyldfpM/0sjHHosYBGbs06zNHsQptC63JcZlW2W2kaJwNfUbbVNniAt",
-	"6TtonmfDyKruADmsQVQiZgEA6jjSLOv9oImEk4+PziAmfnARWKBs56Ip4hLTD1iF75YmI0ei5CCnfOdx",
-	"LCXTe8n0SnOqx80Qh1ReeEusIRTOMKA5ZgURQWElLSGF7XtMvb3PFlQy6sQiNMjj6SPk35uGNEgaygKf",
-	"nxjiaqmR5NVSBYx1IDnv047PlfG1yKaU4l46wMsz+5bwwsGI225XvKpba9l1usXsenu7bO+2dir2XpXW",
-	"WnV3y9tm8y22rcfl3UbZmJFqQhYbmplaPyZ9mvnlti/7AR0Z5/2/xa/Hn44/H38afz3+PP4jwGctb7Al",
-	"UzpSczzP78bhknR5vFtKLenySvAS0pkwcxMJtM5czSuZ7Dcpzthqm8/8xXruEeuJUx1uVE/bz4/FpRzL",
-	"t7gggeAdFoLeQoZM8CATRVUi2EOWFMHli96UdmyD74koHgBaoZbzsbrhsc+PeyzqCm9uXULaKKT0IRdG",
-	"T+bXzwhcUD8iQ0Cd6NJTps4dUmwMwLHPDDTCjTJrdmVq+Pw45qhH/w3oxSd6TkpvtFhqjQN3uYIBvyKy",
-	"uuQEwwjtsVUkwuYzc5Pnm+qumy4NghZ1T+Y7ao+BNkctbMcFJhGI6cuIRgytQ05olj/bRJIA84Z5pDVq",
-	"cgfIWY6k+MDnJ06ORkZbDxY5xSivnETjwYSf2t4njDhtn/uyeySF8gHucQeNYvUqcqbwHCU1WGkgTs9W",
-	"gzjVcsVJE52cDeFOljpQTkuolEmpDe1EymihRxKZB4VVUopj8+DjiJ4wnpFiyYiUrExvM1Hcup/eKQHW",
-	"MeVdeBHeUtk36fMTRwD68/UdkwdqPCiYb3PTWaLvrplc9ZlWDqodSXGobw5mw4UgbHRxylE/eBo8fJ/9",
-	"1U9+8rPWz462P3x61Lp3oDvY1Ql/9XHt6WGZ7o0qvVvV0w93o5+wrXBn8KDe+vF290c1ebvS/kGZfrD3",
-	"9GduYRWD5ZbeF1dV4iKx719rmDnjMedmLag7eo6en8f8mmd6JSsls9TJnJWupnEl5J9r+qrAvDRc9JZL",
-	"JX2OpLhL/cCoyzW4yxrcZWnNjvIWliCCbSfaa0VDf0qtg76dr9M/AF1qlHKiSlsDVBSz9bkvSUstwRka",
-	"FeAVMtGpfYJ6OsXqa2dVi5O4CAjxN+UjnNkvQzLtMrNKijPmxnerx0Lm+SFzoyehr5sJZWNzMzgpZVx/",
-	"+IKJIbaKsFPvB+96pWoqtxyWEeAH2QvOJcVzd5glyqEmWK3VViiGEneMkxvokzBwrn1jyaqSfy3Ir6Ug",
-	"x16Ui8pxnH078t0TFi1G61LSAkmUhpzoC0jR5zqjlgUBAjRXnxPB2YYFYVUjdIMk0WdKCAZcmX5JBYG+",
-	"L0hwSmRE223odhnpvAYMIileAGbREVvQPX6Eb/hYv+AydOVmDMY+y77ZPDCHCVT/VcIq1sJBXAlpem5S",
-	"suTp17mGgUasA/QZCCqGLdFuIGTaD20tU+mgGSyqdM+tMHunVffsOtul9l67Urarbs2rs632Nt1pFc5P",
-	"1pCCnUEkwfAv6G7w+H/EL0n8evxZ/NX4k/GvoEjt5fiz8afjX5P4i/hl/If4VfxN/GL8ScEq4P5I6h+m",
-	"GBpM0UR56+Ks0rl1cXaxg16j61qHVWsdtNg1E5gR0voLLKCUfthnXAKos7rWdPCYO4o2cfKL1kkxrjFR",
-	"1VNT2WFNXnRawhs5GiVNS1bohW4BxZ8W1FiCYyLNeUZqykdNHoqA7RON9IfIZBpzb2M/NZoxSUyKwDas",
-	"T9hQekKZ3U6TFzPYja1AuCfM0yPTb4pky8QRfaYchyxCKqiJ+fjIuWV9kTreFlxRiP8p/hKBIsafjj+L",
-	"vxh/Hv/b+LP45X9o8vgfs9uXxN/Gr8n40/Gn41/FX8dfqW3/Kv5X9fOr8afjf4j/FL8g8TdzpYES97Pl",
-	"3rkF03mE0PnkB8791VD+vpW6QC3ci+sBXY88RxGcg6onvzvmgS/hHhxSqWPsazdnXQW9OpkgUBJMqL+Z",
-	"2m+hm7KJe8HW/F5zfJa7ug3WRZTaG5K0qNdhDdI1RW0GEcQ4NsbmhsStdj6U46K9DzLD+SiRR4x66IHh",
-	"5Tek0bCSuEo6yTnoVlCvd3/0BN7l+rspFzbl8aOZN1yhTlHPDU4UVjnOIxbLxNHX5ugS/ZcDDvZozuvG",
-	"7wRON5Yjrbo7n+E/zqJxnhFP2CeUj4ADgwWS3ZApUzO5LRjuuh4NT4ivd99sAMtpe+9C7U5rx3Mpx/MK",
-	"7I11PeWVtomm9ZRnOKJnlSKZrzWz6shIg8uk9J0vcjZhYy7F7fsGRj3PiX+cZLyIK7j0AQVOmRgm8RUy",
-	"KYJT4DuCYjWfAzjPMe7v4yikXPrqZjnUHZNGR+GEZeP9ULQC1oPOM4kVqhM0vDONE3WHNy1Jc4KlkhaV",
-	"XjfZiiO+alfuqkSrXhxvXsKui+7OMMfUh0ml8YUsr03jgyw0waKuWoizaFXFIEL/Rxlh+nWV+cVk6vH4",
-	"UZOnfZ86QgC2Y9GPZJrZaQe0kzCQa+sSK8jAP9pYMnlz37zRW4UDDHtmAQbA5bS2P7e+m9jk2YJZs5C3",
-	"24m4Q2xhutvacbc9e4vV23ad1lr2rlv17Aort80xwETQWnhJ4X4Z2Q+9zpYhlsEFubZSr0wkKlGTSsQb",
-	"Ukusa2ynzrP4Djzd04crII0S5XIcLeaKHjNJDlKcSnJsNPmwSyNoLVJCFm2SBjQ+QJhKEMqJY7w/xyKO",
-	"YfFvi/AYoY00YyonDtoCTiq8BWSXZgesHqknPBazrMIL5lP+Z/xt/GL8afwq/kP82iJKXsXfxi/Hn4z/",
-	"gYAw+wPIIJA9pcI5N/QV5iPWUv7NSvnzLYB5BrHeiFiI7L1xrp91puJaKh4lTX2+kjkeiai/qN8t5TnT",
-	"1Vk3ZL6xjCaueaYIFWIEHiNFTZE84NDJFjJXQOGVOrhhMK4i0WHY2hEyQ5M21Qx3wJPGucTYpxnONZeF",
-	"mo0aEGqOjh4a4JcNTXAteFKQpYamxg6FA5g5SR+H44S6L+U3pO1+ufdrcuMd5F5KY+ezIJAJSmmWSO1D",
-	"oFFLhq3u4wLrd45ELcEyM10uzBXcO25TNxJITM24WgCZHhcWMizVR0bxSBDPhzU9SyvexkOP1be/ePNJ",
-	"fa9aru2BizOXU21p8afGpId3GWRpOHMEZw7I3PHe3hpLfS1hV5awemFqnIvMysoI2mgobP2jsu9nxjE+",
-	"7KLAm5IqaoXqrQ0s/SgWOWE8FMBWAyVEAJfc5Gl5lNqIVpojnpRIISMBa0fYA4gyF0LoTZ5nytR7DIAs",
-	"stsGIDTumd7gyIyQjFjU5EUkCsGqV8a9vvCRQkRZ81AoNSG+4F3gZbK8HgMe+QG5Rzwxj+RNSYYjUzN6",
-	"sViHfoEEOAr/nGUsGlSn5AMcamYbYzOaub6lpvoR61EfQsSNvVRkvT9B0tv465+vJA6TYteZliB0+Jmy",
-	"gNx3e/cwRKPsfADkxlJ7dLb3ex8aepHQQDI3ZIgjGrJoEIK/SagkEXuq9hWghzoi6qt5bGxuOuTJo3uI",
-	"BwfUrz95pO2hwwc/sEiLSrZd3wAP+QdCdAJGDrJSwII/R0BJyEdN/ujuLbJdre0S2u+T4tEPD+yKRbYJ",
-	"cCxIi9TK+kUlcOKcspAGGnlHkh4dEelStBGwtVWNZB9R5wCqQCrBkTsqS+SBNiQM5w2NsJEJ2phgrxoc",
-	"d7VE75jtkaHAoRnhVCK3aBCYACxA1Gs+CDjRcD3gNCura5IgKG8ONvkKjU/7Oh2Vl0KmVzhnSJkm7Vny",
-	"uMmL2nZQnx5ebX5PVW5OChd21dHu1Q72AmQUGnRE6EfdnhrHDw8qBauAi6TQ2LYKvpQDwDBJObD1isWu",
-	"q3T5KqdgU5/VmPe8v0ie9p56VnNQLle38XHvbeNf+MT39J3wN2QPfa9Wxj/xk7/3o/ePPvxZ7fbhnR8e",
-	"/rh2+NHh5N/KuoQLC41a2Sp8HCp5e6gEbcH/6fsPHw3LP/5BRxwcHBw8OHrSvfOkc3Bw8BP1552Dg5/c",
-	"Pzg4eL93elsE6pf3g/fv//TOR5ubm7vqr58Oowf/Uf1esAo4mEKjcOZwVhLg6UqYHZvNrf79dD8aqQFu",
-	"ljwBeUFxP11rU/StZclB0wQpaiYEAe335ymQaYf6bO6MOyBUNBaD/v75Bxp6MY85kCZP3GxYEqKN9h+u",
-	"GSunmSIGXUzABjthC0LgFsFG1SrjTQ5eMRdDDSvPwlMWaqxs4zD7UD7YZXKjkfq0sgt4McPQB7zSLusR",
-	"Twx5idwNRQ9uKEyXVeLtJtj08kTqxYxCucm1xaLd4AQLwnD9APu4EeRcHOspO2ap3skEBfR8JgeN252Y",
-	"w00eKiNhBhf5AiKRaZl+KW7zSpLkKtlEpBmbPLN39VHW6F29cTV3+SyZiLtDc3BMrOA1BceagiPFxM84",
-	"xth9mdqcK4jrj8NSX9kSi+g4lG2cKGRJnMQEAXQfBAnIm8LGL/B72LoEEo8TRxk+NdfvdeAfzCER7WyU",
-	"CBRII81ZzuP3pZFoDePjhcrxRkwh44tPma0I5QdSnoDBPcOsbvKJMOt8z/sn4WzasUkBAy+7qWdzRg6y",
-	"5XMK1d2TWciZzq2ZcO3e5i2lG3LK5SoVrEKXUU9D6t6ibpfZtwSPQhHMIoIe0pEkDhe2jETIHBQ48Aqk",
-	"K4IE0RS8klzl+dTor3ObyFvszWcWwAzFvsIWN1rETjTcbMPsnnJZ0IZSjn9e+eD6AGJWzqSF0PAiJFxE",
-	"FsApN7nGUz7bh8UcOthSvkS219aoyU2i4My4vzF3eOqg5mTA7Gx4h3H1A8ur4O+J2fBYg5PlP5qlhaCx",
-	"dNe+0xXkHakLVYD5mV9ie+L6FOGmyIdI521P0yDVD2ikdMoN6O2DW0hS/OHjx4fkfSp9V8Pp/Pjg/XsP",
-	"7jw+fnh459HB44ePjp8c3Xn04OD+HWdz+tjhwdHRhw8f3Xb2k92l/Jomz6Dpokfj0iDQfR4VZ6NEsExD",
-	"Tjcbg+fe1yHxNF5PvZ7PG7B3n/oSqmWyuU3MUmoKIVNeA9cY7GxSVHdO5YbOL+Z6l5XlwU99JLdG1F/f",
-	"8CUyLyVlRCMFbn9DQtW2uabomFId+JF56l2BU1pPrwwGyihBAD/t0AWDDkGoo/nNzdl4+EU8KRh0llsf",
-	"QYRE+JfsqVrqpXx4LFfo8t/Hn2DByUT5yu+hjOSTtHxFl1rF/2v8S6hS+Wb8q/jfyPjv4pfxN+pM8u//",
-	"O/7/4q+gqOXl+JP4m3//WpkKXREm98wdVgeDQafQKOAgl/cAH+qVnp2+q6wQWm1251PGphXvydqCxbDj",
-	"7bK9dpnalVbVtetejdm77Tq1t1rbrjmWrWHXq7CAlBrqFrpWMrvncOTAkqWm/o8lEv82fj3+NP5KfVCL",
-	"jD+Pvy6R+B/jF/EX8av4a/zQFom/LJHKXsGCCaJudEe/tM/bYvYL6xMPUw70+t4WqVRrdn3LBlqmjOz6",
-	"YdRTd0Pbv4+Wf/x79fDxr8Z/r9ZS/Cp+SXCU8dfxq/Hfxq/ir+IX47+LX8WvCF4oo1Bw7TfE38Yv4y/j",
-	"F/Ef49fw/7/AczazJ5Hxp6RarpQJnPFl/KKkT9JDgC2aGeZ9D/fA0uO6eXN6HDdvTj827XfYdqu0wuzd",
-	"1o5n190tpoulUtjuNmByu4y7WI+CCJbVcrVil2t2ZauQCWXHv4GyuxfjT6DW7k+4KUn8Ov4D1Jr9K35e",
-	"9RbjX5P4FYESs8/jr9Q//xi/ho3+Zfwis0jGvypYBaSzVQ/4f8q1Lbtcqe7t2js7m+VyZbe8U9lSmzYQ",
-	"HfEkDEw33fnkBOxZ6Ue4R1uUn6SC6L/EvyPx/4z/AKf/Ad7iq4JVaPknwEdb36puVatbsBJD3Ooe49GB",
-	"RlFqFGrlSrmyWynXTUcInu1zpUl3dso75d3a7l6tYBVO+n34qbZdrmDjSMA6NDhI9lGlsrO3t2ORc+wn",
-	"uJN5qd+p/6dmYrVZEp1QjblSru7slMuVWrWytwXx+igKWC/30vXyTrm6Wynv1XbTRpjnKwnkJZAKrMIp",
-	"C4EgolGxCkPWUp8wg1w3Q2A8vwQ5780ze6esjq4YgsGBZgOUCaId8sZLX77vIbTvwPQ2tBGNv35WMOYv",
-	"mL1QW/DzXLAM1o2y8PIoOMaATs3njYy5fotGNBAdXD2+jNCCmzDdsxb75rN8h9rzzYxxsbihJ3uioQyf",
-	"AduD8SwvpO1IbiTtP0mxOfJZtEZJ7fiRz13mYMhM2XdEDlpA5S/4hgXGqtoePcppBxCAlKWu3laWyIfa",
-	"+tfmrwP3+HjABpiLAEIZrMOhxGOur+7ZIA48IFJmMmJ/hyz9pZSM633WFiFzyObESA1oqJqRDiNFVuqU",
-	"ktfriZCRqAvkAiFjxKMj2Zi65XuQd/nz3/8jqcEZM8h/P/BllBUrB9mvtBSCQwrsRoqaeq5BkhfViajk",
-	"740V0N8YH/QA9M9crM5mzJPHuggB4xSZo+r9A1/iH7TfD8Upw16IXzBXn+JHXS+kQ174+dIwduoV+6Ho",
-	"hFT5l9n1Oe9t9NmXg6KnHt8JxaC/5MPh3Et5dG4rmrUn1fIkLVhjOLjI77F5g8ktydlDUqoVkpOXMa5k",
-	"QESEJKARC88YGey2cw3sOrfs4YkcGxKWbNpILprZuUFMKwjJucToME+3V1TtcgXaf419pASjl0WbgGV6",
-	"C3Of8e/j/9uulqs7NhibZgU3Csi+uFO2dyt7Vey+2HPrno2/qh/LtdSVqLhVr86Uv0jturvj2cpntMtU",
-	"+ZPYezGrdXrbrbW322Vm73o1atdbtT17j9Zrdrm9RXdYtVVxK5WJ6x6cy7ZPpUKjUG3tsMpWhdpVutVW",
-	"vq5r77ahZ2SbbrnK962200se+1FgohEZ3wocLxJ/Gb+Ov41fx1+DW/NZ/DL+evwP8N3+GL+e4/tk/eis",
-	"CE3+PeNbVsy3nDaHp07J7a45Z12o0zGjqY7QulkC7NHo7evN7PKO5W8fQ1L/1GdD/DgZu/NOUhusz1iu",
-	"R3ImjFS+U3IKRepycD1WMII3n2X+WgQ09KEhWkkE9A1JPBpRC371hDtQMyST/vRhVwSMdH0ZiXBEivne",
-	"d+JzNxh4gEx5G6xnuA6pT3LDv5HXsylJ4qyc8Bwj8sKl2ck7QzjED6PubYz/VPb2ynZ5y67sKP3jR/7f",
-	"MC67QNK7Xa8V5vKwL+JW79MoFHzUU45TYYaa64e+CO94AzeJLHp+PxA9+sCEh8rIwQ6FlnDkiIXA2Feo",
-	"lHd2Mj8PQj4zwGwVAnbKgkKj0PU7XQbbTLKnhUahzXoUKPwl9wOMwVSrtVq9vgWxDxMCXU7bP7cKdBCJ",
-	"A7SRk+p1V30o/V0WCPe+CHx39FMT8cDTMKyyhCWgC9cO59xkhqmQLHHc7/qvzEJ6jFsyu5b6XhsWQcDS",
-	"ANqL8adKUY4/GX9WwuPzWjz3ZrR4nvjcAzkiJbTOWQXZpdWt7UKjsMV2d+u7e7sere6W6zuVrYpXZlvb",
-	"7V3P3a7uVSGQVvPK3jalrZbnbVdppcLaO9WKV9mqV71ddS//b9j7I4j71XerlUpNqdlAUG/2ZCaoKpOj",
-	"Ugan+U0t12Nm1uuxXnugd9lpMp+QhlvJUFQXTOwsMrWZ6IIlAE8vNMxqSbtvwSDBj64+TUXJbpRemQ4L",
-	"CmICz4qEuaoAsQB4/zf3RpXJN8raUtl30qPD16qu8lrpHdV3O8tqvsM9+VBvpx27XLWru+cxqOECKILN",
-	"3q2io+3fc2v7x7h9Ph7QAFtI1eYZ9DshhYqnq7TJtRUiDyc0Ddok5ugRagBtqHzXZnwadzkUCOh1flN+",
-	"Xjw7I9nXtvs1q8uiPPt55oZs3zaz3np21jqcOYKcUX8d/IpNaoy8Z+spXhbqJhu8F2E+dg8oBk4aa3Ys",
-	"tdxDFoWjpIuBRhvkz3/3j8QxUehMEwPoVuwk0+0lFuQe0kZYMvS5J4bqHNFnnBRZgOQDe5mTjjXwzYaG",
-	"XVAPVVe0Q8ZK5CD5G8px8tyhEY0gS4qdvG6XuboBw4+A/le0STQUmWQIvIQB8UkzKOoJpmxIcEY6wPYS",
-	"7afcoPiu7UEQZD1YkBMdwaSREyaGC7zjxfzcJtQPfa1dNojPZQTA1Y+zXvF0/dO0p6odnkkP9dwsZWiz",
-	"FeLfxK/jr8afm4KD8a9I/AXRvsav4y/jr+KXpVUKe9QTafAI7p9p8Hi+dqfX7vTanV6702t3eu1Or93p",
-	"K3WnM/UD339v+vvDgbNu0byGYQJtGE2ECs6ICFyS++uKnjZ21v7valCvlOi5M26aTinuE8fo2wZRj3RI",
-	"D8Bx/CjhO+UiYvmkJfEM/YkEB5WPMoSgkx328NhL8tJS2wCnJ2JPI0Rs/UqpCqKBW7Ulq7FEx78EPfMi",
-	"fhn/yVK/vFZK6FX8LVQ0/+lC7p1+vatq3F/7eWs/b+3nrf28tZ+39vPWft46bbp29NaO3pvD4kGHQfDv",
-	"xNdLLJ7NZ+afiyorDyRxPDHk6pPfH2X20219sWMlGa/sOG7MbBTa12gA5o7ElwCAEHrMM/m3ibvQgedH",
-	"JBAdUnQyr3JsBn9s7gW99tO43fronOJL8xZnN/Iw0hpFjISUd5hFoNXIUb/I98p2pVytOYknimg6qS/6",
-	"SF2Sa5/o0acfMN6JuoVGtVxe0um985gizDkMgbRYIHhHkkjMffC9tn0Jzz7g6aPdwFdrEoB+GsSples6",
-	"aast70VDeSA4s+/TyO2uNJ7VWj6U7b0iipKlAZh+0Wed8157WeBNWJasXIsJWKYD12X9CD+nnJGLh5Xo",
-	"LAZcsgq3cNLs277sJwp16l40iqjbTSECNbZ+wIBckBSfPL5r71oEIXa3tzfOeqpaPbP7GI9+eGBXt7YT",
-	"hmYcnkU+Hghouj0LPqpa3v7+rgUdzGEebvjv0YIwT0XhNGfshNqtTeW6Ot/d+qrN40hAOXhDElf0R6SY",
-	"k24bSqll5GHmo13dSK8v3/727BdGJQYQgMCOEmlsQm+fOLn10SC4HG6miyELV7fUUrq5zEJ6/i6yMxg7",
-	"LLVEsXUmNYvWBYkXHoCZzTlPT83wa1ELiZ3g61TQ+UohrXwhpEWcXD8+lkpmivewBNJ03zuZOkZnY38i",
-	"O2SK9xDil0rBF9XxPYJ7XnoZ3/+IX44/I4B19CmgHUHU6VX8dfyKjD8dfwIhq2/M79+OP4lfj/82fjn+",
-	"FIj/XsffxC+WCFitkCq6reEk1rmida5onSta54rWuaJ1rmidK/rOckUZIKF1qmidKlqnii4EE6320neS",
-	"JtKegm1wxNbu4CV1xoG/N+ETZprXfH5KA987jkLKUY7lKG5RzF7YM4Rvm5F4tzJocRf2EP9JaaHxJ+PP",
-	"439FpUMA+hTqCDP1gfELVJ5fg7J6Hf/JIuNP0WNETNR/MVC68Z/W7uDaHVy7g2t3cO0Ort3BtTv4NrmD",
-	"k2i0a59w7ROufcKL9InJkwnjvy1Ckm6wS/INB54f2UYfz6kNvDu77g9L/RBGHO8wWeOXZ9EnxZTkRFok",
-	"FAEz72ORViDcE0n+/Mk/b5B+MND0csiK2uT69qKNyORMGbySFB11wrHPHYuYfx63gcMn+UUMIsdqckfd",
-	"nnn4p/LU2iGT3eNInDB+HLIBoocY3GQ2Ir8QPlfvEVmEsyGTUZODTV8iDwEe0oyhwyJg8nf2CRfcNj8j",
-	"OuQMlp8plHH1Ae7g/K+YZr8hie+9Ef/7OsM7G2tLG+ssoqCenhV6LOoKY50ORQiyLrGUcLVoe6JSriur",
-	"qA8KplYqlyqVWkk5TMIFf2Eh28WkkYEDUR7RQQcfdl/8jR8EdHOrVCbFjyqVffKBzwdPydPd7ePt+ga5",
-	"64esLZ5uVmq1Unl1b2oCOrhw//FB+X5neU86XYJnwwbjRlzjjl0jRaEkyiSJxQ2gvwYmDCOaiyius1QW",
-	"CVnGKhrDRf4LWzfAzlUad5AODuT7LAy0G5K4NPQs4tKIdUToKy2grVssJQc3QKmE35BhV1hQgKz+13e7",
-	"pO2zwJNYpSgC5FbgbNjkpzQYMLwI5TbyX2DxuqlUt4jh68qzW9z1g4iFpDUiDoM1oYwPTVmBP9zz5kp1",
-	"TQzyQz0vyzBGaO2H1YC+JMp1hl0Gz5qH1p8ObSZHxATQnJ7eUeo7GA9redqHyXEuM77VWReut5bB6UCP",
-	"xTjt8GLZSN9v4xfjT7Q35a8QAsjGBX8L4VDl1f0LOJQJ2x5doISy4fvQd9lxz+c4Ps6GhcbWXrlcLlsF",
-	"EXiFxtaW+uO5VYjQidTnzPclx38PgdulfEh4wpxb/Sb+Xfw7kF7JEmkUtrTLbiuf3a7T7Za9q/z5PVZu",
-	"V2i1VXPrar1kFn0js5BhkpX6vhiCfn7vnq0G9XR/b/Xgd42BP6UokHOpm8jWM9mY3mZo/FQjLmSHwiaS",
-	"KGQs5T7t0xC0veakcbt+4IWMbzSmaK66VKrLekJGZKtczqlhKYgPySYuIljzXqnJlRcIgBYLFKAZ9uVJ",
-	"3umQ/jR1JoTR3bJXYdW2XaP1ll13tzx7l2237R262zLHUCdjBa4209NuiEpCdddnHu2Ijn9CC4mMnCPR",
-	"XpH42/Gn8avxf4JoGxwBMbgSSx6sjaUFFWhzNd/zQlVqRawl01VZ2tC2ob8CTPXbKY2sBSzSM5nfHLN1",
-	"HAKc1gBxo1s5QQYVjTSR/lMCeUTZIE69WnU29s+gRm7yDDfyrP5QC5PmkRDHPcpHx6mwcrCpZKtcns+p",
-	"fCs1gc+d9r4aQbHyvr9CTuN3QtKuOt/zZKyRAEs3fukxmMavkPVDJhnHaGiDSMY9taFa1D0hVBLnXhu7",
-	"zBzlO2sv2o8sorYLHk470RwEXYaCEhpBB+F8yTC7q2ydzFiTqi6DaaApU0kmqnCJxKipWN98Zp6gQQs8",
-	"FrCIraCvHrH2QDJP6xylPcwdj7mIjlmvH40cMuz6gdpYYA7LQSsdgdppSTiq2BOnkBjo6TTARim7Rc1u",
-	"m6WCbsPAMypowhI4I5hxr42t9DOiGTN6VvFhXul7tkOX2CyHIXMF90DF3IUU0MVjwburPfaRkbnfdbMn",
-	"LIIVN6k1P/UHTh9WIjpKwTkArS9CYjbArGX/AxblzK6LeINry+QdtkzWLuzlVppTb2XJ8DYUhGeX/YzH",
-	"p9bEhd1mUMfn8puVEQFuczEh8pCDlnKeN/bVQZ931NEB9xhQsLOgDbuKqEcx7lGO28xjrM/CJgfW89Tb",
-	"tpRcBofbVJKnz55prpCiU6/uonteqTqAVKWkfYAgRLPE+hOQaZdkzZzXFZ+Q32/G88Y3v5Iy87V+W3ve",
-	"76TnfX67/u2rQHxLnYlHDLCflHYD1Pqr8vxFr8dCl9mSRZHPO2dkvvyo64V0SAOC3SAkZO0B95RbEgRi",
-	"mNA/h6zngzYNlN0T+T1Gih5r00EQSTLgkR8QyaKGcvSPQ6CRrpTLFqltlMj9xbUic1we/RpH5i0uqhq4",
-	"eARvdtCOWHiobq0u2yqr++Kr3aYjWWjUrEI6KdjcgnlyeK0V8dizLzBHCpvPtK4Eu0aVYB9ObQu1YM1C",
-	"yRYNH9KR5kl/KzJVg5m0DPP24eFg9j48p7l5PbbgJZucb4lc+f4YR+uWiauXf0cM0/PDS5CDq5guXLkY",
-	"eHih2RJ1Q0Y9KKMMGA05C2WKsxkx6nbB3oAkesjUlgxGhLqRf8qwirXU5AfmRCIZwy6JzG3Vn0nSAvoY",
-	"4Oz9tPK1yWeZM4QGgbk+X3tVIh+YoUKbg9Xk030OunBWElf0Wj5nyzQ+3MpN2zLVsrn39KV50XllqGkL",
-	"3oWCS/rRvjTf7IY0I5n3ZH3iJT0ZXxrWib4x6ant2gEKIc0xhN8Dsljq/HkjG3B1dBY8ZkuIgFF+7Stx",
-	"Z8ZKdh+Xd9P+XoiV7LBtb8utt+ware7Z9XZl195j5R3b23a3WnVa26vuVnTh7X2czfmNzrnT7mJfbbud",
-	"NM9mDh7qFixAR/gSCmS/gM7QL8afx/82/ix++R9I/HtAPvgq/jp+EX85/lX8Rfxi/J/J+JP4JeDsARQC",
-	"if9VHTWFtaRaguZ8+PxTVccpvsB5a47zzcbPk0c9wfXSKFsFveZuiYH6YrUZzbVl/X/2jP/R/1eZaI2t",
-	"t9TnqezaZbbj2XV3u6WGumfXd2s71e3KVrldn9X0+j/VQAGCEEiGoSf35VRNctr4CoehP/c/wUvqKFb8",
-	"qmCZLdGoXKiAGFZEVqSdXUOcCJG1B3V9emm0rrthvk7GVnis9a4Rvm97kXFW/27iLrBd3N0LbBhUNy3q",
-	"dVhjeX1kEXHKQmwJNRoNCymDwJgyRWpMmxuJbjdEElHXMK6fYchsWEnsJ30OjUiX6vqNpeyZWZWEamay",
-	"9guKxuyWv28WxhnLAm5FRGJX6Hc92644n0VzYeU7mHpTdAzx9+StG1sreIPpvcw8qoU3L+SvDq4F5fUU",
-	"lLgKUqn4jgjMZ9k/FxHrpI7fDUn0BJZI6saJNqFcQE+53t+YatK/TXTC4J10pleJqllR6Hlu1tUU4qyN",
-	"77XxfVHju3x+Q3tuF0wXHeG10rg+kCZTIZS3TFtYzxYstNl1RzktcT1U1WbK8/PW4H2+sUmei/XZGwSR",
-	"36dhtKnuYXs0orqhSXBG1AHitP2AOSXy2NAmyShktCeJzyPlGImQKq9JuUJN7vz44P17D+48Pn5y+MHD",
-	"g9vHtx/eenL/zoPHx/cPPnJQv1dqzj5UialRqp8k99tt5pF2KHpZ/iBSVH9Aol55Px5zAxoyr8nhQhoy",
-	"4ne4CJm3Acd7AxmRFiOHt+9a5EeHd35gkcMHP7DIh6x1aJHbD299ZJGPPjj6CErgA+pzErGnkUU0emll",
-	"yyFFypucPWXuIFIbnYRQJuARp9T32g7xuRsMPOZt7BPKCdTa44yYCjWcJMQYJEMKLynUmCTjUQNfRf3o",
-	"e03uc5KhprrnSceEqjl7GhmBUSJP4G6GV51H8HV8Tijx6AhmwdPl8TML2ybZA7NK5iB5/MJM4ow1kqcI",
-	"W9YpSp+H47qahq8z4CsXoGnWtWmWRbj8p9Rmil+Sahbj0kDy2dt0p2XX3V1s77dNf/8W225fHaJlZbdW",
-	"LtfP5Zxmvvu8hGWk9hUsbgtW3ojh6ltnMNcZzJUtJNzthKKwhN5YTiiXQ+DYXGAqXYVtsPksK3WXpY6d",
-	"vX0y7LEYIBx2BenREUQHM+G65Yhd54rm1aqRkUxuiTzWvfYKpz4QnM3t2bp0TtPsDU65VxJ9xp/2ArxU",
-	"2qLd9l2WEJPJPgQYu4xFvaAE/73qRw5F6On96fNOLyhlEZTfAs5Oc+mQtfqrX6sMp02woda8sd8L3tj1",
-	"fnuX9tuam3fNzbvm5l1z874Zbl7cz6JN6DpQeumEQYn8nMcXlPF1rkmcNvnCi3KLGuXUVBWZaywiAi+B",
-	"P91X21sSR/0WYoGTQ6hscgeB4hCHidEw8FlIBGcAoEE9n3dIj4YnEFTr+rzTgJIN4vz5k3/eVF/TWbXU",
-	"c36RxFm1hJmbLF+AmLnofXjTy4UFzQbS//qdi6j9HHh8uuKNJEVbEG69/NRuk8OFL+Iv4lcG4pQgy/Gv",
-	"CbBofDP+dfw1GX8+/hRyl+q8l39RwBH9MOoFhUahOSiXa24f/sOuyxBxUJt6VLBPJ6Ts0pn6BQvXZOnb",
-	"U6l5+PRbXsWttmr0DHhXyT4uNGpqRWVE1KogrtNi5uwqTCMv14nia8WHCObQ2gi6gkTmgedJhHloJ6sf",
-	"84eZOsSkFwXShdOdsE2e6R2Z0TcCoV2MW2+UyPvCwxYcpdwkodLEgpvcVJAW8ZAhHdOoXcrKyOhYJ2n9",
-	"wFncgCxiehMErPXbPvNIMcHodPRLOhsGWVIqjxmIFxHXe1+9jhprau6kEWmMULcXgd8eMe6dYe9cpAHR",
-	"aL7fxC+sCRkP/PwZFRC/IvEXSEMVvy4VLiI6rxBpcm02rc2mtdl0iWbTBbb5vMin0QxDKgn1vARTcJ3P",
-	"XuezV6j4A7WamnJvKImNRaXryralDML7icGT2ttJQw8YP4M+iURiR93zHFIUYaZluLfR5ImBpMw7ionK",
-	"hv5FdmnIoEwOWwVoeEL60A6ExexSEKr/aHJ1mqmNR6uMeUSEeClYeCQQvMNC03lg6gqgXl5qkxCeAS02",
-	"CLrWFuGQhjMrv9T7z7PeHqHXcV7T7VyCWT0zQ2r9fF20vy7af7eK9gltR0oz0PDE55214bE2PFY2PJRQ",
-	"nxFBmnDmL8scadOPlyHt0ZR4JjBR7A9age9ijAX7T22lsjaSwj+E/tC9tLPCLMWp3tWN0sx0zH045y79",
-	"+EpIeujA8xkSNOM7zfR9ZoNaGsfbBmLwemW3au/VaN1ubbnb3g7bbe+VK4ULyM4s+GUCdPm7+FulTMaf",
-	"aYDLL+PX8Vfjz1E4jj8b/2oZeMsVaHvSiV/I3JNBn/c5EaHHwnVc+hpJlbsHP8l+I+hHx82XkSQP2BA7",
-	"0u8e/OSto/6ZwdI5A9WYFEWOBBk76acJkDf2E4qxSo5ijBSBkSHwe350HILo9WaJLgxCZnbPReKos6TU",
-	"ecXDeXb+Pd4fRFcTUH035e85vsFZqMLf43jXmuX/OgbIPI9QktEro/ma5Lz26NJcOkgcIvMUdwlUPeOR",
-	"uluJXIGeKM2hzZmU/N8L/pt3rb7R0NEst8rfjjR+9l2unnJi8GastRL50I+6YhARx6htJy8MThjrS5AG",
-	"wAFZmsMP8e4ZbOW1wfYdGWxUJlzFw3WocG2Crayf7nh+dEU2mDaZ5gYED2cHAI2ptSgO2ORnBgLnVGYn",
-	"ocA7enTLYO+aEZkCrCndNwFVl1N+F9C1H4rQA2iIts89Uhyyli0ZDd0ukSMe0acN4jQL47/VSYwXzYJj",
-	"EcdO6jleqz9F6GxYxOdN/mggpQ8d1R65wzuBL7tkKEKICPfkPunRyO1i8E2pPVifanZDyk8IbYlTyCzm",
-	"zsEUZao5/chKJssVPWAzDnUlPQT0mrzYSoPAlroJJ60RMXJXf7dZk2r+TOezR59+wHgn6hYa1XLZKvR8",
-	"bv6uzJzda4zsq9vcTaFb/E38gow/HX+iNA0oHHLzZqVKlMoZfzr+9fjv4pfxFzdvqhWIl84sKpp3LzxL",
-	"RqHgHTx16t66ECh7TilfHKQePUuTp4t/aXW9rPbHGrWdsr1b2avadVpr2btu3bPxV/VjuXZZ2t+sf/VN",
-	"fhu/jv8lraCKXycGwavxZ+N/wFTi5+NfpunYL4jaleNPcd7Hv1T2wl8sF1e/ABCvlmujsyu/jT+79hWv",
-	"V4A9q/y0RgNERC33oy7rraPtc/w3JxU9TgLzlHI2Jeo7bzvkOAP9aFEcHvbWhXy6C0j5SxK1VyHWVpZP",
-	"V5gMWOvRtR5d1d3GfT3H11YSebSuBF572ZeS6GBahVymh735DO56Rn7jzSYuUlW5zlq85VmLM5bs25Oy",
-	"gBeZ83y9g96WZMU+9BgCKakfkUgkiOl5Y3di6mdlOPxohbzG2gB+8wZweW0Arw3g794AXmea1jbwZWWa",
-	"Ls0I9rmMaBD0GI/sfkAXMFAe8JFJISXUkTqzBBeS4rBLI+J2mXuiNKRot1koN/ZNW1cgBVzjc32V4Ezz",
-	"Ejo0CN5TsnsuHNC9dJiHMMozbKZ7CCCePkwPEccCVfLzUk80CN5mgkN8X2N6zekgzkpzaGw66tKQJTy+",
-	"ZavQCanLkMN3S0v8WpvubrW36/bWTmXHrm9tV+1Wre3aVXdvu9be3qZtug1zGrHwlAb3BY+6EuR3z+cP",
-	"Q4+FBz3sZaqgnE+mvEYSIf4y/hfoq+rTMJIa0uXcwfyJVXN2TB9WydqPuk5EUb6MSEZI4Sd6e6nIZ8by",
-	"DwFBsVj98yf/bbu8YWlszhBg2cLohsQOWIv0YEuRFouGjHE4KC0CW5V4dCQT7jo1E71BDzPGJBIRDUrk",
-	"/rS3NJOpDkTGxNa5iMeSFyUXkQXn3PeZbtjLj5Z/z8TtOad4nuWrduva1l3buivLfZRChPIp4X/J9OtT",
-	"BvDmM/UfHQp+GwJzkxM0Zxj4VhdWYMBMMKXBQN5IQoOQUW9EBBY3qUdCbEz95YdEPckbBEwurYwwbnaJ",
-	"ysjIa0ASOK+0w1FdTfBprU/W+mStTy5dnzxst4ENFQIOXkiHb0S1nPqRITyeE1W5l56DTNNDFjLCmQ+5",
-	"CAoMAcwjHBBsTsUJ8yaQmZucPe37AHLDmUSyNs2eRoqOjGg0kA2iz3E2CEZhRsSlnLQYCRmQTTX5XRGa",
-	"FEoWtHF+QCZ9t1WhmL/b8AjOqBKpfBAESwW8WY/6QaFR0LhCpT6LQnH6l/oBJRF21EkwxTJ/n61pWW0Q",
-	"YH4//q/jz8afFBLEtp12xa1Se5fVWna9vU3tPbfi2dVWjdXbW3S7teOCeD71I+a9Pzof7Mzv45fqofHr",
-	"+IsLBOdDAV0dejoKVgGXmTIyGPeUrWAVBpKF6p4QsLlYEMestLPjN5kdt47iXLcojugznv1CGWlrUBDe",
-	"pqDNEeOAhCs4syO/x0jg8xNSPKWB75FqnXTFIJSkNSIea9NBEG0ACBqIEmcfWzD6LJSCw8RgbgjN5qPD",
-	"A4tIFkltNoshB/x9aDVQwrnFXNFTwr7JdUQew+hqXzolAnBJhLNTDNVj8SuSc5jblJq8yT/sMt2E4Hkh",
-	"k6n53mKB4B2JWXGlhJTdZwF0mnpHX2qaTXgJ/e26fl8d6ISUK4VFIyK4yzCWpWSBOhiJwFMzwmw1C5YJ",
-	"VzV5uirUaSGLBiFPUHyNDjOi24HBH6Cu6tERrinlK46ImoH9tC4gc1RD+YB2a3KDUFwiD0HRqusk6bAI",
-	"Cwb2pwsGSuo/e02u5+gYDzpkmEwiTpN6ATOPVCdMLH1t+prHWlDq6ykJ/FOW2Rxq6rNfhj31ZSSbvAj6",
-	"2sPFIiNGPWRITU0AnEAoQ/A2FsX3zKMu4k0tpRjnaL35aikQLgUFEw6mlc059MbVxv/W9sSbtydWXwPz",
-	"HMrMlhtSlGukKELL9M7BxvN5J5WCEF9PZZ4WeBtrvI+1G3v1htQ9VGZS9FhLeCOjJrIbb6ZZdS6ndfNZ",
-	"+scZpbFqK4FtICPRl2QoAHrRWAElktHW6MaCtlaGT1YrWqnmjrpCIoNtVnGTVG+DUk6076QJwYW2N4tG",
-	"QFsZ/xmaYE29X3YCZirMR3DdhMI8qyYXL1rX5F4vWhC98jJS/+1wQubE/c1LzBlAdve+KUqy+eJjE03X",
-	"tyer8sZm9ywPk7MhClfwhyhph0x2CTiafjQifRb6wttH/y5kp74YSDi/yXPSuEQ+FOEJNkYah8HPhh+F",
-	"KJEj2mPgDZFwgGQrTQ6CU91gpnBUH3WRcCyvDep3yaBOF6s2p9cq8BqpQCVStETJGEzqe13QbAxER5zV",
-	"O4XphX3i3GsjzW6GitiloXdDkjuPaadEHrGeOAX7kfR84KEm6v4QWiFc2KI/SxRhy00Wiv8DNahVsxP3",
-	"2udi358lyjB4o7b1H0sk/m38evxp/FX8BfIwxV+XSPyPhl4GAdQtEn9ZIpU95IyJqBvd0ZLN523x/7P3",
-	"7k1uHFe+4FfJxf2jAW5VN4AG+hmOnTZFyhyLD/OxursDRVeiKgGUu5AJVWY1iFEoQpS8492QYuWZ8YYd",
-	"Hltar+c/x92gKNGXpiQqwp+g8BX8SW7kycx6dBe6gX6xW6qZCJkNFKqy8nHO77x+5x/IY7kplvNiTV94",
-	"b8CoPPP/8zpqbbZRo7lqt9r22nold0gLSxM+B3L3j7Nc+DDK+Ov4xfQXwJz/dPov8Yv4RUG1Qvxd/Bxo",
-	"878EivdXheUKaPoENeuNOoIrvoqfLhd0yckM87anZOHc47p27fA4rl07/NhKEgxfc5u4QeyNLtDgt4m9",
-	"2WvU7SZe7bbctrdG1ntSMvuuqql4rwIRf1AcDbu+ajfa8lacR6ZS5Hn8Xfx0+sH0w/ipYbU6xI+vWwvE",
-	"L6AQZPpR/FL+88v4FQj8r+KnmU0ClFg0kidRPuA/6qttu95obm7Y6+sr9Xpjo77eaEPjANZnj8LAaEuN",
-	"TuI/QQnEF0DF/1cEhSTfSs2C/vbn+L/FL6FHAjT6+tvXBr1wX6id3sV0L1VIv4o/Q/Ef4y/g8i/gLV5W",
-	"rErX35MKqdVqN9vNZht2YqgOjEeo2FH+EjnX9Ua9sdGot4yGUlf7VMqF9fX6en1jdWNztWJV9kYj+Gh1",
-	"rd5QiiwgfRzsJOeo0Vjf3Fy30AnOE9zJvNRn8v/lTCw2S6wfyjE36s319Xq9sdpsbLahi5IQARnmXrpV",
-	"X683Nxr1zdWNVDFLUTxgYaLsc0+QNwqifmWroo75PBUqVmWfhBwk7LpVGZOuXMLKVmUgxIhvrawUCIy5",
-	"VX1WkN4LWc8PyGwytVA561kkEAZZPXfXdP0CptouJCMVkobnbiHj7e5idw9hntUdgiF3AC3IfQFGvf46",
-	"beMO14QEkDIWUJY3G6ZfrZbsc8CWeyFxGfWgjOom9gNyBohnY7HH3jez/dotfyj0hCZFChMYrHMdCxyw",
-	"/hXJHp9VG6sT6NB9FfjhyZuqzpwsUL0zJYBSAM2rLaMHIiR4SDx5SLoB6yIuWIj7JCVdd3668+Nbd248",
-	"3H107627O2/s3rq98+aN3ds7/9XpUNWVv+q0GqtObRvdu/Omhf7x3o035UF8m3Tvoe4EaagEV7Ud1WFp",
-	"7HOyjRRljPGxD0diAgOsLR8LDguTBAOGvTMGfvNExJgriLA5zKP8rmAxuz7FqlLroHgpjEYMcZ8gPbWH",
-	"prRmIa7XbBndEhzJe0I0lvq9HvFQL2RDNWFqvMoncF39YT+UV0vR2qE+R36fslDeCFYQsX2iSqy5/89E",
-	"EetbSC2bWiXlLIUnViEuQtxIyKOmAo69iBNPSmAeuQPtRj3r1MgSTpdw+uLgdGL5ukpFHLCA1eZZ0eqk",
-	"RN0l6r5o1B0SzqLQJSnFPrh1pAr5vqDvH3I0/eQI/+oF4q+oWaGA50JmxfweVYlUfNqfnTp+h4yTNHCT",
-	"x3Yc7c2M7m7mUVcpk9t0Jv9s+mH8cvrB9GNFLv/f46fxd/GL6ZPpJ4puJf4O4MCXgBy+ib8xDe8zUEiC",
-	"iBlQaHk+ShR9ySJRHwWcNDyy13sbdbvV2GzaEjLZGjNt1DcbTQBOXGjUKu0KFWc7cXCIuP7IJ1TozqKt",
-	"RlNqUypmvODG/54NIMkL5d9R9+fElT+I/6AmU+LJgql+Fj+fPlE9Q+PnEpzBqsRfAEp7ejqyXr1vj88L",
-	"N2epjEVdtqTwQlYvtVioarKBLO3gqGUkLGXC72lBcYKcjSWOfO81Zo//LCKR9tPo91WVkEAgxU3i1DbC",
-	"gL36odwk6Oesi8ahtBcQo6RDVR419MJODjXyqUkKi0SXPbaQT1FXkc5vFUx3h+baA0gDvisH2lWOIdBt",
-	"cqGqTvLFQ6YPnlND4wHjRN4DILg99j2C+NgX7kA31sYC7fkUWm8zuoxUD1M9cBeHQNWMoW237Qa+u4ci",
-	"mjxIp9Q7cqfYj9LPHZXEfehz+x7jwrHQ/ZvX0Ua9vVFLCBE4Ngn6PgWoLMhjsdyhO5HnC+W4cPQ67GpZ",
-	"7sytU2cmWetpOk2G9cVpuUIdc2ZifkGRvlDKdvOyTun3HDjUU9igYo8JSHhXSjfvNe6fWTazPuMWUiMs",
-	"S4nLHOyT5tAYtV2Qgr2U0aLhgjhmcQNx5T39L52jXWgs5jZ/4jBSBxa05ICN0RADx5vqYI58gQaYA+AQ",
-	"hM6hDeVtDudU86UU0c2wQd8kIlWVlxHGWUdM51FDSBbmtCDydEZzqfF+8BqvtHwvkQZ5k4iMAsHgY+do",
-	"FLI+FHuel77QaZ2zVMRtLcZ1FbLmjhuQCfo58ymEioEq00n6nMnLTC0vFOFIsYeqirpOvlaAgb0PaToL",
-	"uGUNaTLv0YBRgqrdCby95/d9wWtWh7qYE9unnFDuS8s0mGjTeDIeEKC3gJ/v4yAiqpvwArwVt5N++0fr",
-	"GfJYJG3j9APly1nGdGWhGv/ySXqtNebqtVbQRs9oWp0Z4XNI1Z81BsgCn1eM3GdqmxY+1zC2hkCdiroB",
-	"c/dI0nRw1vO1cJxbkMHdHqgfXXaaVT0FqSYwJQiYUrzs72PK9vFRhdC/AsH/tGJV1Ok6SmVmCwR+qyPf",
-	"EGmV2zhJVNhsNhrN1VYbkhRmVwBohqm0AGA+LXw6Ry0s7Rx+WrOhSmV1udy0UrSmDdQOeWwToXoVCD0W",
-	"1pgr/lCavZewcu3I7nAmKfAGdgcoZGPlqzUKTJp2lCWsFX0iTKmZ/qhDdblZiKnHhsinvvBxkFCIWKpY",
-	"HsxfLBK9KPVDFcCA2WOaiQQSq3wgOqltp7Qg0GVOE1ZIkxOLlP62Q7nfp7ZPlcnqU7RaV0S3Ka0KqnJC",
-	"dCrCLTXEe3qEtWW0I1+8Q3Nvbtg55Ayk9CaqkF+TcJnPDhKcqBLkIODp+BM6E1R1oL2VU1tG99kYqLg6",
-	"1OF7/mhEvPmIQvLQSNOwdGimO4n+8TK6RRXTTCgfVdW/Aze3Ho4Y+y6p6dQ89SbjART2KcGi2VWyvfsc",
-	"I39VOplPPfI412+i55PAU58AR4pckz7yeYdqLwG0o4U8VIIVbQJF6vTI1x3gcBgQXgjObsFVKTw7scc8",
-	"gbn/lPKT6BryZe577BiCEq1fD2jdP8Yv4q90YtmznNZFm80Gakid3bRXV1PNqx8J8OTk2OAozX+QGOWd",
-	"BdWxmvGFPO2LZ2zKezUSox/+LXfsAqsDuxBMbxYJl6n20Pp2coAYnqtAWAJpNnGj23RXPbtF2j27hde6",
-	"9oa77tmbpN5rYNUKZd6l0QNoZAeg3mzm4+dGVFo6VLbqJ1w8HgWiCFO9LcXYAI9GhKpAHtFawMrbd31/",
-	"n9CSu6T0m18YpbPWdFqRgbuhGwWnrT81UO09dQavDHmzGvcS1xxpsxzJWrKcD3lzFiw6rfomuG124ZMM",
-	"bNHZnmMWBR4KCN7XoCLXCzgpAqPGZwC3mU3trKTZafS9VoPa8VNZUI6eI5XzFXERmIk7AxfBYlM/02Ot",
-	"BURP6JIUtfNKJVUqqQtQUkrK4VQway/qWSqnFRANpYo6kTsjIyJU282sTZ2GoFOrnaNuJDoUPBxOq76a",
-	"+WpXy2hHlc4RlZxGvRHzqTDd7g+ouIgKP0AR1T9dRj+W/1BsFXnHuBZcvEO1pVygXnvacodISVZlGs5Q",
-	"F8tfq4HuchL00t+4OAhIWKRbYUgZ1VqqsdelxixE2djsi+Xvlz76gakGOFSpqw7MaJ+fJffiIT0REk6E",
-	"zaHyxe5hV7AQtMZMIVngnFdy0zJEw3r0A8xRwFQCth92YLsRKqQcgHJfT3NPh8RlIBVd5hGuqXlM4rJW",
-	"DEW/zv9OlaFnHJ/9gHVxYKluBFLEghAikPispHCOltHKeF31C+RppDtUPjD0OHIEE6NdmDjHuDpw5PkC",
-	"Bayf0x5yyIj7fQo2qLRcOjTLkY1wwCiBt3ExRYSGLEC4j316kH0yIbimTGRIuQsaSG8rDaBWdFet6K6U",
-	"74TKHZdxE4cEyrSNjxVK6TgR2yrxCnQAo2SJAzu4mdlqxAlyPB9O20MmRk7N6lD5BqD48o+F+8HDcRCw",
-	"cc5HbfY4V307oW1mh85gzURVOU9F2w4IP+WkjAneI1QOBX6+xE1XUDXwbeV210/Ve0eHufM7qTaLhE67",
-	"jh/AK95UR+UqJZNdJMg6nr40NyS1bZDaNsDrFoIUKPXZFadD5SoPqXCdM6osp7VOp9A0bC5NnxOZPo/U",
-	"7Om4Wq5ux9gaRmEcTrLVPy6tgktjFaiRlMkul0gm6kNyriifkvHsJMw3QtwT3EpaJaqGL6OoG/h8QDwE",
-	"GWgWoqr220TdVSuwxDFwqKDyUK9FVGVz1bbVigvG75AxvwW5cMdALMgehDEnMykPIjkqZXD+nEU5jAdC",
-	"+e8veVf2yPMV9U0F1tKtWElW/m+kPJt+Ov1QZdd/Gz+d/jL+dvrR9MPpk+mn6Nq1Bpr+In4eP4Ps8a+n",
-	"n167toyAzecryEf4QkpDYDR5gf7+wa/RP8XPEGTlfwhZ+q/iL+Pn71RTcpJEJBtmG1hkOZpCOqNjhneY",
-	"wujgcAsIjI4cv7oeo0FIej/qVI4YeKeCQhL8qFOhrMekDYMoYyNCSdip6NEfngo9HJxLbDHMSfOVMEA9",
-	"wjppeE13tWu3cLtnt8iaZ2+46117E9e7DbfprZJW7xSlB5ANjoe3PLmBgPtNi4CCZqB1MzB1fLYqifSQ",
-	"osoXATlQ/ZEpNdCVHy+nH00/mD5Bf/tz/HsoSngefxX/JaVeelbIvhS/AIaeYxlzTpU8aoTNHO3f5Hkr",
-	"9ellSx5VDh2p9mCFUJV4vmBhrqxBLjLop5s7P7tSbeBunoPORY6Uxg7yObqNwz2PjamFQkI9EkIyT4dy",
-	"TH0h9y36ycPbb+lWa4wqdoBl5GSkhYNwFzI1WYgcefAcHTfBHepJtLGNMIIGdtpb1otEFJK0WTPyBaqG",
-	"ik0K+skZnxREQsBnRmvyJiPMhbqTeTzXGZ2qCYyTyjQHDfFetoMdt5mBCtDFLImLmO4v4ExjnCB9E55v",
-	"YQc/9HkGKVWTFnTSghKq3jFBVXKYNflZh5pXwyFRHerUPPghytbaIJ922WNUdbEgfRZOkCM3tKOa2HUn",
-	"CRkDC9Eo4gOETfc+ToSA4keOJzVL5WHJcW2h7uQQvYOcTSwkRgoFOEMPrCT1EN/zR5C4Cq8c0fSNWYjA",
-	"LdOh3JcTPpOXwEjUUzXSPmNEU5lTxZ27OltYL92io+icmsuVqLFEjT9g1LjoSZxJqysl5ThTy17SPpSZ",
-	"QYtC2bdDaDKb4tjZ6HUxX5DdI8Sb6RC6l3f9qO5NElBD/z/5TPmJBlGJYwgcQqaJ5eQAx1NRYBJVi3Do",
-	"gwQvwcMhTEtwmMQJ/VDhPWhHfHTJrZyiq9UpfobyLdXdRemyywEHT+O6SA6v3P3H+y/A+iJl18hLJfd1",
-	"UzMOKwONQ7UYvUrei8U00sp78r/HtHxV7bbAwpdqps+Yp9gYzj0CoZ6cM2KPy2dQPykP1mU6WGpN5kNU",
-	"VjE42qHGZXQY0UChG6YTFXBSwTFfnPVefJOI2RuxXpr7pblfmvuvw9wvJf2l47u62gGgwvyw5JVmPF/B",
-	"qHNp+5W2+pJH10JSNFvIqBCYyXzsoKqDP2nEgNcuCLCpIssy6vCaog4lDClhSAlDXk/UAYOBDIUc4zLs",
-	"UIYdFsZONzxfnEfUIfHxrCSA4Kpk5V8Q6ipM93kIaSumJZpgCCNIokHVLNraQoC1ahbKZWckom67Q8OE",
-	"IssXh5L3zwWWFXFwmKUvfRgleLiM4CFl2ZY7Ck7a9xEm6HoQJUpK18WlKgjR+/GsdTDQr8Hnnqn17kXU",
-	"40d2cICLl1S/ZeqpB48HmjJzxALfnSAu/CBAUNLLVdmwvHYZ3U5IxT0/JK5gOTUyK3h/X4/qDOPqQ8Wl",
-	"32g02/V6vUgOGVuhsGfAag9vtHtrLbu93li3W+21pt1d7bl2091cW+2treEeXpM/icKQUBcKHR/9OJFl",
-	"7iZZW1vftNdbzbbdqnvE3my1ujapr/fcRm+zjsk6yDJP14bN+bQRngwJFYp7sNv0GqTVs9dw27Vb3VXP",
-	"3iDrPdvwDrbJWi9DHQhSbPrL+MX0Sfx12pr5u/gVdGiYfho/M59P/2/Vk4D4I5jzbM3dQdLCI+b74Mzk",
-	"91n8J+hW8DR9bNrA4Hn8UndkfpG+9G3mSWHci4JgdxQS/Wn6/YOkIwJXp61iVd6NsBILWw2rso/FdbhH",
-	"A3CXKugzcfak72DkuoR4UtBBkofclnBezYvNLZDVlpabe3ZnXdj0pSC+VNXKSuQBB4EShBkxfE9tNX64",
-	"4erVcCTD+8x8tnd+5cX3iYhCytGQUTJJw6hKzSRnDo3M/FYVWZFIksxqFopGUJOQKKIDRsvYFwMvxGMc",
-	"GBWllZPEPFVOSIc6fSKus+GQhC55oPPlndoWcpTwchAb+kIAsRKmXP5elfsYcmvYG8BD7AvFiMFA5qSd",
-	"jtotO/7P+DdIS8/tDAVql0D6Woc6IxwKHwfBZFfdkXgOVE0kfy0f4Es2w8NdZugQU8mEeDREVYc8lnPI",
-	"d9MvHEuRNUdD5FPkeERgP3Bq25rxCUYFvByZn6Cqfib8EoRiTaf36dcwVRljzNEI+16H9liYqv28ru+Y",
-	"HsocObc8MhwxIVWC/VMycbZSKuk9olIMIdcQSLonKTu3blY5u8xAHdmFk/4y4/kpmWhxf9J4wUHldzKt",
-	"u6BuWYhTuVECqRJIXQogdQ4QCg2xRxQ/0IiERo2giBOvVhJ6lv7zo3Fjc66t8SYWZIwnZw01E81qIXki",
-	"JxIJ+BRJjDAX8FzAFbBPQi+CnlcCBwHcb6Yb4BGVyh2GwXXFJeTh90PswiHzmQcozQ+T4sklhF25msiX",
-	"mI6PiAQzNQuxwJM4zou0Rj+pk+CueoFb2fFfqVR/LdnXpVwvFOwRuUsznkBwXB6hNGYw3cAa3aAez99s",
-	"7RiKGxpBuvFW8wT6NCG5mUthnyrZ/fAuOD7jXW99tZ1Le/sS2dt6NZGfP9RX0OBeIPl9FLKer6RDcTGW",
-	"+t6CHjo+h0780OfQdwmUms9g4FFkh1XdqoVbaHhYzppmj9tpzbuK5XUoiwT3vWxhlpxF58ZD3AeSALC8",
-	"VcTibubBerSISvsTTM1bPfs2Fu6gsGf9m0QU/HphQX5dhaxu9e4wSuBpZyCrseeFhEv4Gn+5jOLfx6+m",
-	"T1QfWgtNP4q/XkbxvwHSfgHRL/g8/moZNTalBcOowK64oeW1T3vsH8hjeWqW82JbX3gvbe7T2myjRnPV",
-	"brVtoBXLbIfCGOLn+W65EvDP6JZbEE+Mv4MQ1dP4SwjgvYqfFUQU0fQJatYbdQRXfBU/PRDYg4XNDPO2",
-	"XNpFxnXt2uFxXLt2+LFJX97emtvEDWJvdNc9u+W2ib3Za9TtJjYde9d70JfXVXHh9yqeiuY1682GXV+1",
-	"G215K84jqeMq8a/j5/F38dPpB9pA0tG6glDd9FMUv1CB2o/il/KfX+oWTV/FTzObZPpxRolW4v+or7bt",
-	"eqO5uWGvr6/U642N+nqjLSVnwPrsUShX1cgLHX89IDfU5lmRl6cSK/7T9Jfx8/iL+Nvpx/Ff0fRf1Min",
-	"H6C//Tn+b/FLCPw+n34QfwsBxlSCAJ0epntG/X8e/yr+DMV/jL+Ay7+Al31ZsSpdf6+yVam3Wu1mu9ls",
-	"w4YN1bnyCBU7iktVLkm9UW9sNOotE2dVV/tUyrD19fp6fWN1Y3O1YlX2RiP4aHWt3lDh2ID0cbCTHLdG",
-	"Y31zc91CJzh2cCfzUp/J/5czsdgssX4ox9yoN9fX6/XGarOxKd+EEyECMsy9dKu+Xm9uNOqbqxtpeFmq",
-	"tAELE2iVe4K8URD1K1sVtaDzhH2tyj4JOWiDdasyJl25hJWtTPD+kFyZH0AVSN8Z5rWLQyCjHCjuEnnn",
-	"61K32NcZFSELDquuUejvY0EsRJntyktRVWklDwusXH7dkI058O9CazkstRs4UG/1bCnMle6AJIrZ2viQ",
-	"u7si1VRxOFNPpXE7h2QUEk6ogBnYQpxAZ2SVaoN5Rn0hwUw/Gl8oghf1dTpMR8U+zZssNmg57NWiOrI7",
-	"TKAh8/yeT7ytQ0+UksBT1PxgQQgk371cp3Ndp++jwfB6A23YK8KwWhWC6MkYAhruXQU7YK4GWDuKLAs6",
-	"XXJgytIOFug3zreRk2puRcjkaGjjAIOUbmXqIWi2uYzi38Z/iP9gofh38efx5xaKP4v/Pf5/4ZN/jX8b",
-	"/06x12fo8RURlTsg0EmkCv/Q3dG3M9f0sbTMYKHUjWpb+eCUitOQwOvQambMyz6lW8hX3UN34e48Ghqb",
-	"IjMvefYxLlgoX8rE0/IEZMsdmjn0PkdmlVDVaTU3nKQvGPR+dVqNZraxGA49LSU8BMxVig0eZOfMxmFn",
-	"Yarc6mXtkxOGmK4CsC3B5usHm6eBgefYpa60rEvLurSsS2FXWtapZV3QezJnwl1ZS+l7VHo2h3F1L4SG",
-	"Jr6c+5vYD8hVrVrbWOxd75tdcRlK187AklwofgPcwDMDODeAilpfVsyDBzUYOuodugN/HyiXWa2IWw88",
-	"M8voph9Ie2ILOSrLxrGQY3iCnQ6tJlaTHAyhHqaC1yzkvOugKkY86qpjasYD5S1QLxZEfZAFY2htpr/O",
-	"vFFtVkT+npmIefozmFnLtWiI+FE9GiI+d5MGPZQH6lcF+a87KOFU9r0tmKdkRBjkZW7ilmaNy9ylcrps",
-	"XPJYSEHb86lhgjYUC3I55GpkfjBrLO/mBjHEj98itC8Gla1mvV44iMucHeFijwx99ycskntovWklU63S",
-	"9Ny61yDNnr2KW10JUz17g6z17HW80TXfAaLaJ2EeA+ZP8zxwNznhK23c6DbdVc9ukXbPbuG1rr3hrnv2",
-	"Jqn3TILgCjxzvlK3Qzkfyc5hNPBpQno4z3Ml/POpB9sCBwmF+G406ofYk7ei5LF4IHAoTCbIul1v2roe",
-	"znfJbZ+ysLLV3lQJKUUF9YfeQCOuEfFwn/X9PWx7jGU7HyV3yZbQfZ6zSMBcQfFX8avp/xm/jF/FX08/",
-	"gUyUL+NXMyyFBbHd6ukIFdXyH59YkrDEV0oX8fl0dShQ7KNU61xN9/DMDg8FhdeqhMBACcPYz5MqTvCn",
-	"SjGwxFEIfRSkxJ2gavx5/LsthAUKCOYCNdbQQEpWdWvaodOP4PxJY0oeM2lQadfCNoo/jz/fQs12Pfsb",
-	"eV5fxN+BofjNNuoyMYCcD2np/iH+bfwf8R9VF6nQZyEiXqTE0UyH8XKHOjpVRbVqiLhAXWIazpkslmL4",
-	"lC+QSG+zfAcaW7Tqm8objBwpr7aQwHuEOrOLCPSJPxVp0BkpsOM1xDFSv0i0gxH9Rj5x/HNwtXwJsvab",
-	"+Bslkb+eforiZ+An+C5+Mf0Qir2fQ2r5X+X3z6cfggvhxfT/QNMn8VO5ieJny0coBnNG4/+M/z3+LP5j",
-	"xarEv44/iz+rvGNV0pWTl8zVIu+dM1Uri+oEtV3Opw/DWSEgeUP5kDeYG0Fu/1bFJaFuMkJ2WW83t3Wu",
-	"IGqa5cYdNLUn9jNTApFub8NUYK7p0LzrV29PJDenru1XhRUvpx/C1no+j6f2v/wXVPxwOs8DXiMgPESs",
-	"MKdf+FggqcgVzFkxexLO+whzPmKQ6Q5aYzfRGruePwrYEEu5Qv2AV95JbsHvyUtvmCuNCjbfPoDLjV5+",
-	"fWIvwcMJnYSWg9NfgJv7iZSD8i6vMnJQYZRcXvf/J4cy/WT6qc7uzqZw/wnqkMxAVRr3gv1G33mtIH1B",
-	"4TvLm6oFT+k/LWuVLthr+jrtIwVFEDbb/3ycnCvvJdQ5RxK1z7BfthB0XDP8VZByMcYcUbJPwmwfNYnZ",
-	"zZvsjjHfTb5zEHBPjX1OtoyzVB4/3YAMZWCVerJndAwKSY+E8kD6QpoF6Tk2R7LIIlCM4alFcJpsj+8F",
-	"Y/zip/jkYZMfYgQjoag/CBWOcGsUxh1ummCBBcUacMQgjQqwiHIlpPUcPRYicyJmVGqc9BCcT3VGaR+V",
-	"9tH3zz6atag/XIspF0EoraaLtZrKwoGywKMs8Cijd2dS4LGQbXo1ONQyUrPg6YmtfI41JAVW9hwFJerE",
-	"8SgAnnhT+AGRRKghydV6ZAOKHVotDuBJizoTwLNUrUXf3yfQR940DhkQFPhcFJrfunDjULVGh5qIZ65i",
-	"YxmpzCojC+SLjoTJnxn4XLBwMruY42xM+hOGB7M4cE0zgMwGN1alCFtNP4FjspD2P8+k/tIgKw2y0iAr",
-	"DbLSICvDWGUY62wc4GXdwMW2vLmw4NmKDl1dlf43F2XoLJINuaXDiCwbOvz7v/xbUkOxjG5BxuO+tjxU",
-	"d5ikFsS0kEYRDQjnmZuA9bOMduhERRt1zETaGBCZNKXsIsSUwz7OGUTGUcMokfaSIlvmTo55OWcB+Rwx",
-	"eFkcoAEJiaK81g/V1fjE9T3Ca9vKLJKS3UJYXhMQ+SA1tkazMK1xR03IOUQxSyOhNBJKI6E0Eg4aCUYE",
-	"lzZCaSNcdZ/7Fcl4eZ3wWQOMC0XQSrkunoS2nd3XEOLKFNUs8ZkcQLlMsOtas/+ggZRK5i7BTQluSg9o",
-	"iW7OC90kRG4Ygegp0c5lZTn5IToO75Oh7sOFjLV/lgm7qR9oGwX+Hsn5seA0HJmrezKYcl9u/XmYH271",
-	"5r70ZEnA/hD3ycrPRwSOeIErsetTDCQYh1OP1G9H9MQ/HZPuaNHfFrfblbc7ILZ2XJeMhA3zxw/vBac7",
-	"EYQ7i6ZbXdo8sOtqTe03fD5iymV6eHg+ICYrBeWPHt60N5BqKICHBFXv37yO1ppraysbjY31H0oyWrO+",
-	"9r08Fjp7hnhIbnYUFrCemW2jxMyMU4Kw3V3h/j8Tp8wiLbNIS4w3B8ZbO/4HcOTuMPEAC5/3fAV9rq6H",
-	"6g02pgHLZqEucYWg9C6ulVmpiwZrI7FATupbBr0GrM+2EBchkTLJQlJy24E/9IVKAW2sOjULcer3evqD",
-	"tvwAaF8CT6+Zp0slcyTgM5x5Oq/UUvHRWnFKqNwbZ+jbmycvlLmCCFtNxNnhTKR0YvXenTct9I/3brwp",
-	"ZdvbpHtPTqqe9GV0S3Ak7wnt+fRU90I21IYMjFelCRsV/FBeLUVrh/oc+X3KQnkjWC/oqaZsFf+fCYLF",
-	"hOluO7phsAqjwxOrmCLymLiRgI7FwNzei7jKP+aRVA+wQmV+ahl6Lr2zpXe29M5eSu9sSDiLQpek/Tko",
-	"GRe6Osqc1TJntcxZPXuTRoHWxVzPp4y590MWjWZTXSce7C1EoDYLrrdQd6LIKhGcxBn80W+qe1+lJs4u",
-	"HmEXOuE32xLmeVqk/87Wyn8+AEYy7ZnXkyYahIZMNcGF4QWME27usm7XG/Zq42GzsVU3d2EjQnnmMRJ5",
-	"PIRv4YL3NdRZ9zbIZq+ObYl47Ja3SuyNXgvb7e6aa74DfGCsxLnRkRSnXhSQOwz6YFTif4PeEC+gp8cH",
-	"049R/J3UYs+mH0Jjj2+Vtou/QfELNP2lVPmaevRL9ekz1NjYqtdR/Pv4j/HvQPcTLPhDvEdoZavRBJ0f",
-	"Cn4YbSVYQM2hlOkZlfufUm+DIv16+olCGRJ0fBe/AvrTlwtq1Oap2IVh1x/PLawOXsksfF7MwlmvUN8I",
-	"otIddM5MxjDThsfYGQWYUuI5y8hREtFBXdJjIYEeB3DQHYX10NinHhsrAjElGc2lvuhQkISWyogvqlXe",
-	"znECS7FtOIGVtwLJj5BPUcSJqSc2kziTNBgO8mkog+dRJhelKS5AlM8Q3fNL6cVE7DlS9ZYo4PWhgPoc",
-	"IEDLlXOEAI3F9uIskxrEYWk8l7ylP0Te0r7Wnxdjwq68B/97ShpThV8o6zJvAkSm8nshoHuTJjGFS3YH",
-	"mO8GBIeUhNzZRi6mLgnk6fQpFwR7tXwg63hCUoM2SjrSko70YuhI5z6fx2U3noB5NMXWp/HblDit9NZs",
-	"NUuoVnLdXQTX3QLysnQiHfHg5KQVPFZjuAun10NGlaAuCcAPRRBIO+VGOuR5csz1ztHEdx2qmO8YTagd",
-	"ZlUjKia3s4CBp3ZXrdYXk6nnSEJXqvhSxZcqvvTGlKkMV5J+63X5gFaMfCrJuF47FlskiriMtG8faL8S",
-	"3QJ/hRGl5t89uXsGxNs+cI35dXWEI05QquBr2+Y7q0OT31i5myonHvGAJ0wM5Mck4GRRkrBsOxaOh6bc",
-	"s0OBhEzeDSPKbDbKQceELqya4UoGxFiY334dFAyouwemlfprwIwFMGAxXa0Gr96mBJAlgCwBZAkgSwD5",
-	"PYkEqj2sUeCSaVR2AXBQ9wqYmdb6MFdSps4atxAlY8IFgsoBVB0PmGp6IP/ruwPTfQGSjFjgAWyhZKx7",
-	"MNQsCHwYUGMhzw+JK5jCNx1qAM4tYRLSlsyTEQ4hLSnwudBT8hP1BqjqEFhLuRd+BD8rrnd7y+eGIkL/",
-	"9Erl3WJXr4yS6hVLfsKADCxXx/F7qaZ0kYQ/d31Gvt7j99AJ/3n8VfwXUGVQeiF3PT6qpGqQ8DpABc/u",
-	"UJXwvFehZJxW8rDAq2y1of/D+4k609ecTWkIPGHGrVTfdXl41KZZBBmk2yy1OMwkN+qtZuVUSbH5XX18",
-	"dqye7jI99jyo/TKib5DIijKqMb9Re0rtpOvZSufEmTCFG2JaZf+bUsFldE/9U1rno0hwlZtTxBpeVWnE",
-	"Uuerb2AmJVgZjjhyMsWZjkECnYqCCp0K4iwUHHUnte8Ru7ieupJdvCzxLku8yxLvssS7pBcv05xKevEz",
-	"tEE0wrhQevGIlsD7DIB3vjMPwPCj2/JsA5cEWPaY8rG8n9Oqt5zvEWB+ZLZWCZlLyFxC5hIyXwBkBslb",
-	"wuUSLpdw+XsPlxN8cY6Aechsl3mEHxk0zf5uiSP4GZArcAuxwEuipynltx8C6YLLIir4MrpdHB416V+z",
-	"I5tDdh1Gd7XYhAzwkn+/k6Qf7Tx6+Oj2HQhMHsYtKifoKNziK8WKN9q9tZbdXm+s2632WtPurvZcu+lu",
-	"rq321tZwD6+lqnxEQleO3qoM8eNH8GYNqWOHPt0ZyqWBwvsRCR9xEqop22pkMoz0+CMupc2qVQExdDNk",
-	"Q9MzCD54RIUfZF7kQPYTxMnlg08VSkz2wvFRxMz2/N5GElvNOcTnQ8ZuYzrRyTz8UhD0ZBYnI8vu4QnA",
-	"uCsQf5xpOu8gfdykIu/5j4mHPJ+DBFRiESM4Lr6YaN4bCwkmcACScERCW4ItRbrLraRrDguRESgoJHIY",
-	"kDSh5SeS0zWMhgjDeU4lbS67FqxrmPldOfO75LHPBc+x5IgDE4lwEBLsTdAA821dBaUuT95yn4SoUa8f",
-	"ZvIh1Mvw+GheoNmMO8nRPhXrjpKxOBLRkIKMPUYGHpJ6i8myheVWklJ3Lsw1pcY5m1U6wibQYkurlJIW",
-	"5QpV01w9XZnQqaQbby51eSLsD/5ytf+PIVK5q/hSQGNouhR5VLcRhv8FjykXeMKlJatUirSfl0zGkSZT",
-	"yagi+TNnCykbmacaMiFUKdRoR7X1zOiSHyYzyg/sqBhmE4oiCptwwSMzg+dkcZNVtWubtf3qpUq/5Cq9",
-	"tBIvw3G+S8niJ/iKxHWT/TYrtGuU8DkxYchhGNNTG47WYaNSWaDbUqPzxAwEO5Z4oN2B5yLDiqHlgpOy",
-	"aAzn19uKReJMbMBEPjXrJ5AT50pnUQrz0j47aZO30ty6uJq1dB8tcSRIOORnbHZx4kahLyY2J0L4tH90",
-	"EwZxOPiS8em1lEuOMmoPybALYNVp1VfVx5Bi06EhC8gsuHo3c+sHemAPzLhOK/S0DH0gcK/3cMxu6tIu",
-	"LVDnO/dHDnCGKDATW6K6S3TA3iSiaDOb05AsWua05Q7S4ihviSPfu5hwQLT46X0bKOsLj4hjqaYrHaq6",
-	"sqqjjao6qcMy+XmpYWqp29bSDvsUESpXwevA1iZUyIPKQtQnApLtVuXUM+rt9uCZuymlwa6ZCydpJNih",
-	"B5cNBkaoN2K+lIeR1Pfyyoni3kBV580bD5ERiUPidOgQh3uqL6B+Iz7wR7qs1lGDUe9vuGycGiQYgpSR",
-	"QFR0KKMusZBgMLPwzmg8YHLzQKEP5mhMgmAZvaUpeqHCljKBcK9HXFFMxKtw37Gi8ISY9GKk4Bnj1dct",
-	"uhFlY+RTqcbcEtCVgO7EgO6UKmcBWKdm3eYBXhTQFboX0V2VTCZ8d09KNzYilHjIpx36T46Uy46FHMGc",
-	"2hYasLFUCRMLfq+6iEVUWGgoNwCFTzfrYmACt35AEOt1qMrSgbwd28wsEv6QoKqWsNnqSC3zQzIKJjW4",
-	"Z3qPkHAWRBA1zv0emHG2EUYh0eNXr6PTgpR+8QXv0ABz3QBGvQXwso8HcqjwqVdbRg7bJ6EXkbsjQh1z",
-	"i8wcqX4x6Bpl42vo7x/8Go2xLxcYwLAavfxU/hUw2odGt5gihwcYsqadDq06P9358a07Nx7uPnh0797d",
-	"+w93H7y141io2UIDeQnqTpBHejgKRE2RRBDdMHeCxiQkepmWO1SuDRpGXKAuQbgnSIjMsmGBhowLtLq2",
-	"hjwIlYxwKGYg9AdqXz14a+c+Mbmtx6GgEQl95ik1HQpU9akbRNzfJ7UEDr0bESj/1nhIjmw+FCRVpS0X",
-	"eW6vlxkMoR6qksfHDUWwcxrIg7d2pEpR69gzR1FtKbWbts3aosJtMGvEZv9UsuMc4sf+MBpWttabyrui",
-	"/mokg/WpIH0SKgR5Om0Nx/S+voX6KThyWvLJIAMeALzila12C1IfNuvJJ6v1Zqv+vqW2QJpkmyOosip9",
-	"QuXGLPRPpTRXkAl4V03pA5+6JJu1u/GwvpG5Nj3LMCupCMm8wGr70AtsrB16g2Z7U/v7AnzwOi0a7sKx",
-	"rGy1mpbcYEf3Szoe2phDGWB9KGe2VpXflnboJcIFgDLV8oFECI1UNRBAr+2lzDxbHI7o/b9Icq/+iaWU",
-	"JBepGlX8SI7+Gw64A/38aYf6UkNLgOMLPosMSWObxJLV0QZtq3UouK6srDtLObnknf1ALgNy2bDrU7IN",
-	"neRExB00xBO5iASLWVnEekV/FpGIHKc+Ib/BYC7FG8FNxRjhqKqepKrdzH0UvpBAAAeg1sjjUQD+fbXA",
-	"hTrDUGKlq6/zh+eSPA9hhJoB8n3w5d9SP28l2waHIYZjysUECjLk9qoc1o25V4YSBp8nGYezdJ75vrKg",
-	"yFQDv25+/f4xw8Gc+32q2vDAuLIekVlj0z9SUbRTxOxmjkQnvlQp04mdTvpIZyawiai5R6WgZqPLWEAw",
-	"PXYcY6hjBPcHqAo0DpkgiMvDqGcHsHRIVEfh4ezhyEtOMxQN6bGiYwGIC2skQdnMfaOjXPLqyulxXdF4",
-	"dN5pMhRUlbgkNJfVjhnaj+HnZz02VeWz4GSZ4qfzmCy5d82g1OaZdzhnNkEPyWMhj1PPp57h6OFR9+fE",
-	"FajqYk5sn3IChcD7YBZOYPPPXEDzZw6Ev0VoXwzSIGfyd+EALzNVXirVdKRVCYBDXHm/ir/VtX0nZcr7",
-	"rS7BSxny4Ek3hhiCuphSvOzvY8r28T/osS6zsF9JS44rWxVQ64reVVnw0nJQA5+jaDdn0qS/1AHvJt50",
-	"G8Re77Y8u0U2sK4tdVe9Fmn31vB6t6gmta7/zy74j/6/HEOtlCfyb7Ul5cT8IX6OgIr25fSD6ccwS1DJ",
-	"qao9M4y6FcvIV40B5qhjzMKqWVedqoIGvLk5PXx8KY08k+9K4FQaMZfUiHlXw9rvtf2y8p76h85OXsS7",
-	"auYJsNEy2jEuSNZDmCoWilzZi29oKo7wxqnTc+oAeSnSS5FeOYX4nuV2Uju8lNiXLP0BZ0RPolevhuQu",
-	"dKibbVb4cCOvX7/CWDFi9qrwP13AvM7IWdmBmcoG1aR9hinCrrTBDieegDELaRhqT+cTRVAV0wm4SkjA",
-	"ydaBVnpZnwlwXxgHCUe+6FDlWJE6wllGO5HnC2k+c+Told5VA9w1TpVCgib1Qoe19glzObIKu9L21nsN",
-	"t4ntDbLatVu9NWxvug3PbnZXSavXxmvddXfhkIIaoxo2sC+dR3bH4q9RIpMSmZwdMlFOU19waKNgdmOZ",
-	"5lOm+SxOag+bJ4FWhWjqTEDEUE5X/xianPGABQSJgTyMFvL1KyPKBOEIsjA84uUZc5bRfYI9qRCl0lM5",
-	"khn1C278NH+lqvJt+ACHxFNfyp/Ujgl9qUN527zCleoQcmF6pwtwoBL/Jv4KqMieTZ9MP4yfTT+K/zr9",
-	"MH7+P3VovmuW6pk1fTJ9Mv04/jp+KcX1i/i/I2B8ezL9RHHBfTtTii/PR1/YC9kQBGwSTgQ6R7zRXXfX",
-	"PLtNWj27hVe79obb9OwGqffMdwAg1RasbPVwwImVwsc5NduZORz15jve42gOWmm+XiIxq1uhq92zxLWI",
-	"Q1WQSrXShj0hXZBKrISUSjTEeyQn+h3Fmks8J9uqglGCQuKy0OPK4CrI31TpmcSWEJpnYsVS14yCCdDp",
-	"MoSRo7Cy06H6kQd5eBU6zdHxVlUqJ/K1/qptI0w7NKfrUNUxf28hOV9ODdpfBgEbQw4rwnSikyqspBkW",
-	"ZVDwICKVFuJLdLhPpLJjY5rk/KsXKWpewRJ1p2XNaSw9oww+142ink8/mH4i1YAFYj/+C7QolKpBKomn",
-	"VkYPTD9C8fPp/zX9V6QYLSHpNP5m+rH8+F+B6lKrnRfx1/GL5cNi+jQCVvGGnAvJUKmKX68qPsWumGWP",
-	"aWWLxpgj7HkJE0pJblRabecKJ0bBRPHdeh7CNG8qnZ8Rd7W6g78+P7BJ8dztsXA34iR0UBVqNRwGtRcs",
-	"zKCTmpUACX0VNvz+RqFvZyHLwWqRGtxO3VijC14ATnKNtgxp8vF4JW0f0KH5Tt1HepX1nXSGVKFv+cGB",
-	"cHDSj/v0XbUPTv8J3chqROdIa1EGsC/aTXxoZ/wgXcb6AJdYpcQqF8cMkjg/DrWzLkQpI80VsjIm3QFj",
-	"e4pkcd/3SPj+XAjEZbTn96NQEdrBD7eQwzH1uuyx0sETxvYw59iZTSgFvzsSJBAaDeVb6DtXrIq5LXSS",
-	"mNed8XaSmG6eiqrx//9TeR9AepDdqx4Bvr6aLr2Rul7P1RJHLOzQkPQi6i3ljjq6wwT09NR5wpSJpEWJ",
-	"hAEijLgg3pZ6DKEeCZd4h2LPCwnnSSGmT9PSvns7/9vtG3ce7r5948c/uXv3p7sP7j66f/3GAycZ9hJP",
-	"mx51aKi8FGkB6LamWgFEMvY5qVkq/0xlMPsc9YhwBxJf9LFPM2QKZoJUqasUasCSaWkOZ/jUcD2poQ+x",
-	"cAeIRSFfRg/lLfZJ6Pd8RcclAAgpmgTwrjBKEGAg1V474eTXKCyJ1ZN96HbEGVTojkABWigkMBriAfM0",
-	"S1BTbsr//sGv5dfQiSkkIpRPVlntGLkh5gO4InXtqMUTY9+FeuB0wXu+hP1qlTtUeXyS9uhy3uCFdQcp",
-	"AHzNel3x2wBJhrrxAFMPyC6qjhcpyEIcmEfH71MGTjQTf6nJFwaa6txm5YKNuHqZiU/728hp15uO6gqV",
-	"u9BlUeBB/nyXIMz3iIeqvkBqFnhtuUN30osVXIU6Y5E/00lvqXqrEF7eJy7x94mmHLqTmfzTQExYcpAT",
-	"cNtlHrkuIR7UpDCNI95TkKbZa+MN3CASi/TstkQlm/I/qpUQgJp6Fpqkt3o/ERvZPTM/OHhbSczcO58H",
-	"fGWRcJkqGVKHZ+Eh7rh7s3BL7riMMTd79OSopYxYv2480Zxr0d7Egozx5NQQRPNUKMK9TA9FdXRTGZPd",
-	"aRxVNd7IRmXuAgmzajOgYckBsAKRiKM8K++v9PC7K9qW8o+Jg6vm2a6D0utBLyktZ0iKpO2oVPo2cm48",
-	"xH3HOtT8CET4dewOiH2dURGywJHmuhT/OnpCyZgvF3ePgQtu4nevp6NevEGfHM1ZNenLhrU9nyhDSr3H",
-	"fB5oJZihX1ub2Gu99brdamw07c1V3LK7bXfNWycbvc3inmxz2pojpnwnqkbKNPP6LP4u/hramD1F8Qvo",
-	"4xW/nH4UfxM/j7+dfjj9eJ5mXZDQOZ+ATZdtItdylpQt2GAH2nblNk+Bq0tNv4WG+LGN++RHa3VA07Ob",
-	"allHdAIjIJqQwP2kkjbfDWy7sBtYZscf/Wz59NU5xfpt5gFELAPci4tYJVpu7vwss8Ey8vQOGStpenPn",
-	"Z0Wh7mOESpYZ6z7pVXJ5zvOKYkLFkXL4hvpeIV0cZoSyNIIOC+hCudyhpxTMsxp7GdGsR3k6uVxc6aon",
-	"aOGS9tOWjb+tHN26rlWqY5sTHLoDxCdU4MdbyOlUpr/Q7Q6fdipydu3pk/hrcG6+kn+y0KlZQPZ0P+Lc",
-	"kDjdoH1oBjeWRpwcF99WliExXAUITpNEnCGmewh32T7p0APXKFtKURDK9faFlUyWxMPyulAnpYFE7dBq",
-	"d5LMn2J8kIaw0RQ6/Wzhmtzmla/JhZmU6vHX8VNLtWWdPoGUgZegItG1a40mkkpy+mT66fRf4ufxs2vX",
-	"5A5UP831nzW9ZGfdS13FRchoX1166N66x2z2mgN9ZyGVuwB7ZHsFzwkw5sUr8lZwp43GZtMEyFuerT6V",
-	"H9ZXzwqvmP0v1+T3kKfxbfwKxV9LyPIqgTAvph9OP1FNRz+a/lIimPhF/BzFzyBlA/IIPohfTX8pEc7/",
-	"Mh+wOUWanBaDk+Nz4/QpLRFOiXDODuHoTQVOWq2oxIAMLxHckUhiJs65l/SlTwGOFNCWBCAHGpPm0c0y",
-	"2lF96TvUxWE4QZhqO7QA3egG+PljpPc6JO3hfofO2PESDPSJQM5qveVoVkPjEtUR5mX0iO5RNqb5Cqqt",
-	"2f7BFEbJ5Tk1gLrUKeCH9VWXeZNC5fmb+Gn87fRTEPKfghad/jL+dvqRDoMW6FA0/YVUnYDHvp5+WqRC",
-	"Ufx5/Apy0XTyHuSjvQAft7oeo0FIej/qVAZCjPjWykomBr3iqka9nQoKSfCjToWyHgsCNkaUAWdN2Kno",
-	"0T9D8UtlZAMa/DLpO49nKXPQsOuk4TXd1a7dwu2e3SJrnr3hrnftTVzvNtymt0pavdNo2IKO7IfI/1JP",
-	"gYk/Tz+E+Y+/iF9NP9A9619OP5p+MH2C/vbn+Pegd5/HX8V/MV4EqYGLWoHHL/729el0bCIl5GE5XtEa",
-	"p1KpZUstewotC/ynqTWsOCdyqWWXTMuuvCf/exTLBnRnKla528gLcU9wC8mN50UB8eB9NJefDZy+INaV",
-	"PwI0W07jHvQxJCZr4HNRSMiRasBbAjDL63TvloqqVFRSUZ1IKcH+neHlloemVEelOjqlOtrJKSNfnKuR",
-	"V5jSnDx4RsKS0j6n5wwZEByIwT/P1GLa8NPJJMoi00kecuFRGFG+Lbezx1T6ChIsUoYx8rDAXcxJoT76",
-	"CTz41MxQKS3A3vziRD97doM0eDUoxPL3dbn9ifb0EVvsLX+fUPmYUci62Ux+PuFyv6moM3QUnH91dAaO",
-	"mXgE4ge7A7nhLeS0c1lYhcuiaqwJ55dtZe5Db0XBECfhqdbkfCRGMm9HrGf+5+9VugSHJNyJxEDeTaIq",
-	"eLcZeY4+V68eVqxKFEqYtAJITD/nvUPz1U/arlngy7F9aiHB9ghFIemFhA9AisFXLALUaHiB5ZCK5ZKi",
-	"kLF9iiJOwiWO2Jgi7AINffYO6pOiiFMWWaMq8SKd+eMSKdl5LYuEoe+RQrbD5eJ6El7wjBsBcSXY811b",
-	"jheLKCSo+l+X2/XNGnJJqLNACEddqe+SkklXtwNJpsVPUwKzz8/eomie7j68p5tGIdU0ClXzvaXwaMRr",
-	"FmQZ7pNwAl30eNKURP/UjIALMso8XIyZre5a8OgH+jdiELKoP0DksS4Xujsi9NYb6DqjlLhpSgxH1fj/",
-	"if8Y/zb+1Ur874CCP5o+gYLNL+MXqsGIlBd6WQKf7ukikSFUxqoZ45nhcc4KxgUdTuUvD1h1SxyNCBsF",
-	"BFV7mhJdVUoDEE9a9UFnPgt1A+bucQv5dN8XOG3D2o2CPeQPVQuBZCT610WjmSBOOJe/t9AIcw5xQl0q",
-	"Y1ZB2igCBQyQXNIKB9ICc+9rTnTxefGpjUcj5NMue2zlU92SFk4jEiYxQ5XSOsCUksDSFt0+QVyEBA8t",
-	"5BEplFT0eMi6UhuPIj6Qk2PGnTscS2iI/QCeAhtZ4kw38N09FFEedeVouyTzNrkMqYJXUvIZuQPi7uk0",
-	"KQWU9shEjUppFMNjD7071N/ZOVMi8fDtr117g+yTgI0gb0uawdeuobTVzI07/+uPvPQCp7aFBGOBblJC",
-	"uJQfVodC5zTMk9CsSOs3uT5gUo6iMeSnDvA+JEKLZXSLyoPhRZAMDC17OEGJiuQmtzbjadYv5JH9osOo",
-	"CTUNk7Tc0moscmMuccR9j6CqszIkB2vxnFrhei5xxYWHksOS4+xMB2QS7Y+WvwplVo0FxDRBfyLi9Qky",
-	"7golFxOPhfoZ3Cgd7c2dn6md1ouCwBbksdChkszgcgB6Ri8ctau0mS1PoFYP5kF+iHSnXTWv6iGW+RD8",
-	"k9xC/ZBFI76NKDPiNDOO6+ruRSsnp9MskCYh1GPZKloUF4eelUsRMYOzEIj4ZCiZ8Q98Llg42UajAAsJ",
-	"1jNnR0WM82f58MgPdlctnkvdNmJJJ88r59pIagDioQyI45aZWNO8tcpo4FMiBS7yKRdY9T3Uqov4I7Mn",
-	"pDDmwnf5tm74kE+8XOJI51pm3qEo1fLwC9yU2vKQzkh7VKVdaEEvJGOUkyrfyLQtGuFQSEUCFROpqpVb",
-	"1QvxGAdoxALfnWQGOKuH7eFB7oyyZBF66Ze4WnJ1HDzmRnA3JaiVt8gIp+wiKAoLvWa1zHBuJH0nZ6xz",
-	"oaBQa53e3by4R1wfFCBiCl6h6vBwF/Li56OQ7PtkXDQRhu9EqjT9DmqF9bHsEjEm2krJfq9NSj1vpuuJ",
-	"pUWJH2h0pErxkqZoLERdJgZwTLPH46H6fSL0jz0Y0chlUP06Jl2fYujHQrAnN785udKoIkappdtM7i34",
-	"xpIa5x8f3L2jpg+KdUJ/H2pOruOAUA+HqHr/5nXUbrfaNdQjxMudaHVJ5f133v8fAQAA//8=",
+	"7P1tjyQ3lh+KfxUi/7voLG9mddZTP1RBsEutbqmkfpqu7umZUbUrmRHMTKoiyWiSUdUpQYA0Y+z6jzVg",
+	"e3dx72KvxzZgYN8YBsazK1g7s9IAe79A1lfQJ7ngIRnBiGRkRmaVemaFfSN1ZUTw4fDw8JzDc37ns1bE",
+	"JylnhCnZ2v+sRd7gSZoQ+PdhpsbPiEw5k+S++V3/LLPJBItpa7/1nJ8RJhFmMVJjgiQdMRJ3KUOZJKLV",
+	"aZ3jJINPcBQRKeH11n6LTD8cD96P6BP64YOf3X/2/EfHR/JootKf3Tu6dXQW00cvP3z46MHh1k97j5PH",
+	"yU/f4N7Fxc8e8OlgK6Y/mjx798kHyYNHP3lwPHj++NMff/Djl/HWeO/lJ4f04b0Pe+Qnh7rdj3689SM6",
+	"/NEmmX74afzyiD6hRxc//SRJHr//092fHX94dzPaTthg8qAX/+TDpNVpkTcpFUQesdb+3V6v0xJkKIgc",
+	"uxELdbrzevtPbl/c/clZT25FD3+mfrw7/dHkwzvjd29lj/fSZ7hV/ui+afBQtfZb273tW92t7e727vPe",
+	"3f2d3n6v9zN4fUImAyIekda+EhnptJT+8vk0Ja391rsECyAi0HL/s1YkCFYk9lrcqrZIJpgmrf0WZgxv",
+	"0nPM+Dn+N3ZFN7kYuVd+TAQdUhK39oc4kaTTGlIh1WM80R3P/tPsm9k3s1+1Oi0at/ZbvcFdsju8Q7o7",
+	"0Rbu7g73bnfv4r297vbw9nBrcJvcwVu9VqeV4KKFv579evar2Tezb/X/9TMeYc07LZG1Oq10zJn+409u",
+	"393e2tre2d27ddv9PDcyRSfkZ+b9+5ngKbn5iMuIX7Q+//zzTusZifg5EdN7PCYyzKKEIc5IV7eDhH0d",
+	"Rfp9n0HND/sft26fvd7uTu6+ibs74yHppnfURavT6old1o22zz/t3hndOutOt5Re7/GbnUl37/XtuHvR",
+	"Sz/pnt0VpNVpbcd3zrvs1uB1V326O+5OtiLd03S0R7p3z95sd8XOxevu7ZQNWp1WdEdtdT+Z7H7aJbfO",
+	"cbc3fh23Oq3di/Ss++a2YN3B9vRud7Q30e2+7o0/7e5E8a3u2R113v1k+0KPYXJr8EmXbIk33T32erf7",
+	"6Z10rOd1d4q7avts0u3Fo9vdaOcNab3SBDuWXO9qLuinWFHOgjR7OSaCIMWRJHZnDwS/qG5pv5kXQrPd",
+	"WKlU7t+8SSTFmyMuM5lkI7opspsYy5tcf7F983z7Jo7+dZRQwtQpjd/56PDdo8f3n/e2TrJeb/uWXojT",
+	"aIyThLAReef+3UckGXO8/eTi/IG4/+j5h6Ps3geYk4+21J0Xz14Osvc/PJbqohs9Cn1/OiFqzON3jrf3",
+	"bpnnjLOIvMO6veNbpy8/Pdx+9In5XZCYChKp00zQd2Aif7xz+MfbD/54+0FytuntoT/efiAl/+PtBxFO",
+	"kgGOztz3Rk6eqmlK3tGjML/LiKfkHZ4SRuM/gc1nf1dYkXd+9nrnzdMevjvdmtzbPn95R/2I7Inb2ePd",
+	"wUe3xh/uyPe2hu/38MO7b34aFUIqIAF2jQSwK3wUE6aomgYX9xAllJ2RGFH7lr+oDQQIyIRbw614O9oZ",
+	"dHfxHunuDm/1uncGt7e6d7fxzmA32otvkdtWJryQRmaxLEk6LdP3IhmWCn5OYy3yWpqPvF/eozJN8NQJ",
+	"mb+cfXv55eUvLr+c/fbyF7O/m31tREKKBZ4QRQQcYfewwgkfHQ0fc0YeYRWN9a8xkZGgqeZcLVee45EE",
+	"NjdcicY8ieUB6u/0dtFjrtAjHoNQ6qOLsREniEoUZUIQpjY1TXQzY4Jj2CLMDPBo2NWddk2vnZaMxmSC",
+	"dfcT/OYhYSM1bu1v9fRpo4zIl0pQNoJVvMfZORESNte7ZMgFmR/38zFBfZ7ERNzLhOSij/gQppHikZZ1",
+	"OEYD+PQA8QlViCo05ALeYOSCSIUmREo8IjKfw+uMiGkxBfP5grEvG/pDOqEqPPIEi5EeA8v0GaiH7kaj",
+	"JY8gKhOsblwJNOsPKyZDnCWqtb/X6+gx0kk2sSOcUGb/ykdLmSIjIsxwgXY11GXkjaoSV5BzyjMJVJ6n",
+	"LJyk8Kxu8JHpsIao22Gi3meCJ8mEMPUk1RpJdbR9rUD09xFnyRSlgo8Enkh0QdUYYTQSPEuRwmeUjRBO",
+	"04RGsDoSMX5RN0xS7tEfrh3egPOEYAbj+4BnQj7Cb+ZH9ohLhXCEYzKhERrr9zqIsijJJD2vJdLYtef3",
+	"O+RigpVZv53tVnmhS0vdCy61GSQNkO+B2Q9rDpOyax3mUUwmKVeERdOPyHR+sIfojEw1O055JlA05lzq",
+	"hW1vfffFX27v7aFUUKbwICHo8Pje0RGKxljgSEvEDiKbo02E0YsXR+9tIDXG6oRN8Bkx4k+Q15kmg8RD",
+	"YjZhSrDa9/gaM3lBhJZ+UnFBYmD77V1DrxOmDQFBtJAmMWoD9/Xz2ajuM/toHwG3bug+sO3F8CpYEXhC",
+	"Tpieom5uwOPpQf47zNxwNeNqTAQ81+Pp725vnzBakO70jExPBckkifsHXjdjmhBvRjAVmiRIZIxpMl5g",
+	"quQJ0xOjCrW56CA8VESgnR6SHdTf7d1F1W4oO80k6W9snjA4pu2x29ob9qI7eG+7ezveIt1dfWDexXdI",
+	"1xyeu3hveKtXe3wUfXQ1G2h74XVGhdaNjbUQlh97e8BguZDWJ6JSROg+/u3HJydvtre6Jydvbt9/9Sd/",
+	"1AqJmqNhzTkJElEflrks1HKecmbOzjFmIzgYB1iSGHG2iZ7ZEaN2f3f7Th9WjmdaXm4coP7u1raWphFn",
+	"MdVdnA4xTfJTVo3JCRNE8kxEBI2xtD3ESFIWEdQeEhWN9RrhEaasow+8NE2mMBgSU7Wxifr/qq8HxLje",
+	"2hFJFYnNEtUd2MvO6jC9FugWZZphFPHUjFBrj0Q4VQNmTJVlxYluy+7JYsdpdaQgIQbOv5rysV03oWea",
+	"0POT+YAzLXH68Lhvzhp/PyXETkCvlhpTifTMDxDs1AsqzXsXY57Yt/XmW6JCmaGstiIraR1UkcnVVI7t",
+	"VVWOJ2KEmbWcnpFheKTce+mGRNqUQu1+TCa8v4G0cIrzoaZYjYuR+h82lRq3dhYJjcPuz3D301737qvi",
+	"n91X/yosPp4KGpGgJvABHY017VP9BqIMTSjjAmWMKonaZzwl0ZncaHDqpq6LulP31m5r6SlrxhlSBh7y",
+	"i2sc5gLloMkwa7biE0bQYKoIEiB12339h3yn193qbe/0O8j+vdXb3u0Wf3b3er3+xj7qb/du9d2Ji7W6",
+	"KtQmOibnRODENCnRiKjKfq3dpws3aY2UOSZYROMHlhzV+R2rLJ4iQyyJ2phN7Zkz2ThwR7k+oqUZ86ax",
+	"jhMe57600IpY4vsDhe2v//FHQu/E1v/vZuEPvWlekzdhNHaon8NmPzKf7eQzw0LgqX4o1TRxfbXyeX5E",
+	"WTw/y6dGUUdnlMV1szQGnbVp15izbnv1GduRwbBLM95rOuNjLgLr2hckIeeYRaSP2npqVooaZuy/7h94",
+	"SkJHG2B6L/Y3in+idoL17swGCZVjrYJqPU6/APvtFMuon/+hO+93TlhfKiz0t4xgoTd3lkZ8otU9YxtB",
+	"Gwdlw0mPQZv6ursNT22o0Ffqefr0JUzv5o9b+Uz1uzB28GXYMeb/1kPU3+sBtl7V75Tn5E2Ani+5iOH0",
+	"GlIWa5mEnmVSUsz0EXGfjTSN9q1CEaPBFElFJqBYp4IM6Rv9hV4GRVVCUFtgcA2NjaTe6CCFR7KD5JgL",
+	"BV8NsyQ5Yd4YUPuf/ufsd7OvZn8/+9Xs72bfzv5u9vXsN7Nf/dNvYUgSzT++/LPZV5dfzn4z+3b2D//0",
+	"241NpIWZNp8vOJpQKVOi+QEmNsRJggY4OtNTVILCbpF0QhMsqHK7xYy+qnyHRlWzhq9XlV2SP7VOKeON",
+	"Ch3gzm11QyLdTQdhiRIqlVmHvv6n147s1xznuT9s0VFezNr5zLzj253d7uD+rNfZ2fo8fHofazaUDwSf",
+	"zE/qI0LSOd9CmmDGtLovkPEYFJsKWFr/yYEbjRUFamGMVe2pKYsRBM9N/e2CoT/n1z5w4wVrOvLnfKVx",
+	"f66X1biOQSi/i+P3sSIXeGquJZi2nMHfXvhtbqaCDxIy+ZNPJGel5TcXGbp9yU8d55wSIcDhFBNl3LvP",
+	"7WVdl7KcTVFMY2MpGYsDS0TepCRSJD5ASkyNmYUSrIjYtMxIpDqKW/ut21GPbA97uLs1uE26u/FW1L2r",
+	"Ld7ecAfv4TuDu9H2lpFxKtNnSG+704I9q096yYsxuJFaKmWC7Z/hAWVE7ds570vJu+79rnn/c5/gS041",
+	"3YYhe8WpwhB5o7cMTpAk4lzrfm3Mci95PsYNbbVkTBAcjcHJolkbSEZihJmZwqYe07s4fmaIdKWlnOBE",
+	"MxGJTy3Jqyvp3DbOFaIX8RwnNEYfHj95fMW12gUJaNfqkRsKKoayYKnykXfd69exUnNTjniWGNYdGLf3",
+	"vjalqYTDBLaxqNLkhD3RxitPibCeUCsVoEG7A3Z7vQOE2VSNwS8kuP6vFR65QkblCcNod3tbHz/G+z1M",
+	"aHS1JceJnsb0lLyhUkl/vQ8ZwlHEM5Y7zKhEpDvBNEH2K2S+AvVQ86Js7X+ct6zwGThzh5QkmhvMhU+n",
+	"ZX3vK/bw+asr8tbdgrcOS20vZiw7jq5997q5KrJraLkCetEsEGOFYWc/4GJA49g44tdfZUPm00HCozMS",
+	"V7e1WwUqkX3jQI9M4cgYBRFhCrQLHGsbUiqBFRdX3u473pLYERQDXLQm5uWue/m6FsU6yiZ4Cps45oYj",
+	"29oSsjTtGE/ZHL02YLHeh+iBK6wTZedUwcun5gZ2bqmKN8D1Zd86QFiegcWGESMX2pi46upsecL4qOi0",
+	"GNaCBSoG2XXvX9caJZSdaSmrCbaUAp93WkfMnLT34fi+2tqYlq6qkJTo6qkBzXSSfBTXpIlkzKlepnd7",
+	"AWLGk/DRiMT6iMuY1pn6+cT7QNzHXD3gmXE3rE1XxtXpEFops7ogRsNAMovGJR/llQXPbrEEj7lCrvcF",
+	"ZGdcdc1r18TI5dm5y4cOMndBA5JwNgJrW/IJAVWBJJLk8W8VUXXG+IX+Lj8tYW1cMEHYaDRN3JDmoqCt",
+	"LQtjLpYc+v2N4t7KC0Mwbjkb9xCNSfceZ0rwJOTJv0B6MkiOsdZbIwwXDnrkZ9pYotDe3I2vfyH9HI/C",
+	"UxAkFUQSppzr2irQCo8WNwpeWTxNOI6fc/4Qi9HV5HZq2jpVnJ+C3/+qwtc7Gu04keIcubYXcKodSldx",
+	"3jWvfy+aMJVmMNrMxswXGub6yzDhU+/O7QFcuV2NzPNXeNXz0dregVs8d4O4g9pGZ8cq/2134wCVL/mQ",
+	"uWA293z29lu3duVj1bNHfeqgfDqL1tb7oGs/uL7Vrb3/9O9fS2LCSIj9CunmVv5Z7ky6rrXP3VPe6h8T",
+	"FiM3qOKOX0uP6iXylGdwb0viqy7n9p2a5fRG2HRB80+uTZ819+SMkFh661WhjdkM+U16y90EPebqGCsq",
+	"hxQPkhrHo7kSMt4olGJpzAW9EJbi7i7HPy8MB3RrrpvM/RH6VzdPsl5vJ5L0Uwhv3CH9zYV+yZCIPzbe",
+	"lRcMn2OauGmszYKZ107VxWX9OFQiRSYpF1jQZIq8L3zPFji5k+mVfVveKWGnispjXMB6/ovXxXDaatWM",
+	"VPVbtWN+AWEThbtTILj0GGo7k5EIPCMbByeMcesDKaTQJnpGgHbWq0u8K3UJ+0ciylAf3uoe6rf6xkPv",
+	"cZ33MHAFaFtRHGJynBtW6G8oGy1mvIU38NaFfw1nn5T8FCJ5TykD91KZBbWSZt2sWGkWVGYRtGbIOs5K",
+	"Ag+i9X5kUltNsCJObl+f++5YcgSjRcVol3ha4fWue/26WNIRRY0Fz0ZjG1dpfcDmCIWjfpJJcOoBPfRv",
+	"miL7J6w/R/d+B8GPEP4tyCdgPPU1ZeFnSKzI37WuumPJH1J2di0Hoe5EW8HBQ3AFlxo6piMGl3Icjm4W",
+	"G+N6PtoZDQWfGCUoFdyJ9OvyxmlWgY6bHZmaVfTr13tc9ueo2t9HeI6Ypas2S1ZDTjTI1AmzLnEb9q6s",
+	"A8k59udJbgILL/C0ID8EoxUcqilv+wXCG356zvkjzKbW5y+vxE9C8zbEHAHpr6QNecv6nHM0wWzqzIYl",
+	"flY9iq4bxbVs/mr/B0aer3aMXO8hMqetlA+KF8xlulxRRFjpcxoJAqyHE1lVWBI+onDlmGIpL7iI9XFB",
+	"WcSFIJG68v7eKjkP4TakPJjF3kP9Qdf/4Do44pG5o+m4IwnuY+256PVVWfOXL192DzM11k8jrGoUYVy8",
+	"obV/GA0ENmeSLHdFvNAbPiJSam3pvkmVucr6w/RwjZVsQyAmmjnhbkYiLPJzuuYuh/NTUFq9+xzHOKUr",
+	"HXeMYoUSou2BO15MOPiBWp93CtFTSPz6WyIqi5PhqrdA2571/eOcSI1s74Km1215U5Zmymw/6OQA9c0K",
+	"9MHalkjr0YgPh4TFWjUGUu27G0T4Cw2mJxA0GHOltZcUqzFq903Sp9zsbQJZ+xud0oUilqiv39w0ppbu",
+	"zJpanRPWh5CD+Ueg6Jj9Mf9wEx2yqdcDhPwNBMFnEunhGYrATabbhHBC6hPwuy/+Cmm9ddpB+W2uvRc3",
+	"7bjwapNS0LEm5gkz16V66TrOqAC7FJypI3pOmGF2cFRxCOjum4g3Evc3oF99+koO41LkjT3uI+PS9Bm4",
+	"3c9Fq/vRhOLDJpZZmnKtPT4iMcUmufZK5mbe4OlEtwgJf3MuD0iahLtk6Wfc3NQNX9lbtVfsF29+CIaD",
+	"7HAWGpn5N134pgsvf18eSc0e/SoN+pvgRbZNQrI5eCiLSy0vdALHxhmDk6eCp0QoSmSeIJx6P33mJzLP",
+	"R4qXI5wrMt/PYF79U5vgvJhwD81bkKRoxbQfIeTLbr/77d2l/duU6s/mr5J4aiiHJnxAE4LgTatkHSCm",
+	"+060aqOPxfubW7d2N8vd72yXOt8LdK5Mkvx84NzCQX/um+8f20b8THRvQTyCFRGSfKCtPD0Ae0/9Egum",
+	"m55XAvmEGAcGHmhZ5N8W639nkggkxxBGgiOFODuwqaASDQRmWtAz1NcSAJTPMstF+p9DUEOO6m51ile0",
+	"AIuIYMbLma99lvnWeEFbI3Xm3HFeg/ZOWp5Kzpk5COafxv3NUmxk3fehIXhZx3PRpzZRBxnq5lOzGpxE",
+	"7UKb2yjNN9aWhaITEuoxVzPmM9/G2QSzrjaZwYdF3qQJZkZfaNtwV+hoMbMBVYt+gjxlBBarySNJiZCw",
+	"rWKssGGoQsJB3rxJ3/FvSPdNzG2SkPiE5TYkdh3dkM6ezBOgSo1SiSY4NsEOzHrKTxiff7Hdz1JN38Pi",
+	"t/ewwi49rcy9AyrU+D2rQleDFVmWWAetxaeYY0+q6KeEyTFNAzkKHx0/gpCAzSZNlST3Qtk8L/2wEpxN",
+	"JzTSj5f2lArKxf04M6RZftqV3taHFnkTTsjgQ9Sf4IT0O6g/JPCvRlOXjCZyvsmtLRTTETWhXEsb0ULs",
+	"qHyghIVKZS/Y70rS1hfCHnE7HrcYMpQ5wM1kjsQLN9gLYNal53yZNpBKGrkcuYLR9SZyW9NEuVMuusSN",
+	"xGxXrb/igSRMnTCjqVOJooRgEFOo783JOJxyTkbt/q3dnT4osf1nL/o3+89eHPc3Dk5YH6be30f5qnWQ",
+	"JFrpVlxIhJOEX5C4g6Ixic6ck+Pcop187xvTP9Cr5/JqO/Pt6VTlXb344+91z1sGLXa+y/DQO1zvFtjq",
+	"gdwNb2f7w6+oc8uHX9mxwY26YIu5GZf5C/sH3CJiFCfh550WzhQ/TFPBzwPH83E2mFClLMqAfgfu8411",
+	"h5EkWOndad/Z6HjJrBPM8AgcuIKcU3LhneE5zIDWhpgkjUesR3XPfqE/LvCTPmuoiNjYmqc8odH0x+ae",
+	"OqwPuEtsBxJhZVAX5E0K3yOMpCaQhBftVMAzaVEY5rqPSUTjhSNeyvcxj7KJw/YK5qiMBJ7ckEYuJVQq",
+	"SCLiIiaiY3wcYHZTJVGWJhzHkHFlwt77unuTt9Ikp+ye6+JIEUgUqyaSkfP6kY6pVFxMO4gnsbYuTfZ+",
+	"u6RBoZgTY29KQpALytM/ELnReJge99w/t7xTHSnkidyzuvkc0eHpfRbLJ6xBCoh9v9HZbd81qS4NW6fN",
+	"GvY11aPVP6lXzgyLNWwy9fIOPUn7OsOJsVcoZ6dZOhIYNHitMBPYUDg5FUQJTMEE1KIiE1K/ckEGlGHA",
+	"WyET+Ner+n6fG7dKYBpWAMuncwfJvJhy7x476T//inPmNGbFY/OB/tRI2avJBWMhrCQMLzDVYvuYsois",
+	"37FuRcuAp1xSFRSnWxUsHcpQQhk5sOIGZSwhUqK+a8katzU9+7nU/iEK7GdXYY75A6ztM3KFXcpcW2xn",
+	"X0xUN25ZSFRZppbdygdwxzvEfVFfc3AFiF/mpsoa+weQf3z63JML7SX6x73i5A64R8xDfRRWDk5zAQOZ",
+	"eeAytvnQkAHsHaZto80XmXokzwou7ojNIewOajwSxHi9tJmgDe55zw5eYXekVR1hsQ6XVlYGq2UUfM8u",
+	"77wmZ33ZzrVd0ckYHQ71me38DfbtDmLknAgECUHeU3B7gbPIit6Sezwe6lN0gkfk5icpGeV/pGwUFKta",
+	"U6jPkGV44kGHXGBPxdDLtnmF0+zMHiCLpKujqEtyl2O8vXcrECxN3qDjDw6723u3nH5niYjaOJEcfon5",
+	"BdNjv2FATzaCg5f0U/LuVFlXdRUJoiqx9D4z5GgupkNSziIA5GvRKXGMP6qcBqWulzCmUZKCDhElMDOS",
+	"xmSHTDS5N1EfR4qLoxjAeaxU1zL/Ymz3t5xCmnpM4xMGxnqm+AQrGlm7AidwZyb4hJurQse+Vn5BnnXQ",
+	"3WV7DvHQ0qMLvnXcvPztFYQHcSR0m84KW18+w6Hg/2UC8aTLCoXfrNkVe7Ke2PNqwl0jJjhKv0LVOBb4",
+	"ggFLwOKQOLyPBZ8c5ypL2PMVCzxUEIflBtkH1AYSy1M7Vv2DNwn9p3eKd+CaCMZvXrRRXPotN9JmDrWK",
+	"kKjfYHniTsDVLBUeDsF4QPVWRthOFQTLOkvRPDNoUPp81QcA+JOw2yA3JFLkjWo0U8X/2SxLSDQZxu/k",
+	"29LfZCWu82aak7fjZ38tP0DrCGUphNoDYi7yk4TEiLKDOQd+xb5UG+i7P/2LE+ZRVv9QJS5q5+4NhOWZ",
+	"Bc2zT10TPvmhke+++FvTWE57sLhz6m+W1mjfOVziE1Ygchk0A32uDrMkOUBOCmitx1/TwuCHiwfjqTlh",
+	"Q0GI3PRXeR8NpuXN0DGyF7MpMso0GmTKG6bBBPQZxaB0WDkHpK9IuRL15qReSax54i4o1kKizOcIB4pb",
+	"6xtraLXm74d1nYdaXTUYIMakAcUH3NO5jxNhiebvcoJaxBqOrGvwJDVweTSk1j9Hh0S9Y+D6LPn5s8Jw",
+	"S2Ho1F6hvg17P3D1S5UxxSATnZioFyvq5A30OiMZQe18llqAeZt5Y93ZfJ+WfNh29+VBdbdf2YRedmwZ",
+	"IfXUXoiXBVXu0FzVs+lEX8C3WWAeBwDLsJQQoRZZUOQCUPqNsojIVqG3wsyAdVk45BUXFuZUGlCQViaz",
+	"4hBAO4IxMBbPQ3HA8wJtmXJ2YAAsjf0JEZeABikhggqiLw2WSN+E0OiDPBpzGhG5bzMrE5OiTWN5YA5Q",
+	"ykb7iECFARo7aK2EYMHgagPeAaQyTIVuD3C54CPTh/5KH/oKixFRiMb6Za0L9lHbYHDpP6y2aO8QsRlw",
+	"vI9OWjudrd2T1sYmOmQmas9NHS43zWWpm/68u8POMxREbWeaj1LCGOxMtalmpgsTLEWafNwa6EXL2dPH",
+	"nFwe1uTBzvXmGRWoWH9vvGpnlbjkZUtTmuZnZrB+996IC15VQRC3Q5N71oUoRy70yhKhVQJYvHLkTjU4",
+	"LAxQVrdJnhEJkKWhw0ZGXBCLUptwSWKXs3SA9L61SK/UBsWaqyMig8EJaXUZjqMggv1TTpmSKOVS0oFJ",
+	"YMlnutXzTweelXLnDO+7SLpQMv2hi3U2+InGiQhTLPVSkkOeBZcSEQXdGoZKN5GbFPp//2+01et1AL1O",
+	"C/uJjVbPu7iz12giciGJQIaUee7OZpOGKzLV9NIp1qSYak7LV4v455ySixAHl1nGAueAfHAC54a0DN2x",
+	"rKYV4DMyDfldoZGlx5l5zTvKXFc1d4j5YyeabUdONDe+IjRk+JFtbv4QrRDdzccf4AIi1xqqNg1OW5RA",
+	"SAPYMCBI4nOizwqIDPPNUWuu2SMILEgXEIjadsnsOw4oIE/EiQmOE8rMOulzcSRwRDoI7t6Mh9Z47LSB",
+	"aUbg+43tYCvGnUOeeeXLNP+FeXutvMrB891jOoMcKou1DgRswrxr4xmpnZGvttphr69/O2IuiqGkE4Ig",
+	"2QrCJo03nktI4CUbCEIKaS6M7VQJVWPDuOuNi9ZErFqSNopRtdxV7+cvNCBt+G6G25DSmXnzDSgitTiX",
+	"smIC1Y3ICr8lg3Fs4xQpZdIedGfWrbG1GfQalizIcg9HSrqgikYjFfmB3EDS2dP7847bXIt42L7SPOq2",
+	"oSFbklGluMNaWjegRMimy3mibLEVAYse3+Vr7pmCBZG8/dcptn9O/UWyuGx9VU89qLSjVSbztiyHp8yL",
+	"nvx0qd1xsnmcytzxt4ol99w32m5ANSPJhZUub892y2Kq8guk2quaKodzACulyjosy2hMcGHkQ+JthPiv",
+	"gcRW2IZvhO0L812llJSeSlemJKJDGqEhjpQrutL/7KRlqpGdtPZP8oSGk9bnfU/KFKQh4Wu1l/rEHeM0",
+	"JYzErmlJR+yUMvDym3+6WhruF54pyB8zwHjmT22HmkFYb2tc+k0QScxH5Z+KCydo3YTfnApyzs/0T+DM",
+	"hjqINuve1mDpoL7gCcm72kSPyYXNpbNqDI5jFwvrKQdmQq0rXfOkZZDk7d7OZm9za2tn83YTVuARxFOs",
+	"5D2b914uLvFgMFrOTRSDwxk78G9HXcaKCbhYi6e16DwcWb5aEEEekE5euowZpU32WGcgIWHv0bi4FspF",
+	"fXE/NOffg7jzYmLFxl0sb67Fn1ZIrx+CH82r9hqSxl4F1/mD8MOXz/OCkXpepSKT+8gUM0XfffG3/c0F",
+	"OUZHrD6DP2OKJi51i0i9Pc6Ig74sW9x3e72QFCjXdA3myuHXGUGSslFCupkkto+huXkrvpbhWdTUf20q",
+	"Mvx6sHO2H2RBWEGArNDtggPTgqnsG+Q+U8cLxmFHT9kJm5AJF1MDh2K+PVZc4BHpuzggylAfshjdA3Ay",
+	"nrCUCEmlMjuen1HSgZxchWJKZBFdZQuEupFtIlOQ7oS1T/J5oQk5aW0AOLMV+GckVQhHgkuZt2DxiKQ5",
+	"B+Y9M16N3CJewhbLfVUj85Zt5Bcy4CrxOd7v1ufWClPVsUBpbe2QQlvwXczOcq9CYJc5o7aoRejCtweY",
+	"nXWKUO0zMkVtE8CgeWRjE92PqcN4iklC4N9U2cW3l625Dpqj0lgVWutZNBoXHJYPBAo9kSmKBbmwqJEV",
+	"Y9u/rKy3tifYpIk1jJcp0v4CAmPML1jBmZoUlEEBuEpiwXIr2PeVLw85M7X6FvGZW9uPCJwQtQ73e+ae",
+	"oVMUp7L38/aUSMhQIUljsD3cJQICf3hj88GN5Uka9mF1Wim4HsOUuSB0NFbOj5b7VZs4bOuNZx8q8mLM",
+	"JQG2NjXSLHM1ua+1rsP65fQCbOat4IiLYBKxc5FrSovMOqtdjGSSnHJxamHSwJMqFIW4lNSG2uoD+Iyw",
+	"GCdJUEypOjhVaXDYUPvGDZD+jDMSji40VxOBBSvuMuB0gJXT3HONvKKsQG7SynOLNlC6k15wu+wQ5xqL",
+	"h/O6TJ0jpsWRdAeX8U+b5g+M7kKVKTeDS9iM7f5J63znpNXvzKFXvn//+UbISxTScX0vhoVpsOyabzbD",
+	"CIVoKFbVCJiCQctSsJj0KtfM/nlzxNJMrXPoYIkMQhKJNxFEuGWJPkscrkiEGYRM4SlqU1Dk6OuMdEwR",
+	"UzNNhCeAFqJtIvNLxy5OLtzsLZyWcSTegOtZSFkiBoPXAMMOtaVpS0ntbm8DVAu1DZtEz3b/jEw3bScf",
+	"915ps9T9tfVqk8b9jfkz7IrHjVeS6H/Mvpl9Pfv17KvLLy6/nH19+fPZV5c/R7NvL7901fJn36DZr9HW",
+	"7b09BIWL/v7yF2j2u9m3aPa7yy9m386+mv3m8uf6t/+yiWZ/sYlm/8/s29k/zr7V319+adqoQDjsBS4J",
+	"O6033UmWKGqc0lpZ+yEcYUsujBccaN7ZEDjbULsH+rBJM5gQzCTa2ijfV4ZOv1Ll32Ctv9LBuMrJ5XHV",
+	"31z+XDOIz0W/RbP/Aj/8Rv8A//969g/o8hchBvzXIX5ZdFse5p7ao/MDfoFwSY7YEnZQeNBcbkpA+6Jq",
+	"H/XLp2kftW2NOBM5AQdrH7Wh/zTRYkBzWidnInjNnbomatIevH3UdmEaG1c7vgviz3278snegWM95TyR",
+	"CMIWUQp5GSNTcI0LNKSJglEbUwuzswoDfH35pWaByy9mX1/+x7kIgetQFVBbm2xaE0Mx+FUjxcUKSZWr",
+	"btXV9YkqnkzlfNWibdkRuMzLX7J8zOG3tru/dD/ZiIQl4/Cfpbf/XcriewXyzHoITx50zVMyCU/1J5t7",
+	"vbsl1B3K0NP7j0y+sImqvHf/2fOjB0f3Dp/fN/ViAJpXauWCCzTQCsYAS3Jr14WFvXf/GSIs4rHFjSyj",
+	"Ha0nMqMxThLCRkHkoAeCT1DfaHMe2TQVKRvdc5/2G9lFko4YVpmouaLNHzs+j0nEYxKjfIRQblZ2HFHa",
+	"UmEWYwHX4y+ePexKPCQHkKnpsOUs5sVGhVi7a9GqiuBT5oIyJf3ZhvjwHk60KBd1F09J8p4pvzfvfcIT",
+	"njH1iDIeDjWkTCqcJDaNw7ytmc+WDS4tVf19hUnfjKZBN31ci3cZY6iIiZkmfVf/BY70OcMp6FIJ1ad9",
+	"8fzegXE5VppEExozOBxePL+Xswy2OK4HiLzOcAJpBrbwqvFbulvY5qbc6nHl1TrCgBOlT1TqKp+eQalU",
+	"c3Nms8O7BjTR3Thb4ERbdgdP3J3HGSGpBJeVtU8n/Nz4nucG8wmn7IUIJhbZPm9IpF8CgOHNdXMYS6zs",
+	"Ehn9YIoGMfNxQ+CgtULyrzvaXp8ZwYB0AO1UZGIhRExeMIh7QuIbEh3f/9GL+4/v3d84QCPBL2S+htb5",
+	"GQ71MGV5r7AxAP8TT5tzvKqde1bnpqSOC9CLo/fcbvTY1loymhCo3TesTi2T/xvz55hLZbk+7FxaI4Eg",
+	"C7G/t0ygVtmxRQaj0qyY4d+O723o2GSsmIgG+G7AXJmf/KpsfL9ZTyPuOk7Se2xVzm2fu2xckDmgZ7v0",
+	"sAmXAXdSCFLF7L9zIuQ+/VxYaAPHSVL4xLwKUYwnTBGpj55+nJFDUzgbZOipFcSQjmV+ISzWdtTU5Ind",
+	"kFYxAtBzLNUJi/G049hbN+QdbhCDiDKWYoj89g+9ODMha8Wn5ZyvApDDC8rxxpj/ZdbIazzoOC3R9yGV",
+	"gQN9aMsZN2PbGqX9Pvij8g31sW60gxTf6Jiy2lgoc16Y8itU2sjjEUFtrE8KTVo0JVg0t5rKikrI7Uon",
+	"5GdB6M9HU4cmeEOa0MJPOSOofXT4+HDDmJxyzC+cUamllX4rfJgpvmb++dCUcVa85Y3VTX7RbnlATFD3",
+	"XEgQPQ/HUAJm/xEa43NigJaKCuUvnj1EbUjsMPeh0t56SfDcQU2JjRq8qdUz7fTOebEovBSjyElrnKbG",
+	"6oJSTaamX1txhNGEskyR68qQsmRbRu8jKbMQ1degQq3oTwU91/bY/AKNlUrlxoFdFbjZrsPFuiCDCCcv",
+	"6vqAk0+3mTtl++aL/Zs3+xYF3t1o8pQw6Yr3FasSU0EiWwxoCXyiSFr+iHymCRNc4YSPDiNlLIgVMA9f",
+	"jjnck5rh2lsLL0DIQ05oS0LiDprQkalvvLE8S2Mx/mbDnM0FMJ2hIzoI9ruAag9wZL1WK5DtnrbBZOX2",
+	"QhY+Z8CNGPMEfDJiito4SUBuSyPaz3GSkcDFNlZkxIX9q5p7n0yB+yiDlDNfjzgACQDfQulqPTZQEomM",
+	"NAMyJW8Uo1Scr3BamFaBSqHTwixf8/gmaOjHevqh1rRmdV1t+QRq3uYT76uaSVe4zoy5oES1546/rAsY",
+	"8X2toKzquMIpjmwRiTK79NA7KGO2zkrVRbCzHXYR1GVik+a4c4QJbjWrJZS+n7/5krKYX5S/fpIGA6qK",
+	"bFNTzMJADTF+sY/Mt1D3w24TCtW2ddsdV2Qd8CITMlThw7mhSNJTiLOEPOYWdydgU2IlH5Jh4MS20hVM",
+	"xcUrtAx+zJoeTZemWTD++xZTzIbi15mOIdFrIbBLdpGBIiMOk8xjj07BvT69qtT1gu8r3LFsLznX+wr7",
+	"abVYzdLG/QFEa9r5fGBgMe8zZXKjVqAfjtyFdhl1KLeBwUJLiApD22KnwTSgutF2VgRFcgggCxJ8Fx44",
+	"lCTxPWhjPrv3ni2lahO/23mNxIgn2cQUVJUbuQJJBeKJKUnHyIXRCGQ4ah/qBDX0dpmXq7GM/olUHEjT",
+	"wuPgDOTgsoR8RDbshbLRgY1xbehC8QboTa3jWMcxAaxrsWDL2fVt7fbS7vjhbHpf71lRGQYbLBskNCpy",
+	"l1AE+B37cAZbp0EHJWSEE4taM/vr2S9nv+yg2X+d/eXsv89+aQvjRQSQnSFIz0bdw0EPzgWFh8NALA2O",
+	"Y0Fk+CCOOFM4Uveh2tSCF566aieLcvg/UJMa+9D7BQnCYgNdwpHEDFDTY/TB80cPr4I+SBkLVzHQNK2v",
+	"cWAIuorW+9B+AiVoRjxoEr+EuvaK5xCFwKyA24ja2FSlAg6m0iYBb+Sc7QpRuML4rFktB1Y3RT4SYcoA",
+	"AEItZWSSjYIPLshAUtVU54Fm7Oj8LgvizXNQhSsrPFiMoJNztr/MhhXsvIsVbri372FTIWiVQ33B9mpq",
+	"w/9zYCRnIAfktpZuckzi3IhueOm6Fguuy2YFs+QzacgUb+vsnGPEH+b5+UwTYjVqNttG7Jo5acF8nlq9",
+	"8BpUgbS6ewIneIRjMqHRBzwTc0C2dd4Kq8SuibyquTQhVRTkhUw8/wW0c07EH4psWxzk8T0rMm4JFlPx",
+	"WGXx9IF59Xqxl596iOlWkAA2etg9sjxDt6IRryjftBAwRWIiUhPb81Q/Q5ShiX6OMijs2bZhPRsNj5h8",
+	"d62WFmikwnt+KY9GkrwKcF0V39dd00CfdO/5VFtFlVN4VJ7Z/BvVy0+Co7EtCNyIHpbpnpvvwvepzT1o",
+	"VjjnHrTq7EO6pI1GCMizTkWu5vxUYktPaliKhfhjhXICOQ094Vjm0/LmLInyyr5bfkKto9D+y2nz/Z82",
+	"8678+d39LyfG0hPj+zsBEnKOg1FvzzA7M5obgAdKgkU0Ru1eDhDVf90vn07DhINUmQege9viewVZW+MT",
+	"PWomhxdJ3VzKVsXvEqnrScuyfKzspaowLdZygbg8hmUswBpXKYCcX5E34Gh7n+4HPa1iIvpS/arWYTsP",
+	"1oDwDZPyIjeaWY0NofKVAfpfuk1rjEtLWtdSE2vTeO5XvCdePdymoZhNsSB1mObLKyh6BZsanMH1gqI+",
+	"vnX1EFMv03fpmIIZuY4ic2IkLUokrZNZ69b+nrlSW40Dvr91KuUj1mQkBhaxmk+WYqWI0Pv4336Mu5/2",
+	"undf2f93X33W69y987n7+Y8WhjhfpWB4ab0WLYGJDFlxD/KMqabgUm9h8628m1ZjdjPdRUR0gbXreB0D",
+	"6BEQbqUEIR1kRiVd7a5oTJNYENZBkg4SykYSDabIMTVcPMGoV46KWhobtCgo1TSxVqXiB+aKWfE8ZM9m",
+	"Edu7Z4epQoV3r1wvDypRvvycoIzFANlKZR5Ylh+SE3xGIGMFI8G52kSH0Pk+kgpP18Du6rTedEe8myuP",
+	"5t3Nx/YfH/OUMJzSU/2C3Hzx4ui9V/43XTpJuUmo0EZOa781omqcDTYjPrnJcUq7EY/JiLCb+TA+9z+X",
+	"ZzTtmpxznHQhn5uIPJvuhyz65pmyyIBbErJbj7oz4BmLV4LdMZsloM0p1GdcHQ4VEf0DQBbiKOFsRATk",
+	"FkpEWTiMy4IpHfMguIKiSaL3BY07UFlGq4NQ/lGNMUM7PRTjqUTt/keH7x49vv/89N79Z89P7//k6dGz",
+	"n56+PHz2+Ojx+/2a4O4h1aNLBQ3BLFbqvfm5nx2U8AsiuhGWBI3Jm3Iu9s5wK7qLe2RvcDvejnbJreEd",
+	"3BtsRTvxHrk9vIu3BjvRXnyb3B328PZgN7oV3yG94RbeGexFt+O7V1HvqJRZHeqteXZDQvY2ZaPMOPmh",
+	"EE372YN7aHt7byec+XNGpofJiAuqxjXptmdkaosmsBhJ+ikUB44ycV7GWm89Oz7sbvd276waN/88L/lo",
+	"oM5cTkwu5ap1H9fHQ3Y83FwFZVy9C903/0QSQXHyuAak+EWa1nLX7oPtw7v3elvBVjMjG8Ix8eZhEwYo",
+	"erv3+J3Zf5p9M/tm9is0+2uDTmLwJTpP3pn9r9lvAHbgq8svZt907r3z7EWzoCJ/3xWjztm3Qp4K//n0",
+	"9larrJp7vFSWLyX88UUSNU+uDohW/9GcMybmk3Ki9AEwbSmlGp6XKf269/jWjyZ37+3S7U9uT3+8JX9y",
+	"hzw72xt+cLGjHqY/wy/4+/FPo7uDR+z+OzWxcvV55Mc+sFFhZrsU6Ubp48SHM1yUPj7JpEJYCHpOim1J",
+	"JZrwSSgVuVkaUTm5u1gBf1xLVjScGbai28M7cq+gTXqD4iPKvj8YBDjefRiEDoAg/GHDGxzTETtiK6Ib",
+	"VKEzAS+mRiGHNCeEQTvpJvScxGXAzLC2cO34CW8NKaG8d6q4CUuQEsBkeWrxn9fkVFuL2jZSOiYdsnQV",
+	"s2Z7ebkeRi6ut8kq3SrDLvcYJhaJzhIq1ZEK7cgnjCBXo3seSy1yHxsT1xVFzgsia8UXNB7XBBTPtaak",
+	"wcblTOt58+Zj3PAWK1Rseq1SyoGkmzDBEi7JoUGWXo+3Uo8DAnXFzRIi99YBcsPKb9FyYOsx1F8sH4aL",
+	"WKmJhWbKua43s3Jl2kXy7EqVal1BqivDf1Xhl3S7r+qIIiJyTJRWQ+WKZGH8GRlmLAa172lRpMm37peZ",
+	"9oJMKIuJeA9PA/4p/avTXHCezI5wCdsFuTb0JowzsomOFRd2mxoIZvv8Ez5wuabUrMUgo4lCU6L2tY3s",
+	"XjSR07YMvgWMyCe1s3ROruYpTkzN//l5DbMkOTXzMnn2tlKdcsB7sQexbSrHmqSgDrLgZhbc5YSlgp8K",
+	"rLCtgzfGxbHnoATALNeznRKFBmSUMdR2zQwFn5ywfmgp+0WB9UxIgjjbOIA7bksr/b4swwnMzcvIPxgg",
+	"mAgslL9SYdc58nXCnFZhnhoGD0QPBIK33FGA8/JMgkSEngMOswHaN86ZPD2nOLtP+fD0dYYT86eNNqFp",
+	"wie4fMjXU0CPFCKZF9s6QUPnuciIEaERZ0MqAGRTkDTBEbHZ1Fb02jjXmvT6MWaMJH7yC7FR1rKkPNfY",
+	"IQ0BVQDrrqasgRmeZbmYmMpPZhOitjmJsQKUGDNR2QB9xE0r79qlxiy3V+yK8HhdcDSbFTo/01vdmI5g",
+	"HjEp6uWTrqa3tgiOHx1XtM+tWysqTLrvulkRpg6zmJKaWrIcEOEFwdpQ3Ud9E5faR9998VdGSg14PO3k",
+	"QQ1aaQUAc3aA+kbzl/DyCavW7L4h4W0SdylD9tVN1HaDMbcLFnNa96bG5ITZDQlJ4yN6TliRkK3fuaBJ",
+	"ktcrQRCKA5shf4m8oVJtbpTklJmSJrEZRN2WPCdC1kDN2pLu5aKiaqzJJgGH1xTGDuAQNs/ef0SkxCOy",
+	"KuSF/eyBqdg+HIZjiLw3n4qaUoJgTWk5nk8VS4Um5ivUzlK9Nbd7PW1ZCRxBlEDQb2k/ueeu8uYPzd8/",
+	"nFXG9OIFYcuGQzdpWarhpxVVfbBOsDgD0xXHTfGnV4EzKlEvH2iVR4JLWsMRNaIh5/dDpXA0Dh+Yh8Ya",
+	"wvCKCXLGBU9wUdhJWmbbEsz6rYHVqcDt5ZDTqzITxJNLwwxUn5umBElGh0Ot4DnRaT+7rgrten71FfTA",
+	"Tat7tfMUgNaUEDTGMWrroQieeDvCQscmoFgKMuGuOuO6dwtyjLf3bgVK25euQgwAkgtqvCFR//5zPAoX",
+	"S5H0U/Lu1ObkrxySYxzJlmSd0hr6TecDXwrLEmTEF0DtAKAUTUKlWt970EEfPr3/fgc9ffx+B70kg6cd",
+	"9N6Tez/poJ88PP6JPmbTBFMGsXqGVsBbVC5kr5w4gJs1XQ66RBOydJJ2ewYwlvLZr+AYDW/jQEyYQYpf",
+	"pb2nREgDeKt1gLr6kG+UPv8uBFWKMNR+hMVZDDhCPsnDO0A3W59jAXXl8uQKWJ68cbjucrkWB0jiIQT1",
+	"UiaJUIgyxXMMsLCY8KbZ8ERZR7L4Z3JF8bL0GkwhgBRCwQHnXJtqxCbxWq0JtaG6Xrmi7MbVoDnI6zDR",
+	"rWS/IV1tTgsQYnQd1N7qoO0O+u6Lv21ceqFCatN3zo4+kSyfeXzRKe2JVSSJ3WRFEFjdVjuKA56IBzQh",
+	"sjjZrE+i3f/ui7+96Y2ov+EWJdKGnLA+CJqTC2ALrCkurUzJt/XSRfJwuivbWWsF9HVG7GPr8w/v0vCG",
+	"7NgKUPnOPXCVoQYJBDYDjpJWrYdACywKHSB8R7GyowqG23Adl9SMqyjrHjK4gbVk5IJ4qqxFCAT1Vrex",
+	"AixgQI6HQJX08b80ANewVZGemSudxaW6LIJurWeipKAbNls/adMf57KVuI6yfSUj64eQ1Tp/WgZB7IWi",
+	"EU2xuX3AuXQwbGgFPo21wmxMjkDu5x82SJxHh2cE+9dV5VlYFg9dSurvkLExoew5i5IsNihxVLq9cYC4",
+	"KQ3esa8Wu9tUwNG2mQWZBIRouHpvVgV54ayej8Pm4vOAR6C46Xc5XjbDty6vN8JM6wML4DV9M1TLaaiY",
+	"lMsLxi9QO6/N6F9v1aFrzqk/QfCtwittZKknP2VVQ24aT+sGXVcpAQS13rTzFR5+vxIavshpfj1i+Q/B",
+	"EeLnctYWhYPqN+a9DroYc5SrN5jJC8ugxbRXXqnC1Kgu1Fvz08zpqav4bLxkztxfk+9qj+lXO3JfQFO5",
+	"G60sNDL7sHg9uITgorS4fkqTSCoDjDnMD5p595xp+1HtVnVPHMN7R5gmPDCH1nnbpviAXZhObtW4r7WY",
+	"xklig7CtP/WgQDHqFEKv9E3BbbYIpiSkiUFSmVcnSMTgqoAd4V3Tr3dJ4NVUmN9q5uavHQaD2IBzMU2T",
+	"KVJ89ar+ruPQ3N7DCt9/kweHl+2kvM5ycyXPtLW4QrN3TyYbRlAZP3v//fvP0U2c0pvnWzcn5Kb/Qh+8",
+	"8IUCdfXIMrg14mJFs99eM4xp2pxoj/JvQqPwD80V1mDB+ce4ym8wnwoyJALuZJa1+7jmM3ApRJzFDxqB",
+	"Ez7nygPPtJWLV53dsfksNDsp+VEMqHm0jr8SyvThQPPXtHgkb0zoh9515zQmK1TEO867DOLdrV0L2WNA",
+	"20r94pVZzyNsZcNVCVRZvE5p23vcF5QeJIKKH+sJREFw0Gh6OZ4eVCJqjLSneU0Ne4HqYrbGBnBw8zoK",
+	"6lWWwA4yPPtzz51bNfycvuxOyUwN+BsQY4VbE4LL9A8RTalVqud8VVAaOhAwQxIKtRHy6tGSoyEWDYGM",
+	"F7tfP3j+6KHxwZrCRobeB0h3NIVx24vroFv3uY1uCmiUCaasC35jaL1doIAfPzoOO4rXCFe4ei5vfd6h",
+	"toXvCxEyHV6Op4XvwS4LGmKakGb2ABSCXwpE+NC8BXxq+SZYE8vtERtrYarm3N/curWL0rHWAo2TN3xL",
+	"RJhaQL3liZM5jnLFtkwJVFHro7a7LeQCDYgJZFGCknijg/rSljqJIpIqCN03AQIwIYPMob8bYUUu8BSK",
+	"myZ8NNIinaGYnJOEpxPCFNSU65sV6J+wtgkqyNIDrTOifr6U/UqtFDvKliEE5KDrJoK8Vpv/cX/pXtEM",
+	"ktSWFXNPXdZY6TaknMdwQZKINwjopzaO38bJFPzjjSVnQz9JJN/VJf98jjqdSyl/e5STQyxHLZaj15Et",
+	"4Enl9ZMF3iPnNCLXUpPDhmSFfF4jKhWsqL1IsEc2muCz3PclzNF6pQsfvbD6pQakoxF56t4utLM6q8UN",
+	"GKK1RDEfaq9ZY2gQUam3wYjDpZcNAcYq/5qwWK5u1ZjcajdWf6gFzZddGpkJXxPX0ejqHPfUW6lA2Fya",
+	"3pDIzblUSpfFggNFKJcGHrVSLzd/YY47TM+GG0UzcONKNPja7AWJH+G5Prj3yHKUGZOtImTVQjTiytwK",
+	"P6CCDLCspDwOo0nX/7oLX3f1F101Jl2cptWcj7srxt2ZsXssGFxVP0DfU2BSLCUY3QB4w8UpceBgp0U8",
+	"KcMTcmpCGE/LsaXS4oulYw41nrTs5lPd0akgkQmdB7dM8MRyg1ozzEKfqU8fv/97CKQALGCTG7OexUEc",
+	"xHU+JKdJ+leae7vLRmi+Cg6xWrFj1VpDhDmzp1rBo631cFfAwziMcngyiNPO08orZ1bC5cLQ3eV+6pSw",
+	"KzRQIZ5rrVOMLEjJqicpVJaMi9DR9HLMUUz1MdQxx43kEwL2BsRSaELieEKZEQ9cbOi317rQsPDr9atc",
+	"+s6rV+BmVIgsSUfslLIr2SYUiuMsX88IDsiV1JjldxVLu80kEYcjUgoLXYg+VgzTUSzgmHdcALP3OylW",
+	"p569asOx/tCMzqtYht+jdXdFg2mhRfQWzZvckGlosZR9kNdhJayRYNEUnqKZTCgDQTQFSPTTf0Pgtef8",
+	"jDzL3XxLB2E+iK/Cm6sKGW8OZeEB0mQZvIHFFnSjrkw5xDpeQbbvDxvr3LW/mADmtUU4VA/wax9Ob/5+",
+	"qEnljGoiyrXIyuusle3hF83T8hqB8xolBzhwsJy6JVC85lB43tIdsTRT17p+PskqJZ7yQn6guprUmBKW",
+	"WFtBBpueCIVEQ5tN/d0Xf2U8p23OkJkb/JYxYwPlefo+ntTSDM1rAb2bW5MlBHcehVAp47wIpRc66rKw",
+	"OogyU227KF681etBHX2fUTpIcrhsT/GIMs0EgQSL1RwY/k5f34vxAL/Oa6JVmA1CRcK2fh6lKnkmonDQ",
+	"tvk+fGNxvBx4/yqyaiGs9fegBr410QYmdB3k8Pcj3UoQwnn/bnlbpXW+FhkI7FgnAGt4MufH9vtUfZAN",
+	"usMEn/NMkHjD1hoHVzykQsoiFSFw/dhrBtjy9rizXnA/AbFjy4Ia2eRADb9XAe0zYZl6K+bBLuWsJcIb",
+	"OOU6Ap1zIfgDCHL2yzmuCBlRl2UKWqcBNUBty1qcIVPzcmPTBmgu+talZBQfG5GgP/68bhL5nW2T1G0A",
+	"9xgkBE1wNKaMdPXpDD+YeADUlgyfkdMIS1JBb6MMcBNPc4TzQM4hqZsfPIIgAYxirrTqBFUJ8qSmD4+f",
+	"PLZX531wSPQ7J6wPi7nZ22R4Qvpw6WkSoASeEE1myGNMBRnSNyR2MH4SaUtYd37C2n0owr0JpXb7HdQf",
+	"ExwTsXkIiTpWgOe3pPlcnUukLtA3RNhxNsGsSs8KCU0IJzYIlJWL7AbuY03evNSuG0qIu6+3nvQxwUoe",
+	"oGstK72OK+FtVaKm30fIcsO60c+xvTlqgon+e6sA/fsBV/cila9abtqQeUG96XVA2oF4DRHaq9KDkQtz",
+	"9dFBaYIZC8Eu+Dv0qnjEbmOWNJOlIGlvbQvO7Za58Lcm6udKG6TWoG4AUxLiwFoO+d4rLv5gipL70mhu",
+	"wHaboO/+9C+860P9l8gYc/8eUgYh5weoeP+vivfznzteG5jFpTYizCKSkHgzb+2E6Xfc76ZIMWU4qURb",
+	"maZzWWQY1bZskGuhNZNWAU0FLxY8Mqylsa4h+qvFEczPtWv0dpDsD1C/kCqAV2gxomKjWEK85b+IzT9Y",
+	"sTnHOx8QnOj3P6tl2LyI/dly0LUFTHrEqKI4uXbg0QAwuukpx4isYmM1BoRcwlIJH9GaCCMLQXlDenBc",
+	"Ez6gCTHxsZuBsJDfMziqmU1nDZDUowJEMeAHm7i7pTKVPjJlNg+cNamkNsK85Fvjqoa6TIi8wZFKpqgt",
+	"eAaXwf7517RSZ5yRhvtpJHBE7ucCowa5PsZTRJVDNwC0RYcxGcqYBXdeJlPCYjJfoCEIQ1+DJg8oy1vh",
+	"BDt+TkScBYzjFwxGaFwj2kCHSaKUCMrjfTdkf4w2S5cq/av+OBwnqp8sK0qh3/GqHQIKLnNNXkPYD3PA",
+	"8pbb3GKXlzIfa0GmJez8NMEsGBtEzwMkfjIcQoQqVgb6l2c1obUNS3nY15oX84CE5uMxFsSDUQ05ggRo",
+	"jULLpxLUJ+y2A9RDMk00j5BzwpIybundu8vOZyD5AiBWDF2bbHOFp5YTPM7MAVrL26m6f4ohLVUZmoYz",
+	"MEXEOU4ecabGoexU+B0NiLoghOXjlGXX9LY3mq3QaCaUgUP8sEY0QvTzBCcJkaokBpXJcmGaFNwymzYR",
+	"FtcsXkwaV9N8pStMKDylZAml95a/CtvN3Am2nr5pLMS/c2vis9ccJTtuay6Lza5s8etwzFelxg/A9KtM",
+	"aT2N7V9kUp1M+hdh89aETUnONGD1hrb0CmpBQU5PO9BWAePqwNBd6p1NlW9zO1syCLZcmaPtPjy7c6ry",
+	"7IvqqE0e3FXi4ta5SKiNll+lTs1LB/nvsKkTys6QVDyV6IKLM1v3ZAXt6apASFSTmsTvTmtRcAv0vYsx",
+	"N0imXtmrIoPJVTGgEo2qVQyaRkUvgGVaK+RD8OWBws+4CRNu5vEqWLO48cgkEXVZYY4qjkQmh5OuAxnU",
+	"KKbEcSXMvAa4yruyKJY/n0b59sKP7fS23uJdez36SS4DfhCqSU6bAnS6Jh9nMUS8YygAAB/j8/JGayaU",
+	"1pAvlbsnaTHJbbKmYSORQydCavzmMuC162pzlTr6fgH91SRENXOnXA6+2b5bDL1fMMlbzuhauNZPBRnS",
+	"JMm5j6QKs4ggl3ZZrU66wpJfvelVU0HWXe3S8i5eu+Pl6f7Kwq7AmS83OqhvawL2UVsQaWrl6Z+dxIXA",
+	"Fhta369Lz3d1BQtBXcTjB++IPnz5UUC/Ska+E/1+/N7xYU2Kz3n5xe29va27wVfPaFxftZPGpvjj7Vs7",
+	"d5AaZ5MB1GWsKQRqrmRcp08+ehrsMJPEf03SUfC1NzXAHFAmQQ/OlUrLRJIXfkj1jjR62uKj4QxCBzSZ",
+	"dE+GCmZoHaByiI0+fPnR8fyanJFp84NTr+qyoGVoMNT/Q4MydmgwDIJQGg7LA0sTN2VxyQCxkypXwALF",
+	"Al8w5GIPZU4+3XXHbHgIRpRI4nMSW8AW8yRKeHSGMIs7iGt5ALmRsXkmIy4CF3a2sXqJuaTumJnUoYmP",
+	"/LwTUoVhmG7Qg2k+N1TyNBe0tK/+uAhhqRQBZFrRksSC0kGNkVIvYY+5IcYyX6zMBgYfVNtsVjKsX5I2",
+	"Jjg21321Fo1uComMScQzdYB0k/maY/MUwsCgLq+eAngH1h8SeEiOAa1JhsLP4IF1iBj4BTMFFGcQrGzq",
+	"YWEguB4TEMxgMFCGhgkdjcGWkVD+2UnUzQXl9wN6m+GqRuUjEyJlPbiEIlIh80qj1uquYh7lEEkO1hxg",
+	"O6mEHsKzK8WsVVhYSR/MdemwcnFQU4+qIjNs8LUd8Q1p/A6NkcisMPuRi38O2BFCH+yMstFSTkrIUPlF",
+	"nnN+AszZnq2+Y4C0N+b43729wMAoVYeTUGuvkcx6Zl42GYOUXByeY2rbXwSia15GbSfQcqjeMzLdcDo3",
+	"TwkjsZ5i+GLINPKkSImvEQ62M8h27yA6BCml91WCIfJZWRa/IT3ZkFPRijUqoQEgOBcW2xiaXF+KQNjC",
+	"YmlqX2nul2nmSLCrVxM8A9snFwnlOMb88jC34otZeKK6IiIDvO6dJf7WzE+u1twZlrPmPLNVmWGBdvEj",
+	"L8uhGtOYH6q4DGWrHAyQlYVW3eggni6UFehIWRhczdh1ZanmRVE+jnYmAXVKcXNUFJrLRiORZ8cXSA4c",
+	"cxoRvR20LNPtw4g7LmIdBA4gyfIhmmAVuSKJK2AxOko/SesEYMopCyHqacl+QcwhyMqKV7ELeGZW3jZq",
+	"GdMcGUH10acsICm/CRcvMkXrQpcMlg6m7KOA8WkaXSNFlC3C1KQVKPYT3LvKlAGyhMjpXPBDMcnwTtFb",
+	"/zmRwUJUnjZwQyJpy5h2cgxF8NrWgJ/UlU/Pm+vHGTlU/QO9ZZyuYKK78uulUrRjDrmozVYoVLi+OIaA",
+	"yGX42/ASdCuNxY3aKZYSMtAUsjBh1F3/RHktzBoI+OtVvL4HZele+CLsA36BJphN0QCzM09pykWk1qak",
+	"iSUrH+B+OoBXAnchTi2RKi+X60fwLWAkeCe4vUuJADUqgxuZcc7apLrmh/B5ndV1bLwrUA4BvMRHwy5I",
+	"lT5q909a59snrf5GEWBaGksDYO2aM9slHRgG7+Rb0VuB6oL7+QSLcwge5l6wvEpzS2StkBGbSSjPkGA2",
+	"yvAIPG0Forje1a4krPQR1aAxwoI+lId8RNf0V77deMT0mou/f9/1/mvCHdNFkY2PMIWI8TkPkquIdB1X",
+	"ofaTd6drAR81LdBiUQMWQoWb2QLAwJr3gw4Vp0bG5vD+rqqbi/UEAGMPZDgkWa8LV6gBCTwI8VpAoUbX",
+	"h0D2Ktipb2pUKOZzQ2PEIH/dQh7GSu3ciXkd4DPAvdinzNCUctZHbUYu8voLEWGKCAN1i+NzvQGk8blD",
+	"SIgJAnFizWtGmzrF62W4yPJrcwtlZ3Mdd55u+/4ALjztVNY7GML12556dStTLPBI4HTsatbrHyy4iqnb",
+	"pm1gWU6lnf3Xy5/PfnP5xeWfX/589is0+z+zX81+N/v68svL/4Bm3+hffnf5xezb2d9dfjH71ewfZ/94",
+	"+edo9rvZt7NfX/755b+ffTX7Zvb15X9Es9/Mfj371ey3s68v/93s69lvZr+6/NPZ17Ovw9XgVoVcX0v0",
+	"ebvem+4vzdBnXwUn9uvZV5dfwqS+mX01+7vZt0CD2f+efavfmpvLisH5QTmygFFqb81eZyQjcakEE2Zd",
+	"qMANRolByDYXayZSu9BnBAkL7hxVG1xLxvGeCzZwF1gVw0kKMwgj1Xxst1f18uA4G+h5DNZE50x5QqNp",
+	"7d0B5P+bh070OTFpvkRyzC/yaWu1z4XqkCnCI0GMMl1wy3Zv+1a3d7e87rdWzMkoj3rRchvqpOEYr4gz",
+	"Td4lFgJMCiQZN0E1rLl58HbUC/8TdwPu7c//cflns69m/3v2zeWfz/4BXf6p3oyXP7/8Av3T/5z9r9lv",
+	"Lr+8/Pnsq8svZt/802/D8CVXZJGciIYfLLOwOr4IgRcaFo/rXc22S3tAU1Mf3spspkr8WetlzljR03KO",
+	"8N9GbecWtFEzXOTVYyk7Q5Qh7Ia4cU25HXM61RwX+GqWI2CnxPTVxZ2jQcOtdR1o3qEduz4o1iMoReZX",
+	"z5GB4ojw0gKXh1/3RaILIohf48wsMZWAKFbi5p36Gl9La9LAW/7AjQZcnbode95skAgmVDdJngxb+x83",
+	"qYXTma8fed2llS6wYM4VVN1ftrYf7C855lkSIxwpxFkHkc3RJsLzVapMxKMNeHJQSjs9FONpc//1odm2",
+	"L83QlrJduehPPqH5JXgFi+CuSCvKZ8KjK+JurhAsvDiI9xNO2WrG+cIIWnCdBLD4Nrdu7VYjeguZaa9P",
+	"cr/LcuTSa4+6NWsVirhdrU5CHuJaF59nl8kQKo/my63ffD06HpuEd7ge8NEk5UKtpwBaXl5xc9seTWZ3",
+	"UTbb6e/2z61m+6jBzNw9dSUYJ46N+A5ErxgXQfih4BdrT7i4Bp+rgXZG0zTcZRWXww6uY2dQfGvHtpQg",
+	"DUDuv5+YzWqo5LJUcLz+pyvGXNYInUNmr25xUvLs2riUA8Q0QRJAslTc1GqqWNg726XB7l1JFNUEfNYI",
+	"ito40DBXNg32fpzPuVlUN2UxqQliFPzihiyAZqkLxABZ1DHXQr2anOxMAcT4vDFuN0gftTGgD9kj4gBu",
+	"HedgDC6wc9/DGp4wG9Sq91bflHB4QyUUvnJnzYgrWwHeneRQAsvswkrka/1ufRV09dYW2ENYU8uEzZkW",
+	"9lEfJ1p9m56akfTBowgMegoVKPruvDxhUFzkgkpihtcIlXutqgFVJRsWvzi03LLlc827qmfUa/FaEnft",
+	"/8/eaemrGfPcb4/8vuNOFGFmq/xGY4sBUfJcx1jhUmUil+1rWwr7j6DxtTL61pZ2S8QZmAxzXLK6cvp2",
+	"EjXKRTyf5dMMSUl/RC5uQCKMTAtoCE0gPizCKjroCOGJ+fcJ01ufwMXpGJ+bms+Eab6MEWdkv/gMERab",
+	"GBBXKLy/29s5YaajU9PRaYHkc+qWx3k+jwzY1CY6TC7w1NadP2FBh8k6SvXi9JZaRXgx01yfeKmzWv/Z",
+	"iZhpg6Ceuth6l8vN4jzN2kXf1FZLfUgnNNSfi9rBScIvSHyAemhCMANTDwK1w7pBfQ3WIrRYdmx6vOJA",
+	"0ebmvo2JzCYTHIYMdj08JMNFk0rIcD4GPZ/V8gBc180LGRIceTc27nLhPfCASFWLJPBoigYQzRjpdaUM",
+	"peZNO/Z8vac2BSIYUZ6H4dXMqwjLqw0Ae1wb6vX2Y7lK0VumepqL4MqjU95KKBdPCbNLHWrSC6XXC6en",
+	"RKSJbtYL1o44U5RlEDwqsI27xswQGGGjNm6slSatNexFTndtRvEhmnj1kM0ndYhIED13rJmwZsFsfF2V",
+	"T5uHg76loLgf+bkDmPn7JRRm7zJxFyoV8NZT8Meb0LcJAaFamzLw3KXD2ISXoTcSX84yEh7XVYLrrhqO",
+	"Nje7TvkgqcjGikSu8NJ8SJsleVks5gxd3XPecRM6Sx+TC3mkyCR0mkJQiD503FlKYqq4kFDsmIaKi69f",
+	"diAcrtC0mMfi4uOu0HGnKK1QX9jjD6vchuM3ufAQkOhizGUe6G/iV2HhTKVcv866uak31ldJqVg6mLmw",
+	"92yQAI7qVUO0lvKLZtJjePH3WD/JRnF55ar9aiLFQpUJ42a4Cp6125PXX2YpvMsWlicR+MJU76cSxYKn",
+	"qUsibVSzxKG7NonZWcTs1oDpcpZMbbKHTa8a5qkelvf50GIg5JvD3tz7Kwu5DwxBc/mXkL6FoV6q4JBC",
+	"WhROhdwS5gCqJqitDYiAuwIM1Q0rIcHKwILYu1YSbyJTxJ0Li7m7X96P6KUeQt+t8L5No+4D5mQmVQnD",
+	"Ib+R/bjVG+yRregW7vai3dvdXXyHdO/irUF3a7hNduLdaG9wC2tWa77Zi3uPvV5l63daGaOvM2Kfu9Ur",
+	"S4NAdIGAEhDu9Dhw7tRhpjJBCtgjHxknpxMAJIH9hlEs8PAKOnUIOHdn3QJeVigsLAXjtvN1GPL5cf0D",
+	"MOMLqT7vJoQ17kOkKpQlc8yF2n2P0QCL2gx74wD1HQvF5sO5N0sM1wFwFEkHCdF72zFnHiLHDrwG+r4H",
+	"Esbm1TCIfZEfdEf6EQ/1ceVeVNN/cVGTv738xeWfzb6e/Xb2NdraRr1eD33382/gGbr88vLPLv/z5c8v",
+	"f4G++3f/F4Igo62t3bBW4xVdXMhffmyGV75tba1oXmfx405uSICugAwKDNBdYOkRHDdLDEwoO2seBuJP",
+	"7qH+8vNXnbowDX+UJkG2fLmvTU+LYFGzOQpGn1f8ljhRqdIGOzGJR3m/mkrujkcPLyJyLctXk3cZ9IEX",
+	"CTSH4at/vEK2MHndiC9cav2E25RVm3ZTDltqb3XQdgftoO+++FtEGTiTHaLhmExNWFPEJwbHYcOkPELp",
+	"Z814VjFI6DlBUgmCJ5WCRLvbjVCm8yPFj5Oe/W7229mvTJR0sZW/mn0DgcENNFFNKW/nzmmiwPyhknie",
+	"omnXOih+Q1s9HLeEy9uBSoQHPFP7qO9pSOY20leZjKFK4o3OCeuneGrKB7Qxsv9GgkSEnmuFEjNECzhG",
+	"FGdko4P6NgoZvlEER2PNASfM/gy3mlmacmFaVTQ6I8peDeheUd/5uvLL1tz5pYek7Vv3xBi6Fi9IbzEL",
+	"MZQj8ilJkuHGJnrEIVAOdE+4My1fqHrzB5t8agvhuKpRnZYdcqvTcoMxcOvSgA650rkFKxWNLDxY7pk6",
+	"1XLl8lNXOxlqbuHzFMGpB8A/7zaj7DBNA1+P+QUkojILYzbgbwqV29uvoGG70IdMjomscWvKiVw4yONH",
+	"x6itOMIo4mxIxYTENpZC2wgbDZLLvI1qZtWpqfAe3oIP3VHWvJDHgsPKUe746WHzfH1BjIsFTuVyBPMe",
+	"7kVb2qy4E/dId3ewPezeHd4m3a3BrcFWtB3vkN1hEGuKsjrYKspAALtObRRkSaJ0UJ+yc04jov9p9nff",
+	"39ZzlfL0u0FHCjb1LubHcfz08IZEgiRYabaC6ng2oroYWh7PF/MJpgwMzCLBIR/ATbtV5U07FHmzIeFW",
+	"U7CBqh1bnUvPbBlzXYvp4SuxPwTzw6ePIEMitAUna+KMIOZa2bzQiqO0SHpzKXIdlAo+4aCjbCyTgdC+",
+	"NoZC8FZ52hxOKnkALlFPmuy9Tm5B26zr5R1P3JzumbD5WqXQS+sD7RAWR15QpXtEnFVURIszMxzqxTT+",
+	"jcgcTldQGyey4RIYYd5AYBd071TXuNJfkFQr8NRagSg/WLb7vS7lslU79sAcgoqS/asC980IIkyJKVRW",
+	"d5pAx53CxiBx5HP12hO6wrV+UNNbFsvvDbnpvNdi1UWkeV5MmZJS1THvV8aVq+zvI6F7kBFXIlLhzLy9",
+	"Sgj3EvI9SYnAiovDeGIgGP4AQpZXClK+YlhyMNp3EaH8cLSG5TqrMfGW0guD3krLsn4BAjnmojnpZJKN",
+	"Ki/e2gHtTBGh98G//Rh3P+11776y/++++myrc2v78z9a6gyApvO6KYYGq5E5XpfO18LRa+BoL0fAyKGC",
+	"m5YBrglIHQnMFIn3USiSekAiPNFm/oRCDQfOInJgQbXNJ8U4LBixF67t+4xtNwVafB3k7rVENed2pws1",
+	"zHN2SnRbhqW9bqjpU8GHdDnc9yJONkz3DGKw18v9KWLV52oxrgonECqhCPVVAkpCsypfpnpm81RrU+oi",
+	"Cvjnjo6foN3trdvIvYIiHlfM0mcv3m2VRdFh92evPtsJyZ5OK6Yyqi8bAwom9IHci0uqwwSL8s03bgrQ",
+	"fPfv/wIKx+2jizEGMwIg/BRHKZ6u3NGYShX0at43OMGwPRxIlfEkMTJFE35OtBnfQTyJiVQmErOxFgKs",
+	"cf+csGAmVeOaIqXiNEe1ZS8LpylUmonGXBJWLUe3OsJQ0W6NTufUfhdb4mJE/S8bk8yvJhmgGeCQNHZU",
+	"AP0f6u0baGqdIBwccpg9xdQFra7Ml7CJ7tmStg3ua4YZi0Oxis/sk3XH0SzGHehZQkeCvRpwp2aT4kqF",
+	"Eelib9cWFDX9uBGAtFi78QUAenm5TyMamsrpRuFE+Zmcy3SPpJ70dbO3/OexgRGgPheFxIXbNZW9XAjF",
+	"VSKSPJEWqozJg6V7Xo45inAmoVZP6RbTlH81d0Cp4OcUzGOBMCAKjqDgK/qED9YSXXXFZx/lsj0ueMWF",
+	"Ggd5ZnmMO0yv5tIsn/o+6tsQo34H9SFASP/DEmD/JOv1diIaw//B0W1WOvgg4iyiCTXu8eBNPzkPRsnb",
+	"te44up/KLIoIifVPHoOcambr5BXWO8iMxX/7uy/+thW4nipeCaboCz6pywl7nntI7IFsxUYbM+TJno1O",
+	"6QKeKhTTGDwHxS5dyhw8gm23UEEb4xQgu5urZ4o3npvJCbj+qVVV7WKejiVKi+CN2Sug67ayY+xaUfDQ",
+	"1jFoVvY5FTQiJWHdUER7d0G1tcGCsXoGJIeBlIEI2EbRJE003/y4KXWz6tmjRVxaNyWpsniK4BV3nHqT",
+	"Wy/ZQa9A3bT04vgFCtfQZorMhOVRxPWB+UVKC7xUU1O5huPLvFIO1XfkLkIoDEFKx63l3lqev447NGM1",
+	"/gAuz2Ai6xnmpYUKiMzDwI6Guwe4jPfUqdWi130gj0VO4HB0awNz7EkeHVyNCTYpy2CfyaYA2IV9cAUo",
+	"uQqpaxey7vTCF5gqykanTln77k+NeQ6YYJzlWtzGgQme9lVNRNmpy+g6Ye2iikxR9ncjb/AgVzlQ24GL",
+	"GZ2p42XwnbCiP/09xUkyPXWKsUFUz/+A/syfshKjU5kW6Mj5WAuN2w2prHzPdxz05T2pOM9CIRjLvQDy",
+	"PYeJPCcwRVYEv5eiB82NKyMXee7rJ5wyGb6MY3U4R86hXSh6Dp65WfBayWldzCPMg8XoH+CIrCpR8kO7",
+	"wWHVkPBLybIyCaIFp0sx/Yc0cqkdKwQC6cOTxFnkHNHQBmoDvCogIs7+j0FdBYDWby+/vPzF5f9/9hWA",
+	"I/569luDyjr7Cs2+nf1vgDf9P7NvZ7+G4MWvZr+9/A+zb2bfzv4Bzf5+9tXlf/R/hBa+3pgPMXKXiCX9",
+	"uZHjScrMOFbLbtuF9ZmW3M5UC0O72i92TLbLZUvjvNqrLc08FHOEFU74CEVYxC6xzsAb1KbVmdKlYexx",
+	"zhSO1H13+1L3wlOHIBSoS5aPtz6FzvslT6cz5VyWJtR5nz6Kl7eOC6DwtktMCtcxbIyCHjXJlgrtQrgS",
+	"HfEXIglaiwIyB/QAE45NaCKd4BExIa5qnNsIkohzIjbm4OEEQbRIYl26N2qFEnC3pIrIVWb5rPiqet3Z",
+	"VOytkXNXKivhC+yd7aDAviADPca1ZG4xp2Ihqww5vwEqm6qyhYoRdfKNWVqBguOaV58IyJmGgRhlpnxA",
+	"SRKXgixs+tTQPPCCK85xkhG5ifrF0PugQfXt8PuQuSaIuavS+xKjizFPyEIBtVRqVwVW5WIG7hIgH2fC",
+	"z4MlKpZKuAq62XKBNA843gxi/CpyZc2ghGvf6UsDG7z9N3eyjZVK23IDvXj2EEpu5amJ1dS6+Z27cAs8",
+	"K81yBf4vPgTVOC/EAoztYnI3kbn+gz1RqoyN2owrmz06JdrKwFo6d81Dbe9QaVwSJmchdpECEjEAfx4T",
+	"NPvPs7+e/c38HhlgdhYg+k6Q6AN6Nk9w07KzMXV7++guiumIOhgViM/Udlhvdw5IP7hxhCAy5SwmTFmY",
+	"2EC3fzP79vKLyy8A6v53s29n32g9EFC2v5z9Zvb17B/yTLR9tN0LD2int9VxlEN4hLWhWCFXiSjBK8kA",
+	"8tzsr2e/nP1yH23l/ba3tk2mFIOIPJIKwkgmNmz37rVzIkxGbgM6nYVSFGZ/M/tvs/+mVyAaY4EjRUxN",
+	"uWWNJWSEk8MVBCZ8EK79/SBLEgTPkZYnle7DzfGRCNHxv87+cvbfZ79E7a0dSyIoAOJ+n/317L+h9tZe",
+	"mYwrUVESpRK4V69ntf8++5XjJYfoPs9aV2OkOXAPR13DYWa1LZkqq9UpNrHZoqFJ1WyrZaf+MYkyQdXU",
+	"jz9dKdoFpnSs7YjnF9zAtgVuaMHOgExywFqrgrQpjjJJavPaCwC2BjG54SEF6XBORJwRPwig8d3CR8ZX",
+	"3dBV/VbjaDLyhIVs4Hqo6xWRraE26X0Wy4b9LMS1LqzpAJipiBtiRfsxbCHkHfBHNfCBzkWOxTaALTfe",
+	"80sr7x7dkLxMGC/4bSEebTPGvJZLgHl2/wHcCDy1iLUPuBjxxnjdFe3/DY5UMnVAG31YMGuVQDJef16v",
+	"WpR/iJEgkigTmglJXVTmwZ1FisLqMdg1eMylTiFGzmYWur4ruYWrYjF/voDuz3Sn65G9D/Xz+p0Cn7dv",
+	"tLa+nkP/wCwAIxeur8AyRPa2Yn7T3+oaXUHTwclU3+rYXmr0eD1fV+HBmgWEW0jI+oTkSTtig2psSq2s",
+	"Dp8NxK0BONOPDIw05KU7nGfNr5tXrB7lEy28X6ff60kLdyeJNedcKO5SF5fdIPBZ0O0GW8zGDxGBwIdm",
+	"ss76qS1h1ciX1jBQ1772hxmpu3ooqVweRWoOWIDaMcptOYozEKQ3F2HZXFlwwV/liyaJWTzgb4IfZCLl",
+	"tSFXVEHAh0F5AF9VXg+clWZpvBXgBUixUCbIuE2wSKZIEHfJ6AfwD7MkKcfS6Yf6g9P8A2sgnCqBmRyW",
+	"rhRK5TIJTdVyxETzWuMoTbuf/ThNG4+1sDC/e+maCjfZmEenreXBjm7d5qIRQ2pczhXz8iAoWCpFM715",
+	"F+ReIAKvQ6dz0vQHocjBVNasuJKrAa6Isu5trozyy2qwwL7WL96ovgnYyimQMYg20HsUwh8nmLKYiH6D",
+	"vQtQatWAdDTgagypBC69IM5KRQrtaPOeAlv483qa6c1HpaJRKH30LR4MWqOoUW6IoDy+Yd1zHfDqyzNy",
+	"BTwf2OyhlFj43Wa6uERY031DFYJnSipsakUGPBk0SfTqIbjxPreSXq4evVYf3U/Zyq01iNVfPQh+yVJq",
+	"jahN3kRJJuk52bj6olbTYD3JPBeK7i9SzgyWA2HsrxZvl1DYkZXm+xABOyVKm2wktZVplQkUNDHjbUGU",
+	"oOZBOTh64+CEWYVwH9l4Hz/2nAiElTZwSudL/6A4EbXVc8LysCQsiEPaZjFiWgDlmUMjTFldXZU0r3bq",
+	"oo6GXJxGOFWZIP5x5QcchRSHp0RILYPfwwrXcgS8ATUzIOCYdM36ezch7ctfzP7eRm58CwVsv3DxHx30",
+	"/7H37z+OHFeeKP6vxHK/QLPaJIuverEgfKe6qloq9atUj25Jpm4xmBkk05WMpDKSxaa1DUjyrGcBD+Bd",
+	"2xc72N2x1vcO5peLe9EjWXd6JLsN7F+Q9S/oL7mIcyIyI8lMPqofllqlxY6rmZmRkREnzvt8TvjH8Bng",
+	"Vj0P/4Qon+E/hf8Q/qHJw38K/2f4u/D3ksV6frACAY8S2TFz9OQSDXzWcVy5YGDWOIG0HhPOxCYHKH6A",
+	"3kRo8sFY84dEyp9ubukEBbXeau87jstKTa4E41skCtrgHkzEXRw/6O2pUGrMUCtbW+Viea1Y2Zg8JAtZ",
+	"D5D0wHVPj+mteHDn+B7ajrrqX6o5/pjkg57PmHaxa9Cb9XoNZf/RUAiHJnn/er22GKB54Ht83HesCSSy",
+	"L8KvLz+H3sVfKvCxBUDaHmcmOLb61IVqhA6DvxYytwR33JSTHv4BQgv/PfxDgVQqOjajS8lUR2pPcnX5",
+	"O0YeFDCcDj2sJBerUqlWa7V6fW1rbWlGZ6xgwaAbXI7kpusvSuVuxkG9UhT/CGPuwjBjEkcbKo9VYN/z",
+	"o8IaCGc6glguoz7gkrWMKbdIQM+ZkI/GxJkHytsmraNT5WY7Oj3GwH/Ec4ENisDzMQkAidlmALgp10AP",
+	"nNw/OTG9j4jeN6SuPPrxlrYqlWqxWqsV6/U1srXWWsESzCEouAITo8wtn3u6X/QYm36dSWfLksdvdj+4",
+	"q52/HZHF06Xo822VO6ZFkDyckrfBKU2VKNGhNGc74TurLHKIpo9Az+NsF6TjFVt3ZzS8S2tzh20KxgDz",
+	"6AEyJwiQl9L9bpJDwLRSD73veP6+zsFMUSjl9ThJs0ASLTrCL8L/BtQffhF+EQFXN1Qe9AVzSb7Vc7o9",
+	"afp89+nvmjz8Tfh76MBuedym/vjswrMUXg+C34Z/CL8If7+CQtx2Bq7XpzcgE81hmA6Bi1fA8y3vEkOf",
+	"0z7TlqZ6yChJAoyh2F2JemEAMGgpR1M9fz8tS7O2/JFQwx0zP2pwnIg3X3E4/OaXcGRhm7KFptq9rD1b",
+	"3prH902uS2Fi2ac+dD7tXklkTZA3yScoemXbkFhTcuqachTlaM6NtJLTPdiSpDLNyQu5x0X5aPGCwpSE",
+	"HCO5p+/oEZM/H+vxHxrDpzN032u7qV1CODm6vUu26msbkm/Jm4jNAuq4IhJQi0aLdqR8a7uM9KnVczgr",
+	"+oza8APzfc9XKovg9JydWVSwCdXvgrqODZ9x1oE4Sno2cpAaL9whvWGfcuOVjwcu5QpSU/XdV1WVPKML",
+	"Ccwyqwi000FDUKViFoDvOxwmTRw+GC4OMAFZnvvyZakAE1wa5Fnlfqp5KeQnp36EuuHAnv28YxcIdYWH",
+	"Vpoy31rvF5W4Lx7YLdIDTPXSMnA88hXvnJwcRtgcyhO2cIOfHQLpjZO7KbAdmrbGNKXKYUvZvU6mBz89",
+	"OsCm7I7NOPR0EFMDbmsyppbvCcAWZVRgHCWm1qHPG+e07XAWNNTTjZiCi1kUPNmHQF6NyxpjcAF5wNJ5",
+	"/dWzi0+geGu5DOPps/9Dabk84W6Z6f2ftvhUk6sPlRo76+kTfV8W55XK4LJlJ1qJXLDCxKI26zvWO97Q",
+	"Fwsm5mscwysBVkkK1R3p9jQM9tx+NlNPwDgXzP++VGhcoU2CGRf469fmTIcS1EfM3prjYGiPb+Otiwem",
+	"NTj0zKOFZHxH3qqCaccB9YP0lLcFohVX6MHlWOyew1Pjd1A873DSl9fJkEMG8rIRiJfRR0sLBX00Fg9d",
+	"6if0Ek/qE7qj77SFO11Nqu891p6FFPRXKZ73zFVcptxowVg4Ek0cCw9oN7kgc5ubqXYDS0SA8Z0n+Fzq",
+	"kC+vcdlyRVQL4RIZ7Dwqo4rUisk9W6SISoGUp/D5woS8iU5J4rAlUgJgA9OofJLmMunV2FJDaCRSFMyu",
+	"bSajMeu4FsdMUgSxINBpSu/FSITnVc+rlRJ5gI1MGmR6WSOXEq5E/M/kQqgq+Yl1BB8uuoHkvt0QREXw",
+	"BZryq1jsoHB507yQBRI78+EdgwmXgH5nAby7A6mk/yRyMv3EeHplu8mjUPjR6a0059J8haVPHzt9aU9X",
+	"yhr0Uf37+6zMGMpA0hu9cNb5jOK2ZZrxXUnuX0GgJ6XrlLRM7qL6z9jMcnoQ/mXJwgRw9F9BME5s3gzc",
+	"4ST/OAUIEwjARBDkMb/fRpMVWgtCLpHUcVdVXfqqeadY/US+4MmqdkmvfqL+OpY/Tzd7nIN4XC5sbT7R",
+	"P6fS75SkThQ0zcV1yRDjs3pKpoG2YAgrgIbXMADxPZdN4LlLFbvnjaAf5FWxaNbKM/SEF2lQOCHBlTBe",
+	"RO7OkGV3Uru5fDykbgS7fjYcdH1qswY2vfry8leX/ynGl/gm/DJ8CrAUfxs+C78Jn17+MnwWPkMZUyA0",
+	"IC6jIiCVddKTUyzIf6O7gXKSnbmwsg15AUwIkK9nPgt86nCHdxtNHv7l8tPw+eXfAuDFZ+EzKGF8qiAs",
+	"nl7+Ws4Ux5Iz/mP4VfhcveGb8ClM7QtjatW1sp4bTeRLrGwTS/7OCmTE2g6nfoEI1pd/NAgll5/Jl1x+",
+	"bnz758Tzo0ZyifSR1CVFIZj2kQgv4gtVnS5fCd5jeHl6MgluqE59XCIyt2RepOIW6H57I9IjE7bF1JRB",
+	"UUNYo7hnpfoT4Y7wjvyQR796PqG+1XMAmVL9BbXHeKtuNqZvCTxPFR/z6Mcm18pi/FpMSyIPuDs2fo26",
+	"4lLsQm+IAiUBkqSou13GHS4LOf3WWaSlt3xJcLC/hiPqDXYgvWHumx+GL+aley++T46DWX4CpWVEWkVk",
+	"W0/qHVlmvmGXvyJzXPtnlmNLs+twZ9bVZvd0mC2OoqrVhatV1Re+NuCYmBIaBJkeJoIFMZQn8YaB1K8h",
+	"lUvdXmpCb56uo/q6QiNA21NdgFRKLWjZkn2qCTSIUIVffSn/4oZ88DRnzBZ4v/i+ewukud31iupHfW/p",
+	"vvrjp96AcTpwzuQNonR6erD3kflM0elD99DGJ6qnYa7rBL1hu2R5/VWPDpyi5dmsy/hqNI0n5uPi3BkU",
+	"PdVfowjF/PI0KKv/2o9x7ce49mNc+zH+un6MNMkW4+Gmty9WK3OVuZu4V9Hk0zOUJLejPrOJRQUrOlww",
+	"LpzAuWDumORVjvRwMGB+McpPmgnfO8ENkaDOih/9JJWmfkQ1y5oDayt0wHxLgdg7jzMMzz59fCrSWhCi",
+	"SdYgQ+46fUctjSnh5zd66Dt8J6Mu/gEeO+Y6Xaft6tYnsw2P2Xx/wPxTwfy7crKv5GsibHSRhcCXB8Zh",
+	"HK6VBuRYqyevyiZSj9pQpNXLya3Eqhlmk7wq7gMNURVJraTnhUEO1W1VAHk1+w2GOOVBKkChrrO7esUk",
+	"KNApXRKQxBuk8t2nv62Uy9sESL1BzmcAL8zSU1OtN2wXoww1nEnCAouXL7EO5glI0E8hwYHjQ6i2dYKY",
+	"TR720SxG/1JqsiOp8Wa4HfFjrlZP8aMSk69RnF3LqR+PnLqWLBmSJU2ozORhLzH7WJcjFtATRLmNDioi",
+	"AjqO9AZoxY4oXKy/kuYielUM8vqwXx/2V3HYU81k7TK/z0ZCflxaBUMcCeRsJIhcMKnr+FCrIbIzxIe2",
+	"swjc9a7HA8aDHX37k0Ku7dnj9Ozl40SGcoEI2oF4m9QY/IA4PPAIjfSqq9qSV8n5XSAMlN3Z6iptIXUI",
+	"JVqsQrzkyfl8NG/nX4ruPEVKb4AO/Z5UnB2P32Hj9Ex6QO61AkK5GDF/O8aoUHJHedg+VuPcEFDvA5F0",
+	"ae2UyH2AqRA9b8QhZyXqwKN6GAVQQXXhsBEZeK5jjQl1XQ+O4fSRixFZkzO9P+wz37GwOth3ur0gLrWJ",
+	"9NhaqVI3OYs3bLsG1aqx5emAYVN47m7Pc6z4Y1U1sl4ifIw4tiB54fCuyxqExfCdKyXsbwjwKwjWFD2h",
+	"vY84dZDQian/NNeW25fmOV2fj+w42yc5oI4/A1t52ZdNOGJpYPXgi+Nv/e6XvyEB9bssII6d+MxPcv1K",
+	"rpELqmrW5jyMqcfk6zOXSiNqDkUEnst8yi3whlMiepI8vQ75D7jn/yExCaVpTXvxA/Y4DS3wGIrr5EV8",
+	"mYESIY+MKEBiMth+cfX9xO6G/z18Hv4JsrCeX34WPg+/zNruSnmBwq45jnO9GnNWjbaF5w4Dc/nyesHl",
+	"Udarp4BR9aVWsga1XCpX0k5dimqlT+CTGYzqwSAdTGCHWHA4C4RylOCBFyEd+gB2KBzEnqGkr6iSSNov",
+	"kYNAwBkUqkpxm4jesNNx5R2oVCtsnhEmrwBKGnC0aQ7lZBSJIvnfgBep2I0TiIiVkDwdBj3PnwJvofMc",
+	"AdMylz0OssAgjWkbaDjTxDeJs7pkpiVqEHIes2TOSWpB6YkhTUCWNEgLuekZ7nCrQFoQ1BwkfoIY21kA",
+	"iHn56MRhyzt97kC3aIALpkAu/8t3v/xN+HWBiAG1mGo4C+TfQrXa4YTGtL9NmrlaoVJv5shb8s+S/FM+",
+	"5CmmDvNShNUyUUcSs5dLm5y8LiaBuSOct5yEhg7DOK4eWC6ogQo6MfIULRwxSVaMB440Ea4GhfyAswgL",
+	"XxIRtKIUZNTzFIoN84kjtkng2VRhkSmQ3enTMXipmMVpfCLxxal9Bs0VWS5NaIbxAj/Lj+ck8uxFvAMa",
+	"oXAPClhMdLUrNlGf/IDEzD5KXZMIX3X6rK3Vi+E/hf+VKFRQLI414Z2T8HJR9FT3v/R0R8k0F0KERD6/",
+	"yd1Surj6oiwtPILKWU5n1ljnA9XVCqcyY0W1QbkYWjRm46murUPuLN9W+LX2aphTj6j2/57ydsev6Qxd",
+	"92xgIgBnPXs8xAVNIh0z/yKDm308pDxwgnE66PIFDXZTXe/h/3OHCkHJBQ3OEC+jQt4i4b+EX4f/SsJ/",
+	"DH8X/iE1cDZBHXai2C+aSzper55Mcp2mvjyDtjxpHcjn00BT9c8TR5lB91ngILD3YpswavV0tzJAOTM4",
+	"h8YO8RRyx6JloCl+zqwj0vGZ6F0tNuPjwycaJ/5FUN8TY2XMdIghi1eC+r5YhkKf2myJ9AQc9NY4q106",
+	"9LSBJBgQ1HJ0ZVDPdfR8D1MflsJPxxOWBdaixZYTEJ8FQ58L0vc4GxOvs9Dq+BFw/2uDMUf61LnPs9HF",
+	"4683U41TGJQ/gRN+azyROjwLJRxndNcRwYs61dTZS62xl1dQeKcaM4AE6QQ926cj6mrnkQAQZOVCgqaJ",
+	"chjCvdGS0jbDn2ZMK3tlrtgFfja/2SaernQG7xHUSGWsAn7/0kEsk7wnu6Ytx3JhlOwFyioVSiANk2mg",
+	"4dIcPOGFkYOPWNcRwVX79Vt0EFg9ejKvjYlyjjZzB4T2IVOHEt9re0EzR0aO3WUByZ9IHhQ4LiuQ3i6O",
+	"Szy/yX22u3N4svvOzsp2DIwY5XhjbQ1igQqi5qMSvY2dq5e31md111q+zc8PBaro9TTHSQXffBUom6kV",
+	"D4Upi2Uwq73NEXjZD4FDZCgjsXe+T8cQ+AqmYgACfWiW6wl5NIOA9QdBg7TA1XImhu2+A+WYrYL+DW49",
+	"kwpNi+SlwqlAPIUAj1jLHrKdoEV6VIDrgNnbhJKAiSCCy4XFjQIJAmPWCPQrf4VhVVxCWJ7PEn1KJicm",
+	"JeLEvCBQcoG9DQzf2/SDKYxELqp2aaVRSOTMSlm22JzGtUXM7gLCU8kPAT4IRR1snBKBhIfmnYodfNcO",
+	"3vykoB5LyzB81GNQYSJtBZwQOALoBXqsp33iBiRgOiNEt+YNYYIHzohcZvsCF9LOzjGMNWs1zIjXrFhP",
+	"7LQVE7nh8qvU9klqxCa3/YWhCic82WnuC+gnmaJ/B4KMmNPtJRX57EDWwPf6WX4fM2LHHgfpkISSBFMc",
+	"GTA/ApzCXnAqGPBJS9WPIkRxAEw4NnuJ66mRCxcZBZzS6f5sxBVUaxrtUkxC8UfqI5bTS2icOSTS5MnJ",
+	"4NbeObOPsbY9xRHg4w276UrjO96I9CmXTBwHIPL1hHE7cZSz1N3E4KnT8zIVc6otTylDbA+xqBM1GCZ3",
+	"VgInBiMCQclpV0H1SskDNZHU7js8VZk7lvxpJ+KFU2isipWZnOwl8lHxMC4fTeF/+NANEUlPVampQhNY",
+	"KU0vMiA99Sk9eBncEVv4OLyLILdpsUy8gA2EjAC9zajtOpxtQ1WjKZZnZCZk0ZbxTcZBmVjMlNmmkSFe",
+	"w0a6uz3quox3M4JKigq8Dmm5XtfhLd0TW3e/BFk80f63Ie0OR4CMbnLhdHnRUSVEOIo5gVZqFp2eVYa1",
+	"8GBAPx6ybYKot1I7KpAhRBNa7PHA8ZnYCVrp2Lr68uIhjD4Lep6dIe3OHY4JHckGyCnfqWLcyTZ4+kAH",
+	"XjBA/wG4Mc8mcFcXdSwml8382vgz5lHEXTnzl9N3Fdp+Yj8I33DQprX9nNrwpbyXhQX6hoLnNlDaVezQ",
+	"pYMB6seTxXvriXeup7fgi74pE7EdU3XwRvQxkzx0GYB4qk1FjwmiC2nnpLBvpvMnEBz3UqZwIMSQSfvE",
+	"492iC6AfyrGLtvY2kdPyHVtVW2NMFB2fNNBHfoEe3RPbl05iQqSGFuf5eqN4qWQk0AJs2Yq0DGVOCXm9",
+	"SfJ4CqGcEEOhOiqAqFFg1ZnafMxRMuavX8UksxhyacWBuQIvQwgVtTHL1Nst2rczo7fQwSGh2JFeL4Ga",
+	"5g2BSXSac2O0Us4u6baulmulcqlSqZU2FsljlWOeivSdPtGJe8Y7cSeMNy+2KrMOxLEmIZRGzehm0mfN",
+	"HMknjopajZX0bZckudPNJK62740k0SKHKWj4ZPhGjX3OaV9OJhDM7ZRyC+WHxG+FfU16n40FTrJ+Y0ni",
+	"MzHjkL6MzE993t+AfM9j4e2ARa408fT0iOhyKgbQiZkPcHp0F6qldQ9iTSzYFnq2zpLlLdCV2pq4oP+R",
+	"5fUZaVPrPNZLHUHkyXmBNIrEh5qzy1i7Xeq6cg5XdBtnCnalXnw8VC08aZ8FcXM3XGkMV6kyAlOjqG/O",
+	"VSkAnjTj1XDtqu9eMjCgymJwOhlrfABtBDDKv1Bf+5OoT3hy0l16wWLB56hhC8TpEMrHC2FPLSiWlhIH",
+	"Qc/3ht1eclZXL3ByHX6+XB6T2WE6LeGbd5zu0EdcNFxJyd2T8pIJh84ae88RA5eOtbc/m4GAgG4zF8uW",
+	"oNkSSpE41hFNA1DDQKwx35jngvLGaKGcNsvYmR6taGJj51DrywiGmsQ/zz7Kzk06Ft5dh58DNNRVsy/Q",
+	"7XLqO+mbd3y4g+AiKUxCaoLb2mwKkgRlKfYppYYovWiWqTnNjIU4NEh9sqHSHAIFqoxEtj687WEQeJP5",
+	"s78FBM5fXH4Wfnv5i/Cr8FnayeCLHAWkfw7rQ/KtVSmjVoXwVj+RV56sQoviiQTrjLM4sVgcadz87Dlr",
+	"9pIoOtqCF6LoN5Cap9V71R881R8xz/41QsOKVFUsXCxg8849SQHtdHY9fsF8QbPiXMqRe0Pa3z6jUWdM",
+	"VYoIcQZEm4+CWqZP+IYgyu2bXXF3BSjIJST4PSYE7bJlRjceu+17fVindAgo485DLHfKTN3yA01soDf0",
+	"8SmSHw6kpl0tl4nVoz61AuaLlVQtW/vU5xcmRjuK/XqMh0+53MS0LuOYWwaTEiqSizHjHkU4Etj9MQvS",
+	"Xdrq0ShukdLl/CodSVSl7DJ3n2SDSGZ8/F0dHdefz71ksl0PUvn8czie1CZ51WQIK444w1/lHYuknKbX",
+	"RcbfOvElBSOYkljl6IMmd3eS8FPpNIPM5wGXTDGNl2KKT3GiN8Eolx91PBwMPF8vc2qqiWIEkEcQONY5",
+	"CxLMdk4/KzB3564vziLmBm3PTofRvQIv7sxmkYv6AHnAfE7d1FCfvij5ECsYOSNcVzLgOqQ7wnBRrwJN",
+	"irfoxwt6tc1vNmaulnWhE5Ski7h1ykTTZ7VNE7H1oRs4RdfhDGL8BXLOsMJj5DtBwKAfcEDaLuXnKfrL",
+	"HAUmHVwyuTuzNJrJ3YKTiDTscXe8nb15mByoi2s81RhxAT0HVmnBlX5p3GriYL9h/OoEaD6NXeFp0Frg",
+	"hKon8Ol5PEtAoIRdEcb8iiwPH9vPzJGcZoUKfmPBN+GS7eqH5ACQFPYi+NpX4caOL4IjJgYeFyzLcwU3",
+	"aTxR3CyfDdwX8Fe9OoSKxbLpE5sQA4qLuBZpYW0w9liTkS85mHC4pasvVHhEIeQrKb2YOmiGZpZHMx9R",
+	"J3B499hJrfC+jTkP3kBai7AGBYOz3hDEc21mWB044R69YJi/rNKYmjyvYB+GTD7k24D0D3jTI0ewmBPp",
+	"rrXArjFB4grO+nRNOJKy5pGN99I4mWY1RMxUssDSJxZx+qwYRzYij8U45csWK4r/vhFSxWfSktHyZML3",
+	"v3yyS5AhmqKP///jHW+1pHrREvD++14QdZkRrWRaDuQLkb7Dh8GEO1wEZ7WPq7d7lYsPyoP3va3zO9b+",
+	"pn+yPvqwfb/ef3dN3F2gbzFOd24UysDlNrJuPA5qWCHXdiHHD9TNM+zYm540N2z3nWBnMHDV117Nu2b2",
+	"BN6VpyMrikzxTTwgtOszJozKYosJ4fBu1IlaDUlsGlCoQt7GEGCbkZYkuFY6r8Tal5nZeKo8RqfgBYl5",
+	"QaozaJv5loosH5pDtla2mxzcbJClDVqoEY/AJwqkVa9WW0R4WC2Ph2oE+neMvzBZp7G2pOs7bdVTiQWZ",
+	"xN7Qx+b2AQ1SS0pTU0jxKApjWxzPxq8CeZAIwKb5eWyH8sxUQ7MpTAtm0JLrU07PJ87gOEaq81Y581Vy",
+	"57fKQY8o1D/HZSRveTxw+NAbiokONS88mamYJ7pgkuuRmPGMrXsBf4ATCK2eCHngnIDkExYXZuugmeVw",
+	"yx3aCn7kDfUcvGLzfjGb/odkzi9sPr98y/nNM5oT52NqeWa301kiipExRhpBL9xGR8392KVHLGq1Mj19",
+	"rSAvuLlJqaRO+eI8ocs485dlJGjdPLhgvj1kkYl0NUvWw1EeDFKLQLXwlIYWVB8rkyJ2c63An0p9CHoU",
+	"KfH47k4BBBGw5aDHxli5IQdKL92QOwtIXUrtucrSC5fOFJ/Hd3fQjYPfjCj0UkT2GRUQDYXWeiIj5oOs",
+	"UzyAb5i9WJjT+FNJCwUSeBmQ9oG36J5PFlIijnvg5RIfPTnFCZMvl1jj5NanElWSPGecqUX8Z9OCvJQJ",
+	"1vvD8kG9Qc6g48g55jBbeYIMl3WaO2gBl09GLplS/QpJ7wpk6IJ3o894UHqZnpbZLpUsL8qCThJzE3ai",
+	"+aekpibcwdNlXhagbqksggLRtWOwLHbf4WntgCJFYMhxeJFWSrWcRmDMc+737hrnNgPkQqfBOoLQtjcM",
+	"GqQVMKvHHYu6LQJ+OIu2Hc4ClTpX0DkgK4UmbylIkBbJq79EgTj8wnMsBn+JgLou/L5SIC3du160SJ5x",
+	"34MrTR79XND96TGLw5K7A/4SRNCDR1z1PmlajwGkwiM0ascqb4MotMO7ANU39IWcScCEHF4164XRwJ3Y",
+	"SjZfjT49RjvJFXLR/OBOPQcd70b9FkbL8IWYO7KUTh47ydWZ3Cb9OWr6ywq1vTDLn2arKSXQidZZPU+w",
+	"KHYj6VGcM1shzlPXZX7kqJEyC3MiFipNNDjudOkRVh6Koe97Q0D6UJCNYL4GvtPvv3hm8mIcb54F9BJ9",
+	"vG+cezdF1E47haQG2CLfffo7MqUukzxnIwBzNcSqkrcr26SlQxP4ODzS5Or6Nmmp8c46nn82FMw3bkOA",
+	"RuH1GWLqSB3ReMl2k7dQkuEzoAlCY+pE4ATiYsRn8hOkjraS5Fse6opGHfjkjCKBOZ9H4frFPSOSlCay",
+	"Vnd6DeBT1ap7vrGI2yT6ZriH8jFGd5och9/Wj+kvpvETqLqWzD2BftABwui2x1IcmNHEtJVaZnkmO/3j",
+	"AswgQ8x/inLQkuuHuooySjKy5IHb3RDqU0VUPBx/FNpuUeRsQuHLSvlKvjvtC06YCA49LyX/Zc+nIzmH",
+	"YRuWuqO6HIrgRgw0LOBAATKgBrGQNK2dnl6HUNdVz/bhtAkPgQQG0hylXZJvDZh/QrutbWNQr6N60wa0",
+	"q/hyj3GsI/eGwUqJHLPAzKMNRl6KEZPuiIbvAm8zTCTjwxIRmUp5osHoPOAr/KY5MOiLDzdBMbQLqOc9",
+	"DcqQWDgHUFZtn44mwNDDr8Kvw+fhV5efhk8v/zZ8dvlrQAoKn11+dvl5+PzyU/XTQmDpTzJI6ZgF8piJ",
+	"VBMUl9gfukyUCNC9PIFEsh15olNhfPJ4zo2LKwU4AYM4s1WwFDczkmNGNxUFviCADFUS4zYpg26PbZn7",
+	"jHIsEJEjJJH/k8Qwr69L16cWy3SH7Ng24jqZwAi6KE2DPEjdOAYO0lWxQ8HsQiSMI72ek44LuCdRDre0",
+	"1HziUw7dovMqkapBKuWVbDJfn/9lAwqRtuN0XJcThd0MGhagDzlcx0wSr90opyK6z1tiI1qj+NcsDSji",
+	"cwkYjAx+3Kb83DhVmj+QoWAiatwtGV9/EIwLiZYVinfrQn/JwFqRmjHqeS6O/gKtdMpp6IY6BXw2OqKB",
+	"2AV9hIedjsseZGEW7ZtsXd1slsMLkodPiLDxgU4jNHwFXwPUSt0RHQs9yAQqfUItTPQ5hrs1ls78GWKf",
+	"D1M6abAYG6E65MVJwPqst+v+whNmtMIqaRk01CokKQQrVyk/TwhKkyyAZ4Fwm+zckGTG2V0bXrBLh+QI",
+	"wBpnumkB/Rf4H0hyrpc6nVPyZBZDZbNsspPN9fo8hjIZlTa5S0TjqTqM02cfpiPqcXKwc38Hv+TngPs2",
+	"VXy4P5SCY/WeJyxvtHR/hBMvGLxA18jUGt6dCJpjGmJ5W7WNAM/TgKHjnQg4XV6BUN7kQw4gDQlsDTCv",
+	"dSsRh4tA6o+TeQMTn7u+UP1t6oZ4wWDPEdLqe13rQjATLe3bS0t+ZRLvMSX3BBF+boioNUEapqbGAepR",
+	"oZGNXkqPgoU3YF/721Jcnzi37HLF+BOxFDq1Loi6Xc93gl7fzBw6fmenkmpxwsaZ0D7rH6XpFI4Qw6xi",
+	"YqhnVFk2it2DC0Knc+Okk6f7DvoyU+MAwUDSUWYlX0vd0FhdDbxgsPrdp//cIqdHB/Cy946Q7HqemyiK",
+	"M4gIMlyyUbEGzI8Rr3FJauXUNfnYh469vJs+TzWVAqHk8P7bxOlDo35O2lSw9TrJt2wa0Ab8vDrg3W38",
+	"vQCfo4VmEsW4PQ5SAyyCWT7LBI2R1/R7a1WlmY4HUhfARnMcNq4tzVi+QJ21eltio8zFiIilkCBokzAj",
+	"sou2I+u0xD6kiUxBLrmYne4Vk2dYe8fBfamS+hKQVxngODjui0TIIof6oUIsThN/0U2YkBZQP1B4yCMq",
+	"1SE5Yfhf8DprepyerwnpJI40mFpa65JpBiyy4sy417fGDwx3aYoukriMKWPq2cm1VsqVo5x8BRSWTQ6I",
+	"yehNkZ8euVHULgCDBmm4uE4+s/pYU425zykblrms2YuTRr/ofjJzTTNcUe1xdoAIB5GrEmesIo9Sj2yr",
+	"NnP631KlGPhMKHMuVcKkV2TSOE00/QYdf0m/2o+T2KYvcjYS6Vd0eCf1oopCpF2cDMcZkzdjRnpW8VjG",
+	"d6h5RYwqdRsDL6DughsjDRvX1XvhMDHpoZjzFfiugkkRqZQl0tAOrhCazwBbuZ+Atna9EdCbSGpLmZUy",
+	"cOEh852Ogxx6mm296kSoK2CJG8m2c5uEmvdm44YDJHgy7XRSA+WeAhVXhdSxgvSTja1qpVKt1dfWFwIr",
+	"g2FmL3pg2GMzfTL6vsXzyaZBypNEMDm/aH+MWc1LqnzE2j3PO9+xzqdJ3xsGlpemNQNbYDbiDl+o10NC",
+	"he7cZRNv6INg9G2xTewh8hHWINSVJ3xM1Bgk7/nyuIMXhbPRyjZxutzz5ehDfs69ESc4W4I3xj4X+Qb0",
+	"duRdr9vVnhYNXY7jS8akXy5FHo49Pw6iv33GmpkyKNvkQ8qa6ptsAJcYwxSI6rhUFD06gB6wammg6SE4",
+	"jv2hkFpNe4gpDmpxnPQmYhdKCMRHQDHxktnvYdpaiELKsz4qrX3jUp6b6ZOQKioUBnX8DeaSzS8OQfBp",
+	"XIro0z5K8/ILZg19JxgfyzOrtAhGfebvDOUH6H/pEpLcu49OcmmN5VuIIgkwmCoI6KuuGQUCcJoTaIrA",
+	"JICxwAvib+oFwQCx1pkvzf9bVDhWhvvZpYHk7kTfK24Qy2eAikRdQfKtOzu3Du7vn5w9ONw/2jl5cHR2",
+	"erx/dH/n3n6LrJLpq4c7x8ePHhztIWhOPEWYwtQMxUQN0iTFY8PF4lAwnZ6HAVRkT2YFUyv285sbTfAN",
+	"GAfNUw2Xd0OQfbm1x97QtxixKJdMAkD1etiFHKbvyFkAUFtOAwrFZUNavR04AG3/BIqxOx46Z3hA8Sio",
+	"p5SRTWx2wVy51mI6aqXvcbR/1DqXE5qs0tFCS2pQ1CX5Zi78Nnx2+Xfhny9/Ff4bCb8Jn4b/Ej4L/xx+",
+	"ffl5M7fS5F6HqOoLh3eLzB6qtbEYD5gvSk3e5P/+3xOAeeCgPTV5kbx7/OA+aXu2wwSRG3DzpkX7zN2l",
+	"gt28CZ4GUSJSQKED++j2LqnValsAp3SyWyL3oM2TI5qcEKVkkb7DPR968QmjPZB82z5ozsz3PcAdoxwG",
+	"3KqvbZCWoVCuDnyv7bL+T34mPN4iWn1U4WD5KmwpS/pU8ntWlHIDfkDIv23icCwxc/hgGBDqCo+4jghU",
+	"1XSng4aHHEl13HY4acG8RAtjcq33i8pnVzywW8RXOauKckgexsQWBnIYNWO5lGNIElFxqAO7taLw6DqO",
+	"8okbISqj64zrdQUs0oE59wZp1ctl0qeuPMDMPlMPt6LeuTwxpny/nI8i9rYqhs1DzIx3MWYoN32lhLuB",
+	"MoS5gpGR7/Fu1DwDd1Qu33ef/o5Q/DJYrQI6GcdkQINeQWEcer5eGhPtkAZymLbP6LlQ/TekzlOAdsHq",
+	"k7BTNxbKwLscAeVe8klYCaCJsw51XGa3CgonXG2WJFH4AGr1cHYk3wJdqFWQA7QwXUqUyqVIkWoVSEtO",
+	"vZRMT5I/w7eUwNff0iskh4ldzPD26BNFRJyC1KtVbRtKDVPlLshlKxC5h5Tbcqh6tQrbfMIeBwDmL3cE",
+	"eInD4X99zzWwiEj+9Cflcrn83ae/lX9UbsNnyT83bqvftm6vFMDhJHcIRZ2Q+xHPsqHq52BO8ojA0qhD",
+	"cha9rFUiO2oAtVEadqdlpMo1CJQLSkZ7uH8PiC3OV1zBw6agzCHJjHQYswvEor7v0C5TGGAIV0XbsBaP",
+	"eo6rMPFpQNtUgKMesjasnjzYhXgHNOY/aa2Va/LtQ04vqAPauvrC1hEL/HFxpxNAFxt0jYiVRqRNjqjO",
+	"7gWfdYCbHPQYV3tubDj4WaJ4VjS/eN+dAL7hLvAXyUMxP4wMaNfhqjnygApBWkhXEVBXK07uaikBgKyE",
+	"XTjeUCB8mpFwtp1MKgODxhijAW0EWjCZHbObrbl2AT0Hb1HP8wOFeJbAtc5T8u6jEwWlLWcDC7pvV9fW",
+	"KlvbGrPgnI0FAICvlkbMdYugjK/+bHQuSsCyV4jDgcQSsLgNcgt0GPLdp//cKpEjE2kNxYsHsP0FUyNQ",
+	"p8b3AvwUro6YVpGUWDvxISfWAa56PKJdKYhOD5p8l7ouuXlTK1k3b4JZcfMm6Fo3b+pjarO+FwndKFXt",
+	"aH9n797+SoFY3mDc5CnKG/JelA0F8AMJcvOm/mx282ZB7n3AiBMUVPs1123ymze7LLjHbt4skQOu9YU+",
+	"VLpipAGTHY7vHUNNZdTcGP2IBflKFjS56/BzTDx2AtzgFaw+RD0nkFwaXH+NKEu+D18sZyAF4h67UNVg",
+	"4uZNNBNcx2Kq3EipNVK99x0WUNCQhr6rdDvRWF0djUalLh9KVrqqnhT6j6J8Q6kX9N1/f9/jt33Gjr1O",
+	"MKI+u6veAUZyYAYoyM7hQa6Qu9D1xrlyqVIqKz2X04GTa+RqpXKphv0we6CJp1OhvNJN1zhB63nE2uQO",
+	"G0MOVV7qIRtrlY2VuHmUIvoEzaNEA7t2nDg4Arpryb9uCNI6d+yWFoegQ4HsO2dj1C3O2bjJga9AbjyW",
+	"MuMpkJal8kJL2xhYMZUP4AlQ9dVNHjEJmFbHc11vpDpcoONXjQcuXqx9V2ZgxAwO7Fwj9zYL3h2dYw9G",
+	"pGJY0Wq5rFVcZSaa6pleXSOrSk4j1/jpJznqdnON3L69d7wDHoYL+BesZK6QO3fgpe1K+075cM3aZesP",
+	"K+d3y/aHVe9R+5a9szner3x81K+Jk+HD0fvjD8vymWCca+Qe3DlEeHPo0A7Z27lGrlL5+IOdD+483vU7",
+	"D4/PNk7Gj95750F3o2ddHNKBc8/1RweUHlrvnB55uScfPVG2ylyH07uP7hyjsp/S0IONiWBBSdJkvbqV",
+	"NVS0nKsnnneP8rHSJkXCnMw1fvpRISeG/b48XI3c4QStkTRSy+msjJ/mxFgErJ/7SI65SgfO6kUF4U0N",
+	"kbxqmS1cBp4I0ups2IBUpBAyHtQhnQbxKbe9PmmPAyZIHgNnK4BQ7nS5oTEaD98QZOA7F3KYczYuKMgH",
+	"ab1VFdgDsrgoGg89k5sc0jGYjS5315FM7OAwjXKxomA3fuOx0+UHPO5XM0XSleVI2li23Mfl++vv9bd2",
+	"6071ZxvjhxXx/iY7Ol/rvDOqBXcHH9JT7237A2urfY/vvyXJXj8KM92iG1aFrVWLtU65Xazbm6zYXqeV",
+	"Ytmq2nW23tmklXICoaKRq5ar68VKpVitn5S3GrVqo1z+MLcw+RqLEi9HCjnvEJTA0XRfgKgLuTXkGbOf",
+	"O1Cl8vtSfcenavOfOsb25aexpjfzFL3NAkLjr4oIVbd1oCaVG6fJrLuZc6ZAfZhznqqZ5wmSx4wLbW/I",
+	"7Yn4fZNrPVE+RoOhr0AJNBRt/H2QMi9on5Eo5CsIFU3eajvcNqhB2jQ7KpnSdc5ZlLmBridlW2mBxr0m",
+	"T4YVdXFKwSjFM065vK5wxikZeEI1yGhyFQHWVog2Ws0l0Pq+jeq+ElnaszuW2g6wkCiJMP58eBSEfwH7",
+	"snh+9Hw+jkZzNmpyT9ov0nbV6XKg2TsBGQ5WtqWtXdG+g7No2eMZY7Mq3AvbYwjMiixaPWx80hn3gjPY",
+	"WTUA9+K97QGCmyPMB2CImr7nrO161jmzWyWyME+E1kyPnKC3m6Bv5Ry4pWqtlmCB8TCHrJ9r5Iryv1v7",
+	"bx/cJ7v7RycHtw92d0724dcmv3dwcEv8fHd352G/uzM6uLXTPTg9qX5s7bxXKkmrRP63f38v5cmrskwT",
+	"6xkdz9H+5Bq5e/unuwfv7T2uvVt+r2pt9t6rDB7V+xsnW+0PLu5Uxf01f2dzuF/pvF3rvbt+frf84eig",
+	"+3BjfFT3Dqv83tbHx5XgtHbxaO3xBxs/3ym3d6v2fr3z9nrvYPNnd8ruvbeuxJAT3bOeJD3SqgTt6poY",
+	"FqqA7XaQWbWu712VVoquxd5Xm/5k4W8yn04TLsdxNyYpVBYRDrdo1OQbHqnMf+SU644jzMaHFhAntz2/",
+	"7dg2gyhdvbLAE4d07HrUPvG8u9RH6Ix6ZW2R6akoOLPvMduh2AhTytjqIg8rGCfJEvejDgY/fPl8/BKE",
+	"sWHzrqIOmS2NUVUUiWiwjiPAOMzWvU4i62+IAQRvxJs8kpIgaKN/6bbwEE4U6J3B6LJjdGwrNHnXp1z5",
+	"npU7sucMCsTyuBj2Ndy3w8+xwAFMwqipmcPBZmxyNUGYPdQhKr8A2HVN3qqX64Yj4ExJMYjf1Ctl85KS",
+	"jS05SMfzm7zLgoPospTS5S0djD1jjx0RoJ+VCdKC71PyjHJVu6bXVMlSPYKSY3qEOCCvmop1AfrQ0Hc6",
+	"ukVOPFlM12I8aEwsH1ygcdWItMv1PLTiBGuqVtneTuqAYF3pVMkUUboDNBUvy4uIUSP7Ihd+cflfLj+/",
+	"/NSM5stfw6/lr+Hz8Euz47jUJP0y7xYhza7sR5F9yFggW9UK2VhfK9ZrxWoFADigOWLuzsZ71Xv199+t",
+	"7T36cO3W+v2Nw82jrZPqw9r79Q/WPlzf2bi1ubu1V92v3a6/vfbO+rsbdzbvLi7NJpdmKWlW+WFKMyMb",
+	"GL3HmDoRkRqeVWH2ILyq1KvPf+S+F9yWiiU+sIA42PV4x3UwaF6vLDCptyEf5Vo6/hWkIx4vyRkNNgiu",
+	"Y6A5U4oZ4lIKxTli8hNgD08y/aJ3mRJSx4c7RNAxaebG3hCBkrSYDDzyvpQbHzRzMKeBzzqOiz3COp7f",
+	"L82QRB1dm2DYagWimmITVXdOLWajY3s7W3B50vh0MKUr3dIjHmcrGQ7PCab+Im5Plc+nu2yXBizwvYu/",
+	"UXeUPL+b5dhZA8dOGRw7heUlhBm61Ck2ubL6r5jyf9R/FUgX39MY8mg0JdMXAMNp2M01Iqh5ycWhM3nU",
+	"TXxhvhqvtW58kcFc420uXY0NLsXVftzqd88bTbAXXWgLrAcDadO8ReolOqIMvv6UUjkIIkaRMeMN8kRH",
+	"2TYDGvSMZBvVjDqpOpgUthwGyUeTTHCOs053LncEYQ7W28fND5WZ0PfajqvV+7ghsNIeT1U6ovoFPduY",
+	"TqFVOUG6DNPywFHXqpcrLRXJljwz9mS0iNXzPKlJz+hLla+ViU3HgrTHRJ3SlSb3Lpivg7uQg5Cv1knP",
+	"G/qJ+0pN/igtN3aihqAgLTPP95kVxCYPVLK2quVqq8m19Rb74bCeDpYHXIhRn/cZrd1PPIWEMLlckpXL",
+	"b1BTRL+fvpnqwnVJauDVM7oVF4jrWedxp+BhoOTCqOe4DHIhtloqDJpIFSjE+9OBDKbkrmZ63F7ENlC0",
+	"maOc05JzQbl3QSfkx0xrYNIFtjBn/pE6oqrl6hXDQKrzfE50rLP33q3ubdxZ+3C3/ujd2sP1k/fuvF+9",
+	"+97aw/r+0b13Nz64Vbtfff/Re++s3/7wsH66d+dkbWd2gGdN6QG6B39mx/+FV8U8ZzODQCemS8MR+sxv",
+	"T9UUOQIgfZh97dC7NllmOPRiwYnSEsyEuNJ3jsEC/HAVKa+IlJctuVXBpSRSEbABQQ+SlucaJwkFFpmU",
+	"Vw1IBW7yZDBJ9X2ED0FlQLWRzicArOKqazoYSNHrk5ZZxNYieUhJHHn+uQB7ZaVEdqZr0OWVhgotSbkD",
+	"N+RVOxEX8Bo4W5GPKKQT/MYR9W0NHmPEwVSMDKTXmg6zF4xJwGZAsi8u1ZoSu5BWhCGsJjfyAnFkRLGK",
+	"/hnbYYh50MxpzxrA1TZzpSbfMQbGhE4zsgZbdtZRSgCJYGgQI0N40gCMQ16mW0/+++CQ5EGGr5SIqTgh",
+	"wi/2ESigNuQ7dgKrg/SpzSBzDWkkU6Sb7POq4l01So2JAoRibOcnq0NzhdwFdYcvWeYkX5/bOP+4Wuxv",
+	"PbaLtV6HFQebwShNh8AqvMHkfGEzs4/Bq/kCxEDI1beq5doWCrDlJeB11O1aSP/YhfRttMXiBJIo1pXQ",
+	"8wwRHYw8LYJTBbU3nBF02+e2UKOLuC+MmWvcZtK+lf9qQH5k0sQVgTcQTS5lFyRBBqpfEMTIPEy/mBwy",
+	"g53LeU4d8HpK1g4eHm+osvuudBR+OHSSVN+kmazbcWPXHb1z85U2rd6tdjy/680gimPGbcIeUytwxxE4",
+	"GJZrgI6B4cUSUQ3VUJUsmK6KG6LJdQDRZxZzLsBT4nEsusaYXx7VoDTvh8qyavLjwx3AFxVMpdNHxwHp",
+	"D8oqt5XnAOZVIJTcvBmFXW/ebHLUcI15aGQeEJXtMWZw42wqkUa2gpqbqmOQapsCBkNFFVUzQKWOHRLy",
+	"40DBAZ1UpUWJodVLhFAx1io1Tc5GUVGQ8qvrzuEqcxhWSsEGlYimRamDTahfarUN9Uv/lI9dKcmii1TX",
+	"u3qFRgw5kkv/QrpVexz1kzTVFPiw9lhRj6mVaHd9prNFUnZ7fHzvOFX1wf00B5yIxVaqtWJ9rbi+sYye",
+	"otfjNpydpZSU6vQJO+hMUgVBoijEIXGNFeVIowBY74iOr6wwXEvy1x4hjCJdkeMG+Zi5u0twbYc7gYOY",
+	"G+lseycmJh34bo9Je+ieE6ePLWchayXK6ZHsE8aMZtiEfmqS+zpBfDi3Vc2zRviEBEj9yBmWaJ3pU9Bq",
+	"8qjCAQPuFnVdlUcZJ3VEawLp5ToYGEHiNMGnOyuTB3UMJ0DYddvpdJi/UiIPOIHKeCFQgEyH/MmOkcGS",
+	"/PwbQrd6M1z3TR5LpZ6jC9tEAXNzVUouLIka7ixaGm2CN5ocCkGnSAHho00fPxjnOlcoNsaNQvDJEG1c",
+	"kE4n3PPbMMjW1FZxL4i3S4+mJ6Ca3AmNP2kkVqlso9Q8fxj5ABfgMPYjXT2pVXUhjL3qD9sb58X3+tXH",
+	"xaNga1C8O6r/HBAz5nrmORsdZjvnlwiSJj7ux2CnJrzORjnmq0ioeT0G7fJpONdy8zXLzSPUg0E8CTEE",
+	"skqy6SWEJrDZeZaO8iAHWDEau5BR+jEbJPaKYfoA/aPHucnj+4/vHa/oyneD6YDL07F6KKkEDRzRGRNT",
+	"tDU5yrZJ8aWMHEMT1HmSBXLzJpbYasPd66CTXPNxRxDohnvzZiFxVAPPtWPRXoiOMqQTMW4LHAZuj0ty",
+	"pLECwiUu3tDiZ2qOCAsAKw/xsCi3aBusRZUJBFqQupsYN0du6zwV500O8hAKYsBKg3dQ1/VG0o7rUW53",
+	"hoDZr2PNcqIRy8KEUwVsEMRNcPVrp4ELYDlcRi+YsQFSi5Bkm24uCRa8qMBTdtJdh58nTZpHSWs3nTJN",
+	"Uycp6+7XRsXpYLSRf/qoeq/+/oe1o5O1D26t39/d3Nvfuv129Z13a3fu1u/dXzt8b/3oeOPkdPPho633",
+	"P6h+WNup31rbXd/b2N+8vfV2lh0WTVpvWMLlrB3Ftc3KxpRwTp/wy7TfYL+Wkt31bLT4VLmYPJZwBq+t",
+	"th9OkBSqEqU5Em8whiSTxptB23Nkkc+MGAybKYuEA23cDCSIPFAWINQnsp2Uq8sG3Gp5uXp7p9DklusJ",
+	"fbMWBN99+s8rERqHNFMSE5K8L7YFhtxlQkkARcFYXsF8gDwDzGgP27tQH71xjtFGqVLW3rNSk58oqQLt",
+	"UKg4F1E5h17agmkbxmAe8hT5bMBooKaio6qKuUbCKJESgWWLCmmmpa+0tpucmpHLrJhl7DBLZ/OJTXwB",
+	"w2bwEkyR5GxelSWiG2BHECVpOTE6NxZE6ak0/KfuqZeXK4w+mqDPLMtEs9i42AYiE9LONmf9ek2Sa479",
+	"6iMhu+jcB1Y09oZwrHVurNRhFRtFobwsg140q+Wuc84mWKmByxVxpgahUaQmEYtvcjOLJK0VwArgOiXD",
+	"cxTjKTxwx02eIPMCEd7Ux+tkDdcbMTvZCq9SbnLNq6dKvpUmD0x2GwvFEukg4EJSaNEqydQbYp2Y+Y0l",
+	"ckSDVJY7n8e+jNyOhMKJmQmLMqHJVhkvoipOMyq9h39NTnXtCvmeszbAgdfN9UymNKl4zswAUPH6bEaW",
+	"gvAVI3thQafSHgEcDgKoGLc0notxMDzOENUKUgOIygwokUNEX4csAR6hCCuuByM1uYrpChLowj3gfh1V",
+	"V4odqfRpgmw7rEoCdwzk6juiyRG6jtkl8gjVU51sD83NyMjhtjdS8du4m8BQMJKvlNVKiyY3w9FRlu0Q",
+	"Qe8CCuY4+Nwtj2sGr5ckH4w8EtC2kLon5hXqvPuGggHWKi16iySDVQ+fOfwM2gUzISIUuibXXy0COhbA",
+	"64FRI86E6HlD1yYDxzonw0HsMFBImlj/qycnAs9niNABoHq4OO44nSXDMyca0ejKXNg3Bso1cn5wVvu4",
+	"+pON0db752VRse5+GDysj9/rv7vZu7U+vL82OKLL6Isw9o/BIX8/wiC7drRfS5cXdHXsP1a98+lEUpfk",
+	"azHa3SIKNMI2zsd2oKTrem0DORmb8J0jug/V3S11ipPiv01uFlIW0KGQjsCgXSTgKu8PqM/sJreoYEWH",
+	"R8qx1LuUtIqQIHiiuQM0KSB5So6GQjiUNzk2cAQo2DbT7cwB93OT5LeqlZXYLdla2SZtL+hFDcFRuVce",
+	"kchlkRkN0F7qfCyBCA3k2oiAbDa5ATsL0gM6URThk4aDAfOL8nvJXWmQEJcFgW7KSQlkPRUAMqrvQV82",
+	"yklNIR9bNIFoC3LT90YYIYD+Mx8Pqavxr3CdIaVep12p24zau76HgtU2Ksaw51Cfui65oL4DWwq42AD6",
+	"1LK8ft/jUQi9tVIiUR2cwmC2esw6F8Sig8DqUVFo8pb6W2F+gnhF/t8A4v4Zs7As+pyZWQyxv2hyCPwa",
+	"sMsidFv9wgj7X2Hbqp/PEgi3eSlYIXZBXBowPyPVSp2bFxCsc5OlJsqW/3P45/DP4dOJsuV/CL8Mn4Z/",
+	"Dp/L/437UDRy/nBJoAvDOb+4/MZluEaoeKkB9WsB/P2PdCPhK4NqYbgIIbxVzYREJlCEJLUHA8YP9siu",
+	"xzlUCOuHSB7TDwUJ//fwD+E/hP95Nfxt+Pzys8tfXH4Wfnv5i/Cr8NkKghd1hwDxx5sc3PTIhAsaFx8b",
+	"uEQBZDRERM8bKYTb9jAIPC5KZL8/CMZNPkLZLe1LTHFHS07Bq6u3pWaIOyI4Ft5h9N0v6tpW3dN++knO",
+	"dsTApWPNDKcWIi6CZ8Khy0DUGhOW88/iCMY6R1v02lE+ZxCqnDtK/cf4SFSdMDC2I4K7FV4G0X6ib3+y",
+	"alHXbVPVtSi9bBDUQoBgx9o+sPKhSVFL5UgrOawNfq2bHB/uFJqcPdY+0MilSYPkg/nIXXt4Z3dfd0Ly",
+	"VxDPXP0Tnz/Y00X9MbgkyHeRHPMGgj0Xmhz7PRYIHdoOg6IISG0YS/0LKw1Peow3mrzJi8lpoT4WQJ6C",
+	"6/Bz/DIjR++7X/6GtKrlcisBBSrHQeeCPE3qQdTKEhACTqA7pcJACebT5ITk07VwklTCuRcpdVD5aEgy",
+	"OYh6vZppZYGZtocm0BhB7E0amFNt1ctb0FhEeGfyqThy2YhwwxTOmGFhgP+DjChq/fI51UcgXvEosWLg",
+	"ex3HZSTfgu6Tx8K76/DzFjZGSV3cxDiiJy0OuTY6vUbhIyAMjnxvxOmgq4Zqg3Gmm3C1VtSHVqvwlXhV",
+	"9QVpNaBlMjFzfKBUEruMqMrZaOw4nNnkO9HJictMC2TUowG7UPxbdcwqkdvUcYc+E9jVpMnlPODhGCQo",
+	"H8EDGRCwoOjDjSsF41HI6tE6eEvl9MZHF91g+ogmngRqMV6aOIeYsKPOLHJ5+fBauYoP61ecQQ+Syfcm",
+	"G1dgqxRVhyyXGJ5ZAdh/KBAGiyoScpIyRJSpOyWpsITrWHiIdZ2bQmRJY8vxLabQAJH05KMXD38cD9zH",
+	"7oNb7MP33vug/cHx+qPHx+2DnVwhB/uVa+Q+/Lj2+LBMt8aV/m714tFm8B5b8zeG9+vtO+u9d2tir9J5",
+	"u0zvbj3+wMotI/52FZ//UZV1ToBEG0w8lc8ryIsfqEmzY8qPhFETpXtMCTYNobmkiXMsvNtw7K/qlHwV",
+	"qH1KRhxpmr62pebbUtWFzNm3acBGdPyKS20lHaoOjUHP94ZdKUU1yS6r1oJsyNZpH0C9hwqTRy13ohLA",
+	"fOLnIlbyu94IZbvUUQtNrgU5qMOgSrZWVMqUVINF8sidHt2FNF6mVBXVda/JAw9wGWzHZ1Zw6jutyF1p",
+	"OPCkuNOauhxKmH44RzS5YbnIOW5PqENMlxer10InPfmDyh1r8mndXmdL6/fLlRTyG1qdpGBtKcxdvXoK",
+	"uUdF9uJUNNORuqLa+3D5oTges5tctbWYEuXHSgn8PkhyY6+M1j7uecnw9gE5RqbVC+BOyW+W3/5KxXaC",
+	"2udKsWPhJRpVLS/JJkdIleETBwUILzHRU99tvT7c2GtJ8gOQJHBUri5ILOoyblN/tcOYLVY/kf8j+UU2",
+	"COzR7V2ytlZfI62APQ6iAbCYT/+L0MFAYD2KNwySfU1Oj+7eEGbChbS/ohpDDKVBRTu03YWcpVaXBffG",
+	"u/pVBTSaa+Umx0JJ4OweoWTM5Lt7jNoFKIgXqg8pxlRct2jTsTGuTQMmCgqpULUMPT3YE9vkeP+90/37",
+	"u/vw4N2d45PivQd7B7cP9vd0Ly3KiROw/g2dgS/HEXIOfcxVZm2HUx/+JaJOnsO2XMo2+Gr0WpVI6/3i",
+	"o6Pi7s5daKjb5AilDuui7imoe04O7u1/+OD+fksvHORH3xDwseTnHmclsiPFEiSnFCLAXGllxv00o6Vv",
+	"1cv1Vom09k9oNwI8POgU73ucFe/RwOq1AC1JkFZN3pkOl6v35TbDxuJLyamDjnwZvEvJqJl8PUFzyc7O",
+	"0HWk8XB35+7+/b2doyZ/uH90fPDgfqNaKjf54dGDvYO9RnF1VaHYrq7eZdSHUxMdgtWj0ybf3bl7LAdp",
+	"vH20//aDo4Od+01ublAj/D8v/+7yv4T/Ej6FbqRqPHWT3qHG/tD3Bmz1nicsb9Tkanb7D/fvnzT56cFe",
+	"Q1FIcZ2utetWzS5WWaVTrNNyu7hlbdrFDbbeWaP1ds2q2n9zji8xBW6T750cn+zcO2xUy9X1SqVWPilv",
+	"VdbK5Q/VlaMTvFKtlE/k7+rK/v094/f1Gv5+fHrv3s7RB43wN+HXqnHw08tPGyT8C0AKfx1+c/k5ROm+",
+	"JuHz8F8uf3H5d+HX4Z/DZ+HXTa5PS6PS5HJ4/Znwd7whOVNaToKypnun9RnJFXKqJbN8dpdaPVbcxV6o",
+	"KXitquVQgfTp4yLtsrdq5XKrNPP1hZw8BOmhDMkUbwiiDMiAdkmekh4VPamrOgGUxkkCXZn9CvmS2oJS",
+	"+J5ng1PuapL7Rx3aArBozZNg77Atlu5DdXp015CI+sZl4It1L+54QCUUEPagVXIs0SL51rlF3bPvPv1n",
+	"+PdKASQZuOZjWSZ5ZiuOIjhBBgSylsuLoiBDA/1ZuMcWDajrdVdNz/rsgJ5qc+k6IsC+ZdA2XBftX7A4",
+	"UURacXC3tHAIZBTSfkEujfyaEsF2tEXV/5bZ24R7WkcoNbluQGZR3x9r4QRWWuLcN9SM4lO+Xm5tk0n5",
+	"FbfrPKFdhU+cJczuOiLYxYV5kFiXZaUaNOTKPSnMvRGXYqE7cV5LysuFA5HKY59r5MKvSiT8H+Hzy8/C",
+	"b8Ivw6cFcvmL8NsSCX8TPg2/DJ+F32KuRoGEfywR6NoJ4PK1zrpVpRVW3Gxv2MW6tcaKW51KuViltXbd",
+	"WrPX2UYHURO8U2gRO5MUVzHeByhi8TGQohfkE3a5v/yllEGXn19+Sv7X/xX+3+E3l59dfh5+fflp+Of/",
+	"9a3cNCQ9kWvUq4UcJJvqSGvi5hjRHt8KKxs3Ts41+NB1F2/mNU1BhzSrwSIgS8XHaTlBN30ASF6tJgws",
+	"dNKYJcexVdYw+iYAoAUNTQXd5HuPHSZAiGXzmGXkpmrSq/mlzwaYiK2aPYNjyAlQfZe88aCjD23gKa0a",
+	"2iLLWYupgx14xGeqjJotN2lDEk8kuXoB6SvR25h6oyRCOwGAJr/9este15a9iF7z/dFPoowGdeQTyggQ",
+	"wqSJnsYeP5EM68kiAltzGKpeKKlIKq1ygIaOOheI8bzcOkG5E0BO6jsn9+5CL7KAWoEoGCD6rEtdOBQF",
+	"Ev5D+I/hPxaaPPx9+Nvwf4b/qALeFuMWK5H7kXzfVgJ9dZI2IPYsBfP2InI+0xSdYr1Ly+5XImhfSLyq",
+	"tVdYdjmHd7y/QUFVSqZbqhsP47zI+taakReZED/vBH05WnNYLtesAfwPC7+QL7/81eV/0sYdwVmG34bP",
+	"Lv82fBZ+Ez69/GX4LHxG8EER+B7vqqf/En4d/jF8Gn4VPof//yXes2reRC4/I9VypUzgjj+GT0vqJjUF",
+	"2NhlFAqHS4Lf2ChvlDdrm1s1qWNIytSS/vfy/0n9YDndQdEuHC2MU1fL1UqxXCtW1qBHjhgyX47/u/Dr",
+	"8C/SWL78PHwa/glHRSP50/Bp+K+4nXI1L39NwmcELOtfhN/IP78Kn4N5/cfwqUEUl7+SGg9kfcsX/Pdy",
+	"ba1YrlS3NosbG6vlcmWzvFFZk+zpdepSXteX61wpVzc2yuVKrVrZkuuwhFJVyI1YWziwljqGkELGL6Jn",
+	"ZfoRgPNdS+pr5ep6y7KUq9fpZfq+9bpSDCJVFVvALWRy2xuoWWX4cYAjLujDWa/JVwfAOxu5/+2ntPjz",
+	"cnHrI/W/xY8+qRTWq0/+f7krOHqU+ogSYZYOKW8oEBH4jAL0F9aMoksmL7XI43d2itW19ZUCaR1RaAWR",
+	"B8RjIFaVgrnekpez9D1d7+Jw1+GsyVu7qFUV9xwx8IQjZ9NCZ5DGl4E8SfQlQQjD7BgPKm6PCsI9mP3i",
+	"muJdFI/LaYvw0Yv4bw46C996NQ3U6dMuW/3ZgAH3iSmq4/l9GuQaOQg3jFPIpaCeHfArPzpi7cGyz6a3",
+	"+ZPDTXB9bHhZhPUTKe7+9jhgorUsn/4hyJKUozA9Uzw4hdjTeXpyu7gZHxKSP7q9S9ar6+urm5XNjR+L",
+	"QKuW19/IE6KyeCDWEChOO6kmKbJBjpNxYAgttleF83PWulZKr5XSN0UprazPfwCOxX0vOIYKaAd1xDdF",
+	"od3zRtz1qB0ptTcEUYb/j0u3jYM/83ykZphSEKwHV4tnSFXISRKM+lavIIVrVNwuPB/TifCiWt1DNV6B",
+	"DNyhILTJLRqwrueP1cNYFhL9GOF3Bj2p5g45ZK2rrNHEnR1qsUBrvhOA7MrR0eS31QQtr992uGpesnN/",
+	"b5sAHmr0mQh2KNkOTgrue3BUIrflWwTRyOwsXqC+PNpaFUdgnI+HzB8XoFITMUglY1Pt5yCERhwsTmMB",
+	"ycv1kv8gPyGOvQKAMsgHRUDHOg0LWrHG76S+sVcFwmxA9fIAWwYSrhqEe7hyjiDi3BkMopbh+H0Qp7Yd",
+	"BApwAsHcjmJf24iTpmaJvVjisiZlbyAwQUAs2mcqYSyfhH2ENSjhQC1Evhk5gq2Y3u8SeaHg9nR21jLR",
+	"7WOTPBPRSX1S5rCDnZgGHRtbMsUbBFTqCaZzYuSjjNuUByLiF7BEMcPQoyWyZiKtaDh07DR9an7qM3zn",
+	"CXu8UAQe777jgPxY8O7bOMcF7j/0HYvdc/ji99LHi9z7jjf0xYLj4r2LjQvppOK27/UXv/vEW+Tefe57",
+	"rttnPHgwYHzxtT72/IVW+oeScgHcGx5V5O8wPGtYgd+oVFX4Y8sq2xVW7RRrtN4u1q01u7jJ1jvFDbrZ",
+	"1tfwxDIeyAPOh64b+dwHzKZdr+ucU3mGnABSJMMvEgEaiOZASOIvl5+Fzy7/Y/gcok9fhc8ufw2fiocx",
+	"Mb+tCFE754HhCSupLtbii20X8KdhmHOH21MfqW/8eEjdqI7ybDjo+tTGeoWJ3KSUNVowRHS1iMdkSog0",
+	"5eJ8GYvarO9YcLhyjY1qIWJnB0vsniQ8l8kP3POsYR9IKGcxP8AVYWde5yyxQPDMBfOXCPtoHr0a00TR",
+	"9rxVGEeOB6aNBbAQp7dyhRxLHlWlx0WMWW272oI1WmlXrZpdrLO1TrFO19vFTWvDLm6xcqdCq+2aVZds",
+	"XJJA5mZjsg1wkwccI20bxXK1WK7kklQAVvzr3vhCbqC4uOfnGmtb5XK5XMhF2sgsaGKfueyCQhixXFqv",
+	"qHDZXkKqhl9ACPAriBb+KfyTPJJ/DL+9/DUJv4SI4F/CZ5efh0/lFMNvw6/Df5PXv778HIKFzy7/I7n8",
+	"LHwa/jF8Hn5ZyqUwALnZhvZ/+bcQdvwsV8jBQ89zH83jEH8Mn1/+p/AbyR4u/x6ygL8Kn2eEOFNzp6Bd",
+	"LHXlyV02vIdS4IiJoRvMTqFSdC5VK1vhUyGzvbbXr10s11t2HfdLNluQbMV0kgxiK+jH6SiBYmL51/Hy",
+	"qWVTfpTGvIQyqRBgt3ml+BSwF2uBoKJRICB1C00eMHlqfdWgUt8Odbk0CKjVK5E9n3YCBTXoWz3nwnTo",
+	"UJ8pZ0mP+QzS8J0ONpLQ/gDogFlq8teQm6aM7e9JWtobrMVmpbr1qipb7fe6uClWvb5WuWj6niZPpsf9",
+	"U/jb8PfhH0j4O/n0n6Vu9Bd4+JvLz0FZ+jotm+1ac76K5ozMURMU8OMBFWLg+QGk9juef8bsoVoQ2xm4",
+	"Xl8au4I7rsh9FA0hDuWt+/pOzW311WO4XbPg76t6rlggMIoEqOb/Id98+feXv06B1pR79yyaF8JrDgXz",
+	"4WiX21us3tlkxZpVocV6Z22juEXX1orVzkan0t5gm7RSBg7zMk2DJXV/zSuz+kPi5Wtd8Vq9v96ya/U+",
+	"Ja1vEClbb4RKX/gkmwuq+em+aNBC2Zh+xrwNjX+p0tKZ8y8Xtjaf6J9fgWmidL5ZBgrcgclkGQZKnNWI",
+	"3bQpRMlJHk2AKJ2xgIr/SpRpqPsNqVd4PrKbJtfuJwg0KrDG6K0L2QS7SpW9zkC8zkC8zkC8zkC8zkC8",
+	"1p+v9efrDMQfbgZirJtqN921Hv4G6eFd3xsOZidY4i0ZOriCSycXjnACD1scWdA2tC117PzApZxDvh9k",
+	"JDi8WyD+kHOHd1cATwYwTwHGLVY+mlwwGgjisg42eRr1GMCwG75wDApgKz3f6fYCwr1RGjDNvIDAHBQZ",
+	"pdi/jev05qPIWHRALWAJ1bWCBgAPvwj/W1E5piG7xBaGr1rVU8c5J/Bu1xNMaP/wRrFcKdYqJ9VKo6z9",
+	"w96AcWE4kKvFcuUEruqOz+lZLOAD37A32VanTIuVdtUq1u0aK2526rS41l639DWVlGgPXcmoGZTuJ7DR",
+	"Ln9Fwr+Ez0n45eXnUMb9Z/SJhn8i4TNy+Xfh15efh1+Cc/wr/PVLUtlslMsk/B/hH8L/Bs5gSal3WSfI",
+	"NSo1QET3AzHtyBcBDYZyBtE5MJO6/in8OvwSvK3fXv49ep3Df4O5yYmF37wUNBsg4fkwNnjcr9WTa43y",
+	"esuuPbJTsDemRtjVQvFaJfyeq4RzK2kOU6tosBIE82sapDN03WLAHgeqTIY4XLe4BC6wz7tyDFTjRkwq",
+	"ZYLkQchJdfBCqmtdVXDT8/ygyRMJJnhHj8F7zNyTlQIJPJf5lAeohfYdIQbMDQg0vPR8Eoy87ajEoz2O",
+	"Kn/OHW5PZ6OoJBWK9IsaqG6/73AFKUxi5YNITUWql9tQKIQQkVFeqB6XcEZ9JgKl0WIXVAY5KdeVPNeV",
+	"PLMqeRat3rnD2MCobDMy3hDJQbKole2UUjPsaDvkuPaMZ5XzeEnUrUwGe13Rc13Rc13Rc13Rc13Rc13R",
+	"c13Rc13Rc13Rc+1gut6ya5jk1AKd2G60fE+IRUGTbXax2pdfp/J1Ut0WN2/usQvmegO007k7Lt28SXb0",
+	"9JTpCOar0XvOH3Khe+Xc2bl1cH//5Gz//sO37His1jbBBtX20AL3hBOoJq/Yc0darmcdb8jtVpNjOYoT",
+	"TBWjNPldB/rP9ZjyBuiGxJKoj+8dE/2F5vR6VJCR7wQB4yTwmhy8TcOg7T1ONt11fGIz1wEbH+MLBf0W",
+	"SDAHax7jc00eMGgWb1FOfIbYMtjrF5sIQrdAOIGuw8+NHDmYLU6syRGpRM67iz2xsAm2vDNayON7J4dn",
+	"7zw4PmlhN2fjwvHZ2zsn+492Pjg7PbrbMj8Z9sn1uiJaEOxwDb0qmlzn4umoXgNaInuu6g/oUvl1pOVK",
+	"c6MVDVEi6Hgh7XGTt3xmOQNHbm1DfoTeB0R1JnnKx9CodwVXYdCTdjYi+EpKoHzc5JbX73tcTgUXLd/6",
+	"yQbZqlZifOZWgbQ2SX6rWlkxflzJijHusYt7msTn2P4P5ArF1CI31hGTX+H5iYlLxhN3V6Kc05JzQbl3",
+	"Qf8miTqd5guI1ivLEVCrlgu5vsMj1+VV/ALKQnyZbTCCgPUH0j6qFHJtzx6nomT/1/CPoCZ9CWrml5e/",
+	"CP9N6nIFEv7n8M/hn8On/26iCijx9G8uf0XCfw2fXn4afg2W2WdScQ2fgdKosbY/u/x7En5J4O+/AwXt",
+	"TwSiixh//Fq+b6LWKIczBjdJI7fIJHmTv8TZSMOjRzlncsGge7j8BRvyzlKppfpf2cDSFRQpSsN0PYsC",
+	"8flDEIKapGZSoxTDGW+rfGjGUoWizmH7Z8wKEMkb9d/nEDwN/1/4eFiEy8+TCwBGR3IBpERi/YGLWOEj",
+	"5loetN1cWDuOj7M83Fm5d4pFR2cZeHXJaBOVQfUD32u7rP+T7D7dkUyC2rkAseZNARl4nov+WzohIqVi",
+	"niEKtfrCBHg0chtWmVUx9L7BinW7YhW37Aorljs1ugaWdNWMeNfL9diUkWqnnqFiFkOfN1RvtIb6xAb3",
+	"gmJHB88WW/tDfDRr0ZWcsT2GosQfQr9/4zOlOsxK1823jqR2YEhVbxh0PYd3Y4LN2xM614qhy9nsIqnH",
+	"SS7i8K5YHfKoeWKmPvcIs4kGzBceJ4JFDXkt17HOdZwDVBQplIkaHCT6Oyf37oJlAe0X9b2mpyICYpNa",
+	"hUo3oqQ9DAKPo6J0+OD4JJKuTQ6AcadHd0vkoSMcCBI5ge4WGQU58qgjWZJx+kJ3l5STFBBwaHIVcSCc",
+	"MZvZJbITw71NdHJMCxX0vNGpsXaLdVjsgdQzuyuiqPl3tmfJk0fkDaZs63h+n/RZ0PPst5rQgbqZM6/j",
+	"MunC28vPwQXymapd/Ozy10qSmbepn+TIkXxbtn2gqaRCIOu6n96V+ukZp88o+lfnB4jVOMTcCyKHoLhC",
+	"Xz017A2ReK18SVbkCR5fOEhe3ZyneX5UyGiibpwkETGTG4JEugl2pgVuMJGhEHMNbxhEh7oBNpm2lCxX",
+	"jnFDkKb5pmZOc5l8S6oGReNa8dATQQMtRfP3tx5wVtyVbK8VI0jKnbsh9GCCcbtEjiCqirypySeYU4ns",
+	"U6sX7bOyFyzq+w4TmMcw4sSn3JYfLTdhG1g6Wp3QIdMRRASen14BNcmYFmlP/rg4Go2KkisUh77LuNRe",
+	"7AmNZnI1wAJS65FUCga+nFHgIDecfm6qcCFeVyxq2SyvbYJjadp9pH7xUL98ovqYvwLmmzAsnsfMNVbd",
+	"n19+TqQxcPnZ5WeXvwq/Db8Jn01bD0twV2OR7G0pcyVTEBQQ+oV33aP8zRUH8gCAPpXgzvFZmCEITL2O",
+	"zcwapxZmqyiJQC25kshhbghseo0KmOQzfdZvM1/0HEw8nSqyvLeA1jPHQbCAFctUd64Zpinc8pD52Nm3",
+	"0aGuYIUknIMyzXUobiGQhiTowz+owM1zBfiQNKKNtQJR/DPP4bO/KzVYV1b/FVP+j/qvAk2y9liHDt1A",
+	"C2Qlr1XL7Di0ZavbJIf0YLYuoz6HYGZksFMrcC4wjjyIOpxtVSuVaq2+Bt3N4OepBQ6cPvsQ70805c4V",
+	"ciPsAK5C0XGQFkhnzS53alaVFTch4NupsOKWtWEXq+11WmHlzpZdq+eiLHczxMseDxyfiTPhQXhX/TOR",
+	"rV4pG9nqcl/APIraVUVjkWZu9/5bmi5IcnsLD95KBjsLu28dnTZzRL2ReJzEL9wmbcBcIpyNIBHI84lg",
+	"YDFRIUaeb5eW8VfcY5nmstPlzJYmy1AwXwmDyiI8kw6Dnuc7P1eNr384zDJij28zzLFLroHBFBVrm2SH",
+	"q2Z1yuzSduq6kL6VqGcJPJVvaZ7XSY++B+NQ1x3rpEE8XKVU//K98Y45p0VczIkpORzdzPE70nR3dbwX",
+	"pTpjSsf45JNXkUr0Ml3KeCNm9CzK0aOHUtk6ifnBF5A3gL5aFBzTsgpqYyoGt7GZ5dh4C3paIZd1d6pc",
+	"R/JwuARTr9trbL2zUS5uVraqxTqttYtbVt0u4q/yx3It7t1Ysap2nRXX2uu0WJdsc5NtdYpllVtSZ2ud",
+	"CeEC71i3ap31TpkVN+0aLdbbta3iFq3XiuXOGt1g1XbFqkxmkNx/kdbQ8NJqe4NV1iq0WKVrnWLdrlnF",
+	"TcntN9rrdM2q2zWVl4WPnMxLrADn8beQOwEJHvMTLEyv9LDdd4KA2eiaxr9T9rKi93I4sOmcW0YUvE/H",
+	"DqStpN/1QjVC5qFETji/UshkFS8iIn4UuniyiqKfZLSGcIlTMtHvkurEwBxPQknL9mknaJmDAaiiSm3P",
+	"qNkcAcq/keDuiCjHHXta4OOOIK2oXg0zo40CCOP5kcNtb7RNmCsAqHHLuHgGlYB2SwV0I7Z4Qyg3L3WJ",
+	"TQMq3zbwWcdxXWZrJwzT3Y1LRFIoto/zCOWQ0j3poNHf16fnyrmDkpZQopRR+aPP5DdOuHfQ1wyxkCCe",
+	"JUpBgaET4gSIIbNFqOszao/PIM4vzOZ16n14HSL5lOPaTmxRtMrbcsiaYQKdtV3POme2MWxipuqy8b7t",
+	"9E4iigbUb1NkMK0y7ILcMVjBwi6dFPG5pNRZPAVtcpKR9wG9M6b/cNpdU1kSXVNTq/xH2/GD3h5GBytb",
+	"W+Viea1YkUaLBbCoXG6eFIB1KUMzbMJZdt6ABr7Hx33HUrJpQi0YTKAgfpJTkIn3daPhMhpSUj/AK8cM",
+	"U5lzlfLGhvHz0NdZmOZrYILsAqK/PafbY8D2BHuca+Q6rC+NUA3O2MhVKtVqrVavr0ET4SVBCQs5Ogy8",
+	"ncHA9y5YZOYtoPeofLRDz3Ws8UPM4dJ3g7IzpRjZBvzkJ9G/DDI4QU9ZItRqd2ALXXY/WqankPX5/PLT",
+	"y89LeB0zwulme8Nal9Rc72jirtpFMC/VtTjV1oC/FD1aXVuXRirb3Kxvbm3atLpZrm9U1ip2ma2tdzZt",
+	"a726Vd3YqK2Xa3bZXqe03bbt9SqtVFhno1qxK2v1qr0px3J+zm6NocS5vlmtVGpSqXA9aqcv5pousJ6c",
+	"lVSv9W8Z6JxSy2AX0XpSK/D8pdRi+cDEuSBTR4HOIAF4uzTXkVrkRvleX5kSatMhIUFaKyjCIwrzGYVD",
+	"rvNf9VM5kKPwcfMU6f1k8Xu1WN28io4NDxxPVotXVGvyN1wBvzM78fxVqulXgZRNEsmEVo+ktLQOj4/J",
+	"31xHBIcRMNdVtfYZ2SYE5n11j/5VlPpFVOXbnt92bBsKj64QOCgvoPvverzjOlZwHWl4TdYNaOmGCZJl",
+	"2WR7zlY/Mf51YM9GsTduLYBRYvWYdS5PlLR9YqB5CtncgvQcEXj+mORFQDudG4JoCUG4FzCFOOMNg5Vk",
+	"cz60NqSOk3TapQcrxpMa9Avhu19roK9TA5UbpfZlBisfZKifT6512Gsd9q+twxZe5xdVJr/I9H6a3xQp",
+	"T/Kzqst8VjzitXp+rZ7PUM//Wo7316HGJ5SOq2vl12mTc0O/Sdd8nKOiVMcZrvp5KZITimMKYFBC852Z",
+	"DTmvx+5HiyvYqwkV8/v1FYXcYJii+h+xgUst5eOH4MGE0x5SIwXJg0Pf4VGcxPNJizNmizOVJ9kygxYO",
+	"h5LNs8CnHA9yhCgDCQHAaFQcQ8UlNEw8DmdLs0Hh0DBw/ashSQuU1hbJg4Gi6rOg1qxl6O4tkpeDUU4e",
+	"3Dm+B0V5K9M2ximwLYNp7NGAvoir/tqsmDAritVarVivr5GttdyyXJwHuD+LxSOurcFra/DaGry2Bq+t",
+	"wWtr8NoafOXBmjfSEnxdIZ3rAM0bYOLu246CENXJV4iv43h+MZKNaFN5nQlj+MWDOatRfGb1EymWn3zv",
+	"TM5UFOA4quQErJ8xB1AzZr16JnSA0uIQ8zLT8G31h27gDKgfQFVtUe6TAh71OCPyAmlJLa+FViqYqNgl",
+	"DWJdHpTy0S5rEOh9FoGz3Lr74NbZvZ33z04P7z7Y2Tu79cHJ/nEL65IrtdY2uECgdM0RRHCn0zGT9JTe",
+	"ibmD0C4K2kIzy6U+s/E56jPidLnnMxvrGftDEZA2I4d7twvk3cP9t6U1fHj/7YK2yCtrLZKnnLDHzBoi",
+	"Eq3PEJqqJRXWFnG45Q5tZq9sA6RLfxCMibbKwRAvkYNAkON3dorVtXWjkpGcgjIpLXuq+lh3qcOJbzoW",
+	"MO8QsuIBLFHXMhktUSK6UPizMdJsAb5xvv9BPlneaqWa+XKKppmvNf1Zpn4KgSQ7Ri1ChfjqV2LBXpso",
+	"S2sC0b5nFesATUfR7mut4ForWFYrwANPaEREmtdFHO4lyP7Ib7H6if5zVn7HsRJbmhWjmFNNPUkeANMR",
+	"MrxVLa+3VgoawTsPqNvq9iQwH0oeSlopTRFbiAOuvb0TDRCvmhCiW2klskIMTj6nIosZDfoKhJW6JYKd",
+	"994qFyvlaq0VKSOIzBirI9i3LwNBoVouL6j6AJY5ICQC5GGbuR7vChJ4mS8+6BRfwrt3ePxqBFVAwLcG",
+	"UbvbY1yjU86aSrz5S81nueoxKZqu2NLxNXeSTBUg2DcA1J2rNk194QakLRoE1OoB9mIC7F/3H4XzWCC6",
+	"DenKvLdmQ39qdVCzOJxegXw89AJmzx43vSnoG0QLcWfQtKagP2SCuEJD078OfaUC9p5EfBBaMQ7GJJ/g",
+	"bivQ4yHmh8amvbqZfm9zg7GDZwp1gxDDJm1kQAW6Qhi3t2OVAOijQZAcbsbEsHRv3JuLENKTH6G2abQX",
+	"NfXNxZxNhR+Avyg2xVLfHmu/ry3HA73g38sEj9QKV+0wgTadkQu/VZhyn8ANPotvIfnlEzqOmOX5CkxY",
+	"BX1J4EUuUvCiEHX8dKcodAVB1DYCE89H/rTDvbPDB3cPdj84e7h/dHzw4L4B4hU40pzYlZYV9IQauP8f",
+	"e+/e3Mhx5Yl+lVzcjWiypwDiyQcYCg+bzZZpNbspstuybOiyElUJoMxCJlRZIBru2xF67B3PDU+Md30d",
+	"OxMz3nFMzI35Z2Mj5IfuaCRLiphPUPgK/iQbeU5mPYACCZDdrZYanhg1AdQjHyfP+/wOCxlnUkOBkj9/",
+	"8GuNBDHXGtsFOyT6bfQP8NTot9FvE5xtnRQDNdqQI2ARyZ5YJJUWYJHon6P/Ef199I/RPycOYJI4gNcg",
+	"7m4RHSQlEgL3cKnJXVHDBGsqhsWuVtPEc+ZxM7l41RmAkXm4il7I+mTNjs3CknHUqG2OMx1KmDljkT9/",
+	"8K/rJbKnFwk2XMKqA0VoRp7t2bU2vxZ5L6mGBjsxFf+Hcmr1hyQ0JII7DK0NtQoUiqU7AWMA/T4YanTv",
+	"dO6RwKJdHTAC2LhZu/AUCPY51doaQr1LQ7pvkhbwLF6SnLCYI2pmoEvV267yW1b5Lav8llV+yyq/ZZXf",
+	"sspvWVU7LJ3jYgH8yiqmtYppLetlQMWVrEHjWTwh688/oUVZD25AR98e0/peIPqEctMziLSHobKgf8oc",
+	"MJ+h/62ZFU/yE8g7+jtImuBgoSlt0s2iT3W9Cw0sDcZSmzrnVmz5oumWYyuBALolMzaTMrTMO4jGnILs",
+	"DGx2G5sK6rpQ+NCVGfGtc5IpzOCfk8FlxHch+tXkF5q5fwGCYPLB5OPoD5OPJ39Loj/Ah6+jrycfL25v",
+	"PdQIjyfwipSxtTKuVsbVyrhaGVcr42plXK2MqxdrXMX6z3fduIonurKwVhbWshaWUaqvZ1XpPo0bT/Vf",
+	"V2I94WVJRT4sAiC0rnHTE5Wcs/G6pQYkqbIbdHDKwqAYo67vccxOl8wR3EXIJ5Os7TCCESIMDzoiwGtH",
+	"PQYJf9gp+MJjIwOZC728zMggoUCNLPOibqBsFk+aR68htL9rEeCCiKmLTYRGVOK410mbddTbPTBvZE+M",
+	"4FWYd6jBbG/J+M1x/7A5gFR42c3BqHA11Z8LKXrNpwUErAdiaCMN6IfE2mrNKuDKpJRUvX4zbDLuaQGL",
+	"eopbWGhWystJUp9JqddnQSHOtVVSuZYwjCkVlMRlFOVk+fR9behSif1Bf1Mi0a9KJPrH6KvoT9FXSiRO",
+	"PlRSEDQ3uJymLv/t5L+BiD/EBhzC47pL6iAQijqahegfJh+BSJ18aHS16AsS/Qa++Fx9gf3tlcrwsRK0",
+	"0e+VljD5EOXy5KPvwdkPugz04fcSr4THuz47c3rCc5jG5u9Tjyt5GG9irVIFAoVuI0gIeNjifs4pDU99",
+	"/3DAuEyoBtJ6LreXEu8pXru4WX4fz5w5SfNkK/68gmh5YTLnaGwWOSVmHqmRYTKC6f67WKKQ2a58X5yR",
+	"S881SydH7G1olrjx1DCKw0Ur417CBHIznMxA57w5mccLwX/ZG4ZCyUkJmgcsHgkFlMCZN8eNp7SEpJIc",
+	"kq7AgjIoFNP3OUqaSuKF67sEnyk6xPU6HRYwHqaUDNQxxAULRoEXMsxlAYGcRX1BJaEzVLK+4zHfJWu2",
+	"ZuM/qbxnN4mGeMHvdon50W4SpyeEZDCPDSICF6DkfUiUkbvEVozc3K/TcHaJrVa+lCx4fEF2JbxYWYhB",
+	"7PGjyYlB9Se9ZErxMLYPEQGJ9RYR6K6sGV1n4A+lVnbWph4TQrI+qj9UmgfluGlP6QXTLHYPtucmTtop",
+	"1WNhEyrz/heS5YKPzhvitHJUt9JnaWG1IUe6VnfKi+f8KB00vQA5RWcp9XplO65sx6Wjc/QCGR015/xS",
+	"Yb6AEEWdcK4JeTSOMxXbTHou09meQcCcUI1EWgnLbI/jv3WfaDAGcVjsycCnXDcH+fMHv9Yt1E2zjpDJ",
+	"EBrKgp2oM0Sp74uRkjJNzTqT/EVLf4OVTor/uzTE9EIQOSXy0FQVI+PGJ59xEZ7Fq2tbuqsL9n0nko4l",
+	"DsnDXEgJgVDoe+KFWpa5gsn13biPtZaY52yseLbHIUiIFqc55znWpWaXJ7j6N2aNWrdTN8VG4ZQ2X600",
+	"KzVsgnWVmbicUQga/pWu65dtPBqLCIrWThUZosE7oFImStWABQ4s8XZDcXm4arvUeLakWZRyuS8dBcta",
+	"uVcKuWTsqQMFIVVS2Wo0CDiB/zj52CLR18oo/RoCe59Gn08+mnycY/RGn5SWjUKxce74voVGt97xymLm",
+	"97K6kD7cc0vG1K+lV1miv2bCFfcLjKPvnK28TCXLyxjyvDSbNwPqaoUBJJlM21bNxMGMvmevo8QysnQr",
+	"ViMIyhpwHutSCpesQQk66Xic+nCVhWK9T8fxVWmcEmPvGWl5hm+xU2pHjg3XJJfbcLY24uzL3NhkLWDU",
+	"VTODH7spXzSUYATQup656WoOdGXPmqczdTu7qZQiwRmoXEpSqp+5K+eWXHxrfOHXV3tW3vHvnHe8Udm+",
+	"uSo44043sfCbetOTvIrn6083/Oblu9VXKsZC2bWUL6piTIn2oeuFRZM5NQ8BxuvyoqdMVzl01LJ1hghX",
+	"16Gez9x1C3p0F8UwlBbxhXOOf5le6C2uq0ThnoBJpn4N2IU4VyKHgbzBH9HKlcwZBl44JjguEKst7gju",
+	"sIDn9ASfbs4dl4WGXp9Z5PCYUNcNmJQtrl6ibiG0m6rn1K5NlN8OBZcxo06v1OLz+nmrdTvAZZtR2l7l",
+	"FtomjcwEeEMKeTdPC30W9oRJu1Pbpmg0TgHzuvzM49quq5TrVasAeanVcq1ULlUqtdKWWikHEiHTzKpS",
+	"rNYflXcSmTidPaX7tkkW7HXxZUfiZ57v041GqUzWflSp7JL7Hh8+IU+2N8826+vknhewjniyUanVSuXl",
+	"DeSp9syFo0d75aPuEohg8dZf3ZoZCXjVlHmppsxwwKdYgIYl0B3/ExZnrpthbA71GXdpMJepvcMAkEVq",
+	"iERU5aaxBSU5JD16wdSbmZQkxMCVSYdv8XQOvccJJcGQc3DiBcoywEa/kHloQThIDuWAcReYZqw2I1vy",
+	"qQyJS8dmsnCXJGvmZfgAh3KH+Qa7EYyGIXoq1X0t3h+TIR9QzyUelyHFpB9pqcH9xO4Eom9bxA6Fvd4k",
+	"7TFxWYcqVR0QJLkYQTn7ZrnF1TgsoqwZIUNCyZjRwIAragvAfn/IgnEpFDZps7GAzm5q2pgx0+L4Nt2m",
+	"AQE/0HyB01EiyD0BjxJ2HOAqwd8JC8OYa7V4zMrhZ8+VeSwZcmv2zYZfYUNDBmjM+GFYa2YZuBitx1Yq",
+	"TC8xU9VsCrkWqVr8ohI1iwRtD5SUS73cIuyJ4w+ld5EaBy4d+QuyWQaKmDuoUDyHIQGyZnLOwh6TTCNt",
+	"rqFlCGQh2QULKBZ1sCcDHxJ2UXHNG5qGYU0Gp4XQFV2l9S4CcSAIq6WU7EO8uRFPhwYBBTYnwzHkrKq5",
+	"FxaYnCfTjbfzRp6YTks6IG4mpIHAMjp+OaXjp0S479+l4zgFh0Fir7mrUn5U2Zzyu4+Q0xU3aaNdd2pu",
+	"scoqypgrK2Nu2y1usc1Og9bbNaeqJvZT4fHHAZRrhOFANjc2+oyFJT3Skgi6Gz/dqFRrSfmAfkHWZF3w",
+	"bTPJ1GX9v2LOf/T/KlOp0PV2jVZ3KtvFMttyi3Vns63k/k6xvl3bqm5WGuVOPS/J+Z/BVPwg+jT6U/Rp",
+	"9CXkYH86k8ecJDrDz2BB/t9gd36hk6M/U3SiBCgkFFe0yTa1KY1kK0MzgF9B6vdn0ZfRJ5MPmhnPOrxA",
+	"D+ZjyBFXduynSttZek//8py2PZ7dwtxU6UqxVla6WqVhsqkzZJDzmA0I1ni8u2EE5sYim7GBdCI3FiIS",
+	"KH/QRI/8xsV6KbO+1UZh+hxUNzOnJykW2HbA64HjKdarm5XiTqfMim7FqbZrtL7T2N40BwfuKjLuFhe8",
+	"S58HuO+M8e8kfZdn6bvayCx2TN//BN6YLyc/x2qAGXqe/LJJnusoh9fYtoVPRxncLtVkni/qdICJooT3",
+	"jwU4Fw+GgRiwjSMhHTFS6ytS1SvqxMZrv7ANkxGzSume5/hZGTBLp0UOB45AkCXjHjDGSqyizjNWNpTW",
+	"i6aKz0KWn3//+OQ+kaEYSDISwTlUAWt0pDXIPV/fJXLYVne1mUvMoyU5Z2yglDsvQFPDEYNxidjVct0m",
+	"1JcizpwIGEQOuOBs1nl/Am6bRN2+x5g768Ov5/WKA3/PTUjpWxkAFOdMWXNmH8zewLKovcynD2uO0aoL",
+	"IIxVSgaBd0FDNJfU06w42URtYZ+6WPsAG95hodNjLhpkioq8UDK/Exc2pPJnsNzBk3KI8JOX2Fv5BLBs",
+	"EMcJvYvYnJgtuK0Uq+VH5e2E96oJPc6Jz5R3mvXK9XghTGRell1q025JCHyx14uSj+aQ8DzyzQ/GHtFz",
+	"JgklnI1mSBcDqm8K0fUZMc8iLcRJeHxyv1WwyMNh6Atx3uKtwqnhcei8GLG2umBvMMje/YCNko+nqYG3",
+	"CuBCafGAhcOAS/BecIdhCwsa+B4Lrua12JeixcHbLM6Zoo7ZNhc5PotDdbauOkWVJXs6XF2ofrXOoqVS",
+	"RiTJjXOH+md7d/bvHtx78/uHP3jr/tGDh8dvn5w+evzDd3707o8BIWAr7/eS5ygROGJth/poVuLfL/H1",
+	"12IFsEFzGYIi4Mcn918vHgBLQkRAAqEY4DXE2pTaw4IQq5GZvLTkMH0haYshd0kopgJB2jdsEeG7cSyI",
+	"rFHe4vonBK6PnZoxRuj+wckj6LlzfHBy9vj04MS2SKWcco9aRAo84gYPhYuQDGjX4+q8rZdMFoY8FYJD",
+	"tx4lyCAO5XFSKxu3Lj6EoQsQIFG9cJxCK4WRHPzo+PDk3bN39k4eHD54U6lzcY5Hi2dWggviC95lASwD",
+	"8XiJ2F0WHjFbZ3SoxQp7kCYyQktE2vNjWvvp7Xh+IadcaZ6NCen5JT6tZDWNTtDx1EQHgQcholqn4uzQ",
+	"Mmu0t9yqU2ebnW1ablecmttgW50dWmnXnIa7xXY6ZVpt151Nd5uVOxVaazecLXeHGQu/4ZY7NafKitu0",
+	"3i7WOxVW3HG23GK1vUkhx8Gt1dW1ivCDQrOw/+CN6F+iP0ZfQWH+Vzqx4JeTv538P5hvEBfwWw/fyBbw",
+	"W/tvnDzGZMc9vysCL+z1lXG3f/d0r3hcBYCVHK2mAtb1drNcbVYqaq24CPc6IYwm5V9K299chHfAB58g",
+	"kBQrWRNdssCjfgzxUr9X3dvZB7+DHLZ/ypxQzzU/+XbO3JbIZ0yR2mXWJx71NM2/XgwXwmGKy2ZPpmGs",
+	"ma/nK12nIRuQKqIQc9fj3Sa05cZE9+QRZO344AjS3ds0YKRNJdusq7u8ULb43YOT9SSwrvgNDYcBBDmp",
+	"eS5xetT3Ge8ytDzaYwSLQkWvxc/ZuESwdQFzk2fIJjk53SPHb+2fkv+jQi4qpQa0IDs9xeZoWp9q8TUb",
+	"MuilT9yuDEkRsWpIUT3JXrcInCVyrC7eOC7Wtusbx8VGtTL9FKFz/IfBBbslSY/K3rrikXcPTkC40REJ",
+	"/vzBf5cWOXCrjUZlZxfGd87GEjCOCQ1b3GfKpKqW69uk7YUSjar0apq2aloIqIWIOf6ABZ5wMeynREks",
+	"0iiPg5wl8gDwlCkJmMN4iDkWHoIp15Taquib8dCgeZjcyXT3sxLZS22KJwmkNgwHamsoH7e4SSyEzIeA",
+	"UacHqGE4HUiUmEH1yhMgdzzups70TarFUmt4zBSHLKr/3Tl48/ABUfLx8N7h/t6jA/i2xY8OD+/In+3v",
+	"7/2w390bHd7Z6x4+flR939l7u1QqtThcdfDgbs6dBasQr4wu6dpyKqxRLdY65Xax7m6zopICxTLk6ikJ",
+	"A7g6Mdkqc+bg8f7h23ef1H5QfrvqbPfergzeqfe3Hu203714qyofNIK97eFBpfNmrfeDzfP75R+PDrs/",
+	"3Bqf1MVxlR/tvH9aCR/XLt5pPHl362d75fZ+1T2od97c7B1u//Stsn/0xuKa69QGLIUNfWMrYzl5rr97",
+	"7QQ6JrpkxfdWjmz+xsT3NYT33HzBFCP0tMq+qyxsh3LIMzAK68utWFy+4cmqZPHV04ruQJ/QDI2FIj89",
+	"aEpDmm9+bsSyACoa5utRlZQeBZ4inzlhILjnFBOlKPXkJgkod0Uf+9i0+BrqVesocadUsFuxsgTVf6BC",
+	"qKdaqDpAGka1xfseHyr7b8pw3P/+3v37Bw/ePDh79Oi+abFntC3BHWahh7cTiD5aoiDgRz1BqDxn+Hgl",
+	"+0/V4cR6BEe4zMWxW/C7FgTNFreZ0xOkyEmr8J/j1WsVyP9lVMeiS1rDcrnGiFNqexw+VDfxv2S+Jqem",
+	"Xhqwvr7LPC7XcN0HWZRiSHdwZ/bj3byxtEvoovB++cHm2/2d/bpX/enW+IcV+aNtdnLe6Hx/VAvvD35M",
+	"H4s33XednfYRP3jjuuqFFpV50rW6pF87WZVkOXKzFTsBk71ET3y9bKw3WaiYSawkhwKOd5bBXIulPE19",
+	"0kAi8+J6J6yPfU5mTV4Qm1lPjwRXT9Y8aHFtH5TIiQa9wIYq9fIOhH/OdA7vGSb62kmhdOweo7LFuYjz",
+	"trHLjNBJ2Rri1B9rXpQaokWkiPlZi2N+tT+iYww6qkGO6BgGvZxZ8Zi3ZwyLK6vNbE+ZQJ0pCQFBAtuf",
+	"cXTZc6rSMnt308q0q6OjOUrTkAMtlAqvcoO3VXnGFQ19gYIBYAGzehdz5UxxFV/IS/SSEw2hOcdVQOZ7",
+	"CkBHwJAxKgQpVkBozAh0YWPMF6bygM33dosDTxkFgnfXIcE3GJv6DsK4q0sF8bxbZNATnFkarQeaX8UF",
+	"IzRghAUUYPqSW/AidRdpM0f0GTSAwlbAEJHRw1/fbfE+U8aR7HkDfLa6X412EDBAFHIYph4jR3Z3CVTC",
+	"mExRGdJxi7eHIQEgiKSCRKlBSf2ISR6HIooS2SNchJ7DSFcwqSMULa74AwsMlwMOaJYZrCGAgND2ELa/",
+	"L6W4NnX7HjcrG6a5Z49hWB9j5wQuBL7HSTrprEn69Jy1uBR91hbuGLv6U65vwHwPCJbkKlhq/nuxXn39",
+	"zlimqAT6SZd5t3isvikHS5SqpceylINjDr81uxBDQq6s0ZU1ujSHB6pMWZ/AjrpCuCnubgzTGcYu+AUL",
+	"JNXVs3MioMhHwx7UcOvMn6TEDXy2gUSNR+cZWhjhRGngj1tc8whdHweIaTF8K45adMiQwxtkSDsd0leb",
+	"02WyRO55vtK2WtwR/bbH2SUBxMx0ruyp7ptJJZn5acZ1K07Ul/My9aeSa2+EpqfHw8xCv9BiAevS1YCt",
+	"yd+NOaPAi/Ma3LaF8Bnl+M5XuDARvLdbbNNtOPV2sUarO8V6p7Jd3GHlraK76TTadVrbqW5XtFf1CFdk",
+	"Jtel0qymc8T0ZfcQtr7TMep76rdjA1hViH4dfWKRyceTDyGr+PeYsvz7yS8A+Sb6cvLL6IvoM4JO4ujL",
+	"6Cu1HXpr9uGAN+vfmYxvTVLNynTB5FI46GmWcHW5pD4Aq3TjJbLyMkzDSINMETh8FbOQy4XQBm57EeXV",
+	"ZTk5beqaTWPEwUyuWzJ+DZHMQdg2iL5S31cyMt7gGT1Tve9o/BjeniaaIzPsK8TJPkqxb1ao3JgfDmfm",
+	"L6G1Bn4fr0Wzdq0DaFZXbe28wI36cXUAl8r3R0EdTp+zJY6gy9RbLs+B64u25yt7FS4lAet6MmSBdtsP",
+	"hrLHJGmPYxvxliS+0vkMvsJMYhzpUe52hj4ZsMDAKGTT2nLVvLt6rC81QUw7H+N6UzWYSqfKam7d0Sg6",
+	"O1vbxW260y6WnYpbZbVOnTbaimv4NITa0GaBcjcQcHD1osyDct2ewbhZIrcJF+iytCa9h69nLpMhYJ1x",
+	"4jBFpEi+qSPDRRj3qbkstyl1MuhgAHlN2PXu3v6RPiNIv5idbUA/jX8MQmRd6nHtYLnnBaxNJdMZrgBH",
+	"jS4bHDZpM1/wrnHuGKe4OWRN9MJD/f8w1BgnMVqWdoRhH0QWhuaH2K/WEYBJRLyw1OJ7ZsS+Yi/j9IFf",
+	"oyRgurzfIlR3ozD2p27lB36y9RbHwAKM15NmEMY5l15mMgq8MGTczM3jbfEE3G8t7tCQdUUwviWJx4tq",
+	"pZ0e5Zz50H+Dr6t/YA8hiwnsS71gWkFAjtTiGZa0S6ieJO7WQAShJFQCS41n60lYGKHGlmd7nuhL8dzd",
+	"yEmVxypggIVmoeP0i2mCKsIPxU4g+sWwx9SiFJbkESepx31TqTrfPGddbs0u56kv14O3cq+9jAo6PN3I",
+	"vjRTSTSeS0RGroq18RT/uCIee09z4jDh/Gus1C0lHvhwGHDmGr1LdDoGuIQOButJiyCtielnzG8PdBcG",
+	"ErOwK4Oc+MBbEqKdc0KYZqYvJ3qppziiaXa96r/ywnDfQjEw1BcKQvX6L3weWJ96Pgi94XMNKbZ4Ovv4",
+	"FPQxSjaLrtf1QuIIlxn94vZtzka3b5vIWjo2mCDGJSWptiN4xwv6B+oC22iOWo+E565hYkKlEWdIWaRB",
+	"wsBjUitxwnfN62IoVchCMG4MeCtc2+IQUNQXQyYWZGqD/oep2lm1K+7PrOasVbsW1+LVIkOux8+SIRht",
+	"lVCif0RFDGaj9DtGc2sH92GYsBA3UXc0CRQo57TE2egv0wgIC4tlGAaOaKmgXHXpPCxIwtIVwqh9Fpp6",
+	"EpflTdUNmglCft54wvuCh9QJr8ipgj0EAF51ejTJp0hqFWtcKUPXYPo0CJFLKQ7TN7lTC4Qa4ZxsOADa",
+	"NTfBVXNrRaZpjq0M2YFPHUx5HcfV0YKzpiHtGGET45AsLgjiXQCKVntH2mNiOwnzssmopyx3jEK6DCum",
+	"Pd9vcWDlVlLJMm1w64SQNYSoRhP5LOawtk5pQRiDFOPFC5V+potAG/BiSSgnPTEMwBdmODpkm7CgxQ2/",
+	"XrPr1R1b59WdsDAYFyGX317P49JqNZE5CjcnD/Wa/M90Nb85A/QuKBcX9KUxwZsog0tnmX0LzzbjLlkD",
+	"Z9Q6JJYjhc8oBkucdbhz/nHfxwtk+vzqZjxZ2dXMO3qYgQVpAfp4YUOy6bMfAuQD63SYE6LDLZzRxFpc",
+	"aWFQrQbJYzgC0ybIrlerxEOWcKZ+sXe1H6+hLwcdz2pxESA4A6S/pjulxbPysFEaprCRUIizPuXjM4OP",
+	"bFstDr+oi89M2fV6k1B5nsozE5xhjpbOop3SBdV0xPm0xDcGYp9RHnr93DyK/ZSOe6MiOuymXq5Xdypb",
+	"y59q4S6ny5WffwVZWjfN41T6kh+ywOt4iWELwY2p1kGmNmzBxvk+TZ4w03NIOBRC7cFQWek9BOj6i62d",
+	"aqWCIBTm62RgmmPPBfRaeHcey/w2cPvmAKIJpZHLyCAQHc9/yS6xldr4KqaoIYEk+mKSPraoRHmilvHy",
+	"DDVsXvYWZgKYxP+2GIa5iO1UQlL0D04fPmhxVzjDPsZRggvsa4KA9tTpqe+bhpitvDxeK5Pta6UinrP4",
+	"ARbxPX7OXHJ6+pB4LlP7qmQHWuuA62ScAdiYnHQAMt20NleqqmROwEKM4zgC4iigRK5bmETc4jqLOJk9",
+	"pgxr2ZdKkYhNQy9IMoxbfE3tj7q3LVwY3ajnOT3oLNNTktPorC7MRvtAaMAy2nNGy8UNjPXcPNlzAJcc",
+	"je/SkN4c0CuFj38p7nwKZD6J+Ric+a2XgzIPiWxZMJqfvAcatQhy5FQaTylFeDDPnwqPLz4yiIMvkSLm",
+	"ybuISGPEnfb06kNXsArSH3bB9YuXKVEtQGDprnrpbiEadE1NPs5MgHj8jG2xgMBW06hXpyVkwBxv4OGC",
+	"XyLK1UGY8/BqtsEJgzT0pMo5+rXObvsKc/T+/+gTnbv3yeSjyd+Q6Pck+iL6bPJzSHb7dxJ9Hn2iMXc/",
+	"nXwEbWf6Ax/hZEfMVyotdghIOU+PE1YTu82OaHDOQo93kxp39fUDNpJmb/rmkn11jHCCuqVLX07fr/g1",
+	"8Jt7cFLgPVyx8lQRPX5OHsN4IADe/Rg17lRXdmRLSo+TJ6aFDUC3Gk3uzvhhig6B4J/FwbslcXtkJgkT",
+	"L2k00gjUjQ6GDovbdKtdBMDfHVbpFKu01q47DXeTbXUKuWc9HxEn+4qA4Sk8SjfSEefshFFgTHELe3Ge",
+	"Xr7LmIGU4jAWDsgN1OUr5XVGeV08fEtDiiJmLtYs/FoqWIUeo67u6bWPIqd415MDIT3DNbN324mqsEuU",
+	"nqD44hutggaYK+KTi1CN7GABjYulySUlu1oFOy91Oo6BPXud8nTuihFX2rZJ2XRRHbhKQ5yFOn4aJzQ/",
+	"y+SYXprlppPv2ywcMcZJn8VaU26hAzkkMhy64ybqb+Yai/TjvLzEl6ftcSbDOOHYyL1sclyLr6Wu9STU",
+	"Wa3vQqIOsdWVASZD2wCthg0vbCyPT1yjstTiCOSRapCnX6jLrgBJzsx5zEKyZqdX6tC1W9xW3Mq21IVm",
+	"tOslcsIoOFlcwRCNTkkbQrnWwtUDm8ShShm0//zBv26oL1Ilv7EKCkpjT4yw5qyuL9FFJlwkfU+wPtAs",
+	"+5r6SfclIcv0QBEBwPFB9Mu0QkHHCodEYXfI0o1L1k0Nsl4jXbSyS6gajy6IMRlSMGYZ0rGE+SvaVgtK",
+	"+TuBFzI77sWsEXT7dNziI/XT+tymIsc433QS7dLtntI3L15hkbpJo8HcPLvYLEUcRcvQ2uL1FxltMWG9",
+	"Wm3A4TzSbTpSIxq4nVxdMgYprWv5qTi4EWJ/F30S/THGj6+W8CEgEk2rxOImahXbSqsod4oVWm3XHGyZ",
+	"qPg6YEsoLYRtb9e3d7ZdWt0u17cqjYpbZo3NzrbrbFZ3qltbtc1yzS27m5S22667WaWVCutsVStupVGv",
+	"utsA/vQzdmcMFkJlu1Yu19WmIM+HZIoXKcCfWYU2OALVovwRCjp+Dxg+v598HP375KPo0/9Eot9OPog+",
+	"iz6PvlDLNvkF6MF/SyYfRJ9O/to0kSDRvyWLOvklqZZaHG78BEpeoDJE6dNfRJ+RyS9TtS9TpTHfK+CI",
+	"vh/2lbaD0nWAcvVVGSIOakOPClG/rkn1lxCu0UQ7SZmRVpw0KBX2GygCtdbpZru47WwhtRpixR4LhWZN",
+	"UVRKxBht9TtSVRQXqChWkTkuv4k+UYQx+aU5MGZloMlpsa7O+Laz4xbLrNIxhsPUgfmtMuqgiQocmPeS",
+	"KqbytQomHoGImaevogBa5Ti9+OqmxF+pafOWXLDUaYFUuukCz2wSXbq+87k11F5cWd7IiNenr8hs5mXj",
+	"2/2hH3oDGoQb6hlFZTvoeLngjKgfiK2ku435WOpPIsOA0b4kHg8FAKbTLmuCMtjiMcDV4+P7D/funt19",
+	"uP/46OABwDXbmE5Zqdm74JZVo4QMAu51OkqrDERf+7hBI0EkCU61TeEyx6cBc1scblSKsNflIjCt9Qx+",
+	"5/Hdexb5wfHBmxY5fvCmRd5h7WOL3H24/yOL/Oj+6Y+UljvwqcdJyJ6EFsIr2PVKw0bwafaEOcMQlNEA",
+	"7FKX2EqLsYnHHX/oMncdIef7g3CMK+JhzFMv0nAA5tiIwiSFGpMEnzhMRX3puS3ucZKygg9daRs/NmdP",
+	"YrujRB7D09BmAP+zxielxKXjNCJGqcW1RaB90UkLxNRBzEXtgVdky8H34qFdGtbMoR/19fKcO3kfjubF",
+	"pNe/XqqudaN9mNtaA1okEIzuKKpUdnAqX+RlBS6XlcWrwOVLQE9C1keRLXZEQPrjDD9bpsjyekJ342ma",
+	"qz6b3yNbSzE9VmCtHk9qnskajl6MOBlCPEAz9nWTT0Z5l9lkTQlK6Ay6S+xqedNet4h98Ih2bbJm1ww/",
+	"JvZhp/hAcFY8oqHTM2CPxM5xl9rEoUEwNtVmjx/dK27jIJUASUoVdITolkwJofxaBe0hvITDL+chgakv",
+	"4hU57CxxqVoeWJ1lPSeK72aETqwPQc/FcR6eR+YBF9wtiQHjT/o+3iqLotPxHGbi3CU5gBL1HmNh3y/B",
+	"vy/6lSMRuJoxeLzb90vml+Vf7PVpl238dMC61713wK9964i1B8vfq3SzDVDTlr03V2iNesJH9XUqXIHo",
+	"9kUgU5mjIAOSKpyp+eEGa+mgh50YSPHBJmtw0i1ycm+fbFY3N9eveqviMvleedPRyJRJ4PAs8v5QhNgg",
+	"7PLgSbW8uTpvq/N2/fOmLQbmomj8Dh0681YUbHPGTmixvaEUcvubO8O1ubClvsd4eEtCQ0myllFMoDBc",
+	"Jw5PbdqLG+nLMgA284cfJCUPkgyoxAwwxt3dRD2D3W4irja5nWxtTuD7csK4vQhZPHsNTYckjI2nE9FX",
+	"URf/VrgMrVzIypj7zHl32lj5hjyWSXTwVXdX7rmuVFQRB+VFCgDQIuC+MWbTtCMaw/kC4BDttnDH4I48",
+	"osG5C61U005BsgZ+raLvcbZukXM2CAmVMd4GmG6+FC0eMO4C5kUoiKTcCxV3It9/dHSfrNkm1GavAyaj",
+	"Dt6jEQkOFDUgNT4d8p9n0doYUwdPZI7XcM30x2vstjjlxHMxvVR3vYPEipT5ClZ5Gigx9l5qfOAWz76h",
+	"9MCGQo+2T/k5AURa42HswKwy3s8Wn/X4kzUvnEH16lNOu+pH07+2p1sYr6tlanFM6GMuWTNYJsTW+243",
+	"NaiJBStjUqR1roQXEA3WIltc0jGRYt2Uckgl8sOAckkB7Cwp/u3T4FymCQf+Ax4Mdn3Pqnp6blLCUewO",
+	"uXbJSGaTFGtcyOf43qsXlL6Wn1IvIPaTeCHO4lWexCpPYpUn8RzzJG5wzOeZmUYRGFFJqOu+dETwVQzi",
+	"1TMkIGNuSjYvnH5wbSUas1ZedQX6KNZysjDVqO0MB2rZjJZ16NoQA6G+ry37/voupu1C7iogvSBYXUcE",
+	"Ixq4JXKiW7MnetQtSfTWJKo4Z6MWT2f7ZnJZ52Ta6iag5sSjdgvoBV5uIwQ11VzV6wQNymvrXfHyLMoA",
+	"r8X41ChTJb03LuFdwXW/onDd10t0uzzFTVfbq2Pq8e5KJr72MlExw1Ro+2qf2jJy0GdSCi43nuIf6quQ",
+	"ycvByIOhzyTm9JNzLkZkLfT6jPhe3wstYtAdLKjgUOa5dEQAsDaKlZCB8D1nbGEXGOLSkK1DBYm5j0hB",
+	"OjRIHkR81gnhkjaToXlaUlqgXsNcdCckzyEeR3HNpCyRB4LAZnqCS6JkFNSwjAn0NQLZhiXQ6s4SuQfY",
+	"EzpEr3/O8xqQNXVXXmUGgMRdUpnBRbrwwhRjrO+mMHjm5ANApcQjtUU3rhrG6WKVRLNmmS+0xQxNenLs",
+	"imqlWakpEeIy6voeZzNXZMpUodlw1a0zjW+qJOw22+kUy7TSNsayEki42lN2Kpmtq9N0qgQBGNNb5eJ2",
+	"ZaeKiKc7JoV5q6y+LNeUdqY791ayYqTa3mKVRoUWq1SJf7fmFLc7FVbcam/ShlN3a6zawTWGEuCnhT59",
+	"cupAp+BK2Sog1RmROWCBA6u+3VASAa7aLjWeQTVtMMdAixsMxwW3w3bfC0MoyR5KFhwubKKDxa+37z7r",
+	"hIBjb754DAOtWAV1fo7TI4VNNkPbKparxer2o2q52dhpNnbQ6cGpH+sFSy+9GDC+h6NI6sKnVg6ZhF7Z",
+	"rfK1Nsmcba1oVKD2VisuIE7PYGmh3raABZZA9qdQBQx+k3JZfa91hb+H9tR/AKL7yqgBH04+ij4z+e7o",
+	"EVhcPdRndp7kZzJcpba/MAm6BwsMMBiHRDJGvDAjQaXuLRczwFc7LqUmQ/Awznl5fFJfWlBqjh6xkciU",
+	"p6sVnWva3w3oCA3vREtZo2QghG8R2Rt2Oj4CtSBUCgZIiKTj3SQyQqGfYjAmAcNMR0XROjAOkX1fOOdN",
+	"YlfLlVQyhd4fC1Lbk5ebYMk5GyNcCzHSPi7uRQQF1M5K5J2sDhWXiaa0MN3YUnBwAARMgzqv2dVy2V6H",
+	"traUuGLY9iHNwTlHhDOcjunciPOhBi8mxgaLz+4Ze9KjQxmyTNNdPSpQUaHdq2QuUYoY3Ku2/wwVHlub",
+	"X3rFtIaavo6L8EzJNZu0k3pjJA/ss03WbPh3L4R00tTgzjx+ZlZjCswMJkZGAip6qZN54zBhbKk5qZ9u",
+	"yYQakq7FHTXHUJI25eclshcDQsaasWnBaDqYABBQoChI3Rbv9MAfStJVoyFeh3hxVDJWU15tTRnwOxVz",
+	"1xrIzRVmhMhTf+aA7e/MgO03nxbEwCB+FNpomemH/JAFoIwovTtRtQ1ez1WKNWxKoryUl1W1X64KHbOV",
+	"pPfcQutnpZZP39cuYLYb1DCWSPSrEon+Mfoq+lP0lbIRJh8q7QwyluFymrr8t5P/Nvlo8gE5LCAf9iA2",
+	"iDNS1NEsRP+g1D4Cj9EGR/QFiX4DX3wO7iP172fRv5PJx6AAgrNr8mH0GSiIH30vhv3UMCZGAHi867Mz",
+	"pyegpwIkSGucmGQTa5VqYm3EKCoeG+3FWk0COaO+f4hMJsa5WcbQwGsXV1/v4wk3JylHjT3Kt7wLkJBa",
+	"ue5Byzkw5dWBWR2Y2GT79h6YRwawVHudXqL5t+ojvwjyd6LNXmUsZg0lDZpYlMN2vN+Xd5tLR0XkLYO6",
+	"KBMwQzEIMX8sFFaqG7HXZ0R0ABQYksSMao4uVnKBLNPSta9KwVL3ugEdccDMIWs6g23I9WDb6jxgypjB",
+	"fgzAwZweDHaJgMKr+K4Wh8jf7duUu7dv659TTe6LI89lRI680OnpLDYaknOPu9jUini8xe0uCx/kY8HZ",
+	"ZM2OQd8Q/cfjaG+pKba4nUWKw0uoe8GC0FPsZL1E7rERCcRIxj34mtkefHN7LeNKnGb28zl25MPduxzl",
+	"zPeU3VhIzblw/Wha+j7jcP2Xyc+jT6PfaeS+yV9Fn0ZfAvv/j/8Z/a/oc/B+QWTvP74oKGmgKCyWyTjq",
+	"8g6iBWqSMPZxlrh0S9vFO/zlrP5l7f4yp+71bPpnTq6cItjFetXksq+Np1lae7bxVFHkpW2d3tG8xsCc",
+	"I49aA7BS9GbY+l1naRKxMVEB4F4DF2Bix7rh7jSfKpEH6BWIv4wLKXdJci3kxQLWOzGdbpTV7fFubkF9",
+	"8o57gehr8rvxeV/mlKfY1rfglGsda/qYJ3NspHSqmxz7ufWBsVBL0+zKn/7iKsWTrUbgD8pnM8TNsbmk",
+	"yehl/uC97CMT9cOThBLEICWiM8ddO9NW+jk7jA2LVQd2nsfYk+GlL16A+rWgU+bXcI7uqHvesSeK+3ih",
+	"UhWLHrc0+2TulLqYVRFbXOuIyfJKOtKdWnP4dJpLl8hphr/6UhBMINOPy9P8IBdNK34tnlbpNmYUOI+T",
+	"yxTC3RZP8clYvsAsY7CXzCCx+SwJGGcolGLNuUQyAL0ZYlMqYorgoA4EPY55NQNmgR6JtOC4bovUOfz3",
+	"mky0/WL7THxnBdwlauwLkGY5MmyV/fUadyGLJS20QVxezma1+/SvxUEWaz3XP/EONENAvyL1c3wTpjdk",
+	"iZwyZxh44RgjjzixFo/TlNegkYIVN7dUVznYA6eo2xep0TlMQhUZof5Iaf6KqbQ4SKQArgChy1xI4yqR",
+	"xzz0fK3Xu820UyA9WnARpMWF6HTm4NDOkTc3NgCmkeyRqywEZD/dYix2T+ZD2y/EkeZNcw5XSpHK62VU",
+	"v8kWsqkTpG5rXpPXgU8dJiElP7WaBELiDiuRU1CRQE9JEyrXqpzWWLTTL7Gn7VmKUSa0jJ+mlMJORz0I",
+	"8gOw3StnPnF8RgM5JwX/MTQ2uuww3KQR6tXn4AXQNk7phSg/35nDTbgYKc27I4JVg/fvuDYhgpSTTFvy",
+	"RmIu0IQgo0qYNJQr9IiMcoKhhVSX914ght2e7r+kuZQF3npTRl5q8RmBX6SDgeJu0BEAG0Tpq3dNeTn+",
+	"2uJ26hjbFrEHdAzgMhaxNX1gvb5t4IPsXXJ6dAraAnnUY5K1OKgm0GtKN55yFPuG1Lh4KujBnBfWgRL5",
+	"S2MdMAZ/TujBTjSt56NdLaAInZrtvTkqPmyNZ7of6Z3KFmUnXV2QbXp8bzBICYaYHWYeoDfz6puR42fu",
+	"TRAO9b2mUnahN2vaud6wY6Sqa93NlXS53qjNuV707veuJX5iypln7urframz+1pqmWn2GK/M5T7UYW5r",
+	"aZPziTxUGnQnbTklh5CsQRqdhA6CCMAhIXO0xQNdDpoqIS2RvXh/oPqHDgaMBkZ/PTolXYHhYWWrpprV",
+	"Emh0tJiamWE11+3IOpfLLMckbkbyL1DfXLHRFRvNZaMZ/X0OT13p89+dZrOo2V1DdMzX5S/PVdL6tsfb",
+	"4ollunYBxEyTjHoU8fcwp90VfepxSULhu7Fq3OJrKRYFVaLAb6SV6g+mN9ci5lRLeJUuRdAnbr3U4vc8",
+	"PzSJ5zZWZb+hTpxWoQ3h2yXyIGN5QFsz82uLj3pCxlMz7hFPgt8kJwxlDqMduyQ1uti8DKLMywtXRD4f",
+	"KgGaNZQMUju2QNHhxveHDDA9dbxR16SnmYtpTBo3FsTQZlsIn1GeF9uEdwPAWMIz8l8Xc8DrcLN9c/Oz",
+	"BcClF2/jhT18bt66K8nNMthGvzE4B19MPp78PPoMsA4qVVIul8mfP/oSfiOTDyc/h5zZj8mf/8t/J9qv",
+	"U1crmCtfF2z0WthaDKnH9/h5jBbRoGWnQrdZcdsts2K9Xe0UdzpbrFhpb7YrTtWtsXqnYBXOPe5CWtkF",
+	"ZNpaGMNuFjbMqdzQP8mNhZ747PrRPEW9qeRc9j62uI1rMv8p+jr6AgAaPklvxacAZwVdZNmTMN3G6Xre",
+	"sjmARXtxF8PMybyJlfJ6SSqTnManWOE15BPg9RSp72OMfD5WDmo/GqwmIyARc1LoZNYQ2L/opAVGLibN",
+	"nu9nWLmGo7manb9Ulnpj/gduahdqyA3SydNCexy/Qj1Ba73NcgaqGz4n2NvlGAIG/gYtuwnF88gDmxUr",
+	"1voBTCUUIfULzcqzJSLraqxZAZtzfr8vRqRP+ZiMWMAIThAhI0Yab9NnnVDTyupUL4VNonvXzvh23Wse",
+	"b+xRNVcL3SM2AJ6D+7WIF9uYVoS5omLAeIlgP/xmi7d4kdjpN9jkzx/8mlCovshwBehZ9YPThw+AF6Rp",
+	"yl7fbXEC5ZGnpwfE9lxAoAVArNRltySxJXvf3oV3IjHh20D9TaFmSbJmP4bPmUOsfoJaWKh15OqdjuCc",
+	"OaGmVYZ1sAhegsr/2uxMLKibpS4RcYWpepTL1G6uw+gc0YeCSt+DQgC7SQYe79rrmmlWG3GBL7iGBoF4",
+	"4jGJQQLHFxKSvohJ7VUj9ITSf1v89u29YdhjPNSDad6+Tew9fUzwG3KH0YAF5M8f/KtN1vqi7fmM0MFA",
+	"WsTusNDp2S2OG+vx7jowavt7oeecs/ANG8dgo/aEnWAewU+2Wop2IEaQEtfiNpDAqRgGDrPXsb8XPpUw",
+	"NbG4lFZ3YodvkSlgETDlLd4Tw2AXQrC4DWpmeponTA7VANUEJVP2xn0qwyK8tXh41yZrqQFg82DBgYbE",
+	"iK9Dd177e/CmN+zmDC1J2CKos41rkmlIsLIMYwgBG/h0HMMRryEGXKNc3oUOy9gYGZutcYwnZPikrSyo",
+	"d3SlN/MUlVgoEKfpSZKO8H0xgonjwSIB9STTFDYme8eHWKfLHabjOqbVnAk8x7+3+NqxkGE3YKdv3yf3",
+	"D08fHTzYePDw0eG9d3ObA+MeL2VDqa2GQ2ocn1TqeI3JV3HJmmQhaY9JepMMnnG833I9ltYIF5+I68xm",
+	"F3JTSj0ebtYLVqHvca8/7IPs00aYx0PWZcG8BFMs6ZfTJGVhWQtsUHrcQBqBoke14VxtPxTar+lYGuXY",
+	"gi7EK3Eq6/MUESC3G8zoagVkhoFnNJBCwMJg3CS1crmsKA4ubGr+2eIuDWmTPG2httBSWkQrpZ60Cs2n",
+	"rbRS0lKjbBmlQ1+v9RL9m1ZC9CejwOiPSm3Rf2q1R3169kwNzXObpF6Nh5g+NKmBem6r0GwtZMi1Cmo4",
+	"7P0WmD+tWCmEB8RTsFpoGMG3l5pGcK0yY+FS+KQMxZY2tFpT9lryfWydwo159ik8DM02fRssCUoSOMeX",
+	"dEnIc2LiAUWCWOlgV+hgOgSMbgoQp0rGFpo/eU9xFJmSi/Dde1lj7IKRIYQnpG7WkGX3a6cACVE8VRuC",
+	"DH/9RtpcEaW3nG+y7SWim2Qkd8K9lGDmU7qErZkZ4IdAhtTp8R6h8lxqVokvNs3sZYJPca67AQBYR4vb",
+	"V8zA6B9KZymRvfi5QlmagjvM0t09W5ySvseHIUNdIlUvmVY2gBFTea5b8iO8BnVC74Ltwj0trobbo7IH",
+	"jVahc2OJPBIpZWQtu1ABU0wMBABTNLZuqRe0eCIz9KDVsAZUymnZ6GG6P/D/3Pz2/Rmlq3BTqHb2ZOAF",
+	"TOZ5wSraCxZqMi7I8Kz2fvVer3LxbnnwI7Fz/pZzsB082hz9uP2g3v9BQ95fokQ7M4t5wFzw6+sXi46P",
+	"TSjgfOjo8UWsQGPZjzmy12QNKNCL2pNwSdChTd0u06qvBHsqx6kjsUA6pD7SdzptKC+/ZY75deMUlxfu",
+	"KKkmjpLFgdnnzXYO4aOR+noRPiwI9lyZJa5rkvjT9MdD91mCNX4FxveMu5KsQfmS0jG15W+leuNAWjC4",
+	"P5QJZbqM6uKwzLPiVqPkfnKe4wwRSMTrgp3AWlyJjIzXYh5Yd5quFnGKPspxnHiuPaeULruGN4Vgu+Hp",
+	"XkWEbhoRMlgt1L1M6C8bAbqO03wuLkvGl3ZDl/CqmngBH7LgOSxvYZ4rAtPIL1eFOBoTvCKbsGDFZU3+",
+	"mLTHBNF+QHnQwHgDFnjCRW8rBA6ghgOQWNZspQLZWGoqvQtmETsUNmFP9Of1uXAi44c43EUCRzhubIEF",
+	"VoAa4jy/jYYrWvQkwDBO8Z4cN9QxzpVC+wbjgfQkiJp5I1Brku84UrZmUd26SIm1fnUMsHjFW0NxrXe+",
+	"wnkHc9r6pAUBNvp01Ak6eXynYBVcT2pVs9ool8tKvxyyQrNqPvU8ZUOiw4A6oUB46S1nh21ubu0Ut+rV",
+	"RrFedllxp15vF1l5q+NUOjtlyrYKVoH28dHIux06lIiKCihXBasA9mOhaQaetB0C/Cy8Szgw5ktnFQpz",
+	"T4GOqBd6vHtm5KNaYA3bRrcbnc16sbFV2SrWG5vVYrvWcYpVZ2ez1tncpB26CaQS40Ye+zQlelI/aNwx",
+	"iILgyuiJxsuW2rNlFmx2NwDQMgWDHSj5qn+dgr3eaVfdCqt3ipu04RTr7Zpb3GZbM03EYsn4L9HXug3V",
+	"F0mzqq8Bq/rT6HMlMKM/RZ/BAl67AwdVS4/j7It94aoX7z1+9PjoAbQIC1hnyF2G18i5ewiV1dp4iadu",
+	"PpuVQs/UJXRyo3QPYHtX53kg5125IRcW47GwgjAqDZyekoIpGY5iTzufUJnEHPY5ptC5jmUELiIvKB1B",
+	"BKQvEGhMo8nevp3Gk5X6whbPoIesYQRqMAycHpWMdAUgmmG9EULTmifsGsxaCS46ZQQxZQua/hVQPGOQ",
+	"bAUnCbL8eokcUKcHIVUiOR3Ingh12Waql5U6tLgIigPsEkrgSBFHuOyWJIZxgNNvgFFcHfJtceZ7Xa/t",
+	"Mx22xSKfIYcYobIOJUL4As6xnNs4E6N+xJ5hkDZe7/SYO/QBprnjPYHZj3BXBwi/7Op+Uy0OwCLgc2FP",
+	"qBP6GpEajVJPEneofnfpeD2GHsH9RCTnFrenWYRNfO+cQVARjNhd4oWkzRzRZ8pInEFQjl/X4mp06qWK",
+	"V0Go8oR1hpL6splpkkrsDE8HbDkuwjOzqxo7LkMVaqZJX9axGAZS0SKAg+jbLGJr1OszmCJzbYvYMIez",
+	"NDHaVovbfbWuZ1qGe0wCVHTMWtWIhvycixGUqaGLFB6nxjlm4dkF9T0XnjSUzD0bDqCcjQVnyoA/g/03",
+	"l3dEcKZUqDNNg+r7NvPF6EwH8Wwdi84hh8wwpm7SKwyWuCT2ocv6AxEqlaT4FhvriDbQ3jlDTADoP4tB",
+	"6xSVIMDrfG8zsI1ZZfkKpSw1nLfYWCtn1+3WmiEXxcoWUgLemyMsl5NUS2G2LOl7X6mZKzVzpWbOVzOX",
+	"OqjznEkgDF4yks+yAL+rWp0XryCDUyNRaEHHyOmIIK/UmPN8XxtP4d9D99kVSMOuKZdBPZFDuY1R+NSL",
+	"NP8ukakgAt4aRw/ya8a1b+vmZeIrwbQSTCvB9PIE0yqw8fwZ/kPOdHKVMA7/K10hVwVN9Z7NAT0FCfA8",
+	"m35NC5cNh3KH+Qt183rhQ53nOdqHMaZ8RxrtGTrNq3MMsnfMwqZpUZR4X4YS3B5d74Jx0qbOeey2yDiZ",
+	"HMpJW0/R+F5KZM9sJpGh5/uYOaNLYpWg99Rg+kMZEsZ10rbuXgUPgtZSuMDY62lN+ysgyR7EXagjQOtJ",
+	"+6NdZVEzGgJwGMHbSZDq5Y1fMVdvSJ6dDVesZPdKdq9kdyK7zbl5pWT21GFeNY15dbLHkPMaaW+C1wM6",
+	"zuKzXsemi5Nv5hp3Bxjf0OKnT12mu6xoIWVBRVCS+RCbgFAOMwjnJSvoYJl++/MLcM+wKiRs32SQwb2a",
+	"YSOKEPzyOPALzUIvDAfNjY1KdatULpVLleZ2ebu8ISl32+JJkqi0ILe7jrzyluB0sxzbaD8LSwOjPCj1",
+	"B2epvhwGAwGirDP0fdgb2MoYj1LJIc7pX+oNKIlA0eFlezAjljM0tiirjtNWj5DTquGdDQKW2ED6r9Nh",
+	"+6fMgcRuPF3Q+4wiG2hWrMIFDZFbV0Db6wnOkmCv4dMDxl08YnLoOIy56TYzN4gTa6qfFykG4ExNaisj",
+	"6sV5zfQSpy2pb4UhNdc6AXYjCY25tbYQgM91h8qeiI0FxcNNgbo7ZHEp8agnfIhxI2s3Lr0Up8EkYvYk",
+	"JEMONg8ER9fsvnBZE37QYT+IjKN9BCXw5hLsuOeywLYIo4EPkTsc8TqMIxYhjXox+v+iv2txzYCw7MWY",
+	"IJ6uvbGn+LhtkRH0DFMDPT3eg/oeEy2nYxZgwa4Yho7oM0KDwLtgMs7M0ys0nd28prHrHMEdz/fgy/Vd",
+	"MhC+DzA+2sixIXipDHSzCQMWJC5OY7hRSDtr6uod3bnY1gzHNhK2xbFas49h+zDT3hhMw10dUUaHqr5Q",
+	"GX4wVfX+TGvgGaNwQMezFqGxBPHRmhjAvrXSaiIx2m2J2I1yNV65/LbCkKmAtOeIoQ9J8MrSxS5wrraY",
+	"YyuXjqWpxHYRc4kSKN4ka4q2pvaBKBbgM0X9hiriGLEXx2shXvyygsvHKZn0TYWX+ygm1ZksLCudXmR0",
+	"eKWjrXS0l6CjLUnxV+hiFtGul9j+QWHyandSWQVsn7PqWV1oo9+kIRvR8XPVVoHuFtZUp+3+FGL44i1j",
+	"U4qU9LqcuUWPYyVXjybd0mTPG1jGZd3iWpGCwjH1R3IR+Mm7AeUhc7N+g8tKGtIjX1aafpOp9j8VHr+8",
+	"5Cq91nE51YKuR0/eNSCMaEFoE+Mt2vY4VE9Lf9gtNGOsRiW1hZ91UCfhRCgPv1n681G8z1fnQCc0sUqE",
+	"Xg7pbgb/nxySNvOF0t1FiitkT/w0PxhQKUciuKRg9AFjrswEiMw9BvsFGvNpzCngBp2AyV4LNikBacL6",
+	"T08aeAINl8TZCMweCFpJGnqyo+0v/ZYWxx5qgLcVjMnt22DjACIS4hzowlJdBw0YS7v4KvVgMCFaHNkW",
+	"8Ti+1vTeA+TY9li3cSiRPTIK1BLOzNWTLZ5N8dWXHOsr7N24YTdkcEOGLMMqcTM0MB0Pjwl1XWWG5RoN",
+	"UHhrHnojiPLs+BDmqMy7RfimDA/nbJT6/UFtVJy+ZuFTnx34UlZDPV8CxWuvpIVux7GrkX/13ku128xd",
+	"wU5/d2GnB8lRMCwtRqaZ5Wag9hSVOPNk6DmXqDgipL7Ewoc4fyJVfZkqzlyjvo9azEhDmWFl5oYdCnu9",
+	"iQF/7IiKfhB0T+kI/TCUIQXbhAiOCBemVNTjhos4Y5usaQFNTh7fWZ+b/aZtlNNkhlcVeWZm9k3UWmZH",
+	"8IJLLnMCmnqFSSiIHPan1nkeUqoxgtNjGCgGH6ir/8+f7BV//N7T2rP//CIQAGYscNgIkyegK5GrViFF",
+	"W4XmljbfMRQdW/OZyHMormcRp6htHowNHKeVCrdELVvKx5kc5WVsuStDtnsIm5rg32dr0wFDMfaRah+7",
+	"CdciQKj2wM+3ylKB22+PQbZyO67cjt/u0HBiQD+HAPFry3qlSb30AsP2lubBSBZP57Vk1eElCs9XzF43",
+	"z1uz6+UaCVjWRj4zlpLd4nH65XqJnELgkpLNout1vRBSSZXVenp0qrQaxb5v3+ZsdPs20VDHiGTW4muU",
+	"jwHmV3DCRajrj7lSpnxFAOr2g1Jls76OZbUwH21sSQ0SCJE7E1w9VhfYcU9mBBmE8axBxSipNDQ2obRI",
+	"g4SBxwAwyhjdt6RpmYjo1hxNcG3D44u1ZwBxiMExwEXY4rF3I4lzartareaOvX6JPQ3bdJNG+bjPhb/Y",
+	"IjvVCtnabBTrtWK1skQ4TT0BR7OUcVxdUneENxhfoO40o5hcH9pPzYVCrDdMjqmyV0OY6k61srXZqNeW",
+	"meY+doTc71HfZ3we9wKCUWY9aBmahAETGjb9JcdSFuAq90TQ9lyX8VUw5ZXtPBvSICTURVM7QF6i/lYq",
+	"sD7/V3Wches2HBD78xyihhkrcs1hyBamCDiQLc/HkNniIVJ6U1N6i2veBk2itAphwPYxE8SDtq8uQ2BW",
+	"z/cJcFcrycpvcX1sYlclsG5ghcTABMT9Ee0YeNyTJP7WanG4HG49A5AJ3k2hHhj+2qOScJgAdRH2WxkG",
+	"LW47CXe110tkLyR9IUPSgLFDfURPDINpHyh81ic9D42dcRe5pdqH58UQdYeqG3PESrVWb2xuvVCOWHqJ",
+	"hbnfxpPOuAGrXFcHCHWWlKUGq7nEcYc755/4fbxAZ7zh0cV8uqwUswxECQKMGJXpQKk7dotDfwaTM4BK",
+	"0G4yfDz9kNiFzNyIxYzWlKvipDSzGwUM0GIq16s7lWvQt3CXU2xuXPQzE0ZNG54l74JycTFtgMIlP2SB",
+	"1/GSnEvwhzxAx1/0X6MvAe5R29nl9g6rd7ZZseZUaLHeaWwVd2ijUax2tjqV9hbbplDg4dPkCX8f/T76",
+	"JPoy+kr9q34TDsWmA8OCldIkU8xEf50MzPTT8/rsx3j9wTAQA7ZxJKQjRovvzmOZX+qxb2QA6v26uIQM",
+	"AtHxfLYCE1hFYJBAYu0p8RQqq3NRBovkdGmiSTah5JY0NIh4UJCBKcBVA8jx6hqbeDzVhl6OWIBdVGbi",
+	"Jcf6/Svm80oxn0eYX53iNK9XF/ZBTJazBwjwkJ1ejhainTKYesx8VztfaKAWk4EOopTrc8YGMmmSK0vE",
+	"Njtpt7gHWvnh3oM9DGn+DHBx1SGTQ6cHRyyz2TYid+1Jj268y85pyAKPt4dB10YvjXbmgFafVmQ09F1s",
+	"I6ASpJvmpqwGi+gGQprdGEeATpGYnxWGvc/TB/yaas+cAxgfHMYLmbMwuxRLOIFwuC+yb/uKUz1vTvWN",
+	"6kYrVefFc+UD18POsbTPLOJT3h1CdCVIWOQCuo5JSbqigjZRd7BZ4nT6GrZPowgDqbPWxDC0SJsx3uIB",
+	"uxDnWHajQRvjsK7RiAzsg3YM2dCMVKZbA7V48tKkVdFQ6k5BkJuh+WmJ2OrQPpaKp9gWsb2BjXlsoIrt",
+	"deENSgaZY0JDjCzjQwMG2YCmedIY0U0dZxjQMPFh4TiKeIvvdRgs/FoSSyDtMdF5G5fAnp+aLfg2RaMX",
+	"4Nh6Jw0jnvVZVdUdlXLis8KGDJ2ys9mps+I23doq1mm9VtxhZVasuNkY8QCeUyuVS5VKrbSl+TRueXZQ",
+	"6VcEDJN3j+JoQ0wQhWbhSPzM83260SiVydqPKpVdct/jwyfkyfbm2WZ9ndzzAtYRTzYqtVqpfLN8Y73r",
+	"V8dKzQldxUqX7amNaeHxAi6Si2eu3UCOVURldL6T7YC7pp/2vMTeJw4bhBmft+BsFwO4ijMCp8EawRRf",
+	"g85mA2ijBj75EHqp5TGRExjpQzXQFCe52TnX/HpfZzssTNQ4Fjcex2Udp+NkWOggkc6IfU3MqlOvywn0",
+	"mFX0g7UqzJdsKTp9qv/SCIcu81nI5tBpus0euCm0LPdkSmQbUlsvEdhNXVbb4jHSkn6C7vNsOrKqJ0AM",
+	"axiWiCEAQB3HNsv6POhGwvHmozGIgR8kAguE7Vw0RSQx/YJl+t3SeOTYKNnPCN95PZbi5X3O7ZXmZI+b",
+	"IY6ovPGRWEEoXKFAc4wKIoLCUlJCiqLnMjV7j12SyagDi1Agj5ePsf/eLKRBXFDme/zcNK6WGklekSpg",
+	"rEOT8wHtelwpX5fplFIcJgN8fmrfAlY4KHGbnYpbdWrtYp02WLHe2SwXt9tbleJOldbadafhbrL5Glvj",
+	"UXm7WTZqpFqQyxXNVK4fkx5NfXPXkwOfjo3x/v9GX00+nHw8+TD6YvJx9AeAz1pcYYuXdKzWeJ7djcMl",
+	"CXm8XkItrvKK8RKSlTBrEwrUzhzdVzI+b1JccdQ2nnqXy7kT1hcX2t2o3rabHYtDOaZvcUF8wbssALmF",
+	"HTLBgowFVYlgDVmcBJdNelPSsQO2J6J4AGiFIucz9cAzj5/1WdgT7ty8hKRQSMlDLoyczNLPGExQLyQj",
+	"QJ3o0Qumrh1RLAzAsec6GuFBKZpdujV8dhxzxKP3EuTiY70mpZeaLLXCgXu+jAF3Ebu6ZBjDGPWxZTjC",
+	"xlPzkGcb6qkbDvX9NnXO5xtqj6BtjiJs24FOIuDTlyENGWqHnNB0/2zjSQLMG+aS9rjFbWjOcirFfY+f",
+	"25k2Mlp7sMgFennlNBoPBvzU8T5nxO543JO9UymUDXDIbVSK1VRkLvMcxzlYiSNOr1aT2NVyxU4CnZyN",
+	"4EmW+qGcpFAplVIr2jGX0UyPxDwPEqukFGfmxWchPWc8xcXiESlemTxmKrl1N3lSDKxj0rvwJnyk0m+S",
+	"98eGANTn6yfGL9R4ULDe5qF5rO+eWVy1TUs71U6lONYPB7XhRhA2OjnldOA/8R/eYT9+++132++ebr7z",
+	"5LR9uKcr2NUFP36/9uS4THfGlf5+9eKd7fBt1gi2hg/q7bc2ez+oybuVzptlen/nybtOYRmFZV+fixeV",
+	"4iKx7l9LmDnjMdemNagDvUbPrqN+zVO9YkpJkTqZQ+lqGZdC/nlFpwqdl0aXzXKhoM+pFPeo5xtxuQJ3",
+	"WYG7LCzZkd8CCSLYdiy9llT0Z8Q6yNv5Mv0+yFIjlGNR2h6ioMiX554kbUWCORIV4BVS3qldgnI6werr",
+	"pEWLHZsICPE3YyNcWS9DUuUyeSnFKXXjm5VjAXO9gDnh48DTxYSyubHhn5dSpj/sYKyILcPs1Pxgri9U",
+	"TGXIYREGvpe+4VpcPPOEPFYOOcGKVtuBGEk8MXZmoI8D337lC0uW5fwrRv5KMnKsRbkpH8fVL4aec87C",
+	"y9G6FLfAJkojTvQNZM3jOqKWBgECNFePE8HZugVuVcN0/TjQZ1IIhlypfnEGgX4ucHBKZEg7Hah2Geu4",
+	"BgwiTl6AzqJjdkn1+CnO8JGe4CLtys0YjH6Wntk8MIcpVP9l3CrWpYN4IU3TM4uSbp7+Kucw0JB1oX0G",
+	"gophSbTjC5nUQ1uLZDroDhZVuuNUWHGrXXeLdbZNizudSrlYdWpunTU6m3SrXbh+s4YE7Aw8Cab/gq4G",
+	"j/5H9CmJvpp8FH0++WDyC0hS+3Ty0eTDyS9J9Pvo0+h30WfRl9Enkw8KVgHPR5z/MNOhwSRNlBs37yqd",
+	"oYurkx00ja5yHZbNddBs1yxgiknrHbikpfTDAeMSQJ3VvaaCxzxRdIidJVo7wbjGQFVfLWWXtfia3Rbu",
+	"2NYoaZqzQi10G1r8aUaNKTjG05ztSE35uMUD4bNdopH+EJlMY+6t7yZKMwaJyRp0G9YXrCs5odRuu8XX",
+	"UtiNbV8458zVI9MzxWbLxBYDpgyHNEIqiIn5+MgZsr5JHm8b7ihEfxf9EYEiJh9OPop+P/k4+vfJR9Gn",
+	"/6nFo1+ljy+Jvo6+IpMPJx9OfhF9EX2ujv1n0b+prz+bfDj5m+hP0Sck+nIuN1DsPp/vXZsxXYcJXY9/",
+	"4Nq/mJa/30pZoAj35nJA5yPPEQTXaNWTPR3zwJfwDI6o1D72lZmzyoJevpkgtCSYEn+50u9SM2UDz0JR",
+	"9/eaY7Pc02WwDqLU3pKkTd0ua5KeSWoziCDGsDE6NwRutfGhDBdtfZAc46NEThh10QLD229JI2ElcRR3",
+	"knPQrSBf72j8GOby6pspN1blcdPMDJfIU9RrgwuFWY7zGoul/OgrdXSB+sshB300Y3XjPoHRjelIy57O",
+	"p/jHVW2cc/wJu4TyMfTAYL5kt2TSqZncFQxPXZ8G58TTpy8fwHJW37tRudPK8FzI8HwB+sYqn/KFlokm",
+	"+ZRXGKJXpSKZ3crNOjLc4Hm29J3PcjbgYC7U2/cljHqeEf8ojngRR3DpAQqcUjFM4CtgUvgX0O8IktU8",
+	"DuA8Z3i+z8KAcumph2VQd0wYHZkTpo0PAtH2WR8qzyRmqE614c1VTtQTXjYnzTCWSpJU+qrxVhzxizbl",
+	"XhRr1cTx8jnsKunuCnVMbUzCjW+keW0YG+RSFSzsKULMa6sqhiHaP0oJ09NV6heTicXjhS2e1H1qDwHo",
+	"jmteKJPITsen3bgDudYuMYMM7KP1BYM3R2ZG3yocYDgzl2AAPJ/S9mfWN+ObvJox6y7knU7M7hBbmG63",
+	"t5xNt9hg9U6xTmvt4rZTdYsVVu6Y3wATQUvhBZn784h+aDpbpLEMEuRKS31hLFGxmoQj3pKaY73Ceuo8",
+	"jW/P1TV9SAGJlygT42gzR/SZCXKQtZkgx3qLj3o0hNIixWRRJ2lC4QO4qQShnNjG+rMtYpsu/h0RnCG0",
+	"ke6YyomNuoCdMG8B0aV8h9WJesMjkacV3jCe8s/R19Enkw+jz6LfRV9ZRPGr6Ovo08kHk78hwMx+BzwI",
+	"eE+pcM0D/QLjESsu/3K5/PUIYJ5CrA8iJiK7L73XzypS8UoKHsVNPb6UOh6KcHBZvVvS50xnZ92S2cIy",
+	"GpvmqSRU8BG4jKzpFslDDpVsAXMEJF6pH9cNxlUougxLOwJm2qTNFMPt8bhwLlb2aarnmsMC3Y0aEGpO",
+	"Tx8a4Jd13eBa8DghSw1NjR0SBzBykrwOxwl5X8puSMr9MvNrcWMdZCalsfOZ78sYpTTdSO0daKMWD1s9",
+	"x4Gu35kmajGWmalyYY7g7lmHOqHAxtSMKwJI1biwgGGqPnYUDwVxPaDpPKl4F396pPb+5sUn9Z1qubYD",
+	"Js7cnmoLsz81Jj2859EsDVeO4MpBM3d8trvCUl9x2KU5rCZMjXORoqwUow1Hoqi/VPp9rh/jnR4yvBmu",
+	"oihUH23o0o9skRPGAwHdaiCFCOCSWzxJj1IH0UpixNMcKWDEZ50QawCR54ILvcWznTL1GQMgi/SxAQiN",
+	"Q1MbHJoRkjELW3wNG4Vg1ivj7kB42EJEafOQKDXFvmAuMJl0X48hDz2fHBJXzGvypjjDqckZvZmvQ08g",
+	"Bo7Cj3nKokF1ijfgWHe2MTqjWet9tdQnrE89cBE3dxKWdWeqSW/zJ+8txQ7jZNdcTRAq/ExaQGbfXj8M",
+	"0TC9HgC5sdAZzbd+j6CgFxsaSOYEDHFEAxYOA7A3CZUkZE/UuQL0UFuEA7WOzY0Nmzw+OUQ8OGj9+vaJ",
+	"1oeOH7xpkTaVbLO+Dhbym0J0fUb20lzAgo9jaEnIxy1+cm+fbFZr24QOBmTt9Pt7xYpFNgn0WJAWqZX1",
+	"RCX0xLlgAfU18o4kfTom0qGoI2BpqxrJLqLOAVSBVIwj86sskQdakTA9b2iIhUxQxgRn1eC4KxI9MMcj",
+	"1QKHpphTiexT3zcOWICo1/0g4ELT6wGXWWld0w2Csupgiy9R+LSrw1FZLmRqhTOKlCnSzuPHLb6mdQe1",
+	"9TC1+TVVmTUp3NhUR71XG9iXIKNQvysCL+z11Ti+v1cpWAUkkkJz0yp4Ug4BwyTpga0pFquuEvJVRsGG",
+	"vqo5733fi9/2hnpXa1guVzfxdW9s4id84xv6Sfgddg99o1bGj7jlb/zgzuk779buHh98//it2vGPjqc/",
+	"K+0Sbiw0a2Wr8H6g+O2xYrQF74d3Hp6Mym+92RV7e3t7D04f9w4ed/f29t5WHw/29t4+2tvbu9O/uCt8",
+	"9c0d/87RDw9+tLGxsa0+/XAUPvgL9X3BKuBgCs3ClcNZioEnlJDvm81Q/25yHg3XADNLngO/oHieXmlV",
+	"9FvbJQdVE2xRM8UI6GAwT4DMGtRX9844AKaisRj0/mdfaNqLucyGMHlsZgNJiA7qf0gzVkYyhQyqmKAb",
+	"7JQuCI5bBBtVVMZbHKxiLkYaVp4FFyzQWNnGYPYgfbDH5HozsWllD/BiRoEHeKU91ieuGPESuReIPjxQ",
+	"mCqr2NqNsenludTEjEy5xbXGos3gGAvC9PqB7uOGkXNxppfsjCVyJ+UU0OsZ/2jM7lgdbvFAKQk5vcgv",
+	"aSQyy9Ofi9m8FCd5kd1EpBmbvLJ29SSt9C5fuJq5PY8n4unQPTimKHjVgmPVgiPBxE8Zxlh9meicS7Dr",
+	"94PSQOkSl7XjULpxLJAlsWMVBNB9ECQgqwobu8DrY+kScDxObKX41Byv34U/mE1C2l0vEUiQxjZnGYvf",
+	"k4ajNY2NFyjDGzGFjC0+o7YilB9weQIKd45a3eJTbtb5lvfbQX7bsWkGA5Pd0KuZE4Nse5xCdvd0FDLX",
+	"uDULrs3brKZ0S86YXKWCVegx6mpI3X3q9FhxX/AwEH5eI+gRHUtic1GUoQiYjQwHpkB6wo8RTcEqyWSe",
+	"z4z+VS4T+RZb8ykCyBHsSxxxI0WKsYTLV8wOlcmCOpQy/LPCB+kDGrNyJi2EhhcB4SK0AE65xTWe8tU2",
+	"LMbQQZfyJHZ7bY9b3AQKrvT7G3WHJwZqhgfkR8O7jKsvWFYEf0fUhkcanCy7aZZmgkbTXdlOLyDuSB3I",
+	"Asyu/ALHE+lTBBsi6yKddzxNgdTAp6GSKbegtg8eIcna9x89OiZ3qPQcDafz1t6dwwcHj84eHh+c7D16",
+	"eHL2+PTg5MHe0YG9Mfvb8d7p6TsPT+7au/HpUnZNi6fQdNGicajv6zqPir1eIpimIWeLjcFyH2iXeOKv",
+	"p27f4004u088Cdky6dgmRil1CyGTXgP3GOxssqaenPANHV/M1C4rzYNfeNjcGlF/PdMvkblJU0ZUUuDx",
+	"tyRkbZt71myTqgNfMlfNFXpK6+WV/lApJQjgpw06f9glCHU0v7g57Q+/iSUFg0731kcQIRH8JXuiSL2U",
+	"dY9lEl3+fvIBJpxMpa/8FtJIPkjSV3SqVfQvk59DlsqXk19E/04mfxV9Gn2priT/8T+j/xV9Dkktn04+",
+	"iL78jy+UqtATQfzMzM/qR3/YLTQLOMjFLcCHmtLTy/ciM4SWW935LWOTjPeYtoAYttxtttMp02KlXXWK",
+	"dbfGitudOi022puO+S2dw66psIAtNdQjdK5k+szhyKFLllr6P5RI9Jvoq8mH0edqQy0y+Tj6okSiX0Wf",
+	"RL+PPou+wI22SPTHEqnsFCxYIOqEB3rSHu+I/AnrC4+THuj1nQapVGvFeqMIbZlSvOv7YV89DXX/AWr+",
+	"0W/Vyye/mPy1oqXos+hTgqOMvog+m/yX6LPo8+iTyV9Fn0WfEbxRhoHg2m6Ivo4+jf4YfRL9IfoK/v/3",
+	"eM1G+iIy+ZBUy5UygSv+GH1S0hfpIcARTQ3zyMUzsPC4bt+eHcft27OvTeodNp0qrbDidnvLLdadBtPJ",
+	"UglsdwcwuR3GHcxHQQTLarlaKZZrxUqjkHJlR7+GtLtPJh9Art2f8FCS6Kvod5Br9m+4vWoWk1+S6DMC",
+	"KWYfR5+rP/8QfQUH/Y/RJykimfyiYBWwna16wT+Wa41iuVLd2S5ubW2Uy5Xt8laloQ6tL7riceCbarrr",
+	"8Qk4s9IL8Yy2KT9PGNF/jf6JRP8c/Q4u/x3M4vOCVWh759CPtt6oNqrVBlBigEfdZTzc0yhKzUKtXClX",
+	"tivluqkIwas9riTp1lZ5q7xd296pFazC+WAAX9U2yxUsHPFZl/p78TmqVLZ2drYsco3zBE8yk/on9X9q",
+	"JZZbJdEN1Jgr5erWVrlcqVUrOw3w14ehz/qZSdfLW+XqdqW8U9tOCmGeLcWQF0AqsAoXLIAGEc2KVRix",
+	"ttrCFHJdDsN49hz4vDtP7Z3ROnpiBAoHqg2QJoh6yEtPffmuu9C+AdXbtI1o/uRpwai/oPZCbsF7GWcZ",
+	"0I3S8LIoOEaBTtTn9ZS6vk9D6osuUo8nQ9TgplT3tMa+8TRbofZsI6VcXF7Qk77QtAzPge1Bf5Yb0E4o",
+	"1+PynzjZHPtZtMdx7vipxx1mo8tM6XdEDtvQyl/wdQuUVXU8+pTTLiAAKU1dzVaWyDta+9fqrw3PeH/I",
+	"hhiLgIYymIdDicscTz2zSWx4QajUZMT+DljyTSke1x3WEQGzycbUSA1oqFqRLiNrrNQtxdPri4CRsAfN",
+	"BQLGiEvHsjnzyDcg7vLnv/4VqcEVOc1/73syTLOVvfQuLYTgkAC7kTXdeq5J4onqQFT8eX0J9DfGh30A",
+	"/TM3q6sZc+WZTkJAP0XqVzV/35P4gQ4GgbhgWAvxU+boS7yw5wZ0xAvvLQxjp6Y4CEQ3oMq+TNPnvNno",
+	"q58Pip56fTcQw8GCL4drn8urM0fR0J5U5EnaQGM4uNDrs3mDyZBk/pCUaIXg5PMYVzwgIgLi05AFV4wM",
+	"Ttu1BvYql+zhhRwLEhYs2ohvyq3cIKYUhGRMYjSYZ8srqsVyBcp/jX6kGKObRpsAMt3H2Gf02+gfitVy",
+	"dasIyqah4GYBuy9ulYvblZ0qVl/sOHW3iN+qL8u1xJSoOFW3zpS9SIt1Z8stKpuxWKbKnsTai7zS6U2n",
+	"1tnslFlx263RYr1d2ynu0HqtWO406BartitOpTJ134Nr6fYJV2gWqu0tVmlUaLFKGx1l6zrF7Q7UjGzS",
+	"hqNs32onueWRF/rGG5GyrcDwItEfo6+ir6Ovoi/ArPko+jT6YvI3sG9/iL6aY/uk7eg0C43/ztnLitnL",
+	"WXV45pLM6Zpz1Y0qHVOS6hS1mwXAHo3cfrU7u7xm8dtHENS/8NgINyeldx7EucH6isVqJHNhpLKVkjMo",
+	"Us8H12MJJXjjaerTZUBD75hGKzGDviWJS0NqwbeucIZqhWRcnz7qCZ+RnidDEYzJWrb2nXjc8YcuIFPe",
+	"Be0Z7sPWJ5nh38rK2aRJYl5MeI4SeePU7HjO4A7xgrB3F/0/lZ2dcrHcKFa2lPzxQu9njMseNOndrNcK",
+	"c/uwX9ZbfUDDQPBxXxlOhRwxNwg8ERy4Qyf2LLrewBd9+sC4h8rYgx0SLeGXUxZAx75Cpby1lfp6GPBc",
+	"B7NV8NkF8wvNQs/r9hgcM8meFJqFDutTaOEvueejD6ZardXq9Qb4PowLdDFp/8wq0GEo9lBHjrPXHbVR",
+	"el8uYe4D4XvO+IfG44GXoVtlAU1AJ64dz3lIjqoQkzied/0pRUiP8EimaWngdoAIfJY40D6ZfKgE5eSD",
+	"yUcl/H1eiedOTonnucdd4CNSQumcVZA9Wm1sFpqFBtverm/vbLu0ul2ub1UaFbfMGpudbdfZrO5UwZFW",
+	"c8vuJqXttutuVmmlwjpb1YpbadSr7rZ6lvczdmcMfr/6drVSqSkx6wvq5i9mjKoyPSqlcJrvFLmeMUOv",
+	"Z5r2QO6yi3g9IQy3lKKobpg6WWTmMNFLSADeXmgaakmqb0EhwU1XW1NRvBu5V6rCggKbwKtCYe4qgC8A",
+	"5v/yZlSZnlFal0rPSY8Op1VdZlrJE9W+XaU1H3BXPtTHaatYrhar29dRqOEGSIJNP62ive3fcW37LTw+",
+	"7w+pjyWk6vAMB92AQsbTi9TJtRYij6ckDeok5tdTlABaUfmm1fjE73IsENDr+qr8PH92irOvdPdXLC+L",
+	"8vT2zHXZftvUeuvpVXSYO4KMUv8q2BUb1Ch5T1dLvCjUTdp5L4Ks7x5QDOzE12xbitwDFgbjuIqBhuvk",
+	"z3/1K2IbL3SqiAFkK1aS6fISC2IPSSEsGXncFSN1jRgwTtaYj80HdlIXnWngm3UNu6Bequ7oBIyVyF78",
+	"GdJxsr1DQxpClBQreZ0ec3QBhhdC+1/RIeFIpIIhMAkD4pNEUNQbTNqQ4Ix0odtLuJv0BsW5doa+n7Zg",
+	"gU90BZP/m72/bXLjuPJE8a+Si31BgP8qNIAG+jEcMy2KlLkWRZoPf/nuwNGVqEoA5S5kQpWJBjEMRZCU",
+	"Z7w35Fh5PL5hh0eWru9M7JuJvUFToodDSVSEP0HhK/iT3MiTmVWF7qpuoNFNdpNlR1ANoB6ysjLP+Z2n",
+	"3zFywvhwoe94eXZu49YPQ61dKsinXABx9d20VXw4/+mwpaoNnoMW6om7lCnMVop+E72MXkw/MQkH009R",
+	"9BRpW+Oz6OvoRfSsukhij7wjDm7D9VMFHh8X5nRhThfmdGFOF+Z0YU4X5vSZmtOp/IE335p+c3rgFCWa",
+	"59BNoIHRAVfBMR6BUzJ/XTbQYKewfxejesVIz50x03RIcRs5Rt9uIXlLBw2AHMcXcb9TygSZDVoiz7Q/",
+	"4WCg0kmqIejBCnu47SlZaQk2UNMjyH2hGFtfSFWBNHGrRrKaS3T6C9AzT6Jn0beW/OalVELPo+8ho/nb",
+	"pcw7/XhnVbhf2HmFnVfYeYWdV9h5hZ1X2HlF2LQw9ApD79Vx8SiDgdHXYuvFiGflgfnzqMzKHY4cj42p",
+	"fOU3Jqn99K4+2bHiiFd6HJcyC4W2NRuAuSLyORAghB7xTPztwFXwyPMFClgPlZ3Uo+yawe+aa0Gt/WHe",
+	"bv1rTvKleYrjC3kI6kwEQSGmPWIhKDVy5Df8BzW7XmusOrElqth0Elv0tjxlpnxigO+/T2hP9EtbjVpt",
+	"TqP36l2saM5hCKhDAkZ7HAmWe+PrXfsU7r1Dk1u7gS/XJBD9bCFntdbUQVuNvI8aygeMEvsGFm5/ofEs",
+	"VvIhsfeCLEqWJmD62ZD0TnruaZE3qbRkaVocoGXacV0yFOp18oxYPKxE52jCJat0RU2a/a7Ph7FCPXQt",
+	"LAR2+wlFoObWDwg0F0Tle3ev2RsWUhS7a2uV4+4qV092HeOdH+7YjdZa3KFZDc9CH40YFN0eRx/VqK29",
+	"uWtBO3OIpzb8G7QgzF2VcMoZO8J2Z0Wars7rW1+reT0SlBy8xJHLhhNUnpFuFanUUvIw9dLObqTnt9/+",
+	"WvYDKyUGFIDQHUVobkJvGzkz62MLqeVwOVkMabq6uZbS5XkW0sdvY3cGg8MSJKpKZxJYVCQkLj0AM5s5",
+	"d09g+LnIhVSV4EUo6GSpkNZsIqSFnJl6fJUqmUreUymQpvreSeUxOpXtA9Ehk7ynKH4xZ/SoPL7bcM1T",
+	"T+P7Q/Rs+hgB19EjYDsCr9Pz6JvoOZo+mj4El9V35vvvpw+jl9OfR8+mj6Dx38vou+jJHA6rBUJF72o6",
+	"iSJWVMSKilhRESsqYkVFrKiIFb22WFGKSKgIFRWhoiJUtBRNtNxLryVMpC0F2/CIFebgKVXGgb13wCZM",
+	"Fa/5dB8HvrcrQkyVHJtpcavE7NKWIbzblMS7kmKLW9pC/K3UQtOH00+i/1BKBwH1KeQRpvIDoydKeX4D",
+	"yupl9K2Fpo+Uxag4Uf9sqHSjbwtzsDAHC3OwMAcLc7AwBwtz8CKZgwfZaAubsLAJC5twmToxvncA/HdZ",
+	"iJINdkq24cjzhW30cU5u4LXsvD+V6qdoxNUVDub4zXbRR+WkyQm3UMgCYp7HQp2AuXsc/fXh/6qgYTDS",
+	"7eVUV9Q21ZdnXcVMTiTg5ajsyAN2fepYyPy524UePvE3bCQcq00deXniqY/SUuuGhPd3BdsjdDckI8Ue",
+	"YniTyQT9jPlUPoewECVjwkWbAqavoptAD2nG0CMCOvk724gyapuvFTtkRpefQyzj8gVcVfO/YJj9Eke+",
+	"90rs7/NM72zQlgbrRGBQTw9KAyL6zKDTMQtB1sVISa0WjSfqtaZERUNQMKvVWrVeX61Kg4m5YC8c2e3i",
+	"IMhQA5EW0U5P3ewG+3s/CPBKq1pD5Z/U69vofZ+O7qP7G2u7a80KuuaHpMvur9RXV6u1xa2pA9TBpRt3",
+	"d2o3evNb0skSPJ42WG3EgnfsHCkKKVEONrG4BO2voROGEc1lJa7TrSziZhmLaAxX9b+wdQFsrtK4qtrB",
+	"gXzP4kC7xJGLQ89CLhakx0JfagGNblUqOZgBUiX8Bo37zIIEZPmv7/ZR1yeBx1WWIgtUbwVKxm26j4MR",
+	"UScpua36X6jkdZOpbiHTr2u2u8U1PxAkRJ0JcgisCQk+dMsK9cV1L1eq68YgP9TzMk/HCK39VDagz5E0",
+	"nWGXwb3y2PqToWX2iDhANKend5LYDsbCmr/tw8FxzjO+xbsunG8to6ZDWSzGaIcHS3v6Po+eTB9qa8pf",
+	"wAWQ9gt+Du5QadX9GQzKuNsePkIJpd33oe+S3YFP1fgoGZe2Wpu1Wq1mlVjglbZaLfnhY6sklBGpj8m3",
+	"Jaf/Axy3c9mQcIecS/0m+iL6AqRXvES2Si1tstvSZrebeK1jb0h7fpPUunXc6Ky6TbleUot+K7WQYZKl",
+	"+l6OQX927x6vBvV0v7F68HVz4B9SFKrnUj+Wrcd2Y7rI1PiJRjyyO5QqIhEhIUnv0yEOQdvrnjRu3w+8",
+	"kNDK1qE2V33M5WkDxgVq1Wozapgz5EOwiTIBa96rtqm0AoHQ4ggFaIZ9epL3sEv/cOtMcKO7Na9OGl17",
+	"FTc7dtNtefYGWeva63ijY35TOlll4GqYnlRD1ONWd0Pi4R7r+Xu4FMvIHIn2HEXfTx9Fz6f/AN42+AXE",
+	"4EJd8mBtzC2oQJvL+c5zVckVUUims0LaULah3wJM9cWURtYRXaQzO785Zus4CHpaA8WNLuUEGVQ20oT7",
+	"9xHEEfkWcpqNhlPZPqY1cpumeiNn1YdaKmguGNsdYDrZTYSVo4pKWrVafk/lKwkEPnHY+2wExcL7/gx7",
+	"Gr8VknbR+c6TsUYCzF34pcdgCr9CMgwJJ1R5Q7cQJ9STG6qD3T2EOXKud1WVmSNtZ21F+8JCcruon5NK",
+	"NEeRLkNCCRZQQZgvGbKryopgRtFUdR5OA90yFaW8CqfYGDUR6ysPzB00aYFHAiLIAvrqNumOOPG0zpHa",
+	"w1xxlzKxSwZDMXHQuO8HcmMBHOajTjICudNid1R5wPYhMDDQYYBKNb1FzW7LUkHvwsBTKugAEjjGmXG9",
+	"q0rpM7wZGTWr6mZe9Q3boXNsllshcRn1QMVcgxDQ8r7gjcVue9vI3Ndd7AmLYMFNauWH/sDoU5mIjlRw",
+	"DlDrsxCZDZC17N8jYgZ2LWMNFsjkLUYmhQl7upnm2FtYMlyEhPD0ss+4fYImljabQR2fyG6WIALM5nLc",
+	"yIOPOtJ4rmzLH33ak7+OqEegBTsJurCrkLwVoR6mapt5hAxJ2KbQ9Tyxti0pl8HgNpnkyb0z4QoqO83G",
+	"hjLP6w0HmKqktA8UCVGWWL8HMu2U0MxJTfED8vvVWN7qyc8kzbzQb4Xl/VZa3ifH9RcvA/GCGhO3CXA/",
+	"Se0GrPVnZfmzwYCELrE5EcKnvWMiX77oeyEe4wCpahAUku6IetIsCQI2jts/h2TggzYNJO4R/oCgske6",
+	"eBQIjkZU+AHiRGxJQ383hDbS9VrNQquVKrpxdK5IjsmjH+OOeYplVQNlt+HJdrqChLfkpeVprZq8rnq0",
+	"d/GEl7ZWrVIyKaq4RcXJ4bEW5GNPP0COFDavqcgEO0eZYB8e2hZywZqFkk4avoUnuk/6hYhUjTLbMuTt",
+	"w1uj7H14Qrh5PrbgKUPOCyJX3hxwVJRMnL38u0NUeH58CnJwEehCpYmhfj4Stoh+SLAHaZQBwSElIU94",
+	"NgXBbh/wBgTRQyK3ZDBB2BX+PlFZrNU23TEHIk6IqpJIXVZ+jIMWUMcAR28nma9tmgVnEA4Cc/5s7lUV",
+	"vW+GCmUOVpsernPQibMcuWzQ8SmZp/Dhysy0zZMtO/OcPjcPmpeGmpTgLeVc0rf2uXlnl7gZSd6d9YGn",
+	"dGf10LBO9IXRQG7XHrQQ0j2G1PuAKJY8Pm9kIyp/zaLH7DAWEEzPfSZupq9k425tI6nvBV/JOlnzWm6z",
+	"Y6/ixqbd7NY37E1SW7e9NbfVaeLVzcZGXSfe3lCzmV/oPHPYNVVX2+3GxbOpH2/pEixgR/gaEmSfQmXo",
+	"0+kn0X9OH0fP/guKvgTmgxfRN9GT6Ovpp9HT6Mn0f6Lpw+gZ8OwBFQKK/kP+ahJrUaMKxfnw+g9lHSf8",
+	"AifNOZ4tNv44vtU9tV62alZJr7krbCTf2GpGcW1N/8/O+Ef/r36gNLbZka+nvmHXyLpnN921jhzqpt3c",
+	"WF1vrNVbtW4zq+j1j3KgQEEITYahJvfZoZzkpPAVfob63H+Ah9RerOh5yTJbYqu+VAIxrIi0SDs+hzgW",
+	"IoUFdX5qabSuu2TeTgor3NV61wjfi55knNa/K2oX2K7a3UdgGKVuOtjrka359ZGF2D4JVUmo0WgqkTII",
+	"DJQpYwNtLsW63TSSEH3Tcf0YIFOxYt9Pch8sUB/r/I258ExWJqGcmTR+UaIxveVvmIVxzLKASyEW4wr9",
+	"rMfjipMhmqWV7+jQkyrDUH0fP/VWawFrMLmWmUe58PJc/vLHQlCeT0GpVkEiFd8Sgfkg/fGoxjqJ4XeJ",
+	"Iz2BVZSYcayLMGVQU673two16e8OVMKoK+lIrxRVWV7oPDPrbBJxCvBdgO9lwXft5EA7twqmrwzhQmmc",
+	"H0qTQy6UC6YtrAdHLLTsvKMZLXE+VNVK0ufnwvB9vrJJzuX6HIwC4Q9xKFbkNWwPC6wLmhglSP6AnK4f",
+	"EKeK7pq2SVyEBA848qmQhhELsbSapCnUps6Pdt65/sHVu7v3br1/c+fd3XdvXrl34+oHd3dv7PzEUfq9",
+	"vupsQ5aYHKX8ilO/2yUe6oZskO4fhMryAwTqpfXjETfAIfHaFE7EIUF+j7KQeBX4fTDiAnUIuvXuNQv9",
+	"t1tX37PQrQ/es9CHpHPLQu/evPITC/3k/Ts/gRT4APsUCXJfWEizl9ZbDipj2qbkPnFHQm50FEKagIec",
+	"6tDrOsinbjDyiFfZRpgiyLVXM2Iy1NQkKY5BNMbwkEyOiRMqttSjyC99r019ilKtqa573DGuakruCyMw",
+	"qugeXM30VacC3o5PEUYensAseDo9PjOx7WD3wLSS2Ylvf2QkMWONzLYIm9coSu6nxnU2BV/H0FcewabZ",
+	"1NAszXD52wQzRc9QI81xaSj57DW83rGb7oYq77dNfX+LrHXPjtGyvrFaqzVPZJym3ntewFLIfQWL24KV",
+	"NyFq9RURzCKCuTBCUrsdYSUsoTaWIkz5GHpsHgGVzgIbrDxIS915W8dmb59U91jlIBz3GRrgCXgHU+66",
+	"+Rq75ormxbKRVTO5OeJY17sLHPoBoyS3ZuvUe5qmL7BPvSobEnp/EKhTuc26Xd8lcWMyPgQHY58QMQiq",
+	"8N+zvuWYhZ7enz7tDYJqmkH5AvTsNKeOSWe4+LkSOK0Ahir6xr4RfWOL/fY27beiN2/Rm7fozVv05n01",
+	"vXnVfmZdhAtH6ak3DIrlZ16/oJStc078tPEbPiq2qFlOTVaROcdCLPBi+tNtub05cuR3oUpwchDmbeoo",
+	"ojjFw0RwGPgkRIwSINDAnk97aIDDPXCq9X3a24KUDeT89eH/WpFv01k01TM/SeK4XMLUReZPQEyd9A48",
+	"6enSgqYd6X/31nnUfgp9fPrslQRFO+BuPf3QbpvCiU+ip9FzQ3GKVJfjzxB00fhu+ln0DZp+Mn0EsUt5",
+	"3LO/KakR/VAMgtJWqT2q1VbdIfyHnJchqkGt6FHBPj0gZeeO1B+xcE2UvnsoNA+vvuXV3UZnFR9D78rJ",
+	"R6WtVbmiUiJqURLXw2Lm+CxMIy+LQPG56ocIcKgAQWcQyNzxPK5oHrrx6lfxw1QeYlyLAuHCw5WwbZqq",
+	"HcmoGwHXrvJbV6roHeapEhyp3DjC3PiC29RkkJbVT6bpmGbtkigjpWOduPRDzWIFoojJRRRhrd/1iYfK",
+	"MUenox/SqRhmSS4tZmi8qHi9t+XjyLEmcCfxSCsPdfco8ts7hHrH4J1lChCN5vtN9MQ6IOOhP39KBUTP",
+	"UfRUtaGKXlZLy4jOM2SaLGBTAZsK2HSKsGmJbZ7n+TSaYYw5wp4XcwoW8ewinr1Axh+o1QTKvaIgtkoq",
+	"LTLb5gKEN2LAk+DtuKAHwM9oiASLcdR1z0FlFqZKhgeVNo0BkoR3WAUqt/Q3vI9DAmlyqlQAh3toCOVA",
+	"KpmdM4T1hzaVh5nceIXKiIdYqE4FhIcCRnskNJUHJq8A8uW5hoRwDyixUaRrXRaOcZiZ+SWfPw+93VZW",
+	"x0mh24kEs7xnqqn1x0XSfpG0/3Yl7SPcFVIz4HDPp70CeBTAY2HgIYV6hgfpgDF/WnCkiz+ap2mPboln",
+	"HBPl4agT+K7ysaj6U1uqrEqc+KeoP3QtbZabpXyodrVSzQzH3IBjruGPzqRJDx55PlENmtUzZdo+2aSW",
+	"xvC2oTF4s77RsDdXcdPutNw1b51sdDdr9dISsjNNfhkTXX4RfS+VyfSxJrj8OnoZvZh+ooTj9PH003no",
+	"LRdo25NM/JGde1Ls8z5FLPRIWPilz5FUubbz4/Q7gnp0tflSkuQDMlYV6dd2fnzhWv9kdOnMYDVGZTbT",
+	"BFlV0h9ugFzZjluM1WdajKEydGQI/IEvdkMQvV6W6FJOyNTuWcaPmiWlTioeTrLzr9PhSJyNQ/XtlL8n",
+	"eAfHsQq/wf6uosv/eXSQeR7CKKVXJvma5KR4dO5eOqpxCJ9tcRdT1RMq5NWq6Az0RDWnbc5Byf9G9L95",
+	"2/IbTTua+Vb5xQjjp5/l7FtOjF4NWquiD33RZyOBHKO2nVlhsEfIkIM0gB6Q1Zz+EG8fYKsVgO01ATbM",
+	"417F48JVWECwhfXTVc8XZ4TBNGTKdQjeynYAGqh1lB+wTY91BOZkZseuwKt6dPNw75oRmQSsQ7rvAFXd",
+	"jPJbQtd+yEIPqCG6PvVQeUw6Nic4dPuIT6jA97eQ0y5Nf66DGE/aJcdCjh3nc7yUH1noVCzk0za9PeLc",
+	"h4pqD12lvcDnfTRmIXiEB3wbDbBw+8r5JtUerE85uyGmewh32D5EFmeOUSHKRHP6woony2UD6GYc6kx6",
+	"cOi1abmTOIEteRGKOhNk5K5+b1mTaj4m8znA998ntCf6pa1GrWaVBj41n+uZs3uOmX11mbtJdIu+i56g",
+	"6aPpQ6lpQOGgy5frDSRVzvTR9LPpP0bPoqeXL8sVqE7NTCrKu5Y6iouQ0Z469NC1dSJQ+pjqbHKQvHWW",
+	"Jk8W/9zqel7tr3LU1mv2Rn2zYTfxasfecJuerb6VX9ZWT0v7m/Uv38nn0cvoz0kGVfQyBgTPp4+nv1Sh",
+	"xE+mv0jCsU+R3JXTR2rep7+QeOFv5vOrL0HEq+Xa5PjMb2PPFrbi+XKwp5Wf1mjAiKjlvuiTQeFtz7Hf",
+	"nET0ODHNU9KzKVbfs9hhpmegL47yw8PeWsqmW0LKn5KoPQuxtrB8OsNgQKFHCz26qLmt9nWOrS0l8qTI",
+	"BC6s7FMJdBCtQk7Twl55AFc9Jr7xagMXiaosohYXPGpxzJK9OCELeJCc++sddFGCFdtQYwhNSX2BBIsZ",
+	"02fB7oGpz4pw+GKBuEYBgF89AK4VALgAwK8fABeRpgIDn1ak6dRAsE+5wEEwIFTYwwAf0YFyh05MCClu",
+	"HakjS3AiKo/7WCC3T9w9qSFZt0tCXtk2ZV0BZ3COT/VZjBLdl9DBQfADKbtz6YCuJ8O8BaM8BjNdVwTi",
+	"yc30ENVYIEs+L/SEg+AiNzhUz2ugV04FcVqaQ2HTnT4OSdzHt2aVeiF2ierh29ISf7WLN1rdtabdWq+v",
+	"283WWsPurHZdu+Furq1219ZwF6/BnAoS7uPgBqOiz0F+D3x6M/RIuDNQtUx1JefjKV9FsRB/Fv0Z6qqG",
+	"OBRcU7qc2Jl/YNUc79OHVVLYUeepUZTPBUoJKfWKLm4r8kxf/i1gUCw3/vrwn9dqFUtzc4ZAyxaKS1xV",
+	"wFpoAFsKdYgYE0LhR24h2KrIwxMe966TMzEYDVTEGAkmcFBFNw5bS5md6kBkHNg6y1gss6JkGVlwwn2f",
+	"qoY9fW/5GyZuTzjFechX7tYC6xZYd2G5r6QQwvSQ8D/l9uuHAPDKA/kf7Qq+CI65gxOUMwz1VEsrMOhM",
+	"cEiDgbzhCAchwd4EMZXcJG8JvjH5yQ+RvJM3CgifWxkpv9kpKiMjr4FJ4KTSTo3qbJxPhT4p9EmhT05d",
+	"n9zsdqEbKjgcvBCPX4lq2feFaXic41W5nhyjOk2PSUgQJT7EIjB0CCAeosBgs8/2iHeAmblNyf2hDyQ3",
+	"lHDVrE13T0NlhwssRnwL6WOcClJemAlyMUUdgkICzaba9BoLTQglTdqY75BJnm1RKubX6x5RMypFKh0F",
+	"wVwObzLAflDaKmleoeqQiJDt/62+QZWFPXkQTDGfvU7rsKw2DDBfTv9p+nj6sBQztq13624D2xtktWM3",
+	"u2vY3nTrnt3orJJmt4XXOusuiOd9XxDvncnJaGe+jJ7Jm0Yvo6dLOOdDBlUdejpKVkktMwkyCPUkVrBK",
+	"I05CeU1w2CznxDEr7Xj/TWrHFV6c8+bFYUNC028oJW0NC8JFctrcIRSYcBkltvAHBAU+3UPlfRz4Hmo0",
+	"UZ+NQo46E+SRLh4FogIkaCBKnG1VgjEkIWcUJkbFhhRsvnNrx0KcCK5hMxtT4N+HUgMpnDvEZQMp7NtU",
+	"e+SVG13uS6eKgC4JUbKvXPUq+VU15zCXqbZpm37YJ7oIwfNCwhP43iEBoz2uouJSCUncZwF1mnxGn+s2",
+	"m/AQ+t31/aH8oRdiKhUWFohRlyhflpQF8kfBAk/OCLHlLFjGXdWmyaqQh4VEjEIas/gaHWZEtwOD31G6",
+	"aoAnak1JW3GC5AxsJ3kBqV81lQ9otzY1DMVVdBMUrTyPox4RKmFg+3DCQFX+Z7NN9Rztqh8dNI4nUU2T",
+	"fAAzj1gHTCx9bvKYu1pQ6vMxCvx9ktoccurTb4bc97ngbVoGfe2pxcIFwZ7qkJpAADWBkIbgVY7y75lb",
+	"LWNNzaUYc7RevloKmItBwYSjw8rmBHrjbP1/BZ549Xhi8TWQZ1CmttwYK7mGyiy0TO0cbDyf9hIpCP71",
+	"ROZpgVcp+D4KM/bsgdR1pcw4G5AO8yZGTaQ3XiasOpHRuvIg+XBMaqzcSoANuGBDjsYMqBcNCqiilLZW",
+	"Zixoawl80lrRSjS36DOuOtimFTdK9DYo5Vj7HoQQlGm8WTYC2krZz1AEa/L90hOQqTBvw3kHFOZxObnq",
+	"pCIn93y1BdErLyX1L4YRkuP3Nw+RM4D07n1VLcnyxceKgq4XJ6ryymb3OAuTkrESrmAPYdQNCe8jMDR9",
+	"MUFDEvrM21b2XUj2fTbicHybzkjjKvqQhXuqMNIYDH7a/chYFd3BAwLWEApHqtlKm4LglBfIFI7ypR4l",
+	"HGsFoH6bAHWyWDWcLlTgOVKBUqRoiZICTPJ9LQkbA9Zjx9VOqfDCNnKud1Wb3VQrYheH3iWOrt7FvSq6",
+	"TQZsH/AjGvjQhxrJ64NrBVFms2GWKFIlN2kq/vfloBaNTlzvnqj7fpYoU84bua2/qqLo8+jl9FH0Inqq",
+	"+jBF31RR9GvTXkYRqFso+rqK6puqZ4zArriqJZtPu+xvyX25KKqzYk0feKvPqNzz/7911NxsoXpj1W62",
+	"7LX10swmzSxN+BLI3T9Nc+HDKKNvoufTnwNz/pPpP0bPo+cZ1QrR99EzoM3/CijeX2aWK6DpI9So1WsI",
+	"jvg6elLN6JKTGuYNT8nCucd1+fLhcVy+fPi2pTgYvuY2cJ3YGx2gwW8Re7Nbr9kNvNppui1vjax3pWT2",
+	"XVVT8aAEEX9QHHW7tmrXW/JSnI9Mpciz6PvoyfTh9HH0xLBaHeLH160FoudQCDL9JHoh//wqegkC/+vo",
+	"SWqRACUWHcmdKG/wL7XVll2rNzY37PX1lVqtvlFbr7egcQDrsXthYLSlRifRv0IJxJ+Aiv8/ERSSfCc1",
+	"C/rLv0f/O3oBPRKg0ddfvjHohftCrfQOpnuJQvpV9AWK/hj9CQ7/EzzFi5JV6vh7UiE1m61Gq9FowUoM",
+	"1YbxCBU7yl8i57pWr9U36rWm0VDqaJ9KubC+XluvbaxubK6WrNLecAhfra7V6kqRBaSHg514H9Xr65ub",
+	"6xY6wX6CK5mH+kL+X87EYrPEeqEcc73WWF+v1eqrjfpmC7ooCRGQwcxDN2vrtcZGvba5upEoZimK+yyM",
+	"lf3MHeSFglGvtFVS23yeChWrtE9CDhJ23SqNSUe+wtJWqS/EkG+trGQIjLlVfVqQ3gpZ1w9IPplaqJz1",
+	"bCQQBlk9d9d0/QCm2i4kQxWShvtuIePt7mB3D2Ge1h2CIbcPLch9AUa9/jlp4w7HhASQMhZQlpcP0y9W",
+	"S/Y5YMutkLiMelBGdQ37ATkFxLOx2G1vm9l+7ZY/FHpCkyKFCQzWuYIFDljvgmSP59XG6gQ6dFsFfnj8",
+	"pKozJwtU70wJoBRA8ypVdEeEBA+IJzdJJ2AdxAULcY8kpOvOj3beuf7B1bu79269f3Pn3d3rN3beu7p7",
+	"Y+cnTpuqrvxlp1lfdSrb6NYH71nov926+p7ciB+Szi3UmSANleColqM6LI19TraRoowxPvbBUExggJXq",
+	"seAwM0kwYNg7ZeA3T0SMuYIIm8M8yt8yXmbHp1hVah0UL5nRiAHuEaSn9tCUVizE9TurouuCI3lNiMZS",
+	"v9slHuqGbKAmTI1X+QSuqA/2XXm0FK1t6nPk9ygL5YXgDSK2T1SJNff/nihifQup16beknKWwh3LEBch",
+	"7kjIraYCjt0RJ56UwHzk9rUb9bRTIws4XcDpVwenY8vXVSrigAWsFs+KVicF6i5Q96tG3SHhbBS6JKHY",
+	"B7eOVCFvCvp+m6PpJ0f4Fy8Qf0HNCgU8FzIr5veoSqTi015+6vgHZByngZs8tuNob3K6u5lbXaRMbtOZ",
+	"/Ivp4+jF9OH0U0Uu/x/Rk+j76Pn00fSXim4l+h7gwFeAHL6NvjUN71NQSIKIHChUnY8SRR+ySNRHAScN",
+	"j+z17kbNbtY3G7aETLbGTBu1zXoDgBMXGrVKu0LF2U4cHCKuP/QJFbqzaLPekNqUipwH3Pjv6QCSPFB+",
+	"HnV+Rlx5QvQHNZkST2ZM9dPo2fSR6hkaPZPgDN5K9CdAaU+WI+vV6/b4vHCzl4pY1HlLCs9k9VIvC5VN",
+	"NpClHRyVlISlTPhdLShOkLNxiSPfe43Z4z8ekZH20+jnVZWQQCDFTeLUNsKAvXqhXCToZ6yDxqG0FxCj",
+	"pE1VHjX0wo43NfKpSQobiQ67byGfoo4ind/KmO42nWkPIA34jhxoRzmGQLfJF1V24h/uMr3xnAoa9xkn",
+	"8hoAwe2x7xHEx75w+7qxNhZoz6fQepvRKlI9TPXAXRwCVTOGtt22G/juHhrR+EY6pd6RK8W+l3zvqCTu",
+	"Q9/btxgXjoVuX7uCNmqtjUpMiMCxSdD3KUBlQe6LapvujDxfKMeFo9/Drpblztw6NTfJWk/TMhnWr07L",
+	"ZeqYUxPzC4r0hVK2G+d1St9w4FBLYIOKPcYg4SMp3bzXuH7ybGa9xy2kRliUEhc52CfNoTFqOyMF+1JK",
+	"i4YL4pjFDcSVB/ovnaOdaSzOLP7YYaQ2LGjJPhujAQaON9XBHPkC9TEHwCEInUMbyssczqnmlxJEl2OD",
+	"vkdEoirPI4yzjpjOo4YQv5hlQeRyRnOh8d56jVdYvudIg7xHREqBYPCxczQMWQ+KPc9KX+i0zjwVcUOL",
+	"cV2FrLnj+mSCfsZ8CqFioMp04j5n8jBTywtFOFLsobKirpOPFWBg70OazgIuWUGazHvYZ5SgcmcCT+/5",
+	"PV/witWmLubE9iknlPvSMg0m2jSejPsE6C3g9H0cjIjqJrwAb8WNuN/+0XqG3Bdx2zh9Q/lwljFdWajG",
+	"Xz1Jr7X6XL3WMtroGU2rMyN8Dqn6eWOALPB5xchtppZp5n0NY2sI1KmoEzB3j8RNB/Pur4Xj3IIMrnZH",
+	"nXTeaVb1FCSawJQgYEpx1d/HlO3jowqhfwWC/0nJKqnddZTKTBcI/E5HviHSKpdxnKiw2ajXG6vNFiQp",
+	"5FcAaIappABgPi28nKMWXu0cflqzoApldb7ctFK0Jg3UDnlsY6F6EQg9FtaYK/5Amr3nsHLtyO5wJinw",
+	"Knb7KGRj5as1CkyadpTFrBU9Ikypmf6qTXW5WYipxwbIp77wcRBTiFiqWB7MXyxivSj1QxnAgFljmokE",
+	"Eqt8IDqpbCe0INBlThNWSJMTi4T+tk2536O2T5XJ6lO0WlNEtwmtCipzQnQqwnU1xFt6hJUq2pEP3qYz",
+	"T27YOeQMJPQmqpBfk3CZ7w4SnKgS5CDgyfhjOhNUdqC9lVOpottsDFRcberwPX84JN58RCGz0EjTsLRp",
+	"qjuJPrmKrlPFNBPKW5X1eeDm1sMRY98lFZ2ap55k3IfCPiVYNLtKunefY+SvSifzqUfuz/Sb6Pok8NQ3",
+	"wJEi30kP+bxNtZcA2tFCHirBijaBIrV75OP2cTgICM8EZ9fhqASendhjHsPcv0v4SXQNeZX7HjuGoETr",
+	"1wNa94/R8+hrnVj2dEbros1GHdWlzm7Yq6uJ5tW3BHhycmxwlOY/SIzy0wXVsZrxhTzti2dsymvVY6Mf",
+	"/pYrdoG3A6sQTG82Ei5T7aH15eQAMdxXgbAY0mzieqfhrnp2k7S6dhOvdewNd92zN0mtW8eqFcq8r0YP",
+	"oJ4egHqy3NvPjai0dCht1U748vgoEFmY6kMpxvp4OCRUBfKI1gLWrH3X8/cJLbhLCr/5K6N01ppOKzJw",
+	"N3RGwbL1pwaqPVB78MKQN6txX+KaIy3Pkawly9mQN6fBotOsbYLbZhe+ScEWne05ZqPAQwHB+xpUzPQC",
+	"jovAqPEZwGXyqZ2VNFtG32s1qB0/pQXl6BlSOV8QF4GZuFNwESw29bkeay0gukKXpKiVVyipQkm9AiWl",
+	"pBxOBLP2op6mcloB0VCoqBO5M1IiQrXdTNvUSQg6sdo56oxEm4KHw2nWVlM/7WoZ7ajSOaKS06g3ZD4V",
+	"ptv9ARU3osIP0IjqU6voHfmHYquYdYxrwcXbVFvKGeq1qy13iJSkVabhDHWxPFsNdJeToJuc4+IgIGGW",
+	"boUhpVRrocZelxqzEGVjsy6qb5Y+estUA2yqxFUHZrTPT5N78ZCeCAknwuZQ+WJ3sStYCFojV0hmOOeV",
+	"3LQM0bAefR9zFDCVgO2HbVhuhAopB6Dc19Pc0yFxGUhFl3mEa2oek7isFUPW2bPnqTL0lOOzF7AODizV",
+	"jUCKWBBCBBKflRSeoWW0Ul5X/QCzNNJtKm8Yehw5gonhLkycY1wdeOT5AgWsN6M95JAR93sUbFBpubRp",
+	"miMb4YBRAk/jYooIDVmAcA/79CD7ZExwTZlIkXJnNJDeVhpAvdFd9UZ3pXwnVK64lJs4JFCmbXysUErH",
+	"idhWiVegAxgllziwg5uZLY84QY7nw267y8TQqVhtKp8AFN/sbeF6cHMcBGw846M2a5yrvp3QNrNNc1gz",
+	"UVnOU9ayA8JPOSljgvcIlUOB0y9x0xVUDXxbud31XfXa0WHu2ZVUySOh067jO/CI19RWuUjJZK8SZB1P",
+	"XzozJLVskFo2wOsWghQo9NkFp0PlKg8p8z2nVNmM1lpOoWnYXJg+JzJ97qnZ03G1mbodY2sYhXE4yVaf",
+	"XFgF58YqUCMpkl3OkUzUm+RMUT4l4/wkzHdD3BXcilslqoYvw1En8HmfeAgy0CxEVe23ibqrVmCxY+BQ",
+	"QeWhXouozOaqbatkF4x/QMb8OuTCHQOxIHsQxhzPpNyI5KiUwflzFuUw7gjlvz/nXdlHnq+ob0rwLt2S",
+	"FWfl/1bKs+ln08cqu/676Mn0F9F300+mj6ePpp+hy5fraPrz6Fn0FLLHv5l+dvlyFQGbz9eQj/AnKQ2B",
+	"0eQ5+uvD36C/i54iyMp/DFn6L6Ovomc/LSfkJLFINsw28JLlaDLpjI4Z3mEKo4PDzSAwOnL86niM+iHp",
+	"/qBdOmLg7RIKSfCDdomyLpM2DKKMDQklYbukR394KvRw8Exii2FOmq+EAeoR1knda7irHbuJW127SdY8",
+	"e8Nd79ibuNapuw1vlTS7S5QeQDY4Hlz35AIC7jctAjKagdbMwNT22SrF0kOKKl8E5ED1R6rUQFd+vJh+",
+	"Mn04fYT+8u/R51CU8Cz6OvpzQr30NJN9KXoODD3HMuYslTxqhM0c7d/kfiv06XlLHlUOHan24A2hMvF8",
+	"wcKZsgb5kkE/Xdv58YVqA3ftDHQucqQ0dpDP0Q0c7nlsTC0UEuqREJJ52pRj6gu5btEP7954X7daY1Sx",
+	"A1SRk5IWDsIdyNRkIXLkxnN03AS3qSfRxjbCCBrYaW9ZdyRGIUmaNSNfoHKo2KSgn5zxSUEkBHxmtCIv",
+	"MsRcqCuZ23Od0amawDiJTHPQAO+lO9hxmxmoAF3M4riI6f4CzjTGCdIX4bMt7OBEn6eQUjluQSctKKHq",
+	"HWNUJYdZkd+1qXk0HBLVoU7Ngx+idK0N8mmH3UdlFwvSY+EEOXJBO6qJXWcSkzGwEA1HvI+w6d7HiRBQ",
+	"/MjxpGKpPCw5ri3UmRyid5CziYXESKEAZ+iBN0k9xPf8ISSuwiOPaPLELETglmlT7ssJz+UlMBJ1qUba",
+	"p4xoSnOquDNXZwvrpet0ODqj5nIFaixQ41uMGhfdibm0ulJSjlO17AXtQ5EZtCiU/TCEJrMJjs1Hr4v5",
+	"guwuIV6uQ+jWrOtHdW+SgBr6/8l7ym80iIodQ+AQMk0sJwc4nrICk6ichUPvxHgJbg5hWoLDOE7ohwrv",
+	"QTvio0tu5RRdrE7xOcq3UHevSpedDzi4jOsi3rxy9R/vvwDrixRdI8+V3NdNzTi8GWgcqsXoRfJeLKaR",
+	"Vh7If49p+arabYGFL9VMjzFPsTGceQRC3XnGiD0un0GdUmys87Sx1DuZD1FZ2eBohxqX0WFEA4VumE5U",
+	"wEkFx3xx2mvxPSLyF2KtMPcLc78w91+HuV9I+nPHd3WxA0CZ+WHxI+XcX8GoM2n7lbT6klvXQlI0W8io",
+	"EJjJ2dhBWQd/kogBr7wiwKaKLIuow2uKOhQwpIAhBQx5PVEHDAYyFHKMi7BDEXZYGDtd9XxxFlGH2Mez",
+	"EgOCi5KV/4pQV2a6z11IWzEt0QRDGEESDSqn0dYWAqxVsdBMdkYs6rbbNIwpsnxxKHn/TGBZFgeHefWF",
+	"D6MAD+cRPCQs23JFwU57E2GCrgdRoqRwXZyrghC9Hk9bBwP9GnzvmVrv7oh6/MgODnDwJdVvmXrqxuO+",
+	"pswcssB3J4gLPwgQlPRyVTYsj62iGzGpuOeHxBVsRo3kBe9v61GdYlx9oLj06/VGq1arZckhYytk9gxY",
+	"7eKNVnetabfW6+t2s7XWsDurXdduuJtrq921NdzFa/KUURgS6kKh4713YlnmbpK1tfVNe73ZaNnNmkfs",
+	"zWazY5PaetetdzdrmKyDLPN0bdicdxviyYBQobgHOw2vTppdew23XLvZWfXsDbLetQ3vYIusdVPUgSDF",
+	"pr+Ink8fRd8krZm/j15Ch4bpZ9FT8/30f6qeBMQfwpyna+4OkhYeMd8HZ2Z2nUX/Ct0KniS3TRoYPIte",
+	"6I7Mz5OHvsE8KYy7oyDYHYZEf5v8fifuiMDVbitZpY9GWImFrbpV2sfiClyjDrhLFfSZOHvcd3DkuoR4",
+	"UtBBkodclrBfzYPNLZDVkpaLO7+zLiz6QhCfq2plJfKAg0AJwpQYvqWWGj/ccPViOJLheXLv7Z1defFt",
+	"IkYh5WjAKJkkYVSlZuI9h4ZmfsuKrEjESWYVC42GUJMQK6IDRsvYF30vxGMcGBWllZPEPGVOSJs6PSKu",
+	"sMGAhC65o/PlncoWcpTwchAb+EIAsRKmXJ6vyn0MuTWsDeAh9oVixGAgc5JOR62mHf1b9Fukped2igK1",
+	"QyB9rU2dIQ6Fj4NgsquuSDwHqibiT9UDfMlmeLjDDB1iIpkQHw1Q2SH35Rzy3eQHx1JkzaMB8ilyPCKw",
+	"HziVbc34BKMCXo7UKais7wlnglCs6PQ+/RimKmOMORpi32vTLgsTtT+r69umhzJHznWPDIZMSJVg/4hM",
+	"nK2ESnqPqBRDyDUEku5Jws6tm1XmlxmoLbtw0l9qPD8iEy3uTxovOKj8TqZ1F9QtC3Eq1wsgVQCpcwGk",
+	"zgBCoQH2iOIHGpLQqBE04sSrFISehf/8aNzYmGtpvIcFGePJaUPNWLNaSO7IiUQCPkUSI8wFPBdwBeyT",
+	"0BtBzyuBgwCul+sGuEelcodhcF1xCXn4vRC7sMl85gFK88O4ePISwq58m8iXmI4PiQQzFQuxwJM4zhtp",
+	"jX5SJ8FN9QDX0+O/UKn+WrKvS7meKdhH5CZNeQLBcXmE0shhuoF3dJV6fPZia8dQ3NARpBtvNU6gT2OS",
+	"m7kU9lLJ7odXwfEZ73rpq+Vc2NvnyN7WbxP5s5v6AhrcCyS/D0PW9ZV0yC7GUr9b0EPH59CJH/oc+i6B",
+	"UvMcBh5FdljWrVq4hQaH5axp9rid1LyrWF6bspHgvpcuzJKz6Fy9i3tAEgCWt4pY3EzdWI8WUWl/gql5",
+	"vWvfwMLtZ/asf4+IjLMXFuRXVMjqevcDRgnc7RRkNfa8kHAJX6Ovqij6PHo5faT60Fpo+kn0TRVFvwak",
+	"/RyiX/B99HUV1TelBcOowK64quW1T7vsb8l9uWuqs2JbH3grae7T3GyhemPVbrZsoBVLLYfMGOKXs91y",
+	"JeDP6ZabEU+MvocQ1ZPoKwjgvYyeZkQU0fQRatTqNQRHfB09ORDYgxebGuYN+WoXGdfly4fHcfny4dvG",
+	"fXm7a24D14m90Vn37KbbIvZmt16zG9h07F3vQl9eV8WFH5Q8Fc1r1Bp1u7Zq11vyUpyPpI4rRb+JnkXf",
+	"R0+mD7WBpKN1GaG66Wcoeq4CtZ9EL+SfX+kWTV9HT1KLZPppSomWon+prbbsWr2xuWGvr6/UavWN2nq9",
+	"JSVnwHrsXijfqpEXOv56QG6oxbMiD08kVvSv019Ez6I/Rd9NP43+E03/UY18+hD95d+j/x29gMDvs+nD",
+	"6DsIMCYSBOj0MN0z6v/L6FfRFyj6Y/QnOPxP8LAvSlap4++Vtkq1ZrPVaDUaLViwodpXHqFiR3GpyldS",
+	"q9fqG/Va08RZ1dE+lTJsfb22XttY3dhcLVmlveEQvlpdq9VVODYgPRzsxNutXl/f3Fy30Am2HVzJPNQX",
+	"8v9yJhabJdYL5Zjrtcb6eq1WX23UN+WTcCJEQAYzD92srdcaG/Xa5upGEl6WKq3PwhhazdxBXigY9Upb",
+	"JfVC5wn7WqV9EnLQButWaUw68hWWtlLB+0NyZX4AlSF9c8xrF4dARtlX3CXyylekbrGvMCpCFhxWXcPQ",
+	"38eCWIgy25WHorLSSh4WWLn8OiEbc+DfhdZyWGo3cKBe79pSmCvdAUkU+dr4kLu7JNVUdjhTT6VxO4dk",
+	"GBJOqIAZ2EKcQGdklWqDeUp9IcFMPxpfKIIX9XMyTEfFPs2TLDZoOezVrDqyD5hAA+b5XZ94W4fuKCWB",
+	"p6j5wYIQSD578Z7O9D29iQbD6w20YS8Lw2pVCKInZQhouHcR7IC5GmDtKLIs6HTJgSlLO1ig3zjfRk6i",
+	"uRUhk6OhjQMMUrqVqYeg2WYVRb+L/hD9wULR76Mvoy8tFH0R/XP0f8M3/xT9Lvq9Yq9P0eMrIiq3T6CT",
+	"SBn+0N3Rt1PH9LC0zOBFqQtVtmaDUypOQwKvTcupMVd9SreQr7qH7sLV+WhgbIrUvMyyj3HBQvlQJp42",
+	"S0BWbdPUpvc5Mm8JlZ1mY8OJ+4JB71enWW+kG4vh0NNSwkPAXKXY4EF25jYOOw1T5Xo3bZ+cMMR0EYBt",
+	"ATZfP9hcBgaeYZe6wrIuLOvCsi6EXWFZJ5Z1Ru/JGRPuwlpKb1Dp2RzG1a0QGpr4cu6vYT8gF7VqbWOx",
+	"Z71tVsV5KF07BUtyofgNcAPnBnCuAhW1PiybBw9qMHTUO3T7/j5QLrNKFrceeGaq6JofSHtiCzkqy8ax",
+	"kGN4gp02LcdWkxwMoR6mglcs5HzkoDJGfNRR29SMB8pboF4sGPVAFoyhtZn+OfVElbyI/C0zEfP0ZzCz",
+	"NtOiYcSP6tEw4nM3adBDuaPOysh/3UExp7LvbcE8xSPCIC9nJu5S3rjMVUrLZeOS+0IK2q5PDRO0oViQ",
+	"r0O+jdQJeWP5aGYQA3z/fUJ7ol/aatRqmYM4z9kRLvbIwHd/yEZyDa03rHiqVZqeW/PqpNG1V3GzI2Gq",
+	"Z2+Qta69jjc65jdAVPsknMWAs7t5Hrgb7/CVFq53Gu6qZzdJq2s38VrH3nDXPXuT1LomQXAF7jlfqduh",
+	"nI945TAa+DQmPZznvhL++dSDZYGDmEJ8dzTshdiTl6LkvrgjcChMJsi6XWvYuh7Od8kNn7KwtNXaVAkp",
+	"WQX1h55AI64h8XCP9fw9bHuMpTsfxVdJl9B9OWORgLmCoq+jl9P/Eb2IXkbfTH8JmShfRS9zLIUFsd3q",
+	"coSK6vUfn1gSs8SXChfx2XR1yFDsw0TrXEz3cG6Hh4zCa1VCYKCEYezncRUn+FOlGLjEUQh9FKTEnaBy",
+	"9GX0+y2EBQoI5gLV11BfSlZ1adqm009g/0ljSm4zaVBp18I2ir6MvtxCjVYtfY7cr8+j78FQ/HYbdZjo",
+	"Q86HtHT/EP0u+pfoj6qLVOizEBFvpMRRrsO42qaOTlVRrRpGXKAOMQ3nTBZLNnyaLZBILlP9ABpbNGub",
+	"yhuMHCmvtpDAe4Q6+UUEescvRRp0SgrseA1xjNTPEu1gRL87mzj+JbhavgJZ+230rZLI30w/Q9FT8BN8",
+	"Hz2fPoZi72eQWv6f8vdn08fgQng+/Qc0fRQ9kYsoelo9QjGYPRr9W/TP0RfRH0tWKfpN9EX0RemnVil5",
+	"c/KQuVrk/fRU1cqiOkEtl7Ppw3BaCEheUN7kXeaOILd/q+SSUDcZIbusuzuzdC4gaspz4/Yb2hP7hSmB",
+	"SJa3YSowx7TprOtXL08kF6eu7VeFFS+mj2FpPZvHU/tf/yvKvjmd5wavERAeIlaY0y98LJBU5Apmr5g1",
+	"Cft9iDkfMsh0B62xG2uNXc8fBmyApVyhfsBLP40vwW/JQ6+aI40KNr/egcONXn59Yi/GwzGdhJaD05+D",
+	"m/uRlIPyKi9TclBhlJm87v9HDmX6y+lnOrs7ncL9r1CHZAaq0rgX7Df609cK0hcUvnneVC14Cv9pUav0",
+	"ir2mr9M+UlAEYbP8z8bJufIgps45kqg9x37ZQtBxzfBXQcrFGHNEyT4J033UJGY3T7I7xnw3/s1BwD01",
+	"9jnZMs5Suf10AzKUglXqzp7RMSgkXRLKDekLaRYk+9hsySyLQDGGJxbBMtkebwRj/OK7+ORhk7cxghFT",
+	"1B+ECke4NTLjDtdMsMCCYg3YYpBGBVhEuRKSeo4uC5HZETmVGifdBGdTnVHYR4V99ObZR3kv9e21mGYi",
+	"CIXV9GqtpqJwoCjwKAo8iujdqRR4LGSbXgwOtZTUzLh7bCufYQ1JhpU9R0GJ2nF8FABPvCn8gEgi1JDM",
+	"1HqkA4ptWs4O4EmLOhXAs1StRc/fJ9BH3jQO6RMU+Fxkmt+6cONQtUabmojnTMVGFanMKiML5IMOhcmf",
+	"6ftcsHCSX8xxOib9CcODaRy4phlA8sGNVcrCVtNfwjZZSPufZVJ/YZAVBllhkBUGWWGQFWGsIox1Og7w",
+	"om7g1ba8eWXBsxUduroo/W9elaGzSDbklg4jsnTo8K//+Ou4hqKKrkPG4762PFR3mLgWxLSQRiMaEM5T",
+	"FwHrp4p26ERFG3XMRNoYEJk0pewixJTDOp4xiIyjhlEi7SVFtsydGeblGQvI54jBw+IA9UlIFOW1vqmu",
+	"xieu7xFe2VZmkZTsFsLymIDIG6mx1RuZaY07akLOIIpZGAmFkVAYCYWRcNBIMCK4sBEKG+Gi+9wvSMbL",
+	"64TPGmC8UgStlOviSWjb6XUNIa5UUc0lnssBNJMJdkVr9rcaSKlk7gLcFOCm8IAW6Oas0E1M5IYRiJ4C",
+	"7ZxXlpO30XF4mwx0Hy5krP3TTNhN/EDbKPD3yIwfC3bDkbm6J4Mpt+XSn4f54Xp37kNPlgTsD3CPrPxs",
+	"SGCLZ7gSOz7FQIJxOPVInTukJz51TDrDRc/NbrcrL3dAbO24LhkKG+aPH14LTmciCHcWTbc6t3lgV9Q7",
+	"td/1+ZApl+nh4fmAmKwElN+7e83eQKqhAB4QVL597Qpaa6ytrWzUN9bflmS0Rm3tjdwWOnuGeEgudhRm",
+	"sJ6ZZaPETM4uQdjurHD/74lTZJEWWaQFxpsD460dfwJsuQ+YuIOFz7u+gj4X10P1LhvTgKWzUC9xhaD0",
+	"Kq4UWamLBmtHYoGc1PcNeg1Yj20hLkIiZZKFpOS2A3/gC5UCWl91Khbi1O929Rct+QXQvgSefmeeLpWc",
+	"IQHPcebpvFJLxUcr2Smhcm2com9vnrxQ5goibDURp4czkdKJ5VsfvGeh/3br6ntStn1IOrfkpOpJr6Lr",
+	"giN5TWjPp6e6G7KBNmRgvCpN2Kjgu/JoKVrb1OfI71EWygvB+4KeaspW8f+eIHiZMN0tRzcMVmF0uGMZ",
+	"U0TuE3ckoGMxMLd3R1zlH/ORVA/whor81CL0XHhnC+9s4Z09l97ZkHA2Cl2S9OegZJzp6ihyVouc1SJn",
+	"9fRNGgVaF3M9Lxlz74VsNMynuo492FuIQG0WHG+hzkSRVSLYiTn80e+pa1+kJs4uHmIXOuE3WhLmeVqk",
+	"/97Wyn8+AEZS7ZnX4yYahIZMNcGF4QWME26usm7X6vZq/W6jvlUzV2FDQnnqNhJ53IVf4YCPNdRZ9zbI",
+	"ZreGbYl47Ka3SuyNbhPbrc6aa34DfGCsxLnRkRSn3iggHzDog1GKfg29IZ5DT4+H009R9L3UYk+nj6Gx",
+	"x3dK20Xfoug5mv5CqnxNPfqV+vYpqm9s1Woo+jz6Y/R70P0EC34X7xFa2qo3QOeHgh9GWzEWUHMoZXpK",
+	"5f6b1NugSL+Z/lKhDAk6vo9eAv3piwU1amMpdmFY9cdzC6uNVzALnxWzcNor1DOCqHAHnTGTMcy04TF2",
+	"hgGmlHhOFTlKIjqoQ7osJNDjADa6o7AeGvvUY2NFIKYkoznUF20KktBSGfFZtcrbM5zAUmwbTmDlrUDy",
+	"K+RTNOLE1BObScwlDYaNvAxl8DzK5FVpilcgynNE9/xSejERe4ZUvQUKeH0ooDYHCNBy5QwhQH2xtZhn",
+	"UoM4LIzngrf0beQt7Wn9+WpM2JUH8N8laUwVfqGsw7wJEJnK34WA7k2axBQO2e1jvhsQHFIScmcbuZi6",
+	"JJC706dcEOxVZgNZxxOSGrRR0JEWdKSvho507v15XHbjCZhHE2y9jN+mwGmFt2arUUC1guvuVXDdLSAv",
+	"CyfSETeOd1rGbTWGe+X0esioEtQhAfihCAJpp9xIhzxPjjneOZr4rk0V8x2jMbVDXjWiYnI7DRi4tLtq",
+	"tbaYTD1DErpCxRcqvlDxhTemSGW4kPRbr8sHtGLkU0HG9dqx2CJRxCrSvn2g/Yp1C3wKR5Sav7ty9fSJ",
+	"t33gGHN2eYhHnKBEwVe2zW9Wm8bnWDMXVU484gFPmOjLr0nAyaIkYel2LBwPTLlnmwIJmbwaRpTZbDgD",
+	"HWO6sHKKKxkQY2Z++xVQMKDu7phW6q8BM2bAgMV0tRq8epoCQBYAsgCQBYAsAOQbEglUa1ijwEumUdkr",
+	"gIO6V0BuWuvdmZIytde4hSgZEy4QVA6g8rjPVNMD+a/v9k33BUgyYoEHsIWSse7BULEg8GFAjYU8PySu",
+	"YArftKkBONeFSUi7ZO6McAhpSYHPhZ6SH6onQGWHwLuUa+EHcFp2vdv7PjcUEfrUC5V3i139ZpRUL1ny",
+	"GwZkYDN1HJ9LNaWLJPy56zNm6z0+h074z6Kvoz+DKoPSC7nq8VElVf2Y1wEqeHYHqoTnQYmScVLJwwKv",
+	"tNWC/g8fx+pMH3M6pSFwh5xLqb7rcvOoRbMIMkiWWWJxmEmu15qN0lJJsbOr+vjsWD3dRXrsWVD7pURf",
+	"P5YVRVRjfqN2Se0UEM7haPUHkIcLQQZDkV+IoTrj6IyTSxyZE+ISaT9E3GWhVGMs8GI1to26fiBIiDrx",
+	"2aC3jJHqwm62h7jnUwmnq+jmPgm9EUnuIJWT1Eyqnldl7hLPQSMq/EBHSsJ9Epq8XdEnA1SW45LWLmg7",
+	"7BK4Kxw8JmRYqaJrTBUYp6fsEtd+ADh6xj8wWwVuKv1QOdGyAzxBIcFeZVtzfA/IoCOPcZq1VcdCbCS4",
+	"78XXM1dgXX24eVfy+CYwjxxWse/DG9sxb+uYPXGTBhMk+j7PeHHxCv1oRGAD6iWqKw+X2ghw3/j9Qb6z",
+	"b9BX3n1jbDafQNdToH0PH8+BGl5rWY9cmd5Bw7te22rUt+qr/x3qkrEH9cMHj4gRgK+KfOtuw2sSaYpj",
+	"uyn1qDTH7ZpWslLHSrihXrdBHL+KvlP1y7/TqvylLjM1AqC0VWp6LbLWXa/ZG/XNht3Eqx170216tvpW",
+	"fllblW9rJNd0aas+a/43Ouuk3qpju4GlkvdWXXujWyf2emcNt9ymt6pq3VWHMDk3A3z/jhQXpa16zYIy",
+	"4kQSDknowgxvtORygKM2qq2PtTGfOZGxiyO26/moo1LnTlROe2KkYRamUnfHI41kP76hUKPZmMM8vsvY",
+	"DUwn2trnr72CR2dWXkppIYEwEoSnG2jflWNV3mMjkQuccsyN5RQiJXdybh4LpXOKkVYe6L90rm+uha8P",
+	"UxBJla/C8vYZVewzmPIxCRHH+8SzVCt1Ke1ivLFHJgeYG0Oy75MxGrLAdyeo7AvUY/skpLGG55BJXNlG",
+	"mMb396l63YRzxPtszOGaQNQi74w4Q10cXkBE9B6ZBURLJ3TqGYud6YXKvigq2yqZraUdOrC15LBVYAvk",
+	"dQfEs/opGTu5PwwwxYZd5Neovt5qIfBsfD39xNIhCcUQ8yx6MX08/QRF/xK9jL6NXsoXM32kXk7VvPFN",
+	"vNFZd9fki2h2zXtpeHad1Lrmt5JV2iOTzPElXzxQ1+tI+UbuC3AeVVH062rG/QHZwuE4dfiX03+aPp4+",
+	"RNdLKhTqA2+LWgmw0EvR76ePwd8zfWRWWfQNij6HL17IL+Lwx/QTCMhAAGb6SHGWTB//TSl+43WpGsMe",
+	"AW6YnyZC2ae9gOy6fea7pPTxTxfFUrdB6OUFRfSeLfDTOcJPO4cNTqmFuqMgKODTRYBP1oOjdlrmfWNQ",
+	"dN5wG4D2o3AaJ0L4tAfAA6dnWBMHq8qSqkIhcRNpfYyEUZSJ2RNNzFUPDGKofSwPTG42IeIiQ667yhRa",
+	"MjlCgqxUwkLDbmzcbdS2WptbrU0JDbo+xYFZRYtDnxPgHQMjrrCRfISGxDP6laUQonImba1aJXAu3oFY",
+	"LU+QkU97Giuty2+YYr911TXrNcgqAaW2VcJdQcJdgD6cK3o/3h91uwG5aYCAoUKDb3+c4Bz1vRGn0fPp",
+	"I5038Xz6GfCR+QMCI03Gt5EODJWi30E6w1eg919GzxCodHmV5yYwBSr/WWa+wyEgd4J8h9RiytHvclst",
+	"mvMwd3ZDUdxyUSHGe8TI3Es8FqoFuLgQvpkcpt87RHAdz8lVyNC71DRU5UJxhGO6F3tW4AoT5IV4rPhn",
+	"yxhJ+YsCaZlIbYuV+k5OiItrGEWOPLYKgtqRWlt9HpIQqmaAT1TgniIUdSpVdBcoYEIu0K17dxElxAMt",
+	"n4ibbRRgQULEKOHIY6Yyp4p2Ys9iIBW2JjQjHtojZDg7DfBE5ucR9chFdNbcGs0ih9eQLfpmKO/5FKuc",
+	"5TtGLJ5JYmuB3QrsNhd2e8PSPYvyn/nKfy4iqrxzElS5pMtC00sXtUKn0rjf9IlW5TiGubuKbqk/fdpD",
+	"w5Hgiionq4l/WcSQTv0CMynh12DIkZPiSndMYm67pDJ32yXEWSg46kwqb1Czfz11RbP/ouNC0XGh6LhQ",
+	"dFwouv0XrENFt/9ThN0aYbzSbv+pfJEjYoOJl3A2pHeJK7djKv19j0wOJL9bOvkdGlKqXlXgO8O9rMT3",
+	"C5mQ/g6me4lXY+58dDkXeZngsLnnlXDm3srazUlFV7dU3Skz74h7Mzcc4PvvE9oT/dJWXWrrgU/jz5lW",
+	"0nlOPT8EHg+5fs59AlRORpO1WH7UoQSoRd2Lp58zJRfQVgkHwS4LdykDzgcl+uRdZn2C8+RWLebpqy+V",
+	"6J7e+cenucdytMjTOkfurtk6ZPOOQLMVodSlnVX//7hjcTreiMq+x9GI+h+NiCVBA3IZ5T6Xkj1pOKpl",
+	"oKXzxgcSIvu0p79HQyzHWtEuMI8jX2wnDIGEI6nM4zaYUDh+AQGGovJOC5pl2mGcppp73arrFPVQnrLJ",
+	"zN09iXK4TocjcTZ9MgpsU2CbPGxzkqWa5yihZBzL7zcvnnnhgpIXMCHe8xBOIIBgceLSGQcXY9y98sD8",
+	"eUyLittkwPYJBMji/t1yoNtJLSR0yfJCMpYHmXQlP0QuG06qaEdlbI37jBOVekUZChjtkRB1fZ3iBc4T",
+	"F1PKBOqQVHKT8ANVCWeSn3BIUNe/fyE9JKrXwSEA80b0yXjLdnDctmIm2/B4KynTs/ih6XAs4b88xZQY",
+	"XMR6gKOXd62AdAWkO4eQLoFzRWlBIeozSgsWlPOFN+yIG6c3W8adE2R6JnUFt8kwwO4hN1xG34y50vLj",
+	"K+C41gCQsIU4Q5BH4hleM0SBucGwyV089a46axzQ8K8hc7/w3Z17310B9AqgdzpAr3EmQE+KayWIvaIk",
+	"oShJuDBoVKOXRRHpkn7DES3KEk6hLCFOZIVyBChSqKLrAgUE72tAOlt+sA1uIciaUDxFBpq9OeUE98zS",
+	"KgoKioKCoqCgKCh4BQUFIHmLYoKimKAoJnjjiwlifHGG5QQDZrvMI0fXDhzw8sFpCE47WCaQqiIYcYKA",
+	"a4BX0Y3sXi6mV11+G5YBuwKju0gtWBLgpT0Julfazr279258AF1UcnxGR+IWzcGKN1rdtabdWq+v283W",
+	"WsPurHZdu+Furq1219ZwF68lqtyQmVqlAb5/D57MlAHsDBQNRA0oT+9xEmo2ibTnRo9/BPyoq1YJxNC1",
+	"kA1UhrX+4h4VfpB6kAOt2qCpD/BNLJOkHa+F4zO0U8uzSDw4T1zkPhfpl5OSZbfwBGDcBWiWkms67yC9",
+	"3aQihzwf5PkcJKASixjBdvHFBI196rGxhQQTOABJOCShLcEWCuQ25JYR+PJiRqCgkMhhuKqMC+QnktM1",
+	"GA0Qhv2cSNqZVqBgXcPM78qZ3yX3fS64A222MLyMQ8GcOGrUx9wkZKvD46fcJyGq12qAW/QTqYQqQj2O",
+	"OqTLQglsVNwpU8irtOh4ay+TE61lLB6J0YCCjD1GBh6SeovJsoXlVux9PYv04ULjnNJbOsIm0GLrjXO5",
+	"Lw7EizTbs+/4CNtV4X698OZSlyfC/uAvV+v/mJRa1Q9JaQzKOsybSJjvbSMM/wWPKRd4wnVKAWKhB91H",
+	"+nEXxgOqSJ7mbCFlI/NEQ/qUC4K9SrZGy9AlKq1xVpe8EempC+/PtzSflaIRhUW44JbJyWxd3GR9j4gj",
+	"ll+tUOnnXKUXVuJ52M43KVl8B1+QuG683vJCu0YJL22hQlgx05dnTE9tOFqHjUplgW5LjZ4kD4IdS6Dd",
+	"JWhxXaDr0x5ytFxwUIcEYAOSwfx6WyXmnYoNGMunRu0EckIN5GxSxAphXthnRVXjOTa3TIP9ZB1BnnI4",
+	"4KdsdnHijkJfTOw0n3MmAD0yxdr0cOmyEFFGbZ0tbal0afgaUmzaNGQByYOrN1OXvqMHdifhil1O6GkZ",
+	"ekfgbvfumF3Tfei1QJ1v3x85wBxRYCa2QHXnrBIlYzGb3ZDFUDyzkRZHeZc48r1XEw4YLb57oW7Sydwi",
+	"jqZKaVMuv9eFEKiskzosk5+XGKaWumwFwgxsJKQtTKh8C14bljahQm5UFqIeEaqkQk49o95uF+65S6Sc",
+	"CKR02zVz4cRV02168LXBwAj1VLp30sB8guBCqOy8d/UuMiJxQJw2HeBwjyM+cvumtKPvD3XXdUcNRj2/",
+	"SXN1KpBgCFJGAlHRpoy6xDI15/DMaNyHTlRQ5Y05GpMgqCLT9RZKrqGnVbdLXEG8fAB6rCg8ISZ9NVLw",
+	"lPHq6xbdiLIxtNljoVsAugLQnRjQLalyFoB1atZtHuBFAV2mexHdVMlkwnf3pHRjQ0KJh3zapn/nSLns",
+	"WMgRzKlsoT4bS5UwseJKO7DVLTSQC4DCt5s10TeBWz8giHXbVGXpQN6ObWYWCX9AUFlL2DR3vJb5IRkG",
+	"E8XWlVwjJJwFI8UHkj4fGqtsI4xCosevHkenBSn94gvepgHmQh2unoLRYILGfTlU1b64UkUO2yehNyI3",
+	"h4Q65hKpOWpTeRN0mbLxZfTXh79BY+zLFwxgWI1efis/aQ4P6KDk8ABD1rTTpmXnRzvvXP/g6t3dO/du",
+	"3bp5++7unfd3HAs1mqgvD0GdCfJIF48CUbEgY9z0s56gMQmJfk3VNpXvBg1GHDhBoLkKMq8NCzRgXKDV",
+	"tTXkQahkiEORg9DvqHV15/2d28Tkth6HgoYk9Jmn1HQoUNmnbjDi/j6p5NGGypHNh4KkqrTlS57b62UG",
+	"Q6iHyuT+cUMR7IwGcuf9HalS1Hvsmq2olpRaTdvm3aLMZZA3YrN+DhKv+oPRoLS13lDeFfUpIV31qSA9",
+	"EioEuZy2hm16W18i1eGnKe8MMiDuvNNqQurDZi3+ZrXWaNY+ttQSSJJsa/W7tVRFW49QuTAz/VPxQSoT",
+	"8Kaa0js+dUk6a3fjbm0jdWyyl2FWEhGSeoDV1qEH2Fg79ASN1qb29wX44HFaNNyEbVnaajYsucBmnyB+",
+	"zLmhjdmUAdabMgfOhPBrYYeeM55QratBIoRGqhoIoN/tucw8WxyO6PW/SHKvPsVSSpKLRI0CGig7+jNs",
+	"cMeSYpS2qS81tAQ4vuBxAVl26DS2ZHW0Qdtqbaor/VPuLOXkklcG9nGOXDbo+JRsI0cVRDiaN2BIsMjL",
+	"ItZv9McjMiLz8XprzKW66nBTMUY4Kqs7qWo3cx2FLyQQwAGoNXJ/GIB/X73gTJ2hyjnSb1/nD88lee7C",
+	"CO+oi3wMvvzr6vRmvGxwGGLYplxMoCBDLq9SHq+4gZldRTFuAhZ5Os/8XlpQZKqBXzFnf3zMcDDnfg9w",
+	"I1PjSntE8samT1JRtCVidrkj0YkvZcp0YqeT3NLJBTYjaq5RyqjZ6DAWEEyPHccY6hjB/QGqAo1DJgji",
+	"cjPq2QEsHRIMtsAgfzjykGWGoiE9Vs2qAOIqenp/kMuIb6Jc8ujS8rguazw67zQeCipLXBKawyrHDO0d",
+	"OP20x6bL9RebLFP8dBaTJdeuGZRaPPMO59Qm6C65L+R26vrUMx3M+KjzM+IKVHYxJ7ZPOYFC4H0wCyew",
+	"+HNfoPn4ZnY/SEk1HWlVAiA2AEwV36+i73Rtnz933d5sHeDvdAkelOJJDaLudHWAIaiLKcVVfx9Tto//",
+	"Vo+1ysJeKSk5hv7KOKSKbENZ8NJyUAOfo2h3xqRJztQB7wbedIE8pOnZTbKBdW2pu+o1Sau7htc7WTWp",
+	"Nf0/O+Mf/b96utJSyhP5WS1JOTF/iJ6h6OX0cfRi+nD6KcwSVHKqas9n0Z+i53Lqpw9LlpGvGgPMUceY",
+	"hlV5Ry1VQQPe3Bk9fHwpjWaJGhUpUufViPlIw9o32n5ZeaD+0NnJi3hXzTwBNgJKX+WCZF2EqWKhmCl7",
+	"8Y8iCJ3ZPUsHyAuRXoj00hLiO7dXNfxaSOxzR8SZiJ5Yr14MyZ3pUDfLLPPmRl6/foWxYsTsReF/egXz",
+	"mpOzsgMzlQ6qSfsMU4RdaYMdTjwBYxbSMNSank0UQWVMJ+AqIQEnW2g2aTjtMwHuC+Mg4cgXbaocK1JH",
+	"OFW0M/J8Ic1njhz9pnfVAHeNUyWToEk90GGtfcJcjrTCLrW89W7dbWB7g6x27GZ3Ddubbt2zG51V0uy2",
+	"8Fpn3V04pKDGqIYN7Etnkd2x+GMUyKRAJqeHTJTT1BccutGY1Vik+RRpPot3o4HFE0OrTDR1KiBiIKer",
+	"dwxNzrjPAoJEX25GC/n6kRFlgnAEWRge8WYZc6roNsGeVIhS6akcyZT6BTd+kr9SVvk2vI9D4qkf5SmV",
+	"Y0JfalPeMI9wkbh0Xp3e6QAcKEW/jb4GKrKnwA38dPpJ9J/Tx9Gz/9Km0a/TYleRNk8fTR9NP42+iV5I",
+	"cf08+g8EjG+Ppr9UXHDf5Urx6nz0hd2QDUDAxuHEHP7njQz+Z7MES1tdHHBiJfBxTs12ag5HvfiO9zia",
+	"jVaYr+eKuRd7sZC9xLWIQ2WQSpXChj0hXZBKrISUSjTAe2RG9DuKNZd4jqKtVekXjBIUEpeFHlcGV0b+",
+	"pkrPJLaE0DwVK5a6ZhhMgE6XIYwchZWdNtW3PMjDq9DpDB1vWaVyQk81eefKNsK0TWd0HSo75vMWkvPl",
+	"VOSlcRCwMeSwIkwnOqnCMi0lEGVQ8CBGKi3E57rlBO+zcdxnTj9Ihrq7xWJ1p2XNMpaeUQaK3VNxy/9S",
+	"qgHF1R/9OXoSfQOqQSqJJ1ZKD0w/QdGz6f85/SekGC0h6TT6dvqp/PqfgOpSq53n0TfR8+phMb2MgFW8",
+	"IWdCMlSo4teripdYFXn2mFa2aIw5wp73BvYTKMiNzmkjgIniu/U8hOmsqXR2RpzxthR+4KP9wCbFc7fL",
+	"wt0RJ6GDylCr4TCovWBhCp1UrBhI6KOw4fc3Cn07DVkOVotU4HLqwhpd8AxwUkn3DTCkycfjlaR9QJua",
+	"/gHqsCO9yvpKOkMq07d850A4+I5J6Twx6IidgQen/4RuZDWiM6S1KALYr9pNfGhlvJUuY72BC6xSYJVX",
+	"xwwSOz/i3P0jUcpQc4WsjEmnz9ieIlnc9z0SfjwXAnEZ7fq9UagI7eDELeRwTL0Ou6908ISxPcw5dvIJ",
+	"peC8I0ECoaOBfAp95ZJVMpct/XQBd8aHcWK6uSsqR//vj+R1AOlBdq+6Bfj6Krr0Rup6PVeXOGJhm4ak",
+	"O6LepZmtjj5QrdtMnjBlIm5RImGACEdcEG9L3YZQj4SXeJtizwsJ53Ehpk+T0r5bO//Hjasf3N398Oo7",
+	"P7x580e7d27eu33l6h0nHvYlnjQ9atNQeSmSAtBtTbUCiGTsc1KxVP6ZymD2OeoS4fYlvuhhn6bIFMwE",
+	"qVJXKdSAJdPSHM7wreF6UkMfYOH2ERuFvIruykvsk9Dv+oqOSwAQUjQJ4F1hlCDAQBhIvWJOfo3C4lg9",
+	"2YduR5xBhe4QFKCFQgKjIR4wT7MYNc1M+V8f/kb+DJ2YQiJCeWeV1Y6RG2LehyMS1456eWLsu1APnLzw",
+	"ri9hv3rLbTrTZFTNGzyw7iAFgK9Rqyl+GyDJUBfuY+oB2UXZ8UYKshBHtSP3e5SBE83EXyrygYGmemax",
+	"csGGXD3MxKe9beS0ag1HdYWaOdBlo8BDuts/5nvEQ2VfIDULvFJt053kYAVXoc5YzO7puLdUrZkJL28T",
+	"l/j7RFMOfZCa/GUgJrxykBNw2SofuS4hHtSkMI0jdM/HRreFN3CdSCzStVsSlWzKf1QrIQA1tTQ0SS71",
+	"cSw20mtmfnDwoZKYM898FvCVjYTLVMmQ2jwLD3HH3cvDLTPbZYy5WaMnRy1FxPp144nGXC/tPSzIGE+W",
+	"hiCap0IR7iWAREuERMakVxpHZY030lGZm2HcONnAkgNgBSIRR3lWPl7p4o9WtC3lHxMHd9T1HJQcD3pJ",
+	"aTlDUiRtR6XSt5Fz9S7uOdah5kcgwq9gt0/sK4yKkAWONNel+NfRE0rGvJrdPQYOuIY/upKMevEGfXI0",
+	"p9WkLx3W9nyiDCn1HPN5oJVghn5tLWKvdddrdrO+0bA3V3HT7rTcNW+dbHQ3s3uyzWlrDpnynagaKdPM",
+	"64vo++gbaGP2BEXPoY9X9GL6SfRt9Cz6bvp4+uk8zbogoXM+AZu8tol8l3lSNmOBHWjbNbN4Mlxdavot",
+	"NMD3bdwjP1irAZrOb6plHdEJjIBoQgL34kra2W5g25ndwFIr/uh7y7uvzinWbzAPIGIR4F5cxCrRcm3n",
+	"x6kFlpKnH5CxkqbXdn6cFeo+RqikmbFuk25pJs95XlFMqDhSDl9Vvyuki8OUUJZG0GEBnSmX23RJwZzX",
+	"2MuIZj3K5eRydqWrnqCFS9qXLRv/UDm6dV2rVMc2Jzh0+4hPqMD3t5DTLk1/rtsdPmmX5Oza00fRN+Dc",
+	"fCk/stCpWED2dHvEuSFxukp70AxuLI04OS6+rSxDYrgKkhbhIaZ7CHfYPmnTA8coW0pREMr37QsrniyJ",
+	"h+VxoU5KA4napuXOJJ4/xfggDWGjKXT62cI1uY0LX5MLMynV42+iJ5Zqyzp9BCkDL0BFosuX6w0kleT0",
+	"0fSz6T9Gz6Knly/LFahOnek/a3rJ5l1LHcVFyGhPHXro2rrHbPqYA31nIZU7A3ukewXPCTDmxSvyUnCl",
+	"jfpmwwTIm56tvpVf1lZPC6/EPcW3StHnkKfxXfQSRd9IyPIyhjDPp4+nv1RNRz+Z/kIimOh59AxFTyFl",
+	"A/IIHkYvp7+QCOdv5gM2S6TJaTE4OT43Tu/SAuEUCOf0EI5eVOCk1YpK9MngHMEdiSRycc6tuC99AnCk",
+	"gLYkADnQmHQW3VTRjupL36YuDsMJwlTboRnoRjfAn91Geq1D0h7utWnOipdgoEcEclZrTUezGhqXqI4w",
+	"V9E9ukfZmM5WUG3l+wcTGCVfz9IA6lyngB/WVx3mTTKV52+jJ9F3089AyH8GWnT6i+i76Sc6DJqhQ9H0",
+	"51J1Ah77ZvpZlgpF0ZfRS8hF08l7kI/2HHzc6niM+iHp/qBd6gsx5FsrK6kY9IqrGvW2SygkwQ/aJcq6",
+	"LAjYGFEGnDVhu6RH/xRFL5SRDWjwq7jvPM5T5qBh10nda7irHbuJW127SdY8e8Nd79ibuNapuw1vlTS7",
+	"y2jYjI7sh8j/Ek+BiT9PH8P8R3+KXk4f6p71L6afTB9OH6G//Hv0OejdZ9HX0Z+NF0Fq4KxW4NHzv3yz",
+	"nI6NpYTcLMcrWuNUKrRsoWWX0LLAf5pYw4pzYia17Jxp2ZUH8t+jWDagO1O2yt1GXoi7gltILjxvFBAP",
+	"nkdz+dnA6QtiXfkjQLPNaNyDPobYZA18LjIJORINeF0AZnmd7t1CURWKSiqqEyklWL85Xm65aQp1VKij",
+	"JdXRzowy8sWZGnmZKc3xjXMSlpT2WZ4zpE9wIPp/n6vFtOGnk0mURaaTPOSLR+GI8m25nD2m0leQYCNl",
+	"GCMPC9zBnGTqox/CjZdmhkpoAfbmFyf63vkN0uDRoBDL39fl9ida00cssff9fULlbYYh66Qz+fmEy/Wm",
+	"os7QUXD+t6MzcMzEIxA/2O3LBW8hpzWThZX5WlSNNeH8vL2Z29BbUTDESbjUOzkbiRHP2xHvc/b0B6UO",
+	"wSEJd0aiL68mURU8W06eo8/Vo4clqzQKJUxaASSm7/Pg0Hz14rZrFvhybJ9aSLA9QlFIuiHhfZBi8BMb",
+	"AWo0vMBySNlySVHI2D5FI07CSxyxMUXYBRr69BXUN1kRpzSyRmXijXTmj0ukZOeVNBKGvkcK2Q6q2fUk",
+	"POMeVwPiSrDnu7YcLxajkKDyT6qt2mYFuSTUWSCEo47Ud3HJpKvbgcTT4icpgen7py+RNU83797STaOQ",
+	"ahqFyrO9pfBwyCsWZBnuk3ACXfR43JREn2pGwAUZpm4uxsxWV8249R19juiHbNTrI3JflwvdHBJ6/V10",
+	"hVFK3CQlhqNy9H9Ff4x+F/1qJfpnQMGfTB9BweZX0XPVYETKC/1aAp/u6SKRAVTGqhnjqeFxzjLGBR1O",
+	"5ZkHrLpLHA0JGwYElbuaEl1VSgMQj1v1QWc+C3UC5u5xC/l03xc4acPaGQV7yB+oFgLxSPTZWaOZIE44",
+	"l+dbaIg5hzihLpUxb0HaKAIFDJBc3AoH0gJnntfs6Oz94lMbD4fIpx1235pNdYtbOA1JGMcMVUprH1NK",
+	"AktbdPsEcRESPLCQR6RQUtHjAetIbTwc8b6cHDPumc1xCQ3w/0fYtfRGDQPhvzLisg8FuNBLKw5VaSU4",
+	"FPEQJ5DqjaesVTeOYmeXHvrf0TycOE0Wju3uOvOesTOez3l+Chsy1Zm1d/UD9E3sd0TtDgtuJh1SCyxJ",
+	"fIZ6j/WDtklJofSAT0KVZJQ8x56xO+TvUmYSEufLb7cf8IA+tNy3Rdvg7RZGqJnr2x/v7fiFu805pBC8",
+	"gpRgpPhR/WwYOc3E4dVsGu9vRnUwiqNw5P7UvTlwI3R6Ax8bcgzbczMwQ/ZEhCFFxtxbW5w0K0MWD0vO",
+	"qAM18yRpMmmhhQxzFSE6i7C+e/uIL+/i3W0W9bmKMgsPBmeZzOwcCcqN9v+Ov1JlrvMOKOiA/iHEqwfl",
+	"4wqJi8OJhfyMFxqpvbn8IpZ233v/OuGfpK9KCuImBfQJLByxKt1mkwdqesgPch0o0q7IVR5S5X/y+WSs",
+	"4HcX+jZeQBNyOC3ouJLVlzRH4swK0iGESsv5klJq09lq0iKSiauAQ/xASkH/3sUUuqcLaL1JVKwXviNv",
+	"jKe+PKf8JbrqsiwVNmKlzfNyuNZSBkALRREXqyzYDN66Do13DVLABdfEZAT3UFMXujbbBAXjmFwdLxTw",
+	"Ydp4uYqgvZYFD0utlnMGbihbznLGiFE1otByXhhoJKESRxm2qDVdokTCNybGVEumajtzNB7a4F39VBB4",
+	"CsN2TuRlWw6LUNWvoqhc3MGGuufVJFDLaVEOTqUSZISF6mxTkHM94E6e0PNioBBdj6tnxi3WjhMgBCmv",
+	"YP04RyFffj50eHB4XBJEnndCKU15EA2rW+4wHVF3KeXnuqVUuWXUk0pDifNaHclVvAEULXSwC2nPblq6",
+	"x3f5/RD0/+sYfVsHvv16xJ1rDOOxoLFk/NlzaVOFOamNZka2xZ9UlHE+fft8K+LjyzqdO/CdkyvjsbGm",
+	"g/XXmys4O3t3toF7RDvxaPnKEqm0b2FFFiLyGGNo4vm0l2nHvUwkT4xpLDB0+kwFJiV8JK9luZo+hWg4",
+	"Csg+kliVlElriJZhnWFnNhMJR/X9vOSr51/PfwMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

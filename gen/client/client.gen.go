@@ -163,6 +163,27 @@ func (e ApplicationStatus) Valid() bool {
 	}
 }
 
+// Defines values for AttemptStatus.
+const (
+	AttemptStatusExpired   AttemptStatus = "expired"
+	AttemptStatusStarted   AttemptStatus = "started"
+	AttemptStatusSubmitted AttemptStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the AttemptStatus enum.
+func (e AttemptStatus) Valid() bool {
+	switch e {
+	case AttemptStatusExpired:
+		return true
+	case AttemptStatusStarted:
+		return true
+	case AttemptStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuthResponseTokenType.
 const (
 	Bearer AuthResponseTokenType = "Bearer"
@@ -172,6 +193,54 @@ const (
 func (e AuthResponseTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankQuestionScoring.
+const (
+	BankQuestionScoringAllOrNothing BankQuestionScoring = "all_or_nothing"
+	BankQuestionScoringKendall      BankQuestionScoring = "kendall"
+	BankQuestionScoringPartial      BankQuestionScoring = "partial"
+	BankQuestionScoringPositions    BankQuestionScoring = "positions"
+)
+
+// Valid indicates whether the value is a known member of the BankQuestionScoring enum.
+func (e BankQuestionScoring) Valid() bool {
+	switch e {
+	case BankQuestionScoringAllOrNothing:
+		return true
+	case BankQuestionScoringKendall:
+		return true
+	case BankQuestionScoringPartial:
+		return true
+	case BankQuestionScoringPositions:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BankQuestionInputScoring.
+const (
+	BankQuestionInputScoringAllOrNothing BankQuestionInputScoring = "all_or_nothing"
+	BankQuestionInputScoringKendall      BankQuestionInputScoring = "kendall"
+	BankQuestionInputScoringPartial      BankQuestionInputScoring = "partial"
+	BankQuestionInputScoringPositions    BankQuestionInputScoring = "positions"
+)
+
+// Valid indicates whether the value is a known member of the BankQuestionInputScoring enum.
+func (e BankQuestionInputScoring) Valid() bool {
+	switch e {
+	case BankQuestionInputScoringAllOrNothing:
+		return true
+	case BankQuestionInputScoringKendall:
+		return true
+	case BankQuestionInputScoringPartial:
+		return true
+	case BankQuestionInputScoringPositions:
 		return true
 	default:
 		return false
@@ -976,6 +1045,36 @@ func (e PromoCodeRequestKind) Valid() bool {
 	}
 }
 
+// Defines values for QuestionType.
+const (
+	Matching       QuestionType = "matching"
+	MultipleChoice QuestionType = "multiple_choice"
+	Numeric        QuestionType = "numeric"
+	Ordering       QuestionType = "ordering"
+	ShortText      QuestionType = "short_text"
+	SingleChoice   QuestionType = "single_choice"
+)
+
+// Valid indicates whether the value is a known member of the QuestionType enum.
+func (e QuestionType) Valid() bool {
+	switch e {
+	case Matching:
+		return true
+	case MultipleChoice:
+		return true
+	case Numeric:
+		return true
+	case Ordering:
+		return true
+	case ShortText:
+		return true
+	case SingleChoice:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RefundStatus.
 const (
 	RefundStatusCanceled  RefundStatus = "canceled"
@@ -994,6 +1093,27 @@ func (e RefundStatus) Valid() bool {
 	case RefundStatusPending:
 		return true
 	case RefundStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReviewPolicy.
+const (
+	AfterCloseDate  ReviewPolicy = "after_close_date"
+	AfterSubmission ReviewPolicy = "after_submission"
+	Never           ReviewPolicy = "never"
+)
+
+// Valid indicates whether the value is a known member of the ReviewPolicy enum.
+func (e ReviewPolicy) Valid() bool {
+	switch e {
+	case AfterCloseDate:
+		return true
+	case AfterSubmission:
+		return true
+	case Never:
 		return true
 	default:
 		return false
@@ -1572,6 +1692,108 @@ type ApplicationSummaryPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// AttemptAnswer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+type AttemptAnswer struct {
+	// Options Selected option ids, or every item id in order.
+	//
+	// Example: ["b"]
+	Options *[]string `json:"options,omitempty"`
+
+	// Pairs Matching: option id → target id.
+	//
+	// Example: {}
+	Pairs *map[string]string `json:"pairs,omitempty"`
+
+	// Text A short-text or numeric answer.
+	//
+	// Example:
+	Text *string `json:"text,omitempty"`
+}
+
+// AttemptResult The score of a closed attempt; null while it is in progress.
+type AttemptResult struct {
+	// MaxScore Points possible.
+	//
+	// Example: 10
+	MaxScore float64 `json:"maxScore"`
+
+	// Passed At least the passing score.
+	//
+	// Example: true
+	Passed bool `json:"passed"`
+
+	// Percent score / maxScore × 100, two decimals.
+	//
+	// Example: 85
+	Percent float64 `json:"percent"`
+
+	// Score Points earned.
+	//
+	// Example: 8.5
+	Score float64 `json:"score"`
+}
+
+// AttemptReview A closed attempt with every question's answer, score and key.
+type AttemptReview struct {
+	// Attempt An attempt without its questions.
+	Attempt AttemptSummary `json:"attempt"`
+
+	// Questions The questions in the attempt's order.
+	Questions []ReviewQuestion `json:"questions"`
+}
+
+// AttemptStatus `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+//
+// Example: submitted
+type AttemptStatus string
+
+// AttemptSummary An attempt without its questions.
+type AttemptSummary struct {
+	// ClosedAt When it was submitted or expired.
+	ClosedAt *time.Time `json:"closedAt"`
+
+	// Deadline When the time limit (or the close date) ends it; null without either.
+	Deadline *time.Time `json:"deadline"`
+
+	// ID The attempt.
+	ID openapi_types.UUID `json:"id"`
+
+	// LearnerName The learner's name.
+	LearnerName string `json:"learnerName"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// Number The learner's attempt number at this test, from 1.
+	Number int `json:"number"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Result The score of a closed attempt; null while it is in progress.
+	Result *AttemptResult `json:"result"`
+
+	// StartedAt When it started.
+	StartedAt time.Time `json:"startedAt"`
+
+	// Status `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+	//
+	// Example: submitted
+	Status AttemptStatus `json:"status"`
+
+	// UserID The learner.
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// AttemptSummaryPage A page of attempts, oldest first.
+type AttemptSummaryPage struct {
+	// Items The attempts.
+	Items []AttemptSummary `json:"items"`
+
+	// NextCursor The next page's cursor; null on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // AuditEvent defines model for AuditEvent.
 type AuditEvent struct {
 	// ActorID Who did it, when somebody else (an administrator).
@@ -1635,6 +1857,112 @@ type AuthResponse struct {
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
+
+// BankQuestion A question of the program's bank, with its key (staff only). Editing or deleting it never changes attempts already started, which keep the question as they drew it.
+type BankQuestion struct {
+	// CreatedAt When it was made.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Explanation Shown with the key in a review.
+	Explanation string `json:"explanation"`
+
+	// ID The question.
+	ID openapi_types.UUID `json:"id"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options []QuestionOption `json:"options"`
+
+	// Points The weight in the score.
+	Points float64 `json:"points"`
+
+	// ProgramID The program whose bank holds it.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Scoring The scoring rule.
+	Scoring BankQuestionScoring `json:"scoring"`
+
+	// Tag The section ('' for none).
+	Tag string `json:"tag"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+
+	// UpdatedAt When it last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Version Increases with every change; send it back as `If-Match` (`"v3"`, the ETag of the GET).
+	Version int `json:"version"`
+}
+
+// BankQuestionScoring The scoring rule.
+type BankQuestionScoring string
+
+// BankQuestionInput A question of the program's bank, as authored. The rules a schema cannot say (ids unique, key options among the options, every matching option paired) are checked too and refused with `422` naming the field (`key.options[0]`, `options[1].id`).
+type BankQuestionInput struct {
+	// Explanation Shown with the key in a review.
+	//
+	// Example: Университет основан в 1755 году по проекту М. В. Ломоносова.
+	Explanation *string `json:"explanation,omitempty"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options *[]QuestionOption `json:"options,omitempty"`
+
+	// Points The question's weight in the score (0 or absent means 1).
+	//
+	// Example: 1
+	Points *float64 `json:"points,omitempty"`
+
+	// Prompt The question's text.
+	//
+	// Example: Кто основал Московский университет?
+	Prompt string `json:"prompt"`
+
+	// Scoring How a question of several parts earns credit: `all_or_nothing` (default), `partial` (multiple choice, matching), `positions` or `kendall` (ordering).
+	//
+	// Example: all_or_nothing
+	Scoring *BankQuestionInputScoring `json:"scoring,omitempty"`
+
+	// Tag The section, for pools drawn per tag and for filtering the bank.
+	//
+	// Example: история
+	Tag *string `json:"tag,omitempty"`
+
+	// Targets Matching: the right side (may hold distractors).
+	Targets *[]QuestionOption `json:"targets,omitempty"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
+// BankQuestionInputScoring How a question of several parts earns credit: `all_or_nothing` (default), `partial` (multiple choice, matching), `positions` or `kendall` (ordering).
+//
+// Example: all_or_nothing
+type BankQuestionInputScoring string
+
+// BankQuestionPage A page of the question bank, oldest first.
+type BankQuestionPage struct {
+	// Items The questions.
+	Items []BankQuestion `json:"items"`
+
+	// NextCursor The next page's cursor; null on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
 
 // BindCertificateRequest defines model for BindCertificateRequest.
 type BindCertificateRequest struct {
@@ -2836,6 +3164,112 @@ type JWKS struct {
 	Keys []JWK `json:"keys"`
 }
 
+// LearnerAttempt An attempt as its learner sees it — the drawn questions without keys, the answers saved so far, the clock and, once closed, the score.
+type LearnerAttempt struct {
+	// Answers The saved answers by question id.
+	Answers map[string]AttemptAnswer `json:"answers"`
+
+	// AnswersVersion Increases with every saved answer.
+	AnswersVersion int `json:"answersVersion"`
+
+	// ClosedAt When it was submitted or expired.
+	ClosedAt *time.Time `json:"closedAt"`
+
+	// Deadline When the time runs out; null without a time limit or close date.
+	Deadline *time.Time `json:"deadline"`
+
+	// GraceSeconds Seconds after the deadline during which a save or submission in flight is still accepted.
+	GraceSeconds int `json:"graceSeconds"`
+
+	// ID The attempt.
+	ID openapi_types.UUID `json:"id"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// Number My attempt number at this test.
+	Number int `json:"number"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Questions The drawn questions in the attempt's order.
+	Questions []LearnerQuestion `json:"questions"`
+
+	// RemainingSeconds Seconds left before the deadline now (0 when past it); null without a deadline.
+	RemainingSeconds *int `json:"remainingSeconds"`
+
+	// Result The score of a closed attempt; null while it is in progress.
+	Result *AttemptResult `json:"result"`
+
+	// ReviewAvailable Whether the review (answers with the key) may be opened now.
+	ReviewAvailable bool `json:"reviewAvailable"`
+
+	// ReviewOpensAt When the review opens, if it will later (the test's close date); null when it is open now or never opens.
+	ReviewOpensAt *time.Time `json:"reviewOpensAt"`
+
+	// StartedAt When it started.
+	StartedAt time.Time `json:"startedAt"`
+
+	// Status `started` (answers may be saved), then `submitted` by the learner or `expired` (closed by the server after the deadline and its grace, graded with what was saved).
+	//
+	// Example: submitted
+	Status AttemptStatus `json:"status"`
+}
+
+// LearnerQuestion A question as the learner taking the test sees it, options in the attempt's order. It has no key.
+type LearnerQuestion struct {
+	// ID The question (use it to save the answer).
+	ID openapi_types.UUID `json:"id"`
+
+	// Options Choices, items to order, or the left side of matching pairs.
+	Options []QuestionOption `json:"options"`
+
+	// Points Its weight in the score.
+	Points float64 `json:"points"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
+// LessonTest A test lesson's settings, for its staff.
+type LessonTest struct {
+	// CloseAt The lesson's `dueAt`; no attempt starts after it and running attempts end at it.
+	CloseAt *time.Time `json:"closeAt"`
+
+	// Final The program's final attestation (passing it is required for completion).
+	Final bool `json:"final"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// QuestionCount How many bank questions the test draws from now.
+	QuestionCount int `json:"questionCount"`
+
+	// Settings A test's rules. The close date is the lesson's `dueAt` (set on the lesson), not part of these.
+	Settings TestSettings `json:"settings"`
+
+	// Title The lesson's title.
+	Title string `json:"title"`
+
+	// UpdatedAt When the settings last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// Version Send it back as `If-Match` (`"v2"`) to change the settings.
+	Version int `json:"version"`
+}
+
 // Locale The user's language for messages and documents.
 type Locale string
 
@@ -3097,6 +3531,59 @@ type MembershipPage struct {
 
 	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
 	NextCursor *string `json:"nextCursor"`
+}
+
+// MyTest A test lesson as its learner sees it before and between attempts.
+type MyTest struct {
+	// AttemptLimit Attempts allowed; 0 means no limit.
+	AttemptLimit int `json:"attemptLimit"`
+
+	// Attempts My attempts, first to last.
+	Attempts []AttemptSummary `json:"attempts"`
+
+	// AttemptsLeft Attempts left; null without a limit.
+	AttemptsLeft *int `json:"attemptsLeft"`
+
+	// AttemptsUsed Attempts started so far.
+	AttemptsUsed int `json:"attemptsUsed"`
+
+	// BestPercent My best score in percent; null before any closed attempt.
+	BestPercent *float64 `json:"bestPercent"`
+
+	// CloseAt No attempt starts after it.
+	CloseAt *time.Time `json:"closeAt"`
+
+	// Final The program's final attestation (required for the completion document).
+	Final bool `json:"final"`
+
+	// LessonID The test lesson.
+	LessonID openapi_types.UUID `json:"lessonId"`
+
+	// OpenAttemptID My attempt in progress, if any (continue it rather than start another).
+	OpenAttemptID *openapi_types.UUID `json:"openAttemptId"`
+
+	// Passed Whether one of my attempts passed.
+	Passed bool `json:"passed"`
+
+	// PassingScore The passing score in percent.
+	PassingScore float64 `json:"passingScore"`
+
+	// ProgramID Its program.
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// QuestionCount Questions in an attempt.
+	QuestionCount int `json:"questionCount"`
+
+	// Review When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+	//
+	// Example: after_submission
+	Review ReviewPolicy `json:"review"`
+
+	// TimeLimitSeconds The time limit of an attempt; 0 means none.
+	TimeLimitSeconds int `json:"timeLimitSeconds"`
+
+	// Title The lesson's title.
+	Title string `json:"title"`
 }
 
 // NewsItem A news item as its editors see it.
@@ -4114,6 +4601,57 @@ type PublishedNewsPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// QuestionKey The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+type QuestionKey struct {
+	// Number Numeric: the right value.
+	//
+	// Example: 3.14
+	Number *float64 `json:"number,omitempty"`
+
+	// Options Choice questions: the correct option ids (single: exactly one). Ordering: every option id in the right order.
+	//
+	// Example: ["b"]
+	Options *[]string `json:"options,omitempty"`
+
+	// Pairs Matching: option id → target id.
+	//
+	// Example: {"m1":"t2"}
+	Pairs *map[string]string `json:"pairs,omitempty"`
+
+	// Relative Numeric: the tolerance is a share of |number|.
+	//
+	// Example: false
+	Relative *bool `json:"relative,omitempty"`
+
+	// Texts Short text: the accepted answers, compared normalized.
+	//
+	// Example: ["Ломоносов"]
+	Texts *[]string `json:"texts,omitempty"`
+
+	// Tolerance Numeric: the absolute tolerance (relative to |number| with `relative`).
+	//
+	// Example: 0.01
+	Tolerance *float64 `json:"tolerance,omitempty"`
+}
+
+// QuestionOption A choice, an item to order, or one side of a matching pair. Its id is stable; shuffling changes only where it is shown.
+type QuestionOption struct {
+	// ID The option's id within its question (authored).
+	//
+	// Example: a
+	ID string `json:"id"`
+
+	// Text What is shown.
+	//
+	// Example: Ломоносов
+	Text string `json:"text"`
+}
+
+// QuestionType The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+//
+// Example: single_choice
+type QuestionType string
+
 // ReauthenticateRequest One factor that proves who the user is; today the password.
 type ReauthenticateRequest struct {
 	Password *string `json:"password,omitempty"`
@@ -4231,6 +4769,49 @@ type RegisterRequest struct {
 	Phone string `json:"phone"`
 }
 
+// ReviewPolicy When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+//
+// Example: after_submission
+type ReviewPolicy string
+
+// ReviewQuestion A question of a closed attempt with the answer given, its score and the key.
+type ReviewQuestion struct {
+	// Answer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+	Answer AttemptAnswer `json:"answer"`
+
+	// Answered Whether an answer was saved.
+	Answered bool `json:"answered"`
+
+	// Explanation The author's explanation.
+	Explanation string `json:"explanation"`
+
+	// ID The question.
+	ID openapi_types.UUID `json:"id"`
+
+	// Key The correct answer; only the fields of the question's type are used. Never shown to a learner before the review policy allows it.
+	Key QuestionKey `json:"key"`
+
+	// Options The options in the order the attempt showed them.
+	Options []QuestionOption `json:"options"`
+
+	// Points Its weight.
+	Points float64 `json:"points"`
+
+	// Prompt The question's text.
+	Prompt string `json:"prompt"`
+
+	// Score Points earned.
+	Score float64 `json:"score"`
+
+	// Targets Matching: the right side.
+	Targets []QuestionOption `json:"targets"`
+
+	// Type The question type: `single_choice`, `multiple_choice`, `short_text` (compared after normalization: case, ё→е, spaces), `numeric` (within a tolerance; "3,14" = "3.14"), `ordering`, `matching`.
+	//
+	// Example: single_choice
+	Type QuestionType `json:"type"`
+}
+
 // RevokedSessions defines model for RevokedSessions.
 type RevokedSessions struct {
 	// RevokedCount How many sessions were ended.
@@ -4239,6 +4820,21 @@ type RevokedSessions struct {
 
 // Role What a member may do in an organization.
 type Role string
+
+// SavedAnswer An answer as saved.
+type SavedAnswer struct {
+	// Answer An answer to one question; only the fields of its type are read: `options` (choices: the selected ids; ordering: every id in the learner's order), `pairs` (matching: option id → target id), `text` (short text, or a number as typed: "3,14"). An empty answer clears the question.
+	Answer AttemptAnswer `json:"answer"`
+
+	// AnswersVersion The attempt's answers version after this save.
+	AnswersVersion int `json:"answersVersion"`
+
+	// QuestionID The question.
+	QuestionID openapi_types.UUID `json:"questionId"`
+
+	// RemainingSeconds Seconds left before the deadline; null without one.
+	RemainingSeconds *int `json:"remainingSeconds"`
+}
 
 // SecondFactorChallenge The answer of `login` for an account with a second factor: finish the
 // sign-in with `loginSecondFactor`.
@@ -4652,6 +5248,68 @@ type SupportTicketStatusUpdateStatus string
 type SupportUnreadCount struct {
 	// UnreadTickets The caller's tickets with a staff reply they have not read.
 	UnreadTickets int `json:"unreadTickets"`
+}
+
+// TestPool Draw a subset of the test's questions for each attempt — `count` of all of them, or so many per tag (`perTag`; questions of other tags are then left out). Set one of the two.
+type TestPool struct {
+	// Count Draw this many of the test's questions.
+	//
+	// Example: 10
+	Count *int `json:"count,omitempty"`
+
+	// PerTag Tag → how many questions of it to draw.
+	//
+	// Example: {"география":5,"история":5}
+	PerTag *map[string]int `json:"perTag,omitempty"`
+}
+
+// TestSettings A test's rules. The close date is the lesson's `dueAt` (set on the lesson), not part of these.
+type TestSettings struct {
+	// AttemptLimit Attempts per learner; 0 or absent means no limit.
+	//
+	// Example: 3
+	AttemptLimit *int `json:"attemptLimit,omitempty"`
+
+	// GraceSeconds Added to the deadline before answers and submission are refused, for the request in flight when the timer ran out (default: 10).
+	//
+	// Example: 10
+	GraceSeconds *int `json:"graceSeconds,omitempty"`
+
+	// PassingScore The passing score in percent.
+	//
+	// Example: 70
+	PassingScore float64 `json:"passingScore"`
+
+	// Pool Draw a subset of the test's questions for each attempt — `count` of all of them, or so many per tag (`perTag`; questions of other tags are then left out). Set one of the two.
+	Pool *TestPool `json:"pool,omitempty"`
+
+	// QuestionIds The bank questions the test uses; absent or empty, the questions with one of `tags`, or the whole bank.
+	QuestionIds *[]openapi_types.UUID `json:"questionIds,omitempty"`
+
+	// Review When a learner may see the correct answers of a closed attempt: `after_submission`, `after_close_date` (once the lesson's `dueAt` has passed; a test without one never shows them) or `never` (only the score).
+	//
+	// Example: after_submission
+	Review ReviewPolicy `json:"review"`
+
+	// ShuffleOptions Each attempt shuffles the choices (items to order and matching targets are always shuffled).
+	//
+	// Example: true
+	ShuffleOptions *bool `json:"shuffleOptions,omitempty"`
+
+	// ShuffleQuestions Each attempt shows its questions in an order of its own.
+	//
+	// Example: true
+	ShuffleQuestions *bool `json:"shuffleQuestions,omitempty"`
+
+	// Tags Without `questionIds`, the test uses the bank's questions with one of these tags.
+	//
+	// Example: ["история"]
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TimeLimitSeconds The time limit of an attempt; 0 or absent means none.
+	//
+	// Example: 1800
+	TimeLimitSeconds *int `json:"timeLimitSeconds,omitempty"`
 }
 
 // TimeZone An IANA time zone name.
@@ -5723,8 +6381,52 @@ type ListProgramHistoryParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListLessonAttemptsParams defines parameters for ListLessonAttempts.
+type ListLessonAttemptsParams struct {
+	// UserID Only this learner's attempts.
+	UserID *openapi_types.UUID `form:"userId,omitempty" json:"userId,omitempty"`
+
+	// Status Only attempts in this status.
+	Status *AttemptStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// PutLessonTestParams defines parameters for PutLessonTest.
+type PutLessonTestParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // PublishProgramParams defines parameters for PublishProgram.
 type PublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListBankQuestionsParams defines parameters for ListBankQuestions.
+type ListBankQuestionsParams struct {
+	// Type Only this type.
+	Type *QuestionType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Tag Only this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// UpdateBankQuestionParams defines parameters for UpdateBankQuestion.
+type UpdateBankQuestionParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
@@ -5908,6 +6610,9 @@ type SubmitApplicationJSONRequestBody = SubmitApplicationRequest
 // WithdrawApplicationJSONRequestBody defines body for WithdrawApplication for application/json ContentType.
 type WithdrawApplicationJSONRequestBody = OptionalReasonRequest
 
+// SaveAttemptAnswerJSONRequestBody defines body for SaveAttemptAnswer for application/json ContentType.
+type SaveAttemptAnswerJSONRequestBody = AttemptAnswer
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
@@ -6066,6 +6771,15 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 
 // ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
 type ChangeGroupStatusJSONRequestBody = GroupStatusChange
+
+// PutLessonTestJSONRequestBody defines body for PutLessonTest for application/json ContentType.
+type PutLessonTestJSONRequestBody = TestSettings
+
+// CreateBankQuestionJSONRequestBody defines body for CreateBankQuestion for application/json ContentType.
+type CreateBankQuestionJSONRequestBody = BankQuestionInput
+
+// UpdateBankQuestionJSONRequestBody defines body for UpdateBankQuestion for application/json ContentType.
+type UpdateBankQuestionJSONRequestBody = BankQuestionInput
 
 // CreatePromoCodeJSONRequestBody defines body for CreatePromoCode for application/json ContentType.
 type CreatePromoCodeJSONRequestBody = PromoCodeRequest
@@ -7074,6 +7788,45 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
 	WithdrawApplication(ctx context.Context, applicationID openapi_types.UUID, body WithdrawApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetMyAttempt My attempt
+	//
+	// The attempt with its questions (never the key), my saved answers, the deadline and seconds left, and once closed the score and whether the review is open. An attempt past its deadline and grace is closed (expired, graded with what was saved) before it is shown. Another learner's attempt is `404`.
+	//
+	// Corresponds with GET /api/v1/me/attempts/{attemptId} (the `GetMyAttempt` operationId).
+	GetMyAttempt(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SaveAttemptAnswerWithBody Save one answer
+	//
+	// Autosaves my answer to one question of the attempt as I go (an empty answer clears it); saves of different questions never overwrite each other. `422` names the refused field (`options[1]`: not an option; `options`: choose one / order all items; `text`: not a number; `path.questionId`: not a question of this attempt). `409 attempt_closed` once the attempt is submitted or expired, or after its deadline plus grace (the attempt is then closed as expired).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/attempts/{attemptId}/answers/{questionId} (the `SaveAttemptAnswer` operationId).
+	SaveAttemptAnswerWithBody(ctx context.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SaveAttemptAnswer Save one answer
+	//
+	// Autosaves my answer to one question of the attempt as I go (an empty answer clears it); saves of different questions never overwrite each other. `422` names the refused field (`options[1]`: not an option; `options`: choose one / order all items; `text`: not a number; `path.questionId`: not a question of this attempt). `409 attempt_closed` once the attempt is submitted or expired, or after its deadline plus grace (the attempt is then closed as expired).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/attempts/{attemptId}/answers/{questionId} (the `SaveAttemptAnswer` operationId).
+	SaveAttemptAnswer(ctx context.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID, body SaveAttemptAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAttemptReview Review my attempt
+	//
+	// My answers beside the correct ones, question by question, with scores and explanations — only when the test's review policy allows it: after submission, after the close date, or never. Otherwise `409 review_not_available`, whose detail says when it opens (or that it never does); nothing of the key is in any other answer.
+	//
+	// Corresponds with GET /api/v1/me/attempts/{attemptId}/review (the `GetAttemptReview` operationId).
+	GetAttemptReview(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubmitAttempt Submit an attempt
+	//
+	// Grades and closes the attempt: the score, and if it passed, the test lesson is completed (for a final test, that may complete the program). `409 deadline_passed` after the deadline plus grace: the attempt is then closed as `expired`, graded with what was saved (read it with getMyAttempt). A repeated submission is `409 attempt_closed` naming the status; the first one's result stands.
+	//
+	// Corresponds with POST /api/v1/me/attempts/{attemptId}/submit (the `SubmitAttempt` operationId).
+	SubmitAttempt(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMyAuditEvents List the security events of my account
 	//
 	// Sign-ins (successful and failed), sign-outs, lockouts, password
@@ -7457,6 +8210,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
 	MarkMyProgramConversationRead(ctx context.Context, programID openapi_types.UUID, body MarkMyProgramConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyTest A test, as I see it
+	//
+	// The rules I may know (time limit, attempts, passing score, review policy, close date), my attempts so far, attempts left, my best score, whether I passed, and my attempt in progress. No questions here: they come with an attempt. For a learner with access to the program (an approved application to a running or finished group, no installment overdue); otherwise `404`.
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test (the `GetMyTest` operationId).
+	GetMyTest(ctx context.Context, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartTestAttempt Start an attempt
+	//
+	// Draws the questions (a pool, shuffled as the settings say; the same at every reload) and starts the clock: `201` with the attempt, its questions without keys, the deadline and the seconds left. With an attempt already in progress, that one is returned (`200`), so a double click or a reload never starts a second one. `409 attempts_exhausted` when the attempt limit is used up, `409 test_closed` after the close date, `409 test_not_open` before the lesson opens (`opensAt`), `409 attempt_in_progress` when another start won a race, `409 test_unavailable` when the test's settings no longer fit its bank. A started attempt is closed by the server at its deadline plus grace if it is not submitted. For a learner with access to the program (an approved application to a running or finished group, no installment overdue); otherwise `404`.
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test/attempts (the `StartTestAttempt` operationId).
+	StartTestAttempt(ctx context.Context, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMailingSubscriptions List my mailing subscriptions
 	//
@@ -9271,6 +10038,45 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
 	ListProgramHistory(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListLessonAttempts Learners' attempts at a test
+	//
+	// Every learner's attempts with their scores, oldest first; filter by learner and status; cursor-paginated. Overdue attempts are listed as `started` until the server closes them (within its grace and the sweep). For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts (the `ListLessonAttempts` operationId).
+	ListLessonAttempts(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *ListLessonAttemptsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLessonAttempt A learner's attempt in full
+	//
+	// The attempt with every question, the answer saved, its score and the key, whatever the review policy (it governs learners only); an attempt in progress shows what is saved so far. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId} (the `GetLessonAttempt` operationId).
+	GetLessonAttempt(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLessonTest Get a test's settings
+	//
+	// The settings of a test lesson, with `ETag`. `404` when the lesson is not a test lesson of the program, or has no settings yet. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `GetLessonTest` operationId).
+	GetLessonTest(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutLessonTestWithBody Set a test's settings
+	//
+	// Sets the settings of a test lesson, checked against the bank questions they draw from (a pool larger than the questions is `422` on `pool.count` or `pool.perTag.<tag>`). The first PUT needs no `If-Match`; later ones do (`428`). Attempts already started keep the settings they started under. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `PutLessonTest` operationId).
+	PutLessonTestWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutLessonTest Set a test's settings
+	//
+	// Sets the settings of a test lesson, checked against the bank questions they draw from (a pool larger than the questions is `422` on `pool.count` or `pool.perTag.<tag>`). The first PUT needs no `If-Match`; later ones do (`428`). Attempts already started keep the settings they started under. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `PutLessonTest` operationId).
+	PutLessonTest(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, body PutLessonTestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PublishProgram Publish a program
 	//
 	// For managers and admins: draft or archived → published. Publishing puts it in the public catalog (the first publication stamps `publishedAt`, which "newest" sorts by). Any other status is `409 invalid_transition` naming the current one
@@ -9278,6 +10084,63 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/publish (the `PublishProgram` operationId).
 	PublishProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBankQuestions The program's question bank
+	//
+	// The questions of the program's bank with their keys, oldest first, filtered by type and tag; cursor-paginated. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `ListBankQuestions` operationId).
+	ListBankQuestions(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListBankQuestionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankQuestionWithBody Add a question to the bank
+	//
+	// Validates the question (ids unique, key consistent with the options, every matching option paired) and adds it; `422` names each refused field. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `CreateBankQuestion` operationId).
+	CreateBankQuestionWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankQuestion Add a question to the bank
+	//
+	// Validates the question (ids unique, key consistent with the options, every matching option paired) and adds it; `422` names each refused field. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `CreateBankQuestion` operationId).
+	CreateBankQuestion(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateBankQuestionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteBankQuestion Delete a bank question
+	//
+	// Removes it from the bank; attempts that drew it keep their copy. A test whose pool no longer fits the bank cannot be started until its settings are fixed. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `DeleteBankQuestion` operationId).
+	DeleteBankQuestion(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankQuestion Get a bank question
+	//
+	// With its key and `ETag`. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `GetBankQuestion` operationId).
+	GetBankQuestion(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBankQuestionWithBody Replace a bank question
+	//
+	// Replaces the question (`If-Match` required). Attempts already started keep the question as they drew it, so graded history never changes. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `UpdateBankQuestion` operationId).
+	UpdateBankQuestionWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateBankQuestion Replace a bank question
+	//
+	// Replaces the question (`If-Match` required). Attempts already started keep the question as they drew it, so graded history never changes. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `UpdateBankQuestion` operationId).
+	UpdateBankQuestion(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, body UpdateBankQuestionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UnpublishProgram Unpublish a program
 	//
@@ -10901,6 +11764,95 @@ func (c *Client) WithdrawApplication(ctx context.Context, applicationID openapi_
 	return c.Client.Do(req)
 }
 
+// GetMyAttempt My attempt
+//
+// The attempt with its questions (never the key), my saved answers, the deadline and seconds left, and once closed the score and whether the review is open. An attempt past its deadline and grace is closed (expired, graded with what was saved) before it is shown. Another learner's attempt is `404`.
+//
+// Corresponds with GET /api/v1/me/attempts/{attemptId} (the `GetMyAttempt` operationId).
+func (c *Client) GetMyAttempt(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyAttemptRequest(c.Server, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SaveAttemptAnswerWithBody Save one answer
+//
+// Autosaves my answer to one question of the attempt as I go (an empty answer clears it); saves of different questions never overwrite each other. `422` names the refused field (`options[1]`: not an option; `options`: choose one / order all items; `text`: not a number; `path.questionId`: not a question of this attempt). `409 attempt_closed` once the attempt is submitted or expired, or after its deadline plus grace (the attempt is then closed as expired).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/attempts/{attemptId}/answers/{questionId} (the `SaveAttemptAnswer` operationId).
+func (c *Client) SaveAttemptAnswerWithBody(ctx context.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSaveAttemptAnswerRequestWithBody(c.Server, attemptID, questionID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SaveAttemptAnswer Save one answer
+//
+// Autosaves my answer to one question of the attempt as I go (an empty answer clears it); saves of different questions never overwrite each other. `422` names the refused field (`options[1]`: not an option; `options`: choose one / order all items; `text`: not a number; `path.questionId`: not a question of this attempt). `409 attempt_closed` once the attempt is submitted or expired, or after its deadline plus grace (the attempt is then closed as expired).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/attempts/{attemptId}/answers/{questionId} (the `SaveAttemptAnswer` operationId).
+func (c *Client) SaveAttemptAnswer(ctx context.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID, body SaveAttemptAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSaveAttemptAnswerRequest(c.Server, attemptID, questionID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAttemptReview Review my attempt
+//
+// My answers beside the correct ones, question by question, with scores and explanations — only when the test's review policy allows it: after submission, after the close date, or never. Otherwise `409 review_not_available`, whose detail says when it opens (or that it never does); nothing of the key is in any other answer.
+//
+// Corresponds with GET /api/v1/me/attempts/{attemptId}/review (the `GetAttemptReview` operationId).
+func (c *Client) GetAttemptReview(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAttemptReviewRequest(c.Server, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubmitAttempt Submit an attempt
+//
+// Grades and closes the attempt: the score, and if it passed, the test lesson is completed (for a final test, that may complete the program). `409 deadline_passed` after the deadline plus grace: the attempt is then closed as `expired`, graded with what was saved (read it with getMyAttempt). A repeated submission is `409 attempt_closed` naming the status; the first one's result stands.
+//
+// Corresponds with POST /api/v1/me/attempts/{attemptId}/submit (the `SubmitAttempt` operationId).
+func (c *Client) SubmitAttempt(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubmitAttemptRequest(c.Server, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMyAuditEvents List the security events of my account
 //
 // Sign-ins (successful and failed), sign-outs, lockouts, password
@@ -11585,6 +12537,40 @@ func (c *Client) MarkMyProgramConversationReadWithBody(ctx context.Context, prog
 // Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
 func (c *Client) MarkMyProgramConversationRead(ctx context.Context, programID openapi_types.UUID, body MarkMyProgramConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMarkMyProgramConversationReadRequest(c.Server, programID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyTest A test, as I see it
+//
+// The rules I may know (time limit, attempts, passing score, review policy, close date), my attempts so far, attempts left, my best score, whether I passed, and my attempt in progress. No questions here: they come with an attempt. For a learner with access to the program (an approved application to a running or finished group, no installment overdue); otherwise `404`.
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test (the `GetMyTest` operationId).
+func (c *Client) GetMyTest(ctx context.Context, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyTestRequest(c.Server, programID, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartTestAttempt Start an attempt
+//
+// Draws the questions (a pool, shuffled as the settings say; the same at every reload) and starts the clock: `201` with the attempt, its questions without keys, the deadline and the seconds left. With an attempt already in progress, that one is returned (`200`), so a double click or a reload never starts a second one. `409 attempts_exhausted` when the attempt limit is used up, `409 test_closed` after the close date, `409 test_not_open` before the lesson opens (`opensAt`), `409 attempt_in_progress` when another start won a race, `409 test_unavailable` when the test's settings no longer fit its bank. A started attempt is closed by the server at its deadline plus grace if it is not submitted. For a learner with access to the program (an approved application to a running or finished group, no installment overdue); otherwise `404`.
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test/attempts (the `StartTestAttempt` operationId).
+func (c *Client) StartTestAttempt(ctx context.Context, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartTestAttemptRequest(c.Server, programID, lessonID)
 	if err != nil {
 		return nil, err
 	}
@@ -15118,6 +16104,95 @@ func (c *Client) ListProgramHistory(ctx context.Context, organizationID openapi_
 	return c.Client.Do(req)
 }
 
+// ListLessonAttempts Learners' attempts at a test
+//
+// Every learner's attempts with their scores, oldest first; filter by learner and status; cursor-paginated. Overdue attempts are listed as `started` until the server closes them (within its grace and the sweep). For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts (the `ListLessonAttempts` operationId).
+func (c *Client) ListLessonAttempts(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *ListLessonAttemptsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLessonAttemptsRequest(c.Server, organizationID, programID, lessonID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLessonAttempt A learner's attempt in full
+//
+// The attempt with every question, the answer saved, its score and the key, whatever the review policy (it governs learners only); an attempt in progress shows what is saved so far. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId} (the `GetLessonAttempt` operationId).
+func (c *Client) GetLessonAttempt(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLessonAttemptRequest(c.Server, organizationID, programID, lessonID, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLessonTest Get a test's settings
+//
+// The settings of a test lesson, with `ETag`. `404` when the lesson is not a test lesson of the program, or has no settings yet. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `GetLessonTest` operationId).
+func (c *Client) GetLessonTest(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLessonTestRequest(c.Server, organizationID, programID, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutLessonTestWithBody Set a test's settings
+//
+// Sets the settings of a test lesson, checked against the bank questions they draw from (a pool larger than the questions is `422` on `pool.count` or `pool.perTag.<tag>`). The first PUT needs no `If-Match`; later ones do (`428`). Attempts already started keep the settings they started under. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `PutLessonTest` operationId).
+func (c *Client) PutLessonTestWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutLessonTestRequestWithBody(c.Server, organizationID, programID, lessonID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutLessonTest Set a test's settings
+//
+// Sets the settings of a test lesson, checked against the bank questions they draw from (a pool larger than the questions is `422` on `pool.count` or `pool.perTag.<tag>`). The first PUT needs no `If-Match`; later ones do (`428`). Attempts already started keep the settings they started under. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `PutLessonTest` operationId).
+func (c *Client) PutLessonTest(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, body PutLessonTestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutLessonTestRequest(c.Server, organizationID, programID, lessonID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PublishProgram Publish a program
 //
 // For managers and admins: draft or archived → published. Publishing puts it in the public catalog (the first publication stamps `publishedAt`, which "newest" sorts by). Any other status is `409 invalid_transition` naming the current one
@@ -15126,6 +16201,133 @@ func (c *Client) ListProgramHistory(ctx context.Context, organizationID openapi_
 // Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/publish (the `PublishProgram` operationId).
 func (c *Client) PublishProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPublishProgramRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListBankQuestions The program's question bank
+//
+// The questions of the program's bank with their keys, oldest first, filtered by type and tag; cursor-paginated. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `ListBankQuestions` operationId).
+func (c *Client) ListBankQuestions(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListBankQuestionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBankQuestionsRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBankQuestionWithBody Add a question to the bank
+//
+// Validates the question (ids unique, key consistent with the options, every matching option paired) and adds it; `422` names each refused field. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `CreateBankQuestion` operationId).
+func (c *Client) CreateBankQuestionWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankQuestionRequestWithBody(c.Server, organizationID, programID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBankQuestion Add a question to the bank
+//
+// Validates the question (ids unique, key consistent with the options, every matching option paired) and adds it; `422` names each refused field. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `CreateBankQuestion` operationId).
+func (c *Client) CreateBankQuestion(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateBankQuestionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBankQuestionRequest(c.Server, organizationID, programID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteBankQuestion Delete a bank question
+//
+// Removes it from the bank; attempts that drew it keep their copy. A test whose pool no longer fits the bank cannot be started until its settings are fixed. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `DeleteBankQuestion` operationId).
+func (c *Client) DeleteBankQuestion(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteBankQuestionRequest(c.Server, organizationID, programID, questionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBankQuestion Get a bank question
+//
+// With its key and `ETag`. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `GetBankQuestion` operationId).
+func (c *Client) GetBankQuestion(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBankQuestionRequest(c.Server, organizationID, programID, questionID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBankQuestionWithBody Replace a bank question
+//
+// Replaces the question (`If-Match` required). Attempts already started keep the question as they drew it, so graded history never changes. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `UpdateBankQuestion` operationId).
+func (c *Client) UpdateBankQuestionWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankQuestionRequestWithBody(c.Server, organizationID, programID, questionID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateBankQuestion Replace a bank question
+//
+// Replaces the question (`If-Match` required). Attempts already started keep the question as they drew it, so graded history never changes. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `UpdateBankQuestion` operationId).
+func (c *Client) UpdateBankQuestion(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, body UpdateBankQuestionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateBankQuestionRequest(c.Server, organizationID, programID, questionID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -17955,6 +19157,162 @@ func NewWithdrawApplicationRequestWithBody(server string, applicationID openapi_
 	return req, nil
 }
 
+// NewGetMyAttemptRequest constructs an http.Request for the GetMyAttempt method
+func NewGetMyAttemptRequest(server string, attemptID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "attemptId", attemptID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/attempts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSaveAttemptAnswerRequest calls the generic SaveAttemptAnswer builder with application/json body
+func NewSaveAttemptAnswerRequest(server string, attemptID openapi_types.UUID, questionID openapi_types.UUID, body SaveAttemptAnswerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSaveAttemptAnswerRequestWithBody(server, attemptID, questionID, "application/json", bodyReader)
+}
+
+// NewSaveAttemptAnswerRequestWithBody constructs an http.Request for the SaveAttemptAnswer method, with any body, and a specified content type
+func NewSaveAttemptAnswerRequestWithBody(server string, attemptID openapi_types.UUID, questionID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "attemptId", attemptID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "questionId", questionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/attempts/%s/answers/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetAttemptReviewRequest constructs an http.Request for the GetAttemptReview method
+func NewGetAttemptReviewRequest(server string, attemptID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "attemptId", attemptID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/attempts/%s/review", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSubmitAttemptRequest constructs an http.Request for the SubmitAttempt method
+func NewSubmitAttemptRequest(server string, attemptID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "attemptId", attemptID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/attempts/%s/submit", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListMyAuditEventsRequest constructs an http.Request for the ListMyAuditEvents method
 func NewListMyAuditEventsRequest(server string, params *ListMyAuditEventsParams) (*http.Request, error) {
 	var err error
@@ -19028,6 +20386,88 @@ func NewMarkMyProgramConversationReadRequestWithBody(server string, programID op
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMyTestRequest constructs an http.Request for the GetMyTest method
+func NewGetMyTestRequest(server string, programID openapi_types.UUID, lessonID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/lessons/%s/test", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStartTestAttemptRequest constructs an http.Request for the StartTestAttempt method
+func NewStartTestAttemptRequest(server string, programID openapi_types.UUID, lessonID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/lessons/%s/test/attempts", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -25845,6 +27285,296 @@ func NewListProgramHistoryRequest(server string, organizationID openapi_types.UU
 	return req, nil
 }
 
+// NewListLessonAttemptsRequest constructs an http.Request for the ListLessonAttempts method
+func NewListLessonAttemptsRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *ListLessonAttemptsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s/attempts", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UserID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "userId", *params.UserID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetLessonAttemptRequest constructs an http.Request for the GetLessonAttempt method
+func NewGetLessonAttemptRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam3 string
+
+	pathParam3, err = runtime.StyleParamWithOptions("simple", false, "attemptId", attemptID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s/attempts/%s", pathParam0, pathParam1, pathParam2, pathParam3)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetLessonTestRequest constructs an http.Request for the GetLessonTest method
+func NewGetLessonTestRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s/test", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutLessonTestRequest calls the generic PutLessonTest builder with application/json body
+func NewPutLessonTestRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, body PutLessonTestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutLessonTestRequestWithBody(server, organizationID, programID, lessonID, params, "application/json", bodyReader)
+}
+
+// NewPutLessonTestRequestWithBody constructs an http.Request for the PutLessonTest method, with any body, and a specified content type
+func NewPutLessonTestRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s/test", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewPublishProgramRequest constructs an http.Request for the PublishProgram method
 func NewPublishProgramRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams) (*http.Request, error) {
 	var err error
@@ -25882,6 +27612,336 @@ func NewPublishProgramRequest(server string, organizationID openapi_types.UUID, 
 	if err != nil {
 		return nil, err
 	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListBankQuestionsRequest constructs an http.Request for the ListBankQuestions method
+func NewListBankQuestionsRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListBankQuestionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/questions", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateBankQuestionRequest calls the generic CreateBankQuestion builder with application/json body
+func NewCreateBankQuestionRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateBankQuestionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBankQuestionRequestWithBody(server, organizationID, programID, "application/json", bodyReader)
+}
+
+// NewCreateBankQuestionRequestWithBody constructs an http.Request for the CreateBankQuestion method, with any body, and a specified content type
+func NewCreateBankQuestionRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/questions", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteBankQuestionRequest constructs an http.Request for the DeleteBankQuestion method
+func NewDeleteBankQuestionRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "questionId", questionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/questions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetBankQuestionRequest constructs an http.Request for the GetBankQuestion method
+func NewGetBankQuestionRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "questionId", questionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/questions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateBankQuestionRequest calls the generic UpdateBankQuestion builder with application/json body
+func NewUpdateBankQuestionRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, body UpdateBankQuestionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateBankQuestionRequestWithBody(server, organizationID, programID, questionID, params, "application/json", bodyReader)
+}
+
+// NewUpdateBankQuestionRequestWithBody constructs an http.Request for the UpdateBankQuestion method, with any body, and a specified content type
+func NewUpdateBankQuestionRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "questionId", questionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/questions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	if params != nil {
 
@@ -28091,6 +30151,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/me/applications/{applicationId}/withdraw (the `WithdrawApplication` operationId).
 	WithdrawApplicationWithResponse(ctx context.Context, applicationID openapi_types.UUID, body WithdrawApplicationJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawApplicationResponse, error)
 
+	// GetMyAttemptWithResponse My attempt
+	//
+	// The attempt with its questions (never the key), my saved answers, the deadline and seconds left, and once closed the score and whether the review is open. An attempt past its deadline and grace is closed (expired, graded with what was saved) before it is shown. Another learner's attempt is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/attempts/{attemptId} (the `GetMyAttempt` operationId).
+	GetMyAttemptWithResponse(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyAttemptResponse, error)
+
+	// SaveAttemptAnswerWithBodyWithResponse Save one answer
+	//
+	// Autosaves my answer to one question of the attempt as I go (an empty answer clears it); saves of different questions never overwrite each other. `422` names the refused field (`options[1]`: not an option; `options`: choose one / order all items; `text`: not a number; `path.questionId`: not a question of this attempt). `409 attempt_closed` once the attempt is submitted or expired, or after its deadline plus grace (the attempt is then closed as expired).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/attempts/{attemptId}/answers/{questionId} (the `SaveAttemptAnswer` operationId).
+	SaveAttemptAnswerWithBodyWithResponse(ctx context.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveAttemptAnswerResponse, error)
+
+	// SaveAttemptAnswerWithResponse Save one answer
+	//
+	// Autosaves my answer to one question of the attempt as I go (an empty answer clears it); saves of different questions never overwrite each other. `422` names the refused field (`options[1]`: not an option; `options`: choose one / order all items; `text`: not a number; `path.questionId`: not a question of this attempt). `409 attempt_closed` once the attempt is submitted or expired, or after its deadline plus grace (the attempt is then closed as expired).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/attempts/{attemptId}/answers/{questionId} (the `SaveAttemptAnswer` operationId).
+	SaveAttemptAnswerWithResponse(ctx context.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID, body SaveAttemptAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveAttemptAnswerResponse, error)
+
+	// GetAttemptReviewWithResponse Review my attempt
+	//
+	// My answers beside the correct ones, question by question, with scores and explanations — only when the test's review policy allows it: after submission, after the close date, or never. Otherwise `409 review_not_available`, whose detail says when it opens (or that it never does); nothing of the key is in any other answer.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/attempts/{attemptId}/review (the `GetAttemptReview` operationId).
+	GetAttemptReviewWithResponse(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetAttemptReviewResponse, error)
+
+	// SubmitAttemptWithResponse Submit an attempt
+	//
+	// Grades and closes the attempt: the score, and if it passed, the test lesson is completed (for a final test, that may complete the program). `409 deadline_passed` after the deadline plus grace: the attempt is then closed as `expired`, graded with what was saved (read it with getMyAttempt). A repeated submission is `409 attempt_closed` naming the status; the first one's result stands.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/attempts/{attemptId}/submit (the `SubmitAttempt` operationId).
+	SubmitAttemptWithResponse(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*SubmitAttemptResponse, error)
+
 	// ListMyAuditEventsWithResponse List the security events of my account
 	//
 	// Sign-ins (successful and failed), sign-outs, lockouts, password
@@ -28506,6 +30611,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/me/learning/programs/{programId}/conversation/read (the `MarkMyProgramConversationRead` operationId).
 	MarkMyProgramConversationReadWithResponse(ctx context.Context, programID openapi_types.UUID, body MarkMyProgramConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkMyProgramConversationReadResponse, error)
+
+	// GetMyTestWithResponse A test, as I see it
+	//
+	// The rules I may know (time limit, attempts, passing score, review policy, close date), my attempts so far, attempts left, my best score, whether I passed, and my attempt in progress. No questions here: they come with an attempt. For a learner with access to the program (an approved application to a running or finished group, no installment overdue); otherwise `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test (the `GetMyTest` operationId).
+	GetMyTestWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyTestResponse, error)
+
+	// StartTestAttemptWithResponse Start an attempt
+	//
+	// Draws the questions (a pool, shuffled as the settings say; the same at every reload) and starts the clock: `201` with the attempt, its questions without keys, the deadline and the seconds left. With an attempt already in progress, that one is returned (`200`), so a double click or a reload never starts a second one. `409 attempts_exhausted` when the attempt limit is used up, `409 test_closed` after the close date, `409 test_not_open` before the lesson opens (`opensAt`), `409 attempt_in_progress` when another start won a race, `409 test_unavailable` when the test's settings no longer fit its bank. A started attempt is closed by the server at its deadline plus grace if it is not submitted. For a learner with access to the program (an approved application to a running or finished group, no installment overdue); otherwise `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test/attempts (the `StartTestAttempt` operationId).
+	StartTestAttemptWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartTestAttemptResponse, error)
 
 	// ListMailingSubscriptionsWithResponse List my mailing subscriptions
 	//
@@ -30480,6 +32603,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
 	ListProgramHistoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*ListProgramHistoryResponse, error)
 
+	// ListLessonAttemptsWithResponse Learners' attempts at a test
+	//
+	// Every learner's attempts with their scores, oldest first; filter by learner and status; cursor-paginated. Overdue attempts are listed as `started` until the server closes them (within its grace and the sweep). For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts (the `ListLessonAttempts` operationId).
+	ListLessonAttemptsWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *ListLessonAttemptsParams, reqEditors ...RequestEditorFn) (*ListLessonAttemptsResponse, error)
+
+	// GetLessonAttemptWithResponse A learner's attempt in full
+	//
+	// The attempt with every question, the answer saved, its score and the key, whatever the review policy (it governs learners only); an attempt in progress shows what is saved so far. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId} (the `GetLessonAttempt` operationId).
+	GetLessonAttemptWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLessonAttemptResponse, error)
+
+	// GetLessonTestWithResponse Get a test's settings
+	//
+	// The settings of a test lesson, with `ETag`. `404` when the lesson is not a test lesson of the program, or has no settings yet. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `GetLessonTest` operationId).
+	GetLessonTestWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLessonTestResponse, error)
+
+	// PutLessonTestWithBodyWithResponse Set a test's settings
+	//
+	// Sets the settings of a test lesson, checked against the bank questions they draw from (a pool larger than the questions is `422` on `pool.count` or `pool.perTag.<tag>`). The first PUT needs no `If-Match`; later ones do (`428`). Attempts already started keep the settings they started under. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `PutLessonTest` operationId).
+	PutLessonTestWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutLessonTestResponse, error)
+
+	// PutLessonTestWithResponse Set a test's settings
+	//
+	// Sets the settings of a test lesson, checked against the bank questions they draw from (a pool larger than the questions is `422` on `pool.count` or `pool.perTag.<tag>`). The first PUT needs no `If-Match`; later ones do (`428`). Attempts already started keep the settings they started under. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `PutLessonTest` operationId).
+	PutLessonTestWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, body PutLessonTestJSONRequestBody, reqEditors ...RequestEditorFn) (*PutLessonTestResponse, error)
+
 	// PublishProgramWithResponse Publish a program
 	//
 	// For managers and admins: draft or archived → published. Publishing puts it in the public catalog (the first publication stamps `publishedAt`, which "newest" sorts by). Any other status is `409 invalid_transition` naming the current one
@@ -30489,6 +32657,69 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/publish (the `PublishProgram` operationId).
 	PublishProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams, reqEditors ...RequestEditorFn) (*PublishProgramResponse, error)
+
+	// ListBankQuestionsWithResponse The program's question bank
+	//
+	// The questions of the program's bank with their keys, oldest first, filtered by type and tag; cursor-paginated. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `ListBankQuestions` operationId).
+	ListBankQuestionsWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListBankQuestionsParams, reqEditors ...RequestEditorFn) (*ListBankQuestionsResponse, error)
+
+	// CreateBankQuestionWithBodyWithResponse Add a question to the bank
+	//
+	// Validates the question (ids unique, key consistent with the options, every matching option paired) and adds it; `422` names each refused field. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `CreateBankQuestion` operationId).
+	CreateBankQuestionWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankQuestionResponse, error)
+
+	// CreateBankQuestionWithResponse Add a question to the bank
+	//
+	// Validates the question (ids unique, key consistent with the options, every matching option paired) and adds it; `422` names each refused field. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `CreateBankQuestion` operationId).
+	CreateBankQuestionWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateBankQuestionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankQuestionResponse, error)
+
+	// DeleteBankQuestionWithResponse Delete a bank question
+	//
+	// Removes it from the bank; attempts that drew it keep their copy. A test whose pool no longer fits the bank cannot be started until its settings are fixed. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `DeleteBankQuestion` operationId).
+	DeleteBankQuestionWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteBankQuestionResponse, error)
+
+	// GetBankQuestionWithResponse Get a bank question
+	//
+	// With its key and `ETag`. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `GetBankQuestion` operationId).
+	GetBankQuestionWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBankQuestionResponse, error)
+
+	// UpdateBankQuestionWithBodyWithResponse Replace a bank question
+	//
+	// Replaces the question (`If-Match` required). Attempts already started keep the question as they drew it, so graded history never changes. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `UpdateBankQuestion` operationId).
+	UpdateBankQuestionWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankQuestionResponse, error)
+
+	// UpdateBankQuestionWithResponse Replace a bank question
+	//
+	// Replaces the question (`If-Match` required). Attempts already started keep the question as they drew it, so graded history never changes. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `UpdateBankQuestion` operationId).
+	UpdateBankQuestionWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, body UpdateBankQuestionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankQuestionResponse, error)
 
 	// UnpublishProgramWithResponse Unpublish a program
 	//
@@ -34973,6 +37204,464 @@ func (r WithdrawApplicationResponse) ContentType() string {
 	return ""
 }
 
+// GetMyAttemptResponse401Headers the declared response headers of an HTTP 401 response for GetMyAttempt
+type GetMyAttemptResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyAttemptResponse429Headers the declared response headers of an HTTP 429 response for GetMyAttempt
+type GetMyAttemptResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMyAttemptResponse503Headers the declared response headers of an HTTP 503 response for GetMyAttempt
+type GetMyAttemptResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyAttemptResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearnerAttempt
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyAttemptResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyAttemptResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyAttemptResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyAttemptResponse) GetJSON200() *LearnerAttempt {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyAttemptResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyAttemptResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyAttemptResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyAttemptResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyAttemptResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyAttemptResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyAttemptResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyAttemptResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyAttemptResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyAttemptResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SaveAttemptAnswerResponse401Headers the declared response headers of an HTTP 401 response for SaveAttemptAnswer
+type SaveAttemptAnswerResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SaveAttemptAnswerResponse429Headers the declared response headers of an HTTP 429 response for SaveAttemptAnswer
+type SaveAttemptAnswerResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SaveAttemptAnswerResponse503Headers the declared response headers of an HTTP 503 response for SaveAttemptAnswer
+type SaveAttemptAnswerResponse503Headers struct {
+	RetryAfter int
+}
+
+type SaveAttemptAnswerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SavedAnswer
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SaveAttemptAnswerResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SaveAttemptAnswerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SaveAttemptAnswerResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SaveAttemptAnswerResponse) GetJSON200() *SavedAnswer {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SaveAttemptAnswerResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SaveAttemptAnswerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SaveAttemptAnswerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SaveAttemptAnswerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SaveAttemptAnswerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAttemptReviewResponse401Headers the declared response headers of an HTTP 401 response for GetAttemptReview
+type GetAttemptReviewResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetAttemptReviewResponse429Headers the declared response headers of an HTTP 429 response for GetAttemptReview
+type GetAttemptReviewResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetAttemptReviewResponse503Headers the declared response headers of an HTTP 503 response for GetAttemptReview
+type GetAttemptReviewResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetAttemptReviewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AttemptReview
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAttemptReviewResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAttemptReviewResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAttemptReviewResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAttemptReviewResponse) GetJSON200() *AttemptReview {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetAttemptReviewResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetAttemptReviewResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetAttemptReviewResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetAttemptReviewResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetAttemptReviewResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetAttemptReviewResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetAttemptReviewResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAttemptReviewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAttemptReviewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAttemptReviewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAttemptReviewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SubmitAttemptResponse401Headers the declared response headers of an HTTP 401 response for SubmitAttempt
+type SubmitAttemptResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SubmitAttemptResponse429Headers the declared response headers of an HTTP 429 response for SubmitAttempt
+type SubmitAttemptResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubmitAttemptResponse503Headers the declared response headers of an HTTP 503 response for SubmitAttempt
+type SubmitAttemptResponse503Headers struct {
+	RetryAfter int
+}
+
+type SubmitAttemptResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearnerAttempt
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SubmitAttemptResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubmitAttemptResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubmitAttemptResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubmitAttemptResponse) GetJSON200() *LearnerAttempt {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubmitAttemptResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubmitAttemptResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SubmitAttemptResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubmitAttemptResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubmitAttemptResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SubmitAttemptResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubmitAttemptResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SubmitAttemptResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubmitAttemptResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubmitAttemptResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubmitAttemptResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMyAuditEventsResponse401Headers the declared response headers of an HTTP 401 response for ListMyAuditEvents
 type ListMyAuditEventsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -37531,6 +40220,228 @@ func (r MarkMyProgramConversationReadResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r MarkMyProgramConversationReadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyTestResponse401Headers the declared response headers of an HTTP 401 response for GetMyTest
+type GetMyTestResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyTestResponse429Headers the declared response headers of an HTTP 429 response for GetMyTest
+type GetMyTestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMyTestResponse503Headers the declared response headers of an HTTP 503 response for GetMyTest
+type GetMyTestResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyTestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MyTest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyTestResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyTestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyTestResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyTestResponse) GetJSON200() *MyTest {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyTestResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyTestResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyTestResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyTestResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyTestResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyTestResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyTestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyTestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyTestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyTestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartTestAttemptResponse401Headers the declared response headers of an HTTP 401 response for StartTestAttempt
+type StartTestAttemptResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// StartTestAttemptResponse429Headers the declared response headers of an HTTP 429 response for StartTestAttempt
+type StartTestAttemptResponse429Headers struct {
+	RetryAfter *int
+}
+
+// StartTestAttemptResponse503Headers the declared response headers of an HTTP 503 response for StartTestAttempt
+type StartTestAttemptResponse503Headers struct {
+	RetryAfter int
+}
+
+type StartTestAttemptResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearnerAttempt
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LearnerAttempt
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StartTestAttemptResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartTestAttemptResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StartTestAttemptResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartTestAttemptResponse) GetJSON200() *LearnerAttempt {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StartTestAttemptResponse) GetJSON201() *LearnerAttempt {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartTestAttemptResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartTestAttemptResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartTestAttemptResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StartTestAttemptResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartTestAttemptResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StartTestAttemptResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r StartTestAttemptResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r StartTestAttemptResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartTestAttemptResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartTestAttemptResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartTestAttemptResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -52234,6 +55145,492 @@ func (r ListProgramHistoryResponse) ContentType() string {
 	return ""
 }
 
+// ListLessonAttemptsResponse401Headers the declared response headers of an HTTP 401 response for ListLessonAttempts
+type ListLessonAttemptsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListLessonAttemptsResponse429Headers the declared response headers of an HTTP 429 response for ListLessonAttempts
+type ListLessonAttemptsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListLessonAttemptsResponse503Headers the declared response headers of an HTTP 503 response for ListLessonAttempts
+type ListLessonAttemptsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListLessonAttemptsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AttemptSummaryPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListLessonAttemptsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListLessonAttemptsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListLessonAttemptsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLessonAttemptsResponse) GetJSON200() *AttemptSummaryPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListLessonAttemptsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListLessonAttemptsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListLessonAttemptsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListLessonAttemptsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListLessonAttemptsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListLessonAttemptsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListLessonAttemptsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLessonAttemptsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLessonAttemptsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLessonAttemptsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLessonAttemptsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetLessonAttemptResponse401Headers the declared response headers of an HTTP 401 response for GetLessonAttempt
+type GetLessonAttemptResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetLessonAttemptResponse429Headers the declared response headers of an HTTP 429 response for GetLessonAttempt
+type GetLessonAttemptResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetLessonAttemptResponse503Headers the declared response headers of an HTTP 503 response for GetLessonAttempt
+type GetLessonAttemptResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetLessonAttemptResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AttemptReview
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetLessonAttemptResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetLessonAttemptResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetLessonAttemptResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLessonAttemptResponse) GetJSON200() *AttemptReview {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLessonAttemptResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLessonAttemptResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetLessonAttemptResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetLessonAttemptResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetLessonAttemptResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetLessonAttemptResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetLessonAttemptResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLessonAttemptResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLessonAttemptResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLessonAttemptResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLessonAttemptResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetLessonTestResponse200Headers the declared response headers of an HTTP 200 response for GetLessonTest
+type GetLessonTestResponse200Headers struct {
+	ETag string
+}
+
+// GetLessonTestResponse401Headers the declared response headers of an HTTP 401 response for GetLessonTest
+type GetLessonTestResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetLessonTestResponse429Headers the declared response headers of an HTTP 429 response for GetLessonTest
+type GetLessonTestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetLessonTestResponse503Headers the declared response headers of an HTTP 503 response for GetLessonTest
+type GetLessonTestResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetLessonTestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LessonTest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetLessonTestResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetLessonTestResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetLessonTestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetLessonTestResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLessonTestResponse) GetJSON200() *LessonTest {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLessonTestResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLessonTestResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetLessonTestResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetLessonTestResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetLessonTestResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetLessonTestResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetLessonTestResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLessonTestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLessonTestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLessonTestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLessonTestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutLessonTestResponse401Headers the declared response headers of an HTTP 401 response for PutLessonTest
+type PutLessonTestResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PutLessonTestResponse429Headers the declared response headers of an HTTP 429 response for PutLessonTest
+type PutLessonTestResponse429Headers struct {
+	RetryAfter *int
+}
+
+// PutLessonTestResponse503Headers the declared response headers of an HTTP 503 response for PutLessonTest
+type PutLessonTestResponse503Headers struct {
+	RetryAfter int
+}
+
+type PutLessonTestResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LessonTest
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutLessonTestResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutLessonTestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutLessonTestResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutLessonTestResponse) GetJSON200() *LessonTest {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PutLessonTestResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PutLessonTestResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutLessonTestResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutLessonTestResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutLessonTestResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PublishProgramResponse200Headers the declared response headers of an HTTP 200 response for PublishProgram
 type PublishProgramResponse200Headers struct {
 	ETag string
@@ -52346,6 +55743,617 @@ func (r PublishProgramResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PublishProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListBankQuestionsResponse401Headers the declared response headers of an HTTP 401 response for ListBankQuestions
+type ListBankQuestionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListBankQuestionsResponse429Headers the declared response headers of an HTTP 429 response for ListBankQuestions
+type ListBankQuestionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListBankQuestionsResponse503Headers the declared response headers of an HTTP 503 response for ListBankQuestions
+type ListBankQuestionsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListBankQuestionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankQuestionPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListBankQuestionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListBankQuestionsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListBankQuestionsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankQuestionsResponse) GetJSON200() *BankQuestionPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListBankQuestionsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListBankQuestionsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListBankQuestionsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListBankQuestionsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListBankQuestionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListBankQuestionsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListBankQuestionsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankQuestionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankQuestionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankQuestionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankQuestionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateBankQuestionResponse401Headers the declared response headers of an HTTP 401 response for CreateBankQuestion
+type CreateBankQuestionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateBankQuestionResponse429Headers the declared response headers of an HTTP 429 response for CreateBankQuestion
+type CreateBankQuestionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateBankQuestionResponse503Headers the declared response headers of an HTTP 503 response for CreateBankQuestion
+type CreateBankQuestionResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateBankQuestionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BankQuestion
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateBankQuestionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateBankQuestionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateBankQuestionResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateBankQuestionResponse) GetJSON201() *BankQuestion {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateBankQuestionResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBankQuestionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBankQuestionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBankQuestionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBankQuestionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteBankQuestionResponse401Headers the declared response headers of an HTTP 401 response for DeleteBankQuestion
+type DeleteBankQuestionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteBankQuestionResponse429Headers the declared response headers of an HTTP 429 response for DeleteBankQuestion
+type DeleteBankQuestionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DeleteBankQuestionResponse503Headers the declared response headers of an HTTP 503 response for DeleteBankQuestion
+type DeleteBankQuestionResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteBankQuestionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteBankQuestionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteBankQuestionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteBankQuestionResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteBankQuestionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteBankQuestionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteBankQuestionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteBankQuestionResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteBankQuestionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteBankQuestionResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteBankQuestionResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteBankQuestionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteBankQuestionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteBankQuestionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteBankQuestionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBankQuestionResponse200Headers the declared response headers of an HTTP 200 response for GetBankQuestion
+type GetBankQuestionResponse200Headers struct {
+	ETag string
+}
+
+// GetBankQuestionResponse401Headers the declared response headers of an HTTP 401 response for GetBankQuestion
+type GetBankQuestionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetBankQuestionResponse429Headers the declared response headers of an HTTP 429 response for GetBankQuestion
+type GetBankQuestionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetBankQuestionResponse503Headers the declared response headers of an HTTP 503 response for GetBankQuestion
+type GetBankQuestionResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetBankQuestionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankQuestion
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBankQuestionResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBankQuestionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBankQuestionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBankQuestionResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankQuestionResponse) GetJSON200() *BankQuestion {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetBankQuestionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetBankQuestionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetBankQuestionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetBankQuestionResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetBankQuestionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetBankQuestionResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetBankQuestionResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankQuestionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankQuestionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankQuestionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankQuestionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateBankQuestionResponse401Headers the declared response headers of an HTTP 401 response for UpdateBankQuestion
+type UpdateBankQuestionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateBankQuestionResponse429Headers the declared response headers of an HTTP 429 response for UpdateBankQuestion
+type UpdateBankQuestionResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateBankQuestionResponse503Headers the declared response headers of an HTTP 503 response for UpdateBankQuestion
+type UpdateBankQuestionResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateBankQuestionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankQuestion
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateBankQuestionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateBankQuestionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateBankQuestionResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateBankQuestionResponse) GetJSON200() *BankQuestion {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateBankQuestionResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateBankQuestionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateBankQuestionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateBankQuestionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateBankQuestionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -55980,6 +59988,81 @@ func (c *ClientWithResponses) WithdrawApplicationWithResponse(ctx context.Contex
 	return ParseWithdrawApplicationResponse(rsp)
 }
 
+// GetMyAttemptWithResponse My attempt
+//
+// The attempt with its questions (never the key), my saved answers, the deadline and seconds left, and once closed the score and whether the review is open. An attempt past its deadline and grace is closed (expired, graded with what was saved) before it is shown. Another learner's attempt is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/attempts/{attemptId} (the `GetMyAttempt` operationId).
+func (c *ClientWithResponses) GetMyAttemptWithResponse(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyAttemptResponse, error) {
+	rsp, err := c.GetMyAttempt(ctx, attemptID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyAttemptResponse(rsp)
+}
+
+// SaveAttemptAnswerWithBodyWithResponse Save one answer
+//
+// Autosaves my answer to one question of the attempt as I go (an empty answer clears it); saves of different questions never overwrite each other. `422` names the refused field (`options[1]`: not an option; `options`: choose one / order all items; `text`: not a number; `path.questionId`: not a question of this attempt). `409 attempt_closed` once the attempt is submitted or expired, or after its deadline plus grace (the attempt is then closed as expired).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/attempts/{attemptId}/answers/{questionId} (the `SaveAttemptAnswer` operationId).
+func (c *ClientWithResponses) SaveAttemptAnswerWithBodyWithResponse(ctx context.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SaveAttemptAnswerResponse, error) {
+	rsp, err := c.SaveAttemptAnswerWithBody(ctx, attemptID, questionID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSaveAttemptAnswerResponse(rsp)
+}
+
+// SaveAttemptAnswerWithResponse Save one answer
+//
+// Autosaves my answer to one question of the attempt as I go (an empty answer clears it); saves of different questions never overwrite each other. `422` names the refused field (`options[1]`: not an option; `options`: choose one / order all items; `text`: not a number; `path.questionId`: not a question of this attempt). `409 attempt_closed` once the attempt is submitted or expired, or after its deadline plus grace (the attempt is then closed as expired).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/attempts/{attemptId}/answers/{questionId} (the `SaveAttemptAnswer` operationId).
+func (c *ClientWithResponses) SaveAttemptAnswerWithResponse(ctx context.Context, attemptID openapi_types.UUID, questionID openapi_types.UUID, body SaveAttemptAnswerJSONRequestBody, reqEditors ...RequestEditorFn) (*SaveAttemptAnswerResponse, error) {
+	rsp, err := c.SaveAttemptAnswer(ctx, attemptID, questionID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSaveAttemptAnswerResponse(rsp)
+}
+
+// GetAttemptReviewWithResponse Review my attempt
+//
+// My answers beside the correct ones, question by question, with scores and explanations — only when the test's review policy allows it: after submission, after the close date, or never. Otherwise `409 review_not_available`, whose detail says when it opens (or that it never does); nothing of the key is in any other answer.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/attempts/{attemptId}/review (the `GetAttemptReview` operationId).
+func (c *ClientWithResponses) GetAttemptReviewWithResponse(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetAttemptReviewResponse, error) {
+	rsp, err := c.GetAttemptReview(ctx, attemptID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAttemptReviewResponse(rsp)
+}
+
+// SubmitAttemptWithResponse Submit an attempt
+//
+// Grades and closes the attempt: the score, and if it passed, the test lesson is completed (for a final test, that may complete the program). `409 deadline_passed` after the deadline plus grace: the attempt is then closed as `expired`, graded with what was saved (read it with getMyAttempt). A repeated submission is `409 attempt_closed` naming the status; the first one's result stands.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/attempts/{attemptId}/submit (the `SubmitAttempt` operationId).
+func (c *ClientWithResponses) SubmitAttemptWithResponse(ctx context.Context, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*SubmitAttemptResponse, error) {
+	rsp, err := c.SubmitAttempt(ctx, attemptID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubmitAttemptResponse(rsp)
+}
+
 // ListMyAuditEventsWithResponse List the security events of my account
 //
 // Sign-ins (successful and failed), sign-outs, lockouts, password
@@ -56580,6 +60663,36 @@ func (c *ClientWithResponses) MarkMyProgramConversationReadWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseMarkMyProgramConversationReadResponse(rsp)
+}
+
+// GetMyTestWithResponse A test, as I see it
+//
+// The rules I may know (time limit, attempts, passing score, review policy, close date), my attempts so far, attempts left, my best score, whether I passed, and my attempt in progress. No questions here: they come with an attempt. For a learner with access to the program (an approved application to a running or finished group, no installment overdue); otherwise `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test (the `GetMyTest` operationId).
+func (c *ClientWithResponses) GetMyTestWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyTestResponse, error) {
+	rsp, err := c.GetMyTest(ctx, programID, lessonID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyTestResponse(rsp)
+}
+
+// StartTestAttemptWithResponse Start an attempt
+//
+// Draws the questions (a pool, shuffled as the settings say; the same at every reload) and starts the clock: `201` with the attempt, its questions without keys, the deadline and the seconds left. With an attempt already in progress, that one is returned (`200`), so a double click or a reload never starts a second one. `409 attempts_exhausted` when the attempt limit is used up, `409 test_closed` after the close date, `409 test_not_open` before the lesson opens (`opensAt`), `409 attempt_in_progress` when another start won a race, `409 test_unavailable` when the test's settings no longer fit its bank. A started attempt is closed by the server at its deadline plus grace if it is not submitted. For a learner with access to the program (an approved application to a running or finished group, no installment overdue); otherwise `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test/attempts (the `StartTestAttempt` operationId).
+func (c *ClientWithResponses) StartTestAttemptWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*StartTestAttemptResponse, error) {
+	rsp, err := c.StartTestAttempt(ctx, programID, lessonID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartTestAttemptResponse(rsp)
 }
 
 // ListMailingSubscriptionsWithResponse List my mailing subscriptions
@@ -59581,6 +63694,81 @@ func (c *ClientWithResponses) ListProgramHistoryWithResponse(ctx context.Context
 	return ParseListProgramHistoryResponse(rsp)
 }
 
+// ListLessonAttemptsWithResponse Learners' attempts at a test
+//
+// Every learner's attempts with their scores, oldest first; filter by learner and status; cursor-paginated. Overdue attempts are listed as `started` until the server closes them (within its grace and the sweep). For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts (the `ListLessonAttempts` operationId).
+func (c *ClientWithResponses) ListLessonAttemptsWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *ListLessonAttemptsParams, reqEditors ...RequestEditorFn) (*ListLessonAttemptsResponse, error) {
+	rsp, err := c.ListLessonAttempts(ctx, organizationID, programID, lessonID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLessonAttemptsResponse(rsp)
+}
+
+// GetLessonAttemptWithResponse A learner's attempt in full
+//
+// The attempt with every question, the answer saved, its score and the key, whatever the review policy (it governs learners only); an attempt in progress shows what is saved so far. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId} (the `GetLessonAttempt` operationId).
+func (c *ClientWithResponses) GetLessonAttemptWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLessonAttemptResponse, error) {
+	rsp, err := c.GetLessonAttempt(ctx, organizationID, programID, lessonID, attemptID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLessonAttemptResponse(rsp)
+}
+
+// GetLessonTestWithResponse Get a test's settings
+//
+// The settings of a test lesson, with `ETag`. `404` when the lesson is not a test lesson of the program, or has no settings yet. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `GetLessonTest` operationId).
+func (c *ClientWithResponses) GetLessonTestWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetLessonTestResponse, error) {
+	rsp, err := c.GetLessonTest(ctx, organizationID, programID, lessonID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLessonTestResponse(rsp)
+}
+
+// PutLessonTestWithBodyWithResponse Set a test's settings
+//
+// Sets the settings of a test lesson, checked against the bank questions they draw from (a pool larger than the questions is `422` on `pool.count` or `pool.perTag.<tag>`). The first PUT needs no `If-Match`; later ones do (`428`). Attempts already started keep the settings they started under. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `PutLessonTest` operationId).
+func (c *ClientWithResponses) PutLessonTestWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutLessonTestResponse, error) {
+	rsp, err := c.PutLessonTestWithBody(ctx, organizationID, programID, lessonID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutLessonTestResponse(rsp)
+}
+
+// PutLessonTestWithResponse Set a test's settings
+//
+// Sets the settings of a test lesson, checked against the bank questions they draw from (a pool larger than the questions is `422` on `pool.count` or `pool.perTag.<tag>`). The first PUT needs no `If-Match`; later ones do (`428`). Attempts already started keep the settings they started under. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test (the `PutLessonTest` operationId).
+func (c *ClientWithResponses) PutLessonTestWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params *PutLessonTestParams, body PutLessonTestJSONRequestBody, reqEditors ...RequestEditorFn) (*PutLessonTestResponse, error) {
+	rsp, err := c.PutLessonTest(ctx, organizationID, programID, lessonID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutLessonTestResponse(rsp)
+}
+
 // PublishProgramWithResponse Publish a program
 //
 // For managers and admins: draft or archived → published. Publishing puts it in the public catalog (the first publication stamps `publishedAt`, which "newest" sorts by). Any other status is `409 invalid_transition` naming the current one
@@ -59595,6 +63783,111 @@ func (c *ClientWithResponses) PublishProgramWithResponse(ctx context.Context, or
 		return nil, err
 	}
 	return ParsePublishProgramResponse(rsp)
+}
+
+// ListBankQuestionsWithResponse The program's question bank
+//
+// The questions of the program's bank with their keys, oldest first, filtered by type and tag; cursor-paginated. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `ListBankQuestions` operationId).
+func (c *ClientWithResponses) ListBankQuestionsWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListBankQuestionsParams, reqEditors ...RequestEditorFn) (*ListBankQuestionsResponse, error) {
+	rsp, err := c.ListBankQuestions(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankQuestionsResponse(rsp)
+}
+
+// CreateBankQuestionWithBodyWithResponse Add a question to the bank
+//
+// Validates the question (ids unique, key consistent with the options, every matching option paired) and adds it; `422` names each refused field. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `CreateBankQuestion` operationId).
+func (c *ClientWithResponses) CreateBankQuestionWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankQuestionResponse, error) {
+	rsp, err := c.CreateBankQuestionWithBody(ctx, organizationID, programID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankQuestionResponse(rsp)
+}
+
+// CreateBankQuestionWithResponse Add a question to the bank
+//
+// Validates the question (ids unique, key consistent with the options, every matching option paired) and adds it; `422` names each refused field. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/questions (the `CreateBankQuestion` operationId).
+func (c *ClientWithResponses) CreateBankQuestionWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateBankQuestionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankQuestionResponse, error) {
+	rsp, err := c.CreateBankQuestion(ctx, organizationID, programID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankQuestionResponse(rsp)
+}
+
+// DeleteBankQuestionWithResponse Delete a bank question
+//
+// Removes it from the bank; attempts that drew it keep their copy. A test whose pool no longer fits the bank cannot be started until its settings are fixed. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `DeleteBankQuestion` operationId).
+func (c *ClientWithResponses) DeleteBankQuestionWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteBankQuestionResponse, error) {
+	rsp, err := c.DeleteBankQuestion(ctx, organizationID, programID, questionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteBankQuestionResponse(rsp)
+}
+
+// GetBankQuestionWithResponse Get a bank question
+//
+// With its key and `ETag`. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `GetBankQuestion` operationId).
+func (c *ClientWithResponses) GetBankQuestionWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetBankQuestionResponse, error) {
+	rsp, err := c.GetBankQuestion(ctx, organizationID, programID, questionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankQuestionResponse(rsp)
+}
+
+// UpdateBankQuestionWithBodyWithResponse Replace a bank question
+//
+// Replaces the question (`If-Match` required). Attempts already started keep the question as they drew it, so graded history never changes. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `UpdateBankQuestion` operationId).
+func (c *ClientWithResponses) UpdateBankQuestionWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateBankQuestionResponse, error) {
+	rsp, err := c.UpdateBankQuestionWithBody(ctx, organizationID, programID, questionID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBankQuestionResponse(rsp)
+}
+
+// UpdateBankQuestionWithResponse Replace a bank question
+//
+// Replaces the question (`If-Match` required). Attempts already started keep the question as they drew it, so graded history never changes. For the organization's admins and managers and the program's teachers (directors may read); other members `403`, outsiders and teachers of other programs `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/questions/{questionId} (the `UpdateBankQuestion` operationId).
+func (c *ClientWithResponses) UpdateBankQuestionWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, questionID openapi_types.UUID, params *UpdateBankQuestionParams, body UpdateBankQuestionJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateBankQuestionResponse, error) {
+	rsp, err := c.UpdateBankQuestion(ctx, organizationID, programID, questionID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateBankQuestionResponse(rsp)
 }
 
 // UnpublishProgramWithResponse Unpublish a program
@@ -64343,6 +68636,452 @@ func ParseWithdrawApplicationResponse(rsp *http.Response) (*WithdrawApplicationR
 	return response, nil
 }
 
+// ParseGetMyAttemptResponse parses an HTTP response from a GetMyAttemptWithResponse call
+func ParseGetMyAttemptResponse(rsp *http.Response) (*GetMyAttemptResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyAttemptResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearnerAttempt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyAttemptResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyAttemptResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyAttemptResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSaveAttemptAnswerResponse parses an HTTP response from a SaveAttemptAnswerWithResponse call
+func ParseSaveAttemptAnswerResponse(rsp *http.Response) (*SaveAttemptAnswerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SaveAttemptAnswerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SavedAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SaveAttemptAnswerResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SaveAttemptAnswerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SaveAttemptAnswerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAttemptReviewResponse parses an HTTP response from a GetAttemptReviewWithResponse call
+func ParseGetAttemptReviewResponse(rsp *http.Response) (*GetAttemptReviewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAttemptReviewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AttemptReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetAttemptReviewResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAttemptReviewResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAttemptReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSubmitAttemptResponse parses an HTTP response from a SubmitAttemptWithResponse call
+func ParseSubmitAttemptResponse(rsp *http.Response) (*SubmitAttemptResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubmitAttemptResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearnerAttempt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SubmitAttemptResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubmitAttemptResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubmitAttemptResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListMyAuditEventsResponse parses an HTTP response from a ListMyAuditEventsWithResponse call
 func ParseListMyAuditEventsResponse(rsp *http.Response) (*ListMyAuditEventsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -66885,6 +71624,222 @@ func ParseMarkMyProgramConversationReadResponse(rsp *http.Response) (*MarkMyProg
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers MarkMyProgramConversationReadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyTestResponse parses an HTTP response from a GetMyTestWithResponse call
+func ParseGetMyTestResponse(rsp *http.Response) (*GetMyTestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyTestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MyTest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyTestResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyTestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyTestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartTestAttemptResponse parses an HTTP response from a StartTestAttemptWithResponse call
+func ParseStartTestAttemptResponse(rsp *http.Response) (*StartTestAttemptResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartTestAttemptResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearnerAttempt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LearnerAttempt
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers StartTestAttemptResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers StartTestAttemptResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers StartTestAttemptResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -81403,6 +86358,483 @@ func ParseListProgramHistoryResponse(rsp *http.Response) (*ListProgramHistoryRes
 	return response, nil
 }
 
+// ParseListLessonAttemptsResponse parses an HTTP response from a ListLessonAttemptsWithResponse call
+func ParseListLessonAttemptsResponse(rsp *http.Response) (*ListLessonAttemptsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLessonAttemptsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AttemptSummaryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListLessonAttemptsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListLessonAttemptsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListLessonAttemptsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLessonAttemptResponse parses an HTTP response from a GetLessonAttemptWithResponse call
+func ParseGetLessonAttemptResponse(rsp *http.Response) (*GetLessonAttemptResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLessonAttemptResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AttemptReview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetLessonAttemptResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetLessonAttemptResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetLessonAttemptResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLessonTestResponse parses an HTTP response from a GetLessonTestWithResponse call
+func ParseGetLessonTestResponse(rsp *http.Response) (*GetLessonTestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLessonTestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LessonTest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetLessonTestResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetLessonTestResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetLessonTestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetLessonTestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutLessonTestResponse parses an HTTP response from a PutLessonTestWithResponse call
+func ParsePutLessonTestResponse(rsp *http.Response) (*PutLessonTestResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutLessonTestResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LessonTest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutLessonTestResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutLessonTestResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutLessonTestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParsePublishProgramResponse parses an HTTP response from a PublishProgramWithResponse call
 func ParsePublishProgramResponse(rsp *http.Response) (*PublishProgramResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -81505,6 +86937,608 @@ func ParsePublishProgramResponse(rsp *http.Response) (*PublishProgramResponse, e
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers PublishProgramResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListBankQuestionsResponse parses an HTTP response from a ListBankQuestionsWithResponse call
+func ParseListBankQuestionsResponse(rsp *http.Response) (*ListBankQuestionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankQuestionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankQuestionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListBankQuestionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListBankQuestionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListBankQuestionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateBankQuestionResponse parses an HTTP response from a CreateBankQuestionWithResponse call
+func ParseCreateBankQuestionResponse(rsp *http.Response) (*CreateBankQuestionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBankQuestionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BankQuestion
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateBankQuestionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateBankQuestionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateBankQuestionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteBankQuestionResponse parses an HTTP response from a DeleteBankQuestionWithResponse call
+func ParseDeleteBankQuestionResponse(rsp *http.Response) (*DeleteBankQuestionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteBankQuestionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteBankQuestionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteBankQuestionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteBankQuestionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBankQuestionResponse parses an HTTP response from a GetBankQuestionWithResponse call
+func ParseGetBankQuestionResponse(rsp *http.Response) (*GetBankQuestionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankQuestionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankQuestion
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBankQuestionResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBankQuestionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBankQuestionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBankQuestionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateBankQuestionResponse parses an HTTP response from a UpdateBankQuestionWithResponse call
+func ParseUpdateBankQuestionResponse(rsp *http.Response) (*UpdateBankQuestionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateBankQuestionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankQuestion
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateBankQuestionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateBankQuestionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateBankQuestionResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

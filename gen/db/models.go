@@ -1426,6 +1426,53 @@ type ApplicationEvent struct {
 	CreatedAt     time.Time
 }
 
+type AssessmentAttempt struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	ProgramID      uuid.UUID
+	LessonID       uuid.UUID
+	UserID         uuid.UUID
+	Number         int32
+	Seed           int64
+	QuestionIds    []string
+	Questions      []byte
+	Settings       []byte
+	Status         string
+	StartedAt      time.Time
+	Deadline       *time.Time
+	GraceMs        int64
+	Answers        []byte
+	AnswersVersion int32
+	ClosedAt       *time.Time
+	Result         []byte
+	Score          pgtype.Float8
+	MaxScore       pgtype.Float8
+	Percent        pgtype.Float8
+	Passed         pgtype.Bool
+}
+
+type AssessmentQuestion struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	ProgramID      uuid.UUID
+	Type           string
+	Tag            string
+	Body           []byte
+	Version        int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type AssessmentTest struct {
+	LessonID       uuid.UUID
+	OrganizationID uuid.UUID
+	ProgramID      uuid.UUID
+	Settings       []byte
+	Version        int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type AuditEvent struct {
 	ID             int64
 	OccurredAt     time.Time

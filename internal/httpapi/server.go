@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/internal/assessment"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/calendar"
@@ -55,6 +56,7 @@ type Server struct {
 	*enrollmentAPI
 	*conversationsAPI
 	*calendarAPI
+	*assessmentAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -71,6 +73,7 @@ type (
 	enrollmentAPI    = enrollment.Handler
 	conversationsAPI = conversations.Handler
 	calendarAPI      = calendar.Handler
+	assessmentAPI    = assessment.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -132,6 +135,9 @@ func New(d Deps) (*echo.Echo, error) {
 	}
 	s.commerceAPI = shop
 	s.supportAPI.Pub = publisher
+	if s.assessmentAPI, err = assessment.New(base); err != nil {
+		return nil, err
+	}
 	doc, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)

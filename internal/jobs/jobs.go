@@ -93,5 +93,6 @@ func (CompletionCheckArgs) Kind() string { return "completion_check" }
 func (CompletionCheckArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending,
+		rivertype.JobStateRunning, // River requires it in ByState
 	}}}
 }

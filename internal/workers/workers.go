@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/kabinet-edu/kabinet/internal/assessment"
 	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/conversations"
@@ -52,6 +53,9 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 		return nil, err
 	}
 	if err := conversations.Register(reg, cfg, pool, log); err != nil {
+		return nil, err
+	}
+	if err := assessment.Register(reg, cfg.Jobs, pool, log); err != nil {
 		return nil, err
 	}
 	return reg, nil
