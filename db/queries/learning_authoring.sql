@@ -8,10 +8,12 @@ SELECT p.id, p.organization_id, p.title,
 FROM programs p WHERE p.organization_id = @organization_id AND p.id = @program_id;
 
 -- name: ListModules :many
-SELECT * FROM learning_modules WHERE program_id = @program_id ORDER BY position, id;
+SELECT sqlc.embed(m), (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
+FROM learning_modules m WHERE m.program_id = @program_id ORDER BY m.position, m.id;
 
 -- name: GetModule :one
-SELECT * FROM learning_modules WHERE program_id = @program_id AND id = @id;
+SELECT sqlc.embed(m), (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
+FROM learning_modules m WHERE m.program_id = @program_id AND m.id = @id;
 
 -- name: CountModules :one
 SELECT count(*)::int FROM learning_modules WHERE program_id = @program_id;

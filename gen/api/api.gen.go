@@ -569,6 +569,99 @@ func (e JWKUse) Valid() bool {
 	}
 }
 
+// Defines values for LearnerWebinarState.
+const (
+	Ended    LearnerWebinarState = "ended"
+	Joinable LearnerWebinarState = "joinable"
+	Upcoming LearnerWebinarState = "upcoming"
+)
+
+// Valid indicates whether the value is a known member of the LearnerWebinarState enum.
+func (e LearnerWebinarState) Valid() bool {
+	switch e {
+	case Ended:
+		return true
+	case Joinable:
+		return true
+	case Upcoming:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LearningGroupStatus.
+const (
+	LearningGroupStatusCancelled LearningGroupStatus = "cancelled"
+	LearningGroupStatusEnrolling LearningGroupStatus = "enrolling"
+	LearningGroupStatusFinished  LearningGroupStatus = "finished"
+	LearningGroupStatusPlanned   LearningGroupStatus = "planned"
+	LearningGroupStatusRunning   LearningGroupStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the LearningGroupStatus enum.
+func (e LearningGroupStatus) Valid() bool {
+	switch e {
+	case LearningGroupStatusCancelled:
+		return true
+	case LearningGroupStatusEnrolling:
+		return true
+	case LearningGroupStatusFinished:
+		return true
+	case LearningGroupStatusPlanned:
+		return true
+	case LearningGroupStatusRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LessonCompletionSource.
+const (
+	LessonCompletionSourceManual LessonCompletionSource = "manual"
+	LessonCompletionSourceTest   LessonCompletionSource = "test"
+)
+
+// Valid indicates whether the value is a known member of the LessonCompletionSource enum.
+func (e LessonCompletionSource) Valid() bool {
+	switch e {
+	case LessonCompletionSourceManual:
+		return true
+	case LessonCompletionSourceTest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LessonKind.
+const (
+	LessonKindFile    LessonKind = "file"
+	LessonKindTest    LessonKind = "test"
+	LessonKindText    LessonKind = "text"
+	LessonKindVideo   LessonKind = "video"
+	LessonKindWebinar LessonKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the LessonKind enum.
+func (e LessonKind) Valid() bool {
+	switch e {
+	case LessonKindFile:
+		return true
+	case LessonKindTest:
+		return true
+	case LessonKindText:
+		return true
+	case LessonKindVideo:
+		return true
+	case LessonKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Locale.
 const (
 	En Locale = "en"
@@ -1325,6 +1418,24 @@ func (e ListCatalogHistoryParamsEntityType) Valid() bool {
 	}
 }
 
+// Defines values for ExportGroupProgressParamsSeparator.
+const (
+	Comma     ExportGroupProgressParamsSeparator = "comma"
+	Semicolon ExportGroupProgressParamsSeparator = "semicolon"
+)
+
+// Valid indicates whether the value is a known member of the ExportGroupProgressParamsSeparator enum.
+func (e ExportGroupProgressParamsSeparator) Valid() bool {
+	switch e {
+	case Comma:
+		return true
+	case Semicolon:
+		return true
+	default:
+		return false
+	}
+}
+
 // AcceptInvitationRequest defines model for AcceptInvitationRequest.
 type AcceptInvitationRequest struct {
 	FirstName string `json:"firstName"`
@@ -2005,6 +2116,19 @@ type CommerceSettingsWithdrawalPolicy string
 // CompletionDocument The document a learner receives at the end.
 type CompletionDocument string
 
+// CompletionVerdict Whether the completion document may be issued, and what is missing.
+type CompletionVerdict struct {
+	FinalTestPassed   bool `json:"finalTestPassed"`
+	FinalTestRequired bool `json:"finalTestRequired"`
+	Met               bool `json:"met"`
+
+	// MissingMandatory Mandatory lessons not yet completed, in program order (the final test's included).
+	MissingMandatory []openapi_types.UUID `json:"missingMandatory"`
+
+	// PaidInFull The program is free or its order is paid in full.
+	PaidInFull bool `json:"paidInFull"`
+}
+
 // ContactChallenge defines model for ContactChallenge.
 type ContactChallenge struct {
 	// Change True when confirming replaces the current address.
@@ -2029,6 +2153,25 @@ type ContactCodeRequest struct {
 // the organization's signed-in members. (Audiences by program — the
 // learners of given programs — will be added here when programs exist.)
 type ContentAudience string
+
+// ContentOrder The whole order of the program: every module once, and every lesson once, under the module it belongs to now.
+type ContentOrder struct {
+	Modules []ContentOrderModule `json:"modules"`
+}
+
+// ContentOrderModule defines model for ContentOrderModule.
+type ContentOrderModule struct {
+	ID openapi_types.UUID `json:"id"`
+
+	// Lessons The module's lessons in order.
+	Lessons []openapi_types.UUID `json:"lessons"`
+}
+
+// ContentOutline The program's modules and lessons in order.
+type ContentOutline struct {
+	Lessons []Lesson         `json:"lessons"`
+	Modules []LearningModule `json:"modules"`
+}
 
 // CreateApplicationRequest defines model for CreateApplicationRequest.
 type CreateApplicationRequest struct {
@@ -2379,6 +2522,38 @@ type GroupPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// GroupProgressPage defines model for GroupProgressPage.
+type GroupProgressPage struct {
+	Items []GroupProgressRow `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// GroupProgressRow A learner of the group and their progress.
+type GroupProgressRow struct {
+	// CompletedLessonIds In the order they were completed.
+	CompletedLessonIds []openapi_types.UUID `json:"completedLessonIds"`
+	CompletedLessons   int                  `json:"completedLessons"`
+	Email              string               `json:"email"`
+	FinalTestPassed    bool                 `json:"finalTestPassed"`
+	FirstName          string               `json:"firstName"`
+
+	// LastActivityAt The last lesson opened or completed.
+	LastActivityAt *time.Time `json:"lastActivityAt"`
+	LastName       string     `json:"lastName"`
+	MandatoryDone  int        `json:"mandatoryDone"`
+	MandatoryTotal int        `json:"mandatoryTotal"`
+
+	// Met The completion requirements are met (the document can be issued).
+	Met          bool               `json:"met"`
+	PaidInFull   bool               `json:"paidInFull"`
+	Patronymic   *string            `json:"patronymic"`
+	Percent      int                `json:"percent"`
+	TotalLessons int                `json:"totalLessons"`
+	UserID       openapi_types.UUID `json:"userId"`
+}
+
 // GroupStatus planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
 // and canceled are final.
 type GroupStatus string
@@ -2597,6 +2772,304 @@ type JWKUse string
 // JWKS defines model for JWKS.
 type JWKS struct {
 	Keys []JWK `json:"keys"`
+}
+
+// LearnerLesson An open lesson's content.
+type LearnerLesson struct {
+	// BodyHTML Sanitized HTML (the text of a text lesson, an introduction for others).
+	BodyHTML  string `json:"bodyHtml"`
+	Completed bool   `json:"completed"`
+
+	// CompletedAt When completed.
+	CompletedAt *time.Time `json:"completedAt"`
+
+	// DueAt The deadline, if any.
+	DueAt *time.Time         `json:"dueAt"`
+	File  *LearnerLessonFile `json:"file,omitempty"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool               `json:"mandatory"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// TestLessonID A test lesson: the id to open the test with in the assessment API (it completes the lesson when passed).
+	TestLessonID *openapi_types.UUID `json:"testLessonId"`
+	Title        string              `json:"title"`
+
+	// VideoURL A video lesson's link or embed URL.
+	VideoURL *string `json:"videoUrl"`
+
+	// Webinar A webinar lesson's session as the learner sees it now (absent for other kinds).
+	Webinar *LearnerWebinar `json:"webinar,omitempty"`
+}
+
+// LearnerLessonFile defines model for LearnerLessonFile.
+type LearnerLessonFile struct {
+	ContentType string `json:"contentType"`
+
+	// DownloadURL GET it with the access token (Range, ETag).
+	DownloadURL string `json:"downloadUrl"`
+	FileName    string `json:"fileName"`
+	SizeBytes   int64  `json:"sizeBytes"`
+}
+
+// LearnerWebinar A webinar lesson's session as the learner sees it now (absent for other kinds).
+type LearnerWebinar struct {
+	DurationMinutes int       `json:"durationMinutes"`
+	EndsAt          time.Time `json:"endsAt"`
+
+	// JoinOpensAt From when the join link is shown (15 minutes before the start).
+	JoinOpensAt time.Time `json:"joinOpensAt"`
+
+	// JoinURL Only while joinable.
+	JoinURL *string `json:"joinUrl"`
+
+	// RecordingURL Only once ended.
+	RecordingURL *string   `json:"recordingUrl"`
+	StartsAt     time.Time `json:"startsAt"`
+
+	// State upcoming: before joinOpensAt; joinable: until endsAt (the join link is shown); ended: the recording, once there is one.
+	State LearnerWebinarState `json:"state"`
+}
+
+// LearnerWebinarState upcoming: before joinOpensAt; joinable: until endsAt (the join link is shown); ended: the recording, once there is one.
+type LearnerWebinarState string
+
+// LearningGroup The group the learner studies in.
+type LearningGroup struct {
+	Code     string              `json:"code"`
+	EndsOn   openapi_types.Date  `json:"endsOn"`
+	ID       openapi_types.UUID  `json:"id"`
+	StartsOn openapi_types.Date  `json:"startsOn"`
+	Status   LearningGroupStatus `json:"status"`
+	Title    string              `json:"title"`
+}
+
+// LearningGroupStatus defines model for LearningGroup.Status.
+type LearningGroupStatus string
+
+// LearningModule A module of a program: lessons are grouped in modules.
+type LearningModule struct {
+	CreatedAt   time.Time          `json:"createdAt"`
+	Description string             `json:"description"`
+	ID          openapi_types.UUID `json:"id"`
+	LessonCount int                `json:"lessonCount"`
+
+	// Position Order in the program, from 1.
+	Position  int                `json:"position"`
+	ProgramID openapi_types.UUID `json:"programId"`
+	Title     string             `json:"title"`
+	UpdatedAt time.Time          `json:"updatedAt"`
+	Version   int                `json:"version"`
+}
+
+// LearningModuleCreate A new module; it is appended after the last one.
+type LearningModuleCreate struct {
+	Description *string `json:"description,omitempty"`
+	Title       string  `json:"title"`
+}
+
+// LearningModuleList All modules of the program, in order (at most 100).
+type LearningModuleList struct {
+	Items []LearningModule `json:"items"`
+}
+
+// LearningModuleUpdate Fields to change; absent fields keep their values.
+type LearningModuleUpdate struct {
+	Description *string `json:"description,omitempty"`
+	Title       *string `json:"title,omitempty"`
+}
+
+// Lesson A lesson as staff author it.
+type Lesson struct {
+	// BodyHTML bodyMd rendered and sanitized.
+	BodyHTML string `json:"bodyHtml"`
+
+	// BodyMd Markdown: the text of a text lesson, an introduction for other kinds.
+	BodyMd    string    `json:"bodyMd"`
+	CreatedAt time.Time `json:"createdAt"`
+
+	// File A file lesson's file (absent until uploaded).
+	File *LessonFile `json:"file,omitempty"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool               `json:"mandatory"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+
+	// Position Order within the module, from 1.
+	Position  int                `json:"position"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule  LessonSchedule `json:"schedule"`
+	Title     string         `json:"title"`
+	UpdatedAt time.Time      `json:"updatedAt"`
+	Version   int            `json:"version"`
+	VideoURL  *string        `json:"videoUrl"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonCompletion A completed lesson and the progress after it.
+type LessonCompletion struct {
+	CompletedAt time.Time          `json:"completedAt"`
+	LessonID    openapi_types.UUID `json:"lessonId"`
+	ProgramID   openapi_types.UUID `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+
+	// Source Completed by the learner or by passing its test.
+	Source LessonCompletionSource `json:"source"`
+}
+
+// LessonCompletionSource Completed by the learner or by passing its test.
+type LessonCompletionSource string
+
+// LessonCreate A new lesson, appended to its module. A video lesson needs `videoUrl`, a webinar `webinar`; a file lesson gets its file with PUT …/file.
+type LessonCreate struct {
+	BodyMd *string `json:"bodyMd,omitempty"`
+
+	// Final Only a test lesson, at most one per program.
+	Final *bool `json:"final,omitempty"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind      LessonKind         `json:"kind"`
+	Mandatory *bool              `json:"mandatory,omitempty"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule *LessonSchedule `json:"schedule,omitempty"`
+	Title    string          `json:"title"`
+
+	// VideoURL A video lesson's link or embed URL (https).
+	VideoURL *string `json:"videoUrl,omitempty"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonFile A file lesson's file (absent until uploaded).
+type LessonFile struct {
+	ContentType string `json:"contentType"`
+
+	// DownloadURL Where the caller downloads it (Range, ETag).
+	DownloadURL string `json:"downloadUrl"`
+	FileName    string `json:"fileName"`
+	Sha256      string `json:"sha256"`
+	SizeBytes   int64  `json:"sizeBytes"`
+}
+
+// LessonKind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+type LessonKind string
+
+// LessonList The program's lessons in order (at most 500).
+type LessonList struct {
+	Items []Lesson `json:"items"`
+}
+
+// LessonLockedProblem A problem about a lesson the learner cannot open or complete (yet).
+type LessonLockedProblem struct {
+	// Code A stable machine-readable error code (snake_case).
+	//
+	// Example: validation_failed
+	Code string `json:"code"`
+
+	// Detail A human-readable explanation of this occurrence.
+	Detail *string `json:"detail,omitempty"`
+
+	// Errors The offending fields, for invalid input.
+	Errors *[]FieldError `json:"errors,omitempty"`
+
+	// Instance The request path.
+	Instance *string `json:"instance,omitempty"`
+
+	// OpensAt `lesson_locked` by date: when it opens.
+	OpensAt *time.Time `json:"opensAt,omitempty"`
+
+	// RequestID The request id, also sent in the `X-Request-Id` header.
+	RequestID *string `json:"requestId,omitempty"`
+
+	// Status The HTTP status code.
+	Status int `json:"status"`
+
+	// Title A short human-readable summary of the problem type.
+	Title string `json:"title"`
+
+	// Type A URI that identifies the problem type; stable across releases.
+	//
+	// Example: urn:kabinet:problem:validation-failed
+	Type string `json:"type"`
+
+	// WaitsFor `lesson_locked` in sequential mode: the lesson to complete first.
+	WaitsFor *openapi_types.UUID `json:"waitsFor,omitempty"`
+}
+
+// LessonSchedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+type LessonSchedule struct {
+	// AfterPrevious Sequential mode: closed until the lesson before it in the program is completed.
+	AfterPrevious *bool `json:"afterPrevious,omitempty"`
+
+	// DueAt A deadline shown to the learner (and in the calendar).
+	DueAt *time.Time `json:"dueAt,omitempty"`
+
+	// OpensAfterDays Closed until this many days after the learner's group starts.
+	OpensAfterDays *int `json:"opensAfterDays,omitempty"`
+
+	// OpensAt Closed until then.
+	OpensAt *time.Time `json:"opensAt,omitempty"`
+}
+
+// LessonUpdate Fields to change; absent fields keep their values; `schedule` and `webinar` are replaced as a whole. The kind cannot change; the module and position change with PUT …/content-order.
+type LessonUpdate struct {
+	BodyMd *string `json:"bodyMd,omitempty"`
+
+	// Final Only a test lesson, at most one per program.
+	Final     *bool `json:"final,omitempty"`
+	Mandatory *bool `json:"mandatory,omitempty"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule *LessonSchedule `json:"schedule,omitempty"`
+	Title    *string         `json:"title,omitempty"`
+
+	// VideoURL A video lesson's link or embed URL (https).
+	VideoURL *string `json:"videoUrl,omitempty"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonUpload defines model for LessonUpload.
+type LessonUpload struct {
+	// File PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4 or MP3; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
+// LessonWebinar A live session (a webinar lesson only). Replaced as a whole on update.
+type LessonWebinar struct {
+	DurationMinutes int `json:"durationMinutes"`
+
+	// JoinURL The room's link (https); learners see it from 15 minutes before the start until the end.
+	JoinURL *string `json:"joinUrl,omitempty"`
+
+	// RecordingURL The recording (https); learners see it once the webinar has ended.
+	RecordingURL *string   `json:"recordingUrl,omitempty"`
+	StartsAt     time.Time `json:"startsAt"`
 }
 
 // Locale The user's language for messages and documents.
@@ -2857,6 +3330,33 @@ type Membership struct {
 // MembershipPage defines model for MembershipPage.
 type MembershipPage struct {
 	Items []Membership `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MyLearningProgram A program the caller studies.
+type MyLearningProgram struct {
+	// AccessSuspended An installment is overdue past its grace period: the content is closed (`404`) until it is paid (`GET /api/v1/me/orders`).
+	AccessSuspended bool `json:"accessSuspended"`
+
+	// Group The group the learner studies in.
+	Group LearningGroup `json:"group"`
+
+	// LastLessonID The lesson last opened or completed (continue here).
+	LastLessonID     *openapi_types.UUID `json:"lastLessonId"`
+	OrganizationID   openapi_types.UUID  `json:"organizationId"`
+	OrganizationName string              `json:"organizationName"`
+	ProgramID        openapi_types.UUID  `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+	Title    string          `json:"title"`
+}
+
+// MyLearningProgramPage defines model for MyLearningProgramPage.
+type MyLearningProgramPage struct {
+	Items []MyLearningProgram `json:"items"`
 
 	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
 	NextCursor *string `json:"nextCursor"`
@@ -3624,6 +4124,23 @@ type Program struct {
 	Version   int32            `json:"version"`
 }
 
+// ProgramContents The learner's table of contents of a program, with progress and verdict.
+type ProgramContents struct {
+	// Group The group the learner studies in.
+	Group          LearningGroup       `json:"group"`
+	LastLessonID   *openapi_types.UUID `json:"lastLessonId"`
+	Modules        []TocModule         `json:"modules"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+	ProgramID      openapi_types.UUID  `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+	Title    string          `json:"title"`
+
+	// Verdict Whether the completion document may be issued, and what is missing.
+	Verdict CompletionVerdict `json:"verdict"`
+}
+
 // ProgramCreate A new program (a draft). Omitted: completionDocument, requiresSnils, requiresPriorEducation and requiredDocuments take
 // the kind's defaults (ПК/ПП: their state-format document, СНИЛС and prior education required, passport + diploma + СНИЛС);
 // currency RUB.
@@ -3736,6 +4253,23 @@ type ProgramUpdate struct {
 	// TeacherIds Members of the organization with the teacher role, in the order to show them.
 	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
 	Title      *string               `json:"title,omitempty"`
+}
+
+// ProgressSummary A learner's progress in a program, against its current content.
+type ProgressSummary struct {
+	CompletedLessons int `json:"completedLessons"`
+
+	// FinalTestPassed `false` also when the program has no final test.
+	FinalTestPassed bool `json:"finalTestPassed"`
+
+	// LastActivityAt The last lesson opened or completed; `null` before the first.
+	LastActivityAt *time.Time `json:"lastActivityAt"`
+	MandatoryDone  int        `json:"mandatoryDone"`
+	MandatoryTotal int        `json:"mandatoryTotal"`
+
+	// Percent completed / total, rounded down: 100 means everything.
+	Percent      int `json:"percent"`
+	TotalLessons int `json:"totalLessons"`
 }
 
 // PromoCode defines model for PromoCode.
@@ -4382,6 +4916,43 @@ type SupportUnreadCount struct {
 // Example: Europe/Moscow
 type TimeZone = string
 
+// TocLesson A lesson in the learner's table of contents.
+type TocLesson struct {
+	Completed bool `json:"completed"`
+
+	// CompletedAt When it was completed.
+	CompletedAt *time.Time `json:"completedAt"`
+
+	// DueAt The deadline, if any.
+	DueAt *time.Time `json:"dueAt"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool `json:"mandatory"`
+	Open      bool `json:"open"`
+
+	// OpensAt While closed by its date: when it opens.
+	OpensAt *time.Time `json:"opensAt"`
+	Title   string     `json:"title"`
+
+	// WaitsFor While closed in sequential mode: the lesson to complete first.
+	WaitsFor *openapi_types.UUID `json:"waitsFor"`
+}
+
+// TocModule defines model for TocModule.
+type TocModule struct {
+	Description string             `json:"description"`
+	ID          openapi_types.UUID `json:"id"`
+	Lessons     []TocLesson        `json:"lessons"`
+	Title       string             `json:"title"`
+}
+
 // TotpCodeRequest defines model for TotpCodeRequest.
 type TotpCodeRequest struct {
 	// Code A 6-digit authenticator code; where the operation says so, an
@@ -4535,6 +5106,9 @@ type Cursor = string
 // EnrollmentOpen defines model for EnrollmentOpen.
 type EnrollmentOpen = bool
 
+// GroupID defines model for GroupId.
+type GroupID = openapi_types.UUID
+
 // HoursMax defines model for HoursMax.
 type HoursMax = int32
 
@@ -4553,8 +5127,14 @@ type IfNoneMatch = string
 // IfRange defines model for IfRange.
 type IfRange = string
 
+// LessonID defines model for LessonId.
+type LessonID = openapi_types.UUID
+
 // Limit defines model for Limit.
 type Limit = int
+
+// ModuleID defines model for ModuleId.
+type ModuleID = openapi_types.UUID
 
 // OrganizationRef defines model for OrganizationRef.
 type OrganizationRef = string
@@ -4606,6 +5186,9 @@ type Gone = Problem
 
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
+
+// LessonConflict A problem about a lesson the learner cannot open or complete (yet).
+type LessonConflict = LessonLockedProblem
 
 // NotFound An RFC 9457 problem details document.
 type NotFound = Problem
@@ -4864,6 +5447,30 @@ type ListMyAuditEventsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMyLearningProgramsParams defines parameters for ListMyLearningPrograms.
+type ListMyLearningProgramsParams struct {
+	// OrganizationID Only programs of this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadMyLessonFileParams defines parameters for DownloadMyLessonFile.
+type DownloadMyLessonFileParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // ListNotificationsParams defines parameters for ListNotifications.
@@ -5313,6 +5920,27 @@ type UpdateGroupParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetGroupProgressParams defines parameters for GetGroupProgress.
+type GetGroupProgressParams struct {
+	// Met Only learners who meet (`true`) or do not yet meet (`false`) the completion requirements.
+	Met *bool `form:"met,omitempty" json:"met,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ExportGroupProgressParams defines parameters for ExportGroupProgress.
+type ExportGroupProgressParams struct {
+	// Separator The field separator (default comma).
+	Separator *ExportGroupProgressParamsSeparator `form:"separator,omitempty" json:"separator,omitempty"`
+}
+
+// ExportGroupProgressParamsSeparator defines parameters for ExportGroupProgress.
+type ExportGroupProgressParamsSeparator string
+
 // ChangeGroupStatusParams defines parameters for ChangeGroupStatus.
 type ChangeGroupStatusParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
@@ -5327,6 +5955,62 @@ type ListProgramHistoryParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListLessonsParams defines parameters for ListLessons.
+type ListLessonsParams struct {
+	// ModuleID Only this module's lessons.
+	ModuleID *openapi_types.UUID `form:"moduleId,omitempty" json:"moduleId,omitempty"`
+
+	// Kind Only lessons of this kind.
+	Kind *LessonKind `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
+// DeleteLessonParams defines parameters for DeleteLesson.
+type DeleteLessonParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateLessonParams defines parameters for UpdateLesson.
+type UpdateLessonParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DownloadLessonFileParams defines parameters for DownloadLessonFile.
+type DownloadLessonFileParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UploadLessonFileParams defines parameters for UploadLessonFile.
+type UploadLessonFileParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DeleteModuleParams defines parameters for DeleteModule.
+type DeleteModuleParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateModuleParams defines parameters for UpdateModule.
+type UpdateModuleParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // PublishProgramParams defines parameters for PublishProgram.
@@ -5646,6 +6330,9 @@ type CreateProgramJSONRequestBody = ProgramCreate
 // UpdateProgramJSONRequestBody defines body for UpdateProgram for application/json ContentType.
 type UpdateProgramJSONRequestBody = ProgramUpdate
 
+// ReorderContentJSONRequestBody defines body for ReorderContent for application/json ContentType.
+type ReorderContentJSONRequestBody = ContentOrder
+
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
 type CreateGroupJSONRequestBody = GroupCreate
 
@@ -5654,6 +6341,21 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 
 // ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
 type ChangeGroupStatusJSONRequestBody = GroupStatusChange
+
+// CreateLessonJSONRequestBody defines body for CreateLesson for application/json ContentType.
+type CreateLessonJSONRequestBody = LessonCreate
+
+// UpdateLessonJSONRequestBody defines body for UpdateLesson for application/json ContentType.
+type UpdateLessonJSONRequestBody = LessonUpdate
+
+// UploadLessonFileMultipartRequestBody defines body for UploadLessonFile for multipart/form-data ContentType.
+type UploadLessonFileMultipartRequestBody = LessonUpload
+
+// CreateModuleJSONRequestBody defines body for CreateModule for application/json ContentType.
+type CreateModuleJSONRequestBody = LearningModuleCreate
+
+// UpdateModuleJSONRequestBody defines body for UpdateModule for application/json ContentType.
+type UpdateModuleJSONRequestBody = LearningModuleUpdate
 
 // CreatePromoCodeJSONRequestBody defines body for CreatePromoCode for application/json ContentType.
 type CreatePromoCodeJSONRequestBody = PromoCodeRequest
@@ -5989,6 +6691,21 @@ type ServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx echo.Context) error
+	// ListMyLearningPrograms The programs I study
+	// (GET /api/v1/me/learning/programs)
+	ListMyLearningPrograms(ctx echo.Context, params ListMyLearningProgramsParams) error
+	// GetMyProgramContents A program's table of contents
+	// (GET /api/v1/me/learning/programs/{programId})
+	GetMyProgramContents(ctx echo.Context, programID openapi_types.UUID) error
+	// GetMyLesson Open a lesson
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId})
+	GetMyLesson(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID) error
+	// CompleteMyLesson Mark a lesson completed
+	// (POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/complete)
+	CompleteMyLesson(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID) error
+	// DownloadMyLessonFile Download a lesson's file
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/file)
+	DownloadMyLessonFile(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID, params DownloadMyLessonFileParams) error
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx echo.Context) error
@@ -6316,6 +7033,9 @@ type ServerInterface interface {
 	// ArchiveProgram Archive a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/archive)
 	ArchiveProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ArchiveProgramParams) error
+	// ReorderContent Reorder modules and lessons
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order)
+	ReorderContent(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
 	// DeleteProgramCover Remove the cover
 	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover)
 	DeleteProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramCoverParams) error
@@ -6340,12 +7060,54 @@ type ServerInterface interface {
 	// UpdateGroup Edit a group
 	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
 	UpdateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params UpdateGroupParams) error
+	// GetGroupProgress A group's progress table
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress)
+	GetGroupProgress(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params GetGroupProgressParams) error
+	// ExportGroupProgress Export a group's progress table as CSV
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv)
+	ExportGroupProgress(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params ExportGroupProgressParams) error
 	// ChangeGroupStatus Change a group's status
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status)
 	ChangeGroupStatus(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params ChangeGroupStatusParams) error
 	// ListProgramHistory A program's history
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
 	ListProgramHistory(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListProgramHistoryParams) error
+	// ListLessons List the lessons of a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons)
+	ListLessons(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListLessonsParams) error
+	// CreateLesson Add a lesson to a module
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons)
+	CreateLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// DeleteLesson Delete a lesson
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	DeleteLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params DeleteLessonParams) error
+	// GetLesson Read a lesson
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	GetLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID) error
+	// UpdateLesson Edit a lesson
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	UpdateLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params UpdateLessonParams) error
+	// DownloadLessonFile Download a lesson's file (staff)
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file)
+	DownloadLessonFile(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params DownloadLessonFileParams) error
+	// UploadLessonFile Upload a file lesson's file
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file)
+	UploadLessonFile(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params UploadLessonFileParams) error
+	// ListModules List the modules of a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/modules)
+	ListModules(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// CreateModule Add a module
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/modules)
+	CreateModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// DeleteModule Delete a module
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	DeleteModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params DeleteModuleParams) error
+	// GetModule Read a module
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	GetModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID) error
+	// UpdateModule Edit a module
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	UpdateModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params UpdateModuleParams) error
 	// PublishProgram Publish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
 	PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error
@@ -7600,6 +8362,176 @@ func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ExportMyData(ctx)
+	return err
+}
+
+// ListMyLearningPrograms converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyLearningPrograms(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyLearningProgramsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyLearningPrograms(ctx, params)
+	return err
+}
+
+// GetMyProgramContents converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyProgramContents(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyProgramContents(ctx, programID)
+	return err
+}
+
+// GetMyLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyLesson(ctx, programID, lessonID)
+	return err
+}
+
+// CompleteMyLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) CompleteMyLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompleteMyLesson(ctx, programID, lessonID)
+	return err
+}
+
+// DownloadMyLessonFile converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyLessonFile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMyLessonFileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyLessonFile(ctx, programID, lessonID, params)
 	return err
 }
 
@@ -10236,6 +11168,30 @@ func (w *ServerInterfaceWrapper) ArchiveProgram(ctx echo.Context) error {
 	return err
 }
 
+// ReorderContent converts echo context to params.
+func (w *ServerInterfaceWrapper) ReorderContent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReorderContent(ctx, organizationID, programID)
+	return err
+}
+
 // DeleteProgramCover converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteProgramCover(ctx echo.Context) error {
 	var err error
@@ -10598,6 +11554,102 @@ func (w *ServerInterfaceWrapper) UpdateGroup(ctx echo.Context) error {
 	return err
 }
 
+// GetGroupProgress converts echo context to params.
+func (w *ServerInterfaceWrapper) GetGroupProgress(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetGroupProgressParams
+	// ------------- Optional query parameter "met" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "met", ctx.QueryParams(), &params.Met, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter met: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetGroupProgress(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
+// ExportGroupProgress converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportGroupProgress(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportGroupProgressParams
+	// ------------- Optional query parameter "separator" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "separator", ctx.QueryParams(), &params.Separator, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter separator: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportGroupProgress(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
 // ChangeGroupStatus converts echo context to params.
 func (w *ServerInterfaceWrapper) ChangeGroupStatus(ctx echo.Context) error {
 	var err error
@@ -10687,6 +11739,524 @@ func (w *ServerInterfaceWrapper) ListProgramHistory(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListProgramHistory(ctx, organizationID, programID, params)
+	return err
+}
+
+// ListLessons converts echo context to params.
+func (w *ServerInterfaceWrapper) ListLessons(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListLessonsParams
+	// ------------- Optional query parameter "moduleId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "moduleId", ctx.QueryParams(), &params.ModuleID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter moduleId: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListLessons(ctx, organizationID, programID, params)
+	return err
+}
+
+// CreateLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateLesson(ctx, organizationID, programID)
+	return err
+}
+
+// DeleteLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteLessonParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteLesson(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// GetLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) GetLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetLesson(ctx, organizationID, programID, lessonID)
+	return err
+}
+
+// UpdateLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateLessonParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateLesson(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// DownloadLessonFile converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadLessonFile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadLessonFileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadLessonFile(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// UploadLessonFile converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadLessonFile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadLessonFileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadLessonFile(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// ListModules converts echo context to params.
+func (w *ServerInterfaceWrapper) ListModules(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListModules(ctx, organizationID, programID)
+	return err
+}
+
+// CreateModule converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateModule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateModule(ctx, organizationID, programID)
+	return err
+}
+
+// DeleteModule converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteModule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "moduleId" -------------
+	var moduleID ModuleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "moduleId", ctx.Param("moduleId"), &moduleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter moduleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteModuleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteModule(ctx, organizationID, programID, moduleID, params)
+	return err
+}
+
+// GetModule converts echo context to params.
+func (w *ServerInterfaceWrapper) GetModule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "moduleId" -------------
+	var moduleID ModuleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "moduleId", ctx.Param("moduleId"), &moduleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter moduleId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetModule(ctx, organizationID, programID, moduleID)
+	return err
+}
+
+// UpdateModule converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateModule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "moduleId" -------------
+	var moduleID ModuleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "moduleId", ctx.Param("moduleId"), &moduleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter moduleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateModuleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateModule(ctx, organizationID, programID, moduleID, params)
 	return err
 }
 
@@ -11673,6 +13243,26 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/request-changes", wrapper.RequestApplicationChanges, options.OperationMiddlewares["requestApplicationChanges"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/approve", wrapper.ApproveApplication, options.OperationMiddlewares["approveApplication"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/reject", wrapper.RejectApplication, options.OperationMiddlewares["rejectApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules", wrapper.ListModules, options.OperationMiddlewares["listModules"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules", wrapper.CreateModule, options.OperationMiddlewares["createModule"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules/:moduleId", wrapper.DeleteModule, options.OperationMiddlewares["deleteModule"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules/:moduleId", wrapper.GetModule, options.OperationMiddlewares["getModule"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules/:moduleId", wrapper.UpdateModule, options.OperationMiddlewares["updateModule"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons", wrapper.ListLessons, options.OperationMiddlewares["listLessons"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons", wrapper.CreateLesson, options.OperationMiddlewares["createLesson"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId", wrapper.DeleteLesson, options.OperationMiddlewares["deleteLesson"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId", wrapper.GetLesson, options.OperationMiddlewares["getLesson"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId", wrapper.UpdateLesson, options.OperationMiddlewares["updateLesson"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/file", wrapper.DownloadLessonFile, options.OperationMiddlewares["downloadLessonFile"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/file", wrapper.UploadLessonFile, options.OperationMiddlewares["uploadLessonFile"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/content-order", wrapper.ReorderContent, options.OperationMiddlewares["reorderContent"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId/progress", wrapper.GetGroupProgress, options.OperationMiddlewares["getGroupProgress"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId/progress.csv", wrapper.ExportGroupProgress, options.OperationMiddlewares["exportGroupProgress"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs", wrapper.ListMyLearningPrograms, options.OperationMiddlewares["listMyLearningPrograms"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId", wrapper.GetMyProgramContents, options.OperationMiddlewares["getMyProgramContents"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId", wrapper.GetMyLesson, options.OperationMiddlewares["getMyLesson"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/file", wrapper.DownloadMyLessonFile, options.OperationMiddlewares["downloadMyLessonFile"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/complete", wrapper.CompleteMyLesson, options.OperationMiddlewares["completeMyLesson"]...)
 
 }
 
@@ -11687,6 +13277,8 @@ type ForbiddenApplicationProblemPlusJSONResponse Problem
 type GoneApplicationProblemPlusJSONResponse Problem
 
 type InternalErrorApplicationProblemPlusJSONResponse Problem
+
+type LessonConflictApplicationProblemPlusJSONResponse LessonLockedProblem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
@@ -19287,6 +20879,1099 @@ type ExportMyData503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningProgramsRequestObject struct {
+	Params ListMyLearningProgramsParams
+}
+
+type ListMyLearningProgramsResponseObject interface {
+	VisitListMyLearningProgramsResponse(w http.ResponseWriter) error
+}
+
+type ListMyLearningPrograms200JSONResponse MyLearningProgramPage
+
+func (response ListMyLearningPrograms200JSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningPrograms401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyLearningPrograms401ApplicationProblemPlusJSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningPrograms422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyLearningPrograms422ApplicationProblemPlusJSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningPrograms500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyLearningPrograms500ApplicationProblemPlusJSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningPrograms503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyLearningPrograms503ApplicationProblemPlusJSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContentsRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+}
+
+type GetMyProgramContentsResponseObject interface {
+	VisitGetMyProgramContentsResponse(w http.ResponseWriter) error
+}
+
+type GetMyProgramContents200JSONResponse ProgramContents
+
+func (response GetMyProgramContents200JSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents401ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents404ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents422ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents500ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents503ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLessonRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  LessonID           `json:"lessonId"`
+}
+
+type GetMyLessonResponseObject interface {
+	VisitGetMyLessonResponse(w http.ResponseWriter) error
+}
+
+type GetMyLesson200JSONResponse LearnerLesson
+
+func (response GetMyLesson200JSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson401ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson404ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson409ApplicationProblemPlusJSONResponse struct {
+	LessonConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson409ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson422ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson500ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson503ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLessonRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  LessonID           `json:"lessonId"`
+}
+
+type CompleteMyLessonResponseObject interface {
+	VisitCompleteMyLessonResponse(w http.ResponseWriter) error
+}
+
+type CompleteMyLesson200JSONResponse LessonCompletion
+
+func (response CompleteMyLesson200JSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson401ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson404ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson409ApplicationProblemPlusJSONResponse struct {
+	LessonConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson409ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson422ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson500ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson503ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFileRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  LessonID           `json:"lessonId"`
+	Params    DownloadMyLessonFileParams
+}
+
+type DownloadMyLessonFileResponseObject interface {
+	VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyLessonFile200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMyLessonFile200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ApplicationPdfResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200AudioMpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200AudioMpegResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "audio/mpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ImageJpegResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ImagePngResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ImageWebpResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200VideoMp4Response struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200VideoMp4Response) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "video/mp4")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadMyLessonFile206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ApplicationPdfResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206AudioMpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206AudioMpegResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "audio/mpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ImageJpegResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ImagePngResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ImageWebpResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206VideoMp4Response struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206VideoMp4Response) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "video/mp4")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMyLessonFile304Response struct {
+	Headers DownloadMyLessonFile304ResponseHeaders
+}
+
+func (response DownloadMyLessonFile304Response) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMyLessonFile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile401ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile404ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile409ApplicationProblemPlusJSONResponse struct {
+	LessonConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile409ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile416Response = RangeNotSatisfiableResponse
+
+func (response DownloadMyLessonFile416Response) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadMyLessonFile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile422ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile500ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile503ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -36133,6 +38818,178 @@ func (response ArchiveProgram503ApplicationProblemPlusJSONResponse) VisitArchive
 	return err
 }
 
+type ReorderContentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *ReorderContentJSONRequestBody
+}
+
+type ReorderContentResponseObject interface {
+	VisitReorderContentResponse(w http.ResponseWriter) error
+}
+
+type ReorderContent200JSONResponse ContentOutline
+
+func (response ReorderContent200JSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent400ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent401ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent403ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent404ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent413ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent415ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent422ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent500ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent503ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteProgramCoverRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	ProgramID      openapi_types.UUID `json:"programId"`
@@ -37665,6 +40522,268 @@ func (response UpdateGroup503ApplicationProblemPlusJSONResponse) VisitUpdateGrou
 	return err
 }
 
+type GetGroupProgressRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        GroupID            `json:"groupId"`
+	Params         GetGroupProgressParams
+}
+
+type GetGroupProgressResponseObject interface {
+	VisitGetGroupProgressResponse(w http.ResponseWriter) error
+}
+
+type GetGroupProgress200JSONResponse GroupProgressPage
+
+func (response GetGroupProgress200JSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress401ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress403ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress404ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress422ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress500ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress503ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgressRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        GroupID            `json:"groupId"`
+	Params         ExportGroupProgressParams
+}
+
+type ExportGroupProgressResponseObject interface {
+	VisitExportGroupProgressResponse(w http.ResponseWriter) error
+}
+
+type ExportGroupProgress200ResponseHeaders struct {
+	ContentDisposition string
+}
+
+type ExportGroupProgress200TextCsvResponse struct {
+	Body          io.Reader
+	Headers       ExportGroupProgress200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportGroupProgress200TextCsvResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportGroupProgress401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress401ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress403ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress404ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress422ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress500ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress503ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChangeGroupStatusRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	ProgramID      openapi_types.UUID `json:"programId"`
@@ -37991,6 +41110,2553 @@ type ListProgramHistory503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListProgramHistory503ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessonsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ListLessonsParams
+}
+
+type ListLessonsResponseObject interface {
+	VisitListLessonsResponse(w http.ResponseWriter) error
+}
+
+type ListLessons200JSONResponse LessonList
+
+func (response ListLessons200JSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons401ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons403ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons404ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons422ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons500ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons503ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLessonRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *CreateLessonJSONRequestBody
+}
+
+type CreateLessonResponseObject interface {
+	VisitCreateLessonResponse(w http.ResponseWriter) error
+}
+
+type CreateLesson201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateLesson201JSONResponse struct {
+	Body    Lesson
+	Headers CreateLesson201ResponseHeaders
+}
+
+func (response CreateLesson201JSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson400ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson401ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson403ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson404ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson409ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson413ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson415ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson422ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson500ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson503ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLessonRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+	Params         DeleteLessonParams
+}
+
+type DeleteLessonResponseObject interface {
+	VisitDeleteLessonResponse(w http.ResponseWriter) error
+}
+
+type DeleteLesson204Response struct {
+}
+
+func (response DeleteLesson204Response) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson401ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson403ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson404ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson409ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson412ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson422ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson428ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson500ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson503ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+}
+
+type GetLessonResponseObject interface {
+	VisitGetLessonResponse(w http.ResponseWriter) error
+}
+
+type GetLesson200ResponseHeaders struct {
+	ETag string
+}
+
+type GetLesson200JSONResponse struct {
+	Body    Lesson
+	Headers GetLesson200ResponseHeaders
+}
+
+func (response GetLesson200JSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson401ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson403ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson404ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson422ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson500ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson503ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLessonRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+	Params         UpdateLessonParams
+	Body           *UpdateLessonJSONRequestBody
+}
+
+type UpdateLessonResponseObject interface {
+	VisitUpdateLessonResponse(w http.ResponseWriter) error
+}
+
+type UpdateLesson200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateLesson200JSONResponse struct {
+	Body    Lesson
+	Headers UpdateLesson200ResponseHeaders
+}
+
+func (response UpdateLesson200JSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson400ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson401ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson403ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson404ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson412ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson413ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson415ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson422ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson428ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson500ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson503ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFileRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+	Params         DownloadLessonFileParams
+}
+
+type DownloadLessonFileResponseObject interface {
+	VisitDownloadLessonFileResponse(w http.ResponseWriter) error
+}
+
+type DownloadLessonFile200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadLessonFile200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ApplicationPdfResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200AudioMpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200AudioMpegResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "audio/mpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ImageJpegResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ImagePngResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ImageWebpResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200VideoMp4Response struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200VideoMp4Response) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "video/mp4")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadLessonFile206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ApplicationPdfResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206AudioMpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206AudioMpegResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "audio/mpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ImageJpegResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ImagePngResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ImageWebpResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206VideoMp4Response struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206VideoMp4Response) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "video/mp4")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadLessonFile304Response struct {
+	Headers DownloadLessonFile304ResponseHeaders
+}
+
+func (response DownloadLessonFile304Response) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadLessonFile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile401ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile403ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile404ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile416Response = RangeNotSatisfiableResponse
+
+func (response DownloadLessonFile416Response) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadLessonFile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile422ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile500ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile503ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFileRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+	Params         UploadLessonFileParams
+	Body           *multipart.Reader
+}
+
+type UploadLessonFileResponseObject interface {
+	VisitUploadLessonFileResponse(w http.ResponseWriter) error
+}
+
+type UploadLessonFile200ResponseHeaders struct {
+	ETag string
+}
+
+type UploadLessonFile200JSONResponse struct {
+	Body    Lesson
+	Headers UploadLessonFile200ResponseHeaders
+}
+
+func (response UploadLessonFile200JSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile400ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile401ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile403ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile404ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile409ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile412ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile413ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile415ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile422ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile428ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile500ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile503ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModulesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+}
+
+type ListModulesResponseObject interface {
+	VisitListModulesResponse(w http.ResponseWriter) error
+}
+
+type ListModules200JSONResponse LearningModuleList
+
+func (response ListModules200JSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules401ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules403ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules404ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules422ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules500ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules503ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModuleRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *CreateModuleJSONRequestBody
+}
+
+type CreateModuleResponseObject interface {
+	VisitCreateModuleResponse(w http.ResponseWriter) error
+}
+
+type CreateModule201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateModule201JSONResponse struct {
+	Body    LearningModule
+	Headers CreateModule201ResponseHeaders
+}
+
+func (response CreateModule201JSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule400ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule401ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule403ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule404ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule409ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule413ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule415ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule422ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule500ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule503ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModuleRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ModuleID       ModuleID           `json:"moduleId"`
+	Params         DeleteModuleParams
+}
+
+type DeleteModuleResponseObject interface {
+	VisitDeleteModuleResponse(w http.ResponseWriter) error
+}
+
+type DeleteModule204Response struct {
+}
+
+func (response DeleteModule204Response) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteModule401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule401ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule403ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule404ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule409ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule412ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule422ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule428ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule500ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule503ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModuleRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ModuleID       ModuleID           `json:"moduleId"`
+}
+
+type GetModuleResponseObject interface {
+	VisitGetModuleResponse(w http.ResponseWriter) error
+}
+
+type GetModule200ResponseHeaders struct {
+	ETag string
+}
+
+type GetModule200JSONResponse struct {
+	Body    LearningModule
+	Headers GetModule200ResponseHeaders
+}
+
+func (response GetModule200JSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule401ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule403ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule404ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule422ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule500ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule503ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModuleRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ModuleID       ModuleID           `json:"moduleId"`
+	Params         UpdateModuleParams
+	Body           *UpdateModuleJSONRequestBody
+}
+
+type UpdateModuleResponseObject interface {
+	VisitUpdateModuleResponse(w http.ResponseWriter) error
+}
+
+type UpdateModule200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateModule200JSONResponse struct {
+	Body    LearningModule
+	Headers UpdateModule200ResponseHeaders
+}
+
+func (response UpdateModule200JSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule400ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule401ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule403ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule404ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule412ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule413ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule415ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule422ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule428ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule500ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule503ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41645,6 +47311,21 @@ type StrictServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// ListMyLearningPrograms The programs I study
+	// (GET /api/v1/me/learning/programs)
+	ListMyLearningPrograms(ctx context.Context, request ListMyLearningProgramsRequestObject) (ListMyLearningProgramsResponseObject, error)
+	// GetMyProgramContents A program's table of contents
+	// (GET /api/v1/me/learning/programs/{programId})
+	GetMyProgramContents(ctx context.Context, request GetMyProgramContentsRequestObject) (GetMyProgramContentsResponseObject, error)
+	// GetMyLesson Open a lesson
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId})
+	GetMyLesson(ctx context.Context, request GetMyLessonRequestObject) (GetMyLessonResponseObject, error)
+	// CompleteMyLesson Mark a lesson completed
+	// (POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/complete)
+	CompleteMyLesson(ctx context.Context, request CompleteMyLessonRequestObject) (CompleteMyLessonResponseObject, error)
+	// DownloadMyLessonFile Download a lesson's file
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/file)
+	DownloadMyLessonFile(ctx context.Context, request DownloadMyLessonFileRequestObject) (DownloadMyLessonFileResponseObject, error)
 	// ListMailingSubscriptions List my mailing subscriptions
 	// (GET /api/v1/me/mailing-subscriptions)
 	ListMailingSubscriptions(ctx context.Context, request ListMailingSubscriptionsRequestObject) (ListMailingSubscriptionsResponseObject, error)
@@ -41972,6 +47653,9 @@ type StrictServerInterface interface {
 	// ArchiveProgram Archive a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/archive)
 	ArchiveProgram(ctx context.Context, request ArchiveProgramRequestObject) (ArchiveProgramResponseObject, error)
+	// ReorderContent Reorder modules and lessons
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order)
+	ReorderContent(ctx context.Context, request ReorderContentRequestObject) (ReorderContentResponseObject, error)
 	// DeleteProgramCover Remove the cover
 	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover)
 	DeleteProgramCover(ctx context.Context, request DeleteProgramCoverRequestObject) (DeleteProgramCoverResponseObject, error)
@@ -41996,12 +47680,54 @@ type StrictServerInterface interface {
 	// UpdateGroup Edit a group
 	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
 	UpdateGroup(ctx context.Context, request UpdateGroupRequestObject) (UpdateGroupResponseObject, error)
+	// GetGroupProgress A group's progress table
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress)
+	GetGroupProgress(ctx context.Context, request GetGroupProgressRequestObject) (GetGroupProgressResponseObject, error)
+	// ExportGroupProgress Export a group's progress table as CSV
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv)
+	ExportGroupProgress(ctx context.Context, request ExportGroupProgressRequestObject) (ExportGroupProgressResponseObject, error)
 	// ChangeGroupStatus Change a group's status
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status)
 	ChangeGroupStatus(ctx context.Context, request ChangeGroupStatusRequestObject) (ChangeGroupStatusResponseObject, error)
 	// ListProgramHistory A program's history
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
 	ListProgramHistory(ctx context.Context, request ListProgramHistoryRequestObject) (ListProgramHistoryResponseObject, error)
+	// ListLessons List the lessons of a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons)
+	ListLessons(ctx context.Context, request ListLessonsRequestObject) (ListLessonsResponseObject, error)
+	// CreateLesson Add a lesson to a module
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons)
+	CreateLesson(ctx context.Context, request CreateLessonRequestObject) (CreateLessonResponseObject, error)
+	// DeleteLesson Delete a lesson
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	DeleteLesson(ctx context.Context, request DeleteLessonRequestObject) (DeleteLessonResponseObject, error)
+	// GetLesson Read a lesson
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	GetLesson(ctx context.Context, request GetLessonRequestObject) (GetLessonResponseObject, error)
+	// UpdateLesson Edit a lesson
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	UpdateLesson(ctx context.Context, request UpdateLessonRequestObject) (UpdateLessonResponseObject, error)
+	// DownloadLessonFile Download a lesson's file (staff)
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file)
+	DownloadLessonFile(ctx context.Context, request DownloadLessonFileRequestObject) (DownloadLessonFileResponseObject, error)
+	// UploadLessonFile Upload a file lesson's file
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file)
+	UploadLessonFile(ctx context.Context, request UploadLessonFileRequestObject) (UploadLessonFileResponseObject, error)
+	// ListModules List the modules of a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/modules)
+	ListModules(ctx context.Context, request ListModulesRequestObject) (ListModulesResponseObject, error)
+	// CreateModule Add a module
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/modules)
+	CreateModule(ctx context.Context, request CreateModuleRequestObject) (CreateModuleResponseObject, error)
+	// DeleteModule Delete a module
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	DeleteModule(ctx context.Context, request DeleteModuleRequestObject) (DeleteModuleResponseObject, error)
+	// GetModule Read a module
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	GetModule(ctx context.Context, request GetModuleRequestObject) (GetModuleResponseObject, error)
+	// UpdateModule Edit a module
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	UpdateModule(ctx context.Context, request UpdateModuleRequestObject) (UpdateModuleResponseObject, error)
 	// PublishProgram Publish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
 	PublishProgram(ctx context.Context, request PublishProgramRequestObject) (PublishProgramResponseObject, error)
@@ -43837,6 +49563,135 @@ func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ExportMyDataResponseObject); ok {
 		return validResponse.VisitExportMyDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyLearningPrograms operation middleware
+func (sh *strictHandler) ListMyLearningPrograms(ctx echo.Context, params ListMyLearningProgramsParams) error {
+	var request ListMyLearningProgramsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyLearningPrograms(ctx.Request().Context(), request.(ListMyLearningProgramsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyLearningPrograms")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyLearningProgramsResponseObject); ok {
+		return validResponse.VisitListMyLearningProgramsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyProgramContents operation middleware
+func (sh *strictHandler) GetMyProgramContents(ctx echo.Context, programID openapi_types.UUID) error {
+	var request GetMyProgramContentsRequestObject
+
+	request.ProgramID = programID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyProgramContents(ctx.Request().Context(), request.(GetMyProgramContentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyProgramContents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyProgramContentsResponseObject); ok {
+		return validResponse.VisitGetMyProgramContentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyLesson operation middleware
+func (sh *strictHandler) GetMyLesson(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID) error {
+	var request GetMyLessonRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyLesson(ctx.Request().Context(), request.(GetMyLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyLessonResponseObject); ok {
+		return validResponse.VisitGetMyLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompleteMyLesson operation middleware
+func (sh *strictHandler) CompleteMyLesson(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID) error {
+	var request CompleteMyLessonRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteMyLesson(ctx.Request().Context(), request.(CompleteMyLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteMyLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompleteMyLessonResponseObject); ok {
+		return validResponse.VisitCompleteMyLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyLessonFile operation middleware
+func (sh *strictHandler) DownloadMyLessonFile(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID, params DownloadMyLessonFileParams) error {
+	var request DownloadMyLessonFileRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyLessonFile(ctx.Request().Context(), request.(DownloadMyLessonFileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyLessonFile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyLessonFileResponseObject); ok {
+		return validResponse.VisitDownloadMyLessonFileResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -47484,6 +53339,55 @@ func (sh *strictHandler) ArchiveProgram(ctx echo.Context, organizationID openapi
 	return nil
 }
 
+// ReorderContent operation middleware
+func (sh *strictHandler) ReorderContent(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request ReorderContentRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body ReorderContentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReorderContent(ctx.Request().Context(), request.(ReorderContentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReorderContent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReorderContentResponseObject); ok {
+		return validResponse.VisitReorderContentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteProgramCover operation middleware
 func (sh *strictHandler) DeleteProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramCoverParams) error {
 	var request DeleteProgramCoverRequestObject
@@ -47749,6 +53653,62 @@ func (sh *strictHandler) UpdateGroup(ctx echo.Context, organizationID openapi_ty
 	return nil
 }
 
+// GetGroupProgress operation middleware
+func (sh *strictHandler) GetGroupProgress(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params GetGroupProgressParams) error {
+	var request GetGroupProgressRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetGroupProgress(ctx.Request().Context(), request.(GetGroupProgressRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetGroupProgress")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetGroupProgressResponseObject); ok {
+		return validResponse.VisitGetGroupProgressResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportGroupProgress operation middleware
+func (sh *strictHandler) ExportGroupProgress(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params ExportGroupProgressParams) error {
+	var request ExportGroupProgressRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportGroupProgress(ctx.Request().Context(), request.(ExportGroupProgressRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportGroupProgress")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportGroupProgressResponseObject); ok {
+		return validResponse.VisitExportGroupProgressResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ChangeGroupStatus operation middleware
 func (sh *strictHandler) ChangeGroupStatus(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params ChangeGroupStatusParams) error {
 	var request ChangeGroupStatusRequestObject
@@ -47821,6 +53781,431 @@ func (sh *strictHandler) ListProgramHistory(ctx echo.Context, organizationID ope
 		return err
 	} else if validResponse, ok := response.(ListProgramHistoryResponseObject); ok {
 		return validResponse.VisitListProgramHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListLessons operation middleware
+func (sh *strictHandler) ListLessons(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListLessonsParams) error {
+	var request ListLessonsRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLessons(ctx.Request().Context(), request.(ListLessonsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLessons")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListLessonsResponseObject); ok {
+		return validResponse.VisitListLessonsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateLesson operation middleware
+func (sh *strictHandler) CreateLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request CreateLessonRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body CreateLessonJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateLesson(ctx.Request().Context(), request.(CreateLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateLessonResponseObject); ok {
+		return validResponse.VisitCreateLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteLesson operation middleware
+func (sh *strictHandler) DeleteLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params DeleteLessonParams) error {
+	var request DeleteLessonRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteLesson(ctx.Request().Context(), request.(DeleteLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteLessonResponseObject); ok {
+		return validResponse.VisitDeleteLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetLesson operation middleware
+func (sh *strictHandler) GetLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID) error {
+	var request GetLessonRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLesson(ctx.Request().Context(), request.(GetLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetLessonResponseObject); ok {
+		return validResponse.VisitGetLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateLesson operation middleware
+func (sh *strictHandler) UpdateLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params UpdateLessonParams) error {
+	var request UpdateLessonRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	var body UpdateLessonJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateLesson(ctx.Request().Context(), request.(UpdateLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateLessonResponseObject); ok {
+		return validResponse.VisitUpdateLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadLessonFile operation middleware
+func (sh *strictHandler) DownloadLessonFile(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params DownloadLessonFileParams) error {
+	var request DownloadLessonFileRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadLessonFile(ctx.Request().Context(), request.(DownloadLessonFileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadLessonFile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadLessonFileResponseObject); ok {
+		return validResponse.VisitDownloadLessonFileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadLessonFile operation middleware
+func (sh *strictHandler) UploadLessonFile(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params UploadLessonFileParams) error {
+	var request UploadLessonFileRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadLessonFile(ctx.Request().Context(), request.(UploadLessonFileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadLessonFile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadLessonFileResponseObject); ok {
+		return validResponse.VisitUploadLessonFileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListModules operation middleware
+func (sh *strictHandler) ListModules(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request ListModulesRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListModules(ctx.Request().Context(), request.(ListModulesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListModules")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListModulesResponseObject); ok {
+		return validResponse.VisitListModulesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateModule operation middleware
+func (sh *strictHandler) CreateModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request CreateModuleRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body CreateModuleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateModule(ctx.Request().Context(), request.(CreateModuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateModule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateModuleResponseObject); ok {
+		return validResponse.VisitCreateModuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteModule operation middleware
+func (sh *strictHandler) DeleteModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params DeleteModuleParams) error {
+	var request DeleteModuleRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.ModuleID = moduleID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteModule(ctx.Request().Context(), request.(DeleteModuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteModule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteModuleResponseObject); ok {
+		return validResponse.VisitDeleteModuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetModule operation middleware
+func (sh *strictHandler) GetModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID) error {
+	var request GetModuleRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.ModuleID = moduleID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetModule(ctx.Request().Context(), request.(GetModuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetModule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetModuleResponseObject); ok {
+		return validResponse.VisitGetModuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateModule operation middleware
+func (sh *strictHandler) UpdateModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params UpdateModuleParams) error {
+	var request UpdateModuleRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.ModuleID = moduleID
+	request.Params = params
+
+	var body UpdateModuleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateModule(ctx.Request().Context(), request.(UpdateModuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateModule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateModuleResponseObject); ok {
+		return validResponse.VisitUpdateModuleResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48585,1321 +54970,1483 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1tjyPHlSeKf5UA/zNQ1ZqsZj31QxWE/Zda3VJJ/eSqbrctl7YYzAySoUpGsCMii0UJDcj2YGYvZoHd",
-	"nRnca8y9tmdwF/tmcS809gijsVcyMJ+A9RX0SS7iRERmZDKSTLKq23av/MKqTuZDxIkTJ87j73zWiPhw",
-	"xBlhSjb2PmuQCzwcJQT+PkjV4IjIEWeS3DPX9WWZDodYTBp7jaf8jDCJMIuRGhAkaZ+RuEUZSiURjWbj",
-	"HCcpPIKjiEgJtzf2GmTywaD7XkQf0w/uf3Tv6On3jw/l4VCNPrp7ePPwLKYPn3/w4OH9g80ftR8lj5If",
-	"XeD2ePzRfT7pbsb0+8Ojdx6/n9x/+MP7x92njz79wfs/eB5vDnaff3JAH9z9oE1+eKDf++EPNr9Pe9/f",
-	"IJMPPo2fH9LH9HD8o0+S5NF7P9r56PiDOxvRVsK6w/vt+IcfJI1mg1yMqCDykDX27rTbzYYgPUHkwI1Y",
-	"qNPtF1vfuzW+88OzttyMHnykfrAz+f7wg9uDd26mj3ZHR7hRfOieeeGBauw1ttpbN1ubW62tnaftO3vb",
-	"7b12+yO4fUiGXSIeksaeEilpNpR+8ulkRBp7jXcIFkBEoOXeZ41IEKxI7L1xs/xGMsQ0aew1MGN4g55j",
-	"xs/x/9+u6AYXfXfLD4igPUrixl4PJ5I0Gz0qpHqEh/rD0/8y/Xr69fSLRrNB48Zeo929Q3Z6t0lrO9rE",
-	"rZ3e7q3WHby729rq3eptdm+R23iz3Wg2Epy/4efTX0+/mH49/Ub/V//GI6x5pyHSRrMxGnCm//G9W3e2",
-	"Nje3tnd2b95yl2dGpuiQfGTuv5cKPiI3HnIZ8XHj5cuXzcYRifg5EZO7PCYyzKKEIc5IS78HCXs7ivT9",
-	"PoOaC3s/btw6e7HVGt65iFvbgx5pjW6rcaPZaIsd1oq2zj9t3e7fPGtNNpVe78HF9rC1++JW3Bq3R5+0",
-	"zu4I0mg2tuLb5y12s/uipT7dGbSGm5H+0qS/S1p3zi62WmJ7/KJ1a8S6jWYjuq02W58Mdz5tkZvnuNUe",
-	"vIgbzcbOeHTWurglWKu7NbnT6u8O9XtftAeftraj+Gbr7LY6b32yNdZjGN7sftIim+Kitcte7LQ+vT0a",
-	"6HndmeCW2jobttpx/1Yr2r4gjY81wY4l17uaC/opVpSzIM2eD4ggSHEkid3ZXcHH5S3tv+aZ0Gw3UGok",
-	"927cIJLijT6XqUzSPt0Q6Q2M5Q2un9i6cb51A0f/PkooYeqUxm9/ePDO4aN7T9ubJ2m7vXVTL8RpNMBJ",
-	"QlifvH3vzkOSDDjeejw+vy/uPXz6QT+9+z7m5MNNdfvZ0fNu+t4Hx1KNW9HD0POnQ6IGPH77eGv3pvmd",
-	"cRaRt1mrfXzz9PmnB1sPPzHXBYmpIJE6TQV9Gyby59sHf751/8+37idnG94e+vOt+1LyP9+6H+Ek6eLo",
-	"zD1v5OSpmozI23oU5rqM+Ii8zUeE0fh7sPnsdYUVefujF9sXT9r4zmRzeHfr/Plt9X2yK26lj3a6H94c",
-	"fLAt393svdfGD+5c/CjKhVRAAuwYCWBX+DAmTFE1CS7uAUooOyMxovYuf1FrCBCQCTd7m/FWtN1t7eBd",
-	"0trp3Wy3bndvbbbubOHt7k60G98kt6xMeCaNzGJpkjQb5tvzZNhI8HMaa5HX0HzkXXmXylGCJ07I/O30",
-	"m8ufXP7s8ifT313+bPqb6VdGJIywwEOiiIAj7C5WOOH9w94jzshDrKKBvhoTGQk60pyr5cpT3JfA5oYr",
-	"0YAnsdxHne32DnrEFXrIYxBKHTQeGHGCqERRKgRhakPTRL9mQHAMW4SZAR72WvqjLfPVZkNGAzLE+vND",
-	"fPGAsL4aNPY22/q0UUbkSyUo68Mq3k2F5GJ2rE8HBHUYuVDmhg7iPRj5SJBzylOJRrhP9hEfUoWoQj0u",
-	"4GeQ7/BbNtwXKRGTfLSR+WDFMLfCo7zHBE+SIWHq8Uifk+XRdvSx1tlDnCUTNBK8L/BQojFVA4RRX/B0",
-	"hBQ+o6yP8GiU0AhkiUSMj6uGSYpf9Idrh9flPCGYwfje56mQD/HF7MgecqkQjnBMhjRCA31fE1EWJamk",
-	"55VEGrj3+d/tcTHEmqEpU9tbWiTjCzpMh2Zx283GkDLz75yGlCnSJ8IbJA2Q7z4Zk9WHSdm1DvMwJsMR",
-	"V4RFkw/JZHawB+iMTDQ7TngqUDTgXOqFXdv89vO/3drdRSNBmcLdhKCD47uHhygaYIEjvU+biGz0NxBG",
-	"z54dvruO1ACrEzbEZ8RsSkFepJoMEvfgUBJkRLDa8/gaMzkmQu9JqbggMbD91o6h1wnT6qkgWnSQGK0B",
-	"93Wy2ajWkf1pDwG3rutvYPsVw6ug2+IhOWF6ivp1XR5P9rPrMHPD1YyrARHwux5PZ2dr64TRnHSnZ2Ry",
-	"KkgqSdzZ9z4zoAnxZgRToUmCRMqYJuMYUyVPmJ4YVWiNiybCPUUE2m4j2USdnfYdVP4MZaepJJ31jRMG",
-	"h4c9DBq7vXZ0G+9utW7Fm6S1o8X4HXybtIxI38G7vZvtSqGWf6Ol2UBrsS9SKrTGZnTYsPzY3QUGy8Se",
-	"ltNKEaG/8R9+fHJysbXZOjm5uHXv4+/9WSMkag57FdIbJKIW4ZksPCdCUs6MRB9g1gdx3cWSxIizDXRk",
-	"R4zWOjtbtzuwcjzV8nJ9H3V2Nre0NI04i6n+xGkP0yST/WpATpggkqciImiApf1CjCRlEUFrPaKigV4j",
-	"3MeUNZEgWrRNYDAkpmp9A3X+XUcPiHG9tSMyUiQ2S1R1jCw6QcL0mnPiFWmGUcRHZoRapyHCHYAwY6os",
-	"Kw71u+yezHecPiRzEmLg/KsdiVtVEzrShJ6dzPucaYnTgZ875qzx91NC7AT0aqkBlUjPfB/BTh1Tae4b",
-	"D3hi79abb8HBboay3Io8oEOqwmuRYNHXIo6l2h7Ua0IVGUoj7VQqWJWkT+Cd/jhi0sNpojQZiyLeE/Cb",
-	"QQH/WPQxs/r8EemFR8q9m96SSCv4aK0TkyHvrCMtnOJsqCOsBvlI/QfrSo2b2/OExkHrI9z6tN2683H+",
-	"Z+vjfxcWH08EjUhQE3if9gea9iN9B6IMDSnjAqWMKonWzviIRGdyvcapO3KfqDp1b+40Fp6yZpwhZeAB",
-	"H1/jMOcoB3WGWbEVHzOCuhNFkACpu9bR/5Bvt1ub7a3tThPZf2+2t3Za+T9bu+12Z30PdbbaNzvuxMVa",
-	"XRVqAx2TcyJwYl4pUZ+o0n6t3KdzN2mFlDkmWESD+5Yc5fkdqzSeIEMsidYwm9gzZ7i+745yfURLM+YN",
-	"Y7MlPM48PKEVscT3BwrbX//xZ0LvxMb/70bupbthbpM3YDR2qC9hsx+ax7azmWEh8ET/KNUkcd9qZPP8",
-	"kLJ4dpZPjKKOziiLq2YJNoeztFaYs3738jO2I4NhF2a8W3fGx1wE1rUjSELOMYtIB63pqVkpapix86Kz",
-	"7ykJTW2A6b3YWc//RGva1kWjtJtQOdAqqNbj9A2w306xjDrZP/THO80T1pEKC/0sI1jozZ2OIj7U6p6x",
-	"jeAd+0XDSY9BG6D6c+ue2lCir9Tz9OlLmN7NP25kM9X3wtjBwrZjzP7WQ9TP6wE2Pq7eKU/JRYCez7mI",
-	"4fTqURZrmYSOUikpZvqIuMf6mkZ7VqGIUXeCpCJDUKxHgvTohX5CL4OiKiFoTWBwWAyMpF5vIoX7sonk",
-	"gAsFT/XSJDlh3hjQ2r/9j+nvp19O/3n6xfQ302+mv5l+Nf3t9It/+x0MSaLZny//avrl5U+mv51+M/3X",
-	"f/vd+gbSwkybz2OOhlTKEdH8ABPr4SRBXRyd6SkqQWG3SDqkCRZUud1iRl9WvkOjqljDF8vKLsmfWFeJ",
-	"8ZGEDnDnTHlLIv2ZJsISJVQqsw4d/af3HtmpOM4zL828ozyftfPkeMe3O7vdwf1Zu7m9+TJ8eh9rNpT3",
-	"BR/OTupDQkYzvoVRghnT6r5AxmOQbypgaf1PDtxorChQC2OsKk9NmY8geG7qZ+cM/Sm/9oF3SY8LUnfk",
-	"T/lS436pl9U4NEEov4Pj97AiYzwxznKmLWfwAud+mxsjwbsJGX7vE8lZYfmNe12/X/JTxzmnRAhwOMVE",
-	"GafjUxtCalGWsSmKaWwsJWNxYInIxYhEisT7SImJMbNQghURG5YZiVSHcWOvcStqk61eG7c2u7dIayfe",
-	"jFp3tMXb7m3jXXy7eyfa2jQyTqX6DGlvNRuwZ/VJL3k+BjdSS6VUsL0z3KWMqD075z0pecvd3zL3v/QJ",
-	"vuBU0+8wZC85VRgiF3rL4ARJIs617reGWea7zca4rq2WlAmCowE4WTRrA8lIjDAzU9jQY3oHx0eGSFda",
-	"yiFONBOR+NSSvLySzm3jXCF6Ec9xQmP0wfHjR1dcqx2QgHatHrqhoHwoc5YqG3nL3X4dKzUz5YiniWHd",
-	"rv4Fx3valKYSDhPYxqJMkxP2WBuvfESE9YRaqQAvtDtgp93eR5hN1AD8QoLr/7fCI1PIqDxhGO1sbenj",
-	"52WzcZezXkKjqy05TvQ0Jqfkgkol/fU+YAhHEU9Z5jCjEpHWENME2aeQeQrUQ82LsrH34+zNCp+BM7dH",
-	"SaK5wYQhmo0hkRJrQ2OpL7z8+Iq8dSfnrYPCu+czlh1Hy9573VwV2TW0XAFf0SwQY4VhZ9/nokvj2Dji",
-	"V19lQ+bTbsKjMxKXt7VbBSqRvWNfj0zhyBgFEWEKtAscaxtSKoEVF1fe7tvektgR5AOctybm5pa7+boW",
-	"xTrKhngCmzjmhiPXtCVkado0nrIZeq3DYr0HMe0rrBNl51TBzacmLjizVPkd4Pqyd+0jLM/AYsOIkbE2",
-	"Jq66OpueMD7MP5oPa84C5YNsufuva40Sys60lNUEW0iBl83GITMn7T04vq+2NuZNV1VICnT11IB6Okk2",
-	"imvSRFLmVC/zdRsAMeNJeL9PYn3EpUzrTJ1s4h0g7iOu7vPUuBtWpivj6rQHbymyuiBGw0AyjQYFH+WV",
-	"Bc9OvgSPuELu63PIzrhqmduuiZGLs3PBhyYysaAuSTjrg7Ut+ZCAqkASSbKsrJKoOmN8rJ/LTktYGxfi",
-	"DhuN5hVvSRMoWNOWhTEXCw79znoet/KC48YtZ6Px0YC07nKmBE9Cnvwx0pNBcoC13hphCDjokZ9pY4nC",
-	"+2Yivn5A+inuh6cgyEgQSZhyrmurQCvcn/9S8MriScJx/JTzB1j0rya3R+Zdp4rzU/D7X1X4ekejHSdS",
-	"nCP37jmcaofSUpy3zO2vRBOm0gxGm9mY+ULDhL8MEz7xYm73IeR2NTLPhvDK56O1vQNRPBdB3EZrRmfH",
-	"Kru2s76PikE+ZALMJs5no9/6bVc+Vj171KcOyqYzb229B1r2getb3cr4px9/LYgJIyH2SqSbWfmjzJl0",
-	"XWufuae81T8mLEZuUHmMX0uPchB5wlOI25L4qsu5dbtiOb0R1l3Q7JFr02dNnJwREktvvUq0MZshi6Q3",
-	"XCToEVfHWFHZo7ibVDgeTUjIeKPQCEtjLuiFsBR3sRz/vDAc0KoIN5n4Efp3N07Sdns7kvRTSLrbJp2N",
-	"uX7JkIg/Nt6VZwyfY5q4aazMgqn3nrKLy/pxqESKDEdcYEGTCfKe8D1b4OROJlf2bXmnhJ0qKo5xDuv5",
-	"N14Xw2mrVTNS2W+1FvMxpE3k7k6BIOjR03YmIxF4Rtb3Txjj1geSS6ENdESAdtarS7yQuoT9IxFlqAN3",
-	"tQ70XR3jofe4zvsxEAK0b1EccnKcG1boZyjrz2e8uRF468K/hrNPSn4K+aWnlIF7qciCWkmzblasNAsq",
-	"swhaM2RNZyWBB9F6P1KprSZYESe3r899dyw5gtGifLQLPK1we8vdfl0s6YiiBoKn/YHNq7Q+YHOEwlE/",
-	"TCU49YAe+pqmyN4J68zQvdNEcBGSkgX5BIynjqYsXIZ0/+xe66o7lvwBZWfXchDqj2grOHgILuFSQ8e0",
-	"zyAox+HoZrExrmdzcFFP8KFRgkaCO5F+Xd44zSrw4XpHpmYVffv1HpedGap29hCeIWYh1GbJasiJuqk6",
-	"YdYlbpOxlXUgOcf+LMlNYuEYT3LyQzJazqGa8va7QHjDT085f4jZxPr85ZX4SWjehpwjIP2VtCFvWZ9y",
-	"joaYTZzZsMDPqkfRcqO4ls1f/v6+kefLHSPXe4jMaCvFg+IZc/UXVxQRVvqcRoIA6+FElhWWhPcphBxH",
-	"WMoxF7E+LiiLuBAkUlfe35sF5yFEQ4qDme891A+0/AeugyMemhhN0x1JEI+156L3rdKaP3/+vHWQqoH+",
-	"NcKqQhHG+R1a+4fRQGJzKsliV8QzveEjIqXWlu6ZAo6rrD9MD1dYyTYFYqiZE2IzEmGRndMVsRzOT0Fp",
-	"9eI5jnEKIR13jGKFEqLtgdteTjj4gRovm7noySV+dZSIyvxkuGoUaMuzvn+QEamW7Z3T9Lotb8pGqTLb",
-	"Dz6yjzpmBTpgbUuk9WjEez3CYq0aA6n2XAQR/oW6kxNIGoy50trLCKsBWuuYUkS50d4AsnbWm4WAIpao",
-	"o+/cMKaW/pg1tZonrAMpB7M/gaJj9sfsjxvogE28L0DKX1cQfCaRHp6hCEQy3SaEE1KfgN9+/ndI662T",
-	"JsqiuTYubt7j0qtNSUHTmpgnzIRL9dI1nVEBdik4U/v0nDDD7OCo4pDQ3TEZbyTurMN39ekrOYxLkQt7",
-	"3EfGpekz8FonE63uoknFh00s09GIa+3xIYkpNiWfVzI3sxeeDvUboQxtxuUBpXwQS5Z+xc0N/eIre6t2",
-	"8/3izQ/BcJAdzlwjM3umBc+04OZX5ZHU7NEp06CzAV5k+0oogQYPZR7U8lIncGycMTh5IviICEWJzMpW",
-	"R96lz/zy2tlM8WKGc0nm+3W1yz9qy27nE+6BuQtK56yY9jOEfNntf35rZ+H3baHvZ7OhJD4ylEND3qUJ",
-	"QXCnVbL2EdPfTrRqo4/FexubN3c2ip/f3ip8fDfwcWVKt2cT5+YO+qVvvv/YvsSvj/YWxCNYniHJu9rK",
-	"0wOwcernWDD96lklkA+JcWDgrpZFfrRY/51KIpAcQBoJjhTibN8WKErUFZhpQc9QR0sAUD6LLBfpP3ug",
-	"hhxWRXXyW7QAi4hgxsuZrX2a+tZ4TlsjdWbccd4LbUxankrOmTkIZn+NOxuF3Miq50ND8GphZ7JPbaEO",
-	"MtTNpmY1OInWcm1uvTDfWFsWig5J6IuZmjFb+TZIh5i1tMkMPixyMUowM/rCmk13hQ/NZzagav6dIE8Z",
-	"gcUq6khGREjYVjFW2DBULuGgmtuU7/gR0j2Tc5skJD5hmQ2J3Yfeks6ezAqgCi+lEg1xbJIdmPWUnzA+",
-	"e+NaJx1p+h7k197FCrvytCL3dqlQg3etCl1OVmRpYh20FjVhhj2pop8SJgd0FKhR+PD4IaQEbNR5VUFy",
-	"z5XNs9IPK8HZZEgj/fPCL40E5eJenBrSLD7tCnfrQ4tchAsyeA91hjghnSbq9Aj8VWvqktFEzr5ycxPF",
-	"tE9NKtfCl2ghdlg8UMJCpbQX7HMFaesLYY+4TY9bDBmKHOBmMkPiuRvsGTDrwnO+SBsoJY1cjVzO6HoT",
-	"ua1pstwpFy3iRmK2q9ZfcVcSpk6Y0dSpRFFCMIgp1PHmZBxOGSejtc7Nne0OKLGdo2edG52jZ8ed9f0T",
-	"1oGpd/ZQtmpNJIlWuhUXEuEk4WMSN1E0INGZc3KcWwyOV74x/QO9fC4vtzNfn05V3NXzH36le94yaL7z",
-	"XYWH3uF6t8BWD9RueDvbH35JnVs8/NKODW7UOVvMzbjIX9g/4OYRIz8JXzYbOFX8YDQS/DxwPB+n3SFV",
-	"yqIM6Hsgnm+sO4wkwUrvTnvPetMrZh1ihvvgwBXknJKxd4ZnMANaG2KS1B6xHtVd+4R+OEf1+aymImJz",
-	"a57whEaTH5g4dVgfcEFsBxJhZVAL5M0InkcYSU0gCTfaqYBn0qIwzHw+JhGN5454Id/HPEqHDnEqWKPS",
-	"F3j4ljRyKaFSQRERFzERTePjALObKonSUcJxDBVXJu29oz9v6lbq1JTddZ84VAQKxcqFZOS8eqQDKhUX",
-	"kybiSaytS1O9v1bQoFDMibE3JSHIJeXpC0Su1x6mxz33zi3vlEcKdSJ3rW4+Q3T49R6L5WNWowTE3l/r",
-	"7Lb3mlKXmm+n9V7sa6qHyz9SrZwZFqv5ypFXd+hJ2hcpToy9Qjk7TUd9gUGD1wozgQ2Fk1NBlMAUTEAt",
-	"KlIh9S1j0qUMA94KGcJfH1d/96lxqwSmYQWwfDJzkMyKKXfvsZP+s7c4Z05tVjw2D+hHjZS9mlwwFsJS",
-	"wnCMqRbbx5RFZPUP67doGfCES6qC4nSzhKVDGUooI/tW3KCUJURK1HFvssZtxZf9Wmr/EAX2s6sww/wB",
-	"1vYZucQuRa7Nt7MvJsobtygkyixTyW7FA7jpHeK+qK84uALEL3JTaY39A8g/Pn3uyYT2Av3jbn5yB9wj",
-	"5kd9FJYOThOAgco8cBnbemioAPYO0zWjzeeVeiSrCs5jxOYQdgc17gtivF7aTNAG96xnBy+xO0ZlHWG+",
-	"DjcqrQxWiyj4rl3eWU3O+rKda7ukkzHa6+kz2/kb7N1NxMg5EQgKgrxfwe0FziIregvu8binT9Eh7pMb",
-	"n4xIP/vHiPWDYlVrCtUVsgwPPeiQMfZUDL1sG1c4zc7sATJPujqKuiJ3OcBbuzcDydLkAh2/f9Da2r3p",
-	"9DtLRLSGE8nhSszHTI/9LQN6sh4cvKSfkncmyrqqy0gQZYml95khR30xHZJyFgEgW4tmgWP8UWU0KHx6",
-	"AWMaJSnoEFECMyNpTHXIUJN7A3VwpLg4jAGcx0p1LfPHA7u/5QTK1GManzAw1lPFh1jRyNoVOIGYmeBD",
-	"bkKFjn2t/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sh",
-	"dy8xyVH6FqoGscBjBiwBi0Pi8D4WfHicqSxhz1cscE9BHpYbZAdQG0gsT+1Y9QVvEvqf3inehDARjN/c",
-	"aLO49F1upPUcaiUhUb3BssKdgKtZKtzrgfGAqq2MsJ0qCJZVlqL5zaBB6fNVHwDgT8Jug7wlkSIXqtZM",
-	"Ff+TWZaQaDKM38y2pb/JClznzTQjb9Ov/lp8gFYRylIIrXWJCeQnCYkRZfszDvySfanW0bd/+TcnzKOs",
-	"vlAmLlrL3BsIyzMLmmd/da/wyQ8v+fbz/25eltEeLO6M+huFNdpzDpf4hOWIXAbNQJ+rvTRJ9pGTAlrr",
-	"8dc0N/gh8GA8NSesJwiRG/4q76HupLgZmkb2YjZBRplG3VR5wzSYgD6jGJQOK+eA9CUpV6DejNQriDVP",
-	"3AXFWkiU+RzhoForfWM1rdbs/rCu80CrqwYDxJg0oPiAezrzcSIs0WwsJ6hFrODIugZPUg2XR01q/Sk6",
-	"JKodA9dnyc+eFYZbckOnMoT6Ouz9QOiXKmOKQSU6MVkvVtTJt9CLlKQErWWz1ALM28zrq87mVVryYdvd",
-	"lwfl3X5lE3rRsWWE1BMbEC8Kqsyhuaxn04m+gG8zxzwOAJZhKSFDLbKgyM5Vox+yiMhWobfCzIB1WTjk",
-	"JRcW5lQYUJBWaUxVZoRUqvtl9uUAeEOVPfSKFb1gdPiwCuuhbI3F3nfICZPVsU3zXAkkW0+lJUckoj0a",
-	"oR6OlAPu7Xx20jA46yeNvZMsKeak8bLjnRQ5aUjYNHuu7awBHo0II7F7taR9dkoZaIrmT4fH6q7wVEEO",
-	"ogFXMP9EHTcIe2LHhWuCSGIeKl7KjRZ4u3Hhngpyzs/0JVCIoMODrdywOL5a/eQJyT61gR6Rsc3HHOIJ",
-	"5LjGsYun5ukudkKNK5kKoyLQ1lZ7e6O9sbm5vXGrDivwCHxyS0ng2RNwPkyoqfM7N54wV6u+71vYLuvJ",
-	"OO1W4ulUEnHQt3w1JwshkI7tpVyZUdqEoVUGEjoEPBrnpkWW35DbGDNnBOQu5BPLN+58eXMtMjmXXm+E",
-	"LM772ISksdebZtbg/uD506wVhp5XoX3GHjJtWrRh1NmYk6d2yKqrQFKmaOLS/4jU2+OMOPgUWUiRu9Nu",
-	"h6RAsVtNMN8Sv0gJkpT1E9JKJbHf6BnrLX9ahmdR0dmmrsjwO93MGLqQSWMFAbJCtwUozrYgb8+gPxgs",
-	"eBiHHT1lJ2xIhlxMTEmdefZYcYH7pON8yZShDmTCuh/ArXHCRkRIbbLBjudnlDQhr1uhmBKZe+ht6xM3",
-	"sg1kmhqcsLWTbF5oSE4a6wDwZQX+GRkphCPBpczeYGtapTkHZv0zXvef3Odm2wB9XCHzFm3kZzIQZfI5",
-	"3v+sz60lpqpigcLa2iGFtuA7lMV38/TO1dKovfzQJ2QYFuc/3Nht3ymktlKGntx7aILyxnS5e+/o6eH9",
-	"w7sHT+8ZUCaof5UkBgjrLhYEatxv7hgkbonevXeECIt4bIuziinFi7KGmo2L1jBNFE0os4LtJThKTY+a",
-	"0MF0X/Ah6hjN3CObpiJl/bvu0U6tbF29jbBKRUW8I/vZhRFiEvGYxCgbIWA6y6YjyppUmMVYgOn07OhB",
-	"S+Ie2YdwqCvgsIll6yVi7axEq3KabJELipT0ZxviQ9sP5kCfuksm92nlfIhj4vUVKGgxXohgTRKtwg5p",
-	"3wD5rYeOtjklAqs6J+bko4Y0k2BW+xyq3ccRUXJJst3V2pXM+9RYvFMA/6Ws74F5QxURWsNJAuqAXG+i",
-	"7gRBb6JAfjtWpM+F/VfZyZyYfhzUNOvxNat9hJF9FjAa9digGorIiLAYMyXfykepOK+fSGTfClQKqU0W",
-	"N7y2EgYv+gG0Zgq8DdC5r+ldPoHqv9NvGFAx6RLXmTHnlCh/uekv6xxGfE/wdLTs4YFHOLLVkkV2aaO3",
-	"UcpsQXFBorpWObMaV1TlciT1E6zyXkaLKJ33WXpOWczHxafDvZcO/I5K+kgzMXXGx3s5tHDTbRMKsJL6",
-	"3U2HJgqJkQnpqXA0qaZI0lOI04Q84jbAPHsHwUo+IL0QLruRruAKmb9Ci/JsLJR53aWp5z59zybPWMep",
-	"qvDGhkSvrfVQ1sEn8wwc4pJvPPZo5tzr06tMXc/hWOKORXvJ2YxL7KflDMrCxn0DTEo7n/dN/uc9pkzA",
-	"Zgn64cglmhXD65kXFgz+hKhwDjd2GkwNqhttZ8novwt1Vc5qwYFDSRLfhXc0Zgoy71rMMFtTvpaBAUU8",
-	"SYcGOUyuZzYYFYgnBnuFkbHRCGTYtQgF8TWDKObmssFValTjdIXcKe+88MFloQFl/pDpldW29741xDfq",
-	"pch4A/Sm1nSs45gA1jVfsMXs+rp2e2F3vDmb3td7llSGIbs97SY0gpHa7lsQqNqDM9jW2jVRQvo4seHZ",
-	"6c+nv5j+oommv5z+7fQfpr+wCDARgRKGLmZnyLoG4aCHbiwK93rrgeTBOBZEhg9iC+N8z/QArb7hiSvr",
-	"DUQWssm+r4ZJ2N7023QIwmITo+NIYgblQTF6/+nDB1dJs6OMhcv1NE2ri/kMQZfReh/YR6DWus+hC24g",
-	"JGma6bpcPGBWSFBEa9jALwAHQ9sxcU7EesbZruLSIcCyekWLrGqKvC/ClAHAjkrKyCTtB38Yk66kqq7O",
-	"A6+xo/M/mRNvloNKXFniwXwEzYyz/WU2rGDnna9wzb19F5tS+GUO9Tnbq64N/6fASM5ADsjtrAOSu6es",
-	"r1dEslZiwVXZLGeWbCY1meJ1nZ0zjPhmnp+20eAy1Ky3jdg1c9Kc+diuZNehCozKuydwgttuwNA2ONjY",
-	"N+CtsErsiinGmksTUk73n8vEs0/Ae86J+GORbaYYJZr8QRSZXtZgcIkGf9dYZFBqpKf3LRQBhd0ji9MI",
-	"ShrxkvJNC4GXzawzZVCczW17WfOIyXbXcrFLIxXe9WtWa0nyciVHWXxfd/GePune9am2jCqncL84s9k7",
-	"SsNXBEcDi3y3TPfGp+a54CuX8KBZ4Zx50MqzD+mStuYkIM+aJbnazLtyemzpSQ1LsRB/LFE3l9HQE45F",
-	"Pi1uzoIoL+27xSfUKgrtd6fNqz9tZl35s7v7uxNj4Ynx6k4A1zJ1hpOOMDszmhtgAUroiYrW2hmGROdF",
-	"p3g69RKOvQZ1BnLlDyK+l5C1FT7Rw3pyeJ7UzaRsWfwukLqetCzKx9JeKgvTfC3niEvT2vaISGikvhzS",
-	"XxYir8HRNp7+srmaiehL9atah2tZvpPEQyh9VUTI9XpWY82aMGUq2hZu0wrj0pLWvamOtWk890vGiZev",
-	"Y6kpZkdYkKrincVQQR4yQY0zuFpQVJaMrFCMcZ4Xli8cU0iuZBSZESOjHAvgPCtHr1+p4Nb+rgmpLccB",
-	"r26dhvjC9n9oZ2ljlW3280Uso0wtaKN85/ZLd/nPQquWscBVkDEL6zVvCUxmyJJ7kKdM1c2Afw2bb+nd",
-	"tByzm+nOI+IDunSyZHaSzDouTLqVEoQ0kRmVdCAV0YAmsSCsiSTtJpT1JepOkGNq01MO2povmxW1MDfI",
-	"vG0eEVaC5LtvQsyKZyl7FpXDxp5dajEVXly5Wh6UYOL5ObH9DsFYcIpRdkgO8RmR0L8BCc7VBjqAj+8h",
-	"qfBkhQKDZuOi1eetTHk09248sn/8mI8IwyMK6M9y49mzw3c/9p9p0eGIC1ORhPU2b/SpGqTdjYgPb3A8",
-	"oq2Ix6RP2I1sGC/9x+UZHbUcdm9rxKHSOctofZNF3yxT5lmoAewTX4cIVyiOsURdnrK4PgCt648a0uYU",
-	"6jCuTCeKff1+xgFCnwjI75WIsnAal834PuYhZIBj6OUIKOZNKKHW6iDgHAFA+nYbxXgi0Vrnw4N3Dh/d",
-	"e3p6997R09N7P3xyePSj0+cHR48OH73XWQ9/uEf16EaChmrBSsAmfv51EyV8TEQrwpKgAbkoQghv9zaj",
-	"O7hNdru34q1oh9zs3cbt7ma0He+SW707eLO7He3Gt8idXhtvdXeim/Ft0u5t4u3ubnQrvnMV9Y5KmYaa",
-	"fQBuP/z2lkSxadqcGic/VFyvHd2/i7a2drfD6CxnZHKQ9LmgalCR8n5GJoCvbqDp6aeAghel4pwUaXN0",
-	"fNDaau/crsocfiara34NtpFtkGSx9zIpVwY4Wr0g2PFwfRWUcfUOfL7+I5IIipNHxvKeme2z0aiSu3bu",
-	"bx3cudveDL41NbIhnGNvfqzDAPnX7j56e/pfpl9Pv55+gaY/n/56+sX06+k3+r/Nx29P/5/pby9/cvnT",
-	"6ZeXn0+/bt59++hZvaQif9/lo87Yt0SeEv/59PZWq6iae7xUlC+5CPt4vkTNChwCotX/acYZE/NhsVhh",
-	"H5i2UNYAvxcp/aL96Ob3h3fu7tCtT25NfrApf3ibHJ3t9t4fb6sHo4/wM/5e/KPoTvchu/d2Ra5cdS0H",
-	"dF6gCnVxdJaXFWVlCrVKOOagnRdLOKCpChaCnpN8W1KJhnxoEbRWwGsqFljkK+CPa8GKOgX2SpFx78i9",
-	"gjbpDYr3KXt1pUhwvPulSE0oRPrjLjE6pn12yJasMCrX9/UweM6CCvmhljMIg3bSSug5iYtVfWFt4dpr",
-	"mF5btVJx75RrlxZUK4HJ8sQWqa/IqRZ08Zp7ezAyvt5XlulWGnbxi2Fi+UC+QeQpB0ZZqkbygYaztumA",
-	"/peDC0Oz9X3Uca8AlDhrSpoCXs60njdrPsY1o1ghVMWVMAMDRTdhgiVcEtulZDXe8hvGBAA0zRJmbeP2",
-	"s+ZcXisJW30/AKCh4mE4j5XqWGgGt2y1mRUh2ObJsytBsilyoUrm6O51SB1478dVRBEROSaAdi6XJAvj",
-	"R6SXshjUvif6RcyNP7PuF5n2ggwpi4l4F08C/il91WkuGMUpdArWpg2iTCpsQjvIvUNvwjglG+hYcWG3",
-	"qakTt79/wrtNNB7QaOCaPnVTmig0IWpP28juRpM5bfFeYzzZ8F0W2wvn5MC9cGLAbWfn1UuT5NTM6xSq",
-	"ffYQOSdiYnrUjDCNPRwAA5FmioKayPU5hm6U+9Dx81RghfeMIjnA+bEHD2orQ1NRz3ZCFOqSfsrQmntN",
-	"T/DhCeuElrKTI4mmQhLE2fo+xLgtrfT9soiVNjMvI/9ggGAisFD9SoldZ8jXDHNaiXkqGDyQPRBI3nJH",
-	"AUYJwYJBfX5EqO0OYHuT+5Czfnci3jstgH83mo2YjhI+xMVDvpoCTWhujiM139YJGjpPRWq78USc9agY",
-	"6mUVfu8RJ3ptnmtF34IBZowkfvGLa6koC8pzhR1Sz9pWWPRJxSLY4VmWiw3argNdXjMnMVbaeLITlXXa",
-	"KNlpZZ92pTGL7RW7IjxeFaAg2BdLz/RmC9qvmFlmwLC2LTAX6PjhcUn73Ly5pMKkv101K8LUQRpTUgGa",
-	"xgG2QhCsDdU91DF5qR3TZ1FLqS6PJ3ljDK20apajbB+5xpFw8wkrg1O+ZXqNk7hFGXI9JtGaG4yJLhgt",
-	"DL4GXRrthoSicYOwnRVk63vGNEkyUCUEqTiwGbKboM3yxnpBTpkpQXstGER4S4I15Cliq7GBBzs4ywlG",
-	"tq+F033XAfp7NEomSPEapleJB9yHQ2zwLlb43kXm/i9meWVwP/WtcfOu+UBBniSUNW1k2YS8hPfuPUU3",
-	"8IjeON+8MSQ3/Bs6gKMMQmNYPww1z3cAcgE6Ty4j2CwjDeioPtEeZs+ERmE7vy27Bg9tw7hQDghX2Rn1",
-	"RJAeEbDrFr33UcVj4DyNOIvv1yo/fcqVVx5tAXSWnd2xeSw0Oyn5oemXTqv4y7ZXp9lt+nAnF7YHi+ud",
-	"Lmvz0XH2yWBF48qQPB4D2rdUL16R9TzCljZcmUClxWsWtr3HfUHpYTGhVxOIVcjTzweT/ZLNpA8hiJhS",
-	"5h+Rziq3DXdKZ+W12Ex2kOHZnz+s7v5oCed0Z56qLr8AMZZVBRj3gb4Q0ZHrZVBu66DIcBRqNPQuSag+",
-	"hJG7BUmOeljUhKrQZ3d1EcP7Tx8+ME1x9YnELL33TXtlGLdVTWbkn37oqbVfA6UtCaasBVmR8Pa1HOfl",
-	"+OFxONS1gkJ69Wyt6sySBEt1T4hQ/tzzwSSvmbLLYluD10qGW7Yzb8Y3QXQ3t0esNs2FXkhom1torBtu",
-	"/qBVwysAMMsq/PKRaUHeQWuu/QEXyICZC6IEJfE6gGxqq3MNQ5tlCM4YFRAmZHKvoTU3VmSMJ4BIn/B+",
-	"H6DQUUzOScJH2owD5K6OhQY9YWtGbUxH+wCK3smW0rUbzdRCM8qGIQRkGULD9o+XifDdW7hXNIMkNlVg",
-	"dq+4X11eQC42BB8WI1VjkkS8bouN3BLK+ccbS8aGfhgw29We4PBwRTIp5W+PYvjPctR8OXod8SBPKq8e",
-	"DnqXnNNoUQrHUn35AoFJ0qfSYFFbpHp7ZKMhPjMYWFS6DuVXQtvRC6tvqkE6GpEn7u5cO6uyWtyAwR4X",
-	"+Xyo2rfxlnMo0JJ6G/S5UoQ5Jy9W2dOExXJ5q8Zkz7mx+kPNae6zYPUyXxPX0ejqHPfEW6mAY2Q0eksi",
-	"N+dC4yMWCw4UoVyaAnj9lVxC5DfMcIf5suFGUQ++ouTvX5m9VBiaVM/1/t2HlqOExQsGcE+rFqI+V8Zh",
-	"cp8K0sWylNTSi4Yt/+kWPN3ST7TUgLTwaFSO6t25uVoT+Gz2wVX1QzCeAjPCUoLRbbu9nmZdf09zjyHD",
-	"QwcffVr0HmatiwdccT3x4SjhE/2hU0EiExzhalCBEOoG9QzCWLOc36NJ4Eh68u79Jvrgyb339Jn65NF7",
-	"ZodDhhGVSFa07irsa2huOFm4s+H7IWoC2oOJfq5mcRAHYpINyWmSfmB9d2fRCM1TwSGWMdmWRZMkzO+p",
-	"4WO0rWk93EG0GYdRVoAGnvgscbB0ZiVcznXOLi7LGhF2hReUiOfe1sxHFqRk2ZP0CgHz9d2vEjS/Guz+",
-	"VeC+vyZ892tFY68NkT6Dh55DpS+FjF50kgWDLH9MRudVLMNXaN1d0WCaaxG9RvMmM2RqWixFH+R1WAkr",
-	"hNDqJiDXkwnFVN9VANxD8ATn/IwcZW6+hYOwTTWu1Cx4SSEzA1TuhAdIk0UJrLZ61I26NOUQ63iQu6+u",
-	"+uncvX8+Acxt8yqN7uMXfsHkbHyoDjZaOdR4LbLyGjtx+RUqs7S8xtLIRUXUcIq58q+MuoWyx/rFjt7S",
-	"HbJRqq51/UaVHbHvZlDNoLqa9neFarE1BTkKeiIUUklsvty3n/+d8ZyucYbM3OBaymwLnfWN2YqhhTk4",
-	"11LWOLMmCwjuPAozzZLEJIcZBysJJwkRWZw9b2+I1rBCQy4V2my30Qj8nTmjQE8KxqH2mjLsGpRdxYHh",
-	"7/TVvRj38YsM9bbEbEyOq+pgHmJxFvOx1tNTEZGgr9Q8H45YHC+GVrqKrJoLXPIK1MDXJtrAhK4ClXg1",
-	"0q0AEpF93y1vo7DO1yIDgR2rBGAFT2b8uPYeVe+n3VYvwec8FSRe37eJhCwmApJdZA7sFQg/tuul5L8+",
-	"7qwW3I9B7FjgdyObXNnqKxXQPhMWqbdkptNCzlogvIFTrqNNViYE3wBwRh+we8mkYDIOS3vQOk3aKlqz",
-	"rMUZMqjm6xsg6ZJ43rM2Edh72IgE/fDLqklkMds6yXmQvt1NCBriaEAZaenTGS7YlthrkuEzchphSUr1",
-	"eZRBZexphmEzC/Onh1PVRJUkMSQJYBRzaEQKuFOUKdO6/4Pjx49s6LwDDgloQAiLudHeYHhIOhD0hDoG",
-	"LPCQaDJDQeFIkB69ILEr1JRIW8L64ydsrQNtVjagmUKniToDgmMiNgptzbIoaTZX5xIJZEFV5kUM0iFm",
-	"ZXqWSGiylLGpMS4Fsmu4jzV5s2YKbigh7r7ejiHHBCu5j661ccgqroTX1WuELtWV+PBaO4M8xTZyVAf1",
-	"5g/W4+MPA5/jdQy+akMRQ+Y5HUVWgeEB4tXE4ClLD0bGJvTRRKMEM0ZCAQ9vh14VccJtzIJmsrAM7rVt",
-	"wZndMpP+Vkf9XGqDVBrUNRLRQxxYySGvHFP7jWk740ujmQHbbYK+/cu/8cKH+l8iZcz93aMMUs73UX7/",
-	"3+X3Z5eb3jswiwvviDCLSELijextJ0zf466bNhSU4aSUbWVenckiw6j2zQabAN4G8sm8KhhY8Miwksa6",
-	"gugvw1+Zy5Vr9HqwivZRJ5cqUJFqq4Bio1hCvuV3YvOPVmzO8M77BCf6/s8qGTZrU3S2uKxuDpMeMqoo",
-	"Tq69tDwAfWO+lFUBl6ufapf8LmCphPcpm9vi+y3pFVwNeZcmxOTHbgTSQv7A5e9mNs0VyuAP8zLZgB9s",
-	"6GJLRSp9aIDU9501qaQ2wlA6QtYaNa5qQN5E5AJHKpmgNcFTCAb7519dLPY4JTX3U1/giNzLBEYFNlGM",
-	"J177ZaindVXErqm2X/IP7rxUjgiLySwEVxBoqAIvCHA0NjeCk+TnRMRpwDh+xmCExjWiDXSYJBoRQXm8",
-	"54bsj9FWB1Olr+qHw3mi+pdFsGP6Hg/PGnAOmHvlNaT9MAcdZLnNLXZxKbOx5mRawM5PEsyCuUH0PEDi",
-	"x70eZKhiZcAdeFqRWlsTrM3eVh+uDaCwjgdYEK9QPuQIEqA1Ci2fCsXcsNv2URvJUaJ5hJwTlhQr0+/c",
-	"WXQ+A8nnlNpj+DTsG6nwxHKCx5lZCX5xO5X3Tz6khSpD7S5eiohznDzkTA1kCHxRX0ddosaEsGycsuia",
-	"3vJGsxkazZAycIgfVIhGyH4e4iQhUhXEoDJVLkyTgltm0ybC/K4U80njutYsFcIEaFElCzgMN/1V2Krn",
-	"TrAdk8zLQvw7syY+e81Qsum25qLc7NIWvw7HfFlqvAGmX2lKq2ls38mkKpn0nbB5bcKmIGdqsHpNW3oJ",
-	"tSAnp6cdaKuAcbVv6C71zqbKt7mdLRmE0yjN0X4+PLtzqrLqi/KoTR3cVfLiVgkkVGbLL4NE+NyBOjn0",
-	"kYSyMyQVH0k05uLMItstoT1VtgOsrUKcU0XidyYVOw2Am0xWIBoPuIEe8YBN8womh1NFJeqXcarqZkXr",
-	"M6JyRiukfAi+OFH4iJs04Xoer5w184hHKomoqgpzVHEkMjWcVK1Anlo5JY4rYeY+j3jE9UIW+fJn0yhG",
-	"L/zcTm/rzd+116OfZDLgjVBNMtoIck5NOkBFPc58ECDHUADxMsDnxY1WTyitIF9KsSdpUWdssaZhI7Hv",
-	"nAtQGr/RWLDDr+udy3RKKnSmXkpClCt3ig1/6u27+eBKOZO85oquuWv9RJAeTZKM+8hIYRZBD+1hGZAp",
-	"4MOdt+RXf/WypSCrrnZheeev3fHicn9lYVfgzJfrTdSxqM8dtCaINGjI+rKTuJDYYlPrO1Xl+Q45OhfU",
-	"eT5+MEb0wfMPA/pV0ved6Pfid48PKkp8zos3bu3ubt4J3npG42pcdhobeO9bN7dvIzVIh11A3q6Aejch",
-	"GffRxx8+CX4wlcS/TdJ+8LaLCmAO03P2jEwcGG4qkgzaa6R3pNHT5h8NZ5A6oMmkv2SoYIbWBCqH2OiD",
-	"5x8ez67JGZnUPzj1qi5KWoYXhr7/INtQGaRnQ6SNUGderS68JVGCWT/FfdNT3wHkQDjU4QdKvzgbXkZY",
-	"cDmuADb9ekMbo2tGCn7V4NAVkZPRvCDJQ0wh+DzDjF0eT64rPcs+8s5kpRrKuu3ibQHCXNQxM1uoVVjR",
-	"1HAFdnfDfouHbmuMBQXsBxc2AiwkD68okLN1bSWKNUjgoZFV1ibWskSA7GXcFN/2KFHM54baxYf+uoVw",
-	"f0pAi0NzO1TiQLp2hzJDU8pZB60xMpYZwCthigiDmoPjc70BpDm+wbtk/ElOrHmvgd752e1F5InibTML",
-	"ZWdzHeaT275vgO1kp7LaweCkVWmaCaYMGpLuQ2ZwX+DRwAEc6wu2TqubYHamVbVyO4zpLy9/Ov3t5eeX",
-	"f3350+kXaPov0y+mv59+dfmTy/+ETDeS319+Pv1m+pvLz6dfTP/n9H9e/jWa/n76zfTXl399+R+nX06/",
-	"nn51+Z/R9LfQs+R3068u/2L61fS30y8u/3L61fSr62pvsILo83a9N91fmKFPvwxO7NfTLy9/ApP6evrl",
-	"9DfTb4AG03+afqPvmpnLknH+oByZwyiVCviLlKRax85RpHuYtQCu1eJId6TT0U3QN9dnBAkL7gygCxxh",
-	"gASbQ9j5mO1OUphBGKnml4l/XC0PjtOunkd3RaCPEQBG/yDPpA2UEpgfnehzYtI8ieSAj7Npa7UvA6ef",
-	"INwXxIQScm7Zam/dbLXvFNf95pLpHcVRz1tuQ51R2F0ccabJOyd4nU0KJBk3/jlW3w37etQL/xFnTHv7",
-	"8/++/Kvpl9N/mn59+dfTf0WXf6k34+VPLz9H//Y/im2Q/u134UqoK7JIRkTDD5ZZWBVfhHAQDIsHEUyI",
-	"GkBhKDXtFmEIVJpT3AOlz0fB+DicyZCy/EuLOcK/G63RYj8GLpynCkx5yhB2Q1y/pjSRGZ1qhgt8NcsR",
-	"sFlg+vLiztCg5ta6DmCw0I5dvb72IRZnJPaBeOXsAIdw0+xCv8/HaIjZBPkQshKNidC8rZ8xYN+wxNC3",
-	"MkkK3Lwd0tRTph9aCG8Ld/kDNxpweep27Nlrg0QwUb8kedxr7P24Dqxuc4ZE147SPMaCudYZ5f1lOwfA",
-	"/pIDniYxwpFCnDUR2ehvIDwLeG2CJ9Z36qoybWfF2rDEtovLczO0hWxXxA/OJjS7BB/DIrjEt5LymfDo",
-	"ihAeS8Qd58cDP+GULWeczw3GgeskUNa/sXlzpxwcLPawYTz3uywGQbn2AJ5Zq1DwbjnIxSxaVuXqt8tk",
-	"CJUFBjLrN1uPpscm4R2uB3wIbWlXUwAdnv9ym9t+0SSJD/HFoXnU6e/2n5v19lGNmUnwec24o+PYiO9A",
-	"Xr1xEYR/FHy88oTtWEJw6md0NAp/slziYwfXtDPIn7VjW0iQGnh5ryb8U466LMoqx6s/umT4pkLoHDDk",
-	"Oi4XPLsW1HkfMU2QBEAxFDewzyULe3urMNjdK4miithRhaCoDCmFubJu3PhRNud6AWLKYlIRDxF8/JbM",
-	"MWusHmzBeJumWqFdkd6dKkArmzXG7QbpoDUMhYz2iNiH7LWZiogxdu57WMMTZuNjem91DBrkhWkbm501",
-	"fW40jfwkBzRtswtLQbTq3fpx0NVbidUPXczHpkmPecMe6uBEq2+TUzOSDngUgUFPAcyy487LEwY4pWMq",
-	"iRleLYCvlQAIy0o2LH5+aLlly+aafaqaUa/Fa2kUqTfBaemrGbPcb4/8juNOFGHGOPR2iAYo0CIoxgoX",
-	"QI5d4rB9U9h/BC9fKTlwZWm3QJyByTDDJcsrp68n56PYD+Qom2ZISvojcm0cJcLIvAH14BWuly3k1TXR",
-	"IcJD8zf0hRKmQfkAnxMAfSBM82WMoL1c9hgiLB5xypREBs8FdXba2yfMfOjUfOg0Lwo8dcvjPJ+Hpm51",
-	"Ax0kYzwx7cSMwAl0lV1BqZ6fKVOpCM9nmusTL1VW65+aiHlExjLcyBWgASTS79GDhiz0mCouJPR6oKHe",
-	"KqujLoVDLHWxzOb3XnF9Hpo5slQ1rtkfF9qYa1x21cjtwiXRfHCsXNuuPxBCow3ueg0xfLwyjxZuUsuA",
-	"ZDhOv37sxjDvzsU8E3hsWgJRiWLBtY7XrA+E5krG60TvSiwU8FQLQCZyu3rfqea9FBp9Z9n4fsI2F65k",
-	"/oyQEfSRwigWuKdWdVqH67m3V8WVtJw0F6HMMcR1HAqZGH1DjoRjFeyi04E1Ng0rAS0za6y41vEYDSAS",
-	"zLDX91HHsVBsHpy5s8BwTcjZlbSbEG1nO+bMwq1s33tBx9dmYWwetE7sC42gaut7z6tzlLwI2f/lIvC/",
-	"u/zZ5V9Nv5r+bvoV2txC7XYbffvTr+E3dPmTy7+6/K+XP738Gfr2L/53BAGrzc2d8GnjYQHX7RToo4qu",
-	"fFrNnpJ+DOMtCRmVkI2HoaJEb3G9Fus1+so0GwllZ/VDCv7kHugnX37crHL5+6NE0Pig6Ci23ZfnbI6c",
-	"0WcP5AUKOTSWHRIJ3orsu5pKzl+ghxcRuVLdiibvoupoL6o0U1quL64ufiV5UYsvjDsM4SGHhkpZCmcx",
-	"BLa22URbTbSNvv38vyPKXMPa2NSETUyILOLDIVWKxOumxTZ0JNCMZ8PDCT0nSCpB8LCEk7ezVQv8IDtS",
-	"/Jyb6e+nv5t+YTJu8q385fRrSDKpob5oSnk7d0Z9AeYPIbV6qopd66D4DW31cAwMF7cDlQh3ear2UMfr",
-	"eGI8W94FZIpHSLzePGGdEZ4MbXM4ZP92HbrjZrkffJyS9Sbq2IwWeEYRHA00B5wwexk8ZOloxIV5q6LR",
-	"GVHWzDTt6FxWb+a4cxdgSNrucL8YA8SmsestZjPfs0IxJUnSW99ADzkEXSdZx+Kic86bPyStTiw+mwMz",
-	"bDbskBvNhhuMQQGRJhfeIbrnrJS/ZO7Bcte0T5BLoyJe7WSo8Ogem7oA1J14uDCBPmjsYDQKPD3gY69p",
-	"KGVdfuEaiBf2K7ggnBs9lQNS6CjuuwaGcu4gjx8eozXFEXatyUls/fKcJZP1GonK3kY1s2pWNB4Jb8EH",
-	"7ihbpudQ5WHlKHf85CCALx5X2a/G9IVTuZgNs4vb0Sa+TVq34zZp7XS3eq07vVuktdm92d2MtuJtstML",
-	"lkDY9lmBagrKQAC7j9qIekGiNFGHsnNOI6L/NPu742/rGQBXfW/QwMUGhml2HMdPDt6SSJAEK81WANpq",
-	"s3PyoWWx4ZgPMWVQ+5Uny2UDuGG3qrxhhyJv1CTccgo2ULVpQSP1zBYx17WYHr4S+yaYH9W9tAMxK8jf",
-	"UbbGoOTAyhOoXbp1E40EH3LQUdYXyUB4vzaGZl99mKdg46SUU+aSvqXJBG9mFrRFm1v84aGb012TglWp",
-	"FHop4qAdwuLIMVX6i4izkopoQI14r6cX02SZ2t4+V1Abh7LmEhhhXkNg53Rvlte49L0gqZbgqZWCGm8s",
-	"2/1Bl3LRqh0TpVw2WFBRCramf8wIIkyJCTT8cJpA053CxiBx5HNtRBJqusMuLX0zTW9RXpg35LrzXolV",
-	"55HmaT5lSgpgmN5VxpVrOOMDdNgxXZlIeULQrWXSgRaQ7/GIQBPCg3hI2R9J+stSCS9XTHGp3VrTEcoP",
-	"bdZEkS7nV1lKzw2gFpZldVwcOeCiPulkkvZLN97cBu1MEaH3wX/4MW592m7d+dj+t/XxZ5vNm1sv/2yh",
-	"MwBencF5GRosR+Z4VTpfC0evAO+wuJoyq2Cvi05fkdzQF5gpEu+hUFZOl0R4SEzLUYQV4iwi+xbrwTyS",
-	"j8PWyHupP77P2H4mBzGpqgS/lgyZzO50Yess/7NAt0UQD6umLTwRHDoBL4itz+Nkw3SmG99qeaR53tMM",
-	"RPCypWkhZF+A/VrQQHIOZCeAOtcv2zEITFHAP3d4/BjtbG3eQu4WFPG4ZJYePXunURRFB62PPv5sOyR7",
-	"mo2YyqgazQwUTPgGcjcuAC0LYsXOvtzgon37H/8G8Ez30HiAwYxISA/KZUZ4svSHBlSqoFfTNHQz28Pq",
-	"I9aTxMgEDfk50WZ8E/EkJlIZ/LzaWgiwhul8HDCTa0NdFTDTDivRmHOnKQCgRQMuCSujpC5frZ6/t0Kn",
-	"c2r/vsG6yRAn/Cdrk8wHOQ7QDGpaazsqgP4P9PYNvGqV5Agccpg9wTS2hfBL8yVsorsWab1GvKaXsjiU",
-	"yXVkf1l1HPXypYCehUp72KsBd2o6zEMqjEgH57iyoKj4jhsBSIuVX15IMalAoTaioa6crpWDkncsdjLd",
-	"I6knfd3sLf95bGAEqM9FIXHhdk1pL+dCcZmcFk+kLdfMPcKpBAi5QhTToJKbGNBI8HMK5rFAGHVxdNYH",
-	"HHL0Ce+uJLqqMNEfZrI9znmliWgPYTYJ8kzFp/yqDmzBewKO+Wzqe6iTECwYEZ0m6kBWpP7DEmDvJG23",
-	"tyMaw3/B0W1WOvhDxFlEE2rc48FIf9agvjgku9ZNR/dTmUYRITGB1qUZg5xqZmtmjT+ayIzFv/vbz/97",
-	"IxCeym8JlnsJPqzKL36aeUjsgZx1iWPIkz3rzUIAnioU0xg8B/kuXbKBflhBG+DRiLBl1DPFa8/Ndc+7",
-	"7qmVVe1QB35vEbwxe7jueUd+w9iVogBO19rdCEaCRqQgrGuKaC8WVAlZOdIChMSFwLMtuGYgZaQWObWy",
-	"SepovtlxU/jMsmcPNMKqmpJUaTwxvbLccepNbiWZCCtQNS29OD5u7grazBJt4rJciSCF9YvekghuqoD6",
-	"r+D4Iq8Um6k5cucpFIYghePWcm8lz19HDM1YjW9A8AwmspphXliogMg8COxoiD1AMN5TpwrWxUK+84tC",
-	"5zmBm42U0RcpsT/b7NYa5thjlqGql8phTPkL2GeyliAq2AdXgCUpkbpyIatOLzzGVFHWP3XK2rd/acxz",
-	"wJfgLNPi1vdtb1JP1USUncImJFKesDVz8KkCGv169sL9vNfYmgOqMDpTMwOFZ5MTln9PP09xkkxOnWJs",
-	"2ppl/4DvmX/KUo5OaVqgI2djzTXurGdZQfme/XDQl/e45DwLpWAs9gLIdx2+3ozAFCnJJEEhe9BEXBkZ",
-	"OxKiTzhlMhyMY1U1886hnSt6DuqvXvJawWmdzyPMg/no7+OILN23yh3aNQ6rmoRfSJalSRDNOV3y6T+g",
-	"kSsOWCIRSB+eJE4j54iGd6A1gOoCdJ3pvxgELwD7+ubyJ5c/u/zfpl8C0M6vp78zCF/TL9H0m+k/AVTW",
-	"v0y/mf4akhe/nP7u8j9Nv55+M/1XNP3n6ZeX/9m/CG/4an02xcgFEcttmBY7nqRMjWO13FJ8TgenBdGZ",
-	"qn5Gdkz2k4uWxnm1l2x8OgPrF2GFE95HERaxK3gypXKV5U62f3IQx5IzhSN1z0Vfqm544qrRZ7XefLzV",
-	"pU3elazMCSlep9DJe/RhvPjtOAedXHOlLWF43dqImlGdepvQLjRt6PgzkQStRQGVA3qACccmNZEOcZ+Y",
-	"FFc1yGwEScQ5EeszUCOCIOiYXRNfpFIoAXdLalsi1p3lUf5UOdxZV+y98jbJzcaYdPUYV5K5+ZzyhSwz",
-	"5OwGKG2q0hbKR9Rs5I3NvRXIOc5vsrzIvzYjZ15Px9EN1MmH3gENqmOH3wG0sloNSD0BtVBqlwVWKTAD",
-	"sQSoxxny8yDc8UIJV0LKWCyQZsEr68FVXkWurJiUcO07fWFig7f/Zk62gVKjNbmOnh09aCIu8q4H5dK6",
-	"Gq1SK8a7HP/nD4JqnIF6A2O7nNwNZMJ/sCcKDRvQGuPKNnaYEG1lYC2dW+ZHbe9QaVwSpmYhdpkCEjEA",
-	"EhwQNP2v059P/352j3QxOwsQfTtI9C49myW4ebOzMfX79tAdFNO+1SAE5C6AHdbemQFlDW4cIYgccRYT",
-	"pizkWOCzfz/95vLzy88BNvX302+mX2s9EBAbfzL97fSr6b9mlWh7aKsdHtB2e7PpKIdwH2tDsUSuAlGC",
-	"IckAisn059NfTH+xhzaz765tbplKKQYZeWQkCCOpWLefd7edE0F7dKbiNUins1CJwvTvp7+a/kqvQDTA",
-	"AkeKCFnnZQnp4+RgCYEJD4RbUtxPkwTB70jLk9Lnw6/jfRGi4y+nfzv9h+kv0NrmtiURgEm769OfT3+F",
-	"1jZ3i2RcioqSKJVAXL2a1f5h+oXjJYcOOstaV2OkMmBvRl3DYWa1LZlKq9XMN7HZoqFJVWyrRaf+MYlS",
-	"QdXEzz9dKtsFpnSs7YinY24gQAIRWtMhK5XK4HaUAT8UR6kkIR9WCcyjRk5ueEhBOph+sVfpdFzTVf1a",
-	"82hqd0QmlcbbfJTEUiflhd+Zi5GYW9MBYCwR18QdnN9fzPqjavhAZzLHYpvANtuM2Iujh/sSZ8lvc7HN",
-	"6jHmtQQBZtn9DYgIuCbm97no89rYjyXt33Yi58aV3oEFs1YJFON1ZvWqefWHGAkiiW1cCEVdVGbJnYF2",
-	"9bVzsCuw/QofhRw5W1novl2qLVwW1+/lHLof6Y+uRvYO9GLpNHOst47R2jp6Dp19swBeo/rAMkQ2WjG7",
-	"6W+2jK6g6eBkqm91bL3+5vyVCwhRSKj6hOJJO2KDkGdgu5eHYgTihj8FPxlIQqhLd5iBml83rtiJwCda",
-	"eL9OXulJC7GTxJpzLhV3cbNTs0HgsaDbDbaYzR8iAoEPzVSdZS3LNpbuqnqNXeJfp4axfCqpXJxFag5Y",
-	"gNoxym0xizOQpDeTYVlfWXDJX8VAk8Qs7vKLMFCVGPHKlCuqIOHDoDyAr8ok3zSN7Z7P0ngrwAsArakh",
-	"yXiNYJFMkCAuyOgn8PfSJCnm0ukf9QOn2QPWQDhVAjPZK4QUCq2XCB0tbMJwZG+rnaVp97Ofp2nzsebx",
-	"eHbTNTUBsDmPTlvLkh3dus1kI4bUuIwrZuVBULCUGjB5887JPUcEXodO56TpG6HIwVRWRO/O1ADXkE9/",
-	"baYl3/NyssCe1i8uVMckbGUUsJ3i9R6F9MchpiwmolNj76LngYR01OVqAKUErrwgTgsNb+xosy8FtvDL",
-	"aprpzUelolGofPQ1Hgxao6hQboigPH7Luuea4NWXZ+QKeD6mu3ogHcZ0XbfRA1sIaz5fU4XgqZIKm75D",
-	"AU8GTRLo2w8R73Pi2rwvnb1Wnd1P2dJvq5Grv3wS/IKl1BrRGrmIklTSc7J+9UUtl8F6knkmFd1fpIwZ",
-	"LAfC2D+ev11CaUdWmu9BBuyEeK3IbWpQljO+JogS1PxQTI5e3z9hViHcQzbfx889JwJhpQ2cwvnS2c9P",
-	"RG31nLAsLQkLgnqU4QSsIaYFUFY51MeUVWF05y1vXdZRj4vTCI9UKoh/XPkJRyHF4QkRUsvgd7HClRwB",
-	"dwD+MiQck5ZZfy8Ssnb5s+k/28yNb6AZ2ucu/6OJpv88/Qpwq76Z/k+DEzn9b9OfT//xhE3/2/Qfpn83",
-	"/aUWsVyodQh4bKADP0dPk2hkuiST2Jg1VGnrseBMPGGSAHhKYhYz4qOJkw+FlD/XKImqpqW3XfseTcjG",
-	"CbMH49soC9qYNSjFXahQg3dtKDUXqJt37rRb7d3W5q3yJqllPUDSA3P40LNL8fjD44fGdnRV/1rNERO0",
-	"pgaCEOdid6A3N3e2zdl/lEpJcVH239zZrpXji5XgbDKkUQmJ7FfTLy9/Cn3wfm3Bx2qAtF1UJjh2hjiB",
-	"aoQegb9qmVuS0SSw06f/CKGF/3P6j020ueliM66UzHY35Fqq6+sm8mCB4VzoYb1IrM3Nra3t7Z2d3Tu7",
-	"Sws6j4JNj28MOYqL7mYUlG7eRl0pin9kYu7SM2MKWxsqj21gn4ussAbCmVSiKCFYAC5ZxxtyByl8Bs2O",
-	"PeZcA87bR52jZ9bNdvTs2AT+M5kLYlAqLkwSgGHmmADgpqaBe3Fx/fTA3Doa9L4UJ3rr50va2dzcam1t",
-	"b7d2dnbRnd3OuinBTEHBlSYxyl/yhbv7qtvY9+uUnS1Lbr/5vUVW238Hskqm66NPxDZ3zB1BenNq2Qa7",
-	"NHiiZJvSH23Jd7ZZZxPNboEBZ+QunI4rtoGsaJ4SapkC3ezYBGAeOSBzwgFyLZ1UyhIChhXc9IJycc/l",
-	"YAYUSv17nqTZdKD7MYj96a+mfw/cP/3V9FeuDsL6MRJyThK01hnQ/kCbPt9+/ncnbPo3019CN8+IsxiL",
-	"yek5jyxejwG/nf7j9FfTX66bQzymo4QP8VuQiUZtx3NDvKbZ3/oumQqGh8RZmvYhryQJMIZyd6XRCxXA",
-	"oAW2pn3+UShLc3v5LWFfd0xE1iyvEG9e8XVmztewZWGZqg9Nu3pVa7a8NW++V6ZLs0T2mYku5t2VjqwS",
-	"e6O1Akev73sn1sw59R3nWM5xktvwSsP18yiyyqwkbzYuWvrR1jmGIUn9juKavu/eWLx87N7/A+/1YYEu",
-	"eDcJdm9g6Oj+XXRnZ/eWllv6JhQThWkiswOqbrToQJ9v3YSgIY4GlJGWIDiGC0QILqzKIhk+I6cRlqSk",
-	"+p3jhMYwjdMexFHC2cgqGC88QIN0iJn3yYtRgpmF1LQ9XG1VJavoDgGjrCoC7fWMIWhTMZsg9ymDQSPK",
-	"Rml9gAnI8rynPxYEmGDaIK8q97ONsCA/OTgJe8NhPP95GjcRTiQ3Vpo13zo/bNnjvnUYd9AAMNU3loHj",
-	"0Z94/+nTJxk2h/WEzcFcnuGhAReqvJoyHQ6xmDhrzHGqfm1wfObC7MufHR2aBp80JkxpA0TOvHDfsTGO",
-	"BJeALUqwLDdlTwXbO8Ndyojas0/v5RzcquLgch8C/Wte1piDC+gNFpb1q2cXP4XireUyjGf3/p9K+76S",
-	"u2Wu93/W4gMOHZKPrBo77+mn7r4qyauVwWXLTpwSWbPCJMIxGdLofZ4KWTMx3+EYrgRYpTlUbwQ93Hcd",
-	"DPbCjigzT8B7zon4Y6nQWKFNgh8X+MPX5syGEuwk5i/NsUrjyX1za/3AtAOHnru1DBt/qG+1wbRjhYUK",
-	"p7zViFYsD/8jaEQeUhaM30HxPGVoqH9HKYMM5GUjENfRfMkdCm5r1A9duiccicv6hOsON2vhzlaTunuP",
-	"nWchgP6qj+d3fSouU25UMxZumCaPhSvcLxKk4sDPZ23bDSwRATbffGqeC77y+rpdLVdEVQuXyBPnWRlV",
-	"plaU16xOEZUFKQ/I+WbpvMl2SWGzFVICYAFDXF7muUp+9ZbUOzQKKQp+3y9f0Ph1XPUxkyxD1AQ6DfTE",
-	"y47wNdvzan0DPTaNTPbQLFkzl5KhRP7PIiFslXyJjuDDNW4gvW5vSWQj+NKY8jdMsYPF5Q15IZsod+bD",
-	"N0Yll4D7ZhO8uyOtpH8vczJ9z3t6ff+EZaHwo2fvhJxLixWWIb6gQ21Pb7Yd6KP99x+zMuMpA0VvdO2s",
-	"8znFbcu0c1vp3F/hQC+erjOnZXEV7f+8xWyHg/DXdRYWgKP/AAdjafHm4A4X5cczgDCBAEwGQZ7L+31j",
-	"smp5F0EukdZxb9i69Bv+nfLGZ/oDL284l/SNz+xfx/rybLvABYjH7ead2y/d5SD/zpzUhYKmhbguFcd4",
-	"EGjGNlgNgbaYEJa+al+ABE9ICc9dq9gDPtZXhqti0ey25+gJV2lQWDrB7WFc59ydc5Z9GOzm8iLFSQa7",
-	"fpqO+gLHZM80vfr15V9f/sccX+K3019PvwBYir+YfjX97fSLy7+cfjX9ypwxTYQVSgiWCm3eRAM9xKb+",
-	"t3E3YIaqMxfW9yEvgEgJ5+upIEpgyijr752w6e8vP59+c/kXAHjxk+lXUML4hYWw+OLyP+uRmnfpEf/z",
-	"9DfTb+wXfjv9Aob2K29oW7ttNzZcyJdY30eRvk6aaEy6lGHRRJIM9R97CKPLn+iPXP7Um/tPERdZI7lC",
-	"+kiQpOYQDE3SwIsIaavT9SfBewwfDyeTmAV1qY9LROaWzIu00sK4396I9MiCbTEzZFDUDKxR3rPS/mng",
-	"jswdaynLrnKBsIgGFJAp7V9Qe2xudc3G3C2Kc1t8zLKLJ8wpi/lnTVoSesySiXfVSXII8ru0PHMU2BOg",
-	"yIqu22Xe4bLZcF+dx1puyZcEB/tDOKLeYAfSG+a++dPwxVy79+KPyXEwz09gtYxMq8hs67LeUWXme3b5",
-	"KzLHnX9mObE0vw53bl1tdU+H+cdRVrVau1rVzvC1AcfknLCHjNAziWAqh/JEPFVav4ZULnv7xgn05ulT",
-	"29cVGgHG3HYBsim1oGVr8WkHsIekLfwa6vMvb8gHTzNCYmnul3/s3gJtbvd5y1509248sn/8mI8IwyN6",
-	"qm+QG8+eHb77sf9Miw6he+jeZ7anYaNP1SDtbkR8eIPjEW1FPCZ9wm5kw3jpPy7P6KjFbX+NFhTz691g",
-	"rf7v/Bjf+TG+82N858f4w/oxQidbjocbbl9sKbPK2H3cq2zw4QwlLe2wIDGKsCQtyiRhkip6TpIJWrM5",
-	"0uloREQry0+aC99bkoaGoU5bH38vyFP/C9UsOwnsrNAREZEFsacXFYbnEF88k6EWhMYk20MpS+iQWtL4",
-	"J/ziRg9Dyg4q6uIfm21HEtqn3cS1PplveMyX+yMinkkiHujBvpLZZNjosgqBbw0Eh7e51vcgx9o+uaqY",
-	"CG61VIbq5fRSmqoZEqM1W9wHGqItkloP54VBDtV9WwC5mv0Gr3jGVBCg0NXZrV4xCQp0oEuCYfE9tPnt",
-	"53+72W7vI2D1PXQ2B3hhnp4atN5MuxhrqJmRFCywnHwFOvg7oMA/zYIEzjehXdYSM/sy7ON5gv5aarKz",
-	"U+PNcDuayaxWT/G/1DH5Go+z786p/3XOqe9OloqTJXSozJVh15h97MoRm8YThFlsHFRIKjzJ9AZoxW5Q",
-	"uMhwPeQielUC8rvN/t1mfxWbPWgmO5f5IzKWenKhCoY8EsjIWCJNMK3rCKjVkNUZ4mlM68Bd3+VMEaYO",
-	"3O0vm40ujyfh7OXjQoZyE0ncg3ib1hiEQpQpjnCmV61qS66S81sjDFTd2WqVtpAuhJIRq5mTvDiejxet",
-	"/LXozjOs9Abo0EcEp2pAmKJahqyGlfiYkQwsd4BN+0oi0XjAbZk7EYjKfaR4jC1YiUXhm91To2sFNXy5",
-	"aMbBRkQ+RZaLI86RbnBZT56hTPW3J7ZFSmccMlx9+JUVu6yWJ1AYWZgLMgC2WQVjd6c1/W/T/wNZ2DBT",
-	"PePjPxbxZzL3qmuQxV3LqZCOkUGVLu6Cs9RmtTOq2qZZLf1qTeRHtu2FGcociroTpx6cpAnX27ZuKaPL",
-	"9x18rWDOCwoW7Po/tOZw/plemiSnIx8isOrZ49QQtAiFSMS56VQ489iLFDNF1SSMyniO1d2gbT79fz/E",
-	"UmJ0jtWpKajdRG+j6T9Nv5z+C5r+Yvp3038MetZK3BEXqgGysYQB/dxginSamXkFb/FzIib6+RCqmrtc",
-	"2soE2tOBBIG1l/uI4Gjg2pkADIonOVxxMbelvXXrRAKGUNUW6QkiB6s5b4R5+KkDkr0KLGzhXRUjTY1P",
-	"45XAwtYLYQxxTJaIX5iXvjOp6qcKoPcQJYODWr/dKrkLNcE/wtjIUgCrZodVVXO7Y4sqJIhKBZNoCG2y",
-	"ea8WdUSG7PvacE4Nf7rkqPnwo/ns/VykgIASJSDRd8rt0efBiJoRPaBSXVXrtnsvWISnfzGHdxD6FqCi",
-	"qBrEAo9xgkY8odEESUBJxEnCx9J0VdKvQYyPlzxtKxRub1jVlFmxTex8ebOPuCuFAixQSKKuoIKZ/9Je",
-	"Lp+9y21VlhO58JZqAlXlEhegCNEsEuHGAsDB2tCCR6RPpVq1oW+ERyoa4KeLcM5tfsJJ4xDhIYTyMBK8",
-	"y9VJA41p3CcKrT3VMkjRhDTR4K55L+LihAly9+DJ07vvH6zv58hJWRKYSb41YGES2fHYTDBv5Xbad27O",
-	"a7+xfB+APxUsg9eDnh9E53oVMFzBlMjmjMUymod/f0TO+RmJj005RUC1FOaGu2Ex9D4foyFmEyTtC9CY",
-	"CIIIs1jaCwRo4eXB4fFKUY+dLjPEExRzA3820xnbCQbbcyWvfwXSM9y36FCCQF+eZgPHQ8qC4sHABJkG",
-	"PncHOEkI61fAy2Amx0QA4lXC+5R1XC8u13UDLOZS26E9Lc6oBEv6hEnaZy1qU5fMW/wBdILeezeqCiH0",
-	"eIRfpGQfGbQdreU3UQpOig65GFFB5IHqhDF93M/1PSNDogY8rgC3OaMshlStYuOlwDwtAmMRft+tquJq",
-	"ZNQSsI5OS3gvde2VItn82ebTCHGnP9AHeuTX0+8F2o0YHErh2X2hdiMzC75kI8XF/UrAIARQ2oKdiEcj",
-	"SJcrN3vbvFn45s0w9H82p7n9492NxnRFa4BuiCVpohjLAZHIJfAuCJ3fDg7CSI+HgSEcSpkShFHCWb+V",
-	"QLGRtRfNEb6P9LAEjW2WdzTgNCLGnsLKbfkavcFKyxdmMSmDHstFJmTmhtWCBKDHl82Eq/ANWknvFklv",
-	"TymtbpNKi+QIxUAWJCvccb0gUSrG7z5FtLBIWUIsHCp8TNrGrLAwy+T51e0XUoFpfPgE2UavjgR2mG9J",
-	"47x3kts4QfXoitbwVnt7o72xubm9catO/Ey/85kMr/RTFzDwvmlWwvtyParM2xDHjoXMaXSS3YyG5KSB",
-	"1gpbxVJjPbzsmiUP+pXM1RV8rJnWSJimg22COTrMNYaHejBKkqS3Ua8Nf/5VWNeiUesRuCj6PZLke2LO",
-	"Jr2OiJPb729AnOlY8oNUDbiw6lg46pL9HKw9fOqHGZ4dPYAsbdf7yDGLaUc1X2cJ6Gj+xzPmAtzliA8J",
-	"6uLoDHVJjwtixJneOVeIzhQm6o+ugnZ3cZLoMaxojVYe7Fa9eJHa1iF4SFQOKm8obbxggYamO7cXqhQA",
-	"i1Lxafht1W8v6W+w6ThmOBU0PgT4QhM8qNVP72nWn6w46D4+J/nBR+1rm4j2EGaTWjWvdfv4L3McqIHg",
-	"aX9QHNXqiVUJZWfLhUf9zlazY4W4Zz8Vph7bUNJ18M3PSyIpnvfud6kcJXgS7g3sCxA4oLskMelSAPJs",
-	"TpHchZINA6qV4VgjwhtnzfPGa90UGmVuo2cULSzsAm69Dh+rz/yL7KPqkOex5A8oO4OS1FWDOsb2fiZo",
-	"ePGOnxyYoqaAkNCa4L4zm1SRoSIrPvWpMduRennnZT7MCkI88Vi9DOS8gEGBK7Mj223ebqqUdWLkXSz+",
-	"FpA/fnb5k+nvLn82/c30q9DOYHW2guF/BvRBa50b+oy6ISW/8Zn+5eUNaI3UWa+zF8s9Fw2P+9NeQLNr",
-	"4uhsCa7E0W8gN8+q97YvWdAfscj+9TzOllWti71eP+wFO0nhXu84HY24UA+JlLgfdrGanzSpMFI0OiPq",
-	"LW2NC4KhP8cCoFfQxxZylBmFgbV1KXzBKN8KeBU9wYcw13D5aO2mlooIhpMgIrn7ETGuiGseJAd8zFwG",
-	"j6FD2FIzRF2lZt/c4h5vOmr7c/ZGbsm6qCYmwBc5pmCpG4pdplJ9aJoo2kooI0iRC9VEZ8RkNo0FVYpA",
-	"owyFugkONZ1dtMPCVdfF1Zm35cqrBYeB4WHOksl+9eKZoJhLKuMWMbzGRgQq1aT0tVi2gY39Jli53rSe",
-	"As+HxJXZDa5xkB+keEsiaZ5eJLMkePLIivg+K4o889i9ytjgrCi0eek1v2RIdtc9pF+QcHk14JlVpDEV",
-	"Uh0ROeJMkirTCm5yhfZmsQQZJVcwqF5d6na9LJLCIvg9c7McvFkgF6aP2HkuFTQWWoJJyiKXdWT9dxY6",
-	"yp7Sa5bfB1gQUHvg6hCLsyrf4fIwP7bZ4DENdoK4b4JyfKTVGaBB05Osb0nEkxicQlbZMAMeaFsf4vYQ",
-	"5SPxCVvTT71ISUr0QyIGCCwAYhlTSXJJ5No5gLg2EbwVvEnh1PnslPW3bL6W3s70s4ByoVKFIlQi4uxe",
-	"8bZsxh71JOV1HytW/r4Rp4ogeJifJyXn1PLRWFVxNGWT//fmjrc7Wr3oSPj+I64y+EXZKcaNIaCNhpSl",
-	"quSvkep0+8XW/cHm+Y/aox/yO2cfRvdui6c3xx91H+0MP9iVD2o09DDDXegm9QBrvLAwZ6CGNRvdhNgG",
-	"rZSdmlYW4dB+2h1S5XXxXLFdm9cA467eHVVhDtvgkymE+4IQ6WXUR0RKyvpZi5ZiM1PC1L7xUXcJ6miG",
-	"64Rlpcn5+kGOchbwBZi0MIsi5jceZTbXH7TNtY4NfTzxX9lZ3z9hYAdCy1HTSi13mJkn/j/23r25kSPL",
-	"D/0qaawjGuQUQDz5AENhs9nsFtVNNkWy1ZKmdFmJqgRQw0ImVFkgGqOrCElje3xjNrz27lzfDXt35+61",
-	"Y/+5cSO0mpGtHe1oIvwJwK+gT3Ijz8msB1AgQbK7Rw/I4Z0mqirfec7vvC3iNGo1h0iBUSJ4qUaAv4mv",
-	"O5jxT2reUDeTt+q5hwWJxINhiFWfIhrlulLnOrrgVZSpbfGFh7MCfpCxEOTEKDLPp9qxYW4UJMrVDozA",
-	"UetTySILMWwHV8AKdDSCzd+qzO1K7fxWJeoRHQ7rB4wUXcEjnw/FUE6lbrzzYGaU8uh0ml2PzIiv2Lo7",
-	"6AP8SBp4AnV3/YgUMxIXmpNRzPK5Gww9nVvjB6o5eMXi/WIy/fdJnF9YfH75kvMPT2jO3I+Z5bk6z+QN",
-	"DGVz2sg70Avnl9RjPwnoMYtzEM4O3wDkBTc3y5X0LV+cJnQZZ+FNCQlKN08vWOgNWSwi3U6SFdjK00Gu",
-	"87NhnkrQAq/7dCl6kKpW4J8aPkQ9iifx5MmOBYzI1D0fo3+paijfwVTtrBTB0Dgc3GbpZUCvZJ8nT3ZQ",
-	"jYNzxvRMikX2GZWgroec0xnPp0zJPliNpzCHqxcLnW5+qs6CRSIxJ9dTJBbd82kHYkxwFIlCZtLTQ5wS",
-	"+QqZNc5ufe6hyh7PK+7UIvqzWUZenpvF4vulg/oBKYNOYuWYzzytCUqprPPUQQuofOY4O2joZ2W1K+BC",
-	"BtoNU3v1pWlarlapzNOiLKgkSW/CTjz+HN+pjDp4xppAXYg21y7uFjEe7rAsXt/neXkyYyAw5Ni8zAt/",
-	"uxkiSI3z2vnupu7tnOCuuPCqJLQthlGLOBFze9x3aeAQ0MO5WE5U+3ZYxki5Ytnc0aFwDinqf0mL+PxC",
-	"+C6Df8mIBgH8vmIRJy4t75Ai46GAJzaPf7ZM4SYsJe6q3QF9CYPP4ZNA96dE6zEEZwlC4zoF6jUITfB5",
-	"11Fy2DCUaiQRk6p5XcUCWgN1opOtShBPPYnyK1gFL1UWLBmDwjW6J3WoVWtzdCHpHbkRJk+U5PpObpP+",
-	"NTD9ZZna7kzyZ8lqTvXiTE7ZnpAstt2o8yjPmadTMdEgYGGsqFE8C83vC4WTpijurG+8mvU2kcMwFEOs",
-	"pCwHGModMhKFfr9/d9e5xSjedRLQS9Tx/uDUuzmsdlYppBCgQ7795NdkBi6TImcji+iZaLaq+e3KNnGM",
-	"aQI/h09srp9vE0e3d9YR4dlQsjD1GiYmkaLPMJZUYcRUJ9s2d5CT4TeABKFiS8ZwAnYxEjI1BYXRVrJ0",
-	"SyBWNKNMbAzxiGKGeT2NwvVLkqllT9q8Ets5awBT1asuwtQibpN4zvAO5WO07tgcm982n5kZ0+QLhK7l",
-	"9J5AoZQILPukPVbsIG1NzFupmyzPdAksXIArjuEzgCNxhF92/RCraKFkjhsnULt7Uk9VxtFtyaRQdost",
-	"Z1OAb154YLbvvBmcpopLz2Cg/Z3DHdDJkp9DIOaMZ+neUE117UBIV4yuy745cwhPRTS4QyrSObX/TdzV",
-	"bFqObSUJh7ooxICh0EokHUsioRSSzYccInAygVPAmiCGDqRJGam1n9a5T013fSHn6twNEdHggS8VxXxd",
-	"60LQips39/INZ5mNEc6x22D45j0Zp7PKi8M2QZ49KomuePRS8lotvAF7BqvmiA04tvm+qMkU0c89N7SC",
-	"Bl0R+lGvn7a6nby5U82l1rBx6bjN9Q/y1Bi+lMN5nuLgrKotVBh3iOzbuELhoLO3+zHKAbkydDRQ52iu",
-	"m6ajX2itrUUiGqx9+8k/OOTZ8T509vYxHrueCDIej6lDBNahHLEYFSxkwMIkSwouSb2SuyYfhpAGmnfz",
-	"x6mHYhFKjg4f6ZpcPidtKtl6gxQdj0a0BT+vDXh3G3+3YDq4ioo1p89nexzlKickc0M2NyJQPTP91mto",
-	"HI7GA4UfMHshh41rKxbAF3Ci171lNiq9GPFhsTIHOn0w42MXb8e825LgrykrO1dUzMtHlOoOG8kSoL82",
-	"iGfimedEPmK7d9EuxcLokc5ykcf+4pfQmBvRMNI5NBSakDBg+F+Q2Mx5zCt2kso9dcz6uthiTrq7WQIs",
-	"5+loca/vj5+my5PkSDzpx2hu1d9Or7XWZ/gaIFvILG0OWTYQiaipxxBE7wIQaOCGi+dMvdK13Jya9D7n",
-	"bNjcZZ2/OHnnF6Fb2k9jDoxrj+crV7ARtSqJtwfSKP3JNiaXif9WkGIQMqkVa7kcJj8fG01cLPJf8FIF",
-	"l/LM6LEBePYhZyOZ/8SoRnIfagk+7+G0Kis1+LS+xYwqaSs1Dz2umFDlbmMkIhosuDE+JzQIzF74eMVi",
-	"rle/FlRjX1b6ROSeLJkXynILtfacSLrDTDqUQIzgvMksWprrZQoP3mGh3/GRQs+SrVdtRLxF/pmUo8q1",
-	"mWfT787PNQNpZGaqbWYQKBc6Ec2YTQGkn2xs1arVWr3RXF8oEh2auXrRo5Q8dtX0YrltcVvsbGKb7CGY",
-	"Hl+8P6lRXeeQ8Jy1e0Kc77jns0dfDCNX5KFmIAvMa8HKX+juwRhhsr16RAxDYIyhJ7eJN0Q6wlqEBuqG",
-	"j4lugxSTUsiEs9HKNvG7XISq9SE/52LECY5W10wmfRq58LbqAQtZFQPR7WrnFYPNdfuKMJnOFcvDtq/X",
-	"IZi5X7FmaR40X+TDkzWTjDsVlZZqxiI6S2dJ9uiAeWVyqJfGhxSJviRROJQK1bSHaB7Qi+PnJ5690Ewg",
-	"uQKaiJfTOcJmpYVYHXvVpKYUnN6NE1rN3oRcVgE/pOeQXrLrHSvVU0svRTy12Y4Q8g9DPxqfqDurUQSj",
-	"IQt3hmoC5i/jfll46/lpIa9agYMpQiDHiVaghTrTmkUgV8pUqgwgEkBYoINkTr0oGsCGgPZDhPep9N05",
-	"zo0BjRR1J+ZdeY+4IYOQVxpIUnQe79zfP9w7PXt6tHe8c/r0+OzZyd7x4c7BnkPWyOzTo52Tk+dPjx9g",
-	"RGQyRBjCzAjllP/u9ImXPu8GrDSUzJi2UfmI5Cnt/etYicI6tdEEe0AdYpGaXAj3JNlTW3sihqHLiEu5",
-	"IhKQMaGHqe1h+D4WrGegx8do0cTl1sDbgf+YKXwLgUwdgcoZHlG8CvorLWQTj12wQK21nMkTHL/jY/RL",
-	"m7rnakDTHq6GaSkERQNStAtQIv+Xkz9c/mryT2Ty+8nnk3+cfDX5w+TLy8/sworNRYdoz0Wfd0vM1Gwk",
-	"LuMR1kC1+Z/9GdkVXK2JQk82L5G3Tp4ekrbwfCaJ2oDVVZf2WbBLJVtdBU2DLBPFoNCmcvxwl9Tr9S2I",
-	"lT3dLZMDSA3qS5sTokHWnGLLqrc9QM4sDAUElVMODW41mhvESQHKtUEo2gHr/+RnUnCHGPioVamqKxkp",
-	"5kz6VNF7VlJ8A37AfA7bxOfonu3zwTAiNJCCBL6MdMRRp4OCh2pJlw/xOXFgXNIpE7io75a0zq607zkk",
-	"1P4e+uSQIrSJNRNVM3rEainHYGDRttl9z1nRyQY6vk6RFJttM5kKA9GVsEj76bG3iNOoVEifBuoCM+9M",
-	"f+zgYY9BjmlT9a/Gow97WweSFPs+eFJbwCfVpq+UcTeQh7BAMjIKBe/G+ctxR9XyffvJrwnFmcFqWahk",
-	"HEO1c0snsBChWZp0KgsaqWbaIaPn6K2CmMciNJkSgbmikyn05UtwlVZfwkrAmTjrUD9gnmPpJHB6s9QR",
-	"hQlQt4ejI0UHsJBjqQYcNDXKcqUcAynHIo4aejlr2lM/w1zKUK/EMSukmklUzNB7PEUZH05JGrWakQ0V",
-	"wtR6f7VsFlF7SLmnmmrUarDNp+wF1vGHAnaKlvgc/jcUgYJKIXWhg+Kzn1Qqlcq3n/yV+kf1IUxL/XPj",
-	"of5t6+EKlO+EHUJWJ9V+JKNsad9zLJYiPNhcR1+Ss7gzp0x2dAN6oyACiXnESZmZWwRc7RWhPdo7gMOW",
-	"2PpX8LLpPHVgoCUdxjyLuDQMfdplOsAbFBARbcNaPO/5Aao0PRrRNpWgqAeLh9tTF9tKdkCahIJOs1JX",
-	"vQ85vaA+oHU9Q+eYReG4tNNRcyJFVI3IlVaMJqEkJqLRbTUe3OSox7je89SGg55lKPXdjceX7LsfwRye",
-	"AH1RNBRtq2RAuz6HNlqgIScOniucuSIxiWHU0QwASQm78MVQYmx8yli7nTXIgkCTakNX3IbB7KQrIKTX",
-	"LqLnoC3qiTDS4eyZpGVFSt56fqrzpKnRwILuebVms7q1beL9ztlYQna3tfKIBUEJwPjaz0bnsgwke4X4",
-	"HI5YJudRi9wHDEO+/eQfnDI5TofRI3sRkJPRSiMCfWtCEeFUuL5iBiJptnYagj+JD1T1ZES7ihE927f5",
-	"Lg0CsrpqQNbqKogVq6uAtVZXzTX1WF/ETDc28x7v7Tw42FuxiCsGY5vngDekvcgbLNADSbK6aqbNVlct",
-	"tfcRI35k6ZS9QWDz1dUuiw7Y6mqZ7HODF/oQJYKWBnSiOTk4gXiEuCAG6hEt1SWLbB74/ByddvwIN3gF",
-	"PfcR50SKSoPqrxV7mPVhxmoEiiE+YBfak1qurqKYEPgu0666GtYoeB/6LKKAkIZhoLGdbK2tjUajcpcP",
-	"FSld019K84+S6qHci/rBnx0K/jBk7ER0ohEN2RPdR1IhJ8ZFO0f7qWr+rUKlXC1XNM7ldOAXWoV6uVKu",
-	"Yw71HiDx/FOonnTzESegnuesTR6zMTlhESkqHLLRrG6sJPU79KHPnHnkaCDXjjMXR24Tiv+6J4lz7nuO",
-	"YYeAoYD3nbMxYotzNrY50BXwK8MwILwFSrLUWmglGwMppuoDvAE6NsnmMZGAYXVEEIiRTl+Kil/dHqh4",
-	"MW5Mi4ExMdj3Cq3CIxa9NTrHvN14imFFa5WKgbhaTEzDM7O6sdj1UUENo9D66UcFGnQLrcKe9+BkBzQM",
-	"F/AXrCTUg4NO29X248pR091l6+9Uz59UvPdr4nn7vrezOd6rfnjcr8vT4Tujd8fvV9Q30bjQKjx9fIS5",
-	"65Q454PnU6FVqFY/fG/nvccvdsPOOydnG6fj52+/+bS70XMvjujAPwjC0T6lR+6bz45F4eMPPtayyrUK",
-	"p7eePz5BsJ+TrZWNiWRRWZ3JRm1rXlPxcq6dCnFA+VijSZkRJwutn35gFeSw31eXq4VFm1JnjeQdtYIp",
-	"Jf7TghzLiPULH6g21+jAX7uoYu6aFEtec9P5eQdCRnk+qmxAqooJpT40Jp0WCSn3RJ+0xxGTpIiGsxVI",
-	"P+d3eQoxpj6+J8kg9C9UM+dsbOlwSSW91XSgJJK42BoPdTZs/gRrxaHKPfAVEds/yju56I23m/R44nf5",
-	"Pk+SEc8c6erNjnRq2QofVg7X3+5v7Tb82s82xu9U5bub7Pi82XlzVI+eDN6nz8Qj7z13q33A995Qx958",
-	"CiPdohtulTVrpXqn0i41vE1Waq/Taqni1rwGW+9s0molE93ZKtQqtfVStVqqNU4rW616rVWpvF9Y+Pim",
-	"FiVZjpzjvEOQA8fDvcOhtgpNpBlXf7evw8z2FHzHr+rXf3WCJW+eJUjvylv0iEWEJrOKD6rJ2UnTpzx1",
-	"m9I+q9fcKYAP19yn2tz7BG6RqQdtMeTelP3e5gYnqs9oNAx1QJ/JM5TMD9zNJO0zEpt8JaHS5k7b517q",
-	"NCiZZgfQs4Lm50khMlQ9adnKMDQubJ41KxrHTivlxp665eq5TiJHyUBInf3U5toCbKQQI7Sml8DgfQ/h",
-	"vmZZRrM7VmgHSEjs55dMHz4F5m9h0l0Rxt8XE2s0ZyObCyW/KNmVRhHrDzSy9yMyHKxsK1m7anQHZ/Gy",
-	"JyPGTOS4F55gWHwcSbT+ODWlMy6iM9hZ3QAXyd72IPuJL9MfQBN1885ZOxDuOfOcMlmYJkLe7ed+1NvN",
-	"nG+tHLiv/ZRvQAKTZo5Yv9AqlNR/9/ce7R+S3b3j0/2H+7s7p3vwq80P9vfvy5/v7u680+/ujPbv73T3",
-	"n53WPnR33i6XlVSi/ts7fJDz5W1JZjqRFyqe4/0ptAoHe892999+8KL+VuXtmrvZe7s6eN7ob5xutd+7",
-	"eFyTh81wZ3O4V+08qvfeWj9/Unl/tN99Z2N83BBHNX6w9eFJNXpWv3jefPHexs93Ku3dmrfX6Dxa7+1v",
-	"/uxxJTh441YEOZMa/eOsRlq7b98eiaGTJ8hu+3Mjvsy7a0pKMXFMe3rTP154Tumv85jLSZJqWzGVRZjD",
-	"fRoXhoFPqtd/8oybdLLMw48WYCcPRdj2PY+Bla5RXeCLIzoOBPVOhXhCQww7bVSbiwxPW8GZd8A8n56O",
-	"B/hxrbbIxzoFgiKJe3F6yu8/fz55Ccw4JfOuIYacz40RKsqMNdjYEaAd5plEtrH0N0QDghhxm8dcspgu",
-	"3hmXEgJzokTtDFqX/VQ6fsvm3ZByrXvW6sieP7CIK7gc9vW4lCgPgBhFwqRwKAeZ0eZ6gDB68OHXegGQ",
-	"62zuNCqNlCLgTHMxsN80qpX0I80bHdVIR4Q277JoP36suHRlyxhjz9gLX0aoZ2WSODA/zc8o137fZk01",
-	"LzUtaD5mWkgM8jpjfBfSBqXwTsfkP04GG9fZbE0tHzygnsc0blJyuRmHAU6wpnqVve0sBgTpyrhK5rDS",
-	"HThTybLchY2mvC8Kk99c/qfLzy4/SVvz1a+TL9Wvk28mX6Sr1CgkGVZ4twRudpUwtuyDxwLZqlXJxnqz",
-	"1KiXalUIXoXKF4XHG2/XDhrvvlV/8Pz95v31w42jzeOt09o79Xcb7zXfX9/ZuL+5u/Wgtld/2HjUfHP9",
-	"rY3Hm08W52bTS3Mjblb9fnKzlDcwao/RdSI+arrIb7rAxG25XuP6Tw5F9FDosnCNygLsYFfwTuCj0bxR",
-	"XWBQj8AfZckd/wTcEa+XoowpMgiqYzhzaS6WYpeKKV7DJj8C8vDxXL3oE6aZ1MnRDpF0TOzCWAwxyYBh",
-	"k5Eg7yq+8Z5dgDENQtbxA0wA3xFhv3wFJ+qY2ISUrGYRXfaK6Jgt6jIPFdvb8xmXUMKnjy5d+ZIeEZyt",
-	"zFF4ThH1u6g9tT+fqaNVHrAoFBf/Wr9RFmF3nmKnCYqdCih2rJtziLTp0rjYFCr6v1LO/9H/VcFd/IHJ",
-	"v4pCU9Z9AfIfDLuFVpymVVFxqD0W1wtbmK4ma30UsgufjeYR12Sby7cjgzeiaj9u+N0Toynyokt7IJBG",
-	"Q9osbVG4xFiUQdc/r6pjbBlL9aBudOxtM6BRL+VsoyuNZaFD+oTdLH73g2kieI2yzpSl8yVhvkK0MHaN",
-	"t7WYkKlimFR70ujxmXZH1L+gZhvdKQyUk6TL0C0PFHVOo1J1tCVb0cxEk+EQtyeEQtJXJB0v1ivEo2NJ",
-	"2mOib+mKzcUFC41xF3wQirUG6YlhmHmvbPPneb6xUzEElpLMRBgyN0pEnq5iEU6tUnNsbqS3RA+H8XSw",
-	"PKBCjIv4XVG371QILJo4vVyKlKs56CGi3s+8rLV3Eo4aaPVSpagsEgj3PCkDNYw0Xxj1/ICBL8SWo82g",
-	"GVcBK9mfDngwZXd1rsbtLrKBPpsFyjkt+xeUiws6xT+ulAamVWALU+YfqSKqVqnd0gykywoWZMc9e/ut",
-	"2oONx833dxvP36q/s3769uN3a0/ebr7T2Ds+eGvjvfv1w9q7z99+c/3h+0eNZw8enzZ3rjbwNDUOiOtE",
-	"zivnuPCq5BfonMN84/vtS3Pnt2diinwJ4fDMWyr0liLLFQq9hHEitwQxIYn0vUZgAXq4hievhCdvPufW",
-	"AZfqkMqIDQhqkAw/NzkGkGGRaX7VAldgm2eNSbqoB0wEwYCuEVbMJH/IFP9UrDecqk9KiuCSOBLhuQR5",
-	"ZaVMdmZj0NWTljYtKb4DLxR1Ku7AY8ADVwgUkOyAcQvmOKKhJ9GZJG0H0zYy4F5NY2a3UoOAzQBnX1yq",
-	"pma74FaEJiybp/wCsWXMABH/mchhfUa5JHbBaNYg1ZtdKNt8J9UwOnSmLWuwZWcdDQLIjuHmVGHQQAol",
-	"ACYmr7RaT/29f0SKwMNXyiQNnDA7HubgtRANXVuXdB5LT5PP27J3XQUnW+A1Jedno0MLVuGCBsOXzHOy",
-	"3Rc2zj+slfpbL7xSvddhpcFmNMrDEBiFN5geL2zm/GvwamaAORAKja1apb6FDOzmHHBpdVsy6R87k36I",
-	"sljiQBLbujI4L8Wio5EwLDiXUYvhFUa3Pe7JTOHimQLJbabkW/VXC/wjsyKujMRA2lzxLnCCjHSufbCR",
-	"CXS/mG5yDjlX45y54I25pX3FUHv33eoqfH/OSRa+KTHZ1FrDjPVm564HbQberXVE2BVXHIoTxj3Cpkq8",
-	"Y7gGYAw0L5aJLkaCUNJKqyruSZsbA2LIXOZfgKZEcAy6RptfEWFQnvZDe1nZ/ORoB3JzSabd6ePrgOcP",
-	"wiq3teYAxmURSlZXY7Pr6qrNEeGmxpGpFN8eowc3jqYaI7IVRG46jkHBNhqM6FhrVjQ0g4yOiUJCTQ4A",
-	"DmBS7RYlh24vY0JFW6tCmpyN4qAgrVeX2l9Lew7DSum0QWVizqLCYFPwS692Cn6Zn4qJKiUbdJGretdd",
-	"mIwhx2rp74St2uO4FlMapsDE2mN9etKoxKjr5ypb1Mluj08OTnKhD+5nusEpW2y1Vi81mqX1jZvgFLMe",
-	"D+Hu3Aik1HLq9XemTwXBQ2ElJnGTK8pXQgGQ3hEd3xowLDn5a7cQxpauWHGDdCy9uzeg2j73Ix9zbuST",
-	"7Z3kMBnDd3tM2sPgnPh9LNcGXiuxT48in9BmPEIbapEo6utHyeXc1jHPVDulggOk+eQMQ7TOzC1wbB5H",
-	"OKDB3aVBoP0oE6eOeE3AvdwYA+OUODbodK/y5EGM4ev6557f6bBwpUye6tKeUiIDmTX5k52UB0t2+vek",
-	"KZOSUt3bPOFKPd8EtkkLfXO1Sy4siW7uLF4aI4K3bA6BoDNHAVMvpnX8IJwbX6FEGE8Fgk+baJOAdDql",
-	"nt+GRrZmtoqLKNku05oZgC4Qg8EwWccq7W2U6+cPLe/jAhwleqTbO7XqCj6JVv2d9sZ56e1+7UXpONoa",
-	"lJ6MGj+HjBnXauY5Gx3NV87fwEiamdyPQU7NaJ1T4ZivwqHm9Qi0N3fDWfLN18w3jxEHA3uScgjHKkum",
-	"b8A0gcxeJ+loDXKEEaOJChm5H/OAY6+kRB84/6hxtnny/snByYqJfE8RHVB5+m4POZWkkS87Y5JmbTZH",
-	"3jbNvrSQk0KCxk/SIqurGGJrBHfRQSW5oeO+JFBJbnXVylzVSARewtqt+CqDOxHjnsRm4PUkJEcJK8Bc",
-	"kuANw35mxohpAWDlwR4W+xZtg7SoPYEABem3SerlWG1dpPLc5sAPISAGpDTogwaBGCk5rke51xkGEHGj",
-	"tdNqoDHJQodTndggSgrImW5nExfAcgSMXrDUBigUoY5tvrgkWXRXhqflpCc+P8+KNM+z0m7+yUyLOlle",
-	"d1gflWaN0Sn/0+e1g8a779ePT5vv3V8/3N18sLf18FHtzbfqj580Dg6bR2+vH59snD7bfOf51rvv1d6v",
-	"7zTuN3fXH2zsbT7cejRPDosHbTYso3I2iuL6ZnVjhjnnD/hlym+wXzfi3Y056Xrm8cXstYQ7uJTavj9G",
-	"UohKVOJIssFokswKb6mzfQ0vClnKBsOu5EXShxIoqUwQRThZUIQj4+2kVV0e5K1Wj2sPdyybu4GQ5mXD",
-	"CL795B9W4mwcSkzJDEjRvkQWGPKASc0B9AnG8AoWQsozyBktMDU6DVEb56dKEFQrRntWtvmp5ioRhCHI",
-	"cxmHc5iltdKyYZLMQ92ikA0YjfRQjFVVE9eYGWVcIjBsUWeaccwTZ9vmNG25nGezTBRm+WQ+s4l3EGwG",
-	"L0EUyY7mVUkipnhknKIkzyfG+MYCK32mBP+ZdxqVmwVGH0+dz3mSiSGxSbANWCaUnJ0e9esVSZYU+9Vb",
-	"QnZRuQ+kaCyGcK2Nb6zCsJqMIlO+KYFe1KvliX/OpkhpKi9XTJlahMaWmowt3uZpL5K8UgArkNcpa56j",
-	"aE/hUTC2eeaYW0SKmckbZ41AjJiXLSNTrdjc0OqZkG+N5IHIbmOgWMYdBFRIOlu0djIVQ4wTS8+xTI5p",
-	"lEtyr6exL8O3IwM40TNhUSI0XSrjLlBxllCZPfxTUqqlKuQ7TtogD7wpTJMmStPA80oPAG2vn0/IcjJ8",
-	"JZm9MKBTo0dIDgcGVLRbpr5L8mAIzjCrFbgGEO0ZUCZHmH0dvAR4nEVYUz1oyebapitJZAL3gPp1dFzp",
-	"qCeC5DaBtx1GJYE6Bnz1fWlzTF3HvDJ5jvDUONt3Q+oqzMo9MdL226SawFAyUqxW9EpLm6fN0bGX7RCT",
-	"3kUUxHHQubuCGwJvlqQYjQSJaFsq7Il+hcbvvqXTABtIi9oiRWD1x2c+P4NSe0zKOAudzc2sZUTH0sL6",
-	"9MzkmZA9MQw8MvDdczIcJAoDnUkT43/N4GQkQoYZOiCpHi5OMM4nyfDNqclodGsqHKYaKrQKYXRW/7D2",
-	"k43R1rvnFVl1n7wfvdMYv91/a7N3f3142Bwc05vgRWj7x6CQP4xzkC0V7UvuckdVx94LXXeWTjl1KbqW",
-	"ZLtbBEBj2sbrcztQ0g1EO5U5WdG3Pj3H7D6UQLlPZiqjGPpr83QgpYUKhfwMDEZFAqry/oCGzLO5SyUr",
-	"+TwGxwp3aW4VZ4LgmeIOUKSAFCk5HkrpU25zPuy3WQipYNvMlAKFvJ+bpLhVq64kaklnZZu0RdSLi2ki",
-	"uNcakVhlMdcaYLTUxYQDERqptZER2bR5Ku0scA+oRFGCKQ0HAxaW1HzJEyWQkIBF8CJa2cHryYKUUX0B",
-	"ddkoJ3Wd+dilmYy2wDdDMUILAdSf+XBIA5P/CtcZXOqN25V+LRV71xfIWL1UxBjWHOrTICAXNPRhSyEv",
-	"NiR9clzR7wsem9CdlTKJ4+B0Dma3x9xzSVw6iNwelZbNHf1vnfMT2CvS/xYc7p8xF8Oiz1naiyHRF003",
-	"gbMBuSzObms6jHP/69y2+uezTIbbomKsYLsgAY1YOMfVSt+bOzDWa52lpsKW/+PkD5M/TD6fClv+68kX",
-	"k88nf5h8o/43qUPRKoTDGya6SCnnF+ffuAzLDBUv1aC+ZMDffUs3HnwtUC2cLkJKsWaIkJybKEIdtacD",
-	"xvcfkF3BOUQIm49IEd0PJZn8n5O/n/z15D+uTf5q8s3lp5e/uPx08vXlLya/nXy1gsmLukNI8cdtDmp6",
-	"JMKWyYuPBVxiAzIKIrInRjrDbXsYRYLLMtnrD6KxzUfIu5V8iS7uKMnp9Oq6t1wPcV9GJ1IcxfO+q2pb",
-	"V0/76UcFz5eDgI4NMZxZiCQInkmf3iRFbWrAavzzKEJqneMteu1ZPq84qGrsyPVf4CdxdMIgtR1xulsp",
-	"5hzaj8zrH6+5NAjaVFctyg8bBFgIKdgxtg+kfChS5Ggfac2HjcBvsMnJ0Y5lc/bC6EBjlaauyB9/WIzV",
-	"tUePd/dMJaRwBfOZ6z/x+/0HJqg/SS4J/F1m27yHyZ4tm2O9R4vQoeczCIoA14axwl8YaXjaY7xlc5uX",
-	"ssNCPBaBn0Lg83OcWcpH79t/95fEqVUqTiYVqGoHlQvqNukPEZVlUgj4kamUCg1liI/NCSnmo3CSBeFc",
-	"xKAOIh9TnEw1orvXI60uMNL2MJ1ojGDuTRqlh+o0KltQWESKM/VVYrlsxXnDdJ6xlIQB+g8yooj61Xe6",
-	"jkCy4rFjxSAUHT9gpOhA9ckTKZ74/NzBwii5i5tpR/aUxKHWxrjX6PwImAZH9RtTOqiqoctgnJkiXM6K",
-	"nmitBrPEp7ouiNOCkskk7eMDoZJYZURHzsZtJ+ZMm+/ENycJM7XIqEcjdqHpt66YVSYPqR8MQyaxqonN",
-	"1Tjg4yRJUDFOD5RKAQtAH15csVKfglePweCO9ulNri6qwcwVzXwJpyXVaeYeosOOvrNI5dXHzUoNPzZd",
-	"nEENkul+s4UrsFSKjkNWSwzfrEDafwgQBokqZnLqZMjYU3eGU2EI14kUmOu6MJORJY8sJ6+kmQawpI8/",
-	"uLv542QQvAie3mfvv/32e+33Ttafvzhp7+8ULKi1rl54/8P6i6MK3RpX+7u1i+eb0dusGW4MDxvtx+u9",
-	"t+ryQbXzqEKfbL14zy3chP3tajr/owrrnEoSnSLiuXRep7z4noo0O2n+kRFqYnePGcZmUmjeUMQ5keIh",
-	"XPvbKiVfRdY+zSOOzZleylLXy1K1hcTZRzRiIzp+xaG26hzqCo1RLxTDruKi5sjeFNYCb5iPaZ9CvIc2",
-	"k8cld+IQwGLm5xJG8gdihLxdYVTL5oaRAxwGKOmsaJcpBYNl9so9O34CbrxMQxVddc/mkYC8DJ4fMjd6",
-	"FvpOrK5MKfAUuzNIXTUl03o4X9o8JbmoMW5PwSFmwot1t1BJT/2gfcdsPovtjbe06V+tpFRzcDpZxuro",
-	"nLtm9XTmHm3ZS1zR0orUFV3eh6uJYnvMs7kuazHDyk80CPwucPLUXqVK+wTn5ZS2D45jLFrdIe+UmrOa",
-	"+ytl25nTfi0XO5EiU6jq5pxsuoVcHj51UeDgZQb6LAyc15c3dslJvgecBK7K7RmJSyMaiO6ayBTPv0qv",
-	"p6tdBb6MsHwJVA81sXsXLLEXKWIObytCR8CxgPYt0h5DrvAywap0JV0Gj3nbSnjV2p2yzU0dEpeG4Zg4",
-	"e6e0q4n1LnV7rLSLpRBbekQW6dMXJdplb6xXnG3i7HdKh4Kz0gGN3J6Tqtp1Srs6TWG90nDm6ft2cWGe",
-	"ZtblpkQY6nIUPraufRGXYqE3cVz7HTU5mJsm7S9HH6kF90KrMPltmUz+ZvLN5aeT30++mHxukctfTL4u",
-	"k8lfTj6ffDH5avI1mmwsMvldmUDxLsgxW++suzVaZaXN9oZXarhNVtrqVCulGq23G27TW2cbHQyeFM+g",
-	"UtyVR3EN1X6QTCTRhU7+2+UvJ19O/lEXu738d5MvJ3+4/OzyE/K//t/J/zf5/eWnl59Nvrz8ZPKH//U1",
-	"FrZWR08WWo2aVQCfE6NwzbycJLbFXmFlk/qJhRYfBsHiNT1mT9ARnVdnCRJMJNepXLAKugSx6iZz4Gev",
-	"5ewFIEW9mtCwNLZjV7XjaechhCgQp438RmdwCMULn2Hl4/kJV2frZqt7lU8xdK0+A+xCNkB/LF3zEfCh",
-	"HyE+oxJurr60kdDOpFAdUY1azlzsSJCQ6WgqdrNBq2HX8zwnD0VE+sIDtVhrpkd1CL1MHhQ19+WWva4t",
-	"uwtG+O5Y4GLDhr7yKS6tKccCnHrtI0WwPl6EYRsKQ3WH6hRBweVg2G0Z5bNFUt+rrZOU+xG4prx5evDE",
-	"IrqmubRSuXRZlwZwKSwy+evJ307+1rL55O8mfzX5vyd/q/XeLlNSDjmM+fu2Zuhr02cDVNCKMW8vwufn",
-	"JHDPIb035t2vhNHeib3qtdcpbaDM/L9GRlXOel3oF48S94jGVjPlHpFhP29GfdWaPaxU6u4A/odNfqM6",
-	"v/zV5b9XjHXy1eRLgqOEGvP/ZvLV5PeTzy//3eSryVcEP5RRKHhXf/3HyZeT300+n/x28g38/y/wnbX0",
-	"S+TyU1KrVCsE3vjd5POyfkkPATb2JoDC5+rAb2xUNiqb9c2tusIY6mQaTv936v8pfHAz7KDPLlwtVFfX",
-	"KrVqqVIvVZuQKl8OWaja//Xky8kfJ59ffnL52eTzyT9jq2TyzeQfLz+ZfD75n7idajUv/4JMviKTP0w+",
-	"v/zF5Pfqn7+dfAOJ+383+Tx1KC5/pRAPOH+pDv5rpd4sVaq1rc3SxsZapVLdrGxUm4o8vU4sJbqhWudq",
-	"pbaxUalU67XqllqHG4AqqzBibenDWhpVQs4xvgvOmmvsBsq35NRLcLXcsnng6sZqoh8EGsOSF5pA5EKx",
-	"BYpbpKntPURWcypaAEVcsKDFeh0qmQPtbBX+t5/S0s8rpa0P9P+WPvioaq3XPv6XhavrXFwFH5EjXIUh",
-	"1QsWkVHIKGQAwdARVMkUFYo8eXOnVGuur1jEOaaQEboIiQ/hsGpPjHVHPZ6H94zbq88DnzObO7uIqkoP",
-	"fDkQ0lejcVAZZMLMwV0CdUlOQzWRKhwLELdHJeECRr84UnyC7PFmaBEmvYj+Zr+z8Ku3Q6B+n3bZ2s8G",
-	"DKhPcqI6IuzTqNAqtH2OhfpnaRZ+O+C3/nTE2oObfptf7Uc1N0X1se5VCdZP5lRpgerjzk3p9PeBl+Rc",
-	"hdmR4sWxEk3ns9OHpc3kkpDi8cNdsl5bX1/brG5u/FgYWq2y/oO8IdqYB5kWI01pp2GSPjZIceZcGEJL",
-	"7TXp/5w5S1C6BKU/FFBaXb/+A7gWhyI6gUAoHzHiDwXQPhAjHgjqxaD2niRa8P9xYdvE+HOdjjRtppQE",
-	"w8L04qW4KiTbloyGbs9SzDWOcZMixAwL+FCv7pFuzyKDYCgJtblLI9YV4Vh/jN6h8Y9xGq+op2DukIPz",
-	"mnYeybzZoS6LDPKdysuqFR02f6gH6Ip+2+c6h/nO4YNtAmnR4mliziNFdnBQ8N7T4zJ5qHqRxCRoZckC",
-	"9dXVNlAc4+M/HLJwbEHABqYiU4RNV6EBExrx0UedRaSo1kv9QX5CfG8F4sqRDsqIjtX/aQcMK7IlfdIw",
-	"tVcWYR4k9xAQYt4XF4p2c4Er50siz/3BIK4civMDO7XnY7ygH0kWdDT52sZ0KXqUmJI98W7W8gbGJ0bE",
-	"pX2mK9wVs9mfYA3K2JCDAfAjX7KVtPa7TO5k3Lb5XazbJ+njmbFOmptyDTnYSc6g72FlhmSD4JQKCaYG",
-	"9UR9yrhHeSRjegFLlBAM01rBykNFw6Hv5eGp6z2gYJ6n7MVCFnh8+7EP/GPBtx/iGBd4/yj0XXbg88Xf",
-	"pS8WefdNMQzlgu3iu4u1C14l8mEo+ou/fSoWeXePhyII+oxHTweML77WJyJcaKW/Ly4XQL3hU338fYZ3",
-	"DQPxWtWaNn9suRWvymqdUp022qWG2/RKm2y9U9qgm23zDG8s45G64HwYBLHOfcA82hVd/5yqO+RHgSkV",
-	"nDLQgDUHTBJ/vPx08tXlv518A9an306+uvwLmCpexsz4tuLEmgUBgiespH5YTx62A0hDCc2c+9ybmaR5",
-	"8cMhDeJwirPhoBtSD90Wp3yTctZoQRPR7Swe0y4hSpRL/GVc6rG+78LlKrQ2alZMzvZvsHvq4AVMTfCB",
-	"cId9OEIFl4URrgg7E52zzALBNxcsvIHZx9DoteRMlDwh1qAd1R6INi5Ehz67X7AKLHtVNY6LCbPedr0F",
-	"TVpt19y6V2qwZqfUoOvt0qa74ZW2WKVTpbV23W0oMq6OwNzNRmcboCZPOVraNkqVWgmKUucWtH6dG28V",
-	"BpqKi7DQam5VKpWKVYjRyFUZCkMWsAsKZsRKeb2qzWUPMlx18hswAf4WrIX/PPlndSV/N/n68i/I5Auw",
-	"CP5x8tXlZ5PP1RAnX0++nPyTev7l5WdgLPzq8t+Sy08nn09+N/lm8kW5kEMA1Gan0P/lvwGz46cFqwAf",
-	"fVP44DoK8bvJN5f/fvJ7RR4u/xxC9n87+WaOiTPXdwqqxtFA3dybmveQCxwzCfXGr3Kh0udcQStPp6lA",
-	"YruU15cqluWWLe1+2ZzLiqyklSSDRAr6cSpKIKZI/evk5q5lM3qU1nUOZQoQYNFZDXwsLMlmEQQaFgGu",
-	"a9k8YurWhrpOlXkdwnNoFFG3VyYPQtrRxfXVtkJd/IzuAJUlPRYySw3G72A+aaMPgEJYZZu/Bt80LWx/",
-	"R9zSfsAodp6rW6+mvdX+Tsk9Wej1pfZFM+/YPOse998nfzX5u8nfk8mv1dd/UNjoj/Dx7y8/A7D0ZZ43",
-	"2xI53wY5I3E0Bwro8YBKORBhBK79vgjPmDfUC+L5g0D0lbAruR/IwgdxE/JIvbpn3jTU1jw9gdcNCf6u",
-	"wnNNAoFQZHJr/T+q58s/v/yLnAxbau++iseFWbaGkoVwtSvtLdbobLJS3a3SUqPT3Cht0WazVOtsdKrt",
-	"DbZJqxWgMC9TNLgh9je0cl6ZKHy8xIpLeL/csiW8z3HrG8Rg6wcB6a2P5lNBPT5THgUqKaaGP2fcKcS/",
-	"6PCrwMOvGn/F2tr82Pz8CkQTjfmuElDgDXQmmyOgJF6NWFSTgpWcFFEEiN0ZLQT+K7GnoSk7oLsQIZIb",
-	"mxv1Exgadc6muNeFZIJdDWWXHohLD8SlB+LSA3HpgbjEz0v8vPRA/P56ICbY1Kjpljj8B4TDu6EYDq52",
-	"sMRX5mBwnTWVXPjSjwRWOnChelhbYeziIKCcg78feCT4vGuRcMi5z7srkE8GUp8RdbMT8GFzyWgkScA6",
-	"WOth1GOQjTWlC0ejAFbUCf1uLyJcjPIS01xnELgmi4wG9o9wnX74WWRcOqAukIRa0zJ5QCe/mfyXklZM",
-	"g3eJJ1O6ah1PnficQN+BkEwa/fBGqVIt1auntWqrYvTDYsC4TCmQa6VK9RSemsKP+V4soAPf8DbZVqdC",
-	"S9V2zS01vDorbXYatNRsr7vmmXZK9IaBItQMQvf/ElThX0EE9yeXvyKTP06+IZMvLj+DMO4/oE508s9k",
-	"8hW5/OXky8vPJl+Acvy3+OsXpLrZqlTI5G8mfz/5L6AMVif1CetEhVa1DolRw0jOKvJlRKOhGkF8D9JO",
-	"Xf998uXkC9C2fn3556h1nvwTjE0NbPL7l5LNBo7w9Wls8Lov4ckSUS63bKmRnUl7k0aEXcMUl5DwOw4J",
-	"r42kOcqNosFIEPSvaZHOMAhKEXsR6TAZ4nNT6QqowB7vqjYQxo2YAmWSFIHJKTh4oeBaVwfc9EQY2Tzj",
-	"YIJv9Bj0k/Y9WbFIJAIWUh4hCu37Ug5YEBGoeyVCEo3Edhzi0R7HkT/nPvdmvVG0kwrF84sI1FTh9Tlg",
-	"UWkAqwIfRCEVBS+3IVAIlCYk9gs17RLOaMhkpBEtFkNj4JOyjORZRvJcFcmzaPTOY8YGqci2lMcbZnJQ",
-	"JGplOyfUDAvbDTmuPePzwnlENuvWXAK7jOhZRvQsI3qWET3LiJ5lRM8yomcZ0bOM6FkqmJZbtkyTnBug",
-	"k8iNbiikXDRpsscu1vpqdtpfJ1dtsbr6gF2wQAxQTufBuLy6SnbM8LToCOJrqgRNOOTSFJJ5vHN//3Dv",
-	"9Gzv8J03vKQtZ5tgnUpv6IJ6wo9SJaArDSW5nnXEkHuOzTEcxY9mglFs/sSHMjQ9prUBpi6hOtQnByfE",
-	"zDA9vB6VcanwSNgctE3DqC1eZGvv+SHxWOCDjI/2Bcv0Ag7mIM2jfc7mEYOasS7lJGSYWwZL/mEtISga",
-	"BDcw8Pl5ykcORosDg7LdlMO4u1gaA2thqjfjhTw5OD06e/PpyamDRR1TD07OHu2c7j3fee/s2fETJz1l",
-	"2KdAdGW8IFjoEmpV2Nz44hmrXgsqI4pAlwkKqJodcQIlbjhxE2WCihfSHtvcCZnrD3y1tS01CbMPmNWZ",
-	"FCkfQ72+FVwFrPCuy7f7nFA+tjlWGVdDwUUrOtPlqx0rt7L7PBvjA3ZxYI74NbL/U7VCyWlRG+vL6VmY",
-	"sup64IrwxFLOVbW+83QB8XrNUwTUaxWr0Pd5rLq8jV5AS4gvswxGFLH+QMlHVavQFt44N0v2/zX5HcCk",
-	"LwBmfnH5i8k/KSxnEVPq/F9MRQFlvv7Ly1+Ryf+cfH75yeRLkMw+VcB18hWARpNr+9PLPyeTLwj8+5cA",
-	"0P6ZgHUR7Y9fqv6mYo0KOGJQk7QKiwyS2/wljkYJHj3KOVMLhjXirYKuy3cVpFbwv7qBoSvIUjTCzFaE",
-	"T47UladRseE5vVXfT9tSpT6dw/bPmBthJm/Ev9+A8XTyP2DysAiXn2UXAISO7AIojsT6gwBzhY9Y4Aqo",
-	"vrUwOk6u81VlmzWJju8y0Opyqs7TnFM/CEU7YP2fzC/XGfMkiJ2LMNd8mkFGQgSov6VTLFIB8zms0MAX",
-	"JkGjUdhwK6yGpvcNVmp4Vbe05VVZqdKp0yZI0rW0xbtRaSSijIKdZoSaWAxD3jqnbZ+zqKWn2OIiKnWM",
-	"8WyxtT/CT+ctuuYznmDISsIhlP1NTVPBYVZelpc/VuggxVXFMOoKn3eTA1v0pjDXSgrLeewii+MUFfF5",
-	"V64NuRy21b602Vw89xy9iQYslIITyeK6fG7gu+fGzgEQRTFlohsHjv7m6cETkCxsrs0A0ZSVMU7EplCF",
-	"ZUofY615BEpHT09OY+5qc0gY9+z4SZm840sfjER+REyBcGPkKCJGchXhDCXpiCAQIxikBIODzU3dc86Y",
-	"x7wy2UnSvWFZYh9RZb6poCdGz1Jrdy2rjNiLaK0HXC9FJTQD/BeecNXNI+qFNG/riLBP+izqCe8NGwpR",
-	"2oX0c1wmE3h7+RmoQD7VsYufXv6F5mTp1/RPquWYv10h+MytcW9AKhiyCq/bAP/9v9JqIVO3LxX0r+8P",
-	"HNbUJeYiihWCcjFrPp5jLU3rZu/JTLeqk3mWJ/h8YSN5bfM65PmBNaeWauomyZiY3JMkxiamqjuNpj0U",
-	"EqohhlF8qVsgkxlJyQ1UG/cksdM92QVDZYqOggal1LPSkZBRCyXF9O9vPOWstKvInpNkkFQ7d0+axiTj",
-	"Xpkcg1UVaZPNp4hTmexRtxfvs5YXXBqGPsOa/ooIhZR7atJqE7aBpKPU2aOyBzbcSIT5EVDThGmRKqUv",
-	"SqPRqKSoQmkYBowr9OJNIZrp1QAJSK9HFhQMQjWiyEdqOPvdTOBCsq4Y1LJZaW6CYmlWfaR/EYgvP9bl",
-	"TF8B8c0IFt8kxDWB7t9cfkaUMHD56eWnl7+afD35/eSrWenhBtQ1tUjetuK5iihIChn6pViWKv3hsgN1",
-	"AQBPZahzcheuYARpXMeu9Bo3ld01R6CuWkmkMPeA6Bj/FkVnsNyw7PnoeDoTZHmwAOq5RkGwgBTLdHWu",
-	"K0RTeOUdFoLevNDq0EAyK5vOQYvmxhS3UJKGbNKHv9aGm290woesEJ1aK2DFPxM+v3peuca6iv6vlPN/",
-	"9H9VKJL1AEtgG4as+fVjlNgS05aulK3ObChgtAGjIQdjZiywUzfyL9COPIgrnG3VqtVavdGE6mbw88wC",
-	"R36fvY/v7w0VvV87ENIVo4JVGNGQK/ECTdGJkRaOTtOrdOpujZU2weDbqbLSlrvhlWrtdVpllc6WV28U",
-	"Yi/3tIlXVwU/kwLMu/rPjLd6tZLyVlf7AuJRXK4qbovYhd3DN8y5INnttZ6+kTV2WrtvHD+zC3FZcsFJ",
-	"0uE2aUPOJcLZCAuuh0QykJiolCMReuWb6CsO2Fxx2e9y5imRZShZqJlBdRGaaYpeM+97Rixj8viIoY9d",
-	"dg1SRFGTtmlyuJaOTrk6tJ0GAbhvZeJZIqH9LdP3dVqjL6AdGgRj4zSIl6ucq18+GO+kx7SIijkzJKhJ",
-	"DfjP9JGH3fX1XvTUpYZ0gl9+/CpciV6mShlfRI+eRSl6/FEuWScJPfgN+A2grhYZxyyvgtiYaoraeMz1",
-	"PXwFNa3gy7o7E66jaDg8gqE3vCZb72xUSpvVrVqpQevt0pbb8Er4q/qxUk9qN1bdmtdgpWZ7nZYaimxu",
-	"sq1OqaJ9Sxqs2ZliLtDHulvvrHcqrLTp1Wmp0a5vlbZoo16qdJp0g9XaVbc67UFyeJfS0NBprb3Bqs0q",
-	"LdVos1NqeHW3tKmo/UZ7nTbdhlfXfln4yel1jhWgPP4afCfAweN6B4u0VnrY7vtRxDxUTeO/c/ayavZy",
-	"OPDoNa+MKGifTnxwW8l/604xQulLiZTw+kihNKm4C4v4UWDxbBRFP0toU8wlcclEvUuuEgN9PAkljhfS",
-	"TuSkG4Okitq1fU7M5giy/Kcc3H0Z+7hjTQv83JfEiePV0DM6FQCR+n7kc0+MtgkLJCRq3Eo9PINIQM/R",
-	"Bt2YLN6TWs1LA+LRiKreBiHr+EHAPKOEYaa6cZmoE4rl4wShHFy6pxU0Zn59eq6VO8hpCSUajKofQ6bm",
-	"OKXeQV0z2EKiZJTIBSWaTogfYQ6ZLUKDkFFvfAZ2fpkuXqf7w+dgyacc13Zqi+JV3lZN1lMi0Fk7EO45",
-	"81LNZkaqH6f6286vJKLPgP5t5hjMQoZd4DspUrCwSieHfd6Q6yzugjY9yFj7gNqZtP5wVl1TvWF2TXNa",
-	"1R9tP4x6D9A6WN3aqpQqzVJVCS0upEXlavMUA2woHjpHJrxKzhvQKBR83PddzZumYMFgKgviRwWdMvHQ",
-	"FBquoCCl8AE+OWHoylyoVjY2Uj8PQ+OFme4GBsguwPrb87s9BmRPsheFVqHD+koINckZW4VqtVar1xuN",
-	"JhQRvmFSQqtAh5HYGQxCccFiMW8B3KP90Y5E4Lvjd9CHy7wNYGcGGHmp9JMfxX+ljsEpasoyplavA1sY",
-	"sMN4mT4Hr89vLj+5/KyMz9EjnG62N9x1dZobHXO4a14JxEv9LHG1TaW/lD1aa64rIZVtbjY2tzY9Wtus",
-	"NDaqzapXYc31zqbnrte2ahsb9fVK3at465S22563XqPVKuts1KpetdmoeZuqLf/n7P4YQpwbm7Vqta5A",
-	"RSCol7+YTRNgPT0qBa/Nb3OycyqUwS7i9aRuJMIbwWL1wdS9IDNXgV5xBKB3Ja7jaVEbFYq+FiX0poND",
-	"gpJWkIXHJyxkFC658X81XxWAj8LkrgPSe9ng91qptnkbjA0fnExHi1d1afIfOAB/fLXj+auE6bdJKZs9",
-	"JFOoHo/SjTE8fqZ+C3wZHcWJuW6L2q/wNiEw7ttr9G8D6heByg9F2PY9DwKPbmE4qCyA/XcF7wS+Gy0t",
-	"Da9JugGUnhJB5kk28zVnax+l/tr3rs5in3rVAqHE7TH3XN0oJfskieYpeHNL0vNlJMIxKcqIdjr3JDEc",
-	"gnARMZ1xRgyjlWxxPpQ2FMbJKu3yjRXjaQR9p/zuSwT6OhGo2ii9L1eQ8sEc+PnxEsMuMeyfGsNar3NG",
-	"1ekZpbWf6TnF4ElNq3aTaSUtLuH5Ep5fAc//VIr31wHjM6Dj9qh86TZ5rek3q5pPfFQ0dLxCVX+di+QU",
-	"cMxJGJRBvld6Q15XY/eDxQH2WgZifrdmYRUGwxzof8wGAXW1jh+MB1NKe3CNlKQICn2fx3YSERKHM+bJ",
-	"M+0n6aSNFj6HkM2zKKQcL3KcUQYcAoDQaDuGtkuYNPHYnKfEBp2HhoHqXzdJHACtDimCgKLjsyDWzElh",
-	"d4cUVWOUk6ePTw4gKG9lVsZ4BmQrRTQe0IjeRVW/FCumxIpSrV4vNRpNstUs3JSK8wj3ZzF7xFIaXEqD",
-	"S2lwKQ0upcGlNLiUBl+5seYHKQm+LpPO0kDzAxBx9zxfpxA1zleYX8cXYSnmjShTic6UMHx3Y85abJ9Z",
-	"+0ix5Y+/cyJnbhbgxKrkR6w/ZwwAM67q+srUARrFYc7LuYKv0x8GkT+gYQRRtSW1TzrxqOCMqAfEUSjP",
-	"QSkVRFSskga2LgGhfLTLWgRqn8XJWe4/eXr/7GDn3bNnR0+e7jw4u//e6d6Jg3HJ1bqzDSoQCF3zJZHc",
-	"73TSTnoad6LvIJSLgrLQzA1oyDz8joaM+F0uQuZhPGN/KCPSZuTowUOLvHW090hJw0eHjywjkVebDilS",
-	"TtgL5g4xE23IMDWVowCrQ3zuBkOPeSvbkNKlP4jGxEjlIIiXyX4kycmbO6Vacz0VyUieAZhUkj3Vday7",
-	"1OckTCsW0O8QvOIhWaKJZUqVRInPhc4/m2SatWCO1+sf1JeVLSdXzFdDTIv5BulfJernHJBsxahFTiF2",
-	"/Uok2KWIcmMkEO/7vGAdONOxtXuJCpao4KaoAC88ofEhMrQupnAvgffHeou1j8w/r/LvONFsy5BiZHO6",
-	"qCcpQsJ0TBnu1CrrzoplMngXIeu2fj2bmA85DyVOTlFEB/OAG23vVAHE2zqEmFJaGa+QFCW/JiKLpQr0",
-	"WYSVu2WClffeqJSqlVrdicEIZmZM4AjW7ZuTQaFWqSwIfSCXOWRIhJSHbRYI3pUkEnM73u+UXkLfOzzp",
-	"GpMqYMK3FtG722PcZKe8aijJ5t9oPDeLHlOs6ZYlHV9zJclcBoJ1AwDu3LZo6p0LkDo0iqjbg9yLmWT/",
-	"pv4o3EeLmDKkK9f1Oj/1p4GDhsTh8Czy4VBEzLu63fyioD+gs5BUBs0rCvp9PhC3KGj6pzlfuQl7T2M6",
-	"CKUYB2NSzFC3FajxkNDD1Ka9upF+Z32DsYJnzukGJoZF2siASlSFMO5tJ5AAzkeL4HFYTQ7DjWvjri5y",
-	"kD7+EaLNVHnRNN5cTNlkfQ/0RYkoltt7gn5fm48HasG/kw4euRGuRmECZTpjFb5jzahP4IWQJa+Q4s0d",
-	"Oo6ZK0KdTFgbfUkkYhUpaFGIvn6mUhSqgsBqGycTL8b6tKMHZ0dPn+zvvnf2zt7xyf7Tw1QSr8hX4sSu",
-	"kqygJtQgYBHjTOpUoOTbT36tM0HMlca2QQ6Z/GbyX6DVyW8mv0nybGunGIjRBh8Bi0j2wiIptwCLTP5+",
-	"8reTv57818nfJwpgkiiAi2B3t4g2khIJhnt41fiuqGGCNBWnxa7V0ofnzOdmcvGqM0hG5uMq+hHrk6IT",
-	"i4Vlo6hR2xx7OpTRc8Yi337yDytlsqMXCTZcwqrDidCEPFuzqzg/FnkniYYGOTFl/4dwavUPSWhEBHcZ",
-	"ShtqFSgES3dCxiD1+2Cos3unfY8EBu1qgxGkjZuVC0/gwL6kWFtzUB/QiO4apwW8i1c4JyymiJoZ6I3i",
-	"bZf+LUv/lqV/y9K/ZenfsvRvWfq3LKMdbuzjYkH6laVNa2nTuqmWAYErKULhWbwhKy/foUVJD15IR98f",
-	"0fphKPqEclMziLSHkZKgf8ZcEJ+h/q2ZFU/8E8hz/Rs4TXCQ0BSa9LLZp7r+hU4sDcJSm7rnViz5ouiW",
-	"IysBA7onMzKTErRMH0TnnALvDCx2G4sK6r1IBFCVGfNb5zhTmMG/JIHLsO/C5C8vf6WJ+9fACC4/ufzF",
-	"5LeXv7j8D2TyW/jjj5M/Xv5icXnrqc7weAxdpIStpXC1FK6WwtVSuFoKV0vhailcvVrhKsY/P3ThKp7o",
-	"UsJaSlg3lbAMqL6dVDX0/KhkeOc8H0CssSNJUQ6hgkRniAELHeoHzFuxIEt7SQwjaZFAuOf4L5MNPymH",
-	"o74JmWTqacguxDnziGRgP8KH6NFnSmYQHBeUAbK5K7jLQp6TFX46PXtsGIz8PrPI/pEpzWlz1Yn6hNBu",
-	"yqKnJRCsN+TSoWQeGMnmVQw9GO+oddvDZZuxhX+Xk6gbIKFxKNQnhEax6JgGXmrb1AmNQYDf5Wc+N0Um",
-	"Kw3F8AdAP+vlSrlarZeVLCBcgMIL18FIBqL2ZKeLnR2In/tBQNea5QopvlutbpMnPh++IC8218/WGyvk",
-	"oR+yjnixVq3Xy5WbCwpTCboLB6c7lYPuDXzC462/Pjk3HuBlWu4bpeXGisRZEqAdU3TNh4S0xdV1pglb",
-	"qvTHNWUgUi+StmJ1JjF0QmR0vxYRgRfTGVKk3Oamwg7WQaYR6QuZqsO8u3d8ChE9R3vHZ89O9o4di1Qr",
-	"pD0mulSLRaSwuSmHSKZrLK+UiaOLkJwIwSEWSKEkkwK8XiEeHav1wUaYIqIdAg4XavmK2ZHsvXu0f/ze",
-	"2fOd48P9w0fOyrZp3XNsnlkJLkggeFdRY7/Lic/LxOmy6IA5JIRSZ2qxoh6UXTfVX5z59HI3vR0vj5wt",
-	"Uk8I5xeLJanVNICz46uJDkIfyI+SA7ZohTXbG17NbbD1ziattKtu3Wuyjc4WrbbrbtPbYFudCq21G+66",
-	"t8kqnSqtt5vuhrfFjDyxYNkbX8ohaFp2D9+Y/DcFswH2KxT95eUnl39x+R8u/4/JVxnxIL9cjRLo2Xgn",
-	"6IrQj3r9Qquwt/vgZKd0VAP1TUBl9ExOr1XztLLZqtRaVajpy0W004lgNHPq63AR3WcdEbJEv1GqNjOv",
-	"SBb6NIgVSI2HtZ2tXZDnkhLBNy3Fc5N6OqmjdlUBYLzq6TP/4yqwYyoguNmbaQhr5ueraiCwAamhjxP3",
-	"oAisZFrPnK6+VDzaOwBfnTYNGWlTydYb6is/kjZ/sHe8koA2RW9oNAx1cUzdLnF7NAgY7zLSpx5TFBRU",
-	"0aF/QSNm83M2LhN0jFag0rQhW+T4ZIccPd49IX9WJRfVchMCHE9OMPRS+97avOiIAeNSBsTryoiUUBNG",
-	"SqolZ8UicJfIkXp57ahU32ysHZWatep0KyLEqQ/DC3YPSzeuKBr5YO9Y9atgevjtJ/9ZWmTPqzWb1a1t",
-	"GN85G0vwoCIK6QaMyojUKo1N0vYjiUGk6dU0QZupOhAxxR+w0BceIl3FSmKWRnnMQMvkELy1KAmZq3Cw",
-	"KY1bdBqVus1Dps4345HRFRgDSDq2skx2UpviSwKweThQWwOF+nUNeETVocLTYJPA6QAIn7EZ5DGQ+z73",
-	"Unf6LgaD1BoeMUUhS+q/+3uP9g+J4o/7D/d3d0734FebH+zv35c/393deaff3Rnt39/p7j87rX3o7rxd",
-	"LpdtDm/tHT7I+RIruOPK7KNCdsOtsmatVO9U2qWGt8lKiguUKqBxUhwGtHbxsVWwdO/Z7v7bD17U36q8",
-	"XXM3e29XB88b/Y3TrfZ7F49r8rAZ7mwO96qdR/XeW+vnTyrvj/a772yMjxviqMYPtj48qUbP6hfPmy/e",
-	"2/j5TqW9W/P2Gp1H6739zZ89rgQHbywOeKc24FVWergrP49LAf7IGDoKUVn2vZHDm/9k7PsWzHtuMeoU",
-	"IfQ1ZN+GiuAUa+cYwPpdT7W+VKZ991DRfazsmD5jkcgXPacQ0nzxcy3mBeCeMB9HVVM4ClIpBMyNQsF9",
-	"t5SAolTLLVMyGiJdbF5EXLWCHHcKgt2LwZJCGwghVKsWQgdwZa/ZvO/zoZL/pgTH3Td3njzZO3y0d3Z6",
-	"+sQE8Bq0JbjLLMyy0AlFHyVRYPCjniBUnjNsXvH+E3U5wTeeQcVpHLsFzzUjaNncYW5PkBInduFfxqtn",
-	"F8j/bqBjySNYbpm45bbP4Y/aOv5fMh/JqamXB6yvvzLN5QquWOIoRZDu487sxrt5Z26XnIvCh5XD9bf7",
-	"W7sNv/azjfE7VfnuJjs+b3beHNWjJ4P36TPxyHvP3Wof8L03bgsvZuunxty1drO8CKlVSZYjVxPWCZns",
-	"JTjxx1fElKZAciRM6Vg3A2hvTlI+yhTZ/RgJSsAilpemtY9RFLMiL7DNrKZHgqonKx7EVfbL5Jh1AOZj",
-	"uEajskUUDDnT+uEzVCKnaqbF6jEqbc5FbBPAGBahFf7agSIYa1qUGqJFpIjpmc1Rdx+M6FiSc8YGapAj",
-	"OoZB30yseMbbM4LFta5jjq9EoM4Uh4AMPE4wo+hy5riXZQsk39G9bIoENa7VcoKoxuEslH9YpWV+bOlC",
-	"4ARjBerO4qqcKaoSCHkFLjnWBvo5qgIyX1MAGMECSoCAIEUKUqWyLbzcMV0oxqmbFQhyzO+OzYGmjELB",
-	"uytlsgeRedp2SBj35DbGnsF9twhUMLfiDNBeyhhJQ0ZYSBUVKyaf4EvqK9JmrugzCC/DRCNQvkkPf2Xb",
-	"5qni75hDi/qBGu0gZB0WMu6qPkMFcRRF9rYJWFmNKUNGdGzz9jAiaulT1kkFgxLbpNTZu8BAVyY7hIvI",
-	"dxnpCia1hcLmij6w0FA5ki75D9IQu0gU+Jhcq5yi2tTr+9ysbJSmnj0GbxAsFU/gRaB7PFMFswVFPm0u",
-	"RZ+1hTfGnGGU6w+wzCcYS3IBlpr/Toyrbx93ZwyWkK2mwrulI/VLBU2YCwKa1FhupOCYQ2/NLviSYLTj",
-	"UhpdSqM3pvBwKlPSJ5CjrhDeAnXwPabavtr22RdtP1B0Cl4lIev6MmKhFtcGQ9ljUqEoQxvuSRIoemB8",
-	"NmYMoqRHudcZBmSgEzNZ0+bMXPvgAz3W12oY1KDTgC5Q8VU7NVb3Gq72Adza2Cxt0q12qeJWvRqrdxq0",
-	"2VY4MaCRIr2FVoFyLxSAzfSi7M9xwN2cccC9gU0LF+gqc5bewx+nDcscYG1pcJk6pHh8UzdFMdBOXOx7",
-	"vk0rdTPoYKCLWPiRJA93D/QdCU0F6XPGCe1EmssCLqImj6VmrA/9kLWpZCQUEZjWoYJ1smepbF7GdhQC",
-	"0MLz1ELpS+ELMYy031ScO0EDIIyuYVFkHsR4qiPCLovA7mLzHTNiXRk7deGLCuD5XEY0CKw4t5qhOzpA",
-	"BPDRis1RoITx+tIMwoCy9DKTUehHEYtrbfu8LV4A7LK5wqNdEY6h/l9JrbTbo5yzAAqhc0ilA3sI1ivI",
-	"WaAXTHttIUWyeYYkbROqJ4m7pbiIJFSJPKnZ+hIWRqix5UGTY/0q3rs7gZM8UgEDLLQKHbdfSh+oEjwo",
-	"KXmyFPWYWpTCDWnEcaq5P5WJ5k9PWW+2ZlfT1NeL3Jaw6tWzDXO7kXxpopIgnitYRi7EWvsI/3GNHu6h",
-	"psRRQvmLkEoylryiYciZZ3CX6HSIz01ek5Uy2ckmvNRtQJLlSsPJSXoJA4lJ2LXKLWzwngQt17ykSXqm",
-	"r0drpac4omlyvSy89spidSMxMKcPigd75uwsdh9Yn/oBML3hS1Ul2TztdXICeIyS9ZLnd/0I6nMZfLG6",
-	"ytloddVoVNI6ocQLHQxVAM0cV/COH/b31AuOQY4aR0K7RVRIV5uxZcwiTRKFPjMlyETgme606oSj9jnO",
-	"FgUZHNW7NgdFkn4ZLHDgoQP4D110srArjvpVc9bQzuaavVpkyPX4WTIEg1YJJfohAjGYjcJ3jHq5yhgY",
-	"JizEXeCOPgIFyjktczb61/pZWYQ3cLGGYeCIbqSMqd3Y/gbGN6RfGn0WWnoSV9nLGk0NdSLFgKM7T3hX",
-	"8Ii60TW2NNhDRQxNarRIl5bXm7/UMS3B0C2IPg115URFYfrGZraAignuyZoLsZtzHRs0tVbHNE2xLV3l",
-	"AV0dxoTRMPBZSARnLXO046gdsLgNWOwIGqcPBf8B4rgJ8XLIqAe1JyKpaZ4kMvKDwMYshFbiwTgtcGtD",
-	"AKar0yLyWUxhHW3K8FGpmxBefFHhM+3834SOofBkTwxD0IUZig5WBhba3NDrotOobZk06ccsCscl8OFy",
-	"VvKotFpNJI7Cy/E/uCX9M7HydyeA/gXl4oK+NiJ4FzB4Y+vi9/BuM+6RIiijVsChCE/4DDC4wV2HL+df",
-	"9118Qabvr07omeVdrbyrh5Y3aSe4BnzGZ+5+RM+ZJKzTYW6ECrdoBonZXKEw8FIGoyGOIJMm0yQmVU+c",
-	"ba3Ha+rXAeNZNhchJp8EtwdwUgL/UyuZFciQVJsuSSTEWZ/y8Zl2f5aOZXN4ol4+M+E2Ky1C5XnKvig4",
-	"VjfY0t4TU1hQTUecT3N8IyD2GeWQ0DQP2aUw7p2cpzFGv9KobVU3bn6rhcdeZc7KRTyH09g0j1LpV95h",
-	"od/xE8F2Tt4V/wbpGK7K0RIIl0LcfThUUnpPcPXHTza2alXMvbJhfk4Gpim22vL38f29YSgGbO1ASFeM",
-	"Ft+dZ5KFeXR211xAFKF0YL2pt/yageYSNn4HTZN4QBK8mATwLMpRXkB6l3n2STAmRD1F9R/Tts9ZZBy+",
-	"2mIY5UaBUwnOMG+dPD20eZy1WbLwQuE0AGRJOYOWOcxWnv+GlfHysFIWz9m4MYsEPj9nHjk5eUp8j6l9",
-	"VbwDpXUZ6STQOqxVQNy8G4mQFNE/A9N0uSGL0I7jCrCjAIhcsdB5xObaeySZPbqKaN7XV4eqyzKioR8m",
-	"niU2L6r9Ud+2hQejG/V8t0f6dAyxqzFm9WA2WgdCQ5ZBzxmUixsY49w83rMHrxyM49rod8qclYq5vzKW",
-	"PRW4nth8TOz6xuuJXIc482wQ8k8/AEQNtGO6n3QuodTBg3n+TPh88ZGBHRxYk/6vlPN/9H9VCFd5gJHI",
-	"ht1pTa++dAWrIINhF1S/+Jpi1QIYVsBoyKHST5yyBR2GYPLmSKI9fka2WIBhq2k0atMcMmSuP/Bxwa9g",
-	"5eoizGm89n56yBJLQCXRLZNf62w23xDIePM/IK0csOvLzy7/nEy+IJOvJ19d/lLn7Zn8fvL55B8nX03+",
-	"MPny8jNF+Vh/EGBStxELFKTFrAMp5elRQmpitdkBDc9Z5PNuEtukfj5kozg1Tt+8ovOLJ7E/si+nv4dE",
-	"a4rePISbAv1wRcpTwVP4d9IMZGlX5PEIEXcqmxOSJYXj5LEaGIfHlQTJ3R8/TZ1DOPAfx8a7G8Zry0wO",
-	"H3yl2Uydi0Kzg6bD0ibdaJcabt0rbbFqp1Sj9XbDbXrrbAPyoc3e9fxI6GwXIcNbeMCSVEUX4pwdZ5Ja",
-	"6RwmyfJdRQykFPsxc0BqoF5fgtcZ8Lq4+ZZGFFnMPBMu0ts5hWMWrXy0DQWPFF18wy6cI10sYcsliEJx",
-	"0XHSw5CUsuJddsF5RYV7vtelZoIA/HUQDlyHEDUuK8lhO96Zqx3a0oxQ3jPATiZ4SUDAkpKaxVSeIEih",
-	"YcqOGFiVrSxi6VK3pvgIpOxSkFMSQFc2d4ZcD7atrjOWuDDw0oRAJ4NBQxRUB46/sjl4za6uUu6trurH",
-	"Kf/p0sj3GJEjP3J7oD4AoAbVc8Fvhvjc5k6XRYf57MYhRSfmK1hJ0edosVVTtLmTZUa62KJ3obCM9MH7",
-	"+iEbkVCMZOzm18q6+c3NA4IrcZLZz5fo9Ie7dzUhhTKarUJqznlJ/RYETy8hqV9u0tAtBCT6SBhanj1c",
-	"Oifd4k6EOat/lUdh5tb9OP0Kzc2VUwd2MXN4Lvla+yh71j5e+0idyCs9R0yGt2xppCLIQyjZOrqvs/QR",
-	"cVa2dXYzFwIfZETHUlsapuhUmRxiqED8Y+xXsk2Sd33etTnW6DbGdC5ARs+PsIqbexiKvj5+hZdQu3rh",
-	"W54iW9+DW66B0fQ1T2frSeTEu1z7uSVIY6aWPrNLj5tXGMIVbzVGEU4F2NyThgZd7cd8lWvXTrbJTKAP",
-	"JSjmENGZ4/A1dWdeepE+Q2JNfa6cIejC1/M7XuD0a0b3gZXvm3SaBDiwF4r6+JGCiiWfW5p8mpjXGC5m",
-	"IaLNTfW5eHklHWln8Bw6nabSZXKSoa+BFOAKKI3bdR7yA4WiBn42T0O6tRkA53NyFSDctnmKTial99Qs",
-	"EfBCHrrUING/nYSMM2RKMXIuk4wOIHPYFERMHThQLqLrYp6l2yzQqUgzjtt6Yc+hv7ckou1Xa8r6wTK4",
-	"K2DsK+BmOTzsu5pYeWmxei2VaDSnBU/Lm/PZLLpPPy0NsurcXP3Ec7C3CF1YJEc3YdxPy+TEZD9V7EPi",
-	"xGwe23iKYKuxYv9Z9ZaLZvaS9pDAYGG5AkRW50uQkMoBOFIIbwDTZR7psZCVyTMe+YHG9V4rrRRIjxZU",
-	"BGl2ITqdPPr9aC6/ubMAMK0sR6qykK582ospTnqVrz1fiCLNm+YcqpQ6Kj++ZCgLyNSJMtCa50cO9Yck",
-	"KBMzIfdYJrZMTgAiAU5JH1SuoZxGLFrpl8jTzuyJUSK0jFtToLDTUQ1BYWD0KOcsIG7AaKhj7GbFYPCd",
-	"uOoy3MXX+vp78ArONk7plYCfH8zlhlR0PicdES5jyH7gaEKEKSWZluQNx1zAzpGBEjqK9zockQEnaFpI",
-	"BZL1QjHs9rSLh6ZSFmjrTdRt2eYzDB+CcAXHXGzog6Lf3jZOPvjU5k7qGjsWcQZ03Gccaobr86Fr2Bk3",
-	"HGebnBycAFogpz0mGSZiQXcW7duiKzyYGGY1FdRgzjPr0JBdY+uAMQRzTA9OgrReDrpaAAidmO29s5SI",
-	"W+MbBwu9U9miYYnhWIfi8p3BIMUYYnKYaUBv5vUfI8XPfKuXMflWKzUX61mfndsNOy6jdquvueIutxt1",
-	"khtysa8/uBX7iU/OPHFXP7em7u6PEmVmkhDI5M5doUMd5kav6IBdTUOlceTTklNyCUkR3LUxKx1630lI",
-	"gWXzkKE2T+FV/LwPubP1/oALHh0MGA0Nfj04IV2B5mElq6b84TEFw2IwM0Nqbuv0PZfK3IxI3O3Iv0K8",
-	"uSSjSzKaS0Yz+H0OTV3i+R+OPzsiu1uwjvlY/mpfJY23ISVOtoJZi4xMAmeMAfJEn/pcZzU10NjmxXRN",
-	"bItoeiOt2BvcInpzLRJXnIWu0Dk9zmlYtvlDP4hYGHsHhIx6b6gbpyG0OfhOmRxmJA9Mhqqf2nzUE5Ll",
-	"5fPBZBbTWN1cRidWSeqEQfM8iDKdX5fU4qlioFlBSXUxZlCOwovNjR8OWThO7I04+4z3nvF9jn0X0bTZ",
-	"FiJglOfZNqFvyC+S0Iz87mIKeBtqtms+/niBenJ/ysJzbYAehcnfXP4Kvaq/vvzF5S8nX02+nnxFqjVS",
-	"qVTIt5/9AZ6Ry08vf3n5ny4/u/wF+fbf/Gei9ToNtYK5/HVBX/LChld1a+06LTVYs1Nq0PV2adPd8Epb",
-	"UO+h1q67DQ9sa/w8dqNv0opbpZustOlVWKnRrnVKW50NVqq219tVt+bVWaOT1FL2+YUw6VaiXqFVWDO3",
-	"ck0/kmsLtfjx7a156vSmHMPZh+hFH5nyrn83+ePk68nnl59NPk9vxZfgGjxdHu9GxrmMGH5tcbzMzVzW",
-	"yLupcxqfIoW34E9r6qiUaBDMD+g9oOG51OgHCWOWQapfIEgXpRUg/6KTZhgzdFw1uRMEGVJ+jBT3enL+",
-	"WknqnekfqKmxPrbmKq2PCu1x3IVqQaPeVsXKiBzq76QwfCWOp4F/A8pW/zA0sFW1YtTfqnxsFSIR0aDQ",
-	"qn58A8u6GmuWwebc3zfFiPQpH5MRCxnBCVoAEgC0+JIErBPps7K81YvearX6xj1+Rrfr3fJ6yyhktD8X",
-	"he4QJ2IvojVQv5bwZQfditBXVAwYpnXkkWzZ3OYl4qR7cMi3n/xax69nqAIk1n7r5Okh0IL0mXJWtm1O",
-	"IObx5GQPE+rrjNPpFu5J4kj2obMNfeJhwt4A/iIhgosjSdF5Bn9nLrF65KxYGA8puOrTFZwzN9JnlWHw",
-	"ZdRjY5NWoDg7EwuyVVGPiDgiXzWFibFWYHSu6EOcaeBDIIDTIgOfd50VTTRrTR31qVVDg1C88JlEI4Eb",
-	"CAlOX8S49qoR+kLhX5uvru5kMmK1VleJs6OviU7AfZ/RkIXk20/+wSHFJGuptIjTYZHbc2yOG+vz7goQ",
-	"audfRb57zqI3HF24ANHTCbx1Co8ctRTtUIx0hk0HjsCJGIYuc3TeK2wVUq8n5R7SCdmRKGBSBcpt3hPD",
-	"cBtMsLgNamZ6msdMDtUA1QShfKDzhMqoBL2W9h84pJgaAPEEw0CHSBIx4isEDBL/Cnp6w2nNnCUJWwTF",
-	"4/Vw4IhzKHGFNgTIRTNmnklkPByQSJBmpbINGY5DDPJQMooSYoJpQQSStTzX8bXMV6dE18OZPk+SdEQQ",
-	"iBFMHC8WCakPuSU4JMLZOdqHPF2Uu0zbdXCpZWx4jp/bvHgkZNQN2cnbT8iT/ZPTvcO1w6en+w/fy08f",
-	"Aw3dSIZKV72I08IDwTD+Kh4pShaR9pikNwmOhB8l+y1XYm6NoVgJu85sdiHXpdTn0XqjYBX6Pvf7wz7w",
-	"Pi2E+TxiXchikOtgKmmfgetl9khZqdQb6XHrFMJyiIUDIKmI4IwUtS2NciVCqgnDmziVlXlABI7bHWZ0",
-	"PQCZIeAZBFIIWRSOW6ReqVTUiYMXW5p+2tyjEW2Rj2xEC7ZCEXYKntiF1kd2GpTYapS2AR36fY1L9DMN",
-	"QvRfBsDoPxVs0f80aU0UWvlYDc33WqRRi4eYvjSpgfqeXWjZCwlydkENh31og/hjx6AQGoinYNkoGMGv",
-	"V4pG8K4SY+FV+EsJirYWtOwpeS35PZZO4cM8+RQaQ7FNfwZLgpwE7vEVgYS5YY9wQfFALDHYNRjMlBAH",
-	"NQWwU8VjMXz5o4JM8UX47YOsMHZhsqOYIuVZcl9UvbKwdKI2BAn+yp3QXAm5t5wvsu0krJtkOHdCvRRj",
-	"5lNYwtHETFdcYjY/OdohVJ5LTSqxY1QRKt5LXReyO2FKce5h3TWbO9fMwOAPhVnKZCduVyhJE2vJYWFb",
-	"m1OCWTcRS6TiJdNgAzNVpKrMQWQDJCLYhm9srobbo7KH2eBEyLwyORUpMFLMLlScN5wTps7YiqU6gHor",
-	"mmf8/+y9e48bx5k3+lXq8D2AZrRsDq/DuSB4dyxLjjaWPNFI6yTLnOlid5HsTLOK7moOxQgGJDtvsoCD",
-	"432zATbIJvbJyeL8s1hAlq1drWzLQD5B8yvkkxzU81T1ZYacIecizUi9wSYastldXZfn/vx+etCGWuag",
-	"bvSw3B/k/xHscmmj69R0ckfQu1UMWpvexgUZ7tY+qN7oVfZ/XB78SKzv/cC5vhbcXR39pH273v+7hnx3",
-	"ARTtzFvMkEj45DeR/k3vlFDA+dDZ4/3YgMa2H3NkTygaUKFbOpJwRNKhTd0u06avBH9qSlAHYcWUSWDw",
-	"CjMRl0P1LTPcr1OXuJx7oKSaBEpq80NmzXjbWXS14KS+WRsfJkTpwmmb64Rb/EH6z5vuhysmnHZU3PKg",
-	"K4i+PCIiKhtTe/6YDUPfD8qCIfyhXKgDmOuZe8XI6+Td5DzLNDsF6TLNW6hURiZqMU0nqDGn99U8QdG7",
-	"UwIns+Hbs3N4xiDui57uPCN02oyQQaGh7lFKf9EM0EmC5rOkXzaWdsqQcN5NPEcMWfApIm9umSsCA5Iz",
-	"1YS4NSZ4RbZgoRi3Nflj0h4TxNYC40Gzhw1Y4AkXo62QOIAeDkBiWbKVCWRjq6n09lmR2KGwCbuv/16e",
-	"CScyfg+HO0/iCMeNgKngBaghzorbaHCweU8CDGMHfzMlDLWN70oB389EID0JqmbWCNScTA8cKV/TUj+d",
-	"p8VaP7oNpP/HPzUUJ3rmBa47OKwIqla5MoWuyAFmmHtvFYoF15Pa1Kw2yuWysi+HrLBRNX/1POVDjrMg",
-	"hIWms85WV5vrVrNebVj1ssus9Xq9bbFys+NUOutlypqFYoH28dYoux06lFkoPYNcqAdeKMJW0JtL/2oK",
-	"WuGhtwrFTgzKN6Je6PHurtGPaoJBldU6dK3RWa1bjWaladUbq1WrXes4VtVZX611Vldph67CVgFeMMCF",
-	"82lK9aS+0JBmkAXBmdEvGk9bas0WmbDDq9ENxHCQDGIQKP2qv1WmfiC6Ae0jXVS76lZYvWOt0oZj1ds1",
-	"11pjzY5ldHuDrXYKKc345+i7ycPocfQk+hrU4bPoKYGPXkRPo+dKYUbfRM9gAk9anjGgaupxnH1xDVGV",
-	"t+7dvXfrNsCtBawz5C7Da+TMNYTOau28xK9u/jYzpXF7Z++TU5V7gNg7vs4DJW8ehpxbjcfKCtKoNHB6",
-	"SgumdDiqPR18QmPyCD7DW4CWDh3PLiIvAGV0QPoCgcYGg0DsM/fqVZIuKNQXtngGPWQJM1CDYeD0qDR0",
-	"xLrfiPL0HTaJPokIJqucIAak7wHb99gIm2f0s4kAzJm+ByG95RK5Tp0epFSJ5HQgeyLUbZv6nleUIgt9",
-	"xOEACbBJKIEjBVC2VyQxggOCfgPM4uqUb4sz3+t6bZ/ptC02+Qw55AiVdyhDiHH6SnXFMOuQSwoDyiU1",
-	"Wdr3oWDykIC08Xqnx9yhDxDxHe8+vP0IV3VAIb7ougRyjUiRjTEXdp86oT/eTDmlniTuUH3v0vFyDD2C",
-	"6wlEGLLF7YMiwia+t8cgqQhOLLD9a4h9NeRdmEomZYqvHx7X4mp0wL9IPRdSlcD7T325QbL83BmZDthy",
-	"XIS7ZlU1dlxmV6g3xToRqMUUw0CqvQjgIPpnRWIb+g14RebaRWLDO+ymNyMg6/fVvO5qHe4xaS8XiR2L",
-	"VjWiId/jYgRtagZ9vwh1DLtjFu4CrjHcaSiZuzscQDsbC3aVA78L628u74hgV5lQu3oPqs/bzBejXZ3E",
-	"s3Uuesp2yAzjwI/0DGt6LPumy/oDESqTxPoBG+uMNuy9PYaYAEC2jUnr1C5BcoPZ0WYQG4eN5WOMstRw",
-	"fsDG2jg7YTtJdrsoUTaXEfDTGcpyMU21EGbLqVkxczMzNzNzM7O2IFgdiqgZwSRQBjn3xBvfqwNBjcSg",
-	"BRvD2JFpC/ZYi3la7GvlAfyvJnM9AmnYNe0yaCdyaLcxBp96kJbfh4hb8adx9mB6z7iObRXOnhcnV0y5",
-	"YsoV07kppjyxcfYC/z3OdHGVMAH/Y0MhxyVN9ZrNAD0FDXC6/OjRymXFodxh2Hjzyoc6K3J0DcaYih1p",
-	"tGcg8lPnGHTvmIXoomaiL0MJYY+ut884aVNnLw5bZIJMDuWkrV/RxF5KZMssJrIPYeWMbolVit5TgwEC",
-	"ZcZ10TaS5+GNdpW3jhOsdpNNlnS8Is05iKJlOeED3VQeNaMhAIcR/Dkx4A3wS/gIaADdGX42XJHr7lx3",
-	"57o70d3m3FwonX3gML9E5b048+wbBsWAktdoe5O8HtBxFp/1JD5dXHxzNO9grH761GWaZUUrqSJ0BCWV",
-	"D7ELCO0wg3BWsYJOlumnn12C+5Cowo3tmwqyFF1Vmvf3XuAXNgq9MBxsrKxUqs1SuVQuVTbWymvlFUm5",
-	"2xb3k0KlOaXdSfSVt4CkOyyxjfUztzYwxoMyf/At1YfDYCBAlXWGPnLkwlLGeJSad+sA39ZRa3BILWf2",
-	"2LyiOi5bvYWSVg1vdxCwxAfS/9qJyes0WnChWPhgSFEMbFSKhX0aorSugLWHPF0m2WvktGZZBjHtOIy5",
-	"aZqZU+SJ9a6flSkG4Ey91XIn6vyiZnqK057UpXCkZnonIG4kobG01h4CyLnuMEDCYnQWlAw3DerukMWt",
-	"xKOe8CHHjaLdhPRSkkZzbt8PyZCDzwPJ0SW7L1y2AV/otB9LGGuhBd5cEgBbossCu0gYDXzI3OGIl2Ec",
-	"sQpp1K3o36J/aXEtgLDtxbggnu69sQ/IcbtIRsAZpga6s70F/T0mW07HLMCGXTEMHdFnhAaBt89kXJmn",
-	"Z+hgdfOSxq5zBHc834MPlzfJQPg+wPhoJ8eG5KVy0M0iDFiQhDiN40ah7GxDd+8IDr6hrQWObTRsi2O3",
-	"Zh/T9rBY+PbGNdzUGWXNjY4XKscPXlU9fzed2D7kFA7o+LBHaDxBvLXeDODfFtNmIjHWbYnYjXI1nrnd",
-	"YXLmklQ6VCrg3nPE0IcieOXpIgucqz3m2MulY2k6sV3EXKIEmjfJktpbB9aBKBHgM7X7za6Ic8RenK+F",
-	"fPHLSi5vp3TSq0ov91FNqjNZWFQ7nWd2OLfRchvtJdhoC+74Y2yxItGhl9j/QWVysZlU8oTtGZue1bkW",
-	"+h0ashEdn6m1Cvtubkv1oN+fYaKelzI2ZUhJr8uZa3kcO7l6NGFLkz1vUDQh6xbXhhQ0jiEXv7kI4uTd",
-	"gPKQudm4wVEtDemRL6pNX2Wp/SXlqT+xW3srXufja6BTnP55IfRCSHeH8P/JTdJmvlC2u0hJheyJPygP",
-	"BlTKkQiOaBi9zZgrMwki8xuD/QLEfBpzCqRBJ2Cy14JFSkCasP/TkwaeQMMlcTYCtweSVpKGnuxo/0s/",
-	"pcWRQw3wtoIxuXoVfBxAREKcA91YqvugAWNpEx+lbgwuRIuj2CIex8ca7j1Ajm2PNY1DiWyRUaCm8NC7",
-	"erLFsyW++pJtfYW9SWgYsv4gREAkqJBl2CVuhgau481tQl1XuWFTnQZovDU3PRVEeXZ8CHNU5l0LPinD",
-	"zTkbpb6/XRtZB6+Z+9RnB76Q11CfroHiuVfaQtNxbGrkX732Uq02c3PY6dcXdnqQHAUj0mJkmsPSDMwe",
-	"S6kzT4aec4SJI0LqS2x8iOsnUt2XqebMJer7aMWMNJQZdmau2KGwlzcw4Y+MqBgHwfCUztAPQxlS8E2I",
-	"4IhwYVpFPW6kiDO2yZJW0OTOvbeWZ1a/aR9lJ3nD45o8M2/2KnotsyM455bLKQlNPcMkFEQO+wfmeRZS",
-	"qnGC02MYKAEfqKv/r3/Ysn7y0we1D//P80AAOOSBw0KYOgHdiVwtFlJ7q7DR1O47pqJjbz6TeQ7FyTzi",
-	"1G6bBWMDxyk34RboZUvFOJOjvIgvd2zKdgthUxP8+2xvOmAoxjFSHWM36VoECNUR+NleWSpxe3kcsjzs",
-	"mIcdL3dqOHGgzyBB/MaKXmlKL73AiL2FZTBuiwezKFl1eonC/ZWw1+R5S3a9XCMBy/rIu8ZTsls8Lr9c",
-	"LpEdSFxSsmq5XtcLoZRUea07t3aUVaPE99WrnI2uXiUa6hiRzFp8ifIxwPwKTrgIdf8xV8aUrzaA+vn1",
-	"UmW1voxttfA+2tmSGiQQMncmubqtLrBjTmYEGYTxLEHHKKk0NDahLJIGCQOPAWCUcbqvSEOZiOjWHF1w",
-	"7cPjg3VkAHGIITDARdjicXQjyXNqv1rN5rq9fIQ/Dct0GqJ8XOfC3zTJerVCmqsNq16zqpUF0mnqDjia",
-	"hZzj6oK2IzzBxAI104wScn2gn5oJhVhvmBpT5a+G8Krr1UpztVGvLfKa15AR8lqP+j7js6QXbBjl1oOV",
-	"obcwYELDor/kXMocUuWGCNqe6zKeJ1MuLPNsSIOQUBdd7QBlifq3MoH1+T+OcRauW3FA7c8KiBphrLbr",
-	"FIFcxBIBB6rl+RgqWzxESt/QO73FtWwDkihtQhiwfawE8YD21WUIzOr5PgHpWkyq8ltcH5s4VAmiG0Qh",
-	"MTABMT+iHQOPe5LEnxZbHC6Hn+4CyATvplAPjHztUUk4vAB1EfZbOQYtbjuJdLWXS2QrJH0hQ9KAsUN/",
-	"RE8Mg4MxUPhbn/RpaOyMuygt1TqclUDUDFWnloiVaq3eWG2eq0QsvcTG3Mt40hk3YJXL6gChzZLy1GA2",
-	"Fzju8MvZJ/4aXqAr3vDoYj1dVosVDUQJAowYk+m6MnfsFgd+BlMzgEbQZjJ8PP1Q2IXC3KjFjNU01cRJ",
-	"WWanShigx1SuV9crJ9jfwl3MsDl108+hNGra8Sx5+5SL/YMOKFzy9yzwOl5ScwnxkNsY+Iv+KfoW4B61",
-	"n11ur7N6Z41ZNadCrXqn0bTWaaNhVTvNTqXdZGsUGjx8mtzhd9GT6HH0bfRC/a/6TjgUSQeGhWLKkkwJ",
-	"E/1xMjDDp+f12U/w+uvDQAzYyi0hHTGaf3XuyemtHteMDkC7XzeXkEEgOp7PcjCBPAODGyS2npJIofI6",
-	"5xWwuJ2OLDTJFpRckWYPIh4UVGAKCNUAcry6xiYeT9HQyxELkEXlUL5kWz8/Fz4XSvjcxfrqlKR5s1jY",
-	"B/G2PHyAAA/Z6U2xQnRQBkuPme/q4AsN1GQysEGUcb3H2EAmJLmyRGyzknaLe2CV39y6vYUpzZ8DLq46",
-	"ZHLo9OCIZRbbRuSuLenRlR+zPRqywOPtYdC1MUqjgzlg1acNGQ19F/sIaARp0tyU11AkmkBIixsTCNAl",
-	"ErOrwpD7PH3AT2j2zDiA8cFhvJA5C4enYoEgEA73PHnbc0l11pLqldpGualz/lL5uushcyztsyLxKe8O",
-	"IbsSJCJyDlvHlCQd00GbmDtIlniwfA3p0yjCQOqqNTEMi6TNGG/xgO2LPWy70aCNcVrXWEQG9kEHhmwg",
-	"I5VpaqAWTx6aUBUNpWYKgtoMLU9LxFaH9p5UMsUuEtsb2FjHBqbYVheeoHSQOSY0xMwy3jRgUA1oyJPG",
-	"iG7qOMOAhkkMC8dh4U98r8Ng4peSXAJpj4mu2zgC9nzHLMFlykbPIbH1ShpBfDhmVVW/qJSTmBUSMnTK",
-	"zmqnzqw12mxadVqvWeuszKyKm80RD+A+tVK5VKnUSk0tp3HJs4NKPyJgWLx7K842xBuisFG4JX7u+T5d",
-	"aZTKZOlHlcomedfjw/vk/trq7mp9mdzwAtYR91cqtVqpfLp6Y73qx+dKzQnNc6WLcmpjWXg8gfPU4plr",
-	"V1BiWWiMzg6yXeeu4dOeVdh732GDMBPzFpxtYgJXSUaQNNgjmJJrwGw2ABo1iMmHwKU2TYjcgZG+pwaa",
-	"kiSnO+daXl/T1Q5zb2ocixuP4yjG6bgYFhgk0hWxb4hbteN1OQGOWbV/sFeF+ZIttE8f6H9phEOX+Sxk",
-	"M/ZpmmYPwhRal3sypbLNVlsuEVhN3Vbb4jHSkr6D5nk2jKzqDpDDGoYlYjYAoI4jzbI+D5pIOF58dAYx",
-	"8YOboAjKdiaaIm4x/YBF+G5pPHIkSvYzyncWx1I8vWdMrzSjetwMcUTlqY9EDqFwjAHNMSuICAoLaQkp",
-	"LM9l6u09dkQlo04sQoM8Xj5G/r3DkAZxQ5nv8T1DXC01krzaqoCxDiTnA9r1uDK+jrIppbiZDPDszL45",
-	"vHAw4lY7Fbfq1NpWnTaYVe+slq21drNirVdprV13Gu4qm22xNe6W1zbKxoxUE3K0oZmq9WPSo6lP3vbk",
-	"wKdj47z/c/Ri8mjy8eRR9PXk4+hLgM+a32CLp3Ss5niW343DJcn2eLOUWtzlFeMlJDNh5iYUaJ05mlcy",
-	"Pm9SHHPUVh54R+u5O6wv9nW4UT1tMzsWh3Is3+KC+IJ3WQB6CxkywYOMFVWJYA9ZXASXLXpT2rEDviei",
-	"eABohdrOu+qGux7f7bOwJ9yZdQlJo5DSh1wYPZndP2NwQb2QjAB1okf3mbp2RLExAMc+NdAIN0rt2YWp",
-	"4bPjmKEevZegF+/pOSm91GKpHAfubAUDriKyumQEwxjtsUUkwsoDc5MPV9RdVxzq+23q7M121O4CbY7a",
-	"2LYDTCIQ05chDRlah5zQNH+2iSQB5g1zSXvc4jaQs+xI8a7H9+wMjYy2HopkH6O88iAaDyb81PHeY8Tu",
-	"eNyTvR0plA9wk9toFKtXkVOF5ziuwUoCcXq2NohdLVfsJNHJ2QjuVFRflJMSKmVSakM7ljJa6JFY5kFh",
-	"lZRi1zx4N6R7jKekWDwiJSuT2xwobt1M7hQD65jyLvwR3lLZN8nzY0cA+vP1HeMHajwomG9z02mi74aZ",
-	"XLVMCwfVdqTY1jcHs+FUEDa6OGVn4N/333uL/eSHP/xx+8c7q+/f32nf3NId7OqCn3xQu79dpuvjSv9a",
-	"df/9tfCHrBE0h7fr7R+s9v6uJt+udN4p03fX7//YKSxisFzT5+K8Slwk9v1rDTNjPObatAV1Xc/Rhycx",
-	"v2aZXvFOSW11MmOnq2lcCPnngr4qMC+NjnrLuZI+O1LcoJ5v1GUO7pKDu8yt2VHewhZEsO1Yey1o6B9S",
-	"66BvZ+v0d0GXGqUcq9L2EBXFdH3uSdJWW3CKRgV4hVR0apOgnk6w+jpp1WLHLgJC/B3yEY7tlyGpdplp",
-	"JcUpc+PV6rGAuV7AnPBe4OlmQrmxsuLvlVKuP6xgbIgtIuzU+8G7nquaymyHeQT4VvoHJ5LimTtME+VQ",
-	"E6z2ajsQI4knxs4M9F7g2xe+sWRRyZ8L8gspyLEX5bRyHGffCj1nj4VHo3UpaYEkSiNO9A/Iksd1Ri0N",
-	"AgRorh4ngrPlIoRVjdD140SfKSEYcmX6xRUE+r4gwSmRIe10oNtlrPMaMIi4eAGYRcfsiO7xHXzDu/oF",
-	"56ErN2Mw9ln6zWaBORxA9V8krFI8chDnQpqemZQ0efpFrmGgIesCfQaCimFLtOMLmfRDF+epdNAMFlW6",
-	"7lSY1WzXXavO1qi13qmUrapTc+us0VmlzXbh5GQNCdgZRBIM/4LuBo/+GD0l0YvJR9HzycPJJ1Ck9nTy",
-	"0eTR5FMSPYmeRl9Ez6Jvo8eTh4ViAc9HXP9wiKHBFE2UG6dnlc7si+OLHfQezWsdFq110GLXTGBKSOsV",
-	"OIJS+r0B4xJAndVvTQePuaPoEDu7ae0E4xoTVX01lV3W4kt2W7hjW6OkackKvdBtoPjTghpLcEykOctI",
-	"Tfm4xQPhs02ikf4QmUxj7i1vJkYzJonJErAN6wuWlZ5QZrfd4ksp7Ma2L5w95uqR6TdFsmViiwFTjkMa",
-	"IRXUxGx85My2Pk0dbxt+UYj+JfoKgSImjyYfRU8mH0f/Pfkoevp/tHj0m/TxJdF30QsyeTR5NPkk+jp6",
-	"ro79s+i/1MfPJo8mv46+iR6T6NuZ0kCJ++ly78SC6SRC6GTyA+f+fCh/L6UuUBv39HpA1yPPUAQnoOrJ",
-	"no5Z4Et4BkdU6hh77ubkVdCLkwkCJcEB9TdV+x3ppqzgWbA0v9cMn+WGboN1EKX2iiRt6nbZBumZojaD",
-	"CGIcG2NzQ+JWOx/KcdHeB5nifJTIHUZd9MDw51ek0bCSOEo6yRnoVlCvd2t8D97l4rsppzblcdHMGy5Q",
-	"p6jnBicKqxxnEYul4ui5OTpH/+WQgz2a8bpxncDpxnKkRU/nA/zHcTTOU+IJm4TyMXBgMF+yKzJhaiZv",
-	"C4anrk+DPeLp0zcdwPKwvXeqdqfc8ZzL8TwHeyOvpzzXNtGknvIYR/S4UiSzWlOrjow0OEtK39kiZwUO",
-	"5lzcvi9h1LOc+Ltxxos4gksPUOCUiWESXwGTwt8HviMoVvM4gPPs4vneDQPKpadulkHdMWl0FE5YNj4I",
-	"RNtnfeg8k1iheoCGd6pxou7wsiVpRrBUkqLSiyZbccTn7cqdl2jVm+PlS9i86O4Yc0wtTCKNT2V5rRgf",
-	"5EgTLOypjTiNVlUMQ/R/lBGmX1eZX0wmHo8XtnjS96kjBGA7LnmhTDI7HZ92YwZybV1iBRn4R8tzJm9u",
-	"mTe6VDjAcGaOwAA4m9b2D4uvJjZ5vGDWLOSdTizuEFuYrrWbzqprNVi9Y9VprW2tOVXXqrByx3wHmAha",
-	"C88p3M8i+6H32TzEMrghcyv13ESiEjWJRLwitcS6wHbqLItvy9U9fbgDkihRJsfRZo7oM5PkIEuHkhzL",
-	"LT7q0RBai5SQRZtkAxofIEwlCOXENt6fXSS2YfHviGAXoY00YyonNtoCdiK8BWSXpges7qgn3BXTrMJT",
-	"5lP+FH0XPZ48ip5FX0QvikTJq+i76Onk4eTXBITZFyCDQPaUCic80OeYj8il/MuV8ifbALMMYn0QsRDZ",
-	"felcP3mm4kIqHiVNPb6QOR6KcHBUv1vCc6ars67IbGMZjV3zVBEqxAhcRpY0RfKQQydbwBwBhVfqy2WD",
-	"cRWKLsPWjoAZmrRDzXBbPG6ci419muJcc1ig2agBoWZn5z0D/LKsCa4Fjwuy1NDU2KFwADMnyeNwnFD3",
-	"pfyGpN0v834tbryDzEtp7Hzm+zJGKU0Tqb0PNGrxsNV9HGD9zpCoxVhmpsuFOYK7ux3qhAKJqRlXGyDV",
-	"48IChqX6yCgeCuJ6sKenacW38au7au1P33xSX6+Wa+vg4szkVJtb/Kkx6eGdBVkazhzBmQMyd7y3m2Op",
-	"5xJ2YQmrN6bGuUjtrJSgDUfC0h8q+35qHOP9Hgq8Q1JF7VB9tIGlH8UiJ4wHAthqoIQI4JJbPCmPUgex",
-	"mOSID0qkgBGfdULsAUSZCyH0Fs8yZeozBkAW6WMDEBo3TW9waEZIxixs8SUkCsGqV8bdgfCQQkRZ81Ao",
-	"dUB8wbvAy6R5PYY89Hxyk7hiFsmbkgw7pmb0dLEO/QIxcBT+Oc1YNKhO8QJsa2YbYzOaub6mpvoO61MP",
-	"QsQb64nIeusASe/GP/x0IXEYF7tOtQShw8+UBWTW7c3DEA3T8wGQG3Od0ene7y1o6EVCA8mcgCGOaMDC",
-	"YQD+JqGShOy+OleAHmqLcKDmcWNlxSb37txEPDigfv3hHW0Pbd9+p0jaVLLV+jJ4yO8I0fUZ2UpLgSL8",
-	"OQZKQj5u8Ts3rpHVam2N0MGALO18f8uqFMkqAY4FWSS1sn5RCZw4+yygvkbekaRPx0Q6FG0EbG1VI9lE",
-	"1DmAKpBKcGS+lSVyWxsShvOGhtjIBG1McFYNjrvaotfN8UhR4NCUcCqRa9T3TQAWIOo1HwRcaLgecJqV",
-	"1XWQIChrDrb4Ao1PmzodlZVCplc4Y0iZJu1p8rjFl7TtoJYeXm12T1VmTgqndtXR7tUO9hHIKNTvisAL",
-	"e301ju9vVQrFAm6SwsZqseBJOQQMk4QDW+9Y7LpKtq9yClb0VRuznvc/46d9Tz2rNSyXq6v4uO+t4l/4",
-	"xO/pO+FnyB76vVoZ/8Ql/97fvbXz/o9rb29f//72D2rbP9o++LeyLuGHhY1auVj4IFDydlsJ2oL392+9",
-	"d2dU/sE7XbG1tbV1e+de7/q97tbW1g/Vn9e3tn54a2tr663+/tvCV5+85b916++v/2hlZWVN/fX3o/D2",
-	"36jPC8UCDqawUTh2OAsJ8GQnTI/NZnb/ZnIejdQAN0vugbygeJ4utCl6aVly0DRBipoDgoAOBrMUyGGH",
-	"+njujOsgVDQWg17/7AMNvZjLbEiTx242bAnRQfsP90wxo5lCBl1MwAZ7wBaEwC2CjapdxlscvGIuRhpW",
-	"ngX7LNBY2cZh9qB8sMfk8kbi08oe4MWMAg/wSnusT1wx4iVyIxB9uKEwXVaxtxtj08s9qTczCuUW1xaL",
-	"doNjLAjD9QPs40aQc7Grp2yXJXonFRTQ8xl/adzu2Bxu8UAZCVO4yI8gEjks08/EbV5Ikpwnm4g0Y5PH",
-	"9q7eSRu9izeuZn4+TSbi6dAcHAd2cE7BkVNwJJj4KccYuy8Tm3MBcf1BUBooW+IoOg5lG8cKWRI7NkEA",
-	"3QdBArKmsPELvD62LoHE48RWhk/N8fpd+AezSUi7yyUCBdJIc5bx+D1pJNqG8fEC5XgjppDxxQ+ZrQjl",
-	"B1KegME9xaxu8QNh1tme9w+D6bRjBwUMvOyKns0pOci2xylUdx/MQk51bs2Ea/c2ayldkYdcrlKhWOgx",
-	"6mpI3WvU6THrmuBhIPxpRNAjOpbE5sKSoQiYjQIHXoH0hB8jmoJXkqk8PzT6i9wmcom9+dQGmKLYFzji",
-	"RotYsYabbpjdVC4L2lDK8c8qH9wfQMzKmSwiNLwICBdhEeCUW1zjKR/vw2IOHWwpTyLba3vc4iZRcGzc",
-	"35g7PHFQMzJgeja8y7j6gGVV8GtiNtzV4GTZRStqIWgs3dx3Ooe8I3WgCjA783McT9yfIlgR2RDprONp",
-	"GqQGPg2VTrkCvX1wC0mWvn/37jZ5i0rP0XA6P9h66+bt63d339u+fmfr7nt3du/tXL9ze+vWdXvl8Hfb",
-	"Wzs777935217Mz5dyq9p8RSaLno0DvV93edRsZdLBMs05OFmY/DcBzoknsTrqdv3+Aac3fuehGqZdG4T",
-	"s5SaQsiU18BvDHY2WVJ3TuSGzi9mepeV5cH3PSS3RtRfz/AlMjchZUQjBW5/RULVtvnNkm1KdeBD5qp3",
-	"BU5pPb3SHyqjBAH8tEPnD7sEoY5mNzen4+Gn8aRg0GlufQQREsHfsvtqq5ey4bFMocvvJg+x4ORA+crn",
-	"UEbyMClf0aVW0Z8nv4IqlW8nn0T/TSa/jJ5G36oryV/+PfqP6DkUtTydPIy+/cvXylToiSC+Z+Zr9aU/",
-	"7BY2CjjI+T3A9/ROT0/feVYILTa7syljk4r3eG/BZmi6a2y9U6ZWpV11rLpbY9Zap06tRnvVMd+la9j1",
-	"LiwgpYa6ha6VTJ85HDmwZKmp/7JEoj9ELyaPoudqQYtk8nH0dYlEv4keR0+iZ9HXuNBFEn1VIpX1QhEm",
-	"iDrhdf3SHu+I6S+sL9xOONDr6w1SqdasesMCWqaU7Pp+2Fd3Q9t/gJZ/9Ll6+OSTyT+qvRQ9i54SHGX0",
-	"dfRs8ovoWfQ8ejz5ZfQsekbwhzIMBNd+Q/Rd9DT6KnocfRm9gP9/gtespC8ik0ekWq6UCVzxVfS4pC/S",
-	"Q4AjmhrmLRfPwNzjunr18DiuXj382KTfYdWp0gqz1tpN16o7DaaLpRLY7g5gcjuMO1iPggiW1XK1YpVr",
-	"VqVRSIWyo99C2d3jyUOotfsGDyWJXkRfQK3Zf+HyqreYfEqiZwRKzD6Onqt/fhm9gIP+VfQ4tUkmnxSK",
-	"BaSzVQ/413KtYZUr1fU1q9lcKZcra+VmpaEOrS+64l7gm266k8kJOLPSC/GMtinfSwTRP0WfkehP0Rdw",
-	"+RfwFs8LxULb2wM+2nqj2qhWG7ATAzzqLuPhlkZR2ijUypVyZa1SrpuOELza40qTNpvlZnmttrZeKxQL",
-	"e4MBfFRbLVewccRnXepvxeeoUmmurzeL5ATnCe5kXuoz9R81E4vNkugGasyVcrXZLJcrtWplvQHx+jD0",
-	"WT/z0vVys1xdq5TXa2tJI8yHCwnkOZAKioV9FgBBxEalWBixtlrCFHLdFIHx4RnIeXeW2XvI6uiJERgc",
-	"aDZAmSDaIS+99OV1D6G9AtPb0EZs/MODgjF/weyF2oKfZoJlsG+UhZdFwTEGdGI+L6fM9Ws0pL7o4u7x",
-	"ZIgW3AHTPW2xrzzIdqh9uJIyLo5u6ElfaCjDp8D2YDzLDWgnlMtx+09cbI58Fu1xXDu+43GH2RgyU/Yd",
-	"kcM2UPkLvlwEY1Udjz7ltAsIQMpSV28rS+R9bf1r89eGe3wwZEPMRQChDNbhUOIyx1P33CA2PCBUZjJi",
-	"fwcs+aQUj+st1hEBs8nKgZEa0FA1I11GllipW4pfry8CRsIekAsEjBGXjuXGoVt+D/Iuf/3H35AaXDGF",
-	"/PddT4ZpsbKVXqW5EBwSYDeypKnnNkj8ojoRFf+9vAD6G+PDPoD+mR+rqxlz5a4uQsA4Repb9f6+J/EP",
-	"OhgEYp9hL8TPmKMv8cKeG9ARL/x0bhg79YqDQHQDqvzL9P6c9Tb66rNB0VOP7wZiOJjz4XDtmTw6cxTN",
-	"3pNqe5I27DEcXOj12azBZLbk9CEp1QrJybMYVzwgIgLi05AFx4wMTtuJBnaRW/bwQo4NCXM2bcQ/mtq5",
-	"QUwrCMm4xOgwH26vqFrlCrT/GvtICUY3jTYB2/Qa5j6jz6PfW9VytWmBsWl28EYB2RebZWutsl7F7ot1",
-	"p+5a+Kn6sFxLXImKU3XrTPmL1Ko7TddSPqNVpsqfxN6Laa3Tq06ts9opM2vNrVGr3q6tW+u0XrPKnQZt",
-	"smq74lQqB353+0S2fSIVNgrVdpNVGhVqVWmjo3xdx1rrQM/IKm04yvetdpKf3PVC30QjUr4VOF4k+ip6",
-	"EX0XvYi+Brfmo+hp9PXk17BuX0YvZvg+aT86LULjf09Zy4pZy8Pm8KFLMqdrxlWn6nRMaaodtG7mAHs0",
-	"evtiM7u8Yfnbu5DU3/fYCBcnZXdej2uD9RXz9UhOhZHKdkoeQpE6G1yPBYzglQepv44CGnrfEK3EAvqK",
-	"JC4NaRE+dYUzVDMk4/70UU/4jPQ8GYpgTJayve/E444/dAGZ8m2wnuF3SH2SGf6VrJ5NSBKn5YRnGJGn",
-	"Ls2O3xnCIV4Q9t7G+E9lfb1slRtWpan0jxd6P2dc9oCkd7VeK8zkYT+KW31Aw0DwcV85ToUpam4QeCK4",
-	"7g6dOLLoegNf9OltEx4qIwc7FFrCNzssAMa+QqXcbKY+HgZ8aoC5WPDZPvMLG4We1+0xOGaS3S9sFDqs",
-	"T4HCX3LPxxhMtVqr1esNiH2YEOh82v7DYoEOQ7GFNnJcve6ohdLrcoRwHwjfc8Z/byIeeBmGVeawBHTh",
-	"2vaMm0wxFeItjudd/5XaSHfxSKb30sDtwCbwWRJAezx5pBTl5OHkoxJ+P6vFc31Ki+eex12QI1JC61yx",
-	"IHu02lgtbBQabG2tvra+5tLqWrnerDQqbpk1VjtrrrNaXa9CIK3mlt1VSttt112t0kqFdZrViltp1Kvu",
-	"mrqX93P21hjifvW1aqVSU2rWF9SdPpkxqsrBUSmD03ymtusuM/t1V+890LtsP55PSMMtZCiqHxw4WeTQ",
-	"YaJHbAF4emHD7Jak+xYMElx0tTQVJbtReqU6LCiICbwqFOZXBYgFwPu/vDeqHHyjtC2Vfic9Onyt6iKv",
-	"ldxRrdtxVvN17sr39HFqWuWqVV07iUENP4Ai2PTdKjra/ppb2z/A4/PBkPrYQqoOz3DQDShUPJ2nTa6t",
-	"ELl9QNOgTWK+3UENoA2VV23GJ3GXbYGAXic35WfFs1OSPbfdL1hdFuXp5ZkZsr1sZn3xwXH7cOoIMkb9",
-	"RfArVqgx8h7kUzwv1E06eC+CbOweUAzsJNZsF9V2D1gYjOMuBhouk7/+8jfENlHoVBMD6FbsJNPtJUXI",
-	"PSSNsGTkcVeM1DViwDhZYj6SD6ynLtrVwDfLGnZBPVT9ohMwViJb8d9QjpPlDg1pCFlS7OR1eszRDRhe",
-	"CPS/okPCkUglQ+AlDIhPkkFRTzBlQ4Iz0gW2l3Az4QbFd+0MfT/twYKc6AomjZwwMVzgHV/Kzm1M/TDQ",
-	"2mWZeFyGAFx9N+0VH65/OuypaofnoId6YpYytNkK0W+jF9Hzycem4GDyCYmeEO1rfBp9FT2PnpYWKexR",
-	"T6T+Hbh/qsHjw9ydzt3p3J3O3encnc7d6dydPld3OlU/8Pp7068PB07eonkBwwTaMDoQKjgmInBG7q8j",
-	"+trYyf3fxaBeKdFzZ9w0nVLcJLbRtxtEPdImfQDH8cKY75SLkGWTlsQ19CcSHFQ+ThGCHuywh8eekZeW",
-	"2AY4PSG7HyJi63OlKogGbtWWrMYSnfwK9Mzj6Gn0TVF98kIpoWfRd1DR/M2p3Dv9eufVuJ/7ebmfl/t5",
-	"uZ+X+3m5n5f7eXnaNHf0ckfv5WHxoMMg+Cvx9WKLZ+WB+edRlZVbktiuGHG15LfGqfP0tv6xXYwzXulx",
-	"XJnaKLSp0QDMHYknAQAhcJlr8m8H7kKHrhcSX3TJkp16lV0z+F1zL+i1P4zbrb+dUXxp3uL4Rh5G2uOQ",
-	"kYDyLisSaDWy1Sfye2WrUq7W7NgTRTSdxBe9o36SaZ/o0/vvMt4Ne4WNark8p9N7/S5FmHMYAmkzX/Cu",
-	"JKGY+eCbHesMnr3Fk0c7vqf2JAD9bBC7Vq7rpK22vI8aym3BmXWLhk5vofEs1vKhbO8FUZSKGoDpZwPW",
-	"Pelvzwq8CcuSlWtxAJZpy3HYIMTllFNy8bAT7aMBl4qFazhp1tueHMQK9dC9aBhSp5dABGpsfZ8BuSBZ",
-	"unf3hrVWJAixu7q6fNxT1e6Z3se48/0tq9pYjRmacXhF8sFQQNPtcfBR1fLq67sXdDCHuXjgX6MNYZ6K",
-	"wmnG2Am12ivKdbVf3f6qzeJIQDl4RRJHDMZkKSPdlpVSS8nD1KKd30gvLt/+6vQXRiUGEIDAjhJqbEJ3",
-	"k9iZ/bFBcDtcTTZDGq5urq10dZ6N9OGbyM5g7LDEEsXWmcQsygsSTz0AM5sznp6Y4ReiFhI7wfNU0MlK",
-	"IYvZQsgisTP9+FgqmSrewxJI031vp+oY7eXNA9khU7yHEL9UCn5UHd8duOeZl/H9MXo6+YgA1tEjQDuC",
-	"qNOz6OvoGZk8mjyEkNW35vPvJg+jF5NfRE8nj4D470X0bfR4joDVAqmitzWcRJ4rynNFea4ozxXluaI8",
-	"V5Tnil5ZrigFJJSnivJUUZ4qOhVMtDpLryRNpD0Fy+CI5e7gGXXGgb93wCdMNa95fJ/6nrsbBpSjHMtQ",
-	"3KKYPbVnCGubknjXUmhxp/YQ/0VpocnDycfRf6HSIQB9CnWEqfrA6DEqz69BWb2IvimSySP0GBET9T8N",
-	"lG70Te4O5u5g7g7m7mDuDubuYO4OXiZ38CAabe4T5j5h7hOepk9M7h0w/jsiIMkBOyPfcOh6oWX08Yza",
-	"wBvT6/6w1A9hxPEOB2v8siz6ZCkhOZFFEgifmfcpkrYvnD1J/vrw/1smA3+o6eWQFbXF9e1FB5HJmTJ4",
-	"JVmy1QW7HreLxPxztwMcPvEnYhjaxRa31e2Zi38qT60TMNnbDcUe47sBGyJ6iMFNZmPyM+Fx9R5hkXA2",
-	"YjJscbDpS+Q9gIc0Y+iyEJj87U3CBbfMx4gOOYXl5xDKuFqA6zj/C6bZr0jiuS/F/77I8M7G2tLGOgsp",
-	"qKcHhT4Le8JYpyMRgKyLLSXcLdqeqJTryioagIKplcqlSqVWUg6TcMBfOJLt4qCRgQNRHtFWFx92S/zc",
-	"83260iiVydKPKpVN8q7Hh/fJ/bXV3dX6MrnhBawj7q9UarVSeXFv6gB0cOHW3a3yre78nnSyBY+HDcaD",
-	"mOOOXSBFoSTKQRKLK0B/DUwYRjQvobhOU1nEZBmLaAwH+S8s3QA7U2lcRzo4kO/TMNCuSOLQwC0Sh4as",
-	"KwJPaQFt3WIpObgBSiX8lox6oggFyOq/PadHOh7zXYlVisJHbgXORi2+T/0hwx+h3Eb+CyxeN5XqRWL4",
-	"urLsFjc8P2QBaY+JzWBPKONDU1bgBzfdmVJdE4N8X8/LPIwRWvthNaAniXKd4ZTBs2ah9SdDm8oRcQBo",
-	"Tk/vOPEdjIc1P+3DwXHOM77FWRcutpbB6UCPxTjt8GLpSN8foseTh9qb8hYIAaTjgn+AcKjy6v4THMqY",
-	"bY8eoYTS4fvAc9hu3+M4Ps5GhY3GerlcLhcLwncLG42G+uPDYiFEJ1JfM9uXnPwjBG7n8iHhCTNu9dvo",
-	"s+gzkF7xFtkoNLTLbimf3arT1ba1pvz5dVbuVGi1XXPqar+kNv1GaiPDJCv1fToE/ezZPV4N6ul+bfXg",
-	"q8bAP6QokHOpF8vWY9mYLjM0fqIRj2SHwiaSMGAs4T4d0AC0veakcXqe7waML28cornqUal+1hcyJI1y",
-	"OaOGpSAeJJu4CGHPu6UWV14gAFocoQDNsM9O8h4O6R+mzoQwulN2K6zasWq03rbqTsO11thqx2rStbb5",
-	"DnUyVuBqMz3phqjEVHcD5tKu6Hp7tBDLyBkS7RmJvps8ip5N/hdE2+AbEIMLseTB3phbUIE2V/M9K1Sl",
-	"dkQumc7L0oa2Db0KMNWXUxoVj2CRnsr8ZpujYxPgtAaIG93KCTJoyUgT6d0nkEeUG8SuV6v28uYx1Mgt",
-	"nuJGntYfWsSkeSjEbp/y8W4irGxsKmmUy7M5la8lJvCJ097nIygWPvfnyGn8RkjaRed7low1EmDuxi89",
-	"BtP4FbBBwCTjGA3dIJJxVx2oNnX2CJXEvtnBLjNb+c7ai/bCIlHHBb9OOtFsBF2GghIaQgfhbMkwvass",
-	"T2bkpKrzYBpoylSSiiqcITFqItZXHpgnaNACl/ksZAvoqzusM5TM1TpHaQ9zx10uwl3WH4Rjm4x6nq8O",
-	"FpjDcthORqBOWhyOWuqLfUgM9HUaYLmUPqLmtE1TQW/DwFMq6IAlcEww42YHW+mnRDOm9Kziw9zSa3ZC",
-	"5zgs2wFzBHdBxdyAFNDpY8Friz32jpG5r7rZEzbBgoe0ODv1B04fViLaSsHZAK0vAmIOwLRt/w4LM2bX",
-	"abzB3DJ5gy2T3IU920pz6i4sGS5DQXh62095fGJNnNptBnV8Ir9ZGRHgNi/FRB5y2FbO8/Km+tLjXfXt",
-	"kLsMKNiZ34FTRdSjGHcpx2PmMjZgQYsD63nibReVXAaH21SSJ8+eaq6QJbteXUP3vFK1AalKSXsfQYim",
-	"ifV7INPOyJo5qSt+QH6/HM8b3/xcysxz/ZZ73m+k531yu/7yVSBeUmfiDgPsJ6XdALX+vDx/0e+zwGGW",
-	"ZGHo8e4xmS8v7LkBHVGfYDcICVhnyF3llvi+GMX0zwHre6BNfWX3hF6fkSWXdejQDyUZ8tDziWThhnL0",
-	"dwOgka6Uy0VSWy6RW0fXisxwefRr7Ji3OK1q4OIOvNlWJ2TBtrq1+lmjrO6Lr/Y2HcvCRq1YSCYFm1sw",
-	"Tw6vtSAee/oFZkhhs0x5JdgFqgR7/9CxUBvWbJR00fA2HWue9EuRqRpOpWWYdQ63h9PP4QnNzYtxBM/Y",
-	"5LwkcuX1MY7ylonzl387DNPzozOQg/ObLh36wTwVO7oe1lQOLA2Gbd9zYGS6acAS3B8vY0acE+qE3j7T",
-	"3xnnJdtOcajhYAou8rueDG/BNTfoB+dSoUOHrsewOwvfqVCc26PF8r4Gs6ArsF5Zq1rrNVq32g1n1W2y",
-	"tc56uTKtj6+s/8+a8l/6/yqFA55v7OV+Bp3pj5Hf5hl2y2UIS+fxbReo2Ukm/siynVTqyeNEBC4Lcuvq",
-	"AkmXG1s/TK8R1JPj4UsJlNtshG7Cja0fXrq6n/mw3cmSyHRAQfdT8XD30/JmXF9YydQXkiVIx/pe3wt3",
-	"A0ad3nRId0w2p07Paay4aVLqpOLhJCf/JldW7HnU7byh8vcEa3BcSJGMqLIE3DiBnlfF5Pbqebb4ui6h",
-	"JKVXxrM1yUnt0bkLabBqQGbrW+M8FeOhuluJnIOeKM2omTko+V+L4pc3DXjc1KLMt8svR645/S7nn28e",
-	"vhxrrUTe98KeGIbENmrbzgqDPcYGEqQBFICXZiSH3zyDrZwbbK/IYKMyblQa5SHD3ARbWD9dd4Go+Txs",
-	"MG0yzQwIbk8PABpT66g44EFclSnSfEaPXhwKvK5HN0+buhmRaf8+pPsONIBnlN8pdO37InAlCQXpeNwl",
-	"SyPWtiSjgdMjcsxDen+D2K3C5Be6D/lxq2AXiW1NHkGVypPohfpTBPZykXi8xe8MpfTUhHKXXOdd35M9",
-	"MhKBqya6LzdJn4ZOD4NvSu3B/lSzG1C+R2hb7LMWP3AN5XLEgkRzemExnixH9KGVKWDU9XgXA3otvtRO",
-	"gsBFdRNA8DRyV6/btEk1f85mVOt73PxduXQN9jCTStn8NnoMJOOPkWXiRfQcFA65erVSJUrlTB5NPgX4",
-	"tSdXr6odiD/9ftj3CxuF1rBcrjkD+B828154lQwDwbt46aF74yUr6WtK+jN9d/XoaZo82fxzq+t5tf8U",
-	"/Ly1Kfh5Z6L9zf5HSIIX0X8i8fvXygB4ERsEzyYfTX6NaAAfA0AeALmS6AlRp3LyCOd98itlL/zP+eLq",
-	"p2jj13JtjgZ+48/mvuLFCrCnlZ/WaFB5p+V+2GP9PNo+w3+zE9Fjk/5QhqSdLtiK1XfWdsgUDHvhUXF4",
-	"OFun8ulOIeXPSNSeh1hbWD6dYzIg16O5Hl3U3cZzPcPXVhL5dc6M5F72y0x0MK1CztLDXnkAd52jUfjl",
-	"JS4SVZlnLS551uKYLXt5UhbwIjOer0/QZUlWbJI+HWNHgheSUBDK8ZdZY/fA1E/LcHjhAnmN3AB++QZw",
-	"OTeAcwP41RvAeaYpt4HPKtN0Zkawx2VIEfzfGviUz042bfGxSSFJpqt8dGYJfkiWRj0aEqfHnD2lIUWn",
-	"wwK5vIngH4T6EhGcPa5/JTjT8Ms29f3vKdk9Exn5ZjLMbRjlMTbTTe74Qzf1MD1EHAtUyc9KPVHfn0b+",
-	"3xbCZ5RfCpzhfWZMrxl0VmlpDmBEOz0asLiJp1wsdAPqMGzgacSMOXSt0VmtW41mpWnVG6tVq13rOFbV",
-	"WV+tdVZXaYeuFjQz0D71bwke9iTI777H3wtcFmz1xVDdv4JyPp7yGomF+NPoPzWVWRDKwkbtVMH8A7vm",
-	"+Jg+7JLcj7po0PQpIYVLdHn7EKfG8rfVZidL1b8+/OfV8jLkdBFznqhjcEUSqY5nkfThSJE2C0eMcfhS",
-	"FgkcVeLSsYybltVM9Id9zBiTUITUT9qRj+lBxlj9gaNzGo8lK0pOIwtOeO4X4ndcNFr+monbE07xLMtX",
-	"ndbc1s1t3RPDRPJDwv+Mey8PGcArD9T/6FDwZQjMHZygGcPAtzon7CqQN5JQP2DUHROBxU3qkRAbU395",
-	"AVFPcoc+k3MrI4ybnaEyMvIaWCtPKu3OEcgp1ye5Psn1ydnrk/c6HRYQEcSd/S9FtcRchTOjKjeTa0jY",
-	"oyEZsYARzjzIRVDHYYOQuYSLgARsX+wxt0iE78asVJstzu4PAIoP4ik0UAoBgh8uWbKRXHWD6GvsZYJR",
-	"mDFxKCdtRhDITHNz6BQK1BNr+Tw7IJO826IQfq82PIIzmpBzzxHwZn3q+YWNQgidxkFpwMJA7P+tfkBJ",
-	"BF11EUyxzN6ncVhWx3Tek/89+Wjy0MTTG26zU3Gq1FpjtbZV76xSa92puFa1XWP1ToOutpsOiOd9L2Tu",
-	"W+OTMUOlyNpPEZwPBHR16OkopDh8B4y7ylZIGAghYHO6II7ZacfHb1InLo/iXLQojhgwnl6hlLQ1KAiX",
-	"KWizw7grCVVi1wJYON/je2QJgBxJtU56YhhI0h4TjRa3TEJBbBAl9ia2YAxYIAWHiUlzoexsbxWJZKHU",
-	"ZrMYcWIYSEE4t5kj+krYt7iOyGMYXZ1Lu0R2IMjN2T6G6rH4FXFtzG1KLd7i7/eYbkJw3YDJxHxvM1/w",
-	"rsSsuFJCyu4rEi7wHT1JlNLYwJfQa9fzBuqLbkC5UliaTgpjWUoWqC9D4btqRpilZqFowlUtnuwKdVnA",
-	"wmHAY+B9o8OM6LZh8AjeBUl8lImE8jEwAm8mdQGpb31GA64djhbXoksaLl71u2OYeIEBoMX1HO3ilzZQ",
-	"SupcCEyTegEzj1QnTIr6t8lr7mpBqX9Pie/ts9ThMHSXZmXYfU+GssWXQF+7uFlkyKi7qZYoZQLgBEIZ",
-	"grt8VHzPPOo03tRcinGG1putlnzhUFAwwfCwsjmB3jjf+F9uT7x8e2LxPTDLoUwduRFFuUaWRFA0vXNw",
-	"8DzeTaQgxNcTmacF3nKO95G7sedvSN1EZSZFn7WFO57GijzVrDqR07ryIPnjmNJYdZTANpChGEgyEsEe",
-	"HBq0Akokpa3RjQVtrQyftFYsJpo77AnJ4BCmFTdJ9DYo5Vj7HjQhuND25pIR0MWU/wxNsKbeLz0BUxXm",
-	"HfjdAYV5XE0u/iivyb1Ih+eO2XkpqX85nJAZcX/zEjMGkD69L4t4drb4WEHT9fJkVV7a7B7nYXI2QuEK",
-	"/hAlnYDJHgFH0wvHZMACT7jIrjQI2L4nhhKub/GMNC6R90Wwh42RxmHw0uFHIUpkh/YZeEMkGCqXiMoW",
-	"B8GpbjBVOKpFPUo4lnOD+k0yqJPNqs3pXAVeKHxj7mqJkjKY1Hqd0mz0RVcc1zuF6YXNND8KSDSEiArc",
-	"KxJJg8gdpqmMKOl7Uqp/qftDaIVwYYnBbJrE91IDe1cN6gzpEhcVZRi8Ucf6yxKJ/hC9mDyKnkdPosdF",
-	"Mvk4+rpEot9Ej6Mn0TMNN/K4SKKvSqSyXijCY6gTXteSzeMd8bfsvtoUpaxY0xdu9wRXZ/5vmqS+3iCV",
-	"as2qN6zVZiFzSKe2JnyuHj75ZPKPSc08jDL6Ono2+QWS+Ex+GT2Lnk3pVoi+yzD+vJjarkAmj0i1XCkT",
-	"uOKr6PGB/gVYzdQwb7koC+ce19Wrh8dx9erhxxbiZPiqU6UVZq21m65VdxrMWu9UylaV1tp1p+GusmZH",
-	"SWbPwZ6KBwXI+IPiqFjlmlVpqFtJOTSdIk+j76LHk4eTj6LHBtUKexEQWgaWV73F5FMAwPo2ejz5OHqu",
-	"/vll9AIE/lfR49QmAUgsPlQnUT3gX8u1hlWuVNfXrGZzpVyurJWblYYSDOpk3At8oy21dRL9GVogvoi+",
-	"nXwS/TeBRpJvlWYhf/n36D+i55NHk4+ip5OH0bd/+dpYL9ILcae3Kd9LFNI/RZ+R6E/RF3D5F/AWzwvF",
-	"QtvbUwqpXm9UG9VqA3ZigAfGZTzcwniJmutypVxZq5TrRkPh1R5XcqHZLDfLa7W19VqhWNgbDOCj2mq5",
-	"gorMZ13qb8XnqFJprq83i+QE5wnuZF7qM/UfNROLzZLoBmrMlXK12SyXK7VqZV29iWRh6LN+5qXr5Wa5",
-	"ulYpr9fWEsWsRHFPBLGyzzyhEDNr4TFfkB6rWSyMWFstYWGj0AvDgdxYWZkiMOZW9WlBuh2Ijuez2WBq",
-	"AQbrxTAkFGR1zh15viUjOZ/tYp6/YV+GzXkpOSuP6o1NGKsh8SPjNyVLEB70XdIBlmpJ0EBzl0tkJwwY",
-	"7TNXHZK2L9pEhiKgXZaArts/2Hrr5u3rd3fvbb/73tbbuzdvbb1zfffW1o/sFm+PQ8Rhr9Ts5U2yffud",
-	"Ivm77evvqIP4Pmtvk/aYaFMJrmrYBOJtI0+yTc0xaWLs/UE4hgFmObGnGodTiwR9Qd0zNvzmyYgJJ2Sh",
-	"JWEe1XdTFrPtcYqdWgfFy9RsRJ92GdFTe2hKl4tE6jUrkZuhJOqekI3lXqfDXNIJRB8nDMeLMYFr+Id1",
-	"V12tRGuLe5J4XS4CdSNYQSL2GbZYS+/nDIH1iwSXDVcJg6XwxCXIizBnGKqjhglHZEoHBnSnp8OoZ10a",
-	"mZvTuTn98szp2PN1UEUc8IBx86xodZJb3bnV/bKt7oBJMQwclkDsQ1hHqZCc2TZnts2Zbc/drUDDcyG3",
-	"Yv6IqrJUjqSxvc1GcRm4qWM7DvZmBrubedRlquRug21eiD6bfBQ9nzycfILg8v8VPY6+i55NHk1+jXAr",
-	"0XdgDnwJlsM30TeTT0j0XdYUUkbEDFOoNB8kir5kkawPGk7aPLKanbWyVa+sVy1lMlnaZlorr1eqYDjJ",
-	"UFutyq/APNuJk0PM8QYe4+E11Jr1SlVpUx7OeMG1n6QTSOpC9few/TPmqB9Ef8TJVPbklKl+Ej2dPIJp",
-	"/jZ6qowzWJXoC7DSHp8OrFfv2+Prws1ZynNRF60ofCqqFy4WWerHBNoY4FhOSVguQq+jBcUJajauSOK5",
-	"r7B6/IdDNtRxGv2+2AkJAFLSFE5tEgq2VzdQm4T8TLTJKFD+AhGctTjWUZMBC0h8qInHTVHYMGyL+0Xi",
-	"cdJG0PmNKdPd4hl6AOXAt9VA2xgYAt2mFmrJjr+4K/TBs5fJqCckU/cAE9waeS4jcuSFTg/iBtDStOcp",
-	"K1KNuUSQw1QP3KEBQDXTFldWo+N7zh4Z8vhBuqTeVjvFupd8bmMR96HPrW0hQ7tI7ty4RtbKjbXlGBBB",
-	"UlOg73EwlUN2Pyy1+NbQ9UIMXNh6HXa1LLfn1qkzi6z1NJ2mwvrlabmpOubMxPyCIn2hku3qRZ3S19xw",
-	"KCdmA+YeYyPhAyXd3Fe4f2b5zPqMFwmOMG8lzmuwT1pDY9T2lBLsKyktGixoxyzuIK480P/SNdpTncXM",
-	"5o8DRnhgQUv2xIj0KWC8SUm7DBrSelSCwREyPoc2VLc5XFMtryQW3Qwf9B0WJqryIppxxSOm86ghxAtz",
-	"WiPydE5zrvHeeI2Xe74XSIO8w8KUAqEQY5dkEIguNHuel77QZZ2zVMQtLcZ1F7LGjuuxMfmZ8DikigEq",
-	"0455ztRlppcXmnCU2CNLCF2nXsungN5HNJwF3HKZaDDvQU9wRpbaY3h71+t6oVwutrhDJbM8LhmXnvJM",
-	"/bF2jcejHgN4C/j5PvWHDNmEF8CtuBXz7R+tZ9j9MKaN0w9UL1c0rqsIcPylk3CtVebiWptCo2c0ra6M",
-	"8CSU6s8aA1SBzytG7gjcplOfaxBbA4BOJW1fOHssJh2c9XwtHOcWZHC3HfzRRYdZ1VOQaALTgkA5pyVv",
-	"n3KxT49qhP4nEPyPC8UCnq6jVGa6QeB3OvMNmVa1jeNChfVqpVKt1RtQpDC7A0AjTCUNAPNp4dMFamFp",
-	"54jTmg2VK6uLFaZVojUhUDsUsY2F6mUA9FhYY654feX2XsDOtSPZ4UxR4HXq9EggRhirNQpMuXZcxKgV",
-	"XRaaVjP9UYvrdrOAclf0ice90KN+DCFSxGZ5cH9pGOtFpR+WwBgwe0wjkUBhlQdAJ8ubCSwIsMxpwArl",
-	"ctIwgb9tcel1ueVxdFk9TmplBLpNYFXIkmRMlyLcxCFu6xEul8iWevEWz7y5QedQM5DAm2AjvwbhMp8d",
-	"BDjBFmTfl8n4YzgTsmQDvZW9XCJ3xAiguFrclnveYMDc+YBCsqaRhmFp8RQ7if5xidzkiDQTqEct6d9B",
-	"mFsPJxx5DlvWpXn4JqMeNPahYNHoKmnuPtvIXywn87jL7mf4Jjoe8138BDBS1Jp0iSdbXEcJgI4W6lAZ",
-	"RdgETvD0qNft0aDvMznVOLsJVyXm2Ykj5rGZ+w8JPonuIS9JzxXHAJRo/XpA6/4pehZ9pQvLnmS0Llmv",
-	"VkhF6eyqVaslmlc/EsyTk9sGR2n+g8AoP11QHeOMLxRpX7xiU92rEjv98G+1YxdYHdiF4HqLYegIpIfW",
-	"t1MDpPBcNMJik2adVtpVp+ZaddboWHW62rbWnKZrrbNyp0KRCmXepdEDqKQHgG828/FzW1RaOhQ2yidc",
-	"PDn0w2k21ftKjPXoYMA4JvKY1gLFrH/X9fYZz7FL8rj5S4N01ppOKzIIN7SH/mn7T42p9gDP4KUBb8Zx",
-	"X5EaI21WIFlLlvMBb04bi3a9vA5hm134JGW26GrPkRj6LvEZ3ddGRYYLOG4C4yZmALeZDe2M0uw0+l6r",
-	"QR34KSwoR88RyvmShAjMxJ1BiGCxqZ8ZsdYCohPqlhTcebmSypXUS1BSKOVoIph1FPUsldMKiIZcRZ0o",
-	"nJESEUi7mfapkxR04rVL0h6GLQ4RDrterqW+2tUy2sbWOYbFadwdCI+Hhu3+gIob8tDzyZDrn5bIW+of",
-	"iFaRDYxrwSVbXHvKU9RrR3vukClJq0yDGepQ9Wsc6K5kfif5jUN9nwXTdCsMKaVaczX2qtRYkXAxMvui",
-	"9HrpozdMNcChSkJ14EZ78iyxFw/piYBJFloSOl+sDnVCEYDWmCkkpwTnUW4WDdCwHn2PSuILLMD2ghZs",
-	"N8ZDJQeg3dfV2NMBcwRIRUe4TGpoHlO4rBXDtF9nf4dt6KnAZ9cXbeoXkY1AiVgQQgwKn1EKZ2AZi6mo",
-	"q36BLIx0i6sHBq4kdijCwS5MnG1CHXToeiHxRTejPdSQifS6HHxQ5bm0eBojm1BfcAZv41BOGA+ET2iX",
-	"evwg+mQMcM1FmALlnkIgvYkaAFd0F1d0V8l3xtWOS4WJAwZt2ibGCq10koWbWHgFOkBwdkUCOriZ2aWh",
-	"ZMR2PThtd0U4sJeLLa7eABRf9rFwP3g49X0xysSozR6XyNsJtJktPgM1kyypeZq27QDwU03KiNE9xtVQ",
-	"4OdXpGEFxYFvYthdP1XvHZ3mzu6k5VkgdDp0vAOveAOPymUqJnuZRtbx8KWZIeG2IbhtANctACmQ67NL",
-	"DocqsQ5p6jqnVFlGa51OoWmzOXd9TuT63MPZ03m1TN+O8TWMwjhcZKt/nHsFF8YrwJHkxS4XSCbqQ3Ku",
-	"Vj5no9lFmG8HtBPKYkyViIQvg2Hb92SPuQQq0IqEY++3ybojFVgcGDjUUHmIa5Esibl625anN4zfZiN5",
-	"E2rhjjGxoHoQxhzPpDqI7KiSwflrFtUwdkKM319wVvah6yH0TQHW0ikU46r8f1HybPLp5COsrv82ejz5",
-	"VfTt5OPJR5NHk0/J1asVMvlF9DR6AtXjX08+vXq1RADN5yuoR/hCSUNANHlG/vrwt+QfoicEqvI/gir9",
-	"F9GX0dOfLiXgJLFINsg2sMhqNFPhjI4Z3mEIo4PDnQJgdOT48XpKegHrfK9VOGLgrQIJmP+9VoGLjlA+",
-	"DOFCDBhnQaugR394KvRwaKawxSAnzdfCAP0ITVZxq06tbdVpo2PV2aprrTnNtrVOy+2KU3VrrN45RetB",
-	"fOSnkH+WzUDwuGwUYmmhRJMX+uxAt0eqtUB3ejyffDx5OHlE/vLv0R+gCeFp9FX0nwnU0pOpaEvRM0Dk",
-	"ORYh51TFoka4zEH3ps5Xrj8vWrEoBnCUmoMVIkvM9UIRZNoY1CKDPrqx9cNLRft24xx0LLGV9LWJJ8kt",
-	"Guy5YsSLJGDcZQEU77S4pNwL1b4l3797611NrSY4ogGUiJ2SFjahbajMFAGx1cGzdZ6EtrirrItNQgkQ",
-	"1unoWGcYDgOWkDMTLyRLAaJHAX+ciUFB5gNiZHxZ3WRAZYh3Mo+XuoITSF9mtsWbA34qHuczVqjzStxz",
-	"l64Li8mbfDA8J26z3GjJjZY3yGhZ9OTNRHFVSm+Uap3OUQbyQpRFLan3A+A0Tcyo2cbTYqEHq8OYOzP+",
-	"sJ2NNCBZkLLngG5OPVN9ou2XOA4B8QfDmTg+ACk0LQ9GlqaZQTtx0AMeDllBRoM4LeUFaG4A++3RHZ5q",
-	"ii4XMfkMZZurt4uku87f/DuN5xwfXrX7j3efwfhnOUnhhZL7mkNLwsoAT6UWo5fJeV5MI608UP99DMMo",
-	"sjuBg6nUTFcIF5v/zz3gjU/OOK3Hpc/xJ/nBukgHC9dkPouqON042uKYzJhm0UBfFeVjzG9gLsYLz3ov",
-	"vsPC2RuxnLv3uXufu/cvw73PJfuFg1O63PmGqeVH8SvNeD6aTefCKpUwSamjWyRKFBeJURkwk9mkw5LO",
-	"NQx5nAxYfkkGGvbw5VmFV5RVyM2O3OzIzY6Xk1Wg4ABDX8AoTyvkaYWFbaXrrheeR1YhjuGsxAbAZSny",
-	"fklW1tRqkrt0D2NawLAVCkIJ1GiQpbR1tUHAtloupgpBRZDUiG62eBAjLnnhoVrwczHDpkE6mKXPYxS5",
-	"sXARjIUEpFntIDhZr6NZoNsJUHTkoYkL1U+g9+NZ61xA74LPXdMq3BlyVx5JAAAXX0G6Xu7ig0c9jbg4",
-	"EL7njIkMPd8n0BEqsetUXVsit2JMatcLmBOKjNqYlYy/o0d1hnnyPkKxVyrVRrlcniZ3jG8wFXK+1qFr",
-	"jc5q3Wo0K02r3litWu1ax7GqzvpqrbO6Sjt0Vf1kGASMO9And++tWHY562x1tbluNevVhlUvu8xar9fb",
-	"Fis3O06ls16mrAmyy9WtRXM+bUDHfcZDhK5rV90Kq3esVdpwrHq75lprrNmxDGxdg612UshzIMUmv4qe",
-	"TR5FXyfMvt9FLwDgf/Jp9MR8Pvm/EdKeeQOY83TL1kHMuyPm++DMZPdZ9GcAu3+cPDbBv38aPdeEvs+S",
-	"l74lXCWMO0Pf3x0ETH+afL8TA+pLPG2FYuGDIUWxsFEpFvZpeA3uUQE7C/vBTN48pq0bOg5jrhJ0ULSh",
-	"tiWcV/Nicwtk3NJqc88mZoVNnwviC9XsiiIPWthREKbE8DZuNXmYr/NyBIrhfWY+2z2/7tQ7LBwGXJK+",
-	"4GycpEVRzcRnjgzM/C4h1k0YF40tF8lwACXusSI64KSMvLDnBnREfaOitHJSNs+SZKzF7S4Lr4l+nwUO",
-	"22GhcoOkvbxBbBReNhF9LwwBl4dyqX6P3SMGGxn2BsDYeiECKgiQOQlRTqNuRf8W/QvR0nMzhaDZZlCO",
-	"1uL2gAahR31/vIt3ZK4NRfjxX6UDcLtmeLQtDJpeIpmIHPbJks3uqzmUu8kXdhGxfod94nFiuyyknm8v",
-	"b2rAIBgVwDqkfkKW9DPhlyAUl3W5nn4NU+Q/opIMqOe2eEcEidrP6vqWoeCVxL7psv5AhEolWD9gY3sj",
-	"QSLeY1gyCLWDgPE8TsCdNdfh7DYBPLILF/GlxvMDNtbi/qT5gIPK72Rad0HdshAkbyU3pHJD6kIYUudg",
-	"QpE+dRnCywxYYNQIGUrmLud4kHm8/Gi7sTrX1niHhmxEx2dtasaatUjUiRwrS8DjRNkIcxmeC4QC9lng",
-	"DoEyKaS+D/ebGQa4x5Vyh2FI3cAHdfXdgDpwyDzhgpXmBUTjsssrhDpqNYmnbDo5YMqYWS4S4bvKjnOH",
-	"zJDQnyxI8B6+wM30+C9V6b6W7E0l16cK9iF7j6cigRCoPEJpzABKgTW6zl2ZvdnqMQgpfAjlwxvVE+jT",
-	"GCNlLoV9quL1w7vg+Ap2vfVxO+f+9gXyt/VqEi97qC+hw71AMfsgEB0PpcP05ir8vggULJ4EInegyfMc",
-	"Bh3dMwBcECtvSTN9yCLpH5azhitwMxbbOnfX4mIYSs9NN1qpWbSv36Vd6DkHzxszFu+lHqxHS7jyP8HV",
-	"vNmxbtHQ6U2lPH+HhVN+vbAgv4Ypqpud24IzeNoZyGrqugGTynyNviyR6A/Ri8kjpDEtksnH0dclEv0G",
-	"LO1nkO2Cz6OvSqSyrjwYwUPqhNe1vPZ4R/wtu69OTSkrtvWF2wk3TH29QSrVmlVvWIBKldoOU3OGn2fJ",
-	"VpXBP4NsdUr+MPoOUlSPoy8hYfciejIlg0gmj0i1XCkTuOKr6PGBRB4sbGqYt9TSLjKuq1cPj+Pq1cOP",
-	"jWldO6tOlVaYtdZuulbdaTBrvVMpW1VqCF+bHaB1dTAP/KDgYjavWq5WrHLNqjTUraQcKh1XiH4bPY2+",
-	"ix5PHmoHSWfrpqTqJp+S6BkmZj+Onqt/fqkZfr6KHqc2yeSTlBItRP9arjWscqW6vmY1myvlcmWt3Kw0",
-	"lOT0RVfcC9SqGnmh860H5AZunhV1eSKxoj9PfhU9jb6Ivp18Ev03mfwSRz55SP7y79F/RM8h0ft08jD6",
-	"FhKMiQQBNDbK94z6/zz6p+gzEv0p+gIu/wJe9nmhWGh7e4WNQrleb1Qb1WoDNmyA58plPNxCKE61JOVK",
-	"ubJWKddNXhWv9riSYc1muVleq62t1wrFwt5gAB/VVssVTL/6rEv9rfi4VSrN9fVmkZzg2MGdzEt9pv6j",
-	"ZmKxWRLdQI25Uq42m+VypVatrKs3kSwMfdbPvHS93CxX1yrl9dpakk5WKq0ngti0yjxB3cgfdgsbBVzQ",
-	"edK+xcI+CyRog2axMGJttYSFjVSy/pBcmd+AmiJ9Z7jXDg0Ay7CHKB/qzteUbrGuCR4Gwj+sugaBt09D",
-	"ViRcWI66lCyhVnJpSDHk1w7ESAJ8KzCTUaXdIIB6s2MpYY66A4omZmvjQ+HuglJT09OZeipN2Dlgg4BJ",
-	"xkOYgQ0iGRDrYmkNlSn1RUJh6Ey8sKg8M/11Mkwbc5/mTRYbtBp2bVpf2G0Rkr5wvY7H3I1DT1SSwEVk",
-	"d/AgQqLePV+nc12n19FheLWJNupOs2G1KgTRk3IEtLl3GfyAufiTthB7CYgSJQAv6QAL0FXLTWInmtvG",
-	"Ngpt2tiEBswwYboEuBpLJPpd9Mfoj0US/T76PPq8SKLPon+O/h/45H9Hv4t+j+DnKXR14J0kTo8BEcUS",
-	"/EOTa2+mrulS5ZnBQuGNljeyySnM0zDfbfGl1JhLHucbxEPyyV24uxz2jU+RmpcsmJUMRaBeyuTTsnhW",
-	"pRZPHXpPErNKZMmuV9fsmFYKqEPteqWa5qWigaulhEukxx2GYOIgO2fyTp2Fq3Kzk/ZPTphiugyGbW5s",
-	"vnpj8zRm4DmSnOWede5Z5551LuxyzzrxrKdQF2ZcuEvrKb1GrWZzOFfbAfBheGrub1DPZ5e1S21tsXe9",
-	"Y3bFRWhVOwNPcqH8TTeg/dnZ8+uAbKwvm45rBz0YOusdOD1vHxB8xfI0rDyIzJTIDc9X/sQGsbHKxi4S",
-	"26Eh64pgbLf4Uuw1qcEw7lIeyuUisT+wyRIlctjGY2rGA+0t0B/mD7sgC0bAjKW/Tr3R8qyM/LaZiHng",
-	"/c2sZRD+h/IoiP+hnBvjXw9lB381pf51i5i5Ip67AfMUj4iCvMxM3JVZ4zJ3KZyuGpfdD5Wg7Xjq0TxZ",
-	"kCIsh1qN1A9mjeWDzCD69P67jHfDXmGjWi5PHcRFro5wqMv6nvN9MVR7qFktxlONZXpO2a2waseq0Xpb",
-	"mamutcZWO1aTrrXNd2BR7bMgawNmT/M85m58wlcatNKuOjXXqrNGx6rT1ba15jRda52VO6ZAcAWeOV9r",
-	"26Gaj3jnCO57PAYxnOe5yvzzuAvbgvpeR0/z7nDQDairbsXZ/XAnpEFoKkGaVrmKZSWDwHPYLY+LoLDR",
-	"WMeClGkN9IfeQFtcA+bSruh6e9RyhUgT58R3SbfQfZ7xSMBdIdFX0YvJP0bPoxfR15NfQyXKl9GLGZ7C",
-	"grZd7XQAibj8xxeWmH3y2taUvHKSgCmKfZBoncsZHp5JGDCl0RpbCIwpIUMoyKMy7uKEeKoSA1ckCQCW",
-	"X0ncMVmKPo9+v0FoSHxGZUgqq6SnJCvemrf45GM4f8qZUsdMOVQ6tLBJos+jzzdItVFO/0ad12fRd+Ao",
-	"frNJ2iLsQc2H8nT/GP0u+tfoT0hCFHgiIMwdojiaGTAutbitS1VuutIm/aEMSZsZvjJTxTLdfMo2SCS3",
-	"Kd0GnoR6eR2jwcRW8mqDhHSPcXt2E4E+8acCBTojBXa8hjhG6k8T7eBEv50tHP8cQi1fgqz9JvoGJfLX",
-	"k09J9ATiBN9FzyYfQXP3Uygt/2/1/dPJRxBCeDb5X2TyKHqsNlH0pHSEYjBnNPq36J+jz6I/FYqF6LfR",
-	"Z9FnhZ8WC8nKqUvmYlj76ZmqlUV1Am6X8+FROCsLSN1QPeRt4Qyhtn+j4LAgxL3CdkVnN7N1LqHVNCuM",
-	"26vqSOxnpgUi2d4GmcBc0+LZ0K/enkRtTt3bj40VzycfwdZ6Ok+k9n/8DzL94XyeB7xCg/AQkMKcceFj",
-	"DUkEVzBnxexJOO8DKuVAQKU7aI3dWGvsut7AF32q5Ar3fFn4aXwLua0uvW6uNCrYfLsDlxu9/OrEXmwP",
-	"x3ASWg5OfgFh7kdKDqq7vEjJQbRRMnXd/68ayuTXk091dXe6hPvP0IdkBopl3AvSVf70lRrpCwrfWdFU",
-	"LXjy+Gneq/SSo6av0j9CU4RQs/3PJ8i58kD/6xjg9Rn+ywYR3B/HeFVQcjGiknC2z4IUTtUSEN7rR+2O",
-	"qNyNv7MJYE2NPMk2TLBUHb8WxzKOlFmFT3aNjiEB67BAHUgvVG5Bco7NkZzmESACeOIRnKba47VAgF/8",
-	"FJ88bfImZjBiyPmDpsIRYY2peYcbJllQhGYNOGJQRgW2CIYSkn6OjgiIOREzOjVOegjOpzsj949y/+j1",
-	"849mLeqb6zFlMgi51/Ryvaa8cSBv8MgbPPLs3Zk0eCzkm14ODLWU1Jzy9NhXPscekile9hwNJXji5NAH",
-	"XHjT+AGZROghyfR6pBOKLb40PYGnPOpUAq+IvRZdb58BLbkhBukx4nsynOp+68aNQ90aLW4ynpmOjRLB",
-	"yiojC9SLDkJTP9PzZCiC8exmjrNx6U+YHkzbgasaAWS2cVMsTLOtJr+GY7KQ9j/Pov7cIcsdstwhyx2y",
-	"3CHL01h5GutsAuB538DLpbh5acmzFZ26uix8Ny/L0VmkGnJDpxFFOnX411/+Ju6hKJGbUPG4rz0PZIOJ",
-	"e0EMJTQZcp9JmboJeD8lssXHmG3UORPlY0Bm0rSyhwHlEvZxxiEygRrBmfKXEGxZ2hnk5YwH5Eki4GWp",
-	"T3osYAh5rR+qu/GZ47lMLm+iW6Qke5FQdY3P1INwbJXq1LLGLZyQc8hi5k5C7iTkTkLuJBx0EowIzn2E",
-	"3Ee47DH3S1Lx8irNZ21gvFQLGpXr4kVom+l9DSmuVFPNFTkTAyhTCXZNa/Y32pDCYu7cuMmNmzwCmls3",
-	"52XdxEBulIDoya2di4py8iYGDu+wvubhIsbbP8uC3SQOtEl8b49l4lhwGo6s1T2ZmXJHbf15kB9udua+",
-	"9GRFwF6fdtnKzwYMjviUUGLb4xRAMA6XHuFvB/zEPx2x9mDR306n21W3OyC2thyHDUIL5k8e3gt2exwy",
-	"aS9abnVh68Cu4Zpab3tyIDBkenh4HlhMxcQov3f3hrVGkFCA9hlZunPjGlmtrq6urFXWmm9KMVq1vPpa",
-	"HgtdPcNcojY7Caagnpltg2Jmxikh1GqvSO/nzM6rSPMq0tzGm8PGWz3+B3Dkbotwh4ae7Hho+lzeCNXb",
-	"YsR9ka5CvSLRgtK7eDmvSl00WTsMF6hJfddYr77oig0iw4ApmVQkSnJbvtf3QiwBrdTs5SKR3Ot09AcN",
-	"9QHAvviuXjNXt0pmQMBnBPN0XWkR86PL00tC1d44w9jePHWhwglZaOFEnJ2dSVAnLm3ffqdI/m77+jtK",
-	"tr3P2ttqUvWkl8jNUBJ1T6Dn01PdCURfOzIwXiwTNir4rrpaidYW9yTxulwE6kawXsCphr6K93NGYDFh",
-	"uhu2JgzGNDo8cYlywu4zZxgCYzEgt3eGEuuP5VCpB1ihvD41Tz3n0dk8OptHZy9kdDZgUgwDhyX8HJyN",
-	"poY68prVvGY1r1k9e5cGjdbFQs+nzLl3AzEczIa6jiPYG4RBbxZcXyTtMYJVEjiJM/Cj38F7XyYSZ4cO",
-	"qANM+NWGMvNcLdJ/b2nlP58BxlL0zM2YRIPxQCAJLgzPF5JJc5emVa5YtcrdamWjbO4iBozL1GOU5XEX",
-	"voULPtSmTtNdY+udMrWUxWPV3Rqz1jp1ajXaq475DuwD4yXObR0pceoOfXZbAA9GIfoNcEM8A06Ph5NP",
-	"SPSd0mJPJh8Bsce3qO2ib0j0jEx+pVS+hh79Ej99QiprG+Uyif4Q/Sn6Peh+RkN5l+4xXtioVEHnB6E8",
-	"bG3FtgDOoZLpKZX7b0pvgyL9evJrtDKU0fFd9ALgT58vqFGrp0IXhl1/PLYwHrwcWfi8kIXTUaGuEUR5",
-	"OOickYxhpg2OsT3wKefMtUvERolokzbriIABxwEcdBttPTLyuCtGCCCGktFc6oUtDpKwiBXx03qVNzOY",
-	"wEpsG0xgjFYQ9RHxOBlKZvqJzSTOBA2Gg3wayOB5lMnL0hQvQZTPEN3zS+nFROw5QvXmVsCrswLKcxgB",
-	"Wq6cowlQWWwvznKpQRzmznOOW/om4pZ2tf58OS7sygP431PCmKL9wkVbuGMAMlXfhyGwN2kQU7hkt0fl",
-	"rs9owFkg7U3iUO4wX51Oj8uQUXc5m8g6HpDUWBs5HGkOR/py4EjnPp/HVTeeAHk0sa1PE7fJ7bQ8WrNR",
-	"/f/Z+9reNpLk/q/Sf74RaQxlSqJkW8LiH53Pvluc1/JacjZBeNA0Z5riRMNu7nSPaGZhwF4fcgj2gL1D",
-	"Lrh7sckhrwMEm73zxVnfboD7BMOvcJ8k6KrueRCHEmlKtrw7+0JrkvNQ/VT16+qqX1VQreK6exNcdwvo",
-	"y8qJdMaL05VW8lqD4d44vR6xpoR0WQh+KEZA26Ebacrz5Nrr3bOJ7zocme8ET6kdZmUjIpPbRcDApd1V",
-	"G63FdOolktBVJr4y8ZWJr7wxVSjDO0m/9bZ8QNetfqrIuN46FlvkFHGVGN8+0H6ltgU+RTHn9t89PXv6",
-	"zN85dY29uz6ksWQkM/CNHfub0+HpPU7hoejEYz7whKm+/pqFki1KEpYvxyLpwKZ7djiQkOmnUcJFUwwL",
-	"0DGlC6vnuJIBMZbGt98GAwPmbt+WUn8LmLEEBixmq1F4bE0FICsAWQHICkBWAPI7chKIc9igwBVbqOwN",
-	"wEFTK2BmWOtBIaUM15p0CGcjJhWBzAFSH/UFFj3QfwOvb6svQJCRCH2ALZyNTA2GhgMHHxbUOMQPIuYp",
-	"gfimwy3AeV/ZgLQV+2ZCIwhLCgOpTJf8GFtA6i6DsdRz4T24rTzf7V4gLUWEufWdirulnhkZ1Oo1R38j",
-	"gAyskMfxhTZTJkkimDs/o5jv8QVUwn+R/CH5I5gySL3Qs56elVLVT3kdIIPncIApPJ/UOBtlmTwi9Gvb",
-	"m1D/4Ulqzsw1F5MaAm+Y8Sisu64XD06aRZBBNs2yHYft5LVWe722VFBscVafHx1rursKj70Mar+c6uun",
-	"uqI61Zh/U7ukdTL5bJVz4kKYwi0xLe7/bargKnmA/9S782GsJMbmlLGG1zGMWNt8/AV6UoOVwVASN5ec",
-	"6Vok0KkhVOjUiBSRkqQ7bnyH2MVN11Xs4lWKd5XiXaV4VyneFb14FeZU0Ytf4B7EIIw3Si8e8wp4XwDw",
-	"LlbmARh+dlmeHeCSgJ095XKkn+e2W233OwSYH9mpVUHmCjJXkLmCzG8AMoPmreByBZcruPydh8spvrhE",
-	"wDwQTU/4TJ55aJq/b0USuA3IFaRDROinp6cZ5XcQAemCJ2Ku5Cr5oPx41IZ/zT7ZHIjbIN27xSZkgZf+",
-	"/NM0/Gj30cGjD+7DweQ0bsGYoLNwS4CGld7c7G21m5s31m4025tb683uRs9rrnu3tjZ6W1u0R7cyUz5k",
-	"kaeld2oD+vgRtGxN29hBwHcHemgg8X7IokeSRdhl22u5CCMjfyy1ttlwaqCG7kZiYGsGwRePuArCXENO",
-	"RT/BObl+8VJHielcOP8UMTc9v7Mnie31OdTngRAfUD42wTzyShD05AYnp8se0DHAuHfg/HHm1nmXmOWm",
-	"DXkveMx84gcSNCCqRUpguQRqbHhvHKKEoiFowiGLmhpsIemudNKqOSIiVqGQiGkxIGjC6E+iu2sQDwiF",
-	"9Zxp2kJ0LeyuoecPdc8fsseBVLLAkqNOdSShYcSoPyZ9KndMFhRenrbyhEVkrdWaZvJh3M/x+BheoNmM",
-	"O+nSXop1B3UsjVU84KBjz9GBU1pvMV22sN5KQ+ouhbmmsjgXM0pn7AmM2jImpaJFeYeyad49W5nSqWQT",
-	"by5z+VrYH/zlOP/PIVLZQ74UsBiGLkUv1R1C4f/gMZWKjqXeyaJJ0fvnFRtxZMhUcqZI3+ZuE9wjy8xC",
-	"poQqpRbtrLKeOVvy/WRG+Z4tFctswknMYRIuuGRm8JwsvmXFcm2zpl+rMulX3KRXu8SrsJz3OFt8Bb8j",
-	"57rpfJt1tGuN8CUxYWgx7NbTbByd6U0l7kB3tEWX6TYQ9rHMB+sOPBc5VgyjF9yMRWMwv91GFokL2QOm",
-	"+mm99Rp64lLpLCplXu3PXrfIW7XdenM5a9k8WpFEsWggL3jbJZkXR4EaNyVTKuBHZxdhUNOHLzmfXhtd",
-	"clzw5oANugBW3XZrA7+GEJsOj0TIZsHVvdyj941g+1auZZWe0aH7ivZ6ByNx16R2GYU637o/U8AZqsB2",
-	"bIXqrtAC+xFTZZPZroZ00HKrrbCQFkd5K5IE/ps5DogXX70fAWV96RJxHSy60uFYlRWXNqmboA7Hxudl",
-	"G1MHH9vIKuxzwrgeBb8DU5txpReqiMgRUxBst6G7XnD/sAfvPMwoDQ5tX7hpIcEOPz1sIBjj/lAEWh/G",
-	"2t7rK8fIvUHq7o/uHBCrEgfM7fABjY6xLqBpkewHQ5NW66Iw2H7LZeM2IMAQtIwGoqrDBfeYQ5SAnoU2",
-	"k1Ff6MkDiT5UkhELw1Vyz1D0QoYtF4rQXo95qpyIF3HfuarwNTHpm9GCF4xX37bqJlyMSMC1GfMqQFcB",
-	"utcGdEuanAVgHfZ6U4Z0UUBX6l4kexhMpgLvWGs3MWSc+STgHf53rtbLrkNcJdzGNumLkTYJYwfuxypi",
-	"MVcOGegJwOHbWy3Vtwe3QciI6HU4RulA3E7T9ixRwYCRutGw+exIo/MjNgzHDXhm9oyISRHGcGpcuB+Y",
-	"cXYIJREz8mNzTFgQ2pdAyQ4PqTQFYLAVwMs+6mtR4Vu/sUpcccIiP2Z7Q8Zd+4hcH2G9GHKNi9E18pen",
-	"vyYjGugBBjCM0utv9adQ8CModEs5cWVIIWra7fC6+5PdH7x//87B4f6jBw/2Hh4c7t/bdR2y3iZ9fQnp",
-	"jonPejQOVQNJIpgpmDsmIxYxM0yrHa7HhgxiqUiXEdpTLCJ22KgiAyEV2djaIj4clQxppGYg9H2cV/v3",
-	"dh8yG9t6HgoasigQPprpSJF6wL0wlsEJa6Rw6OOYQfq3wUNasvlQkDaVTT3Ic3u9rDCM+6TOHp8nihKX",
-	"JMj+vV1tUnAce3Yp4pTC2bRjx5aUToNZEtv5U8vLOaCPg0E8qG3fWEfvCn5aS4UNuGJHLEIEuZy1hmX6",
-	"0DwCbwVHTlu/GXTAPsArWdvebEPow61W+s1Ga73deuLgFMiCbAsEVU7tiHE9MUv9UxnNFUQC7mGX7gfc",
-	"Y/mo3ZsHrZu5a7O1DL2SqZBcAzY2pxpwc2uqBeubt4y/L6SnrzOqYQ+WZW27ve7oCXZ2vaTzoY1dlCE1",
-	"i3JmaVX9a7UPvUK4AFAmDh9ohMhqVQsBzNheycizxeGImf+LBPeaWxw0klJlZhT5kVzzGRa4C/X8eYcH",
-	"2kJrgBMoOYsMyWCbdCdrThvMXq3DwXXl5N1Z6OTSTw5CPQzEE4NuwNkOVJJTsXTJgI71IDKqZkURmxH9",
-	"MGYxO898QnyDxVzIGyFtxhiTpI5vwmw3+xzEFxoI0BDMGns8DMG/jwNcajMsJVY2+iZ+eC7NcwASGgbI",
-	"J+DLfx9vb6fThkYRhWUq1RgSMvT0qk3bxkKTIYUhkGnE4SybZ3+vLagyUfDb9u4n54hDpQyOOJbhAbny",
-	"HpFZspmb8BRtiTO7mZKYwJc6Fyaw081e6c4ENjG3z6iV5Gx0hQgZ5efKMYI8RnB/gKkgo0goRqRejKZ3",
-	"AEtHDCsKD2aLoy9ZRhQD6SnSsQDEhTHSoGzmvDGnXPrq2vK4rkweE3eaikLqGpdE9rLGOaL9AG6/aNkw",
-	"y2fBzrLJT5fRWXruWqFw8swrzoV10AF7rPRy6gXctxw9Mu7+PfMUqXtUsmbAJYNE4BPYFo5h8s8cQPux",
-	"AMLvMX6k+tkhZ/q5VMCrTJWXaTVz0ooKYIor75fJNya373WZ8n5rUvAyhjx4050BhUNdyjldDU4oFyf0",
-	"r4ysqyI6qmUpx7XtGph1pHfFHbzeOaDgcyTtFrY02Z3mwHud3vLWWPNGt+032+wmNbml3obfZpu9LXqj",
-	"W5aT2jL/NUv+mP8KDLVan+jPOCV1x/xr8oIAFe3Xk6eTz6CXIJMTsz1zjLo1x+pXgwHmyGPMw6pZVy2V",
-	"QQPe3IIdPj+VRq/JjzVwqjYxV3QT87GBtd/p/cv1T/AfJjp5Ee+q7SfARqtk17ogRY9QjiwUhbSXwNJU",
-	"nOGNw9Wz9AF5pdIrlV5bQn3PcjvhDK809hULf6A51ZPa1XdDc5c61O00K3251ddv32Bct2r2XeF/egP9",
-	"OiNmZRd6Kn+opvdnlBPq6T3YdOAJbGYhDAPndDFQhNQpH4OrhIWSbZ8qpZf3mQD3hXWQSBKoDkfHirYR",
-	"7irZjf1A6e2zJK4Z6UMU8NA6VUoJmrBB01b7NWM58ga7tunf6K1567R5k210m+3eFm3e8tb85np3g7V7",
-	"m3Sre8Nb+EgBZUSxgX3pMqI7Fm9GhUwqZHJxyASdpoGSUEbBzsYqzKcK81mc1B4mTwqtStHUhYCIge6u",
-	"o3NockZ9ETKi+noxOiQwTSZcKCYJRGH4zC8y5qySh4z62iBqo4cxkjnzC278LH6ljvE2sk8j5uOP+pbG",
-	"OUdfuCg/sE14pyqEvDG70wU4UEt+k/wBqMi+mjybfJp8NXme/M/k0+TF/+vwYtUsrJk1eTZ5NvkseZV8",
-	"rdX1y+S/CTC+PZv8ArngvpmpxVfnoy/sRWIACjY9TgQ6R3qze8Pb8pubrN1rtulGt3nTW/eba6zVs78B",
-	"gMQpWNvu0VAyJ4OPc1q2C3M4msl3vsfRLrRq+3qF1KwphY6zZ0UaFUfqoJUa1R72NemCMLASQirJgB6z",
-	"gup3kTWX+W6+VIXgjETME5EvccNVEr+J4ZmsqSG0zJ0Va1szDMdApysIJS5iZbfDzStP8/AiOi3Q8dYx",
-	"lJMExn41dgjlHV6wdaTu2s/bRPeX24Dyl2EoRhDDSigfm6AKJy2GxQUkPKgYw0ICjQ5PmDZ2YsTTmH9s",
-	"SFnxCpGaO6NrltnpWWPwO1Mo6sXk6eQX2gw4oPaTP0KJQm0atJH40snZgclzkryY/NPkVwQZLSHoNPnT",
-	"5DP99a+A6tKYnZfJq+Tl6rSaXkbBIm/IpZAMVab47ZriJWbFrP2YMbZkRCWhvp8yoVTkRtWu7VLhxDAc",
-	"I9+t7xPKi1uly9vEvVvVwd+eH9iGeB72RHQYSxa5pA65Gq6A3AsR5dBJw0mBhLmKWn5/a9B38pDldLZI",
-	"Ax6HDzboQpaAk0KhLUuafD5eycoHdHixUveZXmXzJBMhVepb3j91HJzW416+qvbp7n9NNzJKdIm0FtUB",
-	"9pt2E0/NjO+ly9gs4AqrVFjlzTGDpM6PqXLWpShlaLhCro9Yty/EMZIsngQ+i57MhUA8wXvBURwhoR3c",
-	"uE1cSbnfFY/RBo+FOKZSUnc2oRTcdyZIYDwe6FaYJ9ecmn0sVJKY153xURqYbt9K6sl//kQ/B5AeRPfi",
-	"K8DX1zCpN9rWm75akUREHR6xXsz9lcJSJ/eFgpqeJk6YC5WWKNEwQEWxVMzfxtcw7rNoRXY49f2ISZkm",
-	"YgY8S+17sPu3H9y5f3D40Z0f/Hhv7yeH+3uPHt6+s++mYq/IrOhRh0fopcgSQHcM1QogklEgWcPB+DOM",
-	"YA4k6THl9TW+OKIBz5Ep2A7CVFet1IAl0zEczvCt5XpC0QdUeX0i4kiukgP9iBMWBb0A6bgUACGkSQDv",
-	"iuCMAAbC8topJ79BYelZPTuBakdSQIbuEAygQyIG0jAfmKdFipoKXf6Xp7/WP0MlpoipSL8Zo9op8SIq",
-	"+3BF5trBwVOjwIN84GzAe4GG/TjKHY4en7Q8uu43aLCpIAWAb73VQn4bIMnAB/cp94Hsou76MUIW5kI/",
-	"usERF+BEs+cvDd1goKkuTFapxFBiY8YBP9oh7mZr3cWqUIULPRGHPsTPdxmh8pj5pB4ogr0gG6sdvptd",
-	"jHAV8oxVcU2ntaVa7VJ4+ZB5LDhhhnLofq7zl4GYMOSgJ+CxqzL2PMZ8yEkRBkd8gpBmvbdJb9I1prFI",
-	"r7mpUckt/QdLCQGoaeWhSfaoJ6nayM+Z+cHBR6gxC22+DPgqYuUJTBnCxbOwiLve8SzcUlguIyrtHH19",
-	"1FKdWL9tPLE+16D9iCo2ouOlIYjhqUDCvVwNRVy6mY7JzzRJ6gZv5E9l9oCEGcsMGFhyCqzAScRZnpUn",
-	"13v04+tmLxWccw6OxbM9l2TXg11CK2dJivTeEU36DnHvHNAj15kqfgQq/Db1+qx5W3AVidDV23Wt/s3p",
-	"CWcjuVpePQYuuEs/vp1JvXiBPi3NRRXpyx9r+wHDjRS2Yz4PNCpmqNe2yZpbvRutZnvt5nrz1gZtN7ub",
-	"3pZ/g93s3SqvyTbnXnMo0HeCOVK2mNe/Jf+bvIIyZl+S5CXU8Uq+njxP/pS8SL6ZfDr5bJ5iXRDQOZ+C",
-	"zYZtrMdylpYtmWCnynYVJk+Jqwu73yED+rhJj9h7Wy1A07OLajlnVAJjoJqIokdpJm2xGthOaTWw3Iw/",
-	"+9367RtzqvUPhA8QsTrgXlzFomq5u/thboLl9Ol9NkJtenf3w7Kj7nOUSp4Z6yHr1QpxzvOqYsbVmXr4",
-	"Dv6OSJdGOaWsN0HTCrpUL3f4kop5VmEvq5qNlMvp5fJMV9NBC6e0L5s2/hE6uk1eqzbHTclo5PWJHHNF",
-	"H28Tt1Ob/MyUO/yyU9O925w8S16Bc/Nb/VFEbsMBsqeHsZSWxOkOP4JicCO9idNyyR3cGTLLVUBgNWnE",
-	"GVF+TGhXnLAOP3UN7qWQglCPd6CctLM0HtbXRSYoDTRqh9e747T/kPFBb4StpTDhZwvn5K6/8zm50JPa",
-	"PP46+dLBsqyTZxAy8DWYSHLt2to60UZy8mzy+eQfkxfJV9eu6RmItxbqz9pasrOehVdJFQl+hJdOPdvU",
-	"mM1fc6ruLIRyl2CPfK3gOQHGvHhFPwqedHPt1ro9IG/7TfxWf9nauCi8Yue/HpMvIE7jm+RbkrzSkOXb",
-	"FMK8nHw6+QUWHX0++blGMMnL5AVJvoKQDYgjeJp8O/m5Rjj/fz5gs0SYnFGD4/Nj48wqrRBOhXAuDuGY",
-	"SQVOWmOoVJ8NrhDc0UhiJs55kNalzwCOVtCOBiCnCpMW0c0q2cW69B3u0SgaE8rNPrQE3ZgC+MVlZOY6",
-	"BO3Row6fMeM1GDhiirgbrbZrWA2tS9ScMK+SR/yYixEvZlBtz/YPZjBKD8/SAOpKh4BP26uu8MelxvM3",
-	"yZfJN5PPQcl/DlZ08vPkm8lzcwxaYkPJ5GfadAIeezX5vMyEkuR3ybcQi2aC9yAe7SX4uPF6SvoR673X",
-	"qfWVGsrt69dzZ9DXPSzU26mRiIXvdWpc9EQYihHhAjhrok7NSP8VSb7GTTagwd+ndefpLGMOFvYGW/PX",
-	"vY1us003e8022/KbN70b3eYt2uqueev+Bmv3lrGwJRXZp8j/Mk+BPX+efAr9n/xX8u3kqalZ//Xk+eTp",
-	"5Bn5838kX4DdfZH8Ifmj9SJoC1xWCjx5+edXy9nYVEvoxXK+obVOpcrKVlZ2CSsL/KfZbhg5JwqhZVfM",
-	"yl7/RP89i2UDqjOVm9wd4ke0p6RD9MTz45D50B7D5dcETl9Q6+iPAMtWsLinfQzpljUMpCol5Mgs4PsK",
-	"MMvbdO9WhqoyVNpQvZZRgvk7w8utF01ljipztKQ52i0Yo0Bd6iavNKQ5ffGMgCW0PstzhvQZDVX/H2Za",
-	"MbPxM8EkuCMzQR564EkUc7mjp7MvMHyFKBHjxpj4VNEulazUHv0YXrw0M1RGC3A8vzox755dIA2aBolY",
-	"wYlJt3+tOX3GFLsXnDCuXzOMRDcfyS/HUs83PHWGioLzj46JwLEdT0D9UK+vJ7xD3M1CFFbpsGCONZPy",
-	"qo3MQ6itqASRLFpqTC5HY6T9dsZ4Fm//pNZlNGLRbqz6+mkaVUHbZsQ5BhKbHtWcWhxpmHQdkJh5zydT",
-	"/XWUll1zwJfTDLhDlDhmnESsFzHZBy0GP4kYUKPlBdYileslpJBpBpzEkkUrkogRJ9QDGvr8E/CbshOn",
-	"PLImdebHJvLHY1qzy0YeCUPdI0S2g9XyfBJZ8o47IfM02Au8ppaXqjhipP43q5utWw3ischEgTBJutre",
-	"pSmTnikHknZLkIUE5t+ff0RZP+0dPDBFowgWjSL1Ym0pOhzKhgNRhicsGkMVPZkWJTG3WgmkYsPcy9VI",
-	"NPGpJa/eN/eofiTioz5hj0260N6Q8fd/SG4LzpmXhcRIUk/+Jfn35LfJL68n/wwo+PnkGSRs/j55iQVG",
-	"tL4wwxIG/NgkiQwgMxZ7TObEk1KUyAUVTvWdp3Z1K5IMmRiGjNR7hhIdM6UBiKel+qAyn0O6ofCOpUMC",
-	"fhIompVh7cbhMQkGWEIglcTcXSbNmEgmpb7fIUMqJZwTmlQZOwp6j6JIKADJpaVwICyw0F67osvXS8Cb",
-	"dDgkAe+Kx04x1C0t4TRkUXpmiCGtfco5Cx2zozthRKqI0YFDfKaVEp4eD0RXW+NhLPu6c6zchcWxQgY0",
-	"COEtMJE1zvTCwDsmMZdxV0vbZbnWFCKkSpqE+pl4feYdmzApBErHbIxSoUWxPPZQuwM/5/sMVeL0469d",
-	"+yE7YaEYQtyW3gZfu0ayUjN37v/1e352gdvYJkqI0BQpYVLrD6fDoXIalenRrMryN6VZYFqPkhHEp/bp",
-	"CQRCq1XyPtcLw48hGBhK9khGUhMpbWxtztNsGuSzk7LFaAg1LZO0ntIoi56YK5LIwGek7l4fsNO5eG6j",
-	"dDxXJHLhkXSxFDg7M4FsoP3Z+hdRZt3ugIQh6E9VvFlB1l2BejH1WOBt8KBM2ru7H+JM68Vh2FTssTJH",
-	"JTnhCgB6Ri0cnFVmm61XoDEP9kVBREylXexXfIljvwT/pHTIUSTiodwhXFh1mpPjNj69bOR0d9oBMiSE",
-	"RpbtskHxaOQ7hRARK5xDQMWnouTk7wdSiWi8Q4YhVRqs59YOnhgX1/K05Kerq5b3pSkbsWKC59G5NtQW",
-	"gPkkB+KkYzvWFm+tCx4GnGmFSwIuFcW6h8Z0sWBo54RWxlIFntwxBR+KgZcrkphYy1wbykItpxtwV1vL",
-	"KZuR1ajKqtCCXUhl1J2qW2TLFg1ppLQhgYyJzNTqqepHdERDMhRh4I1zAs6qYTst5O4wTxZhhn5F4pDj",
-	"cvCFF8PTUFGjt8gqp/wgIIWFGbNGTpw7ad3JGeNcqihwrLOn24b7zAvAABKB8IrUB9NVyMvfTyJ2ErBR",
-	"7clPn/xfAAAA//8=",
+	"7P19byNHeiiKf5UCfwmGOktqqNcZSTB+V54XW/ZoZlbSeHa98hGL3UWyrGYVp6taEm0MYO8Gm1zkADkn",
+	"CS4WuXd3E9yD/HNwAGc3Rhxv7AXyCaiv4E9yUU9VdVc3q8kmxRl7De8fa02zu16eeup5f/m4FvDBkDPC",
+	"pKjtflwjV3gwjAj8vZ/I/hERQ84EeaCfq8ciGQxwPKrt1k74OWECYRYi2SdI0B4jYZMylAgS1xq1Cxwl",
+	"8AkOAiIEvF7brZHRO/3OWwF9Qt95+P6Do5MfHx+Ig4Ecvn/vYPvgPKSHz995dPhwf+2nrcfR4+inV7h1",
+	"efn+Qz7qrIX0x4OjN5+8HT08/MnD487J44/ee/u95+Faf+v5h/v00b13WuQn+2rcd99b+zHt/niVjN75",
+	"KHx+QJ/Qg8uffhhFj9/66eb7x+/srAbrEesMHrbCn7wT1Ro1cjWkMREHrLa702o1ajHpxkT07Ypjebbx",
+	"Yv1Hdy53fnLeEmvBo/fle5ujHw/eudt/czt5vDU8wrX8Rw/0gPuytltbb61vN9fWm+ubJ62d3Y3Wbqv1",
+	"Prw+IIMOiQ9JbVfGCWnUpPryZDQktd3amwTHAESA5e7HtSAmWJLQGXGtOCIZYBrVdmuYMbxKLzDjF/j/",
+	"MCe6yuOefeU9EtMuJWFtt4sjQRq1Lo2FfIwHauLxfx9/Nf5q/FmtUaNhbbfW6uyQze5d0twI1nBzs7t1",
+	"p7mDt7aa69073bXOHXIXr7VqjVqEsxF+Nf7d+LPxV+Ov1X/VbzzACndqcVJr1IZ9ztQ/fnRnZ31tbX1j",
+	"c2v7jn08sTJJB+R9/f6DJOZDcvuQi4Bf1l6+fNmoHZGAX5B4dI+HRPhRlDDEGWmqcVBsXkeBet9FUP1g",
+	"92e1O+cv1puDnauwudHvkubwrrysNWqteJM1g/WLj5p3e9vnzdGaVOfdv9oYNLde3Ambl63hh83znZjU",
+	"GrX18O5Fk213XjTlR5v95mAtUDONelukuXN+td6MNy5fNO8MWafWqAV35Vrzw8HmR02yfYGbrf6LsNao",
+	"bV4Oz5tXd2LW7KyPdpq9rYEa90Wr/1FzIwi3m+d35UXzw/VLtYbBdufDJlmLr5pb7MVm86O7w77a184I",
+	"N+X6+aDZCnt3msHGFal9oAB2LLi61TymH2FJOfPC7HmfxARJjgQxN7sT88vilXaHeRYrtOtLORS7t28T",
+	"QfFqj4tEREmPrsbJbYzFba6+WL99sX4bB///IKKEyTMavvHu/psHjx+ctNZOk1ZrfVsdxFnQx1FEWI+8",
+	"8WDnkER9jtefXF48jB8cnrzTS+69jTl5d03efXb0vJO89c6xkJfN4ND3/dmAyD4P3zhe39rWvzPOAvIG",
+	"a7aOt8+ef7S/fvihfh6TkMYkkGdJTN+Ajfz5xv6frz/88/WH0fmqc4f+fP2hEPzP1x8GOIo6ODi332s6",
+	"eSZHQ/KGWoV+LgI+JG/wIWE0/BFcPvNcYkneeP/FxtXTFt4ZrQ3urV88vyt/TLbiO8njzc672/13NsT9",
+	"te5bLfxo5+qnQUakPBRgU1MAc8IHIWGSypH3cPdRRNk5CRE1b7mHWoGAAE3Y7q6F68FGp7mJt0hzs7vd",
+	"at7t3Flr7qzjjc5msBVukzuGJjwTmmaxJIoaNT33NBo2jPkFDRXJqyk8cp7cp2IY4ZElMn83/vr60+tf",
+	"XH86/sP1L8a/H3+hScIQx3hAJImBhd3DEke8d9B9zBk5xDLoq6chEUFMhwpzFV05wT0BaK6xEvV5FIo9",
+	"1N5obaLHXKJDHgJRaqPLviYniAoUJHFMmFxVMFHD9AkO4YowvcCDblNN2tSzNmoi6JMBVtMP8NUjwnqy",
+	"X9tdayluIzXJFzKmrAeneC+JBY8n13rSJ6jNyJXUL7QR78LKhzG5oDwRaIh7ZA/xAZWIStTlMfwM9B1+",
+	"S5f7IiHxKFttoCcsWea6f5UPWMyjaECYfDJUfLK42rZia+1dxFk0QsOY92I8EOiSyj7CqBfzZIgkPqes",
+	"h/BwGNEAaIlAjF+WLZPkZ3SXa5bX4TwimMH63lJTHIR+MML86TxDLPvZND3zoWLSLxIaK4akWXQ2X5fH",
+	"A6wQOUmoenMSPG/zJBaH+Gpy/kMuJMIBDsmABqiv3msgyoIoEfSi9Iz6djzvMiiTG+uKI+ArOkgGGrda",
+	"jdqAMv3v7Agpk6RHYmeR1HN6D8klWXyZlC11mQchGQy5JCwYvUtGk4vdR+dkpG7DiCcxCvqcC4VX9bVv",
+	"Pvm79a0tNIwpk7gTEbR/fO/gAAV9HONAkYkGIqu9VYTRs2cH91eQ7GN5ygb4nGiaoBBAgUHgLvDEmAwJ",
+	"lrvOtcJMXJJYkQQheUxCuHXrmxpep0xJxzFRlIuEqA7I3053I5tH5qddBJdlRc2BzSz6qoBojQfklKkt",
+	"quE6PBztpc9h5/pSMS77JIbf1Xram+vrp4xmoDs7J6OzmCSChO09Z5o+jYizI9gKjSIUJ4wpMF5iKsUp",
+	"UxujEtV53EC4K0mMNlpINFB7s7WDitNQdpYI0l5ZPWXAuwwvqm11W8FdvLXevBOukeam4iI7+C5pao6y",
+	"ibe6261SmprN0VRoMO1+uuRrawsQLKW6ik1ISWI1x3/92enp1fpa8/T06s6DD370Z96rfNAtYR5AkBUH",
+	"SUnxBYkF5UwzlD5mPeAWHSxIiDhbRUdmxaje3ly/24aT44ki1yt7qL25tq6IecBZSNUUZ11Mo5T1yD45",
+	"ZTERPIkDgvpYmBlCJCgLCKp3iQz66oxwD1PWQDFRlHUEiyEhlSurqP1f2mpBjKurHZChJKE+ojIuNouB",
+	"+eE1heHmYYZRwId6hUqkIrHlv7BjKg0qDtRY5k5mN07x6AyEGDD/Zhx5vWxDRwrQk5t5mzNFcdrwc1uz",
+	"Ovc+RcRsQJ2W7FOB1M73ENzUSyr0e5d9Hpm31eWbIVfopcx3Io+IEJyVMcMIfi3hhpH99Gbs8BEdUFky",
+	"PY57isiyRCnECiuoJAOh6a1MYlbGayIY011HSLo4iaQ6yDyTcVjMmpfFHPIwiUgZhAbwawmEBvbTm0Ho",
+	"SdzDzKhUR6TrXwh3XrolkNKxUL0dkgFvryBFoMOSRbofVqWc2xvTCOd+833c/KjV3Pkg+7P5wX/xk9Cn",
+	"MQ2IVxp6m/b66vSH6g1EGRpQxmOUMCoFqp/zIQnOxUoFyWNopyiTPLY3azMlDb1On0D0iF8ucZlTBKQq",
+	"yywhR08YQZ2RJCgGzlNvq3+IN1rNtdb6RruBzL/XWuubzeyfza1Wq72yi9rrre22lTqw0hhiuYqOyQWJ",
+	"caSHFKhHZIFmldKqqYSqhNIeExwH/YcGHMX9HcskHCENLIHqmI0M3x2s7FlxRokpQq95VavNEQ9TI5vv",
+	"RAzw3YUCAVJ//FmsbmLt/3c7M5Te1q+J27Aas9SXQG4O9Gcb6c5wHOOR+lHIUWTnqqX7fJcyD8F5qnUl",
+	"dE5ZWLZLUPussrvAntXY8+/YrAyWndvxVtUdH/PYc67tmETkArOAtFFdbc3QcY2M7RftPUdQaigdWN3F",
+	"9kr2J6pHWN3OpBNR0VdiuJJl1Qtw386wCNrpP9Tk7cYpawuJY/UtIzhWlzsZBnygRF6tnsIYe3ndVa2B",
+	"M8W0hFxxRKcCfIXapwtfwtRt/lkt3al6F9YORg6zxvRvtUT1vVpg7YPym3JCrjzwfM7jEPhnl7JQ0SR0",
+	"lAhBMVMs4gHrKRjtGqEqRJ0REpIMQLkYxqRLr9QX6hgklRFB9RiDzaivKfVKA0ncEw0k+jyW8FU3iaJT",
+	"5qwB1f/zf43/OP58/K/jz8a/H389/v34i/GX48/+8w+wJIEmf77+y/Hn15+Ovxx/Pf73//zDyipSxIzH",
+	"SF5yNKBCDInCB9hYF0cR6uDgXG1RxhRui6ADGuGYSntb9OqLCohvVSVn+GJe2iX4U2Ot0mYqHwO39qxb",
+	"AqlpGggLFFEh9Tm01Z/OOKJdws5TQ9k0Vp7t2hrTHPZtebdl3B+3GhtrL/3c+1ihoXgY88Hkpt4lZDhh",
+	"3hlGmDGl8sRIG22ySwUorf7JARu1JgmicYhlKdcU2Qq8fFN9O2XpJ3zpC++QLo9J1ZWf8LnW/VIdq7Yp",
+	"A1F+E4dvYUku8Uj7K5gkDO69Yzq7PYx5JyKDH30oOMsdv/ZwqPEFP7OYc0biGGx+IZHa7ntivHhNylI0",
+	"RSENtbaotS4sELkakkCScA/JeKRVTRRhSeJVg4xESCVH1+4ELbLebeHmWucOaW6Ga0FzR2n9re4G3sJ3",
+	"OzvB+pqmcTJRPKS13qjBnVWcXvBsDXalBkpJzHbPcYcyInfNnneF4E37flO//9IF+AyupsbQYC8Ylhgi",
+	"V+rK4AgJEl8o2a+OWWo+T9e4ojS3hMUEB30wNCnUBpCREGGmt7Cq1vQmDo80kG50lAMcKSQi4ZkBefEk",
+	"renKmoPUIV7giIboneMnj294VptAAc1ZHdqloGwpU44qXXnTvr6Mk5rYcsCTSKNuR/2Cw11EwbilmAlc",
+	"47gIk1P2RCnwfEhiY4w2VAEGNDdgs9XaQ5iNZB9sYzFX/2+IRyqQUXHKMNpcX1fs52Wjdo+zbkSDmx05",
+	"jtQ2Rmfkigop3PPeZwgHAU9YajSkApHmANMIma+Q/grEQ4WLorb7s3Rkic/Bnt6lJFLYoD1BjdqACIGV",
+	"ojHXDC8/uCFu7WS4tZ8bezpimXU0zbvLxqrAnKHBCphFoUCIJYab/ZDHHRqG2hey+ClrMJ91Ih6ck7B4",
+	"re0pUIHMG3tqZRIHWikICJMgXeBQ6ZBCxljy+MbXfcM5ErOCbIHTzkS/3LQvL+tQjLFwgEdwiUOuMbKu",
+	"NCED04a2Fk7AawUO6y0IK7jBOVF2QSW8fKZdsxNHlb0B5j/z1h7C4hw0NowYuVTKxE1PZ80hxgfZpNmy",
+	"phxQtsimfX9ZZxRRdq6orALYTAi8bNQOmOa0D4B93+xs9Eg3FUhycHXEgGoySbqKJUkiCbOil57dOIH0",
+	"eiLe65FQsbiEKZmpnW68DcDVFuCl8CFtET7z0yf9o+KhTKTCveOitv5zrgaVBMyV8HIWJrAs3qG3jKqQ",
+	"Kb3qZvoquLweKiysrXXXyUa4GTS3Otu4ublz527z7vbOVhNvdjaC9XCNtLo71U9Yr+kRzDPr+ujlB5gZ",
+	"IUaBSasmKfQQ45e7qJ07kbb1MxqwttUXbbuj9koD/p0OcdYZnUltQsFI/WEndk9J6aZDrOUmKgW8p+no",
+	"Yy4f8kSbsRbGKMblWRdGyWNTTLTkikQS9HO27xsztM0MTx5ziezsU3CEcdnUry2JQOZ3Zx17cDxUHXjE",
+	"WQ+sOIIPCIigJBIkDbgssMBzxi/Vd6kUBmdjo1f8xgg9xC2hnXB1pbFqM0TOWdZeyXzCTtyLNveaQJug",
+	"T5r3OJMxj3xeskukNoNEHyt9KMDgzFMrP1dKOIXxJoI53FiTE9zzbyEmw5gIwqR1iRjFTOLe9EHB2o9H",
+	"EcfhCeePcNy7mTww1GOdSc7PwKN1U6buiFxmnUhyjuzYUzDVLKUpOW/q11+JhkWFXoyi8Ji5zEi7ljUS",
+	"PnX82Q/BnX0zME+6x4ssyNh0PB5y653fQHWtC2KZPttc2UN5BzrSwRvah24iS9RoNxbXHDuHCx2Ubmfa",
+	"2TofNM0Hyzvd0tgCN7YhRyY0hdgtgG7i5I9SI+Wyzj41ezqnf0xYiOyisvgZRT2KARojnkBMhJZAbnKc",
+	"63dLjtNZYdUDTT9Zmp6kY1AYIaFwzqsAG30Z0iiVmvUwPubyGEsquhR3ohKDtnY1aiunkhG0GqoOwkDc",
+	"+ghdfqExoFnixtR+SfRfbp8mrdZGIOhHEE+7QdqrU+3dPhJ/rK12zxi+wDSy21gYBRNnnKLp1NgHqRKP",
+	"BkMe45hGI+R84VpMwXkSjW5sM3W4hNkqyq9xCuq5Ly4L4UIssUKkoj20HvJLCEnKzOgxAmdaFwWcMRKA",
+	"xW1l71SJu9q2llGhVXREAHapQpEFiwi4PwJRhtrwVnNfvdXWnh8H65wfPa5lM4rkEO9mzfux+oay3nTE",
+	"mxpbYlxDS+B9QvAzCB0/owzMlnkUVEKaMd9jqVBQ6kNQkiFrWO0bLNPGqpYIpY3DiVi6vTyz8LHgCFaL",
+	"stXOsODD6037+rJQ0gJF9mOe9PpGHzW+Bc1CgdUPEgF6FsBDPVMQ2T1l7Qm4txsIHkK+QUw+BKVc61nq",
+	"MWTypO8aE/Cx4I8oO18KI1STRJSde5ngHKZadEx7DJy9HFg3C7XRZjK8HnVjPtBC0DDmlqQvS1NXqAIT",
+	"V2OZClXU68tll+0JqLZ3EZ4AZs6Fa8CqwYk6iTxlxtVi8iykMUxah9EkyHXQ7iUeZeCHQM8MQxXkzbwA",
+	"eI1PJ5wfYjYyviRxI3yKFW5DNB0JbyoNOcd6wjkaYDayasMM+71aRdOuYimXvzj/nqbn87GR5TKRCWkl",
+	"zyieMZtadUMSYajPWRATQD0ciQlTHe9RcGUPsRCXPA4Vu6As4HFMAnnj+72WM0qDly2/mOlWafVB0/1g",
+	"GRhxqH1/DcuSwM9v+KIzV+HMnz9/3txPZF/9GmBZIgjj7A0l/cNqIGkgEWS2KeKZuvABEUJJSw90btZN",
+	"zh+2h0u0ZBNaM1DICT4/gXCc8ukSHyHnZyC0On5Cizg5V6Flo1iiiCh94K6TbwF2oNrLRkZ6Mopf7n2k",
+	"IuMMN/Uurjva93spkCrp3hlMl615UzZMpL5+MMkeausTaIO2LZCSoxHvdgkLlWgMoNq1nmn4F+qMTiEY",
+	"NeRSSS9DLPuo3tZZxmK1tQpgba80co5qLFBbvbmqVS01mVG1GqesDaEskz+BoKPvx+SPq2ifjZwZIJS0",
+	"ExN8LsB0rCECHnJ7CYFDKg74zSd/j5TcOmqgNErAxFvocWzqgk7XaRgV85RpN7w6uoZVKkAvBWNqj14Q",
+	"ppEdDFUckiXaOpKShO0VmFdxX8FhXZJcGXYfaJOmi8D1dkpa7UOd5gKXWCTDIVfS4yEJKdbZ3DdSN9MB",
+	"zwZqRMgwnTB5QJYuxCgIN5nu9ofi5pbyta3svjj7Q7AcZJYzVclMv2nCN014+VVZJBV6tIswaK+CFdkM",
+	"CdUNwEKZOUudkBwcamMMjp7GfEhiSYlIM9KHzqOP3cz5ySyMfOR8gea7KfPzf2oy6me4mvRbkBVryLQb",
+	"eebSbnf69c2Z85sc/o8nXZR8qCGHBrxDI4LgTSNk7SGm5o6UaKPY4oPVte3N1fz0G+u5ybc8k0tdlWEy",
+	"IHPqol+66vvPzCBu6QPnQByAZZG3vKO0PLUAE//wHMdMDT0pBPIB0QYM3FG0yI1CUH8ngsRI9CE8CQcS",
+	"cbZnco8F6sSYKULPUFtRABA+8ygXqD+7IIaUJas4rygCFpCYaSvnjByUhqE6E+Y4Z0AT6yDOBOdMM4LJ",
+	"X8P2ai7mtux73xKcNPeJqGaTBIc0dNOtGQlOoHomza3k9hsqzULSAfHNmIoZk1ml/WSAWVOpzGDDIlfD",
+	"CDMtL9RNGDVMNB3ZAKrZPF6c0gSLlWRIDUks4FqFWGKNUBmFg0INOjXO9ZDu6ljuKCLhKUt1SGwnuiWs",
+	"PpkmF+YGpQINcKiDaJixlJ8yPvlivZ0MFXz3s2f3scQ29TOPvR0ay/59I0IXg2BZEhkDrSmIMoGeVNKP",
+	"CBN9OvTkvrx7fAihJqtVhspR7qm0eZL6YRlzNhrQQP08c6ZhTHn8IEw0aGZzu9zbimmRK3+iD++i9gBH",
+	"pN1A7S6BvyptXTAaickh19ZQSHtUhwjOHEQRsYOwWmKbexfMdzlq6xJhB7gNB1s0GPIYYHcyAeKpF+wZ",
+	"IOtMPp+HDaRpBzb/NEN0dYns1dTZE5THTWJXoq+rkl9xRxAmT5mW1KlAQUQwkCnUdvakDU4pJqN6e3tz",
+	"o60DNo6etW+3j54dt1f2Tlkbtt7eRempNZAgSuiWPBYIRxG/JGEDBX0SnFsjx4Upr/PKL6bL0It8eb6b",
+	"+fpkqvytnv7xK73zBkGzm28zh9QNV7cFrronJ8i52e7yC+Lc7OUXbqz3ok65YnbHefzCLoObBoyME75s",
+	"1HAi+f5wGPMLD3s+TjoDKqUpIKLeAX++1u4wEgRLdTvNOysNJ1F8gBnugQE3JheUXDo8PK0goqQhJkjl",
+	"FatV3TNfqI+zgl0fVxRETGzNUx7RYPSe9lP75QHrxLb1XwwNagK9GcL3CCOhACTgRbMVsEyaAisT04ck",
+	"oOHUFc/E+5AHycAWk/PmPvViPLglNF2KqJCQnMbjkMQNbeMAtZtKgZJhxHEImXw6naKtptf5UFVyFe/Z",
+	"KQ4kgQTEYoIiuShfaZ8KyeNRA/EoVNqlroxRz0lQKORE65uCEGSDPdUDIlYqL9PBngcXBneKK4X8o3tG",
+	"Np8AOvz6gIXiCauQWtRIy9vM5t3mXZ1CVXF0Wm1gV1I9mP+TcuFMo1jFIYdOPqtDaV8kONL6CuXsLBn2",
+	"YgwSvBKYCVwoHJ3FRMaYggqoSEUSC/XKJelQhqGUEhnAXx+Uz3uizSqebRgCLJ5OMJJJMmXfPbbUf/IV",
+	"a8ypjIrH+gP1qaayN6MLWkOYixheYqrI9jFlAVl8YjWKogFPuaDSS07XCmWyKEMRZWTPkBuUsIgIoeNn",
+	"dZ7mNCnbzdF3mSignzmFCeT3oLaLyAV0yWNtw6lWlZGJ4sXNE4kiypSiW54BNxwm7pL6EsblAX4emwpn",
+	"7DIgl3262JMS7Rnyx72Mc3vMI/pHxQoLjFM7YCDjE0zGJs8eMssdZlrX0nyWAUrSbPPMR6yZsGXUuBcT",
+	"bfVSaoJSuCctO3iO2zEsygjTZbhh4WSwnAXB++Z4JyU5Y8u2pu2CTMZot6t4trU3mLcbiJELEiNINHN+",
+	"BbMXGIsM6c2Zx8Ou4qID3CO3PxySXvqPIet5yaqSFMozrxkeOGV5LrEjYqhjW70BNzs3DGQadbUQtcUT",
+	"RB+vb217gqXJFTp+e7+5vrVt5TsDRFTHkeDwJOSXTK39li4otOJdvKAfkTdH0piqixVGihRL3TMNjupk",
+	"2kflTGWJ9CwaOYxxV5XCIDf1DMTUQpLXICJjzDSlMTkSCtyrqI0DyeODEApfGaquaP5l39xvMYLyByEN",
+	"Txko64nkAyxpYPQKHIHPLOYDrl2FFn0N/YL8fa+5y8zsw6GZrAu+tdg8++05iAexILSXzhBblz4DU3D/",
+	"pQPxhM02hmdG7QodWk8MvxpwO4gOjlKvUNkPY3zJACXgcEjov8cxHxynIovf8hXGuCshDssusg3VQEgo",
+	"zsxa1QNnE+qfDhdvgJsI1q9fNFFc6i270moGtQKRKL9gaUKYx9QsJO52QXlA5VqGX0+NCRZlmqL+TVda",
+	"U/xVMQCwJ2F7QW4JJMmVrLRTyf9kjsVHmjTiN9Jr6V6yHNY5O03B23CzCmcz0DJAGQiheodoR34UkRBR",
+	"tjdhwC/ol3IFffPLvz1lDmTVgyJwUT01byAszk1BSvOrHcIFPwzyzSf/rAdLYQ8adwr91dwZ7VqDS3jK",
+	"smp3ukqG4qvdJIr2kKUCSupxzzRT+MHxoC01p6wbEyJW3VPeRZ1R/jI0NO3FbIS0MI06iXSWqettuoii",
+	"q78YOgegL1C5HPQmqF6OrDnkzkvWfKTMxQhbhbnUNlZRa03f98s6j5S4qmvLaJUGBB8wT6c2ToQFmvTl",
+	"eKWIBQxZS7AkVTB5VITWn6JBotwwsDxNfpJXaGzJFJ1SF+rr0Pc9rl8qtSoGFQ6IjnoxpE7cQi8SkhBU",
+	"T3epCJhzmVcW3c2r1OT9urtLD4q3/cYq9Cy2pYnUU+MQzxOq1KA5r2XTkj6PbTMrZ+4phIeFgAi1wNQ7",
+	"t6Ya9ZEpdm4EekPMdBE4U+l8zoOFPeUW5IVVElKZKiGl4n4RfTkUUqLSML18Ri8oHW65jhVftMZs6zvE",
+	"hIly36b+rlD/Xm2lKYYkoF0aoC4OpC2K3f74tKZbKJzWdk/ToJjT2su2wyky0BC/avZc6Vl9PITsdTu0",
+	"oD12RhlIivpPW+vYPuGJhBhEndSu/4nadhGGY4e5ZzERRH+Uf5QpLTC6NuGexeSCn6tHIBBB8xaTuWFq",
+	"ZCvxk0cknWoVPSaXJh5zgEcQ4xqG1p+ahbuYDdVupCoM8wXc1lsbq63VtbWN1TtVUIEHYJObiwJPcsDp",
+	"5Wd1nt+FtoTZXPU9V8O2UU/aaLcQTieCxPs9g1dTohA84dhOyJVepQkYWmQhPibgwDhTLdL4hkzHmOAR",
+	"ELuQbSy7uNPpzVJocka9vhe0OGtR5aPGTtupSYX7necnaZcbta9cZ5xdpDswKcWovTolTu2AlWeBJEzS",
+	"yIb/EaGuxzmxZXlELkRup9XyUYF8IypvvCV+kRAkKOtFpJkIYuboau0t+1r4d1HStKoqyXCbWE0ouhBJ",
+	"YwgBMkS3CRXSTULerq7+oPsswDrM6ik7ZQMy4PFIp9Tpb48lj3GPtK0tmTLUhkhY+wOYNU7ZkMRCqWxw",
+	"4/k5JQ2I65YopERkFnrT1ciubBXpfiWnrH6a7gsNyGltBQrHGYJ/ToYS4SDmQqQjmJxWofnApH3GaeyV",
+	"2dxMh68PSmjerIv8THi8TC7Gu9O62FpAqjIUyJ2tWZLvCr5JWXgvC+9cLIzaiQ99SgZ+cv6T1a3WTi60",
+	"lTL09MGhdspr1eXeg6OTg4cH9/ZPHuhiX5D/KkgIpdE7OCaQ4769qWvMC3T/wREiLOChSc7KhxTPihpq",
+	"1K6agySSNKLMELaXYCjV7ad8jOlhzAeorSVzB2wKipT17tlP25WiddU1wjKJS/wd6c/WjRCSgIckROkK",
+	"oVa4aFig1IXELMQxqE7Pjh41Be6SPXCH2gQOE1i2UgDW5kKwKobJ5rEgD0l3tz48NK2e9hXXnTO4Twnn",
+	"AxwSp2dHTopxXAR1QZQIO6A9XSByxcfapqQILGqcmBKP6pNMvFHtU6D2EAdEijnBdk9JVyJrQWXq6EJR",
+	"acp6TpF4yCJCdRxFIA6IlQbqjBC0HfPEt2NJejw2/yoamSPd64bqPlyuZLWHMDLfQu1PtTbIhiIiICzE",
+	"TIpb2Sol59UDicyoACWf2GTq0VcWwmCg96Drmmc0qPq+pLFcAFUf021EUbLpAtbpNWeQKM7ccI91CiJC",
+	"y655mQce4sBkS+bRpYXeQAkzCcU5imrbUE1KXEGZyZFUD7DK2pTNgnTWQu05ZSG/zH/tb6u27zZLUyxN",
+	"+9ShEFxasrphrwmFcqVq7IatUguBkRHpSr83qSJJUlsIk4g85sbBPPkGwVI8Il1fvX9NXcEUMv2EZsXZ",
+	"mBL5VY+mmvn0LRM8YwynssQa6yO9JtdDGgOfyCJwiA2+cdCjkWGvC68idB2DYwE7Zt0lqzPOcZ/mUyhz",
+	"F/d7oFKa/byt4z8fMKkdNnPADwc20CzvXk+tsKDwR0T6Y7ixlWAqQF1LO3N6/62rq3RXMxgOJVF4D8ao",
+	"TSRk3jM1w0xOeT0tBhTwKBnoymFiJdXBaIx4pGuvMHKpJQLhNy1CQnxFJ4p+uahwFRogWVkhM8pbK7z3",
+	"WKhHmD9g6mSV7r1nFPHVaiEyzgKdrTUs6lgkgHPNDmw2ur6u2567Hd+fS+/KPXMKwxDdnnQiGsBKTWc7",
+	"cFTtAg82uXYNFJEejox7dvyr8a/Hv26g8W/Gfzf+x/GvTQWYgEAKQwezc2RMg8DoocuPxN3uiid4MAxj",
+	"IvyM2JQHf6Db+5a/8NSm9Xo8C+lm35aDyK9vuu1fYsJC7aPjSGAG6UEhevvk8NFNwuwoY/50PQXT8mQ+",
+	"DdB5pN5H5hPIte5xaHDtcUnqPtk2Fg+QFQIUUR3r8guAwdDSL74g8UqK2Tbj0laAZdWSFlnZFnkv9kMG",
+	"CnaUQkZESc/7wyXpCCqryjwwjFmdO2UGvEkMKmBlAQezFTRSzHaPWaOC2Xd2whXv9j2sU+HnYepTrldV",
+	"Hf5PAZGsguyh22lnLftOUV4v8WQthIKLolmGLOlOKiLF6+KdE4j4/eSfpoHlPNCsdo3YkjFpyn5Mt7tl",
+	"iALD4u3xcHDTaRtacnubZnusFUaIXTDE2JR3L4T7T0XiyS9gnAsSf1dom05GCUbfiiDTTRtXztE4colJ",
+	"BoUGjereQhKQ3zwyO4ygIBHPSd8UEXjZSDueesnZ1HaqFVlMervm811qqnDfzVmtRMmLmRxF8r3s5D3F",
+	"6e67UJtHlJO4l9/Z5BuF5UuCg76pfDdPV9AT/Z13yDksaIY4pxa04u59sqTJOfHQs0aBrjaybq8OWjpU",
+	"w0DMhx9z5M2lMHSIYx5P85czR8oL9242h1pEoP2B27x6bjNpyp+83T9wjJkc49VxANuKdwKTjjA715Ib",
+	"1AIU0GsX1VtpDYn2i3aeO3Ujjp3Gh7rkyrdCvuegtSU20YNqdHga1U2pbJH8zqC6DrXM08fCXSoS0+ws",
+	"p5BL3TL5iIgkmrvSX+oir4DRxp/+srGYiuhS9Ztqh/U03kngAaS+ShKLlWpaY8WcMKkz2mZe0xLl0oDW",
+	"jlRF29SW+zn9xPPnsVQks0Mck7LkndmlgpzKBBV4cDmhKE0ZWSAZ4yJLLJ+5Jh9dSSEyQUaGWS2AizQd",
+	"vXqmgj37e9qlNh8GvLpzGuAr0/+hlYaN6QetaYdYrDI1oz33zt2X9vGf+U4tRYGbVMbMnde0I9CRIXPe",
+	"QZ4wWTUC/jVcvrlv03zIrrc7DYiP6NzBkiknmTRc6HArGRPSQHpVwhapCPo0CmPCGkjQTkRZT0BLP4PU",
+	"uqcctMufNypqZmyQHm0aEBYqyfdQu5glT0P2TFUO43u2ocU0dvzK5fSgUCaeXxDTRxOUBSsYpUxygM+J",
+	"gP4NKOZcrqJ9mHwXCYlHCyQYNGpXzR5vpsKjfnf1sfnjZ3xIGB5SqP4sVp89O7j/gftNkw6GPNYZSVhd",
+	"81qPyn7SWQ344DbHQ9oMeEh6hN1Ol/HS/Vyc02HT1u5tDjlkOqcRrd9n0jeJlFkUqqf2iStD+DMUL7FA",
+	"HZ6wsHoBWtt31yfNSdRmXOpOFHtqfMahhD6JIb5XIMr8YVwm4vuY+yoDHEMvR6hi3oAUaiUOQp0jKJC+",
+	"0UIhHglUb7+7/+bB4wcnZ/ceHJ2cPfjJ04Ojn5493z96fPD4rfaKf+IuVasbxtSXC1YobOLGXzdQxC9J",
+	"3AywIKhPrvIlhDe6a8EObpGtzp1wPdgk2927uNVZCzbCLXKnu4PXOhvBVniH7HRbeL2zGWyHd0mru4Y3",
+	"OlvBnXDnJuIdFSLxNfuAuv3w2y2BQt0MPNFGfsi4rh89vIfW17c2/NVZzsloP+rxmMp+Scj7ORlBfXVd",
+	"mp5+BFXwgiS+IHnYHB3vN9dbm3fLIoefifKcX13byDRIMrX3UipXLHC0eEKwxeHqIijj8k2YvvongsQU",
+	"R4+15j2x22fDYSl2bT5c39+511rzjppo2uCPsdc/VkGAbLZ7j98Y//fxV+Ovxp+h8a/Gvxt/Nv5q/LX6",
+	"b+PJG+P/Pf7y+tPrn48/v/5k/FXj3htHz6oFFbn3Llt1ir4F8BTwz4W3c1p50dzBpTx9yUjYB9Mpaprg",
+	"4CGt7k8TxpiQD/LJCnuAtLm0Bvg9D+kXrcfbPx7s3Nuk6x/eGb23Jn5ylxydb3XfvtyQj4bv42f8rfCn",
+	"wU7nkD14oyRWrjyXAzovUIk6ODjP0orSNIVKKRxTqp3nUzigqQqOY3pBsmtJBRrwgamgtUC9pnyCRXYC",
+	"7rpmnKgVYG/kGXdY7g2kSWdRvEfZq0tFAvbupiI1IBHpu51idEx77IDNmWFUzO/rYrCceQXyA0VnEAbp",
+	"pBnRCxLms/r80sLSc5heW7ZS/u4Uc5dmZCuByvLUJKkviKmm6OKSe3swcrncIYtwKyw7P6MfWG4hX2/l",
+	"KVuMspCN5BYaTtumQ/W/rLgwNFvfQ207BFSJM6qkTuDlTMl5k+pjWNGL5auquFDNQE/SjR9gERfEdClZ",
+	"DLfchjGeApr6CNO2cXtpcy6nlYTJvu9DoaE8M5yGSlU0NF23bLGd5UuwTaNnNyrJJsmVLKijW8ugOjDu",
+	"B2VAiQNyTKDauZgTLIwfkW7CQhD7nqqBmF1/qt3PUu1jMqAsJPF9PPLYp9RTK7lgFCbQKVipNogyIbF2",
+	"7SA7hrqEYUJW0bHksbmmOk/c/P4h7zTQZZ8Gfdv0qZPQSKIRkbtKR7Yv6shpU+81xKNV12SxMXNPtrgX",
+	"jnRx28l9dZMoOtP7OoNsn11ELkg80j1qhpiGTh0AXSJNJwU1kO1zDN0o96Dj51mMJd7VgmQfZ2wPPlRa",
+	"hoKi2u2ISNQhvYShuh2mG/PBKWv7jrKdVRJNYkEQZyt74OM2sFLvi3yttIl9afoHCwQVgfnyVwroOgG+",
+	"hh/TCshTguCe6AFP8JZlBRhFBMcM8vMDQk13ANOb3C0563Yn4t2zXPHvWqMW0mHEBzjP5Msh4K70PRKH",
+	"NPAbi6Drqz4S+3q2dlNsAFS3sGFqBuv2dwPdwXKSHXUpw9EJEcBatTXJa5zRL7ltiCdfGxBZ8oOe/RCz",
+	"EEvjgyuYTu1PYE/iLENXs1G1Icosi9alAG0SP8MRkkQofZqyIEpCI7ylasRMibXoLFUX8IA9TKJoaksC",
+	"BdluTMDCoqR2vSoq9AWmDEoa+kh9AeEV4DxQ8gG+MXFiudX67wDEyE/Xor0q9EmcmD5PAWddGg8UwYjd",
+	"rjaWqZsI6pKOGH3MGInctCrbrFPk1LISDbeaHUfiuEdKrrdZnrk5oa7jbMt517WMpy6KtBsVVRp0mW2l",
+	"U9ukq9masDkRHi5a+sLbcU3tdLsJjX30LtOSw6bhNI/R8eFxQa9Z255TFFdzl+2KMLmfhJSUlOPjQKNi",
+	"gkNE5S5q64jntu7gqfhfh4ejrOWKUocUylG2h2xLUnj5lBXLnt7SXexJ2KQM2e6lqG4Xo/1W5taq2aD/",
+	"pyH1UI5A125PU/3VO5c0itJyXQiCvOAypC9BA+/VlRwH1FuCxm2wiBJiD6B6oujFAoHi2mOnqU1edzFi",
+	"BBrwMFGvsIBoRqAfa+JqHltPFbFvU7ckl234kkc8/eYcRhpno4fwLfADfHWgv15zKhj5TTd2xikY547+",
+	"SrIHDE/y3zi9wFsi5Vy2Uu18LCiDydZMmMAIdlHTAJNIrRRMb6tjQKzzCD2byMPMAUYlFHgE7/u47LzI",
+	"9Ijo5pkZIlXCnBmgApOXo20vRpGd2rKToNYCfN2f07EC/R2Gw2iEJK9gXyvs0k7s29t9LPGDq9THmw/l",
+	"TWu6VT8APdb0anCOuCsqGkJFA4LP3npwgm7jIb19sXZ7QG67L7ShWD7w70H1WINpBmJg0dBeeB4Zw9D0",
+	"Ph1WB9ph+o33Duj2nvOewaHpCuoL9OMyVUSexqRLYmCAs8Z9XPIZeMgCzsKHlWoMnHDp1MAwVdLm3d2x",
+	"/sy3OyH4AfTbl7QMvyLKzkmIaPqa0uDIlWm0NYz5BVUqfmU8Ok6n9KatL1x3zUFAM0r54eVRzwFs4cIV",
+	"AVQ4vEbu2jvY56UepvD/YgSxrL3A8/5or2AYU/IghMVQ5kqr1vRquqoVxNalGMbMIv27vzgsb/FrAGel",
+	"L57IDr8CMpamfnWNUhiTgA5tw5pi7x5JBkNfN7n7JKIgsdlXkOCoi+OK9YiUGF2eqfb2yeEj3flccSRm",
+	"4L2ne+jDuo2WMEH/1EcnxkjpkSgiTFkTQt9h9HpWzOv48Ngfz7CAbnjzkNzy8MEIC/kgjn1B0s/7oywx",
+	"1hwL0tWHK0U8z9t+PcUbbwlPe0eMYstjdZDQGz3XPd3f4UdpaTeosi/KmlQMCRQkbKO67XHDY6Q7VsRE",
+	"xpSEK1BJmck2qmPopQ8eeK2NwYZ0go36roclucQjaDsS8V4P+l2gkFyQiA8HhEkoz9g29Z9PWV1rcMlw",
+	"DzpftNOjtD2lUw1Nr7KmAQGh5GoIf2/UsjCOBzPvikKQyMSDTd4V+6sN/srIRswH+XCESxIFvGofpcwo",
+	"keGPs5YUDd1Yj/RWO4TDKR6VUin3euRjPAxGTaejy3D6O1R5cZ//fXJBg1lxenM1X/VEn5AeFbrhgGlH",
+	"Ylg2GuBzXeiQCmQqjN+opJo6WPVSBdDRgDy1b2fSWZnWYhcMprE42w+Ve8apfgFZuEJdgx6XkjDrycMy",
+	"/ZqwUMyv1egQabtWd6kZzF0ULD/mJWEdDW6OcU+dk/LYKIfDWwLZPee627Ew5gARyoWucqJmyShE9sIE",
+	"duiZNTbG1WoUFZy6C6OX9NefVnt9eO/QYFRsisJDBWcjFqIel9p2+ZDGpINFIXKxGwya7tdN+LqpvmjK",
+	"Pmni4bAYurEzp5FTmjLH6e69p+r62R0BZoiFAKXbtPQ+S1u7n2VuIYYHtkfAWd5FlPan73PJ1cYHw4iP",
+	"1ERnMQm0B5zLfkkZaLuoZxCrMIn5XRp5WNLT+w8b6J2nD95SPPXp47f0DYcwUiqQKOnPmLvX0MF2NPNm",
+	"w/w+aEJJHx3ispjGQWylqnRJVpJ0o6e2NmetUH/lXWKx8Oa8JYMJcxsnuYU460oOt3U4tcEozTIGd2sa",
+	"HV7gWREXU/0ks3Nvh4TdYIAC8OxojWxlXkgWLUmvsCuKevtVdkYp72jyKpp7vKYmHkttuVG5D8ZE04us",
+	"H8Zc7S/yRjKvv/O7pHTeRDN8hdrdDRWmqRrRa1RvUkWmosaSt0EuQ0tYwJtdNcukGk3I53Ms0qXDV4Pm",
+	"gp+To9TMN3MRpnPSjTrCz0lkJrpRWOIB1GRWloIpEWBXXdiyD3WcuuqvLsX1wo4/HQD6tWnppA/xCzcr",
+	"ftI/VKUAZtHrvxRaucR2i24a4iQsl5j/PqtSBnAxm+ObQjeX2149o905ugM2TORSz88FWaFSc1qPH0RX",
+	"3eM0lxJclxAupDZCIV7QBEV/88nfa8tpnTOk9wbPEmb6pK2sTqaFzgy0XEru+sSZzAC4tShMdMSLR1kv",
+	"CdCScBSROA15yXrYojqWaMCFRGutFhqCvTNDFGg8xDgU2KAM2y6UNzFguDd9cSvGQ/wiLW1eQDYmLsuS",
+	"HQ9xfB7ySyWnJ3FAvLZS/b3fY3E8u37eTWjV1OpUr0AMfG2kDVTosspBr4a65SoBpfPb463lznkpNBDQ",
+	"sYwAluBkio/1t6h8O+k0uxG+4ElMwpU9Ey3OQhJD3JnIqjd63I+tanlXrw87ywk3hEjZ7h6aNtnaBK+U",
+	"QLtImIfenEGHMzFrBvEGTFlGL8SUCH4PKvC6XRnmzPwgl35qD1Knzk1AdYNanCHdumJlFShdFE771mR7",
+	"OB9rkqA+flm2idRnWyVOFnJ0OhFBAxz0KSNNxZ3hgY4HQHXB8Dk5C7AghSRsyqD8wVlaqGyylqtaTlmn",
+	"bBKFECSAUcih2zQUF6RMcjjxd46fPDau8zYYJKDLLBzmamuV4QFpg9MTAj5xjAdEgRmyxocx6dIrEtps",
+	"fIGUJqwmP2X1NvTSWoWOOe0GavcJDkm8mutdmXpJ071ak4gnCqo0LqKfDDArwrMAQh3bj3UhiYIju4L5",
+	"WIE37Zhjl+LD7uW2hTomWIo9tNTuUIuYEl5XQyk6V+v5g6W2fzrBxnNUpbTZt9bI6dupkea0hb9p1ygN",
+	"5iltoxaptQbAq1horUg9GLnUro8GGkaYMeJzeDg39KZlhezFzEkmM3OdX9sVnLgtE+FvVcTPuS5IqUJd",
+	"ISfEh4GlGPLKGyd8b3qLaXCpa0+EWIYEmxvwSKPa9wpIR/zSJ5vYxE43OdYGmdJYh+ObHLaiFGlSEHUq",
+	"w0EofF29dCBobHJqRuiSxCTLXrxZPmJhBcKv8ZPSVk0Vszyn9ZxVZ7gfSHpB5WhqWSibYzQkjEBP4BwM",
+	"FrP7T+lkq4i+SZi8n29E5UAmfeXElp31vFOWPOik2hrMhMLuYAEdEKnDXNMk3ACzLAm3pNhZPr3U97uM",
+	"ORsNaFDJsTLMMu89JlK146lokwgSV5LfClfTfOecTr6HsLOLRqpMTGByYYXZbooHO3GKvlRYz1WdQN0c",
+	"/PW5l5KU45JQVyOeoG9++bdO2Ib6V5wwZv/uUgapPnsoe//vs/fTxw1nDEWQ3DECzAISkXA1He2UqXfs",
+	"c93jTQGiEOWqh05lQC0gmJE17GA0kAv1UF6HrgOGhSwFC4jcxdqy+nHpGb2eQqB7qJ1Jc1DuxSRCh1qh",
+	"hzj3H8TV76y4OoE7bxMcqfc/LkXYtAfo+eyaFVOQ9IBRSXG09LpNnrqSeqa0xE4xAbxyPZ0ZKBXxHi2J",
+	"7DQVfG4JJ+d8wDs0IjovYdUTjvct15bSu2ksUGPqIKtB4/E/DKxPPw+ld3WXoj1rxVOSRBiiZIiMFdDI",
+	"kIrHIXKFAxmNUD3mCQThuCJ11UZHYUIq3qdejAPyICUYJRJeiEeIpuVGoNaFLdETBFBmgbs56eBGScSQ",
+	"sNAjA3qreJYU44QidWur3k3yCxKHicco+YzBCrVJmkqBYJNoSGLKw127ZHeNpvQOlbaUR7kUN6umr3rH",
+	"aRYDRcSYHXIJ4ZbM1uU02GYPO3+U6VozMM1A56cRZt6YTHrhAfGTbhcyA7DUldN4UpLSULESsnmtei1k",
+	"EDuP+zgmThUqnwE+BkU0VvQpVykJbtseaiExjBSOkAvConzZp52dWfwZQD6ljhWGqeHeCIlHBhMczEzr",
+	"W+WvU/H+ZEuaKTJUbpErSXyBo0POZF/4Kpur56hD5CUhLF2nyLsE153VrPlWM6AMHJH7JaQRsk4GOIqI",
+	"kDkyKHV2IVOg4AbZujye0fJtOmhsS8i5Qkegbr8UuSJn2+4prFcz4zKrIsWQVzWJvxNn4qLXBCQb9mrO",
+	"yokpXPFlmJOKVON7YE0qbGkxie0HmlRGk34gNq+N2OToTAVUr6hLzyEWZOB0pAOlFTAu9zTchbrZVLo6",
+	"t9UlRYXqaWZ6/+4uqEyz3oqr1vnHN4lHXsSBW5qlNE+Z7+e2YqotwBZRdo6E5EOBLnl8bmr9zSE9lZpX",
+	"K4sQF1SS8M1RyU2Dqqg6Ghtd9rmuvuZ0DcgyR20RWCpQr1gEtmo2ylSD8QKhdjGfnaBxxHV6RjWLV4aa",
+	"mac5s8SWKtYpiHTuPJULgKdSLJ/FSth53rDr2HtTV3F2/I3MMOx6jd2YeufqTb+1y5FPUhrwvRBNUtjE",
+	"5ILqMKySPMjpdRAtQkGVuz6+yF+0akRpAfpS8MoJU3jPJMlrNIr3rHEBSpKs1mbc8GWNOU8bUrf/6HwU",
+	"opgxme+mWe3eTa8vmSHJa86knXrWT2PSpVGUYh8ZSswCgmy6e7G50xxHfvOh503BW/S0c8c7/eyOZ5dZ",
+	"kabcFfB8sdJAbdNSpY3qMRG61Yh6bCkuBBSalKZ2WVkU25YlI9RZHpTXR/TO83c98lXUc43oD8L7x/sl",
+	"qZUX+RfXt7bWdryvntOwvOkRDXXvnDvbG3eR7CeDDrS1KemjpF0ydtIn7z71TpgI4r4maM/72lVJQSSo",
+	"BaoWZztNJHGUVjcdqhup5bTprOEcQrYUmNRMGgp6aQ2Asg+N3nn+7vHkmZyTUXXGqU51VrIIDOib/5EO",
+	"tjDFH30VjPiQMBMscEu4FQXySy4vZZVPDNGXAYpPZR2Y9fANXS9exjxMAvDjK0YOJRRESVUq60b2++fT",
+	"n0tF8yXEPIQJKYuzCAkOI8pIA9Euwmy0+CS2GsTMspv2KB9STQDB4zyrsKguzY2lJEKTNFTHUKnbHMwe",
+	"snlQnJGVG1XBqdIXQ+/A9iwfzFON3Mje/BLHoXAiQvaQ7X+otqAUWSjjqV8DzVfbfoxI6CmNDkVKD15F",
+	"sK0CtA2D8MVDOQehewfQEEmu76W+S0KacHJTmkUIIgREuew/PUB1mlVn15s1oT+6SDKEZKwspL2VR9xe",
+	"0JBwbxf/fQS/ZRQF+CKPkVI5Q/Ts6FGlKm2XBOqYVLwTz83bM0N102NO+5/bqN1Bsdx7zV59lwzlaU6u",
+	"TlcKksKJz6TKD83dLwa7ASE+gU89JxDySxZxHHoP4a0HJ+DDsW3NUn8glDg5wqxHGujBCe75ya6iRqVa",
+	"u6AfkTdHJrRg3q7h6ciN3AbdUfNbmwK95xmKFFHQYE+GhLYKFrYXRIcgCqL7wDJ+mSa6pDwJKQwRnpzP",
+	"MNH1jg4pS/Lx824QIAvnUs4+5JQ9yUrAeByuaXce9aq+VlQg0YccurUtNNDLcfs+QhDHSnULlBrZi1BP",
+	"FD3VflP1DrS3rXKNdaEkynrlo3KlIKT26yplMWI5F2QVz/PoKskw4APKersWYM4J7KW73DVOaH2cWriZ",
+	"hP/Knt7BrklcNJtu6M1JKFlP01ZKVoq1K6hpwMO2AXG84v1koIuGQ2MCH1Pky2OVhUR2zIXzKb1rlPXS",
+	"JJ6yqtq5ayWTkBLb3dafCnaT+KiKssiCKSkLR+6Vhe7N0468Qi7JlBCnQmV2X8Fc05AASqDbXgVWusKx",
+	"OU1d49MUbvec4fzm9tw6Frdu65Xes56kSbI7K/XWiFBm6w0dmVUSyjKnmPeK0pPmzUZycrgtFrmAyMNw",
+	"sdyiPJrdIMlIY9ieCfHBQxP3o72eqSHXkM0CE84j1EIxjr6wxY3FylbMBpO/XMV+FKV9H/ItRErKVNy4",
+	"BsWc3RvKy1DkB3o90b/fMTzwwKTEzmJ1MiyMCw5D0q9xHFU1tahfDsOsSDG0FncrI3grhR+G5dUXdtEi",
+	"5hotGq8uqTJHNePHD1aPb9vqUb2qhR53mdzVBiJUg/Kxffs18uW8UWR5Bg61n0XsG44cUMHUkcI3JRll",
+	"xo3FBAYtcljE9RHI1LCSkkrTd8ImBKbBUFMyA+c5y8ixyS3Z5GeXPOt0babkcTIYYF3LRFdn8pT8SsFj",
+	"3KlpGmUMhb8wNC2EUDFpSplbRWaAWYKtXWq2ZpnCpZjl7hq+zDKdrU4598UFxJQTWdFQctiixvNVlLc2",
+	"IkZIKFDbYmu7gXBqC2qbP9p7COs20uajHpECBoWHYDN7+uwEffPJP99WT/z8WfPUYjv4ivJGCfsCc0iO",
+	"RTVcFgUFysyJ+Mn5DdnQDfnDEkj0XPLXzazQqN6XcihWPF39IWVSklgN9F/hrd3bt2uvioaXmaTL79ND",
+	"6tftHaS+ZbC5nuuFbvumr/go6A3Mzc/BwOWU2rNvg3H1pvbmPl7f2v6WTNFm8io26fRaTYBHydS7Wf29",
+	"usg5TFf2NK7uIjyJpXtwjLuWYkmegnbPEjb93UXWJyKtPJTZKTELG5p9gmzYyJsp94Dk7FrSU1ff2tpe",
+	"2ijkdTw10DkZufwIqCnV2GV5j9T9TGCHNSPqZxenlCVZgPqV5rycX2yVmKnLW0tRl/1tE+dQk2EjPDgn",
+	"4dOYdyIy0GEZ0ZNubfdnMwUE+OBlo+gf4mW+graGx1kEM7bV8SgxaFf7D6gEx6JY3FV9iakUD31xesWZ",
+	"KUOCvEgIg2TIAQ/JrospSus3MoWOvl8shLIA8A8mBYmhBiLCHZ7ozuJ6fkeICjBjXIPGLZWA6iMidbW0",
+	"AtdaoOOAs3U4gl2Eo8iEyAWc6cEEGiRCoj6PwlV0NJnZjLKqgJa2vwG94D2IDhcewhO5L37puHg20CnA",
+	"bXhvVmv8I1ljOCehMBdgMSlAlARP7KehE8Z/ZTIV7XFAK+i0QmJEWIjjlcVRVt8VBQ1/Bsa9/MapQAPM",
+	"Rrpdv2OL1Iu7JYzHQ9vmc9kQG9tbhbSLkrW5CZNlF7mwKsJukKtYQpVeW8q+lQ3boNWlojgwF1/+PoJg",
+	"MqrrK6ibaady2iSrkdJ6x/r3vPRu2HqzpIHud1aMnyGU/yBnV5azS9F+oZ48DfT08VsN9Jx0njbQ/Sf3",
+	"ftJAP3l0/JMGOny6qfZ8+HTjW+jXk9/1vEp2TnKs40LkBFgUV2YwokoBElnC2OZma1bKWGkYgqIKMecD",
+	"i2gGt/ZQ2kFeEGBU2vBYHhPhMDnCQi9uFolqRVydHvFw4srd5cu3YQPpcfSxQG6O31KWOm8oRfUIBC+e",
+	"pqHdIeniJFKTxUnN11c/EcBmI8x6Ce5B+Ljt9Kq7o9sqT8JVNWAwwvzaBO/RBYPwX2+RjeFSK2wUu4ek",
+	"kPdSgwMhEqLkY856TUUYQhSTbkxEX0eOVcgBtDU8htPKdRxiCsEUE/RXceRlFWg1n7w5WqiLUtVwBKOe",
+	"Tu07rncLmuyCSW+2xc49fwbtob0alzGF7o+2gAl0Q3Y6Fnuqti6tSVEFEDj9yEu7E1XKiQOwFzunullw",
+	"BYi52FC5/ZB7bt64eWdVt5TGAK9DLw4o2N6mTMOUctZGdUYuUw9/QJgkse6bi8MLdQGETiSBPGeRs6A4",
+	"w9QaNef1fO/J/GsTB2V2s4xEPnt9vwdZfGYrizEGS60K24ywUlzJldyD2uC9GA/72oomiHpgXDidCLNz",
+	"JcXooIbsIMe/uf75+MvrT67/+vrn48/Q+N/Gn43/OP7i+tPr/4bGX6knf7z+ZPz1+PfXn4w/G//H+D+u",
+	"/xqN/zj+evy767++/qvx5+Ovxl9c/w0afzn+3fiz8R/GX1z/xfiL8Zfjz65/Of5i/IVHgFigf/tCpM+5",
+	"9c52f62XPv7cu7HfjT+//hQ29dX48/Hvx18DDMb/Mv5avTWxlzkrTnnpyBREKU0Fe5GQhIRtR6zsYtbk",
+	"iTRWAt1uW2eL6TDaTJ6JiZ9wpy26wXBHoK9NSthAIizEk+pFaKrmNor7oJweHCcdtY/Ogq0+hzyiwei9",
+	"zCnuaSagf7Skz5JJ/WXe+qPEvjTKeYRwLyZa4M2wZb21vt1s7eTPfXvOQmP5VU87bg2dob9wQcCZAu+U",
+	"7KN0UzqMTWeKs+rh2K9HvHA/sV4Y537+v9d/Of58/C/jr67/evzv6PqX6jJe//z6E/Sf/2v8v8dfXn96",
+	"/fPx59efjL/6zz/4o0ZuiCIpEDU+GGRhZXjh64SoUdzbw5RAOJOZ0jBoKjQX1zQbIm+yVTB+6bfaJCyb",
+	"aTZGuG+juvWvmFRw7dJPk0opQ9gucWVJBcsmZKoJLHDFLAvARg7pi4c7AYOKV2sZrcF9N3Zxn80hjs9J",
+	"+JibbtDU1OzNL3AAL00e9Nv8UtuPmfu9rkOtv4E2ZPqIqQCfaQ6bN3ySesLUR7PA8AzecheuJeAJp7Ne",
+	"ezqsFwikup/qmYBVToAIdE/Rp8M5TjL9xidhXuqYU+G7X1hm90v0eRKFCAcScdZAZLW3irBu3oycNt+6",
+	"jIfJ4rcRbBstMP3nSoVPW/G+vrbP9dJmop0LFGdDk0fwARyCLcFYED61k+0mutscFXCmV6b5kFM2Z+jV",
+	"tLIwYDrxNPZbXdveLJapyWimkocYz+wus1OTll5KRp+Vr4zMggW9y4pOmGPSgEpLVKTab3oeDQdN/Ddc",
+	"LfhgMOSxXEwANLg85+U2M+pyxQN8daA/tfK7+edatXtUYWcCbF4ThRHCMJdY7lZ41iYC/48xv1x4w2Yt",
+	"HsImzulw6J+y2OTDLK5hdpB9a9Y2EyAVOua/mkIkxfofs+ob48U/nbOQSAnRgfoIJsTatewiXfB1DzEF",
+	"kAiCeSRHQKMKGvbGem6xWzciRSVVTEoIRWlxEz9WVq1g9Djdc7VSRZSF5KrMmXN5S2ReXCMHx5oWmfjx",
+	"Vkmh4URCv/JJZdxckDaqYwgiNSxiD4KiJmpzX2JrvoczPGWmUou6W2oIhsgVFRJ6Ahhe0+Na0sg4ufrC",
+	"3MJCOZfy2/qB19SLvfkjz/sjhBW0YLlmhF3UxpES30ZneiVtsCgCgp5JfE5Y2/LLUwZ5G5dUEL28Si2+",
+	"/cxrTkscHH7GtOyxpXtNpypH1KVYLbUg9X0wWrpixiT2d2z4lcFOG0ERExz0TWHznOU6xBK7ZqS0hK0Z",
+	"yW8/gsEXKlO5MLWbQc5AZZjAkvmF09dTfaxREyTgLHyIA8njo3SbPirprsj2vhEIIz0C6sIQiHeBwEF6",
+	"WQMdIDzQf58ynYCOWQj15aDtI4F08xBxRnazzxBh4ZBT6KoDHV1Re7O1ccr0RGd6orOsPcWZPR5r+TzQ",
+	"HVRW0X50iUcCzCea4HjiWBYQqqfXbCsVhKcjzfLIS5nW+idHYkY2ufOpDlTyRf7YKEAn7tsk/ntCEaEA",
+	"ybGtVOwVtGhWAheKJegK+YpRS0+/ACecBuIQdbBcvb3Z2myvTHQOQPX2Ww9O0G08pLcv1m4PyG1d8bZd",
+	"kvfXs+UOqmTSpi3u1MGUV/o5ySIqjT14ojMXqqstUZYQpK7sYlV7lmQC/vZSoCrWS3CTk2xqWxWzpj7b",
+	"xgROOmsuHGWlK7IUKjJx774HxOQxuRRKpffREPCKq3HUoqG4ekglTwOhPIRk8Sbufn+tupVpaobOaitN",
+	"pPYnZZ+kvepJ2ED55I5lpUjT+e9x1XuadCIoY3LTMJCZR6Lw4BheXG5WbqWQEUsgTKSIk9qaYlQeFlm1",
+	"nOpprhbTD9gw8Rmclo27WUrRW1S+nXSa3Qhf8CQm4coeivGlLshIBQpjrhRGm/ejcBWSRUW+ekDexlI5",
+	"DrqAQh63VwyNzu2t3rN6fjeRSUyyIvNuHXIe27Dyc0KGkEiGURjjrlw8D2CJ9T5STEoPdRpCLIM3pGT0",
+	"e8ISjv1ludpwxm0IoVKKSopcqN52EA06/+llrzj5BaH+cOLNHMI1oBS1oB2dUWeRM0u02HMGaLuqMazN",
+	"yZYPXaLh1ZNdV1x5wKPjbv9/bDjPH65/cf2X4y/Gfxh/gdbWUavVQt/8/Cv4DV1/ev2X1//j+ufXv0Df",
+	"/MX/hcD7vba26ec2WJKeSSaYil+u09B+cxNuNcklXYfoLQGFgiG0F0OjBHXF1Vl4pV5PbAQ7r+6fdDf3",
+	"SH05mSeW+g/dVepMrbzXiXHZN/WCSy5HhuiTDHmGdq9reRIBps90XgUla3xUywuIWEg1UOCd1fTLcVFP",
+	"dExTDxcnv4K8qIQX2raO8ICzXurRVc9z/vT6WgOtN9AG+uaTf0aUgZXD1/d5QKUk4YrWGMkF6IuhjTXR",
+	"6Q8yJnhgzLb2Jm6uV+rpl7IUN4Bv/MfxH8af6fC97Cp/Pv4KItYqiC8KUs7NnRBfAPk9Uo4rqpiz9pJf",
+	"31X3O9Rx/jpQobMod1EbD4eReazN5M4DpHsikHClccraQzzSzVrrGJm/UUwCQi+USILzmn+YkJUGapvw",
+	"uLau2YODvsKAU2Yeg7k9GQ55rEeVNDgn0tis1KyobVMEUi+AfQBLUnqH/UUrIKY6u7pipqB72v9EChJ1",
+	"V1bRIYcIDmheAMb8vKXf2T9EwMNGobExrBkiaWDJkE6uF6ObWwqtjUKkRi6oNxtkKmO518eMkUjM28v0",
+	"hpyhxD10rMvdo87IaXfqKa3E9oeeipLHfX7ppJpS1uFXOh+0cF/Bnml9conoE1FiyxEDMXWRx4fHqC45",
+	"wijgrEvjAQmNk09nP83OenAuqt5V5u4QJRFGEwxp3oTiUmZlIXf8dN+T+x6W6a9a9QWunA+t28KtYA3f",
+	"Jc27YYs0Nzvr3eZO9w5prnW2O2vBerhBNrvTamJ5mgRQBgTYTmrCc3IUpYHalF1wGhD1p77fbfda5xdp",
+	"3vUquFh3F55cx/HT/VsCxSTCUqGVetGG+mVLSwNNQj7AlEG+dhZ5my7gtrmq4rZZirhdEXDzCdimRIgu",
+	"/KR2Ngu5lqJ6uELs90H9cOETky6JlQYnShzgEAwoTcJSwYCVZWPY3I0GGsZ8wEFGWZlFA2F8pQxNDn2Q",
+	"5XPgqBCgajNIhE4raaQatEmDnj3xwO7pno7nLBUKnXwTkA7hcMQllWpGxFlBRNQWd97tqsPUIeuBZk43",
+	"EBsHouIRaGJegWBncG8Uz7gwnxdUc+DUQh7S7y3afatHOevUjomUNrTUKyj5Ko7WnjCCCJPxCPL6rSTQ",
+	"sFxYKyQWfOZXCC+vHF7qlfRmBZk6S66674VQdRpoTrItU5IrGOE8ZVwCOEiY6ztp1nRjIGXRhXfmiS2c",
+	"Ab4nQxJjyeP9cKBzg78DsXRzRc/dMF7OG4Y2DVBunETFcoDFYE0D6anRGLljWbzdq+jzuDroRJT0Ci9u",
+	"b+SS8H+Gmx+1mjsfmP82P/h4rbG9/vLPZqfYq6HTLtUaBvOBOVwUzkvB6AW6Fs5OzU4bsx1UbgPgjZTq",
+	"xZhJEu4iX4hfhwR4oNT8AYWOuZwFZM+0MNSfZOswrd+cOELXZmymyXpzljU4W0q4Xap32hiYNJg8B7dZ",
+	"nQsXjYF6GnMoVDIjUGcaJmukO4LgwMWC0rMgyolq4PPmufpqyEC1Y4+Q4NrJy82rupBK9RxA3Vg48Njn",
+	"Do6foM31tTvIvoICHhbU0qNnb9bypGi/+f4HH2/4aE+jFlIRlDfpBgET5kD2xRm9uCfNpWHicfnodt/f",
+	"/NXfQqjOLrrsY1AjItKF3LshHs09UZ8Kf3XtB6CU6Othq0ZpSxIjIzTgF0Sp8Q3Eo5AImRWmqySFAGo8",
+	"uCDMG+JfuYNzrhV4mdvANZpCX++gzwXJtfdeyEfgjFsi01mxf0+3cE0bKbpfVgaZ0/jcBzNIkK9sqAD4",
+	"P1LX1zPUIsER2Gcwe4ppaKpqzI2XcInumR44Ffw13cQfL3dkfll0HdWCLwGeubIdcFc95tRkkLlUWFZw",
+	"aWFCUTKPXQFQi4UHz4WYeIL0sLAF56rS6UoxKClPTmm6A1KH+trdG/xz0EATUBeLfOTC3prCXc6I4jwx",
+	"LQ5J87Tul9zbKP15n6MAJwI6o+e8mFA+0viAhjG/oKEuYY5RBwfnvRgSND/knYVIFx6UFMhJaXuY4Yq3",
+	"aafFmdllG2F7JU6zdOu7qG1Ke7UbqA0h1uoPA4Dd06TV2ghoCP8FQ7c+ae8PAWcBjag2j3s9/cSeUn5J",
+	"5qwbFu5nIgkCQkL1yEGQM4VsDaRbWanf9Frct7/55J9rHvdU9oo3dzTmg7JkhZPUQmIYsiEbdcyQQ3tW",
+	"GjkHPJUopCHKykJWyvfkAVy7qQJaH+rMzyOeSV55b7qS6PK3VhS1s31alMgdgrPm9MY00qtsEbuUFAB3",
+	"naQEJTdvGNOA5Ih1RRLt+ILKBCA8VASEhDnHs6newIDKCEVyKkWTVJF8U3aTm2Ze3gPRx2VbEjIJR6a8",
+	"rGGnzuYWoolwAmXbUofjyIuLSDOLdEibVs0bXioKsdMxPo8r+a4VFtxZCIUGSI7dGuwtxfll+NC01vg9",
+	"cJ7BRhZTzHMH5SGZ+54bDb4HcMY74lROu5iJd26G+TQjcKOWMPoiIeZnE91aQR17woi9roXcOp1LB/qZ",
+	"qESIcvrBDWocFUBdepBl3AtfYiop651ZYe2bX/6tyaShTJcx1j+s7Nne1JmoiSg7s7kUp6yeldAGbRoN",
+	"cSxX0gH3UpED1fOtbRpWHMBsdMqy+dT3FEfR6MwKxqDBZ/+A+fQ/RSFGp7AtkJHPnLwPI3HbJeWF78mJ",
+	"vba8JwXjmS8EY7YVQNy3xTonCGackJQS5KIHtcdVN87RldQ/5JQJvzOOlXbcMAbtTNCzdUOrBa/ljNbZ",
+	"Pvw4mK3+IQ7IvBQlZdoVmFVFwM8Ey9wgCKZwl2z7j2hgkwPmCARSzJOESWAN0TAGqkPdPyjVNf43XQ4Q",
+	"Kgd+ff3p9S+u/8/x51C163fjP+hygePP0fjr8b9A3b1/G389/h0EL34+/sP1fxt/Nf56/O9o/K/jz6//",
+	"xn0II3zh645tnDvFjruzDU9CJNqwmjfb+s4osVVxZnhnCodjvmvYNZkpZx2NtWrPWVx7okZogCWOeA8F",
+	"OA5twpPOuy1NdwpDm0Q3aRnmTOJAPrDel7IXntrSFtOa8panNjlPssaTkldJdHI+PQxnj46zCrZ1m9ri",
+	"bxhUuTxvUCXfxncLwSXa49PaHWW9eHSk4gD3iA5xlf1URxAkviDxykTdIt0QnFUtVlRKlAC7BTVV1qvu",
+	"8ij7qujurEr2bto+0SXYG+tegn1JOmqNC9HcbE/ZQRYRcvICFC5V4QplK2qkFzN3AhnGuW0SZ9nXJujM",
+	"a2qli9rZ0k1fDrP88r4c0wjUTKpdJFgFxwz4EiAfZ8AvvLXTZ1K4Qtmd2QRpshJutdq3N6ErCwYlLP2m",
+	"zwxscO7fBGfrSzmsixX07OhRQ/f7GMpRsfKRnyFPvQJHuV3Ogf/ZhyAapx0CkG4lpGNyV5F2/8GdsKH8",
+	"2olVZ1yaZkwjorQMrKhzU/+o9B0qtElC5yyENlJAQNNJ4ADj/zH+1fgfPI1mMDv3AH3DC/QOPZ8EuB7Z",
+	"6phqvF20g0LaMxJEDLELoIe1NicqPHsvThwTMeQsJEya+oWeaf9h/PX1J9efQA3mP46/Hn+l5EAo//rp",
+	"+MvxF+N/TzPRdtF6y7+gjdZaw0IO4R5WimIBXDmgeF2SnpJI41+Nfz3+9S5aS+etr63rTCkGEXlkGBNG",
+	"knjFTG9fuyAx7VJPKw1fELsvRWH8D+Pfjn+rTiDo4xgHksSiymAR6eFofw6CCR9YzCmQ+ySKEPyOFD0p",
+	"TO8fjvdiHxx/M/678T+Of43qaxsGRFCZ3j4f/2r8W1Rf28qDcS4oCiJlBH71clT7x/FnFpdsqeFJ1LoZ",
+	"Ik30ubXQ1RimT9uAqXBajewS6yvq21TJtZrF9Y9JkMRUjtz407miXWBLx0qPOLnkup6Qx0MLeoZuLocv",
+	"yET1IMlRIojPhlWoDFQhJte/JC8cdJEXNwigsm/hXW2rrmiqfq1xNAl5wnw6cHkN1jlLrkItnAcsFBXn",
+	"mVpwNdOmPVX24rBiEVM3hs1X+AbsURVsoBORY6EJYEuV99Rp5fjRNcjzgHGC36YWSqyGmEtxAkyi+/fA",
+	"I/DUlFJ8yOMer1xItiD9X+FARlrS4l3UhgMzWgkk47Un5app+YcYxUQQqUMzIamLijS4M0tRmD8Gu6RQ",
+	"aG5SiJEzmYV27kJu4bxFQl9OgfuRmnQxsLehsVO7kRWObGupra320N7TB8DIpZ2r7WsdHZZ49babWlZQ",
+	"cLA01dU61mcqPc7My+qIVXKA4IWErE9InjQr1uU2dQ+A+eu6AnD9U8FPWWPAtACpwtfVG7Y1cYHmv6+j",
+	"V8ppwXcSGXXOhuLONHGZCwKfec1ucMVM/BCJoUCayTprD01vlUq2tIqBuua172ak7vyhpGJ2FKlmsFBq",
+	"Rwu3+ShOT5DeRIRldWHBBn/lHU0Cs7DDr/yFquIhLw25ohICPnSVB9OgUq2moXX3bJfaWgFWgCGOpQ4y",
+	"rhMcRyMUE+tkdAP4u0kU5WPp1I/qg7P0A6MgnMkYM9HNuRRyfdwIHc7s6HJkXqscpWnusxunaeKxpuF4",
+	"+tKSOoqYmEcrraXBjvbcJqIRfWJcihWT9MBLWArd3Jx9Z+CeQgKXIdNZavq9EORgKwu2AkjFANvdk+ne",
+	"/wX0KwYL7Cr54kq2dcBWCoGEQbSBuqMQ/jjAlIUkble4u+i5JyAddbjsQyqBTS8Ik1z3LLPadCbPFX5Z",
+	"DjN1+aiQNPClj75GxqAkihLhBgqn3jLmuQZY9cU5uUE9H11C1RMOA89NpkvaMx6mryhC8EQKiXUTM48l",
+	"g0aROj0EHu8LQ+nF/NFr5dH9lM09WoVY/fmD4GccpZKI6uQqiBJBL8jKzQ+1mAbrUOaJUHT3kFJkMBgI",
+	"a/9g+nXxhR0Zar4LEbAjIpXKRoamZaLUgYI6ZrweExlT/UM+OHpl75QZgXAXmXgfN/acxAhLpeDk+Et7",
+	"L+OISus5ZWlYEo4Jgl7voA0xRYDSzKEepqys4P8wbcNno466PD4L8FAmMXHZlRtw5BMcnpJYKBp8H0tc",
+	"ihHwBhRzh4Bj0tTn73hC6te/GP+ridz4GjorfmLjPxpo/K/jL6Bu1dfj/9B1Isf/c/yr8T+dsvH/HP/j",
+	"+O/Hv1EklsdyBRweq2jfjdFTIBrGpEujyPY7p1Jpjzlj4ikTBIqnRCNTv3k4svQhF/Jnu65R2TDwNmff",
+	"pRFZPWWGMb6BUqeNPoOC34XGsn/fuFIzgrq2s9Nqtraaa3eKl6SS9gBBD8wWm588iifvHh9q3dFm/Ssx",
+	"Jx6huuzHhFgTuy16s725oXn/USIExXnav725USnGF8uYs9GABoVKZL8df379c2iq+TtTfKxCkbar0gDH",
+	"9gBHkI3QJfBXJXVLMBp5bvr4n8C18H+P/6mB1tasb8amkplWqVxRdfVcex5MYTjreljJA2ttbX19Y2Nz",
+	"c2tna25C50Cw4eCNBkf+0O2OvNTNuagLefFNo33hqDG5qw2Zx8axz+M0sQbcmVAFneAY6pK1nSW3kcTn",
+	"0DndQc46YN4eah89M2a2o2fH2vGf0lwgg0LyWAcBaGQOCRTcVDCwA+fPTy3MnqOu3pfgSF397Ejba2vr",
+	"zfWNjebm5hba2Wqv6BTMBARcoQOj3COfebtveo1du07R2DLn9ZveqGix+7cvymi6Yn1xaGLHLAtSl1PR",
+	"NrilXo6SXkp3tQXb2VqVSzR5BfqckXvAHRfsKVvSicnXfwlaY7IRlHnkUJkTGMhS2jIVKQQsy3vpY8rj",
+	"BzYG0yNQqt+zIM2G7eARAtkf/3b8D4D949+Of2vzIIwdIyIXJEL1dp/2+kr1+eaTvz9l478d/wZaAwec",
+	"hTgenV3wwNTr0cVvx/80/u34NyuaiYd0GPEBvgWRaJTocAgNvIa+3+otkcQMD4jVNM1HTkoS1BjKzJVa",
+	"LpRQBs1zNc33j31RmhvzXwkz3DGJ086bOX/zgsPpPS/hysIxlTNNc3plZza/Nq/nK8KlUQD7xEZn4+5C",
+	"LKuA3qiew+iVPYdjTfCpHzDHYI6l3BpXarY5UB5VJil5o3bVVJ82LzAsSagx8mf6th0x//jYjv+eM7yf",
+	"oMe8E3m7NzB09PAe2tncuqPolnoJhURiGomUQVX1Fu0r/taJCBrgoE8ZacYEh/CAxDF0SFEii2D4nJwF",
+	"WJCC6HeBIxrCNs664EfxRyNLr79wH/WTAWbOlFfDCDNTUtM0hDZZlaykOwSssiwJtNvViqAJxWwA3acM",
+	"Fo0oGybVC0xAlOcDNZm3wARTCnlZup/pqgfxyd5NmBcOwunf07CBcCS41tKM+tb+SdOw++ZB2EZ9qKm+",
+	"Ok85HjXF2ycnT9PaHMYSNqXm8gQO9Xksi6cpdGMZq41ZTFXDetenH0wO/uzoQHcLpiFhUikgYmLAPYvG",
+	"OIi5gNqiBAvtR8mwNYnZ7jnuUEbkrvl6N8PgZhkGF/sQqF+ztMasuIC6YH5av3h08Qkkb80XYTx59/9U",
+	"eoEWzC1Trf+TGh9g6IC8b8TYaV+f2PfKKK/tvTVP2knamKtahkmAQzKgwds8iUXFwHxbx3ChglUKQ6Hd",
+	"FeXsvi2DPbMjysQXMM4Fib8rGRoLtElw/QLffm7OpCvBbGL60RzLJBw91K9Wd0zb4tAzO4PhwbvqVeNM",
+	"O5Y4lv6Qt1fRFg1SxQ8p8/rvIHmeMjRQv6OEQQTyvB6IZTRfskzBXo3qrkv7hQVxUZ6wrSYnNdzJbFL7",
+	"7rG1LHiqvyr2fN+F4jzpRhV94RppMl+4xL08QEoYfrZr025gDg+wnvNEf+cdcnndruZLoqpUl8gh52ka",
+	"VSpWFM+sShKVKVLuofONAr9Jb0nusuVCAuAAfVhexLlSfHWO1GEauRAFt++XS2jcPK7qNZMMQpg+XmJq",
+	"ROwtgbTIyLu2nyWUPMCWjTe0UdXmqINmfUHikAYebr6cvpVzc/QBh/5dlW/MCQ8O4ZNl1Wn7tltTAp6o",
+	"I6kuybxnPlioraXtYWkBn+tdaZdSoYulxdRqJXk93RtTYbNuurOtrKInuuXOLpokAKnxU9/Z7J/5K2vq",
+	"ORRuPHgbtMFSUZhbAplYE6GNTrd1Wo6pIO2zlzdQ5naCOYYF45WdswF+iKFSJ3+UmkN/5Hy9snfK0qCN",
+	"o2dv+sygs0XrAb6ig2Rg2u2BImP+/V0Wux2xNe83qZwfMSUNc57GgwtJqAuInnk5cEKuy5+i+Z9zmC1/",
+	"uMiypLZcifNvQYQrHN6UCtl5+vEMiu0Ad0uL5Wdkbk8bVxRnDiDqTWljt00Fhdvum+L2x2qCl7et8+T2",
+	"x+avY/V4srHljNrcrcbO3Zf2sRd/J2TKXOrdzApEJQKntySS6SvuKy+k5QL11AyAYh6RQucBpQz2+aV6",
+	"Mli0atJWa4pEe5NWmgVZ04iNVSTEKbzsXW/foRcJjtIGAWfJsBfjkOzq9my/u/7r67/KKqF8Of7d+DMo",
+	"oPIX4y/GX44/u/7l+IvxF5rHNBCWSnQTEq1to75aYkP9WxvGMEPlMTYrexDBQoQA/noWExljqgSx3VM2",
+	"/uP1J+Ovr/8CSrN8Ov4Ckm0/M8VWPrv+G7VSPZZa8b+Ofz/+2szw5fgzWNpvnaWtb7Xs2nAusmdlDwXq",
+	"OWmgS9KhDMcNJMhA/bGLMLr+VE1y/XNn7z9HPE5bHuYCnbwg1UzQt0ldCCcWpo6CmhL8HDC5P+wp31h7",
+	"Dh/ynBG8hlo4Yt6feiBvTgueWDIIaroAV9Zd1fypC3PpN+oJS5/yGOE46FOooWr+gix5/apti2dfkZyb",
+	"NHmWPjxlVljMptUBdOgJi0bOU0vJIRzFBpBqVmA4QB4VbV/WrBdro2ZnnYZa9sjnLGP3bZhMv8emzu+Z",
+	"ofFPw2q4dDvbd8nENc2iZaSMVKpIrUBFuaPMIOVYkF6R4chaEucjS9MzxqdmgJd3H5nOjtL86sp51WaH",
+	"r63EUYYJu0gTPR2yKLOis4gnUsnXEHRoXl89hS5SPWo6EEPLypCbflUm+BukbEU+zQJ2kTApigPF/7LW",
+	"kfA1IyQU+n3xXbcWKHW7x5vmoX139bH542d8SBge0jP1glh99uzg/gfuN006gD63ux+b7pu1HpX9pLMa",
+	"8MFtjoe0GfCQ9Ai7nS7jpfu5OKfDJjedYJpQdkLdBqP1/2DH+MGO8YMd4wc7xrdrx/BzNsdb4Akhylw+",
+	"qTeHMtfTY6saASsyMbbGKeSLpAOqRkJt4S/J0YbEpRMipNJTfdlpbeC1bR3SlbIsyxv7WLE8k/4kiZD+",
+	"WsKK5+8Hkl5QOZraViWCtUKnahIiiOwzu0i1ElP0Oa0XvXiC4uD/Y+/tmxs50vzAr5LGOqLBngKIN76B",
+	"oTiz2ewW1c1uimSrJS10RKIqAZRYyIQqC0RjdIqQNLbXF7Ph9e3unTds787t2bH/XNyFVjM6a0c7mgh/",
+	"AvArzCe5yOfJrMoCCiBAdvdILcjhHYmol6x8ed6f349yj0YiHN1PI6Ba0xNfcmYIZzLsbRa62cwaZuxk",
+	"nQBli0OAwIR54I3VSblUIj1GucSuVQyizOa7mbOQk415k2s/8YRk0JOzMPXJ01tkajlnGHIJUHk2r7wW",
+	"BDc5qjYgYXxWs0tHlXKnIfOISyUr+FwyLv3Iv2TBiOR188qg32dhIS4cnYurPqH8UX6eFz76WaYI/QmB",
+	"SRiDwwRdkh3W9l/MiLP06ItnMosbFs96nQx44Pd8PTW2QXs9A0/P53szAEueopZhgd/xW4HhpJrvZ883",
+	"c/osfCZZ+FgN9pV8TZz2lbOgUfOgJ63DtVaH5hd95021YuZRG2SqCrWU2M7IPJLXXdfgEOnu1bVs4QbF",
+	"rQ90Z/rNRDk84hmPMpFjTQP0zTUF+IsZ9DW4xeuk/IfP/6pcKu0S2Op1cjEHEWeeW5YZrEAeLx2XwJGk",
+	"Ag7J9KXmwT4Bqf3jpCRwcgj1sk5sZluGzRX0LwUsI9Yab0aUHT/mZo1uPyk1+RrV2UpP/XT01EqzzHQQ",
+	"ppXKXBn2EttCTJ+4g4FPKFhUAyAyoqPYbghZG/165dKvZUVEX5WAXB321WF/FYc9MypkMkRP2FCqj8uK",
+	"CyWJb86GkqgJU7ZOCE10cnbrzsDzF+Eh0HXIe+byz5xcS3ij7LaS01TriEMkbUN6WVkMYUR8HglCY7vq",
+	"pr7kTWp8F8h6zqYcvAlfr8kYxpPlJFOeHs9H1638S7Gdp7bSG2BDnzA6iLqMR76SITcDsX3KWYxi3qXI",
+	"K8wkGXaFxh9hIfHlLomERzWKlIZHnT5T/ZeKNvvZdV+cyRBnz8hyafM50g3+rD6ek9j01xpbU1hwAQXd",
+	"Ni7WDemvJz8gNbLsXRAjY04bGBu1wvi/jf8j0XiO2NZoA/OmgcHibIJhLhSGCzDLxogxpK+nJ1vqsOov",
+	"mnVMY5CT5Q6VQanuaz4iHMqcGTUaZzGcX6xO0XybA+4vTwj7WlH2r+kk0+t/pN3h5DXtQRCc923s1ln3",
+	"ng5wQtMYtSy8RArZqds+GVAe+dEoO49wSaP9TN98/P8+olJSckmjc0Q6KJO3yPgfx9+M/zsZ/+34r8d/",
+	"nxlZm9gdXqpNKx5LNtKqGUx6nqa+fMbeEpcsHKn7s+AuzZ8njjID3lCQILD2cpcw6nYNzxTgU1mSw6A+",
+	"CI25sGgDX4YjNOuItEMmuzcL3oR485lB+L4NXnfqWTNGOsCYxivB614shdGjHlsif4EPvTeaRXQNbCSQ",
+	"FAZFrZ6ujdxrLcEfYG5kKeRrPGGzYDaM2vIjErJoEHJJeoKzERHthWYnjCHXXxsANe5PUws4Hxc6+Xq7",
+	"9C5DQIUTCM/3RhOldPPwnXFEj30Z3dbq1mcvszta/YLKOxOTHDD8/KjrhXRIA9IXge+OiAT4WhoEYiiR",
+	"7k49hnAxXFLbzjC4rWHNnpkb8nfPlze7RJjOvyTdPWMW8PuXjnLZ23uS72o5kQtPmT1Bs0rnUxixZBoi",
+	"tngNEuzCmK8nrOPL6KZM6y7tR26Xnl1HQKHLcRq5Q0J7kMqjJBQtETVyZOh7HRaR/JmSQZEfMId09/G5",
+	"RIQNHrL9veOz/bf31nYTSLu4gARrzRHFURI9Hl34aK1crbSzOY8XaXmClh8LyMzroTXJhE18FfiImRXA",
+	"zpTH0p9HTHLCLsUF806xeyjDtAzxgv1sMfS2GJIe5SMi9QPIkIWMMK5JDq4RoKmHZw5PzBT11NgyPToi",
+	"nkBcylSVmy0YdB1YAkyAVTm0o2H7QgaEaU6Oej2fZ4oHxG9DZrX9Lg0CxjszcL8ol0MWAhRhIDo+bxqS",
+	"REOHBB7zBB9cXYkzX4In3eDS7/CCryv18Cn2AJqZ0XszqhlC6GmffjJguwRh0JSV75ABBCma7EXfD5nc",
+	"i5rZYGvm58UjIz0WdYU3A4nhwuceVCamGfEyvlND46Z5UcyqRiLqo1kC3tH5BBDXov5Ketrsr00+I2t3",
+	"2gN9rEb+coi4gAcKAYJDy+/L4oGaWvAlGW6vJ5IChxDQwlN+Iu33oTp0koWzvJl652Y2J0v8TTMhPCNA",
+	"v8ML0XUleYCdpZI5xKOyyyQx9erXpM63MweB0uMoYwiHUg4YoSQQvFMIoLdO+4uowneJGlboe7qpwe0K",
+	"32XoT9HIHPkFSBsnli97i0mZGbG8zoWMw7BKkAAnxLKVcDNig1rSm0VSx1NKbdsMpIbYhd43jV6YXb6a",
+	"kigzxm9exZSwGPCAaZxqeJnUjNmwMMvU+S1K5DQDbP7wmGgGbjMFeph3JAbvjeTGIKgaXdobrpSqxVKx",
+	"XK4WtxbJn6lnPpPZKx3X+FrvxJWw3rzYrMw7EKdmC6E2asQXkx5r5Eg+dVT0bKxlL7vaknudmZurFYqh",
+	"2rQoYRyDpwffaMAwOe2pwUSSBe1ibiGOpOStsK5pp9aa4LTot6YkORNzDunLyDiZ8/4G5JlOpdgbRF0R",
+	"anMsO+sS/5zZantmpxmenTyGpgRDSmc2C/IEzrdZMmw0++Xx5gJAfFf0GGlR9yIpjPclUSfnFtmZ1Ifa",
+	"o5sxd/s0CNQYbuiNzlTs2rz4ZKA5nWiPRQnbB840RsEymKZr29eaFIACNOPV8NtN371kvEGX4+BwZszx",
+	"IeDKYvJgIaLTs5g4Mj3oDr1kieLz9WMd4rcJ5aOFWrwXVEtLqYOoG4pBp5se1c0LqwKfXyyXHrUpB6fH",
+	"CnnPziBE+AGcSUOtnuhLJn0679n3fdkP6CibtN0WIKCgWyzAcilA30ctkurBwWFAcz6oNRZa41xQ31ic",
+	"elmjTHz0eEZTC3vNbn0ZMVZ781/nH81OeZ5K8djnF9CBfdOkDvrez0I/e/FOj/ewhy9DSChLcNe4TVF6",
+	"Q7lafCqtIadlydLBy2SYMybi2Nrqkwj712xQ2JWxyjaHtzWIIh3ESOiF/gqAbn5x9cX4u6tfjH89/jbr",
+	"ZPBFjgLufw7zQ/LNdaWj1qUU65+qXz5bB8665toiZ3GSDBf3uP3Z18zZS9rR8RLcake/gbt52rzXhJGZ",
+	"8Yjr/F8r4qy3qg6xywV83mtPUkTb7dNBvy/C6IhJSTvZIVb8CWE7I9+9YNEd5Y2HjAJx0jUI3GCPXbuj",
+	"cBSIN25K+DKzfDeAZ2mHogffmt0tvTDbcMRCToNMqgjzI+EiYobVTXbFkJsKHpyHbE8NJ/UmEBV4ibnd",
+	"MbNtf7M1cj2t1/XEZOyLBEJzgqZKL9NEO/QgiPxC4HNGIvYicsgFw8qmYehHEQMGo4i0AprFBn7dCcsG",
+	"GUivzrwjN7laoAxwDwsejHZnLx4mxUxRmdBUDgscRJilBWf6pXi2GQf7TfByrc86gz2fJa7wNBhGNztJ",
+	"cUcSiXdfJ7MkRPLYDeGsbijy8LaDmbnBaVGo69IXfBNO2b65ST0gEPJ2OEs3kcZ+KKMTJvuCSzbLtYKL",
+	"DK4ELlbI+sEtHKpXV7q9WBVJahFsMvO4Bm8at4grFTsvpEKGoZJg0ueuqTrS8TuNlKa1dF7v9y4NGZg9",
+	"8NceDS9mxQ6XR7XSLLCnfiZFzwNMyom+MmdgDhxLst6RRAQeBIW0sYED7ipfH/L2kOVjXoPn1V2fDNiA",
+	"qZtCDxDfAHdo6EuWSCLDswPiGjN4N4gmZZfOx1rWPrLJWlon064CSoTKLNCsiUmcPivWkY23x2KS8mWr",
+	"FS1/3witEjLaS/TJRHBq+WxsNEM1xR//P+EVbzWVedGU8P4nIorRRmUznTeGhDbp+XwQTcRrZHRe/aTy",
+	"oFu+/KDUf1/sXDxyD7bDs83hh60ntd47G/LxAkxLONxrw6QWPpOVFhYczDAn1wqYZs72+TlyDGWn9get",
+	"nh9Z9Mo35NG0mIn21emYlebQzMs8IrQTMiatinqXSenzTsydlWaZZjzaxRh1i5Gm2nDNbFmJNV/vJaB+",
+	"GbEALAvToHk2IzTXtf5gbeabOvVxbD+yubbb4OAHAhc0clwmATO8wyHNWqXSJFJglwgeqiHY38TXL5iq",
+	"T9pYMjaTNeuZmwWFxP1BiHR8EY0yS6kzC13wKEprWXzh4VeBPkhlCDJ6FJnnU13YMLMLEv3qJoygqean",
+	"lLYsxKAVzDErsNAIFn+nNPNVauV3SlGX6HZYP2Ak7woe+XwgBnICqfTWg5kKymPRaXo+UiOes3S3iAf4",
+	"kTTmCRCi+xHJpzwuTCejm+VzNxh4GlvjDY0cvGL3fjGf/sfkzi/sPr98z/nNc5pT52NqeubDqi6RKJvx",
+	"jKwNvTCcqh77aUBPWAy5OT18YyAvuLhpraRP+eIyocM4C5cVJOjdPL1koTdgsYt0M09W4FOe9jOLn43y",
+	"VI4WVN1rlyIJc63Bv2rzIepS3Imnj/ccUEQglqMuG2F9KWLZZavakEkRDEzBwU2mXgZ0rvo8fbyHYRz8",
+	"ZoRnUiqyx6iEcL0GFZzFpQqz8RS+Yf5kYdHNn6q94JBIrM0Cslt0zScLiBHgKBK51EdPDnHC5cul5ji9",
+	"9JmbKr0955ypReJn04q8OBPF4scVg3qDgkGncXDMZ56OBFkh66xw0AIhnxnFDtr0c9LRFSghg+iGIcV+",
+	"aZGW+SGVWVGUBYMk9iLsxePPqJ1KhYOnsgnUhW5zXeLuEFPhDtPi9XyeBQsbGwIDjo+XWe1vy1kE1jiv",
+	"/d5969zOaO6KGbEloS0xiOqkGTG3y32XBk0CcTgXeZ51bYdjkpRrToM3dStck+T1v0mH+PxS+C6Df5MR",
+	"DQL4+5pDmobDTDZJnvFQwC8NHv/ZMTxlSBHoqtWBeAmD2+GWQL9PudYjaM4ShMa0HOqyQHMDNpUfNgil",
+	"GknEpHq8Jm2Bp0E4sZkm4Yg/Penyyzk5z+JrTMag7Br9JrWp1dNmxELsFVnKJk+C5PpM7pLeNWb6y0q1",
+	"3VrkT4vVDFr5FIRyV0gW527UfpQXzNNQTDQIWBgHapTOwvT7Qu2klsSdro1XX71L5CAE2Fu1oWQfW7lD",
+	"RqLQ7/VuXzq3mMS7zgN6iTHeNy68m6Fqp4NCygJskj98/tdkylwmec6GDtFfotWq1rdru6RpUhN4O9zS",
+	"4Pr3XdLUzztvi/B8IFloXYbAJFL0GPaSKhvReslugzdRk+E9YAkCQVEqcQJ5MRIy9QnKRltLyy2BtqIZ",
+	"ZZJjiEcUK8zrZRTOXwKmlt5pctbsTs8BfKqedRFak7hL4m+GaygfYXanwfHxu+Y288U0uQNN16K9JsAL",
+	"FEFmn7RGSh3Y2cSsmVpmeiYZ33AC5mzDZ2COxB1+6flDW0U7JTPKOEHa3ZH6U2Xc3ZZ8FPpuceZswuCb",
+	"1R6YfnfWF5xZrP9TNtDh3pM9iMmSn0Mj5lRl6cFAfer6kZCuGF6Hvjm1Cc+Ei9jf2bjzALquAfXnEA/P",
+	"AZnPju/FP18LgG0uvHl+2hvMTIZ7jHpKF9k1zjd7CTRxzyxXVFbSHanR8GmkDCPUv3kKVpKe6V1CI9IT",
+	"Up0qNiN//BL5q3DhExoNDe+eEaY0P+lxajBnEokhDT1p8fXuxu1s6hMkSgdzmc45uIxHaRg46/OEjr1k",
+	"/zKj08oPGEFJoiSRMlTU2tUx+u9HEIWQN1/b2RRVSqLJB1kKOzUonxOpTH4e+TQgPeGxuj5RcL4iEW/z",
+	"DOaCGzkscIsG8TRwdMkCm+1qzoZjJHRyatNHNJl965szRVlM0D1dQHwN7NKiEdGE62BRynAt4Jbg189O",
+	"FuA0ptGSzHCyJyPq3wLmObP5ZS/uaZ2GPNpVG14zYKgnoYiRdCSJBFbFBh9w6G5MNaWC2Q/9ybBVZaT0",
+	"2mQ+c0KVbC7UuDJrUu77Um3l1zUvBCtksr69uORXpvEXMnLi2Bp/R8ZQgVkYF6aBvkuVhEz3Y90GM3Dh",
+	"BTgwcYCMkAyObXadf/KJ2EOU2bZGg44I/ajbsysaTt/eK2dawrBwdk/85kdZIWJfysGsLhxoBNDZf+zp",
+	"RtfIlJnioNOW0yOMsWTGJ6O+2kczS+Cb+oL6+nokov76Hz7/hyZ5dnIIL3v3BLddVwSpanJrE0HmPSPk",
+	"iMFrpSUTBCqckmopc04+CQFin3eyx6mH4hBKjp881PSePictKtlmjeSbHo1oHf683uedXfy7A5+Ds6jc",
+	"Hnt/tkZRZuBXMjdkM7ut1W/mvdUKFt5Eo77yzRAZlsPCtZR5zRdoUNJvSy2UPRnxZnFSG9remPG2i5dj",
+	"1mlJfNuJCiaupJiX7a2rM2yidhBW0cVGKayIGV3l+NzbRO7jQN+xRhDKci3ii7BQJqJhpPGJQMfDgOF/",
+	"IRpm9mMWb5qF63fCepq3OQNKdFoAy1n5L1zre6OnNtNZRjTJ/hlLWfS9k3OtY8W+Dj44qCwbHBCM0MtT",
+	"nx67d3oVQECDNlwcj3pu247ZNfY6ZyzYzGmdPTlZ+xfdYrsGboaL3BrNDlzjQ9SsJJV0KKP0LbsI3BX/",
+	"tzIp+iGTmfxj+kBmY13SpHwt+wLP4m7MKlGKi2umf+RsOIPszISdM3/U0dEF2LXswduxbDOq5FnWd+hx",
+	"xYIqcxkjwzK2wML4nNAgMGvh4xGLtV712oBFpOm9rB2RubNkVpvgDVKGM7qUn6SgpgIxhP0m09bSzAp+",
+	"+OE9Fvptf1YM4lUXaNwA28sqArwW1du+djaOF0B0TRF3pyxQLjTI14hNGEg/29qplMuVam1jcyGUD3jM",
+	"/EmPrFjXXLfNXLd4ncs0aFh6E0yOL14fa1TXFXs9Z62uEBd77sX01heDyBVZVjOIBeahz3+pXw+JXoOk",
+	"7RExCEExhp7cJd4A5QirExqoEz4i+hkkL0J13CGqzdlwbZf4HS5C9fQBv+BiyAmOluCFpEcjF65Wb0BO",
+	"zHwgOh1dGGhsc/18CAnolyuVh8++Pj5rvn3OnNk6aLbLhztriujA6vi1HuMQjYBckF3aZ16RPNFT40Pc",
+	"x5ckCgdSWTWtAaZe9eT42aDel1oJJEdAC/Gijb847S3Eqa55HzWRPPKWBgucPgmZqgL+YH+DPWXXF62r",
+	"Xx09FfGnTb8ITf5B6EejU3VmtRXBaMjCvYH6APNfprQ9987zs1wWE0wT4ZcAP0onJ0KNYukQwKGagCEC",
+	"IQGCBV6QfFM3ivo6Vhgq9/8elb47Iyob0EhJd2KulXeIGzIPg3SS5JuP9u4dPjk4O396fHCyd/b05PzZ",
+	"6cHJk72jgyZZJ9O/Hu+dnj5/enIfu82TIcIQpkYoJ3ojJne89HknYIWBZKZsCBM7KJ7szoqmkyQDrYUm",
+	"+AaMwOapwZm5I8mBWtpTMQhdRlzKlZAANJou0obA8H01CkA4yZlO/KSdwZi3ff8RU/YtNIm2BQZneETx",
+	"KOi7tJNNPHbJAjXXcgqDPb7Gxxhxi7oXakCT3QNGaSkLigYk38iNvxt/e/Vn499d/XL8T2T82/FX438c",
+	"fzv+3fibqy8bubUG1ykKnw983ikwQ/9MXMYjpFNv8D/5E7IvuJoTZT01eIG8c/r0CWkJz2eSqAW4e9el",
+	"PRbsU8nu3oVIgywSpaAwX33yYJ9Uq9UdwCE42y+SI4Bd9mWDE6KNLNLzuQgBG9+m7lFvOwDLmYWhAMAO",
+	"yuGBO7WNLdK0DMr1fihaAev97GMpeJMY81GnqdSrJKZlelTJe1ZQegP+gFg5u8Tn2Pri8/4gQtrewJeR",
+	"7uZst9HxUE/S1Ew+J00Yl2wWCRzU9ws6Zlc49Jok1LV0eueQPDwTs0XqMXrEaipHkLzWdS+HXnNNA7m0",
+	"fQ0/F5fEpFBgA9GRMEmH9tjrpFkrlUiPBuoAM+9c39zEzR4bOeaZ6v1qPHqzt3STXr7nQ5eKA3pSLfpa",
+	"EVcDdQgLJCPDUPBOzA2BK6qm7w+f/zWh+GUwWw4GGUekT6Ouo8GBRGimxoYJopF6TCtk9AIrAdHmcQhN",
+	"PonAt2IBP7zLl9CGou6EmYA9cd6mfsC8pqMBNvViqS0KH0DdLo6O5JtgCzUd9YAmlnHIYqkYG1JNhzTV",
+	"0Ivpsgn1Z/iWInBBNc0MqcckIWZ4e/yJMt6cktQqFeMbKgtT51TVtDlErSHlnnpUrVKBZT5jLyKAQgVy",
+	"UCVLfA7/G4pAmUohdeEF+Wc/K5VKpT98/lfqX8oP4LPUv2490H/bebAGTOCwQqjqpFqPZJR13deDRFTC",
+	"g8Vt6kNyHr+sWSR7+gF6oaC7k3mkaZXw1Am0MSlBe3xwBJstqaNaw8OmMUCh+IW0GfMc4tIw9GmHafAM",
+	"CEBEtAVzgRkktY89GtEWlRCoh2yy21UH20lWQBqw1uZGqarePuD0kvpgresvbJ6wKBwV9trqm0geQyNy",
+	"rR5bk5BtRWt0V40HFznqMq7X3FpwiLMMpD678fiSdfcj+IbHIF+UDMW6FdKnHZ/DM+oQISdN3Ff45UrE",
+	"JEUnTa0AUJSwS18MJOKOWIUwu+liF3BorGfUCTg+MJg9m13GnruIXkC0qCvCSEOFpAAh85S88/xMY1Cq",
+	"0cCEHniVjY3yzq7ppb5gIwnImevFIQuCAhjj6x8PL2QRRPYa8TlssRSeXJ3cAxuG/OHzf2gWyYkNUYLq",
+	"RQDerWNbBPrUhCLCT+H6iBkTSau1sxBq9XyQqqdD2lGK6Nlhg+/TICB37xoj6+5dcCvu3gVb6+5dc0w9",
+	"1hOx0o1LaE4O9u4fHaw5xBX9UYNnGG8oe1E3OBAHkuTuXfPZ7O5dR619xIgfORoOPQga/O7dDouO2N27",
+	"RXLIjb3Qgw48zDRggeLp0Sn0esVkQxhHdNQrWdTggc8vsCDSxyS7XMOuKLRzIiWlIfRXj6t3e/DFagRK",
+	"Id5nl7pLRd69i25C4LtMt0Fos0aZ96HPIgoW0iAMtG0n6+vrw+Gw2OEDJUrX9Z3S/EtBvaHYjXrBnzwR",
+	"/EHI2KloR0Massf6HUlaMraL9o4Pc07u0vRB5krFcrFkcuK07+fquWqxVKwiP0UXLPHsXah+6WRbnGD1",
+	"PGct8oiNyCmLSF7ZIVsb5a21hBtJb/rUnkeNBn7tKHVw5C6h+G93JGle+F7TqEOwoUD3XbAR2hYXbNTg",
+	"IFegZhdbLPEUKM9SR6GVbwyimKob8ATovs8Gj4UEDKstgkAMNTQ0Bn718yDEiz252g2MhcGhl6vnHrLo",
+	"neEFciLgLoYZrZRKxsTVbqJtnpnZjd2uT3NqGLn6n36ao0EnV88dePdP9yDCcAn/BTMJaXp4aavcelQ6",
+	"3nD32eZ75YvHJe/DinjeuuftbY8Oyp+c9KrybPDe8P3RhyV1TzTK1XNPHx0jLqhy53yoKs3Vc+XyJx/s",
+	"ffDoxX7Yfu/0fOts9Pzdt592trru5THt+0dBODyk9Nh9+9mJyH320WfaV7k24PTO80enaOxnIGGzEZEs",
+	"Kqo9WavszHpUPJ3rZ0IcUT7S1qRMuZO5+p9+5OTkoNdTh6uOhHjWXiNZW025JbQjITc0khHr5T5Sz1yn",
+	"fX/9soy4YJZKXndt7PO+kFFW/T/rkzKUOSU3mpROnYSUe6JHWqOISZLHxNkaQHv6HW5ZjNbNdyTph/6l",
+	"eswFGzm6FV15bxXdhI4iLs7GA4dRgz9GHk4MuQe+EmKHx1k7Fyud95M3nvodfsgToPepLV1ebktb05b7",
+	"pPRk893ezn7Nr3y8NXqvLN/fZicXG+23h9Xocf9D+kw89D5wd1pH/OAtte3NrTDSHbrlltlGpVBtl1qF",
+	"mrfNCq1NWi6U3IpXY5vtbVoupTrn67lKqbJZKJcLldpZaaderdRLpQ9zC29fa1KS6cjYznsENXA83Fts",
+	"aie3gTJj/n2HuoX3QJnveFf1+rtOkU7sWWLpzT1FD1lEaPJV8UY1eMjU3uXWabL7Aa45U2A+XHOeKjPP",
+	"E5ScWz+0xIB7E/n7Bjd2orqNRoNQN0sbDLfk+6CUV9IeI3HKVxIqG7zZ8rln7Qbl0+yB9axM84uE5BFD",
+	"T9q3MgqNiwZPpxVN0bxjtQhZp1z9rgE6KekLqZGlG1xngI0XYpxWewqMve+hua9VlonsjpS1AyIkrqFO",
+	"Ph9uBeXvIKC5COP780k2mrNhgwvlvyjflUYR6/W1Ze9HZNBf21W+dtnEDs7jaU9GjCwPuBaeAPwuI6L1",
+	"zdYnnXMRncPK6gdwkaxtF5ClfGnfAI+ommvOW4FwL5jXLJKFZSJwGjz3o+5+an/r4MA93QOyhAhMHnPM",
+	"erl6rqD+uXfw8PAJ2T84OTt8cLi/d3YAf23wo8PDe/Ln+/t77/U6e8PDe3udw2dnlU/cvXeLReWVqH8O",
+	"ntzPuPOmItMGScTAc7w+uXru6ODZ/uG7919U3ym9W3G3u++W+89rva2zndYHl48q8slGuLc9OCi3H1a7",
+	"72xePC59ODzsvLc1OqmJ4wo/2vnktBw9q14+33jxwdbP90qt/Yp3UGs/3Owebn/8qBQcvXUjgZyinfgs",
+	"HZHWrTE3t8SwgB58t8OZ3bTm2nXlpZge0QO96J8t/E323VnK5TShMVBKZRHlcI/GpFtwS/n6W55xA9XN",
+	"PLxpAXXyQIQt3/MYZOlq5QXuOKajQFDvTIjHNMSW/lp5Y5Hh6Sw4846Y59OzUR9vrlQWuVnDyyiReBBD",
+	"//749fPpS1DGls+7jjbkbG2MpqJMZYNNHgGewzwDEh57fwNMIIghb/BYS+ZtYuSYpg3SiRKjM5hd9i2q",
+	"E6fBOyHlOvasw5Fdv+8QV3A56OlxKVceDGJ0CRNSZg4+Y4PrAcLooT9KxwXAr2vwZq1UswIB51qLQf6m",
+	"Vi7ZP2nd2FQPaYuwwTssOox/Vlq6tGOSsefshS8jjLMySZrwfVqfUa57asycal1qnqD1mHlCkpDXbBwd",
+	"gGSz7J22wZZPBhtzGNcnpg9+oJ7HtN2k/HIzDmM4wZzqWfZ20zYgeFemVDJDle7Bnkqm5TZq1Kq+yI1/",
+	"dfW/XX159bmdzVd/HX+j/jr+fvy1zQCmLMmwxDsFKLMrhXFmHyoWyE6lTLY2Nwq1aqFSBmAAYBXKPdp6",
+	"t3JUe/+d6v3nH27c23yydbx9snNWea/6fu2DjQ8397bube/v3K8cVB/UHm68vfnO1qPtx4trs8mpWUqb",
+	"lX+c2syqBsboMZZOxFtNE6jb5D031Xq16295IqIHQlNu1koLqIN9wduBj0nzWnmBQT2EepSVdvwjaEc8",
+	"XkoyWmIQQsew52wtZqlLpRSvUZOfgnj4bGZc9DHTSur0eI9IOiKN3EgMEMDFqMlIkPeV3vigkYMx9UPW",
+	"9gMk12iLsFeco4napjfB8tUcoikFie6HpS7zMLC9O1txCeV8+ljSle3pYVdZdsBzQqjfJuyp6/kMR2Gx",
+	"z6JQXP4rfUVRhJ1ZgZ0NCOyUILDjLK8h7NSlKbHJlfQ/hYz/o/8pQ7n4fYNtjU5TunwBsGUGnVw9hsBW",
+	"Uhx4HWMuxoXlajLXxyG79NlwlnBNlrl4MzG4lFT7aZvfXTGcEC+aNgkNaUykTcsWZZeYjDLE+mcx5saZ",
+	"MesN6kTH1TZ9GnWtYhvN4pg2Hewdthw2wkeTQvCaYJ2h/PQlYb6yaGHs2t7WbkKKITZh0tPW4zNdjqj/",
+	"gpFtLKcwppwkHYZleRCoa9ZK5abOZCuZmUQymsTtCqEs6TmEDvlqiXh0JElrRPQpXWtwcclCk9yFGoR8",
+	"pUa6YhCmris2+POs2tiJHgJHeWYiDJkbJS5PR6mIZqVUaTa48d6SOBz208H0QAgxJkidw4l6JgQS0k5O",
+	"lxLl6hv0EDHuZy7W0TsJWw2iehbNn0MC4V4kFHuDSOuFYdcPGNRC7DR1GjRVKuAk69OGCqb0qs6MuN3G",
+	"N9B7M0c5p0X/knJxSSf0x1xvYDIEtrBk/okGoiqlyg3TQJqyNSfb7vm771Tubz3a+HC/9vyd6nubZ+8+",
+	"er/y+N2N92oHJ0fvbH1wr/qk8v7zd9/efPDhce3Z/UdnG3vzEzwb2g6IOXhnUeUuPCvZ5MczlG98vn1p",
+	"zvzuVE+RLwFqhHmrgN7KZZkT0EsUJ2pLcBOSTt9rHBaQh+u48wq482Zrbt1wqTapjFifYATJ6HOD34IK",
+	"i0zqqzqUAjd4OpmkCZPgQ9AY0PyL+RSwTopYWanecIL7meShJHEowgsJ/spakexN96CrX+o6taT0DlyQ",
+	"1zQHgcdAB64RIOdtQ3ILvhFAJrCYxM6D6RwZaK8Nk2Z3rEHAYkCxL07Vhla7UFaEKawGt+oC8cmIrhP/",
+	"Z+KH9RjlkjRyJrIGMJqNXLHB96wHY0GnnVmDJTtvayOA7BltTpUNGkihHMAk5WWH9dR/Hx6TPOjwtSKx",
+	"DSdEHkV8cwetoWs5n2epdFt83lS9a4axNHm25eenu0NzTu6SBoOXrHPSr89tXXxSKfR2XniFarfNCv3t",
+	"aJhlQ2AXXn9yvLCYs4/Bq/kCxEDI1XYqpeoOKrDlNeAq67ZS0j91Jf0AfbGkgCTOdaXsPEtFR0NhVHCm",
+	"ohaDOUm3A65hkAwp/BT5fIsp/1b9Vx3qI9MuroxEXza40l1QBBlpHhPIkQksv5h85AxxrsY5dcBrM2nT",
+	"xUBX993oKPx49knafFNusuGxRDYQs3LXG23GvFtvi7Aj5myKU8Y9wl5QNwpGhjlTt2uAjYHpxSLRRE9o",
+	"Sjp2qOKObHCTQAyZy/xLiJQIjk3XmPPLoxmUFf3QVVYNfnq8B7iHkuly+vg44P6DtspdHTmAcTmEkrt3",
+	"47Tr3bsNjhauNQ6DzAOqsjXCCm4cTTm2yNbQctN9DMpso8GQjnRkRZtmgJabBCTUx4GBAzapLouSA7eb",
+	"SqFirlVZmpwN46YgHVfXqGSmchhmSsMGFYnZi8oGmzC/9Gxb5pf5Uz4JpaSbLjJD7/oVBjHkRE39rWyr",
+	"1ijmubPNFPiw1kjvHtsqMeH6mcEWtbNbo9Oj00zTB9fTfuBELrZcqRZqG4XNrWXsFDMfD+DsLGWkVKZP",
+	"2GF7clcQ3BROkhI3WFG+cgpA9A7p6MYGw0qTv/YMYZzpigM3KMfs1V1Cavvcj3zE3MgW23vJZjKJ79aI",
+	"tAbBBfF7SIUJVStxTY8Sn/DMeIQN4HlS0tePksO5q3ueqS5KhQJIc8s5tmidm1PQbPC4wwET7i4NAl1H",
+	"mRR1xHMC5eUmGRhD4jQgpjuvkgdtDD9COGjPb7dZuFYkTzVtspSoQKZT/mTPqmBJf/4daSiorNB9gyda",
+	"qeubxjbpYG2uLsmFKdGPO4+nxrjg9QaHRtCprYCwtnaMH5xzUyuUOONWI/hkijZpSKcT4fldeMjO1FJx",
+	"ESXLZZ5mBqDJt7AZJl1YpauNMuv84cmHOAHHSRzp5kWtmh0tiaq/19q6KLzbq7wonEQ7/cLjYe3ngJhx",
+	"bWSes+Hx7OD8EknS1Mf9FPzUVNTZasd8FQU1r8ehXb4MZ6U3X7PePEE7GNSTlAPYVmkxvYTSBDF7naej",
+	"I8gRdowmIWTUfswDjb1muT6w/zHi3ODJ9adHp2um890SOhDy9N0uaipJI1+2R8RWbQ2Oum1SfWknx7IE",
+	"TZ2kQ+7exRZb47iLNgbJjRz3JQGWzrt3ndRRjUTgJardiY8ylBMx7kl8DFyetOQoZwWUS9K8YdTP1BgR",
+	"FgBmHvJhcW3RLniLuhIIrCB9NbEujsPWeSovGhz0ITTEgJcG76BBIIbKj+tS7rUHAXTc6Oi0GmgssrDg",
+	"VAMbRAk5p3ntNHABTEfA6CWzFkBZEWrbZrtLkkW3VXjaT3rs84u0S/M87e1m70zb1UnruifVYWE6GW3V",
+	"nz6vHNXe/7B6crbxwb3NJ/vb9w92HjysvP1O9dHj2tGTjeN3N09Ot86ebb/3fOf9DyofVvdq9zb2N+9v",
+	"HWw/2Hk4yw+LB20WLBVyNoHi6nZ5a0o5Zw/4ZfpvsF5L6e7aDLieWXoxfSzhDK68th9PkhS6EpU7kiww",
+	"piTTzpu1t6/RRSGzcjBsri6SPtBLWUgQedhZQHCUqnbSoS4PcKvVz5UHe06Du4GQ5mKjCP7w+T+sxWgc",
+	"yk1JDUjJvsQXGPCASa0B9A7G9goWAuQZYEYLpJ2gIUbjfIvepVwy0bNig59prRJBG4K8kHE7h5lax/YN",
+	"EzAPdYpC1mc00kMxWVUtXGNllCqJwLZFjTTTNL80dxuc2pnLWTnLJGCWLeZTi3gLx6b/ElyR9GhelSdi",
+	"iHljiJKsmhhTGwuq9Jly/KeuqZWWa4w+mdifszwTI2KTZhvITCg/2x7163VJVhL71WdC9jG4D6JoJAZw",
+	"rE1trLJhtRhFpbysgF60quWxf8EmRKmFyxVLpjqhcaYmlYtvcLuKJIsKYA1wndLpOYr5FB4FowZPbXOH",
+	"SDH18aZYIxBD5qUpusqlBjeyeqrlW1vyIGR3sVEsVQ4CISSNFq2LTMUA+8TsbyySExplitzrZezLqO1I",
+	"GZxYmbCoEJqkyriNqTgtqMwa/jEl1SoU8gMXbYADb0i/bKE0aXjOrQDQ+frZgiwD4StB9sKGTm09Ajgc",
+	"JFAxb2ndl+BgCM4Q1QpKA4iuDCiSY0RfhyoBHqMIa6kHT2pwndOVJDKNeyD92rqvdNgVQXKaoNoOu5Ig",
+	"HAO1+r5scISuY16RPEfz1BTbd0LqKpuVe2Ko87cJm8BAMpIvl/RMywa309Fxle0AQe8iCu44xNxdwY2A",
+	"N1OSj4aCRLQlle2JdYWm7r6uYYCNSYvRIiVg9c3nPj8Hgi4mZYxC1+Dmq2VERxJkPQhqxJmQXTEIPNL3",
+	"3Qsy6CcBA42kif2/ZnAyEiFDhA4A1cPJCUbZIhnuOTOIRjeWwqH1oFw9F0bn1U8qP9sa7rx/UZJl9/GH",
+	"0Xu10bu9d7a79zYHTzb6J3QZexGe/VMIyD+JMchWgfaVdrllqOPgheb0phNFXUquJWh3ixjQCNt4PbYD",
+	"JZ1AtCzkZCXfevQC0X2oYXQ0JU5a/ja43UjpYEAhG4HBhEh85ACkIfMa3KWSFXweG8fK7tLaKkaC4Cly",
+	"ByApIHlKTgZS+pQ3OB/0WiwEKNgWMzTLgPu5TfI7lfJaEpZsru2Sloi6MVExGvc6IhKHLGZmA0yUOp9o",
+	"IEIjNTcyItsNbsHOgvYAJooCfNKg32dhQX0veawcEhKwCC7ELDtUPTkAGdUTwMtGOalq5GOXphBtQW+G",
+	"YogZAuCf+WRAA4N/hfMMJfWm7EpfZvXeAXMkqLmkYww5h3o0CMglDX1YUsDFBtCnpit6PcHjFHpzrUji",
+	"PjiNwex2mXshiUv7kdul0mnwpv53jfkJ6hXlfx0298fMxbboC2ZXMSTxoslH4NeAXxaj25oXxtj/GttW",
+	"//k8hXCbV4oVchckoBELZ5Ra6XNzC8V6bbHURNvyfxj/bvy78VcTbct/M/56/NX4d+Pv1f8mPBT1XDhY",
+	"EujCCs4vrr9xGlYIFS81ob5SwD/8TDdufO1QLQwXIaVYN0JIzgSKUFvtaZ/xw/tkX3AOHcLmJpLH8kNJ",
+	"xv/7+O/HfzP+D+vjvxp/f/XF1S+uvhh/d/WL8a/H364heFFnABB/vMEhTI9C2DG4+EjgEieQ0RGRXTHU",
+	"CLetQRQJLovkoNePRg0+RN2t/EsscUdPTsOr67dlVoj7MjqV4jj+7tuGtjV72p9+mvN82Q/oyAjDqYlI",
+	"muCZ9OkyELXWgNX4Z0kEa57jJXrtKJ9zNqoaO2r9F3hL3J3Qt5YjhruVYsam/dRc/tm6S4OgRTVrUXbb",
+	"IJiFAMGOvX3g5QNJUVPXSGs9bBx+Y5ucHu85Dc5emBhoHNKkUfrGfByuPX60f2CYkMI1xDPX/4n3H943",
+	"Tf0JuCTod5l+5h0Ee3YaHPkeHUIHns+gKQJKG0bK/sJOw7Mu4/UGb/BCelhoj0VQpxD4/AK/zKrR+8O/",
+	"/UvSrJRKzRQUqHoOBhfUadI3olWWghDwI8OUCg9KCZ8GJySfbYWTtBHORWzUQeejpcnUQ/Tr9UjLC4y0",
+	"NbCBxghib9LIHmqzVtoBYhEpztVdSeayHuOGaZwxy8OA+AcZUrT61X2aRyCZ8biwoh+Kth8wkm8C++Sp",
+	"FI99ftFEYpTMyU09R3aVx6HmxpTXaHwEhMFR740lHbBqaBqMc0PC1VzTH1qpwFfir5oXpFkHymRi1/hA",
+	"qySyjOjO2fjZSTqzwffik5O0mTpk2KURu9TyWzNmFckD6geDkElkNWlwNQ64OQEJysfwQBYELBj6cOGa",
+	"Y90KVT3GBm/qmt7k6GIYzBzR1J2wW6yXps4hFuzoM4tSXt28UargzeYV58BBMvneNHEFUqXoPmQ1xXDP",
+	"GsD+Q4MweFSxklM7Q8aVulOaClu4TqVArOvcFCJLllhOLrGVBqikzz66ffrjtB+8CJ7eYx++++4HrQ9O",
+	"N5+/OG0d7uWcHKxXrp778JPqi+MS3RmVe/uVy+fb0btsI9waPKm1Hm1236nK++X2wxJ9vPPiAze3jPrb",
+	"13L+J9XWOQESbQnxTDmvIS9+pC7Nnq0/Uk5NXO4xpdgMhOaSLs6pFA/g2N80KPkqUPu0jjgxe3rlS13v",
+	"S1UWcmcf0ogN6egVt9qqfagZGqNuKAYdpUXNll3WrAXdMNumfQr9HjpNHlPuxC2A+dSfC9jJH4gh6nZl",
+	"ozoNbhQ5mMNgSjbXdMmUMoNl+sg9O3kMZbxMmyqada/BIwG4DJ4fMjd6FvrNOFxpBfCUujOWunqUtONw",
+	"vmxwy3NRY9ydMIeYaS/WrwUmPfUHXTvW4NO2vamWNu9XMynVNzTbacXa1Ji7ZvY0co/O7CWlaHYgdU3T",
+	"+3D1ofg85jW4prWYUuWn2gj8IWhya60sap/gomhF+2A7xq7VLXCn1Derb3+laju126/VYqdSpIiqltdk",
+	"k0/I1OETBwU2Xmqgz8Kg+fpwY1ea5EegSeCo3FyRuDSigeisixR5/ry4nma7CnwZIX0JsIea3r1LluSL",
+	"lDCHq5WgI1BYQHsOaY0AK7xIkJWuoGnwmLernFcd3Sk2uOEhcWkYjkjz4Ix2tLDep26XFfaRCrGuR+SQ",
+	"Hn1RoB321mapuUuah+3CE8FZ4YhGbrdpsXad0Y6GKayWas1Z8b59nJinqXlZVggDL0fuM+faC3EqFroS",
+	"x3XYVh8H36ZF+8uJR2rHPVfPjX9dJOP/Mv7+6ovxb8dfj79yyNUvxt8Vyfgvx1+Nvx5/O/4OUzYOGf+m",
+	"SIC8CzBmq+1Nt0LLrLDd2vIKNXeDFXba5VKhQqutmrvhbbKtNjZPimfAFDd3K65j2A/ARJJY6Pi/Xv3Z",
+	"+JvxP2qy26t/O/5m/LurL68+J//j/x7/P+PfXn1x9eX4m6vPx7/7H98hsbXaejJXr1WcHNScmIBr6uIE",
+	"2BbfCjOb8Cfm6nwQBItzekzvoGM6i2cJACaS41TMOTlNQaxek9rw08dy+gCQvJ5NeLA0uWNXPcfTxUNo",
+	"okCfNuobjeAQihc+Q+bj2YCr07zZ6lxlSwzN1WcMu5D1sR5Lcz6CfehHaJ9RCSdXH9pI6GJSYEdUo5ZT",
+	"BzsSJGS6m4otN2g17GpW5eQTEZGe8CAsVp96o9qEXgoHRX37asle15Ldxkb44WTg4sSGPvKWltaSYwFN",
+	"vf6pElifLaKwjYSh+oVqFwHhcjDo1E3w2SHW/WrpJOV+BKUpb58dPXaI5jSXjoWlyzo0gEPhkPHfjP92",
+	"/LdOg4//bvxX4/9z/Lc67u0y5eWQJ7F+39UKfX1yb0AIWinm3UX0/AwA9wzRu7TufiWK9lbqVc+9hrQB",
+	"mvl/hYqqmK660BceJ+URtZ0NqzwipX7ejnrqaY1BqVR1+/A/bPwr9fKrX179O6VYx9+OvyE4SuCY/9fj",
+	"b8e/HX919W/H346/JXijjELBO/ru34+/Gf9m/NX41+Pv4f9/jdes2xeRqy9IpVQuEbjiN+OvivoiPQRY",
+	"2GUMCp+rDb+1VdoqbVe3d6rKxlA702j6v1P/T9kHy9kOeu/C0cJwdaVUKRdK1UJ5A6Dy5YCF6vl/Pf5m",
+	"/PvxV1efX305/mr8z/hUMv5+/I9Xn4+/Gv93XE41m1d/QcbfkvHvxl9d/WL8W/Wvvx5/D8D9vxl/ZW2K",
+	"q18qiweKv9QL/nOpulEolSs724WtrfVSqbxd2ipvKPH0Om0p0QnVPJdLla2tUqlcrZR31DwsYVQ5uSFr",
+	"SR/m0oQSMrbxbeysmclukHwrTb0yrlZLNsu4WjpM9EZYY0h5oQVEpim2ALmFLW3voGU1g9ECJOKChBab",
+	"VWAyB9lZz/3Pf0oLPy8Vdj7S/1v46NOys1n57F/m5vNczDMfUSPMsyHVBQ6RUcgoIIBg6wiGZPLKijx9",
+	"e69Q2dhcc0jzhAIidB6AD2Gz6kqMzab6eZa9Z8pefR74nDV4cx+tqsJ9X/aF9NVomhgMMm3mUC6BsaRm",
+	"TT3CIo4FE7dLJeECRr+4pfgY1eNy1iJ89CLxm8P2wpfezAL1e7TD1j/uM5A+yY5qi7BHo1w91/I5EvVP",
+	"yyy8t89vfOuQtfrL3pvN9qMeNyH1kfeqAPMnM1hagH28uayc/jHokoyjMD1SPDhOEul8dvagsJ0cEpI/",
+	"ebBPNiubm+vb5e2tn4pCq5Q238gTopN5gLQYaUk7aSbpbYMSZ8aBIbTQWpf+z1lzZZSujNI3xSgtb15/",
+	"AxyLJyI6hUYoH23EN8WgvS+GPBDUi43aO5Jox/+nZdsmyZ/rYqR2mlISbAvTk2dpVQDbloyGbtdRyjXu",
+	"cZMiRIQF/FHP7rF+nkP6wUAS2uAujVhHhCN9M1aHxn+MYbyirjJzBxyK13TxSOrKNnVZZCzfCVxWHeho",
+	"8Ad6gK7otXyuMcz3ntzfJQCLFn8mYh4psYODguuenhTJA/UWSQxAK0smqKeOtjHFsT/+kwELRw40bCAU",
+	"mRJsmoUGUmjExxp1FpG8mi/1H+RnxPfWoK8c5aCM6Ej9n1bAkJEteScNrbVyCPMA3ENAi3lPXCrZzQXO",
+	"nC+JvPD7/Zg5FL8P8tSej/2CfiRZ0NbiaxfhUvQoEZI9qW7W/gb2J0bEpT2mGe7yafQnmIMiPqiJDfBD",
+	"X7I1O/pdJLdKbjf4bbLbp/b2TGUnzUm5RhzsJXvQ95CZIVkg2KVCQqpB/aJuZdyjPJKxvIApSgSGeVrO",
+	"ybKKBgPfy7Knrq+Agu88Yy8WysDj1Y980B8LXv0Ax7jA9ceh77Ijny9+LX2xyLVvi0EoF3wuXrvYc6Gq",
+	"RD4IRW/xq8/EItce8FAEQY/x6Gmf8cXn+lSEC830j6XkAqQ33Kq3v8/wrGEjXr1c0emPHbfklVmlXajS",
+	"WqtQcze8wjbbbBe26HbL/IYnlvFIHXA+CII45t5nHu2Ijn9B1Rnyo8BQBVsJGsjmQEri91dfjL+9+jfj",
+	"7yH79Ovxt1d/AZ+KhzE1vp0YWDMnwPGEmdQ/VpMfWwHAUMJjLnzuTX2kufCTAQ3idorzQb8TUg/LFidq",
+	"kzLmaMEU0c0yHpMlIcqVS+plXOqxnu/C4crVtypOLM4Ol1g9tfECpj7wvnAHPdhCOZeFEc4IOxft89QE",
+	"wT2XLFwi7WNk9HqyJwqeEOvwHPU8cG1c6A59di/n5Fj6qGo7LhbMetn1EmzQcqviVr1CjW20CzW62Sps",
+	"u1teYYeV2mVaaVXdmhLjagvMXGwstgFp8pRjpm2rUKoUgJQ6k9D6dS68k+trKS7CXH1jp1QqlZxcbI3M",
+	"QygMWcAuKaQRS8XNsk6X3U9p1fGvIAX4a8gW/vP4n9WR/M34u6u/IOOvISP4+/G3V1+Ov1JDHH83/mb8",
+	"T+r3b66+hGTht1f/hlx9Mf5q/Jvx9+Ovi7kMAaAW27L+r/41pB2/yDk5uOn73EfXSYjfjL+/+nfj3yrx",
+	"cPXn0LL/6/H3M1KcmbVTwBpHA3Vyl03voRY4YRL4xueVUOl9rkwrT8NUoLBd+eurEMtqyVZ5vzTmshIr",
+	"dpCkn3hBP81ACfQUqX87Xb60bCqOUr+uoEwZBEg6qw0fBynZHIKGhkNA6zoNHjF1akPNU2Uuh/YcGkXU",
+	"7RbJ/ZC2Nbm+WlbgxU/FDjBY0mUhc9Rg/DbiSZt4ABBhFRv8NdSmaWf7B1KW9gZbsbNK3boVXa32d8rv",
+	"SZte3+haNHNNg6fL4/7b+K/Gfzf+ezL+a3X375Rt9Hu4+bdXX4Kx9E1WNdvKcr6J5YzC0WwokMd9KmVf",
+	"hBGU9vsiPGfeQE+I5/cD0VPOruR+IHMfxY+Qx+rSA3Olkbbm11O43IjgH6p5rkUgCIoUttb/pd589edX",
+	"f5GBsKXW7tt4XIiyNZAshKNdau2wWnubFapumRZq7Y2twg7d2ChU2lvtcmuLbdNyCSTMy3QNlrT9jayc",
+	"RROFP69sxZV5v1qylXmfUdbXj42tN8Kkdz6dLQX1+Aw9CjApWsOfMW7L4l90+GXQ4fPGX3J2tj8zf34F",
+	"rom2+eY5KHAFFpPNcFCSqkYk1aSQJSd5dAHickYHDf+1uNLQ0A7oV4gQxU2Dm/ATJBo1ZlP81oV8gn1t",
+	"yq4qEFcViKsKxFUF4qoCcWU/r+znVQXij7cCMbFNTZhuZYe/QXZ4JxSD/vwCS7xkhg2uUVPJpS/9SCDT",
+	"gQvsYS1lY+f7AeUc6v2gIsHnHYeEA8593lkDPBmAPiPqZCfGR4NLRiNJAtZGrodhlwEaqxULx6QAMuqE",
+	"fqcbES6GWcA01yUErkGR0Yb9Q5ynNx9FxqV96oJIqGw4Bgd0/KvxfyrowDRUl3jSilXrfuqk5gTeHQjJ",
+	"pIkPbxVK5UK1fFYp10smPiz6jEsrgFwplMpn8KshfsyuYoEY+Ja3zXbaJVootypuoeZVWWG7XaOFjdam",
+	"a37TRYneIFCCmkHr/l9CKPxb6OD+/OqXZPz78fdk/PXVl9DG/TuMiY7/mYy/JVd/Nv7m6svx1xAc/zX+",
+	"9WtS3q6XSmT8X8Z/P/5PEAxWO/Uxa0e5erkKwKhhJKcD+TKi0UCNID4HdlHXfxt/M/4aoq3fXf05Rp3H",
+	"/wRjUwMb//aloNnAFr4exgaP+8o8WVmUqyVbRWSnYG9si7BjlOLKJPyBm4TXdtIcZ3bRYCcI1tfUSXsQ",
+	"BIWIvYh0mwzxuWG6AilwwDvqGWjGDZkyyiTJg5JT5uClMtc6uuGmK8KowVMFJnhFl8F77NqTNYdEImAh",
+	"5RFaoT1fyj4LIgK8VyIk0VDsxi0erVHc+XPhc2+6GkUXqVDcv2iBGhZen4MtKo3BqowPoiwVZV7uQqMQ",
+	"BE1IXBdqnks4oyGTkbZokQyNQU3KqpNn1ckzr5Nn0e6dR4z1rc42q+INkRyUiFrbzWg1Q2K7Ace5Z3xW",
+	"O49Io27NFLCrjp5VR8+qo2fV0bPq6Fl19Kw6elYdPauOnlWAabVkK5jkzAadxG90QyHloqDJHrtc76mv",
+	"0/U6mWGLu3fvs0sWiD766TwYFe/eJXtmeNp1BPfVoqAJB1waIplHe/cOnxycnR88ee8tL3lWc5cgT6U3",
+	"cCE84UcWBXSppjzX87YYcK/Z4NiO4kdTzSgN/tgHGpou09EAw0uoNvXp0SkxX2gPr0tlTBUeiQaHaNMg",
+	"aokXae49PyQeC3zw8TG/4Ji3QIE5ePOYn2vwiAFnrEs5CRliyyDlH3IJAWkQnMDA5xdWjRyMFgcGtN2U",
+	"w7g7SI2BXJjqyngiT4/Ojs/ffnp61kRSR+uH0/OHe2cHz/c+OH928rhpfzKsUyA6Mp4QJLoErooGN7V4",
+	"JqtXB2ZEEWiaoICqryPNQLkbzfgRRYKBF9IaNXgzZK7f99XS1tVHmHVAVGeSp3wEfH1rOAvI8K7p231O",
+	"KB81OLKMq6HgpOWbk/TVTSeT2X1WjvE+uzwyW/wa3/+pmqFkt6iF9eXkVxhadT1wJXhiL2ce13dWLCCe",
+	"r1mBgGql5OR6Po9DlzeJC2gP8WXSYEQR6/WVf1R2ci3hjTJRsv/j+DdgJn0NZubXV78Y/5Oy5RxiqM7/",
+	"xUQXUOruv7z6JRn/9/FXV5+PvwHP7AtluI6/BaPRYG1/cfXnZPw1gX//MzDQ/plAdhHzj9+o9030GuVw",
+	"xBAmqecWGSRv8Jc4GuV4dCnnTE0YcsQ7Oc3LN8+kVuZ/eQtbV1ClaAszzQifbKm5u1Gp4RlvK39o51Kl",
+	"3p2D1sfMjRDJG+3f7yF5Ov7/4ONhEq6+TE8AOB3pCVAaifX6AWKFD1ngCmDfWtg6To7zPNpmLaLjswyy",
+	"umjxPM3Y9f1QtALW+9lsus5YJ0HvXIRY87aCjIQIMH5LJ1SkMsxnqEJjvjAJEY3clltiFUy9b7FCzSu7",
+	"hR2vzAqldpVugCddsTPetVItcWWU2WlGqIXFIOT1C9ryOYvq+hPrXESFtkmeLTb3x3jrrEnXesYTDFVJ",
+	"OADaX+szlTnMiit6+RNlHVhaVQyijvB5J9mweW/C5lqzbDmPXabtOCVFfN6R6wMuBy21Li020557jtVE",
+	"fRZKwYlkMS+fG/juhclzgImilDLRDweN/vbZ0WPwLBpcpwGiiSxjDMSmrArHUB8j1zwaSsdPT89i7drg",
+	"ABj37ORxkbznSx+SRH5EDEG4SXLk0UZyleAMJWmLIBBDGKSEhEODG95zzpjHvCLZS+DekJbYR6syO1XQ",
+	"FcNn1txdqyoj9iJa74LWs6SEVoD/whOuOnlEXWDrtrYIe6THoq7w3moAEWUjZ/+O02Qab6++hBDIF7p3",
+	"8Yurv9CazL5M/0k9OdZvcxyfmRz3xkiFRFbudSfgf/xHWk2kdfqspn99fmCzWoeYiygOCMrFsvm4j7U3",
+	"rR97R6Zeq14yK/MEty+cJK9sX2d5fuTM4FK1TpKMhckdSWLbxLC602iyQiGRGmIQxYe6Dj6Z8ZTcQD3j",
+	"jiQN+02NnJEy+aYyDQrWb4VjIaM6eor23996yllhX4m9ZoIgqVbujjQPk4x7RXICWVWUTQ0+IZyK5IC6",
+	"3Xidtb/g0jD0GXL6KyEUUu6pj1aLsAsiHb3OLpVdyOFGIszugJoUTIuwlL4oDIfDgpIKhUEYMK6sF2/C",
+	"opmcDfCA9HykjYJ+qEYU+SgNp++balxI5hWbWrZLG9sQWJoOH+m/CLQvP9N0pq9A+KYci+8T4ZqY7t9f",
+	"fUmUM3D1xdUXV78cfzf+7fjbae9hCelqTZK3q3SuEgqSAkK/FCuq0jdXHagDAPZUSjonZ2GOIrDtOja3",
+	"atwwu2uNQF01kyhh7oDQMfUtSs4g3bDs+lh4OtVkebSA1XNNgGABL5Zpdq45rilc8h4LIW6eq7dpIJmT",
+	"hnPQrrlJxS0E0pAGffgbnbj5XgM+pJ1oa65AFX8sfD7/uzKTdSX9TyHj/+h/ykCSdR8psI1C1vr6EXps",
+	"SWpLM2WrPRsKGG3AaMghmRk77NSN/EvMI/djhrOdSrlcqdY2gN0M/jw1wZHfYx/i9QcDJe/Xj4R0xTDn",
+	"5IY05Mq9wFR0kqSFrbPhldpVt8IK25DwbZdZYcfd8gqV1iYts1J7x6vWcnGVu53i1azg51JAelf/Z6pa",
+	"vVyyqtXVuoB7FNNVxc8ijdz+k7fMviDp5XWevpVOdjr7b508a+RiWnLBSfLCXdICzCXC2RAJ10MiGXhM",
+	"VMqhCL3iMvGKIzbTXfY7nHnKZRlIFmplUF5EZhrSa+b9yIRlLB4fMqyxS8+BJRS1aJsUh+t2d8r81nYa",
+	"BFC+lepniYSut7TP62REX8BzaBCMTNEgHq5iZnz5aLRnj2mREHNqSMBJDfafeUeW7a6P96K7zhrSKd75",
+	"2asoJXqZIWW8ECt6FpXo8U2ZYp0k8uBXUDeAsVpUHNO6Cnpjypa08Zjre3gJRlqhlnV/ql1HyXD4CYZe",
+	"8zbYZnurVNgu71QKNVptFXbcmlfAv6o/lqoJd2PZrXg1VthobdJCTYnNbbbTLpR0bUmNbbQnlAu8Y9Ot",
+	"tjfbJVbY9qq0UGtVdwo7tFYtlNobdItVWmW3PFlB8uQ21NDw0kpri5U3yrRQoRvtQs2ruoVtJe23Wpt0",
+	"w615VV2XhbecXVdYAcHj76B2Ago8ri+wsKPSg1bPjyLmYWga/z1jLctmLQd9j15zyZBC9OnUh7KV7Ktu",
+	"1SNkH0qUhNd3Ctmi4jYq4idhi6e7KHppQWspl6QkE+MumUEMrPEklDS9kLajpv0wAFXUpe0zejaHgPJv",
+	"Fbj7Mq5xR04LvN2XpBn3q2FltNUAYd0/9LknhruEBRKAGnesH8+hE9Br6oRuLBbvSB3mpQHxaETV2/oh",
+	"a/tBwDwThGGG3bhI1A5F+jhBKIeS7skAjfm+Hr3QwR3UtIQSbYyqP4ZMfeNEeAdjzZALiZJRohaUmDoh",
+	"foQYMjuEBiGj3ugc8vzSJq/T78PfIZNPOc7txBLFs7yrHlm1XKDzViDcC+ZZj02NVP9svW83m0lE7wH9",
+	"t6ltMG0y7IPesUTBwiGdDPW5pNZZvARtcpBx9AGjM3b8cDpcU14SXdPsVvUfLT+MuvcxO1je2SkVShuF",
+	"snJaXIBF5WrxlAKsKR06wyec5+f1aRQKPur5rtZNE2ZBfwIF8dOchkx8YoiGS+hIKfsAfzllWMqcK5e2",
+	"tqw/D0JThWm/BgbILiH72/U7XQZiT7IXuXquzXrKCTXgjPVcuVypVKu12gaQCC8JSujk6CASe/1+KC5Z",
+	"7OYtYPfoerRjEfju6D2s4TJXg7EzZRh5Fvzkp/F/WdvgDCNlqVSr14YlDNiTeJq+gqrP768+v/qyiL9j",
+	"RTjdbm25m2o319pmc1e8AriX+rek1NaCv5RdWtnYVE4q296ube9se7SyXaptlTfKXoltbLa3PXezslPZ",
+	"2qpulqpeyduktNXyvM0KLZdZe6tS9sobtYq3rZ7l/5zdG0GLc227Ui5XlVERCOplT+aGabCeHJUyr83f",
+	"ZqBzKiuDXcbzSd1IhEuZxeqGiXNBpo4CnbMF4O3KXcfdohYqFD3tSuhFh4IE5a2gCo93WMgoHHJT/2ru",
+	"yoEehY+7zpA+SDe/VwqV7ZvY2HDD6WS3eFlTk7/hBvij+YXnr9JMvwmkbHqTTFj1uJWWtuHxNvW3wJfR",
+	"cQzMdVOrfU61CYFx3zyifxOjfhFT+YEIW77nQePRDRIHpQVs/33B24HvRqtMw2vybsBKt1yQWZ7N7MjZ",
+	"+qfWfx1681HsrUsdcErcLnMv1IlSvk8CNE+hmluSri8jEY5IXka03b4jidEQhIuIacQZMYjW0uR86G0o",
+	"GycdtMtOVowmLehb4buvLNDXaYGqhdLrMkeU92eYn5+tbNiVDfvHtmGd1/lF5ckvsqOf9jfFxpP6rMoy",
+	"n5U8cWWer8zzOeb5Hyvw/jrM+JTRcXOrfFU2eW3qNx2aT2pUtOk4J1R/XYnkhOGYARiUsnznVkNex7H7",
+	"0eIG9nrKxPxhfYWT6w8yTP8T1g+oq2P8kDyYCNpDaaQkeQjo+zzOk4iQNDljnjzXdZJNO2nhc2jZPI9C",
+	"yvEgx4gyUBAAgkbnMXRewsDE4+M85TZoHBoGoX/9SNIEo7VJ8uCg6P4s6DVrWrZ7k+TVwygnTx+dHkFT",
+	"3tq0j/EMxJYlNO7TiN4mVL9yKybcikKlWi3UahtkZyO3rBTnEa7PYvmIlTe48gZX3uDKG1x5gytvcOUN",
+	"vvJkzRvpCb6ulM4qQfMGuLgHnq8hRE3xFeLr+CIsxLoRfSrRnnCGb5/MWY/zM+ufKrX82Q/O5cxEAU6y",
+	"Sn7EejPGAGbGvFfPhQ7QVhxiXs50fJu9QRD5fRpG0FVbUOukgUcFZ0T9QJrKymuilwouKrKkQa5LQCsf",
+	"7bA6Ae6zGJzl3uOn986P9t4/f3b8+One/fN7H5wdnDaxL7lcbe5CCARa13xJJPfbbbtIT9udWDsIdFFA",
+	"C83cgIbMw/toyIjf4SJkHvYz9gYyIi1Gju8/cMg7xwcPlTd8/OShYzzy8kaT5Ckn7AVzB4hEGzKEpmoq",
+	"g7VJfO4GA495a7sA6dLrRyNivHJwxIvkMJLk9O29QmVj0+pkJM/AmFSePdU81h3qcxLagQWsO4SqeABL",
+	"NL1MFiVKvC80/myCNOvAN14ff1B3lnaamW6+GqLt5htLf56rn7FB0oxRi+xCfPUr8WBXLsrSlkC87rOa",
+	"dWBPx9nulVWwsgqWtQrwwBMabyIj62IJ9xJ0fxy3WP/U/Ou8+o5TrbaMKEY1p0k9SR4A0xEyvFkpbTbX",
+	"HIPgnQfUbX15GpgPNQ8lzQxSxCbigJto7wQB4k0LQgyVVqoqxJLk13RkMYugzyGs2CkSZN57q1QolyrV",
+	"ZmyMIDJjYo4gb98MBIVKqbSg6QNY5oCQCJCHLRYI3pEkEjNffNguvIR37/Hk1QiqgIBvdaJXt8u4Qaec",
+	"N5Rk8Zcaz3LdY0o13ZDS8TUzSWYqEOQNAHPnpqSptyYgbdIoom4XsBdTYP+GfxTOo0MMDenadW+dDf1p",
+	"zEEj4nB4DvlkICLmzX9uNinoG7QXEmbQLFLQH/OGuAGh6R9nf2UC9p7FchCoGPsjkk9JtzXgeEjkobVo",
+	"r26kP9jaYGTwzNjdoMSQpI30qcRQCOPebmISwP6oE9wOd5PNsDQ37t1FNtJnP0Fr06IXte3NxYJNzo8g",
+	"XpS4YplvT6zf11bjgVHwH2SBR2aHqwmYAE1nHMJvOlPhE7ggZMklJL98QccJc0WowYR10pdEIg6RQhSF",
+	"6ONnmKIwFARZ2xhMPB/H047vnx8/fXy4/8H5ewcnp4dPn1ggXpGv3Il95VkBJ1Q/YBHjTGooUPKHz/9a",
+	"I0HM9MZ2wQ8Z/2r8n+Cp41+Nf5XgbOuiGOjRhhoBh0j2wiFWWYBDxn8//tvx34z/8/jvkwAwSQLAeci7",
+	"O0QnSYmExD1campX1DDBm4phsSsVe/Oc+9x8XDzrDMDIfJxFP2I9km/GbmHRBGrUMseVDkWsnHHIHz7/",
+	"h7Ui2dOTBAsuYdZhR2hBnubsys/uRd5LuqHBT7Ty/9BOrf5FEhoRwV2G3oaaBQrN0u2QMYB+7w80urdd",
+	"eySwaVcnjAA2btovPIUN+5J6bc1GvU8jum+KFvAszilOWCwQNTXQpfptV/Utq/qWVX3Lqr5lVd+yqm9Z",
+	"1besuh2WrnFxAH5lldNa5bSWjTKg4UryQDyLJ2Tt5Re0KO/BC+nwx+NaPwhFj1BuOINIaxApD/pj5oL7",
+	"DPy35qt4Up9Anuu/QdEEBw9NWZNeGn2q419qYGlwllrUvXBizxddtwxfCRTQHZnymZSjZd5BNOYUVGcg",
+	"2W3sKqjrIhEAKzPiW2cUU5jBvySHy6jv3Pgvr36phft3oAiuPr/6xfjXV7+4+vdk/Gv4j9+Pf3/1i8X9",
+	"raca4fEEXmE5WyvnauVcrZyrlXO1cq5WztXKuXq1zlVs/7zpzlX8oSsPa+VhLethGaP6Zl7VwPOjgtGd",
+	"s2oAkWNHkrwcAINEe4ANC23qB8xbcwClvSAGkXRIINwL/DeDhp/Q4ah7QiaZ+jVkl+KCeUQyyB/hj1jR",
+	"ZygzCI4LaIAa3BXcZSHPQIWfhGePE4OR32MOOTw21JwNrl6ibiG0Y2X0tAeCfEMuHUjmQZJsFmPo0WhP",
+	"zdsBTttULvyHDKJuDAlthwI/ITwUSce04aWWTe3Q2AjwO/zc54ZkslRTCr8P8rNaLBXL5WpR+QLCBVN4",
+	"YR6MZCBqTfY6+LIj8XM/COj6RrFE8u+Xy7vksc8HL8iL7c3zzdoaeeCHrC1erJer1WJpeUdhAqA7d3S2",
+	"VzrqLFETHi/99eDcuIFXsNxLwXIjI3FaBOjCFM35kIi2mF1nUrBZ1B/X0EBYF5KWUnUGGDoRMvq9DhGB",
+	"F8sZkqe8wQ3DDvIg04j0hLR4mPcPTs6go+f44OT82enBSdMh5RJpjYimanGIFA1u6BDJJMfyWpE0NQnJ",
+	"qRAceoGUlWQgwKsl4tGRmh98CFNCtE2g4EJNXz49koP3jw9PPjh/vnfy5PDJw+barnm612zw1ExwQQLB",
+	"O0oa+x1OfF4kzQ6LjliThEB1piYr6gLtumF/ac6Wl/v2crw8cbYInxB+X+yWWLNpDM62rz60H/ogfpQf",
+	"sENLbKO15VXcGttsb9NSq+xWvQ221d6h5VbV3fC22E67RCutmrvpbbNSu0yrrQ13y9thxp9YkPbGl3IA",
+	"kZb9J2+N/6sys8HsV1b0N1efX/3F1b+/+l/H36bcg2y6GuXQs9Fe0BGhH3V7uXruYP/+6V7huALhm4DK",
+	"6JmcnKuNs9J2vVSpl4HTl4torx3BaGbw63AR3WNtEbIkvlEob6QukSz0aRAHkGoPKns7++DPJRTBy1Lx",
+	"LMOnY221eQTAeNTtPf/TItgxDAhu+mQawZr68zwOBNYnFaxx4h6QwEqm48w2+1L++OAIanVaNGSkRSXb",
+	"rKm7/Eg2+P2Dk7XEaFPyhkaDUJNj6ucSt0uDgPEOIz3qMSVBIRQd+pc0Yg1+wUZFgoXRyqg0z5B1cnK6",
+	"R44f7Z+SPymTy3JxAxocT0+x9VLX3jZ4vin6jEsZEK8jI1LASBgpqCc11xwCZ4kcq4vXjwvV7dr6cWGj",
+	"Up58igjx0wfhJbuD1I1rSkbePzhR71VmeviHz/8P6ZADr7KxUd7ZhfFdsJGECiqiLN2AURmRSqm2TVp+",
+	"JLGJ1J5N07Rp8UDEEr/PQl94aOkqVRKrNMpjBVokT6Bai5KQucoONtS4+WatVG3wkKn9zXhkYgUmAWL3",
+	"VhbJnrUoviRgNg/6ammAqF9zwKNVHSp7GnIS+DlghE/lDLIUyD2fe9aZvk3CwJrDY6YkZEH9c+/g4eET",
+	"ovTj4YPD/b2zA/hrgx8dHt6TP9/f33uv19kbHt7b6xw+O6t84u69WywWGxyuOnhyP+NOZHDHmTnEgOyW",
+	"W2YblUK1XWoVat42KygtUChBxElpGIjaxdtWmaUHz/YP373/ovpO6d2Ku919t9x/Xuttne20Prh8VJFP",
+	"NsK97cFBuf2w2n1n8+Jx6cPhYee9rdFJTRxX+NHOJ6fl6Fn18vnGiw+2fr5Xau1XvINa++Fm93D740el",
+	"4OitxQ3eiQV4lUwPt9XnMRXgT0yhoxOVVt9bGbr5j6a+b6C8Z5JRW4LQ1yb7LjCCU+TOMQbrDx1qfRVM",
+	"++FZRfeQ2dHeY5HIdj0nLKTZ7ud6rAugPGG2HVW27CiAUgiYG4WC+24hMYqsJ9cNZTR0ujR4Hu2qNdS4",
+	"EybYndhYUtYGmhDqqQ6aDlDKXmnwns8Hyv+bcBz33957/PjgycOD87Ozx6aB11hbgrvMQZSFdih66ImC",
+	"gh92BaHyguHjle4/VYcTauMZME7j2B34XSuCeoM3mdsVpMBJI/cv49lr5Mj/YkzHgkeQbpm4xZbP4T8q",
+	"m/h/yWxLTn16sc96+i7zuEzHFSmOLIF0D1dmP17NW2u7ZF/kPik92Xy3t7Nf8ysfb43eK8v3t9nJxUb7",
+	"7WE1etz/kD4TD70P3J3WET9466bmxTR/aqxdK8vhIlizkkxHZiSsHTLZTezEnx6JKbWM5EgY6lg3ZdAu",
+	"L1I+TZHsfoYCJWARy4Jp7WEXxbTLC2ozHemREOpJuwcxy36RnLA2mPnYrlEr7RBlhpzr+PA5BpEtzrQ4",
+	"PEZlg3MR5wSwh0XogL8uoAhGWhZZQ3SIFLE8a3CM3QdDOpLkgrG+GuSQjmDQy7kVz3hryrG4tnSs6SsX",
+	"qD2hIQCBpxlMBbqaM8rL0gTJtywvmxBBtWujnOCqcdgLxTeLWuanBhcCOxgZqNuLh3ImpEog5By75EQn",
+	"6GeECsjsSAHYCA5IAjQILFFgUWU7eLhjuZCPoZuVEdQ0f282OMiUYSh4Z61IDqAzT+cOCeOe3MXeMzjv",
+	"DgEGcydGgPasZCQNGWEhVVIsn9yCF6m7SIu5osegvQyBRoC+SQ9/bbfBLfJ3xNCifqBG2w9Zm4WMu+qd",
+	"oTJxlET2dglkWU0qQ0Z01OCtQUTU1FvZSWUGJblJqdG7IEFXJHuEi8h3GekIJnWGosGVfGChkXLEpvwH",
+	"b4hdJgF8BNcqWlKbej2fm5mNbOnZZXAFQap4AheC3OMpFsw6kHw2uBQ91hLeCDHDKNc3IM0nJEsyDSz1",
+	"/XuxXX3zvjuTsAS0mhLvFI7VX0qYwlzQoLHGslSAY4a8NavgS4LdjitvdOWNLi3hYVda3ieIo44Q3gI8",
+	"+B5Tz56f++yJlh8oOQWXkpB1fBmxULtr/YHsMqmsKCMb7kgSKHlgajamEqKkS7nXHgSkr4GZnMl0ZmZ+",
+	"8L4e62tNDGqj0xhdEOIrtyus6tVcXQO4s7Vd2KY7rULJLXsVVm3X6EZL2YkBjZTozdVzlHuhANtMT8rh",
+	"jALc7akC3CVyWjhB89JZeg1/mjkss4F1psFlapPi9rVOilKg7Zjse3ZOyzoZtN/XJBZ+JMmD/SN9RkLD",
+	"IH3BOKHtSGtZsIuowbHUivWBH7IWlYyEIoLUOjBYJ2tmoXmZ3FEIhhbupzp6X8q+EINI103F2AnaAMLu",
+	"GhZF5ofYnmqLsMMiyLs0+J4ZsWbGtg58Xhl4PpcRDQInxlYzckc3iIB9tNbg6FDCeH1pBmGMMnuayTD0",
+	"o4jFXNs+b4kXYHY1uLJHOyIcAf9fQc2026WcswCI0DlA6cAaQvYKMAv0hOmqLZRIDZ4SSbuE6o/E1VJa",
+	"RBKqXB7ra30JEyPU2LJMkxN9KZ67WxknWaICBpir59pur2BvqAL8UFD+ZCHqMjUpuSVlxIn1uD9WiuaP",
+	"L1mXm7P5MvX1Wm4rs+rVqw1zulF8aaGSWDxzVEamibX+Kf7LNXG4B1oSR4nkzwOUZOx5RYOQM8/YXaLd",
+	"Jj43uCZrRbKXBrzUzwCQ5VKtmQF6CQOJRdi1wS184B0JUa5ZoEn6S19P1Ep/4pDa4npFvPbKenUj0Te7",
+	"D8iDPbN3FjsPrEf9AJTe4KWGkhrcrjo5BXuMks2C53f8CPi5jH1x9y5nw7t3TUTFjgklVeiQqALTrOkK",
+	"3vbD3oG6oGksR21HwnPzGJAub8SZMYdskCj0maEgE4FnXqdDJxyjzzFaFCA4qmsbHAJJ+mLIwEGFDth/",
+	"WKKTNrvirl/1zdq0a3CtXh0y4Hr8LBmCsVYJJfpHNMTga5R9x6iXGYyBYcJE3Mbc0VsgRzmnRc6G/0r/",
+	"VhThEiXWMAwc0VLBmMrS+TdIvqH80tZnrq4/Yl6+rLahTZ1IKeDo1h+8L3hE3eiaXBqsoRKGBhot0tTy",
+	"evFXMaaVMXQDoU9DzZyoJEzP5MwWCDHBOVl3oXdzZmGDltZqm9oS29EsD1jqMCKMhoHPQiI4q5utHXft",
+	"QMatz+JC0Bg+FOoHSNNNhFeTDLvAPRFJLfMkkZEfBA1EIXSSCsZJh1snAhCuTrvI57GEbepUho9B3UTw",
+	"4oXKPtPF/xvwYiCe7IpBCLEwI9Ehy8DCBjfyOt+sVXYMTPoJi8JRAWq4mmtZUlrNJgpH4WXUH9xQ/ple",
+	"+dsLQP+ScnFJX5sQvI0xuHR28Ud4thn3SB6CUWtQUIQ7fMowWOKsw52zj/s+XiDt86sBPdO6q5519DDz",
+	"JhuJXQM141NnP6IXTBLWbjM3woBbNGWJNbiywqBKGZKGOIIUTKYBJlW/NHd1HG9DXw42ntPgIkTwSSh7",
+	"gCIlqD91kq8CH5Lq1CWJhDjvUT461+XPsuk0OPyiLj437TZrdULlhZVfFBzZDXZ09cSELag+R1xManzj",
+	"IPYY5QBommXZWTburYqnsUe/VKvslLeWP9XCY68Ss3KRymHbNs2SVPqS91jot/3EsZ2Bu+IvAccwD6Ml",
+	"EC6FvvtwoLz0ruDqP362tVMpI/bKlvlzMjAtsdWSf4jXHwxC0WfrR0K6Yrj46jyTLMySs/vmAKILpRvr",
+	"Dd/yazY0V2bjDzA1iRsksReTBp5FNcoLgHeZlZ+EZELUVVL/EW35nEWm4KslBlFmFziVUAzzzunTJw0e",
+	"ozZLFl4qOw0MsoTOoG42s5NVv+GkqjwcK+M53TfmkMDnF8wjp6dPie8xta5Kd6C3LiMNAq3bWgX0zbuR",
+	"CEke6zMQpssNWYR5HFdAHgWMyDUHi0caXFePJF+PpSJa9/XUpuqwlGvoh0llSYPn1fqoe1vCg9ENu77b",
+	"JT06gt7V2Gb14Gt0DISGLGU9p6xcXMDYzs3SPQdwydEo5ka/FXKW1XM/t5fdalxPcj6md33r9XSuQ595",
+	"ugn5Tz8Cixpkx+R7bCwha+PBd34sfL74yCAPDqpJ/1PI+D/6nzK0q9zHTmSj7nSkVx+6nJOTwaADoV+8",
+	"TKlqAQorYDTkwPQTQ7ZgwRB8vNmSmI+f8i0WUNjqM2qVSQ0Z/v/svX2PG8eZL/pV6hIX0IwOm8PXeeHA",
+	"2B3LkqONJY810nqTMHe62F0kO9OsoruaQzGCAcneu1nAAbJnT3B3cU82i8U5OPePxQFkx9rV2rEM7Cdo",
+	"foV8kot6nqp+IZsz5LxIMzITJBqS/VJdXfW8P78fc7yBhxN+gipXG2HOxas/TQ9ZIgVU0t0S/Vaj2bwi",
+	"gHjzbwArB+p68tnk1yT6ikTfRi8nv9K4PdE30fPoy+hl9F30YvKZknysP/AR1G3EfGXSIupAKni6n4ia",
+	"OGx2jwZHLPR4N+ltUl/fZ6MYGqdvDtH44knvj+zL6fMBaE3JmzuwU+A+XInyVPMUfk4uAyjtSjzuo8Wd",
+	"QnNCsaTsOPlADYzDz+XEknt3/GFqHcKC/zRO3i3Zry0zGD54SKORWheFRgdTh9Y23WpbdafmWjus0rGq",
+	"tNauOw13k20BHtrsXs/vhM7eImC4C++xBKroWByxBxlQK41hkkzfScJASnE3Vg4oDdThK+N1xnhdPH1L",
+	"Q4oqZl4KF+XtHOKYRZmPdoHwSMnFd1qFI5SLFl7Zgi4UBwsnXWxJKSnd1SrYl0Tcc62pZnwf6nXQHDjN",
+	"QgT94vHuhiHVmGss7qdZNxzq+yyAYAN1ETRMWURryvwzSKYpU2MdamMR/BStHk+SYMix5CYgHY97sqc8",
+	"frB7MHflj5Nra9QhqFBJjGAYBDRdiS4E59NkFz0hE75eTxI5lAPGXV14Rzm0lbtDzNhQTabhScAIibsv",
+	"KGAxHZhTmwAMYiMuq7l2Eu8o120y5KHn6/qgAC44oN68orx74w/0/JvZPZ0o0R8nBChg8noyUzAcZ5U/",
+	"GTJgQ9PGxpRptST1z5XGW8q8o1j4wWpLRVVSyIdVJcqzoIe1FEzhgniHchrqsIqYirHZo1e4mlGD+/c/",
+	"oxfRV4iiO/n15Fn0DbQpA8DoZ9Gr6BslEJQy+IBJqReK0baWUrdWvbxdsXaqOzWL1tsNZ9PdYtudnWsJ",
+	"msikxNeD3DkuPrMsNOvQXk79h0yG+1TK1EtVc7OnDGAvHBtdDjNfqT6sbDersYFPuUtDEYzfA/VXS33z",
+	"UITULzS3i4UBCxxYbfVysRCqr+MhVMqfpt7axaE1TkNjLYV5OCMuTkfHMqLizeBjvQGFaMCqlGRoMxqw",
+	"YG8Y9sBQ/nlaXz5M+M0luUtkOHTHKX25bxboqQpz40m8/udT/N4T7tA3vj+usViPeQGwrkMfD4SjQcsp",
+	"qT5g2G2/JgIMWHtI9yQhZI/BBbya+mVElVbqiABbh+NttZuvLOO4hj7QE5wojeg5IVkbaR1tGKw6GnTF",
+	"RHzWDUuwiXigEG4SLnINANT/ORofbYKi0sdpPWx0MzAXqsfqBtRhGngFExbZSi39DmbV7PssvDfW20Ub",
+	"pecvgn9bVEtexejmTkOplppTdaHgUwlTXL055oh5rG0N4GvVmRL7dLONuB3bgPiBvwFMuRavP0uJ/bg4",
+	"xHyRkevlaiZw4w5Z4gqCkohVg7fEE2mw65A9DtPKwgxFbbL03zK5Zzzd/5+aVTL5LHoefRO9il6Q6H9G",
+	"/y36ffQvGttW3knke+ZpY9j01OPq8NopD7egJaAfbsSAEPesz/f3YAG8VM7s5GmTaF32ZfRq8pRE30Qv",
+	"ov+YPFOq7dyPm+yS8sNqudnY0a9aT0CqwNlEHaytznbZqqsdtF2jdSt5etgk8cuVJ7xcPax5T/+PsGf+",
+	"ALpbvVwweJTZ89Kg7iuFHr3IPP1iL0jpofg+v4teRV9PPldbllRKJPonNb/RH6Pn6lbIITD5DYm+hMl/",
+	"Duee1dC7cDOtcuFmWmXWTKulzLRabdpMq12OlVYsaE0I3tGcZ4y/fzBVpdtXFoA+SCvQe8ki/Nmi23ih",
+	"1f5z5S967l1+Z+jrzbJ4bGdaLc4J8ITKulLGpFaQ8prUB19h6zOOU9yQs9ObMkONvW9+W4wWOGUM5dSX",
+	"J3LgAjl5TzSLN7Te33jia9vj0xN7JvGoG3GIBQtZlLImVBJJOTC3uORHD+99gEUix57LBGTVigl7OhjY",
+	"ynh0TWwsOUArR2xP/4XwOPyGMBOVBjEQPW1A8jIcukGowzvqoozrApUAOHWhyA6qW7xwHSxUrDtRWigx",
+	"0iXRMEBQuyMlkxLs3b39u1PkvMZcT3rEvXAMeIDQ6xxfUupmc/h46AvnCOroIHqllZutRmMbNWVfL9Md",
+	"Rf25Lfa2cMc/Cvt+oVnAcPIAA8nRPysFrHQB4sdNfq10BAGt/71S9ZNnky+I0r2gJr6LXkQvSniFDX0J",
+	"xCK8UvYdGux3l7DMz2AcqJWd+BJntx5h7z4KfHMN81xKNAxxOdzD7Vho7pTRu8raFOWHlc0kjaN284fG",
+	"rMscVE9qKtVBcM9CLwwHsrmxoW9bSiV8NgIh+hudrkCPUW/z1FDRTZu5TyMF9RdiklLdL1ETC2nnDzD1",
+	"qzfAHN2M+750xQgqcMwXBRxzhfW4WmeE6rdwLfT2ArF8s6fPq+M3jAhciDLwyj38vN71uy7rDwTaJXa1",
+	"XLbTZVlxKM0E8yA/o7S5thOYC1E8yEClCvKJ62msHMR5CL0+I9SXgO0nU1fL3CQuwDK4nG1GABsVi3Iz",
+	"tkfCwA8F/QNquOklHNdEOyI+5rA9PlTf27uETtkcOQbHYsbLNbE7buk5uDDjY6HIlr90WO7CHfrG6867",
+	"NPLzLlIMA6CO6lM+pH5hCZWJesdskLn4tvERK835hjTnPRocxZozETvnTsHk6SHlDc5nXgoDRvtQYgkJ",
+	"F3AdYw80cSTtB5R3mU3W7Gp5014vEvv2Q9pVn2vluoFrJY8e3rG2iZ1T/mLPOm85gnRXiUO4KXacXxeZ",
+	"acpPjMy84/lsadYmmOFFqgjudhY+9BYNqS+6dzv3BWf3aOj0li0+GLgd9VWOlQEOwzjPzshc4Ji7JbW0",
+	"Hvd9PFVaotPxHGbUd0kOAkZd2WMs7Psl+PeybzkSgatlhse7fb+UZkhd8sZD1xMb/QHrLn+u16ddtvGL",
+	"c5w74Gc+dcTag+XPBX91oz+oL3tqrioa9YSP8aqpCjok2rBgocuc2jkAdQYMifkVcMWl6/BSxixIIWV+",
+	"kzWQakXy4M4tslnd3NzYrmxvrZ92ayUe8+N7mssjbt/HMRbJJ0MRMrd0alFftby52q+r/fpG9qvu7dOo",
+	"6iQA5Im3bOeaW6OSnfMAhFrtDen9ktlvThDU5mIx+x7jIWQQBmOydrdjKfVvgf4H1DPdFTv15i5vpFfb",
+	"xahsnn4aLIb7IjygoSc7Hlr8b617kpRTZ32Btz3Gp/v0LDlsxyM/GeA0XY4gb5hGP5n0zwkgsPA4CcUU",
+	"byxQKjrYZhOXow2A4p8cI8d/kXjc8YeQXospnIngTBLotmtxe8j1YNvM3QttiHyZdkNDiZUMBoGJlIBM",
+	"zmpxQFG+eZNy9+ZN/XMKT9saeS4jcuSFTk9n72gIRXuIo0g83uJ2l4X389uPlJMY9xnZyNPB8SWqR2xx",
+	"O9uchIdQ95gFoafU/XqJ3GEjEoiRjGFfm1nY17m8kDgTB5n3eYEgsPj2Tm6s8T2pfk09c1698oLNdBdQ",
+	"rwwr7C9xgcUsTTvYoKaXhNl02cWlC5wWB5XNmf2TEGYzu+6HiTNrdq6cWrCLwaPliq+NJ9m19unGE7Ui",
+	"T0QSNIzfBlkDZdQa9Mdip7Ot73WYXiL2+m6qJgA6k8e60ndaTpXIfYSOj7+McQZ3SXKsx7stDvAixICr",
+	"cQE92/mMG/Hl7gSir5ffBQSwF9/lKbF1DXa5Dm9Pb/M0e2sSpD/Ptp/r/8dKLb1mVwiMl0jpEb9qLPeZ",
+	"Ily4IY0MOhnX+iRDby97yQzxAyXY9kpEZ44RONOpdS5LMAd4W4tYtWHnDAH28kk3XmD1a0X382I+VuXD",
+	"BPCePVbSB5obQsvjxSRVmjUXsyZii2sbMZleSUcaHDxHTqeldIkcZOSrLwVAw0oDw51n+YHvpw2/Fk+b",
+	"dBszBpzHyUkG4W6Lp+RkrF/gKdHghRRuapCId04CxhkqpdhyLpFMT3hmsSkTMbXgAGwCEwt5yGdmgh6K",
+	"tOI4Kyr3HPl7RiHavlxoo7dWwZ1gxl6CNsvRYa8LwWhZtbdCMHoN4HixpgXk3eX1bNa6T/9qDbLwHrnx",
+	"iY+hRU7AR+rnxCYMHHGJHOjIECgZiQ/W4jHmzxpg9xRjPGXssAPYNUsj5iF5lFwHIav58yRQ+4FGCuAI",
+	"017eYwErkUdQTYznu810UCA9WggRpNWF6HTy5Pf7c/XNuR2AafAUlCoLYadMo1rGlZH5aCoLSaR5jzlH",
+	"KqWWyg+PHHMBnzoBhyjOwxUf+BQo13w/S8EWAnJjiRyAiQR2Snqhcm3KaYtFB/0Sf9qeXTHKhZbx1ZRR",
+	"2OmoCylneYwI45z5xPEZDTTnyqwbDFh6J22G82Bvn74PLmFt4yNdivHz1mxuKIH0OOmIYMUp8pZbEyJI",
+	"Bcm0J2805gK4NxlTQrM6nWZHZIwTTC2kiEV6gRh2e7orX0upIkTrDQtTqcVnFD6QMgmO3NyISaiP3jWg",
+	"j/hri9upbWwXiT2gY8j7Fomt14cNZoltKgPsXXJw7wCsBfKwxyRDYk6EN9RYh44S35jGMo+CEcx5aR0a",
+	"sFNyHTAGf07qwU4srYuxrhYwhA7M6z23l4ivxjOAe/pNKZ8wOTEBEtOdy3xvMEgphlgcZi6gX+bpJ6PE",
+	"z5yrpzE51/QULXRnvXbONuy4COVMZ3OlXc42ahpzmi529s/PpH7ilTPP3dW/F6f27g/SysyQ0slkz50Q",
+	"Qx3mshloAictQ6WpudCeU7IJyRrUpiJLOSKpSKjDbfGAYTRP2at4eh/Kb/X7AUhWOhgwGhj79d4B6QpM",
+	"DytfNYWPjpR8i5mZGVFzVhDwuVJmOSFxviV/ifbmSoyuxGiuGM3Y73Nk6sqef3vwzdGyO4PqmG/Ln1yr",
+	"pO1toEgtEs5GMbFykwDkFVi+0PDgij71uESeMWMat/haSkTJItHyRhZjdPAi0S+3GHfnSbgVgpXHHPel",
+	"Fr/j+SEL4uqAgFH3HcSXBBPaLHy7RO5nPA+g6jG/tjgiXebwuyK54bStbjajHYckNYHsvAqizM0XwqfM",
+	"OkrqFmMWKofJnQdOiU+fqaI0WNgxli2mNttC+IzyvNwm3Fv3WxqZkX+7WAKeRZrdMidfdWDMNpgeheh3",
+	"ky8QZfvbyeeTX0Uvo2+jl6RSJeVymfzps+/gNzJ5NvnV5L9OPpt8Tv701/8P0XGduprBXP26ILZ4Ycut",
+	"ONV2jabwB7adLdfaYeVOhVbbNacOyGAeP4ph1Ru07FToNrO23TKz6u1qx9rpbDGr0t5sV5yqW2P1ToKD",
+	"4PFjYeg3w16hWdgwu3JD/yQ3Frrip2fP5qnVmwIKZ58gqnoMh/D76PvoWwB1ep5+FS8AKvpcmJAZN/xU",
+	"OMjMznwzmJDXuTiNT4nCM+inDbVULOr78wme7tHgSGrrBwVjVkGqb6A5D70VEP+ik1YYM3JcXXLP9zOi",
+	"/AFK3NPF+WsVqeeWfxCmdgvNatFoleaTQnsc36L5JLZ6m+VMFw58TtpqyjG/AvwNVrb6w8jAZqUYW/1N",
+	"gIvFBufKp0tk1tVYswo2Z//+SIxIn/IxGbGAEXzAIhgJBqfTZ51Qr5XVrl50V2MLMsKlz8R23TNubwnt",
+	"xHOt0D1ih+xxuAHhVwsPtrGsCGtFxYAhzT8PZbPFW9widvoONvnT099qPrOMVADwiL84+PA+yIL0mrLX",
+	"d1ucQH/vwcFtoJ7WNLqZK9yQxJbsE3sX7omLCe8G5i8KItg4kqzZj+BzZhOrn+z1IvLjCK7u6QjOmRPq",
+	"tcqQjCfssbGhmVubfZIisBdTl4iYoU1dComS12F0juhD/7LvQSOA3SQDj3ftdS00qw3NAqRDQ4NAPPaY",
+	"xCSB4wsJRV/ElPaqEXpC2b8tfvPmXoYhuXnzJrH39DbBb8i70DdC/vT0f9lkrS/ang/04bJI7A4LnZ7d",
+	"4vhiPd5FKDD7z0LPOWLhOzaOwUbrCVvPH8JPtpqKdiBGUBLX4jYsgQNAQrA1DzJelQDdJ+ABI98RkH/A",
+	"tygUEIaM8hbviWGwCylYfA3qyfRjPmByqAaoHlAy5W98QGVowV2tu+/ZZC01AOIKho0OoSRixNcJJCT+",
+	"DO70jt2cWUsANqKx+3E4sMT5EArRIIcA3KRjg+1P1oYDEgrSKJd3ifBdREWBdAM4Mf60IwLknR/rtnjm",
+	"qVVSRIU4vZ4k6QjfFyN4cNxYJKAecA1yIEbd27+LbfHcYTqvIzUqgEk8x7+3+Nq+kGE3YAcffUA+uHvw",
+	"8Pb9jfsfPrx75yf5dKJwoaV8KPWqYZOawCeVOl9j6lVcsiZZSNpjkn5JBiI6ft9yPdbW2OSWqOvMy84n",
+	"A/B4uFkvFAt9j3v9YR90n3bCPB6yLrDa5RaYStpnUHqZXVLFFBVjetywNAK1HpHRFZi9OSNrOpdGuXIh",
+	"1QPDkfgo6/MMEVhu53ii0w2QGQGesUAKAQuDcZPUyuWyWnFwYFPLzxZ3aUib5EkLrYWWsiJaKfOkVWg+",
+	"aaWNkpYaZcsYHfp4bZfo37QRoj8ZA0Z/VGaL/tPQXCpr5VM1NM9tkno1HmJ606QG6rmtQrO1kCPXKqjh",
+	"sE9a4P60YqMQLhA/QrGFjhF8e6JrBMcqNxYOhU/KUWxpR6s15a8l38feKZyY55/CxdBt06fBlKAmgX18",
+	"QkNnLg0ObFBcECsb7OxtmMUnBZnSi7OtmR94x4YtE2JhM9bbmrorC6wD9UJQ4K+fy5qzUHvL+S7bXqK6",
+	"SUZzJ9JLKWY+ZUvYWpgViRRYIXWwv4eIXxo9FG6cIJki/gsJxRHDLDlAfLa4fcoTGPtD2SyADKavK5Sn",
+	"KbjDsDPT4y1ONfgp2hKpfsm0sYHMhfJIs+kgYTcS0+3COS2uhtujsofs4CJgbok8FCljZC07UQGLqQ6Z",
+	"WmPrRXWDFk90hh408HtTzXmc0o0elvuD/M+tb781Y3TNVgRUliydmsveXasY9m69jAsyPKx9Ur3Tqxz/",
+	"pDz4K7Fz9GPn9nbwcHP00/b9ev8vGvIDd/Hi+MxTzMNthl9/eLnoeNuEAiGdMHt8HBvQ2PZjtuwZRQMq",
+	"dEtHEk5IOrSp22Xa9JXgT+UEdZBmWpkEhr8+E3GZqW+Z436dHyf3sgMl1SRQUlucQnnO086FdxueD6X8",
+	"WpIFDznEKPMW1xmX+JP0x7vupxsmnHZS3HLaFURfHhnyAbgMPX+D0x2DXUL4Q7lQe1nIscy1TIdsiXyQ",
+	"7Oe4QgQK8brgJ7AWVyojE7XI0wlqzOl1tUhQ9GFO4MRz7TmtdNk5PB/m+kWgYK8yQufKCBlWUuqepPSX",
+	"zQCdJWg+T/plY2nnDAmvuokXiCELniPyFpa5IjDwQ/nUYWOCR2QLFopxW5M/Ju0xQWYoMB7aY+ySBRRH",
+	"jLZC4gB6OACJZc1WJpCNrabSO2ZFYofCJuyx/rw+F05k/CEOd5HEEY4bLJseeAFqiPPiNpraatGdAMM4",
+	"wHNywlD7+KwUoZZ1BNKToGrmjUDNSX7gSPmaljp1kRZrfeuYOuKUu4biTPe8wnUHs4qgapUrGUWA8FuO",
+	"2kEPHr1bKBZcT2pTs9ool8tlIEsoNKvmU8+Tmj4nRUpf2HJ22Obm1o61Va82rHrZZdZOvd62WHmr41Q6",
+	"O2XKtgrFAu3jpVF2O3Qos9TqhsleD7xQhKWgF5c+K4e9fuapQnEQk7SPqBd6vHto9KOaYCSx6tDtRmez",
+	"bjW2KltWvbFZtdq1jmNVnZ3NWmdzk3boJiyVGKZ136cp1ZP6QVNcQxYEZ0Y/aDxtqXe2zITNvg3Aj00G",
+	"MQiUftW/lrNQ1Dvtqlth9Y61SRuOVW/XXGubbXUso9sbbLOT5q37H0C08Tz6KvoW1OHL6AVB7o3oRfQN",
+	"EKz9MXqZT321YHnGgKqpx3H2xS0k7dt79PDRvftAvx2wzhC5Y8tpov3pdwid1dp5iR/dfDYzhZGpE9bJ",
+	"uco9QOydXueBkncVhlxYjcfKCtKoNHB6SgumdDiqPR18QmMSa9jnuEJHOpcRuIi8oGwEEZC+QKAxDd58",
+	"82YavlnqA1s8gx6yhhmowTBwelQy0hWAaIb9Rsi4ba6wm3Cahj0aKieIKV+QBOzYYyNsnjHA0QIwZ4Ch",
+	"TPD1ErlNnR6kVInkdCB7ItRtmymuKrVpcRKUBNgllMCWIo5w2Q1JjOCAoN8As7g65dvizPe6XttnOm2L",
+	"TT5DDjlC5R1qDGpfqS5tNehcUhhQLqnJ0n4MBZMzAtLG450ec4c+UyPoeI/h6Uf4VgcU4ouuSyDX2OIA",
+	"LAIxF/aYOqE/3k05pZ4k7lD97tLxegw9gu8TeV9a3J4WETbxvSMGSUVwYneJF5I2c0SfKSeRHxoAfjtJ",
+	"4MLtWjxNFw6pygesM5TUl01i16tVm3BIKBM7I9MBW46L8NC8VdvQm6dzSNxwrkMtphgGUq1FAAfRpxWJ",
+	"TX31vsaH8IjMtYvEhmc4TC9Gu9jidl/N66HW4R6TgIYei1Y1oiE/4mIEbWoYIoXLqXGOWXh4TH3PhSsN",
+	"JXMPhwNoZ2PBoXLgD+H9m8M7IjhUJtShXoPq+zbzxehQJ/FsnYvOWQ6ZYUydpGcYPHFJ7JjTwxlbP2Zj",
+	"ndGGtXfEEBNA+c4Ek9apVYLk7/OjzSA2lgZCTw3nx2ysjbMztpNkl4sSZQsZAT+foyyX01RLYbYsGXtf",
+	"mZkrM3NlZs43M5faqPOCSaAMXjOSzwLmYxa9eNWrc+kGMgQ1EoMWbIwcAhJ5qsWcF/vaeAL/nkYLireO",
+	"c+Egj4qJwadupOV3iUwlEfDUOHuQ3zOuY1vnbxNfKaaVYlopptenmFaJjYsX+B9ypourhAn4nxoKOS1p",
+	"qt/ZHNBT0AAXyUk9rVw2HMod5i/ERnnpQ50XOboFY0zFjjTaMxlRjA2A7h0zTYqdib4MJYQ9ut4x46RN",
+	"naM4bJEJMjmUk7Z+RBN7KZE98zKJDD3fx8oZ3RKrFL2nBtMfypAwrou2S8hgBhc6VN46TrBaTTZZ0/EK",
+	"KLJHtg2dAVrH2MjIk2xXedSMhgAcRvB0YsAbkEpSfcVc/ULy/Gw4YqW7V7p7pbsT3W32zZXS2VOb+YpR",
+	"b14U6ea1rB5DyWu0vUleD+g4i896Fp8uLr6Z69zdxvyGVj996jLNsqKVVBE6gpLKh9gFhHaYQTivWEEn",
+	"y/TdLy7BPSOqcGH7poIMztUCG1GE4JeEb765sVGpbpXKpXKp0twub5c3JOVuWzxOCpUWlHZn0VfeEpJu",
+	"VmIb62dhbWCMB2X+4FOqL4fBQIAq6wx9H+n11auM8SiVHuKc/nmKjl8N54R3MKOWM2tsUVEdl63eQ0mr",
+	"hnc4CFjiA+m/DobtXzAHCrtxdxWKhU+GFMVAs1IsHNMQpXUFrL0eECKbZK+R0wPGXdxicug4jLlpmplz",
+	"5In1qp+XKQbgTL3UVk7U5UXN9BSnPalr4UjN9U5A3EhCY2mtPQSQc92h8idiZ0HJcNOg7g5Z3EoMlKct",
+	"bkS7CemlJA0WEbPHIRly8HkgObpm94XLmvCDTvtBZhz9I2iBN4cESoZwlwV2EVj2IXOHI16HccQqpFG3",
+	"ov8Z/UOLawGEbS/GBfF07409JcftIhkBZ5ga6MH+HvT3mGw5HbMAG3bFMHREnxEaBN4xk3Flnp6h6erm",
+	"NY1d5wjueL4HX67vkoHwfYDx0U6ODclL5aCblzBgQRLiNI4bhbKzpu7eERx8Q1sLHNto2BbHbs0+pu3h",
+	"ZeHTG9dwV2eUMaCqD1SOHzyquv9hOrE94xQO6HjWIzSeIF5aLwbwb4tpM5EY67ZE7Ea5Gs/c4TDZc0kq",
+	"HSoVcO05YuhDEbzydJEFztUec+zl0rE0ndiurfm7oXmTrKm1NfUeYo7yZFXEOWIvztdCvvh1JZf3Uzrp",
+	"TaWX+6gm1Z4sLKudLjM7vLLRVjbaa7DRllzxp9hiRaJDL7H/g8rkajOprBK2F2x6Vhd60e/TkI3o+EKt",
+	"VVh3C1uq035/CjF8ccrYlCElvS5nruVx7OTq0YQtTfa8QdGErFtcG1LQOKb+SA6COHk3oDxkbjZucFJL",
+	"Q3rky2rTN1lq/wvh8ZNbrtJzHbdTLRh69OR7BoQRPQjtYvyYtj0O3dPSH3YLzRirUWlt4WcD1Ek6EdrD",
+	"z1f+fC9+z6fXQCdrYlUIvRzS3Qz+P7lL2swXynYXKamQ3fHT8mBApRyJ4ISG0fuMuTKTIDLnGOwXIObT",
+	"mFMgDToBk70WvKQEpAn7Pz1p4Ak0XBJnI3B7IGklgbZc+1/6Li2OHGqAtxWMyc2b4OMAIhLiHOjGUt0H",
+	"DRhLu3grdWFwIVocxRbxON7WcO8Bcmx7rGkcSmSPjAI1hTPP6skWz5b46kP29RH2LqFhyPqDEAGRoEKW",
+	"YZe4GRq4jnf3CXVd5YblOg3QeGsuei6I8uz4EOaozLsWfFOGi3M2Sv1+vzaypo9ZeNdnB76U11DP10Dx",
+	"3Cttoek4djXyr373Ur1t5q5gp99e2OlBshWMSIuRaWalGZg9llJnngw95wQTR4TUl9j4ENdPpLovU82Z",
+	"a9T30YoZaSgz7MzcsENhrzcx4Y+MqBgHwfCUztAPQxlS8E2I4IhwYVpFPW6kiDO2yZpW0OTBo3fX51a/",
+	"aR/lIHnC05o8M0/2JnotsyO45JbLnISmnmESCiKH/al5noeUapzg9BgGSsAH6uj/62d71k9//qT26f95",
+	"GQgAMx44vAhTJ6A7kavFQmptFZpb2n3HVHTszWcyz6E4m0ecWm3zYGxgO61MuCV62VIxzmQrL+PLnZqy",
+	"3UPY1AT/PtubDhiKcYxUx9hNuhYBQnUEfr5XlkrcXh+HbBV2XIUdr3dqOHGgLyBB/IMVvdKUXnqBEXtL",
+	"y2BcFk/mUbLq9BKF6ythr8nz1ux6uUYClvWRD42nZLd4XH65XiIHkLikZNNyva4XQimp8loP7h0oq0aJ",
+	"75s3ORvdvEk01DEimbX4GuVjgPkVnHAR6v5jrowpXy0AdfrtUmWzvo5ttfA82tmSGiQQMncmubqvDrBj",
+	"TmYEGYTxrEHHKKk0NDahLJIGCQOPAWCUcbpvSEOZiOjWHF1w7cPjjXVkAHGIITDARdjicXQjyXNqv1rN",
+	"5o69foI/Da/pPET5+J4L/2WL7FQrZGuzYdVrVrWyRDpNXQFHs5RzXF3SdoQ7mFigZppRQq4P9FNzoRDr",
+	"DVNjqvzVEB51p1rZ2mzUa8s85i1khLzVo77P+DzpBQtGufVgZeglDJjQ8NJfcy5lAalyRwRtz3UZXyVT",
+	"rizzbEiDkFAXXe0AZYn6W5nAev+fxjgLx204oPbnBUSNMFbLNUcgF7FEwIFqeT6GyhYPkdKbeqW3uJZt",
+	"QBKlTQgDto+VIB7QvroMgVk93ycgXYtJVX6L620ThypBdIMoJAYmIOZHtGPgcU+S+Ntii8PhcOohgEzw",
+	"bgr1wMjXHpWEwwNQF2G/lWPQ4raTSFd7vUT2QtIXMiQNGDv0R/TEMJiOgcJnvdPz0NgZd1FaqvdwUQJR",
+	"M1SdWyJWqrV6Y3PrUiVi6TU25l7Hnc64AatcVxsIbZaUpwazucR2hzPn7/hbeICueMOti/V0WS1WNBAl",
+	"CDBiTKbbytyxWxz4GUzNABpBu8nwcfdDYRcKc6MWM1ZTromTsszOlTBAj6lcr+5UzrC+hbucYXPupp+Z",
+	"NGra8Sx5x5SL42kHFA75SxZ4HS+puYR4yH0M/EV/F30HcI/azy63d1i9s82smlOhVr3T2LJ2aKNhVTtb",
+	"nUp7i21TaPDwaXKFf4y+ip5H30Wv1L/qN+FQJB0YFoopSzIlTPTXycAMn57XZz/F428PAzFgG/eEdMRo",
+	"8bfzSOa3etwyOgDtft1cQgaB6Hg+W4EJrDIwuEBi6ymJFCqvc1EBi8vpxEKTbEHJDWnWIOJBQQWmgFAN",
+	"IMerY2zi8RQNvRyxAFlUZvIl+/r+K+FzpYTPQ6yvTkmaHxYL+yBelrMbCPCQnV6OFaKDMlh6zHxXB19o",
+	"oCaTgQ2ijOsjxgYyIcmVJWKbN2m3uAdW+d29+3uY0vwl4OKqTSaHTg+2WOZl24jctSc9uvETdkRDFni8",
+	"PQy6NkZpdDAHrPq0IaOh72IfAY0gTZqb8hqKRBMIaXFjAgG6RGJ+VRhyn6c3+BnNnjkbMN44jBcye2F2",
+	"KpYIAuFwL5O3fSWpLlpSvVHbaGXqXL5Uvu16yBxL+6xIfMq7Q8iuBImIXMDWMSVJp3TQJuYOkiVOl68h",
+	"fRpFGEhdtSaGYZG0GeMtHrBjcYRtNxq0MU7rGovIwD7owJANZKQyTQ3U4slNE6qiodRMQVCboeVpidhq",
+	"0z6SSqbYRWJ7Axvr2MAU2+vCHZQOMtuEhphZxosGDKoBDXnSGNFNHWcY0DCJYeE4LDzF9zoMJn4tySWQ",
+	"9pjouo0TYM8PzCu4TtnoBSS2fpNGEM/GrKrqjEo5iVkhIUOn7Gx26szapltbVp3Wa9YOKzOr4mZzxAO4",
+	"Tq1ULlUqtdKWltP4yrODSt8iYFi8ey/ONsQLotAs3BO/9HyfbjRKZbL2V5XKLvnA48PH5PH25uFmfZ3c",
+	"8QLWEY83KrVaqXy+emP91k/PlZodusqVLsupjWXh8QQuUotnjt1AiWWhMTo/yHabu4ZPe15h72OHDcJM",
+	"zFtwtosJXCUZQdJgj2BKrgGz2QBo1CAmHwKXWp4QeQAj/VANNCVJzrfPtby+pasdFl7UOBY3HsdJjNNx",
+	"MSwwSKQrYn8gbtWB1+UEOGbV+sFeFeZLttQ6faL/0giHLvNZyOas0zTNHoQptC73ZEplm6W2XiLwNnVb",
+	"bYvHSEv6Cprn2TCyqitADmsYlohZAIA6jjTLej9oIuH45aMziIkfXARFULZz0RRxiekbLMN3S+ORI1Gy",
+	"n1G+8ziW4um9YHqlOdXjZogjKs+9JVYQCqcY0ByzgoigsJSWkMLyXKae3mMnVDLqxCI0yOPhY+Tfm4U0",
+	"iBvKfI8fGeJqqZHk1VIFjHUgOR/QrseV8XWSTSnF3WSAF2f2LeCFgxG32am4VafWtuq0wax6Z7Nsbbe3",
+	"KtZOldbadafhbrL5FlvjYXm7WTZmpJqQkw3NVK0fkx5NffOeJwc+HRvn/b9FrybPJp9PnkXfTj6P/gDw",
+	"WYsbbPGUjtUcz/O7cbgkWR4/LKUWd3nFeAnJTJi5CQVaZ47mlYz3mxSnbLWNJ97Jeu4B64tjHW5Ud9vN",
+	"jsWhHMu3uCC+4F0WgN5ChkzwIGNFVSLYQxYXwWWL3pR27IDviSgeAFqhlvOhuuChxw/7LOwJd25dQtIo",
+	"pPQhF0ZPZtfPGFxQLyQjQJ3o0WOmjh1RbAzAsecGGuFCqTW7NDV8dhxz1KP3GvTiIz0npddaLLXCgbtY",
+	"wYBvEVldMoJhjPbYMhJh44m5yKcb6qobDvX9NnWO5jtqD4E2Ry1s2wEmEYjpy5CGDK1DTmiaP9tEkgDz",
+	"hrmkPW5xG8hZDqT4wONHdoZGRlsPRXKMUV45jcaDCT+1vY8YsTse92TvQArlA9zlNhrF6lFkrvAcxzVY",
+	"SSBOz1aT2NVyxU4SnZyN4EpF9UM5KaFSJqU2tGMpo4UeiWUeFFZJKQ7NjQ9DesR4SorFI1KyMrnMVHHr",
+	"bnKlGFjHlHfhSXhJZd8k948dAejP11eMb6jxoGC+zUXzRN8dM7nqNS0dVDuQYl9fHMyGc0HY6OKUg4H/",
+	"2P/wXfbTjz76SfsnB5sfPz5o393THezqgJ9+Unu8X6Y740r/VvX44+3wI9YItob36+0fb/b+oibfq3Te",
+	"L9MPdh7/xCksY7Dc0vviskpcJPb9aw0zZzzm2LQFdVvP0adnMb/mmV7xSkktdTJnpatpXAr554o+KjAv",
+	"jU56yoWSPgdS3KGeb9TlCtxlBe6ysGZHeQtLEMG2Y+21pKE/o9ZB387X6R+ALjVKOVal7SEqinx97knS",
+	"VkswR6MCvEIqOrVLUE8nWH2dtGqxYxcBIf5mfIRT+2VIql0mr6Q4ZW68WT0WMNcLmBM+CjzdTCibGxv+",
+	"USnl+sMbjA2xZYSdej541ktVU5nlsIgA30ufcCYpnrlCniiHmmC1VtuBGEncMXZmoI8C377yjSXLSv6V",
+	"IL+Sghx7Uc4rx3H2rdBzjlh4MlqXkhZIojTiRJ9A1jyuM2ppECBAc/U4EZytFyGsaoSuHyf6TAnBkCvT",
+	"L64g0NcFCU6JDGmnA90uY53XgEHExQvALDpmJ3SPH+ATPtQPuAhduRmDsc/STzYPzGEK1X+ZsErxxEFc",
+	"Cml6ZlLS5OlXuYaBhqwL9BkIKoYt0Y4vZNIPXVyk0kEzWFTpjlNh1la77lp1tk2tnU6lbFWdmltnjc4m",
+	"3WoXzk7WkICdQSTB8C/obvDon6IXJHo1+Sz6ZvJ08gUUqb2YfDZ5NvkNib6KXkRfRi+j76Lnk6eFYgH3",
+	"R1z/MMPQYIomyo3zs0pn1sXpxQ56ja5qHZatddBi10xgSkjrN3ACpfSHA8YlgDqrc00Hj7mi6BA7u2jt",
+	"BOMaE1V9NZVd1uJrdlu4Y1ujpGnJCr3QbaD404IaS3BMpDnLSE35uMUD4bNdopH+EJlMY+6t7yZGMyaJ",
+	"yRqwDesD1pWeUGa33eJrKezGti+cI+bqkeknRbJlYosBU45DGiEV1MR8fOTMsj5PHW8bzihE/xB9jUAR",
+	"k2eTz6KvJp9H/zH5LHrxf7R49Pfp7Uui76NXZPJs8mzyRfRt9I3a9i+jf1dfv5w8m/w6+mP0nETfzZUG",
+	"Stzny70zC6azCKGzyQ+c+8uh/L2WukAt3PPrAV2PPEcRnIGqJ7s75oEv4R4cUalj7Cs3Z1UFvTyZIFAS",
+	"TKm/XO13opuygXvB0vxec3yWO7oN1kGU2huStKnbZU3SM0VtBhHEODbG5obErXY+lOOivQ+S43yUyANG",
+	"XfTA8PQb0mhYSRwlneQcdCuo17s3fgTPcvXdlHOb8vjSzBMuUaeo5wYnCqsc5xGLpeLoK3N0gf7LIQd7",
+	"NON143sCpxvLkZbdnU/wj9NonHPiCbuE8jFwYDBfshsyYWom7wmGu65PgyPi6d2XD2A5a++dq91p5Xgu",
+	"5Hhegr2xqqe81DbRpJ7yFEf0tFIk87Zyq46MNLhISt/5ImcDNuZC3L6vYdTznPiHccaLOIJLD1DglIlh",
+	"El8Bk8I/Br4jKFbzOIDzHOL+PgwDyqWnLpZB3TFpdBROWDY+CETbZ33oPJNYoTpFw5trnKgrvG5JmhEs",
+	"laSo9KrJVhzxZbtylyVa9eJ4/RJ2VXR3ijmmXkwijc9leW0YH+REEyzsqYWYR6sqhiH6P8oI04+rzC8m",
+	"E4/HC1s86fvUEQKwHde8UCaZnY5PuzEDubYusYIM/KP1BZM398wTXSscYNgzJ2AAXExr+6fFNxObPF0w",
+	"axbyTicWd4gtTLfbW86mazVYvWPVaa1tbTtV16qwcsf8BpgIWgsvKNwvIvuh19kixDK4IFdW6qWJRCVq",
+	"Eol4Q2qJdYXt1HkW356re/pwBSRRokyOo80c0WcmyUHWZpIc6y0+6tEQWouUkEWbpAmNDxCmEoRyYhvv",
+	"zy4S27D4d0RwiNBGmjGVExttATsR3gKyS/kBqwfqDg9FnlV4znzKv0TfR88nz6KX0ZfRqyJR8ir6Pnox",
+	"eTr5NQFh9iXIIJA9pcIZN/Ql5iNWUv71SvmzLYB5BrHeiFiI7L52rp9VpuJKKh4lTT2+lDkeinBwUr9b",
+	"wnOmq7NuyGxjGY1d81QRKsQIXEbWNEXykEMnW8AcAYVX6sd1g3EVii7D1o6AGZq0mWa4PR43zsXGPk1x",
+	"rjks0GzUgFBzcPChAX5Z1wTXgscFWWpoauxQOICZk+R2OE6o+1J+Q9Lul3m+FjfeQeahNHY+830Zo5Sm",
+	"idQ+Bhq1eNjqOg6wfmdI1GIsM9PlwhzB3cMOdUKBxNSMqwWQ6nFhAcNSfWQUDwVxPVjTeVrxPfzpoXr3",
+	"528+qe9Uy7UdcHHmcqotLP7UmPTwLoIsDWeO4MwBmTte211hqa8k7NISVi9MjXORWlkpQRuOhKW/VPZ9",
+	"bhzj4x4KvBmpolao3trA0o9ikRPGAwFsNVBCBHDJLZ6UR6mNWExyxNMSKWDEZ50QewBR5kIIvcWzTJl6",
+	"jwGQRXrbAITGXdMbHJoRkjELW3wNiUKw6pVxdyA8pBBR1jwUSk2JL3gWeJg0r8eQh55P7hJXzCN5U5Lh",
+	"wNSMni/WoR8gBo7Cj3nGokF1il/Avma2MTajmetbaqofsD71IETc3ElE1rtTJL3Nn/18KXEYF7vmWoLQ",
+	"4WfKAjLv7YeHIRqm5wMgNxbao/ne7z1o6EVCA8mcgCGOaMDCYQD+JqGShOyx2leAHmqLcKDmsbmxYZNH",
+	"D+4iHhxQv370QNtD+/ffL5I2lWyzvg4e8vtCdH1G9tJSoAgfx0BJyMct/uDOLbJZrW0TOhiQtYMf7VmV",
+	"ItkkwLEgi6RW1g8qgRPnmAXU18g7kvTpmEiHoo2Ara1qJLuIOgdQBVIJjsyvskTua0PCcN7QEBuZoI0J",
+	"9qrBcVdL9LbZHikKHJoSTiVyi/q+CcACRL3mg4ADDdcDTrOyuqYJgrLmYIsv0fi0q9NRWSlkeoUzhpRp",
+	"0s6Txy2+pm0H9erh0eb3VGXmpHBuVx3tXu1gn4CMQv2uCLyw11fj+NFepVAs4CIpNDeLBU/KIWCYJBzY",
+	"esVi11WyfJVTsKGPas6735/Fd3tH3as1LJerm3i7dzbxE97xHX0l/A7ZQ9+plfEjvvJ3/uLdg49/Untv",
+	"//aP9n9c2/+r/enPyrqEEwvNWrlY+CRQ8nZfCdqC95fvfvhgVP7x+12xt7e3d//gUe/2o+7e3t5H6uPt",
+	"vb2P7u3t7b3bP35P+Oqbd/137/3l7b/a2NjYVp/+chTe/y/q+0KxgIMpNAunDmcpAZ6shPzYbGb17yb7",
+	"0UgNcLPkEcgLivvpSpui15YlB00TpKiZEgR0MJinQGYd6tO5M26DUNFYDPr9Z29o6MVcZkOaPHazYUmI",
+	"Dtp/uGaKGc0UMuhiAjbYKVsQArcINqpWGW9x8Iq5GGlYeRYcs0BjZRuH2YPywR6T683Ep5U9wIsZBR7g",
+	"lfZYn7hixEvkTiD6cEFhuqxibzfGppdHUi9mFMotri0W7QbHWBCG6wfYx40g5+JQT9khS/ROKiig5zP+",
+	"0bjdsTnc4oEyEnK4yE8gEpmV6RfiNi8lSS6TTUSasclTe1cfpI3e5RtXM6fnyUTcHZqDY2oFryg4VhQc",
+	"CSZ+yjHG7svE5lxCXH8SlAbKljiJjkPZxrFClsSOTRBA90GQgKwpbPwCr4+tSyDxOLGV4VNzvH4X/mA2",
+	"CWl3vUSgQBppzjIevyeNRGsaHy9QjjdiChlffMZsRSg/kPIEDO4cs7rFp8Ks8z3vj4J82rFpAQMPu6Fn",
+	"MycH2fY4heru6SxkrnNrJly7t1lL6YaccblKhWKhx6irIXVvUafHrFuCh4Hw84igR3Qsic2FJUMRMBsF",
+	"DjwC6Qk/RjQFryRTeT4z+qvcJnKNvfnUAshR7EtscaNFrFjD5Rtmd5XLgjaUcvyzygfXBxCzciaLCA0v",
+	"AsJFWAQ45RbXeMqn+7CYQwdbypPI9toet7hJFJwa9zfmDk8c1IwMyM+GdxlXX7CsCn5LzIaHGpws+9KK",
+	"WggaS3flO11C3pE6UAWYnfkFtieuTxFsiGyIdN72NA1SA5+GSqfcgN4+uIQkaz96+HCfvEul52g4nR/v",
+	"vXv3/u2Hhx/u336w9/DDB4ePDm4/uL9377a9Mfvb/t7BwccfPnjP3o13l/JrWjyFposejUN9X/d5VOz1",
+	"EsEyDTnbbAye+0CHxJN4PXX7Hm/C3n3sSaiWSec2MUupKYRMeQ2cY7CzyZq6ciI3dH4x07usLA9+7CG5",
+	"NaL+eoYvkbkJKSMaKXD5GxKqts05a7Yp1YEvmaueFTil9fRKf6iMEgTw0w6dP+wShDqa39ycjoefx5OC",
+	"Qae59RFESAR/zh6rpV7KhscyhS7/OHmKBSdT5Sv/DGUkT5PyFV1qFf2Pya+gSuW7yRfRf5DJ30Qvou/U",
+	"keQ//zX639E3UNTyYvI0+u4/v1WmQk8E8TUzP6sf/WG30CzgIBf3AD/UKz09fZdZIbTc7M6njE0q3uO1",
+	"BYthy91mO50ytSrtqmPV3Rqztjt1ajXam475LV3DrldhASk11CV0rWR6z+HIgSVLTf0fSiT6XfRq8iz6",
+	"Rr3QIpl8Hn1bItHfR8+jr6KX0bf4oosk+rpEKjuFIkwQdcLb+qE93hH5D6wP3E840Os7DVKp1qx6wwJa",
+	"ppTs+lHYV1dD23+Aln/0z+rmky8mf6vWUvQyekFwlNG30cvJX0cvo2+i55O/iV5GLwmeKMNAcO03RN9H",
+	"L6Kvo+fRH6JX8L+v8JiN9EFk8oxUy5UygSO+jp6X9EF6CLBFU8O85+IeWHhcN2/OjuPmzdnbJv0Om06V",
+	"Vpi13d5yrbrTYLpYKoHt7gAmt8O4g/UoiGBZLVcrVrlmVRqFVCg7+i2U3T2fPIVauz/ipiTRq+hLqDX7",
+	"d3y96ikmvyHRSwIlZp9H36g//xC9go3+dfQ8tUgmXxSKBaSzVTf47+VawypXqjvb1tbWRrlc2S5vVRpq",
+	"0/qiKx4FvummO5ucgD0rvRD3aJvyo0QQ/V30exL9S/QlHP4lPMU3hWKh7R0BH229UW1Uqw1YiQFudZfx",
+	"cE+jKDULtXKlXNmulOumIwSP9rjSpFtb5a3ydm17p1YoFo4GA/iqtlmuYOOIz7rU34v3UaWytbOzVSRn",
+	"2E9wJfNQv1f/VTOx3CyJbqDGXClXt7bK5UqtWtlpQLw+DH3Wzzx0vbxVrm5Xyju17aQR5tOlBPICSAXF",
+	"wjELgCCiWSkWRqytXmEKuS5HYHx6AXLenWf2zlgdPTECgwPNBigTRDvktZe+vO0htDdgehvaiObPnhSM",
+	"+QtmL9QW/DwTLIN1oyy8LAqOMaAT83k9Za7foiH1RRdXjydDtOCmTPe0xb7xJNuh9ulGyrg4uaEnfaCh",
+	"DM+B7cF4lhvQTijX4/afuNgc+Sza47h2/MDjDrMxZKbsOyKHbaDyF3y9CMaq2h59ymkXEICUpa6eVpbI",
+	"x9r61+avDdf4ZMiGmIsAQhmsw6HEZY6nrtkkNtwgVGYyYn8HLPmmFI/rXdYRAbPJxtRIDWiompEuI2us",
+	"1C3Fj9cXASNhD8gFAsaIS8eyOXPJdyDv8qe//XtSgyNyyH8/8GSYFit76be0EIJDAuxG1jT1XJPED6oT",
+	"UfHn9SXQ3xgf9gH0z5ysjmbMlYe6CAHjFKlf1fP7nsQPdDAIxDHDXohfMEcf4oU9N6AjXvj5wjB26hEH",
+	"gegGVPmX6fU572n00ReDoqdu3w3EcLDgzeHYC7l1ZiuatSfV8iRtWGM4uNDrs3mDySzJ/CEp1QrJyYsY",
+	"VzwgIgLi05AFp4wMdtuZBnaVW/bwQI4NCQs2bcQn5XZuENMKQjIuMTrMs+0VVatcgfZfYx8pweim0SZg",
+	"md7C3Gf0z9H/a1XL1S0LjE2zgpsFZF/cKlvblZ0qdl/sOHXXwm/Vl+Va4kpUnKpbZ8pfpFbd2XIt5TNa",
+	"Zar8Sey9yGud3nRqnc1OmVnbbo1a9XZtx9qh9ZpV7jToFqu2K06lMnXe/TPZ9olUaBaq7S1WaVSoVaWN",
+	"jvJ1HWu7Az0jm7ThKN+32klOeeiFvolGpHwrcLxI9HX0Kvo+ehV9C27NZ9GL6NvJr+G9/SF6Ncf3SfvR",
+	"aREa/53zLivmXc6awzOHZHbXnKPO1emY0lQHaN0sAPZo9PbVZnb5geVvH0JS/9hjI3w5KbvzdlwbrI9Y",
+	"rEcyF0Yq2yk5gyJ1MbgeSxjBG09Sn04CGvrYEK3EAvqGJC4NaRG+dYUzVDMk4/70UU/4jPQ8GYpgTNay",
+	"ve/E444/dAGZ8j2wnuE8pD7JDP9GVs8mJIl5OeE5RuS5S7PjZ4ZwiBeEvfcw/lPZ2Slb5YZV2VL6xwu9",
+	"XzIue0DSu1mvFebysJ/ErT6gYSD4uK8cp0KOmhsEnghuu0Mnjiy63sAXfXrfhIfKyMEOhZbwywELgLGv",
+	"UClvbaW+HgY8N8BcLPjsmPmFZqHndXsMtplkjwvNQof1KVD4S+75GIOpVmu1er0BsQ8TAl1M239aLNBh",
+	"KPbQRo6r1x31ovR7OUG4D4TvOeO/NBEPPAzDKgtYArpwbX/ORXJMhXiJ437Xn1IL6SFuyfRaGrgdWAQ+",
+	"SwJozyfPlKKcPJ18VsLf57V47uS0eB553AU5IiW0zhULskerjc1Cs9Bg29v17Z1tl1a3y/WtSqPilllj",
+	"s7PtOpvVnSoE0mpu2d2ktN123c0qrVRYZ6tacSuNetXdVtfyfsneHUPcr75drVRqSs36grr5kxmjqkyP",
+	"Shmc5ju1XA+ZWa+Heu2B3mXH8XxCGm4pQ1GdMLWzyMxmoicsAbh7oWlWS9J9CwYJvnT1aipKdqP0SnVY",
+	"UBATeFQozFkFiAXA87++J6pMP1Halko/kx4dPlZ1mcdKrqje22lW823uyg/1dtqyylWrun0WgxpOgCLY",
+	"9NUqOtr+llvbP8bt88mQ+thCqjbPcNANKFQ8XaZNrq0QuT+ladAmMb8eoAbQhsqbNuOTuMu+QECvs5vy",
+	"8+LZKcm+st2vWF0W5enXMzdke93M+uKT09Zh7ggyRv1V8Cs2qDHynqymeFGom3TwXgTZ2D2gGNhJrNku",
+	"quUesDAYx10MNFwnf/qbvye2iUKnmhhAt2InmW4vKULuIWmEJSOPu2KkjhEDxska85F8YCd10KEGvlnX",
+	"sAvqpuqMTsBYiezFn6EcJ8sdGtIQsqTYyev0mKMbMLwQ6H9Fh4QjkUqGwEMYEJ8kg6LuYMqGBGekC2wv",
+	"4W7CDYrP2hn6ftqDBTnRFUwaOWFiuMA7vpad25j6YaC1yzrxuAwBuPph2iuerX+a9VS1wzPtoZ6ZpQxt",
+	"tkL02+hV9M3kc1NwMPmCRF8R7Wv8Jvo6+iZ6UVqmsEfdkfoP4PqpBo9PV+70yp1eudMrd3rlTq/c6ZU7",
+	"fanudKp+4O33pt8eDpxVi+YVDBNow2gqVHBKROCC3F9H9LWxs/J/l4N6pUTPnXHTdEpxl9hG3zaJuqVN",
+	"+gCO44Ux3ykXIcsmLYlr6E8kOKh8nCIEne6wh9tekJeW2AY4PSF7HCJi6zdKVRAN3KotWY0lOvkV6Jnn",
+	"0Yvoj0X1zSulhF5G30NF8x/P5d7px7usxv2Vn7fy81Z+3srPW/l5Kz9v5eet0qYrR2/l6L0+LB50GAR/",
+	"I75ebPFsPDF/nlRZuSeJ7YoRV6/83ji1n97TJ9vFOOOVHseN3EahXY0GYK5IPAkACIHLXJN/m7oKHbpe",
+	"SHzRJWt26lEOzeAPzbWg134Wt1v/Oqf40jzF6Y08jLTHISMB5V1WJNBqZKtv5Dtlq1Ku1uzYE0U0ncQX",
+	"faBOybRP9OnjDxjvhr1Cs1ouL+j03n5IEeYchkDazBe8K0ko5t74bse6gHvv8eTWju+pNQlAP01i18p1",
+	"nbTVlvdJQ7kvOLPu0dDpLTWe5Vo+lO29JIpSUQMw/WLAumc996LAm7AsWbkWU7BMe47DBiG+TpmTi4eV",
+	"aJ8MuFQs3MJJs97z5CBWqDPXomFInV4CEaix9X0G5IJk7dHDO9Z2kSDE7ubm+ml3Vasnv4/x4Ed7VrWx",
+	"GTM04/CK5JOhgKbb0+CjquXNt3ct6GAOc3HDv0ULwtwVhdOcsRNqtTeU62q/ufVVm8eRgHLwhiSOGIzJ",
+	"Wka6rSullpKHqZd2eSO9unz7m/kPjEoMIACBHSXU2ITuLrEz66NJcDncTBZDGq5uoaV0c5GF9OkPkZ3B",
+	"2GGJJYqtM4lZtCpIPPcAzGzOuXtihl+JWkjsBF+lgs5WClnMFkIWiZ3px8dSyVTxHpZAmu57O1XHaK/v",
+	"TmWHTPEeQvxSKfhJdXwP4JoXXsb3T9GLyWcEsI6eAdoRRJ1eRt9GL8nk2eQphKy+M99/P3kavZr8dfRi",
+	"8gyI/15F30XPFwhYLZEqek/DSaxyRatc0SpXtMoVrXJFq1zRKlf0xnJFKSChVapolSpapYrOBROt9tIb",
+	"SRNpT8EyOGIrd/CCOuPA35vyCVPNax4/pr7nHoYB5SjHMhS3KGbP7RnCu01JvFsptLhze4j/oLTQ5Onk",
+	"8+jfUekQgD6FOsJUfWD0HJXnt6CsXkV/LJLJM/QYERP13wyUbvTHlTu4cgdX7uDKHVy5gyt3cOUOXid3",
+	"cBqNduUTrnzClU94nj4xeTRl/HdEQJINdkG+4dD1Qsvo4zm1gXfy6/6w1A9hxPEK0zV+WRZ9spaQnMgi",
+	"CYTPzPMUSdsXzpEkf3r6v9bJwB9qejlkRW1xfXnRQWRypgxeSdZsdcChx+0iMX8edoDDJ/5GDEO72OK2",
+	"ujxz8aPy1DoBk73DUBwxfhiwIaKHGNxkNia/EB5XzxEWCWcjJsMWB5u+RD4EeEgzhi4Lgcnf3iVccMt8",
+	"jeiQOSw/Myjj6gXcxvlfMs1+QxLPfS3+91WGdzbWljbWWUhBPT0p9FnYE8Y6HYkAZF1sKeFq0fZEpVxX",
+	"VtEAFEytVC5VKrWScpiEA/7CiWwX00YGDkR5RHtdvNk98UvP9+lGo1Qma39VqeySDzw+fEweb28ebtbX",
+	"yR0vYB3xeKNSq5XKy3tTU9DBhXsP98r3uot70skSPB02GDfiCnfsCikKJVGmSSxuAP01MGEY0byG4jpN",
+	"ZRGTZSyjMRzkv7B0A+xcpXEb6eBAvudhoN2QxKGBWyQODVlXBJ7SAtq6xVJycAOUSvgtGfVEEQqQ1f97",
+	"To90POa7EqsUhY/cCpyNWvyY+kOGJ6HcRv4LLF43lepFYvi6suwWdzw/ZAFpj4nNYE0o40NTVuAXd925",
+	"Ul0Tg/xIz8sijBFa+2E1oCeJcp1hl8G95qH1J0PL5YiYAprT0ztOfAfjYS1O+zA9zkXGtzzrwtXWMjgd",
+	"6LEYpx0eLB3p+130fPJUe1PeEiGAdFzwdxAOVV7dv4FDGbPt0ROUUDp8H3gOO+x7HMfH2ajQbOyUy+Vy",
+	"sSB8t9BsNNSHT4uFEJ1Ifcx8X3LytxC4XciHhDvMudRvo99HvwfpFS+RZqGhXXZL+exWnW62rW3lz++w",
+	"cqdCq+2aU1frJbXom6mFDJOs1Pf5EPSze/d0Nain+63Vg28aA39GUSDnUi+WraeyMV1naPxEI57IDoVN",
+	"JGHAWMJ9OqABaHvNSeP0PN8NGF9vztBc9ahUp/WFDEmjXM6oYSmIB8kmLkJY826pxZUXCIAWJyhAM+yL",
+	"k7yzIf1Z6kwIoztlt8KqHatG622r7jRca5ttdqwtut02v6FOxgpcbaYn3RCVmOpuwFzaFV3viBZiGTlH",
+	"or0k0feTZ9HLyf8N0Tb4BcTgUix5sDYWFlSgzdV8zwtVqRWxkkyXZWlD24Z+CzDV11MaFU9gkc5lfrPN",
+	"1rEJcFoDxI1u5QQZtGakifQeE8gjyiax69Wqvb57CjVyi6e4kfP6Q4uYNA+FOOxTPj5MhJWNTSWNcnk+",
+	"p/KtxAQ+c9r7cgTF0vv+EjmNfxCSdtn5nidjjQRYuPFLj8E0fgVsEDDJOEZDm0Qy7qoN1abOEaGS2Hc7",
+	"2GVmK99Ze9FeWCRqu+DPSSeajaDLUFBCQ+ggnC8Z8rvKVsmMFanqIpgGmjKVpKIKF0iMmoj1jSfmDhq0",
+	"wGU+C9kS+uoB6wwlc7XOUdrDXPGQi/CQ9Qfh2CajnuerjQXmsBy2kxGonRaHo9b64hgSA32dBlgvpbeo",
+	"2W15Kug9GHhKBU1ZAqcEM+52sJU+J5qR07OKN3NLb9kOXWCz7AfMEdwFFXMHUkDnjwVvL3fbB0bmvulm",
+	"T1gES27S4vzUHzh9WIloKwVnA7S+CIjZAHnL/n0WZsyu83iDK8vkB2yZrFzYi600p+7SkuE6FISnl33O",
+	"7RNr4txuM6jjM/nNyogAt3ktJvKQw7Zyntd31Y8e76pfh9xlQMHO/A7sKqJuxbhLOW4zl7EBC1ocWM8T",
+	"b7uo5DI43KaSPLl3rrlC1ux6dRvd80rVBqQqJe19BCHKE+uPQKZdkDVzVld8Sn6/Hs8bn/xSysxX+m3l",
+	"ef8gPe+z2/XXrwLxmjoTDxhgPyntBqj1l+X5i36fBQ6zJAtDj3dPyXx5Yc8N6Ij6BLtBSMA6Q+4qt8T3",
+	"xSimfw5Y3wNt6iu7J/T6jKy5rEOHfijJkIeeTyQLm8rRPwyARrpSLhdJbb1E7p1cKzLH5dGPcWCe4ryq",
+	"gYsH8GR7nZAF++rS6rRGWV0XH+09OpaFZq1YSCYFm1swTw6PtSQee/oB5khh85pWlWBXqBLs45ltoRas",
+	"WSjpouF9OtY86dciUzXMpWWYtw/3h/n78Izm5tXYghdscl4TufL2GEerlonLl38HDNPzowuQg4ubLh36",
+	"ySIVO7oe1lQOrA2Gbd9zYGS6acAS3B+vY0acE+qE3jHTvxnnJdtOMdNwkIOL/IEnw3twzB36yaVU6NCh",
+	"6zHszsJnKhQX9mixvK/BLOgKrFe2q9ZOjdatdsPZdLfYdmenXMnr4yvr/1g5/6f/UylMeb6xl/t76Ex/",
+	"jvw2L7FbLkNYuohvu0TNTjLxJ5btpFJPHicicFmwsq6ukHS5s/dR+h1BPTluvpRAuc9G6Cbc2fvo2tX9",
+	"LIbtTtZEpgMKup+Ks91P67txfWElU19I1iAd63t9LzwMGHV6+ZDumGxO7Z7zWHF5Uuqs4uEsO/8uV1bs",
+	"ZdTt/EDl7xnewWkhRTKiyhJw4wT6qipmZa9eZouv6xJKUnplPF+TnNUeXbiQBqsGZLa+Nc5TMR6qq5XI",
+	"JeiJ0pyamWnJ/1YUv/zQgMdNLcpiq/x65JrTz3L5+ebh67HWSuRjL+yJYUhso7btrDA4YmwgQRpAAXhp",
+	"TnL4h2ewlVcG2xsy2KiMG5VGq5DhygRbWj/ddoGo+TJsMG0yzQ0I7ucHAI2pdVIccBpXJUeaz+nRi0OB",
+	"t/XoFmlTNyMy7d8zum+qATyj/M6haz8WgStJKEjH4y5ZG7G2JRkNnB6RYx7Sx01itwqTv9Z9yM9bBbtI",
+	"bGvyDKpUvopeqY8isNeLxOMt/mAopacmlLvkNu/6nuyRkQhcNdF9uUv6NHR6GHxTag/Wp5rdgPIjQtvi",
+	"mLX41DGUyxELEs3phcV4shzRh1amgFHX410M6LX4WjsJAhfVRQDB08hd/d7yJtV8nM+o1ve4+Vy5dg32",
+	"MJNK2fw2eg4k48+RZeJV9A0oHHLzZqVKlMqZPJv8BuDXvrp5U61APPVHYd8vNAutYblccwbwD5t7LTxK",
+	"hoHgXTx05tp4yEb6mJL+Tl9d3TpPkyeLf2F1vaj2z8HP287Bz7sQ7W/WP0ISvIr+DYnfv1UGwKvYIHg5",
+	"+Wzya0QD+BwA8gDIlURfEbUrJ89w3ie/UvbCny0WVz9HG7+Waws08Bt/duUrXq0Ae1r5aY0GlXda7oc9",
+	"1l9F2+f4b3YiemzSH8qQtNMFW7H6ztoOmYJhLzwpDg9761w+3Tmk/AWJ2ssQa0vLp0tMBqz06EqPLutu",
+	"476e42srifw2Z0ZWXvbrTHQwrUIu0sPeeAJXXaBR+PUlLhJVucpaXPOsxSlL9vqkLOBB5txf76DrkqzY",
+	"JX06xo4ELyShIJTjmVljd2rq8zIcXrhEXmNlAL9+A7i8MoBXBvCbN4BXmaaVDXxRmaYLM4I9LkOK4P/W",
+	"wKd8frJpj49NCkkyXeWjM0twIlkb9WhInB5zjpSGFJ0OC+T6LoJ/EOpLRHD2uD5LcKbhl23q++8o2T0X",
+	"GfluMsx9GOUpNtNd7vhDN3UzPUQcC1TJz0s9Ud/PI/9vC+Ezyq8FzvAxM6bXHDqrtDQHMKKDHg1Y3MRT",
+	"Lha6AXUYNvA0YsYcut3obNatxlZly6o3NqtWu9ZxrKqzs1nrbG7SDt0saGagY+rfEzzsSZDffY9/GLgs",
+	"2OuLobp+BeV8POU1EgvxF9G/aSqzIJSFZu1cwfypVXN6TB9WycqPumrQ9Ckhha/o+vYh5sby99ViJ2vV",
+	"Pz39b5vldcjpIuY8UdvghiRSbc8i6cOWIm0Wjhjj8KMsEtiqxKVjGTctq5noD/uYMSahCKmftCOf0oOM",
+	"sfqprXMejyUrSs4jC86475fid1w2Wv6WidszTvE8y1ft1pWtu7J1zwwTyWeE/wX3Xs4YwBtP1D86FHwd",
+	"AnPTEzRnGPhUl4RdBfJGEuoHjLpjIrC4Sd0SYmPqkxcQdSd36DO5sDLCuNkFKiMjr4G18qzS7hKBnFb6",
+	"ZKVPVvrk4vXJh50OC4gI4s7+16JaYq7CuVGVu8kxJOzRkIxYwAhnHuQiqOOwQchcwkVAAnYsjphbJMJ3",
+	"Y1aq3RZnjwcAxQfxFBoohQDBD5es2Uiu2iT6GHudYBRmTBzKSZsRBDLT3Bw6hQL1xFo+zw/IJM+2LITf",
+	"mw2P4Iwm5NwLBLxZn3p+oVkIodM4KA1YGIjjP9c3KImgqw6CKZbZ6zRmZXVM5z35r5PPJk9NPL3hbnUq",
+	"TpVa26zWtuqdTWrtOBXXqrZrrN5p0M32lgPi+dgLmfvu+GzMUCmy9nME5wMBXR16OgopDt8B466yFRIG",
+	"QgjYnC+IY1ba6fGb1I5bRXGuWhRHDBhPv6GUtDUoCNcpaHPAuCsJVWLXAlg43+NHZA2AHEm1TnpiGEjS",
+	"HhONFrdOQkFsECX2LrZgDFggBYeJSXOhHOzvFYlkodRmsxhxYhhIQTi3mSP6Sti3uI7IYxhd7Uu7RA4g",
+	"yM3ZMYbqsfgVcW3MZUot3uIf95huQnDdgMnEfG8zX/CuxKy4UkLK7isSLvAZPUmU0mjiQ+h31/MG6odu",
+	"QLlSWJpOCmNZShaoH0Phu2pGmKVmoWjCVS2erAp1WMDCYcBj4H2jw4zotmHwCN4FSXyUiYTyMTAC7yZ1",
+	"AalffUYDrh2OFteiSxouXnXeKUy8wADQ4nqODvFHGygldS4Epkk9gJlHqhMmRX1u8piHWlDq8ynxvWOW",
+	"2hyG7tK8GfbYk6Fs8TXQ1y4uFhky6u6qV5QyAXACoQzBXT8pvmdudR5vaiHFOEfrzVdLvnAoKJhgOKts",
+	"zqA3Ljf+t7InXr89sfwamOdQprbciKJcI2siKJreOdh4Hu8mUhDi64nM0wJvfYX3sXJjL9+QuovKTIo+",
+	"awt3nMeKnGtWnclp3XiSfDilNFZtJbANZCgGkoxEcASbBq2AEklpa3RjQVsrwyetFYuJ5g57QjLYhGnF",
+	"TRK9DUo51r7TJgQX2t5cMwK6mPKfoQnW1PulJyBXYT6A86YU5mk1uXjSqib3Km2eB2blpaT+9XBC5sT9",
+	"zUPMGUB6974u4tn54mMDTdfrk1V5bbN7mofJ2QiFK/hDlHQCJnsEHE0vHJMBCzzhIrvSIGDHnhhKOL7F",
+	"M9K4RD4WwRE2RhqHwUuHH4UokQPaZ+ANkWCoXCIqWxwEp7pArnBUL/Uk4VheGdQ/JIM6WazanF6pwCuF",
+	"b8xdLVFSBpN6X+c0G33RFaf1TmF6YTfNjwISDSGiAveGRNIg8oBpKiNK+p6U6i91fQitEC4sMZhPk/hh",
+	"amAfqEFdIF3isqIMgzdqW/+hRKLfRa8mz6Jvoq+i50Uy+Tz6tkSiv4+eR19FLzXcyPMiib4ukcpOoQi3",
+	"oU54W0s2j3fEn7PHalGUsmJNH7jfE1zt+f+yReo7DVKp1qx6w9rcKmQ2aW5rwj+rm0++mPxtUjMPo4y+",
+	"jV5O/hpJfCZ/E72MXuZ0K0TfZxh/XuW2K5DJM1ItV8oEjvg6ej7VvwBvMzXMey7KwoXHdfPm7Dhu3py9",
+	"bSFOhm86VVph1nZ7y7XqToNZO51K2arSWrvuNNxNttVRktlzsKfiSQEy/qA4Kla5ZlUa6lJSDk2nyIvo",
+	"++j55Onks+i5QbXCXgSEloHXq55i8hsAwPouej75PPpG/fmH6BUI/K+j56lFApBYfKh2orrBfy/XGla5",
+	"Ut3Ztra2NsrlynZ5q9JQgkHtjEeBb7Sltk6i/wEtEF9G302+iP6DQCPJd0qzkP/81+h/R99Mnk0+i15M",
+	"nkbf/ee3xnqRXogrvU35UaKQ/i76PYn+JfoSDv8SnuKbQrHQ9o6UQqrXG9VGtdqAlRjghnEZD/cwXqLm",
+	"ulwpV7Yr5brRUHi0x5Vc2Noqb5W3a9s7tUKxcDQYwFe1zXIFFZnPutTfi/dRpbK1s7NVJGfYT3Al81C/",
+	"V/9VM7HcLIluoMZcKVe3tsrlSq1a2VFPIlkY+qyfeeh6eatc3a6Ud2rbiWJWorgngljZZ+5QiJm1cJsv",
+	"SY+1VSyMWFu9wkKz0AvDgWxubOQIjIVVfVqQ7gei4/lsPphagMF6MQwJBVm94o683JKRFZ/tcp6/YV+G",
+	"xXktOStP6o1NGKsh8SPjJyVrEB70XdIBlmpJ0EBz10vkIAwY7TNXbZK2L9pEhiKgXZaArts/3nv37v3b",
+	"Dw8f7X/w4d57h3fv7b1/+/De3l/ZLd4eh4jDXqnZ67tk//77RfIX+7ffVxvxY9beJ+0x0aYSHNWwCcTb",
+	"Rp5ku5pj0sTY+4NwDAPMcmLnGoe5RYK+oO4FG36LZMSEE7LQkjCP6recl9n2OMVOrWnxkpuN6NMuI3pq",
+	"Z6Z0vUikfmclcjeURF0TsrHc63SYSzqB6OOE4XgxJnALP1gP1dFKtLa4J4nX5SJQF4I3SMQxwxZr6f2S",
+	"IbB+keBrw7eEwVK44xrkRZgzDNVWw4QjMqUDA7rT02HUiy6NXJnTK3P69ZnTsefroIqY8oBx8WxodbKy",
+	"uldW9+u2ugMmxTBwWAKxD2EdpUJWzLYrZtsVs+2luxVoeC7lViweUVWWyok0tvfZKC4DN3Vsp8HezGF3",
+	"M7e6TpXcbbDNC9HvJ59F30yeTr5AcPl/j55H30cvJ88mv0a4leh7MAf+AJbDH6M/Tr4g0fdZU0gZEXNM",
+	"odJikCj6kGWyPmg4afPI2upsl616ZadqKZPJ0jbTdnmnUgXDSYbaalV+BebZzpwcYo438BgPb6HWrFeq",
+	"SpvycM4Dbv80nUBSB6rPw/YvmKNOiP4JJ1PZkzlT/VX0YvIMpvm76IUyzuCtRF+Clfb8fGC9et2eXhdu",
+	"9tIqF3XVisJzUb3wZZG1fkygjQGO9ZSE5SL0OlpQnKFm44YknvsGq8c/GrKhjtPo58VOSACQkqZwapdQ",
+	"sL26gVok5BeiTUaB8heI4KzFsY6aDFhA4k1NPG6KwoZhWzwuEo+TNoLON3Omu8Uz9ADKgW+rgbYxMAS6",
+	"Tb2oNTv+4aHQG89eJ6OekExdA0xwa+S5jMiRFzo9iBtAS9ORp6xINeYSQQ5TPXCHBgDVTFtcWY2O7zlH",
+	"ZMjjG+mSelutFOtR8r2NRdwz31v7QoZ2kTy4c4tslxvb6zEggqSmQN/jYCqH7HFYavG9oeuFGLiw9Xs4",
+	"1LLcXlinzi2y1tN0ngrr16flcnXMhYn5JUX6UiXb1as6pW+54VBOzAbMPcZGwidKurlvcP3M85n1Hi8S",
+	"HOGqlXhVg33WGhqjtnNKsG+ktGiwpB2zvIO48UT/pWu0c53FzOKPA0a4YUFL9sSI9ClgvElJuwwa0npU",
+	"gsERMr6ANlSXma2pljcSi26OD/o+CxNVeRXNuOIJ03nSEOIXc14j8nxO80rj/eA13srzvUIa5H0WphQI",
+	"hRi7JINAdKHZ87L0hS7rnKci7mkxrruQNXZcj43JL4THIVUMUJl2zHOmDjO9vNCEo8QeWUPoOvVYPgX0",
+	"PqLhLOCS60SDeQ96gjOy1h7D07te1wvlerHFHSqZ5XHJuPSUZ+qPtWs8HvUYwFvA6cfUHzJkE14Ct+Je",
+	"zLd/sp5hj8OYNk7fUD1c0biuIsDxl87CtVZZiGsth0bPaFpdGeFJKNWfNwaoAl9UjDwQuExz72sQWwOA",
+	"TiVtXzhHLCYdnHd/LRwXFmRwtQM86arDrOopSDSBaUGgnNOSd0y5OKYnNUL/HQj+54ViAXfXSSoz3SDw",
+	"jzrzDZlWtYzjQoWdaqVSrdUbUKQwvwNAI0wlDQCLaeHzBWrh1S4QpzULaqWsrlaYVonWhEBtJmIbC9Xr",
+	"AOixtMbc8PrK7b2CnWsnssOZosDb1OmRQIwwVmsUmHLtuIhRK7osNK1m+qsW1+1mAeWu6BOPe6FH/RhC",
+	"pIjN8uD+0jDWi0o/rIExYNaYRiKBwioPgE7WdxNYEGCZ04AVyuWkYQJ/2+LS63LL4+iyepzUygh0m8Cq",
+	"kDXJmC5FuItD3NcjXC+RPfXgLZ55coPOoWYggTfBRn4NwmW+mwY4wRZk35fJ+GM4E7JmA72VvV4iD8QI",
+	"oLha3JZH3mDA3MWAQrKmkYZhafEUO4k+uUTuckSaCdSt1vR5EObWwwlHnsPWdWkePsmoB419KFg0ukqa",
+	"u8828hfLyTzusscZvomOx3wXvwGMFPVOusSTLa6jBEBHC3WojCJsAie4e9Tj9mjQ95nMNc7uwlGJeXbm",
+	"iHls5v4swSfRPeQl6bniFIASrV+ntO6/RC+jr3Vh2VcZrUt2qhVSUTq7atVqiebVtwTz5Oy2wUmafxoY",
+	"5edLqmOc8aUi7ctXbKprVWKnH/5WK3aJtwOrEFxvMQwdgfTQ+nJqgBTui0ZYbNLs0Eq76tRcq84aHatO",
+	"N9vWtrPlWjus3KlQpEJZ9NXoAVTSA8Anm3v7hS0qLR0KzfIZX54c+mGeTfWxEmM9Ohgwjok8prVAMevf",
+	"db1jxlfYJau4+WuDdNaaTisyCDe0h/55+0+NqfYE9+C1AW/Gcd+QGiNtXiBZS5bLAW9OG4t2vbwDYZtD",
+	"+CZltuhqz5EY+i7xGT3WRkWGCzhuAuMmZgCXmQ/tjNLsPPpeq0Ed+CksKUcvEcr5moQIzMRdQIhguamf",
+	"G7HWAqIT6pYUXHkrJbVSUq9BSaGUo4lg1lHUi1ROGyAaVirqTOGMlIhA2s20T52koBOvXZL2MGxxiHDY",
+	"9XIt9dOhltE2ts4xLE7j7kB4PDRs91MqbshDzydDrk8tkXfVH4hWkQ2Ma8ElW1x7yjnqtaM9d8iUpFWm",
+	"wQx1qDobB3oomd9JznGo77MgT7fCkFKqdaXG3pQaKxIuRmZdlN4uffQDUw2wqZJQHbjRnrxI7MUZPREw",
+	"yUJLQueL1aFOKALQGnOFZE5wHuVm0QAN69H3qCS+wAJsL2jBcmM8VHIA2n1djT0dMEeAVHSEy6SG5jGF",
+	"y1ox5J2dPQ/b0FOBz64v2tQvIhuBErEghBgUPqMUzsAyFlNRV/0AWRjpFlc3DFxJ7FCEg0OYONuEOujQ",
+	"9ULii25Ge6ghE+l1OfigynNp8TRGNqG+4AyexqGcMB4In9Au9fg0+mQMcM1FmALlziGQ3kUNgG/0EN/o",
+	"oZLvjKsVlwoTBwzatE2MFVrpJAt3sfAKdIDg7IYEdHAzs2tDyYjterDbHopwYK8XW1w9ASi+7G3henBz",
+	"6vtilIlRmzUukbcTaDNbfA5qJllT85S37ADwU03KiNEjxtVQ4PQb0rCC4sB3Meyu76rXjk5zZ1fS+jwQ",
+	"Oh06PoBHvINb5ToVk71OI+t0+NLMkHDZEFw2gOsWgBRY6bNrDocqsQ4p9z2nVFlGa51PoWmzeeX6nMn1",
+	"eYSzp/Nqmb4d42sYhTFbZKtPXnkFV8YrwJGsil2ukEzUm+RSrXzORvOLMN8LaCeUxZgqEQlfBsO278ke",
+	"cwlUoBUJx95vk3VHKrA4MDDTUDnDtUjWxEK9bev5DeP32UjehVq4U0wsqB6EMcczqTYiO6lkcPGaRTWM",
+	"gxDj91eclX3oegh9U4B36RSKcVX+Pyh5NvnN5DOsrv8uej75VfTd5PPJZ5Nnk9+QmzcrZPLX0YvoK6ge",
+	"/3bym5s3SwTQfL6GeoQvlTQERJOX5E9Pf0t+Fn1FoCr/M6jSfxX9IXrx87UEnCQWyQbZBl6yGk0unNEp",
+	"w5uFMJoebg6A0Ynjx+Mp6QWs806rcMLAWwUSMP+dVoGLjlA+DOFCDBhnQaugRz87FXo4NFPYYpCTFmth",
+	"gH6ELVZxq06tbdVpo2PV2aZrbTtbbWuHltsVp+rWWL1zjtaDeMvnkH+WzUBwuzQLsbRQoskLfTbV7ZFq",
+	"LdCdHt9MPp88nTwj//mv0e+gCeFF9HX0bwnU0le5aEvRS0DkORUh51zFoka4LED3pvbXSn9etWJRDOAo",
+	"NQdviKwx1wtFkGljUC8Z9NGdvY+uFe3bnUvQscRW0tcmniT3aHDkihEvkoBxlwVQvNPiknIvVOuW/Ojh",
+	"vQ80tZrgiAZQInZKWtiEtqEyUwTEVhvP1nkS2uKusi52CSVAWKejY51hOAxYQs5MvJCsBYgeBfxxJgYF",
+	"mQ+IkfF1dZEBlSFeydxe6gpOIH2Z2xZvNvi5eJwvWKEuKnEvXbouLSbv8sHwkrjNVkbLymj5ARkty+68",
+	"uSiuSumNUq3TK5SBVSHKspbUxwFwmiZm1HzjabnQg9VhzJ0bf9jPRhqQLEjZc0A3p+6pvtH2SxyHgPiD",
+	"4UwcT0EK5eXByFqeGXQQBz3g5pAVZDSI01JegOYGsN+e3OGppuh6EZPPUbb/P3vv3uPIcd4Lf5V6GbxY",
+	"UujmkBxyLhwYb8arXXnjvXlnFPtFKEwXu6uH7WlWUV3dw6UFAbuSE+WFhVeO44MYjiwdx8E5fwQ5WK+0",
+	"yXolrYB8guZX8Bc4X+Ggnqrqy0xzhpzbzqw6AeQdstldXZfn+T3XX6neLpPuOn/4dxrLOTm8Yvcfbz4D",
+	"+CclSeGlkvuKQ4vDygBPpRKjV8l4XkwjLb0n/nsMw6hkdwIDU6iZXcYcWfx/7g5v+eSc0Xpc+Fz+pDxY",
+	"l+lgyTWZD1EZxeBok8pgRhGigboqTCcyviFjMV541nvxLRLO3oiN0rwvzfvSvL8I876U7JeundLVjjcU",
+	"ph8lrzTj+RI2nQurVMokJY6ugYQoNpBWGTCT+aBDVcUaIpoEA2oXBNBkDV8ZVXhFUYUSdpSwo4QdFxNV",
+	"wGAAQ13AuAwrlGGFhbHSDccLzyOqkPhwlhIAcFWSvC8IZRVmk2zjPenTAoatkCGMIEcDVbPoqosAW9WM",
+	"TCIoC9Ic0Y0eDZKOS154KBf8XGBYUUsHvfSlj6IEC5cBLKRNmsUOgpP1OsICVU4gRUfpmrhU9QRqP561",
+	"zoXuXfC5o0uF3Yg6/EgCALj4mqTrpY588HigOi6OmO/ZE8RDz/cRVIRyWXUqrq2jO0lPascLiB2ynNqY",
+	"FYx/oEZ1hnHyoWzF3my2Oo1Go0juaNugsOX8sovXOu5K2+ysNlfNdmelZfaXXdts2esry+7KCnbxivhJ",
+	"FASE2lAn9/b3E9llr5OVldV1c7Xd6pjthkPM9Xa7b5LGqms33fUGJqsguxxVWjTn00Z4MiQ0lK3r+i2n",
+	"SdquuYI7ttnuLzvmGll1Td22rkNW3EznOZBi04/i59PH8Vcps++38Uto8D/9JH6qP5/+/7KlPfFGMOfZ",
+	"kq2DPe+OmO+DM5PfZ/EfoNn9k/Sxaf/7Z/ELRej7PH3pO8wRwtiNfH9nFBD1afr9VtJQn8vTVjEq70ZY",
+	"ioVu06js4/A63KMJOEvWg+m4eUJbF9k2IY4QdJC0IbYlnFf9YnMLZLmlxeaeTcwKm74UxJeq2FWKPChh",
+	"l4IwI4bvy63GD/N1Xg1HMbzPzGc751ed+oCEUUA5GjJKJmlYVKqZ5MyhkZ7fqux1EyZJYzUDRSNIcU8U",
+	"0QEjZeyFAyfAY+xrFaWUk8A8VU5Ij1q7JLzOhkMS2GSLhMIM4latiywpvCzEhl4YQl8eTLn4vawe0b2R",
+	"YW9AG1svlA0VGMiclCin0zbjf43/CSnpuZHpoNknkI7Wo9YIB6GHfX+yI+9IHAuS8JO/6gfa7erh4T7T",
+	"3fRSyYR4NERVizwUc8h30i8sQ/b6jYbIo8hySIg936ptqIZBMCpo65D5CaqqZ8IvQSjWVLqeeg2d5D/G",
+	"HI2w5/Soy4JU7ed1fU9T8HJk3XLIcMRCoRLMH5KJ1U07Ee8RmTIIuYPQ43mSNndWXIezywTkkV04iS8z",
+	"nh+SiRL3J40HHFR+J9O6C+qWhVryNksgVQKpSwGkzgFCoSF2iGwvMyKBViMo4sSplf0gS3/50bixNdfW",
+	"eAuHZIwnZw01E81qIHEiJwIJeBQJjDAX8FzAFbBPAicCyqQQ+z7cb6Yb4G0qlDsMg6sCPsir3w2wDYfM",
+	"Yw6gNC9Aqi87v4awLVYTeQLT8RERYKZmIOY7Asc5EdEk9CdzEtyTL3ArO/4rlbqvJPuqkOuFgj0i92jG",
+	"EwiOyiOUxoxGKbBGN6jD8zdbOaZDCo0gfbjbOoE+TXqkzKWwT5W8fngXHJ/Brra+3M6lvX2J7G21msjL",
+	"H+oraHAvkMw+CpjrSelQXFwlvzeAgsXjQOQONHmeTaCie0YDF9krr6qYPriBhoflrOYK3EjEtord9SiL",
+	"Qu452UIrMYvWjW28CzXnYHnLiMW9zIPVaBEV9ieYmrdc8w4O7UEh5flbJCz49cKC/LoMUd1y7zJK4Gln",
+	"IKux4wSEC/gaf1FH8afxy+ljSWNqoOmH8Vd1FP8KkPZziHbB5/GXddRcFxYMoyG2wxtKXnvUZX9JHopT",
+	"U8+LbXXh/ZQbpr3eQc3WstnumNCVKrMdCmOGn+fJVgXgn0G2WhA/jL+FENWT+AsI2L2MnxZEENH0MWo1",
+	"mg0EV3wZPzkQyIOFzQzzjljaRcb1xhuHx/HGG4cfm9C6uit2CzeJudZfdcy23SHmuttsmC2sCV9XXaB1",
+	"tWUc+L2KI6N5rUaraTaWzWZH3IrzSOi4Svzr+Fn8bfxk+kgZSCpaVxCqm36C4ucyMPth/EL88wvF8PNl",
+	"/CSzSaa/yCjRSvzPjeWO2Wi21tfM1dWlRqO51lhtdoTk9NkuezsQq6rlhYq3HpAbcvMsictTiRX/YfpR",
+	"/Cz+Y/zN9Bfxn9D07+TIp4/Qf/1b/O/xCwj0Pps+ir+BAGMqQaAbG6Z7Wv1/Hv8y/gzFv4//CJf/EV72",
+	"RcWo9L29SrfSaLc7rU6r1YENG8hz5RAabspWnGJJGs1Gc63ZaOu4qrzao0KGra42Vhtry2vryxWjsjca",
+	"wUfLK42mDL/6ZBf7m8lxazZX19dXDXSCYwd30i/1mfh/MROLzRLbDcSYm43W6mqj0VxuNdfFm3AShj4Z",
+	"5l663VhttNaajfXltTScLFTagAUJtMo9QdzIj3Yr3Ypc0HnCvkZlnwQctMGqURmTvljCSjcTrD8kV+YH",
+	"UAXSd4Z5beMAehkOZJcPcefrQreY1xkNA+YfVl2jwNvHITEQZaYtLkVVqZUcHGLp8usHbMyhfSswk2Gh",
+	"3cCBess1hTCXugOSJmZr40Pu7opQU8XhTDWV2u0ckFFAOKEhzEAXcQLEujK1BvOM+kIh03QmXmgIy0x9",
+	"nQ7TkrFP/SaLDVoMe7moLuwuC9GQOZ7rEad76IlCEjiysztYECES716u07mu0+toMLzaQBt2ijCsUoUg",
+	"ejKGgIJ7V8EOmIs/aVP2XgKiRA6Nl5SDBeiq+QayUs1tyTIKBW0shAOimTAdBFyNdRT/Jv5d/DsDxb+N",
+	"P48/N1D8WfyP8X+HT/4h/k38W9n8PNNdHXgnkT0gQERRhX8ocu2NzDW7WFhmsFDyRrVuPjgl4zTEd3q0",
+	"mhlz3aO0izxJPrkDd+fRUNsUmXnJN7PiIQvES+l4Wr6fVb1HM4fe40ivEqpa7daaldBKAXWo1W62srxU",
+	"OHCUlHAQ96hNZDNxkJ0zeafOwlS55WbtkxOGmK4CsC3B5qsHm6eBgedIclZa1qVlXVrWpbArLevUsi6g",
+	"LsyZcFfWUnqNSs3mMK7uB8CH4Ym5v4k9n1zVKrW1xd71gd4Vl6FU7QwsyYXiN7sBHs6Ont+AzsbqsuK+",
+	"dlCDoaLegT3w9qGDL6sV9coDz0wd3fR8YU90kSWzbCwDWTYOyS4LJlaPVhOrSQyGUAfTkNcMZL1roSpG",
+	"POrLY6rHA+UtUB/mR7sgC8bAjKW+zrxRbVZE/r6eiHna++tZy3X4j/hRLf4jPnePfzWULfmrgvzXTaTn",
+	"CnlOF+YpGREGeZmbuGuzxqXvUjldNi55GApB63ri0TRdEAOWQ6xG5gezxvJubhBD/PA2obvhoNJtNRqF",
+	"g7jM2RE2dsjQs3/AIrGHVltGMtUyTc9uOE3Scs1l3O4LmOqYa2TFNVfxWl9/B4hqnwR5DJg/zfPA3eSE",
+	"L3Vws9+ylx2zTTqu2cYrfXPNXnXMddJwdYLgEjxzvtK2Qzkfyc5h1Pdo0sRwnucK+OdRB7YF9j1XTfNO",
+	"NNoNsCNuRcnDcCvEQagzQVbNRkumlYwCzyZ3PMqCSrezLhNSigroD72BQlwj4uBdtuvtYdNhLEuck9wl",
+	"W0L3ec4iAXMFxV/GL6d/H7+IX8ZfTT+GTJQv4pczLIUFsd3y6RokyuU/PrFE75PXNqfklZMEFCj2Uap1",
+	"rqZ7eCZhQEGhtSwh0FCCh5CQh3lSxQn+VCEGrnEUQFt+IXEnqBp/Hv+2i3CIfIJ5iJoraCAkq7w17dHp",
+	"h3D+hDEljpkwqJRrYQPFn8efd1Gr08j+RpzX5/G3YCh+vYH6LBxAzoewdH8X/yb+5/j3koQo8FiAiBNJ",
+	"cTTTYVzvUUulqtxyuIWGEQ9Rn2i+Mp3FUgyf8gUS6W3qd4Enod1Yl95gZAl51UUh3iPUml1EoE78qZoC",
+	"nZECO15DHCP1i0Q7GNFv5hPHPwdXyxcga7+Ov5YS+avpJyh+Cn6Cb+Pn0w+guPsZpJb/SXz/bPoBuBCe",
+	"T/8WTR/HT8Qmip/Wj1AM+ozG/xr/Y/xZ/PuKUYl/HX8Wf1Z5x6ikKycumYth7Z0zVSuL6gS5Xc6HR+Gs",
+	"EJC4oXjIm8yOILe/W7FJEMq9QnaYu5PbOlcQNc1y4w5ayhP7mS6BSLe37kygr+nRvOtXbU8kNqeq7ZeF",
+	"FS+mH8DWejaPp/Yv/gIVP5zO84BXCAgPNVKY0y98LJCUzRX0WdF7Es77CHM+YpDpDlpjJ9EaO4438tkQ",
+	"C7lCPZ9X3kluwe+LS2/oK7UK1t9uweVaL786sZfg4aSdhJKD05+Dm/uxkIPiLi8zclBilFxe97+IoUw/",
+	"nn6isruzKdx/gDokPVCZxr0gXeU7rxSkLyh8Z3lTleAp/adlrdIFe01fpX0koQjCevufj5Nz6T31r2Ma",
+	"r8+wX7qIUX+S9KuClIsx5oiSfRJk+lRVgfBePWpnjPlO8p2FoNfU2OOkq52l4vj1qEzjyMAq+WRH6xgU",
+	"EJcE4kB6oTAL0nOsj2SRRSA7gKcWwWmyPV6LDvCLn+KTh02+ixGMpOX8QahwhFujMO5wUwcLDCjWgCMG",
+	"aVSARaQrIa3ncFmA9ImYUalx0kNwPtUZpX1U2kevn300a1G/uxZTLoJQWk0XazWVhQNlgUdZ4FFG786k",
+	"wGMh2/Rq9FDLSM2Cpye28jnWkBRY2XMUlMgTxyMf+sLrwg+IJEINSa7WIxtQ7NFqcQBPWNSZAJ4hay12",
+	"vX0CtOSaGGRAkO/xsND8VoUbh6o1elRHPHMVG3UkM6u0LBAvOgp1/szA4yELJrOLOc7GpD9heDCLA1dU",
+	"B5DZ4MaoFGGr6cdwTBbS/ueZ1F8aZKVBVhpkpUFWGmRlGKsMY52NA7ysG7hYipsLC54tqdDVVeG7uShD",
+	"Z5FsyK4KI7Js6PDPf/erpIaijm5BxuO+sjwkG0xSC6IpoVFEfcJ55iZg/dTRJp3IaKOKmQgbAyKTupQ9",
+	"DDDlsI9zBpF21DBKhL0kmy1zK9d5OWcBeRwxeFnsowEJiGx5rR6qqvGJ7TmE1zakWSQku4GwuMYn4kFy",
+	"bM1WYVrjppyQc4hilkZCaSSURkJpJBw0ErQILm2E0ka46j73K5Lx8irhswIYF4qgFeowJS9LiaOPpeee",
+	"QeioOBwFrs6B7Eyp0TWeVOBsoAKuxw2E9QWSLEdeo9324m4H+snKUiUZa5BcIh4FGGtj35cRySFzoITJ",
+	"S3qiiyek7aAEZmc0/V4MQn4GIQYicL24sR6NvB8aMmUOBEkEQX0jhkngA3UbJSb1a5CH2A79CWLUJt00",
+	"DXFGRROqWuoN6s2651goonsUaGICJIk3iWOg5JpGXb1PvXXMpZIfRv/urv6dKnGCvrweR0OPc4/u1upo",
+	"U0tu4EUYEkzHA88nqD9BnA2JmHTic4KqyfRhxyFODQ2BZzQlrfGowt3EQJwl5C8eRz7jIeKeT2joT+ro",
+	"DtsnDrDWcbSrefa18jlMxf6AwP2vKyviFGEVNSlw/D1F52EvO21idtwVbLb7q7a55qwTMwWUHQLNTWAK",
+	"hbTSwM9cddcaZru53jLXlnHb7HfsFWeVrLnrjWblHXG44QFrhzHrusCsa2Tdbajv8g/Q2NIU4NJsN9aa",
+	"5nprfdnE7fQRFaPSdFtk2WnbZqcvRr6+umaurax3xGXLdstpkoa7Xnnn/fkjQGp674G0PI8AUPqO7x0m",
+	"OE2sFmUhHGuoPAP8KVlNP1b9ZSR+hFrFJ9NHUK34FOoU1dcHsJkOk+nuNI+hB9E36tcf/PnR/ygwdsTI",
+	"EytHD5aCaXMhQ5rPWnQ9iv1K18U+J8p6mmvDJNZTSB6KkzbE1MEhEzpcahl5gm4tsLVHTHpAgA0mVWDd",
+	"Squ/SpqdJjZbwNnqLNvmmtsk5mp/BXfstrMsbXlNSAw7zA1JcD8g+x4TVoR6PSciaekQGxHKN8V1b+IJ",
+	"r3Qb+qMwKetOcP3/nH4Qv0QwxQLHP0OZqsNF8HrTqOx7DpHdpOAh7xg5WTPHih3g6UkM5efKkJ7+PH42",
+	"fTx9HD+PXwKt7Oxdgg609Eq7dy0kja7LVkvLp1/CZMI/BZ7hD8XYUbOO4t9BB6+vYd8/j59Cc69PEDTB",
+	"+k9ptBWtQme72Ug5+pNVaJ1A2EUhOBhmmE9CKykWvJIV/7tWOUPsKAASK6GuCA5IsBmFg0r3b94Rpzub",
+	"uiTRj4ajwL2gVF1q5NwmOKACDWl9eQbmzb40axassdnImu0ACfNAflaL01yhy3XluPxO+4mlwil9t6Xv",
+	"tkzwKJ235+W8TfpUYwSip3TmXtYmjt/FvIgHZKhohpEOZp5lPWIa5t5AvrdHcmF6OA1HliKeDKY8EFt/",
+	"nsZ2t9y5Lz1ZjaM3xLtk6acjAke8wMPb9yiGHn+HKyvkb0f0xD8dk/5o0d8WCjK43QGxtWnbZBSaMH/8",
+	"8F6w+pOQcGvRapJLW+ai7E3zTY+nxvTB4XmAmIwUlL+9fdNcQ5IvDQ8Jqj64eR2ttFZWltaaa6vflVqb",
+	"VmPltTwWyotNHCQ2OwoKmjrrbSPFzIxTgrDZX+Lez4hVFsmVRXIlxpsD460c/wM4cndZuIVDj7uehD5X",
+	"NwD/JhtTn2WL7K5xiaDULq6VRXdnFUMvLLm7rdGrz3ZZF/EwIEImGUhIbtP3hl4oK9yay1bNQJx6rqs+",
+	"6IgPIMzqO2rNHNUJJsdxNMOZp8rmDJn+WSuueBN74wx9e/PEZ5kdktCUE3F2OBNJnVi9f/ctA/3V/Rtv",
+	"Cdn2Y9K/LyZVTXod3Qo5EvcE9nE11W7AhsqQgfHKKkitgrfF1UK09qjHkbdLWSBuBOsFlNHSVvF+RhAs",
+	"Jkx3x4IkYp1hAE+sYorIQ2JHoTimkpjKjbgsr+SRUA+wQmX5XZlZW3pnS+9s6Z29lN7ZgHAWBTZJ880o",
+	"GRe6OsqSvLIkryzJO3uTRoLWxVzPp4y57wYsGs1m8kk82F2VJwrXG5BJKfQigpM4gx7nLXnvRXH3q2Rh",
+	"sfEI25Aj0eoImOcokf5bUyn/+QAYoQ7PQAbFEUhowHx/qMZk+4wTru+yajaa5nJzu9VM84CSLC/1GIE8",
+	"thtJotD7CuqsOjLZyRSIx2w7y8Rcc9vY7PRXbP1dJZ/lNCc60olqdxnQ/FXiXwH13XPIano0/QWKvxVa",
+	"7On0A8h6+kZqu/hrFD9H04+EylfMCl/IT5+i5lq30UDxp/Hv49+C7ic45Nt4j9BKt9kCnR+E/DDaSrCA",
+	"nEMh0zMq91+F3tZpihJlCNDxbfwS2B1eLKhRW6ciT4Fdfzx1ijx4JXHKeRGnZL1Cu1oQle6gcyZqgZnW",
+	"NC3WyMeUEseqI0tKRAv1icsCAhRucNAtifXQ2KMOG8v+yFIy6ku9sEdBEhqy4Leo8mAjR3kixLamPJHe",
+	"CiQ+Qh5FESe6XZKexJmcKHCQT5ObP48yuShNcQGifIbonl9KLyZiz5GJpEQBrw4FNOYAAUqunCMEaC62",
+	"F2eZ1CAOS+O5pGX4LtIy7Cr9eTEm7NJ78L+nZGmQ+IWyPnMmwNMgvg9DIKdVHA1wyc4A8x2f4ICSgFsb",
+	"yMbUJr44nR7lIcFOLR/IOp5vQaONkm2hZFu4GLaFuc/ncdmNJyBWSLH1afw2JU4rvTXdVgnVylbeF9HK",
+	"ewF5WTqRjnhwctIKHqsw3IV3D0dalaA+8cEPRRBIO+lGOuR5svT11tF9vXtUNvZmNOlcN6saUTaqPgsY",
+	"eGp31XJjMZl6jj22SxVfqvhSxZfemDKV4Up2F35VPiB5FeFHZza8itZgRvLBgSdL19PMxmHa2ZTzSKUh",
+	"tyoejQJoQpWlAzVUmQjmOuqV+bYGaRzigrRAy1PjJJznCFF0jYlS3DDM8YDIHOABmaAhIerKJJ1WoyFI",
+	"VqzP9ALc1yt1DGy+R/1JOgvjAZPPrFpCXlo1IWcdaNGFJiTU30E/Hat23MgAib4bEcjMVlB0SMJKgRju",
+	"M+YTTCW4vcyZLKpxmXMbOnfccuD8zdkyaa6OXe8YBx/CK922USFD7PmVbgVTiv9Sja3Ogl3dxGmb8PA+",
+	"5lzoOtXvKJer+cv4m0yW5qYdevteOMngspbZbG0317otDRSy2Zy/UYmUL1UmZ9Lv6U1GCfT+ST7ZZiH2",
+	"K901A9Zaj2WEPecWvRn5vlbFIxwGjE6Gnq3yO6cfQAbsUzXMEQlsWJ52w6iE4qbJdDQbJ8klPWXuiTpQ",
+	"x+eg6NNUZqFcfJOdTSm4r/FU4EL5REZZJpKxdCnkHnyMMH1L+RCgeda5gIq6zfdfG2AhO5LC3uuiBzev",
+	"o3ZzrWGoSm3ABRgqkEzVFAoHe6h646FNfBQQ7HBhBOk6HwNh9CDi3MMUSSPLgBanvkcJGpFAS5y0sAvE",
+	"JcyEoS4QklMWhwnTSNx9jDlKNE0dWZyI1Q5Z8D1Ohp7NfKbyfOSo1Jj1OHxmY5/U0XXiiwchPoJhDwRA",
+	"GLPId1AQUfEGYudFPuYIBwQ5soLpMGy58VBA/IWQy3bSIDUZOao6xMWRLxDVcIhrs0BI8oMcFFG/rXQr",
+	"8GvwZERDITL038nEQFnEYQfZMSgjJA/DJbXJE3RR+d9ffRv/Pv5q+uH079O+jkb87/FXdWnbfzT9IH5i",
+	"qPqQP8VfQlvIl2j6IXzwQqhMI/7V9HH8DMof8p+nVSXQFdBA/3cvADfZEZZwkZUPO3lG1fmRzQosHIbY",
+	"HghQmKk8zPQqgCNhoNO0LCjd8xeuaOWB1bboIX0rTv71rb8u1e7lVbva11j2O3/lcZVFMoLrSOXpAUNR",
+	"4ieGv4KIUv1v16NQ3bdx4Br96+oIR5yg1Flf29DfGT2a/MbI3VQm5Ai4sEknsms3tPxekM9Id2qCeJBQ",
+	"AvKDHgXniLgbRpSZbJQLAyXMRtUMrStEfwpr1a+DsxjOz5bc6q8k/lPg0l/M8JSDl29TBoPKYFAZDCqD",
+	"QWUw6DXJ6pV7OEXRXGuq8w7tKFrzmf6W7ZwDRZ41biBKxoSHCDzLqDoeMMnPLv7r2QNNFA9mHvMdgC1A",
+	"2QF08TUD/Aka1BjI8QJih0zimx7VAOdWqIvLrukng/fAk4Qsakp+IN8AVS0Cayn2wvfgZ8W9a257XLd7",
+	"VD+9UjW02FYrI6V6xRCfMGjsnfPzfyrUlGp44M3tH897+z8FF8Oz+Mv4P0CVSa//+0YFH9UeZZD0aIRu",
+	"HDtD2Y7jvQol47QrB/OdSrcDVPUpxYK65mzaPMATZtzq1/Fn8WdwCOWmWQQZpNsstTj0JDcb7dbpggz5",
+	"XX18lEFNdxlkOA8WsozoGySyosxQnN+oPaV2SiiALlk0oNjff4seeIL06VcV0wO43anmeqhJs1fGB4Q6",
+	"Q1UcoiHjIeo0GjUjMXP9iRgAo5rATKDcPY8WOM+FZrudMEkcH+4PBx5XN72W0J/NDNhrIp9TbTyVZiCJ",
+	"1gDuezx5m6LHQgupeWWnfPkfip+8f5Y6t2SfKtmnXmf2KSO3xbPb5sTrNycrnVq/MYHOjWe9hK2zXkI5",
+	"pCNXMPtpwSLmvEhdpE7TH+OX00cofhE/i/80fSwO12nX1EjmVCjNSGqJOx6NwJu13jAqP2UelU0WB2E4",
+	"4t2lJfWLeiaraClgbLjk7jIOOMBmgePR3cxTpNMqnz7U2G52EkfdAiRbUnwLLTbLrZToqBLsXnSgD9q+",
+	"hOkaACoqYOctIK4q8fBcQZ7LA2Q3RyNCnTQJVsrgOro+IPYe7yJLyxpLVna7LDDgTkmFTn9iIIzgMrVh",
+	"NpCl5IsFzBxjj5MN5Ht0jyMQQHCrDWSBMklvDMPnYUIlSx2kcTJTaS/6XapWu9VC8ve1DYRpwnurkDN8",
+	"rxWKVUeW1HOWbKpLHRLId+aYeqEQGegH23du12VMS+3nHejWa6ERlkg9i5uL+txIoXaaRjeHdeTCKvEY",
+	"lXZCBXX2GuZ4bbKYLjnHLjYlYCoB0/kApsW2+FFcpFI0XXAYroywlc1vXlHSt+OklP0hQ1jp+nOlVVXq",
+	"f+k9X1WCHNsh5/LgvB/rVtSuJ+Ddpp47zoZJSRQaZPODkwyfAeY7ackPt1B1iPcgnzhJz0l69RTVcNdn",
+	"NOpJ4FLZqafs1PMqhUnSyMfXO/JIC/cKhCe2Z7cRKiofzBgup/Gil77z0nf+WvvOzwStXxmkXvpcL1AH",
+	"qdZI82mg0sc6by2FrtmuHNPM6HKpbkiQt8EDK840owi0g1jMI5skoeIeSTM6JJ0J/j6hozOjgpS8z2qE",
+	"XEa4zI5e3m6sZDLCj5f2kPhVWVBmn2P/pRIcleCoBEevDTh6fdyYZROoK+/AUD2i5gGPZ+4CXXI9Kamu",
+	"gFtkC0heeVqOLmlOgM/ZQlWr1Vixaob2nFSt5Ubbqsk4tGrjYBUUwFsb8v6yOjHNmwB3KmXS43rYB6pY",
+	"l6U8vOmB73oxJCap3+dAwbfcuS9Vmc633LuMkpmO1qOwz8hxF+fPz95gnzp1ocAeDn35U24y1/Vs4ijC",
+	"znqm88TQr8P/nvcjxyxwlEzx6O7QrzsJx+3CD44cjy0NR2R38d8CieTST0/x2xE98U/HpD9a/LeAE5aG",
+	"o/aZEDnLJGp9pDIgYdO2ySg0HyQVKQd6UgD3s1WvHE2nf879LU7G5L/1g02z1VnRKEedOwO9G7FQhleO",
+	"Riutxkp5Xsvz+krOq/IQQJ5YSFAgjufrdnL1o6WSnfECCJv9Je79jFivThAsF0VIxY1t3yM0vMaRzUYT",
+	"VM1VVdeQx3Ubh7kNs9OO9PJaSyvH/wD2wV0WbuHQ464n8fxr67nWQDYxQK7JJANUBU6TWunMPh9ndnTp",
+	"zS1rGPmhN8JBuCRe3nRwiJXYhXxeHITIElvFMhAH00zl5IYswLuki9g+CZD1w83v37p7Y3vn7fu3722+",
+	"uXP7xtbWvbs7dzZ/YiGr3RRDg/53kxE0peHUc13iIDdgw6zsQdX7b9400F/dv/GWge7ffctAPyb9+wZ6",
+	"8971nxjoJ7e3fmKgO/fb4j/LGwhne90YCFNEHhI7ko2uPGr7kUMcQzy/Y9U2EBmOwokkNqijB2TkY1tI",
+	"fIoIDnyPBCrr5p7kxlLmIXOhHE4dFki1oSzcwTvigx15kZVPqUlUVnLShAhW/n9Duv9rRf7+U1qa8/n8",
+	"C5Y7jyHmccCLkZ63A/4kWbyqcY58nKoIPwijjYqjhKFMHi32tKzYy+6K2yDmmrOMzXZ/ed1cx+1ls+F2",
+	"8Cpp9Zt2s5l6X+bxGSdumXk83tJhI19JV/9/Hj+Jv55+Mv0gfhE/qctX4QPc6qxUupUOWVtrr62vObi1",
+	"1mivNjtNp0E6K+6aY6+01lurq8srjWWn4axg3O87zkoLN5vEXW01nWan3XLWxL28n5HvTyC9tr3WajaX",
+	"3z8Dh716j9JhP1ezn3N12EvBlKQXlu77ss9P6e8/P8gttSTCEjrkUPe5ev9Vd4Mr4u3fzvVcMJBHdZeG",
+	"pJgRXPS6xqzZaKgscl4r7rhwR73/GZILHA898lOcpjc8R/G300fxy+nPZZ/f+Hn8Mv4mF4o/GExH8be5",
+	"DjlP6rqZzZyKUm616ywSr7l8esWZqLlP45fxl9MPxdhRs47i30Gnva8hPeC55AeYfoLiP0LewJNZuq+z",
+	"3WykfQUzje4WKUyWh0Yu9VEFymqrlAXKr7BAWa1BWaD8HShQBmAtjV/MQ7X0G7MLdjPifFbB7h1dM3Ti",
+	"PLbzFs4nFZAnlHfnWER7lTVd46pouuYJ1/2oylLVEaC06crK0u9OZekFVJMq3bT0nvZXXcVqUt0hRj3T",
+	"k55uIAJWjTgUicypyk3ZPsn3o4lUP9rFCk4TdV8WnJYFp5ei4HQeMfM6FpxmgPepaAxK78lFeE/OFlNe",
+	"GTxZunQuvv5xPoFYunDmTRm5o2OhV6b+8ezqG88E7p3QL7SAaH5pgiZ6Ej9VBXGnd+OcYxljqXJLlVu6",
+	"cMqquu9OVd0FuIJGUd/3+KAkZjw5R2IXOQF2Q+AFC+yBt6/YEtXUEqeO7st/ipUbRSHQLXuKxkF8YyNb",
+	"sXxUZVFAwEP1DcykQBzDEUdWcsvN0NIsSL2KpEnqVRBnQchRf1IDxkQFiyTJ06KkiYySHq1aDgmx53NL",
+	"DFf9cSAv1ONpL7YBCYh8BfVQaCSBHGJ7DuG1DUWiCOn4GkYxqggdmy2riEhJTd39JMJ6Zh60BeEHtrFD",
+	"hp79AxaJR6+2jIqNQ7LLAsnrs243nCZpueYybvdNaLK6RlZccxWv9fV3FaOS+hffTMqCKjYJQs8VDyc7",
+	"zN15N8K+/NODolqb7ZPgqLzOZXfFbuEmMdf6q454NjHX3WbD1O1eV8iqm57/eRiIluCZ82Woyj1jgy31",
+	"9vfzMKy478RnCo8BVfST+Ov46/jZsU0o0t4aSGAcpLDrC4A9L+Jn9YIGEpmRJH0kCh9O53lAxUiFB6O+",
+	"R4nGhHOSOqn00dz67kSj3QA74laUPAy3QhyEh+kZDwjWbmWeJQdOSs8mdyQ3libFykiR2Yuq5afepaB/",
+	"RphzocLljVmwQ5xIvYXjjXwmecup5/PKO8kt+H1x6Q19pRbI+tstuFxL6QELwjfzKP7zA4sFHF1fCYj7",
+	"NH45fRx/Gz8X0F1284ifxX9C0BrkA0lTOf1bNH0cP4m/FCYOVP/40a7QFcTBu2zX28Omw1iWADOZnozi",
+	"nf5c9hapGBW400vgZFcGKMihHC3av4jhTD+efiL20QG6sz9MP4IBy8E+lQidk+DW3PRpQpYl1sBZcJgt",
+	"ks27PLeBoEX2DMsgo8pfB/rOMtxyVfnXFMIoTOM6L0LMiJbA+wyAdyKqAXADDK+jWyHyCd4nvABgb0Do",
+	"GFgNMeXjbLLX6wKY39Zbq4TMJWQuIXMJmS8AMoPkLeFyCZdLuPzaw+UEX5wjYB4y02bOEeVe24eDxvAz",
+	"BD8zEPOdhDneSGrXvQBFnCCbRTTkdXSnmBpeocsjWN2H7DqM7ioxuqfAS/z9jkBIjjiXm29vv33nLpCy",
+	"H8YtQpMejVs8qVjxWsddaZud1eaq2e6stMz+smubLXt9ZdldWcEuXklV+YgEthi9URnih2/DmzWFjh16",
+	"dHOYZr2T4G1OAjlluZCpGn/EhbRZNioghm4GbKiLnOGDt2no+ZkXWW5ut5qZgCf2IyIefCoa9WQvHM+g",
+	"ntmer23dVrs1h/jcZuwOphMVSeWvWpxBQVdmcTKy7D6eAIy7AtzrM03nTaSOm1DkrveQOMjxOEhAnR8N",
+	"x8ULJ2jsUYeNDRSyEPsgCUckMAXYQlDdxI0kf4YFSAsUFBAxDBukuepYKaZrGA0RhvOcStqseJXWNcz8",
+	"jpj5HfLQ4yG3FB2j+OhQbhDCfkCwM0EDzDdk0xN1efKW+ySA+iv4VL4RCgc4RIQ6HPWJywIgEJIMaUVC",
+	"XlYiJUf7NDVaSsbiKIyGFGTsMTLwkNRbTJYtLLeSfIbzKLsqNc4ZrdIRNoESW0qllHVIVyh15erpSikZ",
+	"Je5XG28udXki7A/+crn/jylQUr2tQGNQ1mfORMB8ZwNh+F/wmPIQT4DRQqoUYT9fQwOPh0KDVQ+qIvEz",
+	"q4ukjcxTDZmSzRVptAJdIsst8rrku1nG8x07KrrOhqKIwiZc8MjMKL1Z3GR9i4RHbL9GqdIvuUovrcTL",
+	"cJzvUbL4Cb4icd1kv80K7WolfGoLtbgIBJolKdNTGY7GYaNSWqAbQqPzxAwEO5Y4oN0lMX8Sm7WUXLBQ",
+	"n/hgA5Lh/HpbljGciQ2YyKdW4wRy4jzrKUphXtpnJy4yKM2t8ze3ZBQua25B2Vsw5GdsdunCBJOTMPTo",
+	"7gn77NUVG43LAkQZNVVFniFL8uBjSLHp0YD5ZBZcvZe59ZYa2JYe12mFnpKhWyF23e0xu4kFhk4E6nzn",
+	"/sgBzhAFemJLVHeJDthbJCzazPo0JIuWOW25g7Q4yrvGkedcTDggWvz0Qm8Vq/CIWAYi+ySY9Ci01lfF",
+	"tqiqkjoMnZ+XGqaGvG0NwgwsCqEnORWr4PRgaxMaioPKArRLQlm2K6aeUWfHhWfuECEnfCHddvRcWEl3",
+	"9R49uGwwMEKdEfOEPIyEvhdXThDcCFWtt25sIy0Sh8Tq0SEO9jjikT3Q5cMDb8QVOZccjHx/XThm1SDB",
+	"EKSMAKJhjzJqEwOFDGYW3hmNB0xsHij0wRyNie/X0W3Ze4YjHBBEWYiw6xI7JM5sAHqsKDwhJr0YKXjG",
+	"ePVVi25E2Rh5VKgxuwR0JaA7MaA7pcpZANbJWTe5jxcFdIXuRXRPJpOFnr0npBsbEUoc5NEe/RtLyGXL",
+	"QFbIrFoXDdhYqISJkTRuAFvdQEOxASh8ut4IBzpw6/kEMbdHdSevgIemnlkUekOCqkrCZqsjlcwPyMif",
+	"SLbE9B4B4cyPIGqc+73tM042EEYBUeOXr6PSgqR+8ULeo9DsEy6Xb8GoP0HjgRgqfOrU6shi+yRwInJv",
+	"RKilb5GZox4VD0FvUDZ+A/350a/RGHtigQEMy9GLT8VfPqO70GYUU2RxH0PWtNWj1YSGZOvt+/fvPdje",
+	"2bq9aRmo1UYDcQnqT5BDXBz5Yc2AjHGhqaXiG5OAqGWq96hYGzSMeIj6RDU11cumO1Evr6wgB0IlIxyE",
+	"MxD6ltxXW7c3HxCd23ocChqRwGOOVNNBiKrAZMK9fVJL4NC7EQF2L4WHxMjmQ0FCVZpikef2eunBEOqg",
+	"Knl43FBCdk4D2bq9KVSKXEdXH0W5peRu2tBriwq3wawR6/2To7sa4ofeMBpWuqst6V2RfzWTwXo0JLsk",
+	"kAjydNoajukDdQv5U3DktMWTQQZsAbzilW6nDakP643kk+VGq91435BbIE2ybTS3G5mmFbuEio1Z6J9K",
+	"LpKZgPfklG551CbZrN217cZa5tr0LMOspCIk8wLLnUMvsLZy6A1anXXl7/PxweuUaLgHx7LSbbcMscHy",
+	"b9DIMM7PB230ofSxOpQzafHEt6UdeolwAaBMuXwgEQItVTUEUGt7KTPPFocjav8vktyrfmJIJcnDVI0C",
+	"Gqha6m844JYhxCjtUU9oaAFwvJAnBWTFodPEklXRBmWr9Si4roysO0s6ucSdPV8sA7LZsO9RsoEsWRBh",
+	"oSGeiEUkOJyVRaxW9EcRichx6hPyGzTmkn0juK4YIxxV5ZNktZu+j8QXAghgH9QaeTjywb8vF7hQZ8hy",
+	"juzqq/zhuSTPNoxwS97kffDl35I/byfbBgcBhmPKwwkUZIjtVTmsG3OvDCUMHk8yDmfpPP19ZUGRKQd+",
+	"Xf/6/WOGgzn3dqnki4NxZT0is8amfiSjaKeI2c0ciUp8qVKmEjut9JHWTGATUX2PIl7MPmM+wfTYcYyh",
+	"jhHcH6Aq0DhgIUFcHEY1O4ClA4LBFhjOHo645DRDUZAey3Ysqm+/x8EEmLlvVJRLXF05Pa4rGo/KO02G",
+	"gqoClwT6stoxQ/s+/PysxyarfBacLF38dB6TJfauHpTcPPMO58wmaJs8DMVxcj3q6B49POr/lNghqtqY",
+	"E9OjnEAh8D6YhRPY/DMXUP+ZA+G3Cd0NB2mQM/n7RNScr7CoJCPVVKRVCoDEANBVfL+Mv1G1fd7cdXv5",
+	"OsDfqBI8KMWrvK+fdGOIIaiLKcV1bx9Tto//Uo21zoLdSlpyXOlWfNU/S3wKFnzKjDcXE2PGpEl/qQLe",
+	"LbxuQ9e+tmO2yRpWtaX2stMmHXcFr/aLalIb6v/Mgv+o/2tmKy2FPBF/yy0pJuZ38TMUv5x+EL+YPpr+",
+	"AmYJKjllteez+I/xc2gJ+KhiaPmqMMAcdYxZWDXrqlNV0IA3N6eHjy+lEWfyXQGcSiPmkhox7ypY+1rb",
+	"L0vvyX+o7ORFvKt6ngAb1dGmdkFmOtXmyl483abiCG+cPD2nDpCXIr0U6ZVTiO9Zbie5w0uJfcnSH3BG",
+	"9CR69WpI7kKHut5mhQ/X8vrVK4wlLWavSv+nC5jXGTkrmzBT2aCasM8wRdgWNtjhxBMwZiENQ+7pfKII",
+	"qmI6AVcJ8TnponzScNZnAr0vtIOEIy/sUelYETrCqqPNyPFCYT5zZKmV3pED3NFOlcIGTfKFDmvtE+Zy",
+	"ZBV2peOsuk27hc01stw32+4KNtftpmO2+suk7XbwSn/VXjikIMcohw3dl84ju2Px1yiRSYlMzg6ZpDzy",
+	"lIy1Z7VM8ynTfBbHVVJSJtCqEE2dCYgYiunaPaZNjuQhDwfiMBrIU6+MKAsJR5CF4RAn3zGnjh4Q7AiF",
+	"KJSezJHMqF9w46f5K1WZb8MHOCCO/FL8pHZM6Eseyjv6Fa5SL52L0zt9gAOV+J/iLyVRC9CUPJ1+GP9p",
+	"+kH87P/q0fhXWbGL4m/jl2j6ePp4+ov4q/iFENfP4/9E0PHt8fRj2Qvum5lSvD5f+0I3YEMQsEk4Edo5",
+	"4rX+qr3imB3Sds02Xu6ba3bLMZuk4ervAEDKLVjputjnxEjh45ya7cwcjmrzHe9x1AetNF8vkZhVvF1y",
+	"91zjSsShKkilWmnDnrBdkEyshJRKNMR7JCf6Ldk1lzhWlqqCUYICYrPA4dLgKsjflOmZxBQQmmdixULX",
+	"jPwJtNNlCCNLYmWrR9UjD/bhleg01463KlM5kae5WTcQpj2a03Woaum/u0jMl1UTt8a+z8aQw4ownaik",
+	"CkNFITmiDAoewkimhXgCHe4ToezYmCY5//JFisgrWKLulKw5jaWnlYHs7vk0fjZ9NP1YqAEDxH78H0Bo",
+	"JVQDcFkZGT0w/RDFz6b/3/QfkOxoCUmn8dfTX4iP/wFaXSq18zz+Kn5ePyymTyNgz5HbvVTFr1YVn2JX",
+	"zKQMk1+jMeYIO07SCaVsblRabecKJ0b+RPa7dRyEad5UOj8jTntbSj/w0X5gneK547JgJ+IksFAVajUs",
+	"BrUXLMigk5qRAAl1Fdb9/bVC38hCloPVIjW4nbyxQhe8AJzkiLZ00+Tj8UpKH9Cjmj9AXnakV1ndSWVI",
+	"FfqWtw6Eg7d0SueJQUfiDDw4/Sd0I8sRnWNbizKAfdFu4kM74zvpMlYHuMQqJVa5uM4gifMjyd0/EqWM",
+	"VK+QpTHpDxjbk00W9z2HBO/PhUBsRl1vNwpkQzv4YRdZHFOnzx5KHTxhbA9zjq3ZDaXgd0eCBEKjoXgL",
+	"deeKUdG3BSaJed0ZP04S0/VTUTX+Xz8U9wGkB9m98hHg66up0huh69VcXeOIBT0aEDeizrXcUUd3WQic",
+	"nipPmLIwoSgRMCAMIh4SpysfQ6hDgmu8R7HjBITzpBDTo2lp3/3N//fOjbvbOz++8f0f3Lv3w52te28/",
+	"uH5jy0qGfY2npEc9GkgvRVoAuqFarQAiGXuc1AyZfyYzmD2OXBLaA4EvdrFHM80U9ATJUlch1KBLpqF6",
+	"OMOnuteTHPoQh/YAsSjgdbQtbrFPAs/1ZDuuEICQbJMA3hVGCQIMhKGpV9KTX6GwJFZP9oHtiDOo0B2B",
+	"AjRQQGA0xIHO0yxBTbkp//OjX4uvgYkpIGEgniyz2jGyA8wHcEXq2pGLF449G+qB0wV3PQH75Sr3qPT4",
+	"6J/BvMELKwYpAHytRkP2t4EmGfLGA0wdaHZRtZxIQhZiwTxa3i5l4ETT8ZeaeGFoU53brDxkIy5fZuLR",
+	"3Q1kdRotS7JC5S60WeQ7kD/fJwjzPeKgqhciOQu8Vu/RzfRiCVehzjjMn+mEW6rRLoSXD4hNvH2iWg7d",
+	"zUz+aSAmLDnICbhtnUe2TYgDNSlM4Yj3JKRpuR28hptEYBHX7AhUsi7+I6mEANQ0stAkvdX7idjI7pn5",
+	"wcGPpcTMvfN5wFcWhTaTJUPy8Cw8xE17bxZuyR2XMeZ6j54ctZQR61eNJ1pzLdpbOCRjPDlDBvMcYbmS",
+	"CKmMye40jqoKb2SjMvegCbOkGVCw5ABYgUjEUZ6V95dc/O6SsqW8Y+LgkjzbtlB6PeglqeV0kyJhO0qV",
+	"voGsG9t41zIOkR+BCL+O7QExrzMaBsy3hLkuxL+KnlAy5vVi9hi44CZ+93o66sUJ+sRozoqkLxvWdjwi",
+	"DSn5HvN5oKVgBr62DjFX3NWG2W6utcz1Zdw2+x17xVkla+56MSfbnLbmiEnfiayR0mRen8Xfxl8BjdkT",
+	"FD8HHq/4xfTD+Ov4WfzN9IPpL+Yh64KEzvkEbLpsE7GWs6RswQY7QNuV2zwFri45/QYa4ocm3iXfW2kA",
+	"mp5NqmUcwQRGQDShEO8mlbR5NrCNQjawzI4/+tni6ctzivU7zAGIWAa4FxexUrTc3PxRZoNl5OldMpbS",
+	"9Obmj4pC3ccIlWxnrAfEreTynOcVxYSGR8rhG/J7iXRxkBHKwgg6LKAL5XKPnlIwzyL20qJZjfJ0crm4",
+	"0lVN0MIl7actG/+xdHSrulahjk1OcGAPEJ/QED/sIqtXmf5c0R0+6VXE7JrTx/FX4Nx8Kf5kgVUzoNnT",
+	"g4hz3cTpBt0FMrixMOLEuPiGtAyJ7lWA4DQJxBlguodwn+2THj1wjbSlZAtCsd5eaCSTJfCwuC5QSWkg",
+	"UXu02p8k8yc7PghDWGsKlX62cE1u68rX5MJMCvX46/iJIWlZp48hZeAFqEj0xhvNFhJKcvp4+sn07+Jn",
+	"8dM33hA7UP40xz+ruWRn3UtexcOA0V156aF7K47Z7DUHeGchlbsAe2S5gucEGPPiFXEruNNac72lA+Rt",
+	"x5Sfig8by2eFV/T+F2vyKeRpfBO/RPFXArK8TCDM8+kH048l6eiH048Egomfx89Q/BRSNiCP4FH8cvqR",
+	"QDj/z3zA5hRpckoMTo7PjVOntEQ4JcI5O4SjNhU4aZWiCgdkeIngjkASM3HO/YSXPgU4QkAbAoAcICbN",
+	"o5s62pS89D1q4yCYIEyVHVqAbhQBfv4Yqb0OSXt4t0dn7HgBBnZJiKzlRttSXQ21S1RFmOvobbpH2Zjm",
+	"K6i6s/2DKYwSy3NqAHWpU8AP66s+cyaFyvOf4ifxN9NPQMh/Alp0+lH8zfRDFQYt0KFo+nOhOgGPfTX9",
+	"pEiFovjz+CXkoqnkPchHew4+bnk9RoOAuN/rVQZhOOLdpaVMDHrJlkS9vQoKiP+9XoUyl/k+GyPKoGdN",
+	"0Kuo0T9F8QtpZAMa/CLhncezlDlo2FXSdFr2ct9s445rtsmKY67Zq31zHTf6TbvlLJO2exoNW8DIfqj5",
+	"X+op0PHn6Qcw//Ef45fTR4qz/sX0w+mj6WP0X/8Wfwp691n8Zfwf2osgNHARFXj8/L++Op2OTaSEOCzH",
+	"K1rtVCq1bKllT6Flof9pag3LnhO51LJLpmWX3hP/ParLBrAzFavcDeQE2A25gcTGcyKfOPA+qpefCT19",
+	"QaxLfwRotpzGPehjSExW3+NhYUOOVAPeCgGzvEr3bqmoSkUlFNWJlBLs3xlebnFoSnVUqqNTqqPNnDLy",
+	"wnM18gpTmpMHz0hYktrn9D1DBgT74eBnM7WYMvxUMom0yFSSh1h4FESUb4jt7DCZvoJCFknDGDk4xH3M",
+	"SaE++gE8+NSdodK2AHvzixP17NkEafBqUIjl7aty+xPt6SO22G1vn1DxmFHA+tlMfj7hYr/JqDMwCs6/",
+	"OioDR088AvGD7YHY8AayOrksrMJlkTXWhPPLtjIPgFsxZIiT4FRrcj4SI5m3I9Yz//P3Kn2CAxJsRuFA",
+	"3E2gKni3GXmOHpevHlSMShQImLQESEw9571D87Wb0K4Z4MsxPWqgkO0RigLiBoQPQIrBVywC1Kj7Aosh",
+	"Fcsl2ULG9CiKOAmuccTGFGEb2tBn7yA/KYo4ZZE1qhInUpk/NhGSndeySBh4jySyHdaL60l4wTNu+MQW",
+	"YM+zTTFeHEYBQdWf1DuN9RqySaCyQAhHfaHvkpJJW9GBJNPipSmB2ednb1E0T/e27yvSKCRJo1A1zy2F",
+	"RyNeMyDLcJ8EE2DR4wkpifqpHgEPySjz8HDMTHnXgkdvqd+Eg4BFuwNEHqpyoXsjQm+9ia4zSomdpsRw",
+	"VI3/W/z7+DfxL5fifwQU/OH0MRRsfhE/lwQjQl6oZfE9uqeKRIZQGStnjGeGxzkrGBcwnIpfHrDqrnE0",
+	"ImzkE1R1VUt0WSkNQDyh6gNmPgP1fWbvcQN5dN8LcUrD2o/8PeQNJYVAMhL166LRTBAnnIvfG2iEOYc4",
+	"oSqV0asgbJQQ+QyQXEKFA2mBuffVJ7r4vHjUxKMR8mifPTTyqW4JhdOIBEnMUKa0DjClxDeURbdPEA8D",
+	"gocGcogQSjJ6PGR9oY1HER+IydHjzh2Oa2iIPR+eAhtZ4Ezb9+w9FFEe9cVo+yTzNrkMqYJXkvIZ2QNi",
+	"76k0KQmU9shEjkpqFN3HHrg75N/ZOZMi8fDt33jjTbJPfDaCvC1hBr/xBkqpZm7c/evvOekFVq2LQsZ8",
+	"RVJCuJAfRo8CcxrmSWg2TOs3uTpgQo6iMeSnDvA+JEKHdXSLioPhRJAMDJQ9nKBERXKdW5vxNKsXcsh+",
+	"0WFUDTV1J2mxpeVYxMa8xhH3HIKq1tKQHKzFs2qF63mNy154KDksuZ6d6YB0ov3R8leizKq2gJhq0J+I",
+	"eHWCtLtCysXEYyF/BjdKR3tz80dyp7mR75sheRiqUElmcDkAPYMLR+4qZWaLE6jUg36QFyDFtCvnVT7E",
+	"0B+Cf5IbaDdg0YhvIMq0OM2M47q8e9HKienUC6SaEKqxdIsWxcaBY+RSRPTgDAQiPhlKZvwDj4csmGyg",
+	"kY9DAdYzZ0dGjPNn+fDID7KrFs+loo24ppLnpXNtJDQAcVAGxHFDT6wmb60y6nuUCIGLPMpDLHkPleoi",
+	"3kjvCSGMeejZfEMRPuQTL69xpHItM+9QlGp5+AVuCm15SGekHFUpCy3ohWSMYlLFG2naohEOQqFIoGIi",
+	"VbViqzoBHmMfjZjv2ZPMAGdx2B4e5OYo2yxCLf01LpdcHgeH2RHcTQpq6S3Swim7CLKFhVqzWmY4NxLe",
+	"yRnrXCgo5Fqnd9cv7hDbAwWImIRXqDo8zEJe/HwUkH2PjIsmIvPyylLoqsVSJAxDJoSH5jPhXL4xeRga",
+	"SGwVZiDXE7bKmPQ9igMDxHpN70zYwBKVjAgEJwNxt42EGiVhc0ChgOwgOOQ4ePIz/dzMu91W5Y764mNP",
+	"UiJ7QF0zYfOEJHkjucZYrr++WtgGclBV2BHXt/4akYdCStcScZ6je9Hrkd2S6kaV9995//8EAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

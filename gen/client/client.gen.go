@@ -562,6 +562,99 @@ func (e JWKUse) Valid() bool {
 	}
 }
 
+// Defines values for LearnerWebinarState.
+const (
+	Ended    LearnerWebinarState = "ended"
+	Joinable LearnerWebinarState = "joinable"
+	Upcoming LearnerWebinarState = "upcoming"
+)
+
+// Valid indicates whether the value is a known member of the LearnerWebinarState enum.
+func (e LearnerWebinarState) Valid() bool {
+	switch e {
+	case Ended:
+		return true
+	case Joinable:
+		return true
+	case Upcoming:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LearningGroupStatus.
+const (
+	LearningGroupStatusCancelled LearningGroupStatus = "cancelled"
+	LearningGroupStatusEnrolling LearningGroupStatus = "enrolling"
+	LearningGroupStatusFinished  LearningGroupStatus = "finished"
+	LearningGroupStatusPlanned   LearningGroupStatus = "planned"
+	LearningGroupStatusRunning   LearningGroupStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the LearningGroupStatus enum.
+func (e LearningGroupStatus) Valid() bool {
+	switch e {
+	case LearningGroupStatusCancelled:
+		return true
+	case LearningGroupStatusEnrolling:
+		return true
+	case LearningGroupStatusFinished:
+		return true
+	case LearningGroupStatusPlanned:
+		return true
+	case LearningGroupStatusRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LessonCompletionSource.
+const (
+	LessonCompletionSourceManual LessonCompletionSource = "manual"
+	LessonCompletionSourceTest   LessonCompletionSource = "test"
+)
+
+// Valid indicates whether the value is a known member of the LessonCompletionSource enum.
+func (e LessonCompletionSource) Valid() bool {
+	switch e {
+	case LessonCompletionSourceManual:
+		return true
+	case LessonCompletionSourceTest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LessonKind.
+const (
+	LessonKindFile    LessonKind = "file"
+	LessonKindTest    LessonKind = "test"
+	LessonKindText    LessonKind = "text"
+	LessonKindVideo   LessonKind = "video"
+	LessonKindWebinar LessonKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the LessonKind enum.
+func (e LessonKind) Valid() bool {
+	switch e {
+	case LessonKindFile:
+		return true
+	case LessonKindTest:
+		return true
+	case LessonKindText:
+		return true
+	case LessonKindVideo:
+		return true
+	case LessonKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Locale.
 const (
 	En Locale = "en"
@@ -1318,6 +1411,24 @@ func (e ListCatalogHistoryParamsEntityType) Valid() bool {
 	}
 }
 
+// Defines values for ExportGroupProgressParamsSeparator.
+const (
+	Comma     ExportGroupProgressParamsSeparator = "comma"
+	Semicolon ExportGroupProgressParamsSeparator = "semicolon"
+)
+
+// Valid indicates whether the value is a known member of the ExportGroupProgressParamsSeparator enum.
+func (e ExportGroupProgressParamsSeparator) Valid() bool {
+	switch e {
+	case Comma:
+		return true
+	case Semicolon:
+		return true
+	default:
+		return false
+	}
+}
+
 // AcceptInvitationRequest defines model for AcceptInvitationRequest.
 type AcceptInvitationRequest struct {
 	FirstName string `json:"firstName"`
@@ -1998,6 +2109,19 @@ type CommerceSettingsWithdrawalPolicy string
 // CompletionDocument The document a learner receives at the end.
 type CompletionDocument string
 
+// CompletionVerdict Whether the completion document may be issued, and what is missing.
+type CompletionVerdict struct {
+	FinalTestPassed   bool `json:"finalTestPassed"`
+	FinalTestRequired bool `json:"finalTestRequired"`
+	Met               bool `json:"met"`
+
+	// MissingMandatory Mandatory lessons not yet completed, in program order (the final test's included).
+	MissingMandatory []openapi_types.UUID `json:"missingMandatory"`
+
+	// PaidInFull The program is free or its order is paid in full.
+	PaidInFull bool `json:"paidInFull"`
+}
+
 // ContactChallenge defines model for ContactChallenge.
 type ContactChallenge struct {
 	// Change True when confirming replaces the current address.
@@ -2022,6 +2146,25 @@ type ContactCodeRequest struct {
 // the organization's signed-in members. (Audiences by program — the
 // learners of given programs — will be added here when programs exist.)
 type ContentAudience string
+
+// ContentOrder The whole order of the program: every module once, and every lesson once, under the module it belongs to now.
+type ContentOrder struct {
+	Modules []ContentOrderModule `json:"modules"`
+}
+
+// ContentOrderModule defines model for ContentOrderModule.
+type ContentOrderModule struct {
+	ID openapi_types.UUID `json:"id"`
+
+	// Lessons The module's lessons in order.
+	Lessons []openapi_types.UUID `json:"lessons"`
+}
+
+// ContentOutline The program's modules and lessons in order.
+type ContentOutline struct {
+	Lessons []Lesson         `json:"lessons"`
+	Modules []LearningModule `json:"modules"`
+}
 
 // CreateApplicationRequest defines model for CreateApplicationRequest.
 type CreateApplicationRequest struct {
@@ -2372,6 +2515,38 @@ type GroupPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// GroupProgressPage defines model for GroupProgressPage.
+type GroupProgressPage struct {
+	Items []GroupProgressRow `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// GroupProgressRow A learner of the group and their progress.
+type GroupProgressRow struct {
+	// CompletedLessonIds In the order they were completed.
+	CompletedLessonIds []openapi_types.UUID `json:"completedLessonIds"`
+	CompletedLessons   int                  `json:"completedLessons"`
+	Email              string               `json:"email"`
+	FinalTestPassed    bool                 `json:"finalTestPassed"`
+	FirstName          string               `json:"firstName"`
+
+	// LastActivityAt The last lesson opened or completed.
+	LastActivityAt *time.Time `json:"lastActivityAt"`
+	LastName       string     `json:"lastName"`
+	MandatoryDone  int        `json:"mandatoryDone"`
+	MandatoryTotal int        `json:"mandatoryTotal"`
+
+	// Met The completion requirements are met (the document can be issued).
+	Met          bool               `json:"met"`
+	PaidInFull   bool               `json:"paidInFull"`
+	Patronymic   *string            `json:"patronymic"`
+	Percent      int                `json:"percent"`
+	TotalLessons int                `json:"totalLessons"`
+	UserID       openapi_types.UUID `json:"userId"`
+}
+
 // GroupStatus planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
 // and canceled are final.
 type GroupStatus string
@@ -2590,6 +2765,304 @@ type JWKUse string
 // JWKS defines model for JWKS.
 type JWKS struct {
 	Keys []JWK `json:"keys"`
+}
+
+// LearnerLesson An open lesson's content.
+type LearnerLesson struct {
+	// BodyHTML Sanitized HTML (the text of a text lesson, an introduction for others).
+	BodyHTML  string `json:"bodyHtml"`
+	Completed bool   `json:"completed"`
+
+	// CompletedAt When completed.
+	CompletedAt *time.Time `json:"completedAt"`
+
+	// DueAt The deadline, if any.
+	DueAt *time.Time         `json:"dueAt"`
+	File  *LearnerLessonFile `json:"file,omitempty"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool               `json:"mandatory"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// TestLessonID A test lesson: the id to open the test with in the assessment API (it completes the lesson when passed).
+	TestLessonID *openapi_types.UUID `json:"testLessonId"`
+	Title        string              `json:"title"`
+
+	// VideoURL A video lesson's link or embed URL.
+	VideoURL *string `json:"videoUrl"`
+
+	// Webinar A webinar lesson's session as the learner sees it now (absent for other kinds).
+	Webinar *LearnerWebinar `json:"webinar,omitempty"`
+}
+
+// LearnerLessonFile defines model for LearnerLessonFile.
+type LearnerLessonFile struct {
+	ContentType string `json:"contentType"`
+
+	// DownloadURL GET it with the access token (Range, ETag).
+	DownloadURL string `json:"downloadUrl"`
+	FileName    string `json:"fileName"`
+	SizeBytes   int64  `json:"sizeBytes"`
+}
+
+// LearnerWebinar A webinar lesson's session as the learner sees it now (absent for other kinds).
+type LearnerWebinar struct {
+	DurationMinutes int       `json:"durationMinutes"`
+	EndsAt          time.Time `json:"endsAt"`
+
+	// JoinOpensAt From when the join link is shown (15 minutes before the start).
+	JoinOpensAt time.Time `json:"joinOpensAt"`
+
+	// JoinURL Only while joinable.
+	JoinURL *string `json:"joinUrl"`
+
+	// RecordingURL Only once ended.
+	RecordingURL *string   `json:"recordingUrl"`
+	StartsAt     time.Time `json:"startsAt"`
+
+	// State upcoming: before joinOpensAt; joinable: until endsAt (the join link is shown); ended: the recording, once there is one.
+	State LearnerWebinarState `json:"state"`
+}
+
+// LearnerWebinarState upcoming: before joinOpensAt; joinable: until endsAt (the join link is shown); ended: the recording, once there is one.
+type LearnerWebinarState string
+
+// LearningGroup The group the learner studies in.
+type LearningGroup struct {
+	Code     string              `json:"code"`
+	EndsOn   openapi_types.Date  `json:"endsOn"`
+	ID       openapi_types.UUID  `json:"id"`
+	StartsOn openapi_types.Date  `json:"startsOn"`
+	Status   LearningGroupStatus `json:"status"`
+	Title    string              `json:"title"`
+}
+
+// LearningGroupStatus defines model for LearningGroup.Status.
+type LearningGroupStatus string
+
+// LearningModule A module of a program: lessons are grouped in modules.
+type LearningModule struct {
+	CreatedAt   time.Time          `json:"createdAt"`
+	Description string             `json:"description"`
+	ID          openapi_types.UUID `json:"id"`
+	LessonCount int                `json:"lessonCount"`
+
+	// Position Order in the program, from 1.
+	Position  int                `json:"position"`
+	ProgramID openapi_types.UUID `json:"programId"`
+	Title     string             `json:"title"`
+	UpdatedAt time.Time          `json:"updatedAt"`
+	Version   int                `json:"version"`
+}
+
+// LearningModuleCreate A new module; it is appended after the last one.
+type LearningModuleCreate struct {
+	Description *string `json:"description,omitempty"`
+	Title       string  `json:"title"`
+}
+
+// LearningModuleList All modules of the program, in order (at most 100).
+type LearningModuleList struct {
+	Items []LearningModule `json:"items"`
+}
+
+// LearningModuleUpdate Fields to change; absent fields keep their values.
+type LearningModuleUpdate struct {
+	Description *string `json:"description,omitempty"`
+	Title       *string `json:"title,omitempty"`
+}
+
+// Lesson A lesson as staff author it.
+type Lesson struct {
+	// BodyHTML bodyMd rendered and sanitized.
+	BodyHTML string `json:"bodyHtml"`
+
+	// BodyMd Markdown: the text of a text lesson, an introduction for other kinds.
+	BodyMd    string    `json:"bodyMd"`
+	CreatedAt time.Time `json:"createdAt"`
+
+	// File A file lesson's file (absent until uploaded).
+	File *LessonFile `json:"file,omitempty"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool               `json:"mandatory"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+
+	// Position Order within the module, from 1.
+	Position  int                `json:"position"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule  LessonSchedule `json:"schedule"`
+	Title     string         `json:"title"`
+	UpdatedAt time.Time      `json:"updatedAt"`
+	Version   int            `json:"version"`
+	VideoURL  *string        `json:"videoUrl"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonCompletion A completed lesson and the progress after it.
+type LessonCompletion struct {
+	CompletedAt time.Time          `json:"completedAt"`
+	LessonID    openapi_types.UUID `json:"lessonId"`
+	ProgramID   openapi_types.UUID `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+
+	// Source Completed by the learner or by passing its test.
+	Source LessonCompletionSource `json:"source"`
+}
+
+// LessonCompletionSource Completed by the learner or by passing its test.
+type LessonCompletionSource string
+
+// LessonCreate A new lesson, appended to its module. A video lesson needs `videoUrl`, a webinar `webinar`; a file lesson gets its file with PUT …/file.
+type LessonCreate struct {
+	BodyMd *string `json:"bodyMd,omitempty"`
+
+	// Final Only a test lesson, at most one per program.
+	Final *bool `json:"final,omitempty"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind      LessonKind         `json:"kind"`
+	Mandatory *bool              `json:"mandatory,omitempty"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule *LessonSchedule `json:"schedule,omitempty"`
+	Title    string          `json:"title"`
+
+	// VideoURL A video lesson's link or embed URL (https).
+	VideoURL *string `json:"videoUrl,omitempty"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonFile A file lesson's file (absent until uploaded).
+type LessonFile struct {
+	ContentType string `json:"contentType"`
+
+	// DownloadURL Where the caller downloads it (Range, ETag).
+	DownloadURL string `json:"downloadUrl"`
+	FileName    string `json:"fileName"`
+	Sha256      string `json:"sha256"`
+	SizeBytes   int64  `json:"sizeBytes"`
+}
+
+// LessonKind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+type LessonKind string
+
+// LessonList The program's lessons in order (at most 500).
+type LessonList struct {
+	Items []Lesson `json:"items"`
+}
+
+// LessonLockedProblem A problem about a lesson the learner cannot open or complete (yet).
+type LessonLockedProblem struct {
+	// Code A stable machine-readable error code (snake_case).
+	//
+	// Example: validation_failed
+	Code string `json:"code"`
+
+	// Detail A human-readable explanation of this occurrence.
+	Detail *string `json:"detail,omitempty"`
+
+	// Errors The offending fields, for invalid input.
+	Errors *[]FieldError `json:"errors,omitempty"`
+
+	// Instance The request path.
+	Instance *string `json:"instance,omitempty"`
+
+	// OpensAt `lesson_locked` by date: when it opens.
+	OpensAt *time.Time `json:"opensAt,omitempty"`
+
+	// RequestID The request id, also sent in the `X-Request-Id` header.
+	RequestID *string `json:"requestId,omitempty"`
+
+	// Status The HTTP status code.
+	Status int `json:"status"`
+
+	// Title A short human-readable summary of the problem type.
+	Title string `json:"title"`
+
+	// Type A URI that identifies the problem type; stable across releases.
+	//
+	// Example: urn:kabinet:problem:validation-failed
+	Type string `json:"type"`
+
+	// WaitsFor `lesson_locked` in sequential mode: the lesson to complete first.
+	WaitsFor *openapi_types.UUID `json:"waitsFor,omitempty"`
+}
+
+// LessonSchedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+type LessonSchedule struct {
+	// AfterPrevious Sequential mode: closed until the lesson before it in the program is completed.
+	AfterPrevious *bool `json:"afterPrevious,omitempty"`
+
+	// DueAt A deadline shown to the learner (and in the calendar).
+	DueAt *time.Time `json:"dueAt,omitempty"`
+
+	// OpensAfterDays Closed until this many days after the learner's group starts.
+	OpensAfterDays *int `json:"opensAfterDays,omitempty"`
+
+	// OpensAt Closed until then.
+	OpensAt *time.Time `json:"opensAt,omitempty"`
+}
+
+// LessonUpdate Fields to change; absent fields keep their values; `schedule` and `webinar` are replaced as a whole. The kind cannot change; the module and position change with PUT …/content-order.
+type LessonUpdate struct {
+	BodyMd *string `json:"bodyMd,omitempty"`
+
+	// Final Only a test lesson, at most one per program.
+	Final     *bool `json:"final,omitempty"`
+	Mandatory *bool `json:"mandatory,omitempty"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule *LessonSchedule `json:"schedule,omitempty"`
+	Title    *string         `json:"title,omitempty"`
+
+	// VideoURL A video lesson's link or embed URL (https).
+	VideoURL *string `json:"videoUrl,omitempty"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonUpload defines model for LessonUpload.
+type LessonUpload struct {
+	// File PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4 or MP3; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
+// LessonWebinar A live session (a webinar lesson only). Replaced as a whole on update.
+type LessonWebinar struct {
+	DurationMinutes int `json:"durationMinutes"`
+
+	// JoinURL The room's link (https); learners see it from 15 minutes before the start until the end.
+	JoinURL *string `json:"joinUrl,omitempty"`
+
+	// RecordingURL The recording (https); learners see it once the webinar has ended.
+	RecordingURL *string   `json:"recordingUrl,omitempty"`
+	StartsAt     time.Time `json:"startsAt"`
 }
 
 // Locale The user's language for messages and documents.
@@ -2850,6 +3323,33 @@ type Membership struct {
 // MembershipPage defines model for MembershipPage.
 type MembershipPage struct {
 	Items []Membership `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MyLearningProgram A program the caller studies.
+type MyLearningProgram struct {
+	// AccessSuspended An installment is overdue past its grace period: the content is closed (`404`) until it is paid (`GET /api/v1/me/orders`).
+	AccessSuspended bool `json:"accessSuspended"`
+
+	// Group The group the learner studies in.
+	Group LearningGroup `json:"group"`
+
+	// LastLessonID The lesson last opened or completed (continue here).
+	LastLessonID     *openapi_types.UUID `json:"lastLessonId"`
+	OrganizationID   openapi_types.UUID  `json:"organizationId"`
+	OrganizationName string              `json:"organizationName"`
+	ProgramID        openapi_types.UUID  `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+	Title    string          `json:"title"`
+}
+
+// MyLearningProgramPage defines model for MyLearningProgramPage.
+type MyLearningProgramPage struct {
+	Items []MyLearningProgram `json:"items"`
 
 	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
 	NextCursor *string `json:"nextCursor"`
@@ -3617,6 +4117,23 @@ type Program struct {
 	Version   int32            `json:"version"`
 }
 
+// ProgramContents The learner's table of contents of a program, with progress and verdict.
+type ProgramContents struct {
+	// Group The group the learner studies in.
+	Group          LearningGroup       `json:"group"`
+	LastLessonID   *openapi_types.UUID `json:"lastLessonId"`
+	Modules        []TocModule         `json:"modules"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+	ProgramID      openapi_types.UUID  `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+	Title    string          `json:"title"`
+
+	// Verdict Whether the completion document may be issued, and what is missing.
+	Verdict CompletionVerdict `json:"verdict"`
+}
+
 // ProgramCreate A new program (a draft). Omitted: completionDocument, requiresSnils, requiresPriorEducation and requiredDocuments take
 // the kind's defaults (ПК/ПП: their state-format document, СНИЛС and prior education required, passport + diploma + СНИЛС);
 // currency RUB.
@@ -3729,6 +4246,23 @@ type ProgramUpdate struct {
 	// TeacherIds Members of the organization with the teacher role, in the order to show them.
 	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
 	Title      *string               `json:"title,omitempty"`
+}
+
+// ProgressSummary A learner's progress in a program, against its current content.
+type ProgressSummary struct {
+	CompletedLessons int `json:"completedLessons"`
+
+	// FinalTestPassed `false` also when the program has no final test.
+	FinalTestPassed bool `json:"finalTestPassed"`
+
+	// LastActivityAt The last lesson opened or completed; `null` before the first.
+	LastActivityAt *time.Time `json:"lastActivityAt"`
+	MandatoryDone  int        `json:"mandatoryDone"`
+	MandatoryTotal int        `json:"mandatoryTotal"`
+
+	// Percent completed / total, rounded down: 100 means everything.
+	Percent      int `json:"percent"`
+	TotalLessons int `json:"totalLessons"`
 }
 
 // PromoCode defines model for PromoCode.
@@ -4375,6 +4909,43 @@ type SupportUnreadCount struct {
 // Example: Europe/Moscow
 type TimeZone = string
 
+// TocLesson A lesson in the learner's table of contents.
+type TocLesson struct {
+	Completed bool `json:"completed"`
+
+	// CompletedAt When it was completed.
+	CompletedAt *time.Time `json:"completedAt"`
+
+	// DueAt The deadline, if any.
+	DueAt *time.Time `json:"dueAt"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool `json:"mandatory"`
+	Open      bool `json:"open"`
+
+	// OpensAt While closed by its date: when it opens.
+	OpensAt *time.Time `json:"opensAt"`
+	Title   string     `json:"title"`
+
+	// WaitsFor While closed in sequential mode: the lesson to complete first.
+	WaitsFor *openapi_types.UUID `json:"waitsFor"`
+}
+
+// TocModule defines model for TocModule.
+type TocModule struct {
+	Description string             `json:"description"`
+	ID          openapi_types.UUID `json:"id"`
+	Lessons     []TocLesson        `json:"lessons"`
+	Title       string             `json:"title"`
+}
+
 // TotpCodeRequest defines model for TotpCodeRequest.
 type TotpCodeRequest struct {
 	// Code A 6-digit authenticator code; where the operation says so, an
@@ -4528,6 +5099,9 @@ type Cursor = string
 // EnrollmentOpen defines model for EnrollmentOpen.
 type EnrollmentOpen = bool
 
+// GroupID defines model for GroupId.
+type GroupID = openapi_types.UUID
+
 // HoursMax defines model for HoursMax.
 type HoursMax = int32
 
@@ -4546,8 +5120,14 @@ type IfNoneMatch = string
 // IfRange defines model for IfRange.
 type IfRange = string
 
+// LessonID defines model for LessonId.
+type LessonID = openapi_types.UUID
+
 // Limit defines model for Limit.
 type Limit = int
+
+// ModuleID defines model for ModuleId.
+type ModuleID = openapi_types.UUID
 
 // OrganizationRef defines model for OrganizationRef.
 type OrganizationRef = string
@@ -4599,6 +5179,9 @@ type Gone = Problem
 
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
+
+// LessonConflict A problem about a lesson the learner cannot open or complete (yet).
+type LessonConflict = LessonLockedProblem
 
 // NotFound An RFC 9457 problem details document.
 type NotFound = Problem
@@ -4857,6 +5440,30 @@ type ListMyAuditEventsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMyLearningProgramsParams defines parameters for ListMyLearningPrograms.
+type ListMyLearningProgramsParams struct {
+	// OrganizationID Only programs of this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadMyLessonFileParams defines parameters for DownloadMyLessonFile.
+type DownloadMyLessonFileParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // ListNotificationsParams defines parameters for ListNotifications.
@@ -5306,6 +5913,27 @@ type UpdateGroupParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetGroupProgressParams defines parameters for GetGroupProgress.
+type GetGroupProgressParams struct {
+	// Met Only learners who meet (`true`) or do not yet meet (`false`) the completion requirements.
+	Met *bool `form:"met,omitempty" json:"met,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ExportGroupProgressParams defines parameters for ExportGroupProgress.
+type ExportGroupProgressParams struct {
+	// Separator The field separator (default comma).
+	Separator *ExportGroupProgressParamsSeparator `form:"separator,omitempty" json:"separator,omitempty"`
+}
+
+// ExportGroupProgressParamsSeparator defines parameters for ExportGroupProgress.
+type ExportGroupProgressParamsSeparator string
+
 // ChangeGroupStatusParams defines parameters for ChangeGroupStatus.
 type ChangeGroupStatusParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
@@ -5320,6 +5948,62 @@ type ListProgramHistoryParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListLessonsParams defines parameters for ListLessons.
+type ListLessonsParams struct {
+	// ModuleID Only this module's lessons.
+	ModuleID *openapi_types.UUID `form:"moduleId,omitempty" json:"moduleId,omitempty"`
+
+	// Kind Only lessons of this kind.
+	Kind *LessonKind `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
+// DeleteLessonParams defines parameters for DeleteLesson.
+type DeleteLessonParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateLessonParams defines parameters for UpdateLesson.
+type UpdateLessonParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DownloadLessonFileParams defines parameters for DownloadLessonFile.
+type DownloadLessonFileParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UploadLessonFileParams defines parameters for UploadLessonFile.
+type UploadLessonFileParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DeleteModuleParams defines parameters for DeleteModule.
+type DeleteModuleParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateModuleParams defines parameters for UpdateModule.
+type UpdateModuleParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // PublishProgramParams defines parameters for PublishProgram.
@@ -5639,6 +6323,9 @@ type CreateProgramJSONRequestBody = ProgramCreate
 // UpdateProgramJSONRequestBody defines body for UpdateProgram for application/json ContentType.
 type UpdateProgramJSONRequestBody = ProgramUpdate
 
+// ReorderContentJSONRequestBody defines body for ReorderContent for application/json ContentType.
+type ReorderContentJSONRequestBody = ContentOrder
+
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
 type CreateGroupJSONRequestBody = GroupCreate
 
@@ -5647,6 +6334,21 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 
 // ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
 type ChangeGroupStatusJSONRequestBody = GroupStatusChange
+
+// CreateLessonJSONRequestBody defines body for CreateLesson for application/json ContentType.
+type CreateLessonJSONRequestBody = LessonCreate
+
+// UpdateLessonJSONRequestBody defines body for UpdateLesson for application/json ContentType.
+type UpdateLessonJSONRequestBody = LessonUpdate
+
+// UploadLessonFileMultipartRequestBody defines body for UploadLessonFile for multipart/form-data ContentType.
+type UploadLessonFileMultipartRequestBody = LessonUpload
+
+// CreateModuleJSONRequestBody defines body for CreateModule for application/json ContentType.
+type CreateModuleJSONRequestBody = LearningModuleCreate
+
+// UpdateModuleJSONRequestBody defines body for UpdateModule for application/json ContentType.
+type UpdateModuleJSONRequestBody = LearningModuleUpdate
 
 // CreatePromoCodeJSONRequestBody defines body for CreatePromoCode for application/json ContentType.
 type CreatePromoCodeJSONRequestBody = PromoCodeRequest
@@ -6874,6 +7576,41 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 	ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyLearningPrograms The programs I study
+	//
+	// Programs the caller was admitted to (an approved application) in a group that is running or finished, most recently admitted first, each with the caller's progress. A program whose content is suspended for an overdue installment is listed with `accessSuspended: true` (its content answers `404` until the part is paid).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs (the `ListMyLearningPrograms` operationId).
+	ListMyLearningPrograms(ctx context.Context, params *ListMyLearningProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyProgramContents A program's table of contents
+	//
+	// Modules and lessons with their kind, whether each is open now (or when it opens, or which lesson it waits for) and completed; the caller's progress and the completion verdict (what is missing for the document). `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId} (the `GetMyProgramContents` operationId).
+	GetMyProgramContents(ctx context.Context, programID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyLesson Open a lesson
+	//
+	// The lesson's content: the text as sanitized HTML, the video link, the file with its download link, the webinar (the join link from 15 minutes before the start until its end, the recording after it), or for a test lesson its id for the assessment API. Records the caller's last activity. A closed lesson is `409 lesson_locked` with `opensAt` or `waitsFor`. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId} (the `GetMyLesson` operationId).
+	GetMyLesson(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteMyLesson Mark a lesson completed
+	//
+	// Idempotent: `200` with the completion whether this call recorded it or an earlier one did (the first time also asks whether the completion document can now be issued). A test lesson is completed by passing its test: `409 completed_by_test`; a closed lesson `409 lesson_locked`. Records the caller's last activity. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/complete (the `CompleteMyLesson` operationId).
+	CompleteMyLesson(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadMyLessonFile Download a lesson's file
+	//
+	// Streams an open file lesson's file with `Range` (`206`), `ETag` (`304`) and a UTF-8 `Content-Disposition`. A closed lesson `409 lesson_locked`; no file `404`. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/file (the `DownloadMyLessonFile` operationId).
+	DownloadMyLessonFile(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, params *DownloadMyLessonFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMailingSubscriptions List my mailing subscriptions
 	//
@@ -8453,6 +9190,24 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/archive (the `ArchiveProgram` operationId).
 	ArchiveProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ArchiveProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ReorderContentWithBody Reorder modules and lessons
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole order in one call: the modules in order, each with its lessons in order; a lesson listed under another module moves there. Every module and every lesson of the program exactly once: otherwise `422` naming the field (`modules.1.id` unknown or repeated, `modules.0.lessons.2` unknown or repeated, `modules` or `modules.N.lessons` with what is missing). A change made meanwhile by someone else (a lesson added) makes the order incomplete, so nothing is lost silently. Moved items get a new version.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order (the `ReorderContent` operationId).
+	ReorderContentWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReorderContent Reorder modules and lessons
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole order in one call: the modules in order, each with its lessons in order; a lesson listed under another module moves there. Every module and every lesson of the program exactly once: otherwise `422` naming the field (`modules.1.id` unknown or repeated, `modules.0.lessons.2` unknown or repeated, `modules` or `modules.N.lessons` with what is missing). A change made meanwhile by someone else (a lesson added) makes the order incomplete, so nothing is lost silently. Moved items get a new version.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order (the `ReorderContent` operationId).
+	ReorderContent(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body ReorderContentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// DeleteProgramCover Remove the cover
 	//
 	// For managers and admins; `If-Match` with the program's ETag.
@@ -8539,6 +9294,20 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
 	UpdateGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetGroupProgress A group's progress table
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The learners admitted to the group (approved applications, named as in the application), by name, with their progress against the current content and whether they meet the completion requirements.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress (the `GetGroupProgress` operationId).
+	GetGroupProgress(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *GetGroupProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportGroupProgress Export a group's progress table as CSV
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. `separator=semicolon` for Excel with a Russian locale. Cells a spreadsheet would run as formulas are defused.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv (the `ExportGroupProgress` operationId).
+	ExportGroupProgress(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ChangeGroupStatusWithBody Change a group's status
 	//
 	// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
@@ -8568,6 +9337,136 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
 	ListProgramHistory(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListLessons List the lessons of a program
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. In the program's order (modules, then lessons); the whole list (at most 500), optionally of one module or kind.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `ListLessons` operationId).
+	ListLessons(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListLessonsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateLessonWithBody Add a lesson to a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended to the module. Checks: `videoUrl` only for, and required by, a video lesson; `webinar` likewise; links https only; `final` only for a test lesson and at most one per program (`422 final`); an unknown module `422 moduleId`. `bodyMd` is rendered to sanitized HTML. `409 content_limit` past 500 lessons.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `CreateLesson` operationId).
+	CreateLessonWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateLesson Add a lesson to a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended to the module. Checks: `videoUrl` only for, and required by, a video lesson; `webinar` likewise; links https only; `final` only for a test lesson and at most one per program (`422 final`); an unknown module `422 moduleId`. `bodyMd` is rendered to sanitized HTML. `409 content_limit` past 500 lessons.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `CreateLesson` operationId).
+	CreateLesson(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateLessonJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteLesson Delete a lesson
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. With its file. A lesson some learner has completed is `409 has_completions` (make it optional instead). `If-Match` required.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `DeleteLesson` operationId).
+	DeleteLesson(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DeleteLessonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLesson Read a lesson
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The `ETag` is for If-Match.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `GetLesson` operationId).
+	GetLesson(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateLessonWithBody Edit a lesson
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The same checks as on creation. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `UpdateLesson` operationId).
+	UpdateLessonWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateLesson Edit a lesson
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The same checks as on creation. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `UpdateLesson` operationId).
+	UpdateLesson(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, body UpdateLessonJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadLessonFile Download a lesson's file (staff)
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Streams the file with `Range` (`206`), `ETag` (`304`) and a UTF-8 `Content-Disposition`; `404` when the lesson has no file.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file (the `DownloadLessonFile` operationId).
+	DownloadLessonFile(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DownloadLessonFileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadLessonFileWithBody Upload a file lesson's file
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `multipart/form-data` with one part `file`, streamed to storage: over `KABINET_UPLOAD_LESSON_MAX` `413`; the type is sniffed from the content (PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4, MP3; anything else, an executable included, `415`); empty `422`. Replaces an earlier file. Only a lesson of kind file (`409 not_a_file_lesson`). `If-Match` with the lesson's ETag (`428`, `412`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file (the `UploadLessonFile` operationId).
+	UploadLessonFileWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UploadLessonFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListModules List the modules of a program
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole list, in order (a program has at most 100 modules).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `ListModules` operationId).
+	ListModules(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateModuleWithBody Add a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended after the last module; `409 content_limit` past 100 modules.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `CreateModule` operationId).
+	CreateModuleWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateModule Add a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended after the last module; `409 content_limit` past 100 modules.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `CreateModule` operationId).
+	CreateModule(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateModuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteModule Delete a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. With its lessons and their files. A module with a lesson some learner has completed is `409 has_completions` (move the lessons out first). `If-Match` required.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `DeleteModule` operationId).
+	DeleteModule(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *DeleteModuleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetModule Read a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The `ETag` is for If-Match.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `GetModule` operationId).
+	GetModule(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateModuleWithBody Edit a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `UpdateModule` operationId).
+	UpdateModuleWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateModule Edit a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `UpdateModule` operationId).
+	UpdateModule(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, body UpdateModuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PublishProgram Publish a program
 	//
@@ -10579,6 +11478,91 @@ func (c *Client) ConfirmEmail(ctx context.Context, body ConfirmEmailJSONRequestB
 // Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 func (c *Client) ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportMyDataRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyLearningPrograms The programs I study
+//
+// Programs the caller was admitted to (an approved application) in a group that is running or finished, most recently admitted first, each with the caller's progress. A program whose content is suspended for an overdue installment is listed with `accessSuspended: true` (its content answers `404` until the part is paid).
+//
+// Corresponds with GET /api/v1/me/learning/programs (the `ListMyLearningPrograms` operationId).
+func (c *Client) ListMyLearningPrograms(ctx context.Context, params *ListMyLearningProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyLearningProgramsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyProgramContents A program's table of contents
+//
+// Modules and lessons with their kind, whether each is open now (or when it opens, or which lesson it waits for) and completed; the caller's progress and the completion verdict (what is missing for the document). `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId} (the `GetMyProgramContents` operationId).
+func (c *Client) GetMyProgramContents(ctx context.Context, programID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyProgramContentsRequest(c.Server, programID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyLesson Open a lesson
+//
+// The lesson's content: the text as sanitized HTML, the video link, the file with its download link, the webinar (the join link from 15 minutes before the start until its end, the recording after it), or for a test lesson its id for the assessment API. Records the caller's last activity. A closed lesson is `409 lesson_locked` with `opensAt` or `waitsFor`. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId} (the `GetMyLesson` operationId).
+func (c *Client) GetMyLesson(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyLessonRequest(c.Server, programID, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteMyLesson Mark a lesson completed
+//
+// Idempotent: `200` with the completion whether this call recorded it or an earlier one did (the first time also asks whether the completion document can now be issued). A test lesson is completed by passing its test: `409 completed_by_test`; a closed lesson `409 lesson_locked`. Records the caller's last activity. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/complete (the `CompleteMyLesson` operationId).
+func (c *Client) CompleteMyLesson(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteMyLessonRequest(c.Server, programID, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadMyLessonFile Download a lesson's file
+//
+// Streams an open file lesson's file with `Range` (`206`), `ETag` (`304`) and a UTF-8 `Content-Disposition`. A closed lesson `409 lesson_locked`; no file `404`. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/file (the `DownloadMyLessonFile` operationId).
+func (c *Client) DownloadMyLessonFile(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, params *DownloadMyLessonFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadMyLessonFileRequest(c.Server, programID, lessonID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -13647,6 +14631,44 @@ func (c *Client) ArchiveProgram(ctx context.Context, organizationID openapi_type
 	return c.Client.Do(req)
 }
 
+// ReorderContentWithBody Reorder modules and lessons
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole order in one call: the modules in order, each with its lessons in order; a lesson listed under another module moves there. Every module and every lesson of the program exactly once: otherwise `422` naming the field (`modules.1.id` unknown or repeated, `modules.0.lessons.2` unknown or repeated, `modules` or `modules.N.lessons` with what is missing). A change made meanwhile by someone else (a lesson added) makes the order incomplete, so nothing is lost silently. Moved items get a new version.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order (the `ReorderContent` operationId).
+func (c *Client) ReorderContentWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReorderContentRequestWithBody(c.Server, organizationID, programID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReorderContent Reorder modules and lessons
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole order in one call: the modules in order, each with its lessons in order; a lesson listed under another module moves there. Every module and every lesson of the program exactly once: otherwise `422` naming the field (`modules.1.id` unknown or repeated, `modules.0.lessons.2` unknown or repeated, `modules` or `modules.N.lessons` with what is missing). A change made meanwhile by someone else (a lesson added) makes the order incomplete, so nothing is lost silently. Moved items get a new version.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order (the `ReorderContent` operationId).
+func (c *Client) ReorderContent(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body ReorderContentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReorderContentRequest(c.Server, organizationID, programID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // DeleteProgramCover Remove the cover
 //
 // For managers and admins; `If-Match` with the program's ETag.
@@ -13833,6 +14855,40 @@ func (c *Client) UpdateGroup(ctx context.Context, organizationID openapi_types.U
 	return c.Client.Do(req)
 }
 
+// GetGroupProgress A group's progress table
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The learners admitted to the group (approved applications, named as in the application), by name, with their progress against the current content and whether they meet the completion requirements.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress (the `GetGroupProgress` operationId).
+func (c *Client) GetGroupProgress(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *GetGroupProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGroupProgressRequest(c.Server, organizationID, programID, groupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportGroupProgress Export a group's progress table as CSV
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. `separator=semicolon` for Excel with a Russian locale. Cells a spreadsheet would run as formulas are defused.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv (the `ExportGroupProgress` operationId).
+func (c *Client) ExportGroupProgress(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportGroupProgressRequest(c.Server, organizationID, programID, groupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ChangeGroupStatusWithBody Change a group's status
 //
 // For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
@@ -13883,6 +14939,296 @@ func (c *Client) ChangeGroupStatus(ctx context.Context, organizationID openapi_t
 // Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
 func (c *Client) ListProgramHistory(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListProgramHistoryRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListLessons List the lessons of a program
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. In the program's order (modules, then lessons); the whole list (at most 500), optionally of one module or kind.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `ListLessons` operationId).
+func (c *Client) ListLessons(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListLessonsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLessonsRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateLessonWithBody Add a lesson to a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended to the module. Checks: `videoUrl` only for, and required by, a video lesson; `webinar` likewise; links https only; `final` only for a test lesson and at most one per program (`422 final`); an unknown module `422 moduleId`. `bodyMd` is rendered to sanitized HTML. `409 content_limit` past 500 lessons.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `CreateLesson` operationId).
+func (c *Client) CreateLessonWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateLessonRequestWithBody(c.Server, organizationID, programID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateLesson Add a lesson to a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended to the module. Checks: `videoUrl` only for, and required by, a video lesson; `webinar` likewise; links https only; `final` only for a test lesson and at most one per program (`422 final`); an unknown module `422 moduleId`. `bodyMd` is rendered to sanitized HTML. `409 content_limit` past 500 lessons.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `CreateLesson` operationId).
+func (c *Client) CreateLesson(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateLessonJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateLessonRequest(c.Server, organizationID, programID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteLesson Delete a lesson
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. With its file. A lesson some learner has completed is `409 has_completions` (make it optional instead). `If-Match` required.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `DeleteLesson` operationId).
+func (c *Client) DeleteLesson(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DeleteLessonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteLessonRequest(c.Server, organizationID, programID, lessonID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLesson Read a lesson
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The `ETag` is for If-Match.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `GetLesson` operationId).
+func (c *Client) GetLesson(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLessonRequest(c.Server, organizationID, programID, lessonID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateLessonWithBody Edit a lesson
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The same checks as on creation. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `UpdateLesson` operationId).
+func (c *Client) UpdateLessonWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateLessonRequestWithBody(c.Server, organizationID, programID, lessonID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateLesson Edit a lesson
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The same checks as on creation. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `UpdateLesson` operationId).
+func (c *Client) UpdateLesson(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, body UpdateLessonJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateLessonRequest(c.Server, organizationID, programID, lessonID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadLessonFile Download a lesson's file (staff)
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Streams the file with `Range` (`206`), `ETag` (`304`) and a UTF-8 `Content-Disposition`; `404` when the lesson has no file.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file (the `DownloadLessonFile` operationId).
+func (c *Client) DownloadLessonFile(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DownloadLessonFileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadLessonFileRequest(c.Server, organizationID, programID, lessonID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadLessonFileWithBody Upload a file lesson's file
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `multipart/form-data` with one part `file`, streamed to storage: over `KABINET_UPLOAD_LESSON_MAX` `413`; the type is sniffed from the content (PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4, MP3; anything else, an executable included, `415`); empty `422`. Replaces an earlier file. Only a lesson of kind file (`409 not_a_file_lesson`). `If-Match` with the lesson's ETag (`428`, `412`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file (the `UploadLessonFile` operationId).
+func (c *Client) UploadLessonFileWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UploadLessonFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadLessonFileRequestWithBody(c.Server, organizationID, programID, lessonID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListModules List the modules of a program
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole list, in order (a program has at most 100 modules).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `ListModules` operationId).
+func (c *Client) ListModules(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListModulesRequest(c.Server, organizationID, programID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateModuleWithBody Add a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended after the last module; `409 content_limit` past 100 modules.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `CreateModule` operationId).
+func (c *Client) CreateModuleWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateModuleRequestWithBody(c.Server, organizationID, programID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateModule Add a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended after the last module; `409 content_limit` past 100 modules.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `CreateModule` operationId).
+func (c *Client) CreateModule(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateModuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateModuleRequest(c.Server, organizationID, programID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteModule Delete a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. With its lessons and their files. A module with a lesson some learner has completed is `409 has_completions` (move the lessons out first). `If-Match` required.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `DeleteModule` operationId).
+func (c *Client) DeleteModule(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *DeleteModuleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteModuleRequest(c.Server, organizationID, programID, moduleID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetModule Read a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The `ETag` is for If-Match.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `GetModule` operationId).
+func (c *Client) GetModule(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetModuleRequest(c.Server, organizationID, programID, moduleID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateModuleWithBody Edit a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `UpdateModule` operationId).
+func (c *Client) UpdateModuleWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateModuleRequestWithBody(c.Server, organizationID, programID, moduleID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateModule Edit a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `UpdateModule` operationId).
+func (c *Client) UpdateModule(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, body UpdateModuleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateModuleRequest(c.Server, organizationID, programID, moduleID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -17145,6 +18491,278 @@ func NewExportMyDataRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMyLearningProgramsRequest constructs an http.Request for the ListMyLearningPrograms method
+func NewListMyLearningProgramsRequest(server string, params *ListMyLearningProgramsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OrganizationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organizationId", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMyProgramContentsRequest constructs an http.Request for the GetMyProgramContents method
+func NewGetMyProgramContentsRequest(server string, programID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMyLessonRequest constructs an http.Request for the GetMyLesson method
+func NewGetMyLessonRequest(server string, programID openapi_types.UUID, lessonID LessonID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/lessons/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCompleteMyLessonRequest constructs an http.Request for the CompleteMyLesson method
+func NewCompleteMyLessonRequest(server string, programID openapi_types.UUID, lessonID LessonID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/lessons/%s/complete", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadMyLessonFileRequest constructs an http.Request for the DownloadMyLessonFile method
+func NewDownloadMyLessonFileRequest(server string, programID openapi_types.UUID, lessonID LessonID, params *DownloadMyLessonFileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/learning/programs/%s/lessons/%s/file", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
 	}
 
 	return req, nil
@@ -22767,6 +24385,60 @@ func NewArchiveProgramRequest(server string, organizationID openapi_types.UUID, 
 	return req, nil
 }
 
+// NewReorderContentRequest calls the generic ReorderContent builder with application/json body
+func NewReorderContentRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, body ReorderContentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReorderContentRequestWithBody(server, organizationID, programID, "application/json", bodyReader)
+}
+
+// NewReorderContentRequestWithBody constructs an http.Request for the ReorderContent method, with any body, and a specified content type
+func NewReorderContentRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/content-order", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDeleteProgramCoverRequest constructs an http.Request for the DeleteProgramCover method
 func NewDeleteProgramCoverRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramCoverParams) (*http.Request, error) {
 	var err error
@@ -23280,6 +24952,180 @@ func NewUpdateGroupRequestWithBody(server string, organizationID openapi_types.U
 	return req, nil
 }
 
+// NewGetGroupProgressRequest constructs an http.Request for the GetGroupProgress method
+func NewGetGroupProgressRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *GetGroupProgressParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "groupId", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/groups/%s/progress", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Met != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "met", *params.Met, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportGroupProgressRequest constructs an http.Request for the ExportGroupProgress method
+func NewExportGroupProgressRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "groupId", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/groups/%s/progress.csv", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Separator != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "separator", *params.Separator, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewChangeGroupStatusRequest calls the generic ChangeGroupStatus builder with application/json body
 func NewChangeGroupStatusRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, body ChangeGroupStatusJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -23431,6 +25277,759 @@ func NewListProgramHistoryRequest(server string, organizationID openapi_types.UU
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListLessonsRequest constructs an http.Request for the ListLessons method
+func NewListLessonsRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListLessonsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ModuleID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "moduleId", *params.ModuleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateLessonRequest calls the generic CreateLesson builder with application/json body
+func NewCreateLessonRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateLessonJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateLessonRequestWithBody(server, organizationID, programID, "application/json", bodyReader)
+}
+
+// NewCreateLessonRequestWithBody constructs an http.Request for the CreateLesson method, with any body, and a specified content type
+func NewCreateLessonRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteLessonRequest constructs an http.Request for the DeleteLesson method
+func NewDeleteLessonRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DeleteLessonParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetLessonRequest constructs an http.Request for the GetLesson method
+func NewGetLessonRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateLessonRequest calls the generic UpdateLesson builder with application/json body
+func NewUpdateLessonRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, body UpdateLessonJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateLessonRequestWithBody(server, organizationID, programID, lessonID, params, "application/json", bodyReader)
+}
+
+// NewUpdateLessonRequestWithBody constructs an http.Request for the UpdateLesson method, with any body, and a specified content type
+func NewUpdateLessonRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDownloadLessonFileRequest constructs an http.Request for the DownloadLessonFile method
+func NewDownloadLessonFileRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DownloadLessonFileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s/file", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUploadLessonFileRequestWithBody constructs an http.Request for the UploadLessonFile method, with any body, and a specified content type
+func NewUploadLessonFileRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UploadLessonFileParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "lessonId", lessonID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/lessons/%s/file", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListModulesRequest constructs an http.Request for the ListModules method
+func NewListModulesRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/modules", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateModuleRequest calls the generic CreateModule builder with application/json body
+func NewCreateModuleRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateModuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateModuleRequestWithBody(server, organizationID, programID, "application/json", bodyReader)
+}
+
+// NewCreateModuleRequestWithBody constructs an http.Request for the CreateModule method, with any body, and a specified content type
+func NewCreateModuleRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/modules", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteModuleRequest constructs an http.Request for the DeleteModule method
+func NewDeleteModuleRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *DeleteModuleParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "moduleId", moduleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/modules/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetModuleRequest constructs an http.Request for the GetModule method
+func NewGetModuleRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "moduleId", moduleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/modules/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateModuleRequest calls the generic UpdateModule builder with application/json body
+func NewUpdateModuleRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, body UpdateModuleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateModuleRequestWithBody(server, organizationID, programID, moduleID, params, "application/json", bodyReader)
+}
+
+// NewUpdateModuleRequestWithBody constructs an http.Request for the UpdateModule method, with any body, and a specified content type
+func NewUpdateModuleRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "moduleId", moduleID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/modules/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -25916,6 +28515,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 	ExportMyDataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportMyDataResponse, error)
 
+	// ListMyLearningProgramsWithResponse The programs I study
+	//
+	// Programs the caller was admitted to (an approved application) in a group that is running or finished, most recently admitted first, each with the caller's progress. A program whose content is suspended for an overdue installment is listed with `accessSuspended: true` (its content answers `404` until the part is paid).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs (the `ListMyLearningPrograms` operationId).
+	ListMyLearningProgramsWithResponse(ctx context.Context, params *ListMyLearningProgramsParams, reqEditors ...RequestEditorFn) (*ListMyLearningProgramsResponse, error)
+
+	// GetMyProgramContentsWithResponse A program's table of contents
+	//
+	// Modules and lessons with their kind, whether each is open now (or when it opens, or which lesson it waits for) and completed; the caller's progress and the completion verdict (what is missing for the document). `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId} (the `GetMyProgramContents` operationId).
+	GetMyProgramContentsWithResponse(ctx context.Context, programID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyProgramContentsResponse, error)
+
+	// GetMyLessonWithResponse Open a lesson
+	//
+	// The lesson's content: the text as sanitized HTML, the video link, the file with its download link, the webinar (the join link from 15 minutes before the start until its end, the recording after it), or for a test lesson its id for the assessment API. Records the caller's last activity. A closed lesson is `409 lesson_locked` with `opensAt` or `waitsFor`. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId} (the `GetMyLesson` operationId).
+	GetMyLessonWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*GetMyLessonResponse, error)
+
+	// CompleteMyLessonWithResponse Mark a lesson completed
+	//
+	// Idempotent: `200` with the completion whether this call recorded it or an earlier one did (the first time also asks whether the completion document can now be issued). A test lesson is completed by passing its test: `409 completed_by_test`; a closed lesson `409 lesson_locked`. Records the caller's last activity. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/complete (the `CompleteMyLesson` operationId).
+	CompleteMyLessonWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*CompleteMyLessonResponse, error)
+
+	// DownloadMyLessonFileWithResponse Download a lesson's file
+	//
+	// Streams an open file lesson's file with `Range` (`206`), `ETag` (`304`) and a UTF-8 `Content-Disposition`. A closed lesson `409 lesson_locked`; no file `404`. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/file (the `DownloadMyLessonFile` operationId).
+	DownloadMyLessonFileWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, params *DownloadMyLessonFileParams, reqEditors ...RequestEditorFn) (*DownloadMyLessonFileResponse, error)
+
 	// ListMailingSubscriptionsWithResponse List my mailing subscriptions
 	//
 	// The organizations' mailings the user opted in to, with the time of
@@ -27632,6 +30276,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/archive (the `ArchiveProgram` operationId).
 	ArchiveProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ArchiveProgramParams, reqEditors ...RequestEditorFn) (*ArchiveProgramResponse, error)
 
+	// ReorderContentWithBodyWithResponse Reorder modules and lessons
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole order in one call: the modules in order, each with its lessons in order; a lesson listed under another module moves there. Every module and every lesson of the program exactly once: otherwise `422` naming the field (`modules.1.id` unknown or repeated, `modules.0.lessons.2` unknown or repeated, `modules` or `modules.N.lessons` with what is missing). A change made meanwhile by someone else (a lesson added) makes the order incomplete, so nothing is lost silently. Moved items get a new version.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order (the `ReorderContent` operationId).
+	ReorderContentWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReorderContentResponse, error)
+
+	// ReorderContentWithResponse Reorder modules and lessons
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole order in one call: the modules in order, each with its lessons in order; a lesson listed under another module moves there. Every module and every lesson of the program exactly once: otherwise `422` naming the field (`modules.1.id` unknown or repeated, `modules.0.lessons.2` unknown or repeated, `modules` or `modules.N.lessons` with what is missing). A change made meanwhile by someone else (a lesson added) makes the order incomplete, so nothing is lost silently. Moved items get a new version.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order (the `ReorderContent` operationId).
+	ReorderContentWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body ReorderContentJSONRequestBody, reqEditors ...RequestEditorFn) (*ReorderContentResponse, error)
+
 	// DeleteProgramCoverWithResponse Remove the cover
 	//
 	// For managers and admins; `If-Match` with the program's ETag.
@@ -27728,6 +30390,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
 	UpdateGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
 
+	// GetGroupProgressWithResponse A group's progress table
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The learners admitted to the group (approved applications, named as in the application), by name, with their progress against the current content and whether they meet the completion requirements.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress (the `GetGroupProgress` operationId).
+	GetGroupProgressWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *GetGroupProgressParams, reqEditors ...RequestEditorFn) (*GetGroupProgressResponse, error)
+
+	// ExportGroupProgressWithResponse Export a group's progress table as CSV
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. `separator=semicolon` for Excel with a Russian locale. Cells a spreadsheet would run as formulas are defused.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv (the `ExportGroupProgress` operationId).
+	ExportGroupProgressWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams, reqEditors ...RequestEditorFn) (*ExportGroupProgressResponse, error)
+
 	// ChangeGroupStatusWithBodyWithResponse Change a group's status
 	//
 	// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
@@ -27759,6 +30439,150 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
 	ListProgramHistoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*ListProgramHistoryResponse, error)
+
+	// ListLessonsWithResponse List the lessons of a program
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. In the program's order (modules, then lessons); the whole list (at most 500), optionally of one module or kind.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `ListLessons` operationId).
+	ListLessonsWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListLessonsParams, reqEditors ...RequestEditorFn) (*ListLessonsResponse, error)
+
+	// CreateLessonWithBodyWithResponse Add a lesson to a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended to the module. Checks: `videoUrl` only for, and required by, a video lesson; `webinar` likewise; links https only; `final` only for a test lesson and at most one per program (`422 final`); an unknown module `422 moduleId`. `bodyMd` is rendered to sanitized HTML. `409 content_limit` past 500 lessons.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `CreateLesson` operationId).
+	CreateLessonWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLessonResponse, error)
+
+	// CreateLessonWithResponse Add a lesson to a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended to the module. Checks: `videoUrl` only for, and required by, a video lesson; `webinar` likewise; links https only; `final` only for a test lesson and at most one per program (`422 final`); an unknown module `422 moduleId`. `bodyMd` is rendered to sanitized HTML. `409 content_limit` past 500 lessons.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `CreateLesson` operationId).
+	CreateLessonWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateLessonJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLessonResponse, error)
+
+	// DeleteLessonWithResponse Delete a lesson
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. With its file. A lesson some learner has completed is `409 has_completions` (make it optional instead). `If-Match` required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `DeleteLesson` operationId).
+	DeleteLessonWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DeleteLessonParams, reqEditors ...RequestEditorFn) (*DeleteLessonResponse, error)
+
+	// GetLessonWithResponse Read a lesson
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The `ETag` is for If-Match.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `GetLesson` operationId).
+	GetLessonWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*GetLessonResponse, error)
+
+	// UpdateLessonWithBodyWithResponse Edit a lesson
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The same checks as on creation. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `UpdateLesson` operationId).
+	UpdateLessonWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLessonResponse, error)
+
+	// UpdateLessonWithResponse Edit a lesson
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The same checks as on creation. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `UpdateLesson` operationId).
+	UpdateLessonWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, body UpdateLessonJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLessonResponse, error)
+
+	// DownloadLessonFileWithResponse Download a lesson's file (staff)
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Streams the file with `Range` (`206`), `ETag` (`304`) and a UTF-8 `Content-Disposition`; `404` when the lesson has no file.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file (the `DownloadLessonFile` operationId).
+	DownloadLessonFileWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DownloadLessonFileParams, reqEditors ...RequestEditorFn) (*DownloadLessonFileResponse, error)
+
+	// UploadLessonFileWithBodyWithResponse Upload a file lesson's file
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `multipart/form-data` with one part `file`, streamed to storage: over `KABINET_UPLOAD_LESSON_MAX` `413`; the type is sniffed from the content (PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4, MP3; anything else, an executable included, `415`); empty `422`. Replaces an earlier file. Only a lesson of kind file (`409 not_a_file_lesson`). `If-Match` with the lesson's ETag (`428`, `412`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file (the `UploadLessonFile` operationId).
+	UploadLessonFileWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UploadLessonFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadLessonFileResponse, error)
+
+	// ListModulesWithResponse List the modules of a program
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole list, in order (a program has at most 100 modules).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `ListModules` operationId).
+	ListModulesWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListModulesResponse, error)
+
+	// CreateModuleWithBodyWithResponse Add a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended after the last module; `409 content_limit` past 100 modules.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `CreateModule` operationId).
+	CreateModuleWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateModuleResponse, error)
+
+	// CreateModuleWithResponse Add a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended after the last module; `409 content_limit` past 100 modules.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `CreateModule` operationId).
+	CreateModuleWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateModuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateModuleResponse, error)
+
+	// DeleteModuleWithResponse Delete a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. With its lessons and their files. A module with a lesson some learner has completed is `409 has_completions` (move the lessons out first). `If-Match` required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `DeleteModule` operationId).
+	DeleteModuleWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *DeleteModuleParams, reqEditors ...RequestEditorFn) (*DeleteModuleResponse, error)
+
+	// GetModuleWithResponse Read a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The `ETag` is for If-Match.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `GetModule` operationId).
+	GetModuleWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, reqEditors ...RequestEditorFn) (*GetModuleResponse, error)
+
+	// UpdateModuleWithBodyWithResponse Edit a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `UpdateModule` operationId).
+	UpdateModuleWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateModuleResponse, error)
+
+	// UpdateModuleWithResponse Edit a module
+	//
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `UpdateModule` operationId).
+	UpdateModuleWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, body UpdateModuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateModuleResponse, error)
 
 	// PublishProgramWithResponse Publish a program
 	//
@@ -33549,6 +36373,496 @@ func (r ExportMyDataResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ExportMyDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMyLearningProgramsResponse401Headers the declared response headers of an HTTP 401 response for ListMyLearningPrograms
+type ListMyLearningProgramsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyLearningProgramsResponse503Headers the declared response headers of an HTTP 503 response for ListMyLearningPrograms
+type ListMyLearningProgramsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMyLearningProgramsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MyLearningProgramPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyLearningProgramsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMyLearningProgramsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyLearningProgramsResponse) GetJSON200() *MyLearningProgramPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyLearningProgramsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyLearningProgramsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyLearningProgramsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMyLearningProgramsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyLearningProgramsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyLearningProgramsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyLearningProgramsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyLearningProgramsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyProgramContentsResponse401Headers the declared response headers of an HTTP 401 response for GetMyProgramContents
+type GetMyProgramContentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyProgramContentsResponse503Headers the declared response headers of an HTTP 503 response for GetMyProgramContents
+type GetMyProgramContentsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyProgramContentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProgramContents
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyProgramContentsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyProgramContentsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyProgramContentsResponse) GetJSON200() *ProgramContents {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyProgramContentsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyProgramContentsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyProgramContentsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyProgramContentsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyProgramContentsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyProgramContentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyProgramContentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyProgramContentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyProgramContentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyLessonResponse401Headers the declared response headers of an HTTP 401 response for GetMyLesson
+type GetMyLessonResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyLessonResponse503Headers the declared response headers of an HTTP 503 response for GetMyLesson
+type GetMyLessonResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyLessonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearnerLesson
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *LessonConflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyLessonResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyLessonResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyLessonResponse) GetJSON200() *LearnerLesson {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyLessonResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyLessonResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetMyLessonResponse) GetApplicationProblemJSON409() *LessonConflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyLessonResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyLessonResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyLessonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyLessonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyLessonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyLessonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyLessonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CompleteMyLessonResponse401Headers the declared response headers of an HTTP 401 response for CompleteMyLesson
+type CompleteMyLessonResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CompleteMyLessonResponse503Headers the declared response headers of an HTTP 503 response for CompleteMyLesson
+type CompleteMyLessonResponse503Headers struct {
+	RetryAfter int
+}
+
+type CompleteMyLessonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LessonCompletion
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *LessonConflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CompleteMyLessonResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CompleteMyLessonResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompleteMyLessonResponse) GetJSON200() *LessonCompletion {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompleteMyLessonResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompleteMyLessonResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CompleteMyLessonResponse) GetApplicationProblemJSON409() *LessonConflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompleteMyLessonResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CompleteMyLessonResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CompleteMyLessonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteMyLessonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteMyLessonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteMyLessonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteMyLessonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadMyLessonFileResponse200Headers the declared response headers of an HTTP 200 response for DownloadMyLessonFile
+type DownloadMyLessonFileResponse200Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+// DownloadMyLessonFileResponse206Headers the declared response headers of an HTTP 206 response for DownloadMyLessonFile
+type DownloadMyLessonFileResponse206Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+// DownloadMyLessonFileResponse304Headers the declared response headers of an HTTP 304 response for DownloadMyLessonFile
+type DownloadMyLessonFileResponse304Headers struct {
+	ETag *string
+}
+
+// DownloadMyLessonFileResponse401Headers the declared response headers of an HTTP 401 response for DownloadMyLessonFile
+type DownloadMyLessonFileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DownloadMyLessonFileResponse416Headers the declared response headers of an HTTP 416 response for DownloadMyLessonFile
+type DownloadMyLessonFileResponse416Headers struct {
+	ContentRange string
+}
+
+// DownloadMyLessonFileResponse503Headers the declared response headers of an HTTP 503 response for DownloadMyLessonFile
+type DownloadMyLessonFileResponse503Headers struct {
+	RetryAfter int
+}
+
+type DownloadMyLessonFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *LessonConflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadMyLessonFileResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *DownloadMyLessonFileResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *DownloadMyLessonFileResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadMyLessonFileResponse401Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *DownloadMyLessonFileResponse416Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DownloadMyLessonFileResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadMyLessonFileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadMyLessonFileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DownloadMyLessonFileResponse) GetApplicationProblemJSON409() *LessonConflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadMyLessonFileResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadMyLessonFileResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DownloadMyLessonFileResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadMyLessonFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadMyLessonFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadMyLessonFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadMyLessonFileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -46062,6 +49376,124 @@ func (r ArchiveProgramResponse) ContentType() string {
 	return ""
 }
 
+// ReorderContentResponse401Headers the declared response headers of an HTTP 401 response for ReorderContent
+type ReorderContentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReorderContentResponse503Headers the declared response headers of an HTTP 503 response for ReorderContent
+type ReorderContentResponse503Headers struct {
+	RetryAfter int
+}
+
+type ReorderContentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ContentOutline
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReorderContentResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReorderContentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReorderContentResponse) GetJSON200() *ContentOutline {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReorderContentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReorderContentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReorderContentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReorderContentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReorderContentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteProgramCoverResponse200Headers the declared response headers of an HTTP 200 response for DeleteProgramCover
 type DeleteProgramCoverResponse200Headers struct {
 	ETag string
@@ -47039,6 +50471,200 @@ func (r UpdateGroupResponse) ContentType() string {
 	return ""
 }
 
+// GetGroupProgressResponse401Headers the declared response headers of an HTTP 401 response for GetGroupProgress
+type GetGroupProgressResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetGroupProgressResponse503Headers the declared response headers of an HTTP 503 response for GetGroupProgress
+type GetGroupProgressResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetGroupProgressResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GroupProgressPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetGroupProgressResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetGroupProgressResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetGroupProgressResponse) GetJSON200() *GroupProgressPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetGroupProgressResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetGroupProgressResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetGroupProgressResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetGroupProgressResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetGroupProgressResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetGroupProgressResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetGroupProgressResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetGroupProgressResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetGroupProgressResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetGroupProgressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportGroupProgressResponse200Headers the declared response headers of an HTTP 200 response for ExportGroupProgress
+type ExportGroupProgressResponse200Headers struct {
+	ContentDisposition string
+}
+
+// ExportGroupProgressResponse401Headers the declared response headers of an HTTP 401 response for ExportGroupProgress
+type ExportGroupProgressResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ExportGroupProgressResponse503Headers the declared response headers of an HTTP 503 response for ExportGroupProgress
+type ExportGroupProgressResponse503Headers struct {
+	RetryAfter int
+}
+
+type ExportGroupProgressResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportGroupProgressResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportGroupProgressResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportGroupProgressResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportGroupProgressResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ExportGroupProgressResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ExportGroupProgressResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ExportGroupProgressResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportGroupProgressResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ExportGroupProgressResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportGroupProgressResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportGroupProgressResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportGroupProgressResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportGroupProgressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ChangeGroupStatusResponse200Headers the declared response headers of an HTTP 200 response for ChangeGroupStatus
 type ChangeGroupStatusResponse200Headers struct {
 	ETag string
@@ -47269,6 +50895,1441 @@ func (r ListProgramHistoryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListProgramHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListLessonsResponse401Headers the declared response headers of an HTTP 401 response for ListLessons
+type ListLessonsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListLessonsResponse503Headers the declared response headers of an HTTP 503 response for ListLessons
+type ListLessonsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListLessonsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LessonList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListLessonsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListLessonsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLessonsResponse) GetJSON200() *LessonList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListLessonsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListLessonsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListLessonsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListLessonsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListLessonsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListLessonsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLessonsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLessonsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLessonsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLessonsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateLessonResponse201Headers the declared response headers of an HTTP 201 response for CreateLesson
+type CreateLessonResponse201Headers struct {
+	ETag string
+}
+
+// CreateLessonResponse401Headers the declared response headers of an HTTP 401 response for CreateLesson
+type CreateLessonResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateLessonResponse503Headers the declared response headers of an HTTP 503 response for CreateLesson
+type CreateLessonResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateLessonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Lesson
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateLessonResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateLessonResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateLessonResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateLessonResponse) GetJSON201() *Lesson {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateLessonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateLessonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateLessonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateLessonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateLessonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteLessonResponse401Headers the declared response headers of an HTTP 401 response for DeleteLesson
+type DeleteLessonResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteLessonResponse503Headers the declared response headers of an HTTP 503 response for DeleteLesson
+type DeleteLessonResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteLessonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteLessonResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteLessonResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteLessonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteLessonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteLessonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteLessonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteLessonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetLessonResponse200Headers the declared response headers of an HTTP 200 response for GetLesson
+type GetLessonResponse200Headers struct {
+	ETag string
+}
+
+// GetLessonResponse401Headers the declared response headers of an HTTP 401 response for GetLesson
+type GetLessonResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetLessonResponse503Headers the declared response headers of an HTTP 503 response for GetLesson
+type GetLessonResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetLessonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lesson
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetLessonResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetLessonResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetLessonResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLessonResponse) GetJSON200() *Lesson {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetLessonResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetLessonResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetLessonResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetLessonResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetLessonResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetLessonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLessonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLessonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLessonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLessonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateLessonResponse200Headers the declared response headers of an HTTP 200 response for UpdateLesson
+type UpdateLessonResponse200Headers struct {
+	ETag string
+}
+
+// UpdateLessonResponse401Headers the declared response headers of an HTTP 401 response for UpdateLesson
+type UpdateLessonResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateLessonResponse503Headers the declared response headers of an HTTP 503 response for UpdateLesson
+type UpdateLessonResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateLessonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lesson
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateLessonResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateLessonResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateLessonResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateLessonResponse) GetJSON200() *Lesson {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateLessonResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateLessonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateLessonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateLessonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateLessonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadLessonFileResponse200Headers the declared response headers of an HTTP 200 response for DownloadLessonFile
+type DownloadLessonFileResponse200Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+// DownloadLessonFileResponse206Headers the declared response headers of an HTTP 206 response for DownloadLessonFile
+type DownloadLessonFileResponse206Headers struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+// DownloadLessonFileResponse304Headers the declared response headers of an HTTP 304 response for DownloadLessonFile
+type DownloadLessonFileResponse304Headers struct {
+	ETag *string
+}
+
+// DownloadLessonFileResponse401Headers the declared response headers of an HTTP 401 response for DownloadLessonFile
+type DownloadLessonFileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DownloadLessonFileResponse416Headers the declared response headers of an HTTP 416 response for DownloadLessonFile
+type DownloadLessonFileResponse416Headers struct {
+	ContentRange string
+}
+
+// DownloadLessonFileResponse503Headers the declared response headers of an HTTP 503 response for DownloadLessonFile
+type DownloadLessonFileResponse503Headers struct {
+	RetryAfter int
+}
+
+type DownloadLessonFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadLessonFileResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *DownloadLessonFileResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *DownloadLessonFileResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadLessonFileResponse401Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *DownloadLessonFileResponse416Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DownloadLessonFileResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadLessonFileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadLessonFileResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadLessonFileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DownloadLessonFileResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DownloadLessonFileResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DownloadLessonFileResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadLessonFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadLessonFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadLessonFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadLessonFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadLessonFileResponse200Headers the declared response headers of an HTTP 200 response for UploadLessonFile
+type UploadLessonFileResponse200Headers struct {
+	ETag string
+}
+
+// UploadLessonFileResponse401Headers the declared response headers of an HTTP 401 response for UploadLessonFile
+type UploadLessonFileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadLessonFileResponse503Headers the declared response headers of an HTTP 503 response for UploadLessonFile
+type UploadLessonFileResponse503Headers struct {
+	RetryAfter int
+}
+
+type UploadLessonFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Lesson
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UploadLessonFileResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadLessonFileResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadLessonFileResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UploadLessonFileResponse) GetJSON200() *Lesson {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UploadLessonFileResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadLessonFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadLessonFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadLessonFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadLessonFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListModulesResponse401Headers the declared response headers of an HTTP 401 response for ListModules
+type ListModulesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListModulesResponse503Headers the declared response headers of an HTTP 503 response for ListModules
+type ListModulesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListModulesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearningModuleList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListModulesResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListModulesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListModulesResponse) GetJSON200() *LearningModuleList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListModulesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListModulesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListModulesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListModulesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListModulesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListModulesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListModulesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListModulesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListModulesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListModulesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateModuleResponse201Headers the declared response headers of an HTTP 201 response for CreateModule
+type CreateModuleResponse201Headers struct {
+	ETag string
+}
+
+// CreateModuleResponse401Headers the declared response headers of an HTTP 401 response for CreateModule
+type CreateModuleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateModuleResponse503Headers the declared response headers of an HTTP 503 response for CreateModule
+type CreateModuleResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateModuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LearningModule
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateModuleResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateModuleResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateModuleResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateModuleResponse) GetJSON201() *LearningModule {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateModuleResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateModuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateModuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateModuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateModuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteModuleResponse401Headers the declared response headers of an HTTP 401 response for DeleteModule
+type DeleteModuleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteModuleResponse503Headers the declared response headers of an HTTP 503 response for DeleteModule
+type DeleteModuleResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteModuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteModuleResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteModuleResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteModuleResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteModuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteModuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteModuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteModuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetModuleResponse200Headers the declared response headers of an HTTP 200 response for GetModule
+type GetModuleResponse200Headers struct {
+	ETag string
+}
+
+// GetModuleResponse401Headers the declared response headers of an HTTP 401 response for GetModule
+type GetModuleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetModuleResponse503Headers the declared response headers of an HTTP 503 response for GetModule
+type GetModuleResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetModuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearningModule
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetModuleResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetModuleResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetModuleResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetModuleResponse) GetJSON200() *LearningModule {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetModuleResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetModuleResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetModuleResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetModuleResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetModuleResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetModuleResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetModuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetModuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetModuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetModuleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateModuleResponse200Headers the declared response headers of an HTTP 200 response for UpdateModule
+type UpdateModuleResponse200Headers struct {
+	ETag string
+}
+
+// UpdateModuleResponse401Headers the declared response headers of an HTTP 401 response for UpdateModule
+type UpdateModuleResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateModuleResponse503Headers the declared response headers of an HTTP 503 response for UpdateModule
+type UpdateModuleResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateModuleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearningModule
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateModuleResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateModuleResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateModuleResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateModuleResponse) GetJSON200() *LearningModule {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateModuleResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateModuleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateModuleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateModuleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateModuleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -51357,6 +56418,81 @@ func (c *ClientWithResponses) ExportMyDataWithResponse(ctx context.Context, reqE
 	return ParseExportMyDataResponse(rsp)
 }
 
+// ListMyLearningProgramsWithResponse The programs I study
+//
+// Programs the caller was admitted to (an approved application) in a group that is running or finished, most recently admitted first, each with the caller's progress. A program whose content is suspended for an overdue installment is listed with `accessSuspended: true` (its content answers `404` until the part is paid).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/learning/programs (the `ListMyLearningPrograms` operationId).
+func (c *ClientWithResponses) ListMyLearningProgramsWithResponse(ctx context.Context, params *ListMyLearningProgramsParams, reqEditors ...RequestEditorFn) (*ListMyLearningProgramsResponse, error) {
+	rsp, err := c.ListMyLearningPrograms(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyLearningProgramsResponse(rsp)
+}
+
+// GetMyProgramContentsWithResponse A program's table of contents
+//
+// Modules and lessons with their kind, whether each is open now (or when it opens, or which lesson it waits for) and completed; the caller's progress and the completion verdict (what is missing for the document). `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId} (the `GetMyProgramContents` operationId).
+func (c *ClientWithResponses) GetMyProgramContentsWithResponse(ctx context.Context, programID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyProgramContentsResponse, error) {
+	rsp, err := c.GetMyProgramContents(ctx, programID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyProgramContentsResponse(rsp)
+}
+
+// GetMyLessonWithResponse Open a lesson
+//
+// The lesson's content: the text as sanitized HTML, the video link, the file with its download link, the webinar (the join link from 15 minutes before the start until its end, the recording after it), or for a test lesson its id for the assessment API. Records the caller's last activity. A closed lesson is `409 lesson_locked` with `opensAt` or `waitsFor`. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId} (the `GetMyLesson` operationId).
+func (c *ClientWithResponses) GetMyLessonWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*GetMyLessonResponse, error) {
+	rsp, err := c.GetMyLesson(ctx, programID, lessonID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyLessonResponse(rsp)
+}
+
+// CompleteMyLessonWithResponse Mark a lesson completed
+//
+// Idempotent: `200` with the completion whether this call recorded it or an earlier one did (the first time also asks whether the completion document can now be issued). A test lesson is completed by passing its test: `409 completed_by_test`; a closed lesson `409 lesson_locked`. Records the caller's last activity. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/complete (the `CompleteMyLesson` operationId).
+func (c *ClientWithResponses) CompleteMyLessonWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*CompleteMyLessonResponse, error) {
+	rsp, err := c.CompleteMyLesson(ctx, programID, lessonID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteMyLessonResponse(rsp)
+}
+
+// DownloadMyLessonFileWithResponse Download a lesson's file
+//
+// Streams an open file lesson's file with `Range` (`206`), `ETag` (`304`) and a UTF-8 `Content-Disposition`. A closed lesson `409 lesson_locked`; no file `404`. `404` without access: no approved application in a running or finished group, an installment overdue past its grace period, or another user's program.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/file (the `DownloadMyLessonFile` operationId).
+func (c *ClientWithResponses) DownloadMyLessonFileWithResponse(ctx context.Context, programID openapi_types.UUID, lessonID LessonID, params *DownloadMyLessonFileParams, reqEditors ...RequestEditorFn) (*DownloadMyLessonFileResponse, error) {
+	rsp, err := c.DownloadMyLessonFile(ctx, programID, lessonID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadMyLessonFileResponse(rsp)
+}
+
 // ListMailingSubscriptionsWithResponse List my mailing subscriptions
 //
 // The organizations' mailings the user opted in to, with the time of
@@ -53961,6 +59097,36 @@ func (c *ClientWithResponses) ArchiveProgramWithResponse(ctx context.Context, or
 	return ParseArchiveProgramResponse(rsp)
 }
 
+// ReorderContentWithBodyWithResponse Reorder modules and lessons
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole order in one call: the modules in order, each with its lessons in order; a lesson listed under another module moves there. Every module and every lesson of the program exactly once: otherwise `422` naming the field (`modules.1.id` unknown or repeated, `modules.0.lessons.2` unknown or repeated, `modules` or `modules.N.lessons` with what is missing). A change made meanwhile by someone else (a lesson added) makes the order incomplete, so nothing is lost silently. Moved items get a new version.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order (the `ReorderContent` operationId).
+func (c *ClientWithResponses) ReorderContentWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReorderContentResponse, error) {
+	rsp, err := c.ReorderContentWithBody(ctx, organizationID, programID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReorderContentResponse(rsp)
+}
+
+// ReorderContentWithResponse Reorder modules and lessons
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole order in one call: the modules in order, each with its lessons in order; a lesson listed under another module moves there. Every module and every lesson of the program exactly once: otherwise `422` naming the field (`modules.1.id` unknown or repeated, `modules.0.lessons.2` unknown or repeated, `modules` or `modules.N.lessons` with what is missing). A change made meanwhile by someone else (a lesson added) makes the order incomplete, so nothing is lost silently. Moved items get a new version.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order (the `ReorderContent` operationId).
+func (c *ClientWithResponses) ReorderContentWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body ReorderContentJSONRequestBody, reqEditors ...RequestEditorFn) (*ReorderContentResponse, error) {
+	rsp, err := c.ReorderContent(ctx, organizationID, programID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReorderContentResponse(rsp)
+}
+
 // DeleteProgramCoverWithResponse Remove the cover
 //
 // For managers and admins; `If-Match` with the program's ETag.
@@ -54117,6 +59283,36 @@ func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, organ
 	return ParseUpdateGroupResponse(rsp)
 }
 
+// GetGroupProgressWithResponse A group's progress table
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The learners admitted to the group (approved applications, named as in the application), by name, with their progress against the current content and whether they meet the completion requirements.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress (the `GetGroupProgress` operationId).
+func (c *ClientWithResponses) GetGroupProgressWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *GetGroupProgressParams, reqEditors ...RequestEditorFn) (*GetGroupProgressResponse, error) {
+	rsp, err := c.GetGroupProgress(ctx, organizationID, programID, groupID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGroupProgressResponse(rsp)
+}
+
+// ExportGroupProgressWithResponse Export a group's progress table as CSV
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. `separator=semicolon` for Excel with a Russian locale. Cells a spreadsheet would run as formulas are defused.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv (the `ExportGroupProgress` operationId).
+func (c *ClientWithResponses) ExportGroupProgressWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams, reqEditors ...RequestEditorFn) (*ExportGroupProgressResponse, error) {
+	rsp, err := c.ExportGroupProgress(ctx, organizationID, programID, groupID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportGroupProgressResponse(rsp)
+}
+
 // ChangeGroupStatusWithBodyWithResponse Change a group's status
 //
 // For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
@@ -54165,6 +59361,246 @@ func (c *ClientWithResponses) ListProgramHistoryWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseListProgramHistoryResponse(rsp)
+}
+
+// ListLessonsWithResponse List the lessons of a program
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. In the program's order (modules, then lessons); the whole list (at most 500), optionally of one module or kind.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `ListLessons` operationId).
+func (c *ClientWithResponses) ListLessonsWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListLessonsParams, reqEditors ...RequestEditorFn) (*ListLessonsResponse, error) {
+	rsp, err := c.ListLessons(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLessonsResponse(rsp)
+}
+
+// CreateLessonWithBodyWithResponse Add a lesson to a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended to the module. Checks: `videoUrl` only for, and required by, a video lesson; `webinar` likewise; links https only; `final` only for a test lesson and at most one per program (`422 final`); an unknown module `422 moduleId`. `bodyMd` is rendered to sanitized HTML. `409 content_limit` past 500 lessons.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `CreateLesson` operationId).
+func (c *ClientWithResponses) CreateLessonWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLessonResponse, error) {
+	rsp, err := c.CreateLessonWithBody(ctx, organizationID, programID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateLessonResponse(rsp)
+}
+
+// CreateLessonWithResponse Add a lesson to a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended to the module. Checks: `videoUrl` only for, and required by, a video lesson; `webinar` likewise; links https only; `final` only for a test lesson and at most one per program (`422 final`); an unknown module `422 moduleId`. `bodyMd` is rendered to sanitized HTML. `409 content_limit` past 500 lessons.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons (the `CreateLesson` operationId).
+func (c *ClientWithResponses) CreateLessonWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateLessonJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLessonResponse, error) {
+	rsp, err := c.CreateLesson(ctx, organizationID, programID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateLessonResponse(rsp)
+}
+
+// DeleteLessonWithResponse Delete a lesson
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. With its file. A lesson some learner has completed is `409 has_completions` (make it optional instead). `If-Match` required.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `DeleteLesson` operationId).
+func (c *ClientWithResponses) DeleteLessonWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DeleteLessonParams, reqEditors ...RequestEditorFn) (*DeleteLessonResponse, error) {
+	rsp, err := c.DeleteLesson(ctx, organizationID, programID, lessonID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteLessonResponse(rsp)
+}
+
+// GetLessonWithResponse Read a lesson
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The `ETag` is for If-Match.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `GetLesson` operationId).
+func (c *ClientWithResponses) GetLessonWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, reqEditors ...RequestEditorFn) (*GetLessonResponse, error) {
+	rsp, err := c.GetLesson(ctx, organizationID, programID, lessonID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLessonResponse(rsp)
+}
+
+// UpdateLessonWithBodyWithResponse Edit a lesson
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The same checks as on creation. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `UpdateLesson` operationId).
+func (c *ClientWithResponses) UpdateLessonWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLessonResponse, error) {
+	rsp, err := c.UpdateLessonWithBody(ctx, organizationID, programID, lessonID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateLessonResponse(rsp)
+}
+
+// UpdateLessonWithResponse Edit a lesson
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The same checks as on creation. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId} (the `UpdateLesson` operationId).
+func (c *ClientWithResponses) UpdateLessonWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UpdateLessonParams, body UpdateLessonJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLessonResponse, error) {
+	rsp, err := c.UpdateLesson(ctx, organizationID, programID, lessonID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateLessonResponse(rsp)
+}
+
+// DownloadLessonFileWithResponse Download a lesson's file (staff)
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Streams the file with `Range` (`206`), `ETag` (`304`) and a UTF-8 `Content-Disposition`; `404` when the lesson has no file.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file (the `DownloadLessonFile` operationId).
+func (c *ClientWithResponses) DownloadLessonFileWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *DownloadLessonFileParams, reqEditors ...RequestEditorFn) (*DownloadLessonFileResponse, error) {
+	rsp, err := c.DownloadLessonFile(ctx, organizationID, programID, lessonID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadLessonFileResponse(rsp)
+}
+
+// UploadLessonFileWithBodyWithResponse Upload a file lesson's file
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `multipart/form-data` with one part `file`, streamed to storage: over `KABINET_UPLOAD_LESSON_MAX` `413`; the type is sniffed from the content (PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4, MP3; anything else, an executable included, `415`); empty `422`. Replaces an earlier file. Only a lesson of kind file (`409 not_a_file_lesson`). `If-Match` with the lesson's ETag (`428`, `412`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file (the `UploadLessonFile` operationId).
+func (c *ClientWithResponses) UploadLessonFileWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params *UploadLessonFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadLessonFileResponse, error) {
+	rsp, err := c.UploadLessonFileWithBody(ctx, organizationID, programID, lessonID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadLessonFileResponse(rsp)
+}
+
+// ListModulesWithResponse List the modules of a program
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The whole list, in order (a program has at most 100 modules).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `ListModules` operationId).
+func (c *ClientWithResponses) ListModulesWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListModulesResponse, error) {
+	rsp, err := c.ListModules(ctx, organizationID, programID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListModulesResponse(rsp)
+}
+
+// CreateModuleWithBodyWithResponse Add a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended after the last module; `409 content_limit` past 100 modules.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `CreateModule` operationId).
+func (c *ClientWithResponses) CreateModuleWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateModuleResponse, error) {
+	rsp, err := c.CreateModuleWithBody(ctx, organizationID, programID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateModuleResponse(rsp)
+}
+
+// CreateModuleWithResponse Add a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. Appended after the last module; `409 content_limit` past 100 modules.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/modules (the `CreateModule` operationId).
+func (c *ClientWithResponses) CreateModuleWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateModuleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateModuleResponse, error) {
+	rsp, err := c.CreateModule(ctx, organizationID, programID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateModuleResponse(rsp)
+}
+
+// DeleteModuleWithResponse Delete a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. With its lessons and their files. A module with a lesson some learner has completed is `409 has_completions` (move the lessons out first). `If-Match` required.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `DeleteModule` operationId).
+func (c *ClientWithResponses) DeleteModuleWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *DeleteModuleParams, reqEditors ...RequestEditorFn) (*DeleteModuleResponse, error) {
+	rsp, err := c.DeleteModule(ctx, organizationID, programID, moduleID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteModuleResponse(rsp)
+}
+
+// GetModuleWithResponse Read a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. The `ETag` is for If-Match.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `GetModule` operationId).
+func (c *ClientWithResponses) GetModuleWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, reqEditors ...RequestEditorFn) (*GetModuleResponse, error) {
+	rsp, err := c.GetModule(ctx, organizationID, programID, moduleID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetModuleResponse(rsp)
+}
+
+// UpdateModuleWithBodyWithResponse Edit a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `UpdateModule` operationId).
+func (c *ClientWithResponses) UpdateModuleWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateModuleResponse, error) {
+	rsp, err := c.UpdateModuleWithBody(ctx, organizationID, programID, moduleID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateModuleResponse(rsp)
+}
+
+// UpdateModuleWithResponse Edit a module
+//
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program and outsiders `404`. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId} (the `UpdateModule` operationId).
+func (c *ClientWithResponses) UpdateModuleWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params *UpdateModuleParams, body UpdateModuleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateModuleResponse, error) {
+	rsp, err := c.UpdateModule(ctx, organizationID, programID, moduleID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateModuleResponse(rsp)
 }
 
 // PublishProgramWithResponse Publish a program
@@ -60176,6 +65612,514 @@ func ParseExportMyDataResponse(rsp *http.Response) (*ExportMyDataResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ExportMyDataResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyLearningProgramsResponse parses an HTTP response from a ListMyLearningProgramsWithResponse call
+func ParseListMyLearningProgramsResponse(rsp *http.Response) (*ListMyLearningProgramsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyLearningProgramsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MyLearningProgramPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMyLearningProgramsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMyLearningProgramsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyProgramContentsResponse parses an HTTP response from a GetMyProgramContentsWithResponse call
+func ParseGetMyProgramContentsResponse(rsp *http.Response) (*GetMyProgramContentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyProgramContentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProgramContents
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyProgramContentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyProgramContentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyLessonResponse parses an HTTP response from a GetMyLessonWithResponse call
+func ParseGetMyLessonResponse(rsp *http.Response) (*GetMyLessonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyLessonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearnerLesson
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest LessonConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyLessonResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyLessonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCompleteMyLessonResponse parses an HTTP response from a CompleteMyLessonWithResponse call
+func ParseCompleteMyLessonResponse(rsp *http.Response) (*CompleteMyLessonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteMyLessonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LessonCompletion
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest LessonConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CompleteMyLessonResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers CompleteMyLessonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadMyLessonFileResponse parses an HTTP response from a DownloadMyLessonFileWithResponse call
+func ParseDownloadMyLessonFileResponse(rsp *http.Response) (*DownloadMyLessonFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadMyLessonFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest LessonConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadMyLessonFileResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers DownloadMyLessonFileResponse206Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers DownloadMyLessonFileResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadMyLessonFileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 416:
+		var headers DownloadMyLessonFileResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 503:
+		var headers DownloadMyLessonFileResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -72471,6 +78415,118 @@ func ParseArchiveProgramResponse(rsp *http.Response) (*ArchiveProgramResponse, e
 	return response, nil
 }
 
+// ParseReorderContentResponse parses an HTTP response from a ReorderContentWithResponse call
+func ParseReorderContentResponse(rsp *http.Response) (*ReorderContentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReorderContentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ContentOutline
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReorderContentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReorderContentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseDeleteProgramCoverResponse parses an HTTP response from a DeleteProgramCoverWithResponse call
 func ParseDeleteProgramCoverResponse(rsp *http.Response) (*DeleteProgramCoverResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -73466,6 +79522,191 @@ func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) 
 	return response, nil
 }
 
+// ParseGetGroupProgressResponse parses an HTTP response from a GetGroupProgressWithResponse call
+func ParseGetGroupProgressResponse(rsp *http.Response) (*GetGroupProgressResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetGroupProgressResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GroupProgressPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetGroupProgressResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetGroupProgressResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportGroupProgressResponse parses an HTTP response from a ExportGroupProgressWithResponse call
+func ParseExportGroupProgressResponse(rsp *http.Response) (*ExportGroupProgressResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportGroupProgressResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportGroupProgressResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportGroupProgressResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportGroupProgressResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseChangeGroupStatusResponse parses an HTTP response from a ChangeGroupStatusWithResponse call
 func ParseChangeGroupStatusResponse(rsp *http.Response) (*ChangeGroupStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -73680,6 +79921,1444 @@ func ParseListProgramHistoryResponse(rsp *http.Response) (*ListProgramHistoryRes
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListProgramHistoryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListLessonsResponse parses an HTTP response from a ListLessonsWithResponse call
+func ParseListLessonsResponse(rsp *http.Response) (*ListLessonsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLessonsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LessonList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListLessonsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListLessonsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateLessonResponse parses an HTTP response from a CreateLessonWithResponse call
+func ParseCreateLessonResponse(rsp *http.Response) (*CreateLessonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateLessonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Lesson
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateLessonResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateLessonResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateLessonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteLessonResponse parses an HTTP response from a DeleteLessonWithResponse call
+func ParseDeleteLessonResponse(rsp *http.Response) (*DeleteLessonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteLessonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteLessonResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteLessonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetLessonResponse parses an HTTP response from a GetLessonWithResponse call
+func ParseGetLessonResponse(rsp *http.Response) (*GetLessonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLessonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lesson
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetLessonResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetLessonResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetLessonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateLessonResponse parses an HTTP response from a UpdateLessonWithResponse call
+func ParseUpdateLessonResponse(rsp *http.Response) (*UpdateLessonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateLessonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lesson
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateLessonResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateLessonResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateLessonResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadLessonFileResponse parses an HTTP response from a DownloadLessonFileWithResponse call
+func ParseDownloadLessonFileResponse(rsp *http.Response) (*DownloadLessonFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadLessonFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadLessonFileResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers DownloadLessonFileResponse206Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = &value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers DownloadLessonFileResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadLessonFileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 416:
+		var headers DownloadLessonFileResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 503:
+		var headers DownloadLessonFileResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadLessonFileResponse parses an HTTP response from a UploadLessonFileWithResponse call
+func ParseUploadLessonFileResponse(rsp *http.Response) (*UploadLessonFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadLessonFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Lesson
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UploadLessonFileResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadLessonFileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadLessonFileResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListModulesResponse parses an HTTP response from a ListModulesWithResponse call
+func ParseListModulesResponse(rsp *http.Response) (*ListModulesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListModulesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearningModuleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListModulesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListModulesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateModuleResponse parses an HTTP response from a CreateModuleWithResponse call
+func ParseCreateModuleResponse(rsp *http.Response) (*CreateModuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateModuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LearningModule
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateModuleResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateModuleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateModuleResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteModuleResponse parses an HTTP response from a DeleteModuleWithResponse call
+func ParseDeleteModuleResponse(rsp *http.Response) (*DeleteModuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteModuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteModuleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteModuleResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetModuleResponse parses an HTTP response from a GetModuleWithResponse call
+func ParseGetModuleResponse(rsp *http.Response) (*GetModuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetModuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearningModule
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetModuleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetModuleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetModuleResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateModuleResponse parses an HTTP response from a UpdateModuleWithResponse call
+func ParseUpdateModuleResponse(rsp *http.Response) (*UpdateModuleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateModuleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearningModule
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateModuleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateModuleResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateModuleResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -328,7 +328,8 @@ func (q *Queries) GetLesson(ctx context.Context, arg GetLessonParams) (Lesson, e
 }
 
 const getModule = `-- name: GetModule :one
-SELECT id, organization_id, program_id, position, title, description, version, created_at, updated_at FROM learning_modules WHERE program_id = $1 AND id = $2
+SELECT m.id, m.organization_id, m.program_id, m.position, m.title, m.description, m.version, m.created_at, m.updated_at, (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
+FROM learning_modules m WHERE m.program_id = $1 AND m.id = $2
 `
 
 type GetModuleParams struct {
@@ -336,19 +337,25 @@ type GetModuleParams struct {
 	ID        uuid.UUID
 }
 
-func (q *Queries) GetModule(ctx context.Context, arg GetModuleParams) (LearningModule, error) {
+type GetModuleRow struct {
+	LearningModule LearningModule
+	LessonCount    int32
+}
+
+func (q *Queries) GetModule(ctx context.Context, arg GetModuleParams) (GetModuleRow, error) {
 	row := q.db.QueryRow(ctx, getModule, arg.ProgramID, arg.ID)
-	var i LearningModule
+	var i GetModuleRow
 	err := row.Scan(
-		&i.ID,
-		&i.OrganizationID,
-		&i.ProgramID,
-		&i.Position,
-		&i.Title,
-		&i.Description,
-		&i.Version,
-		&i.CreatedAt,
-		&i.UpdatedAt,
+		&i.LearningModule.ID,
+		&i.LearningModule.OrganizationID,
+		&i.LearningModule.ProgramID,
+		&i.LearningModule.Position,
+		&i.LearningModule.Title,
+		&i.LearningModule.Description,
+		&i.LearningModule.Version,
+		&i.LearningModule.CreatedAt,
+		&i.LearningModule.UpdatedAt,
+		&i.LessonCount,
 	)
 	return i, err
 }
@@ -418,28 +425,35 @@ func (q *Queries) ListLessons(ctx context.Context, arg ListLessonsParams) ([]Les
 }
 
 const listModules = `-- name: ListModules :many
-SELECT id, organization_id, program_id, position, title, description, version, created_at, updated_at FROM learning_modules WHERE program_id = $1 ORDER BY position, id
+SELECT m.id, m.organization_id, m.program_id, m.position, m.title, m.description, m.version, m.created_at, m.updated_at, (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
+FROM learning_modules m WHERE m.program_id = $1 ORDER BY m.position, m.id
 `
 
-func (q *Queries) ListModules(ctx context.Context, programID uuid.UUID) ([]LearningModule, error) {
+type ListModulesRow struct {
+	LearningModule LearningModule
+	LessonCount    int32
+}
+
+func (q *Queries) ListModules(ctx context.Context, programID uuid.UUID) ([]ListModulesRow, error) {
 	rows, err := q.db.Query(ctx, listModules, programID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []LearningModule{}
+	items := []ListModulesRow{}
 	for rows.Next() {
-		var i LearningModule
+		var i ListModulesRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganizationID,
-			&i.ProgramID,
-			&i.Position,
-			&i.Title,
-			&i.Description,
-			&i.Version,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.LearningModule.ID,
+			&i.LearningModule.OrganizationID,
+			&i.LearningModule.ProgramID,
+			&i.LearningModule.Position,
+			&i.LearningModule.Title,
+			&i.LearningModule.Description,
+			&i.LearningModule.Version,
+			&i.LearningModule.CreatedAt,
+			&i.LearningModule.UpdatedAt,
+			&i.LessonCount,
 		); err != nil {
 			return nil, err
 		}
