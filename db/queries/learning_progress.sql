@@ -19,10 +19,10 @@ SELECT * FROM lesson_completions WHERE user_id = @user_id AND lesson_id = @lesso
 -- finished group; the latest group when there are several), most recently
 -- admitted first, after the cursor (since, program_id).
 SELECT t.program_id, t.group_id, t.organization_id, t.program_title, t.organization_name,
-       t.group_code, t.starts_on, t.ends_on, t.group_status, t.since::timestamptz AS since
+       t.group_code, t.group_title, t.starts_on, t.ends_on, t.group_status, t.since::timestamptz AS since
 FROM (
     SELECT DISTINCT ON (a.program_id) a.program_id, a.group_id, a.organization_id, p.title AS program_title,
-           o.name AS organization_name, g.code AS group_code, g.starts_on, g.ends_on, g.status AS group_status,
+           o.name AS organization_name, g.code AS group_code, g.title AS group_title, g.starts_on, g.ends_on, g.status AS group_status,
            coalesce(a.decided_at, a.updated_at) AS since
     FROM applications a
     JOIN study_groups g ON g.id = a.group_id
@@ -45,6 +45,7 @@ SELECT l.program_id,
        count(*) FILTER (WHERE l.mandatory)::int AS mandatory_total,
        count(c.lesson_id)::int AS completed,
        count(c.lesson_id) FILTER (WHERE l.mandatory)::int AS mandatory_done,
+       coalesce(bool_or(l.final AND c.lesson_id IS NOT NULL), false)::boolean AS final_passed,
        max(c.completed_at) AS last_completed_at
 FROM lessons l
 LEFT JOIN lesson_completions c ON c.lesson_id = l.id AND c.user_id = @user_id
@@ -73,7 +74,7 @@ SELECT * FROM study_groups WHERE program_id = @program_id AND id = @id;
 -- activity, and whether the completion requirements are met: every
 -- mandatory lesson and the final test completed, and the program paid in
 -- full (the rule of commerce.PaidInFull). Filtered by met, ordered by
--- name, after the cursor (last name, first name, user id).
+-- name, after the cursor (the last learner of the previous page).
 WITH content AS (
     SELECT cl.id, cl.mandatory, cl.final FROM lessons cl WHERE cl.program_id = @program_id
 ), req AS (
@@ -103,8 +104,10 @@ SELECT r.user_id, r.last_name, r.first_name, r.patronymic, r.email, r.completed,
        (r.required_done = req.required AND r.paid)::boolean AS met
 FROM rows r CROSS JOIN req
 WHERE (sqlc.narg(met)::boolean IS NULL OR (r.required_done = req.required AND r.paid) = sqlc.narg(met)::boolean)
-  AND (sqlc.narg(after_last)::text IS NULL
-       OR (r.last_name, r.first_name, r.user_id) > (sqlc.narg(after_last)::text, @after_first::text, @after_id::uuid))
+  AND (sqlc.narg(after_user)::uuid IS NULL
+       OR (r.last_name, r.first_name, r.user_id) > (SELECT k.last_name, k.first_name, k.user_id FROM applications k
+                                                    WHERE k.group_id = @group_id AND k.status = 'approved'
+                                                      AND k.user_id = sqlc.narg(after_user)::uuid LIMIT 1))
 ORDER BY r.last_name, r.first_name, r.user_id
 LIMIT @lim;
 
@@ -113,3 +116,6 @@ LIMIT @lim;
 SELECT c.user_id, c.lesson_id, c.completed_at FROM lesson_completions c
 JOIN applications a ON a.user_id = c.user_id AND a.group_id = @group_id AND a.status = 'approved'
 WHERE c.program_id = @program_id;
+
+-- name: ProgramHead :one
+SELECT id, organization_id, title FROM programs WHERE id = @id;

@@ -96,7 +96,7 @@ func (q *Queries) GroupCompletions(ctx context.Context, arg GroupCompletionsPara
 
 const groupProgress = `-- name: GroupProgress :many
 WITH content AS (
-    SELECT cl.id, cl.mandatory, cl.final FROM lessons cl WHERE cl.program_id = $6
+    SELECT cl.id, cl.mandatory, cl.final FROM lessons cl WHERE cl.program_id = $5
 ), req AS (
     SELECT count(*) FILTER (WHERE mandatory OR final)::int AS required FROM content
 ), rows AS (
@@ -107,16 +107,16 @@ WITH content AS (
            coalesce(bool_or(ct.final), false)::boolean AS final_passed,
            coalesce(array_agg(ct.id ORDER BY c.completed_at, ct.id) FILTER (WHERE ct.id IS NOT NULL), '{}')::uuid[] AS completed_ids,
            greatest(max(c.completed_at), max(lp.last_activity_at)) AS last_activity_at,
-           (EXISTS (SELECT 1 FROM programs p WHERE p.id = $6 AND p.price_minor = 0)
+           (EXISTS (SELECT 1 FROM programs p WHERE p.id = $5 AND p.price_minor = 0)
             OR EXISTS (SELECT 1 FROM orders o JOIN order_lines ol ON ol.order_id = o.id
-                       WHERE o.user_id = a.user_id AND ol.program_id = $6
+                       WHERE o.user_id = a.user_id AND ol.program_id = $5
                          AND o.status IN ('paid', 'partially_refunded') AND o.paid >= o.total))::boolean AS paid
     FROM applications a
     JOIN users u ON u.id = a.user_id
-    LEFT JOIN lesson_completions c ON c.user_id = a.user_id AND c.program_id = $6
+    LEFT JOIN lesson_completions c ON c.user_id = a.user_id AND c.program_id = $5
     LEFT JOIN content ct ON ct.id = c.lesson_id
-    LEFT JOIN learning_progress lp ON lp.user_id = a.user_id AND lp.program_id = $6
-    WHERE a.group_id = $7 AND a.status = 'approved'
+    LEFT JOIN learning_progress lp ON lp.user_id = a.user_id AND lp.program_id = $5
+    WHERE a.group_id = $3 AND a.status = 'approved'
     GROUP BY a.user_id, a.last_name, a.first_name, a.patronymic, u.email
 )
 SELECT r.user_id, r.last_name, r.first_name, r.patronymic, r.email, r.completed, r.mandatory_done,
@@ -124,20 +124,20 @@ SELECT r.user_id, r.last_name, r.first_name, r.patronymic, r.email, r.completed,
        (r.required_done = req.required AND r.paid)::boolean AS met
 FROM rows r CROSS JOIN req
 WHERE ($1::boolean IS NULL OR (r.required_done = req.required AND r.paid) = $1::boolean)
-  AND ($2::text IS NULL
-       OR (r.last_name, r.first_name, r.user_id) > ($2::text, $3::text, $4::uuid))
+  AND ($2::uuid IS NULL
+       OR (r.last_name, r.first_name, r.user_id) > (SELECT k.last_name, k.first_name, k.user_id FROM applications k
+                                                    WHERE k.group_id = $3 AND k.status = 'approved'
+                                                      AND k.user_id = $2::uuid LIMIT 1))
 ORDER BY r.last_name, r.first_name, r.user_id
-LIMIT $5
+LIMIT $4
 `
 
 type GroupProgressParams struct {
-	Met        pgtype.Bool
-	AfterLast  *string
-	AfterFirst string
-	AfterID    uuid.UUID
-	Lim        int32
-	ProgramID  uuid.UUID
-	GroupID    uuid.UUID
+	Met       pgtype.Bool
+	AfterUser *uuid.UUID
+	GroupID   uuid.UUID
+	Lim       int32
+	ProgramID uuid.UUID
 }
 
 type GroupProgressRow struct {
@@ -160,16 +160,14 @@ type GroupProgressRow struct {
 // activity, and whether the completion requirements are met: every
 // mandatory lesson and the final test completed, and the program paid in
 // full (the rule of commerce.PaidInFull). Filtered by met, ordered by
-// name, after the cursor (last name, first name, user id).
+// name, after the cursor (the last learner of the previous page).
 func (q *Queries) GroupProgress(ctx context.Context, arg GroupProgressParams) ([]GroupProgressRow, error) {
 	rows, err := q.db.Query(ctx, groupProgress,
 		arg.Met,
-		arg.AfterLast,
-		arg.AfterFirst,
-		arg.AfterID,
+		arg.AfterUser,
+		arg.GroupID,
 		arg.Lim,
 		arg.ProgramID,
-		arg.GroupID,
 	)
 	if err != nil {
 		return nil, err
@@ -279,6 +277,7 @@ SELECT l.program_id,
        count(*) FILTER (WHERE l.mandatory)::int AS mandatory_total,
        count(c.lesson_id)::int AS completed,
        count(c.lesson_id) FILTER (WHERE l.mandatory)::int AS mandatory_done,
+       coalesce(bool_or(l.final AND c.lesson_id IS NOT NULL), false)::boolean AS final_passed,
        max(c.completed_at) AS last_completed_at
 FROM lessons l
 LEFT JOIN lesson_completions c ON c.lesson_id = l.id AND c.user_id = $1
@@ -297,6 +296,7 @@ type LearnerProgramTotalsRow struct {
 	MandatoryTotal  int32
 	Completed       int32
 	MandatoryDone   int32
+	FinalPassed     bool
 	LastCompletedAt interface{}
 }
 
@@ -317,6 +317,7 @@ func (q *Queries) LearnerProgramTotals(ctx context.Context, arg LearnerProgramTo
 			&i.MandatoryTotal,
 			&i.Completed,
 			&i.MandatoryDone,
+			&i.FinalPassed,
 			&i.LastCompletedAt,
 		); err != nil {
 			return nil, err
@@ -331,10 +332,10 @@ func (q *Queries) LearnerProgramTotals(ctx context.Context, arg LearnerProgramTo
 
 const myLearningPrograms = `-- name: MyLearningPrograms :many
 SELECT t.program_id, t.group_id, t.organization_id, t.program_title, t.organization_name,
-       t.group_code, t.starts_on, t.ends_on, t.group_status, t.since::timestamptz AS since
+       t.group_code, t.group_title, t.starts_on, t.ends_on, t.group_status, t.since::timestamptz AS since
 FROM (
     SELECT DISTINCT ON (a.program_id) a.program_id, a.group_id, a.organization_id, p.title AS program_title,
-           o.name AS organization_name, g.code AS group_code, g.starts_on, g.ends_on, g.status AS group_status,
+           o.name AS organization_name, g.code AS group_code, g.title AS group_title, g.starts_on, g.ends_on, g.status AS group_status,
            coalesce(a.decided_at, a.updated_at) AS since
     FROM applications a
     JOIN study_groups g ON g.id = a.group_id
@@ -365,6 +366,7 @@ type MyLearningProgramsRow struct {
 	ProgramTitle     string
 	OrganizationName string
 	GroupCode        string
+	GroupTitle       string
 	StartsOn         pgtype.Date
 	EndsOn           pgtype.Date
 	GroupStatus      GroupStatus
@@ -396,6 +398,7 @@ func (q *Queries) MyLearningPrograms(ctx context.Context, arg MyLearningPrograms
 			&i.ProgramTitle,
 			&i.OrganizationName,
 			&i.GroupCode,
+			&i.GroupTitle,
 			&i.StartsOn,
 			&i.EndsOn,
 			&i.GroupStatus,
@@ -441,6 +444,23 @@ func (q *Queries) ProgramGroup(ctx context.Context, arg ProgramGroupParams) (Stu
 		&i.CreatedAt,
 		&i.UpdatedAt,
 	)
+	return i, err
+}
+
+const programHead = `-- name: ProgramHead :one
+SELECT id, organization_id, title FROM programs WHERE id = $1
+`
+
+type ProgramHeadRow struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	Title          string
+}
+
+func (q *Queries) ProgramHead(ctx context.Context, id uuid.UUID) (ProgramHeadRow, error) {
+	row := q.db.QueryRow(ctx, programHead, id)
+	var i ProgramHeadRow
+	err := row.Scan(&i.ID, &i.OrganizationID, &i.Title)
 	return i, err
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/learning"
 	"github.com/kabinet-edu/kabinet/internal/news"
 	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/notify"
@@ -51,6 +52,7 @@ type Server struct {
 	*newsAPI
 	*notificationsAPI
 	*enrollmentAPI
+	*learningAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -65,6 +67,7 @@ type (
 	newsAPI          = news.Handler
 	notificationsAPI = notifications.Handler
 	enrollmentAPI    = enrollment.Handler
+	learningAPI      = learning.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -117,6 +120,7 @@ func New(d Deps) (*echo.Echo, error) {
 		newsAPI:          news.New(base),
 		notificationsAPI: notes,
 		enrollmentAPI:    enrollment.New(base, out, blobs),
+		learningAPI:      learning.New(base, blobs, d.Jobs),
 	}
 	shop, err := newCommerce(d, base)
 	if err != nil {
