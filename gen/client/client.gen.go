@@ -1411,24 +1411,6 @@ func (e ListCatalogHistoryParamsEntityType) Valid() bool {
 	}
 }
 
-// Defines values for ExportGroupProgressParamsSeparator.
-const (
-	Comma     ExportGroupProgressParamsSeparator = "comma"
-	Semicolon ExportGroupProgressParamsSeparator = "semicolon"
-)
-
-// Valid indicates whether the value is a known member of the ExportGroupProgressParamsSeparator enum.
-func (e ExportGroupProgressParamsSeparator) Valid() bool {
-	switch e {
-	case Comma:
-		return true
-	case Semicolon:
-		return true
-	default:
-		return false
-	}
-}
-
 // AcceptInvitationRequest defines model for AcceptInvitationRequest.
 type AcceptInvitationRequest struct {
 	FirstName string `json:"firstName"`
@@ -5925,15 +5907,6 @@ type GetGroupProgressParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// ExportGroupProgressParams defines parameters for ExportGroupProgress.
-type ExportGroupProgressParams struct {
-	// Separator The field separator (default comma).
-	Separator *ExportGroupProgressParamsSeparator `form:"separator,omitempty" json:"separator,omitempty"`
-}
-
-// ExportGroupProgressParamsSeparator defines parameters for ExportGroupProgress.
-type ExportGroupProgressParamsSeparator string
-
 // ChangeGroupStatusParams defines parameters for ChangeGroupStatus.
 type ChangeGroupStatusParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
@@ -9303,10 +9276,10 @@ type ClientInterface interface {
 
 	// ExportGroupProgress Export a group's progress table as CSV
 	//
-	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. `separator=semicolon` for Excel with a Russian locale. Cells a spreadsheet would run as formulas are defused.
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. Cells a spreadsheet would run as formulas are defused.
 	//
 	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv (the `ExportGroupProgress` operationId).
-	ExportGroupProgress(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ExportGroupProgress(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangeGroupStatusWithBody Change a group's status
 	//
@@ -14874,11 +14847,11 @@ func (c *Client) GetGroupProgress(ctx context.Context, organizationID openapi_ty
 
 // ExportGroupProgress Export a group's progress table as CSV
 //
-// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. `separator=semicolon` for Excel with a Russian locale. Cells a spreadsheet would run as formulas are defused.
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. Cells a spreadsheet would run as formulas are defused.
 //
 // Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv (the `ExportGroupProgress` operationId).
-func (c *Client) ExportGroupProgress(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewExportGroupProgressRequest(c.Server, organizationID, programID, groupID, params)
+func (c *Client) ExportGroupProgress(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportGroupProgressRequest(c.Server, organizationID, programID, groupID)
 	if err != nil {
 		return nil, err
 	}
@@ -25052,7 +25025,7 @@ func NewGetGroupProgressRequest(server string, organizationID openapi_types.UUID
 }
 
 // NewExportGroupProgressRequest constructs an http.Request for the ExportGroupProgress method
-func NewExportGroupProgressRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams) (*http.Request, error) {
+func NewExportGroupProgressRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -25089,33 +25062,6 @@ func NewExportGroupProgressRequest(server string, organizationID openapi_types.U
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Separator != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "separator", *params.Separator, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -30401,12 +30347,12 @@ type ClientWithResponsesInterface interface {
 
 	// ExportGroupProgressWithResponse Export a group's progress table as CSV
 	//
-	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. `separator=semicolon` for Excel with a Russian locale. Cells a spreadsheet would run as formulas are defused.
+	// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. Cells a spreadsheet would run as formulas are defused.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv (the `ExportGroupProgress` operationId).
-	ExportGroupProgressWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams, reqEditors ...RequestEditorFn) (*ExportGroupProgressResponse, error)
+	ExportGroupProgressWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, reqEditors ...RequestEditorFn) (*ExportGroupProgressResponse, error)
 
 	// ChangeGroupStatusWithBodyWithResponse Change a group's status
 	//
@@ -59300,13 +59246,13 @@ func (c *ClientWithResponses) GetGroupProgressWithResponse(ctx context.Context, 
 
 // ExportGroupProgressWithResponse Export a group's progress table as CSV
 //
-// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. `separator=semicolon` for Excel with a Russian locale. Cells a spreadsheet would run as formulas are defused.
+// For the organization's admins and managers and the program's teachers; other members `403`; a teacher of another program, another organization's group and outsiders `404`. The whole table: RFC 4180, UTF-8 with a byte-order mark (Excel reads it as such), a Russian header, one line per learner with the totals and, per lesson, the date it was completed. Cells a spreadsheet would run as formulas are defused.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv (the `ExportGroupProgress` operationId).
-func (c *ClientWithResponses) ExportGroupProgressWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params *ExportGroupProgressParams, reqEditors ...RequestEditorFn) (*ExportGroupProgressResponse, error) {
-	rsp, err := c.ExportGroupProgress(ctx, organizationID, programID, groupID, params, reqEditors...)
+func (c *ClientWithResponses) ExportGroupProgressWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, reqEditors ...RequestEditorFn) (*ExportGroupProgressResponse, error) {
+	rsp, err := c.ExportGroupProgress(ctx, organizationID, programID, groupID, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

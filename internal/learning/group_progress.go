@@ -113,12 +113,8 @@ func (s *Handler) ExportGroupProgress(ctx context.Context, req api.ExportGroupPr
 		}
 		lines[i] = progress.LearnerProgress{Name: strings.TrimSpace(name), Email: l.Email, Completions: byUser[l.UserID]}
 	}
-	opt := progress.CSVOptions{}
-	if req.Params.Separator != nil && *req.Params.Separator == api.Semicolon {
-		opt.Comma = ';'
-	}
 	var buf bytes.Buffer
-	if err := progress.WriteCSV(&buf, content, lines, opt); err != nil {
+	if err := progress.WriteCSV(&buf, content, lines, progress.CSVOptions{}); err != nil {
 		return nil, err
 	}
 	if err := s.RecordIn(ctx, s.Q, "learning_progress_exported", prog.OrganizationID, nil, &p.User.ID,
