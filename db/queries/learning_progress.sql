@@ -119,3 +119,9 @@ WHERE c.program_id = @program_id;
 
 -- name: ProgramHead :one
 SELECT id, organization_id, title FROM programs WHERE id = @id;
+
+-- name: TakeRunningGroupSeat :exec
+-- Counts a learner the demo data admits to a running group (approvals by
+-- staff take seats while the group is enrolling, see TakeGroupSeat).
+UPDATE study_groups SET seats_taken = seats_taken + 1
+WHERE id = @id AND (capacity = 0 OR seats_taken < capacity);

@@ -494,6 +494,18 @@ func (q *Queries) ProgramModulesBrief(ctx context.Context, programID uuid.UUID) 
 	return items, nil
 }
 
+const takeRunningGroupSeat = `-- name: TakeRunningGroupSeat :exec
+UPDATE study_groups SET seats_taken = seats_taken + 1
+WHERE id = $1 AND (capacity = 0 OR seats_taken < capacity)
+`
+
+// Counts a learner the demo data admits to a running group (approvals by
+// staff take seats while the group is enrolling, see TakeGroupSeat).
+func (q *Queries) TakeRunningGroupSeat(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, takeRunningGroupSeat, id)
+	return err
+}
+
 const touchLearningProgress = `-- name: TouchLearningProgress :exec
 
 INSERT INTO learning_progress (user_id, program_id, last_activity_at, last_lesson_id)
