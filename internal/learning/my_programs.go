@@ -77,7 +77,7 @@ func (s *Handler) ListMyLearningPrograms(ctx context.Context, req api.ListMyLear
 		sum.LastActivityAt = utc(latest(timeOf(t.LastCompletedAt), opened))
 		page.Items = append(page.Items, api.MyLearningProgram{
 			ProgramID: r.ProgramID, Title: r.ProgramTitle, OrganizationID: r.OrganizationID, OrganizationName: r.OrganizationName,
-			Group: groupDTO(db.LearnerGroupRow{ID: r.GroupID, Code: r.GroupCode, Title: r.GroupTitle, StartsOn: r.StartsOn, EndsOn: r.EndsOn, Status: r.GroupStatus}),
+			Group:           groupDTO(db.LearnerGroupRow{ID: r.GroupID, Code: r.GroupCode, Title: r.GroupTitle, StartsOn: r.StartsOn, EndsOn: r.EndsOn, Status: r.GroupStatus}),
 			AccessSuspended: suspended, Progress: sum, LastLessonID: a.LastLessonID,
 		})
 	}
