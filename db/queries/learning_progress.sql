@@ -60,10 +60,12 @@ WHERE user_id = @user_id AND program_id = ANY(@program_ids::uuid[]);
 SELECT id, title, description FROM learning_modules WHERE program_id = @program_id ORDER BY position, id;
 
 -- name: LearnerGroup :one
--- The group in which userID studies programID (the latest approved one).
+-- The group in which userID studies programID: of the approved
+-- applications, the latest group that is running or finished (the one
+-- access comes from), else the latest.
 SELECT g.id, g.code, g.title, g.starts_on, g.ends_on, g.status FROM applications a JOIN study_groups g ON g.id = a.group_id
 WHERE a.user_id = @user_id AND a.program_id = @program_id AND a.status = 'approved'
-ORDER BY g.starts_on DESC LIMIT 1;
+ORDER BY (g.status IN ('running', 'finished')) DESC, g.starts_on DESC LIMIT 1;
 
 -- name: ProgramGroup :one
 SELECT * FROM study_groups WHERE program_id = @program_id AND id = @id;

@@ -239,7 +239,7 @@ func (q *Queries) LearnerActivities(ctx context.Context, arg LearnerActivitiesPa
 const learnerGroup = `-- name: LearnerGroup :one
 SELECT g.id, g.code, g.title, g.starts_on, g.ends_on, g.status FROM applications a JOIN study_groups g ON g.id = a.group_id
 WHERE a.user_id = $1 AND a.program_id = $2 AND a.status = 'approved'
-ORDER BY g.starts_on DESC LIMIT 1
+ORDER BY (g.status IN ('running', 'finished')) DESC, g.starts_on DESC LIMIT 1
 `
 
 type LearnerGroupParams struct {
@@ -256,7 +256,9 @@ type LearnerGroupRow struct {
 	Status   GroupStatus
 }
 
-// The group in which userID studies programID (the latest approved one).
+// The group in which userID studies programID: of the approved
+// applications, the latest group that is running or finished (the one
+// access comes from), else the latest.
 func (q *Queries) LearnerGroup(ctx context.Context, arg LearnerGroupParams) (LearnerGroupRow, error) {
 	row := q.db.QueryRow(ctx, learnerGroup, arg.UserID, arg.ProgramID)
 	var i LearnerGroupRow
