@@ -89,6 +89,15 @@ func TestAuthoringModulesAndLessons(t *testing.T) {
 		t.Fatalf("video lessons: %s", list.Body)
 	}
 
+	// Another program's lesson and module are not found through this one.
+	other := apitest.NewCourse(t, env, org, 0)
+	wrong, _ := env.Client.GetLessonWithResponse(bg, org.ID, other.ProgramID, l1.ID, org.As("manager"))
+	apitest.WantProblem(t, wrong.HTTPResponse, wrong.Body, http.StatusNotFound, "not_found")
+	wm, _ := env.Client.GetModuleWithResponse(bg, org.ID, other.ProgramID, m1.ID, org.As("manager"))
+	apitest.WantProblem(t, wm.HTTPResponse, wm.Body, http.StatusNotFound, "not_found")
+	foreign, _ := env.Client.CreateLessonWithResponse(bg, org.ID, other.ProgramID, textLesson(m1.ID, "Чужой модуль"), org.As("manager"))
+	apitest.WantProblem(t, foreign.HTTPResponse, foreign.Body, http.StatusUnprocessableEntity, "validation_failed")
+
 	// Delete: the position gap closes.
 	del, _ := env.Client.DeleteLessonWithResponse(bg, org.ID, c.ProgramID, l1.ID, &client.DeleteLessonParams{IfMatch: etag(2)}, org.As("manager"))
 	wantStatus(t, del.StatusCode(), del.Body, http.StatusNoContent)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
+	"github.com/kabinet-edu/kabinet/internal/config"
 )
 
 var (
@@ -106,4 +107,23 @@ func TestLessonFileUploadAndDownload(t *testing.T) {
 	// Deleting the lesson deletes its file.
 	del, _ := env.Client.DeleteLessonWithResponse(bg, org.ID, programID, file.ID, &client.DeleteLessonParams{IfMatch: etag(2)}, org.As("manager"))
 	wantStatus(t, del.StatusCode(), del.Body, http.StatusNoContent)
+}
+
+func TestLessonFileSizeLimit(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, func(c *config.Config) { c.Blob.LessonMaxBytes = 1 << 10 })
+	org := staffOrg(t, env)
+	c := apitest.NewCourse(t, env, org, 0)
+	m := newModule(t, env, org, c.ProgramID, "Материалы")
+	file := newLesson(t, env, org, c.ProgramID, client.LessonCreate{ModuleID: m.ID, Kind: client.LessonKindFile, Title: "Большой файл"})
+	res := uploadFile(t, env, org, c.ProgramID, file.ID, 1, "big.pdf", append(pdfFile, bytes.Repeat([]byte("x"), 2<<10)...))
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusRequestEntityTooLarge, "payload_too_large")
+	var stored int
+	if err := env.Pool.QueryRow(bg, `SELECT count(*) FROM lessons WHERE file_key IS NOT NULL`).Scan(&stored); err != nil || stored != 0 {
+		t.Fatalf("stored %d %v", stored, err)
+	}
+	res = uploadFile(t, env, org, c.ProgramID, file.ID, 1, "small.pdf", pdfFile[:800])
+	if res.JSON200 == nil {
+		t.Fatalf("small file: %s", res.Body)
+	}
 }
