@@ -275,3 +275,36 @@ func TestMyLearningPrograms(t *testing.T) {
 	bad, _ := env.Client.ListMyLearningProgramsWithResponse(bg, &client.ListMyLearningProgramsParams{Cursor: ptr("nope")}, apitest.Bearer(k.learner.AccessToken))
 	apitest.WantProblem(t, bad.HTTPResponse, bad.Body, http.StatusUnprocessableEntity, "validation_failed")
 }
+
+// Concurrent completions of one lesson record it once and enqueue one
+// completion check; every caller gets the same completion.
+func TestConcurrentCompletionsAreRecordedOnce(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	org := staffOrg(t, env)
+	programID, _, learner := apitest.Learner(t, env, org)
+	m := newModule(t, env, org, programID, "Модуль")
+	l := newLesson(t, env, org, programID, textLesson(m.ID, "Урок"))
+	const n = 6
+	at := make(chan time.Time, n)
+	for range n {
+		go func() {
+			res, err := env.Client.CompleteMyLessonWithResponse(bg, programID, l.ID, apitest.Bearer(learner.AccessToken))
+			if err != nil || res.JSON200 == nil {
+				t.Errorf("complete: %v %s", err, res.Body)
+				at <- time.Time{}
+				return
+			}
+			at <- res.JSON200.CompletedAt
+		}()
+	}
+	first := <-at
+	for range n - 1 {
+		if got := <-at; !got.Equal(first) {
+			t.Fatalf("completedAt %v and %v", first, got)
+		}
+	}
+	if jobs := countJobs(t, env, "completion_check"); jobs != 1 {
+		t.Fatalf("%d completion checks, want 1", jobs)
+	}
+}
