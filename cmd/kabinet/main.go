@@ -219,6 +219,9 @@ func loadDemo(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *s
 	if err := seed.DemoApplications(ctx, pool, hasher); err != nil {
 		return fmt.Errorf("demo applications: %w", err)
 	}
+	if err := demoLearning(ctx, cfg, pool); err != nil {
+		return fmt.Errorf("demo learning content: %w", err)
+	}
 	log.Info("demo data loaded", "organization", seed.DemoOrgSlug, "accounts", len(seed.DemoUsers), "password", seed.DemoPassword)
 	return nil
 }

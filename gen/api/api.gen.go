@@ -665,6 +665,99 @@ func (e JWKUse) Valid() bool {
 	}
 }
 
+// Defines values for LearnerWebinarState.
+const (
+	Ended    LearnerWebinarState = "ended"
+	Joinable LearnerWebinarState = "joinable"
+	Upcoming LearnerWebinarState = "upcoming"
+)
+
+// Valid indicates whether the value is a known member of the LearnerWebinarState enum.
+func (e LearnerWebinarState) Valid() bool {
+	switch e {
+	case Ended:
+		return true
+	case Joinable:
+		return true
+	case Upcoming:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LearningGroupStatus.
+const (
+	LearningGroupStatusCancelled LearningGroupStatus = "cancelled"
+	LearningGroupStatusEnrolling LearningGroupStatus = "enrolling"
+	LearningGroupStatusFinished  LearningGroupStatus = "finished"
+	LearningGroupStatusPlanned   LearningGroupStatus = "planned"
+	LearningGroupStatusRunning   LearningGroupStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the LearningGroupStatus enum.
+func (e LearningGroupStatus) Valid() bool {
+	switch e {
+	case LearningGroupStatusCancelled:
+		return true
+	case LearningGroupStatusEnrolling:
+		return true
+	case LearningGroupStatusFinished:
+		return true
+	case LearningGroupStatusPlanned:
+		return true
+	case LearningGroupStatusRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LessonCompletionSource.
+const (
+	LessonCompletionSourceManual LessonCompletionSource = "manual"
+	LessonCompletionSourceTest   LessonCompletionSource = "test"
+)
+
+// Valid indicates whether the value is a known member of the LessonCompletionSource enum.
+func (e LessonCompletionSource) Valid() bool {
+	switch e {
+	case LessonCompletionSourceManual:
+		return true
+	case LessonCompletionSourceTest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LessonKind.
+const (
+	LessonKindFile    LessonKind = "file"
+	LessonKindTest    LessonKind = "test"
+	LessonKindText    LessonKind = "text"
+	LessonKindVideo   LessonKind = "video"
+	LessonKindWebinar LessonKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the LessonKind enum.
+func (e LessonKind) Valid() bool {
+	switch e {
+	case LessonKindFile:
+		return true
+	case LessonKindTest:
+		return true
+	case LessonKindText:
+		return true
+	case LessonKindVideo:
+		return true
+	case LessonKindWebinar:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Locale.
 const (
 	En Locale = "en"
@@ -2444,6 +2537,19 @@ type CommerceSettingsWithdrawalPolicy string
 // CompletionDocument The document a learner receives at the end.
 type CompletionDocument string
 
+// CompletionVerdict Whether the completion document may be issued, and what is missing.
+type CompletionVerdict struct {
+	FinalTestPassed   bool `json:"finalTestPassed"`
+	FinalTestRequired bool `json:"finalTestRequired"`
+	Met               bool `json:"met"`
+
+	// MissingMandatory Mandatory lessons not yet completed, in program order (the final test's included).
+	MissingMandatory []openapi_types.UUID `json:"missingMandatory"`
+
+	// PaidInFull The program is free or its order is paid in full.
+	PaidInFull bool `json:"paidInFull"`
+}
+
 // ContactChallenge defines model for ContactChallenge.
 type ContactChallenge struct {
 	// Change True when confirming replaces the current address.
@@ -2468,6 +2574,25 @@ type ContactCodeRequest struct {
 // the organization's signed-in members. (Audiences by program — the
 // learners of given programs — will be added here when programs exist.)
 type ContentAudience string
+
+// ContentOrder The whole order of the program: every module once, and every lesson once, under the module it belongs to now.
+type ContentOrder struct {
+	Modules []ContentOrderModule `json:"modules"`
+}
+
+// ContentOrderModule defines model for ContentOrderModule.
+type ContentOrderModule struct {
+	ID openapi_types.UUID `json:"id"`
+
+	// Lessons The module's lessons in order.
+	Lessons []openapi_types.UUID `json:"lessons"`
+}
+
+// ContentOutline The program's modules and lessons in order.
+type ContentOutline struct {
+	Lessons []Lesson         `json:"lessons"`
+	Modules []LearningModule `json:"modules"`
+}
 
 // Conversation One of the learner's threads, as listed.
 type Conversation struct {
@@ -2951,6 +3076,38 @@ type GroupPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// GroupProgressPage defines model for GroupProgressPage.
+type GroupProgressPage struct {
+	Items []GroupProgressRow `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// GroupProgressRow A learner of the group and their progress.
+type GroupProgressRow struct {
+	// CompletedLessonIds In the order they were completed.
+	CompletedLessonIds []openapi_types.UUID `json:"completedLessonIds"`
+	CompletedLessons   int                  `json:"completedLessons"`
+	Email              string               `json:"email"`
+	FinalTestPassed    bool                 `json:"finalTestPassed"`
+	FirstName          string               `json:"firstName"`
+
+	// LastActivityAt The last lesson opened or completed.
+	LastActivityAt *time.Time `json:"lastActivityAt"`
+	LastName       string     `json:"lastName"`
+	MandatoryDone  int        `json:"mandatoryDone"`
+	MandatoryTotal int        `json:"mandatoryTotal"`
+
+	// Met The completion requirements are met (the document can be issued).
+	Met          bool               `json:"met"`
+	PaidInFull   bool               `json:"paidInFull"`
+	Patronymic   *string            `json:"patronymic"`
+	Percent      int                `json:"percent"`
+	TotalLessons int                `json:"totalLessons"`
+	UserID       openapi_types.UUID `json:"userId"`
+}
+
 // GroupStatus planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
 // and canceled are final.
 type GroupStatus string
@@ -3224,6 +3381,52 @@ type LearnerAttempt struct {
 	Status AttemptStatus `json:"status"`
 }
 
+// LearnerLesson An open lesson's content.
+type LearnerLesson struct {
+	// BodyHTML Sanitized HTML (the text of a text lesson, an introduction for others).
+	BodyHTML  string `json:"bodyHtml"`
+	Completed bool   `json:"completed"`
+
+	// CompletedAt When completed.
+	CompletedAt *time.Time `json:"completedAt"`
+
+	// DueAt The deadline, if any.
+	DueAt *time.Time         `json:"dueAt"`
+	File  *LearnerLessonFile `json:"file,omitempty"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool               `json:"mandatory"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// TestLessonID A test lesson: the id to open the test with in the assessment API (it completes the lesson when passed).
+	TestLessonID *openapi_types.UUID `json:"testLessonId"`
+	Title        string              `json:"title"`
+
+	// VideoURL A video lesson's link or embed URL.
+	VideoURL *string `json:"videoUrl"`
+
+	// Webinar A webinar lesson's session as the learner sees it now (absent for other kinds).
+	Webinar *LearnerWebinar `json:"webinar,omitempty"`
+}
+
+// LearnerLessonFile defines model for LearnerLessonFile.
+type LearnerLessonFile struct {
+	ContentType string `json:"contentType"`
+
+	// DownloadURL GET it with the access token (Range, ETag).
+	DownloadURL string `json:"downloadUrl"`
+	FileName    string `json:"fileName"`
+	SizeBytes   int64  `json:"sizeBytes"`
+}
+
 // LearnerQuestion A question as the learner taking the test sees it, options in the attempt's order. It has no key.
 type LearnerQuestion struct {
 	// ID The question (use it to save the answer).
@@ -3245,6 +3448,221 @@ type LearnerQuestion struct {
 	//
 	// Example: single_choice
 	Type QuestionType `json:"type"`
+}
+
+// LearnerWebinar A webinar lesson's session as the learner sees it now (absent for other kinds).
+type LearnerWebinar struct {
+	DurationMinutes int       `json:"durationMinutes"`
+	EndsAt          time.Time `json:"endsAt"`
+
+	// JoinOpensAt From when the join link is shown (15 minutes before the start).
+	JoinOpensAt time.Time `json:"joinOpensAt"`
+
+	// JoinURL Only while joinable.
+	JoinURL *string `json:"joinUrl"`
+
+	// RecordingURL Only once ended.
+	RecordingURL *string   `json:"recordingUrl"`
+	StartsAt     time.Time `json:"startsAt"`
+
+	// State upcoming: before joinOpensAt; joinable: until endsAt (the join link is shown); ended: the recording, once there is one.
+	State LearnerWebinarState `json:"state"`
+}
+
+// LearnerWebinarState upcoming: before joinOpensAt; joinable: until endsAt (the join link is shown); ended: the recording, once there is one.
+type LearnerWebinarState string
+
+// LearningGroup The group the learner studies in.
+type LearningGroup struct {
+	Code     string              `json:"code"`
+	EndsOn   openapi_types.Date  `json:"endsOn"`
+	ID       openapi_types.UUID  `json:"id"`
+	StartsOn openapi_types.Date  `json:"startsOn"`
+	Status   LearningGroupStatus `json:"status"`
+	Title    string              `json:"title"`
+}
+
+// LearningGroupStatus defines model for LearningGroup.Status.
+type LearningGroupStatus string
+
+// LearningModule A module of a program: lessons are grouped in modules.
+type LearningModule struct {
+	CreatedAt   time.Time          `json:"createdAt"`
+	Description string             `json:"description"`
+	ID          openapi_types.UUID `json:"id"`
+	LessonCount int                `json:"lessonCount"`
+
+	// Position Order in the program, from 1.
+	Position  int                `json:"position"`
+	ProgramID openapi_types.UUID `json:"programId"`
+	Title     string             `json:"title"`
+	UpdatedAt time.Time          `json:"updatedAt"`
+	Version   int                `json:"version"`
+}
+
+// LearningModuleCreate A new module; it is appended after the last one.
+type LearningModuleCreate struct {
+	Description *string `json:"description,omitempty"`
+	Title       string  `json:"title"`
+}
+
+// LearningModuleList All modules of the program, in order (at most 100).
+type LearningModuleList struct {
+	Items []LearningModule `json:"items"`
+}
+
+// LearningModuleUpdate Fields to change; absent fields keep their values.
+type LearningModuleUpdate struct {
+	Description *string `json:"description,omitempty"`
+	Title       *string `json:"title,omitempty"`
+}
+
+// Lesson A lesson as staff author it.
+type Lesson struct {
+	// BodyHTML bodyMd rendered and sanitized.
+	BodyHTML string `json:"bodyHtml"`
+
+	// BodyMd Markdown: the text of a text lesson, an introduction for other kinds.
+	BodyMd    string    `json:"bodyMd"`
+	CreatedAt time.Time `json:"createdAt"`
+
+	// File A file lesson's file (absent until uploaded).
+	File *LessonFile `json:"file,omitempty"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool               `json:"mandatory"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+
+	// Position Order within the module, from 1.
+	Position  int                `json:"position"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule  LessonSchedule `json:"schedule"`
+	Title     string         `json:"title"`
+	UpdatedAt time.Time      `json:"updatedAt"`
+	Version   int            `json:"version"`
+	VideoURL  *string        `json:"videoUrl"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonCompletion A completed lesson and the progress after it.
+type LessonCompletion struct {
+	CompletedAt time.Time          `json:"completedAt"`
+	LessonID    openapi_types.UUID `json:"lessonId"`
+	ProgramID   openapi_types.UUID `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+
+	// Source Completed by the learner or by passing its test.
+	Source LessonCompletionSource `json:"source"`
+}
+
+// LessonCompletionSource Completed by the learner or by passing its test.
+type LessonCompletionSource string
+
+// LessonCreate A new lesson, appended to its module. A video lesson needs `videoUrl`, a webinar `webinar`; a file lesson gets its file with PUT …/file.
+type LessonCreate struct {
+	BodyMd *string `json:"bodyMd,omitempty"`
+
+	// Final Only a test lesson, at most one per program.
+	Final *bool `json:"final,omitempty"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind      LessonKind         `json:"kind"`
+	Mandatory *bool              `json:"mandatory,omitempty"`
+	ModuleID  openapi_types.UUID `json:"moduleId"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule *LessonSchedule `json:"schedule,omitempty"`
+	Title    string          `json:"title"`
+
+	// VideoURL A video lesson's link or embed URL (https).
+	VideoURL *string `json:"videoUrl,omitempty"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonFile A file lesson's file (absent until uploaded).
+type LessonFile struct {
+	ContentType string `json:"contentType"`
+
+	// DownloadURL Where the caller downloads it (Range, ETag).
+	DownloadURL string `json:"downloadUrl"`
+	FileName    string `json:"fileName"`
+	Sha256      string `json:"sha256"`
+	SizeBytes   int64  `json:"sizeBytes"`
+}
+
+// LessonKind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+type LessonKind string
+
+// LessonList The program's lessons in order (at most 500).
+type LessonList struct {
+	Items []Lesson `json:"items"`
+}
+
+// LessonLockedProblem A problem about a lesson the learner cannot open or complete (yet).
+type LessonLockedProblem struct {
+	// Code A stable machine-readable error code (snake_case).
+	//
+	// Example: validation_failed
+	Code string `json:"code"`
+
+	// Detail A human-readable explanation of this occurrence.
+	Detail *string `json:"detail,omitempty"`
+
+	// Errors The offending fields, for invalid input.
+	Errors *[]FieldError `json:"errors,omitempty"`
+
+	// Instance The request path.
+	Instance *string `json:"instance,omitempty"`
+
+	// OpensAt `lesson_locked` by date: when it opens.
+	OpensAt *time.Time `json:"opensAt,omitempty"`
+
+	// RequestID The request id, also sent in the `X-Request-Id` header.
+	RequestID *string `json:"requestId,omitempty"`
+
+	// Status The HTTP status code.
+	Status int `json:"status"`
+
+	// Title A short human-readable summary of the problem type.
+	Title string `json:"title"`
+
+	// Type A URI that identifies the problem type; stable across releases.
+	//
+	// Example: urn:kabinet:problem:validation-failed
+	Type string `json:"type"`
+
+	// WaitsFor `lesson_locked` in sequential mode: the lesson to complete first.
+	WaitsFor *openapi_types.UUID `json:"waitsFor,omitempty"`
+}
+
+// LessonSchedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+type LessonSchedule struct {
+	// AfterPrevious Sequential mode: closed until the lesson before it in the program is completed.
+	AfterPrevious *bool `json:"afterPrevious,omitempty"`
+
+	// DueAt A deadline shown to the learner (and in the calendar).
+	DueAt *time.Time `json:"dueAt,omitempty"`
+
+	// OpensAfterDays Closed until this many days after the learner's group starts.
+	OpensAfterDays *int `json:"opensAfterDays,omitempty"`
+
+	// OpensAt Closed until then.
+	OpensAt *time.Time `json:"opensAt,omitempty"`
 }
 
 // LessonTest A test lesson's settings, for its staff.
@@ -3275,6 +3693,43 @@ type LessonTest struct {
 
 	// Version Send it back as `If-Match` (`"v2"`) to change the settings.
 	Version int `json:"version"`
+}
+
+// LessonUpdate Fields to change; absent fields keep their values; `schedule` and `webinar` are replaced as a whole. The kind cannot change; the module and position change with PUT …/content-order.
+type LessonUpdate struct {
+	BodyMd *string `json:"bodyMd,omitempty"`
+
+	// Final Only a test lesson, at most one per program.
+	Final     *bool `json:"final,omitempty"`
+	Mandatory *bool `json:"mandatory,omitempty"`
+
+	// Schedule When the lesson opens: all given conditions must hold. Replaced as a whole on update (absent = none).
+	Schedule *LessonSchedule `json:"schedule,omitempty"`
+	Title    *string         `json:"title,omitempty"`
+
+	// VideoURL A video lesson's link or embed URL (https).
+	VideoURL *string `json:"videoUrl,omitempty"`
+
+	// Webinar A live session (a webinar lesson only). Replaced as a whole on update.
+	Webinar *LessonWebinar `json:"webinar,omitempty"`
+}
+
+// LessonUpload defines model for LessonUpload.
+type LessonUpload struct {
+	// File PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4 or MP3; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
+// LessonWebinar A live session (a webinar lesson only). Replaced as a whole on update.
+type LessonWebinar struct {
+	DurationMinutes int `json:"durationMinutes"`
+
+	// JoinURL The room's link (https); learners see it from 15 minutes before the start until the end.
+	JoinURL *string `json:"joinUrl,omitempty"`
+
+	// RecordingURL The recording (https); learners see it once the webinar has ended.
+	RecordingURL *string   `json:"recordingUrl,omitempty"`
+	StartsAt     time.Time `json:"startsAt"`
 }
 
 // Locale The user's language for messages and documents.
@@ -3535,6 +3990,33 @@ type Membership struct {
 // MembershipPage defines model for MembershipPage.
 type MembershipPage struct {
 	Items []Membership `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MyLearningProgram A program the caller studies.
+type MyLearningProgram struct {
+	// AccessSuspended An installment is overdue past its grace period: the content is closed (`404`) until it is paid (`GET /api/v1/me/orders`).
+	AccessSuspended bool `json:"accessSuspended"`
+
+	// Group The group the learner studies in.
+	Group LearningGroup `json:"group"`
+
+	// LastLessonID The lesson last opened or completed (continue here).
+	LastLessonID     *openapi_types.UUID `json:"lastLessonId"`
+	OrganizationID   openapi_types.UUID  `json:"organizationId"`
+	OrganizationName string              `json:"organizationName"`
+	ProgramID        openapi_types.UUID  `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+	Title    string          `json:"title"`
+}
+
+// MyLearningProgramPage defines model for MyLearningProgramPage.
+type MyLearningProgramPage struct {
+	Items []MyLearningProgram `json:"items"`
 
 	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
 	NextCursor *string `json:"nextCursor"`
@@ -4363,6 +4845,23 @@ type Program struct {
 	Version   int32            `json:"version"`
 }
 
+// ProgramContents The learner's table of contents of a program, with progress and verdict.
+type ProgramContents struct {
+	// Group The group the learner studies in.
+	Group          LearningGroup       `json:"group"`
+	LastLessonID   *openapi_types.UUID `json:"lastLessonId"`
+	Modules        []TocModule         `json:"modules"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+	ProgramID      openapi_types.UUID  `json:"programId"`
+
+	// Progress A learner's progress in a program, against its current content.
+	Progress ProgressSummary `json:"progress"`
+	Title    string          `json:"title"`
+
+	// Verdict Whether the completion document may be issued, and what is missing.
+	Verdict CompletionVerdict `json:"verdict"`
+}
+
 // ProgramCreate A new program (a draft). Omitted: completionDocument, requiresSnils, requiresPriorEducation and requiredDocuments take
 // the kind's defaults (ПК/ПП: their state-format document, СНИЛС and prior education required, passport + diploma + СНИЛС);
 // currency RUB.
@@ -4475,6 +4974,23 @@ type ProgramUpdate struct {
 	// TeacherIds Members of the organization with the teacher role, in the order to show them.
 	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
 	Title      *string               `json:"title,omitempty"`
+}
+
+// ProgressSummary A learner's progress in a program, against its current content.
+type ProgressSummary struct {
+	CompletedLessons int `json:"completedLessons"`
+
+	// FinalTestPassed `false` also when the program has no final test.
+	FinalTestPassed bool `json:"finalTestPassed"`
+
+	// LastActivityAt The last lesson opened or completed; `null` before the first.
+	LastActivityAt *time.Time `json:"lastActivityAt"`
+	MandatoryDone  int        `json:"mandatoryDone"`
+	MandatoryTotal int        `json:"mandatoryTotal"`
+
+	// Percent completed / total, rounded down: 100 means everything.
+	Percent      int `json:"percent"`
+	TotalLessons int `json:"totalLessons"`
 }
 
 // PromoCode defines model for PromoCode.
@@ -5324,6 +5840,43 @@ type TestSettings struct {
 // Example: Europe/Moscow
 type TimeZone = string
 
+// TocLesson A lesson in the learner's table of contents.
+type TocLesson struct {
+	Completed bool `json:"completed"`
+
+	// CompletedAt When it was completed.
+	CompletedAt *time.Time `json:"completedAt"`
+
+	// DueAt The deadline, if any.
+	DueAt *time.Time `json:"dueAt"`
+
+	// Final The program's final attestation (a test lesson; at most one).
+	Final bool               `json:"final"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// Kind text: Markdown (sanitized HTML); video: a link or embed URL; file: a file to download; webinar: a live session with its join link and, afterwards, the recording; test: a test (its questions are in the assessment API, keyed by the lesson id).
+	Kind LessonKind `json:"kind"`
+
+	// Mandatory Mandatory lessons count towards completion; optional ones only towards the percentage.
+	Mandatory bool `json:"mandatory"`
+	Open      bool `json:"open"`
+
+	// OpensAt While closed by its date: when it opens.
+	OpensAt *time.Time `json:"opensAt"`
+	Title   string     `json:"title"`
+
+	// WaitsFor While closed in sequential mode: the lesson to complete first.
+	WaitsFor *openapi_types.UUID `json:"waitsFor"`
+}
+
+// TocModule defines model for TocModule.
+type TocModule struct {
+	Description string             `json:"description"`
+	ID          openapi_types.UUID `json:"id"`
+	Lessons     []TocLesson        `json:"lessons"`
+	Title       string             `json:"title"`
+}
+
 // TotpCodeRequest defines model for TotpCodeRequest.
 type TotpCodeRequest struct {
 	// Code A 6-digit authenticator code; where the operation says so, an
@@ -5483,6 +6036,9 @@ type Cursor = string
 // EnrollmentOpen defines model for EnrollmentOpen.
 type EnrollmentOpen = bool
 
+// GroupID defines model for GroupId.
+type GroupID = openapi_types.UUID
+
 // HoursMax defines model for HoursMax.
 type HoursMax = int32
 
@@ -5501,8 +6057,14 @@ type IfNoneMatch = string
 // IfRange defines model for IfRange.
 type IfRange = string
 
+// LessonID defines model for LessonId.
+type LessonID = openapi_types.UUID
+
 // Limit defines model for Limit.
 type Limit = int
+
+// ModuleID defines model for ModuleId.
+type ModuleID = openapi_types.UUID
 
 // OrganizationRef defines model for OrganizationRef.
 type OrganizationRef = string
@@ -5554,6 +6116,9 @@ type Gone = Problem
 
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
+
+// LessonConflict A problem about a lesson the learner cannot open or complete (yet).
+type LessonConflict = LessonLockedProblem
 
 // NotFound An RFC 9457 problem details document.
 type NotFound = Problem
@@ -5859,6 +6424,18 @@ type CountMyUnreadConversationMessagesParams struct {
 	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
 }
 
+// ListMyLearningProgramsParams defines parameters for ListMyLearningPrograms.
+type ListMyLearningProgramsParams struct {
+	// OrganizationID Only programs of this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // GetMyProgramConversationParams defines parameters for GetMyProgramConversation.
 type GetMyProgramConversationParams struct {
 	// Limit The largest number of messages to return.
@@ -5878,6 +6455,18 @@ type DownloadMyConversationAttachmentParams struct {
 
 	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// DownloadMyLessonFileParams defines parameters for DownloadMyLessonFile.
+type DownloadMyLessonFileParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // ListNotificationsParams defines parameters for ListNotifications.
@@ -6372,6 +6961,18 @@ type UpdateGroupParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// GetGroupProgressParams defines parameters for GetGroupProgress.
+type GetGroupProgressParams struct {
+	// Met Only learners who meet (`true`) or do not yet meet (`false`) the completion requirements.
+	Met *bool `form:"met,omitempty" json:"met,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ChangeGroupStatusParams defines parameters for ChangeGroupStatus.
 type ChangeGroupStatusParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
@@ -6386,6 +6987,29 @@ type ListProgramHistoryParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListLessonsParams defines parameters for ListLessons.
+type ListLessonsParams struct {
+	// ModuleID Only this module's lessons.
+	ModuleID *openapi_types.UUID `form:"moduleId,omitempty" json:"moduleId,omitempty"`
+
+	// Kind Only lessons of this kind.
+	Kind *LessonKind `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
+// DeleteLessonParams defines parameters for DeleteLesson.
+type DeleteLessonParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateLessonParams defines parameters for UpdateLesson.
+type UpdateLessonParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListLessonAttemptsParams defines parameters for ListLessonAttempts.
@@ -6403,8 +7027,41 @@ type ListLessonAttemptsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// DownloadLessonFileParams defines parameters for DownloadLessonFile.
+type DownloadLessonFileParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UploadLessonFileParams defines parameters for UploadLessonFile.
+type UploadLessonFileParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // PutLessonTestParams defines parameters for PutLessonTest.
 type PutLessonTestParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DeleteModuleParams defines parameters for DeleteModule.
+type DeleteModuleParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateModuleParams defines parameters for UpdateModule.
+type UpdateModuleParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
@@ -6770,6 +7427,9 @@ type CreateProgramJSONRequestBody = ProgramCreate
 // UpdateProgramJSONRequestBody defines body for UpdateProgram for application/json ContentType.
 type UpdateProgramJSONRequestBody = ProgramUpdate
 
+// ReorderContentJSONRequestBody defines body for ReorderContent for application/json ContentType.
+type ReorderContentJSONRequestBody = ContentOrder
+
 // CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
 type CreateGroupJSONRequestBody = GroupCreate
 
@@ -6779,8 +7439,23 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 // ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
 type ChangeGroupStatusJSONRequestBody = GroupStatusChange
 
+// CreateLessonJSONRequestBody defines body for CreateLesson for application/json ContentType.
+type CreateLessonJSONRequestBody = LessonCreate
+
+// UpdateLessonJSONRequestBody defines body for UpdateLesson for application/json ContentType.
+type UpdateLessonJSONRequestBody = LessonUpdate
+
+// UploadLessonFileMultipartRequestBody defines body for UploadLessonFile for multipart/form-data ContentType.
+type UploadLessonFileMultipartRequestBody = LessonUpload
+
 // PutLessonTestJSONRequestBody defines body for PutLessonTest for application/json ContentType.
 type PutLessonTestJSONRequestBody = TestSettings
+
+// CreateModuleJSONRequestBody defines body for CreateModule for application/json ContentType.
+type CreateModuleJSONRequestBody = LearningModuleCreate
+
+// UpdateModuleJSONRequestBody defines body for UpdateModule for application/json ContentType.
+type UpdateModuleJSONRequestBody = LearningModuleUpdate
 
 // CreateBankQuestionJSONRequestBody defines body for CreateBankQuestion for application/json ContentType.
 type CreateBankQuestionJSONRequestBody = BankQuestionInput
@@ -7155,6 +7830,12 @@ type ServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx echo.Context) error
+	// ListMyLearningPrograms The programs I study
+	// (GET /api/v1/me/learning/programs)
+	ListMyLearningPrograms(ctx echo.Context, params ListMyLearningProgramsParams) error
+	// GetMyProgramContents A program's table of contents
+	// (GET /api/v1/me/learning/programs/{programId})
+	GetMyProgramContents(ctx echo.Context, programID openapi_types.UUID) error
 	// GetMyProgramConversation My thread with the program's teachers
 	// (GET /api/v1/me/learning/programs/{programId}/conversation)
 	GetMyProgramConversation(ctx echo.Context, programID openapi_types.UUID, params GetMyProgramConversationParams) error
@@ -7170,6 +7851,15 @@ type ServerInterface interface {
 	// MarkMyProgramConversationRead Mark my thread read
 	// (POST /api/v1/me/learning/programs/{programId}/conversation/read)
 	MarkMyProgramConversationRead(ctx echo.Context, programID openapi_types.UUID) error
+	// GetMyLesson Open a lesson
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId})
+	GetMyLesson(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID) error
+	// CompleteMyLesson Mark a lesson completed
+	// (POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/complete)
+	CompleteMyLesson(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID) error
+	// DownloadMyLessonFile Download a lesson's file
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/file)
+	DownloadMyLessonFile(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID, params DownloadMyLessonFileParams) error
 	// GetMyTest A test, as I see it
 	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test)
 	GetMyTest(ctx echo.Context, programID openapi_types.UUID, lessonID openapi_types.UUID) error
@@ -7527,6 +8217,9 @@ type ServerInterface interface {
 	// ArchiveProgram Archive a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/archive)
 	ArchiveProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ArchiveProgramParams) error
+	// ReorderContent Reorder modules and lessons
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order)
+	ReorderContent(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
 	// DeleteProgramCover Remove the cover
 	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover)
 	DeleteProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramCoverParams) error
@@ -7551,24 +8244,66 @@ type ServerInterface interface {
 	// UpdateGroup Edit a group
 	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
 	UpdateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params UpdateGroupParams) error
+	// GetGroupProgress A group's progress table
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress)
+	GetGroupProgress(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params GetGroupProgressParams) error
+	// ExportGroupProgress Export a group's progress table as CSV
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv)
+	ExportGroupProgress(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID) error
 	// ChangeGroupStatus Change a group's status
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status)
 	ChangeGroupStatus(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params ChangeGroupStatusParams) error
 	// ListProgramHistory A program's history
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
 	ListProgramHistory(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListProgramHistoryParams) error
+	// ListLessons List the lessons of a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons)
+	ListLessons(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListLessonsParams) error
+	// CreateLesson Add a lesson to a module
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons)
+	CreateLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// DeleteLesson Delete a lesson
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	DeleteLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params DeleteLessonParams) error
+	// GetLesson Read a lesson
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	GetLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID) error
+	// UpdateLesson Edit a lesson
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	UpdateLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params UpdateLessonParams) error
 	// ListLessonAttempts Learners' attempts at a test
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts)
 	ListLessonAttempts(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params ListLessonAttemptsParams) error
 	// GetLessonAttempt A learner's attempt in full
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId})
 	GetLessonAttempt(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, attemptID openapi_types.UUID) error
+	// DownloadLessonFile Download a lesson's file (staff)
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file)
+	DownloadLessonFile(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params DownloadLessonFileParams) error
+	// UploadLessonFile Upload a file lesson's file
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file)
+	UploadLessonFile(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params UploadLessonFileParams) error
 	// GetLessonTest Get a test's settings
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
 	GetLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID) error
 	// PutLessonTest Set a test's settings
 	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
 	PutLessonTest(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params PutLessonTestParams) error
+	// ListModules List the modules of a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/modules)
+	ListModules(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// CreateModule Add a module
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/modules)
+	CreateModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// DeleteModule Delete a module
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	DeleteModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params DeleteModuleParams) error
+	// GetModule Read a module
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	GetModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID) error
+	// UpdateModule Edit a module
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	UpdateModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params UpdateModuleParams) error
 	// PublishProgram Publish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
 	PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error
@@ -9079,6 +9814,54 @@ func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
 	return err
 }
 
+// ListMyLearningPrograms converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyLearningPrograms(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyLearningProgramsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyLearningPrograms(ctx, params)
+	return err
+}
+
+// GetMyProgramContents converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyProgramContents(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyProgramContents(ctx, programID)
+	return err
+}
+
 // GetMyProgramConversation converts echo context to params.
 func (w *ServerInterfaceWrapper) GetMyProgramConversation(ctx echo.Context) error {
 	var err error
@@ -9230,6 +10013,128 @@ func (w *ServerInterfaceWrapper) MarkMyProgramConversationRead(ctx echo.Context)
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.MarkMyProgramConversationRead(ctx, programID)
+	return err
+}
+
+// GetMyLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyLesson(ctx, programID, lessonID)
+	return err
+}
+
+// CompleteMyLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) CompleteMyLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CompleteMyLesson(ctx, programID, lessonID)
+	return err
+}
+
+// DownloadMyLessonFile converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyLessonFile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMyLessonFileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyLessonFile(ctx, programID, lessonID, params)
 	return err
 }
 
@@ -12210,6 +13115,30 @@ func (w *ServerInterfaceWrapper) ArchiveProgram(ctx echo.Context) error {
 	return err
 }
 
+// ReorderContent converts echo context to params.
+func (w *ServerInterfaceWrapper) ReorderContent(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReorderContent(ctx, organizationID, programID)
+	return err
+}
+
 // DeleteProgramCover converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteProgramCover(ctx echo.Context) error {
 	var err error
@@ -12572,6 +13501,93 @@ func (w *ServerInterfaceWrapper) UpdateGroup(ctx echo.Context) error {
 	return err
 }
 
+// GetGroupProgress converts echo context to params.
+func (w *ServerInterfaceWrapper) GetGroupProgress(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetGroupProgressParams
+	// ------------- Optional query parameter "met" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "met", ctx.QueryParams(), &params.Met, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter met: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetGroupProgress(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
+// ExportGroupProgress converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportGroupProgress(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID GroupID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportGroupProgress(ctx, organizationID, programID, groupID)
+	return err
+}
+
 // ChangeGroupStatus converts echo context to params.
 func (w *ServerInterfaceWrapper) ChangeGroupStatus(ctx echo.Context) error {
 	var err error
@@ -12661,6 +13677,206 @@ func (w *ServerInterfaceWrapper) ListProgramHistory(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListProgramHistory(ctx, organizationID, programID, params)
+	return err
+}
+
+// ListLessons converts echo context to params.
+func (w *ServerInterfaceWrapper) ListLessons(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListLessonsParams
+	// ------------- Optional query parameter "moduleId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "moduleId", ctx.QueryParams(), &params.ModuleID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter moduleId: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListLessons(ctx, organizationID, programID, params)
+	return err
+}
+
+// CreateLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateLesson(ctx, organizationID, programID)
+	return err
+}
+
+// DeleteLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteLessonParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteLesson(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// GetLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) GetLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetLesson(ctx, organizationID, programID, lessonID)
+	return err
+}
+
+// UpdateLesson converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateLesson(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateLessonParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateLesson(ctx, organizationID, programID, lessonID, params)
 	return err
 }
 
@@ -12766,6 +13982,140 @@ func (w *ServerInterfaceWrapper) GetLessonAttempt(ctx echo.Context) error {
 	return err
 }
 
+// DownloadLessonFile converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadLessonFile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadLessonFileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch CatalogIfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadLessonFile(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// UploadLessonFile converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadLessonFile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "lessonId" -------------
+	var lessonID LessonID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "lessonId", ctx.Param("lessonId"), &lessonID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter lessonId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadLessonFileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadLessonFile(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
 // GetLessonTest converts echo context to params.
 func (w *ServerInterfaceWrapper) GetLessonTest(ctx echo.Context) error {
 	var err error
@@ -12847,6 +14197,190 @@ func (w *ServerInterfaceWrapper) PutLessonTest(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PutLessonTest(ctx, organizationID, programID, lessonID, params)
+	return err
+}
+
+// ListModules converts echo context to params.
+func (w *ServerInterfaceWrapper) ListModules(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListModules(ctx, organizationID, programID)
+	return err
+}
+
+// CreateModule converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateModule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateModule(ctx, organizationID, programID)
+	return err
+}
+
+// DeleteModule converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteModule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "moduleId" -------------
+	var moduleID ModuleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "moduleId", ctx.Param("moduleId"), &moduleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter moduleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteModuleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteModule(ctx, organizationID, programID, moduleID, params)
+	return err
+}
+
+// GetModule converts echo context to params.
+func (w *ServerInterfaceWrapper) GetModule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "moduleId" -------------
+	var moduleID ModuleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "moduleId", ctx.Param("moduleId"), &moduleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter moduleId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetModule(ctx, organizationID, programID, moduleID)
+	return err
+}
+
+// UpdateModule converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateModule(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "moduleId" -------------
+	var moduleID ModuleID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "moduleId", ctx.Param("moduleId"), &moduleID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter moduleId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateModuleParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateModule(ctx, organizationID, programID, moduleID, params)
 	return err
 }
 
@@ -14062,6 +15596,26 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/api/v1/me/attempts/:attemptId/answers/:questionId", wrapper.SaveAttemptAnswer, options.OperationMiddlewares["saveAttemptAnswer"]...)
 	router.POST(options.BaseURL+"/api/v1/me/attempts/:attemptId/submit", wrapper.SubmitAttempt, options.OperationMiddlewares["submitAttempt"]...)
 	router.GET(options.BaseURL+"/api/v1/me/attempts/:attemptId/review", wrapper.GetAttemptReview, options.OperationMiddlewares["getAttemptReview"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules", wrapper.ListModules, options.OperationMiddlewares["listModules"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules", wrapper.CreateModule, options.OperationMiddlewares["createModule"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules/:moduleId", wrapper.DeleteModule, options.OperationMiddlewares["deleteModule"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules/:moduleId", wrapper.GetModule, options.OperationMiddlewares["getModule"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/modules/:moduleId", wrapper.UpdateModule, options.OperationMiddlewares["updateModule"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons", wrapper.ListLessons, options.OperationMiddlewares["listLessons"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons", wrapper.CreateLesson, options.OperationMiddlewares["createLesson"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId", wrapper.DeleteLesson, options.OperationMiddlewares["deleteLesson"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId", wrapper.GetLesson, options.OperationMiddlewares["getLesson"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId", wrapper.UpdateLesson, options.OperationMiddlewares["updateLesson"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/file", wrapper.DownloadLessonFile, options.OperationMiddlewares["downloadLessonFile"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/lessons/:lessonId/file", wrapper.UploadLessonFile, options.OperationMiddlewares["uploadLessonFile"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/content-order", wrapper.ReorderContent, options.OperationMiddlewares["reorderContent"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId/progress", wrapper.GetGroupProgress, options.OperationMiddlewares["getGroupProgress"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId/progress.csv", wrapper.ExportGroupProgress, options.OperationMiddlewares["exportGroupProgress"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs", wrapper.ListMyLearningPrograms, options.OperationMiddlewares["listMyLearningPrograms"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId", wrapper.GetMyProgramContents, options.OperationMiddlewares["getMyProgramContents"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId", wrapper.GetMyLesson, options.OperationMiddlewares["getMyLesson"]...)
+	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/file", wrapper.DownloadMyLessonFile, options.OperationMiddlewares["downloadMyLessonFile"]...)
+	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/complete", wrapper.CompleteMyLesson, options.OperationMiddlewares["completeMyLesson"]...)
 
 }
 
@@ -14076,6 +15630,8 @@ type ForbiddenApplicationProblemPlusJSONResponse Problem
 type GoneApplicationProblemPlusJSONResponse Problem
 
 type InternalErrorApplicationProblemPlusJSONResponse Problem
+
+type LessonConflictApplicationProblemPlusJSONResponse LessonLockedProblem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
@@ -23021,6 +24577,202 @@ func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyD
 	return err
 }
 
+type ListMyLearningProgramsRequestObject struct {
+	Params ListMyLearningProgramsParams
+}
+
+type ListMyLearningProgramsResponseObject interface {
+	VisitListMyLearningProgramsResponse(w http.ResponseWriter) error
+}
+
+type ListMyLearningPrograms200JSONResponse MyLearningProgramPage
+
+func (response ListMyLearningPrograms200JSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningPrograms401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyLearningPrograms401ApplicationProblemPlusJSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningPrograms422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyLearningPrograms422ApplicationProblemPlusJSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningPrograms500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyLearningPrograms500ApplicationProblemPlusJSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyLearningPrograms503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyLearningPrograms503ApplicationProblemPlusJSONResponse) VisitListMyLearningProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContentsRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+}
+
+type GetMyProgramContentsResponseObject interface {
+	VisitGetMyProgramContentsResponse(w http.ResponseWriter) error
+}
+
+type GetMyProgramContents200JSONResponse ProgramContents
+
+func (response GetMyProgramContents200JSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents401ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents404ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents422ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents500ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyProgramContents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyProgramContents503ApplicationProblemPlusJSONResponse) VisitGetMyProgramContentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMyProgramConversationRequestObject struct {
 	ProgramID openapi_types.UUID `json:"programId"`
 	Params    GetMyProgramConversationParams
@@ -24242,6 +25994,903 @@ type MarkMyProgramConversationRead503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response MarkMyProgramConversationRead503ApplicationProblemPlusJSONResponse) VisitMarkMyProgramConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLessonRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  LessonID           `json:"lessonId"`
+}
+
+type GetMyLessonResponseObject interface {
+	VisitGetMyLessonResponse(w http.ResponseWriter) error
+}
+
+type GetMyLesson200JSONResponse LearnerLesson
+
+func (response GetMyLesson200JSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson401ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson404ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson409ApplicationProblemPlusJSONResponse struct {
+	LessonConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson409ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson422ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson500ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyLesson503ApplicationProblemPlusJSONResponse) VisitGetMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLessonRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  LessonID           `json:"lessonId"`
+}
+
+type CompleteMyLessonResponseObject interface {
+	VisitCompleteMyLessonResponse(w http.ResponseWriter) error
+}
+
+type CompleteMyLesson200JSONResponse LessonCompletion
+
+func (response CompleteMyLesson200JSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson401ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson404ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson409ApplicationProblemPlusJSONResponse struct {
+	LessonConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson409ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson422ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson500ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteMyLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CompleteMyLesson503ApplicationProblemPlusJSONResponse) VisitCompleteMyLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFileRequestObject struct {
+	ProgramID openapi_types.UUID `json:"programId"`
+	LessonID  LessonID           `json:"lessonId"`
+	Params    DownloadMyLessonFileParams
+}
+
+type DownloadMyLessonFileResponseObject interface {
+	VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyLessonFile200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMyLessonFile200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ApplicationPdfResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200AudioMpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200AudioMpegResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "audio/mpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ImageJpegResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ImagePngResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200ImageWebpResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile200VideoMp4Response struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile200VideoMp4Response) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "video/mp4")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadMyLessonFile206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ApplicationPdfResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206AudioMpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206AudioMpegResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "audio/mpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ImageJpegResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ImagePngResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206ImageWebpResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile206VideoMp4Response struct {
+	Body          io.Reader
+	Headers       DownloadMyLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyLessonFile206VideoMp4Response) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "video/mp4")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyLessonFile304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMyLessonFile304Response struct {
+	Headers DownloadMyLessonFile304ResponseHeaders
+}
+
+func (response DownloadMyLessonFile304Response) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMyLessonFile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile401ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile404ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile409ApplicationProblemPlusJSONResponse struct {
+	LessonConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile409ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile416Response = RangeNotSatisfiableResponse
+
+func (response DownloadMyLessonFile416Response) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadMyLessonFile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile422ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile500ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyLessonFile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyLessonFile503ApplicationProblemPlusJSONResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -43114,6 +45763,178 @@ func (response ArchiveProgram503ApplicationProblemPlusJSONResponse) VisitArchive
 	return err
 }
 
+type ReorderContentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *ReorderContentJSONRequestBody
+}
+
+type ReorderContentResponseObject interface {
+	VisitReorderContentResponse(w http.ResponseWriter) error
+}
+
+type ReorderContent200JSONResponse ContentOutline
+
+func (response ReorderContent200JSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent400ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent401ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent403ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent404ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent413ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent415ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent422ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent500ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReorderContent503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReorderContent503ApplicationProblemPlusJSONResponse) VisitReorderContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteProgramCoverRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	ProgramID      openapi_types.UUID `json:"programId"`
@@ -44646,6 +47467,267 @@ func (response UpdateGroup503ApplicationProblemPlusJSONResponse) VisitUpdateGrou
 	return err
 }
 
+type GetGroupProgressRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        GroupID            `json:"groupId"`
+	Params         GetGroupProgressParams
+}
+
+type GetGroupProgressResponseObject interface {
+	VisitGetGroupProgressResponse(w http.ResponseWriter) error
+}
+
+type GetGroupProgress200JSONResponse GroupProgressPage
+
+func (response GetGroupProgress200JSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress401ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress403ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress404ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress422ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress500ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupProgress503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroupProgress503ApplicationProblemPlusJSONResponse) VisitGetGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgressRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        GroupID            `json:"groupId"`
+}
+
+type ExportGroupProgressResponseObject interface {
+	VisitExportGroupProgressResponse(w http.ResponseWriter) error
+}
+
+type ExportGroupProgress200ResponseHeaders struct {
+	ContentDisposition string
+}
+
+type ExportGroupProgress200TextCsvResponse struct {
+	Body          io.Reader
+	Headers       ExportGroupProgress200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportGroupProgress200TextCsvResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/csv")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportGroupProgress401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress401ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress403ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress404ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress422ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress500ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportGroupProgress503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportGroupProgress503ApplicationProblemPlusJSONResponse) VisitExportGroupProgressResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChangeGroupStatusRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	ProgramID      openapi_types.UUID `json:"programId"`
@@ -44984,6 +48066,839 @@ func (response ListProgramHistory503ApplicationProblemPlusJSONResponse) VisitLis
 	return err
 }
 
+type ListLessonsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ListLessonsParams
+}
+
+type ListLessonsResponseObject interface {
+	VisitListLessonsResponse(w http.ResponseWriter) error
+}
+
+type ListLessons200JSONResponse LessonList
+
+func (response ListLessons200JSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons401ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons403ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons404ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons422ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons500ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLessons503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListLessons503ApplicationProblemPlusJSONResponse) VisitListLessonsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLessonRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *CreateLessonJSONRequestBody
+}
+
+type CreateLessonResponseObject interface {
+	VisitCreateLessonResponse(w http.ResponseWriter) error
+}
+
+type CreateLesson201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateLesson201JSONResponse struct {
+	Body    Lesson
+	Headers CreateLesson201ResponseHeaders
+}
+
+func (response CreateLesson201JSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson400ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson401ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson403ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson404ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson409ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson413ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson415ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson422ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson500ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLesson503ApplicationProblemPlusJSONResponse) VisitCreateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLessonRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+	Params         DeleteLessonParams
+}
+
+type DeleteLessonResponseObject interface {
+	VisitDeleteLessonResponse(w http.ResponseWriter) error
+}
+
+type DeleteLesson204Response struct {
+}
+
+func (response DeleteLesson204Response) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson401ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson403ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson404ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson409ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson412ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson422ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson428ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson500ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLesson503ApplicationProblemPlusJSONResponse) VisitDeleteLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLessonRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+}
+
+type GetLessonResponseObject interface {
+	VisitGetLessonResponse(w http.ResponseWriter) error
+}
+
+type GetLesson200ResponseHeaders struct {
+	ETag string
+}
+
+type GetLesson200JSONResponse struct {
+	Body    Lesson
+	Headers GetLesson200ResponseHeaders
+}
+
+func (response GetLesson200JSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson401ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson403ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson404ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson422ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson500ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetLesson503ApplicationProblemPlusJSONResponse) VisitGetLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLessonRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+	Params         UpdateLessonParams
+	Body           *UpdateLessonJSONRequestBody
+}
+
+type UpdateLessonResponseObject interface {
+	VisitUpdateLessonResponse(w http.ResponseWriter) error
+}
+
+type UpdateLesson200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateLesson200JSONResponse struct {
+	Body    Lesson
+	Headers UpdateLesson200ResponseHeaders
+}
+
+func (response UpdateLesson200JSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson400ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson401ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson403ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson404ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson412ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson413ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson415ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson422ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson428ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson500ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLesson503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLesson503ApplicationProblemPlusJSONResponse) VisitUpdateLessonResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListLessonAttemptsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	ProgramID      openapi_types.UUID `json:"programId"`
@@ -45260,6 +49175,888 @@ type GetLessonAttempt503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetLessonAttempt503ApplicationProblemPlusJSONResponse) VisitGetLessonAttemptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFileRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+	Params         DownloadLessonFileParams
+}
+
+type DownloadLessonFileResponseObject interface {
+	VisitDownloadLessonFileResponse(w http.ResponseWriter) error
+}
+
+type DownloadLessonFile200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadLessonFile200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ApplicationPdfResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200AudioMpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200AudioMpegResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "audio/mpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ImageJpegResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ImagePngResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200ImageWebpResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile200VideoMp4Response struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile200VideoMp4Response) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "video/mp4")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadLessonFile206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ApplicationPdfResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206AudioMpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206AudioMpegResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "audio/mpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ImageJpegResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ImagePngResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206ImageWebpResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile206VideoMp4Response struct {
+	Body          io.Reader
+	Headers       DownloadLessonFile206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadLessonFile206VideoMp4Response) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "video/mp4")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadLessonFile304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadLessonFile304Response struct {
+	Headers DownloadLessonFile304ResponseHeaders
+}
+
+func (response DownloadLessonFile304Response) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadLessonFile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile401ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile403ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile404ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile416Response = RangeNotSatisfiableResponse
+
+func (response DownloadLessonFile416Response) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadLessonFile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile422ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile500ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadLessonFile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadLessonFile503ApplicationProblemPlusJSONResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFileRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	LessonID       LessonID           `json:"lessonId"`
+	Params         UploadLessonFileParams
+	Body           *multipart.Reader
+}
+
+type UploadLessonFileResponseObject interface {
+	VisitUploadLessonFileResponse(w http.ResponseWriter) error
+}
+
+type UploadLessonFile200ResponseHeaders struct {
+	ETag string
+}
+
+type UploadLessonFile200JSONResponse struct {
+	Body    Lesson
+	Headers UploadLessonFile200ResponseHeaders
+}
+
+func (response UploadLessonFile200JSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile400ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile401ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile403ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile404ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile409ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile412ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile413ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile415ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile422ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile428ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile500ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadLessonFile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadLessonFile503ApplicationProblemPlusJSONResponse) VisitUploadLessonFileResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -45636,6 +50433,838 @@ type PutLessonTest503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PutLessonTest503ApplicationProblemPlusJSONResponse) VisitPutLessonTestResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModulesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+}
+
+type ListModulesResponseObject interface {
+	VisitListModulesResponse(w http.ResponseWriter) error
+}
+
+type ListModules200JSONResponse LearningModuleList
+
+func (response ListModules200JSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules401ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules403ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules404ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules422ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules500ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListModules503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListModules503ApplicationProblemPlusJSONResponse) VisitListModulesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModuleRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *CreateModuleJSONRequestBody
+}
+
+type CreateModuleResponseObject interface {
+	VisitCreateModuleResponse(w http.ResponseWriter) error
+}
+
+type CreateModule201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateModule201JSONResponse struct {
+	Body    LearningModule
+	Headers CreateModule201ResponseHeaders
+}
+
+func (response CreateModule201JSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule400ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule401ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule403ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule404ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule409ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule413ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule415ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule422ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule500ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateModule503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateModule503ApplicationProblemPlusJSONResponse) VisitCreateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModuleRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ModuleID       ModuleID           `json:"moduleId"`
+	Params         DeleteModuleParams
+}
+
+type DeleteModuleResponseObject interface {
+	VisitDeleteModuleResponse(w http.ResponseWriter) error
+}
+
+type DeleteModule204Response struct {
+}
+
+func (response DeleteModule204Response) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteModule401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule401ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule403ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule404ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule409ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule412ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule422ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule428ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule500ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteModule503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteModule503ApplicationProblemPlusJSONResponse) VisitDeleteModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModuleRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ModuleID       ModuleID           `json:"moduleId"`
+}
+
+type GetModuleResponseObject interface {
+	VisitGetModuleResponse(w http.ResponseWriter) error
+}
+
+type GetModule200ResponseHeaders struct {
+	ETag string
+}
+
+type GetModule200JSONResponse struct {
+	Body    LearningModule
+	Headers GetModule200ResponseHeaders
+}
+
+func (response GetModule200JSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule401ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule403ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule404ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule422ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule500ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetModule503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetModule503ApplicationProblemPlusJSONResponse) VisitGetModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModuleRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	ModuleID       ModuleID           `json:"moduleId"`
+	Params         UpdateModuleParams
+	Body           *UpdateModuleJSONRequestBody
+}
+
+type UpdateModuleResponseObject interface {
+	VisitUpdateModuleResponse(w http.ResponseWriter) error
+}
+
+type UpdateModule200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateModule200JSONResponse struct {
+	Body    LearningModule
+	Headers UpdateModule200ResponseHeaders
+}
+
+func (response UpdateModule200JSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule400ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule401ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule403ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule404ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule412ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule413ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule415ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule422ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule428ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule500ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateModule503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateModule503ApplicationProblemPlusJSONResponse) VisitUpdateModuleResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -50170,6 +55799,12 @@ type StrictServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// ListMyLearningPrograms The programs I study
+	// (GET /api/v1/me/learning/programs)
+	ListMyLearningPrograms(ctx context.Context, request ListMyLearningProgramsRequestObject) (ListMyLearningProgramsResponseObject, error)
+	// GetMyProgramContents A program's table of contents
+	// (GET /api/v1/me/learning/programs/{programId})
+	GetMyProgramContents(ctx context.Context, request GetMyProgramContentsRequestObject) (GetMyProgramContentsResponseObject, error)
 	// GetMyProgramConversation My thread with the program's teachers
 	// (GET /api/v1/me/learning/programs/{programId}/conversation)
 	GetMyProgramConversation(ctx context.Context, request GetMyProgramConversationRequestObject) (GetMyProgramConversationResponseObject, error)
@@ -50185,6 +55820,15 @@ type StrictServerInterface interface {
 	// MarkMyProgramConversationRead Mark my thread read
 	// (POST /api/v1/me/learning/programs/{programId}/conversation/read)
 	MarkMyProgramConversationRead(ctx context.Context, request MarkMyProgramConversationReadRequestObject) (MarkMyProgramConversationReadResponseObject, error)
+	// GetMyLesson Open a lesson
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId})
+	GetMyLesson(ctx context.Context, request GetMyLessonRequestObject) (GetMyLessonResponseObject, error)
+	// CompleteMyLesson Mark a lesson completed
+	// (POST /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/complete)
+	CompleteMyLesson(ctx context.Context, request CompleteMyLessonRequestObject) (CompleteMyLessonResponseObject, error)
+	// DownloadMyLessonFile Download a lesson's file
+	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/file)
+	DownloadMyLessonFile(ctx context.Context, request DownloadMyLessonFileRequestObject) (DownloadMyLessonFileResponseObject, error)
 	// GetMyTest A test, as I see it
 	// (GET /api/v1/me/learning/programs/{programId}/lessons/{lessonId}/test)
 	GetMyTest(ctx context.Context, request GetMyTestRequestObject) (GetMyTestResponseObject, error)
@@ -50542,6 +56186,9 @@ type StrictServerInterface interface {
 	// ArchiveProgram Archive a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/archive)
 	ArchiveProgram(ctx context.Context, request ArchiveProgramRequestObject) (ArchiveProgramResponseObject, error)
+	// ReorderContent Reorder modules and lessons
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/content-order)
+	ReorderContent(ctx context.Context, request ReorderContentRequestObject) (ReorderContentResponseObject, error)
 	// DeleteProgramCover Remove the cover
 	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover)
 	DeleteProgramCover(ctx context.Context, request DeleteProgramCoverRequestObject) (DeleteProgramCoverResponseObject, error)
@@ -50566,24 +56213,66 @@ type StrictServerInterface interface {
 	// UpdateGroup Edit a group
 	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
 	UpdateGroup(ctx context.Context, request UpdateGroupRequestObject) (UpdateGroupResponseObject, error)
+	// GetGroupProgress A group's progress table
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress)
+	GetGroupProgress(ctx context.Context, request GetGroupProgressRequestObject) (GetGroupProgressResponseObject, error)
+	// ExportGroupProgress Export a group's progress table as CSV
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/progress.csv)
+	ExportGroupProgress(ctx context.Context, request ExportGroupProgressRequestObject) (ExportGroupProgressResponseObject, error)
 	// ChangeGroupStatus Change a group's status
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status)
 	ChangeGroupStatus(ctx context.Context, request ChangeGroupStatusRequestObject) (ChangeGroupStatusResponseObject, error)
 	// ListProgramHistory A program's history
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
 	ListProgramHistory(ctx context.Context, request ListProgramHistoryRequestObject) (ListProgramHistoryResponseObject, error)
+	// ListLessons List the lessons of a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons)
+	ListLessons(ctx context.Context, request ListLessonsRequestObject) (ListLessonsResponseObject, error)
+	// CreateLesson Add a lesson to a module
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/lessons)
+	CreateLesson(ctx context.Context, request CreateLessonRequestObject) (CreateLessonResponseObject, error)
+	// DeleteLesson Delete a lesson
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	DeleteLesson(ctx context.Context, request DeleteLessonRequestObject) (DeleteLessonResponseObject, error)
+	// GetLesson Read a lesson
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	GetLesson(ctx context.Context, request GetLessonRequestObject) (GetLessonResponseObject, error)
+	// UpdateLesson Edit a lesson
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId})
+	UpdateLesson(ctx context.Context, request UpdateLessonRequestObject) (UpdateLessonResponseObject, error)
 	// ListLessonAttempts Learners' attempts at a test
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts)
 	ListLessonAttempts(ctx context.Context, request ListLessonAttemptsRequestObject) (ListLessonAttemptsResponseObject, error)
 	// GetLessonAttempt A learner's attempt in full
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/attempts/{attemptId})
 	GetLessonAttempt(ctx context.Context, request GetLessonAttemptRequestObject) (GetLessonAttemptResponseObject, error)
+	// DownloadLessonFile Download a lesson's file (staff)
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file)
+	DownloadLessonFile(ctx context.Context, request DownloadLessonFileRequestObject) (DownloadLessonFileResponseObject, error)
+	// UploadLessonFile Upload a file lesson's file
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/file)
+	UploadLessonFile(ctx context.Context, request UploadLessonFileRequestObject) (UploadLessonFileResponseObject, error)
 	// GetLessonTest Get a test's settings
 	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
 	GetLessonTest(ctx context.Context, request GetLessonTestRequestObject) (GetLessonTestResponseObject, error)
 	// PutLessonTest Set a test's settings
 	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/lessons/{lessonId}/test)
 	PutLessonTest(ctx context.Context, request PutLessonTestRequestObject) (PutLessonTestResponseObject, error)
+	// ListModules List the modules of a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/modules)
+	ListModules(ctx context.Context, request ListModulesRequestObject) (ListModulesResponseObject, error)
+	// CreateModule Add a module
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/modules)
+	CreateModule(ctx context.Context, request CreateModuleRequestObject) (CreateModuleResponseObject, error)
+	// DeleteModule Delete a module
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	DeleteModule(ctx context.Context, request DeleteModuleRequestObject) (DeleteModuleResponseObject, error)
+	// GetModule Read a module
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	GetModule(ctx context.Context, request GetModuleRequestObject) (GetModuleResponseObject, error)
+	// UpdateModule Edit a module
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/modules/{moduleId})
+	UpdateModule(ctx context.Context, request UpdateModuleRequestObject) (UpdateModuleResponseObject, error)
 	// PublishProgram Publish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
 	PublishProgram(ctx context.Context, request PublishProgramRequestObject) (PublishProgramResponseObject, error)
@@ -52734,6 +58423,56 @@ func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
 	return nil
 }
 
+// ListMyLearningPrograms operation middleware
+func (sh *strictHandler) ListMyLearningPrograms(ctx echo.Context, params ListMyLearningProgramsParams) error {
+	var request ListMyLearningProgramsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyLearningPrograms(ctx.Request().Context(), request.(ListMyLearningProgramsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyLearningPrograms")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyLearningProgramsResponseObject); ok {
+		return validResponse.VisitListMyLearningProgramsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyProgramContents operation middleware
+func (sh *strictHandler) GetMyProgramContents(ctx echo.Context, programID openapi_types.UUID) error {
+	var request GetMyProgramContentsRequestObject
+
+	request.ProgramID = programID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyProgramContents(ctx.Request().Context(), request.(GetMyProgramContentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyProgramContents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyProgramContentsResponseObject); ok {
+		return validResponse.VisitGetMyProgramContentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetMyProgramConversation operation middleware
 func (sh *strictHandler) GetMyProgramConversation(ctx echo.Context, programID openapi_types.UUID, params GetMyProgramConversationParams) error {
 	var request GetMyProgramConversationRequestObject
@@ -52911,6 +58650,85 @@ func (sh *strictHandler) MarkMyProgramConversationRead(ctx echo.Context, program
 		return err
 	} else if validResponse, ok := response.(MarkMyProgramConversationReadResponseObject); ok {
 		return validResponse.VisitMarkMyProgramConversationReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyLesson operation middleware
+func (sh *strictHandler) GetMyLesson(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID) error {
+	var request GetMyLessonRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyLesson(ctx.Request().Context(), request.(GetMyLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyLessonResponseObject); ok {
+		return validResponse.VisitGetMyLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CompleteMyLesson operation middleware
+func (sh *strictHandler) CompleteMyLesson(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID) error {
+	var request CompleteMyLessonRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteMyLesson(ctx.Request().Context(), request.(CompleteMyLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteMyLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CompleteMyLessonResponseObject); ok {
+		return validResponse.VisitCompleteMyLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyLessonFile operation middleware
+func (sh *strictHandler) DownloadMyLessonFile(ctx echo.Context, programID openapi_types.UUID, lessonID LessonID, params DownloadMyLessonFileParams) error {
+	var request DownloadMyLessonFileRequestObject
+
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyLessonFile(ctx.Request().Context(), request.(DownloadMyLessonFileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyLessonFile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyLessonFileResponseObject); ok {
+		return validResponse.VisitDownloadMyLessonFileResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -56876,6 +62694,55 @@ func (sh *strictHandler) ArchiveProgram(ctx echo.Context, organizationID openapi
 	return nil
 }
 
+// ReorderContent operation middleware
+func (sh *strictHandler) ReorderContent(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request ReorderContentRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body ReorderContentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReorderContent(ctx.Request().Context(), request.(ReorderContentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReorderContent")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReorderContentResponseObject); ok {
+		return validResponse.VisitReorderContentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteProgramCover operation middleware
 func (sh *strictHandler) DeleteProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramCoverParams) error {
 	var request DeleteProgramCoverRequestObject
@@ -57141,6 +63008,61 @@ func (sh *strictHandler) UpdateGroup(ctx echo.Context, organizationID openapi_ty
 	return nil
 }
 
+// GetGroupProgress operation middleware
+func (sh *strictHandler) GetGroupProgress(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID, params GetGroupProgressParams) error {
+	var request GetGroupProgressRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetGroupProgress(ctx.Request().Context(), request.(GetGroupProgressRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetGroupProgress")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetGroupProgressResponseObject); ok {
+		return validResponse.VisitGetGroupProgressResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportGroupProgress operation middleware
+func (sh *strictHandler) ExportGroupProgress(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID GroupID) error {
+	var request ExportGroupProgressRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportGroupProgress(ctx.Request().Context(), request.(ExportGroupProgressRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportGroupProgress")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportGroupProgressResponseObject); ok {
+		return validResponse.VisitExportGroupProgressResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ChangeGroupStatus operation middleware
 func (sh *strictHandler) ChangeGroupStatus(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params ChangeGroupStatusParams) error {
 	var request ChangeGroupStatusRequestObject
@@ -57219,6 +63141,188 @@ func (sh *strictHandler) ListProgramHistory(ctx echo.Context, organizationID ope
 	return nil
 }
 
+// ListLessons operation middleware
+func (sh *strictHandler) ListLessons(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListLessonsParams) error {
+	var request ListLessonsRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListLessons(ctx.Request().Context(), request.(ListLessonsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListLessons")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListLessonsResponseObject); ok {
+		return validResponse.VisitListLessonsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateLesson operation middleware
+func (sh *strictHandler) CreateLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request CreateLessonRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body CreateLessonJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateLesson(ctx.Request().Context(), request.(CreateLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateLessonResponseObject); ok {
+		return validResponse.VisitCreateLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteLesson operation middleware
+func (sh *strictHandler) DeleteLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params DeleteLessonParams) error {
+	var request DeleteLessonRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteLesson(ctx.Request().Context(), request.(DeleteLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteLessonResponseObject); ok {
+		return validResponse.VisitDeleteLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetLesson operation middleware
+func (sh *strictHandler) GetLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID) error {
+	var request GetLessonRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetLesson(ctx.Request().Context(), request.(GetLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetLessonResponseObject); ok {
+		return validResponse.VisitGetLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateLesson operation middleware
+func (sh *strictHandler) UpdateLesson(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params UpdateLessonParams) error {
+	var request UpdateLessonRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	var body UpdateLessonJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateLesson(ctx.Request().Context(), request.(UpdateLessonRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateLesson")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateLessonResponseObject); ok {
+		return validResponse.VisitUpdateLessonResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListLessonAttempts operation middleware
 func (sh *strictHandler) ListLessonAttempts(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID openapi_types.UUID, params ListLessonAttemptsParams) error {
 	var request ListLessonAttemptsRequestObject
@@ -57269,6 +63373,68 @@ func (sh *strictHandler) GetLessonAttempt(ctx echo.Context, organizationID opena
 		return err
 	} else if validResponse, ok := response.(GetLessonAttemptResponseObject); ok {
 		return validResponse.VisitGetLessonAttemptResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadLessonFile operation middleware
+func (sh *strictHandler) DownloadLessonFile(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params DownloadLessonFileParams) error {
+	var request DownloadLessonFileRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadLessonFile(ctx.Request().Context(), request.(DownloadLessonFileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadLessonFile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadLessonFileResponseObject); ok {
+		return validResponse.VisitDownloadLessonFileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadLessonFile operation middleware
+func (sh *strictHandler) UploadLessonFile(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, lessonID LessonID, params UploadLessonFileParams) error {
+	var request UploadLessonFileRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.LessonID = lessonID
+	request.Params = params
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadLessonFile(ctx.Request().Context(), request.(UploadLessonFileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadLessonFile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadLessonFileResponseObject); ok {
+		return validResponse.VisitUploadLessonFileResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -57347,6 +63513,187 @@ func (sh *strictHandler) PutLessonTest(ctx echo.Context, organizationID openapi_
 		return err
 	} else if validResponse, ok := response.(PutLessonTestResponseObject); ok {
 		return validResponse.VisitPutLessonTestResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListModules operation middleware
+func (sh *strictHandler) ListModules(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request ListModulesRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListModules(ctx.Request().Context(), request.(ListModulesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListModules")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListModulesResponseObject); ok {
+		return validResponse.VisitListModulesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateModule operation middleware
+func (sh *strictHandler) CreateModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request CreateModuleRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body CreateModuleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateModule(ctx.Request().Context(), request.(CreateModuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateModule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateModuleResponseObject); ok {
+		return validResponse.VisitCreateModuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteModule operation middleware
+func (sh *strictHandler) DeleteModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params DeleteModuleParams) error {
+	var request DeleteModuleRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.ModuleID = moduleID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteModule(ctx.Request().Context(), request.(DeleteModuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteModule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteModuleResponseObject); ok {
+		return validResponse.VisitDeleteModuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetModule operation middleware
+func (sh *strictHandler) GetModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID) error {
+	var request GetModuleRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.ModuleID = moduleID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetModule(ctx.Request().Context(), request.(GetModuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetModule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetModuleResponseObject); ok {
+		return validResponse.VisitGetModuleResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateModule operation middleware
+func (sh *strictHandler) UpdateModule(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, moduleID ModuleID, params UpdateModuleParams) error {
+	var request UpdateModuleRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.ModuleID = moduleID
+	request.Params = params
+
+	var body UpdateModuleJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateModule(ctx.Request().Context(), request.(UpdateModuleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateModule")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateModuleResponseObject); ok {
+		return validResponse.VisitUpdateModuleResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -58292,1628 +64639,1780 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1tjyQ3lh+KfxUi/7voLG9mddZTP1RBsEutbqmkfpqu7umZUbUrmRHMTKoiyWiSUdUpQYA0Y+z6jzVg",
-	"e3dx72KvxzZgYN8YBsazK1g7s9IAe79A1lfQJ7ngIRnBiGRkRmaVemaFfSN1ZUTw4fDw8JzDc37ns1bE",
-	"JylnhCnZ2v+sRd7gSZoQ+PdhpsbPiEw5k+S++V3/LLPJBItpa7/1nJ8RJhFmMVJjgiQdMRJ3KUOZJKLV",
-	"aZ3jJINPcBQRKeH11n6LTD8cD96P6BP64YOf3X/2/EfHR/JootKf3Tu6dXQW00cvP3z46MHh1k97j5PH",
-	"yU/f4N7Fxc8e8OlgK6Y/mjx798kHyYNHP3lwPHj++NMff/Djl/HWeO/lJ4f04b0Pe+Qnh7rdj3689SM6",
-	"/NEmmX74afzyiD6hRxc//SRJHr//092fHX94dzPaTthg8qAX/+TDpNVpkTcpFUQesdb+3V6v0xJkKIgc",
-	"uxELdbrzevtPbl/c/clZT25FD3+mfrw7/dHkwzvjd29lj/fSZ7hV/ui+afBQtfZb273tW92t7e727vPe",
-	"3f2d3n6v9zN4fUImAyIekda+EhnptJT+8vk0Ja391rsECyAi0HL/s1YkCFYk9lrcqrZIJpgmrf0WZgxv",
-	"0nPM+Dn+N3ZFN7kYuVd+TAQdUhK39oc4kaTTGlIh1WM80R3P/tPsm9k3s1+1Oi0at/ZbvcFdsju8Q7o7",
-	"0Rbu7g73bnfv4r297vbw9nBrcJvcwVu9VqeV4KKFv579evar2Tezb/X/9TMeYc07LZG1Oq10zJn+409u",
-	"393e2tre2d27ddv9PDcyRSfkZ+b9+5ngKbn5iMuIX7Q+//zzTusZifg5EdN7PCYyzKKEIc5IV7eDhH0d",
-	"Rfp9n0HND/sft26fvd7uTu6+ibs74yHppnfURavT6old1o22zz/t3hndOutOt5Re7/GbnUl37/XtuHvR",
-	"Sz/pnt0VpNVpbcd3zrvs1uB1V326O+5OtiLd03S0R7p3z95sd8XOxevu7ZQNWp1WdEdtdT+Z7H7aJbfO",
-	"cbc3fh23Oq3di/Ss++a2YN3B9vRud7Q30e2+7o0/7e5E8a3u2R113v1k+0KPYXJr8EmXbIk33T32erf7",
-	"6Z10rOd1d4q7avts0u3Fo9vdaOcNab3SBDuWXO9qLuinWFHOgjR7OSaCIMWRJHZnDwS/qG5pv5kXQrPd",
-	"WKlU7t+8SSTFmyMuM5lkI7opspsYy5tcf7F983z7Jo7+dZRQwtQpjd/56PDdo8f3n/e2TrJeb/uWXojT",
-	"aIyThLAReef+3UckGXO8/eTi/IG4/+j5h6Ps3geYk4+21J0Xz14Osvc/PJbqohs9Cn1/OiFqzON3jrf3",
-	"bpnnjLOIvMO6veNbpy8/Pdx+9In5XZCYChKp00zQd2Aif7xz+MfbD/54+0FytuntoT/efiAl/+PtBxFO",
-	"kgGOztz3Rk6eqmlK3tGjML/LiKfkHZ4SRuM/gc1nf1dYkXd+9nrnzdMevjvdmtzbPn95R/2I7Inb2ePd",
-	"wUe3xh/uyPe2hu/38MO7b34aFUIqIAF2jQSwK3wUE6aomgYX9xAllJ2RGFH7lr+oDQQIyIRbw614O9oZ",
-	"dHfxHunuDm/1uncGt7e6d7fxzmA32otvkdtWJryQRmaxLEk6LdP3IhmWCn5OYy3yWpqPvF/eozJN8NQJ",
-	"mb+cfXv55eUvLr+c/fbyF7O/m31tREKKBZ4QRQQcYfewwgkfHQ0fc0YeYRWN9a8xkZGgqeZcLVee45EE",
-	"NjdcicY8ieUB6u/0dtFjrtAjHoNQ6qOLsREniEoUZUIQpjY1TXQzY4Jj2CLMDPBo2NWddk2vnZaMxmSC",
-	"dfcT/OYhYSM1bu1v9fRpo4zIl0pQNoJVvMfZORESNte7ZMgFmR/38zFBfZ7ERNzLhOSij/gQppHikZZ1",
-	"OEYD+PQA8QlViCo05ALeYOSCSIUmREo8IjKfw+uMiGkxBfP5grEvG/pDOqEqPPIEi5EeA8v0GaiH7kaj",
-	"JY8gKhOsblwJNOsPKyZDnCWqtb/X6+gx0kk2sSOcUGb/ykdLmSIjIsxwgXY11GXkjaoSV5BzyjMJVJ6n",
-	"LJyk8Kxu8JHpsIao22Gi3meCJ8mEMPUk1RpJdbR9rUD09xFnyRSlgo8Enkh0QdUYYTQSPEuRwmeUjRBO",
-	"04RGsDoSMX5RN0xS7tEfrh3egPOEYAbj+4BnQj7Cb+ZH9ohLhXCEYzKhERrr9zqIsijJJD2vJdLYtef3",
-	"O+RigpVZv53tVnmhS0vdCy61GSQNkO+B2Q9rDpOyax3mUUwmKVeERdOPyHR+sIfojEw1O055JlA05lzq",
-	"hW1vfffFX27v7aFUUKbwICHo8Pje0RGKxljgSEvEDiKbo02E0YsXR+9tIDXG6oRN8Bkx4k+Q15kmg8RD",
-	"YjZhSrDa9/gaM3lBhJZ+UnFBYmD77V1DrxOmDQFBtJAmMWoD9/Xz2ajuM/toHwG3bug+sO3F8CpYEXhC",
-	"Tpieom5uwOPpQf47zNxwNeNqTAQ81+Pp725vnzBakO70jExPBckkifsHXjdjmhBvRjAVmiRIZIxpMl5g",
-	"quQJ0xOjCrW56CA8VESgnR6SHdTf7d1F1W4oO80k6W9snjA4pu2x29ob9qI7eG+7ezveIt1dfWDexXdI",
-	"1xyeu3hveKtXe3wUfXQ1G2h74XVGhdaNjbUQlh97e8BguZDWJ6JSROg+/u3HJydvtre6Jydvbt9/9Sd/",
-	"1AqJmqNhzTkJElEflrks1HKecmbOzjFmIzgYB1iSGHG2iZ7ZEaN2f3f7Th9WjmdaXm4coP7u1raWphFn",
-	"MdVdnA4xTfJTVo3JCRNE8kxEBI2xtD3ESFIWEdQeEhWN9RrhEaasow+8NE2mMBgSU7Wxifr/qq8HxLje",
-	"2hFJFYnNEtUd2MvO6jC9FugWZZphFPHUjFBrj0Q4VQNmTJVlxYluy+7JYsdpdaQgIQbOv5rysV03oWea",
-	"0POT+YAzLXH68Lhvzhp/PyXETkCvlhpTifTMDxDs1AsqzXsXY57Yt/XmW6JCmaGstiIraR1UkcnVVI7t",
-	"VVWOJ2KEmbWcnpFheKTce+mGRNqUQu1+TCa8v4G0cIrzoaZYjYuR+h82lRq3dhYJjcPuz3D301737qvi",
-	"n91X/yosPp4KGpGgJvABHY017VP9BqIMTSjjAmWMKonaZzwl0ZncaHDqpq6LulP31m5r6SlrxhlSBh7y",
-	"i2sc5gLloMkwa7biE0bQYKoIEiB12339h3yn193qbe/0O8j+vdXb3u0Wf3b3er3+xj7qb/du9d2Ji7W6",
-	"KtQmOibnRODENCnRiKjKfq3dpws3aY2UOSZYROMHlhzV+R2rLJ4iQyyJ2phN7Zkz2ThwR7k+oqUZ86ax",
-	"jhMe57600IpY4vsDhe2v//FHQu/E1v/vZuEPvWlekzdhNHaon8NmPzKf7eQzw0LgqX4o1TRxfbXyeX5E",
-	"WTw/y6dGUUdnlMV1szQGnbVp15izbnv1GduRwbBLM95rOuNjLgLr2hckIeeYRaSP2npqVooaZuy/7h94",
-	"SkJHG2B6L/Y3in+idoL17swGCZVjrYJqPU6/APvtFMuon/+hO+93TlhfKiz0t4xgoTd3lkZ8otU9YxtB",
-	"Gwdlw0mPQZv6ursNT22o0Ffqefr0JUzv5o9b+Uz1uzB28GXYMeb/1kPU3+sBtl7V75Tn5E2Ani+5iOH0",
-	"GlIWa5mEnmVSUsz0EXGfjTSN9q1CEaPBFElFJqBYp4IM6Rv9hV4GRVVCUFtgcA2NjaTe6CCFR7KD5JgL",
-	"BV8NsyQ5Yd4YUPuf/ufsd7OvZn8/+9Xs72bfzv5u9vXsN7Nf/dNvYUgSzT++/LPZV5dfzn4z+3b2D//0",
-	"241NpIWZNp8vOJpQKVOi+QEmNsRJggY4OtNTVILCbpF0QhMsqHK7xYy+qnyHRlWzhq9XlV2SP7VOKeON",
-	"Ch3gzm11QyLdTQdhiRIqlVmHvv6n147s1xznuT9s0VFezNr5zLzj253d7uD+rNfZ2fo8fHofazaUDwSf",
-	"zE/qI0LSOd9CmmDGtLovkPEYFJsKWFr/yYEbjRUFamGMVe2pKYsRBM9N/e2CoT/n1z5w4wVrOvLnfKVx",
-	"f66X1biOQSi/i+P3sSIXeGquJZi2nMHfXvhtbqaCDxIy+ZNPJGel5TcXGbp9yU8d55wSIcDhFBNl3LvP",
-	"7WVdl7KcTVFMY2MpGYsDS0TepCRSJD5ASkyNmYUSrIjYtMxIpDqKW/ut21GPbA97uLs1uE26u/FW1L2r",
-	"Ld7ecAfv4TuDu9H2lpFxKtNnSG+704I9q096yYsxuJFaKmWC7Z/hAWVE7ds570vJu+79rnn/c5/gS041",
-	"3YYhe8WpwhB5o7cMTpAk4lzrfm3Mci95PsYNbbVkTBAcjcHJolkbSEZihJmZwqYe07s4fmaIdKWlnOBE",
-	"MxGJTy3Jqyvp3DbOFaIX8RwnNEYfHj95fMW12gUJaNfqkRsKKoayYKnykXfd69exUnNTjniWGNYdGLf3",
-	"vjalqYTDBLaxqNLkhD3RxitPibCeUCsVoEG7A3Z7vQOE2VSNwS8kuP6vFR65QkblCcNod3tbHz/G+z1M",
-	"aHS1JceJnsb0lLyhUkl/vQ8ZwlHEM5Y7zKhEpDvBNEH2K2S+AvVQ86Js7X+ct6zwGThzh5QkmhvMhU+n",
-	"ZX3vK/bw+asr8tbdgrcOS20vZiw7jq5997q5KrJraLkCetEsEGOFYWc/4GJA49g44tdfZUPm00HCozMS",
-	"V7e1WwUqkX3jQI9M4cgYBRFhCrQLHGsbUiqBFRdX3u473pLYERQDXLQm5uWue/m6FsU6yiZ4Cps45oYj",
-	"29oSsjTtGE/ZHL02YLHeh+iBK6wTZedUwcun5gZ2bqmKN8D1Zd86QFiegcWGESMX2pi46upsecL4qOi0",
-	"GNaCBSoG2XXvX9caJZSdaSmrCbaUAp93WkfMnLT34fi+2tqYlq6qkJTo6qkBzXSSfBTXpIlkzKlepnd7",
-	"AWLGk/DRiMT6iMuY1pn6+cT7QNzHXD3gmXE3rE1XxtXpEFops7ogRsNAMovGJR/llQXPbrEEj7lCrvcF",
-	"ZGdcdc1r18TI5dm5y4cOMndBA5JwNgJrW/IJAVWBJJLk8W8VUXXG+IX+Lj8tYW1cMEHYaDRN3JDmoqCt",
-	"LQtjLpYc+v2N4t7KC0Mwbjkb9xCNSfceZ0rwJOTJv0B6MkiOsdZbIwwXDnrkZ9pYotDe3I2vfyH9HI/C",
-	"UxAkFUQSppzr2irQCo8WNwpeWTxNOI6fc/4Qi9HV5HZq2jpVnJ+C3/+qwtc7Gu04keIcubYXcKodSldx",
-	"3jWvfy+aMJVmMNrMxswXGub6yzDhU+/O7QFcuV2NzPNXeNXz0dregVs8d4O4g9pGZ8cq/2134wCVL/mQ",
-	"uWA293z29lu3duVj1bNHfeqgfDqL1tb7oGs/uL7Vrb3/9O9fS2LCSIj9CunmVv5Z7ky6rrXP3VPe6h8T",
-	"FiM3qOKOX0uP6iXylGdwb0viqy7n9p2a5fRG2HRB80+uTZ819+SMkFh661WhjdkM+U16y90EPebqGCsq",
-	"hxQPkhrHo7kSMt4olGJpzAW9EJbi7i7HPy8MB3RrrpvM/RH6VzdPsl5vJ5L0Uwhv3CH9zYV+yZCIPzbe",
-	"lRcMn2OauGmszYKZ107VxWX9OFQiRSYpF1jQZIq8L3zPFji5k+mVfVveKWGnispjXMB6/ovXxXDaatWM",
-	"VPVbtWN+AWEThbtTILj0GGo7k5EIPCMbByeMcesDKaTQJnpGgHbWq0u8K3UJ+0ciylAf3uoe6rf6xkPv",
-	"cZ33MHAFaFtRHGJynBtW6G8oGy1mvIU38NaFfw1nn5T8FCJ5TykD91KZBbWSZt2sWGkWVGYRtGbIOs5K",
-	"Ag+i9X5kUltNsCJObl+f++5YcgSjRcVol3ha4fWue/26WNIRRY0Fz0ZjG1dpfcDmCIWjfpJJcOoBPfRv",
-	"miL7J6w/R/d+B8GPEP4tyCdgPPU1ZeFnSKzI37WuumPJH1J2di0Hoe5EW8HBQ3AFlxo6piMGl3Icjm4W",
-	"G+N6PtoZDQWfGCUoFdyJ9OvyxmlWgY6bHZmaVfTr13tc9ueo2t9HeI6Ypas2S1ZDTjTI1AmzLnEb9q6s",
-	"A8k59udJbgILL/C0ID8EoxUcqilv+wXCG356zvkjzKbW5y+vxE9C8zbEHAHpr6QNecv6nHM0wWzqzIYl",
-	"flY9iq4bxbVs/mr/B0aer3aMXO8hMqetlA+KF8xlulxRRFjpcxoJAqyHE1lVWBI+onDlmGIpL7iI9XFB",
-	"WcSFIJG68v7eKjkP4TakPJjF3kP9Qdf/4Do44pG5o+m4IwnuY+256PVVWfOXL192DzM11k8jrGoUYVy8",
-	"obV/GA0ENmeSLHdFvNAbPiJSam3pvkmVucr6w/RwjZVsQyAmmjnhbkYiLPJzuuYuh/NTUFq9+xzHOKUr",
-	"HXeMYoUSou2BO15MOPiBWp93CtFTSPz6WyIqi5PhqrdA2571/eOcSI1s74Km1215U5Zmymw/6OQA9c0K",
-	"9MHalkjr0YgPh4TFWjUGUu27G0T4Cw2mJxA0GHOltZcUqzFq903Sp9zsbQJZ+xud0oUilqiv39w0ppbu",
-	"zJpanRPWh5CD+Ueg6Jj9Mf9wEx2yqdcDhPwNBMFnEunhGYrATabbhHBC6hPwuy/+Cmm9ddpB+W2uvRc3",
-	"7bjwapNS0LEm5gkz16V66TrOqAC7FJypI3pOmGF2cFRxCOjum4g3Evc3oF99+koO41LkjT3uI+PS9Bm4",
-	"3c9Fq/vRhOLDJpZZmnKtPT4iMcUmufZK5mbe4OlEtwgJf3MuD0iahLtk6Wfc3NQNX9lbtVfsF29+CIaD",
-	"7HAWGpn5N134pgsvf18eSc0e/SoN+pvgRbZNQrI5eCiLSy0vdALHxhmDk6eCp0QoSmSeIJx6P33mJzLP",
-	"R4qXI5wrMt/PYF79U5vgvJhwD81bkKRoxbQfIeTLbr/77d2l/duU6s/mr5J4aiiHJnxAE4LgTatkHSCm",
-	"+060aqOPxfubW7d2N8vd72yXOt8LdK5Mkvx84NzCQX/um+8f20b8THRvQTyCFRGSfKCtPD0Ae0/9Egum",
-	"m55XAvmEGAcGHmhZ5N8W639nkggkxxBGgiOFODuwqaASDQRmWtAz1NcSAJTPMstF+p9DUEOO6m51ile0",
-	"AIuIYMbLma99lvnWeEFbI3Xm3HFeg/ZOWp5Kzpk5COafxv3NUmxk3fehIXhZx3PRpzZRBxnq5lOzGpxE",
-	"7UKb2yjNN9aWhaITEuoxVzPmM9/G2QSzrjaZwYdF3qQJZkZfaNtwV+hoMbMBVYt+gjxlBBarySNJiZCw",
-	"rWKssGGoQsJB3rxJ3/FvSPdNzG2SkPiE5TYkdh3dkM6ezBOgSo1SiSY4NsEOzHrKTxiff7Hdz1JN38Pi",
-	"t/ewwi49rcy9AyrU+D2rQleDFVmWWAetxaeYY0+q6KeEyTFNAzkKHx0/gpCAzSZNlST3Qtk8L/2wEpxN",
-	"JzTSj5f2lArKxf04M6RZftqV3taHFnkTTsjgQ9Sf4IT0O6g/JPCvRlOXjCZyvsmtLRTTETWhXEsb0ULs",
-	"qHyghIVKZS/Y70rS1hfCHnE7HrcYMpQ5wM1kjsQLN9gLYNal53yZNpBKGrkcuYLR9SZyW9NEuVMuusSN",
-	"xGxXrb/igSRMnTCjqVOJooRgEFOo783JOJxyTkbt/q3dnT4osf1nL/o3+89eHPc3Dk5YH6be30f5qnWQ",
-	"JFrpVlxIhJOEX5C4g6Ixic6ck+Pcop187xvTP9Cr5/JqO/Pt6VTlXb344+91z1sGLXa+y/DQO1zvFtjq",
-	"gdwNb2f7w6+oc8uHX9mxwY26YIu5GZf5C/sH3CJiFCfh550WzhQ/TFPBzwPH83E2mFClLMqAfgfu8411",
-	"h5EkWOndad/Z6HjJrBPM8AgcuIKcU3LhneE5zIDWhpgkjUesR3XPfqE/LvCTPmuoiNjYmqc8odH0x+ae",
-	"OqwPuEtsBxJhZVAX5E0K3yOMpCaQhBftVMAzaVEY5rqPSUTjhSNeyvcxj7KJw/YK5qiMBJ7ckEYuJVQq",
-	"SCLiIiaiY3wcYHZTJVGWJhzHkHFlwt77unuTt9Ikp+ye6+JIEUgUqyaSkfP6kY6pVFxMO4gnsbYuTfZ+",
-	"u6RBoZgTY29KQpALytM/ELnReJge99w/t7xTHSnkidyzuvkc0eHpfRbLJ6xBCoh9v9HZbd81qS4NW6fN",
-	"GvY11aPVP6lXzgyLNWwy9fIOPUn7OsOJsVcoZ6dZOhIYNHitMBPYUDg5FUQJTMEE1KIiE1K/ckEGlGHA",
-	"WyET+Ner+n6fG7dKYBpWAMuncwfJvJhy7x476T//inPmNGbFY/OB/tRI2avJBWMhrCQMLzDVYvuYsois",
-	"37FuRcuAp1xSFRSnWxUsHcpQQhk5sOIGZSwhUqK+a8katzU9+7nU/iEK7GdXYY75A6ztM3KFXcpcW2xn",
-	"X0xUN25ZSFRZppbdygdwxzvEfVFfc3AFiF/mpsoa+weQf3z63JML7SX6x73i5A64R8xDfRRWDk5zAQOZ",
-	"eeAytvnQkAHsHaZto80XmXokzwou7ojNIewOajwSxHi9tJmgDe55zw5eYXekVR1hsQ6XVlYGq2UUfM8u",
-	"77wmZ33ZzrVd0ckYHQ71me38DfbtDmLknAgECUHeU3B7gbPIit6Sezwe6lN0gkfk5icpGeV/pGwUFKta",
-	"U6jPkGV44kGHXGBPxdDLtnmF0+zMHiCLpKujqEtyl2O8vXcrECxN3qDjDw6723u3nH5niYjaOJEcfon5",
-	"BdNjv2FATzaCg5f0U/LuVFlXdRUJoiqx9D4z5GgupkNSziIA5GvRKXGMP6qcBqWulzCmUZKCDhElMDOS",
-	"xmSHTDS5N1EfR4qLoxjAeaxU1zL/Ymz3t5xCmnpM4xMGxnqm+AQrGlm7AidwZyb4hJurQse+Vn5BnnXQ",
-	"3WV7DvHQ0qMLvnXcvPztFYQHcSR0m84KW18+w6Hg/2UC8aTLCoXfrNkVe7Ke2PNqwl0jJjhKv0LVOBb4",
-	"ggFLwOKQOLyPBZ8c5ypL2PMVCzxUEIflBtkH1AYSy1M7Vv2DNwn9p3eKd+CaCMZvXrRRXPotN9JmDrWK",
-	"kKjfYHniTsDVLBUeDsF4QPVWRthOFQTLOkvRPDNoUPp81QcA+JOw2yA3JFLkjWo0U8X/2SxLSDQZxu/k",
-	"29LfZCWu82aak7fjZ38tP0DrCGUphNoDYi7yk4TEiLKDOQd+xb5UG+i7P/2LE+ZRVv9QJS5q5+4NhOWZ",
-	"Bc2zT10TPvmhke+++FvTWE57sLhz6m+W1mjfOVziE1Ygchk0A32uDrMkOUBOCmitx1/TwuCHiwfjqTlh",
-	"Q0GI3PRXeR8NpuXN0DGyF7MpMso0GmTKG6bBBPQZxaB0WDkHpK9IuRL15qReSax54i4o1kKizOcIB4pb",
-	"6xtraLXm74d1nYdaXTUYIMakAcUH3NO5jxNhiebvcoJaxBqOrGvwJDVweTSk1j9Hh0S9Y+D6LPn5s8Jw",
-	"S2Ho1F6hvg17P3D1S5UxxSATnZioFyvq5A30OiMZQe18llqAeZt5Y93ZfJ+WfNh29+VBdbdf2YRedmwZ",
-	"IfXUXoiXBVXu0FzVs+lEX8C3WWAeBwDLsJQQoRZZUOQCUPqNsojIVqG3wsyAdVk45BUXFuZUGlCQViaz",
-	"4hBAO4IxMBbPQ3HA8wJtmXJ2YAAsjf0JEZeABikhggqiLw2WSN+E0OiDPBpzGhG5bzMrE5OiTWN5YA5Q",
-	"ykb7iECFARo7aK2EYMHgagPeAaQyTIVuD3C54CPTh/5KH/oKixFRiMb6Za0L9lHbYHDpP6y2aO8QsRlw",
-	"vI9OWjudrd2T1sYmOmQmas9NHS43zWWpm/68u8POMxREbWeaj1LCGOxMtalmpgsTLEWafNwa6EXL2dPH",
-	"nFwe1uTBzvXmGRWoWH9vvGpnlbjkZUtTmuZnZrB+996IC15VQRC3Q5N71oUoRy70yhKhVQJYvHLkTjU4",
-	"LAxQVrdJnhEJkKWhw0ZGXBCLUptwSWKXs3SA9L61SK/UBsWaqyMig8EJaXUZjqMggv1TTpmSKOVS0oFJ",
-	"YMlnutXzTweelXLnDO+7SLpQMv2hi3U2+InGiQhTLPVSkkOeBZcSEQXdGoZKN5GbFPp//2+01et1AL1O",
-	"C/uJjVbPu7iz12giciGJQIaUee7OZpOGKzLV9NIp1qSYak7LV4v455ySixAHl1nGAueAfHAC54a0DN2x",
-	"rKYV4DMyDfldoZGlx5l5zTvKXFc1d4j5YyeabUdONDe+IjRk+JFtbv4QrRDdzccf4AIi1xqqNg1OW5RA",
-	"SAPYMCBI4nOizwqIDPPNUWuu2SMILEgXEIjadsnsOw4oIE/EiQmOE8rMOulzcSRwRDoI7t6Mh9Z47LSB",
-	"aUbg+43tYCvGnUOeeeXLNP+FeXutvMrB891jOoMcKou1DgRswrxr4xmpnZGvttphr69/O2IuiqGkE4Ig",
-	"2QrCJo03nktI4CUbCEIKaS6M7VQJVWPDuOuNi9ZErFqSNopRtdxV7+cvNCBt+G6G25DSmXnzDSgitTiX",
-	"smIC1Y3ICr8lg3Fs4xQpZdIedGfWrbG1GfQalizIcg9HSrqgikYjFfmB3EDS2dP7847bXIt42L7SPOq2",
-	"oSFbklGluMNaWjegRMimy3mibLEVAYse3+Vr7pmCBZG8/dcptn9O/UWyuGx9VU89qLSjVSbztiyHp8yL",
-	"nvx0qd1xsnmcytzxt4ol99w32m5ANSPJhZUub892y2Kq8guk2quaKodzACulyjosy2hMcGHkQ+JthPiv",
-	"gcRW2IZvhO0L812llJSeSlemJKJDGqEhjpQrutL/7KRlqpGdtPZP8oSGk9bnfU/KFKQh4Wu1l/rEHeM0",
-	"JYzErmlJR+yUMvDym3+6WhruF54pyB8zwHjmT22HmkFYb2tc+k0QScxH5Z+KCydo3YTfnApyzs/0T+DM",
-	"hjqINuve1mDpoL7gCcm72kSPyYXNpbNqDI5jFwvrKQdmQq0rXfOkZZDk7d7OZm9za2tn83YTVuARxFOs",
-	"5D2b914uLvFgMFrOTRSDwxk78G9HXcaKCbhYi6e16DwcWb5aEEEekE5euowZpU32WGcgIWHv0bi4FspF",
-	"fXE/NOffg7jzYmLFxl0sb67Fn1ZIrx+CH82r9hqSxl4F1/mD8MOXz/OCkXpepSKT+8gUM0XfffG3/c0F",
-	"OUZHrD6DP2OKJi51i0i9Pc6Ig74sW9x3e72QFCjXdA3myuHXGUGSslFCupkkto+huXkrvpbhWdTUf20q",
-	"Mvx6sHO2H2RBWEGArNDtggPTgqnsG+Q+U8cLxmFHT9kJm5AJF1MDh2K+PVZc4BHpuzggylAfshjdA3Ay",
-	"nrCUCEmlMjuen1HSgZxchWJKZBFdZQuEupFtIlOQ7oS1T/J5oQk5aW0AOLMV+GckVQhHgkuZt2DxiKQ5",
-	"B+Y9M16N3CJewhbLfVUj85Zt5Bcy4CrxOd7v1ufWClPVsUBpbe2QQlvwXczOcq9CYJc5o7aoRejCtweY",
-	"nXWKUO0zMkVtE8CgeWRjE92PqcN4iklC4N9U2cW3l625Dpqj0lgVWutZNBoXHJYPBAo9kSmKBbmwqJEV",
-	"Y9u/rKy3tifYpIk1jJcp0v4CAmPML1jBmZoUlEEBuEpiwXIr2PeVLw85M7X6FvGZW9uPCJwQtQ73e+ae",
-	"oVMUp7L38/aUSMhQIUljsD3cJQICf3hj88GN5Uka9mF1Wim4HsOUuSB0NFbOj5b7VZs4bOuNZx8q8mLM",
-	"JQG2NjXSLHM1ua+1rsP65fQCbOat4IiLYBKxc5FrSovMOqtdjGSSnHJxamHSwJMqFIW4lNSG2uoD+Iyw",
-	"GCdJUEypOjhVaXDYUPvGDZD+jDMSji40VxOBBSvuMuB0gJXT3HONvKKsQG7SynOLNlC6k15wu+wQ5xqL",
-	"h/O6TJ0jpsWRdAeX8U+b5g+M7kKVKTeDS9iM7f5J63znpNXvzKFXvn//+UbISxTScX0vhoVpsOyabzbD",
-	"CIVoKFbVCJiCQctSsJj0KtfM/nlzxNJMrXPoYIkMQhKJNxFEuGWJPkscrkiEGYRM4SlqU1Dk6OuMdEwR",
-	"UzNNhCeAFqJtIvNLxy5OLtzsLZyWcSTegOtZSFkiBoPXAMMOtaVpS0ntbm8DVAu1DZtEz3b/jEw3bScf",
-	"915ps9T9tfVqk8b9jfkz7IrHjVeS6H/Mvpl9Pfv17KvLLy6/nH19+fPZV5c/R7NvL7901fJn36DZr9HW",
-	"7b09BIWL/v7yF2j2u9m3aPa7yy9m386+mv3m8uf6t/+yiWZ/sYlm/8/s29k/zr7V319+adqoQDjsBS4J",
-	"O6033UmWKGqc0lpZ+yEcYUsujBccaN7ZEDjbULsH+rBJM5gQzCTa2ijfV4ZOv1Ll32Ctv9LBuMrJ5XHV",
-	"31z+XDOIz0W/RbP/Aj/8Rv8A//969g/o8hchBvzXIX5ZdFse5p7ao/MDfoFwSY7YEnZQeNBcbkpA+6Jq",
-	"H/XLp2kftW2NOBM5AQdrH7Wh/zTRYkBzWidnInjNnbomatIevH3UdmEaG1c7vgviz3278snegWM95TyR",
-	"CMIWUQp5GSNTcI0LNKSJglEbUwuzswoDfH35pWaByy9mX1/+x7kIgetQFVBbm2xaE0Mx+FUjxcUKSZWr",
-	"btXV9YkqnkzlfNWibdkRuMzLX7J8zOG3tru/dD/ZiIQl4/Cfpbf/XcriewXyzHoITx50zVMyCU/1J5t7",
-	"vbsl1B3K0NP7j0y+sImqvHf/2fOjB0f3Dp/fN/ViAJpXauWCCzTQCsYAS3Jr14WFvXf/GSIs4rHFjSyj",
-	"Ha0nMqMxThLCRkHkoAeCT1DfaHMe2TQVKRvdc5/2G9lFko4YVpmouaLNHzs+j0nEYxKjfIRQblZ2HFHa",
-	"UmEWYwHX4y+ePexKPCQHkKnpsOUs5sVGhVi7a9GqiuBT5oIyJf3ZhvjwHk60KBd1F09J8p4pvzfvfcIT",
-	"njH1iDIeDjWkTCqcJDaNw7ytmc+WDS4tVf19hUnfjKZBN31ci3cZY6iIiZkmfVf/BY70OcMp6FIJ1ad9",
-	"8fzegXE5VppEExozOBxePL+Xswy2OK4HiLzOcAJpBrbwqvFbulvY5qbc6nHl1TrCgBOlT1TqKp+eQalU",
-	"c3Nms8O7BjTR3Thb4ERbdgdP3J3HGSGpBJeVtU8n/Nz4nucG8wmn7IUIJhbZPm9IpF8CgOHNdXMYS6zs",
-	"Ehn9YIoGMfNxQ+CgtULyrzvaXp8ZwYB0AO1UZGIhRExeMIh7QuIbEh3f/9GL+4/v3d84QCPBL2S+htb5",
-	"GQ71MGV5r7AxAP8TT5tzvKqde1bnpqSOC9CLo/fcbvTY1loymhCo3TesTi2T/xvz55hLZbk+7FxaI4Eg",
-	"C7G/t0ygVtmxRQaj0qyY4d+O723o2GSsmIgG+G7AXJmf/KpsfL9ZTyPuOk7Se2xVzm2fu2xckDmgZ7v0",
-	"sAmXAXdSCFLF7L9zIuQ+/VxYaAPHSVL4xLwKUYwnTBGpj55+nJFDUzgbZOipFcSQjmV+ISzWdtTU5Ind",
-	"kFYxAtBzLNUJi/G049hbN+QdbhCDiDKWYoj89g+9ODMha8Wn5ZyvApDDC8rxxpj/ZdbIazzoOC3R9yGV",
-	"gQN9aMsZN2PbGqX9Pvij8g31sW60gxTf6Jiy2lgoc16Y8itU2sjjEUFtrE8KTVo0JVg0t5rKikrI7Uon",
-	"5GdB6M9HU4cmeEOa0MJPOSOofXT4+HDDmJxyzC+cUamllX4rfJgpvmb++dCUcVa85Y3VTX7RbnlATFD3",
-	"XEgQPQ/HUAJm/xEa43NigJaKCuUvnj1EbUjsMPeh0t56SfDcQU2JjRq8qdUz7fTOebEovBSjyElrnKbG",
-	"6oJSTaamX1txhNGEskyR68qQsmRbRu8jKbMQ1degQq3oTwU91/bY/AKNlUrlxoFdFbjZrsPFuiCDCCcv",
-	"6vqAk0+3mTtl++aL/Zs3+xYF3t1o8pQw6Yr3FasSU0EiWwxoCXyiSFr+iHymCRNc4YSPDiNlLIgVMA9f",
-	"jjnck5rh2lsLL0DIQ05oS0LiDprQkalvvLE8S2Mx/mbDnM0FMJ2hIzoI9ruAag9wZL1WK5DtnrbBZOX2",
-	"QhY+Z8CNGPMEfDJiito4SUBuSyPaz3GSkcDFNlZkxIX9q5p7n0yB+yiDlDNfjzgACQDfQulqPTZQEomM",
-	"NAMyJW8Uo1Scr3BamFaBSqHTwixf8/gmaOjHevqh1rRmdV1t+QRq3uYT76uaSVe4zoy5oES1546/rAsY",
-	"8X2toKzquMIpjmwRiTK79NA7KGO2zkrVRbCzHXYR1GVik+a4c4QJbjWrJZS+n7/5krKYX5S/fpIGA6qK",
-	"bFNTzMJADTF+sY/Mt1D3w24TCtW2ddsdV2Qd8CITMlThw7mhSNJTiLOEPOYWdydgU2IlH5Jh4MS20hVM",
-	"xcUrtAx+zJoeTZemWTD++xZTzIbi15mOIdFrIbBLdpGBIiMOk8xjj07BvT69qtT1gu8r3LFsLznX+wr7",
-	"abVYzdLG/QFEa9r5fGBgMe8zZXKjVqAfjtyFdhl1KLeBwUJLiApD22KnwTSgutF2VgRFcgggCxJ8Fx44",
-	"lCTxPWhjPrv3ni2lahO/23mNxIgn2cQUVJUbuQJJBeKJKUnHyIXRCGQ4ah/qBDX0dpmXq7GM/olUHEjT",
-	"wuPgDOTgsoR8RDbshbLRgY1xbehC8QboTa3jWMcxAaxrsWDL2fVt7fbS7vjhbHpf71lRGQYbLBskNCpy",
-	"l1AE+B37cAZbp0EHJWSEE4taM/vr2S9nv+yg2X+d/eXsv89+aQvjRQSQnSFIz0bdw0EPzgWFh8NALA2O",
-	"Y0Fk+CCOOFM4Uveh2tSCF566aieLcvg/UJMa+9D7BQnCYgNdwpHEDFDTY/TB80cPr4I+SBkLVzHQNK2v",
-	"cWAIuorW+9B+AiVoRjxoEr+EuvaK5xCFwKyA24ja2FSlAg6m0iYBb+Sc7QpRuML4rFktB1Y3RT4SYcoA",
-	"AEItZWSSjYIPLshAUtVU54Fm7Oj8LgvizXNQhSsrPFiMoJNztr/MhhXsvIsVbri372FTIWiVQ33B9mpq",
-	"w/9zYCRnIAfktpZuckzi3IhueOm6Fguuy2YFs+QzacgUb+vsnGPEH+b5+UwTYjVqNttG7Jo5acF8nlq9",
-	"8BpUgbS6ewIneIRjMqHRBzwTc0C2dd4Kq8SuibyquTQhVRTkhUw8/wW0c07EH4psWxzk8T0rMm4JFlPx",
-	"WGXx9IF59Xqxl596iOlWkAA2etg9sjxDt6IRryjftBAwRWIiUhPb81Q/Q5ShiX6OMijs2bZhPRsNj5h8",
-	"d62WFmikwnt+KY9GkrwKcF0V39dd00CfdO/5VFtFlVN4VJ7Z/BvVy0+Co7EtCNyIHpbpnpvvwvepzT1o",
-	"VjjnHrTq7EO6pI1GCMizTkWu5vxUYktPaliKhfhjhXICOQ094Vjm0/LmLInyyr5bfkKto9D+y2nz/Z82",
-	"8678+d39LyfG0hPj+zsBEnKOg1FvzzA7M5obgAdKgkU0Ru1eDhDVf90vn07DhINUmQege9viewVZW+MT",
-	"PWomhxdJ3VzKVsXvEqnrScuyfKzspaowLdZygbg8hmUswBpXKYCcX5E34Gh7n+4HPa1iIvpS/arWYTsP",
-	"1oDwDZPyIjeaWY0NofKVAfpfuk1rjEtLWtdSE2vTeO5XvCdePdymoZhNsSB1mObLKyh6BZsanMH1gqI+",
-	"vnX1EFMv03fpmIIZuY4ic2IkLUokrZNZ69b+nrlSW40Dvr91KuUj1mQkBhaxmk+WYqWI0Pv4336Mu5/2",
-	"undf2f93X33W69y987n7+Y8WhjhfpWB4ab0WLYGJDFlxD/KMqabgUm9h8628m1ZjdjPdRUR0gbXreB0D",
-	"6BEQbqUEIR1kRiVd7a5oTJNYENZBkg4SykYSDabIMTVcPMGoV46KWhobtCgo1TSxVqXiB+aKWfE8ZM9m",
-	"Edu7Z4epQoV3r1wvDypRvvycoIzFANlKZR5Ylh+SE3xGIGMFI8G52kSH0Pk+kgpP18Du6rTedEe8myuP",
-	"5t3Nx/YfH/OUMJzSU/2C3Hzx4ui9V/43XTpJuUmo0EZOa781omqcDTYjPrnJcUq7EY/JiLCb+TA+9z+X",
-	"ZzTtmpxznHQhn5uIPJvuhyz65pmyyIBbErJbj7oz4BmLV4LdMZsloM0p1GdcHQ4VEf0DQBbiKOFsRATk",
-	"FkpEWTiMy4IpHfMguIKiSaL3BY07UFlGq4NQ/lGNMUM7PRTjqUTt/keH7x49vv/89N79Z89P7//k6dGz",
-	"n56+PHz2+Ojx+/2a4O4h1aNLBQ3BLFbqvfm5nx2U8AsiuhGWBI3Jm3Iu9s5wK7qLe2RvcDvejnbJreEd",
-	"3BtsRTvxHrk9vIu3BjvRXnyb3B328PZgN7oV3yG94RbeGexFt+O7V1HvqJRZHeqteXZDQvY2ZaPMOPmh",
-	"EE372YN7aHt7byec+XNGpofJiAuqxjXptmdkaosmsBhJ+ikUB44ycV7GWm89Oz7sbvd276waN/88L/lo",
-	"oM5cTkwu5ap1H9fHQ3Y83FwFZVy9C903/0QSQXHyuAak+EWa1nLX7oPtw7v3elvBVjMjG8Ix8eZhEwYo",
-	"erv3+J3Zf5p9M/tm9is0+2uDTmLwJTpP3pn9r9lvAHbgq8svZt907r3z7EWzoCJ/3xWjztm3Qp4K//n0",
-	"9larrJp7vFSWLyX88UUSNU+uDohW/9GcMybmk3Ki9AEwbSmlGp6XKf269/jWjyZ37+3S7U9uT3+8JX9y",
-	"hzw72xt+cLGjHqY/wy/4+/FPo7uDR+z+OzWxcvV55Mc+sFFhZrsU6Ubp48SHM1yUPj7JpEJYCHpOim1J",
-	"JZrwSSgVuVkaUTm5u1gBf1xLVjScGbai28M7cq+gTXqD4iPKvj8YBDjefRiEDoAg/GHDGxzTETtiK6Ib",
-	"VKEzAS+mRiGHNCeEQTvpJvScxGXAzLC2cO34CW8NKaG8d6q4CUuQEsBkeWrxn9fkVFuL2jZSOiYdsnQV",
-	"s2Z7ebkeRi6ut8kq3SrDLvcYJhaJzhIq1ZEK7cgnjCBXo3seSy1yHxsT1xVFzgsia8UXNB7XBBTPtaak",
-	"wcblTOt58+Zj3PAWK1Rseq1SyoGkmzDBEi7JoUGWXo+3Uo8DAnXFzRIi99YBcsPKb9FyYOsx1F8sH4aL",
-	"WKmJhWbKua43s3Jl2kXy7EqVal1BqivDf1Xhl3S7r+qIIiJyTJRWQ+WKZGH8GRlmLAa172lRpMm37peZ",
-	"9oJMKIuJeA9PA/4p/avTXHCezI5wCdsFuTb0JowzsomOFRd2mxoIZvv8Ez5wuabUrMUgo4lCU6L2tY3s",
-	"XjSR07YMvgWMyCe1s3ROruYpTkzN//l5DbMkOTXzMnn2tlKdcsB7sQexbSrHmqSgDrLgZhbc5YSlgp8K",
-	"rLCtgzfGxbHnoATALNeznRKFBmSUMdR2zQwFn5ywfmgp+0WB9UxIgjjbOIA7bksr/b4swwnMzcvIPxgg",
-	"mAgslL9SYdc58nXCnFZhnhoGD0QPBIK33FGA8/JMgkSEngMOswHaN86ZPD2nOLtP+fD0dYYT86eNNqFp",
-	"wie4fMjXU0CPFCKZF9s6QUPnuciIEaERZ0MqAGRTkDTBEbHZ1Fb02jjXmvT6MWaMJH7yC7FR1rKkPNfY",
-	"IQ0BVQDrrqasgRmeZbmYmMpPZhOitjmJsQKUGDNR2QB9xE0r79qlxiy3V+yK8HhdcDSbFTo/01vdmI5g",
-	"HjEp6uWTrqa3tgiOHx1XtM+tWysqTLrvulkRpg6zmJKaWrIcEOEFwdpQ3Ud9E5faR9998VdGSg14PO3k",
-	"QQ1aaQUAc3aA+kbzl/DyCavW7L4h4W0SdylD9tVN1HaDMbcLFnNa96bG5ITZDQlJ4yN6TliRkK3fuaBJ",
-	"ktcrQRCKA5shf4m8oVJtbpTklJmSJrEZRN2WPCdC1kDN2pLu5aKiaqzJJgGH1xTGDuAQNs/ef0SkxCOy",
-	"KuSF/eyBqdg+HIZjiLw3n4qaUoJgTWk5nk8VS4Um5ivUzlK9Nbd7PW1ZCRxBlEDQb2k/ueeu8uYPzd8/",
-	"nFXG9OIFYcuGQzdpWarhpxVVfbBOsDgD0xXHTfGnV4EzKlEvH2iVR4JLWsMRNaIh5/dDpXA0Dh+Yh8Ya",
-	"wvCKCXLGBU9wUdhJWmbbEsz6rYHVqcDt5ZDTqzITxJNLwwxUn5umBElGh0Ot4DnRaT+7rgrten71FfTA",
-	"Tat7tfMUgNaUEDTGMWrroQieeDvCQscmoFgKMuGuOuO6dwtyjLf3bgVK25euQgwAkgtqvCFR//5zPAoX",
-	"S5H0U/Lu1ObkrxySYxzJlmSd0hr6TecDXwrLEmTEF0DtAKAUTUKlWt970EEfPr3/fgc9ffx+B70kg6cd",
-	"9N6Tez/poJ88PP6JPmbTBFMGsXqGVsBbVC5kr5w4gJs1XQ66RBOydJJ2ewYwlvLZr+AYDW/jQEyYQYpf",
-	"pb2nREgDeKt1gLr6kG+UPv8uBFWKMNR+hMVZDDhCPsnDO0A3W59jAXXl8uQKWJ68cbjucrkWB0jiIQT1",
-	"UiaJUIgyxXMMsLCY8KbZ8ERZR7L4Z3JF8bL0GkwhgBRCwQHnXJtqxCbxWq0JtaG6Xrmi7MbVoDnI6zDR",
-	"rWS/IV1tTgsQYnQd1N7qoO0O+u6Lv21ceqFCatN3zo4+kSyfeXzRKe2JVSSJ3WRFEFjdVjuKA56IBzQh",
-	"sjjZrE+i3f/ui7+96Y2ov+EWJdKGnLA+CJqTC2ALrCkurUzJt/XSRfJwuivbWWsF9HVG7GPr8w/v0vCG",
-	"7NgKUPnOPXCVoQYJBDYDjpJWrYdACywKHSB8R7GyowqG23Adl9SMqyjrHjK4gbVk5IJ4qqxFCAT1Vrex",
-	"AixgQI6HQJX08b80ANewVZGemSudxaW6LIJurWeipKAbNls/adMf57KVuI6yfSUj64eQ1Tp/WgZB7IWi",
-	"EU2xuX3AuXQwbGgFPo21wmxMjkDu5x82SJxHh2cE+9dV5VlYFg9dSurvkLExoew5i5IsNihxVLq9cYC4",
-	"KQ3esa8Wu9tUwNG2mQWZBIRouHpvVgV54ayej8Pm4vOAR6C46Xc5XjbDty6vN8JM6wML4DV9M1TLaaiY",
-	"lMsLxi9QO6/N6F9v1aFrzqk/QfCtwittZKknP2VVQ24aT+sGXVcpAQS13rTzFR5+vxIavshpfj1i+Q/B",
-	"EeLnctYWhYPqN+a9DroYc5SrN5jJC8ugxbRXXqnC1Kgu1Fvz08zpqav4bLxkztxfk+9qj+lXO3JfQFO5",
-	"G60sNDL7sHg9uITgorS4fkqTSCoDjDnMD5p595xp+1HtVnVPHMN7R5gmPDCH1nnbpviAXZhObtW4r7WY",
-	"xklig7CtP/WgQDHqFEKv9E3BbbYIpiSkiUFSmVcnSMTgqoAd4V3Tr3dJ4NVUmN9q5uavHQaD2IBzMU2T",
-	"KVJ89ar+ruPQ3N7DCt9/kweHl+2kvM5ycyXPtLW4QrN3TyYbRlAZP3v//fvP0U2c0pvnWzcn5Kb/Qh+8",
-	"8IUCdfXIMrg14mJFs99eM4xp2pxoj/JvQqPwD80V1mDB+ce4ym8wnwoyJALuZJa1+7jmM3ApRJzFDxqB",
-	"Ez7nygPPtJWLV53dsfksNDsp+VEMqHm0jr8SyvThQPPXtHgkb0zoh9515zQmK1TEO867DOLdrV0L2WNA",
-	"20r94pVZzyNsZcNVCVRZvE5p23vcF5QeJIKKH+sJREFw0Gh6OZ4eVCJqjLSneU0Ne4HqYrbGBnBw8zoK",
-	"6lWWwA4yPPtzz51bNfycvuxOyUwN+BsQY4VbE4LL9A8RTalVqud8VVAaOhAwQxIKtRHy6tGSoyEWDYGM",
-	"F7tfP3j+6KHxwZrCRobeB0h3NIVx24vroFv3uY1uCmiUCaasC35jaL1doIAfPzoOO4rXCFe4ei5vfd6h",
-	"toXvCxEyHV6Op4XvwS4LGmKakGb2ABSCXwpE+NC8BXxq+SZYE8vtERtrYarm3N/curWL0rHWAo2TN3xL",
-	"RJhaQL3liZM5jnLFtkwJVFHro7a7LeQCDYgJZFGCknijg/rSljqJIpIqCN03AQIwIYPMob8bYUUu8BSK",
-	"myZ8NNIinaGYnJOEpxPCFNSU65sV6J+wtgkqyNIDrTOifr6U/UqtFDvKliEE5KDrJoK8Vpv/cX/pXtEM",
-	"ktSWFXNPXdZY6TaknMdwQZKINwjopzaO38bJFPzjjSVnQz9JJN/VJf98jjqdSyl/e5STQyxHLZaj15Et",
-	"4Enl9ZMF3iPnNCLXUpPDhmSFfF4jKhWsqL1IsEc2muCz3PclzNF6pQsfvbD6pQakoxF56t4utLM6q8UN",
-	"GKK1RDEfaq9ZY2gQUam3wYjDpZcNAcYq/5qwWK5u1ZjcajdWf6gFzZddGpkJXxPX0ejqHPfUW6lA2Fya",
-	"3pDIzblUSpfFggNFKJcGHrVSLzd/YY47TM+GG0UzcONKNPja7AWJH+G5Prj3yHKUGZOtImTVQjTiytwK",
-	"P6CCDLCspDwOo0nX/7oLX3f1F101Jl2cptWcj7srxt2ZsXssGFxVP0DfU2BSLCUY3QB4w8UpceBgp0U8",
-	"KcMTcmpCGE/LsaXS4oulYw41nrTs5lPd0akgkQmdB7dM8MRyg1ozzEKfqU8fv/97CKQALGCTG7OexUEc",
-	"xHU+JKdJ+leae7vLRmi+Cg6xWrFj1VpDhDmzp1rBo631cFfAwziMcngyiNPO08orZ1bC5cLQ3eV+6pSw",
-	"KzRQIZ5rrVOMLEjJqicpVJaMi9DR9HLMUUz1MdQxx43kEwL2BsRSaELieEKZEQ9cbOi317rQsPDr9atc",
-	"+s6rV+BmVIgsSUfslLIr2SYUiuMsX88IDsiV1JjldxVLu80kEYcjUgoLXYg+VgzTUSzgmHdcALP3OylW",
-	"p569asOx/tCMzqtYht+jdXdFg2mhRfQWzZvckGlosZR9kNdhJayRYNEUnqKZTCgDQTQFSPTTf0Pgtef8",
-	"jDzL3XxLB2E+iK/Cm6sKGW8OZeEB0mQZvIHFFnSjrkw5xDpeQbbvDxvr3LW/mADmtUU4VA/wax9Ob/5+",
-	"qEnljGoiyrXIyuusle3hF83T8hqB8xolBzhwsJy6JVC85lB43tIdsTRT17p+PskqJZ7yQn6guprUmBKW",
-	"WFtBBpueCIVEQ5tN/d0Xf2U8p23OkJkb/JYxYwPlefo+ntTSDM1rAb2bW5MlBHcehVAp47wIpRc66rKw",
-	"OogyU227KF681etBHX2fUTpIcrhsT/GIMs0EgQSL1RwY/k5f34vxAL/Oa6JVmA1CRcK2fh6lKnkmonDQ",
-	"tvk+fGNxvBx4/yqyaiGs9fegBr410QYmdB3k8Pcj3UoQwnn/bnlbpXW+FhkI7FgnAGt4MufH9vtUfZAN",
-	"usMEn/NMkHjD1hoHVzykQsoiFSFw/dhrBtjy9rizXnA/AbFjy4Ia2eRADb9XAe0zYZl6K+bBLuWsJcIb",
-	"OOU6Ap1zIfgDCHL2yzmuCBlRl2UKWqcBNUBty1qcIVPzcmPTBmgu+talZBQfG5GgP/68bhL5nW2T1G0A",
-	"9xgkBE1wNKaMdPXpDD+YeADUlgyfkdMIS1JBb6MMcBNPc4TzQM4hqZsfPIIgAYxirrTqBFUJ8qSmD4+f",
-	"PLZX531wSPQ7J6wPi7nZ22R4Qvpw6WkSoASeEE1myGNMBRnSNyR2MH4SaUtYd37C2n0owr0JpXb7HdQf",
-	"ExwTsXkIiTpWgOe3pPlcnUukLtA3RNhxNsGsSs8KCU0IJzYIlJWL7AbuY03evNSuG0qIu6+3nvQxwUoe",
-	"oGstK72OK+FtVaKm30fIcsO60c+xvTlqgon+e6sA/fsBV/cila9abtqQeUG96XVA2oF4DRHaq9KDkQtz",
-	"9dFBaYIZC8Eu+Dv0qnjEbmOWNJOlIGlvbQvO7Za58Lcm6udKG6TWoG4AUxLiwFoO+d4rLv5gipL70mhu",
-	"wHaboO/+9C+860P9l8gYc/8eUgYh5weoeP+vivfznzteG5jFpTYizCKSkHgzb+2E6Xfc76ZIMWU4qURb",
-	"maZzWWQY1bZskGuhNZNWAU0FLxY8Mqylsa4h+qvFEczPtWv0dpDsD1C/kCqAV2gxomKjWEK85b+IzT9Y",
-	"sTnHOx8QnOj3P6tl2LyI/dly0LUFTHrEqKI4uXbg0QAwuukpx4isYmM1BoRcwlIJH9GaCCMLQXlDenBc",
-	"Ez6gCTHxsZuBsJDfMziqmU1nDZDUowJEMeAHm7i7pTKVPjJlNg+cNamkNsK85Fvjqoa6TIi8wZFKpqgt",
-	"eAaXwf7517RSZ5yRhvtpJHBE7ucCowa5PsZTRJVDNwC0RYcxGcqYBXdeJlPCYjJfoCEIQ1+DJg8oy1vh",
-	"BDt+TkScBYzjFwxGaFwj2kCHSaKUCMrjfTdkf4w2S5cq/av+OBwnqp8sK0qh3/GqHQIKLnNNXkPYD3PA",
-	"8pbb3GKXlzIfa0GmJez8NMEsGBtEzwMkfjIcQoQqVgb6l2c1obUNS3nY15oX84CE5uMxFsSDUQ05ggRo",
-	"jULLpxLUJ+y2A9RDMk00j5BzwpIybundu8vOZyD5AiBWDF2bbHOFp5YTPM7MAVrL26m6f4ohLVUZmoYz",
-	"MEXEOU4ecabGoexU+B0NiLoghOXjlGXX9LY3mq3QaCaUgUP8sEY0QvTzBCcJkaokBpXJcmGaFNwymzYR",
-	"FtcsXkwaV9N8pStMKDylZAml95a/CtvN3Am2nr5pLMS/c2vis9ccJTtuay6Lza5s8etwzFelxg/A9KtM",
-	"aT2N7V9kUp1M+hdh89aETUnONGD1hrb0CmpBQU5PO9BWAePqwNBd6p1NlW9zO1syCLZcmaPtPjy7c6ry",
-	"7IvqqE0e3FXi4ta5SKiNll+lTs1LB/nvsKkTys6QVDyV6IKLM1v3ZAXt6apASFSTmsTvTmtRcAv0vYsx",
-	"N0imXtmrIoPJVTGgEo2qVQyaRkUvgGVaK+RD8OWBws+4CRNu5vEqWLO48cgkEXVZYY4qjkQmh5OuAxnU",
-	"KKbEcSXMvAa4yruyKJY/n0b59sKP7fS23uJdez36SS4DfhCqSU6bAnS6Jh9nMUS8YygAAB/j8/JGayaU",
-	"1pAvlbsnaTHJbbKmYSORQydCavzmMuC162pzlTr6fgH91SRENXOnXA6+2b5bDL1fMMlbzuhauNZPBRnS",
-	"JMm5j6QKs4ggl3ZZrU66wpJfvelVU0HWXe3S8i5eu+Pl6f7Kwq7AmS83OqhvawL2UVsQaWrl6Z+dxIXA",
-	"Fhta369Lz3d1BQtBXcTjB++IPnz5UUC/Ska+E/1+/N7xYU2Kz3n5xe29va27wVfPaFxftZPGpvjj7Vs7",
-	"d5AaZ5MB1GWsKQRqrmRcp08+ehrsMJPEf03SUfC1NzXAHFAmQQ/OlUrLRJIXfkj1jjR62uKj4QxCBzSZ",
-	"dE+GCmZoHaByiI0+fPnR8fyanJFp84NTr+qyoGVoMNT/Q4MydmgwDIJQGg7LA0sTN2VxyQCxkypXwALF",
-	"Al8w5GIPZU4+3XXHbHgIRpRI4nMSW8AW8yRKeHSGMIs7iGt5ALmRsXkmIy4CF3a2sXqJuaTumJnUoYmP",
-	"/LwTUoVhmG7Qg2k+N1TyNBe0tK/+uAhhqRQBZFrRksSC0kGNkVIvYY+5IcYyX6zMBgYfVNtsVjKsX5I2",
-	"Jjg21321Fo1uComMScQzdYB0k/maY/MUwsCgLq+eAngH1h8SeEiOAa1JhsLP4IF1iBj4BTMFFGcQrGzq",
-	"YWEguB4TEMxgMFCGhgkdjcGWkVD+2UnUzQXl9wN6m+GqRuUjEyJlPbiEIlIh80qj1uquYh7lEEkO1hxg",
-	"O6mEHsKzK8WsVVhYSR/MdemwcnFQU4+qIjNs8LUd8Q1p/A6NkcisMPuRi38O2BFCH+yMstFSTkrIUPlF",
-	"nnN+AszZnq2+Y4C0N+b43729wMAoVYeTUGuvkcx6Zl42GYOUXByeY2rbXwSia15GbSfQcqjeMzLdcDo3",
-	"TwkjsZ5i+GLINPKkSImvEQ62M8h27yA6BCml91WCIfJZWRa/IT3ZkFPRijUqoQEgOBcW2xiaXF+KQNjC",
-	"YmlqX2nul2nmSLCrVxM8A9snFwnlOMb88jC34otZeKK6IiIDvO6dJf7WzE+u1twZlrPmPLNVmWGBdvEj",
-	"L8uhGtOYH6q4DGWrHAyQlYVW3eggni6UFehIWRhczdh1ZanmRVE+jnYmAXVKcXNUFJrLRiORZ8cXSA4c",
-	"cxoRvR20LNPtw4g7LmIdBA4gyfIhmmAVuSKJK2AxOko/SesEYMopCyHqacl+QcwhyMqKV7ELeGZW3jZq",
-	"GdMcGUH10acsICm/CRcvMkXrQpcMlg6m7KOA8WkaXSNFlC3C1KQVKPYT3LvKlAGyhMjpXPBDMcnwTtFb",
-	"/zmRwUJUnjZwQyJpy5h2cgxF8NrWgJ/UlU/Pm+vHGTlU/QO9ZZyuYKK78uulUrRjDrmozVYoVLi+OIaA",
-	"yGX42/ASdCuNxY3aKZYSMtAUsjBh1F3/RHktzBoI+OtVvL4HZele+CLsA36BJphN0QCzM09pykWk1qak",
-	"iSUrH+B+OoBXAnchTi2RKi+X60fwLWAkeCe4vUuJADUqgxuZcc7apLrmh/B5ndV1bLwrUA4BvMRHwy5I",
-	"lT5q909a59snrf5GEWBaGksDYO2aM9slHRgG7+Rb0VuB6oL7+QSLcwge5l6wvEpzS2StkBGbSSjPkGA2",
-	"yvAIPG0Forje1a4krPQR1aAxwoI+lId8RNf0V77deMT0mou/f9/1/mvCHdNFkY2PMIWI8TkPkquIdB1X",
-	"ofaTd6drAR81LdBiUQMWQoWb2QLAwJr3gw4Vp0bG5vD+rqqbi/UEAGMPZDgkWa8LV6gBCTwI8VpAoUbX",
-	"h0D2Ktipb2pUKOZzQ2PEIH/dQh7GSu3ciXkd4DPAvdinzNCUctZHbUYu8voLEWGKCAN1i+NzvQGk8blD",
-	"SIgJAnFizWtGmzrF62W4yPJrcwtlZ3Mdd55u+/4ALjztVNY7GML12556dStTLPBI4HTsatbrHyy4iqnb",
-	"pm1gWU6lnf3Xy5/PfnP5xeWfX/589is0+z+zX81+N/v68svL/4Bm3+hffnf5xezb2d9dfjH71ewfZ/94",
-	"+edo9rvZt7NfX/755b+ffTX7Zvb15X9Es9/Mfj371ey3s68v/93s69lvZr+6/NPZ17Ovw9XgVoVcX0v0",
-	"ebvem+4vzdBnXwUn9uvZV5dfwqS+mX01+7vZt0CD2f+efavfmpvLisH5QTmygFFqb81eZyQjcakEE2Zd",
-	"qMANRolByDYXayZSu9BnBAkL7hxVG1xLxvGeCzZwF1gVw0kKMwgj1Xxst1f18uA4G+h5DNZE50x5QqNp",
-	"7d0B5P+bh070OTFpvkRyzC/yaWu1z4XqkCnCI0GMMl1wy3Zv+1a3d7e87rdWzMkoj3rRchvqpOEYr4gz",
-	"Td4lFgJMCiQZN0E1rLl58HbUC/8TdwPu7c//cflns69m/3v2zeWfz/4BXf6p3oyXP7/8Av3T/5z9r9lv",
-	"Lr+8/Pnsq8svZt/802/D8CVXZJGciIYfLLOwOr4IgRcaFo/rXc22S3tAU1Mf3spspkr8WetlzljR03KO",
-	"8N9GbecWtFEzXOTVYyk7Q5Qh7Ia4cU25HXM61RwX+GqWI2CnxPTVxZ2jQcOtdR1o3qEduz4o1iMoReZX",
-	"z5GB4ojw0gKXh1/3RaILIohf48wsMZWAKFbi5p36Gl9La9LAW/7AjQZcnbode95skAgmVDdJngxb+x83",
-	"qYXTma8fed2llS6wYM4VVN1ftrYf7C855lkSIxwpxFkHkc3RJsLzVapMxKMNeHJQSjs9FONpc//1odm2",
-	"L83QlrJduehPPqH5JXgFi+CuSCvKZ8KjK+JurhAsvDiI9xNO2WrG+cIIWnCdBLD4Nrdu7VYjeguZaa9P",
-	"cr/LcuTSa4+6NWsVirhdrU5CHuJaF59nl8kQKo/my63ffD06HpuEd7ge8NEk5UKtpwBaXl5xc9seTWZ3",
-	"UTbb6e/2z61m+6jBzNw9dSUYJ46N+A5ErxgXQfih4BdrT7i4Bp+rgXZG0zTcZRWXww6uY2dQfGvHtpQg",
-	"DUDuv5+YzWqo5LJUcLz+pyvGXNYInUNmr25xUvLs2riUA8Q0QRJAslTc1GqqWNg726XB7l1JFNUEfNYI",
-	"ito40DBXNg32fpzPuVlUN2UxqQliFPzihiyAZqkLxABZ1DHXQr2anOxMAcT4vDFuN0gftTGgD9kj4gBu",
-	"HedgDC6wc9/DGp4wG9Sq91bflHB4QyUUvnJnzYgrWwHeneRQAsvswkrka/1ufRV09dYW2ENYU8uEzZkW",
-	"9lEfJ1p9m56akfTBowgMegoVKPruvDxhUFzkgkpihtcIlXutqgFVJRsWvzi03LLlc827qmfUa/FaEnft",
-	"/8/eaemrGfPcb4/8vuNOFGFmq/xGY4sBUfJcx1jhUmUil+1rWwr7j6DxtTL61pZ2S8QZmAxzXLK6cvp2",
-	"EjXKRTyf5dMMSUl/RC5uQCKMTAtoCE0gPizCKjroCOGJ+fcJ01ufwMXpGJ+bms+Eab6MEWdkv/gMERab",
-	"GBBXKLy/29s5YaajU9PRaYHkc+qWx3k+jwzY1CY6TC7w1NadP2FBh8k6SvXi9JZaRXgx01yfeKmzWv/Z",
-	"iZhpg6Ceuth6l8vN4jzN2kXf1FZLfUgnNNSfi9rBScIvSHyAemhCMANTDwK1w7pBfQ3WIrRYdmx6vOJA",
-	"0ebmvo2JzCYTHIYMdj08JMNFk0rIcD4GPZ/V8gBc180LGRIceTc27nLhPfCASFWLJPBoigYQzRjpdaUM",
-	"peZNO/Z8vac2BSIYUZ6H4dXMqwjLqw0Ae1wb6vX2Y7lK0VumepqL4MqjU95KKBdPCbNLHWrSC6XXC6en",
-	"RKSJbtYL1o44U5RlEDwqsI27xswQGGGjNm6slSatNexFTndtRvEhmnj1kM0ndYhIED13rJmwZsFsfF2V",
-	"T5uHg76loLgf+bkDmPn7JRRm7zJxFyoV8NZT8Meb0LcJAaFamzLw3KXD2ISXoTcSX84yEh7XVYLrrhqO",
-	"Nje7TvkgqcjGikSu8NJ8SJsleVks5gxd3XPecRM6Sx+TC3mkyCR0mkJQiD503FlKYqq4kFDsmIaKi69f",
-	"diAcrtC0mMfi4uOu0HGnKK1QX9jjD6vchuM3ufAQkOhizGUe6G/iV2HhTKVcv866uak31ldJqVg6mLmw",
-	"92yQAI7qVUO0lvKLZtJjePH3WD/JRnF55ar9aiLFQpUJ42a4Cp6125PXX2YpvMsWlicR+MJU76cSxYKn",
-	"qUsibVSzxKG7NonZWcTs1oDpcpZMbbKHTa8a5qkelvf50GIg5JvD3tz7Kwu5DwxBc/mXkL6FoV6q4JBC",
-	"WhROhdwS5gCqJqitDYiAuwIM1Q0rIcHKwILYu1YSbyJTxJ0Li7m7X96P6KUeQt+t8L5No+4D5mQmVQnD",
-	"Ib+R/bjVG+yRregW7vai3dvdXXyHdO/irUF3a7hNduLdaG9wC2tWa77Zi3uPvV5l63daGaOvM2Kfu9Ur",
-	"S4NAdIGAEhDu9Dhw7tRhpjJBCtgjHxknpxMAJIH9hlEs8PAKOnUIOHdn3QJeVigsLAXjtvN1GPL5cf0D",
-	"MOMLqT7vJoQ17kOkKpQlc8yF2n2P0QCL2gx74wD1HQvF5sO5N0sM1wFwFEkHCdF72zFnHiLHDrwG+r4H",
-	"Esbm1TCIfZEfdEf6EQ/1ceVeVNN/cVGTv738xeWfzb6e/Xb2NdraRr1eD33382/gGbr88vLPLv/z5c8v",
-	"f4G++3f/F4Igo62t3bBW4xVdXMhffmyGV75tba1oXmfx405uSICugAwKDNBdYOkRHDdLDEwoO2seBuJP",
-	"7qH+8vNXnbowDX+UJkG2fLmvTU+LYFGzOQpGn1f8ljhRqdIGOzGJR3m/mkrujkcPLyJyLctXk3cZ9IEX",
-	"CTSH4at/vEK2MHndiC9cav2E25RVm3ZTDltqb3XQdgftoO+++FtEGTiTHaLhmExNWFPEJwbHYcOkPELp",
-	"Z814VjFI6DlBUgmCJ5WCRLvbjVCm8yPFj5Oe/W7229mvTJR0sZW/mn0DgcENNFFNKW/nzmmiwPyhknie",
-	"omnXOih+Q1s9HLeEy9uBSoQHPFP7qO9pSOY20leZjKFK4o3OCeuneGrKB7Qxsv9GgkSEnmuFEjNECzhG",
-	"FGdko4P6NgoZvlEER2PNASfM/gy3mlmacmFaVTQ6I8peDeheUd/5uvLL1tz5pYek7Vv3xBi6Fi9IbzEL",
-	"MZQj8ilJkuHGJnrEIVAOdE+4My1fqHrzB5t8agvhuKpRnZYdcqvTcoMxcOvSgA650rkFKxWNLDxY7pk6",
-	"1XLl8lNXOxlqbuHzFMGpB8A/7zaj7DBNA1+P+QUkojILYzbgbwqV29uvoGG70IdMjomscWvKiVw4yONH",
-	"x6itOMIo4mxIxYTENpZC2wgbDZLLvI1qZtWpqfAe3oIP3VHWvJDHgsPKUe746WHzfH1BjIsFTuVyBPMe",
-	"7kVb2qy4E/dId3ewPezeHd4m3a3BrcFWtB3vkN1hEGuKsjrYKspAALtObRRkSaJ0UJ+yc04jov9p9nff",
-	"39ZzlfL0u0FHCjb1LubHcfz08IZEgiRYabaC6ng2oroYWh7PF/MJpgwMzCLBIR/ATbtV5U07FHmzIeFW",
-	"U7CBqh1bnUvPbBlzXYvp4SuxPwTzw6ePIEMitAUna+KMIOZa2bzQiqO0SHpzKXIdlAo+4aCjbCyTgdC+",
-	"NoZC8FZ52hxOKnkALlFPmuy9Tm5B26zr5R1P3JzumbD5WqXQS+sD7RAWR15QpXtEnFVURIszMxzqxTT+",
-	"jcgcTldQGyey4RIYYd5AYBd071TXuNJfkFQr8NRagSg/WLb7vS7lslU79sAcgoqS/asC980IIkyJKVRW",
-	"d5pAx53CxiBx5HP12hO6wrV+UNNbFsvvDbnpvNdi1UWkeV5MmZJS1THvV8aVq+zvI6F7kBFXIlLhzLy9",
-	"Sgj3EvI9SYnAiovDeGIgGP4AQpZXClK+YlhyMNp3EaH8cLSG5TqrMfGW0guD3krLsn4BAjnmojnpZJKN",
-	"Ki/e2gHtTBGh98G//Rh3P+11776y/++++myrc2v78z9a6gyApvO6KYYGq5E5XpfO18LRa+BoL0fAyKGC",
-	"m5YBrglIHQnMFIn3USiSekAiPNFm/oRCDQfOInJgQbXNJ8U4LBixF67t+4xtNwVafB3k7rVENed2pws1",
-	"zHN2SnRbhqW9bqjpU8GHdDnc9yJONkz3DGKw18v9KWLV52oxrgonECqhCPVVAkpCsypfpnpm81RrU+oi",
-	"Cvjnjo6foN3trdvIvYIiHlfM0mcv3m2VRdFh92evPtsJyZ5OK6Yyqi8bAwom9IHci0uqwwSL8s03bgrQ",
-	"fPfv/wIKx+2jizEGMwIg/BRHKZ6u3NGYShX0at43OMGwPRxIlfEkMTJFE35OtBnfQTyJiVQmErOxFgKs",
-	"cf+csGAmVeOaIqXiNEe1ZS8LpylUmonGXBJWLUe3OsJQ0W6NTufUfhdb4mJE/S8bk8yvJhmgGeCQNHZU",
-	"AP0f6u0baGqdIBwccpg9xdQFra7Ml7CJ7tmStg3ua4YZi0Oxis/sk3XH0SzGHehZQkeCvRpwp2aT4kqF",
-	"Eelib9cWFDX9uBGAtFi78QUAenm5TyMamsrpRuFE+Zmcy3SPpJ70dbO3/OexgRGgPheFxIXbNZW9XAjF",
-	"VSKSPJEWqozJg6V7Xo45inAmoVZP6RbTlH81d0Cp4OcUzGOBMCAKjqDgK/qED9YSXXXFZx/lsj0ueMWF",
-	"Ggd5ZnmMO0yv5tIsn/o+6tsQo34H9SFASP/DEmD/JOv1diIaw//B0W1WOvgg4iyiCTXu8eBNPzkPRsnb",
-	"te44up/KLIoIifVPHoOcambr5BXWO8iMxX/7uy/+thW4nipeCaboCz6pywl7nntI7IFsxUYbM+TJno1O",
-	"6QKeKhTTGDwHxS5dyhw8gm23UEEb4xQgu5urZ4o3npvJCbj+qVVV7WKejiVKi+CN2Sug67ayY+xaUfDQ",
-	"1jFoVvY5FTQiJWHdUER7d0G1tcGCsXoGJIeBlIEI2EbRJE003/y4KXWz6tmjRVxaNyWpsniK4BV3nHqT",
-	"Wy/ZQa9A3bT04vgFCtfQZorMhOVRxPWB+UVKC7xUU1O5huPLvFIO1XfkLkIoDEFKx63l3lqev447NGM1",
-	"/gAuz2Ai6xnmpYUKiMzDwI6Guwe4jPfUqdWi130gj0VO4HB0awNz7EkeHVyNCTYpy2CfyaYA2IV9cAUo",
-	"uQqpaxey7vTCF5gqykanTln77k+NeQ6YYJzlWtzGgQme9lVNRNmpy+g6Ye2iikxR9ncjb/AgVzlQ24GL",
-	"GZ2p42XwnbCiP/09xUkyPXWKsUFUz/+A/syfshKjU5kW6Mj5WAuN2w2prHzPdxz05T2pOM9CIRjLvQDy",
-	"PYeJPCcwRVYEv5eiB82NKyMXee7rJ5wyGb6MY3U4R86hXSh6Dp65WfBayWldzCPMg8XoH+CIrCpR8kO7",
-	"wWHVkPBLybIyCaIFp0sx/Yc0cqkdKwQC6cOTxFnkHNHQBmoDvCogIs7+j0FdBYDWby+/vPzF5f9/9hWA",
-	"I/569luDyjr7Cs2+nf1vgDf9P7NvZ7+G4MWvZr+9/A+zb2bfzv4Bzf5+9tXlf/R/hBa+3pgPMXKXiCX9",
-	"uZHjScrMOFbLbtuF9ZmW3M5UC0O72i92TLbLZUvjvNqrLc08FHOEFU74CEVYxC6xzsAb1KbVmdKlYexx",
-	"zhSO1H13+1L3wlOHIBSoS5aPtz6FzvslT6cz5VyWJtR5nz6Kl7eOC6DwtktMCtcxbIyCHjXJlgrtQrgS",
-	"HfEXIglaiwIyB/QAE45NaCKd4BExIa5qnNsIkohzIjbm4OEEQbRIYl26N2qFEnC3pIrIVWb5rPiqet3Z",
-	"VOytkXNXKivhC+yd7aDAviADPca1ZG4xp2Ihqww5vwEqm6qyhYoRdfKNWVqBguOaV58IyJmGgRhlpnxA",
-	"SRKXgixs+tTQPPCCK85xkhG5ifrF0PugQfXt8PuQuSaIuavS+xKjizFPyEIBtVRqVwVW5WIG7hIgH2fC",
-	"z4MlKpZKuAq62XKBNA843gxi/CpyZc2ghGvf6UsDG7z9N3eyjZVK23IDvXj2EEpu5amJ1dS6+Z27cAs8",
-	"K81yBf4vPgTVOC/EAoztYnI3kbn+gz1RqoyN2owrmz06JdrKwFo6d81Dbe9QaVwSJmchdpECEjEAfx4T",
-	"NPvPs7+e/c38HhlgdhYg+k6Q6AN6Nk9w07KzMXV7++guiumIOhgViM/Udlhvdw5IP7hxhCAy5SwmTFmY",
-	"2EC3fzP79vKLyy8A6v53s29n32g9EFC2v5z9Zvb17B/yTLR9tN0LD2int9VxlEN4hLWhWCFXiSjBK8kA",
-	"8tzsr2e/nP1yH23l/ba3tk2mFIOIPJIKwkgmNmz37rVzIkxGbgM6nYVSFGZ/M/tvs/+mVyAaY4EjRUxN",
-	"uWWNJWSEk8MVBCZ8EK79/SBLEgTPkZYnle7DzfGRCNHxv87+cvbfZ79E7a0dSyIoAOJ+n/317L+h9tZe",
-	"mYwrUVESpRK4V69ntf8++5XjJYfoPs9aV2OkOXAPR13DYWa1LZkqq9UpNrHZoqFJ1WyrZaf+MYkyQdXU",
-	"jz9dKdoFpnSs7YjnF9zAtgVuaMHOgExywFqrgrQpjjJJavPaCwC2BjG54SEF6XBORJwRPwig8d3CR8ZX",
-	"3dBV/VbjaDLyhIVs4Hqo6xWRraE26X0Wy4b9LMS1LqzpAJipiBtiRfsxbCHkHfBHNfCBzkWOxTaALTfe",
-	"80sr7x7dkLxMGC/4bSEebTPGvJZLgHl2/wHcCDy1iLUPuBjxxnjdFe3/DY5UMnVAG31YMGuVQDJef16v",
-	"WpR/iJEgkigTmglJXVTmwZ1FisLqMdg1eMylTiFGzmYWur4ruYWrYjF/voDuz3Sn65G9D/Xz+p0Cn7dv",
-	"tLa+nkP/wCwAIxeur8AyRPa2Yn7T3+oaXUHTwclU3+rYXmr0eD1fV+HBmgWEW0jI+oTkSTtig2psSq2s",
-	"Dp8NxK0BONOPDIw05KU7nGfNr5tXrB7lEy28X6ff60kLdyeJNedcKO5SF5fdIPBZ0O0GW8zGDxGBwIdm",
-	"ss76qS1h1ciX1jBQ1772hxmpu3ooqVweRWoOWIDaMcptOYozEKQ3F2HZXFlwwV/liyaJWTzgb4IfZCLl",
-	"tSFXVEHAh0F5AF9VXg+clWZpvBXgBUixUCbIuE2wSKZIEHfJ6AfwD7MkKcfS6Yf6g9P8A2sgnCqBmRyW",
-	"rhRK5TIJTdVyxETzWuMoTbuf/ThNG4+1sDC/e+maCjfZmEenreXBjm7d5qIRQ2pczhXz8iAoWCpFM715",
-	"F+ReIAKvQ6dz0vQHocjBVNasuJKrAa6Isu5trozyy2qwwL7WL96ovgnYyimQMYg20HsUwh8nmLKYiH6D",
-	"vQtQatWAdDTgagypBC69IM5KRQrtaPOeAlv483qa6c1HpaJRKH30LR4MWqOoUW6IoDy+Yd1zHfDqyzNy",
-	"BTwf2OyhlFj43Wa6uERY031DFYJnSipsakUGPBk0SfTqIbjxPreSXq4evVYf3U/Zyq01iNVfPQh+yVJq",
-	"jahN3kRJJuk52bj6olbTYD3JPBeK7i9SzgyWA2HsrxZvl1DYkZXm+xABOyVKm2wktZVplQkUNDHjbUGU",
-	"oOZBOTh64+CEWYVwH9l4Hz/2nAiElTZwSudL/6A4EbXVc8LysCQsiEPaZjFiWgDlmUMjTFldXZU0r3bq",
-	"oo6GXJxGOFWZIP5x5QcchRSHp0RILYPfwwrXcgS8ATUzIOCYdM36ezch7ctfzP7eRm58CwVsv3DxHx30",
-	"/7H37z+OHFeeKP6vxHK/QLPaJIuverEgfKe6qloq9atUj25Jpm4xmBkk05WMpDKSxaa1DUjyrGcBD+Bd",
-	"2xc72N2x1vcO5peLe9EjWXd6JLsN7F+Q9S/oL7mIcyIyI8lMPqofllqlxY6rmZmRkREnzvt8TvjH8Bng",
-	"Vj0P/4Qon+E/hf8Q/qHJw38K/2f4u/D3ksV6frACAY8S2TFz9OQSDXzWcVy5YGDWOIG0HhPOxCYHKH6A",
-	"3kRo8sFY84dEyp9ubukEBbXeau87jstKTa4E41skCtrgHkzEXRw/6O2pUGrMUCtbW+Viea1Y2Zg8JAtZ",
-	"D5D0wHVPj+mteHDn+B7ajrrqX6o5/pjkg57PmHaxa9Cb9XoNZf/RUAiHJnn/er22GKB54Ht83HesCSSy",
-	"L8KvLz+H3sVfKvCxBUDaHmcmOLb61IVqhA6DvxYytwR33JSTHv4BQgv/PfxDgVQqOjajS8lUR2pPcnX5",
-	"O0YeFDCcDj2sJBerUqlWa7V6fW1rbWlGZ6xgwaAbXI7kpusvSuVuxkG9UhT/CGPuwjBjEkcbKo9VYN/z",
-	"o8IaCGc6glguoz7gkrWMKbdIQM+ZkI/GxJkHytsmraNT5WY7Oj3GwH/Ec4ENisDzMQkAidlmALgp10AP",
-	"nNw/OTG9j4jeN6SuPPrxlrYqlWqxWqsV6/U1srXWWsESzCEouAITo8wtn3u6X/QYm36dSWfLksdvdj+4",
-	"q52/HZHF06Xo822VO6ZFkDyckrfBKU2VKNGhNGc74TurLHKIpo9Az+NsF6TjFVt3ZzS8S2tzh20KxgDz",
-	"6AEyJwiQl9L9bpJDwLRSD73veP6+zsFMUSjl9ThJs0ASLTrCL8L/BtQffhF+EQFXN1Qe9AVzSb7Vc7o9",
-	"afp89+nvmjz8Tfh76MBuedym/vjswrMUXg+C34Z/CL8If7+CQtx2Bq7XpzcgE81hmA6Bi1fA8y3vEkOf",
-	"0z7TlqZ6yChJAoyh2F2JemEAMGgpR1M9fz8tS7O2/JFQwx0zP2pwnIg3X3E4/OaXcGRhm7KFptq9rD1b",
-	"3prH902uS2Fi2ac+dD7tXklkTZA3yScoemXbkFhTcuqachTlaM6NtJLTPdiSpDLNyQu5x0X5aPGCwpSE",
-	"HCO5p+/oEZM/H+vxHxrDpzN032u7qV1CODm6vUu26msbkm/Jm4jNAuq4IhJQi0aLdqR8a7uM9KnVczgr",
-	"+oza8APzfc9XKovg9JydWVSwCdXvgrqODZ9x1oE4Sno2cpAaL9whvWGfcuOVjwcu5QpSU/XdV1WVPKML",
-	"Ccwyqwi000FDUKViFoDvOxwmTRw+GC4OMAFZnvvyZakAE1wa5Fnlfqp5KeQnp36EuuHAnv28YxcIdYWH",
-	"Vpoy31rvF5W4Lx7YLdIDTPXSMnA88hXvnJwcRtgcyhO2cIOfHQLpjZO7KbAdmrbGNKXKYUvZvU6mBz89",
-	"OsCm7I7NOPR0EFMDbmsyppbvCcAWZVRgHCWm1qHPG+e07XAWNNTTjZiCi1kUPNmHQF6NyxpjcAF5wNJ5",
-	"/dWzi0+geGu5DOPps/9Dabk84W6Z6f2ftvhUk6sPlRo76+kTfV8W55XK4LJlJ1qJXLDCxKI26zvWO97Q",
-	"Fwsm5mscwysBVkkK1R3p9jQM9tx+NlNPwDgXzP++VGhcoU2CGRf469fmTIcS1EfM3prjYGiPb+Otiwem",
-	"NTj0zKOFZHxH3qqCaccB9YP0lLcFohVX6MHlWOyew1Pjd1A873DSl9fJkEMG8rIRiJfRR0sLBX00Fg9d",
-	"6if0Ek/qE7qj77SFO11Nqu891p6FFPRXKZ73zFVcptxowVg4Ek0cCw9oN7kgc5ubqXYDS0SA8Z0n+Fzq",
-	"kC+vcdlyRVQL4RIZ7Dwqo4rUisk9W6SISoGUp/D5woS8iU5J4rAlUgJgA9OofJLmMunV2FJDaCRSFMyu",
-	"bSajMeu4FsdMUgSxINBpSu/FSITnVc+rlRJ5gI1MGmR6WSOXEq5E/M/kQqgq+Yl1BB8uuoHkvt0QREXw",
-	"BZryq1jsoHB507yQBRI78+EdgwmXgH5nAby7A6mk/yRyMv3EeHplu8mjUPjR6a0059J8haVPHzt9aU9X",
-	"yhr0Uf37+6zMGMpA0hu9cNb5jOK2ZZrxXUnuX0GgJ6XrlLRM7qL6z9jMcnoQ/mXJwgRw9F9BME5s3gzc",
-	"4ST/OAUIEwjARBDkMb/fRpMVWgtCLpHUcVdVXfqqeadY/US+4MmqdkmvfqL+OpY/Tzd7nIN4XC5sbT7R",
-	"P6fS75SkThQ0zcV1yRDjs3pKpoG2YAgrgIbXMADxPZdN4LlLFbvnjaAf5FWxaNbKM/SEF2lQOCHBlTBe",
-	"RO7OkGV3Uru5fDykbgS7fjYcdH1qswY2vfry8leX/ynGl/gm/DJ8CrAUfxs+C78Jn17+MnwWPkMZUyA0",
-	"IC6jIiCVddKTUyzIf6O7gXKSnbmwsg15AUwIkK9nPgt86nCHdxtNHv7l8tPw+eXfAuDFZ+EzKGF8qiAs",
-	"nl7+Ws4Ux5Iz/mP4VfhcveGb8ClM7QtjatW1sp4bTeRLrGwTS/7OCmTE2g6nfoEI1pd/NAgll5/Jl1x+",
-	"bnz758Tzo0ZyifSR1CVFIZj2kQgv4gtVnS5fCd5jeHl6MgluqE59XCIyt2RepOIW6H57I9IjE7bF1JRB",
-	"UUNYo7hnpfoT4Y7wjvyQR796PqG+1XMAmVL9BbXHeKtuNqZvCTxPFR/z6Mcm18pi/FpMSyIPuDs2fo26",
-	"4lLsQm+IAiUBkqSou13GHS4LOf3WWaSlt3xJcLC/hiPqDXYgvWHumx+GL+aley++T46DWX4CpWVEWkVk",
-	"W0/qHVlmvmGXvyJzXPtnlmNLs+twZ9bVZvd0mC2OoqrVhatV1Re+NuCYmBIaBJkeJoIFMZQn8YaB1K8h",
-	"lUvdXmpCb56uo/q6QiNA21NdgFRKLWjZkn2qCTSIUIVffSn/4oZ88DRnzBZ4v/i+ewukud31iupHfW/p",
-	"vvrjp96AcTpwzuQNonR6erD3kflM0elD99DGJ6qnYa7rBL1hu2R5/VWPDpyi5dmsy/hqNI0n5uPi3BkU",
-	"PdVfowjF/PI0KKv/2o9x7ce49mNc+zH+un6MNMkW4+Gmty9WK3OVuZu4V9Hk0zOUJLejPrOJRQUrOlww",
-	"LpzAuWDumORVjvRwMGB+McpPmgnfO8ENkaDOih/9JJWmfkQ1y5oDayt0wHxLgdg7jzMMzz59fCrSWhCi",
-	"SdYgQ+46fUctjSnh5zd66Dt8J6Mu/gEeO+Y6Xaft6tYnsw2P2Xx/wPxTwfy7crKv5GsibHSRhcCXB8Zh",
-	"HK6VBuRYqyevyiZSj9pQpNXLya3Eqhlmk7wq7gMNURVJraTnhUEO1W1VAHk1+w2GOOVBKkChrrO7esUk",
-	"KNApXRKQxBuk8t2nv62Uy9sESL1BzmcAL8zSU1OtN2wXoww1nEnCAouXL7EO5glI0E8hwYHjQ6i2dYKY",
-	"TR720SxG/1JqsiOp8Wa4HfFjrlZP8aMSk69RnF3LqR+PnLqWLBmSJU2ozORhLzH7WJcjFtATRLmNDioi",
-	"AjqO9AZoxY4oXKy/kuYielUM8vqwXx/2V3HYU81k7TK/z0ZCflxaBUMcCeRsJIhcMKnr+FCrIbIzxIe2",
-	"swjc9a7HA8aDHX37k0Ku7dnj9Ozl40SGcoEI2oF4m9QY/IA4PPAIjfSqq9qSV8n5XSAMlN3Z6iptIXUI",
-	"JVqsQrzkyfl8NG/nX4ruPEVKb4AO/Z5UnB2P32Hj9Ex6QO61AkK5GDF/O8aoUHJHedg+VuPcEFDvA5F0",
-	"ae2UyH2AqRA9b8QhZyXqwKN6GAVQQXXhsBEZeK5jjQl1XQ+O4fSRixFZkzO9P+wz37GwOth3ur0gLrWJ",
-	"9NhaqVI3OYs3bLsG1aqx5emAYVN47m7Pc6z4Y1U1sl4ifIw4tiB54fCuyxqExfCdKyXsbwjwKwjWFD2h",
-	"vY84dZDQian/NNeW25fmOV2fj+w42yc5oI4/A1t52ZdNOGJpYPXgi+Nv/e6XvyEB9bssII6d+MxPcv1K",
-	"rpELqmrW5jyMqcfk6zOXSiNqDkUEnst8yi3whlMiepI8vQ75D7jn/yExCaVpTXvxA/Y4DS3wGIrr5EV8",
-	"mYESIY+MKEBiMth+cfX9xO6G/z18Hv4JsrCeX34WPg+/zNruSnmBwq45jnO9GnNWjbaF5w4Dc/nyesHl",
-	"Udarp4BR9aVWsga1XCpX0k5dimqlT+CTGYzqwSAdTGCHWHA4C4RylOCBFyEd+gB2KBzEnqGkr6iSSNov",
-	"kYNAwBkUqkpxm4jesNNx5R2oVCtsnhEmrwBKGnC0aQ7lZBSJIvnfgBep2I0TiIiVkDwdBj3PnwJvofMc",
-	"AdMylz0OssAgjWkbaDjTxDeJs7pkpiVqEHIes2TOSWpB6YkhTUCWNEgLuekZ7nCrQFoQ1BwkfoIY21kA",
-	"iHn56MRhyzt97kC3aIALpkAu/8t3v/xN+HWBiAG1mGo4C+TfQrXa4YTGtL9NmrlaoVJv5shb8s+S/FM+",
-	"5CmmDvNShNUyUUcSs5dLm5y8LiaBuSOct5yEhg7DOK4eWC6ogQo6MfIULRwxSVaMB440Ea4GhfyAswgL",
-	"XxIRtKIUZNTzFIoN84kjtkng2VRhkSmQ3enTMXipmMVpfCLxxal9Bs0VWS5NaIbxAj/Lj+ck8uxFvAMa",
-	"oXAPClhMdLUrNlGf/IDEzD5KXZMIX3X6rK3Vi+E/hf+VKFRQLI414Z2T8HJR9FT3v/R0R8k0F0KERD6/",
-	"yd1Surj6oiwtPILKWU5n1ljnA9XVCqcyY0W1QbkYWjRm46murUPuLN9W+LX2aphTj6j2/57ydsev6Qxd",
-	"92xgIgBnPXs8xAVNIh0z/yKDm308pDxwgnE66PIFDXZTXe/h/3OHCkHJBQ3OEC+jQt4i4b+EX4f/SsJ/",
-	"DH8X/iE1cDZBHXai2C+aSzper55Mcp2mvjyDtjxpHcjn00BT9c8TR5lB91ngILD3YpswavV0tzJAOTM4",
-	"h8YO8RRyx6JloCl+zqwj0vGZ6F0tNuPjwycaJ/5FUN8TY2XMdIghi1eC+r5YhkKf2myJ9AQc9NY4q106",
-	"9LSBJBgQ1HJ0ZVDPdfR8D1MflsJPxxOWBdaixZYTEJ8FQ58L0vc4GxOvs9Dq+BFw/2uDMUf61LnPs9HF",
-	"4683U41TGJQ/gRN+azyROjwLJRxndNcRwYs61dTZS62xl1dQeKcaM4AE6QQ926cj6mrnkQAQZOVCgqaJ",
-	"chjCvdGS0jbDn2ZMK3tlrtgFfja/2SaernQG7xHUSGWsAn7/0kEsk7wnu6Ytx3JhlOwFyioVSiANk2mg",
-	"4dIcPOGFkYOPWNcRwVX79Vt0EFg9ejKvjYlyjjZzB4T2IVOHEt9re0EzR0aO3WUByZ9IHhQ4LiuQ3i6O",
-	"Szy/yX22u3N4svvOzsp2DIwY5XhjbQ1igQqi5qMSvY2dq5e31md111q+zc8PBaro9TTHSQXffBUom6kV",
-	"D4Upi2Uwq73NEXjZD4FDZCgjsXe+T8cQ+AqmYgACfWiW6wl5NIOA9QdBg7TA1XImhu2+A+WYrYL+DW49",
-	"kwpNi+SlwqlAPIUAj1jLHrKdoEV6VIDrgNnbhJKAiSCCy4XFjQIJAmPWCPQrf4VhVVxCWJ7PEn1KJicm",
-	"JeLEvCBQcoG9DQzf2/SDKYxELqp2aaVRSOTMSlm22JzGtUXM7gLCU8kPAT4IRR1snBKBhIfmnYodfNcO",
-	"3vykoB5LyzB81GNQYSJtBZwQOALoBXqsp33iBiRgOiNEt+YNYYIHzohcZvsCF9LOzjGMNWs1zIjXrFhP",
-	"7LQVE7nh8qvU9klqxCa3/YWhCic82WnuC+gnmaJ/B4KMmNPtJRX57EDWwPf6WX4fM2LHHgfpkISSBFMc",
-	"GTA/ApzCXnAqGPBJS9WPIkRxAEw4NnuJ66mRCxcZBZzS6f5sxBVUaxrtUkxC8UfqI5bTS2icOSTS5MnJ",
-	"4NbeObOPsbY9xRHg4w276UrjO96I9CmXTBwHIPL1hHE7cZSz1N3E4KnT8zIVc6otTylDbA+xqBM1GCZ3",
-	"VgInBiMCQclpV0H1SskDNZHU7js8VZk7lvxpJ+KFU2isipWZnOwl8lHxMC4fTeF/+NANEUlPVampQhNY",
-	"KU0vMiA99Sk9eBncEVv4OLyLILdpsUy8gA2EjAC9zajtOpxtQ1WjKZZnZCZk0ZbxTcZBmVjMlNmmkSFe",
-	"w0a6uz3quox3M4JKigq8Dmm5XtfhLd0TW3e/BFk80f63Ie0OR4CMbnLhdHnRUSVEOIo5gVZqFp2eVYa1",
-	"8GBAPx6ybYKot1I7KpAhRBNa7PHA8ZnYCVrp2Lr68uIhjD4Lep6dIe3OHY4JHckGyCnfqWLcyTZ4+kAH",
-	"XjBA/wG4Mc8mcFcXdSwml8382vgz5lHEXTnzl9N3Fdp+Yj8I33DQprX9nNrwpbyXhQX6hoLnNlDaVezQ",
-	"pYMB6seTxXvriXeup7fgi74pE7EdU3XwRvQxkzx0GYB4qk1FjwmiC2nnpLBvpvMnEBz3UqZwIMSQSfvE",
-	"492iC6AfyrGLtvY2kdPyHVtVW2NMFB2fNNBHfoEe3RPbl05iQqSGFuf5eqN4qWQk0AJs2Yq0DGVOCXm9",
-	"SfJ4CqGcEEOhOiqAqFFg1ZnafMxRMuavX8UksxhyacWBuQIvQwgVtTHL1Nst2rczo7fQwSGh2JFeL4Ga",
-	"5g2BSXSac2O0Us4u6baulmulcqlSqZU2FsljlWOeivSdPtGJe8Y7cSeMNy+2KrMOxLEmIZRGzehm0mfN",
-	"HMknjopajZX0bZckudPNJK62740k0SKHKWj4ZPhGjX3OaV9OJhDM7ZRyC+WHxG+FfU16n40FTrJ+Y0ni",
-	"MzHjkL6MzE993t+AfM9j4e2ARa408fT0iOhyKgbQiZkPcHp0F6qldQ9iTSzYFnq2zpLlLdCV2pq4oP+R",
-	"5fUZaVPrPNZLHUHkyXmBNIrEh5qzy1i7Xeq6cg5XdBtnCnalXnw8VC08aZ8FcXM3XGkMV6kyAlOjqG/O",
-	"VSkAnjTj1XDtqu9eMjCgymJwOhlrfABtBDDKv1Bf+5OoT3hy0l16wWLB56hhC8TpEMrHC2FPLSiWlhIH",
-	"Qc/3ht1eclZXL3ByHX6+XB6T2WE6LeGbd5zu0EdcNFxJyd2T8pIJh84ae88RA5eOtbc/m4GAgG4zF8uW",
-	"oNkSSpE41hFNA1DDQKwx35jngvLGaKGcNsvYmR6taGJj51DrywiGmsQ/zz7Kzk06Ft5dh58DNNRVsy/Q",
-	"7XLqO+mbd3y4g+AiKUxCaoLb2mwKkgRlKfYppYYovWiWqTnNjIU4NEh9sqHSHAIFqoxEtj687WEQeJP5",
-	"s78FBM5fXH4Wfnv5i/Cr8FnayeCLHAWkfw7rQ/KtVSmjVoXwVj+RV56sQoviiQTrjLM4sVgcadz87Dlr",
-	"9pIoOtqCF6LoN5Cap9V71R881R8xz/41QsOKVFUsXCxg8849SQHtdHY9fsF8QbPiXMqRe0Pa3z6jUWdM",
-	"VYoIcQZEm4+CWqZP+IYgyu2bXXF3BSjIJST4PSYE7bJlRjceu+17fVindAgo485DLHfKTN3yA01soDf0",
-	"8SmSHw6kpl0tl4nVoz61AuaLlVQtW/vU5xcmRjuK/XqMh0+53MS0LuOYWwaTEiqSizHjHkU4Etj9MQvS",
-	"Xdrq0ShukdLl/CodSVSl7DJ3n2SDSGZ8/F0dHdefz71ksl0PUvn8czie1CZ51WQIK444w1/lHYuknKbX",
-	"RcbfOvElBSOYkljl6IMmd3eS8FPpNIPM5wGXTDGNl2KKT3GiN8Eolx91PBwMPF8vc2qqiWIEkEcQONY5",
-	"CxLMdk4/KzB3564vziLmBm3PTofRvQIv7sxmkYv6AHnAfE7d1FCfvij5ECsYOSNcVzLgOqQ7wnBRrwJN",
-	"irfoxwt6tc1vNmaulnWhE5Ski7h1ykTTZ7VNE7H1oRs4RdfhDGL8BXLOsMJj5DtBwKAfcEDaLuXnKfrL",
-	"HAUmHVwyuTuzNJrJ3YKTiDTscXe8nb15mByoi2s81RhxAT0HVmnBlX5p3GriYL9h/OoEaD6NXeFp0Frg",
-	"hKon8Ol5PEtAoIRdEcb8iiwPH9vPzJGcZoUKfmPBN+GS7eqH5ACQFPYi+NpX4caOL4IjJgYeFyzLcwU3",
-	"aTxR3CyfDdwX8Fe9OoSKxbLpE5sQA4qLuBZpYW0w9liTkS85mHC4pasvVHhEIeQrKb2YOmiGZpZHMx9R",
-	"J3B499hJrfC+jTkP3kBai7AGBYOz3hDEc21mWB044R69YJi/rNKYmjyvYB+GTD7k24D0D3jTI0ewmBPp",
-	"rrXArjFB4grO+nRNOJKy5pGN99I4mWY1RMxUssDSJxZx+qwYRzYij8U45csWK4r/vhFSxWfSktHyZML3",
-	"v3yyS5AhmqKP///jHW+1pHrREvD++14QdZkRrWRaDuQLkb7Dh8GEO1wEZ7WPq7d7lYsPyoP3va3zO9b+",
-	"pn+yPvqwfb/ef3dN3F2gbzFOd24UysDlNrJuPA5qWCHXdiHHD9TNM+zYm540N2z3nWBnMHDV117Nu2b2",
-	"BN6VpyMrikzxTTwgtOszJozKYosJ4fBu1IlaDUlsGlCoQt7GEGCbkZYkuFY6r8Tal5nZeKo8RqfgBYl5",
-	"QaozaJv5loosH5pDtla2mxzcbJClDVqoEY/AJwqkVa9WW0R4WC2Ph2oE+neMvzBZp7G2pOs7bdVTiQWZ",
-	"xN7Qx+b2AQ1SS0pTU0jxKApjWxzPxq8CeZAIwKb5eWyH8sxUQ7MpTAtm0JLrU07PJ87gOEaq81Y581Vy",
-	"57fKQY8o1D/HZSRveTxw+NAbiokONS88mamYJ7pgkuuRmPGMrXsBf4ATCK2eCHngnIDkExYXZuugmeVw",
-	"yx3aCn7kDfUcvGLzfjGb/odkzi9sPr98y/nNM5oT52NqeWa301kiipExRhpBL9xGR8392KVHLGq1Mj19",
-	"rSAvuLlJqaRO+eI8ocs485dlJGjdPLhgvj1kkYl0NUvWw1EeDFKLQLXwlIYWVB8rkyJ2c63An0p9CHoU",
-	"KfH47k4BBBGw5aDHxli5IQdKL92QOwtIXUrtucrSC5fOFJ/Hd3fQjYPfjCj0UkT2GRUQDYXWeiIj5oOs",
-	"UzyAb5i9WJjT+FNJCwUSeBmQ9oG36J5PFlIijnvg5RIfPTnFCZMvl1jj5NanElWSPGecqUX8Z9OCvJQJ",
-	"1vvD8kG9Qc6g48g55jBbeYIMl3WaO2gBl09GLplS/QpJ7wpk6IJ3o894UHqZnpbZLpUsL8qCThJzE3ai",
-	"+aekpibcwdNlXhagbqksggLRtWOwLHbf4WntgCJFYMhxeJFWSrWcRmDMc+737hrnNgPkQqfBOoLQtjcM",
-	"GqQVMKvHHYu6LQJ+OIu2Hc4ClTpX0DkgK4UmbylIkBbJq79EgTj8wnMsBn+JgLou/L5SIC3du160SJ5x",
-	"34MrTR79XND96TGLw5K7A/4SRNCDR1z1PmlajwGkwiM0ascqb4MotMO7ANU39IWcScCEHF4164XRwJ3Y",
-	"SjZfjT49RjvJFXLR/OBOPQcd70b9FkbL8IWYO7KUTh47ydWZ3Cb9OWr6ywq1vTDLn2arKSXQidZZPU+w",
-	"KHYj6VGcM1shzlPXZX7kqJEyC3MiFipNNDjudOkRVh6Koe97Q0D6UJCNYL4GvtPvv3hm8mIcb54F9BJ9",
-	"vG+cezdF1E47haQG2CLfffo7MqUukzxnIwBzNcSqkrcr26SlQxP4ODzS5Or6Nmmp8c46nn82FMw3bkOA",
-	"RuH1GWLqSB3ReMl2k7dQkuEzoAlCY+pE4ATiYsRn8hOkjraS5Fse6opGHfjkjCKBOZ9H4frFPSOSlCay",
-	"Vnd6DeBT1ap7vrGI2yT6ZriH8jFGd5och9/Wj+kvpvETqLqWzD2BftABwui2x1IcmNHEtJVaZnkmO/3j",
-	"AswgQ8x/inLQkuuHuooySjKy5IHb3RDqU0VUPBx/FNpuUeRsQuHLSvlKvjvtC06YCA49LyX/Zc+nIzmH",
-	"YRuWuqO6HIrgRgw0LOBAATKgBrGQNK2dnl6HUNdVz/bhtAkPgQQG0hylXZJvDZh/QrutbWNQr6N60wa0",
-	"q/hyj3GsI/eGwUqJHLPAzKMNRl6KEZPuiIbvAm8zTCTjwxIRmUp5osHoPOAr/KY5MOiLDzdBMbQLqOc9",
-	"DcqQWDgHUFZtn44mwNDDr8Kvw+fhV5efhk8v/zZ8dvlrQAoKn11+dvl5+PzyU/XTQmDpTzJI6ZgF8piJ",
-	"VBMUl9gfukyUCNC9PIFEsh15olNhfPJ4zo2LKwU4AYM4s1WwFDczkmNGNxUFviCADFUS4zYpg26PbZn7",
-	"jHIsEJEjJJH/k8Qwr69L16cWy3SH7Ng24jqZwAi6KE2DPEjdOAYO0lWxQ8HsQiSMI72ek44LuCdRDre0",
-	"1HziUw7dovMqkapBKuWVbDJfn/9lAwqRtuN0XJcThd0MGhagDzlcx0wSr90opyK6z1tiI1qj+NcsDSji",
-	"cwkYjAx+3Kb83DhVmj+QoWAiatwtGV9/EIwLiZYVinfrQn/JwFqRmjHqeS6O/gKtdMpp6IY6BXw2OqKB",
-	"2AV9hIedjsseZGEW7ZtsXd1slsMLkodPiLDxgU4jNHwFXwPUSt0RHQs9yAQqfUItTPQ5hrs1ls78GWKf",
-	"D1M6abAYG6E65MVJwPqst+v+whNmtMIqaRk01CokKQQrVyk/TwhKkyyAZ4Fwm+zckGTG2V0bXrBLh+QI",
-	"wBpnumkB/Rf4H0hyrpc6nVPyZBZDZbNsspPN9fo8hjIZlTa5S0TjqTqM02cfpiPqcXKwc38Hv+TngPs2",
-	"VXy4P5SCY/WeJyxvtHR/hBMvGLxA18jUGt6dCJpjGmJ5W7WNAM/TgKHjnQg4XV6BUN7kQw4gDQlsDTCv",
-	"dSsRh4tA6o+TeQMTn7u+UP1t6oZ4wWDPEdLqe13rQjATLe3bS0t+ZRLvMSX3BBF+boioNUEapqbGAepR",
-	"oZGNXkqPgoU3YF/721Jcnzi37HLF+BOxFDq1Loi6Xc93gl7fzBw6fmenkmpxwsaZ0D7rH6XpFI4Qw6xi",
-	"YqhnVFk2it2DC0Knc+Okk6f7DvoyU+MAwUDSUWYlX0vd0FhdDbxgsPrdp//cIqdHB/Cy946Q7HqemyiK",
-	"M4gIMlyyUbEGzI8Rr3FJauXUNfnYh469vJs+TzWVAqHk8P7bxOlDo35O2lSw9TrJt2wa0Ab8vDrg3W38",
-	"vQCfo4VmEsW4PQ5SAyyCWT7LBI2R1/R7a1WlmY4HUhfARnMcNq4tzVi+QJ21eltio8zFiIilkCBokzAj",
-	"sou2I+u0xD6kiUxBLrmYne4Vk2dYe8fBfamS+hKQVxngODjui0TIIof6oUIsThN/0U2YkBZQP1B4yCMq",
-	"1SE5Yfhf8DprepyerwnpJI40mFpa65JpBiyy4sy417fGDwx3aYoukriMKWPq2cm1VsqVo5x8BRSWTQ6I",
-	"yehNkZ8euVHULgCDBmm4uE4+s/pYU425zykblrms2YuTRr/ofjJzTTNcUe1xdoAIB5GrEmesIo9Sj2yr",
-	"NnP631KlGPhMKHMuVcKkV2TSOE00/QYdf0m/2o+T2KYvcjYS6Vd0eCf1oopCpF2cDMcZkzdjRnpW8VjG",
-	"d6h5RYwqdRsDL6DughsjDRvX1XvhMDHpoZjzFfiugkkRqZQl0tAOrhCazwBbuZ+Atna9EdCbSGpLmZUy",
-	"cOEh852Ogxx6mm296kSoK2CJG8m2c5uEmvdm44YDJHgy7XRSA+WeAhVXhdSxgvSTja1qpVKt1dfWFwIr",
-	"g2FmL3pg2GMzfTL6vsXzyaZBypNEMDm/aH+MWc1LqnzE2j3PO9+xzqdJ3xsGlpemNQNbYDbiDl+o10NC",
-	"he7cZRNv6INg9G2xTewh8hHWINSVJ3xM1Bgk7/nyuIMXhbPRyjZxutzz5ehDfs69ESc4W4I3xj4X+Qb0",
-	"duRdr9vVnhYNXY7jS8akXy5FHo49Pw6iv33GmpkyKNvkQ8qa6ptsAJcYwxSI6rhUFD06gB6wammg6SE4",
-	"jv2hkFpNe4gpDmpxnPQmYhdKCMRHQDHxktnvYdpaiELKsz4qrX3jUp6b6ZOQKioUBnX8DeaSzS8OQfBp",
-	"XIro0z5K8/ILZg19JxgfyzOrtAhGfebvDOUH6H/pEpLcu49OcmmN5VuIIgkwmCoI6KuuGQUCcJoTaIrA",
-	"JICxwAvib+oFwQCx1pkvzf9bVDhWhvvZpYHk7kTfK24Qy2eAikRdQfKtOzu3Du7vn5w9ONw/2jl5cHR2",
-	"erx/dH/n3n6LrJLpq4c7x8ePHhztIWhOPEWYwtQMxUQN0iTFY8PF4lAwnZ6HAVRkT2YFUyv285sbTfAN",
-	"GAfNUw2Xd0OQfbm1x97QtxixKJdMAkD1etiFHKbvyFkAUFtOAwrFZUNavR04AG3/BIqxOx46Z3hA8Sio",
-	"p5SRTWx2wVy51mI6aqXvcbR/1DqXE5qs0tFCS2pQ1CX5Zi78Nnx2+Xfhny9/Ff4bCb8Jn4b/Ej4L/xx+",
-	"ffl5M7fS5F6HqOoLh3eLzB6qtbEYD5gvSk3e5P/+3xOAeeCgPTV5kbx7/OA+aXu2wwSRG3DzpkX7zN2l",
-	"gt28CZ4GUSJSQKED++j2LqnValsAp3SyWyL3oM2TI5qcEKVkkb7DPR968QmjPZB82z5ozsz3PcAdoxwG",
-	"3KqvbZCWoVCuDnyv7bL+T34mPN4iWn1U4WD5KmwpS/pU8ntWlHIDfkDIv23icCwxc/hgGBDqCo+4jghU",
-	"1XSng4aHHEl13HY4acG8RAtjcq33i8pnVzywW8RXOauKckgexsQWBnIYNWO5lGNIElFxqAO7taLw6DqO",
-	"8okbISqj64zrdQUs0oE59wZp1ctl0qeuPMDMPlMPt6LeuTwxpny/nI8i9rYqhs1DzIx3MWYoN32lhLuB",
-	"MoS5gpGR7/Fu1DwDd1Qu33ef/o5Q/DJYrQI6GcdkQINeQWEcer5eGhPtkAZymLbP6LlQ/TekzlOAdsHq",
-	"k7BTNxbKwLscAeVe8klYCaCJsw51XGa3CgonXG2WJFH4AGr1cHYk3wJdqFWQA7QwXUqUyqVIkWoVSEtO",
-	"vZRMT5I/w7eUwNff0iskh4ldzPD26BNFRJyC1KtVbRtKDVPlLshlKxC5h5Tbcqh6tQrbfMIeBwDmL3cE",
-	"eInD4X99zzWwiEj+9Cflcrn83ae/lX9UbsNnyT83bqvftm6vFMDhJHcIRZ2Q+xHPsqHq52BO8ojA0qhD",
-	"cha9rFUiO2oAtVEadqdlpMo1CJQLSkZ7uH8PiC3OV1zBw6agzCHJjHQYswvEor7v0C5TGGAIV0XbsBaP",
-	"eo6rMPFpQNtUgKMesjasnjzYhXgHNOY/aa2Va/LtQ04vqAPauvrC1hEL/HFxpxNAFxt0jYiVRqRNjqjO",
-	"7gWfdYCbHPQYV3tubDj4WaJ4VjS/eN+dAL7hLvAXyUMxP4wMaNfhqjnygApBWkhXEVBXK07uaikBgKyE",
-	"XTjeUCB8mpFwtp1MKgODxhijAW0EWjCZHbObrbl2AT0Hb1HP8wOFeJbAtc5T8u6jEwWlLWcDC7pvV9fW",
-	"KlvbGrPgnI0FAICvlkbMdYugjK/+bHQuSsCyV4jDgcQSsLgNcgt0GPLdp//cKpEjE2kNxYsHsP0FUyNQ",
-	"p8b3AvwUro6YVpGUWDvxISfWAa56PKJdKYhOD5p8l7ouuXlTK1k3b4JZcfMm6Fo3b+pjarO+FwndKFXt",
-	"aH9n797+SoFY3mDc5CnKG/JelA0F8AMJcvOm/mx282ZB7n3AiBMUVPs1123ymze7LLjHbt4skQOu9YU+",
-	"VLpipAGTHY7vHUNNZdTcGP2IBflKFjS56/BzTDx2AtzgFaw+RD0nkFwaXH+NKEu+D18sZyAF4h67UNVg",
-	"4uZNNBNcx2Kq3EipNVK99x0WUNCQhr6rdDvRWF0djUalLh9KVrqqnhT6j6J8Q6kX9N1/f9/jt33Gjr1O",
-	"MKI+u6veAUZyYAYoyM7hQa6Qu9D1xrlyqVIqKz2X04GTa+RqpXKphv0we6CJp1OhvNJN1zhB63nE2uQO",
-	"G0MOVV7qIRtrlY2VuHmUIvoEzaNEA7t2nDg4Arpryb9uCNI6d+yWFoegQ4HsO2dj1C3O2bjJga9AbjyW",
-	"MuMpkJal8kJL2xhYMZUP4AlQ9dVNHjEJmFbHc11vpDpcoONXjQcuXqx9V2ZgxAwO7Fwj9zYL3h2dYw9G",
-	"pGJY0Wq5rFVcZSaa6pleXSOrSk4j1/jpJznqdnON3L69d7wDHoYL+BesZK6QO3fgpe1K+075cM3aZesP",
-	"K+d3y/aHVe9R+5a9szner3x81K+Jk+HD0fvjD8vymWCca+Qe3DlEeHPo0A7Z27lGrlL5+IOdD+483vU7",
-	"D4/PNk7Gj95750F3o2ddHNKBc8/1RweUHlrvnB55uScfPVG2ylyH07uP7hyjsp/S0IONiWBBSdJkvbqV",
-	"NVS0nKsnnneP8rHSJkXCnMw1fvpRISeG/b48XI3c4QStkTRSy+msjJ/mxFgErJ/7SI65SgfO6kUF4U0N",
-	"kbxqmS1cBp4I0ups2IBUpBAyHtQhnQbxKbe9PmmPAyZIHgNnK4BQ7nS5oTEaD98QZOA7F3KYczYuKMgH",
-	"ab1VFdgDsrgoGg89k5sc0jGYjS5315FM7OAwjXKxomA3fuOx0+UHPO5XM0XSleVI2li23Mfl++vv9bd2",
-	"6071ZxvjhxXx/iY7Ol/rvDOqBXcHH9JT7237A2urfY/vvyXJXj8KM92iG1aFrVWLtU65Xazbm6zYXqeV",
-	"Ytmq2nW23tmklXICoaKRq5ar68VKpVitn5S3GrVqo1z+MLcw+RqLEi9HCjnvEJTA0XRfgKgLuTXkGbOf",
-	"O1Cl8vtSfcenavOfOsb25aexpjfzFL3NAkLjr4oIVbd1oCaVG6fJrLuZc6ZAfZhznqqZ5wmSx4wLbW/I",
-	"7Yn4fZNrPVE+RoOhr0AJNBRt/H2QMi9on5Eo5CsIFU3eajvcNqhB2jQ7KpnSdc5ZlLmBridlW2mBxr0m",
-	"T4YVdXFKwSjFM065vK5wxikZeEI1yGhyFQHWVog2Ws0l0Pq+jeq+ElnaszuW2g6wkCiJMP58eBSEfwH7",
-	"snh+9Hw+jkZzNmpyT9ov0nbV6XKg2TsBGQ5WtqWtXdG+g7No2eMZY7Mq3AvbYwjMiixaPWx80hn3gjPY",
-	"WTUA9+K97QGCmyPMB2CImr7nrO161jmzWyWyME+E1kyPnKC3m6Bv5Ry4pWqtlmCB8TCHrJ9r5Iryv1v7",
-	"bx/cJ7v7RycHtw92d0724dcmv3dwcEv8fHd352G/uzM6uLXTPTg9qX5s7bxXKkmrRP63f38v5cmrskwT",
-	"6xkdz9H+5Bq5e/unuwfv7T2uvVt+r2pt9t6rDB7V+xsnW+0PLu5Uxf01f2dzuF/pvF3rvbt+frf84eig",
-	"+3BjfFT3Dqv83tbHx5XgtHbxaO3xBxs/3ym3d6v2fr3z9nrvYPNnd8ruvbeuxJAT3bOeJD3SqgTt6poY",
-	"FqqA7XaQWbWu712VVoquxd5Xm/5k4W8yn04TLsdxNyYpVBYRDrdo1OQbHqnMf+SU644jzMaHFhAntz2/",
-	"7dg2gyhdvbLAE4d07HrUPvG8u9RH6Ix6ZW2R6akoOLPvMduh2AhTytjqIg8rGCfJEvejDgY/fPl8/BKE",
-	"sWHzrqIOmS2NUVUUiWiwjiPAOMzWvU4i62+IAQRvxJs8kpIgaKN/6bbwEE4U6J3B6LJjdGwrNHnXp1z5",
-	"npU7sucMCsTyuBj2Ndy3w8+xwAFMwqipmcPBZmxyNUGYPdQhKr8A2HVN3qqX64Yj4ExJMYjf1Ctl85KS",
-	"jS05SMfzm7zLgoPospTS5S0djD1jjx0RoJ+VCdKC71PyjHJVu6bXVMlSPYKSY3qEOCCvmop1AfrQ0Hc6",
-	"ukVOPFlM12I8aEwsH1ygcdWItMv1PLTiBGuqVtneTuqAYF3pVMkUUboDNBUvy4uIUSP7Ihd+cflfLj+/",
-	"/NSM5stfw6/lr+Hz8Euz47jUJP0y7xYhza7sR5F9yFggW9UK2VhfK9ZrxWoFADigOWLuzsZ71Xv199+t",
-	"7T36cO3W+v2Nw82jrZPqw9r79Q/WPlzf2bi1ubu1V92v3a6/vfbO+rsbdzbvLi7NJpdmKWlW+WFKMyMb",
-	"GL3HmDoRkRqeVWH2ILyq1KvPf+S+F9yWiiU+sIA42PV4x3UwaF6vLDCptyEf5Vo6/hWkIx4vyRkNNgiu",
-	"Y6A5U4oZ4lIKxTli8hNgD08y/aJ3mRJSx4c7RNAxaebG3hCBkrSYDDzyvpQbHzRzMKeBzzqOiz3COp7f",
-	"L82QRB1dm2DYagWimmITVXdOLWajY3s7W3B50vh0MKUr3dIjHmcrGQ7PCab+Im5Plc+nu2yXBizwvYu/",
-	"UXeUPL+b5dhZA8dOGRw7heUlhBm61Ck2ubL6r5jyf9R/FUgX39MY8mg0JdMXAMNp2M01Iqh5ycWhM3nU",
-	"TXxhvhqvtW58kcFc420uXY0NLsXVftzqd88bTbAXXWgLrAcDadO8ReolOqIMvv6UUjkIIkaRMeMN8kRH",
-	"2TYDGvSMZBvVjDqpOpgUthwGyUeTTHCOs053LncEYQ7W28fND5WZ0PfajqvV+7ghsNIeT1U6ovoFPduY",
-	"TqFVOUG6DNPywFHXqpcrLRXJljwz9mS0iNXzPKlJz+hLla+ViU3HgrTHRJ3SlSb3Lpivg7uQg5Cv1knP",
-	"G/qJ+0pN/igtN3aihqAgLTPP95kVxCYPVLK2quVqq8m19Rb74bCeDpYHXIhRn/cZrd1PPIWEMLlckpXL",
-	"b1BTRL+fvpnqwnVJauDVM7oVF4jrWedxp+BhoOTCqOe4DHIhtloqDJpIFSjE+9OBDKbkrmZ63F7ENlC0",
-	"maOc05JzQbl3QSfkx0xrYNIFtjBn/pE6oqrl6hXDQKrzfE50rLP33q3ubdxZ+3C3/ujd2sP1k/fuvF+9",
-	"+97aw/r+0b13Nz64Vbtfff/Re++s3/7wsH66d+dkbWd2gGdN6QG6B39mx/+FV8U8ZzODQCemS8MR+sxv",
-	"T9UUOQIgfZh97dC7NllmOPRiwYnSEsyEuNJ3jsEC/HAVKa+IlJctuVXBpSRSEbABQQ+SlucaJwkFFpmU",
-	"Vw1IBW7yZDBJ9X2ED0FlQLWRzicArOKqazoYSNHrk5ZZxNYieUhJHHn+uQB7ZaVEdqZr0OWVhgotSbkD",
-	"N+RVOxEX8Bo4W5GPKKQT/MYR9W0NHmPEwVSMDKTXmg6zF4xJwGZAsi8u1ZoSu5BWhCGsJjfyAnFkRLGK",
-	"/hnbYYh50MxpzxrA1TZzpSbfMQbGhE4zsgZbdtZRSgCJYGgQI0N40gCMQ16mW0/+++CQ5EGGr5SIqTgh",
-	"wi/2ESigNuQ7dgKrg/SpzSBzDWkkU6Sb7POq4l01So2JAoRibOcnq0NzhdwFdYcvWeYkX5/bOP+4Wuxv",
-	"PbaLtV6HFQebwShNh8AqvMHkfGEzs4/Bq/kCxEDI1beq5doWCrDlJeB11O1aSP/YhfRttMXiBJIo1pXQ",
-	"8wwRHYw8LYJTBbU3nBF02+e2UKOLuC+MmWvcZtK+lf9qQH5k0sQVgTcQTS5lFyRBBqpfEMTIPEy/mBwy",
-	"g53LeU4d8HpK1g4eHm+osvuudBR+OHSSVN+kmazbcWPXHb1z85U2rd6tdjy/680gimPGbcIeUytwxxE4",
-	"GJZrgI6B4cUSUQ3VUJUsmK6KG6LJdQDRZxZzLsBT4nEsusaYXx7VoDTvh8qyavLjwx3AFxVMpdNHxwHp",
-	"D8oqt5XnAOZVIJTcvBmFXW/ebHLUcI15aGQeEJXtMWZw42wqkUa2gpqbqmOQapsCBkNFFVUzQKWOHRLy",
-	"40DBAZ1UpUWJodVLhFAx1io1Tc5GUVGQ8qvrzuEqcxhWSsEGlYimRamDTahfarUN9Uv/lI9dKcmii1TX",
-	"u3qFRgw5kkv/QrpVexz1kzTVFPiw9lhRj6mVaHd9prNFUnZ7fHzvOFX1wf00B5yIxVaqtWJ9rbi+sYye",
-	"otfjNpydpZSU6vQJO+hMUgVBoijEIXGNFeVIowBY74iOr6wwXEvy1x4hjCJdkeMG+Zi5u0twbYc7gYOY",
-	"G+lseycmJh34bo9Je+ieE6ePLWchayXK6ZHsE8aMZtiEfmqS+zpBfDi3Vc2zRviEBEj9yBmWaJ3pU9Bq",
-	"8qjCAQPuFnVdlUcZJ3VEawLp5ToYGEHiNMGnOyuTB3UMJ0DYddvpdJi/UiIPOIHKeCFQgEyH/MmOkcGS",
-	"/PwbQrd6M1z3TR5LpZ6jC9tEAXNzVUouLIka7ixaGm2CN5ocCkGnSAHho00fPxjnOlcoNsaNQvDJEG1c",
-	"kE4n3PPbMMjW1FZxL4i3S4+mJ6Ca3AmNP2kkVqlso9Q8fxj5ABfgMPYjXT2pVXUhjL3qD9sb58X3+tXH",
-	"xaNga1C8O6r/HBAz5nrmORsdZjvnlwiSJj7ux2CnJrzORjnmq0ioeT0G7fJpONdy8zXLzSPUg0E8CTEE",
-	"skqy6SWEJrDZeZaO8iAHWDEau5BR+jEbJPaKYfoA/aPHucnj+4/vHa/oyneD6YDL07F6KKkEDRzRGRNT",
-	"tDU5yrZJ8aWMHEMT1HmSBXLzJpbYasPd66CTXPNxRxDohnvzZiFxVAPPtWPRXoiOMqQTMW4LHAZuj0ty",
-	"pLECwiUu3tDiZ2qOCAsAKw/xsCi3aBusRZUJBFqQupsYN0du6zwV500O8hAKYsBKg3dQ1/VG0o7rUW53",
-	"hoDZr2PNcqIRy8KEUwVsEMRNcPVrp4ELYDlcRi+YsQFSi5Bkm24uCRa8qMBTdtJdh58nTZpHSWs3nTJN",
-	"Uycp6+7XRsXpYLSRf/qoeq/+/oe1o5O1D26t39/d3Nvfuv129Z13a3fu1u/dXzt8b/3oeOPkdPPho633",
-	"P6h+WNup31rbXd/b2N+8vfV2lh0WTVpvWMLlrB3Ftc3KxpRwTp/wy7TfYL+Wkt31bLT4VLmYPJZwBq+t",
-	"th9OkBSqEqU5Em8whiSTxptB23Nkkc+MGAybKYuEA23cDCSIPFAWINQnsp2Uq8sG3Gp5uXp7p9DklusJ",
-	"fbMWBN99+s8rERqHNFMSE5K8L7YFhtxlQkkARcFYXsF8gDwDzGgP27tQH71xjtFGqVLW3rNSk58oqQLt",
-	"UKg4F1E5h17agmkbxmAe8hT5bMBooKaio6qKuUbCKJESgWWLCmmmpa+0tpucmpHLrJhl7DBLZ/OJTXwB",
-	"w2bwEkyR5GxelSWiG2BHECVpOTE6NxZE6ak0/KfuqZeXK4w+mqDPLMtEs9i42AYiE9LONmf9ek2Sa479",
-	"6iMhu+jcB1Y09oZwrHVurNRhFRtFobwsg140q+Wuc84mWKmByxVxpgahUaQmEYtvcjOLJK0VwArgOiXD",
-	"cxTjKTxwx02eIPMCEd7Ux+tkDdcbMTvZCq9SbnLNq6dKvpUmD0x2GwvFEukg4EJSaNEqydQbYp2Y+Y0l",
-	"ckSDVJY7n8e+jNyOhMKJmQmLMqHJVhkvoipOMyq9h39NTnXtCvmeszbAgdfN9UymNKl4zswAUPH6bEaW",
-	"gvAVI3thQafSHgEcDgKoGLc0notxMDzOENUKUgOIygwokUNEX4csAR6hCCuuByM1uYrpChLowj3gfh1V",
-	"V4odqfRpgmw7rEoCdwzk6juiyRG6jtkl8gjVU51sD83NyMjhtjdS8du4m8BQMJKvlNVKiyY3w9FRlu0Q",
-	"Qe8CCuY4+Nwtj2sGr5ckH4w8EtC2kLon5hXqvPuGggHWKi16iySDVQ+fOfwM2gUzISIUuibXXy0COhbA",
-	"64FRI86E6HlD1yYDxzonw0HsMFBImlj/qycnAs9niNABoHq4OO44nSXDMyca0ejKXNg3Bso1cn5wVvu4",
-	"+pON0db752VRse5+GDysj9/rv7vZu7U+vL82OKLL6Isw9o/BIX8/wiC7drRfS5cXdHXsP1a98+lEUpfk",
-	"azHa3SIKNMI2zsd2oKTrem0DORmb8J0jug/V3S11ipPiv01uFlIW0KGQjsCgXSTgKu8PqM/sJreoYEWH",
-	"R8qx1LuUtIqQIHiiuQM0KSB5So6GQjiUNzk2cAQo2DbT7cwB93OT5LeqlZXYLdla2SZtL+hFDcFRuVce",
-	"kchlkRkN0F7qfCyBCA3k2oiAbDa5ATsL0gM6URThk4aDAfOL8nvJXWmQEJcFgW7KSQlkPRUAMqrvQV82",
-	"yklNIR9bNIFoC3LT90YYIYD+Mx8Pqavxr3CdIaVep12p24zau76HgtU2Ksaw51Cfui65oL4DWwq42AD6",
-	"1LK8ft/jUQi9tVIiUR2cwmC2esw6F8Sig8DqUVFo8pb6W2F+gnhF/t8A4v4Zs7As+pyZWQyxv2hyCPwa",
-	"sMsidFv9wgj7X2Hbqp/PEgi3eSlYIXZBXBowPyPVSp2bFxCsc5OlJsqW/3P45/DP4dOJsuV/CL8Mn4Z/",
-	"Dp/L/437UDRy/nBJoAvDOb+4/MZluEaoeKkB9WsB/P2PdCPhK4NqYbgIIbxVzYREJlCEJLUHA8YP9siu",
-	"xzlUCOuHSB7TDwUJ//fwD+E/hP95Nfxt+Pzys8tfXH4Wfnv5i/Cr8NkKghd1hwDxx5sc3PTIhAsaFx8b",
-	"uEQBZDRERM8bKYTb9jAIPC5KZL8/CMZNPkLZLe1LTHFHS07Bq6u3pWaIOyI4Ft5h9N0v6tpW3dN++knO",
-	"dsTApWPNDKcWIi6CZ8Khy0DUGhOW88/iCMY6R1v02lE+ZxCqnDtK/cf4SFSdMDC2I4K7FV4G0X6ib3+y",
-	"alHXbVPVtSi9bBDUQoBgx9o+sPKhSVFL5UgrOawNfq2bHB/uFJqcPdY+0MilSYPkg/nIXXt4Z3dfd0Ly",
-	"VxDPXP0Tnz/Y00X9MbgkyHeRHPMGgj0Xmhz7PRYIHdoOg6IISG0YS/0LKw1Peow3mrzJi8lpoT4WQJ6C",
-	"6/Bz/DIjR++7X/6GtKrlcisBBSrHQeeCPE3qQdTKEhACTqA7pcJACebT5ITk07VwklTCuRcpdVD5aEgy",
-	"OYh6vZppZYGZtocm0BhB7E0amFNt1ctb0FhEeGfyqThy2YhwwxTOmGFhgP+DjChq/fI51UcgXvEosWLg",
-	"ex3HZSTfgu6Tx8K76/DzFjZGSV3cxDiiJy0OuTY6vUbhIyAMjnxvxOmgq4Zqg3Gmm3C1VtSHVqvwlXhV",
-	"9QVpNaBlMjFzfKBUEruMqMrZaOw4nNnkO9HJictMC2TUowG7UPxbdcwqkdvUcYc+E9jVpMnlPODhGCQo",
-	"H8EDGRCwoOjDjSsF41HI6tE6eEvl9MZHF91g+ogmngRqMV6aOIeYsKPOLHJ5+fBauYoP61ecQQ+Syfcm",
-	"G1dgqxRVhyyXGJ5ZAdh/KBAGiyoScpIyRJSpOyWpsITrWHiIdZ2bQmRJY8vxLabQAJH05KMXD38cD9zH",
-	"7oNb7MP33vug/cHx+qPHx+2DnVwhB/uVa+Q+/Lj2+LBMt8aV/m714tFm8B5b8zeG9+vtO+u9d2tir9J5",
-	"u0zvbj3+wMotI/52FZ//UZV1ToBEG0w8lc8ryIsfqEmzY8qPhFETpXtMCTYNobmkiXMsvNtw7K/qlHwV",
-	"qH1KRhxpmr62pebbUtWFzNm3acBGdPyKS20lHaoOjUHP94ZdKUU1yS6r1oJsyNZpH0C9hwqTRy13ohLA",
-	"fOLnIlbyu94IZbvUUQtNrgU5qMOgSrZWVMqUVINF8sidHt2FNF6mVBXVda/JAw9wGWzHZ1Zw6jutyF1p",
-	"OPCkuNOauhxKmH44RzS5YbnIOW5PqENMlxer10InPfmDyh1r8mndXmdL6/fLlRTyG1qdpGBtKcxdvXoK",
-	"uUdF9uJUNNORuqLa+3D5oTges5tctbWYEuXHSgn8PkhyY6+M1j7uecnw9gE5RqbVC+BOyW+W3/5KxXaC",
-	"2udKsWPhJRpVLS/JJkdIleETBwUILzHRU99tvT7c2GtJ8gOQJHBUri5ILOoyblN/tcOYLVY/kf8j+UU2",
-	"COzR7V2ytlZfI62APQ6iAbCYT/+L0MFAYD2KNwySfU1Oj+7eEGbChbS/ohpDDKVBRTu03YWcpVaXBffG",
-	"u/pVBTSaa+Umx0JJ4OweoWTM5Lt7jNoFKIgXqg8pxlRct2jTsTGuTQMmCgqpULUMPT3YE9vkeP+90/37",
-	"u/vw4N2d45PivQd7B7cP9vd0Ly3KiROw/g2dgS/HEXIOfcxVZm2HUx/+JaJOnsO2XMo2+Gr0WpVI6/3i",
-	"o6Pi7s5daKjb5AilDuui7imoe04O7u1/+OD+fksvHORH3xDwseTnHmclsiPFEiSnFCLAXGllxv00o6Vv",
-	"1cv1Vom09k9oNwI8POgU73ucFe/RwOq1AC1JkFZN3pkOl6v35TbDxuJLyamDjnwZvEvJqJl8PUFzyc7O",
-	"0HWk8XB35+7+/b2doyZ/uH90fPDgfqNaKjf54dGDvYO9RnF1VaHYrq7eZdSHUxMdgtWj0ybf3bl7LAdp",
-	"vH20//aDo4Od+01ublAj/D8v/+7yv4T/Ej6FbqRqPHWT3qHG/tD3Bmz1nicsb9Tkanb7D/fvnzT56cFe",
-	"Q1FIcZ2utetWzS5WWaVTrNNyu7hlbdrFDbbeWaP1ds2q2n9zji8xBW6T750cn+zcO2xUy9X1SqVWPilv",
-	"VdbK5Q/VlaMTvFKtlE/k7+rK/v094/f1Gv5+fHrv3s7RB43wN+HXqnHw08tPGyT8C0AKfx1+c/k5ROm+",
-	"JuHz8F8uf3H5d+HX4Z/DZ+HXTa5PS6PS5HJ4/Znwd7whOVNaToKypnun9RnJFXKqJbN8dpdaPVbcxV6o",
-	"KXitquVQgfTp4yLtsrdq5XKrNPP1hZw8BOmhDMkUbwiiDMiAdkmekh4VPamrOgGUxkkCXZn9CvmS2oJS",
-	"+J5ng1PuapL7Rx3aArBozZNg77Atlu5DdXp015CI+sZl4It1L+54QCUUEPagVXIs0SL51rlF3bPvPv1n",
-	"+PdKASQZuOZjWSZ5ZiuOIjhBBgSylsuLoiBDA/1ZuMcWDajrdVdNz/rsgJ5qc+k6IsC+ZdA2XBftX7A4",
-	"UURacXC3tHAIZBTSfkEujfyaEsF2tEXV/5bZ24R7WkcoNbluQGZR3x9r4QRWWuLcN9SM4lO+Xm5tk0n5",
-	"FbfrPKFdhU+cJczuOiLYxYV5kFiXZaUaNOTKPSnMvRGXYqE7cV5LysuFA5HKY59r5MKvSiT8H+Hzy8/C",
-	"b8Ivw6cFcvmL8NsSCX8TPg2/DJ+F32KuRoGEfywR6NoJ4PK1zrpVpRVW3Gxv2MW6tcaKW51KuViltXbd",
-	"WrPX2UYHURO8U2gRO5MUVzHeByhi8TGQohfkE3a5v/yllEGXn19+Sv7X/xX+3+E3l59dfh5+fflp+Of/",
-	"9a3cNCQ9kWvUq4UcJJvqSGvi5hjRHt8KKxs3Ts41+NB1F2/mNU1BhzSrwSIgS8XHaTlBN30ASF6tJgws",
-	"dNKYJcexVdYw+iYAoAUNTQXd5HuPHSZAiGXzmGXkpmrSq/mlzwaYiK2aPYNjyAlQfZe88aCjD23gKa0a",
-	"2iLLWYupgx14xGeqjJotN2lDEk8kuXoB6SvR25h6oyRCOwGAJr/9este15a9iF7z/dFPoowGdeQTyggQ",
-	"wqSJnsYeP5EM68kiAltzGKpeKKlIKq1ygIaOOheI8bzcOkG5E0BO6jsn9+5CL7KAWoEoGCD6rEtdOBQF",
-	"Ev5D+I/hPxaaPPx9+Nvwf4b/qALeFuMWK5H7kXzfVgJ9dZI2IPYsBfP2InI+0xSdYr1Ly+5XImhfSLyq",
-	"tVdYdjmHd7y/QUFVSqZbqhsP47zI+taakReZED/vBH05WnNYLtesAfwPC7+QL7/81eV/0sYdwVmG34bP",
-	"Lv82fBZ+Ez69/GX4LHxG8EER+B7vqqf/En4d/jF8Gn4VPof//yXes2reRC4/I9VypUzgjj+GT0vqJjUF",
-	"2NhlFAqHS4Lf2ChvlDdrm1s1qWNIytSS/vfy/0n9YDndQdEuHC2MU1fL1UqxXCtW1qBHjhgyX47/u/Dr",
-	"8C/SWL78PHwa/glHRSP50/Bp+K+4nXI1L39NwmcELOtfhN/IP78Kn4N5/cfwqUEUl7+SGg9kfcsX/Pdy",
-	"ba1YrlS3NosbG6vlcmWzvFFZk+zpdepSXteX61wpVzc2yuVKrVrZkuuwhFJVyI1YWziwljqGkELGL6Jn",
-	"ZfoRgPNdS+pr5ep6y7KUq9fpZfq+9bpSDCJVFVvALWRy2xuoWWX4cYAjLujDWa/JVwfAOxu5/+2ntPjz",
-	"cnHrI/W/xY8+qRTWq0/+f7krOHqU+ogSYZYOKW8oEBH4jAL0F9aMoksmL7XI43d2itW19ZUCaR1RaAWR",
-	"B8RjIFaVgrnekpez9D1d7+Jw1+GsyVu7qFUV9xwx8IQjZ9NCZ5DGl4E8SfQlQQjD7BgPKm6PCsI9mP3i",
-	"muJdFI/LaYvw0Yv4bw46C996NQ3U6dMuW/3ZgAH3iSmq4/l9GuQaOQg3jFPIpaCeHfArPzpi7cGyz6a3",
-	"+ZPDTXB9bHhZhPUTKe7+9jhgorUsn/4hyJKUozA9Uzw4hdjTeXpyu7gZHxKSP7q9S9ar6+urm5XNjR+L",
-	"QKuW19/IE6KyeCDWEChOO6kmKbJBjpNxYAgttleF83PWulZKr5XSN0UprazPfwCOxX0vOIYKaAd1xDdF",
-	"od3zRtz1qB0ptTcEUYb/j0u3jYM/83ykZphSEKwHV4tnSFXISRKM+lavIIVrVNwuPB/TifCiWt1DNV6B",
-	"DNyhILTJLRqwrueP1cNYFhL9GOF3Bj2p5g45ZK2rrNHEnR1qsUBrvhOA7MrR0eS31QQtr992uGpesnN/",
-	"b5sAHmr0mQh2KNkOTgrue3BUIrflWwTRyOwsXqC+PNpaFUdgnI+HzB8XoFITMUglY1Pt5yCERhwsTmMB",
-	"ycv1kv8gPyGOvQKAMsgHRUDHOg0LWrHG76S+sVcFwmxA9fIAWwYSrhqEe7hyjiDi3BkMopbh+H0Qp7Yd",
-	"BApwAsHcjmJf24iTpmaJvVjisiZlbyAwQUAs2mcqYSyfhH2ENSjhQC1Evhk5gq2Y3u8SeaHg9nR21jLR",
-	"7WOTPBPRSX1S5rCDnZgGHRtbMsUbBFTqCaZzYuSjjNuUByLiF7BEMcPQoyWyZiKtaDh07DR9an7qM3zn",
-	"CXu8UAQe777jgPxY8O7bOMcF7j/0HYvdc/ji99LHi9z7jjf0xYLj4r2LjQvppOK27/UXv/vEW+Tefe57",
-	"rttnPHgwYHzxtT72/IVW+oeScgHcGx5V5O8wPGtYgd+oVFX4Y8sq2xVW7RRrtN4u1q01u7jJ1jvFDbrZ",
-	"1tfwxDIeyAPOh64b+dwHzKZdr+ucU3mGnABSJMMvEgEaiOZASOIvl5+Fzy7/Y/gcok9fhc8ufw2fiocx",
-	"Mb+tCFE754HhCSupLtbii20X8KdhmHOH21MfqW/8eEjdqI7ybDjo+tTGeoWJ3KSUNVowRHS1iMdkSog0",
-	"5eJ8GYvarO9YcLhyjY1qIWJnB0vsniQ8l8kP3POsYR9IKGcxP8AVYWde5yyxQPDMBfOXCPtoHr0a00TR",
-	"9rxVGEeOB6aNBbAQp7dyhRxLHlWlx0WMWW272oI1WmlXrZpdrLO1TrFO19vFTWvDLm6xcqdCq+2aVZds",
-	"XJJA5mZjsg1wkwccI20bxXK1WK7kklQAVvzr3vhCbqC4uOfnGmtb5XK5XMhF2sgsaGKfueyCQhixXFqv",
-	"qHDZXkKqhl9ACPAriBb+KfyTPJJ/DL+9/DUJv4SI4F/CZ5efh0/lFMNvw6/Df5PXv778HIKFzy7/I7n8",
-	"LHwa/jF8Hn5ZyqUwALnZhvZ/+bcQdvwsV8jBQ89zH83jEH8Mn1/+p/AbyR4u/x6ygL8Kn2eEOFNzp6Bd",
-	"LHXlyV02vIdS4IiJoRvMTqFSdC5VK1vhUyGzvbbXr10s11t2HfdLNluQbMV0kgxiK+jH6SiBYmL51/Hy",
-	"qWVTfpTGvIQyqRBgt3ml+BSwF2uBoKJRICB1C00eMHlqfdWgUt8Odbk0CKjVK5E9n3YCBTXoWz3nwnTo",
-	"UJ8pZ0mP+QzS8J0ONpLQ/gDogFlq8teQm6aM7e9JWtobrMVmpbr1qipb7fe6uClWvb5WuWj6niZPpsf9",
-	"U/jb8PfhH0j4O/n0n6Vu9Bd4+JvLz0FZ+jotm+1ac76K5ozMURMU8OMBFWLg+QGk9juef8bsoVoQ2xm4",
-	"Xl8au4I7rsh9FA0hDuWt+/pOzW311WO4XbPg76t6rlggMIoEqOb/Id98+feXv06B1pR79yyaF8JrDgXz",
-	"4WiX21us3tlkxZpVocV6Z22juEXX1orVzkan0t5gm7RSBg7zMk2DJXV/zSuz+kPi5Wtd8Vq9v96ya/U+",
-	"Ja1vEClbb4RKX/gkmwuq+em+aNBC2Zh+xrwNjX+p0tKZ8y8Xtjaf6J9fgWmidL5ZBgrcgclkGQZKnNWI",
-	"3bQpRMlJHk2AKJ2xgIr/SpRpqPsNqVd4PrKbJtfuJwg0KrDG6K0L2QS7SpW9zkC8zkC8zkC8zkC8zkC8",
-	"1p+v9efrDMQfbgZirJtqN921Hv4G6eFd3xsOZidY4i0ZOriCSycXjnACD1scWdA2tC117PzApZxDvh9k",
-	"JDi8WyD+kHOHd1cATwYwTwHGLVY+mlwwGgjisg42eRr1GMCwG75wDApgKz3f6fYCwr1RGjDNvIDAHBQZ",
-	"pdi/jev05qPIWHRALWAJ1bWCBgAPvwj/W1E5piG7xBaGr1rVU8c5J/Bu1xNMaP/wRrFcKdYqJ9VKo6z9",
-	"w96AcWE4kKvFcuUEruqOz+lZLOAD37A32VanTIuVdtUq1u0aK2526rS41l639DWVlGgPXcmoGZTuJ7DR",
-	"Ln9Fwr+Ez0n45eXnUMb9Z/SJhn8i4TNy+Xfh15efh1+Cc/wr/PVLUtlslMsk/B/hH8L/Bs5gSal3WSfI",
-	"NSo1QET3AzHtyBcBDYZyBtE5MJO6/in8OvwSvK3fXv49ep3Df4O5yYmF37wUNBsg4fkwNnjcr9WTa43y",
-	"esuuPbJTsDemRtjVQvFaJfyeq4RzK2kOU6tosBIE82sapDN03WLAHgeqTIY4XLe4BC6wz7tyDFTjRkwq",
-	"ZYLkQchJdfBCqmtdVXDT8/ygyRMJJnhHj8F7zNyTlQIJPJf5lAeohfYdIQbMDQg0vPR8Eoy87ajEoz2O",
-	"Kn/OHW5PZ6OoJBWK9IsaqG6/73AFKUxi5YNITUWql9tQKIQQkVFeqB6XcEZ9JgKl0WIXVAY5KdeVPNeV",
-	"PLMqeRat3rnD2MCobDMy3hDJQbKole2UUjPsaDvkuPaMZ5XzeEnUrUwGe13Rc13Rc13Rc13Rc13Rc13R",
-	"c13Rc13Rc13Rc+1gut6ya5jk1AKd2G60fE+IRUGTbXax2pdfp/J1Ut0WN2/usQvmegO007k7Lt28SXb0",
-	"9JTpCOar0XvOH3Khe+Xc2bl1cH//5Gz//sO37His1jbBBtX20AL3hBOoJq/Yc0darmcdb8jtVpNjOYoT",
-	"TBWjNPldB/rP9ZjyBuiGxJKoj+8dE/2F5vR6VJCR7wQB4yTwmhy8TcOg7T1ONt11fGIz1wEbH+MLBf0W",
-	"SDAHax7jc00eMGgWb1FOfIbYMtjrF5sIQrdAOIGuw8+NHDmYLU6syRGpRM67iz2xsAm2vDNayON7J4dn",
-	"7zw4PmlhN2fjwvHZ2zsn+492Pjg7PbrbMj8Z9sn1uiJaEOxwDb0qmlzn4umoXgNaInuu6g/oUvl1pOVK",
-	"c6MVDVEi6Hgh7XGTt3xmOQNHbm1DfoTeB0R1JnnKx9CodwVXYdCTdjYi+EpKoHzc5JbX73tcTgUXLd/6",
-	"yQbZqlZifOZWgbQ2SX6rWlkxflzJijHusYt7msTn2P4P5ArF1CI31hGTX+H5iYlLxhN3V6Kc05JzQbl3",
-	"Qf8miTqd5guI1ivLEVCrlgu5vsMj1+VV/ALKQnyZbTCCgPUH0j6qFHJtzx6nomT/1/CPoCZ9CWrml5e/",
-	"CP9N6nIFEv7n8M/hn8On/26iCijx9G8uf0XCfw2fXn4afg2W2WdScQ2fgdKosbY/u/x7En5J4O+/AwXt",
-	"TwSiixh//Fq+b6LWKIczBjdJI7fIJHmTv8TZSMOjRzlncsGge7j8BRvyzlKppfpf2cDSFRQpSsN0PYsC",
-	"8flDEIKapGZSoxTDGW+rfGjGUoWizmH7Z8wKEMkb9d/nEDwN/1/4eFiEy8+TCwBGR3IBpERi/YGLWOEj",
-	"5loetN1cWDuOj7M83Fm5d4pFR2cZeHXJaBOVQfUD32u7rP+T7D7dkUyC2rkAseZNARl4nov+WzohIqVi",
-	"niEKtfrCBHg0chtWmVUx9L7BinW7YhW37Aorljs1ugaWdNWMeNfL9diUkWqnnqFiFkOfN1RvtIb6xAb3",
-	"gmJHB88WW/tDfDRr0ZWcsT2GosQfQr9/4zOlOsxK1823jqR2YEhVbxh0PYd3Y4LN2xM614qhy9nsIqnH",
-	"SS7i8K5YHfKoeWKmPvcIs4kGzBceJ4JFDXkt17HOdZwDVBQplIkaHCT6Oyf37oJlAe0X9b2mpyICYpNa",
-	"hUo3oqQ9DAKPo6J0+OD4JJKuTQ6AcadHd0vkoSMcCBI5ge4WGQU58qgjWZJx+kJ3l5STFBBwaHIVcSCc",
-	"MZvZJbITw71NdHJMCxX0vNGpsXaLdVjsgdQzuyuiqPl3tmfJk0fkDaZs63h+n/RZ0PPst5rQgbqZM6/j",
-	"MunC28vPwQXymapd/Ozy10qSmbepn+TIkXxbtn2gqaRCIOu6n96V+ukZp88o+lfnB4jVOMTcCyKHoLhC",
-	"Xz017A2ReK18SVbkCR5fOEhe3ZyneX5UyGiibpwkETGTG4JEugl2pgVuMJGhEHMNbxhEh7oBNpm2lCxX",
-	"jnFDkKb5pmZOc5l8S6oGReNa8dATQQMtRfP3tx5wVtyVbK8VI0jKnbsh9GCCcbtEjiCqirypySeYU4ns",
-	"U6sX7bOyFyzq+w4TmMcw4sSn3JYfLTdhG1g6Wp3QIdMRRASen14BNcmYFmlP/rg4Go2KkisUh77LuNRe",
-	"7AmNZnI1wAJS65FUCga+nFHgIDecfm6qcCFeVyxq2SyvbYJjadp9pH7xUL98ovqYvwLmmzAsnsfMNVbd",
-	"n19+TqQxcPnZ5WeXvwq/Db8Jn01bD0twV2OR7G0pcyVTEBQQ+oV33aP8zRUH8gCAPpXgzvFZmCEITL2O",
-	"zcwapxZmqyiJQC25kshhbghseo0KmOQzfdZvM1/0HEw8nSqyvLeA1jPHQbCAFctUd64Zpinc8pD52Nm3",
-	"0aGuYIUknIMyzXUobiGQhiTowz+owM1zBfiQNKKNtQJR/DPP4bO/KzVYV1b/FVP+j/qvAk2y9liHDt1A",
-	"C2Qlr1XL7Di0ZavbJIf0YLYuoz6HYGZksFMrcC4wjjyIOpxtVSuVaq2+Bt3N4OepBQ6cPvsQ70805c4V",
-	"ciPsAK5C0XGQFkhnzS53alaVFTch4NupsOKWtWEXq+11WmHlzpZdq+eiLHczxMseDxyfiTPhQXhX/TOR",
-	"rV4pG9nqcl/APIraVUVjkWZu9/5bmi5IcnsLD95KBjsLu28dnTZzRL2ReJzEL9wmbcBcIpyNIBHI84lg",
-	"YDFRIUaeb5eW8VfcY5nmstPlzJYmy1AwXwmDyiI8kw6Dnuc7P1eNr384zDJij28zzLFLroHBFBVrm2SH",
-	"q2Z1yuzSduq6kL6VqGcJPJVvaZ7XSY++B+NQ1x3rpEE8XKVU//K98Y45p0VczIkpORzdzPE70nR3dbwX",
-	"pTpjSsf45JNXkUr0Ml3KeCNm9CzK0aOHUtk6ifnBF5A3gL5aFBzTsgpqYyoGt7GZ5dh4C3paIZd1d6pc",
-	"R/JwuARTr9trbL2zUS5uVraqxTqttYtbVt0u4q/yx3It7t1Ysap2nRXX2uu0WJdsc5NtdYpllVtSZ2ud",
-	"CeEC71i3ap31TpkVN+0aLdbbta3iFq3XiuXOGt1g1XbFqkxmkNx/kdbQ8NJqe4NV1iq0WKVrnWLdrlnF",
-	"TcntN9rrdM2q2zWVl4WPnMxLrADn8beQOwEJHvMTLEyv9LDdd4KA2eiaxr9T9rKi93I4sOmcW0YUvE/H",
-	"DqStpN/1QjVC5qFETji/UshkFS8iIn4UuniyiqKfZLSGcIlTMtHvkurEwBxPQknL9mknaJmDAaiiSm3P",
-	"qNkcAcq/keDuiCjHHXta4OOOIK2oXg0zo40CCOP5kcNtb7RNmCsAqHHLuHgGlYB2SwV0I7Z4Qyg3L3WJ",
-	"TQMq3zbwWcdxXWZrJwzT3Y1LRFIoto/zCOWQ0j3poNHf16fnyrmDkpZQopRR+aPP5DdOuHfQ1wyxkCCe",
-	"JUpBgaET4gSIIbNFqOszao/PIM4vzOZ16n14HSL5lOPaTmxRtMrbcsiaYQKdtV3POme2MWxipuqy8b7t",
-	"9E4iigbUb1NkMK0y7ILcMVjBwi6dFPG5pNRZPAVtcpKR9wG9M6b/cNpdU1kSXVNTq/xH2/GD3h5GBytb",
-	"W+Viea1YkUaLBbCoXG6eFIB1KUMzbMJZdt6ABr7Hx33HUrJpQi0YTKAgfpJTkIn3daPhMhpSUj/AK8cM",
-	"U5lzlfLGhvHz0NdZmOZrYILsAqK/PafbY8D2BHuca+Q6rC+NUA3O2MhVKtVqrVavr0ET4SVBCQs5Ogy8",
-	"ncHA9y5YZOYtoPeofLRDz3Ws8UPM4dJ3g7IzpRjZBvzkJ9G/DDI4QU9ZItRqd2ALXXY/WqankPX5/PLT",
-	"y89LeB0zwulme8Nal9Rc72jirtpFMC/VtTjV1oC/FD1aXVuXRirb3Kxvbm3atLpZrm9U1ip2ma2tdzZt",
-	"a726Vd3YqK2Xa3bZXqe03bbt9SqtVFhno1qxK2v1qr0px3J+zm6NocS5vlmtVGpSqXA9aqcv5pousJ6c",
-	"lVSv9W8Z6JxSy2AX0XpSK/D8pdRi+cDEuSBTR4HOIAF4uzTXkVrkRvleX5kSatMhIUFaKyjCIwrzGYVD",
-	"rvNf9VM5kKPwcfMU6f1k8Xu1WN28io4NDxxPVotXVGvyN1wBvzM78fxVqulXgZRNEsmEVo+ktLQOj4/J",
-	"31xHBIcRMNdVtfYZ2SYE5n11j/5VlPpFVOXbnt92bBsKj64QOCgvoPvverzjOlZwHWl4TdYNaOmGCZJl",
-	"2WR7zlY/Mf51YM9GsTduLYBRYvWYdS5PlLR9YqB5CtncgvQcEXj+mORFQDudG4JoCUG4FzCFOOMNg5Vk",
-	"cz60NqSOk3TapQcrxpMa9Avhu19roK9TA5UbpfZlBisfZKifT6512Gsd9q+twxZe5xdVJr/I9H6a3xQp",
-	"T/Kzqst8VjzitXp+rZ7PUM//Wo7316HGJ5SOq2vl12mTc0O/Sdd8nKOiVMcZrvp5KZITimMKYFBC852Z",
-	"DTmvx+5HiyvYqwkV8/v1FYXcYJii+h+xgUst5eOH4MGE0x5SIwXJg0Pf4VGcxPNJizNmizOVJ9kygxYO",
-	"h5LNs8CnHA9yhCgDCQHAaFQcQ8UlNEw8DmdLs0Hh0DBw/ashSQuU1hbJg4Gi6rOg1qxl6O4tkpeDUU4e",
-	"3Dm+B0V5K9M2ximwLYNp7NGAvoir/tqsmDAritVarVivr5GttdyyXJwHuD+LxSOurcFra/DaGry2Bq+t",
-	"wWtr8NoafOXBmjfSEnxdIZ3rAM0bYOLu246CENXJV4iv43h+MZKNaFN5nQlj+MWDOatRfGb1EymWn3zv",
-	"TM5UFOA4quQErJ8xB1AzZr16JnSA0uIQ8zLT8G31h27gDKgfQFVtUe6TAh71OCPyAmlJLa+FViqYqNgl",
-	"DWJdHpTy0S5rEOh9FoGz3Lr74NbZvZ33z04P7z7Y2Tu79cHJ/nEL65IrtdY2uECgdM0RRHCn0zGT9JTe",
-	"ibmD0C4K2kIzy6U+s/E56jPidLnnMxvrGftDEZA2I4d7twvk3cP9t6U1fHj/7YK2yCtrLZKnnLDHzBoi",
-	"Eq3PEJqqJRXWFnG45Q5tZq9sA6RLfxCMibbKwRAvkYNAkON3dorVtXWjkpGcgjIpLXuq+lh3qcOJbzoW",
-	"MO8QsuIBLFHXMhktUSK6UPizMdJsAb5xvv9BPlneaqWa+XKKppmvNf1Zpn4KgSQ7Ri1ChfjqV2LBXpso",
-	"S2sC0b5nFesATUfR7mut4ForWFYrwANPaEREmtdFHO4lyP7Ib7H6if5zVn7HsRJbmhWjmFNNPUkeANMR",
-	"MrxVLa+3VgoawTsPqNvq9iQwH0oeSlopTRFbiAOuvb0TDRCvmhCiW2klskIMTj6nIosZDfoKhJW6JYKd",
-	"994qFyvlaq0VKSOIzBirI9i3LwNBoVouL6j6AJY5ICQC5GGbuR7vChJ4mS8+6BRfwrt3ePxqBFVAwLcG",
-	"UbvbY1yjU86aSrz5S81nueoxKZqu2NLxNXeSTBUg2DcA1J2rNk194QakLRoE1OoB9mIC7F/3H4XzWCC6",
-	"DenKvLdmQ39qdVCzOJxegXw89AJmzx43vSnoG0QLcWfQtKagP2SCuEJD078OfaUC9p5EfBBaMQ7GJJ/g",
-	"bivQ4yHmh8amvbqZfm9zg7GDZwp1gxDDJm1kQAW6Qhi3t2OVAOijQZAcbsbEsHRv3JuLENKTH6G2abQX",
-	"NfXNxZxNhR+Avyg2xVLfHmu/ry3HA73g38sEj9QKV+0wgTadkQu/VZhyn8ANPotvIfnlEzqOmOX5CkxY",
-	"BX1J4EUuUvCiEHX8dKcodAVB1DYCE89H/rTDvbPDB3cPdj84e7h/dHzw4L4B4hU40pzYlZYV9IQauP8f",
-	"e+/e3Mhx5Yl+lVzcjWiypwDiyQcYCg+bzZZpNbspstuybOiyElUJoMxCJlRZIBru2xF67B3PDU+Md30d",
-	"OxMz3nFMzI35Z2Mj5IfuaCRLiphPUPgK/iQbeU5mPYACCZDdrZYanhg1AdQjHyfP+/wOCxlnUkOBkj9/",
-	"8GuNBDHXGtsFOyT6bfQP8NTot9FvE5xtnRQDNdqQI2ARyZ5YJJUWYJHon6P/Ef199I/RPycOYJI4gNcg",
-	"7m4RHSQlEgL3cKnJXVHDBGsqhsWuVtPEc+ZxM7l41RmAkXm4il7I+mTNjs3CknHUqG2OMx1KmDljkT9/",
-	"8K/rJbKnFwk2XMKqA0VoRp7t2bU2vxZ5L6mGBjsxFf+Hcmr1hyQ0JII7DK0NtQoUiqU7AWMA/T4YanTv",
-	"dO6RwKJdHTAC2LhZu/AUCPY51doaQr1LQ7pvkhbwLF6SnLCYI2pmoEvV267yW1b5Lav8llV+yyq/ZZXf",
-	"sspvWVU7LJ3jYgH8yiqmtYppLetlQMWVrEHjWTwh688/oUVZD25AR98e0/peIPqEctMziLSHobKgf8oc",
-	"MJ+h/62ZFU/yE8g7+jtImuBgoSlt0s2iT3W9Cw0sDcZSmzrnVmz5oumWYyuBALolMzaTMrTMO4jGnILs",
-	"DGx2G5sK6rpQ+NCVGfGtc5IpzOCfk8FlxHch+tXkF5q5fwGCYPLB5OPoD5OPJ39Loj/Ah6+jrycfL25v",
-	"PdQIjyfwipSxtTKuVsbVyrhaGVcr42plXK2MqxdrXMX6z3fduIonurKwVhbWshaWUaqvZ1XpPo0bT/Vf",
-	"V2I94WVJRT4sAiC0rnHTE5Wcs/G6pQYkqbIbdHDKwqAYo67vccxOl8wR3EXIJ5Os7TCCESIMDzoiwGtH",
-	"PQYJf9gp+MJjIwOZC728zMggoUCNLPOibqBsFk+aR68htL9rEeCCiKmLTYRGVOK410mbddTbPTBvZE+M",
-	"4FWYd6jBbG/J+M1x/7A5gFR42c3BqHA11Z8LKXrNpwUErAdiaCMN6IfE2mrNKuDKpJRUvX4zbDLuaQGL",
-	"eopbWGhWystJUp9JqddnQSHOtVVSuZYwjCkVlMRlFOVk+fR9behSif1Bf1Mi0a9KJPrH6KvoT9FXSiRO",
-	"PlRSEDQ3uJymLv/t5L+BiD/EBhzC47pL6iAQijqahegfJh+BSJ18aHS16AsS/Qa++Fx9gf3tlcrwsRK0",
-	"0e+VljD5EOXy5KPvwdkPugz04fcSr4THuz47c3rCc5jG5u9Tjyt5GG9irVIFAoVuI0gIeNjifs4pDU99",
-	"/3DAuEyoBtJ6LreXEu8pXru4WX4fz5w5SfNkK/68gmh5YTLnaGwWOSVmHqmRYTKC6f67WKKQ2a58X5yR",
-	"S881SydH7G1olrjx1DCKw0Ur417CBHIznMxA57w5mccLwX/ZG4ZCyUkJmgcsHgkFlMCZN8eNp7SEpJIc",
-	"kq7AgjIoFNP3OUqaSuKF67sEnyk6xPU6HRYwHqaUDNQxxAULRoEXMsxlAYGcRX1BJaEzVLK+4zHfJWu2",
-	"ZuM/qbxnN4mGeMHvdon50W4SpyeEZDCPDSICF6DkfUiUkbvEVozc3K/TcHaJrVa+lCx4fEF2JbxYWYhB",
-	"7PGjyYlB9Se9ZErxMLYPEQGJ9RYR6K6sGV1n4A+lVnbWph4TQrI+qj9UmgfluGlP6QXTLHYPtucmTtop",
-	"1WNhEyrz/heS5YKPzhvitHJUt9JnaWG1IUe6VnfKi+f8KB00vQA5RWcp9XplO65sx6Wjc/QCGR015/xS",
-	"Yb6AEEWdcK4JeTSOMxXbTHou09meQcCcUI1EWgnLbI/jv3WfaDAGcVjsycCnXDcH+fMHv9Yt1E2zjpDJ",
-	"EBrKgp2oM0Sp74uRkjJNzTqT/EVLf4OVTor/uzTE9EIQOSXy0FQVI+PGJ59xEZ7Fq2tbuqsL9n0nko4l",
-	"DsnDXEgJgVDoe+KFWpa5gsn13biPtZaY52yseLbHIUiIFqc55znWpWaXJ7j6N2aNWrdTN8VG4ZQ2X600",
-	"KzVsgnWVmbicUQga/pWu65dtPBqLCIrWThUZosE7oFImStWABQ4s8XZDcXm4arvUeLakWZRyuS8dBcta",
-	"uVcKuWTsqQMFIVVS2Wo0CDiB/zj52CLR18oo/RoCe59Gn08+mnycY/RGn5SWjUKxce74voVGt97xymLm",
-	"97K6kD7cc0vG1K+lV1miv2bCFfcLjKPvnK28TCXLyxjyvDSbNwPqaoUBJJlM21bNxMGMvmevo8QysnQr",
-	"ViMIyhpwHutSCpesQQk66Xic+nCVhWK9T8fxVWmcEmPvGWl5hm+xU2pHjg3XJJfbcLY24uzL3NhkLWDU",
-	"VTODH7spXzSUYATQup656WoOdGXPmqczdTu7qZQiwRmoXEpSqp+5K+eWXHxrfOHXV3tW3vHvnHe8Udm+",
-	"uSo44043sfCbetOTvIrn6083/Oblu9VXKsZC2bWUL6piTIn2oeuFRZM5NQ8BxuvyoqdMVzl01LJ1hghX",
-	"16Gez9x1C3p0F8UwlBbxhXOOf5le6C2uq0ThnoBJpn4N2IU4VyKHgbzBH9HKlcwZBl44JjguEKst7gju",
-	"sIDn9ASfbs4dl4WGXp9Z5PCYUNcNmJQtrl6ibiG0m6rn1K5NlN8OBZcxo06v1OLz+nmrdTvAZZtR2l7l",
-	"FtomjcwEeEMKeTdPC30W9oRJu1Pbpmg0TgHzuvzM49quq5TrVasAeanVcq1ULlUqtdKWWikHEiHTzKpS",
-	"rNYflXcSmTidPaX7tkkW7HXxZUfiZ57v041GqUzWflSp7JL7Hh8+IU+2N8826+vknhewjniyUanVSuXl",
-	"DeSp9syFo0d75aPuEohg8dZf3ZoZCXjVlHmppsxwwKdYgIYl0B3/ExZnrpthbA71GXdpMJepvcMAkEVq",
-	"iERU5aaxBSU5JD16wdSbmZQkxMCVSYdv8XQOvccJJcGQc3DiBcoywEa/kHloQThIDuWAcReYZqw2I1vy",
-	"qQyJS8dmsnCXJGvmZfgAh3KH+Qa7EYyGIXoq1X0t3h+TIR9QzyUelyHFpB9pqcH9xO4Eom9bxA6Fvd4k",
-	"7TFxWYcqVR0QJLkYQTn7ZrnF1TgsoqwZIUNCyZjRwIAragvAfn/IgnEpFDZps7GAzm5q2pgx0+L4Nt2m",
-	"AQE/0HyB01EiyD0BjxJ2HOAqwd8JC8OYa7V4zMrhZ8+VeSwZcmv2zYZfYUNDBmjM+GFYa2YZuBitx1Yq",
-	"TC8xU9VsCrkWqVr8ohI1iwRtD5SUS73cIuyJ4w+ld5EaBy4d+QuyWQaKmDuoUDyHIQGyZnLOwh6TTCNt",
-	"rqFlCGQh2QULKBZ1sCcDHxJ2UXHNG5qGYU0Gp4XQFV2l9S4CcSAIq6WU7EO8uRFPhwYBBTYnwzHkrKq5",
-	"FxaYnCfTjbfzRp6YTks6IG4mpIHAMjp+OaXjp0S479+l4zgFh0Fir7mrUn5U2Zzyu4+Q0xU3aaNdd2pu",
-	"scoqypgrK2Nu2y1usc1Og9bbNaeqJvZT4fHHAZRrhOFANjc2+oyFJT3Skgi6Gz/dqFRrSfmAfkHWZF3w",
-	"bTPJ1GX9v2LOf/T/KlOp0PV2jVZ3KtvFMttyi3Vns63k/k6xvl3bqm5WGuVOPS/J+Z/BVPwg+jT6U/Rp",
-	"9CXkYH86k8ecJDrDz2BB/t9gd36hk6M/U3SiBCgkFFe0yTa1KY1kK0MzgF9B6vdn0ZfRJ5MPmhnPOrxA",
-	"D+ZjyBFXduynSttZek//8py2PZ7dwtxU6UqxVla6WqVhsqkzZJDzmA0I1ni8u2EE5sYim7GBdCI3FiIS",
-	"KH/QRI/8xsV6KbO+1UZh+hxUNzOnJykW2HbA64HjKdarm5XiTqfMim7FqbZrtL7T2N40BwfuKjLuFhe8",
-	"S58HuO+M8e8kfZdn6bvayCx2TN//BN6YLyc/x2qAGXqe/LJJnusoh9fYtoVPRxncLtVkni/qdICJooT3",
-	"jwU4Fw+GgRiwjSMhHTFS6ytS1SvqxMZrv7ANkxGzSume5/hZGTBLp0UOB45AkCXjHjDGSqyizjNWNpTW",
-	"i6aKz0KWn3//+OQ+kaEYSDISwTlUAWt0pDXIPV/fJXLYVne1mUvMoyU5Z2yglDsvQFPDEYNxidjVct0m",
-	"1JcizpwIGEQOuOBs1nl/Am6bRN2+x5g768Ov5/WKA3/PTUjpWxkAFOdMWXNmH8zewLKovcynD2uO0aoL",
-	"IIxVSgaBd0FDNJfU06w42URtYZ+6WPsAG95hodNjLhpkioq8UDK/Exc2pPJnsNzBk3KI8JOX2Fv5BLBs",
-	"EMcJvYvYnJgtuK0Uq+VH5e2E96oJPc6Jz5R3mvXK9XghTGRell1q025JCHyx14uSj+aQ8DzyzQ/GHtFz",
-	"JgklnI1mSBcDqm8K0fUZMc8iLcRJeHxyv1WwyMNh6Atx3uKtwqnhcei8GLG2umBvMMje/YCNko+nqYG3",
-	"CuBCafGAhcOAS/BecIdhCwsa+B4Lrua12JeixcHbLM6Zoo7ZNhc5PotDdbauOkWVJXs6XF2ofrXOoqVS",
-	"RiTJjXOH+md7d/bvHtx78/uHP3jr/tGDh8dvn5w+evzDd3707o8BIWAr7/eS5ygROGJth/poVuLfL/H1",
-	"12IFsEFzGYIi4Mcn918vHgBLQkRAAqEY4DXE2pTaw4IQq5GZvLTkMH0haYshd0kopgJB2jdsEeG7cSyI",
-	"rFHe4vonBK6PnZoxRuj+wckj6LlzfHBy9vj04MS2SKWcco9aRAo84gYPhYuQDGjX4+q8rZdMFoY8FYJD",
-	"tx4lyCAO5XFSKxu3Lj6EoQsQIFG9cJxCK4WRHPzo+PDk3bN39k4eHD54U6lzcY5Hi2dWggviC95lASwD",
-	"8XiJ2F0WHjFbZ3SoxQp7kCYyQktE2vNjWvvp7Xh+IadcaZ6NCen5JT6tZDWNTtDx1EQHgQcholqn4uzQ",
-	"Mmu0t9yqU2ebnW1ablecmttgW50dWmnXnIa7xXY6ZVpt151Nd5uVOxVaazecLXeHGQu/4ZY7NafKitu0",
-	"3i7WOxVW3HG23GK1vUkhx8Gt1dW1ivCDQrOw/+CN6F+iP0ZfQWH+Vzqx4JeTv538P5hvEBfwWw/fyBbw",
-	"W/tvnDzGZMc9vysCL+z1lXG3f/d0r3hcBYCVHK2mAtb1drNcbVYqaq24CPc6IYwm5V9K299chHfAB58g",
-	"kBQrWRNdssCjfgzxUr9X3dvZB7+DHLZ/ypxQzzU/+XbO3JbIZ0yR2mXWJx71NM2/XgwXwmGKy2ZPpmGs",
-	"ma/nK12nIRuQKqIQc9fj3Sa05cZE9+QRZO344AjS3ds0YKRNJdusq7u8ULb43YOT9SSwrvgNDYcBBDmp",
-	"eS5xetT3Ge8ytDzaYwSLQkWvxc/ZuESwdQFzk2fIJjk53SPHb+2fkv+jQi4qpQa0IDs9xeZoWp9q8TUb",
-	"MuilT9yuDEkRsWpIUT3JXrcInCVyrC7eOC7Wtusbx8VGtTL9FKFz/IfBBbslSY/K3rrikXcPTkC40REJ",
-	"/vzBf5cWOXCrjUZlZxfGd87GEjCOCQ1b3GfKpKqW69uk7YUSjar0apq2aloIqIWIOf6ABZ5wMeynREks",
-	"0iiPg5wl8gDwlCkJmMN4iDkWHoIp15Taquib8dCgeZjcyXT3sxLZS22KJwmkNgwHamsoH7e4SSyEzIeA",
-	"UacHqGE4HUiUmEH1yhMgdzzups70TarFUmt4zBSHLKr/3Tl48/ABUfLx8N7h/t6jA/i2xY8OD+/In+3v",
-	"7/2w390bHd7Z6x4+flR939l7u1QqtThcdfDgbs6dBasQr4wu6dpyKqxRLdY65Xax7m6zopICxTLk6ikJ",
-	"A7g6Mdkqc+bg8f7h23ef1H5QfrvqbPfergzeqfe3Hu203714qyofNIK97eFBpfNmrfeDzfP75R+PDrs/",
-	"3Bqf1MVxlR/tvH9aCR/XLt5pPHl362d75fZ+1T2od97c7B1u//Stsn/0xuKa69QGLIUNfWMrYzl5rr97",
-	"7QQ6JrpkxfdWjmz+xsT3NYT33HzBFCP0tMq+qyxsh3LIMzAK68utWFy+4cmqZPHV04ruQJ/QDI2FIj89",
-	"aEpDmm9+bsSyACoa5utRlZQeBZ4inzlhILjnFBOlKPXkJgkod0Uf+9i0+BrqVesocadUsFuxsgTVf6BC",
-	"qKdaqDpAGka1xfseHyr7b8pw3P/+3v37Bw/ePDh79Oi+abFntC3BHWahh7cTiD5aoiDgRz1BqDxn+Hgl",
-	"+0/V4cR6BEe4zMWxW/C7FgTNFreZ0xOkyEmr8J/j1WsVyP9lVMeiS1rDcrnGiFNqexw+VDfxv2S+Jqem",
-	"Xhqwvr7LPC7XcN0HWZRiSHdwZ/bj3byxtEvoovB++cHm2/2d/bpX/enW+IcV+aNtdnLe6Hx/VAvvD35M",
-	"H4s33XednfYRP3jjuuqFFpV50rW6pF87WZVkOXKzFTsBk71ET3y9bKw3WaiYSawkhwKOd5bBXIulPE19",
-	"0kAi8+J6J6yPfU5mTV4Qm1lPjwRXT9Y8aHFtH5TIiQa9wIYq9fIOhH/OdA7vGSb62kmhdOweo7LFuYjz",
-	"trHLjNBJ2Rri1B9rXpQaokWkiPlZi2N+tT+iYww6qkGO6BgGvZxZ8Zi3ZwyLK6vNbE+ZQJ0pCQFBAtuf",
-	"cXTZc6rSMnt308q0q6OjOUrTkAMtlAqvcoO3VXnGFQ19gYIBYAGzehdz5UxxFV/IS/SSEw2hOcdVQOZ7",
-	"CkBHwJAxKgQpVkBozAh0YWPMF6bygM33dosDTxkFgnfXIcE3GJv6DsK4q0sF8bxbZNATnFkarQeaX8UF",
-	"IzRghAUUYPqSW/AidRdpM0f0GTSAwlbAEJHRw1/fbfE+U8aR7HkDfLa6X412EDBAFHIYph4jR3Z3CVTC",
-	"mExRGdJxi7eHIQEgiKSCRKlBSf2ISR6HIooS2SNchJ7DSFcwqSMULa74AwsMlwMOaJYZrCGAgND2ELa/",
-	"L6W4NnX7HjcrG6a5Z49hWB9j5wQuBL7HSTrprEn69Jy1uBR91hbuGLv6U65vwHwPCJbkKlhq/nuxXn39",
-	"zlimqAT6SZd5t3isvikHS5SqpceylINjDr81uxBDQq6s0ZU1ujSHB6pMWZ/AjrpCuCnubgzTGcYu+AUL",
-	"JNXVs3MioMhHwx7UcOvMn6TEDXy2gUSNR+cZWhjhRGngj1tc8whdHweIaTF8K45adMiQwxtkSDsd0leb",
-	"02WyRO55vtK2WtwR/bbH2SUBxMx0ruyp7ptJJZn5acZ1K07Ul/My9aeSa2+EpqfHw8xCv9BiAevS1YCt",
-	"yd+NOaPAi/Ma3LaF8Bnl+M5XuDARvLdbbNNtOPV2sUarO8V6p7Jd3GHlraK76TTadVrbqW5XtFf1CFdk",
-	"Jtel0qymc8T0ZfcQtr7TMep76rdjA1hViH4dfWKRyceTDyGr+PeYsvz7yS8A+Sb6cvLL6IvoM4JO4ujL",
-	"6Cu1HXpr9uGAN+vfmYxvTVLNynTB5FI46GmWcHW5pD4Aq3TjJbLyMkzDSINMETh8FbOQy4XQBm57EeXV",
-	"ZTk5beqaTWPEwUyuWzJ+DZHMQdg2iL5S31cyMt7gGT1Tve9o/BjeniaaIzPsK8TJPkqxb1ao3JgfDmfm",
-	"L6G1Bn4fr0Wzdq0DaFZXbe28wI36cXUAl8r3R0EdTp+zJY6gy9RbLs+B64u25yt7FS4lAet6MmSBdtsP",
-	"hrLHJGmPYxvxliS+0vkMvsJMYhzpUe52hj4ZsMDAKGTT2nLVvLt6rC81QUw7H+N6UzWYSqfKam7d0Sg6",
-	"O1vbxW260y6WnYpbZbVOnTbaimv4NITa0GaBcjcQcHD1osyDct2ewbhZIrcJF+iytCa9h69nLpMhYJ1x",
-	"4jBFpEi+qSPDRRj3qbkstyl1MuhgAHlN2PXu3v6RPiNIv5idbUA/jX8MQmRd6nHtYLnnBaxNJdMZrgBH",
-	"jS4bHDZpM1/wrnHuGKe4OWRN9MJD/f8w1BgnMVqWdoRhH0QWhuaH2K/WEYBJRLyw1OJ7ZsS+Yi/j9IFf",
-	"oyRgurzfIlR3ozD2p27lB36y9RbHwAKM15NmEMY5l15mMgq8MGTczM3jbfEE3G8t7tCQdUUwviWJx4tq",
-	"pZ0e5Zz50H+Dr6t/YA8hiwnsS71gWkFAjtTiGZa0S6ieJO7WQAShJFQCS41n60lYGKHGlmd7nuhL8dzd",
-	"yEmVxypggIVmoeP0i2mCKsIPxU4g+sWwx9SiFJbkESepx31TqTrfPGddbs0u56kv14O3cq+9jAo6PN3I",
-	"vjRTSTSeS0RGroq18RT/uCIee09z4jDh/Gus1C0lHvhwGHDmGr1LdDoGuIQOButJiyCtielnzG8PdBcG",
-	"ErOwK4Oc+MBbEqKdc0KYZqYvJ3qppziiaXa96r/ywnDfQjEw1BcKQvX6L3weWJ96Pgi94XMNKbZ4Ovv4",
-	"FPQxSjaLrtf1QuIIlxn94vZtzka3b5vIWjo2mCDGJSWptiN4xwv6B+oC22iOWo+E565hYkKlEWdIWaRB",
-	"wsBjUitxwnfN62IoVchCMG4MeCtc2+IQUNQXQyYWZGqD/oep2lm1K+7PrOasVbsW1+LVIkOux8+SIRht",
-	"lVCif0RFDGaj9DtGc2sH92GYsBA3UXc0CRQo57TE2egv0wgIC4tlGAaOaKmgXHXpPCxIwtIVwqh9Fpp6",
-	"EpflTdUNmglCft54wvuCh9QJr8ipgj0EAF51ejTJp0hqFWtcKUPXYPo0CJFLKQ7TN7lTC4Qa4ZxsOADa",
-	"NTfBVXNrRaZpjq0M2YFPHUx5HcfV0YKzpiHtGGET45AsLgjiXQCKVntH2mNiOwnzssmopyx3jEK6DCum",
-	"Pd9vcWDlVlLJMm1w64SQNYSoRhP5LOawtk5pQRiDFOPFC5V+potAG/BiSSgnPTEMwBdmODpkm7CgxQ2/",
-	"XrPr1R1b59WdsDAYFyGX317P49JqNZE5CjcnD/Wa/M90Nb85A/QuKBcX9KUxwZsog0tnmX0LzzbjLlkD",
-	"Z9Q6JJYjhc8oBkucdbhz/nHfxwtk+vzqZjxZ2dXMO3qYgQVpAfp4YUOy6bMfAuQD63SYE6LDLZzRxFpc",
-	"aWFQrQbJYzgC0ybIrlerxEOWcKZ+sXe1H6+hLwcdz2pxESA4A6S/pjulxbPysFEaprCRUIizPuXjM4OP",
-	"bFstDr+oi89M2fV6k1B5nsozE5xhjpbOop3SBdV0xPm0xDcGYp9RHnr93DyK/ZSOe6MiOuymXq5Xdypb",
-	"y59q4S6ny5WffwVZWjfN41T6kh+ywOt4iWELwY2p1kGmNmzBxvk+TZ4w03NIOBRC7cFQWek9BOj6i62d",
-	"aqWCIBTm62RgmmPPBfRaeHcey/w2cPvmAKIJpZHLyCAQHc9/yS6xldr4KqaoIYEk+mKSPraoRHmilvHy",
-	"DDVsXvYWZgKYxP+2GIa5iO1UQlL0D04fPmhxVzjDPsZRggvsa4KA9tTpqe+bhpitvDxeK5Pta6UinrP4",
-	"ARbxPX7OXHJ6+pB4LlP7qmQHWuuA62ScAdiYnHQAMt20NleqqmROwEKM4zgC4iigRK5bmETc4jqLOJk9",
-	"pgxr2ZdKkYhNQy9IMoxbfE3tj7q3LVwY3ajnOT3oLNNTktPorC7MRvtAaMAy2nNGy8UNjPXcPNlzAJcc",
-	"je/SkN4c0CuFj38p7nwKZD6J+Ric+a2XgzIPiWxZMJqfvAcatQhy5FQaTylFeDDPnwqPLz4yiIMvkSLm",
-	"ybuISGPEnfb06kNXsArSH3bB9YuXKVEtQGDprnrpbiEadE1NPs5MgHj8jG2xgMBW06hXpyVkwBxv4OGC",
-	"XyLK1UGY8/BqtsEJgzT0pMo5+rXObvsKc/T+/+gTnbv3yeSjyd+Q6Pck+iL6bPJzSHb7dxJ9Hn2iMXc/",
-	"nXwEbWf6Ax/hZEfMVyotdghIOU+PE1YTu82OaHDOQo93kxp39fUDNpJmb/rmkn11jHCCuqVLX07fr/g1",
-	"8Jt7cFLgPVyx8lQRPX5OHsN4IADe/Rg17lRXdmRLSo+TJ6aFDUC3Gk3uzvhhig6B4J/FwbslcXtkJgkT",
-	"L2k00gjUjQ6GDovbdKtdBMDfHVbpFKu01q47DXeTbXUKuWc9HxEn+4qA4Sk8SjfSEefshFFgTHELe3Ge",
-	"Xr7LmIGU4jAWDsgN1OUr5XVGeV08fEtDiiJmLtYs/FoqWIUeo67u6bWPIqd415MDIT3DNbN324mqsEuU",
-	"nqD44hutggaYK+KTi1CN7GABjYulySUlu1oFOy91Oo6BPXud8nTuihFX2rZJ2XRRHbhKQ5yFOn4aJzQ/",
-	"y+SYXprlppPv2ywcMcZJn8VaU26hAzkkMhy64ybqb+Yai/TjvLzEl6ftcSbDOOHYyL1sclyLr6Wu9STU",
-	"Wa3vQqIOsdWVASZD2wCthg0vbCyPT1yjstTiCOSRapCnX6jLrgBJzsx5zEKyZqdX6tC1W9xW3Mq21IVm",
-	"tOslcsIoOFlcwRCNTkkbQrnWwtUDm8ShShm0//zBv26oL1Ilv7EKCkpjT4yw5qyuL9FFJlwkfU+wPtAs",
-	"+5r6SfclIcv0QBEBwPFB9Mu0QkHHCodEYXfI0o1L1k0Nsl4jXbSyS6gajy6IMRlSMGYZ0rGE+SvaVgtK",
-	"+TuBFzI77sWsEXT7dNziI/XT+tymIsc433QS7dLtntI3L15hkbpJo8HcPLvYLEUcRcvQ2uL1FxltMWG9",
-	"Wm3A4TzSbTpSIxq4nVxdMgYprWv5qTi4EWJ/F30S/THGj6+W8CEgEk2rxOImahXbSqsod4oVWm3XHGyZ",
-	"qPg6YEsoLYRtb9e3d7ZdWt0u17cqjYpbZo3NzrbrbFZ3qltbtc1yzS27m5S22667WaWVCutsVStupVGv",
-	"utsA/vQzdmcMFkJlu1Yu19WmIM+HZIoXKcCfWYU2OALVovwRCjp+Dxg+v598HP375KPo0/9Eot9OPog+",
-	"iz6PvlDLNvkF6MF/SyYfRJ9O/to0kSDRvyWLOvklqZZaHG78BEpeoDJE6dNfRJ+RyS9TtS9TpTHfK+CI",
-	"vh/2lbaD0nWAcvVVGSIOakOPClG/rkn1lxCu0UQ7SZmRVpw0KBX2GygCtdbpZru47WwhtRpixR4LhWZN",
-	"UVRKxBht9TtSVRQXqChWkTkuv4k+UYQx+aU5MGZloMlpsa7O+Laz4xbLrNIxhsPUgfmtMuqgiQocmPeS",
-	"KqbytQomHoGImaevogBa5Ti9+OqmxF+pafOWXLDUaYFUuukCz2wSXbq+87k11F5cWd7IiNenr8hs5mXj",
-	"2/2hH3oDGoQb6hlFZTvoeLngjKgfiK2ku435WOpPIsOA0b4kHg8FAKbTLmuCMtjiMcDV4+P7D/funt19",
-	"uP/46OABwDXbmE5Zqdm74JZVo4QMAu51OkqrDERf+7hBI0EkCU61TeEyx6cBc1scblSKsNflIjCt9Qx+",
-	"5/Hdexb5wfHBmxY5fvCmRd5h7WOL3H24/yOL/Oj+6Y+UljvwqcdJyJ6EFsIr2PVKw0bwafaEOcMQlNEA",
-	"7FKX2EqLsYnHHX/oMncdIef7g3CMK+JhzFMv0nAA5tiIwiSFGpMEnzhMRX3puS3ucZKygg9daRs/NmdP",
-	"YrujRB7D09BmAP+zxielxKXjNCJGqcW1RaB90UkLxNRBzEXtgVdky8H34qFdGtbMoR/19fKcO3kfjubF",
-	"pNe/XqqudaN9mNtaA1okEIzuKKpUdnAqX+RlBS6XlcWrwOVLQE9C1keRLXZEQPrjDD9bpsjyekJ342ma",
-	"qz6b3yNbSzE9VmCtHk9qnskajl6MOBlCPEAz9nWTT0Z5l9lkTQlK6Ay6S+xqedNet4h98Ih2bbJm1ww/",
-	"JvZhp/hAcFY8oqHTM2CPxM5xl9rEoUEwNtVmjx/dK27jIJUASUoVdITolkwJofxaBe0hvITDL+chgakv",
-	"4hU57CxxqVoeWJ1lPSeK72aETqwPQc/FcR6eR+YBF9wtiQHjT/o+3iqLotPxHGbi3CU5gBL1HmNh3y/B",
-	"vy/6lSMRuJoxeLzb90vml+Vf7PVpl238dMC61713wK9964i1B8vfq3SzDVDTlr03V2iNesJH9XUqXIHo",
-	"9kUgU5mjIAOSKpyp+eEGa+mgh50YSPHBJmtw0i1ycm+fbFY3N9eveqviMvleedPRyJRJ4PAs8v5QhNgg",
-	"7PLgSbW8uTpvq/N2/fOmLQbmomj8Dh0681YUbHPGTmixvaEUcvubO8O1ubClvsd4eEtCQ0myllFMoDBc",
-	"Jw5PbdqLG+nLMgA284cfJCUPkgyoxAwwxt3dRD2D3W4irja5nWxtTuD7csK4vQhZPHsNTYckjI2nE9FX",
-	"URf/VrgMrVzIypj7zHl32lj5hjyWSXTwVXdX7rmuVFQRB+VFCgDQIuC+MWbTtCMaw/kC4BDttnDH4I48",
-	"osG5C61U005BsgZ+raLvcbZukXM2CAmVMd4GmG6+FC0eMO4C5kUoiKTcCxV3It9/dHSfrNkm1GavAyaj",
-	"Dt6jEQkOFDUgNT4d8p9n0doYUwdPZI7XcM30x2vstjjlxHMxvVR3vYPEipT5ClZ5Gigx9l5qfOAWz76h",
-	"9MCGQo+2T/k5AURa42HswKwy3s8Wn/X4kzUvnEH16lNOu+pH07+2p1sYr6tlanFM6GMuWTNYJsTW+243",
-	"NaiJBStjUqR1roQXEA3WIltc0jGRYt2Uckgl8sOAckkB7Cwp/u3T4FymCQf+Ax4Mdn3Pqnp6blLCUewO",
-	"uXbJSGaTFGtcyOf43qsXlL6Wn1IvIPaTeCHO4lWexCpPYpUn8RzzJG5wzOeZmUYRGFFJqOu+dETwVQzi",
-	"1TMkIGNuSjYvnH5wbSUas1ZedQX6KNZysjDVqO0MB2rZjJZ16NoQA6G+ry37/voupu1C7iogvSBYXUcE",
-	"Ixq4JXKiW7MnetQtSfTWJKo4Z6MWT2f7ZnJZ52Ta6iag5sSjdgvoBV5uIwQ11VzV6wQNymvrXfHyLMoA",
-	"r8X41ChTJb03LuFdwXW/onDd10t0uzzFTVfbq2Pq8e5KJr72MlExw1Ro+2qf2jJy0GdSCi43nuIf6quQ",
-	"ycvByIOhzyTm9JNzLkZkLfT6jPhe3wstYtAdLKjgUOa5dEQAsDaKlZCB8D1nbGEXGOLSkK1DBYm5j0hB",
-	"OjRIHkR81gnhkjaToXlaUlqgXsNcdCckzyEeR3HNpCyRB4LAZnqCS6JkFNSwjAn0NQLZhiXQ6s4SuQfY",
-	"EzpEr3/O8xqQNXVXXmUGgMRdUpnBRbrwwhRjrO+mMHjm5ANApcQjtUU3rhrG6WKVRLNmmS+0xQxNenLs",
-	"imqlWakpEeIy6voeZzNXZMpUodlw1a0zjW+qJOw22+kUy7TSNsayEki42lN2Kpmtq9N0qgQBGNNb5eJ2",
-	"ZaeKiKc7JoV5q6y+LNeUdqY791ayYqTa3mKVRoUWq1SJf7fmFLc7FVbcam/ShlN3a6zawTWGEuCnhT59",
-	"cupAp+BK2Sog1RmROWCBA6u+3VASAa7aLjWeQTVtMMdAixsMxwW3w3bfC0MoyR5KFhwubKKDxa+37z7r",
-	"hIBjb754DAOtWAV1fo7TI4VNNkPbKparxer2o2q52dhpNnbQ6cGpH+sFSy+9GDC+h6NI6sKnVg6ZhF7Z",
-	"rfK1Nsmcba1oVKD2VisuIE7PYGmh3raABZZA9qdQBQx+k3JZfa91hb+H9tR/AKL7yqgBH04+ij4z+e7o",
-	"EVhcPdRndp7kZzJcpba/MAm6BwsMMBiHRDJGvDAjQaXuLRczwFc7LqUmQ/Awznl5fFJfWlBqjh6xkciU",
-	"p6sVnWva3w3oCA3vREtZo2QghG8R2Rt2Oj4CtSBUCgZIiKTj3SQyQqGfYjAmAcNMR0XROjAOkX1fOOdN",
-	"YlfLlVQyhd4fC1Lbk5ebYMk5GyNcCzHSPi7uRQQF1M5K5J2sDhWXiaa0MN3YUnBwAARMgzqv2dVy2V6H",
-	"traUuGLY9iHNwTlHhDOcjunciPOhBi8mxgaLz+4Ze9KjQxmyTNNdPSpQUaHdq2QuUYoY3Ku2/wwVHlub",
-	"X3rFtIaavo6L8EzJNZu0k3pjJA/ss03WbPh3L4R00tTgzjx+ZlZjCswMJkZGAip6qZN54zBhbKk5qZ9u",
-	"yYQakq7FHTXHUJI25eclshcDQsaasWnBaDqYABBQoChI3Rbv9MAfStJVoyFeh3hxVDJWU15tTRnwOxVz",
-	"1xrIzRVmhMhTf+aA7e/MgO03nxbEwCB+FNpomemH/JAFoIwovTtRtQ1ez1WKNWxKoryUl1W1X64KHbOV",
-	"pPfcQutnpZZP39cuYLYb1DCWSPSrEon+Mfoq+lP0lbIRJh8q7QwyluFymrr8t5P/Nvlo8gE5LCAf9iA2",
-	"iDNS1NEsRP+g1D4Cj9EGR/QFiX4DX3wO7iP172fRv5PJx6AAgrNr8mH0GSiIH30vhv3UMCZGAHi867Mz",
-	"pyegpwIkSGucmGQTa5VqYm3EKCoeG+3FWk0COaO+f4hMJsa5WcbQwGsXV1/v4wk3JylHjT3Kt7wLkJBa",
-	"ue5Byzkw5dWBWR2Y2GT79h6YRwawVHudXqL5t+ojvwjyd6LNXmUsZg0lDZpYlMN2vN+Xd5tLR0XkLYO6",
-	"KBMwQzEIMX8sFFaqG7HXZ0R0ABQYksSMao4uVnKBLNPSta9KwVL3ugEdccDMIWs6g23I9WDb6jxgypjB",
-	"fgzAwZweDHaJgMKr+K4Wh8jf7duUu7dv659TTe6LI89lRI680OnpLDYaknOPu9jUini8xe0uCx/kY8HZ",
-	"ZM2OQd8Q/cfjaG+pKba4nUWKw0uoe8GC0FPsZL1E7rERCcRIxj34mtkefHN7LeNKnGb28zl25MPduxzl",
-	"zPeU3VhIzblw/Wha+j7jcP2Xyc+jT6PfaeS+yV9Fn0ZfAvv/j/8Z/a/oc/B+QWTvP74oKGmgKCyWyTjq",
-	"8g6iBWqSMPZxlrh0S9vFO/zlrP5l7f4yp+71bPpnTq6cItjFetXksq+Np1lae7bxVFHkpW2d3tG8xsCc",
-	"I49aA7BS9GbY+l1naRKxMVEB4F4DF2Bix7rh7jSfKpEH6BWIv4wLKXdJci3kxQLWOzGdbpTV7fFubkF9",
-	"8o57gehr8rvxeV/mlKfY1rfglGsda/qYJ3NspHSqmxz7ufWBsVBL0+zKn/7iKsWTrUbgD8pnM8TNsbmk",
-	"yehl/uC97CMT9cOThBLEICWiM8ddO9NW+jk7jA2LVQd2nsfYk+GlL16A+rWgU+bXcI7uqHvesSeK+3ih",
-	"UhWLHrc0+2TulLqYVRFbXOuIyfJKOtKdWnP4dJpLl8hphr/6UhBMINOPy9P8IBdNK34tnlbpNmYUOI+T",
-	"yxTC3RZP8clYvsAsY7CXzCCx+SwJGGcolGLNuUQyAL0ZYlMqYorgoA4EPY55NQNmgR6JtOC4bovUOfz3",
-	"mky0/WL7THxnBdwlauwLkGY5MmyV/fUadyGLJS20QVxezma1+/SvxUEWaz3XP/EONENAvyL1c3wTpjdk",
-	"iZwyZxh44RgjjzixFo/TlNegkYIVN7dUVznYA6eo2xep0TlMQhUZof5Iaf6KqbQ4SKQArgChy1xI4yqR",
-	"xzz0fK3Xu820UyA9WnARpMWF6HTm4NDOkTc3NgCmkeyRqywEZD/dYix2T+ZD2y/EkeZNcw5XSpHK62VU",
-	"v8kWsqkTpG5rXpPXgU8dJiElP7WaBELiDiuRU1CRQE9JEyrXqpzWWLTTL7Gn7VmKUSa0jJ+mlMJORz0I",
-	"8gOw3StnPnF8RgM5JwX/MTQ2uuww3KQR6tXn4AXQNk7phSg/35nDTbgYKc27I4JVg/fvuDYhgpSTTFvy",
-	"RmIu0IQgo0qYNJQr9IiMcoKhhVSX914ght2e7r+kuZQF3npTRl5q8RmBX6SDgeJu0BEAG0Tpq3dNeTn+",
-	"2uJ26hjbFrEHdAzgMhaxNX1gvb5t4IPsXXJ6dAraAnnUY5K1OKgm0GtKN55yFPuG1Lh4KujBnBfWgRL5",
-	"S2MdMAZ/TujBTjSt56NdLaAInZrtvTkqPmyNZ7of6Z3KFmUnXV2QbXp8bzBICYaYHWYeoDfz6puR42fu",
-	"TRAO9b2mUnahN2vaud6wY6Sqa93NlXS53qjNuV707veuJX5iypln7urframz+1pqmWn2GK/M5T7UYW5r",
-	"aZPziTxUGnQnbTklh5CsQRqdhA6CCMAhIXO0xQNdDpoqIS2RvXh/oPqHDgaMBkZ/PTolXYHhYWWrpprV",
-	"Emh0tJiamWE11+3IOpfLLMckbkbyL1DfXLHRFRvNZaMZ/X0OT13p89+dZrOo2V1DdMzX5S/PVdL6tsfb",
-	"4ollunYBxEyTjHoU8fcwp90VfepxSULhu7Fq3OJrKRYFVaLAb6SV6g+mN9ci5lRLeJUuRdAnbr3U4vc8",
-	"PzSJ5zZWZb+hTpxWoQ3h2yXyIGN5QFsz82uLj3pCxlMz7hFPgt8kJwxlDqMduyQ1uti8DKLMywtXRD4f",
-	"KgGaNZQMUju2QNHhxveHDDA9dbxR16SnmYtpTBo3FsTQZlsIn1GeF9uEdwPAWMIz8l8Xc8DrcLN9c/Oz",
-	"BcClF2/jhT18bt66K8nNMthGvzE4B19MPp78PPoMsA4qVVIul8mfP/oSfiOTDyc/h5zZj8mf/8t/J9qv",
-	"U1crmCtfF2z0WthaDKnH9/h5jBbRoGWnQrdZcdsts2K9Xe0UdzpbrFhpb7YrTtWtsXqnYBXOPe5CWtkF",
-	"ZNpaGMNuFjbMqdzQP8mNhZ747PrRPEW9qeRc9j62uI1rMv8p+jr6AgAaPklvxacAZwVdZNmTMN3G6Xre",
-	"sjmARXtxF8PMybyJlfJ6SSqTnManWOE15BPg9RSp72OMfD5WDmo/GqwmIyARc1LoZNYQ2L/opAVGLibN",
-	"nu9nWLmGo7manb9Ulnpj/gduahdqyA3SydNCexy/Qj1Ba73NcgaqGz4n2NvlGAIG/gYtuwnF88gDmxUr",
-	"1voBTCUUIfULzcqzJSLraqxZAZtzfr8vRqRP+ZiMWMAIThAhI0Yab9NnnVDTyupUL4VNonvXzvh23Wse",
-	"b+xRNVcL3SM2AJ6D+7WIF9uYVoS5omLAeIlgP/xmi7d4kdjpN9jkzx/8mlCovshwBehZ9YPThw+AF6Rp",
-	"yl7fbXEC5ZGnpwfE9lxAoAVArNRltySxJXvf3oV3IjHh20D9TaFmSbJmP4bPmUOsfoJaWKh15OqdjuCc",
-	"OaGmVYZ1sAhegsr/2uxMLKibpS4RcYWpepTL1G6uw+gc0YeCSt+DQgC7SQYe79rrmmlWG3GBL7iGBoF4",
-	"4jGJQQLHFxKSvohJ7VUj9ITSf1v89u29YdhjPNSDad6+Tew9fUzwG3KH0YAF5M8f/KtN1vqi7fmM0MFA",
-	"WsTusNDp2S2OG+vx7jowavt7oeecs/ANG8dgo/aEnWAewU+2Wop2IEaQEtfiNpDAqRgGDrPXsb8XPpUw",
-	"NbG4lFZ3YodvkSlgETDlLd4Tw2AXQrC4DWpmeponTA7VANUEJVP2xn0qwyK8tXh41yZrqQFg82DBgYbE",
-	"iK9Dd177e/CmN+zmDC1J2CKos41rkmlIsLIMYwgBG/h0HMMRryEGXKNc3oUOy9gYGZutcYwnZPikrSyo",
-	"d3SlN/MUlVgoEKfpSZKO8H0xgonjwSIB9STTFDYme8eHWKfLHabjOqbVnAk8x7+3+NqxkGE3YKdv3yf3",
-	"D08fHTzYePDw0eG9d3ObA+MeL2VDqa2GQ2ocn1TqeI3JV3HJmmQhaY9JepMMnnG833I9ltYIF5+I68xm",
-	"F3JTSj0ebtYLVqHvca8/7IPs00aYx0PWZcG8BFMs6ZfTJGVhWQtsUHrcQBqBoke14VxtPxTar+lYGuXY",
-	"gi7EK3Eq6/MUESC3G8zoagVkhoFnNJBCwMJg3CS1crmsKA4ubGr+2eIuDWmTPG2httBSWkQrpZ60Cs2n",
-	"rbRS0lKjbBmlQ1+v9RL9m1ZC9CejwOiPSm3Rf2q1R3169kwNzXObpF6Nh5g+NKmBem6r0GwtZMi1Cmo4",
-	"7P0WmD+tWCmEB8RTsFpoGMG3l5pGcK0yY+FS+KQMxZY2tFpT9lryfWydwo159ik8DM02fRssCUoSOMeX",
-	"dEnIc2LiAUWCWOlgV+hgOgSMbgoQp0rGFpo/eU9xFJmSi/Dde1lj7IKRIYQnpG7WkGX3a6cACVE8VRuC",
-	"DH/9RtpcEaW3nG+y7SWim2Qkd8K9lGDmU7qErZkZ4IdAhtTp8R6h8lxqVokvNs3sZYJPca67AQBYR4vb",
-	"V8zA6B9KZymRvfi5QlmagjvM0t09W5ySvseHIUNdIlUvmVY2gBFTea5b8iO8BnVC74Ltwj0trobbo7IH",
-	"jVahc2OJPBIpZWQtu1ABU0wMBABTNLZuqRe0eCIz9KDVsAZUymnZ6GG6P/D/3Pz2/Rmlq3BTqHb2ZOAF",
-	"TOZ5wSraCxZqMi7I8Kz2fvVer3LxbnnwI7Fz/pZzsB082hz9uP2g3v9BQ95fokQ7M4t5wFzw6+sXi46P",
-	"TSjgfOjo8UWsQGPZjzmy12QNKNCL2pNwSdChTd0u06qvBHsqx6kjsUA6pD7SdzptKC+/ZY75deMUlxfu",
-	"KKkmjpLFgdnnzXYO4aOR+noRPiwI9lyZJa5rkvjT9MdD91mCNX4FxveMu5KsQfmS0jG15W+leuNAWjC4",
-	"P5QJZbqM6uKwzLPiVqPkfnKe4wwRSMTrgp3AWlyJjIzXYh5Yd5quFnGKPspxnHiuPaeULruGN4Vgu+Hp",
-	"XkWEbhoRMlgt1L1M6C8bAbqO03wuLkvGl3ZDl/CqmngBH7LgOSxvYZ4rAtPIL1eFOBoTvCKbsGDFZU3+",
-	"mLTHBNF+QHnQwHgDFnjCRW8rBA6ghgOQWNZspQLZWGoqvQtmETsUNmFP9Of1uXAi44c43EUCRzhubIEF",
-	"VoAa4jy/jYYrWvQkwDBO8Z4cN9QxzpVC+wbjgfQkiJp5I1Brku84UrZmUd26SIm1fnUMsHjFW0NxrXe+",
-	"wnkHc9r6pAUBNvp01Ak6eXynYBVcT2pVs9ool8tKvxyyQrNqPvU8ZUOiw4A6oUB46S1nh21ubu0Ut+rV",
-	"RrFedllxp15vF1l5q+NUOjtlyrYKVoH28dHIux06lIiKCihXBasA9mOhaQaetB0C/Cy8Szgw5ktnFQpz",
-	"T4GOqBd6vHtm5KNaYA3bRrcbnc16sbFV2SrWG5vVYrvWcYpVZ2ez1tncpB26CaQS40Ye+zQlelI/aNwx",
-	"iILgyuiJxsuW2rNlFmx2NwDQMgWDHSj5qn+dgr3eaVfdCqt3ipu04RTr7Zpb3GZbM03EYsn4L9HXug3V",
-	"F0mzqq8Bq/rT6HMlMKM/RZ/BAl67AwdVS4/j7It94aoX7z1+9PjoAbQIC1hnyF2G18i5ewiV1dp4iadu",
-	"PpuVQs/UJXRyo3QPYHtX53kg5125IRcW47GwgjAqDZyekoIpGY5iTzufUJnEHPY5ptC5jmUELiIvKB1B",
-	"BKQvEGhMo8nevp3Gk5X6whbPoIesYQRqMAycHpWMdAUgmmG9EULTmifsGsxaCS46ZQQxZQua/hVQPGOQ",
-	"bAUnCbL8eokcUKcHIVUiOR3Ingh12Waql5U6tLgIigPsEkrgSBFHuOyWJIZxgNNvgFFcHfJtceZ7Xa/t",
-	"Mx22xSKfIYcYobIOJUL4As6xnNs4E6N+xJ5hkDZe7/SYO/QBprnjPYHZj3BXBwi/7Op+Uy0OwCLgc2FP",
-	"qBP6GpEajVJPEneofnfpeD2GHsH9RCTnFrenWYRNfO+cQVARjNhd4oWkzRzRZ8pInEFQjl/X4mp06qWK",
-	"V0Go8oR1hpL6splpkkrsDE8HbDkuwjOzqxo7LkMVaqZJX9axGAZS0SKAg+jbLGJr1OszmCJzbYvYMIez",
-	"NDHaVovbfbWuZ1qGe0wCVHTMWtWIhvycixGUqaGLFB6nxjlm4dkF9T0XnjSUzD0bDqCcjQVnyoA/g/03",
-	"l3dEcKZUqDNNg+r7NvPF6EwH8Wwdi84hh8wwpm7SKwyWuCT2ocv6AxEqlaT4FhvriDbQ3jlDTADoP4tB",
-	"6xSVIMDrfG8zsI1ZZfkKpSw1nLfYWCtn1+3WmiEXxcoWUgLemyMsl5NUS2G2LOl7X6mZKzVzpWbOVzOX",
-	"OqjznEkgDF4yks+yAL+rWp0XryCDUyNRaEHHyOmIIK/UmPN8XxtP4d9D99kVSMOuKZdBPZFDuY1R+NSL",
-	"NP8ukakgAt4aRw/ya8a1b+vmZeIrwbQSTCvB9PIE0yqw8fwZ/kPOdHKVMA7/K10hVwVN9Z7NAT0FCfA8",
-	"m35NC5cNh3KH+Qt183rhQ53nOdqHMaZ8RxrtGTrNq3MMsnfMwqZpUZR4X4YS3B5d74Jx0qbOeey2yDiZ",
-	"HMpJW0/R+F5KZM9sJpGh5/uYOaNLYpWg99Rg+kMZEsZ10rbuXgUPgtZSuMDY62lN+ysgyR7EXagjQOtJ",
-	"+6NdZVEzGgJwGMHbSZDq5Y1fMVdvSJ6dDVesZPdKdq9kdyK7zbl5pWT21GFeNY15dbLHkPMaaW+C1wM6",
-	"zuKzXsemi5Nv5hp3Bxjf0OKnT12mu6xoIWVBRVCS+RCbgFAOMwjnJSvoYJl++/MLcM+wKiRs32SQwb2a",
-	"YSOKEPzyOPALzUIvDAfNjY1KdatULpVLleZ2ebu8ISl32+JJkqi0ILe7jrzyluB0sxzbaD8LSwOjPCj1",
-	"B2epvhwGAwGirDP0fdgb2MoYj1LJIc7pX+oNKIlA0eFlezAjljM0tiirjtNWj5DTquGdDQKW2ED6r9Nh",
-	"+6fMgcRuPF3Q+4wiG2hWrMIFDZFbV0Db6wnOkmCv4dMDxl08YnLoOIy56TYzN4gTa6qfFykG4ExNaisj",
-	"6sV5zfQSpy2pb4UhNdc6AXYjCY25tbYQgM91h8qeiI0FxcNNgbo7ZHEp8agnfIhxI2s3Lr0Up8EkYvYk",
-	"JEMONg8ER9fsvnBZE37QYT+IjKN9BCXw5hLsuOeywLYIo4EPkTsc8TqMIxYhjXox+v+iv2txzYCw7MWY",
-	"IJ6uvbGn+LhtkRH0DFMDPT3eg/oeEy2nYxZgwa4Yho7oM0KDwLtgMs7M0ys0nd28prHrHMEdz/fgy/Vd",
-	"MhC+DzA+2sixIXipDHSzCQMWJC5OY7hRSDtr6uod3bnY1gzHNhK2xbFas49h+zDT3hhMw10dUUaHqr5Q",
-	"GX4wVfX+TGvgGaNwQMezFqGxBPHRmhjAvrXSaiIx2m2J2I1yNV65/LbCkKmAtOeIoQ9J8MrSxS5wrraY",
-	"YyuXjqWpxHYRc4kSKN4ka4q2pvaBKBbgM0X9hiriGLEXx2shXvyygsvHKZn0TYWX+ygm1ZksLCudXmR0",
-	"eKWjrXS0l6CjLUnxV+hiFtGul9j+QWHyandSWQVsn7PqWV1oo9+kIRvR8XPVVoHuFtZUp+3+FGL44i1j",
-	"U4qU9LqcuUWPYyVXjybd0mTPG1jGZd3iWpGCwjH1R3IR+Mm7AeUhc7N+g8tKGtIjX1aafpOp9j8VHr+8",
-	"5Cq91nE51YKuR0/eNSCMaEFoE+Mt2vY4VE9Lf9gtNGOsRiW1hZ91UCfhRCgPv1n681G8z1fnQCc0sUqE",
-	"Xg7pbgb/nxySNvOF0t1FiitkT/w0PxhQKUciuKRg9AFjrswEiMw9BvsFGvNpzCngBp2AyV4LNikBacL6",
-	"T08aeAINl8TZCMweCFpJGnqyo+0v/ZYWxx5qgLcVjMnt22DjACIS4hzowlJdBw0YS7v4KvVgMCFaHNkW",
-	"8Ti+1vTeA+TY9li3cSiRPTIK1BLOzNWTLZ5N8dWXHOsr7N24YTdkcEOGLMMqcTM0MB0Pjwl1XWWG5RoN",
-	"UHhrHnojiPLs+BDmqMy7RfimDA/nbJT6/UFtVJy+ZuFTnx34UlZDPV8CxWuvpIVux7GrkX/13ku128xd",
-	"wU5/d2GnB8lRMCwtRqaZ5Wag9hSVOPNk6DmXqDgipL7Ewoc4fyJVfZkqzlyjvo9azEhDmWFl5oYdCnu9",
-	"iQF/7IiKfhB0T+kI/TCUIQXbhAiOCBemVNTjhos4Y5usaQFNTh7fWZ+b/aZtlNNkhlcVeWZm9k3UWmZH",
-	"8IJLLnMCmnqFSSiIHPan1nkeUqoxgtNjGCgGH6ir/8+f7BV//N7T2rP//CIQAGYscNgIkyegK5GrViFF",
-	"W4XmljbfMRQdW/OZyHMormcRp6htHowNHKeVCrdELVvKx5kc5WVsuStDtnsIm5rg32dr0wFDMfaRah+7",
-	"CdciQKj2wM+3ylKB22+PQbZyO67cjt/u0HBiQD+HAPFry3qlSb30AsP2lubBSBZP57Vk1eElCs9XzF43",
-	"z1uz6+UaCVjWRj4zlpLd4nH65XqJnELgkpLNout1vRBSSZXVenp0qrQaxb5v3+ZsdPs20VDHiGTW4muU",
-	"jwHmV3DCRajrj7lSpnxFAOr2g1Jls76OZbUwH21sSQ0SCJE7E1w9VhfYcU9mBBmE8axBxSipNDQ2obRI",
-	"g4SBxwAwyhjdt6RpmYjo1hxNcG3D44u1ZwBxiMExwEXY4rF3I4lzartareaOvX6JPQ3bdJNG+bjPhb/Y",
-	"IjvVCtnabBTrtWK1skQ4TT0BR7OUcVxdUneENxhfoO40o5hcH9pPzYVCrDdMjqmyV0OY6k61srXZqNeW",
-	"meY+doTc71HfZ3we9wKCUWY9aBmahAETGjb9JcdSFuAq90TQ9lyX8VUw5ZXtPBvSICTURVM7QF6i/lYq",
-	"sD7/V3Wches2HBD78xyihhkrcs1hyBamCDiQLc/HkNniIVJ6U1N6i2veBk2itAphwPYxE8SDtq8uQ2BW",
-	"z/cJcFcrycpvcX1sYlclsG5ghcTABMT9Ee0YeNyTJP7WanG4HG49A5AJ3k2hHhj+2qOScJgAdRH2WxkG",
-	"LW47CXe110tkLyR9IUPSgLFDfURPDINpHyh81ic9D42dcRe5pdqH58UQdYeqG3PESrVWb2xuvVCOWHqJ",
-	"hbnfxpPOuAGrXFcHCHWWlKUGq7nEcYc755/4fbxAZ7zh0cV8uqwUswxECQKMGJXpQKk7dotDfwaTM4BK",
-	"0G4yfDz9kNiFzNyIxYzWlKvipDSzGwUM0GIq16s7lWvQt3CXU2xuXPQzE0ZNG54l74JycTFtgMIlP2SB",
-	"1/GSnEvwhzxAx1/0X6MvAe5R29nl9g6rd7ZZseZUaLHeaWwVd2ijUax2tjqV9hbbplDg4dPkCX8f/T76",
-	"JPoy+kr9q34TDsWmA8OCldIkU8xEf50MzPTT8/rsx3j9wTAQA7ZxJKQjRovvzmOZX+qxb2QA6v26uIQM",
-	"AtHxfLYCE1hFYJBAYu0p8RQqq3NRBovkdGmiSTah5JY0NIh4UJCBKcBVA8jx6hqbeDzVhl6OWIBdVGbi",
-	"Jcf6/Svm80oxn0eYX53iNK9XF/ZBTJazBwjwkJ1ejhainTKYesx8VztfaKAWk4EOopTrc8YGMmmSK0vE",
-	"Njtpt7gHWvnh3oM9DGn+DHBx1SGTQ6cHRyyz2TYid+1Jj268y85pyAKPt4dB10YvjXbmgFafVmQ09F1s",
-	"I6ASpJvmpqwGi+gGQprdGEeATpGYnxWGvc/TB/yaas+cAxgfHMYLmbMwuxRLOIFwuC+yb/uKUz1vTvWN",
-	"6kYrVefFc+UD18POsbTPLOJT3h1CdCVIWOQCuo5JSbqigjZRd7BZ4nT6GrZPowgDqbPWxDC0SJsx3uIB",
-	"uxDnWHajQRvjsK7RiAzsg3YM2dCMVKZbA7V48tKkVdFQ6k5BkJuh+WmJ2OrQPpaKp9gWsb2BjXlsoIrt",
-	"deENSgaZY0JDjCzjQwMG2YCmedIY0U0dZxjQMPFh4TiKeIvvdRgs/FoSSyDtMdF5G5fAnp+aLfg2RaMX",
-	"4Nh6Jw0jnvVZVdUdlXLis8KGDJ2ys9mps+I23doq1mm9VtxhZVasuNkY8QCeUyuVS5VKrbSl+TRueXZQ",
-	"6VcEDJN3j+JoQ0wQhWbhSPzM83260SiVydqPKpVdct/jwyfkyfbm2WZ9ndzzAtYRTzYqtVqpfLN8Y73r",
-	"V8dKzQldxUqX7amNaeHxAi6Si2eu3UCOVURldL6T7YC7pp/2vMTeJw4bhBmft+BsFwO4ijMCp8EawRRf",
-	"g85mA2ijBj75EHqp5TGRExjpQzXQFCe52TnX/HpfZzssTNQ4Fjcex2Udp+NkWOggkc6IfU3MqlOvywn0",
-	"mFX0g7UqzJdsKTp9qv/SCIcu81nI5tBpus0euCm0LPdkSmQbUlsvEdhNXVbb4jHSkn6C7vNsOrKqJ0AM",
-	"axiWiCEAQB3HNsv6POhGwvHmozGIgR8kAguE7Vw0RSQx/YJl+t3SeOTYKNnPCN95PZbi5X3O7ZXmZI+b",
-	"IY6ovPGRWEEoXKFAc4wKIoLCUlJCiqLnMjV7j12SyagDi1Agj5ePsf/eLKRBXFDme/zcNK6WGklekSpg",
-	"rEOT8wHtelwpX5fplFIcJgN8fmrfAlY4KHGbnYpbdWrtYp02WLHe2SwXt9tbleJOldbadafhbrL5Glvj",
-	"UXm7WTZqpFqQyxXNVK4fkx5NfXPXkwOfjo3x/v9GX00+nHw8+TD6YvJx9AeAz1pcYYuXdKzWeJ7djcMl",
-	"CXm8XkItrvKK8RKSlTBrEwrUzhzdVzI+b1JccdQ2nnqXy7kT1hcX2t2o3rabHYtDOaZvcUF8wbssALmF",
-	"HTLBgowFVYlgDVmcBJdNelPSsQO2J6J4AGiFIucz9cAzj5/1WdgT7ty8hKRQSMlDLoyczNLPGExQLyQj",
-	"QJ3o0Qumrh1RLAzAsec6GuFBKZpdujV8dhxzxKP3EuTiY70mpZeaLLXCgXu+jAF3Ebu6ZBjDGPWxZTjC",
-	"xlPzkGcb6qkbDvX9NnXO5xtqj6BtjiJs24FOIuDTlyENGWqHnNB0/2zjSQLMG+aS9rjFbWjOcirFfY+f",
-	"25k2Mlp7sMgFennlNBoPBvzU8T5nxO543JO9UymUDXDIbVSK1VRkLvMcxzlYiSNOr1aT2NVyxU4CnZyN",
-	"4EmW+qGcpFAplVIr2jGX0UyPxDwPEqukFGfmxWchPWc8xcXiESlemTxmKrl1N3lSDKxj0rvwJnyk0m+S",
-	"98eGANTn6yfGL9R4ULDe5qF5rO+eWVy1TUs71U6lONYPB7XhRhA2OjnldOA/8R/eYT9+++132++ebr7z",
-	"5LR9uKcr2NUFP36/9uS4THfGlf5+9eKd7fBt1gi2hg/q7bc2ez+oybuVzptlen/nybtOYRmFZV+fixeV",
-	"4iKx7l9LmDnjMdemNagDvUbPrqN+zVO9YkpJkTqZQ+lqGZdC/nlFpwqdl0aXzXKhoM+pFPeo5xtxuQJ3",
-	"WYG7LCzZkd8CCSLYdiy9llT0Z8Q6yNv5Mv0+yFIjlGNR2h6ioMiX554kbUWCORIV4BVS3qldgnI6werr",
-	"pEWLHZsICPE3YyNcWS9DUuUyeSnFKXXjm5VjAXO9gDnh48DTxYSyubHhn5dSpj/sYKyILcPs1Pxgri9U",
-	"TGXIYREGvpe+4VpcPPOEPFYOOcGKVtuBGEk8MXZmoI8D337lC0uW5fwrRv5KMnKsRbkpH8fVL4aec87C",
-	"y9G6FLfAJkojTvQNZM3jOqKWBgECNFePE8HZugVuVcN0/TjQZ1IIhlypfnEGgX4ucHBKZEg7Hah2Geu4",
-	"BgwiTl6AzqJjdkn1+CnO8JGe4CLtys0YjH6Wntk8MIcpVP9l3CrWpYN4IU3TM4uSbp7+Kucw0JB1oX0G",
-	"gophSbTjC5nUQ1uLZDroDhZVuuNUWHGrXXeLdbZNizudSrlYdWpunTU6m3SrXbh+s4YE7Aw8Cab/gq4G",
-	"j/5H9CmJvpp8FH0++WDyC0hS+3Ty0eTDyS9J9Pvo0+h30WfRl9Enkw8KVgHPR5z/MNOhwSRNlBs37yqd",
-	"oYurkx00ja5yHZbNddBs1yxgiknrHbikpfTDAeMSQJ3VvaaCxzxRdIidJVo7wbjGQFVfLWWXtfia3Rbu",
-	"2NYoaZqzQi10G1r8aUaNKTjG05ztSE35uMUD4bNdopH+EJlMY+6t7yZKMwaJyRp0G9YXrCs5odRuu8XX",
-	"UtiNbV8458zVI9MzxWbLxBYDpgyHNEIqiIn5+MgZsr5JHm8b7ihEfxf9EYEiJh9OPop+P/k4+vfJR9Gn",
-	"/6nFo1+ljy+Jvo6+IpMPJx9OfhF9EX2ujv1n0b+prz+bfDj5m+hP0Sck+nIuN1DsPp/vXZsxXYcJXY9/",
-	"4Nq/mJa/30pZoAj35nJA5yPPEQTXaNWTPR3zwJfwDI6o1D72lZmzyoJevpkgtCSYEn+50u9SM2UDz0JR",
-	"9/eaY7Pc02WwDqLU3pKkTd0ua5KeSWoziCDGsDE6NwRutfGhDBdtfZAc46NEThh10QLD229JI2ElcRR3",
-	"knPQrSBf72j8GOby6pspN1blcdPMDJfIU9RrgwuFWY7zGoul/OgrdXSB+sshB300Y3XjPoHRjelIy57O",
-	"p/jHVW2cc/wJu4TyMfTAYL5kt2TSqZncFQxPXZ8G58TTpy8fwHJW37tRudPK8FzI8HwB+sYqn/KFlokm",
-	"+ZRXGKJXpSKZ3crNOjLc4Hm29J3PcjbgYC7U2/cljHqeEf8ojngRR3DpAQqcUjFM4CtgUvgX0O8IktU8",
-	"DuA8Z3i+z8KAcumph2VQd0wYHZkTpo0PAtH2WR8qzyRmqE614c1VTtQTXjYnzTCWSpJU+qrxVhzxizbl",
-	"XhRr1cTx8jnsKunuCnVMbUzCjW+keW0YG+RSFSzsKULMa6sqhiHaP0oJ09NV6heTicXjhS2e1H1qDwHo",
-	"jmteKJPITsen3bgDudYuMYMM7KP1BYM3R2ZG3yocYDgzl2AAPJ/S9mfWN+ObvJox6y7knU7M7hBbmG63",
-	"t5xNt9hg9U6xTmvt4rZTdYsVVu6Y3wATQUvhBZn784h+aDpbpLEMEuRKS31hLFGxmoQj3pKaY73Ceuo8",
-	"jW/P1TV9SAGJlygT42gzR/SZCXKQtZkgx3qLj3o0hNIixWRRJ2lC4QO4qQShnNjG+rMtYpsu/h0RnCG0",
-	"ke6YyomNuoCdMG8B0aV8h9WJesMjkacV3jCe8s/R19Enkw+jz6LfRV9ZRPGr6Ovo08kHk78hwMx+BzwI",
-	"eE+pcM0D/QLjESsu/3K5/PUIYJ5CrA8iJiK7L73XzypS8UoKHsVNPb6UOh6KcHBZvVvS50xnZ92S2cIy",
-	"GpvmqSRU8BG4jKzpFslDDpVsAXMEJF6pH9cNxlUougxLOwJm2qTNFMPt8bhwLlb2aarnmsMC3Y0aEGpO",
-	"Tx8a4Jd13eBa8DghSw1NjR0SBzBykrwOxwl5X8puSMr9MvNrcWMdZCalsfOZ78sYpTTdSO0daKMWD1s9",
-	"x4Gu35kmajGWmalyYY7g7lmHOqHAxtSMKwJI1biwgGGqPnYUDwVxPaDpPKl4F396pPb+5sUn9Z1qubYD",
-	"Js7cnmoLsz81Jj2859EsDVeO4MpBM3d8trvCUl9x2KU5rCZMjXORoqwUow1Hoqi/VPp9rh/jnR4yvBmu",
-	"oihUH23o0o9skRPGAwHdaiCFCOCSWzxJj1IH0UpixNMcKWDEZ50QawCR54ILvcWznTL1GQMgi/SxAQiN",
-	"Q1MbHJoRkjELW3wNG4Vg1ivj7kB42EJEafOQKDXFvmAuMJl0X48hDz2fHBJXzGvypjjDqckZvZmvQ08g",
-	"Bo7Cj3nKokF1ijfgWHe2MTqjWet9tdQnrE89cBE3dxKWdWeqSW/zJ+8txQ7jZNdcTRAq/ExaQGbfXj8M",
-	"0TC9HgC5sdAZzbd+j6CgFxsaSOYEDHFEAxYOA7A3CZUkZE/UuQL0UFuEA7WOzY0Nmzw+OUQ8OGj9+vaJ",
-	"1oeOH7xpkTaVbLO+Dhbym0J0fUb20lzAgo9jaEnIxy1+cm+fbFZr24QOBmTt9Pt7xYpFNgn0WJAWqZX1",
-	"RCX0xLlgAfU18o4kfTom0qGoI2BpqxrJLqLOAVSBVIwj86sskQdakTA9b2iIhUxQxgRn1eC4KxI9MMcj",
-	"1QKHpphTiexT3zcOWICo1/0g4ELT6wGXWWld0w2Csupgiy9R+LSrw1FZLmRqhTOKlCnSzuPHLb6mdQe1",
-	"9TC1+TVVmTUp3NhUR71XG9iXIKNQvysCL+z11Ti+v1cpWAUkkkJz0yp4Ug4BwyTpga0pFquuEvJVRsGG",
-	"vqo5733fi9/2hnpXa1guVzfxdW9s4id84xv6Sfgddg99o1bGj7jlb/zgzuk779buHh98//it2vGPjqc/",
-	"K+0Sbiw0a2Wr8H6g+O2xYrQF74d3Hp6Mym+92RV7e3t7D04f9w4ed/f29t5WHw/29t4+2tvbu9O/uCt8",
-	"9c0d/87RDw9+tLGxsa0+/XAUPvgL9X3BKuBgCs3ClcNZioEnlJDvm81Q/25yHg3XADNLngO/oHieXmlV",
-	"9FvbJQdVE2xRM8UI6GAwT4DMGtRX9844AKaisRj0/mdfaNqLucyGMHlsZgNJiA7qf0gzVkYyhQyqmKAb",
-	"7JQuCI5bBBtVVMZbHKxiLkYaVp4FFyzQWNnGYPYgfbDH5HozsWllD/BiRoEHeKU91ieuGPESuReIPjxQ",
-	"mCqr2NqNsenludTEjEy5xbXGos3gGAvC9PqB7uOGkXNxppfsjCVyJ+UU0OsZ/2jM7lgdbvFAKQk5vcgv",
-	"aSQyy9Ofi9m8FCd5kd1EpBmbvLJ29SSt9C5fuJq5PY8n4unQPTimKHjVgmPVgiPBxE8Zxlh9meicS7Dr",
-	"94PSQOkSl7XjULpxLJAlsWMVBNB9ECQgqwobu8DrY+kScDxObKX41Byv34U/mE1C2l0vEUiQxjZnGYvf",
-	"k4ajNY2NFyjDGzGFjC0+o7YilB9weQIKd45a3eJTbtb5lvfbQX7bsWkGA5Pd0KuZE4Nse5xCdvd0FDLX",
-	"uDULrs3brKZ0S86YXKWCVegx6mpI3X3q9FhxX/AwEH5eI+gRHUtic1GUoQiYjQwHpkB6wo8RTcEqyWSe",
-	"z4z+VS4T+RZb8ykCyBHsSxxxI0WKsYTLV8wOlcmCOpQy/LPCB+kDGrNyJi2EhhcB4SK0AE65xTWe8tU2",
-	"LMbQQZfyJHZ7bY9b3AQKrvT7G3WHJwZqhgfkR8O7jKsvWFYEf0fUhkcanCy7aZZmgkbTXdlOLyDuSB3I",
-	"Asyu/ALHE+lTBBsi6yKddzxNgdTAp6GSKbegtg8eIcna9x89OiZ3qPQcDafz1t6dwwcHj84eHh+c7D16",
-	"eHL2+PTg5MHe0YG9Mfvb8d7p6TsPT+7au/HpUnZNi6fQdNGicajv6zqPir1eIpimIWeLjcFyH2iXeOKv",
-	"p27f4004u088Cdky6dgmRil1CyGTXgP3GOxssqaenPANHV/M1C4rzYNfeNjcGlF/PdMvkblJU0ZUUuDx",
-	"tyRkbZt71myTqgNfMlfNFXpK6+WV/lApJQjgpw06f9glCHU0v7g57Q+/iSUFg0731kcQIRH8JXuiSL2U",
-	"dY9lEl3+fvIBJpxMpa/8FtJIPkjSV3SqVfQvk59DlsqXk19E/04mfxV9Gn2priT/8T+j/xV9Dkktn04+",
-	"iL78jy+UqtATQfzMzM/qR3/YLTQLOMjFLcCHmtLTy/ciM4SWW935LWOTjPeYtoAYttxtttMp02KlXXWK",
-	"dbfGitudOi022puO+S2dw66psIAtNdQjdK5k+szhyKFLllr6P5RI9Jvoq8mH0edqQy0y+Tj6okSiX0Wf",
-	"RL+PPou+wI22SPTHEqnsFCxYIOqEB3rSHu+I/AnrC4+THuj1nQapVGvFeqMIbZlSvOv7YV89DXX/AWr+",
-	"0W/Vyye/mPy1oqXos+hTgqOMvog+m/yX6LPo8+iTyV9Fn0WfEbxRhoHg2m6Ivo4+jf4YfRL9IfoK/v/3",
-	"eM1G+iIy+ZBUy5UygSv+GH1S0hfpIcARTQ3zyMUzsPC4bt+eHcft27OvTeodNp0qrbDidnvLLdadBtPJ",
-	"UglsdwcwuR3GHcxHQQTLarlaKZZrxUqjkHJlR7+GtLtPJh9Art2f8FCS6Kvod5Br9m+4vWoWk1+S6DMC",
-	"KWYfR5+rP/8QfQUH/Y/RJykimfyiYBWwna16wT+Wa41iuVLd2S5ubW2Uy5Xt8laloQ6tL7riceCbarrr",
-	"8Qk4s9IL8Yy2KT9PGNF/jf6JRP8c/Q4u/x3M4vOCVWh759CPtt6oNqrVBlBigEfdZTzc0yhKzUKtXClX",
-	"tivluqkIwas9riTp1lZ5q7xd296pFazC+WAAX9U2yxUsHPFZl/p78TmqVLZ2drYsco3zBE8yk/on9X9q",
-	"JZZbJdEN1Jgr5erWVrlcqVUrOw3w14ehz/qZSdfLW+XqdqW8U9tOCmGeLcWQF0AqsAoXLIAGEc2KVRix",
-	"ttrCFHJdDsN49hz4vDtP7Z3ROnpiBAoHqg2QJoh6yEtPffmuu9C+AdXbtI1o/uRpwai/oPZCbsF7GWcZ",
-	"0I3S8LIoOEaBTtTn9ZS6vk9D6osuUo8nQ9TgplT3tMa+8TRbofZsI6VcXF7Qk77QtAzPge1Bf5Yb0E4o",
-	"1+PynzjZHPtZtMdx7vipxx1mo8tM6XdEDtvQyl/wdQuUVXU8+pTTLiAAKU1dzVaWyDta+9fqrw3PeH/I",
-	"hhiLgIYymIdDicscTz2zSWx4QajUZMT+DljyTSke1x3WEQGzycbUSA1oqFqRLiNrrNQtxdPri4CRsAfN",
-	"BQLGiEvHsjnzyDcg7vLnv/4VqcEVOc1/73syTLOVvfQuLYTgkAC7kTXdeq5J4onqQFT8eX0J9DfGh30A",
-	"/TM3q6sZc+WZTkJAP0XqVzV/35P4gQ4GgbhgWAvxU+boS7yw5wZ0xAvvLQxjp6Y4CEQ3oMq+TNPnvNno",
-	"q58Pip56fTcQw8GCL4drn8urM0fR0J5U5EnaQGM4uNDrs3mDyZBk/pCUaIXg5PMYVzwgIgLi05AFV4wM",
-	"Ttu1BvYql+zhhRwLEhYs2ohvyq3cIKYUhGRMYjSYZ8srqsVyBcp/jX6kGKObRpsAMt3H2Gf02+gfitVy",
-	"dasIyqah4GYBuy9ulYvblZ0qVl/sOHW3iN+qL8u1xJSoOFW3zpS9SIt1Z8stKpuxWKbKnsTai7zS6U2n",
-	"1tnslFlx263RYr1d2ynu0HqtWO406BartitOpTJ134Nr6fYJV2gWqu0tVmlUaLFKGx1l6zrF7Q7UjGzS",
-	"hqNs32onueWRF/rGG5GyrcDwItEfo6+ir6Ovoi/ArPko+jT6YvI3sG9/iL6aY/uk7eg0C43/ztnLitnL",
-	"WXV45pLM6Zpz1Y0qHVOS6hS1mwXAHo3cfrU7u7xm8dtHENS/8NgINyeldx7EucH6isVqJHNhpLKVkjMo",
-	"Us8H12MJJXjjaerTZUBD75hGKzGDviWJS0NqwbeucIZqhWRcnz7qCZ+RnidDEYzJWrb2nXjc8YcuIFPe",
-	"Be0Z7sPWJ5nh38rK2aRJYl5MeI4SeePU7HjO4A7xgrB3F/0/lZ2dcrHcKFa2lPzxQu9njMseNOndrNcK",
-	"c/uwX9ZbfUDDQPBxXxlOhRwxNwg8ERy4Qyf2LLrewBd9+sC4h8rYgx0SLeGXUxZAx75Cpby1lfp6GPBc",
-	"B7NV8NkF8wvNQs/r9hgcM8meFJqFDutTaOEvueejD6ZardXq9Qb4PowLdDFp/8wq0GEo9lBHjrPXHbVR",
-	"el8uYe4D4XvO+IfG44GXoVtlAU1AJ64dz3lIjqoQkzied/0pRUiP8EimaWngdoAIfJY40D6ZfKgE5eSD",
-	"yUcl/H1eiedOTonnucdd4CNSQumcVZA9Wm1sFpqFBtverm/vbLu0ul2ub1UaFbfMGpudbdfZrO5UwZFW",
-	"c8vuJqXttutuVmmlwjpb1YpbadSr7rZ6lvczdmcMfr/6drVSqSkx6wvq5i9mjKoyPSqlcJrvFLmeMUOv",
-	"Z5r2QO6yi3g9IQy3lKKobpg6WWTmMNFLSADeXmgaakmqb0EhwU1XW1NRvBu5V6rCggKbwKtCYe4qgC8A",
-	"5v/yZlSZnlFal0rPSY8Op1VdZlrJE9W+XaU1H3BXPtTHaatYrhar29dRqOEGSIJNP62ive3fcW37LTw+",
-	"7w+pjyWk6vAMB92AQsbTi9TJtRYij6ckDeok5tdTlABaUfmm1fjE73IsENDr+qr8PH92irOvdPdXLC+L",
-	"8vT2zHXZftvUeuvpVXSYO4KMUv8q2BUb1Ch5T1dLvCjUTdp5L4Ks7x5QDOzE12xbitwDFgbjuIqBhuvk",
-	"z3/1K2IbL3SqiAFkK1aS6fISC2IPSSEsGXncFSN1jRgwTtaYj80HdlIXnWngm3UNu6Bequ7oBIyVyF78",
-	"GdJxsr1DQxpClBQreZ0ec3QBhhdC+1/RIeFIpIIhMAkD4pNEUNQbTNqQ4Ix0odtLuJv0BsW5doa+n7Zg",
-	"gU90BZP/m72/bXLjuPJE8a+Si31BgP8qNIAG+jEcMy2KlLkWRZoPf/nuwNGVqEoA5S5kQpWJBjEMRZCU",
-	"Z7w35Fh5PL5hh0eWru9M7JuJvUFToodDSVSEP0HhK/iT3MiTmVWF7qpuoNFNdpNlR1ANoB6ysjLP+Z2n",
-	"3zFywvhwoe94eXZu49YPQ61dKsinXABx9d20VXw4/+mwpaoNnoMW6om7lCnMVop+E72MXkw/MQkH009R",
-	"9BRpW+Oz6OvoRfSsukhij7wjDm7D9VMFHh8X5nRhThfmdGFOF+Z0YU4X5vSZmtOp/IE335p+c3rgFCWa",
-	"59BNoIHRAVfBMR6BUzJ/XTbQYKewfxejesVIz50x03RIcRs5Rt9uIXlLBw2AHMcXcb9TygSZDVoiz7Q/",
-	"4WCg0kmqIejBCnu47SlZaQk2UNMjyH2hGFtfSFWBNHGrRrKaS3T6C9AzT6Jn0beW/OalVELPo+8ho/nb",
-	"pcw7/XhnVbhf2HmFnVfYeYWdV9h5hZ1X2HlF2LQw9ApD79Vx8SiDgdHXYuvFiGflgfnzqMzKHY4cj42p",
-	"fOU3Jqn99K4+2bHiiFd6HJcyC4W2NRuAuSLyORAghB7xTPztwFXwyPMFClgPlZ3Uo+yawe+aa0Gt/WHe",
-	"bv1rTvKleYrjC3kI6kwEQSGmPWIhKDVy5Df8BzW7XmusOrElqth0Elv0tjxlpnxigO+/T2hP9EtbjVpt",
-	"TqP36l2saM5hCKhDAkZ7HAmWe+PrXfsU7r1Dk1u7gS/XJBD9bCFntdbUQVuNvI8aygeMEvsGFm5/ofEs",
-	"VvIhsfeCLEqWJmD62ZD0TnruaZE3qbRkaVocoGXacV0yFOp18oxYPKxE52jCJat0RU2a/a7Ph7FCPXQt",
-	"LAR2+wlFoObWDwg0F0Tle3ev2RsWUhS7a2uV4+4qV092HeOdH+7YjdZa3KFZDc9CH40YFN0eRx/VqK29",
-	"uWtBO3OIpzb8G7QgzF2VcMoZO8J2Z0Wars7rW1+reT0SlBy8xJHLhhNUnpFuFanUUvIw9dLObqTnt9/+",
-	"WvYDKyUGFIDQHUVobkJvGzkz62MLqeVwOVkMabq6uZbS5XkW0sdvY3cGg8MSJKpKZxJYVCQkLj0AM5s5",
-	"d09g+LnIhVSV4EUo6GSpkNZsIqSFnJl6fJUqmUreUymQpvreSeUxOpXtA9Ehk7ynKH4xZ/SoPL7bcM1T",
-	"T+P7Q/Rs+hgB19EjYDsCr9Pz6JvoOZo+mj4El9V35vvvpw+jl9OfR8+mj6Dx38vou+jJHA6rBUJF72o6",
-	"iSJWVMSKilhRESsqYkVFrKiIFb22WFGKSKgIFRWhoiJUtBRNtNxLryVMpC0F2/CIFebgKVXGgb13wCZM",
-	"Fa/5dB8HvrcrQkyVHJtpcavE7NKWIbzblMS7kmKLW9pC/K3UQtOH00+i/1BKBwH1KeQRpvIDoydKeX4D",
-	"yupl9K2Fpo+Uxag4Uf9sqHSjbwtzsDAHC3OwMAcLc7AwBwtz8CKZgwfZaAubsLAJC5twmToxvncA/HdZ",
-	"iJINdkq24cjzhW30cU5u4LXsvD+V6qdoxNUVDub4zXbRR+WkyQm3UMgCYp7HQp2AuXsc/fXh/6qgYTDS",
-	"7eVUV9Q21ZdnXcVMTiTg5ajsyAN2fepYyPy524UePvE3bCQcq00deXniqY/SUuuGhPd3BdsjdDckI8Ue",
-	"YniTyQT9jPlUPoewECVjwkWbAqavoptAD2nG0CMCOvk724gyapuvFTtkRpefQyzj8gVcVfO/YJj9Eke+",
-	"90rs7/NM72zQlgbrRGBQTw9KAyL6zKDTMQtB1sVISa0WjSfqtaZERUNQMKvVWrVeX61Kg4m5YC8c2e3i",
-	"IMhQA5EW0U5P3ewG+3s/CPBKq1pD5Z/U69vofZ+O7qP7G2u7a80KuuaHpMvur9RXV6u1xa2pA9TBpRt3",
-	"d2o3evNb0skSPJ42WG3EgnfsHCkKKVEONrG4BO2voROGEc1lJa7TrSziZhmLaAxX9b+wdQFsrtK4qtrB",
-	"gXzP4kC7xJGLQ89CLhakx0JfagGNblUqOZgBUiX8Bo37zIIEZPmv7/ZR1yeBx1WWIgtUbwVKxm26j4MR",
-	"UScpua36X6jkdZOpbiHTr2u2u8U1PxAkRJ0JcgisCQk+dMsK9cV1L1eq68YgP9TzMk/HCK39VDagz5E0",
-	"nWGXwb3y2PqToWX2iDhANKend5LYDsbCmr/tw8FxzjO+xbsunG8to6ZDWSzGaIcHS3v6Po+eTB9qa8pf",
-	"wAWQ9gt+Du5QadX9GQzKuNsePkIJpd33oe+S3YFP1fgoGZe2Wpu1Wq1mlVjglbZaLfnhY6sklBGpj8m3",
-	"Jaf/Axy3c9mQcIecS/0m+iL6AqRXvES2Si1tstvSZrebeK1jb0h7fpPUunXc6Ky6TbleUot+K7WQYZKl",
-	"+l6OQX927x6vBvV0v7F68HVz4B9SFKrnUj+Wrcd2Y7rI1PiJRjyyO5QqIhEhIUnv0yEOQdvrnjRu3w+8",
-	"kNDK1qE2V33M5WkDxgVq1Wozapgz5EOwiTIBa96rtqm0AoHQ4ggFaIZ9epL3sEv/cOtMcKO7Na9OGl17",
-	"FTc7dtNtefYGWeva63ijY35TOlll4GqYnlRD1ONWd0Pi4R7r+Xu4FMvIHIn2HEXfTx9Fz6f/AN42+AXE",
-	"4EJd8mBtzC2oQJvL+c5zVckVUUims0LaULah3wJM9cWURtYRXaQzO785Zus4CHpaA8WNLuUEGVQ20oT7",
-	"9xHEEfkWcpqNhlPZPqY1cpumeiNn1YdaKmguGNsdYDrZTYSVo4pKWrVafk/lKwkEPnHY+2wExcL7/gx7",
-	"Gr8VknbR+c6TsUYCzF34pcdgCr9CMgwJJ1R5Q7cQJ9STG6qD3T2EOXKud1WVmSNtZ21F+8JCcruon5NK",
-	"NEeRLkNCCRZQQZgvGbKryopgRtFUdR5OA90yFaW8CqfYGDUR6ysPzB00aYFHAiLIAvrqNumOOPG0zpHa",
-	"w1xxlzKxSwZDMXHQuO8HcmMBHOajTjICudNid1R5wPYhMDDQYYBKNb1FzW7LUkHvwsBTKugAEjjGmXG9",
-	"q0rpM7wZGTWr6mZe9Q3boXNsllshcRn1QMVcgxDQ8r7gjcVue9vI3Ndd7AmLYMFNauWH/sDoU5mIjlRw",
-	"DlDrsxCZDZC17N8jYgZ2LWMNFsjkLUYmhQl7upnm2FtYMlyEhPD0ss+4fYImljabQR2fyG6WIALM5nLc",
-	"yIOPOtJ4rmzLH33ak7+OqEegBTsJurCrkLwVoR6mapt5hAxJ2KbQ9Tyxti0pl8HgNpnkyb0z4QoqO83G",
-	"hjLP6w0HmKqktA8UCVGWWL8HMu2U0MxJTfED8vvVWN7qyc8kzbzQb4Xl/VZa3ifH9RcvA/GCGhO3CXA/",
-	"Se0GrPVnZfmzwYCELrE5EcKnvWMiX77oeyEe4wCpahAUku6IetIsCQI2jts/h2TggzYNJO4R/oCgske6",
-	"eBQIjkZU+AHiRGxJQ383hDbS9VrNQquVKrpxdK5IjsmjH+OOeYplVQNlt+HJdrqChLfkpeVprZq8rnq0",
-	"d/GEl7ZWrVIyKaq4RcXJ4bEW5GNPP0COFDavqcgEO0eZYB8e2hZywZqFkk4avoUnuk/6hYhUjTLbMuTt",
-	"w1uj7H14Qrh5PrbgKUPOCyJX3hxwVJRMnL38u0NUeH58CnJwEehCpYmhfj4Stoh+SLAHaZQBwSElIU94",
-	"NgXBbh/wBgTRQyK3ZDBB2BX+PlFZrNU23TEHIk6IqpJIXVZ+jIMWUMcAR28nma9tmgVnEA4Cc/5s7lUV",
-	"vW+GCmUOVpsernPQibMcuWzQ8SmZp/Dhysy0zZMtO/OcPjcPmpeGmpTgLeVc0rf2uXlnl7gZSd6d9YGn",
-	"dGf10LBO9IXRQG7XHrQQ0j2G1PuAKJY8Pm9kIyp/zaLH7DAWEEzPfSZupq9k425tI6nvBV/JOlnzWm6z",
-	"Y6/ixqbd7NY37E1SW7e9NbfVaeLVzcZGXSfe3lCzmV/oPHPYNVVX2+3GxbOpH2/pEixgR/gaEmSfQmXo",
-	"0+kn0X9OH0fP/guKvgTmgxfRN9GT6Ovpp9HT6Mn0f6Lpw+gZ8OwBFQKK/kP+ahJrUaMKxfnw+g9lHSf8",
-	"AifNOZ4tNv44vtU9tV62alZJr7krbCTf2GpGcW1N/8/O+Ef/r36gNLbZka+nvmHXyLpnN921jhzqpt3c",
-	"WF1vrNVbtW4zq+j1j3KgQEEITYahJvfZoZzkpPAVfob63H+Ah9RerOh5yTJbYqu+VAIxrIi0SDs+hzgW",
-	"IoUFdX5qabSuu2TeTgor3NV61wjfi55knNa/K2oX2K7a3UdgGKVuOtjrka359ZGF2D4JVUmo0WgqkTII",
-	"DJQpYwNtLsW63TSSEH3Tcf0YIFOxYt9Pch8sUB/r/I258ExWJqGcmTR+UaIxveVvmIVxzLKASyEW4wr9",
-	"rMfjipMhmqWV7+jQkyrDUH0fP/VWawFrMLmWmUe58PJc/vLHQlCeT0GpVkEiFd8Sgfkg/fGoxjqJ4XeJ",
-	"Iz2BVZSYcayLMGVQU673two16e8OVMKoK+lIrxRVWV7oPDPrbBJxCvBdgO9lwXft5EA7twqmrwzhQmmc",
-	"H0qTQy6UC6YtrAdHLLTsvKMZLXE+VNVK0ufnwvB9vrJJzuX6HIwC4Q9xKFbkNWwPC6wLmhglSP6AnK4f",
-	"EKeK7pq2SVyEBA848qmQhhELsbSapCnUps6Pdt65/sHVu7v3br1/c+fd3XdvXrl34+oHd3dv7PzEUfq9",
-	"vupsQ5aYHKX8ilO/2yUe6oZskO4fhMryAwTqpfXjETfAIfHaFE7EIUF+j7KQeBX4fTDiAnUIuvXuNQv9",
-	"t1tX37PQrQ/es9CHpHPLQu/evPITC/3k/Ts/gRT4APsUCXJfWEizl9ZbDipj2qbkPnFHQm50FEKagIec",
-	"6tDrOsinbjDyiFfZRpgiyLVXM2Iy1NQkKY5BNMbwkEyOiRMqttSjyC99r019ilKtqa573DGuakruCyMw",
-	"qugeXM30VacC3o5PEUYensAseDo9PjOx7WD3wLSS2Ylvf2QkMWONzLYIm9coSu6nxnU2BV/H0FcewabZ",
-	"1NAszXD52wQzRc9QI81xaSj57DW83rGb7oYq77dNfX+LrHXPjtGyvrFaqzVPZJym3ntewFLIfQWL24KV",
-	"NyFq9RURzCKCuTBCUrsdYSUsoTaWIkz5GHpsHgGVzgIbrDxIS915W8dmb59U91jlIBz3GRrgCXgHU+66",
-	"+Rq75ormxbKRVTO5OeJY17sLHPoBoyS3ZuvUe5qmL7BPvSobEnp/EKhTuc26Xd8lcWMyPgQHY58QMQiq",
-	"8N+zvuWYhZ7enz7tDYJqmkH5AvTsNKeOSWe4+LkSOK0Ahir6xr4RfWOL/fY27beiN2/Rm7fozVv05n01",
-	"vXnVfmZdhAtH6ak3DIrlZ16/oJStc078tPEbPiq2qFlOTVaROcdCLPBi+tNtub05cuR3oUpwchDmbeoo",
-	"ojjFw0RwGPgkRIwSINDAnk97aIDDPXCq9X3a24KUDeT89eH/WpFv01k01TM/SeK4XMLUReZPQEyd9A48",
-	"6enSgqYd6X/31nnUfgp9fPrslQRFO+BuPf3QbpvCiU+ip9FzQ3GKVJfjzxB00fhu+ln0DZp+Mn0EsUt5",
-	"3LO/KakR/VAMgtJWqT2q1VbdIfyHnJchqkGt6FHBPj0gZeeO1B+xcE2UvnsoNA+vvuXV3UZnFR9D78rJ",
-	"R6WtVbmiUiJqURLXw2Lm+CxMIy+LQPG56ocIcKgAQWcQyNzxPK5oHrrx6lfxw1QeYlyLAuHCw5WwbZqq",
-	"HcmoGwHXrvJbV6roHeapEhyp3DjC3PiC29RkkJbVT6bpmGbtkigjpWOduPRDzWIFoojJRRRhrd/1iYfK",
-	"MUenox/SqRhmSS4tZmi8qHi9t+XjyLEmcCfxSCsPdfco8ts7hHrH4J1lChCN5vtN9MQ6IOOhP39KBUTP",
-	"UfRUtaGKXlZLy4jOM2SaLGBTAZsK2HSKsGmJbZ7n+TSaYYw5wp4XcwoW8ewinr1Axh+o1QTKvaIgtkoq",
-	"LTLb5gKEN2LAk+DtuKAHwM9oiASLcdR1z0FlFqZKhgeVNo0BkoR3WAUqt/Q3vI9DAmlyqlQAh3toCOVA",
-	"KpmdM4T1hzaVh5nceIXKiIdYqE4FhIcCRnskNJUHJq8A8uW5hoRwDyixUaRrXRaOcZiZ+SWfPw+93VZW",
-	"x0mh24kEs7xnqqn1x0XSfpG0/3Yl7SPcFVIz4HDPp70CeBTAY2HgIYV6hgfpgDF/WnCkiz+ap2mPboln",
-	"HBPl4agT+K7ysaj6U1uqrEqc+KeoP3QtbZabpXyodrVSzQzH3IBjruGPzqRJDx55PlENmtUzZdo+2aSW",
-	"xvC2oTF4s77RsDdXcdPutNw1b51sdDdr9dISsjNNfhkTXX4RfS+VyfSxJrj8OnoZvZh+ooTj9PH003no",
-	"LRdo25NM/JGde1Ls8z5FLPRIWPilz5FUubbz4/Q7gnp0tflSkuQDMlYV6dd2fnzhWv9kdOnMYDVGZTbT",
-	"BFlV0h9ugFzZjluM1WdajKEydGQI/IEvdkMQvV6W6FJOyNTuWcaPmiWlTioeTrLzr9PhSJyNQ/XtlL8n",
-	"eAfHsQq/wf6uosv/eXSQeR7CKKVXJvma5KR4dO5eOqpxCJ9tcRdT1RMq5NWq6Az0RDWnbc5Byf9G9L95",
-	"2/IbTTua+Vb5xQjjp5/l7FtOjF4NWquiD33RZyOBHKO2nVlhsEfIkIM0gB6Q1Zz+EG8fYKsVgO01ATbM",
-	"417F48JVWECwhfXTVc8XZ4TBNGTKdQjeynYAGqh1lB+wTY91BOZkZseuwKt6dPNw75oRmQSsQ7rvAFXd",
-	"jPJbQtd+yEIPqCG6PvVQeUw6Nic4dPuIT6jA97eQ0y5Nf66DGE/aJcdCjh3nc7yUH1noVCzk0za9PeLc",
-	"h4pqD12lvcDnfTRmIXiEB3wbDbBw+8r5JtUerE85uyGmewh32D5EFmeOUSHKRHP6woony2UD6GYc6kx6",
-	"cOi1abmTOIEteRGKOhNk5K5+b1mTaj4m8znA998ntCf6pa1GrWaVBj41n+uZs3uOmX11mbtJdIu+i56g",
-	"6aPpQ6lpQOGgy5frDSRVzvTR9LPpP0bPoqeXL8sVqE7NTCrKu5Y6iouQ0Z469NC1dSJQ+pjqbHKQvHWW",
-	"Jk8W/9zqel7tr3LU1mv2Rn2zYTfxasfecJuerb6VX9ZWT0v7m/Uv38nn0cvoz0kGVfQyBgTPp4+nv1Sh",
-	"xE+mv0jCsU+R3JXTR2rep7+QeOFv5vOrL0HEq+Xa5PjMb2PPFrbi+XKwp5Wf1mjAiKjlvuiTQeFtz7Hf",
-	"nET0ODHNU9KzKVbfs9hhpmegL47yw8PeWsqmW0LKn5KoPQuxtrB8OsNgQKFHCz26qLmt9nWOrS0l8qTI",
-	"BC6s7FMJdBCtQk7Twl55AFc9Jr7xagMXiaosohYXPGpxzJK9OCELeJCc++sddFGCFdtQYwhNSX2BBIsZ",
-	"02fB7oGpz4pw+GKBuEYBgF89AK4VALgAwK8fABeRpgIDn1ak6dRAsE+5wEEwIFTYwwAf0YFyh05MCClu",
-	"HakjS3AiKo/7WCC3T9w9qSFZt0tCXtk2ZV0BZ3COT/VZjBLdl9DBQfADKbtz6YCuJ8O8BaM8BjNdVwTi",
-	"yc30ENVYIEs+L/SEg+AiNzhUz2ugV04FcVqaQ2HTnT4OSdzHt2aVeiF2ierh29ISf7WLN1rdtabdWq+v",
-	"283WWsPurHZdu+Furq1219ZwF6/BnAoS7uPgBqOiz0F+D3x6M/RIuDNQtUx1JefjKV9FsRB/Fv0Z6qqG",
-	"OBRcU7qc2Jl/YNUc79OHVVLYUeepUZTPBUoJKfWKLm4r8kxf/i1gUCw3/vrwn9dqFUtzc4ZAyxaKS1xV",
-	"wFpoAFsKdYgYE0LhR24h2KrIwxMe966TMzEYDVTEGAkmcFBFNw5bS5md6kBkHNg6y1gss6JkGVlwwn2f",
-	"qoY9fW/5GyZuTzjFechX7tYC6xZYd2G5r6QQwvSQ8D/l9uuHAPDKA/kf7Qq+CI65gxOUMwz1VEsrMOhM",
-	"cEiDgbzhCAchwd4EMZXcJG8JvjH5yQ+RvJM3CgifWxkpv9kpKiMjr4FJ4KTSTo3qbJxPhT4p9EmhT05d",
-	"n9zsdqEbKjgcvBCPX4lq2feFaXic41W5nhyjOk2PSUgQJT7EIjB0CCAeosBgs8/2iHeAmblNyf2hDyQ3",
-	"lHDVrE13T0NlhwssRnwL6WOcClJemAlyMUUdgkICzaba9BoLTQglTdqY75BJnm1RKubX6x5RMypFKh0F",
-	"wVwObzLAflDaKmleoeqQiJDt/62+QZWFPXkQTDGfvU7rsKw2DDBfTv9p+nj6sBQztq13624D2xtktWM3",
-	"u2vY3nTrnt3orJJmt4XXOusuiOd9XxDvncnJaGe+jJ7Jm0Yvo6dLOOdDBlUdejpKVkktMwkyCPUkVrBK",
-	"I05CeU1w2CznxDEr7Xj/TWrHFV6c8+bFYUNC028oJW0NC8JFctrcIRSYcBkltvAHBAU+3UPlfRz4Hmo0",
-	"UZ+NQo46E+SRLh4FogIkaCBKnG1VgjEkIWcUJkbFhhRsvnNrx0KcCK5hMxtT4N+HUgMpnDvEZQMp7NtU",
-	"e+SVG13uS6eKgC4JUbKvXPUq+VU15zCXqbZpm37YJ7oIwfNCwhP43iEBoz2uouJSCUncZwF1mnxGn+s2",
-	"m/AQ+t31/aH8oRdiKhUWFohRlyhflpQF8kfBAk/OCLHlLFjGXdWmyaqQh4VEjEIas/gaHWZEtwOD31G6",
-	"aoAnak1JW3GC5AxsJ3kBqV81lQ9otzY1DMVVdBMUrTyPox4RKmFg+3DCQFX+Z7NN9Rztqh8dNI4nUU2T",
-	"fAAzj1gHTCx9bvKYu1pQ6vMxCvx9ktoccurTb4bc97ngbVoGfe2pxcIFwZ7qkJpAADWBkIbgVY7y75lb",
-	"LWNNzaUYc7RevloKmItBwYSjw8rmBHrjbP1/BZ549Xhi8TWQZ1CmttwYK7mGyiy0TO0cbDyf9hIpCP71",
-	"ROZpgVcp+D4KM/bsgdR1pcw4G5AO8yZGTaQ3XiasOpHRuvIg+XBMaqzcSoANuGBDjsYMqBcNCqiilLZW",
-	"Zixoawl80lrRSjS36DOuOtimFTdK9DYo5Vj7HoQQlGm8WTYC2krZz1AEa/L90hOQqTBvw3kHFOZxObnq",
-	"pCIn93y1BdErLyX1L4YRkuP3Nw+RM4D07n1VLcnyxceKgq4XJ6ryymb3OAuTkrESrmAPYdQNCe8jMDR9",
-	"MUFDEvrM21b2XUj2fTbicHybzkjjKvqQhXuqMNIYDH7a/chYFd3BAwLWEApHqtlKm4LglBfIFI7ypR4l",
-	"HGsFoH6bAHWyWDWcLlTgOVKBUqRoiZICTPJ9LQkbA9Zjx9VOqfDCNnKud1Wb3VQrYheH3iWOrt7FvSq6",
-	"TQZsH/AjGvjQhxrJ64NrBVFms2GWKFIlN2kq/vfloBaNTlzvnqj7fpYoU84bua2/qqLo8+jl9FH0Inqq",
-	"+jBF31RR9GvTXkYRqFso+rqK6puqZ4zArriqJZtPu+xvyX25KKqzYk0feKvPqNzz/7911NxsoXpj1W62",
-	"7LX10swmzSxN+BLI3T9Nc+HDKKNvoufTnwNz/pPpP0bPo+cZ1QrR99EzoM3/CijeX2aWK6DpI9So1WsI",
-	"jvg6elLN6JKTGuYNT8nCucd1+fLhcVy+fPi2pTgYvuY2cJ3YGx2gwW8Re7Nbr9kNvNppui1vjax3pWT2",
-	"XVVT8aAEEX9QHHW7tmrXW/JSnI9Mpciz6PvoyfTh9HH0xLBaHeLH160FoudQCDL9JHoh//wqegkC/+vo",
-	"SWqRACUWHcmdKG/wL7XVll2rNzY37PX1lVqtvlFbr7egcQDrsXthYLSlRifRv0IJxJ+Aiv8/ERSSfCc1",
-	"C/rLv0f/O3oBPRKg0ddfvjHohftCrfQOpnuJQvpV9AWK/hj9CQ7/EzzFi5JV6vh7UiE1m61Gq9FowUoM",
-	"1YbxCBU7yl8i57pWr9U36rWm0VDqaJ9KubC+XluvbaxubK6WrNLecAhfra7V6kqRBaSHg514H9Xr65ub",
-	"6xY6wX6CK5mH+kL+X87EYrPEeqEcc73WWF+v1eqrjfpmC7ooCRGQwcxDN2vrtcZGvba5upEoZimK+yyM",
-	"lf3MHeSFglGvtFVS23yeChWrtE9CDhJ23SqNSUe+wtJWqS/EkG+trGQIjLlVfVqQ3gpZ1w9IPplaqJz1",
-	"bCQQBlk9d9d0/QCm2i4kQxWShvtuIePt7mB3D2Ge1h2CIbcPLch9AUa9/jlp4w7HhASQMhZQlpcP0y9W",
-	"S/Y5YMutkLiMelBGdQ37ATkFxLOx2G1vm9l+7ZY/FHpCkyKFCQzWuYIFDljvgmSP59XG6gQ6dFsFfnj8",
-	"pKozJwtU70wJoBRA8ypVdEeEBA+IJzdJJ2AdxAULcY8kpOvOj3beuf7B1bu79269f3Pn3d3rN3beu7p7",
-	"Y+cnTpuqrvxlp1lfdSrb6NYH71nov926+p7ciB+Szi3UmSANleColqM6LI19TraRoowxPvbBUExggJXq",
-	"seAwM0kwYNg7ZeA3T0SMuYIIm8M8yt8yXmbHp1hVah0UL5nRiAHuEaSn9tCUVizE9TurouuCI3lNiMZS",
-	"v9slHuqGbKAmTI1X+QSuqA/2XXm0FK1t6nPk9ygL5YXgDSK2T1SJNff/nihifQup16beknKWwh3LEBch",
-	"7kjIraYCjt0RJ56UwHzk9rUb9bRTIws4XcDpVwenY8vXVSrigAWsFs+KVicF6i5Q96tG3SHhbBS6JKHY",
-	"B7eOVCFvCvp+m6PpJ0f4Fy8Qf0HNCgU8FzIr5veoSqTi015+6vgHZByngZs8tuNob3K6u5lbXaRMbtOZ",
-	"/Ivp4+jF9OH0U0Uu/x/Rk+j76Pn00fSXim4l+h7gwFeAHL6NvjUN71NQSIKIHChUnY8SRR+ySNRHAScN",
-	"j+z17kbNbtY3G7aETLbGTBu1zXoDgBMXGrVKu0LF2U4cHCKuP/QJFbqzaLPekNqUipwH3Pjv6QCSPFB+",
-	"HnV+Rlx5QvQHNZkST2ZM9dPo2fSR6hkaPZPgDN5K9CdAaU+WI+vV6/b4vHCzl4pY1HlLCs9k9VIvC5VN",
-	"NpClHRyVlISlTPhdLShOkLNxiSPfe43Z4z8ekZH20+jnVZWQQCDFTeLUNsKAvXqhXCToZ6yDxqG0FxCj",
-	"pE1VHjX0wo43NfKpSQobiQ67byGfoo4ind/KmO42nWkPIA34jhxoRzmGQLfJF1V24h/uMr3xnAoa9xkn",
-	"8hoAwe2x7xHEx75w+7qxNhZoz6fQepvRKlI9TPXAXRwCVTOGtt22G/juHhrR+EY6pd6RK8W+l3zvqCTu",
-	"Q9/btxgXjoVuX7uCNmqtjUpMiMCxSdD3KUBlQe6LapvujDxfKMeFo9/Drpblztw6NTfJWk/TMhnWr07L",
-	"ZeqYUxPzC4r0hVK2G+d1St9w4FBLYIOKPcYg4SMp3bzXuH7ybGa9xy2kRliUEhc52CfNoTFqOyMF+1JK",
-	"i4YL4pjFDcSVB/ovnaOdaSzOLP7YYaQ2LGjJPhujAQaON9XBHPkC9TEHwCEInUMbyssczqnmlxJEl2OD",
-	"vkdEoirPI4yzjpjOo4YQv5hlQeRyRnOh8d56jVdYvudIg7xHREqBYPCxczQMWQ+KPc9KX+i0zjwVcUOL",
-	"cV2FrLnj+mSCfsZ8CqFioMp04j5n8jBTywtFOFLsobKirpOPFWBg70OazgIuWUGazHvYZ5SgcmcCT+/5",
-	"PV/witWmLubE9iknlPvSMg0m2jSejPsE6C3g9H0cjIjqJrwAb8WNuN/+0XqG3Bdx2zh9Q/lwljFdWajG",
-	"Xz1Jr7X6XL3WMtroGU2rMyN8Dqn6eWOALPB5xchtppZp5n0NY2sI1KmoEzB3j8RNB/Pur4Xj3IIMrnZH",
-	"nXTeaVb1FCSawJQgYEpx1d/HlO3jowqhfwWC/0nJKqnddZTKTBcI/E5HviHSKpdxnKiw2ajXG6vNFiQp",
-	"5FcAaIappABgPi28nKMWXu0cflqzoApldb7ctFK0Jg3UDnlsY6F6EQg9FtaYK/5Amr3nsHLtyO5wJinw",
-	"Knb7KGRj5as1CkyadpTFrBU9Ikypmf6qTXW5WYipxwbIp77wcRBTiFiqWB7MXyxivSj1QxnAgFljmokE",
-	"Eqt8IDqpbCe0INBlThNWSJMTi4T+tk2536O2T5XJ6lO0WlNEtwmtCipzQnQqwnU1xFt6hJUq2pEP3qYz",
-	"T27YOeQMJPQmqpBfk3CZ7w4SnKgS5CDgyfhjOhNUdqC9lVOpottsDFRcberwPX84JN58RCGz0EjTsLRp",
-	"qjuJPrmKrlPFNBPKW5X1eeDm1sMRY98lFZ2ap55k3IfCPiVYNLtKunefY+SvSifzqUfuz/Sb6Pok8NQ3",
-	"wJEi30kP+bxNtZcA2tFCHirBijaBIrV75OP2cTgICM8EZ9fhqASendhjHsPcv0v4SXQNeZX7HjuGoETr",
-	"1wNa94/R8+hrnVj2dEbros1GHdWlzm7Yq6uJ5tW3BHhycmxwlOY/SIzy0wXVsZrxhTzti2dsymvVY6Mf",
-	"/pYrdoG3A6sQTG82Ei5T7aH15eQAMdxXgbAY0mzieqfhrnp2k7S6dhOvdewNd92zN0mtW8eqFcq8r0YP",
-	"oJ4egHqy3NvPjai0dCht1U748vgoEFmY6kMpxvp4OCRUBfKI1gLWrH3X8/cJLbhLCr/5K6N01ppOKzJw",
-	"N3RGwbL1pwaqPVB78MKQN6txX+KaIy3Pkawly9mQN6fBotOsbYLbZhe+ScEWne05ZqPAQwHB+xpUzPQC",
-	"jovAqPEZwGXyqZ2VNFtG32s1qB0/pQXl6BlSOV8QF4GZuFNwESw29bkeay0gukKXpKiVVyipQkm9AiWl",
-	"pBxOBLP2op6mcloB0VCoqBO5M1IiQrXdTNvUSQg6sdo56oxEm4KHw2nWVlM/7WoZ7ajSOaKS06g3ZD4V",
-	"ptv9ARU3osIP0IjqU6voHfmHYquYdYxrwcXbVFvKGeq1qy13iJSkVabhDHWxPFsNdJeToJuc4+IgIGGW",
-	"boUhpVRrocZelxqzEGVjsy6qb5Y+estUA2yqxFUHZrTPT5N78ZCeCAknwuZQ+WJ3sStYCFojV0hmOOeV",
-	"3LQM0bAefR9zFDCVgO2HbVhuhAopB6Dc19Pc0yFxGUhFl3mEa2oek7isFUPW2bPnqTL0lOOzF7AODizV",
-	"jUCKWBBCBBKflRSeoWW0Ul5X/QCzNNJtKm8Yehw5gonhLkycY1wdeOT5AgWsN6M95JAR93sUbFBpubRp",
-	"miMb4YBRAk/jYooIDVmAcA/79CD7ZExwTZlIkXJnNJDeVhpAvdFd9UZ3pXwnVK64lJs4JFCmbXysUErH",
-	"idhWiVegAxgllziwg5uZLY84QY7nw267y8TQqVhtKp8AFN/sbeF6cHMcBGw846M2a5yrvp3QNrNNc1gz",
-	"UVnOU9ayA8JPOSljgvcIlUOB0y9x0xVUDXxbud31XfXa0WHu2ZVUySOh067jO/CI19RWuUjJZK8SZB1P",
-	"XzozJLVskFo2wOsWghQo9NkFp0PlKg8p8z2nVNmM1lpOoWnYXJg+JzJ97qnZ03G1mbodY2sYhXE4yVaf",
-	"XFgF58YqUCMpkl3OkUzUm+RMUT4l4/wkzHdD3BXcilslqoYvw1En8HmfeAgy0CxEVe23ibqrVmCxY+BQ",
-	"QeWhXouozOaqbatkF4x/QMb8OuTCHQOxIHsQxhzPpNyI5KiUwflzFuUw7gjlvz/nXdlHnq+ob0rwLt2S",
-	"FWfl/1bKs+ln08cqu/676Mn0F9F300+mj6ePpp+hy5fraPrz6Fn0FLLHv5l+dvlyFQGbz9eQj/AnKQ2B",
-	"0eQ5+uvD36C/i54iyMp/DFn6L6Ovomc/LSfkJLFINsw28JLlaDLpjI4Z3mEKo4PDzSAwOnL86niM+iHp",
-	"/qBdOmLg7RIKSfCDdomyLpM2DKKMDQklYbukR394KvRw8Exii2FOmq+EAeoR1knda7irHbuJW127SdY8",
-	"e8Nd79ibuNapuw1vlTS7S5QeQDY4Hlz35AIC7jctAjKagdbMwNT22SrF0kOKKl8E5ED1R6rUQFd+vJh+",
-	"Mn04fYT+8u/R51CU8Cz6OvpzQr30NJN9KXoODD3HMuYslTxqhM0c7d/kfiv06XlLHlUOHan24A2hMvF8",
-	"wcKZsgb5kkE/Xdv58YVqA3ftDHQucqQ0dpDP0Q0c7nlsTC0UEuqREJJ52pRj6gu5btEP7954X7daY1Sx",
-	"A1SRk5IWDsIdyNRkIXLkxnN03AS3qSfRxjbCCBrYaW9ZdyRGIUmaNSNfoHKo2KSgn5zxSUEkBHxmtCIv",
-	"MsRcqCuZ23Od0amawDiJTHPQAO+lO9hxmxmoAF3M4riI6f4CzjTGCdIX4bMt7OBEn6eQUjluQSctKKHq",
-	"HWNUJYdZkd+1qXk0HBLVoU7Ngx+idK0N8mmH3UdlFwvSY+EEOXJBO6qJXWcSkzGwEA1HvI+w6d7HiRBQ",
-	"/MjxpGKpPCw5ri3UmRyid5CziYXESKEAZ+iBN0k9xPf8ISSuwiOPaPLELETglmlT7ssJz+UlMBJ1qUba",
-	"p4xoSnOquDNXZwvrpet0ODqj5nIFaixQ41uMGhfdibm0ulJSjlO17AXtQ5EZtCiU/TCEJrMJjs1Hr4v5",
-	"guwuIV6uQ+jWrOtHdW+SgBr6/8l7ym80iIodQ+AQMk0sJwc4nrICk6ichUPvxHgJbg5hWoLDOE7ohwrv",
-	"QTvio0tu5RRdrE7xOcq3UHevSpedDzi4jOsi3rxy9R/vvwDrixRdI8+V3NdNzTi8GWgcqsXoRfJeLKaR",
-	"Vh7If49p+arabYGFL9VMjzFPsTGceQRC3XnGiD0un0GdUmys87Sx1DuZD1FZ2eBohxqX0WFEA4VumE5U",
-	"wEkFx3xx2mvxPSLyF2KtMPcLc78w91+HuV9I+nPHd3WxA0CZ+WHxI+XcX8GoM2n7lbT6klvXQlI0W8io",
-	"EJjJ2dhBWQd/kogBr7wiwKaKLIuow2uKOhQwpIAhBQx5PVEHDAYyFHKMi7BDEXZYGDtd9XxxFlGH2Mez",
-	"EgOCi5KV/4pQV2a6z11IWzEt0QRDGEESDSqn0dYWAqxVsdBMdkYs6rbbNIwpsnxxKHn/TGBZFgeHefWF",
-	"D6MAD+cRPCQs23JFwU57E2GCrgdRoqRwXZyrghC9Hk9bBwP9GnzvmVrv7oh6/MgODnDwJdVvmXrqxuO+",
-	"pswcssB3J4gLPwgQlPRyVTYsj62iGzGpuOeHxBVsRo3kBe9v61GdYlx9oLj06/VGq1arZckhYytk9gxY",
-	"7eKNVnetabfW6+t2s7XWsDurXdduuJtrq921NdzFa/KUURgS6kKh4713YlnmbpK1tfVNe73ZaNnNmkfs",
-	"zWazY5PaetetdzdrmKyDLPN0bdicdxviyYBQobgHOw2vTppdew23XLvZWfXsDbLetQ3vYIusdVPUgSDF",
-	"pr+Ink8fRd8krZm/j15Ch4bpZ9FT8/30f6qeBMQfwpyna+4OkhYeMd8HZ2Z2nUX/Ct0KniS3TRoYPIte",
-	"6I7Mz5OHvsE8KYy7oyDYHYZEf5v8fifuiMDVbitZpY9GWImFrbpV2sfiClyjDrhLFfSZOHvcd3DkuoR4",
-	"UtBBkodclrBfzYPNLZDVkpaLO7+zLiz6QhCfq2plJfKAg0AJwpQYvqWWGj/ccPViOJLheXLv7Z1defFt",
-	"IkYh5WjAKJkkYVSlZuI9h4ZmfsuKrEjESWYVC42GUJMQK6IDRsvYF30vxGMcGBWllZPEPGVOSJs6PSKu",
-	"sMGAhC65o/PlncoWcpTwchAb+EIAsRKmXJ6vyn0MuTWsDeAh9oVixGAgc5JOR62mHf1b9Fukped2igK1",
-	"QyB9rU2dIQ6Fj4NgsquuSDwHqibiT9UDfMlmeLjDDB1iIpkQHw1Q2SH35Rzy3eQHx1JkzaMB8ilyPCKw",
-	"HziVbc34BKMCXo7UKais7wlnglCs6PQ+/RimKmOMORpi32vTLgsTtT+r69umhzJHznWPDIZMSJVg/4hM",
-	"nK2ESnqPqBRDyDUEku5Jws6tm1XmlxmoLbtw0l9qPD8iEy3uTxovOKj8TqZ1F9QtC3Eq1wsgVQCpcwGk",
-	"zgBCoQH2iOIHGpLQqBE04sSrFISehf/8aNzYmGtpvIcFGePJaUPNWLNaSO7IiUQCPkUSI8wFPBdwBeyT",
-	"0BtBzyuBgwCul+sGuEelcodhcF1xCXn4vRC7sMl85gFK88O4ePISwq58m8iXmI4PiQQzFQuxwJM4zhtp",
-	"jX5SJ8FN9QDX0+O/UKn+WrKvS7meKdhH5CZNeQLBcXmE0shhuoF3dJV6fPZia8dQ3NARpBtvNU6gT2OS",
-	"m7kU9lLJ7odXwfEZ73rpq+Vc2NvnyN7WbxP5s5v6AhrcCyS/D0PW9ZV0yC7GUr9b0EPH59CJH/oc+i6B",
-	"UvMcBh5FdljWrVq4hQaH5axp9rid1LyrWF6bspHgvpcuzJKz6Fy9i3tAEgCWt4pY3EzdWI8WUWl/gql5",
-	"vWvfwMLtZ/asf4+IjLMXFuRXVMjqevcDRgnc7RRkNfa8kHAJX6Ovqij6PHo5faT60Fpo+kn0TRVFvwak",
-	"/RyiX/B99HUV1TelBcOowK64quW1T7vsb8l9uWuqs2JbH3grae7T3GyhemPVbrZsoBVLLYfMGOKXs91y",
-	"JeDP6ZabEU+MvocQ1ZPoKwjgvYyeZkQU0fQRatTqNQRHfB09ORDYgxebGuYN+WoXGdfly4fHcfny4dvG",
-	"fXm7a24D14m90Vn37KbbIvZmt16zG9h07F3vQl9eV8WFH5Q8Fc1r1Bp1u7Zq11vyUpyPpI4rRb+JnkXf",
-	"R0+mD7WBpKN1GaG66Wcoeq4CtZ9EL+SfX+kWTV9HT1KLZPppSomWon+prbbsWr2xuWGvr6/UavWN2nq9",
-	"JSVnwHrsXijfqpEXOv56QG6oxbMiD08kVvSv019Ez6I/Rd9NP43+E03/UY18+hD95d+j/x29gMDvs+nD",
-	"6DsIMCYSBOj0MN0z6v/L6FfRFyj6Y/QnOPxP8LAvSlap4++Vtkq1ZrPVaDUaLViwodpXHqFiR3GpyldS",
-	"q9fqG/Va08RZ1dE+lTJsfb22XttY3dhcLVmlveEQvlpdq9VVODYgPRzsxNutXl/f3Fy30Am2HVzJPNQX",
-	"8v9yJhabJdYL5Zjrtcb6eq1WX23UN+WTcCJEQAYzD92srdcaG/Xa5upGEl6WKq3PwhhazdxBXigY9Upb",
-	"JfVC5wn7WqV9EnLQButWaUw68hWWtlLB+0NyZX4AlSF9c8xrF4dARtlX3CXyylekbrGvMCpCFhxWXcPQ",
-	"38eCWIgy25WHorLSSh4WWLn8OiEbc+DfhdZyWGo3cKBe79pSmCvdAUkU+dr4kLu7JNVUdjhTT6VxO4dk",
-	"GBJOqIAZ2EKcQGdklWqDeUp9IcFMPxpfKIIX9XMyTEfFPs2TLDZoOezVrDqyD5hAA+b5XZ94W4fuKCWB",
-	"p6j5wYIQSD578Z7O9D29iQbD6w20YS8Lw2pVCKInZQhouHcR7IC5GmDtKLIs6HTJgSlLO1ig3zjfRk6i",
-	"uRUhk6OhjQMMUrqVqYeg2WYVRb+L/hD9wULR76Mvoy8tFH0R/XP0f8M3/xT9Lvq9Yq9P0eMrIiq3T6CT",
-	"SBn+0N3Rt1PH9LC0zOBFqQtVtmaDUypOQwKvTcupMVd9SreQr7qH7sLV+WhgbIrUvMyyj3HBQvlQJp42",
-	"S0BWbdPUpvc5Mm8JlZ1mY8OJ+4JB71enWW+kG4vh0NNSwkPAXKXY4EF25jYOOw1T5Xo3bZ+cMMR0EYBt",
-	"ATZfP9hcBgaeYZe6wrIuLOvCsi6EXWFZJ5Z1Ru/JGRPuwlpKb1Dp2RzG1a0QGpr4cu6vYT8gF7VqbWOx",
-	"Z71tVsV5KF07BUtyofgNcAPnBnCuAhW1PiybBw9qMHTUO3T7/j5QLrNKFrceeGaq6JofSHtiCzkqy8ax",
-	"kGN4gp02LcdWkxwMoR6mglcs5HzkoDJGfNRR29SMB8pboF4sGPVAFoyhtZn+OfVElbyI/C0zEfP0ZzCz",
-	"NtOiYcSP6tEw4nM3adBDuaPOysh/3UExp7LvbcE8xSPCIC9nJu5S3rjMVUrLZeOS+0IK2q5PDRO0oViQ",
-	"r0O+jdQJeWP5aGYQA3z/fUJ7ol/aatRqmYM4z9kRLvbIwHd/yEZyDa03rHiqVZqeW/PqpNG1V3GzI2Gq",
-	"Z2+Qta69jjc65jdAVPsknMWAs7t5Hrgb7/CVFq53Gu6qZzdJq2s38VrH3nDXPXuT1LomQXAF7jlfqduh",
-	"nI945TAa+DQmPZznvhL++dSDZYGDmEJ8dzTshdiTl6LkvrgjcChMJsi6XWvYuh7Od8kNn7KwtNXaVAkp",
-	"WQX1h55AI64h8XCP9fw9bHuMpTsfxVdJl9B9OWORgLmCoq+jl9P/Eb2IXkbfTH8JmShfRS9zLIUFsd3q",
-	"coSK6vUfn1gSs8SXChfx2XR1yFDsw0TrXEz3cG6Hh4zCa1VCYKCEYezncRUn+FOlGLjEUQh9FKTEnaBy",
-	"9GX0+y2EBQoI5gLV11BfSlZ1adqm009g/0ljSm4zaVBp18I2ir6MvtxCjVYtfY7cr8+j78FQ/HYbdZjo",
-	"Q86HtHT/EP0u+pfoj6qLVOizEBFvpMRRrsO42qaOTlVRrRpGXKAOMQ3nTBZLNnyaLZBILlP9ABpbNGub",
-	"yhuMHCmvtpDAe4Q6+UUEescvRRp0SgrseA1xjNTPEu1gRL87mzj+JbhavgJZ+230rZLI30w/Q9FT8BN8",
-	"Hz2fPoZi72eQWv6f8vdn08fgQng+/Qc0fRQ9kYsoelo9QjGYPRr9W/TP0RfRH0tWKfpN9EX0RemnVil5",
-	"c/KQuVrk/fRU1cqiOkEtl7Ppw3BaCEheUN7kXeaOILd/q+SSUDcZIbusuzuzdC4gaspz4/Yb2hP7hSmB",
-	"SJa3YSowx7TprOtXL08kF6eu7VeFFS+mj2FpPZvHU/tf/yvKvjmd5wavERAeIlaY0y98LJBU5Apmr5g1",
-	"Cft9iDkfMsh0B62xG2uNXc8fBmyApVyhfsBLP40vwW/JQ6+aI40KNr/egcONXn59Yi/GwzGdhJaD05+D",
-	"m/uRlIPyKi9TclBhlJm87v9HDmX6y+lnOrs7ncL9r1CHZAaq0rgX7Df609cK0hcUvnneVC14Cv9pUav0",
-	"ir2mr9M+UlAEYbP8z8bJufIgps45kqg9x37ZQtBxzfBXQcrFGHNEyT4J033UJGY3T7I7xnw3/s1BwD01",
-	"9jnZMs5Suf10AzKUglXqzp7RMSgkXRLKDekLaRYk+9hsySyLQDGGJxbBMtkebwRj/OK7+ORhk7cxghFT",
-	"1B+ECke4NTLjDtdMsMCCYg3YYpBGBVhEuRKSeo4uC5HZETmVGifdBGdTnVHYR4V99ObZR3kv9e21mGYi",
-	"CIXV9GqtpqJwoCjwKAo8iujdqRR4LGSbXgwOtZTUzLh7bCufYQ1JhpU9R0GJ2nF8FABPvCn8gEgi1JDM",
-	"1HqkA4ptWs4O4EmLOhXAs1StRc/fJ9BH3jQO6RMU+Fxkmt+6cONQtUabmojnTMVGFanMKiML5IMOhcmf",
-	"6ftcsHCSX8xxOib9CcODaRy4phlA8sGNVcrCVtNfwjZZSPufZVJ/YZAVBllhkBUGWWGQFWGsIox1Og7w",
-	"om7g1ba8eWXBsxUduroo/W9elaGzSDbklg4jsnTo8K//+Ou4hqKKrkPG4762PFR3mLgWxLSQRiMaEM5T",
-	"FwHrp4p26ERFG3XMRNoYEJk0pewixJTDOp4xiIyjhlEi7SVFtsydGeblGQvI54jBw+IA9UlIFOW1vqmu",
-	"xieu7xFe2VZmkZTsFsLymIDIG6mx1RuZaY07akLOIIpZGAmFkVAYCYWRcNBIMCK4sBEKG+Gi+9wvSMbL",
-	"64TPGmC8UgStlOviSWjb6XUNIa5UUc0lnssBNJMJdkVr9rcaSKlk7gLcFOCm8IAW6Oas0E1M5IYRiJ4C",
-	"7ZxXlpO30XF4mwx0Hy5krP3TTNhN/EDbKPD3yIwfC3bDkbm6J4Mpt+XSn4f54Xp37kNPlgTsD3CPrPxs",
-	"SGCLZ7gSOz7FQIJxOPVInTukJz51TDrDRc/NbrcrL3dAbO24LhkKG+aPH14LTmciCHcWTbc6t3lgV9Q7",
-	"td/1+ZApl+nh4fmAmKwElN+7e83eQKqhAB4QVL597Qpaa6ytrWzUN9bflmS0Rm3tjdwWOnuGeEgudhRm",
-	"sJ6ZZaPETM4uQdjurHD/74lTZJEWWaQFxpsD460dfwJsuQ+YuIOFz7u+gj4X10P1LhvTgKWzUC9xhaD0",
-	"Kq4UWamLBmtHYoGc1PcNeg1Yj20hLkIiZZKFpOS2A3/gC5UCWl91Khbi1O929Rct+QXQvgSefmeeLpWc",
-	"IQHPcebpvFJLxUcr2Smhcm2com9vnrxQ5goibDURp4czkdKJ5VsfvGeh/3br6ntStn1IOrfkpOpJr6Lr",
-	"giN5TWjPp6e6G7KBNmRgvCpN2Kjgu/JoKVrb1OfI71EWygvB+4KeaspW8f+eIHiZMN0tRzcMVmF0uGMZ",
-	"U0TuE3ckoGMxMLd3R1zlH/ORVA/whor81CL0XHhnC+9s4Z09l97ZkHA2Cl2S9OegZJzp6ihyVouc1SJn",
-	"9fRNGgVaF3M9Lxlz74VsNMynuo492FuIQG0WHG+hzkSRVSLYiTn80e+pa1+kJs4uHmIXOuE3WhLmeVqk",
-	"/97Wyn8+AEZS7ZnX4yYahIZMNcGF4QWME26usm7X6vZq/W6jvlUzV2FDQnnqNhJ53IVf4YCPNdRZ9zbI",
-	"ZreGbYl47Ka3SuyNbhPbrc6aa34DfGCsxLnRkRSn3iggHzDog1GKfg29IZ5DT4+H009R9L3UYk+nj6Gx",
-	"x3dK20Xfoug5mv5CqnxNPfqV+vYpqm9s1Woo+jz6Y/R70P0EC34X7xFa2qo3QOeHgh9GWzEWUHMoZXpK",
-	"5f6b1NugSL+Z/lKhDAk6vo9eAv3piwU1amMpdmFY9cdzC6uNVzALnxWzcNor1DOCqHAHnTGTMcy04TF2",
-	"hgGmlHhOFTlKIjqoQ7osJNDjADa6o7AeGvvUY2NFIKYkoznUF20KktBSGfFZtcrbM5zAUmwbTmDlrUDy",
-	"K+RTNOLE1BObScwlDYaNvAxl8DzK5FVpilcgynNE9/xSejERe4ZUvQUKeH0ooDYHCNBy5QwhQH2xtZhn",
-	"UoM4LIzngrf0beQt7Wn9+WpM2JUH8N8laUwVfqGsw7wJEJnK34WA7k2axBQO2e1jvhsQHFIScmcbuZi6",
-	"JJC706dcEOxVZgNZxxOSGrRR0JEWdKSvho507v15XHbjCZhHE2y9jN+mwGmFt2arUUC1guvuVXDdLSAv",
-	"CyfSETeOd1rGbTWGe+X0esioEtQhAfihCAJpp9xIhzxPjjneOZr4rk0V8x2jMbVDXjWiYnI7DRi4tLtq",
-	"tbaYTD1DErpCxRcqvlDxhTemSGW4kPRbr8sHtGLkU0HG9dqx2CJRxCrSvn2g/Yp1C3wKR5Sav7ty9fSJ",
-	"t33gGHN2eYhHnKBEwVe2zW9Wm8bnWDMXVU484gFPmOjLr0nAyaIkYel2LBwPTLlnmwIJmbwaRpTZbDgD",
-	"HWO6sHKKKxkQY2Z++xVQMKDu7phW6q8BM2bAgMV0tRq8epoCQBYAsgCQBYAsAOQbEglUa1ijwEumUdkr",
-	"gIO6V0BuWuvdmZIytde4hSgZEy4QVA6g8rjPVNMD+a/v9k33BUgyYoEHsIWSse7BULEg8GFAjYU8PySu",
-	"YArftKkBONeFSUi7ZO6McAhpSYHPhZ6SH6onQGWHwLuUa+EHcFp2vdv7PjcUEfrUC5V3i139ZpRUL1ny",
-	"GwZkYDN1HJ9LNaWLJPy56zNm6z0+h074z6Kvoz+DKoPSC7nq8VElVf2Y1wEqeHYHqoTnQYmScVLJwwKv",
-	"tNWC/g8fx+pMH3M6pSFwh5xLqb7rcvOoRbMIMkiWWWJxmEmu15qN0lJJsbOr+vjsWD3dRXrsWVD7pURf",
-	"P5YVRVRjfqN2Se0UEM7haPUHkIcLQQZDkV+IoTrj6IyTSxyZE+ISaT9E3GWhVGMs8GI1to26fiBIiDrx",
-	"2aC3jJHqwm62h7jnUwmnq+jmPgm9EUnuIJWT1Eyqnldl7hLPQSMq/EBHSsJ9Epq8XdEnA1SW45LWLmg7",
-	"7BK4Kxw8JmRYqaJrTBUYp6fsEtd+ADh6xj8wWwVuKv1QOdGyAzxBIcFeZVtzfA/IoCOPcZq1VcdCbCS4",
-	"78XXM1dgXX24eVfy+CYwjxxWse/DG9sxb+uYPXGTBhMk+j7PeHHxCv1oRGAD6iWqKw+X2ghw3/j9Qb6z",
-	"b9BX3n1jbDafQNdToH0PH8+BGl5rWY9cmd5Bw7te22rUt+qr/x3qkrEH9cMHj4gRgK+KfOtuw2sSaYpj",
-	"uyn1qDTH7ZpWslLHSrihXrdBHL+KvlP1y7/TqvylLjM1AqC0VWp6LbLWXa/ZG/XNht3Eqx170216tvpW",
-	"fllblW9rJNd0aas+a/43Ouuk3qpju4GlkvdWXXujWyf2emcNt9ymt6pq3VWHMDk3A3z/jhQXpa16zYIy",
-	"4kQSDknowgxvtORygKM2qq2PtTGfOZGxiyO26/moo1LnTlROe2KkYRamUnfHI41kP76hUKPZmMM8vsvY",
-	"DUwn2trnr72CR2dWXkppIYEwEoSnG2jflWNV3mMjkQuccsyN5RQiJXdybh4LpXOKkVYe6L90rm+uha8P",
-	"UxBJla/C8vYZVewzmPIxCRHH+8SzVCt1Ke1ivLFHJgeYG0Oy75MxGrLAdyeo7AvUY/skpLGG55BJXNlG",
-	"mMb396l63YRzxPtszOGaQNQi74w4Q10cXkBE9B6ZBURLJ3TqGYud6YXKvigq2yqZraUdOrC15LBVYAvk",
-	"dQfEs/opGTu5PwwwxYZd5Neovt5qIfBsfD39xNIhCcUQ8yx6MX08/QRF/xK9jL6NXsoXM32kXk7VvPFN",
-	"vNFZd9fki2h2zXtpeHad1Lrmt5JV2iOTzPElXzxQ1+tI+UbuC3AeVVH062rG/QHZwuE4dfiX03+aPp4+",
-	"RNdLKhTqA2+LWgmw0EvR76ePwd8zfWRWWfQNij6HL17IL+Lwx/QTCMhAAGb6SHGWTB//TSl+43WpGsMe",
-	"AW6YnyZC2ae9gOy6fea7pPTxTxfFUrdB6OUFRfSeLfDTOcJPO4cNTqmFuqMgKODTRYBP1oOjdlrmfWNQ",
-	"dN5wG4D2o3AaJ0L4tAfAA6dnWBMHq8qSqkIhcRNpfYyEUZSJ2RNNzFUPDGKofSwPTG42IeIiQ667yhRa",
-	"MjlCgqxUwkLDbmzcbdS2WptbrU0JDbo+xYFZRYtDnxPgHQMjrrCRfISGxDP6laUQonImba1aJXAu3oFY",
-	"LU+QkU97Giuty2+YYr911TXrNcgqAaW2VcJdQcJdgD6cK3o/3h91uwG5aYCAoUKDb3+c4Bz1vRGn0fPp",
-	"I5038Xz6GfCR+QMCI03Gt5EODJWi30E6w1eg919GzxCodHmV5yYwBSr/WWa+wyEgd4J8h9RiytHvclst",
-	"mvMwd3ZDUdxyUSHGe8TI3Es8FqoFuLgQvpkcpt87RHAdz8lVyNC71DRU5UJxhGO6F3tW4AoT5IV4rPhn",
-	"yxhJ+YsCaZlIbYuV+k5OiItrGEWOPLYKgtqRWlt9HpIQqmaAT1TgniIUdSpVdBcoYEIu0K17dxElxAMt",
-	"n4ibbRRgQULEKOHIY6Yyp4p2Ys9iIBW2JjQjHtojZDg7DfBE5ucR9chFdNbcGs0ih9eQLfpmKO/5FKuc",
-	"5TtGLJ5JYmuB3QrsNhd2e8PSPYvyn/nKfy4iqrxzElS5pMtC00sXtUKn0rjf9IlW5TiGubuKbqk/fdpD",
-	"w5Hgiionq4l/WcSQTv0CMynh12DIkZPiSndMYm67pDJ32yXEWSg46kwqb1Czfz11RbP/ouNC0XGh6LhQ",
-	"dFwouv0XrENFt/9ThN0aYbzSbv+pfJEjYoOJl3A2pHeJK7djKv19j0wOJL9bOvkdGlKqXlXgO8O9rMT3",
-	"C5mQ/g6me4lXY+58dDkXeZngsLnnlXDm3srazUlFV7dU3Skz74h7Mzcc4PvvE9oT/dJWXWrrgU/jz5lW",
-	"0nlOPT8EHg+5fs59AlRORpO1WH7UoQSoRd2Lp58zJRfQVgkHwS4LdykDzgcl+uRdZn2C8+RWLebpqy+V",
-	"6J7e+cenucdytMjTOkfurtk6ZPOOQLMVodSlnVX//7hjcTreiMq+x9GI+h+NiCVBA3IZ5T6Xkj1pOKpl",
-	"oKXzxgcSIvu0p79HQyzHWtEuMI8jX2wnDIGEI6nM4zaYUDh+AQGGovJOC5pl2mGcppp73arrFPVQnrLJ",
-	"zN09iXK4TocjcTZ9MgpsU2CbPGxzkqWa5yihZBzL7zcvnnnhgpIXMCHe8xBOIIBgceLSGQcXY9y98sD8",
-	"eUyLittkwPYJBMji/t1yoNtJLSR0yfJCMpYHmXQlP0QuG06qaEdlbI37jBOVekUZChjtkRB1fZ3iBc4T",
-	"F1PKBOqQVHKT8ANVCWeSn3BIUNe/fyE9JKrXwSEA80b0yXjLdnDctmIm2/B4KynTs/ih6XAs4b88xZQY",
-	"XMR6gKOXd62AdAWkO4eQLoFzRWlBIeozSgsWlPOFN+yIG6c3W8adE2R6JnUFt8kwwO4hN1xG34y50vLj",
-	"K+C41gCQsIU4Q5BH4hleM0SBucGwyV089a46axzQ8K8hc7/w3Z17310B9AqgdzpAr3EmQE+KayWIvaIk",
-	"oShJuDBoVKOXRRHpkn7DES3KEk6hLCFOZIVyBChSqKLrAgUE72tAOlt+sA1uIciaUDxFBpq9OeUE98zS",
-	"KgoKioKCoqCgKCh4BQUFIHmLYoKimKAoJnjjiwlifHGG5QQDZrvMI0fXDhzw8sFpCE47WCaQqiIYcYKA",
-	"a4BX0Y3sXi6mV11+G5YBuwKju0gtWBLgpT0Julfazr279258AF1UcnxGR+IWzcGKN1rdtabdWq+v283W",
-	"WsPurHZdu+Furq1219ZwF68lqtyQmVqlAb5/D57MlAHsDBQNRA0oT+9xEmo2ibTnRo9/BPyoq1YJxNC1",
-	"kA1UhrX+4h4VfpB6kAOt2qCpD/BNLJOkHa+F4zO0U8uzSDw4T1zkPhfpl5OSZbfwBGDcBWiWkms67yC9",
-	"3aQihzwf5PkcJKASixjBdvHFBI196rGxhQQTOABJOCShLcEWCuQ25JYR+PJiRqCgkMhhuKqMC+QnktM1",
-	"GA0Qhv2cSNqZVqBgXcPM78qZ3yX3fS64A222MLyMQ8GcOGrUx9wkZKvD46fcJyGq12qAW/QTqYQqQj2O",
-	"OqTLQglsVNwpU8irtOh4ay+TE61lLB6J0YCCjD1GBh6SeovJsoXlVux9PYv04ULjnNJbOsIm0GLrjXO5",
-	"Lw7EizTbs+/4CNtV4X698OZSlyfC/uAvV+v/mJRa1Q9JaQzKOsybSJjvbSMM/wWPKRd4wnVKAWKhB91H",
-	"+nEXxgOqSJ7mbCFlI/NEQ/qUC4K9SrZGy9AlKq1xVpe8EempC+/PtzSflaIRhUW44JbJyWxd3GR9j4gj",
-	"ll+tUOnnXKUXVuJ52M43KVl8B1+QuG683vJCu0YJL22hQlgx05dnTE9tOFqHjUplgW5LjZ4kD4IdS6Dd",
-	"JWhxXaDr0x5ytFxwUIcEYAOSwfx6WyXmnYoNGMunRu0EckIN5GxSxAphXthnRVXjOTa3TIP9ZB1BnnI4",
-	"4KdsdnHijkJfTOw0n3MmAD0yxdr0cOmyEFFGbZ0tbal0afgaUmzaNGQByYOrN1OXvqMHdifhil1O6GkZ",
-	"ekfgbvfumF3Tfei1QJ1v3x85wBxRYCa2QHXnrBIlYzGb3ZDFUDyzkRZHeZc48r1XEw4YLb57oW7Sydwi",
-	"jqZKaVMuv9eFEKiskzosk5+XGKaWumwFwgxsJKQtTKh8C14bljahQm5UFqIeEaqkQk49o95uF+65S6Sc",
-	"CKR02zVz4cRV02168LXBwAj1VLp30sB8guBCqOy8d/UuMiJxQJw2HeBwjyM+cvumtKPvD3XXdUcNRj2/",
-	"SXN1KpBgCFJGAlHRpoy6xDI15/DMaNyHTlRQ5Y05GpMgqCLT9RZKrqGnVbdLXEG8fAB6rCg8ISZ9NVLw",
-	"lPHq6xbdiLIxtNljoVsAugLQnRjQLalyFoB1atZtHuBFAV2mexHdVMlkwnf3pHRjQ0KJh3zapn/nSLns",
-	"WMgRzKlsoT4bS5UwseJKO7DVLTSQC4DCt5s10TeBWz8giHXbVGXpQN6ObWYWCX9AUFlL2DR3vJb5IRkG",
-	"E8XWlVwjJJwFI8UHkj4fGqtsI4xCosevHkenBSn94gvepgHmQh2unoLRYILGfTlU1b64UkUO2yehNyI3",
-	"h4Q65hKpOWpTeRN0mbLxZfTXh79BY+zLFwxgWI1efis/aQ4P6KDk8ABD1rTTpmXnRzvvXP/g6t3dO/du",
-	"3bp5++7unfd3HAs1mqgvD0GdCfJIF48CUbEgY9z0s56gMQmJfk3VNpXvBg1GHDhBoLkKMq8NCzRgXKDV",
-	"tTXkQahkiEORg9DvqHV15/2d28Tkth6HgoYk9Jmn1HQoUNmnbjDi/j6p5NGGypHNh4KkqrTlS57b62UG",
-	"Q6iHyuT+cUMR7IwGcuf9HalS1Hvsmq2olpRaTdvm3aLMZZA3YrN+DhKv+oPRoLS13lDeFfUpIV31qSA9",
-	"EioEuZy2hm16W18i1eGnKe8MMiDuvNNqQurDZi3+ZrXWaNY+ttQSSJJsa/W7tVRFW49QuTAz/VPxQSoT",
-	"8Kaa0js+dUk6a3fjbm0jdWyyl2FWEhGSeoDV1qEH2Fg79ASN1qb29wX44HFaNNyEbVnaajYsucBmnyB+",
-	"zLmhjdmUAdabMgfOhPBrYYeeM55QratBIoRGqhoIoN/tucw8WxyO6PW/SHKvPsVSSpKLRI0CGig7+jNs",
-	"cMeSYpS2qS81tAQ4vuBxAVl26DS2ZHW0Qdtqbaor/VPuLOXkklcG9nGOXDbo+JRsI0cVRDiaN2BIsMjL",
-	"ItZv9McjMiLz8XprzKW66nBTMUY4Kqs7qWo3cx2FLyQQwAGoNXJ/GIB/X73gTJ2hyjnSb1/nD88lee7C",
-	"CO+oi3wMvvzr6vRmvGxwGGLYplxMoCBDLq9SHq+4gZldRTFuAhZ5Os/8XlpQZKqBXzFnf3zMcDDnfg9w",
-	"I1PjSntE8samT1JRtCVidrkj0YkvZcp0YqeT3NLJBTYjaq5RyqjZ6DAWEEyPHccY6hjB/QGqAo1DJgji",
-	"cjPq2QEsHRIMtsAgfzjykGWGoiE9Vs2qAOIqenp/kMuIb6Jc8ujS8rguazw67zQeCipLXBKawyrHDO0d",
-	"OP20x6bL9RebLFP8dBaTJdeuGZRaPPMO59Qm6C65L+R26vrUMx3M+KjzM+IKVHYxJ7ZPOYFC4H0wCyew",
-	"+HNfoPn4ZnY/SEk1HWlVAiA2AEwV36+i73Rtnz933d5sHeDvdAkelOJJDaLudHWAIaiLKcVVfx9Tto//",
-	"Vo+1ysJeKSk5hv7KOKSKbENZ8NJyUAOfo2h3xqRJztQB7wbedIE8pOnZTbKBdW2pu+o1Sau7htc7WTWp",
-	"Nf0/O+Mf/b96utJSyhP5WS1JOTF/iJ6h6OX0cfRi+nD6KcwSVHKqas9n0Z+i53Lqpw9LlpGvGgPMUceY",
-	"hlV5Ry1VQQPe3Bk9fHwpjWaJGhUpUufViPlIw9o32n5ZeaD+0NnJi3hXzTwBNgJKX+WCZF2EqWKhmCl7",
-	"8Y8iCJ3ZPUsHyAuRXoj00hLiO7dXNfxaSOxzR8SZiJ5Yr14MyZ3pUDfLLPPmRl6/foWxYsTsReF/egXz",
-	"mpOzsgMzlQ6qSfsMU4RdaYMdTjwBYxbSMNSank0UQWVMJ+AqIQEnW2g2aTjtMwHuC+Mg4cgXbaocK1JH",
-	"OFW0M/J8Ic1njhz9pnfVAHeNUyWToEk90GGtfcJcjrTCLrW89W7dbWB7g6x27GZ3Ddubbt2zG51V0uy2",
-	"8Fpn3V04pKDGqIYN7Etnkd2x+GMUyKRAJqeHTJTT1BccutGY1Vik+RRpPot3o4HFE0OrTDR1KiBiIKer",
-	"dwxNzrjPAoJEX25GC/n6kRFlgnAEWRge8WYZc6roNsGeVIhS6akcyZT6BTd+kr9SVvk2vI9D4qkf5SmV",
-	"Y0JfalPeMI9wkbh0Xp3e6QAcKEW/jb4GKrKnwA38dPpJ9J/Tx9Gz/9Km0a/TYleRNk8fTR9NP42+iV5I",
-	"cf08+g8EjG+Ppr9UXHDf5Urx6nz0hd2QDUDAxuHEHP7njQz+Z7MES1tdHHBiJfBxTs12ag5HvfiO9zia",
-	"jVaYr+eKuRd7sZC9xLWIQ2WQSpXChj0hXZBKrISUSjTAe2RG9DuKNZd4jqKtVekXjBIUEpeFHlcGV0b+",
-	"pkrPJLaE0DwVK5a6ZhhMgE6XIYwchZWdNtW3PMjDq9DpDB1vWaVyQk81eefKNsK0TWd0HSo75vMWkvPl",
-	"VOSlcRCwMeSwIkwnOqnCMi0lEGVQ8CBGKi3E57rlBO+zcdxnTj9Ihrq7xWJ1p2XNMpaeUQaK3VNxy/9S",
-	"qgHF1R/9OXoSfQOqQSqJJ1ZKD0w/QdGz6f85/SekGC0h6TT6dvqp/PqfgOpSq53n0TfR8+phMb2MgFW8",
-	"IWdCMlSo4teripdYFXn2mFa2aIw5wp73BvYTKMiNzmkjgIniu/U8hOmsqXR2RpzxthR+4KP9wCbFc7fL",
-	"wt0RJ6GDylCr4TCovWBhCp1UrBhI6KOw4fc3Cn07DVkOVotU4HLqwhpd8AxwUkn3DTCkycfjlaR9QJua",
-	"/gHqsCO9yvpKOkMq07d850A4+I5J6Twx6IidgQen/4RuZDWiM6S1KALYr9pNfGhlvJUuY72BC6xSYJVX",
-	"xwwSOz/i3P0jUcpQc4WsjEmnz9ieIlnc9z0SfjwXAnEZ7fq9UagI7eDELeRwTL0Ou6908ISxPcw5dvIJ",
-	"peC8I0ECoaOBfAp95ZJVMpct/XQBd8aHcWK6uSsqR//vj+R1AOlBdq+6Bfj6Krr0Rup6PVeXOGJhm4ak",
-	"O6LepZmtjj5QrdtMnjBlIm5RImGACEdcEG9L3YZQj4SXeJtizwsJ53Ehpk+T0r5bO//Hjasf3N398Oo7",
-	"P7x580e7d27eu33l6h0nHvYlnjQ9atNQeSmSAtBtTbUCiGTsc1KxVP6ZymD2OeoS4fYlvuhhn6bIFMwE",
-	"qVJXKdSAJdPSHM7wreF6UkMfYOH2ERuFvIruykvsk9Dv+oqOSwAQUjQJ4F1hlCDAQBhIvWJOfo3C4lg9",
-	"2YduR5xBhe4QFKCFQgKjIR4wT7MYNc1M+V8f/kb+DJ2YQiJCeWeV1Y6RG2LehyMS1456eWLsu1APnLzw",
-	"ri9hv3rLbTrTZFTNGzyw7iAFgK9Rqyl+GyDJUBfuY+oB2UXZ8UYKshBHtSP3e5SBE83EXyrygYGmemax",
-	"csGGXD3MxKe9beS0ag1HdYWaOdBlo8BDuts/5nvEQ2VfIDULvFJt053kYAVXoc5YzO7puLdUrZkJL28T",
-	"l/j7RFMOfZCa/GUgJrxykBNw2SofuS4hHtSkMI0jdM/HRreFN3CdSCzStVsSlWzKf1QrIQA1tTQ0SS71",
-	"cSw20mtmfnDwoZKYM898FvCVjYTLVMmQ2jwLD3HH3cvDLTPbZYy5WaMnRy1FxPp144nGXC/tPSzIGE+W",
-	"hiCap0IR7iWAREuERMakVxpHZY030lGZm2HcONnAkgNgBSIRR3lWPl7p4o9WtC3lHxMHd9T1HJQcD3pJ",
-	"aTlDUiRtR6XSt5Fz9S7uOdah5kcgwq9gt0/sK4yKkAWONNel+NfRE0rGvJrdPQYOuIY/upKMevEGfXI0",
-	"p9WkLx3W9nyiDCn1HPN5oJVghn5tLWKvdddrdrO+0bA3V3HT7rTcNW+dbHQ3s3uyzWlrDpnynagaKdPM",
-	"64vo++gbaGP2BEXPoY9X9GL6SfRt9Cz6bvp4+uk8zbogoXM+AZu8tol8l3lSNmOBHWjbNbN4Mlxdavot",
-	"NMD3bdwjP1irAZrOb6plHdEJjIBoQgL34kra2W5g25ndwFIr/uh7y7uvzinWbzAPIGIR4F5cxCrRcm3n",
-	"x6kFlpKnH5CxkqbXdn6cFeo+RqikmbFuk25pJs95XlFMqDhSDl9Vvyuki8OUUJZG0GEBnSmX23RJwZzX",
-	"2MuIZj3K5eRydqWrnqCFS9qXLRv/UDm6dV2rVMc2Jzh0+4hPqMD3t5DTLk1/rtsdPmmX5Oza00fRN+Dc",
-	"fCk/stCpWED2dHvEuSFxukp70AxuLI04OS6+rSxDYrgKkhbhIaZ7CHfYPmnTA8coW0pREMr37QsrniyJ",
-	"h+VxoU5KA4napuXOJJ4/xfggDWGjKXT62cI1uY0LX5MLMynV42+iJ5Zqyzp9BCkDL0BFosuX6w0kleT0",
-	"0fSz6T9Gz6Knly/LFahOnek/a3rJ5l1LHcVFyGhPHXro2rrHbPqYA31nIZU7A3ukewXPCTDmxSvyUnCl",
-	"jfpmwwTIm56tvpVf1lZPC6/EPcW3StHnkKfxXfQSRd9IyPIyhjDPp4+nv1RNRz+Z/kIimOh59AxFTyFl",
-	"A/IIHkYvp7+QCOdv5gM2S6TJaTE4OT43Tu/SAuEUCOf0EI5eVOCk1YpK9MngHMEdiSRycc6tuC99AnCk",
-	"gLYkADnQmHQW3VTRjupL36YuDsMJwlTboRnoRjfAn91Geq1D0h7utWnOipdgoEcEclZrTUezGhqXqI4w",
-	"V9E9ukfZmM5WUG3l+wcTGCVfz9IA6lyngB/WVx3mTTKV52+jJ9F3089AyH8GWnT6i+i76Sc6DJqhQ9H0",
-	"51J1Ah77ZvpZlgpF0ZfRS8hF08l7kI/2HHzc6niM+iHp/qBd6gsx5FsrK6kY9IqrGvW2SygkwQ/aJcq6",
-	"LAjYGFEGnDVhu6RH/xRFL5SRDWjwq7jvPM5T5qBh10nda7irHbuJW127SdY8e8Nd79ibuNapuw1vlTS7",
-	"y2jYjI7sh8j/Ek+BiT9PH8P8R3+KXk4f6p71L6afTB9OH6G//Hv0OejdZ9HX0Z+NF0Fq4KxW4NHzv3yz",
-	"nI6NpYTcLMcrWuNUKrRsoWWX0LLAf5pYw4pzYia17Jxp2ZUH8t+jWDagO1O2yt1GXoi7gltILjxvFBAP",
-	"nkdz+dnA6QtiXfkjQLPNaNyDPobYZA18LjIJORINeF0AZnmd7t1CURWKSiqqEyklWL85Xm65aQp1VKij",
-	"JdXRzowy8sWZGnmZKc3xjXMSlpT2WZ4zpE9wIPp/n6vFtOGnk0mURaaTPOSLR+GI8m25nD2m0leQYCNl",
-	"GCMPC9zBnGTqox/CjZdmhkpoAfbmFyf63vkN0uDRoBDL39fl9ida00cssff9fULlbYYh66Qz+fmEy/Wm",
-	"os7QUXD+t6MzcMzEIxA/2O3LBW8hpzWThZX5WlSNNeH8vL2Z29BbUTDESbjUOzkbiRHP2xHvc/b0B6UO",
-	"wSEJd0aiL68mURU8W06eo8/Vo4clqzQKJUxaASSm7/Pg0Hz14rZrFvhybJ9aSLA9QlFIuiHhfZBi8BMb",
-	"AWo0vMBySNlySVHI2D5FI07CSxyxMUXYBRr69BXUN1kRpzSyRmXijXTmj0ukZOeVNBKGvkcK2Q6q2fUk",
-	"POMeVwPiSrDnu7YcLxajkKDyT6qt2mYFuSTUWSCEo47Ud3HJpKvbgcTT4icpgen7py+RNU83797STaOQ",
-	"ahqFyrO9pfBwyCsWZBnuk3ACXfR43JREn2pGwAUZpm4uxsxWV8249R19juiHbNTrI3JflwvdHBJ6/V10",
-	"hVFK3CQlhqNy9H9Ff4x+F/1qJfpnQMGfTB9BweZX0XPVYETKC/1aAp/u6SKRAVTGqhnjqeFxzjLGBR1O",
-	"5ZkHrLpLHA0JGwYElbuaEl1VSgMQj1v1QWc+C3UC5u5xC/l03xc4acPaGQV7yB+oFgLxSPTZWaOZIE44",
-	"l+dbaIg5hzihLpUxb0HaKAIFDJBc3AoH0gJnntfs6Oz94lMbD4fIpx1235pNdYtbOA1JGMcMVUprH1NK",
-	"AktbdPsEcRESPLCQR6RQUtHjAetIbTwc8b6cHDPumc1xCQ3w/0fYtfRGDQPhvzLisg8FuNBLKw5VaSU4",
-	"FPEQJ5DqjaesVTeOYmeXHvrf0TycOE0Wju3uOvOesTOez3l+Chsy1Zm1d/UD9E3sd0TtDgtuJh1SCyxJ",
-	"fIZ6j/WDtklJofSAT0KVZJQ8x56xO+TvUmYSEufLb7cf8IA+tNy3Rdvg7RZGqJnr2x/v7fiFu805pBC8",
-	"gpRgpPhR/WwYOc3E4dVsGu9vRnUwiqNw5P7UvTlwI3R6Ax8bcgzbczMwQ/ZEhCFFxtxbW5w0K0MWD0vO",
-	"qAM18yRpMmmhhQxzFSE6i7C+e/uIL+/i3W0W9bmKMgsPBmeZzOwcCcqN9v+Ov1JlrvMOKOiA/iHEqwfl",
-	"4wqJi8OJhfyMFxqpvbn8IpZ233v/OuGfpK9KCuImBfQJLByxKt1mkwdqesgPch0o0q7IVR5S5X/y+WSs",
-	"4HcX+jZeQBNyOC3ouJLVlzRH4swK0iGESsv5klJq09lq0iKSiauAQ/xASkH/3sUUuqcLaL1JVKwXviNv",
-	"jKe+PKf8JbrqsiwVNmKlzfNyuNZSBkALRREXqyzYDN66Do13DVLABdfEZAT3UFMXujbbBAXjmFwdLxTw",
-	"Ydp4uYqgvZYFD0utlnMGbihbznLGiFE1otByXhhoJKESRxm2qDVdokTCNybGVEumajtzNB7a4F39VBB4",
-	"CsN2TuRlWw6LUNWvoqhc3MGGuufVJFDLaVEOTqUSZISF6mxTkHM94E6e0PNioBBdj6tnxi3WjhMgBCmv",
-	"YP04RyFffj50eHB4XBJEnndCKU15EA2rW+4wHVF3KeXnuqVUuWXUk0pDifNaHclVvAEULXSwC2nPblq6",
-	"x3f5/RD0/+sYfVsHvv16xJ1rDOOxoLFk/NlzaVOFOamNZka2xZ9UlHE+fft8K+LjyzqdO/CdkyvjsbGm",
-	"g/XXmys4O3t3toF7RDvxaPnKEqm0b2FFFiLyGGNo4vm0l2nHvUwkT4xpLDB0+kwFJiV8JK9luZo+hWg4",
-	"Csg+kliVlElriJZhnWFnNhMJR/X9vOSr51/PfwMAAP//",
+	"7L3/byNHlif4rwR4MyhqJ6mivlaVBGNXLqts2aWqcknV5W6rRgxmBsmwkhGsjEhRtGHA7l7MHDAH7N7M",
+	"4G5wN7M4YIH+ZbGAt2eN83SP3cDcP0D9C/5LDvEiIjMyGUkmKbncbfQv3S4xMzLixYv3Ld77vM8aIR+O",
+	"OCNMisbeZw1yhYejmMB/H6Ry8JyIEWeCHOq/qz+LdDjEyaSx1zjlF4QJhFmE5IAgQfuMRC3KUCpI0gga",
+	"lzhO4RUchkQIeLyx1yCT9wfdd0P6lL7/6BeHz08/PDkSR0M5+sXDo92ji4gev3z/8fGjg42ft5/ET+Kf",
+	"X+H2ePyLR3zS3Yjoh8Pnbz99L350/NGjk+7pk09/9t7PXkYbg52XnxzQxw/fb5OPDtS4H/xs40Pa+3Cd",
+	"TN7/NHp5RJ/So/HPP4njJ+/+fPsXJ+8/WA83Y9YdPmpHH70fN4IGuRrRhIgj1th70G4HjYT0EiIGdsaJ",
+	"PN96vfkX98YPPrpoi43w8S/kz7YnHw7fvz94ezd9sjN6jhvFlw71gAeysdfYbG/utjY2W5vbp+0He1vt",
+	"vXb7F/D4kAy7JDkmjT2ZpCRoSPXm6WREGnuNtwlOgIhAy73PGmFCsCSRM+JGeUQyxDRu7DUwY3idXmLG",
+	"L/F/MDu6zpO+feRnJKE9SqLGXg/HggSNHk2EfIKH6sPT/zz9dvrt9KtG0KBRY6/R7j4g2737pLUVbuDW",
+	"dm/nXusB3tlpbfbu9Ta698h9vNFuBI0Y5yP8w/Q306+m306/U/+vfuMhVrzTSNJG0BgNOFP/+It7DzY3",
+	"Nja3tnd279k/z8xM0iH5hX7+ME34iNw95iLk48bnn38eNJ6TkF+SZPKQR0T4WZQwxBlpqXFQYh5HoXre",
+	"ZVD9h72PG/cuXm+2hg+uotbWoEdao/ty3Aga7WSbtcLNy09b9/u7F63JhlT7PbjaGrZ2Xt+LWuP26JPW",
+	"xYOENILGZnT/ssV2u69b8tPtQWu4EaovTfo7pPXg4mqzlWyNX7fujVi3ETTC+3Kj9clw+9MW2b3Erfbg",
+	"ddQIGtvj0UXr6l7CWt3NyYNWf2eoxn3dHnza2gqj3dbFfXnZ+mRzrOYw3O1+0iIbyVVrh73ebn16fzRQ",
+	"63owwS25eTFstaP+vVa4dUUarxTBTgRXp5on9FMsKWdemr0ckIQgyZEg5mR3Ez4uH2l3mBeJYruBlCOx",
+	"d/cuERSv97lIRZz26XqS3sVY3OXqjc27l5t3cfjvw5gSJs9p9NYHB28fPTk8bW+cpe325q7aiPNwgOOY",
+	"sD556/DBMYkHHG8+HV8+Sg6PT9/vpw/fw5x8sCHvv3j+spu++/6JkONWeOx7/3xI5IBHb51s7uzq3xln",
+	"IXmLtdonu+cvPz3YPP5E/z0hEU1IKM/ThL4FC/nzrYM/33z055uP4ot15wz9+eYjIfifbz4KcRx3cXhh",
+	"39dy8lxORuQtNQv9dxHyEXmLjwij0V/A4TN/l1iSt37xeuvqWRs/mGwMH25evrwvPyQ7yb30yXb3g93B",
+	"+1vinY3eu238+MHVz8NcSHkkwLaWAGaHjyLCJJUT7+YeoJiyCxIhap5yN7WGAAGZsNvbiDbDrW5rG++Q",
+	"1nZvt92637230Xqwibe62+FOtEvuGZnwQmiZxdI4Dhr62/Nk2CjhlzRSIq+h+Mj5yztUjGI8sULm76bf",
+	"XX95/avrL6e/u/7V9J+n32iRMMIJHhJJElBhD7HEMe8f9Z5wRo6xDAfqrxERYUJHinOVXDnFfQFsrrkS",
+	"DXgciX3U2WpvoydcomMegVDqoPFAixNEBQrTJCFMriuaqGEGBEdwRJie4FGvpT7a0l8NGiIckCFWnx/i",
+	"q8eE9eWgsbfRVtpGapEvZEJZH3bxIWeXJBFwuN4mPZ6Q2XmfDgjq8DgiycM0ETzpIN6DZYxwX8k6HKEu",
+	"vLqP+JBKRCXq8QSeYGRMhERDIgTuE5Gt4XVKkkm+BP36nLkvmvpjOqTSP/MYJ301B5YqHaimbmejJE9C",
+	"ZJqwqnnFMKw7rYj0cBrLxt5OO1BzpMN0aGY4pMz8K5stZZL0SaKnC7SroC4jV7JM3IRcUp4KoPIsZUGT",
+	"wm9Vkw/1ByuIuukn6iFLeBwPCZNPR8oiKc+2owyIzh7iLJ6gUcL7CR4KNKZygDDqJzwdIYkvKOsjPBrF",
+	"NITdEYjxcdU0SfGL7nTN9LqcxwQzmN+76hNHkZ+M8P3sOyMsB/ln+uZFZQ69TmmiVL82hvLv9XgyxEpk",
+	"pClVT86S5z2eJuIYX81+/5gLiXCIIzKkIRqo5wJEWRingl5W7tHAjuedBmVya7NR5LMCp7W9nKYnST27",
+	"90gfxxWnSdmtTvMoIsMRl4SFkw/IZHayB+iCTNRpmPA0QeGAc6H4qrnx/Rd/t7mzg0YJZRJ3Y4IOTh4e",
+	"HaFwgBMcKoEcILLeX0cYvXhx9M4akgMsz9gQXxAtfRUDKDII3CNaBowIlnvOscJMjEmihK+QPCERnLrN",
+	"bU2vM6b8kIQoHUEi1ATm72Srka3n5qc9BIdlTX0Dm6/oowJODB6SM6aWqIbr8miyn/0dVq4PFeNyQBL4",
+	"Xc2ns725ecZoTrrzCzI5T0gqSNTZdz4zoDFxVgRLoXGMkpQxRcYxplKcMbUwKlGTJwHCPUkStNVGIkCd",
+	"7fYDVP4MZeepIJ219TMGVoLR+o2dXju8j3c2W/eiDdLaVvr6Ab5PWlp3b+Od3m67Unvl32gpNph3Pl3x",
+	"tbMDDJbpCKWQpSSJ+sZffnx2drW50To7u7p3+Oov/sx7lI96FWoaBLLS1ZkoVmqGcqZV9wCzPujlLhYk",
+	"Qpyto+dmxqjZ2d6834Gd46kS12v7qLO9samEechZRNUnznuYxpmSlwNyxhIieJqEBA2wMF+IkKAsJKjZ",
+	"IzIcqD3CfUxZoPTtaBRPYDIkonJtHXX+XUdNiHF1tEMykiTSW1RlLywyFfz0mmPaFGmGUchHeobKeCWJ",
+	"tXRgxVQaVhyqscyZzE+csoZyEmLg/JvZPptVC3quCD27mPc4UxKnAz93tKpzz1NMzALUbskBFUitfB/B",
+	"SR1ToZ8bD3hsnlaHb4EFp6ey3I48JkJwVqUMY/i1QhvG9tWbqcOlzC4qyfBmNtfmsjbXMY/SmFRRaAi/",
+	"VlBoaF+9GYWeJn3MjPP6nPT8E+HOQ3cEUt4sanYiMuSdNaQEdFQxSffFupJzd2ue4Dxo/QK3Pm23HrzK",
+	"/7P16t/5ReizhIbEaw29R/sDtfsj9QSiDA0p4wlKGZUCNS/4iIQXYq2G5TGyn6iyPHa3GwstDT1Pn0H0",
+	"mI9vcZpzDKQ606wQR08ZQd2JJCgBzdPsqH+It9qtjfbmVidA5t8b7c3tVv7P1k673VnbQ53N9m7HWh1Y",
+	"eQyJXEcn5JIkONZDCtQnsiSzKmXVXEFVIWlPCE7CwSNDjvL6TmQaTZAmlkBNzCZG7w7X9q05o8wUoee8",
+	"rgMUMY+ycKZvRwzx3YmCAFL/8WeJOomN/+VuHpK+qx8Td2E2Zqqfg7g50q9tZSvDSYIn6kchJ7H9ViNb",
+	"5weUeQTOM+0roQvKoqpVap/ahBVWWLMae/kVm5nBtAsr3qm74hOeePa1k5CYXGIWkg5qqqUZOa6ZsfO6",
+	"s+8YSoHygdVZ7Kzl/4maMVanM+3GVAyUGa5sWfUAnLdzLMJO9g/18U5wxjpC4kS9ywhO1OFORyEfKpNX",
+	"u6cwxn7Rd1Vz4EwpLSHXHNOpRF+h1unSlzB1mj9uZCtVz8LcIZxk5pj9t5qiel9NsPGq+qSckisPPV/y",
+	"JAL92aMsUjIJPU+FoJgpFXHI+opGe8aoilB3goQkQ3AuRgnp0Sv1htoGSWVMUDPBEJ0baEm9FiCJ+yJA",
+	"YsATCW/10jg+Y84cUPPf/tv099Ovp/9z+tX0n6ffTf95+s30t9Ov/u13MCWBZn++/uvp19dfTn87/W76",
+	"L//2u7V1pIQZT5AcczSkQoyI4gdYWA/HMeri8EItUSYUTougQxrjhEp7WvTsyw6Ib1YVe/h6Wdkl+DMT",
+	"F9QBQZ8Ct5HDOwKpzwQICxRTIfU+dNR/OuOIToU6z0KS81R5vmobtnTUt9XdVnF/1g62Nj73a+8TxYbi",
+	"UcKHs4v6gJDRTHhnFGPGlMuTIB20yQ8VsLT6Jwdu1J4kmMYRlpVaU+Qz8OpN9e6cqZ/yW5+4DkTWnfkp",
+	"X2ren6tt1dF7EMpv4+hdLMkYT/TNEJOEwbl3Qmd3RwnvxmT4F58Izgrbr++S1PiCn1vOOSdJAjG/iEgd",
+	"YT8196UtyjI2RRGNtLeovS4sELkakVCSaB/JZKJdTRRjSZJ1w4xESGVHN+6FbbLZa+PWRvceaW1HG2Hr",
+	"gfL6270tvIPvdx+EmxtaxslU6ZD2ZtCAM6s0veD5HOxMDZXShO1d4C5lRO6ZNe8JwVv2+ZZ+/nOX4Au0",
+	"mhpDk70UWGKIXKkjg2MkSHKpbL8mZtlFRTbHNeW5pSwhOBxAoEmxNpCMRAgzvYR1Nae3cfRcE+lGWznE",
+	"sWIiEp0bkpd30oaubDhIbeIljmmE3j95+uSGe7UNEtDs1bGdCsqnMmerspm37OO3sVMzSw55GmvW7eqb",
+	"hz1EIbillAkc46RMkzP2VDnwfEQSE4w2UgEGNCdgu93eR5hN5ABiYwlX/2uER2aQUXHGMNre3FTqR19A",
+	"9GIa3mzLcayWMTknV1RI4e73AUM4DHnKsqAhFYi0hpjGyLyF9FtgHipeFI29j7ORJb6AeHqPklhxg75z",
+	"Cxrm+mPJL3z+6oa89SDnrYPC2PMZy8yjZZ69ba4KzR4aroCvKBaIsMRwsh/xpEujSN+FrL7Lmszn3ZiH",
+	"FyQqH2u7C1Qg88S+mpnEoXYKQsIkWBc4Uj6kkAmWPLnxcd9ytsTMIJ/gvD3RD7fsw7e1KSZYOMQTOMQR",
+	"1xzZVJ6QoWmgo4Uz9FqDzXoXEjhusE+UXVIJD5/rS/CZrcqfgPCfeWofYXEBHhtGjIyVM3HT3dlwhPFR",
+	"/tF8WnM2KJ9kyz5/W3sUU3ahpKwi2EIKfB40jpjWtIegvm+2N3qkmxokBbo6ZkA9mySbxS1ZIimzppf+",
+	"urkE0vOJeb9PIqXiUqZspk628A4QV0eAb0UP6YjwuV8+6R+VDmUiM+6dK2qbqcDVoJJAuBIezhMybkt3",
+	"6CWjOmJKz7qVPQpXXo8UFzY2eptkK9oOWzvdXdzafnDvfuv+7oOdFt7uboWb0QZp9x7U32E9p8fwnUXH",
+	"R08/xMwYMYpM2jXJqIcYH++hTmFHOvae0ZC1o97o2BV11gL4dzbEeXdyLnUIBSP1H/bD7i4p33SEtd1E",
+	"pYDntBx9wuUjnuow1socxbg878EoRW5KiLZckUjDQSH2fWOFtp3zyRMukf36HB5hXLb0Y7ckIIursxd7",
+	"sD1UbXjMWR+iOIIPCZigJBYkS20tqcALxsfqvcwKg72xeUL+YIQe4o7Ql3BN5bHqMEThsqyzlt8JOxlG",
+	"OtxrUprCAWk95EwmPPbdko2RWgwSA6z8oRDDZZ6a+YVywimMN5PM4eaanOK+fwkJGSVEECbtlYhxzCTu",
+	"zx8Uov14EnMcnXL+GCf9m9kDIz3WueT8HG60bqrUHZPLzBNJzpEdew6nmqm0JOct/fgP4mFRoSejJDxm",
+	"rjLSV8uaCZ8599mP4Dr7ZmSevR4vqyAT0/HckNvb+S3U1L4gltnfttf2UfECHenkDX2HbjJL1Gg3Ntec",
+	"OIdLHZQtZ97eOi+0zAu3t7uVuQVubkNBTGgJsVci3czOP8+ClLe191nY09n9E8IiZCeV588o6VFO0Jjw",
+	"FHIitAVyk+3cvF+xnc4M625o9sqt+Uk6B4UREglnv0q00Ychy1Jp2BvGJ1yeYElFj+JuXBHQ1leNOsqp",
+	"bATthqqNMBS3d4SuvtAc0Kq4xtT3kujf3T1L2+2tUNBPIXN5i3TW58a7fSL+REftXjB8iWlsl7EyC6bO",
+	"OOXQqYkPUmUeDUc8wQmNJ8h5w42YwuVJPLlxzNTREmapqDjHOaznPnhbDBdhiRUjleOhzYiPISUpD6Mn",
+	"CC7TeijkjJEQIm5r+2fK3NWxtVwKraPnBGiXORR5soiA8yMQZagDT7UO1FMdffPjcJ3zo+dq2YwiOeS7",
+	"2fB+ot6hrD+f8ebmlpiroVvQfULwc0jSP6cMwpZFFlRGmgnfY6lYUOpNUJYhC6z3DZFpE1VLhfLGYUes",
+	"3L69sPCJ4Ahmi/LZLojgw+Mt+/htsaQlihwkPO0PjD9q7ha0CgVVP0wF+FlAD/U3RZG9M9aZoXsnQPBH",
+	"qOxIyCfglGs/S/0ZaqayZ00I+ETwx5Rd3IoiVB+JKbvwKsElQrXohPYZXPZyUN0s0kGb2UIG1Ev4UBtB",
+	"o4RbkX5bnrpiFfhwPZWpWEU9frvqsjND1c4ewjPELFzhGrJqcqJuKs+YuWoxFS3SBCbthdEsyXXS7hhP",
+	"cvJDomfOoYry5rtAeM1Pp5wfYzYxd0niRvyUKN6GbDoS3dQacrb1lHM0xGxi3YYF8Xs1i5adxa0c/vL3",
+	"97U8X06N3K4SmbFWioriBbNFbDcUEUb6nIcJAdbDsZgJ1fE+havsERZizJNIqQvKQp4kJJQ3Pt8bhaA0",
+	"3LIVJzM/Kq1eaLkv3AZHHOu7v8CqJLjnN3rR+VZpz1++fNk6SOVA/RpiWWEI4/wJZf3DbKBoIBVkcSji",
+	"hTrwIRFCWUuHugruJvsPy8MVXrJJrRkq5oQ7P4FwkunpijtCzs/BaHXuCS3jFK4KrRrFEsVE+QP3nXoL",
+	"iAM1Pg9y0ZNL/OrbRypyzXDT28VNx/v+WUakWr53TtPb9rwpG6VSHz/4yD7q6B3ogLctkLKjEe/1CIuU",
+	"aQyk2rM30/Av1J2cQTJqxKWyXkZYDlCzo+u5xXp7HcjaWQsKF9VYoI56cl27WupjxtUKzlgHUllmfwJD",
+	"R5+P2R/X0QGbOF+AVNJuQvCFgNCxpgjckNtDCBpSacDvv/h7pOzWSYCyLAGTb6HHsaULulwnMC7mGdPX",
+	"8GrrAutUgF8KwdQ+vSRMMzsEqjgUS3R0JiWJOmvwXaV9BYd5SXJl1H2oQ5ouAzc7mWi1f9RlLnCIRToa",
+	"cWU9HpOIYl03fyN3MxvwfKhGhFremZAH1ENDjoJwi+nufiJuHinf2MnPi7M+BNNBZjpznczsnRa804KH",
+	"f6iIpGKPTpkGnXWIIpshAUcCIpT5ZamTkoMjHYzB8bOEj0giKRFZ7f/I+dNnLkbBbBVGMXO+JPNdcILl",
+	"XzXYBQuumvRTUH9sxLSbeebKbvfzm9sLv2/QEj6bvaLkI005NORdGhMETxojax8x9e1YmTZKLR6ub+xu",
+	"rxc/v7VZ+PiO5+NS41/MJmTOnfTnrvv+sRnEBZlwNsQhWJ55y7vKy1MTMPkPL3HC1NCzRiAfEh3AwF0l",
+	"i9wsBPXfqSAJEgNIT8KhRJztmypvgboJZkrQM9RREgCMzyLLheo/e2CGVBWrOI8oARaShOko54IalMBI",
+	"nZlwnDOgyXUQ54JzphXB7K9RZ72Qc1v1vm8KDqDATFazKYJDmrrZ0owFJ1Azt+bWCuuNlGch6ZD4vpiZ",
+	"GbNVpYN0iFlLucwQwyJXoxgzbS80TRo1fGg+swFV8+94eUoLLFZRITUiiYBjFWGJNUPlEg4gMXRpnHtD",
+	"uqdzueOYRGcs8yGx/dAdYf3JrLiwMCgVaIgjnUTDTKT8jPHZB5uddKToe5D/7R0ssS39LHJvlyZy8I4x",
+	"octJsCyNTYDWQM/MsCeV9FPCxICOPLUvH5wcQ6rJep2hCpJ7rmyelX5YJpxNhjRUPy/80iihPDmMUk2a",
+	"xdqu8LRSWuTKX+jDe6gzxDHpBKjTI/BftZYuGI3F7JAbGyiifapTBBcOooTYUVSvsM09C+a9grR1hbBD",
+	"3MDhFk2GIgfYlcyQeO4BewHMulDPF2kDZdqhrT/NGV0dIns0dfUE5UmL2Jno46rsV9wVhMkzpi11KlAY",
+	"EwxiCnWcNemAU8bJqNnZ3d7q6ISN5y86dzvPX5x01vbPWAeW3tlD2a4FSBBldEueCITjmI9JFKBwQMIL",
+	"G+S4NEBGP/jBdBV6WS8vdzLfnE1VPNXzX/5Bz7xh0Pzk28ohdcLVaYGj7qkJck62O/2SObd4+qUT6z2o",
+	"c46YXXGRv7Cr4OYRI9eEnwcNnEp+MBol/NKjnk/S7pBKaQBE1DNwn6+9O4wEwVKdTvPMWuAUig8xw30I",
+	"4CbkkpKxo8MzBBFlDTFBas9YzeqheUO9nEOjfVbTEDG5Nc94TMPJz/Q9td8esJfYFv/FyKAWyJsRvI8w",
+	"EopAAh40S4HIpAFYmfl8REIazZ3xQr6PeJgOLWyft/apn+DhHaHlUkyFhOI0nkQkCXSMA9xuKgVKRzHH",
+	"EVTy6XKKjvq8roeqU6v40H7iSBIoQCwXKJLL6pkOqJA8mQSIx5HyLjUyRrNgQaGIE+1vCkKQTfZUfyBi",
+	"rfY0He45vDS8U54p1B89NLb5DNHh10MWiaesRmlRkMHbLNbd5lldQlVzdFpvYNdSPVr+lWrjTLNYzSFH",
+	"Tj2rI2lfpzjW/grl7Dwd9RMMFrwymAkcKByfJ0QmmIILqERFmgj1yJh0KcMApUSG8F+vqr97qsMqnmUY",
+	"ASyezSiSWTFlnz2x0n/2ERvMqc2KJ/oF9aqWsjeTC9pDWEoYjjFVYvuEspCs/mE1ipIBz7ig0itON0ow",
+	"WZShmDKyb8QNSllMhND5s7pOc56V7dbou0oU2M/swgzze1jbZeQSuxS5NnDQqnIxUT64RSFRZplKdisq",
+	"4MBR4q6or1BcHuIXuam0x64CctWnyz2Z0F5gfzzMNbcnPKJ/VKqwpDj1BQxUfELI2NTZQ2W5o0yb2prP",
+	"K0BJVm2e3xFrJWwVNe4nREe9lJugHO7ZyA5e4nSMyjbCfBtuVNoZLBdR8B2zvbOWnIll29B2ySZjtNdT",
+	"OtvGG8zTAWLkkiQICs2cXyHsBcEiI3oL4fGop7ToEPfJ3U9GpJ/9Y8T6XrGqLIXqymuGhw4szxg7Joba",
+	"tvUbaLMLo0DmSVdLUQueIAZ4c2fXkyxNrtDJewetzZ1da98ZIqImjgWHv0R8zNTc72hAoTXv5AX9lLw9",
+	"kSZUXUYYKUssdc40OeqLaZ+UM8gS2V4EBY5xZ5XRoPDpBYypjSRvQEQmmGlJY2okFLnXUQeHkidHEQBf",
+	"GamuZP54YM63mAD8QUSjMwbOeir5EEsaGr8Cx3BnlvAh11eFln2N/IL6fW+4y3zZx0MLVRe8a7l58dNL",
+	"CA9iSWgPnRG2rnwGpeD+SyfiCVttDH8zblfkyHpi9NWQ20F0cpR6hMpBlOAxA5aAzSGR/xwnfHiSmSz+",
+	"yFeU4J6EPCw7yQ6ggZBInJu5qj84i1D/dLR4ANdEMH/9oMniUk/ZmdYLqJWERPUBywrCPKFmIXGvB84D",
+	"qvYy/H5qQrCo8hT1bxppTelXpQAgnoTtAbkjkCRXstZKJf+j2RafaNKMH2TH0j1kBa5zVpqRN3CrChcr",
+	"0CpCGQqhZpfoi/w4JhGibH8mgF/yL+Ua+v6v/vaMOZRVfygTFzWz8AbC4sIAUppf7RAu+WGQ77/4tR4s",
+	"oz143Bn11wt7tGcDLtEZy9HuNEqG0qu9NI73kZUCyupx9zR3+OHiQUdqzlgvIUSsu7u8h7qT4mEItOzF",
+	"bIK0MY26qXSmqfE2XUbR6C9GzgHpS1KuQL0ZqVcQa46484o1nyhzOcLiXVfGxmp6rdnzflvnsTJXNbaM",
+	"dmnA8IHwdBbjRFig2bscrxWxQiDrFiJJNUIeNan1xxiQqA4M3J4nP6srNLfkjk7lFeqb8Pc9V79UalcM",
+	"EA6Iznoxok7cQa9TkhLUzFapBJhzmNdWXc0P6cn7fXdXHpRP+41d6EVqSwupZ+ZCvCiosoDmspFNK/o8",
+	"sc0cztwDhIeFgAy10OCd51jxV9KAnRuD3ggzDQJnkM6X3FhYU2FCXlrpyooDAIPx5sAYnBjJodYdrGXK",
+	"2b4Gh9X+J2RcAs6pgAwqyL7UGDUdnUKjFHk44DQkYs9UVsa69J9GYl8rUMr6e4hA8xAaWci2mOCEwdUG",
+	"PAMIeJgmajzAe4OX9DfUW0rpS5z0iUQ0Ug8rW7CDmhrbTf3DWIvmDhHrCUd76KyxFWxsnzXW1tEB01l7",
+	"dulwuakvS+3yZ8MdZp2+JGqz0myWAuZgVqpcNb1cWGAh0+TjRldtWsaeLpbp4rQmB86wPcuoQMXqe+Nl",
+	"P1bKS160NYVlfqYn637emXHOq9ILDniga89akOXIE7WzJFEmAWxeMXOnnBzmB76rOiTPiQAwXp+yESFP",
+	"iEGAjrkgka1Z2kfq3BoUZWqSYvXVERHe5IRReRtOQm9zimecMinQiAtBu7qAJVvpRtvVDjwt1M5p3reZ",
+	"dL5i+gOb66xxOXUQEZZY+EpBDjke3IgkoTesoal0F9lFof/v/0Qb7XYAqIhK2A9Ntnr2ifs7tRYi5pII",
+	"ZEiR5+6v1xm4JFP1V4J8T/KlZrR8NY9/LikZ+zi4yDIGkAnkgxU4d4Rh6MCwmjKAL8jEF3eFQRaqM/2Y",
+	"o8rspyruELOfrWg2H7KiufYVoSbDh2a4WSVaIrpdjzvBOUSudFRNGZzyKIGQGrChS5DAl0TpCsgMc91R",
+	"464ZFQQepE0IRE2zZeYZCxSQFeJEBEcxZXqflF7sJzgkAYK7Nx2h1RE75WDqGbhxYzPZknNnEY1euTLN",
+	"fWDWXyvusle/O0ynEWlFvteehE1Yd2U+IzUrcs1WM+3V7W9LzHk5lHRIEBRbQdqkjsZzAQW8ZA1BSiHN",
+	"hLFZKqFyoBl3tXnRioxVQ9JaOaqGu6rj/LkFpBzfdf8Y8+DwHRCcWjMywm/BZCzbWENK6rIH9TET1thY",
+	"90YNCx5k8QtHUtikilozTTKFXEPSGe39eWAP1zweNo/Uz7qt6cgWZFQh77CS1jUo4fPpnD4HrseWJyw6",
+	"fJftueMK5kRyzl+QH/+M+vNkcdH7Kms9aKKlTCb9tCimp8yKnky7VJ44UT9PZUb9LePJnbpO2x1oVCZ4",
+	"YqTLm/Pd0ojK7AKp8qqmzOEcQHCpNAHLIhoTXBi5UItrPv6rIbElNukbfv9Cv1fqEqeW0hIjEtIeDVEP",
+	"h9I2NOp8dtbQjQbPGntnWUHDWePzjiNlctIQ/7XaS6VxB3gEyGN2aEH77JwyiPLr/7R9auxfeCqhfkwD",
+	"kul/Kj9UT8JEW6PC3xIiiH6p+Kf8wglG1+k35wm55BfqTxDMhhanpure9DcKUCfhMck+tY6ekLGppTNm",
+	"DI4imwvrGAd6QY0bXfOMiuDbm+2t9fb6xsbW+r06rMBDyKdYKno2G72c3zpEY7Rc6iwGizO2796O2ooV",
+	"nXCxEk8r0XnQN3w1J4PcI52cchk9S1PsscpEfMLeoXF+LZSJ+vx+aCa+B3nn+cLygztf3txKPC2XXj+F",
+	"OJrTyNknjZ3mzLOK8P2Xp1kvWLWuQv/YPaT7FKPvv/h1Z31OjdERq67gT5mksS3dIkIdjwtiIVWLHveD",
+	"dtsnBYrtmr21cvh1SpCgrB+TViqI+UZP37zlbwv/KipaO9cVGW6r5xnfD6ogjCBARui2IIBpwFT2NHKf",
+	"7pEH8zCzp+yMDcmQJxMNh6LfPZE8wX3SsXlAlKEOVDHaHyDIeMZGJBFUSH3i+QUlAdTkShRRIvLsKtP7",
+	"185sHelek2eseZatCw3JWWMNQL+NwL8gI4lwmHAhshEMHpHQemA2MuO0v87zJUwf7FcVMm/RQX4hPKES",
+	"l+Pdz7rcWmKqKhYo7K2Zku8Ivo3ZRRZV8Jwy69TmbUZt+nYXs4sgT9W+IBPU1AkMikfW1tFhRC3GU0Ri",
+	"IjVuqNl8c9ma2aAZKo0xoZWdRcNBzmHZRKCJGpmgKCFjgxpZcrbdy8pqb3uIdZlYzXyZvOzPIzAGfMxy",
+	"zlSkoAyaK5YKCxZ7wW6sfHHKme6DOY/P7N5+QEBDVAbcH+p7hiBvu2bu542WiElPIkEj8D3sJQKCeHht",
+	"98HO5enIH8MKGiMIPfopMya0P5A2jpbFVesEbKudZxcqcjzgggBb6/6Dhrnq3Nea0GH1djoJNrNecMgT",
+	"bxGxDZErSiem9VyWIxnH5zw5NzBpEElNJIW8lJFJtVUK+IKwCMexV0zJKjhVoXHYUPPOHZD+jDPizy7U",
+	"VxOeDcvvMkA7wM4p7rlFXpFGINcZ5dSgDRTupOfcLlvEudri4bKqUueIKXEkrOLS8Wk9/L62XajUbYxw",
+	"AZux2TlrXG6dNTrBDHrlu4ena74okc/GdaMYBqbBsGt22DQj5KIh31UtYHIGLUrBfNHLXDO7+uaIjVK5",
+	"itLBAmmEJBKtI8hwS2OlSyyuiIHLFniCmhQMOfo6JYFuEKyXifAQ0EKUT6T/EpjNyYSbuYVTMo5Ea3A9",
+	"CyVLRGPwamDYnvI0TYuy7c1NgGqhZmBd6NnsXJDJuvnIx+1Xyi21/9p4tU6jztqsDruhunFaXf3X6bfT",
+	"b6a/mX59/cX1l9Nvrn85/fr6l2j63fWX02+n301/M/1q+i2a/gZt3NvZQdAQ639e/wpNfz/9Dk1/f/3F",
+	"9Lvp19PfXv9S/e0f19H0b9fR9P+efjf91+l36v3rL/UYJQiHHc8lYdC4ag3TWFIdlFbG2k9BhS24MJ6j",
+	"0Bzd4NFtqNkGe1iXGQwJZgJtrBXvK33ar9BV29tDsqAYl9FcDlf9X9e/VAzictHv0PQf4Q+/VX+A//9m",
+	"+i/o+lc+Bvz3Pn6Zd1vu555K1fkeHyNckCOmNSI0tNSXmwLQvqjcQ52iNu2gpuk9qDMnQLF2UBO+P4qV",
+	"GFCcFmRMBI9ZrauzJo3i7aCmTdNYu5n6zok/8+7Smj0AtT7iPBYI0hbRCOoy+rqRH09Qj8YSZq1dLcwu",
+	"SgzwzfWXigWuv5h+c/2fZjIEbsNUQE3lsilLDEUQVw0lT5Yoqlz2qC5vT5TxZEr6VYm2RSpwUZS/4Plo",
+	"5bdyuL9wP1mLhAXn8I8y2v82ZdHDHHlmNYQnB7rmGRn6l/rR+k77QQF1hzL07PBY1wvrrMqHh89Pjx4d",
+	"PTw4PdR9iACaVyjjgieoqwyMLhZkd9umhb1z+BwRFvLI4EYW0Y5WE5nhAMcxYX0vctCjhA9RR1tzDtkU",
+	"FSnrP7Svdmr5RYL2GZZpUnFFm/1s+TwiIY9IhLIZQhtjEViiNIXELMIJXI+/eP64JXCP7EOlpsWWM5gX",
+	"ayViba9EqzKCT5ELipR0V+vjw4c4VqI8qbp4iuN3dFvH2egTHvKUyWPKuD/VkDIhcRybMg79tGI+0466",
+	"sFXV9xW6fDOceMP0USXeZYSh0ypmivQt9S8IpM84Tt6Qiq/v8YvTh/s65FgaEg1pxEA5vDh9mLEMNjiu",
+	"+4i8TnEMZQamoa+OW9pb2Pqu3PJ55eX+1IATpTQqtR11L6AFr745M9XhLQ2aaG+cDXCiaeeEh/bO44KQ",
+	"kYCQlfFPh/xSx55nJvMJp+xF4i0sMt+8I5B6CACG11etYSywsi1kdJMpauTMRzWBg1ZKyb/tbHulM7wJ",
+	"6QDaKcnQQIjoumAQ94REdwQ6OfzwxeGTh4dr+6if8LHI9tAEP/2pHrrd8w0OBuB/4kl9jpeVa0+rwpTU",
+	"cgF6cfSOPY0O2xpPRhECNTua1alh8v+g/zngQhqu9weXViggSH3s72wTmFVmbqHGqNQ7pvk3cKMNgSnG",
+	"ikhSA98NmCt1i1+lye/X+6nFXWAlvcNWxdr2mcvGOZUDarULlY2/vbyVQlAqZv47I0IW08+EhXJwrCSF",
+	"V/SjkMV4xiQRSvV0opQc6IbsIEPPjSCGciz9F8Ii5UdNdJ3YHWEMIwA9x0KesQhPAsveaiBHuUEOIkrZ",
+	"CEPmt6v0olSnrOWvFmu+ckAOJynHmWP2L71HzuDewGmBvo+p8Cj0nmmTXY9tK4z2Q4hHZQfqYzVogCRf",
+	"C3S7dpxIrS90+xUqTOZxn6AmVppCkRZNCE7qe01FQ8UXdqVD8gsv9OfxxKIJ3hE6tfBTzghqHh08OVjT",
+	"LqcY8LF1KpW0Uk/5lZnkK9af93R7cMkbzlzt4uedlkdEJ3XPpATRS38OJWD2H6EBviQaaCnvfP/i+WPU",
+	"hMIOfR8qzK2XgMgd9JRYq8CbWr7STp2cF/PSSzEKrbTGo5H2uqBVk+4V2ZQcYTSkLJXktiqkDNkW0ftI",
+	"iNRH9RWoUCn6Rwm9VP7Y7AYNpByJtX2zK3CzXYWLNSbdEMcvqr4Bmk+NmQVlO/qNvbt3OwYF3t5o6q6Y",
+	"pnlfvisRTUhomgEtgE9M4oY7I5dp/ASXOOb9g1BqD2IJzMOXAw73pHq65tbCSRBykBOagpAoQEPa132z",
+	"1xZXaczH36xZszkHptOnor1gv3Oo9giHJmq1BNkeKh9MlG4vRB5zBtyIAY8hJpNMUBPHMchtoUX7JY5T",
+	"4rnYxpL0eWL+Va69jyfAfZRByZlrR+yDBIB3oSW6mhsYiUSEigGZFHfyWUrOl9AWelSgkk9b6O2rn98E",
+	"A/1MLd83mrKsbmssl0D1x3zqvFWx6BLX6TnnlCh/OXC3dQ4jvqsMlGUDV3iEQ9NEosgubfQWSpnps1IO",
+	"EWxt+kMEVZXYpD7uHGEJN5bVAkofZk++pCzi4+LbT0fehKq82lQ3s9BQQ9AfV78LfT/MMaHQxV2NHdjm",
+	"/YAXGZOe9CvnmiJJLSFKY/KEG9wdj0+JpXhMeh6NbaQruIrzd2gR/JhxPepuTb1k/HcNpphJxa9yHX2i",
+	"10BgF/wiDUVGLCaZwx5Bzr0uvcrUdZLvS9yx6CzZ0PsS52m5XM3Cwf0JZGua9bynYTEPmdS1UUvQD4f2",
+	"QruIOpT5wOChxUT6oW2xtWBqUF1bO0uCIlkEkDkFvnMVDiVx9BDGmK3ufWhaqZrC72bWIzHkcTrUDVXF",
+	"WmZA0gTxWLekY2SsLQLhz9qHPkE1o1364XIuo6uRcoU0ySMO1kH2bosvRmTSXijr75sc15ohFGeCztIC",
+	"yzqWCWBf8w1bzK5v6rQXTsdP59C7ds+SxjD4YGk3pmFeu4RCwO/YAx1sggYBikkfxwa1ZvoP03+a/lOA",
+	"pv9l+nfT/2f6T6YxXkgA2RmS9EzWPSh6CC5I3Ot5cmlwFCVE+BVxyJnEoTyEblNzHnhmu53Mq+F/Tw4r",
+	"/EPnLyghLNLQJRwJzAA1PULvnR4/vgn6IGXM38VA0bS6x4Em6DJW72PzCrSg6XOvS/wS+tpLnkEUArMC",
+	"biNqYt2VCjiYClMEvJZxtm1EYRvjs3q9HFjVEnk/8VMGABAqKSPitO/9YUy6gsq6Ng8MY2bnfjIn3iwH",
+	"lbiyxIP5DIKMs91t1qxg1p3vcM2z/RDrDkHLKPU5x6uuD//HwEjWQfbIbSXdxIBEmRNd89J1JRZclc1y",
+	"ZslWUpMp3pTunGHEn6b+fK4IsRw16x0jdsucNGc9z4xdeAumwKh8ejwaPMQRGdLwPZ4mM0C2VdEKY8Su",
+	"iLyquDQmZRTkuUw8+waMc0mSPxTZNj/J4wc2ZOwWzKfiiUyjySP96O1iLz9zENONIAFsdH94ZHGFbski",
+	"XlK+KSGgm8SEpCK355n6DVGGhup3lEJjz6ZJ61mrqWKy07VcWaCWCu+4rTxqSfIywHVZfN92TwOl6d5x",
+	"qbaMKSdxv7iy2SfKl58EhwPTELgWPQzTner3/Pep9SNoRjhnEbTy6n22pMlG8MizoCRXM34qsKUjNQzF",
+	"fPyxRDuBjIaOcCzyafFwFkR56dwt1lCrGLR/0jY/vLaZDeXPnu4/aYyFGuOH0wAxucTerLfnmF1oyw3A",
+	"AwXBSThAzXYGENV53Slqp17MQarMAtC9afG9hKytiIke1ZPD86RuJmXL4neB1HWkZVE+ls5SWZjmezlH",
+	"XJ7ANuZgjcs0QM6uyGtwtLlPd5OelnERXal+U++wmSVrQPqGLnkRa/W8xppQ+VID/S88phXOpSGtHamO",
+	"t6kj90veEy+fblNTzI5wQqowzRd3UHQaNtXQwdWCojq/dfkUU6fSd+GcvBW5liIzYmSUt0hapbLW7v1D",
+	"faW2HAf8cPtUqEesqEj0bGK5nmyEpSSJOsd/+TFufdpuPXhl/r/16rN28OD+5/bPfzY3xfkmDcML+zVv",
+	"C3RmyJJnkKdM1gWXegOHb+nTtByz6+XOI6JNrF0l6uhBj4B0K5kQEiA9K2F7d4UDGkcJYQEStBtT1heo",
+	"O0GWqeHiCWa9dFbUwtygeUmpeoiVOhU/0lfMkmcpe6aK2Nw9W0wVmjj3ytXyoJTlyy8JSlkEkK1UZIll",
+	"mZIc4gsCFSsYJZzLdXQAH99DQuLJCthdQeOq1eetzHjUz64/Mf/xMR8Rhkf0XD0g1l+8OHrnlftOiw5H",
+	"XBdUKCensdfoUzlIu+shH97leERbIY9In7C72TQ+d18XF3TU0jXnOG5BPTdJsmq6n7Lom2XKvAJuQcpu",
+	"NepOl6csWgp2Rx8WjzUnUYdxedCTJOnsA7IQRzFnfZJAbaFAlPnTuAyY0gn3gitIGsfqXNAogM4yyhyE",
+	"9o9ygBnaaqMITwRqdj44ePvoyeHp+cPD56fnhx89O3r+8/OXB8+fHD15t1OR3N2janajhPpgFkv93tza",
+	"zwDFfEySVogFQQNyVazF3upthA9wm+x070Wb4TbZ7d3H7e5GuBXtkHu9B3ijuxXuRPfIg14bb3a3w93o",
+	"Pmn3NvBWdye8Fz24iXlHhUirUG/1b3cEVG9T1k91kB8a0TSfP3qINjd3tvyVPxdkchD3eULloKLc9oJM",
+	"TNMEFiFBP4XmwGGaXBax1hvPTw5am+3t+8vmzZ9mLR811JmticmkXLnv4+p4yJaH65ugjMu34fP1XxEk",
+	"oTh+UgFS/GI0quSu7UebBw8etje8o6ZaNvhz4vWPdRgg/9rDJ29N//P02+m306/Q9B80OonGlwievjX9",
+	"79PfAuzA19dfTL8NHr71/EW9pCL33OWzzti3RJ4S/7n0dnaraJo7vFSULwX88XkSNSuu9ohW96eZYEzE",
+	"h8VC6X1g2kJJNfxepPTr9pPdD4cPHm7TzU/uTX62IT66T55f7PTeG2/Jx6Nf4Bf83ejn4YPuMTt8qyJX",
+	"rrqO/MQFNsrdbFsiXat8nLhwhvPKx4epkAgnCb0k+bGkAg350FeKXK+MqFjcne+AO68FO+qvDFsy7OGo",
+	"3BtYk86keJ+yHw4GAdS7C4MQAAjCHza8wQntsyO2JLpBGToT8GIqDHIoc0IYrJNWTC9JVATM9FsLt46f",
+	"8MaQEopnp4ybsAApAVyWZwb/eUVONb2ozSAFNWmRpcuYNZuL2/UwMr7dIct0K027+EU/sUh4EVMhj6Tv",
+	"RD5lBNke3bNYaqF9Wbu4tily1hBZGb5g8dghoHmucSU1Ni5nys6bdR+jmrdYvmbTK7VS9hTd+AkWc0EO",
+	"NLL0arw1cjjA01dcbyGyT+0jO63sFi0Dth5A/8WiMpzHSnU8NN3OdbWVFTvTzpNnN+pUaxtS3Rj+qwy/",
+	"pMZ9VUWUJCQnRCozVCxJFsafk17KIjD7nuVNmlzvfpFrn5AhZRFJ3sETT3xK/dVaLjgrZke4gO2C7Bjq",
+	"EEYpWUcnkifmmGoIZvP7J7xra02p3otuSmOJJkTuKR/ZPqgzp00bfAMYkS1qa+GabM9THOue/7Pr6qVx",
+	"fK7XpevsTac6aYH3IgdiW3eO1UVBATLgZgbc5YyNEn6eYIlNH7wBztWehRIAt1ytdkIk6pJ+ylDTDtNL",
+	"+PCMdXxb2ckbrKeJIIiztX244za0Us+LIpzAzLq0/IMJgovAfPUrJXadIV/g57QS81QwuCd7wJO8ZVUB",
+	"ztozJSQk9BJwmDXQvg7OZOU5ue4+573z1ymO9T9NtgkdxXyIi0q+mgLuTH9GkoiGsrqwXm+JfTyfu8Hx",
+	"BtctCkB1QUsoZfBT6Lk2q456lOH4lAhQrTqa5A3O6IeeZ7vke2xIZMUP+uvHmEVYcl/fqOwnA5+Rs6tZ",
+	"qFqQ7XOHhxp7xAKIMRwjA7RBWRinkTHeMjdiocXqaWYYHbFHaRzPx0WmAvUSAhEWZbXrWVGBDBAHdHr2",
+	"ifoSwyvCeajkI3wws2OF2frPAOTIz/eivS70aZISrZxDzno0AfjWhIxiHBJTp2+UusmgrgBuGGDGSOyW",
+	"VRGTvy8KblmFh1sTqgdQFCsaZujpmZMTEd1TTIt31NQ2njoo0i5U1MC1scvKPm2LrhZ7wmZHeLQq7J6p",
+	"N55d6W4ron1YR0R02yyQXS1Fb8WmJ8cnJb9mY3dJU1x9u2pVhMmDNKKkoksxBxmVEBwhABfVGc8d9P0X",
+	"f6/1X5dHkyBLl1HuEEDjs33U0T6lgIfPWLkb/B0BT5OoRRkyj66jpp2Mvrcyp1Z9TQ7IGTOiHuAI+vSS",
+	"sLzUXz0zpnGcdcJBkOQFhyF7iFxRIdfXChpQL0mRWE+iQtgDqZ4qebFCori+sdPSpui72Ia3Qx6l6hEW",
+	"Eq0I9J+1cDV/tjdVxD5N3W43Fu+j1D0UnlwiSOMs9BjeLaKNuoCo/tCN/eIcjnNH/0GqB4xO8p84PcE7",
+	"ItNcbuvd+irIRWBdRBOnIdt8wqTS3+bwtODtGhLrOkLPIoo0c4hRiwUew/M+LbssMz1Wx1VpyIyRanHO",
+	"QlJdkkRU4Ik/ZZkxnbcqlAMlwQSArcdUGBCC1TgLC3lMhMB9siyukXntUcKHJ8rl9JtezpPPkop+sRAy",
+	"U8Z6tlQsJBrqt1AzHSlxsNluo3CAExxCKpj3csq88tDma8x6Rj8+ZmHK1OZ5sSl7PbtoUWjUOsDaHB3i",
+	"5ALikziq22RgGcy6AvWyiZZ5xLulFRyxiN8PpMThwO8VHeiQF4ZHdCULznmCJ3kwDPwM3WdfPdU1jjPc",
+	"bdj2GGXzBcSTrbX3tBidjAgSjPZ6you3Vox5zct6K+TpqfVVt0mFuzj1VbPOBCD5YoIGOEJNNZWEx86J",
+	"MPjgMUQPEjLktgXvqhfIYoA3d3ZnJ/e4cN+tUe5s5vodgTqHp7jv74gl6Kfk7YkBXlk671L7HoZkQWEP",
+	"3aGziS/E3vIy4gugtgc1kMa+ftzvPArQ+88O3w3QsyfvBugl6T4L0DtPH34UoI8en3ykLN5RjCmDhGxN",
+	"K+AtKuayV0YcAEecLEbWozFZuEhzPD1AetnqlzKsfMfYo2V1O5BlxntGEqOxlTle1QT4Sir9N06olISh",
+	"5jFOLiIAi3NJ7j8BatjqQjpoHppV0MH2ZINDToMtqNtHAvegcoMyQRKJKJM8A3r0iwlnmTU1yiqSxdXJ",
+	"JR/I0Ks7gSoBqPeBZhaMQ2xHGDUELdqa0EK12DZ87Wb4S+R1hRWrmfOOsA2YDQqUtnVQcyNAmwH6/otf",
+	"1+6vUyK1/nbGji6RDJ85fBEUzsQyksQcsjzTt+qoHUUee/4RVXZwptlM4LnZ+f6LX991ZtRZs5sS4jgm",
+	"iQk004xcgE1jAljCyJSVXIHScVZWAX2dEvOzudj1n1L/gQxMm7/s5O7bsGE3huoVAMtTXm4PaIGT3Abw",
+	"X0QvfRsB0625jwsag5aMdaf9g44NMjImjilrYGDBvFVjLIH96pHjPuQ8pf4XVllotspr8DOjM8+cEnll",
+	"hQk/Fwx0zWarV+a781y0E7fRm7XgZP0UoAtmtaW3U0kiaUhHWF8x40w6aDY0Ap9GymDWLsfQF6D/Q0YC",
+	"dejwnGA3J6EUN9Is7ss8Ue8h7WMqsakj+BoKlAp7NvYRHypxFQXm0fx06zZnyjczSMLQBgDyq+q1up+7",
+	"qtOB31089UQE8nQuW8hrYByqwBtCzJQ9QOZf9Vg3VMlpaIuXyQvGx6iZNeB144BVEMoz5o8XYTG/etSy",
+	"1JGfomwh1y2asJOuaocDglod2tk2Pj+uhIY3Mprfjlj+QwiEuAX786KD9rkAjQccZeYNZmJsGDRf9tI7",
+	"lbsa5Y16Y3GaGTt1mZiNU7GfxWuyU+0w/XIq9wUMlYXRikIjNT/mj3u3EEKUBrxVKhIJqdGPe5mimQ3P",
+	"6bGPK4+q/cUyvKPCFOGBOZTN29QdZszGBJlXY99WYhrHsam0MfHU/RyqLsiFXuGdnNtMp2NBSB2HpLSu",
+	"wEtE766AH+HkYq12X+c0zpk9ajq9o+lH/FkDvTgaxRMkeT195i7cfti3tnewxIdXWQVQ0U/KmunXN/L0",
+	"WPPb8DvJEKJmmqyOs3fePTxFd/GI3r3cuDskd90HOhCFzw2om6cPwwUuT5Z0+82N34CO6hPtOHvHe0Pi",
+	"nMQl9mCO/mNcZmkqzxLSIwlcjy4a90nFaxBSCDmLHtVCoD3l0kFINu3pl13diX7Ntzoh+FEE0Ki0ir9i",
+	"ypRyoNljSjySK53fp07dJY3IEm1PT7JPekFNV2547zCgGaV684qs5xC2dODKBCptXlA49g73eaUHCaGt",
+	"02oCMSHY6zS9HEz2S2mTWtrTrHGSyWWwibkDjSq7fhtdU0tbYCbpX/2lE84tO37WXrZaMpVdfgViLA9r",
+	"mpShhIR0RI1RPROrgv7/nqxIElO4z7ePIMFRDyc10ernh1/fOz1+rGOwunudpvc+Uh+awLxNDok3rHtq",
+	"Ulg9FmWMKWtB3BhGb+atHk6OT/yB4hUyh24O2FBdXK584cMk8bkOLweTPPZgtgX1MI1JPX8g5iGOF6LN",
+	"PtZPAZ8avvE2PrRnxKQ96dZoh+sbu9toNFBWoA7y+m+JCJNzqLe4Oj4Dyy/5liMCrTI7qGlvC3mCukTn",
+	"lMmEkmgtQB1h+lmFIRlJqM/SuTqwIA2/pN7rY0nGeAIdrGPe7xPIt4vIJYn5aEiYhMahHb0DnTPW1Pk9",
+	"6Whf2Yyok21lp9QQy8yyoQkBQCNqCC+vVRb5HS48K4pB4srekfZXWxpcuA0pFquNSRzyGlVb1BRrmZS1",
+	"nH+cuWRs6FYCZqe6EJ/PWgtkUso9HsUKQMNR8+XobZSEOVJ59Yqwd8glDcmtNF4y2ZG+mFefCgk7ai4S",
+	"jMpGQ3yRxb4SrVpvdOGjNlY9VIN0NCTP7NO5dVbltdgJQ+Jkkq+HmmvWCAaEDFme9Dlcepk6DyyztwmL",
+	"xPJejQbQsHN1p5rTfNGlkV7wLXEdDW/Occ+cnfJksI5GdwSyay70S2dRwoEilAuNgV1qip49MMMd+sua",
+	"G5N6CPalkp+V2Quq+/xrffTw2HCUnpNpFWfMQtTnUt8KP6IJ6WJRqmvvhcOW+3YL3m6pN1pyQFp4NCoX",
+	"9j1YMgVWz91hQe+uulVYjgEzwkKA0w2oZjw5JxYB8jwvGmB4SM51NvF5sYBAGBDJ0YBDIz8lu/lEfeg8",
+	"IaGuj4KwjFdj2UmtmGahdOqzJ+/+CIkUAPiuCyBX8ziI7WOQTclaku6V5s72ohnqt7xTLLdlWrahHGHW",
+	"7Sm3aWoqO9x2adIBowyDEopxMuyQks6KuZibRb84Tj0i7AYDlIhnRwvymXkpWY4k+XpP8sSnml4OOIqo",
+	"UkOBVjeCDwn4G5BLoQiJoyFlWjzwZE09vdKFhumxUb3LhfecpjR2RbnIErTPzim7kW9CoQPa4v0MQUEu",
+	"ZcYsvqtY+NlUkOSgTwppoXMhJvNpWop5AvOWC2D17kfy3almr8p0rD80p/MmnuEP6N3d0GGa6xG9Qfcm",
+	"c2RqeizFGORteAkr1DrVxSCqJxOKaD91UXBdjAcfQvklvyDPszDfwknoF6Kb8OayQsZZQ1F4gDRZhGFj",
+	"AGTtrEtL9rGO03XzhwNAvLTjzyeAfmwe2OAj/NrFTJ29H6rTHqlcE3YrsrKK3Ve5U3dA6mZpeYvoqLWK",
+	"AywCZEbdAvJpfbxTZ+uO2CiVt7p/LslKffyybq1guurSmAJgZFNCMalaCIVqcgOZ8f0Xf68jp03OkF4b",
+	"/C1l2gfKwFhc0MCFZfi3gmw6sycLCG4jCr5+9VmnYSd11BZEBlnJVd6hfqPdRiOId+aMEiDB4bJ9hPuU",
+	"KSbwFFgsF8BwT/rqUYxH+HXW+LLEbJAq4vf1syxVwdMk9Cdt6/f9NxYni7ur3ERWze1d8AOYgW9MtIEL",
+	"XYUr/8NItwJOfPZ9u72Nwj7figwEdqwSgBU8mfFj810q30u7rV6ML3makGht32CJsIgkUJUs8lIEz/Vj",
+	"ux4q15vjzmrBDQW0tvezlk0WufYHFdAuExapt2RJ+kLOWiC8gVNuI9E5E4I/gSRnt2fvkrhAVVWmYHVq",
+	"5BrUNKzFGdKNjdfWTYLmvHdtSUb+shYJ6uXPqxaR3dnWQVEABKduTNAQhwPKSEtpZ/iDzgdATcHwBTkP",
+	"sSAliE7KABz3PGtj4ak5JFXrg58gSQCjiEtlOkHrmayo6f2Tp0/M1XkHAhKd4Ix1YDPX2+sMD0kHLj11",
+	"AVSCh0SRGeoYRwnp0SsSWaxWgZQnrD5+xpqd1ylJJuvQT70ToM6A4Igk6wdQqGMEeHZLmq3VhkSqEn19",
+	"hB2kQ8zK9CyRUKdwYg0zXLrIrhE+VuTN+qnbqfi4W/ceX9IPs23XPaieWIp91EZvLehM7+mPZLjwNqwJ",
+	"0y2+Tk97p5/8oqyrclx7idvHpVKWi+3r/dErLMUpNjdHdRpf/Ght/n+cDhpOprI5A1knHkuJjEsKPBDk",
+	"zF0gc3lXnIDZKp04gHg123CUpQcjY331EaBRjBnzwS64J/SmoPP2YBYsk4VImG/sCM6clpn0tzrm51IH",
+	"pNKhroEY5OPASg75wdvqaun/EzDSNLnUsSdC3IYFWxjwuWa1nxSRnvOxzzaxBQcudKJNMqWJTsc3CGdl",
+	"K9IA1GmgG29d8ZFeqQ7vQOHCmCQkx7a7GVpdaQbC7/GTykb+NTEA59Uhqj08CCW9pHIyt2mARaAaEUYi",
+	"6Ezg0mC1uP+c6kYl9A2c3jucET9lskdObVMyzzNV0HIOEKPhTCgRhwjokJg65AyiMcQsh2isKNIrgg/6",
+	"fpcJZ5MhDWtdrIxyXFZPiFSteC7bpIIktey3csmNfs/ZnWJdqbOKIHMmZji5NMN8NeWNndlFH1Ci56jO",
+	"sG6B/nrfK0XKSUWqqzFP0Pd/9bdO2ob6V5IyZv+7RxmU+uyj/Pm/z5/P/hw4YyiB5I4RYhaSmETr2Whn",
+	"TD1j/w5sCIQoZbnqoTMbUBsIZmRNOxhNl7PBUN4LXYcMK0UKVjC5y53H9J8r9+jNtInaR53cmgMwcAOT",
+	"GWmHHvLc/2Su/sGaqzO88x7BsXr+s0qGtUeJXyxGNJ7DpEeMSorjW0f193Qd0l/KANjL8KC10dYXsFTM",
+	"+7Qis9Pgu98RDiLpkHdpTHRdwronHe9H7jygVxOs0IHgKEco99w/DO2dfpFKH+ge9vs2iqcsiShyQA+M",
+	"Dal0HCJXOJTxBDUTnkISjmtS122DH6Wk5nnqJzgkh5nAqLDwIjxBNAOjBiRkC+DuQyqAa5RUjAiLPDag",
+	"t8dTRasmaGGy4S9s5pckiVJPUPIFgxnqkDSVAsEi0YgklEd7dsruHA06ApUW6LnailvU8U0947QShxYT",
+	"zA55C+mWzHZtMtxmN7u4ldlcczItYOdnMWbenEx66SHx014PKgOw1H01eFpR0lCzT555rH6nPDA7TwY4",
+	"IU6PAl8APgFHNFHyqYCjD6dtH7WRGMWKR8glYXGxKcCDB4v0M5B8TpcDDJ/WKB8STwwnOJyZdT8oHqfy",
+	"+cmntNBkqJtGxiRJLnF8zJkc+FAB4O+oS+SYEJbNUxSvBDed2Wz4ZjOkDC4iDypEI1SdDHEcEyELYlDq",
+	"6kKmSMENs/V4gpoXWpj6JeF80jDjTy6VOgJdXaUotMDYdXdhs14Yl1kXKYG6qln+ndkTl71mKBnYo7mo",
+	"JqZ0xG8jnFSWGj+BaFJpSatZbH+SSVUy6U/C5o0Jm4KcqcHqNX3pJcyCnJyOdaC8Asblvqa7UCebStfn",
+	"tr6kqNFbw3zev7pLKrOqt/Ksdf3xTfKRV7nAraxSWqYJ5EvbT8u254gpu0BC8pFAY55cmE4wS1hPNwWg",
+	"o4rUJHp7Uok+nqOejgdcI0g7PWXzylHbIowK1C+3CKtbjTI3YLxCql3CFxdoPOe6PKNexCtnzfymOY/E",
+	"VjrWGYl07TxdBaqtVi6f5UpYeQVgoHNVnG9/kAeG3VtjN6feOXrzT+3t2CeZDPhJmCYZbXKw/4o6yPld",
+	"cixDQQ+UAb4sHrR6QmkF+VK6lROmLYspktdslGSQtQBJsr4I8PK2xnQPwSK2euo+u5SEKFdMugPVPXfz",
+	"uw/lTPKGK2nn7vWzhPRoHGfcR0YSs5AgW+5ebv2/xJbffOhlS/BW3e3C9s7fu5PFMCvSwF2BzhdrAeqY",
+	"htsd1EyI0I2o1Z+txIWEQlPS1KmCRbFNu3NBnddBee+I3n/5gce+ivtuEP0weufkoKK08rL44ObOzsYD",
+	"76MXNKpuiU8j3Vn93u7WfSQH6bALTc8ruuzrKxn70acfPPN+MBXEfUzQvvexqwpAJOgUpSZn+xCnSZz1",
+	"vhqpE6nttPmq4QJSthSZ1Jc0FfTUAqCyj43ef/nByeyeXJBJfcWpdnVRsQgM6Pv+Y51scaCxY7wQRhZD",
+	"CQudr2rSMwApmUrbwwtFCR4zZHO+RUY+9elAH3hIAhdI4EsSGaAs/UsY8/ACYRYF0BELQU16pH8TIU88",
+	"F3ZmsGqJuaCpr17Ugc5L/9zX20tP0066O8nWhgqR5pyW5tGf5amD5dwTZWgJYsBAdSMw9yv+iLkmxqJY",
+	"rEi7GpdZ+WxGMqyeyBERHPkbVmUejRoKJSkTiKdyH6khsz3H+ldIv4XUErUEiA6sPiWIkJwASp7wpf3C",
+	"DyYgomFv9BJQlEKRiG42i4Hgak5AMI19QxnqxbQ/AF9GSGVoWYnq35Iq8WaOSq3e7LHJfKjCncpSdGqN",
+	"VnUVc5xB09l2EgCXTAV8wb+6Qq5wiYWlcEG0F04rEwcVzV5LMsMUvZgZ3xGe9m0L25KR5ENbd+LxIxKl",
+	"2Bll/YWcFJOedPoA5PwEWN9t04BQNzBYm+F/+/QcB6PQellAI+taMuu5flhXalMyPrjE1Iw/D7xcP4ya",
+	"VqBlEOkXZLJmbW6TDWY6DnqLySkZP82hSCqEg/kYoIwEiPZASqlzFWNp28WaRrG5bMioaMQaFTAAEJwn",
+	"BlMehlxdikDawnxpah6pH5epF0gwu1eRPOM0EpxBus4uDzMvPl+FI6pLItLD644ucY9mprkaMzosY81Z",
+	"ZiszwxzrwjQe9BkXsMF63YoXcryioravBsoslp1azrqyfR7Uf+nhA92rXCY8SkNQ44Apr85HRRO9LEnN",
+	"n/2X/VzJTLeQURmlpCqL0248nC/MJqt/xGJN1ZCteisfUe1eQT7bIth63RZayXShHSbUxK5+20e2ytr2",
+	"qFsZY+/CIHwt7oIJWGBuxmmdTtgmssfHOImEk2+6j/hIG6BqCUK37rGPQVxd3ywVe2G5bbmhQeYP0n1A",
+	"Efpxpalx4G6E7ltPocMgnEsrpU2xmlHOQhAhIIf24NkRatK8M7htAgCJxVY/CpNeu3RsuLqe55JGhL9I",
+	"Yt964LdcooDXrSziYZdE6MXzx7UwYMcEUNJqnomX5umFhUDZNhtOzWuChuVW4w179F0xVJQ5BRTQjCSl",
+	"HV8olR+Zsz+3L+SsWDJtDr2b8O7hqdb3xsDIso0AQO05Zn0SoMNT3PeLXbcb5O12TqzVNNFd2hzqfehU",
+	"TJd5MHMUcbEthrSQouZYGRc6MOKj0v5FR9K01FDGWlWL21kZnM2jmQpAsJVcuz+5N75Wy4w38/MAjQw4",
+	"DYky8ZR9DoJDzTiw1a9gRENXCt5DQyzDgSLACNMlcN0tpZ+Oqoz6EafMh86tvJUx0Y4dKwYTckXJU23N",
+	"mEGNsaXlrDck4lIWurJc+Ruh6l70votzQwctbxOYn6LRLVJEmoNbZxQ4A17ZJfXpMITI6JzzQ77IOSfl",
+	"ZS5MywfFyNlcXFs02tLBsbEm3WbJJIBb6w0pWSo82CtRqnFHjylLi3WsbjEOi5a6JPmEU1bp/0Di49g6",
+	"QepRrYCoQGIAWBYbO2iop+P6lmDPr9X3ONTIXtH7VDcNpLH+ulJytRSeBiylrF89KgTmsjySeo7WUpRV",
+	"1qHHh01HIR/CaTEEc3ZgP1vlnkkG1dup3YBZ+q/t6xWYk2cXbaKOipkAR9XcZttosp1BQxPeeD8wUK2E",
+	"c02HYIYfM+YrcpWlRL7Npf2pPGuU9bNi+qruNoVjJdOIqpPFfMV0FcXwS9Qp1G2Fulpp+MoVNFUlNFUG",
+	"p7+n6sKa7jmlBqX++b7GFfBLoWvdXuaH4MTspsbaN+31PXu4fNpLYR43aHMIM53Tfn4RBI7R12bpga6Q",
+	"2KgRr1zsEP1AMAHLogI4WEqWi1xCFGm4Wo1/kc1uUOyvOWzfBOXwyOTf58H22DQ18yjhIkOtVGvkKx/a",
+	"Wg0+bjGZ/LBxB3Fsz5nN+8x40wsXd2MsuJKMWB0OrjjQm6nC+wPjAw9NKiKSNnqBhUmF012yTQJX3aCk",
+	"+uU4ypuFFJqlV3bsOY6qUdD20CqBTW0ar99WM/VaYcI/xQd/7PhgfXQ5Pe5talebEFyPyif26Teol4vh",
+	"w9sLBar1rBIJdOyAGkHBjL6ZyKgKA65mMGiTwzKuT0BmIchMVJr+bxaYIytKmIPQscxeuhflP0RrXiIW",
+	"6mKLWHKSDodYYwpqlFRPRCwjj0lrzOBMEgDgxUIAZKXMb+CtIzPELMU2grvYs6y4LSyGiM00naXO2ffV",
+	"DcRME1nTUHJYoubzdVSMyyNGSCRQx3JrJ0A4iwV1zH909hFGSuXYl/pE6gwk+CNEl5+9OEXff/Hru+ov",
+	"fv2sdWqxnKO2vVGhviAcUlBRgauiACjYSZKYFec3VEM31A+3IKKXsr9udl+DmgMpR2KtXJAOmzhSVkOi",
+	"BvpLeGrv7t3GDyXDqy5vqs/TI+r37R2mvmO42QY1dRArhZ5AXjzpG13MvIQAlwN5bZ+G4OpNb2YGeHNn",
+	"90e6tDEfr3N7kx2rGfIom3ovx8FuikJqwdq+5tU9hGe5dB+2cc9KLMkz0u5bwabfu8z7tWUIoHmcEjIg",
+	"QX2CbRgUw5T7IHL2rOhpqnfz3CmcEP8VbYAuyMTVRyBNqeYuq3uk7isIK2wYUz8/OJUqyRLU7zQX7Xxr",
+	"Jc+6yzu34i4Lb//6JdxkWAgPL0j0LOHdmAx1enT8tNfY+3ihgQAvfB6Ub1J51V1BR9PjPIYvdtT2KDNo",
+	"L0t/umGm0xhTKR756mXKX6YMCfI6JQxASYY8Insupyiv39gUugp2tVKmEsFfzRoSI01EhLs6h85+3zGi",
+	"QswY16RxIctQc0KkRi0uaa0VOn85S4ct2IMG+bpUJeRMDybQMBUSDXgcraPnswhDKEfntrL9LcSsA1tK",
+	"ZVYHHsqEeOpNSCztjU7iMrrCma25H8kbNDvAHoVUpFkDoiLN6CDPetT3VwYxxG5HU9n+GVJ5TFiEk7XV",
+	"WVafFUUNfyX0w+LCqUBDzNSxmbiJv2Zyd4S58dCx+UJV8tbuTqn8eXGOZuVBLs2KsBtghlRIpVPijUm6",
+	"JihcnkpJWV8EWU9rCGFVNKOrBAe0w3WAKTr7iPEsh1jTMvPwCihoWQtswgBipFTzuGRG2mqBo9y9QqZt",
+	"K7Vl4Xk4piKGdLsJ2T9AEvVDf4H8e3ysz0EXswvHIMjSTKIEj4WO8RQTe114ZsM7i9Ss4sQT+6zrEsxh",
+	"JHjGa1AWIjsVotjOTN8xmCYH9a/KL6uqMU501RXq4vACqkePei3IzOigZuescbl51uis5SHvwlzWF5ut",
+	"Fd65je3YeI49is4OlDfcDeXUCd+8MZw960h2QAxkfjtYoj7QPQQVYFSDIio1bj+VhyJhpKxJkaF8wdU3",
+	"PkArqwz4I/H5F3jwf3LKazvllWy/UiPdAD178m6AXpLuswC98/ThRwH66PHJRwE6frat1nz8bOtHaLJb",
+	"XPWyEbmCm9nEpTQruH5YW2C11sqmylFetrfbi3BeKnOWlFRIOB9aRjO8tW8NOWXYgFWrbymqE6gci5iw",
+	"yMubZcOjJq/OT486dZ306unbHKNsOwZYIBeY51amumzeVf10JS+fZvXYEelhqGFqJGnDV06ZCrDJY8z6",
+	"Ke5DzTcybUEEiH0LzSzcuAQMRpg/9MD7dMXK+TeLjDm6VVjMcsvPjPJeaXAkREqUM81Zv6UEQ4QS0kuI",
+	"GOiE7BrAPRZ4czQPY/MYU8i8mpG/SiPfVlcV88rbk5VaH9fNXTKxrHlayawWwl4rItXYvrgVVv2xPRrj",
+	"hEpJMtebp7LLr0z1dJUtf1udhWuQIEfFqW4pXAvIBsju9gMGxnGK3koUc7mhds9gd9+85WjOrO4INNSP",
+	"QwNNKHTvUKZpSjnroCYj4ywdKCRMkgT6PnVwdKkOgNDoDwBOJgrhVmeYRtBwHlezdttYuY/NbJRZzW2g",
+	"79jj+xOA3jFLWU0xWGlVWmaMKYOcm31o6NVP8GigQ+6CqD+Y+95urFxw5U+IYjOt6X+5/uX0t9dfXP/N",
+	"9S+nX6Hp/zv9avr76TfXX17/b2j6rfrL76+/mH43/efrL6ZfTf91+q/Xf4Omv59+N/3N9d9c/6/Tr6ff",
+	"Tr+5/k9o+tvpb6ZfTX83/eb6P06/mf52+tX1X02/mX7jMSAWOAB+52cF0eeceme5/6SnPv3au7DfTL++",
+	"/hIW9e306+k/T78DGkz/x/Q79dTMWpaEifbKkTmMUonf8jolKYk6jlnZw6zFUxsGC1BHWIgXnXOf2zMJ",
+	"8Qtu/Y40OGoaAiITbGARlpLP9SS0VHO7u7+qlgcnaVeto0tWOwIjHtNwUoliAR0A9Y9W9Fkxqd8shoqV",
+	"2ZeVREwQ7idEG7w5t2y2N3db7QfFfd9dEh28OOt5262pM/KjDYacKfIuiEnBonTOq4Z3Y/UDUm/GvHBf",
+	"sVe2zvn8r9d/Pf16+j+m317/zfRf0PVfqcN4/cvrL9C//bfpf5/+9vrL619Ov77+Yvrtv/3On2J2QxbJ",
+	"iKj5wTALq+KLWRPFsnhUDXpgPmkUNBVai2uZDWl6+Swq8Q5Sln9pMUe4T6OmvYw1+G06/ydDgqIMYTvF",
+	"tVtCGZ+xqWa4wDWzLAGDAtOXN3eGBjWPljWxbsEoKZzY1S94j3FyQaInXNIe1S03xewEh/DQnCA7c9/X",
+	"zaP0O9A7XG8xFZBgUeDmLZ+lnjL10iIyvICn3IlrC3gmQ0XPPRvWSwRS/1L7hYBZzpAIfE8xoKMldjJ7",
+	"x2dhjnWCuvCdL4CrMedLDHgaRwiHEnEWILLeX0cYdXnKIhSqCQJ9iMbeNNB7Nt11qw33hLVrLA/0sX2p",
+	"p7aQ7VyiOAua3YJXsAkWrKdkfOob+Zv4bkvA1s6Hk/2EU7ZknuY8LFcInXi68a9v7G6XsWVzmWmKnrO4",
+	"y+I6xlvHf9V75cN+XbELVxVSpNkmTagMVzLzfrP9CBw28Z9wNeGj4YgncjUD0PDykofbfFH3GBriqyP9",
+	"qrXfzT836p2jGiuziEmlXIooKuC1uDhqOkTg/zHh45UXnAMylQWbuKCjkf+T5c6cZnKBWUH+rpnbQoLo",
+	"Zoo/AnpoGbRzUVMivPqrS6J/VggdgB0y9RhuZNcgpO0jpggSQ+af5AhkVMnD3tosTHbnRqKoAnq0QlBU",
+	"IpL6ubIu7PCTbM318IUpi8hV1WXO+I7Ib3GphQQDWWSKTdoV3YFSGXIfcmzHHJAOamLIODcqYh/yXGYa",
+	"ao2xDd/DHp4xA6+qzpYagiFyRYWEtBWja/pcWxq5JldvmFNYwmCtPq2vvKFe7C02ezmYIKyopQEc9Qh7",
+	"qINjZb5NzvVMOhBRBAY9l/iCsI7Vl2cMirzGVBA9vYXqsVp5LRmJg83PlZbdtmyt2aeqGfVWopbEgnX8",
+	"0QctXTNjlvu7NlfTcKfNoEgIDgemG1khch1hid0wUtZ3xozkjx/B4Cv1llhZ2i0QZ+AyzHDJ8sbpm4EM",
+	"DxoCoPYe4VDy5Hm2TJ+UdGdkM9UEwkiPgHowBOK9PJEvQEcID/V/nzGNVoFZBKDwyi9FBLApIsQZ2ctf",
+	"Q4RFGrnFYP6gznZ764zpD53rD53nPSXP7fbYyOeRbnu6jg7iMZ4ICJ9ogePJY1nBqJ4PtF5pCM9nmtsT",
+	"L1Ve6x+diJnYSvBnOlHJl/ljU4adIhGDEuLJWwZcrxPbXshraNG8bw0gq+i2dhY3tdzkz0mngaRlnVnb",
+	"7Gy3tztrM+3+ULPz7uEpuotH9O7lxt0huavb1HQqEjz7FhulTtl91pdebczjuamhJq3GxINn2mmjploS",
+	"ZSlB6siuBoZ3SyHgH69esia4ii9Xsk5YU+9tMMOTzpxLW1nriNyKFJk5dz8JYVIjJ70KMt62KGNR1j3M",
+	"Jo97pIz+5TEdUt/3bNI5jmM+JtE+aqMhwQziRoA/7nc07PfmIWaLwHR9kxwoWj92aKB+He4vbbf9wmPS",
+	"m7eomPRmodWzVS2uWbCfeSG84tl+xsAJz00q6RIhKxvkHU9QFwANQ66r0AyggZl7tt8TK9J9QOkZEl/F",
+	"unJkvsr6hSeVlQpvvhShUHygFZstQMhS3d5IJYJSSWarfUM6CPFq44y0tKDCjvKiEiXYwIljZlIusfZB",
+	"V1NqGh22+gaPM40bmZ9IAyhb1egXij9OFBNWbJgpDynzaX1EyDdU0/GhC4mPmXtefOjxtsHUXA8FnnoG",
+	"l3taIQ8JCNVKJPxT2+XB9HHoOTNx5Swj/nndpDbkptUUM6sLioqkJBtLErnES7MVGYbkRbGYMXT5zDnq",
+	"xqdLn5CxOJLEa49DhplSOlaXkohKniUVe9SlMtZZuNBhfajN7AP7uMEg8m9XVhOt4SQqEYz8aEg6P1pD",
+	"IQWoWFV9W9hEdHmbeFlEETFXCQg0HnBB8qxvwNJWG0eFUgH7up8ZaAOd9qNDOQWjYjF4XRn5Nu3GAG54",
+	"03zPhfyimPQEHrxdrJ5auaH2nJuUUAfwJmP3wkYVCZMDatZHwrFn8oiNUt81022fshx14F0q30u7rV6M",
+	"L3makGhtHyV4rLsbUIGihI9GtjeSPlVQ8CiKAGPFm5Xa1U/zmN1EQ1qAXqXxnk3XkB4vVN5Cxo2ul84O",
+	"h0kDcncW3H1djZK/CbVeSs2MRgmHzkijUWyyHgBemtm+y0NdfeyJfULUa82WXaiHcEJM4gaJ1tEhHESe",
+	"mBK3veJ5RC/VFDp2h/dMd7COGgtqvt3WhFl6x8eNdneHbIS7uNUOt++1tvF90nqAN7qtjd4m2Yq2w53u",
+	"LlasVv+w55eoO+3S0Q8aKaOvU2J+t7tXlAaeVKWE4CgvSdm3dzO9VKYJybv5ug1fMzpBDSD4bxhFCe7d",
+	"wKa+RUDHTChkR3Lecb4Nfz5T1z8BNz6X6rN3DrDHHUh7Z1yijLlQs+MwWkeJHj3tNacmNNIvzjxZYLgA",
+	"en4K2tWQKZY580r6fWeAjnudAXNz4NAiV+R77zbc9KnqIhUnRfIfbQr2765/df3X02+mv5t+gzY2Ubvd",
+	"Rt//8lv4DV1/ef3X1//79S+vf4W+/4//B4KMxY2Nbb9VgyXpmwLQufzlJnrZd25iFc3aLG4S2x0BHRmh",
+	"HAtDR2rw9AiO6vUGiCm7qJ9T5i7usXpzFggky/lyZ6mhOIqZQsr1NI0ZKw5Hzuizht+CGxnd1oTouvns",
+	"u4pK9sJYTS8kYiXPV5F3UUc/J63QWTeNCdL5fTdogkVe1+IL2zFuyE3XClPDV8yBbG4EaDNAW+j7L36N",
+	"KIObKduof0AmOkcy5EPdnnBNR/nJJcT4I2sY6JJVmRA8NFft9iRubwaLMaMcleIWXUx/P/3d9CtdcpEf",
+	"5a+n30KVQQ1LVFHKObkzligwv8dgdQ1Ns9de8es76v4kSFw8DlRomJw91HEsJJ3a4JpM2lEl0Vpwxjoj",
+	"PBlC8UETI/PfKCEhoZfKoMTF25ooJWsB6piSho4GZcXhQHHAGTN/hhSJdDTiiR5V0vCCSHPPqL6KOjbW",
+	"lWVuZMEvNSXl39pftKNr2uCqI2Y652aN5qUgcW9tHR1zyLoF2xMSMIrZGc76wSeHhSqbWM8Zsp9hyoAX",
+	"picDqnIs9A0COPmFQqx8kLmK5eEAM0ZiseTl+U01Q0VKT4ZwMTG5MBXYuexg5GkZcDLgYwdLiLIuv8pN",
+	"bue8goVt86hSMSCiIqwphmLuJE+OT1BTcoRRyFmPJkMSmcQsXbG+uFLVOah6VXmKiqjICp9RSMsiRlUq",
+	"K0u5k2cH9Vv2JESHWEArF8shdnA73FBuxf2oTVrb3c1e60HvHmltdHe7G+FmtEW2e/NAjz3dmCkDAWw/",
+	"alKqCxIlQB3KLjkNifpPfb477rEuTtI86w2kYGXW++Zx8uzgjkAJibFUbKUetOUZ+dSy5OCIDzFl4GDm",
+	"1VLZBO6aoyrumqmIuzUJt5yBbTAgNbKvWtki5roV18M1Yn8K7odLn4T0SKI8OFGRtAgFHNIUmZcCpXkF",
+	"ra23DdAo4UMONsraIhkI4ytnyNe1OavBxXGpqMhW/QpdChxkHrSBrln84aFd00Ndg1NpFDo1wmAdwuaI",
+	"MZXqi4izkolo2qf2emozdXwj1MrpBmbjUNTcAi3MawjsnO5BeY9L3/OSagmeWimr7SfLdj/qVi7atRMH",
+	"i8xrKPlaSjSeMoIIk8kEsJisJRBYLawdEks+8yuUBNa+1vdaeosKg5wp1133Sqw6jzSn+ZIpKYB8OX9l",
+	"XAI5SOSCfbmIZzciUh7MvLdMPcgC8j0dkQRLnhxEQ43n8gdQ/7BUxcMNaxy8pQPzCOXmttbEey8X2BhK",
+	"z82gLWyLMkxml79Zo+BDDHhSn3QiTvulB3e3CsBJH+PWp+3Wg1fm/1uvPtsIdjc//7PFsEhqaLOMwNBg",
+	"OTJHq9L5Vjh6tk5QV0fe5NqQsksql7lJFRXZ7f0EM0miPeQry+iSEA+Vmz+kDGGNorUPcWP7Sj4PXVnt",
+	"1n64MWPzmYaZeUWc+LZKJDK/0+YtZwWABbq5O/FqQdxymbz1ZwkHcLkFydXzOFkz3XMo6FitkDAvfJlp",
+	"9/T/s/fuzY0cV77gV8mLuxENtgsgAL6aYDh2KDZbovpFkWy1JENLJKoSQJmFTKiyQDasqwhJnuuZjZkI",
+	"37G9cR0z19Z4d2L+2dgNjeze6ZGtdsT9BMWvoE+ykedkVmUBVXiwW7Ie9I07YqNe+Tzn5Hn8fstik+Th",
+	"/gGdTY6RYPvJi92rCH63OG6DOwqVJZnjnzs4fkjWG/UtYm4hrvAmjqVHj14pZUXRbuWdd99fy5M9Tsnz",
+	"pZufGKQzDgYCvkHMjaR8JobMPZNZn32xu9Qb5YR8IhHRgHz5t7+A9OomuehTOEYAi28kyJCOl/5Q35f5",
+	"9En7cCjB7WGQPtGTxNmYDMQ5U8d4h4jAYzJKkccXskJgaeyfM55blrlgsojlDT0MaGHYwHaaDgPKidsX",
+	"ElJaidtn7pkYRVeKEVjvLbDpjNlvcktMjqj95MJDdpA+lDdmAGq0sKMCxv+e2r45r7pKEg7Nc5gdUt8k",
+	"rS69LmET7WmS0wXiNd1Rfo3Dkb5y1XYsVjAD45mBWoO9muNOHQ3SkApPQTKvLCgKvmNaANLiyi+fgf98",
+	"YhxQKBoWldMLpRMlOjmR6daQWtLX9F6vP2sZoAC1V1GeuDC7ZmIvp0JxmYwkS6RNpyO5kQgPcjNpBXHp",
+	"SDLPTukwnj8TAxqG4tz3kKOKAiB2LwRQjR+LzpVEFx0UgBomst1L14pJNc5dM/Nz3KF7BUGzpOtN0tYp",
+	"Rm2HtCFBSP2hB6DZGtVqa67vwX/B0Y0znXvBFdz1Ax/d47mRfnaemyWv59ox434qR67LmKd+shbIqVps",
+	"DkGuYnUN22Lf/eWH/1rKCU+lt+TifYRiUFRgepJ4SLRC1mKjTDmxZM+KkwnA+xHxfI+kUN4LYXQIF7bd",
+	"TAOtD0Riy5hnkVi4b1gT8PK7Nmlqp/00SyIzCVabkx3jJFvZLOxCUQDadVoSFOy8Yei7LCOsFxTRViyo",
+	"yADKz9VDxC0OUgYyYBfKJlnE8k3UTeYzy+oeqBgr6pKMRt5Y84dodWp17mrFDmoGirqlJseyF69izVyF",
+	"AntWSQvcNGnEzl7x2bWSTdU3w52mUOCAZNStXr2Fa/5lxNDw1PgdCJ5BR652MM9MVI7I3M3Z0RB7gGC8",
+	"ZU4tl71uowLNcgLnZ7cucBx7mGQHT+YEI/4BnM/kovwt6fngBXApJ4a6cCKLtBe9oH7k896pMda+/Nkv",
+	"dPWzz5F6Ai+s7GhGOcvUJD4/NRVdLV5OOZKwrnFIw2gleeFOYnKQcpa71LEq+Fo8/Z563qdBMD41hjES",
+	"AiX/gO/hP+VEjs5Et8BGPrVqdbXFbZqUNb6nP5zry3s44TzLS8GY7wWQtw3A+pTADEdp8nsmexAjrsiM",
+	"irWvPxY+l/nBOF5Iqagd2qmhZ7DeF0teyzit037kr8G09Xeoy5aVKInSXkBZLTjwc4dl6SFwZ2iXtPv3",
+	"fNeUdiyRCKSUJ/NGrnFEwztIGbCaAV41/neEcAa05+eXH13+9PJ/j58C0upn8R8R4jl+SuLn8b8BVvK/",
+	"x8/jzyB58Wn8x8u/j7+In8f/QeI/xE8vf27/CG94lkMrZ4KIGft5IceTlCN0rGbdtnlzNDJIhnOiMxOT",
+	"o59zTJv0J+dNjfFqL0mIMoXr7tKIBqJHXBp6prAOsVIKy+o8zwAfTHuGBY+oG+2b6EvRDYcGjmza6k3b",
+	"W1xCZ/2SlNORSCxSUGc9et+b/3aasg6UTWFSPiPswpQK7iLVUnm7EEKiPTGLzzYlW8VMxQHtMUxxjfrJ",
+	"GUGy8JyFK1NYkyGQ+vBFASYLhRKsbulrZpxFe3mUPjUZ7lxU7L0oP74tsNcauQL7gnVUG68kc9M+pRM5",
+	"uSCnN8DEpprYQmmLnGRjZmYgXXGLk6flyJmvh0mtStpp0zWXmm5+MZfaLAE1V2pPCqyJwAzEEqAeZyDO",
+	"c/lu5kq4CajE+QJpmr1gMb6CF5ErV0xKeOk7fW5ig7X/pjRbP4qGZblCHh3dc5CjTZcmTpbWLUA2WtDe",
+	"5dZ/+iCYxgmrE0GuWMzJrRIM/8GeMKn8GMQqcxHp6tExU6cMqqRzBS+q844v0SWBNQueyRSQhAOSfJ+R",
+	"+B/iX8f/mEMOSPlZzqCv5Q56xz+bHnB8szljqvc1yTbx/J5vYFQgP1Odw2rrU6wcuRsnDJkcCu4xHmnM",
+	"6ZzP/mP8/PLDyw+BN+PP8fP4C2UHAmT/R/Hn8bP4P5JKtCZp1PIbtFarO2bkCO1RdVCcGK7MoOSGJHNg",
+	"LONfx7+Jf9Mk9eS75XoDK6U4ZOSxYcg4G4Ur+vPmtnMWYkXuAuN0lleiEP9j/En8iZoBt09D6kYslIu8",
+	"LGA9GuwuITDhAbNyJsT9KAgIXCdKnkx8Pv91ohfmjeNv41/G/xz/hpTra3qIgE3I/B7/Ov6ElOsb2WFc",
+	"ahQli6IA4urFS+2f40/NWjL0ENNL68UW0hS4hxldXGE423qYJmbLSTcxbtG8ThVsq3la/5i5o9CPxnb+",
+	"6VLZLtClY3WOOLkQiAGZE6GFcwayh9NzNoX4GAkykqywrj1Fc1wgJze/SbnjgMB8dhLAwrGFu+irXtBV",
+	"/bXm0YzYQ553Bi7GzV8SJh/wC/e5Jxf8zkyQ/PQ0nYOMHHoLAs/bOWx5yDvgj1rABzqVOebpBLbk8J4E",
+	"raw4Og55dmCs5LeZ4NaLLcyXEgSYXu7fgYjAoYa/viPCnlgY/H/C+n9C3SgYG6CNNkyYPpVAMV572q6a",
+	"VX9IScgkizA1E4q6fJkkd6YlCsvnYBeAu2c+CjlyurLQfHuitnBZYPcPZoz7kfro1Ya9DWScbScF+26j",
+	"1dZWfWjv4ARwdmG+lTMNro5WTG/6zQraCmocjEy1Tx2NuYce68svi8W0YAIhCglVn1A8qVuMEOnI27Q8",
+	"Fj8MbgHAmbqUkjknoPFqvVZfkIrOHrT8/Tr+SjUtxE4CfZwzqbhzXVx6g8BjuW432GI6f4iFAGqrq87a",
+	"Q82Ht5AvbcFEXX3bNzNTd/lUUjk/ixQVLEDtoHGbzeLMSdKbyrBc3FgwyV/ZQJOk3OuIJ7kPjMKhKEy5",
+	"8iNI+ECUB00qrlrj4Nk97SV6K8ALMKRhhEnGZUbDYExCZoKMdgJ/dxQE2Vw6dVE9cJo8oA8Ip1FIuexm",
+	"QgoZ7l3mD6P5iIl428JZmno/23maOh9r1hpPbnpJLHA659FYa0myo5m3qWzEPDMuWRXT8iBXsEww8Fr9",
+	"Tod7hgh8GTadkabfCUMOunJF+qbEDDCM7OprU5zsjyeTBZrKvngStTFhKxmBEYdsA7VHIf1xQH3usbC9",
+	"wN4FKLXJhHTSEVEfSglMeYE3yjCe6tYmX8rZwh8Uj5nafL6MfDevfPRrVAzKoigwbgDs/oZ2zzng1Zdn",
+	"7AXwfBD2PicdBn7XlS6mEBY/v6AJIUaRjCgSz+Z4MvwgULNHIOJ9riW9XD57rTi73+dLv22BXP3lk+Dn",
+	"TKWyiMrsiRuMpH/OVl58UifLYC3JPJWKbk9Sshj0CoS2vzt7u+SlHWlp3oQM2DGL1JGNDTXNdYSJgpgz",
+	"Xg5ZFPp4IZscvbLT4togbBKd72PnnrOQ0EgdcDL6pb2TakR16mnxJC2JhswgbXOPcCWAksqhHvV5EUnT",
+	"MKFONllHXRGeunQYjUJmqys74SjPcDhkoVQy+DaNaOGKgDuAgAcSjlkF59+KhJQvfxr/QWduPAc27A9N",
+	"/odD4j/EzwC36nn8J0T5jP8l/nX8uxaP/yX+5/hX8W+ViBVhtAIBjyrZtXP01BANQ9b1AzVgcKzxI3V6",
+	"zDgTWxyg+AF6E6HJh2MjHzIpf4Yp148cPd567rt+wKotrhXjD0kStME5mIi7+GHUv61DqalArW9v1yq1",
+	"jUp9a3KTLHR6gKQHbgiCpqfi4d3j+3h2NFX/yswJx6Qc9UPGjIvdgN5srq+h7j8aSenTrOzfXF9bDNA8",
+	"CgUfD3x3Aonsk/jp5cdAhP6ZBh9bAKTtSWGCY3tAA6hG6DL4a6HjluR+kLPT499BaOGf4t85pF43sRlT",
+	"Sqbp7YWS6up3jDxoYDgTeljJDla93misra2vb2xvLC3orBF0rHWDw5GddNOjXOlmbdQrRfGPMOYurWNM",
+	"ZmtD5bEO7IswKayBcCYw1zAaAi5Z22pym0T0jEn1aLo4y7Dydkj76JF2sx09OsbAfyJzQQzKSISYBICL",
+	"2WMAuKnGwLw4O3+qYWYeEb1vRAO19dMpbdfrjUpjba2yvr5BtjfaK1iCOQIDV2JilD3lc3f3i25j268z",
+	"6WxZcvvNJpe82v7blUUyXam+0NO5Y0YFqc2pZBvs0lyNkmxKu7UTvrP6Iptoegv0BWd7oB2vdo4oYs/M",
+	"48xEmoIxwDwKQOYEBfJSqDQnJQQ0K3fTh74I900OZo5Bqa6nSZoOyVB0xJ/E/wirP/4k/iQBrm7qPOhz",
+	"FpByu+/3+uro8+WHv2rx+Bfxbx3SxugdDcen58LVeD0Ifhv/Lv4k/u0KKnHPHwZiQG9AJprPMB0CB8/B",
+	"/a3ukqOQ0wEzJ039kFWSBBhDqbsS7cIIYNBytqZ+/kFeluba8ltCv+6YhQlbeibefMXXYZ9fwpaFaSpW",
+	"mnr2iuZs+dM8fm9yXJyJYZ/q6Py1eyWVNbG8STmzold2LI01paeuV45eOUZy41opGULH7FKZluRO6UlF",
+	"PVo5p9Akqd6RndPXzBuzPx+b979pvT5foIeiE+SyhHBydGePbK9vbCm5pW4iHouoH8hEQS0aLdpV+q0T",
+	"MDKgbt/nrBIy6sEPLAyB1U6ZLJLTM3bqUskmTL9zGvgedOO0C3GU/GzkKDdeuEv6owHl1iefDAPKNaRm",
+	"F8N3uqqSF7CQQCuLikC7XTwI6lRMB+S+z6HRxOfD0eIAE5Dlua8+lgswwdWBvKjcTzMhQ35ybif0DQfe",
+	"7Od9zyE0kAJPafr41n6rotV95cBrkz5gqleXgeNRn3jt5OQwwebQnrCFCX52CaQ3Ts6mRDo0cxozK1W9",
+	"tlrMdTL98kdHByQC16HHOHA6yKkX7phlTN1QSMAWZVRiHCVdraOQN89ox+csauqnm+kKrhSt4EkeAnU1",
+	"LWtMwQXUBsuX9VfPLj6B4q3lMoyn9/63hb99wt0y0/s/feLTJFfvaDN21tMn5r4iyWv4UpcpO0nIVBer",
+	"MHGpxwa++5oYhXLBxHyDY3glwCq1Qg0j3W0Dgz2Xz2bqCXjPOQu/KRUaV6BJsOMCf/nanOlQgu7E7Kk5",
+	"jkbe+A7eunhg2oBDz2VzpYO76lYdTDuOaBjlp7x9FVS2UCp+3+e58Tsonvc5GajrZMQhA3nZCMTL4NEy",
+	"SsFsjcVDl+YJM8ST9oShB58+4U5Xk5p7j41nIQf9Vann2/YoLlNutGAsHBdNGguPaC87IHPJzTTdwBIR",
+	"YPzmCT6X+8qXR1y2XBHVQrhEljhPyqgSs2JyzhYpotIg5Tly3pnQN8kuyWy2TEoATGDeKp9cc4Xr1ZpS",
+	"S2lkUhRs1jZb0Nh1XItjJukFoVnY5MyM2BuSoMkouoaDHCAPqFHjDjpVTY06nKzPWej5bo42fzlc40tr",
+	"9IEA/q6Fd8yJcO/DIy8Lp+0vTScO60RNyeKWzJv6gStRkRvecTPwGb5x05QFmMfNSl0MkjeHJTQxNsua",
+	"nW2lSh4i5U6TTAuAxPmJezb9Z3bLajyHiR0P0QZ0WCoJc0MSnWsi0em0imU5GkE6z1/ukDTsBN8YTjiv",
+	"zDcdiEMM1XHyB4k79AfW0ys7LZ4kbRw9eiXPDTrftB7QJ/5gNNBkiXCQ0f/+JpvdltmajZssXB8xowxz",
+	"GdrIK1moVzA9s3bglF2XnUX9P2sya/npIi/LastAnP8FTLiJyZuBkJ2VH48AbAe0WwKWn4q5HXSuAAkm",
+	"ZL2p09iqRlBYte+Uq++rD3ywaoInq+/rv47Vz9O0pHOwuWvO9q0PzM+563fKpsyU3s1FICowOGexn+bB",
+	"C6FdEAE1O7yAhCJgE8wD6jDYFxfAXHpV1KSN2gyL9kWoNCdsTW02LmIhztBld3N5h94b0SAhCDgdDXsh",
+	"9VgT6dk+u/y7y79NkVA+jz+LPwUAlb+On8Wfx59e/ix+Fj9DHeMQGinTTUakvkn6qomO+jc6xignxTk2",
+	"KzuQwcKkBP16GrIopL4yxJotHv/58sP4+eVfAzTLR/EzKLb9VIOtfHr5c9VSfJdq8R/i38fP9Rc+jz+F",
+	"pn1iNa2xUTNto5nMnpUd4qrfmUMuWMfnNHSIZAP1R5NQcvmR+sjlx1bfPyYiTCgPM4lOuUOKSjCvkwiE",
+	"E0qNo6A+CXEO+Hh+2hNOqEnSXSKGvGQGr5YWlpn3bU/kzZyCp5oMhhoCcKXsqvpPBObCO8ojnvwqQkJD",
+	"t+8Dhqr+C6rk8VZDi2duiYTQZfI8+bHFjbGYfhYT6MhDHoytXxP+ZhqyJIEUVYHWANmlaHhZUy5Wp2S+",
+	"OmtpmSlfEsbuL+Ey/Q67Or9jjsZvh9fwpfvZvkkurlkeLW1lJFZF4gWatDuKHFKWB+krchwZT+JyYml2",
+	"xfjMCvBi9pHZ6iipr164rlr38GuDOEpXQpOg0MOUxSgFnSViFCn7GpIO9e3VFrBI9XzNQAyUlZ7QfFU6",
+	"+RusbCU+dQOaROoSxYHSfyl1JDzNGfMk3i+/6d4CddzuiYr+0dxbfaD/+JEYMk6H/qm6QVYfPTq4/a79",
+	"TMUfAM9t833Nvlnq+VF/1Km6YrAq6NCvuMJjPcZXk2Z8YD8uz/xhRWgmmArATqjdoE/9136Maz/GtR/j",
+	"2o/xl/Vj5Gs2K1qQk0KUhnySaI7P7UiPQTUCVaRzbHVQKC+TDqQa89DDX1CjDYVLJ0xG6pyaV53WBl3b",
+	"xpSuRGUZ3dinSuXp8qeIySgfS1jp/F038s/9aDyTViWAtgJTNfMIZPbpXiSnEg36nOBFX71AcUC5RyMR",
+	"jm9nEVCt4UluOTGEMzn2NgvdfGYN03aySoCyxSFAYMI8OI01Sb1WIwNGucSqVXSiFPPdzJjIycK8ybmf",
+	"eEPa6MlRmOry9BKZms4CQy4FKs/nldeC4Cpb1QYkTPZqfuqoUu40ZB5xqWQVn0vGpR/55ywYk7IuXhkN",
+	"hyysJImjM3HVJ5Q/ys/Tyrs/yBWh3yMwCWNwGKdLusK6/pMCP8uAPnkk87hhca83yYgH/sDXQ2MbtPMZ",
+	"eAY+3y0ALHmIWoYFfs/vBIaTavY5e7aZM2ThI8nCe6qxX0lvkrCvLIJGLYOetDbXShOKX/STV9WKuVtt",
+	"lKsq1FRiOSPzSFlXXcOBSFevruQLN0huvaMr068myuEVj3iUixxrCqCvringvJhDX4NLvEnqX374y3qt",
+	"tkNgqTfJ2QxEnFnHslxnBfJ4ab8EtiTjcEiHLzMO9g7IrB8nI4HTTaindWIx2zJspqB/KWAZidb4bnjZ",
+	"sTNXK3T7XqnJr1GdXeup74+eutYshQeEaaUyU4a9xLIQUyfuoOMTEhZVA4iM6DixG0LWxXO9OtKv5HlE",
+	"vyoBeb3Zrzf7V7HZc71CJkL0gF1I1bk8v1Aa+ObsQhI1YMrWCaGIThaX7ow8fxEeAp2HvGtu/8ApdYQ3",
+	"zi8rOc6UjjhE0i6El5XFEEbE55EgNLGrrnqWvEqO7wJRz2LKwavw9ZqIYTJYTjrk2fa8O2/mX4rtPLWU",
+	"vgM29BvKcPYFv8vG+V5DgFR3I0K5vGDhTgoepPWOdii/p99zQ0IhJiSOqNNOlTwA/CDZFxccUrQSajTL",
+	"zxiyc59dkKEIfHdMaBAI2IbTWy6Fys629MFowELfRdiG0O/1o7QGMrFj16r1dVuyiFEnsFatfrfaHfDa",
+	"HJm71xe+m3ZWw0SYIcLHiO9JUpY+7wWsSViKq7xSReJZwMVCFL3kCeNsx6aDhs40/Ueljpq+vEDB5nzI",
+	"3dku+CH1wxmg98t+bCLuQCO3Dz1O+/rlz35BIhr2WER8L9PN90uDeqlZihq61XY7rKanyzdkAVWHqDkr",
+	"IhIBCyl3IfhDieyr5Sm65L/gnP+XTCO0pTXtZI/Yk7xikmOoelYX8WMWfI/aMtIBHzuc/VJYlInZjf8p",
+	"fh7/CZIOn19+FD+PPyua7nptgYrbOXEiMxpzRo12pAhGkT18ZTPgaiub0dOI1eZSOwsOUKvW6nm7Lse0",
+	"MjvwgxmC6uEwH+Vll7iwOR1COWrwSCQQtCGg0EofQcEoGehVSdTar5KDSMIelLp8fIfI/qjbDdQdaFRr",
+	"0LQLzNUC+EqQaNMSyi+o3sflfwM+pEOVfiQTUULKdBT1RTiFqkXnOQKmdS57EhWh9FrNtmDKphffJAD2",
+	"konFaEGodszSOSe5lf4nljYBXdIkbZSmpzjDbYe0IYY/zPwEIeXTCKBMy8mOQy5Ss+/AtmiCC8Yhl//w",
+	"5c9+ET91iBxSl2kmcFj+bTSrITaYrP0d0iqtOfX1Von8UP1ZVX+qh4QW6tAuvbDaNhxUpvVqaLONN1V+",
+	"0HbkWVCNMJiOmLZgXqwG1IJrnnjz1Fo4YmpZMR756ohwNYz6h5wlJCVqEQFHsCQXfaHhxVhIfLlDIuFR",
+	"DRKp0c+nd8fwpYLJ58mJTI9zCWDtEVkuK27G4QV+Vp3nJPHsJbIDGKq4gHotG/Zy0XDUJLfwRAcyLXs3",
+	"d0wS4OvpvbaxXon/Jf7vRMM1I2qBjbufxf1MkgUMMbEwVL95LoSEImI+++hStrjuUZEVnmCYLWczGxKK",
+	"oaYbxKbMGFFzoFwMxh+TTzWd9oj7y/O9f60kOnMKxfX839fe7vQz3VEQnA5taPaiZ49HOKBZCHoWnhdI",
+	"s/dGlEd+NM5PEzin0V6u6z3+f+9SKSk5p9EpAhnVyQ9J/G/x0/jfSfyb+Ffx73IDZxOrw8tUYSdtyQdS",
+	"N43JjtNUzwvWllCnA/V8Hpq1+XliKzOgBQcJAnMvdwijbt/QSAL8pCU5DKiT0JBKi9bn5/g5i7ZIN2Sy",
+	"f7XYTIgPnxgCjxeh48i8q6ClIwxZfCV0HItlKAyox5ZIT8CXvlJwaEfImQHkfIGiVm/XB+q5jp5vYOrD",
+	"UsQWuMOKULSM2vIjErJoFHJJBoKzMRHdhUYnTBhVvjZ+CVyfJtV/Nu1D2ns7sz5HQIUTBA6vjCcy5WfR",
+	"N2CL7vkyelGnmt57ueAn6goq79zDDED0+lHfC+kFDYzzSAI6vXYhAZuteg3h4mJJbVvgT7OaVTwyVxN6",
+	"c+TNDhGmsD/NZisYBez/0kEse3lP0lkuJ3LhLcUDVFQZl4GAJ9MI8NU5QO8LQ7ofsZ4vIxZeNXVgGLl9",
+	"ejKPX0o7R1ulA0IHkKlDSSg6ImqVyIXv9VhEyidKBkV+wBzS38P3EhG2eMj2dg9P9l7bXdlJEWuT/FAs",
+	"JUOQZkl0e3RdgzVz67XtzVm0h8vzr31bMOS+HtayXFTkrwL+OLfAx5k6sQxn8Y4dgZf9ECREgTGSeucH",
+	"dAyBr2gqBqDhcdxASLU1o4gNhlGTtMHVcipHnYEP1cdtx/wGt54qg6ZNysrg1OjKUoJHrO2N2G7Uhlzn",
+	"IaTA7hAKyc4JjjkMbhJIkBizRgR29Su8VsclpCtCliGQmmyY0ogT7YJAyTmSzli+t+kHcwSJGlTj0spb",
+	"IYkzK2fY0uM0ji2SKTiIG6g6AnIQapjYOCcCCQ/N2xW7+K1dvPkDRz+Wl2H4uM+goEqdFbBB4Aig5+ix",
+	"nvaJW1it+YIQ3Zo3pI3qOiNyWewLXMg6O8Mw1qzRsCNes2I9qdNWTpRCqF7p6VOrEdnHBwtjyE54svPc",
+	"F0D0m2N/R5JcML/Xn8jJLwxkDUMxKPL72BE79iTKx4pVSzDHkQHtIyApvAWbggGfvMqUJEKUBsCk77GX",
+	"OJ4GUnaRt4BTOt+fjYCvekyTWUqXUNpJs8VKZgitPYeLNLtzCqS1OGPeMUI55DgCQrxhL99ofE1ckAHl",
+	"SojjC4j6PGHcy2zlInM38/Lc5olCw5yak6fSIZ5AkoBMyZEtnbXCSVHisESC9jSGutI8UAJMvYHPc425",
+	"YyWfdhNZOAWTrUWZLcleohyVb6bV0jnyDx+6IRPtqQuTdWgCgQHoeQHWstmlBy9DOiK3ms97iD6eF8vE",
+	"C8jsZgXoPUa9wOdsB4p4bbU8IzOhaG1ZfbI2ysRg5rQ2bxniNWQ43+vTIGC8VxBU0qtAdEk7ED2fY/6F",
+	"0nSalhh08QQve1OdO3wJOrrFpd/jFV9XzOFb7Aa0c7PoTKsKTgsPh/S9EdshCEeurCOHjCCa0GZPhn7I",
+	"5G7Uzgc9N5cXD2EMWNQXXoG2O/M5JnRkmelz+qlj3Fl+UrOhIxEN0X8AbszTCUDsRR2L2WGze5t2Y96K",
+	"uKda/nIIsYGPGYl6QstBm8fHPDXhS3kvnQUIncFzG2nrKnXo0uEQ7ePJWtXNzDc387lRkz4VUmlgqg7e",
+	"iD5mUgb6F4inelT2mSSmbnxOCvutfPkEiuN+ThMOpBwxdT4RvFcJAONGO3bxrL1DVLNC39PgAhgTRccn",
+	"jcyWzzNiZy+8/CUmZW5ocZ6vN4mXKkEC3IzLVqQVGHNayZtJUttTSu2EGElNdQOqRrMIFFrzqUQpaL/5",
+	"FFPCYsQDpvmi4GOIGKQnZpl6u0UJlQtI3w4OCfU8qOjVQ6CbeUNiEp2R3BitVK3Luq0btbVqrVqvr1W3",
+	"FsljVe98JPNnOqm1tb6JM2F9ebFRmbUhjs0SQm3USm4mA9YqkXJmq+jRWMmfdrUkd3uFi6sTigu1aFHC",
+	"OAbXHvpoSCk4HajGRJIF3WppofyQ9Kswr1nvszXAWdFvDUm6J2Zs0peR+Wn2+3cg3/NYil04kWtLPD89",
+	"IrmcC3l1YucDPDq6B+AAhhzeLBbk659tsxR5CwwwgVlcQEznigEjHeqepXapL4naOS+QRpHpqN26grHb",
+	"o0Gg2nBFt3GhYtfmxXsjza1MByxKWTdxpDFcpcsIbIti/dZckwLQeAs+Ddeu+u0lAwO6LAabUzDGB8Dv",
+	"glH+gmyS6V6wirqWbXSPnrNU8fn6tQ7xu4Ty8UJQawuqpaXUQdQPxajXz7bq6gVOgc/Plstjsqn/8xK+",
+	"edfvjUKEAcSRVNI9qy+Z9Omsd9/25TCgY+PtLxYgoKA7LMCyJWDBQy2SwcLAZgBIHqg1FlrtXFDfWNz2",
+	"ea1MnenJiGYmds5qfRnBUHvxzzsfFecmHUtxz+dngIR21ewLdLs8Cv38yTs+3EUsnRwhoSzBHXNsirIL",
+	"ytXiU2kNWX3RLFO7mQUDcWgt9UmmuzkLFFZlorLN5u2MokhM5s/+EgBnf3r5UfzHy5/Gv4+f5e0MvshW",
+	"wPXPYXxIub2qdNSqlGL1fXXlg1Xgjp9IsC7YixODxXGN292eM2YvaUUnU/BCK/o7uJqnzXsA0y/wR8w7",
+	"/1qhYb1UdSxcLnDmnbuTItrt7gl+zkJJi+JcFqFGP2Q0oSzWpYgQZ0AakCSoZfuEb0ii3b7FFXdXQD5d",
+	"QoPfZ1LSHlvm7dZjd0IxgHHKRzyz7jzEcqfC1K0wMosN7IYBPkXKo6GytBu1GnH7NKRuxEK5kmtlG5/6",
+	"/MLEZEaRSM16+BFXk5hz7tS5ZdAoqSO5GDNGsKoICifJmEX5Lm39aBK3mL7j62EgoYOTYszUgs7fM9Fx",
+	"030ussl2fUjlC89ge1KPlDX7G1YccYa/qjsWSTnNr4u0GUoyPXGsYEpmlJMOTc7u5MLPXacFy3wecMmU",
+	"0HgpR/EpSfRdOJSrTh2PhkMRmmHOTTXRggDyCCLfPWNRRtjOIRqE4+7c8cVWpNKgI7x81OgryOLubBG5",
+	"qA+QRyzkNMgN9ZmLSg4xx8oZ4aaSAcch3xGGg3oVJF68xTzumNG2+2y1XA/rQjsouy5SpqAJNn49TROx",
+	"9VEQ+ZXA5wxi/A45Y1jhcRH6UcSAqD0inYDysxz7ZY4Bk4+lmp2dWRbN5GzBTsQ1LHgw3imePEwONMU1",
+	"QjPWLmDnwCgtONIvTVpNbOzvmLw6gTWfJ65wNxgrcMLUk/j0PJklIVDCrojaf0WRh4/tF+ZITotCDb+x",
+	"4JdwyPbMQ+oFkBT2InDyV5HGfiijIyaHgktW5LmCmwx8Lk5WyIbBC/irvjqEisWy6TOTkOLny7QWaWFr",
+	"MPVYk4tQSTDpc9dUX+jwiCaE0Fp6MXPQDs0sD95/Qf3I571jP7fC+w7mPIihOi3CGDiWZL0hiQg8Zp06",
+	"sMF9es4wf1mnMbV4WcM+jJh6KPSA2ALg1S98yVJJZOjEQVxjgsQVnPX5lnCiZe0tm86ltTPtaohUqBRx",
+	"A0wM4vResbZssjwWk5QvW61o+fud0CohUycZo08mfP/LJ7tEBaop6fz/inf8sK3Mi7aE7z8QUUKqJNvZ",
+	"tBzIFyIDn4+iCXe4jE7X3mvc6dfP364N3xLbZ3fd/VvhyebFO50H64PXN+S9BQjlsblzo1AWDL2VdSM4",
+	"mGFOqRNAjh+Ym6dIpZ6fNDfqDPxodzgMdG+v5l2zydr31O4oiiJT/BKPCO2FjEmrsthlUvq8Z7we5pXE",
+	"oxGFKuQdDAF2GGmrBdfOl5VY+zIzG0+Xx5gUvCjTLkh1Bmuz3NaR5UP7le2VnRYHNxtkaYMVasUj8AmH",
+	"tNcbjTaRAqvlcVNdgP2d4i9M1mlsLOn6zhv13MWCQuL2KIQpVuout6Q0N4UUt6K0psUXHvYK9EEmAJvn",
+	"5/F8ygtTDW0OpDa0oK3Gp5afT1wgcaxU5+1a4afUzG/Xoj7RqH9+wEjZFTzy+UiM5AQh0ws3ZirmiS6Y",
+	"7HhkWjxj6l7AH+BH0pgnUm04PyLlzIkLs3XwmOVzNxh5Gn7kO+o5+IqP94ud6b9Nx/mFj88v/+T83Ts0",
+	"Z/bH1PDMZo9aIopR8I68Bb0wa5Ru+3FAj1jCLDTdfGMgLzi5Wa2kd/niMqHHOAuXFSR4unl4zkJvxJIj",
+	"0tVOsgLf8nCYWwRqlKc6aEH1sT5SpG6uFfhTmw9Rn+JKPL6364AiArEc9dkYKzeQsiNf1YYMkLq02XOV",
+	"oZcBnak+j+/tohsH+4wo9EpFDhiVEA3V3CkF9Bo4Gg+hD7MHC3Maf6TWgkMisVLE17HonE8WUiKOeyRK",
+	"mU5PNnHiyFfKjHF26nMXVXZ5zthTi/jPphV5tRCs99vlg/oOOYOOE+eYzzztCbJc1nnuoAVcPgW5ZNr0",
+	"c7LeFcjQBe/GQDMWvTRPy2yXSpEXZUEniT0Ju0n7c1JTM+7g6TIvF1C3dBaBQ0ztGAyLN/B5HvtVYgiM",
+	"OL5e5pVSLWcRWO2c2989a98WgFyYNFhfEtoRo6hJ2hFz+9x3adAm4IdzacfnLNKpc47JAVlxWrytIUHa",
+	"pKz/kg7x+bnwXQZ/yYgGAfy+4pC2Z3jk2qTMeCjgSosnP6thHQZiQDGLw1WzA/4SRNCDRwL9PXW0HgNI",
+	"hSA0YR9Wt0EU2uc9gOobhVK1JGJSvV5zU8PbwJ3YznINJ11P0U5KTilpH9xp2mDi3WjfwtsKfCH2jCxl",
+	"k6dOcr0nd8hgjpn+skJtLyzyp8VqTgl0himuLyRLYjdqPcoz5mnEeRoELEwcNUpnYU7EQqWJlsSdLj3C",
+	"ykM5CoHdSy0ohGyE42sU+oPBi2cmLybx5p2AXqKP9zvn3s1RtdNOIWUBtsmXH/6KTJnLpMzZBYC5WmpV",
+	"69uVHdI2oQl8HB5pcX19h7T1+067IjwdSRZatyFAoxQDhpg6yka0PrLT4m3UZPgMWILAw54JnEBcjIRM",
+	"dUHZaCtZuSXQVrTqwCdblCjM+TIKxy/ljMiuNFk0utNjAF3Voy5CaxB3SNJnuIfyMUZ3Whxfv2MeMz2m",
+	"6RNoulbtOQH68whhdDtjpQ7saGLeSC0zPBNLUg/AjGWI+U9JDlp2/NBW0YeSgix5kHY3pO6qTIqH007h",
+	"2S2JnE0YfEUpX9lv5/UAmAKFyMl/uR3SC9WGUQeGuqtJPWV0IwUalrChABnQgFioNW2cnqJLaBDoZwew",
+	"26RAIIGhOo7SHim3hyw8ob32jvVS0dVUzBHtabncZxzryMUoWqmSYxbZebTRhcij1Mx1REO/wNsMDSno",
+	"WCYiU69N8OnOA77CPs2BQV/8dRMrhvYA9bxvQBkyA+cDyqoX0osJMPT49/HT+Hn8+8sP408v/zp+dvlz",
+	"QAqKn11+dPlx/PzyQ/3TQmDpHxQspWMWqW0mc4+gOMThKGCySmDdqx1IlNhROzoXxqeM+9y6uOLADhim",
+	"ma2S5biZcTkWsKlo8AUJy1AnMe6QGtj2yEKORJ9cEKBbySL/ZxfDPF6XXkhdVugO2fU8xHWygRFMUZoB",
+	"eVC2cQocZKpiR5J5TqKME7uek24AuCdJDrc6qYUkpBzI0cs6kapJ6rWV4mW+Ob9nQwqRtuN8XJcTjd0M",
+	"FhagD/ncxEwyn92q5SK6zxtiK1qj5dcsCyiRcxkYjAJ53KH8zNpVRj6QkWQy4alXgm8wjMZOhrJCy25T",
+	"6K8EWDsxMy76IsC3vwCVTi0P3dCkgM9GR7QQu4A2e9TtBuxhEWbRvi3W9c12ObwkZehCgo0P6zRBw9fw",
+	"NbBaaXBBx9K8ZAKVPmMWZmi94W6DpTO/hcjzYWsnAxbjIVSHujgJWF/0dUOnPXGM1lglbWsNtZ3sCsHK",
+	"VcrPMorSXhYgs0C5TTI3ZIVxMWvDC7J0KIkAonGmmxbQf0H+gSbnZqjzJSXPZjHUb9VscXJrc32eQJmM",
+	"StvSJVnjuTaMP2Dv5CPqcXKw+2AXe/ITwH2bKj7cHynFsXpfSFdcLM2PcCJcpGnOL2IBfmyf24UNysxT",
+	"5yE1ppoOXM7gA8+PUSaX53IVmxuvnmMHmjh/hRiFZZfBXu0jAMhZWNGmS36QuFytQmWTI9EF7jsc6R1C",
+	"IzIQMkKGnFyH6JL8yDMBIuGjd32EnE2YuPNQyfQl3U7Nu0sicUFDL5kkcCAaxBPVBU0UYm7TeRNKgWYZ",
+	"u6zuCR0/yr9SAMbhB8xACXbGICXV3DXRglC7Xz169bmNCitj1KlM3slzOmQa5XMilXnDI58GZCA81rQM",
+	"QmAr1Ms8h2T+Sk5XeETzLRrmsHSCzXI1e8Mxp8x012a3aDr6Vp9zRZlw7wtvFOScw+dB6C8a1U1p6Rdy",
+	"HaUCLg8LbwlGNjOMWeR705z8wYiGL8DIm4uPsJvAHk3D1+9oSh7w6g8ZBjWJBMtFOITyFh9xAMDJ4BaB",
+	"69LQNPlcRupsPpmTNaFKNhfCNigalNu+VEv56xoXglm+eX2vLtnLLJZuTl4foqfdkAntSx5escFY61Np",
+	"UONeCv/LwhOwb2IZOWElbFtxKXjaRYSZyK25pEFPhH7UH9hZmcev7dZzvXkwcTZs2ua7eec1X8pREVAD",
+	"1IrrDEZtSoN715TKYKOzltNdjBPlxlijoVpHhVXSbX1Dc3U1EtFw9csP/7VNHh0dwMfeOMJl1xdBpuDY",
+	"WkSQPViMODhkYcomgEOyVssdk/dCYEPnvfx26qY4hJLDB68Sf0B7cI7tUMk210m57dGINuHn1SHv7eDv",
+	"DnTHHEiyCPGdcZQbvJbMDVkhIJe6Zr671tCn/vFQnbOQxJPDxHXGpE/5AhgW+muZibIHI1ksTmZB2wsz",
+	"WXbJdBTtltQ/P5GFzZUU8/IjDmoPm8gjhIZ0wnQGTrAAeAzf+yLZB0mw8lCjwecdLZKbMNk3omGkseZB",
+	"x0OD4b8Q0TPrcbq9NlyePDJAlXm0UNMCWBbl8OBcvzJ+aIWics55mcuYjqufnRxrfXD1dQDFQWXZ4oBG",
+	"j55q1fXERa1nAQQ0aMPF/R0zkR3MqrHnOWfCCoe1eHDy1i+69u08/gI3f2dcHHzHl6hRSasBUEbpR3Y0",
+	"haf5tzIphiGT2lWWq2Hyq91pmoKff4OJbedfHaQJwtMXObuQ+VdM6Dz3oo7w5l2cTHWwGm/H402r0ndZ",
+	"/dDtSgRV7jRGIqLBghPjc4ha6LnwmZz0/s7pBX7LsVdE7sqSeUgyV0h7KgCyepChDQjEBaw3mbWWCqsQ",
+	"4cKbLPS7fpEP4qtOMr0CT4NVyDCXgNm+t5iTAegWsin9kxYoF5qwQYNUpAbSD7a2G/V6Y219Y3MhIEh4",
+	"zexBjyxf18xjm7lv8VzdaQKI7CKYbF8yP1ar5iWsP2advhBnu+7Z9NIXo8gVeVYziAXm4Zn/XH8ektUM",
+	"K6JHxCgExRh6cod4I5QjrElooHb4mOh3kLII1XYHDzVnFys7xO9xEaq3j/gZFxecYGsJ3pj6s9UX0JNc",
+	"DkSvZ7zYhhYC3w8uAf1xpfLw3fNjzKbvM8bM1kHFRz5cWVOc9BYolPUah2g2u4rs0yHwa+uhAUJZCMqF",
+	"I6msms4I08f04Pj5BI3nWgmkW0AL8arNpTN9WkjSdWZ1Ko8adymv+PROyFUVGt8/7YM9ZPML7xDYH4ci",
+	"6dq7eRFUydxR6EfjY7VntRXBaMjC3ZHqgPmXKc8rvf74pOTkHaYQoRcghnWCRagZiRwCUMUTSLUgJECw",
+	"wAfSPvWjaKh9haE6/r9Cpe8WeGUDGinpTsy98gZxQ+ahk06Scvvu7isHD/ZPTh8e7h/tnjw8On10vH/0",
+	"YPf+fpuskumrh7vHx48fHt1GQLK0idCEqRbKifrOyRWPZLaVkWQm9RmTU1A82dWh7TSGak80wS+gB7ZM",
+	"DRTpDUn21dQei1HoMuJSroQEAJb2GfUMiJKvWgEgmCUD1paWZBrzdugDbcgHAHTRFeic4RHFraCf0ods",
+	"4rFzFqixltMZAeYe38Se3DPVoMkKSKO0lAVFA1JuleI/xs8u/yb+4vLv4v8g8efxp/G/xc/iL+Knlx+3",
+	"SistrkMUPh/5vFdh3kiPjct4xEJZbfEW/8//mQCEDgfrqcUr5PXjhw9IR3g+k0RNwM2bLh2wYI9KdvMm",
+	"eBpklSgFhcHBozt7ZG1tbRug6k72quQ+UOj5ssUJ0UYWGfhchMBzKi3qNfW1fbCcWRgKwHSkHF64vb6x",
+	"RdqWQbk6DEUnYIMf/FgK3ibGfNSpNupTSNdNBlTJe1ZRegN+QDjVHeJzLN/1+XAUERpIQQJfRhqRotvF",
+	"g4d6U9dngQeGZBvaJduY79B+q6J9dpUDr01CXQ+gVw4pwzsxWqReo1ushnIMCXg6xn/gtVc01mfX1/FG",
+	"K/xvMXoFoidhkA7stjdJe71WIwMaqA3MvFP9cDvhJeeZd6rvq/boxd7RQANlyEfgPczHUJO+UsXZQB3C",
+	"AsnIRSh4LyEmwhlVw/flh78iFHsGo+Wgk3FMhjTqOxo/VoRmaGwkWRqp13RCRs+k5jZSNo8DVOy6S8DA",
+	"rosQ4Vu+hFJa9SSMBKyJ0y71A+a1Hc3BoCdLLVHoAHX72DpSboMt1HbUC9qYiiqrtWpiSLUd0lZNr2ZT",
+	"P9XP0JcqxFHbZoTUa1IXM3w96aJMFqck642GORsqC1Pnhalhc4iaQ8o99ar1RgOm+YQ9iYAoRc0IyBKf",
+	"w39DEVg4b6T86Ae1Wq325Ye/VH/U70C31J9bd/Rv23dWHHA4qRlCVSfVfKStbOraZGiT2iIwNHqTnCYf",
+	"a1fJrn6BnigDada20pCbBEqxlaA93L8Piy3NBV/BzaZpIiCBl3QZ8xzi0jD0aY9pfEWEAqQdGAuMIEFa",
+	"DY1oh0pw1ENGnNtXG9tJZ8DwqZD2Rm1NfX3E6Tn1wVrXPWwfsSgcV3a7ETCEoWtErjQTaxKirWiN7qj2",
+	"4CRHfcb1nFsTDn6WJFcgaV86734EfbgH8kXJUMy9JUPa87kmnh9SKUkb11UCgthOE2fbWgGgKGHnvhhJ",
+	"hKa0knl3sgm7cKCx3tEEipY2NGbXZgq3xy6iZ+At6osw0miSGc6AMiWvPz7RNAWqNTCg+15jY6O+vWPw",
+	"YM7YWAK5wmr1ggVBBYzx1R9fnMkqiOwV4nNYYhnI8SZ5BWwY8uWH/9qukiMbxRLViwBKFMe2CPSuCUWE",
+	"XeF6ixkTSau1kxDqDXyQqscXtKcU0aODFt+jQUBu3jRG1s2bcKy4eRNsrZs3zTb12EAkSjdJAz7a3719",
+	"f3/FIa4Yjls8x3hD2Yu6wQE/kCQ3b5pus5s3HTX3ESN+5GhqyyBo8Zs3eyy6z27erJIDbuyFAaAIYKQB",
+	"E8mO7x9DvXpCHI9+REd9kkUtHvj8DIs6fAyyyxWs7EY7J1JSGlx/zaQCaQA9Vi1QCvE2O9eVtvLmTTwm",
+	"BL7LdCmnNmuUeR/6LKJgIY3CQNt2srm6enFxUe3xkRKlq/pJaf6oqC9U+9Eg+M8PBL8TMnYsutEFDdk9",
+	"/Y00LJnYRbuHByWndG6wHEq1ar1aMzFxOvRLzdJatVZdQ67hPlji+atQXenlW5xg9TxmHXKXjSE/tazs",
+	"kK2N+tZKSsynF31mzaNGg3PtOLNxJDAXqr9uSNI+8722UYdgQ4HuO2NjtC3O2LjFQa5A3RHCROAuUCdL",
+	"7YVWZ2MQxVQ9gDtAY1e0eCIkoFldEQTiQrMHoeNXvw9cvIgroo+BiTA48ErN0qssev3iDPltcRXDiDZq",
+	"NWPi6mOibZ6Z0bUyVlUzSs0fvV+iQa/ULO17t493wcNwDv+CkYQwPXy0U+/crR1uuHts88362b2a905D",
+	"PO684u3eGu/X3zsarMmT0ZsXb43fqalnonGpWXp49xCpI9RxzofKmFKzVK+/9/bu23ef7IXdN49Pt07G",
+	"j9947WFvq++eH9Khfz8ILw4oPXRfe3QkSh+8+4E+q8x1OL3++O4xGvs5ZElsTCSLqmpNrje2i16VDOfq",
+	"iRD3KR9ra1JmjpOl5o/edUpyNBiozdUsHU6sNZK31Eom4+1HJTmWERuU3lXvXKVDf/W8jtDRlkpedW16",
+	"rKGQUV4NIxuSOqQ5pQ+akE6ThJR7YkA644hJUsbA2QqwP/g9blmM1sM3JBmG/rl6zRkbOxpOR53eGhpI",
+	"B0VcEo0HPvoWh1Q35qHLPfCVEDs4zFu5WK21l37x2O/xA55ygU0t6fpyS9oattJ7tQebbwy299b9xo+3",
+	"xm/W5Vu32NHZRve1i7Xo3vAd+ki86r3tbnfu8/0fqmVvHoWWbtMtt842GpW1bq1TWfdusUpnk9YrNbfh",
+	"rbPN7i1ar2XQf5qlRq2xWanXK431k9p2c63RrNXeKS28fK1BSYcjZznvEtTASXNfYFE7pQ2UGbOfO9Aw",
+	"JPvKfMen1uY/dczCc99lj1JLb+YuepVFhKa9Shaqocyh9iq3dpNd0zhnT4H5MGc/NQr3EyTmWhc6YsS9",
+	"ifh9ixs7UT1Go1GoAV8MzHfaPyhHknTASBLylYTKFm93fO5Zq0GdaXZ1onrgn7EkcwNdT/psZRQaFy2e",
+	"DSuawj/HKnO2drm6rjkcKBkKqcmHWlxHgM0pxBxa7SEw9r6H5r5WWcazO1bWDoiQJEE77T48CsrfQc4r",
+	"ESbPl9NoNGcXLS7U+UWdXU0qMlj2fkRGw5UdddauG9/BaTLsaYuRCBDnwhMMQa9RROuHrS6dchGdwszq",
+	"F3CRzm0f0DF9aT8Ar1gz95x2AuGeMa9dJQvLRKC9e+xH/b3M+tbOgVd0HesSIjB9zSEblJqlivrfK/uv",
+	"Hjwge/tHJwd3DvZ2T/bh1xa/f3DwivzJ3t7um4Pe7sXBK7u9g0cnjffc3TeqVXUqUf/bf3A758mrikwb",
+	"Rx8dz8n8lJql+/uP9g7euP1k7fXaGw33Vv+N+vDx+mDrZLvz9vndhnywEe7eGu3Xu6+u9V/fPLtXe+fi",
+	"oPfm1vhoXRw2+P3t947r0aO188cbT97e+slurbPX8PbXu69u9g9u/fhuLbj/wysJ5Awz4QdZj7Qu7726",
+	"JYZFgHB2OyhEBDH3rqpTisG52NeT/sHCfbKfzlMuxynTnVIqiyiHV6iXjIx6pD7/kUfcsDkxDx9aQJ3c",
+	"EWHH9zwGUbr1+gJPHNJxIKh3IsQ9GiIs0Xp9Y5Hm6Sg48+4zz6dIMqx0bGORhzVEnhKJ+wk7zLdfPx+/",
+	"BGVsnXlX0YYs1sZoKspMNNjEEeA9zDM8Usnpb4QBBHHBWzzRkqBok39pTEEMJ0r0zmB02bfYMJ0W74WU",
+	"a9+zdkf2/aFDXMHlaGCoFHx+hsVjcCRMCCN9DmfGFtcNhNZDjbf2C8C5rsXb67V1yxFwqrUYxG/W6zX7",
+	"ktaNbfWSrghbvMeig+Sy0tK1bROMPWVPfBmhn5VJ0ob+aX1Gua4LNmOqdal5g9Zj5g1pQF4TNvYAVtay",
+	"d7qGfixtLKZrMR41J4YPLtC0Ik+dy007jOEEY6pH2dvJ2oBwujKpkjmqdBfWVDosL6JGreyLUvzJ5T9c",
+	"fnz5oR3NV7/GT9Wv8fP4s5KdeFs6jsIa71Ugza4WJpF9yFgg24062drcqKyvVRp1ADcC4tnS3a03GvfX",
+	"33p97fbjdzZe2XywdXjraPuk8ebaW+tvb7yzubv1yq297duN/bU7669uvLb5+tbdW/cW12aTQ7OUNqt/",
+	"O7WZlQ2M3mNMnUiWGu5VafO7XlXrrc9/5IGI7ijDEh9YQB3sCd4NfAyar9cXaNSrkI9yrR3/AtoRt5eS",
+	"jJYYBNcxrDlbi1nqUinFOWryfRAPHxT6Re8xraSOD3eJpGPSKo3FCEHojJqMBHlL6Y23WyVo0zBkXT9A",
+	"/sWuCAfVGZqoa2oTrLOaQ0J2Ls7w0BayYUBd5qFje6dYcQl1+PQxpSv/pIdVZfkOzwmh/iJuT53PV9IE",
+	"V9Uhi0Jx/lf6jqoIe0WOnQ1w7NTAseMsryHs0KVJsSnV9P8qOf9H/68O6eK3DT8HHpqy6QuAjzfqlZoJ",
+	"jYeS4gK89Lqfi+uKdKwNqVCBcE2nuXo1MbiUVPt+m999cTEhXgyIAYgeDKRNyxZll5iIMvj6c8qQIYiY",
+	"RMasL6gdnWTbDGnUt5JtNNF/1nSwV9hy+E7vTgrBOc46TRGv1DfzEcskJZbVx4SB6PiBMe9TsnVtPT7S",
+	"6Yj6F/RsYzqFMeUk6TFMywNHXXu9Vm/rSLaSmakno03cvhDKkp7B+VdeqxGPjiXpjInepSstLs5ZaIK7",
+	"kINQbqyTvhiFmfuqLf44Lzd2oobAUSczEYbMjdIjD6AEtBu1RrvFzekt9cNhPR0MD7gQm6Trc1/2dVQe",
+	"hhnLfu7AJ9rVFj8RGmVmcriUKFd90E1Ev5+5mRpQELXUwKtnMcE7JBDuWcrCPoq0Xrjo+wGDXIjttg6D",
+	"ZlIFnHR+upDBlJ3VQo/bi5wN9NosUc5p1T+nXJzTCf0x8zQw6QJbWDJ/Tx1RjVrjimGgE324kl339I3X",
+	"G7e37m68s7f++PW1NzdP3rj7VuPeGxtvru8f3X996+1X1h403nr8xmubd945XH90++7Jxu7sAM+GtgMG",
+	"LOoLT+rShKFVGXOKRY4Lj4q9z2YGgU5sl4YvzZ7fmaop8iXApTHv2qF3fWSZ4dBLFSdqSzgmpJW+cw4s",
+	"IA9XceVVcOUVa25dcKkWqYzYkKAHyehzg0GHCotM6qsmpAK3eDaYpDl1oSNoDGiK/nIGHDCtuqbDoVK9",
+	"IWnbRWxtUoaUxAsRnkk4r6xUye50Dbq60tShJaV34IaypmoKAAuHsxX1iEaRwj4CyIQG5rLiYDpGBtpr",
+	"w4TZHasRMBmQ7ItDtaHVLqQVYQirxa28QHwzIgQm/0zPYYgn0yoZzxpAgbdK1RbftV6MCZ12ZA2m7LSr",
+	"jQCSQHwh/pAU6gCYhrxst57698EhKYMOX6kS23BC9HTkaHHQGgp9L4ODRAbUY5C5hmukUKXb4vOq6l2T",
+	"UKeLApRies7PVoeWnNI5DUYvWedkP1/aOnuvURlsP/Eqa/0uqwxvRRd5NgRW4Q0n2wuTWbwNvpoeIAZC",
+	"aX27UVvbRgW2vAa8jrpdK+nvu5K+g2exNIEkiXVl7DxLRUcXwqjgXEUtRjOCbvtcwyDpLBBz3kxzjTtM",
+	"nW/Vv5qQH5k94spIDGWLK90FSZCR5mKDGJnA9IvJVxaIc9XOqQ2+npO1g5tHjHR235W2wrdnnWTNN3VM",
+	"1o4NzWhmZm6+0WbMu9WuCHtixqI4Ztwj7Al1o2CcAC9iuQbYGBherBJNVommpGO7Km7IFjcBxJC5zD8H",
+	"T4ngWHSNMb8ymkF53g+dZdXix4e7gN0smU6nT7YDrj8oq9zRngNol0MouXkzCbvevNniaOFa7TDIPKAq",
+	"O2PM4MbW1BOLbAUtN13HoMw2DbqIhiqaZoD4nzokVOfAwAGbVKdFyZHbz4RQMdaqLE3OLpKiIO1X16hk",
+	"JnMYRkrDBlWJWYvKBpswv/RoW+aX+amculKyRRe5rnf9CYMYcqSG/oVsq8444eq1zRToWGesV49tlRh3",
+	"faGzRa3szvj4/nGu6YPzab9wIhZbb6xV1jcqm1vL2ClmPO7A3lnKSGlM77CD7uSqILgonDQkbrCifHUo",
+	"ANF7QcdXNhiuNfnXHiFMIl2J4wblmD27S0htn/uRj5gb+WJ7N11MJvDdGZPOKDgj/gDpvCFrJcnpUeIT",
+	"3pm0sAVclUr6+lG6OXd0zbNBT4YESPPIKZZonZpd0G7xpMIBA+4uDQKdR5kmdSRjAunlJhiYQOK0wKc7",
+	"K5MHbQw/QkoLz+92WbhSJQ85gcp4KVGBTIf8ya6VwZLt/g1paDQt132Lp1qp75vCNulgbq5OyYUh0a87",
+	"TYbGHMGbLQ6FoFNLAaH5bR8/HM5NrlB6GLcKwSdDtGlBOp1wz+/AS7anpoqLKJ0u8zbTAE0gKg22r5VY",
+	"pbONcvP84c0HOACHqR/p6kmtmuE19aq/2dk6q7wxaDypHEXbw8q9i/WfAGLGXM88ZxeHxc75JYKkmc59",
+	"H86pGa+zVY75VSTUfD0H2uXTcK715tesN4/QDgb1JOUIllVWTC+hNEHMzjvpaA9yhBWjqQsZtR/zQGOv",
+	"WEcfWP/ocW7x9P7j+8crpvLdEjrg8vTdPmoqSSNfdsfEVm0tjrptUn3pQ45lCZo8SYfcvIkltubgLrro",
+	"JDdy3JcEmMZv3nQyWzUSgZeqdifZypBOxLgn8TVwe1qSow4roFzS4g2jfqbaiLAAMPIQD0tyi3bgtKgz",
+	"gcAK0ncT6+bEbV2m8qzFQR9CQQyc0uAbNAjEhTrH9Sn3uiPgQzGxZtXQRGRhwqkGNohSgnHz2WngAhiO",
+	"gNFzZk2AsiLUss0/LkkWvajC0+ekez4/yx5pHmdPu/kr0z7qZHXdg7WLynQw2so/fdy4v/7WO2tHJxtv",
+	"v7L5YO/W7f3tO682Xnt97e699fsPNg7f2Dw63jp5dOvNx9tvvd14Z213/ZWNvc3bW/u37my/WnQOSxpt",
+	"JizjcjaO4rVb9a0p5Zzf4Jd5foP5Wkp3rxczceTqxey2hD14fWr79gRJoSpRHUfSCcaQZPbwZq3tOboo",
+	"ZFYMhs3URdIHikwLCaIMKwvYPzLZTtrV5QFutbrcuLPrtLgbCGluNorgyw//dSVB41DHlEyDlOxLzwIj",
+	"HjCpNYBewVhewUKAPAPMaIHUWTREb5xvUdTVa8Z7Vm3xE61VgGqKyjOZlHOYoXXss2EK5qF2UciGjEa6",
+	"KSaqqoVroowyKRFYtqiRZtrmSnunxakduSyKWaYOs3wxn5nEFzjYDF/CUSTbmq/qJAKXbYiSvJwYkxsL",
+	"qvSROvhP3bNeW64w+mhifRadTIyITYttIDKhztl2q7/eI8m1xP7qIyF76NwHUTQWI9jWJjdW2bBajKJS",
+	"XlZAL5rVcs8/YxOi1MLlSiRTk9AkUpOJxbe4nUWSRwWwArhO2fAcxXgKj4Jxi2eWuUOkmOq8SdYIxAXz",
+	"sjSj9VqLG1k9VfKtLXkQsjtYKJZJBwEXkkaL1kmmYoR1YnYfq+SIRrkid76MfRm5HRmDEzMTFhVCk1QZ",
+	"L2IqTgsqM4d/SUl17Qr5hos2wIE3xKW2UJo0PGdmAOh4fbEgy0H4SpG9sKBTW48ADgcBVIxbWs+lOBiC",
+	"M0S1gtQAojMDquQQ0dchS4AnKMJa6sGbWlzHdCWJTOEeSL+uritFtj+zmyDbDquSwB0Dufq+bHGErmNe",
+	"lTxG89Qk2wNxJLnwuScudPw2ZRMYSUbK9Zoeadnidjg6ybIdIehdROE4Dj53V3Aj4M2QlKMLQSLakcr2",
+	"xLxCk3ff1DDAxqRFb5ESsPrhU5+fAkEXkzJBoWtx02sZ0bEEWQ+CGnEmZF+MAo8MffeMjIapw0AjaWL9",
+	"r2mcjETIEKEDQPVwcIJxvkiGZ04MotGVpXBovajULIXR6dp7jR9sXWy/dVaTdffeO9Gb6+M3Bq/f6r+y",
+	"OXqwMTyiy9iL8O7vg0P+QYJBdu1ov9YuL+jq2H+CRiL4NuykLiXXUrS7RQxohG2cj+1ASS8QHQs5GQlO",
+	"zxDdhxpGR5PipOVvi9uFlA46FPIRGIyLxEcOQBoyr8VdKlnF54lxrOwura0SJAieIXcAkgJSpuRoJKVP",
+	"eYsjOS5AwXYYuQj9KAKvBmnfIuXtRn0ldUu2V3ZIR0Ta399h2rjXHpHEZVEYDTBe6nKqgQiN1NjIiNxq",
+	"cQt2FrQHMFFUoEuj4ZCFFdVfck8dSEjAosgQHlMCWU8OQEYNBPCyUU7WNPKxSzOItqA3Q3GBEQLgn3lv",
+	"RAODf4XjDCn1Ju1K32bV3gFzJKi5tGIMOYcGNAjIOQ19mFLAxQbQp7YrBgPBkxB6e6VKkjo4jcHs9pl7",
+	"JolLh5Hbp9Jp8bb+W2N+gnpF+d+Exf1j5mJZ9BmzsxhSf9HkK7A3cC5L0G3NBxPsf41tq38+zSDclpVi",
+	"hdgFCWjEwoJUK71vXkCxzk2Wmihb/m/xF/EX8acTZcu/jj+LP42/iJ+r/6Y8FM1SOFoS6MJyzi+uv3EY",
+	"rhEqXmpA/VoBf/Mj3bjw9YFqYbgIKcWqEUKyEChCLbWHQ8YPbpM9wTlUCJuHSBnTDyWJ/4/4d/Gv4/+2",
+	"Gv8yfn750eVPLz+K/3j50/j38bMVBC/qjQDij7c4uOlRCDsGFx8JXJIAMh5EZF9caITbziiKBJdVsj8Y",
+	"RuMWv0Ddrc6XmOKOJzkNr66/lpsh7svoWIrDpN8v6trW7Gk/er/k+XIY0LERhlMDkRbBM+nTZSBqrQar",
+	"9hdJBGuckyn62lE+ZyxU1XbU+k/wkaQ6YWhNRwJ3K0XBon3f3P7BqkuDoEM1a1F+2SCYhQDBjrV9cMoH",
+	"kqK2zpHWetgc+I1tcny467Q4e2J8oIlLk0bZB8uJu/bw7t6+YUIKVxDPXP8Tnz+4bYr6U3BJ0O8y+84b",
+	"CPbstDjyPTqEjjyfQVEEpDaMlf2FlYYnfcabLd7ilWyz0B6LIE8h8PkZ9szK0fvyZ78g7Uat1s5Agar3",
+	"oHNB7Sb9IFplGQgBPzJMqfCijPBpcULK+VY4yRrhXCRGHVQ+WppMvUR/Xre0vkBLOyMbaIwg9iaN7Ka2",
+	"12vbQCwixal6Ko1cNhPcMI0zZp0wwP9BLiha/eo5zSOQjniSWDEMRdcPGCm3gX3yWIp7Pj9rIzFK7uBm",
+	"3iP76sShxsak12h8BITBUd9NJB2wamgajFNDwtVe0R1tNKCXeFXzgrSbQJlM7BwfKJVElhFdOZu8Ow1n",
+	"tvhusnPSMlOHXPRpxM61/NaMWVVyh/rBKGQSWU1aXLUDHk5BgsoJPJAFAQuGPty44liPQlaPscHbOqc3",
+	"3broBjNbNPMkrBbro5l9iAk7es+ilFcPb9Qa+LD5xClwkEx+N0tcgVQpug5ZDTE8swKw/1AgDCeqRMmp",
+	"lSGTTN0pTYUlXMdSINZ1aQqRJU8sp7fYSgNU0gfvvnj443gYPAkevsLeeeONtztvH28+fnLcOdgtOSWY",
+	"r1Kz9M57a08Oa3R7XB/sNc4f34reYBvh1ujBeufuZv/1NXm73n21Ru9tP3nbLS2j/va0nP9elXVOgERb",
+	"QjxXzmvIi2/pkWbX1h+ZQ02S7jGl2AyE5pJHnGMp7sC2v6pT8qtA7dM64sis6euz1PyzVGOh4+yrNGIX",
+	"dPwVl9qqdagZGqN+KEY9pUXNkl3WrAXdUGzTPoR6Dx0mTyh3khLAcubnClbyB+ICdbuyUZ0WN4oczGEw",
+	"JdsrOmVKmcEyu+UeHd2DNF6mTRXNutfikQBcBs8PmRs9Cv124q60HHhK3RlLXb1K2n44X7a4dXJRbdyZ",
+	"MIeYKS/WnwUmPfWDzh1r8Wnb3mRLm++rkZSqD+1uVrG2NeauGT2N3KMje2kqmu1IXdH0Plx1FN/HvBbX",
+	"tBZTqvxYG4HfBE1uzZVF7ROcVS1vHyzH5Gj1ArhTqs+q71+p2s6s9rla7FiKDFHV8pps8g25Onxio8DC",
+	"yzT0URi0vz7c2GtN8i3QJLBVrq5IXBow7tFwtcuYJ1ffV/9R8qIYBPbozh7Z2FjfIO2IPYmSF2Axn/kX",
+	"ocOhxHoUMYqyvCaPju7dkHbChTp/JTWGGEqDinag3YWcpXaPRffHe+ZTDh6a12otjoWSINkFoWTM1Lf7",
+	"jHoOFMRLzUOKMZUgqHh0bL3XoxGTjkYq1JShjw5uyx1yvP/Go/0He/vw4L3d45PK/Ye3D+4c7N82XFqU",
+	"Ez9igxsmA1+9R6o2DDBXmXV8TkP4l0yYPEcdNZQd8NWYsaqS9luVx0eVvd17QKjb4gilDuOi73H0PScH",
+	"9/ffefhgv20GDvKjb0joLPmJ4KxKdpVaguQUJwHMVafMlE8zGfr2em29XSXt/RPaSwAPD7qVB4Kzyn0a",
+	"uf02oCVJ0l5Td+bD5Zp5ucOQWHwpPXXQVR+Db2kdNVOuZ9ZcltkZWEeab+7t3tt/cHv3qMXf3D86Pnj4",
+	"oNmo1lr88Ojh7YPbzcrqqkaxXV29x2gIuybZBKtHj1p8b/fesXpJ89Wj/VcfHh3sPmhxe4Ka8f91+TeX",
+	"/xD/W/wpsJHq9+mbzAw190ehGLLV+0K64qLFdev239x/cNLijw5uN/UKqWzSjc66u+ZVGqzerazTWqey",
+	"7d7yKltss7tB1ztrbsP7qzP8iK1wW/z2yfHJ7v3DZqPW2KzX12onte36Rq32jr5ydIJXGvXaifpdX9l/",
+	"cNv6fXMNfz9+dP/+7tHbzfgX8VNNHPzp5YdNEv8ZIIWfxp9ffgxRuqckfh7/2+VPL/8mfhp/ET+Ln7a4",
+	"2S3Neour15tuwt/phJRsbTkJyprvnTZ7pOSUNCWzenaPun1W2UMu1By8Vk055JABfVKhPfbDtVqtXZ35",
+	"eaekNkF+KEMJxRuS6ANkRHukTEmfyr6yVf0ISuPUAl2Z/Qn1kbUFtfB94SEx/5U09/c6tAVg0UYmwdwh",
+	"LZbhoXp0dM/SiObGZeCLDRd3+kKtFBD2oF31Xdkm5faZS4PTLz/8V/j3igOaDFzzqS5TMrOdRhH8qAAC",
+	"2ejlRVGQgUB/Fu6xSyMaiN6q7VmfHdDTNJeBLyPkLQPacFO0f87SRBF1ioO71QmHQEYhHThqaFRvqgTp",
+	"aCua/5Z5O4QLYyNUW9wQkLk0DMdGOcEpLbPvm7pF6S7frLV3yKT+Suk6T2hP4xMXKbN7voz2cGAeZsZl",
+	"Wa0GhFylD5y5N+JQLHQntmtJfblwIFJ77EvNUvz7Kon/R/z88qP48/iz+FOHXP40/mOVxL+IP40/i5/F",
+	"f8RcDYfEf6gSYO0EcPm17qbboHVWudXZ8irr7garbHfrtUqDrnXW3Q1vk211ETVBPAKK2JlLcRXjfYAi",
+	"lm4DpXpBPyHL/eXPlA66/PjyQ/I//+/4/4k/v/zo8uP46eWH8Rf/849q0nDpyVJzveGUINnURFozN6eI",
+	"9vhVGNmUOLnU5KMgWJzMa3oFHdIigkVAlkq303KKbnoDkLIeTXixNEljrnqPp7OG0TcBAC140NTQTaF4",
+	"4jMJSqxYxiyjNzVJr5GXIRtiIrYmewbHkB+h+a5k40HXbNpIaKsaaJFVq+XUxo4ECZkuo2bLNdrSxBNJ",
+	"riIiA616m1NfVIvQywCgqb5fT9nXNWUvYtd8c+yTJKNBb/mMMQILYfKInice31cC64NFFLaRMFR/UK0i",
+	"ZbSqFzRN1Nkh1vNq6iTlfgQ5qa+d3L8HXGQRdSPpWCD6rEcD2BQOiX8d/yb+jdPi8W/jX8b/HP9GB7xd",
+	"xl1WJQ8S/b6jFfrq5NqA2LNSzDuL6PnCo+iU6F1ad38livaF1Ksee41lV/J5V/wVKqpqNt1S33iY5kWu",
+	"b29YeZEZ9fNaNFBva41qtTV3CP9h8Sfq45d/d/m35nBHsJXxH+Nnl38dP4s/jz+9/Fn8LH5G8EEZhYL3",
+	"9NN/jp/Gf4g/jX8fP4f//xnes2rfRC4/Io1avUbgjj/En1b1TboJMLHLGBQ+Vwt+a6u2Vbu1dmt7TdkY",
+	"amUaTf9b9f+UfbCc7aDXLmwtjFM3ao16pbZWqW8AR44csVC9/1fx0/jP6rB8+XH8afwnfCsekj+MP43/",
+	"HadTjeblz0n8jMDJ+qfx5+rP38fP4Xj9h/hTa1Fc/p2yeCDrW33gn2prG5VavbF9q7K1tVqr1W/Vtuob",
+	"Sjx9nbaU6IVqnOu1xtZWrVZfa9S31TgsYVQ5pQvWkT6MpYkh5CzjF7GzCv0IIPmuNfW1cXU9ZUXG1dfp",
+	"ZfqmcV1pAZFrii3gFrKl7Q20rAr8OCARF/ThbK6pT0cgO5ul/+1HtPKTWmX7Xf3fyrvv153Nxgf/S+kK",
+	"jh5tPqJGmGVDqhscIqOQUYD+wppRdMmUlRV5/NpupbGxueKQ9hEFKogyIB7DYtUpmJttdbnI3jP1Lj4P",
+	"fM5avL2HVlXlti+HQvqqNW10Bhl8GciTRF8ShDBsxngwcftUEi6g9YtbivdQPS5nLUKnF/HfHHQXvvVq",
+	"Fqg/oD22+uMhA+mTrqiuCAc0KjVLEG4Y5ywXRz875Fd+9IJ1hss+m0/zp143IfWR8LIC4ydz3P2dccRk",
+	"e1k5/W3QJTlbYbqluHGc1NP56ORO5Va6SUj56M4e2Wxsbq7eqt/a+r4otEZt8zu5Q3QWD8QaIi1pJ80k",
+	"vWxQ4hRsGEIrnVXp/4S1r43Sa6P0u2KU1jfnPwDb4oGIjqEC2kcb8bti0N4WFzwQ1EuM2huS6IP/98u2",
+	"TYM/83ykdphSEqwH14NnaVXISZKMhm7fUco1KW6XIsR0IryoR/dQv88hw2AkCW1xl0asJ8KxfhjLQpIf",
+	"E/zOqK/M3BGHrHWdNZq5s0tdFhnLdwKQXTs6WvyObqArBh2fa/KS3Qe3dwjgoSbdRLBDJXawUXDfw6Mq",
+	"uaO+IolBZmfpAA3U1jamOALjvDdi4diBSk3EIFWCTdPPQQiN+FicxiJSVuOl/kF+QHxvBQBlUA7KiI5N",
+	"GhZQsabfpKE1Vw5hHqB6CcCWgYSrJuECR86XRJ75w2FCGY79gzi15yNQgB9JFnS1+NpBnDTdSuRiScua",
+	"9HkDgQki4tIB0wlj5SzsI4xBFV/URuSbC1+yFdv7XSUvFNyezs5aJrp9bC/PTHTS7JQ54mA3XYO+h5RM",
+	"6QTBKhWSmZwY9SjjHuWRTOQFDFEqMMzbMlkziVU0Gvlenj01P/UZ+nnCniwUgce77/qgPxa8+w62cYH7",
+	"D0PfZfd9vvi99Mki974mRqFc8L1472LvhXRSeScUg8XvPhGL3LvPQxEEA8ajh0PGFx/rYxEuNNLflpQL",
+	"kN7wqF7+PsO9hhX4zXpDhz+23ZpXZ41uZY2udyrr7oZXucU2u5UteqtjruGOZTxSG5yPgiDxuQ+ZR3ui",
+	"559RtYf8CFIk408yARqI5kBI4s+XH8XPLv9r/ByiT7+Pn13+HLqKmzHTvu0EUbsk4OAJI6kvrqUXOwHg",
+	"T8NrznzuTXXS3PjeiAZJHeXpaNgLqYf1ChO5STljtGCI6GoRj8mUEHWUS/NlXOqxge/C5io1txpOIs4O",
+	"lpg9tfACpjp4W7ijASyhksvCCEeEnYruaWaA4JlzFi4R9jEyejVdExVPiFV4j3ofHG1cgIV49ErJKbHs",
+	"VtV2XCKY9bTrKdig9U7DXfMq62yjW1mnm53KLXfLq2yzWrdOG501d12JcbUECicbk21AmjzkGGnbqtQa",
+	"lVq9lF0FcIr/uifeKQ21FBdhqbmxXavVak4psUZmQROHLGDnFMKItepmXYfLbme0avwJhAB/D9HCP8V/",
+	"UlvyD/EfL39O4s8gIvjn+Nnlx/GnqonxH+On8X+o608vP4Zg4bPL/0ouP4o/jf8QP48/q5ZyBICabMv6",
+	"v/xrCDt+VHJK8NDz0rvzJMQf4ueXfxt/rsTD5d9DFvDv4+cFIc7c3Cmgi6WB2rnLhvdQCxwxOQqi2SlU",
+	"ep0r08rT+FQobK/P69culuspu477ZckWlFixnSTD9BT0/XSUQDGx+ut4+dSyKT9Kc15CmTIIkG1eGz4O",
+	"crE6BA0Nh4DWdVo8YmrXhpqg0twOdbk0iqjbr5LbIe1GGmowdPv+ue3QoSHTzpI+Cxmk4ftdJJIw/gBg",
+	"wKy2+NeQm6YP29+QtLTvsBVblOrWb+hstd+a4qbU9Hqqc9HMPS2eTY/7l/iX8W/j35H4V+rpL5Rt9Gd4",
+	"+PPLj8FYepqXzXZtOV/FckbhaBYUyOMhlXIowghS+30RnjJvpAfE84eBGKjDruR+IEvvJq+Qh+rWfXOn",
+	"kbbm6jHcbkTwN9U81yIQBEUGVPP/VF++/PvLn+dAa6q5e5a0C+E1R5KFsLVrnW223r3FKmtunVbWuxtb",
+	"lW26sVFpdLe69c4Wu0XrNZAwL/NosKTtb2RlET8kXr62Fa/N++spuzbvc9L6homx9Z0w6Z33i6Wgbp/h",
+	"RQMKZav5Be22LP6lSktntr/mbN/6wPz8FRxNtM0364ACd2AyWcEBJc1qRDZtClFyUsYjQJLO6KDhv5Jk",
+	"Ghq+If0JEaK4aXHjfoJAowZrTL660JlgT5uy1xmI1xmI1xmI1xmI1xmI1/bztf18nYH47c1ATG1T46a7",
+	"tsO/Q3Z4LxSj4ewES7ylwAbXcOnk3Jd+JJDiyAXa0I6yscvDgHIO+X6QkeDznkPCEec+760AngxgngKM",
+	"W2p8tLhkNJIkYF0kebroM4Bht3zhGBRAKr3Q7/UjwsVFHjDNvIDAHBQZbdi/iuP03UeRcemQuiASGhuO",
+	"AQCPP4n/saId05Bd4knLV63rqdOcE/h2ICSTxj+8VanVK2v1k0a9WTP+YTFkXFoO5EalVj+Bq4bxOT+L",
+	"BXzgW94ttt2t0Uq903Ar694aq9zqrtPKRmfTNdd0UqI3CpSgZlC6n8FGu/w7Ev85fk7izy4/hjLuL9An",
+	"Gv+JxM/I5d/ETy8/jj8D5/jv8dfPSP1Ws1Yj8f+Ifxf/IziD1Uq9x7pRqVlfA0T0MJLTjnwZ0WikWpDs",
+	"Azup61/ip/Fn4G394+Xfo9c5/g9om2pY/PlLQbOBJTwfxga3+7V5cm1RXk/ZtUd2CvbGtgh7Rilem4Tf",
+	"cJNwbiXNYW4VDVaCYH5Nk3RHQVCJ2JNIl8kQnxuKS5AC+7yn3oFm3AVTRpkkZVByyhw8V+ZaTxfc9EUY",
+	"tXgmwQTv6DP4jp17suKQSAQspDxCK3TgSzlkQUSA8FKEJLoQO0mJR2ecVP6c+dybzkbRSSoU1y9aoIZ+",
+	"3+caUpikxgdRlooyL3egUAghIpO8UPNewhkNmYy0RYssqAxyUq4rea4reWZV8ixavXOXsaFV2WZlvCGS",
+	"gxJRKzs5pWbIaDviOPaMF5XziCzqVqGAva7oua7oua7oua7oua7oua7oua7oua7oua7ouXYwXU/ZNUxy",
+	"boFOem50QyHloqDJHjtfHaje6XydXLfFzZu32TkLxBDP6TwYV2/eJLumefroCMdXi3suHHFpuHLu7r5y",
+	"8GD/5HT/wZs/9NJ3tXcIElR7IxfcE36kSV6Rc0edXE+7YsS9dotjOYofTRWjtPg9H/jn+kx7AwwhsVrU",
+	"x/ePiemh3bw+leQi9KOIcRKJFgdv0yjqiCdZ0l0/JB4LfDjjY3zBMV+BBHM4zWN8rsUjBmTxLuUkZIgt",
+	"g1y/SCIIbIGwAwOfn1k5ctBabFiLI1KJancPObGQBFvdmQzk8f2Tw9PXHh6ftJHN2bpwfPrq7sn+4923",
+	"Tx8d3WvbXYZ5CkRPJgOCDNfAVdHiJhfPRPWaQIksAs0PGFDVO9IO1HGjnbyiStDxQjrjFm+HzPWHvpra",
+	"puqEmQdEdSZlysdA1LuCozDsq3M2IviqlUD5uMVdMRgIrpqCg1Zu/2CLbDfqKT5z2yHtW6S83aivWD+u",
+	"FMUYb7Pz+2aJzzn7P1QjlK4WNbG+nOyFCDMNV4InZVeinNOqf065OKd/lUWdzvMFJONV5AhYa9Sc0sDn",
+	"ievyKn4BfUJ8mTQYUcQGQ3U+qjuljvDGuSjZ/z3+A5hJn4GZ+dnlT+P/ULacQ+L/Fn8RfxF/+p8mqoAy",
+	"T//i8u9I/O/xp5cfxk/hZPaRMlzjZ2A0Gqztjy7/nsSfEfj7b8BA+xOB6CLGH5+q703UGpWwxeAmaZYW",
+	"aSRv8ZfYGnXw6FPOmRowYA9XvyAh7yyTWpn/9S0sXUGVoi3MQLgUFl84AiVoltTM1ajUcMHX6u/YsVSp",
+	"V+eo82PmRojkjfbvcwiexv8fdB4G4fLj7ADAoSM7AEojscEwQKzwCxa4Amg3F7aO0+2sNndR7p0W0cle",
+	"BlldtWiiClb9MBSdgA1+UMzTnegkqJ2LEGveVpCREAH6b+mEilSGeYEqNOYLk+DRKG25NdbA0PsWq6x7",
+	"dbey7dVZpdZdoxtwkm7YEe/12np6lFFmp2mhFhajkDc1N1pTd7HJRVTpmuDZYmN/iI8WDbrWM55gqErC",
+	"EfD9W91U5jCrXpNvHSnrwNKqYhT1hM976YItexM214ply3nsPGvHKSni855cHfGEPLHQnnuM2URDFkrB",
+	"iWQJIa8b+O6ZiXOAiaKUMtEvB43+2sn9e3CyAPpFc6/tqUiA2JRVodONKOmMokhwNJQOHx6fJNq1xQEw",
+	"7tHRvSp505c+BIn8yLBFJkGOMtpIrhKcoTTskqqREgIOLa4jDoQz5jGvSnZTuLcJJse8UEFfXDyyxm4x",
+	"hsU+aD2bXRFVzX/yhKt2HlE32LqtK8IBGbCoL7wftoCBulWyr+MwmcLby4/BBfKRrl386PLnWpPZt+mf",
+	"1JsT/bYsfaBtpEIg65pP70p8etbus4r+9f6BxWptYi6ixCEor8Crp197Q2Y+qz5SFHmCxxcOkjduzbM8",
+	"33UKSNStnSQTYXJDksQ2QWZakAYTGQqp1BCjKNnUTTiTmZOSG6h33JCkZX+pVTJSptxWpkHFulY5FDJq",
+	"4knR/v2HDzmr7Cmx104RJNXM3ZDmZZJxr0qOIKqKsqnFJ4RTlexTt5/Msz4vuP8/e+/e3Ehy3Qt+lbzY",
+	"G9FgXxSIJwmCMWFz2N0japrdFMnWaCTMshJVCaCGhUxMZYFoqLcj5rEb3g05rL2+jmuHLVvhsMP7x/4z",
+	"Hmn2jjVSK+J+AvAr6JNs5DmZ9QAKIEA2e7qnMX9ITaBQlZWPc37n9Ts0CDwmMY9hxElAuateWi3CLoh0",
+	"tDqhQ6YniQxFkF0BNS2YlmlP/tQajUaWkgrWMPAZV+jFnUI007MBFpCejzQoGARqRKGH0nD2dzOFC/G8",
+	"YlFLo1RvgGNp1n2kPxGIL5/rPua3IHxThsWLWLjG0P3F5edEGQOXn11+dvmLybeT302+mbUeVpCuiUly",
+	"d5XOVUJBUmDol2Ldo/z7qw7UAQA8lZLO8VlYoAiSuI4tzBqnDmaraI1AHTWTKGHuSGx6jQBMyZk+67dZ",
+	"IHseJp7OFFkeLoF6rnAQLGHFMt2da4FpCpf8mAXY2bfZob5khTSdgzbNTShuKZKGNOnD3+nAzQtN+JA2",
+	"ohNzBar4Y+Hxxe+VGawr6f+sjP/R/5WhSdY91qFDPzQKWetr3TI7Dm25+jIlIQWM1mc04BDMjAx26oTe",
+	"BcaRB1GHs51KuVyp1urQ3Qw+npng0Ouzn+L1qabcuUJuhB3AdSg6DtLC1qm7pU7VqTCrAQHfTplZO862",
+	"a1XaW7TMSp0dt1rLRVnuyRAvezrwAibPpIDwrv4zla1eLiWy1dW6gHkUtauK7kVauf1H75h9QdLLW3j8",
+	"TjrYWdh/5/hJK0f0E4ngJH7gLmkD5xLhbASJQCIgkoHFRKUcicAtruKvOGRzzWWvy5mrTJahZIFWBuVl",
+	"ZCYdhj0ReD/Xja/fHGEZicf3GObYpecgIRS1aJsWh5vJ6pTFpe3U9yF9K1XPEgqdb5k8r9MefQH3ob4/",
+	"NkmDeLiKmf7lw/FeckzLuJhTQ/I4upnjZ2Rhd328l911iSGd4C+f30Yq0ct0KeOFmNGzrESPfpQp1kks",
+	"D34NeQPoq0XFMauroDamnJA2LnM8Fy9BTyvksu7PlOsoGQ5fwdBrbp1tdbZLVqO8U7FqtNq2dpyaa+Gn",
+	"6sNSNe7dWHYqbo1Z9fYWtWpKbDbYTscq6dySGqt3ppQLPGPLqXa2OiVmNdwqtWrt6o61Q2tVq9Sp021W",
+	"aZed8nQGyaObtIaGh1ba26xcL1OrQusdq+ZWHauhpP12e4vWnZpb1XlZ+JPTqxIrwHn8LeROQILH1QkW",
+	"Sa/0sN33wpC56JrGf2esZdms5XDg0isuGVHwPp14kLaSfdWNaoSShxIl4dWVQklRcRMV8VZg8XQVRT8t",
+	"aBPKJU7JRL9LphMDczwJJbYb0E5oJ28GpIo6tX1OzeYIWP4TCe6ejHLcsacF/tyTxI7q1TAzOlEAkfj9",
+	"yOOuGO0S5ksgatxJfHkGlYCurQO6kVi8I7Wbl/rEpSFVTxsErOP5PnONE4aZ7sZFonYoto8ThHJI6Z52",
+	"0Jj369Nz7dxBTUso0WBUfRgw9Y5T7h30NUMsJIxHiVpQYuiEeCFyyOwQ6geMuuMziPPLZPM6/Tz8HiL5",
+	"lOPcTi1RNMu76pbVhAl01vaFc87cxG1TI9VfJ563m91JRO8B/dnMNpiFDPugdxKiYGmXTob6XFHrLJ+C",
+	"Nj3IyPuA3pmk/3DWXVNekV3T7Fb1R9sLwt49jA6Wd3ZKVqlulZXR4gAtKleLpxRgTenQOTbhIjtvQMNA",
+	"8HHfc7RumoIFgykWxGc5TZn4yDQaLqEhpfABfnPCMJU5Vy5tbyc+HgYmCzP5GBggu4Dob8/r9hiIPcme",
+	"5pq5DusrI9SQMzZz5XKlUq3WanVoIrwiKWEhR4eh2BsMAnHBIjNvCdyj89GOhO854x9jDpe5GsDODDBy",
+	"E/STz6K/EtvgFD1lqVCr24El9NmjaJq+hKzPF5efXn5exO8xI5w22tvOltrNtY7Z3BXXAvNSfxen2ibo",
+	"L2WPVupbykhljUatsdNwaaVRqm2X62W3xOpbnYbrbFV2Ktvb1a1S1S25W5S22667VaHlMutsV8puuV6r",
+	"uA11L+/n7N0xlDjXGpVyuapAhS+omz2ZdVNgPT0qBa/NZ3PYORXKYBfRfFInFMFKsFj9YOpckJmjQBds",
+	"AXi6Mtdxt6iFCkRfmxJ60SEhQVkrqMKjHRYwCofc5L+aX+VAj8LLXQWk76eL3ytWpXEdjA0/OJmuFi/r",
+	"1uTfcwD+/uLE89uE6dehlE1vkilUj1tpZQyPP1Of+Z4MjyJiruui9gXZJgTGfX2P/nVA/TJQ+YEI2p7r",
+	"QuHRNQIHpSWw/77gHd9zwnWk4RVZN4DSEybIPMtmvuds81nirwN3MYt94tICGCVOjznn6kQp2ycmmqeQ",
+	"zS1Jz5OhCMYkL0Pa6dyRxGgIwkXINOOMGIYb6eZ8aG0ojJN22mUHK8bTCPpG/O5rBPoqEahaKL0uC0T5",
+	"YA78fL7GsGsM+11j2MKrfKPy9BslvZ/Jd4rAk3qtyiqvFd9xDc/X8HwBPP+uHO+vAsanQMf1Ufk6bfLK",
+	"0G/aNR/nqGjouMBVf1WK5BRwzCAMSiHfhdmQV/XY/Wh5gL2Zgpiv11sUcoNhBvQ/ZgOfOtrHD8GDKac9",
+	"pEZKkgeHvsejOIkIiM0Zc+WZzpO0k0ELj0PJ5lkYUI4HOWKUgYQAEDQ6jqHjEoYmHm/nKrNB89AwcP3r",
+	"WxIbQKtN8mCg6PosqDWzE9jdJnl1M8rJ4/dPDqEob2PWxngCYishNO7RkN7EVb82K6bMCqtSrVq1Wp3s",
+	"1HOrSnEe4vosF49YW4Nra3BtDa6twbU1uLYG19bgrQdrvpeW4KsK6awDNN8DE/e+62kKUZN8hfw6ngis",
+	"SDeiTSU6U8bwzYM5m1F8ZvOZUsvPXzuTM5MFOI4qeSHrzxkDwIxFj15IHaBRHHJezjV87f7QD70BDUKo",
+	"qrXUOmniUcEZUV8QW6E8G61UMFGxSxrEugSU8tEuaxLofRaRs7z78PG7Z4d7Pzl7cvTw8d69s3c/PL1/",
+	"YmNdcrlq74ILBErXPEkk9zqdZJKexp2YOwjtoqAtNHN8GjAXf0cDRrwuFwFzsZ6xP5QhaTNydO9Bgfzw",
+	"6P57yho+evRewVjk5bpN8pQT9pQ5Q2SiDRhSU9kKsNrE444/dJm7sQuULv1BOCbGKgdDvEgOQklOfrBn",
+	"VepbiUpG8gTApLLsqe5j3aUeJ0HSsYB5h5AVD2SJppYp0RIl2heafzZmmi3AO17tf1C/LO3YmWa+GmLS",
+	"zDdIf5Gpn7FB0h2jltmF+OhbsWDXJsrKSCBa93nFOrCno2j3GhWsUcGqqAAPPKHRJjKyLpJwL0H3R36L",
+	"zWfmn4vyO0602jKiGNWcbupJ8kCYjpThdqW0ZW8UDIN3Hli39eVpYj7UPJTYGU0RbeQBN97eqQaI100I",
+	"Ma20UlkhCUl+RUUWSzToKxBW7BYJdt57p2SVS5WqHYERZGaM4Qj27ZvDoFAplZaEPsBlDgyJQHnYZr7g",
+	"XUlCMffBBx3rJTx7j8ePRlIFJHxrEr26PcYNO+WiocSLv9J4VqseU6rpmi0dX3EnyUwFgn0DAO5ct2nq",
+	"jRuQ2jQMqdMD7sUU2b/pPwrnsUBMG9KNq546n/rTwEEj4nB4BfLJUITMXXzf7Kag36O9EHcGzWoK+iZv",
+	"iGs0NP1u9lcmYe9pJAehFeNgTPIp6bYBPR5ieZhYtNsb6WubG4wdPDN2NygxbNJGBlSiK4RxdzeGBLA/",
+	"mgS3w914M6zcG/fuMhvp+VuINhPtRZN4czlnU+EN8BfFpljm02P0+8pyPNAL/lomeGRWuBqHCbTpjFz4",
+	"dmHGfQIXBCy+hORXT+g4Zo4INJmwDvqSUEQuUvCiEH38TKcodAVB1DYiE89H/rSje2dHjx8e7H949uP7",
+	"xycHjx8lSLxCT5kT+8qygp5QA5+FjDOpqUDJnz79G80EMdca2wU7ZPLryd/DXSe/nvw65tnWSTFQow05",
+	"AgUi2dMCSaQFFMjknyf/OPm7yT9M/jl2AJPYAZyHuHuB6CApkRC4h0tN7ooaJlhTES12pZLcPGceNy8X",
+	"zToDMjIPZ9ELWZ/k7cgsLBpHjVrmKNOhiJkzBfKnT/9to0j29CTBgkuYddgRWpCne3bl59ci78XV0GAn",
+	"JuL/UE6t/iEJDYngDkNrQ80ChWLpTsAYUL8PhprdO5l7JLBoVweMgDZu1i48gQ37kmptzUa9R0O6b5IW",
+	"8CwuSE5YzhE1M9CV6m3X+S3r/JZ1fss6v2Wd37LOb1nnt6yrHVbOcSkA/co6prWOaa3qZUDgSvLQeBZP",
+	"yMbLT2hR1oMb0NGbY1o/CESfUG56BpH2MFQW9MfMAfMZ+t+at+JxfgL5QH8GSRMcLDSFJt00+1TXu9DE",
+	"0mAstalzXogsXzTdMmwlUEB3ZMpmUoaWeQbRnFOQnYHNbiNTQV0XCh+6MiO/dUYyhRn8SzK4jPrOTf76",
+	"8hdauH8LiuDy08svJr+5/OLyr8jkN/DHHyd/vPxieXvrsWZ4PIZHJIyttXG1Nq7WxtXauFobV2vjam1c",
+	"3a5xFeGf77txFb3o2sJaW1irWlgGVF/PqtJ9Gjef6X9dyfWEl8UV+TAJwNCa56YnKjln442CGpCkym7Q",
+	"wakCBsUYdX2PY3a6ZI7gLlI+mWRthxGMEGF40BEBXjvqMUj4w07BFx4bGcpc6OVlRgYJBWpkqQd1A2Wz",
+	"eNLcOo/U/m6BgBRETl1sIjSiEse9Qdqso57ugXkje2IEj8K8Q01me0dGT476h80hpMLLbk5GhbOp/rkU",
+	"0Gs+yyFhPWyGNu4BfZMIrVYLOZyZBEjV8zcjJqOeFjCpJ7iEuWa5tJom9ZmUen6WVOJcWyXlaynDaKcC",
+	"SFwFKMfTp3/Xhi6V2B/0V0Uy+esimfzD5MXk95MXSiVefqa0ICA3uJwmLv/15X8FFX+ADTiEx3WX1EEg",
+	"1O5o5iZ/f/k5qNTLzwxWm3xLJr+CD36nPsD+9goyfKEU7eQrhRIuP0O9fPn5n8HZD7oM8PBHsVfC412f",
+	"nTk94TlMc/P3qceVPowWsVquwAaFbiO4EfCwRf2cEwhPff54wLiMdw2k9Sy2l2LvKV67vFn+EM+cOUnz",
+	"dCt+vaZouTWdczg2k5xQM6dqZJiMYLr/LpcoZJYr2xdn9NJLzdLJUHubWiRuPjOC4mDZyrhX8AKZGU5m",
+	"oHOeHL/HrfC/7A1DofSkBOQBk0dCASVw5slR4ymtIakkB6QrsKAMCsX07xylTSXxwo1dgvcUHeJ6nQ4L",
+	"GA8TIAMxhrhgwSjwQoa5LKCQ06wvCBI6Q6XrOx7zXZK3tRj/Wfkju0k0xQt+tkvMl3aTOD0hJIP32CQi",
+	"cIFK3odEGblLbCXIze91Gs4usdXMF+MJjy5Iz4QXgYWIxB7/NDkxCH+SU6aAh7F9iAhIhFtEoLuyprDO",
+	"wB9KDXbyU7cJIVkf4Q+V5kYZbtoTesG0iN2D5bmJk3YKeixtQqWefytZLnjrrCFOg6NaIXmWloYNGdq1",
+	"slNaPudHYdDkBGQUnSXg9dp2XNuOK0fn6AUKOmrO+UJlvoQSRUw414Q8HEeZim0mPZfpbM8gYE6oRiIL",
+	"schsj6N/6z7RYAzisNjTgU+5bg7yp0//RrdQN806QiZDaCgLdqLOEKW+L0ZKyzS16IzzFwv6E6x0UvLf",
+	"pSGmF4LKKZLHpqoYBTfe+YyL8CyaXbugu7pg33ci6VjikDzMhZQQCIW+J16odZkrmNzYjfpYa415zsZK",
+	"ZnscgoRocZpznmFdanF5jLN/Y9GosZ36UWQUTqH5SrlZrmITrKvMxNWMQkD4V7quX7XxaCwiKFo7UdsQ",
+	"Dd4BlTIGVQMWODDFjbqS8nBVo1h/vqJZlHC5rxwFS1u5Vyq5eOyJAwUhVVLertcJOIF/e/lFgUz+qIzS",
+	"P0Jg7+vJ7y4/v/wiw+idfFlcNQrFxpnjewONbr3i5eXM71WxkD7cc0vG1LfF11mjv2XKFdcLjKPvna28",
+	"SiXLqxjyvDSb9wLqasAAmkwmbatm7GBG37PXUWoZRXohghEEdQ04j3UphUvyUIJOOh6nPlxVQLXep+Po",
+	"qiRPibH3jLY8w6fYCdiRYcM1yWIbztZGnL3IjU3yAaOuejP4spvwRUMJRgCt65mbrOZAV/aseTpTt7Ob",
+	"SCkSnAHkUppSfc1dObfk4o3xhV8f9qy9498773i93Lg5FJxxp5tY+E296XFexcv1pxt58+rd6muIsVR2",
+	"LeXLQowp1T50vdAymVPzGGC8Lrc8ZbrKoaOmrTNEuroO9XzmbhSgR7clhqEsEF845/gv0wu9xXWVKPwm",
+	"YJKpbwN2Ic6VymGgb/BLtHIlc4aBF44JjgvUaos7gjss4Bk9waebc0dloaHXZwVycESo6wZMyhZXD1E/",
+	"IbSbqOfUrk3U3w4FlzGjTq/Y4vP6eat5u4/TNgPaXucW2iaNzAR4Qwp5N89yfRb2hEm7U8um9miUAuZ1",
+	"+ZnHtV1XLtUqhRzkpVZK1WKpWC5Xi9tqphxIhEwKq7JVqZ2WdmKdOJ09pfu2SRbsdfFhh+Lnnu/TzXqx",
+	"RPI/KZd3yUOPD5+Sp42ts63aBnngBawjnm6Wq9ViaXUDeao9c+7wdK902F2BESxa+qtbM+MGXjdlXqkp",
+	"MxzwKRGgaQl0x/9YxJnrZgSbQ33GXRrMFWofMCBkkZoiEaHcNLegJAekRy+YejKTkoQYuDLp8C2ezKH3",
+	"OKEkGHIOTrxAWQbY6BcyDwsQDpJDOWDcBaEZwWYUSz6VIXHp2Lws/EqSvHkY3sCh3GG+4W4Eo2GInkr1",
+	"uxbvj8mQD6jnEo/LkGLSjyyowf3M7gSibxeIHQp7o0naY+KyDlVQHRgkuRhBOftWqcXVOApEWTNChoSS",
+	"MaOBIVfUFoD9yZAF42IobNJmYwGd3dRrY8ZMi+PTdJsGJPxA8wVOR5Gg9AQ+SlhxoKsEfydMDGNuocUj",
+	"UQ5fe67MEsmQW7NvFvwKGxoyQCPBD8PKm2ngYrQRWanwerGZqt4ml2mRqsm3lKpZJmh7X2m5xMMLhD11",
+	"/KH0LhLjwKkj/4VslWBHzB1UKF7CkIBZMz5nYY9Jppk282gZwraQ7IIFFIs62NOBDwm7CFyzhqZpWOPB",
+	"aSV0RVdpvYqwOZCEtaBA9gH+uB69Dg0CCmJOhmPIWVXvnlvi5TyZbLydNfLYdFrRAXEzJQ0bLIXxSwmM",
+	"n1Dhvn+PjqMUHAaJveZX5dJpeWvK7z5CSWdt0Xq75lRdq8LKypgrKWOu4VrbbKtTp7V21amoF/tYePxJ",
+	"AOUaYTiQzc3NPmNhUY+0KILu5seb5Uo1Lh/QD0ibrEs+bSaZuqT/szL+R/9XnkqFrrWrtLJTblgltu1a",
+	"NWerrfT+jlVrVLcrW+V6qVPLSnL+ZzAVP518Pfn95OvJHyAH++uZPOY40Rm+Bgvy/wC781udHP2N2idK",
+	"gUJCcVmbbFOLUo+XMjQD+GtI/f5m8ofJl5efNlOedXiAHswXkCOu7NivFdpZeU3//Jy2PZ5ewsxU6bJV",
+	"LSmsVq6bbOrUNsi4zSYEazze3TQKc3OZxdjEfSI3l9okUP6gNz3KGxfrpcz8Vuq56XNQ2UqdnrhYoOGA",
+	"1wPHY9UqW2Vrp1Nillt2Ku0qre3UG1vm4MCvLMZda8lf6fMAvztj/Hu5v0uz+7tST012tL//Cbwxf7j8",
+	"C6wGmNnPl79skpc6yuE1lm3p01ECt0slfs/bOh1goijl/VMBzsX7w0AM2OahkI4YqfkVieoVdWKjuV/a",
+	"hkmpWQW65zl+1gbMymmRw4EjkGTJuAeMsRJB1HnGyqZCvWiq+Cxk2fn3T44fEhmKgSQjEZxDFbBmR8pD",
+	"7vnGLpHDtvpVm7nE3FqSc8YGCtx5AZoajhiMi8SulGo2ob4UUeZEwCBywAVns877Y3DbxHD7AWPurA+/",
+	"ltUrDvw9N9lKb2QAUJwzZc2ZdTBrA9Oi1jJ7fxTmGK26AMJYpWQQeBc0RHNJ3a0QJZuoJexTF2sfYME7",
+	"LHR6zEWDTO0iL5TM70SFDYn8GSx38KQcIv3kAnsrewOsGsRxQu8iMidmC27LVqV0WmrEsle90JOM+Exp",
+	"p1krX08WwovMy7JLLNodCYEv9nbt5MM5W3je9s0Oxh7ScyYJJZyNZrYuBlTfE6LrM2LuRVrIk/Dk+GEr",
+	"VyCPh6EvxHmLt3InRsah82LE2uqCvcEg/etHbBT/eZIYeCsHLpQWD1g4DLgE7wV3GLawoIHvseBqWYt9",
+	"KVocvM3inKndMdvmIsNncaDO1lWnqLxiT4erC9WvxixaK6VUktw8d6h/tvfu/r37D977wcEP3394+Ojx",
+	"0Y+OT06f/PiDn3z4U2AI2M76vug5SgWOWNuhPpqV+O9X+PhriQJYoLkCQW3gJ8cP3y4ZAFNCREACoQTg",
+	"NdTaFOxhQYjVyEwuLDlMXkjaYshdEoqpQJD2DReI8N0oFkTylLe4/gqJ6yOnZsQRun//+BR67hzdPz57",
+	"cnL/2C6QcinhHi0QKfCIGz4ULkIyoF2Pq/O2UTRZGPJECA7depQigziUx0m1ZNy6eBOGLkCgRPXCcYKt",
+	"FEZy/ydHB8cfnn2wd/zo4NF7Cs5FOR4tnpoJLogveJcFMA3E40Vid1l4yGyd0aEmK+xBmsgILRFpz49p",
+	"7SeX4+WFnDK1eTompN8v9mnFs2kwQcdTLzoIPAgRVTtlZ4eWWL297VacGtvqNGipXXaqbp1td3ZouV11",
+	"6u422+mUaKVdc7bcBit1yrTarjvb7g4zFn7dLXWqToVZDVprW7VOmVk7zrZrVdpbFHIc3GpNXas2fpBr",
+	"5vYfvTP5l8lvJy+gMP+FTiz45eVfXf5fmG8QFfAXHr+TLuAv7L9z/ASTHff8rgi8sNdXxt3+vZM966gC",
+	"BCsZqKYM1nWjWao0y2U1V1yEe50QRpPwLyXtby7Cd8EHHzOQWOW0iS5Z4FE/onipPajs7eyD30EO2x8z",
+	"J9Tvmp18O+fdVshnTGy1RdYnHvXknn+7BC6Ew5SUTZ9MI1hTH88HXSchG5AKshBz1+PdJrTlxkT3+BYk",
+	"f3T/ENLd2zRgpE0l26qpX3mhbPF794834sC6kjc0HAYQ5KTmvsTpUd9nvMvQ8miPkSwKgV6Ln7NxkWDr",
+	"AubG95BNcnyyR47e3z8h/0uZXJSLdWhBdnKCzdE0nmrxvA0Z9NInbleGxEKuGmKpO9kbBQJniRypizeP",
+	"rGqjtnlk1Svl6bsIneM/DC7YHUl6VPY2lIy8d/8YlBsdkeBPn/53WSD33Uq9Xt7ZhfGds7EEjmNCwxb3",
+	"mTKpKqVag7S9UKJRlZxN01ZNKwE1EZHEH7DAEy6G/ZQqiVQa5VGQs0geAZ8yJQFzGA8xx8JDMuWqgq1q",
+	"fzMeGjYPkzuZ7H5WJHuJRfEkgdSG4UAtDeXjFjeJhZD5EDDq9IA1DF8HEiVmWL2yFMi7HncTZ/om1WKJ",
+	"OTxiSkJa6r9377938Igo/Xjw4GB/7/Q+fNrihwcH78qf7+/v/bjf3RsdvLvXPXhyWvnE2ftRsVhscbjq",
+	"/qN7Gb/MFXLRzOiSrm2nzOoVq9opta2a22CW0gJWCXL1lIYBXp1o2ypz5v6T/YMf3Xta/WHpRxWn0ftR",
+	"efBBrb99utP+8OL9inxUD/Yaw/vlznvV3g+3zh+Wfjo66P54e3xcE0cVfrjzyUk5fFK9+KD+9MPtn++V",
+	"2vsV936t895W76Dx8fsl//Cd5ZHr1AKsxA19YytjNX2uP3vrFDomuqTV93aGbv7O1Pc1lPfcfMGEIPQ0",
+	"ZN9VFrZDOeQZGMD6aisWV294si5ZfP1Q0bvQJzS1x0KRnR40hZDmm5+bkS6Aiob5OKqcwFHgKfKZEwaC",
+	"e44Vg6LEnZskoNwVfexj0+J5xFUbqHGnINidCCxB9R9ACHXXAkIHSMOotHjf40Nl/00Zjvs/2Hv48P6j",
+	"9+6fnZ4+NC32DNoS3GEF9PB2AtFHSxQU/KgnCJXnDG+vdP+JOpxYj+AIl7k49gJ8rxVBs8Vt5vQEsThp",
+	"5f5zNHutHPnfDHS0XNIalkpVRpxi2+PwR2UL/5fMR3Lq1YsD1te/MrfLNFz3QRclBNK7uDL70WreWNvF",
+	"+yL3SenR1o/6O/s1r/Lx9vjHZfmTBjs+r3d+MKqGDwc/pU/Ee+6Hzk77kN9/57rwQqvKLO1aWdGvHc9K",
+	"PB2Z2YqdgMlejBPfLhvrPRYqYRKB5FDA8U4LmGuJlGeJvzSRyLy43jHrY5+TWZMX1Gba0yPB1ZM2D1pc",
+	"2wdFcqxJL7ChSq20A+GfM53De4aJvnZcKB25x6hscS6ivG3sMiN0UramOPXHWhYlhlggUkTyrMUxv9of",
+	"0TEGHdUgR3QMg17NrHjC2zOGxZXVZranTKDOlIaAIIHtzzi67DlVaam1u2ll2tXR0QzQNOSwF4q517nB",
+	"27o844qGvrCDgWABs3qXc+VMSRVfyAW45FhTaM5xFZD5ngLACBgyRkCQEAWERoJAFzZGcmEqD9h8brc4",
+	"yJRRIHh3AxJ8g7Gp7yCMu7pUEM97gQx6grOCZuuB5ldRwQgNGGEBBZq++Cd4kfoVaTNH9Bk0gMJWwBCR",
+	"0cPf2G3xPlPGkex5A7y3+r0a7SBgwCjkMEw9Rons7hKohDGZojKk4xZvD0MCRBBxBYmCQXH9iEkehyKK",
+	"ItkjXISew0hXMKkjFC2u5AMLjJQDCWimGawhoIDQ9hC2vy8mpDZ1+x43MxsmpWePYVgfY+cELgS5x0ky",
+	"6axJ+vSctbgUfdYW7hi7+lOuf4D5HhAsyQRY6v33Ilx9/c5YpqgE+kmXeNc6Up+UghVK1ZJjWcnBMUfe",
+	"mlWIKCHX1ujaGl1ZwsOuTFifII66QrgJ6W4M0xnBLvgFCyTV1bNzIqAoR8Me1HDrzJ+4xA18toFExKPz",
+	"DAsY4URt4I9bXMsIXR8HjGkRfSuOWnTIkMMTZEg7HdJXi9NlskgeeL5CWy3uiH7b42xBADH1Olf2VPfN",
+	"S8WZ+UnBdSdK1JfzMvWnkmtvxKanx8PMRN9qsUBh4WzA0mSvxpxR4MVZDW7bQviMcnzma1yYCN7bbbbl",
+	"1p1a26rSyo5V65Qb1g4rbVvullNv12h1p9Ioa6/qIc7ITK5LuVlJ5ojpyx4gbX2nY+B74rsjQ1iVm/zN",
+	"5MsCufzi8jPIKv4KU5a/uvwFMN9M/nD5y8m3k28IOoknf5i8UMuhl2YfDniz9r3J+NZbqlmeLphciQc9",
+	"KRKuLpfUB2CdbrxCVl5KaBhtkCoCh48iEbJYCW3isluorxbl5LSpaxaNEQczue7I6DFEMgdp2yD6Sn1f",
+	"6chogWdwpnre4fgJPD25aQ7NsK9QJ/uoxb5bpXJjeTiceX8JrTXw82gumtVrHUAzu2pp5wVu1JfrA7hS",
+	"vj8q6nD6nK1wBF2mnrI4B64v2p6v7FW4lASs68mQBdptPxjKHpOkPY5sxDuS+ArzGX6FmcQ40qPc7Qx9",
+	"MmCBoVFIp7Vlwrx7eqyvNEFMOx+jelM1mHKnwqpuzdEsOjvbDatBd9pWySm7FVbt1Gi9raSGT0OoDW3m",
+	"KHcDAQdXT8o8KtfGDMfNCrlNOEGL0pr0Gr6duUxmA+uME4epTYrbN3FkuAijPjWLcpsSJ4MOBpDXhF3v",
+	"Huwf6jOC+xezsw3pp/GPQYisSz2uHSwPvIC1qWQ6wxXoqNFlg8MmbeYL3jXOHeMUN4esiV54qP8fhprj",
+	"JGLL0o4w7IPIwtB8EfnVOgI4iYgXFlt8z4zYV+JlnDzweUoCpsv7C4TqbhTG/tSt/MBPttHiGFiA8XrS",
+	"DMI455LTTEaBF4aMm3fzeFs8Bfdbizs0ZF0RjO9I4nFLzbTTo5wzH/pv8A31f7CGkMUE9qWeMA0QUCK1",
+	"eEok7RKqXxJXayCCUBIqQaRGb+tJmBihxpZlex7rS/Hc3chJlSUqYIC5Zq7j9K3khrLgC6sTiL4V9pia",
+	"lNyKMuI4cbvvKlXnu5esq83ZYpn6aj14a/faq6igw9ON4ksLlRjxLFAZmRBr8xn+44p47AMticNY8udZ",
+	"sVuMPfDhMODMNbhLdDqGuIQOBhtxiyCNxPQ95rcHugcDiUTYlUFOvOEdCdHOOSFM86avJnqpX3FEk+J6",
+	"3X/l1njfQjEwuy8UhOr5X/o8sD71fFB6w5caUmzxZPbxCeAxSrYs1+t6IXGEywy+uHuXs9HduyaylowN",
+	"xoxxcUmq7Qje8YL+fXWBbZCjxpFw3zwmJpTrUYZUgdRJGHhMahAnfNc8LqJShSwE48aAp8K1LQ4BRX0x",
+	"ZGJBpjbgP0zVTsOuqD+zemcN7Vpcq9cCGXI9fhYPwaBVQon+EoEYvI3Cd4xm1g7uwzBhIm4Cd/QWyFHO",
+	"aZGz0Z8nGRCWVsswDBzRSkG5ysp5WJCEpSuEEX3mmvolFuVN1QybCVJ+3viF9wUPqRNekVMFawgEvOr0",
+	"6C2f2FLrWOMaDF1D6NMgRCmlJEzf5E4tEWqEc7LpAGnX3ARXLa3VNk1KbGXIDnzqYMrrOKqOFpw1zdaO",
+	"GDYxDsmigiDeBaJotXakPSa2Ewsvm4x6ynLHKKTLsGLa8/0WB1FeiCtZpg1unRCSR4pqNJHPIglr65QW",
+	"pDFICF68UOEzXQRahwdLQjnpiWEAvjAj0SHbhAUtbuR13q5VdmydV3fMwmBsQS6/vZElpdVsonAUbkYe",
+	"6jXln+lqfnMB6F1QLi7oKxOCNwGDK2eZvYFnm3GX5MEZtQGJ5bjDZ4DBCmcdfjn/uO/jBTJ5fnUznrTu",
+	"amYdPczAgrQAfbywIdn02Q+B8oF1OswJ0eEWziCxFlcoDKrVIHkMR2DaBNm1SoV4KBLO1Df2rvbj1fXl",
+	"gPEKLS4CJGeA9Ndkp7TorTxslIYpbCQU4qxP+fjM8CPbhRaHb9TFZ6bseqNJqDxP5JkJzjBHS2fRTmFB",
+	"9TrifFrjGwOxzygPvX5mHsV+AuPeqIgOu6mXapWd8vbqp1q4q2G50suvIEti0yxJpS/5MQu8jhcbthDc",
+	"mGodZGrDlmyc79P4DjM9h4RDIdQeDJWV3kOCrv+yvVMpl5GEwnwcD0xL7LmEXkuvzhOZ3QZu3xxANKE0",
+	"cxkZBKLj+a/YJbaGja9jihpukBgvxuljy2qUp2oaF2eoYfOy9zETwCT+t8UwzGRspxKSon948vhRi7vC",
+	"GfYxjhJcYF8TJLSnTk993jSbuZCVx1tIZfsWEhHPWf6AAvE9fs5ccnLymHguU+uqdAda68DrZJwB2Jic",
+	"dIAy3bQ2V1BVMidgIcZxHAFxFACRGwVMIm5xnUUcvz2mDGvdl0iRiExDL4gzjFs8r9ZH/bYtXBjdqOc5",
+	"Pegs01Oa02BWF95G+0BowFLoOYVycQEjnJule+7DJYfjezSkNyf0SvDjL+SdT5DMxzEfwzO//WpY5iGR",
+	"LU1G87OPAFGLIENPJfmUEhsP3vNj4fHlRwZx8BVSxDx5DxlpjLrTnl596HKFnPSHXXD94mVKVQtQWLqr",
+	"XrJbiCZdUy8fZSZAPH7GtlhCYavXqFWmNWTAHG/g4YQvUOXqIMy5eSXd4IRBGnpc5Tz5G53d9gJz9P6/",
+	"yZc6d+/Ly88v/5JMviKTbyffXP4FJLv9B5n8bvKl5tz9+vJzaDvTH/hIJztivoK02CEg4Tw9ikVN5DY7",
+	"pME5Cz3ejWvc1ceP2EiatembS/bVMcIX1C1d+nL690peg7x5ACcFnsOVKE8U0ePf8W0YDwTQux8h4k50",
+	"ZUexpHCcPDYtbIC61SC5d8ePE/sQNvzzKHi3Im+PTCVh4iX1epKBut7B0KHVoNttCwh/d1i5Y1VotV1z",
+	"6u4W2+7kMs96NiNO+hEBw1N4mGykI87ZMaMgmKIW9uI8OX2LhIGU4iBSDigN1OVr8DoDXpcP39KQooqZ",
+	"yzUL3xZzhVyPUVf39NpHlWPd8+RASM9IzfSv7Rgq7BKFE5RcfKeV0wRzFt7ZgmpkBwtoXCxNLird1crZ",
+	"WanTUQzs+duUp3NPjLhC2yZl00U4cBVCnKE6ngsWj0xrDUwc9X0WgLOBurrF+VSTDZKAGhvYZAMYnnUT",
+	"XZnVcmOqACK+90wFRDwIkxrKJJRy6ffQ7Xw18sFe7LqFBzoEOCS4ukOWbLihrvMVmDFVuNg/5MT8tAkE",
+	"cTbJo+sT7x37O0o1mwx56Pk6PyiAGw6oNy8p73D8UM+/md2lyi+iLidZqbK3U3TxWvdGSq1RJPxgtyW8",
+	"KpNfT/7eQvKWChLPy8c84nOpWuW6EdpLtu0D93jyHhULyVwM7NE7PMmt/q+TryHV/8vJt5d/GfW7UxgI",
+	"eGx+pwSCUgYP444MRttaSt1atVKjbO1UdqoWrbXrzpa7zRqdnSzG+i2n2tnqlJjVcKvUqrWrO9YOrVWt",
+	"UqdOt1mlXXbK5anfGRX0L0D1/u8afMVkOuR//r9pCpr/+W3uWj0LzYnF5dGtOfGdJVRjQHvOUybDI92b",
+	"Ty+qmps9BYC9cGx0Ocx8uXJabsRFJH3KXRqKYHwP1F818cmpCKmfazYSnf5qpUIuVB9HQyiXnidW7deT",
+	"rye/nXwJLZV/M/lGoVEy+e3kBWDXb4ETPyrOgEtezFRvIHF+7kZVGTPi4urSjDhr/rtIDf8OFKJpLKUk",
+	"Q5vRgAV7w7AHQPmjpL48TXeLkuHQHSf05ZHZoFcqzM1n0f5/Pr97vnCHvrH9cY9FeswLoGsP1HODOxq0",
+	"nJLqA4asS3kRpJvRg8senQumxW1IRlRppY4IkEImOla72coy8mvoCz3BidKInhOS/EjraOgqy7ugMiGp",
+	"Snt8sCluDYNqYhjqRltNwkUmALiyyRblKT1sdPOAyhCcN9CSVRPwYcAinamVKPfLID3Xx0WD0psnwX9f",
+	"VEtWxujWTt3SLVwg4VMJU9y9GXDEvFZDt8C1akyJfbrVRv62BjC/4XdRnyFtp5r9GSWHmA9Scr1USTlu",
+	"3CGLTUFQEpFq8FZ4I93xBZrXJlSDGYo6ZMl/J/q6RtP9/0A328vPJ19Cu5SvyeRfJ/9t8k+Tf84VcnAU",
+	"H8TyPfW2JhScfF3tXrvi5ZZEAjPtna71flNdjrQu+/fJi8tPyeR3k68n/6HbAd/0deNTUjqtlJr1Hb3U",
+	"egISCc7G62Btdxolq6ZOUKNKa1b89nBIosWVCxZXD2ve2/8dnJnfgO5+YaotFez5Bpo9fWVa46TefrkF",
+	"wjYx+jm/mryY/PbyC3VkSblIJv+o5nfye6j2/GbyFcz+L8nk32Hyv4TfXhfovXSYVn7pMK08C9OqCZhW",
+	"rU7DtOrtoLRCTmtCsI7mvGP0+fFUlm5fIQB9kVagh/Em/Nmyx3ip3f6Rshc994A/GPr6sCzv25lWi3Mc",
+	"PKFCVwpMagUp35D84NcYfUZ+ijtydnoTMNTgffMdllRdlWU+zX2Qzi9PUh/cIMF8BVicqlVeWC2pSRza",
+	"LBwxxkmfRSg1kzDDAPcmxgHNNQXSj+o745wwndfBZBhZRyZ+ki6ybPF84lpPAl/Pxi4UfBFbXRmg+WYD",
+	"RT82TrWRZjFOsZPFFkdC2LhjrHmgpu+BjgTmnccsJHk7OVMHrt3itlJMdkFdaEa7USTHjEKyjisYdjXo",
+	"0+CcUK6jueqGTYD8LW7/6dN/21QfJKjjolAmBB97YsQjPK8u0WQlCsub/rnIM2WmPX9dmC8CaOsAWdRL",
+	"+OM2DJedniNNfrJLqBqPJlYxlXYwZhnSsYT3h1OVtx3KPwi8kNlEqm9GUSemPh23+Eh9tTG3OW0sIOPt",
+	"u2rb8OSPl3eTJX6kWYVv7jIzUxED7uReW57HIxV1jF34BtbDcE51u9fEiAZuJzMmGTW7qUXAz2fGE/W3",
+	"ky9Bp2MfwkoRb4Jo2Km6YG5sYXSq4arRdqwyrbSrDhpaymQCjtJcM1dnjUatsdNwaaVRqm2X62W3xOpb",
+	"nYbrbFV2Ktvb1a1S1S25W5S22667VaHlMutsV8puuV6ruA0gEf85e3cMkeZyo1oq1dSioIZDpHCLgaDn",
+	"hVwbEsrUpPwWQMtXgEi/uvxi8h8K2fwnMvn15acAfL5V03b5C4in/pXC7l9f/p+mGSlRSNJM6uUvSaXY",
+	"4vDDL4E6RcMjiL8ShT0jDpUpipU/y+GIfhD2/Vwzh1GaAcZnXpch4qA29aiQPf6au37BxjURzU5MV5M0",
+	"2+q6b2XCOG4o43gHqNBxs2KvTgVoFcKPVYwxTL4n7DQR0YkSFanj8itlZmrwjZa8nhlwjVg1dcYbzo5r",
+	"lVi5YxD01IH59eTry8+NfQYC07DhlK5FvHEKKmYuLIZv17Vyt8+SE4f8Eqh5KcqcNx0sb6bU67PX5G3m",
+	"sTrY/aEfegMahJvqHpZLQ6rrLgTXAVFbaXcb6/rUP4kMA0b7kng8FNB4j3ZZE8Bgi0dE6U+OHj7eu3d2",
+	"7/H+k8P7j6Dtl41lueWqvQseYjVKiPNyr9NRqDIQfe3fxjgtgnqqbQqXOT4NmNvi8EMFhL0uFwFzEXSa",
+	"PjBH9x4UyA+P7r9XIEeP3iuQD1j7qEDuPd7/SYH85OHJTxTKHfjU4yRkT8MC0nTatXLdxiZm7Clzhmji",
+	"BZDf4BJboRibeNzxhy5zN7B1YX8QjnFGPMyd15M0HEBYH737oVBjkpBbCa+iPvTcFvc4SWRTHLjSNvmQ",
+	"nD2N7I4ieQJ3Q5sB8hh1nxtKXDpOMqsWWzzLw28Kesw+y2J/hkekaQX3oqEtTI/P2D/q49Uld/w8HM3t",
+	"0DS8XVC3cKN1mNuiFVptEswSVrtS2cGJuqNXlQC/qi5eJ8C/AhZuFH0UxWJHBKQ/TsmzVci6rqd0N58l",
+	"per8AO+J1mJ6rCBaPR5z50EMtz8mYsTJEPJKtWDfMHWJlHeZTfJKUQbq37vErpS27I0Cse+f0q5N8nbV",
+	"yGNiH3SsR4Iz65CGTs80DSF2RtqdTRwaBGPDWvTk9IHVwEEqBRJTXuhM4zsyoYSyOS90ptkCCb+ahwRe",
+	"fRmvyEFnhUvV9MDsrOo5UXI3pXQiPATxtHFWglTqBhfcLYoB40/7Pv5UWqLT8RxmoudFOQCqwx5jYd8v",
+	"wv/f9iNHInC1YPB4t+8XzTerP9jr0y7b/HjAutf97YBf+6cj1h6s/luFzTYBpq3620ylNeoJH+HrVNor",
+	"dkm0YJvKDIAMHXngTM1PWy2snDxrxwZSdLBJHk56gRw/2Cdbla2tjaueqqRMtlfedMY2dBs4vAL5ZChC",
+	"bDS/OAm3Utpan7f1ebv+edMWA3NRNX6PDp15Kiq2OWMn1GpvKkBuf3dnuDq3/Y3vMR7ekcQRgzHJp4AJ",
+	"EAzqAvSpRbu9kb4qA2Are/hBTJ0hMX9NNw/fjeEZrHYT+7ORu/HSZhRQLN4Yd5fZFs/fQtMhLofA04ld",
+	"fBCLvxEuw0Jm65NI+sx5dtJY+Y48lnF08HV3V+65rlS7IgrKi0QjiQIB940xm6Yd0RjOF9BWw24Ldwzu",
+	"yEManLvKxEs5BUke/FqW73G2USDnbBASKiPeVjDdfClaPGDcBe7UUBBJuRcq6UR+cHr4kORtE2qzN6C3",
+	"hw7eoxFpKmRgfDrkP8+itTGmDp7IDK9hnpri490Wp5x4blSwA3kG47T5qjOD44YbkfdS95lq8fQTio9s",
+	"IAxp+5SfE+hsZDyMHXirlPezxWc9/lh9M8UO36ecdtWXJk+6R9WAOdtQ09TiWBjKXJI3nLjE1utuNzU5",
+	"bgFmxpTa61wJLyCa9Fe2uKRjIsWGoQSRSuWHAeWSAml+TCLXp8G5TG4c+B/wYLDre1bV3TOTEg4jd8i1",
+	"qUdSiwRZasv4HD96/YLS1/JT6gnEvqS34ixe50ms8yTWeRIvMU/iBsd8nplpgACWtbqvvLPcOgbx+hkS",
+	"kDE3pZuXTj+4NojGrJXXHUAfRign3e4M0c5woKbNoKwD14YYCPV9bdn3N3YxbRdyV4ExGJsedEQwooFb",
+	"JMcsHAY8iaPuSKKXJobinI1aPJntm8plnZNpq+vZzIlHdAssmF5mQ031qpnQ6xgNymvjrmh6lhWA1xJ8",
+	"apQJargbU8Gt2769pm3frpfotjjFTbM2qmPq8e5aJ771OlEJw0Ro+2qf2ip6UNeIbj7zdZ3q84UVI3jV",
+	"nYiOo6mrRZ6CjyXtRUFC0QvPZQIY2Aqx9z5qq+oax2F8gS6kxASyj4XH4TtMMCvXiSatJ+242AO8v5oK",
+	"RN2UcU1mGjBHBOAhwDPlhRtQzYwcpSGTYVzQLYnnRoXXVEomJdRG7x0dKNWobiTTpd1xX2kvHBfJnu6P",
+	"HN1S6gbV8OeZL5xz4FyGhAJdCGmr0dimpNF+s8q8sSzwxtXdc421X09eTH47+Y0uqP7q8i+VMCZQIfrH",
+	"y08nLy4/U8rnf0AmszLJvp58Xcy0rF6nWmAs7j5YoYr7GoWkamfHdefXrzSGs/sk8M09zHsp0TDE7XCI",
+	"xzHX3ClhJX66/rR0Wt6KKb/UaX5sSoBTF9Vi/m11ETwz1wvDgWxuburHFhPkYJuBEP3NTlcgu4A+5omh",
+	"YkRo5jn1uLYdaCxzTXheLHWXUuYPMXlHH4A52hzP/atMWF+GVhbHnKYB/17WfKp9RqhehTeixnMJ3idz",
+	"plcLGM3q+E0jAl8bq3ell59nIR+4rD8QiEvsSqlkJyl8I9oVU5QIcRSlzTVOYC4wvkB1ZKKylLiei2AE",
+	"gz6h12cQQSJUnsvE3VIPich6HYqsMm1l9sohQwL3FPaQMXsMaY+h8FVtUMhAZ1K9i8IR0TVn7fGZ+tze",
+	"JXQKc2QAjuXAyxuCO/b1HLw08LEUC4q/MoXLSyd/qL9qjq56NkeXFMPAUQe3T/mQ+rkVVCbqHXNA5rdW",
+	"NlesNed3pDnB3jSaMxY7N6brytJDyhq8OsubIzkXmI6RBRobklE2d2YKt8nWxlTszJztWeMtQ5DuKnEI",
+	"D8VM7TdFZsYJ5LiDH6gpfx2SxvdpSH3RXeeO314uKx26ntjs3yCX9Y3KgwV7dbM/qL21aeebjXJje517",
+	"vj6vb+F5jdPW1QF803LXlzu56wT2NzWB/ZomBua9L/4ZbIZHIjyhoSc7HiL+7615ksg1T9kCax/flG0F",
+	"jJyLgnkBkCQDNxc5B+Zj8G35Xt8LC8R0+ytEDinpiADanF54bEQGwveccQENJ+LSkG0AE5z5HZGCdGgQ",
+	"34j4rBPCJW0mQ3O3mCJsAH4NTAuO76MMp7jjwCNBQMh7gkvSYwGDAORYWanaGMSWWOqXRfIA4ny61FZ/",
+	"nZX9O7eTAjYNX2C1cZFltW3sJnqyzqnrhRDaKZKm3rCLFL4usp01qwXzgc58Bbs2Iz+wUm6Wq0Dyy6jr",
+	"e9C2JH1Fqm1RrtopOxW3xrTry0SqLBOqqrF6B5xlMNtT+aZkts9K7FRbkqWZD/ttFgBt6TX8awGT0BLq",
+	"Wa5Pn56ovZdrlktKLKA3DU9y5P9q1NWxhqsaxfpzHVDKTrRMRpSwAdOwjZ00ctgR52DpVFvI3NXL95B1",
+	"wlyzEn/wBAZaLuTU+TlKjhQWOeX8qzQ0u299Z4bdd/WpVwB4D0cRRxSnZg6FhJ7Z7dK1FsmcbZ0wVIZe",
+	"TDoBCUL4ZzC10H8phw13YNufQFcoyH8ula7DK7xCU4DTqOFnRgYPk+GaourWMmEwbgJtEQ+IZIx4YSoT",
+	"RobIsx8JwNe7viwRBJrz8OikvrLisjk4YjPWKc/WMzo3AHkvoCMMtMUoJU/JQAi/QGRv2On42LgTW2di",
+	"oRORdLwbVzjRkDBolxkwZCxRO1oXuIKB4wvnHOKb5YRhqdenAL7i+OHGO33Oxti+kxhtH5H0Ykc9RGdF",
+	"8kEaQ0V0rwkUVsASNcEhkTeArGHmgve9ZG8UFO6jxBXDtg/WnnOOHa/xdQh2CNXvQ03/0KhXdHR2z9jT",
+	"Hh0qcz7BpGtGBRBVPR16WCsgBr9Vy3+GgMfWKV96xjRCTV7HRXim9JqdTCXT7n9IzyL5KE1ro5Aa3JnH",
+	"z8xsTDW3xly0kQBvP3VSTxzGgi3xTuqrOzLeDVwQX/AuU2ATXf9tys+LZI9oCBIjY2miFu2xXspATS7F",
+	"n0UrPfCHJn7gdYgXVRdGMOX1Rson6rWVcNcI5OaAGVuIqX/u0EZ729lSgKfWMfin4loQyNXfqevEwHSA",
+	"zLUx6qVv8mMWABhRuDuG2qZ/61XAGhYlBi+lVaH2q4XQkVgBsQ8jXWr+Conp079r55C1ArhIi2Ty10Uy",
+	"+YfJi8nvJy+UjaAz0JSQh8tp4vJfX/5XaI51oBNBPKjxwzdSu6OZm/w9NAuB22iDY/ItmfwKPvgd5BKa",
+	"fi2XXwAAhKT1y8+wZcHl538GqCLoslC3tTQKwONdn505PeE5hiJa9w2NF7FarsTWRtRV02OjvQjVxC1I",
+	"1eeP000xVjI08Nrcqplr5iRlwNjDbMs7B8798nUPWsaBKa0PzPrARCbbm3tgTrEoKvI6vWZpKy8rYeVN",
+	"tBcBOSTQ7FXGYtpQ0k30LTlsR+stFzpUk9VN8o7pwi/j5vZiECIPRCgKMXYHr6votLiDPbAjaI4uVnKB",
+	"IrOgOWwVwFK/dQM64tD7guQ1E8WQ68G21XlA6gc9ChJAoUhyMNwfk1EPCBSjX7U4VPDdvUu5e/eu/hqg",
+	"N7a0tUaey4gceaHT0+USNISOetBDjxOPt7jdZeGj7N7gNsnbURNw7OLhcbS31Cu2uJ3uHI6XUPeCBaGn",
+	"xMlGkTxgIxKIkSQDnf7SBDg7oF2PUyTTze7/ijNxklrPl9cZVa/e4q7XvqfsxlzinXPXr4p7Cc1EYYdF",
+	"OhlHXdrB7vF6Sxj7OL25dPexj5b3nM3OvlqUuUy1yVW6ST/NN09sqWkBphx9cuXUhjUyLNl+f0nxtfks",
+	"vdeebz5TO/I5yjOTEZ5ejQ+0rJEmvgoyKk+HrheiN8PWzzpLbhEbC451cnWLY68YTNibklNF8gi9AtGH",
+	"ESHqLomvBX4b2qUeJ04PQvjq3Pc83s0kxo6f8SAQfb39XkLG8PKnPCG23oBTrjHW9DGP37GewFQ3OfZz",
+	"E64ipZbcs2t/+u0xPsdLjfWVlM8yPZljM0/qXOFh30vfMoYfniSU9Jmyr4jozHHXzrRRf8kOYyNi1YGd",
+	"5zH2ZLjwwUvsfq3olPk1nIMddRove6qkD3QeDi2PF+LalDRcTEPEFtcYMZ5eSUckD/g2Q04npXSRnKTk",
+	"qy8FQSIIfbss5AfJNhr4tXgS0m3OADiPk0WAcLfFE3Iy0i/wllHThtQgCeqAgHGGSilCzkXyOAnBU5tN",
+	"QcTEhgM+N/Q4ZnF/mQk6FUnFcU3WiXny95pCtM0S5BJXU2etFdzVMPYWtFmGDluzOLy9LA7R2YVIyTX0",
+	"bBrdJ7+1BrE4neuf+AD616NfkfoZvomAOcy7YLJITnQqHkYe8cVaPKIbyjvCZbJApNfllsd1+3seUie0",
+	"EJcrWes5TAIbJKH+SCF/JVRaHDRSAFeA0mUupHEVyROgb8Dfu82kUyA5WnARJNWF6HTm9JOco29ubACk",
+	"1ZuRKpECjAr9zRX7KE8zpGktck/2ZeKGgMOXlkjzXnOOVEpslbfLqH6PLWVTa7CDuDYLqx2zgU8dJoFa",
+	"KzGbBELiDiuSE4BIgFOSG5VrKKcRi3b6xfa0PbtjlAkto7spUNjpqBtBfkCLq8PCmU8cn9FAzqHSejJw",
+	"acgWHYZrgpolz8Et7G18pVsBP9+bww015x4nHRE47NXCjzWaeMVoQgQJJ5m25I3GzBRtC6CESUO5Akek",
+	"wAmGFmIkEfYCMez2yAgu1VKqAN56QwddbPEZhW/RwUBJN+jsDRlQ5updQxON37a4nTjGdoHYAzqGQpsC",
+	"sfX+QN5t25Ri2bvk5PAE0AI57THJWhygSVsMId2Kh0Bp5TCsGzCvgh7MeWEdoLpeGOuAMfhzQg92jLRe",
+	"DrpaAgidmOW9eXdrWBpP96U2K5UmV85p0WnEpsf3BoOEYojEYeoGejGv/jFK/NRv405l+reGxGmpJ+u9",
+	"c71hR1V/1/o1V9rleqM253rZX390LfUT7Zx55q7+vjB1dt9KlJkUj9HMLPahZmHNE2ZyPlGGSlPkpi2n",
+	"+BCSPKTRSXLO2ACJ9CVkjrZ4oGldE1SwwHdgiPn7dEzoYMBoYPDr4QnpCgwPK1sVvGsdL+gzlwx62IRh",
+	"CZiZEjXXxJjzpcxqQuJmW/4W8eZajK7FaKYYTeH3OTJ1jee/N3h+H5HdNVTHfCy/OFdJ422Pt8XTAuFs",
+	"xGSIDGdNMupR7KOFOe2u6FOPSxIK342gcYvnEyIKqkRB3shCREVbIHpxCxEdmoRH6VIEfeI2ii3+wPND",
+	"k3huI7vyO+rEaQhtNr5dJI9SlofoEBodixYf9YSMXs24RzwJfpOMMJQ5jHbkktRdguZlEKUenrsi8vlY",
+	"KdC0oWQ6Lqv3i8KNnwwZkBzoeKPmlk4KF5d1KGRHapGkQ5ttIXxGeVZsE56tCe6MzMh+XCQBryPN9s2P",
+	"l6pshgLVZYiBhoFUh+ujl5ebZXqU/MrwlX97+cXlX0y+Ac7ycoWUSiXyp8//AN+Ry88u/wJyZr8gf/rf",
+	"/zvRfp2amsFM/Trbg2MmXoYM7st13PA9fh6xvtdpySnTBrMabolZtXalY+10tplVbm+1y07FrbJaJyae",
+	"9fgFZNoWMIbdzG2aU7mpv5KbS93x+fWjeWr3JpJz2Se5Zq2SqMn8p8kfJ98C0fqXyaX4GtrSqDXn7Gmo",
+	"t8BqwbmUGT6n8cgeGdAuOF5TJ/MmVsrbpalMchqfEoXX0E/Qd8Oivo8x8vk9LxD96KYTKQWJveOETmYN",
+	"QfyLTlJhZPaW2PP9lCjXbSWuFuevVKTeWP6Bm9qFGnLTseBZrj2OHqHuoFFvs5SiPYK/Yx6jUtTKAf4N",
+	"KLsJxfMoA5vlQoT6oSlCiIyS5ecrRNbVWNMKNuP8/kCMSJ/yMRmxgBF8QaSMGOm+eT7rhHqvrE/1Sj0G",
+	"qO/PnOzpdgOrHG8J/I1zUegesaFxMbhfLbzYxrQizBUVA8aL5D54Z5st3uIWsZNPsMmfPv0bQqH6IiUV",
+	"gK33hyePH4EsSO4pe2O3xQmUR56c3Ce250InSWhsk7jsjiS2ZJ/Yu/BM3Ez4NIC/ie43kuTtJ/B36hCr",
+	"r6AWFmoduXqmIzhnTqj3KsM6WCQvQfCfn32TAtTNUpeIqMJU3cplajU3YHSO6ENBpe9BIYDdJAOPd+0N",
+	"LTQr9ajAF1xDg0A89ZjEIIHjCwlJX8Sk9qoRekLh3xa/e3dvGPYYD/VgmnfvEntPHxP8hLwLRD3kT5/+",
+	"m03yfdH2fEboYCALxO6w0OnZLY4L6/Eu9l6w/yz0nHMWvmPjGGxET8j1eQpf2Woq2oEYQUpci9uwBU6A",
+	"etbeAAc+wbsSpl4sKqWVDJgh4FMUClgETHmL98Qw2IUQLC6DejP9msdMDtUA1QtKpuyNh1SGFjzVOrhn",
+	"k3xiAMQVDAsdQknEiG8QCEj8GTzpHbs5s5eA3RnrbKOaZBoSrCzDGELABj4dR21F89jLqV4q7RLhu0hD",
+	"jQ1IlRHjTxsitrKgPtCV3sxTu6SACnF6P0nSEb4vRvDieLBIQD3J9A4bk72jA6zT5Q7TcR2paVhN4Dn6",
+	"vsXzR0KG3YCd/OgheXhwcnr/0eajx6cHDz7cyEyqgxutZEOppYZDahyfVOp4jclXcUlespC0xyS5SKYv",
+	"abTeciPS1sgqFqvr1GLnMlNKPR5u1XKFXN/jXn/YB92njTCPh6zLgnkJpljSL6e3VEH3IFELlBw3bI1A",
+	"7UeGvLc+1MaTvI6lUQ6F2yzEK/FVNuYBEdhuN3ijqwHIjABPIZBcwMJg3CTVUqmkdhxc2NTys8VdGtIm",
+	"edZCtNBSKKKVgCetXPNZKwlKWmqULQM69PUal+jvNAjRfxkAo/9UsEX/U8Me9dfz52pontsktUo0xOSh",
+	"SQzUc1u5ZmspQ66VU8Nhn7TA/GlFoBBuEL1CoYWGEXy60DSCa5UZC5fCX8pQbGlDqzVlr8WfR9Yp/DDL",
+	"PoWbodmmfwZTgpoEzvECBr0sJyYeUNwQawx2fd67wrOcTOjFWS68h94FI0MIT0jddD0t7vMnQAlhnagF",
+	"QYG/cSM0Z6H2lvNNtr1YdZOU5o6ll1LMfApL2FqYAX8IZEidHO1hiwXdrgkeHLeOivgpznVXbyDraHH7",
+	"ijcw+ENhFmjFoO8rlKUpuMOwMtPjLU51tynEEol6ySTYAEFM5TnD9lFIrwGdFdgu/KbF1XB7VPbUNzIU",
+	"AXOL5FQkwEg+PVEBU0IMFABTe2yjoB7Q4rHO0INWwxpQKad1o4fp/iD/M/Pb92dAV+6mLZfZ04EXMJnl",
+	"BStrL1iot3FOhmfVTyoPeuWLD0uDn4id8/ed+43gdGv00/ajWv+HdflwhRLt1FvMI+aCb9++WHR0bEKB",
+	"HPoYPb6IADSW/Zgje03RgArd0p6EBUGHNnW7TENfCfZUhlNHYoF0SH3c38m0oaz8ljnm180bk922o6QS",
+	"O0qWb7A8723n9tNQRurbtfFhQpQuzNpc19ziz5J/HrjP457BV/TqnXFXkjyUL0GnCLT8TWPEqLsQuD+U",
+	"CbWX7vGQupepkC2Sh/F5jjJEIBGvC3YCa3GlMlJei3lNd5P7ahmn6GmG48Rz7TmldOk5vCkF283bDq4j",
+	"QjeKCBmuFuouUvqrRoCu4zSfy8uS8qXd0CW8riZewocseIbIW1rmisDwvWdCiMMxwSvSCQuFqKzJH5P2",
+	"mCDbD4AHTYyHbXPQ2wqBA6jhACaWvK0gkI2lptK7YAVih8Im7Kn+e2Muncj4MQ53mcARjhuQTQ+sADXE",
+	"eX4bTVe07EmAYZzgbzLcUEf4rhR722kPpCdB1cwbgZqTbMeRsjUt9dNlSqz1oyOCxSueGoprPfM1zjuY",
+	"VQTATZVUBNjvwFEn6PjJu7lCzvWkhpqVeqlUKkF32lyzYv7qeRI7yv5ModJQIL30trPDtra2d6ztWqVu",
+	"1Uous3ZqtbbFStsdp9zZKVG2nSvkaB9vjbLboUOJrKjAcpUr5MB+zDXNwHMF2Ap6c+lfCQfGvPCtQmF+",
+	"k6Mj6oUe754Z/agmWNO20Ua9s1Wz6tvlbatW36pY7WrHsSrOzla1s7VFO3QLtkrEG3nk04TqSXyheccg",
+	"CoIzo180mrbEmq0yYbOrAYSWCRrsQOlX/e0U7fVOu+KWWa1jbdG6Y9XaVddqsO2OZXR7nW1Bv16jGf8F",
+	"Oht/Oflq8i2oQ+ixD82OJ19PfqcU5uT3k29gAq/dSZ+qqcdx9sW+cNWD956cPjl8VC4BJOsMucvwGjl3",
+	"DaGyWhsv0aubv81MoWdqwT65UboHiL2r8zxQ8q7dkEur8UhZQRiVBk5PacGEDke1p51PCCYxh32OKXSu",
+	"YxmBi8wLCiOIgPQFEo1pNtm7d5N8slJf2OIp9pA8RqAGw8DpUclIVwCjGdYbITWtucOu4ayV4KJTRhBT",
+	"tqDpXwHFM4bJVnASM8tvFMl96vQgpEokpwPZE6Eu29T3vKMUWegjDwdIgF1CCRwp4giX3ZHECA5w+g0w",
+	"iqtDvi3OfK/rtX2mw7ZY5DPkECNU1qFu+gc8xxo16FhSGFAuqYnSAl2zPSMgbbze6TF36ANNc8d7Cm8/",
+	"wlUdIP2y6xKINbY4EIuAz4U9pU7oa0ZqNEo9Sdyh+t6l442IegTXE5mcW9yeFhE28b1zBkFFMGJ3iReS",
+	"NnNEnykjcYZBOXpci6vRqYcqWQWhymPWGUrqyyaxa5WKTTgElImdkunALcdFeGZWVXPHpXaFelMaMSCP",
+	"xTCQai8COYj+WYHYmvX6DF6RuXaB2PAOZ8nNaBda3O6reT3TOtxjEqiiI9GqRjTk51yMoEwNXaRwOzXO",
+	"MQvPLqjvuXCnoWTu2XAA5WwsOFMG/Bmsv7m8I4IzBaHO9B5Un7eZL0ZnOohn61h0xnZIDWPqR3qGwRKX",
+	"xI6aKDtj63021hFt2HvnDDkBlO1MMGid2CVI8Drf2wxiY+XOk4nhvM/GGpxds5wkvV2UKFsKBHw0R1mu",
+	"pqlW4mxZ0fe+hplrmLmGmfNh5koHdZ4zCZTBK2byWZXgd12rc/sAGZwaMaAFjJHREUFeiZizfF+bz+D/",
+	"D9znVzANu6ZcBnEih3IbA/jUg7T8LpKpIAL+NIoeZNeMa9/WzcvE14pprZjWiunVKaZ1YOPlC/zHnOnk",
+	"KmEc/le6Qq4Kmuo1m0N6ChrgZTb9mlYumw7lDvOX6uZ160Od5znahzEmfEea7ZmMKPoGQPeOWdg0LYpi",
+	"78tQgtuj610wTtrUOY/cFiknk0M5aetXNL6XItkzi0lk6Pk+Zs7oklil6D01mP5QhoRxnbStu1fBjaC1",
+	"FE4w9nrKa38FJNlje2MdAdqI2x/tKoua0RCIwwj+nBjyBvglfMRcvSBZdjZcsdbda9291t2x7jbn5rXS",
+	"2VOHed005vXJHkPJa7S9CV4P6DjNz3odmy5Kvplr3N3H+IZWP33qMt1lRSupAlQExZkPkQkI5TCDcF6y",
+	"gg6W6ae/vAD3jKjCje2bDDL4rRbYyCIE3zwJ/Fwz1wvDQXNzs1zZLpaKpWK52Sg1SpuScrctnsaJSktK",
+	"u+voK28FSTcrsQ36WVobGPCg4A++pfpwGAwEqLLO0PdhbWApIz5KpYc4p3+uF6AoArUPF63BjFpO7bFl",
+	"RXWUtnqIklYN72wQsNgG0v86GbY/Zg4kduPpgt5nFMVAs1zIXdAQpXUZ0F5PcBYHe42cHjDu4hGTQ8dh",
+	"zE22mblBnFjv+nmRYiDO1FttbUTdntdMT3HSknojDKm51gmIG0loJK21hQByrjtU9kRkLCgZbgrU3SGL",
+	"SolHPeFDjBtFu3HpJSQNJhGzpyEZcrB5IDiat/vCZU34Qof9IDKO9hGUwJtLsOOeywK7QBgNfIjc4Yg3",
+	"YByRCqnXrMm/Tv62xbUAwrIXY4J4uvbGnpLjdoGMoGeYGujJ0R7U95hoOR2zAAt2xTB0RJ8RGgTeBZNR",
+	"Zp6eoens5rzmrnMEdzzfgw83dslA+D7Q+Ggjx4bgpTLQzSIMWBC7OI3hRiHtrKmrd3TnYlsLHNto2BbH",
+	"as0+hu3DVHtjMA13dUQZHar6QmX4wauq56daA88YhQM6nrUIjSWIt9abAezbQhImEoNui8SulyrRzGW3",
+	"FYZMBdx7jhj6kASvLF3sAudqizmyculYmkpsFzmXKIHiTZJXe2tqHYgSAT5Tu9/siihG7EXxWogXv6rg",
+	"8lFCJ31X4eU+qkl1JnOraqfbjA6vMdoao70CjLbijr8CixWIdr1E9g8qk9e7k8o6YPuSoWdlqYV+j4Zs",
+	"RMcvFa3CvlsaqU7b/QnG8OVbxiaAlPS6nLmWx7GSq0fjbmmy5w0KxmXd4hpIQeGY+kd8EfjJuwHlIXPT",
+	"foNFJQ3Jka+qTb/LVPuPhccXl1wl5zoqp1rS9ejJe4aEES0IbWK8T9seh+pp6Q+7uWbE1ai0tvDTDuo4",
+	"nAjl4TdLfz6M1vnqHOh4T6wToVdjupvh/ycHpM18obC7SEiF9ImflgcDKuVIBAsKRh8x5spUgMj8xnC/",
+	"QGM+zTkF0qATMNlrwSLFJE1Y/+lJQ0+g6ZI4G4HZA0ErSUNPdrT9pZ/S4thDDfi2gjG5exdsHGBEQp4D",
+	"XViq66CBY2kXH6VuDCZEi6PYIh7Hx5ree8Ac2x7rNg5FskdGgZrCmXf1ZIunU3z1JUf6Cns3atgNGdyQ",
+	"IcuwStwMDUzHgyNCXVeZYZlGAxTempveiKI8PT6kOSrxrgWflODmnI0S3z+qjqzpa5Y+9emBr2Q11LI1",
+	"UDT3Slvodhy7mvlXr71Uq83cNe3095d2ehAfBSPSImaaWWkGsMdS6syToecsgDgipL7EwocofyJRfZko",
+	"zsxT30cUM9JUZliZuWmHwt5oYsAfO6KiHwTdUzpCPwxlSME2IYIjw4UpFfW4kSLO2CZ5raDJ8ZN3N+Zm",
+	"v2kb5SR+w6uKPFNv9l3UWqZHcMsllxkBTT3DJBREDvtT8zyPKdUYwckxDJSAD9TV/+vP9qyffvSs+vw/",
+	"3wYDwIwFDgth8gR0JXKlkEvsrVxzW5vvGIqOrPlU5DkU17OIE7ttHo0NHKc1hFuhli3h44yP8iq23JUh",
+	"2z2kTY3579O16cChGPlItY/dhGuRIFR74OdbZYnA7ZtjkK3djmu345sdGo4N6JcQIH5rRa80qZdeYMTe",
+	"yjIYt8WzeS1ZdXiJwv2VsNfN8/J2rVQlAUvbyGfGUrJbPEq/3CiSEwhcUrJluV7XCyGVVFmtJ4cnCtUo",
+	"8X33Lmeju3eJpjpGJrMWz1M+BppfwQkXoa4/5gpM+WoDqJ/fL5a3ahtYVgvvo40tqUkCIXJngqtH6gI7",
+	"6smMJIMwnjxUjJJyXXMTygKpkzDwGBBGGaP7jjQtE5HdmqMJrm14fLD2DCAPMTgGuAhbPPJuxHFObVer",
+	"2dyxNxbY07BMN2mUj+uc+y/bZKdSJttbdatWtSrlFcJp6g44mpWM48qK2BGeYHyButOMEnJ9aD81lwqx",
+	"Vjc5pspeDeFVdyrl7a16rbrKa+5jR8j9HvV9xudJL9gwyqwHlKG3MHBCw6K/4ljKElLlgQjanusyvg6m",
+	"vLadZ0MahIS6aGoHKEvUvxUE1uf/qo6zcN2mA2p/nkPUCGO1XTMEcgFTBBzIludjyGzxkCm9qXd6i2vZ",
+	"Bk2iNIQwZPuYCeJB21eXITGr5/sEpGshzspvcX1sIlcliG4QhcTQBET9Ee2IeNyTJPq00OJwOfz0DEgm",
+	"eDfBemDka49KwuEFqIu038owaHHbiaWrvVEkeyHpCxmSOowd6iN6YhhM+0Dhb33Ss9jYGXdRWqp1eFkC",
+	"UXeourFELFeqtfrW9q1KxOIrLMx9E08644asckMdIMQsCUsNZnOF4w6/nH/i9/ECnfGGRxfz6dJarGAo",
+	"SpBgxECm+wru2C0O/RlMzgCCoN14+Hj6IbELhblRiynUlAlxEsjsRgEDtJhKtcpO+Rr7W7irAZsbF/3M",
+	"hFGThmfRu6BcXEwboHDJj1ngdbw45xL8IY/Q8Tf5vyd/ALpHbWeX2jus1mkwq+qUqVXr1LetHVqvW5XO",
+	"dqfc3mYNCgUePo3v8HeTryZfTv4weaH+X30nHIpNB4a5QgJJJoSJ/jgemOmn5/XZT/H6+8NADNjmoZCO",
+	"GC2/Ok9kdqnHvtEBiPt1cQkZBKLj+WxNJrCOwOAGidBT7ClUVueyAha308JEk3RCyR1p9iDyQUEGpgBX",
+	"DTDHq2ts4vFEG3o5YgF2UZmJlxzp56+Fz2slfE4xvzohad6uLuyDaFvOHiDgQ3Z6GShEO2Uw9Zj5rna+",
+	"0EBNJgMMosD1OWMDGTfJlUVim5W0W9wDVH6w92gPQ5o/B15cdcjk0OnBEUstto3MXXvSo5sfsnMassDj",
+	"7WHQtdFLo505gOqTQEZT30U2AoIg3TQ3YTUUiG4gpMWNcQToFIn5WWHY+zx5wK8Je+YcwOjgMJ5LnYXZ",
+	"qVjBCYTDvc2+7WtJ9bIl1XeKjdZQ5/al8n3Xw86xtM8KxKe8O4ToShCLyCWwjklJuqKCNoY72CxxOn0N",
+	"26dRpIHUWWtiGBZImzHe4gG7EOdYdqNJG6OwrkFEhvZBO4ZsaEYqk62BWjx+aNyqaCh1pyDIzdDytEhs",
+	"dWifSCVT7AKxvYGNeWwAxfa68ASlg8wxoSFGlvGmAYNsQNM8aYzspo4zDGgY+7BwHBb+xPc6DCY+H8cS",
+	"SHtMdN7GAtrzE7MEb1I0egmJrVfSCOJZn1VF/aJcin1W2JChU3K2OjVmNej2tlWjtaq1w0rMKrvpGPEA",
+	"7lMtlorlcrW4reU0Lnl6UMlHBAyTdw+jaEO0IXLN3KH4uef7dLNeLJH8T8rlXfLQ48On5Glj62yrtkEe",
+	"eAHriKeb5Wq1WLpZvrFe9atjpeaErmOlq/bUxrTwaAKXycUz126ixLIQjM53st3nrumnPS+x96nDBmHK",
+	"5y0428UArpKMIGmwRjAh16Cz2QDaqIFPPoReallC5BhG+lgNNCFJbnbOtbze19kOS29qHIsbjWNRx+ko",
+	"GRY6SCQzYt8Ss+rE63ICPWbV/sFaFeZLttI+fab/pRkOXeazkM3Zp8k2e+Cm0LrckwmVbbbaRpHAauqy",
+	"2haPmJb0HXSfZ9ORVd0BYljDsEjMBgDWcWyzrM+DbiQcLT4agxj4wU1QAGU7l00Rt5h+wCr9bmk0cmyU",
+	"7KeU77weS9H0vuT2SnOyx80QR1Te+EisKRSuANAco4LIoLCSlpDC8lym3t5jCzIZdWARCuTx8jH235ul",
+	"NIgKynyPn5vG1VIzyautChzr0OR8QLseV+BrEaaU4iAe4MuDfUtY4QDitjplt+JU21aN1plV62yVrEZ7",
+	"u2ztVGi1XXPq7habj9jqp6VGs2RgpJqQxUAzkevHpEcTn9zz5MCnY2O8/7fJi8vPLr+4/Gzy7eUXk98A",
+	"fdbygC2a0rGa43l2Nw6XxNvj7VJqUZVXxJcQz4SZm1AgOnN0X8novElxxVHbfOYt1nPHrC8utLtRPW03",
+	"PRaHckzf4oL4gndZAHoLO2SCBRkpqiLBGrIoCS6d9Ka0YwdsT2TxANIKtZ3P1A3PPH7WZ2FPuHPzEuJC",
+	"IaUPuTB6Mr1/xmCCeiEZAetEj14wde2IYmEAjj3T0Qg3SuzZlVvDp8cxRz16r0AvPtFzUnylyVJrHriX",
+	"KxhwFbGrS0owjBGPrSIRNp+ZmzzfVHfddKjvt6lzPt9QO4W2OWpj2w50EgGfvgxpyBAdckKT/bONJwk4",
+	"b5hL2uMWt6E5y4kUDz1+bqfayGj0UCAX6OWV02w8GPBTx/ucEbvjcU/2TqRQNsABtxEUq1eRmcJzHOVg",
+	"xY44PVtNYldKZTsOdHI2gjsV1BelOIVKQUoNtCMpo4UeiWQeJFZJKc7Mg89Ces54QopFI1KyMr7NVHLr",
+	"bnyniFjHpHfhj/CWCt/Ez48MAajP13eMHqj5oGC+zU2zRN8DM7lqmVZ2qp1IcaRvDrDhRhQ2OjnlZOA/",
+	"9R+/y376ox992P7wZOuDpyftgz1dwa4u+Okn1adHJbozLvf3KxcfNMIfsXqwPXxUa7+/1fthVd4rd94r",
+	"0Yc7Tz90cqsAln19Lm4rxUVi3b/WMHPGY65NIqj7eo6eXwd+zYNe0U5JbHUyZ6eraVyJ+ec1fVXovDRa",
+	"9JZLBX1OpHhAPd+oyzW5y5rcZWnNjvIWtiCSbUfaa0WgP6PWQd/O1+kPQZcapRyp0vYQFUW2Pvckaast",
+	"mKFRgV4h4Z3aJainY66+TlK12JGJgBR/MzbClfUyJFEuk5VSnIAb360eC5jrBcwJnwSeLiaUzc1N/7yY",
+	"MP1hBSMgtoqwU+8H73qraiq1HZYR4HvJH1xLiqfukCXKISdY7dV2IEYST4ydGuiTwLdf+8KSVSX/WpC/",
+	"loIca1FuKsdx9q3Qc85ZuJitS0kLbKI04kT/gOQ9riNqSRIgYHP1OBGcbRTArWqErh8F+kwKwZAr6Bdl",
+	"EOj7ggSnRIa004Fql7GOa8AgouQF6Cw6Zguqx0/wDU/1Cy7TrtyMweCz5JvNI3OYYvVfxa1SWDiIW2ma",
+	"npqUZPP01zmHgYasC+0zkFQMS6IdX8i4HrqwTKaD7mBRoTtOmVnb7Zpr1ViDWjudcsmqOFW3xuqdLbrd",
+	"zl2/WUNMdgaeBNN/QVeDT/5x8jWZvLj8fPK7y08vfwFJal9ffn752eUvyeSrydeTf598M/nD5MvLT3OF",
+	"HJ6PKP9hpkODSZoo1W/eVTq1L65OdtB7dJ3rsGqugxa7ZgITQlqvwIKW0o8HjEsgdVa/NRU85o6iQ+z0",
+	"prVjjmsMVPXVVHZZi+fttnDHtmZJ05IVaqHb0OJPC2pMwTGe5nRHasrHLR4In+0SzfSHzGSac29jNwbN",
+	"GCQmeeg2rC/YUHpCwW67xfMJ7sa2L5xz5uqR6TfFZsvEFgOmDIckQyqoifn8yKltfZM83jb8Ijf528lv",
+	"kSji8rPLzydfXX4x+Y/Lzydf/6cWn/x18viSyR8nL8jlZ5efXf5i8u3kd+rYfzP5H+rjby4/u/zLye8n",
+	"X5LJH+ZKAyXus+XetQXTdYTQ9eQHzv3ttPx9I3WB2rg31wM6H3mOIrhGq5706ZhHvoRncESl9rGvzZx1",
+	"FvTqzQShJcGU+svUfgvNlE08C5bu7zXHZnmgy2AdZKm9I0mbul3WJD2T1GYYQYxhYzA3BG618aEMF219",
+	"kAzjo0iOGXXRAsOf35FGw0riKOkk57BbQb7e4fgJvMvrb6bcGMrjopk3XCFPUc8NThRmOc5rLJbwo6/h",
+	"6BL1l0MOeDRldeM6gdGN6Uirns5n+I+r2jhn+BN2CeVj6IHBfMnuyLhTM7knGJ66Pg3OiadPXzaB5Sze",
+	"u1G509rwXMrwvAW8sc6nvNUy0Tif8gpD9KpUJLNamVlHRhq8zJa+80XOJhzMpXr7voJRzzPiT6OIF3EE",
+	"lx6wwCmIYQJfAZPCv4B+R5Cs5nEg5znD830WBpRLT90sxbpjwugonDBtfBCIts/6UHkmMUN1qg1vJjhR",
+	"d3jVkjQlWMpxUunrJltxxLdtyt2WaNWb49VL2HXS3RVwTC1MLI1vhLw2jQ2yEIKFPbURs9qqimGI9o8C",
+	"Yfp1FfxiMrZ4vLDF47pP7SEA7Jj3QhlHdjo+7UYdyDW6xAwysI82lgzeHJo3eqN4gOHMLOAAeDml7c8L",
+	"341v8mrBrLuQ///svX2PG8eZL/pV6vLgQqRPN6f5NuRwEOyOZcnWxpInkrzOPaExXewukp1pVtFdzaEm",
+	"ggFJzkkWSHC8Jxtgg6xj39xd7P1jsYAsW1lFtmUgn6D5FfIF7le4qKequpvD5gw5b5qR+ixOrGn2S3V1",
+	"1fP+/H69XizuJLYwbnWbzrprNki9Z9ZxrWu2nKprVojV078BJoLSwksK99PIfqh1tgyxjFyQuZV6ZiJR",
+	"iJpEIl7hSmJdYDt1kcW35aqePrkCkijRTI6jSxw2JDrJgYpzSY5Sh04GOITWIiFkpU3ShsYHCFMxhCmy",
+	"tfdnG8hW99jpsWBHQhspxlSKbGkL2InwZpBdyg5Y3RZPuMuyrMIT5lP+GH0fPZ4+jJ5FX0YvDCTkVfR9",
+	"9HT6YPprBMLsS5BBIHvKhWNu6DPMR+RS/nyl/PEWwCKDWG1EWYjsnjvXT56puJCKR0hTj65kjocsHB3W",
+	"75bwnKnqrCt8trEMx655qggVYgQuQUVFkTym0MkWEIdB4ZX4saQxrkLWJ7K1IyCaJm2uGW6Lxo1zsbGP",
+	"U5xrDgkUGzUg1Ny5854GfikpgmtG44IsMTQxdigckJmT5HFynFD3JfyGpN1v5v06VHsHMy+lsPOJ7/MY",
+	"pTRNpPYB0KjFwxb3cYD1e4ZELcYy010uxGHU3elhJ2SSmJpQsQBSPS4kILJUXzKKhwy5HqzpLK34lvzp",
+	"rvj2J28+qW9UrdoGuDgLOdWWFn9iTGp4p0GWJmcOyZkDMnd5bzfHUs8l7MoSVi1MhXORWlkpQRtOmKkO",
+	"Cvs+M47xwUAKvDmpIlao2trA0i/FIkWEBgzYaqCECOCSOzQpjxIb0UhyxAclUkCQT3qh7AGUMhdC6B06",
+	"y5Sp9hgAWaS3DUBo3NC9waEeIdonYYcWJVGIrHol1B0xT1KICGseCqUOiC94F3iZNK/HmIaej24gly0i",
+	"eROS4Y6uGT1ZrEO9QAwcJf/MMhY1qlP8AbYVs422GfVcXxVTfZsMsQch4vZGIrLePEDS2/7JhyuJw7jY",
+	"NdMShA4/XRYw891ePwzRMD0fALmx1B7N9n5vQkOvJDTgxAmIxBENSDgOwN9EmKOQ3BP7CtBDbRaOxDy2",
+	"19Zs9P7tGxIPDqhff3Rb2UPbt942UBdzsl4vgYf8NmN9n6CttBQw4M99oCSk+x16+/pVtF6ttRAejVDx",
+	"zjtbZsVA6wg4FriBapZ6UQ6cOHskwL5C3uFoiPcRd7C0EWRrqxjJpkSdA6gCLgTHzK+8jG4pQ0Jz3uBQ",
+	"NjJBGxPsVY3jLpboNb09UhQ4OCWcyugq9n0dgAWIesUHASdqrgc5zcLqOkgQNGsOdugKjU+bKh01K4V0",
+	"r/CMIaWbtLPkcYcWle0gPj282uKeqpk5KZzYVZd2r3KwD0FGwX6fBV44GIpxvLNVKRgFuUgK7XWj4HE+",
+	"BgyThANbrVjZdZUsX+EUrKmz2oue9zfx034gntUZW1Z1XT7uB+vyL/nEH6g7yWOSPfQHNUv+KT/5D/7u",
+	"zTsf/F+1t7avvbP9w9r2j7cP/i2sS7iw0K5ZRuGjQMjbbSFoC97fv/ne7Yn1w7f7bGtra+vWnfcH197v",
+	"b21t/Uj8eW1r60c3t7a23hzuvcV8ceRN/82bf3/tx2tray3x199Pwlv/XRwvGAU5mEK7cORwVhLgyUrI",
+	"js3OrP7NZD9qqQFuFt8FeYHlfrrQpuilZcmRpomkqDkgCPBotEiBzDvUR3NnXAOhorAY1PeffaCmF3OJ",
+	"DWny2M2GJcF60v6Ta8aY0UwhgS4mYIM9YAtC4FaCjYpVRjsUvGLKJgpWngR7JFBY2dph9qB8cEB4qZ34",
+	"tHwAeDGTwAO80gEZIpdNaBldD9gQbsh0l1Xs7cbY9HyXq8UshXKHKotFucExFoTm+gH2cS3IKdtRU7ZD",
+	"Er2TCgqo+Yx/1G53bA53aCCMhAwu8kOIROZl+qm4zStJkrNkE+F6bPzI3tXbaaN39cbVmcuzZKLcHYqD",
+	"48AKzik4cgqOBBM/5RjL7svE5lxBXH8UlEfCljiMjkPYxrFC5siOTRBA95EgAbOmsPYLvKFsXQKJR5Et",
+	"DJ+a4w378A9ioxD3S2UEBdKS5mzG4/e4lmht7eMFwvGWmELaF58zWyWUH0h5BAZ3hlndoQfCrIs97x8F",
+	"2bRjBwUMvOyams2MHGTXoxiquw9mITOdWz3hyr2dtZSu8DmXq1wwCgOCXQWpexU7A2JeZTQMmJ9FBD3B",
+	"+xzZlJk8ZAGxpcCBV0AD5seIpuCVzFSez43+IreJXGJvPrUAMhT7CltcaxEz1nDZhtkN4bJIG0o4/rPK",
+	"R64PIGalhBsSGp4FiLLQADjlDlV4ykf7sDKHDraUxyXba3e/Q3Wi4Mi4vzZ3aOKgzsiA7Gx4n1BxgMyq",
+	"4FfEbLirwMlmP5qhhKC2dHPf6QzyjtiBKsDZmV9ie8r1yYI1NhsiXbQ9dYPUyMeh0ClXoLcPbsFR8Z27",
+	"d7fRm5h7joLT+eHWmzduXbu78972tdtbd9+7vfP+nWu3b23dvGavzf+2vXXnzgfv3X7L3ox3l/BrOjSF",
+	"pis9Ggf7vurzqNilMpJlGny+2Rg895EKiSfxeuwOPdqGvXvP41Atk85tyiylohDS5TVwjcbORkVx50Ru",
+	"qPziTO+ysDzonifJrSXqr6f5EombkDJKIwVuf4VD1ba+pmjrUh04SFzxrsApraaX+2NhlEgAP+XQ+eM+",
+	"klBHi5ub0/Hwk3hSMOg0t74EEWLB35J7YqmXZ8NjM4Uuv5s+kAUnB8pXvoAykgdJ+YoqtYr+dfpLqFL5",
+	"bvqr6M9o+ovoafSdOBP95T+i/4yeQ1HL0+mD6Lu/fCNMhQEL4nvO/Cx+9Mf9QrsgB7m8B/ieWunp6TvL",
+	"CqHVZncxZWxS8R6vLVgMTbdFNnoWNivdqmPW3RoxW706NhvddUf/lq5hV6uwICk1xC1UrWR6z8mRA0uW",
+	"mPqvyij6LHoxfRg9Fx/UQNNPom/KKPpN9Dh6Ej2LvpEf2kDR12VU2SgYMEHYCa+pl/Zoj2W/sDpxO+FA",
+	"r280UKVaM+sNE2iZUrLrnXAo7iZt/5G0/KMvxMOnv5r+g1hL0bPoKZKjjL6Jnk1/Hj2LnkePp7+InkXP",
+	"kLyQhwGjym+Ivo+eRl9Hj6Ovohfw/5/Ic9bSJ6HpQ1S1KhaCM76OHpfVSWoIsEVTw7zpyj2w9LjeeGN+",
+	"HG+8Mf/YpN9h3aniCjFb3aZr1p0GUcVSCWx3DzC5HUIdWY8iESyrVrViWjWz0iikQtnRb6Hs7vH0AdTa",
+	"fSs3JYpeRF9Crdl/yc8r3mL6KYqeISgx+yR6Lv75VfQCNvrX0ePUIpn+qmAUJJ2teMC/WLWGaVWqGy2z",
+	"2VyzrErLalYaYtP6rM/eD3zdTXc8OQF7lnuh3KNdTHcTQfSP0eco+mP0JZz+JbzF84JR6Hq7wEdbb1Qb",
+	"1WoDVmIgt7pLaLilUJTahZpVsSqtilXXHSHybI8KTdpsWk2rVWtt1ApGYXc0gkO1dasiG0d80sf+VryP",
+	"KpXmxkbTQMfYT3An/VKfi/8TM7HaLLF+IMZcsarNpmVVatXKRgPi9WHok+HMS9etplVtVayNWitphPl4",
+	"JYG8BFKBUdgjARBEtCtGYUK64hOmkOsyBMbHpyDn3UVm75zVMWATMDik2QBlgtIOOffSl1c9hPYSTG9N",
+	"G9H+yf2CNn/B7IXagg9ngmWwboSFN4uCow3oxHwupcz1qzjEPuvL1ePxUFpwB0z3tMW+dn+2Q+3jtZRx",
+	"cXhDT/pETRmeAdsj41lugHshL8XtP3GxueSz6O7HteN3POoQW4bMhH2H+LgLVP6MlgwwVsX2GGKK+4AA",
+	"JCx18ba8jD5Q1r8yf224x0djMpa5CCCUkXU4GLnE8cQ928iGB4TCTJbY3wFJjpTjcb1JeiwgNlo7MFIN",
+	"GipmpE9QkZT75fj1hiwgKBwAuUBACHLxPm/P3fIHkHf56z/8BtXgjAzy33c9HqbFylb6Ky2F4JAAu6Gi",
+	"op5ro/hFVSIq/ru0AvoboeMhgP7pi8XZhLh8RxUhyDhF6lfx/r7H5R94NArYHpG9ED8ljjrFCwdugCe0",
+	"8OHSMHbiFUcB6wdY+Jfp9bnobdTZp4OiJx7fD9h4tOTD4dxTefTMVtRrj4vlibqwxuTgQm9IFg1mZklm",
+	"D0moVkhOnsa44gEhFiAfhyQ4YmSw2441sIvcsidPpLIhYcmmjfiizM4NpFtB0IxLLB3m+faKqmlVoP1X",
+	"20dCMLpptAlYpldl7jP6Ivq9WbWqTROMTb2C2wXJvti0zFZloyq7LzacumvKo+KgVUtciYpTdetE+IvY",
+	"rDtN1xQ+o2lh4U/K3ous1ul1p9Zb71nEbLk1bNa7tQ1zA9drptVr4CapditOpXLgulvHsu0TqdAuVLtN",
+	"UmlUsFnFjZ7wdR2z1YOekXXccITvW+0ll9z1Ql9HI1K+FTheKPo6ehF9H72IvgG35lH0NPpm+mv4bl9F",
+	"Lxb4Pmk/Oi1C439nfMuK/pbz5vDcKTO7a8FZJ+p0TGmqO9K6WQLsUevti83s8prlb+9CUn/PIxP5cVJ2",
+	"57W4NlidsVyPZCaM1Gyn5ByK1OngeqxgBK/dT/11GNDQB5poJRbQVzhycYgNOOoyZyxmiMf96ZMB8wka",
+	"eDxkwT4qzva+I486/tgFZMq3wHqG6yT1yczwr8zq2YQkMSsnvMCIPHFpdvzOEA7xgnDwloz/VDY2LNNq",
+	"mJWm0D9e6P2MUD4Akt71eq2wkIf9MG71EQ4DRveHwnEqZKi5UeCx4Jo7duLIouuNfDbEt3R4yJIc7FBo",
+	"Cb/cIQEw9hUqVrOZOjwOaGaA2Sj4ZI/4hXZh4PUHBLYZJ/cK7UKPDDFQ+HPq+TIGU63WavV6A2IfOgS6",
+	"nLb/2Cjgcci2pI0cV6874kOp73KIcB8x33P2/15HPORpMqyyhCWgCte2F9wkw1SIl7jc7+qv1EK6K7dk",
+	"ei2N3B4sAp8kAbTH04dCUU4fTB+V5e+LWjw3Mlo8dz3qghzhHFrnjAIf4GpjvdAuNEirVW9ttFxcbVn1",
+	"ZqVRcS3SWO+1XGe9ulGFQFrNtdx1jLtd112v4kqF9JrViltp1KtuS9zL+xl5cx/ifvVWtVKpCTXrM+xm",
+	"T2aMqnJwVMLg1MfEct0her3uqLUHepfsxfMJabiVDEVxwYGdheY2Ez5kCcDTC229WpLuWzBI5EcXn6Yi",
+	"ZLeUXqkOCwxiQp4VMn1VAWIB8P7n90aVg2+UtqXS76RGJ1+rusprJXcU3+0oq/kadfl7ajs1TatqVlvH",
+	"MajhAiiCTd+toqLtr7i1/UO5fT4aY1+2kIrNMx71AwwVT2dpkysrhG8f0DTSJtG/3pEaQBkqL9uMT+Iu",
+	"20wCeh3flF8Uz05J9tx2v2B1WZimP8/CkO1lM+uN+0etw8wRzBj1F8GvWMPayLufT/GyUDfp4D0LZmP3",
+	"gGJgJ7Fm2xDLPSBhsB93MeCwhP76i98gW0ehU00MoFtlJ5lqLzEg95A0wqKJR102EeewEaGoSHxJPrCR",
+	"OmlHAd+UFOyCeKi4ohcQUkZb8d9QjjPLHRriELKkspPXGRBHNWB4IdD/sh4KJyyVDIGX0CA+SQZFPEGX",
+	"DTFKUB/YXsLNhBtUvmtv7PtpDxbkRJ8RruWEjuEC73hxdm5j6oeR0i4l5FEeAnD13bRXPF//NO+pKofn",
+	"oId6bJYyabMVot9GL6Ln0090wcH0Vyh6gpSv8Wn0dfQ8elpepbBHPBH7t+H+qQaPj3N3Onenc3c6d6dz",
+	"dzp3p3N3+kzd6VT9wKvvTb86HDh5i+YFDBMow+hAqOCIiMApub8OGypjJ/d/V4N6xUjNnXbTVEpxE9la",
+	"37aReKSNhgCO44Ux3yllIZlNWiJX059wcFDpfooQ9GCHPTz2lLy0xDaQ0xOSe6FEbH0uVAVSwK3KklVY",
+	"otNfgp55HD2NvjXEkRdCCT2LvoeK5m9P5N6p1zurxv3cz8v9vNzPy/283M/L/bzcz8vTprmjlzt654fF",
+	"Ix0GRl+KrxdbPGv39T8Pq6zc4sh22YSKT35zP7Wf3lIX20ac8UqP40pmo9CmQgPQd0QeBwCEwCWuzr8d",
+	"uAseu16IfNZHRTv1Kjt68Dv6XtBrP4/brX5dUHyp3+LoRh6CuvshQQGmfWIgaDWyxRH+A8usWNWaHXui",
+	"Ek0n8UVvi0tm2ieG+N67hPbDQaFdtawlnd5rd7GEOYchoC7xGe1zFLKFD77RM0/h2Vs0ebTje2JNAtBP",
+	"G9k1q66StsryPmwotxgl5k0cOoOVxrNay4ewvVdEUTIUANNPR6R/3GtPC7xJliUL1+IALNOW45BRKD8n",
+	"z8jFw0q0DwdcMgpX5aSZb3l8FCvUuXvhMMTOIIEIVNj6PgFyQVR8/+51s2UgCbG7vl466qli9WT3Md55",
+	"Z8usNtZjhmY5PAN9NGbQdHsUfFTVWn9114IK5hBXbvhXaEHop0rhtGDsCJvdNeG62i9vfdUWcSRIOXiF",
+	"I4eN9lFxRrqVhFJLycPURzu7kV5cvv317BeWSgwgAIEdJVTYhO4msmfWRxvJ5fBGshjScHVLLaU3lllI",
+	"H7+O7AzaDkssUdk6k5hFeUHiiQegZ3PB0xMz/ELUQspO8DwVdLxSSGO2ENJA9kw/viyVTBXvyRJI3X1v",
+	"p+oY7dLmgeyQLt6TEL+YM3pYHd9tuOepl/H9IXo6fYQA6+ghoB1B1OlZ9E30DE0fTh9AyOo7ffz76YPo",
+	"xfTn0dPpQyD+exF9Fz1eImC1QqroLQUnkeeK8lxRnivKc0V5rijPFeW5opeWK0oBCeWpojxVlKeKTgQT",
+	"LfbSS0kTKU/B1DhiuTt4Sp1x4O8d8AlTzWse3cO+5+6EAaZSjs1Q3Eoxe2LPEL5tSuJdTaHFndhD/Geh",
+	"haYPpp9E/yWVDgLoU6gjTNUHRo+l8vwGlNWL6FsDTR9Kj1Fiov5JQ+lG3+buYO4O5u5g7g7m7mDuDubu",
+	"4GVyBw+i0eY+Ye4T5j7hSfrE+O4B47/HApRssFPyDceuF5paHy+oDbyeXfcnS/0kjLi8w8Eav1kWfVRM",
+	"SE64gQLmE/0+Bur6zNnl6K8P/r2ERv5Y0ctJVtQOVbdnPYlMToTBy1HRFifseNQ2kP7nTg84fOIjbBza",
+	"Rofa4vbElX8KT60XED7YCdkuoTsBGUv0EI2bTPbRT5lHxXuEBqJkQnjYoWDTl9F7AA+px9AnITD525uI",
+	"MmrqwxIdMoPlZw5lXHyAa3L+V0yzX+HIc8/F/77I8M7a2lLGOgkxqKf7hSEJB0xbpxMWgKyLLSW5WpQ9",
+	"UbHqwioagYKpla1ypVIrC4eJOeAvHMp2cdDIkAMRHtFWXz7sJvuZ5/t4rVG2UPHHlcometej43voXmt9",
+	"Z71eQte9gPTYvbVKrVa2VvemDkAHF27e3bJu9pf3pJMleDRssNyIOe7YBVIUQqIcJLG4AvTXwIShRXNR",
+	"ius0lUVMlrGKxnAk/4WpGmAXKo1rkg4O5HsWBtoVjhwcuAZycEj6LPCEFlDWrSwlBzdAqITfosmAGVCA",
+	"LP7Xcwao5xHf5bJKkfmSW4GSSYfuYX9M5EVSbkv+C1m8rivVDaT5umbZLa57fkgC1N1HNoE1IYwPRVkh",
+	"D9xwF0p1RQzyjpqXZRgjlPaT1YAeR8J1hl0Gz1qE1p8MLZMj4gDQnJre/cR30B7W8rQPB8e5zPhWZ124",
+	"2FpGTof0WLTTDi+WjvR9Fj2ePlDelLdCCCAdF/wMwqHCq/sTOJQx2x4+RAmlw/eB55CdoUfl+CiZFNqN",
+	"DcuyLKPAfLfQbjTEHx8bhVA6keqcxb7k9B8gcLuUDwlPWHCr30afR5+D9IqXSLvQUC67KXx2s47Xu2ZL",
+	"+PMbxOpVcLVbc+pivaQWfTu1kGGShfo+GYL+7N49Wg2q6X5l9eDLxsCfUxSSc2kQy9Yj2ZguMzR+ohEP",
+	"ZYeSTSRhQEjCfTrCAWh7xUnjDDzfDQgttedorgaYi8uGjIeoYVkzapgz5EGyibIQ1rxb7lDhBQKgxSEK",
+	"UA/79CTvfEh/njoTwuiO5VZItWfWcL1r1p2Ga7bIes9s4lZX/yZ1sqzAVWZ60g1RianuRsTFfdb3dnEh",
+	"lpELJNozFH0/fRg9m/5PiLbBLyAGV2LJg7WxtKACbS7me1GoSqyIXDKdlaUNbRvqK8BUX05pZBzCIp3J",
+	"/GbrrWMj4LQGiBvVygkyqKilCffuIcgj8jay69WqXdo8ghq5Q1PcyFn9oYZMmoeM7Qwx3d9JhJUtm0oa",
+	"lrWYU/lqYgIfO+19NoJi5X1/hpzGr4WkXXW+F8lYLQGWbvxSY9CNXwEZBYQTKqOhbcQJdcWG6mJnF2GO",
+	"7Bs92WVmC99ZedFeaCCxXeTPSSeaLUGXoaAEh9BBuFgyZHeV5cmMnFR1GUwDRZmKUlGFUyRGTcT62n39",
+	"BAVa4BKfhGQFfXWb9MacuErnCO2h77hDWbhDhqNw30aTgeeLjQXmMB93kxGInRaHo4pDtgeJgaFKA5TK",
+	"6S2qd1uWCnoLBp5SQQcsgSOCGTd6spU+I5qR0bMqH+aWX7EdusRm2Q6Iw6gLKuY6pIBOHgturfbY21rm",
+	"vuxmT1gEK25SY3HqD5w+WYloCwVnA7Q+C5DeAFnL/m0SzphdJ/EGc8vkNbZMchf2dCvNsbuyZLgMBeHp",
+	"ZZ/x+MSaOLHbDOr4WH6zMCLAbS7GRB583BXOc2lT/OjRvvh1TF0CFOzE78GuQuJRhLqYym3mEjIiQYcC",
+	"63nibRtCLoPDrSvJk2dnmiuoaNerLemeV6o2IFUJae9LEKIssf4+yLRTsmaO64ofkN/n43nLNz+TMvNc",
+	"v+We92vpeR/frr98FYiX1Jm4TQD7SWg3QK0/K8+fDYckcIjJSRh6tH9E5ssLB26AJ9hHshsEBaQ3pq5w",
+	"S3yfTWL654AMPdCmvrB7Qm9IUNElPTz2Q47GNPR8xEnYFo7+TgA00hXLMlCtVEY3D68VWeDyqNe4o9/i",
+	"pKqBstvwZlu9kATb4tbisoYl7itf7S28zwvtmlFIJkU2t8g8ObzWinjs6RdYIIX1Z8orwS5QJdgHc9tC",
+	"LFi9UNJFw9t4X/GkX4pM1TiTlmHRPtweZ+/DY5qbF2MLnrLJeUnkyqtjHOUtE2cv/+4QmZ6fnIIcXMV0",
+	"ocLFkD8faraEg4BgF8oofYIDSgKe4GyGBDsDsDcgiR4QsSX9fYSd0Nsjsoq13KFb+kTECZFdEqnbij/j",
+	"pAX0McDZm0nla4dmmTMI+76+frb2qoze1UOFNgejQ+f7HFThLEcOG3Y9SpZpfLg6M23LVMvOvKfH9Ysu",
+	"KkNNWvBOFFxSj/a4/mZXuB7JoierE0/pyfKlYZ2oG6Oh2K59oBBSHEPye0AWS5y/aGRjKn7NgsfsMuYT",
+	"TC98JW5mrKR112ol/b0QK2mSdbfh1LtmDVc3zHqv0jI3iNU03XWn0a3j2ka1VVGFtzflbC5udJ457brs",
+	"q+314ubZ1I/bqgUL0BG+hgLZJ9AZ+mT6SfTn6aPo6f+Boi8A+eB59E30OPp6+qvoSfR4+r/Q9EH0FHD2",
+	"AAoBRf8lftWFtahahuZ8+PxzVccJvsBxa45nm40/jh/1vlwvbcsoqDV3lY3FF6tlNNda6v+ZGf+j/l/l",
+	"QGtsvSs+T6VlWqTpmnVnvSuGumHWW7Vmdb3SsHr1rKbXP4qBAgQhkAxDT+7TuZrkpPEVfob+3P8JL6mi",
+	"WNGzgqG3RLtyogJiWBFpkXZ0DXEsRHIP6uL00ihdd0V/nZStcFfpXS18L3uRcVr/rsldYDpydx9iw0h1",
+	"08Vun7SX10cGYnskkC2hWqPJQkrf16ZMEWvT5kqs2zWRRDjQjOtHGDIlI479JM/BIRpgVb+xlD2TVUko",
+	"ZiZtv0jRmN7yN/XCOGJZwK0Qi+0K9a5H2xXHs2hOrHzHc28qHUN5PH7rdmMFbzC5l55HsfAWhfzFj7mg",
+	"vJiCUq6CRCq+JgLzfvrPw4h1EsfvCkdqAssoceNYD2HKoKdc7W+ZalLHDnTCyDupTK8QVVlR6EVu1tkU",
+	"4uTGd258n9T4to5vaC/sghlIRzhXGhcH0mQuhHLJtIVx/5CFll13NKMlLoaqWkt4fi4N3ue5TfJCrM/h",
+	"2A+9EQ7CNXEP08UhVg1NjBIkfkB2z/OJXUZ3NW0SDwOChxx5NBSOEQuw8JqEK9Sh9g+33rxx69rdnfe3",
+	"331v662dt967+v7Na7fu7tzc+rEt9XulZm9ClZgYpTjEqdfrERf1AjZM8wehovgDEvXC+3GJ4+OAuB0K",
+	"F+KAIK9PWUDcEvw+HPMQdQnafuu6gf5u+9rbBtq+9baBPiDdbQO99d7VHxvox+/e+TGUwPvYoygk90ID",
+	"KfTSSsNGRUw7lNwjzjgUGx0FUCbgIrs8cns28qjjj13iljYRpghq7eWM6Ao1OUkSYxBNMLwkE2PihIZt",
+	"+SrioOd2qEdRiprqhsttHaqm5F6oBUYZvQ9307zqNISv41GEkYv3YRZcVR6fWdh2kD0wrWS24scfmknM",
+	"WCOzFGHLOkXJ8+S4zqbh6wj4ykPQNOvKNEsjXP5zYjNFT1E1jXGpIfnMddzsmnWnJdv7Td3f3yDrvbND",
+	"tKy0apZVP5ZzmvruixKWodhXsLgNWHn7RK6+PIOZZzBXtpDkbkdYCkvojaUIUz4Bjs1DTKWzsA3W7qel",
+	"7rLUsdnbJ8UeKwOEkwFDQ7wP0cFUuG45YteFonm1amRJJrdEHutGb4VTbzFKFvZsnTqnafoGe9QtsxGh",
+	"94a+vJSbrNfzHBITk/ERBBgHhIRDvwz/PetHTljgqv3p0f7QL6cRlC8BZ6e+dEK6o9WvFYbTGthQOW/s",
+	"K8Ebm++312m/5dy8OTdvzs2bc/OeDzev3M+sh3AeKD11wqBYfi7iC0r5OhckTht/4cNyiwrlVFcV6WsM",
+	"xHw3hj/dFNubI1scC2SBk40w71BbAsVJHCaCA98jAWKUAIAGdj3aR0Mc7EJQbeDRfhtKNpD91wf/via+",
+	"pr1qqefiIomjaglTN1m+ADF10ZvwpqcLC5oOpP/ktYuofQg8PgN2LknRLoRbTz+126Fw4ePoSfRMQ5wi",
+	"yXL8KQIWje+mn0bfoOkn04eQuxTnPf2bghzRO+HQL7QLnbFl1ZwR/IdclCHKQa2pUcE+PSBll87UH7Jw",
+	"dZa+N5eah0/fcCtOtVvDR8C7cvJRoV0TKyololYFcZ0XM0dXYWp5mSeKLxQfIphDuRF0BonMLdflEuah",
+	"F69+mT9M1SHGvSiQLpzvhO3QVO9IRt8IhHZl3LpURm8yV7bgCOXGEeY6FtyhuoK0KH/SpGMKtUtYGSkd",
+	"a8etH3IWS5BFTG4iAWu9nkdcVIwxOm31knZJI0ty4TED8aLE9d4UryPGmpg7SURaRqh7h4Hf3iHUPcLe",
+	"OUkDotZ8v40eGwdkPPDzp1RA9AxFTyQNVfSiXDiJ6DxDpMncbMrNptxsOkWz6QTbfFHkU2uGCeYIu26M",
+	"KZjns/N89goVf6BWE1PunJLYsqg0r2xbyiC8GRs8ib0dN/SA8TMeoZDFdtQN10ZFFqRahoelDo0NJGHe",
+	"YZmobKsjfIADAmVyslUAB7toBO1AspidM4TVHx0qTtO18dIqIy5igbwULDzkM9onge480HUFUC/PlUkI",
+	"z4AWGwm61mPBBAeZlV/i/RdZb7el13Fc0+1Yglk8M0Vq/XFetJ8X7b9eRfsI90KhGXCw69F+bnjkhsfK",
+	"hocQ6hkRpAPO/GmZIz380TKkPYoSTwcmiqNx1/ccGWOR/aemUFmluPBPQn+oXtqsMEtxrne1VM5Mx9yE",
+	"c67jj86EpAePXY9Igmb5Tpm+TzaopXa8TSAGr1daVXOjhutmt+Gsu03S6m1YlcIJZGca/DIGuvw8+l4o",
+	"k+kjBXD5dfQiej79RArH6aPpr5aBt1yBtieZ+EOZe1Lo8x5FLHBJkMelL5BUub71o/Q3gn50uflSkuQW",
+	"mciO9OtbP7p01D8ZLJ0ZqMaoyGZIkGUn/TwBcmkzphirzFCMoSIwMvje0At3AhC9bpbokkHI1O45SRw1",
+	"S0odVzwcZ+ffoKNxeDYB1ddT/h7jGxyFKvwKx7tylv+LGCBzXYRRSq/sL9Ykx7VHl+bSkcQhfJbiLoaq",
+	"JzQUdyujM9AT5QW0OQcl/yvBf/O61TdqOprlVvnlSOOn3+XsKSfG52OtldEHXjhg4xDZWm3bs8Jgl5AR",
+	"B2kAHJDlBfwQr5/BZuUG20sy2DCPuYoneagwN8FW1k/XXC88IxtMmUwLA4Lb2QFAbWodFgfs0CMDgQsq",
+	"s+NQ4DU1umWwd/WIdAHWnO47AFU3o/xOoGs/YIEL0BA9j7qoOCFdkxMcOAPE92mI77WR3SlMf66SGI87",
+	"BdtAthnXc7wQf7LALhnIox16e8y5Bx3VLrpG+77HB2jCAogID/kmGuLQGcjgm1B7sD7F7AaY7iLcZXuQ",
+	"WZw5R6YoE83phUY8WQ4bAptxoCrpIaDXocVuEgQ2xE0o6u4jLXfVd8uaVP1nMp9DfO9dQvvhoNCuWpZR",
+	"GHpU/13JnN0LjOyr2tx1oVv0XfQYTR9OHwhNAwoHvfFGpYqEypk+nH46/UX0NHryxhtiBcpLM4uKFt1L",
+	"nsXDgNG+PHXu3qoQKH1OebY4SDw6S5Mni39pdb2s9pc1ak3LbFU2qmYd17pmy6m7pjwqDlq109L+ev2L",
+	"b/JZ9CL6U1JBFb2IDYJn00fTX8tU4ifTXybp2CdI7MrpQznv018Ke+FvlournwCIV8m1/aMrv7U/m/uK",
+	"FyvAnlZ+SqMBIqKS++GADPNo+wL/zU5Ejx3DPCWcTbH6nrUdZjgDvfCwODzsrRP5dCeQ8qckas9CrK0s",
+	"n84wGZDr0VyPrupuy329wNcWEnk/rwTOvexTSXQQpUJO08Neuw93PSK/cb6Ji0RV5lmLS561OGLJXp6U",
+	"BbzIguerHXRZkhWb0GMIpKReiEIWI6bPGrsHpj4rw+GFK+Q1cgP4/A1gKzeAcwP45RvAeaYpt4FPK9N0",
+	"akawR3mIfX9IaGiOfHwIA+UW3dcppJg6UmWW4EJUnAxwiJwBcXaFhmS9Hgl4aVO3dfmcwTUeVVcxShQv",
+	"oY19/wdCdi+EA7qRDHMbRnmEzXRDAognD1NDlGOBKvlFqSfs+5eZ4FC+rza9FnQQp6U5NDbdGeCAxDy+",
+	"llHoB9ghksO3oSR+rYdbjd563Ww0K02z3livmt1azzGrzsZ6rbe+jnt4HeY0JMEe9m8yGg44yO+hR98L",
+	"XBJsDWUvU0XK+XjKaygW4k+jP0Ff1QgHIVeQLscO5h9YNUfH9GGV5H7URSKK8niIUkJKfqLLS0WeGcvf",
+	"BgTFYvWvD/5p3SoZCpszAFi2ILzCZQesgYawpVCXhBNCKPzIDQRbFbl4n8fcdWImhuOhzBijkIXYL6Ob",
+	"895SJlMdiIwDW+ckHsusKDmJLDjmvk91w55+tPwVE7fHnOJFlq/Yrbmtm9u6K8t9KYUQpnPC/5Tp1+cM",
+	"4LX74j8qFHwZAnMHJ2jBMORbnViBATPBnAYDecMR9gOC3X3EZHGTeCTExsRfXoDEk9yxT/jSykjGzU5R",
+	"GWl5DUgCx5V2clRnE3zK9UmuT3J9cur65L1eD9hQIeDgBnhyLqplzws14fGCqMqN5BzJND0hAUGUeJCL",
+	"wMAQQFxEAcFmj+0S9wAyc4eSeyMPQG4o4ZKsTbGnoaLNQxyOeRupc+wSklGYfeRgiroEBQTIpjr0Ogt0",
+	"CiUN2rg4IJO826pQzC83PCJnVIhUOvb9pQLeZIg9v9AuKFyh8oiEAdv7W/WAMgv64iSYYj57n8a8rNYI",
+	"MF9M//f00fRBIUZsa/YqThWbLVLrmvXeOjY3nIprVrs1Uu818Hq36YB43vNC4r65fzzYmS+ip+Kh0Yvo",
+	"yQmC8wGDrg41HQWjIJeZMDIIdYWtYBTGnATinhCwOVkQR6+0o+M3qR2XR3EuWhSHjQhNf6GUtNUoCJcp",
+	"aHOHUEDCZZSYoTckyPfoLiruYd9zUbWOBmwccNTdRy7p4bEflgAEDUSJvSlbMEYk4IzCxMjckDSb72xv",
+	"GYiTkCuzmU0o4O9Dq4EQzl3isKEQ9h2qIvIyjC72pV1GAJeEKNmToXpZ/CrJOfRtyh3aoR8MiGpCcN2A",
+	"8MR87xKf0T6XWXGhhITdZwB0mnhHjyuaTXgJ9e0G3kj80A8wFQoLh4hRh8hYlpAF4seQ+a6YEWKKWTB0",
+	"uKpDk1UhTgtIOA5ojOKrdZgW3TYMfkvqqiHel2tK+Ir7SMzAZlIXkPpVQfmAdutQjVBcRu+BohXXcdQn",
+	"oSwY2JwvGCiL/2x0qJqjHfmjjSbxJMppEi+g5xGrhImhrk1ec0cJSnU9Rr63R1KbQ0x9+suQex4PeYcW",
+	"QV+7crHwkGBXMqQmJoCcQChDcEuHxff0o07iTS2lGBdovcVqyWcOBgUTjOeVzTH0xtnG/3J74vztidXX",
+	"wCKHMrXlJljKNVRkgaF752DjebSfSEGIrycyTwm8Uo73kbuxZ29I3ZDKjLMh6TJ3X6uJ9MbLNKuO5bSu",
+	"3U/+OKI0VmwlsA14yEYcTRhAL2oroIxS2lq6saCtheGT1opGornDAeOSwTatuFGit0Epx9r3oAlBmbI3",
+	"i1pAGyn/GZpgdb1fegIyFeZtuO6AwjyqJldelNfkXixaELXyUlL/cjghC+L++iUWDCC9e8+Lkmyx+FiT",
+	"puvlyaqc2+we5WFSMpHCFfwhjHoB4QMEjqYX7qMRCTzmbkr/LiB7HhtzOL9DZ6RxGX3Agl3ZGKkdBi8d",
+	"fmSsjO7gIQFvCAVjSbbSoSA4xQ0yhaP4qIcJRys3qF8ngzpZrMqczlXgBVKBQqQoiZIymMT3OqHZ6LM+",
+	"O6p3SqYXNpF9oydpdlNUxA4O3CscXbuL+2V0mwzZHtiPaOgBDzUS94fQCqLMZKMsUSRbbtJQ/O+KQa2a",
+	"nbjROxb7fpYok8Ebsa2/KqPos+jF9GH0PHoieZiib8oo+o2ml5EA6gaKvi6jyobkjAmxE15Tks2jPfa3",
+	"5J5YFOVZsaZO3B4wKvb8f2+i+kYDVao1s94w15uFmU2a2ZrwBYC7/yqNhQ+jjL6Jnk1/Dsj5j6e/iJ5F",
+	"zzK6FaLvo6cAm/8VQLy/yGxXQNOHqGpVLARnfB09Lmew5KSGedOVsnDpcb3xxvw43nhj/rGFOBm+7lRx",
+	"hZitLsDgN4i50atYZhXXunWn4a6TZk9IZs+RPRX3C5DxB8VRMa2aWWmIW3E+1p0iT6Pvo8fTB9NH0WON",
+	"ajWHj6+oBaJn0Agy/SR6Lv75VfQCBP7X0ePUIgFILDoWO1E84F+sWsO0KtWNltlsrllWpWU1Kw0gDmB9",
+	"9n7ga22prJPoX6EF4kuA4v8zgkaS74RmQX/5j+g/o+fAkQBEX3/5Rlsv3AvlSu9iupsopH+MPkfRH6Mv",
+	"4fQv4S2eF4xC19sVCqleb1Qb1WoDVmIgN4xLaLgl4yVirq2KVWlVrLrWUPJsjwq50GxaTatVa23UCkZh",
+	"dzSCQ7V1qyIVmU/62N+K91Gl0tzYaBroGPsJ7qRf6nPxf2ImVpsl1g/EmCtWtdm0rEqtWtloAItSGPpk",
+	"OPPSdatpVVsVa6PWShSzEMUDFsTKfuYJ4kb+uF9oF+Q2X6ZDxSjskYCDhG0ahQnpik9YaBcGYTji7bW1",
+	"DIGxtKpPC9LtgPU8nywGUwtksJ6NQ4RBVi/Nmq5eQHfbBWQkU9Lw3DbS0e4udnYR5mndETLkDICC3AvB",
+	"qVc/JzTucE5AwFLGIbTlLTbTLxcl+xJmy3ZAHEZdaKO6jj2fnILF01rtsbf1bL90zx8aPYGkSNoE2ta5",
+	"ikPss/4lqR5f1BurCujQbZn44fGbSmZO5kvuTGFASQPNLZXRnTAgeEhcsUm6PusiHrIA90kCum7/cOvN",
+	"G7eu3d15f/vd97be2rlxc+vtazs3t35sd6hk5S/a9UrNLm2i7VtvG+jvtq+9LTbiB6S7jbr7SJlKcFbD",
+	"lgxLE4+TTSQhY3SMfTgK92GApfKRxmFmkaDPsHvKht8yGTHmhCQ0Ocyj+C3jY3Y9imWn1kHxkpmNGOI+",
+	"QWpq56a0ZCCuvlkZ3Qg5EveEbCz1ej3iol7AhnLC5HhlTOCq/MO8K84WorVDPY68PmWBuBF8QcT2iGyx",
+	"5t7PiATWN5D8bPIryWApPLEIeRHijEOx1WTCsTfmxBUSmI+dgQqjnnZpZG5O5+b0+ZnTsefrSBVxwAOW",
+	"i2dNqZPc6s6t7vO2ugPC2ThwSAKxD2EdoUJeFev7dc6mH9/Cv3yJ+EvqVkjDcyW3YvmIqrBUPNpfXDp+",
+	"i0ziMnBdx3YU7M0Cdjf9qMtUya2ZyT+fPoqeTx9MfyXB5f8rehx9Hz2bPpz+WsKtRN+DOfAVWA7fRt9q",
+	"wvuUKSSMiAWmUHk5SBR1yipZH2k4KfPIbPZallmvbFRNYTKZymZqWRuVKhhOPFRWq/ArZJ7t2Mkh4ngj",
+	"j9BQMYvWK1WhTWm44AVb/yOdQBInir/H3Z8SR1wQ/UFOprAnM6b6SfR0+lByhkZPhXEGXyX6Eqy0xycD",
+	"61Xr9ui6cL2X8lzURSsKz0T1kh8LFXU1kKECHKWUhKUs9HpKUByjZuMKR577EqvHfzQmYxWnUe8rOyEB",
+	"QIrrwqlNhMH26gdikaCfsi6aBMJfQIySDpV11MCFHW9q5FFdFDYOu+yegTyKuhJ0vp0x3R06Qw8gHPiu",
+	"GGhXBoZAt4kPVbTjH+4ytfHsEpoMGCfiHmCCmxPPJYhPvNAZKGJtHKJdjwL1NqNlJDlM1cAdHABUMwba",
+	"btPxPWcXjWn8IFVSb4uVYr6fHLdlEffccXOb8dA20O3rV1HLarRKMSACx7pA36NgKofkXlju0K2x64Uy",
+	"cGGr77CjZLm9tE5dWGStpukkFdbnp+UydcypifkVRfpKJdvVizqlr7jhYCVmg8w9xkbCR0K6uS9x/Szy",
+	"mdUeN5AcYd5KnNdgH7eGRqvtjBLsKyktGqxox6zuIK7dV/9SNdqZzuLM4o8DRnLDgpYcsAkaYsB4kwzm",
+	"yAvRAHMwOEJCl9CG4jbzNdX8SmLRLfBB3yZhoiovohlnHDKdhw0h/jAnNSJP5jTnGu+113i553uBNMjb",
+	"JEwpEAwxdo5GAetDs+dZ6QtV1rlIRdxUYlx1ISvsuAHZRz9lHoVUMUBl2jHPmThN9/JCE44Qe6gooevE",
+	"a/kY0PuQgrOAW5aQAvMeDRglqNjdh7d3vb4X8pLRoQ7mxPQoJ5R7wjP195VrvD8ZEIC3gMv3sD8mkk14",
+	"BdyKmzHf/uF6htwLY9o49UDxcoZ2XVkgx18+DtdaZSmutQwaPa1pVWWEx6FUf9EYoAp8WTFym8llmvlc",
+	"jdgaAHQq6vrM2SUx6eCi5yvhuLQgg7vdkRdddJhVNQWJJtAtCJhSXPb2MGV7+LBG6H8Ewf+4YBTk7jpM",
+	"ZaYbBH6nMt+QaRXLOC5U2KhWKtVavQFFCos7ABTCVNIAsJwWPlmgFj7tEnFavaByZXWxwrRCtCYEanMR",
+	"21ioXgZAj5U15po3FG7vBexcO5QdThcFXsPOAAVsImO1WoEJ146yGLWiT0LdaqYOdahqNwswddkQedQL",
+	"PezHECKGbJYH9xeHsV4U+qEIxoBeYwqJBAqrPAA6KW0msCDAMqcAK4TLicME/rZDudenpkely+pRVLMk",
+	"0G0Cq4KKnBBVinBDDnFbjbBURlvixTt05s01OoeYgQTeRDbyKxAufewgwIlsQfZ9now/hjNBRRvorexS",
+	"Gd1mE4Di6lCb73qjEXGXAwqZNY0UDEuHpthJ1MVldINKpJlAPKqoroMwtxpOOPEcUlKlefJNJgNo7JOC",
+	"RaGrpLn7bC1/ZTmZR11yb4ZvoucR35VHACNFfJM+8niHqigB0NFCHSrBEjaBIrl7xOsOcDD0Cc80zm7A",
+	"WYl5duyIeWzm/iTBJ1E95GXuuewIgBKlXw9o3T9Gz6KvVWHZkxmtizaqFVQROrtq1mqJ5lWPBPPk+LbB",
+	"YZr/IDDKhyuqYznjK0XaV6/YFPeqxE4//Fus2BW+DqxCcL3ZOHSYpIdWtxMDxPBcaYTFJs0GrnSrTs01",
+	"66TRM+t4vWu2nKZrbhCrV8GSCmXZT6MGUEkPQL7ZwscvbVEp6VBoW8f8eHzsh1k21QdCjA3waESoTOQR",
+	"pQWMWf+u7+0RmmOX5HHzc4N0VppOKTIIN3TH/kn7T7Wpdl/uwUsD3izHfYUrjLRFgWQlWc4GvDltLNp1",
+	"awPCNjtwJGW2qGrPCRv7LvIJ3lNGxQwXcNwERnXMAG6zGNpZSrOT6HulBlXgp7CiHD1DKOdLEiLQE3cK",
+	"IYLVpn5hxFoJiF6oWlLkysuVVK6kzkFJSSmHE8GsoqinqZzWQDTkKupY4YyUiJC0m2mfOklBJ147R91x",
+	"2KEQ4bDrVi31046S0bZsnSOyOI26I+bRULPdH1BxYxp6PhpTdWkZvSn+IdEqZgPjSnDxDlWecoZ67SnP",
+	"HTIlaZWpMUMdLK6WA93hxO8l1zjY90mQpVthSCnVmquxl6XGDETZRK+L8qulj14z1QCbKgnVgRvt8dPE",
+	"XpzTEwHhJDQ5dL6YPeyELACtsVBIZgTnpdw0NNCwGv0Ac+QzWYDtBR1YboSGQg5Au6+rsKcD4jCQig5z",
+	"CVfQPLpwWSmGrKtnr5Nt6KnAZ99nXewbko1AiFgQQgQKn6UUnoFlNFJRV/UCszDSHSoeGLgc2SELRzsw",
+	"cbYOdeCx64XIZ/0Z7SGGjLjXp+CDCs+lQ9MY2Qj7jBJ4GwdTRGjAfIT72KMH0SdjgGvKwhQodwaB9KbU",
+	"APKL7sgvuiPkO6FixaXCxAGBNm0dY4VWOk7CTVl4BTqAUXKFAzq4ntnimBNkux7strssHNklo0PFG4Di",
+	"m30s3A8ejn2fTWZi1HqNc8nbCbSZHboANRMVxTxlLTsA/BSTMiF4l1AxFLj8CtesoHLgmzLsrp6q1o5K",
+	"c8+upNIiEDoVOr4Dr3hdbpXLVEx2nkbW0fClM0OSywbJZQO4bgFIgVyfXXI4VC7rkDK/c0qVzWitkyk0",
+	"ZTbnrs+xXJ/35eypvNpM3472NbTCmC+yVRfnXsGF8QrkSPJilwskE9UmOVMrn5LJ4iLMtwLcC7kRUyVK",
+	"wpfRuOt7fEBcBBVoBqKy91tn3SUVWBwYmGuonONaREW2VG9bKbth/BaZ8BtQC3eEiQXVgzDmeCbFRiSH",
+	"lQwuX7MohnEnlPH7C87KPnY9CX1TgG/pFIy4Kv+fhTybfjp9JKvrv4seT38ZfTf9ZPpo+nD6KXrjjQqa",
+	"/jx6Gj2B6vFvpp++8UYZAZrP11CP8KWQhoBo8gz99cFv0U+iJwiq8h9Blf6L6Kvo6YfFBJwkFska2QY+",
+	"shhNJpzREcObhzA6ONwMAKNDxy/Px2gQkN4POoVDBt4poID4P+gUKOsx4cMgytiIUBJ0Cmr081OhhoNn",
+	"Cls0ctJyLQzQj9AkFbfq1LpmHTd6Zp2su2bLaXbNDWx1K07VrZF67wStB1ANjoc3XLGAAPtNiYAMMlBL",
+	"D0xun3Yhlh5CVHmhTw50f6RaDVTnx/PpJ9MH04foL/8RfQZNCU+jr6M/JdBLTzLRl6JngNBzJGLOiYpH",
+	"tbBZgv5N7Ldcn1604lEZ0BFqD74QKhLXC1kw09YgPjLop+tbP7pUNHDXz0DnIltIYxt5HN3Ewa7LJtRA",
+	"AaEuCaCYp0M5pl4o1i165+7NdxXVGqMSHaCM7JS0sBHuQqUmC5AtNp6t8ia4Q11hbWwijIDATkXLeuNw",
+	"HJCErBl5ISoGEk0K+OR0TAoyIRAzoyVxkxHmobyTfjxXFZ2SBMZOZJqNhng3zWDHTaZNBWAxi/Mimv0F",
+	"gmmME6Ruwmcp7OBCj6cspWJMQSc8qFD2O8ZWlRhmSRzrUP1qOCCSoU7OgxegdK8N8miX3UNFB4ekz4J9",
+	"ZIsFbUsSu+5+DMbAAjQa8wHCmr2PkzCE5keO90uGrMMS42qj7v4cvIOYTRwKGykIIRh64EtSF/FdbwSF",
+	"q/DKY5q8MQsQhGU6lHtiwhfiEmiJeiIi7VO2aApLqrgzV2cr66UbdDQ+I3K53GrMrcbX2GpcdScuhNUV",
+	"knKS6mXPYR/yyqBVTdkPAiCZTezYxdbrarEgs0eIuzAgtD0b+pHsTcKgBv4/8UxxRBlRcWAIAkKaxHL/",
+	"AMZTVmISFbPs0DuxvQQPhzQtwUGcJ/QCae8BHfHhLbdiii4XU/wC5Zuru/PSZRfDHDxJ6CLevGL1Hx2/",
+	"AO+L5KyRF0ruK1IzDl8GiEOVGL1M0YvVNNLaffG/R1C+Srot8PCFmukz5ko0hjPPQMgnzzixR9UzyEvy",
+	"jXWRNpb8JstZVEa2cbRFdcho3qKBRjdM92XCSSbHvPC01+LbJFy8EK3c3c/d/dzdfxnufi7pLxze1eVO",
+	"AGXWh8WvtOD50ow6E9qvhOpLbF0DCdFsIK1CYCZncwdFlfxJMga8dE4Gm2yyzLMOLynrkJshuRmSmyEv",
+	"J+uAwUGGRo5JnnbI0w4r207XXC88i6xDHONZiw2Cy1KVf05WV2a5z10oW9GUaCFDGEERDSqmra02Alur",
+	"ZKCZ6oxY1G12aBBDZHnhXPH+mZhlWRgc+tPnMYzceLiIxkOCsi1WFOy0V9FMUP0gUpTkoYsL1RCi1uNp",
+	"62CAX4Pjru717o2pyw9lcICTr0i+ZerKB08GCjJzxHzP2Uc89HwfQUsvl23D4twyuhmDirteQJyQzaiR",
+	"Rcn722pUp5hXH0os/Uql2rAsK0sOaV8hkzOg1sOtRm+9bjaalaZZb6xXzW6t55hVZ2O91ltfxz28Li4Z",
+	"BwGhDjQ6vv9mLMucDbK+3twwm/Vqw6xbLjE36vWuSaxmz6n0NixMmiDLXNUbtuTTRnh/SGgosQe7VbdC",
+	"6j1zHTccs96tuWaLNHumxh1skPVeCjoQpNj0l9Gz6cPom4Sa+fvoBTA0TD+Nnujj0/8lOQmIN4I5T/fc",
+	"HQQtPGS+D87M7DqL/hXYCh4nj00IDJ5GzxUj87PkpW8yVwjj3tj3d0YBUUeT3+/EjAhc7raCUfhojKVY",
+	"aFeMwh4Or8I9KmB3yYY+nWePeQfHjkOIKwQdFHmIZQn7Vb/Y0gJZLmmxuBcz68KizwXxhepWliIPMAik",
+	"IEyJ4W251Pg84erlCCTD+yx8tnt27cW3STgOKEdDRsl+kkaVaibec2ik57cowYrCuMisZKDxCHoSYkV0",
+	"wGmZeOHADfAE+1pFKeUkbJ4iJ6RD7T4Jr7LhkAQOuaPq5e1SG9lSeNmIDb0wBGAlTLm4Xrb7aHBrWBuA",
+	"Q+yFEhGDgcxJmI4adTP6t+ifkZKemykI1C6B8rUOtUc4CD3s+/s78o7EtaFrIv6rfAAvWQ8Pd5mGQ0wk",
+	"E+LjISra5J6YQ76T/GAbEqx5PEQeRbZLQuz5dmlTIT7BqACXI3UJKqpnwpUgFEuqvE+9hu7KmGCORthz",
+	"O7THgkTtz+r6juZQ5si+4ZLhiIVCJZg/JPt2O4GS3iWyxBBqDQGkez9B51ZklYvbDOSWXbnoLzWeH5J9",
+	"Je6Pmy84qPyOp3VX1C0rYSpXckMqN6QuhCF1BiYUGmKXSHygEQm0GkFjTtxSDuiZx88PtxurSy2Nt3FI",
+	"Jnj/tE3NWLMaSOzIfWEJeBQJG2Epw3OFUMAeCdwxcF6F2PfhfgvDAO9TodxhGFx1XEIdfj/ADmwyj7lg",
+	"pXlB3Dx5BWFHfE3kCZuOj4gwZkoGYr4r7Dh3rDT6cYME78kXuJEe/6Uq9VeSvSnkeqZgH5P3aCoSCIHL",
+	"Q5TGAqQb+EbXqMtnb7Z+BMQNHUO5cbt6DH0ag9wspbBPVOw+vwqOrnhXS18u59zfvkD+tvqayJvd1JfQ",
+	"4V6h+H0UsJ4npUN2M5b83QAOHY8DEz/wHHoOgVbzBQg8EuywqKhauIGG83JWkz1uJj3vMpfXoWwccs9N",
+	"N2aJWbSv3cV9AAkAz1tmLN5LPViNFlHhf4KreaNn3sShM8jkrH+bhBlXryzIr8qU1Y3eLUYJPO0UZDV2",
+	"3YBwYb5GX5VR9Fn0YvpQ8tAaaPpJ9E0ZRb8BS/sZZL/gePR1GVU2hAfDaIid8JqS1x7tsb8l98SuKc+K",
+	"bXXidkLuU99ooEq1ZtYbJsCKpZZDZg7xi1m2XGHwL2DLzcgnRt9Diupx9BUk8F5ETzIyimj6EFWtioXg",
+	"jK+jxwcSe/BhU8O8KT7tKuN64435cbzxxvxjY17e3rpTxRVitrpN16w7DWJu9CqWWcWasbfZA15eR+aF",
+	"7xdcmc2rWtWKadXMSkPcivOx0HGF6LfR0+j76PH0gXKQVLYuI1U3/RRFz2Si9pPoufjnV4qi6evocWqR",
+	"TH+VUqKF6F+sWsO0KtWNltlsrllWpWU1Kw0hOX3WZ+8H4qtqeaHyrwfkhlw8a+L0RGJF/zr9ZfQ0+jL6",
+	"bvqr6M9o+gs58ukD9Jf/iP4zeg6J36fTB9F3kGBMJAjA6WG6q9X/F9E/Rp+j6I/Rl3D6l/CyzwtGoevt",
+	"FtoFq15vVBvVagMWbCD3lUtouCWxVMUnsSpWpVWx6jrPKs/2qJBhzabVtFq11katYBR2RyM4VFu3KjId",
+	"65M+9rfi7VapNDc2mgY6xraDO+mX+lz8n5iJ1WaJ9QMx5opVbTYtq1KrVjbEm3AShj4Zzrx03Wpa1VbF",
+	"2qi1kvSyUGkDFsSm1cwTxI38cb/QLsgPukza1yjskYCDNmgahQnpik9YaKeS93NyZXkDKkP6LnCvHRwA",
+	"GOVAYpeIO18VusW8ymgYMH9edY0Cbw+HxECUmY44FRWlVnJxiGXIrxuwCQf8XaCWw0K7QQD1Rs8Uwlzq",
+	"DiiiWKyN58LdBaGmstOZaip12Dkgo4BwQkOYgTbiBJiRZakN5in1hUKm+Wi8UAK8yJ+TYdoy96nfZLVB",
+	"i2HXsvrIbrEQDZnr9TzitueeKCSBK6H5wYMIkXj3/Dud6Xd6FR2Gl5tow26WDatUIYielCOgzL3L4Acs",
+	"RYC1JcGygOmSA1KWCrAA3zjfRHaiuSUgk61MGxsQpBSVqYuAbLOMot9Ff4j+YKDo99EX0RcGij6P/in6",
+	"v+HI/45+F/1eoten4PElEJUzIMAkUoR/KHb0zdQ5fSw8M/hQ8kal9mxySuZpiO92aDE15rJHaRt5kj10",
+	"B+7Ox0PtU6TmZRZ9jIcsEC+l82mzAGTlDk1teo8j/ZVQ0a5XW3bMCwbcr3a9Uk0Ti+HAVVLCRYBcJdHg",
+	"QXYuJA47DVflRi/tnxwzxXQZDNvc2Hz5xuZJzMAzZKnLPevcs84961zY5Z514llncE/OuHCX1lN6hVrP",
+	"lnCutgMgNPHE3F/Hnk8ua9daa7V3va1XxUVoXTsFT3Kl/A1gAy9M4FwDKGp1WjYOHvRgqKx34Ay8PYBc",
+	"ZqUsbD2IzJTRdc8X/kQb2bLKxjaQrXGC7Q4txl6TGAyhLqYhLxnI/shGRYz4uCu3qR4PtLdAv5g/7oMs",
+	"mAC1mfo59UalRRn5bT0Ry/Az6FmboWgY88M4GsZ8aZIGNZQ78qqM+tctFGMqe24b5ikeEQZ5OTNxVxaN",
+	"S9+lcLJqXHIvFIK251GNBK0hFsTnEF8jdcGisXw0M4ghvvcuof1wUGhXLStzEBe5OsLBLhl6zjtsLNZQ",
+	"s2rEUy3L9BzLrZBqz6zheleYqa7ZIus9s4lbXf0bWFR7JJi1AWd38zLmbrzD1xq40q06Ndesk0bPrOP1",
+	"rtlymq65QayeLhBcg2cu1+o2V/MRrxxGfY/GoIfLPFeYfx51YVlgP4YQ3xmP+gF2xa0ouRfeCXEQ6kqQ",
+	"pmlVTdUP5znkpkdZUGg3NmRBSlZD/dwbKItrRFzcZ31vF5suY2nmo/gu6Ra6L2Y8EnBXUPR19GL6D9Hz",
+	"6EX0zfTXUInyVfRigaewom1XOxmgovz8RxeWxCjxhTxEfDasDhmKfZRoncsZHl7I8JDReC1bCLQpoRH7",
+	"edzFCfFUIQaucBQAj4KQuPuoGH0R/b6NcIh8gnmIKutoICSrvDXt0OknsP+EMyW2mXCoVGhhE0VfRF+0",
+	"UbVhpa8R+/VZ9D04it9uoi4LB1DzITzdP0S/i/4l+qNkkQo8FiDijqU4WhgwLneorUpVJFXDmIeoSzTh",
+	"nK5iyTafZhskktuUbwGxRd3akNFgZAt51UYh3iXUXtxEoHb8iUCDTkmBHa0hjpD6WaIdnOi3ZgvHv4BQ",
+	"y1cga7+NvpUS+Zvppyh6AnGC76Nn00fQ7P0USsv/LH5/On0EIYRn0/+Jpg+jx2IRRU/KhygGvUejf4v+",
+	"Kfo8+mPBKES/jT6PPi98aBSSLydOWYoi78NTVSur6gS5XM6Gh+G0LCBxQ/GQt5gzhtr+dsEhgSIZITus",
+	"tzOzdC6h1bQojDuoqkjs57oFIlneGqlAn9Ohs6FftTyRWJyqt182VjyfPoKl9XSZSO1/+28o++F0mQe8",
+	"RINwDlhhybjwkYakBFfQe0WvSdjvI8z5iEGlO2iNnVhr7LjeyGdDLOQK9Xxe+DC+Bd8Wp17TZ2oVrH+9",
+	"A6drvfzyxF5sD8dwEkoOTn8OYe6HQg6Ku7xIyUFpo8zUdf8/YijTX08/VdXd6RLuf4U+JD1QWca9It/o",
+	"hy/VSF9R+C6KpirBk8dP816lc46avkz/SJoiCOvlfzZBzrX7MXTOoUDtC/yXNgLGNY1fBSUXE8wRJXsk",
+	"SPOoCZtdv8nOBPOd+DcbAfbUxOOkrYOlYvspAjKUMqvkk12tY1BAeiQQG9ILhVuQ7GO9JbM8AokYnngE",
+	"J6n2eCUQ41ffxcdPm7yOGYwYov6gqXBIWCMz73BdJwsMaNaALQZlVGCLyFBC0s/RYwHSO2JBp8ZxN8HZ",
+	"dGfk/lHuH716/tGij/r6ekwzGYTcazpfrylvHMgbPPIGjzx7dyoNHiv5ppcDQy0lNTOeHvvKZ9hDkuFl",
+	"L9FQInccH/uAE68bPyCTCD0kM70e6YRihxazE3jCo04l8AzZa9H39gjwyGvikAFBvsfDTPdbNW7MdWt0",
+	"qM54znRslJGsrNKyQLzoKNT1MwOPhyzYX9zMcTou/THTg2k7cF0hgCw2boxClm01/TVsk5W0/1kW9ecO",
+	"We6Q5Q5Z7pDlDlmexsrTWKcTAM/7Bs6X8ubckmdrKnV1WfhvzsvRWaUasq3SiCydOvzrL34T91CU0Q2o",
+	"eNxTnodkh4l7QTSFNBpTn3Ceugl4P2W0RfdltlHlTISPAZlJ3coeBphyWMczDpEO1DBKhL8kwZa5PYO8",
+	"POMBeRwxeFnsowEJiIS8Vg9V3fjE8VzCS5vSLRKS3UBYnOMT8SA5tko1s6xxS07IGWQxcychdxJyJyF3",
+	"Eg46CVoE5z5C7iNc9pj7Jal4eZnmszIwztWCVlaHKXlZcjv6SPruBQSPitNR2NUzRnaq1egKjztwNlEG",
+	"9+MmwvoESZYjz9Fhe3G3A3iyslVJ5hokl4hHwYx1sO/LjOSQudDC5MWY6OIJCRyUsNkZTX4Xg5DHIMVA",
+	"hF0vbqxHI++Hhky5A0GcQVC/iGESOKBuo8Skfg1yDzuhv48YdUg7KUNc0NGEirZ6g3Kl7Lk2GtNdCjQx",
+	"AZJEnMQ1UHyOVVbvU64ecarkh9HX3dLXqRYnwOX1OBp6nHu0XyqjLS25gRdhSDCdDDyfoO4+4mxIxKQT",
+	"nxNUjKcPuy5xS2gIvKMJaY1Hld1NDMRZTP7iceQzHiLu+YSG/n4Z3WR7xAXWOo76modfK595qvbbBO5/",
+	"VXkRJ0irqEmB7e8pOg+n5taJ2eitY7PebTpmy90gZmJQNgiAm8AUCmmlDT+z2WtZZr2yUTVbNVw3uw1n",
+	"3W2SVm/DqhQ+FJsbHtCat1k3hM3aIhs9S/02+wBtW5rCuDTrVqtiblQ3aiauJ48oGIVKr0pqbt0xG10x",
+	"8o1my2ytbzTEaTWn6laI1dsofPjx8hkgNb3vgbQ8iwRQ8o735wlPY69FeQhHOipPwf6ULKe/Vvgy0n6E",
+	"XsXH0wfQrfgE+hTVzwdsM50m0+g0DwGD6Dt19aO/Pvj3DGdHjDz2cvRgKbg25zKk5bzFnkexX2j3sM+J",
+	"8p6WWjCx9xSSe2KnDTF1cciEDpdaRu6gGyss7RGTERBgg0kUWLtQ7TZJpVHBZhU4XN2aY7Z6FWI2u+u4",
+	"4dTdmvTlNUExrLBeSILtgOx5THgR6vXcMUlah9iIUL4lznsL7/NC29KHwritO7br/9/po+gFgikWdvxT",
+	"lOo6XMVerxiFPc8lEk0KHvKhMSNrlvhiB3h6Ykf5mXKkpz+Pnk4fTh9Gz6IXQCu7eJWgA5BeCXrXStLo",
+	"qoRaqp38E8YT/hnwDn8ixo4qZRT9ARC8voV1/yx6AuBenyIAwfov6bRlfYXG3YqVcPbHX6F6DGE3DiHA",
+	"sMB9ElpJseDlLPmvW+cMccYBkFgJdUVwQIKtcTgotH/yodjd6dIlaf1ocxS4F5SqS5ycdwkOqLCGtL48",
+	"BfdmT7o1K/bYbKbddjAJZw35RRCnM40uV1Xg8rWOE0uFk8du89htXuCRB2/PKngb41RjBKInD+ZeVBDH",
+	"17Eu4jYZKpphpJOZp9mPmKS5N5Hv7ZKZND3shkNbEY9nptwWS38ZYLsbvaVPPV6PozfEfbL20xGBLZ4R",
+	"4e16FAPG33xnhbx2RI996YR0R6temynI4HYHxNaW45BRaML88fm1YHf3Q8LtVbtJLmybi/I3zbc8njjT",
+	"B4fngcVkJEb5+3evmy0k+dLwkKDi7etX0Xp1fX2tVWk1X5dem6q1/kpuCxXFJi4Six0FGaDOetlIMbNg",
+	"lyBsdte49zNi501yeZNcbuMtYeOtH30BbLlbLLyDQ4/3PGn6XN4E/FtsQn2WbrK7wqUFpVZxKW+6O60c",
+	"embL3bvaevVZn7URDwMiZJKBhOQ2fW/ohbLDrVKzSwbi1Ov11IGGOABpVt9V38xVSDAzHEcLgnmqbc6Q",
+	"5Z+l7I43sTZOMba3TH6WOSEJTTkRp2dnIqkTi9u33jbQ321fe1vItg9Id1tMqpr0MroRciTuCezjaqp7",
+	"ARsqRwbGK7sgtQq+K84WorVDPY68PmWBuBF8L6CMlr6K9zOC4GPCdDdsKCLWFQbwxCKmiNwjzjgU21QS",
+	"U/XGXLZX8rFQD/CF8va7vLI2j87m0dk8Onsho7MB4WwcOCSpN6NkkhnqyFvy8pa8vCXv9F0aabSuFno+",
+	"Yc69H7DxaDGTTxzBbqs6UTjfgEpKoRcR7MQF9Dhvy3uvane/TBYWB4+wAzUS1YYw81wl0n9vKuW/nAFG",
+	"qMtTJoPiCCQ0YL4/VGNyfMYJ13dpmlbFrFXuVitJHVBc5aUeIyyPu1ZcKPSxMnWarix2MoXFY9bdGjFb",
+	"vTo2G911R/9WmK1yWtI60oVqtxjQ/BWi3wD13TOoanow/RWKvhda7Mn0EVQ9fSe1XfQtip6h6S+FylfM",
+	"Cl/Jo09QpdW2LBR9Fv0x+j3ofoJDfhfvElpoV6qg84OQz1tbsS0g51DI9JTK/Teht3WZorQyhNHxffQC",
+	"2B2er6hRqyciT4FVfzR1itx4OXHKWRGnpKNCfS2I8nDQGRO1wExrmhZ75GNKiWuXkS0loo26pMcCAhRu",
+	"sNFtaeuhiUddNpH4yFIy6lO9sENBEhqy4Ter82BzhvJEiG1NeSKjFUgcQh5FY040XJKexIWcKLCRT1Kb",
+	"v4wyOS9NcQ6ifIHoXl5KryZiz5CJJLcCXp4VYC1hBCi5coYmQGW1tbjIpQZxmDvPOS3D60jL0Ff683xc",
+	"2LX78N8TsjRI+4WyLnP3gadB/B6GQE6rOBrglJ0B5js+wQElAbc3kYOpQ3yxOz3KQ4Ld0mwi62i+BW1t",
+	"5GwLOdvC+bAtLL0/j6puPAaxQmJbnyRuk9tpebSmXc1NtRzK+zygvFeQl3kQ6ZAHxzst47HKhjt39HCk",
+	"VQnqEh/iUASBtJNhpLnIk63Ptw/H9e5QCezNaIxct6gbUQJVn4YZeOJwVc1aTaaeIcZ2ruJzFZ+r+Dwa",
+	"k5cyXEp04ZcVA5JnEX54ZcPLgAYz4gMHnixDTwuBw3SwaSYilaTcing0CgCEKk0Haqg2Ecx11iv1awnK",
+	"OMQJSYOWp8ZJOJ8hRNE9JkpxwzAnAyJrgAdkHw0JUWfG5bTaGoJixfLCKMC2/lJHmM3vUX8/mYXJgMln",
+	"Fm0hL+2SkLMuQHShfRLq3wBPxy4dNTKwRD8aE6jMVqbokISFDDHcZcwnmErj9iJXsijgMvddQO644cL+",
+	"WxIyaSnErg+Ngw/hhXbdKJAh9vxCu4ApxX+rxlZmQV+DON0lPNzGnAtdp/COZmo1/zH6LlWlueWE3p4X",
+	"7qfssqpZqd6ttNpVbSikqzl/pwopX6hKzhjv6S1GCWD/xEfushD7hXbLgG+txzLCnnuDXh/7vlbFIxwG",
+	"jO4PPUfVd04fQQXsEzXMEQkc+Dx1yyiE4qbxdFSs49SSnrD2RG2oo2tQ9G7Kq1DOH2RnSwruKzwRuNA+",
+	"kVKWsWTMQwozDz5CmL6tYggAnnUmRkXZ4XuvjGEhEUlh7bXR7etXUb3SsgzVqQ12AYYOJFOBQuFgFxWv",
+	"3XOIjwKCXS6cIN3nYyCMbo859zBF0skyAOLU9yhBIxJoiZM0doG4hJkw1AlCcsrmMOEaibtPMEexpimj",
+	"q8QXVyA+gucPhKafsLHvomBMxVDEEhr7mCMcEOTKVqR5++PaPWGrHzRBjlC/IbkXrqmvH6vdwv/3zffR",
+	"H6Nvpp9M/yEBPDSi/4y+KUun95fTR9FjQzVO/Dn6GvASX6DpJ3DgudAlRvSb6cPoKfQFzB5P2i0ALs9A",
+	"/2cngPjRIS5ilvsLn3hBO/ahXfw2DkPsDIS1lGrJSzXxw1ox0El6+fO49blrILkBtJM2p4jETrp65+9z",
+	"fXRx9ZEOwuVA4C894bBKqWwZqQI2oO6JA6jwVzCmVP+751Foe9s8cI6+ujjCY05QEsUuberfjA6NrzFm",
+	"biorVYQe3aL7Es4asLBXJPrREEaQKBFKQB7oUIgaiLthRJnJRjP5kZjyp5jiO4W0SGYT91WIosL+uSOX",
+	"+ktJjGTEulfzyOTg5dvkWZI8S5JnSfIsSZ4leUXKXeUaTqxorjXVWec8FN/3wkDE3ZnIgtxr3ECUTAgP",
+	"EYRcUXEyYJK4XPyv5ww0gzq4ecx3wWwBLgvgUS8ZUN2njRoDuV5AnJBJ+6ZDtYFzI9RdV1f0k8Eb9yRT",
+	"iZqSd+QboKJN4FuKtfADuCwb1OVdj2scRHXppWouxY76MlKqFwxxhAHi9UwA/DOhphQSgLd04Hg2DP4Z",
+	"hBieRl9HfwJVJsPhHxsFfBhuyCAGLwSYip2hxKm4X6BkksBVMN8ttBvA4Z5wD6hzTgf/AJ6w4Fa/jT6P",
+	"PodNKBfNKpZBsswSj0NPcsWqV08WfZ9d1UeH39V059H3s6DnSom+QSwr8tK95Z3aE2qnmBvngoXJswPh",
+	"N+iBJ8hgd1FRIEA8mmoShJJ0e2XgXKgzVMQhGjIeooZllYzYzfX3xQAY1cxewsrd9WhGMFpotndjioWj",
+	"8+DhwOPqpldiXrCFmWzNcHOihafy75KBDMx9j8dvk/VYwFZaVnbKl/+huOTj09S5OS1TTsv0KtMyGTNL",
+	"PL1sjv39lqRrU99vQgDS8LQ/YfW0P6Ec0qFfMH004yPORJHaSO2mL6MX0wcoeh49jf48fSg210m/qRHP",
+	"qVCaY6klbnp0DNGsDcso/JR5VKIPDsJwxNtra+qKcqrcZi1gbLjW6zOZ1nRY4Hq0n3qKDFrN1tVYdyuN",
+	"OFC3AvuUFN9Ciy0KK8U6Kjd2zzvRB3goYfINwCrKoK3NYHTK7eGlkjwXx5DdGo0IdZPqUCmDy+jqgDi7",
+	"vI1sLWts2fLcY4EBd4pbV7r7BsIITlMLZhPZSr7YQFkx8TjZRL5HdzkCAQS32kQ2KJPkxjB8HsYcq9RF",
+	"2k5mqh5Ev0vRrlerSF5f2kSYxoSwynKG37VCscvIlnrOlmiz1CWBfGeOqRcKkYHeuXvz3bLMaan1vAMw",
+	"tjYaYWmpp+3mLAAYKdROggAzryNXVolHqLRjKqjT1zBHa5PVdMkZwrvkBlNuMJ2NwbTaEj+MpFOKpnNO",
+	"w+UZthwV5iVVQ7tuwmUfMoSVrj9TvlGl/tfu+6pF4kjomItj532gMZp7njDvtvTccTaMe4XQIF04G1f4",
+	"DDDfSXphuI2KQ7wLhbZxeU4MYpPV3FxegGATm0s5hE0OYfMyhUmMcOPrFXmoh3sJ0hN3F+PrZPXVpRyX",
+	"k0TR89h5Hjt/pWPnp2KtXxpLPY+5niuHPnaX1kB5jHXZXgrdzFw4AuXnYqluKJB3IAIr9jSjCLSD+JiH",
+	"ogehbPCgBdBBp2J/HzPQmVJBSt6nNcJMRbisjq7dtdZTFeFHS3so/CqsKLPPEJgoN45y4yg3jl4Z4+jV",
+	"CWPm6EiXPoChwJOWMR5PPQS6hsOQDEfh4srNa0AEpWKMwrBSF6RBhLjDAsINxHw3bjbYRD3PD0mAuvHV",
+	"YDLpVkIHaq7NEe57FEOn/3t7JHDHJHkCDmTBpYQ0kiQixLXRmIaer0Abgz0SaAqRcECGqCjG5VGIlvYD",
+	"7JDY7OMTQkalMjoVixEVk16IId4HcIRSphlppKxEuJ++A+uhGYtSG5GHlItu6a+1dNXo/IdbVMCpgGtO",
+	"XjUafz8AofJ0j8yi58YdNMtpIDUFqkP0wuMyiZXpHmyPrFjtaqVdqf0PoEjFLlCZHjwjVtue5ButOFW3",
+	"TpQ1pO0WUxsuwqYpGAX1uQ+AK6E5nCQtAArtQt1tkPVe0zJblY2qWcc1YRbVXVMeFQetmvhaY7Gmj2sU",
+	"BYSP/VD6DvfuCHEh0ZJGChlKQS9paKVWQywHOKtVbnyskrGZExk3osbdl3zclZhphXNFY9ILU8r1o/tB",
+	"kv34isZr6tUlEiN3GbuJ6b4ytfhLJxNTGFlXUlooVJVNKdV8V4xVlTgpiZxHdo54cKo4bMHDY6F0ATpZ",
+	"smyktfvqXyp3vLAPU50mTSTJpAnL29NYR5jyCQkQx3vENcBUAWkX2xu7ZN9AkwEOiSZmFz4kmaAR8z1n",
+	"HxW9EPXZHgkoT0ASGfX3ZTWdfr5HE5QXPmATDvcEznjxZMQZ6uHgElpEcdZLCd0TJ7/UjMWQB7nKviwq",
+	"2yjoraXabmFryTikPlrogniWPyVjJ/dGPqZYE53/BlWajQZEwKKvp58YCjhCktU/jZ5PH00/QdG/RC+i",
+	"b6MX4sPIerbocVl/8Q3c6jaddfEh6j39XaquCbEq9VvBKOyS/czxJQfuy/t1hXwj90Jo8S2j6DfljOeD",
+	"ZQun49TpX0z/9/TR9AG6IWPnzAMKebkSYKEXot9DNAluo1ZZ9A2KPoMDAEYWg1RMPwHYDIDJmD6U9OnT",
+	"R39TiL94RajGoE+Apv7DRCh7tO+THWfAPIcUVmgwUNv6Ngi9RdEmtWdz++kC2U9b8w6n0EK9se/n5tNl",
+	"MJ+M+4fttMznxkbRRbPbep5U7peg5OdOGBBh78RQi5Lb9jamfWKjol211u2SoauCinbNqtsluYMUdqed",
+	"Ae5ob8r7S+StpCcISgUpk9WE8/V9bEJ9hhXK83UP6jJXyzLelthXxhLpyKVPVV38N3q3GCULiwgPs/tG",
+	"bg8AvubXJFSH72dth5kb7FG3zEaE3hv68lJusl7Pc4jLnPGQ0LCcQikd+mX471k/csICV+kPj/aHfln/",
+	"cowHj12PrQ1HpL/6td4Q98naT09w7Yge+9IJ6Y5WvxZyYGvDUX3VSzPNEQkQoLdUKgG25ThkFJq3Y7SV",
+	"A3ir3f2QcHByFqetjLPGbj3s0YszeHfe2TKrjXWdwfv/2fva5jaOa82/0osvBFQDCgDfyUrt0rLk+EYS",
+	"aZGKvbVIcRozDWKWg254eoYQ4lKVZWdvdiup8r13s3XzIfemdvfjVm0pjnVXV7KVqvsLBn8hv2Srz+me",
+	"F3JAAgQpkfLkg2ICg5mefjnn6dPPeY5edxb5PBIhUofPPolrNVbL9Vqu13eyXjX7BXIgQ0YCtTzft5Vr",
+	"Ho1OdsILEFrv3JbeL5n97gzBUhH7X93Y8T3GwwVJHDEYkWpOMbBGPGkkSqcmHczb0uvLBFg9/wcwDx6K",
+	"cI+Gnux6uIF7b1mZBsgmh+sLmEBDqlDItlYSNa+GqBld++2W3Y/80BvQILytXr7u0pBqswu56jQIia2m",
+	"im0RCVsznW8eioAesk0ijllA7J9tf/Dxw7v7B4937+9sf3hw/+7e3s7Dgwfbn9nEXm6qpkHRg9EABJcl",
+	"97pd5pJuIPpZ20Oqux/es8jf7N79yCK7Dz+yyKess2uRD3fufGaRz+7vfWaRB7vL6p+lLUKzOs4WoZyw",
+	"J8yJUMTd444fucy11PNX7NoWUTvzEVazXCSP2MCnjrL4nDAa+B4LdEYZHtyb7aHogtSTXiyQRsZFeEAP",
+	"1AcHeJGdTxdLXFay0pQJ1txWC6mttSIu65w7zen4rAXDnccQ05BLVUuvmlx6kQx1LQqNj9NqhydhtFVx",
+	"tTHExOjiSMuqs9Rd7TZYfd1dovXlztJGfYMuL9Ub3RW6xlqdptNsptGXac4RkrDMNGxODNjgK5njkD/G",
+	"z+Pvx9+Mv4pfxc8X8VVkj7ZWViublRW2vr68vrHu0tZ6Y3mtudJ0G2xltbvuOqutjdba2tJqY8ltuKuU",
+	"djquu9qizSbrrrWabnNlueWuq3t5v2QfjCB1fHm91WwuPb0EMqp+j5KMOpWQ9ZWSUdEwJamzJTW11LAu",
+	"uaxXB7nRSxKK0CGHut82sxUoO2exNCQLQ48faoGszPmKLpCJwfbFCSF0T0L1ybzokTYXSY0uEZhQe/Kw",
+	"EQtvMuFiH4lQcxaw8IVkuQyh1vp+q7G5srG5spFJB0GLOTvx4QKO0pAI7ohIvUJrRU16HLIMPwSppJtL",
+	"VgWoxXuwPmXKi/D4oWZKrKlPhPCxY+CezQYgRTjS3kRvfADEBwmOUOGaqNv12Y6hAWiHgZ9+krIc8HOz",
+	"mOKXkHXzRouI/0K56D6DlqbtW8+Kd1fi30PJiT/Dqb9y3XCgr+7y0oiHw4H/i0JXforGcYGaFJnJNKl+",
+	"GZPhrO66TKh97wkGHzFjcxdkYlRLasGNYGZOCA3tsVDqbI6JDhnSaZmbq1Ldofwo4VVKLEztBnSIAZYq",
+	"Jcr+El9hPeVtKbrv9AegkNPCjFtbXbsIhtpWXhv/HrBgnx4uYlZlSA8xrdKuYZ4v1tTYfbxPOGMuePnU",
+	"3GwRn4YsIIIzSVxhknwXyXbCK/aVwx4RzZMjR4wN8t0Ab2S+jrjLbiJVczfKI4d3kK78fjjv6Ryr6uU9",
+	"YxavpPhYid1K7DYVdiszbX+U0YmbiCr3LoIq5wxZ6GIjN4SguJ8rgWIRj5uiKYm2OIQ6jORzs9HQoo6y",
+	"VpzR+kC//yUmW55/WpLv4lRt5KXm+Y9/hWW345dAsX9+hrYFif+SK1iVpgFMGdtH36id1tL8sf7EQ/wB",
+	"ExhU20lzkcT/BA7me1DreBl/Cwq935D4TyDj8XxSuH5lkp+YpU4AxvlwqM+qF6CnSlkv4B3WC9BjUNYL",
+	"+BHUCwAEi+FsKkM99FuT9fMz5nySfv4DI+F74X3aVRvnixrIC9q7K9S0v8mernFTPF3zguN+ltC7LtBR",
+	"HkOXQu8/HqH3tyDurn3T7S8MxeYmirubgk36mR6S8+Qi2TZ1ceBcms6n/i6OWb48VKQVm2bTf0/cfan/",
+	"Xuq/Xwv992nMzPuo/54B3nMF9svoyduInlwuprwxeLIM6bx9OfLpDGIZwpk2y+WBoW/fGDnyy5MbvxS4",
+	"d8G40Aym+U0dPNFzOBv99lLCOFeoKl663NLlliGc8uj9xyNy/RZCQYOo43sSXHMJbaY4ncrhEcQpm8QN",
+	"aDckIiA0cHreMXPJX//2H4juWuYukl38TzVygyiUyoR5SLCEixzioFwPqYYJVRK/gZ5UiKM/kMRObrkd",
+	"2hYZ9jynR9oVzoZMhu0KkSIIJemMaotkm480LELZwCTG5fFj6nvuQRhQrnWPCKd91TTIskWBACI4a/Oq",
+	"7bKQer60VXP1HydSWT2ZlkbssYDhK+iHAhGVuMzxXCZrW5gWIkFBwMAowRm2rdmyF6EGx0lGJLzybnLC",
+	"emkRtFlFLx3qsr7n/FRE6tFrLavi0JAdimAEDd1wGm6Ttbr1JbrcqUPN43W22q2v0fWO+a5iVdL44oeJ",
+	"kknFYUHoddXD2YHoHnweUR//RLqcI45ZcFYq6lJ31WnRJquvd9Zc9WxW3+g2G3VTfXmVrXXT9b9yGsCs",
+	"KwCzwRrdJm11lpxl9zY8c7qkWpwzDuylHn+Qh2HFZWD+2QhF/hng5/fx9/GLc2vCpKVuCGp+InZ9BbDn",
+	"VfxisaCeS6YlSVmXwofzaR5QsVLjITiImmpMOE2XphmvufE9iAaHAXXVrTh7Eu6FNAh3eLYeUFMtirxh",
+	"3axMM+RAEPUc9sDjIqhsrmw0Go2GVclYkcmDauynmaXgfwZUSuXC8cYiOGBupN/C9Qa+6NOKVZHc82Xl",
+	"F8kt5K669K650hhk8+0eXJ5QQEUQfphH8X88MVjPSfxd/FpB3G9BffMvILGpi+vEL+J/JVCp5ysU5Bz/",
+	"FzJ+Fj+Pv1NbHBAs8aND5SuYSw/FoXdE664QWXnVpHsyjnf8Kyz1U7EqcKc3wD7VG1CwQ2C0TR72/1LN",
+	"Gf92/I2aR2ovQNPv/vf416gJCo1FtdrZhdeT3cAfc7sUNU+hf96M/yskGsMGBxmwp8oRxT8Aj3a2BOSl",
+	"qTcIxmRP2BlkXPlb3BpAlqH+OtXGgWsCBp6Rhuw9CtndkOOWd0ln1QijkMalZRQR6XkyRGAyP+zOqDCf",
+	"kXObZt/kU2UXJKbzZIrKHLHRiZIyli4pA5JdKKsCMTR6WFRO5kaWefmA8qM0W2DqKi+qLybVV4HFPa2F",
+	"M8/GreyEAi/4SIwVFj6RHuYe2KdP7jN+qLaFTeWt+x5P/r6Q2tC7LOhyCjyeSqm49rLiE3TCrdlUx0/J",
+	"is8a/rt8JXI1gTYr1PcPRHDABegkoelTT8nn2kyjWD5bBk1zrvIx2ZV/fvGYxI6W6ufXKI1kP+dDzBiB",
+	"ZytTlOcOVv1cY1mZy+MlVc+VJOLe5xGzFGggjuDSk6CslqiSaRto6WosfQWRPX6oPycDqtqqBbVdVxIv",
+	"3NLJwerdJFHOnASsG0nmkq7H/JsIMJCQnDU087C1L9PNvWvXdYl+aJKzKayIcRHn8DEfROFbYpWX2KbE",
+	"NjNy4XPm5QwmvLHf71+e8I07cbyBZWaAV55AgFAkgiBXnLSb4O7bX5j/PIdr/oj1xTGDA7JE+FU1dCut",
+	"MBj2aEjcgA3VRUYGxAtA8nqRbKMSyrAnJENJEy6IL/ghiLdq6RQInjiUcxGSDsuIhoSej/XljKgIDRjp",
+	"ek9uZIQEqb6nAMx7wSL/ka3ghLWdU/E5f5dUGFlMMigU/Fc/MdJ9N1Fn7+zp3SghXQnpriGkS+FcKdlX",
+	"mvoCyb4Z7XwZDTvjwdnFVvDkFJleiV5fUkUgH4Yr4JpPJXeX3IEmGn6AhC0iBQEeiUt6ngxFMCIc6iGj",
+	"TZA30L0jl/yEh38HjPoydnftY3cl0CuB3uUAvdaVAD1lrtEQu6XUXyn1d2PQqEYvsyLSOeOGES/TEi4h",
+	"LSEhskI6AiQpLJKPQ+IzeqwBaT79YAvCQsCawOr/qRTW+5JO8NhMrTKhoEwoKBMKyoSCt5BQAJa3TCYo",
+	"kwnKZIL3PpkgwRdXmE7QF3VHuOzs3IETUT74GYGfnUwTyGQRRJIR0PCXi+SBhpQWSSN+Kboswlb3PRnu",
+	"qufcgdbNiqzeKVE9AV46kqB6qrJZ2X68//jBw2ajELdAEOFM3OKhY6XrK93V5frKWnOtvryy2qp3lrpO",
+	"veVsrC51V1dpl66mrnzAAke13qr06ZPH8GYmDWC7n2qCsuCxZIGu0pCN3Oj2R1JZmyWrAmboXiD6pmol",
+	"fPCYh56feZGl5n6rmYmGUD9iUMdhHpJ2MhfOZ2hnpmdJPLhG+3+Qu84MTsaW7dIRwLjTxuzanUdN3Dpv",
+	"E73clCMHng9xPQkW0KhHwnLxwhEZetwVQ4uEIqQ+WMIBC+oKbBHQfpZWoi4kAmIMCgmYaoaDaVxgP4nq",
+	"rn7UJxTWc2pps+YVd9fQ8weq5w/YE0+G0gaBOwqDceowJzk16lFpCNl4efKWxywAdWr4FN8ICVWMu5J0",
+	"WFcECtjguVOhkUdadLK05+FEaxtLozDqc7Cx59jAU1ZvNls2s91Koq9XQR8uPc4ljdIZewJttt67kPt7",
+	"r9J8E30lWkbE/XriTeUuL4T9IV6O8/8cSi0koWqPwUVHuCMF890tQuH/IWIqQzqSmlKAlWrkQkIjqJ50",
+	"Repn9ibBPbJMPaTHZcioWyv2aAW+BGmNeV/y4xQ5/pHyWTmJOEzCGZfMBGbr7FvWj1h4xvRrlC79mrv0",
+	"cpd4HZbzDmezr+Abcq6bzLdJR7vGCc+9Qy2WyIVScnrrqTeO1ulNJe5At5RHT8mDsI9lLnh3ELJtJWez",
+	"trYLNukwH/aArD+930Zi3qXsARP71GpcwE5cpdpsaczL/VmZ1XiNt1t4CpfdbgFPOejLS952GdnWerZO",
+	"8uyVMRaRTAMhOS54XbOlLaRLw8dAsWnzQPhsElzdydx6TzdsL63BOp/R0zZ0L6Td7v5Q3KMKQycGdbp1",
+	"f2YDJ5gC07ElqrtmmSgFk9mshqLKv7mFNDvKW5DEc9/OcUA0++qFvEm7cInYWiqlzaX6XCdCkKomdViG",
+	"n5duTC28bQ2OGUQUqr0w42oU3DZMbcZDtVBFQA5ZiCkVqusFdw+68MwDpuyEr6zbgekLO8mabvOTwwYN",
+	"Y9xFurdOdoYUErgRqdof3d0nxiT2md3mfRocSSIjp2dSO3reQOLJiI2Nwfc3NFe7BgRDsDIKiIZtLrjD",
+	"LJNzDu9Mhj2hJg9keVNJhsz3F8l9rMyFKddchIR2u8wJmTsZgJ5rCi+ISd+OFbxkvPquTTfhYkg8rtyY",
+	"UwK6EtBdGNDN6XJmgHXY63Xp01kBXWF4kewgmSz0nCNl3cSAceYSj7f5f7KVXbYtYofCrm2SnhgqlzCy",
+	"kkw72KtbpK8mAIdPNxphzxzcej4jotvmps5hIMO66VkSen1GqtrCZrXjtc0P2MAfoVpXeo+ASeFHqAeS",
+	"/b3jC8m2CCUB0+3H19G0IPQvXijbHEohw+X4FoL7IzLsqabCp25tkdjimAVuxHYGjNvmFpk+anP1EHKL",
+	"i+Et8tcvf0eG1FMDDGAYW68+VX9pDY+wRzmxpU+BNW23edX+2fYHHz+8u3+w93h3d+fR/sHe/W3bIq1l",
+	"0lOXkM6IuKxLIz+sWcAYh6xIcHxDFjA9TIttrsaG9CMJmiBY8tkMm6nTv7S6Slw4KhnQIJyA0PdwXu3d",
+	"337EDLf1PBQ0YIEnXHTTQUiqHnf8SHrHrDZJNlS1bDoUpFxlXQ3y1FEv0xjGXVJlT85rSiiuqCF797eV",
+	"S8Fx7JqliFMKZ9OWGVtSOA0mtdjMn5PCq14/6lc211oYXcG/UtFVj4fskAWIIOfz1rBMH+lb4E8hkLOs",
+	"ngw2YA/glaxsriwD9WGjkXyy1GgtN55aOAVSkm2jud/IZLQdMq4mZmF8KrkImYA72KV7HndYlrW7vt9Y",
+	"z1ybrmXoldSEZF5gaeXUC6yvnnqD1sqGjvf59OR12jTswLKsbC63LDXB8m+QvObU0MYsSp/qRTkBzgTw",
+	"bbkPvWY6odpXg0UIjFU1EECP7bVkns0OR/T8n4Xcq39ioZOUYepGAQ1Ubf03LHDbUmaUt7mnPLQCOF4o",
+	"kwSy4qPTZCerTxv0Xq3NdaZ/JpyFQS51Z1AfhzLLHY+zLWJjQoStdQMGjIaTWMR6RD+JWMSm0/XWmAur",
+	"6kiTMcYkqeKTMNvN3AfxhQIC1Ae3xp4MfIjv4wAX+gxM58iOvuYPT2V59qGFe3iTpxDL/xh/vpxMGxoE",
+	"FJapDEeQkKGmV2WSrriBmV2UGDcHFpN8nvm+MqPJxIbfMb9+ek5zqJTeIeBGge3KRkQmtU3/CE/R5jiz",
+	"m9gSTXypcqGJnXb6SHsisIm4uUelIGejI4TPKD+3HUPIY4TwB7gKMgxEyIhUi1H3DmDpgFHYC/QnN0dd",
+	"Mk9TNKSnWKwKIC7K03v9iYr45pRLXV2ZH9cVtUfzTpOmkKrCJYG5rHZO0z6An19223S6/mydZZKfrqKz",
+	"1Nw1jcLJM21zLq2D9tmTUC2nrsddU8FMRp3/zJyQVB0qWd3jkkEi8DFsC0cw+ScOoPnz/ax+kLFq+qQV",
+	"DUCyATBZfH8X/6Bz+7yp8/byeYC/1yl4kIqnPAg+6W6fwqEu5ZwueseUi2P6H3RbF0VwWElTjiubFV9X",
+	"F1Sfwg5e7Ryw4VMk7ea2NOkv9YF3i244IB6y7NaX2TrVuaXOkrvMVrqrdK1TlJPa0P+rF/yj/9fMZloq",
+	"e6L+ximpOuaf4hckfjP+Kn41/nL8G+glyOTEbM8X8Z/il1Aw9cuKZeyrxgBT5DFmYdWkq+bKoIFobs4P",
+	"n59Ko1WiopIidV03MZ9rWPte719uf4H/odnJs0RXTT8BNgJJXwxBZup459JevLMEQnOrZ+4D8tKklya9",
+	"Mof5nhR2whleWuxrJ8SZmp7Er94My10YUDfTrPDhxl6/e4dx25jZm6L/9Bb6dQJnZRt6KnuopvZnlBPq",
+	"qD3YaeIJbGaBhoFzOk8UIVXKRxAqYb5kmyRPGs7GTED7wgRIJPHCNsfAivIR9iLZjlwvVNtnSWw90gfY",
+	"wAMTVCkUaMIXOu21L8jlyDrsyoq71m06LVpfZ0ud+nJ3ldY3nKZbb3WW2HJ3ha521pyZjxSwjdhsUF+6",
+	"CnbH7K9RIpMSmVweMsGgqRdKqEZjZmNJ8ylpPrNXo4HJk0CrQjR1KSCir7rr8ByZnGFP+IyEPbUYLeLp",
+	"VyZchEwSYGG4zM0r5iySR4y6yiEqp4ccyYz7hTB+yl+pIt9G9mjAXPxS/aR2ztEXLsoH5hVukpbO2/M7",
+	"HYADlfgf4+9Aiuxb0Ab+dvx1/K/jr+IX/67N43/Iml0UbR4/Gz8b/yZ+Hb9S5vpl/P8IKL49G/8WteB+",
+	"mGjFF6eTL+wGog8GNjlOnKD/vF6g/2ymYGWzS33JrBQ+TunZLi3gqCff+RFHs9DK7eu1Uu6lbmJkF6Q2",
+	"caQKVqlW7mEvKBeExEqgVJI+PWI502+jai5zbZStRfqF4IwEzBGBK3HDVcDfRHomqysILTNnxcrXDPwR",
+	"yOkKQomNWNluc/3Ikzq8iE5zcrxVpHJCTTX15NoWobzNc76OVG3z9yZR/WXX1K2p74shcFgJ5SNNqrBM",
+	"SQnCBSQ8hBHSQjypS07Inhgmdeb0ixS4u12RuDtta+bZ6RlngOqeqC3/W+UGUKs//pf4efwaXINyEs+t",
+	"jB8Yf03iF+P/Nv57goqWQDqNvx//Rn389yB1qd3Oy/h1/HLxtJmex8CibsiViAyVrvjduuI5ZsWk/Zh2",
+	"tmRIJaGu+x7WEyjFja5pIYAR6t26LqE8v1W6uk2cibaUceCz48CG4nnQFcFBJFlgkyrkatgCci9EkEEn",
+	"NSsBEvoqavT9jUPfykKWk9kiNbgd3lijC1kATmrZugFGNPl8vJKWD2hzUz8ALzszqqzvpBlShbHlvRPH",
+	"wXuG0nlh0JEEA092/wXDyNiiK5S1KA+w33aY+NTM+FGGjPUCLrFKiVXenjJIEvxIuPtnopSB1gq5PWSd",
+	"nhBHKLJ47LkseDoVAnEE73qHUYCCdvDDTWJLyt2OeII+eCTEEZWS2pMFpeB3Z4IExqO+egt954pVMbet",
+	"/GKGcManCTHdPJVU4//7M3UfQHrA7sVHQKyvplNvlK/XfbUgiQjaPGDdiLsLuaVOHmLpNsMT5iJMSpQo",
+	"GBAGkQyZu4mPYdxlwYJsc+q6AZMyScT0eJrat7v9Hx/cfbh/8OndD366s/Ozg72dx4/u3N2zk2YvyLTo",
+	"UZsHGKVIE0C3tNQKIJKhJ1nNQv4ZMpg9SbosdHoKXxxSj2fEFEwHYaqrMmqgkmlpDWf41Gg9YdP7NHR6",
+	"RESBXCT76hbHLPC6HspxhQCEUCYBoiuCMwIYiIKoV6LJr1FYclbPjqHakRSQoTsAB2iRgEFrmAvK0yJB",
+	"Tbku/+uXv1NfQyWmgIWBejKy2ilxAip7cEUa2sHBC4eeA/nA6YB3PQX7cZTbPFdkFPsNXlhXkALA12o0",
+	"UN8GRDLwxj3KXRC7qNpuhJCF2ViO3DvkAoJo5vylpl4YZKpzk1WGYiDxZUYeP9wi9kqjZWNVqNyFjoh8",
+	"l+hq/1QeMZdUvZBgL8jaYptvpxcjXIU84zC/ppPaUo3lQnj5iDnMO2ZacuhhpvPngZgw5GAn4LaLMnIc",
+	"xlzISREaR+iaj63uCl2nTaawSLe+olDJhvoHSwkBqGlkoUl6q6eJ2cjOmenBwadoMXPvfBXwVUShIzBl",
+	"CBfPzE3cdo4m4ZbcchlSaeboxVFLeWL9rvFEa6pB+4iGbEhHc0MQrVOBgnspINEWIbUx2ZkmSVXjjeyp",
+	"zE6QFE42sOQEWIGTiLMiK09vd+nnt/VeyjvnHNzG+9kkvR78Eno5I1Kk9o7o0reIfXefHtrWqeJHYMLv",
+	"UKfH6ncEDwPh22q7rsy/Pj3hbCgXi6vHwAX36Od30lbPXqBPteayivRlj7Vdj+FGCt9jugg0Gmao17bC",
+	"6qvdtUZ9ubneqm8s0eV6Z8VZddfYenejuCbblHvNgcDYCeZImWJe/xz/JX4NZcyek/gl1PGKX42/jr+P",
+	"X8Q/jL8a/2aaYl1A6JzOwKbDNlJjOcnKFkywE2W7cpOnINSF3W+RPn1Sp4fsJ6sNQNOTi2pZZ1QCY2Ca",
+	"SEgPk0zafDWwrcJqYJkZf/az1dOXpjTrD4QLELE84J7dxKJpubf9SWaCZezpQzZEa3pv+5Oio+5zjEpW",
+	"GesR61ZyPOdpTTHj4Zl2+C5+j0iXBhmjrDZBpw10oV1u8zkN86TCXsY061bOZ5eLM111B82c0j5v2vin",
+	"GOjWea3KHdclo4HTI3LEQ/pkk9jtyvhXutzh83ZF9W59/Cx+DcHNN+pPEdg1C8SeHkVSGhGnu/wQisEN",
+	"1SZOtUtu4c6QGa2CtER4QPkRoR1xzNr8xDW4l0IJQjXeXmglnaXwsLou0KQ0sKhtXu2Mkv5DxQe1ETae",
+	"QtPPZs7Jbd34nFzoSeUefxc/t7As6/gZUAZegYskt241W0Q5yfGz8Tfjv41fxN/euqVmIP40V3/W1JKd",
+	"dC+8SoaB4Id46al76xqz2WtO1J0FKncB9sjWCp4SYEyLV9St4E7rzY2WOSBfduv4qfqwsXRZeCWpKb5Z",
+	"if8API0f4jckfq0gy5sEwrwcfzX+LRYd/Xr8a4Vg4pfxCxJ/C5QN4BF8Gb8Z/1ohnH8/HbCZgyanzeDo",
+	"fG6cXqUlwikRzuUhHD2pIEirHVXYY/1rBHcUkpiIc3aTuvQpwFEG2lIA5ERh0jy6WSTbWJe+zR0aBCNC",
+	"ud6HFqAbXQA/v4z0XAfSHj1s8wkzXoGBQxYSe6mxbGtVQxMS1SfMi+QxP+JiyPMZVJuT44MpjFLDMzeA",
+	"utYU8NP+qiPcUaHz/Mf4efzD+Bsw8t+AFx3/Ov5h/LU+Bi3woWT8K+U6AY+9Hn9T5EJJ/Mf4DXDRNHkP",
+	"+GgvIcaN11PSC1j3J+1KLwwHcvP27cwZ9G0HC/W2KyRg/k/aFS66wvfFkHABmjVBu6Jb/y2JX+EmG9Dg",
+	"n5O683SSMwcPu8aabstZ6tSX6Uq3vsxW3fq6s9apb9BGp+m03CW23J3HwxZUZD8l/pdGCsz58/gr6P/4",
+	"T/Gb8Ze6Zv2r8dfjL8fPyL/9n/gP4HdfxN/F/2KiCMoDF5UCj1/+2+v5fGxiJdRiOd/RmqBS6WVLLzuH",
+	"lwX903Q3jJoTOWrZNfOyt79Q/56lsgHVmYpd7hZxA9oNpUXUxHMjn7nwPlrLrw6avmDWMR4Bni3ncU/G",
+	"GJItq+/JsFCQI/WAH4eAWd5leLd0VKWjUo7qQk4J5u+EKLdaNKU7Kt3RnO5oO+eMvPBKN3mFlObkwRMI",
+	"S+h95tcM6THqh71fTvRieuOnySS4I9MkDzXwJIi43FLT2RVIXyGhiHBjTFwa0g6VrNAf/RQePLcyVCoL",
+	"cDS9OdHPnlwgDV4NErG8Y51uf6E5fcYUu+8dM64eMwhEJ8vklyOp5hueOkNFwelHRzNwTMcTMD/U6akJ",
+	"bxF7JcfCKhwWzLFmUl63kXkEtRVDQSQL5hqTq7EYSb+dMZ75n39R6TAasGA7CnvqbgpVwbtN4Dl6El89",
+	"qFiVKFAw6TYgMf2cL07112FSds2CWE7d4xYJxRHjJGDdgMkeWDH4SkSAGo0usGpSsV1CCZm6x0kkWbAg",
+	"iRhyQh2Qoc/eAT8pOnHKImtSZW6kmT8OU5Zd1rJIGOoeIbLtLxbnk8iCZ9z1maPAnufUVXtpGAWMVD9b",
+	"XGls1IjDAs0CYZJ0lL9LUiYdXQ4k6RYvpQRmn5+9RVE/7ezv6qJRBItGkWq+thQdDGTNApbhMQtGUEVP",
+	"JkVJ9E9NC2TIBpmHh0NRx7sWPHpP/ybsBSI67BH2RKcL7QwY//hDckdwzpyUEiNJNf4f8f+Mfx//3e34",
+	"vwMK/nr8DBI2/xy/xAIjyl7oYfE9fqSTRPqQGYs9JjPNk1IUtAsqnKpfntjVLUgyYGLgM1Ltakl0zJQG",
+	"IJ6U6oPKfBbp+MI5khbx+LEX0rQMayfyj4jXxxICSUv0r4taMyKSSal+b5EBlRLOCXWqjBkFtUcJiS8A",
+	"ySWlcIAWmHtfs6KL14vH63QwIB7viCdWnuqWlHAasCA5M0RKa49yznxL7+iOGZFhwGjfIi5TRglPj/ui",
+	"o7zxIJI91Tmm3bnFsUD61PPhKTCRFc50fM85IhGXUUe1tsMyb5NjSBW8Etpn4vSYc6RpUgiUjtgIW4Ue",
+	"xejYQ+0O/DvbZ2gST9/+1q0P2THzxQB4W2obfOsWSUvN3H3485+46QV2bZOEQvi6SAmTyn5YbQ6V06hM",
+	"jmbDNH9T6gWm7CgZAj+1R4+BCB0uko+5WhhuBGRgKNkjGUlcpDTc2kykWb+Qy46LFqMW1DRK0mpKY1vU",
+	"xFyQRHouI1X7dp+dzMWza4XjuSBRC48kiyWn2Zk2yBDtz7a/iDKrZgcktEB/YuL1CjLhCrSLScQCfwY3",
+	"Slt7b/sTnGndyPfrIXsS6qOSTONyAHpCLRycVXqbrVagdg/mQV5AdKVd7Fd8iGU+hPiktMhhIKKB3CJc",
+	"GHOaaccdvHvRyKnuNAOkRQh1WzaLBsWhgWvlKCKmcRYBE580JdP+nidDEYy2yMCnoQLrmbWDJ8b5tXy6",
+	"5Serqxb3pS4bsaDJ8xhcGygPwFySAXHSMh1rirdWBfc9zpTBJR6XIcW6h9p1MW9g5oQyxjL0HLmlCz7k",
+	"iZcLkmiuZeYdiqiWp1/gnvKWp3xGWqMqrUILfiFpo+pU9UambNGABqFyJJAxkbpaNVXdgA6pTwbC95xR",
+	"poGTatiebuT2ICsWoYd+QeKQ43JwhRPB3dBQY7TIGKfsIKCEhR6zWqY5d5O6kxPGudBQ4Findzcv7jLH",
+	"AwdIBMIrUu2frkJe/HwSsGOPDYs6wuidKJem3wFHWC/LDguHTO9Sst/rLaXuN1P1xNKmxPM1OsJUvKQo",
+	"mghIR4Q9WKbZ5bGPv0+M/rkLIxo4ArJfh6zjcQr1WBh11eQ3K1dtqphxauk0U3MLvrGUx/mbvZ2H2H2Q",
+	"rBN4x5Bzcof6jLs0INVH9+6QlZXllRrpMubmVjReUtRUtW+Bgcx0kc+kFFxu5rlMHeAyqf5kMkwBhlaf",
+	"sQgNQ9ZXqxb6lUahkBSsAO4j1auiy1T3wFEmVVN2ppbrYanXvrll4WxI26v3jZt66eqSHH2hXImpbgNv",
+	"RKrKaVhEGQ5hwdhbZlgseK+asVNgzhCjDhgcVQfqbltJoZyktgcJ1QYO3Ai2QyY/M8/NvNx9nfxqLj53",
+	"+iSeCMCbUDvgkCVvhCue4jQyV6udIjaqCmNxZ+/nhD1RPruWOPdc8R+zOrMGSt+o8vQXT/9/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

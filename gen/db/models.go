@@ -1689,6 +1689,13 @@ type LearningModule struct {
 	UpdatedAt      time.Time
 }
 
+type LearningProgress struct {
+	UserID         uuid.UUID
+	ProgramID      uuid.UUID
+	LastActivityAt time.Time
+	LastLessonID   *uuid.UUID
+}
+
 type Lesson struct {
 	ID                  uuid.UUID
 	OrganizationID      uuid.UUID

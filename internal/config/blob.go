@@ -21,7 +21,13 @@ type Blob struct {
 	// DocumentMaxBytes is the largest applicant's document accepted (413
 	// above it).
 	DocumentMaxBytes int64
+	// LessonMaxBytes is the largest file of a file lesson accepted (413
+	// above it); lesson files may be videos.
+	LessonMaxBytes int64
 }
+
+// DefaultLessonMaxBytes is the default of KABINET_UPLOAD_LESSON_MAX (500 MiB).
+const DefaultLessonMaxBytes = 500 << 20
 
 // DefaultDocumentMaxBytes is the default of KABINET_UPLOAD_DOCUMENT_MAX (20 MiB).
 const DefaultDocumentMaxBytes = 20 << 20
@@ -34,6 +40,7 @@ func loadBlob(l *loader, c *Config) {
 		URL:              l.str("KABINET_BLOB_URL", ""),
 		ImageMaxBytes:    l.size("KABINET_UPLOAD_IMAGE_MAX", DefaultImageMaxBytes),
 		DocumentMaxBytes: l.size("KABINET_UPLOAD_DOCUMENT_MAX", DefaultDocumentMaxBytes),
+		LessonMaxBytes:   l.size("KABINET_UPLOAD_LESSON_MAX", DefaultLessonMaxBytes),
 	}
 }
 
@@ -58,6 +65,9 @@ func (c Config) validateBlob(bad func(string, ...any)) {
 	}
 	if b.DocumentMaxBytes < 1<<10 || b.DocumentMaxBytes > 1<<30 {
 		bad("KABINET_UPLOAD_DOCUMENT_MAX must be between 1K and 1G")
+	}
+	if b.LessonMaxBytes < 1<<10 || b.LessonMaxBytes > 5<<30 {
+		bad("KABINET_UPLOAD_LESSON_MAX must be between 1K and 5G")
 	}
 }
 

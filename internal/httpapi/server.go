@@ -31,6 +31,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/learning"
 	"github.com/kabinet-edu/kabinet/internal/news"
 	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/notify"
@@ -57,6 +58,7 @@ type Server struct {
 	*conversationsAPI
 	*calendarAPI
 	*assessmentAPI
+	*learningAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -74,6 +76,7 @@ type (
 	conversationsAPI = conversations.Handler
 	calendarAPI      = calendar.Handler
 	assessmentAPI    = assessment.Handler
+	learningAPI      = learning.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -128,6 +131,7 @@ func New(d Deps) (*echo.Echo, error) {
 		enrollmentAPI:    enrollment.New(base, out, blobs, publisher),
 		conversationsAPI: conversations.New(base, blobs, publisher, d.Jobs),
 		calendarAPI:      calendar.New(base),
+		learningAPI:      learning.New(base, blobs, d.Jobs),
 	}
 	shop, err := newCommerce(d, base)
 	if err != nil {

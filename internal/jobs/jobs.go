@@ -88,8 +88,8 @@ type CompletionCheckArgs struct {
 // Kind names the job in River.
 func (CompletionCheckArgs) Kind() string { return "completion_check" }
 
-// InsertOpts makes a check unique while one is waiting for the same user
-// and program.
+// InsertOpts makes a check unique while one is waiting or running for the
+// same user and program (River requires the running state among them).
 func (CompletionCheckArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending,

@@ -78,6 +78,11 @@ func Content(ctx context.Context, q *db.Queries, programID uuid.UUID, groupStart
 	if err != nil {
 		return progress.Program{}, fmt.Errorf("program lessons: %w", err)
 	}
+	return programFrom(rows, groupStart), nil
+}
+
+// programFrom is Content over lessons already loaded.
+func programFrom(rows []db.ProgramLessonsInOrderRow, groupStart *time.Time) progress.Program {
 	p := progress.Program{Lessons: make([]progress.Lesson, 0, len(rows))}
 	for _, r := range rows {
 		l := progress.Lesson{ID: r.ID.String(), Title: r.Title, Mandatory: r.Mandatory, OpensAt: r.OpensAt, AfterPrevious: r.AfterPrevious}
@@ -95,7 +100,7 @@ func Content(ctx context.Context, q *db.Queries, programID uuid.UUID, groupStart
 		}
 		p.Lessons = append(p.Lessons, l)
 	}
-	return p, nil
+	return p
 }
 
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
