@@ -509,6 +509,24 @@ func (e InvitationStatus) Valid() bool {
 	}
 }
 
+// Defines values for IssuedDocumentStatus.
+const (
+	IssuedDocumentStatusRevoked IssuedDocumentStatus = "revoked"
+	IssuedDocumentStatusValid   IssuedDocumentStatus = "valid"
+)
+
+// Valid indicates whether the value is a known member of the IssuedDocumentStatus enum.
+func (e IssuedDocumentStatus) Valid() bool {
+	switch e {
+	case IssuedDocumentStatusRevoked:
+		return true
+	case IssuedDocumentStatusValid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for JWKAlg.
 const (
 	EdDSA JWKAlg = "EdDSA"
@@ -713,6 +731,42 @@ func (e NotificationCategory) Valid() bool {
 	case NotificationCategoryPayment:
 		return true
 	case NotificationCategorySupport:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NumberingRuleReset.
+const (
+	NumberingRuleResetNever  NumberingRuleReset = "never"
+	NumberingRuleResetYearly NumberingRuleReset = "yearly"
+)
+
+// Valid indicates whether the value is a known member of the NumberingRuleReset enum.
+func (e NumberingRuleReset) Valid() bool {
+	switch e {
+	case NumberingRuleResetNever:
+		return true
+	case NumberingRuleResetYearly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NumberingRuleUpdateReset.
+const (
+	NumberingRuleUpdateResetNever  NumberingRuleUpdateReset = "never"
+	NumberingRuleUpdateResetYearly NumberingRuleUpdateReset = "yearly"
+)
+
+// Valid indicates whether the value is a known member of the NumberingRuleUpdateReset enum.
+func (e NumberingRuleUpdateReset) Valid() bool {
+	switch e {
+	case NumberingRuleUpdateResetNever:
+		return true
+	case NumberingRuleUpdateResetYearly:
 		return true
 	default:
 		return false
@@ -2005,6 +2059,61 @@ type CommerceSettingsWithdrawalPolicy string
 // CompletionDocument The document a learner receives at the end.
 type CompletionDocument string
 
+// CompletionNumbering Each kind has its own sequence.
+type CompletionNumbering struct {
+	// Certificate How one kind of document is numbered.
+	Certificate NumberingRule `json:"certificate"`
+
+	// CertificateOfQualification How one kind of document is numbered.
+	CertificateOfQualification NumberingRule `json:"certificateOfQualification"`
+
+	// Diploma How one kind of document is numbered.
+	Diploma NumberingRule `json:"diploma"`
+}
+
+// CompletionNumberingUpdate defines model for CompletionNumberingUpdate.
+type CompletionNumberingUpdate struct {
+	Certificate                NumberingRuleUpdate `json:"certificate"`
+	CertificateOfQualification NumberingRuleUpdate `json:"certificateOfQualification"`
+	Diploma                    NumberingRuleUpdate `json:"diploma"`
+}
+
+// CompletionReasonRequest defines model for CompletionReasonRequest.
+type CompletionReasonRequest struct {
+	// Reason Why; kept on the revoked document and in the organization's audit log.
+	Reason string `json:"reason"`
+}
+
+// CompletionSettings defines model for CompletionSettings.
+type CompletionSettings struct {
+	// City Printed on the document; may be empty.
+	City string `json:"city"`
+
+	// Numbering Each kind has its own sequence.
+	Numbering CompletionNumbering `json:"numbering"`
+
+	// Prefix What `{prefix}` writes.
+	Prefix string `json:"prefix"`
+
+	// SignatoryName The signatory's name («П. П. Петров»).
+	SignatoryName string `json:"signatoryName"`
+
+	// SignatoryTitle The signatory's title printed under the signature line («Директор»).
+	SignatoryTitle string `json:"signatoryTitle"`
+
+	// UpdatedAt `null` while the defaults apply.
+	UpdatedAt *time.Time `json:"updatedAt"`
+}
+
+// CompletionSettingsUpdate defines model for CompletionSettingsUpdate.
+type CompletionSettingsUpdate struct {
+	City           *string                   `json:"city,omitempty"`
+	Numbering      CompletionNumberingUpdate `json:"numbering"`
+	Prefix         *string                   `json:"prefix,omitempty"`
+	SignatoryName  *string                   `json:"signatoryName,omitempty"`
+	SignatoryTitle *string                   `json:"signatoryTitle,omitempty"`
+}
+
 // ContactChallenge defines model for ContactChallenge.
 type ContactChallenge struct {
 	// Change True when confirming replaces the current address.
@@ -2149,6 +2258,13 @@ type DeviceRegistration struct {
 	//
 	// Example: fcm-registration-token-from-the-app
 	Token string `json:"token"`
+}
+
+// DocumentHolder The holder's name as the document carries it (from the application when it was issued).
+type DocumentHolder struct {
+	FirstName  string  `json:"firstName"`
+	LastName   string  `json:"lastName"`
+	Patronymic *string `json:"patronymic"`
 }
 
 // DocumentKind defines model for DocumentKind.
@@ -2567,6 +2683,85 @@ type InvitationRequest struct {
 // InvitationStatus `pending` (the link works), `expired` (resend it), `accepted`,
 // `revoked`.
 type InvitationStatus string
+
+// IssueCompletionDocumentRequest defines model for IssueCompletionDocumentRequest.
+type IssueCompletionDocumentRequest struct {
+	// ApplicationID The learner's approved application (it names the learner, program and group).
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+
+	// OverrideReason Issue although the requirements are not met, for this reason (recorded on the document and in the organization's audit log). Without it unmet requirements are `409 requirements_not_met`.
+	OverrideReason *string `json:"overrideReason,omitempty"`
+}
+
+// IssuedDocument An issued completion document (удостоверение, диплом, сертификат).
+type IssuedDocument struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	GroupID       openapi_types.UUID `json:"groupId"`
+
+	// Holder The holder's name as the document carries it (from the application when it was issued).
+	Holder DocumentHolder `json:"holder"`
+
+	// Hours The program's volume in academic hours.
+	Hours    int                `json:"hours"`
+	ID       openapi_types.UUID `json:"id"`
+	IssuedAt time.Time          `json:"issuedAt"`
+
+	// IssuedBy The staff member who issued it; `null` when the completion check issued it.
+	IssuedBy *openapi_types.UUID `json:"issuedBy"`
+
+	// IssuedOn The issue date printed on the document (UTC).
+	IssuedOn openapi_types.Date `json:"issuedOn"`
+
+	// Kind The document a learner receives at the end.
+	Kind CompletionDocument `json:"kind"`
+
+	// Number The form's number (the sequence number, six digits).
+	Number           string             `json:"number"`
+	OrganizationID   openapi_types.UUID `json:"organizationId"`
+	OrganizationName string             `json:"organizationName"`
+
+	// OverrideReason Set when staff issued it although the requirements were not met.
+	OverrideReason *string            `json:"overrideReason"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+
+	// ProgramKind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	ProgramKind ProgramKind `json:"programKind"`
+
+	// ProgramTitle The program's title when the document was issued.
+	ProgramTitle string `json:"programTitle"`
+
+	// RegistrationNumber From the organization's sequence for this kind, formatted by its pattern.
+	RegistrationNumber string `json:"registrationNumber"`
+
+	// ReissueOf The document this one replaces (revoked by the reissue).
+	ReissueOf    *openapi_types.UUID `json:"reissueOf"`
+	RevokeReason *string             `json:"revokeReason"`
+	RevokedAt    *time.Time          `json:"revokedAt"`
+
+	// Series The form's series (configured per kind; may be empty).
+	Series string `json:"series"`
+
+	// Status `valid` until staff revoke it (a mistake, a reissue); a revoked document verifies as revoked.
+	Status      IssuedDocumentStatus `json:"status"`
+	StudiedFrom *openapi_types.Date  `json:"studiedFrom"`
+	StudiedTo   *openapi_types.Date  `json:"studiedTo"`
+	UserID      openapi_types.UUID   `json:"userId"`
+
+	// VerifyURL The public verification page (the QR code's target).
+	VerifyURL string `json:"verifyUrl"`
+}
+
+// IssuedDocumentPage defines model for IssuedDocumentPage.
+type IssuedDocumentPage struct {
+	Items []IssuedDocument `json:"items"`
+
+	// NextCursor The cursor of the next page; `null` on the last.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// IssuedDocumentStatus `valid` until staff revoke it (a mistake, a reissue); a revoked document verifies as revoked.
+type IssuedDocumentStatus string
 
 // JWK defines model for JWK.
 type JWK struct {
@@ -3042,6 +3237,42 @@ type NotificationSettingsUpdate struct {
 	// Categories The categories to change; categories not listed keep their settings.
 	Categories []NotificationChannels `json:"categories"`
 }
+
+// NumberingRule How one kind of document is numbered.
+type NumberingRule struct {
+	// LastNumber The last sequence number issued in the current period (0 before the first).
+	LastNumber int64 `json:"lastNumber"`
+
+	// NextNumber The number the next document would get today.
+	NextNumber string `json:"nextNumber"`
+
+	// Pattern Tokens: `{year}` `{yy}` `{month}` `{prefix}` and one `{seq}` or `{seq:N}` (zero-padded to N digits).
+	Pattern string `json:"pattern"`
+
+	// Reset When the sequence starts again from 1; `yearly` needs `{year}` or `{yy}` in the pattern.
+	Reset NumberingRuleReset `json:"reset"`
+
+	// Series The series printed in the ФИС ФРДО export (may be empty).
+	Series string `json:"series"`
+}
+
+// NumberingRuleReset When the sequence starts again from 1; `yearly` needs `{year}` or `{yy}` in the pattern.
+type NumberingRuleReset string
+
+// NumberingRuleUpdate defines model for NumberingRuleUpdate.
+type NumberingRuleUpdate struct {
+	// Pattern Tokens: `{year}` `{yy}` `{month}` `{prefix}` and one `{seq}` or `{seq:N}`.
+	Pattern string `json:"pattern"`
+
+	// Reset Default `yearly` when the pattern holds `{year}` or `{yy}`, else `never`.
+	Reset *NumberingRuleUpdateReset `json:"reset,omitempty"`
+
+	// Series The form's series (ФИС ФРДО); default empty.
+	Series *string `json:"series,omitempty"`
+}
+
+// NumberingRuleUpdateReset Default `yearly` when the pattern holds `{year}` or `{yy}`, else `never`.
+type NumberingRuleUpdateReset string
 
 // OperatorAdmin defines model for OperatorAdmin.
 type OperatorAdmin struct {
@@ -3844,6 +4075,26 @@ type PromoCodeUpdate struct {
 
 	// ValidUntil Exclusive.
 	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
+// PublicIssuedDocument What anyone may learn about a document by its QR code or number.
+type PublicIssuedDocument struct {
+	// HolderName The holder's name, partly masked: the surname's first and last letters and the initials («И***в И. П.»).
+	HolderName string             `json:"holderName"`
+	Hours      int                `json:"hours"`
+	ID         openapi_types.UUID `json:"id"`
+	IssuedOn   openapi_types.Date `json:"issuedOn"`
+
+	// Kind The document a learner receives at the end.
+	Kind               CompletionDocument `json:"kind"`
+	OrganizationName   string             `json:"organizationName"`
+	OrganizationSlug   string             `json:"organizationSlug"`
+	ProgramTitle       string             `json:"programTitle"`
+	RegistrationNumber string             `json:"registrationNumber"`
+	RevokedAt          *time.Time         `json:"revokedAt"`
+
+	// Status `valid` until staff revoke it (a mistake, a reissue); a revoked document verifies as revoked.
+	Status IssuedDocumentStatus `json:"status"`
 }
 
 // PublishedNewsItem A published news item as readers see it.
@@ -4866,6 +5117,21 @@ type ListMyAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMyCompletionDocumentsParams defines parameters for ListMyCompletionDocuments.
+type ListMyCompletionDocumentsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadMyCompletionDocumentPdfParams defines parameters for DownloadMyCompletionDocumentPdf.
+type DownloadMyCompletionDocumentPdfParams struct {
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
 	// Unread Only notifications not yet read.
@@ -5083,6 +5349,51 @@ type UpdateCategoryParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListCompletionDocumentsParams defines parameters for ListCompletionDocuments.
+type ListCompletionDocumentsParams struct {
+	// ProgramID Only this program's documents.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// GroupID Only this group's documents.
+	GroupID *openapi_types.UUID `form:"groupId,omitempty" json:"groupId,omitempty"`
+
+	// UserID Only this learner's documents.
+	UserID *openapi_types.UUID `form:"userId,omitempty" json:"userId,omitempty"`
+
+	// Status Only documents in this status.
+	Status *IssuedDocumentStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// IssuedFrom Issued at or after this time.
+	IssuedFrom *time.Time `form:"issuedFrom,omitempty" json:"issuedFrom,omitempty"`
+
+	// IssuedBefore Issued before this time.
+	IssuedBefore *time.Time `form:"issuedBefore,omitempty" json:"issuedBefore,omitempty"`
+
+	// Number The registration number, exactly.
+	Number *string `form:"number,omitempty" json:"number,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ExportCompletionDocumentsFrdoParams defines parameters for ExportCompletionDocumentsFrdo.
+type ExportCompletionDocumentsFrdoParams struct {
+	// From The first issue date (inclusive).
+	From openapi_types.Date `form:"from" json:"from"`
+
+	// To The last issue date (inclusive); at most 366 days after `from`.
+	To openapi_types.Date `form:"to" json:"to"`
+}
+
+// DownloadCompletionDocumentPdfParams defines parameters for DownloadCompletionDocumentPdf.
+type DownloadCompletionDocumentPdfParams struct {
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
@@ -5412,6 +5723,15 @@ type ListSupportTicketMessagesParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// FindCompletionDocumentParams defines parameters for FindCompletionDocument.
+type FindCompletionDocumentParams struct {
+	// Organization The organization's slug.
+	Organization string `form:"organization" json:"organization"`
+
+	// Number The registration number as printed.
+	Number string `form:"number" json:"number"`
+}
+
 // ListPublicFaqCategoriesParams defines parameters for ListPublicFaqCategories.
 type ListPublicFaqCategoriesParams struct {
 	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
@@ -5597,6 +5917,18 @@ type UpdateCategoryJSONRequestBody = CategoryUpdate
 
 // PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
 type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
+// IssueCompletionDocumentJSONRequestBody defines body for IssueCompletionDocument for application/json ContentType.
+type IssueCompletionDocumentJSONRequestBody = IssueCompletionDocumentRequest
+
+// ReissueCompletionDocumentJSONRequestBody defines body for ReissueCompletionDocument for application/json ContentType.
+type ReissueCompletionDocumentJSONRequestBody = CompletionReasonRequest
+
+// RevokeCompletionDocumentJSONRequestBody defines body for RevokeCompletionDocument for application/json ContentType.
+type RevokeCompletionDocumentJSONRequestBody = CompletionReasonRequest
+
+// UpdateCompletionSettingsJSONRequestBody defines body for UpdateCompletionSettings for application/json ContentType.
+type UpdateCompletionSettingsJSONRequestBody = CompletionSettingsUpdate
 
 // CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
 type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
@@ -5968,6 +6300,18 @@ type ServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx echo.Context) error
+	// ListMyCompletionDocuments My completion documents
+	// (GET /api/v1/me/completion-documents)
+	ListMyCompletionDocuments(ctx echo.Context, params ListMyCompletionDocumentsParams) error
+	// GetMyCompletionDocument One of my completion documents
+	// (GET /api/v1/me/completion-documents/{documentId})
+	GetMyCompletionDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// DownloadMyCompletionCredential Download my completion document as a verifiable credential
+	// (GET /api/v1/me/completion-documents/{documentId}/credential)
+	DownloadMyCompletionCredential(ctx echo.Context, documentID openapi_types.UUID) error
+	// DownloadMyCompletionDocumentPdf Download my completion document as PDF
+	// (GET /api/v1/me/completion-documents/{documentId}/pdf)
+	DownloadMyCompletionDocumentPdf(ctx echo.Context, documentID openapi_types.UUID, params DownloadMyCompletionDocumentPdfParams) error
 	// ListDevices List my devices that receive pushes
 	// (GET /api/v1/me/devices)
 	ListDevices(ctx echo.Context) error
@@ -6184,6 +6528,33 @@ type ServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListCompletionDocuments The organization's completion documents
+	// (GET /api/v1/organizations/{organizationId}/completion-documents)
+	ListCompletionDocuments(ctx echo.Context, organizationID openapi_types.UUID, params ListCompletionDocumentsParams) error
+	// IssueCompletionDocument Issue a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents)
+	IssueCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ExportCompletionDocumentsFrdo Export issued documents for ФИС ФРДО
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/frdo.xlsx)
+	ExportCompletionDocumentsFrdo(ctx echo.Context, organizationID openapi_types.UUID, params ExportCompletionDocumentsFrdoParams) error
+	// GetCompletionDocument A completion document of the organization
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/{documentId})
+	GetCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error
+	// DownloadCompletionDocumentPdf Download a completion document as PDF
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/{documentId}/pdf)
+	DownloadCompletionDocumentPdf(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadCompletionDocumentPdfParams) error
+	// ReissueCompletionDocument Reissue a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents/{documentId}/reissue)
+	ReissueCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error
+	// RevokeCompletionDocument Revoke a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents/{documentId}/revoke)
+	RevokeCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error
+	// GetCompletionSettings The numbering and signature of completion documents
+	// (GET /api/v1/organizations/{organizationId}/completion-settings)
+	GetCompletionSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// UpdateCompletionSettings Change the numbering and signature of completion documents
+	// (PUT /api/v1/organizations/{organizationId}/completion-settings)
+	UpdateCompletionSettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -6397,6 +6768,15 @@ type ServerInterface interface {
 	// ReceivePaymentNotification Payment provider notifications (webhook)
 	// (POST /api/v1/payments/webhooks/{provider})
 	ReceivePaymentNotification(ctx echo.Context, provider string) error
+	// FindCompletionDocument Find a completion document by its number
+	// (GET /api/v1/public/completion-documents)
+	FindCompletionDocument(ctx echo.Context, params FindCompletionDocumentParams) error
+	// VerifyCompletionDocument Verify a completion document (the QR code)
+	// (GET /api/v1/public/completion-documents/{documentId})
+	VerifyCompletionDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// GetCredentialStatusList A revocation status list of completion credentials
+	// (GET /api/v1/public/credential-status/{organizationId}/{list})
+	GetCredentialStatusList(ctx echo.Context, organizationID openapi_types.UUID, list int) error
 	// ListPublicFaqCategories Public FAQ categories
 	// (GET /api/v1/public/organizations/{organization}/faq/categories)
 	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
@@ -7530,6 +7910,99 @@ func (w *ServerInterfaceWrapper) CloseAccount(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CloseAccount(ctx)
+	return err
+}
+
+// ListMyCompletionDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyCompletionDocuments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyCompletionDocumentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyCompletionDocuments(ctx, params)
+	return err
+}
+
+// GetMyCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyCompletionDocument(ctx, documentID)
+	return err
+}
+
+// DownloadMyCompletionCredential converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyCompletionCredential(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyCompletionCredential(ctx, documentID)
+	return err
+}
+
+// DownloadMyCompletionDocumentPdf converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyCompletionDocumentPdf(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMyCompletionDocumentPdfParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyCompletionDocumentPdf(ctx, documentID, params)
 	return err
 }
 
@@ -8957,6 +9430,283 @@ func (w *ServerInterfaceWrapper) PutCommerceSettings(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PutCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// ListCompletionDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCompletionDocuments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCompletionDocumentsParams
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Optional query parameter "groupId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupId", ctx.QueryParams(), &params.GroupID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// ------------- Optional query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "userId", ctx.QueryParams(), &params.UserID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "issuedFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", ctx.QueryParams(), &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter issuedFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "issuedBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedBefore", ctx.QueryParams(), &params.IssuedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter issuedBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "number" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "number", ctx.QueryParams(), &params.Number, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCompletionDocuments(ctx, organizationID, params)
+	return err
+}
+
+// IssueCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) IssueCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IssueCompletionDocument(ctx, organizationID)
+	return err
+}
+
+// ExportCompletionDocumentsFrdo converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportCompletionDocumentsFrdo(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportCompletionDocumentsFrdoParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportCompletionDocumentsFrdo(ctx, organizationID, params)
+	return err
+}
+
+// GetCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCompletionDocument(ctx, organizationID, documentID)
+	return err
+}
+
+// DownloadCompletionDocumentPdf converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadCompletionDocumentPdf(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadCompletionDocumentPdfParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadCompletionDocumentPdf(ctx, organizationID, documentID, params)
+	return err
+}
+
+// ReissueCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) ReissueCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReissueCompletionDocument(ctx, organizationID, documentID)
+	return err
+}
+
+// RevokeCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeCompletionDocument(ctx, organizationID, documentID)
+	return err
+}
+
+// GetCompletionSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCompletionSettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCompletionSettings(ctx, organizationID)
+	return err
+}
+
+// UpdateCompletionSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateCompletionSettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateCompletionSettings(ctx, organizationID)
 	return err
 }
 
@@ -11223,6 +11973,71 @@ func (w *ServerInterfaceWrapper) ReceivePaymentNotification(ctx echo.Context) er
 	return err
 }
 
+// FindCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) FindCompletionDocument(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FindCompletionDocumentParams
+	// ------------- Required query parameter "organization" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "organization", ctx.QueryParams(), &params.Organization, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Required query parameter "number" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "number", ctx.QueryParams(), &params.Number, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FindCompletionDocument(ctx, params)
+	return err
+}
+
+// VerifyCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) VerifyCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.VerifyCompletionDocument(ctx, documentID)
+	return err
+}
+
+// GetCredentialStatusList converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCredentialStatusList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "list" -------------
+	var list int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "list", ctx.Param("list"), &list, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter list: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCredentialStatusList(ctx, organizationID, list)
+	return err
+}
+
 // ListPublicFaqCategories converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPublicFaqCategories(ctx echo.Context) error {
 	var err error
@@ -11673,6 +12488,22 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/request-changes", wrapper.RequestApplicationChanges, options.OperationMiddlewares["requestApplicationChanges"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/approve", wrapper.ApproveApplication, options.OperationMiddlewares["approveApplication"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/reject", wrapper.RejectApplication, options.OperationMiddlewares["rejectApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-settings", wrapper.GetCompletionSettings, options.OperationMiddlewares["getCompletionSettings"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/completion-settings", wrapper.UpdateCompletionSettings, options.OperationMiddlewares["updateCompletionSettings"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents", wrapper.ListCompletionDocuments, options.OperationMiddlewares["listCompletionDocuments"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents", wrapper.IssueCompletionDocument, options.OperationMiddlewares["issueCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/frdo.xlsx", wrapper.ExportCompletionDocumentsFrdo, options.OperationMiddlewares["exportCompletionDocumentsFrdo"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/:documentId", wrapper.GetCompletionDocument, options.OperationMiddlewares["getCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/:documentId/pdf", wrapper.DownloadCompletionDocumentPdf, options.OperationMiddlewares["downloadCompletionDocumentPdf"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/:documentId/revoke", wrapper.RevokeCompletionDocument, options.OperationMiddlewares["revokeCompletionDocument"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/:documentId/reissue", wrapper.ReissueCompletionDocument, options.OperationMiddlewares["reissueCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/me/completion-documents", wrapper.ListMyCompletionDocuments, options.OperationMiddlewares["listMyCompletionDocuments"]...)
+	router.GET(options.BaseURL+"/api/v1/me/completion-documents/:documentId", wrapper.GetMyCompletionDocument, options.OperationMiddlewares["getMyCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/me/completion-documents/:documentId/pdf", wrapper.DownloadMyCompletionDocumentPdf, options.OperationMiddlewares["downloadMyCompletionDocumentPdf"]...)
+	router.GET(options.BaseURL+"/api/v1/me/completion-documents/:documentId/credential", wrapper.DownloadMyCompletionCredential, options.OperationMiddlewares["downloadMyCompletionCredential"]...)
+	router.GET(options.BaseURL+"/api/v1/public/completion-documents", wrapper.FindCompletionDocument, options.OperationMiddlewares["findCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/public/completion-documents/:documentId", wrapper.VerifyCompletionDocument, options.OperationMiddlewares["verifyCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/public/credential-status/:organizationId/:list", wrapper.GetCredentialStatusList, options.OperationMiddlewares["getCredentialStatusList"]...)
 
 }
 
@@ -18347,6 +19178,555 @@ type CloseAccount503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocumentsRequestObject struct {
+	Params ListMyCompletionDocumentsParams
+}
+
+type ListMyCompletionDocumentsResponseObject interface {
+	VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListMyCompletionDocuments200JSONResponse IssuedDocumentPage
+
+func (response ListMyCompletionDocuments200JSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments401ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments404ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments422ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments429ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments500ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments503ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type GetMyCompletionDocumentResponseObject interface {
+	VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetMyCompletionDocument200JSONResponse IssuedDocument
+
+func (response GetMyCompletionDocument200JSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument401ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument404ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument422ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument429ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument500ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument503ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredentialRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type DownloadMyCompletionCredentialResponseObject interface {
+	VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyCompletionCredential200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type DownloadMyCompletionCredential200ApplicationVcJwtResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyCompletionCredential200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyCompletionCredential200ApplicationVcJwtResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vc+jwt")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyCompletionCredential401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential401ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential404ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential422ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential429ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential500ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential503ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdfRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     DownloadMyCompletionDocumentPdfParams
+}
+
+type DownloadMyCompletionDocumentPdfResponseObject interface {
+	VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyCompletionDocumentPdf200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMyCompletionDocumentPdf200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyCompletionDocumentPdf200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyCompletionDocumentPdf200ApplicationPdfResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMyCompletionDocumentPdf304Response struct {
+	Headers DownloadMyCompletionDocumentPdf304ResponseHeaders
+}
+
+func (response DownloadMyCompletionDocumentPdf304Response) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMyCompletionDocumentPdf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf401ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf404ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf422ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf429ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf500ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf503ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -28786,6 +30166,1590 @@ type PutCommerceSettings503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PutCommerceSettings503ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocumentsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListCompletionDocumentsParams
+}
+
+type ListCompletionDocumentsResponseObject interface {
+	VisitListCompletionDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListCompletionDocuments200JSONResponse IssuedDocumentPage
+
+func (response ListCompletionDocuments200JSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments401ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments403ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments404ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments422ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments429ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments500ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments503ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *IssueCompletionDocumentJSONRequestBody
+}
+
+type IssueCompletionDocumentResponseObject interface {
+	VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type IssueCompletionDocument201JSONResponse IssuedDocument
+
+func (response IssueCompletionDocument201JSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument400ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument401ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument403ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument404ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument409ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument413ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument415ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument422ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument429ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument500ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument503ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdoRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ExportCompletionDocumentsFrdoParams
+}
+
+type ExportCompletionDocumentsFrdoResponseObject interface {
+	VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error
+}
+
+type ExportCompletionDocumentsFrdo200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type ExportCompletionDocumentsFrdo200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       ExportCompletionDocumentsFrdo200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportCompletionDocumentsFrdo200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo401ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo403ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo404ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo422ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo429ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo500ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo503ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+}
+
+type GetCompletionDocumentResponseObject interface {
+	VisitGetCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetCompletionDocument200JSONResponse IssuedDocument
+
+func (response GetCompletionDocument200JSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument401ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument403ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument404ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument422ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument429ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument500ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument503ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdfRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+	Params         DownloadCompletionDocumentPdfParams
+}
+
+type DownloadCompletionDocumentPdfResponseObject interface {
+	VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error
+}
+
+type DownloadCompletionDocumentPdf200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadCompletionDocumentPdf200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadCompletionDocumentPdf200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadCompletionDocumentPdf200ApplicationPdfResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadCompletionDocumentPdf304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadCompletionDocumentPdf304Response struct {
+	Headers DownloadCompletionDocumentPdf304ResponseHeaders
+}
+
+func (response DownloadCompletionDocumentPdf304Response) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadCompletionDocumentPdf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf401ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf403ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf404ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf422ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf429ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf500ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf503ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+	Body           *ReissueCompletionDocumentJSONRequestBody
+}
+
+type ReissueCompletionDocumentResponseObject interface {
+	VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type ReissueCompletionDocument201JSONResponse IssuedDocument
+
+func (response ReissueCompletionDocument201JSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument400ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument401ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument403ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument404ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument409ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument413ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument415ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument422ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument429ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument500ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument503ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+	Body           *RevokeCompletionDocumentJSONRequestBody
+}
+
+type RevokeCompletionDocumentResponseObject interface {
+	VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type RevokeCompletionDocument200JSONResponse IssuedDocument
+
+func (response RevokeCompletionDocument200JSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument400ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument401ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument403ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument404ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument409ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument413ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument415ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument422ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument429ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument500ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument503ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type GetCompletionSettingsResponseObject interface {
+	VisitGetCompletionSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetCompletionSettings200JSONResponse CompletionSettings
+
+func (response GetCompletionSettings200JSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings401ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings403ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings404ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings422ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings429ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings500ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings503ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *UpdateCompletionSettingsJSONRequestBody
+}
+
+type UpdateCompletionSettingsResponseObject interface {
+	VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateCompletionSettings200JSONResponse CompletionSettings
+
+func (response UpdateCompletionSettings200JSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings400ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings401ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings403ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings404ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings409ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings413ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings415ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings422ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings429ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings500ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings503ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -40856,6 +43820,339 @@ func (response ReceivePaymentNotification503ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
+type FindCompletionDocumentRequestObject struct {
+	Params FindCompletionDocumentParams
+}
+
+type FindCompletionDocumentResponseObject interface {
+	VisitFindCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type FindCompletionDocument200JSONResponse PublicIssuedDocument
+
+func (response FindCompletionDocument200JSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument404ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument422ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument429ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument500ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument503ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type VerifyCompletionDocumentResponseObject interface {
+	VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type VerifyCompletionDocument200JSONResponse PublicIssuedDocument
+
+func (response VerifyCompletionDocument200JSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument404ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument422ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument429ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument500ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument503ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusListRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	List           int                `json:"list"`
+}
+
+type GetCredentialStatusListResponseObject interface {
+	VisitGetCredentialStatusListResponse(w http.ResponseWriter) error
+}
+
+type GetCredentialStatusList200ResponseHeaders struct {
+	CacheControl *string
+}
+
+type GetCredentialStatusList200ApplicationVcJwtResponse struct {
+	Body          io.Reader
+	Headers       GetCredentialStatusList200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCredentialStatusList200ApplicationVcJwtResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vc+jwt")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCredentialStatusList404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList404ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusList422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList422ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusList429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList429ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusList500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList500ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusList503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList503ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPublicFaqCategoriesRequestObject struct {
 	Organization OrganizationRef `json:"organization"`
 	Params       ListPublicFaqCategoriesParams
@@ -41624,6 +44921,18 @@ type StrictServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx context.Context, request CloseAccountRequestObject) (CloseAccountResponseObject, error)
+	// ListMyCompletionDocuments My completion documents
+	// (GET /api/v1/me/completion-documents)
+	ListMyCompletionDocuments(ctx context.Context, request ListMyCompletionDocumentsRequestObject) (ListMyCompletionDocumentsResponseObject, error)
+	// GetMyCompletionDocument One of my completion documents
+	// (GET /api/v1/me/completion-documents/{documentId})
+	GetMyCompletionDocument(ctx context.Context, request GetMyCompletionDocumentRequestObject) (GetMyCompletionDocumentResponseObject, error)
+	// DownloadMyCompletionCredential Download my completion document as a verifiable credential
+	// (GET /api/v1/me/completion-documents/{documentId}/credential)
+	DownloadMyCompletionCredential(ctx context.Context, request DownloadMyCompletionCredentialRequestObject) (DownloadMyCompletionCredentialResponseObject, error)
+	// DownloadMyCompletionDocumentPdf Download my completion document as PDF
+	// (GET /api/v1/me/completion-documents/{documentId}/pdf)
+	DownloadMyCompletionDocumentPdf(ctx context.Context, request DownloadMyCompletionDocumentPdfRequestObject) (DownloadMyCompletionDocumentPdfResponseObject, error)
 	// ListDevices List my devices that receive pushes
 	// (GET /api/v1/me/devices)
 	ListDevices(ctx context.Context, request ListDevicesRequestObject) (ListDevicesResponseObject, error)
@@ -41840,6 +45149,33 @@ type StrictServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx context.Context, request PutCommerceSettingsRequestObject) (PutCommerceSettingsResponseObject, error)
+	// ListCompletionDocuments The organization's completion documents
+	// (GET /api/v1/organizations/{organizationId}/completion-documents)
+	ListCompletionDocuments(ctx context.Context, request ListCompletionDocumentsRequestObject) (ListCompletionDocumentsResponseObject, error)
+	// IssueCompletionDocument Issue a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents)
+	IssueCompletionDocument(ctx context.Context, request IssueCompletionDocumentRequestObject) (IssueCompletionDocumentResponseObject, error)
+	// ExportCompletionDocumentsFrdo Export issued documents for ФИС ФРДО
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/frdo.xlsx)
+	ExportCompletionDocumentsFrdo(ctx context.Context, request ExportCompletionDocumentsFrdoRequestObject) (ExportCompletionDocumentsFrdoResponseObject, error)
+	// GetCompletionDocument A completion document of the organization
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/{documentId})
+	GetCompletionDocument(ctx context.Context, request GetCompletionDocumentRequestObject) (GetCompletionDocumentResponseObject, error)
+	// DownloadCompletionDocumentPdf Download a completion document as PDF
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/{documentId}/pdf)
+	DownloadCompletionDocumentPdf(ctx context.Context, request DownloadCompletionDocumentPdfRequestObject) (DownloadCompletionDocumentPdfResponseObject, error)
+	// ReissueCompletionDocument Reissue a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents/{documentId}/reissue)
+	ReissueCompletionDocument(ctx context.Context, request ReissueCompletionDocumentRequestObject) (ReissueCompletionDocumentResponseObject, error)
+	// RevokeCompletionDocument Revoke a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents/{documentId}/revoke)
+	RevokeCompletionDocument(ctx context.Context, request RevokeCompletionDocumentRequestObject) (RevokeCompletionDocumentResponseObject, error)
+	// GetCompletionSettings The numbering and signature of completion documents
+	// (GET /api/v1/organizations/{organizationId}/completion-settings)
+	GetCompletionSettings(ctx context.Context, request GetCompletionSettingsRequestObject) (GetCompletionSettingsResponseObject, error)
+	// UpdateCompletionSettings Change the numbering and signature of completion documents
+	// (PUT /api/v1/organizations/{organizationId}/completion-settings)
+	UpdateCompletionSettings(ctx context.Context, request UpdateCompletionSettingsRequestObject) (UpdateCompletionSettingsResponseObject, error)
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
@@ -42053,6 +45389,15 @@ type StrictServerInterface interface {
 	// ReceivePaymentNotification Payment provider notifications (webhook)
 	// (POST /api/v1/payments/webhooks/{provider})
 	ReceivePaymentNotification(ctx context.Context, request ReceivePaymentNotificationRequestObject) (ReceivePaymentNotificationResponseObject, error)
+	// FindCompletionDocument Find a completion document by its number
+	// (GET /api/v1/public/completion-documents)
+	FindCompletionDocument(ctx context.Context, request FindCompletionDocumentRequestObject) (FindCompletionDocumentResponseObject, error)
+	// VerifyCompletionDocument Verify a completion document (the QR code)
+	// (GET /api/v1/public/completion-documents/{documentId})
+	VerifyCompletionDocument(ctx context.Context, request VerifyCompletionDocumentRequestObject) (VerifyCompletionDocumentResponseObject, error)
+	// GetCredentialStatusList A revocation status list of completion credentials
+	// (GET /api/v1/public/credential-status/{organizationId}/{list})
+	GetCredentialStatusList(ctx context.Context, request GetCredentialStatusListRequestObject) (GetCredentialStatusListResponseObject, error)
 	// ListPublicFaqCategories Public FAQ categories
 	// (GET /api/v1/public/organizations/{organization}/faq/categories)
 	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
@@ -43605,6 +46950,107 @@ func (sh *strictHandler) CloseAccount(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(CloseAccountResponseObject); ok {
 		return validResponse.VisitCloseAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyCompletionDocuments operation middleware
+func (sh *strictHandler) ListMyCompletionDocuments(ctx echo.Context, params ListMyCompletionDocumentsParams) error {
+	var request ListMyCompletionDocumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyCompletionDocuments(ctx.Request().Context(), request.(ListMyCompletionDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyCompletionDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyCompletionDocumentsResponseObject); ok {
+		return validResponse.VisitListMyCompletionDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyCompletionDocument operation middleware
+func (sh *strictHandler) GetMyCompletionDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request GetMyCompletionDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyCompletionDocument(ctx.Request().Context(), request.(GetMyCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyCompletionDocumentResponseObject); ok {
+		return validResponse.VisitGetMyCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyCompletionCredential operation middleware
+func (sh *strictHandler) DownloadMyCompletionCredential(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request DownloadMyCompletionCredentialRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyCompletionCredential(ctx.Request().Context(), request.(DownloadMyCompletionCredentialRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyCompletionCredential")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyCompletionCredentialResponseObject); ok {
+		return validResponse.VisitDownloadMyCompletionCredentialResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyCompletionDocumentPdf operation middleware
+func (sh *strictHandler) DownloadMyCompletionDocumentPdf(ctx echo.Context, documentID openapi_types.UUID, params DownloadMyCompletionDocumentPdfParams) error {
+	var request DownloadMyCompletionDocumentPdfRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyCompletionDocumentPdf(ctx.Request().Context(), request.(DownloadMyCompletionDocumentPdfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyCompletionDocumentPdf")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyCompletionDocumentPdfResponseObject); ok {
+		return validResponse.VisitDownloadMyCompletionDocumentPdfResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -45968,6 +49414,330 @@ func (sh *strictHandler) PutCommerceSettings(ctx echo.Context, organizationID op
 		return err
 	} else if validResponse, ok := response.(PutCommerceSettingsResponseObject); ok {
 		return validResponse.VisitPutCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCompletionDocuments operation middleware
+func (sh *strictHandler) ListCompletionDocuments(ctx echo.Context, organizationID openapi_types.UUID, params ListCompletionDocumentsParams) error {
+	var request ListCompletionDocumentsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCompletionDocuments(ctx.Request().Context(), request.(ListCompletionDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCompletionDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCompletionDocumentsResponseObject); ok {
+		return validResponse.VisitListCompletionDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IssueCompletionDocument operation middleware
+func (sh *strictHandler) IssueCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request IssueCompletionDocumentRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body IssueCompletionDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueCompletionDocument(ctx.Request().Context(), request.(IssueCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IssueCompletionDocumentResponseObject); ok {
+		return validResponse.VisitIssueCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportCompletionDocumentsFrdo operation middleware
+func (sh *strictHandler) ExportCompletionDocumentsFrdo(ctx echo.Context, organizationID openapi_types.UUID, params ExportCompletionDocumentsFrdoParams) error {
+	var request ExportCompletionDocumentsFrdoRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCompletionDocumentsFrdo(ctx.Request().Context(), request.(ExportCompletionDocumentsFrdoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportCompletionDocumentsFrdo")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportCompletionDocumentsFrdoResponseObject); ok {
+		return validResponse.VisitExportCompletionDocumentsFrdoResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCompletionDocument operation middleware
+func (sh *strictHandler) GetCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error {
+	var request GetCompletionDocumentRequestObject
+
+	request.OrganizationID = organizationID
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCompletionDocument(ctx.Request().Context(), request.(GetCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCompletionDocumentResponseObject); ok {
+		return validResponse.VisitGetCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadCompletionDocumentPdf operation middleware
+func (sh *strictHandler) DownloadCompletionDocumentPdf(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadCompletionDocumentPdfParams) error {
+	var request DownloadCompletionDocumentPdfRequestObject
+
+	request.OrganizationID = organizationID
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadCompletionDocumentPdf(ctx.Request().Context(), request.(DownloadCompletionDocumentPdfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadCompletionDocumentPdf")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadCompletionDocumentPdfResponseObject); ok {
+		return validResponse.VisitDownloadCompletionDocumentPdfResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReissueCompletionDocument operation middleware
+func (sh *strictHandler) ReissueCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error {
+	var request ReissueCompletionDocumentRequestObject
+
+	request.OrganizationID = organizationID
+	request.DocumentID = documentID
+
+	var body ReissueCompletionDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReissueCompletionDocument(ctx.Request().Context(), request.(ReissueCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReissueCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReissueCompletionDocumentResponseObject); ok {
+		return validResponse.VisitReissueCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeCompletionDocument operation middleware
+func (sh *strictHandler) RevokeCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error {
+	var request RevokeCompletionDocumentRequestObject
+
+	request.OrganizationID = organizationID
+	request.DocumentID = documentID
+
+	var body RevokeCompletionDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeCompletionDocument(ctx.Request().Context(), request.(RevokeCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeCompletionDocumentResponseObject); ok {
+		return validResponse.VisitRevokeCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCompletionSettings operation middleware
+func (sh *strictHandler) GetCompletionSettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request GetCompletionSettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCompletionSettings(ctx.Request().Context(), request.(GetCompletionSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCompletionSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCompletionSettingsResponseObject); ok {
+		return validResponse.VisitGetCompletionSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateCompletionSettings operation middleware
+func (sh *strictHandler) UpdateCompletionSettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request UpdateCompletionSettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body UpdateCompletionSettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCompletionSettings(ctx.Request().Context(), request.(UpdateCompletionSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCompletionSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateCompletionSettingsResponseObject); ok {
+		return validResponse.VisitUpdateCompletionSettingsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48429,6 +52199,82 @@ func (sh *strictHandler) ReceivePaymentNotification(ctx echo.Context, provider s
 	return nil
 }
 
+// FindCompletionDocument operation middleware
+func (sh *strictHandler) FindCompletionDocument(ctx echo.Context, params FindCompletionDocumentParams) error {
+	var request FindCompletionDocumentRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FindCompletionDocument(ctx.Request().Context(), request.(FindCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FindCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FindCompletionDocumentResponseObject); ok {
+		return validResponse.VisitFindCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// VerifyCompletionDocument operation middleware
+func (sh *strictHandler) VerifyCompletionDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request VerifyCompletionDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyCompletionDocument(ctx.Request().Context(), request.(VerifyCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(VerifyCompletionDocumentResponseObject); ok {
+		return validResponse.VisitVerifyCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCredentialStatusList operation middleware
+func (sh *strictHandler) GetCredentialStatusList(ctx echo.Context, organizationID openapi_types.UUID, list int) error {
+	var request GetCredentialStatusListRequestObject
+
+	request.OrganizationID = organizationID
+	request.List = list
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCredentialStatusList(ctx.Request().Context(), request.(GetCredentialStatusListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCredentialStatusList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCredentialStatusListResponseObject); ok {
+		return validResponse.VisitGetCredentialStatusListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPublicFaqCategories operation middleware
 func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
 	var request ListPublicFaqCategoriesRequestObject
@@ -48585,1321 +52431,1420 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1tjyPHlSeKf5UA/zNQ1ZqsZj31QxWE/Zda3VJJ/eSqbrctl7YYzAySoUpGsCMii0UJDcj2YGYvZoHd",
-	"nRnca8y9tmdwF/tmcS809gijsVcyMJ+A9RX0SS7iRERmZDKSTLKq23av/MKqTuZDxIkTJ87j73zWiPhw",
-	"xBlhSjb2PmuQCzwcJQT+PkjV4IjIEWeS3DPX9WWZDodYTBp7jaf8jDCJMIuRGhAkaZ+RuEUZSiURjWbj",
-	"HCcpPIKjiEgJtzf2GmTywaD7XkQf0w/uf3Tv6On3jw/l4VCNPrp7ePPwLKYPn3/w4OH9g80ftR8lj5If",
-	"XeD2ePzRfT7pbsb0+8Ojdx6/n9x/+MP7x92njz79wfs/eB5vDnaff3JAH9z9oE1+eKDf++EPNr9Pe9/f",
-	"IJMPPo2fH9LH9HD8o0+S5NF7P9r56PiDOxvRVsK6w/vt+IcfJI1mg1yMqCDykDX27rTbzYYgPUHkwI1Y",
-	"qNPtF1vfuzW+88OzttyMHnykfrAz+f7wg9uDd26mj3ZHR7hRfOieeeGBauw1ttpbN1ubW62tnaftO3vb",
-	"7b12+yO4fUiGXSIeksaeEilpNpR+8ulkRBp7jXcIFkBEoOXeZ41IEKxI7L1xs/xGMsQ0aew1MGN4g55j",
-	"xs/x/9+u6AYXfXfLD4igPUrixl4PJ5I0Gz0qpHqEh/rD0/8y/Xr69fSLRrNB48Zeo929Q3Z6t0lrO9rE",
-	"rZ3e7q3WHby729rq3eptdm+R23iz3Wg2Epy/4efTX0+/mH49/Ub/V//GI6x5pyHSRrMxGnCm//G9W3e2",
-	"Nje3tnd2b95yl2dGpuiQfGTuv5cKPiI3HnIZ8XHj5cuXzcYRifg5EZO7PCYyzKKEIc5IS78HCXs7ivT9",
-	"PoOaC3s/btw6e7HVGt65iFvbgx5pjW6rcaPZaIsd1oq2zj9t3e7fPGtNNpVe78HF9rC1++JW3Bq3R5+0",
-	"zu4I0mg2tuLb5y12s/uipT7dGbSGm5H+0qS/S1p3zi62WmJ7/KJ1a8S6jWYjuq02W58Mdz5tkZvnuNUe",
-	"vIgbzcbOeHTWurglWKu7NbnT6u8O9XtftAeftraj+Gbr7LY6b32yNdZjGN7sftIim+Kitcte7LQ+vT0a",
-	"6HndmeCW2jobttpx/1Yr2r4gjY81wY4l17uaC/opVpSzIM2eD4ggSHEkid3ZXcHH5S3tv+aZ0Gw3UGok",
-	"927cIJLijT6XqUzSPt0Q6Q2M5Q2un9i6cb51A0f/PkooYeqUxm9/ePDO4aN7T9ubJ2m7vXVTL8RpNMBJ",
-	"QlifvH3vzkOSDDjeejw+vy/uPXz6QT+9+z7m5MNNdfvZ0fNu+t4Hx1KNW9HD0POnQ6IGPH77eGv3pvmd",
-	"cRaRt1mrfXzz9PmnB1sPPzHXBYmpIJE6TQV9Gyby59sHf751/8+37idnG94e+vOt+1LyP9+6H+Ek6eLo",
-	"zD1v5OSpmozI23oU5rqM+Ii8zUeE0fh7sPnsdYUVefujF9sXT9r4zmRzeHfr/Plt9X2yK26lj3a6H94c",
-	"fLAt393svdfGD+5c/CjKhVRAAuwYCWBX+DAmTFE1CS7uAUooOyMxovYuf1FrCBCQCTd7m/FWtN1t7eBd",
-	"0trp3Wy3bndvbbbubOHt7k60G98kt6xMeCaNzGJpkjQb5tvzZNhI8HMaa5HX0HzkXXmXylGCJ07I/O30",
-	"m8ufXP7s8ifT313+bPqb6VdGJIywwEOiiIAj7C5WOOH9w94jzshDrKKBvhoTGQk60pyr5cpT3JfA5oYr",
-	"0YAnsdxHne32DnrEFXrIYxBKHTQeGHGCqERRKgRhakPTRL9mQHAMW4SZAR72WvqjLfPVZkNGAzLE+vND",
-	"fPGAsL4aNPY22/q0UUbkSyUo68Mq3k2F5GJ2rE8HBHUYuVDmhg7iPRj5SJBzylOJRrhP9hEfUoWoQj0u",
-	"4GeQ7/BbNtwXKRGTfLSR+WDFMLfCo7zHBE+SIWHq8Uifk+XRdvSx1tlDnCUTNBK8L/BQojFVA4RRX/B0",
-	"hBQ+o6yP8GiU0AhkiUSMj6uGSYpf9Idrh9flPCGYwfje56mQD/HF7MgecqkQjnBMhjRCA31fE1EWJamk",
-	"55VEGrj3+d/tcTHEmqEpU9tbWiTjCzpMh2Zx283GkDLz75yGlCnSJ8IbJA2Q7z4Zk9WHSdm1DvMwJsMR",
-	"V4RFkw/JZHawB+iMTDQ7TngqUDTgXOqFXdv89vO/3drdRSNBmcLdhKCD47uHhygaYIEjvU+biGz0NxBG",
-	"z54dvruO1ACrEzbEZ8RsSkFepJoMEvfgUBJkRLDa8/gaMzkmQu9JqbggMbD91o6h1wnT6qkgWnSQGK0B",
-	"93Wy2ajWkf1pDwG3rutvYPsVw6ug2+IhOWF6ivp1XR5P9rPrMHPD1YyrARHwux5PZ2dr64TRnHSnZ2Ry",
-	"KkgqSdzZ9z4zoAnxZgRToUmCRMqYJuMYUyVPmJ4YVWiNiybCPUUE2m4j2USdnfYdVP4MZaepJJ31jRMG",
-	"h4c9DBq7vXZ0G+9utW7Fm6S1o8X4HXybtIxI38G7vZvtSqGWf6Ol2UBrsS9SKrTGZnTYsPzY3QUGy8Se",
-	"ltNKEaG/8R9+fHJysbXZOjm5uHXv4+/9WSMkag57FdIbJKIW4ZksPCdCUs6MRB9g1gdx3cWSxIizDXRk",
-	"R4zWOjtbtzuwcjzV8nJ9H3V2Nre0NI04i6n+xGkP0yST/WpATpggkqciImiApf1CjCRlEUFrPaKigV4j",
-	"3MeUNZEgWrRNYDAkpmp9A3X+XUcPiHG9tSMyUiQ2S1R1jCw6QcL0mnPiFWmGUcRHZoRapyHCHYAwY6os",
-	"Kw71u+yezHecPiRzEmLg/KsdiVtVEzrShJ6dzPucaYnTgZ875qzx91NC7AT0aqkBlUjPfB/BTh1Tae4b",
-	"D3hi79abb8HBboay3Io8oEOqwmuRYNHXIo6l2h7Ua0IVGUoj7VQqWJWkT+Cd/jhi0sNpojQZiyLeE/Cb",
-	"QQH/WPQxs/r8EemFR8q9m96SSCv4aK0TkyHvrCMtnOJsqCOsBvlI/QfrSo2b2/OExkHrI9z6tN2683H+",
-	"Z+vjfxcWH08EjUhQE3if9gea9iN9B6IMDSnjAqWMKonWzviIRGdyvcapO3KfqDp1b+40Fp6yZpwhZeAB",
-	"H1/jMOcoB3WGWbEVHzOCuhNFkACpu9bR/5Bvt1ub7a3tThPZf2+2t3Za+T9bu+12Z30PdbbaNzvuxMVa",
-	"XRVqAx2TcyJwYl4pUZ+o0n6t3KdzN2mFlDkmWESD+5Yc5fkdqzSeIEMsidYwm9gzZ7i+745yfURLM+YN",
-	"Y7MlPM48PKEVscT3BwrbX//xZ0LvxMb/70bupbthbpM3YDR2qC9hsx+ax7azmWEh8ET/KNUkcd9qZPP8",
-	"kLJ4dpZPjKKOziiLq2YJNoeztFaYs3738jO2I4NhF2a8W3fGx1wE1rUjSELOMYtIB63pqVkpapix86Kz",
-	"7ykJTW2A6b3YWc//RGva1kWjtJtQOdAqqNbj9A2w306xjDrZP/THO80T1pEKC/0sI1jozZ2OIj7U6p6x",
-	"jeAd+0XDSY9BG6D6c+ue2lCir9Tz9OlLmN7NP25kM9X3wtjBwrZjzP7WQ9TP6wE2Pq7eKU/JRYCez7mI",
-	"4fTqURZrmYSOUikpZvqIuMf6mkZ7VqGIUXeCpCJDUKxHgvTohX5CL4OiKiFoTWBwWAyMpF5vIoX7sonk",
-	"gAsFT/XSJDlh3hjQ2r/9j+nvp19O/3n6xfQ302+mv5l+Nf3t9It/+x0MSaLZny//avrl5U+mv51+M/3X",
-	"f/vd+gbSwkybz2OOhlTKEdH8ABPr4SRBXRyd6SkqQWG3SDqkCRZUud1iRl9WvkOjqljDF8vKLsmfWFeJ",
-	"8ZGEDnDnTHlLIv2ZJsISJVQqsw4d/af3HtmpOM4zL828ozyftfPkeMe3O7vdwf1Zu7m9+TJ8eh9rNpT3",
-	"BR/OTupDQkYzvoVRghnT6r5AxmOQbypgaf1PDtxorChQC2OsKk9NmY8geG7qZ+cM/Sm/9oF3SY8LUnfk",
-	"T/lS436pl9U4NEEov4Pj97AiYzwxznKmLWfwAud+mxsjwbsJGX7vE8lZYfmNe12/X/JTxzmnRAhwOMVE",
-	"GafjUxtCalGWsSmKaWwsJWNxYInIxYhEisT7SImJMbNQghURG5YZiVSHcWOvcStqk61eG7c2u7dIayfe",
-	"jFp3tMXb7m3jXXy7eyfa2jQyTqX6DGlvNRuwZ/VJL3k+BjdSS6VUsL0z3KWMqD075z0pecvd3zL3v/QJ",
-	"vuBU0+8wZC85VRgiF3rL4ARJIs617reGWea7zca4rq2WlAmCowE4WTRrA8lIjDAzU9jQY3oHx0eGSFda",
-	"yiFONBOR+NSSvLySzm3jXCF6Ec9xQmP0wfHjR1dcqx2QgHatHrqhoHwoc5YqG3nL3X4dKzUz5YiniWHd",
-	"rv4Fx3valKYSDhPYxqJMkxP2WBuvfESE9YRaqQAvtDtgp93eR5hN1AD8QoLr/7fCI1PIqDxhGO1sbenj",
-	"52WzcZezXkKjqy05TvQ0Jqfkgkol/fU+YAhHEU9Z5jCjEpHWENME2aeQeQrUQ82LsrH34+zNCp+BM7dH",
-	"SaK5wYQhmo0hkRJrQ2OpL7z8+Iq8dSfnrYPCu+czlh1Hy9573VwV2TW0XAFf0SwQY4VhZ9/nokvj2Dji",
-	"V19lQ+bTbsKjMxKXt7VbBSqRvWNfj0zhyBgFEWEKtAscaxtSKoEVF1fe7tvektgR5AOctybm5pa7+boW",
-	"xTrKhngCmzjmhiPXtCVkado0nrIZeq3DYr0HMe0rrBNl51TBzacmLjizVPkd4Pqyd+0jLM/AYsOIkbE2",
-	"Jq66OpueMD7MP5oPa84C5YNsufuva40Sys60lNUEW0iBl83GITMn7T04vq+2NuZNV1VICnT11IB6Okk2",
-	"imvSRFLmVC/zdRsAMeNJeL9PYn3EpUzrTJ1s4h0g7iOu7vPUuBtWpivj6rQHbymyuiBGw0AyjQYFH+WV",
-	"Bc9OvgSPuELu63PIzrhqmduuiZGLs3PBhyYysaAuSTjrg7Ut+ZCAqkASSbKsrJKoOmN8rJ/LTktYGxfi",
-	"DhuN5hVvSRMoWNOWhTEXCw79znoet/KC48YtZ6Px0YC07nKmBE9Cnvwx0pNBcoC13hphCDjokZ9pY4nC",
-	"+2Yivn5A+inuh6cgyEgQSZhyrmurQCvcn/9S8MriScJx/JTzB1j0rya3R+Zdp4rzU/D7X1X4ekejHSdS",
-	"nCP37jmcaofSUpy3zO2vRBOm0gxGm9mY+ULDhL8MEz7xYm73IeR2NTLPhvDK56O1vQNRPBdB3EZrRmfH",
-	"Kru2s76PikE+ZALMJs5no9/6bVc+Vj171KcOyqYzb229B1r2getb3cr4px9/LYgJIyH2SqSbWfmjzJl0",
-	"XWufuae81T8mLEZuUHmMX0uPchB5wlOI25L4qsu5dbtiOb0R1l3Q7JFr02dNnJwREktvvUq0MZshi6Q3",
-	"XCToEVfHWFHZo7ibVDgeTUjIeKPQCEtjLuiFsBR3sRz/vDAc0KoIN5n4Efp3N07Sdns7kvRTSLrbJp2N",
-	"uX7JkIg/Nt6VZwyfY5q4aazMgqn3nrKLy/pxqESKDEdcYEGTCfKe8D1b4OROJlf2bXmnhJ0qKo5xDuv5",
-	"N14Xw2mrVTNS2W+1FvMxpE3k7k6BIOjR03YmIxF4Rtb3Txjj1geSS6ENdESAdtarS7yQuoT9IxFlqAN3",
-	"tQ70XR3jofe4zvsxEAK0b1EccnKcG1boZyjrz2e8uRF468K/hrNPSn4K+aWnlIF7qciCWkmzblasNAsq",
-	"swhaM2RNZyWBB9F6P1KprSZYESe3r899dyw5gtGifLQLPK1we8vdfl0s6YiiBoKn/YHNq7Q+YHOEwlE/",
-	"TCU49YAe+pqmyN4J68zQvdNEcBGSkgX5BIynjqYsXIZ0/+xe66o7lvwBZWfXchDqj2grOHgILuFSQ8e0",
-	"zyAox+HoZrExrmdzcFFP8KFRgkaCO5F+Xd44zSrw4XpHpmYVffv1HpedGap29hCeIWYh1GbJasiJuqk6",
-	"YdYlbpOxlXUgOcf+LMlNYuEYT3LyQzJazqGa8va7QHjDT085f4jZxPr85ZX4SWjehpwjIP2VtCFvWZ9y",
-	"joaYTZzZsMDPqkfRcqO4ls1f/v6+kefLHSPXe4jMaCvFg+IZc/UXVxQRVvqcRoIA6+FElhWWhPcphBxH",
-	"WMoxF7E+LiiLuBAkUlfe35sF5yFEQ4qDme891A+0/AeugyMemhhN0x1JEI+156L3rdKaP3/+vHWQqoH+",
-	"NcKqQhHG+R1a+4fRQGJzKsliV8QzveEjIqXWlu6ZAo6rrD9MD1dYyTYFYqiZE2IzEmGRndMVsRzOT0Fp",
-	"9eI5jnEKIR13jGKFEqLtgdteTjj4gRovm7noySV+dZSIyvxkuGoUaMuzvn+QEamW7Z3T9Lotb8pGqTLb",
-	"Dz6yjzpmBTpgbUuk9WjEez3CYq0aA6n2XAQR/oW6kxNIGoy50trLCKsBWuuYUkS50d4AsnbWm4WAIpao",
-	"o+/cMKaW/pg1tZonrAMpB7M/gaJj9sfsjxvogE28L0DKX1cQfCaRHp6hCEQy3SaEE1KfgN9+/ndI662T",
-	"JsqiuTYubt7j0qtNSUHTmpgnzIRL9dI1nVEBdik4U/v0nDDD7OCo4pDQ3TEZbyTurMN39ekrOYxLkQt7",
-	"3EfGpekz8FonE63uoknFh00s09GIa+3xIYkpNiWfVzI3sxeeDvUboQxtxuUBpXwQS5Z+xc0N/eIre6t2",
-	"8/3izQ/BcJAdzlwjM3umBc+04OZX5ZHU7NEp06CzAV5k+0oogQYPZR7U8lIncGycMTh5IviICEWJzMpW",
-	"R96lz/zy2tlM8WKGc0nm+3W1yz9qy27nE+6BuQtK56yY9jOEfNntf35rZ+H3baHvZ7OhJD4ylEND3qUJ",
-	"QXCnVbL2EdPfTrRqo4/FexubN3c2ip/f3ip8fDfwcWVKt2cT5+YO+qVvvv/YvsSvj/YWxCNYniHJu9rK",
-	"0wOwcernWDD96lklkA+JcWDgrpZFfrRY/51KIpAcQBoJjhTibN8WKErUFZhpQc9QR0sAUD6LLBfpP3ug",
-	"hhxWRXXyW7QAi4hgxsuZrX2a+tZ4TlsjdWbccd4LbUxankrOmTkIZn+NOxuF3Miq50ND8GphZ7JPbaEO",
-	"MtTNpmY1OInWcm1uvTDfWFsWig5J6IuZmjFb+TZIh5i1tMkMPixyMUowM/rCmk13hQ/NZzagav6dIE8Z",
-	"gcUq6khGREjYVjFW2DBULuGgmtuU7/gR0j2Tc5skJD5hmQ2J3Yfeks6ezAqgCi+lEg1xbJIdmPWUnzA+",
-	"e+NaJx1p+h7k197FCrvytCL3dqlQg3etCl1OVmRpYh20FjVhhj2pop8SJgd0FKhR+PD4IaQEbNR5VUFy",
-	"z5XNs9IPK8HZZEgj/fPCL40E5eJenBrSLD7tCnfrQ4tchAsyeA91hjghnSbq9Aj8VWvqktFEzr5ycxPF",
-	"tE9NKtfCl2ghdlg8UMJCpbQX7HMFaesLYY+4TY9bDBmKHOBmMkPiuRvsGTDrwnO+SBsoJY1cjVzO6HoT",
-	"ua1pstwpFy3iRmK2q9ZfcVcSpk6Y0dSpRFFCMIgp1PHmZBxOGSejtc7Nne0OKLGdo2edG52jZ8ed9f0T",
-	"1oGpd/ZQtmpNJIlWuhUXEuEk4WMSN1E0INGZc3KcWwyOV74x/QO9fC4vtzNfn05V3NXzH36le94yaL7z",
-	"XYWH3uF6t8BWD9RueDvbH35JnVs8/NKODW7UOVvMzbjIX9g/4OYRIz8JXzYbOFX8YDQS/DxwPB+n3SFV",
-	"yqIM6Hsgnm+sO4wkwUrvTnvPetMrZh1ihvvgwBXknJKxd4ZnMANaG2KS1B6xHtVd+4R+OEf1+aymImJz",
-	"a57whEaTH5g4dVgfcEFsBxJhZVAL5M0InkcYSU0gCTfaqYBn0qIwzHw+JhGN5454Id/HPEqHDnEqWKPS",
-	"F3j4ljRyKaFSQRERFzERTePjALObKonSUcJxDBVXJu29oz9v6lbq1JTddZ84VAQKxcqFZOS8eqQDKhUX",
-	"kybiSaytS1O9v1bQoFDMibE3JSHIJeXpC0Su1x6mxz33zi3vlEcKdSJ3rW4+Q3T49R6L5WNWowTE3l/r",
-	"7Lb3mlKXmm+n9V7sa6qHyz9SrZwZFqv5ypFXd+hJ2hcpToy9Qjk7TUd9gUGD1wozgQ2Fk1NBlMAUTEAt",
-	"KlIh9S1j0qUMA94KGcJfH1d/96lxqwSmYQWwfDJzkMyKKXfvsZP+s7c4Z05tVjw2D+hHjZS9mlwwFsJS",
-	"wnCMqRbbx5RFZPUP67doGfCES6qC4nSzhKVDGUooI/tW3KCUJURK1HFvssZtxZf9Wmr/EAX2s6sww/wB",
-	"1vYZucQuRa7Nt7MvJsobtygkyixTyW7FA7jpHeK+qK84uALEL3JTaY39A8g/Pn3uyYT2Av3jbn5yB9wj",
-	"5kd9FJYOThOAgco8cBnbemioAPYO0zWjzeeVeiSrCs5jxOYQdgc17gtivF7aTNAG96xnBy+xO0ZlHWG+",
-	"DjcqrQxWiyj4rl3eWU3O+rKda7ukkzHa6+kz2/kb7N1NxMg5EQgKgrxfwe0FziIregvu8binT9Eh7pMb",
-	"n4xIP/vHiPWDYlVrCtUVsgwPPeiQMfZUDL1sG1c4zc7sATJPujqKuiJ3OcBbuzcDydLkAh2/f9Da2r3p",
-	"9DtLRLSGE8nhSszHTI/9LQN6sh4cvKSfkncmyrqqy0gQZYml95khR30xHZJyFgEgW4tmgWP8UWU0KHx6",
-	"AWMaJSnoEFECMyNpTHXIUJN7A3VwpLg4jAGcx0p1LfPHA7u/5QTK1GManzAw1lPFh1jRyNoVOIGYmeBD",
-	"bkKFjn2t/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sh",
-	"dy8xyVH6FqoGscBjBiwBi0Pi8D4WfHicqSxhz1cscE9BHpYbZAdQG0gsT+1Y9QVvEvqf3inehDARjN/c",
-	"aLO49F1upPUcaiUhUb3BssKdgKtZKtzrgfGAqq2MsJ0qCJZVlqL5zaBB6fNVHwDgT8Jug7wlkSIXqtZM",
-	"Ff+TWZaQaDKM38y2pb/JClznzTQjb9Ov/lp8gFYRylIIrXWJCeQnCYkRZfszDvySfanW0bd/+TcnzKOs",
-	"vlAmLlrL3BsIyzMLmmd/da/wyQ8v+fbz/25eltEeLO6M+huFNdpzDpf4hOWIXAbNQJ+rvTRJ9pGTAlrr",
-	"8dc0N/gh8GA8NSesJwiRG/4q76HupLgZmkb2YjZBRplG3VR5wzSYgD6jGJQOK+eA9CUpV6DejNQriDVP",
-	"3AXFWkiU+RzhoForfWM1rdbs/rCu80CrqwYDxJg0oPiAezrzcSIs0WwsJ6hFrODIugZPUg2XR01q/Sk6",
-	"JKodA9dnyc+eFYZbckOnMoT6Ouz9QOiXKmOKQSU6MVkvVtTJt9CLlKQErWWz1ALM28zrq87mVVryYdvd",
-	"lwfl3X5lE3rRsWWE1BMbEC8Kqsyhuaxn04m+gG8zxzwOAJZhKSFDLbKgyM5Vox+yiMhWobfCzIB1WTjk",
-	"JRcW5lQYUJBWaUxVZoRUqvtl9uUAeEOVPfSKFb1gdPiwCuuhbI3F3nfICZPVsU3zXAkkW0+lJUckoj0a",
-	"oR6OlAPu7Xx20jA46yeNvZMsKeak8bLjnRQ5aUjYNHuu7awBHo0II7F7taR9dkoZaIrmT4fH6q7wVEEO",
-	"ogFXMP9EHTcIe2LHhWuCSGIeKl7KjRZ4u3Hhngpyzs/0JVCIoMODrdywOL5a/eQJyT61gR6Rsc3HHOIJ",
-	"5LjGsYun5ukudkKNK5kKoyLQ1lZ7e6O9sbm5vXGrDivwCHxyS0ng2RNwPkyoqfM7N54wV6u+71vYLuvJ",
-	"OO1W4ulUEnHQt3w1JwshkI7tpVyZUdqEoVUGEjoEPBrnpkWW35DbGDNnBOQu5BPLN+58eXMtMjmXXm+E",
-	"LM772ISksdebZtbg/uD506wVhp5XoX3GHjJtWrRh1NmYk6d2yKqrQFKmaOLS/4jU2+OMOPgUWUiRu9Nu",
-	"h6RAsVtNMN8Sv0gJkpT1E9JKJbHf6BnrLX9ahmdR0dmmrsjwO93MGLqQSWMFAbJCtwUozrYgb8+gPxgs",
-	"eBiHHT1lJ2xIhlxMTEmdefZYcYH7pON8yZShDmTCuh/ArXHCRkRIbbLBjudnlDQhr1uhmBKZe+ht6xM3",
-	"sg1kmhqcsLWTbF5oSE4a6wDwZQX+GRkphCPBpczeYGtapTkHZv0zXvef3Odm2wB9XCHzFm3kZzIQZfI5",
-	"3v+sz60lpqpigcLa2iGFtuA7lMV38/TO1dKovfzQJ2QYFuc/3Nht3ymktlKGntx7aILyxnS5e+/o6eH9",
-	"w7sHT+8ZUCaof5UkBgjrLhYEatxv7hgkbonevXeECIt4bIuziinFi7KGmo2L1jBNFE0os4LtJThKTY+a",
-	"0MF0X/Ah6hjN3CObpiJl/bvu0U6tbF29jbBKRUW8I/vZhRFiEvGYxCgbIWA6y6YjyppUmMVYgOn07OhB",
-	"S+Ie2YdwqCvgsIll6yVi7axEq3KabJELipT0ZxviQ9sP5kCfuksm92nlfIhj4vUVKGgxXohgTRKtwg5p",
-	"3wD5rYeOtjklAqs6J+bko4Y0k2BW+xyq3ccRUXJJst3V2pXM+9RYvFMA/6Ws74F5QxURWsNJAuqAXG+i",
-	"7gRBb6JAfjtWpM+F/VfZyZyYfhzUNOvxNat9hJF9FjAa9digGorIiLAYMyXfykepOK+fSGTfClQKqU0W",
-	"N7y2EgYv+gG0Zgq8DdC5r+ldPoHqv9NvGFAx6RLXmTHnlCh/uekv6xxGfE/wdLTs4YFHOLLVkkV2aaO3",
-	"UcpsQXFBorpWObMaV1TlciT1E6zyXkaLKJ33WXpOWczHxafDvZcO/I5K+kgzMXXGx3s5tHDTbRMKsJL6",
-	"3U2HJgqJkQnpqXA0qaZI0lOI04Q84jbAPHsHwUo+IL0QLruRruAKmb9Ci/JsLJR53aWp5z59zybPWMep",
-	"qvDGhkSvrfVQ1sEn8wwc4pJvPPZo5tzr06tMXc/hWOKORXvJ2YxL7KflDMrCxn0DTEo7n/dN/uc9pkzA",
-	"Zgn64cglmhXD65kXFgz+hKhwDjd2GkwNqhttZ8novwt1Vc5qwYFDSRLfhXc0Zgoy71rMMFtTvpaBAUU8",
-	"SYcGOUyuZzYYFYgnBnuFkbHRCGTYtQgF8TWDKObmssFValTjdIXcKe+88MFloQFl/pDpldW29741xDfq",
-	"pch4A/Sm1nSs45gA1jVfsMXs+rp2e2F3vDmb3td7llSGIbs97SY0gpHa7lsQqNqDM9jW2jVRQvo4seHZ",
-	"6c+nv5j+oommv5z+7fQfpr+wCDARgRKGLmZnyLoG4aCHbiwK93rrgeTBOBZEhg9iC+N8z/QArb7hiSvr",
-	"DUQWssm+r4ZJ2N7023QIwmITo+NIYgblQTF6/+nDB1dJs6OMhcv1NE2ri/kMQZfReh/YR6DWus+hC24g",
-	"JGma6bpcPGBWSFBEa9jALwAHQ9sxcU7EesbZruLSIcCyekWLrGqKvC/ClAHAjkrKyCTtB38Yk66kqq7O",
-	"A6+xo/M/mRNvloNKXFniwXwEzYyz/WU2rGDnna9wzb19F5tS+GUO9Tnbq64N/6fASM5ADsjtrAOSu6es",
-	"r1dEslZiwVXZLGeWbCY1meJ1nZ0zjPhmnp+20eAy1Ky3jdg1c9Kc+diuZNehCozKuydwgttuwNA2ONjY",
-	"N+CtsErsiinGmksTUk73n8vEs0/Ae86J+GORbaYYJZr8QRSZXtZgcIkGf9dYZFBqpKf3LRQBhd0ji9MI",
-	"ShrxkvJNC4GXzawzZVCczW17WfOIyXbXcrFLIxXe9WtWa0nyciVHWXxfd/GePune9am2jCqncL84s9k7",
-	"SsNXBEcDi3y3TPfGp+a54CuX8KBZ4Zx50MqzD+mStuYkIM+aJbnazLtyemzpSQ1LsRB/LFE3l9HQE45F",
-	"Pi1uzoIoL+27xSfUKgrtd6fNqz9tZl35s7v7uxNj4Ynx6k4A1zJ1hpOOMDszmhtgAUroiYrW2hmGROdF",
-	"p3g69RKOvQZ1BnLlDyK+l5C1FT7Rw3pyeJ7UzaRsWfwukLqetCzKx9JeKgvTfC3niEvT2vaISGikvhzS",
-	"XxYir8HRNp7+srmaiehL9atah2tZvpPEQyh9VUTI9XpWY82aMGUq2hZu0wrj0pLWvamOtWk890vGiZev",
-	"Y6kpZkdYkKrincVQQR4yQY0zuFpQVJaMrFCMcZ4Xli8cU0iuZBSZESOjHAvgPCtHr1+p4Nb+rgmpLccB",
-	"r26dhvjC9n9oZ2ljlW3280Uso0wtaKN85/ZLd/nPQquWscBVkDEL6zVvCUxmyJJ7kKdM1c2Afw2bb+nd",
-	"tByzm+nOI+IDunSyZHaSzDouTLqVEoQ0kRmVdCAV0YAmsSCsiSTtJpT1JepOkGNq01MO2povmxW1MDfI",
-	"vG0eEVaC5LtvQsyKZyl7FpXDxp5dajEVXly5Wh6UYOL5ObH9DsFYcIpRdkgO8RmR0L8BCc7VBjqAj+8h",
-	"qfBkhQKDZuOi1eetTHk09248sn/8mI8IwyMK6M9y49mzw3c/9p9p0eGIC1ORhPU2b/SpGqTdjYgPb3A8",
-	"oq2Ix6RP2I1sGC/9x+UZHbUcdm9rxKHSOctofZNF3yxT5lmoAewTX4cIVyiOsURdnrK4PgCt648a0uYU",
-	"6jCuTCeKff1+xgFCnwjI75WIsnAal834PuYhZIBj6OUIKOZNKKHW6iDgHAFA+nYbxXgi0Vrnw4N3Dh/d",
-	"e3p6997R09N7P3xyePSj0+cHR48OH73XWQ9/uEf16EaChmrBSsAmfv51EyV8TEQrwpKgAbkoQghv9zaj",
-	"O7hNdru34q1oh9zs3cbt7ma0He+SW707eLO7He3Gt8idXhtvdXeim/Ft0u5t4u3ubnQrvnMV9Y5KmYaa",
-	"fQBuP/z2lkSxadqcGic/VFyvHd2/i7a2drfD6CxnZHKQ9LmgalCR8n5GJoCvbqDp6aeAghel4pwUaXN0",
-	"fNDaau/crsocfiara34NtpFtkGSx9zIpVwY4Wr0g2PFwfRWUcfUOfL7+I5IIipNHxvKeme2z0aiSu3bu",
-	"bx3cudveDL41NbIhnGNvfqzDAPnX7j56e/pfpl9Pv55+gaY/n/56+sX06+k3+r/Nx29P/5/pby9/cvnT",
-	"6ZeXn0+/bt59++hZvaQif9/lo87Yt0SeEv/59PZWq6iae7xUlC+5CPt4vkTNChwCotX/acYZE/NhsVhh",
-	"H5i2UNYAvxcp/aL96Ob3h3fu7tCtT25NfrApf3ibHJ3t9t4fb6sHo4/wM/5e/KPoTvchu/d2Ra5cdS0H",
-	"dF6gCnVxdJaXFWVlCrVKOOagnRdLOKCpChaCnpN8W1KJhnxoEbRWwGsqFljkK+CPa8GKOgX2SpFx78i9",
-	"gjbpDYr3KXt1pUhwvPulSE0oRPrjLjE6pn12yJasMCrX9/UweM6CCvmhljMIg3bSSug5iYtVfWFt4dpr",
-	"mF5btVJx75RrlxZUK4HJ8sQWqa/IqRZ08Zp7ezAyvt5XlulWGnbxi2Fi+UC+QeQpB0ZZqkbygYaztumA",
-	"/peDC0Oz9X3Uca8AlDhrSpoCXs60njdrPsY1o1ghVMWVMAMDRTdhgiVcEtulZDXe8hvGBAA0zRJmbeP2",
-	"s+ZcXisJW30/AKCh4mE4j5XqWGgGt2y1mRUh2ObJsytBsilyoUrm6O51SB1478dVRBEROSaAdi6XJAvj",
-	"R6SXshjUvif6RcyNP7PuF5n2ggwpi4l4F08C/il91WkuGMUpdArWpg2iTCpsQjvIvUNvwjglG+hYcWG3",
-	"qakTt79/wrtNNB7QaOCaPnVTmig0IWpP28juRpM5bfFeYzzZ8F0W2wvn5MC9cGLAbWfn1UuT5NTM6xSq",
-	"ffYQOSdiYnrUjDCNPRwAA5FmioKayPU5hm6U+9Dx81RghfeMIjnA+bEHD2orQ1NRz3ZCFOqSfsrQmntN",
-	"T/DhCeuElrKTI4mmQhLE2fo+xLgtrfT9soiVNjMvI/9ggGAisFD9SoldZ8jXDHNaiXkqGDyQPRBI3nJH",
-	"AUYJwYJBfX5EqO0OYHuT+5Czfnci3jstgH83mo2YjhI+xMVDvpoCTWhujiM139YJGjpPRWq78USc9agY",
-	"6mUVfu8RJ3ptnmtF34IBZowkfvGLa6koC8pzhR1Sz9pWWPRJxSLY4VmWiw3argNdXjMnMVbaeLITlXXa",
-	"KNlpZZ92pTGL7RW7IjxeFaAg2BdLz/RmC9qvmFlmwLC2LTAX6PjhcUn73Ly5pMKkv101K8LUQRpTUgGa",
-	"xgG2QhCsDdU91DF5qR3TZ1FLqS6PJ3ljDK20apajbB+5xpFw8wkrg1O+ZXqNk7hFGXI9JtGaG4yJLhgt",
-	"DL4GXRrthoSicYOwnRVk63vGNEkyUCUEqTiwGbKboM3yxnpBTpkpQXstGER4S4I15Cliq7GBBzs4ywlG",
-	"tq+F033XAfp7NEomSPEapleJB9yHQ2zwLlb43kXm/i9meWVwP/WtcfOu+UBBniSUNW1k2YS8hPfuPUU3",
-	"8IjeON+8MSQ3/Bs6gKMMQmNYPww1z3cAcgE6Ty4j2CwjDeioPtEeZs+ERmE7vy27Bg9tw7hQDghX2Rn1",
-	"RJAeEbDrFr33UcVj4DyNOIvv1yo/fcqVVx5tAXSWnd2xeSw0Oyn5oemXTqv4y7ZXp9lt+nAnF7YHi+ud",
-	"Lmvz0XH2yWBF48qQPB4D2rdUL16R9TzCljZcmUClxWsWtr3HfUHpYTGhVxOIVcjTzweT/ZLNpA8hiJhS",
-	"5h+Rziq3DXdKZ+W12Ex2kOHZnz+s7v5oCed0Z56qLr8AMZZVBRj3gb4Q0ZHrZVBu66DIcBRqNPQuSag+",
-	"hJG7BUmOeljUhKrQZ3d1EcP7Tx8+ME1x9YnELL33TXtlGLdVTWbkn37oqbVfA6UtCaasBVmR8Pa1HOfl",
-	"+OFxONS1gkJ69Wyt6sySBEt1T4hQ/tzzwSSvmbLLYluD10qGW7Yzb8Y3QXQ3t0esNs2FXkhom1torBtu",
-	"/qBVwysAMMsq/PKRaUHeQWuu/QEXyICZC6IEJfE6gGxqq3MNQ5tlCM4YFRAmZHKvoTU3VmSMJ4BIn/B+",
-	"H6DQUUzOScJH2owD5K6OhQY9YWtGbUxH+wCK3smW0rUbzdRCM8qGIQRkGULD9o+XifDdW7hXNIMkNlVg",
-	"dq+4X11eQC42BB8WI1VjkkS8bouN3BLK+ccbS8aGfhgw29We4PBwRTIp5W+PYvjPctR8OXod8SBPKq8e",
-	"DnqXnNNoUQrHUn35AoFJ0qfSYFFbpHp7ZKMhPjMYWFS6DuVXQtvRC6tvqkE6GpEn7u5cO6uyWtyAwR4X",
-	"+Xyo2rfxlnMo0JJ6G/S5UoQ5Jy9W2dOExXJ5q8Zkz7mx+kPNae6zYPUyXxPX0ejqHPfEW6mAY2Q0eksi",
-	"N+dC4yMWCw4UoVyaAnj9lVxC5DfMcIf5suFGUQ++ouTvX5m9VBiaVM/1/t2HlqOExQsGcE+rFqI+V8Zh",
-	"cp8K0sWylNTSi4Yt/+kWPN3ST7TUgLTwaFSO6t25uVoT+Gz2wVX1QzCeAjPCUoLRbbu9nmZdf09zjyHD",
-	"QwcffVr0HmatiwdccT3x4SjhE/2hU0EiExzhalCBEOoG9QzCWLOc36NJ4Eh68u79Jvrgyb339Jn65NF7",
-	"ZodDhhGVSFa07irsa2huOFm4s+H7IWoC2oOJfq5mcRAHYpINyWmSfmB9d2fRCM1TwSGWMdmWRZMkzO+p",
-	"4WO0rWk93EG0GYdRVoAGnvgscbB0ZiVcznXOLi7LGhF2hReUiOfe1sxHFqRk2ZP0CgHz9d2vEjS/Guz+",
-	"VeC+vyZ892tFY68NkT6Dh55DpS+FjF50kgWDLH9MRudVLMNXaN1d0WCaaxG9RvMmM2RqWixFH+R1WAkr",
-	"hNDqJiDXkwnFVN9VANxD8ATn/IwcZW6+hYOwTTWu1Cx4SSEzA1TuhAdIk0UJrLZ61I26NOUQ63iQu6+u",
-	"+uncvX8+Acxt8yqN7uMXfsHkbHyoDjZaOdR4LbLyGjtx+RUqs7S8xtLIRUXUcIq58q+MuoWyx/rFjt7S",
-	"HbJRqq51/UaVHbHvZlDNoLqa9neFarE1BTkKeiIUUklsvty3n/+d8ZyucYbM3OBaymwLnfWN2YqhhTk4",
-	"11LWOLMmCwjuPAozzZLEJIcZBysJJwkRWZw9b2+I1rBCQy4V2my30Qj8nTmjQE8KxqH2mjLsGpRdxYHh",
-	"7/TVvRj38YsM9bbEbEyOq+pgHmJxFvOx1tNTEZGgr9Q8H45YHC+GVrqKrJoLXPIK1MDXJtrAhK4ClXg1",
-	"0q0AEpF93y1vo7DO1yIDgR2rBGAFT2b8uPYeVe+n3VYvwec8FSRe37eJhCwmApJdZA7sFQg/tuul5L8+",
-	"7qwW3I9B7FjgdyObXNnqKxXQPhMWqbdkptNCzlogvIFTrqNNViYE3wBwRh+we8mkYDIOS3vQOk3aKlqz",
-	"rMUZMqjm6xsg6ZJ43rM2Edh72IgE/fDLqklkMds6yXmQvt1NCBriaEAZaenTGS7YlthrkuEzchphSUr1",
-	"eZRBZexphmEzC/Onh1PVRJUkMSQJYBRzaEQKuFOUKdO6/4Pjx49s6LwDDgloQAiLudHeYHhIOhD0hDoG",
-	"LPCQaDJDQeFIkB69ILEr1JRIW8L64ydsrQNtVjagmUKniToDgmMiNgptzbIoaTZX5xIJZEFV5kUM0iFm",
-	"ZXqWSGiylLGpMS4Fsmu4jzV5s2YKbigh7r7ejiHHBCu5j661ccgqroTX1WuELtWV+PBaO4M8xTZyVAf1",
-	"5g/W4+MPA5/jdQy+akMRQ+Y5HUVWgeEB4tXE4ClLD0bGJvTRRKMEM0ZCAQ9vh14VccJtzIJmsrAM7rVt",
-	"wZndMpP+Vkf9XGqDVBrUNRLRQxxYySGvHFP7jWk740ujmQHbbYK+/cu/8cKH+l8iZcz93aMMUs73UX7/",
-	"3+X3Z5eb3jswiwvviDCLSELijextJ0zf466bNhSU4aSUbWVenckiw6j2zQabAN4G8sm8KhhY8Miwksa6",
-	"gugvw1+Zy5Vr9HqwivZRJ5cqUJFqq4Bio1hCvuV3YvOPVmzO8M77BCf6/s8qGTZrU3S2uKxuDpMeMqoo",
-	"Tq69tDwAfWO+lFUBl6ufapf8LmCphPcpm9vi+y3pFVwNeZcmxOTHbgTSQv7A5e9mNs0VyuAP8zLZgB9s",
-	"6GJLRSp9aIDU9501qaQ2wlA6QtYaNa5qQN5E5AJHKpmgNcFTCAb7519dLPY4JTX3U1/giNzLBEYFNlGM",
-	"J177ZaindVXErqm2X/IP7rxUjgiLySwEVxBoqAIvCHA0NjeCk+TnRMRpwDh+xmCExjWiDXSYJBoRQXm8",
-	"54bsj9FWB1Olr+qHw3mi+pdFsGP6Hg/PGnAOmHvlNaT9MAcdZLnNLXZxKbOx5mRawM5PEsyCuUH0PEDi",
-	"x70eZKhiZcAdeFqRWlsTrM3eVh+uDaCwjgdYEK9QPuQIEqA1Ci2fCsXcsNv2URvJUaJ5hJwTlhQr0+/c",
-	"WXQ+A8nnlNpj+DTsG6nwxHKCx5lZCX5xO5X3Tz6khSpD7S5eiohznDzkTA1kCHxRX0ddosaEsGycsuia",
-	"3vJGsxkazZAycIgfVIhGyH4e4iQhUhXEoDJVLkyTgltm0ybC/K4U80njutYsFcIEaFElCzgMN/1V2Krn",
-	"TrAdk8zLQvw7syY+e81Qsum25qLc7NIWvw7HfFlqvAGmX2lKq2ls38mkKpn0nbB5bcKmIGdqsHpNW3oJ",
-	"tSAnp6cdaKuAcbVv6C71zqbKt7mdLRmE0yjN0X4+PLtzqrLqi/KoTR3cVfLiVgkkVGbLL4NE+NyBOjn0",
-	"kYSyMyQVH0k05uLMItstoT1VtgOsrUKcU0XidyYVOw2Am0xWIBoPuIEe8YBN8womh1NFJeqXcarqZkXr",
-	"M6JyRiukfAi+OFH4iJs04Xoer5w184hHKomoqgpzVHEkMjWcVK1Anlo5JY4rYeY+j3jE9UIW+fJn0yhG",
-	"L/zcTm/rzd+116OfZDLgjVBNMtoIck5NOkBFPc58ECDHUADxMsDnxY1WTyitIF9KsSdpUWdssaZhI7Hv",
-	"nAtQGr/RWLDDr+udy3RKKnSmXkpClCt3ig1/6u27+eBKOZO85oquuWv9RJAeTZKM+8hIYRZBD+1hGZAp",
-	"4MOdt+RXf/WypSCrrnZheeev3fHicn9lYVfgzJfrTdSxqM8dtCaINGjI+rKTuJDYYlPrO1Xl+Q45OhfU",
-	"eT5+MEb0wfMPA/pV0ved6Pfid48PKkp8zos3bu3ubt4J3npG42pcdhobeO9bN7dvIzVIh11A3q6Aejch",
-	"GffRxx8+CX4wlcS/TdJ+8LaLCmAO03P2jEwcGG4qkgzaa6R3pNHT5h8NZ5A6oMmkv2SoYIbWBCqH2OiD",
-	"5x8ez67JGZnUPzj1qi5KWoYXhr7/INtQGaRnQ6SNUGderS68JVGCWT/FfdNT3wHkQDjU4QdKvzgbXkZY",
-	"cDmuADb9ekMbo2tGCn7V4NAVkZPRvCDJQ0wh+DzDjF0eT64rPcs+8s5kpRrKuu3ibQHCXNQxM1uoVVjR",
-	"1HAFdnfDfouHbmuMBQXsBxc2AiwkD68okLN1bSWKNUjgoZFV1ibWskSA7GXcFN/2KFHM54baxYf+uoVw",
-	"f0pAi0NzO1TiQLp2hzJDU8pZB60xMpYZwCthigiDmoPjc70BpDm+wbtk/ElOrHmvgd752e1F5InibTML",
-	"ZWdzHeaT275vgO1kp7LaweCkVWmaCaYMGpLuQ2ZwX+DRwAEc6wu2TqubYHamVbVyO4zpLy9/Ov3t5eeX",
-	"f3350+kXaPov0y+mv59+dfmTy/+ETDeS319+Pv1m+pvLz6dfTP/n9H9e/jWa/n76zfTXl399+R+nX06/",
-	"nn51+Z/R9LfQs+R3068u/2L61fS30y8u/3L61fSr62pvsILo83a9N91fmKFPvwxO7NfTLy9/ApP6evrl",
-	"9DfTb4AG03+afqPvmpnLknH+oByZwyiVCviLlKRax85RpHuYtQCu1eJId6TT0U3QN9dnBAkL7gygCxxh",
-	"gASbQ9j5mO1OUphBGKnml4l/XC0PjtOunkd3RaCPEQBG/yDPpA2UEpgfnehzYtI8ieSAj7Npa7UvA6ef",
-	"INwXxIQScm7Zam/dbLXvFNf95pLpHcVRz1tuQ51R2F0ccabJOyd4nU0KJBk3/jlW3w37etQL/xFnTHv7",
-	"8/++/Kvpl9N/mn59+dfTf0WXf6k34+VPLz9H//Y/im2Q/u134UqoK7JIRkTDD5ZZWBVfhHAQDIsHEUyI",
-	"GkBhKDXtFmEIVJpT3AOlz0fB+DicyZCy/EuLOcK/G63RYj8GLpynCkx5yhB2Q1y/pjSRGZ1qhgt8NcsR",
-	"sFlg+vLiztCg5ta6DmCw0I5dvb72IRZnJPaBeOXsAIdw0+xCv8/HaIjZBPkQshKNidC8rZ8xYN+wxNC3",
-	"MkkK3Lwd0tRTph9aCG8Ld/kDNxpweep27Nlrg0QwUb8kedxr7P24Dqxuc4ZE147SPMaCudYZ5f1lOwfA",
-	"/pIDniYxwpFCnDUR2ehvIDwLeG2CJ9Z36qoybWfF2rDEtovLczO0hWxXxA/OJjS7BB/DIrjEt5LymfDo",
-	"ihAeS8Qd58cDP+GULWeczw3GgeskUNa/sXlzpxwcLPawYTz3uywGQbn2AJ5Zq1DwbjnIxSxaVuXqt8tk",
-	"CJUFBjLrN1uPpscm4R2uB3wIbWlXUwAdnv9ym9t+0SSJD/HFoXnU6e/2n5v19lGNmUnwec24o+PYiO9A",
-	"Xr1xEYR/FHy88oTtWEJw6md0NAp/slziYwfXtDPIn7VjW0iQGnh5ryb8U466LMoqx6s/umT4pkLoHDDk",
-	"Oi4XPLsW1HkfMU2QBEAxFDewzyULe3urMNjdK4miithRhaCoDCmFubJu3PhRNud6AWLKYlIRDxF8/JbM",
-	"MWusHmzBeJumWqFdkd6dKkArmzXG7QbpoDUMhYz2iNiH7LWZiogxdu57WMMTZuNjem91DBrkhWkbm501",
-	"fW40jfwkBzRtswtLQbTq3fpx0NVbidUPXczHpkmPecMe6uBEq2+TUzOSDngUgUFPAcyy487LEwY4pWMq",
-	"iRleLYCvlQAIy0o2LH5+aLlly+aafaqaUa/Fa2kUqTfBaemrGbPcb4/8juNOFGHGOPR2iAYo0CIoxgoX",
-	"QI5d4rB9U9h/BC9fKTlwZWm3QJyByTDDJcsrp68n56PYD+Qom2ZISvojcm0cJcLIvAH14BWuly3k1TXR",
-	"IcJD8zf0hRKmQfkAnxMAfSBM82WMoL1c9hgiLB5xypREBs8FdXba2yfMfOjUfOg0Lwo8dcvjPJ+Hpm51",
-	"Ax0kYzwx7cSMwAl0lV1BqZ6fKVOpCM9nmusTL1VW65+aiHlExjLcyBWgASTS79GDhiz0mCouJPR6oKHe",
-	"KqujLoVDLHWxzOb3XnF9Hpo5slQ1rtkfF9qYa1x21cjtwiXRfHCsXNuuPxBCow3ueg0xfLwyjxZuUsuA",
-	"ZDhOv37sxjDvzsU8E3hsWgJRiWLBtY7XrA+E5krG60TvSiwU8FQLQCZyu3rfqea9FBp9Z9n4fsI2F65k",
-	"/oyQEfSRwigWuKdWdVqH67m3V8WVtJw0F6HMMcR1HAqZGH1DjoRjFeyi04E1Ng0rAS0za6y41vEYDSAS",
-	"zLDX91HHsVBsHpy5s8BwTcjZlbSbEG1nO+bMwq1s33tBx9dmYWwetE7sC42gaut7z6tzlLwI2f/lIvC/",
-	"u/zZ5V9Nv5r+bvoV2txC7XYbffvTr+E3dPmTy7+6/K+XP738Gfr2L/53BAGrzc2d8GnjYQHX7RToo4qu",
-	"fFrNnpJ+DOMtCRmVkI2HoaJEb3G9Fus1+so0GwllZ/VDCv7kHugnX37crHL5+6NE0Pig6Ci23ZfnbI6c",
-	"0WcP5AUKOTSWHRIJ3orsu5pKzl+ghxcRuVLdiibvoupoL6o0U1quL64ufiV5UYsvjDsM4SGHhkpZCmcx",
-	"BLa22URbTbSNvv38vyPKXMPa2NSETUyILOLDIVWKxOumxTZ0JNCMZ8PDCT0nSCpB8LCEk7ezVQv8IDtS",
-	"/Jyb6e+nv5t+YTJu8q385fRrSDKpob5oSnk7d0Z9AeYPIbV6qopd66D4DW31cAwMF7cDlQh3ear2UMfr",
-	"eGI8W94FZIpHSLzePGGdEZ4MbXM4ZP92HbrjZrkffJyS9Sbq2IwWeEYRHA00B5wwexk8ZOloxIV5q6LR",
-	"GVHWzDTt6FxWb+a4cxdgSNrucL8YA8SmsestZjPfs0IxJUnSW99ADzkEXSdZx+Kic86bPyStTiw+mwMz",
-	"bDbskBvNhhuMQQGRJhfeIbrnrJS/ZO7Bcte0T5BLoyJe7WSo8Ogem7oA1J14uDCBPmjsYDQKPD3gY69p",
-	"KGVdfuEaiBf2K7ggnBs9lQNS6CjuuwaGcu4gjx8eozXFEXatyUls/fKcJZP1GonK3kY1s2pWNB4Jb8EH",
-	"7ihbpudQ5WHlKHf85CCALx5X2a/G9IVTuZgNs4vb0Sa+TVq34zZp7XS3eq07vVuktdm92d2MtuJtstML",
-	"lkDY9lmBagrKQAC7j9qIekGiNFGHsnNOI6L/NPu742/rGQBXfW/QwMUGhml2HMdPDt6SSJAEK81WANpq",
-	"s3PyoWWx4ZgPMWVQ+5Uny2UDuGG3qrxhhyJv1CTccgo2ULVpQSP1zBYx17WYHr4S+yaYH9W9tAMxK8jf",
-	"UbbGoOTAyhOoXbp1E40EH3LQUdYXyUB4vzaGZl99mKdg46SUU+aSvqXJBG9mFrRFm1v84aGb012TglWp",
-	"FHop4qAdwuLIMVX6i4izkopoQI14r6cX02SZ2t4+V1Abh7LmEhhhXkNg53Rvlte49L0gqZbgqZWCGm8s",
-	"2/1Bl3LRqh0TpVw2WFBRCramf8wIIkyJCTT8cJpA053CxiBx5HNtRBJqusMuLX0zTW9RXpg35LrzXolV",
-	"55HmaT5lSgpgmN5VxpVrOOMDdNgxXZlIeULQrWXSgRaQ7/GIQBPCg3hI2R9J+stSCS9XTHGp3VrTEcoP",
-	"bdZEkS7nV1lKzw2gFpZldVwcOeCiPulkkvZLN97cBu1MEaH3wX/4MW592m7d+dj+t/XxZ5vNm1sv/2yh",
-	"MwBencF5GRosR+Z4VTpfC0evAO+wuJoyq2Cvi05fkdzQF5gpEu+hUFZOl0R4SEzLUYQV4iwi+xbrwTyS",
-	"j8PWyHupP77P2H4mBzGpqgS/lgyZzO50Yess/7NAt0UQD6umLTwRHDoBL4itz+Nkw3SmG99qeaR53tMM",
-	"RPCypWkhZF+A/VrQQHIOZCeAOtcv2zEITFHAP3d4/BjtbG3eQu4WFPG4ZJYePXunURRFB62PPv5sOyR7",
-	"mo2YyqgazQwUTPgGcjcuAC0LYsXOvtzgon37H/8G8Ez30HiAwYxISA/KZUZ4svSHBlSqoFfTNHQz28Pq",
-	"I9aTxMgEDfk50WZ8E/EkJlIZ/LzaWgiwhul8HDCTa0NdFTDTDivRmHOnKQCgRQMuCSujpC5frZ6/t0Kn",
-	"c2r/vsG6yRAn/Cdrk8wHOQ7QDGpaazsqgP4P9PYNvGqV5Agccpg9wTS2hfBL8yVsorsWab1GvKaXsjiU",
-	"yXVkf1l1HPXypYCehUp72KsBd2o6zEMqjEgH57iyoKj4jhsBSIuVX15IMalAoTaioa6crpWDkncsdjLd",
-	"I6knfd3sLf95bGAEqM9FIXHhdk1pL+dCcZmcFk+kLdfMPcKpBAi5QhTToJKbGNBI8HMK5rFAGHVxdNYH",
-	"HHL0Ce+uJLqqMNEfZrI9znmliWgPYTYJ8kzFp/yqDmzBewKO+Wzqe6iTECwYEZ0m6kBWpP7DEmDvJG23",
-	"tyMaw3/B0W1WOvhDxFlEE2rc48FIf9agvjgku9ZNR/dTmUYRITGB1qUZg5xqZmtmjT+ayIzFv/vbz/97",
-	"IxCeym8JlnsJPqzKL36aeUjsgZx1iWPIkz3rzUIAnioU0xg8B/kuXbKBflhBG+DRiLBl1DPFa8/Ndc+7",
-	"7qmVVe1QB35vEbwxe7jueUd+w9iVogBO19rdCEaCRqQgrGuKaC8WVAlZOdIChMSFwLMtuGYgZaQWObWy",
-	"SepovtlxU/jMsmcPNMKqmpJUaTwxvbLccepNbiWZCCtQNS29OD5u7grazBJt4rJciSCF9YvekghuqoD6",
-	"r+D4Iq8Um6k5cucpFIYghePWcm8lz19HDM1YjW9A8AwmspphXliogMg8COxoiD1AMN5TpwrWxUK+84tC",
-	"5zmBm42U0RcpsT/b7NYa5thjlqGql8phTPkL2GeyliAq2AdXgCUpkbpyIatOLzzGVFHWP3XK2rd/acxz",
-	"wJfgLNPi1vdtb1JP1USUncImJFKesDVz8KkCGv169sL9vNfYmgOqMDpTMwOFZ5MTln9PP09xkkxOnWJs",
-	"2ppl/4DvmX/KUo5OaVqgI2djzTXurGdZQfme/XDQl/e45DwLpWAs9gLIdx2+3ozAFCnJJEEhe9BEXBkZ",
-	"OxKiTzhlMhyMY1U1886hnSt6DuqvXvJawWmdzyPMg/no7+OILN23yh3aNQ6rmoRfSJalSRDNOV3y6T+g",
-	"kSsOWCIRSB+eJE4j54iGd6A1gOoCdJ3pvxgELwD7+ubyJ5c/u/zfpl8C0M6vp78zCF/TL9H0m+k/AVTW",
-	"v0y/mf4akhe/nP7u8j9Nv55+M/1XNP3n6ZeX/9m/CG/4an02xcgFEcttmBY7nqRMjWO13FJ8TgenBdGZ",
-	"qn5Gdkz2k4uWxnm1l2x8OgPrF2GFE95HERaxK3gypXKV5U62f3IQx5IzhSN1z0Vfqm544qrRZ7XefLzV",
-	"pU3elazMCSlep9DJe/RhvPjtOAedXHOlLWF43dqImlGdepvQLjRt6PgzkQStRQGVA3qACccmNZEOcZ+Y",
-	"FFc1yGwEScQ5EeszUCOCIOiYXRNfpFIoAXdLalsi1p3lUf5UOdxZV+y98jbJzcaYdPUYV5K5+ZzyhSwz",
-	"5OwGKG2q0hbKR9Rs5I3NvRXIOc5vsrzIvzYjZ15Px9EN1MmH3gENqmOH3wG0sloNSD0BtVBqlwVWKTAD",
-	"sQSoxxny8yDc8UIJV0LKWCyQZsEr68FVXkWurJiUcO07fWFig7f/Zk62gVKjNbmOnh09aCIu8q4H5dK6",
-	"Gq1SK8a7HP/nD4JqnIF6A2O7nNwNZMJ/sCcKDRvQGuPKNnaYEG1lYC2dW+ZHbe9QaVwSpmYhdpkCEjEA",
-	"EhwQNP2v059P/352j3QxOwsQfTtI9C49myW4ebOzMfX79tAdFNO+1SAE5C6AHdbemQFlDW4cIYgccRYT",
-	"pizkWOCzfz/95vLzy88BNvX302+mX2s9EBAbfzL97fSr6b9mlWh7aKsdHtB2e7PpKIdwH2tDsUSuAlGC",
-	"IckAisn059NfTH+xhzaz765tbplKKQYZeWQkCCOpWLefd7edE0F7dKbiNUins1CJwvTvp7+a/kqvQDTA",
-	"AkeKCFnnZQnp4+RgCYEJD4RbUtxPkwTB70jLk9Lnw6/jfRGi4y+nfzv9h+kv0NrmtiURgEm769OfT3+F",
-	"1jZ3i2RcioqSKJVAXL2a1f5h+oXjJYcOOstaV2OkMmBvRl3DYWa1LZlKq9XMN7HZoqFJVWyrRaf+MYlS",
-	"QdXEzz9dKtsFpnSs7YinY24gQAIRWtMhK5XK4HaUAT8UR6kkIR9WCcyjRk5ueEhBOph+sVfpdFzTVf1a",
-	"82hqd0QmlcbbfJTEUiflhd+Zi5GYW9MBYCwR18QdnN9fzPqjavhAZzLHYpvANtuM2Iujh/sSZ8lvc7HN",
-	"6jHmtQQBZtn9DYgIuCbm97no89rYjyXt33Yi58aV3oEFs1YJFON1ZvWqefWHGAkiiW1cCEVdVGbJnYF2",
-	"9bVzsCuw/QofhRw5W1novl2qLVwW1+/lHLof6Y+uRvYO9GLpNHOst47R2jp6Dp19swBeo/rAMkQ2WjG7",
-	"6W+2jK6g6eBkqm91bL3+5vyVCwhRSKj6hOJJO2KDkGdgu5eHYgTihj8FPxlIQqhLd5iBml83rtiJwCda",
-	"eL9OXulJC7GTxJpzLhV3cbNTs0HgsaDbDbaYzR8iAoEPzVSdZS3LNpbuqnqNXeJfp4axfCqpXJxFag5Y",
-	"gNoxym0xizOQpDeTYVlfWXDJX8VAk8Qs7vKLMFCVGPHKlCuqIOHDoDyAr8ok3zSN7Z7P0ngrwAsArakh",
-	"yXiNYJFMkCAuyOgn8PfSJCnm0ukf9QOn2QPWQDhVAjPZK4QUCq2XCB0tbMJwZG+rnaVp97Ofp2nzsebx",
-	"eHbTNTUBsDmPTlvLkh3dus1kI4bUuIwrZuVBULCUGjB5887JPUcEXodO56TpG6HIwVRWRO/O1ADXkE9/",
-	"baYl3/NyssCe1i8uVMckbGUUsJ3i9R6F9MchpiwmolNj76LngYR01OVqAKUErrwgTgsNb+xosy8FtvDL",
-	"aprpzUelolGofPQ1Hgxao6hQboigPH7Luuea4NWXZ+QKeD6mu3ogHcZ0XbfRA1sIaz5fU4XgqZIKm75D",
-	"AU8GTRLo2w8R73Pi2rwvnb1Wnd1P2dJvq5Grv3wS/IKl1BrRGrmIklTSc7J+9UUtl8F6knkmFd1fpIwZ",
-	"LAfC2D+ev11CaUdWmu9BBuyEeK3IbWpQljO+JogS1PxQTI5e3z9hViHcQzbfx889JwJhpQ2cwvnS2c9P",
-	"RG31nLAsLQkLgnqU4QSsIaYFUFY51MeUVWF05y1vXdZRj4vTCI9UKoh/XPkJRyHF4QkRUsvgd7HClRwB",
-	"dwD+MiQck5ZZfy8Ssnb5s+k/28yNb6AZ2ucu/6OJpv88/Qpwq76Z/k+DEzn9b9OfT//xhE3/2/Qfpn83",
-	"/aUWsVyodQh4bKADP0dPk2hkuiST2Jg1VGnrseBMPGGSAHhKYhYz4qOJkw+FlD/XKImqpqW3XfseTcjG",
-	"CbMH49soC9qYNSjFXahQg3dtKDUXqJt37rRb7d3W5q3yJqllPUDSA3P40LNL8fjD44fGdnRV/1rNERO0",
-	"pgaCEOdid6A3N3e2zdl/lEpJcVH239zZrpXji5XgbDKkUQmJ7FfTLy9/Cn3wfm3Bx2qAtF1UJjh2hjiB",
-	"aoQegb9qmVuS0SSw06f/CKGF/3P6j020ueliM66UzHY35Fqq6+sm8mCB4VzoYb1IrM3Nra3t7Z2d3Tu7",
-	"Sws6j4JNj28MOYqL7mYUlG7eRl0pin9kYu7SM2MKWxsqj21gn4ussAbCmVSiKCFYAC5ZxxtyByl8Bs2O",
-	"PeZcA87bR52jZ9bNdvTs2AT+M5kLYlAqLkwSgGHmmADgpqaBe3Fx/fTA3Doa9L4UJ3rr50va2dzcam1t",
-	"b7d2dnbRnd3OuinBTEHBlSYxyl/yhbv7qtvY9+uUnS1Lbr/5vUVW238Hskqm66NPxDZ3zB1BenNq2Qa7",
-	"NHiiZJvSH23Jd7ZZZxPNboEBZ+QunI4rtoGsaJ4SapkC3ezYBGAeOSBzwgFyLZ1UyhIChhXc9IJycc/l",
-	"YAYUSv17nqTZdKD7MYj96a+mfw/cP/3V9FeuDsL6MRJyThK01hnQ/kCbPt9+/ncnbPo3019CN8+IsxiL",
-	"yek5jyxejwG/nf7j9FfTX66bQzymo4QP8VuQiUZtx3NDvKbZ3/oumQqGh8RZmvYhryQJMIZyd6XRCxXA",
-	"oAW2pn3+UShLc3v5LWFfd0xE1iyvEG9e8XVmztewZWGZqg9Nu3pVa7a8NW++V6ZLs0T2mYku5t2VjqwS",
-	"e6O1Akev73sn1sw59R3nWM5xktvwSsP18yiyyqwkbzYuWvrR1jmGIUn9juKavu/eWLx87N7/A+/1YYEu",
-	"eDcJdm9g6Oj+XXRnZ/eWllv6JhQThWkiswOqbrToQJ9v3YSgIY4GlJGWIDiGC0QILqzKIhk+I6cRlqSk",
-	"+p3jhMYwjdMexFHC2cgqGC88QIN0iJn3yYtRgpmF1LQ9XG1VJavoDgGjrCoC7fWMIWhTMZsg9ymDQSPK",
-	"Rml9gAnI8rynPxYEmGDaIK8q97ONsCA/OTgJe8NhPP95GjcRTiQ3Vpo13zo/bNnjvnUYd9AAMNU3loHj",
-	"0Z94/+nTJxk2h/WEzcFcnuGhAReqvJoyHQ6xmDhrzHGqfm1wfObC7MufHR2aBp80JkxpA0TOvHDfsTGO",
-	"BJeALUqwLDdlTwXbO8Ndyojas0/v5RzcquLgch8C/Wte1piDC+gNFpb1q2cXP4XireUyjGf3/p9K+76S",
-	"u2Wu93/W4gMOHZKPrBo77+mn7r4qyauVwWXLTpwSWbPCJMIxGdLofZ4KWTMx3+EYrgRYpTlUbwQ93Hcd",
-	"DPbCjigzT8B7zon4Y6nQWKFNgh8X+MPX5syGEuwk5i/NsUrjyX1za/3AtAOHnru1DBt/qG+1wbRjhYUK",
-	"p7zViFYsD/8jaEQeUhaM30HxPGVoqH9HKYMM5GUjENfRfMkdCm5r1A9duiccicv6hOsON2vhzlaTunuP",
-	"nWchgP6qj+d3fSouU25UMxZumCaPhSvcLxKk4sDPZ23bDSwRATbffGqeC77y+rpdLVdEVQuXyBPnWRlV",
-	"plaU16xOEZUFKQ/I+WbpvMl2SWGzFVICYAFDXF7muUp+9ZbUOzQKKQp+3y9f0Ph1XPUxkyxD1AQ6DfTE",
-	"y47wNdvzan0DPTaNTPbQLFkzl5KhRP7PIiFslXyJjuDDNW4gvW5vSWQj+NKY8jdMsYPF5Q15IZsod+bD",
-	"N0Yll4D7ZhO8uyOtpH8vczJ9z3t6ff+EZaHwo2fvhJxLixWWIb6gQ21Pb7Yd6KP99x+zMuMpA0VvdO2s",
-	"8znFbcu0c1vp3F/hQC+erjOnZXEV7f+8xWyHg/DXdRYWgKP/AAdjafHm4A4X5cczgDCBAEwGQZ7L+31j",
-	"smp5F0EukdZxb9i69Bv+nfLGZ/oDL284l/SNz+xfx/rybLvABYjH7ead2y/d5SD/zpzUhYKmhbguFcd4",
-	"EGjGNlgNgbaYEJa+al+ABE9ICc9dq9gDPtZXhqti0ey25+gJV2lQWDrB7WFc59ydc5Z9GOzm8iLFSQa7",
-	"fpqO+gLHZM80vfr15V9f/sccX+K3019PvwBYir+YfjX97fSLy7+cfjX9ypwxTYQVSgiWCm3eRAM9xKb+",
-	"t3E3YIaqMxfW9yEvgEgJ5+upIEpgyijr752w6e8vP59+c/kXAHjxk+lXUML4hYWw+OLyP+uRmnfpEf/z",
-	"9DfTb+wXfjv9Aob2K29oW7ttNzZcyJdY30eRvk6aaEy6lGHRRJIM9R97CKPLn+iPXP7Um/tPERdZI7lC",
-	"+kiQpOYQDE3SwIsIaavT9SfBewwfDyeTmAV1qY9LROaWzIu00sK4396I9MiCbTEzZFDUDKxR3rPS/mng",
-	"jswdaynLrnKBsIgGFJAp7V9Qe2xudc3G3C2Kc1t8zLKLJ8wpi/lnTVoSesySiXfVSXII8ru0PHMU2BOg",
-	"yIqu22Xe4bLZcF+dx1puyZcEB/tDOKLeYAfSG+a++dPwxVy79+KPyXEwz09gtYxMq8hs67LeUWXme3b5",
-	"KzLHnX9mObE0vw53bl1tdU+H+cdRVrVau1rVzvC1AcfknLCHjNAziWAqh/JEPFVav4ZULnv7xgn05ulT",
-	"29cVGgHG3HYBsim1oGVr8WkHsIekLfwa6vMvb8gHTzNCYmnul3/s3gJtbvd5y1509248sn/8mI8IwyN6",
-	"qm+QG8+eHb77sf9Miw6he+jeZ7anYaNP1SDtbkR8eIPjEW1FPCZ9wm5kw3jpPy7P6KjFbX+NFhTz691g",
-	"rf7v/Bjf+TG+82N858f4w/oxQidbjocbbl9sKbPK2H3cq2zw4QwlLe2wIDGKsCQtyiRhkip6TpIJWrM5",
-	"0uloREQry0+aC99bkoaGoU5bH38vyFP/C9UsOwnsrNAREZEFsacXFYbnEF88k6EWhMYk20MpS+iQWtL4",
-	"J/ziRg9Dyg4q6uIfm21HEtqn3cS1PplveMyX+yMinkkiHujBvpLZZNjosgqBbw0Eh7e51vcgx9o+uaqY",
-	"CG61VIbq5fRSmqoZEqM1W9wHGqItkloP54VBDtV9WwC5mv0Gr3jGVBCg0NXZrV4xCQp0oEuCYfE9tPnt",
-	"53+72W7vI2D1PXQ2B3hhnp4atN5MuxhrqJmRFCywnHwFOvg7oMA/zYIEzjehXdYSM/sy7ON5gv5aarKz",
-	"U+PNcDuayaxWT/G/1DH5Go+z786p/3XOqe9OloqTJXSozJVh15h97MoRm8YThFlsHFRIKjzJ9AZoxW5Q",
-	"uMhwPeQielUC8rvN/t1mfxWbPWgmO5f5IzKWenKhCoY8EsjIWCJNMK3rCKjVkNUZ4mlM68Bd3+VMEaYO",
-	"3O0vm40ujyfh7OXjQoZyE0ncg3ib1hiEQpQpjnCmV61qS66S81sjDFTd2WqVtpAuhJIRq5mTvDiejxet",
-	"/LXozjOs9Abo0EcEp2pAmKJahqyGlfiYkQwsd4BN+0oi0XjAbZk7EYjKfaR4jC1YiUXhm91To2sFNXy5",
-	"aMbBRkQ+RZaLI86RbnBZT56hTPW3J7ZFSmccMlx9+JUVu6yWJ1AYWZgLMgC2WQVjd6c1/W/T/wNZ2DBT",
-	"PePjPxbxZzL3qmuQxV3LqZCOkUGVLu6Cs9RmtTOq2qZZLf1qTeRHtu2FGcociroTpx6cpAnX27ZuKaPL",
-	"9x18rWDOCwoW7Po/tOZw/plemiSnIx8isOrZ49QQtAiFSMS56VQ489iLFDNF1SSMyniO1d2gbT79fz/E",
-	"UmJ0jtWpKajdRG+j6T9Nv5z+C5r+Yvp3038MetZK3BEXqgGysYQB/dxginSamXkFb/FzIib6+RCqmrtc",
-	"2soE2tOBBIG1l/uI4Gjg2pkADIonOVxxMbelvXXrRAKGUNUW6QkiB6s5b4R5+KkDkr0KLGzhXRUjTY1P",
-	"45XAwtYLYQxxTJaIX5iXvjOp6qcKoPcQJYODWr/dKrkLNcE/wtjIUgCrZodVVXO7Y4sqJIhKBZNoCG2y",
-	"ea8WdUSG7PvacE4Nf7rkqPnwo/ns/VykgIASJSDRd8rt0efBiJoRPaBSXVXrtnsvWISnfzGHdxD6FqCi",
-	"qBrEAo9xgkY8odEESUBJxEnCx9J0VdKvQYyPlzxtKxRub1jVlFmxTex8ebOPuCuFAixQSKKuoIKZ/9Je",
-	"Lp+9y21VlhO58JZqAlXlEhegCNEsEuHGAsDB2tCCR6RPpVq1oW+ERyoa4KeLcM5tfsJJ4xDhIYTyMBK8",
-	"y9VJA41p3CcKrT3VMkjRhDTR4K55L+LihAly9+DJ07vvH6zv58hJWRKYSb41YGES2fHYTDBv5Xbad27O",
-	"a7+xfB+APxUsg9eDnh9E53oVMFzBlMjmjMUymod/f0TO+RmJj005RUC1FOaGu2Ex9D4foyFmEyTtC9CY",
-	"CIIIs1jaCwRo4eXB4fFKUY+dLjPEExRzA3820xnbCQbbcyWvfwXSM9y36FCCQF+eZgPHQ8qC4sHABJkG",
-	"PncHOEkI61fAy2Amx0QA4lXC+5R1XC8u13UDLOZS26E9Lc6oBEv6hEnaZy1qU5fMW/wBdILeezeqCiH0",
-	"eIRfpGQfGbQdreU3UQpOig65GFFB5IHqhDF93M/1PSNDogY8rgC3OaMshlStYuOlwDwtAmMRft+tquJq",
-	"ZNQSsI5OS3gvde2VItn82ebTCHGnP9AHeuTX0+8F2o0YHErh2X2hdiMzC75kI8XF/UrAIARQ2oKdiEcj",
-	"SJcrN3vbvFn45s0w9H82p7n9492NxnRFa4BuiCVpohjLAZHIJfAuCJ3fDg7CSI+HgSEcSpkShFHCWb+V",
-	"QLGRtRfNEb6P9LAEjW2WdzTgNCLGnsLKbfkavcFKyxdmMSmDHstFJmTmhtWCBKDHl82Eq/ANWknvFklv",
-	"TymtbpNKi+QIxUAWJCvccb0gUSrG7z5FtLBIWUIsHCp8TNrGrLAwy+T51e0XUoFpfPgE2UavjgR2mG9J",
-	"47x3kts4QfXoitbwVnt7o72xubm9catO/Ey/85kMr/RTFzDwvmlWwvtyParM2xDHjoXMaXSS3YyG5KSB",
-	"1gpbxVJjPbzsmiUP+pXM1RV8rJnWSJimg22COTrMNYaHejBKkqS3Ua8Nf/5VWNeiUesRuCj6PZLke2LO",
-	"Jr2OiJPb729AnOlY8oNUDbiw6lg46pL9HKw9fOqHGZ4dPYAsbdf7yDGLaUc1X2cJ6Gj+xzPmAtzliA8J",
-	"6uLoDHVJjwtixJneOVeIzhQm6o+ugnZ3cZLoMaxojVYe7Fa9eJHa1iF4SFQOKm8obbxggYamO7cXqhQA",
-	"i1Lxafht1W8v6W+w6ThmOBU0PgT4QhM8qNVP72nWn6w46D4+J/nBR+1rm4j2EGaTWjWvdfv4L3McqIHg",
-	"aX9QHNXqiVUJZWfLhUf9zlazY4W4Zz8Vph7bUNJ18M3PSyIpnvfud6kcJXgS7g3sCxA4oLskMelSAPJs",
-	"TpHchZINA6qV4VgjwhtnzfPGa90UGmVuo2cULSzsAm69Dh+rz/yL7KPqkOex5A8oO4OS1FWDOsb2fiZo",
-	"ePGOnxyYoqaAkNCa4L4zm1SRoSIrPvWpMduRennnZT7MCkI88Vi9DOS8gEGBK7Mj223ebqqUdWLkXSz+",
-	"FpA/fnb5k+nvLn82/c30q9DOYHW2guF/BvRBa50b+oy6ISW/8Zn+5eUNaI3UWa+zF8s9Fw2P+9NeQLNr",
-	"4uhsCa7E0W8gN8+q97YvWdAfscj+9TzOllWti71eP+wFO0nhXu84HY24UA+JlLgfdrGanzSpMFI0OiPq",
-	"LW2NC4KhP8cCoFfQxxZylBmFgbV1KXzBKN8KeBU9wYcw13D5aO2mlooIhpMgIrn7ETGuiGseJAd8zFwG",
-	"j6FD2FIzRF2lZt/c4h5vOmr7c/ZGbsm6qCYmwBc5pmCpG4pdplJ9aJoo2kooI0iRC9VEZ8RkNo0FVYpA",
-	"owyFugkONZ1dtMPCVdfF1Zm35cqrBYeB4WHOksl+9eKZoJhLKuMWMbzGRgQq1aT0tVi2gY39Jli53rSe",
-	"As+HxJXZDa5xkB+keEsiaZ5eJLMkePLIivg+K4o889i9ytjgrCi0eek1v2RIdtc9pF+QcHk14JlVpDEV",
-	"Uh0ROeJMkirTCm5yhfZmsQQZJVcwqF5d6na9LJLCIvg9c7McvFkgF6aP2HkuFTQWWoJJyiKXdWT9dxY6",
-	"yp7Sa5bfB1gQUHvg6hCLsyrf4fIwP7bZ4DENdoK4b4JyfKTVGaBB05Osb0nEkxicQlbZMAMeaFsf4vYQ",
-	"5SPxCVvTT71ISUr0QyIGCCwAYhlTSXJJ5No5gLg2EbwVvEnh1PnslPW3bL6W3s70s4ByoVKFIlQi4uxe",
-	"8bZsxh71JOV1HytW/r4Rp4ogeJifJyXn1PLRWFVxNGWT//fmjrc7Wr3oSPj+I64y+EXZKcaNIaCNhpSl",
-	"quSvkep0+8XW/cHm+Y/aox/yO2cfRvdui6c3xx91H+0MP9iVD2o09DDDXegm9QBrvLAwZ6CGNRvdhNgG",
-	"rZSdmlYW4dB+2h1S5XXxXLFdm9cA467eHVVhDtvgkymE+4IQ6WXUR0RKyvpZi5ZiM1PC1L7xUXcJ6miG",
-	"64Rlpcn5+kGOchbwBZi0MIsi5jceZTbXH7TNtY4NfTzxX9lZ3z9hYAdCy1HTSi13mJkn/j/23r25kSPL",
-	"D/0qaawjGuQUQDz5AENhs9nsFtVNNkWy1ZKmdFmJqgRQw0ImVFkgGqOrCElje3xjNrz27lzfDXt35+61",
-	"Y/+5cSO0mpGtHe1oIvwJwK+gT3Ijz8msB1AgQbK7Rw/I4Z0mqirfec7vvC3iNGo1h0iBUSJ4qUaAv4mv",
-	"O5jxT2reUDeTt+q5hwWJxINhiFWfIhrlulLnOrrgVZSpbfGFh7MCfpCxEOTEKDLPp9qxYW4UJMrVDozA",
-	"UetTySILMWwHV8AKdDSCzd+qzO1K7fxWJeoRHQ7rB4wUXcEjnw/FUE6lbrzzYGaU8uh0ml2PzIiv2Lo7",
-	"6AP8SBp4AnV3/YgUMxIXmpNRzPK5Gww9nVvjB6o5eMXi/WIy/fdJnF9YfH75kvMPT2jO3I+Z5bk6z+QN",
-	"DGVz2sg70Avnl9RjPwnoMYtzEM4O3wDkBTc3y5X0LV+cJnQZZ+FNCQlKN08vWOgNWSwi3U6SFdjK00Gu",
-	"87NhnkrQAq/7dCl6kKpW4J8aPkQ9iifx5MmOBYzI1D0fo3+paijfwVTtrBTB0Dgc3GbpZUCvZJ8nT3ZQ",
-	"jYNzxvRMikX2GZWgroec0xnPp0zJPliNpzCHqxcLnW5+qs6CRSIxJ9dTJBbd82kHYkxwFIlCZtLTQ5wS",
-	"+QqZNc5ufe6hyh7PK+7UIvqzWUZenpvF4vulg/oBKYNOYuWYzzytCUqprPPUQQuofOY4O2joZ2W1K+BC",
-	"BtoNU3v1pWlarlapzNOiLKgkSW/CTjz+HN+pjDp4xppAXYg21y7uFjEe7rAsXt/neXkyYyAw5Ni8zAt/",
-	"uxkiSI3z2vnupu7tnOCuuPCqJLQthlGLOBFze9x3aeAQ0MO5WE5U+3ZYxki5Ytnc0aFwDinqf0mL+PxC",
-	"+C6Df8mIBgH8vmIRJy4t75Ai46GAJzaPf7ZM4SYsJe6q3QF9CYPP4ZNA96dE6zEEZwlC4zoF6jUITfB5",
-	"11Fy2DCUaiQRk6p5XcUCWgN1opOtShBPPYnyK1gFL1UWLBmDwjW6J3WoVWtzdCHpHbkRJk+U5PpObpP+",
-	"NTD9ZZna7kzyZ8lqTvXiTE7ZnpAstt2o8yjPmadTMdEgYGGsqFE8C83vC4WTpijurG+8mvU2kcMwFEOs",
-	"pCwHGModMhKFfr9/d9e5xSjedRLQS9Tx/uDUuzmsdlYppBCgQ7795NdkBi6TImcji+iZaLaq+e3KNnGM",
-	"aQI/h09srp9vE0e3d9YR4dlQsjD1GiYmkaLPMJZUYcRUJ9s2d5CT4TeABKFiS8ZwAnYxEjI1BYXRVrJ0",
-	"SyBWNKNMbAzxiGKGeT2NwvVLkqllT9q8Ets5awBT1asuwtQibpN4zvAO5WO07tgcm982n5kZ0+QLhK7l",
-	"9J5AoZQILPukPVbsIG1NzFupmyzPdAksXIArjuEzgCNxhF92/RCraKFkjhsnULt7Uk9VxtFtyaRQdost",
-	"Z1OAb154YLbvvBmcpopLz2Cg/Z3DHdDJkp9DIOaMZ+neUE117UBIV4yuy745cwhPRTS4QyrSObX/TdzV",
-	"bFqObSUJh7ooxICh0EokHUsioRSSzYccInAygVPAmiCGDqRJGam1n9a5T013fSHn6twNEdHggS8VxXxd",
-	"60LQips39/INZ5mNEc6x22D45j0Zp7PKi8M2QZ49KomuePRS8lotvAF7BqvmiA04tvm+qMkU0c89N7SC",
-	"Bl0R+lGvn7a6nby5U82l1rBx6bjN9Q/y1Bi+lMN5nuLgrKotVBh3iOzbuELhoLO3+zHKAbkydDRQ52iu",
-	"m6ajX2itrUUiGqx9+8k/OOTZ8T509vYxHrueCDIej6lDBNahHLEYFSxkwMIkSwouSb2SuyYfhpAGmnfz",
-	"x6mHYhFKjg4f6ZpcPidtKtl6gxQdj0a0BT+vDXh3G3+3YDq4ioo1p89nexzlKickc0M2NyJQPTP91mto",
-	"HI7GA4UfMHshh41rKxbAF3Ci171lNiq9GPFhsTIHOn0w42MXb8e825LgrykrO1dUzMtHlOoOG8kSoL82",
-	"iGfimedEPmK7d9EuxcLokc5ykcf+4pfQmBvRMNI5NBSakDBg+F+Q2Mx5zCt2kso9dcz6uthiTrq7WQIs",
-	"5+loca/vj5+my5PkSDzpx2hu1d9Or7XWZ/gaIFvILG0OWTYQiaipxxBE7wIQaOCGi+dMvdK13Jya9D7n",
-	"bNjcZZ2/OHnnF6Fb2k9jDoxrj+crV7ARtSqJtwfSKP3JNiaXif9WkGIQMqkVa7kcJj8fG01cLPJf8FIF",
-	"l/LM6LEBePYhZyOZ/8SoRnIfagk+7+G0Kis1+LS+xYwqaSs1Dz2umFDlbmMkIhosuDE+JzQIzF74eMVi",
-	"rle/FlRjX1b6ROSeLJkXynILtfacSLrDTDqUQIzgvMksWprrZQoP3mGh3/GRQs+SrVdtRLxF/pmUo8q1",
-	"mWfT787PNQNpZGaqbWYQKBc6Ec2YTQGkn2xs1arVWr3RXF8oEh2auXrRo5Q8dtX0YrltcVvsbGKb7CGY",
-	"Hl+8P6lRXeeQ8Jy1e0Kc77jns0dfDCNX5KFmIAvMa8HKX+juwRhhsr16RAxDYIyhJ7eJN0Q6wlqEBuqG",
-	"j4lugxSTUsiEs9HKNvG7XISq9SE/52LECY5W10wmfRq58LbqAQtZFQPR7WrnFYPNdfuKMJnOFcvDtq/X",
-	"IZi5X7FmaR40X+TDkzWTjDsVlZZqxiI6S2dJ9uiAeWVyqJfGhxSJviRROJQK1bSHaB7Qi+PnJ5690Ewg",
-	"uQKaiJfTOcJmpYVYHXvVpKYUnN6NE1rN3oRcVgE/pOeQXrLrHSvVU0svRTy12Y4Q8g9DPxqfqDurUQSj",
-	"IQt3hmoC5i/jfll46/lpIa9agYMpQiDHiVaghTrTmkUgV8pUqgwgEkBYoINkTr0oGsCGgPZDhPep9N05",
-	"zo0BjRR1J+ZdeY+4IYOQVxpIUnQe79zfP9w7PXt6tHe8c/r0+OzZyd7x4c7BnkPWyOzTo52Tk+dPjx9g",
-	"RGQyRBjCzAjllP/u9ImXPu8GrDSUzJi2UfmI5Cnt/etYicI6tdEEe0AdYpGaXAj3JNlTW3sihqHLiEu5",
-	"IhKQMaGHqe1h+D4WrGegx8do0cTl1sDbgf+YKXwLgUwdgcoZHlG8CvorLWQTj12wQK21nMkTHL/jY/RL",
-	"m7rnakDTHq6GaSkERQNStAtQIv+Xkz9c/mryT2Ty+8nnk3+cfDX5w+TLy8/sworNRYdoz0Wfd0vM1Gwk",
-	"LuMR1kC1+Z/9GdkVXK2JQk82L5G3Tp4ekrbwfCaJ2oDVVZf2WbBLJVtdBU2DLBPFoNCmcvxwl9Tr9S2I",
-	"lT3dLZMDSA3qS5sTokHWnGLLqrc9QM4sDAUElVMODW41mhvESQHKtUEo2gHr/+RnUnCHGPioVamqKxkp",
-	"5kz6VNF7VlJ8A37AfA7bxOfonu3zwTAiNJCCBL6MdMRRp4OCh2pJlw/xOXFgXNIpE7io75a0zq607zkk",
-	"1P4e+uSQIrSJNRNVM3rEainHYGDRttl9z1nRyQY6vk6RFJttM5kKA9GVsEj76bG3iNOoVEifBuoCM+9M",
-	"f+zgYY9BjmlT9a/Gow97WweSFPs+eFJbwCfVpq+UcTeQh7BAMjIKBe/G+ctxR9XyffvJrwnFmcFqWahk",
-	"HEO1c0snsBChWZp0KgsaqWbaIaPn6K2CmMciNJkSgbmikyn05UtwlVZfwkrAmTjrUD9gnmPpJHB6s9QR",
-	"hQlQt4ejI0UHsJBjqQYcNDXKcqUcAynHIo4aejlr2lM/w1zKUK/EMSukmklUzNB7PEUZH05JGrWakQ0V",
-	"wtR6f7VsFlF7SLmnmmrUarDNp+wF1vGHAnaKlvgc/jcUgYJKIXWhg+Kzn1Qqlcq3n/yV+kf1IUxL/XPj",
-	"of5t6+EKlO+EHUJWJ9V+JKNsad9zLJYiPNhcR1+Ss7gzp0x2dAN6oyACiXnESZmZWwRc7RWhPdo7gMOW",
-	"2PpX8LLpPHVgoCUdxjyLuDQMfdplOsAbFBARbcNaPO/5Aao0PRrRNpWgqAeLh9tTF9tKdkCahIJOs1JX",
-	"vQ85vaA+oHU9Q+eYReG4tNNRcyJFVI3IlVaMJqEkJqLRbTUe3OSox7je89SGg55lKPXdjceX7LsfwRye",
-	"AH1RNBRtq2RAuz6HNlqgIScOniucuSIxiWHU0QwASQm78MVQYmx8yli7nTXIgkCTakNX3IbB7KQrIKTX",
-	"LqLnoC3qiTDS4eyZpGVFSt56fqrzpKnRwILuebVms7q1beL9ztlYQna3tfKIBUEJwPjaz0bnsgwke4X4",
-	"HI5YJudRi9wHDEO+/eQfnDI5TofRI3sRkJPRSiMCfWtCEeFUuL5iBiJptnYagj+JD1T1ZES7ihE927f5",
-	"Lg0CsrpqQNbqKogVq6uAtVZXzTX1WF/ETDc28x7v7Tw42FuxiCsGY5vngDekvcgbLNADSbK6aqbNVlct",
-	"tfcRI35k6ZS9QWDz1dUuiw7Y6mqZ7HODF/oQJYKWBnSiOTk4gXiEuCAG6hEt1SWLbB74/ByddvwIN3gF",
-	"PfcR50SKSoPqrxV7mPVhxmoEiiE+YBfak1qurqKYEPgu0666GtYoeB/6LKKAkIZhoLGdbK2tjUajcpcP",
-	"FSld019K84+S6qHci/rBnx0K/jBk7ER0ohEN2RPdR1IhJ8ZFO0f7qWr+rUKlXC1XNM7ldOAXWoV6uVKu",
-	"Yw71HiDx/FOonnTzESegnuesTR6zMTlhESkqHLLRrG6sJPU79KHPnHnkaCDXjjMXR24Tiv+6J4lz7nuO",
-	"YYeAoYD3nbMxYotzNrY50BXwK8MwILwFSrLUWmglGwMppuoDvAE6NsnmMZGAYXVEEIiRTl+Kil/dHqh4",
-	"MW5Mi4ExMdj3Cq3CIxa9NTrHvN14imFFa5WKgbhaTEzDM7O6sdj1UUENo9D66UcFGnQLrcKe9+BkBzQM",
-	"F/AXrCTUg4NO29X248pR091l6+9Uz59UvPdr4nn7vrezOd6rfnjcr8vT4Tujd8fvV9Q30bjQKjx9fIS5",
-	"65Q454PnU6FVqFY/fG/nvccvdsPOOydnG6fj52+/+bS70XMvjujAPwjC0T6lR+6bz45F4eMPPtayyrUK",
-	"p7eePz5BsJ+TrZWNiWRRWZ3JRm1rXlPxcq6dCnFA+VijSZkRJwutn35gFeSw31eXq4VFm1JnjeQdtYIp",
-	"Jf7TghzLiPULH6g21+jAX7uoYu6aFEtec9P5eQdCRnk+qmxAqooJpT40Jp0WCSn3RJ+0xxGTpIiGsxVI",
-	"P+d3eQoxpj6+J8kg9C9UM+dsbOlwSSW91XSgJJK42BoPdTZs/gRrxaHKPfAVEds/yju56I23m/R44nf5",
-	"Pk+SEc8c6erNjnRq2QofVg7X3+5v7Tb82s82xu9U5bub7Pi82XlzVI+eDN6nz8Qj7z13q33A995Qx958",
-	"CiPdohtulTVrpXqn0i41vE1Waq/Taqni1rwGW+9s0molE93ZKtQqtfVStVqqNU4rW616rVWpvF9Y+Pim",
-	"FiVZjpzjvEOQA8fDvcOhtgpNpBlXf7evw8z2FHzHr+rXf3WCJW+eJUjvylv0iEWEJrOKD6rJ2UnTpzx1",
-	"m9I+q9fcKYAP19yn2tz7BG6RqQdtMeTelP3e5gYnqs9oNAx1QJ/JM5TMD9zNJO0zEpt8JaHS5k7b517q",
-	"NCiZZgfQs4Lm50khMlQ9adnKMDQubJ41KxrHTivlxp665eq5TiJHyUBInf3U5toCbKQQI7Sml8DgfQ/h",
-	"vmZZRrM7VmgHSEjs55dMHz4F5m9h0l0Rxt8XE2s0ZyObCyW/KNmVRhHrDzSy9yMyHKxsK1m7anQHZ/Gy",
-	"JyPGTOS4F55gWHwcSbT+ODWlMy6iM9hZ3QAXyd72IPuJL9MfQBN1885ZOxDuOfOcMlmYJkLe7ed+1NvN",
-	"nG+tHLiv/ZRvQAKTZo5Yv9AqlNR/9/ce7R+S3b3j0/2H+7s7p3vwq80P9vfvy5/v7u680+/ujPbv73T3",
-	"n53WPnR33i6XlVSi/ts7fJDz5W1JZjqRFyqe4/0ptAoHe892999+8KL+VuXtmrvZe7s6eN7ob5xutd+7",
-	"eFyTh81wZ3O4V+08qvfeWj9/Unl/tN99Z2N83BBHNX6w9eFJNXpWv3jefPHexs93Ku3dmrfX6Dxa7+1v",
-	"/uxxJTh441YEOZMa/eOsRlq7b98eiaGTJ8hu+3Mjvsy7a0pKMXFMe3rTP154Tumv85jLSZJqWzGVRZjD",
-	"fRoXhoFPqtd/8oybdLLMw48WYCcPRdj2PY+Bla5RXeCLIzoOBPVOhXhCQww7bVSbiwxPW8GZd8A8n56O",
-	"B/hxrbbIxzoFgiKJe3F6yu8/fz55Ccw4JfOuIYacz40RKsqMNdjYEaAd5plEtrH0N0QDghhxm8dcspgu",
-	"3hmXEgJzokTtDFqX/VQ6fsvm3ZByrXvW6sieP7CIK7gc9vW4lCgPgBhFwqRwKAeZ0eZ6gDB68OHXegGQ",
-	"62zuNCqNlCLgTHMxsN80qpX0I80bHdVIR4Q277JoP36suHRlyxhjz9gLX0aoZ2WSODA/zc8o137fZk01",
-	"LzUtaD5mWkgM8jpjfBfSBqXwTsfkP04GG9fZbE0tHzygnsc0blJyuRmHAU6wpnqVve0sBgTpyrhK5rDS",
-	"HThTybLchY2mvC8Kk99c/qfLzy4/SVvz1a+TL9Wvk28mX6Sr1CgkGVZ4twRudpUwtuyDxwLZqlXJxnqz",
-	"1KiXalUIXoXKF4XHG2/XDhrvvlV/8Pz95v31w42jzeOt09o79Xcb7zXfX9/ZuL+5u/Wgtld/2HjUfHP9",
-	"rY3Hm08W52bTS3Mjblb9fnKzlDcwao/RdSI+arrIb7rAxG25XuP6Tw5F9FDosnCNygLsYFfwTuCj0bxR",
-	"XWBQj8AfZckd/wTcEa+XoowpMgiqYzhzaS6WYpeKKV7DJj8C8vDxXL3oE6aZ1MnRDpF0TOzCWAwxyYBh",
-	"k5Eg7yq+8Z5dgDENQtbxA0wA3xFhv3wFJ+qY2ISUrGYRXfaK6Jgt6jIPFdvb8xmXUMKnjy5d+ZIeEZyt",
-	"zFF4ThH1u6g9tT+fqaNVHrAoFBf/Wr9RFmF3nmKnCYqdCih2rJtziLTp0rjYFCr6v1LO/9H/VcFd/IHJ",
-	"v4pCU9Z9AfIfDLuFVpymVVFxqD0W1wtbmK4ma30UsgufjeYR12Sby7cjgzeiaj9u+N0Toynyokt7IJBG",
-	"Q9osbVG4xFiUQdc/r6pjbBlL9aBudOxtM6BRL+VsoyuNZaFD+oTdLH73g2kieI2yzpSl8yVhvkK0MHaN",
-	"t7WYkKlimFR70ujxmXZH1L+gZhvdKQyUk6TL0C0PFHVOo1J1tCVb0cxEk+EQtyeEQtJXJB0v1ivEo2NJ",
-	"2mOib+mKzcUFC41xF3wQirUG6YlhmHmvbPPneb6xUzEElpLMRBgyN0pEnq5iEU6tUnNsbqS3RA+H8XSw",
-	"PKBCjIv4XVG371QILJo4vVyKlKs56CGi3s+8rLV3Eo4aaPVSpagsEgj3PCkDNYw0Xxj1/ICBL8SWo82g",
-	"GVcBK9mfDngwZXd1rsbtLrKBPpsFyjkt+xeUiws6xT+ulAamVWALU+YfqSKqVqnd0gykywoWZMc9e/ut",
-	"2oONx833dxvP36q/s3769uN3a0/ebr7T2Ds+eGvjvfv1w9q7z99+c/3h+0eNZw8enzZ3rjbwNDUOiOtE",
-	"zivnuPCq5BfonMN84/vtS3Pnt2diinwJ4fDMWyr0liLLFQq9hHEitwQxIYn0vUZgAXq4hievhCdvPufW",
-	"AZfqkMqIDQhqkAw/NzkGkGGRaX7VAldgm2eNSbqoB0wEwYCuEVbMJH/IFP9UrDecqk9KiuCSOBLhuQR5",
-	"ZaVMdmZj0NWTljYtKb4DLxR1Ku7AY8ADVwgUkOyAcQvmOKKhJ9GZJG0H0zYy4F5NY2a3UoOAzQBnX1yq",
-	"pma74FaEJiybp/wCsWXMABH/mchhfUa5JHbBaNYg1ZtdKNt8J9UwOnSmLWuwZWcdDQLIjuHmVGHQQAol",
-	"ACYmr7RaT/29f0SKwMNXyiQNnDA7HubgtRANXVuXdB5LT5PP27J3XQUnW+A1Jedno0MLVuGCBsOXzHOy",
-	"3Rc2zj+slfpbL7xSvddhpcFmNMrDEBiFN5geL2zm/GvwamaAORAKja1apb6FDOzmHHBpdVsy6R87k36I",
-	"sljiQBLbujI4L8Wio5EwLDiXUYvhFUa3Pe7JTOHimQLJbabkW/VXC/wjsyKujMRA2lzxLnCCjHSufbCR",
-	"CXS/mG5yDjlX45y54I25pX3FUHv33eoqfH/OSRa+KTHZ1FrDjPVm564HbQberXVE2BVXHIoTxj3Cpkq8",
-	"Y7gGYAw0L5aJLkaCUNJKqyruSZsbA2LIXOZfgKZEcAy6RptfEWFQnvZDe1nZ/ORoB3JzSabd6ePrgOcP",
-	"wiq3teYAxmURSlZXY7Pr6qrNEeGmxpGpFN8eowc3jqYaI7IVRG46jkHBNhqM6FhrVjQ0g4yOiUJCTQ4A",
-	"DmBS7RYlh24vY0JFW6tCmpyN4qAgrVeX2l9Lew7DSum0QWVizqLCYFPwS692Cn6Zn4qJKiUbdJGretdd",
-	"mIwhx2rp74St2uO4FlMapsDE2mN9etKoxKjr5ypb1Mluj08OTnKhD+5nusEpW2y1Vi81mqX1jZvgFLMe",
-	"D+Hu3Aik1HLq9XemTwXBQ2ElJnGTK8pXQgGQ3hEd3xowLDn5a7cQxpauWHGDdCy9uzeg2j73Ix9zbuST",
-	"7Z3kMBnDd3tM2sPgnPh9LNcGXiuxT48in9BmPEIbapEo6utHyeXc1jHPVDulggOk+eQMQ7TOzC1wbB5H",
-	"OKDB3aVBoP0oE6eOeE3AvdwYA+OUODbodK/y5EGM4ev6557f6bBwpUye6tKeUiIDmTX5k52UB0t2+vek",
-	"KZOSUt3bPOFKPd8EtkkLfXO1Sy4siW7uLF4aI4K3bA6BoDNHAVMvpnX8IJwbX6FEGE8Fgk+baJOAdDql",
-	"nt+GRrZmtoqLKNku05oZgC4Qg8EwWccq7W2U6+cPLe/jAhwleqTbO7XqCj6JVv2d9sZ56e1+7UXpONoa",
-	"lJ6MGj+HjBnXauY5Gx3NV87fwEiamdyPQU7NaJ1T4ZivwqHm9Qi0N3fDWfLN18w3jxEHA3uScgjHKkum",
-	"b8A0gcxeJ+loDXKEEaOJChm5H/OAY6+kRB84/6hxtnny/snByYqJfE8RHVB5+m4POZWkkS87Y5JmbTZH",
-	"3jbNvrSQk0KCxk/SIqurGGJrBHfRQSW5oeO+JFBJbnXVylzVSARewtqt+CqDOxHjnsRm4PUkJEcJK8Bc",
-	"kuANw35mxohpAWDlwR4W+xZtg7SoPYEABem3SerlWG1dpPLc5sAPISAGpDTogwaBGCk5rke51xkGEHGj",
-	"tdNqoDHJQodTndggSgrImW5nExfAcgSMXrDUBigUoY5tvrgkWXRXhqflpCc+P8+KNM+z0m7+yUyLOlle",
-	"d1gflWaN0Sn/0+e1g8a779ePT5vv3V8/3N18sLf18FHtzbfqj580Dg6bR2+vH59snD7bfOf51rvv1d6v",
-	"7zTuN3fXH2zsbT7cejRPDosHbTYso3I2iuL6ZnVjhjnnD/hlym+wXzfi3Y056Xrm8cXstYQ7uJTavj9G",
-	"UohKVOJIssFokswKb6mzfQ0vClnKBsOu5EXShxIoqUwQRThZUIQj4+2kVV0e5K1Wj2sPdyybu4GQ5mXD",
-	"CL795B9W4mwcSkzJDEjRvkQWGPKASc0B9AnG8AoWQsozyBktMDU6DVEb56dKEFQrRntWtvmp5ioRhCHI",
-	"cxmHc5iltdKyYZLMQ92ikA0YjfRQjFVVE9eYGWVcIjBsUWeaccwTZ9vmNG25nGezTBRm+WQ+s4l3EGwG",
-	"L0EUyY7mVUkipnhknKIkzyfG+MYCK32mBP+ZdxqVmwVGH0+dz3mSiSGxSbANWCaUnJ0e9esVSZYU+9Vb",
-	"QnZRuQ+kaCyGcK2Nb6zCsJqMIlO+KYFe1KvliX/OpkhpKi9XTJlahMaWmowt3uZpL5K8UgArkNcpa56j",
-	"aE/hUTC2eeaYW0SKmckbZ41AjJiXLSNTrdjc0OqZkG+N5IHIbmOgWMYdBFRIOlu0djIVQ4wTS8+xTI5p",
-	"lEtyr6exL8O3IwM40TNhUSI0XSrjLlBxllCZPfxTUqqlKuQ7TtogD7wpTJMmStPA80oPAG2vn0/IcjJ8",
-	"JZm9MKBTo0dIDgcGVLRbpr5L8mAIzjCrFbgGEO0ZUCZHmH0dvAR4nEVYUz1oyebapitJZAL3gPp1dFzp",
-	"qCeC5DaBtx1GJYE6Bnz1fWlzTF3HvDJ5jvDUONt3Q+oqzMo9MdL226SawFAyUqxW9EpLm6fN0bGX7RCT",
-	"3kUUxHHQubuCGwJvlqQYjQSJaFsq7Il+hcbvvqXTABtIi9oiRWD1x2c+P4NSe0zKOAudzc2sZUTH0sL6",
-	"9MzkmZA9MQw8MvDdczIcJAoDnUkT43/N4GQkQoYZOiCpHi5OMM4nyfDNqclodGsqHKYaKrQKYXRW/7D2",
-	"k43R1rvnFVl1n7wfvdMYv91/a7N3f3142Bwc05vgRWj7x6CQP4xzkC0V7UvuckdVx94LXXeWTjl1KbqW",
-	"ZLtbBEBj2sbrcztQ0g1EO5U5WdG3Pj3H7D6UQLlPZiqjGPpr83QgpYUKhfwMDEZFAqry/oCGzLO5SyUr",
-	"+TwGxwp3aW4VZ4LgmeIOUKSAFCk5HkrpU25zPuy3WQipYNvMlAKFvJ+bpLhVq64kaklnZZu0RdSLi2ki",
-	"uNcakVhlMdcaYLTUxYQDERqptZER2bR5Ku0scA+oRFGCKQ0HAxaW1HzJEyWQkIBF8CJa2cHryYKUUX0B",
-	"ddkoJ3Wd+dilmYy2wDdDMUILAdSf+XBIA5P/CtcZXOqN25V+LRV71xfIWL1UxBjWHOrTICAXNPRhSyEv",
-	"NiR9clzR7wsem9CdlTKJ4+B0Dma3x9xzSVw6iNwelZbNHf1vnfMT2CvS/xYc7p8xF8Oiz1naiyHRF003",
-	"gbMBuSzObms6jHP/69y2+uezTIbbomKsYLsgAY1YOMfVSt+bOzDWa52lpsKW/+PkD5M/TD6fClv+68kX",
-	"k88nf5h8o/43qUPRKoTDGya6SCnnF+ffuAzLDBUv1aC+ZMDffUs3HnwtUC2cLkJKsWaIkJybKEIdtacD",
-	"xvcfkF3BOUQIm49IEd0PJZn8n5O/n/z15D+uTf5q8s3lp5e/uPx08vXlLya/nXy1gsmLukNI8cdtDmp6",
-	"JMKWyYuPBVxiAzIKIrInRjrDbXsYRYLLMtnrD6KxzUfIu5V8iS7uKMnp9Oq6t1wPcV9GJ1IcxfO+q2pb",
-	"V0/76UcFz5eDgI4NMZxZiCQInkmf3iRFbWrAavzzKEJqneMteu1ZPq84qGrsyPVf4CdxdMIgtR1xulsp",
-	"5hzaj8zrH6+5NAjaVFctyg8bBFgIKdgxtg+kfChS5Ggfac2HjcBvsMnJ0Y5lc/bC6EBjlaauyB9/WIzV",
-	"tUePd/dMJaRwBfOZ6z/x+/0HJqg/SS4J/F1m27yHyZ4tm2O9R4vQoeczCIoA14axwl8YaXjaY7xlc5uX",
-	"ssNCPBaBn0Lg83OcWcpH79t/95fEqVUqTiYVqGoHlQvqNukPEZVlUgj4kamUCg1liI/NCSnmo3CSBeFc",
-	"xKAOIh9TnEw1orvXI60uMNL2MJ1ojGDuTRqlh+o0KltQWESKM/VVYrlsxXnDdJ6xlIQB+g8yooj61Xe6",
-	"jkCy4rFjxSAUHT9gpOhA9ckTKZ74/NzBwii5i5tpR/aUxKHWxrjX6PwImAZH9RtTOqiqoctgnJkiXM6K",
-	"nmitBrPEp7ouiNOCkskk7eMDoZJYZURHzsZtJ+ZMm+/ENycJM7XIqEcjdqHpt66YVSYPqR8MQyaxqonN",
-	"1Tjg4yRJUDFOD5RKAQtAH15csVKfglePweCO9ulNri6qwcwVzXwJpyXVaeYeosOOvrNI5dXHzUoNPzZd",
-	"nEENkul+s4UrsFSKjkNWSwzfrEDafwgQBokqZnLqZMjYU3eGU2EI14kUmOu6MJORJY8sJ6+kmQawpI8/",
-	"uLv542QQvAie3mfvv/32e+33Ttafvzhp7+8ULKi1rl54/8P6i6MK3RpX+7u1i+eb0dusGW4MDxvtx+u9",
-	"t+ryQbXzqEKfbL14zy3chP3tajr/owrrnEoSnSLiuXRep7z4noo0O2n+kRFqYnePGcZmUmjeUMQ5keIh",
-	"XPvbKiVfRdY+zSOOzZleylLXy1K1hcTZRzRiIzp+xaG26hzqCo1RLxTDruKi5sjeFNYCb5iPaZ9CvIc2",
-	"k8cld+IQwGLm5xJG8gdihLxdYVTL5oaRAxwGKOmsaJcpBYNl9so9O34CbrxMQxVddc/mkYC8DJ4fMjd6",
-	"FvpOrK5MKfAUuzNIXTUl03o4X9o8JbmoMW5PwSFmwot1t1BJT/2gfcdsPovtjbe06V+tpFRzcDpZxuro",
-	"nLtm9XTmHm3ZS1zR0orUFV3eh6uJYnvMs7kuazHDyk80CPwucPLUXqVK+wTn5ZS2D45jLFrdIe+UmrOa",
-	"+ytl25nTfi0XO5EiU6jq5pxsuoVcHj51UeDgZQb6LAyc15c3dslJvgecBK7K7RmJSyMaiO6ayBTPv0qv",
-	"p6tdBb6MsHwJVA81sXsXLLEXKWIObytCR8CxgPYt0h5DrvAywap0JV0Gj3nbSnjV2p2yzU0dEpeG4Zg4",
-	"e6e0q4n1LnV7rLSLpRBbekQW6dMXJdplb6xXnG3i7HdKh4Kz0gGN3J6Tqtp1Srs6TWG90nDm6ft2cWGe",
-	"ZtblpkQY6nIUPraufRGXYqE3cVz7HTU5mJsm7S9HH6kF90KrMPltmUz+ZvLN5aeT30++mHxukctfTL4u",
-	"k8lfTj6ffDH5avI1mmwsMvldmUDxLsgxW++suzVaZaXN9oZXarhNVtrqVCulGq23G27TW2cbHQyeFM+g",
-	"UtyVR3EN1X6QTCTRhU7+2+UvJ19O/lEXu738d5MvJ3+4/OzyE/K//t/J/zf5/eWnl59Nvrz8ZPKH//U1",
-	"FrZWR08WWo2aVQCfE6NwzbycJLbFXmFlk/qJhRYfBsHiNT1mT9ARnVdnCRJMJNepXLAKugSx6iZz4Gev",
-	"5ewFIEW9mtCwNLZjV7XjaechhCgQp438RmdwCMULn2Hl4/kJV2frZqt7lU8xdK0+A+xCNkB/LF3zEfCh",
-	"HyE+oxJurr60kdDOpFAdUY1azlzsSJCQ6WgqdrNBq2HX8zwnD0VE+sIDtVhrpkd1CL1MHhQ19+WWva4t",
-	"uwtG+O5Y4GLDhr7yKS6tKccCnHrtI0WwPl6EYRsKQ3WH6hRBweVg2G0Z5bNFUt+rrZOU+xG4prx5evDE",
-	"IrqmubRSuXRZlwZwKSwy+evJ307+1rL55O8mfzX5vyd/q/XeLlNSDjmM+fu2Zuhr02cDVNCKMW8vwufn",
-	"JHDPIb035t2vhNHeib3qtdcpbaDM/L9GRlXOel3oF48S94jGVjPlHpFhP29GfdWaPaxU6u4A/odNfqM6",
-	"v/zV5b9XjHXy1eRLgqOEGvP/ZvLV5PeTzy//3eSryVcEP5RRKHhXf/3HyZeT300+n/x28g38/y/wnbX0",
-	"S+TyU1KrVCsE3vjd5POyfkkPATb2JoDC5+rAb2xUNiqb9c2tusIY6mQaTv936v8pfHAz7KDPLlwtVFfX",
-	"KrVqqVIvVZuQKl8OWaja//Xky8kfJ59ffnL52eTzyT9jq2TyzeQfLz+ZfD75n7idajUv/4JMviKTP0w+",
-	"v/zF5Pfqn7+dfAOJ+383+Tx1KC5/pRAPOH+pDv5rpd4sVaq1rc3SxsZapVLdrGxUm4o8vU4sJbqhWudq",
-	"pbaxUalU67XqllqHG4AqqzBibenDWhpVQs4xvgvOmmvsBsq35NRLcLXcsnng6sZqoh8EGsOSF5pA5EKx",
-	"BYpbpKntPURWcypaAEVcsKDFeh0qmQPtbBX+t5/S0s8rpa0P9P+WPvioaq3XPv6XhavrXFwFH5EjXIUh",
-	"1QsWkVHIKGQAwdARVMkUFYo8eXOnVGuur1jEOaaQEboIiQ/hsGpPjHVHPZ6H94zbq88DnzObO7uIqkoP",
-	"fDkQ0lejcVAZZMLMwV0CdUlOQzWRKhwLELdHJeECRr84UnyC7PFmaBEmvYj+Zr+z8Ku3Q6B+n3bZ2s8G",
-	"DKhPcqI6IuzTqNAqtH2OhfpnaRZ+O+C3/nTE2oObfptf7Uc1N0X1se5VCdZP5lRpgerjzk3p9PeBl+Rc",
-	"hdmR4sWxEk3ns9OHpc3kkpDi8cNdsl5bX1/brG5u/FgYWq2y/oO8IdqYB5kWI01pp2GSPjZIceZcGEJL",
-	"7TXp/5w5S1C6BKU/FFBaXb/+A7gWhyI6gUAoHzHiDwXQPhAjHgjqxaD2niRa8P9xYdvE+HOdjjRtppQE",
-	"w8L04qW4KiTbloyGbs9SzDWOcZMixAwL+FCv7pFuzyKDYCgJtblLI9YV4Vh/jN6h8Y9xGq+op2DukIPz",
-	"mnYeybzZoS6LDPKdysuqFR02f6gH6Ip+2+c6h/nO4YNtAmnR4mliziNFdnBQ8N7T4zJ5qHqRxCRoZckC",
-	"9dXVNlAc4+M/HLJwbEHABqYiU4RNV6EBExrx0UedRaSo1kv9QX5CfG8F4sqRDsqIjtX/aQcMK7IlfdIw",
-	"tVcWYR4k9xAQYt4XF4p2c4Er50siz/3BIK4civMDO7XnY7ygH0kWdDT52sZ0KXqUmJI98W7W8gbGJ0bE",
-	"pX2mK9wVs9mfYA3K2JCDAfAjX7KVtPa7TO5k3Lb5XazbJ+njmbFOmptyDTnYSc6g72FlhmSD4JQKCaYG",
-	"9UR9yrhHeSRjegFLlBAM01rBykNFw6Hv5eGp6z2gYJ6n7MVCFnh8+7EP/GPBtx/iGBd4/yj0XXbg88Xf",
-	"pS8WefdNMQzlgu3iu4u1C14l8mEo+ou/fSoWeXePhyII+oxHTweML77WJyJcaKW/Ly4XQL3hU338fYZ3",
-	"DQPxWtWaNn9suRWvymqdUp022qWG2/RKm2y9U9qgm23zDG8s45G64HwYBLHOfcA82hVd/5yqO+RHgSkV",
-	"nDLQgDUHTBJ/vPx08tXlv518A9an306+uvwLmCpexsz4tuLEmgUBgiespH5YTx62A0hDCc2c+9ybmaR5",
-	"8cMhDeJwirPhoBtSD90Wp3yTctZoQRPR7Swe0y4hSpRL/GVc6rG+78LlKrQ2alZMzvZvsHvq4AVMTfCB",
-	"cId9OEIFl4URrgg7E52zzALBNxcsvIHZx9DoteRMlDwh1qAd1R6INi5Ehz67X7AKLHtVNY6LCbPedr0F",
-	"TVpt19y6V2qwZqfUoOvt0qa74ZW2WKVTpbV23W0oMq6OwNzNRmcboCZPOVraNkqVWgmKUucWtH6dG28V",
-	"BpqKi7DQam5VKpWKVYjRyFUZCkMWsAsKZsRKeb2qzWUPMlx18hswAf4WrIX/PPlndSV/N/n68i/I5Auw",
-	"CP5x8tXlZ5PP1RAnX0++nPyTev7l5WdgLPzq8t+Sy08nn09+N/lm8kW5kEMA1Gan0P/lvwGz46cFqwAf",
-	"fVP44DoK8bvJN5f/fvJ7RR4u/xxC9n87+WaOiTPXdwqqxtFA3dybmveQCxwzCfXGr3Kh0udcQStPp6lA",
-	"YruU15cqluWWLe1+2ZzLiqyklSSDRAr6cSpKIKZI/evk5q5lM3qU1nUOZQoQYNFZDXwsLMlmEQQaFgGu",
-	"a9k8YurWhrpOlXkdwnNoFFG3VyYPQtrRxfXVtkJd/IzuAJUlPRYySw3G72A+aaMPgEJYZZu/Bt80LWx/",
-	"R9zSfsAodp6rW6+mvdX+Tsk9Wej1pfZFM+/YPOse998nfzX5u8nfk8mv1dd/UNjoj/Dx7y8/A7D0ZZ43",
-	"2xI53wY5I3E0Bwro8YBKORBhBK79vgjPmDfUC+L5g0D0lbAruR/IwgdxE/JIvbpn3jTU1jw9gdcNCf6u",
-	"wnNNAoFQZHJr/T+q58s/v/yLnAxbau++iseFWbaGkoVwtSvtLdbobLJS3a3SUqPT3Cht0WazVOtsdKrt",
-	"DbZJqxWgMC9TNLgh9je0cl6ZKHy8xIpLeL/csiW8z3HrG8Rg6wcB6a2P5lNBPT5THgUqKaaGP2fcKcS/",
-	"6PCrwMOvGn/F2tr82Pz8CkQTjfmuElDgDXQmmyOgJF6NWFSTgpWcFFEEiN0ZLQT+K7GnoSk7oLsQIZIb",
-	"mxv1Exgadc6muNeFZIJdDWWXHohLD8SlB+LSA3HpgbjEz0v8vPRA/P56ICbY1Kjpljj8B4TDu6EYDq52",
-	"sMRX5mBwnTWVXPjSjwRWOnChelhbYeziIKCcg78feCT4vGuRcMi5z7srkE8GUp8RdbMT8GFzyWgkScA6",
-	"WOth1GOQjTWlC0ejAFbUCf1uLyJcjPIS01xnELgmi4wG9o9wnX74WWRcOqAukIRa0zJ5QCe/mfyXklZM",
-	"g3eJJ1O6ah1PnficQN+BkEwa/fBGqVIt1auntWqrYvTDYsC4TCmQa6VK9RSemsKP+V4soAPf8DbZVqdC",
-	"S9V2zS01vDorbXYatNRsr7vmmXZK9IaBItQMQvf/ElThX0EE9yeXvyKTP06+IZMvLj+DMO4/oE508s9k",
-	"8hW5/OXky8vPJl+Acvy3+OsXpLrZqlTI5G8mfz/5L6AMVif1CetEhVa1DolRw0jOKvJlRKOhGkF8D9JO",
-	"Xf998uXkC9C2fn3556h1nvwTjE0NbPL7l5LNBo7w9Wls8Lov4ckSUS63bKmRnUl7k0aEXcMUl5DwOw4J",
-	"r42kOcqNosFIEPSvaZHOMAhKEXsR6TAZ4nNT6QqowB7vqjYQxo2YAmWSFIHJKTh4oeBaVwfc9EQY2Tzj",
-	"YIJv9Bj0k/Y9WbFIJAIWUh4hCu37Ug5YEBGoeyVCEo3Edhzi0R7HkT/nPvdmvVG0kwrF84sI1FTh9Tlg",
-	"UWkAqwIfRCEVBS+3IVAIlCYk9gs17RLOaMhkpBEtFkNj4JOyjORZRvJcFcmzaPTOY8YGqci2lMcbZnJQ",
-	"JGplOyfUDAvbDTmuPePzwnlENuvWXAK7jOhZRvQsI3qWET3LiJ5lRM8yomcZ0bOM6FkqmJZbtkyTnBug",
-	"k8iNbiikXDRpsscu1vpqdtpfJ1dtsbr6gF2wQAxQTufBuLy6SnbM8LToCOJrqgRNOOTSFJJ5vHN//3Dv",
-	"9Gzv8J03vKQtZ5tgnUpv6IJ6wo9SJaArDSW5nnXEkHuOzTEcxY9mglFs/sSHMjQ9prUBpi6hOtQnByfE",
-	"zDA9vB6VcanwSNgctE3DqC1eZGvv+SHxWOCDjI/2Bcv0Ag7mIM2jfc7mEYOasS7lJGSYWwZL/mEtISga",
-	"BDcw8Pl5ykcORosDg7LdlMO4u1gaA2thqjfjhTw5OD06e/PpyamDRR1TD07OHu2c7j3fee/s2fETJz1l",
-	"2KdAdGW8IFjoEmpV2Nz44hmrXgsqI4pAlwkKqJodcQIlbjhxE2WCihfSHtvcCZnrD3y1tS01CbMPmNWZ",
-	"FCkfQ72+FVwFrPCuy7f7nFA+tjlWGVdDwUUrOtPlqx0rt7L7PBvjA3ZxYI74NbL/U7VCyWlRG+vL6VmY",
-	"sup64IrwxFLOVbW+83QB8XrNUwTUaxWr0Pd5rLq8jV5AS4gvswxGFLH+QMlHVavQFt44N0v2/zX5HcCk",
-	"LwBmfnH5i8k/KSxnEVPq/F9MRQFlvv7Ly1+Ryf+cfH75yeRLkMw+VcB18hWARpNr+9PLPyeTLwj8+5cA",
-	"0P6ZgHUR7Y9fqv6mYo0KOGJQk7QKiwyS2/wljkYJHj3KOVMLhjXirYKuy3cVpFbwv7qBoSvIUjTCzFaE",
-	"T47UladRseE5vVXfT9tSpT6dw/bPmBthJm/Ev9+A8XTyP2DysAiXn2UXAISO7AIojsT6gwBzhY9Y4Aqo",
-	"vrUwOk6u81VlmzWJju8y0Opyqs7TnFM/CEU7YP2fzC/XGfMkiJ2LMNd8mkFGQgSov6VTLFIB8zms0MAX",
-	"JkGjUdhwK6yGpvcNVmp4Vbe05VVZqdKp0yZI0rW0xbtRaSSijIKdZoSaWAxD3jqnbZ+zqKWn2OIiKnWM",
-	"8WyxtT/CT+ctuuYznmDISsIhlP1NTVPBYVZelpc/VuggxVXFMOoKn3eTA1v0pjDXSgrLeewii+MUFfF5",
-	"V64NuRy21b602Vw89xy9iQYslIITyeK6fG7gu+fGzgEQRTFlohsHjv7m6cETkCxsrs0A0ZSVMU7EplCF",
-	"ZUofY615BEpHT09OY+5qc0gY9+z4SZm840sfjER+REyBcGPkKCJGchXhDCXpiCAQIxikBIODzU3dc86Y",
-	"x7wy2UnSvWFZYh9RZb6poCdGz1Jrdy2rjNiLaK0HXC9FJTQD/BeecNXNI+qFNG/riLBP+izqCe8NGwpR",
-	"2oX0c1wmE3h7+RmoQD7VsYufXv6F5mTp1/RPquWYv10h+MytcW9AKhiyCq/bAP/9v9JqIVO3LxX0r+8P",
-	"HNbUJeYiihWCcjFrPp5jLU3rZu/JTLeqk3mWJ/h8YSN5bfM65PmBNaeWauomyZiY3JMkxiamqjuNpj0U",
-	"EqohhlF8qVsgkxlJyQ1UG/cksdM92QVDZYqOggal1LPSkZBRCyXF9O9vPOWstKvInpNkkFQ7d0+axiTj",
-	"Xpkcg1UVaZPNp4hTmexRtxfvs5YXXBqGPsOa/ooIhZR7atJqE7aBpKPU2aOyBzbcSIT5EVDThGmRKqUv",
-	"SqPRqKSoQmkYBowr9OJNIZrp1QAJSK9HFhQMQjWiyEdqOPvdTOBCsq4Y1LJZaW6CYmlWfaR/EYgvP9bl",
-	"TF8B8c0IFt8kxDWB7t9cfkaUMHD56eWnl7+afD35/eSrWenhBtQ1tUjetuK5iihIChn6pViWKv3hsgN1",
-	"AQBPZahzcheuYARpXMeu9Bo3ld01R6CuWkmkMPeA6Bj/FkVnsNyw7PnoeDoTZHmwAOq5RkGwgBTLdHWu",
-	"K0RTeOUdFoLevNDq0EAyK5vOQYvmxhS3UJKGbNKHv9aGm290woesEJ1aK2DFPxM+v3peuca6iv6vlPN/",
-	"9H9VKJL1AEtgG4as+fVjlNgS05aulK3ObChgtAGjIQdjZiywUzfyL9COPIgrnG3VqtVavdGE6mbw88wC",
-	"R36fvY/v7w0VvV87ENIVo4JVGNGQK/ECTdGJkRaOTtOrdOpujZU2weDbqbLSlrvhlWrtdVpllc6WV28U",
-	"Yi/3tIlXVwU/kwLMu/rPjLd6tZLyVlf7AuJRXK4qbovYhd3DN8y5INnttZ6+kTV2WrtvHD+zC3FZcsFJ",
-	"0uE2aUPOJcLZCAuuh0QykJiolCMReuWb6CsO2Fxx2e9y5imRZShZqJlBdRGaaYpeM+97Rixj8viIoY9d",
-	"dg1SRFGTtmlyuJaOTrk6tJ0GAbhvZeJZIqH9LdP3dVqjL6AdGgRj4zSIl6ucq18+GO+kx7SIijkzJKhJ",
-	"DfjP9JGH3fX1XvTUpYZ0gl9+/CpciV6mShlfRI+eRSl6/FEuWScJPfgN+A2grhYZxyyvgtiYaoraeMz1",
-	"PXwFNa3gy7o7E66jaDg8gqE3vCZb72xUSpvVrVqpQevt0pbb8Er4q/qxUk9qN1bdmtdgpWZ7nZYaimxu",
-	"sq1OqaJ9Sxqs2ZliLtDHulvvrHcqrLTp1Wmp0a5vlbZoo16qdJp0g9XaVbc67UFyeJfS0NBprb3Bqs0q",
-	"LdVos1NqeHW3tKmo/UZ7nTbdhlfXfln4yel1jhWgPP4afCfAweN6B4u0VnrY7vtRxDxUTeO/c/ayavZy",
-	"OPDoNa+MKGifTnxwW8l/604xQulLiZTw+kihNKm4C4v4UWDxbBRFP0toU8wlcclEvUuuEgN9PAkljhfS",
-	"TuSkG4Okitq1fU7M5giy/Kcc3H0Z+7hjTQv83JfEiePV0DM6FQCR+n7kc0+MtgkLJCRq3Eo9PINIQM/R",
-	"Bt2YLN6TWs1LA+LRiKreBiHr+EHAPKOEYaa6cZmoE4rl4wShHFy6pxU0Zn59eq6VO8hpCSUajKofQ6bm",
-	"OKXeQV0z2EKiZJTIBSWaTogfYQ6ZLUKDkFFvfAZ2fpkuXqf7w+dgyacc13Zqi+JV3lZN1lMi0Fk7EO45",
-	"81LNZkaqH6f6286vJKLPgP5t5hjMQoZd4DspUrCwSieHfd6Q6yzugjY9yFj7gNqZtP5wVl1TvWF2TXNa",
-	"1R9tP4x6D9A6WN3aqpQqzVJVCS0upEXlavMUA2woHjpHJrxKzhvQKBR83PddzZumYMFgKgviRwWdMvHQ",
-	"FBquoCCl8AE+OWHoylyoVjY2Uj8PQ+OFme4GBsguwPrb87s9BmRPsheFVqHD+koINckZW4VqtVar1xuN",
-	"JhQRvmFSQqtAh5HYGQxCccFiMW8B3KP90Y5E4Lvjd9CHy7wNYGcGGHmp9JMfxX+ljsEpasoyplavA1sY",
-	"sMN4mT4Hr89vLj+5/KyMz9EjnG62N9x1dZobHXO4a14JxEv9LHG1TaW/lD1aa64rIZVtbjY2tzY9Wtus",
-	"NDaqzapXYc31zqbnrte2ahsb9fVK3at465S22563XqPVKuts1KpetdmoeZuqLf/n7P4YQpwbm7Vqta5A",
-	"RSCol7+YTRNgPT0qBa/Nb3OycyqUwS7i9aRuJMIbwWL1wdS9IDNXgV5xBKB3Ja7jaVEbFYq+FiX0poND",
-	"gpJWkIXHJyxkFC658X81XxWAj8LkrgPSe9ng91qptnkbjA0fnExHi1d1afIfOAB/fLXj+auE6bdJKZs9",
-	"JFOoHo/SjTE8fqZ+C3wZHcWJuW6L2q/wNiEw7ttr9G8D6heByg9F2PY9DwKPbmE4qCyA/XcF7wS+Gy0t",
-	"Da9JugGUnhJB5kk28zVnax+l/tr3rs5in3rVAqHE7TH3XN0oJfskieYpeHNL0vNlJMIxKcqIdjr3JDEc",
-	"gnARMZ1xRgyjlWxxPpQ2FMbJKu3yjRXjaQR9p/zuSwT6OhGo2ii9L1eQ8sEc+PnxEsMuMeyfGsNar3NG",
-	"1ekZpbWf6TnF4ElNq3aTaSUtLuH5Ep5fAc//VIr31wHjM6Dj9qh86TZ5rek3q5pPfFQ0dLxCVX+di+QU",
-	"cMxJGJRBvld6Q15XY/eDxQH2WgZifrdmYRUGwxzof8wGAXW1jh+MB1NKe3CNlKQICn2fx3YSERKHM+bJ",
-	"M+0n6aSNFj6HkM2zKKQcL3KcUQYcAoDQaDuGtkuYNPHYnKfEBp2HhoHqXzdJHACtDimCgKLjsyDWzElh",
-	"d4cUVWOUk6ePTw4gKG9lVsZ4BmQrRTQe0IjeRVW/FCumxIpSrV4vNRpNstUs3JSK8wj3ZzF7xFIaXEqD",
-	"S2lwKQ0upcGlNLiUBl+5seYHKQm+LpPO0kDzAxBx9zxfpxA1zleYX8cXYSnmjShTic6UMHx3Y85abJ9Z",
-	"+0ix5Y+/cyJnbhbgxKrkR6w/ZwwAM67q+srUARrFYc7LuYKv0x8GkT+gYQRRtSW1TzrxqOCMqAfEUSjP",
-	"QSkVRFSskga2LgGhfLTLWgRqn8XJWe4/eXr/7GDn3bNnR0+e7jw4u//e6d6Jg3HJ1bqzDSoQCF3zJZHc",
-	"73TSTnoad6LvIJSLgrLQzA1oyDz8joaM+F0uQuZhPGN/KCPSZuTowUOLvHW090hJw0eHjywjkVebDilS",
-	"TtgL5g4xE23IMDWVowCrQ3zuBkOPeSvbkNKlP4jGxEjlIIiXyX4kycmbO6Vacz0VyUieAZhUkj3Vday7",
-	"1OckTCsW0O8QvOIhWaKJZUqVRInPhc4/m2SatWCO1+sf1JeVLSdXzFdDTIv5BulfJernHJBsxahFTiF2",
-	"/Uok2KWIcmMkEO/7vGAdONOxtXuJCpao4KaoAC88ofEhMrQupnAvgffHeou1j8w/r/LvONFsy5BiZHO6",
-	"qCcpQsJ0TBnu1CrrzoplMngXIeu2fj2bmA85DyVOTlFEB/OAG23vVAHE2zqEmFJaGa+QFCW/JiKLpQr0",
-	"WYSVu2WClffeqJSqlVrdicEIZmZM4AjW7ZuTQaFWqSwIfSCXOWRIhJSHbRYI3pUkEnM73u+UXkLfOzzp",
-	"GpMqYMK3FtG722PcZKe8aijJ5t9oPDeLHlOs6ZYlHV9zJclcBoJ1AwDu3LZo6p0LkDo0iqjbg9yLmWT/",
-	"pv4o3EeLmDKkK9f1Oj/1p4GDhsTh8Czy4VBEzLu63fyioD+gs5BUBs0rCvp9PhC3KGj6pzlfuQl7T2M6",
-	"CKUYB2NSzFC3FajxkNDD1Ka9upF+Z32DsYJnzukGJoZF2siASlSFMO5tJ5AAzkeL4HFYTQ7DjWvjri5y",
-	"kD7+EaLNVHnRNN5cTNlkfQ/0RYkoltt7gn5fm48HasG/kw4euRGuRmECZTpjFb5jzahP4IWQJa+Q4s0d",
-	"Oo6ZK0KdTFgbfUkkYhUpaFGIvn6mUhSqgsBqGycTL8b6tKMHZ0dPn+zvvnf2zt7xyf7Tw1QSr8hX4sSu",
-	"kqygJtQgYBHjTOpUoOTbT36tM0HMlca2QQ6Z/GbyX6DVyW8mv0nybGunGIjRBh8Bi0j2wiIptwCLTP5+",
-	"8reTv57818nfJwpgkiiAi2B3t4g2khIJhnt41fiuqGGCNBWnxa7V0ofnzOdmcvGqM0hG5uMq+hHrk6IT",
-	"i4Vlo6hR2xx7OpTRc8Yi337yDytlsqMXCTZcwqrDidCEPFuzqzg/FnkniYYGOTFl/4dwavUPSWhEBHcZ",
-	"ShtqFSgES3dCxiD1+2Cos3unfY8EBu1qgxGkjZuVC0/gwL6kWFtzUB/QiO4apwW8i1c4JyymiJoZ6I3i",
-	"bZf+LUv/lqV/y9K/ZenfsvRvWfq3LKMdbuzjYkH6laVNa2nTuqmWAYErKULhWbwhKy/foUVJD15IR98f",
-	"0fphKPqEclMziLSHkZKgf8ZcEJ+h/q2ZFU/8E8hz/Rs4TXCQ0BSa9LLZp7r+hU4sDcJSm7rnViz5ouiW",
-	"IysBA7onMzKTErRMH0TnnALvDCx2G4sK6r1IBFCVGfNb5zhTmMG/JIHLsO/C5C8vf6WJ+9fACC4/ufzF",
-	"5LeXv7j8D2TyW/jjj5M/Xv5icXnrqc7weAxdpIStpXC1FK6WwtVSuFoKV0vhailcvVrhKsY/P3ThKp7o",
-	"UsJaSlg3lbAMqL6dVDX0/KhkeOc8H0CssSNJUQ6hgkRniAELHeoHzFuxIEt7SQwjaZFAuOf4L5MNPymH",
-	"o74JmWTqacguxDnziGRgP8KH6NFnSmYQHBeUAbK5K7jLQp6TFX46PXtsGIz8PrPI/pEpzWlz1Yn6hNBu",
-	"yqKnJRCsN+TSoWQeGMnmVQw9GO+oddvDZZuxhX+Xk6gbIKFxKNQnhEax6JgGXmrb1AmNQYDf5Wc+N0Um",
-	"Kw3F8AdAP+vlSrlarZeVLCBcgMIL18FIBqL2ZKeLnR2In/tBQNea5QopvlutbpMnPh++IC8218/WGyvk",
-	"oR+yjnixVq3Xy5WbCwpTCboLB6c7lYPuDXzC462/Pjk3HuBlWu4bpeXGisRZEqAdU3TNh4S0xdV1pglb",
-	"qvTHNWUgUi+StmJ1JjF0QmR0vxYRgRfTGVKk3Oamwg7WQaYR6QuZqsO8u3d8ChE9R3vHZ89O9o4di1Qr",
-	"pD0mulSLRaSwuSmHSKZrLK+UiaOLkJwIwSEWSKEkkwK8XiEeHav1wUaYIqIdAg4XavmK2ZHsvXu0f/ze",
-	"2fOd48P9w0fOyrZp3XNsnlkJLkggeFdRY7/Lic/LxOmy6IA5JIRSZ2qxoh6UXTfVX5z59HI3vR0vj5wt",
-	"Uk8I5xeLJanVNICz46uJDkIfyI+SA7ZohTXbG17NbbD1ziattKtu3Wuyjc4WrbbrbtPbYFudCq21G+66",
-	"t8kqnSqtt5vuhrfFjDyxYNkbX8ohaFp2D9+Y/DcFswH2KxT95eUnl39x+R8u/4/JVxnxIL9cjRLo2Xgn",
-	"6IrQj3r9Qquwt/vgZKd0VAP1TUBl9ExOr1XztLLZqtRaVajpy0W004lgNHPq63AR3WcdEbJEv1GqNjOv",
-	"SBb6NIgVSI2HtZ2tXZDnkhLBNy3Fc5N6OqmjdlUBYLzq6TP/4yqwYyoguNmbaQhr5ueraiCwAamhjxP3",
-	"oAisZFrPnK6+VDzaOwBfnTYNGWlTydYb6is/kjZ/sHe8koA2RW9oNAx1cUzdLnF7NAgY7zLSpx5TFBRU",
-	"0aF/QSNm83M2LhN0jFag0rQhW+T4ZIccPd49IX9WJRfVchMCHE9OMPRS+97avOiIAeNSBsTryoiUUBNG",
-	"SqolZ8UicJfIkXp57ahU32ysHZWatep0KyLEqQ/DC3YPSzeuKBr5YO9Y9atgevjtJ/9ZWmTPqzWb1a1t",
-	"GN85G0vwoCIK6QaMyojUKo1N0vYjiUGk6dU0QZupOhAxxR+w0BceIl3FSmKWRnnMQMvkELy1KAmZq3Cw",
-	"KY1bdBqVus1Dps4345HRFRgDSDq2skx2UpviSwKweThQWwOF+nUNeETVocLTYJPA6QAIn7EZ5DGQ+z73",
-	"Unf6LgaD1BoeMUUhS+q/+3uP9g+J4o/7D/d3d0734FebH+zv35c/393deaff3Rnt39/p7j87rX3o7rxd",
-	"LpdtDm/tHT7I+RIruOPK7KNCdsOtsmatVO9U2qWGt8lKiguUKqBxUhwGtHbxsVWwdO/Z7v7bD17U36q8",
-	"XXM3e29XB88b/Y3TrfZ7F49r8rAZ7mwO96qdR/XeW+vnTyrvj/a772yMjxviqMYPtj48qUbP6hfPmy/e",
-	"2/j5TqW9W/P2Gp1H6739zZ89rgQHbywOeKc24FVWergrP49LAf7IGDoKUVn2vZHDm/9k7PsWzHtuMeoU",
-	"IfQ1ZN+GiuAUa+cYwPpdT7W+VKZ991DRfazsmD5jkcgXPacQ0nzxcy3mBeCeMB9HVVM4ClIpBMyNQsF9",
-	"t5SAolTLLVMyGiJdbF5EXLWCHHcKgt2LwZJCGwghVKsWQgdwZa/ZvO/zoZL/pgTH3Td3njzZO3y0d3Z6",
-	"+sQE8Bq0JbjLLMyy0AlFHyVRYPCjniBUnjNsXvH+E3U5wTeeQcVpHLsFzzUjaNncYW5PkBInduFfxqtn",
-	"F8j/bqBjySNYbpm45bbP4Y/aOv5fMh/JqamXB6yvvzLN5QquWOIoRZDu487sxrt5Z26XnIvCh5XD9bf7",
-	"W7sNv/azjfE7VfnuJjs+b3beHNWjJ4P36TPxyHvP3Wof8L03bgsvZuunxty1drO8CKlVSZYjVxPWCZns",
-	"JTjxx1fElKZAciRM6Vg3A2hvTlI+yhTZ/RgJSsAilpemtY9RFLMiL7DNrKZHgqonKx7EVfbL5Jh1AOZj",
-	"uEajskUUDDnT+uEzVCKnaqbF6jEqbc5FbBPAGBahFf7agSIYa1qUGqJFpIjpmc1Rdx+M6FiSc8YGapAj",
-	"OoZB30yseMbbM4LFta5jjq9EoM4Uh4AMPE4wo+hy5riXZQsk39G9bIoENa7VcoKoxuEslH9YpWV+bOlC",
-	"4ARjBerO4qqcKaoSCHkFLjnWBvo5qgIyX1MAGMECSoCAIEUKUqWyLbzcMV0oxqmbFQhyzO+OzYGmjELB",
-	"uytlsgeRedp2SBj35DbGnsF9twhUMLfiDNBeyhhJQ0ZYSBUVKyaf4EvqK9JmrugzCC/DRCNQvkkPf2Xb",
-	"5qni75hDi/qBGu0gZB0WMu6qPkMFcRRF9rYJWFmNKUNGdGzz9jAiaulT1kkFgxLbpNTZu8BAVyY7hIvI",
-	"dxnpCia1hcLmij6w0FA5ki75D9IQu0gU+Jhcq5yi2tTr+9ysbJSmnj0GbxAsFU/gRaB7PFMFswVFPm0u",
-	"RZ+1hTfGnGGU6w+wzCcYS3IBlpr/Toyrbx93ZwyWkK2mwrulI/VLBU2YCwKa1FhupOCYQ2/NLviSYLTj",
-	"UhpdSqM3pvBwKlPSJ5CjrhDeAnXwPabavtr22RdtP1B0Cl4lIev6MmKhFtcGQ9ljUqEoQxvuSRIoemB8",
-	"NmYMoqRHudcZBmSgEzNZ0+bMXPvgAz3W12oY1KDTgC5Q8VU7NVb3Gq72Adza2Cxt0q12qeJWvRqrdxq0",
-	"2VY4MaCRIr2FVoFyLxSAzfSi7M9xwN2cccC9gU0LF+gqc5bewx+nDcscYG1pcJk6pHh8UzdFMdBOXOx7",
-	"vk0rdTPoYKCLWPiRJA93D/QdCU0F6XPGCe1EmssCLqImj6VmrA/9kLWpZCQUEZjWoYJ1smepbF7GdhQC",
-	"0MLz1ELpS+ELMYy031ScO0EDIIyuYVFkHsR4qiPCLovA7mLzHTNiXRk7deGLCuD5XEY0CKw4t5qhOzpA",
-	"BPDRis1RoITx+tIMwoCy9DKTUehHEYtrbfu8LV4A7LK5wqNdEY6h/l9JrbTbo5yzAAqhc0ilA3sI1ivI",
-	"WaAXTHttIUWyeYYkbROqJ4m7pbiIJFSJPKnZ+hIWRqix5UGTY/0q3rs7gZM8UgEDLLQKHbdfSh+oEjwo",
-	"KXmyFPWYWpTCDWnEcaq5P5WJ5k9PWW+2ZlfT1NeL3Jaw6tWzDXO7kXxpopIgnitYRi7EWvsI/3GNHu6h",
-	"psRRQvmLkEoylryiYciZZ3CX6HSIz01ek5Uy2ckmvNRtQJLlSsPJSXoJA4lJ2LXKLWzwngQt17ykSXqm",
-	"r0drpac4omlyvSy89spidSMxMKcPigd75uwsdh9Yn/oBML3hS1Ul2TztdXICeIyS9ZLnd/0I6nMZfLG6",
-	"ytloddVoVNI6ocQLHQxVAM0cV/COH/b31AuOQY4aR0K7RVRIV5uxZcwiTRKFPjMlyETgme606oSj9jnO",
-	"FgUZHNW7NgdFkn4ZLHDgoQP4D110srArjvpVc9bQzuaavVpkyPX4WTIEg1YJJfohAjGYjcJ3jHq5yhgY",
-	"JizEXeCOPgIFyjktczb61/pZWYQ3cLGGYeCIbqSMqd3Y/gbGN6RfGn0WWnoSV9nLGk0NdSLFgKM7T3hX",
-	"8Ii60TW2NNhDRQxNarRIl5bXm7/UMS3B0C2IPg115URFYfrGZraAignuyZoLsZtzHRs0tVbHNE2xLV3l",
-	"AV0dxoTRMPBZSARnLXO046gdsLgNWOwIGqcPBf8B4rgJ8XLIqAe1JyKpaZ4kMvKDwMYshFbiwTgtcGtD",
-	"AKar0yLyWUxhHW3K8FGpmxBefFHhM+3834SOofBkTwxD0IUZig5WBhba3NDrotOobZk06ccsCscl8OFy",
-	"VvKotFpNJI7Cy/E/uCX9M7HydyeA/gXl4oK+NiJ4FzB4Y+vi9/BuM+6RIiijVsChCE/4DDC4wV2HL+df",
-	"9118Qabvr07omeVdrbyrh5Y3aSe4BnzGZ+5+RM+ZJKzTYW6ECrdoBonZXKEw8FIGoyGOIJMm0yQmVU+c",
-	"ba3Ha+rXAeNZNhchJp8EtwdwUgL/UyuZFciQVJsuSSTEWZ/y8Zl2f5aOZXN4ol4+M+E2Ky1C5XnKvig4",
-	"VjfY0t4TU1hQTUecT3N8IyD2GeWQ0DQP2aUw7p2cpzFGv9KobVU3bn6rhcdeZc7KRTyH09g0j1LpV95h",
-	"od/xE8F2Tt4V/wbpGK7K0RIIl0LcfThUUnpPcPXHTza2alXMvbJhfk4Gpim22vL38f29YSgGbO1ASFeM",
-	"Ft+dZ5KFeXR211xAFKF0YL2pt/yageYSNn4HTZN4QBK8mATwLMpRXkB6l3n2STAmRD1F9R/Tts9ZZBy+",
-	"2mIY5UaBUwnOMG+dPD20eZy1WbLwQuE0AGRJOYOWOcxWnv+GlfHysFIWz9m4MYsEPj9nHjk5eUp8j6l9",
-	"VbwDpXUZ6STQOqxVQNy8G4mQFNE/A9N0uSGL0I7jCrCjAIhcsdB5xObaeySZPbqKaN7XV4eqyzKioR8m",
-	"niU2L6r9Ud+2hQejG/V8t0f6dAyxqzFm9WA2WgdCQ5ZBzxmUixsY49w83rMHrxyM49rod8qclYq5vzKW",
-	"PRW4nth8TOz6xuuJXIc482wQ8k8/AEQNtGO6n3QuodTBg3n+TPh88ZGBHRxYk/6vlPN/9H9VCFd5gJHI",
-	"ht1pTa++dAWrIINhF1S/+Jpi1QIYVsBoyKHST5yyBR2GYPLmSKI9fka2WIBhq2k0atMcMmSuP/Bxwa9g",
-	"5eoizGm89n56yBJLQCXRLZNf62w23xDIePM/IK0csOvLzy7/nEy+IJOvJ19d/lLn7Zn8fvL55B8nX03+",
-	"MPny8jNF+Vh/EGBStxELFKTFrAMp5elRQmpitdkBDc9Z5PNuEtukfj5kozg1Tt+8ovOLJ7E/si+nv4dE",
-	"a4rePISbAv1wRcpTwVP4d9IMZGlX5PEIEXcqmxOSJYXj5LEaGIfHlQTJ3R8/TZ1DOPAfx8a7G8Zry0wO",
-	"H3yl2Uydi0Kzg6bD0ibdaJcabt0rbbFqp1Sj9XbDbXrrbAPyoc3e9fxI6GwXIcNbeMCSVEUX4pwdZ5Ja",
-	"6RwmyfJdRQykFPsxc0BqoF5fgtcZ8Lq4+ZZGFFnMPBMu0ts5hWMWrXy0DQWPFF18wy6cI10sYcsliEJx",
-	"0XHSw5CUsuJddsF5RYV7vtelZoIA/HUQDlyHEDUuK8lhO96Zqx3a0oxQ3jPATiZ4SUDAkpKaxVSeIEih",
-	"YcqOGFiVrSxi6VK3pvgIpOxSkFMSQFc2d4ZcD7atrjOWuDDw0oRAJ4NBQxRUB46/sjl4za6uUu6trurH",
-	"Kf/p0sj3GJEjP3J7oD4AoAbVc8Fvhvjc5k6XRYf57MYhRSfmK1hJ0edosVVTtLmTZUa62KJ3obCM9MH7",
-	"+iEbkVCMZOzm18q6+c3NA4IrcZLZz5fo9Ie7dzUhhTKarUJqznlJ/RYETy8hqV9u0tAtBCT6SBhanj1c",
-	"Oifd4k6EOat/lUdh5tb9OP0Kzc2VUwd2MXN4Lvla+yh71j5e+0idyCs9R0yGt2xppCLIQyjZOrqvs/QR",
-	"cVa2dXYzFwIfZETHUlsapuhUmRxiqED8Y+xXsk2Sd33etTnW6DbGdC5ARs+PsIqbexiKvj5+hZdQu3rh",
-	"W54iW9+DW66B0fQ1T2frSeTEu1z7uSVIY6aWPrNLj5tXGMIVbzVGEU4F2NyThgZd7cd8lWvXTrbJTKAP",
-	"JSjmENGZ4/A1dWdeepE+Q2JNfa6cIejC1/M7XuD0a0b3gZXvm3SaBDiwF4r6+JGCiiWfW5p8mpjXGC5m",
-	"IaLNTfW5eHklHWln8Bw6nabSZXKSoa+BFOAKKI3bdR7yA4WiBn42T0O6tRkA53NyFSDctnmKTial99Qs",
-	"EfBCHrrUING/nYSMM2RKMXIuk4wOIHPYFERMHThQLqLrYp6l2yzQqUgzjtt6Yc+hv7ckou1Xa8r6wTK4",
-	"K2DsK+BmOTzsu5pYeWmxei2VaDSnBU/Lm/PZLLpPPy0NsurcXP3Ec7C3CF1YJEc3YdxPy+TEZD9V7EPi",
-	"xGwe23iKYKuxYv9Z9ZaLZvaS9pDAYGG5AkRW50uQkMoBOFIIbwDTZR7psZCVyTMe+YHG9V4rrRRIjxZU",
-	"BGl2ITqdPPr9aC6/ubMAMK0sR6qykK582ospTnqVrz1fiCLNm+YcqpQ6Kj++ZCgLyNSJMtCa50cO9Yck",
-	"KBMzIfdYJrZMTgAiAU5JH1SuoZxGLFrpl8jTzuyJUSK0jFtToLDTUQ1BYWD0KOcsIG7AaKhj7GbFYPCd",
-	"uOoy3MXX+vp78ArONk7plYCfH8zlhlR0PicdES5jyH7gaEKEKSWZluQNx1zAzpGBEjqK9zockQEnaFpI",
-	"BZL1QjHs9rSLh6ZSFmjrTdRt2eYzDB+CcAXHXGzog6Lf3jZOPvjU5k7qGjsWcQZ03Gccaobr86Fr2Bk3",
-	"HGebnBycAFogpz0mGSZiQXcW7duiKzyYGGY1FdRgzjPr0JBdY+uAMQRzTA9OgrReDrpaAAidmO29s5SI",
-	"W+MbBwu9U9miYYnhWIfi8p3BIMUYYnKYaUBv5vUfI8XPfKuXMflWKzUX61mfndsNOy6jdquvueIutxt1",
-	"khtysa8/uBX7iU/OPHFXP7em7u6PEmVmkhDI5M5doUMd5kav6IBdTUOlceTTklNyCUkR3LUxKx1630lI",
-	"gWXzkKE2T+FV/LwPubP1/oALHh0MGA0Nfj04IV2B5mElq6b84TEFw2IwM0Nqbuv0PZfK3IxI3O3Iv0K8",
-	"uSSjSzKaS0Yz+H0OTV3i+R+OPzsiu1uwjvlY/mpfJY23ISVOtoJZi4xMAmeMAfJEn/pcZzU10NjmxXRN",
-	"bItoeiOt2BvcInpzLRJXnIWu0Dk9zmlYtvlDP4hYGHsHhIx6b6gbpyG0OfhOmRxmJA9Mhqqf2nzUE5Ll",
-	"5fPBZBbTWN1cRidWSeqEQfM8iDKdX5fU4qlioFlBSXUxZlCOwovNjR8OWThO7I04+4z3nvF9jn0X0bTZ",
-	"FiJglOfZNqFvyC+S0Iz87mIKeBtqtms+/niBenJ/ysJzbYAehcnfXP4Kvaq/vvzF5S8nX02+nnxFqjVS",
-	"qVTIt5/9AZ6Ry08vf3n5ny4/u/wF+fbf/Gei9ToNtYK5/HVBX/LChld1a+06LTVYs1Nq0PV2adPd8Epb",
-	"UO+h1q67DQ9sa/w8dqNv0opbpZustOlVWKnRrnVKW50NVqq219tVt+bVWaOT1FL2+YUw6VaiXqFVWDO3",
-	"ck0/kmsLtfjx7a156vSmHMPZh+hFH5nyrn83+ePk68nnl59NPk9vxZfgGjxdHu9GxrmMGH5tcbzMzVzW",
-	"yLupcxqfIoW34E9r6qiUaBDMD+g9oOG51OgHCWOWQapfIEgXpRUg/6KTZhgzdFw1uRMEGVJ+jBT3enL+",
-	"WknqnekfqKmxPrbmKq2PCu1x3IVqQaPeVsXKiBzq76QwfCWOp4F/A8pW/zA0sFW1YtTfqnxsFSIR0aDQ",
-	"qn58A8u6GmuWwebc3zfFiPQpH5MRCxnBCVoAEgC0+JIErBPps7K81YvearX6xj1+Rrfr3fJ6yyhktD8X",
-	"he4QJ2IvojVQv5bwZQfditBXVAwYpnXkkWzZ3OYl4qR7cMi3n/xax69nqAIk1n7r5Okh0IL0mXJWtm1O",
-	"IObx5GQPE+rrjNPpFu5J4kj2obMNfeJhwt4A/iIhgosjSdF5Bn9nLrF65KxYGA8puOrTFZwzN9JnlWHw",
-	"ZdRjY5NWoDg7EwuyVVGPiDgiXzWFibFWYHSu6EOcaeBDIIDTIgOfd50VTTRrTR31qVVDg1C88JlEI4Eb",
-	"CAlOX8S49qoR+kLhX5uvru5kMmK1VleJs6OviU7AfZ/RkIXk20/+wSHFJGuptIjTYZHbc2yOG+vz7goQ",
-	"audfRb57zqI3HF24ANHTCbx1Co8ctRTtUIx0hk0HjsCJGIYuc3TeK2wVUq8n5R7SCdmRKGBSBcpt3hPD",
-	"cBtMsLgNamZ6msdMDtUA1QShfKDzhMqoBL2W9h84pJgaAPEEw0CHSBIx4isEDBL/Cnp6w2nNnCUJWwTF",
-	"4/Vw4IhzKHGFNgTIRTNmnklkPByQSJBmpbINGY5DDPJQMooSYoJpQQSStTzX8bXMV6dE18OZPk+SdEQQ",
-	"iBFMHC8WCakPuSU4JMLZOdqHPF2Uu0zbdXCpZWx4jp/bvHgkZNQN2cnbT8iT/ZPTvcO1w6en+w/fy08f",
-	"Aw3dSIZKV72I08IDwTD+Kh4pShaR9pikNwmOhB8l+y1XYm6NoVgJu85sdiHXpdTn0XqjYBX6Pvf7wz7w",
-	"Pi2E+TxiXchikOtgKmmfgetl9khZqdQb6XHrFMJyiIUDIKmI4IwUtS2NciVCqgnDmziVlXlABI7bHWZ0",
-	"PQCZIeAZBFIIWRSOW6ReqVTUiYMXW5p+2tyjEW2Rj2xEC7ZCEXYKntiF1kd2GpTYapS2AR36fY1L9DMN",
-	"QvRfBsDoPxVs0f80aU0UWvlYDc33WqRRi4eYvjSpgfqeXWjZCwlydkENh31og/hjx6AQGoinYNkoGMGv",
-	"V4pG8K4SY+FV+EsJirYWtOwpeS35PZZO4cM8+RQaQ7FNfwZLgpwE7vEVgYS5YY9wQfFALDHYNRjMlBAH",
-	"NQWwU8VjMXz5o4JM8UX47YOsMHZhsqOYIuVZcl9UvbKwdKI2BAn+yp3QXAm5t5wvsu0krJtkOHdCvRRj",
-	"5lNYwtHETFdcYjY/OdohVJ5LTSqxY1QRKt5LXReyO2FKce5h3TWbO9fMwOAPhVnKZCduVyhJE2vJYWFb",
-	"m1OCWTcRS6TiJdNgAzNVpKrMQWQDJCLYhm9srobbo7KH2eBEyLwyORUpMFLMLlScN5wTps7YiqU6gHor",
-	"mmf8/+y9e48bx5k3+lXq8D2AZrRsDq/DuSB4dyxLjjaWPNFI6yTLnOlid5HsTLOK7moOxQgGJDtvsoCD",
-	"432zATbIJvbJyeL8s1hAlq1drWzLQD5B8yvkkxzU81T1ZYacIecizUi9wSYastldXZfn/vx+etCGWuag",
-	"bvSw3B/k/xHscmmj69R0ckfQu1UMWpvexgUZ7tY+qN7oVfZ/XB78SKzv/cC5vhbcXR39pH273v+7hnx3",
-	"ARTtzFvMkEj45DeR/k3vlFDA+dDZ4/3YgMa2H3NkTygaUKFbOpJwRNKhTd0u06avBH9qSlAHYcWUSWDw",
-	"CjMRl0P1LTPcr1OXuJx7oKSaBEpq80NmzXjbWXS14KS+WRsfJkTpwmmb64Rb/EH6z5vuhysmnHZU3PKg",
-	"K4i+PCIiKhtTe/6YDUPfD8qCIfyhXKgDmOuZe8XI6+Td5DzLNDsF6TLNW6hURiZqMU0nqDGn99U8QdG7",
-	"UwIns+Hbs3N4xiDui57uPCN02oyQQaGh7lFKf9EM0EmC5rOkXzaWdsqQcN5NPEcMWfApIm9umSsCA5Iz",
-	"1YS4NSZ4RbZgoRi3Nflj0h4TxNYC40Gzhw1Y4AkXo62QOIAeDkBiWbKVCWRjq6n09lmR2KGwCbuv/16e",
-	"CScyfg+HO0/iCMeNgKngBaghzorbaHCweU8CDGMHfzMlDLWN70oB389EID0JqmbWCNScTA8cKV/TUj+d",
-	"p8VaP7oNpP/HPzUUJ3rmBa47OKwIqla5MoWuyAFmmHtvFYoF15Pa1Kw2yuWysi+HrLBRNX/1POVDjrMg",
-	"hIWms85WV5vrVrNebVj1ssus9Xq9bbFys+NUOutlypqFYoH28dYoux06lFkoPYNcqAdeKMJW0JtL/2oK",
-	"WuGhtwrFTgzKN6Je6PHurtGPaoJBldU6dK3RWa1bjWaladUbq1WrXes4VtVZX611Vldph67CVgFeMMCF",
-	"82lK9aS+0JBmkAXBmdEvGk9bas0WmbDDq9ENxHCQDGIQKP2qv1WmfiC6Ae0jXVS76lZYvWOt0oZj1ds1",
-	"11pjzY5ldHuDrXYKKc345+i7ycPocfQk+hrU4bPoKYGPXkRPo+dKYUbfRM9gAk9anjGgaupxnH1xDVGV",
-	"t+7dvXfrNsCtBawz5C7Da+TMNYTOau28xK9u/jYzpXF7Z++TU5V7gNg7vs4DJW8ehpxbjcfKCtKoNHB6",
-	"SgumdDiqPR18QmPyCD7DW4CWDh3PLiIvAGV0QPoCgcYGg0DsM/fqVZIuKNQXtngGPWQJM1CDYeD0qDR0",
-	"xLrfiPL0HTaJPokIJqucIAak7wHb99gIm2f0s4kAzJm+ByG95RK5Tp0epFSJ5HQgeyLUbZv6nleUIgt9",
-	"xOEACbBJKIEjBVC2VyQxggOCfgPM4uqUb4sz3+t6bZ/ptC02+Qw55AiVdyhDiHH6SnXFMOuQSwoDyiU1",
-	"Wdr3oWDykIC08Xqnx9yhDxDxHe8+vP0IV3VAIb7ougRyjUiRjTEXdp86oT/eTDmlniTuUH3v0vFyDD2C",
-	"6wlEGLLF7YMiwia+t8cgqQhOLLD9a4h9NeRdmEomZYqvHx7X4mp0wL9IPRdSlcD7T325QbL83BmZDthy",
-	"XIS7ZlU1dlxmV6g3xToRqMUUw0CqvQjgIPpnRWIb+g14RebaRWLDO+ymNyMg6/fVvO5qHe4xaS8XiR2L",
-	"VjWiId/jYgRtagZ9vwh1DLtjFu4CrjHcaSiZuzscQDsbC3aVA78L628u74hgV5lQu3oPqs/bzBejXZ3E",
-	"s3Uuesp2yAzjwI/0DGt6LPumy/oDESqTxPoBG+uMNuy9PYaYAEC2jUnr1C5BcoPZ0WYQG4eN5WOMstRw",
-	"fsDG2jg7YTtJdrsoUTaXEfDTGcpyMU21EGbLqVkxczMzNzNzM7O2IFgdiqgZwSRQBjn3xBvfqwNBjcSg",
-	"BRvD2JFpC/ZYi3la7GvlAfyvJnM9AmnYNe0yaCdyaLcxBp96kJbfh4hb8adx9mB6z7iObRXOnhcnV0y5",
-	"YsoV07kppjyxcfYC/z3OdHGVMAH/Y0MhxyVN9ZrNAD0FDXC6/OjRymXFodxh2Hjzyoc6K3J0DcaYih1p",
-	"tGcg8lPnGHTvmIXoomaiL0MJYY+ut884aVNnLw5bZIJMDuWkrV/RxF5KZMssJrIPYeWMbolVit5TgwEC",
-	"ZcZ10TaS5+GNdpW3jhOsdpNNlnS8Is05iKJlOeED3VQeNaMhAIcR/Dkx4A3wS/gIaADdGX42XJHr7lx3",
-	"57o70d3m3FwonX3gML9E5b048+wbBsWAktdoe5O8HtBxFp/1JD5dXHxzNO9grH761GWaZUUrqSJ0BCWV",
-	"D7ELCO0wg3BWsYJOlumnn12C+5Cowo3tmwqyFF1Vmvf3XuAXNgq9MBxsrKxUqs1SuVQuVTbWymvlFUm5",
-	"2xb3k0KlOaXdSfSVt4CkOyyxjfUztzYwxoMyf/At1YfDYCBAlXWGPnLkwlLGeJSad+sA39ZRa3BILWf2",
-	"2LyiOi5bvYWSVg1vdxCwxAfS/9qJyes0WnChWPhgSFEMbFSKhX0aorSugLWHPF0m2WvktGZZBjHtOIy5",
-	"aZqZU+SJ9a6flSkG4Ey91XIn6vyiZnqK057UpXCkZnonIG4kobG01h4CyLnuMEDCYnQWlAw3DerukMWt",
-	"xKOe8CHHjaLdhPRSkkZzbt8PyZCDzwPJ0SW7L1y2AV/otB9LGGuhBd5cEgBbossCu0gYDXzI3OGIl2Ec",
-	"sQpp1K3o36J/aXEtgLDtxbggnu69sQ/IcbtIRsAZpga6s70F/T0mW07HLMCGXTEMHdFnhAaBt89kXJmn",
-	"Z+hgdfOSxq5zBHc834MPlzfJQPg+wPhoJ8eG5KVy0M0iDFiQhDiN40ah7GxDd+8IDr6hrQWObTRsi2O3",
-	"Zh/T9rBY+PbGNdzUGWXNjY4XKscPXlU9fzed2D7kFA7o+LBHaDxBvLXeDODfFtNmIjHWbYnYjXI1nrnd",
-	"YXLmklQ6VCrg3nPE0IcieOXpIgucqz3m2MulY2k6sV3EXKIEmjfJktpbB9aBKBHgM7X7za6Ic8RenK+F",
-	"fPHLSi5vp3TSq0ov91FNqjNZWFQ7nWd2OLfRchvtJdhoC+74Y2yxItGhl9j/QWVysZlU8oTtGZue1bkW",
-	"+h0ashEdn6m1Cvtubkv1oN+fYaKelzI2ZUhJr8uZa3kcO7l6NGFLkz1vUDQh6xbXhhQ0jiEXv7kI4uTd",
-	"gPKQudm4wVEtDemRL6pNX2Wp/SXlqT+xW3srXufja6BTnP55IfRCSHeH8P/JTdJmvlC2u0hJheyJPygP",
-	"BlTKkQiOaBi9zZgrMwki8xuD/QLEfBpzCqRBJ2Cy14JFSkCasP/TkwaeQMMlcTYCtweSVpKGnuxo/0s/",
-	"pcWRQw3wtoIxuXoVfBxAREKcA91YqvugAWNpEx+lbgwuRIuj2CIex8ca7j1Ajm2PNY1DiWyRUaCm8NC7",
-	"erLFsyW++pJtfYW9SWgYsv4gREAkqJBl2CVuhgau481tQl1XuWFTnQZovDU3PRVEeXZ8CHNU5l0LPinD",
-	"zTkbpb6/XRtZB6+Z+9RnB76Q11CfroHiuVfaQtNxbGrkX732Uq02c3PY6dcXdnqQHAUj0mJkmsPSDMwe",
-	"S6kzT4aec4SJI0LqS2x8iOsnUt2XqebMJer7aMWMNJQZdmau2KGwlzcw4Y+MqBgHwfCUztAPQxlS8E2I",
-	"4IhwYVpFPW6kiDO2yZJW0OTOvbeWZ1a/aR9lJ3nD45o8M2/2KnotsyM455bLKQlNPcMkFEQO+wfmeRZS",
-	"qnGC02MYKAEfqKv/r3/Ysn7y0we1D//P80AAOOSBw0KYOgHdiVwtFlJ7q7DR1O47pqJjbz6TeQ7FyTzi",
-	"1G6bBWMDxyk34RboZUvFOJOjvIgvd2zKdgthUxP8+2xvOmAoxjFSHWM36VoECNUR+NleWSpxe3kcsjzs",
-	"mIcdL3dqOHGgzyBB/MaKXmlKL73AiL2FZTBuiwezKFl1eonC/ZWw1+R5S3a9XCMBy/rIu8ZTsls8Lr9c",
-	"LpEdSFxSsmq5XtcLoZRUea07t3aUVaPE99WrnI2uXiUa6hiRzFp8ifIxwPwKTrgIdf8xV8aUrzaA+vn1",
-	"UmW1voxttfA+2tmSGiQQMncmubqtLrBjTmYEGYTxLEHHKKk0NDahLJIGCQOPAWCUcbqvSEOZiOjWHF1w",
-	"7cPjg3VkAHGIITDARdjicXQjyXNqv1rN5rq9fIQ/Dct0GqJ8XOfC3zTJerVCmqsNq16zqpUF0mnqDjia",
-	"hZzj6oK2IzzBxAI104wScn2gn5oJhVhvmBpT5a+G8Krr1UpztVGvLfKa15AR8lqP+j7js6QXbBjl1oOV",
-	"obcwYELDor/kXMocUuWGCNqe6zKeJ1MuLPNsSIOQUBdd7QBlifq3MoH1+T+OcRauW3FA7c8KiBphrLbr",
-	"FIFcxBIBB6rl+RgqWzxESt/QO73FtWwDkihtQhiwfawE8YD21WUIzOr5PgHpWkyq8ltcH5s4VAmiG0Qh",
-	"MTABMT+iHQOPe5LEnxZbHC6Hn+4CyATvplAPjHztUUk4vAB1EfZbOQYtbjuJdLWXS2QrJH0hQ9KAsUN/",
-	"RE8Mg4MxUPhbn/RpaOyMuygt1TqclUDUDFWnloiVaq3eWG2eq0QsvcTG3Mt40hk3YJXL6gChzZLy1GA2",
-	"Fzju8MvZJ/4aXqAr3vDoYj1dVosVDUQJAowYk+m6MnfsFgd+BlMzgEbQZjJ8PP1Q2IXC3KjFjNU01cRJ",
-	"WWanShigx1SuV9crJ9jfwl3MsDl108+hNGra8Sx5+5SL/YMOKFzy9yzwOl5ScwnxkNsY+Iv+KfoW4B61",
-	"n11ur7N6Z41ZNadCrXqn0bTWaaNhVTvNTqXdZGsUGjx8mtzhd9GT6HH0bfRC/a/6TjgUSQeGhWLKkkwJ",
-	"E/1xMjDDp+f12U/w+uvDQAzYyi0hHTGaf3XuyemtHteMDkC7XzeXkEEgOp7PcjCBPAODGyS2npJIofI6",
-	"5xWwuJ2OLDTJFpRckWYPIh4UVGAKCNUAcry6xiYeT9HQyxELkEXlUL5kWz8/Fz4XSvjcxfrqlKR5s1jY",
-	"B/G2PHyAAA/Z6U2xQnRQBkuPme/q4AsN1GQysEGUcb3H2EAmJLmyRGyzknaLe2CV39y6vYUpzZ8DLq46",
-	"ZHLo9OCIZRbbRuSuLenRlR+zPRqywOPtYdC1MUqjgzlg1acNGQ19F/sIaARp0tyU11AkmkBIixsTCNAl",
-	"ErOrwpD7PH3AT2j2zDiA8cFhvJA5C4enYoEgEA73PHnbc0l11pLqldpGualz/lL5uushcyztsyLxKe8O",
-	"IbsSJCJyDlvHlCQd00GbmDtIlniwfA3p0yjCQOqqNTEMi6TNGG/xgO2LPWy70aCNcVrXWEQG9kEHhmwg",
-	"I5VpaqAWTx6aUBUNpWYKgtoMLU9LxFaH9p5UMsUuEtsb2FjHBqbYVheeoHSQOSY0xMwy3jRgUA1oyJPG",
-	"iG7qOMOAhkkMC8dh4U98r8Ng4peSXAJpj4mu2zgC9nzHLMFlykbPIbH1ShpBfDhmVVW/qJSTmBUSMnTK",
-	"zmqnzqw12mxadVqvWeuszKyKm80RD+A+tVK5VKnUSk0tp3HJs4NKPyJgWLx7K842xBuisFG4JX7u+T5d",
-	"aZTKZOlHlcomedfjw/vk/trq7mp9mdzwAtYR91cqtVqpfLp6Y73qx+dKzQnNc6WLcmpjWXg8gfPU4plr",
-	"V1BiWWiMzg6yXeeu4dOeVdh732GDMBPzFpxtYgJXSUaQNNgjmJJrwGw2ABo1iMmHwKU2TYjcgZG+pwaa",
-	"kiSnO+daXl/T1Q5zb2ocixuP4yjG6bgYFhgk0hWxb4hbteN1OQGOWbV/sFeF+ZIttE8f6H9phEOX+Sxk",
-	"M/ZpmmYPwhRal3sypbLNVlsuEVhN3Vbb4jHSkr6D5nk2jKzqDpDDGoYlYjYAoI4jzbI+D5pIOF58dAYx",
-	"8YOboAjKdiaaIm4x/YBF+G5pPHIkSvYzyncWx1I8vWdMrzSjetwMcUTlqY9EDqFwjAHNMSuICAoLaQkp",
-	"LM9l6u09dkQlo04sQoM8Xj5G/r3DkAZxQ5nv8T1DXC01krzaqoCxDiTnA9r1uDK+jrIppbiZDPDszL45",
-	"vHAw4lY7Fbfq1NpWnTaYVe+slq21drNirVdprV13Gu4qm22xNe6W1zbKxoxUE3K0oZmq9WPSo6lP3vbk",
-	"wKdj47z/c/Ri8mjy8eRR9PXk4+hLgM+a32CLp3Ss5niW343DJcn2eLOUWtzlFeMlJDNh5iYUaJ05mlcy",
-	"Pm9SHHPUVh54R+u5O6wv9nW4UT1tMzsWh3Is3+KC+IJ3WQB6CxkywYOMFVWJYA9ZXASXLXpT2rEDviei",
-	"eABohdrOu+qGux7f7bOwJ9yZdQlJo5DSh1wYPZndP2NwQb2QjAB1okf3mbp2RLExAMc+NdAIN0rt2YWp",
-	"4bPjmKEevZegF+/pOSm91GKpHAfubAUDriKyumQEwxjtsUUkwsoDc5MPV9RdVxzq+23q7M121O4CbY7a",
-	"2LYDTCIQ05chDRlah5zQNH+2iSQB5g1zSXvc4jaQs+xI8a7H9+wMjYy2HopkH6O88iAaDyb81PHeY8Tu",
-	"eNyTvR0plA9wk9toFKtXkVOF5ziuwUoCcXq2NohdLVfsJNHJ2QjuVFRflJMSKmVSakM7ljJa6JFY5kFh",
-	"lZRi1zx4N6R7jKekWDwiJSuT2xwobt1M7hQD65jyLvwR3lLZN8nzY0cA+vP1HeMHajwomG9z02mi74aZ",
-	"XLVMCwfVdqTY1jcHs+FUEDa6OGVn4N/333uL/eSHP/xx+8c7q+/f32nf3NId7OqCn3xQu79dpuvjSv9a",
-	"df/9tfCHrBE0h7fr7R+s9v6uJt+udN4p03fX7//YKSxisFzT5+K8Slwk9v1rDTNjPObatAV1Xc/Rhycx",
-	"v2aZXvFOSW11MmOnq2lcCPnngr4qMC+NjnrLuZI+O1LcoJ5v1GUO7pKDu8yt2VHewhZEsO1Yey1o6B9S",
-	"66BvZ+v0d0GXGqUcq9L2EBXFdH3uSdJWW3CKRgV4hVR0apOgnk6w+jpp1WLHLgJC/B3yEY7tlyGpdplp",
-	"JcUpc+PV6rGAuV7AnPBe4OlmQrmxsuLvlVKuP6xgbIgtIuzU+8G7nquaymyHeQT4VvoHJ5LimTtME+VQ",
-	"E6z2ajsQI4knxs4M9F7g2xe+sWRRyZ8L8gspyLEX5bRyHGffCj1nj4VHo3UpaYEkSiNO9A/Iksd1Ri0N",
-	"AgRorh4ngrPlIoRVjdD140SfKSEYcmX6xRUE+r4gwSmRIe10oNtlrPMaMIi4eAGYRcfsiO7xHXzDu/oF",
-	"56ErN2Mw9ln6zWaBORxA9V8krFI8chDnQpqemZQ0efpFrmGgIesCfQaCimFLtOMLmfRDF+epdNAMFlW6",
-	"7lSY1WzXXavO1qi13qmUrapTc+us0VmlzXbh5GQNCdgZRBIM/4LuBo/+GD0l0YvJR9HzycPJJ1Ck9nTy",
-	"0eTR5FMSPYmeRl9Ez6Jvo8eTh4ViAc9HXP9wiKHBFE2UG6dnlc7si+OLHfQezWsdFq110GLXTGBKSOsV",
-	"OIJS+r0B4xJAndVvTQePuaPoEDu7ae0E4xoTVX01lV3W4kt2W7hjW6OkackKvdBtoPjTghpLcEykOctI",
-	"Tfm4xQPhs02ikf4QmUxj7i1vJkYzJonJErAN6wuWlZ5QZrfd4ksp7Ma2L5w95uqR6TdFsmViiwFTjkMa",
-	"IRXUxGx85My2Pk0dbxt+UYj+JfoKgSImjyYfRU8mH0f/Pfkoevp/tHj0m/TxJdF30QsyeTR5NPkk+jp6",
-	"ro79s+i/1MfPJo8mv46+iR6T6NuZ0kCJ++ly78SC6SRC6GTyA+f+fCh/L6UuUBv39HpA1yPPUAQnoOrJ",
-	"no5Z4Et4BkdU6hh77ubkVdCLkwkCJcEB9TdV+x3ppqzgWbA0v9cMn+WGboN1EKX2iiRt6nbZBumZojaD",
-	"CGIcG2NzQ+JWOx/KcdHeB5nifJTIHUZd9MDw51ek0bCSOEo6yRnoVlCvd2t8D97l4rsppzblcdHMGy5Q",
-	"p6jnBicKqxxnEYul4ui5OTpH/+WQgz2a8bpxncDpxnKkRU/nA/zHcTTOU+IJm4TyMXBgMF+yKzJhaiZv",
-	"C4anrk+DPeLp0zcdwPKwvXeqdqfc8ZzL8TwHeyOvpzzXNtGknvIYR/S4UiSzWlOrjow0OEtK39kiZwUO",
-	"5lzcvi9h1LOc+Ltxxos4gksPUOCUiWESXwGTwt8HviMoVvM4gPPs4vneDQPKpadulkHdMWl0FE5YNj4I",
-	"RNtnfeg8k1iheoCGd6pxou7wsiVpRrBUkqLSiyZbccTn7cqdl2jVm+PlS9i86O4Yc0wtTCKNT2V5rRgf",
-	"5EgTLOypjTiNVlUMQ/R/lBGmX1eZX0wmHo8XtnjS96kjBGA7LnmhTDI7HZ92YwZybV1iBRn4R8tzJm9u",
-	"mTe6VDjAcGaOwAA4m9b2D4uvJjZ5vGDWLOSdTizuEFuYrrWbzqprNVi9Y9VprW2tOVXXqrByx3wHmAha",
-	"C88p3M8i+6H32TzEMrghcyv13ESiEjWJRLwitcS6wHbqLItvy9U9fbgDkihRJsfRZo7oM5PkIEuHkhzL",
-	"LT7q0RBai5SQRZtkAxofIEwlCOXENt6fXSS2YfHviGAXoY00YyonNtoCdiK8BWSXpges7qgn3BXTrMJT",
-	"5lP+FH0XPZ48ip5FX0QvikTJq+i76Onk4eTXBITZFyCDQPaUCic80OeYj8il/MuV8ifbALMMYn0QsRDZ",
-	"felcP3mm4kIqHiVNPb6QOR6KcHBUv1vCc6ars67IbGMZjV3zVBEqxAhcRpY0RfKQQydbwBwBhVfqy2WD",
-	"cRWKLsPWjoAZmrRDzXBbPG6ci419muJcc1ig2agBoWZn5z0D/LKsCa4Fjwuy1NDU2KFwADMnyeNwnFD3",
-	"pfyGpN0v834tbryDzEtp7Hzm+zJGKU0Tqb0PNGrxsNV9HGD9zpCoxVhmpsuFOYK7ux3qhAKJqRlXGyDV",
-	"48IChqX6yCgeCuJ6sKenacW38au7au1P33xSX6+Wa+vg4szkVJtb/Kkx6eGdBVkazhzBmQMyd7y3m2Op",
-	"5xJ2YQmrN6bGuUjtrJSgDUfC0h8q+35qHOP9Hgq8Q1JF7VB9tIGlH8UiJ4wHAthqoIQI4JJbPCmPUgex",
-	"mOSID0qkgBGfdULsAUSZCyH0Fs8yZeozBkAW6WMDEBo3TW9waEZIxixs8SUkCsGqV8bdgfCQQkRZ81Ao",
-	"dUB8wbvAy6R5PYY89Hxyk7hiFsmbkgw7pmb0dLEO/QIxcBT+Oc1YNKhO8QJsa2YbYzOaub6mpvoO61MP",
-	"QsQb64nIeusASe/GP/x0IXEYF7tOtQShw8+UBWTW7c3DEA3T8wGQG3Od0ene7y1o6EVCA8mcgCGOaMDC",
-	"YQD+JqGShOy+OleAHmqLcKDmcWNlxSb37txEPDigfv3hHW0Pbd9+p0jaVLLV+jJ4yO8I0fUZ2UpLgSL8",
-	"OQZKQj5u8Ts3rpHVam2N0MGALO18f8uqFMkqAY4FWSS1sn5RCZw4+yygvkbekaRPx0Q6FG0EbG1VI9lE",
-	"1DmAKpBKcGS+lSVyWxsShvOGhtjIBG1McFYNjrvaotfN8UhR4NCUcCqRa9T3TQAWIOo1HwRcaLgecJqV",
-	"1XWQIChrDrb4Ao1PmzodlZVCplc4Y0iZJu1p8rjFl7TtoJYeXm12T1VmTgqndtXR7tUO9hHIKNTvisAL",
-	"e301ju9vVQrFAm6SwsZqseBJOQQMk4QDW+9Y7LpKtq9yClb0VRuznvc/46d9Tz2rNSyXq6v4uO+t4l/4",
-	"xO/pO+FnyB76vVoZ/8Ql/97fvbXz/o9rb29f//72D2rbP9o++LeyLuGHhY1auVj4IFDydlsJ2oL392+9",
-	"d2dU/sE7XbG1tbV1e+de7/q97tbW1g/Vn9e3tn54a2tr663+/tvCV5+85b916++v/2hlZWVN/fX3o/D2",
-	"36jPC8UCDqawUTh2OAsJ8GQnTI/NZnb/ZnIejdQAN0vugbygeJ4utCl6aVly0DRBipoDgoAOBrMUyGGH",
-	"+njujOsgVDQWg17/7AMNvZjLbEiTx242bAnRQfsP90wxo5lCBl1MwAZ7wBaEwC2CjapdxlscvGIuRhpW",
-	"ngX7LNBY2cZh9qB8sMfk8kbi08oe4MWMAg/wSnusT1wx4iVyIxB9uKEwXVaxtxtj08s9qTczCuUW1xaL",
-	"doNjLAjD9QPs40aQc7Grp2yXJXonFRTQ8xl/adzu2Bxu8UAZCVO4yI8gEjks08/EbV5Ikpwnm4g0Y5PH",
-	"9q7eSRu9izeuZn4+TSbi6dAcHAd2cE7BkVNwJJj4KccYuy8Tm3MBcf1BUBooW+IoOg5lG8cKWRI7NkEA",
-	"3QdBArKmsPELvD62LoHE48RWhk/N8fpd+AezSUi7yyUCBdJIc5bx+D1pJNqG8fEC5XgjppDxxQ+ZrQjl",
-	"B1KegME9xaxu8QNh1tme9w+D6bRjBwUMvOyKns0pOci2xylUdx/MQk51bs2Ea/c2ayldkYdcrlKhWOgx",
-	"6mpI3WvU6THrmuBhIPxpRNAjOpbE5sKSoQiYjQIHXoH0hB8jmoJXkqk8PzT6i9wmcom9+dQGmKLYFzji",
-	"RotYsYabbpjdVC4L2lDK8c8qH9wfQMzKmSwiNLwICBdhEeCUW1zjKR/vw2IOHWwpTyLba3vc4iZRcGzc",
-	"35g7PHFQMzJgeja8y7j6gGVV8GtiNtzV4GTZRStqIWgs3dx3Ooe8I3WgCjA783McT9yfIlgR2RDprONp",
-	"GqQGPg2VTrkCvX1wC0mWvn/37jZ5i0rP0XA6P9h66+bt63d339u+fmfr7nt3du/tXL9ze+vWdXvl8Hfb",
-	"Wzs777935217Mz5dyq9p8RSaLno0DvV93edRsZdLBMs05OFmY/DcBzoknsTrqdv3+Aac3fuehGqZdG4T",
-	"s5SaQsiU18BvDHY2WVJ3TuSGzi9mepeV5cH3PSS3RtRfz/AlMjchZUQjBW5/RULVtvnNkm1KdeBD5qp3",
-	"BU5pPb3SHyqjBAH8tEPnD7sEoY5mNzen4+Gn8aRg0GlufQQREsHfsvtqq5ey4bFMocvvJg+x4ORA+crn",
-	"UEbyMClf0aVW0Z8nv4IqlW8nn0T/TSa/jJ5G36oryV/+PfqP6DkUtTydPIy+/cvXylToiSC+Z+Zr9aU/",
-	"7BY2CjjI+T3A9/ROT0/feVYILTa7syljk4r3eG/BZmi6a2y9U6ZWpV11rLpbY9Zap06tRnvVMd+la9j1",
-	"LiwgpYa6ha6VTJ85HDmwZKmp/7JEoj9ELyaPoudqQYtk8nH0dYlEv4keR0+iZ9HXuNBFEn1VIpX1QhEm",
-	"iDrhdf3SHu+I6S+sL9xOONDr6w1SqdasesMCWqaU7Pp+2Fd3Q9t/gJZ/9Ll6+OSTyT+qvRQ9i54SHGX0",
-	"dfRs8ovoWfQ8ejz5ZfQsekbwhzIMBNd+Q/Rd9DT6KnocfRm9gP9/gtespC8ik0ekWq6UCVzxVfS4pC/S",
-	"Q4AjmhrmLRfPwNzjunr18DiuXj382KTfYdWp0gqz1tpN16o7DaaLpRLY7g5gcjuMO1iPggiW1XK1YpVr",
-	"VqVRSIWyo99C2d3jyUOotfsGDyWJXkRfQK3Zf+HyqreYfEqiZwRKzD6Onqt/fhm9gIP+VfQ4tUkmnxSK",
-	"BaSzVQ/413KtYZUr1fU1q9lcKZcra+VmpaEOrS+64l7gm266k8kJOLPSC/GMtinfSwTRP0WfkehP0Rdw",
-	"+RfwFs8LxULb2wM+2nqj2qhWG7ATAzzqLuPhlkZR2ijUypVyZa1SrpuOELza40qTNpvlZnmttrZeKxQL",
-	"e4MBfFRbLVewccRnXepvxeeoUmmurzeL5ATnCe5kXuoz9R81E4vNkugGasyVcrXZLJcrtWplvQHx+jD0",
-	"WT/z0vVys1xdq5TXa2tJI8yHCwnkOZAKioV9FgBBxEalWBixtlrCFHLdFIHx4RnIeXeW2XvI6uiJERgc",
-	"aDZAmSDaIS+99OV1D6G9AtPb0EZs/MODgjF/weyF2oKfZoJlsG+UhZdFwTEGdGI+L6fM9Ws0pL7o4u7x",
-	"ZIgW3AHTPW2xrzzIdqh9uJIyLo5u6ElfaCjDp8D2YDzLDWgnlMtx+09cbI58Fu1xXDu+43GH2RgyU/Yd",
-	"kcM2UPkLvlwEY1Udjz7ltAsIQMpSV28rS+R9bf1r89eGe3wwZEPMRQChDNbhUOIyx1P33CA2PCBUZjJi",
-	"fwcs+aQUj+st1hEBs8nKgZEa0FA1I11GllipW4pfry8CRsIekAsEjBGXjuXGoVt+D/Iuf/3H35AaXDGF",
-	"/PddT4ZpsbKVXqW5EBwSYDeypKnnNkj8ojoRFf+9vAD6G+PDPoD+mR+rqxlz5a4uQsA4Repb9f6+J/EP",
-	"OhgEYp9hL8TPmKMv8cKeG9ARL/x0bhg79YqDQHQDqvzL9P6c9Tb66rNB0VOP7wZiOJjz4XDtmTw6cxTN",
-	"3pNqe5I27DEcXOj12azBZLbk9CEp1QrJybMYVzwgIgLi05AFx4wMTtuJBnaRW/bwQo4NCXM2bcQ/mtq5",
-	"QUwrCMm4xOgwH26vqFrlCrT/GvtICUY3jTYB2/Qa5j6jz6PfW9VytWmBsWl28EYB2RebZWutsl7F7ot1",
-	"p+5a+Kn6sFxLXImKU3XrTPmL1Ko7TddSPqNVpsqfxN6Laa3Tq06ts9opM2vNrVGr3q6tW+u0XrPKnQZt",
-	"smq74lQqB353+0S2fSIVNgrVdpNVGhVqVWmjo3xdx1rrQM/IKm04yvetdpKf3PVC30QjUr4VOF4k+ip6",
-	"EX0XvYi+Brfmo+hp9PXk17BuX0YvZvg+aT86LULjf09Zy4pZy8Pm8KFLMqdrxlWn6nRMaaodtG7mAHs0",
-	"evtiM7u8Yfnbu5DU3/fYCBcnZXdej2uD9RXz9UhOhZHKdkoeQpE6G1yPBYzglQepv44CGnrfEK3EAvqK",
-	"JC4NaRE+dYUzVDMk4/70UU/4jPQ8GYpgTJayve/E444/dAGZ8m2wnuF3SH2SGf6VrJ5NSBKn5YRnGJGn",
-	"Ls2O3xnCIV4Q9t7G+E9lfb1slRtWpan0jxd6P2dc9oCkd7VeK8zkYT+KW31Aw0DwcV85ToUpam4QeCK4",
-	"7g6dOLLoegNf9OltEx4qIwc7FFrCNzssAMa+QqXcbKY+HgZ8aoC5WPDZPvMLG4We1+0xOGaS3S9sFDqs",
-	"T4HCX3LPxxhMtVqr1esNiH2YEOh82v7DYoEOQ7GFNnJcve6ohdLrcoRwHwjfc8Z/byIeeBmGVeawBHTh",
-	"2vaMm0wxFeItjudd/5XaSHfxSKb30sDtwCbwWRJAezx5pBTl5OHkoxJ+P6vFc31Ki+eex12QI1JC61yx",
-	"IHu02lgtbBQabG2tvra+5tLqWrnerDQqbpk1VjtrrrNaXa9CIK3mlt1VSttt112t0kqFdZrViltp1Kvu",
-	"mrqX93P21hjifvW1aqVSU2rWF9SdPpkxqsrBUSmD03ymtusuM/t1V+890LtsP55PSMMtZCiqHxw4WeTQ",
-	"YaJHbAF4emHD7Jak+xYMElx0tTQVJbtReqU6LCiICbwqFOZXBYgFwPu/vDeqHHyjtC2Vfic9Onyt6iKv",
-	"ldxRrdtxVvN17sr39HFqWuWqVV07iUENP4Ai2PTdKjra/ppb2z/A4/PBkPrYQqoOz3DQDShUPJ2nTa6t",
-	"ELl9QNOgTWK+3UENoA2VV23GJ3GXbYGAXic35WfFs1OSPbfdL1hdFuXp5ZkZsr1sZn3xwXH7cOoIMkb9",
-	"RfArVqgx8h7kUzwv1E06eC+CbOweUAzsJNZsF9V2D1gYjOMuBhouk7/+8jfENlHoVBMD6FbsJNPtJUXI",
-	"PSSNsGTkcVeM1DViwDhZYj6SD6ynLtrVwDfLGnZBPVT9ohMwViJb8d9QjpPlDg1pCFlS7OR1eszRDRhe",
-	"CPS/okPCkUglQ+AlDIhPkkFRTzBlQ4Iz0gW2l3Az4QbFd+0MfT/twYKc6AomjZwwMVzgHV/Kzm1M/TDQ",
-	"2mWZeFyGAFx9N+0VH65/OuypaofnoId6YpYytNkK0W+jF9Hzycem4GDyCYmeEO1rfBp9FT2PnpYWKexR",
-	"T6T+Hbh/qsHjw9ydzt3p3J3O3encnc7d6dydPld3OlU/8Pp7068PB07eonkBwwTaMDoQKjgmInBG7q8j",
-	"+trYyf3fxaBeKdFzZ9w0nVLcJLbRtxtEPdImfQDH8cKY75SLkGWTlsQ19CcSHFQ+ThGCHuywh8eekZeW",
-	"2AY4PSG7HyJi63OlKogGbtWWrMYSnfwK9Mzj6Gn0TVF98kIpoWfRd1DR/M2p3Dv9eufVuJ/7ebmfl/t5",
-	"uZ+X+3m5n5f7eXnaNHf0ckfv5WHxoMMg+Cvx9WKLZ+WB+edRlZVbktiuGHG15LfGqfP0tv6xXYwzXulx",
-	"XJnaKLSp0QDMHYknAQAhcJlr8m8H7kKHrhcSX3TJkp16lV0z+F1zL+i1P4zbrb+dUXxp3uL4Rh5G2uOQ",
-	"kYDyLisSaDWy1Sfye2WrUq7W7NgTRTSdxBe9o36SaZ/o0/vvMt4Ne4WNark8p9N7/S5FmHMYAmkzX/Cu",
-	"JKGY+eCbHesMnr3Fk0c7vqf2JAD9bBC7Vq7rpK22vI8aym3BmXWLhk5vofEs1vKhbO8FUZSKGoDpZwPW",
-	"Pelvzwq8CcuSlWtxAJZpy3HYIMTllFNy8bAT7aMBl4qFazhp1tueHMQK9dC9aBhSp5dABGpsfZ8BuSBZ",
-	"unf3hrVWJAixu7q6fNxT1e6Z3se48/0tq9pYjRmacXhF8sFQQNPtcfBR1fLq67sXdDCHuXjgX6MNYZ6K",
-	"wmnG2Am12ivKdbVf3f6qzeJIQDl4RRJHDMZkKSPdlpVSS8nD1KKd30gvLt/+6vQXRiUGEIDAjhJqbEJ3",
-	"k9iZ/bFBcDtcTTZDGq5urq10dZ6N9OGbyM5g7LDEEsXWmcQsygsSTz0AM5sznp6Y4ReiFhI7wfNU0MlK",
-	"IYvZQsgisTP9+FgqmSrewxJI031vp+oY7eXNA9khU7yHEL9UCn5UHd8duOeZl/H9MXo6+YgA1tEjQDuC",
-	"qNOz6OvoGZk8mjyEkNW35vPvJg+jF5NfRE8nj4D470X0bfR4joDVAqmitzWcRJ4rynNFea4ozxXluaI8",
-	"V5Tnil5ZrigFJJSnivJUUZ4qOhVMtDpLryRNpD0Fy+CI5e7gGXXGgb93wCdMNa95fJ/6nrsbBpSjHMtQ",
-	"3KKYPbVnCGubknjXUmhxp/YQ/0VpocnDycfRf6HSIQB9CnWEqfrA6DEqz69BWb2IvimSySP0GBET9T8N",
-	"lG70Te4O5u5g7g7m7mDuDubuYO4OXiZ38CAabe4T5j5h7hOepk9M7h0w/jsiIMkBOyPfcOh6oWX08Yza",
-	"wBvT6/6w1A9hxPEOB2v8siz6ZCkhOZFFEgifmfcpkrYvnD1J/vrw/1smA3+o6eWQFbXF9e1FB5HJmTJ4",
-	"JVmy1QW7HreLxPxztwMcPvEnYhjaxRa31e2Zi38qT60TMNnbDcUe47sBGyJ6iMFNZmPyM+Fx9R5hkXA2",
-	"YjJscbDpS+Q9gIc0Y+iyEJj87U3CBbfMx4gOOYXl5xDKuFqA6zj/C6bZr0jiuS/F/77I8M7G2tLGOgsp",
-	"qKcHhT4Le8JYpyMRgKyLLSXcLdqeqJTryioagIKplcqlSqVWUg6TcMBfOJLt4qCRgQNRHtFWFx92S/zc",
-	"83260iiVydKPKpVN8q7Hh/fJ/bXV3dX6MrnhBawj7q9UarVSeXFv6gB0cOHW3a3yre78nnSyBY+HDcaD",
-	"mOOOXSBFoSTKQRKLK0B/DUwYRjQvobhOU1nEZBmLaAwH+S8s3QA7U2lcRzo4kO/TMNCuSOLQwC0Sh4as",
-	"KwJPaQFt3WIpObgBSiX8lox6oggFyOq/PadHOh7zXYlVisJHbgXORi2+T/0hwx+h3Eb+CyxeN5XqRWL4",
-	"urLsFjc8P2QBaY+JzWBPKONDU1bgBzfdmVJdE4N8X8/LPIwRWvthNaAniXKd4ZTBs2ah9SdDm8oRcQBo",
-	"Tk/vOPEdjIc1P+3DwXHOM77FWRcutpbB6UCPxTjt8GLpSN8foseTh9qb8hYIAaTjgn+AcKjy6v4THMqY",
-	"bY8eoYTS4fvAc9hu3+M4Ps5GhY3GerlcLhcLwncLG42G+uPDYiFEJ1JfM9uXnPwjBG7n8iHhCTNu9dvo",
-	"s+gzkF7xFtkoNLTLbimf3arT1ba1pvz5dVbuVGi1XXPqar+kNv1GaiPDJCv1fToE/ezZPV4N6ul+bfXg",
-	"q8bAP6QokHOpF8vWY9mYLjM0fqIRj2SHwiaSMGAs4T4d0AC0veakcXqe7waML28cornqUal+1hcyJI1y",
-	"OaOGpSAeJJu4CGHPu6UWV14gAFocoQDNsM9O8h4O6R+mzoQwulN2K6zasWq03rbqTsO11thqx2rStbb5",
-	"DnUyVuBqMz3phqjEVHcD5tKu6Hp7tBDLyBkS7RmJvps8ip5N/hdE2+AbEIMLseTB3phbUIE2V/M9K1Sl",
-	"dkQumc7L0oa2Db0KMNWXUxoVj2CRnsr8ZpujYxPgtAaIG93KCTJoyUgT6d0nkEeUG8SuV6v28uYx1Mgt",
-	"nuJGntYfWsSkeSjEbp/y8W4irGxsKmmUy7M5la8lJvCJ097nIygWPvfnyGn8RkjaRed7low1EmDuxi89",
-	"BtP4FbBBwCTjGA3dIJJxVx2oNnX2CJXEvtnBLjNb+c7ai/bCIlHHBb9OOtFsBF2GghIaQgfhbMkwvass",
-	"T2bkpKrzYBpoylSSiiqcITFqItZXHpgnaNACl/ksZAvoqzusM5TM1TpHaQ9zx10uwl3WH4Rjm4x6nq8O",
-	"FpjDcthORqBOWhyOWuqLfUgM9HUaYLmUPqLmtE1TQW/DwFMq6IAlcEww42YHW+mnRDOm9Kziw9zSa3ZC",
-	"5zgs2wFzBHdBxdyAFNDpY8Friz32jpG5r7rZEzbBgoe0ODv1B04fViLaSsHZAK0vAmIOwLRt/w4LM2bX",
-	"abzB3DJ5gy2T3IU920pz6i4sGS5DQXh62095fGJNnNptBnV8Ir9ZGRHgNi/FRB5y2FbO8/Km+tLjXfXt",
-	"kLsMKNiZ34FTRdSjGHcpx2PmMjZgQYsD63nibReVXAaH21SSJ8+eaq6QJbteXUP3vFK1AalKSXsfQYim",
-	"ifV7INPOyJo5qSt+QH6/HM8b3/xcysxz/ZZ73m+k531yu/7yVSBeUmfiDgPsJ6XdALX+vDx/0e+zwGGW",
-	"ZGHo8e4xmS8v7LkBHVGfYDcICVhnyF3llvi+GMX0zwHre6BNfWX3hF6fkSWXdejQDyUZ8tDziWThhnL0",
-	"dwOgka6Uy0VSWy6RW0fXisxwefRr7Ji3OK1q4OIOvNlWJ2TBtrq1+lmjrO6Lr/Y2HcvCRq1YSCYFm1sw",
-	"Tw6vtSAee/oFZkhhs0x5JdgFqgR7/9CxUBvWbJR00fA2HWue9EuRqRpOpWWYdQ63h9PP4QnNzYtxBM/Y",
-	"5LwkcuX1MY7ylonzl387DNPzozOQg/ObLh36wTwVO7oe1lQOLA2Gbd9zYGS6acAS3B8vY0acE+qE3j7T",
-	"3xnnJdtOcajhYAou8rueDG/BNTfoB+dSoUOHrsewOwvfqVCc26PF8r4Gs6ArsF5Zq1rrNVq32g1n1W2y",
-	"tc56uTKtj6+s/8+a8l/6/yqFA55v7OV+Bp3pj5Hf5hl2y2UIS+fxbReo2Ukm/siynVTqyeNEBC4Lcuvq",
-	"AkmXG1s/TK8R1JPj4UsJlNtshG7Cja0fXrq6n/mw3cmSyHRAQfdT8XD30/JmXF9YydQXkiVIx/pe3wt3",
-	"A0ad3nRId0w2p07Paay4aVLqpOLhJCf/JldW7HnU7byh8vcEa3BcSJGMqLIE3DiBnlfF5Pbqebb4ui6h",
-	"JKVXxrM1yUnt0bkLabBqQGbrW+M8FeOhuluJnIOeKM2omTko+V+L4pc3DXjc1KLMt8svR645/S7nn28e",
-	"vhxrrUTe98KeGIbENmrbzgqDPcYGEqQBFICXZiSH3zyDrZwbbK/IYKMyblQa5SHD3ARbWD9dd4Go+Txs",
-	"MG0yzQwIbk8PABpT66g44EFclSnSfEaPXhwKvK5HN0+buhmRaf8+pPsONIBnlN8pdO37InAlCQXpeNwl",
-	"SyPWtiSjgdMjcsxDen+D2K3C5Be6D/lxq2AXiW1NHkGVypPohfpTBPZykXi8xe8MpfTUhHKXXOdd35M9",
-	"MhKBqya6LzdJn4ZOD4NvSu3B/lSzG1C+R2hb7LMWP3AN5XLEgkRzemExnixH9KGVKWDU9XgXA3otvtRO",
-	"gsBFdRNA8DRyV6/btEk1f85mVOt73PxduXQN9jCTStn8NnoMJOOPkWXiRfQcFA65erVSJUrlTB5NPgX4",
-	"tSdXr6odiD/9ftj3CxuF1rBcrjkD+B828154lQwDwbt46aF74yUr6WtK+jN9d/XoaZo82fxzq+t5tf8U",
-	"/Ly1Kfh5Z6L9zf5HSIIX0X8i8fvXygB4ERsEzyYfTX6NaAAfA0AeALmS6AlRp3LyCOd98itlL/zP+eLq",
-	"p2jj13JtjgZ+48/mvuLFCrCnlZ/WaFB5p+V+2GP9PNo+w3+zE9Fjk/5QhqSdLtiK1XfWdsgUDHvhUXF4",
-	"OFun8ulOIeXPSNSeh1hbWD6dYzIg16O5Hl3U3cZzPcPXVhL5dc6M5F72y0x0MK1CztLDXnkAd52jUfjl",
-	"JS4SVZlnLS551uKYLXt5UhbwIjOer0/QZUlWbJI+HWNHgheSUBDK8ZdZY/fA1E/LcHjhAnmN3AB++QZw",
-	"OTeAcwP41RvAeaYpt4HPKtN0Zkawx2VIEfzfGviUz042bfGxSSFJpqt8dGYJfkiWRj0aEqfHnD2lIUWn",
-	"wwK5vIngH4T6EhGcPa5/JTjT8Ms29f3vKdk9Exn5ZjLMbRjlMTbTTe74Qzf1MD1EHAtUyc9KPVHfn0b+",
-	"3xbCZ5RfCpzhfWZMrxl0VmlpDmBEOz0asLiJp1wsdAPqMGzgacSMOXSt0VmtW41mpWnVG6tVq13rOFbV",
-	"WV+tdVZXaYeuFjQz0D71bwke9iTI777H3wtcFmz1xVDdv4JyPp7yGomF+NPoPzWVWRDKwkbtVMH8A7vm",
-	"+Jg+7JLcj7po0PQpIYVLdHn7EKfG8rfVZidL1b8+/OfV8jLkdBFznqhjcEUSqY5nkfThSJE2C0eMcfhS",
-	"FgkcVeLSsYybltVM9Id9zBiTUITUT9qRj+lBxlj9gaNzGo8lK0pOIwtOeO4X4ndcNFr+monbE07xLMtX",
-	"ndbc1s1t3RPDRPJDwv+Mey8PGcArD9T/6FDwZQjMHZygGcPAtzon7CqQN5JQP2DUHROBxU3qkRAbU395",
-	"AVFPcoc+k3MrI4ybnaEyMvIaWCtPKu3OEcgp1ye5Psn1ydnrk/c6HRYQEcSd/S9FtcRchTOjKjeTa0jY",
-	"oyEZsYARzjzIRVDHYYOQuYSLgARsX+wxt0iE78asVJstzu4PAIoP4ik0UAoBgh8uWbKRXHWD6GvsZYJR",
-	"mDFxKCdtRhDITHNz6BQK1BNr+Tw7IJO826IQfq82PIIzmpBzzxHwZn3q+YWNQgidxkFpwMJA7P+tfkBJ",
-	"BF11EUyxzN6ncVhWx3Tek/89+Wjy0MTTG26zU3Gq1FpjtbZV76xSa92puFa1XWP1ToOutpsOiOd9L2Tu",
-	"W+OTMUOlyNpPEZwPBHR16OkopDh8B4y7ylZIGAghYHO6II7ZacfHb1InLo/iXLQojhgwnl6hlLQ1KAiX",
-	"KWizw7grCVVi1wJYON/je2QJgBxJtU56YhhI0h4TjRa3TEJBbBAl9ia2YAxYIAWHiUlzoexsbxWJZKHU",
-	"ZrMYcWIYSEE4t5kj+krYt7iOyGMYXZ1Lu0R2IMjN2T6G6rH4FXFtzG1KLd7i7/eYbkJw3YDJxHxvM1/w",
-	"rsSsuFJCyu4rEi7wHT1JlNLYwJfQa9fzBuqLbkC5UliaTgpjWUoWqC9D4btqRpilZqFowlUtnuwKdVnA",
-	"wmHAY+B9o8OM6LZh8AjeBUl8lImE8jEwAm8mdQGpb31GA64djhbXoksaLl71u2OYeIEBoMX1HO3ilzZQ",
-	"SupcCEyTegEzj1QnTIr6t8lr7mpBqX9Pie/ts9ThMHSXZmXYfU+GssWXQF+7uFlkyKi7qZYoZQLgBEIZ",
-	"grt8VHzPPOo03tRcinGG1putlnzhUFAwwfCwsjmB3jjf+F9uT7x8e2LxPTDLoUwduRFFuUaWRFA0vXNw",
-	"8DzeTaQgxNcTmacF3nKO95G7sedvSN1EZSZFn7WFO57GijzVrDqR07ryIPnjmNJYdZTANpChGEgyEsEe",
-	"HBq0Akokpa3RjQVtrQyftFYsJpo77AnJ4BCmFTdJ9DYo5Vj7HjQhuND25pIR0MWU/wxNsKbeLz0BUxXm",
-	"HfjdAYV5XE0u/iivyb1Ih+eO2XkpqX85nJAZcX/zEjMGkD69L4t4drb4WEHT9fJkVV7a7B7nYXI2QuEK",
-	"/hAlnYDJHgFH0wvHZMACT7jIrjQI2L4nhhKub/GMNC6R90Wwh42RxmHw0uFHIUpkh/YZeEMkGCqXiMoW",
-	"B8GpbjBVOKpFPUo4lnOD+k0yqJPNqs3pXAVeKHxj7mqJkjKY1Hqd0mz0RVcc1zuF6YXNND8KSDSEiArc",
-	"KxJJg8gdpqmMKOl7Uqp/qftDaIVwYYnBbJrE91IDe1cN6gzpEhcVZRi8Ucf6yxKJ/hC9mDyKnkdPosdF",
-	"Mvk4+rpEot9Ej6Mn0TMNN/K4SKKvSqSyXijCY6gTXteSzeMd8bfsvtoUpaxY0xdu9wRXZ/5vmqS+3iCV",
-	"as2qN6zVZiFzSKe2JnyuHj75ZPKPSc08jDL6Ono2+QWS+Ex+GT2Lnk3pVoi+yzD+vJjarkAmj0i1XCkT",
-	"uOKr6PGB/gVYzdQwb7koC+ce19Wrh8dx9erhxxbiZPiqU6UVZq21m65VdxrMWu9UylaV1tp1p+GusmZH",
-	"SWbPwZ6KBwXI+IPiqFjlmlVpqFtJOTSdIk+j76LHk4eTj6LHBtUKexEQWgaWV73F5FMAwPo2ejz5OHqu",
-	"/vll9AIE/lfR49QmAUgsPlQnUT3gX8u1hlWuVNfXrGZzpVyurJWblYYSDOpk3At8oy21dRL9GVogvoi+",
-	"nXwS/TeBRpJvlWYhf/n36D+i55NHk4+ip5OH0bd/+dpYL9ILcae3Kd9LFNI/RZ+R6E/RF3D5F/AWzwvF",
-	"QtvbUwqpXm9UG9VqA3ZigAfGZTzcwniJmutypVxZq5TrRkPh1R5XcqHZLDfLa7W19VqhWNgbDOCj2mq5",
-	"gorMZ13qb8XnqFJprq83i+QE5wnuZF7qM/UfNROLzZLoBmrMlXK12SyXK7VqZV29iWRh6LN+5qXr5Wa5",
-	"ulYpr9fWEsWsRHFPBLGyzzyhEDNr4TFfkB6rWSyMWFstYWGj0AvDgdxYWZkiMOZW9WlBuh2Ijuez2WBq",
-	"AQbrxTAkFGR1zh15viUjOZ/tYp6/YV+GzXkpOSuP6o1NGKsh8SPjNyVLEB70XdIBlmpJ0EBzl0tkJwwY",
-	"7TNXHZK2L9pEhiKgXZaArts/2Hrr5u3rd3fvbb/73tbbuzdvbb1zfffW1o/sFm+PQ8Rhr9Ts5U2yffud",
-	"Ivm77evvqIP4Pmtvk/aYaFMJrmrYBOJtI0+yTc0xaWLs/UE4hgFmObGnGodTiwR9Qd0zNvzmyYgJJ2Sh",
-	"JWEe1XdTFrPtcYqdWgfFy9RsRJ92GdFTe2hKl4tE6jUrkZuhJOqekI3lXqfDXNIJRB8nDMeLMYFr+Id1",
-	"V12tRGuLe5J4XS4CdSNYQSL2GbZYS+/nDIH1iwSXDVcJg6XwxCXIizBnGKqjhglHZEoHBnSnp8OoZ10a",
-	"mZvTuTn98szp2PN1UEUc8IBx86xodZJb3bnV/bKt7oBJMQwclkDsQ1hHqZCc2TZnts2Zbc/drUDDcyG3",
-	"Yv6IqrJUjqSxvc1GcRm4qWM7DvZmBrubedRlquRug21eiD6bfBQ9nzycfILg8v8VPY6+i55NHk1+jXAr",
-	"0XdgDnwJlsM30TeTT0j0XdYUUkbEDFOoNB8kir5kkawPGk7aPLKanbWyVa+sVy1lMlnaZlorr1eqYDjJ",
-	"UFutyq/APNuJk0PM8QYe4+E11Jr1SlVpUx7OeMG1n6QTSOpC9few/TPmqB9Ef8TJVPbklKl+Ej2dPIJp",
-	"/jZ6qowzWJXoC7DSHp8OrFfv2+Prws1ZynNRF60ofCqqFy4WWerHBNoY4FhOSVguQq+jBcUJajauSOK5",
-	"r7B6/IdDNtRxGv2+2AkJAFLSFE5tEgq2VzdQm4T8TLTJKFD+AhGctTjWUZMBC0h8qInHTVHYMGyL+0Xi",
-	"cdJG0PmNKdPd4hl6AOXAt9VA2xgYAt2mFmrJjr+4K/TBs5fJqCckU/cAE9waeS4jcuSFTg/iBtDStOcp",
-	"K1KNuUSQw1QP3KEBQDXTFldWo+N7zh4Z8vhBuqTeVjvFupd8bmMR96HPrW0hQ7tI7ty4RtbKjbXlGBBB",
-	"UlOg73EwlUN2Pyy1+NbQ9UIMXNh6HXa1LLfn1qkzi6z1NJ2mwvrlabmpOubMxPyCIn2hku3qRZ3S19xw",
-	"KCdmA+YeYyPhAyXd3Fe4f2b5zPqMFwmOMG8lzmuwT1pDY9T2lBLsKyktGixoxyzuIK480P/SNdpTncXM",
-	"5o8DRnhgQUv2xIj0KWC8SUm7DBrSelSCwREyPoc2VLc5XFMtryQW3Qwf9B0WJqryIppxxSOm86ghxAtz",
-	"WiPydE5zrvHeeI2Xe74XSIO8w8KUAqEQY5dkEIguNHuel77QZZ2zVMQtLcZ1F7LGjuuxMfmZ8DikigEq",
-	"0455ztRlppcXmnCU2CNLCF2nXsungN5HNJwF3HKZaDDvQU9wRpbaY3h71+t6oVwutrhDJbM8LhmXnvJM",
-	"/bF2jcejHgN4C/j5PvWHDNmEF8CtuBXz7R+tZ9j9MKaN0w9UL1c0rqsIcPylk3CtVebiWptCo2c0ra6M",
-	"8CSU6s8aA1SBzytG7gjcplOfaxBbA4BOJW1fOHssJh2c9XwtHOcWZHC3HfzRRYdZ1VOQaALTgkA5pyVv",
-	"n3KxT49qhP4nEPyPC8UCnq6jVGa6QeB3OvMNmVa1jeNChfVqpVKt1RtQpDC7A0AjTCUNAPNp4dMFamFp",
-	"54jTmg2VK6uLFaZVojUhUDsUsY2F6mUA9FhYY654feX2XsDOtSPZ4UxR4HXq9EggRhirNQpMuXZcxKgV",
-	"XRaaVjP9UYvrdrOAclf0ice90KN+DCFSxGZ5cH9pGOtFpR+WwBgwe0wjkUBhlQdAJ8ubCSwIsMxpwArl",
-	"ctIwgb9tcel1ueVxdFk9TmplBLpNYFXIkmRMlyLcxCFu6xEul8iWevEWz7y5QedQM5DAm2AjvwbhMp8d",
-	"BDjBFmTfl8n4YzgTsmQDvZW9XCJ3xAiguFrclnveYMDc+YBCsqaRhmFp8RQ7if5xidzkiDQTqEct6d9B",
-	"mFsPJxx5DlvWpXn4JqMeNPahYNHoKmnuPtvIXywn87jL7mf4Jjoe8138BDBS1Jp0iSdbXEcJgI4W6lAZ",
-	"RdgETvD0qNft0aDvMznVOLsJVyXm2Ykj5rGZ+w8JPonuIS9JzxXHAJRo/XpA6/4pehZ9pQvLnmS0Llmv",
-	"VkhF6eyqVaslmlc/EsyTk9sGR2n+g8AoP11QHeOMLxRpX7xiU92rEjv98G+1YxdYHdiF4HqLYegIpIfW",
-	"t1MDpPBcNMJik2adVtpVp+ZaddboWHW62rbWnKZrrbNyp0KRCmXepdEDqKQHgG828/FzW1RaOhQ2yidc",
-	"PDn0w2k21ftKjPXoYMA4JvKY1gLFrH/X9fYZz7FL8rj5S4N01ppOKzIIN7SH/mn7T42p9gDP4KUBb8Zx",
-	"X5EaI21WIFlLlvMBb04bi3a9vA5hm134JGW26GrPkRj6LvEZ3ddGRYYLOG4C4yZmALeZDe2M0uw0+l6r",
-	"QR34KSwoR88RyvmShAjMxJ1BiGCxqZ8ZsdYCohPqlhTcebmSypXUS1BSKOVoIph1FPUsldMKiIZcRZ0o",
-	"nJESEUi7mfapkxR04rVL0h6GLQ4RDrterqW+2tUy2sbWOYbFadwdCI+Hhu3+gIob8tDzyZDrn5bIW+of",
-	"iFaRDYxrwSVbXHvKU9RrR3vukClJq0yDGepQ9Wsc6K5kfif5jUN9nwXTdCsMKaVaczX2qtRYkXAxMvui",
-	"9HrpozdMNcChSkJ14EZ78iyxFw/piYBJFloSOl+sDnVCEYDWmCkkpwTnUW4WDdCwHn2PSuILLMD2ghZs",
-	"N8ZDJQeg3dfV2NMBcwRIRUe4TGpoHlO4rBXDtF9nf4dt6KnAZ9cXbeoXkY1AiVgQQgwKn1EKZ2AZi6mo",
-	"q36BLIx0i6sHBq4kdijCwS5MnG1CHXToeiHxRTejPdSQifS6HHxQ5bm0eBojm1BfcAZv41BOGA+ET2iX",
-	"evwg+mQMcM1FmALlnkIgvYkaAFd0F1d0V8l3xtWOS4WJAwZt2ibGCq10koWbWHgFOkBwdkUCOriZ2aWh",
-	"ZMR2PThtd0U4sJeLLa7eABRf9rFwP3g49X0xysSozR6XyNsJtJktPgM1kyypeZq27QDwU03KiNE9xtVQ",
-	"4OdXpGEFxYFvYthdP1XvHZ3mzu6k5VkgdDp0vAOveAOPymUqJnuZRtbx8KWZIeG2IbhtANctACmQ67NL",
-	"DocqsQ5p6jqnVFlGa51OoWmzOXd9TuT63MPZ03m1TN+O8TWMwjhcZKt/nHsFF8YrwJHkxS4XSCbqQ3Ku",
-	"Vj5no9lFmG8HtBPKYkyViIQvg2Hb92SPuQQq0IqEY++3ybojFVgcGDjUUHmIa5Esibl625anN4zfZiN5",
-	"E2rhjjGxoHoQxhzPpDqI7KiSwflrFtUwdkKM319wVvah6yH0TQHW0ikU46r8f1HybPLp5COsrv82ejz5",
-	"VfTt5OPJR5NHk0/J1asVMvlF9DR6AtXjX08+vXq1RADN5yuoR/hCSUNANHlG/vrwt+QfoicEqvI/gir9",
-	"F9GX0dOfLiXgJLFINsg2sMhqNFPhjI4Z3mEIo4PDnQJgdOT48XpKegHrfK9VOGLgrQIJmP+9VoGLjlA+",
-	"DOFCDBhnQaugR394KvRwaKawxSAnzdfCAP0ITVZxq06tbdVpo2PV2aprrTnNtrVOy+2KU3VrrN45RetB",
-	"fOSnkH+WzUDwuGwUYmmhRJMX+uxAt0eqtUB3ejyffDx5OHlE/vLv0R+gCeFp9FX0nwnU0pOpaEvRM0Dk",
-	"ORYh51TFoka4zEH3ps5Xrj8vWrEoBnCUmoMVIkvM9UIRZNoY1CKDPrqx9cNLRft24xx0LLGV9LWJJ8kt",
-	"Guy5YsSLJGDcZQEU77S4pNwL1b4l3797611NrSY4ogGUiJ2SFjahbajMFAGx1cGzdZ6EtrirrItNQgkQ",
-	"1unoWGcYDgOWkDMTLyRLAaJHAX+ciUFB5gNiZHxZ3WRAZYh3Mo+XuoITSF9mtsWbA34qHuczVqjzStxz",
-	"l64Li8mbfDA8J26z3GjJjZY3yGhZ9OTNRHFVSm+Uap3OUQbyQpRFLan3A+A0Tcyo2cbTYqEHq8OYOzP+",
-	"sJ2NNCBZkLLngG5OPVN9ou2XOA4B8QfDmTg+ACk0LQ9GlqaZQTtx0AMeDllBRoM4LeUFaG4A++3RHZ5q",
-	"ii4XMfkMZZurt4uku87f/DuN5xwfXrX7j3efwfhnOUnhhZL7mkNLwsoAT6UWo5fJeV5MI608UP99DMMo",
-	"sjuBg6nUTFcIF5v/zz3gjU/OOK3Hpc/xJ/nBukgHC9dkPouqON042uKYzJhm0UBfFeVjzG9gLsYLz3ov",
-	"vsPC2RuxnLv3uXufu/cvw73PJfuFg1O63PmGqeVH8SvNeD6aTefCKpUwSamjWyRKFBeJURkwk9mkw5LO",
-	"NQx5nAxYfkkGGvbw5VmFV5RVyM2O3OzIzY6Xk1Wg4ABDX8AoTyvkaYWFbaXrrheeR1YhjuGsxAbAZSny",
-	"fklW1tRqkrt0D2NawLAVCkIJ1GiQpbR1tUHAtloupgpBRZDUiG62eBAjLnnhoVrwczHDpkE6mKXPYxS5",
-	"sXARjIUEpFntIDhZr6NZoNsJUHTkoYkL1U+g9+NZ61xA74LPXdMq3BlyVx5JAAAXX0G6Xu7ig0c9jbg4",
-	"EL7njIkMPd8n0BEqsetUXVsit2JMatcLmBOKjNqYlYy/o0d1hnnyPkKxVyrVRrlcniZ3jG8wFXK+1qFr",
-	"jc5q3Wo0K02r3litWu1ax7GqzvpqrbO6Sjt0Vf1kGASMO9And++tWHY562x1tbluNevVhlUvu8xar9fb",
-	"Fis3O06ls16mrAmyy9WtRXM+bUDHfcZDhK5rV90Kq3esVdpwrHq75lprrNmxDGxdg612UshzIMUmv4qe",
-	"TR5FXyfMvt9FLwDgf/Jp9MR8Pvm/EdKeeQOY83TL1kHMuyPm++DMZPdZ9GcAu3+cPDbBv38aPdeEvs+S",
-	"l74lXCWMO0Pf3x0ETH+afL8TA+pLPG2FYuGDIUWxsFEpFvZpeA3uUQE7C/vBTN48pq0bOg5jrhJ0ULSh",
-	"tiWcV/Nicwtk3NJqc88mZoVNnwviC9XsiiIPWthREKbE8DZuNXmYr/NyBIrhfWY+2z2/7tQ7LBwGXJK+",
-	"4GycpEVRzcRnjgzM/C4h1k0YF40tF8lwACXusSI64KSMvLDnBnREfaOitHJSNs+SZKzF7S4Lr4l+nwUO",
-	"22GhcoOkvbxBbBReNhF9LwwBl4dyqX6P3SMGGxn2BsDYeiECKgiQOQlRTqNuRf8W/QvR0nMzhaDZZlCO",
-	"1uL2gAahR31/vIt3ZK4NRfjxX6UDcLtmeLQtDJpeIpmIHPbJks3uqzmUu8kXdhGxfod94nFiuyyknm8v",
-	"b2rAIBgVwDqkfkKW9DPhlyAUl3W5nn4NU+Q/opIMqOe2eEcEidrP6vqWoeCVxL7psv5AhEolWD9gY3sj",
-	"QSLeY1gyCLWDgPE8TsCdNdfh7DYBPLILF/GlxvMDNtbi/qT5gIPK72Rad0HdshAkbyU3pHJD6kIYUudg",
-	"QpE+dRnCywxYYNQIGUrmLud4kHm8/Gi7sTrX1niHhmxEx2dtasaatUjUiRwrS8DjRNkIcxmeC4QC9lng",
-	"DoEyKaS+D/ebGQa4x5Vyh2FI3cAHdfXdgDpwyDzhgpXmBUTjsssrhDpqNYmnbDo5YMqYWS4S4bvKjnOH",
-	"zJDQnyxI8B6+wM30+C9V6b6W7E0l16cK9iF7j6cigRCoPEJpzABKgTW6zl2ZvdnqMQgpfAjlwxvVE+jT",
-	"GCNlLoV9quL1w7vg+Ap2vfVxO+f+9gXyt/VqEi97qC+hw71AMfsgEB0PpcP05ir8vggULJ4EInegyfMc",
-	"Bh3dMwBcECtvSTN9yCLpH5azhitwMxbbOnfX4mIYSs9NN1qpWbSv36Vd6DkHzxszFu+lHqxHS7jyP8HV",
-	"vNmxbtHQ6U2lPH+HhVN+vbAgv4Ypqpud24IzeNoZyGrqugGTynyNviyR6A/Ri8kjpDEtksnH0dclEv0G",
-	"LO1nkO2Cz6OvSqSyrjwYwUPqhNe1vPZ4R/wtu69OTSkrtvWF2wk3TH29QSrVmlVvWIBKldoOU3OGn2fJ",
-	"VpXBP4NsdUr+MPoOUlSPoy8hYfciejIlg0gmj0i1XCkTuOKr6PGBRB4sbGqYt9TSLjKuq1cPj+Pq1cOP",
-	"jWldO6tOlVaYtdZuulbdaTBrvVMpW1VqCF+bHaB1dTAP/KDgYjavWq5WrHLNqjTUraQcKh1XiH4bPY2+",
-	"ix5PHmoHSWfrpqTqJp+S6BkmZj+Onqt/fqkZfr6KHqc2yeSTlBItRP9arjWscqW6vmY1myvlcmWt3Kw0",
-	"lOT0RVfcC9SqGnmh860H5AZunhV1eSKxoj9PfhU9jb6Ivp18Ev03mfwSRz55SP7y79F/RM8h0ft08jD6",
-	"FhKMiQQBNDbK94z6/zz6p+gzEv0p+gIu/wJe9nmhWGh7e4WNQrleb1Qb1WoDNmyA58plPNxCKE61JOVK",
-	"ubJWKddNXhWv9riSYc1muVleq62t1wrFwt5gAB/VVssVTL/6rEv9rfi4VSrN9fVmkZzg2MGdzEt9pv6j",
-	"ZmKxWRLdQI25Uq42m+VypVatrKs3kSwMfdbPvHS93CxX1yrl9dpakk5WKq0ngti0yjxB3cgfdgsbBVzQ",
-	"edK+xcI+CyRog2axMGJttYSFjVSy/pBcmd+AmiJ9Z7jXDg0Ay7CHKB/qzteUbrGuCR4Gwj+sugaBt09D",
-	"ViRcWI66lCyhVnJpSDHk1w7ESAJ8KzCTUaXdIIB6s2MpYY66A4omZmvjQ+HuglJT09OZeipN2Dlgg4BJ",
-	"xkOYgQ0iGRDrYmkNlSn1RUJh6Ey8sKg8M/11Mkwbc5/mTRYbtBp2bVpf2G0Rkr5wvY7H3I1DT1SSwEVk",
-	"d/AgQqLePV+nc12n19FheLWJNupOs2G1KgTRk3IEtLl3GfyAufiTthB7CYgSJQAv6QAL0FXLTWInmtvG",
-	"Ngpt2tiEBswwYboEuBpLJPpd9Mfoj0US/T76PPq8SKLPon+O/h/45H9Hv4t+j+DnKXR14J0kTo8BEcUS",
-	"/EOTa2+mrulS5ZnBQuGNljeyySnM0zDfbfGl1JhLHucbxEPyyV24uxz2jU+RmpcsmJUMRaBeyuTTsnhW",
-	"pRZPHXpPErNKZMmuV9fsmFYKqEPteqWa5qWigaulhEukxx2GYOIgO2fyTp2Fq3Kzk/ZPTphiugyGbW5s",
-	"vnpj8zRm4DmSnOWede5Z5551LuxyzzrxrKdQF2ZcuEvrKb1GrWZzOFfbAfBheGrub1DPZ5e1S21tsXe9",
-	"Y3bFRWhVOwNPcqH8TTeg/dnZ8+uAbKwvm45rBz0YOusdOD1vHxB8xfI0rDyIzJTIDc9X/sQGsbHKxi4S",
-	"26Eh64pgbLf4Uuw1qcEw7lIeyuUisT+wyRIlctjGY2rGA+0t0B/mD7sgC0bAjKW/Tr3R8qyM/LaZiHng",
-	"/c2sZRD+h/IoiP+hnBvjXw9lB381pf51i5i5Ip67AfMUj4iCvMxM3JVZ4zJ3KZyuGpfdD5Wg7Xjq0TxZ",
-	"kCIsh1qN1A9mjeWDzCD69P67jHfDXmGjWi5PHcRFro5wqMv6nvN9MVR7qFktxlONZXpO2a2waseq0Xpb",
-	"mamutcZWO1aTrrXNd2BR7bMgawNmT/M85m58wlcatNKuOjXXqrNGx6rT1ba15jRda52VO6ZAcAWeOV9r",
-	"26Gaj3jnCO57PAYxnOe5yvzzuAvbgvpeR0/z7nDQDairbsXZ/XAnpEFoKkGaVrmKZSWDwHPYLY+LoLDR",
-	"WMeClGkN9IfeQFtcA+bSruh6e9RyhUgT58R3SbfQfZ7xSMBdIdFX0YvJP0bPoxfR15NfQyXKl9GLGZ7C",
-	"grZd7XQAibj8xxeWmH3y2taUvHKSgCmKfZBoncsZHp5JGDCl0RpbCIwpIUMoyKMy7uKEeKoSA1ckCQCW",
-	"X0ncMVmKPo9+v0FoSHxGZUgqq6SnJCvemrf45GM4f8qZUsdMOVQ6tLBJos+jzzdItVFO/0ad12fRd+Ao",
-	"frNJ2iLsQc2H8nT/GP0u+tfoT0hCFHgiIMwdojiaGTAutbitS1VuutIm/aEMSZsZvjJTxTLdfMo2SCS3",
-	"Kd0GnoR6eR2jwcRW8mqDhHSPcXt2E4E+8acCBTojBXa8hjhG6k8T7eBEv50tHP8cQi1fgqz9JvoGJfLX",
-	"k09J9ATiBN9FzyYfQXP3Uygt/2/1/dPJRxBCeDb5X2TyKHqsNlH0pHSEYjBnNPq36J+jz6I/FYqF6LfR",
-	"Z9FnhZ8WC8nKqUvmYlj76ZmqlUV1Am6X8+FROCsLSN1QPeRt4Qyhtn+j4LAgxL3CdkVnN7N1LqHVNCuM",
-	"26vqSOxnpgUi2d4GmcBc0+LZ0K/enkRtTt3bj40VzycfwdZ6Ok+k9n/8DzL94XyeB7xCg/AQkMKcceFj",
-	"DUkEVzBnxexJOO8DKuVAQKU7aI3dWGvsut7AF32q5Ar3fFn4aXwLua0uvW6uNCrYfLsDlxu9/OrEXmwP",
-	"x3ASWg5OfgFh7kdKDqq7vEjJQbRRMnXd/68ayuTXk091dXe6hPvP0IdkBopl3AvSVf70lRrpCwrfWdFU",
-	"LXjy+Gneq/SSo6av0j9CU4RQs/3PJ8i58kD/6xjg9Rn+ywYR3B/HeFVQcjGiknC2z4IUTtUSEN7rR+2O",
-	"qNyNv7MJYE2NPMk2TLBUHb8WxzKOlFmFT3aNjiEB67BAHUgvVG5Bco7NkZzmESACeOIRnKba47VAgF/8",
-	"FJ88bfImZjBiyPmDpsIRYY2peYcbJllQhGYNOGJQRgW2CIYSkn6OjgiIOREzOjVOegjOpzsj949y/+j1",
-	"849mLeqb6zFlMgi51/Ryvaa8cSBv8MgbPPLs3Zk0eCzkm14ODLWU1Jzy9NhXPscekile9hwNJXji5NAH",
-	"XHjT+AGZROghyfR6pBOKLb40PYGnPOpUAq+IvRZdb58BLbkhBukx4nsynOp+68aNQ90aLW4ynpmOjRLB",
-	"yiojC9SLDkJTP9PzZCiC8exmjrNx6U+YHkzbgasaAWS2cVMsTLOtJr+GY7KQ9j/Pov7cIcsdstwhyx2y",
-	"3CHL01h5GutsAuB538DLpbh5acmzFZ26uix8Ny/L0VmkGnJDpxFFOnX411/+Ju6hKJGbUPG4rz0PZIOJ",
-	"e0EMJTQZcp9JmboJeD8lssXHmG3UORPlY0Bm0rSyhwHlEvZxxiEygRrBmfKXEGxZ2hnk5YwH5Eki4GWp",
-	"T3osYAh5rR+qu/GZ47lMLm+iW6Qke5FQdY3P1INwbJXq1LLGLZyQc8hi5k5C7iTkTkLuJBx0EowIzn2E",
-	"3Ee47DH3S1Lx8irNZ21gvFQLGpXr4kVom+l9DSmuVFPNFTkTAyhTCXZNa/Y32pDCYu7cuMmNmzwCmls3",
-	"52XdxEBulIDoya2di4py8iYGDu+wvubhIsbbP8uC3SQOtEl8b49l4lhwGo6s1T2ZmXJHbf15kB9udua+",
-	"9GRFwF6fdtnKzwYMjviUUGLb4xRAMA6XHuFvB/zEPx2x9mDR306n21W3OyC2thyHDUIL5k8e3gt2exwy",
-	"aS9abnVh68Cu4Zpab3tyIDBkenh4HlhMxcQov3f3hrVGkFCA9hlZunPjGlmtrq6urFXWmm9KMVq1vPpa",
-	"HgtdPcNcojY7Caagnpltg2Jmxikh1GqvSO/nzM6rSPMq0tzGm8PGWz3+B3Dkbotwh4ae7Hho+lzeCNXb",
-	"YsR9ka5CvSLRgtK7eDmvSl00WTsMF6hJfddYr77oig0iw4ApmVQkSnJbvtf3QiwBrdTs5SKR3Ot09AcN",
-	"9QHAvviuXjNXt0pmQMBnBPN0XWkR86PL00tC1d44w9jePHWhwglZaOFEnJ2dSVAnLm3ffqdI/m77+jtK",
-	"tr3P2ttqUvWkl8jNUBJ1T6Dn01PdCURfOzIwXiwTNir4rrpaidYW9yTxulwE6kawXsCphr6K93NGYDFh",
-	"uhu2JgzGNDo8cYlywu4zZxgCYzEgt3eGEuuP5VCpB1ihvD41Tz3n0dk8OptHZy9kdDZgUgwDhyX8HJyN",
-	"poY68prVvGY1r1k9e5cGjdbFQs+nzLl3AzEczIa6jiPYG4RBbxZcXyTtMYJVEjiJM/Cj38F7XyYSZ4cO",
-	"qANM+NWGMvNcLdJ/b2nlP58BxlL0zM2YRIPxQCAJLgzPF5JJc5emVa5YtcrdamWjbO4iBozL1GOU5XEX",
-	"voULPtSmTtNdY+udMrWUxWPV3Rqz1jp1ajXaq475DuwD4yXObR0pceoOfXZbAA9GIfoNcEM8A06Ph5NP",
-	"SPSd0mJPJh8Bsce3qO2ib0j0jEx+pVS+hh79Ej99QiprG+Uyif4Q/Sn6Peh+RkN5l+4xXtioVEHnB6E8",
-	"bG3FtgDOoZLpKZX7b0pvgyL9evJrtDKU0fFd9ALgT58vqFGrp0IXhl1/PLYwHrwcWfi8kIXTUaGuEUR5",
-	"OOickYxhpg2OsT3wKefMtUvERolokzbriIABxwEcdBttPTLyuCtGCCCGktFc6oUtDpKwiBXx03qVNzOY",
-	"wEpsG0xgjFYQ9RHxOBlKZvqJzSTOBA2Gg3wayOB5lMnL0hQvQZTPEN3zS+nFROw5QvXmVsCrswLKcxgB",
-	"Wq6cowlQWWwvznKpQRzmznOOW/om4pZ2tf58OS7sygP431PCmKL9wkVbuGMAMlXfhyGwN2kQU7hkt0fl",
-	"rs9owFkg7U3iUO4wX51Oj8uQUXc5m8g6HpDUWBs5HGkOR/py4EjnPp/HVTeeAHk0sa1PE7fJ7bQ8WrNR",
-	"/f/Z+9reNpLk/q/Sf74RaQxlSqJkW8LiH53Pvluc1/JacjZBeNA0Z5riRMNu7nSPaGZhwF4fcgj2gL1D",
-	"Lrh7sckhrwMEm73zxVnfboD7BMOvcJ8k6KrueRCHEmlKtrw7+0JrkvNQ/VT16+qqX1VQreK6exNcdwvo",
-	"y8qJdMaL05VW8lqD4d44vR6xpoR0WQh+KEZA26Ebacrz5Nrr3bOJ7zocme8ET6kdZmUjIpPbRcDApd1V",
-	"G63FdOolktBVJr4y8ZWJr7wxVSjDO0m/9bZ8QNetfqrIuN46FlvkFHGVGN8+0H6ltgU+RTHn9t89PXv6",
-	"zN85dY29uz6ksWQkM/CNHfub0+HpPU7hoejEYz7whKm+/pqFki1KEpYvxyLpwKZ7djiQkOmnUcJFUwwL",
-	"0DGlC6vnuJIBMZbGt98GAwPmbt+WUn8LmLEEBixmq1F4bE0FICsAWQHICkBWAPI7chKIc9igwBVbqOwN",
-	"wEFTK2BmWOtBIaUM15p0CGcjJhWBzAFSH/UFFj3QfwOvb6svQJCRCH2ALZyNTA2GhgMHHxbUOMQPIuYp",
-	"gfimwy3AeV/ZgLQV+2ZCIwhLCgOpTJf8GFtA6i6DsdRz4T24rTzf7V4gLUWEufWdirulnhkZ1Oo1R38j",
-	"gAyskMfxhTZTJkkimDs/o5jv8QVUwn+R/CH5I5gySL3Qs56elVLVT3kdIIPncIApPJ/UOBtlmTwi9Gvb",
-	"m1D/4Ulqzsw1F5MaAm+Y8Sisu64XD06aRZBBNs2yHYft5LVWe722VFBscVafHx1rursKj70Mar+c6uun",
-	"uqI61Zh/U7ukdTL5bJVz4kKYwi0xLe7/bargKnmA/9S782GsJMbmlLGG1zGMWNt8/AV6UoOVwVASN5ec",
-	"6Vok0KkhVOjUiBSRkqQ7bnyH2MVN11Xs4lWKd5XiXaV4VyneFb14FeZU0Ytf4B7EIIw3Si8e8wp4XwDw",
-	"LlbmARh+dlmeHeCSgJ095XKkn+e2W233OwSYH9mpVUHmCjJXkLmCzG8AMoPmreByBZcruPydh8spvrhE",
-	"wDwQTU/4TJ55aJq/b0USuA3IFaRDROinp6cZ5XcQAemCJ2Ku5Cr5oPx41IZ/zT7ZHIjbIN27xSZkgZf+",
-	"/NM0/Gj30cGjD+7DweQ0bsGYoLNwS4CGld7c7G21m5s31m4025tb683uRs9rrnu3tjZ6W1u0R7cyUz5k",
-	"kaeld2oD+vgRtGxN29hBwHcHemgg8X7IokeSRdhl22u5CCMjfyy1ttlwaqCG7kZiYGsGwRePuArCXENO",
-	"RT/BObl+8VJHielcOP8UMTc9v7Mnie31OdTngRAfUD42wTzyShD05AYnp8se0DHAuHfg/HHm1nmXmOWm",
-	"DXkveMx84gcSNCCqRUpguQRqbHhvHKKEoiFowiGLmhpsIemudNKqOSIiVqGQiGkxIGjC6E+iu2sQDwiF",
-	"9Zxp2kJ0LeyuoecPdc8fsseBVLLAkqNOdSShYcSoPyZ9KndMFhRenrbyhEVkrdWaZvJh3M/x+BheoNmM",
-	"O+nSXop1B3UsjVU84KBjz9GBU1pvMV22sN5KQ+ouhbmmsjgXM0pn7AmM2jImpaJFeYeyad49W5nSqWQT",
-	"by5z+VrYH/zlOP/PIVLZQ74UsBiGLkUv1R1C4f/gMZWKjqXeyaJJ0fvnFRtxZMhUcqZI3+ZuE9wjy8xC",
-	"poQqpRbtrLKeOVvy/WRG+Z4tFctswknMYRIuuGRm8JwsvmXFcm2zpl+rMulX3KRXu8SrsJz3OFt8Bb8j",
-	"57rpfJt1tGuN8CUxYWgx7NbTbByd6U0l7kB3tEWX6TYQ9rHMB+sOPBc5VgyjF9yMRWMwv91GFokL2QOm",
-	"+mm99Rp64lLpLCplXu3PXrfIW7XdenM5a9k8WpFEsWggL3jbJZkXR4EaNyVTKuBHZxdhUNOHLzmfXhtd",
-	"clzw5oANugBW3XZrA7+GEJsOj0TIZsHVvdyj941g+1auZZWe0aH7ivZ6ByNx16R2GYU637o/U8AZqsB2",
-	"bIXqrtAC+xFTZZPZroZ00HKrrbCQFkd5K5IE/ps5DogXX70fAWV96RJxHSy60uFYlRWXNqmboA7Hxudl",
-	"G1MHH9vIKuxzwrgeBb8DU5txpReqiMgRUxBst6G7XnD/sAfvPMwoDQ5tX7hpIcEOPz1sIBjj/lAEWh/G",
-	"2t7rK8fIvUHq7o/uHBCrEgfM7fABjY6xLqBpkewHQ5NW66Iw2H7LZeM2IMAQtIwGoqrDBfeYQ5SAnoU2",
-	"k1Ff6MkDiT5UkhELw1Vyz1D0QoYtF4rQXo95qpyIF3HfuarwNTHpm9GCF4xX37bqJlyMSMC1GfMqQFcB",
-	"utcGdEuanAVgHfZ6U4Z0UUBX6l4kexhMpgLvWGs3MWSc+STgHf53rtbLrkNcJdzGNumLkTYJYwfuxypi",
-	"MVcOGegJwOHbWy3Vtwe3QciI6HU4RulA3E7T9ixRwYCRutGw+exIo/MjNgzHDXhm9oyISRHGcGpcuB+Y",
-	"cXYIJREz8mNzTFgQ2pdAyQ4PqTQFYLAVwMs+6mtR4Vu/sUpcccIiP2Z7Q8Zd+4hcH2G9GHKNi9E18pen",
-	"vyYjGugBBjCM0utv9adQ8CModEs5cWVIIWra7fC6+5PdH7x//87B4f6jBw/2Hh4c7t/bdR2y3iZ9fQnp",
-	"jonPejQOVQNJIpgpmDsmIxYxM0yrHa7HhgxiqUiXEdpTLCJ22KgiAyEV2djaIj4clQxppGYg9H2cV/v3",
-	"dh8yG9t6HgoasigQPprpSJF6wL0wlsEJa6Rw6OOYQfq3wUNasvlQkDaVTT3Ic3u9rDCM+6TOHp8nihKX",
-	"JMj+vV1tUnAce3Yp4pTC2bRjx5aUToNZEtv5U8vLOaCPg0E8qG3fWEfvCn5aS4UNuGJHLEIEuZy1hmX6",
-	"0DwCbwVHTlu/GXTAPsArWdvebEPow61W+s1Ga73deuLgFMiCbAsEVU7tiHE9MUv9UxnNFUQC7mGX7gfc",
-	"Y/mo3ZsHrZu5a7O1DL2SqZBcAzY2pxpwc2uqBeubt4y/L6SnrzOqYQ+WZW27ve7oCXZ2vaTzoY1dlCE1",
-	"i3JmaVX9a7UPvUK4AFAmDh9ohMhqVQsBzNheycizxeGImf+LBPeaWxw0klJlZhT5kVzzGRa4C/X8eYcH",
-	"2kJrgBMoOYsMyWCbdCdrThvMXq3DwXXl5N1Z6OTSTw5CPQzEE4NuwNkOVJJTsXTJgI71IDKqZkURmxH9",
-	"MGYxO898QnyDxVzIGyFtxhiTpI5vwmw3+xzEFxoI0BDMGns8DMG/jwNcajMsJVY2+iZ+eC7NcwASGgbI",
-	"J+DLfx9vb6fThkYRhWUq1RgSMvT0qk3bxkKTIYUhkGnE4SybZ3+vLagyUfDb9u4n54hDpQyOOJbhAbny",
-	"HpFZspmb8BRtiTO7mZKYwJc6Fyaw081e6c4ENjG3z6iV5Gx0hQgZ5efKMYI8RnB/gKkgo0goRqRejKZ3",
-	"AEtHDCsKD2aLoy9ZRhQD6SnSsQDEhTHSoGzmvDGnXPrq2vK4rkweE3eaikLqGpdE9rLGOaL9AG6/aNkw",
-	"y2fBzrLJT5fRWXruWqFw8swrzoV10AF7rPRy6gXctxw9Mu7+PfMUqXtUsmbAJYNE4BPYFo5h8s8cQPux",
-	"AMLvMX6k+tkhZ/q5VMCrTJWXaTVz0ooKYIor75fJNya373WZ8n5rUvAyhjx4050BhUNdyjldDU4oFyf0",
-	"r4ysqyI6qmUpx7XtGph1pHfFHbzeOaDgcyTtFrY02Z3mwHud3vLWWPNGt+032+wmNbml3obfZpu9LXqj",
-	"W5aT2jL/NUv+mP8KDLVan+jPOCV1x/xr8oIAFe3Xk6eTz6CXIJMTsz1zjLo1x+pXgwHmyGPMw6pZVy2V",
-	"QQPe3IIdPj+VRq/JjzVwqjYxV3QT87GBtd/p/cv1T/AfJjp5Ee+q7SfARqtk17ogRY9QjiwUhbSXwNJU",
-	"nOGNw9Wz9AF5pdIrlV5bQn3PcjvhDK809hULf6A51ZPa1XdDc5c61O00K3251ddv32Bct2r2XeF/egP9",
-	"OiNmZRd6Kn+opvdnlBPq6T3YdOAJbGYhDAPndDFQhNQpH4OrhIWSbZ8qpZf3mQD3hXWQSBKoDkfHirYR",
-	"7irZjf1A6e2zJK4Z6UMU8NA6VUoJmrBB01b7NWM58ga7tunf6K1567R5k210m+3eFm3e8tb85np3g7V7",
-	"m3Sre8Nb+EgBZUSxgX3pMqI7Fm9GhUwqZHJxyASdpoGSUEbBzsYqzKcK81mc1B4mTwqtStHUhYCIge6u",
-	"o3NockZ9ETKi+noxOiQwTSZcKCYJRGH4zC8y5qySh4z62iBqo4cxkjnzC278LH6ljvE2sk8j5uOP+pbG",
-	"OUdfuCg/sE14pyqEvDG70wU4UEt+k/wBqMi+mjybfJp8NXme/M/k0+TF/+vwYtUsrJk1eTZ5NvkseZV8",
-	"rdX1y+S/CTC+PZv8ArngvpmpxVfnoy/sRWIACjY9TgQ6R3qze8Pb8pubrN1rtulGt3nTW/eba6zVs78B",
-	"gMQpWNvu0VAyJ4OPc1q2C3M4msl3vsfRLrRq+3qF1KwphY6zZ0UaFUfqoJUa1R72NemCMLASQirJgB6z",
-	"gup3kTWX+W6+VIXgjETME5EvccNVEr+J4ZmsqSG0zJ0Va1szDMdApysIJS5iZbfDzStP8/AiOi3Q8dYx",
-	"lJMExn41dgjlHV6wdaTu2s/bRPeX24Dyl2EoRhDDSigfm6AKJy2GxQUkPKgYw0ICjQ5PmDZ2YsTTmH9s",
-	"SFnxCpGaO6NrltnpWWPwO1Mo6sXk6eQX2gw4oPaTP0KJQm0atJH40snZgclzkryY/NPkVwQZLSHoNPnT",
-	"5DP99a+A6tKYnZfJq+Tl6rSaXkbBIm/IpZAMVab47ZriJWbFrP2YMbZkRCWhvp8yoVTkRtWu7VLhxDAc",
-	"I9+t7xPKi1uly9vEvVvVwd+eH9iGeB72RHQYSxa5pA65Gq6A3AsR5dBJw0mBhLmKWn5/a9B38pDldLZI",
-	"Ax6HDzboQpaAk0KhLUuafD5eycoHdHixUveZXmXzJBMhVepb3j91HJzW416+qvbp7n9NNzJKdIm0FtUB",
-	"9pt2E0/NjO+ly9gs4AqrVFjlzTGDpM6PqXLWpShlaLhCro9Yty/EMZIsngQ+i57MhUA8wXvBURwhoR3c",
-	"uE1cSbnfFY/RBo+FOKZSUnc2oRTcdyZIYDwe6FaYJ9ecmn0sVJKY153xURqYbt9K6sl//kQ/B5AeRPfi",
-	"K8DX1zCpN9rWm75akUREHR6xXsz9lcJSJ/eFgpqeJk6YC5WWKNEwQEWxVMzfxtcw7rNoRXY49f2ISZkm",
-	"YgY8S+17sPu3H9y5f3D40Z0f/Hhv7yeH+3uPHt6+s++mYq/IrOhRh0fopcgSQHcM1QogklEgWcPB+DOM",
-	"YA4k6THl9TW+OKIBz5Ep2A7CVFet1IAl0zEczvCt5XpC0QdUeX0i4kiukgP9iBMWBb0A6bgUACGkSQDv",
-	"iuCMAAbC8topJ79BYelZPTuBakdSQIbuEAygQyIG0jAfmKdFipoKXf6Xp7/WP0MlpoipSL8Zo9op8SIq",
-	"+3BF5trBwVOjwIN84GzAe4GG/TjKHY4en7Q8uu43aLCpIAWAb73VQn4bIMnAB/cp94Hsou76MUIW5kI/",
-	"usERF+BEs+cvDd1goKkuTFapxFBiY8YBP9oh7mZr3cWqUIULPRGHPsTPdxmh8pj5pB4ogr0gG6sdvptd",
-	"jHAV8oxVcU2ntaVa7VJ4+ZB5LDhhhnLofq7zl4GYMOSgJ+CxqzL2PMZ8yEkRBkd8gpBmvbdJb9I1prFI",
-	"r7mpUckt/QdLCQGoaeWhSfaoJ6nayM+Z+cHBR6gxC22+DPgqYuUJTBnCxbOwiLve8SzcUlguIyrtHH19",
-	"1FKdWL9tPLE+16D9iCo2ouOlIYjhqUDCvVwNRVy6mY7JzzRJ6gZv5E9l9oCEGcsMGFhyCqzAScRZnpUn",
-	"13v04+tmLxWccw6OxbM9l2TXg11CK2dJivTeEU36DnHvHNAj15kqfgQq/Db1+qx5W3AVidDV23Wt/s3p",
-	"CWcjuVpePQYuuEs/vp1JvXiBPi3NRRXpyx9r+wHDjRS2Yz4PNCpmqNe2yZpbvRutZnvt5nrz1gZtN7ub",
-	"3pZ/g93s3SqvyTbnXnMo0HeCOVK2mNe/Jf+bvIIyZl+S5CXU8Uq+njxP/pS8SL6ZfDr5bJ5iXRDQOZ+C",
-	"zYZtrMdylpYtmWCnynYVJk+Jqwu73yED+rhJj9h7Wy1A07OLajlnVAJjoJqIokdpJm2xGthOaTWw3Iw/",
-	"+9367RtzqvUPhA8QsTrgXlzFomq5u/thboLl9Ol9NkJtenf3w7Kj7nOUSp4Z6yHr1QpxzvOqYsbVmXr4",
-	"Dv6OSJdGOaWsN0HTCrpUL3f4kop5VmEvq5qNlMvp5fJMV9NBC6e0L5s2/hE6uk1eqzbHTclo5PWJHHNF",
-	"H28Tt1Ob/MyUO/yyU9O925w8S16Bc/Nb/VFEbsMBsqeHsZSWxOkOP4JicCO9idNyyR3cGTLLVUBgNWnE",
-	"GVF+TGhXnLAOP3UN7qWQglCPd6CctLM0HtbXRSYoDTRqh9e747T/kPFBb4StpTDhZwvn5K6/8zm50JPa",
-	"PP46+dLBsqyTZxAy8DWYSHLt2to60UZy8mzy+eQfkxfJV9eu6RmItxbqz9pasrOehVdJFQl+hJdOPdvU",
-	"mM1fc6ruLIRyl2CPfK3gOQHGvHhFPwqedHPt1ro9IG/7TfxWf9nauCi8Yue/HpMvIE7jm+RbkrzSkOXb",
-	"FMK8nHw6+QUWHX0++blGMMnL5AVJvoKQDYgjeJp8O/m5Rjj/fz5gs0SYnFGD4/Nj48wqrRBOhXAuDuGY",
-	"SQVOWmOoVJ8NrhDc0UhiJs55kNalzwCOVtCOBiCnCpMW0c0q2cW69B3u0SgaE8rNPrQE3ZgC+MVlZOY6",
-	"BO3Row6fMeM1GDhiirgbrbZrWA2tS9ScMK+SR/yYixEvZlBtz/YPZjBKD8/SAOpKh4BP26uu8MelxvM3",
-	"yZfJN5PPQcl/DlZ08vPkm8lzcwxaYkPJ5GfadAIeezX5vMyEkuR3ybcQi2aC9yAe7SX4uPF6SvoR673X",
-	"qfWVGsrt69dzZ9DXPSzU26mRiIXvdWpc9EQYihHhAjhrok7NSP8VSb7GTTagwd+ndefpLGMOFvYGW/PX",
-	"vY1us003e8022/KbN70b3eYt2uqueev+Bmv3lrGwJRXZp8j/Mk+BPX+efAr9n/xX8u3kqalZ//Xk+eTp",
-	"5Bn5838kX4DdfZH8Ifmj9SJoC1xWCjx5+edXy9nYVEvoxXK+obVOpcrKVlZ2CSsL/KfZbhg5JwqhZVfM",
-	"yl7/RP89i2UDqjOVm9wd4ke0p6RD9MTz45D50B7D5dcETl9Q6+iPAMtWsLinfQzpljUMpCol5Mgs4PsK",
-	"MMvbdO9WhqoyVNpQvZZRgvk7w8utF01ljipztKQ52i0Yo0Bd6iavNKQ5ffGMgCW0PstzhvQZDVX/H2Za",
-	"MbPxM8EkuCMzQR564EkUc7mjp7MvMHyFKBHjxpj4VNEulazUHv0YXrw0M1RGC3A8vzox755dIA2aBolY",
-	"wYlJt3+tOX3GFLsXnDCuXzOMRDcfyS/HUs83PHWGioLzj46JwLEdT0D9UK+vJ7xD3M1CFFbpsGCONZPy",
-	"qo3MQ6itqASRLFpqTC5HY6T9dsZ4Fm//pNZlNGLRbqz6+mkaVUHbZsQ5BhKbHtWcWhxpmHQdkJh5zydT",
-	"/XWUll1zwJfTDLhDlDhmnESsFzHZBy0GP4kYUKPlBdYileslpJBpBpzEkkUrkogRJ9QDGvr8E/CbshOn",
-	"PLImdebHJvLHY1qzy0YeCUPdI0S2g9XyfBJZ8o47IfM02Au8ppaXqjhipP43q5utWw3ischEgTBJutre",
-	"pSmTnikHknZLkIUE5t+ff0RZP+0dPDBFowgWjSL1Ym0pOhzKhgNRhicsGkMVPZkWJTG3WgmkYsPcy9VI",
-	"NPGpJa/eN/eofiTioz5hj0260N6Q8fd/SG4LzpmXhcRIUk/+Jfn35LfJL68n/wwo+PnkGSRs/j55iQVG",
-	"tL4wwxIG/NgkiQwgMxZ7TObEk1KUyAUVTvWdp3Z1K5IMmRiGjNR7hhIdM6UBiKel+qAyn0O6ofCOpUMC",
-	"fhIompVh7cbhMQkGWEIglcTcXSbNmEgmpb7fIUMqJZwTmlQZOwp6j6JIKADJpaVwICyw0F67osvXS8Cb",
-	"dDgkAe+Kx04x1C0t4TRkUXpmiCGtfco5Cx2zozthRKqI0YFDfKaVEp4eD0RXW+NhLPu6c6zchcWxQgY0",
-	"COEtMJE1zvTCwDsmMZdxV0vbZbnWFCKkSpqE+pl4feYdmzApBErHbIxSoUWxPPZQuwM/5/sMVeL0469d",
-	"+yE7YaEYQtyW3gZfu0ayUjN37v/1e352gdvYJkqI0BQpYVLrD6fDoXIalenRrMryN6VZYFqPkhHEp/bp",
-	"CQRCq1XyPtcLw48hGBhK9khGUhMpbWxtztNsGuSzk7LFaAg1LZO0ntIoi56YK5LIwGek7l4fsNO5eG6j",
-	"dDxXJHLhkXSxFDg7M4FsoP3Z+hdRZt3ugIQh6E9VvFlB1l2BejH1WOBt8KBM2ru7H+JM68Vh2FTssTJH",
-	"JTnhCgB6Ri0cnFVmm61XoDEP9kVBREylXexXfIljvwT/pHTIUSTiodwhXFh1mpPjNj69bOR0d9oBMiSE",
-	"RpbtskHxaOQ7hRARK5xDQMWnouTk7wdSiWi8Q4YhVRqs59YOnhgX1/K05Kerq5b3pSkbsWKC59G5NtQW",
-	"gPkkB+KkYzvWFm+tCx4GnGmFSwIuFcW6h8Z0sWBo54RWxlIFntwxBR+KgZcrkphYy1wbykItpxtwV1vL",
-	"KZuR1ajKqtCCXUhl1J2qW2TLFg1ppLQhgYyJzNTqqepHdERDMhRh4I1zAs6qYTst5O4wTxZhhn5F4pDj",
-	"cvCFF8PTUFGjt8gqp/wgIIWFGbNGTpw7ad3JGeNcqihwrLOn24b7zAvAABKB8IrUB9NVyMvfTyJ2ErBR",
-	"7clPn/xfAAAA//8=",
+	"7P37jiTHdS8Kv0qgPhustqp6qm9z6QbxneZwhmxybuqe0ejS3F1RmVFVwc6KqImI7O4iMQBFGfY+8Ab2",
+	"3rZwjuBzZNk4G/sfYx/QkgjTkkkBeoLqV+CTHMSKiMzIrMiqrOqekUTTgMWerLxErFixYl1/6+NGxEdj",
+	"zghTsrH7cYNc4NE4IfD3fqqGh0SOOZPknrmuL8t0NMJi0thtPOWnhEmEWYzUkCBJB4zEbcpQKolotBpn",
+	"OEnhERxFREq4vbHbIJP3hr13IvqYvnf/h/cOn3736EAejNT4h3cPbh6cxvTh8/cePLy/v/GDzqPkUfKD",
+	"C9w5P//hfT7pbcT0u6PDtx6/m9x/+P37R72njz763rvfex5vDHeef7hPH9x9r0O+v6/f+/73Nr5L+99d",
+	"J5P3PoqfH9DH9OD8Bx8myaN3frD9w6P37qxHmwnrje534u+/lzRaDXIxpoLIA9bYvdPptBqC9AWRQzdi",
+	"oU62Xmx+59b5ne+fduRG9OCH6nvbk++O3rs9fOtm+mhnfIgbxYfumRfuq8ZuY7OzebO9sdne3H7aubO7",
+	"1dntdH4It4/IqEfEQ9LYVSIlrYbSTz6djEljt/EWwQKICLTc/bgRCYIVib03bpTfSEaYJo3dBmYMr9Mz",
+	"zPgZ/t/siq5zMXC3fI8I2qckbuz2cSJJq9GnQqpHeKQ/PP1v0y+nX04/a7QaNG7sNjq9O2S7f5u0t6IN",
+	"3N7u79xq38E7O+3N/q3+Ru8WuY03Oo1WI8H5G342/eX0s+mX06/0f/VvPMKadxoibbQa4yFn+h/fuXVn",
+	"c2Njc2t75+Ytd3lmZIqOyA/N/fdSwcfkxkMuI37eePnyZatxSCJ+RsTkLo+JDLMoYYgz0tbvQcLejiJ9",
+	"v8+g5sLujxq3Tl9stkd3LuL21rBP2uPb6rzRanTENmtHm2cftW8Pbp62JxtKr/fwYmvU3nlxK26fd8Yf",
+	"tk/vCNJoNTbj22dtdrP3oq0+2h62RxuR/tJksEPad04vNtti6/xF+9aY9RqtRnRbbbQ/HG1/1CY3z3C7",
+	"M3wRN1qN7fPxafvilmDt3ubkTnuwM9LvfdEZftTeiuKb7dPb6qz94ea5HsPoZu/DNtkQF+0d9mK7/dHt",
+	"8VDP684Et9Xm6ajdiQe32tHWBWl8oAl2JLne1VzQj7CinAVp9nxIBEGKI0nszu4Jfl7e0v5rngnNdkOl",
+	"xnL3xg0iKV4fcJnKJB3QdZHewFje4PqJzRtnmzdw9P+PEkqYOqHxm+/vv3Xw6N7TzsZx2uls3tQLcRIN",
+	"cZIQNiBv3rvzkCRDjjcfn5/dF/cePn1vkN59F3Py/oa6/ezweS99570jqc7b0cPQ8ycjooY8fvNoc+em",
+	"+Z1xFpE3WbtzdPPk+Uf7mw8/NNcFiakgkTpJBX0TJvLnW/t/vnn/zzfvJ6fr3h768837UvI/37wf4STp",
+	"4ejUPW/k5ImajMmbehTmuoz4mLzJx4TR+Duw+ex1hRV584cvti6edPCdycbo7ubZ89vqu2RH3Eofbffe",
+	"vzl8b0u+vdF/p4Mf3Ln4QZQLqYAE2DYSwK7wQUyYomoSXNx9lFB2SmJE7V3+otYQICATbvY34s1oq9fe",
+	"xjukvd2/2Wnf7t3aaN/ZxFu97WgnvkluWZnwTBqZxdIkaTXMt+fJsLHgZzTWIq+h+ci78jaV4wRPnJD5",
+	"u+lXlz++/Mnlj6e/vfzJ9FfTL4xIGGOBR0QRAUfYXaxwwgcH/UeckYdYRUN9NSYyEnSsOVfLlad4IIHN",
+	"DVeiIU9iuYe6W51t9Igr9JDHIJS66HxoxAmiEkWpEISpdU0T/ZohwTFsEWYGeNBv64+2zVdbDRkNyQjr",
+	"z4/wxQPCBmrY2N3o6NNGGZEvlaBsAKt4NxWSi9mxPh0S1GXkQpkbuoj3YeRjQc4oTyUa4wHZQ3xEFaIK",
+	"9bmAn0G+w2/ZcF+kREzy0UbmgxXD3AyP8h4TPElGhKnHY31Olkfb1cdadxdxlkzQWPCBwCOJzqkaIowG",
+	"gqdjpPApZQOEx+OERiBLJGL8vGqYpPhFf7h2eD3OE4IZjO9dngr5EF/MjuwhlwrhCMdkRCM01Pe1EGVR",
+	"kkp6VkmkoXuf/90+FyOsGZoytbWpRTK+oKN0ZBa302qMKDP/zmlImSIDIrxB0gD57pNzsvowKbvWYR7E",
+	"ZDTmirBo8j6ZzA52H52SiWbHCU8FioacS72wzY2vP/m7zZ0dNBaUKdxLCNo/untwgKIhFjjS+7SFyPpg",
+	"HWH07NnB22tIDbE6ZiN8SsymFORFqskgcR8OJUHGBKtdj68xk+dE6D0pFRckBrbf3Db0OmZaPRVEiw4S",
+	"oyZwXzebjWof2p92EXDrmv4Gtl8xvAq6LR6RY6anqF/X4/FkL7sOMzdczbgaEgG/6/F0tzc3jxnNSXdy",
+	"SiYngqSSxN097zNDmhBvRjAVmiRIpIxpMp5jquQx0xOjCjW5aCHcV0SgrQ6SLdTd7txB5c9QdpJK0l1b",
+	"P2ZweNjDoLHT70S38c5m+1a8QdrbWozfwbdJ24j0bbzTv9mpFGr5N9qaDbQW+yKlQmtsRocNy4+dHWCw",
+	"TOxpOa0UEfob/+lHx8cXmxvt4+OLW/c++M6fNUKi5qBfIb1BImoRnsnCMyIk5cxI9CFmAxDXPSxJjDhb",
+	"R4d2xKjZ3d683YWV46mWl2t7qLu9samlacRZTPUnTvqYJpnsV0NyzASRPBURQUMs7RdiJCmLCGr2iYqG",
+	"eo3wAFPWQoJo0TaBwZCYqrV11P2Lrh4Q43prR2SsSGyWqOoYWXSChOk158Qr0gyjiI/NCLVOQ4Q7AGHG",
+	"VFlWHOl32T2Z7zh9SOYkxMD5VzsSN6smdKgJPTuZdznTEqcLP3fNWePvp4TYCejVUkMqkZ75HoKdek6l",
+	"ue98yBN7t958Cw52M5TlVuQBHVEVXosEi4EWcSzV9qBeE6rISBppp1LBqiR9Au/0xxGTPk4TpclYFPGe",
+	"gN8ICvjHYoCZ1ecPST88Uu7d9IZEWsFHzW5MRry7hrRwirOhjrEa5iP1H6wrNW5uzRMa++0f4vZHnfad",
+	"D/I/2x/8RVh8PBE0IkFN4F06GGraj/UdiDI0oowLlDKqJGqe8jGJTuVajVN37D5Rdere3G4sPGXNOEPK",
+	"wAN+fo3DnKMc1BlmxVZ8zAjqTRRBAqRus6v/Id/stDc6m1vdFrL/3uhsbrfzf7Z3Op3u2i7qbnZudt2J",
+	"i7W6KtQ6OiJnRODEvFKiAVGl/Vq5T+du0gopc0SwiIb3LTnK8ztSaTxBhlgSNTGb2DNntLbnjnJ9REsz",
+	"5nVjsyU8zjw8oRWxxPcHCttf//FnQu/Exv/vRu6lu2FukzdgNHaoL2GzH5jHtrKZYSHwRP8o1SRx32pk",
+	"83yfsnh2lk+Moo5OKYurZgk2h7O0VpizfvfyM7Yjg2EXZrxTd8ZHXATWtStIQs4wi0gXNfXUrBQ1zNh9",
+	"0d3zlISWNsD0Xuyu5X+iprZ10TjtJVQOtQqq9Th9A+y3EyyjbvYP/fFu65h1pcJCP8sIFnpzp+OIj7S6",
+	"Z2wjeMde0XDSY9AGqP7cmqc2lOgr9Tx9+hKmd/OPGtlM9b0wdrCw7Rizv/UQ9fN6gI0PqnfKU3IRoOdz",
+	"LmI4vfqUxVomocNUSoqZPiLusYGm0a5VKGLUmyCpyAgU67EgfXqhn9DLoKhKCGoKDA6LoZHUay2k8EC2",
+	"kBxyoeCpfpokx8wbA2r+/p+nv5t+Pv319LPpr6ZfTX81/WL6m+lnv/8tDEmi2Z8v/3r6+eWPp7+ZfjX9",
+	"t9//dm0daWGmzedzjkZUyjHR/AAT6+MkQT0cneopKkFht0g6ogkWVLndYkZfVr5Do6pYwxfLyi7Jn1hX",
+	"ifGRhA5w50x5QyL9mRbCEiVUKrMOXf2n9x7ZrTjOMy/NvKM8n7Xz5HjHtzu73cH9cae1tfEyfHofaTaU",
+	"9wUfzU7qfULGM76FcYIZ0+q+QMZjkG8qYGn9Tw7caKwoUAtjrCpPTZmPIHhu6mfnDP0pv/aB90ifC1J3",
+	"5E/5UuN+qZfVODRBKL+F43ewIud4YpzlTFvO4AXO/TY3xoL3EjL6zoeSs8LyG/e6fr/kJ45zTogQ4HCK",
+	"iTJOx6c2hNSmLGNTFNPYWErG4sASkYsxiRSJ95ASE2NmoQQrItYtMxKpDuLGbuNW1CGb/Q5ub/RukfZ2",
+	"vBG172iLt9Pfwjv4du9OtLlhZJxK9RnS2Ww1YM/qk17yfAxupJZKqWC7p7hHGVG7ds67UvK2u79t7n/p",
+	"E3zBqabfYchecqowRC70lsEJkkScad2viVnmu83GuKatlpQJgqMhOFk0awPJSIwwM1NY12N6C8eHhkhX",
+	"WsoRTjQTkfjEkry8ks5t41whehHPcEJj9N7R40dXXKttkIB2rR66oaB8KHOWKht5291+HSs1M+WIp4lh",
+	"3Z7+Bce72pSmEg4T2MaiTJNj9lgbr3xMhPWEWqkAL7Q7YLvT2UOYTdQQ/EKC6/+1wiNTyKg8Zhhtb27q",
+	"4+dlq3GXs35Co6stOU70NCYn5IJKJf313mcIRxFPWeYwoxKR9gjTBNmnkHkK1EPNi7Kx+6PszQqfgjO3",
+	"T0miucGEIVqNEZESa0NjqS+8/OCKvHUn5639wrvnM5YdR9vee91cFdk1tFwBX9EsEGOFYWff56JH49g4",
+	"4ldfZUPmk17Co1MSl7e1WwUqkb1jT49M4cgYBRFhCrQLHGsbUiqBFRdX3u5b3pLYEeQDnLcm5ua2u/m6",
+	"FsU6ykZ4Aps45oYjm9oSsjRtGU/ZDL3WYLHegZj2FdaJsjOq4OYTExecWar8DnB92bv2EJanYLFhxMi5",
+	"NiauujobnjA+yD+aD2vOAuWDbLv7r2uNEspOtZTVBFtIgZetxgEzJ+09OL6vtjbmTVdVSAp09dSAejpJ",
+	"Nopr0kRS5lQv83UbADHjSfhgQGJ9xKVM60zdbOJdIO4jru7z1LgbVqYr4+qkD28psrogRsNAMo2GBR/l",
+	"lQXPdr4Ej7hC7utzyM64apvbromRi7NzwYcWMrGgHkk4G4C1LfmIgKpAEkmyrKySqDpl/Fw/l52WsDYu",
+	"xB02Gs0r3pAmUNDUloUxFwsO/e5aHrfyguPGLWej8dGQtO9ypgRPQp78c6Qng+QQa701whBw0CM/1cYS",
+	"hffNRHz9gPRTPAhPQZCxIJIw5VzXVoFWeDD/peCVxZOE4/gp5w+wGFxNbo/Nu04U5yfg97+q8PWORjtO",
+	"pDhH7t1zONUOpa04b5vbX4kmTKUZjDazMfOFhgl/GSZ84sXc7kPI7Wpkng3hlc9Ha3sHongugriFmkZn",
+	"xyq7tr22h4pBPmQCzCbOZ6Pf+m1XPlY9e9SnDsqmM29tvQfa9oHrW93K+Kcffy2ICSMhdkukm1n5w8yZ",
+	"dF1rn7mnvNU/IixGblB5jF9Lj3IQecJTiNuS+KrLuXm7Yjm9EdZd0OyRa9NnTZycERJLb71KtDGbIYuk",
+	"N1wk6BFXR1hR2ae4l1Q4Hk1IyHij0BhLYy7ohbAUd7Ec/7wwHNCuCDeZ+BH6ixvHaaezFUn6ESTdbZHu",
+	"+ly/ZEjEHxnvyjOGzzBN3DRWZsHUe0/ZxWX9OFQiRUZjLrCgyQR5T/ieLXByJ5Mr+7a8U8JOFRXHOIf1",
+	"/Buvi+G01aoZqey3asb8HNImcnenQBD06Gs7k5EIPCNre8eMcesDyaXQOjokQDvr1SVeSF3C/pGIMtSF",
+	"u9r7+q6u8dB7XOf9GAgB2rcoDjk5zg0r9DOUDeYz3twIvHXhX8PZJyU/gfzSE8rAvVRkQa2kWTcrVpoF",
+	"lVkErRmylrOSwINovR+p1FYTrIiT29fnvjuSHMFoUT7aBZ5WuL3tbr8ulnREUUPB08HQ5lVaH7A5QuGo",
+	"H6USnHpAD31NU2T3mHVn6N5tIbgIScmCfAjGU1dTFi5Dun92r3XVHUn+gLLTazkI9Ue0FRw8BJdwqaEj",
+	"OmAQlONwdLPYGNezObioL/jIKEFjwZ1Ivy5vnGYV+HC9I1Ozir79eo/L7gxVu7sIzxCzEGqzZDXkRL1U",
+	"HTPrErfJ2Mo6kJxjf5bkJrHwHE9y8kMyWs6hmvL2u0B4w09POX+I2cT6/OWV+Elo3oacIyD9lbQhb1mf",
+	"co5GmE2c2bDAz6pH0XajuJbNX/7+npHnyx0j13uIzGgrxYPiGXP1F1cUEVb6nESCAOvhRJYVloQPKIQc",
+	"x1jKcy5ifVxQFnEhSKSuvL83Cs5DiIYUBzPfe6gfaPsPXAdHPDQxmpY7kiAea89F71ulNX/+/Hl7P1VD",
+	"/WuEVYUijPM7tPYPo4HE5lSSxa6IZ3rDR0RKrS3dMwUcV1l/mB6usJJtCsRIMyfEZiTCIjunK2I5nJ+A",
+	"0urFcxzjFEI67hjFCiVE2wO3vZxw8AM1XrZy0ZNL/OooEZX5yXDVKNCmZ31/LyNSLds7p+l1W96UjVNl",
+	"th98ZA91zQp0wdqWSOvRiPf7hMVaNQZS7boIIvwL9SbHkDQYc6W1lzFWQ9TsmlJEud5ZB7J211qFgCKW",
+	"qKvvXDemlv6YNbVax6wLKQezP4GiY/bH7I/raJ9NvC9Ayl9PEHwqkR6eoQhEMt0mhBNSn4Bff/JTpPXW",
+	"SQtl0VwbFzfvcenVpqSgZU3MY2bCpXrpWs6oALsUnKkDekaYYXZwVHFI6O6ajDcSd9fgu/r0lRzGpciF",
+	"Pe4j49L0GbjZzUSru2hS8WETy3Q85lp7fEhiik3J55XMzeyFJyP9RihDm3F5QCkfxJKlX3FzQ7/4yt6q",
+	"nXy/ePNDMBxkhzPXyMyeacMzbbj5VXkkNXt0yzToroMX2b4SSqDBQ5kHtbzUCRwbZwxOngg+JkJRIrOy",
+	"1bF36WO/vHY2U7yY4VyS+X5d7fKP2rLb+YR7YO6C0jkrpv0MIV92+5/f3F74fVvo+/FsKImPDeXQiPdo",
+	"QhDcaZWsPcT0txOt2uhj8d76xs3t9eLntzYLH98JfFyZ0u3ZxLm5g37pm+8/si/x66O9BfEIlmdI8p62",
+	"8vQAbJz6ORZMv3pWCeQjYhwYuKdlkR8t1n+nkggkh5BGgiOFONuzBYoS9QRmWtAz1NUSAJTPIstF+s8+",
+	"qCEHVVGd/BYtwCIimPFyZmufpr41ntPWSJ0Zd5z3QhuTlieSc2YOgtlf4+56ITey6vnQELxa2JnsU1uo",
+	"gwx1s6lZDU6iZq7NrRXmG2vLQtERCX0xUzNmK9+G6QiztjaZwYdFLsYJZkZfaNp0V/jQfGYDqubfCfKU",
+	"EVisoo5kTISEbRVjhQ1D5RIOqrlN+Y4fId01ObdJQuJjltmQ2H3oDensyawAqvBSKtEIxybZgVlP+THj",
+	"szc2u+lY03c/v/Y2VtiVpxW5t0eFGr5tVehysiJLE+ugtagJM+xJFf2IMDmk40CNwvtHDyElYL3OqwqS",
+	"e65snpV+WAnOJiMa6Z8XfmksKBf34tSQZvFpV7hbH1rkIlyQwfuoO8IJ6bZQt0/gr1pTl4wmcvaVGxso",
+	"pgNqUrkWvkQLsYPigRIWKqW9YJ8rSFtfCHvEbXncYshQ5AA3kxkSz91gz4BZF57zRdpAKWnkauRyRteb",
+	"yG1Nk+VOuWgTNxKzXbX+inuSMHXMjKZOJYoSgkFMoa43J+NwyjgZNbs3t7e6oMR2D591b3QPnx111/aO",
+	"WRem3t1F2aq1kCRa6VZcSISThJ+TuIWiIYlOnZPjzGJwvPKN6R/o5XN5uZ35+nSq4q6e//Ar3fOWQfOd",
+	"7yo89A7XuwW2eqB2w9vZ/vBL6tzi4Zd2bHCjztlibsZF/sL+ATePGPlJ+LLVwKni++Ox4GeB4/ko7Y2o",
+	"UhZlQN8D8Xxj3WEkCVZ6d9p71lpeMesIMzwAB64gZ5Sce2d4BjOgtSEmSe0R61HdtU/oh3NUn49rKiI2",
+	"t+YJT2g0+Z6JU4f1ARfEdiARVga1Qd6M4XmEkdQEknCjnQp4Ji0Kw8znYxLReO6IF/J9zKN05BCngjUq",
+	"A4FHb0gjlxIqFRQRcRET0TI+DjC7qZIoHSccx1BxZdLeu/rzpm6lTk3ZXfeJA0WgUKxcSEbOqkc6pFJx",
+	"MWkhnsTaujTV+82CBoViToy9KQlBLilPXyByrfYwPe65d2Z5pzxSqBO5a3XzGaLDr/dYLB+zGiUg9v5a",
+	"Z7e915S61Hw7rfdiX1M9WP6RauXMsFjNV469ukNP0r5IcWLsFcrZSToeCAwavFaYCWwonJwIogSmYAJq",
+	"UZEKqW85Jz3KMOCtkBH89UH1d58at0pgGlYAyyczB8msmHL3HjnpP3uLc+bUZsUj84B+1EjZq8kFYyEs",
+	"JQzPMdVi+4iyiKz+Yf0WLQOecElVUJxulLB0KEMJZWTPihuUsoRIibruTda4rfiyX0vtH6LAfnYVZpg/",
+	"wNo+I5fYpci1+Xb2xUR54xaFRJllKtmteAC3vEPcF/UVB1eA+EVuKq2xfwD5x6fPPZnQXqB/3M1P7oB7",
+	"xPyoj8LSwWkCMFCZBy5jWw8NFcDeYdo02nxeqUeyquA8RmwOYXdQ44EgxuulzQRtcM96dvASu2Nc1hHm",
+	"63Dj0spgtYiCb9vlndXkrC/bubZLOhmj/b4+s52/wd7dQoycEYGgIMj7Fdxe4CyyorfgHo/7+hQd4QG5",
+	"8eGYDLJ/jNkgKFa1plBdIcvwyIMOOceeiqGXbf0Kp9mpPUDmSVdHUVfkLod4c+dmIFmaXKCjd/fbmzs3",
+	"nX5niYiaOJEcrsT8nOmxv2FAT9aCg5f0I/LWRFlXdRkJoiyx9D4z5KgvpkNSziIAZGvRKnCMP6qMBoVP",
+	"L2BMoyQFHSJKYGYkjakOGWlyr6MujhQXBzGA81iprmX++dDubzmBMvWYxscMjPVU8RFWNLJ2BU4gZib4",
+	"iJtQoWNfK7+gzjro7rJfDvHQwqMLnnXcvPjuJYQHcSR0m84KW18+w6Hg/8sk4klXFQrXrNkVe7Ke2PNq",
+	"xN1LTHKUvoWqYSzwOQOWgMUhcXgfCz46ylSWsOcrFrivIA/LDbILqA0klid2rPqCNwn9T+8Ub0GYCMZv",
+	"brRZXPouN9J6DrWSkKjeYFnhTsDVLBXu98F4QNVWRthOFQTLKkvR/GbQoPT5qg8A8Cdht0HekEiRC1Vr",
+	"por/ySxLSDQZxm9l29LfZAWu82aakbflV38tPkCrCGUphJo9YgL5SUJiRNnejAO/ZF+qNfT1X/3tMfMo",
+	"qy+UiYuamXsDYXlqQfPsr+4VPvnhJV9/8j/NyzLag8WdUX+9sEa7zuESH7MckcugGehztZ8myR5yUkBr",
+	"Pf6a5gY/BB6Mp+aY9QUhct1f5V3UmxQ3Q8vIXswmyCjTqJcqb5gGE9BnFIPSYeUckL4k5QrUm5F6BbHm",
+	"ibugWAuJMp8jHFRrpW+sptWa3R/WdR5oddVggBiTBhQfcE9nPk6EJZqN5QS1iBUcWdfgSarh8qhJrT9F",
+	"h0S1Y+D6LPnZs8JwS27oVIZQX4e9Hwj9UmVMMahEJybrxYo6+QZ6kZKUoGY2Sy3AvM28tupsXqUlH7bd",
+	"fXlQ3u1XNqEXHVtGSD2xAfGioMocmst6Np3oC/g2c8zjAGAZlhIy1CILiuxcNfohi4hsFXorzAxYl4VD",
+	"XnJhYU6FAQVplcZUZUZIpbpfZl8OgDdU2UOvWNELRocPq7AWytZY7H2HnDBZHds0z5VAsvVU2nJMItqn",
+	"EerjSDng3u7Hxw2Ds37c2D3OkmKOGy+73kmRk4aETbPn2s4a4vGYMBK7V0s6YCeUgaZo/nR4rO4KTxXk",
+	"IBpwBfNP1HWDsCd2XLgmiCTmoeKl3GiBtxsX7okgZ/xUXwKFCDo82MoNi+Or1U+ekOxT6+gRObf5mCM8",
+	"gRzXOHbx1DzdxU6ocSVTYVwE2trsbK131jc2ttZv1WEFHoFPbikJPHsCzocJNXV+Z8YT5mrV93wL22U9",
+	"GafdSjydSiL2B5av5mQhBNKxvZQrM0qbMLTKQEKHgEfj3LTI8htyG2PmjIDchXxi+cadL2+uRSbn0usb",
+	"IYvzPjYhaez1ppk1uN97/jRrhaHnVWifsYtMmxZtGHXX5+SpHbDqKpCUKZq49D8i9fY4JQ4+RRZS5O50",
+	"OiEpUOxWE8y3xC9SgiRlg4S0U0nsN/rGesufluFZVHS2qSsy/E43M4YuZNJYQYCs0G0DirMtyNs16A8G",
+	"Cx7GYUdP2TEbkREXE1NSZ549UlzgAek6XzJlqAuZsO4HcGscszERUptssOP5KSUtyOtWKKZE5h562/rE",
+	"jWwdmaYGx6x5nM0LjchxYw0AvqzAPyVjhXAkuJTZG2xNqzTnwKx/xuv+k/vcbBugDypk3qKN/EwGokw+",
+	"x/uf9bm1xFRVLFBYWzuk0BZ8i7L4bp7euVoatZcf+oSMwuL8++s7nTuF1FbK0JN7D01Q3pgud+8dPj24",
+	"f3B3/+k9A8oE9a+SxABh3cOCQI37zW2DxC3R2/cOEWERj21xVjGleFHWUKtx0R6liaIJZVawvQRHqelR",
+	"EzqY7gs+Ql2jmXtk01SkbHDXPdqtla2rtxFWqaiId2Q/uzBCTCIekxhlIwRMZ9lyRGlKhVmMBZhOzw4f",
+	"tCXukz0Ih7oCDptYtlYi1vZKtCqnyRa5oEhJf7YhPrT9YPb1qbtkcp9Wzkc4Jl5fgYIW44UImpJoFXZE",
+	"BwbIby10tM0pEVjVOTEnHzWkmQSz2udQ7T6OiJJLku2u1q5k3qfG4p0C+C9lAw/MG6qIUBMnCagDcq2F",
+	"ehMEvYkC+e1YkQEX9l9lJ3Ni+nFQ06zH16z2EEb2WcBo1GODaigiI8JizJR8Ix+l4rx+IpF9K1AppDZZ",
+	"3PDaShi86HvQminwNkDnvqZ3+QSq/06/YUDFpEtcZ8acU6L85Za/rHMY8R3B0/Gyhwce48hWSxbZpYPe",
+	"RCmzBcUFiepa5cxqXFGVy5HUT7DKexktonTeZ+k5ZTE/Lz4d7r2073dU0keaiakzfr6bQwu33DahACup",
+	"391yaKKQGJmQvgpHk2qKJD2FOE3II24DzLN3EKzkA9IP4bIb6QqukPkrtCjPxkKZ112aeu7Td2zyjHWc",
+	"qgpvbEj02loPZR18Ms/AIS75xmOPVs69Pr3K1PUcjiXuWLSXnM24xH5azqAsbNxvgElp5/Ouyf+8x5QJ",
+	"2CxBPxy5RLNieD3zwoLBnxAVzuHGToOpQXWj7SwZ/XehrspZLThwKEniu/COxkxB5l2LGWZrypsZGFDE",
+	"k3RkkMPkWmaDUYF4YrBXGDk3GoEMuxahIL5mEMXcXDa4So1qnK6QO+WdFz64LDSgzB8wvbLa9t6zhvh6",
+	"vRQZb4De1FqOdRwTwLrmC7aYXV/Xbi/sjm/Opvf1niWVYchuT3sJjWCktvsWBKp24Qy2tXYtlJABTmx4",
+	"dvqz6c+nP2+h6T9M/276j9OfWwSYiEAJQw+zU2Rdg3DQQzcWhfv9tUDyYBwLIsMHsYVxvmd6gFbf8MSV",
+	"9QYiC9lk31WjJGxv+m06BGGxidFxJDGD8qAYvfv04YOrpNlRxsLlepqm1cV8hqDLaL0P7CNQaz3g0AU3",
+	"EJI0zXRdLh4wKyQooiY28AvAwdB2TJwRsZZxtqu4dAiwrF7RIquaIh+IMGUAsKOSMjJJB8EfzklPUlVX",
+	"54HX2NH5n8yJN8tBJa4s8WA+glbG2f4yG1aw885XuObevotNKfwyh/qc7VXXhv9TYCRnIAfkdtYByd1T",
+	"1tcrIlkrseCqbJYzSzaTmkzxus7OGUb8Zp6fttHgMtSst43YNXPSnPnYrmTXoQqMy7sncILbbsDQNjjY",
+	"2DfgrbBK7IopxppLE1JO95/LxLNPwHvOiPhjkW2mGCWa/EEUmX7WYHCJBn/XWGRQaqSn9y0UAYXdI4vT",
+	"CEoa8ZLyTQuBl62sM2VQnM1te1nziMl213KxSyMV3vZrVmtJ8nIlR1l8X3fxnj7p3vaptowqp/CgOLPZ",
+	"O0rDVwRHQ4t8t0z3xqfmueArl/CgWeGcedDKsw/pkrbmJCDPWiW52sq7cnps6UkNS7EQfyxRN5fR0BOO",
+	"RT4tbs6CKC/tu8Un1CoK7benzas/bWZd+bO7+9sTY+GJ8epOANcydYaTDjE7NZobYAFK6ImKmp0MQ6L7",
+	"ols8nfoJx16DOgO58gcR30vI2gqf6EE9OTxP6mZStix+F0hdT1oW5WNpL5WFab6Wc8SlaW17SCQ0Ul8O",
+	"6S8LkdfgaBtPf9lazUT0pfpVrcNmlu8k8QhKXxURcq2e1VizJkyZiraF27TCuLSkdW+qY20az/2SceLl",
+	"61hqitkxFqSqeGcxVJCHTFDjDK4WFJUlIysUY5zlheULxxSSKxlFZsTIOMcCOMvK0etXKri1v2tCastx",
+	"wKtbpxG+sP0fOlnaWGWb/XwRyyhTC9oo37n90l3+s9CqZSxwFWTMwnrNWwKTGbLkHuQpU3Uz4F/D5lt6",
+	"Ny3H7Ga684j4gC6dLJmdJLOOC5NupQQhLWRGJR1IRTSkSSwIayFJewllA4l6E+SY2vSUg7bmy2ZFLcwN",
+	"Mm+bR4SVIPnumxCz4lnKnkXlsLFnl1pMhRdXrpYHJZh4fkZsv0MwFpxilB2SI3xKJPRvQIJztY724eO7",
+	"SCo8WaHAoNW4aA94O1Mezb3rj+wfP+JjwvCYAvqzXH/27ODtD/xn2nQ05sJUJGG9zRsDqoZpbz3ioxsc",
+	"j2k74jEZEHYjG8ZL/3F5Ssdth93bHnOodM4yWr/Jom+WKfMs1AD2ia9DhCsUz7FEPZ6yuD4AreuPGtLm",
+	"FOoyrkwnij39fsYBQp8IyO+ViLJwGpfN+D7iIWSAI+jlCCjmLSih1uog4BwBQPpWB8V4IlGz+/7+WweP",
+	"7j09uXvv8OnJve8/OTj8wcnz/cNHB4/e6a6FP9ynenRjQUO1YCVgEz//uoUSfk5EO8KSoCG5KEIIb/U3",
+	"oju4Q3Z6t+LNaJvc7N/Gnd5GtBXvkFv9O3ijtxXtxLfInX4Hb/a2o5vxbdLpb+Ct3k50K75zFfWOSpmG",
+	"mn0Abj/89oZEsWnanBonP1RcNw/v30WbmztbYXSWUzLZTwZcUDWsSHk/JRPAVzfQ9PQjQMGLUnFGirQ5",
+	"PNpvb3a2b1dlDj+T1TW/BtvINkiy2HuZlCsDHK1eEOx4uL4Kyrh6Cz5f/xFJBMXJI2N5z8z22XhcyV3b",
+	"9zf379ztbATfmhrZEM6xNz/WYYD8a3cfvTn9b9Mvp19OP0PTn01/Of1s+uX0K/3f1uM3p/9r+pvLH19+",
+	"Ov388pPpl627bx4+q5dU5O+7fNQZ+5bIU+I/n97eahVVc4+XivIlF2EfzJeoWYFDQLT6P804Y2I+KhYr",
+	"7AHTFsoa4PcipV90Ht387ujO3W26+eGtyfc25Pdvk8PTnf6751vqwfiH+Bl/J/5BdKf3kN17syJXrrqW",
+	"AzovUIV6ODrNy4qyMoVaJRxz0M6LJRzQVAULQc9Ivi2pRCM+sghaK+A1FQss8hXwx7VgRZ0Ce6XIuHfk",
+	"XkGb9AbFB5S9ulIkON79UqQWFCL9cZcYHdEBO2BLVhiV6/v6GDxnQYX8QMsZhEE7aSf0jMTFqr6wtnDt",
+	"NUyvrVqpuHfKtUsLqpXAZHlii9RX5FQLunjNvT0YOb/eV5bpVhp28YthYvlAvkHkKQdGWapG8oGGs7bp",
+	"gP6XgwtDs/U91HWvAJQ4a0qaAl7OtJ43az7GNaNYIVTFlTADA0U3YYIlXBLbpWQ13vIbxgQANM0SZm3j",
+	"9rLmXF4rCVt9PwSgoeJhOI+V6lhoBrdstZkVIdjmybMrQbIpcqFK5ujOdUgdeO8HVUQRETkigHYulyQL",
+	"44ekn7IY1L4n+kXMjT+z7heZ9oKMKIuJeBtPAv4pfdVpLhjFKXQK1qYNokwqbEI7yL1Db8I4JevoSHFh",
+	"t6mpE7e/f8h7LXQ+pNHQNX3qpTRRaELUrraR3Y0mc9rivcZ4su67LLYWzsmBe+HEgNvOzqufJsmJmdcJ",
+	"VPvsInJGxMT0qBljGns4AAYizRQFtZDrcwzdKPeg4+eJwArvGkVyiPNjDx7UVoamop7thCjUI4OUoaZ7",
+	"TV/w0THrhpaymyOJpkISxNnaHsS4La30/bKIlTYzLyP/YIBgIrBQ/UqJXWfI1wpzWol5Khg8kD0QSN5y",
+	"RwFGCcGCQX1+RKjtDmB7k/uQs353It4/KYB/N1qNmI4TPsLFQ76aAv5Ija1lm0Qt4du8h6Mh0uIdxKfW",
+	"Ivk5Q1ILPBaRuT2hFp0o2ZAOU+ME9J593P9uYe7LvspRarnnqqvAy+OpWov57JJ9rqab+XpIm3fxuCYC",
+	"5y9chczu6VdN7EPAylztaK6CMX0+nOwZ3A0bmrbATd5W14Y4mwHQfEMinMZUoYSHTK8rH8Z2wPMpsuKB",
+	"HK5ofiL02RQ7QjgC7Dl0EuidGfQ2Ml8U1cu5yqUXZOSQPr2oAPfqfmx+ftlF54KqQg1fGa6Ci0k1RHd2",
+	"yxvSutB+/8/TX6wj8//Tzy8/vfxk+tX0l7//7dr8T2QAivO/AWEDNLZUdQEf3+wEc1KP4qfTLy4/mX4+",
+	"/c3lp9OvLj+pGkEh2F5R9OwAU63+aVp2Tq4Jn9AuVKvhqoqLJCkvg88ZC4PvM0y9mki1rF0OAV0rz+bi",
+	"Mufcwv6vw6ALRzjLbwseKS1WPsMwvaEkar7TNOgxfSpS29Yv4qxPxUjrh8JvYuZsOFswU9EAaYgZI4lf",
+	"Ret6M8uCF67CoVnPba+wGJAKbc4Oz+qusYHtd90bmsakxwpR5SYq6/RjtNPKPu1qbBc7Pu2K8HhVpKNg",
+	"g00905tt6ONmZpkhzJO2pjfiAh09PCqdYRs3l/S86G9XzYowtZ/GlFSgr3I4YQTBMaJqF3VNgUvXNGzW",
+	"5k6Px5O8w5beF5rlKNtDrgM13HzMAoe0vpvEbcqQa1aNmm4wJk3BuHPga9Du2Wr2gD5jWnVkyC76nnOa",
+	"JBk6I4KcXtgM2U3kgkq1vlYweMyUoE8nDCKs24Nb1fPorMYGHn7xLCcYI7EZrhtagx4i+rxAitfw4ZZ4",
+	"wH04xAZvY4XvXWR5BMV08Qw3sL5b37xrPuKgp1nKms522YIEx3fuPUU38JjeONu4MSI3/Bu60JABhMao",
+	"fj7LvCAEyAVoYb2MYLOMNKTj+kR7mD0TGoVtIbvsGjy0nWdDyaRcZTr/E0H6RMCuW2hcVDwGUdiIs/h+",
+	"LRyLp1x5OCsWiW/Z2R2Zx0Kzk5IfxACwQKv4K6FM2xI0uw1hhciFbeY2FvyMxlok1eWjo+yTQWiElbH9",
+	"PAa0b6levCLreYQtbbgygUqL1ypse4/7gtLDNpd4BbZf0fmqDyFIvbIWnz0inXvfdu4rnZU7r9jee5uc",
+	"PaxuI20J55xwPFU9fgFiLCsvNHEIfSGiY9cUqdwfSmn7LuRbJQnVhzBytyDJUR+LmphX+uyuroZ89+nD",
+	"B6a7vj6RmKX3nrE1YdxWNZmRf/qhp9YRHqiRTTBlbSivgLc3c8C4o4dHYetqBYX06mnf1SmqCZbqnhCh",
+	"RPznw0lefG2XBRmE61pZ9cu2+M/4JggT6/aI1aa50AsJ/fcLHfrDNrVWDa/QyUFWNUIZEwC97KKm66PE",
+	"BTJdUQRRgpJ4DdC6meqiJo4iMlaQ5WFUQJiQKeLSzw2wIud4Aq1tEj4YQE8VFJMzkvDxiDAFEKBdizF+",
+	"zJpGbUzHe9BdpZstpetbnqmFZpQNQwgoV9CvCPffrUoVurdwr2gGSawtPbtX3K8uwTAXG4KPiikv5ySJ",
+	"eN1eXbkllPOPN5aMDf18omxXe4LDAyjLpJS/PYp5RJaj5svR60gs8aTy6nklb5MzGi3KBV2qwW8gw4kM",
+	"qDRNLWzLG3tkoxE+NWCaVCKLYn8l2D69sPqmGqSjEXni7s61syqrxQ0Y7HGRz4eqPevsOoNKb6m3wYAr",
+	"RZiLFmOVPU1YLJe3akwavhurP9Sc5j4LVi/zNXEdja7OcU+8lQo4RsbjNyRycy50UGSx4EARyqVB0tFf",
+	"ySVEfsMMd5gvG24U9XCwSokDK7OXCmOc67nev/vQcpSwjQcAJdyqhWjAlXGY3KeC9LAsZcf2o1Hbf7oN",
+	"T7f1E201JG08HpfTg+4s6VlRFko7m31wVa2z/l2exESsACoyhAedZxzLQggARVgIamoSmpn7yOvtZDab",
+	"PT8gJzQOwIjNRyueA0NcbqB/DT3mC6+cR9Fy++YxlhLcGLYR/wlxlfkneUxLE9F29jgpBnalLe4fD7ni",
+	"mpVG44RP9IdOBIlM3gpXwwrwdjeoZ5BhNCtL+jQUmHjy9v0Weu/JvXe0lvLk0TtGZkLyN5VIVnRVLUhK",
+	"6Ds9WSgr4fshagIQl0lMW82GIw5fLhuS0819x/vO9qIRmqeCQyzD5S4L9E2YvyV8+Nymtmwceq5xwWXY",
+	"AJAkkdV0lLSAhMu57u7FFfNjwq7wghLx3Nta+ciClCz75l5hLyN996vsZ1Tdh+hVtOR5Ta13rrVRTu3u",
+	"NTOtavIuNks1rSm6HYNhqz8mM/4qtvYrtJevaILOtTFfo8GYmYY1bcCiV/c67K4VgpJ1a8PqyYRiFdYq",
+	"vXVCyFFn/JQcZo7ThYOwaTNX4c1lhcxMDxknPECaLKotssAebtSlKYdYx+uG8OoK08/c++cTwNw2rwj8",
+	"Pn7hY1nMRtzqwNaWg7fXIiuvsUmqXzw8S8trRK1YhG8Dp5irzM+oW0CkqI9D4S3dARun6lrXzydZCV89",
+	"66IBqqvpTFwo5G8qyPrQE6GQ5WtLGb7+5KfGF93kDJm5wbWU2e6Ga+uzxdwL06OvBXFiZk0WENz5aGb6",
+	"WIpJ3gEGrCScJERkmQt552nUxAqNuFRoo9NBY/Ag54wC7cIYB1gcyrAKGsrLuYT8nb66X+g+fpE1JCgx",
+	"G5PnVSXKD7E4jSF/mKciIkHvs3k+HAM6Wox6eRVZNRdT7hWoga9NtIEJXYX39WqkWwG/K/u+W95GYZ2v",
+	"RQYCO1YJwAqezPix+Q5V76a9dj/BZzwVJF7bs+m9LIakOHB9OO4LBHQ79aolXx93VgvuxyB2bE8eI5sc",
+	"osgrFdA+Exapt2Tu2ELOWiC8gVOuo4NpJgS/AbjZfi+VJeu1yHlY2oPWaSqKUNOyFmfINJxZWwdJl8Tz",
+	"nrU1Wt7DRiToh19WTSKLgtdJd4TKul5C0AhHQ8pIW5/OcMFkWKCmZPiUnERYkhJ0AmUAWnKSwQvOIjDr",
+	"4VT1tydJDGkXGMUcesQDJChlisOKv3f0+JFNRuiCQwJ6Q8NirnfWGR6RLoSRocQUCzwimszgjjdZxiR2",
+	"GBoSaUtYf/yYNbvQAW8d+lx1W6g7JDgmYr3QcTaLO2dzdS6RQF5ZZabJMB1hVqZniYSmgAwb+JdSakAN",
+	"97Emb9bnyg0lxN3X28ztiGAl99C19nRbxZXwutrA1Y3nmrTQg2tt2vYU21hcHUDCP1j7tT8MsmFG76v3",
+	"ejNkntPsbRWERCBeTXjEsvRg5NyEPlponGDGSCjg4e3Qq4KBuY1Z0EwWIhS8ti04s1tmEgrrqJ9LbZBK",
+	"g7pGan+IAys55JW3O/nGdAT0pdHMgO02QV//1d964UP9L5Ey5v7uUwZJ/Hsov/+n+f3Z5Zb3Dsziwjsi",
+	"zCKSkHg9e9sx0/e466ZDGGU4KeWvmVdnssgwqn2zgY2Ct4F8Mq8KBhY8Mqyksa4g+svIpOZy5Rq9HhjJ",
+	"PdTNpQqAhdi6qtgolpDB+q3Y/KMVmzO88y7Bib7/40qGzTpIni5GPJjDpAeMKoqTa0f9CaASmi9lAC3l",
+	"erLaaCwLWCrhA1qRs2XxX96QXgnbiPdoQkzG8XogLeQPjExkZtNaAaHoIEcwCfjBRi62VKTS+6bHzZ6z",
+	"JpXURhhKx8hao8ZVDaDoiFzgSCUT1BQ8hWCwf/7VbZMTp6TmfhoIHJF7mcCogI2M8QRR5WrPAerEAbxE",
+	"EVRtch+NCdx5qRwTFpNZdNTqovUKiLON9eAk+RkRcRowjp8xGKFxjWgDHSaJxkRQHu+6IftjtMAtVOmr",
+	"+uFw5q3+ZREirL7HazUCEFTMvfIa0n6YQ3W03OYWu7iU2VhzMi1g5ycJZsHcIHoWIPHjfh9yfrEyuFs8",
+	"rUhWromja2+rj6QLyYNHQyyIh2EUcgQJ0BqFlk8FnB3YbXuog+Q40TxCzghLiqBBd+4sOp+B5HNQkDB8",
+	"GvaNVHhiOcHjzAwdqbidyvsnH9JClaF2g1VFxBlOHnKmhjKEi62vox5R54SwbJyy6Jre9EazERrNiDJw",
+	"iO9XiEbIJx/hJCFSFcSgMnVDTJOCW2bTJsL8hmHzScNmi/0XhzAB9V3JAkTWTX8VNuu5E5hLdBVQMTHL",
+	"vzNr4rPXDCVbbmsuynYvbfHrcMyXpcY3wPQrTWk1je1bmVQlk74VNq9N2BTkTA1WXwnYZa5akJPT0w60",
+	"VcC42jN0l3pnU+Xb3M6WDAKUlOZoPx+e3RlVWT1LedSmsvAqeXGrBBIqs+WXAYl+7vA2HZ5LQtkpkoqP",
+	"JTrn4tSCDi+hPVXWd9RWIc6oIvFbk4qdBpiaJisQnQ+5AXPxMOfzmjAHIUolGpQhROtmRc+tWFkh5UPw",
+	"xYnCh9ykCdfzeOWsmUc8UklEVZ2do4ojkamKpWoF8tTKKXFcCTMvlud4VTtZyCJf/mwaxeiFn9vpbb35",
+	"u/Z69JNMBnwjVJOMNoKcUZMOUFGPMx9WyTEUgOYM8Vlxo9UTSivIl1LsSVocH1v+athI1AC283f4db1z",
+	"mSaWfvfK5SREuXKn2Iux3r6bD1eVM8lrruiau9ZPBOnTJMm4j4wVZhFBrpB1Iepa9ZJf/dXLloKsutqF",
+	"5Z2/dkeLARSUBbKBM1+utVDXNuTooqYg0jSq0JedxIXEFpta360CPHBNPXJBnefjB2NE0AJgFqh3Nebz",
+	"CvWqzkILA/YGICgKfkbiQsVrkypIzjHsYG9uZe5IzGJb6FerFwI/I0LQ2Ku4CPY/SNSQp4OhzWSEBYfu",
+	"0RCfY1yhEVEte4JA8MhkPJnK0llozzrYpmvr6LkFXqMKpWxE1Oynu9udO4WrJ4yrkxFR3VcBjVpcvCB/",
+	"Qwmyj+W8TKoCsyXMKG8+m5OsefmT6a+nX0EXna+mv4ROOp9Pv5x+Mf28haa/nn4x/d30t9Ovpv/eQpc/",
+	"1r9efjr94vIvp19MfzP97PLTQLb3DC8u5BYP4W3hvcOsIrxOLwBbPw7P2d7dAXCdrAHCGU/SEXTYd514",
+	"ETy3fpWmi4b4S2VhwxO1rQK7urN2AfFXHMzI/N6VLATzdFWcA341fo9xGHsXNZ89vbtWK5xRp+NDuOV5",
+	"VSAEHEdc6HU2t5ijwCGF24stJOkFAnhJubZ+Tcnv/iPVFtYCmXlElK0hBgbIVnKOGD0nuRythaS0XIbc",
+	"2GuHvlzndPvkHOThfFMa3OGMpTNeyrEZ1sMlgTmMxaN5sbEQyKbjiezo0ewIJ9EIK1tGRJVEthNjxQBg",
+	"dI/7C7D34f2ckRxztulAu60ybt+0ttKe/UOUPkoiKjEE7RY0t6AmQNEOUkFiqC3SdC4aHRXg1fX8BYVz",
+	"0wNPVGlMSayXf6XG/fb5p3ylp3OPxcIddkYE7U+eiQrT1MCwIrjLKXLakjaS7buHAJCrtxBA99ZA+w27",
+	"NWbEVzG1s7CZi1IhP9tbJb3A83jY1viBDZtxUisP2mbHqXccueO9uLL+OmWKg+d+qayW9feudxrPiGh/",
+	"fRarba88i7CkJS7puLHNiiQXLpZy1Xb3KzprQnt21p6DhPyuzTowJ6JZQwD1wWhEpcKnpIVwJj734O9S",
+	"OwSzd4g0AJPwow8QBZ9ZYMm99/z9gKc8GfjpUPfit4/2K8Aazoo3bu7sbNwJ3npK4+rmpzQ2PTRv3dy6",
+	"jdQwHfVACavop2qS69xHH7//JPjBVBL/NkkHwdsu5kqnUzJxHedSkWSw12O9D4zHfT7fnEISuCaT/pKh",
+	"ghlaC6gcYqL3nr9/NLsmp2RSfzfpVV1UfgovDH3/QeYayfpmNUTaCCFVaTH4hkQJZoNUi26tcjjwWDBo",
+	"HatKny/hZYQFl+MKHR1fb5La+Jrb8b3qDowVOXDjeeluDzFNbFeGIql7PJ5cV6GNfeStyUpoODXt2MSW",
+	"ks9F5DazharzFYNGDirlbjgC/dBtjXNBARfRJQACTrCH5Ruovrk2sJkaJPCUzUqUmVrKF5C9jClaVGMK",
+	"FPO5oTaMjL9uIUzckn00MrcDpgIU3nYpMzSlnHVRk5FzmXVRI0wRYRBlcXymN4A0jljIEzBGthNr3mu0",
+	"dM9vL6IyFm+bWSg7m+sIhLnt+w2IgtmprHYwOGlVmmaCKUOKXKg9qPEcCDweui6C+oI1lXsJZqfQHqjU",
+	"c3r6D5efTn9z+cnl31x+Ov0MTf91+tn0d9MvLn98+V+Qafn9O2hi9KvLT6afTf99+u+Xf4Omv5t+Nf3l",
+	"5d9c/mfjqLz8r2j6G2gM/lvPM/lX0y+mX1xXD+EVRJ+3673p/twMffp5cGK/nH5++WOY1JfTz6e/mn4F",
+	"NJj+y/QrfdfMXJbM2A7KkTmMUql6v0hJSjLdG9rEYtaGVia2WWNXumiLSd/N9RlBwoI7A68GPw90Scnh",
+	"3f3GqE5SmEEYqeYDfn1QLQ+O0p6eR29FyMYxdGX8Xl4TGSgKNz860efEpHkSySE/z6at1b7MqTVBeCCI",
+	"tTwybtnsbN5sd+4U1/3mkon6xVHPW25DnXE48SfiTJN3ThpyNimQZNxkWrD6CTWvR70IeWK9/fn/XP71",
+	"9PPpv0y/vPyb6b+hy7/Sm/Hy08tP0O//efq/pr+BKMnnl59Mv/z9b8OYFldkkYyIhh8ss7Aqvggh2hkW",
+	"D2JREjUEiB/4pD2gqTSnuNf5NR8F4+fhnPSU5V9azBH+3ahJi02PuXBuTgjKUoawG+LaNSX813Fo5eLR",
+	"EbBVYPry4s7QoObWug7Q7NCOXR0p6SEWpyT2m9TI2QGO4KbZhX6Xn6MRZhPkt1exgQfzjGmEBUtMJcBM",
+	"Fbh5K6Spp0w/tLD1C9zlD9xowOWp27Fnrw0SwbjmkuRxv7H7ozotZ1ozJLr2DkbnWDDXDjPQSTLbX3LI",
+	"0yRGOFKIsxYi64N1hGebQZk0OJsF4/B1tjrQJ7l2yx7bKv25GdpCtiv21skmNLsEH8AiuDBNSflMeHTF",
+	"iMQSGaTzMzs/5JQtZ5zPBwIfchaIgEG7kdlwrt8onvHc77I4pnPtqZhmrUJpmMu1I8iiAFVJW3aZDKGy",
+	"FK/M+s3Wo+WxSXiH6wEfjMZcrJhk43rdLbe57RdNue8IXxyYR53+bv+5UW8f1ZiZBJ/XjDs6jo34DlRI",
+	"GxdB+EfBz1eesB1LqNXYKR2Pw58sgzXYwbXsDPJn7dgWEqQG8vmrSeQr588tqg/Gqz+6ZCJehdDZZ1pt",
+	"ByIVPLs2M2IPMU2QBOANFTctkUoW9tZmYbA7VxJFFVmAFYKiMjkwzJV1M4AfZXOul+pLWUwq4iGCn78h",
+	"c/RRyrKEDSJVy9SddyoKdVMFuNOzxrjdIF3UxABJY4+IPUhPmKltP8fOfQ9reMxspqPeW12D639BJfSX",
+	"cmfNgBtNIz/JodOU2YWldMjq3fpB0NVb2ccOYU0t08DWvGEXdXGi1bfJiRlJFzyKwKAn0Jag687LYwYd",
+	"J86pJGZ4V4jIL+mJg8XPDy23bNlcs09VM+q1eC2NIvVNcFr6asYs99sjv+u4E0WYMQ59D6NhKLMnxgoX",
+	"GgC5ElD7prD/CF6+UpnXytJugTgDk2GGS5ZXTl9P9n6xV+ZhNs2QlPRH5LLZJMLIvAH14RWI90HAQeC/",
+	"hQ4QHpm/oWeyIBA4HeIzk/1GmObLGHFGdvPHEGHxmFPI+QVkTtTd7mwdM/OhE/Ohkxze5cQtj/N8HhgE",
+	"onW0n5zjiWm1bQTOrMNkFaV6fs1DpSI8n2muT7xUWa1/aiLmETmXWgsPQURCIEu/Rw8a6oljqriQ0AeR",
+	"hvqOro6fGw6x1EWlnt+X1PVAbOUYwdUI1X9cuNGuqfdVI7cLl0TzwZFyLa3/QFj7NrjrNYv0kac9WrhJ",
+	"LQN36Dj9+lH4w7w7F71a4HPTLpdKFAuudbxWfUhrB/5VJ3pXYqGAp1oAxqzb1XtONe+nKhUkr6v2U+y5",
+	"cOBnp4SMoZUcRrHAfbWq0zqMzLW1aocAy0lzsaYdQ1zHoZCJ0W/IkXCkgh1mu7DGXch6gL4HjrlQs+sx",
+	"GoDdmWGv7aGuY6HYPDhzZ4HhWlB9KWkvIdrOdsyZhVvZnveCrq/Nwtg8kNTYFxpB1db3nlfnKHkRsv/b",
+	"ReB/e/mTy7+efjH97fQLtLGJOp0O+vrTL+E3dPnjy7++/O+Xn17+BH39l/8HgoDVxsZ2+LTxurrU7aLv",
+	"94dY+bSaPSX9GMYbEjIqIRsPAzaA3uJ6LepVwCWUndYPKfiTe6CffPlBq8rl748SQQu7oqNYW782sbJi",
+	"c+SMPnsgL1DIqULaopXgrci+q6nk/AV6eBGRK9Yq4IU4V15UaQYkTF9cXfxK8qIWX9jqITzi0Gw4S+Es",
+	"hsCaGy202UJb6OtP/ieiDAwTB5kyJBMTIov4aESVIvHaroEcPAOEh9iFhxN6RpBUguBRCfF8e7MWjF12",
+	"pPg5N1DS95nJuMm38ufTLyHJpIb6oinl7dwZ9QWYP9Rzw1NV7FoHxW9oq4djYLi4HahEuMdTtYu6XrmB",
+	"8Wz51a4GBoDEa61j1h3jycg2Tkf2byRIROiZVkkwQzTHe0FxStZaqGszWuAZRXA01BxwzOxl8JCl4zEX",
+	"5q2KRqdEWTPTtGp3Wb2Z485dgCFpu8P9YgwQW5Cst5itYc4gP5QkSX9tHT3kEHSF0hnwvxWdc978IWl1",
+	"YpG2HSx9q2GH3Gg13GAMnqM0Vc2uN1fOSvlL5h4sd00jPLk0vv3VToYKj+6RqfBGvYmH8BnoEc72x+PA",
+	"00N+DiiHzOIk9PiFZq+4vF/BBeHc6KkckkI5oe8aGMm5gzx6eISaiiOMoFZKjEhs/fKcJZO1GonK3kY1",
+	"s2pVtJAMb8EH7ihbpnts5WHlKHf0ZD/QKSqusl+N6QuncjEbZgd3og18m7Rvxx3S3u5t9tt3+rdIe6N3",
+	"s7cRbcZbZLs/r8A0UE1BGQhg91EbUS9IlBbqUnbGaUT0n2Z/d/1tPdOKQ98bNHCxAdSdHcfRk/03JBIk",
+	"wUqzFbTfsNk5+dC8usgRpgxQPPJkuWwAN+xWlTfsUOSNmoRbTsG2tVwG/l/PbBFzXYvp4Sux3wTzw6eP",
+	"IH0itAUnK2JWkL+jbI1ByYGVJ1C7dGuAdBhx0FHWFslAeL82hgIIDnkKNk5KOWUu6VuaTPBWZkFb3PDF",
+	"Hx65Od01KViVSqGXIg7aISyOPKdKfxFxVlIRDTwt7/f1YposU9ul9Qpq40jWXAIjzGsI7JzurfIal74X",
+	"JNUSPLVSUOMby3Z/0KVctGpHRCmXDRZUlIIl148ZQYQpMYHyaqcJtHKYFG2QOPK5hpAJNQWeS0vfTNNb",
+	"lBfmDbnuvFdi1XmkeZpPmZJCWwPvKuPKtQ71oRbtmK5MpDwh6NYy6UCLyAcWKmWDwzRZtsnDu/wc0Aic",
+	"FpRVylJn+YY63UAixhzgDSOXi1AbGYRFEZXRgIyjZsehpyqH+FoXu10fr/MGYz+fnfI5pATkUQ6IQorH",
+	"OIx3ZiEfAm/mp4TJXdT9eEKweNnVf0zgPyPO1BD+Mp3PXnbBONBU7n4syYuXJpdB/7n76GUXNT8igrfH",
+	"YMNptnw0F49EEEnmpWBnVDfVGQgPtJ4I2SYbe6irB5tMuogREst88DAgGL9dHg/qwlmUTJ+gjVbDvCLc",
+	"Yn0OEoSFgHBYMfY70/8x/dn0n/R//nH60+k/IAIdzlFzESZEue7BLpOjjwcl4PFqgVcW7qSVJNCr55cQ",
+	"WNvCStkgz7xtSmZzpsisCzsLNORJkEtaiCSSoC6wRPcamaQEF1LijrU9ZMt8c4TCQpFUXTYJrf3jMRFY",
+	"cbEfj0xR9B9BEuFSaYNXTBQM5t/NI5SfIFKzq1o5S9VSem4aSmFZVseJlkMu6pNOJumgdOPNLe80aPyn",
+	"H+H2R532nQ/sf9sffLzRurn58s8Wiip4dQZvb2iwHJnjVel8LRy9Atzp4pr0DNGxbrfGihSxgcD6dNlF",
+	"odzGHonwiCAgB8IKcRaRPYt9ah7Jx2ExI70ESl/K2c/koL5VeBrXkmeYee9c8k+WRV+g2yLI01WTv54I",
+	"3qeLUVnncbJhOoOjs1o2fp49OtMyawU8xtkhijhUilKzGYtpcla/+NHovlEgynFw9Bhtb27cQu4WwHQq",
+	"OvcOn73VKIqi/fYPP/h4KyR7Wo2Yyqga3R/MdPgGcjcuAPEP9k6afbnpE/D1f/5b6O+zi86HGGyKhPSh",
+	"6HCMJ0t/aEilCsaG7oFrx2wPa9VZfzwjEzTiZwCQ10I8iYlUxrqobcsBa9w7q8BYqg39XughcFDZnSwP",
+	"PUFDgGjIJWHlrkHLY37k763Szq3zZM9oVhluj/9kbZL5Tb8CNANkgNruXqD/A719A69aJcUMh8IOTzCN",
+	"LZzI0nwJm+iu7TxYI+rdT1kcyoc9tL+sOo56WadAzwJeCezVQFAqHeWBaUakM9BXFhQV33EjAGmx8ssL",
+	"iXoVHgkjGurK6VqZfNmZnMl0j6Se9HWzt/znsYERoD4XhcSF2zWlvZwLxWUyAz2RFmpgxoMdFp4POYpw",
+	"KovYs/2s57uJpI8FP6PgZBQIox6OTgfQlw99yHsria6qHoEPM9ke57zSQrSPMJsEeabiU35tHLYQaIHw",
+	"Zjb1XdS1eNndFupCbrn+wxJg9zjtdLYiGsN/IVxoVjr4Q8RZRBNqgoxBdw85C7ZFsmvdcnQ/kWkUERLr",
+	"Sx6DnGhma2WNcFvIjMW/++tP/mcjEOTPbwkWzQo+qqrSeJr5me2BbMVGEzPkyZ61ViGNiSoU0xj8r/ku",
+	"XcgcPIJtN1dBG+LxmLBl1DPFa8/NNIG6/qmVVe18no4lCovgjdnrc+i2smPsSlEAp2vt7pxjQSNSENY1",
+	"RXQN2PogWL2FrWAgZaQWObVy8upovtlxU/jMsmePh2geAvBO44lB03fHqTe5lWQirEDVtPTi+H2kVtBm",
+	"lgCFVvUxncOtLys4vgwf6yPQ5iCzKgOhNekW3nFrubeS568jE8FYjd+AFASYyDX0ogiIzP3AjoYILqQ0",
+	"eepUwbpYyHd+af28UFqrkTL6IiX2Z1sjUMMce8yyLoPl5hKRSdBJMJO1BFHBPrgCuFOJ1JULWXV64XNM",
+	"FWWDE6esff1XxjwHlB7OMi1ubQ/sv4Lxhyg7gU1IpDxmTXPwqUJ3xrXshXt57/2mg/txPUZck0Q2OWb5",
+	"9/TzFCfJ5MQpxqbNf/YP+J75pyxlOpamBTpyNtZc4856+BeU79kPB315j0vOs1AiW43eEG87lNIZgSlS",
+	"kkmCQg62yVth5NyREH3IKZPhlAZWhTziHNq5oucAU+ulABec1vk8wjyYj/4+jsjSfdzdoV3jsKpJ+IVk",
+	"WZoE0ZzTJZ/+Axq5EqslYvL68CRxGjlHNLwDNQHwEDDKpv9qcBABMvGryx9f/uTyf59+DnBlv5z+1jV0",
+	"QdOvpv8CgIP/Cr1ePrv8dPr59LeX/2X65fSr6b+h6a+nn1/+V/8ivOGLQJMXFwhdGvweYv5i1m07t6P5",
+	"guhMVX9vOyb7yUVL47zaS3fXKZ0GEVY44QMUYRG7slFTcFxZNGo6zIXRgDlTOFL3XPSl6oYnDtNjVuvN",
+	"x1tdIOpdyYpFkeJ1ykW9Rx/Gi9+Oc+jepisQDCc21MYljupULYZ2IYREBzzYX+E51JErjvQAE45Ngjcd",
+	"QXsFbLJxnY0giTgjYm0GsEkQyJqpi9JUKZSAuyVVRC4zy8P8qXK4s67YW6HcFZoiOPxDX2BvbQYF9jnp",
+	"6TGuJHPzOeULWWbI2Q1Q2lSlLZSPqJVtzMIK5ByXT3Wxf21GztRMJik1rKEkiQuparYItW9+8FLUznCS",
+	"ErmOuvnQTRpJ1w6/C5iPtukMSCqMzoc8IXMF1EKpXRZYpcAMxBKgqnHEz4Kg8QslXAlvaLFAmoUArgf6",
+	"exW5smJSwrXv9IWJDd7+mznZhkqNm3INPTt80EJcBHNstsIH8twtcFiY5RL8nz8IqnHWGsF2/jOVDevI",
+	"hP9gTxR6CaEm48o2Op0QBR1BGGdt86O2d6g0LglT+RW7TAEJ6XEmP+2/T382/fvZPdLD7DRA9K0g0Xv0",
+	"dJbg5s3OxtTv20V3bOqfSd6DLHdth3W2F2c66Y0jBJFjzmLClAVuDHz276dfXX5y+QmAT/9u+tX0S60H",
+	"Au7tj6e/mX4x/besnncXbXbCA9rqbLQc5UyGoVQlchWIEgxJBpLkpj+b/nz68120kX23ubFp6k0Z5DWT",
+	"sSCMpGLNft7dZvu6xHXodBoq9Jr+/fQX01/oFYiGWOBIESHrvCwhA5zsLyEw4YFwi9b7aZIg+B16c5Y+",
+	"H34dH4SSDaf/MP276T9Of46aG1sum1TvaHd9+rPpL1BzY6dIxqWoKIlSCcTVq1ntH6efOV5yGMuzrHU1",
+	"RirDnmfUNRxmVtuSqbRarXwTmy0amlTFtlp06h+RKBVUTfws/qWyXWBKR9qOeHrODZBSIEJrekOmUhn0",
+	"ozJskuIolSTY8q4IiVSjsiE8pCAdzoiIU+InAdSOLbxvfNU1XdWvNY8mJY9ZyAauBp9dEmt2IHBE7rFY",
+	"1vzOXKTZ3JoOwAuKuHZLunn99q0/qoYPdCZzLLYJbJnxngWtvDi6IXmRMF7y21yEyHqMeS1BgFl2/wZE",
+	"BJ5YDMn7XAx4bQTdkvZ/gSOVGE2L91EXFsxaJVDS3J3Vq+ZVcWMEiewmNRNKY6nMkjvzQq/lc7ArEFIL",
+	"H4UcOVuf7b5dqtBeFh315Ry6H+qPrkb2LnS06rZyxMyu0dq6eg7dPbMAjJy7bwWWIbLRitlNf7NtdAVN",
+	"BydTfatjc6HR4335ulqBVSwgRCGhdh5K0O2IDc6oaX6wPKAtEDf8KfjJlNoAuodDXtX8un7Ffi4+0cL7",
+	"dfJKT1qInSTWnKvdXNZuEHgs6HaDLWbzh4hA4EMztbtd22y/W8uXVjNR1972x5mpu3wqqVycRWoOWAAs",
+	"M8ptMYszkKQ3k2FZX1lwyV/FQJPELO7xizDcnxjzypQrqiDhw2DlgK/KJN+0jO2ez9J4K8ALMMZCmSTj",
+	"JlQgIUFckNFP4O+nSVLMpdM/6gdOsgesgXCiBGayXwgpFBrYETpe2Mrm0N5WO0vT7mc/T9PmY83j8eym",
+	"a2qlYnMenbaWJTu6dZvJRgypcRlXzMqDoGAptbHz5p2Te44IvA6dzknTb4QiB1NZsQdCpga4tqb6azON",
+	"TZ+XkwV2tX5xobomYSujQMog20DvUUh/HGHKYiK6NfYueh5ISEc9roZQSuDKC+KUFKsRLwzX2C8FtvDL",
+	"aprpzUelolGoCP81Hgx927g8oNxA8fQb1j3XAq++PCVXQEWDzR4CFoDrttIlKxKGz9dUIXiqpMKme1vA",
+	"k0GTRK8egoj3mZX0cvnstersfsqWfluNXP3lk+AXLKXWiJrkIkpSSc/I2tUXtQwm4EnmmVR0f5EyZrAc",
+	"CGP/YP52CaUdWWm+CxmwE6K0yUbGtlekMomCJme8KYgS1PxQTI5e2ztmViHcRTbfx889JwJhpQ2cwvnS",
+	"3ctPRG31HLMsLQkLgvqU4QSsIahaziqHBpiyqk4H46z/oMs66nNxEuGxSgXxjys/4SikODwhQmoZ/DZW",
+	"uJIj4A5AsYeEY9I26+9FQpqXP5n+2mZufAUtJT9x+R8tNP319AtA//tq+u8tr9z+mGX19oKMuVBrEPBY",
+	"R/t+jp4mEVSkJ5pgYNZQpa3HgjPxmEkCEFSJWcyIjydOPhRS/ly7Oapalt527fs0IevHzB6Mb6IsaGPW",
+	"oBR3oUIN37ah1Fygbty502l3dtobt8qbpJb1AEkPzKHszy7F4/ePHhrb0WGnaDVHTFBTDQUhzsXuoMNu",
+	"bm+Zs/8wlZLiouy/ub1VK8cXK8HZZESjEp7jL6afX34K3UR/aSEca0BdXlQmOHZHOIFqhD6Bv2qZW5LR",
+	"JLDTp/8EoYX/a/pPLbSx4WIzrpTM9ojlWqrr6ybyYNE5XOhhrUisjY3Nza2t7e2dOztLCzqPgi2Pbww5",
+	"iovuZhSUbt5GXSmKf2hi7tIzYwpbGyqPbWCfi6ywBsKZVKIoIVgAumPXG3IXKXwKLeM95mwC5+2h7uEz",
+	"62Y7fHZkAv+ZzAUxKBUXJgnAMHNMALZY08C9uLh+emBuHQ0GaooTvfXzJe1ubGy2N7e22tvbO+jOTnfN",
+	"lGCmoOBKkxjlL/nC3X3Vbez7dcrOliW333y8jdX2376skun66BOxzR1zR5DenFq2wS4N42q4TemPtuQ7",
+	"26iziWa3wJAzchdOxxWb6Va0oAo1noKeoGwCYLkc8I3hALmWflRlCQHDCm56Qbm453IwAwql/j1P0my5",
+	"1iUxiP3pL6Z/D9w//cX0F64OwvoxEnJGEtTsDulgqE2frz/56TGb/u30H6AncsRZjMXk5IxHFvXMQIhP",
+	"/2n6i+k/rJlDPKbjhI9wjpMCKgwQr2X2NwABpYLhEXGWpn3IK0kCpLbcXekAmTgjoa1pn38UytLcWn5L",
+	"2NcdZVgwpXjziq8zc76GLQvLVH1o2tWrWrPlrXnzvTJdWiWyz0x0Me+udGSV2Bs1Cxy9tuedWDPn1Lec",
+	"YznHSW7DKw3XFanIKrOSvNW4aOtH22cYhiT1O4pr+q57Y/HykXv/97zXhwW64L0k2AOHocP7d9Gd7Z1b",
+	"Wm7pm1BMFKaJzA6outGifX2+9RKCRjgaUkbaguAYLhAhuLAqi2T4lJxEWJKS6neGExrDNE76EEcJZyOr",
+	"YLxwHw3TEWbeJy/GCWYWmNh2wrZVlayixw6MsqoItN83hqBNxWyB3KcMBo0oG6f1ASYgy/Oe/lgQYIJp",
+	"g7yq3M+2E4T85Aq4OLjhIJ7/PI1bCCeSGyvNmm/d77ftcd8+iLtoCJ0p1peB49GfePfp0ycZNof1hM1B",
+	"rp/hoSEXqryaMh2NsJg4a8xxqn5tcHzmwuzLnx0emDbJNCZMaQNEzrxwz7ExjgSXgNBMsDRxlJxbU8F2",
+	"T3GPMqJ27dO7OQe3qzi43M1F/5qXNebgAnqDhWX96tnFgLe2ZIbx7N7/U2mCWnK3zPX+z1p8wKEj8kOr",
+	"xs57+qm7r0ryamVw2bITp0TWrDCJcExGNHqXp0LWTMx3aLArAVZpDtUbQQ/3bddMYGFfqZkn4D1nRPyx",
+	"VGis0GzGjwv84WtzZkMJdhLzl+ZIpfHkvrm1fmDaQezP3VqGjd/Xt9pg2pHCQoVT3mpEK5aH/xE0Ig8p",
+	"C8bvoHieMjTSv6OUQQbyshGI62hh5w4FtzXqhy7dE47EZX3C9dictXBnq0ndvUfOsxDA0NbH89s+FZcp",
+	"N6oZCzdMk8fCFR4UCVJx4Oeztk1blogAm28+Nc8FX3l9PQOXK6KqhUvkifOsjCpTK8prVqeIyrZ6CMj5",
+	"Vum8yXZJYbMVUgJgAUNcXua5Sn71ltQ7NAopCn73RF/Q+HVc9TGTLEPUBDoNdBbNjvCm7Ry4to4em3ZQ",
+	"u2iWrJlLyVAi/2eRELZKvkRH8OEaN5Betzekw82VxpS/YYodLLp5yAvZQrkzH74xLrkE3Ddb4N0F0Obv",
+	"ZE6m73hPr+0dsywUfvjsrZBzabHCMsIXdKTt6Y2OA320//5jVmY8ZaDoja6ddT6nuG2ZppgrnfsrHOjF",
+	"03XmtCyuov0/bzE74SD8dZ2FBfj9P8DBWFq8ObjDRfnxDCBMIACTNXLI5f2eMVm1vIsgl0jruDdsXfoN",
+	"/05542P9gZc3nEv6xsf2ryN9OYQsPhfxuNO6c/uluxzk35mTulDQtBDXpeIYDwLN2DbVIdAWE8LSV+0L",
+	"kOAJKXXF0Cr2kJ/rK6NVsWh2OnP0hKu0eS2d4PYwrnPuzjnL3g/2xHqR4iRrXnGSjgcCx2TXtA785eXf",
+	"XP7nHF/iN9NfTj8DWIq/nH4x/c30s8u/mn4x/cKcMS2EFUoIlgpt3ERDPcSW/rdxN2CGqjMX1vYgL4BI",
+	"CefriSBKYMooG+wes+nvLj+ZfnX5lwB48ePpF1DC+JmFsPjs8r/qkZp36RH/evqr6Vf2C7+ZfgZD+4U3",
+	"tM2djhsbLuRLrO2hSF8nLXROepRh0UKSjPQfuwijyx/rj1x+6s39U8RF1o6zkD4SJKk5BEOTNPAiQtrq",
+	"dP1J8B7Dx8PJJGZBXerjEpG5JfMirbQw7rdvRHpkwbaYGTIoagbWKO/8a/80cEfmjmbKsqtcICyiIQVk",
+	"SvsX1B6bW13LRneL4twWH7Ps4jFzymL+WZOWhB6zZOJddZIcgvwuLc8cBfYEKLKi6xmc9wluNdxX57GW",
+	"W/IlwcH+EI6ob7AD6RvmvvnT8MVcu/fij8lxMM9PYLWMTKvIbOuy3lFl5nt2+Ssyx51/ZjmxNL8Od25d",
+	"bXVPh/nHUVa1Wrta1c7wtQHH5Jywi4zQM4lgKofyRDxVWr+GVC57+/oxdDgbUNsdGxqJxdz2UrMptaBl",
+	"a/FpB7CLpC38GunzL288BE+b3lRwv/xj9xZoc3vA2/aiu3f9kf3jR3xMGB7TE32DXH/27ODtD/xn2nQE",
+	"PZhN56hhY7cxoGqY9tYjPrrB8Zi2Ix6TAWE3smG89B+Xp3Tc5ra/RhuK+fVusFb/t36Mb/0Y3/oxvvVj",
+	"/GH9GKGTLcfDDTeBt5RZZew+7lU2+HCGkpZ2WJAYRViSNmWSMEkVPSPJBDVtjnQ6HhPRzvKT5sL3lqSh",
+	"YaiT9gffCfLUf6CaZSeBnRU6JiKyIPb0osLwHOGLZzLUJ9CYZLsoZQkdUUsa/4Rf3OhhRNl+RV38Y7Pt",
+	"SEIHtJe41ifzDY/5cn9MxDNJxAM92FcymwwbXVYh8DVBcHiba20Xcqztk6uKieBWS2WoXk4vpamaITFq",
+	"2uI+0BBtkdRaOC8Mcqju2wLI1ew3eMUzpoIAha7ObvWKSVCgA10SDIvvoo2vP/m7jU5nDwGr76LTOcAL",
+	"8/TUoPVm2sVYQ82MpGCB5eQr0MHfAQX+aRUkcL4J7bKWmNmXYR/ME/TXUpOdnRrfDLejmcxq9RT/oY7J",
+	"13icfXtO/cc5p749WSpOltChMleGXWP2sStHbBlPEGaxcVAhqfAk0xsE6RtDR9s4ayEX0asSkN9u9m83",
+	"+6vY7EEzGTwhB1Kmuc9oyU0GMEqYTTgjEHcExEaEezxVCGe5Xqg3AZfudw9tjbtwJboz+2rIk5iIMHyt",
+	"3tHm9zckANi2ANElmaAR4FeY+kdblviGtI1j9BYHfSsh+ow2xYwQmGNUUZxI1Pz9P09/9hd/8RfTX6Lp",
+	"z9bR9Bfrv/9tuIXA0DmEV24UAs0j4poAnHX8imGHqu/UqQw1+DcdVcWg7GZ5WhlTEmRApRLmU2VQUP+2",
+	"M356xThZrXBYkZ9dVCwI/u/CTfYkCswkQMkA3UpUcnzirXbLZ2yfGB9U7Us5JPEjci610AlVFuURekbO",
+	"JdKCTNsgAmqoZHXlRhrTOjD0dzlThKl9d/vLVqPH40m4quCoUDnQQhL3IQ6uNXmhEGWKI5zZO6v6eFbJ",
+	"xa8Rnq3uOLdKu1YX2syI1cpJXhzPwpW/Fpt2hpW+AbbtIcGpGhKmqD7bV8MwfcxIBmKtzzDoISfR+ZBb",
+	"+AkiEJV7SPEYWxAhi445u6fG1wo2+nLRjIMNwnyKLBffn6N1wGU9eYYyk9xq0raDAeOQee7DIq3Y/bg8",
+	"gcLIwlyQASPOqgk72+3p/5j+n8jC+ZmqNh+XtYgLlYU9XOM67lrBhXT/DEJ4cXeqpTarnVHVNs0wLpbb",
+	"VA6keGzb0ZihzKGoO3HqwbyaNBrbbjFldPl+oK8VZH1BIZFd/4fWTZV/pp8mycnYh+6sevYoNQQtQpQS",
+	"cWY6iM489iLFTFE1CauVZ1jdDfrMpv/v+1hKjM6wOjGF7hvoTTT9l+nn039F059Pfzr9p6DHu8QdcaFK",
+	"JxtLGGjTDaZIp5mZV/AWPyNiop8PoR26y6WtTKBtJEgQWHu5hwiOhq7NEMATeZLDFf1zW3Jft34r4KCo",
+	"2iJ9QeRwNaeqMA8/dQDPV4FrLryrYqSpsR5eCVxzvdDiCMdkibiieelbk6o+x9CMAqLXcFDrt1sld6Em",
+	"+EcYs1wK+NjssCqUBXdsUYUEUalgEo2gfT3v16KOyBC3Xxv+sOHPeeZZDgucz97PEQwIKFEC+H1rUsr5",
+	"mwfva0b0gEp1Va3b7r1gcaz+xRzeQUhqgHCjahgLfI4TNOYJjSZIAnopThJ+Lk23M/0axPj5kqdthcLt",
+	"DauaMiu2b54vb/YQdyWKgNELxQ0VVDDzX9r77LN3ud3RciIX3lJNoKoc/wJEKJpFCF1fAARaG/LzEBwY",
+	"qzbajvBYRUP8dFH/AZs3dNw4QHgEIXaMBO9xddxA5zQeEIWaT7UMUjQhLTS8a96LuDhmgtzdf/L07rv7",
+	"a3s5olmWnGmS4g2In0R2PDZD01u57c6dm/Pa4izfn+NPBWPk9XS1CKLmvQp4vGCqcmvGYhnP60txaFxp",
+	"R6bMKaBaWl/b3bAYepefoxFmEyTtC9A5EQQRZjHuFwjQwsuDw+OVoh47XWaEJyjmBpZwpmO9Ewy2F1Je",
+	"lw6kZ3hgUdsEgX5ZrQaOR5QFxYOB7zKNte4OcZIQNqhws+P/j723b27jSPMEv0ouZiMEqgsgXvkajluK",
+	"omRKokSRlGS74SMSVQmgzEImXFkghPY5wnbv7uxFT+zszfTdTezuTN/cbsw/Exfhcbd3Pe1pd0R/AvAr",
+	"9Ce5yOfJrMoCCiRASmpbhiamLaHe8uXJ5/15flwOWQid6ALR8XnTYOQZNBywmCfgwLYUO/MlWNINLv0O",
+	"L/g6pRDfYg+gmRlVM6OawYSe9OnHA7ZNsAuW0vIdMgAnRZO97PshkztRM7vXlrk8v2ekx6Ku8GY0nTrz",
+	"uQcplGlAtIx56s6oaVgMs6uRiPqoloB1dDrRh2leeyW9bPZsk2lkUac90Edq5K8GhwlggLA/bGjZfVkw",
+	"QFMbviDA6dU4QmAQQrPolJ1I+31IY50EYSyvpb65lg3JEc9pZgfHCJqf4Y1oupI8dB2lkjnEo7LLJDGJ",
+	"9VektGxkDgK5x0HGECAEQigJBO8UAigC1PYiivBtooYV+p6uvnC7wncZ2lM0Mkd+Dsy+ie3LJjEpMz2W",
+	"V5mQsRtWMRKABFg0Q3WGb1BzerNJ6nhKqXWbgdQdVqFITzevy1qICY4yY/zmU0wxiwEPmG5TDB+TGjAZ",
+	"NmaR/Nt5Q40zeo3vHxINwGyWQA/zlkTnveHc6ARVo0tbw5VStVgqlsvV4vo8YTv1zmcye6dPTMDA+ibu",
+	"hPXl+VblsgNxbEgIpVEjvpn0WCNH8qmjoldjJXvbFUnudGYSVysUQ0W0yGEc004N5mh6IXLaU4OJJAva",
+	"xdxcEDnJV2Ff00attcBp1m8tSXImLjmkryLiZM77WxBnOpZiZxB1RajVseyoS3w5syb4xA4zPDt6BNUT",
+	"BpPMEAvCxF2us2ToaPbHY+KCfuiu6DHSou4ZabG2CBmyM3VybhCdSU3UHt2MtdulQaDGcE1rdKZg1+rF",
+	"xwMN6UN7LErAHnCl0QuWATRc27hSpYB2RTM+Ddeu++0F/Q06TQ6HM2ON96GtKAYP5sK5PIlxA9OD7tBz",
+	"lgg+X7/WIX6bUD6aqxZ9TrG0kDiIuqEYdLrpUV0/4THw+dli4VEbcW56rBD37AxC7JOAK2mQtRN5yaRP",
+	"L3v3XV/2AzqanfRkbgQB3WIBpjFC83WUIokLJR4GdBEAscZCa5xzyhsLUi1rlImNHq9oamOvoNZX4WO1",
+	"if8q+2h2yPNYikc+P4NS8esGddD2fhb62Zt3fLiDxYYZTEJpgtvGbIrSBOVq9qmkxjRS/OLOy2SYMxbi",
+	"0CL1yQbrVxAoUGUsss3hbQ2iSDsxEnSZv4aOPD+/+Hz87cXPx78ef5N1Mvg8RwHpn8P6kHxzVcmoVSnF",
+	"6ifqyqerAFnWXJnnLE5ioSKN29O+Ys1eEUXHW3Ajin4LqXlavdd4gZn+iKvsX8vjrElVu9jnw6m/4iRF",
+	"tN0+HvT7IowOmJS0k+1ixUtqqSiJfPeMRbeUNR4yCrg5VzRgBn3sSorCUWC7aZPClxnlu0YfmXYoejDX",
+	"7LLuucFmIxZyGmQiBZiLhIuIGVAv2RVDbjJ4cB2yLTVc1Ov00sBbzOOOWW17ztbI9bJeVauWQRdJr88J",
+	"lCK9TRN124Mg8guBzxmJ2MvIIWcMM5uGoR9FDABsItIKaBYY9FUnLLsbQnp3Ljtyk7sFwgBpWPBgtD17",
+	"8zAoZpLKhO7kP8dBhFWac6VfiWWbcbDfBivXmtYJ0HwWu8LTYAC97CDFLUkkPn0Vz5LgyWPX7Lt1TZaH",
+	"j+3NjA1Os0JdLzLnl3DJds1D6gWBkDdLdL8ON/ZDGR0x2RdcslmmFRZE6AYYuFkh6wc3MKheX+r2fFkk",
+	"qU2wsazjHLzpBktcidjLXCpkGCoOJn3umqwj7b/TLd20lM5reu/SkIHaA7/2aHg2y3e4ePstDQJ67Gci",
+	"tNzDoJzoK3UG1sCxOOstSUTggVNIKxs44K6y9SFuD1E+5jV4Xj318YANmHoo9KA1HTRIGvqSJZzIwKwA",
+	"u8YI3jW8Sdmp87GUtY9sspfWybSzgBKmMqu718QiTp8V68jG5DEfp3zVYkXz37dCqoSM9hJ5MuGcWjwa",
+	"G80QTfHk/xe8452mUi+aEr7/WERxW1TZTMeNIaBNej4fRBP+GhmdVj+u3OuWz98v9d8Tm2cP3b2N8GRt",
+	"+EHrca33oC4fzQG0g8O90k1qNZKywsKCgxrm5FoB08DJPj9FiJns0P6g1fMjC133mjCKFjDNrjods8Ic",
+	"GniXR4R2QsaklVHvMil93omhk9Igw4xH2+ijbjHSVATXzOaVmPP1POk+mOELwLQw3d3PBgTmOtcftM18",
+	"U4c+Du1XNle2GxzsQIACRojDxGGGTzikWatUmkQKrBLBQzUE/Zv4+gNT+Un1BX0zWaueSSzIJO4OsERN",
+	"ibvMVOrMRBc8itLaFl94OCuQB6kIQUbtMPN8qhMbZlYno13dhBE01fqU0pqFGLSCS9QKTDSCzd8szfyU",
+	"2vnNUtQlukzdDxjJu4JHPh+IgZxoqXrjwUw55THpNL0eqRFfsnU38Af4kTTqCeBh+xHJpywuDCejmeVz",
+	"Nxh4uufNW+o5eM3m/Xw2/Q/JnJ/bfH71lvPbZzSnzsfU8lze/3WBQNmMd2QR9Nx9X/XYjwN6xOLeoNPD",
+	"NwrynJublkr6lM/PEzqMs3BRRoLWzZNzFnoDFptI17NkBb7lST8z+dkIT2VoQda9NikSN9cK/FWrD1GX",
+	"IiUeP9pxQBABW466bIT5pepF2QmmamelCAYm4eA6Sy8Deqn4PH60g24cnDO2TVMisseoBHc99IJPZT6l",
+	"oDRhNZ7AHC5fLEy6+amiBYdEYkYPtkjMu+eTCcTYeCwSudSkJ4c4YfLlUmuc3vpMokqT5yVnah7/2bQg",
+	"L87sLvPD8kG9Rc6g49g55jNPe4Isl3WWO2gOl8+MZAet+jlp7wqkkIF3w2AivzJPy+UulVlelDmdJPYm",
+	"7MTjz8idSrmDp6IJ1IVqc53i7hCT4Q7L4vV8ntW/NlYEBhxfL7PK3xbTCKxxXjnfXevczijuigGRJbbJ",
+	"2SLNiLld7rs0aBLww7kI86tzOxwTpFxxGrypS+GaJK//Jh3i83Phuwz+JiMaBPD7ikOapgGPbJI846GA",
+	"Kw0e/+wYQDXsiuOq3QF/CYPH4ZFAf0+Z1iMozhKExvgh6jYoTfB5p6nssEEo1UgiJtXrNboMvA3cic00",
+	"Wkg89aTKL+fkPAuuLxmD0mv0lxRRq7fN8IXYO7KQTp44yfWZ3Ca9K9T0VxVquzHLn2arGajiqV7PXSFZ",
+	"HLtR9CjPmKdbpNEgYGHsqFEyC8Pvc5WTWhx3OjdezXqbyEEYigEinMs+lnKHjESh3+vdPHVuPo53lQX0",
+	"Cn28b517N0PUTjuFlAbYJH/87JdkSl0mec6GDtEz0WJVy9uVbdI0oQl8HB5pcH19mzT1+07bIjwdSBZa",
+	"t2FjEil6DGtJlY5ofWS7wZsoyfAZ0AQBSSkVOIG4GAmZmoLS0VbSfEugrmhGmcQY4hHFAvNqHoXrlzQ5",
+	"TFPaLOj7jDWAqepVF6G1iNsknjPcQ/kIozsNjq/fNo+ZGdPkCVRdi/aeAIBRBJF90hopcWBHE7NWapHl",
+	"mYSmwwW4hAyfgToSV/il1w91FW2UzEjjBG53S+qpyri6LZkU2m5x5GxC4ZtVHpj+dtYMTizQ9ykdaH/n",
+	"8Q74ZMnPoBBzKrN0b6CmunogpCuGV3XFnSLCExH1b9AiODNBeyeuu5puy7GtLOFQg7X0GRqtRNKRJBIg",
+	"yhp8wKECJ1U4BaIJaujAmpSRWvtJn/vEdNfmSq7O3BAR9e/6UnHMN7UuBKO4WXMvLjjLdI1wRtwGyzdv",
+	"ybidVVYdtiny7FJJNBLZK+lrNfcG7BldNcNswLHNzkVNpoh57pmlFTToiNCPuj076nb87k45k1vDxtl1",
+	"m2sfZrkxoNvfjExxSFbVESqsO0TxbVKhcNDp0/0Q7YBMGzrqKzqamabZ1Ddsra5GIuqv/vGzf2iSZ0f7",
+	"8DHThrMrglTGo0VEEB3KMIvRwUL6LEy6pOCSVEuZa/JxCO3ZeSd7nHooDqHk8PF9jZXnc9Kikq3VSL7p",
+	"0Yhuwc+rfd7Zxt8dmA6uohLNNn22Rtm9NCVzQzazIlBdM9+tVjA4HI36Sn/A7oUcNq6lRACfI4lefy21",
+	"UfZixMTipAjaJsyY7OLtmHVaEv1rIsrOFRfzsjVKdYaNZQmqvw6Ip+qZZ1Q+4ntv4l2KjdFD3eUiS/zF",
+	"N2EwN6JhpHtoKG1CwoDhv2CxGXrMAiGyek8dsZ4GQc1odzfNgOUsHy3u9Z3RExs2KMPisS9juFU/O7nW",
+	"2p/hawXZQWHZ4NBlAzURNfVYBdG7AAwapOH8vYwvTS03VGPvc8aGzVzW2YuTRb+outl5GjPUuNZotnMF",
+	"X6JWJcn2QB6lH9nG5jLxv5VK0Q+Z1I61TAmT3Y+NJikW2Td4ViPlrDB6HACevsjZcEZzYeMaybyoLfis",
+	"i5OuLGvwtr/FjCp5lzUPPa6YUWVuYyQiGsy5MT4nNAjMXvh4xGKpV71SqcZvOTZFZFKWzCpluYZbe0Yl",
+	"3eNUO5RADIHeZFpbmpllChees9Bv+8ihp9nW6w4iXqP/jJWocmXnWfve2b1moI3MFApuSgPlQjeiGbEJ",
+	"Bekn65uVcrlSrdXX5qpEh9dcvuiRZY9dNr3Ybps/Fjvd2CZNBJPji/fHGtVVCQkvWKsrxNmOezZN+mIQ",
+	"uSJLawa2YNqnn+vPQzDCdHv1iBiEIBhDT24Tb4B8hG0RGqgTPiL6HSSfQJQTzoYr28TvcBGqtw/4GRdD",
+	"TnC0Gsuc9Gjkwt3qCwgwlw9Ep6OTV4xurt+vGJP5uBJ5+O6rfQhm7pesmS2DZpt8SFlTzbitqjTrNQ7R",
+	"XToLskv7zCuSx3ppfGiR6EsShQOptJrWAMMDenH87Maz51oIJEdAM/Gi3SNs2lqI3bGXTWrCwekt3NBq",
+	"+iRkigr4wZ6DvWRXJ1aqq45einhq0x9ClX8Q+tHoWJ1ZrUUwGrJwZ6AmYP5l0i9zD16c5LJQRJrYIgR6",
+	"nGgHWqg7rTkEeqVMtMoAJgGMBT6QzKkbRX3YEPB+iPAOlb47I7kxoJHi7sTcK28RN2RQ8gqgBc2HO3f2",
+	"H++dnD453DvaOXlydPrseO/o8c7BXpOskumrhzvHxy+eHN3FishkiDCEqRHKifzdSYqXPu8ErDCQzIS2",
+	"0fmI7MnO/m06icPa2miCX0AfYp6aXgi3JNlTW3ssBqHLiEu5YhLQMaGLre1h+L4aBVTh50y1aJJya9Tb",
+	"vv+QKf0WCpnaAp0zPKJ4FPRT2sgmHjtngVprOdUnOL7Hx+qXFnXP1IAmM1yN0FIaFA1IvpEbfzv+5uLP",
+	"x7+7+MX4n8n4t+Mvx/80/mb8u/HXF180cisNLtpEZy76vFNgBkuVuIxHiE3c4H/2Z2RXcLUmSntq8AJ5",
+	"cPzkMWkJz2eSqA24fdulPRbsUslu3wZPgywSJaAwpnJ0b5dUq9VNqJU92S2SA2gN6ssGJ0QrWTNA0NXX",
+	"9kBzZmEooKiccnjhZq2+TpqWQrnaD0UrYL2ffCQFbybQH+hKVZ+SkRLOpEcVv2cFJTfgB+znsE18junZ",
+	"Pu8PIkIDKUjgy0hXHLXbaHioN2lYH5+TJoxLNosEDup7Be2zK+x7TRLqfA9NOSQP70QsU/UaPWK1lCMI",
+	"sOjY7L7XXNHNBtq+bpEUh21TnQoD0ZGwSPv22LdIs1YqkR4N1AFm3ql+uInEHis55p3q+2o8mthbupAk",
+	"3/Mhk9oBOak2faWIu4EyhAWSkWEoeCfuX447qpbvj5/9klCcGayWg07GEenTqOvoBhYiNEtjt7KgkXpN",
+	"K2T0DLNVUOdxCE2mRGCumGQK3/IlpEqrJ2ElgCZO29QPmNd0dBM4vVmKRGEC1O3i6Ei+CbpQ01EvaGKo",
+	"URZLxViRajqkqYZeTIf21M8wlyLgCDXNCqnXJC5m+Ho8RRkTpyS1SsXYhkrD1H5/tWwOUXtIuadeVatU",
+	"YJtP2MsI2vUBsKTiJT6H/4YiUKpSSF34QP7ZT0qlUumPn/21+kv5HkxL/XX9nv5t894KwOrCDqGok2o/",
+	"klFu6dxzBDESHmxuUx+S0/hjzSLZ0S/QGwUVSMwjTSvMvEUg1V4x2sO9AyC2JNa/godN96mDAC1pM+Y5",
+	"xKVh6NMO0wXeCJ1DW7AWL7p+gC5Nj0a0RSU46iHi4XbVwXaSHZCmoWCzXqqqrw84Pac+aOt6hs0jFoWj",
+	"wk5bzYnk0TUiV7ZibRKgalEb3VbjwU2OuozrPbc2HPwsA6nPbjy+ZN/9CObwCPiL4qEYWyV92vE5vGML",
+	"POSkiXQVgwY1k8BoUwsAZCXs3BcDibXxVrB2Ox2QBYPGeodGwofB7NgICPbaRfQMvEVdEUa6nD3VtCxP",
+	"yYMXJ7pPmhoNLOieV6nXy5vbpt7vjI0kdHdbLQ5ZEBRAGV/9aHgmi8CyV4jPgcRSPY+2yB3QYcgfP/uH",
+	"ZpEc2WX0KF4E9GR0bI1An5pQRDgVro+YUZG0WDsJIZ/EB656PKQdJYie7Tf4Lg0Ccvu2UbJu3waz4vZt",
+	"0LVu3zbH1GM9EQvdOMx7tLdz92BvxSGu6I8aPEN5Q96LssEBP5Akt2+babPbtx219xEjfuTolr1B0OC3",
+	"b3dYdMBu3y6SfW70hR5UiWCkAZNojg+OoR4hBsRAP6KjPsmiBg98foZJO36EG7yCmfuo5wCcFrj+tuIM",
+	"sx7MWI1ACcS77FxnUsvbt9FMCHyX6VRdrdYo9T70WURBQxqEgdbt5Nbq6nA4LHb4QLHSVf2kNH8pqC8U",
+	"u1Ev+LPHgt8LGTsW7WhIQ/ZIfyNByIn1op3D/ZyTOze1OrlSsVwsaT2X076f28pVi6ViFXuod0ETz6ZC",
+	"daWTrXGC1vOCtchDNiLHLCJ5pYes18vrKwl+hyb6FM2jRAO7dpQ6OHKbUPzbLUmaZ77XNOIQdCiQfWds",
+	"hLrFGRs1OPAVyCvDMiA8Bcqy1F5oZRsDK6bqATwBujapwWMmAcNqiyAQQ92+FB2/+n3g4sW6MW0Gxsxg",
+	"38tt5e6z6MHwDPt2IxXDilZKJaPiGiA3Sz0zqxubXZ/k1DByWz/9JEeDTm4rt+fdPd4BD8M5/AtWEtCx",
+	"4KOtcuth6bDu7rK15+WzRyXvg4p40brj7WyM9sofH/Wq8mTwfPje6IOSeiYa5bZyTx4eYu86Zc75kPmU",
+	"28qVyx+/v/P+w5e7Yfv58en6yejF03efdNa77vkh7fsHQTjcp/TQfffZkch9+uGn2la50uH04MXDY1T2",
+	"M7q1shGRLCoqmqxVNme9Kl7O1RMhDigfaW1SpszJ3NZPP3RyctDrqcO1pWH0ElojWaSWMxD/P83JkYxY",
+	"L/eheucq7fur52XsXWOJ5FXX7s/bFzLKylFlfVJWQsh60IR0tkhIuSd6pDWKmCR5DJytQPs5v8MtjdF6",
+	"+JYk/dA/V685YyNHl0sq662iCyWRxcXReMDZaPBHiOGILvfAV0xs/zCLcjEbbzf54rHf4fs8aUY8RdLl",
+	"xUjaWrbcx6XHa097m7s1v/LR+uh5Wb63wY7O6u13h9XoUf8D+kzc9953N1sHfO8dRfbmURjpJl13y6xe",
+	"KVTbpVah5m2wQmuNlgslt+LV2Fp7g5ZLqerOrVylVFkrlMuFSu2ktLlVrWyVSh/k5iZfa1GS5cgg5x2C",
+	"Ejge7g2I2snVkWdc/ty+LjPbU+o7PlW9+qljhLx5lmh6l56i+ywiNJlVTKimZye1qdw6TXbO6hVnCtSH",
+	"K85TZeZ5grRI60JLDLg3Eb9vcKMnqsdoNAh1QZ/pM5TMD9LNJO0xEod8JaGywZstn3sWNSibZge0Z6Wa",
+	"nyVAZOh60raVEWhcNHg6rGgSOx0rjd065eq6biJHSV9I3f20wXUE2Fghxmi1l8Do+x6q+1pkGc/uSGk7",
+	"wELiPL9k+vAoCH8Hm+6KMH4+n0SjORs2uFD2i7JdaRSxXl9r9n5EBv2VbWVrl43v4DRe9mTE2Ikc98IT",
+	"0GPGsGj9sDWlUy6iU9hZ/QIukr3tQvcTX9oPwCuq5p7TViDcM+Y1i2Rungh9t1/4UXc3Rd/aOXBH5ykv",
+	"wAKT1xyyXm4rV1B/7uzd339MdveOTvbv7e/unOzBrw1+sL9/R/5sd3fnea+zM9y/s9PZf3ZS+djdeVos",
+	"KqtE/dl7fDfjyeuyTLuRFzqe4/3JbeUO9p7t7j+9+7L6oPS04m50n5b7L2q99ZPN1vvnDyvycT3c2Rjs",
+	"ldv3q90Ha2ePSh8M9zvP10dHNXFY4QebHx+Xo2fV8xf1l++v/2yn1NqteHu19v217v7GRw9LwcE712LI",
+	"qdbon6Y90jp9+/qaGCZ5gu22P7Piy9y7qqwUU8e0pzf907nnZD+dJVyOk1bbSqjMIxzu0BgYBh4pX/3I",
+	"M27ayTIPH5pDnNwTYcv3PAZRulp5jicO6SgQ1DsR4hENsey0Vq7PMzwdBWfeAfN8ejLq48OVyjwP6xYI",
+	"iiXuxe0pf/jy+fgVCGPL5l1FHXK2NEZVUaaiwSaOAO9hnmlkG1t/AwwgiCFv8FhK5m3wzhhKCMKJEr0z",
+	"GF32rXb8ToN3Qsq171m7I7t+3yGu4HLQ0+NSpjwoxGgSJsChHGzGBtcDhNFDDr/2C4Bd1+DNWqlmOQJO",
+	"tRSD+E2tXLIvadnYVC9pi7DBOyzajy8rKV3aNMHYU/bSlxH6WZkkTZiflmeU67xvs6Zalpo3aDlm3pAE",
+	"5HXH+A60DbL0nbbpf5wMNsbZ3JpYPrhAPY9pvUnZ5WYcRnGCNdWr7G2ndUCwrkyqZIYo3QGaSpblJmLU",
+	"yr7IjX918X9cfHHxmR3NV7+Ov1a/jr8bf2Wj1ChNMizxTgHS7EphHNmHjAWyWSmT9bV6oVYtVMpQvArI",
+	"F7mH608rB7X3HlTvvvigfmft8frhxtHmSeV59b3a+/UP1nbW72zsbt6t7FXv1e7X3117sP5w49H80mxy",
+	"aRaSZuUfpjSzsoHRe4ypEzGpaZBfG2DiulKvdvUjj0V0T2hYuFppDnGwK3g78DFoXivPMaj7kI+ylI5/",
+	"AumIx0txRosNgusYaM6WYpa4VELxCjH5CbCHT2f6RR8xLaSOD3eIpCPSyI3EAJsMGDEZCfKekhvvN3Iw",
+	"pn7I2n6ADeDbIuwVL5FEbVObYNlqDtGwV0TXbFGXeejY3p4tuIQyPn1M6cq29IjgbGWGw3OCqd/E7anz",
+	"+QyOVrHPolCc/xt9R1GEnVmOnTo4dkrg2HEWlxB26NKk2ORK+k8h43/0nzKki981/VfRaEqnL0D/g0En",
+	"txW3aVVcHLDHYrywuflqstaHITv32XAWc022uXg9NrgQV/txq99dMZxgLxraAxVpDKRN8xall5iIMvj6",
+	"Z6E6xpEx6wvqRMfZNn0ada1kG400llYdbApbrH73w0kmeIWzzsDS+ZIwX2m0MHatb2szIYVimKA9ae3x",
+	"mU5H1L+gZxvTKYwqJ0mHYVoeOOqatVK5qSPZimcmnowmcbtCKE36kqbj+WqJeHQkSWtE9CldaXBxzkIT",
+	"3IUchHylRrpiEKbuKzb4i6zc2IkaAkdZZiIMmRslJk9HiYhmpVRpNrix3hI/HNbTwfKACzEG8bsEt+9E",
+	"CARNnFwuxcrVHPQQ0e9nbtbeOwmkBl49C4rKIYFwzxIYqEGk5cKw6wcMciE2mzoMmkoVcJL9aUMGU3pX",
+	"Z3rcbmIbaNrMUc5p0T+nXJzTCflxqTUw6QKbmzP/SB1RlVLlmmEgDSuYk2339OmDyt31h/UPdmsvHlSf",
+	"r508ffhe5dHT+vPa3tHBg/X371QfV9578fTdtXsfHNae3X14Ut+5PMBT13pAjBM5C85x7lXJBuicIXzj",
+	"8+1Lc+a3p2qKfAnl8MxbOvSWJsslDr1EcKK0BDMhqfS9wmABfriKlFdAypstuXXBpSJSGbE+QQ+Skeem",
+	"xwAKLDIpr7YgFbjB08EkDeoBE0FlQGOE5VPNH1Lgn0r0hhP4pCQPKYlDEZ5JsFdWimRnugZdXdnSoSUl",
+	"d+CGvG7FHXgMZOAKAQDJNgS3YI5DGnoSk0nsOJiOkYH0qpswu2MNAjYDkn1xqepa7EJaEYawGtzKC8Q3",
+	"YweI+J+JHdZjlEvSyBnPGrR6a+SKDb5jvRgTOu3IGmzZaVsrAWTHSHOqdNBACmUAJiEv262n/r1/SPIg",
+	"w1eKxFacsDse9uB1UBu6Epd0lki32ed1xbtGwUkDvFp2fro6NOfkzmkweMUyJ/353PrZx5VCb/OlV6h2",
+	"26zQ34iGWToEVuH1J8cLmzn7GLyeGWAPhFxts1KqbqIAW1wCLqNuSyH9YxfS99AWSxJI4lhXSs+zRHQ0",
+	"FEYEZwpqMbgk6LbHPZkCLp4CSG4xZd+qf21BfmTaxJWR6MsGV7ILkiAj3WsfYmQC0y8mXzmDnatxTh3w",
+	"2kxoXzHQ2X3XOgo/HDpJq2/KTDZYa9ix3uzc1UqbUe9W2yLsiEuI4phxj7AJiHcs1wAdA8OLRaLBSFCV",
+	"dGxXxS3Z4CaAGDKX+efgKREci64x5pdHNSjL+6GzrBr8+HAHenNJptPp4+OA9AdlldvacwDjcgglt2/H",
+	"YdfbtxscNVxrHCmk+NYIM7hxNOVYI1tBzU3XMSi1jQZDOtKeFa2aQUfHxCGhJgcKDuikOi1KDtxuKoSK",
+	"sValaXI2jIuCtF9d6nwtnTkMK6XbBhWJoUWlg02oX3q1LfXL/JRPXCnpootM17v+hOkYcqSW/ka6VWsU",
+	"YzHZagpMrDXS1GNrJcZdP9PZoii7NTo+OM5UfXA/7RdOxGLLlWqhVi+srS+ip5j1uAdnZyElpZKB19+e",
+	"pAqCROEkIXHTK8pXRgGw3iEdXVthWEryNx4hjCNdseMG+Zi9uwtwbZ/7kY89N7LZ9k5CTCbw3RqR1iA4",
+	"I34P4dogayXO6VHsE94Zj7ABWCSK+/pRcji3dc0z1UmpkABpHjnFEq1TcwqaDR5XOGDA3aVBoPMok6SO",
+	"eE0gvdwEA+OWOA3w6V6WyYM6hq/xzz2/3WbhSpE80dCeUqIAmQ75kx0rgyU9/VvSwKRYrvsGT6RS1zeF",
+	"bdLB3FydkgtLol93Gi+NMcG3GhwKQadIAVsv2j5+MM5NrlBijFuF4JMh2qQgnU6457fhJZtTW8VFlGyX",
+	"eZsZgAaIwWKYdGKVzjbKzPOHN+/jAhwmfqTrJ7VqBJ/Eq/68tX5WeNqrvCwcRZv9wqNh7WfQMeNKzzxn",
+	"w8PZzvkFgqSpyf0Y7NSU19kqx3wdCTVvxqBdPA1nKTffsNw8Qj0YxJOUAyCrNJteQGgCm73K0tEe5Agr",
+	"RhMXMko/5oHEXrFMH6B/9Dg3eHL/8cHxiql8t5gOuDx9t4uSStLIl+0RsUVbg6NsmxRf2sixNEGTJ+mQ",
+	"27exxNYY7qKNTnLDx31JAEnu9m0ndVQjEXiJaHfiowzpRIx7El8DtyclOcpYAeGSFG8Y8TM1RmwLACsP",
+	"8bA4t2gbrEWdCQRakL6bWDfHbus8lWcNDvIQCmLASoNv0CAQQ2XHdSn32oMAKm60d1oNNGZZmHCqGxtE",
+	"CYCc+ex04wJYjoDRc2ZtgNIiFNlmm0uSRTcVeNpOeuTzs7RJ8yJt7WZTpm3qpGXd4+qwMB2MtvJPX1QO",
+	"au99UD06qb9/Z+3x7sbdvc179yvvPqg+fFQ7eFw/fLp2dLx+8mzj+YvN996vfFDdqd2p767dXd/buLd5",
+	"f5YdFg/abFjK5WwcxdWN8vqUcM4e8Ku032C/FpLdtRntembJxfSxhDO4tNp+OEFSqEpU5kiywRiSTBtv",
+	"Fm1fIYtCZsVg2KWySPoAgWJ1gsgDZQEIRyrbSbu6POhbrS5X7u04De4GQpqbjSD442f/sBJ341BmSmpA",
+	"ivcltsCAB0xqCaApGMsrWAgtz6BntMDW6DREb5xvQRCUS8Z7VmzwEy1VIihDkGcyLucwS+vYtmHSzEOd",
+	"opD1GY30UExUVTPXWBilUiKwbFF3mmmaK83tBqd25HJWzDJxmGWz+dQm3sCw6b8CUyQ9mtdliRjwyLhF",
+	"SVZOjMmNBVH6TBn+U/fUSosVRh9N0Ocsy8Sw2KTYBiITys62R/1mTZIlx379kZBddO4DKxqJARxrkxur",
+	"dFjNRlEoL8qg581qeeSfsQlWavXlijnTFqFxpCYVi29wO4skCwpgBfo6pcNzFOMpPApGDZ4ic4dIMTV5",
+	"k6wRiCHz0jAy5VKDG149VfKtNXlgsttYKJZKBwEXku4WrZNMxQDrxOw5FskRjTJZ7tU89lXkdqQUTsxM",
+	"mJcJTUJl3ERVnGZUZg//lJxq6Qr5nrM26ANvgGlspjSpeF6aAaDj9bMZWUaHr6SzFxZ0au0RmsNBABXj",
+	"ltZzSR8MwRl2tYLUAKIzA4rkELuvQ5YAj7sIa64Hb2pwHdOVJDKFe8D92rqudNgVQXKaINsOq5LAHQO5",
+	"+r5scGxdx7wieYHqqUm274TUVTor98RQx28TNIGBZCRfLumVlg1uh6PjLNsBNr2LKJjj4HN3BTcM3ixJ",
+	"PhoKEtGWVLon5hWavPst3QbYqLToLVIMVj986vNTgNpjUsZd6BrczFpGdCQdxKdnps+E7IpB4JG+756R",
+	"QT9xGOhOmlj/awYnIxEy7NABTfVwcYJRNkuGZ05MR6Nrc+HQelFuKxdGp9WPKz9ZH26+d1aSZffRB9Hz",
+	"2uhp78FG987a4HG9f0QX0Rfh3T8Gh/zjuAfZ0tG+lC43dHXsvdS4s3QiqUvxtaTb3TwKNLZtvLq3AyWd",
+	"QLSszsmKv/XoGXb3oQTgPplBRjH8t8HtQkoHHQrZHRiMiwRc5b0+DZnX4C6VrODzWDlWepeWVnEnCJ4C",
+	"dwCQApKn5GggpU95g/NBr8VCaAXbYgYKFPp+bpD8ZqW8krglmyvbpCWibgymicq99ojELouZ0QDjpc4n",
+	"EojQSK2NjMhGg1ttZ0F6ABJFAaY06PdZWFDzJY+UQUICFsGNGGWHrCcHWkb1BOCyUU6quvOxS1MdbUFu",
+	"hmKIEQLAn/l4QAPT/wrXGVLqTdqVvs2qvesJFKyeVTGGmEM9GgTknIY+bCn0xYamT01X9HqCxyH05kqR",
+	"xHVwugez22XumSQu7Udul0qnwZv677rnJ4hX5P9bQNwfMRfLos+YncWQ+IsmX4GzAbss7m5rPhj3/te9",
+	"bfXPp6kOt3klWCF2QQIasXBGqpU+NzcQrFcmS02ULf+n8e/Gvxt/OVG2/Dfjr8Zfjn83/k79N8Gh2MqF",
+	"gwUbXVjO+fnlNy7DskPFKw2oLwXw9z/SjYSvDaq520VIKVYNE5IzG0UoUnvSZ3z/LtkVnEOFsHmI5DH9",
+	"UJLx/zn++/HfjP/T6vivx99dfH7x84vPx99e/Hz86/E3K9i8qDOAFn+8wcFNj0zYMX3xEcAlDiCjISK7",
+	"Yqg73LYGUSS4LJK9Xj8aNfgQZbeyLzHFHS053V5dfy0zQ9yX0bEUh/G8b+ra1uhpP/0k5/myH9CRYYZT",
+	"C5EUwTPp00Va1FoDVuOfxRGsdY636I13+byEUNXYUeq/xEfi6oS+tR1xu1spZhDtJ+b2T1ddGgQtqlGL",
+	"sssGQS2EFuxY2wdWPoAUNXWOtJbDxuA3usnx4Y7T4Oyl8YHGLk2NyB8/mI/dtYcPd/cMElK4gv3M9T/x",
+	"+f27pqg/aS4J8l2m33kLmz07DY54jw6hA89nUBQBqQ0jpX9hpeFJl/GtBm/wQnpYqI9FkKcQ+PwMZ2bl",
+	"6P3x3/8VaVZKpWaqFah6DzoX1GnSD6JWlmoh4EcGKRVelGI+DU5IPlsLJ2klnItYqYPKR0uSqZfoz+uR",
+	"lucYaWtgNxoj2HuTRvZQm7XSJgCLSHGqnkoil1tx3zDdZ8yyMMD/QYYUtX71nMYRSFY8Tqzoh6LtB4zk",
+	"m4A+eSzFI5+fNREYJXNxU++RXWVxqLUx6TW6PwK2wVHfjTkdoGpoGIxTA8LVXNETrVRglnhV44I0twAy",
+	"mdg5PlAqiSgjunI2fncSzmzwnfjkJGWmDhl2acTONf/WiFlFco/6wSBkElFNGlyNAx5OmgTl4/ZAVgtY",
+	"UPThxhXHehSyeowO3tQ5vcnRRTeYOaKpJ4FarI+mziEm7Ogzi1xePVwvVfBh84lTwCCZ/G4auAKhUnQd",
+	"slpieGYF2v5DgTBYVLGQU5Qh40zdKUmFJVzHUmCv69xUR5YstpzcYgsNEEmffnjz8MdxP3gZPLnDPnj6",
+	"9P3W+8drL14et/Z3cg5grasbPvi4+vKwRDdH5d5u5fzFRvSU1cP1weNa6+Fa90FV3i2375foo82X77u5",
+	"RcTfrubzP6qyzokm0RYTz+TzuuXFD9Sk2bHlR8qoidM9pgSbaaG5oIlzLMU9OPbXdUq+jq59WkYcGZpe",
+	"2lJX21KVuczZ+zRiQzp6zaW2ig41QmPUDcWgo6SoIdlF1VqQDbN12idQ76HD5DHkTlwCmE/9XMBK/kAM",
+	"UbYrHdVpcCPIQR0GVbK5olOmlBos00fu2dEjSONlWlXRqHsNHgnoy+D5IXOjZ6HfjN2VlgNPiTujqatX",
+	"SdsP58sGtywXNcbtCXWImfJi/VlA0lM/6NyxBp/W7U22tPm+Wkmp5tBspwVrU/fcNaunO/foyF6SimY7",
+	"Ulc0vA9XE8X3Ma/BNazFlCg/1krg90GSW3tlQfsEZ0XL2wfkGJtWN+g7peas5v5axXaK2q+UYsdSpICq",
+	"Fpdkk2/IlOETBwUILzXQZ2HQfHN9Y5eS5AcgSeCoXF+QuDSigeisihR4/mV+PY12FfgyQvgSQA81tXvn",
+	"LIkXKWYOdytGRyCxgPYc0hpBr/AiQVS6gobBY962Ml61d6fY4AaHxKVhOCLNvRPa0cx6l7pdVthFKMQt",
+	"PSKH9OjLAu2wd9ZKzW3S3G8XHgvOCgc0crtNC7XrhHZ0m8Jqqdac5e/bxYV5klqXRZkw4HLkPnWuvBGX",
+	"Yq47cVz7bTU5mJtm7a/GH6kN99xWbvzrIhn/1/F3F5+Pfzv+avylQy5+Pv62SMZ/Nf5y/NX4m/G3GLJx",
+	"yPg3RQLgXdBjttpecyu0zAobrXWvUHPrrLDZLpcKFVpt1dy6t8bW21g8KZ4BUtylpLiKbj9oJpL4Qsf/",
+	"7eLPx1+P/0mD3V78+/HX499dfHHxGfnDP47/v/FvLz6/+GL89cVn49/94VsEtlakJ3NbtYqTg5wT43BN",
+	"3Zw0tsWvwsom+Im5LT4IgvkxPaYp6JDOwlmCBhPJcSrmnJyGIFafSRH89LGcPgAkr1cTXixN7NhV7/F0",
+	"8hCqKFCnjfJGd3AIxUufIfLx7Iar07jZ6lxlcwyN1WcUu5D1MR9LYz6CfuhHqJ9RCSdXH9pI6GRSQEdU",
+	"o5ZTBzsSJGS6mootNmg17GpW5uRjEZGe8MAttjX1RUWEXqoPipr7csve1JbdREf4/kTg4sCGPvKWlNac",
+	"Yw5JvfqJYlifziOwDYeh+oOKigBwORh0tozz2SHW82rrJOV+BKkp754cPHKIxjSXjtVLl3VoAIfCIeO/",
+	"Gf/t+G+dBh//3fivx//P+G+139tlysohj2P5vq0F+uokbYALWgnm7Xnk/IwG7hmsd2HZ/VoE7Y3Eq157",
+	"3dIGYOb/DQqqYjrrQt94mKRH1DbrVnpESvy8G/XU2xqDUqnq9uE/bPwr9fGLX1z8ByVYx9+MvyY4SsCY",
+	"/7fjb8a/HX958e/H34y/IfigjELBO/rp34+/Hv9m/OX41+Pv4P+/wntW7ZvIxeekUiqXCNzxm/GXRX2T",
+	"HgJs7CIKhc8Vwa+vl9ZLG9WNzarSMRRlGkn/d+r/lH6wmO6gaReOFrqrK6VKuVCqFsp1aJUvByxU7//l",
+	"+Ovx78dfXnx28cX4y/G/4FvJ+LvxP118Nv5y/D9xO9VqXvwlGX9Dxr8bf3nx8/Fv1V9/Pf4OGvf/Zvyl",
+	"RRQXv1AaDyR/qQ/8l1K1XiiVK5sbhfX11VKpvFFaL9cVe3qTupTohGqdy6XK+nqpVK5WyptqHRZQqpzc",
+	"kLWkD2tpXAkZZHwTPWtmsBs431JSL5Wr5ZbNUq4WdhO9FdoYQl5oBpGpis0BbmFz21uoWc1AtACOOCeg",
+	"xVoVkMyBd27l/tef0sLPSoXND/V/Cx9+UnbWKp/+69zlOBeXqY8oES7TIdUNDpFRyCh0AMHSEXTJ5JUW",
+	"efzuTqFSX1txSPOIQkfoPDQ+BGLVmRhrTXV5lr5n0l59HvicNXhzF7Wqwl1f9oX01Wia6AwyZeaQLoG+",
+	"pGZNvcICjgUVt0sl4QJGP7+m+AjF42LaIkx6Hv/NfnvuW6+ngfo92mGrH/UZcJ+Eotoi7NEot5Vr+RyB",
+	"+qd5Fj7b59d+dMha/UWfzUb7Ua+b4PqIe1WA9ZMZKC2APt5clE//EGRJxlGYHikeHCfxdD47uVfYSA4J",
+	"yR/d2yVrlbW11Y3yxvqPRaBVSmtv5QnRwTzotBhpTjupJmmyQY4z48AQWmitSv9nrLlUSpdK6duilJbX",
+	"rn4AjsVjER1DIZSPOuLbotDeFUMeCOrFSu0tSbTh/+PSbZPgz1U+UjtMKQmWhenFs6QqNNuWjIZu11HC",
+	"Na5xkyLEDgt4Ua/uoX6fQ/rBQBLa4C6NWEeEI/0wZofGP8ZtvKKuUnMHHJLXdPJI6s42dVlkNN+Jvqza",
+	"0dHg9/QAXdFr+Vz3MN95fHebQFu0eJrY80ixHRwU3PfkqEjuqa9IYhq0smSBeupoG1Uc6+M/HrBw5EDB",
+	"BrYiU4xNo9BACI34mKPOIpJX66X+QX5CfG8F6sqRD8qIjtT/tAKGiGzJN2lo7ZVDmAfNPQSUmPfEueLd",
+	"XODK+ZLIM7/fj5FDcX4Qp/Z8rBf0I8mCtmZf29guRY8SW7In2c3a3sD6xIi4tMc0wl0+3f0J1qCIL2pi",
+	"AfzQl2zF9n4XyY2C2w1+k+j2sU2eqeikOSlXsIOdhAZ9D5EZkg0CKhUSQg3qinqUcY/ySMb8ApYoYRjm",
+	"bTknSysaDHwvS5+6OgMK5nnCXs4Vgce7H/ogP+a8+x6OcY77D0PfZQc+n/9e+nKee98Vg1DO+V68d773",
+	"QlaJvBeK3vx3n4h57t3joQiCHuPRkz7j86/1sQjnWukfSsoFcG94VJO/z/CsYSHeVrmiwx+bbskrs0q7",
+	"UKW1VqHm1r3CBltrF9bpRstcwxPLeKQOOB8EQexz7zOPdkTHP6PqDPlRYKCCrQANRHMgJPH7i8/H31z8",
+	"u/F3EH369fibi7+EqeJhTI1vM26smRNgeMJK6ovV5GIrgDaU8Jozn3tTkzQ3fjygQVxOcTrod0LqYdri",
+	"RG5SxhrNGSK6XsRjMiVEmXJJvoxLPdbzXThcua31ihOzs/0Fdk8RXsDUBO8Kd9ADEsq5LIxwRdipaJ+m",
+	"FgieOWfhAmEfw6NXE5ooeEKswnvU+8C0caE69NmdnJNj6aOq9biYMett11tQp+VWxa16hRqrtws1utYq",
+	"bLjrXmGTldplWmlV3Zpi44oEZm42JtsAN3nCMdK2XihVCgBKnQlo/SY33sn1NRcXYW6rvlkqlUpOLtZG",
+	"LutQGLKAnVMII5aKa2UdLrubkqrjX0EI8NcQLfyX8b+oI/mb8bcXf0nGX0FE8Pfjby6+GH+phjj+dvz1",
+	"+J/V9a8vvoBg4TcX/45cfD7+cvyb8Xfjr4q5DAagNtvS/i/+LYQdP885OXjou9yHV3GI34y/u/gP498q",
+	"9nDxF1Cy/+vxdzNCnJm5U4AaRwN1chcN76EUOGIS8MYvS6HSdK5UK0+3qUBmu7TXly6W5ZYt437pnsuK",
+	"rdhOkn5iBf04HSVQU6T+drx4atmUH2XrqoQypRAg6KxWfByEZHMIKhoOAanrNHjE1KkNNU6VuR3Kc2gU",
+	"UbdbJHdD2tbg+mpbARc/5TtAZ0mXhcxRg/Hb2E/a+AMACKvY4G8gN00b29+TtLS3WIudlerWrehstb9T",
+	"dk9a9fpa56KZexo8nR7338d/Pf678d+T8S/V079TutHv4eHfXnwBytLXWdlsS835OpozMkdDUMCP+1TK",
+	"vggjSO33RXjKvIFeEM/vB6KnjF3J/UDmPoxfIQ/VrXvmTsNtzdVjuN2w4O+req5ZIDCKVG+t/1d9+eIv",
+	"Lv4yo8OW2rtv4nFhl62BZCEc7VJrk9XaG6xQdcu0UGvX1wubtF4vVNrr7XJrnW3Qcgk4zKs0DRbU/Q2v",
+	"nAUThZeXuuJSvV9u2VK9z0jr68fK1luh0jufzOaCenwGHgWQFK3hzxi3pfHPO/wyyPDLxl9yNjc+NT+/",
+	"BtNE63yXGShwByaTzTBQkqxGBNWkECUneTQB4nRGBxX/lTjT0MAO6E+IENlNgxv3EwQadc+m+Ktz2QS7",
+	"WpVdZiAuMxCXGYjLDMRlBuJSf17qz8sMxB9uBmKimxo33VIPf4v08E4oBv3LEyzxlhk6uO6aSs596UcC",
+	"kQ5cQA9rKR073w8o55DvBxkJPu84JBxw7vPOCvSTgdZnRJ3sRPlocMloJEnA2oj1MOwy6MZq+cIxKICI",
+	"OqHf6UaEi2FWY5qrAgJXdJHRiv19XKe3v4uMS/vUBZZQqTumD+j4V+P/XNCOacgu8aTlq9b11EnOCXw7",
+	"EJJJ4x9eL5TKhWr5pFLeKhn/sOgzLi0HcqVQKp/AVQP8mJ3FAj7wdW+DbbZLtFBuVdxCzauywka7Rgv1",
+	"1pprrumkRG8QKEbNoHT/r8AV/g1UcH928Qsy/v34OzL+6uILKOP+HfpEx/9Cxt+Qiz8ff33xxfgrcI7/",
+	"Gn/9ipQ3tkolMv6v478f/2dwBitKfcTaUW6rXIXGqGEkpx35MqLRQI0gPgd2Utd/H389/gq8rd9e/AV6",
+	"ncf/DGNTAxv/9pV0swESvrqNDR73pXqy1CiXW7b0yE61vbE1wo4RikuV8HuuEl5ZSXOYWUWDlSCYX7NF",
+	"2oMgKETsZaTLZIjPDdIVcIE93lHvQDVuyJRSJkkehJxSB8+VutbRBTddEUYNnkowwTu6DL5j556sOCQS",
+	"AQspj1AL7flS9lkQEcC9EiGJhmI7LvFojeLKnzOfe9PZKDpJhSL9ogZqUHh9DrqoNAqrUj6I0lSUerkN",
+	"hULgNCFxXqh5L+GMhkxGWqNFMDQGOSnLSp5lJc9llTzzVu88ZKxvVbZZGW/YyUGxqJXtjFIzBLYbcFx7",
+	"xmeV84h0162ZDHZZ0bOs6FlW9CwrepYVPcuKnmVFz7KiZ1nRs3QwLbds2SY5s0AnsRvdUEg5b9Nkj52v",
+	"9tTsdL5Optvi9u277JwFoo92Og9Gxdu3yY4ZnjYdwXy1IGjCAZcGSObhzp39x3snp3uPn7/jJe9qbhPE",
+	"qfQGLrgn/MiCgC7VlOV62hYD7jUbHMtR/GiqGKXBH/kAQ9Nl2htgcAkVUR8fHBMzQ3t4XSpjqPBINDh4",
+	"mwZRS7xMY+/5IfFY4IONj/EFx3wFEszBmsf4XINHDDBjXcpJyLC3DEL+IZYQgAbBCQx8fmblyMFocWAA",
+	"2005jLuD0BiIhanujBfy+ODk8PTdJ8cnTQR1tC4cn97fOdl7sfP+6bOjR017yrBPgejIeEEQ6BKwKhrc",
+	"5OKZqN4WICOKQMMEBVTNjjQDZW4041cUCTpeSGvU4M2QuX7fV1u7pSZh9gG7OpM85SPA61vBVUCEdw3f",
+	"7nNC+ajBEWVcDQUXLd+chK9uOpnI7rNijHfZ+YEh8Sts/ydqhRJqURvry8lZGFh1PXDFeGIr5zKs7yxf",
+	"QLxesxwB1UrJyfV8Hrsur+MX0Bbiq4TBiCLW6yv7qOzkWsIbZXbJ/r/HvwE16StQM7+6+Pn4n5Uu5xAD",
+	"df6vJqqAUk//1cUvyPh/jr+8+Gz8NVhmnyvFdfwNKI2m1/bnF39Bxl8R+Pufg4L2LwSiixh//Fp9b6LW",
+	"KIcjBjfJVm6eQfIGf4WjUYZHl3LO1IIhRryT07h8l6nUSv0vr2PpCooUrWGmEeETkrqUGpUYnvG18gd2",
+	"LFVq6hy0PmJuhJ28Uf/9DoKn4/8Bk4dFuPgivQBgdKQXQEkk1usH2Ct8yAJXAPrW3Npxcpwvg23WLDo+",
+	"y8CrixbO0wyq74eiFbDeT2bDdcYyCWrnIuw1bwvISIgA/bd0QkQqxXyGKDTqC5Pg0cituyVWwdD7OivU",
+	"vLJb2PTKrFBqV2kdLOmKHfGulWqJKaPUTjNCzSwGId86oy2fs2hLT3GLi6jQNsGz+db+EB+dtehazniC",
+	"oSgJBwD7a01TqcOsuISXP1LagSVVxSDqCJ93EoLNexM614qly3nsPK3HKS7i845cHXA5aKl9abGZ+twL",
+	"zCbqs1AKTiSLcfncwHfPTJwDVBQllIl+OUj0d08OHoFl0eA6DBBNRBnjRmxKq3AM9DFizaOidPjk+CSW",
+	"rg0ODeOeHT0qkue+9CFI5EfEAISbIEcedSRXMc5QkrYIAjGEQUoIODS4wT3njHnMK5KdpN0bwhL7qFVm",
+	"hwq6YvjMWrsrRWXEXkarXZB6FpfQAvBfecJVJ4+oG2zZ1hZhj/RY1BXeOw0Aomzk7Ou4TKbw9uILcIF8",
+	"rmsXP7/4Sy3J7Nv0T+rNsXy7xPCZiXFvlFQIZOXedAD+h3+k1UJap88q+tfnB4jVOsRcRLFDUM4XzUc6",
+	"1ta0fu0tmfqs+sisyBM8PneQvLJxleb5oTMDS9U6STJmJrckiXUTg+pOo8kMhYRriEEUH+otsMmMpeQG",
+	"6h23JGnYX2rkDJfJN5VqULCuFQ6FjLbQUrR/f+cJZ4VdxfaaSQdJtXO3pHmZZNwrkiOIqiJvavAJ5lQk",
+	"e9Ttxvus7QWXhqHPENNfMaGQck9NWm3CNrB0tDq7VHYhhhuJMLsCapIxzYNS+rIwHA4LiisUBmHAuNJe",
+	"vAmNZnI1wALS65FWCvqhGlHkIzecfm6qcCFZVyxq2SjVN8CxNO0+0r8I1C8/1XCmr4H5pgyL7xLmmqju",
+	"3118QZQxcPH5xecXvxh/O/7t+Jtp62EB7motkretZK5iCpJCh34pllClb684UAcA9KkUd07OwiWCwNbr",
+	"2KVZ4wbZXUsE6qqVRA5zC5iOyW9RfAbhhmXXx8TTqSLLgzm0niscBHNYsUyjc11imsItz1kIfvPcVpsG",
+	"kjnpdg7aNDehuLmaNKSbPvyNDtx8pxs+pI1oa61AFH8kfH75vDKDdSX9p5DxP/pPGUCy7iIEthHIWl4/",
+	"RIstCW1ppGxFs6GA0QaMhhyCmbHBTt3IP8c4cj9GONuslMuVaq0O6Gbw89QCR36PfYD37w0Uv189ENIV",
+	"w5yTG9KQK/MCQ9FJkBZIp+6V2lW3wgobEPBtl1lh0133CpXWGi2zUnvTq9ZycZa7HeLVqOCnUkB4V/8z",
+	"la1eLlnZ6mpfwDyK4arid5FGbvfxO4YuSHp7nSfvpIOdzu47R88auRiWXHCSfHCbtKDnEuFsiIDrIZEM",
+	"LCYq5VCEXnERf8UBm2ku+x3OPGWyDCQLtTAoz8MzDeg1835gzDJmj/cZ5til18Biipq1TbLDVbs65fLS",
+	"dhoEkL6VqmeJhM63tM/rpEdfwHtoEIxM0iAermKmf/lgtGOPaR4Xc2pIgEkN+p/5Rpburo/3vFRnDekY",
+	"n/z0daQSvUqXMt6IGT3zcvT4oUy2ThJ+8CvIG0BfLQqOaVkFtTFli9t4zPU9vAU9rZDLujtVrqN4OFyC",
+	"ode8Oltrr5cKG+XNSqFGq63CplvzCvir+rFUTbAby27Fq7FCvbVGCzXFNjfYZrtQ0rklNVZvTwgX+Maa",
+	"W22vtUussOFVaaHWqm4WNmmtWii163SdVVpltzyZQfL4JtDQ8NFKa52V62VaqNB6u1Dzqm5hQ3H79dYa",
+	"rbs1r6rzsvCRk6sSK8B5/C3kTkCCx9UJFrZXetDq+VHEPHRN498z9rJs9nLQ9+gVtwwpeJ+OfUhbyb7r",
+	"RjVC9qFETnh1pZDNKm4iIn4Uuni6iqKXZrSWcElSMtHvkunEwBxPQknTC2k7atovg6aKOrV9Rs3mELr8",
+	"Wwnuvoxz3BHTAh/3JWnG9WqYGW0VQFjPD33uieE2YYGERo2b1sVTqAT0mjqgG7PFW1K7eWlAPBpR9bV+",
+	"yNp+EDDPOGGYQTcuEkWhCB8nCOWQ0j3poDHz69Ez7dxBSUso0cqo+jFkao4T7h30NUMsJEpGiVJQYuiE",
+	"+BH2kNkkNAgZ9UanEOeXNnid/h5eh0g+5bi2E1sUr/K2emXVMoFOW4Fwz5hnvTY1Un3Z+t52NpKIpgH9",
+	"2xQZTKsMuyB3LFYwt0snQ3wuKHXmT0GbHGTsfUDvjO0/nHbXlBfsrmmoVf2j5YdR9y5GB8ubm6VCqV4o",
+	"K6PFhbaoXG2eEoA1JUNn2ISX2Xl9GoWCj3q+q2XThFrQn+iC+ElOt0x8bICGS2hIKf0ArxwzTGXOlUvr",
+	"69bPg9BkYdqfgQGyc4j+dv1OlwHbk+xlbivXZj1lhJrmjFu5crlSqVZrtTqACC/YlNDJ0UEkdvr9UJyz",
+	"2MybQ+/R+WiHIvDd0XPM4TJ3g7IzpRh5VvvJT+J/WWRwgp6yVKjVa8MWBuxxvExfQtbndxefXXxRxOuY",
+	"EU43WuvumqLmWtsQd8UrgHmpryWptlb7S9mllfqaMlLZxkZtY3PDo5WNUm29XC97JVZfa2947lpls7K+",
+	"Xl0rVb2St0Zpq+V5axVaLrP2eqXsleu1ireh3uX/jN0ZQYlzbaNSLleVUhEI6mUvZt0UWE+OSqnX5rcZ",
+	"3TmVlsHO4/WkbiTChdRi9cDEuSBTR4FeQgLwdWWuI7WojQpFT5sSetMhIUFZKyjCYwoLGYVDbvJfzVM5",
+	"kKMwuasU6b108XulUNm4jo4NDxxPVouXNTT5W66AP7w88fx1qunXaSmbJpIJrR5JaWEdHh9TvwW+jA7j",
+	"xlzX1dovyTYhMO7re/Svo9TPoyrfE2HL9zwoPLpG4KA0h+6/K3g78N1oGWl4Q9YNaOmWCTLLspntOVv9",
+	"xPrXvnd5F3vrVgeMErfL3DN1opTtkzSap5DNLUnXl5EIRyQvI9pu35LESAjCRcR0xxkxiFbS4HxobSgd",
+	"J+20yw5WjCY16Bv1d19qoG9SA1UbpfflElben6F+frrUYZc67J9ah3Xe5IzKkzOyvZ/2nGLlSU2rssi0",
+	"kjcu1fOlen6Jev6ncry/CTU+pXRcXytfpk1eGfpNu+aTHBWtOl7iqr8qRXJCccxoGJTSfC/NhrwKY/fD",
+	"+RXs1ZSK+f2ahZPrDzJU/yPWD6irffwQPJhw2kNqpCR5cOj7PI6TiJA0OWOePNV5kk07aOFzKNk8jULK",
+	"8SDHHWUgIQAYjY5j6LiEaROPr/OU2aD70DBw/etXkiYorU2SBwNF12dBrVnT0t2bJK9eRjl58vD4AIry",
+	"VqZtjGfAtiymcZdG9Cau+qVZMWFWFCrVaqFWq5PNem5RLs4j3J/54hFLa3BpDS6twaU1uLQGl9bg0hp8",
+	"7cGat9ISfFMhnWWA5i0wcfc8X7cQNclX2F/HF2Ehlo1oU4n2hDF882DOahyfWf1EieVPv3cmZ2YX4CSq",
+	"5EesN2MMoGZc9ulLWwdoLQ57Xs40fJu9QRD5fRpGUFVbUPukG48Kzoi6QJpKy2uilQomKqKkQaxLQCkf",
+	"7bAtAthncXOWO4+e3Dk92Hnv9Nnhoyc7d0/vvH+yd9zEuuRytbkNLhAoXfMlkdxvt+0kPa13Yu4gwEUB",
+	"LDRzAxoyD5+jISN+h4uQeVjP2BvIiLQYObx7zyEPDvfuK2v48PF9x1jk5XqT5Ckn7CVzB9iJNmTYmqqp",
+	"FNYm8bkbDDzmrWxDS5dePxoRY5WDIV4k+5Ekx+/uFCr1NauSkTwDZVJZ9lTjWHeoz0loOxYw7xCy4qFZ",
+	"oqllsiBRYrrQ/WeTTrMOzPFq/4N6srTZzDTz1RBtM99o+peZ+hkEkkaMmocK8dOvxYJdmigLawLxvs8q",
+	"1gGajqPdS61gqRUsqhXggSc0JiLD62IO9wpkf+y3WP3E/PWy/I5jLbYMK0Yxp0E9SR4apmPL8GaltNZc",
+	"cUwH7zx03da3pxvzoeShpJkBitjEPuDG2zsBgHjdhBADpZXKCrE4+RUVWcwC6HMIK3aKBJH33ikVyqVK",
+	"tRkrI9iZMVFHELdvRgeFSqk0p+oDvcyhQyK0PGyxQPCOJJGY+eH9duEVfHuHJ5/GpgrY8G2L6N3tMm66",
+	"U142lGTzFxrPYtVjSjRdE9LxDSNJZgoQxA0Adee6oKk3BiBt0iiibhd6L6aa/Rv8UTiPDjEwpCtXfXV2",
+	"60+jDhoWh8NzyMcDETHv8vdmg4K+RbSQIINmgYL+kAniGoCmfxr6ymzYexLzQYBi7I9IPsXdVgDjIeGH",
+	"1qa9vpF+b3ODEcEzg7pBiCFIG+lTia4Qxr3tRCUA+tgiSA63E2JYGBv39jyE9OmPUNu04EVtfXM+Z5Pz",
+	"A/AXJaZY5tcT7feN5XigF/x7meCRWeFqHCYA0xm78JvOlPsEbghZcgvJL57QccRcEepmwjroSyIRu0jB",
+	"i0L08TNIUegKgqht3Ew8H/vTDu+eHj55tL/7/unzvaPj/SePrSZeka/MiV1lWQEmVD9gEeNM6lag5I+f",
+	"/VJ3gphpjW2DHTL+1fg/w1vHvxr/KumzrZNioEYbcgQcItlLh1hpAQ4Z//34b8d/M/4v479PHMAkcQDn",
+	"Ie7uEB0kJRIC93CryV1RwwRrKm6LXanYxHPqczO5eNUZNCPzcRX9iPVIvhmbhUXjqFHbHGc6FDFzxiF/",
+	"/OwfVopkRy8SbLiEVQeK0Iw8jdmVn12LvJNUQ4OdaMX/oZxa/UUSGhHBXYbWhloFCsXS7ZAxaP3eH+ju",
+	"3nbukcCiXR0wgrZx03bhMRDsK6q1NYR6l0Z01yQt4Fm8JDlhPkfU1EAXqrdd5rcs81uW+S3L/JZlfssy",
+	"v2WZ37Ksdlg4x8WB9ivLmNYyprWolwEVV5IH4Fk8ISuvPqFFWQ9eSIc/HNP6Xih6hHKDGURag0hZ0B8x",
+	"F8xnwL81s+JJfgJ5oX+DpAkOFprSJr1096mOf64bS4Ox1KLumRNbvmi6ZdhKIIBuyZTNpAwt8w2ie05B",
+	"dgaC3camgrovEgGgMmN/64xkCjP4V2RwGfGdG//VxS80c/8WBMHFZxc/H//64ucX/5GMfw3/+P349xc/",
+	"n9/eeqI7PB7BJyxja2lcLY2rpXG1NK6WxtXSuFoaV6/XuIr1n7fduIonurSwlhbWohaWUaqvZ1UNPD8q",
+	"GNk5KwcQMXYkycsBIEi0B1iw0KZ+wLwVB7q0F8Qgkg4JhHuGfzPd8BM4HPVMyCRTV0N2Ls6YRySD+BFe",
+	"xIw+A5lBcFwAA9TgruAuC3lGV/jJ9uxxYDDye8wh+4cGmrPB1UfUI4R2rIietkAQb8ilA8k8CJLNQgw9",
+	"GO2oddvDZZuKhX+fm6gbRULroYBPCC9F0DGteKltUxQaKwF+h5/63IBMlmpK4PeBf1aLpWK5XC0qW0C4",
+	"oArPjYORDETtyU4HP3YgfuYHAV2tF0sk/165vE0e+XzwkrzcWDtdq62Qe37I2uLlarlaLZYWNxQmGnTn",
+	"Dk52SgedBXLC462/ujk3EvCyLfdCbbkRkTjNAnRiisZ8SFhbjK4zydgs6I8rYCCsG0lLiTrTGDphMvq7",
+	"DhGBF/MZkqe8wQ3CDuIg04j0hLRwmHf3jk6goudw7+j02fHeUdMh5RJpjYiGanGIFA1u4BDJJMbySpE0",
+	"NQjJsRAcaoGUlmRagFdLxKMjtT74EqaYaJtAwoVavnx6JHvvHe4fvX/6Yufo8f7j+82VbfN2r9ngqZXg",
+	"ggSCdxQ39juc+LxImh0WHbAmCQHqTC1W1AXYdYP+0pzNL3ft7Xh17GwePCGcX2yWWKtpFM62rybaD31g",
+	"P8oO2KQlVm+texW3xtbaG7TUKrtVr87W25u03Kq6dW+dbbZLtNKquWveBiu1y7Taqrvr3iYz9sScsDe+",
+	"lAPwtOw+fmf835SaDWq/0qK/vvjs4i8v/uPF/z7+JmUeZMPVKIOejXaCjgj9qNvLbeX2du8e7xQOK+C+",
+	"CaiMnsnJtaqflDa2SpWtMmD6chHttCMYzQx8HS6iO6wtQpb4NwrleuoWyUKfBrEDqXavsrO5C/ZcAhG8",
+	"KBTPIng6FqldBgCMR92m+R8XwI5BQHDTJ9Mw1tTPl2EgsD6pYI4T9wAEVjLtZ7bRl/KHeweQq9OiISMt",
+	"KtlaTT3lR7LB7+4drSRKm+I3NBqEGhxTv5e4XRoEjHcY6VGPKQ4KrujQP6cRa/AzNioSTIxWSqV5h9wi",
+	"R8c75PDh7jH5szI5LxfrUOB4fIyllzr3tsHzTdFnXMqAeB0ZkQJ6wkhBvam54hA4S+RQ3bx6WKhu1FYP",
+	"C/VKefItIsSpD8JzdguhG1cUj7y7d6S+q9T08I+f/V/SIXtepV4vb27D+M7YSEIGFVGabsCojEilVNsg",
+	"LT+SWERqr6Yp2rRwIGKO32ehLzzUdJUoiUUa5bEALZLHkK1FSchcpQcbaNx8s1aqNnjIFH0zHhlfgQmA",
+	"2LWVRbJjbYovCajNg77aGgDq1xjwqFWHSp+GmAROB5TwqZhBlgC543PPOtM3CRhYa3jIFIcsqD939u7v",
+	"PyZKPu7f29/dOdmDXxv8YH//jvzZ7u7O815nZ7h/Z6ez/+yk8rG787RYLDY43LX3+G7Gk4jgjiuzjw7Z",
+	"dbfM6pVCtV1qFWreBisoKVAogcdJSRjw2sVkq9TSvWe7+0/vvqw+KD2tuBvdp+X+i1pv/WSz9f75w4p8",
+	"XA93NgZ75fb9avfB2tmj0gfD/c7z9dFRTRxW+MHmx8fl6Fn1/EX95fvrP9sptXYr3l6tfX+tu7/x0cNS",
+	"cPDO/ArvxAa8TqSHm8rzGArwRybQ0YhKi+/1DNn8JxPf1xDeM8GoLUboa5V9GxDBKWLnGIX1+95qfelM",
+	"+/5pRXcQ2dGmsUhkm54TGtJs83M1lgWQnjBbjypbehS0UgiYG4WC+24hUYqsN28ZyGiodGnwPOpVKyhx",
+	"J1SwW7GypLQNVCHUWx1UHSCVvdLgPZ8PlP03YTjuvrvz6NHe4/t7pycnj0wBr9G2BHeZg10W2qHooSUK",
+	"An7YFYTKM4avV7L/WB1OyI1ngDiNY3fguhYEWw3eZG5XkAInjdy/jlevkSP/m1EdCx5BuGXiFls+h39U",
+	"1vB/yWxNTk292Gc9/ZR5XabhihBHFkO6gzuzG+/mjaVdQhe5j0uP1572NndrfuWj9dHzsnxvgx2d1dvv",
+	"DqvRo/4H9Jm4773vbrYO+N4711UvpvFTY+laWawvgrUqyXJkesLaIZPdRE/88YGYUktJjoSBjnVTCu3i",
+	"LOWTFMjup8hQAhaxrDatPayimDZ5QWymPT0SXD1p8yBG2S+SI9YGNR/LNWqlTaLUkFPtHz5FJ7KFmRa7",
+	"x6hscC7imADWsAjt8NcJFMFI8yJriA6RIuZnDY6++2BIR5KcMdZXgxzSEQx6MbPiGW9NGRZXpo41fWUC",
+	"tSckBHTgaQZTjq7mjPSyNEDyDdPLJlhQ7UovJ5hqHGih+HZBy/zY2oUABSMCdXt+V84EVwmEvEQvOdIB",
+	"+hmuAjLbUwA6ggOcABUCixVYUNkOHu6YL+Tj1s1KCWqa35sNDjxlGAreWSmSPajM07FDwrgnt7H2DM67",
+	"QwDB3Ik7QHtWMJKGjLCQKi6WTx7Bm9RTpMVc0WNQXoaNRgC+SQ9/ZbvBLfB37KFF/UCNth+yNgsZd9U3",
+	"Q6XiKI7sbROIsppQhozoqMFbg4iopbeik0oNSmKTUnfvggBdkewQLiLfZaQjmNQRigZX/IGFhssRG/If",
+	"rCF2njjwsblW0eLa1Ov53KxsZHPPLoM7CELFE7gR+B5PoWBuAchng0vRYy3hjbBnGOX6AYT5hGBJpoKl",
+	"5r8T69XXr7szAUvoVlPincKh+qWEIcw5FRprLAs5OGbwW7MLviRY7bi0RpfW6MIcHqjSsj6BHXWE8ObA",
+	"wddVv77gBSvbdB48/ASwCxSbq+HwTSqH4EzG3QBnYeHvxuO6Gw/rB5VBkaoNmDttcOGExa4IPBaCEviq",
+	"874/VW8fqKVer8S+zTJboyW3sN7aaBdqbsUrbLIqLZTblVbVxSEb3+aludB4x51RnPQK/37CU08kuceW",
+	"bnIq2qepDEWlMMdp6KVSqVb5k6ZfinMWhr7HjlJ5rT/QpMyOLyM8mrGn1yTfrhXMWocMdu9J20wWD3p6",
+	"AfThT7zQ0hQI2HD8YNfBDwPPZ969UPRiiighRehLJ8LyTlQXz+9xcucs9NujZyHUHERRX26trp7Rls9Z",
+	"VNRHuijCjuGVAMntZvLL1bmOxY0g//fhfBhWeHVGUS/pRyHTfHiJSPTa5PDBiCTkkay/JYV3sy7PI5Ln",
+	"68K4k+51GHckgQ67pVpzBgTmtKx9VUiYS/G3FH9L8bcUf0r8XU/UzQrvTjRQXoqzVy/OniQew2tJtTkc",
+	"5X+S3mtXytdVN2Qe45FPg0tN4Vi+UoCPe9JnnNyhXodJUi2WyCp5Ud0lz9U586Eh/m78WuJz8uDFiTLU",
+	"e47OIE5S25LPQwxWVx94rB+IEfbL4qTFujRom2s230Z3JaaXGOS7lSLZ4SPBGYFj70OGFRHtduBzhh4/",
+	"GZHmanHIgqBwxsWQr340PJNFJdqbTgzJrdiYLgaPuqEYdLpWbzZMTcae/z4nzWQaWNPXVINYVEFJWjIn",
+	"VJas42J6yrn7k4+GUUpTybHRg27rvus/8R/c+2Dv6OTp8b7c70X9D3b31/b92uCRvy/3+VHdVf8+67/3",
+	"fPfBZpGNHuy8X9kcePef17zd/bUXo9rgUVDeLLqVgLd690reew+CyztJZvG0SQJS/4Z/WoQDmezMA5Ij",
+	"z3cLiorye97d451t0jzzvSZ5h1BDNrM2dGVGi8yb9Xj9wz/+8bN/IMWPhtEfvl15bf1Il0x7vnad2Wwb",
+	"6eY84UmufZbeWoau+zxnG001hwSUe9Klfaarwih5egSInqbIA9UfvXCaAypb+1WxtNiyh+r8S5f5bW+2",
+	"fqm6p+gXEjaZR/KpnXs9PG2yb7Vu6/+Hf5xO2VR20fib8ddkwkQo9r32H759ZR2q1eB+AO2pFxvmUhb8",
+	"iWTB4d17P1y+7zE1/8vDVT3RUqdZ30rQpmehTjXsD2SXSdIaxXHtW0qNPWdxvfFUMR/pUu61BwHpa6bv",
+	"TJbiZUa07uqxvtGiNn2GzUKDD6vcrrCqV3O1J25zfaOwQTdbhZJb9iqs2q7RekuJoIBGajtyWznKvVCg",
+	"XwIXZX9G85iNqeYxC9Rj4QJdVoql9/DHWX9lCFhXybhMESmSr3WAuYhi/eSyeizrZNB+XwOwKwPv3u4B",
+	"sf1eJBJnjBPajnSGCOT0UIPBppNC7vkha1HJSCgiKAv1I428jsO2kGhM3VMISUJIT1uYOejzDhEDEyiO",
+	"+37r5B3sDMeiyFyIc4HaIuywCGqGGnzHjDgIGfVG9oHPUxIyZejSIHBiXCATM9fNzSC3Z6XBMRkSxutL",
+	"MwiTUGQvMxmGfhQxbubm85Z4CTZ4g7s0Yh0Rjm5J4vOCWmm3SzlngRKwgoOchT2Eyivot60XTEtR5EgN",
+	"nmJJ24TqSeJu9UUYScXMB9yarS9hYYQaW1ZazZG+Fc/djRJrslgFDDC3lWu7vYJNUAW4UGiHoleIukwt",
+	"Sm5BHnFkve5PVV70p+esi63Z5Tz1zWYdLVOCXr/YMKcb2ZdmKonGc4nIyFSxVj/Bv1yRQ35Pc+Io4fx5",
+	"sJfirMFoEHLmGb1LtNvE56Yn/8q0MY3vuMSUhoHELOxqNRXuvCUhQ3uWrqpn+mYyrvUUh9Rm18uYxmvr",
+	"MxuJvqG+SBCq13/u88B61IegQCbi7/XToBvcrpg+Bn2MkrWC53f8KOWJun2bs+Ht2yYb2M5nTjooQZEV",
+	"qGZNV/C2H/b21A1NozlqPRLem8diinI9rupySJ1Eoc+kVuJE4JnP6bRfjpUTMdIJoI+pexsckqD1zVA9",
+	"BtXloP9heXla7Yo71qo5a9WuwbV4dciA6/GzZAhGWyWU6IuoiMFslH7HqJeZSAzDhIW4ibqjSSBHOadF",
+	"zob/xoqWzi+WYRg4ooUSiSsL145B4RjyL6195rb0JC6r9arVtaoTKQEc3XjCu4JH1I2uqAODPVTM0MD6",
+	"AEh1QlLL/OilMnQNpk/DCLmU4jA9U+81R3o0nJNVF/qOzizK1dxakanNsR2NUI5luiPCaBj4LCSCsy1D",
+	"2nHHOagW67O4iUkMfQe1r6TpJsyrSYZdwE2PpOZ5ksjID4IGImg5SfeNSYNbF7Eg1JI2kU9jDtvUZTg+",
+	"FiQkjBdvVPqZblxVhw9D1LsrBiH4wgxHhwoZFja44df5Zq2yaSB+j1gUjgrQf6C5ksWl1WoicxReRu3s",
+	"Nfmf6fN8cwbon1MuzukbY4I3UQYXroz7AZ5txj2SB2fUChTDI4VPKQYLnHV4cvZx38UbpH1+NRhdWnZt",
+	"ZR09rBqTjUSvgX5HU2c/omdMEtZuMzdCh1s0pYk1uNLCoMMOFLzhCFIQbwZUT11pbms/Xl3fDjqe0+Ai",
+	"ROA0KNmFAnvoneIkswIbkuqyOxIJcdqjfHSqW/fIptPgcEXdfGpaxa1sESrPrNo4wRGZe1MHKSd0QTUd",
+	"cTYp8Y2B2GOUAxhflmZn6bg3avyD/aVLtcpmeX3xUy089jrx1ubpemPrplmcSt+CSUmJYTsjedZfIJ/w",
+	"skTbQLgUsm3CgbLSu4Krf/xkfbNSRtyAdfNzMjDNsdWWf4D37w1C0WerB0K6Yjj/7jyTLMzis7vmAKIJ",
+	"pZtCm4ypN6xoLtXG72FZHRJIoi9aGXpzSpSXAE0wKz4JwYSoq7j+Q8y8Nc0KWmIQZXYwphIKuR8cP3nc",
+	"4HEgV7LwXOeEcZKkNGwZYnayao+dVIWyY0U8p3seOiTw+RnzyPHxE+JDwlCkZAda6zLSAKa6JauAns9u",
+	"JEKSx9pihJhxQxZhHMcVEEcBJXLFwcLnBteVz8nsscxZy76eIqoOS5mGfphURTd4Xu2PerYlPBjdsOu7",
+	"XdKjI8iQiXVWD2ajfSA0ZCntOaXl4gbGem6W7NmDWw5Gd2lEb142YfWLvrQPs9V0OYn5mL7L62+m6zJU",
+	"NKUb6P70Q9CogXdMfseuf7AID+b5kfD5/CODOLin6x3Un0LG/+g/Zai2uItddI24055efehyTk4Ggw64",
+	"fvE2JaoFCKyA0ZBD4lScpI/F7jB5Q5IYj5+yLeYQ2GoatcqkhAyZ6/d9XPBLRLk6CDNeXvnAHrLEkp6k",
+	"M9v4l7rq4TsClRH/AyCRQFxffHHxF2T8FRl/O/7m4s911cf4t+Mvx/80/mb8u/HXF18ozsd6/QABiYYs",
+	"UCot1rdZztPDhNXEbrMDGp6xyOedpC+f+vkxG8awDj1zi8bGtUomenLyeQAJUvzmHpwU+A5XrNxq/If/",
+	"Tl4DCMOQa4cat4VEgmxJ6XHySA2Mw+VSosndGT2x6BAI/tM4eLdgr2GZKhDCW+p1iy5y9TaGDgsbdL1V",
+	"qLlVr7DJyu1ChVZbNbfurbF1KDeaPuvZXXzTnwgZnsIDlsBszFG4chkzkFLsx8IBuYG6fam8Timv84dv",
+	"aURRxMwK4SK/vWH24zYk7Cm++E4jp8uACvjmAnRQc7Hph4ft1CCNvJFrvqbEvh9yrh0NAsjXQXXgKg1R",
+	"62UFOWjFO3N5QpstCOUto9jJRF8S0GxPWc1iAuMC2r8byHyjVqVR8R3dmMEA5wPcDHZsAO2qwZsDrgfb",
+	"UscZ4dmNemna9yaDwUCUHzCSPNXg0PHl9m3Kvdu39WWr909h6HuMyKEfuV1wH4CiduZzD/NmiM8bvNlh",
+	"0eNscdMk+WYsV5rYU5BjxFZNscGbaWGEt1DvXOky0ofOQffYkIRiKOM0v610mt/MHva4Esep/XyFSX+4",
+	"e5cz0sCX6qo156yS0DmVp1cASJUJeLeJCokmCcPL08Sli+TnTyLMWP3LMgpTp+7HmVdoTq6cINj5wuGZ",
+	"7Gv1kzStfbr6iaLISzNHDDqR8aQij8qDPYSWbVN/69QmkebKtkbmcaFpl4zo6P9n79973EiyO2H4q8RL",
+	"vICqtEkWb3VHw1utlnrkaUnVKsk9Y3OeymBmkExXMoKdkSyKFgS0uuexDYyB8XoHj41de+YZ7GL/MRbQ",
+	"9LRsbfe0GvAnSH6F+SQP4pyIvJDJKrIuUpWUM5hRkcxLZGTEOb9z+x2pIw1TcqpC7iPNVfxlnFeyS5Jj",
+	"Pd5tcXAnExNM5wJs9Hx2wPhydwLR18vv3Pt9mV2eElvXYJdrYDS9zdOdJhI78Tzbft6WT5Raes0WGTeX",
+	"SD8Yv2okipoih7shjQw6OY/5lJKoTAVsmqSOEjRziOjMSfia2jPnSfuychOttYhVG3bOEGAvn3TjBVa/",
+	"VnQ/s/Jzkx4lBQ7siZI+XqigYtnjlhaf6RJkgItZiNjiGiMm0yvpSCeD58jptJSukIOMfPWlgFRAadKu",
+	"85AfOBQ18GvxNKRbmwFwHicnAcLdFk/JyVi/wFMaJrLsIDG/nQSMM1RKMXKukIwPILPYFERMLThwLmLq",
+	"Yl6k20zQI5FWHGfNwp4jf88oRNuXG8p6ZxXcCTD2ErRZjg67qk1Bi4jVG0iGiDUtZFour2ez6D79a3mQ",
+	"defm+ic+g3iL0E3xc3wTJv20Qg5M5z6lPiQ+WIvHMZ4ViNVYcf6sOsrBMHtZZ0gg0a1cBSGrub4l0JCD",
+	"RgrgCFC6zCU9FrAKecxDz9e43t1JOwXSowUXQVpdiE4nT35/PFffnNsAmHaWo1RZyFc+ncUUN2zJ954v",
+	"JJHmPeYcqZRaKu8fkf8CNnXiDLTm5ZEPfAr00L6fpYsOIVOnQg4AIgFOSS9UrqGcRiza6ZfY0/bsilEm",
+	"tIyvhqww6kLA54oZ5Zz5xPEZDXSN3awZDLkTJ22G8+Ran74PLmFt4yNdCvh5ZzY3tFHyOOmIoKghe8fR",
+	"hAhSTjJtyRuNuUCcIwMldBXvaTgiA04wtJAqJNP0U5jioaWUBd56U3VbafEZhQ9FuIJjHyHMQdFH75ok",
+	"H/y1xe3UNrYtYg8okG+pP/X6sAGW2CYNx94lB/cOAC2QRz0mGTYRwHQWnduiu5ObGmb1KLszDF7psA4N",
+	"2CmxDhiDPyf0YCdI62LQ1QJA6MC83nNbifhqPJNgod+UsgkzDex14FiX4vK9wSClGGJxmLmAfpmnn4wS",
+	"P3OunsbkXO3UXOzOeu2cbdhuws96hrO50i5nG3XS12yxs392JvUTr5x55q7+3Zrau+8lysyQEMhkz53g",
+	"Qx3mVq/ogl0tQ6VJ5NOWU7IJyQqka2NHJcy+k9C+pcUDht48hVfx9D70fdXvB1Lw6GDAaGDw670D0hUY",
+	"Hla2aiofHikYFoOZGVFz1qTvuVJmOSFxviV/iXizEKOFGM0Voxn8PkemFnj+3clnR2R3BtUxH8ufnKuk",
+	"8TZQ4mS7EOyQkWk+ijVAruhTj+uOfAYat/hKSkRJi2h5I604G9wi+uVaUw0PMDk97sdVafE7nh+yIM4O",
+	"CBh1P1A7TkNos/DtCrmfsTywkZ/+tcVHPSFZHp8PkllMY3WzGe3YJakJg+ZlEGVufhqpxQOlQLOGkrrF",
+	"mEErdTcON34+ZEC2qOON+PSZ7D2T+xznLmJosy2EzyjPi23CvYFfJJEZ+beLJeBZpNktc/KzBTr5vM2W",
+	"P22AHqXonye/wKzq7yZfTf4mehV9F70itTqpVqvkj19+D7+RyfPJ30z+y+TLyVfkjz//f4j26zTVDObq",
+	"1wVzyUubbs2ptxu03GTrnXKTbrTLW86mW96GXuXIxw6xNX4Up9Gv06pTo1usvOVWWbnZrnfK251NVq61",
+	"N9o1p+42WLOTNCPw+LEwdCthr7RTWjO7ck3/JNcWuuKzs0fz1OpNc+l/jln0oWkD8Ovoh+i76MXky+hF",
+	"+lW8xMYO52nEkjHDT23DktmZ57FS3i9NZZLT+JQoPIN+WlNLpUx9f35B7z0aHEmNflAwZhWk+gaKdNFa",
+	"AfEvOmmFMSPH1SX3fD8jyh+ixD1dnL9RkXpu+Qduare0U7eMVtl5WmqP41uoK2jUu1O1MiaH+hxDcfXB",
+	"mATqb0DZ6g8jA3dqVoz6d6rPrFIoQuqXdmrPloisq7FmFWzO/v2RGJE+5WMyYgEj+IDIgQ+gxZPEZ51Q",
+	"r5ViVy/cHokGRyY9fsa3655xe8swYLQ/n9yb2CF7Eq6B+7WMB9uYVoS5omLAkNaRh3KnxVu8TOz0HWzy",
+	"xy9+pevXM1IBuiz86cGD+yAL0mvKXt1tcQI1jwcHt7EZtO6Wmr7CDUlsyT63d+GeuJjwbgB/URDBxpFk",
+	"xX4MnzObWP1kr1pYDym4uqcjOGdOqNcqw+LLsMfGhlZgZfZJLGCroi4RcUW+uhQSY63C6BzRhzpT34NC",
+	"AHuHDDzetVe10Kyv66pP7RoaBOKJx3RfSMcXEpK+iEntVSP0hMK/LX7z5l6GEWvn5k1i7+ltopvHfsho",
+	"wALyxy/+l01WEtZSaRG7w0KnZ7c4vliPd1dBUNt/EnrOEQs/sHXTbURPB3DUI/jJVlPRDsRIM2zasAQO",
+	"xDBwmK15r/Cq0DY4aVWebiaMQgFJFShv8Z4YBrsQgsXXoJ5MP+ZDJodqgOoBJVP2xidUhmW4a/nuRzZZ",
+	"SQ2AuIJhoUMoiRjxVQIBiT+BO31g78ysJQmvSJkVZjiwxLExFMYQgItmzFxDZDwckFCQ9Wp1FxiOAyzy",
+	"UDaKMmL8aUMEyFo+0/W1zFOrxEKFOL2eJOkI3xcjeHDcWCSgHnBLcCDC2du/CzxdlDtMx3VwqmUceI5/",
+	"b/GVfSHDbsAOPv2EfHL34NHt+2v3Hzy6e+en+fQxcKGlbKh0x/a4pTEIDJOv4pIVyULSHpP0S4Il4YXJ",
+	"+5arc/n2My+7lJtS6vFwo1mySn2Pe/1hH3SfNsI8HrIusBjkJphK2meQepldUlaKeiM9bk0hLIfY9BpI",
+	"RQRnZEXH0ihXJqR6YDgSH2V1HhCB5XaOJzodgMwI8GwHl4CFwXiHNKrVqlpxcOCOlp8t7tKQ7pCnLUQL",
+	"LYUiWil40irtPG2lQUlLjbJlQIc+XuMS/ZsGIfqTATD6o4It+k9Da6LQyjM1NM/dIc16PMT0pkkN1HNb",
+	"pZ3WQoZcq6SGwz5vgfnTikEhXCB+BKuFhhF8e6JpBMcqMxYOhU/KUGxpQ6s1Za8l38fWKZyYZ5/CxdBs",
+	"06fBlKAmgX28ZLMc3KC4IAoMdgoG0yFgdFOAOlU6FsuXn5ZkSi/Cdz/LGmPHhh1F6n5gWXG/ou7KgvKB",
+	"eiEo8FfPhebKqL3lfJNtL1HdJKO5E+mlFDOfwhK2FmYWkboz/sH+HqHySGpRiTdGF6HSvdRxgN0JKcW5",
+	"C3BRoYVTnsDgD4VZKmQvvq5Qlqbgju4z4/EWpwRZNxFLpOol02ADmSrkkW5bgARtSESwC+e0uBpuj8oe",
+	"ssGJgLkV8kikwMhKdqJi3nBOmFpjq5a6QYsnOkMPGvjcqJTTutHDdH+Q/7n57bdmQFfpvMzc89naGjXD",
+	"1qaXcUmGh43P63d6teOfVgc/EdtHP3ZubwWPNkZ/3r7f7P/puvxkCRbtzFPMkUh45/cvFh1vm1DA/tDR",
+	"4+MYQGPZj9myZxQNqNDL2pNwQtChTd0u09BXgj2V49RBWjEFCQxfYcbjMpPfMsf8OneKy6U7SuqJo6Sx",
+	"OGXWnKeds/DRSH2/Fj5MiNKFeYvrjEv8afrjXffZmnGnneS3nDYF0ZZHRkSFMbXlb+muTMr2g7RgcH8o",
+	"E2qKcz1zrZh5nXyS7GeZ7k5BumAnaOLnjNciTyeoMafX1SJO0Uc5jpP59O3ZObxgEvdld3cRETpvRMiw",
+	"0FD3JKW/bAToLE7zedIv60s7p0u4qCZewIcseI7IW1jmisCQ5ORCiHtjgkdkExasuKzJH5P22LS8VeBB",
+	"dw8bsMATLnpbIXAANRzAxLJiKwhkY6mp9I6ZRexQ2IQ90Z9X59KJjB/gcBcJHOG4kTAVrAA1xHl+G00O",
+	"tuhOgGFgH988N9Q+PisFfj/jgfQkqJp5I1Bzku84UrZmWZ26SIm1vnWbdUTATr9rKM50zyucdzCrCOrl",
+	"ai2nXZEDnWEef1iySq4nNdSsr1erVYUvh6y0Uzefep6yIcdZEsLSprPNNjY2t8ubzfp6uVl1WXm72WyX",
+	"WXWz49Q621XKNktWifbx0ii7HTqUWSo9w1yoB16yYCnoxaXPymErnHmqUBzEpHwj6oUe7x4a/agmGFRZ",
+	"o0O31jsbzfL6Zm2z3FzfqJfbjY5TrjvbG43Oxgbt0A1YKtAXDHjhfJpSPakfNKUZREFwZvSDxtOWemfL",
+	"TNjs2+gGYjhIBjEIlH7VvyqoH4huQPvYLqpdd2us2Slv0HWn3Gw33PIW2+yUjW6H7vspzfg/oh8mX0Qv",
+	"oq+j75KWpeqr19HL6FulMKM/RK9gAs+anjGgaupxnH1xC1mV9x4/enzvPtCtBawz5C7DY+TcdwiV1dp4",
+	"iR/dfDYzpXl756+Tc6V7gNg7Pc8DJW/hhlxYjcfKCsKoNHB6SgumdDiqPe18Gqc6kc4xhY50LCNwkXlB",
+	"YQQRkL5AorHBIBDHzL15k6QTCvWBLZ7tn48RqMEwcHpUMtIVwGiG9UaUp6+wS/RORDJZZQQxZQuSgB17",
+	"bITFM/reRADnTN8Dl95qhdymTg9CqkRyOpA9EeqyTX3NG0qRhT7ycIAE2CWUwJYCKtsbkhjBAU6/AUZx",
+	"dci3xZnvdb22z3TYFot8htA62XT890JJfKW6Ypp1iCWFAeWSmijtZ5AwOSMgbTze6TF36ANFfMd7Ak8/",
+	"wrc6oOBfdF0CscYWB2IR8LmwJ9QJ/fFuyij1JHGH6neXjldj6hF8n9AIQ7a4PS0ibOJ7RwyCimDE7hIv",
+	"NBT7asiHMJVMSjsJ4MLtWlyNDvovUs+FUOVD1hlK6ssdYM63CYeAMrEzMh245bgID81b1dxxmVWhnhTz",
+	"RCAXUwwDqdYikIPo0yxim/Yb8IjMtS1iwzMcphcjMOv31bweah3uMWmvWsSORasa0ZBDi391DcO+b0Ee",
+	"w+GYhYfAawxXGkrmHg4HUM7GgkNlwB/C+zeHd0RwqCDUoV6D6vs288XoUAfxbB2LzlkOmWFMnaRnWLfH",
+	"su+6rD8QoYIk5R+zsY5ow9o7YsgJoGxnbKAyTq0SbG4w39sMYmMWLJ8CylLD+TEba3B2xnKS7HJRomwh",
+	"EPCzOcpyOU21FGfLubtiFjCzgJkFzGwsSVaHImqOMwmUQdF74r2v1QGnRgJoAWMYHJlGsKci5jzf19pT",
+	"+Fc3cz2Badg15TKIEzmU2xjAp26k5fdM41Y8NY4e5NeMa99W6eL74hSKqVBMhWK6NMVUBDYuXuA/4Ewn",
+	"Vwnj8D/VFXJa0FS/szmkp6ABzhcfPVm5rDmUOwwLb976UOd5jm7BGFO+I832DI381D4G3TtmIZqoGe/L",
+	"UILbo+sdM07a1DmK3RYZJ5NDOWnrRzS+lwrZMy8Tuw9h5owuiVWK3lODgQbKjOukbWyehxc6VNY6TrBa",
+	"TTZZ0f6KdM9BFC2rST/QXWVRMxoCcRjB04khb4Az4StoA+jOsbPhiEJ3F7q70N2J7jb75krp7KnN/AaV",
+	"9/KdZ98zKgaUvEbbm+D1gI6z/Kxnseni5JuT+w7G6qdPXaa7rGglZUFFUJL5EJuAUA4zCOclK+hgmb77",
+	"xQW4Z0QVLmzfZJCl2lWl+/4+DvzSTqkXhoOdtbVafbNSrVQrtZ2t6lZ1TVLutsWTJFFpQWl3Fn3lLSHp",
+	"ZiW2QT8LawMDHhT8wadUXw6DgQBV1hn62CMXXmXMR6n7bk312zrpHcyo5cwaW1RUx2mr91DSquEdDgKW",
+	"2ED6r4O4eZ1mCy5Zpc+HFMXATs0qHdMQpXUN0B726TLBXiOndZdlENOOw5ibbjNzjjixXvXzIsVAnKmX",
+	"WmFEXZ7XTE9x2pK6FobUXOsExI0kNJbW2kIAOdcdBtiwGI0FJcNNgbo7ZHEp8agnfIhxo2g3Lr2UpNE9",
+	"t5+EZMjB5oHg6IrdFy7bgR902I8lHWuhBN4cEkC3RJcFtkUYDXyI3OGIV2EcsQpZb5aj/xn9Y4trAYRl",
+	"L8YE8XTtjT0lx22LjKBnmBrowf4e1PeYaDkdswALdsUwdESfERoE3jGTcWaenqHp7OYVzV3nCO54vgdf",
+	"ru6SgfB9oPHRRo4NwUtloJuXMGBB4uI0hhuFtLMdXb0jONiGthY4ttGwLY7Vmn0M28PLwqc3puGujijr",
+	"3uh4oDL84FHV/Q/Tge0Zo3BAx7MWobEE8dJ6MYB9a6VhIjHotkLs9Wo9nrnDYbLnklA6ZCrg2nPE0Ick",
+	"eGXpYhc4V1vMsZVLx9JUYrvIuUQJFG+SFbW2pt4DUSLAZ2r1m1URx4i9OF4L8eI3FVzeT+mktxVe7qOa",
+	"VHuytKx2uszocIHRCoz2BjDakiv+FCxmEe16ie0fVCZXu5NKEbC9YOhZX+hFf0xDNqLjC0WrsO4WRqrT",
+	"dn+mE/WiLWNTQEp6Xc7cssexkqtHk25psucNLOOybnENpKBwDHvxm4PAT94NKA+Zm/UbnFTSkB75str0",
+	"babaX9M+9Wc2a+/F7/n0HOhUT/8iEXopprsZ/n9yl7SZLxR2FympkN3x0/JgQKUcieCEgtH7jLkyEyAy",
+	"5xjuF2jMpzmnQBp0AiZ7LXhJCUkT1n960tATaLokzkZg9kDQStLQkx1tf+m7tDj2UAO+rWBMbt4EGwcY",
+	"kZDnQBeW6jpo4FjaxVupC4MJ0eIotojH8bam9x4wx7bHuo1DheyRUaCmcOZZPdni2RRffci+PsLeJTQM",
+	"WX8QIiESZMgyrBI3QwPT8e4+oa6rzLBcowEKb81Fz0VRnh0f0hxVebcM31Th4pyNUr/fb4zK08csvOuz",
+	"A1/Kamjma6B47pW20O04djXzr373Ur1t5ha00+8u7fQg2QpGpMXMNLPSDGBPWakzT4aecwLEESH1JRY+",
+	"xPkTqerLVHHmCvV9RDEjTWWGlZlrdijs1R0M+GNHVPSDoHtKR+iHoQwp2CZEcGS4MKWiHjdSxBnbZEUr",
+	"aPLw8Yerc7PftI1ykDzhaUWemSd7G7WW2RFccsllTkBTzzAJBZHD/tQ8z2NKNUZwegwDJeADdfT/9Rd7",
+	"5T//2dPGs///ZTAAzFjg8CJMnoCuRK5bpdTaKu1savMdQ9GxNZ+JPIfibBZxarXNo7GB7VRAuCVq2VI+",
+	"zmQrL2PLnRqy3UPa1IT/PlubDhyKsY9U+9hNuBYJQrUHfr5VlgrcXh+DrHA7Fm7H6x0aTgzoCwgQv7ei",
+	"V5rUSy8wYm9pGYzL4um8lqw6vETh+krY6+Z5K3az2iABy9rIh8ZSsls8Tr9crZADCFxSslF2va4XQiqp",
+	"sloP7h0oVKPE982bnI1u3iSa6hiZzFp8hfIx0PwKTrgIdf0xV2DKVwtAnX67UttormJZLTyPNrakJgmE",
+	"yJ0Jru6rA+y4JzOSDMJ4VqBilNTWNTehtMg6CQOPAWGUMbpvSNMyEdmtOZrg2obHG2vPAPIQg2OAi7DF",
+	"Y+9GEufUdrWazW179QR7Gl7TeRrl43su/adNsl2vkc2N9XKzUa7XlginqSvgaJYyjutLYke4g/EF6k4z",
+	"Ssj1of3UXCrE5rrJMVX2agiPul2vbW6sNxvLPOYt7Ah5q0d9n/F50gsWjDLrAWXoJQyc0PDS33AsZQGp",
+	"ckcEbc91GS+CKVe282xIg5BQF03tAGWJ+ltBYL3/T+s4C8etOaD25zlEjTBWyzVHIFuYIuBAtjwfQ2aL",
+	"h0zpO3qlt7iWbdAkSkMIQ7aPmSAetH11GRKzer5PQLpaSVZ+i+ttE7sqQXSDKCSGJiDuj2jHxOOeJPG3",
+	"VovD4XDqIZBM8G6K9cDI1x6VhMMDUBdpv5Vh0OK2k0hXe7VC9kLSFzIk6zB2qI/oiWEw7QOFz3qn57Gx",
+	"M+6itFTv4aIEou5QdW6JWKs3musbm5cqEStvsDD3Ou50xg1Z5araQIhZUpYazOYS2x3OnL/jb+EBOuMN",
+	"ty7m02W1mGUoSpBgxECm2wru2C0O/RlMzgCCoN1k+Lj7IbELhblRixnUlAtxUsjsXAEDtJiqzfp27Qzr",
+	"W7jLAZtzF/3MhFHThmfFO6ZcHE8boHDIn7HA63hJziX4Q+6j4y/6++h7oHvUdna1vc2anS1Wbjg1Wm52",
+	"1jfL23R9vVzvbHZq7U22RaHAw6fJFf4p+jp6EX0fvVb/qt+EQ7HpwLBkpZBkSpjor5OBmX56Xp/9OR5/",
+	"exiIAVu7J6QjRou/nccyv9TjltEBiPt1cQkZBKLj+awgEygiMLhAYvSUeAqV1bmogMXldGKiSTah5IY0",
+	"axD5oCADU4CrBpjj1TE28XiqDb0csQC7qMzES/b1/Qvhc6WEzyPMr05JmverC/sgXpazGwj4kJ1eDgrR",
+	"ThlMPWa+q50vNFCTyQCDKHB9xNhAJk1yZYXY5k3aLe4BKr+7d38PQ5p/Bby4apPJodODLZZ52TYyd+1J",
+	"j679lB3RkAUebw+Dro1eGu3MAVSfBjKa+i62ERAE6aa5KavBIrqBkBY3xhGgUyTmZ4Vh7/P0Bj8j7Jmz",
+	"AeONw3gpsxdmp2IJJxAO9zL7theS6qIl1VvFRgXUuXypfNv1sHMs7TOL+JR3hxBdCRIRuQDWMSlJp1TQ",
+	"JnAHmyVOp69h+zSKNJA6a00MQ4u0GeMtHrBjcYRlN5q0MQ7rGkRkaB+0Y8iGZqQy3RqoxZObJq2KhlJ3",
+	"CoLcDC1PK8RWm/axVDLFtojtDWzMYwMotteFOygdZLYJDTGyjBcNGGQDmuZJY2Q3dZxhQMPEh4XjKOMp",
+	"vtdhMPErSSyBtMdE522cQHt+YF7BdYpGLyCx9Zs0gnjWZ1VXZ9Sqic8KGzJ0qs5Gp8nKW3Rzs9ykzUZ5",
+	"m1VZueZmY8QDuE6jUq3Uao3KppbT+Mqzg0rfImCYvHsvjjbEC6K0U7on/srzfbq2XqmSlZ/UarvkE48P",
+	"n5AnWxuHG81VcscLWEc8Was1GpXq+fKN9Vs/PVZqdmgRK122pzamhccTuEgunjl2DSVWGcHofCfbbe6a",
+	"ftrzEnufOGwQZnzegrNdDOAqyQiSBmsEU3INOpsNoI0a+ORD6KWWJ0QewkgfqIGmJMn59rmW17d0tsPC",
+	"ixrH4sbjOKnjdJwMCx0k0hmx74lZdeB1OYEes2r9YK0K8yVbap0+1X9phkOX+Sxkc9Zpus0euCm0Lvdk",
+	"SmWbpbZaIfA2dVlti8dMS/oKus+z6ciqrgAxrGFYIWYBAOs4tlnW+0E3Eo5fPhqDGPjBRWCBsp3LpohL",
+	"TN9gmX63NB45Nkr2M8p3Xo+leHovuL3SnOxxM8QRlefeEgWFwikAmmNUEBkUltISUpQ9l6mn99gJmYw6",
+	"sAgF8nj4GPvvzVIaxAVlvsePTONqqZnk1VIFjnVocj6gXY8r8HUSppTibjLAi4N9C1jhAOI2OjW37jTa",
+	"5SZdZ+VmZ6Na3mpv1srbddpoN511d4PNR2zrj6pbO1UDI9WEnAw0U7l+THo09c1Hnhz4dGyM9/8avZ48",
+	"n3w1eR59N/kq+j3QZy0O2OIpHas5nmd343BJsjzeL6UWV3nFfAnJTJi5CQWiM0f3lYz3mxSnbLW1p97J",
+	"eu4h64tj7W5Ud9vNjsWhHNO3uCC+4F0WgN7CDplgQcaKqkKwhixOgssmvSnt2AHbE1k8gLRCLedDdcFD",
+	"jx/2WdgT7ty8hKRQSOlDLoyezK6fMZigXkhGwDrRo8dMHTuiWBiAY891NMKFUmt26dbw2XHMUY/eG9CL",
+	"j/WcVN5oslTBA3exggHfInZ1yQiGMeKxZSTC2lNzkWdr6qprDvX9NnWO5htqj6BtjlrYtgOdRMCnL0Ma",
+	"MkSHnNB0/2zjSQLOG+aS9rjFbWjOciDFJx4/sjNtZDR6sMgxennlNBsPBvzU9j5ixO543JO9AymUDXCX",
+	"2wiK1aPIXOE5jnOwEkecnq0dYterNTsJdHI2gitZ6odqkkKlIKUG2rGU0UKPxDIPEqukFIfmxochPWI8",
+	"JcXiESlZmVxmKrl1N7lSTKxj0rvwJLykwjfJ/WNDAOrz9RXjG2o+KJhvc9E80XfHTK56TUs71Q6k2NcX",
+	"B9hwLgobnZxyMPCf+A8+ZH/+6ac/bf/0YOOzJwftu3u6gl0d8OefN57sV+n2uNa/VT/+bCv8lK0Hm8P7",
+	"zfaPN3p/2pAf1TofV+kn209+6pSWASy39L64rBQXiXX/WsPMGY85No2gbus5enYW+DUPesUrJbXUyZyV",
+	"rqZxKeafK/qo0HlpdNJTLhT0OZDiDvV8oy4LcpeC3GVhzY7yFpYgkm3H2mtJoD+j1kHfztfpn4AuNUo5",
+	"VqXtISqKfH3uSdJWSzBHowK9Qso7tUtQTydcfZ20arFjEwEp/mZshFPrZUiqXCYvpTgFN96uHguY6wXM",
+	"CR8Hni4mlDtra/5RJWX6wxuMgdgywk49HzzrpaqpzHJYRIDvpU84kxTPXCFPlENOsFqr7UCMJO4YOzPQ",
+	"x4FvX/nCkmUlfyHIr6Qgx1qU88pxnP1y6DlHLDyZrUtJC2yiNOJEn0BWPK4jamkSIGBz9TgRnK1a4FY1",
+	"QtePA30mhWDIFfSLMwj0dUGCUyJD2ulAtctYxzVgEHHyAnQWHbMTqscP8Akf6QdcpF25GYPBZ+knm0fm",
+	"MMXqv4xbxTpxEJfSND0zKenm6Vc5h4GGrAvtM5BUDEuiHV/IpB7aWiTTQXewqNNtp8bKm+2mW26yLVre",
+	"7tSq5brTcJtsvbNBN9ulszdrSMjOwJNg+i/oavDoX6KXJHo9+TL6dvLF5BeQpPZy8uXk+eSXJPo6ehn9",
+	"LnoVfR+9mHxRskq4P+L8h5kODSZporp+/q7SmXVxerKDXqNFrsOyuQ5a7JoJTAlp/QZOaCn9YMC4BFJn",
+	"da6p4DFXFB1iZxetnXBcY6Cqr6ayy1p8xW4Ld2xrljQtWaEWug0t/rSgxhQc42nOdqSmfNzigfDZLtFM",
+	"f8hMpjn3VncT0IxBYrIC3Yb1AatKTyjYbbf4Soq7se0L54i5emT6SbHZMrHFgCnDIc2QCmpiPj9yZlmf",
+	"J4+3DWeUon+MvkGiiMnzyZfR15Ovov8z+TJ6+f9r8egf0tuXRD9Er8nk+eT55BfRd9G3atu/iv5dff1q",
+	"8nzyd9Efohck+n6uNFDiPl/unVkwnUUInU1+4NxfTsvfa6kL1MI9vx7Q+chzFMEZWvVkd8c88iXcgyMq",
+	"tY+9MHOKLOjlmwlCS4Ip9Zer/U40U9ZwL5R1f685NssdXQbrIEvtDUna1O2yHdIzSW2GEcQYNgZzQ+BW",
+	"Gx/KcNHWB8kxPirkIaMuWmB4+g1pNKwkjpJOcg67FeTr3Rs/hme5+mbKuaE8vjTzhEvkKeq5wYnCLMd5",
+	"jcVSfvQCji5QfznkgEczVje+JzC6MR1p2d35FP84rY1zjj9hl1A+hh4YzJfshkw6NZOPBMNd16fBEfH0",
+	"7ssnsJzFe+cqdyoMz4UMz0vAG0U+5aWWiSb5lKcYoqelIpm3lZt1ZKTBRbb0nS9y1mBjLtTb9w2Mep4R",
+	"/yiOeBFHcOkBC5yCGCbwFTAp/GPodwTJah4Hcp5D3N+HYUC59NTFMqw7JoyOwgnTxgeBaPusD5VnEjNU",
+	"p9rw5oITdYU3LUkzgqWWJJVeNdmKI75sU+6yRKteHG9ewhZJd6fAMfViEml8LuS1ZmyQEyFY2FMLMa+t",
+	"qhiGaP8oEKYfV8EvJhOLxwtbPKn71B4CwI4rXiiTyE7Hp924A7lGl5hBBvbR6oLBm3vmia4VDzDsmRM4",
+	"AC6mtP2Z9XZ8k6cLZt2FvNOJxR1yC9Ot9qaz4ZbXWbNTbtJGu7zl1N1yjVU75jfgRNBaeEHhfhHRD73O",
+	"FmksgwuyQKmXJhKVqEkk4g2pJdYVxqnzEN+eq2v6cAUkXqJMjKPNHNFnJshBVmaCHKstPurREEqLlJBF",
+	"TLIDhQ/gphKEcmIb68+2iG26+HdEcIjURrpjKic2YgE7Ed4Cokv5DquH6g6PRB4qPGc85bfRD9GLyfPo",
+	"VfS76LVFlLyKfoheTr6Y/B0BYfY7kEEgeyqlM27oS4xHFFL+zUr5sy2AeYBYb0RMRHbfeK+fIlJxJRWP",
+	"kqYeXwqOhyIcnFTvlvQ509lZN2S2sIzGpnkqCRV8BC4jK7pF8pBDJVvAHAGJV+rHVcNxFYouw9KOgJk2",
+	"aTPFcHs8LpyLwT5N9VxzWKC7UQNDzcHBA0P8sqobXAseJ2SpoamxQ+IARk6S2+E4Ie9L2Q1JuV/m+Vrc",
+	"WAeZh9Lc+cz3ZcxSmm6k9hm0UYuHra7jQNfvTBO1mMvMVLkwR3D3sEOdUGBjasbVAkjVuLCAYao+dhQP",
+	"BXE9WNN5WvEj/OmRevfnLz5pbterjW0wceb2VFtY/Kkx6eFdRLM0nDmCMwfN3PHabsGlXkjYpSWsXpia",
+	"5yK1slKCNhyJsv5S4ftcP8ZnPRR4M1JFrVC9taFLP4pFThgPBHSrgRQioEtu8SQ9Sm1EK4kRT0ukgBGf",
+	"dUKsAUSZCy70Fs92ytR7DIgs0tsGKDTumtrg0IyQjFnY4ivYKASzXhl3B8LDFiIKzUOi1JT4gmeBh0n3",
+	"9Rjy0PPJXeKKeU3elGQ4MDmj5/N16AeIiaPwYx5YNKxO8QvY151tDGY0c31LTfVD1qceuIh3thOR9eFU",
+	"k96dv/jZUuIwTnbNRYJQ4WfSAjLv7f3jEA3T8wGUGwvt0Xzr9x4U9GJDA8mcgCGPaMDCYQD2JqGShOyJ",
+	"2lfAHmqLcKDmcWdtzSaPH95FPjho/frpQ42H9u9/bJE2lWyjuQoW8sdCdH1G9tJSwIKPY2hJyMct/vDO",
+	"LbJRb2wROhiQlYMf7ZVrFtkg0GNBWqRR1Q8qoSfOMQuor5l3JOnTMZEORYyApa1qJLvIOgdUBVIJjsyv",
+	"skLuayBhet7QEAuZoIwJ9qrhcVdL9LbZHqkWODQlnCrkFvV944AFinrdDwIONL0ecJoV6ppuEJSFgy2+",
+	"ROHTrg5HZaWQqRXOAClTpJ0nj1t8RWMH9erh0ebXVGXmpHRuUx1xrzawT2BGoX5XBF7Y66tx/GivVrJK",
+	"uEhKOxtWyZNyCBwmSQ9svWKx6ipZvsooWNNH7cy735/Ed/tA3as1rFbrG3i7DzbwE97xA30l/A67h37Q",
+	"qOJHfOUf/OmHB5/9tPHR/u0f7f+4sf+T/enPCl3CiaWdRtUqfR4oebuvBG3J+7MPHzwcVX/8cVfs7e3t",
+	"3T943Lv9uLu3t/ep+nh7b+/Te3t7ex/2jz8SvvrmQ//De392+ydra2tb6tOfjcL7/0l9X7JKOJjSTunU",
+	"4SwlwJOVkO+bzaz+3WQ/GqkBZpY8AnlBcT9daSh6bbvkIDTBFjVTgoAOBvMUyKxBfXrvjNsgVDQXg37/",
+	"2Rua9mIusyFMHpvZsCREB/Efrhkro5lCBlVM0A12CguC4xbJRtUq4y0OVjEXI00rz4JjFmiubGMwe5A+",
+	"2GNydSexaWUP+GJGgQd8pT3WJ64Y8Qq5E4g+XFCYKqvY2o256eWR1IsZhXKLa8SizeCYC8L0+oHu40aQ",
+	"c3Gop+yQJXon5RTQ8xn/aMzuGA63eKBAQk4v8hMaiczK9Asxm5eSJJfZTUSasclTa1cfpkHv8oWrmdPz",
+	"ZCLuDt2DY2oFFy04ihYcCSd+yjDG6ssEcy4hrj8PKgOFJU5qx6GwcayQJbFjCALsPkgSkIXCxi7w+li6",
+	"BBKPE1sBn4bj9bvwB7NJSLurFQIJ0tjmLGPxe9JItB1j4wXK8EZOIWOLz8BWpPIDKU8AcOfA6hafcrPO",
+	"t7w/DfLbjk0LGHjYNT2bOTHItscpZHdPRyFzjVsz4dq8zSKlG3LG5KqUrFKPUVdT6t6iTo+VbwkeBsLP",
+	"awQ9omNJbC7KMhQBs1HgwCOQnvBjRlOwSjKZ5zOjv8plItfYmk8tgBzFvsQWN1qkHGu4fGB2V5ksiKGU",
+	"4Z9VPrg+oDErZ9JCangREC5CC+iUW1zzKZ9uw2IMHbCUJ7Hba3vc4iZQcKrf38AdnhioGRmQHw3vMq6+",
+	"YFkV/I7AhkeanCz70iwtBA3SLWynS4g7UgeyALMzv8D2xPUpgjWRdZHO256mQGrg01DplBtQ2weXkGTl",
+	"R48e7ZMPqfQcTafz470P796//ejwwf7th3uPHjw8fHxw++H9vXu37bXZ3/b3Dg4+e/DwI3s33l3Krmnx",
+	"FJsuWjQO9X1d51GzVysE0zTkbLExWO4D7RJP/PXU7Xt8B/buE09Ctkw6tolRSt1CyKTXwDmGO5usqCsn",
+	"ckPHFzO1ywp58GMPm1sj669n+iUyN2nKiCAFLn9DQta2OWfFNqk68CVz1bNCT2k9vdIfKlCCBH7aoPOH",
+	"XYJUR/OLm9P+8PNYUjDodG99JBESwX9mT9RSr2TdY5lEl3+afIEJJ1PpK7+BNJIvkvQVnWoV/Y/J30CW",
+	"yveTX0T/h0z+OnoZfa+OJP/xr9H/jr6FpJaXky+i7//jOwUVeiKIr5n5Wf3oD7ulnRIOcnEL8IFe6enp",
+	"u8wMoeVmd37L2CTjPV5bsBg23S223anScq1dd8pNt8HKW50mLa+3NxzzWzqHXa/CErbUUJfQuZLpPYcj",
+	"hy5Zaup/XyHRP0evJ8+jb9ULtcjkq+i7Con+IXoRfR29ir7DF22R6JsKqW2XLJgg6oS39UN7vCPyH1gf",
+	"uJ/0QG9ur5NavVFurpehLVNKdv0o7KurIfYfIPKPfqNuPvnF5G/VWopeRS8JjjL6Lno1+Xn0Kvo2ejH5",
+	"6+hV9IrgiTIMBNd2Q/RD9DL6JnoR/T56Df/7Go9ZSx9EJs9JvVqrEjjim+hFRR+khwBbNDXMey7ugYXH",
+	"dfPm7Dhu3py9bVLvsOHUaY2Vt9qbbrnprDOdLJXQdneAk9th3MF8FGSwrFfrtXK1Ua6tl1Ku7OhXkHb3",
+	"YvIF5Nr9ATcliV5Hv4Ncs3/H16ueYvJLEr0ikGL2VfSt+vP30WvY6N9EL1KLZPKLklXCdrbqBv+92lgv",
+	"V2v17a3y5uZatVrbqm7W1tWm9UVXPA58U013NjkBe1Z6Ie7RNuVHiSD6++jXJPpt9Ds4/HfwFN+WrFLb",
+	"O4J+tM31+nq9vg4rMcCt7jIe7mkWpZ1So1qr1rZq1aapCMGjPa406eZmdbO61djabpSs0tFgAF81Nqo1",
+	"LBzxWZf6e/E+qtU2t7c3LXKG/QRXMg/1a/VfNRPLzZLoBmrMtWp9c7NarTXqte118NeHoc/6mYduVjer",
+	"9a1adbuxlRTCPFtKIC/AVGCVjlkADSJ2alZpxNrqFaaY63IExrMLkPPuPNg7gzp6YgSAA2EDpAkiDnnj",
+	"qS/vugvtLUBv0zZi5y+elgz8BdgLuQU/yzjLYN0ohJdlwTEAOoHPqym4fouG1BddXD2eDBHBTUH3NGJf",
+	"e5qtUHu2lgIXJxf0pA80LcNzaHvQn+UGtBPK1bj8J042x34W7XGcO37gcYfZ6DJT+I7IYRta+Qu+agFY",
+	"VdujTzntAgOQQurqaWWFfKbRv4a/Nlzj8yEbYiwCGspgHg4lLnM8dc0dYsMNQgWTkfs7YMk3lXhcH7KO",
+	"CJhN1qZGakhD1Yx0GVlhlW4lfry+CBgJe9BcIGCMuHQsd2Yu+QHEXf74t/9AGnBETvPfTzwZpsXKXvot",
+	"LcTgkBC7kRXdem6HxA+qA1Hx59Ul2N8YH/aB9M+crI5mzJWHOgkB/RSpX9Xz+57ED3QwCMQxw1qIv2SO",
+	"PsQLe25AR7z0s4Vp7NQjDgLRDaiyL9Prc97T6KMvhkVP3b4biOFgwZvDsRdy68xWNGtPquVJ2rDGcHCh",
+	"12fzBpNZkvlDUqoVgpMXMa54QEQExKchC04ZGey2Mw3sKpfs4YEcCxIWLNqIT8qt3CCmFIRkTGI0mGfL",
+	"K+rlag3Kfw0+UoLRTbNNwDK9hbHP6DfRfyvXq/XNMoBNs4J3Sth9cbNa3qpt17H6YttpumX8Vn1ZbSSm",
+	"RM2pu02m7EVabjqbblnZjOUqVfYk1l7klU5vOI3ORqfKyltug5ab7cZ2eZs2G+VqZ51usnq75tRqU+fd",
+	"PxO2T6TCTqne3mS19Rot1+l6R9m6TnmrAzUjG3TdUbZvvZOc8sgLfeONSNlWYHiR6JvodfRD9Dr6Dsya",
+	"L6OX0XeTv4P39vvo9RzbJ21Hp0Vo/HfOu6yZdzkLh2cOyeyuOUedq9IxpakOEN0sQPZo9PbV7uzynsVv",
+	"H0FQ/9hjI3w5Kdx5O84N1kcsViOZSyOVrZScYZG6GF6PJUDw2tPUp5OIhj4zjVZiAX1DEpeG1IJvXeEM",
+	"1QzJuD591BM+Iz1PhiIYk5Vs7TvxuOMPXWCm/AjQM5yHrU8yw7+R1bNJk8S8mPAcEHnu1Oz4mcEd4gVh",
+	"7yP0/9S2t6vl6nq5tqn0jxd6f8W47EGT3o1mozS3D/tJvdUHNAwEH/eV4VTKUXODwBPBbXfoxJ5F1xv4",
+	"ok/vG/dQFXuwQ6Il/HLAAujYV6pVNzdTXw8Dnutgtko+O2Z+aafU87o9BttMsielnVKH9Sm08Jfc89EH",
+	"U683Gs3mOvg+jAt0MW3/zCrRYSj2ECPH2euOelH6vZwg3AfC95zxnxmPBx6GbpUFkIBOXNufc5EcqBAv",
+	"cdzv+lNqIT3CLZleSwO3A4vAZ4kD7cXkuVKUky8mX1bw93klnts5JZ5HHndBjkgJpXNWSfZofX2jtFNa",
+	"Z1tbza3tLZfWt6rNzdp6za2y9Y3Oluts1Lfr4EhruFV3g9J223U36rRWY53Nes2trTfr7pa6lvdX7MMx",
+	"+P2aW/VaraHUrC+omz+ZMavK9KgU4DTfqeV6yMx6PdRrD/QuO47nE8JwSwFFdcLUziIzm4mesATg7qUd",
+	"s1qS6lsAJPjS1aupKdmN0itVYUFBTOBRoTBnlcAXAM//5p6oNv1EaSyVfiY9Onys+jKPlVxRvbfTUPNt",
+	"7soHejttlqv1cn3rLIAaToAk2PTVatrb/o6j7R/j9vl8SH0sIVWbZzjoBhQyni4Tk2sUIvenNA1iEvPr",
+	"AWoADVTeNoxP/C77Agm9zg7l5/mzU5K9wO5XLC+L8vTrmeuyvW6w3np62jrMHUEG1F8Fu2KNGpD3tJji",
+	"Ralu0s57EWR998BiYCe+ZttSyz1gYTCOqxhouEr++Nf/QGzjhU4VMYBuxUoyXV5iQewhKYQlI4+7YqSO",
+	"EQPGyQrzsfnAduqgQ018s6ppF9RN1RmdgLEK2Ys/QzpOtndoSEOIkmIlr9Njji7A8EJo/ys6JByJVDAE",
+	"HsKQ+CQRFHUHkzYkOCNd6PYS7ia9QfFZO0PfT1uwICe6gkkjJ4wPF/qOr2TnNm79MNDaZZV4XIZAXP0o",
+	"bRXP5j/NWqra4Jm2UM/cpQwxWyn6VfQ6+nbylUk4mPyCRF8TbWv8Mvom+jZ6WVkmsUfdkfoP4fqpAo9n",
+	"hTldmNOFOV2Y04U5XZjThTl9qeZ0Kn/g3bem350eOEWJ5hV0E2hgNOUqOMUjcEHmryP6GuwU9u9yVK+U",
+	"6LkzZpoOKe4S2+jbHaJuaZM+kON4YdzvlIuQZYOWxDXtTyQYqHycagg6XWEPt70gKy3BBjg9IXsSImPr",
+	"t0pVEE3cqpGs5hKd/A3omRfRy+gPlvrmtVJCr6IfIKP5D+cy7/TjXVbhfmHnFXZeYecVdl5h5xV2XmHn",
+	"FWHTwtArDL03x8WDBoPgb8XWixHP2lPz50mZlXuS2K4YcfXK741T++kjfbJtxRGv9Dhu5BYK7Wo2AHNF",
+	"4kkgQAhc5pr429RV6ND1QuKLLlmxU49yaAZ/aK4FtfazvN361znJl+YpTi/kYaQ9DhkJKO8yi0Cpka2+",
+	"kR9Uy7VqvWHHliiy6SS26EN1SqZ8ok+ffMJ4N+yVdurV6oJG7+1HFGnOYQikzXzBu5KEYu6N73bKF3Dv",
+	"PZ7c2vE9tSaB6GeH2I1qUwdtNfI+aSj3BWflezR0ekuNZ7mSD4W9l2RRsjQB018OWPes514UeROmJSvT",
+	"YoqWac9x2CDE1ylzYvGwEu2TCZes0i2ctPJHnhzECnXmWjQMqdNLKAI1t77PoLkgWXn86E55yyJIsbux",
+	"sXraXdXqya9jPPjRXrm+vhF3aMbhWeTzoYCi29Poo+rVjXd3LWhnDnNxw79DC8LcFYXTnLETWm6vKdPV",
+	"fnvrqzGvRwLKwRuSOGIwJisZ6baqlFpKHqZe2uWN9Or229/If2BUYkABCN1RQs1N6O4SO7M+dgguh5vJ",
+	"YkjT1S20lG4uspCevY/dGQwOS5Aols4ksKhISDz3AMxszrl7AsOvRC4kVoIXoaCzpUJa2URIi9iZenxM",
+	"lUwl72EKpKm+t1N5jPbq7lR0yCTvIcUvlYKflMf3EK554Wl8/xK9nHxJgOvoObAdgdfpVfRd9IpMnk++",
+	"AJfV9+b7HyZfRK8nP49eTp5D47/X0ffRiwUcVkuEij7SdBJFrKiIFRWxoiJWVMSKilhRESt6a7GiFJFQ",
+	"ESoqQkVFqOhcNNFqL72VMJG2FMqGR6wwBy+oMg7svSmbMFW85vFj6nvuYRhQjnIs0+IWxey5LUN4tymJ",
+	"dyvFFnduC/EflRaafDH5Kvp3VDoEqE8hjzCVHxi9QOX5HSir19EfLDJ5jhYjcqL+m6HSjf5QmIOFOViY",
+	"g4U5WJiDhTlYmIPXyRycZqMtbMLCJixswvPUicmjKfDfEQFJNtgF2YZD1wvLRh/PyQ28k5/3h6l+SCOO",
+	"V5jO8ct20ScrSZMTaZFA+Mw8j0XavnCOJPnjF/9rlQz8oW4vh11RW1xfXnSQmZwpwCvJiq0OOPS4bRHz",
+	"52EHevjE34hhaFstbqvLMxc/KkutEzDZOwzFEeOHARsie4jhTWZj8pfC4+o5QotwNmIybHHA9BXyAOgh",
+	"zRi6LIRO/vYu4YKXzdfIDpnT5WeGZVy9gNs4/0uG2W9I4rlvxP6+yvTOBm1psM5CCurpaanPwp4w6HQk",
+	"ApB1MVLC1aLxRK3aVKhoAAqmUalWarVGRRlMwgF74cRuF9MgAweiLKK9Lt7snvgrz/fp2nqlSlZ+Uqvt",
+	"kk88PnxCnmxtHG40V8kdL2Ad8WSt1mhUqstbU1PUwaV7j/aq97qLW9LJEjydNhg3YsE7doUUhZIo000s",
+	"bkD7a+iEYUTzCorrdCuLuFnGMhrDwf4XZV0AO1dp3MZ2cCDf8zjQbkji0MC1iEND1hWBp7SARreYSg5m",
+	"gFIJvyKjnrAgAVn9v+f0SMdjvisxS1H42FuBs1GLH1N/yPAklNvY/wKT102mukVMv65sd4s7nh+ygLTH",
+	"xGawJhT40C0r8Iu77lyprhuD/EjPyyIdI7T2w2xATxJlOsMug3vNY+tPhpbbI2KKaE5P7zixHYyFtXjb",
+	"h+lxLjK+5bsuXG0tg9OBFosx2uHB0p6+f45eTL7Q1pS3hAsg7Rf8Z3CHKqvu38CgjLvt0ROUUNp9H3gO",
+	"O+x7HMfH2ai0s75drVarVkn4bmlnfV19eGaVQjQi9THzbcnJ34LjdiEbEu4w51K/in4d/RqkV7xEdkrr",
+	"2mQvK5u93KQb7fKWsue3WbVTo/V2w2mq9ZJa9DuphQyTrNT3+Rj0s3v3dDWop/ud1YNvmwN/RlFgz6Ve",
+	"LFtP7cZ0nanxE414YncoLCIJA8aS3qcDGoC21z1pnJ7nuwHjqzszba56VKrT+kKGZL1azahhKYgHwSYu",
+	"QljzbqXFlRUIhBYnKEAz7IuTvLMu/dnWmeBGd6pujdU75QZttstNZ90tb7GNTnmTbrXNb6iTMQNXw/Sk",
+	"GqIWt7obMJd2Rdc7oqVYRs6RaK9I9MPkefRq8n+Dtw1+ATG4VJc8WBsLCyrQ5mq+57mq1IooJNNlIW0o",
+	"29BvAab6ekoj64Qu0rmd32yzdWwCPa2B4kaXcoIMWjHSRHpPCMQR5Q6xm/W6vbp7SmvkFk/1Rs6rD7Uw",
+	"aB4KcdinfHyYCCsbi0rWq9X5PZVvJRD4zGHvyxEUS+/7S+xp/F5I2mXne56MNRJg4cIvPQZT+BWwQcAk",
+	"4+gN3SGScVdtqDZ1jgiVxL7bwSozW9nO2or2Qouo7YI/J5VoNpIuQ0IJDaGCcL5kyK8qK4IZRVPVRTgN",
+	"dMtUkvIqXGBj1ESsrz01d9CkBS7zWciW0FcPWWcomat1jtIe5oqHXISHrD8IxzYZ9TxfbSyAw3LYTkag",
+	"dlrsjlrpi2MIDPR1GGC1kt6iZrflqaCPYOApFTSFBE5xZtztYCl9jjcjp2YVb+ZW3rEdusBm2Q+YI7gL",
+	"KuYOhIDO7wveWu62D43MfdvFnrAIltyk1vzQHxh9mIloKwVnA7W+CIjZAHnL/mMWZmDXeazBApm8x8ik",
+	"MGEvNtOcuktLhuuQEJ5e9jm3T9DEuc1mUMdnspsViACzeSVu5CGHbWU8r+6qHz3eVb8OucugBTvzO7Cr",
+	"iLoV4y7luM1cxgYsaHHoep5Y25aSy2Bwm0zy5N65cIWs2M36FprntboNTFVK2vtIQpQn1h+DTLsgNHNW",
+	"U3xKfr8Zyxuf/FLSzAv9Vlje76XlfXZcf/0yEK+pMfGQAfeT0m7AWn9Zlr/o91ngsLJkYejx7imRLy/s",
+	"uQEdUZ9gNQgJWGfIXWWW+L4Yxe2fA9b3QJv6CveEXp+RFZd16NAPJRny0POJZOGOMvQPA2gjXatWLdJY",
+	"rZB7J+eKzDF59GMcmKc4r2rg4iE82V4nZMG+urQ6bb2qrouP9hEdy9JOwyolk4LFLRgnh8dako89/QBz",
+	"pLB5TUUm2BXKBPtsZluoBWsWSjppeJ+OdZ/0axGpGua2ZZi3D/eH+fvwjHDzamzBC4ac10SuvDvgqCiZ",
+	"uHz5d8AwPD+6ADm4FHQZ+Ex9KqdKReegl/vZnFTIN2XQplPHGixMe7UUYgk4CyxdCq6MezlkZMACT7gK",
+	"j3Eo+60QFIRW1vsQMur0oEYiYNQtC+6Pc0iTIWsnHv5H8egXyV2FRFA96BSToJyXFZpUxJ3L15PcG+Zp",
+	"kTub+sMLuq9+MYvcWSfyn//G8Z0wOcKTqX5BeTfWZXmLSue7amm55v3r4s+cseBxkG0WEKpUBw5GAet5",
+	"Q4Fl694JRD9/HpTdXFYXWGQy9AB0dtuC9/4Qjr6AuyNbbzcWE3oLWqbx77xh4GEnsmH3PW4+165dcnSG",
+	"aWPh4tyly4J7wnfZbM71RbArPFNXHypht1nXzrZ1t8Y2aNUpb7a3OuWmU3fL26xBy7UO5iSrwan3DUvs",
+	"JMYBvQjHcWk5fH7AM2ckFf4OC0Is/GWHonOYqQNWSyome6hWq836Wy1yFscsCDyXPcxUj1/T0udkW8d8",
+	"GqbEfaNs5jpg8PYedMzDBuxYHE1NAH6XYpCQhoajlCqYBp8hfDF0PS0gzYqo4orQPz0SKQdrY/kCMXDD",
+	"ep3x4wCYPcJwIHfW1o5o2+MsrOgtXRFB1wCewbDte04usFlbaFucKxc/q4xOz8WPx2ZlKn4Kz8QVQuZ5",
+	"Of3x6kreYNqnmPfzdUqkhWWMZczmAdRqRY4v6Kab5hTAKmq1Z/IRhvp1/6M7sWNTel3OXOIEzGU89Khv",
+	"adjv+3hPjVLJisfb4gn8iDRRqxViug54AUNQudKn3KWhCMbEZ1JCeTZy/3Pqk5ApW2WAppICoJ2h76+S",
+	"/lCGpM1In4UWSYit0heGTKs+C23iezKUZNSjUFbQ96SEYCcnNlMrTdpkxda3rrSG1WrDwU93XfjEbGKr",
+	"a+lFg/XdMLpHTIb6xwGVEn/RY42/91x71SJDrq5J7KzagmyWrnec1BametVUyF48k9AMhQjOCIju5K0O",
+	"WJwptoNzQH1ldY0P2RP12HaF7GWY3Uio54GLMF4NEGAa9YRkaNlARhq0CA2psux1dDefOsxYgfCejSE4",
+	"a+/Bmpw1+M7jHTsT+FtOF8wOeCnOr9obeKACzRZotkCz7yqaPRtynefixh2TahZRJOAXrvHLBuCwNLGL",
+	"+TSsPh10n88XvtYJXFF54ssnp3BFIKyafAUl50o2K6H2EjpNAD0ogJtM53G9lXTBmHaNr0yeq7MmX0av",
+	"Jj9HQTr5cvILQgNm8FSYYHK5S7SESzlZRyxIoghcAbOAQdEbeOrDHvPUN3D3VYtQqXMNlNAFx3D0q+g3",
+	"0a9JyPoDn4ZsJ8GKynxIXPooSq0Y5aOL36Uhs/LMgF0DM/VllDVjEVD1FsJExPncJWNG4XBPBCTmYNwl",
+	"Epk/zakJjLAI0Jvqe0v2xCLRb6N/if4p+u/Rby2SojitkIdilH1iMhJD34UcDMnICo3xffoSko5X4R3Y",
+	"zXqdqDVxqIGsqQs0loBJXgzEyBgDHK0A/ckR/rDPjWGQ5HrMTJhZGX21h7tsQZR8+4kSGDlxkTuBKxYh",
+	"aQJAl3qZyghz/KH0jtnqPB9xBx3kCxiimoBiIW+1wpBzBrIbV383NjaIS8dSe/RtNRR73jhDca5RLud2",
+	"PuZuRQwYf9L38cKyLDodz2Gx8pQDZWnJHmNh36/AvxfSlO8nnxz8xKweXG7SJBBG/zP6p+i36p//N/pV",
+	"apdDSQTu/DnNy87Xfe8//jW+pWarLVdrQHRjgHejBmL2P76zCLTqW73G/eTeM/2MMmcaG2KZzdSCu45O",
+	"snMiiMU6GJ8UB6+QPS6AuG/KDRlrZs+Q9s3J68vzmVwAt3jhZyj8DIWfofAzXLyfYcrBUOj5K8Hqm2eB",
+	"G2Q5xdx33bT89eiJeirAMP3E51Yf7H90hwSMu5C5B13xM0G+EZUax52SmzeLNEyb3lm4se92TrM83/X+",
+	"/ScKOUIlGQQeD5lLVvaaFvEpd6VDB2hxX7gxNt0K3SKs0q0ohf8/5rqvphRjZeB2/uO7C2t6rgZ3DTqe",
+	"LzfMQm1dtf7hufqLSiUUC5X11lSWRtjXpXvbG5rheak5D8HUkIROZ3LEkl73VqPctYwXUCq5DykXSAas",
+	"vfUSyvh1eAAu0glEP925weQ7odwkLg0pWVH7KAiggSZolNUdQglno/zsH5P5k073sWOrykbw6LtEcJaT",
+	"3WMCH06POUfMJbRLPV4hezOBjwvIMHmIg7rYHJOk5dyvJ38bvYp+h0br1yR6PflS2d6gbr/GBnTfTb6a",
+	"/G30QhuxyzQYTwaNlmmRZVJ4fwrvT+H9uZbeH6VLihSTIsXkTTJFeG8xyWQKDitpUqDhxboY6yQMaFis",
+	"5bA9DYV3CAo4AmLR5DGb1IsEl94wlYmQ8U0kHccoE3AxFyMiLgZ87k53GyPQzIz4opuHS9Xd3j9YWgQl",
+	"C1hawNICll4VWDot9QtoWkDTNwFN1ap7o8h0IR6zqVwknbQ6oKGaBYsETDJM6UWxA5VmMV6CZnErMU6D",
+	"VE+T9qp5GrhLKBlgW1gTgOHsSbhqJdDNC5EeRXpdjiWAJo6WnoY5CAxTqgLhM4ldUE/JnrowXjQ1bGyW",
+	"9nryPPpWIwN8fIV31SGJ9lUfAVFodbCJ5cmJdvhtrBuqW4gw1BvAX56OGQ2elZ9K9vlOdf0ZDl290ZL6",
+	"wR+X0lrhmZW+74POpxmdPzWMZm16HDNaKjUS9duyYzFN96duXJ2972+SGahN3/c3S973mVLwrOM9Uaf/",
+	"7+i/Rb9Vv5v1ZQDKbyoE/5cAuPRhMTb4VfQKgqjfTr6MXk++mEc8Wn1U3TZI7QzYuiC8u6Zl5fGeT0mx",
+	"YYBd+t6dEvNhbhhLN2IK0+uTYDGN3sAQsddxn5UsN3Q8cbqqQukTXWahT57xAugsB0pw12sFpQ4Sw5DY",
+	"KCXs1V0SjgToJ0n6dIxVNz0aKA0cKzcp9KuThLNjBiU2jIaEOoGQ2ApVVsh9fYiuqDaa7Yixga7DCdmT",
+	"cFdPwedDxh1GlBrx+JDJBYNWmtQ6X0ud0TmwvIJKRO5TlJ7Pyk/HYyN0mzlC91Rlc4r2yCqIU0T+JUv1",
+	"c4jsy2TmLmBGATPeIswo7OLCLr7Mdl66O/tlwKjFreYO/XyRlre6obxpvbmiAxKg2hmgBKS5xJaSnFAn",
+	"9I6Z/i0vxZqscMHL+lws/pnDkXkPjrlDP7+UFrd06HoKtygMCc9UshZuCWE8dWVwujdrW/XydoM2y+11",
+	"Z8PdZFud7Wotz7Fc1f8p5/yf/g/I53TriLhNxK+hAPvF5EvdHuKb6HX07eSr6A/ax/yLRZpDLNH0Npn4",
+	"E/vepnq3eZyIwGVBYa1dIWlzZ+/T9DtS21RvvpQ0uc9GCNfv7H167RrnhrM+vZyeQGQF3WYpydOwLTIr",
+	"jJIS7VqmQbey5KrbxPf6XngYQDWBmye6sFtjaveci+gpR0qdVTycZeff5coIvpRcvPdT/p7hHZzWkwdq",
+	"X6jrxh0oC/xa4NfLrKZzXUJJSq+M52uSs+LRhTvRYttNmW0QHzd6YzxUV6uQS9ATlTlNZ6cl/zvRPfZ9",
+	"q7wxzVwXW+XXo8Im/SyX37Bx+GbQWoV8ZhzhRm3bWWFwxNgA60XAcT/PEf3+AbZqAdjeEmCj0I8UqGhH",
+	"Rc+dAoItT1zkeuElYTANmeY6BPfzHYAGap3kB2zxUx2BOY3FMq7A23p0i/TKMSOCm3tyVvdNkaxllN85",
+	"dO1nInAlCQXpYK4Qa5clo4HTI3LMQ/pkh9it0uTnOo3yRatkW8QuT54DveLX0Wv1UQT2qkU83uIPh1J6",
+	"FLO+b/Ou78keGYnAVRPdl7ukT0Onx6TJxob1qWY3oPyI0LY4Zi0+dQzlcsSCRHN6oRVPliP6TB0XMOp6",
+	"vIsOvRZfaSdOYGAp59A9Sctd/d7yJtV8fEebsMBMYiDrhUWi76MXZPIc4l3fgsIhN2/W6kSpnMnzyS8h",
+	"H/jrmzfVCsRTfxT2/dJOCXMBBpgIMPdaeJQMA8G7eOjMtfGQtfQxOtFgTV9d3TpPkyeLf2F1vaj2z0lP",
+	"38pJT78Q7W/Wv44fR/8WfR+9JtF3CgC8jgHBq8mXk7/DZOavIGNbc0V8TdSunDzHeZ/8jcILf7KYX/0c",
+	"vTe0XBuf3nXD2LOFrXi1HOxp5ac1GnQW0HI/7LF+4W2fY7/Zieix4/YWScfjWH1nsUMmq8oLT/LDw946",
+	"l013Dil/QaL2MsTa0vLpEoMBhR4t9Oiy5jbu6zm2tpLI73JkpLCy32Sgg2kVcpEW9tpTuOop8Y03G7hI",
+	"VGURtbjmUYtTluz1CVnAg8y5v95B1yVYsQuJ+X1xzIgXklAQqumxs2B3aurzIhxeuERcowDAbx4AVwsA",
+	"XADgtw+Ai0hTgYEvKtJ0YSDY4zKkvt9nPCwPfMrnB5v2+NiEkCTTWT46sgQnkhVobgq1dkpDik6HBXJ1",
+	"l8iQdjqE+lLAOR7XZwnOpG58RH3/AyW77XlBp7vJMPdhlKdgprvc8Ydu6mZ6iDgWyJKfF3qivp/HytsW",
+	"wmeUX/0wCDyvgV6z0hwoXdLSHPhnDno0YPsscOB2VavUDajDPqJjWdpZ1xK/0aFb652NZnl9s7ZZbq5v",
+	"1MvtRscp153tjUZnY4N26AbMaciCY+rfEzzsSZDffY8/CFwW7PXFUF2/hnI+nvIGiYX4y+jfNMVNEMrS",
+	"TuN8jbSzq+Z0nz6sksKOukIyT21+khJS+IpSkm8fOx1LxP8x78218uXvq8VOVup//OK/blRXTefpQIZE",
+	"bYMbEmuHLdKHLUXaLBwxxuFHaRHYqrp/mea0UDPRH/YxYkxCEVK/Qu7NWkt54hZ99VNb5zwWS1aUnEcW",
+	"nHHfXyqN7Tsmbs84xfOQr9qtBdYtsO7yhZmwkwjlM8J/Idl/DgC89lT9o13B18ExNz1Bc4aBT3VuBQZt",
+	"UWY0GMibhKRC6H60PuVppgp1J3foM7mwMkK/2QUqIyOvO9SX7KzS7hL5Fgp9UuiTQp9cvD550OlA68u4",
+	"qfUbUS3HXog/zvWq3E2OIWGPhth5mzMPYhHUcdgAOmRAB25gjrSI8F0mQ7QQdlucPRkoAYT+FBoohQDO",
+	"D5es2MjQuUP0MfYqQS/MmDiUkzYDAiMeVlr8jghMCCXDFTTXIZM824yhdaXdIzijCaHpAg5v1qeeX9op",
+	"6b5llQELA3H8n1Nso+ogmGKZvc76rKyOaVkm/2XyJdCsaIrezU7NqdPyFmu0y83OBi1vOzW3XG83WLOz",
+	"Tjfamw6I52MvRAbeRQlT00zCWQ6YszrnAwFVHXo60kSwA8ZdhRUSWldw2JzPiWNW2un+m9SOK7w4V82L",
+	"IwaMp99QStoaFoTr5LQ5YNyVhCqxWw69PiO+x4/ICjZUqjcJcHCT9pi4rEOHfrhKQkFsECX2LpZgDFgg",
+	"BYeJwdgQwuaD/T2LSBZKDZvFiJMBlRJKDZRwbjNH9JWwb3HtkUc3utqXdoUcgJMbOeUkY5j8GiIi15ep",
+	"tHiLf2Y6N1LXDZhM4Hub+YJ3JUbFlRJSuM8iXOAzepIopbGDD6HfXc8bqB+6AQXqVBoSwR2GviwlC9SP",
+	"ofBdNSOsrGYhpmBt8WRVqMMCFg4Dzlz9VEaHGdFtw+A1r12fjnFNKVtxDESsu0leQOpXn9GAa4OjxZOu",
+	"2A9SBK5dFmLCwO5swkAFuPlbXM/RIf5oJ+0v9TSpBzDzSHXAxNLnJo95qAWlPp8S3ztmqc2hpj79ZtgT",
+	"T4ayxVdAX7u4WGTIqLurXlEKAuAEQhqCu3qSf8/c6jzW1EKKcY7Wm6+WfOFQUDDBcFbZnEFvXK7/r8AT",
+	"bx5PLL8G5hmUqS03oijXyIoILFM7BxsPSMGMFAT/eiLztMBbLfg+CjP28oHUXVRmUvRZW7hjoybm9M1O",
+	"YNWZjNa1p8mHU1Jj1VYCbCBDMZBkJIIj2DSIAmIW2n7cDQe0tQI+aa2YahMd9oRksAnTijvpHI1KOda+",
+	"0xCCC403V4yAtlL2MxTBmny/9ATkKkzkzp9SmKfl5OJJRU7uVWyCkLZCrocRMsfvbx5izgDSu/dNdeqd",
+	"Lz7WELpen6jKG5vd0yxMzkYoXMEeoqQTMNnDzr1eOCYDFnjCRQZwaHUhoPkYP2rxjDSukM9EcISFkcZg",
+	"8NLuRyEq5ID2GVhDJBgqk4jKFgfBCTTpecJRvdSThGO1ANTvE6BOFquG04UKvEIqUIkULVFSgEm9r3PC",
+	"Rl90xWm1Uxhe2CX23U75Hg2dXqq9gkMD94Yktx/RboU8ZH1xDPiR9D0p1V/q+uBaIVyUxSBPFGHJzYPU",
+	"wD5Rg1o2OnG3A2O7gKiDdt6obf37CklT6Ftk8lX0XYVE/xC9iL6OXmm6kRcWib6pkNp2yYLbUCe8rSWb",
+	"xzviP7MnalFUsmJNH7jfE1zt+f+0SZrb66RWb5Sb6+WNzVJmk+aWJvxG3Xzyi8nfJjnzMMrou+jV5OfY",
+	"jG7y19Gr6FVOtUL0Q6Zz3evccgUyeU7q1VqVwBHfRC+m6hfgbaaGec9FWbjwuG7enB3HzZuzty3FwfAN",
+	"p05rrLzV3nTLTWedlbc7tWq5ThvtprPubrDNjpLMnoM1FU9LEPEHxVErVxvl2rrphqgrRV5GP0QvJl9M",
+	"voxeGFarOR36gADr++jF5KvoW/Xn76PXIPC/iV6kFglQYsUNEqP/Xm2sl6u1+vZWeXNzrVqtbVU3a+tK",
+	"MKidAd3wUFvyM3U/BPQivRBXepvyo0Qh/X30axL9NvodHP47eIpvS1ap7R0phdRsrtfX6/V1WIkBbhiX",
+	"8XAP/SVqrqu1am2rVm0aDYVHe1zJhc3N6mZ1q7G13ShZpaPBAL5qbFRrqMh81qX+XryParXN7e1Ni5xh",
+	"P8GVzEP9Wv1XzcSSPSK70KmhVq1vblartUa9tr0OHRnC0Gf9zEM3q5vV+latut3YShSzEsU9EcTKPnMH",
+	"dSF/2C3tlHCbL1KhAt0QJUjYTas0Ym31ClN9EXMExsKqPi1I9wPR8Xw2n0wtcOMmOBRktdppPUZdELpP",
+	"S0qu53sN9AOYaruADTAkDffdIcbb3abOEaEyrTtCQRyk7/dCMOr1z/cFZ6ljAgZImYZQljcfpk/D8mdX",
+	"OmVkAdiyHzBHcBfKqO5Qz2cXgHi2lrvtQzPbb93yh0JP6BKImCDu3UBD6ovuNcken1cbqxPoSKYhFkCm",
+	"FXAP+i5R+1cBKARo7mqFHIQBo33mqk3S9kWbyFAEtMsS0nX7x3sf3r1/+9Hh4/1PHux9dHj33t7Htw/v",
+	"7f3EbvH2OEQe9lrDXt0l+/c/tsif7t/+WG3Ez1h7n7THREMlOGrdxl6JI0+yXYKUMcbH3h+EYxjgauVU",
+	"cJibJOgL6l4w8FskIiackIVlCfOofst5mW2PU6zUmhYvudGIPu0yoqd2ZkpXLSL1O6uQu6Ek6poQjeVe",
+	"p2MajMOE4XjRJ3ALP5QfqaOVaG1xTxKvy0WgLgRvkIhjhiXW0vsrhsT6FsHXhm8JnaVwxxWIizBnGKqt",
+	"hgHHzlAyV0lgOXR62o160amRBZwu4PSbg9Ox5eugipiygHHxrGl1UqDuAnW/adQdMCmGgcMSin1w6ygV",
+	"8q6g7/c5mn52hH/9AvHX1KxA4LmUWbG4R1UhlRP7p99nozgN3OSxnUZ7M6e7m7nVdcrkbgM2L0W/nnwZ",
+	"fTv5YvILJJf/9+hF9EP0avJ88ndItxL9AHDg94Ac/hD9YfILEv2QhUIKRMyBQpXFKFH0IctEfRA4aXhU",
+	"3uxsVcvN2na9rCBTWWOmrep2rQ7ASYYatSq7AuNsZw4OMccbeIyHt1BrNmt1pU15OOcBt/48HUBSB6rP",
+	"w/ZfMkedEP0LTqbCkzlT/XX0cvIcpvn76KUCZ/BWot8BSntxPrJevW5Pzws3e6mIRV21pPBcVi98WWTF",
+	"ZANZ2sGxmpKwXIRxv98z5GzckMRz32L2+KdDNtR+Gv28WAkJBFLSJE7tEgrYqxuoRUL+UrTJKFD2AhGc",
+	"tTjmUZMB9A7Xm5p43CSFDcO2eGIRj5M2ks7v5Ex3i2faAygDvq0G2kbHEOg29aJW7PiHR0JvPHuVjHpC",
+	"MnUNgODlkecyIkde6PTAbwAlTUeeQpFqzKY3ux64QwOgaqYtrlCj43vOERny+EY6pd5WK6X8OPnexiTu",
+	"me/L+0KGtkUe3rlFtqrrW6sxIYKkJkHf4wCVQ/YkrLT43tD1QnRc2Po9HGpZbi+sU+cmWetpOk+G9ZvT",
+	"crk65sLE/JIifamU7fpVndJ3HDhUE9iAsccYJHyupJv7FtfPPJtZ73GL4AiLUuIiB/usOTRGbeekYN9I",
+	"adFgSRyzvIG49lT/pXO0c43FzOKPHUa4YUFL9sSI9ClwvElJuwwK0npUAuAIGV9AG6rLzOZUyxsJoptj",
+	"g37MwkRVXkUYZ50wnScNIX4x5wWR5zOaC4333mu8wvK9QhrkYxamFAgFH7skg0B0odjzsvSFTuucpyLu",
+	"aTGuq5A1d1yPjclfCo9DqBioMu24z5k6zNTyQhGOEntkBanr1GP5FNj7iKazgEuuEk3mPegJzshKewxP",
+	"73pdL5SrVos7VLKyxyXj0lOWqT/WpvF41GNAbwGnH1N/yLCb8BK8Fffifvsn6xn2JIzbxukbqoezjOkq",
+	"Ahx/5Sy91moL9VrLaaNnNK3OjPAkpOrPGwNkgS8qRh4KXKa59zWMrQFQp5K2L5wjFjcdnHd/LRwXFmRw",
+	"tQM86arTrOopSDSBKUGgnNOKd0y5OKYnFUL/PQj+FyWrhLvrJJWZLhD4Jx35hkirWsZxosJ2vVarN5rr",
+	"kKQwvwJAM0wlBQCLaeHzOWrh1S7gpzULqlBWV8tNq0Rr0kBtxmMbC9XrQOixtMZc8/rK7L2ClWsndocz",
+	"SYG3qdMjgRihr9YoMGXacRGzVnRZaErN9FctrsvNAspd0Sce90KP+jGFiIXF8mD+0jDWi0o/rAAYMGtM",
+	"M5FAYpUHRCeruwktCHSZ04QVyuSkYUJ/2+LS6/Kyx9Fk9ThpVJHoNqFVISuSMZ2KcBeHuK9HuFohe+rB",
+	"Wzzz5IadQ81AQm+ChfyahMt8N01wgiXIvi+T8cd0JmTFhvZW9mqFPBQjoOJqcVseeYMBcxcjCslCI03D",
+	"0uKp7iT65Aq5y5FpJlC3WtHngZtbDycceQ5b1al5+CSjHhT2oWDR7Crp3n22kb+YTuZxlz3J9JvoeMx3",
+	"8RvgSFHvpEs82eLaSwDtaCEPlVGkTeAEd4963B4N+j6TueDsLhyVwLMze8xjmPsXCT+JriGvSM8VpxCU",
+	"aP06pXV/G72KvtGJZV9ntC7ZrtdITensernRSDSvviXAk7Njg5M0/zQxys+WVMc440t52pfP2FTXqsVG",
+	"P/ytVuwSbwdWIZjeYhg6AttD68upAVK4L4KwGNJs01q77jTccpOtd8pNutEubzmbbnmbVTs1iq1QFn01",
+	"egC19ADwyebefmFEpaVDaad6xpcnh36Yh6k+U2KsRwcDxjGQx7QWsLL2Xdc7ZrzgLin85m+M0llrOq3I",
+	"wN3QHvrnrT81UO0p7sFrQ96M474hNUfaPEeyliyXQ96cBot2s7oNbptD+CYFW3S250gMfZf4jB5rUJHp",
+	"BRwXgXHjM4DLzKd2Rml2Hn2v1aB2/JSWlKOXSOV8TVwEZuIuwEWw3NTP9VhrAdEJdUkKrrxCSRVK6g0o",
+	"KZRyNBHM2ot6kcppDURDoaLO5M5IiQhsu5m2qZMQdGK1S9Iehi0OHg67WW2kfjrUMtrG0jmGyWncHQiP",
+	"h6bb/ZSKG/LQ88mQ61Mr5EP1B7JVZB3jWnDJFteWco567WjLHSIlaZVpOEMdqs7GgR5K5neScxzq+yzI",
+	"060wpJRqLdTY21JjFuFiZNZF5d3SR++ZaoBNlbjqwIz25EVyL87oiYBJFpYlVL6UO9QJRQBaY66QzHHO",
+	"o9y0DNGwHn2PSuILTMD2ghYsN8ZDJQeg3NfV3NMBcwRIRUe4TGpqHpO4rBVD3tnZ87AMPeX47PqiTX0L",
+	"uxEoEQtCiEHiM0rhDC2jlfK66gfI0ki3uLph4EpihyIcHMLE2cbVQYeuFxJfdDPaQw2ZSK/LwQZVlkuL",
+	"pzmyCfUFZ/A0DuWE8UD4hHapx6fZJ2OCay7CFCl3TgPpXdQA+EYP8Y0eKvnOuFpxKTdxwKBM2/hYoZRO",
+	"snAXE69ABwjObkhgBzczuzKUjNiuB7vtkQgH9qrV4uoJQPFlbwvXg5tT3xejjI/arHGJfTuhbWaLz2HN",
+	"JCtqnvKWHRB+qkkZMXrEuBoKnH5Dmq6gOPBddLvru+q1o8Pc2ZW0Oo+ETruOD+AR7+BWuU7JZG8SZJ1O",
+	"X5oZEi4bgssGeN0CkAKFPrvmdKgS85By33NKlWW01vkUmobNhelzJtPnMc6ejqtl6naMrWEUxmySrT65",
+	"sAqujFWAIymSXa6QTNSb5FJRPmej+UmYHwW0E0orbpWIDV8Gw7bvyR5zCWSgWYRj7beJumMrsNgxMFNQ",
+	"OdNrkayIhWrbVvMLxu+zkbwLuXCnQCzIHoQxxzOpNiI7KWVw8ZxFNYyDEP33V7wr+9D1kPqmBO/SKVlx",
+	"Vv4/Knk2+eXkS8yu/z56Mfmb6PvJV5MvJ88nvyQ3b9bI5OfRy+hryB7/bvLLmzcrBNh8voF8hN8paQiM",
+	"Jq/IH7/4FfmL6GsCWflfQpb+6+j30cufrSTkJLFINsw28JLVaHLpjE4Z3iyF0fRwcwiMThw/Hk9JL2Cd",
+	"D1qlEwbeKpGA+R+0Slx0hLJhCBdiwDgLWiU9+tmp0MOhmcQWw5y0WAkD1CNssppbdxrtcpOud8pNtuGW",
+	"t5zNdnmbVts1p+42WLNzjtKDeMvnNP+smoHgdtkpxdJCiSYv9NlUtUeqtEBXenw7+WryxeQ5+Y9/jf4Z",
+	"ihBeRt9E/5ZQLX2dy7YUvQJGnlMZcs6VLGqEywLt3tT+KvTnVUsWRQeOUnPwhsgKc71QBJkyBvWSQR/d",
+	"2fv0WrV9u3MJOpbYSvraxJPkHg2OXDHiFgkYd1kAyTstLin3QrVuyY8e3ftEt1YTHNkAKsROSQub0DZk",
+	"ZoqA2Grj2TpOQlvcVehil1ACDeu0d6wzDIcBS5ozEy8kKwGyR0H/OOODgsgH+Mj4qrrIgMoQr2RuL3UG",
+	"JzR9mVsWbzb4ufo4X7BCXVTiXrp0XVpM3uWD4SX1NitASwFa3iPQsuzOm8viqpTeKFU6XbAMFIkoyyKp",
+	"zwLoaZrAqPngaTnXQ7nDmDvX/7Cf9TRgsyCF56DdnLqn+kbjl9gPAf4H0zNxPEUplBcHIyt5MOggdnrA",
+	"zSEqyGgQh6W8AOEGdL89ucJTTdH1akw+R9kW6u0q6a7Lh3/nsZzjzatW/+nmM4B/VjQpvFJyX/fQkvBm",
+	"oE+lFqPXyXheTiOtPVX/f0qHUezuBAamUjNdIVws/r90hzfeOWO0nhY+x1OKjXWVNha+k8UQlZUPjvY4",
+	"BjPyEA3UVVE+xvgGxmK88KLX4scsnL8Qq4V5X5j3hXn/Jsz7QrJfOTql6x1vyE0/ih9pzv0RNl1KV6mk",
+	"k5TauhZRotgiRmXATGaDDis61jDkcTBg9Q0BNKzhK6IKbymqUMCOAnYUsOPNRBUoGMBQFzAqwgpFWGFp",
+	"rHTb9cLLiCrEPpy1GABclyTvN4SycrNJHtEj9GlBh61QEEogR4OspNHVDgFstWqlEkFFkOSI7rZ4EDMu",
+	"eeFMLvilwLA8Sgfz6gsfRQEWrgJYSEia1QqCnfUuwgJdToCio3BNXKl6Ar0eL1rnAnsXfO+aUuHOkLvy",
+	"xAYAcPANbNfLXbzxqKcZFwfC95wxkaHn+wQqQiVWnapjK+RezEntegFzQpFRG/OC8Q/1qC4wTt5HKvZa",
+	"rb5erVbz5I6xDXIp5xsdurXe2WiW1zdrm+Xm+ka93G50nHLd2f7/2Hv7JzeO8078X+kv8sMC/M5gASz2",
+	"DVuuy3pFyitTJMUXK8nBtdOYaQCTHXRD0z0LIipVkZIvviupTk7iq7gcW4ov/i2VK1oSczQpUlX+Cwb/",
+	"gv+Sq366e2awO9gF9oXkUpNUWVxgMNPTL8/zed4+z9pKd20Nd/Ga/EkUhoS6UCd374eJ7HI3ydra+qa9",
+	"3mys2s2aR+zNZrNjk9p61613N2uYrIPs8nRp0ZxPG+LxgFChqOs6Da9Oml17Da+6drOz4tkbZL1rG9q6",
+	"VbLWzTDPgRSb/Dx+MnkYP0s7+34XvwCC/8nn8Vfm88n/VJT2xB/CnGdLtg5z3h0z34dnZnqfxf8GZPeP",
+	"0sem/PeP46e6oe+T9KXfZZ4Uxt0oCPaGIdGfpt/fSQj1uTptJav0QYSVWGjVrdIBFjtwjzrgLFUPZuLm",
+	"Sdu6yHUJ8aSgg6QNuS3hvJoXm1sgqy0tN/fsxqyw6QtB/FoVuyqRByXsShBmxPAttdX40X6dl8NRDO8z",
+	"89nexVWn3iYiCilHA0bJOA2LKjWTnDk0NPNbVlw3Ikkaq1goGkKKe6KIDhkpI1/0vRCPcGBUlFZOEvOU",
+	"OSFt6vSI2GGDAQldcocIaQZxp9JCjhJeDmIDXwjg5cGUy9+r6hHDjQx7A2hsfaEIFRjInLRRzmrTjn8f",
+	"/zPS0nMrw6DZIZCO1qbOEIfCx0Ew3lN3JJ4DSfjJX9VDdLtmeLjDDJteKpkQjwao7JD7cg75XvqFYymu",
+	"32iAfIocjwjsB05lSxMGwaiA1iHzE1TWz4RfglCs6HQ9/RomyX+EORpi32vTLgtTtT+t69umBS9Hzq5H",
+	"BkMmpEqwf0zGTitlIt4nKmUQcgeB43mckjvrXoezywTUkV04iS8znh+TsRb3p40HHFZ+p9O6C+qWhSh5",
+	"6wWQKoDUawGkLgBCoQH2iKKXGZLQqBEUceJVCj7Iwl9+PG5szLU13saCjPD4vKFmolktJE/kWCIBnyKJ",
+	"EeYCngu4Ag5I6EXQMkngIID7zXQD3KNSucMwuC7gg7z6XohdOGQ+8wCl+SHSvOx8CWFXribyJabjQyLB",
+	"TMVCLPAkjvMiYprQn85JcFO9wG52/JcqdV9L9nUp13MFe0Ru0ownEByVxyiNGUQpsEZXqcenb7Z2AkMK",
+	"jSB9uNU4hT5NOFLmUthnSl4/ugtOzmDXW19t58Lefo3sbb2ayJ8+1JfQ4F4gmX0Ysq6vpEN+cZX63oIW",
+	"LD6HRu7QJs93CVR0zyBwUVx5Zd3pg1tocFTOml6BW4nY1rG7NmWR4L6XLbSSs+hcvYt7UHMOlreKWNzM",
+	"PFiPFlFpf4Kpudu138XC7ee2PH+biJxfLyzId1SIard7g1ECTzsHWY09LyRcwtf46yqKfxO/mDxUbUwt",
+	"NPkkflZF8T8C0n4C0S74PP6miuqb0oJhVGBXXNXy2qdd9pfkvjw11WmxrS+8lfaGaW6uonpjxW6u2sBK",
+	"ldkOuTHDL6ebrUrAP6PZak78MP4OQlSP4q8hYPci/iongogmD1GjVq8huOKb+NGhQB4sbGaY78qlXWRc",
+	"V64cHceVK0cfm7R17a65DVwn9kZn3bOb7iqxN7v1mt3ApuHrehfauroqDvxhyVPRvEatUbdrK3Z9Vd6K",
+	"80jquFL8y/hx/F38aPJAG0g6WpcTqpt8juInKjD7SfxU/vNr3eHnm/hRZpNMPs0o0VL8L7WVVbtWb2xu",
+	"2Ovry7VafaO2Xl+VkjNgPXYvlKtq5IWOtx6SG2rzLMvLU4kV/9vk5/Hj+A/x88mn8R/R5O/VyCcP0J/+",
+	"Pf6P+CkEeh9PHsTPIcCYShBgY8N036j/L+NfxF+g+HfxH+DyP8DLPi1ZpY6/X2qVas3mamO10ViFDRuq",
+	"c+URKrYVFadcklq9Vt+o15omrqqu9qmUYevrtfXaxsrG5krJKu0Ph/DRylqtrsKvAenhYDs5bvX6+ubm",
+	"uoVOcezgTualvpD/L2disVlivVCOuV5rrK/XavWVRn1TvgknQgRkMPXSzdp6rbFRr22ubKThZKnS+ixM",
+	"oNXUE+SNgqhXapXUgs4T9rVKByTkoA3WrdKIdOQSllqZYP0RuTI/gMqRvjPMaxeHwGXYVywf8s47UrfY",
+	"O4yKkAVHVdcw9A+wIBaizHblpaistJKHBVYuv07IRhzoW6EzGZbaDRyou11bCnOlOyBpYrY2PuLuLkk1",
+	"lR/O1FNp3M4hGYaEEypgBlqIE2isq1JrMM+oLySYaWfiC0taZvrrdJiOin2aN1ls0HLYK3l1YTeYQAPm",
+	"+V2feK0jT5SSwFPM7mBBCCTfvVinC12nN9FgeLWBNuzlYVitCkH0ZAwBDfcugx0wV/+kbcW9BI0SORAv",
+	"aQcLtKvmW8hJNbejyig0tHEQDonphOkh6NVYRfGv4t/Gv7VQ/Ov4y/hLC8VfxP8U/yt88g/xr+JfK/Lz",
+	"DLs69J1Ebp9AI4oy/EM3197KXNPD0jKDhVI3qrSmg1MqTkMCr03LmTFXfUpbyFfNJ/fg7jwaGJsiMy/T",
+	"ZFZcsFC+lImnTfNZVds0c+h9jswqobLTbGw4SVspaB3qNOuNbF8qHHpaSniI+9QlikwcZOfMvlPnYars",
+	"drP2ySlDTJcB2BZg89WDzbPAwAtsclZY1oVlXVjWhbArLOvUss5pXThlwl1aS+kNKjWbw7i6FUI/DF/O",
+	"/TXsB+SyVqltLPaut82ueB1K1c7BklwoftML8WB29PwqMBvry/J57aAGQ0e9Q7fvHwCDL6vkceWBZ6aK",
+	"rvmBtCdayFFZNo6FHBcL0mPh2GnTcmI1ycEQ6mEqeMVCzgcOKmPEo446pmY8UN4C9WFB1ANZMILOWPrr",
+	"zBtVZkXkb5mJmIfe38zaFMN/xI+j+I/43Bz/eih31K9y8l+3kZkr5HstmKdkRBjk5dTELc0al7lL6WzZ",
+	"uOS+kIK268tH03RBLFgOuRqZH8waywdTgxjg+9cJ7Yl+qdWo1XIH8TpnR7jYIwPf/RGL5B5ab1jJVKs0",
+	"Pbfm1Umja6/gZkfCVM/eIGtdex1vdMx3gKgOSDiNAadP8zxwNznhy6u43mm4K57dJKtdu4nXOvaGu+7Z",
+	"m6TWNQmCy/DM+UrbjuR8JDuH0cCnCYnhPM+V8M+nHmwLHPhdPc170bAXYk/eipL74o7AoTCZIOt2raHS",
+	"Soah75J3fcrCUmt1UyWk5BXQH3kDjbiGxMM91vP3se0xlm2ck9wlW0L35ZRFAuYKir+JX0z+e/w0fhE/",
+	"m3wGmShfxy9mWAoLYruVsxEkquU/ObHE7JM3NqfklTcJyFHsw1TrXE738MyGATmF1qqEwEAJLiAhD/Ok",
+	"ihP8qVIMLHEUAi2/lLhjVI6/jH/dQliggGAuUH0N9aVkVbembTr5BM6fNKbkMZMGlXYtbKH4y/jLFmqs",
+	"1rK/kef1SfwdGIrfbqEOE33I+ZCW7m/jX8X/Ev9ONSEKfRYi4kVKHM10GFfb1NGpKrsed9Ag4gJ1iOlX",
+	"ZrJY8uHTdIFEepvqDeiT0KxtKm8wcqS8aiGB9wl1ZhcR6BN/JlKgc1JgJ2uIE6R+nmgHI/qt6cTxL8HV",
+	"8jXI2m/jb5VEfjb5HMVfgZ/gu/jJ5GMo7n4MqeV/lN8/nnwMLoQnk/+GJg/jR3ITxV9Vj1EM5ozGv4//",
+	"Kf4i/l3JKsW/jL+Ivyj91CqlKycvmavD2k/PVa0sqhPUdrmYPgrnhYDkDeVD3mJuBLn9rZJLQqH2Ctlj",
+	"3b2prXMJUdMsN26/oT2xX5gSiHR7G2YCc02bTrt+9fZEcnPq2n5VWPF08jFsrcfzeGr/4i9Q/sPpPA94",
+	"hYDwCJHCnH7hE4GkIlcwZ8XsSTjvQ8z5kEGmO2iNvURr7Hn+MGADLOUK9QNe+mlyC35LXnrVXGlUsPn2",
+	"Dlxu9PKrE3sJHk7oJLQcnPwM3NwPpRyUd3mRkYMKo0zldf9vOZTJZ5PPdXZ3NoX736AOyQxUpXEv2K7y",
+	"p68UpC8ofGd5U7XgKfynRa3SS/aavkr7SEERhM32vxgn5/KH+l8nEK/PsF9aiNFgnPBVQcrFCHNEyQEJ",
+	"MzxVZWh4rx+1N8J8L/nOQcA1NfI5aRlnqTx+barSODKwSj3ZMzoGhaRLQnkgfSHNgvQcmyOZZxEoBvDU",
+	"IjhLtscbwQC/+Ck+fdjk+xjBSCjnD0OFY9wauXGHayZYYEGxBhwxSKMCLKJcCWk9R5eFyJyIGZUapz0E",
+	"F1OdUdhHhX305tlHsxb1+2sxTUUQCqvp5VpNReFAUeBRFHgU0btzKfBYyDa9HBxqGamZ8/TEVr7AGpIc",
+	"K3uOghJ14ngUAC+8KfyASCLUkEzVemQDim1azg/gSYs6E8CzVK1Fzz8g0JbcNAbpExT4XOSa37pw40i1",
+	"RpuaiOdUxUYVqcwqIwvkiw6FyZ/p+1ywcDy7mON8TPpThgezOHBNM4DMBjdWKQ9bTT6DY7KQ9r/IpP7C",
+	"ICsMssIgKwyywiArwlhFGOt8HOBF3cDLbXHz0oJnyzp0dVn63bwsQ2eRbMiWDiOybOjwz3//j0kNRRXt",
+	"QsbjgbY8VDeYpBbEtIRGEQ0I55mbgPVTRdt0rKKNOmYibQyITJpSdhFiymEfTxlExlHDKJH2kiJb5s4U",
+	"8/KUBeRzxOBlcYD6JCSK8lo/VFfjE9f3CK9sKbNISnYLYXlNQOSD1Njqjdy0xm01IRcQxSyMhMJIKIyE",
+	"wkg4bCQYEVzYCIWNcNl97pck4+VVwmcNMF4qglbKdfEktK3svoYQV6aoZonP5ACaygTb0Zr9ew2kVDJ3",
+	"AW4KcFN4QAt0c1HoJiFywwhET4F2XleWk++j4/A2Geg+XMhY++eZsJv6gbZQ4O+TKT8WnIZjc3VPB1Nu",
+	"y60/D/PDbnfuS0+XBOwPcI8s/+2QwBHPcSV2fIqBBONo6pH67ZCe+qcj0hku+tv8drvydofE1rbrkqGw",
+	"Yf740b3gdMaCcGfRdKvXNg9sR62p/ZbPh0y5TI8OzwfEZKWg/N7da/YGUg0F8ICg8u1rO2itsba2vFHf",
+	"WP++JKM1amtv5LHQ2TPEQ3KzozCH9cxsGyVmZpwShO3OMvf/jjhFFmmRRVpgvDkw3trJP4Ajd4OJO1j4",
+	"vOsr6HN5PVRvsRENWDYLdYkrBKV3caXISl00WBuJBXJSrxv0GrAeayEuQiJlkoWk5LYDf+ALlQJaX3Eq",
+	"FuLU73b1B6vyA6B9CTy9Zp4ulZwiAZ/hzNN5pZaKj1byU0Ll3jhH3948eaHMFUTYaiLOD2cipRPLt268",
+	"baF3bl19W8q290nnlpxUPelVtCs4kveE9nx6qrshG2hDBsar0oSNCr4rr5aitU19jvweZaG8EawX9FRT",
+	"tor/dwTBYsJ0rzq6YbAKo8MTy5gicp+4kYCOxcDc3o24yj/mkVQPsEJFfmoRei68s4V3tvDOvpbe2ZBw",
+	"FoUuSftzUDLKdXUUOatFzmqRs3r+Jo0CrYu5ns8Yc++FLBrOprpOPNgtRKA2C663UGesyCoRnMQZ/NFv",
+	"q3tfpibOLh5iFzrhN1YlzPO0SP+1rZX/fACMZNozrydNNAgNmWqCC8MLGCfc3GXdrtXtlfrdRr1VM3dh",
+	"Q0J55jESedyFb+GCjzTUWfc2yGa3hm2JeOymt0LsjW4T26udNdd8B/jAWIlzoyMpTr0oIDcY9MEoxf8I",
+	"vSGeQE+PB5NPUfyd1GJfTT6Gxh7PlbaLv0XxEzT5uVT5mnr0a/XpV6i+0arVUPyb+Hfxr0H3Eyz4XbxP",
+	"aKlVb4DODwU/irYSLKDmUMr0jMr9vdTboEifTT5TKEOCju/iF0B/+nRBjdo4E7sw7PqTuYXVwSuYhS+K",
+	"WTjrFeoZQVS4gy6YyRhm2vAYO8MAU0o8p4ocJREd1CFdFhLocQAH3VFYD4186rGRIhBTktFc6os2BUlo",
+	"qYz4vFrlrSlOYCm2DSew8lYg+RHyKYo4MfXEZhJnkgbDQT4LZfA8yuRlaYqXIMpniO75pfRiIvYCqXoL",
+	"FPDqUEBtDhCg5coFQoD6YntxlkkN4rAwngve0u8jb2lP68+XY8Iufwj/PSONqcIvlHWYNwYiU/m9ENC9",
+	"SZOYwiV7fcz3AoJDSkLubCEXU5cE8nT6lAuCvcp0IOtkQlKDNgo60oKO9OXQkc59Pk/KbjwF82iKrc/i",
+	"tylwWuGtaTUKqFZw3b0MrrsF5GXhRDrmwclJy3msxnAvnV4PGVWCOiQAPxRBIO2UG+mI58kx1zvHE9+1",
+	"qWK+YzShdphVjaiY3M4DBp7ZXbVSW0ymXiAJXaHiCxVfqPjCG1OkMlxK+q1X5QNaNvKpION65VhskShi",
+	"FWnfPtB+JboF/gojSs2/u3L39Im3dega8+vyEEecoFTBV7bMd1abJr+xpm6qnHjEA54w0Zcfk4CTRUnC",
+	"su1YOB6Ycs82BRIyeTeMKLPZcAo6JnRh5QxXMiDG3Pz2HVAwoO7umFbqrwAz5sCAxXS1Grx6mwJAFgCy",
+	"AJAFgCwA5BsSCVR7WKPAJdOo7CXAQd0rYGZa692pkjJ11riFKBkRLhBUDqDyqM9U0wP5v77bN90XIMmI",
+	"BR7AFkpGugdDxYLAhwE1FvL8kLiCKXzTpgbg7AqTkLZknoxwCGlJgc+FnpIfqTdAZYfAWsq98AP4WX69",
+	"23WfG4oI/dNLlXeLXb0ySqqXLPkJAzKwqTqO30g1pYsk/LnrM6brPX4DnfAfx9/E/wmqDEov5K7Hx5VU",
+	"9RNeB6jg2RuoEp4PS5SM0koeFnil1ir0f/goUWf6mvMpDYEnzLiV6rsuD4/aNIsgg3SbpRaHmeR6rdko",
+	"nSkpdnpXn5wdq6e7SI+9CGq/jOjrJ7KiiGrMb9SeUTvperbCOXEuTOGGmFbZ/6ZUsIpuqX9K63wYCa5y",
+	"c/JYw8sqjVjqfPUNzKQEK4MhR06mONMxSKBdUlChXUKchYKjzrjyBrGL66kr2MWLEu+ixLso8S5KvAt6",
+	"8SLNqaAXP0cbRCOMl0ovHtECeJ8D8J7uzAMw/Pi2PFvAJQGWPaZ8JO/nNGtN5w0CzPfM1iogcwGZC8hc",
+	"QOaXAJlB8hZwuYDLBVx+4+Fygi8uEDAPmO0yj/Bjg6bZ3y1xBD8DcgVuIRZ4SfQ0pfz2QyBdcFlEBa+i",
+	"d/PDoyb9a3Zkc8B2YHSXi03IAC/590+T9KPte3fvvXsDApNHcYvKCToOt/hKseKN1e5a015dr6/bzdW1",
+	"ht1Z6bp2w91cW+mureEuXktV+ZCErhy9VRrg+/fgzepSxw58uj2QSwOF90MS3uMkVFPWqmcyjPT4Iy6l",
+	"zYpVAjF0LWQD0zMIPrhHhR9kXuRQ9hPEyeWDzxRKTPbCyVHEzPZ8YyOJzcYc4vMuY+9iOtbJPPy1IOjJ",
+	"LE5Glt3CY4BxlyD+ONN03kb6uElF3vXvEw95PgcJqMQiRnBcfDHWvDcWEkzgACThkIS2BFuKdJdbSdcc",
+	"FiIjUFBI5DAgaULLTySnaxANEIbznEraqexasK5h5vfkzO+R+z4XfIolRxyaSISDkGBvjPqYb+kqKHV5",
+	"8pYHJET1Wu0okw+hXobHR/MCzWbcSY72mVh3lIzFkYgGFGTsCTLwiNRbTJYtLLeSlLoLYa4pNM75rNIx",
+	"NoEWW1qlFLQol6ia5vLpyoROJd14c6nLU2F/8Jer/X8CkcpNxZcCGkPTpcijuoUw/Bc8plzgMZeWrFIp",
+	"0n5eMhlHmkwlo4rkz5wWUjYyTzVkQqiSq9GOa+uZ0SXfT2aU79lRMcwmFEUUNuGCR2YGz8niJqtq1zZr",
+	"+9UKlf6aq/TCSnwdjvNNShY/wZckrpvst1mhXaOEL4gJQw7DmJ7acLSOGpXKAt2SGp0nZiDYscQD7Q48",
+	"FxlWDC0XnJRFYzC/3lYsEudiAybyqVE7hZy4UDqLQpgX9tlpm7wV5tbLq1lL99ESR4KEA37OZhcnbhT6",
+	"YmxzIoRPe8c3YRBHgy8Zn15TueQoo/aADDoAVp1mbUV9DCk2bRqygMyCqzczt76jB3bHjOusQk/L0DsC",
+	"d7t3R+yaLu3SAnW+c3/sAGeIAjOxBap7jQ7Y20TkbWZzGpJFy5y2qYO0OMpb4sj3Xk44IFr89L4PlPW5",
+	"R8SxVNOVNlVdWdXRRmWd1GGZ/LzUMLXUbStph32KCJWr4LVhaxMq5EFlIeoRAcl2K3LqGfX2uvDMvZTS",
+	"YM/MhZM0EmzTw8sGAyPUGzJfysNI6nt55Vhxb6Cy8/bVu8iIxAFx2nSAw33VF1C/Ee/7Q11W66jBqPc3",
+	"XDZOBRIMQcpIICralFGXWEgwmFl4ZzTqM7l5oNAHczQiQVBF1zVFL1TYUiYQ7naJK/KJeBXuO1EUnhKT",
+	"vhwpeM549VWLbkTZCPlUqjG3AHQFoDs1oDujylkA1qlZt3mAFwV0ue5FdFMlkwnf3ZfSjQ0JJR7yaZv+",
+	"V0fKZcdCjmBOpYX6bCRVwtiC36suYhEVFhrIDUDh082a6JvArR8QxLptqrJ0IG/HNjOLhD8gqKwlbLY6",
+	"Usv8kAyDcQXumd4jJJwFEUSNp34PzDhbCKOQ6PGr19FpQUq/+IK3aYC5bgCj3gJ42Ud9OVT41KtUkcMO",
+	"SOhF5OaQUMfcIjNHql8MukLZ6Ar684NfohH25QIDGFajl5/KvwJGe9DoFlPk8ABD1rTTpmXnx9s/3L1x",
+	"9e7enXu3bt28fXfvzvVtx0KNJurLS1BnjDzSxVEgKookguiGuWM0IiHRy1RtU7k2aBBxgToE4a4gITLL",
+	"hgUaMC7Qytoa8iBUMsShmIHQ76h9def69m1icltPQkFDEvrMU2o6FKjsUzeIuH9AKgkc+iAiUP6t8ZAc",
+	"2XwoSKpKWy7y3F4vMxhCPVQm908aimAXNJA717elSlHr2DVHUW0ptZu2zNqi3G0wa8Rm/5Sy4xzg+/4g",
+	"GpRa6w3lXVF/1ZPB+lSQHgkVgjybtoZjelvfQv0UHDlN+WSQAXcAXvFSa7UJqQ+bteSTlVqjWfvIUlsg",
+	"TbKdIqiySj1C5cbM9U+lNFeQCXhTTekdn7okm7W7cbe2kbk2PcswK6kIybzAyuqRF9hYO/IGjdVN7e8L",
+	"8OHrtGi4Ccey1Go2LLnBju+XdDK0MYcywPpQzmytKr8t7NDXCBcAylTLBxIhNFLVQAC9tq9l5tnicETv",
+	"/0WSe/VPLKUkuUjVqOJHcvTfcMAd6OdP29SXGloCHF/wWWRIGtsklqyONmhbrU3BdWVl3VnKySXv7Ady",
+	"GZDLBh2fki3oJCci7qABHstFJFjMyiLWK/peRCJykvqE/AaDuRRvBDcVY4SjsnqSqnYz91H4QgIBHIBa",
+	"I/eHAfj31QLn6gxDiZWuvs4fnkvy3IURagbIj8CXv6t+3ky2DQ5DDMeUizEUZMjtVTqqG6deGUoYfJ5k",
+	"HM7Seeb70oIiUw18x/z6oxOGgzn3e1S14YFxZT0is8amf6SiaGeI2c0ciU58KVOmEzud9JHOTGATUXOP",
+	"Uk7NRoexgGB64jhGUMcI7g9QFWgUMkEQl4dRzw5g6ZCojsKD2cORl5xlKBrSY0XHAhAX1kiCspn7Rke5",
+	"5NWls+O6vPHovNNkKKgscUloLqucMLQfws/Pe2yqymfByTLFTxcxWXLvmkGpzTPvcM5tgu6S+0Iep65P",
+	"PcPRw6PO3xJXoLKLObF9ygkUAh+AWTiGzT9zAc2fUyD8OqE90U+DnMnfuQN8nanyUqmmI61KABzhyvtF",
+	"/FzX9p2WKe9XugQvZciDJ10dYAjqYkpx1T/AlB3gv9RjrbKwV0pLjkutEqh1Re+qLHhpOaiBz1G0O2XS",
+	"pL/UAe8G3nTrxF7vND27STawri11V7wmWe2u4fVOXk1qTf+fnfM/+v+mGGqlPJF/qy0pJ+a38WMEVLRP",
+	"Jw8mn8IsQSWnqvbMMOqWLCNfNQaYo44xC6tmXXWmChrw5k7p4ZNLaeSZ/EACp8KIeU2NmA80rH2j7Zfl",
+	"D9U/dHbyIt5VM0+Ajapo27ggWRdhqlgopspefENTcYw3Tp2eMwfIC5FeiPTSGcT3LLeT2uGFxH7N0h9w",
+	"RvQkevVySO5ch7rZZrkPN/L61SuMZSNmLwv/00uY1xk5K9swU9mgmrTPMEXYlTbY0cQTMGYhDUPt6elE",
+	"EVTGdAyuEhJw0jrUSi/rMwHuC+Mg4cgXbaocK1JHOFW0HXm+kOYzR45e6T01wD3jVMklaFIvdFRrnzKX",
+	"I6uwS6veerfuNrC9QVY6drO7hu1Nt+7Zjc4KaXZX8Vpn3V04pKDGqIYN7EsXkd2x+GsUyKRAJueHTJTT",
+	"1Bcc2iiY3Vik+RRpPouT2sPmSaBVLpo6FxAxkNPVO4EmZ9RnAUGiLw+jhXz9yogyQTiCLAyPeNOMOVV0",
+	"m2BPKkSp9FSOZEb9ghs/zV8pq3wb3sch8dSX8ieVE0Jf6lC+a17hUnUIeWl6pwNwoBT/c/wNUJF9NXk4",
+	"+Tj+avJJ/MfJx/Hj/69Np7tmqZ5Zk4eTh5NP42fxUymun8T/FwHj28PJZ4oL7vlMKV6dj76wG7IBCNgk",
+	"nAh0jnijs+6uefYqaXbtJl7p2Btuw7PrpNY13wGAVFuw1OrigBMrhY9zarZzczjqzXeyx9EctMJ8fY3E",
+	"rG6FrnbPEtciDpVBKlUKG/aUdEEqsRJSKtEA75Mp0e8o1lziOdlWFYwSFBKXhR5XBldO/qZKzyS2hNA8",
+	"EyuWumYYjIFOlyGMHIWVnTbVjzzMw6vQ6RQdb1mlciJf66/KFsK0Tad0HSo75u8WkvPlVKD9ZRCwEeSw",
+	"IkzHOqnCSpphUQYFDyJSaSG+RIcHRCo7NqJJzr96kbzmFSxRd1rWnMXSM8rgS90o6vHkweQzqQYsEPvx",
+	"f0KLQqkapJJ4ZGX0wOQTFD+e/I/JPyDFaAlJp/G3k0/lx/8AVJda7TyJn8VPqkfF9FkErOINuRCSoUIV",
+	"v1pVfIZdMcse08oWjTBH2PMSJpSC3Kiw2i4UTgyDseK79TyE6bSpdHFG3OXqDv7q/MAmxXOvy8K9iJPQ",
+	"QWWo1XAY1F6wMINOKlYCJPRV2PD7G4W+lYUsh6tFKnA7dWONLngOOJlqtGVIk0/GK2n7gDad7tR9rFdZ",
+	"30lnSOX6lu8cCgcn/bjP3lX78PSf0o2sRnSBtBZFAPtlu4mP7IzvpctYH+ACqxRY5eUxgyTOjyPtrHNR",
+	"ylBzhSyPSKfP2L4iWTzwPRJ+NBcCcRnt+r0oVIR28MMWcjimXofdVzp4zNg+5hw7swml4HfHggRCo4F8",
+	"C33nklUyt4VOEvO6M95PEtPNU1E5/j8/lvcBpAfZveoR4Our6NIbqev1XC1xxMI2DUk3ot7S1FFHN5iA",
+	"np46T5gykbQokTBAhBEXxGupxxDqkXCJtyn2vJBwnhRi+jQt7bu1/dfvXr1xd+/9qz/80c2bP967c/Pe",
+	"7Z2rd5xk2Es8bXrUpqHyUqQFoFuaagUQycjnpGKp/DOVwexz1CXC7Ut80cM+zZApmAlSpa5SqAFLpqU5",
+	"nOFTw/Wkhj7Awu0jFoW8iu7KWxyQ0O/6io5LABBSNAngXWGUIMBAqr12wsmvUVgSqycH0O2IM6jQHYIC",
+	"tFBIYDTEA+ZplqCmqSn/84Nfyq+hE1NIRCifrLLaMXJDzPtwReraUYsnRr4L9cDpgnd9CfvVKrep8vgk",
+	"7dHlvMEL6w5SAPgatZritwGSDHXjPqYekF2UHS9SkIU4MI+O36MMnGgm/lKRLww01VOblQs25Oplxj7t",
+	"bSFntdZwVFeoqQtdFgUe5M93CMJ8n3io7AukZoFXqm26nV6s4CrUGYvpM530lqo1c+HlbeIS/4BoyqEb",
+	"mck/C8SEJQc5Abet8sh1CfGgJoVpHPGhgjSN7irewHUisUjXXpWoZFP+j2olBKCmloUm6a0+SsRGds/M",
+	"Dw7eVxJz6p0vAr6ySLhMlQypw7PwELfd/Vm4Zeq4jDA3e/T0qKWIWL9qPNGYa9HexoKM8PjMEETzVCjC",
+	"vUwPRXV0UxmT3WkclTXeyEZlbgIJs2ozoGHJIbACkYjltPub7aWNtWYEvG8wJK0/26et3LzrIOolhBQh",
+	"6SVsaYhGwGeEORqGPhXEq6LrjO3b0VDx9QD9JIGOCMgNfPmuRo+n/AzXd9/dvbv31s2de6DEr9+8+eN7",
+	"t/Z2bzkWcpqNTUcX5t2W4tyGCioH4Q47IMgXFdB5ahgcuZhqYS6RkKpyl3hDK93Z+eDXfOrtHO2XtzhN",
+	"lZyqWUVN2UuPhXGZWqe1lTlKnfKq1Y9dpBkDVBfOO7TGyWVYZ04e6EO9X+I4uHLlSvwIxb+oovhLaOmV",
+	"dkhUzfG8OlnDNdde72x07abb8OxNsoLtelc1xlsla1357pxHxDOt7zR5QMqreUKPxOwyZtutSZv8+eTT",
+	"+I9o8vfx4/j55OPJA/Snf4//I34KMY/Hkwfx8z89O3SHO6pJHLkvJVQpYee8e1LnNQhdPYPmatDlbZ4O",
+	"bNldcUOtNTzh1zZMQ61WazbgsgO2n3WoJLgAXHPza1ZoEevuwmwnZ2qGjjVCyiB1VyPcahHUX1itSGkG",
+	"zP5GoCWzK20e8LyYk540IDt67fx6ZflD88/jinpSJVNFd/AY6p81pE6XX8po2GXSJNEb0Uo9RtmTk7TV",
+	"sRQRjIXgXCMPC2IlQk9rLSVIpCGKB1DvLyBOLyF/FW1TFNF9ykYU+d4xWuIn0lIb5+qJQswVYq4Qcy9X",
+	"zKnjOEPQQZ7Ne7eB/rdysqCbA+mZy2c46FIReG51MkbkhsQjVPg4sNUWPRoo/TDwufhoLnw/6mOBtM8p",
+	"BJYQjNInKEcXEkxxuSQy2hdg+E5JZBYJJEgQmJ7enIQHJESjvu/2leOqT8aqN3cVXfe5UDbB8FCZpoXq",
+	"K3Wrtt5AhILfBRHs9nNrNneScap4mLzpYsL3wP3//3YkpsRviYzf6Xfedv2b/jvX/ubq7bvv3dnluwMx",
+	"/Jud3bVdvxld93f5Lr296sq/94d/9ZOddzarZPzO9l83NiPv7Z80vZ3dtffHzeh6UN+suo2AdgbXat5f",
+	"vROUju3oejRx8oe+UF+nr5e+Miq/v7KTXoLUNTCx6KBerVna9XYrCoeME+TIxVKv7VQUVaIKkGL0kx37",
+	"nffvps7EzPrvk3ELdXyBfMSJQAOCdRFR5hoskE89ch/5UlnqPXGoxe4OdvvE3mFUhCzICUurvW2hAb5v",
+	"4x75wUqtBhr3pA64hYRcQEJuo3QPmF75UlLIU58RmunS8nORlK9BwoV8yyWDc1E5K+KWuGGcmj5fkGBA",
+	"OPJFZcagAyNujrGONTdgTTVAT8gCa3lkgUdF/TH5MB8td/EHyzoC7p9QvaCPl4PS6yGaoGITRnhLnaAC",
+	"MVvIuXoX9xzrSMtqcLxPHWZHypAuCw2AoWTEq/k9f+GCa/iDnXTUixYs7HblaGAw51yM4PlEhb/Ve8yX",
+	"N6jc6Rpl22vd9ZrdrG807M0V3LQ7q+6at042upv5nfTnzBAYMpXxolwqBiF/EX8XP4Pm849Q/ESB46eT",
+	"T+JvNQj/dJ4W67Dn5kO16bKNQc3OALQ5G+yMmmDtJEVgHdO/nYD0RgL3Ev6z6R7uW7k93DM7/mQltDKn",
+	"EnqXeRDYK6D94o5xJVqubb+X2WAZ3XSDjJQP/Nr2e3k66QShkuUzv026pVOJYo1WZ8rhqxrNQnxSAt9E",
+	"KPs0T0DnyuU2PaNgntWO3YhmPcqzyeV8fjID5xclIjwr2d/7Kj1Rs5GVR6Rjc4JDt4/4mAp8v4Wcdmny",
+	"M+07eNQuydm1Jw/jZ+BIeCH/ZKFTsYCi+3bEuaHevkp70MJ/xEIo5RvwLRVaIIZhEsFpkpgpxHRfhSna",
+	"9NA1KgKuGkfI9faFlUyWywaQ2xDqUkKQqG1a7oyT+VM8nagzRkZT6KLBhZnUGpeeSQ1mUqrHX8aPLBQ/",
+	"jx+hyUMo9HgKKhJduVJvIKkkJw8nn4PH6qsrV+QOVD/9kRgEpVapHdVqK+4Q/kNm3ktdxUXIaE9deuTe",
+	"6pLl7DVV/Zm+OxTg52CPdPPPDTDmxSvKI7heszfqmw1T1tD0bPWp/LC2cl54xex/uSa/geqa5/ELFD+T",
+	"kOVFAmGeTD6efKY8eJ+AT/F5/CR+jOKvoNAGqj8exC8mP5cI57/MB2zOUNyoxeD45IpGfUoLhFMgnPND",
+	"OHpTQWqdVlSiTwavEdyRSGImzrllEusyAEcKaEsCkKQ4Pg/dVNE2CGHepi4OwzHCVNuhOeimhXKOkd7r",
+	"UGqJe206Y8dLMNAjAjkrtaaje1GYRDZdF1BF91QIaJr3pjU7qyuFUXJ5zgygXuvC/aP6qsO8ca7y/Of4",
+	"Ufx88jkI+c9Bi05+Hj+ffKKT13N0KJr8TKpOwGPPJp/nqVAUfxm/gApCXXIJoaYnkJmorseoH5LuD9ql",
+	"vhBD3lpezlQOLLtY4ID12iUUkuAH7RJlXRYEbIQoA6bhsF3So/8KxU+VkQ1o8Ov4sR4OnqXMQcOuk7rX",
+	"cFc6dhOvdu0mWfPsDXe9Y2/iWqfuNrwV0uyeRcOaI3Zcy4bUU2CqBiYfw/zHf4hfTB4oQCMV6uTB5CH6",
+	"07/HvwG9+zj+Jv5P40WQGjgvrhY/+dOzs+nYRErIw3KyojVOpULLFlr2DFoWutak1rBiCkWHErFeJy27",
+	"/KH83+PSKKCndr7K3UJeiLuCW0huPC8KiAfvozsw2NCJCcS68keAZpvSuId9DInJGvhc5IbkUg24KwCz",
+	"vEr3bqGoCkUlFdWplBLs3xlebnloCnVUqKMzx2OzysgXF2rk5cZFkwfPCHEq7XP2DJY+wYHo/91MLaYN",
+	"P10CpCwyXZojFx6FEeVbcjt7TBUdIcEiZRgjDwvcwZzk6qMfwYPPnJGXkjnuzy9O9LNnt7WHVwP6HP9A",
+	"kySeak8fs8Wu+weEyscMQ9bJ8i/wMZf7TeV0hgR74/lXR9dNmYlXWR/Y7csNbyFndap2LndZFDMe4fx1",
+	"Wxk5sDESTGUvVc8mZ85fYiTzdsx6Tv/8w1KH4JCE25Hoy7tJVKUys/LTNXyuE7dKVikKJUxaBiSmn/Ph",
+	"kflKkystk1VmIcH2CUUh6YaE90GKwVcsAtRoujnJIeXLJUX8a/sURRzydNmIIuxC88DsHdQneRGnLLJG",
+	"ZeJFOu3FJVKy80oWCUO3aoVsB9X8pBSe84yrAXEl2PNdW44XiygkqPxX1dXaZgVl0mk56kh9lxBdubqJ",
+	"azItflrImX1+9hZ583Tz7i3d6hupVt+oPN0RHA+HvGJBSukBCceQ/MiTHGj9UzMCLsgw83AxYra6a86j",
+	"7+jfiH7Iol4fqTxeHKCbQ0J330I7jFLipoVMHJXj/xX/Lv5V/Ivl+J8ABX8yeQg0W1/HT1RbWCkv9LIE",
+	"Pt3XWYQD4DNTM8Yzw+Oc5YzrXUxxT/7ykFW3xNGQsGFAULmrG9kpfjsA4noXWChkAeEW6gTM3ecW8umB",
+	"L/QOksPqRME+8geq8WMyEv3rvNGMESecy99baIg5hzihJjgxqyBtFIECBkguaWAMxZxT72tOdP558amN",
+	"h0Pk0w67b00XKCaNt6HoSoeVVCFyH1NKAktbdAcEcRESPLCQR6RQUtHjAetIbTyMeF9Ojhn31OFYQgPs",
+	"B/AU2MgSZ7qB7+6jiPKoI0fbIZm3mapry3klJZ9VrqgublNAaZ+M1aiURjHdByGJSv2dnTMlEo/e/sqV",
+	"t8gBCdgQUoOlGXzlSqYA7eqNn/zASy9wKi0kGAt0a1nCpfyw2hT63UMSrArNipR1i08lwEJVcR8fQPm6",
+	"qKJdKg+GF0EJNzRa5gQlKpKbiuiMp9nkFJODvMOo26CY/l9yS6uxyI25xBH3PYLKzvKAHGZQciq567nE",
+	"VQcDlByWqU4r6YAMPcLx8lehzLKxgJhuq5iIeH2CjLtCycXEY6F+BjdKR3tt+z2107pRENiC3Bc6VJIZ",
+	"3BSAntHBWO0qbWZDGqRSD+ZBfmiqStS8qockpSbgn+QW6oUsGvItRNOalnQcO+rueSsnp9MskG4doceS",
+	"W3jp4tCzplJEzOAsBCI+GUpm/H2fCxaOt9AwwEKC9czZURHj6bN8dOSqD0Ci5mfMpW72uaQpD5RzbSg1",
+	"APFQBsRxy0ysrldFZUYDnxIpcJFPucBBAF8o1UX8odkTUhhz4bt8S7fpnC6XXeJIV8hm3iGvQPboC1yT",
+	"2vKIzkg7iw9DNmBKf1rZMcpJlW9kmk0PcSikIgGei1TVyq3qhXiEAzRkge+OMwO8ZabhxFneHmYpPvXS",
+	"L3G15Oo4JJm5SlArb5ERTtlFUAURes0qmeFcpSFT7zZjnXMFhVrr9O7mxT3i+qAAEVPwCpVNB9lM29j8",
+	"56OQHPhklDOMvFRkVJ58En+jHWya19MkElgo/iZ+AtkGL+JvLTR5CKyfH8dPJj9TxUWTjystVS/mpfaN",
+	"tnn16oRSokrUxtGtt66p0XOEde2ERO6ZpOItI1rUt1oVd8bovdtS/qk85K1MOrbcM6pezUxd/Pv4V/Hv",
+	"5H/+Nf5l/AUi90EEJ4zh2XOal5r90U8/+n8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

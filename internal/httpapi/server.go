@@ -24,6 +24,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/catalog"
 	"github.com/kabinet-edu/kabinet/internal/commerce"
+	"github.com/kabinet-edu/kabinet/internal/completion"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
@@ -51,6 +52,7 @@ type Server struct {
 	*newsAPI
 	*notificationsAPI
 	*enrollmentAPI
+	*completionAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -65,6 +67,7 @@ type (
 	newsAPI          = news.Handler
 	notificationsAPI = notifications.Handler
 	enrollmentAPI    = enrollment.Handler
+	completionAPI    = completion.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -118,6 +121,14 @@ func New(d Deps) (*echo.Echo, error) {
 		notificationsAPI: notes,
 		enrollmentAPI:    enrollment.New(base, out, blobs),
 	}
+	// Completion documents: the issuer is shared with the completion-check
+	// worker's; its credential key is published in the JWKS.
+	docs, err := completion.NewIssuerFromConfig(d.Config, d.Pool, blobs, publisher, d.Logger)
+	if err != nil {
+		return nil, err
+	}
+	s.completionAPI = completion.New(base, docs)
+	s.systemAPI.CredentialKey = docs.Signer().PublicKey()
 	shop, err := newCommerce(d, base)
 	if err != nil {
 		return nil, err

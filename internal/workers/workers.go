@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kabinet-edu/kabinet/internal/commerce"
+	"github.com/kabinet-edu/kabinet/internal/completion"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/delivery"
 	"github.com/kabinet-edu/kabinet/internal/janitor"
@@ -44,6 +45,9 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 		return nil, err
 	}
 	if err := notifications.Register(reg, cfg, pool, log); err != nil {
+		return nil, err
+	}
+	if err := completion.Register(reg, cfg, pool, log); err != nil {
 		return nil, err
 	}
 	return reg, nil
