@@ -2,6 +2,7 @@ package completion
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,10 +17,11 @@ import (
 // LoadSigner returns the signer of credentials and status lists: the key of
 // KABINET_CREDENTIAL_KEY, else of KABINET_CREDENTIAL_KEY_FILE — created
 // there on first use when the file does not exist, so every process of a
-// deployment that shares the file signs with the same key — else a
-// throw-away key (ephemeral true; development and tests only: Validate
-// requires a key in production).
-func LoadSigner(c config.Completion) (s *credential.Signer, ephemeral bool, err error) {
+// deployment that shares the file signs with the same key — else the
+// public development key (development true; config.Validate requires a
+// key in production), which every process derives alike, so `kabinet
+// serve` and `kabinet worker` agree without any setting.
+func LoadSigner(c config.Completion) (s *credential.Signer, development bool, err error) {
 	switch {
 	case c.CredentialKey != "":
 		key, err := auth.ParseKeyPEM([]byte(c.CredentialKey))
@@ -34,12 +36,13 @@ func LoadSigner(c config.Completion) (s *credential.Signer, ephemeral bool, err 
 		}
 		return credential.NewSigner(key), false, nil
 	}
-	key, _, err := auth.LoadKey("", "")
-	if err != nil {
-		return nil, false, err
-	}
-	return credential.NewSigner(key), true, nil
+	seed := sha256.Sum256([]byte(devKeySeed))
+	return credential.NewSigner(ed25519.NewKeyFromSeed(seed[:])), true, nil
 }
+
+// devKeySeed derives the development credential key. It is public (it is
+// in the source): credentials it signs prove nothing.
+const devKeySeed = "kabinet development credential key; not secret"
 
 // loadOrCreateKey reads the PEM key at path or, when there is none, writes
 // a new one there. The new key is written to a temporary file and linked

@@ -60,15 +60,15 @@ func (w *Worker) Check(ctx context.Context, a jobs.CompletionCheckArgs) (issued 
 }
 
 // NewIssuerFromConfig builds the issuer of a process: the credential key of
-// cfg (a throw-away one, logged, when none is configured) over blobs, with
-// notices through pub.
+// cfg (the public development key, logged, when none is configured) over
+// blobs, with notices through pub.
 func NewIssuerFromConfig(cfg config.Config, pool *pgxpool.Pool, blobs *blob.Store, pub *notifications.Publisher, log *slog.Logger) (*Issuer, error) {
-	signer, ephemeral, err := LoadSigner(cfg.Completion)
+	signer, development, err := LoadSigner(cfg.Completion)
 	if err != nil {
 		return nil, err
 	}
-	if ephemeral {
-		log.Warn("no KABINET_CREDENTIAL_KEY_FILE: completion credentials are signed with a throw-away key and stop verifying when this process ends")
+	if development {
+		log.Warn("no KABINET_CREDENTIAL_KEY_FILE: completion credentials are signed with the public development key")
 	}
 	return NewIssuer(cfg, pool, blobs, pub, signer, log)
 }
