@@ -52,7 +52,7 @@ func TestCompletionCheckIssuesOnce(t *testing.T) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	if text, ok := pdfText(t, pdfRes.Body); ok {
-		for _, s := range []string{"Иванова Анна Петровна", want, "УДОСТОВЕРЕНИЕ", "в объёме 72 академических"} {
+		for _, s := range []string{"Иванова Анна Петровна", want, "УДОСТОВЕРЕНИЕ", "в объёме 72 академических", d.VerifyURL} {
 			if !strings.Contains(text, s) {
 				t.Errorf("the PDF's text lacks %q:\n%s", s, text)
 			}
