@@ -209,3 +209,26 @@ func pdfText(t *testing.T, doc []byte) (string, bool) {
 }
 
 func year() string { return fmt.Sprint(time.Now().UTC().Year()) }
+
+// pdfPages counts a PDF's pages with pdfinfo, when it is installed.
+func pdfPages(t *testing.T, doc []byte) (int, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("pdfinfo"); err != nil {
+		return 0, false
+	}
+	cmd := exec.Command("pdfinfo", "-")
+	cmd.Stdin = strings.NewReader(string(doc))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Pages:"); ok {
+			var n int
+			_, _ = fmt.Sscan(strings.TrimSpace(rest), &n)
+			return n, true
+		}
+	}
+	t.Fatalf("pdfinfo: no page count in %s", out)
+	return 0, false
+}

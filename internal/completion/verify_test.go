@@ -150,6 +150,15 @@ func TestReissue(t *testing.T) {
 	if docs := k.myDocuments(t, l); len(docs) != 2 || docs[0].ID != n.ID {
 		t.Fatalf("my documents: %+v", docs)
 	}
+	// Pages of one, newest first, then the filter by status.
+	first, err := k.env.Client.ListCompletionDocumentsWithResponse(ctx, k.org.ID, &client.ListCompletionDocumentsParams{ProgramID: &c.program.ID, Limit: ptr(1)}, k.org.As("teacher"))
+	if err != nil || first.JSON200 == nil || len(first.JSON200.Items) != 1 || first.JSON200.Items[0].ID != n.ID || first.JSON200.NextCursor == nil {
+		t.Fatalf("first page: %v %s", err, first.Body)
+	}
+	second, err := k.env.Client.ListCompletionDocumentsWithResponse(ctx, k.org.ID, &client.ListCompletionDocumentsParams{ProgramID: &c.program.ID, Limit: ptr(1), Cursor: first.JSON200.NextCursor}, k.org.As("teacher"))
+	if err != nil || second.JSON200 == nil || len(second.JSON200.Items) != 1 || second.JSON200.Items[0].ID != d.ID || second.JSON200.NextCursor != nil {
+		t.Fatalf("second page: %v %s", err, second.Body)
+	}
 	list, err := k.env.Client.ListCompletionDocumentsWithResponse(ctx, k.org.ID, &client.ListCompletionDocumentsParams{Status: ptr(client.IssuedDocumentStatusValid)}, k.org.As("manager"))
 	if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 1 || list.JSON200.Items[0].ID != n.ID {
 		t.Fatalf("list valid: %v %s", err, list.Body)
