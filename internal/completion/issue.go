@@ -96,6 +96,7 @@ type Request struct {
 // Issue issues the document of r in one transaction and returns it.
 func (iss *Issuer) Issue(ctx context.Context, r Request) (db.IssuedDocument, error) {
 	var out db.IssuedDocument
+	var stored string // the PDF's key once uploaded: deleted again if the transaction fails
 	err := store.InTxJobs(ctx, iss.pool, func(q *db.Queries, tx pgx.Tx) error {
 		src, err := q.GetCompletionSource(ctx, r.ApplicationID)
 		if err != nil {
@@ -126,7 +127,7 @@ func (iss *Issuer) Issue(ctx context.Context, r Request) (db.IssuedDocument, err
 				return err
 			}
 		}
-		d, err := iss.create(ctx, q, src, r, old, now)
+		d, err := iss.create(ctx, q, src, r, old, now, &stored)
 		if err != nil {
 			return err
 		}
@@ -141,6 +142,9 @@ func (iss *Issuer) Issue(ctx context.Context, r Request) (db.IssuedDocument, err
 		out = d
 		return nil
 	})
+	if err != nil && stored != "" {
+		iss.dropBlob(stored)
+	}
 	return out, err
 }
 
@@ -169,7 +173,8 @@ func (iss *Issuer) check(ctx context.Context, q *db.Queries, src db.GetCompletio
 }
 
 // create numbers, renders, signs and stores the document.
-func (iss *Issuer) create(ctx context.Context, q *db.Queries, src db.GetCompletionSourceRow, r Request, old *db.IssuedDocument, now time.Time) (db.IssuedDocument, error) {
+// The PDF's blob key is put in *stored as soon as it is uploaded.
+func (iss *Issuer) create(ctx context.Context, q *db.Queries, src db.GetCompletionSourceRow, r Request, old *db.IssuedDocument, now time.Time, stored *string) (db.IssuedDocument, error) {
 	a, p, g, o := src.Application, src.Program, src.StudyGroup, src.Organization
 	settings, _, err := loadSettings(ctx, q, o.ID)
 	if err != nil {
@@ -224,6 +229,7 @@ func (iss *Issuer) create(ctx context.Context, q *db.Queries, src db.GetCompleti
 	if err != nil {
 		return db.IssuedDocument{}, fmt.Errorf("completion: store the PDF: %w", err)
 	}
+	*stored = obj.Key
 	params := db.InsertCompletionDocumentParams{
 		ID: id, OrganizationID: o.ID, ProgramID: p.ID, GroupID: g.ID, ApplicationID: a.ID, UserID: a.UserID,
 		Kind: p.CompletionDocument, RegistrationNumber: num.Text, Seq: num.Seq, Period: int32(num.Period),
@@ -240,7 +246,6 @@ func (iss *Issuer) create(ctx context.Context, q *db.Queries, src db.GetCompleti
 	}
 	d, err := q.InsertCompletionDocument(ctx, params)
 	if err != nil {
-		iss.dropBlob(obj.Key)
 		if c, ok := store.UniqueViolation(err); ok && c == "issued_documents_one_valid" {
 			return db.IssuedDocument{}, ErrAlreadyIssued
 		}
@@ -249,7 +254,7 @@ func (iss *Issuer) create(ctx context.Context, q *db.Queries, src db.GetCompleti
 	return d, nil
 }
 
-// dropBlob deletes a PDF whose document was not stored.
+// dropBlob deletes a PDF whose document was not committed.
 func (iss *Issuer) dropBlob(key string) {
 	if err := iss.blobs.Delete(context.Background(), key); err != nil {
 		iss.log.Warn("completion: delete an orphan PDF", "key", key, "err", err)

@@ -130,6 +130,10 @@ func TestConcurrentChecksIssueOneDocument(t *testing.T) {
 	if docs := k.myDocuments(t, l); issued != 1 || len(docs) != 1 || docs[0].RegistrationNumber != "С-"+year()+"-00001" {
 		t.Fatalf("issued %d: %+v", issued, docs)
 	}
+	// Refused checks left no PDF behind.
+	if n := k.storedPDFs(t); n != 1 {
+		t.Fatalf("%d PDFs stored for one document", n)
+	}
 }
 
 // Concurrent issuance for many learners numbers them 1…n: no gap, no

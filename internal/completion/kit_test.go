@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +234,25 @@ func pdfPages(t *testing.T, doc []byte) (int, bool) {
 	}
 	t.Fatalf("pdfinfo: no page count in %s", out)
 	return 0, false
+}
+
+// storedPDFs counts the PDFs in the organization's blob folder.
+func (k *kit) storedPDFs(t *testing.T) int {
+	t.Helper()
+	u, err := url.Parse(k.env.Config.Blob.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(filepath.FromSlash(u.Path), "completion", k.org.ID.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		// The local store keeps a blob's attributes beside it.
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && !strings.HasSuffix(e.Name(), ".attrs") {
+			n++
+		}
+	}
+	return n
 }
