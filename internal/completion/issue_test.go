@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 	"github.com/kabinet-edu/kabinet/internal/credential"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/learning"
 )
 
 // The completion check issues the document once the requirements are met
@@ -228,6 +230,27 @@ func TestRequirementsNotMet(t *testing.T) {
 	}
 	if n := apitest.CountAudit(t, k.env, "completion_document_issued", k.org.ID, &l.id); n != 1 {
 		t.Fatalf("audit events: %d", n)
+	}
+	// Another learner completes the lesson: learning enqueues the check in
+	// the completion's transaction, and the check issues.
+	l2 := k.enroll(t, c, snils)
+	tx, err := k.env.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if ok, err := learning.CompleteLesson(ctx, tx, k.jobs, l2.id, c.program.ID, uuid.MustParse(lesson), learning.SourceManual, time.Now()); err != nil || !ok {
+		t.Fatalf("complete lesson: %v %v", ok, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var queued int
+	if err := k.env.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'completion_check' AND args->>'user_id' = $1`, l2.id.String()).Scan(&queued); err != nil || queued != 1 {
+		t.Fatalf("queued checks: %d %v", queued, err)
+	}
+	if !k.check(t, l2, c) {
+		t.Fatal("the check after the last lesson issued nothing")
 	}
 	// One valid document per learner and program.
 	res, err = k.env.Client.IssueCompletionDocumentWithResponse(ctx, k.org.ID, client.IssueCompletionDocumentRequest{ApplicationID: l.application, OverrideReason: ptr("again")}, k.org.As("admin"))

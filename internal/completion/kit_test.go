@@ -36,6 +36,7 @@ type kit struct {
 	env    *apitest.Env
 	org    apitest.StaffOrg
 	worker *completion.Worker
+	jobs   jobs.Inserter // as learning's handlers hold it
 }
 
 var slugSeq = time.Now().UnixNano() % 1_000_000
@@ -69,7 +70,7 @@ func newKit(t *testing.T, mutate ...func(*config.Config)) *kit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &kit{env: env, org: apitest.NewStaffOrg(t, env, "org-"+seq()), worker: completion.NewWorker(iss)}
+	return &kit{env: env, org: apitest.NewStaffOrg(t, env, "org-"+seq()), worker: completion.NewWorker(iss), jobs: ins}
 }
 
 // course is a published program with a running group.
