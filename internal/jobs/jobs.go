@@ -91,4 +91,3 @@ type CompletionCheckArgs struct {
 
 // Kind names the job in River.
 func (CompletionCheckArgs) Kind() string { return "completion_check" }
-
