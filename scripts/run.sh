@@ -17,6 +17,10 @@ if [[ -z "${KABINET_JWT_PRIVATE_KEY:-}" && -z "${KABINET_JWT_PRIVATE_KEY_FILE:-}
   export KABINET_JWT_PRIVATE_KEY_FILE="$PWD/.data/jwt-ed25519.pem"
 fi
 
+# Completion credentials: a long-lived key of their own (created on first start).
+if [[ -z "${KABINET_CREDENTIAL_KEY:-}" && -z "${KABINET_CREDENTIAL_KEY_FILE:-}" ]]; then
+  export KABINET_CREDENTIAL_KEY_FILE="$PWD/.data/credential-ed25519.pem"
+fi
 # Logos and covers: a local folder, unless KABINET_BLOB_URL names another store.
 export KABINET_BLOB_URL="${KABINET_BLOB_URL:-file://$PWD/.data/blobs?create_dir=true&no_tmp_dir=true}"
 

@@ -117,8 +117,8 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	}
 	err = json.NewDecoder(jwks.Body).Decode(&set)
 	jwks.Body.Close()
-	if err != nil || len(set.Keys) != 2 || set.Keys[1].Kid != auth.Thumbprint(oldKey.Public().(ed25519.PublicKey)) {
-		t.Fatalf("JWKS during a rotation: %+v %v; want the current key and the previous one", set, err)
+	if err != nil || len(set.Keys) != 3 || set.Keys[1].Kid != auth.Thumbprint(oldKey.Public().(ed25519.PublicKey)) {
+		t.Fatalf("JWKS during a rotation: %+v %v; want the current key, the previous one and the credential key", set, err)
 	}
 
 	cancel()

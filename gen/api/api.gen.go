@@ -605,6 +605,24 @@ func (e InvitationStatus) Valid() bool {
 	}
 }
 
+// Defines values for IssuedDocumentStatus.
+const (
+	IssuedDocumentStatusRevoked IssuedDocumentStatus = "revoked"
+	IssuedDocumentStatusValid   IssuedDocumentStatus = "valid"
+)
+
+// Valid indicates whether the value is a known member of the IssuedDocumentStatus enum.
+func (e IssuedDocumentStatus) Valid() bool {
+	switch e {
+	case IssuedDocumentStatusRevoked:
+		return true
+	case IssuedDocumentStatusValid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for JWKAlg.
 const (
 	EdDSA JWKAlg = "EdDSA"
@@ -908,6 +926,42 @@ func (e NotificationCategory) Valid() bool {
 	}
 }
 
+// Defines values for NumberingRuleReset.
+const (
+	NumberingRuleResetNever  NumberingRuleReset = "never"
+	NumberingRuleResetYearly NumberingRuleReset = "yearly"
+)
+
+// Valid indicates whether the value is a known member of the NumberingRuleReset enum.
+func (e NumberingRuleReset) Valid() bool {
+	switch e {
+	case NumberingRuleResetNever:
+		return true
+	case NumberingRuleResetYearly:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NumberingRuleUpdateReset.
+const (
+	NumberingRuleUpdateResetNever  NumberingRuleUpdateReset = "never"
+	NumberingRuleUpdateResetYearly NumberingRuleUpdateReset = "yearly"
+)
+
+// Valid indicates whether the value is a known member of the NumberingRuleUpdateReset enum.
+func (e NumberingRuleUpdateReset) Valid() bool {
+	switch e {
+	case NumberingRuleUpdateResetNever:
+		return true
+	case NumberingRuleUpdateResetYearly:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OperatorOrganizationCreatedAdminStatus.
 const (
 	Granted OperatorOrganizationCreatedAdminStatus = "granted"
@@ -1201,19 +1255,19 @@ func (e RefundStatus) Valid() bool {
 
 // Defines values for ReviewPolicy.
 const (
-	AfterCloseDate  ReviewPolicy = "after_close_date"
-	AfterSubmission ReviewPolicy = "after_submission"
-	Never           ReviewPolicy = "never"
+	ReviewPolicyAfterCloseDate  ReviewPolicy = "after_close_date"
+	ReviewPolicyAfterSubmission ReviewPolicy = "after_submission"
+	ReviewPolicyNever           ReviewPolicy = "never"
 )
 
 // Valid indicates whether the value is a known member of the ReviewPolicy enum.
 func (e ReviewPolicy) Valid() bool {
 	switch e {
-	case AfterCloseDate:
+	case ReviewPolicyAfterCloseDate:
 		return true
-	case AfterSubmission:
+	case ReviewPolicyAfterSubmission:
 		return true
-	case Never:
+	case ReviewPolicyNever:
 		return true
 	default:
 		return false
@@ -2537,6 +2591,61 @@ type CommerceSettingsWithdrawalPolicy string
 // CompletionDocument The document a learner receives at the end.
 type CompletionDocument string
 
+// CompletionNumbering Each kind has its own sequence.
+type CompletionNumbering struct {
+	// Certificate How one kind of document is numbered.
+	Certificate NumberingRule `json:"certificate"`
+
+	// CertificateOfQualification How one kind of document is numbered.
+	CertificateOfQualification NumberingRule `json:"certificateOfQualification"`
+
+	// Diploma How one kind of document is numbered.
+	Diploma NumberingRule `json:"diploma"`
+}
+
+// CompletionNumberingUpdate defines model for CompletionNumberingUpdate.
+type CompletionNumberingUpdate struct {
+	Certificate                NumberingRuleUpdate `json:"certificate"`
+	CertificateOfQualification NumberingRuleUpdate `json:"certificateOfQualification"`
+	Diploma                    NumberingRuleUpdate `json:"diploma"`
+}
+
+// CompletionReasonRequest defines model for CompletionReasonRequest.
+type CompletionReasonRequest struct {
+	// Reason Why; kept on the revoked document and in the organization's audit log.
+	Reason string `json:"reason"`
+}
+
+// CompletionSettings defines model for CompletionSettings.
+type CompletionSettings struct {
+	// City Printed on the document; may be empty.
+	City string `json:"city"`
+
+	// Numbering Each kind has its own sequence.
+	Numbering CompletionNumbering `json:"numbering"`
+
+	// Prefix What `{prefix}` writes.
+	Prefix string `json:"prefix"`
+
+	// SignatoryName The signatory's name («П. П. Петров»).
+	SignatoryName string `json:"signatoryName"`
+
+	// SignatoryTitle The signatory's title printed under the signature line («Директор»).
+	SignatoryTitle string `json:"signatoryTitle"`
+
+	// UpdatedAt `null` while the defaults apply.
+	UpdatedAt *time.Time `json:"updatedAt"`
+}
+
+// CompletionSettingsUpdate defines model for CompletionSettingsUpdate.
+type CompletionSettingsUpdate struct {
+	City           *string                   `json:"city,omitempty"`
+	Numbering      CompletionNumberingUpdate `json:"numbering"`
+	Prefix         *string                   `json:"prefix,omitempty"`
+	SignatoryName  *string                   `json:"signatoryName,omitempty"`
+	SignatoryTitle *string                   `json:"signatoryTitle,omitempty"`
+}
+
 // CompletionVerdict Whether the completion document may be issued, and what is missing.
 type CompletionVerdict struct {
 	FinalTestPassed   bool `json:"finalTestPassed"`
@@ -2846,6 +2955,13 @@ type DeviceRegistration struct {
 	//
 	// Example: fcm-registration-token-from-the-app
 	Token string `json:"token"`
+}
+
+// DocumentHolder The holder's name as the document carries it (from the application when it was issued).
+type DocumentHolder struct {
+	FirstName  string  `json:"firstName"`
+	LastName   string  `json:"lastName"`
+	Patronymic *string `json:"patronymic"`
 }
 
 // DocumentKind defines model for DocumentKind.
@@ -3296,6 +3412,85 @@ type InvitationRequest struct {
 // InvitationStatus `pending` (the link works), `expired` (resend it), `accepted`,
 // `revoked`.
 type InvitationStatus string
+
+// IssueCompletionDocumentRequest defines model for IssueCompletionDocumentRequest.
+type IssueCompletionDocumentRequest struct {
+	// ApplicationID The learner's approved application (it names the learner, program and group).
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+
+	// OverrideReason Issue although the requirements are not met, for this reason (recorded on the document and in the organization's audit log). Without it unmet requirements are `409 requirements_not_met`.
+	OverrideReason *string `json:"overrideReason,omitempty"`
+}
+
+// IssuedDocument An issued completion document (удостоверение, диплом, сертификат).
+type IssuedDocument struct {
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+	GroupID       openapi_types.UUID `json:"groupId"`
+
+	// Holder The holder's name as the document carries it (from the application when it was issued).
+	Holder DocumentHolder `json:"holder"`
+
+	// Hours The program's volume in academic hours.
+	Hours    int                `json:"hours"`
+	ID       openapi_types.UUID `json:"id"`
+	IssuedAt time.Time          `json:"issuedAt"`
+
+	// IssuedBy The staff member who issued it; `null` when the completion check issued it.
+	IssuedBy *openapi_types.UUID `json:"issuedBy"`
+
+	// IssuedOn The issue date printed on the document (UTC).
+	IssuedOn openapi_types.Date `json:"issuedOn"`
+
+	// Kind The document a learner receives at the end.
+	Kind CompletionDocument `json:"kind"`
+
+	// Number The form's number (the sequence number, six digits).
+	Number           string             `json:"number"`
+	OrganizationID   openapi_types.UUID `json:"organizationId"`
+	OrganizationName string             `json:"organizationName"`
+
+	// OverrideReason Set when staff issued it although the requirements were not met.
+	OverrideReason *string            `json:"overrideReason"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+
+	// ProgramKind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	ProgramKind ProgramKind `json:"programKind"`
+
+	// ProgramTitle The program's title when the document was issued.
+	ProgramTitle string `json:"programTitle"`
+
+	// RegistrationNumber From the organization's sequence for this kind, formatted by its pattern.
+	RegistrationNumber string `json:"registrationNumber"`
+
+	// ReissueOf The document this one replaces (revoked by the reissue).
+	ReissueOf    *openapi_types.UUID `json:"reissueOf"`
+	RevokeReason *string             `json:"revokeReason"`
+	RevokedAt    *time.Time          `json:"revokedAt"`
+
+	// Series The form's series (configured per kind; may be empty).
+	Series string `json:"series"`
+
+	// Status `valid` until staff revoke it (a mistake, a reissue); a revoked document verifies as revoked.
+	Status      IssuedDocumentStatus `json:"status"`
+	StudiedFrom *openapi_types.Date  `json:"studiedFrom"`
+	StudiedTo   *openapi_types.Date  `json:"studiedTo"`
+	UserID      openapi_types.UUID   `json:"userId"`
+
+	// VerifyURL The public verification page (the QR code's target).
+	VerifyURL string `json:"verifyUrl"`
+}
+
+// IssuedDocumentPage defines model for IssuedDocumentPage.
+type IssuedDocumentPage struct {
+	Items []IssuedDocument `json:"items"`
+
+	// NextCursor The cursor of the next page; `null` on the last.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// IssuedDocumentStatus `valid` until staff revoke it (a mistake, a reissue); a revoked document verifies as revoked.
+type IssuedDocumentStatus string
 
 // JWK defines model for JWK.
 type JWK struct {
@@ -4264,6 +4459,42 @@ type NotificationSettingsUpdate struct {
 	Categories []NotificationChannels `json:"categories"`
 }
 
+// NumberingRule How one kind of document is numbered.
+type NumberingRule struct {
+	// LastNumber The last sequence number issued in the current period (0 before the first).
+	LastNumber int64 `json:"lastNumber"`
+
+	// NextNumber The number the next document would get today.
+	NextNumber string `json:"nextNumber"`
+
+	// Pattern Tokens: `{year}` `{yy}` `{month}` `{prefix}` and one `{seq}` or `{seq:N}` (zero-padded to N digits).
+	Pattern string `json:"pattern"`
+
+	// Reset When the sequence starts again from 1; `yearly` needs `{year}` or `{yy}` in the pattern.
+	Reset NumberingRuleReset `json:"reset"`
+
+	// Series The series printed in the ФИС ФРДО export (may be empty).
+	Series string `json:"series"`
+}
+
+// NumberingRuleReset When the sequence starts again from 1; `yearly` needs `{year}` or `{yy}` in the pattern.
+type NumberingRuleReset string
+
+// NumberingRuleUpdate defines model for NumberingRuleUpdate.
+type NumberingRuleUpdate struct {
+	// Pattern Tokens: `{year}` `{yy}` `{month}` `{prefix}` and one `{seq}` or `{seq:N}`.
+	Pattern string `json:"pattern"`
+
+	// Reset Default `yearly` when the pattern holds `{year}` or `{yy}`, else `never`.
+	Reset *NumberingRuleUpdateReset `json:"reset,omitempty"`
+
+	// Series The form's series (ФИС ФРДО); default empty.
+	Series *string `json:"series,omitempty"`
+}
+
+// NumberingRuleUpdateReset Default `yearly` when the pattern holds `{year}` or `{yy}`, else `never`.
+type NumberingRuleUpdateReset string
+
 // OperatorAdmin defines model for OperatorAdmin.
 type OperatorAdmin struct {
 	Email     openapi_types.Email `json:"email"`
@@ -5099,6 +5330,26 @@ type PromoCodeUpdate struct {
 
 	// ValidUntil Exclusive.
 	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
+// PublicIssuedDocument What anyone may learn about a document by its QR code or number.
+type PublicIssuedDocument struct {
+	// HolderName The holder's name, partly masked: the surname's first and last letters and the initials («И***в И. П.»).
+	HolderName string             `json:"holderName"`
+	Hours      int                `json:"hours"`
+	ID         openapi_types.UUID `json:"id"`
+	IssuedOn   openapi_types.Date `json:"issuedOn"`
+
+	// Kind The document a learner receives at the end.
+	Kind               CompletionDocument `json:"kind"`
+	OrganizationName   string             `json:"organizationName"`
+	OrganizationSlug   string             `json:"organizationSlug"`
+	ProgramTitle       string             `json:"programTitle"`
+	RegistrationNumber string             `json:"registrationNumber"`
+	RevokedAt          *time.Time         `json:"revokedAt"`
+
+	// Status `valid` until staff revoke it (a mistake, a reissue); a revoked document verifies as revoked.
+	Status IssuedDocumentStatus `json:"status"`
 }
 
 // PublishedNewsItem A published news item as readers see it.
@@ -6400,6 +6651,21 @@ type GetMyCalendarParams struct {
 	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
 }
 
+// ListMyCompletionDocumentsParams defines parameters for ListMyCompletionDocuments.
+type ListMyCompletionDocumentsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadMyCompletionDocumentPdfParams defines parameters for DownloadMyCompletionDocumentPdf.
+type DownloadMyCompletionDocumentPdfParams struct {
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListMyConversationsParams defines parameters for ListMyConversations.
 type ListMyConversationsParams struct {
 	// OrganizationID Only threads of this organization's programs.
@@ -6686,6 +6952,51 @@ type UpdateCategoryParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListCompletionDocumentsParams defines parameters for ListCompletionDocuments.
+type ListCompletionDocumentsParams struct {
+	// ProgramID Only this program's documents.
+	ProgramID *openapi_types.UUID `form:"programId,omitempty" json:"programId,omitempty"`
+
+	// GroupID Only this group's documents.
+	GroupID *openapi_types.UUID `form:"groupId,omitempty" json:"groupId,omitempty"`
+
+	// UserID Only this learner's documents.
+	UserID *openapi_types.UUID `form:"userId,omitempty" json:"userId,omitempty"`
+
+	// Status Only documents in this status.
+	Status *IssuedDocumentStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// IssuedFrom Issued at or after this time.
+	IssuedFrom *time.Time `form:"issuedFrom,omitempty" json:"issuedFrom,omitempty"`
+
+	// IssuedBefore Issued before this time.
+	IssuedBefore *time.Time `form:"issuedBefore,omitempty" json:"issuedBefore,omitempty"`
+
+	// Number The registration number, exactly.
+	Number *string `form:"number,omitempty" json:"number,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ExportCompletionDocumentsFrdoParams defines parameters for ExportCompletionDocumentsFrdo.
+type ExportCompletionDocumentsFrdoParams struct {
+	// From The first issue date (inclusive).
+	From openapi_types.Date `form:"from" json:"from"`
+
+	// To The last issue date (inclusive); at most 366 days after `from`.
+	To openapi_types.Date `form:"to" json:"to"`
+}
+
+// DownloadCompletionDocumentPdfParams defines parameters for DownloadCompletionDocumentPdf.
+type DownloadCompletionDocumentPdfParams struct {
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListOrganizationConversationsParams defines parameters for ListOrganizationConversations.
@@ -7172,6 +7483,15 @@ type ListSupportTicketMessagesParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// FindCompletionDocumentParams defines parameters for FindCompletionDocument.
+type FindCompletionDocumentParams struct {
+	// Organization The organization's slug.
+	Organization string `form:"organization" json:"organization"`
+
+	// Number The registration number as printed.
+	Number string `form:"number" json:"number"`
+}
+
 // ListPublicFaqCategoriesParams defines parameters for ListPublicFaqCategories.
 type ListPublicFaqCategoriesParams struct {
 	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
@@ -7369,6 +7689,18 @@ type UpdateCategoryJSONRequestBody = CategoryUpdate
 
 // PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
 type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
+// IssueCompletionDocumentJSONRequestBody defines body for IssueCompletionDocument for application/json ContentType.
+type IssueCompletionDocumentJSONRequestBody = IssueCompletionDocumentRequest
+
+// ReissueCompletionDocumentJSONRequestBody defines body for ReissueCompletionDocument for application/json ContentType.
+type ReissueCompletionDocumentJSONRequestBody = CompletionReasonRequest
+
+// RevokeCompletionDocumentJSONRequestBody defines body for RevokeCompletionDocument for application/json ContentType.
+type RevokeCompletionDocumentJSONRequestBody = CompletionReasonRequest
+
+// UpdateCompletionSettingsJSONRequestBody defines body for UpdateCompletionSettings for application/json ContentType.
+type UpdateCompletionSettingsJSONRequestBody = CompletionSettingsUpdate
 
 // UploadOrganizationConversationAttachmentMultipartRequestBody defines body for UploadOrganizationConversationAttachment for multipart/form-data ContentType.
 type UploadOrganizationConversationAttachmentMultipartRequestBody = ConversationAttachmentUpload
@@ -7803,6 +8135,18 @@ type ServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx echo.Context) error
+	// ListMyCompletionDocuments My completion documents
+	// (GET /api/v1/me/completion-documents)
+	ListMyCompletionDocuments(ctx echo.Context, params ListMyCompletionDocumentsParams) error
+	// GetMyCompletionDocument One of my completion documents
+	// (GET /api/v1/me/completion-documents/{documentId})
+	GetMyCompletionDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// DownloadMyCompletionCredential Download my completion document as a verifiable credential
+	// (GET /api/v1/me/completion-documents/{documentId}/credential)
+	DownloadMyCompletionCredential(ctx echo.Context, documentID openapi_types.UUID) error
+	// DownloadMyCompletionDocumentPdf Download my completion document as PDF
+	// (GET /api/v1/me/completion-documents/{documentId}/pdf)
+	DownloadMyCompletionDocumentPdf(ctx echo.Context, documentID openapi_types.UUID, params DownloadMyCompletionDocumentPdfParams) error
 	// ListMyConversations My threads with teachers
 	// (GET /api/v1/me/conversations)
 	ListMyConversations(ctx echo.Context, params ListMyConversationsParams) error
@@ -8061,6 +8405,33 @@ type ServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListCompletionDocuments The organization's completion documents
+	// (GET /api/v1/organizations/{organizationId}/completion-documents)
+	ListCompletionDocuments(ctx echo.Context, organizationID openapi_types.UUID, params ListCompletionDocumentsParams) error
+	// IssueCompletionDocument Issue a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents)
+	IssueCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ExportCompletionDocumentsFrdo Export issued documents for ФИС ФРДО
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/frdo.xlsx)
+	ExportCompletionDocumentsFrdo(ctx echo.Context, organizationID openapi_types.UUID, params ExportCompletionDocumentsFrdoParams) error
+	// GetCompletionDocument A completion document of the organization
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/{documentId})
+	GetCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error
+	// DownloadCompletionDocumentPdf Download a completion document as PDF
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/{documentId}/pdf)
+	DownloadCompletionDocumentPdf(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadCompletionDocumentPdfParams) error
+	// ReissueCompletionDocument Reissue a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents/{documentId}/reissue)
+	ReissueCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error
+	// RevokeCompletionDocument Revoke a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents/{documentId}/revoke)
+	RevokeCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error
+	// GetCompletionSettings The numbering and signature of completion documents
+	// (GET /api/v1/organizations/{organizationId}/completion-settings)
+	GetCompletionSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// UpdateCompletionSettings Change the numbering and signature of completion documents
+	// (PUT /api/v1/organizations/{organizationId}/completion-settings)
+	UpdateCompletionSettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// ListOrganizationConversations Learners' threads
 	// (GET /api/v1/organizations/{organizationId}/conversations)
 	ListOrganizationConversations(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationConversationsParams) error
@@ -8370,6 +8741,15 @@ type ServerInterface interface {
 	// ReceivePaymentNotification Payment provider notifications (webhook)
 	// (POST /api/v1/payments/webhooks/{provider})
 	ReceivePaymentNotification(ctx echo.Context, provider string) error
+	// FindCompletionDocument Find a completion document by its number
+	// (GET /api/v1/public/completion-documents)
+	FindCompletionDocument(ctx echo.Context, params FindCompletionDocumentParams) error
+	// VerifyCompletionDocument Verify a completion document (the QR code)
+	// (GET /api/v1/public/completion-documents/{documentId})
+	VerifyCompletionDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// GetCredentialStatusList A revocation status list of completion credentials
+	// (GET /api/v1/public/credential-status/{organizationId}/{list})
+	GetCredentialStatusList(ctx echo.Context, organizationID openapi_types.UUID, list int) error
 	// ListPublicFaqCategories Public FAQ categories
 	// (GET /api/v1/public/organizations/{organization}/faq/categories)
 	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
@@ -9677,6 +10057,99 @@ func (w *ServerInterfaceWrapper) CloseAccount(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CloseAccount(ctx)
+	return err
+}
+
+// ListMyCompletionDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyCompletionDocuments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyCompletionDocumentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyCompletionDocuments(ctx, params)
+	return err
+}
+
+// GetMyCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyCompletionDocument(ctx, documentID)
+	return err
+}
+
+// DownloadMyCompletionCredential converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyCompletionCredential(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyCompletionCredential(ctx, documentID)
+	return err
+}
+
+// DownloadMyCompletionDocumentPdf converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMyCompletionDocumentPdf(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMyCompletionDocumentPdfParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMyCompletionDocumentPdf(ctx, documentID, params)
 	return err
 }
 
@@ -11540,6 +12013,283 @@ func (w *ServerInterfaceWrapper) PutCommerceSettings(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PutCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// ListCompletionDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCompletionDocuments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCompletionDocumentsParams
+	// ------------- Optional query parameter "programId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "programId", ctx.QueryParams(), &params.ProgramID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Optional query parameter "groupId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "groupId", ctx.QueryParams(), &params.GroupID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// ------------- Optional query parameter "userId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "userId", ctx.QueryParams(), &params.UserID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "issuedFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedFrom", ctx.QueryParams(), &params.IssuedFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter issuedFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "issuedBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issuedBefore", ctx.QueryParams(), &params.IssuedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter issuedBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "number" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "number", ctx.QueryParams(), &params.Number, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCompletionDocuments(ctx, organizationID, params)
+	return err
+}
+
+// IssueCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) IssueCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.IssueCompletionDocument(ctx, organizationID)
+	return err
+}
+
+// ExportCompletionDocumentsFrdo converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportCompletionDocumentsFrdo(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ExportCompletionDocumentsFrdoParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportCompletionDocumentsFrdo(ctx, organizationID, params)
+	return err
+}
+
+// GetCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCompletionDocument(ctx, organizationID, documentID)
+	return err
+}
+
+// DownloadCompletionDocumentPdf converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadCompletionDocumentPdf(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadCompletionDocumentPdfParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadCompletionDocumentPdf(ctx, organizationID, documentID, params)
+	return err
+}
+
+// ReissueCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) ReissueCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReissueCompletionDocument(ctx, organizationID, documentID)
+	return err
+}
+
+// RevokeCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeCompletionDocument(ctx, organizationID, documentID)
+	return err
+}
+
+// GetCompletionSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCompletionSettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCompletionSettings(ctx, organizationID)
+	return err
+}
+
+// UpdateCompletionSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateCompletionSettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateCompletionSettings(ctx, organizationID)
 	return err
 }
 
@@ -15111,6 +15861,71 @@ func (w *ServerInterfaceWrapper) ReceivePaymentNotification(ctx echo.Context) er
 	return err
 }
 
+// FindCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) FindCompletionDocument(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params FindCompletionDocumentParams
+	// ------------- Required query parameter "organization" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "organization", ctx.QueryParams(), &params.Organization, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Required query parameter "number" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "number", ctx.QueryParams(), &params.Number, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FindCompletionDocument(ctx, params)
+	return err
+}
+
+// VerifyCompletionDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) VerifyCompletionDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.VerifyCompletionDocument(ctx, documentID)
+	return err
+}
+
+// GetCredentialStatusList converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCredentialStatusList(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "list" -------------
+	var list int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "list", ctx.Param("list"), &list, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter list: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCredentialStatusList(ctx, organizationID, list)
+	return err
+}
+
 // ListPublicFaqCategories converts echo context to params.
 func (w *ServerInterfaceWrapper) ListPublicFaqCategories(ctx echo.Context) error {
 	var err error
@@ -15616,6 +16431,22 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId", wrapper.GetMyLesson, options.OperationMiddlewares["getMyLesson"]...)
 	router.GET(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/file", wrapper.DownloadMyLessonFile, options.OperationMiddlewares["downloadMyLessonFile"]...)
 	router.POST(options.BaseURL+"/api/v1/me/learning/programs/:programId/lessons/:lessonId/complete", wrapper.CompleteMyLesson, options.OperationMiddlewares["completeMyLesson"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-settings", wrapper.GetCompletionSettings, options.OperationMiddlewares["getCompletionSettings"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/completion-settings", wrapper.UpdateCompletionSettings, options.OperationMiddlewares["updateCompletionSettings"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents", wrapper.ListCompletionDocuments, options.OperationMiddlewares["listCompletionDocuments"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents", wrapper.IssueCompletionDocument, options.OperationMiddlewares["issueCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/frdo.xlsx", wrapper.ExportCompletionDocumentsFrdo, options.OperationMiddlewares["exportCompletionDocumentsFrdo"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/:documentId", wrapper.GetCompletionDocument, options.OperationMiddlewares["getCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/:documentId/pdf", wrapper.DownloadCompletionDocumentPdf, options.OperationMiddlewares["downloadCompletionDocumentPdf"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/:documentId/revoke", wrapper.RevokeCompletionDocument, options.OperationMiddlewares["revokeCompletionDocument"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/completion-documents/:documentId/reissue", wrapper.ReissueCompletionDocument, options.OperationMiddlewares["reissueCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/me/completion-documents", wrapper.ListMyCompletionDocuments, options.OperationMiddlewares["listMyCompletionDocuments"]...)
+	router.GET(options.BaseURL+"/api/v1/me/completion-documents/:documentId", wrapper.GetMyCompletionDocument, options.OperationMiddlewares["getMyCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/me/completion-documents/:documentId/pdf", wrapper.DownloadMyCompletionDocumentPdf, options.OperationMiddlewares["downloadMyCompletionDocumentPdf"]...)
+	router.GET(options.BaseURL+"/api/v1/me/completion-documents/:documentId/credential", wrapper.DownloadMyCompletionCredential, options.OperationMiddlewares["downloadMyCompletionCredential"]...)
+	router.GET(options.BaseURL+"/api/v1/public/completion-documents", wrapper.FindCompletionDocument, options.OperationMiddlewares["findCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/public/completion-documents/:documentId", wrapper.VerifyCompletionDocument, options.OperationMiddlewares["verifyCompletionDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/public/credential-status/:organizationId/:list", wrapper.GetCredentialStatusList, options.OperationMiddlewares["getCredentialStatusList"]...)
 
 }
 
@@ -23407,6 +24238,555 @@ type CloseAccount503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocumentsRequestObject struct {
+	Params ListMyCompletionDocumentsParams
+}
+
+type ListMyCompletionDocumentsResponseObject interface {
+	VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListMyCompletionDocuments200JSONResponse IssuedDocumentPage
+
+func (response ListMyCompletionDocuments200JSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments401ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments404ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments422ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments429ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments500ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCompletionDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCompletionDocuments503ApplicationProblemPlusJSONResponse) VisitListMyCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type GetMyCompletionDocumentResponseObject interface {
+	VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetMyCompletionDocument200JSONResponse IssuedDocument
+
+func (response GetMyCompletionDocument200JSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument401ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument404ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument422ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument429ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument500ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyCompletionDocument503ApplicationProblemPlusJSONResponse) VisitGetMyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredentialRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type DownloadMyCompletionCredentialResponseObject interface {
+	VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyCompletionCredential200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type DownloadMyCompletionCredential200ApplicationVcJwtResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyCompletionCredential200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyCompletionCredential200ApplicationVcJwtResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vc+jwt")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyCompletionCredential401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential401ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential404ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential422ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential429ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential500ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionCredential503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionCredential503ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionCredentialResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdfRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     DownloadMyCompletionDocumentPdfParams
+}
+
+type DownloadMyCompletionDocumentPdfResponseObject interface {
+	VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error
+}
+
+type DownloadMyCompletionDocumentPdf200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMyCompletionDocumentPdf200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMyCompletionDocumentPdf200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMyCompletionDocumentPdf200ApplicationPdfResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMyCompletionDocumentPdf304Response struct {
+	Headers DownloadMyCompletionDocumentPdf304ResponseHeaders
+}
+
+func (response DownloadMyCompletionDocumentPdf304Response) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMyCompletionDocumentPdf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf401ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf404ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf422ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf429ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf500ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMyCompletionDocumentPdf503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMyCompletionDocumentPdf503ApplicationProblemPlusJSONResponse) VisitDownloadMyCompletionDocumentPdfResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -36672,6 +38052,1590 @@ type PutCommerceSettings503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PutCommerceSettings503ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocumentsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListCompletionDocumentsParams
+}
+
+type ListCompletionDocumentsResponseObject interface {
+	VisitListCompletionDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListCompletionDocuments200JSONResponse IssuedDocumentPage
+
+func (response ListCompletionDocuments200JSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments401ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments403ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments404ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments422ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments429ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments500ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCompletionDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCompletionDocuments503ApplicationProblemPlusJSONResponse) VisitListCompletionDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *IssueCompletionDocumentJSONRequestBody
+}
+
+type IssueCompletionDocumentResponseObject interface {
+	VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type IssueCompletionDocument201JSONResponse IssuedDocument
+
+func (response IssueCompletionDocument201JSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument400ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument401ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument403ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument404ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument409ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument413ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument415ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument422ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument429ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument500ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response IssueCompletionDocument503ApplicationProblemPlusJSONResponse) VisitIssueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdoRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ExportCompletionDocumentsFrdoParams
+}
+
+type ExportCompletionDocumentsFrdoResponseObject interface {
+	VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error
+}
+
+type ExportCompletionDocumentsFrdo200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type ExportCompletionDocumentsFrdo200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse struct {
+	Body          io.Reader
+	Headers       ExportCompletionDocumentsFrdo200ResponseHeaders
+	ContentLength int64
+}
+
+func (response ExportCompletionDocumentsFrdo200ApplicationVndOpenxmlformatsOfficedocumentSpreadsheetmlSheetResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo401ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo403ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo404ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo422ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo429ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo500ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportCompletionDocumentsFrdo503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportCompletionDocumentsFrdo503ApplicationProblemPlusJSONResponse) VisitExportCompletionDocumentsFrdoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+}
+
+type GetCompletionDocumentResponseObject interface {
+	VisitGetCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetCompletionDocument200JSONResponse IssuedDocument
+
+func (response GetCompletionDocument200JSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument401ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument403ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument404ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument422ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument429ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument500ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionDocument503ApplicationProblemPlusJSONResponse) VisitGetCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdfRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+	Params         DownloadCompletionDocumentPdfParams
+}
+
+type DownloadCompletionDocumentPdfResponseObject interface {
+	VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error
+}
+
+type DownloadCompletionDocumentPdf200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadCompletionDocumentPdf200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadCompletionDocumentPdf200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadCompletionDocumentPdf200ApplicationPdfResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadCompletionDocumentPdf304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadCompletionDocumentPdf304Response struct {
+	Headers DownloadCompletionDocumentPdf304ResponseHeaders
+}
+
+func (response DownloadCompletionDocumentPdf304Response) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadCompletionDocumentPdf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf401ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf403ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf404ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf422ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf429ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf500ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadCompletionDocumentPdf503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadCompletionDocumentPdf503ApplicationProblemPlusJSONResponse) VisitDownloadCompletionDocumentPdfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+	Body           *ReissueCompletionDocumentJSONRequestBody
+}
+
+type ReissueCompletionDocumentResponseObject interface {
+	VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type ReissueCompletionDocument201JSONResponse IssuedDocument
+
+func (response ReissueCompletionDocument201JSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument400ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument401ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument403ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument404ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument409ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument413ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument415ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument422ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument429ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument500ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReissueCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReissueCompletionDocument503ApplicationProblemPlusJSONResponse) VisitReissueCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	DocumentID     openapi_types.UUID `json:"documentId"`
+	Body           *RevokeCompletionDocumentJSONRequestBody
+}
+
+type RevokeCompletionDocumentResponseObject interface {
+	VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type RevokeCompletionDocument200JSONResponse IssuedDocument
+
+func (response RevokeCompletionDocument200JSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument400ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument401ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument403ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument404ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument409ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument413ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument415ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument422ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument429ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument500ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeCompletionDocument503ApplicationProblemPlusJSONResponse) VisitRevokeCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type GetCompletionSettingsResponseObject interface {
+	VisitGetCompletionSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetCompletionSettings200JSONResponse CompletionSettings
+
+func (response GetCompletionSettings200JSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings401ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings403ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings404ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings422ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings429ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings500ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCompletionSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCompletionSettings503ApplicationProblemPlusJSONResponse) VisitGetCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *UpdateCompletionSettingsJSONRequestBody
+}
+
+type UpdateCompletionSettingsResponseObject interface {
+	VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateCompletionSettings200JSONResponse CompletionSettings
+
+func (response UpdateCompletionSettings200JSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings400ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings401ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings403ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings404ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings409ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings413ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings415ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings422ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings429ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings500ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCompletionSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCompletionSettings503ApplicationProblemPlusJSONResponse) VisitUpdateCompletionSettingsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -54977,6 +57941,339 @@ func (response ReceivePaymentNotification503ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
+type FindCompletionDocumentRequestObject struct {
+	Params FindCompletionDocumentParams
+}
+
+type FindCompletionDocumentResponseObject interface {
+	VisitFindCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type FindCompletionDocument200JSONResponse PublicIssuedDocument
+
+func (response FindCompletionDocument200JSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument404ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument422ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument429ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument500ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FindCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FindCompletionDocument503ApplicationProblemPlusJSONResponse) VisitFindCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type VerifyCompletionDocumentResponseObject interface {
+	VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error
+}
+
+type VerifyCompletionDocument200JSONResponse PublicIssuedDocument
+
+func (response VerifyCompletionDocument200JSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument404ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument422ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument429ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument500ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCompletionDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response VerifyCompletionDocument503ApplicationProblemPlusJSONResponse) VisitVerifyCompletionDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusListRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	List           int                `json:"list"`
+}
+
+type GetCredentialStatusListResponseObject interface {
+	VisitGetCredentialStatusListResponse(w http.ResponseWriter) error
+}
+
+type GetCredentialStatusList200ResponseHeaders struct {
+	CacheControl *string
+}
+
+type GetCredentialStatusList200ApplicationVcJwtResponse struct {
+	Body          io.Reader
+	Headers       GetCredentialStatusList200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCredentialStatusList200ApplicationVcJwtResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vc+jwt")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCredentialStatusList404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList404ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusList422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList422ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusList429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList429ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusList500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList500ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCredentialStatusList503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCredentialStatusList503ApplicationProblemPlusJSONResponse) VisitGetCredentialStatusListResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPublicFaqCategoriesRequestObject struct {
 	Organization OrganizationRef `json:"organization"`
 	Params       ListPublicFaqCategoriesParams
@@ -55772,6 +59069,18 @@ type StrictServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx context.Context, request CloseAccountRequestObject) (CloseAccountResponseObject, error)
+	// ListMyCompletionDocuments My completion documents
+	// (GET /api/v1/me/completion-documents)
+	ListMyCompletionDocuments(ctx context.Context, request ListMyCompletionDocumentsRequestObject) (ListMyCompletionDocumentsResponseObject, error)
+	// GetMyCompletionDocument One of my completion documents
+	// (GET /api/v1/me/completion-documents/{documentId})
+	GetMyCompletionDocument(ctx context.Context, request GetMyCompletionDocumentRequestObject) (GetMyCompletionDocumentResponseObject, error)
+	// DownloadMyCompletionCredential Download my completion document as a verifiable credential
+	// (GET /api/v1/me/completion-documents/{documentId}/credential)
+	DownloadMyCompletionCredential(ctx context.Context, request DownloadMyCompletionCredentialRequestObject) (DownloadMyCompletionCredentialResponseObject, error)
+	// DownloadMyCompletionDocumentPdf Download my completion document as PDF
+	// (GET /api/v1/me/completion-documents/{documentId}/pdf)
+	DownloadMyCompletionDocumentPdf(ctx context.Context, request DownloadMyCompletionDocumentPdfRequestObject) (DownloadMyCompletionDocumentPdfResponseObject, error)
 	// ListMyConversations My threads with teachers
 	// (GET /api/v1/me/conversations)
 	ListMyConversations(ctx context.Context, request ListMyConversationsRequestObject) (ListMyConversationsResponseObject, error)
@@ -56030,6 +59339,33 @@ type StrictServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx context.Context, request PutCommerceSettingsRequestObject) (PutCommerceSettingsResponseObject, error)
+	// ListCompletionDocuments The organization's completion documents
+	// (GET /api/v1/organizations/{organizationId}/completion-documents)
+	ListCompletionDocuments(ctx context.Context, request ListCompletionDocumentsRequestObject) (ListCompletionDocumentsResponseObject, error)
+	// IssueCompletionDocument Issue a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents)
+	IssueCompletionDocument(ctx context.Context, request IssueCompletionDocumentRequestObject) (IssueCompletionDocumentResponseObject, error)
+	// ExportCompletionDocumentsFrdo Export issued documents for ФИС ФРДО
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/frdo.xlsx)
+	ExportCompletionDocumentsFrdo(ctx context.Context, request ExportCompletionDocumentsFrdoRequestObject) (ExportCompletionDocumentsFrdoResponseObject, error)
+	// GetCompletionDocument A completion document of the organization
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/{documentId})
+	GetCompletionDocument(ctx context.Context, request GetCompletionDocumentRequestObject) (GetCompletionDocumentResponseObject, error)
+	// DownloadCompletionDocumentPdf Download a completion document as PDF
+	// (GET /api/v1/organizations/{organizationId}/completion-documents/{documentId}/pdf)
+	DownloadCompletionDocumentPdf(ctx context.Context, request DownloadCompletionDocumentPdfRequestObject) (DownloadCompletionDocumentPdfResponseObject, error)
+	// ReissueCompletionDocument Reissue a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents/{documentId}/reissue)
+	ReissueCompletionDocument(ctx context.Context, request ReissueCompletionDocumentRequestObject) (ReissueCompletionDocumentResponseObject, error)
+	// RevokeCompletionDocument Revoke a completion document
+	// (POST /api/v1/organizations/{organizationId}/completion-documents/{documentId}/revoke)
+	RevokeCompletionDocument(ctx context.Context, request RevokeCompletionDocumentRequestObject) (RevokeCompletionDocumentResponseObject, error)
+	// GetCompletionSettings The numbering and signature of completion documents
+	// (GET /api/v1/organizations/{organizationId}/completion-settings)
+	GetCompletionSettings(ctx context.Context, request GetCompletionSettingsRequestObject) (GetCompletionSettingsResponseObject, error)
+	// UpdateCompletionSettings Change the numbering and signature of completion documents
+	// (PUT /api/v1/organizations/{organizationId}/completion-settings)
+	UpdateCompletionSettings(ctx context.Context, request UpdateCompletionSettingsRequestObject) (UpdateCompletionSettingsResponseObject, error)
 	// ListOrganizationConversations Learners' threads
 	// (GET /api/v1/organizations/{organizationId}/conversations)
 	ListOrganizationConversations(ctx context.Context, request ListOrganizationConversationsRequestObject) (ListOrganizationConversationsResponseObject, error)
@@ -56339,6 +59675,15 @@ type StrictServerInterface interface {
 	// ReceivePaymentNotification Payment provider notifications (webhook)
 	// (POST /api/v1/payments/webhooks/{provider})
 	ReceivePaymentNotification(ctx context.Context, request ReceivePaymentNotificationRequestObject) (ReceivePaymentNotificationResponseObject, error)
+	// FindCompletionDocument Find a completion document by its number
+	// (GET /api/v1/public/completion-documents)
+	FindCompletionDocument(ctx context.Context, request FindCompletionDocumentRequestObject) (FindCompletionDocumentResponseObject, error)
+	// VerifyCompletionDocument Verify a completion document (the QR code)
+	// (GET /api/v1/public/completion-documents/{documentId})
+	VerifyCompletionDocument(ctx context.Context, request VerifyCompletionDocumentRequestObject) (VerifyCompletionDocumentResponseObject, error)
+	// GetCredentialStatusList A revocation status list of completion credentials
+	// (GET /api/v1/public/credential-status/{organizationId}/{list})
+	GetCredentialStatusList(ctx context.Context, request GetCredentialStatusListRequestObject) (GetCredentialStatusListResponseObject, error)
 	// ListPublicFaqCategories Public FAQ categories
 	// (GET /api/v1/public/organizations/{organization}/faq/categories)
 	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
@@ -58135,6 +61480,107 @@ func (sh *strictHandler) CloseAccount(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(CloseAccountResponseObject); ok {
 		return validResponse.VisitCloseAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyCompletionDocuments operation middleware
+func (sh *strictHandler) ListMyCompletionDocuments(ctx echo.Context, params ListMyCompletionDocumentsParams) error {
+	var request ListMyCompletionDocumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyCompletionDocuments(ctx.Request().Context(), request.(ListMyCompletionDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyCompletionDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyCompletionDocumentsResponseObject); ok {
+		return validResponse.VisitListMyCompletionDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyCompletionDocument operation middleware
+func (sh *strictHandler) GetMyCompletionDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request GetMyCompletionDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyCompletionDocument(ctx.Request().Context(), request.(GetMyCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyCompletionDocumentResponseObject); ok {
+		return validResponse.VisitGetMyCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyCompletionCredential operation middleware
+func (sh *strictHandler) DownloadMyCompletionCredential(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request DownloadMyCompletionCredentialRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyCompletionCredential(ctx.Request().Context(), request.(DownloadMyCompletionCredentialRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyCompletionCredential")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyCompletionCredentialResponseObject); ok {
+		return validResponse.VisitDownloadMyCompletionCredentialResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadMyCompletionDocumentPdf operation middleware
+func (sh *strictHandler) DownloadMyCompletionDocumentPdf(ctx echo.Context, documentID openapi_types.UUID, params DownloadMyCompletionDocumentPdfParams) error {
+	var request DownloadMyCompletionDocumentPdfRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMyCompletionDocumentPdf(ctx.Request().Context(), request.(DownloadMyCompletionDocumentPdfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMyCompletionDocumentPdf")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMyCompletionDocumentPdfResponseObject); ok {
+		return validResponse.VisitDownloadMyCompletionDocumentPdfResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -60912,6 +64358,330 @@ func (sh *strictHandler) PutCommerceSettings(ctx echo.Context, organizationID op
 		return err
 	} else if validResponse, ok := response.(PutCommerceSettingsResponseObject); ok {
 		return validResponse.VisitPutCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCompletionDocuments operation middleware
+func (sh *strictHandler) ListCompletionDocuments(ctx echo.Context, organizationID openapi_types.UUID, params ListCompletionDocumentsParams) error {
+	var request ListCompletionDocumentsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCompletionDocuments(ctx.Request().Context(), request.(ListCompletionDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCompletionDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCompletionDocumentsResponseObject); ok {
+		return validResponse.VisitListCompletionDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// IssueCompletionDocument operation middleware
+func (sh *strictHandler) IssueCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request IssueCompletionDocumentRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body IssueCompletionDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueCompletionDocument(ctx.Request().Context(), request.(IssueCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(IssueCompletionDocumentResponseObject); ok {
+		return validResponse.VisitIssueCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportCompletionDocumentsFrdo operation middleware
+func (sh *strictHandler) ExportCompletionDocumentsFrdo(ctx echo.Context, organizationID openapi_types.UUID, params ExportCompletionDocumentsFrdoParams) error {
+	var request ExportCompletionDocumentsFrdoRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportCompletionDocumentsFrdo(ctx.Request().Context(), request.(ExportCompletionDocumentsFrdoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportCompletionDocumentsFrdo")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportCompletionDocumentsFrdoResponseObject); ok {
+		return validResponse.VisitExportCompletionDocumentsFrdoResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCompletionDocument operation middleware
+func (sh *strictHandler) GetCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error {
+	var request GetCompletionDocumentRequestObject
+
+	request.OrganizationID = organizationID
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCompletionDocument(ctx.Request().Context(), request.(GetCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCompletionDocumentResponseObject); ok {
+		return validResponse.VisitGetCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadCompletionDocumentPdf operation middleware
+func (sh *strictHandler) DownloadCompletionDocumentPdf(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID, params DownloadCompletionDocumentPdfParams) error {
+	var request DownloadCompletionDocumentPdfRequestObject
+
+	request.OrganizationID = organizationID
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadCompletionDocumentPdf(ctx.Request().Context(), request.(DownloadCompletionDocumentPdfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadCompletionDocumentPdf")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadCompletionDocumentPdfResponseObject); ok {
+		return validResponse.VisitDownloadCompletionDocumentPdfResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReissueCompletionDocument operation middleware
+func (sh *strictHandler) ReissueCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error {
+	var request ReissueCompletionDocumentRequestObject
+
+	request.OrganizationID = organizationID
+	request.DocumentID = documentID
+
+	var body ReissueCompletionDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReissueCompletionDocument(ctx.Request().Context(), request.(ReissueCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReissueCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReissueCompletionDocumentResponseObject); ok {
+		return validResponse.VisitReissueCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeCompletionDocument operation middleware
+func (sh *strictHandler) RevokeCompletionDocument(ctx echo.Context, organizationID openapi_types.UUID, documentID openapi_types.UUID) error {
+	var request RevokeCompletionDocumentRequestObject
+
+	request.OrganizationID = organizationID
+	request.DocumentID = documentID
+
+	var body RevokeCompletionDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeCompletionDocument(ctx.Request().Context(), request.(RevokeCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeCompletionDocumentResponseObject); ok {
+		return validResponse.VisitRevokeCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCompletionSettings operation middleware
+func (sh *strictHandler) GetCompletionSettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request GetCompletionSettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCompletionSettings(ctx.Request().Context(), request.(GetCompletionSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCompletionSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCompletionSettingsResponseObject); ok {
+		return validResponse.VisitGetCompletionSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateCompletionSettings operation middleware
+func (sh *strictHandler) UpdateCompletionSettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request UpdateCompletionSettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body UpdateCompletionSettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCompletionSettings(ctx.Request().Context(), request.(UpdateCompletionSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCompletionSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateCompletionSettingsResponseObject); ok {
+		return validResponse.VisitUpdateCompletionSettingsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -64483,6 +68253,82 @@ func (sh *strictHandler) ReceivePaymentNotification(ctx echo.Context, provider s
 	return nil
 }
 
+// FindCompletionDocument operation middleware
+func (sh *strictHandler) FindCompletionDocument(ctx echo.Context, params FindCompletionDocumentParams) error {
+	var request FindCompletionDocumentRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FindCompletionDocument(ctx.Request().Context(), request.(FindCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FindCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FindCompletionDocumentResponseObject); ok {
+		return validResponse.VisitFindCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// VerifyCompletionDocument operation middleware
+func (sh *strictHandler) VerifyCompletionDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request VerifyCompletionDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.VerifyCompletionDocument(ctx.Request().Context(), request.(VerifyCompletionDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "VerifyCompletionDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(VerifyCompletionDocumentResponseObject); ok {
+		return validResponse.VisitVerifyCompletionDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCredentialStatusList operation middleware
+func (sh *strictHandler) GetCredentialStatusList(ctx echo.Context, organizationID openapi_types.UUID, list int) error {
+	var request GetCredentialStatusListRequestObject
+
+	request.OrganizationID = organizationID
+	request.List = list
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCredentialStatusList(ctx.Request().Context(), request.(GetCredentialStatusListRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCredentialStatusList")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCredentialStatusListResponseObject); ok {
+		return validResponse.VisitGetCredentialStatusListResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPublicFaqCategories operation middleware
 func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
 	var request ListPublicFaqCategoriesRequestObject
@@ -64639,1780 +68485,1883 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3/byNHlif4rwR4MyhqJ6mivlaVBGNXLqts2aWqcknV5W6rRgxmBsmwkhGsjEhRtGHA7l7MHDAH7N7M",
-	"4G5wN7M4YIH+ZbGAt2eN83SP3cDcP0D9C/5LDvEiIjMyGUkmKbncbfQv3S4xMzLixYv3Ld77vM8aIR+O",
-	"OCNMisbeZw1yhYejmMB/H6Ry8JyIEWeCHOq/qz+LdDjEyaSx1zjlF4QJhFmE5IAgQfuMRC3KUCpI0gga",
-	"lzhO4RUchkQIeLyx1yCT9wfdd0P6lL7/6BeHz08/PDkSR0M5+sXDo92ji4gev3z/8fGjg42ft5/ET+Kf",
-	"X+H2ePyLR3zS3Yjoh8Pnbz99L350/NGjk+7pk09/9t7PXkYbg52XnxzQxw/fb5OPDtS4H/xs40Pa+3Cd",
-	"TN7/NHp5RJ/So/HPP4njJ+/+fPsXJ+8/WA83Y9YdPmpHH70fN4IGuRrRhIgj1th70G4HjYT0EiIGdsaJ",
-	"PN96vfkX98YPPrpoi43w8S/kz7YnHw7fvz94ezd9sjN6jhvFlw71gAeysdfYbG/utjY2W5vbp+0He1vt",
-	"vXb7F/D4kAy7JDkmjT2ZpCRoSPXm6WREGnuNtwlOgIhAy73PGmFCsCSRM+JGeUQyxDRu7DUwY3idXmLG",
-	"L/F/MDu6zpO+feRnJKE9SqLGXg/HggSNHk2EfIKH6sPT/zz9dvrt9KtG0KBRY6/R7j4g2737pLUVbuDW",
-	"dm/nXusB3tlpbfbu9Ta698h9vNFuBI0Y5yP8w/Q306+m306/U/+vfuMhVrzTSNJG0BgNOFP/+It7DzY3",
-	"Nja3tnd279k/z8xM0iH5hX7+ME34iNw95iLk48bnn38eNJ6TkF+SZPKQR0T4WZQwxBlpqXFQYh5HoXre",
-	"ZVD9h72PG/cuXm+2hg+uotbWoEdao/ty3Aga7WSbtcLNy09b9/u7F63JhlT7PbjaGrZ2Xt+LWuP26JPW",
-	"xYOENILGZnT/ssV2u69b8tPtQWu4EaovTfo7pPXg4mqzlWyNX7fujVi3ETTC+3Kj9clw+9MW2b3Erfbg",
-	"ddQIGtvj0UXr6l7CWt3NyYNWf2eoxn3dHnza2gqj3dbFfXnZ+mRzrOYw3O1+0iIbyVVrh73ebn16fzRQ",
-	"63owwS25eTFstaP+vVa4dUUarxTBTgRXp5on9FMsKWdemr0ckIQgyZEg5mR3Ez4uH2l3mBeJYruBlCOx",
-	"d/cuERSv97lIRZz26XqS3sVY3OXqjc27l5t3cfjvw5gSJs9p9NYHB28fPTk8bW+cpe325q7aiPNwgOOY",
-	"sD556/DBMYkHHG8+HV8+Sg6PT9/vpw/fw5x8sCHvv3j+spu++/6JkONWeOx7/3xI5IBHb51s7uzq3xln",
-	"IXmLtdonu+cvPz3YPP5E/z0hEU1IKM/ThL4FC/nzrYM/33z055uP4ot15wz9+eYjIfifbz4KcRx3cXhh",
-	"39dy8lxORuQtNQv9dxHyEXmLjwij0V/A4TN/l1iSt37xeuvqWRs/mGwMH25evrwvPyQ7yb30yXb3g93B",
-	"+1vinY3eu238+MHVz8NcSHkkwLaWAGaHjyLCJJUT7+YeoJiyCxIhap5yN7WGAAGZsNvbiDbDrW5rG++Q",
-	"1nZvt92637230Xqwibe62+FOtEvuGZnwQmiZxdI4Dhr62/Nk2CjhlzRSIq+h+Mj5yztUjGI8sULm76bf",
-	"XX95/avrL6e/u/7V9J+n32iRMMIJHhJJElBhD7HEMe8f9Z5wRo6xDAfqrxERYUJHinOVXDnFfQFsrrkS",
-	"DXgciX3U2WpvoydcomMegVDqoPFAixNEBQrTJCFMriuaqGEGBEdwRJie4FGvpT7a0l8NGiIckCFWnx/i",
-	"q8eE9eWgsbfRVtpGapEvZEJZH3bxIWeXJBFwuN4mPZ6Q2XmfDgjq8DgiycM0ETzpIN6DZYxwX8k6HKEu",
-	"vLqP+JBKRCXq8QSeYGRMhERDIgTuE5Gt4XVKkkm+BP36nLkvmvpjOqTSP/MYJ301B5YqHaimbmejJE9C",
-	"ZJqwqnnFMKw7rYj0cBrLxt5OO1BzpMN0aGY4pMz8K5stZZL0SaKnC7SroC4jV7JM3IRcUp4KoPIsZUGT",
-	"wm9Vkw/1ByuIuukn6iFLeBwPCZNPR8oiKc+2owyIzh7iLJ6gUcL7CR4KNKZygDDqJzwdIYkvKOsjPBrF",
-	"NITdEYjxcdU0SfGL7nTN9LqcxwQzmN+76hNHkZ+M8P3sOyMsB/ln+uZFZQ69TmmiVL82hvLv9XgyxEpk",
-	"pClVT86S5z2eJuIYX81+/5gLiXCIIzKkIRqo5wJEWRingl5W7tHAjuedBmVya7NR5LMCp7W9nKYnST27",
-	"90gfxxWnSdmtTvMoIsMRl4SFkw/IZHayB+iCTNRpmPA0QeGAc6H4qrnx/Rd/t7mzg0YJZRJ3Y4IOTh4e",
-	"HaFwgBMcKoEcILLeX0cYvXhx9M4akgMsz9gQXxAtfRUDKDII3CNaBowIlnvOscJMjEmihK+QPCERnLrN",
-	"bU2vM6b8kIQoHUEi1ATm72Srka3n5qc9BIdlTX0Dm6/oowJODB6SM6aWqIbr8miyn/0dVq4PFeNyQBL4",
-	"Xc2ns725ecZoTrrzCzI5T0gqSNTZdz4zoDFxVgRLoXGMkpQxRcYxplKcMbUwKlGTJwHCPUkStNVGIkCd",
-	"7fYDVP4MZeepIJ219TMGVoLR+o2dXju8j3c2W/eiDdLaVvr6Ab5PWlp3b+Od3m67Unvl32gpNph3Pl3x",
-	"tbMDDJbpCKWQpSSJ+sZffnx2drW50To7u7p3+Oov/sx7lI96FWoaBLLS1ZkoVmqGcqZV9wCzPujlLhYk",
-	"Qpyto+dmxqjZ2d6834Gd46kS12v7qLO9samEechZRNUnznuYxpmSlwNyxhIieJqEBA2wMF+IkKAsJKjZ",
-	"IzIcqD3CfUxZoPTtaBRPYDIkonJtHXX+XUdNiHF1tEMykiTSW1RlLywyFfz0mmPaFGmGUchHeobKeCWJ",
-	"tXRgxVQaVhyqscyZzE+csoZyEmLg/JvZPptVC3quCD27mPc4UxKnAz93tKpzz1NMzALUbskBFUitfB/B",
-	"SR1ToZ8bD3hsnlaHb4EFp6ey3I48JkJwVqUMY/i1QhvG9tWbqcOlzC4qyfBmNtfmsjbXMY/SmFRRaAi/",
-	"VlBoaF+9GYWeJn3MjPP6nPT8E+HOQ3cEUt4sanYiMuSdNaQEdFQxSffFupJzd2ue4Dxo/QK3Pm23HrzK",
-	"/7P16t/5ReizhIbEaw29R/sDtfsj9QSiDA0p4wlKGZUCNS/4iIQXYq2G5TGyn6iyPHa3GwstDT1Pn0H0",
-	"mI9vcZpzDKQ606wQR08ZQd2JJCgBzdPsqH+It9qtjfbmVidA5t8b7c3tVv7P1k673VnbQ53N9m7HWh1Y",
-	"eQyJXEcn5JIkONZDCtQnsiSzKmXVXEFVIWlPCE7CwSNDjvL6TmQaTZAmlkBNzCZG7w7X9q05o8wUoee8",
-	"rgMUMY+ycKZvRwzx3YmCAFL/8WeJOomN/+VuHpK+qx8Td2E2Zqqfg7g50q9tZSvDSYIn6kchJ7H9ViNb",
-	"5weUeQTOM+0roQvKoqpVap/ahBVWWLMae/kVm5nBtAsr3qm74hOeePa1k5CYXGIWkg5qqqUZOa6ZsfO6",
-	"s+8YSoHygdVZ7Kzl/4maMVanM+3GVAyUGa5sWfUAnLdzLMJO9g/18U5wxjpC4kS9ywhO1OFORyEfKpNX",
-	"u6cwxn7Rd1Vz4EwpLSHXHNOpRF+h1unSlzB1mj9uZCtVz8LcIZxk5pj9t5qiel9NsPGq+qSckisPPV/y",
-	"JAL92aMsUjIJPU+FoJgpFXHI+opGe8aoilB3goQkQ3AuRgnp0Sv1htoGSWVMUDPBEJ0baEm9FiCJ+yJA",
-	"YsATCW/10jg+Y84cUPPf/tv099Ovp/9z+tX0n6ffTf95+s30t9Ov/u13MCWBZn++/uvp19dfTn87/W76",
-	"L//2u7V1pIQZT5AcczSkQoyI4gdYWA/HMeri8EItUSYUTougQxrjhEp7WvTsyw6Ib1YVe/h6Wdkl+DMT",
-	"F9QBQZ8Ct5HDOwKpzwQICxRTIfU+dNR/OuOIToU6z0KS81R5vmobtnTUt9XdVnF/1g62Nj73a+8TxYbi",
-	"UcKHs4v6gJDRTHhnFGPGlMuTIB20yQ8VsLT6Jwdu1J4kmMYRlpVaU+Qz8OpN9e6cqZ/yW5+4DkTWnfkp",
-	"X2ren6tt1dF7EMpv4+hdLMkYT/TNEJOEwbl3Qmd3RwnvxmT4F58Izgrbr++S1PiCn1vOOSdJAjG/iEgd",
-	"YT8196UtyjI2RRGNtLeovS4sELkakVCSaB/JZKJdTRRjSZJ1w4xESGVHN+6FbbLZa+PWRvceaW1HG2Hr",
-	"gfL6270tvIPvdx+EmxtaxslU6ZD2ZtCAM6s0veD5HOxMDZXShO1d4C5lRO6ZNe8JwVv2+ZZ+/nOX4Au0",
-	"mhpDk70UWGKIXKkjg2MkSHKpbL8mZtlFRTbHNeW5pSwhOBxAoEmxNpCMRAgzvYR1Nae3cfRcE+lGWznE",
-	"sWIiEp0bkpd30oaubDhIbeIljmmE3j95+uSGe7UNEtDs1bGdCsqnMmerspm37OO3sVMzSw55GmvW7eqb",
-	"hz1EIbillAkc46RMkzP2VDnwfEQSE4w2UgEGNCdgu93eR5hN5ABiYwlX/2uER2aQUXHGMNre3FTqR19A",
-	"9GIa3mzLcayWMTknV1RI4e73AUM4DHnKsqAhFYi0hpjGyLyF9FtgHipeFI29j7ORJb6AeHqPklhxg75z",
-	"Cxrm+mPJL3z+6oa89SDnrYPC2PMZy8yjZZ69ba4KzR4aroCvKBaIsMRwsh/xpEujSN+FrL7Lmszn3ZiH",
-	"FyQqH2u7C1Qg88S+mpnEoXYKQsIkWBc4Uj6kkAmWPLnxcd9ytsTMIJ/gvD3RD7fsw7e1KSZYOMQTOMQR",
-	"1xzZVJ6QoWmgo4Uz9FqDzXoXEjhusE+UXVIJD5/rS/CZrcqfgPCfeWofYXEBHhtGjIyVM3HT3dlwhPFR",
-	"/tF8WnM2KJ9kyz5/W3sUU3ahpKwi2EIKfB40jpjWtIegvm+2N3qkmxokBbo6ZkA9mySbxS1ZIimzppf+",
-	"urkE0vOJeb9PIqXiUqZspk628A4QV0eAb0UP6YjwuV8+6R+VDmUiM+6dK2qbqcDVoJJAuBIezhMybkt3",
-	"6CWjOmJKz7qVPQpXXo8UFzY2eptkK9oOWzvdXdzafnDvfuv+7oOdFt7uboWb0QZp9x7U32E9p8fwnUXH",
-	"R08/xMwYMYpM2jXJqIcYH++hTmFHOvae0ZC1o97o2BV11gL4dzbEeXdyLnUIBSP1H/bD7i4p33SEtd1E",
-	"pYDntBx9wuUjnuow1socxbg878EoRW5KiLZckUjDQSH2fWOFtp3zyRMukf36HB5hXLb0Y7ckIIursxd7",
-	"sD1UbXjMWR+iOIIPCZigJBYkS20tqcALxsfqvcwKg72xeUL+YIQe4o7Ql3BN5bHqMEThsqyzlt8JOxlG",
-	"OtxrUprCAWk95EwmPPbdko2RWgwSA6z8oRDDZZ6a+YVywimMN5PM4eaanOK+fwkJGSVEECbtlYhxzCTu",
-	"zx8Uov14EnMcnXL+GCf9m9kDIz3WueT8HG60bqrUHZPLzBNJzpEdew6nmqm0JOct/fgP4mFRoSejJDxm",
-	"rjLSV8uaCZ8599mP4Dr7ZmSevR4vqyAT0/HckNvb+S3U1L4gltnfttf2UfECHenkDX2HbjJL1Gg3Ntec",
-	"OIdLHZQtZ97eOi+0zAu3t7uVuQVubkNBTGgJsVci3czOP8+ClLe191nY09n9E8IiZCeV588o6VFO0Jjw",
-	"FHIitAVyk+3cvF+xnc4M625o9sqt+Uk6B4UREglnv0q00Ychy1Jp2BvGJ1yeYElFj+JuXBHQ1leNOsqp",
-	"bATthqqNMBS3d4SuvtAc0Kq4xtT3kujf3T1L2+2tUNBPIXN5i3TW58a7fSL+REftXjB8iWlsl7EyC6bO",
-	"OOXQqYkPUmUeDUc8wQmNJ8h5w42YwuVJPLlxzNTREmapqDjHOaznPnhbDBdhiRUjleOhzYiPISUpD6Mn",
-	"CC7TeijkjJEQIm5r+2fK3NWxtVwKraPnBGiXORR5soiA8yMQZagDT7UO1FMdffPjcJ3zo+dq2YwiOeS7",
-	"2fB+ot6hrD+f8ebmlpiroVvQfULwc0jSP6cMwpZFFlRGmgnfY6lYUOpNUJYhC6z3DZFpE1VLhfLGYUes",
-	"3L69sPCJ4Ahmi/LZLojgw+Mt+/htsaQlihwkPO0PjD9q7ha0CgVVP0wF+FlAD/U3RZG9M9aZoXsnQPBH",
-	"qOxIyCfglGs/S/0ZaqayZ00I+ETwx5Rd3IoiVB+JKbvwKsElQrXohPYZXPZyUN0s0kGb2UIG1Ev4UBtB",
-	"o4RbkX5bnrpiFfhwPZWpWEU9frvqsjND1c4ewjPELFzhGrJqcqJuKs+YuWoxFS3SBCbthdEsyXXS7hhP",
-	"cvJDomfOoYry5rtAeM1Pp5wfYzYxd0niRvyUKN6GbDoS3dQacrb1lHM0xGxi3YYF8Xs1i5adxa0c/vL3",
-	"97U8X06N3K4SmbFWioriBbNFbDcUEUb6nIcJAdbDsZgJ1fE+havsERZizJNIqQvKQp4kJJQ3Pt8bhaA0",
-	"3LIVJzM/Kq1eaLkv3AZHHOu7v8CqJLjnN3rR+VZpz1++fNk6SOVA/RpiWWEI4/wJZf3DbKBoIBVkcSji",
-	"hTrwIRFCWUuHugruJvsPy8MVXrJJrRkq5oQ7P4FwkunpijtCzs/BaHXuCS3jFK4KrRrFEsVE+QP3nXoL",
-	"iAM1Pg9y0ZNL/OrbRypyzXDT28VNx/v+WUakWr53TtPb9rwpG6VSHz/4yD7q6B3ogLctkLKjEe/1CIuU",
-	"aQyk2rM30/Av1J2cQTJqxKWyXkZYDlCzo+u5xXp7HcjaWQsKF9VYoI56cl27WupjxtUKzlgHUllmfwJD",
-	"R5+P2R/X0QGbOF+AVNJuQvCFgNCxpgjckNtDCBpSacDvv/h7pOzWSYCyLAGTb6HHsaULulwnMC7mGdPX",
-	"8GrrAutUgF8KwdQ+vSRMMzsEqjgUS3R0JiWJOmvwXaV9BYd5SXJl1H2oQ5ouAzc7mWi1f9RlLnCIRToa",
-	"cWU9HpOIYl03fyN3MxvwfKhGhFremZAH1ENDjoJwi+nufiJuHinf2MnPi7M+BNNBZjpznczsnRa804KH",
-	"f6iIpGKPTpkGnXWIIpshAUcCIpT5ZamTkoMjHYzB8bOEj0giKRFZ7f/I+dNnLkbBbBVGMXO+JPNdcILl",
-	"XzXYBQuumvRTUH9sxLSbeebKbvfzm9sLv2/QEj6bvaLkI005NORdGhMETxojax8x9e1YmTZKLR6ub+xu",
-	"rxc/v7VZ+PiO5+NS41/MJmTOnfTnrvv+sRnEBZlwNsQhWJ55y7vKy1MTMPkPL3HC1NCzRiAfEh3AwF0l",
-	"i9wsBPXfqSAJEgNIT8KhRJztmypvgboJZkrQM9RREgCMzyLLheo/e2CGVBWrOI8oARaShOko54IalMBI",
-	"nZlwnDOgyXUQ54JzphXB7K9RZ72Qc1v1vm8KDqDATFazKYJDmrrZ0owFJ1Azt+bWCuuNlGch6ZD4vpiZ",
-	"GbNVpYN0iFlLucwQwyJXoxgzbS80TRo1fGg+swFV8+94eUoLLFZRITUiiYBjFWGJNUPlEg4gMXRpnHtD",
-	"uqdzueOYRGcs8yGx/dAdYf3JrLiwMCgVaIgjnUTDTKT8jPHZB5uddKToe5D/7R0ssS39LHJvlyZy8I4x",
-	"octJsCyNTYDWQM/MsCeV9FPCxICOPLUvH5wcQ6rJep2hCpJ7rmyelX5YJpxNhjRUPy/80iihPDmMUk2a",
-	"xdqu8LRSWuTKX+jDe6gzxDHpBKjTI/BftZYuGI3F7JAbGyiifapTBBcOooTYUVSvsM09C+a9grR1hbBD",
-	"3MDhFk2GIgfYlcyQeO4BewHMulDPF2kDZdqhrT/NGV0dIns0dfUE5UmL2Jno46rsV9wVhMkzpi11KlAY",
-	"EwxiCnWcNemAU8bJqNnZ3d7q6ISN5y86dzvPX5x01vbPWAeW3tlD2a4FSBBldEueCITjmI9JFKBwQMIL",
-	"G+S4NEBGP/jBdBV6WS8vdzLfnE1VPNXzX/5Bz7xh0Pzk28ohdcLVaYGj7qkJck62O/2SObd4+qUT6z2o",
-	"c46YXXGRv7Cr4OYRI9eEnwcNnEp+MBol/NKjnk/S7pBKaQBE1DNwn6+9O4wEwVKdTvPMWuAUig8xw30I",
-	"4CbkkpKxo8MzBBFlDTFBas9YzeqheUO9nEOjfVbTEDG5Nc94TMPJz/Q9td8esJfYFv/FyKAWyJsRvI8w",
-	"EopAAh40S4HIpAFYmfl8REIazZ3xQr6PeJgOLWyft/apn+DhHaHlUkyFhOI0nkQkCXSMA9xuKgVKRzHH",
-	"EVTy6XKKjvq8roeqU6v40H7iSBIoQCwXKJLL6pkOqJA8mQSIx5HyLjUyRrNgQaGIE+1vCkKQTfZUfyBi",
-	"rfY0He45vDS8U54p1B89NLb5DNHh10MWiaesRmlRkMHbLNbd5lldQlVzdFpvYNdSPVr+lWrjTLNYzSFH",
-	"Tj2rI2lfpzjW/grl7Dwd9RMMFrwymAkcKByfJ0QmmIILqERFmgj1yJh0KcMApUSG8F+vqr97qsMqnmUY",
-	"ASyezSiSWTFlnz2x0n/2ERvMqc2KJ/oF9aqWsjeTC9pDWEoYjjFVYvuEspCs/mE1ipIBz7ig0itON0ow",
-	"WZShmDKyb8QNSllMhND5s7pOc56V7dbou0oU2M/swgzze1jbZeQSuxS5NnDQqnIxUT64RSFRZplKdisq",
-	"4MBR4q6or1BcHuIXuam0x64CctWnyz2Z0F5gfzzMNbcnPKJ/VKqwpDj1BQxUfELI2NTZQ2W5o0yb2prP",
-	"K0BJVm2e3xFrJWwVNe4nREe9lJugHO7ZyA5e4nSMyjbCfBtuVNoZLBdR8B2zvbOWnIll29B2ySZjtNdT",
-	"OtvGG8zTAWLkkiQICs2cXyHsBcEiI3oL4fGop7ToEPfJ3U9GpJ/9Y8T6XrGqLIXqymuGhw4szxg7Joba",
-	"tvUbaLMLo0DmSVdLUQueIAZ4c2fXkyxNrtDJewetzZ1da98ZIqImjgWHv0R8zNTc72hAoTXv5AX9lLw9",
-	"kSZUXUYYKUssdc40OeqLaZ+UM8gS2V4EBY5xZ5XRoPDpBYypjSRvQEQmmGlJY2okFLnXUQeHkidHEQBf",
-	"GamuZP54YM63mAD8QUSjMwbOeir5EEsaGr8Cx3BnlvAh11eFln2N/IL6fW+4y3zZx0MLVRe8a7l58dNL",
-	"CA9iSWgPnRG2rnwGpeD+SyfiCVttDH8zblfkyHpi9NWQ20F0cpR6hMpBlOAxA5aAzSGR/xwnfHiSmSz+",
-	"yFeU4J6EPCw7yQ6ggZBInJu5qj84i1D/dLR4ANdEMH/9oMniUk/ZmdYLqJWERPUBywrCPKFmIXGvB84D",
-	"qvYy/H5qQrCo8hT1bxppTelXpQAgnoTtAbkjkCRXstZKJf+j2RafaNKMH2TH0j1kBa5zVpqRN3CrChcr",
-	"0CpCGQqhZpfoi/w4JhGibH8mgF/yL+Ua+v6v/vaMOZRVfygTFzWz8AbC4sIAUppf7RAu+WGQ77/4tR4s",
-	"oz143Bn11wt7tGcDLtEZy9HuNEqG0qu9NI73kZUCyupx9zR3+OHiQUdqzlgvIUSsu7u8h7qT4mEItOzF",
-	"bIK0MY26qXSmqfE2XUbR6C9GzgHpS1KuQL0ZqVcQa46484o1nyhzOcLiXVfGxmp6rdnzflvnsTJXNbaM",
-	"dmnA8IHwdBbjRFig2bscrxWxQiDrFiJJNUIeNan1xxiQqA4M3J4nP6srNLfkjk7lFeqb8Pc9V79UalcM",
-	"EA6Iznoxok7cQa9TkhLUzFapBJhzmNdWXc0P6cn7fXdXHpRP+41d6EVqSwupZ+ZCvCiosoDmspFNK/o8",
-	"sc0cztwDhIeFgAy10OCd51jxV9KAnRuD3ggzDQJnkM6X3FhYU2FCXlrpyooDAIPx5sAYnBjJodYdrGXK",
-	"2b4Gh9X+J2RcAs6pgAwqyL7UGDUdnUKjFHk44DQkYs9UVsa69J9GYl8rUMr6e4hA8xAaWci2mOCEwdUG",
-	"PAMIeJgmajzAe4OX9DfUW0rpS5z0iUQ0Ug8rW7CDmhrbTf3DWIvmDhHrCUd76KyxFWxsnzXW1tEB01l7",
-	"dulwuakvS+3yZ8MdZp2+JGqz0myWAuZgVqpcNb1cWGAh0+TjRldtWsaeLpbp4rQmB86wPcuoQMXqe+Nl",
-	"P1bKS160NYVlfqYn637emXHOq9ILDniga89akOXIE7WzJFEmAWxeMXOnnBzmB76rOiTPiQAwXp+yESFP",
-	"iEGAjrkgka1Z2kfq3BoUZWqSYvXVERHe5IRReRtOQm9zimecMinQiAtBu7qAJVvpRtvVDjwt1M5p3reZ",
-	"dL5i+gOb66xxOXUQEZZY+EpBDjke3IgkoTesoal0F9lFof/v/0Qb7XYAqIhK2A9Ntnr2ifs7tRYi5pII",
-	"ZEiR5+6v1xm4JFP1V4J8T/KlZrR8NY9/LikZ+zi4yDIGkAnkgxU4d4Rh6MCwmjKAL8jEF3eFQRaqM/2Y",
-	"o8rspyruELOfrWg2H7KiufYVoSbDh2a4WSVaIrpdjzvBOUSudFRNGZzyKIGQGrChS5DAl0TpCsgMc91R",
-	"464ZFQQepE0IRE2zZeYZCxSQFeJEBEcxZXqflF7sJzgkAYK7Nx2h1RE75WDqGbhxYzPZknNnEY1euTLN",
-	"fWDWXyvusle/O0ynEWlFvteehE1Yd2U+IzUrcs1WM+3V7W9LzHk5lHRIEBRbQdqkjsZzAQW8ZA1BSiHN",
-	"hLFZKqFyoBl3tXnRioxVQ9JaOaqGu6rj/LkFpBzfdf8Y8+DwHRCcWjMywm/BZCzbWENK6rIH9TET1thY",
-	"90YNCx5k8QtHUtikilozTTKFXEPSGe39eWAP1zweNo/Uz7qt6cgWZFQh77CS1jUo4fPpnD4HrseWJyw6",
-	"fJftueMK5kRyzl+QH/+M+vNkcdH7Kms9aKKlTCb9tCimp8yKnky7VJ44UT9PZUb9LePJnbpO2x1oVCZ4",
-	"YqTLm/Pd0ojK7AKp8qqmzOEcQHCpNAHLIhoTXBi5UItrPv6rIbElNukbfv9Cv1fqEqeW0hIjEtIeDVEP",
-	"h9I2NOp8dtbQjQbPGntnWUHDWePzjiNlctIQ/7XaS6VxB3gEyGN2aEH77JwyiPLr/7R9auxfeCqhfkwD",
-	"kul/Kj9UT8JEW6PC3xIiiH6p+Kf8wglG1+k35wm55BfqTxDMhhanpure9DcKUCfhMck+tY6ekLGppTNm",
-	"DI4imwvrGAd6QY0bXfOMiuDbm+2t9fb6xsbW+r06rMBDyKdYKno2G72c3zpEY7Rc6iwGizO2796O2ooV",
-	"nXCxEk8r0XnQN3w1J4PcI52cchk9S1PsscpEfMLeoXF+LZSJ+vx+aCa+B3nn+cLygztf3txKPC2XXj+F",
-	"OJrTyNknjZ3mzLOK8P2Xp1kvWLWuQv/YPaT7FKPvv/h1Z31OjdERq67gT5mksS3dIkIdjwtiIVWLHveD",
-	"dtsnBYrtmr21cvh1SpCgrB+TViqI+UZP37zlbwv/KipaO9cVGW6r5xnfD6ogjCBARui2IIBpwFT2NHKf",
-	"7pEH8zCzp+yMDcmQJxMNh6LfPZE8wX3SsXlAlKEOVDHaHyDIeMZGJBFUSH3i+QUlAdTkShRRIvLsKtP7",
-	"185sHelek2eseZatCw3JWWMNQL+NwL8gI4lwmHAhshEMHpHQemA2MuO0v87zJUwf7FcVMm/RQX4hPKES",
-	"l+Pdz7rcWmKqKhYo7K2Zku8Ivo3ZRRZV8Jwy69TmbUZt+nYXs4sgT9W+IBPU1AkMikfW1tFhRC3GU0Ri",
-	"IjVuqNl8c9ma2aAZKo0xoZWdRcNBzmHZRKCJGpmgKCFjgxpZcrbdy8pqb3uIdZlYzXyZvOzPIzAGfMxy",
-	"zlSkoAyaK5YKCxZ7wW6sfHHKme6DOY/P7N5+QEBDVAbcH+p7hiBvu2bu542WiElPIkEj8D3sJQKCeHht",
-	"98HO5enIH8MKGiMIPfopMya0P5A2jpbFVesEbKudZxcqcjzgggBb6/6Dhrnq3Nea0GH1djoJNrNecMgT",
-	"bxGxDZErSiem9VyWIxnH5zw5NzBpEElNJIW8lJFJtVUK+IKwCMexV0zJKjhVoXHYUPPOHZD+jDPizy7U",
-	"VxOeDcvvMkA7wM4p7rlFXpFGINcZ5dSgDRTupOfcLlvEudri4bKqUueIKXEkrOLS8Wk9/L62XajUbYxw",
-	"AZux2TlrXG6dNTrBDHrlu4ena74okc/GdaMYBqbBsGt22DQj5KIh31UtYHIGLUrBfNHLXDO7+uaIjVK5",
-	"itLBAmmEJBKtI8hwS2OlSyyuiIHLFniCmhQMOfo6JYFuEKyXifAQ0EKUT6T/EpjNyYSbuYVTMo5Ea3A9",
-	"CyVLRGPwamDYnvI0TYuy7c1NgGqhZmBd6NnsXJDJuvnIx+1Xyi21/9p4tU6jztqsDruhunFaXf3X6bfT",
-	"b6a/mX59/cX1l9Nvrn85/fr6l2j63fWX02+n301/M/1q+i2a/gZt3NvZQdAQ639e/wpNfz/9Dk1/f/3F",
-	"9Lvp19PfXv9S/e0f19H0b9fR9P+efjf91+l36v3rL/UYJQiHHc8lYdC4ag3TWFIdlFbG2k9BhS24MJ6j",
-	"0Bzd4NFtqNkGe1iXGQwJZgJtrBXvK33ar9BV29tDsqAYl9FcDlf9X9e/VAzictHv0PQf4Q+/VX+A//9m",
-	"+i/o+lc+Bvz3Pn6Zd1vu555K1fkeHyNckCOmNSI0tNSXmwLQvqjcQ52iNu2gpuk9qDMnQLF2UBO+P4qV",
-	"GFCcFmRMBI9ZrauzJo3i7aCmTdNYu5n6zok/8+7Smj0AtT7iPBYI0hbRCOoy+rqRH09Qj8YSZq1dLcwu",
-	"SgzwzfWXigWuv5h+c/2fZjIEbsNUQE3lsilLDEUQVw0lT5Yoqlz2qC5vT5TxZEr6VYm2RSpwUZS/4Plo",
-	"5bdyuL9wP1mLhAXn8I8y2v82ZdHDHHlmNYQnB7rmGRn6l/rR+k77QQF1hzL07PBY1wvrrMqHh89Pjx4d",
-	"PTw4PdR9iACaVyjjgieoqwyMLhZkd9umhb1z+BwRFvLI4EYW0Y5WE5nhAMcxYX0vctCjhA9RR1tzDtkU",
-	"FSnrP7Svdmr5RYL2GZZpUnFFm/1s+TwiIY9IhLIZQhtjEViiNIXELMIJXI+/eP64JXCP7EOlpsWWM5gX",
-	"ayViba9EqzKCT5ELipR0V+vjw4c4VqI8qbp4iuN3dFvH2egTHvKUyWPKuD/VkDIhcRybMg79tGI+0466",
-	"sFXV9xW6fDOceMP0USXeZYSh0ypmivQt9S8IpM84Tt6Qiq/v8YvTh/s65FgaEg1pxEA5vDh9mLEMNjiu",
-	"+4i8TnEMZQamoa+OW9pb2Pqu3PJ55eX+1IATpTQqtR11L6AFr745M9XhLQ2aaG+cDXCiaeeEh/bO44KQ",
-	"kYCQlfFPh/xSx55nJvMJp+xF4i0sMt+8I5B6CACG11etYSywsi1kdJMpauTMRzWBg1ZKyb/tbHulM7wJ",
-	"6QDaKcnQQIjoumAQ94REdwQ6OfzwxeGTh4dr+6if8LHI9tAEP/2pHrrd8w0OBuB/4kl9jpeVa0+rwpTU",
-	"cgF6cfSOPY0O2xpPRhECNTua1alh8v+g/zngQhqu9weXViggSH3s72wTmFVmbqHGqNQ7pvk3cKMNgSnG",
-	"ikhSA98NmCt1i1+lye/X+6nFXWAlvcNWxdr2mcvGOZUDarULlY2/vbyVQlAqZv47I0IW08+EhXJwrCSF",
-	"V/SjkMV4xiQRSvV0opQc6IbsIEPPjSCGciz9F8Ii5UdNdJ3YHWEMIwA9x0KesQhPAsveaiBHuUEOIkrZ",
-	"CEPmt6v0olSnrOWvFmu+ckAOJynHmWP2L71HzuDewGmBvo+p8Cj0nmmTXY9tK4z2Q4hHZQfqYzVogCRf",
-	"C3S7dpxIrS90+xUqTOZxn6AmVppCkRZNCE7qe01FQ8UXdqVD8gsv9OfxxKIJ3hE6tfBTzghqHh08OVjT",
-	"LqcY8LF1KpW0Uk/5lZnkK9af93R7cMkbzlzt4uedlkdEJ3XPpATRS38OJWD2H6EBviQaaCnvfP/i+WPU",
-	"hMIOfR8qzK2XgMgd9JRYq8CbWr7STp2cF/PSSzEKrbTGo5H2uqBVk+4V2ZQcYTSkLJXktiqkDNkW0ftI",
-	"iNRH9RWoUCn6Rwm9VP7Y7AYNpByJtX2zK3CzXYWLNSbdEMcvqr4Bmk+NmQVlO/qNvbt3OwYF3t5o6q6Y",
-	"pnlfvisRTUhomgEtgE9M4oY7I5dp/ASXOOb9g1BqD2IJzMOXAw73pHq65tbCSRBykBOagpAoQEPa132z",
-	"1xZXaczH36xZszkHptOnor1gv3Oo9giHJmq1BNkeKh9MlG4vRB5zBtyIAY8hJpNMUBPHMchtoUX7JY5T",
-	"4rnYxpL0eWL+Va69jyfAfZRByZlrR+yDBIB3oSW6mhsYiUSEigGZFHfyWUrOl9AWelSgkk9b6O2rn98E",
-	"A/1MLd83mrKsbmssl0D1x3zqvFWx6BLX6TnnlCh/OXC3dQ4jvqsMlGUDV3iEQ9NEosgubfQWSpnps1IO",
-	"EWxt+kMEVZXYpD7uHGEJN5bVAkofZk++pCzi4+LbT0fehKq82lQ3s9BQQ9AfV78LfT/MMaHQxV2NHdjm",
-	"/YAXGZOe9CvnmiJJLSFKY/KEG9wdj0+JpXhMeh6NbaQruIrzd2gR/JhxPepuTb1k/HcNpphJxa9yHX2i",
-	"10BgF/wiDUVGLCaZwx5Bzr0uvcrUdZLvS9yx6CzZ0PsS52m5XM3Cwf0JZGua9bynYTEPmdS1UUvQD4f2",
-	"QruIOpT5wOChxUT6oW2xtWBqUF1bO0uCIlkEkDkFvnMVDiVx9BDGmK3ufWhaqZrC72bWIzHkcTrUDVXF",
-	"WmZA0gTxWLekY2SsLQLhz9qHPkE1o1364XIuo6uRcoU0ySMO1kH2bosvRmTSXijr75sc15ohFGeCztIC",
-	"yzqWCWBf8w1bzK5v6rQXTsdP59C7ds+SxjD4YGk3pmFeu4RCwO/YAx1sggYBikkfxwa1ZvoP03+a/lOA",
-	"pv9l+nfT/2f6T6YxXkgA2RmS9EzWPSh6CC5I3Ot5cmlwFCVE+BVxyJnEoTyEblNzHnhmu53Mq+F/Tw4r",
-	"/EPnLyghLNLQJRwJzAA1PULvnR4/vgn6IGXM38VA0bS6x4Em6DJW72PzCrSg6XOvS/wS+tpLnkEUArMC",
-	"biNqYt2VCjiYClMEvJZxtm1EYRvjs3q9HFjVEnk/8VMGABAqKSPitO/9YUy6gsq6Ng8MY2bnfjIn3iwH",
-	"lbiyxIP5DIKMs91t1qxg1p3vcM2z/RDrDkHLKPU5x6uuD//HwEjWQfbIbSXdxIBEmRNd89J1JRZclc1y",
-	"ZslWUpMp3pTunGHEn6b+fK4IsRw16x0jdsucNGc9z4xdeAumwKh8ejwaPMQRGdLwPZ4mM0C2VdEKY8Su",
-	"iLyquDQmZRTkuUw8+waMc0mSPxTZNj/J4wc2ZOwWzKfiiUyjySP96O1iLz9zENONIAFsdH94ZHGFbski",
-	"XlK+KSGgm8SEpCK355n6DVGGhup3lEJjz6ZJ61mrqWKy07VcWaCWCu+4rTxqSfIywHVZfN92TwOl6d5x",
-	"qbaMKSdxv7iy2SfKl58EhwPTELgWPQzTner3/Pep9SNoRjhnEbTy6n22pMlG8MizoCRXM34qsKUjNQzF",
-	"fPyxRDuBjIaOcCzyafFwFkR56dwt1lCrGLR/0jY/vLaZDeXPnu4/aYyFGuOH0wAxucTerLfnmF1oyw3A",
-	"AwXBSThAzXYGENV53Slqp17MQarMAtC9afG9hKytiIke1ZPD86RuJmXL4neB1HWkZVE+ls5SWZjmezlH",
-	"XJ7ANuZgjcs0QM6uyGtwtLlPd5OelnERXal+U++wmSVrQPqGLnkRa/W8xppQ+VID/S88phXOpSGtHamO",
-	"t6kj90veEy+fblNTzI5wQqowzRd3UHQaNtXQwdWCojq/dfkUU6fSd+GcvBW5liIzYmSUt0hapbLW7v1D",
-	"faW2HAf8cPtUqEesqEj0bGK5nmyEpSSJOsd/+TFufdpuPXhl/r/16rN28OD+5/bPfzY3xfkmDcML+zVv",
-	"C3RmyJJnkKdM1gWXegOHb+nTtByz6+XOI6JNrF0l6uhBj4B0K5kQEiA9K2F7d4UDGkcJYQEStBtT1heo",
-	"O0GWqeHiCWa9dFbUwtygeUmpeoiVOhU/0lfMkmcpe6aK2Nw9W0wVmjj3ytXyoJTlyy8JSlkEkK1UZIll",
-	"mZIc4gsCFSsYJZzLdXQAH99DQuLJCthdQeOq1eetzHjUz64/Mf/xMR8Rhkf0XD0g1l+8OHrnlftOiw5H",
-	"XBdUKCensdfoUzlIu+shH97leERbIY9In7C72TQ+d18XF3TU0jXnOG5BPTdJsmq6n7Lom2XKvAJuQcpu",
-	"NepOl6csWgp2Rx8WjzUnUYdxedCTJOnsA7IQRzFnfZJAbaFAlPnTuAyY0gn3gitIGsfqXNAogM4yyhyE",
-	"9o9ygBnaaqMITwRqdj44ePvoyeHp+cPD56fnhx89O3r+8/OXB8+fHD15t1OR3N2janajhPpgFkv93tza",
-	"zwDFfEySVogFQQNyVazF3upthA9wm+x070Wb4TbZ7d3H7e5GuBXtkHu9B3ijuxXuRPfIg14bb3a3w93o",
-	"Pmn3NvBWdye8Fz24iXlHhUirUG/1b3cEVG9T1k91kB8a0TSfP3qINjd3tvyVPxdkchD3eULloKLc9oJM",
-	"TNMEFiFBP4XmwGGaXBax1hvPTw5am+3t+8vmzZ9mLR811JmticmkXLnv4+p4yJaH65ugjMu34fP1XxEk",
-	"oTh+UgFS/GI0quSu7UebBw8etje8o6ZaNvhz4vWPdRgg/9rDJ29N//P02+m306/Q9B80OonGlwievjX9",
-	"79PfAuzA19dfTL8NHr71/EW9pCL33OWzzti3RJ4S/7n0dnaraJo7vFSULwX88XkSNSuu9ohW96eZYEzE",
-	"h8VC6X1g2kJJNfxepPTr9pPdD4cPHm7TzU/uTX62IT66T55f7PTeG2/Jx6Nf4Bf83ejn4YPuMTt8qyJX",
-	"rrqO/MQFNsrdbFsiXat8nLhwhvPKx4epkAgnCb0k+bGkAg350FeKXK+MqFjcne+AO68FO+qvDFsy7OGo",
-	"3BtYk86keJ+yHw4GAdS7C4MQAAjCHza8wQntsyO2JLpBGToT8GIqDHIoc0IYrJNWTC9JVATM9FsLt46f",
-	"8MaQEopnp4ybsAApAVyWZwb/eUVONb2ozSAFNWmRpcuYNZuL2/UwMr7dIct0K027+EU/sUh4EVMhj6Tv",
-	"RD5lBNke3bNYaqF9Wbu4tily1hBZGb5g8dghoHmucSU1Ni5nys6bdR+jmrdYvmbTK7VS9hTd+AkWc0EO",
-	"NLL0arw1cjjA01dcbyGyT+0jO63sFi0Dth5A/8WiMpzHSnU8NN3OdbWVFTvTzpNnN+pUaxtS3Rj+qwy/",
-	"pMZ9VUWUJCQnRCozVCxJFsafk17KIjD7nuVNmlzvfpFrn5AhZRFJ3sETT3xK/dVaLjgrZke4gO2C7Bjq",
-	"EEYpWUcnkifmmGoIZvP7J7xra02p3otuSmOJJkTuKR/ZPqgzp00bfAMYkS1qa+GabM9THOue/7Pr6qVx",
-	"fK7XpevsTac6aYH3IgdiW3eO1UVBATLgZgbc5YyNEn6eYIlNH7wBztWehRIAt1ytdkIk6pJ+ylDTDtNL",
-	"+PCMdXxb2ckbrKeJIIiztX244za0Us+LIpzAzLq0/IMJgovAfPUrJXadIV/g57QS81QwuCd7wJO8ZVUB",
-	"ztozJSQk9BJwmDXQvg7OZOU5ue4+573z1ymO9T9NtgkdxXyIi0q+mgLuTH9GkoiGsrqwXm+JfTyfu8Hx",
-	"BtctCkB1QUsoZfBT6Lk2q456lOH4lAhQrTqa5A3O6IeeZ7vke2xIZMUP+uvHmEVYcl/fqOwnA5+Rs6tZ",
-	"qFqQ7XOHhxp7xAKIMRwjA7RBWRinkTHeMjdiocXqaWYYHbFHaRzPx0WmAvUSAhEWZbXrWVGBDBAHdHr2",
-	"ifoSwyvCeajkI3wws2OF2frPAOTIz/eivS70aZISrZxDzno0AfjWhIxiHBJTp2+UusmgrgBuGGDGSOyW",
-	"VRGTvy8KblmFh1sTqgdQFCsaZujpmZMTEd1TTIt31NQ2njoo0i5U1MC1scvKPm2LrhZ7wmZHeLQq7J6p",
-	"N55d6W4ron1YR0R02yyQXS1Fb8WmJ8cnJb9mY3dJU1x9u2pVhMmDNKKkoksxBxmVEBwhABfVGc8d9P0X",
-	"f6/1X5dHkyBLl1HuEEDjs33U0T6lgIfPWLkb/B0BT5OoRRkyj66jpp2Mvrcyp1Z9TQ7IGTOiHuAI+vSS",
-	"sLzUXz0zpnGcdcJBkOQFhyF7iFxRIdfXChpQL0mRWE+iQtgDqZ4qebFCori+sdPSpui72Ia3Qx6l6hEW",
-	"Eq0I9J+1cDV/tjdVxD5N3W43Fu+j1D0UnlwiSOMs9BjeLaKNuoCo/tCN/eIcjnNH/0GqB4xO8p84PcE7",
-	"ItNcbuvd+irIRWBdRBOnIdt8wqTS3+bwtODtGhLrOkLPIoo0c4hRiwUew/M+LbssMz1Wx1VpyIyRanHO",
-	"QlJdkkRU4Ik/ZZkxnbcqlAMlwQSArcdUGBCC1TgLC3lMhMB9siyukXntUcKHJ8rl9JtezpPPkop+sRAy",
-	"U8Z6tlQsJBrqt1AzHSlxsNluo3CAExxCKpj3csq88tDma8x6Rj8+ZmHK1OZ5sSl7PbtoUWjUOsDaHB3i",
-	"5ALikziq22RgGcy6AvWyiZZ5xLulFRyxiN8PpMThwO8VHeiQF4ZHdCULznmCJ3kwDPwM3WdfPdU1jjPc",
-	"bdj2GGXzBcSTrbX3tBidjAgSjPZ6you3Vox5zct6K+TpqfVVt0mFuzj1VbPOBCD5YoIGOEJNNZWEx86J",
-	"MPjgMUQPEjLktgXvqhfIYoA3d3ZnJ/e4cN+tUe5s5vodgTqHp7jv74gl6Kfk7YkBXlk671L7HoZkQWEP",
-	"3aGziS/E3vIy4gugtgc1kMa+ftzvPArQ+88O3w3QsyfvBugl6T4L0DtPH34UoI8en3ykLN5RjCmDhGxN",
-	"K+AtKuayV0YcAEecLEbWozFZuEhzPD1AetnqlzKsfMfYo2V1O5BlxntGEqOxlTle1QT4Sir9N06olISh",
-	"5jFOLiIAi3NJ7j8BatjqQjpoHppV0MH2ZINDToMtqNtHAvegcoMyQRKJKJM8A3r0iwlnmTU1yiqSxdXJ",
-	"JR/I0Ks7gSoBqPeBZhaMQ2xHGDUELdqa0EK12DZ87Wb4S+R1hRWrmfOOsA2YDQqUtnVQcyNAmwH6/otf",
-	"1+6vUyK1/nbGji6RDJ85fBEUzsQyksQcsjzTt+qoHUUee/4RVXZwptlM4LnZ+f6LX991ZtRZs5sS4jgm",
-	"iQk004xcgE1jAljCyJSVXIHScVZWAX2dEvOzudj1n1L/gQxMm7/s5O7bsGE3huoVAMtTXm4PaIGT3Abw",
-	"X0QvfRsB0625jwsag5aMdaf9g44NMjImjilrYGDBvFVjLIH96pHjPuQ8pf4XVllotspr8DOjM8+cEnll",
-	"hQk/Fwx0zWarV+a781y0E7fRm7XgZP0UoAtmtaW3U0kiaUhHWF8x40w6aDY0Ap9GymDWLsfQF6D/Q0YC",
-	"dejwnGA3J6EUN9Is7ss8Ue8h7WMqsakj+BoKlAp7NvYRHypxFQXm0fx06zZnyjczSMLQBgDyq+q1up+7",
-	"qtOB31089UQE8nQuW8hrYByqwBtCzJQ9QOZf9Vg3VMlpaIuXyQvGx6iZNeB144BVEMoz5o8XYTG/etSy",
-	"1JGfomwh1y2asJOuaocDglod2tk2Pj+uhIY3Mprfjlj+QwiEuAX786KD9rkAjQccZeYNZmJsGDRf9tI7",
-	"lbsa5Y16Y3GaGTt1mZiNU7GfxWuyU+0w/XIq9wUMlYXRikIjNT/mj3u3EEKUBrxVKhIJqdGPe5mimQ3P",
-	"6bGPK4+q/cUyvKPCFOGBOZTN29QdZszGBJlXY99WYhrHsam0MfHU/RyqLsiFXuGdnNtMp2NBSB2HpLSu",
-	"wEtE766AH+HkYq12X+c0zpk9ajq9o+lH/FkDvTgaxRMkeT195i7cfti3tnewxIdXWQVQ0U/KmunXN/L0",
-	"WPPb8DvJEKJmmqyOs3fePTxFd/GI3r3cuDskd90HOhCFzw2om6cPwwUuT5Z0+82N34CO6hPtOHvHe0Pi",
-	"nMQl9mCO/mNcZmkqzxLSIwlcjy4a90nFaxBSCDmLHtVCoD3l0kFINu3pl13diX7Ntzoh+FEE0Ki0ir9i",
-	"ypRyoNljSjySK53fp07dJY3IEm1PT7JPekFNV2547zCgGaV684qs5xC2dODKBCptXlA49g73eaUHCaGt",
-	"02oCMSHY6zS9HEz2S2mTWtrTrHGSyWWwibkDjSq7fhtdU0tbYCbpX/2lE84tO37WXrZaMpVdfgViLA9r",
-	"mpShhIR0RI1RPROrgv7/nqxIElO4z7ePIMFRDyc10ernh1/fOz1+rGOwunudpvc+Uh+awLxNDok3rHtq",
-	"Ulg9FmWMKWtB3BhGb+atHk6OT/yB4hUyh24O2FBdXK584cMk8bkOLweTPPZgtgX1MI1JPX8g5iGOF6LN",
-	"PtZPAZ8avvE2PrRnxKQ96dZoh+sbu9toNFBWoA7y+m+JCJNzqLe4Oj4Dyy/5liMCrTI7qGlvC3mCukTn",
-	"lMmEkmgtQB1h+lmFIRlJqM/SuTqwIA2/pN7rY0nGeAIdrGPe7xPIt4vIJYn5aEiYhMahHb0DnTPW1Pk9",
-	"6Whf2Yyok21lp9QQy8yyoQkBQCNqCC+vVRb5HS48K4pB4srekfZXWxpcuA0pFquNSRzyGlVb1BRrmZS1",
-	"nH+cuWRs6FYCZqe6EJ/PWgtkUso9HsUKQMNR8+XobZSEOVJ59Yqwd8glDcmtNF4y2ZG+mFefCgk7ai4S",
-	"jMpGQ3yRxb4SrVpvdOGjNlY9VIN0NCTP7NO5dVbltdgJQ+Jkkq+HmmvWCAaEDFme9Dlcepk6DyyztwmL",
-	"xPJejQbQsHN1p5rTfNGlkV7wLXEdDW/Occ+cnfJksI5GdwSyay70S2dRwoEilAuNgV1qip49MMMd+sua",
-	"G5N6CPalkp+V2Quq+/xrffTw2HCUnpNpFWfMQtTnUt8KP6IJ6WJRqmvvhcOW+3YL3m6pN1pyQFp4NCoX",
-	"9j1YMgVWz91hQe+uulVYjgEzwkKA0w2oZjw5JxYB8jwvGmB4SM51NvF5sYBAGBDJ0YBDIz8lu/lEfeg8",
-	"IaGuj4KwjFdj2UmtmGahdOqzJ+/+CIkUAPiuCyBX8ziI7WOQTclaku6V5s72ohnqt7xTLLdlWrahHGHW",
-	"7Sm3aWoqO9x2adIBowyDEopxMuyQks6KuZibRb84Tj0i7AYDlIhnRwvymXkpWY4k+XpP8sSnml4OOIqo",
-	"UkOBVjeCDwn4G5BLoQiJoyFlWjzwZE09vdKFhumxUb3LhfecpjR2RbnIErTPzim7kW9CoQPa4v0MQUEu",
-	"ZcYsvqtY+NlUkOSgTwppoXMhJvNpWop5AvOWC2D17kfy3almr8p0rD80p/MmnuEP6N3d0GGa6xG9Qfcm",
-	"c2RqeizFGORteAkr1DrVxSCqJxOKaD91UXBdjAcfQvklvyDPszDfwknoF6Kb8OayQsZZQ1F4gDRZhGFj",
-	"AGTtrEtL9rGO03XzhwNAvLTjzyeAfmwe2OAj/NrFTJ29H6rTHqlcE3YrsrKK3Ve5U3dA6mZpeYvoqLWK",
-	"AywCZEbdAvJpfbxTZ+uO2CiVt7p/LslKffyybq1guurSmAJgZFNCMalaCIVqcgOZ8f0Xf68jp03OkF4b",
-	"/C1l2gfKwFhc0MCFZfi3gmw6sycLCG4jCr5+9VmnYSd11BZEBlnJVd6hfqPdRiOId+aMEiDB4bJ9hPuU",
-	"KSbwFFgsF8BwT/rqUYxH+HXW+LLEbJAq4vf1syxVwdMk9Cdt6/f9NxYni7ur3ERWze1d8AOYgW9MtIEL",
-	"XYUr/8NItwJOfPZ9u72Nwj7figwEdqwSgBU8mfFj810q30u7rV6ML3makGht32CJsIgkUJUs8lIEz/Vj",
-	"ux4q15vjzmrBDQW0tvezlk0WufYHFdAuExapt2RJ+kLOWiC8gVNuI9E5E4I/gSRnt2fvkrhAVVWmYHVq",
-	"5BrUNKzFGdKNjdfWTYLmvHdtSUb+shYJ6uXPqxaR3dnWQVEABKduTNAQhwPKSEtpZ/iDzgdATcHwBTkP",
-	"sSAliE7KABz3PGtj4ak5JFXrg58gSQCjiEtlOkHrmayo6f2Tp0/M1XkHAhKd4Ix1YDPX2+sMD0kHLj11",
-	"AVSCh0SRGeoYRwnp0SsSWaxWgZQnrD5+xpqd1ylJJuvQT70ToM6A4Igk6wdQqGMEeHZLmq3VhkSqEn19",
-	"hB2kQ8zK9CyRUKdwYg0zXLrIrhE+VuTN+qnbqfi4W/ceX9IPs23XPaieWIp91EZvLehM7+mPZLjwNqwJ",
-	"0y2+Tk97p5/8oqyrclx7idvHpVKWi+3r/dErLMUpNjdHdRpf/Ght/n+cDhpOprI5A1knHkuJjEsKPBDk",
-	"zF0gc3lXnIDZKp04gHg123CUpQcjY331EaBRjBnzwS64J/SmoPP2YBYsk4VImG/sCM6clpn0tzrm51IH",
-	"pNKhroEY5OPASg75wdvqaun/EzDSNLnUsSdC3IYFWxjwuWa1nxSRnvOxzzaxBQcudKJNMqWJTsc3CGdl",
-	"K9IA1GmgG29d8ZFeqQ7vQOHCmCQkx7a7GVpdaQbC7/GTykb+NTEA59Uhqj08CCW9pHIyt2mARaAaEUYi",
-	"6Ezg0mC1uP+c6kYl9A2c3jucET9lskdObVMyzzNV0HIOEKPhTCgRhwjokJg65AyiMcQsh2isKNIrgg/6",
-	"fpcJZ5MhDWtdrIxyXFZPiFSteC7bpIIktey3csmNfs/ZnWJdqbOKIHMmZji5NMN8NeWNndlFH1Ci56jO",
-	"sG6B/nrfK0XKSUWqqzFP0Pd/9bdO2ob6V5IyZv+7RxmU+uyj/Pm/z5/P/hw4YyiB5I4RYhaSmETr2Whn",
-	"TD1j/w5sCIQoZbnqoTMbUBsIZmRNOxhNl7PBUN4LXYcMK0UKVjC5y53H9J8r9+jNtInaR53cmgMwcAOT",
-	"GWmHHvLc/2Su/sGaqzO88x7BsXr+s0qGtUeJXyxGNJ7DpEeMSorjW0f193Qd0l/KANjL8KC10dYXsFTM",
-	"+7Qis9Pgu98RDiLpkHdpTHRdwronHe9H7jygVxOs0IHgKEco99w/DO2dfpFKH+ge9vs2iqcsiShyQA+M",
-	"Dal0HCJXOJTxBDUTnkISjmtS122DH6Wk5nnqJzgkh5nAqLDwIjxBNAOjBiRkC+DuQyqAa5RUjAiLPDag",
-	"t8dTRasmaGGy4S9s5pckiVJPUPIFgxnqkDSVAsEi0YgklEd7dsruHA06ApUW6LnailvU8U0947QShxYT",
-	"zA55C+mWzHZtMtxmN7u4ldlcczItYOdnMWbenEx66SHx014PKgOw1H01eFpR0lCzT555rH6nPDA7TwY4",
-	"IU6PAl8APgFHNFHyqYCjD6dtH7WRGMWKR8glYXGxKcCDB4v0M5B8TpcDDJ/WKB8STwwnOJyZdT8oHqfy",
-	"+cmntNBkqJtGxiRJLnF8zJkc+FAB4O+oS+SYEJbNUxSvBDed2Wz4ZjOkDC4iDypEI1SdDHEcEyELYlDq",
-	"6kKmSMENs/V4gpoXWpj6JeF80jDjTy6VOgJdXaUotMDYdXdhs14Yl1kXKYG6qln+ndkTl71mKBnYo7mo",
-	"JqZ0xG8jnFSWGj+BaFJpSatZbH+SSVUy6U/C5o0Jm4KcqcHqNX3pJcyCnJyOdaC8Asblvqa7UCebStfn",
-	"tr6kqNFbw3zev7pLKrOqt/Ksdf3xTfKRV7nAraxSWqYJ5EvbT8u254gpu0BC8pFAY55cmE4wS1hPNwWg",
-	"o4rUJHp7Uok+nqOejgdcI0g7PWXzylHbIowK1C+3CKtbjTI3YLxCql3CFxdoPOe6PKNexCtnzfymOY/E",
-	"VjrWGYl07TxdBaqtVi6f5UpYeQVgoHNVnG9/kAeG3VtjN6feOXrzT+3t2CeZDPhJmCYZbXKw/4o6yPld",
-	"cixDQQ+UAb4sHrR6QmkF+VK6lROmLYspktdslGSQtQBJsr4I8PK2xnQPwSK2euo+u5SEKFdMugPVPXfz",
-	"uw/lTPKGK2nn7vWzhPRoHGfcR0YSs5AgW+5ebv2/xJbffOhlS/BW3e3C9s7fu5PFMCvSwF2BzhdrAeqY",
-	"htsd1EyI0I2o1Z+txIWEQlPS1KmCRbFNu3NBnddBee+I3n/5gce+ivtuEP0weufkoKK08rL44ObOzsYD",
-	"76MXNKpuiU8j3Vn93u7WfSQH6bALTc8ruuzrKxn70acfPPN+MBXEfUzQvvexqwpAJOgUpSZn+xCnSZz1",
-	"vhqpE6nttPmq4QJSthSZ1Jc0FfTUAqCyj43ef/nByeyeXJBJfcWpdnVRsQgM6Pv+Y51scaCxY7wQRhZD",
-	"CQudr2rSMwApmUrbwwtFCR4zZHO+RUY+9elAH3hIAhdI4EsSGaAs/UsY8/ACYRYF0BELQU16pH8TIU88",
-	"F3ZmsGqJuaCpr17Ugc5L/9zX20tP0066O8nWhgqR5pyW5tGf5amD5dwTZWgJYsBAdSMw9yv+iLkmxqJY",
-	"rEi7GpdZ+WxGMqyeyBERHPkbVmUejRoKJSkTiKdyH6khsz3H+ldIv4XUErUEiA6sPiWIkJwASp7wpf3C",
-	"DyYgomFv9BJQlEKRiG42i4Hgak5AMI19QxnqxbQ/AF9GSGVoWYnq35Iq8WaOSq3e7LHJfKjCncpSdGqN",
-	"VnUVc5xB09l2EgCXTAV8wb+6Qq5wiYWlcEG0F04rEwcVzV5LMsMUvZgZ3xGe9m0L25KR5ENbd+LxIxKl",
-	"2Bll/YWcFJOedPoA5PwEWN9t04BQNzBYm+F/+/QcB6PQellAI+taMuu5flhXalMyPrjE1Iw/D7xcP4ya",
-	"VqBlEOkXZLJmbW6TDWY6DnqLySkZP82hSCqEg/kYoIwEiPZASqlzFWNp28WaRrG5bMioaMQaFTAAEJwn",
-	"BlMehlxdikDawnxpah6pH5epF0gwu1eRPOM0EpxBus4uDzMvPl+FI6pLItLD644ucY9mprkaMzosY81Z",
-	"ZiszwxzrwjQe9BkXsMF63YoXcryioravBsoslp1azrqyfR7Uf+nhA92rXCY8SkNQ44Apr85HRRO9LEnN",
-	"n/2X/VzJTLeQURmlpCqL0248nC/MJqt/xGJN1ZCteisfUe1eQT7bIth63RZayXShHSbUxK5+20e2ytr2",
-	"qFsZY+/CIHwt7oIJWGBuxmmdTtgmssfHOImEk2+6j/hIG6BqCUK37rGPQVxd3ywVe2G5bbmhQeYP0n1A",
-	"Efpxpalx4G6E7ltPocMgnEsrpU2xmlHOQhAhIIf24NkRatK8M7htAgCJxVY/CpNeu3RsuLqe55JGhL9I",
-	"Yt964LdcooDXrSziYZdE6MXzx7UwYMcEUNJqnomX5umFhUDZNhtOzWuChuVW4w179F0xVJQ5BRTQjCSl",
-	"HV8olR+Zsz+3L+SsWDJtDr2b8O7hqdb3xsDIso0AQO05Zn0SoMNT3PeLXbcb5O12TqzVNNFd2hzqfehU",
-	"TJd5MHMUcbEthrSQouZYGRc6MOKj0v5FR9K01FDGWlWL21kZnM2jmQpAsJVcuz+5N75Wy4w38/MAjQw4",
-	"DYky8ZR9DoJDzTiw1a9gRENXCt5DQyzDgSLACNMlcN0tpZ+Oqoz6EafMh86tvJUx0Y4dKwYTckXJU23N",
-	"mEGNsaXlrDck4lIWurJc+Ruh6l70votzQwctbxOYn6LRLVJEmoNbZxQ4A17ZJfXpMITI6JzzQ77IOSfl",
-	"ZS5MywfFyNlcXFs02tLBsbEm3WbJJIBb6w0pWSo82CtRqnFHjylLi3WsbjEOi5a6JPmEU1bp/0Di49g6",
-	"QepRrYCoQGIAWBYbO2iop+P6lmDPr9X3ONTIXtH7VDcNpLH+ulJytRSeBiylrF89KgTmsjySeo7WUpRV",
-	"1qHHh01HIR/CaTEEc3ZgP1vlnkkG1dup3YBZ+q/t6xWYk2cXbaKOipkAR9XcZttosp1BQxPeeD8wUK2E",
-	"c02HYIYfM+YrcpWlRL7Npf2pPGuU9bNi+qruNoVjJdOIqpPFfMV0FcXwS9Qp1G2Fulpp+MoVNFUlNFUG",
-	"p7+n6sKa7jmlBqX++b7GFfBLoWvdXuaH4MTspsbaN+31PXu4fNpLYR43aHMIM53Tfn4RBI7R12bpga6Q",
-	"2KgRr1zsEP1AMAHLogI4WEqWi1xCFGm4Wo1/kc1uUOyvOWzfBOXwyOTf58H22DQ18yjhIkOtVGvkKx/a",
-	"Wg0+bjGZ/LBxB3Fsz5nN+8x40wsXd2MsuJKMWB0OrjjQm6nC+wPjAw9NKiKSNnqBhUmF012yTQJX3aCk",
-	"+uU4ypuFFJqlV3bsOY6qUdD20CqBTW0ar99WM/VaYcI/xQd/7PhgfXQ5Pe5talebEFyPyif26Teol4vh",
-	"w9sLBar1rBIJdOyAGkHBjL6ZyKgKA65mMGiTwzKuT0BmIchMVJr+bxaYIytKmIPQscxeuhflP0RrXiIW",
-	"6mKLWHKSDodYYwpqlFRPRCwjj0lrzOBMEgDgxUIAZKXMb+CtIzPELMU2grvYs6y4LSyGiM00naXO2ffV",
-	"DcRME1nTUHJYoubzdVSMyyNGSCRQx3JrJ0A4iwV1zH909hFGSuXYl/pE6gwk+CNEl5+9OEXff/Hru+ov",
-	"fv2sdWqxnKO2vVGhviAcUlBRgauiACjYSZKYFec3VEM31A+3IKKXsr9udl+DmgMpR2KtXJAOmzhSVkOi",
-	"BvpLeGrv7t3GDyXDqy5vqs/TI+r37R2mvmO42QY1dRArhZ5AXjzpG13MvIQAlwN5bZ+G4OpNb2YGeHNn",
-	"90e6tDEfr3N7kx2rGfIom3ovx8FuikJqwdq+5tU9hGe5dB+2cc9KLMkz0u5bwabfu8z7tWUIoHmcEjIg",
-	"QX2CbRgUw5T7IHL2rOhpqnfz3CmcEP8VbYAuyMTVRyBNqeYuq3uk7isIK2wYUz8/OJUqyRLU7zQX7Xxr",
-	"Jc+6yzu34i4Lb//6JdxkWAgPL0j0LOHdmAx1enT8tNfY+3ihgQAvfB6Ub1J51V1BR9PjPIYvdtT2KDNo",
-	"L0t/umGm0xhTKR756mXKX6YMCfI6JQxASYY8Insupyiv39gUugp2tVKmEsFfzRoSI01EhLs6h85+3zGi",
-	"QswY16RxIctQc0KkRi0uaa0VOn85S4ct2IMG+bpUJeRMDybQMBUSDXgcraPnswhDKEfntrL9LcSsA1tK",
-	"ZVYHHsqEeOpNSCztjU7iMrrCma25H8kbNDvAHoVUpFkDoiLN6CDPetT3VwYxxG5HU9n+GVJ5TFiEk7XV",
-	"WVafFUUNfyX0w+LCqUBDzNSxmbiJv2Zyd4S58dCx+UJV8tbuTqn8eXGOZuVBLs2KsBtghlRIpVPijUm6",
-	"JihcnkpJWV8EWU9rCGFVNKOrBAe0w3WAKTr7iPEsh1jTMvPwCihoWQtswgBipFTzuGRG2mqBo9y9QqZt",
-	"K7Vl4Xk4piKGdLsJ2T9AEvVDf4H8e3ysz0EXswvHIMjSTKIEj4WO8RQTe114ZsM7i9Ss4sQT+6zrEsxh",
-	"JHjGa1AWIjsVotjOTN8xmCYH9a/KL6uqMU501RXq4vACqkePei3IzOigZuescbl51uis5SHvwlzWF5ut",
-	"Fd65je3YeI49is4OlDfcDeXUCd+8MZw960h2QAxkfjtYoj7QPQQVYFSDIio1bj+VhyJhpKxJkaF8wdU3",
-	"PkArqwz4I/H5F3jwf3LKazvllWy/UiPdAD178m6AXpLuswC98/ThRwH66PHJRwE6frat1nz8bOtHaLJb",
-	"XPWyEbmCm9nEpTQruH5YW2C11sqmylFetrfbi3BeKnOWlFRIOB9aRjO8tW8NOWXYgFWrbymqE6gci5iw",
-	"yMubZcOjJq/OT486dZ306unbHKNsOwZYIBeY51amumzeVf10JS+fZvXYEelhqGFqJGnDV06ZCrDJY8z6",
-	"Ke5DzTcybUEEiH0LzSzcuAQMRpg/9MD7dMXK+TeLjDm6VVjMcsvPjPJeaXAkREqUM81Zv6UEQ4QS0kuI",
-	"GOiE7BrAPRZ4czQPY/MYU8i8mpG/SiPfVlcV88rbk5VaH9fNXTKxrHlayawWwl4rItXYvrgVVv2xPRrj",
-	"hEpJMtebp7LLr0z1dJUtf1udhWuQIEfFqW4pXAvIBsju9gMGxnGK3koUc7mhds9gd9+85WjOrO4INNSP",
-	"QwNNKHTvUKZpSjnroCYj4ywdKCRMkgT6PnVwdKkOgNDoDwBOJgrhVmeYRtBwHlezdttYuY/NbJRZzW2g",
-	"79jj+xOA3jFLWU0xWGlVWmaMKYOcm31o6NVP8GigQ+6CqD+Y+95urFxw5U+IYjOt6X+5/uX0t9dfXP/N",
-	"9S+nX6Hp/zv9avr76TfXX17/b2j6rfrL76+/mH43/efrL6ZfTf91+q/Xf4Omv59+N/3N9d9c/6/Tr6ff",
-	"Tr+5/k9o+tvpb6ZfTX83/eb6P06/mf52+tX1X02/mX7jMSAWOAB+52cF0eeceme5/6SnPv3au7DfTL++",
-	"/hIW9e306+k/T78DGkz/x/Q79dTMWpaEifbKkTmMUonf8jolKYk6jlnZw6zFUxsGC1BHWIgXnXOf2zMJ",
-	"8Qtu/Y40OGoaAiITbGARlpLP9SS0VHO7u7+qlgcnaVeto0tWOwIjHtNwUoliAR0A9Y9W9Fkxqd8shoqV",
-	"2ZeVREwQ7idEG7w5t2y2N3db7QfFfd9dEh28OOt5262pM/KjDYacKfIuiEnBonTOq4Z3Y/UDUm/GvHBf",
-	"sVe2zvn8r9d/Pf16+j+m317/zfRf0PVfqcN4/cvrL9C//bfpf5/+9vrL619Ov77+Yvrtv/3On2J2QxbJ",
-	"iKj5wTALq+KLWRPFsnhUDXpgPmkUNBVai2uZDWl6+Swq8Q5Sln9pMUe4T6OmvYw1+G06/ydDgqIMYTvF",
-	"tVtCGZ+xqWa4wDWzLAGDAtOXN3eGBjWPljWxbsEoKZzY1S94j3FyQaInXNIe1S03xewEh/DQnCA7c9/X",
-	"zaP0O9A7XG8xFZBgUeDmLZ+lnjL10iIyvICn3IlrC3gmQ0XPPRvWSwRS/1L7hYBZzpAIfE8xoKMldjJ7",
-	"x2dhjnWCuvCdL4CrMedLDHgaRwiHEnEWILLeX0cYdXnKIhSqCQJ9iMbeNNB7Nt11qw33hLVrLA/0sX2p",
-	"p7aQ7VyiOAua3YJXsAkWrKdkfOob+Zv4bkvA1s6Hk/2EU7ZknuY8LFcInXi68a9v7G6XsWVzmWmKnrO4",
-	"y+I6xlvHf9V75cN+XbELVxVSpNkmTagMVzLzfrP9CBw28Z9wNeGj4YgncjUD0PDykofbfFH3GBriqyP9",
-	"qrXfzT836p2jGiuziEmlXIooKuC1uDhqOkTg/zHh45UXnAMylQWbuKCjkf+T5c6cZnKBWUH+rpnbQoLo",
-	"Zoo/AnpoGbRzUVMivPqrS6J/VggdgB0y9RhuZNcgpO0jpggSQ+af5AhkVMnD3tosTHbnRqKoAnq0QlBU",
-	"IpL6ubIu7PCTbM318IUpi8hV1WXO+I7Ib3GphQQDWWSKTdoV3YFSGXIfcmzHHJAOamLIODcqYh/yXGYa",
-	"ao2xDd/DHp4xA6+qzpYagiFyRYWEtBWja/pcWxq5JldvmFNYwmCtPq2vvKFe7C02ezmYIKyopQEc9Qh7",
-	"qINjZb5NzvVMOhBRBAY9l/iCsI7Vl2cMirzGVBA9vYXqsVp5LRmJg83PlZbdtmyt2aeqGfVWopbEgnX8",
-	"0QctXTNjlvu7NlfTcKfNoEgIDgemG1khch1hid0wUtZ3xozkjx/B4Cv1llhZ2i0QZ+AyzHDJ8sbpm4EM",
-	"DxoCoPYe4VDy5Hm2TJ+UdGdkM9UEwkiPgHowBOK9PJEvQEcID/V/nzGNVoFZBKDwyi9FBLApIsQZ2ctf",
-	"Q4RFGrnFYP6gznZ764zpD53rD53nPSXP7fbYyOeRbnu6jg7iMZ4ICJ9ogePJY1nBqJ4PtF5pCM9nmtsT",
-	"L1Ve6x+diJnYSvBnOlHJl/ljU4adIhGDEuLJWwZcrxPbXshraNG8bw0gq+i2dhY3tdzkz0mngaRlnVnb",
-	"7Gy3tztrM+3+ULPz7uEpuotH9O7lxt0huavb1HQqEjz7FhulTtl91pdebczjuamhJq3GxINn2mmjploS",
-	"ZSlB6siuBoZ3SyHgH69esia4ii9Xsk5YU+9tMMOTzpxLW1nriNyKFJk5dz8JYVIjJ70KMt62KGNR1j3M",
-	"Jo97pIz+5TEdUt/3bNI5jmM+JtE+aqMhwQziRoA/7nc07PfmIWaLwHR9kxwoWj92aKB+He4vbbf9wmPS",
-	"m7eomPRmodWzVS2uWbCfeSG84tl+xsAJz00q6RIhKxvkHU9QFwANQ66r0AyggZl7tt8TK9J9QOkZEl/F",
-	"unJkvsr6hSeVlQpvvhShUHygFZstQMhS3d5IJYJSSWarfUM6CPFq44y0tKDCjvKiEiXYwIljZlIusfZB",
-	"V1NqGh22+gaPM40bmZ9IAyhb1egXij9OFBNWbJgpDynzaX1EyDdU0/GhC4mPmXtefOjxtsHUXA8FnnoG",
-	"l3taIQ8JCNVKJPxT2+XB9HHoOTNx5Swj/nndpDbkptUUM6sLioqkJBtLErnES7MVGYbkRbGYMXT5zDnq",
-	"xqdLn5CxOJLEa49DhplSOlaXkohKniUVe9SlMtZZuNBhfajN7AP7uMEg8m9XVhOt4SQqEYz8aEg6P1pD",
-	"IQWoWFV9W9hEdHmbeFlEETFXCQg0HnBB8qxvwNJWG0eFUgH7up8ZaAOd9qNDOQWjYjF4XRn5Nu3GAG54",
-	"03zPhfyimPQEHrxdrJ5auaH2nJuUUAfwJmP3wkYVCZMDatZHwrFn8oiNUt81022fshx14F0q30u7rV6M",
-	"L3makGhtHyV4rLsbUIGihI9GtjeSPlVQ8CiKAGPFm5Xa1U/zmN1EQ1qAXqXxnk3XkB4vVN5Cxo2ul84O",
-	"h0kDcncW3H1djZK/CbVeSs2MRgmHzkijUWyyHgBemtm+y0NdfeyJfULUa82WXaiHcEJM4gaJ1tEhHESe",
-	"mBK3veJ5RC/VFDp2h/dMd7COGgtqvt3WhFl6x8eNdneHbIS7uNUOt++1tvF90nqAN7qtjd4m2Yq2w53u",
-	"LlasVv+w55eoO+3S0Q8aKaOvU2J+t7tXlAaeVKWE4CgvSdm3dzO9VKYJybv5ug1fMzpBDSD4bxhFCe7d",
-	"wKa+RUDHTChkR3Lecb4Nfz5T1z8BNz6X6rN3DrDHHUh7Z1yijLlQs+MwWkeJHj3tNacmNNIvzjxZYLgA",
-	"en4K2tWQKZY580r6fWeAjnudAXNz4NAiV+R77zbc9KnqIhUnRfIfbQr2765/df3X02+mv5t+gzY2Ubvd",
-	"Rt//8lv4DV1/ef3X1//79S+vf4W+/4//B4KMxY2Nbb9VgyXpmwLQufzlJnrZd25iFc3aLG4S2x0BHRmh",
-	"HAtDR2rw9AiO6vUGiCm7qJ9T5i7usXpzFggky/lyZ6mhOIqZQsr1NI0ZKw5Hzuizht+CGxnd1oTouvns",
-	"u4pK9sJYTS8kYiXPV5F3UUc/J63QWTeNCdL5fTdogkVe1+IL2zFuyE3XClPDV8yBbG4EaDNAW+j7L36N",
-	"KIObKduof0AmOkcy5EPdnnBNR/nJJcT4I2sY6JJVmRA8NFft9iRubwaLMaMcleIWXUx/P/3d9CtdcpEf",
-	"5a+n30KVQQ1LVFHKObkzligwv8dgdQ1Ns9de8es76v4kSFw8DlRomJw91HEsJJ3a4JpM2lEl0Vpwxjoj",
-	"PBlC8UETI/PfKCEhoZfKoMTF25ooJWsB6piSho4GZcXhQHHAGTN/hhSJdDTiiR5V0vCCSHPPqL6KOjbW",
-	"lWVuZMEvNSXl39pftKNr2uCqI2Y652aN5qUgcW9tHR1zyLoF2xMSMIrZGc76wSeHhSqbWM8Zsp9hyoAX",
-	"picDqnIs9A0COPmFQqx8kLmK5eEAM0ZiseTl+U01Q0VKT4ZwMTG5MBXYuexg5GkZcDLgYwdLiLIuv8pN",
-	"bue8goVt86hSMSCiIqwphmLuJE+OT1BTcoRRyFmPJkMSmcQsXbG+uFLVOah6VXmKiqjICp9RSMsiRlUq",
-	"K0u5k2cH9Vv2JESHWEArF8shdnA73FBuxf2oTVrb3c1e60HvHmltdHe7G+FmtEW2e/NAjz3dmCkDAWw/",
-	"alKqCxIlQB3KLjkNifpPfb477rEuTtI86w2kYGXW++Zx8uzgjkAJibFUbKUetOUZ+dSy5OCIDzFl4GDm",
-	"1VLZBO6aoyrumqmIuzUJt5yBbTAgNbKvWtki5roV18M1Yn8K7odLn4T0SKI8OFGRtAgFHNIUmZcCpXkF",
-	"ra23DdAo4UMONsraIhkI4ytnyNe1OavBxXGpqMhW/QpdChxkHrSBrln84aFd00Ndg1NpFDo1wmAdwuaI",
-	"MZXqi4izkolo2qf2emozdXwj1MrpBmbjUNTcAi3MawjsnO5BeY9L3/OSagmeWimr7SfLdj/qVi7atRMH",
-	"i8xrKPlaSjSeMoIIk8kEsJisJRBYLawdEks+8yuUBNa+1vdaeosKg5wp1133Sqw6jzSn+ZIpKYB8OX9l",
-	"XAI5SOSCfbmIZzciUh7MvLdMPcgC8j0dkQRLnhxEQ43n8gdQ/7BUxcMNaxy8pQPzCOXmttbEey8X2BhK",
-	"z82gLWyLMkxml79Zo+BDDHhSn3QiTvulB3e3CsBJH+PWp+3Wg1fm/1uvPtsIdjc//7PFsEhqaLOMwNBg",
-	"OTJHq9L5Vjh6tk5QV0fe5NqQsksql7lJFRXZ7f0EM0miPeQry+iSEA+Vmz+kDGGNorUPcWP7Sj4PXVnt",
-	"1n64MWPzmYaZeUWc+LZKJDK/0+YtZwWABbq5O/FqQdxymbz1ZwkHcLkFydXzOFkz3XMo6FitkDAvfJlp",
-	"9/T/s/fuzY0cV77gV8mLuxENtgsgAL6aYDh2KDZbovpFkWy1JENLJKoSQJmFTKiyQDasqwhJnuuZjZkI",
-	"37G9cR0z19Z4d2L+2dgNjeze6ZGtdsT9BMWvoE+ykedkVmUBVXiwW7Ie9I07YqNe+Tzn5Hn8fstik+Th",
-	"/gGdTY6RYPvJi92rCH63OG6DOwqVJZnjnzs4fkjWG/UtYm4hrvAmjqVHj14pZUXRbuWdd99fy5M9Tsnz",
-	"pZufGKQzDgYCvkHMjaR8JobMPZNZn32xu9Qb5YR8IhHRgHz5t7+A9OomuehTOEYAi28kyJCOl/5Q35f5",
-	"9En7cCjB7WGQPtGTxNmYDMQ5U8d4h4jAYzJKkccXskJgaeyfM55blrlgsojlDT0MaGHYwHaaDgPKidsX",
-	"ElJaidtn7pkYRVeKEVjvLbDpjNlvcktMjqj95MJDdpA+lDdmAGq0sKMCxv+e2r45r7pKEg7Nc5gdUt8k",
-	"rS69LmET7WmS0wXiNd1Rfo3Dkb5y1XYsVjAD45mBWoO9muNOHQ3SkApPQTKvLCgKvmNaANLiyi+fgf98",
-	"YhxQKBoWldMLpRMlOjmR6daQWtLX9F6vP2sZoAC1V1GeuDC7ZmIvp0JxmYwkS6RNpyO5kQgPcjNpBXHp",
-	"SDLPTukwnj8TAxqG4tz3kKOKAiB2LwRQjR+LzpVEFx0UgBomst1L14pJNc5dM/Nz3KF7BUGzpOtN0tYp",
-	"Rm2HtCFBSP2hB6DZGtVqa67vwX/B0Y0znXvBFdz1Ax/d47mRfnaemyWv59ox434qR67LmKd+shbIqVps",
-	"DkGuYnUN22Lf/eWH/1rKCU+lt+TifYRiUFRgepJ4SLRC1mKjTDmxZM+KkwnA+xHxfI+kUN4LYXQIF7bd",
-	"TAOtD0Riy5hnkVi4b1gT8PK7Nmlqp/00SyIzCVabkx3jJFvZLOxCUQDadVoSFOy8Yei7LCOsFxTRViyo",
-	"yADKz9VDxC0OUgYyYBfKJlnE8k3UTeYzy+oeqBgr6pKMRt5Y84dodWp17mrFDmoGirqlJseyF69izVyF",
-	"AntWSQvcNGnEzl7x2bWSTdU3w52mUOCAZNStXr2Fa/5lxNDw1PgdCJ5BR652MM9MVI7I3M3Z0RB7gGC8",
-	"ZU4tl71uowLNcgLnZ7cucBx7mGQHT+YEI/4BnM/kovwt6fngBXApJ4a6cCKLtBe9oH7k896pMda+/Nkv",
-	"dPWzz5F6Ai+s7GhGOcvUJD4/NRVdLV5OOZKwrnFIw2gleeFOYnKQcpa71LEq+Fo8/Z563qdBMD41hjES",
-	"AiX/gO/hP+VEjs5Et8BGPrVqdbXFbZqUNb6nP5zry3s44TzLS8GY7wWQtw3A+pTADEdp8nsmexAjrsiM",
-	"irWvPxY+l/nBOF5Iqagd2qmhZ7DeF0teyzit037kr8G09Xeoy5aVKInSXkBZLTjwc4dl6SFwZ2iXtPv3",
-	"fNeUdiyRCKSUJ/NGrnFEwztIGbCaAV41/neEcAa05+eXH13+9PJ/j58C0upn8R8R4jl+SuLn8b8BVvK/",
-	"x8/jzyB58Wn8x8u/j7+In8f/QeI/xE8vf27/CG94lkMrZ4KIGft5IceTlCN0rGbdtnlzNDJIhnOiMxOT",
-	"o59zTJv0J+dNjfFqL0mIMoXr7tKIBqJHXBp6prAOsVIKy+o8zwAfTHuGBY+oG+2b6EvRDYcGjmza6k3b",
-	"W1xCZ/2SlNORSCxSUGc9et+b/3aasg6UTWFSPiPswpQK7iLVUnm7EEKiPTGLzzYlW8VMxQHtMUxxjfrJ",
-	"GUGy8JyFK1NYkyGQ+vBFASYLhRKsbulrZpxFe3mUPjUZ7lxU7L0oP74tsNcauQL7gnVUG68kc9M+pRM5",
-	"uSCnN8DEpprYQmmLnGRjZmYgXXGLk6flyJmvh0mtStpp0zWXmm5+MZfaLAE1V2pPCqyJwAzEEqAeZyDO",
-	"c/lu5kq4CajE+QJpmr1gMb6CF5ErV0xKeOk7fW5ig7X/pjRbP4qGZblCHh3dc5CjTZcmTpbWLUA2WtDe",
-	"5dZ/+iCYxgmrE0GuWMzJrRIM/8GeMKn8GMQqcxHp6tExU6cMqqRzBS+q844v0SWBNQueyRSQhAOSfJ+R",
-	"+B/iX8f/mEMOSPlZzqCv5Q56xz+bHnB8szljqvc1yTbx/J5vYFQgP1Odw2rrU6wcuRsnDJkcCu4xHmnM",
-	"6ZzP/mP8/PLDyw+BN+PP8fP4C2UHAmT/R/Hn8bP4P5JKtCZp1PIbtFarO2bkCO1RdVCcGK7MoOSGJHNg",
-	"LONfx7+Jf9Mk9eS75XoDK6U4ZOSxYcg4G4Ur+vPmtnMWYkXuAuN0lleiEP9j/En8iZoBt09D6kYslIu8",
-	"LGA9GuwuITDhAbNyJsT9KAgIXCdKnkx8Pv91ohfmjeNv41/G/xz/hpTra3qIgE3I/B7/Ov6ElOsb2WFc",
-	"ahQli6IA4urFS+2f40/NWjL0ENNL68UW0hS4hxldXGE423qYJmbLSTcxbtG8ThVsq3la/5i5o9CPxnb+",
-	"6VLZLtClY3WOOLkQiAGZE6GFcwayh9NzNoX4GAkykqywrj1Fc1wgJze/SbnjgMB8dhLAwrGFu+irXtBV",
-	"/bXm0YzYQ553Bi7GzV8SJh/wC/e5Jxf8zkyQ/PQ0nYOMHHoLAs/bOWx5yDvgj1rABzqVOebpBLbk8J4E",
-	"raw4Og55dmCs5LeZ4NaLLcyXEgSYXu7fgYjAoYa/viPCnlgY/H/C+n9C3SgYG6CNNkyYPpVAMV572q6a",
-	"VX9IScgkizA1E4q6fJkkd6YlCsvnYBeAu2c+CjlyurLQfHuitnBZYPcPZoz7kfro1Ya9DWScbScF+26j",
-	"1dZWfWjv4ARwdmG+lTMNro5WTG/6zQraCmocjEy1Tx2NuYce68svi8W0YAIhCglVn1A8qVuMEOnI27Q8",
-	"Fj8MbgHAmbqUkjknoPFqvVZfkIrOHrT8/Tr+SjUtxE4CfZwzqbhzXVx6g8BjuW432GI6f4iFAGqrq87a",
-	"Q82Ht5AvbcFEXX3bNzNTd/lUUjk/ixQVLEDtoHGbzeLMSdKbyrBc3FgwyV/ZQJOk3OuIJ7kPjMKhKEy5",
-	"8iNI+ECUB00qrlrj4Nk97SV6K8ALMKRhhEnGZUbDYExCZoKMdgJ/dxQE2Vw6dVE9cJo8oA8Ip1FIuexm",
-	"QgoZ7l3mD6P5iIl428JZmno/23maOh9r1hpPbnpJLHA659FYa0myo5m3qWzEPDMuWRXT8iBXsEww8Fr9",
-	"Tod7hgh8GTadkabfCUMOunJF+qbEDDCM7OprU5zsjyeTBZrKvngStTFhKxmBEYdsA7VHIf1xQH3usbC9",
-	"wN4FKLXJhHTSEVEfSglMeYE3yjCe6tYmX8rZwh8Uj5nafL6MfDevfPRrVAzKoigwbgDs/oZ2zzng1Zdn",
-	"7AXwfBD2PicdBn7XlS6mEBY/v6AJIUaRjCgSz+Z4MvwgULNHIOJ9riW9XD57rTi73+dLv22BXP3lk+Dn",
-	"TKWyiMrsiRuMpH/OVl58UifLYC3JPJWKbk9Sshj0CoS2vzt7u+SlHWlp3oQM2DGL1JGNDTXNdYSJgpgz",
-	"Xg5ZFPp4IZscvbLT4togbBKd72PnnrOQ0EgdcDL6pb2TakR16mnxJC2JhswgbXOPcCWAksqhHvV5EUnT",
-	"MKFONllHXRGeunQYjUJmqys74SjPcDhkoVQy+DaNaOGKgDuAgAcSjlkF59+KhJQvfxr/QWduPAc27A9N",
-	"/odD4j/EzwC36nn8J0T5jP8l/nX8uxaP/yX+5/hX8W+ViBVhtAIBjyrZtXP01BANQ9b1AzVgcKzxI3V6",
-	"zDgTWxyg+AF6E6HJh2MjHzIpf4Yp148cPd567rt+wKotrhXjD0kStME5mIi7+GHUv61DqalArW9v1yq1",
-	"jUp9a3KTLHR6gKQHbgiCpqfi4d3j+3h2NFX/yswJx6Qc9UPGjIvdgN5srq+h7j8aSenTrOzfXF9bDNA8",
-	"CgUfD3x3Aonsk/jp5cdAhP6ZBh9bAKTtSWGCY3tAA6hG6DL4a6HjluR+kLPT499BaOGf4t85pF43sRlT",
-	"Sqbp7YWS6up3jDxoYDgTeljJDla93misra2vb2xvLC3orBF0rHWDw5GddNOjXOlmbdQrRfGPMOYurWNM",
-	"ZmtD5bEO7IswKayBcCYw1zAaAi5Z22pym0T0jEn1aLo4y7Dydkj76JF2sx09OsbAfyJzQQzKSISYBICL",
-	"2WMAuKnGwLw4O3+qYWYeEb1vRAO19dMpbdfrjUpjba2yvr5BtjfaK1iCOQIDV2JilD3lc3f3i25j268z",
-	"6WxZcvvNJpe82v7blUUyXam+0NO5Y0YFqc2pZBvs0lyNkmxKu7UTvrP6Iptoegv0BWd7oB2vdo4oYs/M",
-	"48xEmoIxwDwKQOYEBfJSqDQnJQQ0K3fTh74I900OZo5Bqa6nSZoOyVB0xJ/E/wirP/4k/iQBrm7qPOhz",
-	"FpByu+/3+uro8+WHv2rx+Bfxbx3SxugdDcen58LVeD0Ifhv/Lv4k/u0KKnHPHwZiQG9AJprPMB0CB8/B",
-	"/a3ukqOQ0wEzJ039kFWSBBhDqbsS7cIIYNBytqZ+/kFeluba8ltCv+6YhQlbeibefMXXYZ9fwpaFaSpW",
-	"mnr2iuZs+dM8fm9yXJyJYZ/q6Py1eyWVNbG8STmzold2LI01paeuV45eOUZy41opGULH7FKZluRO6UlF",
-	"PVo5p9Akqd6RndPXzBuzPx+b979pvT5foIeiE+SyhHBydGePbK9vbCm5pW4iHouoH8hEQS0aLdpV+q0T",
-	"MDKgbt/nrBIy6sEPLAyB1U6ZLJLTM3bqUskmTL9zGvgedOO0C3GU/GzkKDdeuEv6owHl1iefDAPKNaRm",
-	"F8N3uqqSF7CQQCuLikC7XTwI6lRMB+S+z6HRxOfD0eIAE5Dlua8+lgswwdWBvKjcTzMhQ35ybif0DQfe",
-	"7Od9zyE0kAJPafr41n6rotV95cBrkz5gqleXgeNRn3jt5OQwwebQnrCFCX52CaQ3Ts6mRDo0cxozK1W9",
-	"tlrMdTL98kdHByQC16HHOHA6yKkX7phlTN1QSMAWZVRiHCVdraOQN89ox+csauqnm+kKrhSt4EkeAnU1",
-	"LWtMwQXUBsuX9VfPLj6B4q3lMoyn9/63hb99wt0y0/s/feLTJFfvaDN21tMn5r4iyWv4UpcpO0nIVBer",
-	"MHGpxwa++5oYhXLBxHyDY3glwCq1Qg0j3W0Dgz2Xz2bqCXjPOQu/KRUaV6BJsOMCf/nanOlQgu7E7Kk5",
-	"jkbe+A7eunhg2oBDz2VzpYO76lYdTDuOaBjlp7x9FVS2UCp+3+e58Tsonvc5GajrZMQhA3nZCMTL4NEy",
-	"SsFsjcVDl+YJM8ST9oShB58+4U5Xk5p7j41nIQf9Vann2/YoLlNutGAsHBdNGguPaC87IHPJzTTdwBIR",
-	"YPzmCT6X+8qXR1y2XBHVQrhEljhPyqgSs2JyzhYpotIg5Tly3pnQN8kuyWy2TEoATGDeKp9cc4Xr1ZpS",
-	"S2lkUhRs1jZb0Nh1XItjJukFoVnY5MyM2BuSoMkouoaDHCAPqFHjDjpVTY06nKzPWej5bo42fzlc40tr",
-	"9IEA/q6Fd8yJcO/DIy8Lp+0vTScO60RNyeKWzJv6gStRkRvecTPwGb5x05QFmMfNSl0MkjeHJTQxNsua",
-	"nW2lSh4i5U6TTAuAxPmJezb9Z3bLajyHiR0P0QZ0WCoJc0MSnWsi0em0imU5GkE6z1/ukDTsBN8YTjiv",
-	"zDcdiEMM1XHyB4k79AfW0ys7LZ4kbRw9eiXPDTrftB7QJ/5gNNBkiXCQ0f/+JpvdltmajZssXB8xowxz",
-	"GdrIK1moVzA9s3bglF2XnUX9P2sya/npIi/LastAnP8FTLiJyZuBkJ2VH48AbAe0WwKWn4q5HXSuAAkm",
-	"ZL2p09iqRlBYte+Uq++rD3ywaoInq+/rv47Vz9O0pHOwuWvO9q0PzM+563fKpsyU3s1FICowOGexn+bB",
-	"C6FdEAE1O7yAhCJgE8wD6jDYFxfAXHpV1KSN2gyL9kWoNCdsTW02LmIhztBld3N5h94b0SAhCDgdDXsh",
-	"9VgT6dk+u/y7y79NkVA+jz+LPwUAlb+On8Wfx59e/ix+Fj9DHeMQGinTTUakvkn6qomO+jc6xignxTk2",
-	"KzuQwcKkBP16GrIopL4yxJotHv/58sP4+eVfAzTLR/EzKLb9VIOtfHr5c9VSfJdq8R/i38fP9Rc+jz+F",
-	"pn1iNa2xUTNto5nMnpUd4qrfmUMuWMfnNHSIZAP1R5NQcvmR+sjlx1bfPyYiTCgPM4lOuUOKSjCvkwiE",
-	"E0qNo6A+CXEO+Hh+2hNOqEnSXSKGvGQGr5YWlpn3bU/kzZyCp5oMhhoCcKXsqvpPBObCO8ojnvwqQkJD",
-	"t+8Dhqr+C6rk8VZDi2duiYTQZfI8+bHFjbGYfhYT6MhDHoytXxP+ZhqyJIEUVYHWANmlaHhZUy5Wp2S+",
-	"OmtpmSlfEsbuL+Ey/Q67Or9jjsZvh9fwpfvZvkkurlkeLW1lJFZF4gWatDuKHFKWB+krchwZT+JyYml2",
-	"xfjMCvBi9pHZ6iipr164rlr38GuDOEpXQpOg0MOUxSgFnSViFCn7GpIO9e3VFrBI9XzNQAyUlZ7QfFU6",
-	"+RusbCU+dQOaROoSxYHSfyl1JDzNGfMk3i+/6d4CddzuiYr+0dxbfaD/+JEYMk6H/qm6QVYfPTq4/a79",
-	"TMUfAM9t833Nvlnq+VF/1Km6YrAq6NCvuMJjPcZXk2Z8YD8uz/xhRWgmmArATqjdoE/9136Maz/GtR/j",
-	"2o/xl/Vj5Gs2K1qQk0KUhnySaI7P7UiPQTUCVaRzbHVQKC+TDqQa89DDX1CjDYVLJ0xG6pyaV53WBl3b",
-	"xpSuRGUZ3dinSuXp8qeIySgfS1jp/F038s/9aDyTViWAtgJTNfMIZPbpXiSnEg36nOBFX71AcUC5RyMR",
-	"jm9nEVCt4UluOTGEMzn2NgvdfGYN03aySoCyxSFAYMI8OI01Sb1WIwNGucSqVXSiFPPdzJjIycK8ybmf",
-	"eEPa6MlRmOry9BKZms4CQy4FKs/nldeC4Cpb1QYkTPZqfuqoUu40ZB5xqWQVn0vGpR/55ywYk7IuXhkN",
-	"hyysJImjM3HVJ5Q/ys/Tyrs/yBWh3yMwCWNwGKdLusK6/pMCP8uAPnkk87hhca83yYgH/sDXQ2MbtPMZ",
-	"eAY+3y0ALHmIWoYFfs/vBIaTavY5e7aZM2ThI8nCe6qxX0lvkrCvLIJGLYOetDbXShOKX/STV9WKuVtt",
-	"lKsq1FRiOSPzSFlXXcOBSFevruQLN0huvaMr068myuEVj3iUixxrCqCvringvJhDX4NLvEnqX374y3qt",
-	"tkNgqTfJ2QxEnFnHslxnBfJ4ab8EtiTjcEiHLzMO9g7IrB8nI4HTTaindWIx2zJspqB/KWAZidb4bnjZ",
-	"sTNXK3T7XqnJr1GdXeup74+eutYshQeEaaUyU4a9xLIQUyfuoOMTEhZVA4iM6DixG0LWxXO9OtKv5HlE",
-	"vyoBeb3Zrzf7V7HZc71CJkL0gF1I1bk8v1Aa+ObsQhI1YMrWCaGIThaX7ow8fxEeAp2HvGtu/8ApdYQ3",
-	"zi8rOc6UjjhE0i6El5XFEEbE55EgNLGrrnqWvEqO7wJRz2LKwavw9ZqIYTJYTjrk2fa8O2/mX4rtPLWU",
-	"vgM29BvKcPYFv8vG+V5DgFR3I0K5vGDhTgoepPWOdii/p99zQ0IhJiSOqNNOlTwA/CDZFxccUrQSajTL",
-	"zxiyc59dkKEIfHdMaBAI2IbTWy6Fys629MFowELfRdiG0O/1o7QGMrFj16r1dVuyiFEnsFatfrfaHfDa",
-	"HJm71xe+m3ZWw0SYIcLHiO9JUpY+7wWsSViKq7xSReJZwMVCFL3kCeNsx6aDhs40/Ueljpq+vEDB5nzI",
-	"3dku+CH1wxmg98t+bCLuQCO3Dz1O+/rlz35BIhr2WER8L9PN90uDeqlZihq61XY7rKanyzdkAVWHqDkr",
-	"IhIBCyl3IfhDieyr5Sm65L/gnP+XTCO0pTXtZI/Yk7xikmOoelYX8WMWfI/aMtIBHzuc/VJYlInZjf8p",
-	"fh7/CZIOn19+FD+PPyua7nptgYrbOXEiMxpzRo12pAhGkT18ZTPgaiub0dOI1eZSOwsOUKvW6nm7Lse0",
-	"MjvwgxmC6uEwH+Vll7iwOR1COWrwSCQQtCGg0EofQcEoGehVSdTar5KDSMIelLp8fIfI/qjbDdQdaFRr",
-	"0LQLzNUC+EqQaNMSyi+o3sflfwM+pEOVfiQTUULKdBT1RTiFqkXnOQKmdS57EhWh9FrNtmDKphffJAD2",
-	"konFaEGodszSOSe5lf4nljYBXdIkbZSmpzjDbYe0IYY/zPwEIeXTCKBMy8mOQy5Ss+/AtmiCC8Yhl//w",
-	"5c9+ET91iBxSl2kmcFj+bTSrITaYrP0d0iqtOfX1Von8UP1ZVX+qh4QW6tAuvbDaNhxUpvVqaLONN1V+",
-	"0HbkWVCNMJiOmLZgXqwG1IJrnnjz1Fo4YmpZMR756ohwNYz6h5wlJCVqEQFHsCQXfaHhxVhIfLlDIuFR",
-	"DRKp0c+nd8fwpYLJ58mJTI9zCWDtEVkuK27G4QV+Vp3nJPHsJbIDGKq4gHotG/Zy0XDUJLfwRAcyLXs3",
-	"d0wS4OvpvbaxXon/Jf7vRMM1I2qBjbufxf1MkgUMMbEwVL95LoSEImI+++hStrjuUZEVnmCYLWczGxKK",
-	"oaYbxKbMGFFzoFwMxh+TTzWd9oj7y/O9f60kOnMKxfX839fe7vQz3VEQnA5taPaiZ49HOKBZCHoWnhdI",
-	"s/dGlEd+NM5PEzin0V6u6z3+f+9SKSk5p9EpAhnVyQ9J/G/x0/jfSfyb+Ffx73IDZxOrw8tUYSdtyQdS",
-	"N43JjtNUzwvWllCnA/V8Hpq1+XliKzOgBQcJAnMvdwijbt/QSAL8pCU5DKiT0JBKi9bn5/g5i7ZIN2Sy",
-	"f7XYTIgPnxgCjxeh48i8q6ClIwxZfCV0HItlKAyox5ZIT8CXvlJwaEfImQHkfIGiVm/XB+q5jp5vYOrD",
-	"UsQWuMOKULSM2vIjErJoFHJJBoKzMRHdhUYnTBhVvjZ+CVyfJtV/Nu1D2ns7sz5HQIUTBA6vjCcy5WfR",
-	"N2CL7vkyelGnmt57ueAn6goq79zDDED0+lHfC+kFDYzzSAI6vXYhAZuteg3h4mJJbVvgT7OaVTwyVxN6",
-	"c+TNDhGmsD/NZisYBez/0kEse3lP0lkuJ3LhLcUDVFQZl4GAJ9MI8NU5QO8LQ7ofsZ4vIxZeNXVgGLl9",
-	"ejKPX0o7R1ulA0IHkKlDSSg6ImqVyIXv9VhEyidKBkV+wBzS38P3EhG2eMj2dg9P9l7bXdlJEWuT/FAs",
-	"JUOQZkl0e3RdgzVz67XtzVm0h8vzr31bMOS+HtayXFTkrwL+OLfAx5k6sQxn8Y4dgZf9ECREgTGSeucH",
-	"dAyBr2gqBqDhcdxASLU1o4gNhlGTtMHVcipHnYEP1cdtx/wGt54qg6ZNysrg1OjKUoJHrO2N2G7Uhlzn",
-	"IaTA7hAKyc4JjjkMbhJIkBizRgR29Su8VsclpCtCliGQmmyY0ogT7YJAyTmSzli+t+kHcwSJGlTj0spb",
-	"IYkzK2fY0uM0ji2SKTiIG6g6AnIQapjYOCcCCQ/N2xW7+K1dvPkDRz+Wl2H4uM+goEqdFbBB4Aig5+ix",
-	"nvaJW1it+YIQ3Zo3pI3qOiNyWewLXMg6O8Mw1qzRsCNes2I9qdNWTpRCqF7p6VOrEdnHBwtjyE54svPc",
-	"F0D0m2N/R5JcML/Xn8jJLwxkDUMxKPL72BE79iTKx4pVSzDHkQHtIyApvAWbggGfvMqUJEKUBsCk77GX",
-	"OJ4GUnaRt4BTOt+fjYCvekyTWUqXUNpJs8VKZgitPYeLNLtzCqS1OGPeMUI55DgCQrxhL99ofE1ckAHl",
-	"SojjC4j6PGHcy2zlInM38/Lc5olCw5yak6fSIZ5AkoBMyZEtnbXCSVHisESC9jSGutI8UAJMvYHPc425",
-	"YyWfdhNZOAWTrUWZLcleohyVb6bV0jnyDx+6IRPtqQuTdWgCgQHoeQHWstmlBy9DOiK3ms97iD6eF8vE",
-	"C8jsZgXoPUa9wOdsB4p4bbU8IzOhaG1ZfbI2ysRg5rQ2bxniNWQ43+vTIGC8VxBU0qtAdEk7ED2fY/6F",
-	"0nSalhh08QQve1OdO3wJOrrFpd/jFV9XzOFb7Aa0c7PoTKsKTgsPh/S9EdshCEeurCOHjCCa0GZPhn7I",
-	"5G7Uzgc9N5cXD2EMWNQXXoG2O/M5JnRkmelz+qlj3Fl+UrOhIxEN0X8AbszTCUDsRR2L2WGze5t2Y96K",
-	"uKda/nIIsYGPGYl6QstBm8fHPDXhS3kvnQUIncFzG2nrKnXo0uEQ7ePJWtXNzDc387lRkz4VUmlgqg7e",
-	"iD5mUgb6F4inelT2mSSmbnxOCvutfPkEiuN+ThMOpBwxdT4RvFcJAONGO3bxrL1DVLNC39PgAhgTRccn",
-	"jcyWzzNiZy+8/CUmZW5ocZ6vN4mXKkEC3IzLVqQVGHNayZtJUttTSu2EGElNdQOqRrMIFFrzqUQpaL/5",
-	"FFPCYsQDpvmi4GOIGKQnZpl6u0UJlQtI3w4OCfU8qOjVQ6CbeUNiEp2R3BitVK3Luq0btbVqrVqvr1W3",
-	"FsljVe98JPNnOqm1tb6JM2F9ebFRmbUhjs0SQm3USm4mA9YqkXJmq+jRWMmfdrUkd3uFi6sTigu1aFHC",
-	"OAbXHvpoSCk4HajGRJIF3WppofyQ9Kswr1nvszXAWdFvDUm6J2Zs0peR+Wn2+3cg3/NYil04kWtLPD89",
-	"IrmcC3l1YucDPDq6B+AAhhzeLBbk659tsxR5CwwwgVlcQEznigEjHeqepXapL4naOS+QRpHpqN26grHb",
-	"o0Gg2nBFt3GhYtfmxXsjza1MByxKWTdxpDFcpcsIbIti/dZckwLQeAs+Ddeu+u0lAwO6LAabUzDGB8Dv",
-	"glH+gmyS6V6wirqWbXSPnrNU8fn6tQ7xu4Ty8UJQawuqpaXUQdQPxajXz7bq6gVOgc/Plstjsqn/8xK+",
-	"edfvjUKEAcSRVNI9qy+Z9Omsd9/25TCgY+PtLxYgoKA7LMCyJWDBQy2SwcLAZgBIHqg1FlrtXFDfWNz2",
-	"ea1MnenJiGYmds5qfRnBUHvxzzsfFecmHUtxz+dngIR21ewLdLs8Cv38yTs+3EUsnRwhoSzBHXNsirIL",
-	"ytXiU2kNWX3RLFO7mQUDcWgt9UmmuzkLFFZlorLN5u2MokhM5s/+EgBnf3r5UfzHy5/Gv4+f5e0MvshW",
-	"wPXPYXxIub2qdNSqlGL1fXXlg1Xgjp9IsC7YixODxXGN292eM2YvaUUnU/BCK/o7uJqnzXsA0y/wR8w7",
-	"/1qhYb1UdSxcLnDmnbuTItrt7gl+zkJJi+JcFqFGP2Q0oSzWpYgQZ0AakCSoZfuEb0ii3b7FFXdXQD5d",
-	"QoPfZ1LSHlvm7dZjd0IxgHHKRzyz7jzEcqfC1K0wMosN7IYBPkXKo6GytBu1GnH7NKRuxEK5kmtlG5/6",
-	"/MLEZEaRSM16+BFXk5hz7tS5ZdAoqSO5GDNGsKoICifJmEX5Lm39aBK3mL7j62EgoYOTYszUgs7fM9Fx",
-	"030ussl2fUjlC89ge1KPlDX7G1YccYa/qjsWSTnNr4u0GUoyPXGsYEpmlJMOTc7u5MLPXacFy3wecMmU",
-	"0HgpR/EpSfRdOJSrTh2PhkMRmmHOTTXRggDyCCLfPWNRRtjOIRqE4+7c8cVWpNKgI7x81OgryOLubBG5",
-	"qA+QRyzkNMgN9ZmLSg4xx8oZ4aaSAcch3xGGg3oVJF68xTzumNG2+2y1XA/rQjsouy5SpqAJNn49TROx",
-	"9VEQ+ZXA5wxi/A45Y1jhcRH6UcSAqD0inYDysxz7ZY4Bk4+lmp2dWRbN5GzBTsQ1LHgw3imePEwONMU1",
-	"QjPWLmDnwCgtONIvTVpNbOzvmLw6gTWfJ65wNxgrcMLUk/j0PJklIVDCrojaf0WRh4/tF+ZITotCDb+x",
-	"4JdwyPbMQ+oFkBT2InDyV5HGfiijIyaHgktW5LmCmwx8Lk5WyIbBC/irvjqEisWy6TOTkOLny7QWaWFr",
-	"MPVYk4tQSTDpc9dUX+jwiCaE0Fp6MXPQDs0sD95/Qf3I571jP7fC+w7mPIihOi3CGDiWZL0hiQg8Zp06",
-	"sMF9es4wf1mnMbV4WcM+jJh6KPSA2ALg1S98yVJJZOjEQVxjgsQVnPX5lnCiZe0tm86ltTPtaohUqBRx",
-	"A0wM4vResbZssjwWk5QvW61o+fud0CohUycZo08mfP/LJ7tEBaop6fz/inf8sK3Mi7aE7z8QUUKqJNvZ",
-	"tBzIFyIDn4+iCXe4jE7X3mvc6dfP364N3xLbZ3fd/VvhyebFO50H64PXN+S9BQjlsblzo1AWDL2VdSM4",
-	"mGFOqRNAjh+Ym6dIpZ6fNDfqDPxodzgMdG+v5l2zydr31O4oiiJT/BKPCO2FjEmrsthlUvq8Z7we5pXE",
-	"oxGFKuQdDAF2GGmrBdfOl5VY+zIzG0+Xx5gUvCjTLkh1Bmuz3NaR5UP7le2VnRYHNxtkaYMVasUj8AmH",
-	"tNcbjTaRAqvlcVNdgP2d4i9M1mlsLOn6zhv13MWCQuL2KIQpVuout6Q0N4UUt6K0psUXHvYK9EEmAJvn",
-	"5/F8ygtTDW0OpDa0oK3Gp5afT1wgcaxU5+1a4afUzG/Xoj7RqH9+wEjZFTzy+UiM5AQh0ws3ZirmiS6Y",
-	"7HhkWjxj6l7AH+BH0pgnUm04PyLlzIkLs3XwmOVzNxh5Gn7kO+o5+IqP94ud6b9Nx/mFj88v/+T83Ts0",
-	"Z/bH1PDMZo9aIopR8I68Bb0wa5Ru+3FAj1jCLDTdfGMgLzi5Wa2kd/niMqHHOAuXFSR4unl4zkJvxJIj",
-	"0tVOsgLf8nCYWwRqlKc6aEH1sT5SpG6uFfhTmw9Rn+JKPL6364AiArEc9dkYKzeQsiNf1YYMkLq02XOV",
-	"oZcBnak+j+/tohsH+4wo9EpFDhiVEA3V3CkF9Bo4Gg+hD7MHC3Maf6TWgkMisVLE17HonE8WUiKOeyRK",
-	"mU5PNnHiyFfKjHF26nMXVXZ5zthTi/jPphV5tRCs99vlg/oOOYOOE+eYzzztCbJc1nnuoAVcPgW5ZNr0",
-	"c7LeFcjQBe/GQDMWvTRPy2yXSpEXZUEniT0Ju0n7c1JTM+7g6TIvF1C3dBaBQ0ztGAyLN/B5HvtVYgiM",
-	"OL5e5pVSLWcRWO2c2989a98WgFyYNFhfEtoRo6hJ2hFz+9x3adAm4IdzacfnLNKpc47JAVlxWrytIUHa",
-	"pKz/kg7x+bnwXQZ/yYgGAfy+4pC2Z3jk2qTMeCjgSosnP6thHQZiQDGLw1WzA/4SRNCDRwL9PXW0HgNI",
-	"hSA0YR9Wt0EU2uc9gOobhVK1JGJSvV5zU8PbwJ3YznINJ11P0U5KTilpH9xp2mDi3WjfwtsKfCH2jCxl",
-	"k6dOcr0nd8hgjpn+skJtLyzyp8VqTgl0himuLyRLYjdqPcoz5mnEeRoELEwcNUpnYU7EQqWJlsSdLj3C",
-	"ykM5CoHdSy0ohGyE42sU+oPBi2cmLybx5p2AXqKP9zvn3s1RtdNOIWUBtsmXH/6KTJnLpMzZBYC5WmpV",
-	"69uVHdI2oQl8HB5pcX19h7T1+067IjwdSRZatyFAoxQDhpg6yka0PrLT4m3UZPgMWILAw54JnEBcjIRM",
-	"dUHZaCtZuSXQVrTqwCdblCjM+TIKxy/ljMiuNFk0utNjAF3Voy5CaxB3SNJnuIfyMUZ3Whxfv2MeMz2m",
-	"6RNoulbtOQH68whhdDtjpQ7saGLeSC0zPBNLUg/AjGWI+U9JDlp2/NBW0YeSgix5kHY3pO6qTIqH007h",
-	"2S2JnE0YfEUpX9lv5/UAmAKFyMl/uR3SC9WGUQeGuqtJPWV0IwUalrChABnQgFioNW2cnqJLaBDoZwew",
-	"26RAIIGhOo7SHim3hyw8ob32jvVS0dVUzBHtabncZxzryMUoWqmSYxbZebTRhcij1Mx1REO/wNsMDSno",
-	"WCYiU69N8OnOA77CPs2BQV/8dRMrhvYA9bxvQBkyA+cDyqoX0osJMPT49/HT+Hn8+8sP408v/zp+dvlz",
-	"QAqKn11+dPlx/PzyQ/3TQmDpHxQspWMWqW0mc4+gOMThKGCySmDdqx1IlNhROzoXxqeM+9y6uOLADhim",
-	"ma2S5biZcTkWsKlo8AUJy1AnMe6QGtj2yEKORJ9cEKBbySL/ZxfDPF6XXkhdVugO2fU8xHWygRFMUZoB",
-	"eVC2cQocZKpiR5J5TqKME7uek24AuCdJDrc6qYUkpBzI0cs6kapJ6rWV4mW+Ob9nQwqRtuN8XJcTjd0M",
-	"FhagD/ncxEwyn92q5SK6zxtiK1qj5dcsCyiRcxkYjAJ53KH8zNpVRj6QkWQy4alXgm8wjMZOhrJCy25T",
-	"6K8EWDsxMy76IsC3vwCVTi0P3dCkgM9GR7QQu4A2e9TtBuxhEWbRvi3W9c12ObwkZehCgo0P6zRBw9fw",
-	"NbBaaXBBx9K8ZAKVPmMWZmi94W6DpTO/hcjzYWsnAxbjIVSHujgJWF/0dUOnPXGM1lglbWsNtZ3sCsHK",
-	"VcrPMorSXhYgs0C5TTI3ZIVxMWvDC7J0KIkAonGmmxbQf0H+gSbnZqjzJSXPZjHUb9VscXJrc32eQJmM",
-	"StvSJVnjuTaMP2Dv5CPqcXKw+2AXe/ITwH2bKj7cHynFsXpfSFdcLM2PcCJcpGnOL2IBfmyf24UNysxT",
-	"5yE1ppoOXM7gA8+PUSaX53IVmxuvnmMHmjh/hRiFZZfBXu0jAMhZWNGmS36QuFytQmWTI9EF7jsc6R1C",
-	"IzIQMkKGnFyH6JL8yDMBIuGjd32EnE2YuPNQyfQl3U7Nu0sicUFDL5kkcCAaxBPVBU0UYm7TeRNKgWYZ",
-	"u6zuCR0/yr9SAMbhB8xACXbGICXV3DXRglC7Xz169bmNCitj1KlM3slzOmQa5XMilXnDI58GZCA81rQM",
-	"QmAr1Ms8h2T+Sk5XeETzLRrmsHSCzXI1e8Mxp8x012a3aDr6Vp9zRZlw7wtvFOScw+dB6C8a1U1p6Rdy",
-	"HaUCLg8LbwlGNjOMWeR705z8wYiGL8DIm4uPsJvAHk3D1+9oSh7w6g8ZBjWJBMtFOITyFh9xAMDJ4BaB",
-	"69LQNPlcRupsPpmTNaFKNhfCNigalNu+VEv56xoXglm+eX2vLtnLLJZuTl4foqfdkAntSx5escFY61Np",
-	"UONeCv/LwhOwb2IZOWElbFtxKXjaRYSZyK25pEFPhH7UH9hZmcev7dZzvXkwcTZs2ua7eec1X8pREVAD",
-	"1IrrDEZtSoN715TKYKOzltNdjBPlxlijoVpHhVXSbX1Dc3U1EtFw9csP/7VNHh0dwMfeOMJl1xdBpuDY",
-	"WkSQPViMODhkYcomgEOyVssdk/dCYEPnvfx26qY4hJLDB68Sf0B7cI7tUMk210m57dGINuHn1SHv7eDv",
-	"DnTHHEiyCPGdcZQbvJbMDVkhIJe6Zr671tCn/vFQnbOQxJPDxHXGpE/5AhgW+muZibIHI1ksTmZB2wsz",
-	"WXbJdBTtltQ/P5GFzZUU8/IjDmoPm8gjhIZ0wnQGTrAAeAzf+yLZB0mw8lCjwecdLZKbMNk3omGkseZB",
-	"x0OD4b8Q0TPrcbq9NlyePDJAlXm0UNMCWBbl8OBcvzJ+aIWics55mcuYjqufnRxrfXD1dQDFQWXZ4oBG",
-	"j55q1fXERa1nAQQ0aMPF/R0zkR3MqrHnOWfCCoe1eHDy1i+69u08/gI3f2dcHHzHl6hRSasBUEbpR3Y0",
-	"haf5tzIphiGT2lWWq2Hyq91pmoKff4OJbedfHaQJwtMXObuQ+VdM6Dz3oo7w5l2cTHWwGm/H402r0ndZ",
-	"/dDtSgRV7jRGIqLBghPjc4ha6LnwmZz0/s7pBX7LsVdE7sqSeUgyV0h7KgCyepChDQjEBaw3mbWWCqsQ",
-	"4cKbLPS7fpEP4qtOMr0CT4NVyDCXgNm+t5iTAegWsin9kxYoF5qwQYNUpAbSD7a2G/V6Y219Y3MhIEh4",
-	"zexBjyxf18xjm7lv8VzdaQKI7CKYbF8yP1ar5iWsP2advhBnu+7Z9NIXo8gVeVYziAXm4Zn/XH8ektUM",
-	"K6JHxCgExRh6cod4I5QjrElooHb4mOh3kLII1XYHDzVnFys7xO9xEaq3j/gZFxecYGsJ3pj6s9UX0JNc",
-	"DkSvZ7zYhhYC3w8uAf1xpfLw3fNjzKbvM8bM1kHFRz5cWVOc9BYolPUah2g2u4rs0yHwa+uhAUJZCMqF",
-	"I6msms4I08f04Pj5BI3nWgmkW0AL8arNpTN9WkjSdWZ1Ko8adymv+PROyFUVGt8/7YM9ZPML7xDYH4ci",
-	"6dq7eRFUydxR6EfjY7VntRXBaMjC3ZHqgPmXKc8rvf74pOTkHaYQoRcghnWCRagZiRwCUMUTSLUgJECw",
-	"wAfSPvWjaKh9haE6/r9Cpe8WeGUDGinpTsy98gZxQ+ahk06Scvvu7isHD/ZPTh8e7h/tnjw8On10vH/0",
-	"YPf+fpuskumrh7vHx48fHt1GQLK0idCEqRbKifrOyRWPZLaVkWQm9RmTU1A82dWh7TSGak80wS+gB7ZM",
-	"DRTpDUn21dQei1HoMuJSroQEAJb2GfUMiJKvWgEgmCUD1paWZBrzdugDbcgHAHTRFeic4RHFraCf0ods",
-	"4rFzFqixltMZAeYe38Se3DPVoMkKSKO0lAVFA1JuleI/xs8u/yb+4vLv4v8g8efxp/G/xc/iL+Knlx+3",
-	"SistrkMUPh/5vFdh3kiPjct4xEJZbfEW/8//mQCEDgfrqcUr5PXjhw9IR3g+k0RNwM2bLh2wYI9KdvMm",
-	"eBpklSgFhcHBozt7ZG1tbRug6k72quQ+UOj5ssUJ0UYWGfhchMBzKi3qNfW1fbCcWRgKwHSkHF64vb6x",
-	"RdqWQbk6DEUnYIMf/FgK3ibGfNSpNupTSNdNBlTJe1ZRegN+QDjVHeJzLN/1+XAUERpIQQJfRhqRotvF",
-	"g4d6U9dngQeGZBvaJduY79B+q6J9dpUDr01CXQ+gVw4pwzsxWqReo1ushnIMCXg6xn/gtVc01mfX1/FG",
-	"K/xvMXoFoidhkA7stjdJe71WIwMaqA3MvFP9cDvhJeeZd6rvq/boxd7RQANlyEfgPczHUJO+UsXZQB3C",
-	"AsnIRSh4LyEmwhlVw/flh78iFHsGo+Wgk3FMhjTqOxo/VoRmaGwkWRqp13RCRs+k5jZSNo8DVOy6S8DA",
-	"rosQ4Vu+hFJa9SSMBKyJ0y71A+a1Hc3BoCdLLVHoAHX72DpSboMt1HbUC9qYiiqrtWpiSLUd0lZNr2ZT",
-	"P9XP0JcqxFHbZoTUa1IXM3w96aJMFqck642GORsqC1Pnhalhc4iaQ8o99ar1RgOm+YQ9iYAoRc0IyBKf",
-	"w39DEVg4b6T86Ae1Wq325Ye/VH/U70C31J9bd/Rv23dWHHA4qRlCVSfVfKStbOraZGiT2iIwNHqTnCYf",
-	"a1fJrn6BnigDada20pCbBEqxlaA93L8Piy3NBV/BzaZpIiCBl3QZ8xzi0jD0aY9pfEWEAqQdGAuMIEFa",
-	"DY1oh0pw1ENGnNtXG9tJZ8DwqZD2Rm1NfX3E6Tn1wVrXPWwfsSgcV3a7ETCEoWtErjQTaxKirWiN7qj2",
-	"4CRHfcb1nFsTDn6WJFcgaV86734EfbgH8kXJUMy9JUPa87kmnh9SKUkb11UCgthOE2fbWgGgKGHnvhhJ",
-	"hKa0knl3sgm7cKCx3tEEipY2NGbXZgq3xy6iZ+At6osw0miSGc6AMiWvPz7RNAWqNTCg+15jY6O+vWPw",
-	"YM7YWAK5wmr1ggVBBYzx1R9fnMkqiOwV4nNYYhnI8SZ5BWwY8uWH/9qukiMbxRLViwBKFMe2CPSuCUWE",
-	"XeF6ixkTSau1kxDqDXyQqscXtKcU0aODFt+jQUBu3jRG1s2bcKy4eRNsrZs3zTb12EAkSjdJAz7a3719",
-	"f3/FIa4Yjls8x3hD2Yu6wQE/kCQ3b5pus5s3HTX3ESN+5GhqyyBo8Zs3eyy6z27erJIDbuyFAaAIYKQB",
-	"E8mO7x9DvXpCHI9+REd9kkUtHvj8DIs6fAyyyxWs7EY7J1JSGlx/zaQCaQA9Vi1QCvE2O9eVtvLmTTwm",
-	"BL7LdCmnNmuUeR/6LKJgIY3CQNt2srm6enFxUe3xkRKlq/pJaf6oqC9U+9Eg+M8PBL8TMnYsutEFDdk9",
-	"/Y00LJnYRbuHByWndG6wHEq1ar1aMzFxOvRLzdJatVZdQ67hPlji+atQXenlW5xg9TxmHXKXjSE/tazs",
-	"kK2N+tZKSsynF31mzaNGg3PtOLNxJDAXqr9uSNI+8722UYdgQ4HuO2NjtC3O2LjFQa5A3RHCROAuUCdL",
-	"7YVWZ2MQxVQ9gDtAY1e0eCIkoFldEQTiQrMHoeNXvw9cvIgroo+BiTA48ErN0qssev3iDPltcRXDiDZq",
-	"NWPi6mOibZ6Z0bUyVlUzSs0fvV+iQa/ULO17t493wcNwDv+CkYQwPXy0U+/crR1uuHts88362b2a905D",
-	"PO684u3eGu/X3zsarMmT0ZsXb43fqalnonGpWXp49xCpI9RxzofKmFKzVK+/9/bu23ef7IXdN49Pt07G",
-	"j9947WFvq++eH9Khfz8ILw4oPXRfe3QkSh+8+4E+q8x1OL3++O4xGvs5ZElsTCSLqmpNrje2i16VDOfq",
-	"iRD3KR9ra1JmjpOl5o/edUpyNBiozdUsHU6sNZK31Eom4+1HJTmWERuU3lXvXKVDf/W8jtDRlkpedW16",
-	"rKGQUV4NIxuSOqQ5pQ+akE6ThJR7YkA644hJUsbA2QqwP/g9blmM1sM3JBmG/rl6zRkbOxpOR53eGhpI",
-	"B0VcEo0HPvoWh1Q35qHLPfCVEDs4zFu5WK21l37x2O/xA55ygU0t6fpyS9oattJ7tQebbwy299b9xo+3",
-	"xm/W5Vu32NHZRve1i7Xo3vAd+ki86r3tbnfu8/0fqmVvHoWWbtMtt842GpW1bq1TWfdusUpnk9YrNbfh",
-	"rbPN7i1ar2XQf5qlRq2xWanXK431k9p2c63RrNXeKS28fK1BSYcjZznvEtTASXNfYFE7pQ2UGbOfO9Aw",
-	"JPvKfMen1uY/dczCc99lj1JLb+YuepVFhKa9Shaqocyh9iq3dpNd0zhnT4H5MGc/NQr3EyTmWhc6YsS9",
-	"ifh9ixs7UT1Go1GoAV8MzHfaPyhHknTASBLylYTKFm93fO5Zq0GdaXZ1onrgn7EkcwNdT/psZRQaFy2e",
-	"DSuawj/HKnO2drm6rjkcKBkKqcmHWlxHgM0pxBxa7SEw9r6H5r5WWcazO1bWDoiQJEE77T48CsrfQc4r",
-	"ESbPl9NoNGcXLS7U+UWdXU0qMlj2fkRGw5UdddauG9/BaTLsaYuRCBDnwhMMQa9RROuHrS6dchGdwszq",
-	"F3CRzm0f0DF9aT8Ar1gz95x2AuGeMa9dJQvLRKC9e+xH/b3M+tbOgVd0HesSIjB9zSEblJqlivrfK/uv",
-	"Hjwge/tHJwd3DvZ2T/bh1xa/f3DwivzJ3t7um4Pe7sXBK7u9g0cnjffc3TeqVXUqUf/bf3A758mrikwb",
-	"Rx8dz8n8lJql+/uP9g7euP1k7fXaGw33Vv+N+vDx+mDrZLvz9vndhnywEe7eGu3Xu6+u9V/fPLtXe+fi",
-	"oPfm1vhoXRw2+P3t947r0aO188cbT97e+slurbPX8PbXu69u9g9u/fhuLbj/wysJ5Awz4QdZj7Qu7726",
-	"JYZFgHB2OyhEBDH3rqpTisG52NeT/sHCfbKfzlMuxynTnVIqiyiHV6iXjIx6pD7/kUfcsDkxDx9aQJ3c",
-	"EWHH9zwGUbr1+gJPHNJxIKh3IsQ9GiIs0Xp9Y5Hm6Sg48+4zz6dIMqx0bGORhzVEnhKJ+wk7zLdfPx+/",
-	"BGVsnXlX0YYs1sZoKspMNNjEEeA9zDM8Usnpb4QBBHHBWzzRkqBok39pTEEMJ0r0zmB02bfYMJ0W74WU",
-	"a9+zdkf2/aFDXMHlaGCoFHx+hsVjcCRMCCN9DmfGFtcNhNZDjbf2C8C5rsXb67V1yxFwqrUYxG/W6zX7",
-	"ktaNbfWSrghbvMeig+Sy0tK1bROMPWVPfBmhn5VJ0ob+aX1Gua4LNmOqdal5g9Zj5g1pQF4TNvYAVtay",
-	"d7qGfixtLKZrMR41J4YPLtC0Ik+dy007jOEEY6pH2dvJ2oBwujKpkjmqdBfWVDosL6JGreyLUvzJ5T9c",
-	"fnz5oR3NV7/GT9Wv8fP4s5KdeFs6jsIa71Ugza4WJpF9yFgg24062drcqKyvVRp1ADcC4tnS3a03GvfX",
-	"33p97fbjdzZe2XywdXjraPuk8ebaW+tvb7yzubv1yq297duN/bU7669uvLb5+tbdW/cW12aTQ7OUNqt/",
-	"O7WZlQ2M3mNMnUiWGu5VafO7XlXrrc9/5IGI7ijDEh9YQB3sCd4NfAyar9cXaNSrkI9yrR3/AtoRt5eS",
-	"jJYYBNcxrDlbi1nqUinFOWryfRAPHxT6Re8xraSOD3eJpGPSKo3FCEHojJqMBHlL6Y23WyVo0zBkXT9A",
-	"/sWuCAfVGZqoa2oTrLOaQ0J2Ls7w0BayYUBd5qFje6dYcQl1+PQxpSv/pIdVZfkOzwmh/iJuT53PV9IE",
-	"V9Uhi0Jx/lf6jqoIe0WOnQ1w7NTAseMsryHs0KVJsSnV9P8qOf9H/68O6eK3DT8HHpqy6QuAjzfqlZoJ",
-	"jYeS4gK89Lqfi+uKdKwNqVCBcE2nuXo1MbiUVPt+m999cTEhXgyIAYgeDKRNyxZll5iIMvj6c8qQIYiY",
-	"RMasL6gdnWTbDGnUt5JtNNF/1nSwV9hy+E7vTgrBOc46TRGv1DfzEcskJZbVx4SB6PiBMe9TsnVtPT7S",
-	"6Yj6F/RsYzqFMeUk6TFMywNHXXu9Vm/rSLaSmakno03cvhDKkp7B+VdeqxGPjiXpjInepSstLs5ZaIK7",
-	"kINQbqyTvhiFmfuqLf44Lzd2oobAUSczEYbMjdIjD6AEtBu1RrvFzekt9cNhPR0MD7gQm6Trc1/2dVQe",
-	"hhnLfu7AJ9rVFj8RGmVmcriUKFd90E1Ev5+5mRpQELXUwKtnMcE7JBDuWcrCPoq0Xrjo+wGDXIjttg6D",
-	"ZlIFnHR+upDBlJ3VQo/bi5wN9NosUc5p1T+nXJzTCf0x8zQw6QJbWDJ/Tx1RjVrjimGgE324kl339I3X",
-	"G7e37m68s7f++PW1NzdP3rj7VuPeGxtvru8f3X996+1X1h403nr8xmubd945XH90++7Jxu7sAM+GtgMG",
-	"LOoLT+rShKFVGXOKRY4Lj4q9z2YGgU5sl4YvzZ7fmaop8iXApTHv2qF3fWSZ4dBLFSdqSzgmpJW+cw4s",
-	"IA9XceVVcOUVa25dcKkWqYzYkKAHyehzg0GHCotM6qsmpAK3eDaYpDl1oSNoDGiK/nIGHDCtuqbDoVK9",
-	"IWnbRWxtUoaUxAsRnkk4r6xUye50Dbq60tShJaV34IaypmoKAAuHsxX1iEaRwj4CyIQG5rLiYDpGBtpr",
-	"w4TZHasRMBmQ7ItDtaHVLqQVYQirxa28QHwzIgQm/0zPYYgn0yoZzxpAgbdK1RbftV6MCZ12ZA2m7LSr",
-	"jQCSQHwh/pAU6gCYhrxst57698EhKYMOX6kS23BC9HTkaHHQGgp9L4ODRAbUY5C5hmukUKXb4vOq6l2T",
-	"UKeLApRies7PVoeWnNI5DUYvWedkP1/aOnuvURlsP/Eqa/0uqwxvRRd5NgRW4Q0n2wuTWbwNvpoeIAZC",
-	"aX27UVvbRgW2vAa8jrpdK+nvu5K+g2exNIEkiXVl7DxLRUcXwqjgXEUtRjOCbvtcwyDpLBBz3kxzjTtM",
-	"nW/Vv5qQH5k94spIDGWLK90FSZCR5mKDGJnA9IvJVxaIc9XOqQ2+npO1g5tHjHR235W2wrdnnWTNN3VM",
-	"1o4NzWhmZm6+0WbMu9WuCHtixqI4Ztwj7Al1o2CcAC9iuQbYGBherBJNVommpGO7Km7IFjcBxJC5zD8H",
-	"T4ngWHSNMb8ymkF53g+dZdXix4e7gN0smU6nT7YDrj8oq9zRngNol0MouXkzCbvevNniaOFa7TDIPKAq",
-	"O2PM4MbW1BOLbAUtN13HoMw2DbqIhiqaZoD4nzokVOfAwAGbVKdFyZHbz4RQMdaqLE3OLpKiIO1X16hk",
-	"JnMYRkrDBlWJWYvKBpswv/RoW+aX+amculKyRRe5rnf9CYMYcqSG/oVsq8444eq1zRToWGesV49tlRh3",
-	"faGzRa3szvj4/nGu6YPzab9wIhZbb6xV1jcqm1vL2ClmPO7A3lnKSGlM77CD7uSqILgonDQkbrCifHUo",
-	"ANF7QcdXNhiuNfnXHiFMIl2J4wblmD27S0htn/uRj5gb+WJ7N11MJvDdGZPOKDgj/gDpvCFrJcnpUeIT",
-	"3pm0sAVclUr6+lG6OXd0zbNBT4YESPPIKZZonZpd0G7xpMIBA+4uDQKdR5kmdSRjAunlJhiYQOK0wKc7",
-	"K5MHbQw/QkoLz+92WbhSJQ85gcp4KVGBTIf8ya6VwZLt/g1paDQt132Lp1qp75vCNulgbq5OyYUh0a87",
-	"TYbGHMGbLQ6FoFNLAaH5bR8/HM5NrlB6GLcKwSdDtGlBOp1wz+/AS7anpoqLKJ0u8zbTAE0gKg22r5VY",
-	"pbONcvP84c0HOACHqR/p6kmtmuE19aq/2dk6q7wxaDypHEXbw8q9i/WfAGLGXM88ZxeHxc75JYKkmc59",
-	"H86pGa+zVY75VSTUfD0H2uXTcK715tesN4/QDgb1JOUIllVWTC+hNEHMzjvpaA9yhBWjqQsZtR/zQGOv",
-	"WEcfWP/ocW7x9P7j+8crpvLdEjrg8vTdPmoqSSNfdsfEVm0tjrptUn3pQ45lCZo8SYfcvIkltubgLrro",
-	"JDdy3JcEmMZv3nQyWzUSgZeqdifZypBOxLgn8TVwe1qSow4roFzS4g2jfqbaiLAAMPIQD0tyi3bgtKgz",
-	"gcAK0ncT6+bEbV2m8qzFQR9CQQyc0uAbNAjEhTrH9Sn3uiPgQzGxZtXQRGRhwqkGNohSgnHz2WngAhiO",
-	"gNFzZk2AsiLUss0/LkkWvajC0+ekez4/yx5pHmdPu/kr0z7qZHXdg7WLynQw2so/fdy4v/7WO2tHJxtv",
-	"v7L5YO/W7f3tO682Xnt97e699fsPNg7f2Dw63jp5dOvNx9tvvd14Z213/ZWNvc3bW/u37my/WnQOSxpt",
-	"JizjcjaO4rVb9a0p5Zzf4Jd5foP5Wkp3rxczceTqxey2hD14fWr79gRJoSpRHUfSCcaQZPbwZq3tOboo",
-	"ZFYMhs3URdIHikwLCaIMKwvYPzLZTtrV5QFutbrcuLPrtLgbCGluNorgyw//dSVB41DHlEyDlOxLzwIj",
-	"HjCpNYBewVhewUKAPAPMaIHUWTREb5xvUdTVa8Z7Vm3xE61VgGqKyjOZlHOYoXXss2EK5qF2UciGjEa6",
-	"KSaqqoVroowyKRFYtqiRZtrmSnunxakduSyKWaYOs3wxn5nEFzjYDF/CUSTbmq/qJAKXbYiSvJwYkxsL",
-	"qvSROvhP3bNeW64w+mhifRadTIyITYttIDKhztl2q7/eI8m1xP7qIyF76NwHUTQWI9jWJjdW2bBajKJS",
-	"XlZAL5rVcs8/YxOi1MLlSiRTk9AkUpOJxbe4nUWSRwWwArhO2fAcxXgKj4Jxi2eWuUOkmOq8SdYIxAXz",
-	"sjSj9VqLG1k9VfKtLXkQsjtYKJZJBwEXkkaL1kmmYoR1YnYfq+SIRrkid76MfRm5HRmDEzMTFhVCk1QZ",
-	"L2IqTgsqM4d/SUl17Qr5hos2wIE3xKW2UJo0PGdmAOh4fbEgy0H4SpG9sKBTW48ADgcBVIxbWs+lOBiC",
-	"M0S1gtQAojMDquQQ0dchS4AnKMJa6sGbWlzHdCWJTOEeSL+uritFtj+zmyDbDquSwB0Dufq+bHGErmNe",
-	"lTxG89Qk2wNxJLnwuScudPw2ZRMYSUbK9Zoeadnidjg6ybIdIehdROE4Dj53V3Aj4M2QlKMLQSLakcr2",
-	"xLxCk3ff1DDAxqRFb5ESsPrhU5+fAkEXkzJBoWtx02sZ0bEEWQ+CGnEmZF+MAo8MffeMjIapw0AjaWL9",
-	"r2mcjETIEKEDQPVwcIJxvkiGZ04MotGVpXBovajULIXR6dp7jR9sXWy/dVaTdffeO9Gb6+M3Bq/f6r+y",
-	"OXqwMTyiy9iL8O7vg0P+QYJBdu1ov9YuL+jq2H+CRiL4NuykLiXXUrS7RQxohG2cj+1ASS8QHQs5GQlO",
-	"zxDdhxpGR5PipOVvi9uFlA46FPIRGIyLxEcOQBoyr8VdKlnF54lxrOwura0SJAieIXcAkgJSpuRoJKVP",
-	"eYsjOS5AwXYYuQj9KAKvBmnfIuXtRn0ldUu2V3ZIR0Ta399h2rjXHpHEZVEYDTBe6nKqgQiN1NjIiNxq",
-	"cQt2FrQHMFFUoEuj4ZCFFdVfck8dSEjAosgQHlMCWU8OQEYNBPCyUU7WNPKxSzOItqA3Q3GBEQLgn3lv",
-	"RAODf4XjDCn1Ju1K32bV3gFzJKi5tGIMOYcGNAjIOQ19mFLAxQbQp7YrBgPBkxB6e6VKkjo4jcHs9pl7",
-	"JolLh5Hbp9Jp8bb+W2N+gnpF+d+Exf1j5mJZ9BmzsxhSf9HkK7A3cC5L0G3NBxPsf41tq38+zSDclpVi",
-	"hdgFCWjEwoJUK71vXkCxzk2Wmihb/m/xF/EX8acTZcu/jj+LP42/iJ+r/6Y8FM1SOFoS6MJyzi+uv3EY",
-	"rhEqXmpA/VoBf/Mj3bjw9YFqYbgIKcWqEUKyEChCLbWHQ8YPbpM9wTlUCJuHSBnTDyWJ/4/4d/Gv4/+2",
-	"Gv8yfn750eVPLz+K/3j50/j38bMVBC/qjQDij7c4uOlRCDsGFx8JXJIAMh5EZF9caITbziiKBJdVsj8Y",
-	"RuMWv0Ddrc6XmOKOJzkNr66/lpsh7svoWIrDpN8v6trW7Gk/er/k+XIY0LERhlMDkRbBM+nTZSBqrQar",
-	"9hdJBGuckyn62lE+ZyxU1XbU+k/wkaQ6YWhNRwJ3K0XBon3f3P7BqkuDoEM1a1F+2SCYhQDBjrV9cMoH",
-	"kqK2zpHWetgc+I1tcny467Q4e2J8oIlLk0bZB8uJu/bw7t6+YUIKVxDPXP8Tnz+4bYr6U3BJ0O8y+84b",
-	"CPbstDjyPTqEjjyfQVEEpDaMlf2FlYYnfcabLd7ilWyz0B6LIE8h8PkZ9szK0fvyZ78g7Uat1s5Agar3",
-	"oHNB7Sb9IFplGQgBPzJMqfCijPBpcULK+VY4yRrhXCRGHVQ+WppMvUR/Xre0vkBLOyMbaIwg9iaN7Ka2",
-	"12vbQCwixal6Ko1cNhPcMI0zZp0wwP9BLiha/eo5zSOQjniSWDEMRdcPGCm3gX3yWIp7Pj9rIzFK7uBm",
-	"3iP76sShxsak12h8BITBUd9NJB2wamgajFNDwtVe0R1tNKCXeFXzgrSbQJlM7BwfKJVElhFdOZu8Ow1n",
-	"tvhusnPSMlOHXPRpxM61/NaMWVVyh/rBKGQSWU1aXLUDHk5BgsoJPJAFAQuGPty44liPQlaPscHbOqc3",
-	"3broBjNbNPMkrBbro5l9iAk7es+ilFcPb9Qa+LD5xClwkEx+N0tcgVQpug5ZDTE8swKw/1AgDCeqRMmp",
-	"lSGTTN0pTYUlXMdSINZ1aQqRJU8sp7fYSgNU0gfvvnj443gYPAkevsLeeeONtztvH28+fnLcOdgtOSWY",
-	"r1Kz9M57a08Oa3R7XB/sNc4f34reYBvh1ujBeufuZv/1NXm73n21Ru9tP3nbLS2j/va0nP9elXVOgERb",
-	"QjxXzmvIi2/pkWbX1h+ZQ02S7jGl2AyE5pJHnGMp7sC2v6pT8qtA7dM64sis6euz1PyzVGOh4+yrNGIX",
-	"dPwVl9qqdagZGqN+KEY9pUXNkl3WrAXdUGzTPoR6Dx0mTyh3khLAcubnClbyB+ICdbuyUZ0WN4oczGEw",
-	"JdsrOmVKmcEyu+UeHd2DNF6mTRXNutfikQBcBs8PmRs9Cv124q60HHhK3RlLXb1K2n44X7a4dXJRbdyZ",
-	"MIeYKS/WnwUmPfWDzh1r8Wnb3mRLm++rkZSqD+1uVrG2NeauGT2N3KMje2kqmu1IXdH0Plx1FN/HvBbX",
-	"tBZTqvxYG4HfBE1uzZVF7ROcVS1vHyzH5Gj1ArhTqs+q71+p2s6s9rla7FiKDFHV8pps8g25Onxio8DC",
-	"yzT0URi0vz7c2GtN8i3QJLBVrq5IXBow7tFwtcuYJ1ffV/9R8qIYBPbozh7Z2FjfIO2IPYmSF2Axn/kX",
-	"ocOhxHoUMYqyvCaPju7dkHbChTp/JTWGGEqDinag3YWcpXaPRffHe+ZTDh6a12otjoWSINkFoWTM1Lf7",
-	"jHoOFMRLzUOKMZUgqHh0bL3XoxGTjkYq1JShjw5uyx1yvP/Go/0He/vw4L3d45PK/Ye3D+4c7N82XFqU",
-	"Ez9igxsmA1+9R6o2DDBXmXV8TkP4l0yYPEcdNZQd8NWYsaqS9luVx0eVvd17QKjb4gilDuOi73H0PScH",
-	"9/ffefhgv20GDvKjb0joLPmJ4KxKdpVaguQUJwHMVafMlE8zGfr2em29XSXt/RPaSwAPD7qVB4Kzyn0a",
-	"uf02oCVJ0l5Td+bD5Zp5ucOQWHwpPXXQVR+Db2kdNVOuZ9ZcltkZWEeab+7t3tt/cHv3qMXf3D86Pnj4",
-	"oNmo1lr88Ojh7YPbzcrqqkaxXV29x2gIuybZBKtHj1p8b/fesXpJ89Wj/VcfHh3sPmhxe4Ka8f91+TeX",
-	"/xD/W/wpsJHq9+mbzAw190ehGLLV+0K64qLFdev239x/cNLijw5uN/UKqWzSjc66u+ZVGqzerazTWqey",
-	"7d7yKltss7tB1ztrbsP7qzP8iK1wW/z2yfHJ7v3DZqPW2KzX12onte36Rq32jr5ydIJXGvXaifpdX9l/",
-	"cNv6fXMNfz9+dP/+7tHbzfgX8VNNHPzp5YdNEv8ZIIWfxp9ffgxRuqckfh7/2+VPL/8mfhp/ET+Ln7a4",
-	"2S3Neour15tuwt/phJRsbTkJyprvnTZ7pOSUNCWzenaPun1W2UMu1By8Vk055JABfVKhPfbDtVqtXZ35",
-	"eaekNkF+KEMJxRuS6ANkRHukTEmfyr6yVf0ISuPUAl2Z/Qn1kbUFtfB94SEx/5U09/c6tAVg0UYmwdwh",
-	"LZbhoXp0dM/SiObGZeCLDRd3+kKtFBD2oF31Xdkm5faZS4PTLz/8V/j3igOaDFzzqS5TMrOdRhH8qAAC",
-	"2ejlRVGQgUB/Fu6xSyMaiN6q7VmfHdDTNJeBLyPkLQPacFO0f87SRBF1ioO71QmHQEYhHThqaFRvqgTp",
-	"aCua/5Z5O4QLYyNUW9wQkLk0DMdGOcEpLbPvm7pF6S7frLV3yKT+Suk6T2hP4xMXKbN7voz2cGAeZsZl",
-	"Wa0GhFylD5y5N+JQLHQntmtJfblwIFJ77EvNUvz7Kon/R/z88qP48/iz+FOHXP40/mOVxL+IP40/i5/F",
-	"f8RcDYfEf6gSYO0EcPm17qbboHVWudXZ8irr7garbHfrtUqDrnXW3Q1vk211ETVBPAKK2JlLcRXjfYAi",
-	"lm4DpXpBPyHL/eXPlA66/PjyQ/I//+/4/4k/v/zo8uP46eWH8Rf/849q0nDpyVJzveGUINnURFozN6eI",
-	"9vhVGNmUOLnU5KMgWJzMa3oFHdIigkVAlkq303KKbnoDkLIeTXixNEljrnqPp7OG0TcBAC140NTQTaF4",
-	"4jMJSqxYxiyjNzVJr5GXIRtiIrYmewbHkB+h+a5k40HXbNpIaKsaaJFVq+XUxo4ECZkuo2bLNdrSxBNJ",
-	"riIiA616m1NfVIvQywCgqb5fT9nXNWUvYtd8c+yTJKNBb/mMMQILYfKInice31cC64NFFLaRMFR/UK0i",
-	"ZbSqFzRN1Nkh1vNq6iTlfgQ5qa+d3L8HXGQRdSPpWCD6rEcD2BQOiX8d/yb+jdPi8W/jX8b/HP9GB7xd",
-	"xl1WJQ8S/b6jFfrq5NqA2LNSzDuL6PnCo+iU6F1ad38livaF1Ksee41lV/J5V/wVKqpqNt1S33iY5kWu",
-	"b29YeZEZ9fNaNFBva41qtTV3CP9h8Sfq45d/d/m35nBHsJXxH+Nnl38dP4s/jz+9/Fn8LH5G8EEZhYL3",
-	"9NN/jp/Gf4g/jX8fP4f//xnes2rfRC4/Io1avUbgjj/En1b1TboJMLHLGBQ+Vwt+a6u2Vbu1dmt7TdkY",
-	"amUaTf9b9f+UfbCc7aDXLmwtjFM3ao16pbZWqW8AR44csVC9/1fx0/jP6rB8+XH8afwnfCsekj+MP43/",
-	"HadTjeblz0n8jMDJ+qfx5+rP38fP4Xj9h/hTa1Fc/p2yeCDrW33gn2prG5VavbF9q7K1tVqr1W/Vtuob",
-	"Sjx9nbaU6IVqnOu1xtZWrVZfa9S31TgsYVQ5pQvWkT6MpYkh5CzjF7GzCv0IIPmuNfW1cXU9ZUXG1dfp",
-	"ZfqmcV1pAZFrii3gFrKl7Q20rAr8OCARF/ThbK6pT0cgO5ul/+1HtPKTWmX7Xf3fyrvv153Nxgf/S+kK",
-	"jh5tPqJGmGVDqhscIqOQUYD+wppRdMmUlRV5/NpupbGxueKQ9hEFKogyIB7DYtUpmJttdbnI3jP1Lj4P",
-	"fM5avL2HVlXlti+HQvqqNW10Bhl8GciTRF8ShDBsxngwcftUEi6g9YtbivdQPS5nLUKnF/HfHHQXvvVq",
-	"Fqg/oD22+uMhA+mTrqiuCAc0KjVLEG4Y5ywXRz875Fd+9IJ1hss+m0/zp143IfWR8LIC4ydz3P2dccRk",
-	"e1k5/W3QJTlbYbqluHGc1NP56ORO5Va6SUj56M4e2Wxsbq7eqt/a+r4otEZt8zu5Q3QWD8QaIi1pJ80k",
-	"vWxQ4hRsGEIrnVXp/4S1r43Sa6P0u2KU1jfnPwDb4oGIjqEC2kcb8bti0N4WFzwQ1EuM2huS6IP/98u2",
-	"TYM/83ykdphSEqwH14NnaVXISZKMhm7fUco1KW6XIsR0IryoR/dQv88hw2AkCW1xl0asJ8KxfhjLQpIf",
-	"E/zOqK/M3BGHrHWdNZq5s0tdFhnLdwKQXTs6WvyObqArBh2fa/KS3Qe3dwjgoSbdRLBDJXawUXDfw6Mq",
-	"uaO+IolBZmfpAA3U1jamOALjvDdi4diBSk3EIFWCTdPPQQiN+FicxiJSVuOl/kF+QHxvBQBlUA7KiI5N",
-	"GhZQsabfpKE1Vw5hHqB6CcCWgYSrJuECR86XRJ75w2FCGY79gzi15yNQgB9JFnS1+NpBnDTdSuRiScua",
-	"9HkDgQki4tIB0wlj5SzsI4xBFV/URuSbC1+yFdv7XSUvFNyezs5aJrp9bC/PTHTS7JQ54mA3XYO+h5RM",
-	"6QTBKhWSmZwY9SjjHuWRTOQFDFEqMMzbMlkziVU0Gvlenj01P/UZ+nnCniwUgce77/qgPxa8+w62cYH7",
-	"D0PfZfd9vvi99Mki974mRqFc8L1472LvhXRSeScUg8XvPhGL3LvPQxEEA8ajh0PGFx/rYxEuNNLflpQL",
-	"kN7wqF7+PsO9hhX4zXpDhz+23ZpXZ41uZY2udyrr7oZXucU2u5UteqtjruGOZTxSG5yPgiDxuQ+ZR3ui",
-	"559RtYf8CFIk408yARqI5kBI4s+XH8XPLv9r/ByiT7+Pn13+HLqKmzHTvu0EUbsk4OAJI6kvrqUXOwHg",
-	"T8NrznzuTXXS3PjeiAZJHeXpaNgLqYf1ChO5STljtGCI6GoRj8mUEHWUS/NlXOqxge/C5io1txpOIs4O",
-	"lpg9tfACpjp4W7ijASyhksvCCEeEnYruaWaA4JlzFi4R9jEyejVdExVPiFV4j3ofHG1cgIV49ErJKbHs",
-	"VtV2XCKY9bTrKdig9U7DXfMq62yjW1mnm53KLXfLq2yzWrdOG501d12JcbUECicbk21AmjzkGGnbqtQa",
-	"lVq9lF0FcIr/uifeKQ21FBdhqbmxXavVak4psUZmQROHLGDnFMKItepmXYfLbme0avwJhAB/D9HCP8V/",
-	"UlvyD/EfL39O4s8gIvjn+Nnlx/GnqonxH+On8X+o608vP4Zg4bPL/0ouP4o/jf8QP48/q5ZyBICabMv6",
-	"v/xrCDt+VHJK8NDz0rvzJMQf4ueXfxt/rsTD5d9DFvDv4+cFIc7c3Cmgi6WB2rnLhvdQCxwxOQqi2SlU",
-	"ep0r08rT+FQobK/P69culuspu477ZckWlFixnSTD9BT0/XSUQDGx+ut4+dSyKT9Kc15CmTIIkG1eGz4O",
-	"crE6BA0Nh4DWdVo8YmrXhpqg0twOdbk0iqjbr5LbIe1GGmowdPv+ue3QoSHTzpI+Cxmk4ftdJJIw/gBg",
-	"wKy2+NeQm6YP29+QtLTvsBVblOrWb+hstd+a4qbU9Hqqc9HMPS2eTY/7l/iX8W/j35H4V+rpL5Rt9Gd4",
-	"+PPLj8FYepqXzXZtOV/FckbhaBYUyOMhlXIowghS+30RnjJvpAfE84eBGKjDruR+IEvvJq+Qh+rWfXOn",
-	"kbbm6jHcbkTwN9U81yIQBEUGVPP/VF++/PvLn+dAa6q5e5a0C+E1R5KFsLVrnW223r3FKmtunVbWuxtb",
-	"lW26sVFpdLe69c4Wu0XrNZAwL/NosKTtb2RlET8kXr62Fa/N++spuzbvc9L6homx9Z0w6Z33i6Wgbp/h",
-	"RQMKZav5Be22LP6lSktntr/mbN/6wPz8FRxNtM0364ACd2AyWcEBJc1qRDZtClFyUsYjQJLO6KDhv5Jk",
-	"Ghq+If0JEaK4aXHjfoJAowZrTL660JlgT5uy1xmI1xmI1xmI1xmI1xmI1/bztf18nYH47c1ATG1T46a7",
-	"tsO/Q3Z4LxSj4ewES7ylwAbXcOnk3Jd+JJDiyAXa0I6yscvDgHIO+X6QkeDznkPCEec+760AngxgngKM",
-	"W2p8tLhkNJIkYF0kebroM4Bht3zhGBRAKr3Q7/UjwsVFHjDNvIDAHBQZbdi/iuP03UeRcemQuiASGhuO",
-	"AQCPP4n/saId05Bd4knLV63rqdOcE/h2ICSTxj+8VanVK2v1k0a9WTP+YTFkXFoO5EalVj+Bq4bxOT+L",
-	"BXzgW94ttt2t0Uq903Ar694aq9zqrtPKRmfTNdd0UqI3CpSgZlC6n8FGu/w7Ev85fk7izy4/hjLuL9An",
-	"Gv+JxM/I5d/ETy8/jj8D5/jv8dfPSP1Ws1Yj8f+Ifxf/IziD1Uq9x7pRqVlfA0T0MJLTjnwZ0WikWpDs",
-	"Azup61/ip/Fn4G394+Xfo9c5/g9om2pY/PlLQbOBJTwfxga3+7V5cm1RXk/ZtUd2CvbGtgh7Rilem4Tf",
-	"cJNwbiXNYW4VDVaCYH5Nk3RHQVCJ2JNIl8kQnxuKS5AC+7yn3oFm3AVTRpkkZVByyhw8V+ZaTxfc9EUY",
-	"tXgmwQTv6DP4jp17suKQSAQspDxCK3TgSzlkQUSA8FKEJLoQO0mJR2ecVP6c+dybzkbRSSoU1y9aoIZ+",
-	"3+caUpikxgdRlooyL3egUAghIpO8UPNewhkNmYy0RYssqAxyUq4rea4reWZV8ixavXOXsaFV2WZlvCGS",
-	"gxJRKzs5pWbIaDviOPaMF5XziCzqVqGAva7oua7oua7oua7oua7oua7oua7oua7oua7ouXYwXU/ZNUxy",
-	"boFOem50QyHloqDJHjtfHaje6XydXLfFzZu32TkLxBDP6TwYV2/eJLumefroCMdXi3suHHFpuHLu7r5y",
-	"8GD/5HT/wZs/9NJ3tXcIElR7IxfcE36kSV6Rc0edXE+7YsS9dotjOYofTRWjtPg9H/jn+kx7AwwhsVrU",
-	"x/ePiemh3bw+leQi9KOIcRKJFgdv0yjqiCdZ0l0/JB4LfDjjY3zBMV+BBHM4zWN8rsUjBmTxLuUkZIgt",
-	"g1y/SCIIbIGwAwOfn1k5ctBabFiLI1KJancPObGQBFvdmQzk8f2Tw9PXHh6ftJHN2bpwfPrq7sn+4923",
-	"Tx8d3WvbXYZ5CkRPJgOCDNfAVdHiJhfPRPWaQIksAs0PGFDVO9IO1HGjnbyiStDxQjrjFm+HzPWHvpra",
-	"puqEmQdEdSZlysdA1LuCozDsq3M2IviqlUD5uMVdMRgIrpqCg1Zu/2CLbDfqKT5z2yHtW6S83aivWD+u",
-	"FMUYb7Pz+2aJzzn7P1QjlK4WNbG+nOyFCDMNV4InZVeinNOqf065OKd/lUWdzvMFJONV5AhYa9Sc0sDn",
-	"ievyKn4BfUJ8mTQYUcQGQ3U+qjuljvDGuSjZ/z3+A5hJn4GZ+dnlT+P/ULacQ+L/Fn8RfxF/+p8mqoAy",
-	"T//i8u9I/O/xp5cfxk/hZPaRMlzjZ2A0Gqztjy7/nsSfEfj7b8BA+xOB6CLGH5+q703UGpWwxeAmaZYW",
-	"aSRv8ZfYGnXw6FPOmRowYA9XvyAh7yyTWpn/9S0sXUGVoi3MQLgUFl84AiVoltTM1ajUcMHX6u/YsVSp",
-	"V+eo82PmRojkjfbvcwiexv8fdB4G4fLj7ADAoSM7AEojscEwQKzwCxa4Amg3F7aO0+2sNndR7p0W0cle",
-	"BlldtWiiClb9MBSdgA1+UMzTnegkqJ2LEGveVpCREAH6b+mEilSGeYEqNOYLk+DRKG25NdbA0PsWq6x7",
-	"dbey7dVZpdZdoxtwkm7YEe/12np6lFFmp2mhFhajkDc1N1pTd7HJRVTpmuDZYmN/iI8WDbrWM55gqErC",
-	"EfD9W91U5jCrXpNvHSnrwNKqYhT1hM976YItexM214ply3nsPGvHKSni855cHfGEPLHQnnuM2URDFkrB",
-	"iWQJIa8b+O6ZiXOAiaKUMtEvB43+2sn9e3CyAPpFc6/tqUiA2JRVodONKOmMokhwNJQOHx6fJNq1xQEw",
-	"7tHRvSp505c+BIn8yLBFJkGOMtpIrhKcoTTskqqREgIOLa4jDoQz5jGvSnZTuLcJJse8UEFfXDyyxm4x",
-	"hsU+aD2bXRFVzX/yhKt2HlE32LqtK8IBGbCoL7wftoCBulWyr+MwmcLby4/BBfKRrl386PLnWpPZt+mf",
-	"1JsT/bYsfaBtpEIg65pP70p8etbus4r+9f6BxWptYi6ixCEor8Crp197Q2Y+qz5SFHmCxxcOkjduzbM8",
-	"33UKSNStnSQTYXJDksQ2QWZakAYTGQqp1BCjKNnUTTiTmZOSG6h33JCkZX+pVTJSptxWpkHFulY5FDJq",
-	"4knR/v2HDzmr7Cmx104RJNXM3ZDmZZJxr0qOIKqKsqnFJ4RTlexTt5/Msz4vuP8/e+/e3Ehy3Qt+lbzY",
-	"G9FgXxSIJwmCMWFz2N0japrdFMnWaCTMshJVCaCGhUxMZYFoqLcj5rEb3g05rL2+jmuHLVvhsMP7x/4z",
-	"Hmn2jjVSK+J+AvAr6JNs5DmZ9QAKIEA2e7qnMX9ITaBQlZWPc37n9Ts0CDwmMY9hxElAuateWi3CLoh0",
-	"tDqhQ6YniQxFkF0BNS2YlmlP/tQajUaWkgrWMPAZV+jFnUI007MBFpCejzQoGARqRKGH0nD2dzOFC/G8",
-	"YlFLo1RvgGNp1n2kPxGIL5/rPua3IHxThsWLWLjG0P3F5edEGQOXn11+dvmLybeT302+mbUeVpCuiUly",
-	"d5XOVUJBUmDol2Ldo/z7qw7UAQA8lZLO8VlYoAiSuI4tzBqnDmaraI1AHTWTKGHuSGx6jQBMyZk+67dZ",
-	"IHseJp7OFFkeLoF6rnAQLGHFMt2da4FpCpf8mAXY2bfZob5khTSdgzbNTShuKZKGNOnD3+nAzQtN+JA2",
-	"ohNzBar4Y+Hxxe+VGawr6f+sjP/R/5WhSdY91qFDPzQKWetr3TI7Dm25+jIlIQWM1mc04BDMjAx26oTe",
-	"BcaRB1GHs51KuVyp1urQ3Qw+npng0Ouzn+L1qabcuUJuhB3AdSg6DtLC1qm7pU7VqTCrAQHfTplZO862",
-	"a1XaW7TMSp0dt1rLRVnuyRAvezrwAibPpIDwrv4zla1eLiWy1dW6gHkUtauK7kVauf1H75h9QdLLW3j8",
-	"TjrYWdh/5/hJK0f0E4ngJH7gLmkD5xLhbASJQCIgkoHFRKUcicAtruKvOGRzzWWvy5mrTJahZIFWBuVl",
-	"ZCYdhj0ReD/Xja/fHGEZicf3GObYpecgIRS1aJsWh5vJ6pTFpe3U9yF9K1XPEgqdb5k8r9MefQH3ob4/",
-	"NkmDeLiKmf7lw/FeckzLuJhTQ/I4upnjZ2Rhd328l911iSGd4C+f30Yq0ct0KeOFmNGzrESPfpQp1kks",
-	"D34NeQPoq0XFMauroDamnJA2LnM8Fy9BTyvksu7PlOsoGQ5fwdBrbp1tdbZLVqO8U7FqtNq2dpyaa+Gn",
-	"6sNSNe7dWHYqbo1Z9fYWtWpKbDbYTscq6dySGqt3ppQLPGPLqXa2OiVmNdwqtWrt6o61Q2tVq9Sp021W",
-	"aZed8nQGyaObtIaGh1ba26xcL1OrQusdq+ZWHauhpP12e4vWnZpb1XlZ+JPTqxIrwHn8LeROQILH1QkW",
-	"Sa/0sN33wpC56JrGf2esZdms5XDg0isuGVHwPp14kLaSfdWNaoSShxIl4dWVQklRcRMV8VZg8XQVRT8t",
-	"aBPKJU7JRL9LphMDczwJJbYb0E5oJ28GpIo6tX1OzeYIWP4TCe6ejHLcsacF/tyTxI7q1TAzOlEAkfj9",
-	"yOOuGO0S5ksgatxJfHkGlYCurQO6kVi8I7Wbl/rEpSFVTxsErOP5PnONE4aZ7sZFonYoto8ThHJI6Z52",
-	"0Jj369Nz7dxBTUso0WBUfRgw9Y5T7h30NUMsJIxHiVpQYuiEeCFyyOwQ6geMuuMziPPLZPM6/Tz8HiL5",
-	"lOPcTi1RNMu76pbVhAl01vaFc87cxG1TI9VfJ563m91JRO8B/dnMNpiFDPugdxKiYGmXTob6XFHrLJ+C",
-	"Nj3IyPuA3pmk/3DWXVNekV3T7Fb1R9sLwt49jA6Wd3ZKVqlulZXR4gAtKleLpxRgTenQOTbhIjtvQMNA",
-	"8HHfc7RumoIFgykWxGc5TZn4yDQaLqEhpfABfnPCMJU5Vy5tbyc+HgYmCzP5GBggu4Dob8/r9hiIPcme",
-	"5pq5DusrI9SQMzZz5XKlUq3WanVoIrwiKWEhR4eh2BsMAnHBIjNvCdyj89GOhO854x9jDpe5GsDODDBy",
-	"E/STz6K/EtvgFD1lqVCr24El9NmjaJq+hKzPF5efXn5exO8xI5w22tvOltrNtY7Z3BXXAvNSfxen2ibo",
-	"L2WPVupbykhljUatsdNwaaVRqm2X62W3xOpbnYbrbFV2Ktvb1a1S1S25W5S22667VaHlMutsV8puuV6r",
-	"uA11L+/n7N0xlDjXGpVyuapAhS+omz2ZdVNgPT0qBa/NZ3PYORXKYBfRfFInFMFKsFj9YOpckJmjQBds",
-	"AXi6Mtdxt6iFCkRfmxJ60SEhQVkrqMKjHRYwCofc5L+aX+VAj8LLXQWk76eL3ytWpXEdjA0/OJmuFi/r",
-	"1uTfcwD+/uLE89uE6dehlE1vkilUj1tpZQyPP1Of+Z4MjyJiruui9gXZJgTGfX2P/nVA/TJQ+YEI2p7r",
-	"QuHRNQIHpSWw/77gHd9zwnWk4RVZN4DSEybIPMtmvuds81nirwN3MYt94tICGCVOjznn6kQp2ycmmqeQ",
-	"zS1Jz5OhCMYkL0Pa6dyRxGgIwkXINOOMGIYb6eZ8aG0ojJN22mUHK8bTCPpG/O5rBPoqEahaKL0uC0T5",
-	"YA78fL7GsGsM+11j2MKrfKPy9BslvZ/Jd4rAk3qtyiqvFd9xDc/X8HwBPP+uHO+vAsanQMf1Ufk6bfLK",
-	"0G/aNR/nqGjouMBVf1WK5BRwzCAMSiHfhdmQV/XY/Wh5gL2Zgpiv11sUcoNhBvQ/ZgOfOtrHD8GDKac9",
-	"pEZKkgeHvsejOIkIiM0Zc+WZzpO0k0ELj0PJ5lkYUI4HOWKUgYQAEDQ6jqHjEoYmHm/nKrNB89AwcP3r",
-	"WxIbQKtN8mCg6PosqDWzE9jdJnl1M8rJ4/dPDqEob2PWxngCYishNO7RkN7EVb82K6bMCqtSrVq1Wp3s",
-	"1HOrSnEe4vosF49YW4Nra3BtDa6twbU1uLYG19bgrQdrvpeW4KsK6awDNN8DE/e+62kKUZN8hfw6ngis",
-	"SDeiTSU6U8bwzYM5m1F8ZvOZUsvPXzuTM5MFOI4qeSHrzxkDwIxFj15IHaBRHHJezjV87f7QD70BDUKo",
-	"qrXUOmniUcEZUV8QW6E8G61UMFGxSxrEugSU8tEuaxLofRaRs7z78PG7Z4d7Pzl7cvTw8d69s3c/PL1/",
-	"YmNdcrlq74ILBErXPEkk9zqdZJKexp2YOwjtoqAtNHN8GjAXf0cDRrwuFwFzsZ6xP5QhaTNydO9Bgfzw",
-	"6P57yho+evRewVjk5bpN8pQT9pQ5Q2SiDRhSU9kKsNrE444/dJm7sQuULv1BOCbGKgdDvEgOQklOfrBn",
-	"VepbiUpG8gTApLLsqe5j3aUeJ0HSsYB5h5AVD2SJppYp0RIl2heafzZmmi3AO17tf1C/LO3YmWa+GmLS",
-	"zDdIf5Gpn7FB0h2jltmF+OhbsWDXJsrKSCBa93nFOrCno2j3GhWsUcGqqAAPPKHRJjKyLpJwL0H3R36L",
-	"zWfmn4vyO0602jKiGNWcbupJ8kCYjpThdqW0ZW8UDIN3Hli39eVpYj7UPJTYGU0RbeQBN97eqQaI100I",
-	"Ma20UlkhCUl+RUUWSzToKxBW7BYJdt57p2SVS5WqHYERZGaM4Qj27ZvDoFAplZaEPsBlDgyJQHnYZr7g",
-	"XUlCMffBBx3rJTx7j8ePRlIFJHxrEr26PcYNO+WiocSLv9J4VqseU6rpmi0dX3EnyUwFgn0DAO5ct2nq",
-	"jRuQ2jQMqdMD7sUU2b/pPwrnsUBMG9KNq546n/rTwEEj4nB4BfLJUITMXXzf7Kag36O9EHcGzWoK+iZv",
-	"iGs0NP1u9lcmYe9pJAehFeNgTPIp6bYBPR5ieZhYtNsb6WubG4wdPDN2NygxbNJGBlSiK4RxdzeGBLA/",
-	"mgS3w914M6zcG/fuMhvp+VuINhPtRZN4czlnU+EN8BfFpljm02P0+8pyPNAL/lomeGRWuBqHCbTpjFz4",
-	"dmHGfQIXBCy+hORXT+g4Zo4INJmwDvqSUEQuUvCiEH38TKcodAVB1DYiE89H/rSje2dHjx8e7H949uP7",
-	"xycHjx8lSLxCT5kT+8qygp5QA5+FjDOpqUDJnz79G80EMdca2wU7ZPLryd/DXSe/nvw65tnWSTFQow05",
-	"AgUi2dMCSaQFFMjknyf/OPm7yT9M/jl2AJPYAZyHuHuB6CApkRC4h0tN7ooaJlhTES12pZLcPGceNy8X",
-	"zToDMjIPZ9ELWZ/k7cgsLBpHjVrmKNOhiJkzBfKnT/9to0j29CTBgkuYddgRWpCne3bl59ci78XV0GAn",
-	"JuL/UE6t/iEJDYngDkNrQ80ChWLpTsAYUL8PhprdO5l7JLBoVweMgDZu1i48gQ37kmptzUa9R0O6b5IW",
-	"8CwuSE5YzhE1M9CV6m3X+S3r/JZ1fss6v2Wd37LOb1nnt6yrHVbOcSkA/co6prWOaa3qZUDgSvLQeBZP",
-	"yMbLT2hR1oMb0NGbY1o/CESfUG56BpH2MFQW9MfMAfMZ+t+at+JxfgL5QH8GSRMcLDSFJt00+1TXu9DE",
-	"0mAstalzXogsXzTdMmwlUEB3ZMpmUoaWeQbRnFOQnYHNbiNTQV0XCh+6MiO/dUYyhRn8SzK4jPrOTf76",
-	"8hdauH8LiuDy08svJr+5/OLyr8jkN/DHHyd/vPxieXvrsWZ4PIZHJIyttXG1Nq7WxtXauFobV2vjam1c",
-	"3a5xFeGf77txFb3o2sJaW1irWlgGVF/PqtJ9Gjef6X9dyfWEl8UV+TAJwNCa56YnKjln442CGpCkym7Q",
-	"wakCBsUYdX2PY3a6ZI7gLlI+mWRthxGMEGF40BEBXjvqMUj4w07BFx4bGcpc6OVlRgYJBWpkqQd1A2Wz",
-	"eNLcOo/U/m6BgBRETl1sIjSiEse9Qdqso57ugXkje2IEj8K8Q01me0dGT476h80hpMLLbk5GhbOp/rkU",
-	"0Gs+yyFhPWyGNu4BfZMIrVYLOZyZBEjV8zcjJqOeFjCpJ7iEuWa5tJom9ZmUen6WVOJcWyXlaynDaKcC",
-	"SFwFKMfTp3/Xhi6V2B/0V0Uy+esimfzD5MXk95MXSiVefqa0ICA3uJwmLv/15X8FFX+ADTiEx3WX1EEg",
-	"1O5o5iZ/f/k5qNTLzwxWm3xLJr+CD36nPsD+9goyfKEU7eQrhRIuP0O9fPn5n8HZD7oM8PBHsVfC412f",
-	"nTk94TlMc/P3qceVPowWsVquwAaFbiO4EfCwRf2cEwhPff54wLiMdw2k9Sy2l2LvKV67vFn+EM+cOUnz",
-	"dCt+vaZouTWdczg2k5xQM6dqZJiMYLr/LpcoZJYr2xdn9NJLzdLJUHubWiRuPjOC4mDZyrhX8AKZGU5m",
-	"oHOeHL/HrfC/7A1DofSkBOQBk0dCASVw5slR4ymtIakkB6QrsKAMCsX07xylTSXxwo1dgvcUHeJ6nQ4L",
-	"GA8TIAMxhrhgwSjwQoa5LKCQ06wvCBI6Q6XrOx7zXZK3tRj/Wfkju0k0xQt+tkvMl3aTOD0hJIP32CQi",
-	"cIFK3odEGblLbCXIze91Gs4usdXMF+MJjy5Iz4QXgYWIxB7/NDkxCH+SU6aAh7F9iAhIhFtEoLuyprDO",
-	"wB9KDXbyU7cJIVkf4Q+V5kYZbtoTesG0iN2D5bmJk3YKeixtQqWefytZLnjrrCFOg6NaIXmWloYNGdq1",
-	"slNaPudHYdDkBGQUnSXg9dp2XNuOK0fn6AUKOmrO+UJlvoQSRUw414Q8HEeZim0mPZfpbM8gYE6oRiIL",
-	"schsj6N/6z7RYAzisNjTgU+5bg7yp0//RrdQN806QiZDaCgLdqLOEKW+L0ZKyzS16IzzFwv6E6x0UvLf",
-	"pSGmF4LKKZLHpqoYBTfe+YyL8CyaXbugu7pg33ci6VjikDzMhZQQCIW+J16odZkrmNzYjfpYa415zsZK",
-	"ZnscgoRocZpznmFdanF5jLN/Y9GosZ36UWQUTqH5SrlZrmITrKvMxNWMQkD4V7quX7XxaCwiKFo7UdsQ",
-	"Dd4BlTIGVQMWODDFjbqS8nBVo1h/vqJZlHC5rxwFS1u5Vyq5eOyJAwUhVVLertcJOIF/e/lFgUz+qIzS",
-	"P0Jg7+vJ7y4/v/wiw+idfFlcNQrFxpnjewONbr3i5eXM71WxkD7cc0vG1LfF11mjv2XKFdcLjKPvna28",
-	"SiXLqxjyvDSb9wLqasAAmkwmbatm7GBG37PXUWoZRXohghEEdQ04j3UphUvyUIJOOh6nPlxVQLXep+Po",
-	"qiRPibH3jLY8w6fYCdiRYcM1yWIbztZGnL3IjU3yAaOuejP4spvwRUMJRgCt65mbrOZAV/aseTpTt7Ob",
-	"SCkSnAHkUppSfc1dObfk4o3xhV8f9qy9498773i93Lg5FJxxp5tY+E296XFexcv1pxt58+rd6muIsVR2",
-	"LeXLQowp1T50vdAymVPzGGC8Lrc8ZbrKoaOmrTNEuroO9XzmbhSgR7clhqEsEF845/gv0wu9xXWVKPwm",
-	"YJKpbwN2Ic6VymGgb/BLtHIlc4aBF44JjgvUaos7gjss4Bk9waebc0dloaHXZwVycESo6wZMyhZXD1E/",
-	"IbSbqOfUrk3U3w4FlzGjTq/Y4vP6eat5u4/TNgPaXucW2iaNzAR4Qwp5N89yfRb2hEm7U8um9miUAuZ1",
-	"+ZnHtV1XLtUqhRzkpVZK1WKpWC5Xi9tqphxIhEwKq7JVqZ2WdmKdOJ09pfu2SRbsdfFhh+Lnnu/TzXqx",
-	"RPI/KZd3yUOPD5+Sp42ts63aBnngBawjnm6Wq9ViaXUDeao9c+7wdK902F2BESxa+qtbM+MGXjdlXqkp",
-	"MxzwKRGgaQl0x/9YxJnrZgSbQ33GXRrMFWofMCBkkZoiEaHcNLegJAekRy+YejKTkoQYuDLp8C2ezKH3",
-	"OKEkGHIOTrxAWQbY6BcyDwsQDpJDOWDcBaEZwWYUSz6VIXHp2Lws/EqSvHkY3sCh3GG+4W4Eo2GInkr1",
-	"uxbvj8mQD6jnEo/LkGLSjyyowf3M7gSibxeIHQp7o0naY+KyDlVQHRgkuRhBOftWqcXVOApEWTNChoSS",
-	"MaOBIVfUFoD9yZAF42IobNJmYwGd3dRrY8ZMi+PTdJsGJPxA8wVOR5Gg9AQ+SlhxoKsEfydMDGNuocUj",
-	"UQ5fe67MEsmQW7NvFvwKGxoyQCPBD8PKm2ngYrQRWanwerGZqt4ml2mRqsm3lKpZJmh7X2m5xMMLhD11",
-	"/KH0LhLjwKkj/4VslWBHzB1UKF7CkIBZMz5nYY9Jppk282gZwraQ7IIFFIs62NOBDwm7CFyzhqZpWOPB",
-	"aSV0RVdpvYqwOZCEtaBA9gH+uB69Dg0CCmJOhmPIWVXvnlvi5TyZbLydNfLYdFrRAXEzJQ0bLIXxSwmM",
-	"n1Dhvn+PjqMUHAaJveZX5dJpeWvK7z5CSWdt0Xq75lRdq8LKypgrKWOu4VrbbKtTp7V21amoF/tYePxJ",
-	"AOUaYTiQzc3NPmNhUY+0KILu5seb5Uo1Lh/QD0ibrEs+bSaZuqT/szL+R/9XnkqFrrWrtLJTblgltu1a",
-	"NWerrfT+jlVrVLcrW+V6qVPLSnL+ZzAVP518Pfn95OvJHyAH++uZPOY40Rm+Bgvy/wC781udHP2N2idK",
-	"gUJCcVmbbFOLUo+XMjQD+GtI/f5m8ofJl5efNlOedXiAHswXkCOu7NivFdpZeU3//Jy2PZ5ewsxU6bJV",
-	"LSmsVq6bbOrUNsi4zSYEazze3TQKc3OZxdjEfSI3l9okUP6gNz3KGxfrpcz8Vuq56XNQ2UqdnrhYoOGA",
-	"1wPHY9UqW2Vrp1Nillt2Ku0qre3UG1vm4MCvLMZda8lf6fMAvztj/Hu5v0uz+7tST012tL//Cbwxf7j8",
-	"C6wGmNnPl79skpc6yuE1lm3p01ECt0slfs/bOh1goijl/VMBzsX7w0AM2OahkI4YqfkVieoVdWKjuV/a",
-	"hkmpWQW65zl+1gbMymmRw4EjkGTJuAeMsRJB1HnGyqZCvWiq+Cxk2fn3T44fEhmKgSQjEZxDFbBmR8pD",
-	"7vnGLpHDtvpVm7nE3FqSc8YGCtx5AZoajhiMi8SulGo2ob4UUeZEwCBywAVns877Y3DbxHD7AWPurA+/",
-	"ltUrDvw9N9lKb2QAUJwzZc2ZdTBrA9Oi1jJ7fxTmGK26AMJYpWQQeBc0RHNJ3a0QJZuoJexTF2sfYME7",
-	"LHR6zEWDTO0iL5TM70SFDYn8GSx38KQcIv3kAnsrewOsGsRxQu8iMidmC27LVqV0WmrEsle90JOM+Exp",
-	"p1krX08WwovMy7JLLNodCYEv9nbt5MM5W3je9s0Oxh7ScyYJJZyNZrYuBlTfE6LrM2LuRVrIk/Dk+GEr",
-	"VyCPh6EvxHmLt3InRsah82LE2uqCvcEg/etHbBT/eZIYeCsHLpQWD1g4DLgE7wV3GLawoIHvseBqWYt9",
-	"KVocvM3inKndMdvmIsNncaDO1lWnqLxiT4erC9WvxixaK6VUktw8d6h/tvfu/r37D977wcEP3394+Ojx",
-	"0Y+OT06f/PiDn3z4U2AI2M76vug5SgWOWNuhPpqV+O9X+PhriQJYoLkCQW3gJ8cP3y4ZAFNCREACoQTg",
-	"NdTaFOxhQYjVyEwuLDlMXkjaYshdEoqpQJD2DReI8N0oFkTylLe4/gqJ6yOnZsQRun//+BR67hzdPz57",
-	"cnL/2C6QcinhHi0QKfCIGz4ULkIyoF2Pq/O2UTRZGPJECA7depQigziUx0m1ZNy6eBOGLkCgRPXCcYKt",
-	"FEZy/ydHB8cfnn2wd/zo4NF7Cs5FOR4tnpoJLogveJcFMA3E40Vid1l4yGyd0aEmK+xBmsgILRFpz49p",
-	"7SeX4+WFnDK1eTompN8v9mnFs2kwQcdTLzoIPAgRVTtlZ4eWWL297VacGtvqNGipXXaqbp1td3ZouV11",
-	"6u422+mUaKVdc7bcBit1yrTarjvb7g4zFn7dLXWqToVZDVprW7VOmVk7zrZrVdpbFHIc3GpNXas2fpBr",
-	"5vYfvTP5l8lvJy+gMP+FTiz45eVfXf5fmG8QFfAXHr+TLuAv7L9z/ASTHff8rgi8sNdXxt3+vZM966gC",
-	"BCsZqKYM1nWjWao0y2U1V1yEe50QRpPwLyXtby7Cd8EHHzOQWOW0iS5Z4FE/onipPajs7eyD30EO2x8z",
-	"J9Tvmp18O+fdVshnTGy1RdYnHvXknn+7BC6Ew5SUTZ9MI1hTH88HXSchG5AKshBz1+PdJrTlxkT3+BYk",
-	"f3T/ENLd2zRgpE0l26qpX3mhbPF794834sC6kjc0HAYQ5KTmvsTpUd9nvMvQ8miPkSwKgV6Ln7NxkWDr",
-	"AubG95BNcnyyR47e3z8h/0uZXJSLdWhBdnKCzdE0nmrxvA0Z9NInbleGxEKuGmKpO9kbBQJniRypizeP",
-	"rGqjtnlk1Svl6bsIneM/DC7YHUl6VPY2lIy8d/8YlBsdkeBPn/53WSD33Uq9Xt7ZhfGds7EEjmNCwxb3",
-	"mTKpKqVag7S9UKJRlZxN01ZNKwE1EZHEH7DAEy6G/ZQqiVQa5VGQs0geAZ8yJQFzGA8xx8JDMuWqgq1q",
-	"fzMeGjYPkzuZ7H5WJHuJRfEkgdSG4UAtDeXjFjeJhZD5EDDq9IA1DF8HEiVmWL2yFMi7HncTZ/om1WKJ",
-	"OTxiSkJa6r9377938Igo/Xjw4GB/7/Q+fNrihwcH78qf7+/v/bjf3RsdvLvXPXhyWvnE2ftRsVhscbjq",
-	"/qN7Gb/MFXLRzOiSrm2nzOoVq9opta2a22CW0gJWCXL1lIYBXp1o2ypz5v6T/YMf3Xta/WHpRxWn0ftR",
-	"efBBrb99utP+8OL9inxUD/Yaw/vlznvV3g+3zh+Wfjo66P54e3xcE0cVfrjzyUk5fFK9+KD+9MPtn++V",
-	"2vsV936t895W76Dx8fsl//Cd5ZHr1AKsxA19YytjNX2uP3vrFDomuqTV93aGbv7O1Pc1lPfcfMGEIPQ0",
-	"ZN9VFrZDOeQZGMD6aisWV294si5ZfP1Q0bvQJzS1x0KRnR40hZDmm5+bkS6Aiob5OKqcwFHgKfKZEwaC",
-	"e44Vg6LEnZskoNwVfexj0+J5xFUbqHGnINidCCxB9R9ACHXXAkIHSMOotHjf40Nl/00Zjvs/2Hv48P6j",
-	"9+6fnZ4+NC32DNoS3GEF9PB2AtFHSxQU/KgnCJXnDG+vdP+JOpxYj+AIl7k49gJ8rxVBs8Vt5vQEsThp",
-	"5f5zNHutHPnfDHS0XNIalkpVRpxi2+PwR2UL/5fMR3Lq1YsD1te/MrfLNFz3QRclBNK7uDL70WreWNvF",
-	"+yL3SenR1o/6O/s1r/Lx9vjHZfmTBjs+r3d+MKqGDwc/pU/Ee+6Hzk77kN9/57rwQqvKLO1aWdGvHc9K",
-	"PB2Z2YqdgMlejBPfLhvrPRYqYRKB5FDA8U4LmGuJlGeJvzSRyLy43jHrY5+TWZMX1Gba0yPB1ZM2D1pc",
-	"2wdFcqxJL7ChSq20A+GfM53De4aJvnZcKB25x6hscS6ivG3sMiN0UramOPXHWhYlhlggUkTyrMUxv9of",
-	"0TEGHdUgR3QMg17NrHjC2zOGxZXVZranTKDOlIaAIIHtzzi67DlVaam1u2ll2tXR0QzQNOSwF4q517nB",
-	"27o844qGvrCDgWABs3qXc+VMSRVfyAW45FhTaM5xFZD5ngLACBgyRkCQEAWERoJAFzZGcmEqD9h8brc4",
-	"yJRRIHh3AxJ8g7Gp7yCMu7pUEM97gQx6grOCZuuB5ldRwQgNGGEBBZq++Cd4kfoVaTNH9Bk0gMJWwBCR",
-	"0cPf2G3xPlPGkex5A7y3+r0a7SBgwCjkMEw9Rons7hKohDGZojKk4xZvD0MCRBBxBYmCQXH9iEkehyKK",
-	"ItkjXISew0hXMKkjFC2u5AMLjJQDCWimGawhoIDQ9hC2vy8mpDZ1+x43MxsmpWePYVgfY+cELgS5x0ky",
-	"6axJ+vSctbgUfdYW7hi7+lOuf4D5HhAsyQRY6v33Ilx9/c5YpqgE+kmXeNc6Up+UghVK1ZJjWcnBMUfe",
-	"mlWIKCHX1ujaGl1ZwsOuTFifII66QrgJ6W4M0xnBLvgFCyTV1bNzIqAoR8Me1HDrzJ+4xA18toFExKPz",
-	"DAsY4URt4I9bXMsIXR8HjGkRfSuOWnTIkMMTZEg7HdJXi9NlskgeeL5CWy3uiH7b42xBADH1Olf2VPfN",
-	"S8WZ+UnBdSdK1JfzMvWnkmtvxKanx8PMRN9qsUBh4WzA0mSvxpxR4MVZDW7bQviMcnzma1yYCN7bbbbl",
-	"1p1a26rSyo5V65Qb1g4rbVvullNv12h1p9Ioa6/qIc7ITK5LuVlJ5ojpyx4gbX2nY+B74rsjQ1iVm/zN",
-	"5MsCufzi8jPIKv4KU5a/uvwFMN9M/nD5y8m3k28IOoknf5i8UMuhl2YfDniz9r3J+NZbqlmeLphciQc9",
-	"KRKuLpfUB2CdbrxCVl5KaBhtkCoCh48iEbJYCW3isluorxbl5LSpaxaNEQczue7I6DFEMgdp2yD6Sn1f",
-	"6chogWdwpnre4fgJPD25aQ7NsK9QJ/uoxb5bpXJjeTiceX8JrTXw82gumtVrHUAzu2pp5wVu1JfrA7hS",
-	"vj8q6nD6nK1wBF2mnrI4B64v2p6v7FW4lASs68mQBdptPxjKHpOkPY5sxDuS+ArzGX6FmcQ40qPc7Qx9",
-	"MmCBoVFIp7Vlwrx7eqyvNEFMOx+jelM1mHKnwqpuzdEsOjvbDatBd9pWySm7FVbt1Gi9raSGT0OoDW3m",
-	"KHcDAQdXT8o8KtfGDMfNCrlNOEGL0pr0Gr6duUxmA+uME4epTYrbN3FkuAijPjWLcpsSJ4MOBpDXhF3v",
-	"Huwf6jOC+xezsw3pp/GPQYisSz2uHSwPvIC1qWQ6wxXoqNFlg8MmbeYL3jXOHeMUN4esiV54qP8fhprj",
-	"JGLL0o4w7IPIwtB8EfnVOgI4iYgXFlt8z4zYV+JlnDzweUoCpsv7C4TqbhTG/tSt/MBPttHiGFiA8XrS",
-	"DMI455LTTEaBF4aMm3fzeFs8Bfdbizs0ZF0RjO9I4nFLzbTTo5wzH/pv8A31f7CGkMUE9qWeMA0QUCK1",
-	"eEok7RKqXxJXayCCUBIqQaRGb+tJmBihxpZlex7rS/Hc3chJlSUqYIC5Zq7j9K3khrLgC6sTiL4V9pia",
-	"lNyKMuI4cbvvKlXnu5esq83ZYpn6aj14a/faq6igw9ON4ksLlRjxLFAZmRBr8xn+44p47AMticNY8udZ",
-	"sVuMPfDhMODMNbhLdDqGuIQOBhtxiyCNxPQ95rcHugcDiUTYlUFOvOEdCdHOOSFM86avJnqpX3FEk+J6",
-	"3X/l1njfQjEwuy8UhOr5X/o8sD71fFB6w5caUmzxZPbxCeAxSrYs1+t6IXGEywy+uHuXs9HduyaylowN",
-	"xoxxcUmq7Qje8YL+fXWBbZCjxpFw3zwmJpTrUYZUgdRJGHhMahAnfNc8LqJShSwE48aAp8K1LQ4BRX0x",
-	"ZGJBpjbgP0zVTsOuqD+zemcN7Vpcq9cCGXI9fhYPwaBVQon+EoEYvI3Cd4xm1g7uwzBhIm4Cd/QWyFHO",
-	"aZGz0Z8nGRCWVsswDBzRSkG5ysp5WJCEpSuEEX3mmvolFuVN1QybCVJ+3viF9wUPqRNekVMFawgEvOr0",
-	"6C2f2FLrWOMaDF1D6NMgRCmlJEzf5E4tEWqEc7LpAGnX3ARXLa3VNk1KbGXIDnzqYMrrOKqOFpw1zdaO",
-	"GDYxDsmigiDeBaJotXakPSa2Ewsvm4x6ynLHKKTLsGLa8/0WB1FeiCtZpg1unRCSR4pqNJHPIglr65QW",
-	"pDFICF68UOEzXQRahwdLQjnpiWEAvjAj0SHbhAUtbuR13q5VdmydV3fMwmBsQS6/vZElpdVsonAUbkYe",
-	"6jXln+lqfnMB6F1QLi7oKxOCNwGDK2eZvYFnm3GX5MEZtQGJ5bjDZ4DBCmcdfjn/uO/jBTJ5fnUznrTu",
-	"amYdPczAgrQAfbywIdn02Q+B8oF1OswJ0eEWziCxFlcoDKrVIHkMR2DaBNm1SoV4KBLO1Df2rvbj1fXl",
-	"gPEKLS4CJGeA9Ndkp7TorTxslIYpbCQU4qxP+fjM8CPbhRaHb9TFZ6bseqNJqDxP5JkJzjBHS2fRTmFB",
-	"9TrifFrjGwOxzygPvX5mHsV+AuPeqIgOu6mXapWd8vbqp1q4q2G50suvIEti0yxJpS/5MQu8jhcbthDc",
-	"mGodZGrDlmyc79P4DjM9h4RDIdQeDJWV3kOCrv+yvVMpl5GEwnwcD0xL7LmEXkuvzhOZ3QZu3xxANKE0",
-	"cxkZBKLj+a/YJbaGja9jihpukBgvxuljy2qUp2oaF2eoYfOy9zETwCT+t8UwzGRspxKSon948vhRi7vC",
-	"GfYxjhJcYF8TJLSnTk993jSbuZCVx1tIZfsWEhHPWf6AAvE9fs5ccnLymHguU+uqdAda68DrZJwB2Jic",
-	"dIAy3bQ2V1BVMidgIcZxHAFxFACRGwVMIm5xnUUcvz2mDGvdl0iRiExDL4gzjFs8r9ZH/bYtXBjdqOc5",
-	"Pegs01Oa02BWF95G+0BowFLoOYVycQEjnJule+7DJYfjezSkNyf0SvDjL+SdT5DMxzEfwzO//WpY5iGR",
-	"LU1G87OPAFGLIENPJfmUEhsP3vNj4fHlRwZx8BVSxDx5DxlpjLrTnl596HKFnPSHXXD94mVKVQtQWLqr",
-	"XrJbiCZdUy8fZSZAPH7GtlhCYavXqFWmNWTAHG/g4YQvUOXqIMy5eSXd4IRBGnpc5Tz5G53d9gJz9P6/",
-	"yZc6d+/Ly88v/5JMviKTbyffXP4FJLv9B5n8bvKl5tz9+vJzaDvTH/hIJztivoK02CEg4Tw9ikVN5DY7",
-	"pME5Cz3ejWvc1ceP2EiatembS/bVMcIX1C1d+nL690peg7x5ACcFnsOVKE8U0ePf8W0YDwTQux8h4k50",
-	"ZUexpHCcPDYtbIC61SC5d8ePE/sQNvzzKHi3Im+PTCVh4iX1epKBut7B0KHVoNttCwh/d1i5Y1VotV1z",
-	"6u4W2+7kMs96NiNO+hEBw1N4mGykI87ZMaMgmKIW9uI8OX2LhIGU4iBSDigN1OVr8DoDXpcP39KQooqZ",
-	"yzUL3xZzhVyPUVf39NpHlWPd8+RASM9IzfSv7Rgq7BKFE5RcfKeV0wRzFt7ZgmpkBwtoXCxNLird1crZ",
-	"WanTUQzs+duUp3NPjLhC2yZl00U4cBVCnKE6ngsWj0xrDUwc9X0WgLOBurrF+VSTDZKAGhvYZAMYnnUT",
-	"XZnVcmOqACK+90wFRDwIkxrKJJRy6ffQ7Xw18sFe7LqFBzoEOCS4ukOWbLihrvMVmDFVuNg/5MT8tAkE",
-	"cTbJo+sT7x37O0o1mwx56Pk6PyiAGw6oNy8p73D8UM+/md2lyi+iLidZqbK3U3TxWvdGSq1RJPxgtyW8",
-	"KpNfT/7eQvKWChLPy8c84nOpWuW6EdpLtu0D93jyHhULyVwM7NE7PMmt/q+TryHV/8vJt5d/GfW7UxgI",
-	"eGx+pwSCUgYP444MRttaSt1atVKjbO1UdqoWrbXrzpa7zRqdnSzG+i2n2tnqlJjVcKvUqrWrO9YOrVWt",
-	"UqdOt1mlXXbK5anfGRX0L0D1/u8afMVkOuR//r9pCpr/+W3uWj0LzYnF5dGtOfGdJVRjQHvOUybDI92b",
-	"Ty+qmps9BYC9cGx0Ocx8uXJabsRFJH3KXRqKYHwP1F818cmpCKmfazYSnf5qpUIuVB9HQyiXnidW7deT",
-	"rye/nXwJLZV/M/lGoVEy+e3kBWDXb4ETPyrOgEtezFRvIHF+7kZVGTPi4urSjDhr/rtIDf8OFKJpLKUk",
-	"Q5vRgAV7w7AHQPmjpL48TXeLkuHQHSf05ZHZoFcqzM1n0f5/Pr97vnCHvrH9cY9FeswLoGsP1HODOxq0",
-	"nJLqA4asS3kRpJvRg8senQumxW1IRlRppY4IkEImOla72coy8mvoCz3BidKInhOS/EjraOgqy7ugMiGp",
-	"Snt8sCluDYNqYhjqRltNwkUmALiyyRblKT1sdPOAyhCcN9CSVRPwYcAinamVKPfLID3Xx0WD0psnwX9f",
-	"VEtWxujWTt3SLVwg4VMJU9y9GXDEvFZDt8C1akyJfbrVRv62BjC/4XdRnyFtp5r9GSWHmA9Scr1USTlu",
-	"3CGLTUFQEpFq8FZ4I93xBZrXJlSDGYo6ZMl/J/q6RtP9/0A328vPJ19Cu5SvyeRfJ/9t8k+Tf84VcnAU",
-	"H8TyPfW2JhScfF3tXrvi5ZZEAjPtna71flNdjrQu+/fJi8tPyeR3k68n/6HbAd/0deNTUjqtlJr1Hb3U",
-	"egISCc7G62Btdxolq6ZOUKNKa1b89nBIosWVCxZXD2ve2/8dnJnfgO5+YaotFez5Bpo9fWVa46TefrkF",
-	"wjYx+jm/mryY/PbyC3VkSblIJv+o5nfye6j2/GbyFcz+L8nk32Hyv4TfXhfovXSYVn7pMK08C9OqCZhW",
-	"rU7DtOrtoLRCTmtCsI7mvGP0+fFUlm5fIQB9kVagh/Em/Nmyx3ip3f6Rshc994A/GPr6sCzv25lWi3Mc",
-	"PKFCVwpMagUp35D84NcYfUZ+ijtydnoTMNTgffMdllRdlWU+zX2Qzi9PUh/cIMF8BVicqlVeWC2pSRza",
-	"LBwxxkmfRSg1kzDDAPcmxgHNNQXSj+o745wwndfBZBhZRyZ+ki6ybPF84lpPAl/Pxi4UfBFbXRmg+WYD",
-	"RT82TrWRZjFOsZPFFkdC2LhjrHmgpu+BjgTmnccsJHk7OVMHrt3itlJMdkFdaEa7USTHjEKyjisYdjXo",
-	"0+CcUK6jueqGTYD8LW7/6dN/21QfJKjjolAmBB97YsQjPK8u0WQlCsub/rnIM2WmPX9dmC8CaOsAWdRL",
-	"+OM2DJedniNNfrJLqBqPJlYxlXYwZhnSsYT3h1OVtx3KPwi8kNlEqm9GUSemPh23+Eh9tTG3OW0sIOPt",
-	"u2rb8OSPl3eTJX6kWYVv7jIzUxED7uReW57HIxV1jF34BtbDcE51u9fEiAZuJzMmGTW7qUXAz2fGE/W3",
-	"ky9Bp2MfwkoRb4Jo2Km6YG5sYXSq4arRdqwyrbSrDhpaymQCjtJcM1dnjUatsdNwaaVRqm2X62W3xOpb",
-	"nYbrbFV2Ktvb1a1S1S25W5S22667VaHlMutsV8puuV6ruA0gEf85e3cMkeZyo1oq1dSioIZDpHCLgaDn",
-	"hVwbEsrUpPwWQMtXgEi/uvxi8h8K2fwnMvn15acAfL5V03b5C4in/pXC7l9f/p+mGSlRSNJM6uUvSaXY",
-	"4vDDL4E6RcMjiL8ShT0jDpUpipU/y+GIfhD2/Vwzh1GaAcZnXpch4qA29aiQPf6au37BxjURzU5MV5M0",
-	"2+q6b2XCOG4o43gHqNBxs2KvTgVoFcKPVYwxTL4n7DQR0YkSFanj8itlZmrwjZa8nhlwjVg1dcYbzo5r",
-	"lVi5YxD01IH59eTry8+NfQYC07DhlK5FvHEKKmYuLIZv17Vyt8+SE4f8Eqh5KcqcNx0sb6bU67PX5G3m",
-	"sTrY/aEfegMahJvqHpZLQ6rrLgTXAVFbaXcb6/rUP4kMA0b7kng8FNB4j3ZZE8Bgi0dE6U+OHj7eu3d2",
-	"7/H+k8P7j6Dtl41lueWqvQseYjVKiPNyr9NRqDIQfe3fxjgtgnqqbQqXOT4NmNvi8EMFhL0uFwFzEXSa",
-	"PjBH9x4UyA+P7r9XIEeP3iuQD1j7qEDuPd7/SYH85OHJTxTKHfjU4yRkT8MC0nTatXLdxiZm7Clzhmji",
-	"BZDf4BJboRibeNzxhy5zN7B1YX8QjnFGPMyd15M0HEBYH737oVBjkpBbCa+iPvTcFvc4SWRTHLjSNvmQ",
-	"nD2N7I4ieQJ3Q5sB8hh1nxtKXDpOMqsWWzzLw28Kesw+y2J/hkekaQX3oqEtTI/P2D/q49Uld/w8HM3t",
-	"0DS8XVC3cKN1mNuiFVptEswSVrtS2cGJuqNXlQC/qi5eJ8C/AhZuFH0UxWJHBKQ/TsmzVci6rqd0N58l",
-	"per8AO+J1mJ6rCBaPR5z50EMtz8mYsTJEPJKtWDfMHWJlHeZTfJKUQbq37vErpS27I0Cse+f0q5N8nbV",
-	"yGNiH3SsR4Iz65CGTs80DSF2RtqdTRwaBGPDWvTk9IHVwEEqBRJTXuhM4zsyoYSyOS90ptkCCb+ahwRe",
-	"fRmvyEFnhUvV9MDsrOo5UXI3pXQiPATxtHFWglTqBhfcLYoB40/7Pv5UWqLT8RxmoudFOQCqwx5jYd8v",
-	"wv/f9iNHInC1YPB4t+8XzTerP9jr0y7b/HjAutf97YBf+6cj1h6s/luFzTYBpq3620ylNeoJH+HrVNor",
-	"dkm0YJvKDIAMHXngTM1PWy2snDxrxwZSdLBJHk56gRw/2Cdbla2tjaueqqRMtlfedMY2dBs4vAL5ZChC",
-	"bDS/OAm3Utpan7f1ebv+edMWA3NRNX6PDp15Kiq2OWMn1GpvKkBuf3dnuDq3/Y3vMR7ekcQRgzHJp4AJ",
-	"EAzqAvSpRbu9kb4qA2Are/hBTJ0hMX9NNw/fjeEZrHYT+7ORu/HSZhRQLN4Yd5fZFs/fQtMhLofA04ld",
-	"fBCLvxEuw0Jm65NI+sx5dtJY+Y48lnF08HV3V+65rlS7IgrKi0QjiQIB940xm6Yd0RjOF9BWw24Ldwzu",
-	"yEManLvKxEs5BUke/FqW73G2USDnbBASKiPeVjDdfClaPGDcBe7UUBBJuRcq6UR+cHr4kORtE2qzN6C3",
-	"hw7eoxFpKmRgfDrkP8+itTGmDp7IDK9hnpri490Wp5x4blSwA3kG47T5qjOD44YbkfdS95lq8fQTio9s",
-	"IAxp+5SfE+hsZDyMHXirlPezxWc9/lh9M8UO36ecdtWXJk+6R9WAOdtQ09TiWBjKXJI3nLjE1utuNzU5",
-	"bgFmxpTa61wJLyCa9Fe2uKRjIsWGoQSRSuWHAeWSAml+TCLXp8G5TG4c+B/wYLDre1bV3TOTEg4jd8i1",
-	"qUdSiwRZasv4HD96/YLS1/JT6gnEvqS34ixe50ms8yTWeRIvMU/iBsd8nplpgACWtbqvvLPcOgbx+hkS",
-	"kDE3pZuXTj+4NojGrJXXHUAfRign3e4M0c5woKbNoKwD14YYCPV9bdn3N3YxbRdyV4ExGJsedEQwooFb",
-	"JMcsHAY8iaPuSKKXJobinI1aPJntm8plnZNpq+vZzIlHdAssmF5mQ031qpnQ6xgNymvjrmh6lhWA1xJ8",
-	"apQJargbU8Gt2769pm3frpfotjjFTbM2qmPq8e5aJ771OlEJw0Ro+2qf2ip6UNeIbj7zdZ3q84UVI3jV",
-	"nYiOo6mrRZ6CjyXtRUFC0QvPZQIY2Aqx9z5qq+oax2F8gS6kxASyj4XH4TtMMCvXiSatJ+242AO8v5oK",
-	"RN2UcU1mGjBHBOAhwDPlhRtQzYwcpSGTYVzQLYnnRoXXVEomJdRG7x0dKNWobiTTpd1xX2kvHBfJnu6P",
-	"HN1S6gbV8OeZL5xz4FyGhAJdCGmr0dimpNF+s8q8sSzwxtXdc421X09eTH47+Y0uqP7q8i+VMCZQIfrH",
-	"y08nLy4/U8rnf0AmszLJvp58Xcy0rF6nWmAs7j5YoYr7GoWkamfHdefXrzSGs/sk8M09zHsp0TDE7XCI",
-	"xzHX3ClhJX66/rR0Wt6KKb/UaX5sSoBTF9Vi/m11ETwz1wvDgWxuburHFhPkYJuBEP3NTlcgu4A+5omh",
-	"YkRo5jn1uLYdaCxzTXheLHWXUuYPMXlHH4A52hzP/atMWF+GVhbHnKYB/17WfKp9RqhehTeixnMJ3idz",
-	"plcLGM3q+E0jAl8bq3ell59nIR+4rD8QiEvsSqlkJyl8I9oVU5QIcRSlzTVOYC4wvkB1ZKKylLiei2AE",
-	"gz6h12cQQSJUnsvE3VIPich6HYqsMm1l9sohQwL3FPaQMXsMaY+h8FVtUMhAZ1K9i8IR0TVn7fGZ+tze",
-	"JXQKc2QAjuXAyxuCO/b1HLw08LEUC4q/MoXLSyd/qL9qjq56NkeXFMPAUQe3T/mQ+rkVVCbqHXNA5rdW",
-	"NlesNed3pDnB3jSaMxY7N6brytJDyhq8OsubIzkXmI6RBRobklE2d2YKt8nWxlTszJztWeMtQ5DuKnEI",
-	"D8VM7TdFZsYJ5LiDH6gpfx2SxvdpSH3RXeeO314uKx26ntjs3yCX9Y3KgwV7dbM/qL21aeebjXJje517",
-	"vj6vb+F5jdPW1QF803LXlzu56wT2NzWB/ZomBua9L/4ZbIZHIjyhoSc7HiL+7615ksg1T9kCax/flG0F",
-	"jJyLgnkBkCQDNxc5B+Zj8G35Xt8LC8R0+ytEDinpiADanF54bEQGwveccQENJ+LSkG0AE5z5HZGCdGgQ",
-	"34j4rBPCJW0mQ3O3mCJsAH4NTAuO76MMp7jjwCNBQMh7gkvSYwGDAORYWanaGMSWWOqXRfIA4ny61FZ/",
-	"nZX9O7eTAjYNX2C1cZFltW3sJnqyzqnrhRDaKZKm3rCLFL4usp01qwXzgc58Bbs2Iz+wUm6Wq0Dyy6jr",
-	"e9C2JH1Fqm1RrtopOxW3xrTry0SqLBOqqrF6B5xlMNtT+aZkts9K7FRbkqWZD/ttFgBt6TX8awGT0BLq",
-	"Wa5Pn56ovZdrlktKLKA3DU9y5P9q1NWxhqsaxfpzHVDKTrRMRpSwAdOwjZ00ctgR52DpVFvI3NXL95B1",
-	"wlyzEn/wBAZaLuTU+TlKjhQWOeX8qzQ0u299Z4bdd/WpVwB4D0cRRxSnZg6FhJ7Z7dK1FsmcbZ0wVIZe",
-	"TDoBCUL4ZzC10H8phw13YNufQFcoyH8ula7DK7xCU4DTqOFnRgYPk+GaourWMmEwbgJtEQ+IZIx4YSoT",
-	"RobIsx8JwNe7viwRBJrz8OikvrLisjk4YjPWKc/WMzo3AHkvoCMMtMUoJU/JQAi/QGRv2On42LgTW2di",
-	"oRORdLwbVzjRkDBolxkwZCxRO1oXuIKB4wvnHOKb5YRhqdenAL7i+OHGO33Oxti+kxhtH5H0Ykc9RGdF",
-	"8kEaQ0V0rwkUVsASNcEhkTeArGHmgve9ZG8UFO6jxBXDtg/WnnOOHa/xdQh2CNXvQ03/0KhXdHR2z9jT",
-	"Hh0qcz7BpGtGBRBVPR16WCsgBr9Vy3+GgMfWKV96xjRCTV7HRXim9JqdTCXT7n9IzyL5KE1ro5Aa3JnH",
-	"z8xsTDW3xly0kQBvP3VSTxzGgi3xTuqrOzLeDVwQX/AuU2ATXf9tys+LZI9oCBIjY2miFu2xXspATS7F",
-	"n0UrPfCHJn7gdYgXVRdGMOX1Rson6rWVcNcI5OaAGVuIqX/u0EZ729lSgKfWMfin4loQyNXfqevEwHSA",
-	"zLUx6qVv8mMWABhRuDuG2qZ/61XAGhYlBi+lVaH2q4XQkVgBsQ8jXWr+Conp079r55C1ArhIi2Ty10Uy",
-	"+YfJi8nvJy+UjaAz0JSQh8tp4vJfX/5XaI51oBNBPKjxwzdSu6OZm/w9NAuB22iDY/ItmfwKPvgd5BKa",
-	"fi2XXwAAhKT1y8+wZcHl538GqCLoslC3tTQKwONdn505PeE5hiJa9w2NF7FarsTWRtRV02OjvQjVxC1I",
-	"1eeP000xVjI08Nrcqplr5iRlwNjDbMs7B8798nUPWsaBKa0PzPrARCbbm3tgTrEoKvI6vWZpKy8rYeVN",
-	"tBcBOSTQ7FXGYtpQ0k30LTlsR+stFzpUk9VN8o7pwi/j5vZiECIPRCgKMXYHr6votLiDPbAjaI4uVnKB",
-	"IrOgOWwVwFK/dQM64tD7guQ1E8WQ68G21XlA6gc9ChJAoUhyMNwfk1EPCBSjX7U4VPDdvUu5e/eu/hqg",
-	"N7a0tUaey4gceaHT0+USNISOetBDjxOPt7jdZeGj7N7gNsnbURNw7OLhcbS31Cu2uJ3uHI6XUPeCBaGn",
-	"xMlGkTxgIxKIkSQDnf7SBDg7oF2PUyTTze7/ijNxklrPl9cZVa/e4q7XvqfsxlzinXPXr4p7Cc1EYYdF",
-	"OhlHXdrB7vF6Sxj7OL25dPexj5b3nM3OvlqUuUy1yVW6ST/NN09sqWkBphx9cuXUhjUyLNl+f0nxtfks",
-	"vdeebz5TO/I5yjOTEZ5ejQ+0rJEmvgoyKk+HrheiN8PWzzpLbhEbC451cnWLY68YTNibklNF8gi9AtGH",
-	"ESHqLomvBX4b2qUeJ04PQvjq3Pc83s0kxo6f8SAQfb39XkLG8PKnPCG23oBTrjHW9DGP37GewFQ3OfZz",
-	"E64ipZbcs2t/+u0xPsdLjfWVlM8yPZljM0/qXOFh30vfMoYfniSU9Jmyr4jozHHXzrRRf8kOYyNi1YGd",
-	"5zH2ZLjwwUvsfq3olPk1nIMddRove6qkD3QeDi2PF+LalDRcTEPEFtcYMZ5eSUckD/g2Q04npXSRnKTk",
-	"qy8FQSIIfbss5AfJNhr4tXgS0m3OADiPk0WAcLfFE3Iy0i/wllHThtQgCeqAgHGGSilCzkXyOAnBU5tN",
-	"QcTEhgM+N/Q4ZnF/mQk6FUnFcU3WiXny95pCtM0S5BJXU2etFdzVMPYWtFmGDluzOLy9LA7R2YVIyTX0",
-	"bBrdJ7+1BrE4neuf+AD616NfkfoZvomAOcy7YLJITnQqHkYe8cVaPKIbyjvCZbJApNfllsd1+3seUie0",
-	"EJcrWes5TAIbJKH+SCF/JVRaHDRSAFeA0mUupHEVyROgb8Dfu82kUyA5WnARJNWF6HTm9JOco29ubACk",
-	"1ZuRKpECjAr9zRX7KE8zpGktck/2ZeKGgMOXlkjzXnOOVEpslbfLqH6PLWVTa7CDuDYLqx2zgU8dJoFa",
-	"KzGbBELiDiuSE4BIgFOSG5VrKKcRi3b6xfa0PbtjlAkto7spUNjpqBtBfkCLq8PCmU8cn9FAzqHSejJw",
-	"acgWHYZrgpolz8Et7G18pVsBP9+bww015x4nHRE47NXCjzWaeMVoQgQJJ5m25I3GzBRtC6CESUO5Akek",
-	"wAmGFmIkEfYCMez2yAgu1VKqAN56QwddbPEZhW/RwUBJN+jsDRlQ5updQxON37a4nTjGdoHYAzqGQpsC",
-	"sfX+QN5t25Ri2bvk5PAE0AI57THJWhygSVsMId2Kh0Bp5TCsGzCvgh7MeWEdoLpeGOuAMfhzQg92jLRe",
-	"DrpaAgidmOW9eXdrWBpP96U2K5UmV85p0WnEpsf3BoOEYojEYeoGejGv/jFK/NRv405l+reGxGmpJ+u9",
-	"c71hR1V/1/o1V9rleqM253rZX390LfUT7Zx55q7+vjB1dt9KlJkUj9HMLPahZmHNE2ZyPlGGSlPkpi2n",
-	"+BCSPKTRSXLO2ACJ9CVkjrZ4oGldE1SwwHdgiPn7dEzoYMBoYPDr4QnpCgwPK1sVvGsdL+gzlwx62IRh",
-	"CZiZEjXXxJjzpcxqQuJmW/4W8eZajK7FaKYYTeH3OTJ1jee/N3h+H5HdNVTHfCy/OFdJ422Pt8XTAuFs",
-	"xGSIDGdNMupR7KOFOe2u6FOPSxIK342gcYvnEyIKqkRB3shCREVbIHpxCxEdmoRH6VIEfeI2ii3+wPND",
-	"k3huI7vyO+rEaQhtNr5dJI9SlofoEBodixYf9YSMXs24RzwJfpOMMJQ5jHbkktRdguZlEKUenrsi8vlY",
-	"KdC0oWQ6Lqv3i8KNnwwZkBzoeKPmlk4KF5d1KGRHapGkQ5ttIXxGeVZsE56tCe6MzMh+XCQBryPN9s2P",
-	"l6pshgLVZYiBhoFUh+ujl5ebZXqU/MrwlX97+cXlX0y+Ac7ycoWUSiXyp8//AN+Ry88u/wJyZr8gf/rf",
-	"/zvRfp2amsFM/Trbg2MmXoYM7st13PA9fh6xvtdpySnTBrMabolZtXalY+10tplVbm+1y07FrbJaJyae",
-	"9fgFZNoWMIbdzG2aU7mpv5KbS93x+fWjeWr3JpJz2Se5Zq2SqMn8p8kfJ98C0fqXyaX4GtrSqDXn7Gmo",
-	"t8BqwbmUGT6n8cgeGdAuOF5TJ/MmVsrbpalMchqfEoXX0E/Qd8Oivo8x8vk9LxD96KYTKQWJveOETmYN",
-	"QfyLTlJhZPaW2PP9lCjXbSWuFuevVKTeWP6Bm9qFGnLTseBZrj2OHqHuoFFvs5SiPYK/Yx6jUtTKAf4N",
-	"KLsJxfMoA5vlQoT6oSlCiIyS5ecrRNbVWNMKNuP8/kCMSJ/yMRmxgBF8QaSMGOm+eT7rhHqvrE/1Sj0G",
-	"qO/PnOzpdgOrHG8J/I1zUegesaFxMbhfLbzYxrQizBUVA8aL5D54Z5st3uIWsZNPsMmfPv0bQqH6IiUV",
-	"gK33hyePH4EsSO4pe2O3xQmUR56c3Ce250InSWhsk7jsjiS2ZJ/Yu/BM3Ez4NIC/ie43kuTtJ/B36hCr",
-	"r6AWFmoduXqmIzhnTqj3KsM6WCQvQfCfn32TAtTNUpeIqMJU3cplajU3YHSO6ENBpe9BIYDdJAOPd+0N",
-	"LTQr9ajAF1xDg0A89ZjEIIHjCwlJX8Sk9qoRekLh3xa/e3dvGPYYD/VgmnfvEntPHxP8hLwLRD3kT5/+",
-	"m03yfdH2fEboYCALxO6w0OnZLY4L6/Eu9l6w/yz0nHMWvmPjGGxET8j1eQpf2Woq2oEYQUpci9uwBU6A",
-	"etbeAAc+wbsSpl4sKqWVDJgh4FMUClgETHmL98Qw2IUQLC6DejP9msdMDtUA1QtKpuyNh1SGFjzVOrhn",
-	"k3xiAMQVDAsdQknEiG8QCEj8GTzpHbs5s5eA3RnrbKOaZBoSrCzDGELABj4dR21F89jLqV4q7RLhu0hD",
-	"jQ1IlRHjTxsitrKgPtCV3sxTu6SACnF6P0nSEb4vRvDieLBIQD3J9A4bk72jA6zT5Q7TcR2paVhN4Dn6",
-	"vsXzR0KG3YCd/OgheXhwcnr/0eajx6cHDz7cyEyqgxutZEOppYZDahyfVOp4jclXcUlespC0xyS5SKYv",
-	"abTeciPS1sgqFqvr1GLnMlNKPR5u1XKFXN/jXn/YB92njTCPh6zLgnkJpljSL6e3VEH3IFELlBw3bI1A",
-	"7UeGvLc+1MaTvI6lUQ6F2yzEK/FVNuYBEdhuN3ijqwHIjABPIZBcwMJg3CTVUqmkdhxc2NTys8VdGtIm",
-	"edZCtNBSKKKVgCetXPNZKwlKWmqULQM69PUal+jvNAjRfxkAo/9UsEX/U8Me9dfz52pontsktUo0xOSh",
-	"SQzUc1u5ZmspQ66VU8Nhn7TA/GlFoBBuEL1CoYWGEXy60DSCa5UZC5fCX8pQbGlDqzVlr8WfR9Yp/DDL",
-	"PoWbodmmfwZTgpoEzvECBr0sJyYeUNwQawx2fd67wrOcTOjFWS68h94FI0MIT0jddD0t7vMnQAlhnagF",
-	"QYG/cSM0Z6H2lvNNtr1YdZOU5o6ll1LMfApL2FqYAX8IZEidHO1hiwXdrgkeHLeOivgpznVXbyDraHH7",
-	"ijcw+ENhFmjFoO8rlKUpuMOwMtPjLU51tynEEol6ySTYAEFM5TnD9lFIrwGdFdgu/KbF1XB7VPbUNzIU",
-	"AXOL5FQkwEg+PVEBU0IMFABTe2yjoB7Q4rHO0INWwxpQKad1o4fp/iD/M/Pb92dAV+6mLZfZ04EXMJnl",
-	"BStrL1iot3FOhmfVTyoPeuWLD0uDn4id8/ed+43gdGv00/ajWv+HdflwhRLt1FvMI+aCb9++WHR0bEKB",
-	"HPoYPb6IADSW/Zgje03RgArd0p6EBUGHNnW7TENfCfZUhlNHYoF0SH3c38m0oaz8ljnm180bk922o6QS",
-	"O0qWb7A8723n9tNQRurbtfFhQpQuzNpc19ziz5J/HrjP457BV/TqnXFXkjyUL0GnCLT8TWPEqLsQuD+U",
-	"CbWX7vGQupepkC2Sh/F5jjJEIBGvC3YCa3GlMlJei3lNd5P7ahmn6GmG48Rz7TmldOk5vCkF283bDq4j",
-	"QjeKCBmuFuouUvqrRoCu4zSfy8uS8qXd0CW8riZewocseIbIW1rmisDwvWdCiMMxwSvSCQuFqKzJH5P2",
-	"mCDbD4AHTYyHbXPQ2wqBA6jhACaWvK0gkI2lptK7YAVih8Im7Kn+e2Muncj4MQ53mcARjhuQTQ+sADXE",
-	"eX4bTVe07EmAYZzgbzLcUEf4rhR722kPpCdB1cwbgZqTbMeRsjUt9dNlSqz1oyOCxSueGoprPfM1zjuY",
-	"VQTATZVUBNjvwFEn6PjJu7lCzvWkhpqVeqlUKkF32lyzYv7qeRI7yv5ModJQIL30trPDtra2d6ztWqVu",
-	"1Uous3ZqtbbFStsdp9zZKVG2nSvkaB9vjbLboUOJrKjAcpUr5MB+zDXNwHMF2Ap6c+lfCQfGvPCtQmF+",
-	"k6Mj6oUe754Z/agmWNO20Ua9s1Wz6tvlbatW36pY7WrHsSrOzla1s7VFO3QLtkrEG3nk04TqSXyheccg",
-	"CoIzo180mrbEmq0yYbOrAYSWCRrsQOlX/e0U7fVOu+KWWa1jbdG6Y9XaVddqsO2OZXR7nW1Bv16jGf8F",
-	"Oht/Oflq8i2oQ+ixD82OJ19PfqcU5uT3k29gAq/dSZ+qqcdx9sW+cNWD956cPjl8VC4BJOsMucvwGjl3",
-	"DaGyWhsv0aubv81MoWdqwT65UboHiL2r8zxQ8q7dkEur8UhZQRiVBk5PacGEDke1p51PCCYxh32OKXSu",
-	"YxmBi8wLCiOIgPQFEo1pNtm7d5N8slJf2OIp9pA8RqAGw8DpUclIVwCjGdYbITWtucOu4ayV4KJTRhBT",
-	"tqDpXwHFM4bJVnASM8tvFMl96vQgpEokpwPZE6Eu29T3vKMUWegjDwdIgF1CCRwp4giX3ZHECA5w+g0w",
-	"iqtDvi3OfK/rtX2mw7ZY5DPkECNU1qFu+gc8xxo16FhSGFAuqYnSAl2zPSMgbbze6TF36ANNc8d7Cm8/",
-	"wlUdIP2y6xKINbY4EIuAz4U9pU7oa0ZqNEo9Sdyh+t6l442IegTXE5mcW9yeFhE28b1zBkFFMGJ3iReS",
-	"NnNEnykjcYZBOXpci6vRqYcqWQWhymPWGUrqyyaxa5WKTTgElImdkunALcdFeGZWVXPHpXaFelMaMSCP",
-	"xTCQai8COYj+WYHYmvX6DF6RuXaB2PAOZ8nNaBda3O6reT3TOtxjEqiiI9GqRjTk51yMoEwNXaRwOzXO",
-	"MQvPLqjvuXCnoWTu2XAA5WwsOFMG/Bmsv7m8I4IzBaHO9B5Un7eZL0ZnOohn61h0xnZIDWPqR3qGwRKX",
-	"xI6aKDtj63021hFt2HvnDDkBlO1MMGid2CVI8Drf2wxiY+XOk4nhvM/GGpxds5wkvV2UKFsKBHw0R1mu",
-	"pqlW4mxZ0fe+hplrmLmGmfNh5koHdZ4zCZTBK2byWZXgd12rc/sAGZwaMaAFjJHREUFeiZizfF+bz+D/",
-	"D9znVzANu6ZcBnEih3IbA/jUg7T8LpKpIAL+NIoeZNeMa9/WzcvE14pprZjWiunVKaZ1YOPlC/zHnOnk",
-	"KmEc/le6Qq4Kmuo1m0N6ChrgZTb9mlYumw7lDvOX6uZ160Od5znahzEmfEea7ZmMKPoGQPeOWdg0LYpi",
-	"78tQgtuj610wTtrUOY/cFiknk0M5aetXNL6XItkzi0lk6Pk+Zs7oklil6D01mP5QhoRxnbStu1fBjaC1",
-	"FE4w9nrKa38FJNlje2MdAdqI2x/tKoua0RCIwwj+nBjyBvglfMRcvSBZdjZcsdbda9291t2x7jbn5rXS",
-	"2VOHed005vXJHkPJa7S9CV4P6DjNz3odmy5Kvplr3N3H+IZWP33qMt1lRSupAlQExZkPkQkI5TCDcF6y",
-	"gg6W6ae/vAD3jKjCje2bDDL4rRbYyCIE3zwJ/Fwz1wvDQXNzs1zZLpaKpWK52Sg1SpuScrctnsaJSktK",
-	"u+voK28FSTcrsQ36WVobGPCg4A++pfpwGAwEqLLO0PdhbWApIz5KpYc4p3+uF6AoArUPF63BjFpO7bFl",
-	"RXWUtnqIklYN72wQsNgG0v86GbY/Zg4kduPpgt5nFMVAs1zIXdAQpXUZ0F5PcBYHe42cHjDu4hGTQ8dh",
-	"zE22mblBnFjv+nmRYiDO1FttbUTdntdMT3HSknojDKm51gmIG0loJK21hQByrjtU9kRkLCgZbgrU3SGL",
-	"SolHPeFDjBtFu3HpJSQNJhGzpyEZcrB5IDiat/vCZU34Qof9IDKO9hGUwJtLsOOeywK7QBgNfIjc4Yg3",
-	"YByRCqnXrMm/Tv62xbUAwrIXY4J4uvbGnpLjdoGMoGeYGujJ0R7U95hoOR2zAAt2xTB0RJ8RGgTeBZNR",
-	"Zp6eoens5rzmrnMEdzzfgw83dslA+D7Q+Ggjx4bgpTLQzSIMWBC7OI3hRiHtrKmrd3TnYlsLHNto2BbH",
-	"as0+hu3DVHtjMA13dUQZHar6QmX4wauq56daA88YhQM6nrUIjSWIt9abAezbQhImEoNui8SulyrRzGW3",
-	"FYZMBdx7jhj6kASvLF3sAudqizmyculYmkpsFzmXKIHiTZJXe2tqHYgSAT5Tu9/siihG7EXxWogXv6rg",
-	"8lFCJ31X4eU+qkl1JnOraqfbjA6vMdoao70CjLbijr8CixWIdr1E9g8qk9e7k8o6YPuSoWdlqYV+j4Zs",
-	"RMcvFa3CvlsaqU7b/QnG8OVbxiaAlPS6nLmWx7GSq0fjbmmy5w0KxmXd4hpIQeGY+kd8EfjJuwHlIXPT",
-	"foNFJQ3Jka+qTb/LVPuPhccXl1wl5zoqp1rS9ejJe4aEES0IbWK8T9seh+pp6Q+7uWbE1ai0tvDTDuo4",
-	"nAjl4TdLfz6M1vnqHOh4T6wToVdjupvh/ycHpM18obC7SEiF9ImflgcDKuVIBAsKRh8x5spUgMj8xnC/",
-	"QGM+zTkF0qATMNlrwSLFJE1Y/+lJQ0+g6ZI4G4HZA0ErSUNPdrT9pZ/S4thDDfi2gjG5exdsHGBEQp4D",
-	"XViq66CBY2kXH6VuDCZEi6PYIh7Hx5ree8Ac2x7rNg5FskdGgZrCmXf1ZIunU3z1JUf6Cns3atgNGdyQ",
-	"IcuwStwMDUzHgyNCXVeZYZlGAxTempveiKI8PT6kOSrxrgWflODmnI0S3z+qjqzpa5Y+9emBr2Q11LI1",
-	"UDT3Slvodhy7mvlXr71Uq83cNe3095d2ehAfBSPSImaaWWkGsMdS6syToecsgDgipL7EwocofyJRfZko",
-	"zsxT30cUM9JUZliZuWmHwt5oYsAfO6KiHwTdUzpCPwxlSME2IYIjw4UpFfW4kSLO2CZ5raDJ8ZN3N+Zm",
-	"v2kb5SR+w6uKPFNv9l3UWqZHcMsllxkBTT3DJBREDvtT8zyPKdUYwckxDJSAD9TV/+vP9qyffvSs+vw/",
-	"3wYDwIwFDgth8gR0JXKlkEvsrVxzW5vvGIqOrPlU5DkU17OIE7ttHo0NHKc1hFuhli3h44yP8iq23JUh",
-	"2z2kTY3579O16cChGPlItY/dhGuRIFR74OdbZYnA7ZtjkK3djmu345sdGo4N6JcQIH5rRa80qZdeYMTe",
-	"yjIYt8WzeS1ZdXiJwv2VsNfN8/J2rVQlAUvbyGfGUrJbPEq/3CiSEwhcUrJluV7XCyGVVFmtJ4cnCtUo",
-	"8X33Lmeju3eJpjpGJrMWz1M+BppfwQkXoa4/5gpM+WoDqJ/fL5a3ahtYVgvvo40tqUkCIXJngqtH6gI7",
-	"6smMJIMwnjxUjJJyXXMTygKpkzDwGBBGGaP7jjQtE5HdmqMJrm14fLD2DCAPMTgGuAhbPPJuxHFObVer",
-	"2dyxNxbY07BMN2mUj+uc+y/bZKdSJttbdatWtSrlFcJp6g44mpWM48qK2BGeYHyButOMEnJ9aD81lwqx",
-	"Vjc5pspeDeFVdyrl7a16rbrKa+5jR8j9HvV9xudJL9gwyqwHlKG3MHBCw6K/4ljKElLlgQjanusyvg6m",
-	"vLadZ0MahIS6aGoHKEvUvxUE1uf/qo6zcN2mA2p/nkPUCGO1XTMEcgFTBBzIludjyGzxkCm9qXd6i2vZ",
-	"Bk2iNIQwZPuYCeJB21eXITGr5/sEpGshzspvcX1sIlcliG4QhcTQBET9Ee2IeNyTJPq00OJwOfz0DEgm",
-	"eDfBemDka49KwuEFqIu038owaHHbiaWrvVEkeyHpCxmSOowd6iN6YhhM+0Dhb33Ss9jYGXdRWqp1eFkC",
-	"UXeourFELFeqtfrW9q1KxOIrLMx9E08644asckMdIMQsCUsNZnOF4w6/nH/i9/ECnfGGRxfz6dJarGAo",
-	"SpBgxECm+wru2C0O/RlMzgCCoN14+Hj6IbELhblRiynUlAlxEsjsRgEDtJhKtcpO+Rr7W7irAZsbF/3M",
-	"hFGThmfRu6BcXEwboHDJj1ngdbw45xL8IY/Q8Tf5vyd/ALpHbWeX2jus1mkwq+qUqVXr1LetHVqvW5XO",
-	"dqfc3mYNCgUePo3v8HeTryZfTv4weaH+X30nHIpNB4a5QgJJJoSJ/jgemOmn5/XZT/H6+8NADNjmoZCO",
-	"GC2/Ok9kdqnHvtEBiPt1cQkZBKLj+WxNJrCOwOAGidBT7ClUVueyAha308JEk3RCyR1p9iDyQUEGpgBX",
-	"DTDHq2ts4vFEG3o5YgF2UZmJlxzp56+Fz2slfE4xvzohad6uLuyDaFvOHiDgQ3Z6GShEO2Uw9Zj5rna+",
-	"0EBNJgMMosD1OWMDGTfJlUVim5W0W9wDVH6w92gPQ5o/B15cdcjk0OnBEUstto3MXXvSo5sfsnMassDj",
-	"7WHQtdFLo505gOqTQEZT30U2AoIg3TQ3YTUUiG4gpMWNcQToFIn5WWHY+zx5wK8Je+YcwOjgMJ5LnYXZ",
-	"qVjBCYTDvc2+7WtJ9bIl1XeKjdZQ5/al8n3Xw86xtM8KxKe8O4ToShCLyCWwjklJuqKCNoY72CxxOn0N",
-	"26dRpIHUWWtiGBZImzHe4gG7EOdYdqNJG6OwrkFEhvZBO4ZsaEYqk62BWjx+aNyqaCh1pyDIzdDytEhs",
-	"dWifSCVT7AKxvYGNeWwAxfa68ASlg8wxoSFGlvGmAYNsQNM8aYzspo4zDGgY+7BwHBb+xPc6DCY+H8cS",
-	"SHtMdN7GAtrzE7MEb1I0egmJrVfSCOJZn1VF/aJcin1W2JChU3K2OjVmNej2tlWjtaq1w0rMKrvpGPEA",
-	"7lMtlorlcrW4reU0Lnl6UMlHBAyTdw+jaEO0IXLN3KH4uef7dLNeLJH8T8rlXfLQ48On5Glj62yrtkEe",
-	"eAHriKeb5Wq1WLpZvrFe9atjpeaErmOlq/bUxrTwaAKXycUz126ixLIQjM53st3nrumnPS+x96nDBmHK",
-	"5y0428UArpKMIGmwRjAh16Cz2QDaqIFPPoReallC5BhG+lgNNCFJbnbOtbze19kOS29qHIsbjWNRx+ko",
-	"GRY6SCQzYt8Ss+rE63ICPWbV/sFaFeZLttI+fab/pRkOXeazkM3Zp8k2e+Cm0LrckwmVbbbaRpHAauqy",
-	"2haPmJb0HXSfZ9ORVd0BYljDsEjMBgDWcWyzrM+DbiQcLT4agxj4wU1QAGU7l00Rt5h+wCr9bmk0cmyU",
-	"7KeU77weS9H0vuT2SnOyx80QR1Te+EisKRSuANAco4LIoLCSlpDC8lym3t5jCzIZdWARCuTx8jH235ul",
-	"NIgKynyPn5vG1VIzyautChzr0OR8QLseV+BrEaaU4iAe4MuDfUtY4QDitjplt+JU21aN1plV62yVrEZ7",
-	"u2ztVGi1XXPq7habj9jqp6VGs2RgpJqQxUAzkevHpEcTn9zz5MCnY2O8/7fJi8vPLr+4/Gzy7eUXk98A",
-	"fdbygC2a0rGa43l2Nw6XxNvj7VJqUZVXxJcQz4SZm1AgOnN0X8novElxxVHbfOYt1nPHrC8utLtRPW03",
-	"PRaHckzf4oL4gndZAHoLO2SCBRkpqiLBGrIoCS6d9Ka0YwdsT2TxANIKtZ3P1A3PPH7WZ2FPuHPzEuJC",
-	"IaUPuTB6Mr1/xmCCeiEZAetEj14wde2IYmEAjj3T0Qg3SuzZlVvDp8cxRz16r0AvPtFzUnylyVJrHriX",
-	"KxhwFbGrS0owjBGPrSIRNp+ZmzzfVHfddKjvt6lzPt9QO4W2OWpj2w50EgGfvgxpyBAdckKT/bONJwk4",
-	"b5hL2uMWt6E5y4kUDz1+bqfayGj0UCAX6OWV02w8GPBTx/ucEbvjcU/2TqRQNsABtxEUq1eRmcJzHOVg",
-	"xY44PVtNYldKZTsOdHI2gjsV1BelOIVKQUoNtCMpo4UeiWQeJFZJKc7Mg89Ces54QopFI1KyMr7NVHLr",
-	"bnyniFjHpHfhj/CWCt/Ez48MAajP13eMHqj5oGC+zU2zRN8DM7lqmVZ2qp1IcaRvDrDhRhQ2OjnlZOA/",
-	"9R+/y376ox992P7wZOuDpyftgz1dwa4u+Okn1adHJbozLvf3KxcfNMIfsXqwPXxUa7+/1fthVd4rd94r",
-	"0Yc7Tz90cqsAln19Lm4rxUVi3b/WMHPGY65NIqj7eo6eXwd+zYNe0U5JbHUyZ6eraVyJ+ec1fVXovDRa",
-	"9JZLBX1OpHhAPd+oyzW5y5rcZWnNjvIWtiCSbUfaa0WgP6PWQd/O1+kPQZcapRyp0vYQFUW2Pvckaast",
-	"mKFRgV4h4Z3aJainY66+TlK12JGJgBR/MzbClfUyJFEuk5VSnIAb360eC5jrBcwJnwSeLiaUzc1N/7yY",
-	"MP1hBSMgtoqwU+8H73qraiq1HZYR4HvJH1xLiqfukCXKISdY7dV2IEYST4ydGuiTwLdf+8KSVSX/WpC/",
-	"loIca1FuKsdx9q3Qc85ZuJitS0kLbKI04kT/gOQ9riNqSRIgYHP1OBGcbRTArWqErh8F+kwKwZAr6Bdl",
-	"EOj7ggSnRIa004Fql7GOa8AgouQF6Cw6Zguqx0/wDU/1Cy7TrtyMweCz5JvNI3OYYvVfxa1SWDiIW2ma",
-	"npqUZPP01zmHgYasC+0zkFQMS6IdX8i4HrqwTKaD7mBRoTtOmVnb7Zpr1ViDWjudcsmqOFW3xuqdLbrd",
-	"zl2/WUNMdgaeBNN/QVeDT/5x8jWZvLj8fPK7y08vfwFJal9ffn752eUvyeSrydeTf598M/nD5MvLT3OF",
-	"HJ6PKP9hpkODSZoo1W/eVTq1L65OdtB7dJ3rsGqugxa7ZgITQlqvwIKW0o8HjEsgdVa/NRU85o6iQ+z0",
-	"prVjjmsMVPXVVHZZi+fttnDHtmZJ05IVaqHb0OJPC2pMwTGe5nRHasrHLR4In+0SzfSHzGSac29jNwbN",
-	"GCQmeeg2rC/YUHpCwW67xfMJ7sa2L5xz5uqR6TfFZsvEFgOmDIckQyqoifn8yKltfZM83jb8Ijf528lv",
-	"kSji8rPLzydfXX4x+Y/Lzydf/6cWn/x18viSyR8nL8jlZ5efXf5i8u3kd+rYfzP5H+rjby4/u/zLye8n",
-	"X5LJH+ZKAyXus+XetQXTdYTQ9eQHzv3ttPx9I3WB2rg31wM6H3mOIrhGq5706ZhHvoRncESl9rGvzZx1",
-	"FvTqzQShJcGU+svUfgvNlE08C5bu7zXHZnmgy2AdZKm9I0mbul3WJD2T1GYYQYxhYzA3BG618aEMF219",
-	"kAzjo0iOGXXRAsOf35FGw0riKOkk57BbQb7e4fgJvMvrb6bcGMrjopk3XCFPUc8NThRmOc5rLJbwo6/h",
-	"6BL1l0MOeDRldeM6gdGN6Uirns5n+I+r2jhn+BN2CeVj6IHBfMnuyLhTM7knGJ66Pg3OiadPXzaB5Sze",
-	"u1G509rwXMrwvAW8sc6nvNUy0Tif8gpD9KpUJLNamVlHRhq8zJa+80XOJhzMpXr7voJRzzPiT6OIF3EE",
-	"lx6wwCmIYQJfAZPCv4B+R5Cs5nEg5znD830WBpRLT90sxbpjwugonDBtfBCIts/6UHkmMUN1qg1vJjhR",
-	"d3jVkjQlWMpxUunrJltxxLdtyt2WaNWb49VL2HXS3RVwTC1MLI1vhLw2jQ2yEIKFPbURs9qqimGI9o8C",
-	"Yfp1FfxiMrZ4vLDF47pP7SEA7Jj3QhlHdjo+7UYdyDW6xAwysI82lgzeHJo3eqN4gOHMLOAAeDml7c8L",
-	"341v8mrBrLuQ///svX2PG8eZL/pV6vLgQqRPN6f5NuRwEOyOZcnWxpInkrzOPaExXewukp1pVtFdzaEm",
-	"ggFJzkkWSHC8Jxtgg6xj39xd7P1jsYAsW1lFtmUgn6D5FfIF7le4qKequpvD5gw5b5qR+ixOrGn2S3V1",
-	"1fP+/H69XizuJLYwbnWbzrprNki9Z9ZxrWu2nKprVojV078BJoLSwksK99PIfqh1tgyxjFyQuZV6ZiJR",
-	"iJpEIl7hSmJdYDt1kcW35aqePrkCkijRTI6jSxw2JDrJgYpzSY5Sh04GOITWIiFkpU3ShsYHCFMxhCmy",
-	"tfdnG8hW99jpsWBHQhspxlSKbGkL2InwZpBdyg5Y3RZPuMuyrMIT5lP+GH0fPZ4+jJ5FX0YvDCTkVfR9",
-	"9HT6YPprBMLsS5BBIHvKhWNu6DPMR+RS/nyl/PEWwCKDWG1EWYjsnjvXT56puJCKR0hTj65kjocsHB3W",
-	"75bwnKnqrCt8trEMx655qggVYgQuQUVFkTym0MkWEIdB4ZX4saQxrkLWJ7K1IyCaJm2uGW6Lxo1zsbGP",
-	"U5xrDgkUGzUg1Ny5854GfikpgmtG44IsMTQxdigckJmT5HFynFD3JfyGpN1v5v06VHsHMy+lsPOJ7/MY",
-	"pTRNpPYB0KjFwxb3cYD1e4ZELcYy010uxGHU3elhJ2SSmJpQsQBSPS4kILJUXzKKhwy5HqzpLK34lvzp",
-	"rvj2J28+qW9UrdoGuDgLOdWWFn9iTGp4p0GWJmcOyZkDMnd5bzfHUs8l7MoSVi1MhXORWlkpQRtOmKkO",
-	"Cvs+M47xwUAKvDmpIlao2trA0i/FIkWEBgzYaqCECOCSOzQpjxIb0UhyxAclUkCQT3qh7AGUMhdC6B06",
-	"y5Sp9hgAWaS3DUBo3NC9waEeIdonYYcWJVGIrHol1B0xT1KICGseCqUOiC94F3iZNK/HmIaej24gly0i",
-	"eROS4Y6uGT1ZrEO9QAwcJf/MMhY1qlP8AbYVs422GfVcXxVTfZsMsQch4vZGIrLePEDS2/7JhyuJw7jY",
-	"NdMShA4/XRYw891ePwzRMD0fALmx1B7N9n5vQkOvJDTgxAmIxBENSDgOwN9EmKOQ3BP7CtBDbRaOxDy2",
-	"19Zs9P7tGxIPDqhff3Rb2UPbt942UBdzsl4vgYf8NmN9n6CttBQw4M99oCSk+x16+/pVtF6ttRAejVDx",
-	"zjtbZsVA6wg4FriBapZ6UQ6cOHskwL5C3uFoiPcRd7C0EWRrqxjJpkSdA6gCLgTHzK+8jG4pQ0Jz3uBQ",
-	"NjJBGxPsVY3jLpboNb09UhQ4OCWcyugq9n0dgAWIesUHASdqrgc5zcLqOkgQNGsOdugKjU+bKh01K4V0",
-	"r/CMIaWbtLPkcYcWle0gPj282uKeqpk5KZzYVZd2r3KwD0FGwX6fBV44GIpxvLNVKRgFuUgK7XWj4HE+",
-	"BgyThANbrVjZdZUsX+EUrKmz2oue9zfx034gntUZW1Z1XT7uB+vyL/nEH6g7yWOSPfQHNUv+KT/5D/7u",
-	"zTsf/F+1t7avvbP9w9r2j7cP/i2sS7iw0K5ZRuGjQMjbbSFoC97fv/ne7Yn1w7f7bGtra+vWnfcH197v",
-	"b21t/Uj8eW1r60c3t7a23hzuvcV8ceRN/82bf3/tx2tray3x199Pwlv/XRwvGAU5mEK7cORwVhLgyUrI",
-	"js3OrP7NZD9qqQFuFt8FeYHlfrrQpuilZcmRpomkqDkgCPBotEiBzDvUR3NnXAOhorAY1PeffaCmF3OJ",
-	"DWny2M2GJcF60v6Ta8aY0UwhgS4mYIM9YAtC4FaCjYpVRjsUvGLKJgpWngR7JFBY2dph9qB8cEB4qZ34",
-	"tHwAeDGTwAO80gEZIpdNaBldD9gQbsh0l1Xs7cbY9HyXq8UshXKHKotFucExFoTm+gH2cS3IKdtRU7ZD",
-	"Er2TCgqo+Yx/1G53bA53aCCMhAwu8kOIROZl+qm4zStJkrNkE+F6bPzI3tXbaaN39cbVmcuzZKLcHYqD",
-	"48AKzik4cgqOBBM/5RjL7svE5lxBXH8UlEfCljiMjkPYxrFC5siOTRBA95EgAbOmsPYLvKFsXQKJR5Et",
-	"DJ+a4w378A9ioxD3S2UEBdKS5mzG4/e4lmht7eMFwvGWmELaF58zWyWUH0h5BAZ3hlndoQfCrIs97x8F",
-	"2bRjBwUMvOyams2MHGTXoxiquw9mITOdWz3hyr2dtZSu8DmXq1wwCgOCXQWpexU7A2JeZTQMmJ9FBD3B",
-	"+xzZlJk8ZAGxpcCBV0AD5seIpuCVzFSez43+IreJXGJvPrUAMhT7CltcaxEz1nDZhtkN4bJIG0o4/rPK",
-	"R64PIGalhBsSGp4FiLLQADjlDlV4ykf7sDKHDraUxyXba3e/Q3Wi4Mi4vzZ3aOKgzsiA7Gx4n1BxgMyq",
-	"4FfEbLirwMlmP5qhhKC2dHPf6QzyjtiBKsDZmV9ie8r1yYI1NhsiXbQ9dYPUyMeh0ClXoLcPbsFR8Z27",
-	"d7fRm5h7joLT+eHWmzduXbu78972tdtbd9+7vfP+nWu3b23dvGavzf+2vXXnzgfv3X7L3ox3l/BrOjSF",
-	"pis9Ggf7vurzqNilMpJlGny+2Rg895EKiSfxeuwOPdqGvXvP41Atk85tyiylohDS5TVwjcbORkVx50Ru",
-	"qPziTO+ysDzonifJrSXqr6f5EombkDJKIwVuf4VD1ba+pmjrUh04SFzxrsApraaX+2NhlEgAP+XQ+eM+",
-	"klBHi5ub0/Hwk3hSMOg0t74EEWLB35J7YqmXZ8NjM4Uuv5s+kAUnB8pXvoAykgdJ+YoqtYr+dfpLqFL5",
-	"bvqr6M9o+ovoafSdOBP95T+i/4yeQ1HL0+mD6Lu/fCNMhQEL4nvO/Cx+9Mf9QrsgB7m8B/ieWunp6TvL",
-	"CqHVZncxZWxS8R6vLVgMTbdFNnoWNivdqmPW3RoxW706NhvddUf/lq5hV6uwICk1xC1UrWR6z8mRA0uW",
-	"mPqvyij6LHoxfRg9Fx/UQNNPom/KKPpN9Dh6Ej2LvpEf2kDR12VU2SgYMEHYCa+pl/Zoj2W/sDpxO+FA",
-	"r280UKVaM+sNE2iZUrLrnXAo7iZt/5G0/KMvxMOnv5r+g1hL0bPoKZKjjL6Jnk1/Hj2LnkePp7+InkXP",
-	"kLyQhwGjym+Ivo+eRl9Hj6Ovohfw/5/Ic9bSJ6HpQ1S1KhaCM76OHpfVSWoIsEVTw7zpyj2w9LjeeGN+",
-	"HG+8Mf/YpN9h3aniCjFb3aZr1p0GUcVSCWx3DzC5HUIdWY8iESyrVrViWjWz0iikQtnRb6Hs7vH0AdTa",
-	"fSs3JYpeRF9Crdl/yc8r3mL6KYqeISgx+yR6Lv75VfQCNvrX0ePUIpn+qmAUJJ2teMC/WLWGaVWqGy2z",
-	"2VyzrErLalYaYtP6rM/eD3zdTXc8OQF7lnuh3KNdTHcTQfSP0eco+mP0JZz+JbzF84JR6Hq7wEdbb1Qb",
-	"1WoDVmIgt7pLaLilUJTahZpVsSqtilXXHSHybI8KTdpsWk2rVWtt1ApGYXc0gkO1dasiG0d80sf+VryP",
-	"KpXmxkbTQMfYT3An/VKfi/8TM7HaLLF+IMZcsarNpmVVatXKRgPi9WHok+HMS9etplVtVayNWitphPl4",
-	"JYG8BFKBUdgjARBEtCtGYUK64hOmkOsyBMbHpyDn3UVm75zVMWATMDik2QBlgtIOOffSl1c9hPYSTG9N",
-	"G9H+yf2CNn/B7IXagg9ngmWwboSFN4uCow3oxHwupcz1qzjEPuvL1ePxUFpwB0z3tMW+dn+2Q+3jtZRx",
-	"cXhDT/pETRmeAdsj41lugHshL8XtP3GxueSz6O7HteN3POoQW4bMhH2H+LgLVP6MlgwwVsX2GGKK+4AA",
-	"JCx18ba8jD5Q1r8yf224x0djMpa5CCCUkXU4GLnE8cQ928iGB4TCTJbY3wFJjpTjcb1JeiwgNlo7MFIN",
-	"GipmpE9QkZT75fj1hiwgKBwAuUBACHLxPm/P3fIHkHf56z/8BtXgjAzy33c9HqbFylb6Ky2F4JAAu6Gi",
-	"op5ro/hFVSIq/ru0AvoboeMhgP7pi8XZhLh8RxUhyDhF6lfx/r7H5R94NArYHpG9ED8ljjrFCwdugCe0",
-	"8OHSMHbiFUcB6wdY+Jfp9bnobdTZp4OiJx7fD9h4tOTD4dxTefTMVtRrj4vlibqwxuTgQm9IFg1mZklm",
-	"D0moVkhOnsa44gEhFiAfhyQ4YmSw2441sIvcsidPpLIhYcmmjfiizM4NpFtB0IxLLB3m+faKqmlVoP1X",
-	"20dCMLpptAlYpldl7jP6Ivq9WbWqTROMTb2C2wXJvti0zFZloyq7LzacumvKo+KgVUtciYpTdetE+IvY",
-	"rDtN1xQ+o2lh4U/K3ous1ul1p9Zb71nEbLk1bNa7tQ1zA9drptVr4CapditOpXLgulvHsu0TqdAuVLtN",
-	"UmlUsFnFjZ7wdR2z1YOekXXccITvW+0ll9z1Ql9HI1K+FTheKPo6ehF9H72IvgG35lH0NPpm+mv4bl9F",
-	"Lxb4Pmk/Oi1C439nfMuK/pbz5vDcKTO7a8FZJ+p0TGmqO9K6WQLsUevti83s8prlb+9CUn/PIxP5cVJ2",
-	"57W4NlidsVyPZCaM1Gyn5ByK1OngeqxgBK/dT/11GNDQB5poJRbQVzhycYgNOOoyZyxmiMf96ZMB8wka",
-	"eDxkwT4qzva+I486/tgFZMq3wHqG6yT1yczwr8zq2YQkMSsnvMCIPHFpdvzOEA7xgnDwloz/VDY2LNNq",
-	"mJWm0D9e6P2MUD4Akt71eq2wkIf9MG71EQ4DRveHwnEqZKi5UeCx4Jo7duLIouuNfDbEt3R4yJIc7FBo",
-	"Cb/cIQEw9hUqVrOZOjwOaGaA2Sj4ZI/4hXZh4PUHBLYZJ/cK7UKPDDFQ+HPq+TIGU63WavV6A2IfOgS6",
-	"nLb/2Cjgcci2pI0cV6874kOp73KIcB8x33P2/15HPORpMqyyhCWgCte2F9wkw1SIl7jc7+qv1EK6K7dk",
-	"ei2N3B4sAp8kAbTH04dCUU4fTB+V5e+LWjw3Mlo8dz3qghzhHFrnjAIf4GpjvdAuNEirVW9ttFxcbVn1",
-	"ZqVRcS3SWO+1XGe9ulGFQFrNtdx1jLtd112v4kqF9JrViltp1KtuS9zL+xl5cx/ifvVWtVKpCTXrM+xm",
-	"T2aMqnJwVMLg1MfEct0her3uqLUHepfsxfMJabiVDEVxwYGdheY2Ez5kCcDTC229WpLuWzBI5EcXn6Yi",
-	"ZLeUXqkOCwxiQp4VMn1VAWIB8P7n90aVg2+UtqXS76RGJ1+rusprJXcU3+0oq/kadfl7ajs1TatqVlvH",
-	"MajhAiiCTd+toqLtr7i1/UO5fT4aY1+2kIrNMx71AwwVT2dpkysrhG8f0DTSJtG/3pEaQBkqL9uMT+Iu",
-	"20wCeh3flF8Uz05J9tx2v2B1WZimP8/CkO1lM+uN+0etw8wRzBj1F8GvWMPayLufT/GyUDfp4D0LZmP3",
-	"gGJgJ7Fm2xDLPSBhsB93MeCwhP76i98gW0ehU00MoFtlJ5lqLzEg95A0wqKJR102EeewEaGoSHxJPrCR",
-	"OmlHAd+UFOyCeKi4ohcQUkZb8d9QjjPLHRriELKkspPXGRBHNWB4IdD/sh4KJyyVDIGX0CA+SQZFPEGX",
-	"DTFKUB/YXsLNhBtUvmtv7PtpDxbkRJ8RruWEjuEC73hxdm5j6oeR0i4l5FEeAnD13bRXPF//NO+pKofn",
-	"oId6bJYyabMVot9GL6Ln0090wcH0Vyh6gpSv8Wn0dfQ8elpepbBHPBH7t+H+qQaPj3N3Onenc3c6d6dz",
-	"dzp3p3N3+kzd6VT9wKvvTb86HDh5i+YFDBMow+hAqOCIiMApub8OGypjJ/d/V4N6xUjNnXbTVEpxE9la",
-	"37aReKSNhgCO44Ux3yllIZlNWiJX059wcFDpfooQ9GCHPTz2lLy0xDaQ0xOSe6FEbH0uVAVSwK3KklVY",
-	"otNfgp55HD2NvjXEkRdCCT2LvoeK5m9P5N6p1zurxv3cz8v9vNzPy/283M/L/bzcz8vTprmjlzt654fF",
-	"Ix0GRl+KrxdbPGv39T8Pq6zc4sh22YSKT35zP7Wf3lIX20ac8UqP40pmo9CmQgPQd0QeBwCEwCWuzr8d",
-	"uAseu16IfNZHRTv1Kjt68Dv6XtBrP4/brX5dUHyp3+LoRh6CuvshQQGmfWIgaDWyxRH+A8usWNWaHXui",
-	"Ek0n8UVvi0tm2ieG+N67hPbDQaFdtawlnd5rd7GEOYchoC7xGe1zFLKFD77RM0/h2Vs0ebTje2JNAtBP",
-	"G9k1q66StsryPmwotxgl5k0cOoOVxrNay4ewvVdEUTIUANNPR6R/3GtPC7xJliUL1+IALNOW45BRKD8n",
-	"z8jFw0q0DwdcMgpX5aSZb3l8FCvUuXvhMMTOIIEIVNj6PgFyQVR8/+51s2UgCbG7vl466qli9WT3Md55",
-	"Z8usNtZjhmY5PAN9NGbQdHsUfFTVWn9114IK5hBXbvhXaEHop0rhtGDsCJvdNeG62i9vfdUWcSRIOXiF",
-	"I4eN9lFxRrqVhFJLycPURzu7kV5cvv317BeWSgwgAIEdJVTYhO4msmfWRxvJ5fBGshjScHVLLaU3lllI",
-	"H7+O7AzaDkssUdk6k5hFeUHiiQegZ3PB0xMz/ELUQspO8DwVdLxSSGO2ENJA9kw/viyVTBXvyRJI3X1v",
-	"p+oY7dLmgeyQLt6TEL+YM3pYHd9tuOepl/H9IXo6fYQA6+ghoB1B1OlZ9E30DE0fTh9AyOo7ffz76YPo",
-	"xfTn0dPpQyD+exF9Fz1eImC1QqroLQUnkeeK8lxRnivKc0V5rijPFeW5opeWK0oBCeWpojxVlKeKTgQT",
-	"LfbSS0kTKU/B1DhiuTt4Sp1x4O8d8AlTzWse3cO+5+6EAaZSjs1Q3Eoxe2LPEL5tSuJdTaHFndhD/Geh",
-	"haYPpp9E/yWVDgLoU6gjTNUHRo+l8vwGlNWL6FsDTR9Kj1Fiov5JQ+lG3+buYO4O5u5g7g7m7mDuDubu",
-	"4GVyBw+i0eY+Ye4T5j7hSfrE+O4B47/HApRssFPyDceuF5paHy+oDbyeXfcnS/0kjLi8w8Eav1kWfVRM",
-	"SE64gQLmE/0+Bur6zNnl6K8P/r2ERv5Y0ctJVtQOVbdnPYlMToTBy1HRFifseNQ2kP7nTg84fOIjbBza",
-	"Rofa4vbElX8KT60XED7YCdkuoTsBGUv0EI2bTPbRT5lHxXuEBqJkQnjYoWDTl9F7AA+px9AnITD525uI",
-	"MmrqwxIdMoPlZw5lXHyAa3L+V0yzX+HIc8/F/77I8M7a2lLGOgkxqKf7hSEJB0xbpxMWgKyLLSW5WpQ9",
-	"UbHqwioagYKpla1ypVIrC4eJOeAvHMp2cdDIkAMRHtFWXz7sJvuZ5/t4rVG2UPHHlcometej43voXmt9",
-	"Z71eQte9gPTYvbVKrVa2VvemDkAHF27e3bJu9pf3pJMleDRssNyIOe7YBVIUQqIcJLG4AvTXwIShRXNR",
-	"ius0lUVMlrGKxnAk/4WpGmAXKo1rkg4O5HsWBtoVjhwcuAZycEj6LPCEFlDWrSwlBzdAqITfosmAGVCA",
-	"LP7Xcwao5xHf5bJKkfmSW4GSSYfuYX9M5EVSbkv+C1m8rivVDaT5umbZLa57fkgC1N1HNoE1IYwPRVkh",
-	"D9xwF0p1RQzyjpqXZRgjlPaT1YAeR8J1hl0Gz1qE1p8MLZMj4gDQnJre/cR30B7W8rQPB8e5zPhWZ124",
-	"2FpGTof0WLTTDi+WjvR9Fj2ePlDelLdCCCAdF/wMwqHCq/sTOJQx2x4+RAmlw/eB55CdoUfl+CiZFNqN",
-	"DcuyLKPAfLfQbjTEHx8bhVA6keqcxb7k9B8gcLuUDwlPWHCr30afR5+D9IqXSLvQUC67KXx2s47Xu2ZL",
-	"+PMbxOpVcLVbc+pivaQWfTu1kGGShfo+GYL+7N49Wg2q6X5l9eDLxsCfUxSSc2kQy9Yj2ZguMzR+ohEP",
-	"ZYeSTSRhQEjCfTrCAWh7xUnjDDzfDQgttedorgaYi8uGjIeoYVkzapgz5EGyibIQ1rxb7lDhBQKgxSEK",
-	"UA/79CTvfEh/njoTwuiO5VZItWfWcL1r1p2Ga7bIes9s4lZX/yZ1sqzAVWZ60g1RianuRsTFfdb3dnEh",
-	"lpELJNozFH0/fRg9m/5PiLbBLyAGV2LJg7WxtKACbS7me1GoSqyIXDKdlaUNbRvqK8BUX05pZBzCIp3J",
-	"/GbrrWMj4LQGiBvVygkyqKilCffuIcgj8jay69WqXdo8ghq5Q1PcyFn9oYZMmoeM7Qwx3d9JhJUtm0oa",
-	"lrWYU/lqYgIfO+19NoJi5X1/hpzGr4WkXXW+F8lYLQGWbvxSY9CNXwEZBYQTKqOhbcQJdcWG6mJnF2GO",
-	"7Bs92WVmC99ZedFeaCCxXeTPSSeaLUGXoaAEh9BBuFgyZHeV5cmMnFR1GUwDRZmKUlGFUyRGTcT62n39",
-	"BAVa4BKfhGQFfXWb9MacuErnCO2h77hDWbhDhqNw30aTgeeLjQXmMB93kxGInRaHo4pDtgeJgaFKA5TK",
-	"6S2qd1uWCnoLBp5SQQcsgSOCGTd6spU+I5qR0bMqH+aWX7EdusRm2Q6Iw6gLKuY6pIBOHgturfbY21rm",
-	"vuxmT1gEK25SY3HqD5w+WYloCwVnA7Q+C5DeAFnL/m0SzphdJ/EGc8vkNbZMchf2dCvNsbuyZLgMBeHp",
-	"ZZ/x+MSaOLHbDOr4WH6zMCLAbS7GRB583BXOc2lT/OjRvvh1TF0CFOzE78GuQuJRhLqYym3mEjIiQYcC",
-	"63nibRtCLoPDrSvJk2dnmiuoaNerLemeV6o2IFUJae9LEKIssf4+yLRTsmaO64ofkN/n43nLNz+TMvNc",
-	"v+We92vpeR/frr98FYiX1Jm4TQD7SWg3QK0/K8+fDYckcIjJSRh6tH9E5ssLB26AJ9hHshsEBaQ3pq5w",
-	"S3yfTWL654AMPdCmvrB7Qm9IUNElPTz2Q47GNPR8xEnYFo7+TgA00hXLMlCtVEY3D68VWeDyqNe4o9/i",
-	"pKqBstvwZlu9kATb4tbisoYl7itf7S28zwvtmlFIJkU2t8g8ObzWinjs6RdYIIX1Z8orwS5QJdgHc9tC",
-	"LFi9UNJFw9t4X/GkX4pM1TiTlmHRPtweZ+/DY5qbF2MLnrLJeUnkyqtjHOUtE2cv/+4QmZ6fnIIcXMV0",
-	"ocLFkD8faraEg4BgF8oofYIDSgKe4GyGBDsDsDcgiR4QsSX9fYSd0Nsjsoq13KFb+kTECZFdEqnbij/j",
-	"pAX0McDZm0nla4dmmTMI+76+frb2qoze1UOFNgejQ+f7HFThLEcOG3Y9SpZpfLg6M23LVMvOvKfH9Ysu",
-	"KkNNWvBOFFxSj/a4/mZXuB7JoierE0/pyfKlYZ2oG6Oh2K59oBBSHEPye0AWS5y/aGRjKn7NgsfsMuYT",
-	"TC98JW5mrKR112ol/b0QK2mSdbfh1LtmDVc3zHqv0jI3iNU03XWn0a3j2ka1VVGFtzflbC5udJ457brs",
-	"q+314ubZ1I/bqgUL0BG+hgLZJ9AZ+mT6SfTn6aPo6f+Boi8A+eB59E30OPp6+qvoSfR4+r/Q9EH0FHD2",
-	"AAoBRf8lftWFtahahuZ8+PxzVccJvsBxa45nm40/jh/1vlwvbcsoqDV3lY3FF6tlNNda6v+ZGf+j/l/l",
-	"QGtsvSs+T6VlWqTpmnVnvSuGumHWW7Vmdb3SsHr1rKbXP4qBAgQhkAxDT+7TuZrkpPEVfob+3P8JL6mi",
-	"WNGzgqG3RLtyogJiWBFpkXZ0DXEsRHIP6uL00ihdd0V/nZStcFfpXS18L3uRcVr/rsldYDpydx9iw0h1",
-	"08Vun7SX10cGYnskkC2hWqPJQkrf16ZMEWvT5kqs2zWRRDjQjOtHGDIlI479JM/BIRpgVb+xlD2TVUko",
-	"ZiZtv0jRmN7yN/XCOGJZwK0Qi+0K9a5H2xXHs2hOrHzHc28qHUN5PH7rdmMFbzC5l55HsfAWhfzFj7mg",
-	"vJiCUq6CRCq+JgLzfvrPw4h1EsfvCkdqAssoceNYD2HKoKdc7W+ZalLHDnTCyDupTK8QVVlR6EVu1tkU",
-	"4uTGd258n9T4to5vaC/sghlIRzhXGhcH0mQuhHLJtIVx/5CFll13NKMlLoaqWkt4fi4N3ue5TfJCrM/h",
-	"2A+9EQ7CNXEP08UhVg1NjBIkfkB2z/OJXUZ3NW0SDwOChxx5NBSOEQuw8JqEK9Sh9g+33rxx69rdnfe3",
-	"331v662dt967+v7Na7fu7tzc+rEt9XulZm9ClZgYpTjEqdfrERf1AjZM8wehovgDEvXC+3GJ4+OAuB0K",
-	"F+KAIK9PWUDcEvw+HPMQdQnafuu6gf5u+9rbBtq+9baBPiDdbQO99d7VHxvox+/e+TGUwPvYoygk90ID",
-	"KfTSSsNGRUw7lNwjzjgUGx0FUCbgIrs8cns28qjjj13iljYRpghq7eWM6Ao1OUkSYxBNMLwkE2PihIZt",
-	"+SrioOd2qEdRiprqhsttHaqm5F6oBUYZvQ9307zqNISv41GEkYv3YRZcVR6fWdh2kD0wrWS24scfmknM",
-	"WCOzFGHLOkXJ8+S4zqbh6wj4ykPQNOvKNEsjXP5zYjNFT1E1jXGpIfnMddzsmnWnJdv7Td3f3yDrvbND",
-	"tKy0apZVP5ZzmvruixKWodhXsLgNWHn7RK6+PIOZZzBXtpDkbkdYCkvojaUIUz4Bjs1DTKWzsA3W7qel",
-	"7rLUsdnbJ8UeKwOEkwFDQ7wP0cFUuG45YteFonm1amRJJrdEHutGb4VTbzFKFvZsnTqnafoGe9QtsxGh",
-	"94a+vJSbrNfzHBITk/ERBBgHhIRDvwz/PetHTljgqv3p0f7QL6cRlC8BZ6e+dEK6o9WvFYbTGthQOW/s",
-	"K8Ebm++312m/5dy8OTdvzs2bc/OeDzev3M+sh3AeKD11wqBYfi7iC0r5OhckTht/4cNyiwrlVFcV6WsM",
-	"xHw3hj/dFNubI1scC2SBk40w71BbAsVJHCaCA98jAWKUAIAGdj3aR0Mc7EJQbeDRfhtKNpD91wf/via+",
-	"pr1qqefiIomjaglTN1m+ADF10ZvwpqcLC5oOpP/ktYuofQg8PgN2LknRLoRbTz+126Fw4ePoSfRMQ5wi",
-	"yXL8KQIWje+mn0bfoOkn04eQuxTnPf2bghzRO+HQL7QLnbFl1ZwR/IdclCHKQa2pUcE+PSBll87UH7Jw",
-	"dZa+N5eah0/fcCtOtVvDR8C7cvJRoV0TKyololYFcZ0XM0dXYWp5mSeKLxQfIphDuRF0BonMLdflEuah",
-	"F69+mT9M1SHGvSiQLpzvhO3QVO9IRt8IhHZl3LpURm8yV7bgCOXGEeY6FtyhuoK0KH/SpGMKtUtYGSkd",
-	"a8etH3IWS5BFTG4iAWu9nkdcVIwxOm31knZJI0ty4TED8aLE9d4UryPGmpg7SURaRqh7h4Hf3iHUPcLe",
-	"OUkDotZ8v40eGwdkPPDzp1RA9AxFTyQNVfSiXDiJ6DxDpMncbMrNptxsOkWz6QTbfFHkU2uGCeYIu26M",
-	"KZjns/N89goVf6BWE1PunJLYsqg0r2xbyiC8GRs8ib0dN/SA8TMeoZDFdtQN10ZFFqRahoelDo0NJGHe",
-	"YZmobKsjfIADAmVyslUAB7toBO1AspidM4TVHx0qTtO18dIqIy5igbwULDzkM9onge480HUFUC/PlUkI",
-	"z4AWGwm61mPBBAeZlV/i/RdZb7el13Fc0+1Yglk8M0Vq/XFetJ8X7b9eRfsI90KhGXCw69F+bnjkhsfK",
-	"hocQ6hkRpAPO/GmZIz380TKkPYoSTwcmiqNx1/ccGWOR/aemUFmluPBPQn+oXtqsMEtxrne1VM5Mx9yE",
-	"c67jj86EpAePXY9Igmb5Tpm+TzaopXa8TSAGr1daVXOjhutmt+Gsu03S6m1YlcIJZGca/DIGuvw8+l4o",
-	"k+kjBXD5dfQiej79RArH6aPpr5aBt1yBtieZ+EOZe1Lo8x5FLHBJkMelL5BUub71o/Q3gn50uflSkuQW",
-	"mciO9OtbP7p01D8ZLJ0ZqMaoyGZIkGUn/TwBcmkzphirzFCMoSIwMvje0At3AhC9bpbokkHI1O45SRw1",
-	"S0odVzwcZ+ffoKNxeDYB1ddT/h7jGxyFKvwKx7tylv+LGCBzXYRRSq/sL9Ykx7VHl+bSkcQhfJbiLoaq",
-	"JzQUdyujM9AT5QW0OQcl/yvBf/O61TdqOprlVvnlSOOn3+XsKSfG52OtldEHXjhg4xDZWm3bs8Jgl5AR",
-	"B2kAHJDlBfwQr5/BZuUG20sy2DCPuYoneagwN8FW1k/XXC88IxtMmUwLA4Lb2QFAbWodFgfs0CMDgQsq",
-	"s+NQ4DU1umWwd/WIdAHWnO47AFU3o/xOoGs/YIEL0BA9j7qoOCFdkxMcOAPE92mI77WR3SlMf66SGI87",
-	"BdtAthnXc7wQf7LALhnIox16e8y5Bx3VLrpG+77HB2jCAogID/kmGuLQGcjgm1B7sD7F7AaY7iLcZXuQ",
-	"WZw5R6YoE83phUY8WQ4bAptxoCrpIaDXocVuEgQ2xE0o6u4jLXfVd8uaVP1nMp9DfO9dQvvhoNCuWpZR",
-	"GHpU/13JnN0LjOyr2tx1oVv0XfQYTR9OHwhNAwoHvfFGpYqEypk+nH46/UX0NHryxhtiBcpLM4uKFt1L",
-	"nsXDgNG+PHXu3qoQKH1OebY4SDw6S5Mni39pdb2s9pc1ak3LbFU2qmYd17pmy6m7pjwqDlq109L+ev2L",
-	"b/JZ9CL6U1JBFb2IDYJn00fTX8tU4ifTXybp2CdI7MrpQznv018Ke+FvlournwCIV8m1/aMrv7U/m/uK",
-	"FyvAnlZ+SqMBIqKS++GADPNo+wL/zU5Ejx3DPCWcTbH6nrUdZjgDvfCwODzsrRP5dCeQ8qckas9CrK0s",
-	"n84wGZDr0VyPrupuy329wNcWEnk/rwTOvexTSXQQpUJO08Neuw93PSK/cb6Ji0RV5lmLS561OGLJXp6U",
-	"BbzIguerHXRZkhWb0GMIpKReiEIWI6bPGrsHpj4rw+GFK+Q1cgP4/A1gKzeAcwP45RvAeaYpt4FPK9N0",
-	"akawR3mIfX9IaGiOfHwIA+UW3dcppJg6UmWW4EJUnAxwiJwBcXaFhmS9Hgl4aVO3dfmcwTUeVVcxShQv",
-	"oY19/wdCdi+EA7qRDHMbRnmEzXRDAognD1NDlGOBKvlFqSfs+5eZ4FC+rza9FnQQp6U5NDbdGeCAxDy+",
-	"llHoB9ghksO3oSR+rYdbjd563Ww0K02z3livmt1azzGrzsZ6rbe+jnt4HeY0JMEe9m8yGg44yO+hR98L",
-	"XBJsDWUvU0XK+XjKaygW4k+jP0Ff1QgHIVeQLscO5h9YNUfH9GGV5H7URSKK8niIUkJKfqLLS0WeGcvf",
-	"BgTFYvWvD/5p3SoZCpszAFi2ILzCZQesgYawpVCXhBNCKPzIDQRbFbl4n8fcdWImhuOhzBijkIXYL6Ob",
-	"895SJlMdiIwDW+ckHsusKDmJLDjmvk91w55+tPwVE7fHnOJFlq/Yrbmtm9u6K8t9KYUQpnPC/5Tp1+cM",
-	"4LX74j8qFHwZAnMHJ2jBMORbnViBATPBnAYDecMR9gOC3X3EZHGTeCTExsRfXoDEk9yxT/jSykjGzU5R",
-	"GWl5DUgCx5V2clRnE3zK9UmuT3J9cur65L1eD9hQIeDgBnhyLqplzws14fGCqMqN5BzJND0hAUGUeJCL",
-	"wMAQQFxEAcFmj+0S9wAyc4eSeyMPQG4o4ZKsTbGnoaLNQxyOeRupc+wSklGYfeRgiroEBQTIpjr0Ogt0",
-	"CiUN2rg4IJO826pQzC83PCJnVIhUOvb9pQLeZIg9v9AuKFyh8oiEAdv7W/WAMgv64iSYYj57n8a8rNYI",
-	"MF9M//f00fRBIUZsa/YqThWbLVLrmvXeOjY3nIprVrs1Uu818Hq36YB43vNC4r65fzzYmS+ip+Kh0Yvo",
-	"yQmC8wGDrg41HQWjIJeZMDIIdYWtYBTGnATinhCwOVkQR6+0o+M3qR2XR3EuWhSHjQhNf6GUtNUoCJcp",
-	"aHOHUEDCZZSYoTckyPfoLiruYd9zUbWOBmwccNTdRy7p4bEflgAEDUSJvSlbMEYk4IzCxMjckDSb72xv",
-	"GYiTkCuzmU0o4O9Dq4EQzl3isKEQ9h2qIvIyjC72pV1GAJeEKNmToXpZ/CrJOfRtyh3aoR8MiGpCcN2A",
-	"8MR87xKf0T6XWXGhhITdZwB0mnhHjyuaTXgJ9e0G3kj80A8wFQoLh4hRh8hYlpAF4seQ+a6YEWKKWTB0",
-	"uKpDk1UhTgtIOA5ojOKrdZgW3TYMfkvqqiHel2tK+Ir7SMzAZlIXkPpVQfmAdutQjVBcRu+BohXXcdQn",
-	"oSwY2JwvGCiL/2x0qJqjHfmjjSbxJMppEi+g5xGrhImhrk1ec0cJSnU9Rr63R1KbQ0x9+suQex4PeYcW",
-	"QV+7crHwkGBXMqQmJoCcQChDcEuHxff0o07iTS2lGBdovcVqyWcOBgUTjOeVzTH0xtnG/3J74vztidXX",
-	"wCKHMrXlJljKNVRkgaF752DjebSfSEGIrycyTwm8Uo73kbuxZ29I3ZDKjLMh6TJ3X6uJ9MbLNKuO5bSu",
-	"3U/+OKI0VmwlsA14yEYcTRhAL2oroIxS2lq6saCtheGT1opGornDAeOSwTatuFGit0Epx9r3oAlBmbI3",
-	"i1pAGyn/GZpgdb1fegIyFeZtuO6AwjyqJldelNfkXixaELXyUlL/cjghC+L++iUWDCC9e8+Lkmyx+FiT",
-	"puvlyaqc2+we5WFSMpHCFfwhjHoB4QMEjqYX7qMRCTzmbkr/LiB7HhtzOL9DZ6RxGX3Agl3ZGKkdBi8d",
-	"fmSsjO7gIQFvCAVjSbbSoSA4xQ0yhaP4qIcJRys3qF8ngzpZrMqczlXgBVKBQqQoiZIymMT3OqHZ6LM+",
-	"O6p3SqYXNpF9oydpdlNUxA4O3CscXbuL+2V0mwzZHtiPaOgBDzUS94fQCqLMZKMsUSRbbtJQ/O+KQa2a",
-	"nbjROxb7fpYok8Ebsa2/KqPos+jF9GH0PHoieZiib8oo+o2ml5EA6gaKvi6jyobkjAmxE15Tks2jPfa3",
-	"5J5YFOVZsaZO3B4wKvb8f2+i+kYDVao1s94w15uFmU2a2ZrwBYC7/yqNhQ+jjL6Jnk1/Dsj5j6e/iJ5F",
-	"zzK6FaLvo6cAm/8VQLy/yGxXQNOHqGpVLARnfB09Lmew5KSGedOVsnDpcb3xxvw43nhj/rGFOBm+7lRx",
-	"hZitLsDgN4i50atYZhXXunWn4a6TZk9IZs+RPRX3C5DxB8VRMa2aWWmIW3E+1p0iT6Pvo8fTB9NH0WON",
-	"ajWHj6+oBaJn0Agy/SR6Lv75VfQCBP7X0ePUIgFILDoWO1E84F+sWsO0KtWNltlsrllWpWU1Kw0gDmB9",
-	"9n7ga22prJPoX6EF4kuA4v8zgkaS74RmQX/5j+g/o+fAkQBEX3/5Rlsv3AvlSu9iupsopH+MPkfRH6Mv",
-	"4fQv4S2eF4xC19sVCqleb1Qb1WoDVmIgN4xLaLgl4yVirq2KVWlVrLrWUPJsjwq50GxaTatVa23UCkZh",
-	"dzSCQ7V1qyIVmU/62N+K91Gl0tzYaBroGPsJ7qRf6nPxf2ImVpsl1g/EmCtWtdm0rEqtWtloAItSGPpk",
-	"OPPSdatpVVsVa6PWShSzEMUDFsTKfuYJ4kb+uF9oF+Q2X6ZDxSjskYCDhG0ahQnpik9YaBcGYTji7bW1",
-	"DIGxtKpPC9LtgPU8nywGUwtksJ6NQ4RBVi/Nmq5eQHfbBWQkU9Lw3DbS0e4udnYR5mndETLkDICC3AvB",
-	"qVc/JzTucE5AwFLGIbTlLTbTLxcl+xJmy3ZAHEZdaKO6jj2fnILF01rtsbf1bL90zx8aPYGkSNoE2ta5",
-	"ikPss/4lqR5f1BurCujQbZn44fGbSmZO5kvuTGFASQPNLZXRnTAgeEhcsUm6PusiHrIA90kCum7/cOvN",
-	"G7eu3d15f/vd97be2rlxc+vtazs3t35sd6hk5S/a9UrNLm2i7VtvG+jvtq+9LTbiB6S7jbr7SJlKcFbD",
-	"lgxLE4+TTSQhY3SMfTgK92GApfKRxmFmkaDPsHvKht8yGTHmhCQ0Ocyj+C3jY3Y9imWn1kHxkpmNGOI+",
-	"QWpq56a0ZCCuvlkZ3Qg5EveEbCz1ej3iol7AhnLC5HhlTOCq/MO8K84WorVDPY68PmWBuBF8QcT2iGyx",
-	"5t7PiATWN5D8bPIryWApPLEIeRHijEOx1WTCsTfmxBUSmI+dgQqjnnZpZG5O5+b0+ZnTsefrSBVxwAOW",
-	"i2dNqZPc6s6t7vO2ugPC2ThwSAKxD2EdoUJeFev7dc6mH9/Cv3yJ+EvqVkjDcyW3YvmIqrBUPNpfXDp+",
-	"i0ziMnBdx3YU7M0Cdjf9qMtUya2ZyT+fPoqeTx9MfyXB5f8rehx9Hz2bPpz+WsKtRN+DOfAVWA7fRt9q",
-	"wvuUKSSMiAWmUHk5SBR1yipZH2k4KfPIbPZallmvbFRNYTKZymZqWRuVKhhOPFRWq/ArZJ7t2Mkh4ngj",
-	"j9BQMYvWK1WhTWm44AVb/yOdQBInir/H3Z8SR1wQ/UFOprAnM6b6SfR0+lByhkZPhXEGXyX6Eqy0xycD",
-	"61Xr9ui6cL2X8lzURSsKz0T1kh8LFXU1kKECHKWUhKUs9HpKUByjZuMKR577EqvHfzQmYxWnUe8rOyEB",
-	"QIrrwqlNhMH26gdikaCfsi6aBMJfQIySDpV11MCFHW9q5FFdFDYOu+yegTyKuhJ0vp0x3R06Qw8gHPiu",
-	"GGhXBoZAt4kPVbTjH+4ytfHsEpoMGCfiHmCCmxPPJYhPvNAZKGJtHKJdjwL1NqNlJDlM1cAdHABUMwba",
-	"btPxPWcXjWn8IFVSb4uVYr6fHLdlEffccXOb8dA20O3rV1HLarRKMSACx7pA36NgKofkXlju0K2x64Uy",
-	"cGGr77CjZLm9tE5dWGStpukkFdbnp+UydcypifkVRfpKJdvVizqlr7jhYCVmg8w9xkbCR0K6uS9x/Szy",
-	"mdUeN5AcYd5KnNdgH7eGRqvtjBLsKyktGqxox6zuIK7dV/9SNdqZzuLM4o8DRnLDgpYcsAkaYsB4kwzm",
-	"yAvRAHMwOEJCl9CG4jbzNdX8SmLRLfBB3yZhoiovohlnHDKdhw0h/jAnNSJP5jTnGu+113i553uBNMjb",
-	"JEwpEAwxdo5GAetDs+dZ6QtV1rlIRdxUYlx1ISvsuAHZRz9lHoVUMUBl2jHPmThN9/JCE44Qe6gooevE",
-	"a/kY0PuQgrOAW5aQAvMeDRglqNjdh7d3vb4X8pLRoQ7mxPQoJ5R7wjP195VrvD8ZEIC3gMv3sD8mkk14",
-	"BdyKmzHf/uF6htwLY9o49UDxcoZ2XVkgx18+DtdaZSmutQwaPa1pVWWEx6FUf9EYoAp8WTFym8llmvlc",
-	"jdgaAHQq6vrM2SUx6eCi5yvhuLQgg7vdkRdddJhVNQWJJtAtCJhSXPb2MGV7+LBG6H8Ewf+4YBTk7jpM",
-	"ZaYbBH6nMt+QaRXLOC5U2KhWKtVavQFFCos7ABTCVNIAsJwWPlmgFj7tEnFavaByZXWxwrRCtCYEanMR",
-	"21ioXgZAj5U15po3FG7vBexcO5QdThcFXsPOAAVsImO1WoEJ146yGLWiT0LdaqYOdahqNwswddkQedQL",
-	"PezHECKGbJYH9xeHsV4U+qEIxoBeYwqJBAqrPAA6KW0msCDAMqcAK4TLicME/rZDudenpkely+pRVLMk",
-	"0G0Cq4KKnBBVinBDDnFbjbBURlvixTt05s01OoeYgQTeRDbyKxAufewgwIlsQfZ9now/hjNBRRvorexS",
-	"Gd1mE4Di6lCb73qjEXGXAwqZNY0UDEuHpthJ1MVldINKpJlAPKqoroMwtxpOOPEcUlKlefJNJgNo7JOC",
-	"RaGrpLn7bC1/ZTmZR11yb4ZvoucR35VHACNFfJM+8niHqigB0NFCHSrBEjaBIrl7xOsOcDD0Cc80zm7A",
-	"WYl5duyIeWzm/iTBJ1E95GXuuewIgBKlXw9o3T9Gz6KvVWHZkxmtizaqFVQROrtq1mqJ5lWPBPPk+LbB",
-	"YZr/IDDKhyuqYznjK0XaV6/YFPeqxE4//Fus2BW+DqxCcL3ZOHSYpIdWtxMDxPBcaYTFJs0GrnSrTs01",
-	"66TRM+t4vWu2nKZrbhCrV8GSCmXZT6MGUEkPQL7ZwscvbVEp6VBoW8f8eHzsh1k21QdCjA3waESoTOQR",
-	"pQWMWf+u7+0RmmOX5HHzc4N0VppOKTIIN3TH/kn7T7Wpdl/uwUsD3izHfYUrjLRFgWQlWc4GvDltLNp1",
-	"awPCNjtwJGW2qGrPCRv7LvIJ3lNGxQwXcNwERnXMAG6zGNpZSrOT6HulBlXgp7CiHD1DKOdLEiLQE3cK",
-	"IYLVpn5hxFoJiF6oWlLkysuVVK6kzkFJSSmHE8GsoqinqZzWQDTkKupY4YyUiJC0m2mfOklBJ147R91x",
-	"2KEQ4bDrVi31046S0bZsnSOyOI26I+bRULPdH1BxYxp6PhpTdWkZvSn+IdEqZgPjSnDxDlWecoZ67SnP",
-	"HTIlaZWpMUMdLK6WA93hxO8l1zjY90mQpVthSCnVmquxl6XGDETZRK+L8qulj14z1QCbKgnVgRvt8dPE",
-	"XpzTEwHhJDQ5dL6YPeyELACtsVBIZgTnpdw0NNCwGv0Ac+QzWYDtBR1YboSGQg5Au6+rsKcD4jCQig5z",
-	"CVfQPLpwWSmGrKtnr5Nt6KnAZ99nXewbko1AiFgQQgQKn6UUnoFlNFJRV/UCszDSHSoeGLgc2SELRzsw",
-	"cbYOdeCx64XIZ/0Z7SGGjLjXp+CDCs+lQ9MY2Qj7jBJ4GwdTRGjAfIT72KMH0SdjgGvKwhQodwaB9KbU",
-	"APKL7sgvuiPkO6FixaXCxAGBNm0dY4VWOk7CTVl4BTqAUXKFAzq4ntnimBNkux7strssHNklo0PFG4Di",
-	"m30s3A8ejn2fTWZi1HqNc8nbCbSZHboANRMVxTxlLTsA/BSTMiF4l1AxFLj8CtesoHLgmzLsrp6q1o5K",
-	"c8+upNIiEDoVOr4Dr3hdbpXLVEx2nkbW0fClM0OSywbJZQO4bgFIgVyfXXI4VC7rkDK/c0qVzWitkyk0",
-	"ZTbnrs+xXJ/35eypvNpM3472NbTCmC+yVRfnXsGF8QrkSPJilwskE9UmOVMrn5LJ4iLMtwLcC7kRUyVK",
-	"wpfRuOt7fEBcBBVoBqKy91tn3SUVWBwYmGuonONaREW2VG9bKbth/BaZ8BtQC3eEiQXVgzDmeCbFRiSH",
-	"lQwuX7MohnEnlPH7C87KPnY9CX1TgG/pFIy4Kv+fhTybfjp9JKvrv4seT38ZfTf9ZPpo+nD6KXrjjQqa",
-	"/jx6Gj2B6vFvpp++8UYZAZrP11CP8KWQhoBo8gz99cFv0U+iJwiq8h9Blf6L6Kvo6YfFBJwkFska2QY+",
-	"shhNJpzREcObhzA6ONwMAKNDxy/Px2gQkN4POoVDBt4poID4P+gUKOsx4cMgytiIUBJ0Cmr081OhhoNn",
-	"Cls0ctJyLQzQj9AkFbfq1LpmHTd6Zp2su2bLaXbNDWx1K07VrZF67wStB1ANjoc3XLGAAPtNiYAMMlBL",
-	"D0xun3Yhlh5CVHmhTw50f6RaDVTnx/PpJ9MH04foL/8RfQZNCU+jr6M/JdBLTzLRl6JngNBzJGLOiYpH",
-	"tbBZgv5N7Ldcn1604lEZ0BFqD74QKhLXC1kw09YgPjLop+tbP7pUNHDXz0DnIltIYxt5HN3Ewa7LJtRA",
-	"AaEuCaCYp0M5pl4o1i165+7NdxXVGqMSHaCM7JS0sBHuQqUmC5AtNp6t8ia4Q11hbWwijIDATkXLeuNw",
-	"HJCErBl5ISoGEk0K+OR0TAoyIRAzoyVxkxHmobyTfjxXFZ2SBMZOZJqNhng3zWDHTaZNBWAxi/Mimv0F",
-	"gmmME6Ruwmcp7OBCj6cspWJMQSc8qFD2O8ZWlRhmSRzrUP1qOCCSoU7OgxegdK8N8miX3UNFB4ekz4J9",
-	"ZIsFbUsSu+5+DMbAAjQa8wHCmr2PkzCE5keO90uGrMMS42qj7v4cvIOYTRwKGykIIRh64EtSF/FdbwSF",
-	"q/DKY5q8MQsQhGU6lHtiwhfiEmiJeiIi7VO2aApLqrgzV2cr66UbdDQ+I3K53GrMrcbX2GpcdScuhNUV",
-	"knKS6mXPYR/yyqBVTdkPAiCZTezYxdbrarEgs0eIuzAgtD0b+pHsTcKgBv4/8UxxRBlRcWAIAkKaxHL/",
-	"AMZTVmISFbPs0DuxvQQPhzQtwUGcJ/QCae8BHfHhLbdiii4XU/wC5Zuru/PSZRfDHDxJ6CLevGL1Hx2/",
-	"AO+L5KyRF0ruK1IzDl8GiEOVGL1M0YvVNNLaffG/R1C+Srot8PCFmukz5ko0hjPPQMgnzzixR9UzyEvy",
-	"jXWRNpb8JstZVEa2cbRFdcho3qKBRjdM92XCSSbHvPC01+LbJFy8EK3c3c/d/dzdfxnufi7pLxze1eVO",
-	"AGXWh8WvtOD50ow6E9qvhOpLbF0DCdFsIK1CYCZncwdFlfxJMga8dE4Gm2yyzLMOLynrkJshuRmSmyEv",
-	"J+uAwUGGRo5JnnbI0w4r207XXC88i6xDHONZiw2Cy1KVf05WV2a5z10oW9GUaCFDGEERDSqmra02Alur",
-	"ZKCZ6oxY1G12aBBDZHnhXPH+mZhlWRgc+tPnMYzceLiIxkOCsi1WFOy0V9FMUP0gUpTkoYsL1RCi1uNp",
-	"62CAX4Pjru717o2pyw9lcICTr0i+ZerKB08GCjJzxHzP2Uc89HwfQUsvl23D4twyuhmDirteQJyQzaiR",
-	"Rcn722pUp5hXH0os/Uql2rAsK0sOaV8hkzOg1sOtRm+9bjaalaZZb6xXzW6t55hVZ2O91ltfxz28Li4Z",
-	"BwGhDjQ6vv9mLMucDbK+3twwm/Vqw6xbLjE36vWuSaxmz6n0NixMmiDLXNUbtuTTRnh/SGgosQe7VbdC",
-	"6j1zHTccs96tuWaLNHumxh1skPVeCjoQpNj0l9Gz6cPom4Sa+fvoBTA0TD+Nnujj0/8lOQmIN4I5T/fc",
-	"HQQtPGS+D87M7DqL/hXYCh4nj00IDJ5GzxUj87PkpW8yVwjj3tj3d0YBUUeT3+/EjAhc7raCUfhojKVY",
-	"aFeMwh4Or8I9KmB3yYY+nWePeQfHjkOIKwQdFHmIZQn7Vb/Y0gJZLmmxuBcz68KizwXxhepWliIPMAik",
-	"IEyJ4W251Pg84erlCCTD+yx8tnt27cW3STgOKEdDRsl+kkaVaibec2ik57cowYrCuMisZKDxCHoSYkV0",
-	"wGmZeOHADfAE+1pFKeUkbJ4iJ6RD7T4Jr7LhkAQOuaPq5e1SG9lSeNmIDb0wBGAlTLm4Xrb7aHBrWBuA",
-	"Q+yFEhGDgcxJmI4adTP6t+ifkZKemykI1C6B8rUOtUc4CD3s+/s78o7EtaFrIv6rfAAvWQ8Pd5mGQ0wk",
-	"E+LjISra5J6YQ76T/GAbEqx5PEQeRbZLQuz5dmlTIT7BqACXI3UJKqpnwpUgFEuqvE+9hu7KmGCORthz",
-	"O7THgkTtz+r6juZQ5si+4ZLhiIVCJZg/JPt2O4GS3iWyxBBqDQGkez9B51ZklYvbDOSWXbnoLzWeH5J9",
-	"Je6Pmy84qPyOp3VX1C0rYSpXckMqN6QuhCF1BiYUGmKXSHygEQm0GkFjTtxSDuiZx88PtxurSy2Nt3FI",
-	"Jnj/tE3NWLMaSOzIfWEJeBQJG2Epw3OFUMAeCdwxcF6F2PfhfgvDAO9TodxhGFx1XEIdfj/ADmwyj7lg",
-	"pXlB3Dx5BWFHfE3kCZuOj4gwZkoGYr4r7Dh3rDT6cYME78kXuJEe/6Uq9VeSvSnkeqZgH5P3aCoSCIHL",
-	"Q5TGAqQb+EbXqMtnb7Z+BMQNHUO5cbt6DH0ag9wspbBPVOw+vwqOrnhXS18u59zfvkD+tvqayJvd1JfQ",
-	"4V6h+H0UsJ4npUN2M5b83QAOHY8DEz/wHHoOgVbzBQg8EuywqKhauIGG83JWkz1uJj3vMpfXoWwccs9N",
-	"N2aJWbSv3cV9AAkAz1tmLN5LPViNFlHhf4KreaNn3sShM8jkrH+bhBlXryzIr8qU1Y3eLUYJPO0UZDV2",
-	"3YBwYb5GX5VR9Fn0YvpQ8tAaaPpJ9E0ZRb8BS/sZZL/gePR1GVU2hAfDaIid8JqS1x7tsb8l98SuKc+K",
-	"bXXidkLuU99ooEq1ZtYbJsCKpZZDZg7xi1m2XGHwL2DLzcgnRt9Diupx9BUk8F5ETzIyimj6EFWtioXg",
-	"jK+jxwcSe/BhU8O8KT7tKuN64435cbzxxvxjY17e3rpTxRVitrpN16w7DWJu9CqWWcWasbfZA15eR+aF",
-	"7xdcmc2rWtWKadXMSkPcivOx0HGF6LfR0+j76PH0gXKQVLYuI1U3/RRFz2Si9pPoufjnV4qi6evocWqR",
-	"TH+VUqKF6F+sWsO0KtWNltlsrllWpWU1Kw0hOX3WZ+8H4qtqeaHyrwfkhlw8a+L0RGJF/zr9ZfQ0+jL6",
-	"bvqr6M9o+gs58ukD9Jf/iP4zeg6J36fTB9F3kGBMJAjA6WG6q9X/F9E/Rp+j6I/Rl3D6l/CyzwtGoevt",
-	"FtoFq15vVBvVagMWbCD3lUtouCWxVMUnsSpWpVWx6jrPKs/2qJBhzabVtFq11katYBR2RyM4VFu3KjId",
-	"65M+9rfi7VapNDc2mgY6xraDO+mX+lz8n5iJ1WaJ9QMx5opVbTYtq1KrVjbEm3AShj4Zzrx03Wpa1VbF",
-	"2qi1kvSyUGkDFsSm1cwTxI38cb/QLsgPukza1yjskYCDNmgahQnpik9YaKeS93NyZXkDKkP6LnCvHRwA",
-	"GOVAYpeIO18VusW8ymgYMH9edY0Cbw+HxECUmY44FRWlVnJxiGXIrxuwCQf8XaCWw0K7QQD1Rs8Uwlzq",
-	"DiiiWKyN58LdBaGmstOZaip12Dkgo4BwQkOYgTbiBJiRZakN5in1hUKm+Wi8UAK8yJ+TYdoy96nfZLVB",
-	"i2HXsvrIbrEQDZnr9TzitueeKCSBK6H5wYMIkXj3/Dud6Xd6FR2Gl5tow26WDatUIYielCOgzL3L4Acs",
-	"RYC1JcGygOmSA1KWCrAA3zjfRHaiuSUgk61MGxsQpBSVqYuAbLOMot9Ff4j+YKDo99EX0RcGij6P/in6",
-	"v+HI/45+F/1eoten4PElEJUzIMAkUoR/KHb0zdQ5fSw8M/hQ8kal9mxySuZpiO92aDE15rJHaRt5kj10",
-	"B+7Ox0PtU6TmZRZ9jIcsEC+l82mzAGTlDk1teo8j/ZVQ0a5XW3bMCwbcr3a9Uk0Ti+HAVVLCRYBcJdHg",
-	"QXYuJA47DVflRi/tnxwzxXQZDNvc2Hz5xuZJzMAzZKnLPevcs84961zY5Z514llncE/OuHCX1lN6hVrP",
-	"lnCutgMgNPHE3F/Hnk8ua9daa7V3va1XxUVoXTsFT3Kl/A1gAy9M4FwDKGp1WjYOHvRgqKx34Ay8PYBc",
-	"ZqUsbD2IzJTRdc8X/kQb2bLKxjaQrXGC7Q4txl6TGAyhLqYhLxnI/shGRYz4uCu3qR4PtLdAv5g/7oMs",
-	"mAC1mfo59UalRRn5bT0Ry/Az6FmboWgY88M4GsZ8aZIGNZQ78qqM+tctFGMqe24b5ikeEQZ5OTNxVxaN",
-	"S9+lcLJqXHIvFIK251GNBK0hFsTnEF8jdcGisXw0M4ghvvcuof1wUGhXLStzEBe5OsLBLhl6zjtsLNZQ",
-	"s2rEUy3L9BzLrZBqz6zheleYqa7ZIus9s4lbXf0bWFR7JJi1AWd38zLmbrzD1xq40q06Ndesk0bPrOP1",
-	"rtlymq65QayeLhBcg2cu1+o2V/MRrxxGfY/GoIfLPFeYfx51YVlgP4YQ3xmP+gF2xa0ouRfeCXEQ6kqQ",
-	"pmlVTdUP5znkpkdZUGg3NmRBSlZD/dwbKItrRFzcZ31vF5suY2nmo/gu6Ra6L2Y8EnBXUPR19GL6D9Hz",
-	"6EX0zfTXUInyVfRigaewom1XOxmgovz8RxeWxCjxhTxEfDasDhmKfZRoncsZHl7I8JDReC1bCLQpoRH7",
-	"edzFCfFUIQaucBQAj4KQuPuoGH0R/b6NcIh8gnmIKutoICSrvDXt0OknsP+EMyW2mXCoVGhhE0VfRF+0",
-	"UbVhpa8R+/VZ9D04it9uoi4LB1DzITzdP0S/i/4l+qNkkQo8FiDijqU4WhgwLneorUpVJFXDmIeoSzTh",
-	"nK5iyTafZhskktuUbwGxRd3akNFgZAt51UYh3iXUXtxEoHb8iUCDTkmBHa0hjpD6WaIdnOi3ZgvHv4BQ",
-	"y1cga7+NvpUS+Zvppyh6AnGC76Nn00fQ7P0USsv/LH5/On0EIYRn0/+Jpg+jx2IRRU/KhygGvUejf4v+",
-	"Kfo8+mPBKES/jT6PPi98aBSSLydOWYoi78NTVSur6gS5XM6Gh+G0LCBxQ/GQt5gzhtr+dsEhgSIZITus",
-	"tzOzdC6h1bQojDuoqkjs57oFIlneGqlAn9Ohs6FftTyRWJyqt182VjyfPoKl9XSZSO1/+28o++F0mQe8",
-	"RINwDlhhybjwkYakBFfQe0WvSdjvI8z5iEGlO2iNnVhr7LjeyGdDLOQK9Xxe+DC+Bd8Wp17TZ2oVrH+9",
-	"A6drvfzyxF5sD8dwEkoOTn8OYe6HQg6Ku7xIyUFpo8zUdf8/YijTX08/VdXd6RLuf4U+JD1QWca9It/o",
-	"hy/VSF9R+C6KpirBk8dP816lc46avkz/SJoiCOvlfzZBzrX7MXTOoUDtC/yXNgLGNY1fBSUXE8wRJXsk",
-	"SPOoCZtdv8nOBPOd+DcbAfbUxOOkrYOlYvspAjKUMqvkk12tY1BAeiQQG9ILhVuQ7GO9JbM8AokYnngE",
-	"J6n2eCUQ41ffxcdPm7yOGYwYov6gqXBIWCMz73BdJwsMaNaALQZlVGCLyFBC0s/RYwHSO2JBp8ZxN8HZ",
-	"dGfk/lHuH716/tGij/r6ekwzGYTcazpfrylvHMgbPPIGjzx7dyoNHiv5ppcDQy0lNTOeHvvKZ9hDkuFl",
-	"L9FQInccH/uAE68bPyCTCD0kM70e6YRihxazE3jCo04l8AzZa9H39gjwyGvikAFBvsfDTPdbNW7MdWt0",
-	"qM54znRslJGsrNKyQLzoKNT1MwOPhyzYX9zMcTou/THTg2k7cF0hgCw2boxClm01/TVsk5W0/1kW9ecO",
-	"We6Q5Q5Z7pDlDlmexsrTWKcTAM/7Bs6X8ubckmdrKnV1WfhvzsvRWaUasq3SiCydOvzrL34T91CU0Q2o",
-	"eNxTnodkh4l7QTSFNBpTn3Ceugl4P2W0RfdltlHlTISPAZlJ3coeBphyWMczDpEO1DBKhL8kwZa5PYO8",
-	"POMBeRwxeFnsowEJiIS8Vg9V3fjE8VzCS5vSLRKS3UBYnOMT8SA5tko1s6xxS07IGWQxcychdxJyJyF3",
-	"Eg46CVoE5z5C7iNc9pj7Jal4eZnmszIwztWCVlaHKXlZcjv6SPruBQSPitNR2NUzRnaq1egKjztwNlEG",
-	"9+MmwvoESZYjz9Fhe3G3A3iyslVJ5hokl4hHwYx1sO/LjOSQudDC5MWY6OIJCRyUsNkZTX4Xg5DHIMVA",
-	"hF0vbqxHI++Hhky5A0GcQVC/iGESOKBuo8Skfg1yDzuhv48YdUg7KUNc0NGEirZ6g3Kl7Lk2GtNdCjQx",
-	"AZJEnMQ1UHyOVVbvU64ecarkh9HX3dLXqRYnwOX1OBp6nHu0XyqjLS25gRdhSDCdDDyfoO4+4mxIxKQT",
-	"nxNUjKcPuy5xS2gIvKMJaY1Hld1NDMRZTP7iceQzHiLu+YSG/n4Z3WR7xAXWOo76modfK595qvbbBO5/",
-	"VXkRJ0irqEmB7e8pOg+n5taJ2eitY7PebTpmy90gZmJQNgiAm8AUCmmlDT+z2WtZZr2yUTVbNVw3uw1n",
-	"3W2SVm/DqhQ+FJsbHtCat1k3hM3aIhs9S/02+wBtW5rCuDTrVqtiblQ3aiauJ48oGIVKr0pqbt0xG10x",
-	"8o1my2ytbzTEaTWn6laI1dsofPjx8hkgNb3vgbQ8iwRQ8o735wlPY69FeQhHOipPwf6ULKe/Vvgy0n6E",
-	"XsXH0wfQrfgE+hTVzwdsM50m0+g0DwGD6Dt19aO/Pvj3DGdHjDz2cvRgKbg25zKk5bzFnkexX2j3sM+J",
-	"8p6WWjCx9xSSe2KnDTF1cciEDpdaRu6gGyss7RGTERBgg0kUWLtQ7TZJpVHBZhU4XN2aY7Z6FWI2u+u4",
-	"4dTdmvTlNUExrLBeSILtgOx5THgR6vXcMUlah9iIUL4lznsL7/NC29KHwritO7br/9/po+gFgikWdvxT",
-	"lOo6XMVerxiFPc8lEk0KHvKhMSNrlvhiB3h6Ykf5mXKkpz+Pnk4fTh9Gz6IXQCu7eJWgA5BeCXrXStLo",
-	"qoRaqp38E8YT/hnwDn8ixo4qZRT9ARC8voV1/yx6AuBenyIAwfov6bRlfYXG3YqVcPbHX6F6DGE3DiHA",
-	"sMB9ElpJseDlLPmvW+cMccYBkFgJdUVwQIKtcTgotH/yodjd6dIlaf1ocxS4F5SqS5ycdwkOqLCGtL48",
-	"BfdmT7o1K/bYbKbddjAJZw35RRCnM40uV1Xg8rWOE0uFk8du89htXuCRB2/PKngb41RjBKInD+ZeVBDH",
-	"17Eu4jYZKpphpJOZp9mPmKS5N5Hv7ZKZND3shkNbEY9nptwWS38ZYLsbvaVPPV6PozfEfbL20xGBLZ4R",
-	"4e16FAPG33xnhbx2RI996YR0R6temynI4HYHxNaW45BRaML88fm1YHf3Q8LtVbtJLmybi/I3zbc8njjT",
-	"B4fngcVkJEb5+3evmy0k+dLwkKDi7etX0Xp1fX2tVWk1X5dem6q1/kpuCxXFJi4Six0FGaDOetlIMbNg",
-	"lyBsdte49zNi501yeZNcbuMtYeOtH30BbLlbLLyDQ4/3PGn6XN4E/FtsQn2WbrK7wqUFpVZxKW+6O60c",
-	"embL3bvaevVZn7URDwMiZJKBhOQ2fW/ohbLDrVKzSwbi1Ov11IGGOABpVt9V38xVSDAzHEcLgnmqbc6Q",
-	"5Z+l7I43sTZOMba3TH6WOSEJTTkRp2dnIqkTi9u33jbQ321fe1vItg9Id1tMqpr0MroRciTuCezjaqp7",
-	"ARsqRwbGK7sgtQq+K84WorVDPY68PmWBuBF8L6CMlr6K9zOC4GPCdDdsKCLWFQbwxCKmiNwjzjgU21QS",
-	"U/XGXLZX8rFQD/CF8va7vLI2j87m0dk8Onsho7MB4WwcOCSpN6NkkhnqyFvy8pa8vCXv9F0aabSuFno+",
-	"Yc69H7DxaDGTTxzBbqs6UTjfgEpKoRcR7MQF9Dhvy3uvane/TBYWB4+wAzUS1YYw81wl0n9vKuW/nAFG",
-	"qMtTJoPiCCQ0YL4/VGNyfMYJ13dpmlbFrFXuVitJHVBc5aUeIyyPu1ZcKPSxMnWarix2MoXFY9bdGjFb",
-	"vTo2G911R/9WmK1yWtI60oVqtxjQ/BWi3wD13TOoanow/RWKvhda7Mn0EVQ9fSe1XfQtip6h6S+FylfM",
-	"Cl/Jo09QpdW2LBR9Fv0x+j3ofoJDfhfvElpoV6qg84OQz1tbsS0g51DI9JTK/Teht3WZorQyhNHxffQC",
-	"2B2er6hRqyciT4FVfzR1itx4OXHKWRGnpKNCfS2I8nDQGRO1wExrmhZ75GNKiWuXkS0loo26pMcCAhRu",
-	"sNFtaeuhiUddNpH4yFIy6lO9sENBEhqy4Ter82BzhvJEiG1NeSKjFUgcQh5FY040XJKexIWcKLCRT1Kb",
-	"v4wyOS9NcQ6ifIHoXl5KryZiz5CJJLcCXp4VYC1hBCi5coYmQGW1tbjIpQZxmDvPOS3D60jL0Ff683xc",
-	"2LX78N8TsjRI+4WyLnP3gadB/B6GQE6rOBrglJ0B5js+wQElAbc3kYOpQ3yxOz3KQ4Ld0mwi62i+BW1t",
-	"5GwLOdvC+bAtLL0/j6puPAaxQmJbnyRuk9tpebSmXc1NtRzK+zygvFeQl3kQ6ZAHxzst47HKhjt39HCk",
-	"VQnqEh/iUASBtJNhpLnIk63Ptw/H9e5QCezNaIxct6gbUQJVn4YZeOJwVc1aTaaeIcZ2ruJzFZ+r+Dwa",
-	"k5cyXEp04ZcVA5JnEX54ZcPLgAYz4gMHnixDTwuBw3SwaSYilaTcing0CgCEKk0Haqg2Ecx11iv1awnK",
-	"OMQJSYOWp8ZJOJ8hRNE9JkpxwzAnAyJrgAdkHw0JUWfG5bTaGoJixfLCKMC2/lJHmM3vUX8/mYXJgMln",
-	"Fm0hL+2SkLMuQHShfRLq3wBPxy4dNTKwRD8aE6jMVqbokISFDDHcZcwnmErj9iJXsijgMvddQO644cL+",
-	"WxIyaSnErg+Ngw/hhXbdKJAh9vxCu4ApxX+rxlZmQV+DON0lPNzGnAtdp/COZmo1/zH6LlWlueWE3p4X",
-	"7qfssqpZqd6ttNpVbSikqzl/pwopX6hKzhjv6S1GCWD/xEfushD7hXbLgG+txzLCnnuDXh/7vlbFIxwG",
-	"jO4PPUfVd04fQQXsEzXMEQkc+Dx1yyiE4qbxdFSs49SSnrD2RG2oo2tQ9G7Kq1DOH2RnSwruKzwRuNA+",
-	"kVKWsWTMQwozDz5CmL6tYggAnnUmRkXZ4XuvjGEhEUlh7bXR7etXUb3SsgzVqQ12AYYOJFOBQuFgFxWv",
-	"3XOIjwKCXS6cIN3nYyCMbo859zBF0skyAOLU9yhBIxJoiZM0doG4hJkw1AlCcsrmMOEaibtPMEexpimj",
-	"q8QXVyA+gucPhKafsLHvomBMxVDEEhr7mCMcEOTKVqR5++PaPWGrHzRBjlC/IbkXrqmvH6vdwv/3zffR",
-	"H6Nvpp9M/yEBPDSi/4y+KUun95fTR9FjQzVO/Dn6GvASX6DpJ3DgudAlRvSb6cPoKfQFzB5P2i0ALs9A",
-	"/2cngPjRIS5ilvsLn3hBO/ahXfw2DkPsDIS1lGrJSzXxw1ox0El6+fO49blrILkBtJM2p4jETrp65+9z",
-	"fXRx9ZEOwuVA4C894bBKqWwZqQI2oO6JA6jwVzCmVP+751Foe9s8cI6+ujjCY05QEsUuberfjA6NrzFm",
-	"biorVYQe3aL7Es4asLBXJPrREEaQKBFKQB7oUIgaiLthRJnJRjP5kZjyp5jiO4W0SGYT91WIosL+uSOX",
-	"+ktJjGTEulfzyOTg5dvkWZI8S5JnSfIsSZ4leUXKXeUaTqxorjXVWec8FN/3wkDE3ZnIgtxr3ECUTAgP",
-	"EYRcUXEyYJK4XPyv5ww0gzq4ecx3wWwBLgvgUS8ZUN2njRoDuV5AnJBJ+6ZDtYFzI9RdV1f0k8Eb9yRT",
-	"iZqSd+QboKJN4FuKtfADuCwb1OVdj2scRHXppWouxY76MlKqFwxxhAHi9UwA/DOhphQSgLd04Hg2DP4Z",
-	"hBieRl9HfwJVJsPhHxsFfBhuyCAGLwSYip2hxKm4X6BkksBVMN8ttBvA4Z5wD6hzTgf/AJ6w4Fa/jT6P",
-	"PodNKBfNKpZBsswSj0NPcsWqV08WfZ9d1UeH39V059H3s6DnSom+QSwr8tK95Z3aE2qnmBvngoXJswPh",
-	"N+iBJ8hgd1FRIEA8mmoShJJ0e2XgXKgzVMQhGjIeooZllYzYzfX3xQAY1cxewsrd9WhGMFpotndjioWj",
-	"8+DhwOPqpldiXrCFmWzNcHOihafy75KBDMx9j8dvk/VYwFZaVnbKl/+huOTj09S5OS1TTsv0KtMyGTNL",
-	"PL1sjv39lqRrU99vQgDS8LQ/YfW0P6Ec0qFfMH004yPORJHaSO2mL6MX0wcoeh49jf48fSg210m/qRHP",
-	"qVCaY6klbnp0DNGsDcso/JR5VKIPDsJwxNtra+qKcqrcZi1gbLjW6zOZ1nRY4Hq0n3qKDFrN1tVYdyuN",
-	"OFC3AvuUFN9Ciy0KK8U6Kjd2zzvRB3goYfINwCrKoK3NYHTK7eGlkjwXx5DdGo0IdZPqUCmDy+jqgDi7",
-	"vI1sLWts2fLcY4EBd4pbV7r7BsIITlMLZhPZSr7YQFkx8TjZRL5HdzkCAQS32kQ2KJPkxjB8HsYcq9RF",
-	"2k5mqh5Ev0vRrlerSF5f2kSYxoSwynKG37VCscvIlnrOlmiz1CWBfGeOqRcKkYHeuXvz3bLMaan1vAMw",
-	"tjYaYWmpp+3mLAAYKdROggAzryNXVolHqLRjKqjT1zBHa5PVdMkZwrvkBlNuMJ2NwbTaEj+MpFOKpnNO",
-	"w+UZthwV5iVVQ7tuwmUfMoSVrj9TvlGl/tfu+6pF4kjomItj532gMZp7njDvtvTccTaMe4XQIF04G1f4",
-	"DDDfSXphuI2KQ7wLhbZxeU4MYpPV3FxegGATm0s5hE0OYfMyhUmMcOPrFXmoh3sJ0hN3F+PrZPXVpRyX",
-	"k0TR89h5Hjt/pWPnp2KtXxpLPY+5niuHPnaX1kB5jHXZXgrdzFw4AuXnYqluKJB3IAIr9jSjCLSD+JiH",
-	"ogehbPCgBdBBp2J/HzPQmVJBSt6nNcJMRbisjq7dtdZTFeFHS3so/CqsKLPPEJgoN45y4yg3jl4Z4+jV",
-	"CWPm6EiXPoChwJOWMR5PPQS6hsOQDEfh4srNa0AEpWKMwrBSF6RBhLjDAsINxHw3bjbYRD3PD0mAuvHV",
-	"YDLpVkIHaq7NEe57FEOn/3t7JHDHJHkCDmTBpYQ0kiQixLXRmIaer0Abgz0SaAqRcECGqCjG5VGIlvYD",
-	"7JDY7OMTQkalMjoVixEVk16IId4HcIRSphlppKxEuJ++A+uhGYtSG5GHlItu6a+1dNXo/IdbVMCpgGtO",
-	"XjUafz8AofJ0j8yi58YdNMtpIDUFqkP0wuMyiZXpHmyPrFjtaqVdqf0PoEjFLlCZHjwjVtue5ButOFW3",
-	"TpQ1pO0WUxsuwqYpGAX1uQ+AK6E5nCQtAArtQt1tkPVe0zJblY2qWcc1YRbVXVMeFQetmvhaY7Gmj2sU",
-	"BYSP/VD6DvfuCHEh0ZJGChlKQS9paKVWQywHOKtVbnyskrGZExk3osbdl3zclZhphXNFY9ILU8r1o/tB",
-	"kv34isZr6tUlEiN3GbuJ6b4ytfhLJxNTGFlXUlooVJVNKdV8V4xVlTgpiZxHdo54cKo4bMHDY6F0ATpZ",
-	"smyktfvqXyp3vLAPU50mTSTJpAnL29NYR5jyCQkQx3vENcBUAWkX2xu7ZN9AkwEOiSZmFz4kmaAR8z1n",
-	"HxW9EPXZHgkoT0ASGfX3ZTWdfr5HE5QXPmATDvcEznjxZMQZ6uHgElpEcdZLCd0TJ7/UjMWQB7nKviwq",
-	"2yjoraXabmFryTikPlrogniWPyVjJ/dGPqZYE53/BlWajQZEwKKvp58YCjhCktU/jZ5PH00/QdG/RC+i",
-	"b6MX4sPIerbocVl/8Q3c6jaddfEh6j39XaquCbEq9VvBKOyS/czxJQfuy/t1hXwj90Jo8S2j6DfljOeD",
-	"ZQun49TpX0z/9/TR9AG6IWPnzAMKebkSYKEXot9DNAluo1ZZ9A2KPoMDAEYWg1RMPwHYDIDJmD6U9OnT",
-	"R39TiL94RajGoE+Apv7DRCh7tO+THWfAPIcUVmgwUNv6Ngi9RdEmtWdz++kC2U9b8w6n0EK9se/n5tNl",
-	"MJ+M+4fttMznxkbRRbPbep5U7peg5OdOGBBh78RQi5Lb9jamfWKjol211u2SoauCinbNqtsluYMUdqed",
-	"Ae5ob8r7S+StpCcISgUpk9WE8/V9bEJ9hhXK83UP6jJXyzLelthXxhLpyKVPVV38N3q3GCULiwgPs/tG",
-	"bg8AvubXJFSH72dth5kb7FG3zEaE3hv68lJusl7Pc4jLnPGQ0LCcQikd+mX471k/csICV+kPj/aHfln/",
-	"cowHj12PrQ1HpL/6td4Q98naT09w7Yge+9IJ6Y5WvxZyYGvDUX3VSzPNEQkQoLdUKgG25ThkFJq3Y7SV",
-	"A3ir3f2QcHByFqetjLPGbj3s0YszeHfe2TKrjXWdwfv/2fva5jaOa82/0osvBFQDCgDfyUrt0rLk+EYS",
-	"aZGKvbVIcRozDWKWg254eoYQ4lKVZWdvdiup8r13s3XzIfemdvfjVm0pjnVXV7KVqvsLBn8hv2Srz+me",
-	"F3JAAgQpkfLkg2ICg5mefjnn6dPPeY5edxb5PBIhUofPPolrNVbL9Vqu13eyXjX7BXIgQ0YCtTzft5Vr",
-	"Ho1OdsILEFrv3JbeL5n97gzBUhH7X93Y8T3GwwVJHDEYkWpOMbBGPGkkSqcmHczb0uvLBFg9/wcwDx6K",
-	"cI+Gnux6uIF7b1mZBsgmh+sLmEBDqlDItlYSNa+GqBld++2W3Y/80BvQILytXr7u0pBqswu56jQIia2m",
-	"im0RCVsznW8eioAesk0ijllA7J9tf/Dxw7v7B4937+9sf3hw/+7e3s7Dgwfbn9nEXm6qpkHRg9EABJcl",
-	"97pd5pJuIPpZ20Oqux/es8jf7N79yCK7Dz+yyKess2uRD3fufGaRz+7vfWaRB7vL6p+lLUKzOs4WoZyw",
-	"J8yJUMTd444fucy11PNX7NoWUTvzEVazXCSP2MCnjrL4nDAa+B4LdEYZHtyb7aHogtSTXiyQRsZFeEAP",
-	"1AcHeJGdTxdLXFay0pQJ1txWC6mttSIu65w7zen4rAXDnccQ05BLVUuvmlx6kQx1LQqNj9NqhydhtFVx",
-	"tTHExOjiSMuqs9Rd7TZYfd1dovXlztJGfYMuL9Ub3RW6xlqdptNsptGXac4RkrDMNGxODNjgK5njkD/G",
-	"z+Pvx9+Mv4pfxc8X8VVkj7ZWViublRW2vr68vrHu0tZ6Y3mtudJ0G2xltbvuOqutjdba2tJqY8ltuKuU",
-	"djquu9qizSbrrrWabnNlueWuq3t5v2QfjCB1fHm91WwuPb0EMqp+j5KMOpWQ9ZWSUdEwJamzJTW11LAu",
-	"uaxXB7nRSxKK0CGHut82sxUoO2exNCQLQ48faoGszPmKLpCJwfbFCSF0T0L1ybzokTYXSY0uEZhQe/Kw",
-	"EQtvMuFiH4lQcxaw8IVkuQyh1vp+q7G5srG5spFJB0GLOTvx4QKO0pAI7ohIvUJrRU16HLIMPwSppJtL",
-	"VgWoxXuwPmXKi/D4oWZKrKlPhPCxY+CezQYgRTjS3kRvfADEBwmOUOGaqNv12Y6hAWiHgZ9+krIc8HOz",
-	"mOKXkHXzRouI/0K56D6DlqbtW8+Kd1fi30PJiT/Dqb9y3XCgr+7y0oiHw4H/i0JXforGcYGaFJnJNKl+",
-	"GZPhrO66TKh97wkGHzFjcxdkYlRLasGNYGZOCA3tsVDqbI6JDhnSaZmbq1Ldofwo4VVKLEztBnSIAZYq",
-	"Jcr+El9hPeVtKbrv9AegkNPCjFtbXbsIhtpWXhv/HrBgnx4uYlZlSA8xrdKuYZ4v1tTYfbxPOGMuePnU",
-	"3GwRn4YsIIIzSVxhknwXyXbCK/aVwx4RzZMjR4wN8t0Ab2S+jrjLbiJVczfKI4d3kK78fjjv6Ryr6uU9",
-	"YxavpPhYid1K7DYVdiszbX+U0YmbiCr3LoIq5wxZ6GIjN4SguJ8rgWIRj5uiKYm2OIQ6jORzs9HQoo6y",
-	"VpzR+kC//yUmW55/WpLv4lRt5KXm+Y9/hWW345dAsX9+hrYFif+SK1iVpgFMGdtH36id1tL8sf7EQ/wB",
-	"ExhU20lzkcT/BA7me1DreBl/Cwq935D4TyDj8XxSuH5lkp+YpU4AxvlwqM+qF6CnSlkv4B3WC9BjUNYL",
-	"+BHUCwAEi+FsKkM99FuT9fMz5nySfv4DI+F74X3aVRvnixrIC9q7K9S0v8mernFTPF3zguN+ltC7LtBR",
-	"HkOXQu8/HqH3tyDurn3T7S8MxeYmirubgk36mR6S8+Qi2TZ1ceBcms6n/i6OWb48VKQVm2bTf0/cfan/",
-	"Xuq/Xwv992nMzPuo/54B3nMF9svoyduInlwuprwxeLIM6bx9OfLpDGIZwpk2y+WBoW/fGDnyy5MbvxS4",
-	"d8G40Aym+U0dPNFzOBv99lLCOFeoKl663NLlliGc8uj9xyNy/RZCQYOo43sSXHMJbaY4ncrhEcQpm8QN",
-	"aDckIiA0cHreMXPJX//2H4juWuYukl38TzVygyiUyoR5SLCEixzioFwPqYYJVRK/gZ5UiKM/kMRObrkd",
-	"2hYZ9jynR9oVzoZMhu0KkSIIJemMaotkm480LELZwCTG5fFj6nvuQRhQrnWPCKd91TTIskWBACI4a/Oq",
-	"7bKQer60VXP1HydSWT2ZlkbssYDhK+iHAhGVuMzxXCZrW5gWIkFBwMAowRm2rdmyF6EGx0lGJLzybnLC",
-	"emkRtFlFLx3qsr7n/FRE6tFrLavi0JAdimAEDd1wGm6Ttbr1JbrcqUPN43W22q2v0fWO+a5iVdL44oeJ",
-	"kknFYUHoddXD2YHoHnweUR//RLqcI45ZcFYq6lJ31WnRJquvd9Zc9WxW3+g2G3VTfXmVrXXT9b9yGsCs",
-	"KwCzwRrdJm11lpxl9zY8c7qkWpwzDuylHn+Qh2HFZWD+2QhF/hng5/fx9/GLc2vCpKVuCGp+InZ9BbDn",
-	"VfxisaCeS6YlSVmXwofzaR5QsVLjITiImmpMOE2XphmvufE9iAaHAXXVrTh7Eu6FNAh3eLYeUFMtirxh",
-	"3axMM+RAEPUc9sDjIqhsrmw0Go2GVclYkcmDauynmaXgfwZUSuXC8cYiOGBupN/C9Qa+6NOKVZHc82Xl",
-	"F8kt5K669K650hhk8+0eXJ5QQEUQfphH8X88MVjPSfxd/FpB3G9BffMvILGpi+vEL+J/JVCp5ysU5Bz/",
-	"FzJ+Fj+Pv1NbHBAs8aND5SuYSw/FoXdE664QWXnVpHsyjnf8Kyz1U7EqcKc3wD7VG1CwQ2C0TR72/1LN",
-	"Gf92/I2aR2ovQNPv/vf416gJCo1FtdrZhdeT3cAfc7sUNU+hf96M/yskGsMGBxmwp8oRxT8Aj3a2BOSl",
-	"qTcIxmRP2BlkXPlb3BpAlqH+OtXGgWsCBp6Rhuw9CtndkOOWd0ln1QijkMalZRQR6XkyRGAyP+zOqDCf",
-	"kXObZt/kU2UXJKbzZIrKHLHRiZIyli4pA5JdKKsCMTR6WFRO5kaWefmA8qM0W2DqKi+qLybVV4HFPa2F",
-	"M8/GreyEAi/4SIwVFj6RHuYe2KdP7jN+qLaFTeWt+x5P/r6Q2tC7LOhyCjyeSqm49rLiE3TCrdlUx0/J",
-	"is8a/rt8JXI1gTYr1PcPRHDABegkoelTT8nn2kyjWD5bBk1zrvIx2ZV/fvGYxI6W6ufXKI1kP+dDzBiB",
-	"ZytTlOcOVv1cY1mZy+MlVc+VJOLe5xGzFGggjuDSk6CslqiSaRto6WosfQWRPX6oPycDqtqqBbVdVxIv",
-	"3NLJwerdJFHOnASsG0nmkq7H/JsIMJCQnDU087C1L9PNvWvXdYl+aJKzKayIcRHn8DEfROFbYpWX2KbE",
-	"NjNy4XPm5QwmvLHf71+e8I07cbyBZWaAV55AgFAkgiBXnLSb4O7bX5j/PIdr/oj1xTGDA7JE+FU1dCut",
-	"MBj2aEjcgA3VRUYGxAtA8nqRbKMSyrAnJENJEy6IL/ghiLdq6RQInjiUcxGSDsuIhoSej/XljKgIDRjp",
-	"ek9uZIQEqb6nAMx7wSL/ka3ghLWdU/E5f5dUGFlMMigU/Fc/MdJ9N1Fn7+zp3SghXQnpriGkS+FcKdlX",
-	"mvoCyb4Z7XwZDTvjwdnFVvDkFJleiV5fUkUgH4Yr4JpPJXeX3IEmGn6AhC0iBQEeiUt6ngxFMCIc6iGj",
-	"TZA30L0jl/yEh38HjPoydnftY3cl0CuB3uUAvdaVAD1lrtEQu6XUXyn1d2PQqEYvsyLSOeOGES/TEi4h",
-	"LSEhskI6AiQpLJKPQ+IzeqwBaT79YAvCQsCawOr/qRTW+5JO8NhMrTKhoEwoKBMKyoSCt5BQAJa3TCYo",
-	"kwnKZIL3PpkgwRdXmE7QF3VHuOzs3IETUT74GYGfnUwTyGQRRJIR0PCXi+SBhpQWSSN+Kboswlb3PRnu",
-	"qufcgdbNiqzeKVE9AV46kqB6qrJZ2X68//jBw2ajELdAEOFM3OKhY6XrK93V5frKWnOtvryy2qp3lrpO",
-	"veVsrC51V1dpl66mrnzAAke13qr06ZPH8GYmDWC7n2qCsuCxZIGu0pCN3Oj2R1JZmyWrAmboXiD6pmol",
-	"fPCYh56feZGl5n6rmYmGUD9iUMdhHpJ2MhfOZ2hnpmdJPLhG+3+Qu84MTsaW7dIRwLjTxuzanUdN3Dpv",
-	"E73clCMHng9xPQkW0KhHwnLxwhEZetwVQ4uEIqQ+WMIBC+oKbBHQfpZWoi4kAmIMCgmYaoaDaVxgP4nq",
-	"rn7UJxTWc2pps+YVd9fQ8weq5w/YE0+G0gaBOwqDceowJzk16lFpCNl4efKWxywAdWr4FN8ICVWMu5J0",
-	"WFcECtjguVOhkUdadLK05+FEaxtLozDqc7Cx59jAU1ZvNls2s91Koq9XQR8uPc4ljdIZewJttt67kPt7",
-	"r9J8E30lWkbE/XriTeUuL4T9IV6O8/8cSi0koWqPwUVHuCMF890tQuH/IWIqQzqSmlKAlWrkQkIjqJ50",
-	"Repn9ibBPbJMPaTHZcioWyv2aAW+BGmNeV/y4xQ5/pHyWTmJOEzCGZfMBGbr7FvWj1h4xvRrlC79mrv0",
-	"cpd4HZbzDmezr+Abcq6bzLdJR7vGCc+9Qy2WyIVScnrrqTeO1ulNJe5At5RHT8mDsI9lLnh3ELJtJWez",
-	"trYLNukwH/aArD+930Zi3qXsARP71GpcwE5cpdpsaczL/VmZ1XiNt1t4CpfdbgFPOejLS952GdnWerZO",
-	"8uyVMRaRTAMhOS54XbOlLaRLw8dAsWnzQPhsElzdydx6TzdsL63BOp/R0zZ0L6Td7v5Q3KMKQycGdbp1",
-	"f2YDJ5gC07ElqrtmmSgFk9mshqLKv7mFNDvKW5DEc9/OcUA0++qFvEm7cInYWiqlzaX6XCdCkKomdViG",
-	"n5duTC28bQ2OGUQUqr0w42oU3DZMbcZDtVBFQA5ZiCkVqusFdw+68MwDpuyEr6zbgekLO8mabvOTwwYN",
-	"Y9xFurdOdoYUErgRqdof3d0nxiT2md3mfRocSSIjp2dSO3reQOLJiI2Nwfc3NFe7BgRDsDIKiIZtLrjD",
-	"LJNzDu9Mhj2hJg9keVNJhsz3F8l9rMyFKddchIR2u8wJmTsZgJ5rCi+ISd+OFbxkvPquTTfhYkg8rtyY",
-	"UwK6EtBdGNDN6XJmgHXY63Xp01kBXWF4kewgmSz0nCNl3cSAceYSj7f5f7KVXbYtYofCrm2SnhgqlzCy",
-	"kkw72KtbpK8mAIdPNxphzxzcej4jotvmps5hIMO66VkSen1GqtrCZrXjtc0P2MAfoVpXeo+ASeFHqAeS",
-	"/b3jC8m2CCUB0+3H19G0IPQvXijbHEohw+X4FoL7IzLsqabCp25tkdjimAVuxHYGjNvmFpk+anP1EHKL",
-	"i+Et8tcvf0eG1FMDDGAYW68+VX9pDY+wRzmxpU+BNW23edX+2fYHHz+8u3+w93h3d+fR/sHe/W3bIq1l",
-	"0lOXkM6IuKxLIz+sWcAYh6xIcHxDFjA9TIttrsaG9CMJmiBY8tkMm6nTv7S6Slw4KhnQIJyA0PdwXu3d",
-	"337EDLf1PBQ0YIEnXHTTQUiqHnf8SHrHrDZJNlS1bDoUpFxlXQ3y1FEv0xjGXVJlT85rSiiuqCF797eV",
-	"S8Fx7JqliFMKZ9OWGVtSOA0mtdjMn5PCq14/6lc211oYXcG/UtFVj4fskAWIIOfz1rBMH+lb4E8hkLOs",
-	"ngw2YA/glaxsriwD9WGjkXyy1GgtN55aOAVSkm2jud/IZLQdMq4mZmF8KrkImYA72KV7HndYlrW7vt9Y",
-	"z1ybrmXoldSEZF5gaeXUC6yvnnqD1sqGjvf59OR12jTswLKsbC63LDXB8m+QvObU0MYsSp/qRTkBzgTw",
-	"bbkPvWY6odpXg0UIjFU1EECP7bVkns0OR/T8n4Xcq39ioZOUYepGAQ1Ubf03LHDbUmaUt7mnPLQCOF4o",
-	"kwSy4qPTZCerTxv0Xq3NdaZ/JpyFQS51Z1AfhzLLHY+zLWJjQoStdQMGjIaTWMR6RD+JWMSm0/XWmAur",
-	"6kiTMcYkqeKTMNvN3AfxhQIC1Ae3xp4MfIjv4wAX+gxM58iOvuYPT2V59qGFe3iTpxDL/xh/vpxMGxoE",
-	"FJapDEeQkKGmV2WSrriBmV2UGDcHFpN8nvm+MqPJxIbfMb9+ek5zqJTeIeBGge3KRkQmtU3/CE/R5jiz",
-	"m9gSTXypcqGJnXb6SHsisIm4uUelIGejI4TPKD+3HUPIY4TwB7gKMgxEyIhUi1H3DmDpgFHYC/QnN0dd",
-	"Mk9TNKSnWKwKIC7K03v9iYr45pRLXV2ZH9cVtUfzTpOmkKrCJYG5rHZO0z6An19223S6/mydZZKfrqKz",
-	"1Nw1jcLJM21zLq2D9tmTUC2nrsddU8FMRp3/zJyQVB0qWd3jkkEi8DFsC0cw+ScOoPnz/ax+kLFq+qQV",
-	"DUCyATBZfH8X/6Bz+7yp8/byeYC/1yl4kIqnPAg+6W6fwqEu5ZwueseUi2P6H3RbF0VwWElTjiubFV9X",
-	"F1Sfwg5e7Ryw4VMk7ea2NOkv9YF3i244IB6y7NaX2TrVuaXOkrvMVrqrdK1TlJPa0P+rF/yj/9fMZloq",
-	"e6L+ximpOuaf4hckfjP+Kn41/nL8G+glyOTEbM8X8Z/il1Aw9cuKZeyrxgBT5DFmYdWkq+bKoIFobs4P",
-	"n59Ko1WiopIidV03MZ9rWPte719uf4H/odnJs0RXTT8BNgJJXwxBZup459JevLMEQnOrZ+4D8tKklya9",
-	"Mof5nhR2whleWuxrJ8SZmp7Er94My10YUDfTrPDhxl6/e4dx25jZm6L/9Bb6dQJnZRt6KnuopvZnlBPq",
-	"qD3YaeIJbGaBhoFzOk8UIVXKRxAqYb5kmyRPGs7GTED7wgRIJPHCNsfAivIR9iLZjlwvVNtnSWw90gfY",
-	"wAMTVCkUaMIXOu21L8jlyDrsyoq71m06LVpfZ0ud+nJ3ldY3nKZbb3WW2HJ3ha521pyZjxSwjdhsUF+6",
-	"CnbH7K9RIpMSmVweMsGgqRdKqEZjZmNJ8ylpPrNXo4HJk0CrQjR1KSCir7rr8ByZnGFP+IyEPbUYLeLp",
-	"VyZchEwSYGG4zM0r5iySR4y6yiEqp4ccyYz7hTB+yl+pIt9G9mjAXPxS/aR2ztEXLsoH5hVukpbO2/M7",
-	"HYADlfgf4+9Aiuxb0Ab+dvx1/K/jr+IX/67N43/Iml0UbR4/Gz8b/yZ+Hb9S5vpl/P8IKL49G/8WteB+",
-	"mGjFF6eTL+wGog8GNjlOnKD/vF6g/2ymYGWzS33JrBQ+TunZLi3gqCff+RFHs9DK7eu1Uu6lbmJkF6Q2",
-	"caQKVqlW7mEvKBeExEqgVJI+PWI502+jai5zbZStRfqF4IwEzBGBK3HDVcDfRHomqysILTNnxcrXDPwR",
-	"yOkKQomNWNluc/3Ikzq8iE5zcrxVpHJCTTX15NoWobzNc76OVG3z9yZR/WXX1K2p74shcFgJ5SNNqrBM",
-	"SQnCBSQ8hBHSQjypS07Inhgmdeb0ixS4u12RuDtta+bZ6RlngOqeqC3/W+UGUKs//pf4efwaXINyEs+t",
-	"jB8Yf03iF+P/Nv57goqWQDqNvx//Rn389yB1qd3Oy/h1/HLxtJmex8CibsiViAyVrvjduuI5ZsWk/Zh2",
-	"tmRIJaGu+x7WEyjFja5pIYAR6t26LqE8v1W6uk2cibaUceCz48CG4nnQFcFBJFlgkyrkatgCci9EkEEn",
-	"NSsBEvoqavT9jUPfykKWk9kiNbgd3lijC1kATmrZugFGNPl8vJKWD2hzUz8ALzszqqzvpBlShbHlvRPH",
-	"wXuG0nlh0JEEA092/wXDyNiiK5S1KA+w33aY+NTM+FGGjPUCLrFKiVXenjJIEvxIuPtnopSB1gq5PWSd",
-	"nhBHKLJ47LkseDoVAnEE73qHUYCCdvDDTWJLyt2OeII+eCTEEZWS2pMFpeB3Z4IExqO+egt954pVMbet",
-	"/GKGcManCTHdPJVU4//7M3UfQHrA7sVHQKyvplNvlK/XfbUgiQjaPGDdiLsLuaVOHmLpNsMT5iJMSpQo",
-	"GBAGkQyZu4mPYdxlwYJsc+q6AZMyScT0eJrat7v9Hx/cfbh/8OndD366s/Ozg72dx4/u3N2zk2YvyLTo",
-	"UZsHGKVIE0C3tNQKIJKhJ1nNQv4ZMpg9SbosdHoKXxxSj2fEFEwHYaqrMmqgkmlpDWf41Gg9YdP7NHR6",
-	"RESBXCT76hbHLPC6HspxhQCEUCYBoiuCMwIYiIKoV6LJr1FYclbPjqHakRSQoTsAB2iRgEFrmAvK0yJB",
-	"Tbku/+uXv1NfQyWmgIWBejKy2ilxAip7cEUa2sHBC4eeA/nA6YB3PQX7cZTbPFdkFPsNXlhXkALA12o0",
-	"UN8GRDLwxj3KXRC7qNpuhJCF2ViO3DvkAoJo5vylpl4YZKpzk1WGYiDxZUYeP9wi9kqjZWNVqNyFjoh8",
-	"l+hq/1QeMZdUvZBgL8jaYptvpxcjXIU84zC/ppPaUo3lQnj5iDnMO2ZacuhhpvPngZgw5GAn4LaLMnIc",
-	"xlzISREaR+iaj63uCl2nTaawSLe+olDJhvoHSwkBqGlkoUl6q6eJ2cjOmenBwadoMXPvfBXwVUShIzBl",
-	"CBfPzE3cdo4m4ZbcchlSaeboxVFLeWL9rvFEa6pB+4iGbEhHc0MQrVOBgnspINEWIbUx2ZkmSVXjjeyp",
-	"zE6QFE42sOQEWIGTiLMiK09vd+nnt/VeyjvnHNzG+9kkvR78Eno5I1Kk9o7o0reIfXefHtrWqeJHYMLv",
-	"UKfH6ncEDwPh22q7rsy/Pj3hbCgXi6vHwAX36Od30lbPXqBPteayivRlj7Vdj+FGCt9jugg0Gmao17bC",
-	"6qvdtUZ9ubneqm8s0eV6Z8VZddfYenejuCbblHvNgcDYCeZImWJe/xz/JX4NZcyek/gl1PGKX42/jr+P",
-	"X8Q/jL8a/2aaYl1A6JzOwKbDNlJjOcnKFkywE2W7cpOnINSF3W+RPn1Sp4fsJ6sNQNOTi2pZZ1QCY2Ca",
-	"SEgPk0zafDWwrcJqYJkZf/az1dOXpjTrD4QLELE84J7dxKJpubf9SWaCZezpQzZEa3pv+5Oio+5zjEpW",
-	"GesR61ZyPOdpTTHj4Zl2+C5+j0iXBhmjrDZBpw10oV1u8zkN86TCXsY061bOZ5eLM111B82c0j5v2vin",
-	"GOjWea3KHdclo4HTI3LEQ/pkk9jtyvhXutzh83ZF9W59/Cx+DcHNN+pPEdg1C8SeHkVSGhGnu/wQisEN",
-	"1SZOtUtu4c6QGa2CtER4QPkRoR1xzNr8xDW4l0IJQjXeXmglnaXwsLou0KQ0sKhtXu2Mkv5DxQe1ETae",
-	"QtPPZs7Jbd34nFzoSeUefxc/t7As6/gZUAZegYskt241W0Q5yfGz8Tfjv41fxN/euqVmIP40V3/W1JKd",
-	"dC+8SoaB4Id46al76xqz2WtO1J0FKncB9sjWCp4SYEyLV9St4E7rzY2WOSBfduv4qfqwsXRZeCWpKb5Z",
-	"if8API0f4jckfq0gy5sEwrwcfzX+LRYd/Xr8a4Vg4pfxCxJ/C5QN4BF8Gb8Z/1ohnH8/HbCZgyanzeDo",
-	"fG6cXqUlwikRzuUhHD2pIEirHVXYY/1rBHcUkpiIc3aTuvQpwFEG2lIA5ERh0jy6WSTbWJe+zR0aBCNC",
-	"ud6HFqAbXQA/v4z0XAfSHj1s8wkzXoGBQxYSe6mxbGtVQxMS1SfMi+QxP+JiyPMZVJuT44MpjFLDMzeA",
-	"utYU8NP+qiPcUaHz/Mf4efzD+Bsw8t+AFx3/Ov5h/LU+Bi3woWT8K+U6AY+9Hn9T5EJJ/Mf4DXDRNHkP",
-	"+GgvIcaN11PSC1j3J+1KLwwHcvP27cwZ9G0HC/W2KyRg/k/aFS66wvfFkHABmjVBu6Jb/y2JX+EmG9Dg",
-	"n5O683SSMwcPu8aabstZ6tSX6Uq3vsxW3fq6s9apb9BGp+m03CW23J3HwxZUZD8l/pdGCsz58/gr6P/4",
-	"T/Gb8Ze6Zv2r8dfjL8fPyL/9n/gP4HdfxN/F/2KiCMoDF5UCj1/+2+v5fGxiJdRiOd/RmqBS6WVLLzuH",
-	"lwX903Q3jJoTOWrZNfOyt79Q/56lsgHVmYpd7hZxA9oNpUXUxHMjn7nwPlrLrw6avmDWMR4Bni3ncU/G",
-	"GJItq+/JsFCQI/WAH4eAWd5leLd0VKWjUo7qQk4J5u+EKLdaNKU7Kt3RnO5oO+eMvPBKN3mFlObkwRMI",
-	"S+h95tcM6THqh71fTvRieuOnySS4I9MkDzXwJIi43FLT2RVIXyGhiHBjTFwa0g6VrNAf/RQePLcyVCoL",
-	"cDS9OdHPnlwgDV4NErG8Y51uf6E5fcYUu+8dM64eMwhEJ8vklyOp5hueOkNFwelHRzNwTMcTMD/U6akJ",
-	"bxF7JcfCKhwWzLFmUl63kXkEtRVDQSQL5hqTq7EYSb+dMZ75n39R6TAasGA7CnvqbgpVwbtN4Dl6El89",
-	"qFiVKFAw6TYgMf2cL07112FSds2CWE7d4xYJxRHjJGDdgMkeWDH4SkSAGo0usGpSsV1CCZm6x0kkWbAg",
-	"iRhyQh2Qoc/eAT8pOnHKImtSZW6kmT8OU5Zd1rJIGOoeIbLtLxbnk8iCZ9z1maPAnufUVXtpGAWMVD9b",
-	"XGls1IjDAs0CYZJ0lL9LUiYdXQ4k6RYvpQRmn5+9RVE/7ezv6qJRBItGkWq+thQdDGTNApbhMQtGUEVP",
-	"JkVJ9E9NC2TIBpmHh0NRx7sWPHpP/ybsBSI67BH2RKcL7QwY//hDckdwzpyUEiNJNf4f8f+Mfx//3e34",
-	"vwMK/nr8DBI2/xy/xAIjyl7oYfE9fqSTRPqQGYs9JjPNk1IUtAsqnKpfntjVLUgyYGLgM1Ltakl0zJQG",
-	"IJ6U6oPKfBbp+MI5khbx+LEX0rQMayfyj4jXxxICSUv0r4taMyKSSal+b5EBlRLOCXWqjBkFtUcJiS8A",
-	"ySWlcIAWmHtfs6KL14vH63QwIB7viCdWnuqWlHAasCA5M0RKa49yznxL7+iOGZFhwGjfIi5TRglPj/ui",
-	"o7zxIJI91Tmm3bnFsUD61PPhKTCRFc50fM85IhGXUUe1tsMyb5NjSBW8Etpn4vSYc6RpUgiUjtgIW4Ue",
-	"xejYQ+0O/DvbZ2gST9/+1q0P2THzxQB4W2obfOsWSUvN3H3485+46QV2bZOEQvi6SAmTyn5YbQ6V06hM",
-	"jmbDNH9T6gWm7CgZAj+1R4+BCB0uko+5WhhuBGRgKNkjGUlcpDTc2kykWb+Qy46LFqMW1DRK0mpKY1vU",
-	"xFyQRHouI1X7dp+dzMWza4XjuSBRC48kiyWn2Zk2yBDtz7a/iDKrZgcktEB/YuL1CjLhCrSLScQCfwY3",
-	"Slt7b/sTnGndyPfrIXsS6qOSTONyAHpCLRycVXqbrVagdg/mQV5AdKVd7Fd8iGU+hPiktMhhIKKB3CJc",
-	"GHOaaccdvHvRyKnuNAOkRQh1WzaLBsWhgWvlKCKmcRYBE580JdP+nidDEYy2yMCnoQLrmbWDJ8b5tXy6",
-	"5Serqxb3pS4bsaDJ8xhcGygPwFySAXHSMh1rirdWBfc9zpTBJR6XIcW6h9p1MW9g5oQyxjL0HLmlCz7k",
-	"iZcLkmiuZeYdiqiWp1/gnvKWp3xGWqMqrUILfiFpo+pU9UambNGABqFyJJAxkbpaNVXdgA6pTwbC95xR",
-	"poGTatiebuT2ICsWoYd+QeKQ43JwhRPB3dBQY7TIGKfsIKCEhR6zWqY5d5O6kxPGudBQ4Findzcv7jLH",
-	"AwdIBMIrUu2frkJe/HwSsGOPDYs6wuidKJem3wFHWC/LDguHTO9Sst/rLaXuN1P1xNKmxPM1OsJUvKQo",
-	"mghIR4Q9WKbZ5bGPv0+M/rkLIxo4ArJfh6zjcQr1WBh11eQ3K1dtqphxauk0U3MLvrGUx/mbvZ2H2H2Q",
-	"rBN4x5Bzcof6jLs0INVH9+6QlZXllRrpMubmVjReUtRUtW+Bgcx0kc+kFFxu5rlMHeAyqf5kMkwBhlaf",
-	"sQgNQ9ZXqxb6lUahkBSsAO4j1auiy1T3wFEmVVN2ppbrYanXvrll4WxI26v3jZt66eqSHH2hXImpbgNv",
-	"RKrKaVhEGQ5hwdhbZlgseK+asVNgzhCjDhgcVQfqbltJoZyktgcJ1QYO3Ai2QyY/M8/NvNx9nfxqLj53",
-	"+iSeCMCbUDvgkCVvhCue4jQyV6udIjaqCmNxZ+/nhD1RPruWOPdc8R+zOrMGSt+o8vQXT/9/AAAA//8=",
+	"7L3/byNHlif4rwR4OyhqJ6mivtUXCcauXKUqyy5VlSVVl7stjxjMDJJhJSNYGZGiaMOAu+cwe8AcsIuZ",
+	"AW5wt7N3wALzy2CB3p4xztM9dgN9/wD1L/gvOcSLiMzIZCSZpFTV3Ub/MNMuMTIz4sWL9y3e+7wvGyEf",
+	"jjgjTIrG7pcNcoWHo5jAf++ncnBMxIgzQQ7039WfRToc4mTS2G2c8gvCBMIsQnJAkKB9RqIWZSgVJGkE",
+	"jUscp/AIDkMiBAxv7DbI5MNB92lIX9APn/zs4Pj045NDcTiUo589Orx3eBHRo9cfPjt6sr/x0/bz+Hn8",
+	"0yvcHo9/9oRPuhsR/Xh4/P6LD+InR588OemePv/iJx/85HW0Mdh5/fk+ffbowzb5ZF+996OfbHxMex+v",
+	"k8mHX0SvD+kLejj+6edx/PzpT7d/dvLhw/VwM2bd4ZN29MmHcSNokKsRTYg4ZI3dh+120EhILyFiYGec",
+	"yPOtN5t/fn/88JOLttgIn/1M/mR78vHwwweD9++lz3dGx7hRfOhAv3BfNnYbm+3Ne62Nzdbm9mn74e5W",
+	"e7fd/hkMH5JhlyRHpLErk5QEDamePJ2MSGO38T7BCRARaLn7ZSNMCJYkct64UX4jGWIaN3YbmDG8Ti8x",
+	"45f4P5odXedJ3w75CUloj5KosdvDsSBBo0cTIZ/jofrw9L9Mv5t+N/1lI2jQqLHbaHcfku3eA9LaCjdw",
+	"a7u3c7/1EO/stDZ793sb3fvkAd5oN4JGjPM3/P30V9NfTr+bfq/+V/3GQ6x4p5GkjaAxGnCm/vHn9x9u",
+	"bmxsbm3v3Ltv/zwzM0mH5Gd6/EGa8BG5e8RFyMeNr776Kmgck5BfkmTyiEdE+FmUMMQZaan3oMQMR6Ea",
+	"7zKo/sPup437F282W8OHV1Fra9AjrdEDOW4EjXayzVrh5uUXrQf9exetyYZU+z242hq2dt7cj1rj9ujz",
+	"1sXDhDSCxmb04LLF7nXftOQX24PWcCNUX5r0d0jr4cXVZivZGr9p3R+xbiNohA/kRuvz4fYXLXLvErfa",
+	"gzdRI2hsj0cXrav7CWt1NycPW/2doXrvm/bgi9ZWGN1rXTyQl63PN8dqDsN73c9bZCO5au2wN9utLx6M",
+	"BmpdDye4JTcvhq121L/fCreuSOMzRbATwdWp5gn9AkvKmZdmrwckIUhyJIg52d2Ej8tH2n3Nq0Sx3UDK",
+	"kdi9e5cIitf7XKQiTvt0PUnvYizucvXE5t3Lzbs4/A9hTAmT5zR676P99w+fH5y2N87SdnvzntqI83CA",
+	"45iwPnnv4OERiQccb74YXz5JDo5OP+ynjz7AnHy0IR+8On7dTZ9+eCLkuBUe+Z4/HxI54NF7J5s79/Tv",
+	"jLOQvMda7ZN756+/2N88+lz/PSERTUgoz9OEvgcL+bOt/T/bfPJnm0/ii3XnDP3Z5hMh+J9tPglxHHdx",
+	"eGGf13LyXE5G5D01C/13EfIReY+PCKPRn8PhM3+XWJL3fvZm6+plGz+cbAwfbV6+fiA/JjvJ/fT5dvej",
+	"e4MPt8Tjjd7TNn728OqnYS6kPBJgW0sAs8OHEWGSyol3c/dRTNkFiRA1o9xNrSFAQCbc621Em+FWt7WN",
+	"d0hru3ev3XrQvb/ReriJt7rb4U50j9w3MuGV0DKLpXEcNPS358mwUcIvaaREXkPxkfOXx1SMYjyxQuZv",
+	"p99f//z6L69/Pv3N9V9O/3n6rRYJI5zgIZEkARX2CEsc8/5h7zln5AjLcKD+GhERJnSkOFfJlVPcF8Dm",
+	"mivRgMeR2EOdrfY2es4lOuIRCKUOGg+0OEFUoDBNEsLkuqKJes2A4AiOCNMTPOy11Edb+qtBQ4QDMsTq",
+	"80N89Yywvhw0djfaSttILfKFTCjrwy4+4uySJAIO1/ukxxMyO+/TAUEdHkckeZQmgicdxHuwjBHuK1mH",
+	"I9SFR/cQH1KJqEQ9nsAIRsZESDQkQuA+Edka3qQkmeRL0I/PmfuiqT+jQyr9M49x0ldzYKnSgWrqdjZK",
+	"8iREpgmrmlcMr3WnFZEeTmPZ2N1pB2qOdJgOzQyHlJl/ZbOlTJI+SfR0gXYV1GXkSpaJm5BLylMBVJ6l",
+	"LGhS+K1q8qH+YAVRN/1EPWAJj+MhYfLFSFkk5dl2lAHR2UWcxRM0Sng/wUOBxlQOEEb9hKcjJPEFZX2E",
+	"R6OYhrA7AjE+rpomKX7Rna6ZXpfzmGAG83uqPnEY+ckI38++M8JykH+mbx5U5tCblCZK9WtjKP9ejydD",
+	"rERGmlI1cpY8H/A0EUf4avb7R1xIhEMckSEN0UCNCxBlYZwKelm5RwP7Pu80KJNbm40inxU4re3lND1J",
+	"6tm9J/o4rjhNym51mocRGY64JCycfEQms5PdRxdkok7DhKcJCgecC8VXzY0fvv7bzZ0dNEook7gbE7R/",
+	"8ujwEIUDnOBQCeQAkfX+OsLo1avDx2tIDrA8Y0N8QbT0VQygyCBwj2gZMCJY7jrHCjMxJokSvkLyhERw",
+	"6ja3Nb3OmPJDEqJ0BIlQE5i/k61Gto7NT7sIDsua+gY2X9FHBZwYPCRnTC1Rva7Lo8le9ndYuT5UjMsB",
+	"SeB3NZ/O9ubmGaM56c4vyOQ8IakgUWfP+cyAxsRZESyFxjFKUsYUGceYSnHG1MKoRE2eBAj3JEnQVhuJ",
+	"AHW22w9R+TOUnaeCdNbWzxhYCUbrN3Z67fAB3tls3Y82SGtb6euH+AFpad29jXd699qV2iv/Rkuxwbzz",
+	"6YqvnR1gsExHKIUsJUnUN/7i07Ozq82N1tnZ1f2Dz/7833mP8mGvQk2DQFa6OhPFSs1QzrTqHmDWB73c",
+	"xYJEiLN1dGxmjJqd7c0HHdg5nipxvbaHOtsbm0qYh5xFVH3ivIdpnCl5OSBnLCGCp0lI0AAL84UICcpC",
+	"gpo9IsOB2iPcx5QFSt+ORvEEJkMiKtfWUeffd9SEGFdHOyQjSSK9RVX2wiJTwU+vOaZNkWYYhXykZ6iM",
+	"V5JYSwdWTKVhxaF6lzmT+YlT1lBOQgycfzPbZ7NqQceK0LOL+YAzJXE68HNHqzr3PMXELEDtlhxQgdTK",
+	"9xCc1DEVetx4wGMzWh2+BRacnspyO/KMCMFZlTKM4dcKbRjbR2+mDpcyu6gkw5vZXJvL2lxHPEpjUkWh",
+	"IfxaQaGhffRmFHqR9DEzzusx6fknwp1BdwRS3ixqdiIy5J01pAR0VDFJ98G6kvPe1jzBud/6GW590W49",
+	"/Cz/z9Zn/94vQl8mNCRea+gD2h+o3R+pEYgyNKSMJyhlVArUvOAjEl6ItRqWx8h+osryuLfdWGhp6Hn6",
+	"DKJnfHyL05xjINWZZoU4esEI6k4kQQlonmZH/UO8125ttDe3OgEy/95ob2638n+2dtrtztou6my273Ws",
+	"1YGVx5DIdXRCLkmCY/1KgfpElmRWpayaK6gqJO0JwUk4eGLIUV7fiUyjCdLEEqiJ2cTo3eHanjVnlJki",
+	"9JzXdYAi5lEWzvTtiCG+O1EQQOo//l2iTmLjf7mbh6Tv6mHiLszGTPUrEDeH+rGtbGU4SfBE/SjkJLbf",
+	"amTr/Igyj8B5qX0ldEFZVLVK7VObsMIKa1bvXn7FZmYw7cKKd+qu+IQnnn3tJCQml5iFpIOaamlGjmtm",
+	"7Lzp7DmGUqB8YHUWO2v5f6JmjNXpTLsxFQNlhitbVg2A83aORdjJ/qE+3gnOWEdInKhnGcGJOtzpKORD",
+	"ZfJq9xTesVf0XdUcOFNKS8g1x3Qq0Veodbr0JUyd5k8b2UrVWJg7hJPMHLP/VlNUz6sJNj6rPimn5MpD",
+	"z9c8iUB/9iiLlExCx6kQFDOlIg5YX9Fo1xhVEepOkJBkCM7FKCE9eqWeUNsgqYwJaiYYonMDLanXAiRx",
+	"XwRIDHgi4aleGsdnzJkDav7un6a/nX4z/ZfpL6f/PP1++s/Tb6e/nv7yd7+BKQk0+/P1f5p+c/3z6a+n",
+	"30//9Xe/WVtHSpjxBMkxR0MqxIgofoCF9XAcoy4OL9QSZULhtAg6pDFOqLSnRc++7ID4ZlWxh2+WlV2C",
+	"vzRxQR0Q9ClwGzm8I5D6TICwQDEVUu9DR/2n8x7RqVDnWUhynirPV23Dlo76trrbKu4v28HWxld+7X2i",
+	"2FA8SfhwdlEfETKaCe+MYsyYcnkSpIM2+aECllb/5MCN2pME0zjCslJrinwGXr2pnp0z9VN+6xPXgci6",
+	"Mz/lS837K7WtOnoPQvl9HD3FkozxRN8MMUkYnHsndHZ3lPBuTIZ//rngrLD9+i5JvV/wc8s55yRJIOYX",
+	"Eakj7KfmvrRFWcamKKKR9ha114UFIlcjEkoS7SGZTLSriWIsSbJumJEIqezoxv2wTTZ7bdza6N4nre1o",
+	"I2w9VF5/u7eFd/CD7sNwc0PLOJkqHdLeDBpwZpWmFzyfg52poVKasN0L3KWMyF2z5l0heMuOb+nxX7kE",
+	"X6DV1Ds02UuBJYbIlToyOEaCJJfK9mtill1UZHNcU55byhKCwwEEmhRrA8lIhDDTS1hXc3ofR8eaSDfa",
+	"yiGOFROR6NyQvLyTNnRlw0FqEy9xTCP04cmL5zfcq22QgGavjuxUUD6VOVuVzbxlh9/GTs0sOeRprFm3",
+	"q28edhGF4JZSJnCMkzJNztgL5cDzEUlMMNpIBXihOQHb7fYewmwiBxAbS7j6/0Z4ZAYZFWcMo+3NTaV+",
+	"9AVEL6bhzbYcx2oZk3NyRYUU7n7vM4TDkKcsCxpSgUhriGmMzFNIPwXmoeJF0dj9NHuzxBcQT+9REitu",
+	"0HduQcNcfyz5ha8+uyFvPcx5a7/w7vmMZebRMmNvm6tCs4eGK+ArigUiLDGc7Cc86dIo0nchq++yJvN5",
+	"N+bhBYnKx9ruAhXIjNhTM5M41E5BSJgE6wJHyocUMsGSJzc+7lvOlpgZ5BOctyd6cMsOvq1NMcHCIZ7A",
+	"IY645sim8oQMTQMdLZyh1xps1lNI4LjBPlF2SSUMPteX4DNblY+A8J8ZtYewuACPDSNGxsqZuOnubDjC",
+	"+DD/aD6tORuUT7Jlx9/WHsWUXSgpqwi2kAJfBY1DpjXtAajvm+2NftNNDZICXR0zoJ5Nks3iliyRlFnT",
+	"S3/dXALp+cS83yeRUnEpUzZTJ1t4B4irI8C3ood0RPjcL5/0j0qHMpEZ984Vtc1U4OqlkkC4EgbnCRm3",
+	"pTv0klEdMaVn3cqGwpXXE8WFjY3eJtmKtsPWTvcebm0/vP+g9eDew50W3u5uhZvRBmn3HtbfYT2nZ/Cd",
+	"RcdHTz/EzBgxikzaNcmohxgf76JOYUc69p7RkLWjnujYFXXWAvh39orz7uRc6hAKRuo/7IfdXVK+6Qhr",
+	"u4lKAeO0HH3O5ROe6jDWyhzFuDzvwVuK3JQQbbkikYaDQuz7xgptO+eT51wi+/U5PMK4bOlhtyQgi6uz",
+	"F3uwPVRteMxZH6I4gg8JmKAkFiRLbS2pwAvGx+q5zAqDvbF5Qv5ghH7FHaEv4ZrKY9VhiMJlWWctvxN2",
+	"Mox0uNekNIUD0nrEmUx47LslGyO1GCQGWPlDIYbLPDXzC+WEU3jfTDKHm2tyivv+JSRklBBBmLRXIsYx",
+	"k7g//6UQ7ceTmOPolPNnOOnfzB4Y6XedS87P4UbrpkrdMbnMPJHkHNl3z+FUM5WW5Lylh78VD4sKPRkl",
+	"4TFzlZG+WtZM+NK5z34C19k3I/Ps9XhZBZmYjueG3N7Ob6Gm9gWxzP62vbaHihfoSCdv6Dt0k1mi3nZj",
+	"c82Jc7jUQdly5u2t80DLPHB7u1uZW+DmNhTEhJYQuyXSzez8cRakvK29z8Kezu6fEBYhO6k8f0ZJj3KC",
+	"xoSnkBOhLZCbbOfmg4rtdGZYd0OzR27NT9I5KIyQSDj7VaKNPgxZlkrD3jA+5/IESyp6FHfjioC2vmrU",
+	"UU5lI2g3VG2Eobi9I3T1heaAVsU1pr6XRP/+7lnabm+Fgn4BmctbpLM+N97tE/EnOmr3iuFLTGO7jJVZ",
+	"MHXeUw6dmvggVebRcMQTnNB4gpwn3IgpXJ7EkxvHTB0tYZaKinOcw3ruwNtiuAhLrBipHA9tRnwMKUl5",
+	"GD1BcJnWQyFnjIQQcVvbO1Pmro6t5VJoHR0ToF3mUOTJIgLOj0CUoQ6Mau2rUR198+NwnfOj52rZvEVy",
+	"yHez4f1EPUNZfz7jzc0tMVdDt6D7hODnkKR/ThmELYssqIw0E77HUrGg1JugLEMWWO8bItMmqpYK5Y3D",
+	"jli5fXth4RPBEcwW5bNdEMGH4S07/LZY0hJFDhKe9gfGHzV3C1qFgqofpgL8LKCH+puiyO4Z68zQvRMg",
+	"+CNUdiTkc3DKtZ+l/gw1U9lYEwI+EfwZZRe3ogjVR2LKLrxKcIlQLTqhfQaXvRxUN4t00Ga2kAH1Ej7U",
+	"RtAo4Vak35anrlgFPlxPZSpWUcNvV112Zqja2UV4hpiFK1xDVk1O1E3lGTNXLaaiRZrApL0wmiW5Ttod",
+	"40lOfkj0zDlUUd58Fwiv+emU8yPMJuYuSdyInxLF25BNR6KbWkPOtp5yjoaYTazbsCB+r2bRsrO4lcNf",
+	"/v6elufLqZHbVSIz1kpRUbxitojthiLCSJ/zMCHAejgWM6E63qdwlT3CQox5Eil1QVnIk4SE8sbne6MQ",
+	"lIZbtuJk5kel1QMt94Hb4IgjffcXWJUE9/xGLzrfKu3569evW/upHKhfQywrDGGcj1DWP8wGigZSQRaH",
+	"Il6pAx8SIZS1dKCr4G6y/7A8XOElm9SaoWJOuPMTCCeZnq64I+T8HIxW557QMk7hqtCqUSxRTJQ/8MCp",
+	"t4A4UOOrIBc9ucSvvn2kItcMN71d3HS8759kRKrle+c0vW3Pm7JRKvXxg4/soY7egQ542wIpOxrxXo+w",
+	"SJnGQKpdezMN/0LdyRkko0ZcKutlhOUANTu6nlust9eBrJ21oHBRjQXqqJHr2tVSHzOuVnDGOpDKMvsT",
+	"GDr6fMz+uI722cT5AqSSdhOCLwSEjjVF4IbcHkLQkEoD/vD13yFlt04ClGUJmHwL/R5buqDLdQLjYp4x",
+	"fQ2vti6wTgX4pRBM7dNLwjSzQ6CKQ7FER2dSkqizBt9V2ldwmJckV0bdhzqk6TJws5OJVvtHXeYCh1ik",
+	"oxFX1uMRiSjWdfM3cjezF54P1Ruhlncm5AH10JCjINxiurufi5tHyjd28vPirA/BdJCZzlwnM3umBc+0",
+	"YPDbikgq9uiUadBZhyiyeSXgSECEMr8sdVJycKSDMTh+mfARSSQlIqv9Hzl/+tLFKJitwihmzpdkvgtO",
+	"sPyjBrtgwVWTHgX1x0ZMu5lnrux2P7+5vfD7Bi3hy9krSj7SlEND3qUxQTDSGFl7iKlvx8q0UWrxYH3j",
+	"3vZ68fNbm4WP73g+LjX+xWxC5txJf+W675+al7ggE86GOATLM295V3l5agIm/+E1Tph69awRyIdEBzBw",
+	"V8kiNwtB/XcqSILEANKTcCgRZ3umylugboKZEvQMdZQEAOOzyHKh+s8emCFVxSrOECXAQpIwHeVcUIMS",
+	"GKkzE45zXmhyHcS54JxpRTD7a9RZL+TcVj3vm4IDKDCT1WyK4JCmbrY0Y8EJ1MytubXCeiPlWUg6JL4v",
+	"ZmbGbFXpIB1i1lIuM8SwyNUoxkzbC02TRg0fms9sQNX8O16e0gKLVVRIjUgi4FhFWGLNULmEA0gMXRrn",
+	"3pDu6lzuOCbRGct8SGw/dEdYfzIrLiy8lAo0xJFOomEmUn7G+OzAZicdKfru5397jCW2pZ9F7u3SRA4e",
+	"GxO6nATL0tgEaA30zAx7Ukm/IEwM6MhT+/LRyRGkmqzXeVVBcs+VzbPSD8uEs8mQhurnhV8aJZQnB1Gq",
+	"SbNY2xVGK6VFrvyFPryHOkMck06AOj0C/1Vr6YLRWMy+cmMDRbRPdYrgwpcoIXYY1Stsc8+Cea4gbV0h",
+	"7BA3cLhFk6HIAXYlMySee8BeAbMu1PNF2kCZdmjrT3NGV4fIHk1dPUF50iJ2Jvq4KvsVdwVh8oxpS50K",
+	"FMYEg5hCHWdNOuCUcTJqdu5tb3V0wsbxq87dzvGrk87a3hnrwNI7uyjbtQAJooxuyROBcBzzMYkCFA5I",
+	"eGGDHJcGyOitH0xXoZf18nIn893ZVMVTPf/ht3rmDYPmJ99WDqkTrk4LHHVPTZBzst3pl8y5xdMvnVjv",
+	"QZ1zxOyKi/yFXQU3jxi5JvwqaOBU8v3RKOGXHvV8knaHVEoDIKLGwH2+9u4wEgRLdTrNmLXAKRQfYob7",
+	"EMBNyCUlY0eHZwgiyhpigtSesZrVI/OEejiHRvuypiFicmte8piGk5/oe2q/PWAvsS3+i5FBLZA3I3ge",
+	"YSQUgQQMNEuByKQBWJn5fERCGs2d8UK+j3iYDi1sn7f2qZ/g4R2h5VJMhYTiNJ5EJAl0jAPcbioFSkcx",
+	"xxFU8ulyio76vK6HqlOr+Mh+4lASKEAsFyiSy+qZDqiQPJkEiMeR8i41MkazYEGhiBPtbwpCkE32VH8g",
+	"Yq32NB3uObg0vFOeKdQfPTK2+QzR4dcDFokXrEZpUZDB2yzW3WasLqGq+XZa78WupXq4/CPVxplmsZqv",
+	"HDn1rI6kfZPiWPsrlLPzdNRPMFjwymAmcKBwfJ4QmWAKLqASFWki1JAx6VKGAUqJDOG/Pqv+7qkOq3iW",
+	"YQSweDmjSGbFlB17YqX/7BAbzKnNiif6AfWolrI3kwvaQ1hKGI4xVWL7hLKQrP5h9RYlA15yQaVXnG6U",
+	"YLIoQzFlZM+IG5SymAih82d1neY8K9ut0XeVKLCf2YUZ5vewtsvIJXYpcm3goFXlYqJ8cItCoswylexW",
+	"VMCBo8RdUV+huDzEL3JTaY9dBeSqT5d7MqG9wP54lGtuT3hE/6hUYUlx6gsYqPiEkLGps4fKckeZNrU1",
+	"n1eAkqzaPL8j1krYKmrcT4iOeik3QTncs5EdvMTpGJVthPk23Ki0M1guouBjs72zlpyJZdvQdskmY7TX",
+	"UzrbxhvM6AAxckkSBIVmzq8Q9oJgkRG9hfB41FNadIj75O7nI9LP/jFifa9YVZZCdeU1w0MHlmeMHRND",
+	"bdv6DbTZhVEg86SrpagFTxADvLlzz5MsTa7QyQf7rc2de9a+M0RETRwLDn+J+Jipud/RgEJr3skL+gV5",
+	"fyJNqLqMMFKWWOqcaXLUF9M+KWeQJbK9CAoc484qo0Hh0wsYUxtJ3oCITDDTksbUSChyr6MODiVPDiMA",
+	"vjJSXcn88cCcbzEB+IOIRmcMnPVU8iGWNDR+BY7hzizhQ66vCi37GvkF9fvecJf5so+HFqoueNZy8+LR",
+	"SwgPYkloD50Rtq58BqXg/ksn4glbbQx/M25X5Mh6YvTVkNuX6OQoNYTKQZTgMQOWgM0hkf8cJ3x4kpks",
+	"/shXlOCehDwsO8kOoIGQSJybuao/OItQ/3S0eADXRDB/PdBkcalRdqb1AmolIVF9wLKCME+oWUjc64Hz",
+	"gKq9DL+fmhAsqjxF/ZtGWlP6VSkAiCdhe0DuCCTJlay1Usn/aLbFJ5o04wfZsXQPWYHrnJVm5A3cqsLF",
+	"CrSKUIZCqNkl+iI/jkmEKNubCeCX/Eu5hn74q785Yw5l1R/KxEXNLLyBsLgwgJTmV/sKl/zwkh++/kf9",
+	"soz24HFn1F8v7NGuDbhEZyxHu9MoGUqv9tI43kNWCiirx93T3OGHiwcdqTljvYQQse7u8i7qToqHIdCy",
+	"F7MJ0sY06qbSmabG23QZRaO/GDkHpC9JuQL1ZqReQaw54s4r1nyizOUIi3ddGRur6bVm4/22zjNlrmps",
+	"Ge3SgOED4eksxomwQLN3OV4rYoVA1i1EkmqEPGpS648xIFEdGLg9T35WV2huyR2dyivUd+Hve65+qdSu",
+	"GCAcEJ31YkSduIPepCQlqJmtUgkw5zCvrbqat+nJ+313Vx6UT/uNXehFaksLqZfmQrwoqLKA5rKRTSv6",
+	"PLHNHM7cA4SHhYAMtdDgnedY8VfSgJ0bg94IMw0CZ5DOl9xYWFNhQl5a6cqKfQCD8ebAGJwYyaHWHaxl",
+	"ytmeBofV/idkXALOqYAMKsi+1Bg1HZ1CoxR5OOA0JGLXVFbGuvSfRmJPK1DK+ruIQPMQGlnItpjghMHV",
+	"BowBBDxME/U+wHuDh/Q31FNK6Uuc9IlENFKDlS3YQU2N7ab+YaxFc4eI9YSjXXTW2Ao2ts8aa+ton+ms",
+	"Pbt0uNzUl6V2+bPhDrNOXxK1WWk2SwFzMCtVrppeLiywkGnyaaOrNi1jTxfLdHFakwNn2J5lVKBi9b3x",
+	"sh8r5SUv2prCMr/Uk3U/78w451XpBQfc17VnLchy5InaWZIokwA2r5i5U04O8wPfVR2SYyIAjNenbETI",
+	"E2IQoGMuSGRrlvaQOrcGRZmapFh9dUSENzlhVN6Gk9DbnOIlp0wKNOJC0K4uYMlWutF2tQNPC7Vzmvdt",
+	"Jp2vmH7f5jprXE4dRIQlFr5SkEOOBzciSegNa2gq3UV2Uej/+z/QRrsdACqiEvZDk62efeLBTq2FiLkk",
+	"AhlS5LkH63VeXJKp+itBvif5UjNafjaPfy4pGfs4uMgyBpAJ5IMVOHeEYejAsJoygC/IxBd3hZcsVGd6",
+	"mKPK7Kcq7hCzn61oNh+yorn2FaEmw8fmdbNKtER0ux53gnOIXOmomjI45VECITVgQ5cggS+J0hWQGea6",
+	"o8ZdMyoIPEibEIiaZsvMGAsUkBXiRARHMWV6n5Re7Cc4JAGCuzcdodURO+Vg6hm4cWMz2ZJzZxGNPnNl",
+	"mjtg1l8r7rJXvztMpxFpRb7XnoRNWHdlPiM1K3LNVjPt1e1vS8x5OZR0SBAUW0HapI7GcwEFvGQNQUoh",
+	"zYSxWSqhcqAZd7V50YqMVUPSWjmqhruq4/y5BaQc33X/O+bB4TsgOLVmZITfgslYtrGGlNRlD+pjJqyx",
+	"se6NGhY8yOIXDqWwSRW1ZppkCrmGpDPa+6vAHq55PGyG1M+6renIFmRUIe+wktY1KOHz6Zw+B67Hlics",
+	"OnyX7bnjCuZEcs5fkB//jPrzZHHR+yprPWiipUwmPVoU01NmRU+mXSpPnKifpzKj/pbx5E5dp+0ONCoT",
+	"PDHS5d35bmlEZXaBVHlVU+ZwDiC4VJqAZRGNCS6MXKjFNR//1ZDYEpv0Db9/oZ8rdYlTS2mJEQlpj4ao",
+	"h0NpGxp1vjxr6EaDZ43ds6yg4azxVceRMjlpiP9a7bXSuAM8AuQx+2pB++ycMojy6/+0fWrsX3gqoX5M",
+	"A5Lpfyo/VE/CRFujwt8SIoh+qPin/MIJ3q7Tb84Tcskv1J8gmA0tTk3VvelvFKBOwmOSfWodPSdjU0tn",
+	"zBgcRTYX1jEO9IIaN7rmGRXBtzfbW+vt9Y2NrfX7dViBh5BPsVT0bDZ6Ob91iMZoudRZDBZnbM+9HbUV",
+	"KzrhYiWeVqJzv2/4ak4GuUc6OeUyepam2GOVifiEvUPj/FooE/X5/dBMfA/yzvOF5Qd3vry5lXhaLr1+",
+	"DHE0p5GzTxo7zZlnFeGHr0+zXrBqXYX+sbtI9ylGP3z9j531OTVGh6y6gj9lksa2dIsIdTwuiIVULXrc",
+	"D9ttnxQotmv21srhNylBgrJ+TFqpIOYbPX3zlj8t/KuoaO1cV2S4rZ5nfD+ogjCCABmh24IApgFT2dXI",
+	"fbpHHszDzJ6yMzYkQ55MNByKfvZE8gT3ScfmAVGGOlDFaH+AIOMZG5FEUCH1iecXlARQkytRRInIs6tM",
+	"7187s3Wke02eseZZti40JGeNNQD9NgL/gowkwmHChcjeYPCIhNYDs5EZp/11ni9h+mB/ViHzFh3kV8IT",
+	"KnE53v2sy60lpqpigcLemin5juD7mF1kUQXPKbNObd5m1KZvdzG7CPJU7QsyQU2dwKB4ZG0dHUTUYjxF",
+	"JCZS44aazTeXrZkNmqHSGBNa2Vk0HOQclk0EmqiRCYoSMjaokSVn272srPa2h1iXidXMl8nL/jwCY8DH",
+	"LOdMRQrKoLliqbBgsRfsxsoXp5zpPpjz+Mzu7UcENERlwP2RvmcI8rZr5n7eaImY9CQSNALfw14iIIiH",
+	"13Yf7FxejPwxrKAxgtCjnzJjQvsDaeNoWVy1TsC22nl2oSLHAy4IsLXuP2iYq859rQkdVm+nk2Az6wWH",
+	"PPEWEdsQuaJ0YlrPZTmScXzOk3MDkwaR1ERSyEsZmVRbpYAvCItwHHvFlKyCUxUahw0179wB6c84I/7s",
+	"Qn014dmw/C4DtAPsnOKeW+QVaQRynbecGrSBwp30nNtlizhXWzxcVlXqHDIljoRVXDo+rV+/p20XKnUb",
+	"I1zAZmx2zhqXW2eNTjCDXvn04HTNFyXy2bhuFMPANBh2zQ6bZoRcNOS7qgVMzqBFKZgveplrZlffHLJR",
+	"KldROlggjZBEonUEGW5prHSJxRUxcNkCT1CTgiFH36Qk0A2C9TIRHgJaiPKJ9F8CszmZcDO3cErGkWgN",
+	"rmehZIloDF4NDNtTnqZpUba9uQlQLdS8WBd6NjsXZLJuPvJp+zPlltp/bXy2TqPO2qwOu6G6cVpd/ffp",
+	"d9Nvp7+afnP99fXPp99e/2L6zfUv0PT7659Pv5t+P/3V9JfT79D0V2jj/s4OgoZY/3L9l2j62+n3aPrb",
+	"66+n30+/mf76+hfqb/91HU3/Zh1N/6/p99N/m36vnr/+uX5HCcJhx3NJGDSuWsM0llQHpZWx9mNQYQsu",
+	"jOcoNEc3eHQbarbBHtZlBkOCmUAba8X7Sp/2K3TV9vaQLCjGZTSXw1X/5/UvFIO4XPQbNP2v8Idfqz/A",
+	"/347/Vd0/Zc+BvwPPn6Zd1vu555K1fkBHyNckCOmNSI0tNSXmwLQvqjcRZ2iNu2gpuk9qDMnQLF2UBO+",
+	"P4qVGFCcFmRMBMOs1tVZk0bxdlDTpmms3Ux958SfeXZpzR6AWh9xHgsEaYtoBHUZfd3IjyeoR2MJs9au",
+	"FmYXJQb49vrnigWuv55+e/2fZzIEbsNUQE3lsilLDEUQVw0lT5Yoqlz2qC5vT5TxZEr6VYm2RSpwUZS/",
+	"4Plo5bdyuL9wP1mLhAXn8I8y2v8+ZdGjHHlmNYQnB7rmJRn6l/rJ+k77YQF1hzL08uBI1wvrrMpHB8en",
+	"h08OH+2fHug+RADNK5RxwRPUVQZGFwtyb9umhT0+OEaEhTwyuJFFtKPVRGY4wHFMWN+LHPQk4UPU0dac",
+	"QzZFRcr6j+yjnVp+kaB9hmWaVFzRZj9bPo9IyCMSoWyG0MZYBJYoTSExi3AC1+Ovjp+1BO6RPajUtNhy",
+	"BvNirUSs7ZVoVUbwKXJBkZLuan18+AjHSpQnVRdPcfxYt3WcjT7hIU+ZPKKM+1MNKRMSx7Ep49CjFfOZ",
+	"dtSFraq+r9Dlm+HEG6aPKvEuIwydVjFTpG+pf0EgfcZx8oZUfH2PX50+2tMhx9Ir0ZBGDJTDq9NHGctg",
+	"g+O6h8ibFMdQZmAa+uq4pb2Fre/KLZ9XXu5PDThRSqNS21H3Alrw6pszUx3e0qCJ9sbZACeadk54aO88",
+	"LggZCQhZGf90yC917HlmMp9zyl4l3sIi8807AqlBADC8vmoNY4GVbSGjm0xRI2c+qgkctFJK/m1n2yud",
+	"4U1IB9BOSYYGQkTXBYO4JyS6I9DJwcevDp4/OljbQ/2Ej0W2hyb46U/10O2eb3AwAP8TT+pzvKxce1oV",
+	"pqSWC9Crw8f2NDpsazwZRQjU7GhWp4bJ/6P+54ALabjeH1xaoYAg9bG/s01gVpm5hRqjUu+Y5t/AjTYE",
+	"phgrIkkNfDdgrtQtfpUmv1/vpxZ3gZX0DlsVa9tnLhvnVA6o1S5UNv728lYKQamY+e+MCFlMPxMWysGx",
+	"khQe0UMhi/GMSSKU6ulEKdnXDdlBhp4bQQzlWPovhEXKj5roOrE7whhGAHqOhTxjEZ4Elr3VixzlBjmI",
+	"KGUjDJnfrtKLUp2ylj9arPnKATmcpBxnjtm/9B45L/cGTgv0fUaFR6H3TJvsemxbYbQfQDwqO1CfqpcG",
+	"SPK1QLdrx4nU+kK3X6HCZB73CWpipSkUadGE4KS+11Q0VHxhVzokP/NCfx5NLJrgHaFTC7/gjKDm4f7z",
+	"/TXtcooBH1unUkkrNcqvzCRfsf68p9uDS95w5moXP++0PCE6qXsmJYhe+nMoAbP/EA3wJdFAS3nn+1fH",
+	"z1ATCjv0fagwt14CInfQU2KtAm9q+Uo7dXJezUsvxSi00hqPRtrrglZNuldkU3KE0ZCyVJLbqpAyZFtE",
+	"70MhUh/VV6BCpegfJfRS+WOzGzSQciTW9syuwM12FS7WmHRDHL+q+gZoPvXOLCjb0U/s3r3bMSjw9kZT",
+	"d8U0zfvyXYloQkLTDGgBfGISN9wZuUzjJ7jEMe/vh1J7EEtgHr4ecLgn1dM1txZOgpCDnNAUhEQBGtK+",
+	"7pu9trhKYz7+Zs2azTkwnT4V7QX7nUO1Jzg0UaslyPZI+WCidHsh8pgz4EYMeAwxmWSCmjiOQW4LLdov",
+	"cZwSz8U2lqTPE/Ovcu19PAHuowxKzlw7Yg8kADwLLdHV3MBIJCJUDMikuJPPUnK+hLbQbwUq+bSF3r76",
+	"+U3wop+o5fvepiyr23qXS6D673zhPFWx6BLX6TnnlCh/OXC3dQ4jPlUGyrKBKzzCoWkiUWSXNnoPpcz0",
+	"WSmHCLY2/SGCqkpsUh93jrCEG8tqAaUPspGvKYv4uPj0i5E3oSqvNtXNLDTUEPTH1c9C3w9zTCh0cVfv",
+	"DmzzfsCLjElP+pVzTZGklhClMXnODe6Ox6fEUjwjPY/GNtIVXMX5O7QIfsy4HnW3pl4y/lODKWZS8atc",
+	"R5/oNRDYBb9IQ5ERi0nmsEeQc69LrzJ1neT7EncsOks29L7EeVouV7NwcH8E2ZpmPR9oWMwDJnVt1BL0",
+	"w6G90C6iDmU+MHhoMZF+aFtsLZgaVNfWzpKgSBYBZE6B71yFQ0kcPYJ3zFb3PjKtVE3hdzPrkRjyOB3q",
+	"hqpiLTMgaYJ4rFvSMTLWFoHwZ+1Dn6Ca0S49uJzL6GqkXCFN8oiDdZC92+KLEZm0F8r6eybHtWYIxZmg",
+	"s7TAso5lAtjXfMMWs+u7Ou2F0/HjOfSu3bOkMQw+WNqNaZjXLqEQ8Dt2QQeboEGAYtLHsUGtmf799B+m",
+	"/xCg6X+b/u30/5n+g2mMFxJAdoYkPZN1D4oeggsS93qeXBocRQkRfkUcciZxKA+g29ScAS9tt5N5Nfwf",
+	"yGGFf+j8BSWERRq6hCOBGaCmR+iD06NnN0EfpIz5uxgomlb3ONAEXcbqfWYegRY0fe51iV9DX3vJM4hC",
+	"YFbAbURNrLtSAQdTYYqA1zLOto0obGN8Vq+XA6taIu8nfsoAAEIlZUSc9r0/jElXUFnX5oHXmNm5n8yJ",
+	"N8tBJa4s8WA+gyDjbHebNSuYdec7XPNsP8K6Q9AySn3O8arrw/8xMJJ1kD1yW0k3MSBR5kTXvHRdiQVX",
+	"ZbOcWbKV1GSKd6U7Zxjxx6k/jxUhlqNmvWPEbpmT5qznpbELb8EUGJVPj0eDhzgiQxp+wNNkBsi2Klph",
+	"jNgVkVcVl8akjII8l4lnn4D3XJLkD0W2zU/yeMuGjN2C+VQ8kWk0eaKH3i728ksHMd0IEsBG94dHFlfo",
+	"liziJeWbEgK6SUxIKnJ7XqrfEGVoqH5HKTT2bJq0nrWaKiY7XcuVBWqp8Nht5VFLkpcBrsvi+7Z7GihN",
+	"99il2jKmnMT94spmR5QvPwkOB6YhcC16GKY71c/571PrR9CMcM4iaOXV+2xJk43gkWdBSa5m/FRgS0dq",
+	"GIr5+GOJdgIZDR3hWOTT4uEsiPLSuVusoVYxaP+kbd6+tpkN5c+e7j9pjIUa4+1pgJhcYm/W2zFmF9py",
+	"A/BAQXASDlCznQFEdd50itqpF3OQKrMAdO9afC8haytioof15PA8qZtJ2bL4XSB1HWlZlI+ls1QWpvle",
+	"zhGXJ7CNOVjjMg2QsyvyGhxt7tPdpKdlXERXqt/UO2xmyRqQvqFLXsRaPa+xJlS+1ED/C49phXNpSGvf",
+	"VMfb1JH7Je+Jl0+3qSlmRzghVZjmizsoOg2baujgakFRnd+6fIqpU+m7cE7eilxLkRkxMspbJK1SWWv3",
+	"/pG+UluOA97ePhXqESsqEj2bWK4nG2EpSaLO8V98iltftFsPPzP/2/rsy3bw8MFX9s//bm6K800ahhf2",
+	"a94W6MyQJc8gT5msCy71Dg7f0qdpOWbXy51HRJtYu0rU0YMeAelWMiEkQHpWwvbuCgc0jhLCAiRoN6as",
+	"L1B3gixTw8UTzHrprKiFuUHzklL1K1bqVPxEXzFLnqXsmSpic/dsMVVo4twrV8uDUpYvvyQoZRFAtlKR",
+	"JZZlSnKILwhUrGCUcC7X0T58fBcJiScrYHcFjatWn7cy41GPXX9u/uNTPiIMj+i5GiDWX706fPyZ+0yL",
+	"DkdcF1QoJ6ex2+hTOUi76yEf3uV4RFshj0ifsLvZNL5yHxcXdNTSNec4bkE9N0myarofs+ibZcq8Am5B",
+	"ym416k6XpyxaCnZHHxaPNSdRh3G535Mk6ewBshBHMWd9kkBtoUCU+dO4DJjSCfeCK0gax+pc0CiAzjLK",
+	"HIT2j3KAGdpqowhPBGp2Ptp///D5wen5o4Pj0/ODT14eHv/0/PX+8fPD5087FcndPapmN0qoD2ax1O/N",
+	"rf0MUMzHJGmFWBA0IFfFWuyt3kb4ELfJTvd+tBluk3u9B7jd3Qi3oh1yv/cQb3S3wp3oPnnYa+PN7nZ4",
+	"L3pA2r0NvNXdCe9HD29i3lEh0irUW/3bHQHV25T1Ux3kh0Y0zeMnj9Dm5s6Wv/Lngkz24z5PqBxUlNte",
+	"kIlpmsAiJOgX0Bw4TJPLItZ64/hkv7XZ3n6wbN78adbyUUOd2ZqYTMqV+z6ujodsebi+Ccq4fB8+X/8R",
+	"QRKK4+cVIMWvRqNK7tp+srn/8FF7w/vWVMsGf068/rEOA+Rfe/T8vel/mX43/W76SzT9e41OovElghfv",
+	"Tf/H9NcAO/DN9dfT74JH7x2/qpdU5J67fNYZ+5bIU+I/l97ObhVNc4eXivKlgD8+T6JmxdUe0er+NBOM",
+	"ifiwWCi9B0xbKKmG34uUftN+fu/j4cNH23Tz8/uTn2yITx6Q44ud3gfjLfls9DP8ij+Nfho+7B6xg/cq",
+	"cuWq68hPXGCj3M22JdK1yseJC2c4r3x8mAqJcJLQS5IfSyrQkA99pcj1yoiKxd35DrjzWrCj/sqwJcMe",
+	"jsq9gTXpTIr3KXt7MAig3l0YhABAEP6w4Q1OaJ8dsiXRDcrQmYAXU2GQQ5kTwmCdtGJ6SaIiYKbfWrh1",
+	"/IR3hpRQPDtl3IQFSAngsrw0+M8rcqrpRW1eUlCTFlm6jFmzubhdDyPj231lmW6laRe/6CcWCS9iKuSh",
+	"9J3IF4wg26N7FksttA9rF9c2Rc4aIivDFywe+wponmtcSY2Ny5my82bdx6jmLZav2fRKrZQ9RTd+gsVc",
+	"kH2NLL0ab40cDvD0FddbiOyoPWSnld2iZcDWA+i/WFSG81ipjoem27mutrJiZ9p58uxGnWptQ6obw3+V",
+	"4ZfUez+rIkoSkhMilRkqliQL48ekl7IIzL6XeZMm17tf5NonZEhZRJLHeOKJT6m/WssFZ8XsCBewXZB9",
+	"hzqEUUrW0YnkiTmmGoLZ/P4579paU6r3opvSWKIJkbvKR7YDdea0aYNvACOyRW0tXJPteYpj3fN/dl29",
+	"NI7P9bp0nb3pVCct8F7kQGzrzrG6KChABtzMgLucsVHCzxMssemDN8C52rNQAuCWq9VOiERd0k8ZatrX",
+	"9BI+PGMd31Z28gbraSII4mxtD+64Da3UeFGEE5hZl5Z/MEFwEZivfqXErjPkC/ycVmKeCgb3ZA94kres",
+	"KsBZe6aEhIReAg6zBtrXwZmsPCfX3ee8d/4mxbH+p8k2oaOYD3FRyVdTwJ2p9rUMdt8Ssc0DHA4ATgfE",
+	"p7Ii+ZghC6bhqZktxqzmaZRsSsepDgI6z77ofVxY+7KvspRa7rlqBKryfKr2Yj67ZJ+rGWa+HdKaj90e",
+	"gfMXrkJm+/TbJvYxtBBfTTVXdXd/PZjsaUh7czVteqI4R51lXUHdjIY7AuE0ohLF3Od63VgZmwnPp8iK",
+	"Ctlf0fwyUbopsoSwBNizwP/QnHS9unWXEUX1cq5y6QUZOaRHryr65nS+1D9/1UHjhMoKtBPtEvFkUt3R",
+	"LBtiepqh5u/+afp/ryP9f9Nvrn8BYL2/+t1v1uZ/IkO6mv8NuDZAI0NVe+Hjup3gTqpZ/N302+uvNUzw",
+	"9Pvrr6tmMAd8O0s0s33kjf0pwLKc3BIoidmooGGrioskKW+DyxkLL99nmHo1kWpYeyGa6k14NheXOecW",
+	"zn8dBl04w1l+W/BIabPyFc6n909IEtFQViP0aNvODs8lo5ELEAOOAhCU0FuSCgS9z3VMqoxYwnB8SgT4",
+	"6PpaynvLowcdZ8vxDRsSWfGD/voRZhEQ0AeZa34yOFy53WsWqhZkG+bioQYxs0ikDMfIIHZRFsZpZKJA",
+	"WTxyYejL0xU5OmRP0jie32CBCtRLCFzVgOGWGG/GIHohZVf7fMYSZyjCeajkI3wws2OF2fo5C4rt5ofj",
+	"vbH40yQl2ssPOevRBHDgEzKKcUgM4I+JDphSrAoEqAFmjMRufTYxhYCiEN+tCJXXxPwDOOaKzlt6eubk",
+	"REQ3J9V+ImrqYJE6KNIuVNQAyLPLyj5tq7cXh9TNjvBoVfxeA1wyu9J7rYj2YR0R0f03wQlqKXorNj05",
+	"OilZRxv3lozpqW9XrYowuZ9G1I8uqbGXJtASHgFKuS6d6qAfvv477Uh3eTQJsrxbJXGhxw7bQx0dnBYw",
+	"+Ix5zD81mkQtypAZuo6adjI6AcacWvU1OSBnzPiMgGvUp5eE5ZhBasyYxnHWUg9BtjgchmwQuaJCrq8V",
+	"XGm9JEViPYkKrxFI9ULJixUqznTqj5Y2xSCo7Zw/5FGqhrCQaEWg/6yFq/lzbgGZ0dRtm2eBw0ptyGHk",
+	"Erc9zkKP4NkibLmrNv13QPaLczjOfftbKUM0Osl/4vQE74hMc7k9/OurIBfKfRFNnM6u8wmTSn+/5NNC",
+	"2NyQWAMSeBZRpJlDjFos8AzG+7Tsssz0TB1XpSEzRqrFOQtJdUkSUdGY5AXLonJ5z2M5UBJMQNeWmAqD",
+	"ZrQaZ2Ehj4gQuE+WBUg0jz1J+PBE4l7Pb3o5I18mFY3nwVGSOMluVCBPZKifQs10pMTBZruNwgFOcAg5",
+	"5V5/yDzyyCZ+zoZYf//gxylTm+cFue717KJFoeP7AGtzdIiTC7joxFHdbkXLgN8WqJdNtMwj3i2t4IhF",
+	"/L4vJQ4H/vDqvr47wzBEl8TinCd4kt+qgZ+BdWc8yaGVvrKsIEnC9tkqmy8gnixoj6dX+WREkGC01yNR",
+	"bsWYx7yst0LCv1pfdXQCIhLqq2adCWD7xgQNcISaaioJj50TYRqNxHANkZAht738V81EEwO8uXNvdnLP",
+	"ColzeyY2pEvg7gjUOTjF/U5FwOQL8v7EILgtXcChfQ9DsqCwh+6rs4kvBPH0MuIroLYHfpj6QjwvHz8J",
+	"0IcvD54G6OXzpwF6TbovA/T4xaNPAvTJs5NPlMU7ijFlUNmlaQW8RcVc9sqIAyjLk8UQvTQmCxdpjqcH",
+	"kTdb/VKGle8Ye7Ss7iu2zPteksRobGWOV5xQciWV/hsnVErCUPMIJxcRoM66JPefAPXa6op86EKeleLD",
+	"9mQvh+RIW5m/hwTuQQkoZYIkElEmeYYY7RcTzjJrapRVJIurk0s+kKFXdwLlhlA4DF2xGIfYjjBqCHq9",
+	"NqEXe3fiaqO1mwE5kjcVVqxmzjsC6TAVMnCS2tZBzY0AbQboh6//sXajvhKp9bczdnSJZPjM4YugcCaW",
+	"kSTmkOUlQ1VH7TDy2PNPqLKDM81mbrCbnR++/se7zow6a3ZTQhzHJDE31jQjF4DcmQCWMDJlJVegdJyV",
+	"VUDfpMT8bDLE/KfUfyAD0y84O7nZdUI3hjJYQN1VXm4PaIGT3AbwZ7QtfZMC0625jws6jJeMdaePlI4N",
+	"MjImjilr8OTBvFXvWAJE3iPHfRC8Sv0vLNfUbJWD+WRGZ56CLfISTXOPXTDQNZutDvHjznPRTtxGk/eC",
+	"k/VjwECa1ZbelmeJpCEdYZ2rhjPpoNnQCHwaKYNZuxxDX4D+DxlS3KHDMcFucmMpbqRZ3JfCqp5D2sfU",
+	"V7thnEYaU5wKezb2EB8qcRUFZmh+unW/VOWbmZYE0E8IErVrpL1+tWBVpwO/u3jqiQjkeeEWEcTgQVWh",
+	"QIWYKXuAzL/qsW6oktPQXzeTF4yPUTPr5O/GAat6McyYP95byzyHSctSR36KsoVct/rSTrqqrx4IanVo",
+	"Z/sB/n4lNDyR0fx2xPIfQiDERf6ZFx204wI0HnCUmTeYibFh0HzZS+9U7mqUN+qdxWlm7NRlYjYO9E8W",
+	"r8lOtcP0y6ncV/CqLIxWFBqp+TEf7t1CCFEaFHipSCSkbqPQyxTNbHhOv/uo8qjaXyzDOypMER6YQ9m8",
+	"Td2qzmxMkHk19mklpnEcm5JdE0/dyzFvg1zoFZ7JuQ12XslDUschKa0r8BLRuyvgRzhJ3avd1zkd+GaP",
+	"ms4TbfqhA9dAL45G8QRJXk+fuQu3H/at7TGW+OAqKyUu+klpRCV0TKpv5Ol37WdP+k61k1wmatbb6Dh7",
+	"5+nBKbqLR/Tu5cbdIbnrDuhAFD43oG5ehwQXuDxZ0u03N34DOqpPtKPsGe8NiXMSl9iDOfqPcZml/b1M",
+	"SI8kcD26ML+w4jEIKYScRU9qQdmfcum0WhBEiKV6lejVnejHfKsTgh9GgLFOq/grpkwpB5oNU+KRXOlC",
+	"AXXqLmlEluiffpJ90ouOngqykCqvhEdkOQxo3lK9eUXWcwhbOnBlApU2Lygce4f7vNKDhNAf8i2kfxbr",
+	"L7S0p1kHRpPLYCt8Bhqefv022q/XT/l8TC6dcG7Z8bP2stWSqezyKxBjeVjTpAwlJKQjaozqmVgVGY58",
+	"DcYfk5jCfb4dggRHPZzUbHszP/z6wenRMx2D1W1wNb33dLopzNvkkHjDuqemFsZjUcaYshbEjeHtzbxn",
+	"1MnRiT9QvELm0M2Rn6pRapQvfJAkPtfh9WCSxx7MtqAepjGp5w/EPMTxwqzzZ3oU8KnhG28HZXtGTNqT",
+	"7rF6sL5xbxuNBsoK1EFe/y0RYXIO9RbD7GRdd0q+5YhAz+0OatrbQp6gLtE5ZTKhJFoLUEeYxphhSEYS",
+	"Cr11rg4sSOM4quf6WJIxngTqv2Pe7xPIt4vIJYn5aEiYhA7kHb0DnTPW1Pk96WhP2Yyok21lp9RZ08yy",
+	"oQkBiGXqFV5eq0QLOFh4VhSDxJVNqO2vFmOkcBtSrHofkzjkNcq/qan6NilrOf84c8nY0IUUyE51IT6f",
+	"9SjKpJR7PIpQAoaj5svR26gtd6Ty6qXlj8klDcmtdHA02ZG+mFefCgk7ai4SjMpGQ3yRxb4SrVpvdOGj",
+	"NlYNqkE6GpKXdnRunVV5LXbCkDiZ5Ouh5po1ghdChixP+hwuvUzBKJbZ04RFYnmvRiNx2bm6U81pvujS",
+	"SC/4lriOhjfnuJfOTnkyWEejOwLZNbsVbZhFCQeKUC50Mw31lVxC5ANmuEN/WXNjUq8VTql2eGX2ApgA",
+	"/1qfPDoyHKXnZHrOGrMQ9bnUt8JPaEK6WJQAcnrhsOU+3YKnW+qJlhyQFh6NyggBD5dMgdVzd1jQu6sm",
+	"Lf8DiPyskOU5gAdtcYy5NMiS/UOcJFTDkjWzFAacByqy1uxKf+iSgLVlbxfmXBsAiFfC2WRIQ6gpXuqa",
+	"JXtx8a7BeeU8itoG4JnKxkJAGAMAZ3lyTiw493le1qaIeK7zs8+LtZ3C4HuPBhx6LCttyCfqQ+cJCXXp",
+	"OgS6vDaAndSKiSvKSnn5/OnvITUFevFobIrVfDhiW0xlU7K2uXtJvLO9aIb6Ke8Uyx0zl+31S5h7JNwO",
+	"mk3l2dgGmjoEl8GDQ510ButWsgJiLubWJSyO/I8Iu8ELSsSzbwvymXkpWY7N+dqC88Sn7F8POIqoUuyB",
+	"limCDwl4cJCdogiJoyFlWuDyZE2NXumKyLQ/q97lwnNOv0C7olwJCNpn55TdyNujoxqCLWjwEEyOpQzD",
+	"xbc/Cz+bCpLs90kh0XYu+nc+TUsxz1WH5QJYvfuRfHeq2asywe0PzY2/ia/9Fv3lG7qgc33Md+gwZq5h",
+	"TR+wGNW9Db9rheqxuvCQ9WRCEYixboMCF37L1zzmkl+Q4yxwunASpnL+Jry5rJBx1lAUHiBNFsELGmx/",
+	"O+vSkn2s4zREf3vY1Jf2/fMJoIfNw4F+gt+4cPazN251OleWq+xuRVZWsfsqWQoOfvAsLW8RuL5WuYUF",
+	"586oWwClrw9F72zdIRul8lb3zyVZqcVy1kgfTFddbFTA8m5KKM9VC6EA9GPQzH74+u90LLrJGdJrg7+l",
+	"TPtAGU6ei+e8ECHpVkDnZ/ZkAcFtjKYUYoULEIvV7Sbj2hLTICtiQ00s0ZALiTbabTSCCHLOKAESHNIX",
+	"RrhPmWICj6O8XEjIPemrx4We4DdZT/ISs0HyjT96kuX9Cp4moT8NXj/vvwM6Wdz47iayam5bqbdgBr4z",
+	"0QYudFXLn7cj3QotfLLv2+1tFPb5VmQgsGOVAKzgyYwfm0+p/CDttnoxvuRpQqK1PYPwwyLAxYDQh+U+",
+	"z4Vuux5g6rvjzmrBDSXJkH1lbq3zpgJvVUC7TFik3pJF/gs5a4HwBk65jdTxTAj+CNLGoY3FowxsYxnI",
+	"xqq6XbA6NaggahrW4gxFJCaSrK2blNd5z9oil/xhLRLUw19VLSK7Ba+DSwHgmt2YoCEOB5SRltLO8Aed",
+	"YYGaguELch5iQUro6ZRB34LzrMOYp4qTVK0PfoK0C4wiLpXpBF0BszKxD09ePDfJCB0ISHSCM9aBzVxv",
+	"rzM8JB24RtYlZQkeEkVmCMdroCESWRh9gZQnrD5+xpqdNylJJusxHVLZCVBnQHBEkvV9KH0yAjy7d87W",
+	"akMiVanTPsIO0iFmZXqWSKiTYrHuAFFKDagRPlbkDfTO5lPxcffThKejZf0wPMJ+9LMTgqXYQ230HkoZ",
+	"UJJENfNbLBfehjVBWCT83RHnNIBcmMdWjmsvcZ+7VBK4+mCUxuQ5N/mWnugVluIUm7u4Oj3JAM+0Jkny",
+	"2NY8cgDj5GmBf1jNzZzcb3MGsiaJlhIZlxR4IMiZu0Dm8q44AbNVmqQB8Wp2SCtLD0bG+uojQKMYM+YD",
+	"snBP6E37AdmDWbBMFoKUv7MjOHNaZhIK65ifSx2QSoe6BgaTjwMrOcSaYqv0Hqtlp2np/yMw0jS51LEn",
+	"QtyGBVt44bFmtR8VkY752Geb2BIOF9Xapu3SRBc4GMy4shVpIP80dJC3UvvQIsAaDKsJGpOE5GiBN8P/",
+	"K81A+D3+7ALcY5TWQlVclHuxH0p6SeVkbj8ni+k1IoxE0DTKpcFqcf+5iR9DC1D4mDPip0w25NT2i/WM",
+	"qQLrc6AtDWdC0T1EQIfEVHY7eTAsB72sKHsswjn6fl8ilSVojHLIfE+IVK14LtukgiS17LdyEZN+LqiR",
+	"PRNkzsQMJ5dmmK+mvLEzu+iDnvQc1RnWLdBf73ulSDmpSB425gn64a/+xknbUP9KUsbsf/cog+KpPZSP",
+	"/7t8fPbnwHmHEkjuO0LMQhKTaD172xlTY+zfgQ2BEKW8Yf3qzAbUBoJ5s6YdvE0XCMKrvBe6DhlWihSs",
+	"YHKXm8LqP1fu0bvp4LmHOrk1B31aDPBopB16qBz4k7n6B2uuzvDOBwTHavyXlQxrjxK/WNxsYg6THjIq",
+	"KY5vveGSpyGk/lLWG6cMuFq7Ec4Clop5n1bkyprWO3eEg/E65F0aE13pse5Jx/s9N4XSqwlWaA51mDeP",
+	"8dw/DO2dfpFKH/ERCS/Eno3iKUsiihwYCWNDKh2HyBUOZTxBzYSnkITjmtRr5fhTRcJAlJKa56mf4JAc",
+	"ZAKjwsKL8ATRDN4bsKVtbx0f9gNco6RiRFjksQGr+wVUdJfb8JeK80uSRKknKPmKwQx1SJpKgWCRaEQS",
+	"yqNdO2V3jgZvgkoLnV1txS1qxqvGZN6QBt9PmX3lLaRbMttQ03Cb3eziVmZzzcm0gJ1fxph5czLppYfE",
+	"L3o9qLXAUrc842lFkUjNFsZmWP0mxmB2ngxwQpz2Ub4AfAKOaKLkU6HFEZy2PdRGYhQrHiGXhMXFfk0P",
+	"Hy7Sz0DyOQ2oMHxa46ZIPDGc4HBm1piqeJzK5yef0kKToW4aGZMkucTxEWdy4MNZgL+jLpFjQlg2T1G8",
+	"Etx0ZrPhm82QMriI3K8QjVDHM8RxTIQsiEGp6zWZIgU3zNbjCWpeaGHql4TzScNm+ywsTh2BhvtSFLqT",
+	"3XN3YbNeGJdZFymBSrVZ/p3ZE5e9ZigZ2KO5qMqodMRvI5xUlho/gmhSaUmrWWx/kklVMulPwuadCZuC",
+	"nKnB6iv11JlrFuTkdKwD5RUwLvc03YU62VS6Prf1JUWNbiXm8/7VXVKZ1RGWZ60rum+Sj7zKBW5lldIy",
+	"/blf21antuFJTNkFEpKPBBrz5ML01lnCeroppB9VpCbR+5NKPPccR3Y84BqT22n3n9fi2u6tVKB+uXtr",
+	"3WqUuQHjFVLtEr64QOOY6/KMehGvnDXzm+Y8ElvpWGck0mgEdBXwu1q5fJYrYeUVEIzOVXG+/UEeGHZv",
+	"jd2ceufozT+1t2OfZDLgR2GaZLTJ2ydU1EHO7ztkGQq6ygzwZfGg1RNKK8iX0q2cMI1uDOyAZqOkRk9B",
+	"94Tf1jvdQ7CIrV64Y5eSEOWKSfdFdc/d/H5OOZO840rauXv9MiE9GscZ95GRxCwkyAIILGx4V73lN3/1",
+	"siV4q+52YXvn793JYuAaaQDEQOeLtQB1NGNEHdRMCICzUqn+bCUuJBSakqZOFdCMeYcjqPM6KO8d0aEQ",
+	"KZntkbwa8zkF0ocLgW7xaJTwSxIVkAaaVEJSZAGNM8jCkZhFpsC6BtKHjpglNHIq3Uo3/2rxCMdywNP+",
+	"wGSQl66JAQWUyCAHZreZprqif7arap22smvr6LXpTEYlStmQyNlPd7bbDwt/PWdcng+J7LyNrrTFzfPy",
+	"N1yMu220l0kRY+Zi3dtvsnn9l9N/mX5//fPrX0y/n/5q+g30TP1u+u30mwBN/2X67fS3099Mv5/+W4Cu",
+	"f65+vf7F9Nvr/3X67fTX019e/8JTZTPDiwu5xUHWXDh2kCFxzIUqKeJ2wHPpYpjcSx6nQ6X8EA5xRIY0",
+	"RPCcP3pe18gH4i9V/QJP1PYKzO7O+gWFNAxwI/OxK3kI+umqew74Vcc9Rv62x6j56vTRWq3rjAuDD1Kv",
+	"i2x2NOZchEDgiCfDvD1GU4M26Sbt5o8BEvQKQf/FigZZK3hC7iPVHtYCmXlCpMFuAAbIdnKOGIV0KiNH",
+	"ayHYrQRP/VGNrXrpDPUAW8/FroaWzxlLZ7yUY+Ks+0uxc/ig5/PuxnxdKC1PZKpHsSNooiGWpnyTSoFG",
+	"6l8Jq5gAzO5Fz7/AbB3wfs5I3pS1afulG2PcvGltpTP7+yg5FySpxG41R1APgSZcPdpPExJBTaeic9Hp",
+	"qOgbXi9eUNCbDmitTCNKIrX9viveGnAP8PwpX+np2rljkExOe5NXSVULY+hTimCUNeRG0NtNsc3Hx9BB",
+	"Vh0h6G1box2uP6wxI77mwqm7UiHX7UHJLnAiHhd6pOfAZpwU5Je2mTp11JFV78WddfcpMxyc8EslSoF7",
+	"dh1tPCOi3f1ZbLa99eztkpW4ZODmVAdGBc+SfedGbN5esMZ3Zmf9OSiEsl0utEbUewhgahgNqZD4ggQI",
+	"Z+JzD/5bS9ZM+uqzQ4QG9oUfXWA++MwCT+7D1x95IuVx302HOogen+xXgORcFgdu7uxsPPQOvaAVvt0F",
+	"mSAaoebxk0fo/r2tB0gO0mEXjDC/+LzQyXX2oy8+eun9YCqIO0zQvnfY1VzpdEEmAepiQe5tp0mc9YUe",
+	"qXOgI+7z+eYCim8UmdSXNBX01AKgso+JPnz90cnsnlyQSf3TpHZ1Udk/vND3/Wfaf97XuKpeeF+LL6ys",
+	"GCmyRHvoIkSl7W+NogSPGbLVuyIjn/p0oEM3UM4rkMDKp9cg0vqXMObhhXKKA+gWjQBdLNK/iZAnntRL",
+	"87JqOTWfaGbB+7rC+CsfIqKepp10d5KtDRVyhnJamqE/yYvAylUEYUKwIKZRhm6S7X7F771pYizKqhFp",
+	"V/csQjxBJsazekp+RHDkb+ac3U2pV6EkZQLxVO4h9cpsz7H+FQopoUhALQEcrtWnBHfdJ4AgL3w+B/xg",
+	"rrY1JKxeAopSKPcfD2g4QBgIruYEBNO4sJShXkz7A7iVEpLGcXYHM8+h9kTgNVfVijzFJoe9CpM5K7ao",
+	"9bYqX/Iog223viQ2hrwsgv06qyv4ViUWVq5E3mBq4bQycVDhWpRkhgmJmRnfEZ7W5gtbdpPkY4sg4DEs",
+	"EjLElFHWX8hJMelJp0dezk/QB6ttmvPr5n5rM/xvR8+xPhyKJ0Sksawps471YO0AUTLev8TUvH9eYy89",
+	"GDWtQMvah12QyZp1ZExdj+nG74UFo2T8IgeVrBAO5mOAFxkg2gMppc5VjKWNZygGvCMc2ZBR0Yg15W2O",
+	"CAOC88T0W4NXri5FIAF9vjQ1Q+rfsNdz8czuVZRBOE32Z7pAZR5F5hDkq3BEdUlEenjd0SXu0cw0V2NG",
+	"h2WsOctsZWaYY12Ypvw+4wI2WK9b8UKOPFvU9tVNJIoAQpazrmwPRPVf+vUBwkrSy4RHaQhqHPqtqfNR",
+	"ET/Lyo38dVzZz5XMdAu1cVFKqurx7MbD+cJssvpHLGpwDdmqt/IJ1RdlUJm0KCwGg0CmC2mucLCr3/aQ",
+	"xcuy/dtXxp+vE4vVK7DxvazqzAclZH4y81TsCTkafIyTSDgh6z3ER9oAVUsQuq2tHQYZUjpHsNgn2lne",
+	"kEdpTN5KZz5F6GeVpsa+uxG7+kIduu/DubRS2sCOGOUsBBECXNL9l4dwHWf53F7JQYmo1Y/CFEouHQ+s",
+	"Rma4pBHh3ljTPoLfcokC96fKIh52SYReHT+rFV0eE8C7rnkmXpvRCyEdsm3OQkkW3SFnQ3uo7NF3xVBR",
+	"5hQ6ZGQkKe34Qqn8xJz9clF03m/ftwMRH7OY48i7CU8PTrW+NwZGVjcCUNjHmPVJgA5Ocd8vdrO2/14E",
+	"kaz1fx04TQ86uQkLugt031pc2hzqfexgX5V5MHMUcbFlpLTtNsyxMi50YMRHpf2LDqVpN6mMNQ9cYIUT",
+	"kc2jmQoIN0mu3Z/cG695Sz6qMOIfDTgNiTLxlH0OgkPNOLA4RmBEQ8dG3kNDLMOBIsAI0yV6nllKvxhV",
+	"GfUjTpmvc9Uh3Cxpx44Vgwm5ouSptmbMS42xpeWsNyTiUhY6ll5Jf9MdiGX7UqANHbS8TWB+ika3SBFp",
+	"Dm6dt8AZ8MouqU+HIURG55wf8kXOOSmvc2FaPihGzubi2nZqKR0cG2vSLYhNKa+13uAqRnju96NUx+iP",
+	"KEuLiEQurAKLlkp3+5xTVun/wDVddgGohmoFRAUSA0Al3NhBQz0d17cEe36tvseh3uwVvS90Q30a668r",
+	"Jbde7+4t5ElEWb/6rRCYyyoC6jlaS1FWWYceHzYdhXwIp8UQzNmBvWyVuybArrdTuwGz9F/b0yswJ88u",
+	"2kQdFTNBRwyTl2yjyXYGDU144/3Ai2qVDms6BDP8mDFfkassJfJtLu1P5VmjrJ/BolV1fi0cK7h1UmrH",
+	"B4tSAWu2RMV5Tat9RZCvlbEQqsAQqgxOL1T9YnSuOUXjdreOwCD0NnWEXwod3XczPwQnZjd1Hzo91gdt",
+	"s3wBQ2Eeq9cL6JlmPaU9McYFYKZGX5ulB7rWfaNGvHKxQ/SWAN+WxXdzUHEtF7mEKNJwNbS2IpvdALZN",
+	"c9ieCcrhkamkzoPtsWn47VHCRYZaCTXCBwSxtRoQ+GIy+QHA9+PYnjN765zxphf4+8ao3iUZsTqwd/FF",
+	"7wZP5Q+MDzw0qYhI2ugFFuauHgOMqslDrBuUVL8cRXkjTcyiIta0t5vtUVSNZ72LVglsatN4/ZawzuuF",
+	"Cf8UH/x9xwfr44Tr996mdrWlnfWofGJHv0O9XAwf3l4oUK1nlUigYwfUCApm9M1ERlUYcDWDQZsclnF9",
+	"AjILQWai0vRGtxCLWXn5HKzFZfbSvSi/5eC4nXKtpGAixEk6HGKNDq/7XXgiYhl5TE5sBkyZQCsVLAQ0",
+	"H5D5Dbx1ZIaYpdhGcBd7lhW3hcUQsZmms9Q5+766gZhpImsaSg5L1Hy+jopxecQIiQTqWG7tBAhnsaCO",
+	"+Y/OHsJIqRz7UJ9InYEEf4To8stXp+iHr//xrvqLXz9rnVoqhKlrb1SoLwiHFFRU4KooSA92kiRmxfkN",
+	"1dAN9cMtiOil7K+b3deg5kDKkVjz1jOZrPbGbuMvYNTu3buNtyXDqy5vqs/TE+r37R2mvmO42QY1dRAr",
+	"he6u3s5AN7qYeQ0BLqd5kR2tG/ve8GZmgDd37v2eLm3Mx+vc3mTHaoY8yqbezTsaNUUhtWBtT/PqLsKz",
+	"XLoH27hrJZbkGWn3rGDTz13mvcyzXg55nBIyIEF9gm0YFMOUeyBydq3oaapn89wpnBD/FW2ALsjE1Ucg",
+	"TanmLqt7pO65DytsGFM/PziVKskS1O80F+18ayXPuss7t+Iug0d3EzcZFsLDCxK9THg3JkOdHh2/6DV2",
+	"P11oIMADXwXlm1RedVfQ0fQ4j+GLHbU9ygzazdKfbpjpNMZUiie+BPrylykzdUQALznkEdl1OUV5/cam",
+	"0HhGq4FSlAj+2awhMdJERLirc+js9x0jKsSMcU0aF3waNSdQNZJt44mj45bt4ewsHbZgF+E4NqADIWf6",
+	"ZQINUyGha/o6Op7FikV5nyUr299DzDqwpVRmdeAB8IGn3oTE0t7oJC6jK5zZmvsRKkvRU0RFMRVp1oCo",
+	"SDPaz7Me9f2VwX6029F06phDHBMW4WRtdZbVZ0VRw49p9ai4cCrQEDN1bCZu4m9eP65vPHRsvoAvtXVv",
+	"pwRktThHs/Igl2ZF2A3QHyuk0inxxiRdExQuT6WkrC90IbrSDhDCqmgrXgnzbl/XAabo7CHGsxxiTcvM",
+	"wyvgWZsxAhEGYJGl0t0lM9JWCxzl7pXGcNaCH+iRh2MqYki3m5D9FpKoH/mhzj7gY30OuphdOAZBlmYS",
+	"JXgsdIynmNjrNtoxvLNIzSpOPLFjXZdgDiPBGK9BWYjsVIhiOzN9x2Da1dW/Kr+sqsY40fgZqIvDC8AB",
+	"Ouy1IDOjg5qds8bl5lmjs5aHvAtzWV9stlZ45za2Y+M59ig6O1DecDeUUyd8884Q060j2QExkPntYIn6",
+	"4NMRVIBRDW+v1Lj9VB6KhDdl7WYN5QuuvvEBWlllwB+Jz7/Ag/+TU17bKa9ke+VuzaYy9rxe+MvHTwL0",
+	"4cuDpwF6+fxpgF6T7ssAPX7x6JMAffLs5JMAHb3cVms+ermlGVR9FhJJGO31iIO+7iStZyIJZjup0e9u",
+	"bgDByZxaKiJXcDObuJRmBdcPawus1lrZVDle5/Z2exFiZ2XOkpIKCedDy2iGt/asIacMG7Bq9S1FdQKV",
+	"YxETFnl5s2x41OTV+elRp66TXj19m2OUbccAC+RCrN7KVJfNu6qfruTl0wxZKyI9DDVMjSRt+MopUwE2",
+	"eYxZP8V9jVhhGjwKEPu20lm4cQl4GWH+0APv0xUx0N5tj4PRrTY4gMIeANU5KlLeKw0MgBWKOeu3lGCI",
+	"UEJ6CREDnZBdA4LVtlAYzeuWcIQpZF7NyF+lkW+rP6Z55P2JL9C9GBSoZu6SiWXN00pmtRD2WhFzlIR0",
+	"RAmTFVb9kT0a44RKSTLXm6eyy69M9XSVLc/kjUBRatWzGRI4WCWpZoZ6CXQz2B1A9vwt+lqziIJRoJjL",
+	"DcU7TrP+OVxakePDyvA6Qz0cqblBoXuHMk1TylkHNRkZZ+lAIWGSJNDBt4OjS3UAhMbxA5hpUQi3Oq9p",
+	"BA1nuJq125DYHTazUWY1t4Gjao/vjwBE1SxlNcVgpVVpmTGmDHJu9qA1cz/Bo4EOuQui/mDue7uxcsGV",
+	"PyGKbZGn/+36F9NfX399/dfXv5j+Ek3/3+kvp7+dfnv98+v/HU2/U3/57fXX0++n/3z99fSX03+b/tv1",
+	"X6Ppb6ffT391/dfX/5vGubv+z2j66+mvpr+c/sYBtvur6bfTbz0GxApofyuJPufUO8v9Bz316Tfehf1q",
+	"+s31z2FR302/mf7z9HugwfR/Tr9Xo2bWsmTDH68cmcMolcgtb1KSkgy6RTFvD7MWT20YLEAdYcE6dc59",
+	"bs8kxC+49TPSIN9pCIhMsIFFWEo+15PQUs0geKoXeA0iu6C0q9bRJasdgRGPaTipRLGAXu76Ryv6rJjU",
+	"TxZDxcrsy0oiJgj3E2KAazJu2Wxv3mu1Hxb3/d6SfZ6Ks5633Zo6Iz9ufMiZIu+CmBQsSue8aqBuVj8g",
+	"9W7MCx+Qn3M+//v1f5p+M/2f0++u/3r6r+j6r9RhvP7F9dfod/80/R/TXwPI5jfXX0+/+91v/ClmN2SR",
+	"jIiaHwyzsCq+mDVRLItH1aAH5pNGQVOhtbiW2ZCml8+iEu8gZfmXFnOEOxo17WWsQeLW+T8Zpi9lCNsp",
+	"rt1Sv6g6eGi5eLQEDApMX97cGRrUPFrWxLoFo6RwYle/4D3CyQWJnnOZQdCJ2QkOYdCcIDtzn9e4lfoZ",
+	"lBBsLtmpgASLAjdv+Sz1lKmHFpHhFYxyJ64t4JkMFT337LVeIpD6l9qvBMxyhkTge4oBHS2xk9kzPgtz",
+	"rBPUhe98AVyNOV9iwNM4QjiUiLMAkfX+OsKoy1MWoVBNEOhDdBcFA6Ju01232nBPWLvGcl8f29d6agvZ",
+	"ziWKs6DZLfgMNsGC9ZSMT30jfxPfbYkGJPMbg3zOKVsyT3NeVw4Inczu78H6xr3tWTRgKzNN0XMWd1lc",
+	"x3jrnTz0Xvm6eKzYT7kK899skyZU1iEg836z/QgcNvGfcDXhw+GIJytitBteXvJwmy/qbrFDfHWoH7X2",
+	"u/nnRr1zVGNlFjGplEsRRQW8FhdHTYcI/D8mfLzygnNAprJgExd0NPJ/srRuO7nArCB/1sxtIUF0W/zf",
+	"Qx+IcvuFRe1l8eqPLtnHoULoAOyQqcdwI7sGIW0PMUWQGDL/JEcgo0oe9tZmYbI7NxJFFU0kKgRFZW8J",
+	"P1fWbSDzPFtzvU4xlEXkquoyZ3xH5Le4lGV430RIU2zSrujzmsqQ+3qAdMwB6aAmhoxzoyL2IM9lpjXy",
+	"GNvwPezhGTONMtTZUq9giFxRISFtxeiaPteWRq7J1RPmFJa6aVSf1s+8oV4/TvrrwQRhRS0N4KjfsIs6",
+	"OFbm2+Rcz6QDEUVg0HOJLwjrWH15xqDIa0wF0dO7AaDzkpE42Pxcadlty9aafaqaUW8lakksWMcffdDS",
+	"NTNmub9rczUNd9oMioTgcOADho+wxG4YKesgat7kjx/By1fqEriytFsgzsBlmOGS5Y3Td9P8KWgIgNp7",
+	"gkPJk+NsmT4p6c7IZqoJhJF+A+rBKxDv5Yl8ATpEeKj/+4xptArMImjvBc0TCGBTRIgzsps/hgiLNHKL",
+	"wfxBne321hnTHzrXHzonWc//c7s9NvJ5iODHdbQfj/FEQPhECxxPHssKRvX8llmVhvB8prk98VLltf7R",
+	"iZiJrQQ3PS58mT82ZdgpEjEoIZ68ZcD1OrGNYr2GFs07kAKyim5QbnFTy+3anXQaSFrWmbXNznZ7u7M2",
+	"07gdNTtPD07RXTyidy837g7JXd1wtFOR4Nm32Ch1yu41kIqxV5/NTQ01aTUmHgwAqk5uegStIyRlKUHq",
+	"yK4Ghve2erm8s3rJmuAqvlzJOmFNvbfBDE86cy5tZa0jcitSZObc/SiESY2c9CrIeNtsmkVZH2ibPO6R",
+	"MvqXZ3RIfd+zSec4jvmYRHuojYYEM4gbAf6439Gw35uHmC0C079b8qyTRL3YoYH6dbi/tN32C89Ib96i",
+	"YtKbhVbPVrW4ZsF+5pXwimf7GQMnPDeppEuErGx1fjRBXQA0DLmuQjOABmbu2X5PrEj3AaVnSHwV68qR",
+	"+SrrF55XViq8+1KEQvFBqcWZTXV7J5UISiWZrfa90kGIVxtnpKUFFXaUF5UowQZOHDOTcom1D7qaUtPo",
+	"sNU3eJxp3Mj8RBpAWT/ZTPHHiWLCig0z5SFlPq2PCPmOajo+diHxMXPPiw893rYKnuuhwKiXcLmnFfKQ",
+	"gFCtRMI/tV0eTB+HnjMTV84y4p/XTWpDblpNMbO6oKhISrKxJJFLvDRbkWFIXhSLGUOXz5yjbny69DkZ",
+	"i0NJvPY4ZJgppWN1KYmo5FlSsUddKmOdhWRxS0Iws/ftcINB5N+urCZaw0lUIhj50ZB0frSGQgpQsar6",
+	"trCJ6PI28bKIIvObcgo0HnBB8qxvwNJWG0eFUgF7ukkcaAOd9qNDOQWjYjF4XRn5Nu3GAG5403zPhfyi",
+	"mPQEBt4uVk+t3FB7zk1KqAN4k7F7YaOKhMkBNesj4dgzechGqe+a6bZPWY468JTKD9JuqxfjS54mJFrb",
+	"Qwke6+4GVKAo4aOR7Y2kTxUUPIoiwFjxZqV29dM8ZjfRkBagV2m8Z9M1pMcLlbeQcaPrpbPDYdKA3J0F",
+	"d19Xo+RPQq2XUjO+1s+SW5NADshQVx/7mmJK3Out2bILNch0aaY9SqJ1dAAHkSemxG23eB6h6zLq2B3e",
+	"Nd3BOupdUPPtNpnP0js+bbS7O2QjvIdb7XD7fmsbPyCth3ij29robZKtaDvc6d7DitXqH/b8EnWnXTr6",
+	"QSNl9E1KzO9294rSwJOqlBAc5SUpe/ZuppfKNCHIFqEJt0VvRieoAQT/DaMowb0b2NS3COiYCYXsSM47",
+	"zrfhz2fq+kfgxudSffbOAfa4A2nvjEuUMRdqdhxG6yjRo6e95tSERvrBmZEFhgsQZZdU/P/s/ftyI8eV",
+	"Lwq/Sgb2jmiwXQAB8NYEw/ENxWZLVN8okq2boY9IVCWAMgtZUGWBaFi7IyTZ2zMnZiK8x/Y5xzGzbY3P",
+	"mfA/O84JjeyO6ZGsdsQ8QfEV9CQncq3MqiygCiiQLVlq0Tv2iI265XWtlevy+7kdhEzRizOppN8xXtA2",
+	"wxnQNgMOzTFFfmZsw0yfyi9SMVIk/6dOwf7i4qcXfxs9i76InpF6g9RqNfLVx1/CNXLx0cXfXvzjxccX",
+	"PyVf/ez/IJCxWK+vZ1s1NGQ9VQA6d32ZiV76matYRbM2i5nEdkMAIyOUY9HgTFXPy7koxg3gufyseE6Z",
+	"2bl78slZIJA458tsJUJxpDOF5NFTETPmbI5koc8afgsiMkhrwrBuPv6uHCUdMJbNs5m4JNcxXcjoZ6QV",
+	"Gv12PUYwv+8KJFjs/ULrQjPGDXzFWqFq+NI5kOW6RRoWWSNfffgH4nKITCmEH0j5hhxJ2x8gPeEKevnZ",
+	"Ofj4HW0YYMlqGDA6UKF2vRPXG9ZizChDpZhFF9Ffoi+iT7HkItnKT6MvocqggCUqR8rYuTOWKCz+DIPV",
+	"NDTVXGeK36ytnp0ESdPbwRUIk9MkbcNCwtQG02TCgypzVqwWbw/pZADFB2VK1N8kYDZzz6VBSdPRGmfE",
+	"VizSViUNbQRlpXZfroAWVz9DisRoOPQDfGvo2mcsVHFG+VXS1r6uOHMjdn7JJsnzrb6CB13I08At1kYc",
+	"f73h3FAwr7tSJfd9yLoF2xMSMNLZGUb/4UwOHZU2MbYZsp+hyYAXpkiIpaocC4wgwCE/VYiVvGSuYtnr",
+	"U86ZJ5YMnl9VM+Sk9MQIFxOVC5ODnct3hxmUAcd9f2xgCbm84z9OTG5jv4KFrfOoRqLPRI5bUwzE3EYe",
+	"3z8m5dAnlADXejBgjkrMwor1xZWqxkbFXiUpKiInK3xGIS2LGJWrrPTIHR/uFqfsCRi6WEArp8shNmjN",
+	"rstjxS2nxirrnUa3st3dYpV6Z7NTtxvOGlvvzgM9zmBjdjkIYP1RlVKdkigWabv83HdtJv/E/d02t3W6",
+	"kereTEcKlWZ9VjuOD3dvCBIwj4ZyWckbdXlG0rQ4OdjxB9TlcMBMqqXiBqyqrSpWVVPEasGBW87AVhiQ",
+	"iOwre7Zocb2Qo4dpxL4Mxw9zfALWZYE8wYmcpEUo4AhVkfmUozSpoNX1thYZBv7ABxtlZZEMhPfLw1AW",
+	"a3Ncg0u9qaIiXfUrsBTYik/QCrpm8YcHuk97WIOTaxQaNcJgHcLkiLEbyi8Sn0+ZiIo+tduVk4n+DRuV",
+	"0xXMxoEoOAUozAsI7GTcrek5nvpe5lAtsaYuldX20i67v+pULpq1YwOLLNNQyqKUKD3kjDAeBhPAYtKW",
+	"gKW1MB5I9PCpq1ASWDisn2npLSoMMppctN+XWqrzhuYk6bLLUiBfxq/cD2E4mGOCfZmIZ1capMSZubVM",
+	"Pcii4YMTqst7R8uDfb7mj8GdrK0gbdFIwYknX3SlTyHHUBE+yCFbP9FKE+FUbV1RQFwhRixByhwFgfwO",
+	"Zr2Rcs1EMoKMk7TnJf/QK9XrvMaoz8daPu7iGArpeiwkoe/QSTXHXkPAoZk3+2cAi9r+YMJo8KQt/5jA",
+	"fwY+D/vw1zBgXffxE4SGk6Pc/kCw959gMrv8s/ngSZuUf8ICvzKEM5xclg+I4/bcMIePOWCCzUcKVKOu",
+	"cz960k5E1Kgd0paN9SZtDT6vGw8NgvZr1FTst+luBOrxklXCV2T6FwXL33t4jQwDOXXxMoj+NfpN9Hv5",
+	"n3+Jfh39jrDH8kxKyupgCzGGlcWhcT1NenzipljmWk2tlYU76VIS6OtfL7OBrQJQSZlr5jZiJiWLIj5d",
+	"qF4Asm/WKrEI8wQjbVgS7Re4SOR2BxBXWCvlqdWxskMUzlMSfEqhZBRdJllz/3DIAhr6wa4zQFSsb0EV",
+	"2VJ1Y1esFMsswJo3UGaFQEHWjOkyRTXSc+sQUtMixf1s9xsF9oDo+0HxoRPeqDd14+ZaCn7uR7Tyk1pl",
+	"+z3138p7H9StzcaT/7oYXE6+WnXDUmOw3DA7lx3nF7KiZ6utscb8KskXLj93w2XyUUROjVAvoFK7NElW",
+	"cVuH2XTACAwHoYhFuAPRN/1I0g7EpzAr6Ewppz5TUi3Piba9qEKz2Hunqz/iMurUuJkz8d6C6M8y1T+H",
+	"gQ8QnQtKVOatZFx0R1AWd7ly7KR8cIY0b1mEpyz0VCAFyzhqmdHG/CAVQogWR79B29fOiHIcHD8k6436",
+	"FtG3ENt3ppx7R49eKaVF0W7l3fc+WMuSPVbJcYWdnV6p8rYGPnyD6BtJ+cwfMvtMFLW/nVFG4Dz0Q+qR",
+	"r/7ul1Ck0iTjPoUzBXChhz4Z0snSH+q7IpuEbh9cO7g9NF4y+uM5m5CBf86kvW8R33OYCBP+hkJnOVga",
+	"++eMZxa3F0y5M2JKhx7NDb6aoaehRzmx+76AwgBi95l95o/CS0VajffmWefKeaIz9HSmvflk4SE7SB7K",
+	"GjOAhivs7oXxvye3b8arLpPKSLPCDofU1an/S69L2ER7iiq6QNS7O8quFDtSVy7bjmJlhzCeKcBK2KsZ",
+	"QanRIAlM8wRq+NKCIuc7ugUgLS798jko+rFHAkVDUTldKCkz1smxTDeG1JC+uvdq/RnLAAWouYqyxIXe",
+	"NVN7ORGKy+R1GiJtNqnTDv3gILMewSc2HQl5dg9TuSB4YsRI+jDwz10Hmf4o0Ar0AoAm+rHfuZToooMc",
+	"aNhYtjvJWtEFG5lrZnGlEHQvJ/Ug7nqTtFWiZtsibUizlH+oAWi2RrXamu068F8IF+JMZ16wfW67notB",
+	"xkx3DzvPrDVSc23pcT8VI9tmzJE/GQvkVC42iyDju7yGbTHv/urDP5QygvzJLZmoSYE/yCvTP4n9zEoh",
+	"K7FRppwYsmfFSqUxuSFxXIckhAiFkI58G7bdXAOtD3SMy5hnoV+4b1hZ9eK7Nm1qJ/3USyI1CUab4x1j",
+	"xVtZL+xcUQDadVYS5Oy8YeDaLCWsC4poI6KeZwBlZzwjbiEHKQN1BIVy8opYvrG6SX1mWd0Ddbd5XRLh",
+	"yJkoFialTo3OXa5kTM5AXrfk5Bj24mWsmSWKoeeUNyWFgXDTtBE7f8Wn10q64EkPd5KIhgOSUrdq9eau",
+	"+ReRiYCnxpcgBQE6crmDeWqiMkTmbsaOhggupDQZ5tRyNUAmttq8UFp2jUCB49jDuMZiurICUWTgfCaK",
+	"smAl54MroPtODXXuROZpLzqmbujy3qk21r76+S8VhoTLkcAHL6zsKF5Ow9QkLj/VdbEtXk6Y5rA6fEiD",
+	"cCV+4U5scpBymgHaMuqgWzz5nnzepZ43OdWGMdKqxf+A7+E/xVSm41S3wEY+NRAPlMWtm5Q2vmc/nOnL",
+	"ezjlPMtKZFvsBRC3NU3FjMAMRkkJUSoHG/NWkF8aEQR+7LtcZKc08FxiWuXQTgw9zZhRLAU45bRO+pG9",
+	"BpPW36E2W1aixEq7gLIqOPALh2XpIbDnaJek+/dcWxfILRGTl8qTOSNbO6LhHaQMiPcAUh39OwLhA2b+",
+	"84uPLn568b9FTwGv+rPoCwTKj56S6Hn0b4A4/+/R8+gzSAF/Gn1x8Q/Rl9Hz6D9I9Kfo6cUvzB/hDc8y",
+	"yDl1IDRlPxdyPAkxQsdq2m2bNUdxCH9BdGZqcriO7ao2qU8umhrt1V6SVmqGHcOmIfX8HrFp4OjyZESc",
+	"yi1OdhwNHzPrGfZ5SO1wX0df8m441KCOs1Zv0t78QmTjl7gomYR+kbJk49H7zuK304S7pazLO7MTGwoT",
+	"09hFak6zdiGERHv+PFbwhLIa870HtMewUCDsx2cEwYJzFqzMIPYGQI3Gi8L05golWN3CVfxiRXt5lDw1",
+	"He4sKvYuUbmc4pY0BfZaI1Ngj1lHtvFSMjfpUzKR0wtydgNMbaqpLZS0yIo3ZmoGkhVXnIIyQ858M3yU",
+	"VdJOmq4YKVXz8xkp5wmohVJ7WmBNBWYglgBVjQP/PJM1bKGEmwKcXSyQZjlgirG+XEWuXDIp4YXv9IWJ",
+	"Dcb+m9Fs/TAclsUKeXR0z0Kmy9kcm7VshTx3CxylernE+k8eBNM45sYjyLiNlQ1VguE/2BPEzBsjZe6H",
+	"qgZ/wuQpg0rpXMGL8rzjCnRJYOWXozMFBKTHYX7aP0a/if4pg2KV8rOMQV/LHPSOezY74PhmfcaU72uS",
+	"bZX6h8l7kOUuz2G19cWZTnLjBAETQ587jIcKuT/js/8UPb/48OJDYB/6S/Q8+lLagUB88lH0efQs+o+4",
+	"nrdJGrXsBq3V6pYeOcwwFOHUcKUGJTMkmZEkF/0m+m302yapx98t1xtYb8ohr5kNA8bZKFhRn9e3nbMA",
+	"cQ0KjNNZVqFX9E/RJ9EncgbsPg2oHbJAFHmZx3rU211CYMIDeuVMifuR5xG4TqQ8mfp89uv8XlayYfS7",
+	"6FfRv0S/JeX6ms4mlTta/x79JvqElOsb6WFcahQFC0MP4ur5S+1fok/1WtIkO7NL62oLaQYiSY8urjCc",
+	"bTVMU7NlJZsYt2hWp3K21SKtf8zsUeCGEzOLf6lsF+jSsTxHnIx9RNLNiNDCOQPwOAD+dho3N/TJSLBc",
+	"dJAEE7dAZUN2kzLHAeFNzSSAwrGFu+irLuiq/kbzaEbsIc86A+ezjyxJNgIosPvcEQW/M5dqJDlNZ+DL",
+	"B05B+g4zhy0Lvwz8UQV8oDOZY45KYIsP73HQyoij45CnB8ZIfptLEVBsYb6QIMDscn8JIgKHikTgjh/0",
+	"/MIUKlPW/2Nqh95EwxW1YcLUqQRKmtuzdtW8Km5KIJEdUzOhNNYVcXJnUui1fA52DkVG6qOQI6fqs/W3",
+	"pyq0l6XHeDJn3I/kRy837G2gNG5bCWVCG622tuxDewcngLOx/lbGNNgqWjG76TcraCvIcdAy1Tx1NBYe",
+	"eowvvygu6JwJhCgk1M5DCbpqMRJNIPvd8owmMLg5MJHyUkKJH1NvyPVavSKhpzlo2ft18rVqWoideOo4",
+	"p1NxF7q41AaBxzLdbrDFVP4QCwAaXNXutoeKVbSQL61goq667duZqbt8KqlYnEWKChYAy9C4TWdxZiTp",
+	"zWRYFjcWdPJXOtAkKHc6/uPMB0bB0M9NuXJDSPhArBzwVWHyjYVn96SX6K0AL8CQBiEmGZehAokETAcZ",
+	"zQT+7sjz0rl08qJ84DR+QB0QTsOActFNhRRSDObMHYaLcWfxtsJZmmo/m3maKh9r3hqPb3pBXJoq51Fb",
+	"a3Gyo563mWzELDMuXhWz8iBTsEzxmBv9ToZ7jgh8ETadlqYvhSEHXbkkCV5sBqiwNXytNIP/Mp0s0JT2",
+	"xeOwjQlb8QiMOGQbyD0K6Y8D6nKHBe0CexcAKacT0knHD/tQSqDLC5wRS1cjPsZVo76UsYWf5I+Z3Hyu",
+	"CF07qwj/G1QM0qLIMW6gePqGcs9Z4NUXZ+wKqGhIHpKRDgO/q0qXuEgYPl/QhPBHoQgp0ndneDJcz5Oz",
+	"RyDifa4kvVg+ey0/u9/lS7+tQK7+8knwC6ZSWkRl9tj2RsI9ZytXn9RpMAFDMs+kopuTFC8GtQKh7e/N",
+	"3y5ZaUdKmjchA3bCQnlkY8AYrlKD4pzxcsDCwMUL6eTolZ0WVwZhk6h8HzP3nAWEhvKAk9Iv7Z1EI8pT",
+	"T4vHaUk0YJqvgDsEqpbjyqEedXke1d0wJqDXWUddPzi16TAcBcxUV2bCUZbhcMgCIWXwbRrS3BUBdwCN",
+	"GSQcswrOvxEJKV/8NPqTytx4Hn0GfOUq/8Mi0Z+iZ4D+9zz6s2WU27d4XG8fsKEfhCsQ8KiSXTNHTw4R",
+	"VKR7csDgWOOG8vSYcia2OBCaAIAxEjwMJ1o+pFL+NN+4G1pqvNXcd12PVVtcKcYfkjhog3MwFXdxg7B/",
+	"W4VSE4Fa396uVWoblfrW9CYpdHqApAeuadZmp+Lh3eP7eHbU2CnSzAkmpBz2A8a0i11Dh22ur6HuPxoJ",
+	"4dK07N9cXytGCxEGPp8MXHsKz/GT6OnFxxcfwmwjhGMBqMvHuQmO7QH1oBqhy+CvQsctwV0vY6dHv4fQ",
+	"wj9Hv7dIva5jM7qUTLAhhYpmQcryd4w8KHQOHXpYSQ9Wvd5orK2tr29sbywt6IwRtIx1g8ORnnTdo0zp",
+	"ZmzUS0XxjzDmLoxjTGprQ+WxCuz7QVxYA+FM4P9iNAB0x7bR5DYJ6RkT8tFkcZZh5e2Q9tEj5WY7enSM",
+	"gf9Y5oIYFKEfYBIALmaHAWyxHAP94vT8yYbpeUQM1BH15NZPprRdrzcqjbW1yvr6BtneaK9gCeYIDFyB",
+	"iVHmlC/c3VfdxqZfZ9rZsuT2m4+3cbn9tyvyZLpUfYGjcse0CpKbU8o22KXZuBp6U5qtnfKd1Ytsotkt",
+	"0Pc52wPteLlzRB4HcRbzMJK9TAAs1wd8Y1AgL4SQeFpCQLMyN33g+sG+zsHMMCjl9SRJ0yIpoqPok+if",
+	"YPVHn0SfxPD/TZUHfc48Um733V5fHn2++vDXLR79MvqdRdoYvaPB5PTctxXqGUKIR7+PPol+t4JK3HGH",
+	"nj+gCU4KmDAweBbubwACGgWcDpg+aaqHjJIkQGpL3JUakMnnLGtrqucfZGVpri2/JdTrjmMsmKl48yVf",
+	"h31+AVsWpilfaarZy5uz5U/z+L3pcbGmhn2mo4vX7qVU1tTyJuXUil7ZMTTWjJ66Xjlq5WjJjWulpGlx",
+	"00tlVpJbpccV+WjlnEKThHxHek5f029M/3ys3/+m8fpsgR74HS+Ta4mTozt7ZHt9Y0vKLXkTcVhIXU/E",
+	"CqpotGhX6reOx8iA2n2Xs0rAqAM/sCAAblBpsghOz9ipTQWbMv3Oqec60I3TLsRRsrORw8x44S7pjwaU",
+	"G598PPQoV8DEXQzfqapKnsPlBK3MKwLtdvEgqFIxLZD7LodGE5cPR8UBJiDLc19+LBNggssDeV65n+KT",
+	"h/zkHLg4uOHAmf+861iEesLHU5o6vrXfrih1Xzlw2qQPzBTVZeB45CdeOzk5jLE5lCesME3aLoH0xunZ",
+	"FEgqqU9jeqXK11bzGaNmX/7o6ICE4Dp0GAdmHDHzwh29jKkd+AIQmhkVGEdJVuso4M0z2nE5C5vq6Way",
+	"git5K3iazUVeTcoaE3ABucGyZf3ls4sBb23JDOPZvT8Xv2xB2HYemtmiR5fCNrNKwyl3y1zv/+yJT1EF",
+	"vqvM2HlPn+j78iSvZp1epuwkpqQuVmFiU4cNXPs1fxSIgon5Gg32UoBVcoVqXs/bmkxgISvYzBPwnnMW",
+	"fFsqNC5BNmPGBf76tTmzoQTViflTcxyOnMkdvLV4YFpD7C/kxKaDu/JWFUw7DmkQZqe8fR2E4FAqft/l",
+	"mfE7KJ53ORnI62TEIQN52QjEi2Aj1EpBb43ioUv9hB7iaXtCvVnMnnBnq0n1vcfas5CBoS3V821zFJcp",
+	"NyoYC8dFk8TCQ9pLD8hCikhF2rJEBBi/eYLPZb7yxdE/LldEVQiXyBDncRlVbFZMz1mRIipF9ZAh560p",
+	"fRPvktRmS6UEwARmrfLpNZe7Xo0pNZRGKkXB5L40BY1Zx1UcM0ktCMVlKeZmxN4QBE1Gv0ts9QAwB2s1",
+	"bqFTVdeow8n6nAWOa2doc2T1X2TpKHb9V+HmJ1M0/5fR6AMfWBAL75gT374Pj7wonLalcEjicv8i+5oJ",
+	"YdLS525kNSXFLZk31QMzjsYMuuaZLYvznAy80amkKVMTO2+lFoPkzeBajo3NsuK4XKmSh0hc1iSzAiB2",
+	"fuKeTf6Z3rIKz2Fqx0O0AR2WUsLcEBrhWaDTaRXLchQOf5a/3CJJ2Am+MZxyXulvWhCHAHjxH8Tu0B8Y",
+	"T6/stHictHH06JUsN+hi03pAH7uD0UBRzsJBRv3722x2G2ZrOm5SuD5iThnmMuS7l7JQL2F6pu3AGbsu",
+	"PYvqf8Zk1rLTRV6U1ZYiivgrmHBTkzcHITstPx4B2A5ot5hyJBFzO+hcASphyHqTp7FVhaCwat4pVj+Q",
+	"H3iyqoMnqx+ov47lz1kY+HOxuWvW9q0n+ufM9TtjU6ZK7xYiEOUYnPM4pLPghdAukL+qF5DA99gUf4s8",
+	"DPb9MfA/XxY1aaM2x6K9CiHxlK2pzMYiFuIcXXY3k73t/RH1YpqV09GwF1CHNZHk8rOLv7/4uwQJ5fPo",
+	"s+hTAFD5WfQs+jz69OLn0bPoGeoYi9BQmm4iJPVN0pdNtOS/0TFGOcnPsVnZgQwWJgTo19OAhQF1pSHW",
+	"bPHoLxcfRs8vfgbQLB9Fz6DY9lMFtvLpxS9kS/FdssV/iv4YPVdf+Dz6FJr2idG0xkZNt42mMntWdogt",
+	"f2cWGbOOy2lgEcEG8o8moeTiI/mRi4+Nvn9M/CAmjk0lOmUOKSrBrE4iEE4gFI6C/CTEOeDj2WlPOKE6",
+	"SXeJGPKSGbxKWhhm3nc9kTd1Cp5pMhhqCMCVcFSrPxGYC+8oj3j8qx8QGth9FzBU1V9QJY+3anJRfUvo",
+	"+6pMnsc/trg2FpPPYgIdeci9ifFrzIJPAxYnkKIqUBogvRQ1u3XCaG2V9FfnLS095UvC2P01XKYvsavz",
+	"JXM0fje8hi/cz/ZtcnHN82gpKyO2KmIv0LTdkeeQMjxIX5PjSHsSlxNL8yvG51aA57OPzFdHcX114bpq",
+	"1cNvDOIoWQlNgkIPUxbDBHSW+KNQ2teQdKhur7aAi6/nKh53oLxzfMX6p5K/wcqW4lM1oEmEKlEcSP2X",
+	"UGTB08iiBveLb7u3QB63e35F/ajvrT5Qf/zIHzJOh+6pvEFUHz06uP2e+UzFHQBbOHKc9UvNUs8N+6NO",
+	"1fYHqz4duhXbd1iP8dW4GU/Mx8WZO6z4igmmArATcjeoU/+1H+Paj3Htx7j2Y/x1/RjZms2IFmSkECUh",
+	"nzia43Iz0qNRjUAVqRxbFRTKyqQDqcYc9PDn1GhD4dIJE6E8p2ZVp7VB17YxpSthdVS6sU+lylPlTyET",
+	"YTaWsNT5u3bonrvhZC6tigdtBb5/5hDI7FO9iE8l09yuly9QHFDu0NAPJrfTCKjG8MS3nGjCmQx7mwV2",
+	"NrOGbjtZJUDZYhEgMGEOnMaapF6rkQGjXGDVKjpR8vlu5kzkdGHe9NxPvSFp9PQozHR5donMTGeOIZcA",
+	"lWcyK0+UILjMVjUBCeO9mp06KpU7DZhDbCpYxeWCceGG7jnzJqSsildGwyELKnHi6Fxc9Snlj/LztPLe",
+	"DzJF6PcITEIbHNrpkqywrvs4x88yoI8fiSwCV9zrTTLinjtw1dCYBu1iBp6By3dzAEseopZhnttzO57m",
+	"pJp/zp5v5gxZ8Eiw4J5s7NfSmzjsK/KgUcugJ43NtdKE4hf15GW1YuZWG2WqCjmVWM7IHFJWVddwIFLV",
+	"qyvZwg2SW++oyvTLiXJ4xSMeZiLH6gLoy2sKOC9m0NfgEm+S+lcf/qpeq+0QWOpNcjYHEWfesSzTWYE8",
+	"XsovgS1JORyS4UuNg7kDUuvHSkngZBOqaZ1azKYMmyvoXwhYRqw1Xg4vO3bmcoVu3ys1+Q2qs2s99f3R",
+	"U9eaJfeAMKtU5sqwF1gWouvELXR8QsKibAARIZ3EdkPAuniul0f6lSyP6NclIK83+/Vm/zo2e6ZXCBx/",
+	"B0KMEhfpkpsM8O0on/icQZgdvEiEdvxRSGic2kg6E3AbvXGkwEcCjZ0ws6/6vuewIBtXXO5ovH5DALK4",
+	"BVBb3oQMAFgIC9NVvfgNoRi95BZX7h2pozFJGeLQ3A1d6glS/s//Ff3m5s2b0Wck+k2VRJ9U//OLbG6X",
+	"vo5/XJrBCVh9nILIyEXc6NnxA9OHmRtZM286zgu5qs1ykhtCDVjPFWGAn5pGazZvO/fPrhgWLhT9Ta9n",
+	"HQTOZGXR0VWliTJ6kjGSGeM2NUp6nRizbZkL2xyM9/L2pegz5wEbCyl0svy1SUIKZ2NBpCCTZ5AAiltF",
+	"fkndyHGL8IOo+oBdffsTq9TxnUl2uddxqqTLIoJ2Ie1DWvJBSFwe+oTG553L+nguk3tfIBshnwr0Mjza",
+	"OpIfD5aVDHm6PQtn/oWcaWeW0ktwtn1DHmhdn99lk2wlAVQHthT9YsyCnQTUS9mDKtDzvnrPDQEF0pDQ",
+	"NRLMqZIHgOsl+v6YQ+pkTFlo+P8Ddu6yMRn6nmtPCPU8H7bh7JZLIOzTLX0wGrDAtVFrBW6vHya1yfH5",
+	"cq1aXzc1vj/qeMaqVe+WuwNem2EL7fV91046q+Bb9BDhY8R1BCkLl/c81iQswTtfqSIhNODVIbpl/IQO",
+	"gmHTwXJONf1HpY6cvqwA3uZiKOz5obEhdYM5ZBTLfmwqHkhDuw89Tvr61c9/SUIa9FhIXCfVzQ9Kg3qp",
+	"WQobqtVmO4ymJ8s3YB4N3XO2YEWEvscCym0IylIi+nJ5+l3y33DO/1uqEco4mw1+hexxVpHXMaARyIv4",
+	"MQNWS24ZYUHsC3wyCVzR1OxG/xw9j/4MycDPLz6Knkef5U13vVagEn5B/FaPxoJRox3he6PQHL6yHnC5",
+	"lfXoKSR5famdBu2oVWv1rF2XceTRO/DJHEH1cJiNvrRLbNicFqEcNXjox9DQAaBDCxfB+igZqFVJ5Nqv",
+	"koNQwB4UCtZhh4j+qNv15B142FVghmPMoQRYWZBosxLKzUHVwOV/Az6kUgikGa9FCSnTUdj3gxm0O7rI",
+	"QTerc9njMA8922i2AR84u/imgemXTPhHC0K2Y57OOclE4DgxtAnokiZpozQ9xRluW6QNuTXD1E+Q6nEa",
+	"AsRwOd5xyBGs9x3YFk1wjVrk4h+/+vkvo6cWEUNqM8XQD8u/jcddiNnHa3+HtEprVn29VSI/lH9W5Z/y",
+	"IV8JdWiXWlhtE6Yt1Xo5tOnG6+pbaDvyn8hGaKxVTCfSL5YDasCoT715Zi0cMbmsGA9deXS/HHfEQ85i",
+	"8iC5iIC7W5Bx31ewfywgrtghoe9QBd6qWAlmd8fwhZI8ZMmJVI8ziZnNEVkuW3WOUwF+lp3nJPa4x7ID",
+	"mOO4D3WUJhxt0TDxNOf3VAdSLXsvc0xiQPrZvbaxXon+Nfo/iYJRRzQRkw8jjccbJ/FownBfU3BnufZi",
+	"6pbFrMBL2eKqR3lWeIwtuJzNrMlhhooGFJsyZ0T1gbIYvQYmhSua+xF3w6Uzwr9RcqsFAA5q/u+rKFTy",
+	"me7I806HJmVC3rPHIxzQNDUEC85zpNn7I8pDN5xke43OabiXGRKL/t+7VAhKzml4igBjdfJDEv1b9DT6",
+	"dxL9Nvp19PvMgPbU6nBS6AhxW7IJDnRj0uM00/OcteXL04F8PgtlXv88tZUZ0PWDBIG5FzuEUbuv6V0B",
+	"FtaQHBpszVdQZ0VxMzLiD3lbpBsw0b9czDTAh080sc5VaHJS78pp6Qidg18LTU6xzKEBddgSaUP40ldy",
+	"Du0IBTWAXExQ1PLt6kC90NHzLUxJWopwBndYHrqdVltuSAIWjgIuyMDnbEL8bqHRCWKmo2+M9wXX5zzv",
+	"a0LHkvTerHjJEFDBFLHKK5OpCpZ5tCrYonuuCK/qVFN7LxOUSF5B5Z15mAHobDfsOwEdU087jwSwRigX",
+	"ErBMy9cQ7o+X1LY5/jSjWfkjczmht0De7BBfA24kWaY5o4D9Xzq4bC7vaZrZ5UQuvCV/gPIqVlPUDGSW",
+	"maG6gIChMNXCEcQnWHDZlJ5haPfpySLeN+UcbZUOCB1ABh0lgd/xw1aJjF2nx0JSPpEyKHQ9ZpH+Hr6X",
+	"+EGLB2xv9/Bk77XdlZ0ESTrO28YSTwRPF0S1R9UbGTO3XtvenEdHujwv4ncF2/GbYRPMRCv/OmDJMwvv",
+	"rJkTy3AeH+AReNkPQULkGCOJd35AJxD4CmdiAAq2yvZ8IbdmGLLBMGySNrhaTsWoM3ABFaBt6d/g1lNp",
+	"0LRJWRqcCvVcCPCItZ0R2w3bUIMwhNT0HUKhCCHmF4DBjQMJAnNJkBlB/gqvVXEJYfsBSxG7TTdMasSp",
+	"dkGg5BzJoAzf2+yDGYJEDqp2aWWtkNiZlTFsyXEaxxZJTizE85QdiSPsZ2ySEYGEhxbtil381i7e/MRS",
+	"j2Vl/r7VZ1DoKM8K2CBwBNBz9FjP+sQNDOVsQYhuzRvCRFueE7nM9wUWss7OMIw1bzTMiNe8WE/itBVT",
+	"JUqyV2r65Gpkzmy1UpEGKE92lvsCCLgz7O9QkDFze/2pWpncQNYw8Ad5fh8zYsceh9kYznIJZjgyoH0E",
+	"JIVTsCkY8MmqGIsjREkATLgOe4HjqaGei7wFnNLZ/mwEYlZjGs9SsoSSTuotVtJDaOw5XKTpnZMjrf0z",
+	"5hwjxEqGI0AlPuxlG42v+WMyoFwKcXwBkZ8njDuprZxn7qZentk8P9cwp/rkKXWI4yN5R6oU0JTOSuEk",
+	"6I1YukR7ittAah4ozafOwOWZxtyxlE+7sSycga9XosyUZC9Qjoo3ExSDDPmHD90QsfZUgAEqNIGAHfQ8",
+	"BwNd79KDFyEdkfPQ5T1kBciKZeIFZFw0AvQOo47ncrYDxfWmWp6TmZC3tow+GRtlajAzWpu1DPHaHQhP",
+	"7PWp5zHeywkqqVXgd0nb83sux/wLqekUXTjoYkqQkkGFPJry3OEK0NEtLtwer7iqkhXfYjagnZndqluV",
+	"c1p4OKTvj9gOQZoAaR1ZZATRhDZ7PHQDJnbDdjYZgb5cPIQxYGHfd3K03ZnLMaEjNQJZ/VQx7jRvsN7Q",
+	"oR8O0X8AbszTKaD6oo7F9LCZvU26sWhF3JMtfzFE9cCTjgRageGgzeJJn5nwpbyXVgGidfDchsq6Shy6",
+	"dDhE+3i6hnwz9c3NbM7iuE+5FDeYqoM3oo+ZlIGWCeKpDhV9JojGc1hQWnIrWz6B4rif0QRIRZTnE5/3",
+	"Kh5gTynHLp61d4hsVuA6CvQDY6Lo+KSh3vJZRuz8hZe9xITIDC0u8vXG8VIpSIAzddlK0RxjTil5PUly",
+	"ewqhnBAjoSioQNUodo9caz6RKDnt159iUliMuMcUjxt8DJG81MQsUwdbNOU3h4zx4JBQx4FKezUEqpk3",
+	"BCbRacmN0UrZurTbulFbq9aq9fpadatI+qx85yORPdNxDbzxTZwJ48vFRmXehjjWSwi1USu+mQxYq0TK",
+	"qa2iRmMle9rlktzt5S6uTuCP5aJFCWNpvgnooyaL4XQgGxMK5nWrpUL5IclXYV7T3mdjgNOi3xiSZE/M",
+	"2aQvIvNT7/eXIN/zWPi7cCJXlnh2ekR8OROK7sTMB3h0dA9AOxQiUrxYQn+xzZLnLdCAIXpxAWGk7Q8Y",
+	"6VD7LLFLXUHkzrlCGkWqo2brcsZuj3qebMMl3ca5il2ZF++PFOc5HbAwYcPFkcZwlSrvMS2K9VsLTQpA",
+	"yc75NFy77LeXDAyocjVsTs4YHwDvEkb5c7JJZnvBKvJautE9es4Sxeeq11rE7RLKJ4UgEAuqpaXUQdgP",
+	"/FGvn27V5QsPPZefLZfHpAcoL+Gbd93eKEB4ThxJKd3T+pIJl857921XDD06yS8+0jeCgu4wD8sJgZ0S",
+	"tUgKowabAeCVoNZYYLSzoL6Ju53dysSZHo9oamIXrNYXEQw1F/+i81F+btKx8O+5/AwQCi+bfYFul0eB",
+	"mz15x4e7iHGVISSkJbijj01hekHZSnxKrSGqV80yNZuZMxCHxlKfZqBcsEBhVcYqW2/ezigM/en82V8B",
+	"EPRPLz6Kvrj4afTH6FnWzuBFtgKufw7jQ8rtVamjVoXwVz+QV56sCjmpUwnWOXtxarA4rnGz2wvG7AWt",
+	"6HgKrrSiX8LVPGveA8lFjj9i0fnXCA2rpapi4aLAmXfhTgppt7vn83MWCJoX5zKIbvoBozGVuKrngzgD",
+	"0vPEQS3TJ3xDEOX2za+4uwQi8RIa/D4TgvbYMm83HrsT+AMYp2wkQuPOQyx3yk3dCkK92MBuGOBTpDwa",
+	"Sku7UasRu08DaocsENm1tdqnvrgwMZ5RJDg0Hn7E5SRmnDtVbhk0SqhILsaMEUQuhMJJMmFhtktbPRrH",
+	"LWbv+GaYgeYV4o5yOn9PR8d197mfTrbrQypfcAbbkzqkrFgZseKIM/xV3lEk5TS7LtJkDpoqlk2CKalR",
+	"jjs0PbvTCz9zneYs80WAQjNC44UcxWck0ctwKJedOh4Nh36ghzkz1UQJAsgjCF37jIUpYbuAABSOuwvH",
+	"F1uRSIOO72SjuV9CFnfni8iiPkAesoBTLzPUpy9KOcQsI2eE60oGHIdsRxgO6mUQsvEW/bilR9vss9Fy",
+	"NayFdlB6XSQMXunZ1dM0FVsfeaFb8VzOIMZvkTOGFR7jwA1DxndAXHc8ys8y7JcFBkw2xnF6duZZNNOz",
+	"BTsR17DPvclO/uRhcqAurvEVk3QBOwdGqeBIvzBpNbWxXzJ5dQJrPktc4W7QVuCUqSfw6UUyS0CghF2S",
+	"TeOSIg8f28/NkZwVhQoWp+CXcMj29EPyBZAUdhU8j8tIYzcQ4RETQ58Llue5QtwXBWuNkxWwoXcFf9XX",
+	"h1BRLJs+NQkJr4VIapEKW4OJx5qMAynBhMttXX2hwiOKqEVp6WLmoBmaWZ5UY0zd0OW9YzezwvsO5jz4",
+	"Q3lahDGwDMl6QxDfc5hx6sAG9+k5w/xllcbU4mUF+zBi8qHAAcIZoD0Yu4IlkkjT/IO4xgSJSzjrsy3h",
+	"WMuaWzaZS2NnmtUQiVDJ4+yYGsTZvWJs2Xh5FJOUL1qtKPn7UmiVgMmTjNYnU77/5ZNdwhzVFHf+/4d3",
+	"/LAtzYu2gO8/8MOY7Ey002k5kC9EBi4fhVPucBGerr3fuNOvn79TG77tb5/dtfdvBSeb43c7D9YHr2+I",
+	"e4tNSNXchVEogx7CyLrxOZhhVqnjQY4fmJunQ1RqmUlzo87ADXeHQ0/19nLeNfwC9W7TkO7J3ZEXRab4",
+	"JR4S2gsYE0Zlsc2EcHlPez30K4lDQwpVyDsYAuww0pYLrp0tK7H2ZW42niqP0Sl4YapdkOoM1ma5rSLL",
+	"h+Yr2ys7LQ5uNsjSBivUiEfgExZprzcabSJ8rJbHTTUG+zvBX5iu09hY0vWdNeqZiwWFxO0RInFJdZdZ",
+	"UpqZQopbURjT4voO9gr0QSoAm+XncVzKc1MNTW6yNrSgLcenlp1PnCNxjFTn7Vrup+TMb9fCPlFonK7H",
+	"SNn2eejykT8SU0RpV27MTMwTXTDp8Ui1eM7UXcEf4IZCmydCbjg3JOXUiQuzdfCY5XLbGzkKfuQl9Rx8",
+	"zcf7Ymf679JxvvDx+cWfnF++Q3Nqf8wMz3xWtyWiGDnvyFrQhdncVNuPPXrEYsav2eZrA7ng5Ka1ktrl",
+	"xWVCj3EWLCtI8HTz8JwFzojFR6TLnWR9fMvDYWYRqFae8qAF1cfqSJG4uVbgT2U+hH2KK/H43q4FigjE",
+	"cthnE6zcQCqdbFUbMEDqUmbPZYZeeHSu+jy+t4tuHOwzskNIFTlgVEA0VHEa5dDe4Gg8hD7MHyzMafyR",
+	"XAsWCf2VPB6donM+XUiJ/AqhX0p1erqJU0e+UmqM01OfuajSy3POniriP5tV5NVcEO3vlg/qJXIGHcfO",
+	"MZc5yhNkuKyz3EEFXD45uWTK9LPS3hXI0AXvxkAxib0wT8t8l0qeF6Wgk8SchN24/RmpqSl38GyZlw2o",
+	"WyqLwCK6dgyGxRm4PIuVLjYERhxfL7JKqZazCIx2LuzvnrFvc0AudBqsKxANvEnaIbP73LWp1ybgh7Np",
+	"x+UsVKlzls4BWbFavK0gQdqkrP4SFnH5ue/aDP4SIfU8+H3FIm2NMy7apMx44MOVFo9/lsM69PwBxSwO",
+	"W84O+EsQQQ8e8dT35NF6AiAVPqExK7i8DaLQLu8BVN8oELIlIRPy9YozHt4G7sR2mgM87nqCdlKySnH7",
+	"4E7dBh3vRvsW3pbjCzFnZCmbPHGSqz25QwYLzPQXFWq7ssifFasZJdApBse+L1gcu5HrUZwxRzFBUM9j",
+	"QeyokToLcyIKlSYaEne29AgrD8UoANY9uaAQshGOr2HgDgZXz0wuJvEWnYBeoI/3pXPvZqjaWaeQtADb",
+	"5KsPf01mzGVS5mwMYK6GWlX6dmWHtHVoAh+HR1pcXd8hbfW+064fnI4EC4zbEKBR+AOGmDrSRjQ+stPi",
+	"bdRk+AxYgufMQdEbB04gLkYCJrsgbbSVtNzy0VY06sCnWxQrzMUyCscv4XJJrzSRN7qzYwBdVaPuB8Yg",
+	"7pC4z3AP5ROM7rQ4vn5HP6Z7TJMn0HStmnPiCiJYiDC6nYlUB2Y0MWuklhmeqSWpBmDOMsT8pzgHLT1+",
+	"aKuoQ0lOljxIuxtCdVXExcNJp/DsFkfOpgy+vJSv9LezegAMnr6fkf9yO6Bj2YZRB4a6q8h2RXgjARoW",
+	"sKEAGVCDWMg1rZ2efpdQz1PPDmC3CR+BBIbyOEp7pNwesuCE9to7xkv9rqJID2lPyeU+41hH7o/ClSo5",
+	"ZqGZRxuO/Syq20xHNPQLvM3QkJyOpSIy9doUz/Ui4Cvs0wIY9OKvm1oxtAeo530NypAaOBdQVp2AjqfA",
+	"0KM/Rk+j59EfLz6MPr34WfTs4heAFBQ9u/jo4uPo+cWH6qdCYOlPcpbSMQvlNhOZR1Ac4mDkMVElsO7l",
+	"DiRS7MgdnQnjU8Z9blxcsWAHDJPMVsEy3My4HHNYjhT4goBlqJIYd0gNbPsOINUiAS/3CdAgpZH/04th",
+	"Ed9SL6A2y3WH7DoO4jqZwAi6KE2DPEjbOAEO0lWxI8EcK1bGsV3PSdcD3JM4h1ue1AISUC43DymrRKom",
+	"qddW8pf55uKeDSlE2o6zcV1OFHYzWFiAPuRyHTNJfXarlonovmiIjWiNkl/zLKBYzqVgMHLkcYfyM2NX",
+	"aflARoKJHb1CpOAbDMOJlaKsULJbF/pLAdaOzYxx3/fw7VeguKploRvqFPD56IgGYhfQ2Y+6XY89zMMs",
+	"2jfFurrZLIcXpAxdiLHxYZ3GaPgKvgZWK/XGdCL0S6ZQ6VNmYYpuH+7WWDqLW4g8H6Z20mAxDkJ1yIvT",
+	"gPV5X9c091PHaIVV0jbWUNtKrxCsXKX8LKUozWUBMguU2zRzQ1oY57M2XJGlQ0oEEI1z3bSA/gvyDzQ5",
+	"10OdLSl5OouhfqtmipNbm+uLBMp0VNqULvEaz7Rh3AF7NxtRj5OD3Qe72JOfAO7bTPHh/kgqjtX7vrD9",
+	"8dL8CCe+jfTp2UUswFvvcrOwQZp58jwkx1TR9Is5PP3ZMcr48kIOcX3j5XPsQBNnrxCtsMwy2Mt9BAA5",
+	"cyvaVMkP3ASrUNrkSHSB+w5HeofQkAx8ESJDTqZDdEne8rkAkfDRuy5CzsYM+VmoZOqSaqfiwyahP6aB",
+	"E08SOBA14onsgiIK0bepvAmpQNOMXUb3fBU/yr6SA8bhekxDCSpCQDl3TbQg5O6Xj15+bsPcyhh5KhN3",
+	"spwOqUa5nAhp3vDQpR4Z+A5rGgYhsIiqZY7es6s7XeERxT6nmcOSCdbLVe8NS58yk12b3qLJ6Bt9zhRl",
+	"vn3fd0Zexjl8EYR+0agursDCrqNEwGVh4S3ByKaHMY18r5uTPRjh8ApM2Zn4CLsx7NEsfP2OouQBr/6Q",
+	"YVCTCLBcfItQ3uIjDgA4KdwicF1qmiaXi1CezadzsqZUyWYhbIO8QbntCrmUv6lxIZjlm9X36pK9TGPp",
+	"ZuT1IXraDRHTvmThFWuMtT4VGjXuhfC/FJ6AfR3LyAgrYdvyS8GTLiLMRGbNJfV6fuCG/YGZlXn82m49",
+	"05sHE2fCpm2+l3VeA9LLHKAGqBVXGYzKlAb3ri6VwUanLae7GCfKjLGGQ7mOcquk2+qG5upq6IfD1a8+",
+	"/EObPDo6gI9pNtq+76UKjo1FBNmD+YiDQxYkbAI4JGu1zDF5P5AS5pD3stupmmIRSg4fvErcAe3BObZD",
+	"BdtcJ+W2Q0PahJ9Xh7y3g79b0B19IEkjxHcm2ZSygtkBywXkktf0d9ca6tQ/GcpzFpJ4cpi4zoT0KS+A",
+	"YaG+lpooczDixWKlFrS5MONlF09H3m5J/PNTWdhcSjEnO+Ig97COPEJoSCVMp+AEc4DH8L1XyT6Ig5WH",
+	"Cg0+62gR34TJviENQoU1DzoeGgz/hYieXo+z7TXh8sSRBqrMooWaFcAiL4cH5/qVyUMjFJVxzktdxnRc",
+	"9ez0WKuDq6sCKBYqyxYHNHr0VMuuxy5qNQsgoEEbFvd3zEV20KvGnOeMCcsd1vzByVq/6No38/hz3Pyd",
+	"SX7wHV8iRyWpBkAZpR7ZURSe+t/SpBgGTChXWaaGya52p0kKfvYNjsEnnltOn32Rs3EOx7YOnWdeVBHe",
+	"rIvTqQ5G4814vG5V8i6jH6pdsaDKnMbQD6lXcGJcDlELNRcuE9Pe3wW9wG9Z5orIXFkiC0nmEmlPOUBW",
+	"D1K0AZ4/hvUm0tZSbhUiXHiTBW7XzfNBfN1JppfgaTAKGRYSMJv35nMyAN1COqV/2gLlviJsUCAViYH0",
+	"g63tRr3eWFvf2CwEBAmvmT/ooeHrmnts0/cVz9WdJYBIL4Lp9sXzY7RqUcL6W6zT9/2zXftsdun7o9D2",
+	"s6xmEAvMwTP/ufo8JKtpVkSH+KMAFGPgiB3ijFCOsCahntzhE6LeQcp+ILc7eKg5G6/sELfH/UC+fcTP",
+	"uD/mBFtL8MbEny2/gJ7ksuf3etqLrWkh8P3gElAflyoP3704xqz7PmfMTB2Uf+TDlTXDSW+AQhmvsYhi",
+	"s6uIPh0Cv7YaGiCUhaBcMBLSqumMMH1MDY6bTdB4rpRAsgWUEK+aXDqzp4U4XWdep7KocZfyis/uhExV",
+	"ofD9kz6YQ7a48A6B/XEo4q69lxVBFcweBW44OZZ7VlkRjAYs2B3JDuh/6fK80utvnZSsrMMUIvQCxLBK",
+	"sAgUI5FFAKp4CqkWhAQIFvhA0qd+GA6VrzCQx/9XqHDtHK+sR0Mp3Ym+V9wgdsAcdNIJUm7f3X3l4MH+",
+	"yenDw/2j3ZOHR6ePjvePHuze32+TVTJ79XD3+Pith0e3EZAsaSI0YaaFYqq+c3rFI5ltZSSYTn3G5BQU",
+	"T2Z1aDuJoZoTTfAL6IEtUw1FekOQfTm1x/4osBmxKZdCAgBL+4w6GkTJla0AEMySBmtLSjK1eTt0gTbk",
+	"CQBddH10zvCQ4lZQT6lDNnHYOfPkWIvZjAB9j6tjT/aZbNB0BaRWWtKCoh4pt0rRF9Gzi7+Nvrz4++g/",
+	"SPR59Gn0b9Gz6Mvo6cXHrdJKi6sQhctHLu9VmDNSY2MzHrJAVFu8xf/LfyEAocPBemrxCnn9+OED0vEd",
+	"lwkiJ+DmTZsOmLdHBbt5EzwNokqkgsLg4NGdPbK2trYNUHUne1VyHyj0XNHihCgjiwxc7gfAcyoM6jX5",
+	"tX2wnFkQ+IDpSDm8cHt9Y4u0DYNydRj4HY8NfvBj4fM20eajSrWRn0K6bjKgUt6zitQb8APCqe4Ql2P5",
+	"rsuHo5BQT/jEc0WoECm6XTx4yDd1XeY5YEi2oV2ijfkO7bcrymdXOXDaJFD1AGrlkDK8E6NF8jWqxXIo",
+	"J5CAp2L8B057RWF9dl0VbzTC/wajl+f3BAzSgdn2Jmmv12pkQD25gZlzqh5ux7zkPPVO+X3ZHrXYOwpo",
+	"oAz5CLyH+Rhy0leqOBuoQ5gnGBkHPu/FxEQ4o3L4vvrw14Riz2C0LHQyTsiQhn1L4cf6gR4aE0mWhvI1",
+	"nYDRM6G4jaTNYwEVu+oSMLCrIkT4liuglFY+CSMBa+K0S12POW1LcTCoyZJLFDpA7T62jpTbYAu1LfmC",
+	"NqaiimqtGhtSbYu0ZdOr6dRP+TP0pQpx1LYeIfmaxMUMX4+7KOLFKch6o6HPhtLCVHlhctgsIueQcke+",
+	"ar3RgGk+YY9DIEqRMwKyxOXw38D3DJw3Un70g1qtVvvqw1/JP+p3oFvyz6076rftOysWOJzkDKGqE3I+",
+	"klY2VW0ytEluERgatUlO44+1q2RXvUBNlIY0axtpyE0CpdhS0B7u34fFluSCr+BmUzQRkMBLuow5FrFp",
+	"ELi0xxS+IkIB0g6MBUaQIK2GhrRDBTjqISPO7suNbSUzoPlUSHujtia/PuL0nLpgraseto9YGEwqu90Q",
+	"GMLQNSJWmrE1CdFWtEZ3ZHtwksM+42rOjQkHP0ucKxC3L5l3N4Q+3AP5ImUo5t6SIe25XBHPD6kQpI3r",
+	"KgZBbCeJs22lAFCUsHPXHwmEpjSSeXfSCbtwoDHe0QSKljY0ZtdkCjfHLqRn4C3q+0Go0CRTnAFlSl5/",
+	"60TRFMjWwIDuO42Njfr2jsaDOWMTAeQKq9Ux87wKGOOrPx6fiSqI7BXiclhiKcjxJnkFbBjy1Yd/aFfJ",
+	"kYliierFB0oUy7QI1K4J/BC7wtUW0yaSUmsnAdQbuCBVj8e0JxXRo4MW36OeR27e1EbWzZtwrLh5E2yt",
+	"mzf1NnXYwI+VbpwGfLS/e/v+/opFbH84afEM4w1lL+oGC/xAgty8qbvNbt605NyHjLihpagtPa/Fb97s",
+	"sfA+u3mzSg64thcGgCKAkQZMJDu+fwz16jFxPPoRLflJFra45/IzLOpwMcguVrCyG+2cUEppcP014wqk",
+	"AfRYtkAqxNvsXFXaips38ZjguTZTpZzKrJHmfeCykIKFNAo8ZduJ5urqeDyu9vhIitJV9aTQf1TkF6r9",
+	"cOD9lwc+vxMwdux3wzEN2D31jSQsGdtFu4cHJat0rrEcSrVqvVrTMXE6dEvN0lq1Vl1DruE+WOLZq1Be",
+	"6WVbnGD1vMU65C6bQH5qWdohWxv1rZWEmE8t+tSaR40G59pJauMIYC6Uf90QpH3mOm2tDsGGAt13xiZo",
+	"W5yxSYuDXIG6I4SJwF0gT5bKCy3PxiCKqXwAd4DCrmjxWEhAs7q+5/ljxR6Ejl/1PnDxIq6IOgbGwuDA",
+	"KTVLr7Lw9fEZ8tviKoYRbdRq2sRVx0TTPNOja2SsymaUmj/6oES9XqlZ2nduH++Ch+Ec/gUjCWF6+Gin",
+	"3rlbO9yw99jmm/WzezXn3Yb/VucVZ/fWZL/+/tFgTZyM3hy/PXm3Jp8JJ6Vm6eHdQ6SOkMc5FypjSs1S",
+	"vf7+O7vv3H28F3TfPD7dOpm89cZrD3tbffv8kA7d+14wPqD00H7t0ZFfevLeE3VWWehwev2tu8do7GeQ",
+	"JbEJESysyjW53tjOe1U8nKsnvn+f8omyJkXqOFlq/ug9qyRGg4HcXM3S4dRaI1lLraQz3n5UEhMRskHp",
+	"PfnOVTp0V8/rCB1tqORV26THGvoizKphZENShzSn5EEd0mmSgHLHH5DOJGSClDFwtgLsD26PGxaj8fAN",
+	"QYaBey5fc8YmloLTkae3hgLSQREXR+OBj77FIdWNOehy91wpxA4Os1YuVmvtJV88dnv8gCdcYDNLur7c",
+	"kjaGrfR+7cHmG4PtvXW38eOtyZt18fYtdnS20X1tvBbeG75LH/mvOu/Y2537fP+HctnrR6Gl23TLrrON",
+	"RmWtW+tU1p1brNLZpPVKzW4462yze4vWayn0n2apUWtsVur1SmP9pLbdXGs0a7V3S4WXrzEoyXBkLOdd",
+	"gho4bu4VFrVV2kCZMf+5AwVDsi/Nd3xqbfFTxyw4d232KLH05u6iV1lIaNKreKFqyhxqrnJjN5k1jQv2",
+	"FJgPC/ZTI3c/QWKucaHjj7gzFb9vcW0nysdoOAoU4IuG+U76B+VIgg4YiUO+glDR4u2Oyx1jNcgzza5K",
+	"VPfcMxZnbqDrSZ2ttELjfounw4q68M8yypyNXS6vKw4HSoa+UORDLa4iwPoUog+t5hBoe99Bc1+pLO3Z",
+	"nUhrB0RInKCddB8eBeVvIeeVH8TPl5NoNGfjFvfl+UWeXXUqMlj2bkhGw5Udedaua9/BaTzsSYuRCBDn",
+	"wvEZgl6jiFYPG1065X54CjOrXsD9ZG77gI7pCvMBeMWavue04/n2GXPaVVJYJgLt3Vtu2N9LrW/lHHhF",
+	"1bEuIQKT1xyyQalZqsj/vbL/6sEDsrd/dHJw52Bv92Qffm3x+wcHr4if7O3tvjno7Y4PXtntHTw6abxv",
+	"775RrcpTifzf/oPbGU9eVmSaOProeI7np9Qs3d9/tHfwxu3Ha6/X3mjYt/pv1IdvrQ+2TrY775zfbYgH",
+	"G8HurdF+vfvqWv/1zbN7tXfHB703tyZH6/5hg9/ffv+4Hj5aO39r4/E7Wz/ZrXX2Gs7+evfVzf7BrR/f",
+	"rXn3f3gpgZxiJnyS9kir8t7LW2JYBAhnt4NcRBB976o8pWici3016U8K98l8Oku5HCdMd1KpFFEOr1An",
+	"Hhn5SH3xI4+4ZnNiDj5UQJ3c8YOO6zgMonTr9QJPHNKJ51PnxPfv0QBhidbrG0Wap6LgzLnPHJciybDU",
+	"sY0iDyuIPCkS92N2mO++fj5+AcrYOPOuog2Zr43RVBSpaLCOI8B7mKN5pOLT3wgDCP6Yt3isJUHRxv9S",
+	"mIIYThToncHosmuwYVot3gsoV75n5Y7su0OL2D4Xo4GmUnD5GRaPwZEwJox0OZwZW1w1EFoPNd7KLwDn",
+	"uhZvr9fWDUfAqdJiEL9Zr9fMS0o3tuVLun7Q4j0WHsSXpZaubetg7Cl77IoQ/axMkDb0T+kzylVdsB5T",
+	"pUv1G5Qe029IAvKKsLEHsLKGvdPV9GNJYzFdi/GwOTV8cIEmFXnyXK7boQ0nGFM1ys5O2gaE05VOlcxQ",
+	"pbuwppJhuYoaNbIvStEnF/948fHFh2Y0X/4aPZW/Rs+jz0pm4m3pOAxqvFeBNLtaEEf2IWOBbDfqZGtz",
+	"o7K+VmnUAdwIiGdLd7feaNxff/v1tdtvvbvxyuaDrcNbR9snjTfX3l5/Z+Pdzd2tV27tbd9u7K/dWX91",
+	"47XN17fu3rpXXJtND81S2qz+3dRmRjYweo8xdSJearhXhcnvelmtt774kQd+eEcalvhAAXWw5/Ou52LQ",
+	"fL1eoFGvQj7KtXb8K2hH3F5SMhpiEFzHsOZMLWaoS6kUF6jJD0A8PMn1i95jSkkdH+4SQSekVZr4IwSh",
+	"02oy9MnbUm+80ypBm4YB67oe8i92/WBQnaOJuro2wTirWSRg5/4ZHtoCNvSozRx0bO/kKy5fHj5dTOnK",
+	"PulhVVm2w3NKqF/F7any+UqK4Ko6ZGHgn/+NuqPqB708x84GOHZq4NixltcQZuhSp9iUaup/lYz/o/5X",
+	"h3Tx25qfAw9N6fQFwMcb9UrNmMZDSnEfvPSqn8V1RTLWmlQoR7gm01y9nBhcSqp9v83vvj+eEi8axABE",
+	"DwbSZmWLtEt0RBl8/RllyBBEjCNjxhfkjo6zbYY07BvJNoroP206mCtsOXyn96aF4AJnnaKIl+qbuYhl",
+	"khDLqmPCwO+4njbvE7J1ZT0+UumI6hf0bGM6hTblBOkxTMsDR117vVZvq0i2lJmJJ6NN7L7vS0t6Dudf",
+	"ea1GHDoRpDMhapeutLh/zgId3IUchHJjnfT9UZC6r9rib2Xlxk7VEFjyZOYHAbPD5MgDKAHtRq3RbnF9",
+	"ekv8cFhPB8MDLsQm6brcFX0VlYdhxrKfO/CJdrXFT3yFMjM9XFKUyz6oJqLfT99MNSiIXGrg1TOY4C3i",
+	"+fZZwsI+CpVeGPddj0EuxHZbhUFTqQJWMj9dyGBKz2qux+0qZwO1NkuUc1p1zyn3z+mU/ph7Gph2gRWW",
+	"zN9TR1Sj1rhkGOhEHa5E1z594/XG7a27G+/urb/1+tqbmydv3H27ce+NjTfX94/uv771zitrDxpvv/XG",
+	"a5t33j1cf3T77snG7vwAz4ayAwYs7PuOUKUJQ6My5hSLHAuPirnP5gaBTkyXhiv0nt+ZqSlyBcClMefa",
+	"oXd9ZJnj0EsUJ2pLOCYklb4LDiwgD1dx5VVw5eVrblVwKRepCNmQoAdJ63ONQYcKi0zrqyakArd4Opik",
+	"OHWhI2gMKIr+cgocMKm6psOhVL0BaZtFbG1ShpTEsR+cCTivrFTJ7mwNurzSVKElqXfghrKiavIAC4ez",
+	"FfmIQpHCPgLIhALmMuJgKkYG2mtDh9ktoxEwGZDsi0O1odQupBVhCKvFjbxAfDMiBMb/TM5hiCfTKmnP",
+	"GkCBt0rVFt81XowJnWZkDabstKuMABJDfCH+kPDlATAJeZluPfnvg0NSBh2+UiWm4YTo6cjRYqE1FLhO",
+	"CgeJDKjDIHMN10iuSjfF52XVuyKhThYFKMXknJ+uDi1ZpXPqjV6wzkl/vrR19n6jMth+7FTW+l1WGd4K",
+	"x1k2BFbhDafbC5OZvw2+nh4gBkJpfbtRW9tGBba8BryOul0r6e+7kr6DZ7EkgSSOdaXsPENFh2Nfq+BM",
+	"Re2P5gTd9rmCQVJZIPq8meQad5g838p/NSE/Mn3EFaE/FC0udRckQYaKiw1iZD6mX0y/Mkecy3bObPD1",
+	"jKwd3Dz+SGX3XWorfHfWSdp8k8dk5dhQjGZ65hYbbdq8W+36Qc+fsyiOGXcIe0zt0JvEwItYrgE2BoYX",
+	"q0SRVaIpaZmuihuixXUAMWA2c8/BU+JzLLrGmF8ZzaAs74fKsmrx48NdwG4WTKXTx9sB1x+UVe4ozwG0",
+	"yyKU3LwZh11v3mxxtHCNdmhkHlCVnQlmcGNr6rFFtoKWm6pjkGabAl1EQxVNM0D8TxwSsnNg4IBNqtKi",
+	"xMjup0KoGGuVliZn47goSPnVFSqZzhyGkVKwQVWi16K0wabMLzXahvmlfyonrpR00UWm6119QiOGHMmh",
+	"v5Jt1ZnEXL2mmQId60zU6jGtEu2uz3W2yJXdmRzfP840fXA+zRdOxWLrjbXK+kZlc2sZO0WPxx3YO0sZ",
+	"KY3ZHXbQnV4VBBeFlYTENVaUKw8FIHrHdHJpg+Fak3/jEcI40hU7blCOmbO7hNR2uRu6iLmRLbZ3k8Wk",
+	"A9+dCemMvDPiDpDOG7JW4pweKT7hnXELW8BVKaWvGyabc0fVPGv0ZEiA1I+cYonWqd4F7RaPKxww4G5T",
+	"z1N5lElSRzwmkF6ug4ExJE4LfLrzMnnQxnBDpLRw3G6XBStV8pATqIwXAhXIbMif7BoZLOnu3xCaRtNw",
+	"3bd4opX6ri5sExbm5qqUXBgS9brTeGj0EbzZ4lAIOrMUEJrf9PHD4VznCiWHcaMQfDpEmxSk0yn3/A68",
+	"ZHtmqrgfJtOl36YboAhEhcb2NRKrVLZRZp4/vPkAB+Aw8SNdPqlVMbwmXvU3O1tnlTcGjceVo3B7WLk3",
+	"Xv8JIGYs9MxzNj7Md84vESRNde77cE5NeZ2NcsyvI6HmmznQLp+Gc603v2G9eYR2MKgnIUawrNJiegml",
+	"CWJ20UlHeZBDrBhNXMio/ZgDGnvFOPrA+kePc4sn9x/fP17Rle+G0AGXp2v3UVMJGrqiOyGmamtx1G3T",
+	"6ksdcgxLUOdJWuTmTSyx1Qd3v4tOci3HXUGAafzmTSu1VUPfcxLVbsVbGdKJGHcEvgZuT0py5GEFlEtS",
+	"vKHVz0wbERYARh7iYXFu0Q6cFlUmEFhB6m5i3By7rctUnLU46EMoiIFTGnyDep4/lue4PuVOdwR8KDrW",
+	"LBsaiyxMOFXABmFCMK4/OwtcAMPhMXrOjAmQVoRcttnHJcHCqyo8dU665/Kz9JHmrfRpN3tlmkedtK57",
+	"sDauzAajjfzTtxr3199+d+3oZOOdVzYf7N26vb9959XGa6+v3b23fv/BxuEbm0fHWyePbr351vbb7zTe",
+	"Xdtdf2Vjb/P21v6tO9uv5p3D4kbrCUu5nLWjeO1WfWtGOWc3+EWe32C+ltLd6/lMHJl6Mb0tYQ9en9q+",
+	"O0FSqEqUx5FkgjEkmT68GWt7gS4KmBGDYXN1kXCBItNAgijDygL2j1S2k3J1OYBbLS837uxaLW57vtA3",
+	"a0Xw1Yd/WInROOQxJdUgKfuSs8CIe0woDaBWMJZXsAAgzwAz2kfqLBqgN841KOrqNe09q7b4idIqQDVF",
+	"xZmIyzn00Frm2TAB85C7KGBDRkPVFB1VVcI1VkaplAgsW1RIM219pb3T4tSMXObFLBOHWbaYT03iFQ42",
+	"wxdwFEm35us6icBlE6IkKydG58aCKn0kD/4z96zXliuMPppan3knEy1ik2IbiEzIc7bZ6m/2SHItsb/+",
+	"SMgeOvdBFE38EWxrnRsrbVglRlEpLyugi2a13HPP2JQoNXC5YsnUJDSO1KRi8S1uZpFkUQGsAK5TOjxH",
+	"MZ7CQ2/S4qllbhHhz3ReJ2t4/pg5aZrReq3FtayeKflWljwI2R0sFEulg4ALSaFFqyRTf4R1YmYfq+SI",
+	"hpkid7GMfRG5HSmDEzMTigqhaaqMq5iKs4JKz+FfU1Jdu0K+5aINcOA1cakplKYNz7kZACpeny/IMhC+",
+	"EmQvLOhU1iOAw0EAFeOWxnMJDobPGaJaQWoAUZkBVXKI6OuQJcBjFGEl9eBNLa5iuoKEunAPpF9X1ZUi",
+	"25/eTZBth1VJ4I6BXH1XtDhC1zGnSt5C81Qn2wNxJBm73PHHKn6bsAmMBCPlek2NtGhxMxwdZ9mOEPQu",
+	"pHAcB5+77XMt4PWQlMOxT0LaEdL2xLxCnXffVDDA2qRFb5EUsOrhU5efAkEXEyJGoWtx3WsR0okAWQ+C",
+	"GnEmRN8feQ4ZuvYZGQ0Th4FC0sT6X904EfoBQ4QOANXDwfEm2SIZnjnRiEaXlsKB8aJSsxSEp2vvN36w",
+	"Nd5++6wm6va9d8M31ydvDF6/1X9lc/RgY3hEl7EX4d3fB4f8gxiD7NrRfq1drujq2H+MRiL4NsykLinX",
+	"ErS7IgY0wjYuxnagpOf5HQM5GQlOzxDdh2pGR53ipORvi5uFlBY6FLIRGLSLxEUOQBowp8VtKljF5bFx",
+	"LO0upa1iJAieIncAkgJSpuRoJIRLeYsjOS5AwXYYGQduGIJXg7RvkfJ2o76SuCXbKzuk44fK399hyrhX",
+	"HpHYZZEbDdBe6nKigQgN5diIkNxqcQN2FrQHMFFUoEuj4ZAFFdlfck8eSIjHwlATHlMCWU8WQEYNfOBl",
+	"o5ysKeRjm6YQbUFvBv4YIwTAP/P+iHoa/wrHGVLqddqVus2ovQPmSFBzScUYcg4NqOeRcxq4MKWAiw2g",
+	"T23bHwx8HofQ2ytVEtfBKQxmu8/sM0FsOgztPhVWi7fV3wrzE9Qryv8mLO4fMxvLos+YmcWQ+IumX4G9",
+	"gXNZjG6rPxhj/ytsW/XzaQrhtiwVK8QuiEdDFuSkWql9cwXFujBZaqps+X9EX0ZfRp9OlS3/Jvos+jT6",
+	"Mnou/5vwUDRLwWhJoAvDOV9cf+MwXCNUvNCA+rUC/vZHunHhqwNVYbgIIfxVLYRELlCEXGoPh4wf3CZ7",
+	"PudQIawfImVMPxQk+t+j30e/if7HavSr6PnFRxc/vfgo+uLip9Efo2crCF7UGwHEH29xcNOjELY0Lj4S",
+	"uMQBZDyIiL4/Vgi3nVEY+lxUyf5gGE5afIy6W54vMcUdT3IKXl19LTND3BXhsfAP435f1bWt2NN+9EHJ",
+	"ccXQoxMtDGcGIimCZ8Kly0DUGg2W7c+TCMY4x1P0jaN8zlmosu2o9R/jI3F1wtCYjhjuVvg5i/YDffuT",
+	"VZt6Xocq1qLsskEwCwGCHWv74JQPJEVtlSOt9LA+8Gvb5Phw12px9lj7QGOXJg3TD5Zjd+3h3b19zYQU",
+	"rCCeufonPn9wWxf1J+CSoN9F+p03EOzZanHke7QIHTkug6IISG2YSPsLKw1P+ow3W7zFK+lmoT0WQp6C",
+	"5/Iz7JmRo/fVz39J2o1arZ2CApXvQeeC3E3qQbTKUhACbqiZUuFFKeHT4oSUs61wkjbCuR8bdVD5aGgy",
+	"+RL1edXSeoGWdkYm0BhB7E0amk1tr9e2gVhE+KfyqSRy2YxxwxTOmHHCAP8HGVO0+uVzikcgGfE4sWIY",
+	"+F3XY6TcBvbJY+Hfc/lZG4lRMgc39R7RlycOOTY6vUbhIyAMjvxuLOmAVUPRYJxqEq72iupoowG9xKuK",
+	"F6TdBMpkYub4QKkksoyoytn43Uk4s8V3452TlJlaZNynITtX8lsxZlXJHep6o4AJZDVpcdkOeDgBCSrH",
+	"8EAGBCwY+nDjimU8Clk92gZvq5zeZOuiG0xv0dSTsFqMj6b2ISbsqD2LUl4+vFFr4MP6E6fAQTL93TRx",
+	"BVKlqDpkOcTwzArA/kOBMJyoYiUnV4aIM3VnNBWWcB0LH7GuSzOILFliObnFVBqgkp68d/Xwx/HQe+w9",
+	"fIW9+8Yb73TeOd586/Fx52C3ZJVgvkrN0rvvrz0+rNHtSX2w1zh/61b4BtsItkYP1jt3N/uvr4nb9e6r",
+	"NXpv+/E7dmkZ9ben5Pz3qqxzCiTaEOKZcl5BXnxHjzS7pv5IHWridI8ZxaYhNJc84hwL/w5s+8s6Jb8O",
+	"1D6lI470mr4+Sy0+SzUKHWdfpSEb08nXXGor16FiaAz7gT/qSS2ql+yyZi3ohnyb9iHUe6gweUy5E5cA",
+	"llM/V7CS3/PHqNuljWq1uFbkYA6DKdleUSlT0gwW6S336OgepPEyZaoo1r0WD33AZXDcgNnho8Btx+5K",
+	"w4En1Z221OWrhOmHc0WLGycX2cadKXOI6fJi9Vlg0pM/qNyxFp+17XW2tP6+HEkh+9DuphVrW2Hu6tFT",
+	"yD0qspekopmO1BVF78NlR/F9zGlxRWsxo8qPlRH4bdDkxlwZ1D7eWdXw9sFyjI9WV8Cdkn2Wff9a1XZq",
+	"tS/UYsfCTxFVLa/Jpt+QqcOnNgosvFRDHwVe+5vDjb3WJN8BTQJb5fKKxKYe4w4NVruMOWL1A/kfKS/y",
+	"QWCP7uyRjY31DdIO2eMwfgEW8+l/ETocCqxH8Udhmtfk0dG9G8JMuJDnr7jGEENpUNEOtLuQs9TusfD+",
+	"ZE9/ysJD81qtxbFQEiS7TyiZMPntPqOOBQXxQvGQYkzF8yoOnRjvdWjIhKWQChVl6KOD22KHHO+/8Wj/",
+	"wd4+PHhv9/ikcv/h7YM7B/u3NZcW5cQN2eCGzsCX7xGyDQPMVWYdl9MA/iViJs9RRw5lB3w1eqyqpP12",
+	"5a2jyt7uPSDUbXGEUodxUfdY6p6Tg/v77z58sN/WAwf50TcEdJb8xOesSnalWoLkFCsGzJWnzIRPMx76",
+	"9nptvV0l7f0T2osBDw+6lQc+Z5X7NLT7bUBLEqS9Ju/MhsvV83KHIbH4UnrqoCs/Bt9SOmquXE+tuTSz",
+	"M7CONN/c2723/+D27lGLv7l/dHzw8EGzUa21+OHRw9sHt5uV1VWFYru6eo/RAHZNvAlWjx61+N7uvWP5",
+	"kuarR/uvPjw62H3Q4uYENaP/++JvL/4x+rfoU2AjVe9TN+kZau6PAn/IVu/7wvbHLa5at//m/oOTFn90",
+	"cLupVkhlk2501u01p9Jg9W5lndY6lW37llPZYpvdDbreWbMbzt+c4UdMhdvit0+OT3bvHzYbtcZmvb5W",
+	"O6lt1zdqtXfVlaMTvNKo107k7+rK/oPbxu+ba/j78aP793eP3mlGv4yeKuLgTy8+bJLoLwAp/DT6/OJj",
+	"iNI9JdHz6N8ufnrxt9HT6MvoWfS0xfVuadZbXL5edxP+TiakZGrLaVDWbO+03iMlq6QomeWze9Tus8oe",
+	"cqFm4LUqyiGLDOjjCu2xH67Vau3q3M9bJbkJskMZUijeEEQdIEPaI2VK+lT0pa3qhlAaJxfoyvxPyI+s",
+	"FdTC930Hifkvpbm/16EtAIvWMgnmDmmxNA/Vo6N7hkbUNy4DX6y5uJMXKqWAsAftqmuLNim3z2zqnX71",
+	"4R/g3ysWaDJwzSe6TMrMdhJFcMMcCGStl4uiIAOB/jzcY5uG1PN7q6ZnfX5AT9Fceq4IkbcMaMN10f45",
+	"SxJF5CkO7pYnHAIZhXRgyaGRvakSpKOtKP5b5uwQ7msbodrimoDMpkEw0coJTmmpfd9ULUp2+WatvUOm",
+	"9VdC13lCewqfOE+Z3XNFuIcD8zA1LstqNSDkKj2xFt6IQ1HoTmzXkvqycCBSeexLzVL0xyqJ/mf0/OKj",
+	"6PPos+hTi1z8NPqiSqJfRp9Gn0XPoi8wV8Mi0Z+qBFg7AVx+rbtpN2idVW51tpzKur3BKtvdeq3SoGud",
+	"dXvD2WRbXURN8B8BRezcpbiK8T5AEUu2gVS9oJ+Q5f7i51IHXXx88SH5z/8V/T/R5xcfXXwcPb34MPry",
+	"P7+Qk4ZLT5Sa6w2rBMmmOtKaujlBtMevwsgmxMmlJh95XnEyr9kVdEjzCBYBWSrZTssputkNQMpqNOHF",
+	"QieN2fI9jsoaRt8EALTgQVNBNwX+Y5cJUGL5MmYZvalIerW8DNgQE7EV2TM4htwQzXcpGw+6etOGvrKq",
+	"gRZZtlrMbOzQJwFTZdRsuUYbmngqydUPyUCp3ubMF+UidFIAaLLv11P2TU3ZVeyab499Emc0qC2fMkZg",
+	"IUwf0bPE4wdSYD0porC1hKHqg3IVSaNVvqCpo84WMZ6XUycod0PISX3t5P494CILqR0KywDRZz3qwaaw",
+	"SPSb6LfRb60Wj34X/Sr6l+i3KuBtM26zKnkQ6/cdpdBXp9cGxJ6lYt4poudzj6Izondp3f21KNorqVc1",
+	"9grLruTyrv83qKiq6XRLdeNhkhe5vr1h5EWm1M9r4UC+rTWq1dbsIfyHRZ/Ij1/8/cXf6cMdwVZGX0TP",
+	"Ln4WPYs+jz69+Hn0LHpG8EERBj7vqaf/Ej2N/hR9Gv0xeg7//zO8Z9W8iVx8RBq1eo3AHX+KPq2qm1QT",
+	"YGKXMShcLhf81lZtq3Zr7db2mrQx5MrUmv538v9J+2A520GtXdhaGKdu1Br1Sm2tUt8AjhwxYoF8/6+j",
+	"p9Ff5GH54uPo0+jP+FY8JH8YfRr9O06nHM2LX5DoGYGT9U+jz+Wff4yew/H6T9GnxqK4+Htp8UDWt/zA",
+	"P9fWNiq1emP7VmVra7VWq9+qbdU3pHj6Jm0pvxfIca7XGltbtVp9rVHfluOwhFFllcasI1wYSx1DyFjG",
+	"V7Gzcv0IIPmuNfW1cXU9ZXnG1TfpZfq2cV0pAZFpihVwC5nS9gZaVjl+HJCIBX04m2vy0yHIzmbp//8j",
+	"WvlJrbL9nvpv5b0P6tZm48l/LV3C0aPMR9QI82xIeYNFRBgwCtBfWDOKLpmytCKPX9utNDY2VyzSPqJA",
+	"BVEGxGNYrCoFc7MtL+fZe7rexeWey1mLt/fQqqrcdsXQF65sTRudQRpfBvIk0ZcEIQyTMR5M3D4VhPvQ",
+	"+uKW4j1Uj8tZi9DpIv6bg27hWy9ngboD2mOrPx4ykD7Jiur6wYCGpWYJwg2TjOViqWeH/NKPjllnuOyz",
+	"2TR/8nVTUh8JLyswfiLD3d+ZhEy0l5XT3wVdkrEVZluKG8dKPJ2PTu5UbiWbhJSP7uyRzcbm5uqt+q2t",
+	"74tCa9Q2X8odorJ4INYQKkk7bSapZYMSJ2fDEFrprAr3J6x9bZReG6Uvi1Fa31z8AGyLB354DBXQLtqI",
+	"L4tBe9sfc8+nTmzU3hBEHfy/X7ZtEvxZ5CM1w5SCYD24GjxDq0JOkmA0sPuWVK5xcbvwA0wnwotqdA/V",
+	"+ywy9EaC0Ba3ach6fjBRD2NZSPxjjN8Z9qWZO+KQta6yRlN3dqnNQm35TgGyK0dHi99RDbT9Qcflirxk",
+	"98HtHQJ4qHE3EexQih1sFNz38KhK7sivCKKR2VkyQAO5tbUpjsA4749YMLGgUhMxSKVgU/RzEEIjLhan",
+	"sZCU5XjJf5AfENdZAUAZlIMipBOdhgVUrMk3aWDMlUWYA6hePmDLQMJVk3AfR84VRJy5w2FMGY79gzi1",
+	"4yJQgBsK5nWV+NpBnDTVSuRiScqa1HkDgQlCYtMBUwlj5TTsI4xBFV/URuSbsSvYiun9rpIrBbdns7OW",
+	"iW4fm8szFZ3UO2WBONhN1qDrICVTMkGwSn3BdE6MfJRxh/JQxPIChigRGPptqayZ2CoajVwny55anPoM",
+	"/TxhjwtF4PHuuy7oj4J338E2Frj/MHBtdt/lxe+lj4vc+5o/CkTB9+K9xd4L6aTiTuAPit994he5d58H",
+	"vucNGA8fDhkvPtbHflBopL8rKRcgveFRtfxdhnsNK/Cb9YYKf2zbNafOGt3KGl3vVNbtDadyi212K1v0",
+	"Vkdfwx3LeCg3OB95XuxzHzKH9vyee0blHnJDSJGMPkkFaCCaAyGJv1x8FD27+O/Rc4g+/TF6dvEL6Cpu",
+	"xlT7tmNE7ZIPB08YSXVxLbnY8QB/Gl5z5nJnppP6xvdH1IvrKE9Hw15AHaxXmMpNyhijgiGiy0U8plNC",
+	"5FEuyZexqcMGrg2bq9TcalixODtYYvbkwvOY7OBt3x4NYAmVbBaEOCLs1O+epgYInjlnwRJhHy2jV5M1",
+	"UXF8fxXeI98HRxsbYCEevVKySiy9VZUdFwtmNe1qCjZovdOw15zKOtvoVtbpZqdyy95yKtus1q3TRmfN",
+	"XpdiXC6B3MnGZBuQJg85Rtq2KrVGpVYvpVcBnOK/6Ym3SkMlxf2g1NzYrtVqNasUWyPzoIkD5rFzCmHE",
+	"WnWzrsJlt1NaNfoEQoB/hGjhn6M/yy35p+iLi1+Q6DOICP4lenbxcfSpbGL0RfQ0+g95/enFxxAsfHbx",
+	"38nFR9Gn0Z+i59Fn1VKGAJCTbVj/Fz+DsONHJasEDz0vvbdIQvwpen7xd9HnUjxc/ANkAf8xep4T4szM",
+	"nQK6WOrJnbtseA+1wBETIy+cn0Kl1rk0rRyFT4XC9vq8fu1iuZ6y67hfmmxBihXTSTJMTkHfT0cJFBPL",
+	"v46XTy2b8aM0FyWUSYMA2eaV4WMhF6tF0NCwCGhdq8VDJndtoAgq9e1Ql0vDkNr9Krkd0G6ooAYDu++e",
+	"mw4dGjDlLOmzgEEavttFIgntDwAGzGqLfwO5aeqw/S1JS3uJrdi8VLd+Q2Wr/U4XNyWm11OVi6bvafF0",
+	"ety/Rr+Kfhf9nkS/lk9/KW2jv8DDn198DMbS06xstmvL+TKWMwpHvaBAHg+pEEM/CCG13/WDU+aM1IA4",
+	"7tDzB/KwK7jridJ78SvEobx1X9+ppa2+egy3axH8bTXPlQgEQZEC1fy/5Jcv/uHiFxnQmnLunsXtQnjN",
+	"kWABbO1aZ5utd2+xyppdp5X17sZWZZtubFQa3a1uvbPFbtF6DSTMizwaLGn7a1mZxw+Jl69txWvz/nrK",
+	"rs37jLS+YWxsvRQmvfVBvhRU7dO8aEChbDQ/p92Gxb9Uaenc9tes7VtP9M9fw9FE2XzzDihwByaT5RxQ",
+	"kqxGZNOmECUnZTwCxOmMFhr+K3GmoeYbUp/wAxQ3La7dTxBoVGCN8VcLnQn2lCl7nYF4nYF4nYF4nYF4",
+	"nYF4bT9f28/XGYjf3QzExDbVbrprO/wlssN7gT8azk+wxFtybHAFl07OXeGGPlIc2UAb2pE2dnnoUc4h",
+	"3w8yElzes0gw4tzlvRXAkwHMU4BxS4yPFheMhoJ4rIskT+M+Axh2wxeOQQGk0gvcXj8k3B9nAdMsCggs",
+	"QJFRhv2rOE4vP4qMTYfUBpHQ2LA0AHj0SfRPFeWYhuwSRxi+alVPneScwLc9XzCh/cNblVq9slY/adSb",
+	"Ne0f9oeMC8OB3KjU6idwVTM+Z2exgA98y7nFtrs1Wql3GnZl3VljlVvddVrZ6Gza+ppKSnRGnhTUDEr3",
+	"U9hoF39Por9Ez0n02cXHUMb9JfpEoz+T6Bn5/9j71+VGjitfFH+VHPx3RINtFIgrL2AoZig2W6bU7KZJ",
+	"tm6G/qxEVQIosZAJVRaIhvt0hC7nhM8JT4z39pnYMzHjPY6JPTHnw/mirbH21liWHDFPAL6Cn+RErpVZ",
+	"F6AAAiS71a2GPthNoFCVlZe1fuv2W5e/HH99+fn4K3CO/xt++hUpbzVKJTL+7fifx/8AzmC1Ux+wdphr",
+	"lKvAiB6EctqRL0MaDtQIonOQTOr6l/HX46/A2/rt5V+j13n87zA2NbDxH26FzQa28NU0NnjcV/BkhShX",
+	"S7byyE7R3iQRYccoxRUkfMkh4ZWVNEeZVTRYCYL5NQ3SHvi+FbInoS6TIR43LS5BCuzzjroHwrghU6BM",
+	"kjwoOQUHLxRc6+iCm64IwiZPJZjgFV0Gz0nmnqwVSCh8FlAeIgrteVL2mR8SaHgpAhIOxU5U4tEaRZU/",
+	"5x53p7NRdJIKxf2LCNS03/e4phQmMfggCqkoeLkDhUJIERnlhZr7Es5owGSoES12QWWQk7Kq5FlV8syr",
+	"5Fm0eucdxvqJyrZExhsyOSgRtbaTUWqGHW0HHOee8VnlPCLNujVTwK4qelYVPauKnlVFz6qiZ1XRs6ro",
+	"WVX0rCp6Vg6m1ZKtaJIzC3Riu9EJhJSLkia77GK9p95O5+tkui3u3r3HLpgv+minc39UvHuX7JrhadMR",
+	"zNdE77lgwKXplfPO7psHD/dPz/YfvvuGG9/L3iHYoNodOOCe8ELd5BV77ijL9awtBty1mxzLUbxwqhil",
+	"yR940H+uy7Q3wDQkVpv65PCEmDdMDq9LJRkGXhgyTkLR5OBtGoQt8STddNcLiMt8D2x8jC8UzFMgwRys",
+	"eYzPNXnIoFm8QzkJGHLLYK9fbCII3QLhBPoeP0/kyMFocWBNjkwlatwd7ImFTbDVldFEnhyeHp399NHJ",
+	"qY3dnBNfnJy9tXu6/97uB2ePjx/YyVeGdfJFR0YTgh2uoVdFk5tcPBPVa0BLZOHr/oA+VW9HbF+ZG3Z0",
+	"iyJBxwtpjZrcDpjj9T21tA31EmYdkNWZ5CkfQaPeNZyFflfZ2cjgq3YC5aMmd0SvJ7gaCk5a3v7JJtmu",
+	"lGN+ZrtA7C2S366U1xIfrs2KMd5jF4dmi19h+z9SMxTvFrWwnpx8CxGkBq4ET9xdiXJOi94F5eKC/lWa",
+	"dTrLFxDN1yxHQLVSKuR6Ho9cl9fxC2gL8TbbYIQh6/WVfVQu5FrCHWWyZP/d+PcAk74CmPnV5Rfjf1dY",
+	"rkDG/3n83fi78Zd/MVEFlPr1by5/Rcb/a/zl5afjr8Ey+0wB1/E3ABoN1/Znl39Nxl8R+PcvAaD9kUB0",
+	"EeOPX6vnTdQa5XDE4CZp5BYZJG/yWxyNMjy6lHOmJgy6h6tPsCHvPEit4H95E0tXUKVohOkLh8LmCwag",
+	"BM2WmrsblRqe8bTyh8lYqtS7c9D6mDkhMnkj/v0egqfj/wkvD5Nw+Xl6AsDoSE+A0kis1/eRK3zIfEdA",
+	"282F0XF8nNXhnpV7p0V0dJZBVhcTbaJm7Pp+IFo+6/1kdp/uSCdB7VyIXPNJBRkK4aP/lk6oSAXMZ6hC",
+	"A1+YBI9GbtMpsQqG3jeZVXPLjrXtlplValdpHSzpSjLiXSvVYlNGwU4zQi0sBgFv6N5oDf2KDS5Cq22C",
+	"Z4vN/RH+dNakaz3jCoaqJBhAv//Eayo4zIqr5lvHCh0ktKoYhB3h8U68YfPuBOZaS2A5l12kcZySIh7v",
+	"yPUBj5onzsRz72E2UZ8FUnAiWdSQ1/E959zEOQCiKKVM9M1Bo//09PABWBbQftFcm/RURERsClXodCNK",
+	"WoMwFByB0tGjk9NIuzY5EMY9Pn5QJO960oMgkReabpFRkCOPGMlRgjOQprukGqSEgEOT64gD4Yy5zC2S",
+	"3ZjubaKTY1aooCuGjxNzt1iHxS5ovWR3RVQ1f+EKR508oi5I6ra2CHqkx8KucN9oQgfqZi75PU6TKby9",
+	"/BxcIJ/p2sXPLn+tNVnyMv2RunOk35ZtH5gEqRDIWvXTu1Y/vcTpSxT96/MDmzVxiLkII4egvEZfPX3b",
+	"OzL1WPWQWZEn+PnCQfLK1lXI86PCjCbqiZMkI2FyR5IIm2BnWpAGExkKsdQQgzA61A2wyYyl5PjqHnck",
+	"aSaf1MwZKZO3FTSwEt9ZR0KGDbQUk5+/8Ygza0+JPTtmkFQrd0eam0nG3SI5hqgqyqYmnxBORbJPnW60",
+	"ztpecGgQeExiHsOQk4ByV720WoQdEOlodUKHTE8SGYoguwJqUjAt0p78iTUcDi0lFaxB4DOu0Is7gWgm",
+	"ZwMsID0faVDQD9SIQg+l4fTvpgoX4nnFopatUn0LHEvT7iP9iUB8+Uz3MX8OwjdlWHwfC9cYun9/+TlR",
+	"xsDlZ5efXf5q/O34D+Nvpq2HJaRrYpLcHaVzlVCQFBj6pVj1KP/xqgN1AABPpaRzfBbmKIIkrmNzs8ap",
+	"g9kqWiNQR80kSpg7EpteIwBTcqbHei0WyK6HiadTRZaHC6CeKxwEC1ixTHfnmmOawiXvsgA7+zba1Jes",
+	"kKZz0Ka5CcUtRNKQJn34ex24+V4TPqSN6MRcgSr+WHh8/ntlButK+j8r43/0f2VoknWPtenAD41C1vpa",
+	"t8yOQ1uuvkxJSAGj9RkNOAQzI4OdOqF3gXHkftThbLtSLleqtTp0N4OPpyY49HrsQ7w+1ZQ7V8gNsQO4",
+	"DkXHQVrYOnW31K46FWZtQcC3XWbWtrPpWpXWBi2zUnvbrdZyUZZ7MsTLnvS9gMkzKSC8q/9MZauXS4ls",
+	"dbUuYB5F7aqie5Fmbu/hG2ZfkPTyFh69kQ52FvbeOH7czBH9RCI4iR+4Q1rAuUQ4G0IikAiIZGAxUSmH",
+	"InCLy/grDtlMc9nrcOYqk2UgWaCVQXkRmUkHYVcE3i904+tXR1hG4vEthjl26TlICEUt2ibF4XqyOmV+",
+	"aTv1fUjfStWzhELnWybP66RHX8B9qO+PTNIgHq5ipn/5cLSbHNMiLubUkDyObub4GVnYXR/vRXddYkgn",
+	"+MtnzyOV6DZdynghZvQsKtGjH2WKdRLLg99B3gD6alFxTOsqqI0pJ6SNyxzPxUvQ0wq5rHtT5TpKhsNX",
+	"MPSaW2cb7c2StVXerlg1Wm1Z207NtfBT9WGpGvduLDsVt8asemuDWjUlNrfYdtsq6dySGqu3J5QLPGPD",
+	"qbY32iVmbblVatVa1W1rm9aqVqldp5us0io75ckMkoc3aQ0ND620Nlm5XqZWhdbbVs2tOtaWkvabrQ1a",
+	"d2puVedl4U9Or0qsAOfxt5A7AQkeVydYJL3Sg1bPC0Pmomsa/52xlmWzloO+S6+4ZEjB+3TiQdpK9lU3",
+	"qhFKHkqUhFdXCiVFxU1UxGuBxdNVFL20oE0olzglE/0umU4MzPEklNhuQNuhnbwZkCrq1PYZNZtDYPlP",
+	"JLh7Mspxx54W+HNPEjuqV8PM6EQBROL3Q4+7YrhDmC+BqHE78eUZVAK6tg7oRmLxjtRuXuoTl4ZUPa0f",
+	"sLbn+8w1ThhmuhsXidqh2D5OEMohpXvSQWPer0fPtXMHNS2hRINR9WHA1DtOuHfQ1wyxkDAeJWpBiaET",
+	"4oXIIbNNqB8w6o7OIM4vk83r9PPwe4jkU45zO7FE0SzvqFtWEybQWcsXzjlzE7dNjVR/nXjeTnYnEb0H",
+	"9GdT22AaMuyB3kmIgoVdOhnqc0mts3gK2uQgI+8DemeS/sNpd015SXZNs1vVHy0vCLv3MDpY3t4uWaW6",
+	"VVZGiwO0qFwtnlKANaVDZ9iE8+y8Pg0DwUc9z9G6aQIW9CdYEJ/mNGXiQ9NouISGlMIH+M0Jw1TmXLm0",
+	"uZn4eBCYLMzkY2CA7AKiv12v02Ug9iR7kmvk2qynjFBDztjIlcuVSrVaq9WhifCSpISFHB2EYrffD8QF",
+	"i8y8BXCPzkc7Er7njN7FHC5zNYCdKWDkJugnn0Z/JbbBKXrKUqFWtw1L6LOH0TR9CVmf319+evl5Eb/H",
+	"jHC61dp0NtRurrXN5q64FpiX+rs41TZBfym7tFLfUEYq29qqbW1vubSyVaptlutlt8TqG+0t19mobFc2",
+	"N6sbpapbcjcobbVcd6NCy2XW3qyU3XK9VnG31L28X7A3R1DiXNuqlMtVBSp8Qd3syaybAuvJUSl4bT6b",
+	"wc6pUAa7iOaTOqEIloLF6gcT54JMHQU6ZwvA05W5jrtFLVQgetqU0IsOCQnKWkEVHu2wgFE45Cb/1fwq",
+	"B3oUXu4qIL2fLn6vWJWt62Bs+MHJZLV4Wbcm/5ED8HfmJ54/T5h+HUrZ9CaZQPW4lZbG8Pgz9ZnvyfAo",
+	"Iua6Lmqfk21CYNzX9+hfB9QvApXvi6DluS4UHl0jcFBaAPvvCd72PSdcRRpekHUDKD1hgsyybGZ7ztaf",
+	"Jv46cOez2CcuLYBR4nSZc65OlLJ9YqJ5CtncknQ9GYpgRPIypO32HUmMhiBchEwzzohBuJZuzofWhsI4",
+	"aadddrBiNImgb8TvvkKgLxKBqoXS6zJHlPdnwM9nKwy7wrA/NIYtvMg3Kk++UdL7mXynCDyp16os81rx",
+	"HVfwfAXP58DzH8rx/iJgfAp0XB+Vr9Imrwz9pl3zcY6Kho5zXPVXpUhOAMcMwqAU8p2bDXlVj92PFgfY",
+	"6ymI+XK9RSHXH2RA/2PW96mjffwQPJhw2kNqpCR5cOh7PIqTiIDYnDFXnuk8STsZtPA4lGyehQHleJAj",
+	"RhlICABBo+MYOi5haOLxdq4yGzQPDQPXv74lsQG02iQPBoquz4JaMzuB3W2SVzejnDx65+QQivLWpm2M",
+	"xyC2EkLjHg3pTVz1K7NiwqywKtWqVavVyXY9t6wU5yGuz2LxiJU1uLIGV9bgyhpcWYMra3BlDT73YM2P",
+	"0hJ8USGdVYDmR2Di7ruephA1yVfIr+OJwIp0I9pUoj1hDN88mLMexWfWnyq1/OylMzkzWYDjqJIXst6M",
+	"MQDMmPfoudQBGsUh5+VMw9fuDfzQ69MghKpaS62TJh4VnBH1BbEVyrPRSgUTFbukQaxLQCkf7bAGgd5n",
+	"ETnLmw8evXl2uPv+2eOjB4927529+cHp/omNdcnlqr0DLhAoXfMkkdxrt5NJehp3Yu4gtIuCttDM8WnA",
+	"XPwdDRjxOlwEzMV6xt5AhqTFyNG9+wXy9tH+W8oaPnr4VsFY5OW6TfKUE/aEOQNkog0YUlPZCrDaxOOO",
+	"P3CZu7YDlC69fjgixioHQ7xIDkJJTn66a1XqG4lKRvIYwKSy7KnuY92hHidB0rGAeYeQFQ9kiaaWKdES",
+	"JdoXmn82ZpotwDte7X9Qvyxt25lmvhpi0sw3SH+eqZ+xQdIdoxbZhfjo52LBrkyUpZFAtO6zinVgT0fR",
+	"7hUqWKGCZVEBHnhCo01kZF0k4W5B90d+i/Wn5p/z8jtOtNoyohjVnG7qSfJAmI6U4XaltGGvFQyDdx5Y",
+	"t/XlaWI+1DyU2BlNEW3kATfe3okGiNdNCDGttFJZIQlJfkVFFks06CsQVuwUCXbee6NklUuVqh2BEWRm",
+	"jOEI9u2bwaBQKZUWhD7AZQ4MiUB52GK+4B1JQjHzwQdt6xaevcvjRyOpAhK+NYhe3S7jhp1y3lDixV9q",
+	"PMtVjynVdM2Wji+4k2SmAsG+AQB3rts09cYNSG0ahtTpAvdiiuzf9B+F81ggpg3p2lVPnU39aeCgEXE4",
+	"vAL5ZCBC5s6/b3ZT0B/RXog7g2Y1BX2VN8Q1Gpr+MPsrk7D3NJKD0IqxPyL5lHRbgx4PsTxMLNrzG+lL",
+	"mxuMHTwzdjcoMWzSRvpUoiuEcXcnhgSwPxoEt8PdeDMs3Rv37iIb6dlriDYT7UWTeHMxZ1PhFfAXxaZY",
+	"5tNj9PvCcjzQC/5SJnhkVrgahwm06Yxc+HZhyn0CFwQsvoTkl0/oOGaOCDSZsA76klBELlLwohB9/Eyn",
+	"KHQFQdQ2IhPPR/60o3tnR48eHOx9cPbu/vHJwaOHCRKv0FPmxJ6yrKAnVN9nIeNMaipQ8udP/1YzQcy0",
+	"xnbADhn/bvwPcNfx78a/i3m2dVIM1GhDjkCBSPakQBJpAQUy/ufxfxv//fgfx/8cO4BJ7ADOQ9y9QHSQ",
+	"lEgI3MOlJndFDROsqYgWu1JJbp4zj5uXi2adARmZh7PohaxH8nZkFhaNo0Ytc5TpUMTMmQL586f/ulYk",
+	"u3qSYMElzDrsCC3I0z278rNrkXfjamiwExPxfyinVv+QhIZEcIehtaFmgUKxdDtgDKjf+wPN7p3MPRJY",
+	"tKsDRkAbN20XnsCGvaVaW7NR79GQ7pmkBTyLc5ITFnNETQ10qXrbVX7LKr9lld+yym9Z5bes8ltW+S2r",
+	"aoelc1wKQL+yimmtYlrLehkQuJI8NJ7FE7J2+wktynpwAzp8dUzr+4HoEcpNzyDSGoTKgv6YOWA+Q/9b",
+	"81Y8zk8g7+nPIGmCg4Wm0KSbZp/qeBeaWBqMpRZ1zguR5YumW4atBArojkzZTMrQMs8gmnMKsjOw2W1k",
+	"KqjrQuFDV2bkt85IpjCDvyWDy6jv3Pg3l7/Swv1bUASXn15+Mf63yy8u/4aM/w3++NP4T5dfLG5vPdIM",
+	"j8fwiISxtTKuVsbVyrhaGVcr42plXK2Mq+drXEX458duXEUvurKwVhbWshaWAdXXs6p0n8b1p/pfV3I9",
+	"4WVxRT5MAjC05rnpiUrO2WitoAYkqbIbdHCqgEExRl3f45idLpkjuIuUTyZZ22EEI0QYHnREgNcOuwwS",
+	"/rBT8IXHhoYyF3p5mZFBQoEaWepBnUDZLJ40t84jtb9bICAFkVMXmwgNqcRxr5EWa6une2DeyK4YwqMw",
+	"71CT2d6R0ZOj/mEzCKnwspuTUeFsqn8uBPQaT3NIWA+boYV7QN8kQqvVQg5nJgFS9fxNicmopwVM6gku",
+	"Ya5RLi2nSX0mpZ6fBZU411ZJ+VrKMNqpABKXAcrx9OnftaBLJfYH/W2RjH9TJON/HH8//uP4e6USLz9T",
+	"WhCQG1xOE5f/7vK/gIo/wAYcwuO6S2o/EGp3NHLjf7j8HFTq5WcGq42/JePfwgd/UB9gf3sFGb5Qinb8",
+	"lUIJl5+hXr78/C/h7AcdBnj4o9gr4fGOz86crvAcprn5e9TjSh9Gi1gtV2CDQrcR3Ah42KJ+zgmEpz5/",
+	"1GdcxrsG0nrm20ux9xSvXdwsf4BnzpykWboVv15RtDw3nXM4MpOcUDOnamSYjGC6/y6WKGSWK9sXZ/TS",
+	"rWbpZKi9dS0S158aQXGwaGXcC3iBzAwnM9AZT47f47nwv+wOQqH0pATkAZNHQgElcObJUeMprSGpJAek",
+	"I7CgDArF9O8cpU0l8cK1HYL3FG3ieu02CxgPEyADMYa4YMEw8EKGuSygkNOsLwgS2gOl69se812St7UY",
+	"/3n5I7tBNMULfrZDzJd2gzhdISSD91gnInCBSt6HRBm5Q2wlyM3vdRrODrHVzBfjCY8uSM+EF4GFiMQe",
+	"/zQ5MQh/klOmgIexfYgISIRbRKC7sqawTt8fSA128hO3CSFZH+EPleZGGW7aE3rBtIjdheW5iZN2Anos",
+	"bEKlnv9cslzw1llDnARHtULyLC0MGzK0a2W7tHjOj8KgyQnIKDpLwOuV7biyHZeOztELFHTUnPO5ynwB",
+	"JYqYcKYJeTiKMhVbTHou09meQcCcUI1EFmKR2RpF/9Z9osEYxGGxJ32fct0c5M+f/q1uoW6adYRMhtBQ",
+	"FuxEnSFKfV8MlZZpaNEZ5y8W9CdY6aTkv0tDTC8ElVMkj0xVMQpuvPMZF+FZNLt2QXd1wb7vRNKRxCF5",
+	"mAspIRAKfU+8UOsyVzC5thP1sdYa85yNlMz2OAQJ0eI05zzDutTi8hhn/8aiUWM79aPIKJxA85Vyo1zF",
+	"JlhXmYnLGYWA8K90Xb9o49FYRFC0dqK2IRq8fSplDKr6LHBgirfqSsrDVVvF+rMlzaKEy33pKFjayr1S",
+	"ycVjTxwoCKmS8ma9TsAJ/PvLLwpk/CdllP4JAntfj/9w+fnlFxlG7/jL4rJRKDbKHN8raHTrFS8vZn4v",
+	"i4X04Z5ZMqa+Lb7MGv01U664XmAc/ehs5WUqWV7EkGel2bwVUFcDBtBkMmlbNWIHM/qevbZSyyjSCxGM",
+	"IKhrwHmsSylckocSdNL2OPXhqgKq9R4dRVcleUqMvWe05Rk+xU7AjgwbrkHm23C2NuLseW5skg8YddWb",
+	"wZedhC8aSjACaF3P3GQ1B7qyp83TqbqdnURKkeAMIJfSlOpr7sqZJRevjC/8+rBn5R3/0XnH6+Wtm0PB",
+	"KXe6iYXf1Jse51Xcrj/dyJsX71ZfQYyFsmspXxRiTKj2geuFlsmcmsUA43W45SnTVQ4cNW3tAdLVtann",
+	"M3etAD26LTEIZYH4wjnHf5le6E2uq0ThNwGTTH0bsAtxrlQOA32DX6KVK5kzCLxwRHBcoFab3BHcYQHP",
+	"6Ak+2Zw7KgsNvR4rkIMjQl03YFI2uXqI+gmhnUQ9p3Ztov52KLiMGXW6xSaf1c9bzds+TtsUaHuZW2ib",
+	"NDIT4A0p5N08zfVY2BUm7U4tm9qjUQqY1+FnHtd2XblUqxRykJdaKVWLpWK5XC1uqplyIBEyKazKVqV2",
+	"WtqOdeJk9pTu2yZZsNvBhx2KX3i+T9frxRLJv18u75AHHh88IU+2Ns42amvkvhewtniyXq5Wi6XlDeSJ",
+	"9sy5w9Pd0mFnCUawaOmvbs2MG3jVlHmppsxwwCdEgKYl0B3/YxFnrpsSbA71GXdpMFOovceAkEVqikSE",
+	"cpPcgpIckC69YOrJTEoSYuDKpMM3eTKH3uOEkmDAOTjxAmUZYKNfyDwsQDhIDmSfcReEZgSbUSz5VIbE",
+	"pSPzsvArSfLmYXgDh3KH+Ya7EYyGAXoq1e+avDciA96nnks8LkOKST+yoAb3c7sdiJ5dIHYo7LUGaY2I",
+	"y9pUQXVgkORiCOXsG6UmV+MoEGXNCBkSSkaMBoZcUVsA9icDFoyKobBJi40EdHZTr40ZM02OT9NtGpDw",
+	"A80XOB1FgtIT+ChhxYGuEvydMDGMuYUmj0Q5fO25MkskQ27NnlnwK2xoyACNBD8MK2+mgYvhWmSlwuvF",
+	"Zqp6m1ymRaom31KqZpGg7b7ScomHFwh74vgD6V0kxoFTR35CNkqwI2YOKhS3MCRg1ozPWdhlkmmmzTxa",
+	"hrAtJLtgAcWiDvak70PCLgLXrKFpGtZ4cFoJXdFVWq8ibA4kYS0okH2AP65Hr0ODgIKYk+EIclbVu+cW",
+	"eDlPJhtvZ408Np2WdEDcTEnDBkth/FIC4ydUuO/fo6MoBYdBYq/5Vbl0Wt6Y8LsPUdJZG7TeqjlV16qw",
+	"sjLmSsqY23KtTbbRrtNaq+pU1It9LDz+OIByjTDsy8b6eo+xsKhHWhRBZ/3j9XKlGpcP6AekTdYFnzaV",
+	"TF3S/1kZ/6P/K0+kQtdaVVrZLm9ZJbbpWjVno6X0/rZV26puVjbK9VK7lpXk/M9gKn46/nr8x/HX4+8g",
+	"B/vrqTzmONEZvgYL8v8Au/NbnRz9jdonSoFCQnFZm2wTi1KPlzI0A/gNpH5/M/5u/OXlp42UZx0eoAfz",
+	"BeSIKzv2a4V2ll7TvzqnLY+nlzAzVbpsVUsKq5XrJps6tQ0ybrMOwRqPd9aNwlxfZDHWcZ/I9YU2CZQ/",
+	"6E2P8sbFeikzv5V6bvIcVDZSpycuFthywOuB47FqlY2ytd0uMcstO5VWlda261sb5uDAryzGXWvBX+nz",
+	"AL87Y/xHub9L0/u7Uk9NdrS//wm8Md9d/hKrAab28+WvG+RWRzm4xrItfDpK4HapxO/5vE4HmChKeX8o",
+	"wLm4PwhEn60fCumIoZpfkaheUSc2mvuFbZiUmlWge5bjZ2XALJ0WOeg7AkmWjHvAGCsRRJ1lrKwr1Ium",
+	"is9Clp1///j4AZGh6EsyFME5VAFrdqQ85J6v7RA5aKlftZhLzK0lOWesr8CdF6Cp4Yj+qEjsSqlmE+pL",
+	"EWVOBAwiB1xwNu28Pwa3TQy37zPmTvvwa1m94sDfc5Ot9EoGAMU5U9acWQezNjAtai2z90dhhtGqCyCM",
+	"VUr6gXdBQzSX1N0KUbKJWsIedbH2ARa8zUKny1w0yNQu8kLJ/HZU2JDIn8FyB0/KAdJPzrG3sjfAskEc",
+	"J/QuInNiuuC2bFVKp6WtWPaqF3qcEZ8pbTdq5evJQniRWVl2iUW7IyHwxV6vnXw4YwvP2r7ZwdhDes4k",
+	"oYSz4dTWxYDqW0J0fEbMvUgTeRIeHz9o5grk0SD0hThv8mbuxMg4dF4MWUtdsNvvp3/9kA3jP08SA2/m",
+	"wIXS5AELBwGX4L3gDsMWFjTwPRZcLWuxL0WTg7dZnDO1O6bbXGT4LA7U2brqFJWX7OlwdaH61ZhFa6WU",
+	"SpLr5w71z3bf3Lu3f/+tnx68/c6Dw4ePjn52fHL6+N333v/gQ2AI2Mz6vug5SgUOWcuhPpqV+O8X+Phr",
+	"iQJYoJkCQW3gx8cPXi8ZAFNCREACoQTgNdTaBOxhQYjVyEzOLTlMXkhaYsBdEoqJQJD2DReI8N0oFkTy",
+	"lDe5/gqJ6yOnZsQRurd/fAo9d472j88en+wf2wVSLiXcowUiBR5xw4fCRUj6tONxdd7WiiYLQ54IwaFb",
+	"j1JkEIfyOKmWjFsXb8LQBQiUqF44SrCVwkj23z86OP7g7L3d44cHD99ScC7K8Wjy1ExwQXzBOyyAaSAe",
+	"LxK7w8JDZuuMDjVZYRfSRIZoiUh7dkxrL7kctxdyytTm6ZiQfr/YpxXPpsEEbU+9aD/wIERUbZedbVpi",
+	"9damW3FqbKO9RUutslN162yzvU3LrapTdzfZdrtEK62as+FusVK7TKuturPpbjNj4dfdUrvqVJi1RWst",
+	"q9YuM2vb2XStSmuDQo6DW62pa9XGD3KN3N7DN8b/ffz78fdQmP+9Tiz49eXfXP5fmG8QFfAXHr2RLuAv",
+	"7L1x/BiTHXf9jgi8sNtTxt3evZNd66gCBCsZqKYM1vVWo1RplMtqrrgId9shjCbhX0ra31yEb4IPPmYg",
+	"scppE12ywKN+RPFSu1/Z3d4Dv4MctD5mTqjfNTv5dsa7LZHPmNhq86xPPOrJPf96CVwIhykpmz6ZRrCm",
+	"Pp4Nuk5C1icVZCHmrsc7DWjLjYnu8S1I/mj/ENLdWzRgpEUl26ipX3mhbPJ7+8drcWBdyRsaDgIIclJz",
+	"X+J0qe8z3mFoebRGSBaFQK/Jz9moSLB1AXPje8gGOT7ZJUfv7J2Q/1+ZXJSLdWhBdnKCzdE0nmryvA0Z",
+	"9NInbkeGxEKuGmKpO9lrBQJniRypi9ePrOpWbf3IqlfKk3cROsd/EFywO5J0qeyuKRl5b/8YlBsdkuDP",
+	"n/5XWSD7bqVeL2/vwPjO2UgCxzGhYZP7TJlUlVJti7S8UKJRlZxN01ZNKwE1EZHE77PAEy6G/ZQqiVQa",
+	"5VGQs0geAp8yJQFzGA8xx8JDMuWqgq1qfzMeGjYPkzuZ7H5WJLuJRfEkgdSGQV8tDeWjJjeJhZD5EDDq",
+	"dIE1DF8HEiWmWL2yFMibHncTZ/om1WKJOTxiSkJa6r839986eEiUfjy4f7C3e7oPnzb54cHBm/IXe3u7",
+	"7/Y6u8ODN3c7B49PK584uz8rFotNDlftP7yX8ctcIRfNjC7p2nTKrF6xqu1Sy6q5W8xSWsAqQa6e0jDA",
+	"qxNtW2XO7D/eO/jZvSfVt0s/qzhb3Z+V++/Vepun260PLt6pyIf1YHdrsF9uv1Xtvr1x/qD04fCg8+7m",
+	"6Lgmjir8cPuTk3L4uHrxXv3JB5u/2C219irufq391kb3YOvjd0r+4RuLI9eJBViKG/rGVsZy+lx/9top",
+	"dEx0SavvzQzd/IOp72so75n5gglB6GnIvqMsbIdyyDMwgPXFViwu3/BkVbL48qGiN6FPaGqPhSI7PWgC",
+	"Ic02P9cjXQAVDbNxVDmBo8BT5DMnDAT3HCsGRYk7N0hAuSt62MemyfOIq9ZQ405AsDsRWILqP4AQ6q4F",
+	"hA6QhlFp8p7HB8r+mzAc9366++DB/sO39s9OTx+YFnsGbQnusAJ6eNuB6KElCgp+2BWEynOGt1e6/0Qd",
+	"TqxHcITLXBx7Ab7XiqDR5DZzuoJYnDRz/ymavWaO/G8GOlouaQ5KpSojTrHlcfijsoH/S2YjOfXqxT7r",
+	"6V+Z22UarnugixIC6U1cmb1oNW+s7eJ9kfuk9HDjZ73tvZpX+Xhz9G5Zvr/Fjs/r7Z8Oq+GD/of0sXjL",
+	"/cDZbh3y/TeuCy+0qszSrpUl/drxrMTTkZmt2A6Y7MY48fWysd5ioRImEUgOBRzvtIC5lkh5mvhLE4nM",
+	"iusdsx72OZk2eUFtpj09Elw9afOgybV9UCTHmvQCG6rUStsQ/jnTObxnmOhrx4XSkXuMyibnIsrbxi4z",
+	"Qidla4pTf6RlUWKIBSJFJM+aHPOr/SEdYdBRDXJIRzDo5cyKx7w1ZVhcWW1me8oEak9oCAgS2P6Uo8ue",
+	"UZWWWrubVqZdHR3NAE0DDnuhmHuZG7ytyjOuaOgLOxgIFjCrdzFXzoRU8YWcg0uONYXmDFcBme0pAIyA",
+	"IWMEBAlRQGgkCHRhYyQXJvKAzed2k4NMGQaCd9YgwTcYmfoOwrirSwXxvBdIvys4K2i2Hmh+FRWM0IAR",
+	"FlCg6Yt/ghepX5EWc0SPQQMobAUMERk9/LWdJu8xZRzJrtfHe6vfq9H2AwaMQg7D1GOUyO4OgUoYkykq",
+	"Qzpq8tYgJEAEEVeQKBgU14+Y5HEooiiSXcJF6DmMdASTOkLR5Eo+sMBIOZCAZprBGgIKCG0PYfv7YkJq",
+	"U7fncTOzYVJ6dhmG9TF2TuBCkHucJJPOGqRHz1mTS9FjLeGOsKs/5foHmO8BwZJMgKXefzfC1dfvjGWK",
+	"SqCfdIl3rCP1SSlYolQtOZalHBwz5K1ZhYgScmWNrqzRpSU87MqE9QniqCOEm5DuxjCdEuxYJu4JbiX4",
+	"4OcFQhVKDe7IqCOhRGCDbQqTx36yJs6U2wnOFHx0/IGbldqjI4HRuO5Fw3qlqtxS3TsWLrhemlK8K3wX",
+	"uVVuvTPDM3X3gZrqzUrk2yyzDVpyrM3WVtuqORXX2mZVapXblVbVwSEb3+bcJBC84s1RREsPfz/iqV/E",
+	"6cwJbHIm2mcpDvFE0TlkNtcqPyhBurhgQeC57DjFPP+K0qZ3PBni0Yw8vYYef8Mycx0wWL1H7QRVqzif",
+	"mAB9+BNF5aaFR7J6HOw6+GDgesy9n6xHKeGO0F+dilTNwNI1mIXcBQu89ujxotlI/UHL95xMebm+0LGY",
+	"rPpciswdU4GMKLy66rMXd4yVaTm8IqR9rgmK0faI5z+Zh5T19SIqef1p3Cl6Nje6YQVXRyGhoa/iBJ/W",
+	"tblbajC0Un8r9bdSfyv1p9Tf9VTdrPBu3Fd/pc6ekzp7FHsMr6XVFnCUx6uY6QGPdd5tcsldqV/XnYC5",
+	"jIce9eeawpF+pZJQTh71GSdvUrfDJKkWS2SdvFfdI++qc+ap6SV70W2Jx8nb750qQ71X0BnEcWpb/HiI",
+	"wepafZf1fTHCjvactFiX+m3zXVJuo7sS00tIPxBtz4csLD4SnBE49h7DWoN2G1uTdKjHZUjs9eKQ+b51",
+	"zsWQr388PJdFpdptzUsXApOt0FQTYTcQg043wcKGqclq6aBJox2/BnbdsuO2JYsDlHtiyH1B3SRKiedx",
+	"OZxy4fzk42GYQio5Nnq723rL8R55b9//cP/49GcnB/KgF/Y/3DvYOPBqgwfegTzgx3VH/X3ef//dvbe3",
+	"i2z09u4Hle2B+9a7NXfvYOO9UW3wwC9vF52Kz1u9+yX3/bf9VOn+5JbMlGmTG0j9DX8mNg6wjSDvHiXv",
+	"7llqF+X33XsnuzvEPvdcm7xBqNk2sxYUCBS6jLqatW4P58u658l+1GxqcsfbNAyp01XrZcd7Ve0uWHOS",
+	"/4//98+f/ispfjwM/+NbeMKc118J7ecktM15mSG2cd9cxDLJSZ6lH61A77vt2UZTrUB8yl3p0D7TzF2U",
+	"/OyYOMJlpsgD4Y+eOC0BkUPmdkRaZNlD/8y507zLyf4p7WiScI+ZqpIGsaulmg6q61B5tAx42OOFOGhb",
+	"DwVn1iENnW7qqPbokweMd8JurlEplW5KMqInPmNpgTxilLG4c+Ge2r+QsMlckk+t3PORaY9P71tbBXJ8",
+	"f49sVDY21gqEFTtFZfpMpWwaggwyYSIU+277P76dLw8LObWk2SjD1PJpVa8GVyCfDESIzvP5QrY6M9IP",
+	"O+eOhBpskk/thzWIR8U7KDGrz2mYK13wA+mCo3v3X2W5zy9YIKlmfp0h3zEHIOwC/7CuWo/pGaHeIJCY",
+	"raO9CQWszsNMBn/U5Dq+reNY0O0naj2IETfRJgMOT5AhbbdJT22gDpNFct/z1bw1uSN6yrqeU/yWep0r",
+	"Jh1IpfClYlappBlwJyKZkrNYpia8RDfqBKXHw8xEP1eiq8Lc2YClyV6NGaPAi7OkVEsIn1GOz3yJw43g",
+	"ntxkG27dqbWsKq1sW7V2ecvaZqVNy91w6q0arW5XtsraJXqIMzLloyw3Kkl+A33ZfWy53G6bI5v47sg0",
+	"W8mN/3b8ZYFcfnH5GTDifIXK8KvLX0HXhvF3l78efzv+hmht+d34e7Ucemn2IDjdqP1o2Ir0lmqUbxT2",
+	"SYqEq4M++gCsqHKWCNikhIbRBikCY/goEiEZ0ZqE1F7HZbcw12Ke76il7HoDlhz0u96R0WOUnY85FFA5",
+	"SH1fKfFogadypNTzDkeP4enJTXNohn2FOtlDLfbDKpUby8PB1PtLaAuPn0dz0ahe6wCa2R3M9krDuq8O",
+	"4FJcVaiow8lztsQRdJl6yvy0pZ5oKatOX0owtsMCXXLSH8guk6Q1ivIb70jiK8xnuMGnSB1Il3K3PfBJ",
+	"Xxv/hUlKhkyYd0+P9YWSG2hbLuJKVYMptyus6tYcHZHd3tyytuh2yyo5ZbfCqu0arbeU1PBpCLymjRzl",
+	"biAwPoWTMqsN4dZUf4Yl6vJxguaV5Os1fD3r8M0G1tXSDlObFLdv4shwEUZ+qnl1+YmTQft9qMmXYNXc",
+	"3zskyfgnMguZhnUmtxvKuzrU4zo5+L4XsBaVTLOzQCtVTDfGYZMW8wXvmMRk42Mwh6yBFSTAXT0wCYNR",
+	"pxedxC0C5O8PzRdRTnhbQD8N4oXFJt81I/aVeBklD3yekoBpauoCodp/Z3InBeY4Q473WpNjUQyM15Nm",
+	"ECaxPDnNZBh4Yci4eTePt8QTiMU0uUND1hHB6I4kHrfUTDtdyjnzoXc8B38LrCFU4IN9qSdMAwSUSE2e",
+	"Ekk7hOqXxNXqiyCUyqhXIjV6W0/CxAg1tizb81hfiufuRgnWWaICBphr5NpOz0puKAu+sNqB6Flhl6lJ",
+	"yS0pI44Tt/uhysx/eMm63JzNl6kvNvt8lRr+Itgf8XSj+NJCJUY8c1RGJsRaf4r/uKKW8L6WxGEs+fPg",
+	"N4+qR8JBwJlrcJdotw3pPu3316aDKniPOSEVGEgkwq52V8KVdyRU6s3yWeo3fTGVd/oVhzQprle5Lc+t",
+	"Z1Eo+mb3hYJQPf8LnwfWox4kh2Q2pb9+OVyTJ5lzTgCPUbJhuV7HC1MRybt3ORvevWuqwpJ1bXG3o5hO",
+	"1XYEb3tBb19dYBvkqHEk3DePRbXlelTdXyB1EgYekxrECd81j4vaAEIFrXFjwFPh2iaHYjh9MbAIAMsQ",
+	"4D+kGUrDLjUx27Z+Zw3tmlyr1wIZcD1+Fg/BoFVCif4SgRi8jcJ3jGbyXu7BMGEibgJ39BbIUc5pkbPh",
+	"XyXZuxdWyzAMHNFSBWWVpTkEgEBAs9si+sw19EvMq/mvGSZ+bFd34xfeEzykTngFHwCsITSPVKdHb/nE",
+	"llrVya3A0DWEPg1ClFJKwvRM3f8CZXJwTtYdaDgzk5xFS2u1TZMSWxmyfZ86SNcyiph9BWcNs7Wj7nAY",
+	"h2QRmR3vQHqdWjvSGhHbiYWXTYZdZbljFNJlyPbr+X6TgygvxCxskwa3LmbOY3tVNJHPIglr63JspOBO",
+	"CF68UOEzTWBahwdD9mNXDALwhRmJDpXSLGhyI6/zdq2yrdMs7GMWBiMLeKjstSwprWYThaNwMzhUrin/",
+	"NPPXLQhA74JycUFfmBC8CRhcmiHhFTzbjLskD86oNSBFwh0+BQyWOOvwy9nHfQ8vkMnzi4dsQnc1so4e",
+	"sgdAWoA+XsB7OXX2Q6ArZ+02c0J0uIVTSKzJFQoDpkUgPsAR6IbCxK5VKsRDkXCmvrF3tB+vri8HjFdo",
+	"chEgsThQtwDREnDoFeK3AhuSavoFEgpx1qN8dGZ6e9qFJodv1MVnhjJ4rUGoPE9wJAjOkF9AJ6tNYEH1",
+	"OuJ8UuMbA7HHKA+9XmYexV4C496IABLkfK5Uq2yXN5c/1cJdDsuVbp/9MIlNsySVvgST02PDdkYRlbdE",
+	"Xcm8gitfOBRC7cFAWeldbC7zk83tSrmMBOrm43hgWmLPbEaz8Oo8lizIkrN75gCiCaW77pjM+RcMNFew",
+	"8SWkV8ANEuPFRKXGghrliZrG+RlqYVdJ/XcwE8CQVrXEIMzsNkwlEPq8ffLoYZNHCX2SBRe6NgCaMevU",
+	"1obZzIUsDppCiqmmkIh4TnNfF4jv8XPmkpOTR8SDxPFQ6Q601qEniXEGSGhXTtrQ7pfkkWNGQVXJnICF",
+	"GMdxBMRRAESuFZAAp8k1A0789kh3o3VfIkUiMg29IGbHafK8Wh/125ZwYXTDrud0SY+OIFM6wqwuvI32",
+	"gdCApdBzCuXiAkY4N0v37MMlh6N7NKQ3L59N9Hae2zM50SA5jvmYHsmbL6ZDMiSypRsp/PwjQNQiyNBT",
+	"yTrYxMaD9/xYeHzxkUEcfIkUMU/ew24KRt1pT68+dLlCTvqDDrh+8TKlqgUoLB971CeLNXXDIPXyUWYC",
+	"xOOnbIsFFLZ6jVplUkMGzPH6Hk74HFWuDsKMm1fSzfmxtDtm6B3/rc5u+x5z9P7n+Eudu/fl5eeXf03G",
+	"X5Hxt+NvLn+pq3/Hfxh/qftFfn35uZJ8rNf3sRXikPkK0iLPQcJ5ehSLmshtdkiDcxZ6vBPzM6uPH7Kh",
+	"NGvTM5fsqWOEL6hLZ3ty8vdKXoO8uQ8nBZ7DlShPEEDj3/FtGA8EtCY+QsQdXWnEksJx8lgNjMPXpRjJ",
+	"vTl6lNiHsOGfRcG7JXtOyFQSJl5Srye7p9bbGDq0tuhmy4Jmldus3LYqtNqqOXV3g21C2fn0Wc/u5pB+",
+	"RMDwFB5G7sGFCpjnCQMpxUGkHFAaqMtX4HUKvC4evqUhRRUzs08ifHvDKpgdKNxQcvGNZk6Xg1t4ZwuY",
+	"dB0kf3ORVhfKCZs5+zkVeLzKNRc6ZdNFOHAVQpxq0zkTLB6ZtvBhRMYFzgbq9rwwxAySZIN4koAaa9gg",
+	"Hlg2EPV4Mqtd/EQBRHzvqQqIMMkIBmNnEmgI9XuQYVdIhZNhG4KH0rSfR4cAhwRXd8CSzeLVdb4CM4ZB",
+	"Fnvfn5ifNqC5kU3y6PrEe8f+jlLNJgMeer7ODwrghn3qzUrKOxw90PNvZneh8ouoQ39WquzzKbp4mRnP",
+	"0msUCT/YbQmviimP27RKFWyaLA3xyaZVqlrluhHaC3LAgHs8eY+KocrQsEfv8GRf4H8Zfw2p/l+Ov738",
+	"68vPxn+AVgsKA0FB3x+UQFDK4EHcTdxoW0upW6tW2ipb25XtqkVrrbqz4W6yrfb2D0q9cl2SFSYlLg8U",
+	"fzEX31lCNUbb49Q/ZTI8olImFlXNza4CwF44MrocZr5cOS1vxUUkPcpdGopgdA/UXzXxyakIqZ9rbBVy",
+	"fRY4sNtqpUIuVB9HQyiXniVW7fbYXW5UlTElLq4uzYiz5n+I1PAfQCEyZxCopyvJ0GI0YMHuIOwCUP4o",
+	"qS8Vconk6AGR4cAdJfTlkdmgVyrM9afR/p9NkHUo3IFvbH/cY5Ee8wJy7mkuYnBHg5ZTUr3PsGNIXgRR",
+	"b1poHgAue3Qu4N2w663SSm0RYPuD6FjtZCvLyK+RqNBUGtFzQpIfah3d86RUOrqtG0cZj89aUas74/FA",
+	"IdwgXGQCANT/GRofMUFB6eOkHja6uU9lCM6bTkAdpptHYcAinamVKPfLIBrTx0WD0psnwf9YVEtWxujG",
+	"dl2plqpTcSHhUwlT3L0ZcMS81pamU7NqTIl9utHC3kNb0LUIv1OmjBGvP0+I/Sg5xHyQkuulSspx4w5Y",
+	"bAqCkohUg7fEG2l+s5A9CZPKwgxFHbLkv2X8zGi6/x81q+Ty8/GX0Or/azL+l/H/Pf6n8T/nCjk4ivdj",
+	"+Z56WxMKTr6udq9d8XILIgH9ckMGVAfXfb/fAAL4Rhmzl582iNZl/2P8/eWnZPyH8dfjf7/8TKm2G79u",
+	"fEpKp5VSo76tl1pPQCLB2XgdrM32VsmqqRO0VaU1K377JHldyOScxdXDmvX2fw9n5t9Ad39vqi0V7PlG",
+	"M/V9iaQLqbdfbIGUHoqe89vx9+PfX36hjiwpF8n4v6n5Hf8Rqj2/QULAy1+T8f+Ayf8SfntdoHfrMK18",
+	"6zCtPA3TqgmYVq1OwrTq80FpwFKnNCESPGa/Y/T58USWbk8hAH2RVqCH8Sb8+aLHeKHd/pGyFz33gN8f",
+	"+PqwLO7bmVSLMxw8IRD2iLaxeOUrkh/8EqPPyE9xR05PbwKGGrxvvluMFGOS+yCdX56kPrg1Soy5sDhV",
+	"qzy3WlKTOLRYOGSMkx6LUGomYYYB7g2MA5prCqQX1XfGOWE6r4PJMGYr1vGTdJFlk+cT13oSek2s7UDB",
+	"F7GB+BXNNxvaS7egY6GNLcLiFDtZbHJsZqh5aQIZmgfq1hPQTdu884iFJG8nZ+rAtZvcVorJLqgLzWjX",
+	"iuSYUUjWcQXDjtw9GpwTynU0V92wAZC/ye0/f/qv6+qDRNujKJQJwceuGPIIz6tLNFmJwvIA60moe4Cb",
+	"ac9fF+aLAFqSQxb1Av64NdOHSc+RJj/ZIVSNRxOrmEo7GLMM6UjC+8OpytsO5e8FXshsItU3xsY6ID06",
+	"avKh+iozDXDCboi377LNAJI/XtxNlviR7oh5c5eZmYoYcCf32uI8HqmoY+zCN7AehnOK4mKSkisrJhmR",
+	"FNci4Ocz44n6u/GXoNOR4Qo4rYzNYeibrQ2MTm25arRtq0xTpMjYXy/XyNXZ1lZta3vLpZWtUm2zXC+7",
+	"JVbfaG+5zkZlu7K5Wd0oVd2Su0Fpq+W6GxVaLrP2ZqXsluu1irsFDXB/wd4cQaS5vFUtlWpqUVDDzaGC",
+	"vp1A0LNCrgUJZWpSfg+g5StApF9dfjH+d4Vs/oKMf3f5KQCfb9W0Xf4K4ql/o7D715f/Z8wT9r/iSb38",
+	"NakUmxx++CVQp2h4BPFXorBnxKEyQbHylzkc0U/Dnp9r5DBK08f4zMsyRBzUuh4Vdj6+5q6fs3FNRLMd",
+	"09Ukzba6W3YqLQXNI+N4SxnH29DGFzcrRNM/UYBWIfxYxRjD5EfCThMRnShRkTouv1VmpgbfaMnrmQHX",
+	"iFVTZ3zL2XatEiu3DYKeODBJJnW0lQwbTulaxBunoGJmwmL4dlUr9/xZcuKQXwI1L0SZ86qD5fWUen36",
+	"krzNLFYHuzfwQ69Pg3Bd3cNyaUh13YXgOiBqK+1uY10f8F3KMGC0J4nHQ0FkKALaYQ0Ag00eNfl9fPTg",
+	"0e69s3uP9h4f7j88PTvcfd/Gstxy1d4BD7EaJcR5udduK1QZiJ72b2OcFkE91TaFyxyfBsxtcvihAsJe",
+	"h4uAuQg6oXSwxcjRvfsF8vbR/lsFcvTwrQJ5j7WOCuTeo733C+T9ByfvK5Tb96nHSciehAVsMWfXynWb",
+	"5ClvcvaEOQM08QKGHNW2QjF21IlqbQfqBnr9cIQz4mHuvJ6kQR/C+ujdD4Uak4TcSngV9aHnNrnHSSKb",
+	"4sCVtsmH5OxJZHcUyWO4G9oMkMeoVgdQu0tHya6AxSbP8vBHvLR6n2V1Lu0bktl4H+9GQ5ubHp+xf9Is",
+	"rotK7vh5OJrnQ9PwekHdwo3WYZYWVSceEjx8hkRGyg5O1B29qAT4ZXXxKgH+BXSQRdFHUSy2RUB6o5Q8",
+	"W4as63pKd/1pUqrODvCeaC2mxwqi1eMxdx7EcHsjIoacDCCvVAv2NVOXSHmH2SSvFGWg/r1D7Eppw14r",
+	"EHv/lHZsktc023B5ijfZNLwndkbanU0cGgQjw1oExNIx03RMeaEzje/IhBK6kkZ8hoRfzkMCr76IV+Sg",
+	"vcSlanqQZfz5U4cX0u0euFsUfcaf9Hz8qbREu+05LCIrln2gOuwyFvb8Ivz/837kUASuFgwe7/T8ovlm",
+	"+Qd7Pdph6x/3Wee6v+3za/90yFr95X+rsNk6wLRbYYUfdoWP8HUi7XXXcVg/tGCbygyA3BqZvuvzONmf",
+	"D4X8rTHB63OzOMt6pbSxOm+r83b986YtBuaiavwRHTrzVFRsM8ZOqNVaV4Dc/uHO8A/W0GHpkb4oA2Aj",
+	"e/hBTJ0hMX8NCJK4uxPDM1jtBsHFvRsvbUYBxfyNcXeRbfHsdW5BoQE59pNDLP5KuAwLmW37I+kz49lJ",
+	"Y+UH8ljG0cGX3V2567pS7YooKC8SjSQKBNw3xmyadERjOF9AWw27JdwRuCMPaXDuKhMv5RQkefBrWb7H",
+	"2VqBnLM+tEAxvK1guvlSNHnAuAvcqaEgknIvVNKJ/PT08AHJ2ybUZq9Bbw8dvEcj0lTIwPh0yH+WRWtj",
+	"TD3qljfhNcxTU3y80+SUE8+NCnYgz2CUNl91ZnDccCPyXqpHeLzT5OknFB/aQBjS8ik/J+qlIg9jG94q",
+	"5f1s8mmPP1bfTLDD9yinHfWlyZPuUjVgztbUNDU5FoYyl+QNJy6x9brbDU2Oi+0GTam9zpXwAqJJf2WT",
+	"SzoiUqwZShCpVH4YUC4pkObHJHI9GpzL5MaB/wEPBru+Z1XdPTMp4TByh1ybeiS1SJCltojP8aOXLyh9",
+	"LT+lnsA98Ng+F2fxKk9ilSexypO4xTyJGxzzWWamAQJY1uoydxWDeO1jEJAxN6GbF04/uDaIxqyVlx1A",
+	"H0YoJ93uDNHOoK+mzaCsA9eGGAj1fW3Z99Z2MG0XcleBMRibHrRFMKSBWyTHLBwEPImj7kiilyaG4pwN",
+	"mzyZ7ZvKZZ2Raavr2cyJR3QLLJjQxWEKeqlXzYRex2hQXht3RdOzqAC8luBTo0xQw92YCm7V9u0lbft2",
+	"vUS3+SlumrVRHVOPd1Y68bXXiUoYJkLbV/vUltGDukZ0/amv61Sfza0YwavuRHQcDV0t8gR8LGkvChKK",
+	"XnguE8DAVoi991FbVdc4DuMLdCElJpB9LDwO32GCWblONGk9acXFHuD91VQg6qaMazLTgDkiAA8Bnikv",
+	"XINqZuQoDZkM44JuSTw3KrymUjIpoTZ69+hAqUZ1I5ku7VZiklBddlcku8TxhWRudEsI6W/rP8984ZwD",
+	"5zIkFOhCSFuNxjYljfarVeaNZYE3ru6eaaz9bvz9+Pfjf9MF1V9d/rUSxgQqRP90+Sl05f4VmGQgv78b",
+	"fz3+uphpWb1MtcBY3H2wRBX3NQpJ1c6O686vX2kMZ/dx4Jt7mPdSomGA2+EQj2OusV3CSvx0/WnptLwR",
+	"U36p0/zIlACnLqrF/NvqInhmrhuGfdlYX9ePLSbIwdYDIXrr7Y5AdgF9zBNDxYjQ1HPqcW070FjmGvC8",
+	"WOoupMwfYPKOPgAztDme+xeZsL4IrSyOOU0D/qOs+VT7jFC9Cq9EjecCvE/mTC8XMJrW8etGBL40Vu9S",
+	"Lz/LQj5wWa8vEJfYlVLJTlL4RrQrpigR4ihKm2ucwFxgfIHqyERlKXE9F8EIBn1Cr8cggkSoPJeJu7HM",
+	"7vsORVaZljJ75YAhgXsKe8iYPYa0RlD4qjYoZKAzqd5F4YjomrPW6Ex9bu8QOoE5MgDHYuDlFcEde3oO",
+	"bg18LMSC4i9N4XLr5A/1F83RVc/m6JJiEDjq4PYoH1A/t4TKRL1jDsjs1srmipXm/IE0J9ibRnPGYufG",
+	"dF1ZekhZg1dneXMk5wLTMbJAY0MyyubOTOE22dqYip2Zsz1tvGUI0h0lDuGhmKn9qsjMOIEcd/B9NeUv",
+	"Q9L4Hg2pLzqr3PHnl8tKB64n1ns3yGV9pfJgwV5d7/Vrr23a+fpWeWtzlXu+Oq+v4XmN09bVAXzVctcX",
+	"O7mrBPZXNYH9miYG5r3P/xlshociPKGhJ9seIv4frXmSyDVP2QIrH9+EbQWMnPOCeQGQJAM3FzkH5mPw",
+	"bflezwsLxHT7K0QOKemIANqcXnhsSPrC95xRAQ0n4tKQrQETnPkdkYK0aRDfiPisHcIlLSZDc7eYIqwP",
+	"fg1MC47vowynuOPAQ0FAyHuCS9JlAYMA5EhZqdoYxJZY6pdFch/ifLrUVn+dlf07s5MCNg2fY7VxkWW1",
+	"re0kerLOqOuFENopkqbesIsUvi6ynTWqBfOBznwFuzYjP7BSbpSrQPLLqOt70LYkfUWqbVGu2i47FbfG",
+	"tOvLRKosE6qqsXobnGUw2xP5pmS6z0rsVFuQpZkPei0WAG3pNfxrAZPQEupprkefnKi9l2uUS0osoDcN",
+	"T3Lk/9qqq2MNV20V6890QCk70TIZUcIGTIMWdtLIYUecg4VTbSFzVy/fA9YOc41K/MFjGGi5kFPn5yg5",
+	"UljklPOvsqXZfevbU+y+y0+9AsC7OIo4ojgxcygk9Mxulq61SOZs64ShMvRi0glIEMI/g6mF/ks5bLgD",
+	"2/4EukJB/nOpdB1e4SWaApxGDT8zMniYDFcUVc8tEwbjJtAW8YBIxogXpjJhZIg8+5EAfLnryxJBoBkP",
+	"j07qCysum4Ej1mOd8nQ1ozMDkPcCOsRAW4xS8pT0hfALRHYH7baPjTuxdSYWOhFJRztxhRMNCYN2mQFD",
+	"xhK1o3WBKxg4vnDOIb5ZThiWen0K4CuOH2680+dshO07idH2EUkvdtRDdFYk76UxVET3mkBhBSxRExwS",
+	"eQPIGmYueN9L9lpB4T5KXDFo+WDtOefY8Rpfh2CHUP0+1PQPjXpFR2f3jD3p0oEy5xNMumZUAFHV06GH",
+	"tQJi8Fu1/GcIeGyd8qVnTCPU5HVchGdKr9nJVDLt/of0LJKP0rTWCqnBnXn8zMzGRHNrzEUbCvD2Uyf1",
+	"xEEs2BLvpL66I+PdwAXxBe8wBTbR9d+i/LxIdomGIDEyliZq0RrppQzU5FL8WbTSfX9g4gdem3hRdWEE",
+	"U15upHyiXlsJd41Abg6YsYWY+uc23WptOhsK8NTaBv9UXAsCufo7dZ3omw6QuRZGvfRN3mUBgBGFu2Oo",
+	"bfq3XgWsYVFi8FJaFmq/WAgdiRUQ+zDSheavkJg+/btWDlkrgIu0SMa/KZLxP46/H/9x/L2yEXQGmhLy",
+	"cDlNXP67y/8CzbEOdCKIBzV++EZqdzRy43+AZiFwG21wjL8l49/CB3+AXELTr+XyCwCAkLR++Rm2LLj8",
+	"/C8BVQQdFuq2lkYBeLzjszOnKzzHUETrvqHxIlbLldjaiLpqemy4G6GauAWp+vxRuinGUoYGXptbNnPN",
+	"nKQMGHuYbXnnwLlfvu5ByzgwpdWBWR2YyGR7dQ/MKRZFRV6nlyxt5bYSVl5FexGQQwLNXmUspg0l3UTf",
+	"koNWtN5yrkM1Wd0k75gu/DJubi/6IfJAhKIQY3fwuop2kzvYAzuC5uhiJRcoMguaw1YBLPVbN6BDDr0v",
+	"SF4zUQy4HmxLnQekftCjIAEUiiQHw/0RGXaBQDH6VZNDBd/du5S7d+/qrwF6Y0tba+i5jMihFzpdXS5B",
+	"Q+ioBz30OPF4k9sdFj7M7g1uk7wdNQHHLh4eR3tLvWKT2+nO4XgJdS9YEHpKnKwVyX02JIEYStLX6S8N",
+	"gLN92vE4RTLd7P6vOBMnqfW8vc6oevXmd732PWU35hLvnLt+VdwtNBOFHRbpZBx1aRu7x+stYezj9ObS",
+	"3cc+WtxzNj37alFmMtUmV+km/TRfPbGlpgWYcvTJlRMb1siwZPv9BcXX+tP0Xnu2/lTtyGcoz0xGeHo1",
+	"3tOyRpr4KsioPB24XojeDFs/6yy5RWwsONbJ1U2OvWIwYW9CThXJQ/QKRB9GhKg7JL4W+G1oh3qcOF0I",
+	"4atz3/V4J5MYO37G/UD09Pa7hYzhxU95Qmy9AqdcY6zJYx6/Yz2BqW5y7GcmXEVKLblnV/7058f4HC81",
+	"1ldSPs30ZI7NLKlzhYd9N33LGH54klDSY8q+IqI9w1071Ub9lh3GRsSqAzvLY+zJcO6DF9j9WtEp82sw",
+	"AzvqNF72REkf6DwcWh4vxLUpabiYhohNrjFiPL2SDkke8G2GnE5K6SI5SclXXwqCRBD6dlnID5JtNPBr",
+	"8iSkW58CcB4n8wDhTpMn5GSkX+Ato6YNqUES1AEB4wyVUoSci+RREoKnNpuCiIkNB3xu6HHM4v4yE3Qq",
+	"korjmqwTs+TvNYVoiyXIJa6mzlopuKth7HPQZhk6bMXi8PqyOERnFyIl19CzaXSf/Nbqx+J0pn/iPehf",
+	"j35F6mf4JgLmMO+CySI50al4GHnEF2vyiG4o7wiXyQKRXodbHtft73lIndBCXK5krecwCWyQhPpDhfyV",
+	"UGly0EgBXAFKl7mQxlUkj4G+AX/vNpJOgeRowUWQVBei3Z7RT3KGvrmxAZBWb0aqRAowKvQ3V+yhPM2Q",
+	"prXIPdmTiRsCDl9YIs16zRlSKbFVXi+j+i22kE2twQ7i2iysdsz6PnWYBGqtxGwSCIk7rEhOACIBTklu",
+	"VK6hnEYs2ukX29P29I5RJrSM7qZAYbutbgT5AU2uDgtnPnF8RgM5g0rrcd+lIZt3GK4JahY8B89hb+Mr",
+	"PRfw86M53FBz7nHSFoHDXiz8WKGJF4wmRJBwkmlL3mjMTNE2B0qYNJQrcEQKnGBoIUYSYTcQg06XDOFS",
+	"LaUK4K03dNDFJp9S+Bbt95V0g87ekAFlrt4xNNH4bZPbiWNsF4jdpyMotCkQW+8P5N22TSmWvUNODk8A",
+	"LZDTLpOsyQGatMQA0q14CJRWDsO6AfMq6MGcFdYBquu5sQ4Ygz8j9GDHSOt20NUCQOjELO/Nu1vD0ni6",
+	"L7VZqTS5ck6LTiM2Pb7b7ycUQyQOUzfQi3n1j1Hip34bdyrTvzUkTgs9We+d6w07qvq71q+50i7XG7U5",
+	"14v++qNrqZ9o58wyd/X3hYmz+1qizKR4jGZmvg81C2ueMJPziTJUmiI3bTnFh5DkIY1OknPG+kikLyFz",
+	"tMkDTeuaoIIFvgNDzN+jI0L7fUYDg18PT0hHYHhY2argXWt7QY+5pN/FJgwLwMyUqLkmxpwtZZYTEjfb",
+	"8s8Rb67E6EqMZorRFH6fIVNXeP5Hg+f3ENldQ3XMxvLzc5U03vZ4SzwpEM6GTIbIcNYgwy7FPlqY0+6K",
+	"HvW4JKHw3QgaN3k+IaKgShTkjSxEVLQFohe3ENGhSXiULkXQJ26t2OT3PT80iec2siu/oU6chtBm49tF",
+	"8jBleYg2odGxaPJhV8jo1Yx7xJPgN8kIQ5nDaEcuSd0laFYGUerhuSsin4+UAk0bSqbjsnq/KNz4yYAB",
+	"yYGON2pu6aRwcVmbQnakFkk6tNkSwmeUZ8U24dma4M7IjOzHRRLwOtJsz/x4ocpmKFBdhBhoEEh1uD66",
+	"vdws06Pkt4av/NvLLy5/Of4GOMvLFVIqlcifP/8OviOXn13+EnJmvyB//t//K9F+nZqawUz9Ot2DYype",
+	"hgzui3Xc8D1+HrG+12nJKdMtZm25JWbVWpW2td3eZFa5tdEqOxW3ymrtmHjW4xeQaVvAGHYjt25O5br+",
+	"Sq4vdMdn14/mqd2bSM5ln+QatUqiJvOfxn8afwtE618ml+JraEuj1pyzJ6HeAssF51Jm+IzGI7ukTzvg",
+	"eE2dzJtYKa+XpjLJaXxCFF5DP0HfDYv6PsbIZ/e8QPSjm06kFCT2jhM6mTUE8S/aSYWR2Vti1/dToly3",
+	"lbhanL9QkXpj+QduahdqyE3Hgqe51ih6hLqDRr2NUor2CP6OeYxKUSsH+Deg7AYUz6MMbJQLEeqHpggh",
+	"MkqWny0RWVdjTSvYjPP7UzEkPcpHZMgCRvAFkTJiqPvm+awd6r2yOtVL9Rigvj91sifbDSxzvCXwN85E",
+	"obvEhsbF4H618GIb04owV1T0GS+SffDONpq8yS1iJ59gkz9/+reEQvVFSioAW+/bJ48egixI7il7bafJ",
+	"CZRHnpzsE9tzoZMkNLZJXHZHEluyT+wdeCZuJnwawN9E9xtJ8vZj+Dt1iNVXUAsLtY5cPdMRnDMn1HuV",
+	"YR0skpcg+M9Pv0kB6mapS0RUYapu5TK1mmswOkf0oKDS96AQwG6Qvsc79poWmpV6VOALrqF+IJ54TGKQ",
+	"wPGFhKQvYlJ71Qg9ofBvk9+9uzsIu4yHejCNu3eJvauPCX5C3gSiHvLnT//VJvmeaHk+I7TflwVit1no",
+	"dO0mx4X1eAd7L9h/GXrOOQvfsHEMNqIn5Po8ha9sNRWtQAwhJa7JbdgCJ0A9a6+BA5/gXQlTLxaV0koG",
+	"zBDwKQoFLAKmvMm7YhDsQAgWl0G9mX7NYyYHaoDqBSVT9sYDKkMLnmod3LNJPjEA4gqGhQ6hJGLI1wgE",
+	"JP4SnvSG3ZjaS8DujHW2UU0yDQlWlmEMIWB9n46itqJ57OVUL5V2iPBdpKHGBqTKiPEnDRFbWVDv6Upv",
+	"5qldUkCFOLmfJGkL3xdDeHE8WCSgnmR6h43I7tEB1ulyh+m4jtQ0rCbwHH3f5PkjIcNOwE5+9oA8ODg5",
+	"3X+4/vDR6cH9D9Yyk+rgRkvZUGqp4ZAaxyeVOl5j8lVckpcsJK0RSS6S6Usarbdci7Q1sorF6jq12LnM",
+	"lFKPhxu1XCHX87jXG/RA92kjzOMh67BgVoIplvTLyS1V0D1I1AIlxw1bI1D7kSHvrQ+18SSvY2mUQ+E2",
+	"C/FKfJW1WUAEttsN3uhqADIlwFMIJBewMBg1SLVUKqkdBxc2tPxscpeGtEGeNhEtNBWKaCbgSTPXeNpM",
+	"gpKmGmXTgA59vcYl+jsNQvRfBsDoPxVs0f/UsEf99eyZGprnNkitEg0xeWgSA/XcZq7RXMiQa+bUcNgn",
+	"TTB/mhEohBtEr1BoomEEn841jeBaZcbCpfCXMhSb2tBqTthr8eeRdQo/zLJP4WZotumfwZSgJoFzPIdB",
+	"L8uJiQcUN8QKg12f967wNCcTenGaC++Bd8HIAMITUjddT4v7/AlQQlgnakFQ4K/dCM1ZqL3lbJNtN1bd",
+	"JKW5Y+mlFDOfwBK2FmbAHwIZUidHu9hiQbdrggfHraMifopz3dUbyDqa3L7iDQz+UJgFWjHo+wplaQru",
+	"MKzM9HiTU91tCrFEol4yCTZAEFN5zrB9FNJrQGcFtgO/aXI13C6VXfWNDEXA3CI5FQkwkk9PVMCUEAMF",
+	"wNQeWyuoBzR5rDP0oNWw+lTKSd3oYbo/yP/M/Pa9KdCVu2nLZfak7wVMZnnBytoLFuptnJPhWfWTyv1u",
+	"+eKDUv99sX3+jrO/FZxuDD9sPaz13q7LB0uUaKfeYhYxF3z7+sWio2MTCuTQx+jxRQSgsezHHNlrigZU",
+	"6Jb2JMwJOrSo22Ea+kqwpzKcOhILpEPq4/5Opg1l5bfMML9u3pjseTtKKrGjZPEGy7PedmY/DWWkvl4b",
+	"HyZE6cKszXXNLf40+eeB+yzuGXxFr94pdyXJQ/kSdIpAy980Roy6C4H7Q5lQu+keD6l7mQrZInkQn+co",
+	"QwQS8TpgJ7AmVyoj5bWY1XQ3ua8WcYqeZjhOPNeeUUqXnsObUrDdvO3gKiJ0o4iQ4Wqh7jylv2wE6DpO",
+	"85m8LClf2g1dwqtq4gV8yIJniLyFZa4IDN97JoQ4HBG8Ip2wUIjKmvwRaY0Isv0AeNDEeNg2B72tEDiA",
+	"Gg5gYsnbCgLZWGoqvQtWIHYobMKe6L/XZtKJjB7hcBcJHOG4Adl0wQpQQ5zlt9F0RYueBBjGCf4mww11",
+	"hO9Ksbed9kB6ElTNrBGoOcl2HClb01I/XaTEWj86Ili84qmhuNYzX+K8g2lFANxUSUWA/Q4cdYKOH7+Z",
+	"K+RcT2qoWamXSqUSdKfNNSrmr64nsaPszxUqDQXSS28622xjY3Pb2qxV6lat5DJru1ZrWay02XbK7e0S",
+	"ZZu5Qo728NYoux06kMiKCixXuUIO7Mdcwww8V4CtoDeX/pVwYMxz3yoU5jc5OqRe6PHOmdGPaoI1bRvd",
+	"qrc3alZ9s7xp1eobFatVbTtWxdneqLY3NmibbsBWiXgjj3yaUD2JLzTvGERBcGb0i0bTllizZSZsejWA",
+	"0DJBgx0o/aq/naC93m5V3DKrta0NWnesWqvqWltss20Z3V5nG9Cv12jG/w6djb8cfzX+FtQh9NiHZsfj",
+	"r8d/UApz/MfxNzCB1+6kT9XU4zh7Yk+46sG7j08fHz4slwCStQfcZXiNnLmGUFmtjZfo1c3fZqbQMzVn",
+	"n9wo3QPE3tV5Hih5V27IhdV4pKwgjEoDp6u0YEKHo9rTzicEk5jDPsMUOtexjMBF5gWFEURAegKJxjSb",
+	"7N27ST5ZqS9s8hR7SB4jUP1B4HSpZKQjgNEM642QmtbcYcdw1kpw0SkjiClb0PSvgOIZw2QrOImZ5deK",
+	"ZJ86XQipEslpX3ZFqMs29T3vKEUW+sjDARJgh1ACR4o4wmV3JDGCA5x+fYzi6pBvkzPf63gtn+mwLRb5",
+	"DDjECJV1qJv+Ac+xRg06lhQGlEtqorRA12xPCUgbr3e6zB34QNPc9p7A2w9xVftIv+y6BGKNTQ7EIuBz",
+	"YU+oE/qakRqNUk8Sd6C+d+loLaIewfVEJucmtydFhE1875xBUBGM2B3ihaTFHNFjykicYlCOHtfkanTq",
+	"oUpWQajymLUHkvqyQexapWITDgFlYqdkOnDLcRGemVXV3HGpXaHelEYMyCMxCKTai0AOon9WILZmvT6D",
+	"V2SuXSA2vMNZcjPahSa3e2pez7QO95gEquhItKoRDfg5F0MoU0MXKdxOjXPEwrML6nsu3GkgmXs26EM5",
+	"GwvOlAF/ButvLm+L4ExBqDO9B9XnLeaL4ZkO4tk6Fp2xHVLDmPiRnmGwxCWxoybKzsh6h410RBv23jlD",
+	"TgBlOxMMWid2CRK8zvY2g9hYuvNkYjjvsJEGZ9csJ0lvFyXKFgIBH81QlstpqqU4W5b0va9g5gpmrmDm",
+	"bJi51EGd5UwCZfCCmXyWJfhd1eo8f4AMTo0Y0ALGyOiIIK9EzFm+r/Wn8P8H7rMrmIZdUy6DOJFDuY0B",
+	"fOpBWn4XyUQQAX8aRQ+ya8a1b+vmZeIrxbRSTCvF9OIU0yqwcfsC/xFnOrlKGIf/la6Qq4Kmes1mkJ6C",
+	"BrjNpl+TymXdodxh/kLdvJ77UGd5jvZgjAnfkWZ7JkOKvgHQvSMWNkyLotj7MpDg9uh4F4yTFnXOI7dF",
+	"ysnkUE5a+hWN76VIds1iEhl6vo+ZM7okVil6Tw2mN5AhYVwnbevuVXAjaC2FE4y9nvLaXwFJ9tjeWEeA",
+	"1uL2RzvKomY0BOIwgj8nhrwBfgkfMVcvSJadDVesdPdKd690d6y7zbl5qXT2xGFeNY15ebLHUPIabW+C",
+	"1306SvOzXsemi5JvZhp3+xjf0OqnR12mu6xoJVWAiqA48yEyAaEcph/OSlbQwTL99NsLcE+JKtzYvskg",
+	"g99qgY0sQvDN48DPNXLdMOw31tfLlc1iqVgqlhtbpa3SuqTcbYkncaLSgtLuOvrKW0LSTUtsg34W1gYG",
+	"PCj4g2+pPhwEfQGqrD3wfVgbWMqIj1LpIc7pX+kFKIpA7cN5azClllN7bFFRHaWtHqKkVcM76wcstoH0",
+	"v04GrY+ZA4ndeLqg9xlFMdAoF3IXNERpXQa01xWcxcFeI6f7jLt4xOTAcRhzk21mbhAn1rt+VqQYiDP1",
+	"VlsZUc/Pa6anOGlJvRKG1EzrBMSNJDSS1tpCADnXGSh7IjIWlAw3BerugEWlxMOu8CHGjaLduPQSkgaT",
+	"iNmTkAw42DwQHM3bPeGyBnyhw34QGUf7CErgzSXYcc9lgV0gjAY+RO5wxGswjkiF1GvW+F/Gf9fkWgBh",
+	"2YsxQTxde2NPyHG7QIbQM0wN9ORoF+p7TLScjliABbtiEDqixwgNAu+CySgzT8/QZHZzXnPXOYI7nu/B",
+	"h2s7pC98H2h8tJFjQ/BSGehmEfosiF2cxnCjkHbW0NU7unOxrQWObTRsk2O1Zg/D9mGqvTGYhjs6oowO",
+	"VX2hMvzgVdXzU62Bp4zCPh1NW4TGEsRb680A9m0hCROJQbdFYtdLlWjmstsKQ6YC7j1HDHxIgleWLnaB",
+	"c7XFHFm5dCRNJbaLnEuUQPEmyau9NbEORIkAn6ndb3ZFFCP2ongtxItfVHD5KKGTfqjwcg/VpDqTuWW1",
+	"0/OMDq8w2gqjvQCMtuSOvwKLFYh2vUT2DyqTl7uTyipge8vQs7LQQr9FQzako1tFq7DvFkaqk3Z/gjF8",
+	"8ZaxCSAlvQ5nruVxrOTq0rhbmux6/YJxWTe5BlJQOKb+EV8EfvJOQHnI3LTfYF5JQ3Lky2rTHzLV/mPh",
+	"8fklV8m5jsqpFnQ9evKeIWFEC0KbGO/Qlsehelr6g06uEXE1Kq0t/LSDOg4nQnn4zdKfD6N1vjoHOt4T",
+	"q0To5Zjupvj/yQFpMV8o7C4SUiF94iflQZ9KORTBnILRh4y5MhUgMr8x3C/QmE9zToE0aAdMdpuwSDFJ",
+	"E9Z/etLQE2i6JM6GYPZA0ErS0JNtbX/ppzQ59lADvq1gRO7eBRsHGJGQ50AXluo6aOBY2sFHqRuDCdHk",
+	"KLaIx/GxpvceMMe2RrqNQ5HskmGgpnDqXT3Z5OkUX33Jkb7C3okadkMGN2TIMqwSN0MD0/HgiFDXVWZY",
+	"ptEAhbfmpjeiKE+PD2mOSrxjwScluDlnw8T3D6tDa/KahU99euBLWQ21bA0Uzb3SFrodx45m/tVrL9Vq",
+	"M3dFO/3jpZ3ux0fBiLSImWZamgHssZQ682ToOXMgjgipL7HwIcqfSFRfJooz89T3EcUMNZUZVmau26Gw",
+	"1xoY8MeOqOgHQfeUjtAPQhlSsE2I4MhwYUpFPW6kiDOySV4raHL8+M21mdlv2kY5id/wqiLP1Jv9ELWW",
+	"6RE855LLjICmnmESCiIHvYl5nsWUaozg5Bj6SsAH6ur//893rQ8/elp99p+eBwPAlAUOC2HyBHQlcqWQ",
+	"S+ytXGNTm+8Yio6s+VTkORTXs4gTu20WjQ0cpxWEW6KWLeHjjI/yMrbclSHbXaRNjfnv07XpwKEY+Ui1",
+	"j92Ea5EgVHvgZ1tlicDtq2OQrdyOK7fjqx0ajg3oWwgQv7aiV5rUSy8wYm9pGYzb4umslqw6vETh/krY",
+	"6+Z5ebtWqpKApW3kM2Mp2U0epV+uFckJBC4p2bBcr+OFkEqqrNaTwxOFapT4vnuXs+Hdu0RTHSOTWZPn",
+	"KR8Bza/ghItQ1x9zBaZ8tQHUz/eL5Y3aGpbVwvtoY0tqkkCI3Jng6pG6wI56MiPJIIwnDxWjpFzX3ISy",
+	"QOokDDwGhFHG6L4jTctEZLfmaIJrGx4frD0DyEMMjgEuwiaPvBtxnFPb1Wo2t+21OfY0LNNNGuXjOud+",
+	"skm2K2WyuVG3alWrUl4inKbugKNZyjiuLIkd4QnGF6g7zSgh14P2UzOpEGt1k2Oq7NUQXnW7Ut7cqNeq",
+	"y7zmHnaE3OtS32d8lvSCDaPMekAZegsDJzQs+guOpSwgVe6LoOW5LuOrYMpL23k2pEFIqIumdoCyRP1b",
+	"QWB9/q/qOAvXrTug9mc5RI0wVts1QyAXMEXAgWx5PoLMFg+Z0ht6pze5lm3QJEpDCEO2j5kgHrR9dRkS",
+	"s3q+T0C6FuKs/CbXxyZyVYLoBlFIDE1A1B/RjojHPUmiTwtNDpfDT8+AZIJ3EqwHRr52qSQcXoC6SPut",
+	"DIMmt51YutprRbIbkp6QIanD2KE+oisGwaQPFP7WJz2LjZ1xF6WlWofbEoi6Q9WNJWK5Uq3VNzafq0Qs",
+	"vsDC3FfxpDNuyCrX1AFCzJKw1GA2lzju8MvZJ34PL9AZb3h0MZ8urcUKhqIECUYMZNpXcMducujPYHIG",
+	"EATtxMPH0w+JXSjMjVpMoaZMiJNAZjcKGKDFVKpVtsvX2N/CXQ7Y3LjoZyqMmjQ8i94F5eJi0gCFS95l",
+	"gdf24pxL8Ic8RMff+D+PvwO6R21nl1rbrNbeYlbVKVOr1q5vWtu0Xrcq7c12ubXJtigUePg0vsPfj78a",
+	"fzn+bvy9+n/1nXAoNh0Y5AoJJJkQJvrjeGCmn57XYx/i9fuDQPTZ+qGQjhguvjqPZXapx57RAYj7dXEJ",
+	"6Qei7flsRSawisDgBonQU+wpVFbnogIWt9PcRJN0QskdafYg8kFBBqYAVw0wx6trbOLxRBt6OWQBdlGZ",
+	"ipcc6eevhM//x967NrltnPniX6UPzwvN6AAc8DbkcCq1O9bF0caSxrqss7tMDZpAk0QG7KbR4FCMylWS",
+	"nE1S5dTxnqyrktpN7ON/ts6bra2SZWujSLZclU8AfoV8kn/1090AyAFnyLlIMxI2tYmGBIHuRvfz/J7b",
+	"7zlTwueOzK9OSZq3qwv7IN6W+w8Q8CE7vQwUopwyMvWY+K5yvuBALCYBDCLA9S4hA540yeVFZOs3abeo",
+	"B6j82taNLRnS/Bnw4opDxodOD47Y1Mu2JXPXFvfw2j+QXRySwKPtYdC1pZdGOXMA1aeBjKK+i20ECYJU",
+	"09yU1WAg1UBIiRvtCFApEvOzwmTv8/QBPyLsmXMA44NDaGHqLOxfiiWcQHK4p9m3PZdUJy2pXis2yqHO",
+	"6UvlK64nO8fiPjGQj2l3CNGVIBGRC2AdnZJ0SAVtAndks8TZ9DXZPg1LGkiVtcaGoYHahNAWDcge25Vl",
+	"N4q0MQ7rakSkaR+UY8iGZqQ83RqoRZOHJq2Khlx1CoLcDCVPi8gWh/YuFzLFNpDtDWyZxwZQbKsLTxA6",
+	"SB8THMrIsrxpQCAbUDdPGkt2U8cZBjhMfFhyHKb8ie91CCz8ShJLQO0xUnkbB9Ce39av4DxFoxeQ2OpN",
+	"akG832dVFr8oWYnPSjZk6FjOeqdKzAau180qrlbMDWIRs+ROx4gHcJ9K0SqWSpViXclp+cqnB5V+REBk",
+	"8u71ONoQb4hCs3Cd/czzfbxWK1po5cel0iZ6z6PDe+heY31nvbqKrnoB6bB7a6VKpWgdL99YvfXDY6X6",
+	"hOax0mV7asu08HgBF8nF09euSYllSjA638l2hbq6n/a8xN57DhmEUz5vRsmmDOAKyQiSRtYIpuQadDYb",
+	"QBs18MmH0EstS4jcgpHeFANNSZLjnXMlry+pbIeFN7UcixuP46CO03EyLHSQSGfEviVm1W2vSxH0mBX7",
+	"R9aqEJ+TpfbpffUvxXDoEp+EZM4+TbfZAzeF0uUeT6lsvdVWiwjepiqrbdGYaUndQfV51h1ZxR0ghjUM",
+	"i0hvAGAdl22W1XlQjYTjly+NQRn4kZvAAGU7l01RbjH1gGX63eJ45LJRsj+lfOf1WIqX94TbK83JHtdD",
+	"HGF+7CORUygcAqCpjApKBoWltARnpucSMXuPHJDJqAKLUCAvLx/L/nv7KQ3igjLfo7u6cTVXTPJiqwLH",
+	"OjQ5H+CuRwX4OghTcnYtGeDJwb4FrHAAceudklt2Km2zimvErHbWLbPRrpfMjTKutKtOzV0n8xFb7Y7V",
+	"aFoaRooFORhopnL9CPdw6pPLHh/4eKyN93+NXk4eTj6ePIxeTD6Ovgb6rMUBW7ykY7HG8+xuOVyUbI+3",
+	"S6nFVV4xX0KyEnptQibRmaP6SsbnjbNDjtrafe9gPXeL9NmecjeKp21Oj8XBVKZvUYZ8RrskAL0lO2SC",
+	"BRkrqiKSNWRxEtx00pvQjh2wPSWLB5BWiO28I26449GdPgl7zJ2bl5AUCgl9SJnWk9P7ZwwmqBeiEbBO",
+	"9PAeEdeOsCwMkGPPdDTCjVJ7dunW8NPjmKMevVegF++qNSm+0mSpnAfuZAWDfIuyq8uUYBhLPLaMRFi7",
+	"r2/y0Zq465qDfb+Nnd35htodaJsjNrbtQCcR8OnzEIdEokOKcLp/tvYkAecNcVF73KI2NGe5zdl7Ht21",
+	"p9rIKPRgoD3p5eWzbDwy4CeO9y5BdsejHu/d5kzYANeoLUGxmArPFJ7jOAcrccSp1Woiu2yV7CTQSckI",
+	"7mSIL6wkhUpASgW0YymjhB6KZR4kVnHOdvSDd0K8S2hKisUjErIyuc1McutmcqeYWEend8kfyVsKfJM8",
+	"PzYEoD5f3TF+oOKDgvXWN80SfVf14orXtLRT7TZn2+rmABuORWGjklNuD/x7/s13yD++//4/tP/h9voH",
+	"9263r22pCnZxwT9+WLm3beGNcal/qbz3QSN8n9SC+vBGtf2j9d7fVfjlUuddC7+3ce8fnMIygOWSOhen",
+	"leLCZd2/0jBzxqOvTSOoK2qNPjoK/JoHveKdktrqaM5OF8u4FPPPGZ0qdF4aHTTLhYI+tzm7ij1fq8uc",
+	"3CUnd1lYs0t5C1tQkm3H2mtJoL9PrYO+na/T3wNdqpVyrErbQ6kosvW5x1FbbMEMjQr0Cinv1CaSejrh",
+	"6uukVYsdmwiS4m+fjXBovQxKlctkpRSn4Mbr1WMBcb2AOOHdwFPFhLy5tubvFlOmP7zBGIgtI+zE/GCu",
+	"p6qmprbDIgJ8K/2DI0nxqTtkiXLICRZ7tR2wEZcnxp4a6N3At898Ycmykj8X5GdSkMtalOPKcbn6Zug5",
+	"uyQ8mK1LSAvZRGlEkfoBWvGoiqilSYCAzdWjiFGyaoBbVQtdPw706RSCIRXQL84gUPcFCY4RD3GnA9Uu",
+	"YxXXgEHEyQvQWXRMDqgevy1neEdNcJF25XoMGp+lZzaPzGGG1X8Zt4px4CBOpWn61KKkm6ef5RwGHJIu",
+	"tM+QpGKyJNrxGU/qoY1FMh1UB4sy3nBKxKy3q65ZJQ1sbnRKlll2Km6V1DrruN4uHL1ZQ0J2Bp4E3X9B",
+	"VYNHf4ieoujl5FH0fPJg8gkkqT2dPJo8nHyKoifR0+ir6Fn0XfR48qBgFOT5iPMf9nVo0EkTVu34XaWn",
+	"9sXhyQ5qj+a5DsvmOiixqxcwJaTVGzigpfTNAaEcSJ3Fb3UFj74j6yB7etPaCce1DFT1xVJ2SYuu2G3m",
+	"jm3FkqYkK9RCt6HFnxLUMgVHe5qnO1JjOm7RgPlkEymmP8lMpjj3VjcT0CyDxGgFug2rC1aFnhCw227R",
+	"lRR3Y9tnzi5x1cjUTGWzZWSzARGGQ5ohFdTEfH7kqW19nDzeNvyiEP02+kYSRUweTh5FTyYfR3+ePIqe",
+	"/o8WjX6TPr4o+j56iSYPJw8nn0Qvoufi2D+L/iQ+fjZ5OPl19G30GEXfzZUGQtxny70jC6ajCKGjyQ+5",
+	"9qfT8vdc6gKxcY+vB1Q+8hxFcIRWPdOnYx75kjyDI8yVjz03c/Is6OWbCUJLghn1l6n9DjRT1uRZMFV/",
+	"rzk2y1VVButIltoLHLWx2yVN1NNJbZoRRBs2GnND4FYZH8JwUdYHyjA+iugWwa60wOTPL3CtYTlyhHTi",
+	"c9itIF/v+vguzOXsmynHhvLypekZLpGnqNZGLpTMcpzXWCzlR8/h6AL1l0MKeHTK6pbvCYxumY607Om8",
+	"L/9xWBvnDH/CJsJ0DD0wiM/JBZ50akaXGZGnro+DXeSp05dNYLkf7x2r3Ck3PBcyPE8Bb+T5lKdaJprk",
+	"Ux5iiB6WiqTfVmbWkZYGJ9nSd77IWYODuVBv31cw6nlG/J044oUcRrkHLHACYujAV0A48/eg3xEkq3kU",
+	"yHl25PneCQNMuSduNsW6o8PoUjjJtPFBwNo+6UPlGZcZqjNteDPBibjDq5akU4KllCSVnjXZKkd82qbc",
+	"aYlWtTlevYTNk+4OgWPixSTS+FjIa03bIAdCsLAnNmJWW1U2DKX9I0CYmq6AX4QnFo8XtmhS96k8BIAd",
+	"V7yQJ5Gdjo+7cQdyhS5lBhnYR6sLBm+u6xmdKx5gODMHcACcTGn7R8br8U0eLphVF/JOJxZ3klsYN9p1",
+	"Z901a6TaMau40jYbTtk1S8Tq6O+AE0Fp4QWF+0lEP9Q+W6SxjNyQOUo9NZEoRE0iES9wJbHOME6dh/i2",
+	"XFXTJ3dA4iWainG0icP6RAc50Mq+IMdqi456OITSIiFkJSZpQuEDuKkYwhTZ2vqzDWTrLv4dFuxIaiPV",
+	"MZUiW2IBOxHeDKJL2Q6rW+IJd1gWKjxmPOXL6Pvo8eRh9Cz6KnppICGvou+jp5MHk18jEGZfgQwC2VMs",
+	"HPFAn2I8Ipfyr1bKH20DzAPE6iDKRGT3lff6ySMVZ1LxCGnq0aXgeMjCwUH1bkmfM5WddYFPF5bh2DRP",
+	"JaGCj8AlaEW1SB5SqGQLiMMg8Up8uao5rkLWJbK0IyC6Tdq+YrgtGhfOxWAfp3quOSRQ3aiBoeb27Zua",
+	"+GVVNbhmNE7IEkMTY4fEARk5SR4nxwl5X8JuSMr9pubXoto6mJqU4s4nvs9jltJ0I7UPoI1aPGxxHwe6",
+	"fk81UYu5zHSVC3EYdXc62AmZbExNqNgAqRoXEhCZqi87iocMuR7s6SyteFl+dUe8++MXn1Q3ylZlA0yc",
+	"uT3VFhZ/YkxqeCfRLE2uHJIrB83c5b3dnEs9l7BLS1i1MRXPRWpnpQRtOGKm+lDg+0w/xgc9KfD2SRWx",
+	"Q9XRhi79UixSRGjAoFsNpBABXXKLJulR4iAaSYx4ViIFBPmkE8oaQClzwYXeotOdMtUZAyKL9LEBCo1r",
+	"ujY41CNEYxK26IpsFCKzXgl1B8yTLUQEmodEqRnxBXOByaT7egxp6PnoGnLZvCZvQjLc1jmjx/N1qAnE",
+	"xFHyzyywqFmd4hewrTrbaMyo1/qSWOpbpI89cBE3NxKR9c5Mk97mP/1kKXEYJ7tmIkGo8NNpAVPv7e3j",
+	"EA3T6wGUGwud0Wzr9zoU9MqGBpw4AZE8ogEJhwHYmwhzFJJ74lwBe6jNwoFYx+bamo3u3rom+eCg9ev7",
+	"txQe2r7xroHamJP16ipYyO8y1vUJ2kpLAQP+HENLQjpu0VtXL6H1cqWB8GCAVm7/cMssGWgdQY8FbqCK",
+	"pSbKoSfOHgmwr5h3OOrjMeIOlhhBlraKkWxK1jmgKuBCcEx9y4vohgISuucNDmUhE5QxwVnVPO5ii17R",
+	"xyPVAgenhFMRXcK+rx2wQFGv+kHAhbrXg1xmgbpmGwRNw8EWXaLwaVOFo6alkK4VngJSukg7Sx636IrC",
+	"DuLVw9Tm11RNrUnh2Ka6xL3KwD6AGQX7XRZ4Ya8vxvHDrVLBKMhNUmiuGwWP8yFwmCQ9sNWOlVVXyfYV",
+	"RsGauqo573l/Ez/tB+JZraFlldfl436wLv+ST/yBupP8THYP/UHFkn/KV/6Dv3vn9gf/ULm8feWH2z+q",
+	"bP94e/ZvgS7hh4VmxTIKHwZC3m4LQVvw/v6dm7dG1o/e7bKtra2tG7fv9q7c7W5tbb0v/ryytfX+9a2t",
+	"rXf6e5eZLz55x3/n+t9f+fHa2lpD/PX3o/DG/xKfF4yCHEyhWTh0OEsJ8GQnZPtmp3b/ZnIetdQAM4vv",
+	"grzA8jydaSh6brvkSGgiW9TMCAI8GMxTIPsN6sN7Z1wBoaK4GNT7n36gbi/mEhvC5LGZDVuCdST+k3vG",
+	"mNJMIYEqJugGO4MFwXEryUbFLqMtClYxZSNFK0+CPRIormxtMHuQPtgjfLWZ2LS8B3wxo8ADvtIe6SOX",
+	"jWgRXQ1YH27IdJVVbO3G3PR8l6vNLIVyiyrEoszgmAtC9/qB7uNakFO2o5ZshyR6J+UUUOsZf6nN7hgO",
+	"t2ggQEJGL/IDGonsl+knYjYvJUlOs5sI12Pjh9au3kqD3uULV6d+niUT5elQPThmdnDegiNvwZFw4qcM",
+	"Y1l9mWDOJcT1h0FxILDEQe04BDaOFTJHdgxBgN1HkgRMQ2FtF3h9WboEEo8iWwCfiuP1u/APYqMQd1eL",
+	"CBKkZZuzKYvf41qiNbWNFwjDW3IKaVt8H2yVVH4g5REA7gxY3aIzbtb5lvf7QXbbsVkBA5NdU6uZEYNs",
+	"exRDdvdsFDLTuNULrszbaaR0ge8zuYoFo9Aj2FWUupew0yPmJUbDgPlZjaBHeMyRTZnJQxYQWwocmALq",
+	"MT9mNAWrZCrzfN/oz3KZyDm25lMbIEOxL3HEtRYxYw2XDcyuCZNFYihh+E8rH7k/oDErJdyQ1PAsQJSF",
+	"BtApt6jiUz7chpUxdMBSHpfdXtvjFtWBgkP9/hru0MRAnZIB2dHwLqHiAzKtgt8Q2HBHkZNNvzRDCUGN",
+	"dHPb6RTijtiBLMDplV/geMr9yYI1Nu0inXc8dYHUwMeh0CkXoLYPbsHRyg/v3NlG72DuOYpO50db71y7",
+	"ceXOzs3tK7e27ty8tXP39pVbN7auX7HX9n+3vXX79gc3b122N+PTJeyaFk2x6UqLxsG+r+o8SvZqEck0",
+	"Db6/2Bgs94FyiSf+euz2PdqEs3vP45Atk45tyiilaiGk02vgN5o7G62IOydyQ8UXp2qXBfKge55sbi1Z",
+	"fz3dL5G4SVNGCVLg9hc4ZG3r36zYOlUHPiSumCv0lFbLy/2hACWSwE8ZdP6wiyTV0fzi5rQ//DiWFAw6",
+	"3Vtfkgix4G/JPbHVi9PusalEl99NHsiEk5n0lS8gjeRBkr6iUq2iP05+CVkq300+if6MJr+InkbfiSvR",
+	"X/4z+q/oOSS1PJ08iL77ywsBFXosiO859bX40h92C82CHOTiFuBNtdPTy3eaGULLre78lrFJxnu8t2Az",
+	"1N0G2ehY2Cy1y45ZdSvEbHSq2Ky11x39XTqHXe3CgmypIW6hciXTZ06OHLpkiaX/uoii30cvJw+j5+KF",
+	"GmjycfSiiKLfRI+jJ9Gz6IV80QaKvimi0kbBgAXCTnhFTdqjHZY9YXXhdtIDvbpRQ6VyxazWTGjLlJJd",
+	"Pwz74m4S+w8k8o++EA+ffDL5ldhL0bPoKZKjjF5EzyY/j55Fz6PHk19Ez6JnSP6QhwGjym6Ivo+eRt9E",
+	"j6Ovo5fw/0/kNWvpi9DkISpbJQvBFd9Ej4vqIjUEOKKpYV535RlYeFwXL+4fx8WL+x+b1DusO2VcImaj",
+	"XXfNqlMjKlkqoe3uACe3Q6gj81Ekg2XZKpdMq2KWaoWUKzv6DNLuHk8eQK7dt/JQouhl9BXkmv1Jvl4x",
+	"i8mnKHqGIMXs4+i5+OfX0Us46N9Ej1ObZPJJwSjIdrbiAf9uVWqmVSpvNMx6fc2ySg2rXqqJQ+uzLrsb",
+	"+Lqa7mhyAs4s90J5RtuY7iaC6F+iz1H0ZfQVXP4VzOJ5wSi0vV3oR1utlWvlcg12YiCPuktouKVYlJqF",
+	"ilWySo2SVdUVIfJqjwpNWq9bdatRaWxUCkZhdzCAjyrrVkkWjviki/2t+ByVSvWNjbqBjnCe4E56Up+L",
+	"/4iVWG6VWDcQYy5Z5XrdskqVcmmjBv76MPRJf2rSVatulRsla6PSSAphPlpKIC/AVGAU9kgADSKaJaMw",
+	"Im3xClPMdRkC46MTkPPuPNi7D3X02AgAh4QNkCYoccgrT315011orwF667YRzX+6X9DwF2Av5Bb8ZMpZ",
+	"BvtGILxpFhwNoBP4vJqC65dwiH3WlbvH46FEcDPQPY3Y1+5PV6h9tJYCFwcX9KQv1C3DM2h7pD/LDXAn",
+	"5Ktx+U+cbC77WbTHce74bY86xJYuM4HvEB+2oZU/o6sGgFVxPPqY4i4wAAmkLmbLi+gDhf4V/LXhHh8O",
+	"yVDGIqChjMzDwcgljifu2UQ2PCAUMFlyfwck+aQYj+sd0mEBsdHazEg1aahYkS5BK6TYLcbT67OAoLAH",
+	"zQUCQpCLx7y575Y/gLjLX3/1G1SBKzKa/77n8TAtVrbSb2khBoeE2A2tqNZzTRRPVAWi4r9Xl2B/I3TY",
+	"B9I//WNxNSEu31FJCNJPkfpWzN/3uPwDDwYB2yOyFuKnxFGXeGHPDfCIFn6yMI2dmOIgYN0AC/syvT/n",
+	"zUZdfTIseuLx3YANBws+HK49kUdPHUW997jYnqgNe0wOLvT6ZN5gprZk9pCEaoXg5EmMKx4QYgHycUiC",
+	"Q0YGp+1IAzvLJXvyQioLEhYs2oh/lFm5gXQpCJoyiaXBvL+8omxaJSj/1fhICEY3zTYB2/SSjH1GX0T/",
+	"Zpatct0EsKl3cLMguy/WLbNR2ijL6osNp+qa8lPxoVVJTImSU3arRNiL2Kw6ddcUNqNpYWFPytqLrNLp",
+	"dafSWe9YxGy4FWxW25UNcwNXK6bVqeE6KbdLTqk087sbR8L2iVRoFsrtOinVStgs41pH2LqO2ehAzcg6",
+	"rjnC9i13kp/c8UJfeyNSthUYXij6JnoZfR+9jF6AWfMoehq9mPwa3tvX0cs5tk/ajk6L0PjfGe+ypN/l",
+	"fji875Kp0zXnqmNVOqY01W2JbhYge9R6+2x3dnnL4rd3IKi/55GRfDkp3Hklzg1WVyxWI5lJIzVdKbmP",
+	"RepkeD2WAMFr91N/HUQ09IFutBIL6AscuTjEBnzqMmcoVojH9emjHvMJ6nk8ZMEYrUzXviOPOv7QBWbK",
+	"y4Ce4Xey9cnU8C9M69mkSWJWTHgOiDx2anY8Z3CHeEHYuyz9P6WNDcu0amapLvSPF3o/I5T3oEnverVS",
+	"mNuH/aDe6gMcBoyO+8JwKmSouUHgseCKO3Riz6LrDXzWxze0e8iSPdgh0RK+uU0C6NhXKFn1eurjYUAz",
+	"HcxGwSd7xC80Cz2v2yNwzDi5V2gWOqSPoYU/p54vfTDlcqVSrdbA96FdoItp+4+MAh6GbEti5Dh73REv",
+	"Sr2XA4T7gPmeM/577fGQl0m3ygJIQCWubc+5SQZUiLe4PO/qr9RGuiOPZHovDdwObAKfJA60x5OHQlFO",
+	"HkweFeX380o8NzJKPHc96oIc4RxK54wC7+Fybb3QLNRIo1FtbDRcXG5Y1XqpVnItUlvvNFxnvbxRBkda",
+	"xbXcdYzbbdddL+NSiXTq5ZJbqlXLbkPcy/sZeWcMfr9qo1wqVYSa9Rl2sxczZlWZHZUAnPozsV13iN6v",
+	"O2rvgd4le/F6QhhuKaAofjBzstC+w4QP2ALw9EJT75ak+hYAiXzp4tWUhOyW0itVYYFBTMirQqZ/VQBf",
+	"AMz/1c2oNDujNJZKz0mNTk6rvMy0kjuK93YYar5CXX5THae6aZXNcuMogBp+AEmw6buVlLf9DUfbP5LH",
+	"58Mh9mUJqTg8w0E3wJDxdJqYXKEQvj2jaSQm0d/elhpAAZXXDeMTv8s2k4ReR4fy8/zZKcmeY/czlpeF",
+	"afr1zHXZnjdYb9w/bB9mjmAK1J8Fu2INa5B3P1/iRalu0s57Fkz77oHFwE58zbYhtntAwmAcVzHgcBX9",
+	"9Re/Qbb2QqeKGEC3ykoyVV5iQOwhKYRFI4+6bCSuYQNC0QrxZfOBjdRFO4r4ZlXRLoiHil90AkKKaCv+",
+	"G9JxpnuHhjiEKKms5HV6xFEFGF4I7X9ZB4UjlgqGwCQ0iU8SQRFP0GlDjBLUhW4v4WbSG1TOtTP0/bQF",
+	"C3KiywjXckL7cKHv+Mr02satHwZKu6wij/IQiKvvpK3i/flP+y1VZfDMWqhH7lImMVsh+ix6GT2ffKwT",
+	"DiafoOgJUrbGp9E30fPoaXGZxB7xROzfgvunCjw+ys3p3JzOzencnM7N6dyczs3pUzWnU/kDb741/eb0",
+	"wMlLNM+gm0ABoxlXwSEegRMyfx3WV2Ant3+Xo3rFSK2dNtNUSHET2VrfNpF4pI36QI7jhXG/U8pCMh20",
+	"RK5uf8LBQKXjVEPQ2Qp7eOwJWWkJNpDLE5J7oWRsfS5UBVLErQrJKi7RyS9BzzyOnkbfGuKTl0IJPYu+",
+	"h4zmb49l3qnpnVbhfm7n5XZebufldl5u5+V2Xm7n5WHT3NDLDb1Xx8UjDQZGX4utFyOetfv6nwdlVm5x",
+	"ZLtsRMUrvz5OnafL6se2EUe80uO4kFkotKnYAPQdkceBACFwiavjbzN3wUPXC5HPumjFTk1lRw9+R98L",
+	"au3383arb+ckX+pZHF7IQ1B7HBIUYNolBoJSI1t8wn9gmSWrXLFjS1Sy6SS26C3xk6nyiT6+9x6h3bBX",
+	"aJYta0Gj98odLGnOYQioTXxGuxyFbO6Dr3XME3j2Fk0e7fie2JNA9NNEdsWqqqCtQt4HDeUGo8S8jkOn",
+	"t9R4liv5ENh7SRYlQxEw/XRAukf97UmRN8m0ZGFazNAybTkOGYTydfKMWDzsRPtgwiWjcEkumnnZ44NY",
+	"oe67Fw5D7PQSikDFre8TaC6IVu7euWo2DCQpdtfXVw97qtg92XWMt3+4ZZZr63GHZjk8A304ZFB0exh9",
+	"VNlaf3P3gnLmEFce+DdoQ+inSuE0Z+wIm+01Ybrar29/Veb1SJBy8AJHDhuM0cqUdFsVSi0lD1Mv7fRG",
+	"enb77a9nT1gqMaAAhO4ooeImdDeRPbU/mkhuh4vJZkjT1S20lS4uspE+ehu7M2gcliBRWTqTwKI8IfHY",
+	"A9CrOefpCQw/E7mQshI8DwUdLRXSmE6ENJA9VY8vUyVTyXsyBVJX39upPEZ7dXMmOqST9yTFL+aMHpTH",
+	"dwvueeJpfH+Ink4eIeA6eghsR+B1eha9iJ6hycPJA3BZfac//37yIHo5+Xn0dPIQGv+9jL6LHi/gsFoi",
+	"VHRZ0UnksaI8VpTHivJYUR4rymNFeazotcWKUkRCeagoDxXloaJj0USLs/RawkTKUjA1j1huDp5QZRzY",
+	"ezM2Yap4zaN72PfcnTDAVMqxqRa3Uswe2zKEd5uSeJdSbHHHthB/K7TQ5MHk4+hPUukgoD6FPMJUfmD0",
+	"WCrPF6CsXkbfGmjyUFqMkhP1vzWVbvRtbg7m5mBuDubmYG4O5uZgbg6eJ3Nwlo02twlzmzC3CY9TJ8Z3",
+	"Z8B/hwUoOWAnZBsOXS80tT6ekxt4NTvvT6b6SRpxeYfZHL/pLvpoJWlywg0UMJ/o+Rio7TNnl6O/Pvh/",
+	"q2jgD1V7OdkVtUXV7VlHMpMTAXg5WrHFBTsetQ2k/7nTgR4+8SdsGNpGi9ri9sSVfwpLrRMQ3tsJ2S6h",
+	"OwEZSvYQzZtMxuinzKNiHqGBKBkRHrYoYPoiugn0kHoMXRJCJ397E1FGTf2xZIfM6PKzj2VcvIArcv2X",
+	"DLNf4MhzX4n9fZbpnTXaUmCdhBjU0/1Cn4Q9ptHpiAUg62KkJHeLwhMlqypQ0QAUTKVoFUulSlEYTMwB",
+	"e+HAbhezIEMORFhEW135sOvsZ57v47Va0UIrPy6VNtF7Hh3eQ/ca6zvr1VV01QtIh91bK1UqRWt5a2qG",
+	"Orhw/c6Wdb27uCWdbMHDaYPlQcx5x86QohASZbaJxQVofw2dMLRoXpHiOt3KIm6WsYzGcGT/C1MVwM5V",
+	"GldkOziQ71kcaBc4cnDgGsjBIemywBNaQKFbmUoOZoBQCZ+hUY8ZkIAs/ttzeqjjEd/lMkuR+bK3AiWj",
+	"Ft3D/pDIH0m5LftfyOR1naluIN2va7q7xVXPD0mA2mNkE9gTAnyolhXyg2vuXKmuGoP8UK3LIh0jlPaT",
+	"2YAeR8J0hlMGz5rH1p8MLbNHxAzRnFrecWI7aAtr8bYPs+NcZHzLd10421pGLoe0WLTRDhNLe/p+Hz2e",
+	"PFDWlLeECyDtF/w9uEOFVfffYFDG3fbwAUoo7b4PPIfs9D0qx0fJqNCsbViWZRkF5ruFZq0m/vjIKITS",
+	"iFTXzLclJ78Cx+1CNiQ8Yc6tPos+jz4H6RVvkWahpkx2U9jsZhWvt82GsOc3iNUp4XK74lTFfklt+mZq",
+	"I8MiC/V9PAb96bN7uBpUy/3G6sHXzYG/T1HInku9WLYe2o3pPFPjJxrxwO5QsogkDAhJep8OcADaXvWk",
+	"cXqe7waErjb3tbnqYS5+1mc8RDXLmlLDnCEPgk2UhbDn3WKLCisQCC0OUIB62Ccnefe79Pe3zgQ3umO5",
+	"JVLumBVcbZtVp+aaDbLeMeu40dbfSZ0sM3AVTE+qIUpxq7sBcXGXdb1dXIhl5ByJ9gxF308eRs8m/wze",
+	"NvgGxOBSXfJgbywsqECbi/We56oSOyKXTKeFtKFsQ70FWOrzKY2MA7pIZ3Z+s/XRsRH0tAaKG1XKCTJo",
+	"RUsT7t1DEEfkTWRXy2V7dfOQ1sgtmuqNnFUfasigecjYTh/T8U4irGxZVFKzrPk9lS8lEPjIYe/TERRL",
+	"n/tT7Gn8VkjaZdd7nozVEmDhwi81Bl34FZBBQDih0hvaRJxQVxyoNnZ2EebIvtaRVWa2sJ2VFe2FBhLH",
+	"RX6dVKLZknQZEkpwCBWE8yVDdlVZHszIm6ouwmmgWqailFfhBBujJmJ97b5+giItcIlPQrKEvrpFOkNO",
+	"XKVzhPbQd9yhLNwh/UE4ttGo5/niYAEc5sN2MgJx0mJ31Eqf7UFgoK/CAKvF9BHVpy1LBV2GgadU0AwS",
+	"OMSZca0jS+kzvBkZNavyYW7xDTuhCxyW7YA4jLqgYq5CCOj4vuDGco+9pWXu6y72hE2w5CE15of+wOiT",
+	"mYi2UHA2UOuzAOkDkLXt3yXhFOw6jjWYI5O3GJnkJuzJZppjd2nJcB4SwtPbPuPxCZo4ttkM6vhIdrMA",
+	"EWA2r8SNPPiwLYzn1U3xpUe74tshdQm0YCd+B04VEo8i1MVUHjOXkAEJWhS6nifWtiHkMhjcOpM8eXYm",
+	"XEErdrXckOZ5qWwDU5WQ9r4kIcoS63dBpp0QmjmqKT4jv1+N5S1nfipp5rl+yy3vt9LyPjquP38ZiOfU",
+	"mLhFgPtJaDdgrT8ty5/1+yRwiMlJGHq0e0jkywt7boBH2EeyGgQFpDOkrjBLfJ+N4vbPAel7oE19gXtC",
+	"r0/Qiks6eOiHHA1p6PmIk7ApDP2dANpIlyzLQJXVIrp+cK7IHJNHTeO2nsVxVQNlt2BmW52QBNvi1uJn",
+	"NUvcV07tMh7zQrNiFJJFkcUtMk4O01qSjz09gTlSWL+mPBPsDGWCfbDvWIgNqzdKOml4G49Vn/RzEaka",
+	"ZrZlmHcOt4fZ5/CIcPNsHMEThpznRK68OeAoL5k4ffl3m8jw/OgE5OBS0GXgE/GXmSoVnYNebkznpEK+",
+	"KYE2nSrWYMi0V0MgloCSwFCl4MK450OCBiTwmCvwGIWy3yKSgtCY9j6EBDs9qJEICHZNRv1xBmkyZO3E",
+	"w78cj36R3FVIBFWDTjEJ8nlZoUlF3LF8PcmzYZ0WebKuPzyh56oXs8iTVSL/8R8cP0kmR3g81S8o68Gq",
+	"LG9R6XxNbC1Xv39V/JkxFnkdZJsFCAvVIQcjgPW8ocC2da8GrJ+9DsJuNsUNFlkMNQCV3bbgs9+Bq0/g",
+	"6ZKttxuLCXUEDd34d94w5GUHsmH3Par/Lp275Ogppo2Fi3OXLgvuMd8l+3OuT4Jd4SNx96EQdvWycrbV",
+	"3BJZx5Zj1tuNjll1yq65QSrYLHVkTrIYnHjfsMUOYhxQm3Acl5bD3zfp1C+SCn+HBKEs/CU7rLMzVQcs",
+	"tlRM9mBZVrX8Wouc2R4JAs8lt6aqx89p6XNyrGM+DV3ivm7qtQ4IvL2bHT3ZgOyx3ZkFkJ+lGCS4puEo",
+	"pAqmwWcIHwxdTwlIvSMsuSPUV3dYysFaWb5ADNywXmd8NwBmjzAc8Oba2i5ue5SERXWkiyzoasAzGLZ9",
+	"z8kENmsLHYtj5eJPK6PDc/HjsRlTFT+5Z+IMIfOsnP54dyVvMO1TzPr6PCXSwjaWZcx6AmK3So4v6Kab",
+	"5hSQVdTizGQjDPHt9uWrsWOTe11KXOQExCU09LBvKNjv+/KZCqWiFY+22T34UtJErRaR7jrgBUSCypU+",
+	"pi4OWTBGPuEcyrMl9z/FPgqJsFUG0lQSALQz9P1V1B/yELUJ6pPQQAmxVfrGkGnVJ6GNfI+HHI16GMoK",
+	"+h7nEOykyCZip3Ebrdjq0cXW0LIqjvzrmgt/ERvZ4l5q08j6bhjdHcJD9eUAcy6/UWONP/dce9VAQyru",
+	"iexptQXZLF1vL6ktTPWqKaKteCWhGQpilCAQ3clbHZA4U6wp1wD7wuoa75B7Ytp2EW1NMbuhUK0DZWG8",
+	"GyDANOoxTqRlAxlp0CI0xMKyV9HdbOowbQXCe9aG4H57D/bkfoPvON6xI4G/5XTB/gEvxflVegUTytFs",
+	"jmZzNPumotmjIdd5Lm55YlLNIvIE/Nw1ftoAHLam7GI+C6sPB93H84WvdQKXFe/5/N4hXBESVk0+hpJz",
+	"IZuFUHsKnSaAHhTAzVTncXWUVMGYco2vTB6KX00eRc8mP5eCdPJo8gnCAdF4KkwwOd9ESsKlnKwjEiRR",
+	"BCqAWUCg6A089WGPeOITePqqgTBXuQZC6IJjOPos+iL6HIWkP/BxSJoJVhTmQ+LSl6LUiFG+dPG7OCRG",
+	"lhmwqWGmuo2wZgwEqt6QMFHifOqiMcFwuccCFHMwbiIumT/1TxMYYSCgN1XP5uSegaIvoz9Ev4v+PfrS",
+	"QCmK0yK6xUbTM0YjNvRdyMHgBK3gGN+nb8HxeBXegV0tl5HYEzsKyOq6QG0J6OTFgI20MUClFaD+cpg/",
+	"7FNtGCS5HvsWTO+MvjjDXbIgSr5yTwiMjLjI1cBli5A0AaBLvUxhhDn+kHt7ZHWej7gjHeQLGKKKgGIh",
+	"b7XAkHMGshlXf1fW15GLx1x59G0xFHveOEN2rFEu53beo26RDQi91/fljbnJOh3PIbHy5ANhafEeIWHf",
+	"L8L/nkhTvh+/d/vHevfI7cZ1AmH0H9Hvoi/F//zf6LPUKYeSCHny5zQvO173vb/8Z/xIxVZrWiUgutHA",
+	"u1ICMfuXFwaCVn2r57if3Fumn6XMmcWGssxmZsOdRyfZMRHEYh2MD4qDF9EWZUDcN+OGjDWzp0n75uT1",
+	"ZflMToBbPPcz5H6G3M+Q+xlO3s8w42DI9fyZYPXNssA1spxh7jtvWv589EQ9FGDofuJzqw+2L19FAaEu",
+	"ZO5BV/ypIN8Ic4XjDsnN2480dJve/XBj2+0cZnm+6f37DxRyCHM0CDwaEhetbFUN5GPqcgcPpMV94sbY",
+	"bCt0A5FitygU/h/nuq9mFGNx4Hb+8uLEmp6LwZ2DjufLDTNXW2etf3im/sJcCMVcZb02laUQ9nnp3vaK",
+	"Vnheas4tMDU4wrOZHLGkV73VMHUN7QXkQu5DyoUkA1beeg5l/Co8ADfpBKyf7tyg852k3EQuDjFaEeco",
+	"CKCBJmiU1SbCiJJRdvaPzvxJp/vYsVVlS/Dou4hRkpHdowMfTo84u8RFuIs9WkRb+wIfJ5BhcksO6mRz",
+	"TJKWc59PfhU9i76SRusTFL2cPBK2N6jbJ7IB3YvJx5NfRY+VEbtMg/Fk0NIyzbNMcu9P7v3JvT/n0vsj",
+	"dEmeYpKnmLxKpgjvNSaZzMBhIU1yNLxYF2OVhAENi5UctmehcBNJAYdALOo8Zp16keDSC7oyETK+Ecfj",
+	"GGUCLqZshNjJgM/N2W5jCJqZIZ91s3CpeNrbB0vzoGQOS3NYmsPSswJLZ6V+Dk1zaPoqoKnYda8UmS7E",
+	"YzaTi6SSVgc4FKtgoIBwIlN6pdiBSrMYL0GzuJUYp0Gqp057VTwN1EUYDWRbWB2AoeReuGok0M0LJT0K",
+	"97pUlgDqOFp6GeYgMJlSFTCfcNkF9ZDsqRPjRRPDls3SXk4eRs8VMpDTF3hXXJJoX/EnIAqlDuqyPDnR",
+	"Dl/GusFqSIQh3oD85v6Y4OAj8z4nHzat2kdy6OKNFsQX/riQ1gofGenn3uy8P6XzZ4ZRLc2OY5+WSo1E",
+	"fLfsWHTT/ZkHW/uf+0WyAqXZ536x5HM/EgqedLx74uf/Ff1b9KX4Xu8vDVC+KCL5/wmAS18WY4PPomcQ",
+	"RH0+eRS9nDyYRzxq3bE2NFI7ArbOCe/OaVl5fOZTUmwYyC59b06J+TAzjKUaMYXp/YlkMY06wBCxV3Gf",
+	"lWlu6HjhVFWF0CeqzEL9eJ8XQGU5YCRPvVJQ4iI2DJEtpYS9uonCEQP9xFEfj2XVTQ8HQgPHyo0z9eo4",
+	"omSPQIkNwSHCTsC4bIXKi+iGukRVVGvNtkvIQNXhhOReuKmW4MMhoQ5BQo14dEj4gkErRWqdraWO6BxY",
+	"XkElIve+lJ4fmffHYy10qxlC91Blc4j2mFYQh4j8U5bqxxDZp8nMncOMHGa8RpiR28W5XXya7bxUd/bT",
+	"gFHLWM10jwRcfn2gvRz2oNpPDEqxsvAEoui0WkNWNQbEITT0xwg7obenijKLLbqlL0ScKOyUui3UEeuu",
+	"X2GPjOXVm0nr+BbN4gNH2Pez0rgv8CJ6Tw8VLGSjRSmjZp9IYCNrjlTneWBFanuUzGuxezN160tTy7YY",
+	"ZWdqngl75ytj7EyYM9VI5j1ZXXhCT5aThn2iuXxUQTBHlMn2Vki+DyDdEdfPZfSk4tusvNU2Yz7B9Myz",
+	"NWY2G2ncsRqpMIfYbnWy7tacatus4PKGWe2UGuYGseqmu+7U2lVc2Sg3SipQc12uZlbkpKZumbrsasD6",
+	"t8WaF5od7HMy9eW2dFYJhfzb6Bvw7z+RYbTJx9GfJ4+ip/8DRV9MHkCM4EX0OPpm8olAZZP/jYT2nvwq",
+	"ybb+k/hWxwVQWbxR9foPiDsdtWn/dIzqo/hRd+V+EVBI7blLbCjeWCUj2mOp/zMz/kv9X6kwHZWptsXr",
+	"KTVMi9Rds+qst8VQN8xqo1Ivr5dqVqeaFW/5UgwU4M63sGDfTT4RSzYTUkliLvA1BIz+GSap2sBEzwRM",
+	"UlMsHYv1D3ZEWqQdTvwXC5HcI3NmEIXWdRf020kBhTtK72rhe+4rlVP6d02eAtORp/sADCPVTRu7XdJc",
+	"XB8ZiO0B2zJpUa3RZCdy39dQZgVraHMh1u18E5E9EozDnoB2nVSTsjlAJhUaSJ6DQ9TDqgHqQngmqxW3",
+	"WJk0fpGiMX3kr+uNcci2gFshlsFCfgiuOBqiObbyHe6bqeysID+PZ92sLWFQJvfS6zicH3WFXZkLyrMp",
+	"KOUuSKTiWyIw76f/PIjXITH8LnCkFrCIEjMOSFVlIDLuocCC+LOZGKu8k3Ew3cM8M+t0Otnm4DsH38cF",
+	"39bRgfY8pSFPSq40zhR7wKwL5ZxpC+P+ARstu3HvlJY4G6pqLakO5+clyfyVLfLcNPP+0A+9AQ7CNXEP",
+	"08UhVgFmRgkSXyC74/nEliWMUGzPw4DgPkceDYVhxAIsrCZhCrWo/aOtd67duHJn5+72eze3Lu9cvnnp",
+	"7vUrN+7sXN/6sS31e6lib0J9phil+IhTr9PRueiS2w1UN1oBHzjuE7B+XOL4OCBui8IPcUCQ16UsIO6q",
+	"DCUr6vPty1cN9HfbV9410PaNdw30AWlvG+jyzUs/NiSDHAvQwMcehSh1zJJeqtloBdMWJfeIMwzFQUcB",
+	"9Nl0kV0cuB0bAU+fS9zVTYQpIv1BOJYrols8y0UaDqAqe4RhkkyMiRMaNuVUxIee26IeRSlCg2sut9PJ",
+	"YAk74l24m2Id1/WwHkUYuXgMq+ASYF/P7gwtfjwPOW3Fjz8wqJ6xR6ZpIhY1ipLnyXGdShGnuvKOPAKz",
+	"9BZGBtqLoVlVQTPxTjWM+W2CmaKnCPghNCjSufbmOq63zarTcAUe7JglPJXBznu4XFsvNAs10mhUGxsN",
+	"F5cbVrVeqpVci9TWOw3XWS9vlOv1yrpVcS13HeN223XXy7hUIp16ueSWatWy24AI6c/IO+NQLE2pUbGs",
+	"6pGM09R7nxfxDMW5UrwQYueNidx9eQvAPKK5NEKSpx1hKSw7YAciTPkISG4OgEqngQ3W7qel7gHMhRzZ",
+	"rmLYuD7OPj62AbMJYw/iqMcguQqcB+GUhs8mFVpINC/Xzv8WprBHF+j7v8SlNxglkn/o9EmFjFfPN7vs",
+	"I0cscNX59Gi37xfjzPWlH+z1cZes/XRAukf97YAe+acj0h4s/1sBnNYAQ50IX9Sox3yJLWcIjLYchwxC",
+	"E7Ypz0CvbaEK7cPYmk6HXOrEOKLUuVmcf6lsrefnLT9vRz9vCuoTFwXiZL1Bh04/VSq2OWNH2GyvCSRt",
+	"v74z/Nqo3pYe6dlF7uvZE4Y9LTsvcDTAXLafJtTdRPbU/mgiuR0uJpshg5Lw4K10cZGN9NHbTU4H55l1",
+	"EM4dpSf98ER+zhlA2tY5I37a+A0fFFtUTUN1VpH+jYGY78bdRDfF8ebIBt4CmeBkI8xb1Ja9qG2wzggO",
+	"fI8EiFHCi+gWwa5Hu6iPg11wqvU82m1Cygay//rg/62Jt2kvm+o5P0nisFzC1E0WT0BM/Uj10T7R1tFp",
+	"R/o/vXUetZ8YBanMXkVQtA3u1pMP7bYo/PBx9CR6phkaUPQieoYmnyIgcPhu8mn0Ak0+njyE2KW47unf",
+	"FOSIfhj2/UKzIEvQBrL+7KwMUQ5qTY0KzumMlF04Un/AxtVR+s6+0LwmL3HK7Qo2YbdW8XrbbDh1uVv1",
+	"ZoW6mA8LzYrYUSkRtWQOZoaYOTwLU8vLPFB8pggPAA7lIOgUAplbrssRjtM0Yflk/DCVhxjXoqQrTw0U",
+	"Z1y2aKp2JKNuBFy70m+9WkTvMFeSNAjlxhHm2hfconGfZ/mVDAgSV7VUEygjpWPtuPRDrqLsBZ3cRLYk",
+	"9joecdGKg0PSZcEY2WqS9uo8LtxNMR0x1gTuJB5p6aEWA4Yly8I7twl1D8E7x6nF1Zrvs+ixMSPjUfRk",
+	"8klKBUTPkGJt/y56uRRJ174RXwKRfzrssTlsymFTDptODjYd45jP83xqzTDCHGHXJW4ez87j2ctn/IFa",
+	"TaDcKwpiy6TSPLNtIUB4PQY8Cd6OC3oA/AwHKGQxjrrm2miFBamS4f5qi8YAScA7LAOVTfWJJE9hlMjb",
+	"CYQFXGA6mZ0zhNUfLSou07nxEpURV7Ywxq5EeMhntEsCXXmg8wogX54rSAjPgBKbPtsjADhHOMjM/BLz",
+	"n4febkmr46jQ7UiCWTwzRZL6UZ60nyftv11J+6qTszjDHu3mwCMHHksDDyHUMzxIM8b8ScGRDv5wTfkb",
+	"vAPCNZLaLHZMrChOcvCxyPpTU6is1TjxT1J/qFraLDfLyr7a1dViZjjmOlxzFX94KRnmCcZBhq5HqAM1",
+	"qjCnTNunZJard6yNZmVK7WjD2wTe7WqpUTY3KrhqtmvOulsnjc6GVSocQ3bGKRUloxBqcfh59L1QJpNH",
+	"0WMUPZNczc8nH0vhOHk0+WQef1J6AhDpW0wAJgs/Fm9jbqFr/HKQRxELXBLkfukzJFWubr2ffkdQjy4P",
+	"X0qS3CAjWZF+dev9s8rHmGkIXNVAerrkdKr5p3L5rsji1JTkqdgG2i+MNhEOJZ9RybLSS7cCvRJ8r++F",
+	"OwGIXjdLdEknZOr0HMePmiWljioejnLyr9HB8JTacb2d8vcI7+AQyTt+g/1dOYXdWXSQuS7CKKVXxvM1",
+	"yVHx6Np9fW9VxSHL4PYrgMvwuWZm0QfCC3tQikdoKO5WRKegJzLKPmAss5J/SkhW580gr/o+U/mN8E4W",
+	"3uXnI4yfnss832186E6FPvs0TiH6QHNha7VtTwuDXUIGsmUscHfP46J++wCblQO21wTYsNiPMjAwyl2F",
+	"OQRbWj9dcb3wlDCYgkxzHYLb2Q5ADbUO8gO26KGOwDmZ2bEr8Ioa3SLcu3pEOgFrn+6boaqbUn7H0LUf",
+	"sMAFaoiObBdE2iYnOHB6iI9piO81kd0qTH6ughiPWwXbQLYZ53O8FH+ywF41kEdb9NaQcw/Lxo9XaNf3",
+	"eA+NWAAe4T7fRH0cOj3pfBNqD/anWN0A012E22wPIotT18gQZaI5vdCIF8thfSKuC1QmPTj0WnSlnTiB",
+	"DXETitpjpOWuem9Zi6r/TNazj++9R2g37BWaZcsyCn2P6r9Lmat7hpl9VZm7TnSLvoseo8lDoLx/DgoH",
+	"XbxYKiOhciYPJ59CS8AnFy+KHSh/mplUNO9e8ioeBox25aX77q0SgdLXFKeTg8SjszR5svkXVteLav+M",
+	"DpWNjA6VJ6L99f5XLSSi/04yqKC3oQQEzyaPJr+WocSPoWmjCsc+QeJUTh7KdZ/8UuCFv1nMr34MIl4l",
+	"18aHZ35reza3Fc+Wgz2t/JRGA0ZEJffDHunn3vY59pudiB47pnnCCVjW6nsaO0w1VvLCg/zwcLaOZdMd",
+	"Q8qfkKg9DbG2tHw6xWBArkdzPbqsuS3P9RxbW0jkcZ4JnFvZJxLoIEqFnKSFvXYf7npIfOPVBi4SVZlH",
+	"Lc551OKQLXt+QhYwkTnPVyfovAQrNqHGsM/2CPJCFLKYMX0a7M4sfVaEwwuXiGvkAPjVA2ArB8A5AH79",
+	"ADiPNOUY+KQiTScGgj3KQ+z7fUJDc+DjAzpQbtGxDiHFrSNVZAl+iFZGPRzKdttCQ7JOhwR8dVOXdfmc",
+	"wW88qn7FKFF9CW3s+z8QsnsuHdC1ZJjbMMpDMNM1SSCePEwNUY4FsuTnhZ6w75/nBodyvhp6zakgTktz",
+	"KGy63cMB2SaBA4+zjEI3wA65jMe80KwpiV/p4Eats141a/VS3azW1stmu9JxzLKzsV7prK/jDl6HNQ1J",
+	"sIf964yGPQ7yu+/Rm4FLgq2+rGUqSTkfL3kFxUL8afTfUFc1wEHIFaXLkZ35M7vmcJ8+7JLcjjpLjaI8",
+	"HqKUkJKvKCX5tvEYmCAk/vd4KCXHufLlbwOD4kr5rw/+dd1aNRQ3ZwC0bEF4gcsKWAP14UihNglHhFD4",
+	"khsIjipy8ZjHvevESvSHfRkxRiELsV9E1/dbS5md6kBkzByd41gs06LkOLLgiOc+VQ178t7yN0zcHnGJ",
+	"5yFfcVpzrJtj3eV7s8NJQpjuE/4Lyf5jAOC1++J/lCv4PDjmZhdozjDkrI6twKAzwT4NBvKGI+wHBLtj",
+	"xGRyk3gk+MbEX16AxJPcoU/4wspI+s1OUBlpeQ1MAkeVdnJUp+N8yvVJrk9yfXLi+uRmpwPdUMHh4AZ4",
+	"9EpUy54X6obHc7wq15JrZKfpEQkIosSDWASGDgHERRQYbPbYLnFnmJlblNwbeEByQwmXzdpU9zS0YvMQ",
+	"h0PeROoaexVJL8wYOZiiNkEBgWZTLXqVBTqEkiZtnO+QSea2LBXz63WPyBUVIpUOfX8hhzfpY88vNAuK",
+	"V6g4IGHA9v5WPaDIgq64CJaYT9+ntl9WawaYLyb/Z/Jo8qAQM7bVOyWnjM0GqbTNamcdmxtOyTXL7Qqp",
+	"dmp4vV13QDzveSFx3xkfjXbmi+ipeGj0MnpyDOd8wKCqQy1HwSjIbSZABqGuwApGYchJIO4JDpvjOXH0",
+	"Tjvcf5M6cbkX56x5cdiA0PQbSklbzYJwnpw2twkFJlxGiRl6fYJ8j+6ilT3sey4qV1GPDQOO2mPkkg4e",
+	"+uEqkKCBKLE3ZQnGgAScUVgYGRuSsPn29paBOAm5gs1sRIF/H0oNhHBuE4f1hbBvUeWRl250cS7tIgK6",
+	"JETJnnTVy+RX2ZxD36bYoi36QY+oIgTXDQhP4Hub+Ix2uYyKCyUkcJ8B1Glijh5XbTZhEurd9byB+KIb",
+	"YCoUFg4Row6RviwhC8SXIfNdsSLEFKtgaHdViya7QlwWkHAY0JjFV+swLbptGPyW1FV9PJZ7StiKYyRW",
+	"YDPJC0h9q6h8QLu1qGYoLqKboGjF7zjqklAmDGzuTxgoiv/ZaFG1RjvySxuN4kWUyyQmoNcRq4CJoX6b",
+	"THNHCUr1e4x8b4+kDodY+vSbIfc8HvIWXQF97crNwkOCXdkhNYEAcgEhDcFdPci/px91HGtqIcU4R+vN",
+	"V0s+czAomGC4X9kcQW+crv8vxxOvHk8svwfmGZSpIzfCUq6hFRYYunYODp5Hu4kUBP96IvOUwFvN+T5y",
+	"M/b0gdQ1qcw465M2c8daTaQPXiasOpLRunY/+eOQ1FhxlAAb8JANOBoxoF7UKKCIUtpamrGgrQXwSWtF",
+	"I9HcYY9x2cE2rbhRordBKcfadxZCUKbw5ooW0EbKfoYiWJ3vl16ATIV5C343ozAPy8mVP8pzcs9WWxC1",
+	"81JS/3wYIXP8/noScwaQPr2vqiXZfPGxJqHr+YmqvLLVPczCpGQkhSvYQxh1AsJ7CAxNLxyjAQk85m5K",
+	"+y4gex4bcri+RaekcRF9wIJdWRipDQYv7X5krIhu4z4BawgFQ9lspUVBcIobZApH8VIPEo5WDqjfJkCd",
+	"bFYFp3MVeIZUoBApSqKkAJN4X8eEjT7rssNqp2R4YRPZ1zqyzW6qFbGDA/cCR1fu4G4R3SJ9tgf4EfU9",
+	"6EONxP3BtYIoM9kgSxTJkps0Ff97YlDLRieudY7UfT9LlEnnjTjWXxdR9Pvo5eRh9Dx6IvswRS+KKPqN",
+	"bi8jCdQNFH1TRKUN2TMmxE54RUk2j3bY35J7YlMUp8WaunC7x6g48/+rjqobNVQqV8xqzVyvF6YOaWZp",
+	"whdA7v5JmgsfRhm9iJ5Nfg7M+Y8nv4ieRc8yqhWi76OnQJv/NVC8v8wsV0CTh6hslSwEV3wTPS5mdMlJ",
+	"DfO6K2XhwuO6eHH/OC5e3P/YQhwMX3fKuETMRhto8GvE3OiULLOMK+2qU3PXSb0jJLPnyJqK+wWI+IPi",
+	"KJlWxSzVxK04H+pKkafR99HjyYPJo+ixZrXax4+vWgtEz6AQZPJx9Fz88+voJQj8b6LHqU0ClFh0KE6i",
+	"eMC/W5WaaZXKGw2zXl+zrFLDqpdq0DiAddndwNfaUqGT6I9QAvEVUPH/GUEhyXdCs6C//Gf0X9Fz6JEA",
+	"jb7+8kKjF+6Fcqe3Md1NFNK/RJ+j6MvoK7j8K5jF84JRaHu7QiFVq7VyrVyuwU4M5IFxCQ23pL9ErLVV",
+	"skqNklXVGkpe7VEhF+p1q241Ko2NSsEo7A4G8FFl3SpJReaTLva34nNUKtU3NuoGOsJ5gjvpSX0u/iNW",
+	"YrlVYt1AjLlklet1yypVyqWNGnRRCkOf9KcmXbXqVrlRsjYqjUQxC1HcY0Gs7KeeIG7kD7uFZkEe80Uq",
+	"VIzCHgk4SNi6URiRtniFhWahF4YD3lxbyxAYC6v6tCDdDljH88l8MrVAOuvZMEQYZPXCXdPVBHS1XUAG",
+	"MiQNz20i7e1uY2cXYZ7WHSFDTg9akHshGPXq66SNO1wTEEDKOISyvPkw/Xy1ZF8AtmwHxGHUhTKqq9jz",
+	"yQkgnsZyj72lV/u1W/5Q6AlNiiQm0FjnEg6xz7rnJHt8Xm2sSqBDt2Tgh8czlZ05mS97ZwoAJQGau1pE",
+	"t8OA4D5xxSFp+6yNeMgC3CUJ6br9o613rt24cmfn7vZ7N7cu71y7vvXulZ3rWz+2W1R25V+xq6WKvbqJ",
+	"tm+8a6C/277yrjiIH5D2NmqPkYJKcFXNlh2WRh4nm0hSxmgfe38QjmGAq8VDwWFmkqDPsHvCwG+RiBhz",
+	"QhKaHNZRfJfxMtsexbJSa1a8ZEYj+rhLkFrafUu6aiCu3lkRXQs5EveEaCz1Oh3iok7A+nLB5HilT+CS",
+	"/MO8I64WorVFPY68LmWBuBG8QcT2iCyx5t7PiCTWN5B8bfItSWcpPHEF4iLEGYbiqMmAY2fIiSskMB86",
+	"PeVGPenUyBxO53D61cHp2PJ1pIqYsYDl5llT6iRH3TnqftWoOyCcDQOHJBT74NYRKuRNQd9vczT96Aj/",
+	"/AXiz6lZIYHnUmbF4h5VgVQ82p2fOn6DjOI0cJ3HdhjtzZzubvpR5ymTW3cm/3zyKHo+eTD5RJLL/yl6",
+	"HH0fPZs8nPxa0q1E3wMc+BqQw7fRt7rhfQoKCRAxBwoVF6NEUZcsE/WRwEnBI7PeaVhmtbRRNgVkMhVm",
+	"algbpTIAJx4q1CrsChlnO3JwiDjewCM0VJ1Fq6Wy0KY0nDPBxj+mA0jiQvH3sP1T4ogfRH+QiynwZMZS",
+	"P4meTh7KnqHRUwHO4K1EXwFKe3w8sl61bw/PC9dnKY9FnbWk8ExWL/my0IrOBjKUg2M1JWEpC72OEhRH",
+	"yNm4wJHnvsbs8feHZKj8NGq+shISCKS4TpzaRBiwVzcQmwT9lLXRKBD2AmKUtKjMo4Ze2PGhRh7VSWHD",
+	"sM3uGcijqC1J55sZy92iU+0BhAHfFgNtS8cQ6Dbxolbs+Is7TB08exWNeowTcQ+A4ObIcwniIy90eqqx",
+	"Ng7Rrkeh9TajRSR7mKqBOzgAqmYMbbtNx/ecXTSk8YNUSr0tdop5N/nclknc+z43txkPbQPdunoJNaxa",
+	"YzUmROBYJ+h7FKBySO6FxRbdGrpeKB0XtnoPO0qW2wvr1LlJ1mqZjpNh/eq0XKaOOTExv6RIXyplu3xW",
+	"l/QNBw5WAhtk7DEGCR8K6ea+xv0zz2ZWZ9xAcoR5KXGeg33UHBqttjNSsC+ktGiwJI5Z3kBcu6/+pXK0",
+	"M43Fqc0fO4zkgQUt2WMj1MfA8SY7mCMvRD3MAXCEhC6gDcVt9udU8wsJoptjg75LwkRVnkUYZxywnAcN",
+	"IX4xxwWRxzOac4331mu83PI9QxrkXRKmFAgGHztHg4B1odjztPSFSuucpyKuKzGuqpAVd1yPjNFPmUch",
+	"VAxUmXbc50xcpmt5oQhHiD20IqnrxLR8DOx9SNFZwC1XkSLzHvQYJWilPYbZu17XC/mq0aIO5sT0KCeU",
+	"e8Iy9cfKNB6PegToLeDne9gfEtlNeAneiutxv/2D9Qy5F8Zt49QDxeQMbbqyQI6/eJRea6WFeq1ltNHT",
+	"mlZlRngcUvXnjQGywBcVI7eY3KaZz9WMrQFQp6K2z5xdEjcdnPd8JRwXFmRwt9vyR2edZlUtQaIJdAkC",
+	"phQXvT1M2R4+qBD6X0DwPy4YBXm6DlKZ6QKB36nIN0RaxTaOExU2yqVSuVKtQZLC/AoAxTCVFAAspoWP",
+	"56iFV7uAn1ZvqFxZnS03rRCtSQO1fR7bWKieB0KPpTXmmtcXZu8ZrFw7sDucTgq8gp0eCthI+mq1AhOm",
+	"HWUxa0WXhLrUTH3UoqrcLMDUZX3kUS/0sB9TiBiyWB7MXxzGelHohxUAA3qPKSYSSKzygOhkdTOhBYEu",
+	"c4qwQpicOEzob1uUe11qelSarB5FFUsS3Sa0KmiFE6JSEa7JIW6rEa4W0ZaYeItOzVyzc4gVSOhNZCG/",
+	"IuHSn80SnMgSZN/nyfhjOhO0YkN7K3u1iG6xEVBxtajNd73BgLiLEYVMQyNFw9Kiqe4k6sdFdI1KpplA",
+	"PGpF/Q7c3Go44chzyKpKzZMzGfWgsE8KFsWuku7dZ2v5K9PJPOqSe1P9Jjoe8V35CXCkiHfSRR5vUeUl",
+	"gHa0kIdKsKRNoEieHjHdHg76PuGZ4OwaXJXAsyN7zGOY+08JP4mqIS9yz2WHEJQo/Tqjdb+MnkXfqMSy",
+	"J1NaF22US6gkdHbZrFQSzaseCfDk6NjgIM0/S4zykyXVsVzxpTzty2dsinuVYqMf/i127BJvB3YhmN5s",
+	"GDpMtodWtxMDxPBcCcJiSLOBS+2yU3HNKql1zCpeb5sNp+6aG8TqlLBshbLoq1EDKKUHIGc29/ELIyol",
+	"HQpN64gvjw/9MAtTfSDEWA8PBoTKQB5RWsCYtu+63h6hOXdJ7jd/ZZTOStMpRQbuhvbQP279qYZq9+UZ",
+	"PDfkzXLcF7jiSJvnSFaS5XTIm9Ng0a5aG+C22YFPUrBFZXuO2NB3kU/wngIVU72A4yIwqn0GcJv51M5S",
+	"mh1H3ys1qBw/hSXl6ClSOZ8TF4FeuBNwESy39HM91kpAdEJVkiJ3Xq6kciX1CpSUlHI4EczKi3qSymkN",
+	"REOuoo7kzkiJCNl2M21TJyHoxGrnqD0MWxQ8HHbVqqS+2lEy2palc0Qmp1F3wDwa6m73MypuSEPPR0Oq",
+	"flpE74h/SLaKace4Ely8RZWlnKFeO8pyh0hJWmVqzlAHi1/Lge5w4neS3zjY90mQpVthSCnVmqux16XG",
+	"DETZSO+L4pulj94y1QCHKnHVgRnt8ZPkXtynJwLCSWhyqHwxO9gJWQBaY66QzHDOS7lpaKJhNfoe5shn",
+	"MgHbC1qw3QgNhRyAcl9XcU8HxGEgFR3mEq6oeXTislIMWb+e/p0sQ085Prs+a2PfkN0IhIgFIUQg8VlK",
+	"4SlaRiPldVUTmKaRblHxwMDlyA5ZONiBhbO1qwMPXS9EPutOaQ8xZMS9LgUbVFguLZrmyEbYZ5TAbBxM",
+	"EaEB8xHuYo/Osk/GBNeUhSlS7owG0ptSA8g3uiPf6I6Q74SKHZdyEwcEyrS1jxVK6TgJN2XiFegARskF",
+	"DuzgemVXhpwg2/XgtN1h4cBeNVpUzAAU3/Rj4X7wcOz7bDTlo9Z7nMu+ndA2s0XnsGaiFbFOWdsOCD/F",
+	"oowI3iVUDAV+foHrrqBy4JvS7a6eqvaOCnNP76TVeSR0ynV8G6Z4VR6V85RM9ipB1uH0pVNDktsGyW0D",
+	"vG4BSIFcn51zOlQu85Ay33NKlU1preMpNAWbc9PnSKbPXbl6Kq42VbejbQ2tMPYn2aof51bBmbEK5Ejy",
+	"ZJczJBPVITlVlE/JaH4S5uUAd0JuxK0SZcOXwbDte7xHXAQZaAaisvZbR91lK7DYMbCvoHJfr0W0whaq",
+	"bVvNLhi/QUb8GuTCHQKxIHsQxhyvpDiI5KCUwcVzFsUwbofSf3/Gu7IPXU9S3xTgXToFI87K/62QZ5NP",
+	"J49kdv130ePJL6PvJh9PHk0eTj5FFy+W0OTn0dPoCWSPv5h8evFiEQGbzzeQj/CVkIbAaPIM/fXBZ+if",
+	"oicIsvIfQZb+y+jr6OlPVhJyklgka2YbeMliNJl0RocMbz+F0exwMwiMDhy/vB6jXkA6P2gVDhh4q4AC",
+	"4v+gVaCsw4QNgyhjA0JJ0Cqo0e9fCjUcPJXYopmTFithgHqEOim5ZafSNqu41jGrZN01G069bW5gq11y",
+	"ym6FVDvHKD2AbHDcv+aKDQTcb0oEZDQDtfTA5PFpFmLpIUSVF/pkpvojVWqgKj+eTz6ePJg8RH/5z+j3",
+	"UJTwNPom+u+EeulJJvtS9AwYeg5lzDlW8qgWNgu0fxPnLdenZy15VDp0hNqDN4RWiOuFLJgqaxAvGfTT",
+	"1a33z1UbuKunoHORLaSxjTyOruNg12UjaqCAUJcEkMzTohxTLxT7Fv3wzvX3VKs1RiU7QBHZKWlhI9yG",
+	"TE0WIFscPFvFTXCLugJtbCKMoIGd8pZ1huEwIEmzZuSFaCWQbFLQT077pCASAj4zuipuMsA8lHfSj+cq",
+	"o1M2gbETmWajPt5Nd7DjJtNQAbqYxXER3f0FnGmME6Ruwqdb2MEPPZ5CSitxCzphQYWy3jFGVWKYq+Kz",
+	"FtVTwwGRHerkOngBStfaII+22T204uCQdFkwRrbY0LZsYtcex2QMLECDIe8hrLv3cRKGUPzI8XjVkHlY",
+	"YlxN1B7vo3cQq4lDgZGCEJyhM2+SuojvegNIXIUpD2kyYxYgcMu0KPfEgs/lJdAS9ViNtE8Y0RQWVHGn",
+	"rs6W1kvX6GB4Ss3lctSYo8a3GDUuexLn0uoKSTlK1bLntA95ZtCyUPaDAJrMJjh2Pnpdzhdkdghx5zqE",
+	"tqddP7J7kwDU0P9PPFN8okBU7BgCh5BuYjme4XjKCkyilSwcejvGS/BwCNMSHMRxQi+QeA/aER9cciuW",
+	"6Hx1ip+jfHN196p02dmAg8dxXcSHV+z+w/0XYH2RvGvkmZL7qqkZhzcDjUOVGD1P3ovlNNLaffHfh7R8",
+	"le22wMIXaqbLmCvZGE49AiGfPGXEHpbPIH+SH6yzdLDkO1kMURnZ4GiLapfRfkQDhW6YjmXASQbHvPCk",
+	"9+K7JJy/Ea3c3M/N/dzcfx3mfi7pzxzf1fkOAGXmh8VTmvN8CaNOpe1X0upLHF0DCdFsIK1CYCWnYwcr",
+	"KviTRAz46isCbLLIMo86vKaoQw5DchiSw5DXE3XAYCBDIccoDzvkYYelsdMV1wtPI+oQ+3jWYkBwXrLy",
+	"XxHqykz3uQNpK7olWsgQRpBEg1bSaKuJAGutGmgqOyMWdZstGsQUWV64L3n/VGBZFgeHfvW5DyMHD2cR",
+	"PCQs22JHwUl7E2GCqgeRoiR3XZypghC1H09aBwP9Gnzu6lrvzpC6/MAODnDxBdlvmbrywaOeoswcMN9z",
+	"xoiHnu8jKOnlsmxYXFtE12NScdcLiBOyKTUyL3h/S43qBOPqfcmlXyqVa5ZlZckhbStk9gyodHCj1lmv",
+	"mrV6qW5Wa+tls13pOGbZ2VivdNbXcQevi58Mg4BQBwod774TyzJng6yv1zfMerVcM6uWS8yNarVtEqve",
+	"cUqdDQuTOsgyV9WGLfi0AR73CQ0l92C77JZItWOu45pjVtsV12yQesfUvIM1st5JUQeCFJv8Mno2eRi9",
+	"SFozfx+9hA4Nk0+jJ/rzyf+WPQmIN4A1T9fczZIWHrDesyszvc+iP0K3gsfJY5MGBk+j56oj87Nk0teZ",
+	"K4RxZ+j7O4OAqE+T72/HHRG4PG0Fo/DhEEux0CwZhT0cXoJ7lAB3yYI+HWeP+w4OHYcQVwg6SPIQ2xLO",
+	"q57YwgJZbmmxued31oVNnwviM1WtLEUecBBIQZgSw9tyq/H9DVfPhyMZ5jP32e7plRffIuEwoBz1GSXj",
+	"JIwq1Ux85tBAr++KJCsK4ySzVQMNB1CTECuiGaNl5IU9N8Aj7GsVpZSTwDwrnJAWtbskvMT6fRI45LbK",
+	"l7dXm8iWwstGrO+FIRArYcrF72W5jya3hr0BPMReKBkxGMicpNNRrWpG/xH9FinpuZmiQG0TSF9rUXuA",
+	"g9DDvj/ekXckrg1VE/FfxRm+ZD083GaaDjGRTIgP+2jFJvfEGvKd5AvbkGTNwz7yKLJdEmLPt1c3FeMT",
+	"jAp4OVI/QSvqmfBLEIqrKr1PTUNXZYwwRwPsuS3aYUGi9qd1fUv3UObIvuaS/oCFQiWYPyJju5lQSe8S",
+	"mWIIuYZA0j1O2LlVs8r5ZQbyyC6d9Jcaz4/IWIn7o8YLZpXf0bTukrplKU7lUg6kciB1JoDUKUAo1Mcu",
+	"kfxAAxJoNYKGnLirOaFn7j8/GDeWF9oa7+KQjPD4pKFmrFkNJE7kWCABjyKBERYCnku4AvZI4A6h51WI",
+	"fR/uN9cNcJcK5Q7D4KriEvLwuwF24JB5zAWU5gVx8eQFhB3xNpEnMB0fEAFmVg3EfFfgOHeoNPpRnQQ3",
+	"5QSupcd/rlL9lWSvC7meKdiH5CZNeQLBcXmA0pjDdAPv6Ap1+fTN1g+huKFDSDdulo+gT2OSm4UU9rGS",
+	"3ffvgsMz3tXWl9s5t7fPkL2t3ibypg/1OTS4l0h+HwSs40npkF2MJb83oIeOx6ETP/Q59BwCpeZzGHgk",
+	"2eGKatXCDdTfL2d1s8fNpOZdxvJalA1D7rnpwiyxivaVO7gLJAFgecuIxc3Ug9VoERX2J5ia1zrmdRw6",
+	"vcye9e+SMOPXSwvySzJkda1zg1ECTzsBWY1dNyBcwNfo6yKKfh+9nDyUfWgNNPk4elFE0W8AaT+D6Bd8",
+	"Hn1TRKUNYcEwGmInvKLktUc77G/JPXFqitNiW124nTT3qW7UUKlcMas1E2jFUtshM4b4xXS3XAH453TL",
+	"zYgnRt9DiOpx9DUE8F5GTzIiimjyEJWtkoXgim+ixzOBPXixqWFeF692mXFdvLh/HBcv7n9s3Je3s+6U",
+	"cYmYjXbdNatOjZgbnZJllrHu2FvvQF9eR8aF7xdcGc0rW+WSaVXMUk3civOh0HGF6LPoafR99HjyQBlI",
+	"KlqXEaqbfIqiZzJQ+3H0XPzza9Wi6ZvocWqTTD5JKdFC9O9WpWZapfJGw6zX1yyr1LDqpZqQnD7rsruB",
+	"eKtaXqj464zckJtnTVyeSKzoj5NfRk+jr6LvJp9Ef0aTX8iRTx6gv/xn9F/Rcwj8Pp08iL6DAGMiQYBO",
+	"D9Ndrf6/iP4l+hxFX0ZfweVfwWSfF4xC29stNAtWtVor18rlGmzYQJ4rl9BwS3KpildilaxSo2RVdZxV",
+	"Xu1RIcPqdatuNSqNjUrBKOwOBvBRZd0qyXCsT7rY34qPW6lU39ioG+gIxw7upCf1ufiPWInlVol1AzHm",
+	"klWu1y2rVCmXNsRMOAlDn/SnJl216la5UbI2Ko0kvCxUWo8FMbSaeoK4kT/sFpoF+UIXCfsahT0ScNAG",
+	"daMwIm3xCgvNVPB+n1xZHEBlSN855rWDAyCj7EnuEnHnS0K3mJcYDQPm71ddg8DbwyExEGWmIy5FK1Ir",
+	"uTjE0uXXDtiIA/8utJbDQruBA/VaxxTCXOoOSKKYr433ubsLQk1lhzPVUmq3c0AGAeGEhrACTcQJdEaW",
+	"qTaYp9QXCpnuR+OFkuBFfp0M05axTz2T5QYthl3JqiO7wULUZ67X8Yjb3PdEIQlcSc0PFkSIxNzz93Sq",
+	"7+lNNBheb6ANu1kYVqlCED0pQ0DBvfNgByzUAGtLkmVBp0sOTFnKwQL9xvkmshPNLQmZbAVtbGCQUq1M",
+	"XQTNNoso+l30h+gPBor+Lfoi+sJA0efRv0b/Fz75P9Hvon+T7PUpenxJROX0CHQSWYF/qO7om6lrulhY",
+	"ZvCi5I1Wm9PBKRmnIb7boiupMRc9SpvIk91Dd+DufNjXNkVqXabZx3jIAjEpHU+bJiArtmjq0Hsc6beE",
+	"VuxquWHHfcGg96tdLZXTjcVw4Cop4SJgrpJs8CA75zYOOwlT5VonbZ8cMcR0HoBtDjZfP9g8Dgw8xS51",
+	"uWWdW9a5ZZ0Lu9yyTizrjN6TUybcubWU3qDSswWMq+0AGpp4Yu2vYs8n57VqrbHcXG/pXXEWStdOwJJc",
+	"Kn4D3MBzAzhXgIpaXZbNgwc1GCrqHTg9bw8ol9lqFrceeGaK6KrnC3uiiWyZZWMbyNY8wXaLrsRWkxgM",
+	"oS6mIV81kP2hjVYw4sO2PKZ6PFDeAvVi/rALsmAErc3U16kZrc6LyG/rhVikP4NetakWDUN+UI+GIV+4",
+	"SYMaym35q4z81y0Ucyp7bhPWKR4RBnk5tXAX5o1L36VwvGxcci8UgrbjUc0ErSkWxOsQbyP1g3lj+XBq",
+	"EH187z1Cu2Gv0CxbVuYgznJ2hINd0vecH7Kh2EP1shEvtUzTcyy3RMods4KrbQFTXbNB1jtmHTfa+jtA",
+	"VHskmMaA06d5Ebgbn/C1Gi61y07FNauk1jGreL1tNpy6a24Qq6MTBNfgmYuVuu3L+Yh3DqO+R2PSw0We",
+	"K+CfR13YFtiPKcR3hoNugF1xK0ruhbdDHIQ6E6RuWmVT1cN5DrnuURYUmrUNmZCSVVC/bwYKcQ2Ii7us",
+	"6+1i02Us3fkovku6hO6LKYsEzBUUfRO9nPwqeh69jF5Mfg2ZKF9HL+dYCktiu8rxCBXl6z88sSRmiS/k",
+	"LuLT6eqQodgHidY5n+7huR0eMgqvZQmBhhKasZ/HVZzgTxVi4AJHAfRREBJ3jFaiL6J/ayIcIp9gHqLS",
+	"OuoJySpvTVt08jGcP2FMiWMmDCrlWthE0RfRF01Urlnp34jz+iz6HgzFbzdRm4U9yPkQlu4fot9F/x59",
+	"KbtIBR4LEHGHUhzNdRgXW9RWqSqyVcOQh6hNdMM5ncWSDZ+mCySS2xRvQGOLqrUhvcHIFvKqiUK8S6g9",
+	"v4hAnfhjkQadkAI7XEMcIvWzRDsY0ZenE8e/AFfL1yBrv42+lRL5xeRTFD0BP8H30bPJIyj2fgqp5X8W",
+	"3z+dPAIXwrPJP6PJw+ix2ETRk+IBikGf0eg/on+NPo++LBiF6LPo8+jzwk+MQvLmxCULtcj7yYmqlWV1",
+	"gtwup9OH4aQQkLiheMhl5gwht79ZcEigmoyQHdbZmdo65xA1zXPj9srKE/u5LoFItrdmKtDXtOi061dt",
+	"TyQ2p6rtl4UVzyePYGs9XcRT+z//J8p+OF3kAa8REO4jVljQL3wokJTkCvqs6D0J532AOR8wyHQHrbET",
+	"a40d1xv4rI+FXKGezws/iW/Bt8WlV/SVWgXrb2/D5Vovvz6xF+PhmE5CycHJz8HN/VDIQXGXlyk5KDHK",
+	"VF73/yeGMvn15FOV3Z1O4f4j1CHpgco07iX7jf7ktYL0JYXvPG+qEjy5/zSvVXrFXtPXaR9JKIKw3v6n",
+	"4+Rcux9T5xxI1D7Hfmki6Lim+asg5WKEOaJkjwTpPmoCs+uZ7Iww34m/sxFwT408TpraWSqOn2pAhlKw",
+	"Sj7Z1ToGBaRDAnEgvVCYBck51kcyyyKQjOGJRXCcbI83gjF++VN89LDJ2xjBiCnqZ6HCAW6NzLjDVR0s",
+	"MKBYA44YpFEBFpGuhKSeo8MCpE/EnEqNox6C06nOyO2j3D568+yjeS/17bWYpiIIudX0aq2mvHAgL/DI",
+	"Czzy6N2JFHgsZZueDw61lNTMeHpsK59iDUmGlb1AQYk8cXzoA0+8LvyASCLUkEzVeqQDii26kh3AExZ1",
+	"KoBnyFqLrrdHoI+8bhzSI8j3eJhpfqvCjX3VGi2qI55TFRtFJDOrtCwQEx2EOn+m5/GQBeP5xRwnY9If",
+	"MTyYxoHrigFkPrgxClnYavJrOCZLaf/TTOrPDbLcIMsNstwgyw2yPIyVh7FOxgGe1w282pY3ryx4tqZC",
+	"V+el/82rMnSWyYZsqjAiS4cO//qL38Q1FEV0DTIe95TlIbvDxLUguoU0GlKfcJ66CVg/RbRFxzLaqGIm",
+	"wsaAyKQuZQ8DTDns4ymDSDtqGCXCXpJky9yeYl6esoA8jhhMFvuoRwIiKa//f/bevrmR48gT/ir1IOKJ",
+	"AfQ0QAAE38OxS1Ez8sjzQg0pybtLBbvQXQDabFTBXQ1i4ImJ0Iz8rPfCjpDX54t1+LT2+W7j7o+NvRjL",
+	"mt2xRhpH+BM0voK/wH2Fi8qs6m6QDRIgSA45av0hiY3urup6yfxlVuYvdaM6G585nstkaQPNIiXZLULV",
+	"PT5TDWHfavXMsMZNHJALOMXMjYTcSMiNhNxIOGokGBGc2wi5jXDdfe7XJOLldcJnDTAuFUFr1FHGuiw5",
+	"jj61fPeEAo+6pqPC1WMgO5VqdEPGGTgbJKP24wah5gYsloP3GLe9etsRPllMVcKzBqwl4nGAsQ71fTyR",
+	"7AoXUpi8mBNdtZDQQSnMLnjyu+oEXoMjBqZwvXqx6Q2+j3SFNgeC+ARB/6K6yeCCfo0Wk+Yz2EPqhP6Q",
+	"CO6w9SQMcUJGEyna+gsqtYrn2qTPDziUiQkIFuJkrkXie6oV/T2V+im3Yn0Y89w985xOcQJeXk+Sriel",
+	"x9ulCtk0khvqInQZ5YOO5zPSHBIpukwNOvMlI8V4+KjrMrdEulB3NCla43GNu5lFpIiLv3iS+EKGRHo+",
+	"46E/rJC74pC5ULVOkrapw2+Uz/FS7Q8YvH9LWxFzHKvoQYHt7+lyHs6i22DlpdYyLTeaK0551V1j5QRQ",
+	"LjEgN4EhVNLKAL/ySmu1Wm7U1url1UXaKDeXnGV3ha221qq1wsdqc0MDq8cx65rCrKtsrVXVv403YLBl",
+	"WYHLcqO6Wiuv1dcWy7SRNFGwCrVWnS26Dae81FQ9X1tZLa8ury2p2xadultj1dZa4ePH058A6eG9D9Ly",
+	"Ig6Akm98dLzgaWy1aAvhVEPlOeBPrHL6M80vg/gRchWfjT6BbMUvIE9R/3wEm5ljMsNO8wQ4iL7RTz/9",
+	"yyf/M8PYUT2PrRzTWQ6mzaV0aTprseVx6hfWW9SXTFtPUy2Y2HoK2UO107qUuzQUSoejlsEddHuGpd0T",
+	"6AGBajCJAlsv1JsrrLZUo+U61HB1F53yaqvGyivNZbrkNNxFtOVNgWJYYa2QBdsBO/SEsiL057l9lqQO",
+	"iR7jclPd9w4dysJ61VwK47TuGNf/r9HT6BWBIVY4/jlJZR3OgtdrVuHQcxmySUEjH1tjsmaKGTtSpyc2",
+	"lF9oQ3r04+j56MnoSfQiegVlZSevEnKE0ith75pJGm0h1dLi/FMYD/jnUHf4U9V3UquQ6J+BwetrWPcv",
+	"oi+A3OszAiRY/4FGW9YsLO3WqknN/ngW6mcQdv0QHAwTzCellXQVvLxK/rctc4Y5/QCKWCl1xWjAgs1+",
+	"2Cms/93HanenQ5cQ/Rg4CrUXtKpLjJw7jAZcoSGjL8/BvDlEs2bGHJuNtNkOkHAcyE+iOB1LdNnSjstv",
+	"tZ8YFU7uu819t3mAR+68vSjnbcxTTQmIntyZe1VJHL+NcREPWFeXGSbmMPM88xGTY+4N4nsHbOyYHnbD",
+	"iamIZ4MpD9TSn4bY7nZr6lvPluPodWmbLfygx2CLZ3h4mx6nwPF3PLMCn+3xMz86YM3erM9mCjJ43RGx",
+	"tek4rBeWYfzk8bVgN4chk/as2SRXNs1F25vldzyZGNNHu+cBYrISUP7B7q3yKsF6abTLSPHBrS2yXF9e",
+	"Xlitra58W3Jt6tXlN3JbaC82c4la7CTIIHU2ywbFzIRdQmi5uSC9HzE7T5LLk+RyjDcFxls+/QHYcvdE",
+	"uENDT7Y8hD7X9wD+HTHgvkgn2d2QiKD0Ki7lSXfndYaemXJ3x6BXX7TFOpFhwJRMsoiS3GXf63ohZrjV",
+	"Fu2SRST3Wi19YUldgGNW39Vz5mommLEaRxOceTptzsLwz1J2xptaG+fo25vmfFY4IQvLOBDnhzMJ6sTi",
+	"9r13LfLe9s13lWz7iDW31aDqQa+Q26Ek6p1QfVwPdSsQXW3IQH8xC9Ko4F11txKte9yTxGtzEagXwXxB",
+	"yWi0VbwfMQKTCcO9ZEMQsYkwgBaLlBP2kDn9UG1TLEzV6ktMr5R9pR5ghvL0uzyyNvfO5t7Z3Dt7Jb2z",
+	"AZOiHzgsiTfjbJDp6shT8vKUvDwl7/xNGgSts7me5zxzbwei35tcySf2YK/rOFG434JISqUXCezECeVx",
+	"3sV3z4q7X2cVFof2qAMxEvUlBfNcLdJ/XdbKfzoAxrgrU5BB1whkPBC+39V9cnwhmTRvWSlXa+XF2m69",
+	"lsQBxVFeuhmFPHarcaDQYw11VlwMdiorxFNuuIusvNpq0PJSc9kxvxXGo5ymREcmUO2egDJ/hegXUPru",
+	"BUQ1fTL6KYn+pLTYF6OnEPX0DWq76GsSvSCjnyiVrysr/AGvfkFqq+vVKok+j34X/Rp0P6Oh3KUHjBfW",
+	"a3XQ+UEoj6OtGAvgGCqZnlK5/6L0tglTRJShQMefoldQ3eGrGTVqfa7iKbDqTy+dghsvL5xyUYVT0l6h",
+	"thFEuTvoggu1wEibMi12z6ecM9euEBslok2arCUCBiXcYKPbiPXIwOOuGCA/MkpGc6sX7nGQhBYm/GZl",
+	"HmyMlTxRYtuUPEFvBVGXiMdJXzJDl2QGcWJNFNjI88TmT6NMLktTXIIonyC6p5fSs4nYC6xEkqOA14cC",
+	"qlOAAC1XLhAC1GZbi5NMahCHufGcl2X4NpZlaGv9eTkm7MIj+O+cVRoQv3DRFO4Q6jSo38MQitPqGg1w",
+	"y36Hyn2f0YCzQNobxKHcYb7anR6XIaNuafwg6/R6CwZt5NUW8moLl1NtYer9eVp04xkKKyTYeh6/TY7T",
+	"cm/Nej2HajmV92VQec8gL3Mn0gkNxzsto1mN4S6dPZwYVUKazAc/FCMg7dCNdMzzZJv77ZN5vfc4EnsL",
+	"HjPXTcpGRKLq84CBc7urFquzydQL5NjOVXyu4nMVn3tj8lCGa8ku/Lp8QHgXkydHNrwOajArvnCkZXQ9",
+	"TSQOM86mMY9UcuRWpL1eACRU6XKglk4TodKceqV+LUEYh7ohSdDydD+ZlGMFUUyOiVbc0M1Bh2EMcIcN",
+	"SZcxfWccTmvQEAQrViZ6AbbNTJ0Cm+9zf5iMwqAjsM2ireSlXVJy1gWKLjJkofkN+HTs0mk9AyT6wz6D",
+	"yGwNRbssLGSI4aYQPqMcwe1VjmTRxGXuHWDuuO3C/puSMmkqxq6PraONyMJ6wyqwLvX8wnqBck7/Wvet",
+	"IoK2IXHaZTLcplIqXaf5jsZiNX8efZOK0tx0Qu/QC4cpXFYv1+q7tdX1ugEK6WjOX+lAylc6kjPme3pH",
+	"cAbcP/GVXRFSv7C+asFcm770qOfe5rf6vm9UcY+GgeDDrufo+M7RU4iA/UJ3s8cCB6anUbUKoXppPBy1",
+	"6lliSeeMPdEb6vQYFLOb8iiUyyfZ2UTBfUMmAhfSJ1LKMpaMuUthrOFThOm72ocA5FkXAioqjjx8Y4AF",
+	"MpLC2lsnD25tkUZttWrpTG3ABRQykMqaFIoGB6R486HDfBIw6kplBJk8H4tQ8qAvpUc5QSPLAopT3+OM",
+	"9FhgJE6S2AXiEkbC0jcoyYnJYco0Um8fUEliTVMhW8xXTxDZg/Y7StMPRN93SdDnqitqCfV9KgkNGHEx",
+	"Fek4/rj5UGH1oxDkFPUbsofhgp79WO0W/s/LP0W/i16OPh39Q0J4aEX/Fr2soNH7k9HT6JmlEyf+GH0J",
+	"fImvyOhTuPCV0iVW9IvRk+g55AWMX0/SLYAuzyL/714A/qMTTMQs8xemeEI69olZ/DYNQ+p0FFpKpeSl",
+	"kvhhrVhknlz+3G996RoIN4Ax0o4pIrWTtnY+zPXR1dVHxgmXE4G/9gOHWUJlK0QHsEHpntiBCn8Ffc7N",
+	"/7c8DmlvG0fuMU8Xe7QvGUm82KUN85u1x+NnrLGXYqSK0qObfIh01sCFPWOhH0NhBAclSgnghT0OXgP1",
+	"Nkq4KIve2PlIXPKnmKp3CscimUncW+BFhf2zg0v9tRyMZPi6Z7PIsPP4NfkpSX5Kkp+S5Kck+SnJGxLu",
+	"ims4QdHSaKqLPvPQ9b4nOiJ2xzwLuNekRTgbMBkScLmS4qAjsHC5+rfndEwFdTDzhO8CbIFaFlBHvWRB",
+	"dJ8BNRZxvYA5oUB8s8cNwLkdmqyrG6ZlsMY9rFSih+S7+AWkaDOYS7UWvgOPZZO63PGk4UHUj16r5FLq",
+	"6JlBqV6w1BUBjNdjDvDPlZrSTADe1I7jcTf45+BieB59Gf07qDJ0hz+2CvQk3pBOTF4INBX7XeSpeFTg",
+	"bJDQVQjfLawvQQ33pPaAvud8+A+ghQmv+mX0m+g3sAlx0cyCDJJlllgcZpBr1UZ9Pu/7+Ko+3f2uhzv3",
+	"vl9Eea6U6OvEsiIP3ZveqJ1TO8W1ca6YmzzbEX6bH2kBnd1FXQIB/NHcFEEoodmLjnOlzkiRhqQrZEiW",
+	"qtWSFZu5/lB1QHBT2Uuh3AOPZzijlWa7E5dYOP0cPOx4Ur/0RlwXbOJJtqlwM9fC0+fvWIEM4L4n46/J",
+	"aha4laaVnfjx31OPPD5PnZuXZcrLMr3JZZmssSWeXjZnnr8py7Xp+RswoDQ87ymsn/cUYpdOnMH01YxJ",
+	"HPMirRO9m34fvRp9QqKvoufRH0dP1Oaad06teEyV0uyjlrjr8T54s9aqVuEHwuPIPtgJw55cX1jQT1RS",
+	"4TYLgRDdhVZb4LGmIwLX4+1UK+i0Go+rqe7WlmJH3QzVp1B8Ky02ya0U66gc7F72QR/woYTJHAAqyihb",
+	"m1HRKcfDUx3yXB0gu9nrMe4m0aEogytkq8OcA7lObCNrbEx5bonAgjfFqSvNoUUogdv0gtkgtpYvNpSs",
+	"GHiSbRDf4weSgACCV20QG5RJ8mLovgzjGqvcJQYnCx0PYr6laDfqdYLPlzYI5XFBWI2c4XejUOwKsVHP",
+	"2cg2y10W4DdLyr1QiQzy3d27dyp4pqXX8z7Q2NqkRxGpp3FzFgEMCrV5GGCO68iZVeIpKu2MCur8Nczp",
+	"2mQ2XXKB9C45YMoB08UAptmW+ElFOlE0XfIxXH7ClrPCvKZoaNdNatmHglCt6y+03qhW/wuPfJ0icSp1",
+	"zNXBeR8ZjuaWp+Ddphk7KbpxrhDppANn4wifDpX7SS6MtEmxSw8g0DYOz4lJbLKSmysTGGxiuJRT2OQU",
+	"Nq9TmMQMN75ZkSdauNfgeGJ3Mr9OVl5dynCZx4ue+85z3/kb7Ts/F7R+bZB67nO91Br61J1aA+U+1mlz",
+	"KUwyc+EUlp+rpbohQN4BD6za04IT0A5qMk9kDyLZ5EETqIPOBX+f0dGZUkFa3qc1wlhEOEZHL+5Wl1MR",
+	"4adLewj8Kswosy+QmCgHRzk4ysHRGwOO3hw3Zs6OdO0dGJo8aRrweO4u0AUahqzbCydHbt6EQlDax6iA",
+	"lX4gTSIkHREwaRHhu3GywQZpeX7IAtKMnwbIZFIJHYi5Lvdo2+MUMv3vH7LA7bOkBRpgwCVSGmEREeba",
+	"pM9Dz9ekjcEhC0wJkbDDuqSo+uVx8Ja2A+qwGPbJAWO9UoWcC2IkxSQXokuHQI5QyoSRVgolwvvMG0SL",
+	"jCFKAyJPCBfdNLM1ddTo8YmbFMCpiWvmjxqN5w9IqDyTIzOp3TiDZjoNpIdAZ4heeV4mtTLdo+mRtep6",
+	"vbZeW/xbKJFKXShlevSOWG17WG+05tTdBtNoyOCWsgEuCtMUrIKe7iPkSuQYT5IRAIX1QsNdYsutlWp5",
+	"tbZWLzfoooJFDbeMV9XF6qKarb5a02cFRQGTfT9E2+HhjhIXyJbU08xQmnrJUCutLqnlAHetVpYe68PY",
+	"zIGME1Hj7EvZbyJnWuFS2ZjMwkS5fno+SLIf31B/TaM+xcHIrhB3KR9qqCVfezExzZF1I6WFQh3ZlFLN",
+	"u6qvOsRJS+Tcs3NKw6ngsAmNx0LpCmSyZGGkhUf6//TZ8cQ8TH0bQiSspAnL2zNcR5TLAQuIpIfMtQCq",
+	"gLSL8cYBG1pk0KEhM4XZlQ3JBqQnfM8ZkqIXkrY4ZAGXCUmi4P4Qo+lM+x5PWF5kRwwkvBNqxquWiRSk",
+	"RYNriIjiUy8tdOc+/NIjFlMe5Cr7uqhsq2C2lk67ha2FfkhztdAE8Yw/JX1nD3s+5dQUOv8Fqa0sLYEH",
+	"LPpy9KmliSOwWP3z6KvR09GnJPqv0avo6+iVmhiMZ4ueVcyMr9HV5oqzrCai0TLzUnfL4KvSvxWswgEb",
+	"ZvYvufAI39dU8o09DCHFt0KiX1Qy2gdkC7fT1O2/Hf3j6OnoE3IbfefCgxLyuBJgoReiX4M3CV6jV1n0",
+	"kkSfwwUgI4tJKkafAm0G0GSMnmD59NHTvyrEM15TqjFoMyhT/3EilD3e9tm+0xGewwozJBjobf0AhN4k",
+	"b5Peszl+ukL4afO4wam0UKvv+zl8ug7wyXp00k7LbDcGRVcNt7U8VO7XIORnJwyYwjsx1SLWtn1AeZvZ",
+	"pGjXq8t2yTJRQUV7sdqwS7iDNHennUHuaG/g+5F5K8kJglBBLjCa8Hh8nxhwX1DN8nzLg7jM2U4ZHyD3",
+	"lTXFceTUt+os/tute4KziUGEJ+G+ntsCgq/jaxKiw4dZ22HsBYfcrYge4w+7Pj4qy6LV8hzmCqffZTys",
+	"pFhKu34F/nvRTQ5E4Gr94fF216+YX87QcN/1xEK3x9qzP+t1aZst/GCOZ3v8zI8OWLM3+7NwBrbQ7TVm",
+	"fTQTjiBBgNlSqQOwTcdhvbD8IGZbOcK32hyGTIKRM/nYyrpo7taTmp58grfz3c1yfWnZnODpfWeRH/ZF",
+	"iKHDJ5/E1avL+X7N9+tr2a86+gVyIENGArU937Sda5pGJTvhAwgtNxek9yNmvz5BsJgV/a9e7Pge4+EN",
+	"SRzRG5LiGGNgiXjSUJROHXQwb0+vbiTA8ukPwDq4J8IdGnqy5aEB98ZGZRogGx+u38AEGlKEQralPFDz",
+	"YgI1+1fe3LK7fT/0ejQIF9THl10aUi12IVedBiGx1VKxLSLBNNP55qEIaJutE3HIAmJ/b/Pt2/du7u5/",
+	"sH3n/uY7+3du7uzcv7d/d/P7NrEbNdU1KHow7AHhsuReq8Vc0gpENy17SHH7nVsWeW/75rsW2b73rkU+",
+	"Ys1ti7xzf+v7Fvn+nZ3vW+TudkP9a3GD0DSPs0UoJ+whc/pI4u5xx++7zLVU+0t2aYMoy3yI1Swr5AHr",
+	"+dRREp8TRgPfY4HOKMODe2MeihZQPenNAmlkXIT7dF9d2Meb7PF0sVhlxTtNiWAd22phaGspK5Z1Tktz",
+	"unjWjOkexxDTBJeqnl50cOlZMtQ1KTQ2p9kOj8Joq+BqYYiJ0dmelmVnsbXcqrLyqrtIy43m4lp5jTYW",
+	"y9XWEl1h9WbNqdUS78s05wixW2aaaE502OAnmeOQ30bPoq9Hn42eRl9Fzyr4KbJD60vLhfXCEltdbayu",
+	"rbq0vlptrNSWam6VLS23Vl1nub5WX1lZXK4uulV3mdJm03WX67RWY62Ves2tLTXq7qp6l/cj9vYQUscb",
+	"q/VabfHxOQSj6u/Ig1GnIrK+0GBUFExx6mwemppzWOexrBcHuVFLEorQYQx1X3ZkK4TsnBSlIVkYeryt",
+	"CbJS5yu6QCY62ysTXOiehOqT46RHWlzENbpEYFztcWNDFl7ngItdDISas4CFLyQbyxCqr+7Wq+tLa+tL",
+	"a6l0EJSYswc+nEFRmiCCLdFXn1BfUosepywVH4KhpOuLVgFCi3dgf8okLsLjbR0psaKuCOHjwMA7a1VA",
+	"inCkvY7aeB8CHyQoQoVr+q2Wz+6bMACtMPDq+0mUA143myl6AVk3rzSJ+MdKRXcZ9DTp32qavLsQ/QpK",
+	"TvwBTv2V6oYDffWWF4Y8HA78n2eq8mNhHGeoSZFaTJPqlzEZzqqu84TaNz7A4F1mZO4NGQvVPLTgWkRm",
+	"TnAN7bBQ6myOiQoZ0mmZO1alukn5QRxXKbEwtRvQATpYipQo+Ut8hfWUtqWovpMHgCGnjhm3trq3AoLa",
+	"Vlob/+6xYJe2K5hVGdI2plXaJczzxZoa2x/sEs6YC1o+ETcbxKchC4jgTBJXmCTfCtmM44p9pbCHRMfJ",
+	"kQPGeuPDAF9kfu5zl13HUM3t/jhyeA3pym+G8p5OsapR3jFi8UKKj+XYLcduU2G3PNP2W+mduI6ocucs",
+	"qHJOl4UuNnJNAhR3x0qgWMTjpmhKzC0Org5D+VyrVjWpoyxlZ7Te1d9/jsmWp5+WjA9xwjbyQsf5j36M",
+	"ZbejFxBi/+wEbgsS/WmsYFWSBjClbx91o1Zai/P7+mMN8TkmMKi+k1qFRP8MCuZrYOt4EX0BDL2fkej3",
+	"QOPxbJK7fmmSnpilTgD6+XCqT6oXoJdKXi/gNdYL0HOQ1wv4FtQLAASL7mwqQz31G5P581PifBJ//l1D",
+	"4XtmO+2ihfNZBeQZ5d0FctpfZ01XvS6arnbGeT+J6F0X6MiPoXOi928P0fslkLtr3bTwyITYXEdyd1Ow",
+	"SbfpYXCerJBNUxcHzqXpfOzv4pCNl4fqa8am2fjfY3Wf87/n/O9Xgv99GjHzJvK/p4D3XI793HtyGd6T",
+	"88WU1wZP5i6dy6cjn04g5i6cabNc7prw7WtDR35+dOPnAvfO6BeaQTS/KoMmegZno1+cixvnAlnFc5Wb",
+	"q9zchZMfvX97SK4vwRXU6zd9T4JqzqHNFKdTY3gEcco6cQPaCokICA2cjnfIXPKXv/8F0UPL3ArZxv9V",
+	"M9frh1KJMA8DLOEmhzhI10OKYRwqib/ASCrE0e1JYsev3Axtiww6ntMhewXOBkyGewUiRRBK0hyWKmST",
+	"DzUsQtrA2Mfl8UPqe+5+GFCueY8Ip13VNciyRYIAIjjb40XbZSH1fGmr7uo/jqSyejIpjdhhAcNP0I1C",
+	"ICpxmeO5TJY2MC1EAoOAgVGCM+xbrW5XoAbH0YhI+OTt+IT13Dxos5JeOtRlXc/5ruirplfqVsGhIWuL",
+	"YAgdXXOqbo3VW+VF2miWoebxKltulVfoatP8VrAKiX/xnZjJpOCwIPRaqnG2L1r7P+xTH//EcDlHHLLg",
+	"pFTUxdayU6c1Vl5trriqbVZea9WqZVN9eZmttJL9v3QcwKwqALPGqq0arTcXnYa7AG1Ol1SLa8YBW+qD",
+	"t8dhWHYZmN8Yosg/APz8Ovo6en5qTZik1A1Bzk/Erl8B7Pkqel7JqOeS6klc1iWzcT5NAwUrER6CA6mp",
+	"xoTTDGmS8To2v/v9XjugrnoVZw/DnZAG4X2ergdUU5tiXLCuF6aZcggQ9Rx21+MiKKwvrVWr1apVSEmR",
+	"yZNq5KdZpaB/elRKpcLxxSLYZ25ff4Xr9XzRpQWrILnny8LH8Svktrr1prnTCGTz6w7cHoeAiiB8ZxzF",
+	"//bIZD0j0ZfRSwVxvwD2zT8BxaYurhM9j/5IoFLPUyTkHP3/ZPQkehZ9qUwcICzx+22lK5hL26LtHdCy",
+	"K0SaXjUenpTiHf0YS/0UrAK86RVEn2oDFOQQCG2Th/3fVXdGPxt9ptaRsgVo8tv/GP0EOUGhs8hWOzvx",
+	"emwN/HbMSlHrFMbn1egfINEYDByMgD1Wjij6BuJoZ0tAXpzaQDAie4JlkFLll2gaQJah/jnhxoF7Agaa",
+	"kYbsDXLZXZPjltcZzqoRRmYYl6ZRRKTnyRCByfywO8XCfELObZJ9M54qe0NiOk+qqMwBGx4pKWPpkjJA",
+	"2YW0KuBDo+2scjLXsszL25QfJNkCU1d5UWMxqb4KbO5pJZxpG03ZCQVesEn0FWa2SNtjDXbpwzuMt5VZ",
+	"WFPauuvx+O8zsQ29zoIux8DjsZSKK08rPoEn3JqNdfwYrfis7r/zZyJXC2i9QH1/XwT7XABPEoo+1cp4",
+	"rs00jOWzZdDU5iofk975pxePieVozn5+hdJIdsd0iJkj0Gx5ivLczqoPNZaVY3m8pOi5kvS598M+sxRo",
+	"II7g0pPArBazkmkZaOlqLF0FkT3e1tdJj6q+akJt15XECzd0crD6NkmUMicBa/Ulc0nLY/51BBgYkJwW",
+	"NPNEa5+nmnvdqusc9dAkZZNZEeMsyuE27/XDS4oqz7FNjm1mjIUfEy8nRMIb+f3m5QlfuxPHa1hmBuLK",
+	"YwgQipgQ5IKTdmPcvfDI/O8pseYPWFccMjggi4lfVUc3kgqDYYeGxA3YQN1kaEC8ACivK2QTmVAGHSEZ",
+	"UppwQXzB20DeqqlTwHniUM5FSJosRRoSej7WlzOkIjRgpOU9vJYeEgz1PQZg3ogo8m/ZDo6jtsdYfE63",
+	"kjI9i3EGhYL/6hFD3XcdefZOXt7VHNLlkO4KQroEzuWUfbmoz6Dsm1HO596wExpOb7aMlhNkeiF8fXEV",
+	"gXE3XEas+VR0d/EbaMzhB0jYIlIQiCNxSceToQiGhEM9ZJQJ8hqqd4wlP6LhX0NEfe67u/K+uxzo5UDv",
+	"fIBe/UKAnhLXKIjdnOovp/q7NmhUo5dZEemcfsM+z9MSziEtIQ5khXQESFKokNsh8Rk91IB0PP1gA9xC",
+	"EDWB1f8TKqw3JZ3gA7O08oSCPKEgTyjIEwouIaEAJG+eTJAnE+TJBG98MkGMLy4wnaAryo5w2cm5A0e8",
+	"fPAYgceOpgmksgj6khHg8JcVcldDSoskHr8EXWZhqzueDLdVO1vQu1mR1WsNVI+Bl/YkqJEqrBc2P9j9",
+	"4O69WjUTt4AT4UTc4qFipatLreVGeWmltlJuLC3Xy83FllOuO2vLi63lZdqiy4kq77HAUb23Cl368AP4",
+	"MpMGsNlNOEFZ8IFkga7SkPbc6P73pZI2i1YBxNCtQHRN1Uq48AEPPT/1IYu13Xot5Q2hfp9BHYd5grTj",
+	"tXB6hHZqeeaBB1fI/ge669TkpGTZNh0CjDsuzK7cedRE03mT6O2mFDnE+RDXkyABDXskbBcvHJKBx10x",
+	"sEgoQuqDJOyxoKzAFgHuZ2nF7EIiIEagkICpbjiYxgXyk6jh6va7hMJ+TiRtWryidQ0jv69Gfp899GQo",
+	"bSC4ozAZxw5z4lOjDpUmIBtvj7/ykAXATg1X8YswoIpxV5Ima4lAARs8d8oU8hgWHW/teWKitYyl/bDf",
+	"5SBjT5GBx6TebLJsZrkVe18vInw41zjnNEsn2ARabL1xLvc3nqX5OupKlIyI+/XCm0pdngn7g78c1/8p",
+	"IbWQhKo1BhdN4Q4VzHc3CIX/gsdUhnQodUgBVqqRN+IwguJRVaQes9cJ2sgy0ZAelyGjbilbo2XoEgxr",
+	"HNcl306S429pPCsnfQ6LcMYtMyGydXaT9V0WnrD8qrlKv+IqPbcSr8J2vs/Z7Dv4mpzrxutt0tGuUcJz",
+	"W6jZFLlQSk6bntpwtI4blWiBbiiNngQPgh3LXNDuQGRbj89mbS0XbNJkPtiArDu93sbAvHOxAWP5VK+e",
+	"QU5cJNtsLsxz+yzParzC5haewqXNLYhTDrrynM0uQ9taTtdJnr0yRgWDacAlxwUv62hpC8Ol4TKE2Ozx",
+	"QPhsEly9n3r1ju7YTlKDdT6hp2XoTkhbrd2BuEUVho4F6nT7/sQOThAFZmBzVHfFMlEyFrPZDVmVf8c2",
+	"0uwo74Yknns5xwH92Xcv5E3amVvE1lQpe1yq6zoRghR1UIdl4vMSw9TC15bgmEH0Q2ULM65mwd2Dpc14",
+	"qDaqCEibhZhSoYZecHe/BW3uMyUnfCXd9s1Y2HHW9B4/Om3QMcZdDPfWyc6QQgIvIkX73Zu7xIjELrP3",
+	"eJcGB5LIvtMxqR0dryfxZMTGzuD3mzBXuwQBhiBlFBAN97jgDrNMzjl8Mxl0hFo8kOVNJRkw36+QO1iZ",
+	"C1OuuQgJbbWYEzJ3MgA9VRSeEZNejhQ8Z7z6ukU34WJAPK7UmJMDuhzQnRnQzalyZoB1OOpl6dNZAV2m",
+	"e5Hcx2Cy0HMOlHQTPcaZSzy+x//OVnLZtogdCru0TjpioFTC0Ioz7cBWt0hXLQAOV9eqYccc3Ho+I6K1",
+	"x02dw0CGZTOyJPS6jBS1hE1zx2uZH7CeP0S2ruQdAZPC7yMfSPp5xxeSbRBKAqb7j5+jw4JQv3ih3ONQ",
+	"Chlux68Q3B+SQUd1Fa66pQqxxSEL3D6732PcNq9IjdEeV42Qt7gYvEX+8skvyYB6aoIBDGPv1VX1l+bw",
+	"CDuUE1v6FKKm7T1etL+3+fbtezd393c+2N6+/2B3f+fOpm2ReoN01C2kOSQua9G+H5YsiBiHrEhQfAMW",
+	"MD1NlT2u5oZ0+xI4QbDks5k2U6d/cXmZuHBU0qNBOAGh7+C62rmz+YCZ2NbTUFCPBZ5wUU0HISl63PH7",
+	"0jtkpUm0oapn06EgpSrLapKn9nqZzjDukiJ7eFpXQnFBHdm5s6lUCs5jy2xFXFK4mjbM3JLMZTCpx2b9",
+	"HCVe9br9bmF9pY7eFfwrIV31eMjaLEAEOZ+2hm36QL8CHwVHTkO1DDJgB+CVLKwvNSD0Ya0aX1ms1hvV",
+	"xxYugSTItlrbraYy2tqMq4WZ6Z+Kb8JIwPs4pDsed1g6and1t7qaujfZyzAqiQhJfcDi0rEPWF0+9gX1",
+	"pTXt7/Pp0fu0aLgP27Kw3qhbaoGNf0H8mVNDG7Mpfao35QQ4E8CvuR16xXhCta4GiRAYqWoggJ7bKxl5",
+	"Njsc0et/luBe/YiFSlKGiRoFNFC09d+wwW1LiVG+xz2loRXA8UIZJ5BlH53Glqw+bdC22h7Xmf4pdxY6",
+	"udSbgX0cyiw3Pc42iI0JEbbmDegxGk6KItYz+n6f9dl0vN4ac2FVHWkyxpgkRWwJs93MexBfKCBAfVBr",
+	"7GHPB/8+TnCmzsB0jvTs6/jhqSTPLvRwB1/yGHz5t/HxRrxsaBBQ2KYyHEJChlpehUm84gZmtpBi3BxY",
+	"TNJ55vfCjCITO75lnn58SneolF4bcKPAfqU9IpP6ph/CU7Q5zuwm9kQHvhS50IGddtKkPRHY9Ll5RyEj",
+	"Z6MphM8oP7UfA8hjBPcHqAoyCETIiFSbUY8OYOmAUbAFupO7o26Zpysa0lMsVgUQF+npve5ERnxzyqXu",
+	"LsyP67L6o+NO466QosIlgbmtdErX3obHz7tvOl1/tsEyyU8XMVhq7ZpO4eKZtjvnNkC77GGotlPL466p",
+	"YCb7zR8wJyRFh0pW9rhkkAh8CGbhEBb/xAk0f76Z1Q9SUk2ftKIAiA0Ak8X38+gbndvnTZ23N54H+Cud",
+	"ggepeEqDYEs3uxQOdSnntOIdUi4O6V/rvlZE0C4kKceF9YKvqwuqq2DBK8sBOz5F0u6YSZM8qQ+863TN",
+	"AfKQhltusFWqc0udRbfBllrLdKWZlZNa1f+UM/6l/6mlMy2VPFF/45JUA/PP0XMSvRo9jb4afTL6KYwS",
+	"ZHJitufz6PfRCyiY+knBMvJVY4Ap8hjTsGrSXXNl0IA3d0wPn55Ko1mi+nmI1FU1Yn6oYe0bbb8sPML/",
+	"0dHJs3hXzTgBNgJKX3RBpup4j6W9eCcRhI7tnrkPyHORnov0whzie5LbCVd4LrGvHBFnInpivXo9JHem",
+	"Q90ss8zGjbx+/QpjwYjZ68L/dAnjOiFmZRNGKn2opuwzygl1lA12PPAEjFkIw8A1PR4oQoqUD8FVwnzJ",
+	"1sl40HDaZwLcF8ZBIokX7nF0rCgdYVfIZt/1QmU+S2Lrmd7HDu4bp0omQRN+0HGtfcZYjrTCLiy5K62a",
+	"U6flVbbYLDday7S85tTccr25yBqtJbrcXHFmPlLAPmK3gX3pIqI7Zv+MHJnkyOT8kAk6Tb1QQjUasxrz",
+	"MJ88zGf2ajSweGJolYmmzgVEdNVwtU+hyRl0hM9I2FGb0SKe/mTCRcgkgSgMl7njjDkV8oBRVylEpfQw",
+	"RjKlfsGNn8SvFDHeRnZowFz8UT1SOuXoCzflXfMJ14lL5/L0ThPgQCH6p+hLoCL7AriBvxh9Gv1x9DR6",
+	"/v/s8egXabGLpM2jJ6Mno59GL6OvlLh+Ef0HAca3J6OfIRfcNxOleGU6+sJWILogYOPjxAn8z6sZ/M9m",
+	"CRbWW9SXzErg45Sa7dwcjnrxne5xNBstN1+vFHMvdWMhe0NqEUeKIJVKuQ17RrogDKyEkErSpQdsTPTb",
+	"yJrLXBtpazH8QnBGAuaIwJVocGXEb2J4JisrCC1TZ8VK1/T8IdDpCkKJjVjZ3uO6yaM8vIhOx+h4ixjK",
+	"CTXVVMulDUL5Hh/TdaRom7/XiRovu6ReTX1fDCCGlVA+1EEVlikpQbiAhIewj2EhntQlJ2RHDOI6c/pD",
+	"MtTdtojVnZY181h6Rhkguydyy/9MqQHk6o/+PXoWvQTVoJTEMyulB0afkuj56D+N/pEgoyUEnUZfj36q",
+	"Lv8jUF1qtfMiehm9qBwX0/MIWOQNuRCSoVwVv15VPMeqmGSPaWVLBlQS6rpvYD2BnNzoihYCGCLfresS",
+	"ysdNpYsz4oy3JfcDn+wHNiGe+y0R7PclC2xShFwNW0DuhQhS6KRkxUBC30UNv79R6BtpyHI0W6QEr8MX",
+	"a3QhM8BJKV03wJAmn45XkvIBe9zUD8DbTvQq6zfpCKlM3/LOkePgHRPSeWbQETsDjw7/Gd3I2KMLpLXI",
+	"D7Av2018bGV8K13GegPnWCXHKpfHDBI7P+LY/RNRSk9zhSwMWLMjxAGSLB56LgseT4VAHMFbXrsfIKEd",
+	"PLhObEm52xQPUQcPhTigUlJ7MqEUPHciSGC831Vfod9csArmtYWPZ3BnfBQHpptWSTH6399T7wGkB9G9",
+	"2AT4+ko69Ubpej1WNyQRwR4PWKvP3RtjW53cw9JtJk6YizAuUaJgQBj0ZcjcdWyGcZcFN+Qep64bMCnj",
+	"REyPJ6l925t/c/fmvd39j26+/d3797+3v3P/gwdbN3fsuNs3ZFL0aI8H6KVIEkA3NNUKIJKBJ1nJwvgz",
+	"jGD2JGmx0OkofNGmHk+RKZgBwlRXJdSAJdPSHM5w1XA9Yde7NHQ6RPQDWSG76hWHLPBaHtJxhQCEkCYB",
+	"vCuCMwIYiAKpV8zJr1FYfFbPDqHakRSQodsDBWiRgEFvmAvM0yJGTWND/pdPfql+hkpMAQsD1TJGtVPi",
+	"BFR24I7EtYOTFw48B/KBkwlveQr24yzv8bEiozhu8MG6ghQAvnq1ivw2QJKBL+5Q7gLZRdF2+whZmI3l",
+	"yL02F+BEM+cvJfXBQFM9tlhlKHoSP2bo8fYGsZeqdRurQo3d6Ii+7xJd7Z/KA+aSohcSHAVZquzxzeRm",
+	"hKuQZxyO7+m4tlS1kQkvHzCHeYdMUw7dSw3+PBATphzkBLy2IvuOw5gLOSlC4whd87HeWqKrtMYUFmmV",
+	"lxQqWVP/wlJCAGqqaWiSvOpxLDbSa2Z6cPARSsyxb74I+Cr6oSMwZQg3z8xd3HQOJuGWse0yoNKs0bOj",
+	"lvzE+nXjifpUk/YuDdmADueGIJqnAgn3EkCiJUIiY9IrTZKixhvpU5n7QVw42cCSI2AFTiIWkupvZTcp",
+	"rDXhwPueIMr6K3t8PTPu2u+3Y0KKgLVjtjTC+8BnRCXpBR4PmVshd4Q4KPd7yNcD9JMMKiIQx/fUtxo9",
+	"nvAz3Ll99/bu/jv3tz4AJX7n/v3vfbC9f3vbtojdqK/ZOjHvgRLnZcigsgltikNGvLAEOg+7IYlDuRbm",
+	"CglhlrvCG1rpTo4Hv+Vxd+t4vbzZaarUUE1KakrfeiKMS+U6LS9OkeqUla1+4iRN6CDeOG3X6qenYc0d",
+	"PNCBfL/YcfDWW29Fz0j08wqJfgslvZIKiVgcz62xZVp1yivN1Va54dTd8hpbpOVaCwvjLbHllvp2KfvM",
+	"NaXvNHlAwqt5So3E9DSmy60pm/yb0U+jP5LR30fPo2+g8PKf/zX6t+grOPN4Pvok+ubPL4+8YQeLxLGH",
+	"SkIVYnbO3dMqr8HR1UsorgZV3qapwJZeFfdwrqGFX5dhGKrVaqMOtx2Kg7RDJcYF4JqbXrNugyi6DaMd",
+	"76kJOtYIKYPUHY1wK/mh/sxqRUkzYPY3Ai0eXWXzgOfF7PS4ANnxe6fXKwuPzP+elNSTKJkK2aFDyH/W",
+	"kDqZfiWjYZUpk0QvRCvxGKV3TlxWx0IiGIvAviYuDZkVCz2ttVCQKEOUdiHfP4RzegX5K2STkz4/4GLA",
+	"ieeeoCU+VJbaMFNP5GIuF3O5mLtcMYfbcYKggzib9x8A/W/pdEE3BdIzt09w0CUi8NzyZIzIDZjLeOhR",
+	"v4xL9PhB6SPfk+HjqfD9oENDon1OAbCEUJK0gI4uEgrkcolltBeC4TsmkUU/JCHzfVPTW7LgkAVk0PGc",
+	"DjquOmyItbkr5I4H5eADYBE7IsdrizWrulInjIPfhTDqdDJzNrfifuJ5mHrpbML30Pn/fjAIx8RvgQ3f",
+	"6zTfdbz73nu3/vbmg933d27L292w97dbt5dve43+He+2vM0fLDnq74Pe9z/cem+twobvbf5Nfa3vvvth",
+	"w926vfzRsNG/49fWKk7d583urar7/ff8wokVXY8HTr7thfhz8nnJJ5PiR4tbyS0E74GBJYe1StXSrrft",
+	"ftATkhFbTRZ+tl1CqkQ8IKXkw63yex/tJs7E1PwfsOE6aXoh8YhkIekyqpOIUvfQkHjcZQ+Jp5SlXhNH",
+	"SuxuUafDyluCh4HwM46lcW1bpEsflmmbfWexWgWNe1oF3FxCziAhN0myBkytfCUp1K5PCc1kauW5SMor",
+	"EHChvvKGwbmkmBZxN6RhnBrfXxBgwCTxwtKETvtG3JxgHWtuwCoWQI/JAqtZZIHHRf0J8TCPF1r0hwv6",
+	"BNw7JXtBby+bJPfDaQKeTRjhrXQCHsRsEPvmLm3b1rGS1eB4H9vMtpIhLREYAMPZQFaya/7CDbfoD7eS",
+	"Xs+asHC7pXoDnTnnZATXY3j8jd8xXdwgutM1yi4vt1aq5UZttV5eW6SNcnPJWXZX2GprLbuS/pQRAj2B",
+	"ES/oUjEI+TfRn6KXUHz+GYleIDj+avRp9LUG4T+dpsQ6rLnpUG0ybUNQsxMAbcYCm1MTLJ+mCKwT6rcz",
+	"kN4kpO2Y/2y8hvtGZg331Io/XQktTqmE7goXDvZyaD+7YxxFy63N91MLLKWb7rEB+sBvbb6fpZNOESpp",
+	"PvMHrFU4kyjWaHWiHL6p0SycTyrgGwtlj2cJ6Ey5vMfnFMyTyrEb0ax7OZ9czuYnM3B+ViLCecn+PsLw",
+	"RM1GVhywZlkyGjgdIoc8pA/Xib1XGP1Y+w6e7RXU6JZHT6KX4Eh4pf4UgV2ygKL7QV9KQ719k7ehhP9A",
+	"BJDK15UbeLTADMMkgd2kMFNA+QEeU+zxI/fgCTgWjlDz7YVWPFiO6EJsQ6BTCUGi7vFicxiPH/J0kuaQ",
+	"GE2hkwZnZlKrX3smNRhJpR5/GT2zSPRN9IyMnkCix1egIslbb9XqRCnJ0ZPRZ+Cx+uKtt9QKxEe/G3b9",
+	"wnphr1+tLjo9+A+b+C68S4aB4G289di78ZaF9D0VfU2/HRLwM7BHsvinBhjT4hX0CK5Uy6u1tbpJa2i4",
+	"ZbyqLlYXzwuvmPWv5uRzyK75JnpFopcKsryKIcyL0dPRz9CD9yn4FL+JXkTPSfQFJNpA9scn0avRTxTC",
+	"+avpgM0cyY1aDA5Pz2jUuzRHODnCOT+EoxcVhNZpRRV2WPcKwR2FJCbinG0TWJcCOEpAWwqAxMnxWeim",
+	"QjZBCMs97tAgGBLKtR2agW7WScY20msdUi1pe49PWPEKDLRZSOzFasPWtShMIJvOC6iQD/AIaJz3Zn1y",
+	"VFcCo9T0zA2grnTi/nF91RTuMFN5/lP0LPpm9BkI+c9Ai45+En0z+lQHr2foUDL6sVKdgMdejj7LUqEk",
+	"+m30CjIIdcolHDW9gMhEvJ+STsBa39krdMKwJ9cXFlKZAwsODakv2nsFEjD/O3sFLlrC98WAcAFMw8Fe",
+	"Qff+CxJ9hUY2oME/RM91d+gkZQ4adoXV3Lqz2Cw36FKr3GDLbnnVWWmW12i1WXPq7iJrtObRsGaLnVSy",
+	"IfEUmKyB0VMY/+j30avRJwholEIdfTJ6Qv78r9HnoHefR19G/268CEoDZ52rRS/+/HI+HRtLCbVZTle0",
+	"xqmUa9lcy86hZaFqTWINI1MoORKIdZW07MIj9e+Twiigpna2yt0gbkBbobSIWnhu32cufI+uwFCGSkwg",
+	"1tEfAZptTOMe9THEJqvvyTDzSC7RgLdDwCyv072bK6pcUSlFdSalBOt3gpdbbZpcHeXqaO7z2LQy8sIL",
+	"NfIyz0XjhicccaL2mT+CpcOoH3Z+NFGLacNPpwChRaZTc9TEk6DP5YZazq7ApCMSij4axsSlIW1SyTL1",
+	"0Xeh4bkj8hIyx4PpxYlue3JZe/g0oM/xDjVJ4pnW9AlL7I53yLhqpheIZpp/QQ6lWm8Y0xkw6g6nnx2d",
+	"N2UGHqM+qNNRC94i9tJY7lzmtCAzHpPyqs2M6tiQhAKjlyrzyZnzlxjxuJ0wn+OPPyo0GQ1YsNkPO+pt",
+	"ClVhZFZ2uIYndeBWwSr0AwWTFgCJ6XYeHRuvJLjSMlFlFgnFAeMkYK2AyQ5IMfhJ9AE1mmpOqkvZcgmJ",
+	"f8seJ30JcbpiwAl1oHhg+g14JevEKY2sSZG5fR324jAl2WUpjYShWjUi224lOyhFZrRx02eOAnueU1b9",
+	"pWE/YKT4/cpSda1EUuG0kjSVvouJrhxdxDUeFi9J5Ey3n35F1jjd393Wpb4JlvomxfGK4LTXkyULQkoP",
+	"WTCE4EcZx0DrR00PZMh6qcbDgSjjWzOa3tHPhJ1A9NsdgnG81Cf3e4zffodsCc6ZkyQySVKM/kv0u+hX",
+	"0c8Xov8MKPjT0ROg2fpD9ALLwip5oafF9/iBjiLsAp8ZjphMdU9KkdGvu5TTtnryiFV3Q5IeEz2fkWJL",
+	"F7JDfjsA4noVWCQQPpMWafrCOZAW8fihF+oVpLrV7PsHxOti4ce4J/rprN4MiWRSquct0qNSwjmhJjgx",
+	"s6BslJD4ApBcXMAYkjnHvtfs6Oz94vEy7fWIx5vioTWeoBgX3oakK32shInIHco58y1t0R0yIsOA0a5F",
+	"XKaEEp4ed0VTaeNeX3bU4Jh+j22OG6RLPR9agYWscKbje84B6XPZb6reNlnqa8by2jI+CeUzxorq5DYE",
+	"SgdsiL1CjWKqD0IQFf6dHjMUicdf/9Zb77BD5osehAYrM/itt1IJaDfvffgdN7nBLq2TUAhfl5ZlUskP",
+	"a49DvXsIgsWj2TBh3ZJjAbCQVdyhh5C+HlbIba42htuHFG4otCwZiVWkNBnRKU+ziSlmh1mbUZdBMfW/",
+	"1JLGvqiFeUMS6bmMFO2FLjvKoGSXMufzhsQKBiTeLGOVVpIOGXqEk+UvosyisYCELqsYi3i9g4y7AuVi",
+	"7LHAx+BFSW9vbb6PK63V9/1yyB6G+qgk1bkxAD2hgjGuKm1mQxgkqgfTkBeYrBIcV2wkTjUB/6S0SDsQ",
+	"/Z7cIDzJaUn6sYVvz5o5NZxmgnTpCN2XzMRLhwauNRYiYjpnERDxcVdS/e94MhTBcIP0fBoqsJ7aO3hi",
+	"PL6Xj/cc6wDEan7CWOpinzc05QE613pKAzCXpECctMzA6nxVUhTc9zhTApd4XIbU9+EHVF3M65k1oYSx",
+	"DD1HbugynePpsjck0RmyqW/ISpA9/gG3lLY8pjOSyuK9QHQF6k8r3Uc1qOqLTLHpHg1CpUiA5yJRtWqp",
+	"ugEdUJ/0hO85w1QHt80wnDrKm700xaee+hsSpxy3QxyZi4IavUVGOKUnARMi9JyVUt25yQOB3zZhnjMF",
+	"Bc518nbz4S5zPFCARCC8IkVTQTZVNja7fRKwQ48NsgbCsNQqlaa/AWdYb8smCwdMWynp37VJqcfN1KrV",
+	"CWUtz9foCAmU4lL2IiBNEXZgm6a3xy4+Hwv9UzdGv+cI4CwbsKbHKVTRZdRVi9/sXEhXM0otWWauTmRT",
+	"8yrJezv37+HwAcVK4B0CU8gW9Rl3aUCKD25tkaWlxlKJtBiG4sc7Gm/J6qqyWzD/Ixkin0kpuFwfj2Vq",
+	"QiyTGk8mwwRgaM5gi9AwZF21a2FcaT8UkoIUQDtSfSqqTPUOnGVSNMWCS2MjLPXeN6/MXA1Jf7XduK63",
+	"ri6k2hVKlZiaxPBFpKiUhkWU4BAWzL1lpsWC7yoZOQXiDDFqj8FRdaDethGXN44rspJQGXAYTQ/9kPFj",
+	"pt3Ux93RlGXm5lOXT6yJALxhOD6Lvwh3PMVlZO5WliJ2qghzsbXzIWEPlc4uxcp9rGSz2Z1pAaVflNG/",
+	"rJwAUhx9Gn2pPd2aYNdE9Fgk+jJ6AWE/r6KvLTJ6AvS7T6MXox9jlt/oaWkdEzfdxNGgnU9aTAYK2oSw",
+	"EbbfuZXsA0xigo9Novs3jI7HXzUmbg7J+w8UEMGEgI1UXoQS3pg4agRG9C/Rr6Lfqf/8t+iX0W/0+CXU",
+	"/entlZUj8fjjx/83AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -404,6 +404,64 @@ func AllGroupStatusValues() []GroupStatus {
 	}
 }
 
+type IssuedDocumentStatus string
+
+const (
+	IssuedDocumentStatusValid   IssuedDocumentStatus = "valid"
+	IssuedDocumentStatusRevoked IssuedDocumentStatus = "revoked"
+)
+
+func (e *IssuedDocumentStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = IssuedDocumentStatus(s)
+	case string:
+		*e = IssuedDocumentStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for IssuedDocumentStatus: %T", src)
+	}
+	return nil
+}
+
+type NullIssuedDocumentStatus struct {
+	IssuedDocumentStatus IssuedDocumentStatus
+	Valid                bool // Valid is true if IssuedDocumentStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullIssuedDocumentStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.IssuedDocumentStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.IssuedDocumentStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullIssuedDocumentStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.IssuedDocumentStatus), nil
+}
+
+func (e IssuedDocumentStatus) Valid() bool {
+	switch e {
+	case IssuedDocumentStatusValid,
+		IssuedDocumentStatusRevoked:
+		return true
+	}
+	return false
+}
+
+func AllIssuedDocumentStatusValues() []IssuedDocumentStatus {
+	return []IssuedDocumentStatus{
+		IssuedDocumentStatusValid,
+		IssuedDocumentStatusRevoked,
+	}
+}
+
 type LessonKind string
 
 const (
@@ -1551,6 +1609,25 @@ type CommerceSetting struct {
 	UpdatedAt            time.Time
 }
 
+type CompletionSetting struct {
+	OrganizationID       uuid.UUID
+	Prefix               string
+	City                 string
+	SignatoryTitle       string
+	SignatoryName        string
+	QualificationPattern string
+	QualificationReset   string
+	QualificationSeries  string
+	DiplomaPattern       string
+	DiplomaReset         string
+	DiplomaSeries        string
+	CertificatePattern   string
+	CertificateReset     string
+	CertificateSeries    string
+	UpdatedBy            *uuid.UUID
+	UpdatedAt            time.Time
+}
+
 type Conversation struct {
 	ID             uuid.UUID
 	OrganizationID uuid.UUID
@@ -1675,6 +1752,52 @@ type Invitation struct {
 	AcceptedAt     *time.Time
 	AcceptedUserID *uuid.UUID
 	RevokedAt      *time.Time
+}
+
+type IssuedDocument struct {
+	ID                 uuid.UUID
+	OrganizationID     uuid.UUID
+	ProgramID          uuid.UUID
+	GroupID            uuid.UUID
+	ApplicationID      uuid.UUID
+	UserID             uuid.UUID
+	Kind               CompletionDocument
+	RegistrationNumber string
+	Seq                int64
+	Period             int32
+	Series             string
+	Number             string
+	IssuedAt           time.Time
+	IssuedOn           pgtype.Date
+	ProgramTitle       string
+	ProgramKind        ProgramKind
+	Hours              int32
+	StudiedFrom        pgtype.Date
+	StudiedTo          pgtype.Date
+	LastName           string
+	FirstName          string
+	Patronymic         *string
+	BirthDate          pgtype.Date
+	Sex                *string
+	Citizenship        *string
+	Snils              *string
+	EducationLevel     *string
+	DiplomaSeries      *string
+	DiplomaNumber      *string
+	DiplomaSurname     *string
+	Status             IssuedDocumentStatus
+	RevokedAt          *time.Time
+	RevokedBy          *uuid.UUID
+	RevokeReason       *string
+	ReissueOf          *uuid.UUID
+	IssuedBy           *uuid.UUID
+	OverrideReason     *string
+	StatusIndex        int64
+	PdfKey             string
+	PdfSha256          string
+	PdfSize            int64
+	CredentialJwt      string
+	CreatedAt          time.Time
 }
 
 type LearningModule struct {

@@ -70,6 +70,10 @@ func loadSpec() (*spec, error) {
 		for _, t := range []string{"application/pdf", "image/jpeg", "image/png"} {
 			openapi3filter.RegisterBodyDecoder(t, openapi3filter.FileBodyDecoder)
 		}
+		// Completion documents: the ФИС ФРДО workbook and VC-JWTs.
+		for _, t := range []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vc+jwt"} {
+			openapi3filter.RegisterBodyDecoder(t, openapi3filter.FileBodyDecoder)
+		}
 		loadedSpec = &spec{
 			doc: doc, router: specroute.New(doc), opts: doc.GetSchemaValidationOptions(),
 			problem: doc.Components.Schemas["Problem"],

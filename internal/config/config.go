@@ -88,6 +88,8 @@ type Config struct {
 	SupportSLA time.Duration
 	Enrollment Enrollment // applications to groups (enrollment.go)
 	Runtime    Runtime    // memory limit, token cache, diagnostics (runtime.go)
+	// Completion documents and their credentials (completion.go).
+	Completion Completion
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -207,6 +209,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Security = l.security(c.PublicURL)
 	c.Enrollment = l.enrollment()
 	c.Runtime = l.runtime()
+	c.Completion = l.completion(c.PublicURL)
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -267,6 +270,7 @@ func (c Config) Validate() error {
 	c.validatePayments(bad)
 	c.validateNotifications(bad)
 	c.validateEnrollment(bad)
+	c.validateCompletion(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

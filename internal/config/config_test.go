@@ -65,7 +65,7 @@ func TestValidateRefusesUnsafeSettings(t *testing.T) {
 // production requires is present. Tests change one thing at a time.
 func productionEnv() map[string]string {
 	return map[string]string{
-		"DATABASE_URL": "x", "KABINET_ENV": "production", "KABINET_JWT_PRIVATE_KEY_FILE": "/k.pem",
+		"DATABASE_URL": "x", "KABINET_ENV": "production", "KABINET_JWT_PRIVATE_KEY_FILE": "/k.pem", "KABINET_CREDENTIAL_KEY_FILE": "/c.pem",
 		"KABINET_SMTP_HOST": "smtp.example.org", "KABINET_SMTP_FROM": "no-reply@example.org",
 		"KABINET_SMTP_USERNAME": "kabinet", "KABINET_SMTP_PASSWORD": "secret",
 		"KABINET_SMS_GATEWAY_URL": "https://sms.ru", "KABINET_SMS_API_KEY": "key",

@@ -37,6 +37,9 @@ func NewSigner(key ed25519.PrivateKey) *Signer {
 // KeyID is the "kid" of the credentials this signer signs.
 func (s *Signer) KeyID() string { return s.kid }
 
+// PublicKey is the key that verifies this signer's credentials.
+func (s *Signer) PublicKey() ed25519.PublicKey { return s.key.Public().(ed25519.PublicKey) }
+
 // JWK is the public key for the JWKS.
 func (s *Signer) JWK() JWK { return PublicJWK(s.key.Public().(ed25519.PublicKey)) }
 

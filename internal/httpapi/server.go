@@ -26,6 +26,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/calendar"
 	"github.com/kabinet-edu/kabinet/internal/catalog"
 	"github.com/kabinet-edu/kabinet/internal/commerce"
+	"github.com/kabinet-edu/kabinet/internal/completion"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/conversations"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
@@ -59,6 +60,7 @@ type Server struct {
 	*calendarAPI
 	*assessmentAPI
 	*learningAPI
+	*completionAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -77,6 +79,7 @@ type (
 	calendarAPI      = calendar.Handler
 	assessmentAPI    = assessment.Handler
 	learningAPI      = learning.Handler
+	completionAPI    = completion.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -133,6 +136,14 @@ func New(d Deps) (*echo.Echo, error) {
 		calendarAPI:      calendar.New(base),
 		learningAPI:      learning.New(base, blobs, d.Jobs),
 	}
+	// Completion documents: the issuer is shared with the completion-check
+	// worker's; its credential key is published in the JWKS.
+	docs, err := completion.NewIssuerFromConfig(d.Config, d.Pool, blobs, publisher, d.Logger)
+	if err != nil {
+		return nil, err
+	}
+	s.completionAPI = completion.New(base, docs)
+	s.systemAPI.CredentialKey = docs.Signer().PublicKey()
 	shop, err := newCommerce(d, base)
 	if err != nil {
 		return nil, err

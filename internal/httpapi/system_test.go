@@ -45,7 +45,8 @@ func TestJWKSVerifiesIssuedTokens(t *testing.T) {
 	env := apitest.New(t)
 	reg := apitest.Register(t, env, apitest.NewAccount())
 	res, err := env.Client.GetJwksWithResponse(context.Background())
-	if err != nil || res.JSON200 == nil || len(res.JSON200.Keys) != 1 {
+	// The access-token key, then the completion credentials' key.
+	if err != nil || res.JSON200 == nil || len(res.JSON200.Keys) != 2 {
 		t.Fatalf("jwks: %v %s", err, res.Body)
 	}
 	k := res.JSON200.Keys[0]

@@ -79,7 +79,11 @@ func (r *Registry) Periodic(j *river.PeriodicJob) {
 // requirements and, if so, issues the completion document. It lives here,
 // below the domains, because the learning domain (a completed lesson) and
 // assessment (a passed test) insert it and the completion-documents domain
-// works it; River runs one per user and program at a time.
+// works it. Checks are not unique: River refuses a uniqueness that leaves
+// running jobs out, and one that counted them would drop the check of a
+// lesson completed while an earlier check was running (and had read the
+// verdict before it). A check is cheap and idempotent — the worker locks
+// the learner and program and issues at most one valid document.
 type CompletionCheckArgs struct {
 	UserID    uuid.UUID `json:"user_id"`
 	ProgramID uuid.UUID `json:"program_id"`
@@ -87,12 +91,3 @@ type CompletionCheckArgs struct {
 
 // Kind names the job in River.
 func (CompletionCheckArgs) Kind() string { return "completion_check" }
-
-// InsertOpts makes a check unique while one is waiting or running for the
-// same user and program (River requires the running state among them).
-func (CompletionCheckArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending,
-		rivertype.JobStateRunning, // River requires it in ByState
-	}}}
-}

@@ -106,7 +106,9 @@ func (k *Kit) Completion(c Completion) ([]byte, error) {
 			lines(4, 6, signature, c.SignatoryTitle+"  ______________  "+c.SignatoryName),
 			col.New(3).Add(code.NewQr(c.VerifyURL, props.Rect{Center: true, Percent: 100})),
 		),
-		auto(col.New(9), txt(3, "Проверить подлинность: "+c.VerifyURL, center(with(small, func(p *props.Text) { p.Size = 6.5 })))),
+		// The whole width: a URL has no spaces to break at, and a long one
+		// overflowed the QR code's column off the page.
+		auto(txt(12, "Проверить подлинность: "+c.VerifyURL, with(small, func(p *props.Text) { p.Size = 6.5; p.Align = align.Right }))),
 	)
 	return render(m)
 }

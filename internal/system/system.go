@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -32,7 +33,8 @@ func (s *Handler) GetReadiness(ctx context.Context, _ api.GetReadinessRequestObj
 }
 
 // GetJwks publishes every key that verifies access tokens: the current one
-// first, then previous ones still trusted during a rotation.
+// first, then previous ones still trusted during a rotation; then the key
+// of completion credentials.
 func (s *Handler) GetJwks(context.Context, api.GetJwksRequestObject) (api.GetJwksResponseObject, error) {
 	jwk := func(kid string, key ed25519.PublicKey) api.JWK {
 		return api.JWK{Kty: api.OKP, Crv: api.Ed25519, X: base64.RawURLEncoding.EncodeToString(key), Kid: kid, Use: api.Sig, Alg: api.EdDSA}
@@ -47,6 +49,11 @@ func (s *Handler) GetJwks(context.Context, api.GetJwksRequestObject) (api.GetJwk
 	slices.Sort(previous)
 	for _, kid := range previous {
 		keys = append(keys, jwk(kid, s.Issuer.VerificationKeys()[kid]))
+	}
+	if s.CredentialKey != nil {
+		if kid := auth.Thumbprint(s.CredentialKey); kid != s.Issuer.KeyID() && !slices.Contains(previous, kid) {
+			keys = append(keys, jwk(kid, s.CredentialKey))
+		}
 	}
 	return api.GetJwks200JSONResponse{Keys: keys}, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/internal/assessment"
 	"github.com/kabinet-edu/kabinet/internal/commerce"
+	"github.com/kabinet-edu/kabinet/internal/completion"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/conversations"
 	"github.com/kabinet-edu/kabinet/internal/delivery"
@@ -56,6 +57,9 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 		return nil, err
 	}
 	if err := assessment.Register(reg, cfg.Jobs, pool, log); err != nil {
+		return nil, err
+	}
+	if err := completion.Register(reg, cfg, pool, log); err != nil {
 		return nil, err
 	}
 	return reg, nil
