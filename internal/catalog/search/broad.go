@@ -26,7 +26,7 @@ const (
 )
 
 // sampleKeys is the size of catalog_sample_key's range.
-const sampleKeys = 1 << 16
+const sampleKeys = 1 << 10
 
 // bounds are a search's limits: how many matches it counts exactly and the
 // sample key bound of its estimates.
