@@ -123,7 +123,7 @@ func New(d Deps) (*echo.Echo, error) {
 		return nil, err
 	}
 	s.commerceAPI = shop
-	doc, err := api.GetSwagger()
+	doc, err := validationSpec()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
