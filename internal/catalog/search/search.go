@@ -15,9 +15,11 @@
 //     from the index of its sort order and its facets from the counts that
 //     triggers keep (catalog_counts, catalog_org_counts), so its cost does
 //     not grow with the catalog;
-//   - any other query reads its matches once, ranking them and counting the
-//     facets in the same pass, then the page's cards by id; its cost grows
-//     with the number of matches;
+//   - any other query reads at most ExactLimit+1 of its matches once,
+//     ranking them and counting the facets in the same pass, then the
+//     page's cards by id; a broad one (more matches) estimates its facets
+//     and total from a fixed sample and says so (Result.Approximate; see
+//     bounds), so no query's cost grows with the catalog;
 //   - when the words match nothing, the stems the catalog does not know are
 //     replaced by the most similar ones it does (catalog_spelling_query, a
 //     trigram search in the lexicon of titles, short descriptions and tags);
