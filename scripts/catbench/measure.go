@@ -93,6 +93,7 @@ func measure(ctx context.Context, pools []*pgxpool.Pool, sizes []int, runs int) 
 	reports := make([]sizeReport, len(pools))
 	for i, p := range pools {
 		searchers[i] = search.New(p, nil)
+		searchers[i].SetExactLimit(exactLimit)
 		var err error
 		if queries[i], err = typicalQueries(ctx, searchers[i]); err != nil {
 			return nil, err
@@ -136,6 +137,7 @@ func measure(ctx context.Context, pools []*pgxpool.Pool, sizes []int, runs int) 
 // "narg IS NULL OR …" conditions, for comparison.
 func writeExplains(ctx context.Context, pool *pgxpool.Pool, n int, out string, largest bool) error {
 	s := search.New(pool, nil)
+	s.SetExactLimit(exactLimit)
 	qs, err := typicalQueries(ctx, s)
 	if err != nil {
 		return err

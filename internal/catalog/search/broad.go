@@ -21,7 +21,7 @@ import (
 //     matches read, so its ranking is that of a sample too, and its pages
 //     end after them.
 const (
-	ExactLimit = 500
+	ExactLimit = 200
 	SampleSize = 2000
 )
 
@@ -66,3 +66,8 @@ func (fs *Facets) scaleFacets(k float64) {
 		fs.Categories[i].Count = est(fs.Categories[i].Count)
 	}
 }
+
+// SetExactLimit changes how many matches s counts exactly (ExactLimit by
+// default). A limit above the catalog's size counts every match, as the
+// search did before estimates: scripts/catbench -exact-limit compares.
+func (s *Searcher) SetExactLimit(n int) { s.exact = max(n, 1) }
