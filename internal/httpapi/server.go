@@ -173,7 +173,7 @@ func New(d Deps) (*echo.Echo, error) {
 			MaxAge:        600,
 		}),
 		// Streamed uploads (logos, covers, applicants' documents) have limits of their own.
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: streamedBody(doc)}),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: noBodyOr(streamedBody(doc))}),
 		middleware.Secure(),
 		v.middleware,
 	)
