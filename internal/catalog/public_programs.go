@@ -97,7 +97,7 @@ func (s *Handler) runSearch(ctx context.Context, q search.Query) (api.CatalogSea
 	if err != nil {
 		return api.CatalogSearchResult{}, "", err
 	}
-	out := api.CatalogSearchResult{Items: make([]api.CatalogProgramCard, 0, len(res.Items)), Total: res.Total}
+	out := api.CatalogSearchResult{Items: make([]api.CatalogProgramCard, 0, len(res.Items)), Total: res.Total, Approximate: res.Approximate}
 	if res.NextCursor != "" {
 		out.NextCursor = &res.NextCursor
 	}

@@ -153,7 +153,7 @@ func New(d Deps) (*echo.Echo, error) {
 	if s.assessmentAPI, err = assessment.New(base); err != nil {
 		return nil, err
 	}
-	doc, err := api.GetSwagger()
+	doc, err := validationSpec()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
@@ -203,7 +203,7 @@ func New(d Deps) (*echo.Echo, error) {
 			MaxAge:        600,
 		}),
 		// Streamed uploads (logos, covers, applicants' documents) have limits of their own.
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: streamedBody(doc)}),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: noBodyOr(streamedBody(doc))}),
 		middleware.Secure(),
 		v.middleware,
 	)

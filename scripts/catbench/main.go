@@ -5,6 +5,10 @@
 //
 //	go run ./scripts/catbench -database-url postgres://…/postgres -out .bench
 //
+// -exact-limit 1000000000 makes every search count all its matches, as the
+// search did before broad queries were estimated (internal/catalog/search,
+// ExactLimit), for comparison on the same databases.
+//
 // The URL must be a superuser's (seeding turns triggers off) on a server
 // where the command may create databases; each size gets its own database,
 // named after the size and the migrations, and is reused by later runs.
@@ -30,8 +34,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kabinet-edu/kabinet/db/migrations"
+	"github.com/kabinet-edu/kabinet/internal/catalog/search"
 	"github.com/kabinet-edu/kabinet/internal/store"
 )
+
+// exactLimit is the searchers' exact limit (-exact-limit).
+var exactLimit int
 
 func logf(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 
@@ -41,6 +49,7 @@ func main() {
 	runs := flag.Int("runs", 200, "measured runs of each query at each size (0: only write the plans)")
 	out := flag.String("out", ".bench", "folder for the results")
 	reseed := flag.Bool("reseed", false, "seed again even when a database of the size exists")
+	flag.IntVar(&exactLimit, "exact-limit", search.ExactLimit, "matches a search counts exactly (a huge value: every match, as before estimates)")
 	flag.Parse()
 	if *adminURL == "" {
 		logf("catbench: -database-url (or BENCH_DATABASE_URL) is required")

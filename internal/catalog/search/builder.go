@@ -36,6 +36,7 @@ type filter struct {
 	q    Query
 	text textMatch
 	now  time.Time
+	b    bounds
 }
 
 // scoped reports whether the query stays within one organization.
@@ -202,10 +203,12 @@ func (f filter) pageSQL(after *cursor) (string, []any) {
 	return sql, a
 }
 
-// matchSQL is every other query: it finds the matches once, into m, and
-// returns from them both the page (rows 'item': id, sort key, position,
-// relevance) and the facets (see facetRows). The page's cards come from
-// cardsSQL.
+// matchSQL is every other query: it reads at most b.exact+1 matches, into
+// hits, and returns from them the page (rows 'item': id, sort key,
+// position, relevance) and, when there are no more than b.exact, the
+// facets (see facetRows). With more (a row 'broad' says so) the facets
+// count the matches in the sample instead (see bounds). The page's cards
+// come from cardsSQL.
 func (f filter) matchSQL(after *cursor) (string, []any) {
 	var a args
 	where := f.conds(&a)
@@ -230,13 +233,31 @@ func (f filter) matchSQL(after *cursor) (string, []any) {
 	if f.scoped() {
 		category = "p.category_id"
 	}
-	sql := `WITH m AS MATERIALIZED (
-	SELECT p.id, p.kind, p.format, ` + category + ` AS category_id, p.organization_id, 1 AS w, ` + relInM + ` AS rel, ` + o.key + ` AS sk
+	exact := a.bind(f.b.exact)
+	// The sample states "published_at IS NOT NULL" (implied by being
+	// published) for the sample index's predicate, also with words.
+	sample := f.conds(&a)
+	if f.q.Text != "" {
+		sample = append(sample, "p.published_at IS NOT NULL")
+	}
+	sample = append(sample, "catalog_sample_key(p.id) < "+a.bind(f.b.sampleBelow)+"::integer")
+	sql := `WITH hits AS MATERIALIZED (
+	SELECT p.id, p.kind, p.format, ` + category + ` AS category_id, p.organization_id, ` + relInM + ` AS rel, ` + o.key + ` AS sk
 	FROM programs p WHERE ` + strings.Join(where, " AND ") + `
+	LIMIT ` + exact + `::integer + 1
+), broad AS MATERIALIZED (
+	SELECT count(*) > ` + exact + `::integer AS b FROM hits
+), m AS MATERIALIZED (
+	SELECT kind, format, category_id, organization_id, 1 AS w FROM hits WHERE NOT (SELECT b FROM broad)
+	UNION ALL
+	SELECT p.kind, p.format, ` + category + `, p.organization_id, 1
+	FROM programs p WHERE (SELECT b FROM broad) AND ` + strings.Join(sample, " AND ") + `
 ), top AS (
-	SELECT id, ` + relInTop + ` AS rel, sk FROM m` + keyset + ` ORDER BY sk` + dir + `, id` + dir + ` LIMIT ` + a.bind(f.q.Limit+1) + `
+	SELECT id, ` + relInTop + ` AS rel, sk FROM hits` + keyset + ` ORDER BY sk` + dir + `, id` + dir + ` LIMIT ` + a.bind(f.q.Limit+1) + `
 ), ` + facetGroups + `
 SELECT 'item', id, sk::text, '', NULL::uuid, row_number() OVER (ORDER BY sk` + dir + `, id` + dir + `), rel FROM top
+UNION ALL
+SELECT 'broad', NULL, '', '', NULL, 0, 0 FROM broad WHERE b
 UNION ALL
 ` + facetRows(f.scoped())
 	return sql, a

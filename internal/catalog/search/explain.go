@@ -34,11 +34,12 @@ func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
 		seqscan = "off"
 	}
 	var tsq *string
+	var published float64
 	if err := tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
-		catalog_search_query($1)::text`, q.Text, seqscan).Scan(nil, nil, &tsq); err != nil {
+		catalog_search_query($1)::text, `+publishedSQL, q.Text, seqscan).Scan(nil, nil, &tsq, &published); err != nil {
 		return "", err
 	}
-	f := filter{q: q, now: s.now(), text: textMatch{raw: q.Text, tsquery: deref(tsq)}}
+	f := filter{q: q, now: s.now(), text: textMatch{raw: q.Text, tsquery: deref(tsq)}, b: newBounds(s.exact, s.sample, published)}
 	var out strings.Builder
 	if f.text.tsquery != "" || q.Text == "" {
 		if err := s.explain(ctx, tx, f, after, &out); err != nil {
@@ -80,6 +81,9 @@ func (s *Searcher) explain(ctx context.Context, d DB, f filter, after *cursor, o
 	parts := []part{{"matches, page and facets (then the page's cards by id)", func() (string, []any) { return f.matchSQL(after) }}}
 	if f.dimensionsOnly() {
 		parts = []part{{"page", func() (string, []any) { return f.pageSQL(after) }}, {"facets", f.countsSQL}}
+	} else if f.q.Text == "" {
+		parts = append(parts, part{"the page of a broad search (more than the exact limit of matches), from the sort's index",
+			func() (string, []any) { return f.pageSQL(after) }})
 	}
 	for _, p := range parts {
 		sql, args := p.sql()

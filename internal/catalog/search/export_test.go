@@ -11,3 +11,7 @@ func TitlesCursorForTest(q Query) string {
 	}
 	return encodeCursor(cursor{Key: "2", ID: uuid.Max, Mode: matchTitles}, q)
 }
+
+// SetLimitsForTest lowers the exact limit and the sample size of s, so that
+// a small catalog has broad queries.
+func SetLimitsForTest(s *Searcher, exact, sample int) { s.exact, s.sample = exact, sample }

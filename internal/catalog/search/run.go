@@ -12,7 +12,8 @@ import (
 
 // run fetches the page and the facets of f: for a dimensions-only query
 // the page from the sort's index and the facets from catalog_counts, for
-// any other both from one pass over the matches, then the page's cards.
+// any other both from one pass over at most f.b.exact+1 matches (and the
+// sample's, when there are more: see bounds), then the page's cards.
 func (s *Searcher) run(ctx context.Context, d DB, f filter, after *cursor) (Result, error) {
 	res := Result{Items: []Item{}, Facets: emptyFacets()}
 	var next *cursor
@@ -40,39 +41,38 @@ func (s *Searcher) run(ctx context.Context, d DB, f filter, after *cursor) (Resu
 		if err := s.facetsInto(ctx, d, sql, args, &res, &page); err != nil {
 			return Result{}, err
 		}
+		if res.Approximate && f.q.Text == "" {
+			// A broad search without words: its exact page from the index
+			// of its sort order.
+			page = page[:0]
+			sql, args := f.pageSQL(after)
+			items, err := s.cards(ctx, d, sql, args)
+			if err != nil {
+				return Result{}, err
+			}
+			for _, it := range items {
+				page = append(page, pageRow{id: it.ID, key: it.key, pos: int64(len(page)), card: &it.Item})
+			}
+		}
 		slices.SortFunc(page, func(a, b pageRow) int { return cmp.Compare(a.pos, b.pos) })
 		if len(page) > f.q.Limit {
 			last := page[f.q.Limit-1]
 			next = &cursor{Key: last.key, ID: last.id}
 			page = page[:f.q.Limit]
 		}
-		if len(page) > 0 {
-			ids := make([]any, len(page))
-			for i, r := range page {
-				ids[i] = r.id
-			}
-			sql, args := f.cardsSQL(ids)
-			items, err := s.cards(ctx, d, sql, args)
-			if err != nil {
-				return Result{}, err
-			}
-			byID := make(map[uuid.UUID]Item, len(items))
-			for _, it := range items {
-				byID[it.ID] = it.Item
-			}
-			for _, r := range page {
-				it, ok := byID[r.id]
-				if !ok {
-					continue // deleted between the two statements
-				}
-				it.Relevance = r.rel
-				res.Items = append(res.Items, it)
-			}
+		if err := s.pageCards(ctx, d, f, page, &res); err != nil {
+			return Result{}, err
 		}
+	}
+	if res.Approximate {
+		res.Facets.scaleFacets(f.b.scale())
 	}
 	res.Facets.sort()
 	for _, k := range res.Facets.Kinds {
 		res.Total += k.Count
+	}
+	if res.Approximate {
+		res.Total = max(res.Total, int64(f.b.exact)+1)
 	}
 	if next != nil {
 		next.Mode = f.text.mode
@@ -81,12 +81,49 @@ func (s *Searcher) run(ctx context.Context, d DB, f filter, after *cursor) (Resu
 	return res, nil
 }
 
-// pageRow is one program of a page found by matchSQL.
+// pageRow is one program of a page found by matchSQL (or, with its card,
+// by pageSQL).
 type pageRow struct {
-	id  uuid.UUID
-	key string
-	pos int64
-	rel float32
+	id   uuid.UUID
+	key  string
+	pos  int64
+	rel  float32
+	card *Item
+}
+
+// pageCards appends the cards of page to res.Items, reading those it does
+// not have yet by id.
+func (s *Searcher) pageCards(ctx context.Context, d DB, f filter, page []pageRow, res *Result) error {
+	var ids []any
+	for _, r := range page {
+		if r.card == nil {
+			ids = append(ids, r.id)
+		}
+	}
+	byID := make(map[uuid.UUID]Item, len(ids))
+	if len(ids) > 0 {
+		sql, args := f.cardsSQL(ids)
+		items, err := s.cards(ctx, d, sql, args)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			byID[it.ID] = it.Item
+		}
+	}
+	for _, r := range page {
+		if r.card != nil {
+			res.Items = append(res.Items, *r.card)
+			continue
+		}
+		it, ok := byID[r.id]
+		if !ok {
+			continue // deleted between the two statements
+		}
+		it.Relevance = r.rel
+		res.Items = append(res.Items, it)
+	}
+	return nil
 }
 
 // facetsInto reads facet rows into res.Facets and, when page is not nil,
@@ -103,8 +140,12 @@ func (s *Searcher) facetsInto(ctx context.Context, d DB, sql string, args []any,
 		if err := rows.Scan(&r.facet, &r.id, &r.value, &r.label, &r.parent, &r.n, &rel); err != nil {
 			return fmt.Errorf("catalog search: %w", err)
 		}
-		if r.facet == "item" {
+		switch r.facet {
+		case "item":
 			*page = append(*page, pageRow{id: *r.id, key: r.value, pos: r.n, rel: rel})
+			continue
+		case "broad":
+			res.Approximate = true
 			continue
 		}
 		res.Facets.add(r)

@@ -15,9 +15,11 @@
 //     from the index of its sort order and its facets from the counts that
 //     triggers keep (catalog_counts, catalog_org_counts), so its cost does
 //     not grow with the catalog;
-//   - any other query reads its matches once, ranking them and counting the
-//     facets in the same pass, then the page's cards by id; its cost grows
-//     with the number of matches;
+//   - any other query reads at most ExactLimit+1 of its matches once,
+//     ranking them and counting the facets in the same pass, then the
+//     page's cards by id; a broad one (more matches) estimates its facets
+//     and total from a fixed sample and says so (Result.Approximate; see
+//     bounds), so no query's cost grows with the catalog;
 //   - when the words match nothing, the stems the catalog does not know are
 //     replaced by the most similar ones it does (catalog_spelling_query, a
 //     trigram search in the lexicon of titles, short descriptions and tags);
@@ -97,6 +99,9 @@ type Result struct {
 	Facets Facets
 	// Total is the number of matching programs.
 	Total int64
+	// Approximate: the query has more than ExactLimit matches, and Total
+	// and Facets are estimates from a sample (see bounds).
+	Approximate bool
 }
 
 // Item is a program card.
@@ -149,6 +154,8 @@ type DB interface {
 type Searcher struct {
 	db  DB
 	now func() time.Time
+	// exact and sample are ExactLimit and SampleSize (tests lower them).
+	exact, sample int
 }
 
 // New returns a Searcher; now tells the time for "enrollment open now"
@@ -157,7 +164,7 @@ func New(database DB, now func() time.Time) *Searcher {
 	if now == nil {
 		now = time.Now
 	}
-	return &Searcher{db: database, now: now}
+	return &Searcher{db: database, now: now, exact: ExactLimit, sample: SampleSize}
 }
 
 // Search runs q. Invalid input is a *QueryError.
@@ -191,17 +198,19 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 	// The tsquery is computed here, once, so that the big queries get a
 	// constant to plan with and rank by.
 	var tsq *string
+	var published float64
 	err = tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
-		catalog_search_query($1)::text`, q.Text, seqscan).Scan(nil, nil, &tsq)
+		catalog_search_query($1)::text, `+publishedSQL, q.Text, seqscan).Scan(nil, nil, &tsq, &published)
 	if err != nil {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
+	b := newBounds(s.exact, s.sample, published)
 	text := textMatch{raw: q.Text, tsquery: deref(tsq)}
 	if after != nil {
 		text.mode = after.Mode
 	}
 	if text.mode == matchWords && (q.Text == "" || text.tsquery != "") {
-		res, err := s.run(ctx, tx, filter{q: q, text: text, now: s.now()}, after)
+		res, err := s.run(ctx, tx, filter{q: q, text: text, now: s.now(), b: b}, after)
 		if err != nil || len(res.Items) > 0 || after != nil || q.Text == "" {
 			return res, err
 		}
@@ -217,7 +226,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		if spelled != nil {
 			sp := text
 			sp.tsquery = *spelled
-			res, err := s.run(ctx, tx, filter{q: q, text: sp, now: s.now()}, after)
+			res, err := s.run(ctx, tx, filter{q: q, text: sp, now: s.now(), b: b}, after)
 			if err != nil || len(res.Items) > 0 || after != nil {
 				return res, err
 			}
@@ -232,8 +241,14 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		strconv.FormatFloat(FuzzyThreshold, 'f', -1, 64)); err != nil {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
-	return s.run(ctx, tx, filter{q: q, text: text, now: s.now()}, after)
+	return s.run(ctx, tx, filter{q: q, text: text, now: s.now(), b: b}, after)
 }
+
+// publishedSQL tells about how many programs are published: the planner's
+// figure for the sample index (its predicate is being published), or the
+// facet counts' sum before the index was ever analyzed.
+const publishedSQL = `coalesce((SELECT nullif(greatest(reltuples, 0), 0)::float8 FROM pg_class
+	WHERE oid = to_regclass('programs_pub_sample')), (SELECT sum(programs)::float8 FROM catalog_org_counts), 0)`
 
 // FuzzyThreshold is the trigram word similarity (0–1) a title needs to
 // match a short query when neither its words nor their corrections found

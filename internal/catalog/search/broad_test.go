@@ -1,0 +1,142 @@
+package search_test
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/catalog/search"
+)
+
+// broadCatalog: 30 programs in two organizations, 24 of them about
+// «охрана труда», with a searcher whose exact limit is 5: most queries
+// are broad for it.
+func broadCatalog(t *testing.T) (*fixture, *search.Searcher) {
+	f := newFixture(t)
+	a, b := f.org("alpha", "Альфа"), f.org("beta", "Бета")
+	kinds := []db.ProgramKind{db.ProgramKindCourse, db.ProgramKindWebinar, db.ProgramKindSeminar}
+	formats := []db.StudyFormat{db.StudyFormatOnline, db.StudyFormatInPerson}
+	for i := range 30 {
+		org, title := a, "Охрана труда, часть "+fmt.Sprint(i)
+		if i%3 == 2 {
+			org = b
+		}
+		if i >= 24 {
+			title = "Пожарная безопасность " + fmt.Sprint(i)
+		}
+		f.program(org, prog{slug: fmt.Sprintf("p-%02d", i), title: title, kind: kinds[i%3], format: formats[i%2],
+			price: int64(i%7) * 1000_00, hours: int32(8 + i)})
+	}
+	broad := search.New(f.pool, func() time.Time { return f.now })
+	search.SetLimitsForTest(broad, 5, search.SampleSize)
+	return f, broad
+}
+
+func broadSearch(t *testing.T, s *search.Searcher, f *fixture, q search.Query) search.Result {
+	t.Helper()
+	r, err := s.Search(f.ctx, q)
+	if err != nil {
+		t.Fatalf("Search(%+v): %v", q, err)
+	}
+	return r
+}
+
+// TestBroadSearchIsApproximate: past the exact limit the counts come from
+// the sample and say so; on a catalog smaller than the sample the sample
+// is the whole catalog, so the estimates equal the exact counts.
+func TestBroadSearchIsApproximate(t *testing.T) {
+	f, broad := broadCatalog(t)
+	for _, q := range []search.Query{
+		{Text: "охрана труда"},
+		{Text: "охрана труда", Kinds: []db.ProgramKind{db.ProgramKindCourse, db.ProgramKindWebinar}},
+		{PriceMax: ptr[int64](4000_00)},
+		{HoursMin: ptr[int32](10), OrganizationSlug: "alpha"},
+	} {
+		exact, approx := f.search(q), broadSearch(t, broad, f, q)
+		if exact.Approximate || !approx.Approximate {
+			t.Errorf("%+v: approximate %v (exact searcher) and %v (broad one)", q, exact.Approximate, approx.Approximate)
+		}
+		if exact.Total <= 5 || approx.Total != exact.Total || !reflect.DeepEqual(approx.Facets, exact.Facets) {
+			t.Errorf("%+v: estimates %d %+v, exact %d %+v", q, approx.Total, approx.Facets, exact.Total, exact.Facets)
+		}
+	}
+	// Selective queries, and those on organization, kind and format only,
+	// stay exact.
+	for _, q := range []search.Query{{Text: "пожарная безопасность", Kinds: []db.ProgramKind{db.ProgramKindSeminar}}, {}, {OrganizationSlug: "beta"}} {
+		if r := broadSearch(t, broad, f, q); r.Approximate || r.Total != f.search(q).Total {
+			t.Errorf("%+v: approximate %v, total %d", q, r.Approximate, r.Total)
+		}
+	}
+}
+
+// TestBroadSearchPages: a broad query without words pages exactly as an
+// exact one does (its page comes from the sort's index); one with words
+// pages through the matches it ranked, each once, in order.
+func TestBroadSearchPages(t *testing.T) {
+	f, broad := broadCatalog(t)
+	for _, s := range []search.Sort{search.SortNewest, search.SortPriceAsc, search.SortPriceDesc, search.SortStart} {
+		q := search.Query{PriceMax: ptr[int64](5000_00), Sort: s, Limit: 4}
+		got, want := walkWith(t, broad, f, q), walkWith(t, f.s, f, q)
+		if len(want) < 10 || !slices.Equal(got, want) {
+			t.Errorf("sort %s: broad pages %v, exact %v", s, got, want)
+		}
+	}
+	for _, s := range []search.Sort{search.SortRelevance, search.SortPriceAsc} {
+		q := search.Query{Text: "охрана", Sort: s, Limit: 2}
+		got := walkWith(t, broad, f, q)
+		seen := map[string]bool{}
+		for _, slug := range got {
+			if seen[slug] {
+				t.Errorf("sort %s: %s twice in %v", s, slug, got)
+			}
+			seen[slug] = true
+		}
+		// The exact limit (5) plus one matches are read and ranked.
+		if len(got) != 6 {
+			t.Errorf("sort %s: %d results over the pages, want 6: %v", s, len(got), got)
+		}
+		q.Limit = 6
+		if one := broadSearch(t, broad, f, q); !slices.Equal(slugs(one), got) {
+			t.Errorf("sort %s: pages %v, one page %v", s, got, slugs(one))
+		}
+	}
+}
+
+// TestBroadSearchSample: with a sample smaller than the catalog the
+// estimates are the sample's counts scaled, at least 1 per value seen, and
+// the total at least the exact limit.
+func TestBroadSearchSample(t *testing.T) {
+	f, _ := broadCatalog(t)
+	s := search.New(f.pool, func() time.Time { return f.now })
+	search.SetLimitsForTest(s, 5, 10)
+	if _, err := f.pool.Exec(f.ctx, "ANALYZE programs"); err != nil {
+		t.Fatal(err)
+	}
+	r := broadSearch(t, s, f, search.Query{Text: "охрана труда"})
+	if !r.Approximate || r.Total < 6 {
+		t.Fatalf("approximate %v, total %d", r.Approximate, r.Total)
+	}
+	for _, k := range r.Facets.Kinds {
+		if k.Count < 1 {
+			t.Errorf("kind %+v", k)
+		}
+	}
+}
+
+func walkWith(t *testing.T, s *search.Searcher, f *fixture, q search.Query) []string {
+	t.Helper()
+	var all []string
+	for page := 0; page < 100; page++ {
+		r := broadSearch(t, s, f, q)
+		all = append(all, slugs(r)...)
+		if r.NextCursor == "" {
+			return all
+		}
+		q.Cursor = r.NextCursor
+	}
+	t.Fatal("no end of pages")
+	return nil
+}
