@@ -509,6 +509,33 @@ func (e InvitationStatus) Valid() bool {
 	}
 }
 
+// Defines values for InvoiceStatus.
+const (
+	InvoiceStatusCanceled      InvoiceStatus = "canceled"
+	InvoiceStatusPaid          InvoiceStatus = "paid"
+	InvoiceStatusPartiallyPaid InvoiceStatus = "partially_paid"
+	InvoiceStatusRefunded      InvoiceStatus = "refunded"
+	InvoiceStatusUnpaid        InvoiceStatus = "unpaid"
+)
+
+// Valid indicates whether the value is a known member of the InvoiceStatus enum.
+func (e InvoiceStatus) Valid() bool {
+	switch e {
+	case InvoiceStatusCanceled:
+		return true
+	case InvoiceStatusPaid:
+		return true
+	case InvoiceStatusPartiallyPaid:
+		return true
+	case InvoiceStatusRefunded:
+		return true
+	case InvoiceStatusUnpaid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for JWKAlg.
 const (
 	EdDSA JWKAlg = "EdDSA"
@@ -1325,6 +1352,33 @@ func (e ListCatalogHistoryParamsEntityType) Valid() bool {
 	}
 }
 
+// Defines values for ListInvoicesParamsStatus.
+const (
+	ListInvoicesParamsStatusCanceled      ListInvoicesParamsStatus = "canceled"
+	ListInvoicesParamsStatusPaid          ListInvoicesParamsStatus = "paid"
+	ListInvoicesParamsStatusPartiallyPaid ListInvoicesParamsStatus = "partially_paid"
+	ListInvoicesParamsStatusRefunded      ListInvoicesParamsStatus = "refunded"
+	ListInvoicesParamsStatusUnpaid        ListInvoicesParamsStatus = "unpaid"
+)
+
+// Valid indicates whether the value is a known member of the ListInvoicesParamsStatus enum.
+func (e ListInvoicesParamsStatus) Valid() bool {
+	switch e {
+	case ListInvoicesParamsStatusCanceled:
+		return true
+	case ListInvoicesParamsStatusPaid:
+		return true
+	case ListInvoicesParamsStatusPartiallyPaid:
+		return true
+	case ListInvoicesParamsStatusRefunded:
+		return true
+	case ListInvoicesParamsStatusUnpaid:
+		return true
+	default:
+		return false
+	}
+}
+
 // AcceptInvitationRequest defines model for AcceptInvitationRequest.
 type AcceptInvitationRequest struct {
 	FirstName string `json:"firstName"`
@@ -1615,6 +1669,18 @@ type AuthResponse struct {
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
+
+// BankTransferRequest defines model for BankTransferRequest.
+type BankTransferRequest struct {
+	// Amount Received (kopecks); at most what the order still owes.
+	Amount int64 `json:"amount"`
+
+	// DocumentNumber The payment order's number (платёжное поручение №).
+	DocumentNumber string `json:"documentNumber"`
+
+	// PaidOn The payment order's date (not in the future).
+	PaidOn openapi_types.Date `json:"paidOn"`
+}
 
 // BindCertificateRequest defines model for BindCertificateRequest.
 type BindCertificateRequest struct {
@@ -2165,6 +2231,41 @@ type EmailChangeRequest struct {
 	Email openapi_types.Email `json:"email"`
 }
 
+// Employer The legal entity that pays the order by bank transfer against an invoice
+// (`getMyOrderInvoice`; on an order, absent when the learner pays):
+// its requisites as printed on the invoice and the act. ИНН (10 digits, check
+// digit), КПП, and — when given — БИК with the settlement and correspondent
+// accounts are checked; a refusal is `422` naming the field
+// (`employer.inn`, …).
+type Employer struct {
+	BankName *string `json:"bankName,omitempty"`
+
+	// Bik БИК (9 digits); required with the accounts.
+	Bik *string `json:"bik,omitempty"`
+
+	// CorrespondentAccount Корреспондентский счёт (20 digits), checked against the БИК.
+	CorrespondentAccount *string `json:"correspondentAccount,omitempty"`
+
+	// Email The employer's accountant, for the record.
+	Email *string `json:"email,omitempty"`
+
+	// Inn ИНН of the organization (10 digits).
+	Inn string `json:"inn"`
+
+	// Kpp КПП (9 characters).
+	Kpp          string  `json:"kpp"`
+	LegalAddress *string `json:"legalAddress,omitempty"`
+
+	// Name Full name, e.g. ООО «Ромашка».
+	Name string `json:"name"`
+
+	// SettlementAccount Расчётный счёт (20 digits), checked against the БИК.
+	SettlementAccount *string `json:"settlementAccount,omitempty"`
+
+	// Signatory Who signs the act for the employer.
+	Signatory *string `json:"signatory,omitempty"`
+}
+
 // EnrollmentWindow When applications are taken (an enrolling group); `null`: no bound.
 type EnrollmentWindow struct {
 	ClosesAt *time.Time `json:"closesAt"`
@@ -2567,6 +2668,54 @@ type InvitationRequest struct {
 // InvitationStatus `pending` (the link works), `expired` (resend it), `accepted`,
 // `revoked`.
 type InvitationStatus string
+
+// Invoice defines model for Invoice.
+type Invoice struct {
+	// ActNumber The act's number once issued.
+	ActNumber *string `json:"actNumber"`
+
+	// Amount The invoiced sum (kopecks).
+	Amount int64 `json:"amount"`
+
+	// CreatedAt When it was issued.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	IssuedOn openapi_types.Date `json:"issuedOn"`
+
+	// Number The invoice's number in the organization's sequence (kind `invoice`).
+	Number  string             `json:"number"`
+	OrderID openapi_types.UUID `json:"orderId"`
+
+	// Paid Received by bank transfer (kopecks).
+	Paid      int64  `json:"paid"`
+	PayerInn  string `json:"payerInn"`
+	PayerKpp  string `json:"payerKpp"`
+	PayerName string `json:"payerName"`
+
+	// Refunded Returned (kopecks).
+	Refunded int64 `json:"refunded"`
+
+	// Status The state of its payment.
+	Status InvoiceStatus `json:"status"`
+
+	// UserID The learner the employer pays for.
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// InvoiceStatus The state of its payment.
+type InvoiceStatus string
+
+// InvoicePage defines model for InvoicePage.
+type InvoicePage struct {
+	Items []Invoice `json:"items"`
+
+	// NextCursor The next page's cursor; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
 
 // JWK defines model for JWK.
 type JWK struct {
@@ -3087,6 +3236,9 @@ type OptionalReasonRequest struct {
 
 // Order defines model for Order.
 type Order struct {
+	// AccessUntil After a withdrawal, the last day of access (the end of the paid period).
+	AccessUntil *openapi_types.Date `json:"accessUntil,omitempty"`
+
 	// CreatedAt When it was placed.
 	CreatedAt time.Time `json:"createdAt"`
 
@@ -3100,6 +3252,14 @@ type Order struct {
 
 	// Due total − paid: what is left to pay (kopecks).
 	Due int64 `json:"due"`
+
+	// Employer The legal entity that pays the order by bank transfer against an invoice
+	// (`getMyOrderInvoice`; on an order, absent when the learner pays):
+	// its requisites as printed on the invoice and the act. ИНН (10 digits, check
+	// digit), КПП, and — when given — БИК with the settlement and correspondent
+	// accounts are checked; a refusal is `422` naming the field
+	// (`employer.inn`, …).
+	Employer *Employer `json:"employer,omitempty"`
 
 	// History Every status change and money movement, oldest first.
 	History []OrderEvent       `json:"history"`
@@ -3133,6 +3293,9 @@ type Order struct {
 
 	// UpdatedAt The last change.
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// WithdrawnAt When the learner withdrew (`withdrawFromMyOrder`); nothing more is due then.
+	WithdrawnAt *time.Time `json:"withdrawnAt,omitempty"`
 }
 
 // OrderEvent defines model for OrderEvent.
@@ -3196,7 +3359,15 @@ type OrderRequest struct {
 	// ApplicationIds Approved applications of one organization.
 	ApplicationIds []openapi_types.UUID `json:"applicationIds"`
 
-	// InstallmentPlanID One of the organization's active plans.
+	// Employer The legal entity that pays the order by bank transfer against an invoice
+	// (`getMyOrderInvoice`; on an order, absent when the learner pays):
+	// its requisites as printed on the invoice and the act. ИНН (10 digits, check
+	// digit), КПП, and — when given — БИК with the settlement and correspondent
+	// accounts are checked; a refusal is `422` naming the field
+	// (`employer.inn`, …).
+	Employer *Employer `json:"employer,omitempty"`
+
+	// InstallmentPlanID One of the organization's active plans (not with `employer`).
 	InstallmentPlanID *openapi_types.UUID `json:"installmentPlanId,omitempty"`
 	PromoCode         *string             `json:"promoCode,omitempty"`
 }
@@ -3370,7 +3541,13 @@ type PasswordResetRequest struct {
 // Payment defines model for Payment.
 type Payment struct {
 	// Amount Kopecks.
-	Amount             int64   `json:"amount"`
+	Amount int64 `json:"amount"`
+
+	// BankDocumentDate A bank transfer's payment order date.
+	BankDocumentDate *openapi_types.Date `json:"bankDocumentDate,omitempty"`
+
+	// BankDocumentNumber A bank transfer's payment order number.
+	BankDocumentNumber *string `json:"bankDocumentNumber,omitempty"`
 	CancellationReason *string `json:"cancellationReason"`
 
 	// ConfirmationURL Send the payer here while `pending`.
@@ -3392,7 +3569,7 @@ type Payment struct {
 	// Provider Example: sandbox
 	Provider string `json:"provider"`
 
-	// Purpose What it pays: the whole order, one installment, or every part left (early repayment).
+	// Purpose What it pays: the whole order, one installment, every part left (early repayment), or a bank transfer recorded by staff (employer payment; provider `bank_transfer`).
 	Purpose PaymentPurpose `json:"purpose"`
 
 	// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
@@ -3407,7 +3584,7 @@ type Payment struct {
 	SucceededAt *time.Time `json:"succeededAt"`
 }
 
-// PaymentPurpose What it pays: the whole order, one installment, or every part left (early repayment).
+// PaymentPurpose What it pays: the whole order, one installment, every part left (early repayment), or a bank transfer recorded by staff (employer payment; provider `bank_transfer`).
 type PaymentPurpose string
 
 // PaymentPage defines model for PaymentPage.
@@ -4526,6 +4703,22 @@ type WebhookNotification_Object struct {
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
+// Withdrawal defines model for Withdrawal.
+type Withdrawal struct {
+	// AccessUntil The last day of access to the content (the end of the paid period).
+	AccessUntil openapi_types.Date `json:"accessUntil"`
+	Order       Order              `json:"order"`
+
+	// Refunds The refunds the policy allowed (empty when it allows none).
+	Refunds []Refund `json:"refunds"`
+}
+
+// WithdrawalRequest defines model for WithdrawalRequest.
+type WithdrawalRequest struct {
+	// Reason Why the learner leaves (kept with the refund).
+	Reason string `json:"reason"`
+}
+
 // CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
 type CatalogIfNoneMatch = string
 
@@ -4936,6 +5129,17 @@ type CreatePaymentParams struct {
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
 }
 
+// WithdrawFromMyOrderParams defines parameters for WithdrawFromMyOrder.
+type WithdrawFromMyOrderParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
 	// Limit The largest number of items to return.
@@ -5124,6 +5328,21 @@ type ListInvitationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListInvoicesParams defines parameters for ListInvoices.
+type ListInvoicesParams struct {
+	// Status Only invoices in this state.
+	Status *ListInvoicesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListInvoicesParamsStatus defines parameters for ListInvoices.
+type ListInvoicesParamsStatus string
+
 // DeleteOrganizationLogoParams defines parameters for DeleteOrganizationLogo.
 type DeleteOrganizationLogoParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
@@ -5184,6 +5403,17 @@ type ListMemberNewsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RecordBankTransferParams defines parameters for RecordBankTransfer.
+type RecordBankTransferParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
 }
 
 // CreateRefundParams defines parameters for CreateRefund.
@@ -5544,6 +5774,9 @@ type CreateOrderJSONRequestBody = OrderRequest
 // CreatePaymentJSONRequestBody defines body for CreatePayment for application/json ContentType.
 type CreatePaymentJSONRequestBody = PaymentRequest
 
+// WithdrawFromMyOrderJSONRequestBody defines body for WithdrawFromMyOrder for application/json ContentType.
+type WithdrawFromMyOrderJSONRequestBody = WithdrawalRequest
+
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
@@ -5633,6 +5866,9 @@ type CreateNewsItemJSONRequestBody = NewsItemInput
 
 // UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
 type UpdateNewsItemJSONRequestBody = NewsItemInput
+
+// RecordBankTransferJSONRequestBody defines body for RecordBankTransfer for application/json ContentType.
+type RecordBankTransferJSONRequestBody = BankTransferRequest
 
 // CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
 type CreateRefundJSONRequestBody = RefundRequest
@@ -6037,15 +6273,27 @@ type ServerInterface interface {
 	// GetMyOrder One of my orders
 	// (GET /api/v1/me/orders/{orderId})
 	GetMyOrder(ctx echo.Context, orderID openapi_types.UUID) error
+	// GetMyOrderAct The act of my employer-paid order (PDF)
+	// (GET /api/v1/me/orders/{orderId}/act)
+	GetMyOrderAct(ctx echo.Context, orderID openapi_types.UUID) error
 	// CancelMyOrder Cancel my order before paying
 	// (POST /api/v1/me/orders/{orderId}/cancel)
 	CancelMyOrder(ctx echo.Context, orderID openapi_types.UUID) error
+	// GetMyOrderInvoice The invoice of my employer-paid order (PDF)
+	// (GET /api/v1/me/orders/{orderId}/invoice)
+	GetMyOrderInvoice(ctx echo.Context, orderID openapi_types.UUID) error
 	// ListOrderPayments Payments of my order
 	// (GET /api/v1/me/orders/{orderId}/payments)
 	ListOrderPayments(ctx echo.Context, orderID openapi_types.UUID) error
 	// CreatePayment Pay for my order
 	// (POST /api/v1/me/orders/{orderId}/payments)
 	CreatePayment(ctx echo.Context, orderID openapi_types.UUID, params CreatePaymentParams) error
+	// ListMyOrderRefunds Refunds of my order, with their receipts
+	// (GET /api/v1/me/orders/{orderId}/refunds)
+	ListMyOrderRefunds(ctx echo.Context, orderID openapi_types.UUID) error
+	// WithdrawFromMyOrder Withdraw from my paid order
+	// (POST /api/v1/me/orders/{orderId}/withdrawal)
+	WithdrawFromMyOrder(ctx echo.Context, orderID openapi_types.UUID, params WithdrawFromMyOrderParams) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
@@ -6229,6 +6477,9 @@ type ServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// ListInvoices Invoices issued to employers
+	// (GET /api/v1/organizations/{organizationId}/invoices)
+	ListInvoices(ctx echo.Context, organizationID openapi_types.UUID, params ListInvoicesParams) error
 	// DeleteOrganizationLogo Remove the logo
 	// (DELETE /api/v1/organizations/{organizationId}/logo)
 	DeleteOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params DeleteOrganizationLogoParams) error
@@ -6283,6 +6534,15 @@ type ServerInterface interface {
 	// UnpublishNewsItem Unpublish a news item
 	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
 	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetOrderAct The act of an employer-paid order (PDF)
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/act)
+	GetOrderAct(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
+	// RecordBankTransfer Record an employer's bank transfer
+	// (POST /api/v1/organizations/{organizationId}/orders/{orderId}/bank-transfers)
+	RecordBankTransfer(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params RecordBankTransferParams) error
+	// GetOrderInvoice The invoice of an employer-paid order (PDF)
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/invoice)
+	GetOrderInvoice(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
 	// ListRefunds Refunds of an order
 	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
 	ListRefunds(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
@@ -7915,6 +8175,22 @@ func (w *ServerInterfaceWrapper) GetMyOrder(ctx echo.Context) error {
 	return err
 }
 
+// GetMyOrderAct converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyOrderAct(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyOrderAct(ctx, orderID)
+	return err
+}
+
 // CancelMyOrder converts echo context to params.
 func (w *ServerInterfaceWrapper) CancelMyOrder(ctx echo.Context) error {
 	var err error
@@ -7928,6 +8204,22 @@ func (w *ServerInterfaceWrapper) CancelMyOrder(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CancelMyOrder(ctx, orderID)
+	return err
+}
+
+// GetMyOrderInvoice converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyOrderInvoice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyOrderInvoice(ctx, orderID)
 	return err
 }
 
@@ -7982,6 +8274,60 @@ func (w *ServerInterfaceWrapper) CreatePayment(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreatePayment(ctx, orderID, params)
+	return err
+}
+
+// ListMyOrderRefunds converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyOrderRefunds(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyOrderRefunds(ctx, orderID)
+	return err
+}
+
+// WithdrawFromMyOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) WithdrawFromMyOrder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WithdrawFromMyOrderParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WithdrawFromMyOrder(ctx, orderID, params)
 	return err
 }
 
@@ -9325,6 +9671,45 @@ func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
 	return err
 }
 
+// ListInvoices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInvoices(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInvoicesParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInvoices(ctx, organizationID, params)
+	return err
+}
+
 // DeleteOrganizationLogo converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteOrganizationLogo(ctx echo.Context) error {
 	var err error
@@ -9814,6 +10199,100 @@ func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetOrderAct converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrderAct(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrderAct(ctx, organizationID, orderID)
+	return err
+}
+
+// RecordBankTransfer converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordBankTransfer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordBankTransferParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordBankTransfer(ctx, organizationID, orderID, params)
+	return err
+}
+
+// GetOrderInvoice converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrderInvoice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrderInvoice(ctx, organizationID, orderID)
 	return err
 }
 
@@ -11639,6 +12118,14 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/refunds", wrapper.CreateRefund, options.OperationMiddlewares["createRefund"]...)
 	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.GetCommerceSettings, options.OperationMiddlewares["getCommerceSettings"]...)
 	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.PutCommerceSettings, options.OperationMiddlewares["putCommerceSettings"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId/refunds", wrapper.ListMyOrderRefunds, options.OperationMiddlewares["listMyOrderRefunds"]...)
+	router.POST(options.BaseURL+"/api/v1/me/orders/:orderId/withdrawal", wrapper.WithdrawFromMyOrder, options.OperationMiddlewares["withdrawFromMyOrder"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId/invoice", wrapper.GetMyOrderInvoice, options.OperationMiddlewares["getMyOrderInvoice"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId/act", wrapper.GetMyOrderAct, options.OperationMiddlewares["getMyOrderAct"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/invoices", wrapper.ListInvoices, options.OperationMiddlewares["listInvoices"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/invoice", wrapper.GetOrderInvoice, options.OperationMiddlewares["getOrderInvoice"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/act", wrapper.GetOrderAct, options.OperationMiddlewares["getOrderAct"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/bank-transfers", wrapper.RecordBankTransfer, options.OperationMiddlewares["recordBankTransfer"]...)
 	router.GET(options.BaseURL+"/api/v1/me/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
 	router.GET(options.BaseURL+"/api/v1/me/notifications/unread-count", wrapper.GetUnreadNotificationCount, options.OperationMiddlewares["getUnreadNotificationCount"]...)
 	router.POST(options.BaseURL+"/api/v1/me/notifications/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
@@ -21263,6 +21750,161 @@ func (response GetMyOrder503ApplicationProblemPlusJSONResponse) VisitGetMyOrderR
 	return err
 }
 
+type GetMyOrderActRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type GetMyOrderActResponseObject interface {
+	VisitGetMyOrderActResponse(w http.ResponseWriter) error
+}
+
+type GetMyOrderAct200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetMyOrderAct200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetMyOrderAct200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetMyOrderAct200ApplicationPdfResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetMyOrderAct401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct401ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct404ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct409ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct422ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct429ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct500ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct503ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelMyOrderRequestObject struct {
 	OrderID openapi_types.UUID `json:"orderId"`
 }
@@ -21392,6 +22034,161 @@ type CancelMyOrder503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CancelMyOrder503ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoiceRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type GetMyOrderInvoiceResponseObject interface {
+	VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error
+}
+
+type GetMyOrderInvoice200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetMyOrderInvoice200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetMyOrderInvoice200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetMyOrderInvoice200ApplicationPdfResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetMyOrderInvoice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice401ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice404ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice409ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice422ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice429ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice500ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice503ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -21724,6 +22521,322 @@ type CreatePayment503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreatePayment503ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefundsRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type ListMyOrderRefundsResponseObject interface {
+	VisitListMyOrderRefundsResponse(w http.ResponseWriter) error
+}
+
+type ListMyOrderRefunds200JSONResponse RefundList
+
+func (response ListMyOrderRefunds200JSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds401ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds404ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds422ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds429ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds500ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds503ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrderRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+	Params  WithdrawFromMyOrderParams
+	Body    *WithdrawFromMyOrderJSONRequestBody
+}
+
+type WithdrawFromMyOrderResponseObject interface {
+	VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error
+}
+
+type WithdrawFromMyOrder200JSONResponse Withdrawal
+
+func (response WithdrawFromMyOrder200JSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder400ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder401ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder404ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder409ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder413ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder415ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder422ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder429ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder500ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder503ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -31280,6 +32393,148 @@ func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ListInvoicesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListInvoicesParams
+}
+
+type ListInvoicesResponseObject interface {
+	VisitListInvoicesResponse(w http.ResponseWriter) error
+}
+
+type ListInvoices200JSONResponse InvoicePage
+
+func (response ListInvoices200JSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices401ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices403ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices404ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices422ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices429ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices500ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices503ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteOrganizationLogoRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         DeleteOrganizationLogoParams
@@ -34225,6 +35480,558 @@ type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderActRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+}
+
+type GetOrderActResponseObject interface {
+	VisitGetOrderActResponse(w http.ResponseWriter) error
+}
+
+type GetOrderAct200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetOrderAct200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetOrderAct200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetOrderAct200ApplicationPdfResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetOrderAct401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct401ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct403ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct404ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct409ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct422ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct429ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct500ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct503ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransferRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+	Params         RecordBankTransferParams
+	Body           *RecordBankTransferJSONRequestBody
+}
+
+type RecordBankTransferResponseObject interface {
+	VisitRecordBankTransferResponse(w http.ResponseWriter) error
+}
+
+type RecordBankTransfer201JSONResponse Payment
+
+func (response RecordBankTransfer201JSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer400ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer401ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer403ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer404ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer409ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer413ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer415ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer422ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer429ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer500ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer503ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoiceRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+}
+
+type GetOrderInvoiceResponseObject interface {
+	VisitGetOrderInvoiceResponse(w http.ResponseWriter) error
+}
+
+type GetOrderInvoice200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetOrderInvoice200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetOrderInvoice200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetOrderInvoice200ApplicationPdfResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetOrderInvoice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice401ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice403ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice404ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice409ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice422ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice429ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice500ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice503ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41693,15 +43500,27 @@ type StrictServerInterface interface {
 	// GetMyOrder One of my orders
 	// (GET /api/v1/me/orders/{orderId})
 	GetMyOrder(ctx context.Context, request GetMyOrderRequestObject) (GetMyOrderResponseObject, error)
+	// GetMyOrderAct The act of my employer-paid order (PDF)
+	// (GET /api/v1/me/orders/{orderId}/act)
+	GetMyOrderAct(ctx context.Context, request GetMyOrderActRequestObject) (GetMyOrderActResponseObject, error)
 	// CancelMyOrder Cancel my order before paying
 	// (POST /api/v1/me/orders/{orderId}/cancel)
 	CancelMyOrder(ctx context.Context, request CancelMyOrderRequestObject) (CancelMyOrderResponseObject, error)
+	// GetMyOrderInvoice The invoice of my employer-paid order (PDF)
+	// (GET /api/v1/me/orders/{orderId}/invoice)
+	GetMyOrderInvoice(ctx context.Context, request GetMyOrderInvoiceRequestObject) (GetMyOrderInvoiceResponseObject, error)
 	// ListOrderPayments Payments of my order
 	// (GET /api/v1/me/orders/{orderId}/payments)
 	ListOrderPayments(ctx context.Context, request ListOrderPaymentsRequestObject) (ListOrderPaymentsResponseObject, error)
 	// CreatePayment Pay for my order
 	// (POST /api/v1/me/orders/{orderId}/payments)
 	CreatePayment(ctx context.Context, request CreatePaymentRequestObject) (CreatePaymentResponseObject, error)
+	// ListMyOrderRefunds Refunds of my order, with their receipts
+	// (GET /api/v1/me/orders/{orderId}/refunds)
+	ListMyOrderRefunds(ctx context.Context, request ListMyOrderRefundsRequestObject) (ListMyOrderRefundsResponseObject, error)
+	// WithdrawFromMyOrder Withdraw from my paid order
+	// (POST /api/v1/me/orders/{orderId}/withdrawal)
+	WithdrawFromMyOrder(ctx context.Context, request WithdrawFromMyOrderRequestObject) (WithdrawFromMyOrderResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
@@ -41885,6 +43704,9 @@ type StrictServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
+	// ListInvoices Invoices issued to employers
+	// (GET /api/v1/organizations/{organizationId}/invoices)
+	ListInvoices(ctx context.Context, request ListInvoicesRequestObject) (ListInvoicesResponseObject, error)
 	// DeleteOrganizationLogo Remove the logo
 	// (DELETE /api/v1/organizations/{organizationId}/logo)
 	DeleteOrganizationLogo(ctx context.Context, request DeleteOrganizationLogoRequestObject) (DeleteOrganizationLogoResponseObject, error)
@@ -41939,6 +43761,15 @@ type StrictServerInterface interface {
 	// UnpublishNewsItem Unpublish a news item
 	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
 	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
+	// GetOrderAct The act of an employer-paid order (PDF)
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/act)
+	GetOrderAct(ctx context.Context, request GetOrderActRequestObject) (GetOrderActResponseObject, error)
+	// RecordBankTransfer Record an employer's bank transfer
+	// (POST /api/v1/organizations/{organizationId}/orders/{orderId}/bank-transfers)
+	RecordBankTransfer(ctx context.Context, request RecordBankTransferRequestObject) (RecordBankTransferResponseObject, error)
+	// GetOrderInvoice The invoice of an employer-paid order (PDF)
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/invoice)
+	GetOrderInvoice(ctx context.Context, request GetOrderInvoiceRequestObject) (GetOrderInvoiceResponseObject, error)
 	// ListRefunds Refunds of an order
 	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
 	ListRefunds(ctx context.Context, request ListRefundsRequestObject) (ListRefundsResponseObject, error)
@@ -44323,6 +46154,31 @@ func (sh *strictHandler) GetMyOrder(ctx echo.Context, orderID openapi_types.UUID
 	return nil
 }
 
+// GetMyOrderAct operation middleware
+func (sh *strictHandler) GetMyOrderAct(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request GetMyOrderActRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyOrderAct(ctx.Request().Context(), request.(GetMyOrderActRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyOrderAct")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyOrderActResponseObject); ok {
+		return validResponse.VisitGetMyOrderActResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CancelMyOrder operation middleware
 func (sh *strictHandler) CancelMyOrder(ctx echo.Context, orderID openapi_types.UUID) error {
 	var request CancelMyOrderRequestObject
@@ -44342,6 +46198,31 @@ func (sh *strictHandler) CancelMyOrder(ctx echo.Context, orderID openapi_types.U
 		return err
 	} else if validResponse, ok := response.(CancelMyOrderResponseObject); ok {
 		return validResponse.VisitCancelMyOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyOrderInvoice operation middleware
+func (sh *strictHandler) GetMyOrderInvoice(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request GetMyOrderInvoiceRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyOrderInvoice(ctx.Request().Context(), request.(GetMyOrderInvoiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyOrderInvoice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyOrderInvoiceResponseObject); ok {
+		return validResponse.VisitGetMyOrderInvoiceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -44416,6 +46297,80 @@ func (sh *strictHandler) CreatePayment(ctx echo.Context, orderID openapi_types.U
 		return err
 	} else if validResponse, ok := response.(CreatePaymentResponseObject); ok {
 		return validResponse.VisitCreatePaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyOrderRefunds operation middleware
+func (sh *strictHandler) ListMyOrderRefunds(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request ListMyOrderRefundsRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyOrderRefunds(ctx.Request().Context(), request.(ListMyOrderRefundsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyOrderRefunds")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyOrderRefundsResponseObject); ok {
+		return validResponse.VisitListMyOrderRefundsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WithdrawFromMyOrder operation middleware
+func (sh *strictHandler) WithdrawFromMyOrder(ctx echo.Context, orderID openapi_types.UUID, params WithdrawFromMyOrderParams) error {
+	var request WithdrawFromMyOrderRequestObject
+
+	request.OrderID = orderID
+	request.Params = params
+
+	var body WithdrawFromMyOrderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WithdrawFromMyOrder(ctx.Request().Context(), request.(WithdrawFromMyOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WithdrawFromMyOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WithdrawFromMyOrderResponseObject); ok {
+		return validResponse.VisitWithdrawFromMyOrderResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -46520,6 +48475,32 @@ func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID opena
 	return nil
 }
 
+// ListInvoices operation middleware
+func (sh *strictHandler) ListInvoices(ctx echo.Context, organizationID openapi_types.UUID, params ListInvoicesParams) error {
+	var request ListInvoicesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInvoices(ctx.Request().Context(), request.(ListInvoicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInvoices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInvoicesResponseObject); ok {
+		return validResponse.VisitListInvoicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteOrganizationLogo operation middleware
 func (sh *strictHandler) DeleteOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params DeleteOrganizationLogoParams) error {
 	var request DeleteOrganizationLogoRequestObject
@@ -47096,6 +49077,108 @@ func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID open
 		return err
 	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
 		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrderAct operation middleware
+func (sh *strictHandler) GetOrderAct(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error {
+	var request GetOrderActRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrderAct(ctx.Request().Context(), request.(GetOrderActRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrderAct")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrderActResponseObject); ok {
+		return validResponse.VisitGetOrderActResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RecordBankTransfer operation middleware
+func (sh *strictHandler) RecordBankTransfer(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params RecordBankTransferParams) error {
+	var request RecordBankTransferRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+	request.Params = params
+
+	var body RecordBankTransferJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordBankTransfer(ctx.Request().Context(), request.(RecordBankTransferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordBankTransfer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordBankTransferResponseObject); ok {
+		return validResponse.VisitRecordBankTransferResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrderInvoice operation middleware
+func (sh *strictHandler) GetOrderInvoice(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error {
+	var request GetOrderInvoiceRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrderInvoice(ctx.Request().Context(), request.(GetOrderInvoiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrderInvoice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrderInvoiceResponseObject); ok {
+		return validResponse.VisitGetOrderInvoiceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48585,1321 +50668,1381 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1tjyPHlSeKf5UA/zNQ1ZqsZj31QxWE/Zda3VJJ/eSqbrctl7YYzAySoUpGsCMii0UJDcj2YGYvZoHd",
-	"nRnca8y9tmdwF/tmcS809gijsVcyMJ+A9RX0SS7iRERmZDKSTLKq23av/MKqTuZDxIkTJ87j73zWiPhw",
-	"xBlhSjb2PmuQCzwcJQT+PkjV4IjIEWeS3DPX9WWZDodYTBp7jaf8jDCJMIuRGhAkaZ+RuEUZSiURjWbj",
-	"HCcpPIKjiEgJtzf2GmTywaD7XkQf0w/uf3Tv6On3jw/l4VCNPrp7ePPwLKYPn3/w4OH9g80ftR8lj5If",
-	"XeD2ePzRfT7pbsb0+8Ojdx6/n9x/+MP7x92njz79wfs/eB5vDnaff3JAH9z9oE1+eKDf++EPNr9Pe9/f",
-	"IJMPPo2fH9LH9HD8o0+S5NF7P9r56PiDOxvRVsK6w/vt+IcfJI1mg1yMqCDykDX27rTbzYYgPUHkwI1Y",
-	"qNPtF1vfuzW+88OzttyMHnykfrAz+f7wg9uDd26mj3ZHR7hRfOieeeGBauw1ttpbN1ubW62tnaftO3vb",
-	"7b12+yO4fUiGXSIeksaeEilpNpR+8ulkRBp7jXcIFkBEoOXeZ41IEKxI7L1xs/xGMsQ0aew1MGN4g55j",
-	"xs/x/9+u6AYXfXfLD4igPUrixl4PJ5I0Gz0qpHqEh/rD0/8y/Xr69fSLRrNB48Zeo929Q3Z6t0lrO9rE",
-	"rZ3e7q3WHby729rq3eptdm+R23iz3Wg2Epy/4efTX0+/mH49/Ub/V//GI6x5pyHSRrMxGnCm//G9W3e2",
-	"Nje3tnd2b95yl2dGpuiQfGTuv5cKPiI3HnIZ8XHj5cuXzcYRifg5EZO7PCYyzKKEIc5IS78HCXs7ivT9",
-	"PoOaC3s/btw6e7HVGt65iFvbgx5pjW6rcaPZaIsd1oq2zj9t3e7fPGtNNpVe78HF9rC1++JW3Bq3R5+0",
-	"zu4I0mg2tuLb5y12s/uipT7dGbSGm5H+0qS/S1p3zi62WmJ7/KJ1a8S6jWYjuq02W58Mdz5tkZvnuNUe",
-	"vIgbzcbOeHTWurglWKu7NbnT6u8O9XtftAeftraj+Gbr7LY6b32yNdZjGN7sftIim+Kitcte7LQ+vT0a",
-	"6HndmeCW2jobttpx/1Yr2r4gjY81wY4l17uaC/opVpSzIM2eD4ggSHEkid3ZXcHH5S3tv+aZ0Gw3UGok",
-	"927cIJLijT6XqUzSPt0Q6Q2M5Q2un9i6cb51A0f/PkooYeqUxm9/ePDO4aN7T9ubJ2m7vXVTL8RpNMBJ",
-	"QlifvH3vzkOSDDjeejw+vy/uPXz6QT+9+z7m5MNNdfvZ0fNu+t4Hx1KNW9HD0POnQ6IGPH77eGv3pvmd",
-	"cRaRt1mrfXzz9PmnB1sPPzHXBYmpIJE6TQV9Gyby59sHf751/8+37idnG94e+vOt+1LyP9+6H+Ek6eLo",
-	"zD1v5OSpmozI23oU5rqM+Ii8zUeE0fh7sPnsdYUVefujF9sXT9r4zmRzeHfr/Plt9X2yK26lj3a6H94c",
-	"fLAt393svdfGD+5c/CjKhVRAAuwYCWBX+DAmTFE1CS7uAUooOyMxovYuf1FrCBCQCTd7m/FWtN1t7eBd",
-	"0trp3Wy3bndvbbbubOHt7k60G98kt6xMeCaNzGJpkjQb5tvzZNhI8HMaa5HX0HzkXXmXylGCJ07I/O30",
-	"m8ufXP7s8ifT313+bPqb6VdGJIywwEOiiIAj7C5WOOH9w94jzshDrKKBvhoTGQk60pyr5cpT3JfA5oYr",
-	"0YAnsdxHne32DnrEFXrIYxBKHTQeGHGCqERRKgRhakPTRL9mQHAMW4SZAR72WvqjLfPVZkNGAzLE+vND",
-	"fPGAsL4aNPY22/q0UUbkSyUo68Mq3k2F5GJ2rE8HBHUYuVDmhg7iPRj5SJBzylOJRrhP9hEfUoWoQj0u",
-	"4GeQ7/BbNtwXKRGTfLSR+WDFMLfCo7zHBE+SIWHq8Uifk+XRdvSx1tlDnCUTNBK8L/BQojFVA4RRX/B0",
-	"hBQ+o6yP8GiU0AhkiUSMj6uGSYpf9Idrh9flPCGYwfje56mQD/HF7MgecqkQjnBMhjRCA31fE1EWJamk",
-	"55VEGrj3+d/tcTHEmqEpU9tbWiTjCzpMh2Zx283GkDLz75yGlCnSJ8IbJA2Q7z4Zk9WHSdm1DvMwJsMR",
-	"V4RFkw/JZHawB+iMTDQ7TngqUDTgXOqFXdv89vO/3drdRSNBmcLdhKCD47uHhygaYIEjvU+biGz0NxBG",
-	"z54dvruO1ACrEzbEZ8RsSkFepJoMEvfgUBJkRLDa8/gaMzkmQu9JqbggMbD91o6h1wnT6qkgWnSQGK0B",
-	"93Wy2ajWkf1pDwG3rutvYPsVw6ug2+IhOWF6ivp1XR5P9rPrMHPD1YyrARHwux5PZ2dr64TRnHSnZ2Ry",
-	"KkgqSdzZ9z4zoAnxZgRToUmCRMqYJuMYUyVPmJ4YVWiNiybCPUUE2m4j2USdnfYdVP4MZaepJJ31jRMG",
-	"h4c9DBq7vXZ0G+9utW7Fm6S1o8X4HXybtIxI38G7vZvtSqGWf6Ol2UBrsS9SKrTGZnTYsPzY3QUGy8Se",
-	"ltNKEaG/8R9+fHJysbXZOjm5uHXv4+/9WSMkag57FdIbJKIW4ZksPCdCUs6MRB9g1gdx3cWSxIizDXRk",
-	"R4zWOjtbtzuwcjzV8nJ9H3V2Nre0NI04i6n+xGkP0yST/WpATpggkqciImiApf1CjCRlEUFrPaKigV4j",
-	"3MeUNZEgWrRNYDAkpmp9A3X+XUcPiHG9tSMyUiQ2S1R1jCw6QcL0mnPiFWmGUcRHZoRapyHCHYAwY6os",
-	"Kw71u+yezHecPiRzEmLg/KsdiVtVEzrShJ6dzPucaYnTgZ875qzx91NC7AT0aqkBlUjPfB/BTh1Tae4b",
-	"D3hi79abb8HBboay3Io8oEOqwmuRYNHXIo6l2h7Ua0IVGUoj7VQqWJWkT+Cd/jhi0sNpojQZiyLeE/Cb",
-	"QQH/WPQxs/r8EemFR8q9m96SSCv4aK0TkyHvrCMtnOJsqCOsBvlI/QfrSo2b2/OExkHrI9z6tN2683H+",
-	"Z+vjfxcWH08EjUhQE3if9gea9iN9B6IMDSnjAqWMKonWzviIRGdyvcapO3KfqDp1b+40Fp6yZpwhZeAB",
-	"H1/jMOcoB3WGWbEVHzOCuhNFkACpu9bR/5Bvt1ub7a3tThPZf2+2t3Za+T9bu+12Z30PdbbaNzvuxMVa",
-	"XRVqAx2TcyJwYl4pUZ+o0n6t3KdzN2mFlDkmWESD+5Yc5fkdqzSeIEMsidYwm9gzZ7i+745yfURLM+YN",
-	"Y7MlPM48PKEVscT3BwrbX//xZ0LvxMb/70bupbthbpM3YDR2qC9hsx+ax7azmWEh8ET/KNUkcd9qZPP8",
-	"kLJ4dpZPjKKOziiLq2YJNoeztFaYs3738jO2I4NhF2a8W3fGx1wE1rUjSELOMYtIB63pqVkpapix86Kz",
-	"7ykJTW2A6b3YWc//RGva1kWjtJtQOdAqqNbj9A2w306xjDrZP/THO80T1pEKC/0sI1jozZ2OIj7U6p6x",
-	"jeAd+0XDSY9BG6D6c+ue2lCir9Tz9OlLmN7NP25kM9X3wtjBwrZjzP7WQ9TP6wE2Pq7eKU/JRYCez7mI",
-	"4fTqURZrmYSOUikpZvqIuMf6mkZ7VqGIUXeCpCJDUKxHgvTohX5CL4OiKiFoTWBwWAyMpF5vIoX7sonk",
-	"gAsFT/XSJDlh3hjQ2r/9j+nvp19O/3n6xfQ302+mv5l+Nf3t9It/+x0MSaLZny//avrl5U+mv51+M/3X",
-	"f/vd+gbSwkybz2OOhlTKEdH8ABPr4SRBXRyd6SkqQWG3SDqkCRZUud1iRl9WvkOjqljDF8vKLsmfWFeJ",
-	"8ZGEDnDnTHlLIv2ZJsISJVQqsw4d/af3HtmpOM4zL828ozyftfPkeMe3O7vdwf1Zu7m9+TJ8eh9rNpT3",
-	"BR/OTupDQkYzvoVRghnT6r5AxmOQbypgaf1PDtxorChQC2OsKk9NmY8geG7qZ+cM/Sm/9oF3SY8LUnfk",
-	"T/lS436pl9U4NEEov4Pj97AiYzwxznKmLWfwAud+mxsjwbsJGX7vE8lZYfmNe12/X/JTxzmnRAhwOMVE",
-	"GafjUxtCalGWsSmKaWwsJWNxYInIxYhEisT7SImJMbNQghURG5YZiVSHcWOvcStqk61eG7c2u7dIayfe",
-	"jFp3tMXb7m3jXXy7eyfa2jQyTqX6DGlvNRuwZ/VJL3k+BjdSS6VUsL0z3KWMqD075z0pecvd3zL3v/QJ",
-	"vuBU0+8wZC85VRgiF3rL4ARJIs617reGWea7zca4rq2WlAmCowE4WTRrA8lIjDAzU9jQY3oHx0eGSFda",
-	"yiFONBOR+NSSvLySzm3jXCF6Ec9xQmP0wfHjR1dcqx2QgHatHrqhoHwoc5YqG3nL3X4dKzUz5YiniWHd",
-	"rv4Fx3valKYSDhPYxqJMkxP2WBuvfESE9YRaqQAvtDtgp93eR5hN1AD8QoLr/7fCI1PIqDxhGO1sbenj",
-	"52WzcZezXkKjqy05TvQ0Jqfkgkol/fU+YAhHEU9Z5jCjEpHWENME2aeQeQrUQ82LsrH34+zNCp+BM7dH",
-	"SaK5wYQhmo0hkRJrQ2OpL7z8+Iq8dSfnrYPCu+czlh1Hy9573VwV2TW0XAFf0SwQY4VhZ9/nokvj2Dji",
-	"V19lQ+bTbsKjMxKXt7VbBSqRvWNfj0zhyBgFEWEKtAscaxtSKoEVF1fe7tvektgR5AOctybm5pa7+boW",
-	"xTrKhngCmzjmhiPXtCVkado0nrIZeq3DYr0HMe0rrBNl51TBzacmLjizVPkd4Pqyd+0jLM/AYsOIkbE2",
-	"Jq66OpueMD7MP5oPa84C5YNsufuva40Sys60lNUEW0iBl83GITMn7T04vq+2NuZNV1VICnT11IB6Okk2",
-	"imvSRFLmVC/zdRsAMeNJeL9PYn3EpUzrTJ1s4h0g7iOu7vPUuBtWpivj6rQHbymyuiBGw0AyjQYFH+WV",
-	"Bc9OvgSPuELu63PIzrhqmduuiZGLs3PBhyYysaAuSTjrg7Ut+ZCAqkASSbKsrJKoOmN8rJ/LTktYGxfi",
-	"DhuN5hVvSRMoWNOWhTEXCw79znoet/KC48YtZ6Px0YC07nKmBE9Cnvwx0pNBcoC13hphCDjokZ9pY4nC",
-	"+2Yivn5A+inuh6cgyEgQSZhyrmurQCvcn/9S8MriScJx/JTzB1j0rya3R+Zdp4rzU/D7X1X4ekejHSdS",
-	"nCP37jmcaofSUpy3zO2vRBOm0gxGm9mY+ULDhL8MEz7xYm73IeR2NTLPhvDK56O1vQNRPBdB3EZrRmfH",
-	"Kru2s76PikE+ZALMJs5no9/6bVc+Vj171KcOyqYzb229B1r2getb3cr4px9/LYgJIyH2SqSbWfmjzJl0",
-	"XWufuae81T8mLEZuUHmMX0uPchB5wlOI25L4qsu5dbtiOb0R1l3Q7JFr02dNnJwREktvvUq0MZshi6Q3",
-	"XCToEVfHWFHZo7ibVDgeTUjIeKPQCEtjLuiFsBR3sRz/vDAc0KoIN5n4Efp3N07Sdns7kvRTSLrbJp2N",
-	"uX7JkIg/Nt6VZwyfY5q4aazMgqn3nrKLy/pxqESKDEdcYEGTCfKe8D1b4OROJlf2bXmnhJ0qKo5xDuv5",
-	"N14Xw2mrVTNS2W+1FvMxpE3k7k6BIOjR03YmIxF4Rtb3Txjj1geSS6ENdESAdtarS7yQuoT9IxFlqAN3",
-	"tQ70XR3jofe4zvsxEAK0b1EccnKcG1boZyjrz2e8uRF468K/hrNPSn4K+aWnlIF7qciCWkmzblasNAsq",
-	"swhaM2RNZyWBB9F6P1KprSZYESe3r899dyw5gtGifLQLPK1we8vdfl0s6YiiBoKn/YHNq7Q+YHOEwlE/",
-	"TCU49YAe+pqmyN4J68zQvdNEcBGSkgX5BIynjqYsXIZ0/+xe66o7lvwBZWfXchDqj2grOHgILuFSQ8e0",
-	"zyAox+HoZrExrmdzcFFP8KFRgkaCO5F+Xd44zSrw4XpHpmYVffv1HpedGap29hCeIWYh1GbJasiJuqk6",
-	"YdYlbpOxlXUgOcf+LMlNYuEYT3LyQzJazqGa8va7QHjDT085f4jZxPr85ZX4SWjehpwjIP2VtCFvWZ9y",
-	"joaYTZzZsMDPqkfRcqO4ls1f/v6+kefLHSPXe4jMaCvFg+IZc/UXVxQRVvqcRoIA6+FElhWWhPcphBxH",
-	"WMoxF7E+LiiLuBAkUlfe35sF5yFEQ4qDme891A+0/AeugyMemhhN0x1JEI+156L3rdKaP3/+vHWQqoH+",
-	"NcKqQhHG+R1a+4fRQGJzKsliV8QzveEjIqXWlu6ZAo6rrD9MD1dYyTYFYqiZE2IzEmGRndMVsRzOT0Fp",
-	"9eI5jnEKIR13jGKFEqLtgdteTjj4gRovm7noySV+dZSIyvxkuGoUaMuzvn+QEamW7Z3T9Lotb8pGqTLb",
-	"Dz6yjzpmBTpgbUuk9WjEez3CYq0aA6n2XAQR/oW6kxNIGoy50trLCKsBWuuYUkS50d4AsnbWm4WAIpao",
-	"o+/cMKaW/pg1tZonrAMpB7M/gaJj9sfsjxvogE28L0DKX1cQfCaRHp6hCEQy3SaEE1KfgN9+/ndI662T",
-	"JsqiuTYubt7j0qtNSUHTmpgnzIRL9dI1nVEBdik4U/v0nDDD7OCo4pDQ3TEZbyTurMN39ekrOYxLkQt7",
-	"3EfGpekz8FonE63uoknFh00s09GIa+3xIYkpNiWfVzI3sxeeDvUboQxtxuUBpXwQS5Z+xc0N/eIre6t2",
-	"8/3izQ/BcJAdzlwjM3umBc+04OZX5ZHU7NEp06CzAV5k+0oogQYPZR7U8lIncGycMTh5IviICEWJzMpW",
-	"R96lz/zy2tlM8WKGc0nm+3W1yz9qy27nE+6BuQtK56yY9jOEfNntf35rZ+H3baHvZ7OhJD4ylEND3qUJ",
-	"QXCnVbL2EdPfTrRqo4/FexubN3c2ip/f3ip8fDfwcWVKt2cT5+YO+qVvvv/YvsSvj/YWxCNYniHJu9rK",
-	"0wOwcernWDD96lklkA+JcWDgrpZFfrRY/51KIpAcQBoJjhTibN8WKErUFZhpQc9QR0sAUD6LLBfpP3ug",
-	"hhxWRXXyW7QAi4hgxsuZrX2a+tZ4TlsjdWbccd4LbUxankrOmTkIZn+NOxuF3Miq50ND8GphZ7JPbaEO",
-	"MtTNpmY1OInWcm1uvTDfWFsWig5J6IuZmjFb+TZIh5i1tMkMPixyMUowM/rCmk13hQ/NZzagav6dIE8Z",
-	"gcUq6khGREjYVjFW2DBULuGgmtuU7/gR0j2Tc5skJD5hmQ2J3Yfeks6ezAqgCi+lEg1xbJIdmPWUnzA+",
-	"e+NaJx1p+h7k197FCrvytCL3dqlQg3etCl1OVmRpYh20FjVhhj2pop8SJgd0FKhR+PD4IaQEbNR5VUFy",
-	"z5XNs9IPK8HZZEgj/fPCL40E5eJenBrSLD7tCnfrQ4tchAsyeA91hjghnSbq9Aj8VWvqktFEzr5ycxPF",
-	"tE9NKtfCl2ghdlg8UMJCpbQX7HMFaesLYY+4TY9bDBmKHOBmMkPiuRvsGTDrwnO+SBsoJY1cjVzO6HoT",
-	"ua1pstwpFy3iRmK2q9ZfcVcSpk6Y0dSpRFFCMIgp1PHmZBxOGSejtc7Nne0OKLGdo2edG52jZ8ed9f0T",
-	"1oGpd/ZQtmpNJIlWuhUXEuEk4WMSN1E0INGZc3KcWwyOV74x/QO9fC4vtzNfn05V3NXzH36le94yaL7z",
-	"XYWH3uF6t8BWD9RueDvbH35JnVs8/NKODW7UOVvMzbjIX9g/4OYRIz8JXzYbOFX8YDQS/DxwPB+n3SFV",
-	"yqIM6Hsgnm+sO4wkwUrvTnvPetMrZh1ihvvgwBXknJKxd4ZnMANaG2KS1B6xHtVd+4R+OEf1+aymImJz",
-	"a57whEaTH5g4dVgfcEFsBxJhZVAL5M0InkcYSU0gCTfaqYBn0qIwzHw+JhGN5454Id/HPEqHDnEqWKPS",
-	"F3j4ljRyKaFSQRERFzERTePjALObKonSUcJxDBVXJu29oz9v6lbq1JTddZ84VAQKxcqFZOS8eqQDKhUX",
-	"kybiSaytS1O9v1bQoFDMibE3JSHIJeXpC0Su1x6mxz33zi3vlEcKdSJ3rW4+Q3T49R6L5WNWowTE3l/r",
-	"7Lb3mlKXmm+n9V7sa6qHyz9SrZwZFqv5ypFXd+hJ2hcpToy9Qjk7TUd9gUGD1wozgQ2Fk1NBlMAUTEAt",
-	"KlIh9S1j0qUMA94KGcJfH1d/96lxqwSmYQWwfDJzkMyKKXfvsZP+s7c4Z05tVjw2D+hHjZS9mlwwFsJS",
-	"wnCMqRbbx5RFZPUP67doGfCES6qC4nSzhKVDGUooI/tW3KCUJURK1HFvssZtxZf9Wmr/EAX2s6sww/wB",
-	"1vYZucQuRa7Nt7MvJsobtygkyixTyW7FA7jpHeK+qK84uALEL3JTaY39A8g/Pn3uyYT2Av3jbn5yB9wj",
-	"5kd9FJYOThOAgco8cBnbemioAPYO0zWjzeeVeiSrCs5jxOYQdgc17gtivF7aTNAG96xnBy+xO0ZlHWG+",
-	"DjcqrQxWiyj4rl3eWU3O+rKda7ukkzHa6+kz2/kb7N1NxMg5EQgKgrxfwe0FziIregvu8binT9Eh7pMb",
-	"n4xIP/vHiPWDYlVrCtUVsgwPPeiQMfZUDL1sG1c4zc7sATJPujqKuiJ3OcBbuzcDydLkAh2/f9Da2r3p",
-	"9DtLRLSGE8nhSszHTI/9LQN6sh4cvKSfkncmyrqqy0gQZYml95khR30xHZJyFgEgW4tmgWP8UWU0KHx6",
-	"AWMaJSnoEFECMyNpTHXIUJN7A3VwpLg4jAGcx0p1LfPHA7u/5QTK1GManzAw1lPFh1jRyNoVOIGYmeBD",
-	"bkKFjn2t/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sh",
-	"dy8xyVH6FqoGscBjBiwBi0Pi8D4WfHicqSxhz1cscE9BHpYbZAdQG0gsT+1Y9QVvEvqf3inehDARjN/c",
-	"aLO49F1upPUcaiUhUb3BssKdgKtZKtzrgfGAqq2MsJ0qCJZVlqL5zaBB6fNVHwDgT8Jug7wlkSIXqtZM",
-	"Ff+TWZaQaDKM38y2pb/JClznzTQjb9Ov/lp8gFYRylIIrXWJCeQnCYkRZfszDvySfanW0bd/+TcnzKOs",
-	"vlAmLlrL3BsIyzMLmmd/da/wyQ8v+fbz/25eltEeLO6M+huFNdpzDpf4hOWIXAbNQJ+rvTRJ9pGTAlrr",
-	"8dc0N/gh8GA8NSesJwiRG/4q76HupLgZmkb2YjZBRplG3VR5wzSYgD6jGJQOK+eA9CUpV6DejNQriDVP",
-	"3AXFWkiU+RzhoForfWM1rdbs/rCu80CrqwYDxJg0oPiAezrzcSIs0WwsJ6hFrODIugZPUg2XR01q/Sk6",
-	"JKodA9dnyc+eFYZbckOnMoT6Ouz9QOiXKmOKQSU6MVkvVtTJt9CLlKQErWWz1ALM28zrq87mVVryYdvd",
-	"lwfl3X5lE3rRsWWE1BMbEC8Kqsyhuaxn04m+gG8zxzwOAJZhKSFDLbKgyM5Vox+yiMhWobfCzIB1WTjk",
-	"JRcW5lQYUJBWaUxVZoRUqvtl9uUAeEOVPfSKFb1gdPiwCuuhbI3F3nfICZPVsU3zXAkkW0+lJUckoj0a",
-	"oR6OlAPu7Xx20jA46yeNvZMsKeak8bLjnRQ5aUjYNHuu7awBHo0II7F7taR9dkoZaIrmT4fH6q7wVEEO",
-	"ogFXMP9EHTcIe2LHhWuCSGIeKl7KjRZ4u3Hhngpyzs/0JVCIoMODrdywOL5a/eQJyT61gR6Rsc3HHOIJ",
-	"5LjGsYun5ukudkKNK5kKoyLQ1lZ7e6O9sbm5vXGrDivwCHxyS0ng2RNwPkyoqfM7N54wV6u+71vYLuvJ",
-	"OO1W4ulUEnHQt3w1JwshkI7tpVyZUdqEoVUGEjoEPBrnpkWW35DbGDNnBOQu5BPLN+58eXMtMjmXXm+E",
-	"LM772ISksdebZtbg/uD506wVhp5XoX3GHjJtWrRh1NmYk6d2yKqrQFKmaOLS/4jU2+OMOPgUWUiRu9Nu",
-	"h6RAsVtNMN8Sv0gJkpT1E9JKJbHf6BnrLX9ahmdR0dmmrsjwO93MGLqQSWMFAbJCtwUozrYgb8+gPxgs",
-	"eBiHHT1lJ2xIhlxMTEmdefZYcYH7pON8yZShDmTCuh/ArXHCRkRIbbLBjudnlDQhr1uhmBKZe+ht6xM3",
-	"sg1kmhqcsLWTbF5oSE4a6wDwZQX+GRkphCPBpczeYGtapTkHZv0zXvef3Odm2wB9XCHzFm3kZzIQZfI5",
-	"3v+sz60lpqpigcLa2iGFtuA7lMV38/TO1dKovfzQJ2QYFuc/3Nht3ymktlKGntx7aILyxnS5e+/o6eH9",
-	"w7sHT+8ZUCaof5UkBgjrLhYEatxv7hgkbonevXeECIt4bIuziinFi7KGmo2L1jBNFE0os4LtJThKTY+a",
-	"0MF0X/Ah6hjN3CObpiJl/bvu0U6tbF29jbBKRUW8I/vZhRFiEvGYxCgbIWA6y6YjyppUmMVYgOn07OhB",
-	"S+Ie2YdwqCvgsIll6yVi7axEq3KabJELipT0ZxviQ9sP5kCfuksm92nlfIhj4vUVKGgxXohgTRKtwg5p",
-	"3wD5rYeOtjklAqs6J+bko4Y0k2BW+xyq3ccRUXJJst3V2pXM+9RYvFMA/6Ws74F5QxURWsNJAuqAXG+i",
-	"7gRBb6JAfjtWpM+F/VfZyZyYfhzUNOvxNat9hJF9FjAa9digGorIiLAYMyXfykepOK+fSGTfClQKqU0W",
-	"N7y2EgYv+gG0Zgq8DdC5r+ldPoHqv9NvGFAx6RLXmTHnlCh/uekv6xxGfE/wdLTs4YFHOLLVkkV2aaO3",
-	"UcpsQXFBorpWObMaV1TlciT1E6zyXkaLKJ33WXpOWczHxafDvZcO/I5K+kgzMXXGx3s5tHDTbRMKsJL6",
-	"3U2HJgqJkQnpqXA0qaZI0lOI04Q84jbAPHsHwUo+IL0QLruRruAKmb9Ci/JsLJR53aWp5z59zybPWMep",
-	"qvDGhkSvrfVQ1sEn8wwc4pJvPPZo5tzr06tMXc/hWOKORXvJ2YxL7KflDMrCxn0DTEo7n/dN/uc9pkzA",
-	"Zgn64cglmhXD65kXFgz+hKhwDjd2GkwNqhttZ8novwt1Vc5qwYFDSRLfhXc0Zgoy71rMMFtTvpaBAUU8",
-	"SYcGOUyuZzYYFYgnBnuFkbHRCGTYtQgF8TWDKObmssFValTjdIXcKe+88MFloQFl/pDpldW29741xDfq",
-	"pch4A/Sm1nSs45gA1jVfsMXs+rp2e2F3vDmb3td7llSGIbs97SY0gpHa7lsQqNqDM9jW2jVRQvo4seHZ",
-	"6c+nv5j+oommv5z+7fQfpr+wCDARgRKGLmZnyLoG4aCHbiwK93rrgeTBOBZEhg9iC+N8z/QArb7hiSvr",
-	"DUQWssm+r4ZJ2N7023QIwmITo+NIYgblQTF6/+nDB1dJs6OMhcv1NE2ri/kMQZfReh/YR6DWus+hC24g",
-	"JGma6bpcPGBWSFBEa9jALwAHQ9sxcU7EesbZruLSIcCyekWLrGqKvC/ClAHAjkrKyCTtB38Yk66kqq7O",
-	"A6+xo/M/mRNvloNKXFniwXwEzYyz/WU2rGDnna9wzb19F5tS+GUO9Tnbq64N/6fASM5ADsjtrAOSu6es",
-	"r1dEslZiwVXZLGeWbCY1meJ1nZ0zjPhmnp+20eAy1Ky3jdg1c9Kc+diuZNehCozKuydwgttuwNA2ONjY",
-	"N+CtsErsiinGmksTUk73n8vEs0/Ae86J+GORbaYYJZr8QRSZXtZgcIkGf9dYZFBqpKf3LRQBhd0ji9MI",
-	"ShrxkvJNC4GXzawzZVCczW17WfOIyXbXcrFLIxXe9WtWa0nyciVHWXxfd/GePune9am2jCqncL84s9k7",
-	"SsNXBEcDi3y3TPfGp+a54CuX8KBZ4Zx50MqzD+mStuYkIM+aJbnazLtyemzpSQ1LsRB/LFE3l9HQE45F",
-	"Pi1uzoIoL+27xSfUKgrtd6fNqz9tZl35s7v7uxNj4Ynx6k4A1zJ1hpOOMDszmhtgAUroiYrW2hmGROdF",
-	"p3g69RKOvQZ1BnLlDyK+l5C1FT7Rw3pyeJ7UzaRsWfwukLqetCzKx9JeKgvTfC3niEvT2vaISGikvhzS",
-	"XxYir8HRNp7+srmaiehL9atah2tZvpPEQyh9VUTI9XpWY82aMGUq2hZu0wrj0pLWvamOtWk890vGiZev",
-	"Y6kpZkdYkKrincVQQR4yQY0zuFpQVJaMrFCMcZ4Xli8cU0iuZBSZESOjHAvgPCtHr1+p4Nb+rgmpLccB",
-	"r26dhvjC9n9oZ2ljlW3280Uso0wtaKN85/ZLd/nPQquWscBVkDEL6zVvCUxmyJJ7kKdM1c2Afw2bb+nd",
-	"tByzm+nOI+IDunSyZHaSzDouTLqVEoQ0kRmVdCAV0YAmsSCsiSTtJpT1JepOkGNq01MO2povmxW1MDfI",
-	"vG0eEVaC5LtvQsyKZyl7FpXDxp5dajEVXly5Wh6UYOL5ObH9DsFYcIpRdkgO8RmR0L8BCc7VBjqAj+8h",
-	"qfBkhQKDZuOi1eetTHk09248sn/8mI8IwyMK6M9y49mzw3c/9p9p0eGIC1ORhPU2b/SpGqTdjYgPb3A8",
-	"oq2Ix6RP2I1sGC/9x+UZHbUcdm9rxKHSOctofZNF3yxT5lmoAewTX4cIVyiOsURdnrK4PgCt648a0uYU",
-	"6jCuTCeKff1+xgFCnwjI75WIsnAal834PuYhZIBj6OUIKOZNKKHW6iDgHAFA+nYbxXgi0Vrnw4N3Dh/d",
-	"e3p6997R09N7P3xyePSj0+cHR48OH73XWQ9/uEf16EaChmrBSsAmfv51EyV8TEQrwpKgAbkoQghv9zaj",
-	"O7hNdru34q1oh9zs3cbt7ma0He+SW707eLO7He3Gt8idXhtvdXeim/Ft0u5t4u3ubnQrvnMV9Y5KmYaa",
-	"fQBuP/z2lkSxadqcGic/VFyvHd2/i7a2drfD6CxnZHKQ9LmgalCR8n5GJoCvbqDp6aeAghel4pwUaXN0",
-	"fNDaau/crsocfiara34NtpFtkGSx9zIpVwY4Wr0g2PFwfRWUcfUOfL7+I5IIipNHxvKeme2z0aiSu3bu",
-	"bx3cudveDL41NbIhnGNvfqzDAPnX7j56e/pfpl9Pv55+gaY/n/56+sX06+k3+r/Nx29P/5/pby9/cvnT",
-	"6ZeXn0+/bt59++hZvaQif9/lo87Yt0SeEv/59PZWq6iae7xUlC+5CPt4vkTNChwCotX/acYZE/NhsVhh",
-	"H5i2UNYAvxcp/aL96Ob3h3fu7tCtT25NfrApf3ibHJ3t9t4fb6sHo4/wM/5e/KPoTvchu/d2Ra5cdS0H",
-	"dF6gCnVxdJaXFWVlCrVKOOagnRdLOKCpChaCnpN8W1KJhnxoEbRWwGsqFljkK+CPa8GKOgX2SpFx78i9",
-	"gjbpDYr3KXt1pUhwvPulSE0oRPrjLjE6pn12yJasMCrX9/UweM6CCvmhljMIg3bSSug5iYtVfWFt4dpr",
-	"mF5btVJx75RrlxZUK4HJ8sQWqa/IqRZ08Zp7ezAyvt5XlulWGnbxi2Fi+UC+QeQpB0ZZqkbygYaztumA",
-	"/peDC0Oz9X3Uca8AlDhrSpoCXs60njdrPsY1o1ghVMWVMAMDRTdhgiVcEtulZDXe8hvGBAA0zRJmbeP2",
-	"s+ZcXisJW30/AKCh4mE4j5XqWGgGt2y1mRUh2ObJsytBsilyoUrm6O51SB1478dVRBEROSaAdi6XJAvj",
-	"R6SXshjUvif6RcyNP7PuF5n2ggwpi4l4F08C/il91WkuGMUpdArWpg2iTCpsQjvIvUNvwjglG+hYcWG3",
-	"qakTt79/wrtNNB7QaOCaPnVTmig0IWpP28juRpM5bfFeYzzZ8F0W2wvn5MC9cGLAbWfn1UuT5NTM6xSq",
-	"ffYQOSdiYnrUjDCNPRwAA5FmioKayPU5hm6U+9Dx81RghfeMIjnA+bEHD2orQ1NRz3ZCFOqSfsrQmntN",
-	"T/DhCeuElrKTI4mmQhLE2fo+xLgtrfT9soiVNjMvI/9ggGAisFD9SoldZ8jXDHNaiXkqGDyQPRBI3nJH",
-	"AUYJwYJBfX5EqO0OYHuT+5Czfnci3jstgH83mo2YjhI+xMVDvpoCTWhujiM139YJGjpPRWq78USc9agY",
-	"6mUVfu8RJ3ptnmtF34IBZowkfvGLa6koC8pzhR1Sz9pWWPRJxSLY4VmWiw3argNdXjMnMVbaeLITlXXa",
-	"KNlpZZ92pTGL7RW7IjxeFaAg2BdLz/RmC9qvmFlmwLC2LTAX6PjhcUn73Ly5pMKkv101K8LUQRpTUgGa",
-	"xgG2QhCsDdU91DF5qR3TZ1FLqS6PJ3ljDK20apajbB+5xpFw8wkrg1O+ZXqNk7hFGXI9JtGaG4yJLhgt",
-	"DL4GXRrthoSicYOwnRVk63vGNEkyUCUEqTiwGbKboM3yxnpBTpkpQXstGER4S4I15Cliq7GBBzs4ywlG",
-	"tq+F033XAfp7NEomSPEapleJB9yHQ2zwLlb43kXm/i9meWVwP/WtcfOu+UBBniSUNW1k2YS8hPfuPUU3",
-	"8IjeON+8MSQ3/Bs6gKMMQmNYPww1z3cAcgE6Ty4j2CwjDeioPtEeZs+ERmE7vy27Bg9tw7hQDghX2Rn1",
-	"RJAeEbDrFr33UcVj4DyNOIvv1yo/fcqVVx5tAXSWnd2xeSw0Oyn5oemXTqv4y7ZXp9lt+nAnF7YHi+ud",
-	"Lmvz0XH2yWBF48qQPB4D2rdUL16R9TzCljZcmUClxWsWtr3HfUHpYTGhVxOIVcjTzweT/ZLNpA8hiJhS",
-	"5h+Rziq3DXdKZ+W12Ex2kOHZnz+s7v5oCed0Z56qLr8AMZZVBRj3gb4Q0ZHrZVBu66DIcBRqNPQuSag+",
-	"hJG7BUmOeljUhKrQZ3d1EcP7Tx8+ME1x9YnELL33TXtlGLdVTWbkn37oqbVfA6UtCaasBVmR8Pa1HOfl",
-	"+OFxONS1gkJ69Wyt6sySBEt1T4hQ/tzzwSSvmbLLYluD10qGW7Yzb8Y3QXQ3t0esNs2FXkhom1torBtu",
-	"/qBVwysAMMsq/PKRaUHeQWuu/QEXyICZC6IEJfE6gGxqq3MNQ5tlCM4YFRAmZHKvoTU3VmSMJ4BIn/B+",
-	"H6DQUUzOScJH2owD5K6OhQY9YWtGbUxH+wCK3smW0rUbzdRCM8qGIQRkGULD9o+XifDdW7hXNIMkNlVg",
-	"dq+4X11eQC42BB8WI1VjkkS8bouN3BLK+ccbS8aGfhgw29We4PBwRTIp5W+PYvjPctR8OXod8SBPKq8e",
-	"DnqXnNNoUQrHUn35AoFJ0qfSYFFbpHp7ZKMhPjMYWFS6DuVXQtvRC6tvqkE6GpEn7u5cO6uyWtyAwR4X",
-	"+Xyo2rfxlnMo0JJ6G/S5UoQ5Jy9W2dOExXJ5q8Zkz7mx+kPNae6zYPUyXxPX0ejqHPfEW6mAY2Q0eksi",
-	"N+dC4yMWCw4UoVyaAnj9lVxC5DfMcIf5suFGUQ++ouTvX5m9VBiaVM/1/t2HlqOExQsGcE+rFqI+V8Zh",
-	"cp8K0sWylNTSi4Yt/+kWPN3ST7TUgLTwaFSO6t25uVoT+Gz2wVX1QzCeAjPCUoLRbbu9nmZdf09zjyHD",
-	"QwcffVr0HmatiwdccT3x4SjhE/2hU0EiExzhalCBEOoG9QzCWLOc36NJ4Eh68u79Jvrgyb339Jn65NF7",
-	"ZodDhhGVSFa07irsa2huOFm4s+H7IWoC2oOJfq5mcRAHYpINyWmSfmB9d2fRCM1TwSGWMdmWRZMkzO+p",
-	"4WO0rWk93EG0GYdRVoAGnvgscbB0ZiVcznXOLi7LGhF2hReUiOfe1sxHFqRk2ZP0CgHz9d2vEjS/Guz+",
-	"VeC+vyZ892tFY68NkT6Dh55DpS+FjF50kgWDLH9MRudVLMNXaN1d0WCaaxG9RvMmM2RqWixFH+R1WAkr",
-	"hNDqJiDXkwnFVN9VANxD8ATn/IwcZW6+hYOwTTWu1Cx4SSEzA1TuhAdIk0UJrLZ61I26NOUQ63iQu6+u",
-	"+uncvX8+Acxt8yqN7uMXfsHkbHyoDjZaOdR4LbLyGjtx+RUqs7S8xtLIRUXUcIq58q+MuoWyx/rFjt7S",
-	"HbJRqq51/UaVHbHvZlDNoLqa9neFarE1BTkKeiIUUklsvty3n/+d8ZyucYbM3OBaymwLnfWN2YqhhTk4",
-	"11LWOLMmCwjuPAozzZLEJIcZBysJJwkRWZw9b2+I1rBCQy4V2my30Qj8nTmjQE8KxqH2mjLsGpRdxYHh",
-	"7/TVvRj38YsM9bbEbEyOq+pgHmJxFvOx1tNTEZGgr9Q8H45YHC+GVrqKrJoLXPIK1MDXJtrAhK4ClXg1",
-	"0q0AEpF93y1vo7DO1yIDgR2rBGAFT2b8uPYeVe+n3VYvwec8FSRe37eJhCwmApJdZA7sFQg/tuul5L8+",
-	"7qwW3I9B7FjgdyObXNnqKxXQPhMWqbdkptNCzlogvIFTrqNNViYE3wBwRh+we8mkYDIOS3vQOk3aKlqz",
-	"rMUZMqjm6xsg6ZJ43rM2Edh72IgE/fDLqklkMds6yXmQvt1NCBriaEAZaenTGS7YlthrkuEzchphSUr1",
-	"eZRBZexphmEzC/Onh1PVRJUkMSQJYBRzaEQKuFOUKdO6/4Pjx49s6LwDDgloQAiLudHeYHhIOhD0hDoG",
-	"LPCQaDJDQeFIkB69ILEr1JRIW8L64ydsrQNtVjagmUKniToDgmMiNgptzbIoaTZX5xIJZEFV5kUM0iFm",
-	"ZXqWSGiylLGpMS4Fsmu4jzV5s2YKbigh7r7ejiHHBCu5j661ccgqroTX1WuELtWV+PBaO4M8xTZyVAf1",
-	"5g/W4+MPA5/jdQy+akMRQ+Y5HUVWgeEB4tXE4ClLD0bGJvTRRKMEM0ZCAQ9vh14VccJtzIJmsrAM7rVt",
-	"wZndMpP+Vkf9XGqDVBrUNRLRQxxYySGvHFP7jWk740ujmQHbbYK+/cu/8cKH+l8iZcz93aMMUs73UX7/",
-	"3+X3Z5eb3jswiwvviDCLSELijextJ0zf466bNhSU4aSUbWVenckiw6j2zQabAN4G8sm8KhhY8Miwksa6",
-	"gugvw1+Zy5Vr9HqwivZRJ5cqUJFqq4Bio1hCvuV3YvOPVmzO8M77BCf6/s8qGTZrU3S2uKxuDpMeMqoo",
-	"Tq69tDwAfWO+lFUBl6ufapf8LmCphPcpm9vi+y3pFVwNeZcmxOTHbgTSQv7A5e9mNs0VyuAP8zLZgB9s",
-	"6GJLRSp9aIDU9501qaQ2wlA6QtYaNa5qQN5E5AJHKpmgNcFTCAb7519dLPY4JTX3U1/giNzLBEYFNlGM",
-	"J177ZaindVXErqm2X/IP7rxUjgiLySwEVxBoqAIvCHA0NjeCk+TnRMRpwDh+xmCExjWiDXSYJBoRQXm8",
-	"54bsj9FWB1Olr+qHw3mi+pdFsGP6Hg/PGnAOmHvlNaT9MAcdZLnNLXZxKbOx5mRawM5PEsyCuUH0PEDi",
-	"x70eZKhiZcAdeFqRWlsTrM3eVh+uDaCwjgdYEK9QPuQIEqA1Ci2fCsXcsNv2URvJUaJ5hJwTlhQr0+/c",
-	"WXQ+A8nnlNpj+DTsG6nwxHKCx5lZCX5xO5X3Tz6khSpD7S5eiohznDzkTA1kCHxRX0ddosaEsGycsuia",
-	"3vJGsxkazZAycIgfVIhGyH4e4iQhUhXEoDJVLkyTgltm0ybC/K4U80njutYsFcIEaFElCzgMN/1V2Krn",
-	"TrAdk8zLQvw7syY+e81Qsum25qLc7NIWvw7HfFlqvAGmX2lKq2ls38mkKpn0nbB5bcKmIGdqsHpNW3oJ",
-	"tSAnp6cdaKuAcbVv6C71zqbKt7mdLRmE0yjN0X4+PLtzqrLqi/KoTR3cVfLiVgkkVGbLL4NE+NyBOjn0",
-	"kYSyMyQVH0k05uLMItstoT1VtgOsrUKcU0XidyYVOw2Am0xWIBoPuIEe8YBN8womh1NFJeqXcarqZkXr",
-	"M6JyRiukfAi+OFH4iJs04Xoer5w184hHKomoqgpzVHEkMjWcVK1Anlo5JY4rYeY+j3jE9UIW+fJn0yhG",
-	"L/zcTm/rzd+116OfZDLgjVBNMtoIck5NOkBFPc58ECDHUADxMsDnxY1WTyitIF9KsSdpUWdssaZhI7Hv",
-	"nAtQGr/RWLDDr+udy3RKKnSmXkpClCt3ig1/6u27+eBKOZO85oquuWv9RJAeTZKM+8hIYRZBD+1hGZAp",
-	"4MOdt+RXf/WypSCrrnZheeev3fHicn9lYVfgzJfrTdSxqM8dtCaINGjI+rKTuJDYYlPrO1Xl+Q45OhfU",
-	"eT5+MEb0wfMPA/pV0ved6Pfid48PKkp8zos3bu3ubt4J3npG42pcdhobeO9bN7dvIzVIh11A3q6Aejch",
-	"GffRxx8+CX4wlcS/TdJ+8LaLCmAO03P2jEwcGG4qkgzaa6R3pNHT5h8NZ5A6oMmkv2SoYIbWBCqH2OiD",
-	"5x8ez67JGZnUPzj1qi5KWoYXhr7/INtQGaRnQ6SNUGderS68JVGCWT/FfdNT3wHkQDjU4QdKvzgbXkZY",
-	"cDmuADb9ekMbo2tGCn7V4NAVkZPRvCDJQ0wh+DzDjF0eT64rPcs+8s5kpRrKuu3ibQHCXNQxM1uoVVjR",
-	"1HAFdnfDfouHbmuMBQXsBxc2AiwkD68okLN1bSWKNUjgoZFV1ibWskSA7GXcFN/2KFHM54baxYf+uoVw",
-	"f0pAi0NzO1TiQLp2hzJDU8pZB60xMpYZwCthigiDmoPjc70BpDm+wbtk/ElOrHmvgd752e1F5InibTML",
-	"ZWdzHeaT275vgO1kp7LaweCkVWmaCaYMGpLuQ2ZwX+DRwAEc6wu2TqubYHamVbVyO4zpLy9/Ov3t5eeX",
-	"f3350+kXaPov0y+mv59+dfmTy/+ETDeS319+Pv1m+pvLz6dfTP/n9H9e/jWa/n76zfTXl399+R+nX06/",
-	"nn51+Z/R9LfQs+R3068u/2L61fS30y8u/3L61fSr62pvsILo83a9N91fmKFPvwxO7NfTLy9/ApP6evrl",
-	"9DfTb4AG03+afqPvmpnLknH+oByZwyiVCviLlKRax85RpHuYtQCu1eJId6TT0U3QN9dnBAkL7gygCxxh",
-	"gASbQ9j5mO1OUphBGKnml4l/XC0PjtOunkd3RaCPEQBG/yDPpA2UEpgfnehzYtI8ieSAj7Npa7UvA6ef",
-	"INwXxIQScm7Zam/dbLXvFNf95pLpHcVRz1tuQ51R2F0ccabJOyd4nU0KJBk3/jlW3w37etQL/xFnTHv7",
-	"8/++/Kvpl9N/mn59+dfTf0WXf6k34+VPLz9H//Y/im2Q/u134UqoK7JIRkTDD5ZZWBVfhHAQDIsHEUyI",
-	"GkBhKDXtFmEIVJpT3AOlz0fB+DicyZCy/EuLOcK/G63RYj8GLpynCkx5yhB2Q1y/pjSRGZ1qhgt8NcsR",
-	"sFlg+vLiztCg5ta6DmCw0I5dvb72IRZnJPaBeOXsAIdw0+xCv8/HaIjZBPkQshKNidC8rZ8xYN+wxNC3",
-	"MkkK3Lwd0tRTph9aCG8Ld/kDNxpweep27Nlrg0QwUb8kedxr7P24Dqxuc4ZE147SPMaCudYZ5f1lOwfA",
-	"/pIDniYxwpFCnDUR2ehvIDwLeG2CJ9Z36qoybWfF2rDEtovLczO0hWxXxA/OJjS7BB/DIrjEt5LymfDo",
-	"ihAeS8Qd58cDP+GULWeczw3GgeskUNa/sXlzpxwcLPawYTz3uywGQbn2AJ5Zq1DwbjnIxSxaVuXqt8tk",
-	"CJUFBjLrN1uPpscm4R2uB3wIbWlXUwAdnv9ym9t+0SSJD/HFoXnU6e/2n5v19lGNmUnwec24o+PYiO9A",
-	"Xr1xEYR/FHy88oTtWEJw6md0NAp/slziYwfXtDPIn7VjW0iQGnh5ryb8U466LMoqx6s/umT4pkLoHDDk",
-	"Oi4XPLsW1HkfMU2QBEAxFDewzyULe3urMNjdK4miithRhaCoDCmFubJu3PhRNud6AWLKYlIRDxF8/JbM",
-	"MWusHmzBeJumWqFdkd6dKkArmzXG7QbpoDUMhYz2iNiH7LWZiogxdu57WMMTZuNjem91DBrkhWkbm501",
-	"fW40jfwkBzRtswtLQbTq3fpx0NVbidUPXczHpkmPecMe6uBEq2+TUzOSDngUgUFPAcyy487LEwY4pWMq",
-	"iRleLYCvlQAIy0o2LH5+aLlly+aafaqaUa/Fa2kUqTfBaemrGbPcb4/8juNOFGHGOPR2iAYo0CIoxgoX",
-	"QI5d4rB9U9h/BC9fKTlwZWm3QJyByTDDJcsrp68n56PYD+Qom2ZISvojcm0cJcLIvAH14BWuly3k1TXR",
-	"IcJD8zf0hRKmQfkAnxMAfSBM82WMoL1c9hgiLB5xypREBs8FdXba2yfMfOjUfOg0Lwo8dcvjPJ+Hpm51",
-	"Ax0kYzwx7cSMwAl0lV1BqZ6fKVOpCM9nmusTL1VW65+aiHlExjLcyBWgASTS79GDhiz0mCouJPR6oKHe",
-	"KqujLoVDLHWxzOb3XnF9Hpo5slQ1rtkfF9qYa1x21cjtwiXRfHCsXNuuPxBCow3ueg0xfLwyjxZuUsuA",
-	"ZDhOv37sxjDvzsU8E3hsWgJRiWLBtY7XrA+E5krG60TvSiwU8FQLQCZyu3rfqea9FBp9Z9n4fsI2F65k",
-	"/oyQEfSRwigWuKdWdVqH67m3V8WVtJw0F6HMMcR1HAqZGH1DjoRjFeyi04E1Ng0rAS0za6y41vEYDSAS",
-	"zLDX91HHsVBsHpy5s8BwTcjZlbSbEG1nO+bMwq1s33tBx9dmYWwetE7sC42gaut7z6tzlLwI2f/lIvC/",
-	"u/zZ5V9Nv5r+bvoV2txC7XYbffvTr+E3dPmTy7+6/K+XP738Gfr2L/53BAGrzc2d8GnjYQHX7RToo4qu",
-	"fFrNnpJ+DOMtCRmVkI2HoaJEb3G9Fus1+so0GwllZ/VDCv7kHugnX37crHL5+6NE0Pig6Ci23ZfnbI6c",
-	"0WcP5AUKOTSWHRIJ3orsu5pKzl+ghxcRuVLdiibvoupoL6o0U1quL64ufiV5UYsvjDsM4SGHhkpZCmcx",
-	"BLa22URbTbSNvv38vyPKXMPa2NSETUyILOLDIVWKxOumxTZ0JNCMZ8PDCT0nSCpB8LCEk7ezVQv8IDtS",
-	"/Jyb6e+nv5t+YTJu8q385fRrSDKpob5oSnk7d0Z9AeYPIbV6qopd66D4DW31cAwMF7cDlQh3ear2UMfr",
-	"eGI8W94FZIpHSLzePGGdEZ4MbXM4ZP92HbrjZrkffJyS9Sbq2IwWeEYRHA00B5wwexk8ZOloxIV5q6LR",
-	"GVHWzDTt6FxWb+a4cxdgSNrucL8YA8SmsestZjPfs0IxJUnSW99ADzkEXSdZx+Kic86bPyStTiw+mwMz",
-	"bDbskBvNhhuMQQGRJhfeIbrnrJS/ZO7Bcte0T5BLoyJe7WSo8Ogem7oA1J14uDCBPmjsYDQKPD3gY69p",
-	"KGVdfuEaiBf2K7ggnBs9lQNS6CjuuwaGcu4gjx8eozXFEXatyUls/fKcJZP1GonK3kY1s2pWNB4Jb8EH",
-	"7ihbpudQ5WHlKHf85CCALx5X2a/G9IVTuZgNs4vb0Sa+TVq34zZp7XS3eq07vVuktdm92d2MtuJtstML",
-	"lkDY9lmBagrKQAC7j9qIekGiNFGHsnNOI6L/NPu742/rGQBXfW/QwMUGhml2HMdPDt6SSJAEK81WANpq",
-	"s3PyoWWx4ZgPMWVQ+5Uny2UDuGG3qrxhhyJv1CTccgo2ULVpQSP1zBYx17WYHr4S+yaYH9W9tAMxK8jf",
-	"UbbGoOTAyhOoXbp1E40EH3LQUdYXyUB4vzaGZl99mKdg46SUU+aSvqXJBG9mFrRFm1v84aGb012TglWp",
-	"FHop4qAdwuLIMVX6i4izkopoQI14r6cX02SZ2t4+V1Abh7LmEhhhXkNg53Rvlte49L0gqZbgqZWCGm8s",
-	"2/1Bl3LRqh0TpVw2WFBRCramf8wIIkyJCTT8cJpA053CxiBx5HNtRBJqusMuLX0zTW9RXpg35LrzXolV",
-	"55HmaT5lSgpgmN5VxpVrOOMDdNgxXZlIeULQrWXSgRaQ7/GIQBPCg3hI2R9J+stSCS9XTHGp3VrTEcoP",
-	"bdZEkS7nV1lKzw2gFpZldVwcOeCiPulkkvZLN97cBu1MEaH3wX/4MW592m7d+dj+t/XxZ5vNm1sv/2yh",
-	"MwBencF5GRosR+Z4VTpfC0evAO+wuJoyq2Cvi05fkdzQF5gpEu+hUFZOl0R4SEzLUYQV4iwi+xbrwTyS",
-	"j8PWyHupP77P2H4mBzGpqgS/lgyZzO50Yess/7NAt0UQD6umLTwRHDoBL4itz+Nkw3SmG99qeaR53tMM",
-	"RPCypWkhZF+A/VrQQHIOZCeAOtcv2zEITFHAP3d4/BjtbG3eQu4WFPG4ZJYePXunURRFB62PPv5sOyR7",
-	"mo2YyqgazQwUTPgGcjcuAC0LYsXOvtzgon37H/8G8Ez30HiAwYxISA/KZUZ4svSHBlSqoFfTNHQz28Pq",
-	"I9aTxMgEDfk50WZ8E/EkJlIZ/LzaWgiwhul8HDCTa0NdFTDTDivRmHOnKQCgRQMuCSujpC5frZ6/t0Kn",
-	"c2r/vsG6yRAn/Cdrk8wHOQ7QDGpaazsqgP4P9PYNvGqV5Agccpg9wTS2hfBL8yVsorsWab1GvKaXsjiU",
-	"yXVkf1l1HPXypYCehUp72KsBd2o6zEMqjEgH57iyoKj4jhsBSIuVX15IMalAoTaioa6crpWDkncsdjLd",
-	"I6knfd3sLf95bGAEqM9FIXHhdk1pL+dCcZmcFk+kLdfMPcKpBAi5QhTToJKbGNBI8HMK5rFAGHVxdNYH",
-	"HHL0Ce+uJLqqMNEfZrI9znmliWgPYTYJ8kzFp/yqDmzBewKO+Wzqe6iTECwYEZ0m6kBWpP7DEmDvJG23",
-	"tyMaw3/B0W1WOvhDxFlEE2rc48FIf9agvjgku9ZNR/dTmUYRITGB1qUZg5xqZmtmjT+ayIzFv/vbz/97",
-	"IxCeym8JlnsJPqzKL36aeUjsgZx1iWPIkz3rzUIAnioU0xg8B/kuXbKBflhBG+DRiLBl1DPFa8/Ndc+7",
-	"7qmVVe1QB35vEbwxe7jueUd+w9iVogBO19rdCEaCRqQgrGuKaC8WVAlZOdIChMSFwLMtuGYgZaQWObWy",
-	"SepovtlxU/jMsmcPNMKqmpJUaTwxvbLccepNbiWZCCtQNS29OD5u7grazBJt4rJciSCF9YvekghuqoD6",
-	"r+D4Iq8Um6k5cucpFIYghePWcm8lz19HDM1YjW9A8AwmspphXliogMg8COxoiD1AMN5TpwrWxUK+84tC",
-	"5zmBm42U0RcpsT/b7NYa5thjlqGql8phTPkL2GeyliAq2AdXgCUpkbpyIatOLzzGVFHWP3XK2rd/acxz",
-	"wJfgLNPi1vdtb1JP1USUncImJFKesDVz8KkCGv169sL9vNfYmgOqMDpTMwOFZ5MTln9PP09xkkxOnWJs",
-	"2ppl/4DvmX/KUo5OaVqgI2djzTXurGdZQfme/XDQl/e45DwLpWAs9gLIdx2+3ozAFCnJJEEhe9BEXBkZ",
-	"OxKiTzhlMhyMY1U1886hnSt6DuqvXvJawWmdzyPMg/no7+OILN23yh3aNQ6rmoRfSJalSRDNOV3y6T+g",
-	"kSsOWCIRSB+eJE4j54iGd6A1gOoCdJ3pvxgELwD7+ubyJ5c/u/zfpl8C0M6vp78zCF/TL9H0m+k/AVTW",
-	"v0y/mf4akhe/nP7u8j9Nv55+M/1XNP3n6ZeX/9m/CG/4an02xcgFEcttmBY7nqRMjWO13FJ8TgenBdGZ",
-	"qn5Gdkz2k4uWxnm1l2x8OgPrF2GFE95HERaxK3gypXKV5U62f3IQx5IzhSN1z0Vfqm544qrRZ7XefLzV",
-	"pU3elazMCSlep9DJe/RhvPjtOAedXHOlLWF43dqImlGdepvQLjRt6PgzkQStRQGVA3qACccmNZEOcZ+Y",
-	"FFc1yGwEScQ5EeszUCOCIOiYXRNfpFIoAXdLalsi1p3lUf5UOdxZV+y98jbJzcaYdPUYV5K5+ZzyhSwz",
-	"5OwGKG2q0hbKR9Rs5I3NvRXIOc5vsrzIvzYjZ15Px9EN1MmH3gENqmOH3wG0sloNSD0BtVBqlwVWKTAD",
-	"sQSoxxny8yDc8UIJV0LKWCyQZsEr68FVXkWurJiUcO07fWFig7f/Zk62gVKjNbmOnh09aCIu8q4H5dK6",
-	"Gq1SK8a7HP/nD4JqnIF6A2O7nNwNZMJ/sCcKDRvQGuPKNnaYEG1lYC2dW+ZHbe9QaVwSpmYhdpkCEjEA",
-	"EhwQNP2v059P/352j3QxOwsQfTtI9C49myW4ebOzMfX79tAdFNO+1SAE5C6AHdbemQFlDW4cIYgccRYT",
-	"pizkWOCzfz/95vLzy88BNvX302+mX2s9EBAbfzL97fSr6b9mlWh7aKsdHtB2e7PpKIdwH2tDsUSuAlGC",
-	"IckAisn059NfTH+xhzaz765tbplKKQYZeWQkCCOpWLefd7edE0F7dKbiNUins1CJwvTvp7+a/kqvQDTA",
-	"AkeKCFnnZQnp4+RgCYEJD4RbUtxPkwTB70jLk9Lnw6/jfRGi4y+nfzv9h+kv0NrmtiURgEm769OfT3+F",
-	"1jZ3i2RcioqSKJVAXL2a1f5h+oXjJYcOOstaV2OkMmBvRl3DYWa1LZlKq9XMN7HZoqFJVWyrRaf+MYlS",
-	"QdXEzz9dKtsFpnSs7YinY24gQAIRWtMhK5XK4HaUAT8UR6kkIR9WCcyjRk5ueEhBOph+sVfpdFzTVf1a",
-	"82hqd0QmlcbbfJTEUiflhd+Zi5GYW9MBYCwR18QdnN9fzPqjavhAZzLHYpvANtuM2Iujh/sSZ8lvc7HN",
-	"6jHmtQQBZtn9DYgIuCbm97no89rYjyXt33Yi58aV3oEFs1YJFON1ZvWqefWHGAkiiW1cCEVdVGbJnYF2",
-	"9bVzsCuw/QofhRw5W1novl2qLVwW1+/lHLof6Y+uRvYO9GLpNHOst47R2jp6Dp19swBeo/rAMkQ2WjG7",
-	"6W+2jK6g6eBkqm91bL3+5vyVCwhRSKj6hOJJO2KDkGdgu5eHYgTihj8FPxlIQqhLd5iBml83rtiJwCda",
-	"eL9OXulJC7GTxJpzLhV3cbNTs0HgsaDbDbaYzR8iAoEPzVSdZS3LNpbuqnqNXeJfp4axfCqpXJxFag5Y",
-	"gNoxym0xizOQpDeTYVlfWXDJX8VAk8Qs7vKLMFCVGPHKlCuqIOHDoDyAr8ok3zSN7Z7P0ngrwAsArakh",
-	"yXiNYJFMkCAuyOgn8PfSJCnm0ukf9QOn2QPWQDhVAjPZK4QUCq2XCB0tbMJwZG+rnaVp97Ofp2nzsebx",
-	"eHbTNTUBsDmPTlvLkh3dus1kI4bUuIwrZuVBULCUGjB5887JPUcEXodO56TpG6HIwVRWRO/O1ADXkE9/",
-	"baYl3/NyssCe1i8uVMckbGUUsJ3i9R6F9MchpiwmolNj76LngYR01OVqAKUErrwgTgsNb+xosy8FtvDL",
-	"aprpzUelolGofPQ1Hgxao6hQboigPH7Luuea4NWXZ+QKeD6mu3ogHcZ0XbfRA1sIaz5fU4XgqZIKm75D",
-	"AU8GTRLo2w8R73Pi2rwvnb1Wnd1P2dJvq5Grv3wS/IKl1BrRGrmIklTSc7J+9UUtl8F6knkmFd1fpIwZ",
-	"LAfC2D+ev11CaUdWmu9BBuyEeK3IbWpQljO+JogS1PxQTI5e3z9hViHcQzbfx889JwJhpQ2cwvnS2c9P",
-	"RG31nLAsLQkLgnqU4QSsIaYFUFY51MeUVWF05y1vXdZRj4vTCI9UKoh/XPkJRyHF4QkRUsvgd7HClRwB",
-	"dwD+MiQck5ZZfy8Ssnb5s+k/28yNb6AZ2ucu/6OJpv88/Qpwq76Z/k+DEzn9b9OfT//xhE3/2/Qfpn83",
-	"/aUWsVyodQh4bKADP0dPk2hkuiST2Jg1VGnrseBMPGGSAHhKYhYz4qOJkw+FlD/XKImqpqW3XfseTcjG",
-	"CbMH49soC9qYNSjFXahQg3dtKDUXqJt37rRb7d3W5q3yJqllPUDSA3P40LNL8fjD44fGdnRV/1rNERO0",
-	"pgaCEOdid6A3N3e2zdl/lEpJcVH239zZrpXji5XgbDKkUQmJ7FfTLy9/Cn3wfm3Bx2qAtF1UJjh2hjiB",
-	"aoQegb9qmVuS0SSw06f/CKGF/3P6j020ueliM66UzHY35Fqq6+sm8mCB4VzoYb1IrM3Nra3t7Z2d3Tu7",
-	"Sws6j4JNj28MOYqL7mYUlG7eRl0pin9kYu7SM2MKWxsqj21gn4ussAbCmVSiKCFYAC5ZxxtyByl8Bs2O",
-	"PeZcA87bR52jZ9bNdvTs2AT+M5kLYlAqLkwSgGHmmADgpqaBe3Fx/fTA3Doa9L4UJ3rr50va2dzcam1t",
-	"b7d2dnbRnd3OuinBTEHBlSYxyl/yhbv7qtvY9+uUnS1Lbr/5vUVW238Hskqm66NPxDZ3zB1BenNq2Qa7",
-	"NHiiZJvSH23Jd7ZZZxPNboEBZ+QunI4rtoGsaJ4SapkC3ezYBGAeOSBzwgFyLZ1UyhIChhXc9IJycc/l",
-	"YAYUSv17nqTZdKD7MYj96a+mfw/cP/3V9FeuDsL6MRJyThK01hnQ/kCbPt9+/ncnbPo3019CN8+IsxiL",
-	"yek5jyxejwG/nf7j9FfTX66bQzymo4QP8VuQiUZtx3NDvKbZ3/oumQqGh8RZmvYhryQJMIZyd6XRCxXA",
-	"oAW2pn3+UShLc3v5LWFfd0xE1iyvEG9e8XVmztewZWGZqg9Nu3pVa7a8NW++V6ZLs0T2mYku5t2VjqwS",
-	"e6O1Akev73sn1sw59R3nWM5xktvwSsP18yiyyqwkbzYuWvrR1jmGIUn9juKavu/eWLx87N7/A+/1YYEu",
-	"eDcJdm9g6Oj+XXRnZ/eWllv6JhQThWkiswOqbrToQJ9v3YSgIY4GlJGWIDiGC0QILqzKIhk+I6cRlqSk",
-	"+p3jhMYwjdMexFHC2cgqGC88QIN0iJn3yYtRgpmF1LQ9XG1VJavoDgGjrCoC7fWMIWhTMZsg9ymDQSPK",
-	"Rml9gAnI8rynPxYEmGDaIK8q97ONsCA/OTgJe8NhPP95GjcRTiQ3Vpo13zo/bNnjvnUYd9AAMNU3loHj",
-	"0Z94/+nTJxk2h/WEzcFcnuGhAReqvJoyHQ6xmDhrzHGqfm1wfObC7MufHR2aBp80JkxpA0TOvHDfsTGO",
-	"BJeALUqwLDdlTwXbO8Ndyojas0/v5RzcquLgch8C/Wte1piDC+gNFpb1q2cXP4XireUyjGf3/p9K+76S",
-	"u2Wu93/W4gMOHZKPrBo77+mn7r4qyauVwWXLTpwSWbPCJMIxGdLofZ4KWTMx3+EYrgRYpTlUbwQ93Hcd",
-	"DPbCjigzT8B7zon4Y6nQWKFNgh8X+MPX5syGEuwk5i/NsUrjyX1za/3AtAOHnru1DBt/qG+1wbRjhYUK",
-	"p7zViFYsD/8jaEQeUhaM30HxPGVoqH9HKYMM5GUjENfRfMkdCm5r1A9duiccicv6hOsON2vhzlaTunuP",
-	"nWchgP6qj+d3fSouU25UMxZumCaPhSvcLxKk4sDPZ23bDSwRATbffGqeC77y+rpdLVdEVQuXyBPnWRlV",
-	"plaU16xOEZUFKQ/I+WbpvMl2SWGzFVICYAFDXF7muUp+9ZbUOzQKKQp+3y9f0Ph1XPUxkyxD1AQ6DfTE",
-	"y47wNdvzan0DPTaNTPbQLFkzl5KhRP7PIiFslXyJjuDDNW4gvW5vSWQj+NKY8jdMsYPF5Q15IZsod+bD",
-	"N0Yll4D7ZhO8uyOtpH8vczJ9z3t6ff+EZaHwo2fvhJxLixWWIb6gQ21Pb7Yd6KP99x+zMuMpA0VvdO2s",
-	"8znFbcu0c1vp3F/hQC+erjOnZXEV7f+8xWyHg/DXdRYWgKP/AAdjafHm4A4X5cczgDCBAEwGQZ7L+31j",
-	"smp5F0EukdZxb9i69Bv+nfLGZ/oDL284l/SNz+xfx/rybLvABYjH7ead2y/d5SD/zpzUhYKmhbguFcd4",
-	"EGjGNlgNgbaYEJa+al+ABE9ICc9dq9gDPtZXhqti0ey25+gJV2lQWDrB7WFc59ydc5Z9GOzm8iLFSQa7",
-	"fpqO+gLHZM80vfr15V9f/sccX+K3019PvwBYir+YfjX97fSLy7+cfjX9ypwxTYQVSgiWCm3eRAM9xKb+",
-	"t3E3YIaqMxfW9yEvgEgJ5+upIEpgyijr752w6e8vP59+c/kXAHjxk+lXUML4hYWw+OLyP+uRmnfpEf/z",
-	"9DfTb+wXfjv9Aob2K29oW7ttNzZcyJdY30eRvk6aaEy6lGHRRJIM9R97CKPLn+iPXP7Um/tPERdZI7lC",
-	"+kiQpOYQDE3SwIsIaavT9SfBewwfDyeTmAV1qY9LROaWzIu00sK4396I9MiCbTEzZFDUDKxR3rPS/mng",
-	"jswdaynLrnKBsIgGFJAp7V9Qe2xudc3G3C2Kc1t8zLKLJ8wpi/lnTVoSesySiXfVSXII8ru0PHMU2BOg",
-	"yIqu22Xe4bLZcF+dx1puyZcEB/tDOKLeYAfSG+a++dPwxVy79+KPyXEwz09gtYxMq8hs67LeUWXme3b5",
-	"KzLHnX9mObE0vw53bl1tdU+H+cdRVrVau1rVzvC1AcfknLCHjNAziWAqh/JEPFVav4ZULnv7xgn05ulT",
-	"29cVGgHG3HYBsim1oGVr8WkHsIekLfwa6vMvb8gHTzNCYmnul3/s3gJtbvd5y1509248sn/8mI8IwyN6",
-	"qm+QG8+eHb77sf9Miw6he+jeZ7anYaNP1SDtbkR8eIPjEW1FPCZ9wm5kw3jpPy7P6KjFbX+NFhTz691g",
-	"rf7v/Bjf+TG+82N858f4w/oxQidbjocbbl9sKbPK2H3cq2zw4QwlLe2wIDGKsCQtyiRhkip6TpIJWrM5",
-	"0uloREQry0+aC99bkoaGoU5bH38vyFP/C9UsOwnsrNAREZEFsacXFYbnEF88k6EWhMYk20MpS+iQWtL4",
-	"J/ziRg9Dyg4q6uIfm21HEtqn3cS1PplveMyX+yMinkkiHujBvpLZZNjosgqBbw0Eh7e51vcgx9o+uaqY",
-	"CG61VIbq5fRSmqoZEqM1W9wHGqItkloP54VBDtV9WwC5mv0Gr3jGVBCg0NXZrV4xCQp0oEuCYfE9tPnt",
-	"53+72W7vI2D1PXQ2B3hhnp4atN5MuxhrqJmRFCywnHwFOvg7oMA/zYIEzjehXdYSM/sy7ON5gv5aarKz",
-	"U+PNcDuayaxWT/G/1DH5Go+z786p/3XOqe9OloqTJXSozJVh15h97MoRm8YThFlsHFRIKjzJ9AZoxW5Q",
-	"uMhwPeQielUC8rvN/t1mfxWbPWgmO5f5IzKWenKhCoY8EsjIWCJNMK3rCKjVkNUZ4mlM68Bd3+VMEaYO",
-	"3O0vm40ujyfh7OXjQoZyE0ncg3ib1hiEQpQpjnCmV61qS66S81sjDFTd2WqVtpAuhJIRq5mTvDiejxet",
-	"/LXozjOs9Abo0EcEp2pAmKJahqyGlfiYkQwsd4BN+0oi0XjAbZk7EYjKfaR4jC1YiUXhm91To2sFNXy5",
-	"aMbBRkQ+RZaLI86RbnBZT56hTPW3J7ZFSmccMlx9+JUVu6yWJ1AYWZgLMgC2WQVjd6c1/W/T/wNZ2DBT",
-	"PePjPxbxZzL3qmuQxV3LqZCOkUGVLu6Cs9RmtTOq2qZZLf1qTeRHtu2FGcociroTpx6cpAnX27ZuKaPL",
-	"9x18rWDOCwoW7Po/tOZw/plemiSnIx8isOrZ49QQtAiFSMS56VQ489iLFDNF1SSMyniO1d2gbT79fz/E",
-	"UmJ0jtWpKajdRG+j6T9Nv5z+C5r+Yvp3038MetZK3BEXqgGysYQB/dxginSamXkFb/FzIib6+RCqmrtc",
-	"2soE2tOBBIG1l/uI4Gjg2pkADIonOVxxMbelvXXrRAKGUNUW6QkiB6s5b4R5+KkDkr0KLGzhXRUjTY1P",
-	"45XAwtYLYQxxTJaIX5iXvjOp6qcKoPcQJYODWr/dKrkLNcE/wtjIUgCrZodVVXO7Y4sqJIhKBZNoCG2y",
-	"ea8WdUSG7PvacE4Nf7rkqPnwo/ns/VykgIASJSDRd8rt0efBiJoRPaBSXVXrtnsvWISnfzGHdxD6FqCi",
-	"qBrEAo9xgkY8odEESUBJxEnCx9J0VdKvQYyPlzxtKxRub1jVlFmxTex8ebOPuCuFAixQSKKuoIKZ/9Je",
-	"Lp+9y21VlhO58JZqAlXlEhegCNEsEuHGAsDB2tCCR6RPpVq1oW+ERyoa4KeLcM5tfsJJ4xDhIYTyMBK8",
-	"y9VJA41p3CcKrT3VMkjRhDTR4K55L+LihAly9+DJ07vvH6zv58hJWRKYSb41YGES2fHYTDBv5Xbad27O",
-	"a7+xfB+APxUsg9eDnh9E53oVMFzBlMjmjMUymod/f0TO+RmJj005RUC1FOaGu2Ex9D4foyFmEyTtC9CY",
-	"CIIIs1jaCwRo4eXB4fFKUY+dLjPEExRzA3820xnbCQbbcyWvfwXSM9y36FCCQF+eZgPHQ8qC4sHABJkG",
-	"PncHOEkI61fAy2Amx0QA4lXC+5R1XC8u13UDLOZS26E9Lc6oBEv6hEnaZy1qU5fMW/wBdILeezeqCiH0",
-	"eIRfpGQfGbQdreU3UQpOig65GFFB5IHqhDF93M/1PSNDogY8rgC3OaMshlStYuOlwDwtAmMRft+tquJq",
-	"ZNQSsI5OS3gvde2VItn82ebTCHGnP9AHeuTX0+8F2o0YHErh2X2hdiMzC75kI8XF/UrAIARQ2oKdiEcj",
-	"SJcrN3vbvFn45s0w9H82p7n9492NxnRFa4BuiCVpohjLAZHIJfAuCJ3fDg7CSI+HgSEcSpkShFHCWb+V",
-	"QLGRtRfNEb6P9LAEjW2WdzTgNCLGnsLKbfkavcFKyxdmMSmDHstFJmTmhtWCBKDHl82Eq/ANWknvFklv",
-	"TymtbpNKi+QIxUAWJCvccb0gUSrG7z5FtLBIWUIsHCp8TNrGrLAwy+T51e0XUoFpfPgE2UavjgR2mG9J",
-	"47x3kts4QfXoitbwVnt7o72xubm9catO/Ey/85kMr/RTFzDwvmlWwvtyParM2xDHjoXMaXSS3YyG5KSB",
-	"1gpbxVJjPbzsmiUP+pXM1RV8rJnWSJimg22COTrMNYaHejBKkqS3Ua8Nf/5VWNeiUesRuCj6PZLke2LO",
-	"Jr2OiJPb729AnOlY8oNUDbiw6lg46pL9HKw9fOqHGZ4dPYAsbdf7yDGLaUc1X2cJ6Gj+xzPmAtzliA8J",
-	"6uLoDHVJjwtixJneOVeIzhQm6o+ugnZ3cZLoMaxojVYe7Fa9eJHa1iF4SFQOKm8obbxggYamO7cXqhQA",
-	"i1Lxafht1W8v6W+w6ThmOBU0PgT4QhM8qNVP72nWn6w46D4+J/nBR+1rm4j2EGaTWjWvdfv4L3McqIHg",
-	"aX9QHNXqiVUJZWfLhUf9zlazY4W4Zz8Vph7bUNJ18M3PSyIpnvfud6kcJXgS7g3sCxA4oLskMelSAPJs",
-	"TpHchZINA6qV4VgjwhtnzfPGa90UGmVuo2cULSzsAm69Dh+rz/yL7KPqkOex5A8oO4OS1FWDOsb2fiZo",
-	"ePGOnxyYoqaAkNCa4L4zm1SRoSIrPvWpMduRennnZT7MCkI88Vi9DOS8gEGBK7Mj223ebqqUdWLkXSz+",
-	"FpA/fnb5k+nvLn82/c30q9DOYHW2guF/BvRBa50b+oy6ISW/8Zn+5eUNaI3UWa+zF8s9Fw2P+9NeQLNr",
-	"4uhsCa7E0W8gN8+q97YvWdAfscj+9TzOllWti71eP+wFO0nhXu84HY24UA+JlLgfdrGanzSpMFI0OiPq",
-	"LW2NC4KhP8cCoFfQxxZylBmFgbV1KXzBKN8KeBU9wYcw13D5aO2mlooIhpMgIrn7ETGuiGseJAd8zFwG",
-	"j6FD2FIzRF2lZt/c4h5vOmr7c/ZGbsm6qCYmwBc5pmCpG4pdplJ9aJoo2kooI0iRC9VEZ8RkNo0FVYpA",
-	"owyFugkONZ1dtMPCVdfF1Zm35cqrBYeB4WHOksl+9eKZoJhLKuMWMbzGRgQq1aT0tVi2gY39Jli53rSe",
-	"As+HxJXZDa5xkB+keEsiaZ5eJLMkePLIivg+K4o889i9ytjgrCi0eek1v2RIdtc9pF+QcHk14JlVpDEV",
-	"Uh0ROeJMkirTCm5yhfZmsQQZJVcwqF5d6na9LJLCIvg9c7McvFkgF6aP2HkuFTQWWoJJyiKXdWT9dxY6",
-	"yp7Sa5bfB1gQUHvg6hCLsyrf4fIwP7bZ4DENdoK4b4JyfKTVGaBB05Osb0nEkxicQlbZMAMeaFsf4vYQ",
-	"5SPxCVvTT71ISUr0QyIGCCwAYhlTSXJJ5No5gLg2EbwVvEnh1PnslPW3bL6W3s70s4ByoVKFIlQi4uxe",
-	"8bZsxh71JOV1HytW/r4Rp4ogeJifJyXn1PLRWFVxNGWT//fmjrc7Wr3oSPj+I64y+EXZKcaNIaCNhpSl",
-	"quSvkep0+8XW/cHm+Y/aox/yO2cfRvdui6c3xx91H+0MP9iVD2o09DDDXegm9QBrvLAwZ6CGNRvdhNgG",
-	"rZSdmlYW4dB+2h1S5XXxXLFdm9cA467eHVVhDtvgkymE+4IQ6WXUR0RKyvpZi5ZiM1PC1L7xUXcJ6miG",
-	"64Rlpcn5+kGOchbwBZi0MIsi5jceZTbXH7TNtY4NfTzxX9lZ3z9hYAdCy1HTSi13mJkn/j/23r25kSPL",
-	"D/0qaawjGuQUQDz5AENhs9nsFtVNNkWy1ZKmdFmJqgRQw0ImVFkgGqOrCElje3xjNrz27lzfDXt35+61",
-	"Y/+5cSO0mpGtHe1oIvwJwK+gT3Ijz8msB1AgQbK7Rw/I4Z0mqirfec7vvC3iNGo1h0iBUSJ4qUaAv4mv",
-	"O5jxT2reUDeTt+q5hwWJxINhiFWfIhrlulLnOrrgVZSpbfGFh7MCfpCxEOTEKDLPp9qxYW4UJMrVDozA",
-	"UetTySILMWwHV8AKdDSCzd+qzO1K7fxWJeoRHQ7rB4wUXcEjnw/FUE6lbrzzYGaU8uh0ml2PzIiv2Lo7",
-	"6AP8SBp4AnV3/YgUMxIXmpNRzPK5Gww9nVvjB6o5eMXi/WIy/fdJnF9YfH75kvMPT2jO3I+Z5bk6z+QN",
-	"DGVz2sg70Avnl9RjPwnoMYtzEM4O3wDkBTc3y5X0LV+cJnQZZ+FNCQlKN08vWOgNWSwi3U6SFdjK00Gu",
-	"87NhnkrQAq/7dCl6kKpW4J8aPkQ9iifx5MmOBYzI1D0fo3+paijfwVTtrBTB0Dgc3GbpZUCvZJ8nT3ZQ",
-	"jYNzxvRMikX2GZWgroec0xnPp0zJPliNpzCHqxcLnW5+qs6CRSIxJ9dTJBbd82kHYkxwFIlCZtLTQ5wS",
-	"+QqZNc5ufe6hyh7PK+7UIvqzWUZenpvF4vulg/oBKYNOYuWYzzytCUqprPPUQQuofOY4O2joZ2W1K+BC",
-	"BtoNU3v1pWlarlapzNOiLKgkSW/CTjz+HN+pjDp4xppAXYg21y7uFjEe7rAsXt/neXkyYyAw5Ni8zAt/",
-	"uxkiSI3z2vnupu7tnOCuuPCqJLQthlGLOBFze9x3aeAQ0MO5WE5U+3ZYxki5Ytnc0aFwDinqf0mL+PxC",
-	"+C6Df8mIBgH8vmIRJy4t75Ai46GAJzaPf7ZM4SYsJe6q3QF9CYPP4ZNA96dE6zEEZwlC4zoF6jUITfB5",
-	"11Fy2DCUaiQRk6p5XcUCWgN1opOtShBPPYnyK1gFL1UWLBmDwjW6J3WoVWtzdCHpHbkRJk+U5PpObpP+",
-	"NTD9ZZna7kzyZ8lqTvXiTE7ZnpAstt2o8yjPmadTMdEgYGGsqFE8C83vC4WTpijurG+8mvU2kcMwFEOs",
-	"pCwHGModMhKFfr9/d9e5xSjedRLQS9Tx/uDUuzmsdlYppBCgQ7795NdkBi6TImcji+iZaLaq+e3KNnGM",
-	"aQI/h09srp9vE0e3d9YR4dlQsjD1GiYmkaLPMJZUYcRUJ9s2d5CT4TeABKFiS8ZwAnYxEjI1BYXRVrJ0",
-	"SyBWNKNMbAzxiGKGeT2NwvVLkqllT9q8Ets5awBT1asuwtQibpN4zvAO5WO07tgcm982n5kZ0+QLhK7l",
-	"9J5AoZQILPukPVbsIG1NzFupmyzPdAksXIArjuEzgCNxhF92/RCraKFkjhsnULt7Uk9VxtFtyaRQdost",
-	"Z1OAb154YLbvvBmcpopLz2Cg/Z3DHdDJkp9DIOaMZ+neUE117UBIV4yuy745cwhPRTS4QyrSObX/TdzV",
-	"bFqObSUJh7ooxICh0EokHUsioRSSzYccInAygVPAmiCGDqRJGam1n9a5T013fSHn6twNEdHggS8VxXxd",
-	"60LQips39/INZ5mNEc6x22D45j0Zp7PKi8M2QZ49KomuePRS8lotvAF7BqvmiA04tvm+qMkU0c89N7SC",
-	"Bl0R+lGvn7a6nby5U82l1rBx6bjN9Q/y1Bi+lMN5nuLgrKotVBh3iOzbuELhoLO3+zHKAbkydDRQ52iu",
-	"m6ajX2itrUUiGqx9+8k/OOTZ8T509vYxHrueCDIej6lDBNahHLEYFSxkwMIkSwouSb2SuyYfhpAGmnfz",
-	"x6mHYhFKjg4f6ZpcPidtKtl6gxQdj0a0BT+vDXh3G3+3YDq4ioo1p89nexzlKickc0M2NyJQPTP91mto",
-	"HI7GA4UfMHshh41rKxbAF3Ci171lNiq9GPFhsTIHOn0w42MXb8e825LgrykrO1dUzMtHlOoOG8kSoL82",
-	"iGfimedEPmK7d9EuxcLokc5ykcf+4pfQmBvRMNI5NBSakDBg+F+Q2Mx5zCt2kso9dcz6uthiTrq7WQIs",
-	"5+loca/vj5+my5PkSDzpx2hu1d9Or7XWZ/gaIFvILG0OWTYQiaipxxBE7wIQaOCGi+dMvdK13Jya9D7n",
-	"bNjcZZ2/OHnnF6Fb2k9jDoxrj+crV7ARtSqJtwfSKP3JNiaXif9WkGIQMqkVa7kcJj8fG01cLPJf8FIF",
-	"l/LM6LEBePYhZyOZ/8SoRnIfagk+7+G0Kis1+LS+xYwqaSs1Dz2umFDlbmMkIhosuDE+JzQIzF74eMVi",
-	"rle/FlRjX1b6ROSeLJkXynILtfacSLrDTDqUQIzgvMksWprrZQoP3mGh3/GRQs+SrVdtRLxF/pmUo8q1",
-	"mWfT787PNQNpZGaqbWYQKBc6Ec2YTQGkn2xs1arVWr3RXF8oEh2auXrRo5Q8dtX0YrltcVvsbGKb7CGY",
-	"Hl+8P6lRXeeQ8Jy1e0Kc77jns0dfDCNX5KFmIAvMa8HKX+juwRhhsr16RAxDYIyhJ7eJN0Q6wlqEBuqG",
-	"j4lugxSTUsiEs9HKNvG7XISq9SE/52LECY5W10wmfRq58LbqAQtZFQPR7WrnFYPNdfuKMJnOFcvDtq/X",
-	"IZi5X7FmaR40X+TDkzWTjDsVlZZqxiI6S2dJ9uiAeWVyqJfGhxSJviRROJQK1bSHaB7Qi+PnJ5690Ewg",
-	"uQKaiJfTOcJmpYVYHXvVpKYUnN6NE1rN3oRcVgE/pOeQXrLrHSvVU0svRTy12Y4Q8g9DPxqfqDurUQSj",
-	"IQt3hmoC5i/jfll46/lpIa9agYMpQiDHiVaghTrTmkUgV8pUqgwgEkBYoINkTr0oGsCGgPZDhPep9N05",
-	"zo0BjRR1J+ZdeY+4IYOQVxpIUnQe79zfP9w7PXt6tHe8c/r0+OzZyd7x4c7BnkPWyOzTo52Tk+dPjx9g",
-	"RGQyRBjCzAjllP/u9ImXPu8GrDSUzJi2UfmI5Cnt/etYicI6tdEEe0AdYpGaXAj3JNlTW3sihqHLiEu5",
-	"IhKQMaGHqe1h+D4WrGegx8do0cTl1sDbgf+YKXwLgUwdgcoZHlG8CvorLWQTj12wQK21nMkTHL/jY/RL",
-	"m7rnakDTHq6GaSkERQNStAtQIv+Xkz9c/mryT2Ty+8nnk3+cfDX5w+TLy8/sworNRYdoz0Wfd0vM1Gwk",
-	"LuMR1kC1+Z/9GdkVXK2JQk82L5G3Tp4ekrbwfCaJ2oDVVZf2WbBLJVtdBU2DLBPFoNCmcvxwl9Tr9S2I",
-	"lT3dLZMDSA3qS5sTokHWnGLLqrc9QM4sDAUElVMODW41mhvESQHKtUEo2gHr/+RnUnCHGPioVamqKxkp",
-	"5kz6VNF7VlJ8A37AfA7bxOfonu3zwTAiNJCCBL6MdMRRp4OCh2pJlw/xOXFgXNIpE7io75a0zq607zkk",
-	"1P4e+uSQIrSJNRNVM3rEainHYGDRttl9z1nRyQY6vk6RFJttM5kKA9GVsEj76bG3iNOoVEifBuoCM+9M",
-	"f+zgYY9BjmlT9a/Gow97WweSFPs+eFJbwCfVpq+UcTeQh7BAMjIKBe/G+ctxR9XyffvJrwnFmcFqWahk",
-	"HEO1c0snsBChWZp0KgsaqWbaIaPn6K2CmMciNJkSgbmikyn05UtwlVZfwkrAmTjrUD9gnmPpJHB6s9QR",
-	"hQlQt4ejI0UHsJBjqQYcNDXKcqUcAynHIo4aejlr2lM/w1zKUK/EMSukmklUzNB7PEUZH05JGrWakQ0V",
-	"wtR6f7VsFlF7SLmnmmrUarDNp+wF1vGHAnaKlvgc/jcUgYJKIXWhg+Kzn1Qqlcq3n/yV+kf1IUxL/XPj",
-	"of5t6+EKlO+EHUJWJ9V+JKNsad9zLJYiPNhcR1+Ss7gzp0x2dAN6oyACiXnESZmZWwRc7RWhPdo7gMOW",
-	"2PpX8LLpPHVgoCUdxjyLuDQMfdplOsAbFBARbcNaPO/5Aao0PRrRNpWgqAeLh9tTF9tKdkCahIJOs1JX",
-	"vQ85vaA+oHU9Q+eYReG4tNNRcyJFVI3IlVaMJqEkJqLRbTUe3OSox7je89SGg55lKPXdjceX7LsfwRye",
-	"AH1RNBRtq2RAuz6HNlqgIScOniucuSIxiWHU0QwASQm78MVQYmx8yli7nTXIgkCTakNX3IbB7KQrIKTX",
-	"LqLnoC3qiTDS4eyZpGVFSt56fqrzpKnRwILuebVms7q1beL9ztlYQna3tfKIBUEJwPjaz0bnsgwke4X4",
-	"HI5YJudRi9wHDEO+/eQfnDI5TofRI3sRkJPRSiMCfWtCEeFUuL5iBiJptnYagj+JD1T1ZES7ihE927f5",
-	"Lg0CsrpqQNbqKogVq6uAtVZXzTX1WF/ETDc28x7v7Tw42FuxiCsGY5vngDekvcgbLNADSbK6aqbNVlct",
-	"tfcRI35k6ZS9QWDz1dUuiw7Y6mqZ7HODF/oQJYKWBnSiOTk4gXiEuCAG6hEt1SWLbB74/ByddvwIN3gF",
-	"PfcR50SKSoPqrxV7mPVhxmoEiiE+YBfak1qurqKYEPgu0666GtYoeB/6LKKAkIZhoLGdbK2tjUajcpcP",
-	"FSld019K84+S6qHci/rBnx0K/jBk7ER0ohEN2RPdR1IhJ8ZFO0f7qWr+rUKlXC1XNM7ldOAXWoV6uVKu",
-	"Yw71HiDx/FOonnTzESegnuesTR6zMTlhESkqHLLRrG6sJPU79KHPnHnkaCDXjjMXR24Tiv+6J4lz7nuO",
-	"YYeAoYD3nbMxYotzNrY50BXwK8MwILwFSrLUWmglGwMppuoDvAE6NsnmMZGAYXVEEIiRTl+Kil/dHqh4",
-	"MW5Mi4ExMdj3Cq3CIxa9NTrHvN14imFFa5WKgbhaTEzDM7O6sdj1UUENo9D66UcFGnQLrcKe9+BkBzQM",
-	"F/AXrCTUg4NO29X248pR091l6+9Uz59UvPdr4nn7vrezOd6rfnjcr8vT4Tujd8fvV9Q30bjQKjx9fIS5",
-	"65Q454PnU6FVqFY/fG/nvccvdsPOOydnG6fj52+/+bS70XMvjujAPwjC0T6lR+6bz45F4eMPPtayyrUK",
-	"p7eePz5BsJ+TrZWNiWRRWZ3JRm1rXlPxcq6dCnFA+VijSZkRJwutn35gFeSw31eXq4VFm1JnjeQdtYIp",
-	"Jf7TghzLiPULH6g21+jAX7uoYu6aFEtec9P5eQdCRnk+qmxAqooJpT40Jp0WCSn3RJ+0xxGTpIiGsxVI",
-	"P+d3eQoxpj6+J8kg9C9UM+dsbOlwSSW91XSgJJK42BoPdTZs/gRrxaHKPfAVEds/yju56I23m/R44nf5",
-	"Pk+SEc8c6erNjnRq2QofVg7X3+5v7Tb82s82xu9U5bub7Pi82XlzVI+eDN6nz8Qj7z13q33A995Qx958",
-	"CiPdohtulTVrpXqn0i41vE1Waq/Taqni1rwGW+9s0molE93ZKtQqtfVStVqqNU4rW616rVWpvF9Y+Pim",
-	"FiVZjpzjvEOQA8fDvcOhtgpNpBlXf7evw8z2FHzHr+rXf3WCJW+eJUjvylv0iEWEJrOKD6rJ2UnTpzx1",
-	"m9I+q9fcKYAP19yn2tz7BG6RqQdtMeTelP3e5gYnqs9oNAx1QJ/JM5TMD9zNJO0zEpt8JaHS5k7b517q",
-	"NCiZZgfQs4Lm50khMlQ9adnKMDQubJ41KxrHTivlxp665eq5TiJHyUBInf3U5toCbKQQI7Sml8DgfQ/h",
-	"vmZZRrM7VmgHSEjs55dMHz4F5m9h0l0Rxt8XE2s0ZyObCyW/KNmVRhHrDzSy9yMyHKxsK1m7anQHZ/Gy",
-	"JyPGTOS4F55gWHwcSbT+ODWlMy6iM9hZ3QAXyd72IPuJL9MfQBN1885ZOxDuOfOcMlmYJkLe7ed+1NvN",
-	"nG+tHLiv/ZRvQAKTZo5Yv9AqlNR/9/ce7R+S3b3j0/2H+7s7p3vwq80P9vfvy5/v7u680+/ujPbv73T3",
-	"n53WPnR33i6XlVSi/ts7fJDz5W1JZjqRFyqe4/0ptAoHe892999+8KL+VuXtmrvZe7s6eN7ob5xutd+7",
-	"eFyTh81wZ3O4V+08qvfeWj9/Unl/tN99Z2N83BBHNX6w9eFJNXpWv3jefPHexs93Ku3dmrfX6Dxa7+1v",
-	"/uxxJTh441YEOZMa/eOsRlq7b98eiaGTJ8hu+3Mjvsy7a0pKMXFMe3rTP154Tumv85jLSZJqWzGVRZjD",
-	"fRoXhoFPqtd/8oybdLLMw48WYCcPRdj2PY+Bla5RXeCLIzoOBPVOhXhCQww7bVSbiwxPW8GZd8A8n56O",
-	"B/hxrbbIxzoFgiKJe3F6yu8/fz55Ccw4JfOuIYacz40RKsqMNdjYEaAd5plEtrH0N0QDghhxm8dcspgu",
-	"3hmXEgJzokTtDFqX/VQ6fsvm3ZByrXvW6sieP7CIK7gc9vW4lCgPgBhFwqRwKAeZ0eZ6gDB68OHXegGQ",
-	"62zuNCqNlCLgTHMxsN80qpX0I80bHdVIR4Q277JoP36suHRlyxhjz9gLX0aoZ2WSODA/zc8o137fZk01",
-	"LzUtaD5mWkgM8jpjfBfSBqXwTsfkP04GG9fZbE0tHzygnsc0blJyuRmHAU6wpnqVve0sBgTpyrhK5rDS",
-	"HThTybLchY2mvC8Kk99c/qfLzy4/SVvz1a+TL9Wvk28mX6Sr1CgkGVZ4twRudpUwtuyDxwLZqlXJxnqz",
-	"1KiXalUIXoXKF4XHG2/XDhrvvlV/8Pz95v31w42jzeOt09o79Xcb7zXfX9/ZuL+5u/Wgtld/2HjUfHP9",
-	"rY3Hm08W52bTS3Mjblb9fnKzlDcwao/RdSI+arrIb7rAxG25XuP6Tw5F9FDosnCNygLsYFfwTuCj0bxR",
-	"XWBQj8AfZckd/wTcEa+XoowpMgiqYzhzaS6WYpeKKV7DJj8C8vDxXL3oE6aZ1MnRDpF0TOzCWAwxyYBh",
-	"k5Eg7yq+8Z5dgDENQtbxA0wA3xFhv3wFJ+qY2ISUrGYRXfaK6Jgt6jIPFdvb8xmXUMKnjy5d+ZIeEZyt",
-	"zFF4ThH1u6g9tT+fqaNVHrAoFBf/Wr9RFmF3nmKnCYqdCih2rJtziLTp0rjYFCr6v1LO/9H/VcFd/IHJ",
-	"v4pCU9Z9AfIfDLuFVpymVVFxqD0W1wtbmK4ma30UsgufjeYR12Sby7cjgzeiaj9u+N0Toynyokt7IJBG",
-	"Q9osbVG4xFiUQdc/r6pjbBlL9aBudOxtM6BRL+VsoyuNZaFD+oTdLH73g2kieI2yzpSl8yVhvkK0MHaN",
-	"t7WYkKlimFR70ujxmXZH1L+gZhvdKQyUk6TL0C0PFHVOo1J1tCVb0cxEk+EQtyeEQtJXJB0v1ivEo2NJ",
-	"2mOib+mKzcUFC41xF3wQirUG6YlhmHmvbPPneb6xUzEElpLMRBgyN0pEnq5iEU6tUnNsbqS3RA+H8XSw",
-	"PKBCjIv4XVG371QILJo4vVyKlKs56CGi3s+8rLV3Eo4aaPVSpagsEgj3PCkDNYw0Xxj1/ICBL8SWo82g",
-	"GVcBK9mfDngwZXd1rsbtLrKBPpsFyjkt+xeUiws6xT+ulAamVWALU+YfqSKqVqnd0gykywoWZMc9e/ut",
-	"2oONx833dxvP36q/s3769uN3a0/ebr7T2Ds+eGvjvfv1w9q7z99+c/3h+0eNZw8enzZ3rjbwNDUOiOtE",
-	"zivnuPCq5BfonMN84/vtS3Pnt2diinwJ4fDMWyr0liLLFQq9hHEitwQxIYn0vUZgAXq4hievhCdvPufW",
-	"AZfqkMqIDQhqkAw/NzkGkGGRaX7VAldgm2eNSbqoB0wEwYCuEVbMJH/IFP9UrDecqk9KiuCSOBLhuQR5",
-	"ZaVMdmZj0NWTljYtKb4DLxR1Ku7AY8ADVwgUkOyAcQvmOKKhJ9GZJG0H0zYy4F5NY2a3UoOAzQBnX1yq",
-	"pma74FaEJiybp/wCsWXMABH/mchhfUa5JHbBaNYg1ZtdKNt8J9UwOnSmLWuwZWcdDQLIjuHmVGHQQAol",
-	"ACYmr7RaT/29f0SKwMNXyiQNnDA7HubgtRANXVuXdB5LT5PP27J3XQUnW+A1Jedno0MLVuGCBsOXzHOy",
-	"3Rc2zj+slfpbL7xSvddhpcFmNMrDEBiFN5geL2zm/GvwamaAORAKja1apb6FDOzmHHBpdVsy6R87k36I",
-	"sljiQBLbujI4L8Wio5EwLDiXUYvhFUa3Pe7JTOHimQLJbabkW/VXC/wjsyKujMRA2lzxLnCCjHSufbCR",
-	"CXS/mG5yDjlX45y54I25pX3FUHv33eoqfH/OSRa+KTHZ1FrDjPVm564HbQberXVE2BVXHIoTxj3Cpkq8",
-	"Y7gGYAw0L5aJLkaCUNJKqyruSZsbA2LIXOZfgKZEcAy6RptfEWFQnvZDe1nZ/ORoB3JzSabd6ePrgOcP",
-	"wiq3teYAxmURSlZXY7Pr6qrNEeGmxpGpFN8eowc3jqYaI7IVRG46jkHBNhqM6FhrVjQ0g4yOiUJCTQ4A",
-	"DmBS7RYlh24vY0JFW6tCmpyN4qAgrVeX2l9Lew7DSum0QWVizqLCYFPwS692Cn6Zn4qJKiUbdJGretdd",
-	"mIwhx2rp74St2uO4FlMapsDE2mN9etKoxKjr5ypb1Mluj08OTnKhD+5nusEpW2y1Vi81mqX1jZvgFLMe",
-	"D+Hu3Aik1HLq9XemTwXBQ2ElJnGTK8pXQgGQ3hEd3xowLDn5a7cQxpauWHGDdCy9uzeg2j73Ix9zbuST",
-	"7Z3kMBnDd3tM2sPgnPh9LNcGXiuxT48in9BmPEIbapEo6utHyeXc1jHPVDulggOk+eQMQ7TOzC1wbB5H",
-	"OKDB3aVBoP0oE6eOeE3AvdwYA+OUODbodK/y5EGM4ev6557f6bBwpUye6tKeUiIDmTX5k52UB0t2+vek",
-	"KZOSUt3bPOFKPd8EtkkLfXO1Sy4siW7uLF4aI4K3bA6BoDNHAVMvpnX8IJwbX6FEGE8Fgk+baJOAdDql",
-	"nt+GRrZmtoqLKNku05oZgC4Qg8EwWccq7W2U6+cPLe/jAhwleqTbO7XqCj6JVv2d9sZ56e1+7UXpONoa",
-	"lJ6MGj+HjBnXauY5Gx3NV87fwEiamdyPQU7NaJ1T4ZivwqHm9Qi0N3fDWfLN18w3jxEHA3uScgjHKkum",
-	"b8A0gcxeJ+loDXKEEaOJChm5H/OAY6+kRB84/6hxtnny/snByYqJfE8RHVB5+m4POZWkkS87Y5JmbTZH",
-	"3jbNvrSQk0KCxk/SIqurGGJrBHfRQSW5oeO+JFBJbnXVylzVSARewtqt+CqDOxHjnsRm4PUkJEcJK8Bc",
-	"kuANw35mxohpAWDlwR4W+xZtg7SoPYEABem3SerlWG1dpPLc5sAPISAGpDTogwaBGCk5rke51xkGEHGj",
-	"tdNqoDHJQodTndggSgrImW5nExfAcgSMXrDUBigUoY5tvrgkWXRXhqflpCc+P8+KNM+z0m7+yUyLOlle",
-	"d1gflWaN0Sn/0+e1g8a779ePT5vv3V8/3N18sLf18FHtzbfqj580Dg6bR2+vH59snD7bfOf51rvv1d6v",
-	"7zTuN3fXH2zsbT7cejRPDosHbTYso3I2iuL6ZnVjhjnnD/hlym+wXzfi3Y056Xrm8cXstYQ7uJTavj9G",
-	"UohKVOJIssFokswKb6mzfQ0vClnKBsOu5EXShxIoqUwQRThZUIQj4+2kVV0e5K1Wj2sPdyybu4GQ5mXD",
-	"CL795B9W4mwcSkzJDEjRvkQWGPKASc0B9AnG8AoWQsozyBktMDU6DVEb56dKEFQrRntWtvmp5ioRhCHI",
-	"cxmHc5iltdKyYZLMQ92ikA0YjfRQjFVVE9eYGWVcIjBsUWeaccwTZ9vmNG25nGezTBRm+WQ+s4l3EGwG",
-	"L0EUyY7mVUkipnhknKIkzyfG+MYCK32mBP+ZdxqVmwVGH0+dz3mSiSGxSbANWCaUnJ0e9esVSZYU+9Vb",
-	"QnZRuQ+kaCyGcK2Nb6zCsJqMIlO+KYFe1KvliX/OpkhpKi9XTJlahMaWmowt3uZpL5K8UgArkNcpa56j",
-	"aE/hUTC2eeaYW0SKmckbZ41AjJiXLSNTrdjc0OqZkG+N5IHIbmOgWMYdBFRIOlu0djIVQ4wTS8+xTI5p",
-	"lEtyr6exL8O3IwM40TNhUSI0XSrjLlBxllCZPfxTUqqlKuQ7TtogD7wpTJMmStPA80oPAG2vn0/IcjJ8",
-	"JZm9MKBTo0dIDgcGVLRbpr5L8mAIzjCrFbgGEO0ZUCZHmH0dvAR4nEVYUz1oyebapitJZAL3gPp1dFzp",
-	"qCeC5DaBtx1GJYE6Bnz1fWlzTF3HvDJ5jvDUONt3Q+oqzMo9MdL226SawFAyUqxW9EpLm6fN0bGX7RCT",
-	"3kUUxHHQubuCGwJvlqQYjQSJaFsq7Il+hcbvvqXTABtIi9oiRWD1x2c+P4NSe0zKOAudzc2sZUTH0sL6",
-	"9MzkmZA9MQw8MvDdczIcJAoDnUkT43/N4GQkQoYZOiCpHi5OMM4nyfDNqclodGsqHKYaKrQKYXRW/7D2",
-	"k43R1rvnFVl1n7wfvdMYv91/a7N3f3142Bwc05vgRWj7x6CQP4xzkC0V7UvuckdVx94LXXeWTjl1KbqW",
-	"ZLtbBEBj2sbrcztQ0g1EO5U5WdG3Pj3H7D6UQLlPZiqjGPpr83QgpYUKhfwMDEZFAqry/oCGzLO5SyUr",
-	"+TwGxwp3aW4VZ4LgmeIOUKSAFCk5HkrpU25zPuy3WQipYNvMlAKFvJ+bpLhVq64kaklnZZu0RdSLi2ki",
-	"uNcakVhlMdcaYLTUxYQDERqptZER2bR5Ku0scA+oRFGCKQ0HAxaW1HzJEyWQkIBF8CJa2cHryYKUUX0B",
-	"ddkoJ3Wd+dilmYy2wDdDMUILAdSf+XBIA5P/CtcZXOqN25V+LRV71xfIWL1UxBjWHOrTICAXNPRhSyEv",
-	"NiR9clzR7wsem9CdlTKJ4+B0Dma3x9xzSVw6iNwelZbNHf1vnfMT2CvS/xYc7p8xF8Oiz1naiyHRF003",
-	"gbMBuSzObms6jHP/69y2+uezTIbbomKsYLsgAY1YOMfVSt+bOzDWa52lpsKW/+PkD5M/TD6fClv+68kX",
-	"k88nf5h8o/43qUPRKoTDGya6SCnnF+ffuAzLDBUv1aC+ZMDffUs3HnwtUC2cLkJKsWaIkJybKEIdtacD",
-	"xvcfkF3BOUQIm49IEd0PJZn8n5O/n/z15D+uTf5q8s3lp5e/uPx08vXlLya/nXy1gsmLukNI8cdtDmp6",
-	"JMKWyYuPBVxiAzIKIrInRjrDbXsYRYLLMtnrD6KxzUfIu5V8iS7uKMnp9Oq6t1wPcV9GJ1IcxfO+q2pb",
-	"V0/76UcFz5eDgI4NMZxZiCQInkmf3iRFbWrAavzzKEJqneMteu1ZPq84qGrsyPVf4CdxdMIgtR1xulsp",
-	"5hzaj8zrH6+5NAjaVFctyg8bBFgIKdgxtg+kfChS5Ggfac2HjcBvsMnJ0Y5lc/bC6EBjlaauyB9/WIzV",
-	"tUePd/dMJaRwBfOZ6z/x+/0HJqg/SS4J/F1m27yHyZ4tm2O9R4vQoeczCIoA14axwl8YaXjaY7xlc5uX",
-	"ssNCPBaBn0Lg83OcWcpH79t/95fEqVUqTiYVqGoHlQvqNukPEZVlUgj4kamUCg1liI/NCSnmo3CSBeFc",
-	"xKAOIh9TnEw1orvXI60uMNL2MJ1ojGDuTRqlh+o0KltQWESKM/VVYrlsxXnDdJ6xlIQB+g8yooj61Xe6",
-	"jkCy4rFjxSAUHT9gpOhA9ckTKZ74/NzBwii5i5tpR/aUxKHWxrjX6PwImAZH9RtTOqiqoctgnJkiXM6K",
-	"nmitBrPEp7ouiNOCkskk7eMDoZJYZURHzsZtJ+ZMm+/ENycJM7XIqEcjdqHpt66YVSYPqR8MQyaxqonN",
-	"1Tjg4yRJUDFOD5RKAQtAH15csVKfglePweCO9ulNri6qwcwVzXwJpyXVaeYeosOOvrNI5dXHzUoNPzZd",
-	"nEENkul+s4UrsFSKjkNWSwzfrEDafwgQBokqZnLqZMjYU3eGU2EI14kUmOu6MJORJY8sJ6+kmQawpI8/",
-	"uLv542QQvAie3mfvv/32e+33Ttafvzhp7+8ULKi1rl54/8P6i6MK3RpX+7u1i+eb0dusGW4MDxvtx+u9",
-	"t+ryQbXzqEKfbL14zy3chP3tajr/owrrnEoSnSLiuXRep7z4noo0O2n+kRFqYnePGcZmUmjeUMQ5keIh",
-	"XPvbKiVfRdY+zSOOzZleylLXy1K1hcTZRzRiIzp+xaG26hzqCo1RLxTDruKi5sjeFNYCb5iPaZ9CvIc2",
-	"k8cld+IQwGLm5xJG8gdihLxdYVTL5oaRAxwGKOmsaJcpBYNl9so9O34CbrxMQxVddc/mkYC8DJ4fMjd6",
-	"FvpOrK5MKfAUuzNIXTUl03o4X9o8JbmoMW5PwSFmwot1t1BJT/2gfcdsPovtjbe06V+tpFRzcDpZxuro",
-	"nLtm9XTmHm3ZS1zR0orUFV3eh6uJYnvMs7kuazHDyk80CPwucPLUXqVK+wTn5ZS2D45jLFrdIe+UmrOa",
-	"+ytl25nTfi0XO5EiU6jq5pxsuoVcHj51UeDgZQb6LAyc15c3dslJvgecBK7K7RmJSyMaiO6ayBTPv0qv",
-	"p6tdBb6MsHwJVA81sXsXLLEXKWIObytCR8CxgPYt0h5DrvAywap0JV0Gj3nbSnjV2p2yzU0dEpeG4Zg4",
-	"e6e0q4n1LnV7rLSLpRBbekQW6dMXJdplb6xXnG3i7HdKh4Kz0gGN3J6Tqtp1Srs6TWG90nDm6ft2cWGe",
-	"ZtblpkQY6nIUPraufRGXYqE3cVz7HTU5mJsm7S9HH6kF90KrMPltmUz+ZvLN5aeT30++mHxukctfTL4u",
-	"k8lfTj6ffDH5avI1mmwsMvldmUDxLsgxW++suzVaZaXN9oZXarhNVtrqVCulGq23G27TW2cbHQyeFM+g",
-	"UtyVR3EN1X6QTCTRhU7+2+UvJ19O/lEXu738d5MvJ3+4/OzyE/K//t/J/zf5/eWnl59Nvrz8ZPKH//U1",
-	"FrZWR08WWo2aVQCfE6NwzbycJLbFXmFlk/qJhRYfBsHiNT1mT9ARnVdnCRJMJNepXLAKugSx6iZz4Gev",
-	"5ewFIEW9mtCwNLZjV7XjaechhCgQp438RmdwCMULn2Hl4/kJV2frZqt7lU8xdK0+A+xCNkB/LF3zEfCh",
-	"HyE+oxJurr60kdDOpFAdUY1azlzsSJCQ6WgqdrNBq2HX8zwnD0VE+sIDtVhrpkd1CL1MHhQ19+WWva4t",
-	"uwtG+O5Y4GLDhr7yKS6tKccCnHrtI0WwPl6EYRsKQ3WH6hRBweVg2G0Z5bNFUt+rrZOU+xG4prx5evDE",
-	"IrqmubRSuXRZlwZwKSwy+evJ307+1rL55O8mfzX5vyd/q/XeLlNSDjmM+fu2Zuhr02cDVNCKMW8vwufn",
-	"JHDPIb035t2vhNHeib3qtdcpbaDM/L9GRlXOel3oF48S94jGVjPlHpFhP29GfdWaPaxU6u4A/odNfqM6",
-	"v/zV5b9XjHXy1eRLgqOEGvP/ZvLV5PeTzy//3eSryVcEP5RRKHhXf/3HyZeT300+n/x28g38/y/wnbX0",
-	"S+TyU1KrVCsE3vjd5POyfkkPATb2JoDC5+rAb2xUNiqb9c2tusIY6mQaTv936v8pfHAz7KDPLlwtVFfX",
-	"KrVqqVIvVZuQKl8OWaja//Xky8kfJ59ffnL52eTzyT9jq2TyzeQfLz+ZfD75n7idajUv/4JMviKTP0w+",
-	"v/zF5Pfqn7+dfAOJ+383+Tx1KC5/pRAPOH+pDv5rpd4sVaq1rc3SxsZapVLdrGxUm4o8vU4sJbqhWudq",
-	"pbaxUalU67XqllqHG4AqqzBibenDWhpVQs4xvgvOmmvsBsq35NRLcLXcsnng6sZqoh8EGsOSF5pA5EKx",
-	"BYpbpKntPURWcypaAEVcsKDFeh0qmQPtbBX+t5/S0s8rpa0P9P+WPvioaq3XPv6XhavrXFwFH5EjXIUh",
-	"1QsWkVHIKGQAwdARVMkUFYo8eXOnVGuur1jEOaaQEboIiQ/hsGpPjHVHPZ6H94zbq88DnzObO7uIqkoP",
-	"fDkQ0lejcVAZZMLMwV0CdUlOQzWRKhwLELdHJeECRr84UnyC7PFmaBEmvYj+Zr+z8Ku3Q6B+n3bZ2s8G",
-	"DKhPcqI6IuzTqNAqtH2OhfpnaRZ+O+C3/nTE2oObfptf7Uc1N0X1se5VCdZP5lRpgerjzk3p9PeBl+Rc",
-	"hdmR4sWxEk3ns9OHpc3kkpDi8cNdsl5bX1/brG5u/FgYWq2y/oO8IdqYB5kWI01pp2GSPjZIceZcGEJL",
-	"7TXp/5w5S1C6BKU/FFBaXb/+A7gWhyI6gUAoHzHiDwXQPhAjHgjqxaD2niRa8P9xYdvE+HOdjjRtppQE",
-	"w8L04qW4KiTbloyGbs9SzDWOcZMixAwL+FCv7pFuzyKDYCgJtblLI9YV4Vh/jN6h8Y9xGq+op2DukIPz",
-	"mnYeybzZoS6LDPKdysuqFR02f6gH6Ip+2+c6h/nO4YNtAmnR4mliziNFdnBQ8N7T4zJ5qHqRxCRoZckC",
-	"9dXVNlAc4+M/HLJwbEHABqYiU4RNV6EBExrx0UedRaSo1kv9QX5CfG8F4sqRDsqIjtX/aQcMK7IlfdIw",
-	"tVcWYR4k9xAQYt4XF4p2c4Er50siz/3BIK4civMDO7XnY7ygH0kWdDT52sZ0KXqUmJI98W7W8gbGJ0bE",
-	"pX2mK9wVs9mfYA3K2JCDAfAjX7KVtPa7TO5k3Lb5XazbJ+njmbFOmptyDTnYSc6g72FlhmSD4JQKCaYG",
-	"9UR9yrhHeSRjegFLlBAM01rBykNFw6Hv5eGp6z2gYJ6n7MVCFnh8+7EP/GPBtx/iGBd4/yj0XXbg88Xf",
-	"pS8WefdNMQzlgu3iu4u1C14l8mEo+ou/fSoWeXePhyII+oxHTweML77WJyJcaKW/Ly4XQL3hU338fYZ3",
-	"DQPxWtWaNn9suRWvymqdUp022qWG2/RKm2y9U9qgm23zDG8s45G64HwYBLHOfcA82hVd/5yqO+RHgSkV",
-	"nDLQgDUHTBJ/vPx08tXlv518A9an306+uvwLmCpexsz4tuLEmgUBgiespH5YTx62A0hDCc2c+9ybmaR5",
-	"8cMhDeJwirPhoBtSD90Wp3yTctZoQRPR7Swe0y4hSpRL/GVc6rG+78LlKrQ2alZMzvZvsHvq4AVMTfCB",
-	"cId9OEIFl4URrgg7E52zzALBNxcsvIHZx9DoteRMlDwh1qAd1R6INi5Ehz67X7AKLHtVNY6LCbPedr0F",
-	"TVpt19y6V2qwZqfUoOvt0qa74ZW2WKVTpbV23W0oMq6OwNzNRmcboCZPOVraNkqVWgmKUucWtH6dG28V",
-	"BpqKi7DQam5VKpWKVYjRyFUZCkMWsAsKZsRKeb2qzWUPMlx18hswAf4WrIX/PPlndSV/N/n68i/I5Auw",
-	"CP5x8tXlZ5PP1RAnX0++nPyTev7l5WdgLPzq8t+Sy08nn09+N/lm8kW5kEMA1Gan0P/lvwGz46cFqwAf",
-	"fVP44DoK8bvJN5f/fvJ7RR4u/xxC9n87+WaOiTPXdwqqxtFA3dybmveQCxwzCfXGr3Kh0udcQStPp6lA",
-	"YruU15cqluWWLe1+2ZzLiqyklSSDRAr6cSpKIKZI/evk5q5lM3qU1nUOZQoQYNFZDXwsLMlmEQQaFgGu",
-	"a9k8YurWhrpOlXkdwnNoFFG3VyYPQtrRxfXVtkJd/IzuAJUlPRYySw3G72A+aaMPgEJYZZu/Bt80LWx/",
-	"R9zSfsAodp6rW6+mvdX+Tsk9Wej1pfZFM+/YPOse998nfzX5u8nfk8mv1dd/UNjoj/Dx7y8/A7D0ZZ43",
-	"2xI53wY5I3E0Bwro8YBKORBhBK79vgjPmDfUC+L5g0D0lbAruR/IwgdxE/JIvbpn3jTU1jw9gdcNCf6u",
-	"wnNNAoFQZHJr/T+q58s/v/yLnAxbau++iseFWbaGkoVwtSvtLdbobLJS3a3SUqPT3Cht0WazVOtsdKrt",
-	"DbZJqxWgMC9TNLgh9je0cl6ZKHy8xIpLeL/csiW8z3HrG8Rg6wcB6a2P5lNBPT5THgUqKaaGP2fcKcS/",
-	"6PCrwMOvGn/F2tr82Pz8CkQTjfmuElDgDXQmmyOgJF6NWFSTgpWcFFEEiN0ZLQT+K7GnoSk7oLsQIZIb",
-	"mxv1Exgadc6muNeFZIJdDWWXHohLD8SlB+LSA3HpgbjEz0v8vPRA/P56ICbY1Kjpljj8B4TDu6EYDq52",
-	"sMRX5mBwnTWVXPjSjwRWOnChelhbYeziIKCcg78feCT4vGuRcMi5z7srkE8GUp8RdbMT8GFzyWgkScA6",
-	"WOth1GOQjTWlC0ejAFbUCf1uLyJcjPIS01xnELgmi4wG9o9wnX74WWRcOqAukIRa0zJ5QCe/mfyXklZM",
-	"g3eJJ1O6ah1PnficQN+BkEwa/fBGqVIt1auntWqrYvTDYsC4TCmQa6VK9RSemsKP+V4soAPf8DbZVqdC",
-	"S9V2zS01vDorbXYatNRsr7vmmXZK9IaBItQMQvf/ElThX0EE9yeXvyKTP06+IZMvLj+DMO4/oE508s9k",
-	"8hW5/OXky8vPJl+Acvy3+OsXpLrZqlTI5G8mfz/5L6AMVif1CetEhVa1DolRw0jOKvJlRKOhGkF8D9JO",
-	"Xf998uXkC9C2fn3556h1nvwTjE0NbPL7l5LNBo7w9Wls8Lov4ckSUS63bKmRnUl7k0aEXcMUl5DwOw4J",
-	"r42kOcqNosFIEPSvaZHOMAhKEXsR6TAZ4nNT6QqowB7vqjYQxo2YAmWSFIHJKTh4oeBaVwfc9EQY2Tzj",
-	"YIJv9Bj0k/Y9WbFIJAIWUh4hCu37Ug5YEBGoeyVCEo3Edhzi0R7HkT/nPvdmvVG0kwrF84sI1FTh9Tlg",
-	"UWkAqwIfRCEVBS+3IVAIlCYk9gs17RLOaMhkpBEtFkNj4JOyjORZRvJcFcmzaPTOY8YGqci2lMcbZnJQ",
-	"JGplOyfUDAvbDTmuPePzwnlENuvWXAK7jOhZRvQsI3qWET3LiJ5lRM8yomcZ0bOM6FkqmJZbtkyTnBug",
-	"k8iNbiikXDRpsscu1vpqdtpfJ1dtsbr6gF2wQAxQTufBuLy6SnbM8LToCOJrqgRNOOTSFJJ5vHN//3Dv",
-	"9Gzv8J03vKQtZ5tgnUpv6IJ6wo9SJaArDSW5nnXEkHuOzTEcxY9mglFs/sSHMjQ9prUBpi6hOtQnByfE",
-	"zDA9vB6VcanwSNgctE3DqC1eZGvv+SHxWOCDjI/2Bcv0Ag7mIM2jfc7mEYOasS7lJGSYWwZL/mEtISga",
-	"BDcw8Pl5ykcORosDg7LdlMO4u1gaA2thqjfjhTw5OD06e/PpyamDRR1TD07OHu2c7j3fee/s2fETJz1l",
-	"2KdAdGW8IFjoEmpV2Nz44hmrXgsqI4pAlwkKqJodcQIlbjhxE2WCihfSHtvcCZnrD3y1tS01CbMPmNWZ",
-	"FCkfQ72+FVwFrPCuy7f7nFA+tjlWGVdDwUUrOtPlqx0rt7L7PBvjA3ZxYI74NbL/U7VCyWlRG+vL6VmY",
-	"sup64IrwxFLOVbW+83QB8XrNUwTUaxWr0Pd5rLq8jV5AS4gvswxGFLH+QMlHVavQFt44N0v2/zX5HcCk",
-	"LwBmfnH5i8k/KSxnEVPq/F9MRQFlvv7Ly1+Ryf+cfH75yeRLkMw+VcB18hWARpNr+9PLPyeTLwj8+5cA",
-	"0P6ZgHUR7Y9fqv6mYo0KOGJQk7QKiwyS2/wljkYJHj3KOVMLhjXirYKuy3cVpFbwv7qBoSvIUjTCzFaE",
-	"T47UladRseE5vVXfT9tSpT6dw/bPmBthJm/Ev9+A8XTyP2DysAiXn2UXAISO7AIojsT6gwBzhY9Y4Aqo",
-	"vrUwOk6u81VlmzWJju8y0Opyqs7TnFM/CEU7YP2fzC/XGfMkiJ2LMNd8mkFGQgSov6VTLFIB8zms0MAX",
-	"JkGjUdhwK6yGpvcNVmp4Vbe05VVZqdKp0yZI0rW0xbtRaSSijIKdZoSaWAxD3jqnbZ+zqKWn2OIiKnWM",
-	"8WyxtT/CT+ctuuYznmDISsIhlP1NTVPBYVZelpc/VuggxVXFMOoKn3eTA1v0pjDXSgrLeewii+MUFfF5",
-	"V64NuRy21b602Vw89xy9iQYslIITyeK6fG7gu+fGzgEQRTFlohsHjv7m6cETkCxsrs0A0ZSVMU7EplCF",
-	"ZUofY615BEpHT09OY+5qc0gY9+z4SZm840sfjER+REyBcGPkKCJGchXhDCXpiCAQIxikBIODzU3dc86Y",
-	"x7wy2UnSvWFZYh9RZb6poCdGz1Jrdy2rjNiLaK0HXC9FJTQD/BeecNXNI+qFNG/riLBP+izqCe8NGwpR",
-	"2oX0c1wmE3h7+RmoQD7VsYufXv6F5mTp1/RPquWYv10h+MytcW9AKhiyCq/bAP/9v9JqIVO3LxX0r+8P",
-	"HNbUJeYiihWCcjFrPp5jLU3rZu/JTLeqk3mWJ/h8YSN5bfM65PmBNaeWauomyZiY3JMkxiamqjuNpj0U",
-	"EqohhlF8qVsgkxlJyQ1UG/cksdM92QVDZYqOggal1LPSkZBRCyXF9O9vPOWstKvInpNkkFQ7d0+axiTj",
-	"Xpkcg1UVaZPNp4hTmexRtxfvs5YXXBqGPsOa/ooIhZR7atJqE7aBpKPU2aOyBzbcSIT5EVDThGmRKqUv",
-	"SqPRqKSoQmkYBowr9OJNIZrp1QAJSK9HFhQMQjWiyEdqOPvdTOBCsq4Y1LJZaW6CYmlWfaR/EYgvP9bl",
-	"TF8B8c0IFt8kxDWB7t9cfkaUMHD56eWnl7+afD35/eSrWenhBtQ1tUjetuK5iihIChn6pViWKv3hsgN1",
-	"AQBPZahzcheuYARpXMeu9Bo3ld01R6CuWkmkMPeA6Bj/FkVnsNyw7PnoeDoTZHmwAOq5RkGwgBTLdHWu",
-	"K0RTeOUdFoLevNDq0EAyK5vOQYvmxhS3UJKGbNKHv9aGm290woesEJ1aK2DFPxM+v3peuca6iv6vlPN/",
-	"9H9VKJL1AEtgG4as+fVjlNgS05aulK3ObChgtAGjIQdjZiywUzfyL9COPIgrnG3VqtVavdGE6mbw88wC",
-	"R36fvY/v7w0VvV87ENIVo4JVGNGQK/ECTdGJkRaOTtOrdOpujZU2weDbqbLSlrvhlWrtdVpllc6WV28U",
-	"Yi/3tIlXVwU/kwLMu/rPjLd6tZLyVlf7AuJRXK4qbovYhd3DN8y5INnttZ6+kTV2WrtvHD+zC3FZcsFJ",
-	"0uE2aUPOJcLZCAuuh0QykJiolCMReuWb6CsO2Fxx2e9y5imRZShZqJlBdRGaaYpeM+97Rixj8viIoY9d",
-	"dg1SRFGTtmlyuJaOTrk6tJ0GAbhvZeJZIqH9LdP3dVqjL6AdGgRj4zSIl6ucq18+GO+kx7SIijkzJKhJ",
-	"DfjP9JGH3fX1XvTUpYZ0gl9+/CpciV6mShlfRI+eRSl6/FEuWScJPfgN+A2grhYZxyyvgtiYaoraeMz1",
-	"PXwFNa3gy7o7E66jaDg8gqE3vCZb72xUSpvVrVqpQevt0pbb8Er4q/qxUk9qN1bdmtdgpWZ7nZYaimxu",
-	"sq1OqaJ9Sxqs2ZliLtDHulvvrHcqrLTp1Wmp0a5vlbZoo16qdJp0g9XaVbc67UFyeJfS0NBprb3Bqs0q",
-	"LdVos1NqeHW3tKmo/UZ7nTbdhlfXfln4yel1jhWgPP4afCfAweN6B4u0VnrY7vtRxDxUTeO/c/ayavZy",
-	"OPDoNa+MKGifTnxwW8l/604xQulLiZTw+kihNKm4C4v4UWDxbBRFP0toU8wlcclEvUuuEgN9PAkljhfS",
-	"TuSkG4Okitq1fU7M5giy/Kcc3H0Z+7hjTQv83JfEiePV0DM6FQCR+n7kc0+MtgkLJCRq3Eo9PINIQM/R",
-	"Bt2YLN6TWs1LA+LRiKreBiHr+EHAPKOEYaa6cZmoE4rl4wShHFy6pxU0Zn59eq6VO8hpCSUajKofQ6bm",
-	"OKXeQV0z2EKiZJTIBSWaTogfYQ6ZLUKDkFFvfAZ2fpkuXqf7w+dgyacc13Zqi+JV3lZN1lMi0Fk7EO45",
-	"81LNZkaqH6f6286vJKLPgP5t5hjMQoZd4DspUrCwSieHfd6Q6yzugjY9yFj7gNqZtP5wVl1TvWF2TXNa",
-	"1R9tP4x6D9A6WN3aqpQqzVJVCS0upEXlavMUA2woHjpHJrxKzhvQKBR83PddzZumYMFgKgviRwWdMvHQ",
-	"FBquoCCl8AE+OWHoylyoVjY2Uj8PQ+OFme4GBsguwPrb87s9BmRPsheFVqHD+koINckZW4VqtVar1xuN",
-	"JhQRvmFSQqtAh5HYGQxCccFiMW8B3KP90Y5E4Lvjd9CHy7wNYGcGGHmp9JMfxX+ljsEpasoyplavA1sY",
-	"sMN4mT4Hr89vLj+5/KyMz9EjnG62N9x1dZobHXO4a14JxEv9LHG1TaW/lD1aa64rIZVtbjY2tzY9Wtus",
-	"NDaqzapXYc31zqbnrte2ahsb9fVK3at465S22563XqPVKuts1KpetdmoeZuqLf/n7P4YQpwbm7Vqta5A",
-	"RSCol7+YTRNgPT0qBa/Nb3OycyqUwS7i9aRuJMIbwWL1wdS9IDNXgV5xBKB3Ja7jaVEbFYq+FiX0poND",
-	"gpJWkIXHJyxkFC658X81XxWAj8LkrgPSe9ng91qptnkbjA0fnExHi1d1afIfOAB/fLXj+auE6bdJKZs9",
-	"JFOoHo/SjTE8fqZ+C3wZHcWJuW6L2q/wNiEw7ttr9G8D6heByg9F2PY9DwKPbmE4qCyA/XcF7wS+Gy0t",
-	"Da9JugGUnhJB5kk28zVnax+l/tr3rs5in3rVAqHE7TH3XN0oJfskieYpeHNL0vNlJMIxKcqIdjr3JDEc",
-	"gnARMZ1xRgyjlWxxPpQ2FMbJKu3yjRXjaQR9p/zuSwT6OhGo2ii9L1eQ8sEc+PnxEsMuMeyfGsNar3NG",
-	"1ekZpbWf6TnF4ElNq3aTaSUtLuH5Ep5fAc//VIr31wHjM6Dj9qh86TZ5rek3q5pPfFQ0dLxCVX+di+QU",
-	"cMxJGJRBvld6Q15XY/eDxQH2WgZifrdmYRUGwxzof8wGAXW1jh+MB1NKe3CNlKQICn2fx3YSERKHM+bJ",
-	"M+0n6aSNFj6HkM2zKKQcL3KcUQYcAoDQaDuGtkuYNPHYnKfEBp2HhoHqXzdJHACtDimCgKLjsyDWzElh",
-	"d4cUVWOUk6ePTw4gKG9lVsZ4BmQrRTQe0IjeRVW/FCumxIpSrV4vNRpNstUs3JSK8wj3ZzF7xFIaXEqD",
-	"S2lwKQ0upcGlNLiUBl+5seYHKQm+LpPO0kDzAxBx9zxfpxA1zleYX8cXYSnmjShTic6UMHx3Y85abJ9Z",
-	"+0ix5Y+/cyJnbhbgxKrkR6w/ZwwAM67q+srUARrFYc7LuYKv0x8GkT+gYQRRtSW1TzrxqOCMqAfEUSjP",
-	"QSkVRFSskga2LgGhfLTLWgRqn8XJWe4/eXr/7GDn3bNnR0+e7jw4u//e6d6Jg3HJ1bqzDSoQCF3zJZHc",
-	"73TSTnoad6LvIJSLgrLQzA1oyDz8joaM+F0uQuZhPGN/KCPSZuTowUOLvHW090hJw0eHjywjkVebDilS",
-	"TtgL5g4xE23IMDWVowCrQ3zuBkOPeSvbkNKlP4jGxEjlIIiXyX4kycmbO6Vacz0VyUieAZhUkj3Vday7",
-	"1OckTCsW0O8QvOIhWaKJZUqVRInPhc4/m2SatWCO1+sf1JeVLSdXzFdDTIv5BulfJernHJBsxahFTiF2",
-	"/Uok2KWIcmMkEO/7vGAdONOxtXuJCpao4KaoAC88ofEhMrQupnAvgffHeou1j8w/r/LvONFsy5BiZHO6",
-	"qCcpQsJ0TBnu1CrrzoplMngXIeu2fj2bmA85DyVOTlFEB/OAG23vVAHE2zqEmFJaGa+QFCW/JiKLpQr0",
-	"WYSVu2WClffeqJSqlVrdicEIZmZM4AjW7ZuTQaFWqSwIfSCXOWRIhJSHbRYI3pUkEnM73u+UXkLfOzzp",
-	"GpMqYMK3FtG722PcZKe8aijJ5t9oPDeLHlOs6ZYlHV9zJclcBoJ1AwDu3LZo6p0LkDo0iqjbg9yLmWT/",
-	"pv4o3EeLmDKkK9f1Oj/1p4GDhsTh8Czy4VBEzLu63fyioD+gs5BUBs0rCvp9PhC3KGj6pzlfuQl7T2M6",
-	"CKUYB2NSzFC3FajxkNDD1Ka9upF+Z32DsYJnzukGJoZF2siASlSFMO5tJ5AAzkeL4HFYTQ7DjWvjri5y",
-	"kD7+EaLNVHnRNN5cTNlkfQ/0RYkoltt7gn5fm48HasG/kw4euRGuRmECZTpjFb5jzahP4IWQJa+Q4s0d",
-	"Oo6ZK0KdTFgbfUkkYhUpaFGIvn6mUhSqgsBqGycTL8b6tKMHZ0dPn+zvvnf2zt7xyf7Tw1QSr8hX4sSu",
-	"kqygJtQgYBHjTOpUoOTbT36tM0HMlca2QQ6Z/GbyX6DVyW8mv0nybGunGIjRBh8Bi0j2wiIptwCLTP5+",
-	"8reTv57818nfJwpgkiiAi2B3t4g2khIJhnt41fiuqGGCNBWnxa7V0ofnzOdmcvGqM0hG5uMq+hHrk6IT",
-	"i4Vlo6hR2xx7OpTRc8Yi337yDytlsqMXCTZcwqrDidCEPFuzqzg/FnkniYYGOTFl/4dwavUPSWhEBHcZ",
-	"ShtqFSgES3dCxiD1+2Cos3unfY8EBu1qgxGkjZuVC0/gwL6kWFtzUB/QiO4apwW8i1c4JyymiJoZ6I3i",
-	"bZf+LUv/lqV/y9K/ZenfsvRvWfq3LKMdbuzjYkH6laVNa2nTuqmWAYErKULhWbwhKy/foUVJD15IR98f",
-	"0fphKPqEclMziLSHkZKgf8ZcEJ+h/q2ZFU/8E8hz/Rs4TXCQ0BSa9LLZp7r+hU4sDcJSm7rnViz5ouiW",
-	"IysBA7onMzKTErRMH0TnnALvDCx2G4sK6r1IBFCVGfNb5zhTmMG/JIHLsO/C5C8vf6WJ+9fACC4/ufzF",
-	"5LeXv7j8D2TyW/jjj5M/Xv5icXnrqc7weAxdpIStpXC1FK6WwtVSuFoKV0vhailcvVrhKsY/P3ThKp7o",
-	"UsJaSlg3lbAMqL6dVDX0/KhkeOc8H0CssSNJUQ6hgkRniAELHeoHzFuxIEt7SQwjaZFAuOf4L5MNPymH",
-	"o74JmWTqacguxDnziGRgP8KH6NFnSmYQHBeUAbK5K7jLQp6TFX46PXtsGIz8PrPI/pEpzWlz1Yn6hNBu",
-	"yqKnJRCsN+TSoWQeGMnmVQw9GO+oddvDZZuxhX+Xk6gbIKFxKNQnhEax6JgGXmrb1AmNQYDf5Wc+N0Um",
-	"Kw3F8AdAP+vlSrlarZeVLCBcgMIL18FIBqL2ZKeLnR2In/tBQNea5QopvlutbpMnPh++IC8218/WGyvk",
-	"oR+yjnixVq3Xy5WbCwpTCboLB6c7lYPuDXzC462/Pjk3HuBlWu4bpeXGisRZEqAdU3TNh4S0xdV1pglb",
-	"qvTHNWUgUi+StmJ1JjF0QmR0vxYRgRfTGVKk3Oamwg7WQaYR6QuZqsO8u3d8ChE9R3vHZ89O9o4di1Qr",
-	"pD0mulSLRaSwuSmHSKZrLK+UiaOLkJwIwSEWSKEkkwK8XiEeHav1wUaYIqIdAg4XavmK2ZHsvXu0f/ze",
-	"2fOd48P9w0fOyrZp3XNsnlkJLkggeFdRY7/Lic/LxOmy6IA5JIRSZ2qxoh6UXTfVX5z59HI3vR0vj5wt",
-	"Uk8I5xeLJanVNICz46uJDkIfyI+SA7ZohTXbG17NbbD1ziattKtu3Wuyjc4WrbbrbtPbYFudCq21G+66",
-	"t8kqnSqtt5vuhrfFjDyxYNkbX8ohaFp2D9+Y/DcFswH2KxT95eUnl39x+R8u/4/JVxnxIL9cjRLo2Xgn",
-	"6IrQj3r9Qquwt/vgZKd0VAP1TUBl9ExOr1XztLLZqtRaVajpy0W004lgNHPq63AR3WcdEbJEv1GqNjOv",
-	"SBb6NIgVSI2HtZ2tXZDnkhLBNy3Fc5N6OqmjdlUBYLzq6TP/4yqwYyoguNmbaQhr5ueraiCwAamhjxP3",
-	"oAisZFrPnK6+VDzaOwBfnTYNGWlTydYb6is/kjZ/sHe8koA2RW9oNAx1cUzdLnF7NAgY7zLSpx5TFBRU",
-	"0aF/QSNm83M2LhN0jFag0rQhW+T4ZIccPd49IX9WJRfVchMCHE9OMPRS+97avOiIAeNSBsTryoiUUBNG",
-	"SqolZ8UicJfIkXp57ahU32ysHZWatep0KyLEqQ/DC3YPSzeuKBr5YO9Y9atgevjtJ/9ZWmTPqzWb1a1t",
-	"GN85G0vwoCIK6QaMyojUKo1N0vYjiUGk6dU0QZupOhAxxR+w0BceIl3FSmKWRnnMQMvkELy1KAmZq3Cw",
-	"KY1bdBqVus1Dps4345HRFRgDSDq2skx2UpviSwKweThQWwOF+nUNeETVocLTYJPA6QAIn7EZ5DGQ+z73",
-	"Unf6LgaD1BoeMUUhS+q/+3uP9g+J4o/7D/d3d0734FebH+zv35c/393deaff3Rnt39/p7j87rX3o7rxd",
-	"LpdtDm/tHT7I+RIruOPK7KNCdsOtsmatVO9U2qWGt8lKiguUKqBxUhwGtHbxsVWwdO/Z7v7bD17U36q8",
-	"XXM3e29XB88b/Y3TrfZ7F49r8rAZ7mwO96qdR/XeW+vnTyrvj/a772yMjxviqMYPtj48qUbP6hfPmy/e",
-	"2/j5TqW9W/P2Gp1H6739zZ89rgQHbywOeKc24FVWergrP49LAf7IGDoKUVn2vZHDm/9k7PsWzHtuMeoU",
-	"IfQ1ZN+GiuAUa+cYwPpdT7W+VKZ991DRfazsmD5jkcgXPacQ0nzxcy3mBeCeMB9HVVM4ClIpBMyNQsF9",
-	"t5SAolTLLVMyGiJdbF5EXLWCHHcKgt2LwZJCGwghVKsWQgdwZa/ZvO/zoZL/pgTH3Td3njzZO3y0d3Z6",
-	"+sQE8Bq0JbjLLMyy0AlFHyVRYPCjniBUnjNsXvH+E3U5wTeeQcVpHLsFzzUjaNncYW5PkBInduFfxqtn",
-	"F8j/bqBjySNYbpm45bbP4Y/aOv5fMh/JqamXB6yvvzLN5QquWOIoRZDu487sxrt5Z26XnIvCh5XD9bf7",
-	"W7sNv/azjfE7VfnuJjs+b3beHNWjJ4P36TPxyHvP3Wof8L03bgsvZuunxty1drO8CKlVSZYjVxPWCZns",
-	"JTjxx1fElKZAciRM6Vg3A2hvTlI+yhTZ/RgJSsAilpemtY9RFLMiL7DNrKZHgqonKx7EVfbL5Jh1AOZj",
-	"uEajskUUDDnT+uEzVCKnaqbF6jEqbc5FbBPAGBahFf7agSIYa1qUGqJFpIjpmc1Rdx+M6FiSc8YGapAj",
-	"OoZB30yseMbbM4LFta5jjq9EoM4Uh4AMPE4wo+hy5riXZQsk39G9bIoENa7VcoKoxuEslH9YpWV+bOlC",
-	"4ARjBerO4qqcKaoSCHkFLjnWBvo5qgIyX1MAGMECSoCAIEUKUqWyLbzcMV0oxqmbFQhyzO+OzYGmjELB",
-	"uytlsgeRedp2SBj35DbGnsF9twhUMLfiDNBeyhhJQ0ZYSBUVKyaf4EvqK9JmrugzCC/DRCNQvkkPf2Xb",
-	"5qni75hDi/qBGu0gZB0WMu6qPkMFcRRF9rYJWFmNKUNGdGzz9jAiaulT1kkFgxLbpNTZu8BAVyY7hIvI",
-	"dxnpCia1hcLmij6w0FA5ki75D9IQu0gU+Jhcq5yi2tTr+9ysbJSmnj0GbxAsFU/gRaB7PFMFswVFPm0u",
-	"RZ+1hTfGnGGU6w+wzCcYS3IBlpr/Toyrbx93ZwyWkK2mwrulI/VLBU2YCwKa1FhupOCYQ2/NLviSYLTj",
-	"UhpdSqM3pvBwKlPSJ5CjrhDeAnXwPabavtr22RdtP1B0Cl4lIev6MmKhFtcGQ9ljUqEoQxvuSRIoemB8",
-	"NmYMoqRHudcZBmSgEzNZ0+bMXPvgAz3W12oY1KDTgC5Q8VU7NVb3Gq72Adza2Cxt0q12qeJWvRqrdxq0",
-	"2VY4MaCRIr2FVoFyLxSAzfSi7M9xwN2cccC9gU0LF+gqc5bewx+nDcscYG1pcJk6pHh8UzdFMdBOXOx7",
-	"vk0rdTPoYKCLWPiRJA93D/QdCU0F6XPGCe1EmssCLqImj6VmrA/9kLWpZCQUEZjWoYJ1smepbF7GdhQC",
-	"0MLz1ELpS+ELMYy031ScO0EDIIyuYVFkHsR4qiPCLovA7mLzHTNiXRk7deGLCuD5XEY0CKw4t5qhOzpA",
-	"BPDRis1RoITx+tIMwoCy9DKTUehHEYtrbfu8LV4A7LK5wqNdEY6h/l9JrbTbo5yzAAqhc0ilA3sI1ivI",
-	"WaAXTHttIUWyeYYkbROqJ4m7pbiIJFSJPKnZ+hIWRqix5UGTY/0q3rs7gZM8UgEDLLQKHbdfSh+oEjwo",
-	"KXmyFPWYWpTCDWnEcaq5P5WJ5k9PWW+2ZlfT1NeL3Jaw6tWzDXO7kXxpopIgnitYRi7EWvsI/3GNHu6h",
-	"psRRQvmLkEoylryiYciZZ3CX6HSIz01ek5Uy2ckmvNRtQJLlSsPJSXoJA4lJ2LXKLWzwngQt17ykSXqm",
-	"r0drpac4omlyvSy89spidSMxMKcPigd75uwsdh9Yn/oBML3hS1Ul2TztdXICeIyS9ZLnd/0I6nMZfLG6",
-	"ytloddVoVNI6ocQLHQxVAM0cV/COH/b31AuOQY4aR0K7RVRIV5uxZcwiTRKFPjMlyETgme606oSj9jnO",
-	"FgUZHNW7NgdFkn4ZLHDgoQP4D110srArjvpVc9bQzuaavVpkyPX4WTIEg1YJJfohAjGYjcJ3jHq5yhgY",
-	"JizEXeCOPgIFyjktczb61/pZWYQ3cLGGYeCIbqSMqd3Y/gbGN6RfGn0WWnoSV9nLGk0NdSLFgKM7T3hX",
-	"8Ii60TW2NNhDRQxNarRIl5bXm7/UMS3B0C2IPg115URFYfrGZraAignuyZoLsZtzHRs0tVbHNE2xLV3l",
-	"AV0dxoTRMPBZSARnLXO046gdsLgNWOwIGqcPBf8B4rgJ8XLIqAe1JyKpaZ4kMvKDwMYshFbiwTgtcGtD",
-	"AKar0yLyWUxhHW3K8FGpmxBefFHhM+3834SOofBkTwxD0IUZig5WBhba3NDrotOobZk06ccsCscl8OFy",
-	"VvKotFpNJI7Cy/E/uCX9M7HydyeA/gXl4oK+NiJ4FzB4Y+vi9/BuM+6RIiijVsChCE/4DDC4wV2HL+df",
-	"9118Qabvr07omeVdrbyrh5Y3aSe4BnzGZ+5+RM+ZJKzTYW6ECrdoBonZXKEw8FIGoyGOIJMm0yQmVU+c",
-	"ba3Ha+rXAeNZNhchJp8EtwdwUgL/UyuZFciQVJsuSSTEWZ/y8Zl2f5aOZXN4ol4+M+E2Ky1C5XnKvig4",
-	"VjfY0t4TU1hQTUecT3N8IyD2GeWQ0DQP2aUw7p2cpzFGv9KobVU3bn6rhcdeZc7KRTyH09g0j1LpV95h",
-	"od/xE8F2Tt4V/wbpGK7K0RIIl0LcfThUUnpPcPXHTza2alXMvbJhfk4Gpim22vL38f29YSgGbO1ASFeM",
-	"Ft+dZ5KFeXR211xAFKF0YL2pt/yageYSNn4HTZN4QBK8mATwLMpRXkB6l3n2STAmRD1F9R/Tts9ZZBy+",
-	"2mIY5UaBUwnOMG+dPD20eZy1WbLwQuE0AGRJOYOWOcxWnv+GlfHysFIWz9m4MYsEPj9nHjk5eUp8j6l9",
-	"VbwDpXUZ6STQOqxVQNy8G4mQFNE/A9N0uSGL0I7jCrCjAIhcsdB5xObaeySZPbqKaN7XV4eqyzKioR8m",
-	"niU2L6r9Ud+2hQejG/V8t0f6dAyxqzFm9WA2WgdCQ5ZBzxmUixsY49w83rMHrxyM49rod8qclYq5vzKW",
-	"PRW4nth8TOz6xuuJXIc482wQ8k8/AEQNtGO6n3QuodTBg3n+TPh88ZGBHRxYk/6vlPN/9H9VCFd5gJHI",
-	"ht1pTa++dAWrIINhF1S/+Jpi1QIYVsBoyKHST5yyBR2GYPLmSKI9fka2WIBhq2k0atMcMmSuP/Bxwa9g",
-	"5eoizGm89n56yBJLQCXRLZNf62w23xDIePM/IK0csOvLzy7/nEy+IJOvJ19d/lLn7Zn8fvL55B8nX03+",
-	"MPny8jNF+Vh/EGBStxELFKTFrAMp5elRQmpitdkBDc9Z5PNuEtukfj5kozg1Tt+8ovOLJ7E/si+nv4dE",
-	"a4rePISbAv1wRcpTwVP4d9IMZGlX5PEIEXcqmxOSJYXj5LEaGIfHlQTJ3R8/TZ1DOPAfx8a7G8Zry0wO",
-	"H3yl2Uydi0Kzg6bD0ibdaJcabt0rbbFqp1Sj9XbDbXrrbAPyoc3e9fxI6GwXIcNbeMCSVEUX4pwdZ5Ja",
-	"6RwmyfJdRQykFPsxc0BqoF5fgtcZ8Lq4+ZZGFFnMPBMu0ts5hWMWrXy0DQWPFF18wy6cI10sYcsliEJx",
-	"0XHSw5CUsuJddsF5RYV7vtelZoIA/HUQDlyHEDUuK8lhO96Zqx3a0oxQ3jPATiZ4SUDAkpKaxVSeIEih",
-	"YcqOGFiVrSxi6VK3pvgIpOxSkFMSQFc2d4ZcD7atrjOWuDDw0oRAJ4NBQxRUB46/sjl4za6uUu6trurH",
-	"Kf/p0sj3GJEjP3J7oD4AoAbVc8Fvhvjc5k6XRYf57MYhRSfmK1hJ0edosVVTtLmTZUa62KJ3obCM9MH7",
-	"+iEbkVCMZOzm18q6+c3NA4IrcZLZz5fo9Ie7dzUhhTKarUJqznlJ/RYETy8hqV9u0tAtBCT6SBhanj1c",
-	"Oifd4k6EOat/lUdh5tb9OP0Kzc2VUwd2MXN4Lvla+yh71j5e+0idyCs9R0yGt2xppCLIQyjZOrqvs/QR",
-	"cVa2dXYzFwIfZETHUlsapuhUmRxiqED8Y+xXsk2Sd33etTnW6DbGdC5ARs+PsIqbexiKvj5+hZdQu3rh",
-	"W54iW9+DW66B0fQ1T2frSeTEu1z7uSVIY6aWPrNLj5tXGMIVbzVGEU4F2NyThgZd7cd8lWvXTrbJTKAP",
-	"JSjmENGZ4/A1dWdeepE+Q2JNfa6cIejC1/M7XuD0a0b3gZXvm3SaBDiwF4r6+JGCiiWfW5p8mpjXGC5m",
-	"IaLNTfW5eHklHWln8Bw6nabSZXKSoa+BFOAKKI3bdR7yA4WiBn42T0O6tRkA53NyFSDctnmKTial99Qs",
-	"EfBCHrrUING/nYSMM2RKMXIuk4wOIHPYFERMHThQLqLrYp6l2yzQqUgzjtt6Yc+hv7ckou1Xa8r6wTK4",
-	"K2DsK+BmOTzsu5pYeWmxei2VaDSnBU/Lm/PZLLpPPy0NsurcXP3Ec7C3CF1YJEc3YdxPy+TEZD9V7EPi",
-	"xGwe23iKYKuxYv9Z9ZaLZvaS9pDAYGG5AkRW50uQkMoBOFIIbwDTZR7psZCVyTMe+YHG9V4rrRRIjxZU",
-	"BGl2ITqdPPr9aC6/ubMAMK0sR6qykK582ospTnqVrz1fiCLNm+YcqpQ6Kj++ZCgLyNSJMtCa50cO9Yck",
-	"KBMzIfdYJrZMTgAiAU5JH1SuoZxGLFrpl8jTzuyJUSK0jFtToLDTUQ1BYWD0KOcsIG7AaKhj7GbFYPCd",
-	"uOoy3MXX+vp78ArONk7plYCfH8zlhlR0PicdES5jyH7gaEKEKSWZluQNx1zAzpGBEjqK9zockQEnaFpI",
-	"BZL1QjHs9rSLh6ZSFmjrTdRt2eYzDB+CcAXHXGzog6Lf3jZOPvjU5k7qGjsWcQZ03Gccaobr86Fr2Bk3",
-	"HGebnBycAFogpz0mGSZiQXcW7duiKzyYGGY1FdRgzjPr0JBdY+uAMQRzTA9OgrReDrpaAAidmO29s5SI",
-	"W+MbBwu9U9miYYnhWIfi8p3BIMUYYnKYaUBv5vUfI8XPfKuXMflWKzUX61mfndsNOy6jdquvueIutxt1",
-	"khtysa8/uBX7iU/OPHFXP7em7u6PEmVmkhDI5M5doUMd5kav6IBdTUOlceTTklNyCUkR3LUxKx1630lI",
-	"gWXzkKE2T+FV/LwPubP1/oALHh0MGA0Nfj04IV2B5mElq6b84TEFw2IwM0Nqbuv0PZfK3IxI3O3Iv0K8",
-	"uSSjSzKaS0Yz+H0OTV3i+R+OPzsiu1uwjvlY/mpfJY23ISVOtoJZi4xMAmeMAfJEn/pcZzU10NjmxXRN",
-	"bItoeiOt2BvcInpzLRJXnIWu0Dk9zmlYtvlDP4hYGHsHhIx6b6gbpyG0OfhOmRxmJA9Mhqqf2nzUE5Ll",
-	"5fPBZBbTWN1cRidWSeqEQfM8iDKdX5fU4qlioFlBSXUxZlCOwovNjR8OWThO7I04+4z3nvF9jn0X0bTZ",
-	"FiJglOfZNqFvyC+S0Iz87mIKeBtqtms+/niBenJ/ysJzbYAehcnfXP4Kvaq/vvzF5S8nX02+nnxFqjVS",
-	"qVTIt5/9AZ6Ry08vf3n5ny4/u/wF+fbf/Gei9ToNtYK5/HVBX/LChld1a+06LTVYs1Nq0PV2adPd8Epb",
-	"UO+h1q67DQ9sa/w8dqNv0opbpZustOlVWKnRrnVKW50NVqq219tVt+bVWaOT1FL2+YUw6VaiXqFVWDO3",
-	"ck0/kmsLtfjx7a156vSmHMPZh+hFH5nyrn83+ePk68nnl59NPk9vxZfgGjxdHu9GxrmMGH5tcbzMzVzW",
-	"yLupcxqfIoW34E9r6qiUaBDMD+g9oOG51OgHCWOWQapfIEgXpRUg/6KTZhgzdFw1uRMEGVJ+jBT3enL+",
-	"WknqnekfqKmxPrbmKq2PCu1x3IVqQaPeVsXKiBzq76QwfCWOp4F/A8pW/zA0sFW1YtTfqnxsFSIR0aDQ",
-	"qn58A8u6GmuWwebc3zfFiPQpH5MRCxnBCVoAEgC0+JIErBPps7K81YvearX6xj1+Rrfr3fJ6yyhktD8X",
-	"he4QJ2IvojVQv5bwZQfditBXVAwYpnXkkWzZ3OYl4qR7cMi3n/xax69nqAIk1n7r5Okh0IL0mXJWtm1O",
-	"IObx5GQPE+rrjNPpFu5J4kj2obMNfeJhwt4A/iIhgosjSdF5Bn9nLrF65KxYGA8puOrTFZwzN9JnlWHw",
-	"ZdRjY5NWoDg7EwuyVVGPiDgiXzWFibFWYHSu6EOcaeBDIIDTIgOfd50VTTRrTR31qVVDg1C88JlEI4Eb",
-	"CAlOX8S49qoR+kLhX5uvru5kMmK1VleJs6OviU7AfZ/RkIXk20/+wSHFJGuptIjTYZHbc2yOG+vz7goQ",
-	"audfRb57zqI3HF24ANHTCbx1Co8ctRTtUIx0hk0HjsCJGIYuc3TeK2wVUq8n5R7SCdmRKGBSBcpt3hPD",
-	"cBtMsLgNamZ6msdMDtUA1QShfKDzhMqoBL2W9h84pJgaAPEEw0CHSBIx4isEDBL/Cnp6w2nNnCUJWwTF",
-	"4/Vw4IhzKHGFNgTIRTNmnklkPByQSJBmpbINGY5DDPJQMooSYoJpQQSStTzX8bXMV6dE18OZPk+SdEQQ",
-	"iBFMHC8WCakPuSU4JMLZOdqHPF2Uu0zbdXCpZWx4jp/bvHgkZNQN2cnbT8iT/ZPTvcO1w6en+w/fy08f",
-	"Aw3dSIZKV72I08IDwTD+Kh4pShaR9pikNwmOhB8l+y1XYm6NoVgJu85sdiHXpdTn0XqjYBX6Pvf7wz7w",
-	"Pi2E+TxiXchikOtgKmmfgetl9khZqdQb6XHrFMJyiIUDIKmI4IwUtS2NciVCqgnDmziVlXlABI7bHWZ0",
-	"PQCZIeAZBFIIWRSOW6ReqVTUiYMXW5p+2tyjEW2Rj2xEC7ZCEXYKntiF1kd2GpTYapS2AR36fY1L9DMN",
-	"QvRfBsDoPxVs0f80aU0UWvlYDc33WqRRi4eYvjSpgfqeXWjZCwlydkENh31og/hjx6AQGoinYNkoGMGv",
-	"V4pG8K4SY+FV+EsJirYWtOwpeS35PZZO4cM8+RQaQ7FNfwZLgpwE7vEVgYS5YY9wQfFALDHYNRjMlBAH",
-	"NQWwU8VjMXz5o4JM8UX47YOsMHZhsqOYIuVZcl9UvbKwdKI2BAn+yp3QXAm5t5wvsu0krJtkOHdCvRRj",
-	"5lNYwtHETFdcYjY/OdohVJ5LTSqxY1QRKt5LXReyO2FKce5h3TWbO9fMwOAPhVnKZCduVyhJE2vJYWFb",
-	"m1OCWTcRS6TiJdNgAzNVpKrMQWQDJCLYhm9srobbo7KH2eBEyLwyORUpMFLMLlScN5wTps7YiqU6gHor",
-	"mmf8/+y9e48bx5k3+lXq8D2AZrRsDq/DuSB4dyxLjjaWPNFI6yTLnOlid5HsTLOK7moOxQgGJDtvsoCD",
-	"432zATbIJvbJyeL8s1hAlq1drWzLQD5B8yvkkxzU81T1ZYacIecizUi9wSYastldXZfn/vx+etCGWuag",
-	"bvSw3B/k/xHscmmj69R0ckfQu1UMWpvexgUZ7tY+qN7oVfZ/XB78SKzv/cC5vhbcXR39pH273v+7hnx3",
-	"ARTtzFvMkEj45DeR/k3vlFDA+dDZ4/3YgMa2H3NkTygaUKFbOpJwRNKhTd0u06avBH9qSlAHYcWUSWDw",
-	"CjMRl0P1LTPcr1OXuJx7oKSaBEpq80NmzXjbWXS14KS+WRsfJkTpwmmb64Rb/EH6z5vuhysmnHZU3PKg",
-	"K4i+PCIiKhtTe/6YDUPfD8qCIfyhXKgDmOuZe8XI6+Td5DzLNDsF6TLNW6hURiZqMU0nqDGn99U8QdG7",
-	"UwIns+Hbs3N4xiDui57uPCN02oyQQaGh7lFKf9EM0EmC5rOkXzaWdsqQcN5NPEcMWfApIm9umSsCA5Iz",
-	"1YS4NSZ4RbZgoRi3Nflj0h4TxNYC40Gzhw1Y4AkXo62QOIAeDkBiWbKVCWRjq6n09lmR2KGwCbuv/16e",
-	"CScyfg+HO0/iCMeNgKngBaghzorbaHCweU8CDGMHfzMlDLWN70oB389EID0JqmbWCNScTA8cKV/TUj+d",
-	"p8VaP7oNpP/HPzUUJ3rmBa47OKwIqla5MoWuyAFmmHtvFYoF15Pa1Kw2yuWysi+HrLBRNX/1POVDjrMg",
-	"hIWms85WV5vrVrNebVj1ssus9Xq9bbFys+NUOutlypqFYoH28dYoux06lFkoPYNcqAdeKMJW0JtL/2oK",
-	"WuGhtwrFTgzKN6Je6PHurtGPaoJBldU6dK3RWa1bjWaladUbq1WrXes4VtVZX611Vldph67CVgFeMMCF",
-	"82lK9aS+0JBmkAXBmdEvGk9bas0WmbDDq9ENxHCQDGIQKP2qv1WmfiC6Ae0jXVS76lZYvWOt0oZj1ds1",
-	"11pjzY5ldHuDrXYKKc345+i7ycPocfQk+hrU4bPoKYGPXkRPo+dKYUbfRM9gAk9anjGgaupxnH1xDVGV",
-	"t+7dvXfrNsCtBawz5C7Da+TMNYTOau28xK9u/jYzpXF7Z++TU5V7gNg7vs4DJW8ehpxbjcfKCtKoNHB6",
-	"SgumdDiqPR18QmPyCD7DW4CWDh3PLiIvAGV0QPoCgcYGg0DsM/fqVZIuKNQXtngGPWQJM1CDYeD0qDR0",
-	"xLrfiPL0HTaJPokIJqucIAak7wHb99gIm2f0s4kAzJm+ByG95RK5Tp0epFSJ5HQgeyLUbZv6nleUIgt9",
-	"xOEACbBJKIEjBVC2VyQxggOCfgPM4uqUb4sz3+t6bZ/ptC02+Qw55AiVdyhDiHH6SnXFMOuQSwoDyiU1",
-	"Wdr3oWDykIC08Xqnx9yhDxDxHe8+vP0IV3VAIb7ougRyjUiRjTEXdp86oT/eTDmlniTuUH3v0vFyDD2C",
-	"6wlEGLLF7YMiwia+t8cgqQhOLLD9a4h9NeRdmEomZYqvHx7X4mp0wL9IPRdSlcD7T325QbL83BmZDthy",
-	"XIS7ZlU1dlxmV6g3xToRqMUUw0CqvQjgIPpnRWIb+g14RebaRWLDO+ymNyMg6/fVvO5qHe4xaS8XiR2L",
-	"VjWiId/jYgRtagZ9vwh1DLtjFu4CrjHcaSiZuzscQDsbC3aVA78L628u74hgV5lQu3oPqs/bzBejXZ3E",
-	"s3Uuesp2yAzjwI/0DGt6LPumy/oDESqTxPoBG+uMNuy9PYaYAEC2jUnr1C5BcoPZ0WYQG4eN5WOMstRw",
-	"fsDG2jg7YTtJdrsoUTaXEfDTGcpyMU21EGbLqVkxczMzNzNzM7O2IFgdiqgZwSRQBjn3xBvfqwNBjcSg",
-	"BRvD2JFpC/ZYi3la7GvlAfyvJnM9AmnYNe0yaCdyaLcxBp96kJbfh4hb8adx9mB6z7iObRXOnhcnV0y5",
-	"YsoV07kppjyxcfYC/z3OdHGVMAH/Y0MhxyVN9ZrNAD0FDXC6/OjRymXFodxh2Hjzyoc6K3J0DcaYih1p",
-	"tGcg8lPnGHTvmIXoomaiL0MJYY+ut884aVNnLw5bZIJMDuWkrV/RxF5KZMssJrIPYeWMbolVit5TgwEC",
-	"ZcZ10TaS5+GNdpW3jhOsdpNNlnS8Is05iKJlOeED3VQeNaMhAIcR/Dkx4A3wS/gIaADdGX42XJHr7lx3",
-	"57o70d3m3FwonX3gML9E5b048+wbBsWAktdoe5O8HtBxFp/1JD5dXHxzNO9grH761GWaZUUrqSJ0BCWV",
-	"D7ELCO0wg3BWsYJOlumnn12C+5Cowo3tmwqyFF1Vmvf3XuAXNgq9MBxsrKxUqs1SuVQuVTbWymvlFUm5",
-	"2xb3k0KlOaXdSfSVt4CkOyyxjfUztzYwxoMyf/At1YfDYCBAlXWGPnLkwlLGeJSad+sA39ZRa3BILWf2",
-	"2LyiOi5bvYWSVg1vdxCwxAfS/9qJyes0WnChWPhgSFEMbFSKhX0aorSugLWHPF0m2WvktGZZBjHtOIy5",
-	"aZqZU+SJ9a6flSkG4Ey91XIn6vyiZnqK057UpXCkZnonIG4kobG01h4CyLnuMEDCYnQWlAw3DerukMWt",
-	"xKOe8CHHjaLdhPRSkkZzbt8PyZCDzwPJ0SW7L1y2AV/otB9LGGuhBd5cEgBbossCu0gYDXzI3OGIl2Ec",
-	"sQpp1K3o36J/aXEtgLDtxbggnu69sQ/IcbtIRsAZpga6s70F/T0mW07HLMCGXTEMHdFnhAaBt89kXJmn",
-	"Z+hgdfOSxq5zBHc834MPlzfJQPg+wPhoJ8eG5KVy0M0iDFiQhDiN40ah7GxDd+8IDr6hrQWObTRsi2O3",
-	"Zh/T9rBY+PbGNdzUGWXNjY4XKscPXlU9fzed2D7kFA7o+LBHaDxBvLXeDODfFtNmIjHWbYnYjXI1nrnd",
-	"YXLmklQ6VCrg3nPE0IcieOXpIgucqz3m2MulY2k6sV3EXKIEmjfJktpbB9aBKBHgM7X7za6Ic8RenK+F",
-	"fPHLSi5vp3TSq0ov91FNqjNZWFQ7nWd2OLfRchvtJdhoC+74Y2yxItGhl9j/QWVysZlU8oTtGZue1bkW",
-	"+h0ashEdn6m1Cvtubkv1oN+fYaKelzI2ZUhJr8uZa3kcO7l6NGFLkz1vUDQh6xbXhhQ0jiEXv7kI4uTd",
-	"gPKQudm4wVEtDemRL6pNX2Wp/SXlqT+xW3srXufja6BTnP55IfRCSHeH8P/JTdJmvlC2u0hJheyJPygP",
-	"BlTKkQiOaBi9zZgrMwki8xuD/QLEfBpzCqRBJ2Cy14JFSkCasP/TkwaeQMMlcTYCtweSVpKGnuxo/0s/",
-	"pcWRQw3wtoIxuXoVfBxAREKcA91YqvugAWNpEx+lbgwuRIuj2CIex8ca7j1Ajm2PNY1DiWyRUaCm8NC7",
-	"erLFsyW++pJtfYW9SWgYsv4gREAkqJBl2CVuhgau481tQl1XuWFTnQZovDU3PRVEeXZ8CHNU5l0LPinD",
-	"zTkbpb6/XRtZB6+Z+9RnB76Q11CfroHiuVfaQtNxbGrkX732Uq02c3PY6dcXdnqQHAUj0mJkmsPSDMwe",
-	"S6kzT4aec4SJI0LqS2x8iOsnUt2XqebMJer7aMWMNJQZdmau2KGwlzcw4Y+MqBgHwfCUztAPQxlS8E2I",
-	"4IhwYVpFPW6kiDO2yZJW0OTOvbeWZ1a/aR9lJ3nD45o8M2/2KnotsyM455bLKQlNPcMkFEQO+wfmeRZS",
-	"qnGC02MYKAEfqKv/r3/Ysn7y0we1D//P80AAOOSBw0KYOgHdiVwtFlJ7q7DR1O47pqJjbz6TeQ7FyTzi",
-	"1G6bBWMDxyk34RboZUvFOJOjvIgvd2zKdgthUxP8+2xvOmAoxjFSHWM36VoECNUR+NleWSpxe3kcsjzs",
-	"mIcdL3dqOHGgzyBB/MaKXmlKL73AiL2FZTBuiwezKFl1eonC/ZWw1+R5S3a9XCMBy/rIu8ZTsls8Lr9c",
-	"LpEdSFxSsmq5XtcLoZRUea07t3aUVaPE99WrnI2uXiUa6hiRzFp8ifIxwPwKTrgIdf8xV8aUrzaA+vn1",
-	"UmW1voxttfA+2tmSGiQQMncmubqtLrBjTmYEGYTxLEHHKKk0NDahLJIGCQOPAWCUcbqvSEOZiOjWHF1w",
-	"7cPjg3VkAHGIITDARdjicXQjyXNqv1rN5rq9fIQ/Dct0GqJ8XOfC3zTJerVCmqsNq16zqpUF0mnqDjia",
-	"hZzj6oK2IzzBxAI104wScn2gn5oJhVhvmBpT5a+G8Krr1UpztVGvLfKa15AR8lqP+j7js6QXbBjl1oOV",
-	"obcwYELDor/kXMocUuWGCNqe6zKeJ1MuLPNsSIOQUBdd7QBlifq3MoH1+T+OcRauW3FA7c8KiBphrLbr",
-	"FIFcxBIBB6rl+RgqWzxESt/QO73FtWwDkihtQhiwfawE8YD21WUIzOr5PgHpWkyq8ltcH5s4VAmiG0Qh",
-	"MTABMT+iHQOPe5LEnxZbHC6Hn+4CyATvplAPjHztUUk4vAB1EfZbOQYtbjuJdLWXS2QrJH0hQ9KAsUN/",
-	"RE8Mg4MxUPhbn/RpaOyMuygt1TqclUDUDFWnloiVaq3eWG2eq0QsvcTG3Mt40hk3YJXL6gChzZLy1GA2",
-	"Fzju8MvZJ/4aXqAr3vDoYj1dVosVDUQJAowYk+m6MnfsFgd+BlMzgEbQZjJ8PP1Q2IXC3KjFjNU01cRJ",
-	"WWanShigx1SuV9crJ9jfwl3MsDl108+hNGra8Sx5+5SL/YMOKFzy9yzwOl5ScwnxkNsY+Iv+KfoW4B61",
-	"n11ur7N6Z41ZNadCrXqn0bTWaaNhVTvNTqXdZGsUGjx8mtzhd9GT6HH0bfRC/a/6TjgUSQeGhWLKkkwJ",
-	"E/1xMjDDp+f12U/w+uvDQAzYyi0hHTGaf3XuyemtHteMDkC7XzeXkEEgOp7PcjCBPAODGyS2npJIofI6",
-	"5xWwuJ2OLDTJFpRckWYPIh4UVGAKCNUAcry6xiYeT9HQyxELkEXlUL5kWz8/Fz4XSvjcxfrqlKR5s1jY",
-	"B/G2PHyAAA/Z6U2xQnRQBkuPme/q4AsN1GQysEGUcb3H2EAmJLmyRGyzknaLe2CV39y6vYUpzZ8DLq46",
-	"ZHLo9OCIZRbbRuSuLenRlR+zPRqywOPtYdC1MUqjgzlg1acNGQ19F/sIaARp0tyU11AkmkBIixsTCNAl",
-	"ErOrwpD7PH3AT2j2zDiA8cFhvJA5C4enYoEgEA73PHnbc0l11pLqldpGualz/lL5uushcyztsyLxKe8O",
-	"IbsSJCJyDlvHlCQd00GbmDtIlniwfA3p0yjCQOqqNTEMi6TNGG/xgO2LPWy70aCNcVrXWEQG9kEHhmwg",
-	"I5VpaqAWTx6aUBUNpWYKgtoMLU9LxFaH9p5UMsUuEtsb2FjHBqbYVheeoHSQOSY0xMwy3jRgUA1oyJPG",
-	"iG7qOMOAhkkMC8dh4U98r8Ng4peSXAJpj4mu2zgC9nzHLMFlykbPIbH1ShpBfDhmVVW/qJSTmBUSMnTK",
-	"zmqnzqw12mxadVqvWeuszKyKm80RD+A+tVK5VKnUSk0tp3HJs4NKPyJgWLx7K842xBuisFG4JX7u+T5d",
-	"aZTKZOlHlcomedfjw/vk/trq7mp9mdzwAtYR91cqtVqpfLp6Y73qx+dKzQnNc6WLcmpjWXg8gfPU4plr",
-	"V1BiWWiMzg6yXeeu4dOeVdh732GDMBPzFpxtYgJXSUaQNNgjmJJrwGw2ABo1iMmHwKU2TYjcgZG+pwaa",
-	"kiSnO+daXl/T1Q5zb2ocixuP4yjG6bgYFhgk0hWxb4hbteN1OQGOWbV/sFeF+ZIttE8f6H9phEOX+Sxk",
-	"M/ZpmmYPwhRal3sypbLNVlsuEVhN3Vbb4jHSkr6D5nk2jKzqDpDDGoYlYjYAoI4jzbI+D5pIOF58dAYx",
-	"8YOboAjKdiaaIm4x/YBF+G5pPHIkSvYzyncWx1I8vWdMrzSjetwMcUTlqY9EDqFwjAHNMSuICAoLaQkp",
-	"LM9l6u09dkQlo04sQoM8Xj5G/r3DkAZxQ5nv8T1DXC01krzaqoCxDiTnA9r1uDK+jrIppbiZDPDszL45",
-	"vHAw4lY7Fbfq1NpWnTaYVe+slq21drNirVdprV13Gu4qm22xNe6W1zbKxoxUE3K0oZmq9WPSo6lP3vbk",
-	"wKdj47z/c/Ri8mjy8eRR9PXk4+hLgM+a32CLp3Ss5niW343DJcn2eLOUWtzlFeMlJDNh5iYUaJ05mlcy",
-	"Pm9SHHPUVh54R+u5O6wv9nW4UT1tMzsWh3Is3+KC+IJ3WQB6CxkywYOMFVWJYA9ZXASXLXpT2rEDviei",
-	"eABohdrOu+qGux7f7bOwJ9yZdQlJo5DSh1wYPZndP2NwQb2QjAB1okf3mbp2RLExAMc+NdAIN0rt2YWp",
-	"4bPjmKEevZegF+/pOSm91GKpHAfubAUDriKyumQEwxjtsUUkwsoDc5MPV9RdVxzq+23q7M121O4CbY7a",
-	"2LYDTCIQ05chDRlah5zQNH+2iSQB5g1zSXvc4jaQs+xI8a7H9+wMjYy2HopkH6O88iAaDyb81PHeY8Tu",
-	"eNyTvR0plA9wk9toFKtXkVOF5ziuwUoCcXq2NohdLVfsJNHJ2QjuVFRflJMSKmVSakM7ljJa6JFY5kFh",
-	"lZRi1zx4N6R7jKekWDwiJSuT2xwobt1M7hQD65jyLvwR3lLZN8nzY0cA+vP1HeMHajwomG9z02mi74aZ",
-	"XLVMCwfVdqTY1jcHs+FUEDa6OGVn4N/333uL/eSHP/xx+8c7q+/f32nf3NId7OqCn3xQu79dpuvjSv9a",
-	"df/9tfCHrBE0h7fr7R+s9v6uJt+udN4p03fX7//YKSxisFzT5+K8Slwk9v1rDTNjPObatAV1Xc/Rhycx",
-	"v2aZXvFOSW11MmOnq2lcCPnngr4qMC+NjnrLuZI+O1LcoJ5v1GUO7pKDu8yt2VHewhZEsO1Yey1o6B9S",
-	"66BvZ+v0d0GXGqUcq9L2EBXFdH3uSdJWW3CKRgV4hVR0apOgnk6w+jpp1WLHLgJC/B3yEY7tlyGpdplp",
-	"JcUpc+PV6rGAuV7AnPBe4OlmQrmxsuLvlVKuP6xgbIgtIuzU+8G7nquaymyHeQT4VvoHJ5LimTtME+VQ",
-	"E6z2ajsQI4knxs4M9F7g2xe+sWRRyZ8L8gspyLEX5bRyHGffCj1nj4VHo3UpaYEkSiNO9A/Iksd1Ri0N",
-	"AgRorh4ngrPlIoRVjdD140SfKSEYcmX6xRUE+r4gwSmRIe10oNtlrPMaMIi4eAGYRcfsiO7xHXzDu/oF",
-	"56ErN2Mw9ln6zWaBORxA9V8krFI8chDnQpqemZQ0efpFrmGgIesCfQaCimFLtOMLmfRDF+epdNAMFlW6",
-	"7lSY1WzXXavO1qi13qmUrapTc+us0VmlzXbh5GQNCdgZRBIM/4LuBo/+GD0l0YvJR9HzycPJJ1Ck9nTy",
-	"0eTR5FMSPYmeRl9Ez6Jvo8eTh4ViAc9HXP9wiKHBFE2UG6dnlc7si+OLHfQezWsdFq110GLXTGBKSOsV",
-	"OIJS+r0B4xJAndVvTQePuaPoEDu7ae0E4xoTVX01lV3W4kt2W7hjW6OkackKvdBtoPjTghpLcEykOctI",
-	"Tfm4xQPhs02ikf4QmUxj7i1vJkYzJonJErAN6wuWlZ5QZrfd4ksp7Ma2L5w95uqR6TdFsmViiwFTjkMa",
-	"IRXUxGx85My2Pk0dbxt+UYj+JfoKgSImjyYfRU8mH0f/Pfkoevp/tHj0m/TxJdF30QsyeTR5NPkk+jp6",
-	"ro79s+i/1MfPJo8mv46+iR6T6NuZ0kCJ++ly78SC6SRC6GTyA+f+fCh/L6UuUBv39HpA1yPPUAQnoOrJ",
-	"no5Z4Et4BkdU6hh77ubkVdCLkwkCJcEB9TdV+x3ppqzgWbA0v9cMn+WGboN1EKX2iiRt6nbZBumZojaD",
-	"CGIcG2NzQ+JWOx/KcdHeB5nifJTIHUZd9MDw51ek0bCSOEo6yRnoVlCvd2t8D97l4rsppzblcdHMGy5Q",
-	"p6jnBicKqxxnEYul4ui5OTpH/+WQgz2a8bpxncDpxnKkRU/nA/zHcTTOU+IJm4TyMXBgMF+yKzJhaiZv",
-	"C4anrk+DPeLp0zcdwPKwvXeqdqfc8ZzL8TwHeyOvpzzXNtGknvIYR/S4UiSzWlOrjow0OEtK39kiZwUO",
-	"5lzcvi9h1LOc+Ltxxos4gksPUOCUiWESXwGTwt8HviMoVvM4gPPs4vneDQPKpadulkHdMWl0FE5YNj4I",
-	"RNtnfeg8k1iheoCGd6pxou7wsiVpRrBUkqLSiyZbccTn7cqdl2jVm+PlS9i86O4Yc0wtTCKNT2V5rRgf",
-	"5EgTLOypjTiNVlUMQ/R/lBGmX1eZX0wmHo8XtnjS96kjBGA7LnmhTDI7HZ92YwZybV1iBRn4R8tzJm9u",
-	"mTe6VDjAcGaOwAA4m9b2D4uvJjZ5vGDWLOSdTizuEFuYrrWbzqprNVi9Y9VprW2tOVXXqrByx3wHmAha",
-	"C88p3M8i+6H32TzEMrghcyv13ESiEjWJRLwitcS6wHbqLItvy9U9fbgDkihRJsfRZo7oM5PkIEuHkhzL",
-	"LT7q0RBai5SQRZtkAxofIEwlCOXENt6fXSS2YfHviGAXoY00YyonNtoCdiK8BWSXpges7qgn3BXTrMJT",
-	"5lP+FH0XPZ48ip5FX0QvikTJq+i76Onk4eTXBITZFyCDQPaUCic80OeYj8il/MuV8ifbALMMYn0QsRDZ",
-	"felcP3mm4kIqHiVNPb6QOR6KcHBUv1vCc6ars67IbGMZjV3zVBEqxAhcRpY0RfKQQydbwBwBhVfqy2WD",
-	"cRWKLsPWjoAZmrRDzXBbPG6ci419muJcc1ig2agBoWZn5z0D/LKsCa4Fjwuy1NDU2KFwADMnyeNwnFD3",
-	"pfyGpN0v834tbryDzEtp7Hzm+zJGKU0Tqb0PNGrxsNV9HGD9zpCoxVhmpsuFOYK7ux3qhAKJqRlXGyDV",
-	"48IChqX6yCgeCuJ6sKenacW38au7au1P33xSX6+Wa+vg4szkVJtb/Kkx6eGdBVkazhzBmQMyd7y3m2Op",
-	"5xJ2YQmrN6bGuUjtrJSgDUfC0h8q+35qHOP9Hgq8Q1JF7VB9tIGlH8UiJ4wHAthqoIQI4JJbPCmPUgex",
-	"mOSID0qkgBGfdULsAUSZCyH0Fs8yZeozBkAW6WMDEBo3TW9waEZIxixs8SUkCsGqV8bdgfCQQkRZ81Ao",
-	"dUB8wbvAy6R5PYY89Hxyk7hiFsmbkgw7pmb0dLEO/QIxcBT+Oc1YNKhO8QJsa2YbYzOaub6mpvoO61MP",
-	"QsQb64nIeusASe/GP/x0IXEYF7tOtQShw8+UBWTW7c3DEA3T8wGQG3Od0ene7y1o6EVCA8mcgCGOaMDC",
-	"YQD+JqGShOy+OleAHmqLcKDmcWNlxSb37txEPDigfv3hHW0Pbd9+p0jaVLLV+jJ4yO8I0fUZ2UpLgSL8",
-	"OQZKQj5u8Ts3rpHVam2N0MGALO18f8uqFMkqAY4FWSS1sn5RCZw4+yygvkbekaRPx0Q6FG0EbG1VI9lE",
-	"1DmAKpBKcGS+lSVyWxsShvOGhtjIBG1McFYNjrvaotfN8UhR4NCUcCqRa9T3TQAWIOo1HwRcaLgecJqV",
-	"1XWQIChrDrb4Ao1PmzodlZVCplc4Y0iZJu1p8rjFl7TtoJYeXm12T1VmTgqndtXR7tUO9hHIKNTvisAL",
-	"e301ju9vVQrFAm6SwsZqseBJOQQMk4QDW+9Y7LpKtq9yClb0VRuznvc/46d9Tz2rNSyXq6v4uO+t4l/4",
-	"xO/pO+FnyB76vVoZ/8Ql/97fvbXz/o9rb29f//72D2rbP9o++LeyLuGHhY1auVj4IFDydlsJ2oL392+9",
-	"d2dU/sE7XbG1tbV1e+de7/q97tbW1g/Vn9e3tn54a2tr663+/tvCV5+85b916++v/2hlZWVN/fX3o/D2",
-	"36jPC8UCDqawUTh2OAsJ8GQnTI/NZnb/ZnIejdQAN0vugbygeJ4utCl6aVly0DRBipoDgoAOBrMUyGGH",
-	"+njujOsgVDQWg17/7AMNvZjLbEiTx242bAnRQfsP90wxo5lCBl1MwAZ7wBaEwC2CjapdxlscvGIuRhpW",
-	"ngX7LNBY2cZh9qB8sMfk8kbi08oe4MWMAg/wSnusT1wx4iVyIxB9uKEwXVaxtxtj08s9qTczCuUW1xaL",
-	"doNjLAjD9QPs40aQc7Grp2yXJXonFRTQ8xl/adzu2Bxu8UAZCVO4yI8gEjks08/EbV5Ikpwnm4g0Y5PH",
-	"9q7eSRu9izeuZn4+TSbi6dAcHAd2cE7BkVNwJJj4KccYuy8Tm3MBcf1BUBooW+IoOg5lG8cKWRI7NkEA",
-	"3QdBArKmsPELvD62LoHE48RWhk/N8fpd+AezSUi7yyUCBdJIc5bx+D1pJNqG8fEC5XgjppDxxQ+ZrQjl",
-	"B1KegME9xaxu8QNh1tme9w+D6bRjBwUMvOyKns0pOci2xylUdx/MQk51bs2Ea/c2ayldkYdcrlKhWOgx",
-	"6mpI3WvU6THrmuBhIPxpRNAjOpbE5sKSoQiYjQIHXoH0hB8jmoJXkqk8PzT6i9wmcom9+dQGmKLYFzji",
-	"RotYsYabbpjdVC4L2lDK8c8qH9wfQMzKmSwiNLwICBdhEeCUW1zjKR/vw2IOHWwpTyLba3vc4iZRcGzc",
-	"35g7PHFQMzJgeja8y7j6gGVV8GtiNtzV4GTZRStqIWgs3dx3Ooe8I3WgCjA783McT9yfIlgR2RDprONp",
-	"GqQGPg2VTrkCvX1wC0mWvn/37jZ5i0rP0XA6P9h66+bt63d339u+fmfr7nt3du/tXL9ze+vWdXvl8Hfb",
-	"Wzs777935217Mz5dyq9p8RSaLno0DvV93edRsZdLBMs05OFmY/DcBzoknsTrqdv3+Aac3fuehGqZdG4T",
-	"s5SaQsiU18BvDHY2WVJ3TuSGzi9mepeV5cH3PSS3RtRfz/AlMjchZUQjBW5/RULVtvnNkm1KdeBD5qp3",
-	"BU5pPb3SHyqjBAH8tEPnD7sEoY5mNzen4+Gn8aRg0GlufQQREsHfsvtqq5ey4bFMocvvJg+x4ORA+crn",
-	"UEbyMClf0aVW0Z8nv4IqlW8nn0T/TSa/jJ5G36oryV/+PfqP6DkUtTydPIy+/cvXylToiSC+Z+Zr9aU/",
-	"7BY2CjjI+T3A9/ROT0/feVYILTa7syljk4r3eG/BZmi6a2y9U6ZWpV11rLpbY9Zap06tRnvVMd+la9j1",
-	"LiwgpYa6ha6VTJ85HDmwZKmp/7JEoj9ELyaPoudqQYtk8nH0dYlEv4keR0+iZ9HXuNBFEn1VIpX1QhEm",
-	"iDrhdf3SHu+I6S+sL9xOONDr6w1SqdasesMCWqaU7Pp+2Fd3Q9t/gJZ/9Ll6+OSTyT+qvRQ9i54SHGX0",
-	"dfRs8ovoWfQ8ejz5ZfQsekbwhzIMBNd+Q/Rd9DT6KnocfRm9gP9/gtespC8ik0ekWq6UCVzxVfS4pC/S",
-	"Q4AjmhrmLRfPwNzjunr18DiuXj382KTfYdWp0gqz1tpN16o7DaaLpRLY7g5gcjuMO1iPggiW1XK1YpVr",
-	"VqVRSIWyo99C2d3jyUOotfsGDyWJXkRfQK3Zf+HyqreYfEqiZwRKzD6Onqt/fhm9gIP+VfQ4tUkmnxSK",
-	"BaSzVQ/413KtYZUr1fU1q9lcKZcra+VmpaEOrS+64l7gm266k8kJOLPSC/GMtinfSwTRP0WfkehP0Rdw",
-	"+RfwFs8LxULb2wM+2nqj2qhWG7ATAzzqLuPhlkZR2ijUypVyZa1SrpuOELza40qTNpvlZnmttrZeKxQL",
-	"e4MBfFRbLVewccRnXepvxeeoUmmurzeL5ATnCe5kXuoz9R81E4vNkugGasyVcrXZLJcrtWplvQHx+jD0",
-	"WT/z0vVys1xdq5TXa2tJI8yHCwnkOZAKioV9FgBBxEalWBixtlrCFHLdFIHx4RnIeXeW2XvI6uiJERgc",
-	"aDZAmSDaIS+99OV1D6G9AtPb0EZs/MODgjF/weyF2oKfZoJlsG+UhZdFwTEGdGI+L6fM9Ws0pL7o4u7x",
-	"ZIgW3AHTPW2xrzzIdqh9uJIyLo5u6ElfaCjDp8D2YDzLDWgnlMtx+09cbI58Fu1xXDu+43GH2RgyU/Yd",
-	"kcM2UPkLvlwEY1Udjz7ltAsIQMpSV28rS+R9bf1r89eGe3wwZEPMRQChDNbhUOIyx1P33CA2PCBUZjJi",
-	"fwcs+aQUj+st1hEBs8nKgZEa0FA1I11GllipW4pfry8CRsIekAsEjBGXjuXGoVt+D/Iuf/3H35AaXDGF",
-	"/PddT4ZpsbKVXqW5EBwSYDeypKnnNkj8ojoRFf+9vAD6G+PDPoD+mR+rqxlz5a4uQsA4Repb9f6+J/EP",
-	"OhgEYp9hL8TPmKMv8cKeG9ARL/x0bhg79YqDQHQDqvzL9P6c9Tb66rNB0VOP7wZiOJjz4XDtmTw6cxTN",
-	"3pNqe5I27DEcXOj12azBZLbk9CEp1QrJybMYVzwgIgLi05AFx4wMTtuJBnaRW/bwQo4NCXM2bcQ/mtq5",
-	"QUwrCMm4xOgwH26vqFrlCrT/GvtICUY3jTYB2/Qa5j6jz6PfW9VytWmBsWl28EYB2RebZWutsl7F7ot1",
-	"p+5a+Kn6sFxLXImKU3XrTPmL1Ko7TddSPqNVpsqfxN6Laa3Tq06ts9opM2vNrVGr3q6tW+u0XrPKnQZt",
-	"smq74lQqB353+0S2fSIVNgrVdpNVGhVqVWmjo3xdx1rrQM/IKm04yvetdpKf3PVC30QjUr4VOF4k+ip6",
-	"EX0XvYi+Brfmo+hp9PXk17BuX0YvZvg+aT86LULjf09Zy4pZy8Pm8KFLMqdrxlWn6nRMaaodtG7mAHs0",
-	"evtiM7u8Yfnbu5DU3/fYCBcnZXdej2uD9RXz9UhOhZHKdkoeQpE6G1yPBYzglQepv44CGnrfEK3EAvqK",
-	"JC4NaRE+dYUzVDMk4/70UU/4jPQ8GYpgTJayve/E444/dAGZ8m2wnuF3SH2SGf6VrJ5NSBKn5YRnGJGn",
-	"Ls2O3xnCIV4Q9t7G+E9lfb1slRtWpan0jxd6P2dc9oCkd7VeK8zkYT+KW31Aw0DwcV85ToUpam4QeCK4",
-	"7g6dOLLoegNf9OltEx4qIwc7FFrCNzssAMa+QqXcbKY+HgZ8aoC5WPDZPvMLG4We1+0xOGaS3S9sFDqs",
-	"T4HCX3LPxxhMtVqr1esNiH2YEOh82v7DYoEOQ7GFNnJcve6ohdLrcoRwHwjfc8Z/byIeeBmGVeawBHTh",
-	"2vaMm0wxFeItjudd/5XaSHfxSKb30sDtwCbwWRJAezx5pBTl5OHkoxJ+P6vFc31Ki+eex12QI1JC61yx",
-	"IHu02lgtbBQabG2tvra+5tLqWrnerDQqbpk1VjtrrrNaXa9CIK3mlt1VSttt112t0kqFdZrViltp1Kvu",
-	"mrqX93P21hjifvW1aqVSU2rWF9SdPpkxqsrBUSmD03ymtusuM/t1V+890LtsP55PSMMtZCiqHxw4WeTQ",
-	"YaJHbAF4emHD7Jak+xYMElx0tTQVJbtReqU6LCiICbwqFOZXBYgFwPu/vDeqHHyjtC2Vfic9Onyt6iKv",
-	"ldxRrdtxVvN17sr39HFqWuWqVV07iUENP4Ai2PTdKjra/ppb2z/A4/PBkPrYQqoOz3DQDShUPJ2nTa6t",
-	"ELl9QNOgTWK+3UENoA2VV23GJ3GXbYGAXic35WfFs1OSPbfdL1hdFuXp5ZkZsr1sZn3xwXH7cOoIMkb9",
-	"RfArVqgx8h7kUzwv1E06eC+CbOweUAzsJNZsF9V2D1gYjOMuBhouk7/+8jfENlHoVBMD6FbsJNPtJUXI",
-	"PSSNsGTkcVeM1DViwDhZYj6SD6ynLtrVwDfLGnZBPVT9ohMwViJb8d9QjpPlDg1pCFlS7OR1eszRDRhe",
-	"CPS/okPCkUglQ+AlDIhPkkFRTzBlQ4Iz0gW2l3Az4QbFd+0MfT/twYKc6AomjZwwMVzgHV/Kzm1M/TDQ",
-	"2mWZeFyGAFx9N+0VH65/OuypaofnoId6YpYytNkK0W+jF9Hzycem4GDyCYmeEO1rfBp9FT2PnpYWKexR",
-	"T6T+Hbh/qsHjw9ydzt3p3J3O3encnc7d6dydPld3OlU/8Pp7068PB07eonkBwwTaMDoQKjgmInBG7q8j",
-	"+trYyf3fxaBeKdFzZ9w0nVLcJLbRtxtEPdImfQDH8cKY75SLkGWTlsQ19CcSHFQ+ThGCHuywh8eekZeW",
-	"2AY4PSG7HyJi63OlKogGbtWWrMYSnfwK9Mzj6Gn0TVF98kIpoWfRd1DR/M2p3Dv9eufVuJ/7ebmfl/t5",
-	"uZ+X+3m5n5f7eXnaNHf0ckfv5WHxoMMg+Cvx9WKLZ+WB+edRlZVbktiuGHG15LfGqfP0tv6xXYwzXulx",
-	"XJnaKLSp0QDMHYknAQAhcJlr8m8H7kKHrhcSX3TJkp16lV0z+F1zL+i1P4zbrb+dUXxp3uL4Rh5G2uOQ",
-	"kYDyLisSaDWy1Sfye2WrUq7W7NgTRTSdxBe9o36SaZ/o0/vvMt4Ne4WNark8p9N7/S5FmHMYAmkzX/Cu",
-	"JKGY+eCbHesMnr3Fk0c7vqf2JAD9bBC7Vq7rpK22vI8aym3BmXWLhk5vofEs1vKhbO8FUZSKGoDpZwPW",
-	"Pelvzwq8CcuSlWtxAJZpy3HYIMTllFNy8bAT7aMBl4qFazhp1tueHMQK9dC9aBhSp5dABGpsfZ8BuSBZ",
-	"unf3hrVWJAixu7q6fNxT1e6Z3se48/0tq9pYjRmacXhF8sFQQNPtcfBR1fLq67sXdDCHuXjgX6MNYZ6K",
-	"wmnG2Am12ivKdbVf3f6qzeJIQDl4RRJHDMZkKSPdlpVSS8nD1KKd30gvLt/+6vQXRiUGEIDAjhJqbEJ3",
-	"k9iZ/bFBcDtcTTZDGq5urq10dZ6N9OGbyM5g7LDEEsXWmcQsygsSTz0AM5sznp6Y4ReiFhI7wfNU0MlK",
-	"IYvZQsgisTP9+FgqmSrewxJI031vp+oY7eXNA9khU7yHEL9UCn5UHd8duOeZl/H9MXo6+YgA1tEjQDuC",
-	"qNOz6OvoGZk8mjyEkNW35vPvJg+jF5NfRE8nj4D470X0bfR4joDVAqmitzWcRJ4rynNFea4ozxXluaI8",
-	"V5Tnil5ZrigFJJSnivJUUZ4qOhVMtDpLryRNpD0Fy+CI5e7gGXXGgb93wCdMNa95fJ/6nrsbBpSjHMtQ",
-	"3KKYPbVnCGubknjXUmhxp/YQ/0VpocnDycfRf6HSIQB9CnWEqfrA6DEqz69BWb2IvimSySP0GBET9T8N",
-	"lG70Te4O5u5g7g7m7mDuDubuYO4OXiZ38CAabe4T5j5h7hOepk9M7h0w/jsiIMkBOyPfcOh6oWX08Yza",
-	"wBvT6/6w1A9hxPEOB2v8siz6ZCkhOZFFEgifmfcpkrYvnD1J/vrw/1smA3+o6eWQFbXF9e1FB5HJmTJ4",
-	"JVmy1QW7HreLxPxztwMcPvEnYhjaxRa31e2Zi38qT60TMNnbDcUe47sBGyJ6iMFNZmPyM+Fx9R5hkXA2",
-	"YjJscbDpS+Q9gIc0Y+iyEJj87U3CBbfMx4gOOYXl5xDKuFqA6zj/C6bZr0jiuS/F/77I8M7G2tLGOgsp",
-	"qKcHhT4Le8JYpyMRgKyLLSXcLdqeqJTryioagIKplcqlSqVWUg6TcMBfOJLt4qCRgQNRHtFWFx92S/zc",
-	"83260iiVydKPKpVN8q7Hh/fJ/bXV3dX6MrnhBawj7q9UarVSeXFv6gB0cOHW3a3yre78nnSyBY+HDcaD",
-	"mOOOXSBFoSTKQRKLK0B/DUwYRjQvobhOU1nEZBmLaAwH+S8s3QA7U2lcRzo4kO/TMNCuSOLQwC0Sh4as",
-	"KwJPaQFt3WIpObgBSiX8lox6oggFyOq/PadHOh7zXYlVisJHbgXORi2+T/0hwx+h3Eb+CyxeN5XqRWL4",
-	"urLsFjc8P2QBaY+JzWBPKONDU1bgBzfdmVJdE4N8X8/LPIwRWvthNaAniXKd4ZTBs2ah9SdDm8oRcQBo",
-	"Tk/vOPEdjIc1P+3DwXHOM77FWRcutpbB6UCPxTjt8GLpSN8foseTh9qb8hYIAaTjgn+AcKjy6v4THMqY",
-	"bY8eoYTS4fvAc9hu3+M4Ps5GhY3GerlcLhcLwncLG42G+uPDYiFEJ1JfM9uXnPwjBG7n8iHhCTNu9dvo",
-	"s+gzkF7xFtkoNLTLbimf3arT1ba1pvz5dVbuVGi1XXPqar+kNv1GaiPDJCv1fToE/ezZPV4N6ul+bfXg",
-	"q8bAP6QokHOpF8vWY9mYLjM0fqIRj2SHwiaSMGAs4T4d0AC0veakcXqe7waML28cornqUal+1hcyJI1y",
-	"OaOGpSAeJJu4CGHPu6UWV14gAFocoQDNsM9O8h4O6R+mzoQwulN2K6zasWq03rbqTsO11thqx2rStbb5",
-	"DnUyVuBqMz3phqjEVHcD5tKu6Hp7tBDLyBkS7RmJvps8ip5N/hdE2+AbEIMLseTB3phbUIE2V/M9K1Sl",
-	"dkQumc7L0oa2Db0KMNWXUxoVj2CRnsr8ZpujYxPgtAaIG93KCTJoyUgT6d0nkEeUG8SuV6v28uYx1Mgt",
-	"nuJGntYfWsSkeSjEbp/y8W4irGxsKmmUy7M5la8lJvCJ097nIygWPvfnyGn8RkjaRed7low1EmDuxi89",
-	"BtP4FbBBwCTjGA3dIJJxVx2oNnX2CJXEvtnBLjNb+c7ai/bCIlHHBb9OOtFsBF2GghIaQgfhbMkwvass",
-	"T2bkpKrzYBpoylSSiiqcITFqItZXHpgnaNACl/ksZAvoqzusM5TM1TpHaQ9zx10uwl3WH4Rjm4x6nq8O",
-	"FpjDcthORqBOWhyOWuqLfUgM9HUaYLmUPqLmtE1TQW/DwFMq6IAlcEww42YHW+mnRDOm9Kziw9zSa3ZC",
-	"5zgs2wFzBHdBxdyAFNDpY8Friz32jpG5r7rZEzbBgoe0ODv1B04fViLaSsHZAK0vAmIOwLRt/w4LM2bX",
-	"abzB3DJ5gy2T3IU920pz6i4sGS5DQXh62095fGJNnNptBnV8Ir9ZGRHgNi/FRB5y2FbO8/Km+tLjXfXt",
-	"kLsMKNiZ34FTRdSjGHcpx2PmMjZgQYsD63nibReVXAaH21SSJ8+eaq6QJbteXUP3vFK1AalKSXsfQYim",
-	"ifV7INPOyJo5qSt+QH6/HM8b3/xcysxz/ZZ73m+k531yu/7yVSBeUmfiDgPsJ6XdALX+vDx/0e+zwGGW",
-	"ZGHo8e4xmS8v7LkBHVGfYDcICVhnyF3llvi+GMX0zwHre6BNfWX3hF6fkSWXdejQDyUZ8tDziWThhnL0",
-	"dwOgka6Uy0VSWy6RW0fXisxwefRr7Ji3OK1q4OIOvNlWJ2TBtrq1+lmjrO6Lr/Y2HcvCRq1YSCYFm1sw",
-	"Tw6vtSAee/oFZkhhs0x5JdgFqgR7/9CxUBvWbJR00fA2HWue9EuRqRpOpWWYdQ63h9PP4QnNzYtxBM/Y",
-	"5LwkcuX1MY7ylonzl387DNPzozOQg/ObLh36wTwVO7oe1lQOLA2Gbd9zYGS6acAS3B8vY0acE+qE3j7T",
-	"3xnnJdtOcajhYAou8rueDG/BNTfoB+dSoUOHrsewOwvfqVCc26PF8r4Gs6ArsF5Zq1rrNVq32g1n1W2y",
-	"tc56uTKtj6+s/8+a8l/6/yqFA55v7OV+Bp3pj5Hf5hl2y2UIS+fxbReo2Ukm/siynVTqyeNEBC4Lcuvq",
-	"AkmXG1s/TK8R1JPj4UsJlNtshG7Cja0fXrq6n/mw3cmSyHRAQfdT8XD30/JmXF9YydQXkiVIx/pe3wt3",
-	"A0ad3nRId0w2p07Paay4aVLqpOLhJCf/JldW7HnU7byh8vcEa3BcSJGMqLIE3DiBnlfF5Pbqebb4ui6h",
-	"JKVXxrM1yUnt0bkLabBqQGbrW+M8FeOhuluJnIOeKM2omTko+V+L4pc3DXjc1KLMt8svR645/S7nn28e",
-	"vhxrrUTe98KeGIbENmrbzgqDPcYGEqQBFICXZiSH3zyDrZwbbK/IYKMyblQa5SHD3ARbWD9dd4Go+Txs",
-	"MG0yzQwIbk8PABpT66g44EFclSnSfEaPXhwKvK5HN0+buhmRaf8+pPsONIBnlN8pdO37InAlCQXpeNwl",
-	"SyPWtiSjgdMjcsxDen+D2K3C5Be6D/lxq2AXiW1NHkGVypPohfpTBPZykXi8xe8MpfTUhHKXXOdd35M9",
-	"MhKBqya6LzdJn4ZOD4NvSu3B/lSzG1C+R2hb7LMWP3AN5XLEgkRzemExnixH9KGVKWDU9XgXA3otvtRO",
-	"gsBFdRNA8DRyV6/btEk1f85mVOt73PxduXQN9jCTStn8NnoMJOOPkWXiRfQcFA65erVSJUrlTB5NPgX4",
-	"tSdXr6odiD/9ftj3CxuF1rBcrjkD+B828154lQwDwbt46aF74yUr6WtK+jN9d/XoaZo82fxzq+t5tf8U",
-	"/Ly1Kfh5Z6L9zf5HSIIX0X8i8fvXygB4ERsEzyYfTX6NaAAfA0AeALmS6AlRp3LyCOd98itlL/zP+eLq",
-	"p2jj13JtjgZ+48/mvuLFCrCnlZ/WaFB5p+V+2GP9PNo+w3+zE9Fjk/5QhqSdLtiK1XfWdsgUDHvhUXF4",
-	"OFun8ulOIeXPSNSeh1hbWD6dYzIg16O5Hl3U3cZzPcPXVhL5dc6M5F72y0x0MK1CztLDXnkAd52jUfjl",
-	"JS4SVZlnLS551uKYLXt5UhbwIjOer0/QZUlWbJI+HWNHgheSUBDK8ZdZY/fA1E/LcHjhAnmN3AB++QZw",
-	"OTeAcwP41RvAeaYpt4HPKtN0Zkawx2VIEfzfGviUz042bfGxSSFJpqt8dGYJfkiWRj0aEqfHnD2lIUWn",
-	"wwK5vIngH4T6EhGcPa5/JTjT8Ms29f3vKdk9Exn5ZjLMbRjlMTbTTe74Qzf1MD1EHAtUyc9KPVHfn0b+",
-	"3xbCZ5RfCpzhfWZMrxl0VmlpDmBEOz0asLiJp1wsdAPqMGzgacSMOXSt0VmtW41mpWnVG6tVq13rOFbV",
-	"WV+tdVZXaYeuFjQz0D71bwke9iTI777H3wtcFmz1xVDdv4JyPp7yGomF+NPoPzWVWRDKwkbtVMH8A7vm",
-	"+Jg+7JLcj7po0PQpIYVLdHn7EKfG8rfVZidL1b8+/OfV8jLkdBFznqhjcEUSqY5nkfThSJE2C0eMcfhS",
-	"FgkcVeLSsYybltVM9Id9zBiTUITUT9qRj+lBxlj9gaNzGo8lK0pOIwtOeO4X4ndcNFr+monbE07xLMtX",
-	"ndbc1s1t3RPDRPJDwv+Mey8PGcArD9T/6FDwZQjMHZygGcPAtzon7CqQN5JQP2DUHROBxU3qkRAbU395",
-	"AVFPcoc+k3MrI4ybnaEyMvIaWCtPKu3OEcgp1ye5Psn1ydnrk/c6HRYQEcSd/S9FtcRchTOjKjeTa0jY",
-	"oyEZsYARzjzIRVDHYYOQuYSLgARsX+wxt0iE78asVJstzu4PAIoP4ik0UAoBgh8uWbKRXHWD6GvsZYJR",
-	"mDFxKCdtRhDITHNz6BQK1BNr+Tw7IJO826IQfq82PIIzmpBzzxHwZn3q+YWNQgidxkFpwMJA7P+tfkBJ",
-	"BF11EUyxzN6ncVhWx3Tek/89+Wjy0MTTG26zU3Gq1FpjtbZV76xSa92puFa1XWP1ToOutpsOiOd9L2Tu",
-	"W+OTMUOlyNpPEZwPBHR16OkopDh8B4y7ylZIGAghYHO6II7ZacfHb1InLo/iXLQojhgwnl6hlLQ1KAiX",
-	"KWizw7grCVVi1wJYON/je2QJgBxJtU56YhhI0h4TjRa3TEJBbBAl9ia2YAxYIAWHiUlzoexsbxWJZKHU",
-	"ZrMYcWIYSEE4t5kj+krYt7iOyGMYXZ1Lu0R2IMjN2T6G6rH4FXFtzG1KLd7i7/eYbkJw3YDJxHxvM1/w",
-	"rsSsuFJCyu4rEi7wHT1JlNLYwJfQa9fzBuqLbkC5UliaTgpjWUoWqC9D4btqRpilZqFowlUtnuwKdVnA",
-	"wmHAY+B9o8OM6LZh8AjeBUl8lImE8jEwAm8mdQGpb31GA64djhbXoksaLl71u2OYeIEBoMX1HO3ilzZQ",
-	"SupcCEyTegEzj1QnTIr6t8lr7mpBqX9Pie/ts9ThMHSXZmXYfU+GssWXQF+7uFlkyKi7qZYoZQLgBEIZ",
-	"grt8VHzPPOo03tRcinGG1putlnzhUFAwwfCwsjmB3jjf+F9uT7x8e2LxPTDLoUwduRFFuUaWRFA0vXNw",
-	"8DzeTaQgxNcTmacF3nKO95G7sedvSN1EZSZFn7WFO57GijzVrDqR07ryIPnjmNJYdZTANpChGEgyEsEe",
-	"HBq0Akokpa3RjQVtrQyftFYsJpo77AnJ4BCmFTdJ9DYo5Vj7HjQhuND25pIR0MWU/wxNsKbeLz0BUxXm",
-	"HfjdAYV5XE0u/iivyb1Ih+eO2XkpqX85nJAZcX/zEjMGkD69L4t4drb4WEHT9fJkVV7a7B7nYXI2QuEK",
-	"/hAlnYDJHgFH0wvHZMACT7jIrjQI2L4nhhKub/GMNC6R90Wwh42RxmHw0uFHIUpkh/YZeEMkGCqXiMoW",
-	"B8GpbjBVOKpFPUo4lnOD+k0yqJPNqs3pXAVeKHxj7mqJkjKY1Hqd0mz0RVcc1zuF6YXNND8KSDSEiArc",
-	"KxJJg8gdpqmMKOl7Uqp/qftDaIVwYYnBbJrE91IDe1cN6gzpEhcVZRi8Ucf6yxKJ/hC9mDyKnkdPosdF",
-	"Mvk4+rpEot9Ej6Mn0TMNN/K4SKKvSqSyXijCY6gTXteSzeMd8bfsvtoUpaxY0xdu9wRXZ/5vmqS+3iCV",
-	"as2qN6zVZiFzSKe2JnyuHj75ZPKPSc08jDL6Ono2+QWS+Ex+GT2Lnk3pVoi+yzD+vJjarkAmj0i1XCkT",
-	"uOKr6PGB/gVYzdQwb7koC+ce19Wrh8dx9erhxxbiZPiqU6UVZq21m65VdxrMWu9UylaV1tp1p+GusmZH",
-	"SWbPwZ6KBwXI+IPiqFjlmlVpqFtJOTSdIk+j76LHk4eTj6LHBtUKexEQWgaWV73F5FMAwPo2ejz5OHqu",
-	"/vll9AIE/lfR49QmAUgsPlQnUT3gX8u1hlWuVNfXrGZzpVyurJWblYYSDOpk3At8oy21dRL9GVogvoi+",
-	"nXwS/TeBRpJvlWYhf/n36D+i55NHk4+ip5OH0bd/+dpYL9ILcae3Kd9LFNI/RZ+R6E/RF3D5F/AWzwvF",
-	"QtvbUwqpXm9UG9VqA3ZigAfGZTzcwniJmutypVxZq5TrRkPh1R5XcqHZLDfLa7W19VqhWNgbDOCj2mq5",
-	"gorMZ13qb8XnqFJprq83i+QE5wnuZF7qM/UfNROLzZLoBmrMlXK12SyXK7VqZV29iWRh6LN+5qXr5Wa5",
-	"ulYpr9fWEsWsRHFPBLGyzzyhEDNr4TFfkB6rWSyMWFstYWGj0AvDgdxYWZkiMOZW9WlBuh2Ijuez2WBq",
-	"AQbrxTAkFGR1zh15viUjOZ/tYp6/YV+GzXkpOSuP6o1NGKsh8SPjNyVLEB70XdIBlmpJ0EBzl0tkJwwY",
-	"7TNXHZK2L9pEhiKgXZaArts/2Hrr5u3rd3fvbb/73tbbuzdvbb1zfffW1o/sFm+PQ8Rhr9Ts5U2yffud",
-	"Ivm77evvqIP4Pmtvk/aYaFMJrmrYBOJtI0+yTc0xaWLs/UE4hgFmObGnGodTiwR9Qd0zNvzmyYgJJ2Sh",
-	"JWEe1XdTFrPtcYqdWgfFy9RsRJ92GdFTe2hKl4tE6jUrkZuhJOqekI3lXqfDXNIJRB8nDMeLMYFr+Id1",
-	"V12tRGuLe5J4XS4CdSNYQSL2GbZYS+/nDIH1iwSXDVcJg6XwxCXIizBnGKqjhglHZEoHBnSnp8OoZ10a",
-	"mZvTuTn98szp2PN1UEUc8IBx86xodZJb3bnV/bKt7oBJMQwclkDsQ1hHqZCc2TZnts2Zbc/drUDDcyG3",
-	"Yv6IqrJUjqSxvc1GcRm4qWM7DvZmBrubedRlquRug21eiD6bfBQ9nzycfILg8v8VPY6+i55NHk1+jXAr",
-	"0XdgDnwJlsM30TeTT0j0XdYUUkbEDFOoNB8kir5kkawPGk7aPLKanbWyVa+sVy1lMlnaZlorr1eqYDjJ",
-	"UFutyq/APNuJk0PM8QYe4+E11Jr1SlVpUx7OeMG1n6QTSOpC9few/TPmqB9Ef8TJVPbklKl+Ej2dPIJp",
-	"/jZ6qowzWJXoC7DSHp8OrFfv2+Prws1ZynNRF60ofCqqFy4WWerHBNoY4FhOSVguQq+jBcUJajauSOK5",
-	"r7B6/IdDNtRxGv2+2AkJAFLSFE5tEgq2VzdQm4T8TLTJKFD+AhGctTjWUZMBC0h8qInHTVHYMGyL+0Xi",
-	"cdJG0PmNKdPd4hl6AOXAt9VA2xgYAt2mFmrJjr+4K/TBs5fJqCckU/cAE9waeS4jcuSFTg/iBtDStOcp",
-	"K1KNuUSQw1QP3KEBQDXTFldWo+N7zh4Z8vhBuqTeVjvFupd8bmMR96HPrW0hQ7tI7ty4RtbKjbXlGBBB",
-	"UlOg73EwlUN2Pyy1+NbQ9UIMXNh6HXa1LLfn1qkzi6z1NJ2mwvrlabmpOubMxPyCIn2hku3qRZ3S19xw",
-	"KCdmA+YeYyPhAyXd3Fe4f2b5zPqMFwmOMG8lzmuwT1pDY9T2lBLsKyktGixoxyzuIK480P/SNdpTncXM",
-	"5o8DRnhgQUv2xIj0KWC8SUm7DBrSelSCwREyPoc2VLc5XFMtryQW3Qwf9B0WJqryIppxxSOm86ghxAtz",
-	"WiPydE5zrvHeeI2Xe74XSIO8w8KUAqEQY5dkEIguNHuel77QZZ2zVMQtLcZ1F7LGjuuxMfmZ8DikigEq",
-	"0455ztRlppcXmnCU2CNLCF2nXsungN5HNJwF3HKZaDDvQU9wRpbaY3h71+t6oVwutrhDJbM8LhmXnvJM",
-	"/bF2jcejHgN4C/j5PvWHDNmEF8CtuBXz7R+tZ9j9MKaN0w9UL1c0rqsIcPylk3CtVebiWptCo2c0ra6M",
-	"8CSU6s8aA1SBzytG7gjcplOfaxBbA4BOJW1fOHssJh2c9XwtHOcWZHC3HfzRRYdZ1VOQaALTgkA5pyVv",
-	"n3KxT49qhP4nEPyPC8UCnq6jVGa6QeB3OvMNmVa1jeNChfVqpVKt1RtQpDC7A0AjTCUNAPNp4dMFamFp",
-	"54jTmg2VK6uLFaZVojUhUDsUsY2F6mUA9FhYY654feX2XsDOtSPZ4UxR4HXq9EggRhirNQpMuXZcxKgV",
-	"XRaaVjP9UYvrdrOAclf0ice90KN+DCFSxGZ5cH9pGOtFpR+WwBgwe0wjkUBhlQdAJ8ubCSwIsMxpwArl",
-	"ctIwgb9tcel1ueVxdFk9TmplBLpNYFXIkmRMlyLcxCFu6xEul8iWevEWz7y5QedQM5DAm2AjvwbhMp8d",
-	"BDjBFmTfl8n4YzgTsmQDvZW9XCJ3xAiguFrclnveYMDc+YBCsqaRhmFp8RQ7if5xidzkiDQTqEct6d9B",
-	"mFsPJxx5DlvWpXn4JqMeNPahYNHoKmnuPtvIXywn87jL7mf4Jjoe8138BDBS1Jp0iSdbXEcJgI4W6lAZ",
-	"RdgETvD0qNft0aDvMznVOLsJVyXm2Ykj5rGZ+w8JPonuIS9JzxXHAJRo/XpA6/4pehZ9pQvLnmS0Llmv",
-	"VkhF6eyqVaslmlc/EsyTk9sGR2n+g8AoP11QHeOMLxRpX7xiU92rEjv98G+1YxdYHdiF4HqLYegIpIfW",
-	"t1MDpPBcNMJik2adVtpVp+ZaddboWHW62rbWnKZrrbNyp0KRCmXepdEDqKQHgG828/FzW1RaOhQ2yidc",
-	"PDn0w2k21ftKjPXoYMA4JvKY1gLFrH/X9fYZz7FL8rj5S4N01ppOKzIIN7SH/mn7T42p9gDP4KUBb8Zx",
-	"X5EaI21WIFlLlvMBb04bi3a9vA5hm134JGW26GrPkRj6LvEZ3ddGRYYLOG4C4yZmALeZDe2M0uw0+l6r",
-	"QR34KSwoR88RyvmShAjMxJ1BiGCxqZ8ZsdYCohPqlhTcebmSypXUS1BSKOVoIph1FPUsldMKiIZcRZ0o",
-	"nJESEUi7mfapkxR04rVL0h6GLQ4RDrterqW+2tUy2sbWOYbFadwdCI+Hhu3+gIob8tDzyZDrn5bIW+of",
-	"iFaRDYxrwSVbXHvKU9RrR3vukClJq0yDGepQ9Wsc6K5kfif5jUN9nwXTdCsMKaVaczX2qtRYkXAxMvui",
-	"9HrpozdMNcChSkJ14EZ78iyxFw/piYBJFloSOl+sDnVCEYDWmCkkpwTnUW4WDdCwHn2PSuILLMD2ghZs",
-	"N8ZDJQeg3dfV2NMBcwRIRUe4TGpoHlO4rBXDtF9nf4dt6KnAZ9cXbeoXkY1AiVgQQgwKn1EKZ2AZi6mo",
-	"q36BLIx0i6sHBq4kdijCwS5MnG1CHXToeiHxRTejPdSQifS6HHxQ5bm0eBojm1BfcAZv41BOGA+ET2iX",
-	"evwg+mQMcM1FmALlnkIgvYkaAFd0F1d0V8l3xtWOS4WJAwZt2ibGCq10koWbWHgFOkBwdkUCOriZ2aWh",
-	"ZMR2PThtd0U4sJeLLa7eABRf9rFwP3g49X0xysSozR6XyNsJtJktPgM1kyypeZq27QDwU03KiNE9xtVQ",
-	"4OdXpGEFxYFvYthdP1XvHZ3mzu6k5VkgdDp0vAOveAOPymUqJnuZRtbx8KWZIeG2IbhtANctACmQ67NL",
-	"DocqsQ5p6jqnVFlGa51OoWmzOXd9TuT63MPZ03m1TN+O8TWMwjhcZKt/nHsFF8YrwJHkxS4XSCbqQ3Ku",
-	"Vj5no9lFmG8HtBPKYkyViIQvg2Hb92SPuQQq0IqEY++3ybojFVgcGDjUUHmIa5Esibl625anN4zfZiN5",
-	"E2rhjjGxoHoQxhzPpDqI7KiSwflrFtUwdkKM319wVvah6yH0TQHW0ikU46r8f1HybPLp5COsrv82ejz5",
-	"VfTt5OPJR5NHk0/J1asVMvlF9DR6AtXjX08+vXq1RADN5yuoR/hCSUNANHlG/vrwt+QfoicEqvI/gir9",
-	"F9GX0dOfLiXgJLFINsg2sMhqNFPhjI4Z3mEIo4PDnQJgdOT48XpKegHrfK9VOGLgrQIJmP+9VoGLjlA+",
-	"DOFCDBhnQaugR394KvRwaKawxSAnzdfCAP0ITVZxq06tbdVpo2PV2aprrTnNtrVOy+2KU3VrrN45RetB",
-	"fOSnkH+WzUDwuGwUYmmhRJMX+uxAt0eqtUB3ejyffDx5OHlE/vLv0R+gCeFp9FX0nwnU0pOpaEvRM0Dk",
-	"ORYh51TFoka4zEH3ps5Xrj8vWrEoBnCUmoMVIkvM9UIRZNoY1CKDPrqx9cNLRft24xx0LLGV9LWJJ8kt",
-	"Guy5YsSLJGDcZQEU77S4pNwL1b4l3797611NrSY4ogGUiJ2SFjahbajMFAGx1cGzdZ6EtrirrItNQgkQ",
-	"1unoWGcYDgOWkDMTLyRLAaJHAX+ciUFB5gNiZHxZ3WRAZYh3Mo+XuoITSF9mtsWbA34qHuczVqjzStxz",
-	"l64Li8mbfDA8J26z3GjJjZY3yGhZ9OTNRHFVSm+Uap3OUQbyQpRFLan3A+A0Tcyo2cbTYqEHq8OYOzP+",
-	"sJ2NNCBZkLLngG5OPVN9ou2XOA4B8QfDmTg+ACk0LQ9GlqaZQTtx0AMeDllBRoM4LeUFaG4A++3RHZ5q",
-	"ii4XMfkMZZurt4uku87f/DuN5xwfXrX7j3efwfhnOUnhhZL7mkNLwsoAT6UWo5fJeV5MI608UP99DMMo",
-	"sjuBg6nUTFcIF5v/zz3gjU/OOK3Hpc/xJ/nBukgHC9dkPouqON042uKYzJhm0UBfFeVjzG9gLsYLz3ov",
-	"vsPC2RuxnLv3uXufu/cvw73PJfuFg1O63PmGqeVH8SvNeD6aTefCKpUwSamjWyRKFBeJURkwk9mkw5LO",
-	"NQx5nAxYfkkGGvbw5VmFV5RVyM2O3OzIzY6Xk1Wg4ABDX8AoTyvkaYWFbaXrrheeR1YhjuGsxAbAZSny",
-	"fklW1tRqkrt0D2NawLAVCkIJ1GiQpbR1tUHAtloupgpBRZDUiG62eBAjLnnhoVrwczHDpkE6mKXPYxS5",
-	"sXARjIUEpFntIDhZr6NZoNsJUHTkoYkL1U+g9+NZ61xA74LPXdMq3BlyVx5JAAAXX0G6Xu7ig0c9jbg4",
-	"EL7njIkMPd8n0BEqsetUXVsit2JMatcLmBOKjNqYlYy/o0d1hnnyPkKxVyrVRrlcniZ3jG8wFXK+1qFr",
-	"jc5q3Wo0K02r3litWu1ax7GqzvpqrbO6Sjt0Vf1kGASMO9And++tWHY562x1tbluNevVhlUvu8xar9fb",
-	"Fis3O06ls16mrAmyy9WtRXM+bUDHfcZDhK5rV90Kq3esVdpwrHq75lprrNmxDGxdg612UshzIMUmv4qe",
-	"TR5FXyfMvt9FLwDgf/Jp9MR8Pvm/EdKeeQOY83TL1kHMuyPm++DMZPdZ9GcAu3+cPDbBv38aPdeEvs+S",
-	"l74lXCWMO0Pf3x0ETH+afL8TA+pLPG2FYuGDIUWxsFEpFvZpeA3uUQE7C/vBTN48pq0bOg5jrhJ0ULSh",
-	"tiWcV/Nicwtk3NJqc88mZoVNnwviC9XsiiIPWthREKbE8DZuNXmYr/NyBIrhfWY+2z2/7tQ7LBwGXJK+",
-	"4GycpEVRzcRnjgzM/C4h1k0YF40tF8lwACXusSI64KSMvLDnBnREfaOitHJSNs+SZKzF7S4Lr4l+nwUO",
-	"22GhcoOkvbxBbBReNhF9LwwBl4dyqX6P3SMGGxn2BsDYeiECKgiQOQlRTqNuRf8W/QvR0nMzhaDZZlCO",
-	"1uL2gAahR31/vIt3ZK4NRfjxX6UDcLtmeLQtDJpeIpmIHPbJks3uqzmUu8kXdhGxfod94nFiuyyknm8v",
-	"b2rAIBgVwDqkfkKW9DPhlyAUl3W5nn4NU+Q/opIMqOe2eEcEidrP6vqWoeCVxL7psv5AhEolWD9gY3sj",
-	"QSLeY1gyCLWDgPE8TsCdNdfh7DYBPLILF/GlxvMDNtbi/qT5gIPK72Rad0HdshAkbyU3pHJD6kIYUudg",
-	"QpE+dRnCywxYYNQIGUrmLud4kHm8/Gi7sTrX1niHhmxEx2dtasaatUjUiRwrS8DjRNkIcxmeC4QC9lng",
-	"DoEyKaS+D/ebGQa4x5Vyh2FI3cAHdfXdgDpwyDzhgpXmBUTjsssrhDpqNYmnbDo5YMqYWS4S4bvKjnOH",
-	"zJDQnyxI8B6+wM30+C9V6b6W7E0l16cK9iF7j6cigRCoPEJpzABKgTW6zl2ZvdnqMQgpfAjlwxvVE+jT",
-	"GCNlLoV9quL1w7vg+Ap2vfVxO+f+9gXyt/VqEi97qC+hw71AMfsgEB0PpcP05ir8vggULJ4EInegyfMc",
-	"Bh3dMwBcECtvSTN9yCLpH5azhitwMxbbOnfX4mIYSs9NN1qpWbSv36Vd6DkHzxszFu+lHqxHS7jyP8HV",
-	"vNmxbtHQ6U2lPH+HhVN+vbAgv4Ypqpud24IzeNoZyGrqugGTynyNviyR6A/Ri8kjpDEtksnH0dclEv0G",
-	"LO1nkO2Cz6OvSqSyrjwYwUPqhNe1vPZ4R/wtu69OTSkrtvWF2wk3TH29QSrVmlVvWIBKldoOU3OGn2fJ",
-	"VpXBP4NsdUr+MPoOUlSPoy8hYfciejIlg0gmj0i1XCkTuOKr6PGBRB4sbGqYt9TSLjKuq1cPj+Pq1cOP",
-	"jWldO6tOlVaYtdZuulbdaTBrvVMpW1VqCF+bHaB1dTAP/KDgYjavWq5WrHLNqjTUraQcKh1XiH4bPY2+",
-	"ix5PHmoHSWfrpqTqJp+S6BkmZj+Onqt/fqkZfr6KHqc2yeSTlBItRP9arjWscqW6vmY1myvlcmWt3Kw0",
-	"lOT0RVfcC9SqGnmh860H5AZunhV1eSKxoj9PfhU9jb6Ivp18Ev03mfwSRz55SP7y79F/RM8h0ft08jD6",
-	"FhKMiQQBNDbK94z6/zz6p+gzEv0p+gIu/wJe9nmhWGh7e4WNQrleb1Qb1WoDNmyA58plPNxCKE61JOVK",
-	"ubJWKddNXhWv9riSYc1muVleq62t1wrFwt5gAB/VVssVTL/6rEv9rfi4VSrN9fVmkZzg2MGdzEt9pv6j",
-	"ZmKxWRLdQI25Uq42m+VypVatrKs3kSwMfdbPvHS93CxX1yrl9dpakk5WKq0ngti0yjxB3cgfdgsbBVzQ",
-	"edK+xcI+CyRog2axMGJttYSFjVSy/pBcmd+AmiJ9Z7jXDg0Ay7CHKB/qzteUbrGuCR4Gwj+sugaBt09D",
-	"ViRcWI66lCyhVnJpSDHk1w7ESAJ8KzCTUaXdIIB6s2MpYY66A4omZmvjQ+HuglJT09OZeipN2Dlgg4BJ",
-	"xkOYgQ0iGRDrYmkNlSn1RUJh6Ey8sKg8M/11Mkwbc5/mTRYbtBp2bVpf2G0Rkr5wvY7H3I1DT1SSwEVk",
-	"d/AgQqLePV+nc12n19FheLWJNupOs2G1KgTRk3IEtLl3GfyAufiTthB7CYgSJQAv6QAL0FXLTWInmtvG",
-	"Ngpt2tiEBswwYboEuBpLJPpd9Mfoj0US/T76PPq8SKLPon+O/h/45H9Hv4t+j+DnKXR14J0kTo8BEcUS",
-	"/EOTa2+mrulS5ZnBQuGNljeyySnM0zDfbfGl1JhLHucbxEPyyV24uxz2jU+RmpcsmJUMRaBeyuTTsnhW",
-	"pRZPHXpPErNKZMmuV9fsmFYKqEPteqWa5qWigaulhEukxx2GYOIgO2fyTp2Fq3Kzk/ZPTphiugyGbW5s",
-	"vnpj8zRm4DmSnOWede5Z5551LuxyzzrxrKdQF2ZcuEvrKb1GrWZzOFfbAfBheGrub1DPZ5e1S21tsXe9",
-	"Y3bFRWhVOwNPcqH8TTeg/dnZ8+uAbKwvm45rBz0YOusdOD1vHxB8xfI0rDyIzJTIDc9X/sQGsbHKxi4S",
-	"26Eh64pgbLf4Uuw1qcEw7lIeyuUisT+wyRIlctjGY2rGA+0t0B/mD7sgC0bAjKW/Tr3R8qyM/LaZiHng",
-	"/c2sZRD+h/IoiP+hnBvjXw9lB381pf51i5i5Ip67AfMUj4iCvMxM3JVZ4zJ3KZyuGpfdD5Wg7Xjq0TxZ",
-	"kCIsh1qN1A9mjeWDzCD69P67jHfDXmGjWi5PHcRFro5wqMv6nvN9MVR7qFktxlONZXpO2a2waseq0Xpb",
-	"mamutcZWO1aTrrXNd2BR7bMgawNmT/M85m58wlcatNKuOjXXqrNGx6rT1ba15jRda52VO6ZAcAWeOV9r",
-	"26Gaj3jnCO57PAYxnOe5yvzzuAvbgvpeR0/z7nDQDairbsXZ/XAnpEFoKkGaVrmKZSWDwHPYLY+LoLDR",
-	"WMeClGkN9IfeQFtcA+bSruh6e9RyhUgT58R3SbfQfZ7xSMBdIdFX0YvJP0bPoxfR15NfQyXKl9GLGZ7C",
-	"grZd7XQAibj8xxeWmH3y2taUvHKSgCmKfZBoncsZHp5JGDCl0RpbCIwpIUMoyKMy7uKEeKoSA1ckCQCW",
-	"X0ncMVmKPo9+v0FoSHxGZUgqq6SnJCvemrf45GM4f8qZUsdMOVQ6tLBJos+jzzdItVFO/0ad12fRd+Ao",
-	"frNJ2iLsQc2H8nT/GP0u+tfoT0hCFHgiIMwdojiaGTAutbitS1VuutIm/aEMSZsZvjJTxTLdfMo2SCS3",
-	"Kd0GnoR6eR2jwcRW8mqDhHSPcXt2E4E+8acCBTojBXa8hjhG6k8T7eBEv50tHP8cQi1fgqz9JvoGJfLX",
-	"k09J9ATiBN9FzyYfQXP3Uygt/2/1/dPJRxBCeDb5X2TyKHqsNlH0pHSEYjBnNPq36J+jz6I/FYqF6LfR",
-	"Z9FnhZ8WC8nKqUvmYlj76ZmqlUV1Am6X8+FROCsLSN1QPeRt4Qyhtn+j4LAgxL3CdkVnN7N1LqHVNCuM",
-	"26vqSOxnpgUi2d4GmcBc0+LZ0K/enkRtTt3bj40VzycfwdZ6Ok+k9n/8DzL94XyeB7xCg/AQkMKcceFj",
-	"DUkEVzBnxexJOO8DKuVAQKU7aI3dWGvsut7AF32q5Ar3fFn4aXwLua0uvW6uNCrYfLsDlxu9/OrEXmwP",
-	"x3ASWg5OfgFh7kdKDqq7vEjJQbRRMnXd/68ayuTXk091dXe6hPvP0IdkBopl3AvSVf70lRrpCwrfWdFU",
-	"LXjy+Gneq/SSo6av0j9CU4RQs/3PJ8i58kD/6xjg9Rn+ywYR3B/HeFVQcjGiknC2z4IUTtUSEN7rR+2O",
-	"qNyNv7MJYE2NPMk2TLBUHb8WxzKOlFmFT3aNjiEB67BAHUgvVG5Bco7NkZzmESACeOIRnKba47VAgF/8",
-	"FJ88bfImZjBiyPmDpsIRYY2peYcbJllQhGYNOGJQRgW2CIYSkn6OjgiIOREzOjVOegjOpzsj949y/+j1",
-	"849mLeqb6zFlMgi51/Ryvaa8cSBv8MgbPPLs3Zk0eCzkm14ODLWU1Jzy9NhXPscekile9hwNJXji5NAH",
-	"XHjT+AGZROghyfR6pBOKLb40PYGnPOpUAq+IvRZdb58BLbkhBukx4nsynOp+68aNQ90aLW4ynpmOjRLB",
-	"yiojC9SLDkJTP9PzZCiC8exmjrNx6U+YHkzbgasaAWS2cVMsTLOtJr+GY7KQ9j/Pov7cIcsdstwhyx2y",
-	"3CHL01h5GutsAuB538DLpbh5acmzFZ26uix8Ny/L0VmkGnJDpxFFOnX411/+Ju6hKJGbUPG4rz0PZIOJ",
-	"e0EMJTQZcp9JmboJeD8lssXHmG3UORPlY0Bm0rSyhwHlEvZxxiEygRrBmfKXEGxZ2hnk5YwH5Eki4GWp",
-	"T3osYAh5rR+qu/GZ47lMLm+iW6Qke5FQdY3P1INwbJXq1LLGLZyQc8hi5k5C7iTkTkLuJBx0EowIzn2E",
-	"3Ee47DH3S1Lx8irNZ21gvFQLGpXr4kVom+l9DSmuVFPNFTkTAyhTCXZNa/Y32pDCYu7cuMmNmzwCmls3",
-	"52XdxEBulIDoya2di4py8iYGDu+wvubhIsbbP8uC3SQOtEl8b49l4lhwGo6s1T2ZmXJHbf15kB9udua+",
-	"9GRFwF6fdtnKzwYMjviUUGLb4xRAMA6XHuFvB/zEPx2x9mDR306n21W3OyC2thyHDUIL5k8e3gt2exwy",
-	"aS9abnVh68Cu4Zpab3tyIDBkenh4HlhMxcQov3f3hrVGkFCA9hlZunPjGlmtrq6urFXWmm9KMVq1vPpa",
-	"HgtdPcNcojY7Caagnpltg2Jmxikh1GqvSO/nzM6rSPMq0tzGm8PGWz3+B3Dkbotwh4ae7Hho+lzeCNXb",
-	"YsR9ka5CvSLRgtK7eDmvSl00WTsMF6hJfddYr77oig0iw4ApmVQkSnJbvtf3QiwBrdTs5SKR3Ot09AcN",
-	"9QHAvviuXjNXt0pmQMBnBPN0XWkR86PL00tC1d44w9jePHWhwglZaOFEnJ2dSVAnLm3ffqdI/m77+jtK",
-	"tr3P2ttqUvWkl8jNUBJ1T6Dn01PdCURfOzIwXiwTNir4rrpaidYW9yTxulwE6kawXsCphr6K93NGYDFh",
-	"uhu2JgzGNDo8cYlywu4zZxgCYzEgt3eGEuuP5VCpB1ihvD41Tz3n0dk8OptHZy9kdDZgUgwDhyX8HJyN",
-	"poY68prVvGY1r1k9e5cGjdbFQs+nzLl3AzEczIa6jiPYG4RBbxZcXyTtMYJVEjiJM/Cj38F7XyYSZ4cO",
-	"qANM+NWGMvNcLdJ/b2nlP58BxlL0zM2YRIPxQCAJLgzPF5JJc5emVa5YtcrdamWjbO4iBozL1GOU5XEX",
-	"voULPtSmTtNdY+udMrWUxWPV3Rqz1jp1ajXaq475DuwD4yXObR0pceoOfXZbAA9GIfoNcEM8A06Ph5NP",
-	"SPSd0mJPJh8Bsce3qO2ib0j0jEx+pVS+hh79Ej99QiprG+Uyif4Q/Sn6Peh+RkN5l+4xXtioVEHnB6E8",
-	"bG3FtgDOoZLpKZX7b0pvgyL9evJrtDKU0fFd9ALgT58vqFGrp0IXhl1/PLYwHrwcWfi8kIXTUaGuEUR5",
-	"OOickYxhpg2OsT3wKefMtUvERolokzbriIABxwEcdBttPTLyuCtGCCCGktFc6oUtDpKwiBXx03qVNzOY",
-	"wEpsG0xgjFYQ9RHxOBlKZvqJzSTOBA2Gg3wayOB5lMnL0hQvQZTPEN3zS+nFROw5QvXmVsCrswLKcxgB",
-	"Wq6cowlQWWwvznKpQRzmznOOW/om4pZ2tf58OS7sygP431PCmKL9wkVbuGMAMlXfhyGwN2kQU7hkt0fl",
-	"rs9owFkg7U3iUO4wX51Oj8uQUXc5m8g6HpDUWBs5HGkOR/py4EjnPp/HVTeeAHk0sa1PE7fJ7bQ8WrNR",
-	"/f/Z+9reNpLk/q/Sf74RaQxlSqJkW8LiH53Pvluc1/JacjZBeNA0Z5riRMNu7nSPaGZhwF4fcgj2gL1D",
-	"Lrh7sckhrwMEm73zxVnfboD7BMOvcJ8k6KrueRCHEmlKtrw7+0JrkvNQ/VT16+qqX1VQreK6exNcdwvo",
-	"y8qJdMaL05VW8lqD4d44vR6xpoR0WQh+KEZA26Ebacrz5Nrr3bOJ7zocme8ET6kdZmUjIpPbRcDApd1V",
-	"G63FdOolktBVJr4y8ZWJr7wxVSjDO0m/9bZ8QNetfqrIuN46FlvkFHGVGN8+0H6ltgU+RTHn9t89PXv6",
-	"zN85dY29uz6ksWQkM/CNHfub0+HpPU7hoejEYz7whKm+/pqFki1KEpYvxyLpwKZ7djiQkOmnUcJFUwwL",
-	"0DGlC6vnuJIBMZbGt98GAwPmbt+WUn8LmLEEBixmq1F4bE0FICsAWQHICkBWAPI7chKIc9igwBVbqOwN",
-	"wEFTK2BmWOtBIaUM15p0CGcjJhWBzAFSH/UFFj3QfwOvb6svQJCRCH2ALZyNTA2GhgMHHxbUOMQPIuYp",
-	"gfimwy3AeV/ZgLQV+2ZCIwhLCgOpTJf8GFtA6i6DsdRz4T24rTzf7V4gLUWEufWdirulnhkZ1Oo1R38j",
-	"gAyskMfxhTZTJkkimDs/o5jv8QVUwn+R/CH5I5gySL3Qs56elVLVT3kdIIPncIApPJ/UOBtlmTwi9Gvb",
-	"m1D/4Ulqzsw1F5MaAm+Y8Sisu64XD06aRZBBNs2yHYft5LVWe722VFBscVafHx1rursKj70Mar+c6uun",
-	"uqI61Zh/U7ukdTL5bJVz4kKYwi0xLe7/bargKnmA/9S782GsJMbmlLGG1zGMWNt8/AV6UoOVwVASN5ec",
-	"6Vok0KkhVOjUiBSRkqQ7bnyH2MVN11Xs4lWKd5XiXaV4VyneFb14FeZU0Ytf4B7EIIw3Si8e8wp4XwDw",
-	"LlbmARh+dlmeHeCSgJ095XKkn+e2W233OwSYH9mpVUHmCjJXkLmCzG8AMoPmreByBZcruPydh8spvrhE",
-	"wDwQTU/4TJ55aJq/b0USuA3IFaRDROinp6cZ5XcQAemCJ2Ku5Cr5oPx41IZ/zT7ZHIjbIN27xSZkgZf+",
-	"/NM0/Gj30cGjD+7DweQ0bsGYoLNwS4CGld7c7G21m5s31m4025tb683uRs9rrnu3tjZ6W1u0R7cyUz5k",
-	"kaeld2oD+vgRtGxN29hBwHcHemgg8X7IokeSRdhl22u5CCMjfyy1ttlwaqCG7kZiYGsGwRePuArCXENO",
-	"RT/BObl+8VJHielcOP8UMTc9v7Mnie31OdTngRAfUD42wTzyShD05AYnp8se0DHAuHfg/HHm1nmXmOWm",
-	"DXkveMx84gcSNCCqRUpguQRqbHhvHKKEoiFowiGLmhpsIemudNKqOSIiVqGQiGkxIGjC6E+iu2sQDwiF",
-	"9Zxp2kJ0LeyuoecPdc8fsseBVLLAkqNOdSShYcSoPyZ9KndMFhRenrbyhEVkrdWaZvJh3M/x+BheoNmM",
-	"O+nSXop1B3UsjVU84KBjz9GBU1pvMV22sN5KQ+ouhbmmsjgXM0pn7AmM2jImpaJFeYeyad49W5nSqWQT",
-	"by5z+VrYH/zlOP/PIVLZQ74UsBiGLkUv1R1C4f/gMZWKjqXeyaJJ0fvnFRtxZMhUcqZI3+ZuE9wjy8xC",
-	"poQqpRbtrLKeOVvy/WRG+Z4tFctswknMYRIuuGRm8JwsvmXFcm2zpl+rMulX3KRXu8SrsJz3OFt8Bb8j",
-	"57rpfJt1tGuN8CUxYWgx7NbTbByd6U0l7kB3tEWX6TYQ9rHMB+sOPBc5VgyjF9yMRWMwv91GFokL2QOm",
-	"+mm99Rp64lLpLCplXu3PXrfIW7XdenM5a9k8WpFEsWggL3jbJZkXR4EaNyVTKuBHZxdhUNOHLzmfXhtd",
-	"clzw5oANugBW3XZrA7+GEJsOj0TIZsHVvdyj941g+1auZZWe0aH7ivZ6ByNx16R2GYU637o/U8AZqsB2",
-	"bIXqrtAC+xFTZZPZroZ00HKrrbCQFkd5K5IE/ps5DogXX70fAWV96RJxHSy60uFYlRWXNqmboA7Hxudl",
-	"G1MHH9vIKuxzwrgeBb8DU5txpReqiMgRUxBst6G7XnD/sAfvPMwoDQ5tX7hpIcEOPz1sIBjj/lAEWh/G",
-	"2t7rK8fIvUHq7o/uHBCrEgfM7fABjY6xLqBpkewHQ5NW66Iw2H7LZeM2IMAQtIwGoqrDBfeYQ5SAnoU2",
-	"k1Ff6MkDiT5UkhELw1Vyz1D0QoYtF4rQXo95qpyIF3HfuarwNTHpm9GCF4xX37bqJlyMSMC1GfMqQFcB",
-	"utcGdEuanAVgHfZ6U4Z0UUBX6l4kexhMpgLvWGs3MWSc+STgHf53rtbLrkNcJdzGNumLkTYJYwfuxypi",
-	"MVcOGegJwOHbWy3Vtwe3QciI6HU4RulA3E7T9ixRwYCRutGw+exIo/MjNgzHDXhm9oyISRHGcGpcuB+Y",
-	"cXYIJREz8mNzTFgQ2pdAyQ4PqTQFYLAVwMs+6mtR4Vu/sUpcccIiP2Z7Q8Zd+4hcH2G9GHKNi9E18pen",
-	"vyYjGugBBjCM0utv9adQ8CModEs5cWVIIWra7fC6+5PdH7x//87B4f6jBw/2Hh4c7t/bdR2y3iZ9fQnp",
-	"jonPejQOVQNJIpgpmDsmIxYxM0yrHa7HhgxiqUiXEdpTLCJ22KgiAyEV2djaIj4clQxppGYg9H2cV/v3",
-	"dh8yG9t6HgoasigQPprpSJF6wL0wlsEJa6Rw6OOYQfq3wUNasvlQkDaVTT3Ic3u9rDCM+6TOHp8nihKX",
-	"JMj+vV1tUnAce3Yp4pTC2bRjx5aUToNZEtv5U8vLOaCPg0E8qG3fWEfvCn5aS4UNuGJHLEIEuZy1hmX6",
-	"0DwCbwVHTlu/GXTAPsArWdvebEPow61W+s1Ga73deuLgFMiCbAsEVU7tiHE9MUv9UxnNFUQC7mGX7gfc",
-	"Y/mo3ZsHrZu5a7O1DL2SqZBcAzY2pxpwc2uqBeubt4y/L6SnrzOqYQ+WZW27ve7oCXZ2vaTzoY1dlCE1",
-	"i3JmaVX9a7UPvUK4AFAmDh9ohMhqVQsBzNheycizxeGImf+LBPeaWxw0klJlZhT5kVzzGRa4C/X8eYcH",
-	"2kJrgBMoOYsMyWCbdCdrThvMXq3DwXXl5N1Z6OTSTw5CPQzEE4NuwNkOVJJTsXTJgI71IDKqZkURmxH9",
-	"MGYxO898QnyDxVzIGyFtxhiTpI5vwmw3+xzEFxoI0BDMGns8DMG/jwNcajMsJVY2+iZ+eC7NcwASGgbI",
-	"J+DLfx9vb6fThkYRhWUq1RgSMvT0qk3bxkKTIYUhkGnE4SybZ3+vLagyUfDb9u4n54hDpQyOOJbhAbny",
-	"HpFZspmb8BRtiTO7mZKYwJc6Fyaw081e6c4ENjG3z6iV5Gx0hQgZ5efKMYI8RnB/gKkgo0goRqRejKZ3",
-	"AEtHDCsKD2aLoy9ZRhQD6SnSsQDEhTHSoGzmvDGnXPrq2vK4rkweE3eaikLqGpdE9rLGOaL9AG6/aNkw",
-	"y2fBzrLJT5fRWXruWqFw8swrzoV10AF7rPRy6gXctxw9Mu7+PfMUqXtUsmbAJYNE4BPYFo5h8s8cQPux",
-	"AMLvMX6k+tkhZ/q5VMCrTJWXaTVz0ooKYIor75fJNya373WZ8n5rUvAyhjx4050BhUNdyjldDU4oFyf0",
-	"r4ysqyI6qmUpx7XtGph1pHfFHbzeOaDgcyTtFrY02Z3mwHud3vLWWPNGt+032+wmNbml3obfZpu9LXqj",
-	"W5aT2jL/NUv+mP8KDLVan+jPOCV1x/xr8oIAFe3Xk6eTz6CXIJMTsz1zjLo1x+pXgwHmyGPMw6pZVy2V",
-	"QQPe3IIdPj+VRq/JjzVwqjYxV3QT87GBtd/p/cv1T/AfJjp5Ee+q7SfARqtk17ogRY9QjiwUhbSXwNJU",
-	"nOGNw9Wz9AF5pdIrlV5bQn3PcjvhDK809hULf6A51ZPa1XdDc5c61O00K3251ddv32Bct2r2XeF/egP9",
-	"OiNmZRd6Kn+opvdnlBPq6T3YdOAJbGYhDAPndDFQhNQpH4OrhIWSbZ8qpZf3mQD3hXWQSBKoDkfHirYR",
-	"7irZjf1A6e2zJK4Z6UMU8NA6VUoJmrBB01b7NWM58ga7tunf6K1567R5k210m+3eFm3e8tb85np3g7V7",
-	"m3Sre8Nb+EgBZUSxgX3pMqI7Fm9GhUwqZHJxyASdpoGSUEbBzsYqzKcK81mc1B4mTwqtStHUhYCIge6u",
-	"o3NockZ9ETKi+noxOiQwTSZcKCYJRGH4zC8y5qySh4z62iBqo4cxkjnzC278LH6ljvE2sk8j5uOP+pbG",
-	"OUdfuCg/sE14pyqEvDG70wU4UEt+k/wBqMi+mjybfJp8NXme/M/k0+TF/+vwYtUsrJk1eTZ5NvkseZV8",
-	"rdX1y+S/CTC+PZv8ArngvpmpxVfnoy/sRWIACjY9TgQ6R3qze8Pb8pubrN1rtulGt3nTW/eba6zVs78B",
-	"gMQpWNvu0VAyJ4OPc1q2C3M4msl3vsfRLrRq+3qF1KwphY6zZ0UaFUfqoJUa1R72NemCMLASQirJgB6z",
-	"gup3kTWX+W6+VIXgjETME5EvccNVEr+J4ZmsqSG0zJ0Va1szDMdApysIJS5iZbfDzStP8/AiOi3Q8dYx",
-	"lJMExn41dgjlHV6wdaTu2s/bRPeX24Dyl2EoRhDDSigfm6AKJy2GxQUkPKgYw0ICjQ5PmDZ2YsTTmH9s",
-	"SFnxCpGaO6NrltnpWWPwO1Mo6sXk6eQX2gw4oPaTP0KJQm0atJH40snZgclzkryY/NPkVwQZLSHoNPnT",
-	"5DP99a+A6tKYnZfJq+Tl6rSaXkbBIm/IpZAMVab47ZriJWbFrP2YMbZkRCWhvp8yoVTkRtWu7VLhxDAc",
-	"I9+t7xPKi1uly9vEvVvVwd+eH9iGeB72RHQYSxa5pA65Gq6A3AsR5dBJw0mBhLmKWn5/a9B38pDldLZI",
-	"Ax6HDzboQpaAk0KhLUuafD5eycoHdHixUveZXmXzJBMhVepb3j91HJzW416+qvbp7n9NNzJKdIm0FtUB",
-	"9pt2E0/NjO+ly9gs4AqrVFjlzTGDpM6PqXLWpShlaLhCro9Yty/EMZIsngQ+i57MhUA8wXvBURwhoR3c",
-	"uE1cSbnfFY/RBo+FOKZSUnc2oRTcdyZIYDwe6FaYJ9ecmn0sVJKY153xURqYbt9K6sl//kQ/B5AeRPfi",
-	"K8DX1zCpN9rWm75akUREHR6xXsz9lcJSJ/eFgpqeJk6YC5WWKNEwQEWxVMzfxtcw7rNoRXY49f2ISZkm",
-	"YgY8S+17sPu3H9y5f3D40Z0f/Hhv7yeH+3uPHt6+s++mYq/IrOhRh0fopcgSQHcM1QogklEgWcPB+DOM",
-	"YA4k6THl9TW+OKIBz5Ep2A7CVFet1IAl0zEczvCt5XpC0QdUeX0i4kiukgP9iBMWBb0A6bgUACGkSQDv",
-	"iuCMAAbC8topJ79BYelZPTuBakdSQIbuEAygQyIG0jAfmKdFipoKXf6Xp7/WP0MlpoipSL8Zo9op8SIq",
-	"+3BF5trBwVOjwIN84GzAe4GG/TjKHY4en7Q8uu43aLCpIAWAb73VQn4bIMnAB/cp94Hsou76MUIW5kI/",
-	"usERF+BEs+cvDd1goKkuTFapxFBiY8YBP9oh7mZr3cWqUIULPRGHPsTPdxmh8pj5pB4ogr0gG6sdvptd",
-	"jHAV8oxVcU2ntaVa7VJ4+ZB5LDhhhnLofq7zl4GYMOSgJ+CxqzL2PMZ8yEkRBkd8gpBmvbdJb9I1prFI",
-	"r7mpUckt/QdLCQGoaeWhSfaoJ6nayM+Z+cHBR6gxC22+DPgqYuUJTBnCxbOwiLve8SzcUlguIyrtHH19",
-	"1FKdWL9tPLE+16D9iCo2ouOlIYjhqUDCvVwNRVy6mY7JzzRJ6gZv5E9l9oCEGcsMGFhyCqzAScRZnpUn",
-	"13v04+tmLxWccw6OxbM9l2TXg11CK2dJivTeEU36DnHvHNAj15kqfgQq/Db1+qx5W3AVidDV23Wt/s3p",
-	"CWcjuVpePQYuuEs/vp1JvXiBPi3NRRXpyx9r+wHDjRS2Yz4PNCpmqNe2yZpbvRutZnvt5nrz1gZtN7ub",
-	"3pZ/g93s3SqvyTbnXnMo0HeCOVK2mNe/Jf+bvIIyZl+S5CXU8Uq+njxP/pS8SL6ZfDr5bJ5iXRDQOZ+C",
-	"zYZtrMdylpYtmWCnynYVJk+Jqwu73yED+rhJj9h7Wy1A07OLajlnVAJjoJqIokdpJm2xGthOaTWw3Iw/",
-	"+9367RtzqvUPhA8QsTrgXlzFomq5u/thboLl9Ol9NkJtenf3w7Kj7nOUSp4Z6yHr1QpxzvOqYsbVmXr4",
-	"Dv6OSJdGOaWsN0HTCrpUL3f4kop5VmEvq5qNlMvp5fJMV9NBC6e0L5s2/hE6uk1eqzbHTclo5PWJHHNF",
-	"H28Tt1Ob/MyUO/yyU9O925w8S16Bc/Nb/VFEbsMBsqeHsZSWxOkOP4JicCO9idNyyR3cGTLLVUBgNWnE",
-	"GVF+TGhXnLAOP3UN7qWQglCPd6CctLM0HtbXRSYoDTRqh9e747T/kPFBb4StpTDhZwvn5K6/8zm50JPa",
-	"PP46+dLBsqyTZxAy8DWYSHLt2to60UZy8mzy+eQfkxfJV9eu6RmItxbqz9pasrOehVdJFQl+hJdOPdvU",
-	"mM1fc6ruLIRyl2CPfK3gOQHGvHhFPwqedHPt1ro9IG/7TfxWf9nauCi8Yue/HpMvIE7jm+RbkrzSkOXb",
-	"FMK8nHw6+QUWHX0++blGMMnL5AVJvoKQDYgjeJp8O/m5Rjj/fz5gs0SYnFGD4/Nj48wqrRBOhXAuDuGY",
-	"SQVOWmOoVJ8NrhDc0UhiJs55kNalzwCOVtCOBiCnCpMW0c0q2cW69B3u0SgaE8rNPrQE3ZgC+MVlZOY6",
-	"BO3Row6fMeM1GDhiirgbrbZrWA2tS9ScMK+SR/yYixEvZlBtz/YPZjBKD8/SAOpKh4BP26uu8MelxvM3",
-	"yZfJN5PPQcl/DlZ08vPkm8lzcwxaYkPJ5GfadAIeezX5vMyEkuR3ybcQi2aC9yAe7SX4uPF6SvoR673X",
-	"qfWVGsrt69dzZ9DXPSzU26mRiIXvdWpc9EQYihHhAjhrok7NSP8VSb7GTTagwd+ndefpLGMOFvYGW/PX",
-	"vY1us003e8022/KbN70b3eYt2uqueev+Bmv3lrGwJRXZp8j/Mk+BPX+efAr9n/xX8u3kqalZ//Xk+eTp",
-	"5Bn5838kX4DdfZH8Ifmj9SJoC1xWCjx5+edXy9nYVEvoxXK+obVOpcrKVlZ2CSsL/KfZbhg5JwqhZVfM",
-	"yl7/RP89i2UDqjOVm9wd4ke0p6RD9MTz45D50B7D5dcETl9Q6+iPAMtWsLinfQzpljUMpCol5Mgs4PsK",
-	"MMvbdO9WhqoyVNpQvZZRgvk7w8utF01ljipztKQ52i0Yo0Bd6iavNKQ5ffGMgCW0PstzhvQZDVX/H2Za",
-	"MbPxM8EkuCMzQR564EkUc7mjp7MvMHyFKBHjxpj4VNEulazUHv0YXrw0M1RGC3A8vzox755dIA2aBolY",
-	"wYlJt3+tOX3GFLsXnDCuXzOMRDcfyS/HUs83PHWGioLzj46JwLEdT0D9UK+vJ7xD3M1CFFbpsGCONZPy",
-	"qo3MQ6itqASRLFpqTC5HY6T9dsZ4Fm//pNZlNGLRbqz6+mkaVUHbZsQ5BhKbHtWcWhxpmHQdkJh5zydT",
-	"/XWUll1zwJfTDLhDlDhmnESsFzHZBy0GP4kYUKPlBdYileslpJBpBpzEkkUrkogRJ9QDGvr8E/CbshOn",
-	"PLImdebHJvLHY1qzy0YeCUPdI0S2g9XyfBJZ8o47IfM02Au8ppaXqjhipP43q5utWw3ischEgTBJutre",
-	"pSmTnikHknZLkIUE5t+ff0RZP+0dPDBFowgWjSL1Ym0pOhzKhgNRhicsGkMVPZkWJTG3WgmkYsPcy9VI",
-	"NPGpJa/eN/eofiTioz5hj0260N6Q8fd/SG4LzpmXhcRIUk/+Jfn35LfJL68n/wwo+PnkGSRs/j55iQVG",
-	"tL4wwxIG/NgkiQwgMxZ7TObEk1KUyAUVTvWdp3Z1K5IMmRiGjNR7hhIdM6UBiKel+qAyn0O6ofCOpUMC",
-	"fhIompVh7cbhMQkGWEIglcTcXSbNmEgmpb7fIUMqJZwTmlQZOwp6j6JIKADJpaVwICyw0F67osvXS8Cb",
-	"dDgkAe+Kx04x1C0t4TRkUXpmiCGtfco5Cx2zozthRKqI0YFDfKaVEp4eD0RXW+NhLPu6c6zchcWxQgY0",
-	"COEtMJE1zvTCwDsmMZdxV0vbZbnWFCKkSpqE+pl4feYdmzApBErHbIxSoUWxPPZQuwM/5/sMVeL0469d",
-	"+yE7YaEYQtyW3gZfu0ayUjN37v/1e352gdvYJkqI0BQpYVLrD6fDoXIalenRrMryN6VZYFqPkhHEp/bp",
-	"CQRCq1XyPtcLw48hGBhK9khGUhMpbWxtztNsGuSzk7LFaAg1LZO0ntIoi56YK5LIwGek7l4fsNO5eG6j",
-	"dDxXJHLhkXSxFDg7M4FsoP3Z+hdRZt3ugIQh6E9VvFlB1l2BejH1WOBt8KBM2ru7H+JM68Vh2FTssTJH",
-	"JTnhCgB6Ri0cnFVmm61XoDEP9kVBREylXexXfIljvwT/pHTIUSTiodwhXFh1mpPjNj69bOR0d9oBMiSE",
-	"RpbtskHxaOQ7hRARK5xDQMWnouTk7wdSiWi8Q4YhVRqs59YOnhgX1/K05Kerq5b3pSkbsWKC59G5NtQW",
-	"gPkkB+KkYzvWFm+tCx4GnGmFSwIuFcW6h8Z0sWBo54RWxlIFntwxBR+KgZcrkphYy1wbykItpxtwV1vL",
-	"KZuR1ajKqtCCXUhl1J2qW2TLFg1ppLQhgYyJzNTqqepHdERDMhRh4I1zAs6qYTst5O4wTxZhhn5F4pDj",
-	"cvCFF8PTUFGjt8gqp/wgIIWFGbNGTpw7ad3JGeNcqihwrLOn24b7zAvAABKB8IrUB9NVyMvfTyJ2ErBR",
-	"7clPn/xfAAAA//8=",
+	"7P37byQ3li+I/ytEfmdQ0u1MVepVVZJgfFcuV9my69Wlqq5+qFbJjGBm0ooks0iGpLRRgN09mJnFXODe",
+	"eeBuo3e7PYO9mF8uduHpae947LEb6L8g9S/4L1nwkIxgRDIyI1OqarevZ4B2KTKCj8PDw8Pz+JwPGxEf",
+	"jjgjTMnG7ocNco6Ho4TAv/dTNXhM5IgzSe6Y5/qxTIdDLMaN3cYTfkKYRJjFSA0IkrTPSNyiDKWSiEaz",
+	"cYqTFD7BUUSkhNcbuw0yfnfQfTuiD+m7d3965/GTHx4eyIOhGv309sGNg5OY3n/27r37d/fXf9J+kDxI",
+	"fnKO22dnP73Lx931mP5w+PjNh+8kd+//+O5h98mDD370zo+exeuD7Wfv79N7t99tkx/v63bf+9H6D2nv",
+	"h2tk/O4H8bMD+pAenP3k/SR58PZPtn56+O7OWrSRsO7wbjv+8btJo9kg5yMqiDxgjd2ddrvZEKQniBy4",
+	"EQt1vPli4wc3z3Z+fNKW69G9n6ofbY1/OHz31uDNG+mD7dFj3Ch+dMc0uK8au42N9saN1vpGa2PrSXtn",
+	"d7O9227/FF4fkmGXiPuksatESpoNpb98Mh6Rxm7jTYIFEBFoufthIxIEKxJ7La6XWyRDTJPGbgMzhtfo",
+	"KWb8FP8vdkXXuOi7V35EBO1REjd2eziRpNnoUSHVAzzUHU/+6+SryVeTTxvNBo0bu412d4ds9W6R1ma0",
+	"jltbve2brR28vd3a6N3srXdvklt4vd1oNhKct/DLyW8nn06+mnyt/6t/4xHWvNMQaaPZGA0403/84ObO",
+	"xvr6xubW9o2b7vHUyBQdkp+a9++kgo/I9ftcRvys8fLly2bjMYn4KRHj2zwmMsyihCHOSEu3g4R9HUX6",
+	"fZ9BzYPdnzVunrzYaA13zuPW5qBHWqNb6qzRbLTFFmtFG6cftG71b5y0xutKr/fgfHPY2n5xM26dtUfv",
+	"t052BGk0GxvxrdMWu9F90VIfbA1aw/VI9zTub5PWzsn5Rktsnr1o3RyxbqPZiG6p9db7w60PWuTGKW61",
+	"By/iRrOxdTY6aZ3fFKzV3RjvtPrbQ93ui/bgg9ZmFN9ondxSp633N870GIY3uu+3yLo4b22zF1utD26N",
+	"BnpeO2PcUhsnw1Y77t9sRZvnpPFcE+xQcr2ruaAfYEU5C9Ls2YAIghRHktid3RX8rLyl/WaeCs12A6VG",
+	"cvf6dSIpXutzmcok7dM1kV7HWF7n+ouN66cb13H0/48SSpg6pvEb7+2/efDgzpP2+lHabm/c0AtxHA1w",
+	"khDWJ2/c2blPkgHHGw/PTu+KO/efvNtPb7+DOXlvXd16+vhZN3373UOpzlrR/dD3x0OiBjx+43Bj+4b5",
+	"nXEWkTdYq3144/jZB/sb9983zwWJqSCROk4FfQMm8ueb+3++cffPN+4mJ2veHvrzjbtS8j/fuBvhJOni",
+	"6MR9b+TksRqPyBt6FOa5jPiIvMFHhNH4B7D57HOFFXnjpy82zx+18c54fXh74/TZLfVDsi1upg+2uu/d",
+	"GLy7Kd9a773dxvd2zn8S5UIqIAG2jASwK3wQE6aoGgcXdx8llJ2QGFH7lr+oNQQIyIQbvfV4I9rstrbw",
+	"Nmlt9W60W7e6N9dbOxt4s7sVbcc3yE0rE55KI7NYmiTNhul7lgwbCX5KYy3yGpqPvCdvUTlK8NgJmb+f",
+	"fH3x8cUvLj6efHnxi8m/Tj43ImGEBR4SRQQcYbexwgnvH/QecEbuYxUN9NOYyEjQkeZcLVee4L4ENjdc",
+	"iQY8ieUe6my2t9ADrtB9HoNQ6qCzgREniEoUpUIQptY0TXQzA4Jj2CLMDPCg19KdtkyvzYaMBmSIdfdD",
+	"fH6PsL4aNHbX2/q0UUbkSyUo68Mq3k6F5GJ6rE8GBHUYOVfmhQ7iPRj5SJBTylOJRrhP9hAfUoWoQj0u",
+	"4GeQ7/BbNtwXKRHjfLSR6bBimBvhUd5hgifJkDD1cKTPyfJoO/pY6+wizpIxGgneF3go0RlVA4RRX/B0",
+	"hBQ+oayP8GiU0AhkiUSMn1UNkxR79Idrh9flPCGYwfje4amQ9/H59Mjuc6kQjnBMhjRCA/1eE1EWJamk",
+	"p5VEGrj2/H57XAyxZmjK1OaGFsn4nA7ToVncdrMxpMz8ndOQMkX6RHiDpAHy3SVnZPlhUnalwzyIyXDE",
+	"FWHR+D0ynh7sPjohY82OY54KFA04l3phV9a/+ejvN7a30UhQpnA3IWj/8PbBAYoGWOBI79MmImv9NYTR",
+	"06cHb60iNcDqiA3xCTGbUpAXqSaDxD04lAQZEax2Pb7GTJ4RofekVFyQGNh+Y8vQ64hp9VQQLTpIjFaA",
+	"+zrZbFTrsf1pFwG3ruo+sO3F8CrotnhIjpieom6uy+PxXvYcZm64mnE1IAJ+1+PpbG1sHDGak+74hIyP",
+	"BUkliTt7XjcDmhBvRjAVmiRIpIxpMp5hquQR0xOjCq1w0US4p4hAm20km6iz1d5B5W4oO04l6ayuHTE4",
+	"POxh0NjutaNbeHujdTNeJ60tLcZ38C3SMiJ9C2/3brQrhVreR0uzgdZiX6RUaI3N6LBh+bG9DQyWiT0t",
+	"p5UiQvfxv/7s6Oh8Y711dHR+887zH/xZIyRqDnoV0hskohbhmSw8JUJSzoxEH2DWB3HdxZLEiLM19NiO",
+	"GK10tjZudWDleKrl5eoe6mytb2hpGnEWU93FcQ/TJJP9akCOmCCSpyIiaICl7SFGkrKIoJUeUdFArxHu",
+	"Y8qaSBAt2sYwGBJTtbqGOv+powfEuN7aERkpEpslqjpG5p0gYXrNOPGKNMMo4iMzQq3TEOEOQJgxVZYV",
+	"h7otuyfzHacPyZyEGDj/ckfiRtWEHmtCT0/mHc60xOnAzx1z1vj7KSF2Anq11IBKpGe+h2CnnlFp3jsb",
+	"8MS+rTffnIPdDGWxFblHh1SF1yLBoq9FHEv1fVCvCVVkKI20U6lgVZI+gTb9ccSkh9NEaTIWRbwn4NeD",
+	"Av6h6GNm9fnHpBceKfdeuiaRVvDRSicmQ95ZRVo4xdlQR1gN8pH6H9aVGjc2ZwmN/dZPceuDdmvnef7P",
+	"1vP/FBYfjwSNSFATeIf2B5r2I/0GogwNKeMCpYwqiVZO+IhEJ3K1xqk7cl1Unbo3thpzT1kzzpAycI+f",
+	"XeEwZygHdYZZsRUfMoK6Y0WQAKm70tF/yDfarfX2xmaniezf6+2NrVb+Z2u73e6s7qLORvtGx524WKur",
+	"Qq2hQ3JKBE5MkxL1iSrt18p9OnOTVkiZQ4JFNLhryVGe36FK4zEyxJJoBbOxPXOGq3vuKNdHtDRjXjN3",
+	"toTHmYUntCKW+P5AYfvrf/yZ0Dux8f+7nlvprpvX5HUYjR3qS9jsB+azzWxmWAg81j9KNU5cX41snu9R",
+	"Fk/P8pFR1NEJZXHVLOHO4W5aS8xZt734jO3IYNiFGW/XnfEhF4F17QiSkFPMItJBK3pqVooaZuy86Ox5",
+	"SkJTX8D0Xuys5v9EK/qui0ZpN6FyoFVQrcfpF2C/HWMZdbI/dOed5hHrSIWF/pYRLPTmTkcRH2p1z9yN",
+	"oI294sVJj0FfQHV3q57aUKKv1PP06UuY3s0/a2Qz1e/C2OGGbceY/VsPUX+vB9h4Xr1TnpDzAD2fcRHD",
+	"6dWjLNYyCT1OpaSY6SPiDutrGu1ahSJG3TGSigxBsR4J0qPn+gu9DIqqhKAVgcFgMTCSerWJFO7LJpID",
+	"LhR81UuT5Ih5Y0Arf/gfk99PPpv8bvLp5F8nX0/+dfL55IvJp3/4EoYk0fTPF381+ezi48kXk68n//6H",
+	"L1fXkBZm+vp8xtGQSjkimh9gYj2cJKiLoxM9RSUo7BZJhzTBgiq3W8zoy8p3aFQVa/hiUdkl+SNrKjE2",
+	"ktAB7owp1yTS3TQRliihUpl16Oh/eu3ITsVxnllpZh3l+aydJcc7vt3Z7Q7uD9vNzfWX4dP7ULOhvCv4",
+	"cHpS7xEymrItjBLMmFb3BTIWg3xTAUvrPzlwo7lFgVoYY1V5asp8BMFzU387Y+hP+JUPvEt6XJC6I3/C",
+	"Fxr3S72sxqAJQvlNHL+NFTnDY2MsZ/rmDFbg3G5zfSR4NyHDH7wvOSssvzGv6/YlP3acc0yEAINTTJQx",
+	"Oj6xLqQWZRmbopjG5qZkbhxYInI+IpEi8R5SYmyuWSjBiog1y4xEqoO4sdu4GbXJRq+NW+vdm6S1Fa9H",
+	"rR194233NvE2vtXdiTbWjYxTqT5D2hvNBuxZfdJLno/BjdRSKRVs9wR3KSNq1855V0recu+3zPsvfYLP",
+	"OdV0G4bsJaMKQ+RcbxmcIEnEqdb9VjDLbLfZGFf1rSVlguBoAEYWzdpAMhIjzMwU1vSY3sTxY0OkSy3l",
+	"ECeaiUh8bEleXklntnGmEL2IpzihMXr38OGDS67VFkhAu1b33VBQPpQZS5WNvOVev4qVmppyxNPEsG5X",
+	"/4LjXX2VphIOE9jGokyTI/ZQX175iAhrCbVSARq0O2Cr3d5DmI3VAOxCguv/tcIjU8ioPGIYbW1s6OPn",
+	"ZbNxm7NeQqPLLTlO9DTGx+ScSiX99d5nCEcRT1lmMKMSkdYQ0wTZr5D5CtRDzYuysfuzrGWFT8CY26Mk",
+	"0dxg3BDNxpBIifVFY6EeXj6/JG/t5Ly1X2h7NmPZcbTsu1fNVZFdQ8sV0ItmgRgrDDv7LhddGsfGEL/8",
+	"KhsyH3cTHp2QuLyt3SpQiewbe3pkCkfmUhARpkC7wLG+Q0olsOLi0tt901sSO4J8gLPWxLzcci9f1aJY",
+	"Q9kQj2ETx9xw5Iq+CVmaNo2lbIpeq7BYb4NP+xLrRNkpVfDysfELTi1V/gaYvuxbewjLE7ixYcTImb5M",
+	"XHZ11j1hfJB3mg9rxgLlg2y5969qjRLKTrSU1QSbS4GXzcYBMyftHTi+L7c2pqXLKiQFunpqQD2dJBvF",
+	"FWkiKXOql+ndOkDMeBLe75NYH3Ep0zpTJ5t4B4j7gKu7PDXmhqXpyrg67kErRVYXxGgYSKbRoGCjvLTg",
+	"2cqX4AFXyPU+g+yMq5Z57YoYuTg753xoIuML6pKEsz7ctiUfElAVSCJJFpVVElUnjJ/p77LTEtbGubjD",
+	"l0bTxDVpHAUr+mZhrosFg35nNfdbec5xY5az3vhoQFq3OVOCJyFL/hnSk0FygLXeGmFwOOiRn+jLEoX2",
+	"pjy+vkP6Ce6HpyDISBBJmHKma6tAK9yf3ShYZfE44Th+wvk9LPqXk9sj09ax4vwY7P6XFb7e0WjHiRTn",
+	"yLU9g1PtUFqK85Z5/ZVowlSawehrNma+0DDuL8OEjzyf211wuV2OzNMuvPL5aO/eAS+e8yBuohWjs2OV",
+	"Pdta3UNFJx8yDmbj57Peb93apY9V7z7qUwdl05m1tt4HLfvB1a1upf/T978WxISRELsl0k2t/OPMmHRV",
+	"a5+Zp7zVPyQsRm5QuY9fS4+yE3nMU/Dbkviyy7lxq2I5vRHWXdDskyvTZ42fnBESS2+9SrQxmyHzpDec",
+	"J+gBV4dYUdmjuJtUGB6NS8hYo9AIS3Nd0AthKe58Of55YTigVeFuMv4j9J+uH6Xt9mYk6QcQdLdJOmsz",
+	"7ZIhEX9orCtPGT7FNHHTWJoFU6+dsonL2nGoRIoMR1xgQZMx8r7wLVtg5E7Gl7ZteaeEnSoqjnEG6/kv",
+	"XhXD6VurZqSy3Wol5mcQNpGbOwUCp0dP3zMZicAysrp3xBi3NpBcCq2hxwRoZ626xHOpS9g/ElGGOvBW",
+	"a1+/1TEWeo/rvB8DLkDbiuIQk+PMsEJ/Q1l/NuPN9MBbE/4VnH1S8mOILz2mDMxLRRbUSpo1s2KlWVCZ",
+	"RdCaIWu6WxJYEK31I5X61gQr4uT21ZnvDiVHMFqUj3aOpRVeb7nXr4olHVHUQPC0P7BxldYGbI5QOOqH",
+	"qQSjHtBDP9MU2T1inSm6d5oIHkJQsiDvw+WpoykLjyHcP3vXmuoOJb9H2cmVHIS6E30LDh6CC5jU0CHt",
+	"M3DKcTi6WWwu19MxuKgn+NAoQSPBnUi/KmucZhXouN6RqVlFv361x2VniqqdXYSniFlwtVmyGnKibqqO",
+	"mDWJ22BsZQ1IzrA/TXITWHiGxzn5IRgt51BNedsvEN7w0xPO72M2tjZ/eSl+Epq3IeYISH8pbchb1iec",
+	"oyFmY3dtmGNn1aNouVFcyeYv979n5Plix8jVHiJT2krxoHjKXP7FJUWElT7HkSDAejiRZYUl4X0KLscR",
+	"lvKMi1gfF5RFXAgSqUvv7/WC8RC8IcXBzLYe6g9a/gdXwRH3jY+m6Y4k8Mfac9Hrq7Tmz549a+2naqB/",
+	"jbCqUIRx/obW/mE0ENicSjLfFPFUb/iISKm1pTsmgeMy6w/TwxW3ZBsCMdTMCb4ZibDIzukKXw7nx6C0",
+	"ev4cxzgFl447RrFCCdH3gVteTDjYgRovm7noySV+tZeIyvxkuKwXaMO7ff8oI1Ktu3dO06u+eVM2SpXZ",
+	"ftDJHuqYFejAbVsirUcj3usRFmvVGEi16zyI8Bfqjo8gaDDmSmsvI6wGaKVjUhHlWnsNyNpZbRYcilii",
+	"jn5zzVy1dGf2qtU8Yh0IOZj+CRQdsz+mf1xD+2zs9QAhf11B8IlEeniGIuDJdJsQTkh9An7z0T8grbeO",
+	"myjz5lq/uGnHhVeblIKmvWIeMeMu1UvXdJcKuJeCMbVPTwkzzA6GKg4B3R0T8Ubizir0q09fyWFcipzb",
+	"4z4yJk2fgVc6mWh1D00oPmximY5GXGuP90lMsUn5vNR1M2vweKhbhDS0KZMHpPKBL1n6GTfXdcOXtlZt",
+	"5/vFmx+C4SA7nJmXzOybFnzTgpdflUVSs0enTIPOGliRbZOQAg0Wytyp5YVO4NgYY3DySPAREYoSmaWt",
+	"jrxHH/rptdOR4sUI55LM9/NqF//Upt3OJtw98xakzlkx7UcI+bLb735ja27/NtH3w2lXEh8ZyqEh79KE",
+	"IHjTKll7iOm+E63a6GPxztr6ja21YvebG4XOtwOdK5O6PR04N3PQL/3r+89sI35+tLcgHsHyCEne1bc8",
+	"PQDrp36GBdNNTyuBfEiMAQN3tSzyvcX636kkAskBhJHgSCHO9myCokRdgZkW9Ax1tAQA5bPIcpH+Zw/U",
+	"kIMqr07+ihZgERHMWDmztU9T/zae09ZInSlznNeg9UnLY8k5MwfB9K9xZ60QG1n1fWgIXi7sVPSpTdRB",
+	"hrrZ1KwGJ9FKrs2tFuYb65uFokMS6jFTM6Yz3wbpELOWvjKDDYucjxLMjL6wYsNdoaPZzAZUzfsJ8pQR",
+	"WKwij2REhIRtFWOFDUPlEg6yuU36ju8h3TUxt0lC4iOW3SGx6+iadPfJLAGq0CiVaIhjE+zArKX8iPHp",
+	"F1c66UjTdz9/9hZW2KWnFbm3S4UavGVV6HKwIksTa6C1qAlT7EkV/YAwOaCjQI7Ce4f3ISRgrU5TBck9",
+	"UzZPSz+sBGfjIY30z3N7GgnKxZ04NaSZf9oV3taHFjkPJ2TwHuoMcUI6TdTpEfhXralLRhM53eT6Oopp",
+	"n5pQrrmNaCF2UDxQwkKltBfsdwVp6wthj7hNj1sMGYoc4GYyReKZG+wpMOvcc75IG0gljVyOXM7oehO5",
+	"rWmi3CkXLeJGYrar1l9xVxKmjpjR1KlEUUIwiCnU8eZkDE4ZJ6OVzo2tzQ4osZ3HTzvXO4+fHnZW945Y",
+	"B6be2UXZqjWRJFrpVlxIhJOEn5G4iaIBiU6ckePUYnC88o3pH+jlc3mxnfn6dKrirp798Svd85ZB853v",
+	"Mjz0Dte7BbZ6IHfD29n+8Evq3Pzhl3ZscKPO2GJuxkX+wv4BN4sY+Un4stnAqeL7o5Hgp4Hj+TDtDqlS",
+	"FmVAvwP+fHO7w0gSrPTutO+sNr1k1iFmuA8GXEFOKTnzzvAMZkBrQ0yS2iPWo7ptv9Af56g+H9ZURGxs",
+	"zSOe0Gj8I+OnDusDzontQCKsDGqBvBnB9wgjqQkk4UU7FbBMWhSGqe5jEtF45ojn8n3Mo3ToEKeCOSp9",
+	"gYfXpJFLCZUKkoi4iIloGhsHXLupkigdJRzHkHFlwt47unuTt1Inp+y26+JAEUgUKyeSkdPqkQ6oVFyM",
+	"m4gnsb5dmuz9lYIGhWJOzH1TEoJcUJ5+QORq7WF63HPn1PJOeaSQJ3Lb6uZTRIdf77BYPmQ1UkDs+7XO",
+	"bvuuSXWp2Tqt17CvqR4s/km1cmZYrGaTIy/v0JO0L1KcmPsK5ew4HfUFBg1eK8wENhROjgVRAlO4AmpR",
+	"kQqpXzkjXcow4K2QIfzreXW/T4xZJTANK4Dlo6mDZFpMuXcPnfSffsUZc2qz4qH5QH9qpOzl5IK5ISwk",
+	"DM8w1WL7kLKILN+xbkXLgEdcUhUUp+slLB3KUEIZ2bPiBqUsIVKijmvJXm4revZzqf1DFNjPrsIU8wdY",
+	"22fkErsUuTbfzr6YKG/copAos0wluxUP4KZ3iPuivuLgChC/yE2lNfYPIP/49LknE9pz9I/b+ckdMI+Y",
+	"H/VRWDo4jQMGMvPAZGzzoSED2DtMV4w2n2fqkSwrOPcRm0PYHdS4L4ixeulrgr5wT1t28AK7Y1TWEWbr",
+	"cKPSymA1j4Jv2eWd1uSsLduZtks6GaO9nj6znb3Bvt1EjJwSgSAhyPsVzF5gLLKit2Aej3v6FB3iPrn+",
+	"/oj0sz9GrB8Uq1pTqM6QZXjoQYecYU/F0Mu2donT7MQeILOkq6OoS3KXA7yxfSMQLE3O0eE7+62N7RtO",
+	"v7NERCs4kRyexPyM6bFfM6Anq8HBS/oBeXOsrKm6jARRllh6nxly1BfTISlnEQCytWgWOMYfVUaDQtdz",
+	"GNMoSUGDiBKYGUljskOGmtxrqIMjxcVBDOA8VqprmX82sPtbjiFNPabxEYPLeqr4ECsa2XsFTsBnJviQ",
+	"G1ehY18rvyDPOmjusj2HeGju0QXfOm6e//YCwoM4ErpNZ4WtL5/hUPD/MoF40mWFwjN77Yo9WU/seTXk",
+	"rhETHKVfoWoQC3zGgCVgcUgc3seCDw8zlSVs+YoF7imIw3KD7ABqA4nlsR2rfuBNQv/pneJNcBPB+M2L",
+	"NopLv+VGWs+gVhIS1RssS9wJmJqlwr0eXB5Q9S0jfE8VBMuqm6L5zaBB6fNVHwBgT8Jug1yTSJFzVWum",
+	"iv/JLEtINBnGb2bb0t9kBa7zZpqRt+lnf80/QKsIZSmEVrrEOPKThMSIsr0pA37pfqlW0Td/+XdHzKOs",
+	"flAmLlrJzBsIyxMLmmd/dU345IdGvvnon01jGe3hxp1Rf62wRrvO4BIfsRyRy6AZ6HO1lybJHnJSQGs9",
+	"/prmF35wPBhLzRHrCULkmr/Ku6g7Lm6GppG9mI2RUaZRN1XeMA0moM8oBqXDyjkgfUnKFag3JfUKYs0T",
+	"d0GxFhJlPkc4qNZK21jNW2v2fljXuafVVYMBYq40oPiAeTqzcSIs0bQvJ6hFLGHIugJLUg2TR01q/Ska",
+	"JKoNA1d3k58+Kwy35BedShfq67jvB1y/VJmrGGSiExP1YkWdvIZepCQlaCWbpRZg3mZeXXY2r/ImH767",
+	"+/KgvNsvfYWed2wZIfXIOsSLgiozaC5q2XSiL2DbzDGPA4BlWEqIUIssKLIz1eiPLCKyVeitMDNgXRYO",
+	"ecGFhTkVBhSkVRpTlV1CKtX9MvtyALyhyh56xYxeuHT4sAqroWiN+dZ3iAmT1b5N810JJFtPpSVHJKI9",
+	"GqEejpQD7u18eNQwOOtHjd2jLCjmqPGy450UOWlI+Gr2TN+zBng0IozErmlJ++yYMtAUzT8dHqt7wlMF",
+	"MYgGXMH8iTpuEPbEjgvPBJHEfFR8lF9aoHVjwj0W5JSf6EegEEGFB5u5YXF8tfrJE5J1tYYekDMbjznE",
+	"Y4hxjWPnT83DXeyEGpe6KoyKQFsb7c219tr6+ubazTqswCOwyS0kgadPwNkwoSbP79RYwlyu+p5/w3ZR",
+	"T8ZotxRPp5KI/b7lqxlRCIFwbC/kyozSBgwtM5DQIeDROL9aZPEN+R1j6oyA2IV8YvnGnS1vrkQm59Lr",
+	"OyGL8zo2IWns1aaZvnC/++xJVgpDz6tQPmMXmTIt+mLUWZsRp3bAqrNAUqZo4sL/iNTb44Q4+BRZCJHb",
+	"abdDUqBYrSYYb4lfpARJyvoJaaWS2D565vaWfy3Ds6iobFNXZPiVbqYuuhBJYwUBskK3BSjONiFv16A/",
+	"GCx4GIcdPWVHbEiGXIxNSp359lBxgfuk42zJlKEORMK6H8CsccRGREh9ZYMdz08oaUJct0IxJTK30NvS",
+	"J25ka8gUNThiK0fZvNCQHDVWAeDLCvwTMlIIR4JLmbVgc1qlOQem7TNe9Z/c5mbLAD2vkHnzNvJTGfAy",
+	"+Rzvd+tza4mpqligsLZ2SKEt+CZmJ08EZrJHxHIx1HioxfQ0/zwmEaGnJM5BkPcQVmjIpcpNt2BIsNAk",
+	"/IwURfsU5vF6aI85R9YDCJKqCFzAY/2K6e6adAFVK5PfT76cfHrx84u/nfy/UBbpMzT5/eTri48ufnHx",
+	"V5PPJl9NPp98hr75i/+2Wopz3qoTkETjh6zeePQmRSuMKwew2ktVKsj0nWeuCd+uRtb9FH2CTEBZfDuP",
+	"8V2OD7wg4UdkGJ73j9e22zuF+GbK0KM7901khrm/3r7z+MnB3YPb+0/uGGQuSIKWJAYc8y4WBIAObmwZ",
+	"OHaJ3rrzGBEW8dhm6BXjyueFjjUb561hmiiaUGZPt5dgLTeFikLayV3Bh6hjrmce2TQVKevfdp92aoVs",
+	"a1mK9WKHKZb97HxJMYl4TGKUjRCAvWXTEWVFKsxiLOD+/PTxvZbEPbIHPnGXxWOjC6d5ehlalWOli1xQ",
+	"pKQ/2xAf2qJA+1r1WjDCU9/QhjgmXnGJgirr+YlWJNH3mCHtGzTH1ZB+MyNPZFkL1Yyg5JB6GkxtmEG1",
+	"uzgiSi5ItttaWsi8WJEFvQUEaMr6HqI7pJKhFZwkoBPK1SbqjhEUqAokOWBF+lzYv8qehsQUZaGmYpOv",
+	"Xu8hjOy3ANSpxwYpcURGhMWYKXktH6XivH40mW0VqBTSnS14fG1NHBr6EdTnCrQGEO1X1JZPoPpt+lUj",
+	"KiZd4joz5pwS5Z6b/rLOYMS3BU9Hix4eeIQjmzJbZJc2egOlzGaVl9UDqJc0rRJEVXZnUj/KLi9oNY/S",
+	"ebGtZ5TF/Kz4dbgA175fVksfaSawgvGz3Rxfuum2CQVsUd1200HKQnRsQnoq7FKsKZL0FOI0IQ+4jTKY",
+	"foNgJe+RXgic30hXsIfNXqF5wVYWz77u0tSzob9tI6is9VxVmORDotcm/Chr5ZV5GBZxEVgeezRz7vXp",
+	"VaauZ3Uucce8veQMBwvsp8WsCoWN+x2wK9j5vGOCgO8wZbx2i1xqIhdtWIyxyEzxYPVJiAoH8mOnwdSg",
+	"utF2FgwBcf7OylnNOXAoSeLb0EZjKiv3tgWOs8ACKxkiVMSTdGjg4+RqdhGnAvHEAPAwcmY0Ahm2LwMq",
+	"Qk1Pmnm5fOsuVStyukLumXGumOCy0IAyf8D0ykrK+nvWGrNWL07KG6A3taZjHccEsK75gs1n19e12wu7",
+	"47uz6X29Z0FlGG7maTehEYzUlmADb+UunME24bKJEtLHifXRT345+fXk1000+c3k7yf/OPm1hQGKCOSx",
+	"dDE7QdY+DAc9lORRuNdbDUSQxrEgMnwQWyzvO6YQbPULj1xud8C9lE32HTVMwvdNv1aLICw2jlqOJGaQ",
+	"Ixajd57cv3eZWEvKWDhnU9O0OqPTEHQRrfee/QQS7vscSiEH/NKmorILyARmhShVtIINBgdwMNSeE6dE",
+	"rGac7dJuHQwwq5e5yqqmyPsiTBlAbamkjEzSfvCHM9KVVNXVeaAZOzq/y5x40xxU4soSD+YjaGac7S+z",
+	"YQU773yFa+7t29jgISxyqM/YXnXv8H8KjOQuyAG5nZXBcu8EDa4B/XwZFlyWzXJmyWZSkyle19k5xYjf",
+	"zfPTVptchJr1thG7Yk6aMR9bmu4qVIFRefcETnBbEhpqRwerOwesFVaJXTLOXHNpQso5HzOZePoLaOeU",
+	"iG+LbDMZSdH4j6LI9LIqkwtUebzCTJNSNUW9byETLGwemR9LUtKIF5RvWgi8bGblSYPibGbt05pHTLa7",
+	"FnNgG6nwlp+4XEuSl9N5yuL7qjM49Un3lk+1RVQ5hfvFmU2/URq+IjgaWPjDRUp4PjHfBZtcwIJmhXNm",
+	"QSvPPqRL2sSjgDxrluRqMy/N6rGlJzUsxUL8sUDyZEZDTzgW+bS4OQuivLTv5p9Qyyi03582r/60mTbl",
+	"T+/u70+MuSfGqzsBXN3c6QgUzE6M5gaAkBIK46KVdgYk0nnRKZ5OvYRjr0qhCRP5o4jvBWRthU30oJ4c",
+	"niV1MylbFr9zpK4nLYvysbSXysI0X8sZ4tLUN35MJFTTXwzuMXOR1+Bo609/2VzuiuhL9cveDleyoDeJ",
+	"h5D/rIiQq/VujTUTA5VJa5y7TSsul5a0rqU6t01juV/QT7x4MlNNMTvCglRlcM3Hi/LgKWqcwdWCojJv",
+	"aImMnNMcXWDumEJyJaPIlBgZ5YAQpxkmQf10Fbf2t41LbTEOeHXrNMTnNsywnYWNmQftWYtYhhqbU0t7",
+	"59ZL9/jPQquWscBl4FEL6zVrCUxkyIJ70MV71kmDeA2bb+HdtBizm+nOIuI9unCwZHaSTBsuTLiVEoQ0",
+	"kRmVdEgl0YAmsSCsiSTtJpT1JeqOkWNqU1gQatsvGhU1NzbItDaLCEvhMt41LmbFs5A9C81ifc8uvpwK",
+	"z69cLQ9KtQL4KbFFL+Gy4BSj7JAc4hMioYgHEpyrNbQPne8iqfB4iSyTZuO81eetTHk07649sP/4GR8R",
+	"hkcUIMDl2tOnB289979p0eGIC5OWhvU2b/SpGqTdtYgPr3M8oq2Ix6RP2PVsGC/9z+UJHbUcgHNrxCHd",
+	"PYto/S6LvmmmzKNQAwA4vg4RTlM9wxJ1ecri+ijErkhuSJtTqMO4MuVI9nT7jEMdBSIgvlciysJhXDbs",
+	"/5CH4CEOIWoeoOybkEev1UEAuwKU/M02ivFYopXOe/tvHjy48+T49p3HT47v/PjRweOfHD/bf/zg4MHb",
+	"ndVwxz2qRzcSNBTZX0K38eOvmyjhZ0S0IiwJGpDzIo70Zm892sFtst29GW9EW+RG7xZud9ejzXib3Ozt",
+	"4PXuZrQd3yQ7vTbe6G5FN+JbpN1bx5vd7ehmvHMZ9Y5KmVZlB5jfrkkUm8rdqTHyQ9r9yuO7t9HGxvZm",
+	"GKLnhIz3kz4XVA0qQt5PyBhA9k19AvoBQCFGqTglRdo8PtxvbbS3blVFDj+V1YnfBuDKVsmyAIyZlCuj",
+	"XC2fFe54uL4Kyrh6E7qv/4kkguKkKpnj6WhUyV1bdzf2d26314OtpkY2hGPszY91GCDv7faDNyb/dfLV",
+	"5KvJp2jyy8lvJ59CAslvJ582H74x+b8nX1x8fPHzyWcXH02+at5+4/HTekFF/r7LR52xb4k8Jf7z6e2t",
+	"VlE193ipKF9yEfZ8tkTNEhwCotX/acoYE/NhMVlhD5i2kNYAvxcp/aL94MYPhzu3t+jG+zfHP1qXP75F",
+	"Hp9s994521T3Rj/FT/nb8U+ine59dueNili56lwOKL9BFeri6CTPLcvSFGqlcMyAvC+mcEBlHSwEPSX5",
+	"tqQSDfnQwqgtAdpVTLDIV8Af15wVdQrspTzj3pF7CW3SGxTvU/bqUpHgePdTkZqQiPTtTjE6pH12wBbM",
+	"MConefYwWM6CCvmBljMIg3bSSiB9r5DaGdYWrjyH6bVlKxX3Tjl3aU62ElxZHlmkgiU51SJvXnGBF0bO",
+	"rrbJMt1Kwy72GCaWj+YchB9ziYqlbCQfbTqrnQ8QkDnCNFTc30Md1wRABdqrpMni5kzredPXx7imFysE",
+	"rbkUcGQg6SZMsIRLYkvVLMdbftWgAIqqWcKsduBeVqHNqydiIRgGgDZVPAxnsVKdG5oBr1tuZkUcvlny",
+	"7FK4fIqcq9J1dPsqpA60+7yKKCIihwQg7+WCZGH8MemlLAa175FuiLnxZ7f7eVd7QYaUxUS8hccB+5R+",
+	"6jQXjOKUmMxlzBBlUmHj2kGuDb0J45SsoUPFhd2mBizA/v4+7zbR2YBGA1f5q5vSRKExUbv6juxeNJHT",
+	"FvQ3xuM132SxOXdODuENJwbheHpevTRJjs28jiHbZxeRUyLGplDRCNPYA4MwOHkmKaiJXLFrKEm6B2Vf",
+	"jwVWeNcokgOcH3vwIWR7j81sx0ShLumnDHK/oZme4MMj1gktZSeHk02FJIiz1T3wcVta6fdlETBval5G",
+	"/sEA4YrAQvkrJXadIl8zzGkl5qlg8ED0QCB4yx0FGCUECwYgDQAnIB2oMzHGmSw9xytRxXvHBQT4RrMR",
+	"01HCh7h4yFdToAkV7nGkZt91ghedJyK1JZkiznpUDPWyCr8AjRO9Ns61onjFADNGEj/5xdXVlAXlueIe",
+	"Uu+2rbDok4pFsMOzLBcbyGWHvL1iTmKs9OXJTlTWqaVlp5V17VJj5t9X7IrweFmAgmBxND3TGy2owWNm",
+	"maED29rQXKDD+4cl7XP9xoIKk+67alaEqf00pqQCOY8DdokgWF9Ud1HHxKV2TLFNLaW6PB7n1VG00qpZ",
+	"jrI95KqHwstHrIxQes0UnCdxizLkCo2iFTcY410wWhj0BqU67YaEpHEDs54lZOt3zmiSZMhaCEJxYDNk",
+	"L0Gt7bXVgpwyU4IaazCI8JaE25CniC3HBh725DQnGNm+Eg73XQX899EoGSPFa1y9SjzgOg6xwVtY4Tvn",
+	"mfm/GOWVYT7Vv42btmajRXmSUNa8I8smxCW8fecJuo5H9Prp+vUhue6/0AEwbRAaw/puqFm2A5ALUH50",
+	"EcFmGWlAR/WJdj/7JjQKW/5v0TW4b6sGhmJAuMrOqEeC9IiAXTev3QcVn4HxNOIsvlsr/fQJV156tEVR",
+	"WnR2h+az0Oyk5AemaD6t4i9bY59mr+nDnZzbQjyugL6szUeHWZfBjMalcZk8BrStVC9ekfU8wpY2XJlA",
+	"pcVrFra9x31B6WGBwZcTiFXw488G473SnUkfQuAxtTBF9oh0t3Jbdal0Vl7JnckOMjz70/vVJUAt4Zzu",
+	"zFPV5ecgxrKsAGM+0A8iOnIFLcq1PRQZjkLVpt4iCdWHMHKvIMlRD4uaUBX67K5OYnjnyf17pjKyPpGY",
+	"pfeeqbEN47aqyZT80x89sffXQGpLgilrQVQktL6S47wc3j8Mu7qWUEgvH61VHVmSYKnuCBGKn3s2GOc5",
+	"U3ZZbH34WsFwi5ZnzvgmCPHn9ojVprnQCwm1kwvVlcMVQLRqeAkUblkFYj8ydeg7aMXVwOACGUR7QZSg",
+	"JF4FpFV961zBUGsbnDNGBYQJmdhrqM+OFTnDYyhLkPB+H/DwUUxOScJH+hoHyF0diw97xFaM2piO9gAZ",
+	"v5Mtpas5m6mFZpQNQwiIMoSq/c8X8fDdmbtXNIMkNlRgeq+4X11cQC42BB8WPVVnJIl43Tor+U0o5x9v",
+	"LBkb+m7AbFd7gsPDFcmklL89iu4/y1Gz5ehV+IM8qby8O+gtckqjeSEcCxVnDOEU9qk0gOS2XIE9stEQ",
+	"nxgMLCpdmfpLoe3ohdUv1SAdjcgj93aunVXdWtyA4T4u8vlQtWf9LaeQoCX1NuhzpQhzRl6ssq8Ji+Xi",
+	"txoTPefG6g81p7nPgtXLfEVcR6PLc9wjb6UChpHR6JpEbs6F6lcsFhwoQrk0CfC6l1xC5C9McYfp2XCj",
+	"qAdfUbL3L81eKoxPq+d69/Z9y1HCgkYDwqtVC1GfK2MwuUsF6WJZCmrpRcOW/3ULvm7pL1pqQFp4NCp7",
+	"9XYWtKwoC4OazT64qr4LxlNgRlhKuHTbkr/HWenn49xiyPDQYYgfF62HWf3qAVdcT3w4Sjggex4LEhnn",
+	"CFeDCphYN6in4Maa5vweTQJH0qO37jbRu4/uvK3P1EcP3jY7HCKMqESyon5bYV9Dhcvx3J0N/YeoCWgP",
+	"xvu53I2DOBCTbEhOk/Qd69tb80ZovgoPUa8EEUukfRtsF3OLNAJyhMfSQ6vtjhGguigLm4twH1MGzklE",
+	"2SmnETliK50+UffHD/UXB+ZhZw9BkK6rnmP9k5m3zVm6dXeru0fMXElepFRSRSAhBOKCSOyyO2xn2fUL",
+	"R2rNwtGglfV2Vlgc3KdHDP5cbaLJryafTD5pwmdgsdMDMCqZ/nPyt5NfTn7lxcIQpRJirPEsRhEXAiC7",
+	"YyiIbl2ExkMDHZF4D2FwR0icQMm2rY2NDmJ46AAlIbhXk4jYVVqjjHWa6JuP/jlYhU1TO1AVfNPD3PYu",
+	"PvRketPYOa3sWJqs+t5ON1E3lakAj2AapEcF66UNdPsrwBL+aPLZxceT30++nnw1+d3ks8lXFz+/+Hjy",
+	"xeTzyb+ji48v/uriby9+jlY23IKtNh0hM87SwzNzKA1uMzS4bHtNM7ej+DXppmuqMmWeOS211uZvxAzG",
+	"pzRhw3zuru0XG8gZcjVAYF/ih6Z0MhoFyfvJ5BO9qtEACxxBUtTsxneaFcBD+zk2TNF0MQO9ohSykyYO",
+	"EgpKZEx+o/8f/eF/TP5x8vXkPyafXvz15IvJp3/4cto8MjeeI9+D1bz2j5NPHTNNvrr4m1fEWyYkxiZu",
+	"TXsqTDizFUYZW2X7fCp0ap6EZz5QkGaCoLAvA3AuCh1MmF9FywfkXMEsx+M03oEs2xjcrlmUeOmCknA5",
+	"0xM3Pwd3RNglGijR0bXWzEcWpGTZbfAKS+Tot19lmZzq8javotLLa6rocqX1V2oXRZmqgJIXR1moFkrR",
+	"IxL0qH+bLIyXMQO+QlPeJa1jM81fr9GWlVmtapqnig6nqzAJLREvUTfbpJ5MKOZ1LFOyJYRFc8pPyOPM",
+	"pzN3ELaM1mV4c1EhM1WaxAkPkCbzshUsVIAbdWnKIdbx8NVfXarrqWt/NgHMa7PSSu/iF352/HQwQB0g",
+	"zHJcyZXIyiusvemnI07T8grz4OchZsAp5nJ9M+oWctzrZ7Z7S3fARqm60vXzSVZCbM5w+UF1NQVvC6nB",
+	"KwoC0vREKMQNWuODvvCDm2yFM2TmBs9SZovmra5Np4fODbi8khz2qTWZQ3BnPp4qjyjGeU0JMInhJCEi",
+	"C6rKCxqjFVefaL3dRiNwbuWMAlWoGAegDcqwK0l6GWu1v9OXN1nfxS8yiPMSszF5VpX0eB+Lk5ifaT09",
+	"FREJOsbM92H39OF8HL3LyKqZKFWvQA18baIN7KVVCEKvRroVEIGy/t3yNgrrfCUyENixSgBW8GTGjytv",
+	"U/VO2m31EnzKU0Hi1T1rm2IxERDZKHMUx0CsSbte/tXr485qwQ3mYVflw8gmh1HwSgW0z4QLmaLKYa1z",
+	"OWuO8AZOuYrCmJkQ/A4g8frVGRbMACFnYWkPWqfJUUArlrU4Q6aExeoaSLoknvWtzfrwPjYiQX/8smoS",
+	"WYBOnUhsyNXpJgQNcTSgjLT06QwPTPAXWpEMn5DjCEtSSsamDGAQjjPAsmlMVz2cqrLpJIkhIgyjmEPp",
+	"cQAZpExxWPF3Dx8+sHFSHTBIQMlhWMy19hrDQ9KBCBdIWsMCD4kmM2SPjwTp0XPnZaBKIn0T1p0fsZUO",
+	"1NRag8o5nSbqDAiOiVgrFDLNQmKyuTqTSCDktTIIbpAOMSvTs0RCk5KCDaBEKWqphq9QkzernOOGEuLu",
+	"qy0PdUiwknvoSqtELWNKeF2FpeqGmmQ166+wDNQTbMME6kCc/dEKOv1xsNIyel++epQh84zyUctgrgHx",
+	"agKulaUHI2fG9dFEowQzRkIOD2+HXhZeyG3MgmYy10f22rbg1G6ZinWuo34utEEqL9Q1so5CHFjJIa+8",
+	"gMJ3psaYL42mBmy3CfrmL//Ocx/qv0TKmPt3jzLIL9pD+fv/kL+fPW56bWAWF9qIMItIQuK1rLUjBmEa",
+	"9rmpOUQZTkqhtabpTBYZRrUtGyAaaA3kk2kq6FjwyLCUxrqE6C9jHZrHlWv0eoDp9lAnlyoAP2BTPmOj",
+	"WEJw/fdi81srNqd45x2CE/3+h5UMm9WkO5mfQz2DSQ8YVRQnV44jEsA5Mz1lkA/lVNfa+A5zWCrhfVoR",
+	"TmqDjq5JL7t2yLs0ISYZIhR69EfGOjGzaS6BeXKQYyIE7GAVZfPfM1Uz9txtUkl9CUPpCNnbqDFVA8wy",
+	"Iuc4UskYrQiegjPYP//qFt6IU1JzP/UFjsidTGBUANHFeIyoAvt6lxjwBAcZEUWQUM59fBcw56VyRFhM",
+	"4hoF75sOlj0MmrS+FpwkPyUiTgOX46cMRmhMI/qCDpNEIyIoj3fdkP0xWigIqvRT/XE4KUD/Mg9jUr/j",
+	"FS8AUBvmmryCsB/mcOIst7nFLi5lNtacTHPY+VGCWTA2iJ4GSPyw14N0BKxM8BlPK/IoaiJz2tfqY3MC",
+	"7uHhAAvioaKEDEECtEah5VMBuQN22x5qIzlKNI+QU8KSIgzJzs688xlIPgNXBUPXsG+kwmPLCR5nZngr",
+	"xe1U3j/5kOaqDLVLNioiTnFynzM1kCGkXf0cdYk6I4Rl45RF0/SGN5r10GiGlIFBfL9CNEKqyxAnCZGq",
+	"IAaVSWlkmhTcMpu+IswuQTSbNGw64HijRqQmSOwC6M4NfxU26pkTbNijaSzEv1Nr4rPXFCWbbmvOS8Qp",
+	"bfGrMMyXpcZ34OpXmtJyGtv3MqlKJn0vbF6bsCnImRqsXvMuvYBakJPT0w70rYBxtWfoLvXOpsq/c7u7",
+	"ZBA7qTRH2314dqdUZal25VGbpOfLxMUt40ioTI1aBHb2mcspclBTCWUnSCo+kuiMixMLY7qA9lRZ+7W2",
+	"CnFKFYnfHFfsNEDpM1GB6GzADc6Uh2Kdp6s6UEIqUb8MSlg3KlqfEZUzWiLkQ/D5gcKPuQkTrmfxylkz",
+	"93ikkoiqFGBHFUcik7BP1RLkqRVT4rgSZu7ziEdcz2WRL382jaL3wo/t9Lbe7F17NfpJJgO+E6pJRhtB",
+	"TqkJB6hIvpyN+OYYCvC8Bvi0uNHqCaUl5EvJ9yRtYqLNzDdsJPaccQFwUNYac3b4VbW5SFk8vx7eYhKi",
+	"nLlTrO5Wb9/NRtLLmeQ1p+/OXOtHgvRokmTcR0YKs4ggl2NfLjaywJJfvulFU0GWXe3C8s5eu8P52C7K",
+	"YmzBmS9Xm6hjIf47aEUQaaDv9WMncSGwxYbWd6qwWFyZgFxQ5/H4QR+RzX8OGoyqCj2YM01feowNC3EW",
+	"2Uod9UB88Ay93iZOx0imw4XrFNc0UuVDXQSfJAROe3D4EG1trN9E7hXAqSxVD3n6ZqNYf2e/9dPnH26+",
+	"/LPKYihxTaMvm7FClpD5KtkwxjLIpBYzev1WTiiLUcd+1lmtELOx03NqFA6jcQjSBbBi4+lU/YWLUuMx",
+	"EQcsHK0LP75nMpPDP1bqmAatlwTHrlLBSLzwUKuwnqx6rYgrZjDCY1duwm1uc623N0GKk2R8nD2gBR+w",
+	"N/TnFZlAVSqqwzfwM4INtkKPi8WBZxybNHMrd8bXnsHbq05q55JNwNNP89Xy1txbYU9rzYXWfGsasPkV",
+	"aak8CGwzW0V94muj1yQymurrV0vfffZeQPonfd+Neid+63C/IsnztPjixvb2+k7w1RMaV5dhorGp5nPz",
+	"xuYtpAbpsAuAGhWVnYxT3nX68L1HVQzvvyZpP/jaeQUOH+De6sG52hepSDIk35HWycxNffYqnEDwmCaT",
+	"7slQwQytCVSuWJLD6TU5IeP6TKlXdV7aCjQY6v9eplJlCP4NkTZCiCx6612TKMGsn+I+qG0O1lFCQIyD",
+	"C5e+TIPGCAsuxyVqy7xe5/boiguDvOpaMBW+89EsN/l9TCH8aIoZuzweX1WArv3kzfFSWfQ1jVyJTUGb",
+	"CTJsZgvZaksam1yK9e2whnvfbY0zQQHqzQUOAPSpB08a0CGuLEm9Bgk88OHK7PRatiggexkm0T/dSxTz",
+	"uaF2+rm/biGYz5LKOzSvQy4mJOx0KDM0pZx10AojZzKr50CYIsKAZOL4VG8AaS5w4F8wGqATa14zWrrn",
+	"rxeB5oqvTS2Unc1VqCZu+34HrGd2KssdDE5alaaZYH0nIudqD3JD+gKPBq6eiX5gM3W7ib6nJJSVq99N",
+	"fnPx88kXFx9d/M3Fzyefosm/TT6d/H7y+cXHF/8ZmeKDv7/4aPL15F8vPpp8OvmPyX9c/A0CrKnfXvzN",
+	"xV9PPpt8Nfn84r+gyRdQovDLyecXfzH5fPLF5NOLv5x8Pvn8qqqZLSH6vF3vTffXZuiTz4IT+y1AaX0G",
+	"dRc/m/zr5GugweRfJl/rtwLwQgtFegXlyAxGqTTBvEhJSuKOVzSmh1kLqjPYsjEd6aw0Juwn12cECQvu",
+	"DI8XXCFQ+CFHrPZLNDlJYQZhpJoPFPK8Wh4cpl09j+6SuH4jqA/zozyXIpBMZn50os+JSfMlkgN+lk1b",
+	"q30ZOt4Y4b4gxqCSc8tGe+NGq71TXPcbCwb4FUc9a7kNdUZhh2HEmSbvDMtQNimQZNx4aFh9E9HrUS/8",
+	"T5z9wtuf/9fFX00+m/yLgxj7S4tn9xH6w/8oVj39w5fhXNhLskhGRMMPlllYFV+EkHAMiwcxrIgaADQA",
+	"NdXVYQhUmlPcq0GVj4Lxs3AsW8rynuZzhP82WqHF8mtcOF8FGHMpQ9gNcfWKAgWndKopLvDVLEfAZoHp",
+	"y4s7RYOaW+sqcIBDO3Z5hIX7WJyQ2K+7IacHOISXphf6HX6GhpiNkV8xQqIzIjRv629MbR9YYihTnyQF",
+	"bt4Maeop0x/NrWYBb/kDNxpweep27FmzQSKYuI8kedhr7P6sThWN5hSJrrwoyxkWzFXKK+8vWygM9pcc",
+	"8DSJAZSQMwvQiKfr2xj3ufWeubx8W0i9dhUSC9H4zAxtLtsVy4VkE5peguewCM4YX1I+Ex5dEsRpgciT",
+	"2REh73PKFruczwzHANNJANhlbf3GVjk8pFiykvHc7jIfBuvKQzjMWoXCNxYzdGeW5ypnr10mQ6jMNZzd",
+	"frP1aHpsEt7hesAHwxEXSxbmdOW7FtvctkeTJjTE5wfmU6e/2z/X6+2jGjOTYPOaMkfH1h9T6fIL/yj4",
+	"2dITtmMJVU86oaNRuMtykqcdXNPOIP/Wjm0uQWogpr6aAICy331eXhFe/tMFHfgVQmefabUdiFSw7Fr3",
+	"5x5imiAJwCIpbqq8lFF1NwqD3b6UKKqIHqgQFJVBBWGurBs59CCbc70QIcpiUuEPEfzsmsxRy6webGtv",
+	"NE2+WrsiwSdVgFc5fRm3G6SDVjCkstsjYg+coVM5cWfYme9hDY+YjZDQe6tj8IDPqYSSOe6s6XOjaeQn",
+	"ORTPMbuwFEZRvVufB029laW5ENbUMjU5TQu7qIMTrb6Nj81IOmBRBAY9BjjjjjsvjxiUJTijkpjh1YJ4",
+	"XAqCtqxkw+Lnh5ZbtmyuWVfVjHolVkujSH0XjJa+mjHN/fbI7zjuRBFmjEMpt2gQCtaIscKFmiYudcS2",
+	"FLYfQeNLhYcvLe3miDO4MkxxyeLK6euJ+iuW/3ucTTMkJQu4+pYiEmFkWkA9aMJFe0BkdRMdIDw0/4Yy",
+	"sMJUjRjgUwKwP4RpvowRVJPOPkOExSNOobwDIHqhzlZ784iZjo5NR8d5WvixWx5n+TwwyAVraD85w2NT",
+	"PdgInGmDyTJK9exYyUpFeDbTXJ14qbq1/qmJmAfkTGotPAQtBY4s3Y4eNOQhxVRxIaG0Gw2VUlwedy/s",
+	"YqmLZjm71KIr69bMsQWrkS2/XXiTrk7xZT23c5dE88GhclV6/0gYvda569W/8xErPVq4SS0Ck+Q4/erR",
+	"e8O8OxP1UuAzUwGUShQLrnW8Zn0oTAcaUsd7V2KhgKVaADad29V7TjXvpSoVJM/H8lN2uHCgKSeEjKBs",
+	"LEaxwD21rNE6jOixuSyysOWkmRiVjiGu4lDIxOh35Eg4VMGimR1YY1OfHvCSszrqKx2P0QAkxwx7dQ91",
+	"HAvF5sOpNwsM14SsDUm7CdH3bMecmbuV7XkNdHxtFsbmgavFvtAIqra+9bw6RsnzkP2fzgP/5cUvLv5q",
+	"8vnky8nnaH0Dtdtt9M3Pv4Lfsto8F79A3/zFf0PgsFpf3wqfNh4afN3C4D6u9NKnVSCY1OvimoSISojG",
+	"w5BTqLe4XovVGtG8zUZC2Ul9l4I/uXv6y5fPm1Umf3+UCErfFA3F+vZrAysrNkfO6NMH8hyFnCqkb7QS",
+	"rBVZv5pKzl6ghxcRuVTmoibvvNQDz6s0BS6iHy4vfiV5UYsvbDYAHnJb8s2GcBZdYCvrTbTRRJvom4/+",
+	"GVEGFxOXaj0gY+Mii/hwSJUi8equiRw/hczQ2LmHE3pKkFSC4GEJKXVro1bcfHak+DE3k99Pvpx8aiJu",
+	"8q382eQrCDKpob5oSnk7d0p9AeYPYXV7qopd66D4DW31sA8MF7cDlQh3eap2UcereWUsW94DZNIHSbza",
+	"PGIdmzIAJjT7byRskkXT1D3M8sRRnJLVJurYiBb4RhEcDTQHHDH7GCxk6WjEhWlV0eiEKHvNNNWnXVRv",
+	"ZrhzD2BI+t7hfjEXEJvIpLeYzX3KUoWVJElvdQ3d5+B0hTw/sL8VjXPe/E3wv0XodHC2zYYdcqPZcIMx",
+	"OFDSZEO5mh45K+WNzDxYbpsCOnJhXNzLnQwVFt1DkxmGumMPGSxQ9pjth8ryHQ74GaAjuSqVXX6u2Ssu",
+	"71cwQTgzeioHRK6GO5JDOXOQh/cP0YriCKOIsx4VQxJbuzxnyXi1RqCyt1HNrJoVpafCW/CeO8oWqTpX",
+	"eVg5yh0+2g9UmIir7q/m6guncjEaZhu3o3V8i7RuxW3S2upu9Fo7vZuktd690V2PNuJNstULpkDYarmB",
+	"bArKQAC7Tq1HvSBRmnmeVxN1zP7u+Nt6CsIbMlyCQfAGiG96HIeP9q9JJEiClWYrgO220Tn50DLfcMyH",
+	"mJpSp3mwXDaA63aryut2KPJ6TcItpmADVZsWNljPbB5zXcnVw1divwvXD58+gvSI0Dc4WeGzgvgdZXMM",
+	"SgasPIDahVs30UjwIQcdZXWeDIT29WUokLeZh2DjpBRT5oK+pYkEb2Y3aIs3Or/joZvTbROCVakUeiHi",
+	"oB3C4sgzqnSPiLOSimhg7XivpxfTRJna6m6XUBuHsuYSGGFeQ2DndG+W17jUX5BUC/DUUk6N7yzb/VGX",
+	"ct6qHRKlXDRYUFGyf5VwiBhBhCkxhpJPThNo5rnM+kLiyOcKSSVUqtoRYUFNb15cmDfkuvNeilVnkeZJ",
+	"PmVKCnDI3lPGlSs55kM02TFdmkh5QNDNRcKB5pDv4YhAGdr9eGjS+b4F4S8LBbxcMsSldiV9RyjftVmz",
+	"jkA5vspSeqYDtbAsyyOjyQEX9Uknk7RfevHGZhFOAbc+aLd2ntv/tp5/uN68sRFCVygDP+umM0BHQ4PF",
+	"yBwvS+cr4eglAH7mZ1NmGCZ165NUBDf0BWaKxLsoFJXTJREeElN0GmEFACJ7Fu3HfJKPw6KkeKE/vs3Y",
+	"dpPDWM2BPrhchEx273Ru6yz+s0C3eSA/y4YtPBK8R+fjEM3iZMN0ph7rcnGkedzTFEj8oqlpIWx3AH4M",
+	"Q/5J+ZSpkE1kHyAvMQSFxwKf4aSZ33ViPNYaggW/BNsTYZmJEiAzDaD0agjgejEcwRlo0lBv4NsJORNT",
+	"GVUD8oDmC30g9+LC+CdBdG8D2fnNX/8dLMIuOhtguN8kpAd5PCM8Xrgjh10ytwiCe+9lszGgUgVNtKY+",
+	"qdnrVrmyZjFGxmjIT8mQMNVEPImJVAYOtrZKBXxuCvkH7vy1kRsLEKAHlcUFcgsw4HlGAy4JK4N+L556",
+	"n7dbBW5j7zB7Brotg8/wv6xNMh+zP0AzSNCtbXUB+t/TsijQ1DKRHkG0o0davJis/sXxjfTGu20Lh9Rw",
+	"PlWjFplflh1HveAvoGcBNgD2d8A2nA5z/xAj0qETLy1cKvpxIwAJs3TjhXiZiqIKRjTUl+3umGIzcw8d",
+	"JJN5m5yhlY778K7gw/tjoHhndc+5TNFQk5Ea3GeXd3kF+YfhkJ9MBfJAnLJF984Utz4hiKcYqq3nfB4S",
+	"aG5fl6RNLrYXCSHyhG4I8I4H8bGeDTiKcCoBs7XgNDYKhHG5jQQ/pWCN0JpIF0cnfSj8gd7n3aWEaxVI",
+	"3v3s9PFwyJqI9hBm4yBXV3TlJ9Fgi5UU8INkU99FHcuTnSbqQBCq/oclwO5R2m5vRjSG/4Jfwax08IeI",
+	"s4gm1HgjgoEV5DSIu27XuunofizTKCIkJlArPGMQgEhrZpW2msiMxX/7m4/+uRHwBuavBLPrBB8ezgBz",
+	"MwYpqzJkZVkZ8qTjarMQ70AVimkMhppcjsxlDh7Btpupdg7waETYIkqn4rXn5srVXvXUyjebfJ6OJQqL",
+	"4I3Zw5VzW9kxdqUogPO/dvmfkaARKRwnNQ8Rz/VWiRE90gKExAU/v81vZ2QRKL56+nx2IBa6WfR0hMqT",
+	"VVOSKo3HpjilO/C9yS0lE2EFqqalF8cHql9C31qgLmsWmhKksG7omkTwUkVtnQqOL/JKsXqpI3cesWII",
+	"UjhuLfdW8vxVuCzNJf074KuEiSxnByksVEBk7gd2NLh6IPbBU6cK95+5fOfn4M6yuTcbKaMvUmJ/tsHE",
+	"y9yPa1wyH7Ks9EkpY8lkKMGtU6IVfRRAte2OG0inXjxi4S50CTyZ0qJVskTVOYjPMFWU9Y+d2vfNXxrz",
+	"BQCDcJbpg6t7tqy4p7Qiyo5hOxMpj9iKOUJVoZDMatbgXl4mdMUhjBjtq5nVc2HjI5b3l+PDOhXbVCTN",
+	"/oD+zJ+yFFxVmhZo29lYZ0PN+sC0M/FnH5asnqHYmfkWD/mWA0acEr0iJZlMKYR9Glc5I2fZpep9TpkM",
+	"e1FZFdiB80TkKqPDaKwXdVjwNuTzCPNgPvq7OCILl5x0x3+NY68m4eeSZWESRDPOqXz692jksjoWiODS",
+	"xzCJ08h5ECIDcQ0YawCLNPk3A70GKG1fX3x88YuL/23yGSAk/XbypYFmm3yGJl9P/gUwzv5t8vXktxB1",
+	"+tnky4v/PPlq8vXk39Hkd5PPLv6L/xBa+Hx1OjbMeX8XNjADcLKYtrfPhAOf41arKkVox2S7nLc0zh2x",
+	"YM3yKTzGCCuc8D6KsIhdpprJcazMUzPFMMIApJwpHKk7zm1W9cIjByMwrT/n463OSfOeZPlpSPE6GWre",
+	"p/fj+a3jHC10xeUkhXGRa0OhRnUSpUK70FSQ5U9FErx3Ckj50ANMODYxpXSI+8TEJqtBdtuQRJwSsTqF",
+	"EWMMWKwuMAyrxnB/kVJJbTXjurN8nH9V9lPXFXtLZNg1G6c55NpUoelpgX1GunqMS8ncfE75QpYZcnoD",
+	"lDZVaQvlI2pmG7OwAjnH5VOdb6mbkjOvp1j4GurkQ++ABtWxw+8AzFyt2uGegJortcsCq+SEAr8JJFIN",
+	"+WkQp3quhCtBnMwXSNOoo/VwRi8jV5aMJrnynT43IsXbf1Mn20Cp0YpcRU8f32siLvKCReWcyBpVzivG",
+	"uxj/5x+CapyhsQNju2DqNWRcnbAnCrWWzJXN1GQaE33LwFo6t8yP+r5DpTFumGST2IV4SMQAAXJA0ORv",
+	"J7+c/Gp6j3QxOwkQfTNI9C49mSa4adndPHV7u2gHxbRvNQgBQSdwD2tvTaHpBjeOEESOOIsJUxYrLtDt",
+	"ryZfX3x08RHg3f5+8vXkK60HAtTmx5MvJp9P/j1LIdxFG+3wgDbb601HOYT7WF8US+QqECXofg3Az0x+",
+	"Ofn15Ne7aD3rd2V9w6S4MQilJCNBGEnFqu3evXZKBO3RqVTlIJ1OQrklk19NPpl8olcgGmCBI0WErNNY",
+	"Qvo42V9AYMIH4WpSd9MkQfA70vKk1H24Od4XITr+ZvL3k3+c/BqtrG9aEgEKuHs++eXkE7Syvl0k40JU",
+	"lESpBGIIqlntHyefOl5ysK7TrHU5RiojLWfUNRxmVtuSqbRazXwTmy0amlTFtpp36h+SKBVUjf3A4YXC",
+	"lGBKh/oe8eSMG+yWgDfaFLdMpTKAK2WkFsVRKkmwcFIRhaVGMHV4SEE6mFLvfsBDbS/Fe8bqXbdi1uuM",
+	"M4L69nXqWpHKy9tseEu/cn6dfmaCW+a36QCi2QJ1sGrUXbqSCkuhskqG5EXCeFGLM0Hp6jHmlbgTptn9",
+	"O+BbeGRh6+5y0ee1QTtL2v85jlRiNC3eQx1YMHsrgSzKzrReNStxFCNBJLE1hyEbj8osKjfPLVk8eL4C",
+	"lLHQKcQQ2pRQ13cpKXRRQMaXM+j+WHe6HNk7UESn08xB+jrWb6Hn0NkzC8DImesrsAyR9VZMb/obLaMr",
+	"aDo4merfOjbmXnq8nq+q+lDFAoI/E9J1IevVjthAGxq89cUxNIG44a7gJ4MlCYG6DuxR8+vaJUtI+EQL",
+	"79fxqzxptab0lr1+vRUEZ9kvFkS8lpUDtKEX+hRbKkbZ77qqqOe8zs0xU8sqZ7xEib24umjx+Z8ZUQCf",
+	"BQ2MIExszBURCKyFJjEyq6u6doUh2/a1b2mZ0IUDhOX82GCzxoAGZdT4YmxuIPRyKm52gfKgNmCu6FKT",
+	"mMVdfh7GUhMjXhmmRhUEyRggErDKGcZtGitFPsumdQeOsFAm1nyFYJGMkSDOl9p0QXx+eVJBIt0gFAMw",
+	"uv+KXylTf7iXRwF29MfH7uNOoUxUL02SYjyj/lGP4Tgbg71aZS1UQNBGhI7m1h15bF+rHctrJaEfzWtj",
+	"4mbtmeylq407dXpuXg/U8sFURGiwrqjjsmn5EhRUpZpj3rxzcs84PK5CG3bn0HdCBYapLAlYnylQrgal",
+	"7m2qCuWzcpjFrtbMzlXHBM1lFDB1dGHbQwjqEFMWE9GZLw7W0LNA2gLqcjWAJBWXuBKnhRpPdrRZT4Et",
+	"/LKaZnrzUaloFMqYfo0HjdbFKtRCyJq6Zg2bTfCHyBNyCQgr2OyhLHB4bnOoXO636b6m8sVTJRU2pbYC",
+	"NiCaJBA1D7ECp/bkkEtUpK7MAaFs4dZqZHQsnioxZym1hrVCzqMklfSUrF5+UcuZ37MqPvuLlDGD5UAY",
+	"+/PZ2yUUsGWl+S5EIY+JQq4uvivblJ3YK4IoQc0PxQD11b0jZhXMXWQjpfz4fyIQVvpqWDhfOnv5iajv",
+	"i0csC+jCgqAeZTiBeyTTAijLL+tjyqpg6fM6/y5eq8fFcYRHKhXEP678UK2Q4vCICKll8FtY4UqOgDcA",
+	"ctzUKG+Z9fd8SCsXv5j8zsa8fA31/z5ykTNNNPnd5HOAavt68h8mHXPy3ye/nPzTEZv898k/Tv5h8hst",
+	"YrlQq+AqWkP7fpykJtFIkB5NNMHgQkiVvncXzLBHTBLAC0rMYkZ8NHbyoRB26WqDUdW09LZr36MJWTti",
+	"9mB8A2XuLrMGJY8VFWrg7m65QF3f2Wm32tut9ZtLJZBCuAhzkOjTS/HwvcP75tbtgC60miPGaEUNBCHO",
+	"OeFwnm5sbZqz/3EqJcVF2X9ja7NWnDVWgrPxkEYl8L1PJp9d/BxKP/7W4u3VwCU8rwwY7QxxAhkhPQL/",
+	"qnV9k4wmgZ0++Sdwyvwfk39qovV159VyCYe2oCfXUl0/Nz4bi4XonDarRWKtr29sbG5ubW3vbC8s6DwK",
+	"Nj2+MeQoLrqbUVC6eRt1qfiHxyZaQXrXosLWhmR7GxLBRZbcBI5gKlGUECwAiq/jDbmDFD6B+t4ec64A",
+	"5+2hzuOn1kD5+OmhCZnIZC6IQam4MOEThpljAhizmgau4eL66YG5dTSAlSlO9NbPl7Szvr7R2tjcbG1t",
+	"baOd7c6qSdRNQcGVJqTMX/K5u/uy29i3iJXNVAtuv9nldJbbf/uySqaba66NunNHkN6cWrbBLg2eKNmm",
+	"9Edbsjqu19lE01tgwBm5DafjkpVPK+oFhaoEQQFHNgZkUw5gtHCAXEnxoLKEgGEFN72gXNxx0asBhVL/",
+	"noe3Nl2diRjE/uSTya+A+yefTD5xuSjWLpKQU5Kglc6A9gf66vPNR/9wxCZ/N/kNFLCNOIuxGB+f8shC",
+	"VBm858k/TT6Z/GbVHOIxHSV8iK9BDB+1Rf4N8Zpmf+u3ZCoYHhJ307QfeWlhAKuVG3qNXqgA+S+wNe33",
+	"D0LxrZuLbwnb3CERWX3Igqd+yebMnK9gy8IyVR+advWq1mzx27zpr0yXZonsUxOdz7tLHVkl9kYrBY5e",
+	"3fNOrKlz6nvOsZzjJLfhlYYrYVNklWlJ3myct/SnrVMMQ5K6jeKavuNaLD4+dO3/yGs+LNAF7ybBgiUM",
+	"Pb57G+1sbd/Ucku/hGKiME1kdkDV9bPt6/OtmxA0xNGAMtISBMfwgAjBhVVZJMMn5DjCkpRUv1Oc0Bim",
+	"cdwDD1Q4jlsFPa37aJAOMfO6PB8lmFkUWVu22Ga2soqCKDDKqkTcXs9cBG0QaxPkPmUwaETZKK0PQwLx",
+	"sXd0Z0EYEqYv5FUpl7b2G0R2BydhXziIZ39P4ybCieTmlmavb50ft+xx3zqIO2gAZQTWFkGg0l288+TJ",
+	"owzBxVrCZsCMT/HQgAtVXk2ZDodYjDMEIcuputng+MyD6cafPj4wNW1pTJjSFxA51eCeY2McCS4BTpdg",
+	"afwyObemgu2e4C5lRO3ar3dzDm5VcXC59Ib+NU8tzQEe9AYLy/rl47KfQNrbYrHZ03v/T6ViZcncMtP6",
+	"P33jAw4dkp9aNXbW10/ce1WSVyuDiybsOCWyZm5OhGMypNE7PBWyZkqDg+5cCqNNc6jeCHq4zss9vwjQ",
+	"1BfQzikR35bcliUqg/h+gT9+VtO0K8FOYvbSHKo0Ht81r9Z3dDs89Jlby7Dxe/pV60w7VFiocLBgDW/F",
+	"4iBRgkbkPmVB/x0AGFCGhvp3lDKI3V7UA3EV9cbcoeC2Rn3XpfvCkbisT7iCiNM33Ok8XPfuobMsBACP",
+	"9fH8lk/FRRK1avrCDdPkvnCF+0WCVBz4+axthY0FPMCmzyfmu2CTV1fgbbH0s1rYUJ44zxLQMrWivGZ1",
+	"0s8sLn9AzjdL5022SwqbrRASAAsY4vIyz1Xyq7ek3qFRCFHwS935gsbPgKuPW2UZoia2b6AMZHaEr9gy",
+	"b6tr6KGp3bOLpsmamZQMJfI/i4Sw+AIlOoIN15iB9Lpdk8h68KW5yl83aSIWijpkhWyi3JgPfYxKJgHX",
+	"ZxOsuyOtpP8gMzL9wPt6de+IZa7wx0/fDBmX5issQ3xOh/o+vd52OKf272+zMuMpA0VrdO14/RlpgYtU",
+	"MFzq3F/iQC+erlOnZXEV7f95i9kOO+Gv6iwsYKX/EQ7G0uLNgNouyo+nACMDDpgMdT+X93vmyqrlXQSx",
+	"RFrHvW4z+q/7b8rrH+oOXl53JunrH9p/HerH0xUy54B8t5s7t166x0H+nTqpC6lgc7F1Ko7xINiPrSkc",
+	"AsExLiz91DaABE9IqYSBVrEH/Ew/GS6LB7TdnqEnXKYmZ+kEt4dxnXN3xln2XrCA0YsUJ1mlgeN01Bc4",
+	"JrumzttvL/7m4q9zZI4vJr+dfAqAHn8x+XzyxeTTi7+cfD753JwxTYQVSgiWCq3fQAM9xKb+25gbMEPV",
+	"kQurEMXZI1LC+XosiBKYMsr6u0ds8vuLjyZfX/wFQIV8PPkckj8/teAfn178Fz1S05Ye8e8m/zr52vbw",
+	"xeRTGNon3tA2tttubLgQL7G6hyL9nDTRGelShkUTSTLU/9hFGF18rDu5+Lk3958jLrLaiYXwkSBJzSEY",
+	"mqQBZhHS5vXrLsF6DJ2Hg0nMgrrQxwU8cwvGRVppYcxv34nwyMLdYmrIoKgZQKi8TKv9pwGKMm+spCx7",
+	"ygXCIhpQQAe1/4KsbfOqq6/nXlGc27Rtlj08Yk5ZzLs1YUnoIUvG3lMnycHJ78LyzFFgT4AiK7oCr3lR",
+	"12bD9TqLtdySLwjQ9scwRH2HDUjfMfPNn4Yt5sqtF98mw8EsO4HVMjKtIrtbl/WOqmu+dy9/RddxZ59Z",
+	"TCzNzmCemZFcXcZk9nGU5fvWzvO1M3xtkDs5J+wiI/RMIJjK4VQRT5XWryGUy76+dgTlqPrUljKG2pcx",
+	"t4WvbEgtaNlafNoB7CJpE8mG+vzLa1DC14yQWJr35bfdWqCv233esg/du2sP7D9+xkeE4RE91i/ItadP",
+	"D9567n/TokMomLv7oS3j2ehTNUi7axEfXud4RFsRj0mfsOvZMF76n8sTOmpxW1KmBTAIejfYW//3dozv",
+	"7Rjf2zG+t2P8ce0YoZMtRxIOV+y2lFlm7D5iWDb4cISSlnZYkBhFWJIWZZIwSRU9JckYrdgY6XQ0IqKV",
+	"xSfNBD4uSUPDUMet5z8I8tT/RDnQTgK7W+iIiMgWEqDnFRfPIT5/KkNVN82VbBelLKFDaknjn/Dzi20M",
+	"KduvQBR4aLYdSWifdhNXIGf2xWO23B8R8VQScU8P9pXMJsOnl1XYhSsgOLzNtboLMdb2y2XFRHCrpTKU",
+	"L6eX0mTNkBit2OQ+0BBtktRqOC4MYqju2gTI5e5v0ERF2bo7Ls9u+YxJUKADlSoMi++i9W8++vv1dnsP",
+	"AavvopMZkBWz9NTg7c2U7LEXNTOSwg0sJ1+BDv4OKPBPsyCB801ol7XEzL4Mez5L0F9JTnZ2anw3zI5m",
+	"MsvlU/xPdUy+xuPs+3Pqf55z6vuTpeJkCR0qM2XYFUYfu3TEprEEYRYbAxWSCo8zvUGQnrno6DvOashE",
+	"9KoE5Peb/fvN/io2e/Ca7EzmD8iZ1JMLZTDknkBGziTSBNO6joBcDVkdIZ7GtA5Q+G3OFGFq373+stno",
+	"8ngcjl4+LEQoN5HEPfC3aY1BKESZ4ghnetWyd8llYn5ruIGqq4stU5rTuVAyYjVzkhfH83zeyl+J7jzF",
+	"St8BHfoxwakaEKaoliHLoUw+ZCSDGR5gU0KUSHQ24DbNnQhE5R5SPMYWrMTiF07vqdGVwkG+nDfjYAkn",
+	"nyKL+RFnSDd4DOVsUab62xPbYswzDhGuPvxKXXtVuTpYaQKFkYW5IANgm1Ywtrdak/8++d+RhQ0z2TM+",
+	"cmYRfyYzr+a4i7ZYV0jHyEBe59cPWmiz2hlVbdMsl36xTeVgZEe2YIgZygyKuhOnHhCncdfb0nopo4vX",
+	"fnytMNhzEhbs+t+31+G8m16aJMcjHyKw6tvD1BC0CK1IxKmpFjn12YsUM0XVOIzyeIrV7eDdfPL/vIel",
+	"xOgUq2OTULuO3kCTf5l8Nvk3NPn15B8m/xS0rJW4Iy5kA2RjCQP6ucEU6TQ18wre4qdEjPX3IVQ197i0",
+	"lQkU9gMJAmsv9xDB0cAVggEYFE9yuORiblN76+aJBC5CVVukJ4gcLGe8EebjJw6C9zKAuoW2KkaaGpvG",
+	"K4Gur+fCGOJ4gdrsttE3x1U1baFcAHjJ4KDWrVsld64m+C30jSwE2Gp2WFU2tzu2qEKCqFQwiYZQqpz3",
+	"alFHZEjBrw3n1PCnC46aDT+az96PRQoIKFECEn2zXKJ+FoyoGdE9KtVltW6794JJePoXc3gHoXQBKoqq",
+	"QSzwGU7QiCc0GiMJKIk4SfiZNPWodDOI8bMFT9sKhdsbVjVllizVO1ve7CHuUqEACxSCqCuoYOa/sJXL",
+	"Z+9yQZrFRC60Uk2gqljiAhQhmkYiXJsDOFgbWvAx6VOpli2qHOGRigb4yTyEeBufcNQ4QHgIrjyMBO9y",
+	"ddRAZzTuE4VWnmgZpGhCmmhw27SLuDhigtzef/Tk9jv7q3s5clIWBGaCbw1YmER2PDYSzFu5rfbOjVmF",
+	"SxavoPCngmXweuoOBNG5XgUMVzAksjl1YxnNqhzwmJzyExIfmnSKgGopzAu3w2LoHX6GhpiNkbQNoDMi",
+	"CCLMYmnPEaCFxoPD45WiHjtdZojHKOYG/myqOrkTDLZaTZ7/CqRnuG/RoQSBikbNBo6HlAXFg4EJMqWP",
+	"bg9wkhDWr4CXwUyeEQGIVwnvU9ZxVcxcvRK4MZcKNu1qcUYl3KSPmKR91qI2dMm04g+gE7Teu1FVCKGH",
+	"I/wiJXvIoO1oLb+JUjBSdMj5iAoi91UnjOnjfq5vGRkSNeBxBbjNCWUxhGoVS1YF5mkRGItw/m5VFVcj",
+	"o5bA7ei4hPdS975SJJs/23waIe70B3pPj/xqKuVAoRaDQym8e1+oUMvUgi9YgnJ+pRe4EAIobeGeiEcj",
+	"CJcrl8lbv1Ho80YY+j+b08x6/O5Fc3VFK4BuiCVpohjLAZHIBfDOcZ3fCg7CSI/7gSEcSJkShFHCWb+V",
+	"QLKRvS+aI3wP6WEJGtso72jAaUTMfQort+VrVFUrLV+YxaQMWiznXSEzM6wWJAA9vmgkXIVt0Ep6t0h6",
+	"e0ppdZtUWiRHSAayIFnhWvUFiVIxftcV0cIiZQmxcKjQmbQlbWFhFonzq1t/pALT+OARsiVyHQnsMK9J",
+	"Y7x3ktsYQfXoirfhjfbmWnttfX1z7WYd/5lu86kMr/QT5zDw+jQr4fVcjyqzNsShYyFzGh1lL6MhOWqg",
+	"lcJWsdRYDS+7Zsn9fiVzdQU/00xrJEzTwTbBHB3mGsNDPRglSdJba9QqxZH3CutavNR6BC6Kfo8k+Z6Y",
+	"sUmvwuPk9vt3wM90KPl+qgZcWHUs7HXJfg7mHj7x3QxPH9+DKG1XS8kxiynkNVtnCehofucZcwHucsSH",
+	"BHVxdIK6pMcFMeJM75xLeGcKE/VHV0G72zhJ9BiWvI1WHuxWvXiR2tIheEhUDipvKG2sYIFSsFu35qoU",
+	"AItS0TX8tmzfC9obbDiOGU4FjQ8AvtA4D2pVInySVXYrDrqPT0l+8FHbbBPRHvr/2Pv35kaOND8U/ipp",
+	"rCOa7CmAuPIChuI1m81uUd1kUyRbLWmgl0hUJYAaFjKhygLRGB1FSBrb4xOz4bF35/hs2N6ds8eO/efE",
+	"idBqRnbvaEcT4U8AfgV9khP5PJlVWUCBBMjuHqkFObwjEXXJysvz/J7rj/LRXDWvc6qlhdRB1A3FoNNN",
+	"j+rmiVWBz88XC4/aTFnTY4W4Z2cQYj02zqThPk70JZM+verZ933ZD+gom1XZFiCgoFsswHQpaPKMWiRx",
+	"ocTDgGplUGsstMY5p76xqJuyRpnY6PGMphb2mt36Mnys9ua/zj6aHfI8keKxz8+hJPWmQR20vZ+Gfvbi",
+	"nRztYFFThpBQSHDbmE1RekO5WnwqrTHN5b248zIZ5oyJOLK2+mQj52s2KOzKWGWbw9saRJF2YiQsFn8N",
+	"nT9+cfn5+JvLX4x/N36RdTL4PEcB9z+H+SErzTWlo9akFGufqF8+XQNqpObqPGdxkq0S97j92dfM2Uva",
+	"0fES3GpHv4G7eRrea16yTH/Edfav5XHWW1W72OdjEr/mJEW03T4Z9PsijA6YlLST7WLFn9RUURL57jmL",
+	"7ihrPGQU+DmuafQKeOzaHYWjwLa2JoUvM8p3g34V7VD04Fuzy0fnJsmMWMhpkNmR3PxIuIiYIQ+SXTHk",
+	"JoMH5yHbUsNJvUnNPl5ibnfMbNvfbI1cT+t1NTEZ+yLpKTjBhqKXaaI+dBBEfj7wOSMRex455JxhZtMw",
+	"9KOIAVFGRFoBzaLrve6EZVddp1fnqiM3uVqgDHAPCx6MtmcvHgbFTFKZ0B3D5ziIMEtzzvRLsWwzDvab",
+	"YOVan3UKez5LXOFpMMRBdpDijiQS775OZknw5LEb9ve5ocjD2/ZmxgYzGJQxL33ON+GU7Zqb1AMCIW/X",
+	"eOYm0tgPZXTMZF9wyWaZVnCRKbTHxQpZP7iFQfXqUrfnyyJJLYLNmRvn4E03cuFKxV7lUiHDUEkw6XPX",
+	"ZB1p/51uHaW19Ire710aMoA98NceDc9n+Q4Xb/OjyQZP/EwmiAcYlBN9BWdgDhxLst6RRAQeOIU02MAB",
+	"d5WtD3F7iPIxr8FX1F0fD9iAqZtCD1pgQSOWoS9ZIokMnQOIa4zg3cCblJ06H2tZ+8gma2mdTDsLKBEq",
+	"s7oITUzi9Fmxjmy8PeaTlC9brWj5+0ZolZDRXqJPJpxTi0djoxmqKf74/x9e8VZTwYumhPcfiihuvyib",
+	"6bgxBLRJz+eDaMJfI6OzysflB93SxQfF/vti6/yRu7cZnq4PP2wdVnvv1OTjOQg9cLjXukmthjVWWFhw",
+	"gGFOrhUwTdDq8zOkssgO7Q9aPT+yWDxvSNdmEWDsqtMxK8yhCT55RGgnZExaGfUuk9LnnZiiJU1mCkzt",
+	"4KNuMdJUG66ZLSsx5+u9pMtZhi8A08J0FzGbeJTrXH9AmytNHfo4sh/ZXN1ucLADgXIUqdQShxne4ZBm",
+	"tVxuEimwSgQP1RDwN/H1C6byk2oL+mayZj1zs6CQuD8IkfUpolFmKnVmogseRWktiy88/CrQB6kIQUaN",
+	"IvN8qhMbZlZBol3dhBE01fwU08hCDFrBFbACE41g8beKM1+lVn6rGHWJLof1A0ZWXMEjnw/EQE60brz1",
+	"YKac8ph0mp6P1IivWLpb+AP8SBp4Ary7fkRWUhYXhpPRzPK5Gww83VvjDfUcvGLzfj6b/odkzs9tPr98",
+	"y/nNM5pT52Nqeq7uM7lAoGzGM7I29Nz9JfXYTwJ6zOIehNPDNwB5zsVNayV9yueXCR3GWbioIEHr5skF",
+	"C70Bi02km1myAp/ypJ+Z/GyUpzK0IOvepqIHq2oV/lXDh6hLcSeePN5xQBEZ3vMR5peqB2UnmKqVlSIY",
+	"mISDm0y9DOiV6vPk8Q66cfCbsT2TUpE9RiW466HndCrzKUXZB7PxBL7h6snCpJufqr3gkEjM6PUUiXnX",
+	"fDKBGBscRSKX+ujJIU6YfLnUHKeXPnNTpbfnFWdqHv/ZtCIvzOxi8cPyQb1BzqCT2DnmM097giyXdZY7",
+	"aA6Xz4xkBw39nLR3BVLIwLthuFdfmqflapfKLC/KnE4SexF24vFn5E6l3MFT0QTqQrW5TnF3iMlwh2nx",
+	"ej7P6pMZA4EBx8fLrPK3xRCBNc5rv3fXOrczirti4lVJaEsMojppRsztct+lQZOAH85FOlGd2+GYIOWq",
+	"0+BNXQrXJCv636RDfH4hfJfBv8mIBgH8fdUhzZhavklWGA8F/NLg8Z8dQ9yEVOKuWh3wlzC4HW4J9PuU",
+	"aT2C4ixBaMxToC6D0gSfd5rKDhuEUo0kYlI9XrNYwNPAndhMsxLEn55U+eWcnGfRgiVjULhGv0ltavW0",
+	"Gb4Qe0UWwuSJk1yfyW3Suwamv6xQ261F/rRYzWAvTvWU7QrJ4tiN2o/ynHm6FRMNAhbGjhqlszD8Plc5",
+	"qSVxp3Pj1VdvEzkIQzFAJmXZx1LukJEo9Hu926fOzSfxrrOAXqKP941z72ao2mmnkEKATfLdZ78hU3CZ",
+	"rHA2dIj+Eq1Wtb5d3SZNE5rA2+GWBte/b5Omft5ZW4RnA8lC6zJsTCJFj2EtqcKI1ku2G7yJmgzvASQI",
+	"jC2pwAnExUjI1CcojLaallsCsaIZZRJjiEcUK8zrZRTOX9JMLb3TZlFsZ8wBfKqedRFak7hN4m+Gaygf",
+	"YXSnwfHx2+Y288U0uQOha8FeEyBKiSCyT1ojpQ7saGLWTC0yPZMUWDgBV2zDpwBH4gq/9PwhVtFGyYw0",
+	"TpB2d6T+VBlXtyUfhbZbHDmbAHyzygPT7876glOLXHoKA+3vHO6AT5b8HAoxpzJL9wbqU9cOhHTF8Lru",
+	"m1Ob8FRE/Vu0Ip3B/W/qrqbbcmwrSzjUpBB9hkYrkXQkiQQqpAYfcKjASRVOgWqCGjqwJmWk5n7S5z7x",
+	"uetzJVdnLoiI+vd9qSTm65oXglHcrG8vLPiV6RrhjLgNlm/ekXE7q6w6bFPk2aWSaMajl9LXau4F2DNY",
+	"NcNswLHNzkVNPhHz3DNLK2jQEaEfdXt21O3k7Z1SprSGhbPrNtc/ynJj+FIOZmWKQ7KqjlBh3SGqb5MK",
+	"hYNOn+5HaAdk2tBRX+2jmWmaTX1BfW0tElF/7bvP/qFJnh7vw8vePcZt1xVBKuPR2kQQHcowi9HBQvos",
+	"TLqk4JRUiplz8nEIbaB5J3uceigOoeTo8KHm5PI5aVHJ1qtkpenRiNbhz2t93tnGvzvwOTiLSjXb+7M1",
+	"ijKdE5K5IZtZEah+M++tlDE4HI36Cj9g90IOC9dSKoDPkUSv35ZaKHsy4s3ipDa0vTHjbRcvx6zTkuCv",
+	"iSg7V1LMy0aU6gwbyxKgvw6Ip+qZZ1Q+4nNv412KjdEj3eUiS/3FF2EwN6JhpHtoKDQhYcDwv2Cxmf2Y",
+	"RXZi9Z46Zj1NtpjR7m5aAMtZPlpc63ujJzY9SYbFY/+M4VZ97+Rca3+GrwGyg8qywaHLBiIR9ekxBNGr",
+	"AAIatOH8PVOvTC03u8Ze54wFmzmtsycna/8idLPzNGbAuNZotnMFH6JmJcn2QBmlb9nG5jLxfytI0Q+Z",
+	"1I61TA2T3Y+NJikW2Rd4FuFSVhg9DgBP/8jZUGb/YlwjmT9qCz7rx0lXljV4299iRpU8y/oOPa5YUGUu",
+	"YyQiGsy5MD4nNAjMWvh4xGKtV7kWVOO7HHtHZO4smVXKcgO39oxKusNUO5RADGG/yTRampllCj+8x0K/",
+	"7aOEnhZbrzqIeIP+M1aiyrWdZ+1rZ/eagTYyU2ybKQTKhW5EM2ITAOknG1vlUqlcqdbW56pEh8dcPemR",
+	"ZY9d9Xmx3TZ/LHa6sU16E0yOL14fa1TXJSQ8Y62uEOc77vn01heDyBVZqBnEAvPqMPMX+vUQjDDdXj0i",
+	"BiEoxtCT28QboBxhdUIDdcJHRD+DrCRUyISz4eo28TtchOrpA37OxZATHK3mTCY9GrlwtXoDElmtBKLT",
+	"0ckrBpvr5yvBZF6uVB4++3ofgvn2K+bM1kGzTT7cWVPNuK2qNOsxDtFdOvOyS/vMK5BDPTU+tEj0JYnC",
+	"gVSopjXA8ICeHD+78eyFVgLJEdBCvGD3CJu2FmJ37FUfNeHg9BZuaDV9EjJVBfzB/gZ7yq5PrFS/Onoq",
+	"4k/LXNe4gVymFcmknNH2OA7MeXQE+VimQ4gpaosUJgV/IeNenFFHfU+n1a1ORetm9n+8Ts48CT2DONuD",
+	"mQF9/SOOw2qWpw4kg577Q92VU/cQ5IIjX8ut+hlOed2xYtgM1UlN89VLdNNyRdPYbzLahj27ddMs9b8X",
+	"wJvA+lHS7BnHOdl75+X1BUSrcxD60ehEzaQGsoyGLNwZqGeb/zIZwLl3np3msggzmjiT0GZH+3BD3ezP",
+	"IdCuZ6JbCywd6DZ4QbL/ulHUh90HDjgR3qPSd2fk1wY0UruYmGvlHeKGDKquaSDJSvPRzr39w73TsydH",
+	"e8c7p0+Oz56e7B0f7hzsNckamf71aOfk5NmT4/tYlJsMEYYwNUI5kUI+KXSlzzsByw8kM9kV6P9GDWkn",
+	"oDedJGZiyRqCb0A39go17TjuSLKnpMuJGIQuIy7lSk9B044usivgyVGjgEYQOVOwnGR9m3PS9x8xdVCg",
+	"lq4t0D/II4rSWN+l/TzEYxcsUHMtp1pVx9f4eMhb1D23ZY9Jsja4SYF4GpCVRm78zfjF5S/Hf7z81fif",
+	"yPgP4y/H/zh+Mf7j+OvLLxq51QYXbaKTZ33eyTNDG0pcxiOk4W3wv/gLsiu4mhMF4Bs8T945eXJIWsLz",
+	"mSRqAe7edWmPBbtUsrt3wdklC0RhJAzrHT/YJZVKZQvKtU93C+QAutP6ssEJ0Th/Bt+3etseGG8sDAX0",
+	"NaAcHrhVrW2QpmXTrPVD0QpY7yc/k4I3ibFgtDdfvUpGCh+SHlWQg+UVdIE/YEuRbeJzrBDweX+gZKUU",
+	"JPBlpIve2m20fdWTNIONz0kTxiWbBQIH9f28FmX5fa9JQp1ypHcOWYFnIm2neowesZrKEcT4dHrAvtdc",
+	"1f0u2r7u0hVnDqSaZQaiI2GS9u2x10mzWiySHg3UAWbemb65iZs9xtnmmer9ajx6s7d0LdNKz4dkfgeg",
+	"mlr01QKuBsIYFkhGhqHgnViq4oqq6fvus98Qil8Gs+Wgn3sEhPuO7qEiQjM1djcVGqnHtEJGzzFhCjWR",
+	"Q2jySQS+FfOc4V2+hGx9dSfMBOyJszb1A+Y1Hd2HUC+W2qLwAdTt4ujIShPgeNNRD2hitFsWioUYyzcd",
+	"0lRDL6Sjy+rP8C0FoMxpmhlSj0miHPD2+BNlvDklqZbLxj2hjBwdelLT5hC1hpR76lHVchmW+ZQ9j6Bj",
+	"JHAoKlnic/jfUAQKrYfUhResPP1JsVgsfvfZX6t/KT2Az1L/uvFA/23rwSowyMIKoW6Taj2SUdZ1+QPy",
+	"9QgPFrepD8lZ/LJmgezoB+iFgiI45pGmlelQJ1DtoQTt0d4BbLYk3WQVD5tulQg5AqTNmOcQl4ahTztM",
+	"9xgAH1hEWzAXz7p+gF51j0a0RSXEiiDo5nbVwXaSFZCmp2WzVqyotw84vaA+GIz6C5vHLApH+Z22+iay",
+	"gt45uVqPDRpgZUWDaFuNBxc56jKu19xacHD1DaQ+u/H4knX3I/iGxyBflAzF8D7p047P4Rl1CNKQJu4r",
+	"/HIlYpLYfFMrABQl7MIXA4ntGax8ge10TgDY1NYzNOk7DGbHJuGw5y6i5+Cw7Iow0h0VUn3zVih559mp",
+	"btWnRgMTuueVa7XS1rYpOT1nIwkNBtcKQxYEebAH1342PJcFENmrxOewxVJtt+rkHmAY8t1n/9AskGO7",
+	"kwOqFwFtQR0bEehTE4oIP4XrI2YgklZrpyGkNPkgVU+GtKMU0dP9Bt+lQUDu3jUg6+5dsGzv3gWsdfeu",
+	"OaYe64lY6caZBsd7O/cP9lYd4or+qMEzwBvKXtQNDrgiJbl713w2u3vXUWsfMeJHju4aHQQNfvduh0UH",
+	"7O7dAtnnBi/0oFAJg12Yx3VycAIlMTEnC7qyHfVKFjV44PNzzBvzI1zgVSweQZwTKSkN3ud6nOTYgy9W",
+	"I1AK8T670Mn88u5dtFQD32U6W1zDGoXeQ59FFBDSIAw0tpP1tbXhcFjo8IESpWv6Tmn+Ja/eUOhGveAv",
+	"DgV/EDJ2ItrRkIbssX5HQtIU46Kdo/2ck7sw5WK5YqFUKGqcy2nfz9VzlUKxUME2/l1A4tm7UP3SyUac",
+	"gHqesRZ5xEbkhEVkReGQjVppYzWxKvSmT+151GjgWhmlDo7cJhT/7Y4kzXPfaxp1CBgKdN85GyG2OGej",
+	"Bge5AqmNWImGp8AV6mpQVdvEG4AopuoGPAG6PK7BYyEBw2oLZQ3qDroYe9DPgygDli5qT0QsDPa9XD33",
+	"kEXvDM+xdTzuYpjRcrFoIK72VNjwzMxubPl/klPDyNV/+kmOBp1cPbfn3T/ZASfXBfwXzCRQEsJLW6XW",
+	"o+JRzd1l6++Vzh8XvQ/L4lnrnrezOdorfXzcq8jTwXvD90cfFtU90ShXzz15dITtE5X95kPyXa6eK5U+",
+	"/mDng0fPd8P2eydnG6ejZ+++/aSz0XUvjmjfPwjC4T6lR+7bT49F7tOPPtW2yrU+z3eePTpBsJ/RMJiN",
+	"iGRRQe3Janlr1qPi6Vw7FeKA8pFGkzJlTubqP/3IyclBr6cOVx15w6y9RrK2Ws6w2f80J0cyYr3cR+qZ",
+	"a7Tvr12UsH2SpZLXXLtFdF/IKCtNmvVJSSkh60YTVayTkHJP9EhrFCnjG2O3q9AB0e9wCzFaN9+RpB/6",
+	"F+ox52zk6IpdZb2Vda0uirg4IQSoXhr8MdIVYtQn8JUQ2z/K2rmYELqbvPHE7/B9nvTDntrSpcW2tDVt",
+	"uY+Lh+vv9rZ2q375Zxuj90ry/U12fF5rvz2sRI/7H9Kn4qH3gbvVOuB7b6ltb26FkW7RDbfEauV8pV1s",
+	"5aveJsu31mkpX3TLXpWttzdpqZgqMK7nysXyer5Uyperp8WteqVcLxY/zM29fa1JSaYjYzvvENTA8XBv",
+	"samdXA1lxtX37etKxz0F3/GuyvV3nSDr0tME6V15ih6yiNDkq+KNatrGUnuXW6fJTpu+5kwBfLjmPJVn",
+	"nidwP1o/tMSAexMpJA1ucKK6jUaDUNeUmlZXyfeBB1PSHiNx1oEkVDZ4s+Vzz9oNyqbZAfSsoPl5woWH",
+	"ridtWxmFxkWDpyPbJrfYsSoprFOuftd9DCnpC6kb8Da4TkIwVogxWu0pMHjfQ7ivVZYJLowU2gEREqea",
+	"Jp8Pt4Lyd7Dvswjj+1eShAjOhg0ulP2ibFcaRazX18jej8igv7qtbO2S8R2cxdOejBib4eNaeIIh/z2K",
+	"aH2z9UlnXERnsLL6AVwka9uFBjy+tG+AR1TMNWetQLjnzGsWyNwyEVq/P/Oj7m5qf2vnwD2dKr+ACEwe",
+	"c8R6uXour/65t/dw/5Ds7h2f7j/Y39053YO/NvjB/v49+fPd3Z33ep2d4f69nc7+09Pyx+7Ou4WCskrU",
+	"P3uH9zPuvKnItHvJYewjXp9cPXew93R3/937zyvvFN8tu5vdd0v9Z9XexulW64OLR2V5WAt3Ngd7pfbD",
+	"Sved9fPHxQ+H+533NkbHVXFU5gdbH5+UoqeVi2e15x9s/Hyn2Note3vV9sP17v7mzx4Vg4O3biSQU935",
+	"P027oHUFwc2RGOYZg+22P7Po0Fy7pqwUU0q3pxf907m/yb47S7mcJN3elVKZRzncozE3EdxSuv6Wp9x0",
+	"NGYe3jSHOnkgwpbveQwCxdXSHHcc0VEgqHcqxGMaYuVztVSbZ3g6EYN5B8zz6emojzeXy/PcrLtwKJG4",
+	"F3dI/eHr55OXoIwtm3cNMeRsbYxQUaYSEkwcAZ7DPNNLObb+BhhAEEPe4LGWXLH5Y+MAHUS0JXpnMMHB",
+	"txghnAbvhJRr37N2R3b9vkNcweWgp8elTHkAxGgSJty1HGzGBtcDhNFDGYn2C4Bd1+DNarFqOQLOtBaD",
+	"+E21VLR/0rqxqR7SFmGDd1i0H/+stHRxy+QDnLHnvozQz8okacL3aX1GuS49MHOqdal5gtZj5glJTogm",
+	"LehA5yoL77RNC+5ksDHVa31i+uAH6nlM4yZll5txGOAEc6pn2dtOY0Cwrky2boYq3YE9lUzLbdSolQCU",
+	"G//28j9efnH5mZ1Qov46/lr9dfzt+CubKEkhybDIO3nI9CyGcXIJJM2QrXKJbKzX8tVKvlyC+mkgX8k9",
+	"2ni3fFB9/53K/Wcf1u6tH24cbR5vnZbfq7xf/aD24frOxr3N3a375b3Kg+rD2tvr72w82nw8vzabnJqF",
+	"tFnph6nNrIR09B5j9k681TTPtM1xclOtV73+lkMRPRA6kl8tzqEOdgVvBz7G6qulOQb1EFKiltrxz6Ad",
+	"8XgpyWiJQXAdw56ztZilLpVSvEZNfgLi4dOZftHHTCupk6MdIumINHIjMcA+F0ZNRoK8r/TGB40cjKkf",
+	"srYfIAdBW4S9whWaqG3KYyxbzSGaeY3oskHqMg8d29uzFZdQxqePWYXZlh6BvJhsh+eEUL+N21OnlBoq",
+	"t0KfRaG4+Ff6ioIIO7McOzVw7BTBseMsriHs0KXJ8soV9T/5jP+j/ylBxcJ90wIYjaZ0+gK04Bh0cvW4",
+	"U7CS4kB/F1PWzS1Xk7k+CtmFz4azhGuyzIWbicGFpNqPG353xXBCvGh2GQTSGEibli0Kl5iIMvj6ZxGL",
+	"xpEx6w3qRMfZNn0ada1kG012l4YO9g5brIT8o0kheI2zzjAj+pIwXyFaGLvG29pMSBFpJoRjGj0+1Rmx",
+	"+i/o2cZ0CgPlJOkwzAwFR12zWiw1dSRbyczEk9EkblcIhaSv6Hu/UikSj44kaY2IPqWrDS4uWGiCu5CD",
+	"sFKukq4YhKnrCg3+LCs9e6KMxVGWmQhD5kaJydNRKqJZLpabDW6st8QPhyWdMD3gQox5JK+gjjwVAnk7",
+	"J6dLiXL1DXqI6PczF2vvnYStBl49iw3NIYFwzxMmskGk9cKw6wcMciG2mjoMmkoVcJL1aUMGU3pVZ3rc",
+	"bmMb6L2Zo5zTgn9BubigE/rjSmtg0gU2t2T+kTqiysXyDcNAmtkyJ9vu2bvvlO9vPKp9uFt99k7lvfXT",
+	"dx+9X378bu296t7xwTsbH9yrHJbff/bu2+sPPjyqPr3/6LS2c3WAp6ZxQExVOotRdO5ZyeaInaF84/Pt",
+	"S3Pmt6fK2nwJHRmYt3ToLU2WKxx6ieJEbQlmQlJsfo3BAvJwDXdeHnfebM2ta37VJpUR6xP0IBl9btpc",
+	"oMIik/qqDqnADZ4OJmleGfgQBAOapm4l1X8kxT+rVG84QZFLViAlcSjCcwn2ymqB7Ey3QVC/1HVoSekd",
+	"uGBFd4MPPAY6cJUAh2kbglvwjUMaehKTSew4mI6RgfaqmTC7Yw0CFgOSfXGqalrtQloRhrAa3MoLxCdj",
+	"E5L4PxM7rMcol6SRM5416DbYyBUafMd6MCZ02pE1WLKztgYBZMdoc6owaCCFMgCTkJft1lP/vX9EVkCH",
+	"rxaIDZywQSO2gXYQDV1LjTtLpdvi86bqXVc2pDmGLTs/XaCcc3IXNBi8ZJ2Tfn1u4/zjcr639dzLV7pt",
+	"lu9vRsMsDIGFoP3J8cJizj4Gr+YLsA1HrrpVLla2UIEtrgGXUbelkv6xK+kHaIslCSRxrCuF8ywVHQ2F",
+	"UcGZiloMrgi67Zk6NsOdPcXR3WLKvlX/VYf8yLSJKyPRlw2udBckQUaa7gFiZALTLyYfOUOcq3FOHfDq",
+	"THZpMdDZfTc6Cj+cfZKGb8pMNnR/SJpgVu560Gbg3VpbhB1xxaY4Ydwj7Dl1o2BkCAZ1uQZgDAwvFojm",
+	"w0Eo6diuijuywU0AMWQu8y/AUyI41v1jzG8FYVCW90NnWTX4ydEOtIeTTKfTx8cB9x9U9m5rzwGMyyGU",
+	"3L0bh13v3m1wRLjWOExzKFCVrRFmcONoSjEiW0XkpusYFGyjwZCOtGdFQzNoKpo4JNTHAcABTKrTouTA",
+	"7aZCqBhrVUiTs2FcFKT96rqs1GQOw0zpzlUFYvaiwmAT8EvPtgW/zJ9WEldKuugi0/WuX2Ga1hyrqb8V",
+	"tmqNYjowG6bAh7VGevfYqMS462c6W9TObo1ODk4yoQ+up/3AiVhsqVzJV2v59Y1FcIqZjwdwdhYCKeXp",
+	"E7bfntwVBDeFk4TETbsyXxkFIHqHdHRjwLDU5K89QhhHumLHDcoxe3UXkNo+9yNfV9dniu2dZDOZwHdr",
+	"RFqD4Jz4PWQMhKyVOKdHiU94ZjzCBtDhKOnrR8nh3NY1z1QnpUICpLnlDEu0zswpaDZ4XOGAAXeXBoHO",
+	"o0ySOuI5gfRyEwyMuzI1wKd7VSYPYgxfU/B7frvNwtUCeaLZZaVEBTId8ic7VgZL+vPvSMPUY7nuGzzR",
+	"Sl3fFLZJB3NzdUouTIl+3Fk8NcYErzc4FIJObQXs/mn7+ME4N7lCiTFuFYJPhmiTgnQ64Z7fhodsTS0V",
+	"F1GyXOZpZgCaowiLYdKJVTrbKDPPH568jxNwlPiRbp7UqkmkEq/6e62N8/y7vfLz/HG01c8/HlZ/Dk1b",
+	"rvXMczY8mu2cXyBImvq4H4OdmvI6W+WYryKh5vUYtIun4Sz15mvWm8eIg0E9STmAbZUW0wsoTRCz11k6",
+	"2oMcYcVo4kJG7cc80NirlukD+x89zg2eXH9ycLJqKt8toQMuT9/toqaSNPJle0Rs1dbgqNsm1Zc2ciwk",
+	"aPIkHXL3LpbYGsNdtNFJbuS4LwmQGd6966SOaiQCL1HtTnyUIZ2IcU/iY+DypCRHGSugXJLiDaN+psaI",
+	"bQFg5iEeFucWbYO1qDOBAAXpq4l1cey2XqHyvMFBH0JBDFhp8A7dVYdCd9D2IICKG+2dVgONRRYmnOrG",
+	"Bla3HvPa6cYFMB26f028AApFqG2bbS5JFt1W4Wk76bHPz9MmzbO0tZu9M21TJ63rDivD/HQw2so/fVY+",
+	"qL7/YeX4tPbBvfXD3c37e1sPHpbffqfy6HH14LB29O768cnG6dPN955tvf9B+cPKTvVebXf9/sbe5oOt",
+	"h7PssHjQZsFSLmfjKK5sljamlHP2gF+m/QbrtZDurs5o1zNLL6aPJZzBpdX2wwmSQlWiMkeSBcaQZNp4",
+	"s/b2NbooZFYMhl2pi6QPLDxWJ4gV2FnAA5PKdtKuLg9ap6ufyw92nAZ3AyHNxUYRfPfZP6zG3TiUmZIa",
+	"kJJ9iS0w4AGTWgPoHYzlFSyErnvQtlxgd34aojfOt1gwSkXjPSs0+KnWKhGUIchzGZdzmKl1bNswaeah",
+	"TlHI+oxGeigmqqqFa6yMUikRWLaoO800zS/N7QanduRyVswycZhli/nUIt7CsOm/BFMkPZpXZYkY/tK4",
+	"RUlWTozJjQVVqjv8TVxTLS5WGH08sT9nWSZGxCbFNhCZUHa2PerXa5IsJfarj4TsonMfRNFIDOBYm9xY",
+	"hWG1GEWlvKiAnjer5bF/ziZEqdWXK5ZMdULjSE0qFt/gdhZJFhvFKvR1SofnKMZTeBSMGjy1zR0ixdTH",
+	"m2QNbE6ZYjIqFRvcyOqpkm+N5EHIbmOhWCodBFxIumG5TjIVA6wTs7+xQI5plClyr5exLyO3IwU4MTNh",
+	"XiE0ydZyG6g4LajMGv45JdXSFfI9F21ARWC4kWyhNAk8r8wA0PH62YIso8NX0tkLCzo1eoTmcBBAxbil",
+	"dV/SB0Nwhl2tIDWA6MyAAjlCAgDIEuBxI2st9eBJDa5jupJEpnAPpF9b15UOuyJIThNk22FVErhjIFff",
+	"lw2OreuYVyDPEJ6aZPtOSF2FWbknhjp+mxBaDCQjK6WinmnZ4HY4Os6yHWDTu4iCOQ4+d1dwI+DNlKxE",
+	"Q0Ei2pIKe2Jeocm7r+tO1AbSordICVh985nPz4DtkUkZd6FrcPPVMqIjCbIeBDX2mZBdMQg80vfdczLo",
+	"Jw4D3UkT63/N4GQkQoYdOqCpHk5OMMoWyXDPqelodGMpHFoPytVzYXRW+bj8k43h1vvnRVlyH38YvVcd",
+	"vdt7Z7N7b31wWOsf00XwIjz7x+CQP4x7kC0d7UvtcktXx95zTX1MJ5K6lFxLut3NA6CxbeP1vR0o6QSi",
+	"ZXVOVvKtR8+xuw+NO4jrFCctfxvcLqR00KGQ3YHBuEjAVd7r05B5De5SyfI+j8Gxwl1aW8WdIHiKXwR4",
+	"MsgKJccDKX3KG5wPei0WQivYFjNstND3c5OsbJVLq4lbsrm6TVoi6sZ8rgjutUckdlnMjAYYL/VKooEI",
+	"jdTcyIhsNrjVdha0B5Ch5OGTBv0+C/Pqe8ljZZCQgEVwIUbZIevJgZZRPQHUgJSTiu587NJUR1vQm6EY",
+	"YoQAKJA+HtDA9L/CeYaUepN2pS+zau96AhWrZ1WMIe1VjwYBuaChD0sKfbGh6VPTFb2e4HEIvblaIHEd",
+	"nO7B7HaZey6JS/uR26XSafCm/nfd8xPUK8r/OmzunzEXy6LPmZ3FkPiLJh+BXwN2Wdzd1rwwpp/QvW31",
+	"n89SHW5XlGKF2AUJaMTCGalW+tzcQrFemyw1Ubb8H8Z/HP9x/OVE2fLfjL8afzn+4/hb9b8JFUo9Fw4W",
+	"bHRhOefn1984DcsOFS81oL5UwN//SDdufG1Qzd0uQkqxZoSQnNkoQm21J33G9++TXcE5VAibm8gKph9K",
+	"Mv4/xn8//pvxf1gb//X428vPL39x+fn4m8tfjH83frGKzYs6A2jxxxsc3PQohB3TFx85hOIAMhoisiuG",
+	"usNtaxBFgssC2ev1o1GDD1F3K/sSU9zRktPt1fXbMjPEfRmdSHEUf/dtXduai+Wnn+Q8X/YDOjLCcGoi",
+	"kiJ4Jn26SItaa8Bq/LMkgjXP8RK99i6fV2xUNXbU+s/xlrg6oW8tR9zuVooZm/YTc/mnay4NghbVxFnZ",
+	"ZYMAC6EFO9b2gZUPPFlNnSOt9bAx+A02OTnacRqcPTc+0NilSaP0jSuxu/bo0e6eIeMKV7Gfuf5PvH//",
+	"vinqT5pLgn6X6WfewWbPToMj5ahD6MDzGRRFQGrDSOEvrDQ87TJeb/AGz6eHhXgsgjyFwOfn+GVWjt53",
+	"//avSLNcLDZTrUDVc9C5oE6TvhFRWaqFgB8Zsl54UEr4NDghK9konKRBOBcxqIPKR0uTqYfo1+uRluYY",
+	"aWtgNxoj2HuTRvZQm9XiFhCLSHGm7koil/W4b5juM2ZZGOD/IEOKqF/dp3kEkhmPEyv6oWj7ASMrTSBA",
+	"PZHisc/Pm0iMkjm5qefIrrI41NyY9BrdHwHb4Kj3xpIOWDU0DcaZ4YFrruoPLZfhK/FXzQvSrANrN7Fz",
+	"fKBUEllGdOVs/OwknNngO/HJScpMHTLs0ohdaPmtSdsK5AH1g0HIJLKaNLgaB9ycNAlaidsDWS1gAejD",
+	"hauOdStk9RgM3tQ5vcnRRTeYOaKpO2G3WC9NnUNM2NFnFqW8urlWLOPN5hVnwEEy+d40cQVSpeg6ZDXF",
+	"cM8qtP2HAmGwqGIlp3aGjDN1pzQVlnCdSIG9rnNTHVmyxHJyia00QCV9+tHtwx8n/eB58OQe+/Dddz9o",
+	"fXCy/uz5SWt/J+cA3b+64MOPK8+PinRrVOrtli+ebUbvslq4MTisth6td9+pyPul9sMifbz1/AM3t4j6",
+	"29Vy/kdV1jnRJNoS4plyXre8+IGaNDu2/kgZNXG6x5RiMy00FzRxTqR4AMf+pk7JV9G1T+uIY7Onl7bU",
+	"9bZUeS5z9iGN2JCOXnGprdqHmiQ06oZi0FFa1GzZRWEt6IbZmPYJ1HvoMHlMuROXAK6k/pzHSv5ADFG3",
+	"K4zqNLhR5ACHAUo2V3XKlILBMn3knh4/hjRepqGKZt1r8EhAXwbPD5kbPQ39ZuyutBx4St0ZpK4eJW0/",
+	"nC8b3LJc1Bi3J+AQM+XF+rXApKf+oHPHGnwa25tsafN+NZNAB9pspxVrU/fcNbOnO/foyF6SimY7Ulc1",
+	"vQ9XH4rPY16Da1qLKVV+okHg90GTW2tlUfsE5wXL2wfbMTatbtF3Sn2z+vZXqrZTu/1aLXYiRYqoanFN",
+	"NvmETB0+cVBg46UG+jQMmq+vb+xSk/wANAkclZsrEpdGNBCdNdvAvtqvp9muAl9GSF8C7KGmdu+CJfEi",
+	"JczhaiXoCCQW0J5DWiPoFV4gyEqX1zR4zNtWxqv27hQa3PCQuDQMR6S5d0o7WljvUrfL8rtIhVjXI3JI",
+	"jz7P0w57a73Y3CbN/Xb+UHCWP6CR221arF2ntKPbFFaK1eYsf98uTsyT1LwsKoSBlyP3qXPthTgVc12J",
+	"49pvq4+Db9Oi/eX4I7Xhnqvnxr8rkPF/HX97+fn4D+Ovxl865PIX428KZPxX4y/HX41fjL/BkI1Dxr8v",
+	"ECDvgh6zlfa6W6Yllt9sbXj5qltj+a12qZgv00qr6ta8dbbRxuJJ8RSY4q7cimvo9oNmIokvdPzfLn85",
+	"/nr8j5rs9vLfjr8e//Hyi8vPyP/6f8b/7/gPl59ffjH++vKz8R//1zfIra62nszVq2UnBzknxuGaujhp",
+	"bItvhZlN+BNzdT4Igvk5PaZ30BGdxbMEDSaS41TIOTlNQaxek9rw08dy+gCQFT2b8GBpYseueo6nk4cQ",
+	"okCdNuob3cEhFM99hszHsxuuThNlq3OVLTE0V58BdiHrYz6W5nwEfOhHiM+ohJOrD20kdDIpsCOqUcup",
+	"gx0JEjJdTcUWG7QadiUrc/JQRKQnPHCL1afeqDahl+qDor59uWSva8lugxG+PxG4OLChj7ylpbXkmENT",
+	"r32iBNan8yhsI2GofqHaRUC4HAw6deN8doh1v1o6SbkfQWrK26cHjx2iOc2lY/XSZR0awKFwyPhvxn87",
+	"/lunwcd/N/7r8f81/lvt93aZsnLIYazft7VCX5vcG+CCVop5ex49P6OBe4boXVh3vxJFeyv1qudet7QB",
+	"mvl/hYqqkM660BceJekR1a2alR6RUj9vRz31tMagWKy4ffgfNv6tevnlry7/nVKs4xfjrwmOEjjm//X4",
+	"xfgP4y8v/+34xfgFwRtlFAre0Xf/afz1+PfjL8e/G38L//8rvGbNvohcfk7KxVKRwBW/H39Z0BfpIcDC",
+	"LgIofK42/MZGcaO4WdncqiiMoXam0fR/p/6fwgeLYQe9d+Foobu6XCyX8sVKvlSDVvlywEL1/N+Mvx7/",
+	"afzl5WeXX4y/HP8zPpWMvx3/4+Vn4y/H/xOXU83m5a/J+AUZ/3H85eUvxn9Q//q78bfQuP/34y+tTXH5",
+	"K4V4IPlLveC/FCu1fLFU3trMb2ysFYulzeJGqabE0+vEUqITqnkuFcsbG8ViqVIubal5WABUObkha0kf",
+	"5tK4EjK28W1w1sxgN0i+paZegqvlks0CVwu7id4INIaUF1pAZEKxOcgtbGl7B5HVDEYLkIhzElqsV4DJ",
+	"HGRnPff//ynN/7yY3/pI/2/+o09Kznr503+Zu5rn4ir4iBrhKgypLnCIjEJGoQMIlo6gS2ZFociTt3fy",
+	"5dr6qkOaxxQ6Qq9A40PYrDoTY72pfp6F90zaq88Dn7MGb+4iqsrf92VfSF+NponOIFNmDukS6EtqVtUj",
+	"LOJYgLhdKgkXMPr5keJjVI+LoUX46Hn8N/vtuS+9GQL1e7TD1n7WZyB9kh3VFmGPRrl6ruVzJOqflll4",
+	"b5/f+NYha/UXvTeb7Uc9bkLqI+9VHuZPZrC0APt4c1E5/UPQJRlHYXqkeHCcxNP59PRBfjM5JGTl+MEu",
+	"WS+vr69tljY3fiwKrVxcfyNPiA7mQafFSEvaSZiktw1KnBkHhtB8a036P2fNJShdgtI3BZSW1q+/AY7F",
+	"oYhOoBDKR4z4pgDa+2LIA0G9GNTekUQb/j8ubJsEf67zkdphSkmwLExPnqVVodm2ZDR0u45SrnGNmxQh",
+	"dljAH/XsHunnOaQfDCShDe7SiHVEONI3Y3Zo/Me4jVfUVTB3wCF5TSePpK5sU5dFBvlO9GXVjo4Gf6AH",
+	"6Ipey+e6h/nO4f1tAm3R4s/EnkdK7OCg4LonxwXyQL1FEtOglSUT1FNH20BxrI//eMDCkQMFG9iKTAk2",
+	"zUIDITTiY446i8iKmi/1H+QnxPdWoa4c5aCM6Ej9n1bAkJEteScNrbVyCPOguYeAEvOeuFCymwucOV8S",
+	"ee73+zFzKH4fxKk9H+sF/UiyoK3F1za2S9GjxJbsSXaztjewPjEiLu0xzXC3ku7+BHNQwAc1sQB+6Eu2",
+	"anu/C+RWwe0Gv010+8TenqnopDkp14iDnWQP+h4yMyQLBLtUSAg1qF/UrYx7lEcylhcwRYnAME/LOVmo",
+	"aDDwvSw8dX0GFHznKXs+VwQer37kg/6Y8+oHOMY5rj8KfZcd+Hz+a+nzea59WwxCOedz8dr5ngtZJfJB",
+	"KHrzX30q5rl2j4ciCHqMR0/6jM8/1ycinGumfygpFyC94Va9/X2GZw0L8eqlsg5/bLlFr8TK7XyFVlv5",
+	"qlvz8ptsvZ3foJst8xueWMYjdcD5IAhin3ufebQjOv45VWfIjwJDFWwFaCCaAyGJP11+Pn5x+W/G30L0",
+	"6XfjF5e/hk/Fw5ga31bcWDMnwPCEmdQ/VpIfWwG0oYTHnPvcm/pIc+HHAxrE5RRng34npB6mLU7kJmXM",
+	"0ZwhoptFPCZTQpQpl+TLuNRjPd+Fw5Wrb5SdWJztL7B6auMFTH3gfeEOerCFci4LI5wRdibaZ6kJgnsu",
+	"WLhA2MfI6LVkT+Q9IdbgOep5YNq4UB369F7OybH0UdU4LhbMetn1EtRoqVV2K16+ymrtfJWut/Kb7oaX",
+	"32LFdomWWxW3qsS42gIzFxuTbUCaPOEYadvIF8t5IKXOJLR+nQvv5PpaioswV69tFYvFopOL0chVHQpD",
+	"FrALCmHEYmG9pMNl91NadfxbCAH+DqKF/zz+Z3Ukfz/+5vLXZPwVRAT/NH5x+cX4SzXE8Tfjr8f/pH7/",
+	"+vILCBa+uPw35PLz8Zfj34+/HX9VyGUIALXYFvq//NcQdvw85+Tgpm9zH10nIX4//vby343/oMTD5V9C",
+	"yf7vxt/OCHFm5k4BaxwN1MldNLyHWuCYSeAbvyqFSu9zBa083aYChe3SXl+6WJZLtoz7pXsuK7FiO0n6",
+	"iRX043SUQE2R+reTxVPLpvwo9esSyhQgQNJZDXwcpGRzCAINh4DWdRo8YurUhpqnylwO5Tk0iqjbLZD7",
+	"IW1rcn21rMCLn/IdoLOky0LmqMH4bewnbfwBQIRVaPDXkJumje3vSVraG4xiZ6W6dcs6W+3vlN2Thl5f",
+	"61w0c02Dp9Pj/vv4r8d/N/57Mv6NuvuPChv9CW7+w+UXAJa+zspmWyLnmyBnFI5mQ4E87lMp+yKMILXf",
+	"F+EZ8wZ6Qjy/H4ieMnYl9wOZ+yh+hDxSl+6ZK420Nb+ewOVGBH9f4bkWgSAoUr21/m/15su/vPx1Roct",
+	"tXYv4nFhl62BZCEc7WJri1XbmyxfcUs0X23XNvJbtFbLl9sb7VJrg23SUhEkzMs0DRbE/kZWzqKJwp+X",
+	"WHEJ75dLtoT3GWl9/RhsvRGQ3vlkthTU4zP0KMCkaA1/xrgtxD/v8Eugw68af9HZ2vzU/PkVmCYa811l",
+	"oMAVmEw2w0BJshqRVJNClJysoAkQpzM6CPxX40xDQzugXyFCFDcNbtxPEGjUPZvit85lE+xqKLvMQFxm",
+	"IC4zEJcZiMsMxCV+XuLnZQbiDzcDMcGmxk23xOFvEA7vhGLQvzrBEi+ZgcF111Ry4Us/Esh04AJ7WEth",
+	"7JV+QDmHfD/ISPB5xyHhgHOfd1ahnwy0PiPqZCfgo8Elo5EkAWsj18Owy6Abq+ULx6AAMuqEfqcbES6G",
+	"WY1prgsIXNNFRgP7hzhPb34XGZf2qQsioVxzTB/Q8W/H/zmvHdOQXeJJy1et66mTnBN4dyAkk8Y/vJEv",
+	"lvKV0mm5VC8a/7DoMy4tB3I5Xyydwq+G+DE7iwV84BveJttqF2m+1Cq7+apXYfnNdpXma6111/ymkxK9",
+	"QaAENYPS/b8CV/gLqOD+7PJXZPyn8bdk/NXlF1DG/Uf0iY7/mYxfkMtfjr++/GL8FTjHf4d//YqUNuvF",
+	"Ihn/1/Hfj/8zOIPVTn3M2lGuXqpAY9QwktOOfBnRaKBGEJ8DO6nrv4+/Hn8F3tZvLv8Svc7jf4KxqYGN",
+	"//BSutnAFr6+jQ0e9yU8WSLK5ZItPbJTbW9sRNgxSnEJCb/nkPDaSpqjzCoarATB/Jo6aQ+CIB+x55Eu",
+	"kyE+N0xXIAX2eEc9A2HckClQJskKKDkFBy8UXOvogpuuCKMGTyWY4BVdBu+xc09WHRKJgIWUR4hCe76U",
+	"fRZEBHivREiiodiOSzxao7jy59zn3nQ2ik5Sobh/EYEaFl6fAxaVBrAq8EEUUlHwchsKhcBpQuK8UPNc",
+	"whkNmYw0okUyNAY5KctKnmUlz1WVPPNW7zxirG9VtlkZb9jJQYmo1e2MUjMkthtwnHvGZ5XziHTXrZkC",
+	"dlnRs6zoWVb0LCt6lhU9y4qeZUXPsqJnWdGzdDAtl2zZJjmzQCexG91QSDlv02SPXaz11NfpfJ1Mt8Xd",
+	"u/fZBQtEH+10HowKd++SHTM8bTqC+WpR0IQDLg2RzKOde/uHe6dne4fvveUlz2puE+Sp9AYuuCf8yKKA",
+	"LlaV5XrWFgPuNRscy1H8aKoYpcEf+0BD02XaG2B4CdWmPjk4IeYL7eF1qYypwiPR4OBtGkQt8TzNveeH",
+	"xGOBDzY+xhcc8xZIMAdrHuNzDR4x4Ix1KSchw94ySPmHXEJAGgQnMPD5uZUjB6PFgQFtN+Uw7g5SYyAX",
+	"proynsiTg9Ojs7efnJw2kdTR+uHk7OHO6d6znQ/Onh4/btqfDOsUiI6MJwSJLoGrosFNLp6J6tWBGVEE",
+	"miYooOrrSDNQ5kYzfkSBoOOFtEYN3gyZ6/d9tbR19RFmHbCrM1mhfAR8fas4C8jwrunbfU4oHzU4soyr",
+	"oeCkrTQn6aubTiaz+6wY4312cWC2+DW2/xM1Q8luUQvry8mvMLTqeuBK8MRWzlVc31m+gHi+ZjkCKuWi",
+	"k+v5PHZd3sQvoC3El0mDEUWs11f2UcnJtYQ3yuyS/X+Ofw8w6SuAmV9d/mL8TwrLOcRQnf+LiSqg1N1/",
+	"dfkrMv6f4y8vPxt/DZbZ5wq4jl8AaDS9tj+//Esy/orAv/8SANo/E4guYvzxa/W+iVqjHI4Y3CT13DyD",
+	"5A3+EkejDI8u5ZypCUOOeCenefmugtQK/pc2sHQFVYpGmGlG+GRLXbkblRqe8bbSh3YsVerdOWj9jLkR",
+	"dvJG/PstBE/H/wM+Hibh8ov0BIDRkZ4ApZFYrx9gr/AhC1wB7Ftzo+PkOF9F26xFdHyWQVYXLJ6nGbu+",
+	"H4pWwHo/mU3XGeskqJ2LsNe8rSAjIQL039IJFamA+QxVaOALk+DRyG24RVbG0PsGy1e9kpvf8kosX2xX",
+	"aA0s6bId8a4Wq4kpo2CnGaEWFoOQ189py+csqutPrHMR5dsmeDbf3B/hrbMmXesZTzBUJeEAaH+tz1Rw",
+	"mBWW9PLHCh1YWlUMoo7weSfZsCveBOZatbCcxy7SOE5JEZ935NqAy0FLrUuLzcRzzzCbqM9CKTiRLObl",
+	"cwPfPTdxDoAoSikT/XDQ6G+fHjwGy6LBdRggmogyxo3YFKpwDPUxcs0jUDp6cnIaa9cGh4ZxT48fF8h7",
+	"vvQhSORHxBCEmyDHCmIkVwnOUJK2CAIxhEFKCDg0uOE954x5zCuQnaTdG9IS+4gqs0MFXTF8as3dtaoy",
+	"Ys+jtS5oPUtKaAX4LzzhqpNH1AW2bmuLsEd6LOoK760GEFE2cvbvOE2m8PbyC3CBfK5rFz+//LXWZPZl",
+	"+k/qybF+u8Lwmclxb0AqBLJyrzsA/8M/0moirdNnFf3r8wOb1TrEXESxQ1DOF83Hfaytaf3YOzL1WvWS",
+	"WZEnuH3uIHl58zrk+ZEzg0vVOkkyFiZ3JImxiWF1p9FkhkIiNcQgig91HWwyYym5gXrGHUka9psaOSNl",
+	"VpoKGuSt3/JHQkZ1tBTtv7/1hLP8rhJ7zaSDpFq5O9I8TDLuFcgxRFVRNjX4hHAqkD3qduN11vaCS8PQ",
+	"Z8jpr4RQSLmnPlotwjaIdLQ6u1R2IYYbiTC7AmpSMM3DUvo8PxwO80oq5AdhwLhCL94EopmcDbCA9Hyk",
+	"QUE/VCOKfJSG0/dNFS4k84pFLZvF2iY4lqbdR/ovAvHlp5rO9BUI35Rh8W0iXBPo/u3lF0QZA5efX35+",
+	"+avxN+M/jF9MWw8LSFdrkrxtpXOVUJAUOvRLsaQqfXPVgToAgKdS0jk5C1coAhvXsSuzxg2zu9YI1FUz",
+	"iRLmDggdk9+i5AzSDcuuj4mnU0WWB3OgnmscBHNYsUyzc11hmsIl77EQ/Oa5epsGkjnpdg7aNDehuLma",
+	"NKSbPvyNDtx8qxs+pI1oa65AFf9M+Pzq78oM1hX1P/mM/6P/KQFJ1n2kwDYKWevrR2ixJaEtzZSt9mwo",
+	"YLQBoyGHYGZssFM38i8wjtyPGc62yqVSuVKtAbsZ/HlqgiO/xz7E6/cGSt6vHQjpimHOyQ1pyJV5gaHo",
+	"JEgLW6fmFdsVt8zymxDwbZdYfsvd8PLl1jotsWJ7y6tUc3GWux3i1azgZ1JAeFf/ZypbvVS0stXVuoB5",
+	"FNNVxc8ijdzu4VtmX5D08jpP3koHO53dt46fNnIxLbngJHnhNmlBzyXC2RAJ10MiGVhMVMqhCL3CIv6K",
+	"AzbTXPY7nHnKZBlIFmplUJpHZhrSa+b9wIRlLB4fMsyxS8+BJRS1aJsUh2t2dcrVpe00CCB9K1XPEgmd",
+	"b2mf10mPvoDn0CAYmaRBPFyFTP/ywWjHHtM8LubUkICTGvCfeUcWdtfHe95dZw3pBO/89FWkEr1MlzJe",
+	"iBk980r0+KZMsU4SefBbyBtAXy0qjmldBbUxJUvaeMz1PbwEPa2Qy7o7Va6jZDj8BEOvejW23t4o5jdL",
+	"W+V8lVZa+S236uXxr+qPxUrC3Vhyy16V5WutdZqvKrG5ybba+aLOLamyWntCucA71t1Ke71dZPlNr0Lz",
+	"1VZlK79Fq5V8sV2jG6zcKrmlyQySw9tQQ8NLy60NVqqVaL5Ma+181au4+U0l7Tda67TmVr2KzsvCW06v",
+	"S6wA5/E3kDsBCR7XJ1jYXulBq+dHEfPQNY3/nrGWJbOWg75Hr7lkSMH7dOJD2kr2VbeqEbIPJUrC6yuF",
+	"bFFxGxXxo8Di6SqKXlrQWsolSclEv0umEwNzPAklTS+k7ahpPwyaKurU9hk1m0Po8m8luPsyznFHTgu8",
+	"3ZekGderYWa0VQBh3T/0uSeG24QFEho1blk/nkEloNfUAd1YLN6R2s1LA+LRiKq39UPW9oOAecYJwwy7",
+	"cYGoHYr0cYJQDindkw4a8309eq6dO6hpCSUajKo/hkx944R7B33NEAuJklGiFpQYOiF+hD1ktggNQka9",
+	"0RnE+aVNXqffh79DJJ9ynNuJJYpneVs9smKZQGetQLjnzLMemxqp/tl633Y2k4jeA/pvU9tgGjLsgt6x",
+	"RMHcLp0M9bmg1pk/BW1ykLH3Ab0ztv9w2l1TWrC7ptmt6j9afhh172N0sLS1VcwXa/mSMlpcaIvK1eIp",
+	"BVhVOnSGTXiVndenUSj4qOe7WjdNwIL+RBfET3K6ZeKhIRouoiGl8AH+csIwlTlXKm5sWH8ehCYL034N",
+	"DJBdQPS363e6DMSeZM9z9Vyb9ZQRapoz1nOlUrlcqVSrNSARXrApoZOjg0js9PuhuGCxmTcH7tH5aEci",
+	"8N3Re5jDZa4GsDMFjDyr/eQn8X9Z2+AUPWWpUKvXhiUM2GE8TV9C1ue3l59dflHA3zEjnG62Ntx1tZur",
+	"bbO5y14ezEv9W5Jqa7W/lF1arq0rI5VtblY3tzY9Wt4sVjdKtZJXZLX19qbnrpe3yhsblfVixSt665S2",
+	"Wp63XqalEmtvlEteqVYte5vqWf7P2b0RlDhXN8ulUkWBikBQL3sya6bAenJUCl6bv83ozqlQBruI55O6",
+	"kQgXgsXqholzQaaOAr1iC8DblbmOu0UtVCh62pTQiw4JCcpaQRUe77CQUTjkJv/V3JUDPQofdx2Q3ksX",
+	"v5fz5c2bYGy44WSyWrykqcnfcAD+6OrE81cJ02/SUja9SSZQPW6lhTE83qb+FvgyOoobc90UtV+RbUJg",
+	"3Df36N8E1M8DlR+IsOV7HhQe3SBwUJwD++8K3g58N1pGGl6TdQMo3TJBZlk2sz1na59Y/7XvXd3F3rrU",
+	"AaPE7TL3XJ0oZfskjeYpZHNL0vVlJMIRWZERbbfvSGI0BOEiYrrjjBhEq2lyPrQ2FMZJO+2ygxWjSQR9",
+	"q/7uSwT6OhGoWii9LleI8v4M+PnpEsMuMeyfG8M6r/OLSpNfZHs/7W+KwZP6rPIin5U8cQnPl/D8Cnj+",
+	"53K8vw4YnwIdN0fly7TJa0O/add8kqOioeMVrvrrUiQngGNGw6AU8r0yG/I6jt2P5gfYaymI+f36CifX",
+	"H2RA/2PWD6irffwQPJhw2kNqpCQr4ND3eRwnESFpcsY8eabzJJt20MLnULJ5FoWU40GOO8pAQgAIGh3H",
+	"0HEJ0yYeH+cps0H3oWHg+tePJE0ArU2yAgaKrs+CWrOmhd2bZEU9jHLy5NHJARTlrU7bGE9BbFlC4z6N",
+	"6G1c9UuzYsKsyJcrlXy1WiNbtdyiUpxHuD7zxSOW1uDSGlxag0trcGkNLq3BpTX4yoM1b6Ql+LpCOssA",
+	"zRtg4u55vm4hapKvsL+OL8J8rBvRphLtCWP49sGctTg+s/aJUsuffu9MzswuwElUyY9Yb8YYAGZc9eor",
+	"WwdoFIc9L2cavs3eIIj8Pg0jqKrNq3XSjUcFZ0T9QJoK5TXRSgUTFVnSINYloJSPdlidAPdZ3Jzl3uMn",
+	"984Odt4/e3r0+MnO/bN7H5zunTSxLrlUaW6DCwRK13xJJPfbbTtJT+NOzB0EuiighWZuQEPm4X00ZMTv",
+	"cBEyD+sZewMZkRYjR/cfOOSdo72Hyho+OnzoGIu8VGuSFcoJe87cAXaiDRm2pmoqwNokPneDgce81W1o",
+	"6dLrRyNirHIwxAtkP5Lk5O2dfLm2blUykqcAJpVlTzWPdYf6nIS2YwHzDiErHpolmlomixIl3he6/2zS",
+	"adaBb7ze/6DuLG41M818NUTbzDdI/ypTP2ODpBmj5tmF+OpXYsEuTZSFkUC87rOKdWBPx9HuJSpYooJF",
+	"UQEeeELjTWRkXSzhXoLuj/0Wa5+Yf70qv+NEqy0jilHNaVJPsgIN07FleLNcXG+uOqaD9wp03daXpxvz",
+	"oeahpJlBitjEPuDG2ztBgHjThBBDpZXKCrEk+TUVWcwi6HMIK3QKBJn33irmS8VypRmDEezMmMAR5O2b",
+	"0UGhXCzOCX2glzl0SISWhy0WCN6RJBIzX7zfzr+Ed+/w5NXYVAEbvtWJXt0u46Y75VVDSRZ/ofEsVj2m",
+	"VNMNKR1fM5NkpgJB3gCAOzclTb01AWmTRhF1u9B7MdXs3/CPwnl0iKEhXb3urbNbfxo4aEQcDs8hHw9E",
+	"xLyrn5tNCvoG7YWEGTSLFPSHvCFuQGj659lfmQ17T2M5CFSM/RFZSUm3VeB4SOShtWivbqTf29xgZPDM",
+	"2N2gxJCkjfSpRFcI4952Aglgf9QJboe7yWZYmBv37jwb6dMfIdq06EVtvDmfs8n5AfiLElMs8+0J+n1t",
+	"OR7oBf9eJnhkVrgahwnQdMYu/KYz5T6BC0KWXEJWFk/oOGauCHUzYR30JZGIXaTgRSH6+BmmKHQFQdQ2",
+	"bia+EvvTju6fHT15vL/7wdl7e8cn+08OrSZeka/MiV1lWQEnVD9gEeNM6lag5LvPfqM7Qcy0xrbBDhn/",
+	"dvyf4anj345/m/TZ1kkxUKMNOQIOkey5Q6y0AIeM/378t+O/Gf+X8d8nDmCSOIBXIO7uEB0kJRIC93Cp",
+	"yV1RwwRrKm6LXS7bm+fM5+bj4lln0IzMx1n0I9YjK83YLCwYR41a5jjToYCZMw757rN/WC2QHT1JsOAS",
+	"Zh12hBbkac6uldm1yDtJNTTYiVb8H8qp1b9IQiMiuMvQ2lCzQKFYuh0yBq3f+wPd3dvOPRJYtKsDRtA2",
+	"btouPIEN+5Jqbc1GvU8jumuSFvAsXpGcMJ8jamqgC9XbLvNblvkty/yWZX7LMr9lmd+yzG9ZVjssnOPi",
+	"QPuVZUxrGdNa1MuAwJWsAPEsnpDVl5/QoqwHL6TDH45p/SAUPUK54QwirUGkLOifMRfMZ+C/NV/Fk/wE",
+	"8kz/DZImOFhoCk166e5THf9CN5YGY6lF3XMntnzRdMuwlUAB3ZEpm0kZWuYdRPecguwMJLuNTQV1XSQC",
+	"YGXG/tYZyRRm8C/J4DLqOzf+q8tfaeH+DSiCy88ufzH+3eUvLv89Gf8O/uNP4z9d/mJ+e+uJ7vB4DK+w",
+	"jK2lcbU0rpbG1dK4WhpXS+NqaVy9WuMqxj9vunEVf+jSwlpaWItaWAZU38yqGnh+lDe6c1YOIHLsSLIi",
+	"B8Ag0R5gwUKb+gHzVh3o0p4Xg0g6JBDuOf6b6Yaf0OGoe0Immfo1ZBfinHlEMogf4Y+Y0WcoMwiOC2iA",
+	"GtwV3GUhz+gKP9mePQ4MRn6POWT/yFBzNrh6ibqF0I4V0dMWCPINuXQgmQdBslmMoQejHTVvezhtU7Hw",
+	"73MTdQMkNA4FfkJ4KJKOaeCllk3t0BgE+B1+5nNDMlmsKoXfB/lZKRQLpVKloGwB4QIUnpsHIxmIWpOd",
+	"Dr7sQPzcDwK6VisUycr7pdI2eezzwXPyfHP9bL26Sh74IWuL52ulSqVQXNxQmGjQnTs43SkedBbICY+X",
+	"/vrm3LiBl225F2rLjYzEaRGgE1M050Mi2mJ2nUnBZlF/XEMDYV1IWkrVmcbQiZDR73WICLxYzpAVyhvc",
+	"MOwgDzKNSE9Ii4d5d+/4FCp6jvaOz56e7B03HVIqktaIaKoWh0jR4IYOkUxyLK8WSFOTkJwIwaEWSKEk",
+	"0wK8UiQeHan5wYcwJUTbBBIu1PStpEey9/7R/vEHZ892jg/3Dx82V7fN071mg6dmggsSCN5R0tjvcOLz",
+	"Aml2WHTAmiQEqjM1WVEXaNcN+0tztrzctZfj5YmzefiE8Ptis8SaTQM427760H7og/hRdsAWLbJaa8Mr",
+	"u1W23t6kxVbJrXg1ttHeoqVWxa15G2yrXaTlVtVd9zZZsV2ilVbN3fC2mLEn5qS98aUcgKdl9/Ct8X9T",
+	"MBtgv0LRX19+dvnry39/+b+PX6TMg2y6GmXQs9FO0BGhH3V7uXpub/f+yU7+qAzum4DK6KmcnKvaaXGz",
+	"XizXS8Dpy0W0045gNDP4dbiI7rG2CFni38iXaqlLJAt9GsQOpOqD8s7WLthzCUXwolQ8i/DpWFvtKgJg",
+	"POr2nv9xEewYBgQ3fTKNYE39+SoOBNYnZcxx4h6QwEqm/cw2+9LK0d4B5Oq0aMhIi0q2XlV3+ZFs8Pt7",
+	"x6sJaFPyhkaDUJNj6ucSt0uDgPEOIz3qMSVBwRUd+hc0Yg1+zkYFgonRClSaZ8g6OT7ZIUePdk/IX5TI",
+	"RalQgwLHkxMsvdS5tw2+0hR9xqUMiNeREcmjJ4zk1ZOaqw6Bs0SO1MVrR/nKZnXtKF8rlyafIkL89EF4",
+	"we4gdeOqkpH3947VexVMD7/77D9Jh+x55VqttLUN4ztnIwkZVEQh3YBRGZFysbpJWn4ksYjUnk1TtGnx",
+	"QMQSv89CX3iIdJUqiVUa5bECLZBDyNaiJGSuwsGGGnelWS1WGjxkan8zHhlfgQmA2LWVBbJjLYovCcDm",
+	"QV8tDRD1aw54RNWhwtMQk8DPARA+FTPIUiD3fO5ZZ/o2AQNrDo+YkpB59c+9vYf7h0Tpx/0H+7s7p3vw",
+	"1wY/2N+/J3++u7vzXq+zM9y/t9PZf3pa/tjdebdQKDQ4XLV3eD/jTmRwx5nZR4fshltitXK+0i628lVv",
+	"k+WVFsgXweOkNAx47eJtq2Dp3tPd/XfvP6+8U3y37G523y31n1V7G6dbrQ8uHpXlYS3c2RzsldoPK913",
+	"1s8fFz8c7nfe2xgdV8VRmR9sfXxSip5WLp7Vnn+w8fOdYmu37O1V2w/Xu/ubP3tUDA7emh/wTizAq2R6",
+	"uK0+j6kAf2QKHY2otPreyNDNfzb1fQPlPZOM2hKEvobs28AITpE7xwDW73ur9aUz7fuHiu4hs6O9xyKR",
+	"bXpOIKTZ5udarAsgPWE2jipZOApaKQTMjULBfTefgCLryXVDGQ2VLg2+grhqFTXuBAS7E4MlhTYQQqin",
+	"OggdIJW93OA9nw+U/TdhOO6+vfP48d7hw72z09PHpoDXoC3BXeZgl4V2KHpoiYKCH3YFofKc4eOV7j9R",
+	"hxNy4xkwTuPYHfhdK4J6gzeZ2xUkz0kj9y/j2WvkyP9moGPeI0i3TNxCy+fwH+V1/L9kNpJTn17os56+",
+	"yzwu03BFiiNLIN3DldmNV/PW2i7ZF7mPi4fr7/a2dqt++Wcbo/dK8v1Ndnxea789rESP+x/Sp+Kh94G7",
+	"1Trge2/dFF5M86fG2rW8WF8Ea1aS6cj0hLVDJrsJTvzxkZhSCyRHwlDHuilAu7hI+SRFsvspCpSARSyr",
+	"TWsPqyimTV5Qm2lPjwRXT9o8iFn2C+SYtQHmY7lGtbhFFAw50/7hM3QiW5xpsXuMygbnIo4JYA2L0A5/",
+	"nUARjLQssoboECliedbg6LsPhnQkyTljfTXIIR3BoBczK57y1pRhcW3qWNNXJlB7QkNAB55mMOXoas5I",
+	"L0sTJN8yvWxCBFWv9XKCqcZhLxTeLGqZH1u7ENjByEDdnt+VMyFVAiGvwCXHOkA/w1VAZnsKACM4IAkQ",
+	"EFiiwKLKdvBwx3JhJW7drEBQ0/y92eAgU4ah4J3VAtmDyjwdOySMe3Iba8/gvDsEGMyduAO0ZwUjacgI",
+	"C6mSYivJLXiRuou0mCt6DMrLsNEI0Dfp4a9uN7hF/o49tKgfqNH2Q9ZmIeOuemeoII6SyN42gSirCWXI",
+	"iI4avDWIiJp6KzqpYFASm5S6excE6Apkh3AR+S4jHcGkjlA0uJIPLDRSjtiU/2ANsYvEgY/NtQqW1KZe",
+	"z+dmZiNbenYZXEGQKp7AhSD3eIoFsw4knw0uRY+1hDfCnmGU6xuQ5hOCJZkAS33/Toyrb153ZwKW0K2m",
+	"yDv5I/WXIoYw5wQ01lgWcnDMkLdmFXxJsNpxaY0urdGFJTzsSsv6BHHUEcKbgwffY+rZV8c+e6LlB0pO",
+	"waUkZB1fRizU5lp/ILtMKhRlZMMdSQIlD0zOxlRAlHQp99qDgPR1YyZnMpyZGR+8r8f6WgODGnQa0AUu",
+	"vlK7zCpe1dU5gFsbm/lNutXKF92SV2aVdpXWWgonBjRSojdXz1HuhQKwmZ6U/RkJuJtTCbgLxLRwgq4K",
+	"Z+k1/HHGsMwG1pEGl6lNitvXOilKgbZjsu/ZMS3rZNB+X5NY+JEkD3YP9BkJDYP0OeOEtiOtZQEXUdPH",
+	"UivWB37IWlQyEooIQuvAYJ2smdXNy8SOQgBauJ/qaH0pfCEGkc6binsnaACE1TUsiswPMZ5qi7DDIoi7",
+	"NPiOGbFmxrYO/IoCeD6XEQ0CJ+6tZuSOLhABfLTa4GhQwnh9aQZhQJk9zWQY+lHEYq5tn7fEc4BdDa7w",
+	"aEeEI+D/y6uZdruUcxYAETqHVjqwhhC9gp4FesJ01hZKpAZPiaRtQvVH4mopLSIJVSaP9bW+hIkRamxZ",
+	"0ORYX4rn7lbgJEtUwABz9Vzb7eXtDZWHH/LKnsxHXaYmJbegjDi2HvfnCtH8+SXrYnN2tUx9vchtCate",
+	"vdowpxvFlxYqCeK5QmVkQqy1T/BfrvHDPdCSOEok/wq0kowtr2gQcuYZ3CXabeJz09dktUB20g0v9TOg",
+	"yXKx2sxoegkDiUXYtc4tfOAdCV6uWU2T9Je+Hq+V/sQhtcX1knjtldXqRqJvdh+QB3tm78x3HliP+gEo",
+	"vcFLdSU1uJ11cgJ4jJL1vOd3/Aj4uQy+uHuXs+Hdu8ajYvuEkix0CFQBNGu6grf9sLenLmga5KhxJDx3",
+	"BR3SpVocGXNIjUShzwwFmQg88zrtOuHofY67RUEHR3Vtg4MjSV8METjI0AH8hyk6adgVV/2qb9bQrsG1",
+	"enXIgOvxs2QIBq0SSvSPCMTgaxS+Y9TLdMbAMGEibgN39BbIUc5pgbPhv9K/FUS4QIo1DANHtJAzprxw",
+	"/A2Cbyi/NPrM1fVHXBUvq9Y01ImUAo5u/cG7gkfUja6JpcEaKmFoWqNFmlpeL/7Sx7QEQzcQ+jTUzIlK",
+	"wvRMzGwOFxOckzUXajdnJjZoaa22qS2xHc3ygKkOI8JoGPgsJIKzutnacdUORNz6LE4EjduHQv4AabqJ",
+	"8GqSYRe4JyKpZZ4kMvKDoIFdCJ0kg3HS4NaBAGxXp03ks1jCNnUow0enbiJ48UKFz3Tyfw1eDMSTXTEI",
+	"wRdmJDpEGVjY4EZerzSr5S3TJv2YReEoDzlczdUsKa1mE4Wj8DLyD24o/0yt/O0FoH9Bubigr00I3gYM",
+	"Lhxd/AGebcY9sgLOqFVIKMIdPgUMFjjrcOfs476LF0j7/OqGnmndVc86ehh5k40E10DO+NTZj+g5k4S1",
+	"28yN0OEWTSGxBlcoDLKUIWiII0i1yTSNSdUvzW3tx6vpywHjOQ0uQmw+CWkPkKQE+adO8lVgQ1IduiSR",
+	"EGc9ykdnOv1ZNp0Gh1/UxWem3Ga1Tqg8t+KLgiO7wZbOnpjAgupzxPmkxjcGYo9RDg1Ns5CdhXFvlTyN",
+	"NfrFanmrtLH4qRYee5U9K+fJHLaxaZak0pe8x0K/7SeG7Yy+K/4C7Riu6tESCJdC3X04UFZ6V3D1Hz/Z",
+	"2CqXsPfKhvlzMjAtsdWSf4jX7w1C0WdrB0K6Yjj/6jyVLMySs7vmAKIJpQvrDd/yawaaS9j4PQxN4gZJ",
+	"8GJSwDOvRnkO7V1mxSchmBB1ldR/RFs+Z5FJ+GqJQZRZBU4lJMO8c/LksMHjrs2ShRcKpwEgS+gM6mYz",
+	"O1n5G04qy8OxIp7TdWMOCXx+zjxycvKE+B5T66p0B1rrMtJNoHVZq4C6eTcSIVnB/Axs0+WGLMI4jisg",
+	"jgIgctXB5JEG19kjyddjqojWfT21qTosZRr6YZJZ0uAran3UvS3hweiGXd/tkh4dQe1qjFk9+BrtA6Eh",
+	"S6HnFMrFBYxxbpbu2YNLDkYxN/qtOmdZNfdX1rJbhetJzMfUrm+8nsp1qDNPFyH/9CNA1CA7Jt9j9xKy",
+	"Nh5858+Ez+cfGcTBQTXpf/IZ/0f/U4JylftYiWzUnfb06kOXc3IyGHTA9YuXKVUtQGEFjIYcmH7ili2Y",
+	"MAQfb7YkxuOnbIs5FLb6jGp5UkOGzPX7Pk74FapcHYQZDy9/aA9ZIgVUUt0y/o3uZvMtgY43/wPayoG6",
+	"vvzi8i/J+Csy/mb84vKXum/P+A/jL8f/OH4x/uP468svlORjvX6ATd2GLFCQFrsOWM7To0TUxG6zAxqe",
+	"s8jnnaS2Sf35kA3j1jg9c4nuL57U/sienLwfGq0pefMATgq8hytRbhVP4X8nj4Eu7Uo8HiHitro5oVhS",
+	"OE4eq4Fx+LmYILl7oyfWPoQN/2kcvFuwXlumevjgJbWatS9ytTaGDvObdKOVr7oVL7/FSu18mVZaVbfm",
+	"rbMN6Ic2fdazK6HTrwgZnsIDlrQquhDn7DjV1Er3MEmm7yphIKXYj5UDSgN1+RK8ToHX+cO3NKKoYmaF",
+	"cFHeziCOmZf5aBsIj5RcfKuRO0e5mMcn56EKxcXESQ9LUgpKdzVyzVdE3PODppoJAsjXQThwHULUuCwv",
+	"B614Za5OaLMVobxjgJ1M8JKAgiVlNYuJPkHQQsPQjhhYlWYWcTTVrSEfgZZdCnJKAuiqwZsDrgfbUscZ",
+	"KS4MvDQl0MlgMBAF7MDxXQ0OWbN371Lu3b2rf7byp/ND32NEDv3I7YL7AIAasOdC3gzxeYM3Oyw6zFY3",
+	"TbLSjPUKMin6HCO26hMbvJlWRpps0btQWEb6kH39gA1JKIYyTvOrp9P8ZvYBwZk4Sa3nS0z6w9W7WpAC",
+	"jWY9Z31zVlO/OcHTS2jql9k0dAsBid4SRpanN5fuSTd/EmHG7F+VUZg6dT/OvEJzcuXEhp0vHJ4pvtY+",
+	"Se+1T9c+UTvyyswR0+EtTY20AvYQWrZN/a4ze4s0V7d1dzMXCh9kREdSRxom5FSBHGKpQPzHOK9kmyTX",
+	"+rzT4MjRbYLpXICNnl1hFT/uQSh6evvlXgJ39dyn3BJbP4BTroHR5DG3u/UkduJtjv1MCtJYqdl7dplx",
+	"8wpLuOKlxirCiQKbO9LIoKvzmK9K7dpJPzJV6EMJmjlEtGckfE2cmZdO0mdErOHnyhiCJr6e/eI5dr9W",
+	"dB852blJp0mBA3uupI8fKaiY97mjxaepeY3hYhoiNrhhn4unV9KhTgbPkNO2lC6Qk5R8DaSAVEBp0q6z",
+	"kB84FDXwa3Ab0q1NATifk6sA4XaDW3Iyod5TX4mAF/rQWYPE/HYSMs5QKcXIuUBSPoDUZlMQ0dpw4FzE",
+	"1MWsSLeZoFNhK46bZmHPkL83FKKtVxvKemMV3BUw9hVoswwd9n1trLyMWL0WJhqtaSHTcnE9m0b39q/5",
+	"ftqdm+mfeAbxFqGJRTJ8Eyb9tEBOTPdTpT4kfliDxzGeFYjVOHH+rLrKxTB7XmdIYLGwXAUhq/slSGjl",
+	"ABophCtA6TKPdFnICuQpj/xA43qvbjsF7NGCi8BWF6LdzpLfD2fqm1sbAJPOcpQqc/nKJ7OY4qZX2d7z",
+	"uSTSrM+cIZWsrfLja4Yyh02dOAOdWXnkwD8kwZmYKrlHmtgCOQGIBDjF3qhcQzmNWLTTL7Gnm9M7RpnQ",
+	"Mn6aAoXttnoQEANjRjlnAXEDRkNdYzdtBkPuxFWH4Ta51tefg1ewt/GTXgn4eWMON7Si8zlpi3BZQ/aG",
+	"owkRWk4ybckbjTlHnCMFJXQV73U4IgVOMLRgFZJ1QzHodHWKh5ZSDnjrTdVtocGnFD4U4QqOvdgwB0Vf",
+	"vW2SfPDXBm9ax7jpkGafjnqMA2e43h+aw86k4TS3ycnBCaAFctplkmEjFkxn0bktmuHB1DCrT0EP5qyw",
+	"Dg3ZNbEOGEMwI/TQTJDWy0FXcwChE7O8t7YScWl8k2ChVypNGpYEjnUpLt/p9y3FEIvD1AP0Yl5/M0r8",
+	"1L16GpN7tVNzvjfrvXOzYcc0aje6myvtcrNRJ70h57v7oxupn3jnzDJ39e/OxNn9UaLMVBMCmZy5K3yo",
+	"g8zqFV2wq2WoNIl82nJKDiFZgXRt7EqH2XcSWmA1eMjQm6fwKt7eg97Zen0gBY/2+4yGBr8enJCOwPCw",
+	"slWtfHhswTAfzEyJmpsmfc+UMosJidtt+VeIN5didClGM8VoCr/PkKlLPP/m5LMjsruB6piN5a/OVdJ4",
+	"G1ripBnM6mRoGjhjDZAnetTnuqupgcYNvmJzYjtEyxvpxNngDtGL65CYcRZehcnpcU/DQoM/8IOIhXF2",
+	"QMio95Y6cRpCm43fLJDDlOWBzVD1rw0+7ArJsvr5YDOLSaxuDmMzdknqhkGzMohSL7+uqcUTpUDThpJ6",
+	"xYgBHYUXhxs/HrBwlMQb8etT2Xsm9znOXcTQZkuIgFGeFduEd0N/kURmZL8uloA3kWa75uZP5+CT+3MS",
+	"z7UAeuTG//XyV5hV/c3lLy5/OX4x/mb8gpTKpFgsku+++CP8Ri4/v/zl5X+8/OLyF+S7f/2fiPbrVNUM",
+	"ZurXOXPJcxteyS23KjRfZbV2vkrXW/lNd8PLbwHfQ7lVcasexNb4eZxGX6NFt0Q3WX7TK7J8tVVu57fa",
+	"Gyxfaq23Sm7Zq7BqO+FS9vmFMO1Wom6unlszp3JN/yTX5nripzeP5qndayWGs48xiz4y9K5/N/7T+Jvx",
+	"l5dfjL+0l+JrSA2epMdbKDiXMsOvJcdLncwlR96iyWl8QhTeQD+tqa2Sp0Ewu6D3gIbnUqMfFIxpBan+",
+	"AkW6aK2A+BdtW2FMyXH1yJ0gSInyY5S414vz1ypSby3/wE2N/Nhaq9Q/ybVG8SvUEzTqrRedlMmh/jsh",
+	"hi/G9TTw74Cy1b8YGVgvOTHqrxc/dXKRiGiQq5c+XSCyrsaaVrAZ5/dtMSQ9ykdkyEJG8AMdAAkAWnxJ",
+	"AtaO9F5Znup5T7WafZMeP+Xb9W54vGUUMtqbiUJ3SDNiz6M1cL/m8eImphVhrqjoM2zryCNZb/AGz5Om",
+	"/YYm+e6z3+j69ZRUgMba75z8f+y9eY8jx5Uv+lXiEQ9osofJ4lorhJlSL3KN1N2lrm7LC/0qg5lBMl3J",
+	"CCojWWy6IUAt+Y4NaDCe62tgBu96PG8wF/efwQXasnrcI1ktwJ8g+RX8SR7inIjM5FZF1tJdJeUYoy6S",
+	"ucR6tjjn93twH2RBek3ZhZ0mJ1DzeHBwBwH1NeJ0+gk3JLEl+9DegXfiYsK3gfmLggg2jiR5+zF8ntjE",
+	"6ie7UMR6SMHVOx3BOXNCvVYZFl+GXTYysAL52Z4UAa2KukTEFfnqUQiMVYDWOaIHdaa+B4UA9jbpe7xj",
+	"F7TQrDZ01acODfUD8cRjEg8JHF9ISPoiJrVXtdATyv5t8ps3dycQsbZv3iT2rt4mGoD7bUYDFpC/fPy/",
+	"bZJPUEtlkdhtFjpdu8lxYj3eKYCgtv869JwjFr5la+ICtJ4O4KpH8JOthqIViKFG2LRhCRyIQeAwW+Ne",
+	"4VMBej2he0gDsqNQQFAFypu8KwbBDhzB4jSonuluPmRyoBqoOgj0gfZ7VIYWvNXau22TfKoBxBUMCx1C",
+	"ScSQFwgcSPw1vOkte3tmLUmYIiCP182BJc6B4grPEACLZsRcA2Q86JNQkEa5vAMIxwEWeSgfRTkx/rQj",
+	"AmAtH+j6WuapVaL5cKbXkyRt4ftiCB3HjUUC6gG2BAcgnN39PcDpotxh+lwHh1rGB8/x702e3xcy7ATs",
+	"4P33yHt7B4/u3F+7/+DR3t0fzoePgQet5EOlWS9iWHgQGCZfxSV5yULSGpH0JMGS8MJkvmUh1tZYipWo",
+	"64nJzs1NKfV4uF7PFXM9j3u9QQ90n3bCPB6yDqAYzE0wlbTHIPVyckkVU9Ab6XZrCGE5QOIAABURnJG8",
+	"PkujXLmQqsNwJXalsMgQgeV2jh6dboDMCPAJCyQXsDAYbZNauVxWKw4u3Nbys8ldGtJt8rSJ1kJTWRHN",
+	"lHnSzG0/baaNkqZqZdMYHfp6bZfo37QRoj8ZA0Z/VGaL/tPAmihr5SPVNM/dJvVq3MT0pkk11HObue3m",
+	"Uo5cM6eawz5sgvvTjI1CeEDchWITHSP49kTXCK5VbixcCp+Uo9jUjlZzyl9Lvo+9U7hxnn8KD0O3Td8G",
+	"Q4KaBPbxCYWEc8seYYPigshssFNsMEMhDmEKUKdKx2L58tOcTOlF+O4nk87YsUFHMSTlk+I+r97KAutA",
+	"TQgK/MK5rDkLtbdc7LLtJqqbTGjuRHopxcynbAlbCzPNuMSa/GB/l1B5JLWoxBdjiFDpXuo4gO6EkOLc",
+	"Rd61JrdP6YGxP5TNUiK78XOF8jSRSw6JbZucEkTdRFsiVS+ZNjYQqSLFMgeVDQBEsAP3NLlqbpfKLqLB",
+	"iYC5JfJIpIyR/ORAxbjhnDC1xgpF9QLgW9E6QzfaUMtM60YP0/1B/p/ALpc2us5NJ3cCvVvFoLXpZZyT",
+	"4WHtw+rdbuX4h+X+D8TW0bvOnc3g0frwR6379d7fNuR7K6BoT/RigUTCN38X6d/0SgkF7A99enwcG9BY",
+	"9mO27BlFAyp0S0cSTjh0aFG3w7TpK8GfmhPUQVgxZRIYvMKJiMtMfssC9+vcKS6XHiipJoGS2vKQWQt6",
+	"u4iuFpzU79bChwFRunDe4jrjEn+a/rjnfrRmwmknxS2nXUH05RERUdmY2vPH0zD0/SAtGMIfyoWawlyf",
+	"eFaMvE7eS/azTLNTkA7TvIVKZUxELebpBNXm9LpaJij6aE7gZDF8++QYXjCI+6q7OzsROu+JkEGhoe5J",
+	"Sn/VE6CzBM0XSb/JWNo5Q8JZNfESMWTB54i8pWWuCAxIzlwT4t6I4BWTCQvFuKzJH5HWiCC2FhgPmj2s",
+	"zwJPuBhthYMDqOEAJJa8rUwgG0tNpXfMisQOhU3YE/25sBBOZPQAm7vMwRG2GwFTwQtQTVwUt9HgYMvu",
+	"BGjGAd4zJwy1j32lgO9nIpCeBFWzqAVqTOYHjpSvaalblymx1q9uAen/6W8NxZneeYXzDmYVQdUqV+bQ",
+	"FTnADPP47Vwx53pSm5rVRrlcVvblgOW2q+ZT11M+5GgShDC34Wyx9fWNLWujXm1Y9bLLrK16vWWx8kbb",
+	"qbS3ypRt5Io52sNHo+x26EBOQukZ5ELd8FwRloJeXPquOWiFM70KxUEMyjekXujxzqHRj2qAQZXV2nSz",
+	"0V6vW42NyoZVb6xXrVat7VhVZ2u91l5fp226DksFeMEAF86nKdWT+kFDmsEpCI6M7mg8bKk5W2XAZmej",
+	"E4hBP2lEP1D6Vf+qTP1AdALaQ7qoVtWtsHrbWqcNx6q3aq61yTbaltHtDbbezqU0479H34w/jp5Hn0df",
+	"gTp8Gb0g8NWr6EX0pVKY0Z+ilzCAZ03P6FM19NjOnriFqMq7jx89vncf4NYC1h5wl+E1cuEcQmW1dl7i",
+	"rpvPZqQ0bu/idXKudA8Qe6fneaDkzcKQS6vxWFnBMSoNnK7SgikdjmpPB5/QmDyBz/AeoKVDxbOLyAtA",
+	"GR2QnkCgsX4/EMfMvXmTpBMK9YVNPoEekscTqP4gcLpUGjpiXW9EefoJO0TvRASTVU4QA9L3gB17bIjF",
+	"M/rdRADmTM+DkF6hRO5QpwtHqkRy2pddEeqyTf3MG0qRhT7icIAE2CGUwJYCKNsbkhjBAUG/Pp7i6iPf",
+	"Jme+1/FaPtPHtljkM+BwRqi8QxlCjNNXqiuGWYezpDCgXFJzSvsBJEzOCEgbr3e6zB34ABHf9p5A74c4",
+	"q30K8UXXJXDWiBTZGHNhT6gT+qOdlFPqSeIO1O8uHRVi6BGcTyDCkE1uT4sIm/jeEYNDRXBige1fQ+yr",
+	"Jh/CUDIpU3z98LomV60D/kXquXBUCbz/1JfbZJKfe0KmA7YcF+GhmVWNHTexKlRPMU8EcjHFIJBqLQI4",
+	"iL6tSGxDvwFdZK5dJDb04TC9GAFZv6fG9VDrcI9Ju1AkdixaVYsG/IiLIZSpGfT9IuQxHI5YeAi4xvCk",
+	"gWTu4aAP5WwsOFQO/CHMv7m8LYJDZUId6jWovm8xXwwP9SGerc+i5yyHiWZM3aRHWNNj2Xsu6/VFqEwS",
+	"61020ifasPaOGGICANk2HlqnVgmSGyyONoPYmDWWTzHKUs15l420cXbGcpLJ5aJE2VJGwE8WKMvVNNVK",
+	"mC3nZsXMzMzMzMzMzNqKYHUoohYEk0AZZNwT3/laHQhqJAYt2BjGjkxbsKdazPNiX2tP4V9N5noC0rBr",
+	"ymXQTuRQbmMMPvUiLb9niFvx1vj0YH7NuI5t5S6eFydTTJliyhTTpSmm7GDj4gX+A850cpUwAf9TQyGn",
+	"HZrqOVsAegoa4HznoycrlzXqnJypET1X+41Er4Be5I/AuvD1+LPxfyPjT8fPoq/Gn0Z/0ETFvpAY4GG9",
+	"vi9GLLDUHsMebpN4UJsciOySyIF28KHKeeBjsgeGd0DCEC9UY4rpX10qCVPbEsIXTa6vkMRue9yTXeXs",
+	"C+QygjQol47gnj6VEuBD70POibofsOpt6oTKXeYY+UAH1tU8AcXE4zVZ2u2QBUMauBJJ8gh1wkPlk0OY",
+	"wG7yvKQjwOXXwQWIJPFOITn6oOEO3srFoT55jeMTOB7QMa2JsOdhl/Uk8wGUD7S1vmFWn5+sxnedFbNh",
+	"+m5bfTVnubU8TuHIZqlEUOqcl/zCTnBv257PiNoiJP/40V1rs0ge3r1F1qvr65AAfRlkFytLxtVpPb9b",
+	"olQvCi1O5wgMkt+/fbfwbZCwDuUOw9LGN97URbH5W9DGVHRe4+kDVSpMihI4IxZiEHAivj2QEFjueMeM",
+	"kxZ1juLA8EQY36GctHQXTXS7RHbNZCK/G+YmatAB5Up5qjFAUc+4LovRkhceBLIXB1gtMpvkdUQ4zeqK",
+	"xlshYVzeIQHrMxoCNCPB24mBx4E74SvmLpapOGCZd5R5R5l3lHhHZt9cKa9oajPnMiPgyuTnouQ1/pSx",
+	"kftgQp8zamayGk90bkw6J4m+jp4rH0fnI44/BUAZowx1khiC0hhbxd4mLRF2ifRcJm80OWhl6YWacdWE",
+	"4tSf3999hGfIefvd3bf37t95dLi/+8N7d+4/Ovz+7qPDWw9u37F3yJ//I/rv0Yvoj00e/Uv0m+jf/vwV",
+	"noeyJ6zXDwvaGRn0lJ80FOCCxM6MPhiexBJvcqkmWjlb2tkx/kYhOWnVAUSl5qGXOzM+j8CCvWAU+0Wl",
+	"0x0YkvZfwLfSDsyO0d5JSw+ToTvU/pKdqq9JX9rkypnjIlROgI8dV75ei/IjkjzmfF7SXpwq+wY8JT2i",
+	"mbeUCcpJb0kvjO+CxxS39kRS7thz6FGXaQpC3fYilMsnacHx+QjUivfDRZm8OpNMv/3isj9nrEy0SXxT",
+	"XpHictUQm/DL48DPbee6YdjfXlurVDdK5VK5VNneLG+W1yTlbks8SbL4lzRUz+JqeCsYqbPGtlkxSxvy",
+	"xu9TSwZ7qb4cBH0BXkh74PvIv6ymMgZr16S0U2S0J83BjEc1scaWtbLjmq57aCSr5h32A5YcEOi/DmJm",
+	"Z02lkSvmPhxQFEzblWLumIZoaFfAUUcSW5MJaUzsviZEVuLBcRhz0xyM50ii1Kt+URoloMrrpZadMFze",
+	"kbIe4vQxw7WQ6AsDSyBuJKGxtNbBHZBznYEyXuM4j5LhJnDuDliMszPsCjg20KLdnHenJA1W2LEnIRlw",
+	"0IiQOZi3e8Jl2/CDzokDQxZDW4APZS4JgErcZYFdJIwGPqS1YYsL0I5YhTTqVvS/on9SBj8IIKwJN9Ej",
+	"Txem21Ny3C4qkztAi/ZgfxeK300qKR2xANFsxCB0RI8RGgTeMZNx2YoeoenSv7wGdnYEdzzfgy8LO6Qv",
+	"fB8wLrVBa0Nm3wMeb2GopY0PX0zMjUJNxrY2vQWHsJ6tBY5tNGyTI5RJD3NaYbKw9yaqtzNhd+sLldUP",
+	"XVXvP0xnfc7E8/p0NBvMM0E8fLReDBCaLKY9fGICEyViN8rVeOQOB8meS/JMIY0X154jBj5UiJKWxrth",
+	"rg52xgFKOpIGpshFQFJKANmE5NXampoHokSAz9TqN6sidq28OJkRkilfV+blfkonvancyx6qSbUnc6tq",
+	"p8tMncxstMxGew022oor/hRbrEh01Dz2f1CZXG2awSyb8YJNz+pSE/0ODdmQji7UWoV1t7Sleorfj7pb",
+	"np7weENqPS+VteZ0Z6wz4+iTPAiXorZCZJF8f/dRkzvCZcUkfiBczJSUuPsLaNLZ+AqwGDQUOo2pqanf",
+	"5HnbfAJecW1rFcgQTAm0ibBWhiiTJJgbokXGUrT+zEjdMM1HrD+hsf4mohN2KsbZ5MsGOVPlyg/1YF98",
+	"lKNSAfG9nB7DS94eLa965qu+JVXr6ooOx3uVc7pAGwu56HfjT8a/iF6On02op+gVif4YPR//KlFb4384",
+	"h7ZMxvsUbfnr6FX0x+hzpTHHn2yTK6o9Y52p7UyzCRFQeDntiYtbs23PVaBafmSxjEuLZWgBkw5lFGM3",
+	"yAtiGfdtiFgnauFq5/k8Sp3M+YweM53vIgaBZDoEMclHnPQsppjP2x0W3hK9HgscFlNnFIjLHM/VT8Tt",
+	"VcTYvGZEJTRW20S0MeHSqHMz3SQ/qc/1ItnR7HkTqssmsiuGeLoIB6N4ftwFx1xO6O/CNklFfuJcTKYz",
+	"TE3tat4G2Ya/H8K3tjl47YIqbhOXjhL+jhbrDDjJ2/1AHAY0pHaxyU3qFHTZ5gJbu9sOWbCvRoyHMYot",
+	"jrtJTi3qAtQuoG3mbS44wBzvpQNd5s0Q5UK2EuIL3mEBcQesRHYNGmLMhx8CKjSVoSQDoFpUb2bcNY3A",
+	"eBkAo2xPdlU/QbXxhsSOh4YRpic4G5EjpmwseMJffvnrOPhSII44BngWmItQrTUZqonCAm00iiAKQ7me",
+	"FE/C03aIjYCOQAtpE6nzX+N0XkDDOilLDYD5dUBIeboAtYXhpyTGFC9rtTqKZDbQtEOoBsxObwGslomf",
+	"ZH7htj7Wnhff0vG0JAKqQ26qI3rEJtPdNDxmSI+SrTMv+ATTMxl0Ij8VrYm40xIn4Zccefpg1kZ+o/Gn",
+	"xDr7rTJ6xr8a/wMBK+j30avxJ+NPlw9KfRCvi5XiUiva16ndMGFGG2P2lGvmIZAtn1posgovKp+wUi6b",
+	"4NqilMJ4T00lFWJK2spphXDX600lNH08dyrh4izC8nXKIky31uQSGsg4k0UYL4wkiEaD0KO+PzqMr5rI",
+	"KixPZRWaz6dmFRaTJXZi6mEcjUi7WvH6Xc21XTbwe31c2wXC8xxebDy03zov9gwaZZHbmrJFlGmdBXqz",
+	"svVV/XKzyDQ//IgkKWQrB3BTfOinRG1TV6ZOwqXX4cy1PI44tV0qCSU9BrDQXa9fNOUiTa5PwgEWF/yP",
+	"+CKw/jsB5SFzJxO/ToqAplu+qjn6JoEEfyo8fjKgbHqsY7DYJRW2J28bikmMOeigxLu05XHAhpf+oJPb",
+	"jpkolZ4U/qQllxRLA/j9+cDd7sXzfDrCW7ImMpi31Xj8wpk9ukdazBfKJxYpqTC546flQZ9KORTBCXDY",
+	"9xlz5URxlrnHMNtQXwrDqAXSoB0w2W3CJCUUVBid8KQhX9BkUJwNIW8FCsYkDT3Z1gk0+i3JeQumkN68",
+	"CS4x8D0hi4MOimiUd2CQ2sFXqQeDG97kKLaIx/G1ILs8zYvbGhFmKcOnRHbJMFBDONNXTzb5JICZvmRf",
+	"X2HvEBqGrGeOgAD/iyEGvmka5P7s7RPqugGTc5G8kU3YPPRcBOyT7UMSpzLvWPBNGR7O2TD1+/3a0Jq+",
+	"ZuldP9nwldzr+nwNFI+90hYIt+7uaF5jPfe6sjwj1f72kmr3k61gRFrMuzMrzcDssZQ682ToOSeYOMoH",
+	"lQjrGKNDpLClU9DTeer7aMUMNVEb4k6v2aGwC9sGCaEYx1IxhqqrYwehDCkklxDBkb/DAGF73EgRZ2ST",
+	"vFbQ5OHjtwsLy130YfJB0sPTIKwnevYmkKQnW3DJgNJzign1CJNQwJHD5Dgv4oE1Hm26DX0l4AN19f/z",
+	"413rRz95Wvvo/74MfoMZdxomwtToapz1ajGXWlu57Q2df6UDOCYda6LqMxRnS2lKrbZFJD2wnTITbgWk",
+	"3lSSarKVV/HlTq252UVS2ITdfxJ5Pzm2U8JuOg0H6E/1od5iryxVeXN9HLIsbzTLG73etT2JA30BFT7f",
+	"WdErzZnsKqktUzIYl8XTXH8wRwDHp7QUnq+EvdfhFlCX1Ms1ErBJH/nQeEp2k8fQJ4USOYDKE0rWLdfr",
+	"eCHAuCiv9eDegU4bIDdvcja8eZNoImcsBG/yPOUjIDEWnHARanR1rowpXy0AdfudUmW9XsAqcuiPdrak",
+	"pkCEQ39THbOvLrANg6/OLoD25AEPm1QamnlRFkmDhIHHgA7LON03pPa1NXc3RxfcZFfAi3VkAGvZITDA",
+	"RdjkcXQjKVTRfjXkCtiFE/xpmKZzONN6nnN/tUG2qhWysd6w6jWrWlmhHkI9AVuzknNcXdF2hDeYWKD6",
+	"xJkSxrKnlvZiosd6wxzEKn81hK5uVSsb6416bZVu3hI8pE54q0t9n/FF0gsWjHLrwcrQSxgYr2HSX/MZ",
+	"yRJS5a4IWp7rMp4dklxVuX4Q0iAk1EVXO0BZov5WJrDe/0a0G0bIueJ8zQG1vyggaoSxWq5zBHIRM20c",
+	"QKriIyhN9JAHfjvO8TI4HW1CiTYhtOzTqUdeKPGhQDjl+T4B6VpMELGaXG+bOFQJojuPGIeaBEELbeba",
+	"Ma26J0n8bbHJMQdK3ZoG8tBII0a+IoKH6gB1kdRcOQZNbjuJdLULJbIbkp6QIWlA2wGbrCsGwXQMFD7r",
+	"nT6Pa55xF6WlmoeLEoht6suLkIiVaq3eWN+4VIlYeo2w49dxpzNuqDgLagOhzZLy1GA0V9jucOfiHX8L",
+	"L9Aly7h1MRd0UosVDQEL0qcYk+mOMnfsJncFk3HRFxpBO0nzcfdDZS4Kc6MWJ6ymuSZOyjI714EBekzl",
+	"enWrcob1LVx2mUl1S/Byph3PkndMuTiedkDhku+zwGt7SZY2xEPuY+Av+sfoayCz1H52ubXF6u1NZtWc",
+	"CrXq7caGtUUbDava3mhXWhtskwK4mk+TJ/xz9Dlg7r5S/6rfhEPhvDUY5IopSzIlTPTXScO0tAq9HvsR",
+	"Xn9nEIg+W7snpCOGy8/OYzkfZu2W0QFo9+sULNIPRNvzWUaVkJ3A4AKJrackUqi8zmUFLC6nExNNJhNK",
+	"bkizBpHtChKZBYRqoEJAXWMTj8eeNKYxy8JcfvF9/f5M+Fwp4fMIc+dTkuY7xOuvNlS8LGc3ELA9O905",
+	"VogOymAGP/NdHXyhgRpMBjaIMq6PGOvjVeAryBKxzUzaTe6BVb63e38XjzR/Bqy/apPJgdOFLTYx2Tby",
+	"ku1Kj679kB3RkAUebw2Cjo1RGh3MAas+bcjoupHYR0AjCKt0015DkWASibaV4kCATpFYnBX2GDRWeoOf",
+	"0exZsAHjjcN4bmIvzA7FCkEgbC62PTOTroekeqO2UWbqXL5UvuN6IJaVGCwSn/LOAE5XgkRELmHrmJSk",
+	"UyAQE3PHZccaHTIdawGZbiBTddaaGIRF0mKMN3nAjsUR4iZpSsr4WNdYRAZyXQeGbNKjwRFqBN3GJk9e",
+	"iqWHRwzML1f7p+CGwuSUiK027WOpZIpdJLbXtzGPDUyx3Q68Qekgs01oiCfL+NCAQTZgkUiBHO7A3eo4",
+	"g4CGSQwL22HhLb7XZjDw+eQsgbRGROdtnEDqfmCm4DqdRi8hsfVMGkE8G7Oqqjsq5SRmBUK50S476+06",
+	"szbpxoZVp/WatcXKzKq4k2fEfXhOrVQuVSq10oaW0zjlk41KvyJgmLx7Lz5tiBdEbjt3T/zM83261iiV",
+	"Sf4HlcoOec/jgyfkyeb64Xq9QO56AWuLJ2uVWq1UPl++sZ71089KzQ7NzkpXyjTujQimhccDuEwunrl2",
+	"DSWWhcbo4iDbHe5KzSG0KLH3icP64UTMW3C2gwe4SjKCpMH65ZRck0SGok+GIjiCmDyW584TIg+hpQ9U",
+	"Q1OS5Hz7XMvrWzrbYQU4DLgvbsechf09MSQ9ykdJMuyQBWwiI/Y74lYdeB2ulCSuH6xVYb5kK63Tp/ov",
+	"zd/oMp+FbME6TelSDFNoXe7JlMo2S61QIjCbuly9yWOWE/0ETyY12xSfAGdYg7BEzAIATnW1Mptc7wdd",
+	"qh9PPjqDePCDi6AIynYhVyQuMf2C3BKQHbbn2nhmZVoO9Uga58G01F6AkhEP73lxMpbLHjdNHFJ57i2R",
+	"4cacYkBzPBVE3JiVtIQUlucy1XuPnZDJqA8WAeEULx/BKeIcTNq4oMz3+JHGOshLzZOvliowyCtJoQwD",
+	"jyvj6ySbUoq9pIEXZ/Yt4YWDEbferrhVp9ay6rTBrHp7vWxttjYq1laV1lp1p+Gus8UWW+NReXO7bMxI",
+	"NSAnG5qpXD8mPZr65rYn+z4dGef9f0Svxs8SOkEoOl/eYIuHdHQS3hM2lyTL47ul1OIqrxhlJBkJMzah",
+	"QOsMPdLUfpPilK229tQ7Wc89ZD1hwIbU23ZmEE8wfSsBs1F6C0onBHiQsaIqEawhi5PgJpPelHZsg++J",
+	"MMwA1qKW86F64KHHD3ss7Ap3YV5CUiik9CEXRk9Orp8RuKBeqLH+uvQYgHiGFAsDsO1zA43woNSaXUVV",
+	"hjPreLRAPXqvQS8+1mNSeq3JUhm1yMUKBpxFQmcEwyiuD19aIqw9NQ/5aE09dc2hvt+iztFiR+0RPdJi",
+	"wXaEy3RMX4Y0ZLbmYDJrBpMxdCQJEJSYS1qjJrcBqOtAivc8fmSbeiswgLX1UCTHGOWV03DqeOCntvcR",
+	"MxyyB1IoH2CP22gUq67IucJzFOdgJYE4PVrbxK6WKykeHs6G8KSi+qGcpFApk1Ib2rGU0UKPxDIPEquk",
+	"FIfmxYchPWI8JcXiFilZmTxmKrl1J3lSjIxu0rvwJnyksm+S98eOANTn6yfGL9SAYDDe5qHzRN9dM7hq",
+	"mlYOqh1Isa8fDmbDuTCgdHLKQd9/4j94m/3o/fd/2PrhwfoHTw5ae7u6gl1d8KMPa0/2y3RrVOndqh5/",
+	"sBm+zxrBxuB+vfXuevdva/J2pf1Omb639eSHTm4Vg+WW3heXleIise5fa5gF7THXpi2oO3qMPjqL+bWQ",
+	"0sqslNRSJwtWuhrGlaDbr2hXlVcghif1cqlDnwMp7lLPN+oyA23J0LmX1uwob2EJItFtrL1WNPRn1Dro",
+	"28U6/T3QpUYpx6q0NUBFMV+fe5K0BEAhzmhUgFdIRad2COrphGylnVYtduwiIEfLjI9war0MSZXLzEsp",
+	"Tpkbb1aPBcz1AuaEjwNPFxPK7bU1/6iUcv1hBmNDbBVhp/oHfb1UNTWxHJYR4LvpG84kxSeeME+UQ06w",
+	"WqutQAwl7hh7oqGPA9++8oUlq0r+TJBfSUGOtSjnleM4+lboOUcsPBmtS0kLhIgdcqJvIHmP6xO1NAgQ",
+	"YBZ7nAjOCkUIqxqh68cHfSaFYMCV6RdnEOjnggSnRIa03YZql5E+14BGxMkL6lYyYidUjx9gDx/pDp6G",
+	"ZMHVi3QbjH2W7tkiMIcpLMxVwirFExsBfitU6NBwIBe9XhcLLy3t0oOiQVE/WiI14Y3mMNCQdQBqFkHF",
+	"sCTa8YVM6qGLy2Q6aMjXKt1yKszaaNVdq842qbXVrpStqlNz66zRXqcbrdzZIU4TsDOIJBiUUl0NHv1L",
+	"9IJEr8afRF+OPx5/BklqL8afjJ+Nf0Wiz6MX0e+jl9HX0fPxx7liDvdHnP8wg2NqkibKmDRxvjSH9Lo4",
+	"PdlBr9Es12HVXActds0ApoS0ngFM0p1rRz/oMy6BlU/dayp4zBNFm9iTi9ZOYPPxoKqnhrLDmjxvt4Q7",
+	"sjVKmpasUAvdYhBiQ0GNKTgm0px+OMlTPmryQPhsxxAIIDKZxtwr7CRGs4YczyuxbdAcC0pPKLPbbvJ8",
+	"Crux5QvniLm6ZbqnCMdPbNFnynFIU1yBmlhMcDexrM+Tx9uCO3LRP0VfIFDE+Nn4k+jz8afRf40/iV78",
+	"X00e/Tq9fZHWZfxs/Gz8WfRV9KXa9i+jP6qvX46fjf8++lP0nERfL5QGStzPl3tnFkxnEUJnkx849pfC",
+	"ync9dYFauOfXAzofeYEimMCqPsOkLQRfwj04pFLH2DM3J8uCXln/PQBO2Sn1N1f7neimrOFesDQg/gKf",
+	"5a4ug3UQpfaGJC3qdtg26ZqkNoMIYhwbY3PDwa12PpTjor0PMsf5KJGHjLrogeHtN6TRsJI4SjrJBehW",
+	"kK93b/QY+nL13ZRzm/I4aaaHK+Qp6rHBgcIsxwVSKh1Hz8zRJeovBxzs0QmvG+cJnG5MR1p1dz7FP3SS",
+	"4yrxhB1C+QioZJgP7ELIrFO3S+S2YLjrejQ4Ip7effMBLGftvXOVO2WO51KO5yXYG1k+5aWWiSb5lKc4",
+	"oqelIpnZmpt1ZKTBRVLtLRY5a7Axl+Lbew2tPolxDxcscQSXHqDAIUMeHnwFTAr/GAjrIVnN4wDOc4j7",
+	"+zAMKJeeetgE6o45RkfhhGnj/UC0fNaDyjPNihcnhyOp2VzjRD3hdUvSCcFSSZJKr5psxRZftit3WaJV",
+	"L47XL2GzpLtTzDE1MYk0PpfltWZ8kBNNsLCrFuIkPUoxhiAH/0cZYbq7yvxiMvF4vLDJk7pPHSEA2zHv",
+	"hTI52Wn7tGNgMI11iRlk4B8Vljy8uWd6dK1wgGHPnIABcDGl7R8V30xs8nTBrMn62u1Y3CG2MN1sbTjr",
+	"rtVg9bZVp7WWtelUXavCym3zG2AiaC28pHC/iNMPvc6WIZbBBZlZqZfIFk3dRCLekFpiXWE7dZHFt+vq",
+	"mj5cAUmUaOKMo8Uc0WPmkIPkZw45Ck0+7NIQSouUkEWbZBsKHyBMJQjlxDben10ktn7GYVsEhwhtJIIm",
+	"Z8eAuAu2gJ0IbwGnS/MDVg/VGx6JeVbhOc9T/i36Jno+fha9jH4fvSoSJa+ib6IX44/Hf58iEkTZU8qd",
+	"cUNf4nlEJuVfr5Q/2wJYZBDrjYiJyO5r5/rJTiqupOJR0tTjK5njoQj7J9W7JTxnOjsLKO5ThWU0ds1T",
+	"SagQI3AZyQNZd5MPOFSyBQzY1EfwY8FgXIWiw7C0I2CGJm2mGG6Xx4VzsbFPU5xrDgtCr60uB4Sag4MH",
+	"BvilQCRAEwseJ2Sppqm2Q+IAnpwkr8N2Qt6X8huScr+J/jW58Q4mOqWx85nvyxilNE2k9gHQqMXNVs9R",
+	"t22TCRK1GMvMVLkAffthG9iqgfWdcbUAUjUuLGCYqo888qEgrgdrep5WvI0/PVJzf/7ik/pWtVzbAhdn",
+	"Iafa0uJPtUk37yLI0jTxPY6cGiA9Km6GpZ5J2JUlrF6YGucitbJSgjYcCkt/qez7uXGMD7oo8Gakilqh",
+	"emsr6ajFIieMBwLYaiCFCOCSmzxJj1IbsZicEU9LpIARn7VDrAFEmQsh9CafZMrUewyALNLbBiA09kxt",
+	"cGhaSEYsbPI8EoVg1ivjbl94SCGirHlIlJoSX9AX6Eya12PAQ88ne8QVi0jelGQ4MDmj54t16A7EwFH4",
+	"cZ6xaFCd4gnY18w2xmY0Y31LDfVD1qMehIi3txKR9fYUSe/2j3+ykjiMk13nWoJQ4WfSAibm7buHIRqm",
+	"xwMgN5bao/O933tQ0IuEBpI5AUMc0YCFgwD8TUIlCdkTta8APdQWYV+N4/bamk0eP9xDPDigfn3/obaH",
+	"9u+/UyQtKtl6vQAe8jtCdHxGdtNSoAgfR0BJyEdN/vDuLbJerW0S2u+T/MH3dq1KkawT4FiQRVIr645K",
+	"4MQ5ZgH1NfKOJD06ItKhaCNgaatqyQ6izgFUgVSCY+JXWSL3tSFhOG9oiIVMUMYEe9XguKslesdsjxQF",
+	"Dk0JpxK5RX3fBGABol7zQcCFhusBh1lZXdMEQZPmYJOvUPi0o4+jJqWQqRWeMKRMkfY8edzkeW07qKmH",
+	"ri2uqZoYk9y5XXW0e7WDfQIyCvU7IvDCbk+143u7lVwxh4skt71ezHlSDgDDJOHA1isWq66S5aucgjV9",
+	"1fai9/11/La31Luag3K5uo6ve2sdP+Eb39JPwu+QPfStWhk/4pS/9bdvH3zww9rt/Tvf23+3tv+D/enP",
+	"yrqEG3PbtXIx92Gg5O2+ErQ57/tvP3g4LL/7Tkfs7u7u3j943L3zuLO7u/u++nhnd/f9e7u7u2/3jm8L",
+	"X33ztv/2ve/f+cHa2tqm+vT9YXj/r9T3uWIOG5Pbzp3anJUEeLIS5sdmJ1b/TrIfjdQAN0segbyguJ+u",
+	"tCl6bVly0DRBipopQUD7/UUKZNahPp074w4IFY3FoOd/8oWGXsxlNhyTx242LAnRRvsP10xxQjOFDKqY",
+	"gA12yhaEwC2CjapVxpscvGIuhhpWngXHLNBY2cZh9iB9sMtkYTvxaWUX8GKGgQd4pV3WI64Y8hK5G4ge",
+	"PFCYKqvY242x6eWR1IsZhXKTa4tFu8ExFoTh+gH2cSPIuTjUQ3bIEr2TCgro8Yx/NG53bA43eaCMhDlc",
+	"5CcQiczK9Atxm1eSJJfJJiJN2+SptasP00bv6oWrE7fPk4m4OzQHx9QKzig4MgqOBBM/5Rhj9WVic64g",
+	"rj8MSn1lS5xEx6Fs41ghS2LHJgig+yBIwKQpbPwCr4elSyDxOLGV4VNzvF4H/mA2CWmnUCKQII00ZxMe",
+	"vyeNRNs2Pl6gHG/EFDK++IzZilB+IOUJGNxzzOomnwqzLva83w/m045NCxjo7JoezTlnkC2PU8junj6F",
+	"nOvcmgHX7u2kpXRDzrhcpVwx12XU1ZC6t6jTZdYtwcNA+POIoId0JInNhSVDETAbBQ50gXSFHyOaglcy",
+	"kXk+0/qrXCZyjb351AKYo9hX2OJGi1ixhptvmO0plwVtKOX4TyofXB9AzMqZLCI0vAgIF2ER4JSbXOMp",
+	"n+7D4hk62FKeRLbX1qjJzUHBqXF/Y+7wxEGdkAHzT8M7jKsv2KQK/paYDY80ONnkpBW1EDSWbuY7XcK5",
+	"I3UgC3By5JfYnrg+RbAmJkOki7anKZDq+zRUOuUG1PbBIyTJf+/Ro33yNpWeo+F03t19e+/+nUeHD/bv",
+	"PNx99ODh4eODOw/v7967Y6/N/ra/e3DwwYOHt+2deHcpv6bJU2i66NE41Pd1nUfFLpQIpmnI2WJj8Nz7",
+	"OiSexOup2/P4NuzdJ56EbJn02SaeUmoKIZNeA/cY7GySV09O5IY+X5yoXVaWBz/2kNwaUX89w5fI3ISU",
+	"EY0UePwNCVnb5p68bVJ14Evmqr4Cp7QeXukPlFGCAH7aofMHHYJQR4uLm9Px8PN4UtDoNLc+ggiJ4G/Y",
+	"E7XUS5PhsYlEl38ef4wJJ1PpK/8KaSQfJ+krOtUq+vfxLyBL5evxZ9F/kfHfRS+ir9WV5M//Ef2f6EtI",
+	"ankx/jj6+s9fKVOhK4L4mRM/qx/9QSe3ncNGLu8BPtArPT18l5khtNroLqaMTTLe47UFi2HD3WRb7TK1",
+	"Kq2qY9XdGrM223VqNVrrjvktncOuV2EOKTXUI3SuZHrPYcuBJUsN/R9KJPpt9Gr8LPpSTWiRjD+NviqR",
+	"6NfR8+jz6GX0FU50kURflEhlK1eEAaJOeEd32uNtMb/D+sL9hAO9vtUglWrNqjcsoGVKya7vhT31NLT9",
+	"+2j5R/+qXj7+bPxLtZail9ELgq2Mvopejn8evYy+jJ6P/y56Gb0keKMMA8G13xB9E72IvoieR3+IXsH/",
+	"f47XrKUvIuNnpFqulAlc8UX0vKQv0k2ALZpq5j0X98DS7bp5c7YdN2/Ovjapd1h3qrTCrM3WhmvVnQbT",
+	"yVIJbHcbMLkdxh3MR0EEy2q5WrHKNavSyKVC2dFvIO3u+fhjyLX7E25KEr2Kfg+5Zn/E6VW9GP+KRC8J",
+	"pJh9Gn2p/vxD9Ao2+hfR89QiGX+WK+aQzla94H+Waw2rXKlubVobG2vlcmWzvFFpqE3ri454HPimmu5s",
+	"cgL2rPRC3KMtyo8SQfSP0e9I9G/R7+Hy30MvvswVcy3vCPho641qo1ptwEoMcKu7jIe7GkVpO1crV8qV",
+	"zUq5bipC8GqPK026sVHeKG/WNrdquWLuqN+Hr2rr5QoWjvisQ/3deB9VKhtbWxtFcob9BE8ynfqd+p8a",
+	"idVGSXQC1eZKubqxUS5XatXKVgPi9WHos95Ep+vljXJ1s1Leqm0mhTAfrSSQl0AqKOaOWQAEEduVYm7I",
+	"WmoKU8h1cwTGRxcg591FZu+M1dEVQzA40GyANEG0Q1576su3PYT2BkxvQxux/eOnOWP+gtkLuQU/mQiW",
+	"wbpRFt4kCo4xoBPzuZAy12/RkPqig6vHkyFacFOme9piX3s6WaH20VrKuDi5oCd9oaEMnwPbg/EsN6Dt",
+	"UBbi8p842Rz5LFqjOHf8wOMOszFkpuw7IgctoPIXvFAEY1Vtjx7ltAMIQMpSV72VJfKBtv61+WvDMz4c",
+	"sAGeRQChDObhUOIyx1PP3CY2vCBUZjJifwcs+aYUt+tt1hYBs8naVEsNaKgakQ4jeVbqlOLu9UTASNgF",
+	"coGAMeLSkdyeeeRbcO7yl1/+mtTgijnkv+95MkyLld30LC2F4JAAu5G8pp7bJnFH9UFU/LmwAvob44Me",
+	"gP6Zm9XVjLnyUCchYJwi9avqv+9J/ED7/UAcM6yF+Clz9CVe2HUDOuS5nywNY6e62A9EJ6DKv0yvz0W9",
+	"0VdfDIqeen0nEIP+ki+Hay/k1RNb0aw9qZYnacEaw8aFXo8taszEkpzfJKVa4XDyItoVN4iIgPg0ZMEp",
+	"LYPddqaGXeWSPbyQY0HCkkUb8U1zKzeIKQUhEy4xOsyz5RVVq1yB8l9jHynB6KbRJmCZ3sKzz+hfo//X",
+	"qparGxYYm2YFb+eQfXGjbG1WtqpYfbHl1F0Lv1VflmuJK1Fxqm6dKX+RWnVnw7WUz2iVqfInsfZiXun0",
+	"ulNrr7fLzNp0a9Sqt2pb1hat16xyu0E3WLVVcSqVqfvun8m2T6TCdq7a2mCVRoVaVdpoK1/XsTbbUDOy",
+	"ThuO8n2r7eSWR17om2hEyrcCx4tEX0Svom+iV9FX4NZ8Er2Ivhr/PczbH6JXC3yftB+dFqHx33PmsmLm",
+	"ctYcnrlkYnctuOpclY4pTXWA1s0SYI9Gb19tZpfv2PntIzjUP/bYECcnZXfeiXOD9RXL1UjOhZGarJSc",
+	"QZG6GFyPFYzgtaepTycBDX1giFZiAX1DEpeGtAjfusIZqBGScX36sCt8RrqeDEUwIvnJ2nficccfuIBM",
+	"eRusZ7gPqU8mmn9jUs8mJInzzoQXGJHnTs2O+wzhEC8Iu7cx/lPZ2ipb5YZV2VD6xwu9nzEuu0DSu16v",
+	"5RbysJ/Erd6nYSD4qKccp9wcNdcPPBHccQdOHFl0vb4vevS+CQ+VkYMdEi3hlwMWAGNfrlLe2Eh9PQj4",
+	"3ABzMeezY+bntnNdr9NlsM0ke5LbzrVZjwKFv+SejzGYarVWq9cbEPswIdDltP1HxRwdhGIXbeQ4e91R",
+	"E6Xn5QTh3he+54y+byIeeBmGVZawBHTi2v6Ch8wxFeIljvtdf0otpEe4JdNrqe+2YRH4LAmgPR8/U4py",
+	"/PH4kxL+vqjEc2tOieeRx12QI1JC6VwxJ7u02ljPbecabHOzvrm16dLqZrm+UWlU3DJrrLc3XWe9ulWF",
+	"QFrNLbvrlLZarrtepZUKa29UK26lUa+6m+pZ3s/Y2yOI+9U3q5VKTalZX1B3/mDGqCrTrVIGp/lOLddD",
+	"ZtbroV57oHfZcTyecAy3kqGobpjaWWRmM9ETlgC8PbdtVktSfQsGCU66mpqKkt0ovVIVFhTEBF4VCnNX",
+	"DmIB0P/X16PKdI/StlS6T7p12K3qKt1Knqjm7TSr+Q535QO9nTasctWqbp7FoIYbIAk2/bSKjrZ/y63t",
+	"d3H7fDigPpaQqs0z6HcCChlPl2mTaytE7k9pGrRJzK8HqAG0ofKmzfgk7rIvENDr7Kb8onh2SrJntvsV",
+	"y8uiPD09C0O2182sLz49bR3ObcGEUX8V/Io1aoy8p9kQLwt1kw7ei2Aydg8oBnYSa7aLarkHLAxGcRUD",
+	"DQvkL3/3a2KbKHSqiAF0K1aS6fKSIpw9JIWwZOhxVwzVNaLPOMkzH8kHtlIXHWrgm4KGXVAvVXe0A8ZK",
+	"ZDf+DOk4k9yhIQ3hlBQreZ0uc3QBhhcC/a9ok3AoUoch0AkD4pOcoKg3mLQhwRnpANtLuJNwg2Jf2wPf",
+	"T3uwICc6gkkjJ0wMF3jH85NjG1M/9LV2KRCPyxCAqx+lveLZ/KdZT1U7PNMe6plZytBmy0W/iV5FX44/",
+	"NQkH489I9DnRvsavoi+iL6MXpVUSe9Qbqf8Qnp8q8Pgoc6czdzpzpzN3OnOnM3c6c6cv1Z1O5Q98+73p",
+	"bw8HTlaieQXDBNowmgoVnBIRuCD31xE9bexk/u9qUK+U6LEzbpo+UtwhttG320S90iY9AMfxwpjvlIuQ",
+	"TR5aEtfQn0hwUPkoRQg6XWEPr70gLy2xDXB4QvYkRMTWL5WqIBq4VVuyGkt0/AvQM8+jF9GfiuqbV0oJ",
+	"vYy+gYzmP53LvdPdu6zC/czPy/y8zM/L/LzMz8v8vMzPy45NM0cvc/ReHxYPOgyCvxFfL7Z41p6aP0/K",
+	"rNyVxHbFkKspvzdK7afb+ma7GJ94pdtxY26h0I5GAzBPJJ4EAITAZa45f5t6Ch24Xkh80SF5O9WVQ9P4",
+	"Q/MsqLWfxe3Wvy5IvjS9OL2Qh5HWKGQkoLzDigRKjWz1jXyrbFXK1Zode6KIppP4og/VLRPlEz365D3G",
+	"O2E3t10tl5d0eu88oghzDk0gLeYL3pEkFAtfvNe2LuDduzx5teN7ak0C0M82sWvluj601Zb3SU25Lziz",
+	"7tHQ6a7UntVKPpTtvSKKUlEDMP20zzpnvfeiwJswLVm5FlOwTLuOw/ohTqeccxYPK9E+GXCpmLuFg2bd",
+	"9mQ/Vqgzz6JhSJ1uAhGosfV9BuSCJP/40V1rs0gQYnd9vXDaW9XqmV/HePC9XavaWI8ZmrF5RfLhQEDR",
+	"7WnwUdXy+rd3LehgDnNxw3+LFoR5KwqnBW0n1GqtKdfVfnPrq7aIIwHl4A1JHNEfkfyEdCsopZaSh6lJ",
+	"u7yWXl2+/fX5HUYlBhCAwI4SamxCd4fYE+tjm+ByuJkshjRc3VJL6eYyC+mj7yI7g7HDEksUS2cSsyhL",
+	"SDx3A8xoLnh7YoZfiVxIrATPjoLOlgpZnEyELBJ7oh4fUyVTyXuYAmmq7+1UHqNd2Jk6HTLJewjxS6Xg",
+	"J+XxPYRnXnga379EL8afEMA6egZoRxB1ehl9Fb0k42fjjyFk9bX5/pvxx9Gr8c+jF+NnQPz3Kvo6er5E",
+	"wGqFo6LbGk4iOyvKzoqys6LsrCg7K8rOirKzojd2VpQCEsqOirKjouyo6Fww0WovvZFjIu0pWAZHLHMH",
+	"L6gyDvy9KZ8wVbzm8WPqe+5hGFCOcmyC4hbF7Lk9Q5jblMS7lUKLO7eH+E9KC40/Hn8a/RGVDgHoU8gj",
+	"TOUHRs9ReX4FyupV9KciGT9DjxExUf/TQOlGf8rcwcwdzNzBzB3M3MHMHczcwevkDk6j0WY+YeYTZj7h",
+	"eerE5NGU8d8WAUk22AX5hgPXCy2jjxfkBt6dn/eHqX4II45PmM7xm2TRJ/mE5EQWSSB8ZvpTJC1fOEeS",
+	"/OXj/10gfX+g6eWQFbXJ9eNFG5HJmTJ4Jcnb6oJDj9tFYv48bAOHT/yNGIR2sclt9Xjm4kflqbUDJruH",
+	"oThi/DBgA0QPMbjJbER+Kjyu+hEWCWdDJsMmB5u+RB4APKRpQ4eFwORv7xAuuGW+RnTIOSw/MyjjagLu",
+	"4PiveMx+QxLPfS3+91WGdzbWljbWWUhBPT3N9VjYFcY6HYoAZF1sKeFq0fZEpVxXVlEfFEytVC5VKrWS",
+	"cpiEA/7CiWwX00YGNkR5RLsdfNk98TPP9+lao1Qm+R9UKjvkPY8PnpAnm+uH6/UCuesFrC2erFVqtVJ5",
+	"dW9qCjo4d+/RbvleZ3lPOlmCp8MG40bMcMeukKJQEmWaxOIG0F8DE4YRzXkU12kqi5gsYxWN4SD/haUL",
+	"YBcqjTtIBwfyfR4G2g1JHBq4ReLQkHVE4CktoK1bTCUHN0CphN+QYVcUIQFZ/ddzuqTtMd+VmKUofORW",
+	"4GzY5MfUHzC8CeU28l9g8rrJVC8Sw9c1yW5x1/NDFpDWiNgM1oQyPjRlBX6x5y6U6poY5Ht6XJZhjNDa",
+	"D7MBPUmU6wy7DN61CK0/adpcjogpoDk9vKPEdzAe1vK0D9PtXKZ9q7MuXG0tg8OBHotx2qFj6Ujfb6Pn",
+	"44+1N+WtEAJIxwV/C+FQ5dX9JziUMdsePUEJpcP3geeww57HsX2cDXPbja1yuVwu5oTv5rYbDfXho2Iu",
+	"RCdSX7PYlxz/EgK3S/mQ8IYFj/pN9LvodyC94iWynWtol91SPrtVp+sta1P581us3K7Qaqvm1NV6SS36",
+	"7dRChkFW6vt8CPqTe/d0NaiH+1urB980Bv6MokDOpW4sW09lY7rO0PiJRjyRHQqLSMKAsYT7tE8D0Paa",
+	"k8bper4bMF7YnqG56lKpbusJGZJGuTyhhqUgHhw2cRHCmndLTa68QAC0OEEBmmZfnOSdDenPUmdCGN0p",
+	"uxVWbVs1Wm9ZdafhWptsvW1t0M2W+Q11MmbgajM9qYaoxFR3febSjuh4RzQXy8gFEu0lib4ZP4tejv8b",
+	"RNvgFxCDK7HkwdpYWlCBNlfjvShUpVZEJpkuy9KGsg09CzDU11MaFU9gkZ7L/GabrWMT4LQGiBtdygky",
+	"KG+kifSeEDhHlNvErlerdmHnFGrkJk9xI8+rDy3ioXkoxGGP8tFhIqxsLCpplMuLOZVvJSbwmY+9L0dQ",
+	"rLzvL5HT+DshaVcd70Uy1kiApQu/dBtM4VfA+gGTjGM0dJtIxl21oVrUOSJUEnuvjVVmtvKdtRfthUWi",
+	"tgv+nFSi2Qi6DAklNIQKwsWSYX5VWXaYkZGqLoNpoClTSSqqcIHEqIlYX3tq3qBBC1zms5CtoK8esvZA",
+	"MlfrHKU9zBMPuQgPWa8fjmwy7Hq+2lhgDstBK2mB2mlxOCrfE8dwMNDTxwCFUnqLmt02TwXdhoanVNCU",
+	"JXBKMGOvjaX0c6IZc2pW8WVu6Vu2Q5fYLPsBcwR3QcXchSOg88eCN1d77UMjc990sScsghU3aXHx0R84",
+	"fZiJaCsFZwO0vgiI2QDzlv07LJwwu87jDWaWyXfYMslc2IvNNKfuypLhOiSEp5f9nNcn1sS53WZQx2fy",
+	"m5URAW5zPibykIOWcp4LO+pHj3fUrwPuMqBgZ34bdhVRr2LcpRy3mctYnwVNDqznibddVHIZHG6TSZ68",
+	"e665QvJ2vbqJ7nmlagNSlZL2PoIQzRPrj0GmXZA1c1ZXfEp+vx7PG3t+KWnmmX7LPO/vpOd9drv++mUg",
+	"XlNn4iED7Cel3QC1/rI8f9HrscBhlmRh6PHOKSdfXth1AzqkPsFqEBKw9oC7yi3xfTGM6Z8D1vNAm/rK",
+	"7gm9HiN5l7XpwA8lGfDQ84lk4bZy9A8DoJGulMtFUiuUyL2Tc0UWuDy6GwemF+dVDVw8hJ7ttkMW7KtH",
+	"q9saZfVc7NptOpK57VoxlwwKFrfgOTl0a0U89nQHFkhhM01ZJtgVygT7YGZbqAVrFko6aXifjjRP+rU4",
+	"qRrMpWVYtA/3B/P34RnNzauxBS/Y5LwmcuXbYxxlJROXL/8OGB7PDy9ADi5vurTph8tk7Oh8WJM5kO8P",
+	"Wr7nQMt00YAluD8q4Ik4J9QJvWOmfzPOy2Q5xUzBwRxc5Pc8Gd6Da+7SDy8lQ4cOXI9hdRb2KVdc2qPF",
+	"9L4Gs6AqsF7ZrFpbNVq3Wg1n3d1gm+2tcmVeHV9Z/5815z/6/yq5Kc839nJ/B5Xpz5Hf5iVWy00Qli7j",
+	"266Qs5MM/IlpO6mjJ48TEbgsyKyrKyRd7u6+n54jyCfHzZcSKPfZEN2Eu7vvX7u8n+Ww3UleTFRAQfVT",
+	"cbb6qbAT5xdWJvILSR6OY32v54WHAaNOdz6kOx42p3bPeay4eVLqrOLhLDt/jysr9jLydr6j8vcMc3Ba",
+	"SJEMqbIE3PgAPcuKyezVyyzxdV1CSUqvjBZrkrPao0sn0mDWgJzMb43PqRgP1dNK5BL0RGlBzsy05P9W",
+	"JL9814DHTS7Kcqv8epw1p/ty+efNg9djrZXIB17YFYOQ2EZt25PC4IixvgRpAAngpQWHw989g62cGWxv",
+	"yGCjMi5UGmYhw8wEW1k/3XGBqPkybDBtMi0MCO7PDwAaU+ukOOA0rsocab6gRi8OBd7RrVumTN20yJR/",
+	"z+i+qQLwCeV3Dl37gQhcSUJB2h53SX7IWpZkNHC6RI54SJ9sE7uZG/9c1yE/b+bsIrGt8TPIUvk8eqU+",
+	"isAuFInHm/zhQEpPDSh3yR3e8T3ZJUMRuGqge3KH9GjodDH4ptQerE81ugHlR4S2xDFr8qlrKJdDFiSa",
+	"0wuL8WA5ogelTAGjrsc7GNBr8nwrCQIX1UMAwdPIXT1v8wbVfFzMqNbzuPlcuXYF9jCSStn8JnoOJOPP",
+	"kWXiVfQlKBxy82alSpTKGT8b/wrg1z6/eVOtQLz1e2HPz23nmoNyueb04R+28Fl4lQwDwTt46cyz8ZK1",
+	"9DUl/Z1+unr1PE2eLP6l1fWy2n8Oft7mHPy8C9H+Zv0jJMGr6D+R+P0rZQC8ig2Cl+NPxn+PaACfAkAe",
+	"ALmS6HOiduX4GY77+BfKXvjr5eLq5yjj13JtiQJ+489mvuLVCrCnlZ/WaJB5p+V+2GW9LNq+wH+zE9Fj",
+	"k95AhqSVTtiK1fek7TCRMOyFJ8XhYW+dy6c7h5S/IFF7GWJtZfl0iYcBmR7N9Oiq7jbu6wW+tpLI3+aT",
+	"kczLfp0HHUyrkIv0sNeewlOXKBR+fQcXiarMTi2u+anFKUv2+hxZQEcWvF/voOtyWLFDenSEFQleSEJB",
+	"KMc7J43dqaGfd8LhhSuca2QG8Os3gMuZAZwZwG/eAM5OmjIb+KJOmi7MCPa4DCmC/1t9n/LFh027fGSO",
+	"kCTTWT76ZAluJPlhl4bE6TLnSGlI0W6zQBZ2EPyDUF8igrPH9V2CMw2/bFPff0vJ7oXIyHtJM/ehlafY",
+	"THvc8Qdu6mW6idgWyJJfdPREfX8e+X9LCJ9Rfi1who+ZMb0W0FmlpTmAER10acDiIp5yMdcJqMOwgKcR",
+	"M+bQzUZ7vW41NiobVr2xXrVatbZjVZ2t9Vp7fZ226XpOMwMdU/+e4GFXgvzuefxB4LJgtycG6vkVlPPx",
+	"kNdILMRfRP+pqcyCUOa2a+cK5k+tmtNj+rBKMj/qqkHTp4QUTtH1rUOcG8vfV4ud5Kt/+fh/rJcLcKaL",
+	"mPNEbYMbkki1PYukB1uKtFg4ZIzDj7JIYKsSl45kXLSsRqI36OGJMQlFSP2kHPmUGmSM1U9tnfN4LJOi",
+	"5Dyy4Iz7fiV+x1Wj5d8ycXvGIV5k+ardmtm6ma17ZphIPiP8L7j2csYAXnuq/tGh4OsQmJseoAXNwF5d",
+	"EnYVyBtJqB8w6o6IwOQm9UqIjalPXkDUm9yBz+TSygjjZheojIy8BtbKs0q7SwRyyvRJpk8yfXLx+uRB",
+	"u80CIoK4sv+1qJaYq3BhVGUvuYaEXRqSIQsY4cyDswjqOKwfMpdwEZCAHYsj5haJ8N2YlWqnydmTPkDx",
+	"QTyFBkohQPDDJXkbyVW3ib7GLhCMwoyIQzlpMYJAZpqbQx+hQD6xls+LAzJJ31aF8Huz4REc0YSce4mA",
+	"N+tRz89t50KoNA5KfRYG4vhv9AtKIuioi2CI5eRzGrOyOqbzHv/38Sfjj008veFutCtOlVqbrNay6u11",
+	"am05Fdeqtmqs3m7Q9daGA+L52AuZ+/bobMxQKbL2cwTnAwFVHXo4cikO3z7jrrIVEgZCCNicL4hjVtrp",
+	"8ZvUjsuiOFctiiP6jKdnKCVtDQrCdQraHDDuSkKV2LUAFs73+BHJA5AjqdZJVwwCSVojotHiCiQUxAZR",
+	"Yu9gCUafBVJwGJg0F8rB/m6RSBZKbTaLISeGgRSEc4s5oqeEfZPriDyG0dW+tEvkAILcnB1jqB6TXxHX",
+	"xjym1ORN/kGX6SIE1w2YTMz3FvMF70g8FVdKSNl9RcIF9tGTRCmNbeyEnruu11c/dALKlcLSdFIYy1Ky",
+	"QP0YCt9VI8IsNQpFE65q8mRVqMsCFg4CHgPvGx1mRLcNjUfwLjjER5lIKB8BI/BOkheQ+tVnNODa4Why",
+	"Lbqk4eJV953CxAsMAE2ux+gQf7SBUlKfhcAwqQ6YcaT6wKSo7026eagFpb6fEt87ZqnNYeguzcywJ54M",
+	"ZZPnQV+7uFhkyKi7o6YoZQLgAEIagls4Kb5nXnUeb2opxbhA6y1WS75wKCiYYDCrbM6gNy43/pfZE6/f",
+	"nlh9DSxyKFNbbkhRrpG8CIqmdg42nsc7iRSE+Hoi87TAK2R4H5kbe/mG1B4qMyl6rCXc0TxW5Llm1Zmc",
+	"1rWnyYdTUmPVVgLbQIaiL8lQBEewadAKKJGUtkY3FrS1MnzSWrGYaO6wKySDTZhW3CTR26CUY+07bUJw",
+	"oe3NvBHQxZT/DEWwJt8vPQBzFeZDuG9KYZ6Wk4s3ZTm5V2nzPDQrLyX1r4cTsiDubzqxoAHp3fu6iGcX",
+	"i481NF2vz6nKaxvd0zxMzoYoXMEfoqQdMNkl4Gh64Yj0WeAJF9mV+gE79sRAwvVNPiGNS+QDERxhYaRx",
+	"GLx0+FGIEjmgPQbeEAkGyiWisslBcKoHzBWOalJPEo7lzKD+LhnUyWLV5nSmAq8UvjF3tURJGUxqvs5v",
+	"NgrPOYVufKp8w9yjHC44Pu5TD+JDyu/q9X0xYkGhqBobH3cUmxyEoJJ1ak0zXaXhBaSPJzZxDhR1whuS",
+	"8AGCnnCHEU/KAXN3mlyHlGzS9vwQrMnVqRr0IQh2ehkIlLi3EOXzJLZ/URaq3rDpfcn4oKemZ8DVOOlD",
+	"Vo/6/ugw/gL+cSh3mM9QK7UH3GVu7ifXDs7DCe/D3Bk1QPXpc7WhT5+XOBx3BkHAOADOP3z8thpqWAIP",
+	"+MQtatT1q/BbJUWrIH5dlJHLHp7DBGyX1R8jFuxx9Z6NjfJGebO2uVXL6e/f7ffh+9p6uaKrHdTXRgX8",
+	"Tv2P/Pk/ov8vehX9KXo+/mX0ZfT8z1+lp1O9I5bp8YIwIj234Wyx9fWNLWujXm1Y9bLLrK16vWWx8kbb",
+	"qbS3ypRt5M57KqNW81JHMrDsMzVwtcIIWhbBfiChiAXudc2tXV5V+aIjTivzRbm/k6byivWOQwP3hkR+",
+	"O/KQadY9SnqelOov9Xw4BSBcWKK/mNH3Qaph76lGXSCz76pWN54zKPHzhxKJfhu9Gj+Lvow+j54XyfjT",
+	"6KsSiX4dPY8+j15qZKznRRJ9USKVLSVlBQ+pE97RRrjH2+Jv2BO1cEuTFri+cL8ruJq8v9og9a0GqVRr",
+	"Vr1hrW/kJqTI3Cq6f1UvH382/mVS3gWtjL6KXo5/jnxz47+LXkYv5xTWRd9MkNO9mltZR8bPSLVcKRO4",
+	"4ovo+VSpHcxmqpn3XDTbl27XzZuz7bh5c/a1uThva92p0gqzNlsbrlV3GszaalfKVpXWWnWn4a6zjbZy",
+	"IjwHy/+e5iA5DVRZxSrXrErDKD5d1Pgi+iZ6Pv54/En03AAwYtkcoqDB9KpejH8FWI1fR8/Hn0Zfqj//",
+	"EL0C3+SL6HlqkQB6Y6xBo/9ZrjWscqW6tWltbKyVy5XN8kaloYSX2hmPA99odC0Fon+Har3fR1+PP4v+",
+	"i0DN49fKCVI68P9EX46fjT+JXow/jr7WOvDDgSe9EFd6i/KjxHf6x+h3JPq36Pdw+e+hF1/mirmWd6R8",
+	"p3q9UW1Uqw1YiQFuGJfxcBdD+2qsy5VyZbNSrhtnCq/2ZhX50YwO91mH+rvxPqpUNra2NorkDPsJnjRj",
+	"Daw2SqITqDZXytWNjXK5UqtWtlRPJAtDn/UmOl0vb5Srm5XyVm0z8SGVuuiKIPZLJ96Qi0kgcZuvyOS4",
+	"UcwNWUtNYW471w3DvtxeW5sjMJY2RtKCdD8Qbc9ni3E/AzxXFoOQUJDVGc3x5WY3ZtTrqwWpAZNALTAf",
+	"bYLrR698EoyDITV+iDkKMu4pycNJlu8qrxzSGNBAcwslchAGjPbQUG35okVkKALaYQk/iP3u7tt79+88",
+	"Ony8/96D3duHe/d237lzeG/3B3aTt0YhUoZUanZhh+zff6dI/nb/zjtqI37AWvukNSLaVIKrGjaBo6Gh",
+	"J9mOpkM2x8G9fjiCBhZKpxqHc/PZfUHdCzb8lkneEE7IQkvCOKrf5kxmy+MUi4qnxcvcg/OecvD00M4M",
+	"aaFIpJ6zEtkLJVHPhMQh7rXbzCXtQPRwwLC9GL6+hR+sR+pqJVqb3JPE63ARqAfBDBJxzBANRHo/Y8gB",
+	"UyQ4bThLeK4Hb8zDET5zBqHaapgb0x5I5ioJLAdOV5/4XXQWf2ZOZ+b06zOnY8/XQRUx5QHj4lnT6iSz",
+	"ujOr+3Vb3QGTYhA4LGGDgRMIpUIyEvaMhD0jYb90twINz5XciuUjqspSOZFx/X7qCM+kXJ+G0LaAiNS8",
+	"6joVHbXANs9Fvxt/En05/nj8GfKg/DF6Hn0TvRw/G/89IoNF34A58AewHP4U/Wn8GYm+mTSFlBGxwBQq",
+	"LYfepS9ZJUEBDSdtHlkb7c2yVa9sVS1lMlnaZtosb8GZme/JUFutyq/AlJAz5zEwx+t7jIe3UGvWK1Wl",
+	"TXm4oIObP0rnOqgL1edB66fMUTdE/4KDqezJOUP9efRi/AyG+evohTLOYFai34OV9vx852V63Z5+Xmb2",
+	"UnZedtXql+YCUOJkkXwvTiDAAEchJWG5CL22FhRnSC+8IYnnvsFCp/cHbKDjNLq/mBoBWIfS5PjuEAq2",
+	"VydQi4T8VLTIMFD+AhGcNTmW/JA+C0i8qYnHTf7yIGyJJ0XicdJCfpTtOcPd5BNMNsqBb6mGtjAwBLpN",
+	"TVTejn94JPTGswtk2BWSqWeACW4NPZcROfRCpwtxA6i+PfKUFanaXCJIt60b7tAAWAVokyur0fE954gM",
+	"ePwiXf1lq5ViPU6+t7HeaOZ7a1/I0C6Sh3dvkc1yY7MQ561IamrJPA6mcsiehKUm3x24XoiBC1vPw6GW",
+	"5fbSOnVhPZAepvMUA70+LTdXx1yYmF9RpK9UXVS9qkP6LTccyonZgGePsZHwoZJu7htcP4t8Zr3HiwRb",
+	"mKFeZOVCZ033NGp7TrXQjZQWDVa0Y1Z3ENee6r90OdHCTNF48ccBI9ywoCW7Ykh6FOBIpaQdBrXTXSrB",
+	"4AgZX0IbqsfMlv/IG4lFt8AHfYeFiaq8imZc8YThPKkJ8cSc14g8n9OcabzvvMbLPN8rpEHeYWFKgVCI",
+	"sUvSD0QHcAkuS1/oCoRFKuKeFuMaMEPDnHbZiPxUeByOiiGf3o4pOdVlBnYC6kWV2CN5RFlV3fIpAM0S",
+	"jbwEjywQzTvR7wrOSL41gt67XscLZaHY5A6VzPK4ZFx6yjP1R9o1Hg27DJCY4PZj6g8YEt+vALGkO3mq",
+	"nmFPwpjhVL9Qda5oXFcRYPtLZ6EFrSxFCzqn3MFoWp0Z4UmoKlvUBihYWlaMPBS4TOe+14CLB4DyTVq+",
+	"cI5YzI+7QrnFiYIMnnaAN131Sgo9BIkmMNVylHNa8o4pF8f0JMyOfwTB/zxXzOHuOkllpmvZ/lmffMNJ",
+	"q1rGcaLCVrVSqdbqDUhSWFyspsEQU4UNS2nh8wVqYWqXiNOaBZUpq6sVplWiNeH6nInYxkL1OmBPrawx",
+	"17yecnuvYJH1iUSmJinwDnW6JBBDjNUaBaZcOy5igKUOC01VtP5KFwVSElDuih7xuBd61I/RroqI6wLu",
+	"Lw1jvaj0Qx6MAbPGNGgWJFZ5gMlV2EkQrIAQVWMrKZeThglSe5NLr8Mtj6PL6nFSKyMme4IARvKSMZ2K",
+	"sIdN3NctLJTIrup4k0/03ABJqRFIkLgQc0bjRZrvprG4EC3D92XS/hh5i+RtYGK0CyXyUAwBNbLJbXnk",
+	"9fvMXQ7TatI00ohhTZ4i0tI3l8geR1C0QL0qr++DMLduTjj0HFbQqXnYk2EXatBRsGggsDTNrG3kL6aT",
+	"edxlTyaokdoe8138BuC81Jx0iCebXEcJgDkd8lAZRYQfTnD3qO52adDzmZxrnO3BVYl5duaIeWzm/jiB",
+	"0tJwJyXpueIULC2tX6e07r9FL6MvdGLZ5xNal2xVK6SidHbVqtUSzatfCebJ2W2DkzT/NIbXT1ZUxzji",
+	"K0XaV8/YVM+qxE4//K1W7AqzA6sQXG8xCB0BY2EepxpI4b1ohMUmzRattKpOzbXqrNG26nS9ZW06G661",
+	"xcrtCkXWrmWnRjegkm4A9mzh65e2qLR0yG2Xzzh5cuCH82yqD5QY69J+n3Fdiqi1QHHSv+t4x4xnMFtZ",
+	"3Py1sQ9oTacVGYQbWgP/vFAJxlR7invw2vAMYLtvSA3nuSiQrCXL5fAMpI1Fu17egrDNIXyTMlt0tudQ",
+	"DHyX+Iwea6NigrY+LgLjJmYAj1nMQoDS7Dz6XqtBHfjJrShHL5F14JqECMzAXUCIYLWhXxix1gKiHeqS",
+	"FFx5mZLKlNRrUFIo5WgimHUU9SKV0xqIhkxFnSmckRIRyBCd9qmTI+jEa5ekNQibHCIcdr1cS/10qGW0",
+	"jaVzDJPTuNsXHg+xKEI5txMqbsBDzycDrm8tkbfVH4hWMRkY14JLNrn2lOeo17b23OGkJK0yDby1Q9Xd",
+	"2NBDyfx2co9DfZ8F83QrNCmlWjM19qbUWJFwMTTrovTt0kffMdUAmyoJ1RnEsQuECZ7REwGTLLQkVL5Y",
+	"beqEIgCtsVBIzgnOo9wsGkx83foulcQXmIDtBU1YboyHSg5Aua+rAeAC5giQio5wmdTQPCZxWSuGeXdP",
+	"3odl6KnAZ8cXLeoXkThHiVgQQgwSn1EKTyAIF1NRV92BScaDJlcvDFxJ7FCE/UMYONuEOujA9ULii86E",
+	"9lBNJtLrcPBBlefS5Gk6B0J9wRn0xqGcMB4In9AO9fg0UHLMxcBFmOKP0EV16Z7soAbAGT3EGT1U8p1x",
+	"teJSYeKAQZm2ibFCKZ1k4Q4mXoEOEJzdkEBkYUY2P5CM2K4Hu+2RCPt2odjkqgeg+CZfC8+Dl1PfF8OJ",
+	"GLVZ4xIppoHhuckXADyTvBqnecsOsKnVoAwZPWJcNQVuvyENgTU2fAfD7vqteu3oY+7JlVRYhJeqQ8cH",
+	"0MW7uFWuUzLZ6zSyTkfanmgSLhuCywYgSAOQApk+u+bI3RLzkObOc0qVTWit8yk0bTZnrs+ZXJ/HOHr6",
+	"XG2ibsf4GkZhzCbZ6pszr+DKeAXYkizZ5QrJRL1JLtXK52y4OAnzdkDboSzGrL7ITdYftHxPdplLIAMt",
+	"hm82p+7IWhkHBmYKKmdogUleLFXbVphfMH6fDeUe5MItBdKsrlweoXn5nEXVjIMQ4/dXHHh54HoIfZOD",
+	"uXRyxTgr/5+UPBv/avwJZtd/HT0f/yL6evzp+JPxs/GvyM2bFTL+efQi+hyyx78a/+rmzRIBNJ8vIB/h",
+	"90oaAqLJS/KXj39Dfhx9TiAr/xPI0n8V/SF68ZN8Ak4Si2SDbAOTrFozF87olObNQhhNN3cOgNGJ7cfr",
+	"KekGrP1WM3dCw5s5EjD/rWaOi7ZQPgzhQvQZZ0Ezp1s/OxS6OXQiscUgJy1XwgD1CBus4ladWsuq00bb",
+	"qrN119p0NlrWFi23Kk7VrbF6+xylB/GWnwPFXTYNwe2ynYulhRJNXuizqWqPVGmBrvT4cvzp+OPxM/Ln",
+	"/4h+C0UIL6Ivov9MoJY+n4u2FL0ERJ5TEXLOlSxqhMsSMNhqf2X686oli2IAR6k5mCGSZ64XimCijEFN",
+	"Muiju7vvXyuG0ruXoGOJraSvTTxJ7tHgyBVDXiQB4y4LIHmnySXlXqjWLfneo3vvaRZQwRENoETslLSw",
+	"CW1BZqYIiK02nq3PSWiTu8q62CGUALeqjo61B+EgYLHFAYV/+QDRo4Dq1MSg4OQDYmS8oB7SpzLEJ5nX",
+	"S53BCfxkC8vizQY/z6n/RSvUZSXupUvXlcXkHu8PLomGMzNaMqPlO2S0rLrzFqK4KqU3TJVOZygDWSLK",
+	"qpbUBwHQbydm1GLjabXQg9VmzF0Yf9ifjDQgr52y54AZVb1TfaPtlykaKY0UPJqCFJp3Dkby88yggzjo",
+	"AS+HU0FGg/hYygvQ3ACi9pMrPNUQXSs4u0XKNlNvV0l3Xb75dx7POd68avWf7j6D8c8yPt0rJfc13aOE",
+	"mQFKZS1Gr5PzvJpGWnuq/nsKGTayO4GDqdRMRwgXi/8vPeCNb55wWk87Psdbso11lTYWzslyFlVxvnG0",
+	"y/EwY55FA3VVlI/wfAPPYrzwotfiOyxcvBDLmXufufeZe/863PtMsl85OKXrfd4wN/0o7tKC96PZdCms",
+	"UgmTlNq6RaJEcZEYlQEjOXnokNdnDQMeHwYUXpOBhjV82anCGzpVyMyOzOzIzI7Xc6pAwQGGuoBhdqyQ",
+	"HSusbCvdcb3wMk4V4hjOWmwAXJck79dkZc3NJnlEjzCmBQxboSCUQI4Gyaetq20CtlWhmEoEFUGSI7rT",
+	"5EGMuOSFM7ngl2KGzYN0MFOfxSgyY+EqGAsJSLNaQbCzvo1mgS4nQNGRhSauVD2BXo8XrXMBvQu+d7Gy",
+	"ijrhieD/AA3oCmfQYzwEvpsOC++NHqj7d53QxtN7rMrMxwiMxBVDDiR3rVGTaxhn6bmMIJcqoDmWyL0Y",
+	"sNr1AuaEYkKnzFMV77DQvHo1JdF32xdCtUydcIol0/Ak3/ZkX0gPr50eSpuGIXW6ahBTBNVAro3g148f",
+	"3bU2kYJovbq+DjrimpLMZwWUpx/VUgdwQpDF3BcjFlh96rkaXS+/f/tuOgq5T0dq5chrQDdfnN8ElwUL",
+	"3+2evwryHAKwRfmRFQaUy7be0NmInuB5PNR4CT3B2YgEzGHeMVNinqiBJGYgEfAgJupzoRrW48fCc9g2",
+	"oU3exyWNsrA/CPpCMmKrZxyaZ9gkb4BubTlwHMYAJlfX/Bs4iSbHPcOeUCf0R0pFUdIPxLGnvjWvcQWT",
+	"YO3aapulEAsQ21YOeqRLZZM7oseKxPb4oaFVUNcqMd2nQYjFI+rKEtmNn633LGo2RJVQVlwBGe7VcCm/",
+	"i6uOx2C7gBChhkhdhIg9ptuHutOH5l57hziCO4MgUG/Db4EWhwaMSBZ41IcUf8FT46Exg7g41KNuCPkT",
+	"ggaiAVRVR2Aoe5L5x0waCCG4EIAe+nSk5JhN8hrxF/oBlbGF6cfSkIhh4kTuNPkkVjDtiQGHwD97oqZU",
+	"HroDZgO7A8zNA65+8/gh1heAx3hv1uEsNXnTEPpKYu+5rNcXIePOyHqXjezUUB8xTECETERAjB4lUNGa",
+	"OXE+OoQa6LcpP3qkZ2blxMBUq95lI533d9Yzhh5yyVQb4LMUc8You2/Y6euVTWihGsN0wLO2vNeQ7u1K",
+	"CL+Vc3ZGbfzbukO3Y45/0/7J36c67FDuMN+nyPCcxtV1BG97ms0HuPn11zMeZ9UqT5ENwWZzAO7g8dvG",
+	"Bd1qVd0Kq7etddpwrHqr5lqbbKNtGWTgBltvg0iWIfV90Ni57R//pBhL5O1crU03G+31utXYqGxY9cZ6",
+	"1WrV2o5VdbbWa+31ddqm62oStfxS5mlaJIKjCrJyzi8gjPsw/LqqHvtrkkV/Ele9m+zAmJzXSFcgItJ/",
+	"Lx6f5RMLUUIusqWNADWCLoNqzELZrwO/xAGUpsT0viEnjZelLO9zmJxaI5/Z797TGj3le5/Hl9aPezP+",
+	"tB6LzKfOfOrz+tR6KWV+9ZXwqwPWHnBXnijkjGOorwV5NexqKpe+8D1nRGTo+T4BqDmJcHbq2rPIu/c8",
+	"GT7UrbrAAhxtylYqYMwuMC8rC7ksl7QI51ukG84WW1/f2LI26tWGVS+7zNqq11sWK2+0nUp7q0zZRu4s",
+	"9idujL0VrF5DaQHHI+NfRC/Hz6KvkPwTmCyjV8AcOv5V9Ln5fvwPc61WwIKaJtM4YbynR2ZynUX/Diya",
+	"z5PXJsSaL6Iv4ajqT9HLpNP3hKs2QXvg+4f9gOlvk98PYqZOiVIpV8x9OKAoPrcrxdwxDW/BMyofLWNy",
+	"o1eoliXINdOxpY1sXNJqcS/SsXp7ZSc8V8oKRZGHygo2aKaYLiI8GQ4CbsKTcb0Fqpl4zxnPUwPM+jSM",
+	"q1ELRTLoA3ZGrIimsh+UpekGdEh9o6K0cuJiCKxiTa5s9Vui12OBww5YGHq8I+3CdhL8Ej0vDAHwm3Kp",
+	"7sfIoiFdg7UB/FheiEitAmROwsDdqFvR/4r+iWjpuZOi5mkxqHNtcrtPg9Cjvj86xCcy14YwW/ypRObH",
+	"5mhLGJqORDJBkDSJ2iU/2EUMtg16xOPEdllIPd8u7MyEEVO3nB5JNOghQyqJMuGavC2CRO2/1lAg4o/g",
+	"lr0SQcBY+Z1N666oWy4zEpgZUpkhdUmG1CWYUKRHXYa41f3U6dJAMreQRS+z6OXJdmN1qaXxDg3ZkI4u",
+	"2tSMNWuRqB05UpaAx+FY86LjnccscAfAxZ46B1kQBnjMIT6jmiE1MhgAdnQC6sAm84QLVpoXmPNKeYNQ",
+	"R80m8ZRNJ/tMGTOFIhG+q+w4d6A1+lmDBA+wA3vp9l8rTBAt2Tca5QWCfcBSR4QVCzIgT1AaCxCYYY7u",
+	"cFdOPmz9FOhlrs/vqmfQpzH48lIK+1yoGLOr4HRoDL30cTln/vYV8rf1bBJvclNfQ4d7haBsPxBtz198",
+	"0LSPvxeB29mTXshQPPqewwAqcgEytEn3RAphWYwrAlJytqiF7E4stnVRQJOLQSg9N43gpEbRvvOIdgDM",
+	"EjxvTIV+kHqxbi3hyv8EV3Ovbd2jodO1Fx5vzdy9siC/hbnve+37gjN42wXIauq6AZPKfI3+UCLRb6NX",
+	"42fRl0o+Fsn40+irEol+DZb2S0ijh++jL0qkspWDtIaQOuEdLa893hZ/w56oXVOaFNv6wv2EdLq+1SCV",
+	"as2qNyyAu08th7nFCP+qXj7+bPzLxOCHVkZfRS/HP49eQrL/30Uvo5dzChOibyD3/Xn0B6gEeBV9Pqc0",
+	"gYyfkWq5UiZwxRfR86kKAZjYVDPvqaldpV03b8624+bN2dcaT7DWXneqtMKszdaGa9WdBrO22pWyVaW1",
+	"Vt1puOtsQ3lp/z9737vcxnHt+Sq9uB8IqgYkAIL/wErt8iqSo40tKZK83q1FitOYaQBzOeiGp2cIIS5V",
+	"SXY22S27ysmNt67L17HWe++3W7vl2FZWkWy5Kk8weIU8yVaf0z2YIQckQJCUKE9SJRPATE9P/znnd06f",
+	"8zt6i8CeSuJVapXqWqW2rpqSMoLwjfiT+En8Q/zV+KE2kHQaQE4OwPhjEj/FjI8P4mfqz2906fBv469S",
+	"i2T8YUqJluJ/rq6tV6q1+vZWZXNztVqtbVU3a+tKcvqiKyDuJZEXOpHjkNzAxbOqLp9IrPhfxr+Nn8R/",
+	"ir8ffxj/hYx/gz0fPyR//bf4/8TPIIPkyfhh/D1kLkwkCJR5oHzfqP/H8e/iL0j8ZfwnuPxP8LLPSlap",
+	"7e2XmqVqo7FeX6/X12HBBrivXMbDXazxo6akWqvWtmrVhknYwKs9rmTY5mZ1s7q1trW9VrJK+4MBfLW2",
+	"Ua1hXofPutTfTbZbrba5vb1pkVNsO2jJvNQX6v9qJOYbJdENVJ9r1frmZrVaW6vXttWbSBaGPutnXrpR",
+	"3azWt2rV7bWtSZ6KUmk9ESTQKvME1ZAfdUvNEk7oLPkkVumABRK0waZVGrK2msJSM5UFdESuzA6gcqTv",
+	"FPPaoYF7OARA6ZbKVcHDQPhHVdcg8A5oyCzCRcVRl5IyaiWXhhRdfu1ADCXUhTqgvqcGQpeGutGpKGGO",
+	"ugOiAqZr4yPu7pJSU/nHmXoojds5YIOAScZDGIEmkYy7Sc4elSn1RUJh6iR7oaUsM/3zpJs2nn2aN5mv",
+	"06rba3mEUzdFSPrC9Toec5tHnqgkgYslI3XwqXr3Yp7OdZ5eR4Ph5R60UTcPw2pVCKInZQhouHcZ7ICZ",
+	"CrPvIql7x2O+K4HRXTtYDqgfMblD7InmtpGfRUMbG+LLAyR0cTFQfoXEn8Z/jP9okfiz+HH82CLxF/Ef",
+	"4v8F3/w+/jT+DOPfU2UbMUzd6TGocFuGP4jrdb1Q7qSuSaULYEPLzezhFJ7TMN9t8XKqzyse503icdhw",
+	"e9C6jPrGpkiNS5YlX4YiUC9lztOyRPkrLZ7a9BDGj7NEynajvmUn9eq9EI65avV0wXsauFpKuER63GEY",
+	"FQ+yc2pB+7MwVW500vbJKY+YLgOwLcDmywebi8BAXPLnQxNUWNaFZV1Y1oWwKyzrxLImtBPqlD/EJYdM",
+	"uEtrKb1GHFYzGFe3Ayi0C9kQ16nns8tKf7U137veMaviVeDAOgNLcq7zm25A+9NPz69ByTR9WX7BDCB3",
+	"0afegdODbO1QiOW8Ihw6lei65yt7oklsjLKxLWI7NGRdEYzsFi8nVpPqDOMu5aFctoj9rk3KlMiojdvU",
+	"9Ad4c4B4yo+6IAuGkEKuf0690fK0E/nbZiBmqRtqRi1TOjSSx9UOjeTMxUN1V+7iXTnxr7vEjBXx3CaM",
+	"U9IjCvIyM3BL0/plWiktFo3L7odK0HY89Wg+mRALpkPNRuqGaX15N9OJPr3/JuPdsFdq1qvV3E68ytER",
+	"DnVZ33N+JiK1hjbrVjLUGKbnVN0aq3cqa7TRVjDVrWyxjU5lk261zW+AqA5YkMWA2d08C9xNdvjqOq21",
+	"686aW2mw9U6lQTfalS1n061ss2rHBAiuwjNn48w6EvORrBzBfY8n1VFmea6Cfx53YVlQ3+voYd6LBt2A",
+	"uqopzu6Hd0MahCYSZLNSrWNYySDwHPaWx0VQaq5vY0BKHjPnkTfQiGvAXNoVXW+fVlwh0hW5k1bS3FyP",
+	"MxYJmCsk/jZ+Mf7v8bP4Rfx8/BFEonwTv5hiKcyJ7dYWq7yC039yYIlZJ69tTMlLrz6ao9gHE61zOd3D",
+	"UyuR5jA4YgqBgRIyhIA8IFNBejjwpyoxsCRJAPU+lcQdkXL8OP6sSWhIfEZlSGobpKckKzbNW3z8Aew/",
+	"ZUypbaYMKu1a2CHx4/hxk9TXq+l71H59Gv8AhuJ3O6Qtwh7EfChL94/xp/E/x19idfPAEwFhboTiaKrD",
+	"eKXFbR2qcsOVNulHMiRtpuvoExPFkg+fsgkSk2ZWbkIB1kZ1W+ce20peNUlI9xm3pycR6B2/ENv4GSmw",
+	"kzXECVI/T7SDEf3TbOD4Y3C1fAOy9rv4O5TIz8cfk/hr8BP8ED8dvw+skU8gtPwv6vcn4/fBhfB0/N/I",
+	"+FH8lVpE8dcrxygGs0fjf43/EH8Rf1mySvEn8RfxF6VfWqXJzKlLqu1t1uhsscqaU6OVRmd9s7JN19cr",
+	"9c5mp9beZFu0VoW7zk6tzKsTcLmcD/vKWSEg1aB6iGFmUaiVBSGuFbYnOnuZpXMJUdM0N26vrj2xX5gU",
+	"iMnyNpSn5poWz7p+9fIkanFq0lBMrHg2fh+W1pNZPLV/93ck/+F8lge8REB4hKF1Rr/wiUAS2W7MXjFr",
+	"Evb7gEo5EBDpDlpjL9Eae6438EWfKrnCPV+Wfpk0IW+rS6+ZK40KNr/ehcuNXn55Yi/BwwlPrZaD41+D",
+	"m/uRkoOqlRcpOYgYJRPX/b9VV8YfjT/W0d3pEO5/gTwk01EM405CsWcSpg9++VJB+pzCdypjEf5c+E+L",
+	"XKUL9pq+TPsIoQjSKmrweg5OztX39F8nVHScYr80ieD+KCHCh5CLIZWEswMWpAjwy8CLqB+1N6RyL/nN",
+	"JkBiP/Qkaxpnqdp+LY5hHClYhU82/EzAYMICtSGB1zi1j82WzLMIsLTgxCJYJNrjtSgtOf8uPv2xyY/x",
+	"BCOpZXkYKhzj1sg9d7huDgssSNaALQZhVIBF0JUwyefoiICYHTElU+O0m+B8sjMK+6iwj14/+2japP54",
+	"LabMCUJhNV2s1VQkDhQJHkWCR3F6dyYJHnPZppeDQy0lNXOentjK55hDkmNlz5BQgjtORj4UnDSJH3CS",
+	"iMUW0rke6QPFFi/nH+Apizp1gGdhrkXXO2DcMgkqEisaeDLMNb914saRbI0WNyeemYyNFYKRVUYWqBcd",
+	"hCZ+pufJUASj6ckcZ2PSn/J4MI0DNzQDyHRwY5XysNX4I9gmc2n/8wzqLwyywiArDLLCICsMsuIYqzjG",
+	"OhsHeJE3cLG1sy/s8GxVH11dllp2F2XozBMN2dTHiCJ9dPi33/xjkkOxQm5AxKOuQodXOUkuSEcEpCuE",
+	"SyLuMylTjYD1s0J2+QhPG/WZiakDl6SyQzEaWMcZg8g4agRnyl5CsmVpZ5iXMxaQJ4mAl6U+6bGAIeW1",
+	"fqjOxmeO5zK5vINmkZLsFqHqGh8r1UHfavXcsMZdHJBzOMUsjITCSCiMhMJIOGwkGBFc2AiFjXDZfe6X",
+	"JOLlZcJnDTAuFEGjcp0/CG0nva6TknS64SU5lQMoEwl2VWv2HzWQmlaqtQA3BbgpPKAFujkbdJMQuVEC",
+	"oqdAO68qy8mP0XF4h/V1HS5irP2zDNid+IF2iO/ts4wfC3bDsbG6p4Mpd9TSn4X54UZn5ktPFwTs9WmX",
+	"rf7DgHXnLWRs6XsH/NS3Dll7cDb1k1Vzh8TWruOwQViB8ZM5dZPbo5BJe95wq1c2DmymYtEeICZrAsqh",
+	"OHS6WrQpE726Vdva/LEEo9WrG6/lttDRM8wlarGTIIf1zCwbFDNTdgmhlfaq9H7F7CKKtIgiLTDeDBhv",
+	"4+QbYMvdFOFdGnqy4yH0ubweqp+KIfdFOgp1SSKC0qt4uYhKnfewNgrniEl906BXX3RFk8gwYEomWURJ",
+	"7orv9b0QQ0Bra/ayRST3Oh39xbr6AmhffFfPmatTJTMk4FOceTqu1MLz0eX8kFC1Ns7QtzdLXKhwQhZW",
+	"cCDODmcS1Inl2zffsMh/vH3tDSXb3mHt22pQ9aCvkBuhJKpNKM+nh7oTiL42ZKC/GCZsVPA9dbUSrS3u",
+	"SeJ1uQhUQzBfUFMNbRXvV4zAZMJwr9u6YDAeo8MTy5QTdp85UQgVi4G5vRNJjD+WkVIPMENFfGpx9Fx4",
+	"ZwvvbOGdfSW9swGTIgocNqnPwdkw19VRxKwWMatFzOrZmzQIWudzPS945t4NRDSYTnWdeLCbhEFuFlxv",
+	"kfYIySoJ7MQp/NFvYNuXqYizQwfUgUr49XUF81wt0j+raOU/GwBjqfLMm0kRDcYDgUVwoXu+kEyaVjYr",
+	"1VplrXavXmtWTStiwLhMPUYhj3vwK1zwQEOdTXeLbXeqtKIQT6XhrrHKVqdBK+vtDcf8BvjAWIkzoyMl",
+	"Tt3IZzcF1MEoxf8ItSGeQk2Ph+MPSfyD0mJfj9+Hwh7fo7aLvyPxUzL+rVL5mnr0G/z2a1LbalarJP48",
+	"/jL+DHQ/o6G8R/cZLzVrddD5QSiPoq0EC+AYKpmeUrn/qvQ2KNLn448QZSjQ8UP8AuhPn82pUesLsQvD",
+	"qj+ZWxg3XsEsfF7MwmmvUNcIosIddM5MxjDShsfYHviUc+baK8RGiWiTNuuIgEGNA9joNmI9MvS4K4ZI",
+	"IIaS0VzqhS0OktDCiPi8XOWdDCewEtuGExi9FUR9RTxOIslMPrEZxKmkwbCRF6EMnkWZXJSmuABRPkV0",
+	"zy6l5xOx50jVW6CAl4cCqjOAAC1XzhEC1OZbi9NMahCHhfFc8Jb+GHlLu1p/XowJu/oe/HdBGlPEL1y0",
+	"hTsCIlP1exhC9SZNYgqX7PWo3PMZDTgLpL1DHMod5qvd6XEZMuouZw+yTiYkNWijoCMt6Egvho505v15",
+	"UnTjKZhHJ9h6Eb9NgdMKb02zXkC1guvuIrju5pCXhRPpmAcnOy3nsRrDXTi9HjGqhLSZD34oRkDaoRvp",
+	"iOfJNtfbxxPftTgy3wmeUDtMy0ZEJrezgIELu6vWqvPJ1HMkoStUfKHiCxVfeGOKUIZLSb/1snxAq0Y+",
+	"FWRcLx2LzXOKuEK0bx9ovxLdAp+CiHPzd0etnh5zdw5dY+4uD2gkGZko+OUd85vV4sk9VqZRdOIxF3jC",
+	"wp76mvmSzUsSli7HImnfpHu2OJCQqdYo4aIiBhnomNCFlVNcyYAYc+Pbr4KCAXV315RSfwmYMQcGzKer",
+	"sfP4NgWALABkASALAFkAyNfkJBDXsEaBS6ZQ2QXAQV0rYGpY671MShnuNWkRzoZMhgQyB0h52BNY9ED9",
+	"6zk9U30BgoyE7wJs4WyoazAsW3DwYUCNRVwvYE4oEN+0uAE4N0ITkLZknkxoAGFJvidDPSQ/wzcgZZvB",
+	"XKq18BO4LT/f7U1PGooIfeuliruljp4ZlOolS30jgAwsk8fxuVJTOknCmzk/I5vv8TlUwn8Sfxv/GVQZ",
+	"pF6oVU+PS6nqJbwOkMGz18cUnvdKnA0nmTzCd0vNdaj/8CBRZ/qas0kNgSdMaQrrrqvNg4tmHmQwWWYT",
+	"i8MMcq3aqJcWCorNruqTo2P1cBfhsedB7ZcSfb1EVhSnGrMbtQtqJ53PVjgnzoQp3BDTov1vUgVXyG38",
+	"U1nngyiUGJuTxxpexjBipfPxFxhJBVb6A0nsVHKmbZBAq4RQoVUiUgShJO3R8mvELq6HrmAXL1K8ixTv",
+	"IsW7SPEu6MWLMKeCXvwMbRCNMC6UXjziBfA+A+CdrcwDMPz4sjw7wCUBlj3lcqjasxvVhv0aAea3zdIq",
+	"IHMBmQvIXEDmC4DMIHkLuFzA5QIuv/ZwOcEX5wiY+6LiCJfJYw9N0/ctSQK3AbmCtIjw3eT0dEL57QVA",
+	"uuCIiIdyhbyVfzxqwr+mn2z2xVXo3eViEzLAS33+ZRJ+tPv2vbffugkHk0dxC8YEHYdbPFSsdGu9s9Go",
+	"rG/WNiuN9Y16pb3WcSp1Z3tjrbOxQTt0Y6LKByxwVO+tUp/efxverKZ0bN/ju301NZB4P2DB25IFOGTN",
+	"WirCSPc/kkrarFklEEPXA9E3NYPgi7d56PmpFzkU/QTn5OrBCx0lJmvh5FPE1PJ8bU8SG/UZxOc9Id6i",
+	"fKSDeeQrQdCTmpyULLtNRwDjLsH541TTeZfo7aYUece7z1ziehIkIIpFSmC7eOFI895YJBQh9UESDlhQ",
+	"UWALSXellVTNEQExAoUETHUDgia0/CRquPpRn1DYzxNJm4muBesaRn5Pjfweu+/JUGZYcsJDA0moHzDq",
+	"jkiPyh2dBYWXJ295wAJSq1aPMvkw7qZ4fDQv0HTGnWRrL8S6gzKWRmHU5yBjT5CBR6TefLJsbrmVhNSd",
+	"C3NNoXHOZpaOsQm02NIqpaBFuUTZNJdPVyZ0KpOFN5O6PBX2B385rv8TiFRuIV8KaAxNl6K26g6h8F/w",
+	"mMqQjqSyZFGlKPt5yUQcaTKVlCpSt9lNgjaynGjIhFAlV6MdV9YzpUt+nMwoP7KtYphNOIk4LMI5t8wU",
+	"npP5TVYs1zZt+VULlf6Kq/TCSnwVtvMtzubfwZfkXDdZb9OOdo0SPicmDNUNY3pqw9E6alSiBbqjNLpM",
+	"zECwY5kL2h14LlKsGFou2BMWjf7sehtZJM7EBkzkU716CjlxrnQWhTAv7LPTFnkrzK2Ly1mbrKMlSUIW",
+	"9OUZm12SOVHghaOKZGHo8e7xRRjCo4cvKZ9eA11yXPBKn/XbAFbtRnUNv4YQmxYPhM+mwdVbqabv6o7d",
+	"Nf1aVOhpGXo3pJ3OvaG4rlO7tECdbd8f28EposAMbIHqXqEN9gYL8xaz2Q3JpKV2W2YjzY/yliTx3Is5",
+	"Dojm373vAGV97haxLSy60uJYlRW3NinroA7LxOdNDFMLm12eVNjnhHE1C24LljbjodqoIiBdFkKw3Zoa",
+	"esHdvQ48c29CabBnxsJOCgm2+OFpg44x7g6Ep+RhpPS9unKE3BukbL9x7R4xIrHP7Bbv02Af6wLqN5I9",
+	"b6DTam3sDL6/4bKxlyHAEKSMAqJhiwvuMIuEAkYW3pkMe0ItHkj0oZIMme+vkDc1RS9k2HIREtrpMCfM",
+	"J+JF3HeiKDwlJr0YKXjGePVli27CxZB4XKkxpwB0BaA7NaBbUOXMAetw1CvSp/MCulz3IrmFwWSh5+wr",
+	"6SYGjDOXeLzF/6ut5LJtETsU9nKT9MRQqYSRBfdjFbGIhxbpqwXA4dvtatgzB7eez4jotDhG6UDcTsWM",
+	"LAm9PiNlLWHT2ZFa5gds4I+Woc1JGwGTwo/g1DhzPzDj7BBKAqb7j6+jw4JQv3ihbHGfSl0ABt8CeNmH",
+	"PdVV+NZdXiG2OGCBG7FbA8Zt00RqjLBeDLnCxfAK+dvDT8iQemqCAQxj79W36pMveBcK3VJObOlTiJq2",
+	"W7xs/3z372/cvHZv7+7bt2/funNv7+6bu7ZF6g3SU5eQ9oi4rEMjP1xGkgimC+aOyJAFTE/TSouruSH9",
+	"SIakzQjthCwgZtpoSPpChmRtY4O4cFQyoEE4BaHfxXV1983dO8zEtp6EggYs8ISLajoISdnjjh9J74At",
+	"J3Do3YhB+rfGQ6pns6EgpSorapJn9nqZzjDukjK7f1JXQnFOHbn75q5SKTiPHbMVcUnhatoxc0tyl8G0",
+	"Hpv1U0r3s0/ve/2oX2pu1tG7gp9qSWc9HrIuCxBBLqatYZve0U3greDIaagngwy4C/BKlprrDQh92K4m",
+	"36xV643qAwuXwCTINkNQZZW6jKuFmeufmtBcQSTgLRzSux53WDpqd+tedSt17WQvw6hMREjqBdbWj7zA",
+	"1saRN6ivb2t/n08PX6dFwy3YlqVmo26pBXZ8vaSToY3ZlD7Vm3JqaVX1a2GHvkK4AFAmTh9IhMBIVQMB",
+	"9Ny+kpFn88MRvf7nCe7Vt1ioJGU4UaPIj2Trz7DBbajnz1vcUxpaARwvlNPIkDS2SSxZfdqgbbUWB9eV",
+	"lXZnoZNLtez5ahqII/ptj7MdqCQXRtImfTpSk8hoOC2KWM/oLyIWsZPUJ8Q3GMyFvBHSZIwxScr4JMx2",
+	"M+0gvlBAgPqg1tj9gQ/+fZzgXJ1hKLEms6/jh2eSPPegh5oB8gH48m/g7Y1k2dAgoLBNZTiChAy1vEpH",
+	"dWPmlSGFwZNJxOE0nWd+L80pMrHjV83dD07oDpXS63IswwP9SntEpvVN34SnaAuc2U3tiQ58KXOhAzvt",
+	"ySPtqcAm4qaNUk7ORlsIn1F+Yj+GkMcI7g9QFWQYiJARqTajHh3A0gHDisL96d1RlyzSFQ3pKdKxAMSF",
+	"OVKgbOq60adc6urS4rgurz867jTpCikrXBKYy5ZP6Nrfw+1n3TfM8plzsEzy03kMllq7plO4eGbtzpkN",
+	"0D12P1TbqeNx13D0yKj9D8wJSdmhklU8LhkkAh+AWTiCxT91As3HDAh/k/Fu2Jscciafczv4KlPlTaSa",
+	"PmlFAXCEK+938fc6t++0THmf6hS8CUMePOlan8KhLuWcrngHlIsD+h90X1dE0C1NUo5LzRKodaR3RQte",
+	"WQ7Y8RmSdjMmzeROfeBdp9tOjVU22w230mBbVOeWOmtug613NuhmOy8ntar/V8n5R/8vw1Cr5In6jEtS",
+	"Dcwf4ycEqGifjR+OP4RRgkxOzPZMMeqWLCNfNQaYIY8xDaumXbVQBg14czN6+ORUGrUn31XAqTBiXlEj",
+	"5l0Na19r+2X1PfxDRyfP41014wTYaIXsGhek6BDKkYUik/biGZqKY7xxuHsWPiAvRHoh0ksLiO9pbidc",
+	"4YXEfsXCH2hK9CR69XJI7lyHullmuQ838vrlK4xVI2YvC//TBYzrlJiVXRip9KGass8oJ9RRNtjRwBMw",
+	"ZiEMA9d0NlCElCkfgauE+ZI1D5XSS/tMgPvCOEgk8cIWR8eK0hH2CtmNXC9U5rMktp7pPezgnnGq5BI0",
+	"4Qsd1dqnjOVIK+zSurvZqTl1Wtlia+1Ko7NBK9tOza3U22us0VmnG+1NZ+4jBewjdhvYl84jumP+1yiQ",
+	"SYFMzg6ZoNPUCyWUUTCrsQjzKcJ85ie1h8WTQKtcNHUmIKKvhqt7Ak3OsCd8RsKe2owW8fQrEy5CJglE",
+	"YbjMzTLmrJA7jLpKISqlhzGSKfULbvxJ/EoZ421kjwbMxR/VLcsnHH3hpnzLvMKlqhByYXqnDXCgFP9T",
+	"/C1QkX09fjR+P/56/EH8l/H78ZN/1+LZqllYM2v8aPxo/GH8PH6mxPXT+P8RYHx7NP4IueC+nyrFV2aj",
+	"L+wEog8CNjlOBDpHutXedDbcyjprdCoNutaubDl1t1Jj1Y75DQAkLsFSs0N9yawJfJxRs52Zw1EvvpM9",
+	"jmajFebrKyRmdSl0XD1LUos4UgaptFzYsKekC8LASgipJH26zzKi30bWXOba6VIVgjMSMEcErkSDKyd+",
+	"E8MzWUVBaJk6K1a6ZuCPgE5XEEpsxMp2i+tHHubhRXSaoeMtYygn8bT+Wt4hlLd4RteRsm0+N4kaL3sZ",
+	"yl/6vhhCDCuhfKSDKqykGBYXkPAQRhgW4il0eMCUshNDnsT844vkFa8QibrTsmYRS88og8e6UNST8cPx",
+	"R0oNWCD24z9DiUKlGpSS+MpK6YHxByR+Mv4f498TZLSEoNP4u/GH6uvfA9WlVjtP4+fx05WjYnoRAYu8",
+	"IedCMlSo4perihdYFdPsMa1syZBKQl03YUIpyI0Kq+1c4cTAHyHfresSyrOm0vkZcZerOvjL8wObEM+9",
+	"jgj2IskCm5QhV8MWkHshghQ6WbYSIKGvoobf3yj0nTRkOZwtsgzNYcMaXcgccJIptGVIk0/GK5PyAS2e",
+	"rdR9rFdZt6QjpHJ9y3cPHQcn9bgXr6p9ePhP6UbGHp0jrUVxgH3RbuIjK+NH6TLWG7jAKgVWuThmkMT5",
+	"caScdS5KGWiukNUha/eE2EeSxQPPZcGDmRCII3jH60YBEtrBjU1iS8rdtriPOngkxD6VktrTCaXgvmNB",
+	"AuNRX72FbrlklUyzUEliVnfGO0lgunkqKcf/9+eqHUB6EN2LjwBf37JOvVG6Xo/VkiQiaPGAdSLuLmW2",
+	"OrkpQqjpqeOEuQiTEiUKBoRBJEPmNvExjLssWJItTl03YFImiZgen6T23d79L29du3lv751rf/+zW7d+",
+	"vnf31tt3rl67ayfdXpKTokctHqCXYpIAuqOpVgCRDD3Jli2MP8MIZk+SDgudnsIXXerxFJmCGSBMdVVC",
+	"DVgyLc3hDN8arifsep+GTo+IKJAr5J5q4oAFXsdDOq4QgBDSJIB3RXBGAANhee2Ek1+jsOSsnh1AtSMp",
+	"IEN3AArQIgGD3jAXmKdFgpoyQ/63h5+on6ESU8DCQD0Zo9opcQIqe3DFxLWDkxcOPQfygScT3vEU7MdZ",
+	"bnH0+CTl0dW4wQvrClIA+OrVKvLbAEkGNtyj3AWyi7LtRghZmA3jaHtdLsCJZs5fltULA011ZrHKUAwk",
+	"vszI490dYq9X6zZWhcpc6IjIdyF+vs0IlfvMJWUvJDgKcnmlxXcnFyNchTzjMLunk9pS1UYuvLzDHOYd",
+	"ME05dDM1+ItATJhykBPQ7IqMHIcxF3JShMYR7yGkqXfW6RatMYVFOpV1hUq21T9YSghATTUNTSZNPUjE",
+	"RnrNzA4O3kGJmXnn84CvIgodgSlDuHnm7uKusz8Nt2S2y5BKs0ZPj1qKE+uXjSfqM03aGzRkQzpaGIJo",
+	"ngok3EvVUMStO5Ex6ZUmSVnjjfSpzC0gYcYyAxqWHAIrcBJxnGflwWqHvruqbSnvhHNwLJ7t2GRyPegl",
+	"1HKGpEjZjqjSd4h97R7t2taR4kcgwq9Sp8cqVwUPA+HbylxX4l+fnnA2lCv51WPgguv03auTXs9foE/1",
+	"5qyK9KWPtV2PoSGF7zGbBxoFM9RrW2eVjc5mtdKobdUr22u0UWmvOxvuJtvqbOfXZJvR1hwI9J1gjpQp",
+	"5vVF/EP8HMqYfUXip1DHK342/iD+Ln4Sfz9+f/zhLMW6IKBzNgE7mbaRmstpUjZngR0q25VZPDmuLhx+",
+	"i/Tp/Qrtsp9sVAFNTy+qZR1TCYyBaCIh7SaZtNlqYDu51cBSK/74Z6unr80o1t8SLkDE4oB7fhGLouX6",
+	"7i9SCywlT2+yIUrT67u/yDvqPkGopJmx7rBOKRPnPKsoZjw8Vg5fw98R6dIgJZSVEXRUQOfK5RZfUDBP",
+	"K+xlRLPu5WJyOT/TVQ/Q3Cnti6aNv4OObp3XqtRxRTIaOD0iRzyk95vEbpXGv9blDr9qldToVsaP4ufg",
+	"3HyhPorAXraA7OlOJKUhcbrGu1AMbqiMONUvuYOWITNcBQR2k0KcAeX7hLbFAWvxQ9egLYUUhGq+vdBK",
+	"BkvhYXVdoIPSQKK2eLk9SsYPGR+UIWw0hQ4/mzsnt37pc3JhJJV6/CT+ysKyrONHEDLwDFQkuXKlVidK",
+	"SY4fjT8e/yZ+En995YpagXhrpv6sqSU7rS28SoaB4F289EjbusZs+ppDdWchlDsHe6RrBc8IMGbFK6op",
+	"aGmrtl03B+QNt4Lfqi+ra2eFV8z6V3PyOcRpfB+/IPFzBVleJBDm6fj98UdYdPSD8W8Vgomfxk9I/DWE",
+	"bEAcwcP4xfi3CuH8+9mAzQJhcloMjk6OjdO7tEA4BcI5O4SjFxU4abWiCnus/wrBHYUkpuKc20ld+gnA",
+	"UQLaUgDkUGHSLLpZIbtYl77FHRoEI0K5tkNz0I0ugJ/dRnqtQ9Ae7bb4lBWvwECXhcReqzZszWpoXKL6",
+	"hHmFvM33uRjybAZVc7p/cAKj1PQsDKBe6RDwo/qqLdxRrvL8p/ir+PvxxyDkPwYtOv5t/P34A30MmqND",
+	"yfjXSnUCHns+/jhPhZL4cfwCYtF08B7Eoz0FHzdeT0kvYJ2ftEq9MBzI5upq6gx61cFCva0SCZj/k1aJ",
+	"i47wfTEkXABnTdAq6d5/TeJnaGQDGvwmqTtPpylz0LCbrObWnbV2pUHXO5UG23ArW85mu7JNq+2aU3fX",
+	"WKOziIbNqch+hPxv4ikw58/j92H84z/FL8YPdc36Z+MPxg/Hj8hf/y3+HPTuk/jb+M/Gi6A0cF4p8Pjp",
+	"X58vpmMTKaE2y8mK1jiVCi1baNkFtCzwn06sYeScyISWvWJadvU99e9xLBtQnSlf5e4QN6CdUFpELTw3",
+	"8pkL76O5/CrA6QtiHf0RoNkyGvewjyExWX1PhrmEHBMNeCMEzPIy3buFoioUlVJUp1JKsH6neLnVpinU",
+	"UaGOFlRHuxll5IXnauTlhjQnD54SsITaZ3HOkB6jftj71VQtpg0/HUyCFpkO8lATT4KIyx21nF2B4Ssk",
+	"FBEaxsSlIW1TyXL10c/gwQszQ01oAfZnFyf62dMLpMGrQSKWd6DT7U+1po9ZYm96B4yrxwwC0U5H8suR",
+	"VOsNT52houDss6MjcMzAExA/1OmpBW8Rez0ThZU7LZhjzaR81WbmDtRWDAWRLFhoTs5HYiTjdsx8Zm9/",
+	"r9RmNGDBbhT2VGsKVcG7TYlz9CS+elCySlGgYNIqIDH9nPeOjFc3KbtmgS+n4nGLhGKfcRKwTsBkD6QY",
+	"/CQiQI2GF1h1KV8uIYVMxeMkkixYkkQMOaEO0NCnW8Bv8k6c0sialJkb6cgfhynJLpfTSBjqHiGy7a/k",
+	"55PInGdc85mjwJ7nVFR/aRgFjJT/88p6dXuZOCzQUSBMkrbSd0nKpKPLgSTD4k1CAtPPTzeRN0637t3W",
+	"RaMIFo0i5WxtKToYyGULogwPWDCCKnoyKUqibzU9kCEbpB4eDkUFW8159F19T9gLRNTtEXZfpwvdGjB+",
+	"46fkquCcOZOQGEnK8f+Mv4w/jX+3Gv8BUPAH40eQsPlN/BQLjCh5oafF9/i+ThLpQ2YsjphMdU9KkdMv",
+	"qHCq7jxk1S1JMmBi4DNS7mhKdMyUBiCelOqDynwWafvC2ZcW8fiBF9JJGdZ25O8Tr48lBJKe6LvzejMi",
+	"kkmp7rfIgEoJ54Q6VcbMgrJRQuILQHJJKRwIC8y8r9nR+fvF4xU6GBCPt8V9KxvqlpRwGrAgOTPEkNYe",
+	"5Zz5lrboDhiRYcBo3yIuU0IJT4/7oq208SCSPTU4pt+ZzbFE+tTz4SmwkBXOdHzP2ScRl1Fb9bbNUm+T",
+	"iZDKeSWUz8TpMWdfh0khUNpnI+wVahTDYw+1O/BzesxQJB5t/sqVn7ID5osBxG0pM/jKFTIpNXPt5n/6",
+	"iTu5wF5uklAIXxcpYVLJD6vFoXIalcnRbDjJ35R6gyk5SoYQn9qjBxAIHa6QG1xtDDeCYGAo2SMZSVSk",
+	"NLG1KU+zfiGXHeRtRk2oaZik1ZLGvqiFuSSJ9FxGyvZqnx3OxbOXc+dzSSIXHkk2S4azc9IhE2h/vPxF",
+	"lFk2FpDQBP2JiNc7yLgrUC4mHgu8DRqa9Pb67i9wpXUi36+E7H6oj0pSncsA6Cm1cHBVaTNb7UCtHsyD",
+	"vIDoSrs4rvgQy3wJ/klpkW4gooHcIVwYcZrqx1VsPW/m1HCaCdIkhLovzbxJcWjgWpkQEdM5i4CIT7qS",
+	"6n/Pk6EIRjtk4NNQgfXU3sET4+xePtrzw9VV88dSl41Y0sHz6FwbKA3AXJICcdIyA2uKt5YF9z3OlMAl",
+	"HpchxbqHWnUxb2DWhBLGMvQcuaMLPmQDL5ck0bGWqXfIC7U8+gLXlbY8ojMmNaomVWhBLyR9VIOq3siU",
+	"LRrQIFSKBDImJqpWLVU3oEPqk4HwPWeU6uC0GrZHO7k7SJNF6KlfkjjluB1c4UTQGgpq9BYZ4ZSeBKSw",
+	"0HO2nOrOtaTu5JR5zhUUONeT1s2Lu8zxQAESgfCKlPtHq5DnP58E7MBjw9KDXz74/wEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

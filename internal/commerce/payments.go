@@ -38,6 +38,16 @@ func (s *Handler) CreatePayment(ctx context.Context, req api.CreatePaymentReques
 			conflict = new(web.NewProblem(ctx, http.StatusConflict, "order_not_payable", fmt.Sprintf("The order is %s: there is nothing to pay.", o.Status)))
 			return web.ErrRefused
 		}
+		if o.WithdrawnAt != nil {
+			conflict = new(web.NewProblem(ctx, http.StatusConflict, "order_withdrawn", "The learner withdrew from the order: nothing more is due."))
+			return web.ErrRefused
+		}
+		if _, err := payerOf(ctx, q, o.ID); err == nil {
+			conflict = new(web.NewProblem(ctx, http.StatusConflict, "employer_pays", "An employer pays this order by bank transfer against its invoice."))
+			return web.ErrRefused
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		want, err := s.nextCharge(ctx, q, o, mode, p.User.Email, p.User.Phone)
 		if err != nil {
 			return err
