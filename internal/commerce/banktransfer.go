@@ -52,6 +52,14 @@ func (s *Handler) RecordBankTransfer(ctx context.Context, req api.RecordBankTran
 		} else if err != nil {
 			return err
 		}
+		ref := fmt.Sprintf("%s/%s/%s", o.ID, b.PaidOn.Format("2006-01-02"), docNo)
+		if _, err := q.GetPaymentByProviderID(ctx, db.GetPaymentByProviderIDParams{Provider: bankProvider, ProviderPaymentID: &ref}); err == nil {
+			conflict = new(web.NewProblem(ctx, http.StatusConflict, "transfer_already_recorded",
+				fmt.Sprintf("Payment order № %s of %s is already recorded for this order.", docNo, b.PaidOn.Format("2006-01-02"))))
+			return web.ErrRefused
+		} else if !errors.Is(store.NotFound(err), store.ErrNotFound) {
+			return err
+		}
 		if (o.Status != db.OrderStatusAwaitingPayment && o.Status != db.OrderStatusInProgress) || o.WithdrawnAt != nil {
 			conflict = new(web.NewProblem(ctx, http.StatusConflict, "order_not_payable", fmt.Sprintf("The order is %s: there is nothing to pay.", o.Status)))
 			return web.ErrRefused
@@ -61,7 +69,7 @@ func (s *Handler) RecordBankTransfer(ctx context.Context, req api.RecordBankTran
 			return web.ErrRefused
 		}
 		pay, err = q.CreateBankTransfer(ctx, db.CreateBankTransferParams{
-			OrderID: o.ID, UserID: o.UserID, ProviderPaymentID: new(fmt.Sprintf("%s/%s/%s", o.ID, b.PaidOn.Format("2006-01-02"), docNo)),
+			OrderID: o.ID, UserID: o.UserID, ProviderPaymentID: &ref,
 			Amount: b.Amount, Currency: o.Currency, BankDocumentNumber: &docNo, BankDocumentDate: day(b.PaidOn.Time), RecordedBy: &p.User.ID,
 		})
 		if errors.Is(store.NotFound(err), store.ErrNotFound) {
