@@ -121,3 +121,11 @@ RETURNING i.order_id, i.number, i.amount, i.due_on, i.grace_ends, o.user_id, o.o
 -- name: OrderTitle :one
 -- The first line's title, for messages about the order.
 SELECT title FROM order_lines WHERE order_id = @order_id ORDER BY line_no LIMIT 1;
+
+-- name: ApprovedApplicationOf :one
+-- The user's approved application to a group (the demo data orders it).
+SELECT id FROM applications WHERE user_id = @user_id AND group_id = @group_id AND status = 'approved'
+ORDER BY created_at LIMIT 1;
+
+-- name: CountUserOrders :one
+SELECT count(*) FROM orders WHERE user_id = @user_id;

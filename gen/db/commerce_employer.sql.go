@@ -13,6 +13,24 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const approvedApplicationOf = `-- name: ApprovedApplicationOf :one
+SELECT id FROM applications WHERE user_id = $1 AND group_id = $2 AND status = 'approved'
+ORDER BY created_at LIMIT 1
+`
+
+type ApprovedApplicationOfParams struct {
+	UserID  uuid.UUID
+	GroupID uuid.UUID
+}
+
+// The user's approved application to a group (the demo data orders it).
+func (q *Queries) ApprovedApplicationOf(ctx context.Context, arg ApprovedApplicationOfParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, approvedApplicationOf, arg.UserID, arg.GroupID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const claimInstallmentReminders = `-- name: ClaimInstallmentReminders :many
 WITH due AS (
     SELECT i.order_id, i.number
@@ -147,6 +165,17 @@ func (q *Queries) ClaimOverdueNotices(ctx context.Context, arg ClaimOverdueNotic
 		return nil, err
 	}
 	return items, nil
+}
+
+const countUserOrders = `-- name: CountUserOrders :one
+SELECT count(*) FROM orders WHERE user_id = $1
+`
+
+func (q *Queries) CountUserOrders(ctx context.Context, userID uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, countUserOrders, userID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 const createBankTransfer = `-- name: CreateBankTransfer :one

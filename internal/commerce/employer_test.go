@@ -98,7 +98,7 @@ func TestEmployerPaysByInvoiceAndBankTransfer(t *testing.T) {
 		t.Fatalf("invoice number %q, want %q", number, want)
 	}
 	if text := pdfText(t, inv.Body); text != "" {
-		for _, want := range []string{"Счёт на оплату № " + number, "ООО «Ромашка»", "ИНН 7707083893", "044525593", "тридцать тысяч рублей"} {
+		for _, want := range []string{"Счёт на оплату № " + number, "ООО «Ромашка»", "ИНН 7707083893", "044525593", "Тридцать тысяч рублей 00 копеек"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("invoice lacks %q:\n%s", want, text)
 			}
