@@ -110,6 +110,11 @@ func TestEmployerPaysByInvoiceAndBankTransfer(t *testing.T) {
 	stranger := apitest.NewStaffOrg(t, s.env, "other-"+apitest.Itoa(apitest.Seq.Add(1)))
 	si, _ := s.env.Client.GetOrderInvoiceWithResponse(ctx, stranger.ID, o.ID, stranger.As("manager"))
 	apitest.WantProblem(t, si.HTTPResponse, si.Body, http.StatusNotFound, "not_found")
+	sa, _ := s.env.Client.GetMyOrderActWithResponse(ctx, o.ID, apitest.Bearer(other.AccessToken))
+	apitest.WantProblem(t, sa.HTTPResponse, sa.Body, http.StatusNotFound, "not_found")
+	// Staff of another organization cannot record a transfer for this order.
+	st, _ := s.env.Client.RecordBankTransferWithResponse(ctx, stranger.ID, o.ID, &client.RecordBankTransferParams{IdempotencyKey: uuid.NewString()}, transfer(1000, "1"), stranger.As("manager"))
+	apitest.WantProblem(t, st.HTTPResponse, st.Body, http.StatusNotFound, "not_found")
 	cp, _ := s.env.Client.CreatePaymentWithResponse(ctx, o.ID, &client.CreatePaymentParams{IdempotencyKey: uuid.NewString()}, client.PaymentRequest{}, apitest.Bearer(l.AccessToken))
 	apitest.WantProblem(t, cp.HTTPResponse, cp.Body, http.StatusConflict, "employer_pays")
 	act, _ := s.env.Client.GetMyOrderActWithResponse(ctx, o.ID, apitest.Bearer(l.AccessToken))
