@@ -143,3 +143,37 @@ SELECT (
         WHERE o.user_id = @user_id AND l.program_id = @program_id
           AND o.status IN ('paid', 'partially_refunded') AND o.paid >= o.total)
 )::boolean AS paid;
+
+-- name: PaymentsByMonth :many
+-- The learner's money by calendar month (UTC) of its movement: payments
+-- and refunds that succeeded, and what is still due (unpaid installments
+-- by due date; an unpaid order without installments by the day it was
+-- placed), in the period when given.
+SELECT to_char(m.at AT TIME ZONE 'UTC', 'YYYY-MM')::text AS month,
+       coalesce(sum(m.paid), 0)::bigint AS paid,
+       coalesce(sum(m.refunded), 0)::bigint AS refunded,
+       coalesce(sum(m.due), 0)::bigint AS due
+FROM (
+    SELECT p.succeeded_at AS at, p.amount AS paid, 0::bigint AS refunded, 0::bigint AS due
+    FROM payments p
+    WHERE p.user_id = @user_id AND p.currency = @currency AND p.status = 'succeeded'
+    UNION ALL
+    SELECT r.updated_at, 0, r.amount, 0
+    FROM refunds r JOIN orders o ON o.id = r.order_id
+    WHERE o.user_id = @user_id AND r.currency = @currency AND r.status = 'succeeded'
+    UNION ALL
+    SELECT (i.due_on::timestamp AT TIME ZONE 'UTC'), 0, 0, i.amount
+    FROM order_installments i JOIN orders o ON o.id = i.order_id
+    WHERE o.user_id = @user_id AND o.currency = @currency AND i.paid_at IS NULL
+      AND o.status IN ('awaiting_payment', 'in_progress') AND o.withdrawn_at IS NULL
+    UNION ALL
+    SELECT o.created_at, 0, 0, o.total - o.paid
+    FROM orders o
+    WHERE o.user_id = @user_id AND o.currency = @currency AND o.installment_plan_id IS NULL
+      AND o.status IN ('awaiting_payment', 'in_progress') AND o.withdrawn_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM order_installments i WHERE i.order_id = o.id)
+) m
+WHERE (sqlc.narg(moved_from)::timestamptz IS NULL OR m.at >= sqlc.narg(moved_from)::timestamptz)
+  AND (sqlc.narg(moved_before)::timestamptz IS NULL OR m.at < sqlc.narg(moved_before)::timestamptz)
+GROUP BY 1
+ORDER BY 1;

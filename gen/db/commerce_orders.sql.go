@@ -797,6 +797,85 @@ func (q *Queries) PaymentStatistics(ctx context.Context, arg PaymentStatisticsPa
 	return i, err
 }
 
+const paymentsByMonth = `-- name: PaymentsByMonth :many
+SELECT to_char(m.at AT TIME ZONE 'UTC', 'YYYY-MM')::text AS month,
+       coalesce(sum(m.paid), 0)::bigint AS paid,
+       coalesce(sum(m.refunded), 0)::bigint AS refunded,
+       coalesce(sum(m.due), 0)::bigint AS due
+FROM (
+    SELECT p.succeeded_at AS at, p.amount AS paid, 0::bigint AS refunded, 0::bigint AS due
+    FROM payments p
+    WHERE p.user_id = $1 AND p.currency = $2 AND p.status = 'succeeded'
+    UNION ALL
+    SELECT r.updated_at, 0, r.amount, 0
+    FROM refunds r JOIN orders o ON o.id = r.order_id
+    WHERE o.user_id = $1 AND r.currency = $2 AND r.status = 'succeeded'
+    UNION ALL
+    SELECT (i.due_on::timestamp AT TIME ZONE 'UTC'), 0, 0, i.amount
+    FROM order_installments i JOIN orders o ON o.id = i.order_id
+    WHERE o.user_id = $1 AND o.currency = $2 AND i.paid_at IS NULL
+      AND o.status IN ('awaiting_payment', 'in_progress') AND o.withdrawn_at IS NULL
+    UNION ALL
+    SELECT o.created_at, 0, 0, o.total - o.paid
+    FROM orders o
+    WHERE o.user_id = $1 AND o.currency = $2 AND o.installment_plan_id IS NULL
+      AND o.status IN ('awaiting_payment', 'in_progress') AND o.withdrawn_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM order_installments i WHERE i.order_id = o.id)
+) m
+WHERE ($3::timestamptz IS NULL OR m.at >= $3::timestamptz)
+  AND ($4::timestamptz IS NULL OR m.at < $4::timestamptz)
+GROUP BY 1
+ORDER BY 1
+`
+
+type PaymentsByMonthParams struct {
+	UserID      uuid.UUID
+	Currency    string
+	MovedFrom   *time.Time
+	MovedBefore *time.Time
+}
+
+type PaymentsByMonthRow struct {
+	Month    string
+	Paid     int64
+	Refunded int64
+	Due      int64
+}
+
+// The learner's money by calendar month (UTC) of its movement: payments
+// and refunds that succeeded, and what is still due (unpaid installments
+// by due date; an unpaid order without installments by the day it was
+// placed), in the period when given.
+func (q *Queries) PaymentsByMonth(ctx context.Context, arg PaymentsByMonthParams) ([]PaymentsByMonthRow, error) {
+	rows, err := q.db.Query(ctx, paymentsByMonth,
+		arg.UserID,
+		arg.Currency,
+		arg.MovedFrom,
+		arg.MovedBefore,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PaymentsByMonthRow{}
+	for rows.Next() {
+		var i PaymentsByMonthRow
+		if err := rows.Scan(
+			&i.Month,
+			&i.Paid,
+			&i.Refunded,
+			&i.Due,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const seatCatalog = `-- name: SeatCatalog :one
 SELECT p.category_id, g.starts_on, g.ends_on
 FROM programs p JOIN study_groups g ON g.program_id = p.id

@@ -226,7 +226,8 @@ func (s *Handler) ListMyPayments(ctx context.Context, req api.ListMyPaymentsRequ
 	return api.ListMyPayments200JSONResponse(page), nil
 }
 
-// GetMyPaymentStatistics sums the caller's orders placed in the period.
+// GetMyPaymentStatistics sums the caller's orders placed in the period and
+// breaks the money down by month.
 func (s *Handler) GetMyPaymentStatistics(ctx context.Context, req api.GetMyPaymentStatisticsRequestObject) (api.GetMyPaymentStatisticsResponseObject, error) {
 	p, err := web.Caller(ctx)
 	if err != nil {
@@ -237,10 +238,18 @@ func (s *Handler) GetMyPaymentStatistics(ctx context.Context, req api.GetMyPayme
 	if err != nil {
 		return nil, err
 	}
-	return api.GetMyPaymentStatistics200JSONResponse(api.PaymentStatistics{
+	months, err := s.Q.PaymentsByMonth(ctx, db.PaymentsByMonthParams{UserID: p.User.ID, Currency: cur, MovedFrom: req.Params.From, MovedBefore: req.Params.To})
+	if err != nil {
+		return nil, err
+	}
+	out := api.PaymentStatistics{
 		Currency: cur, Paid: st.Paid, Refunded: st.Refunded, Outstanding: st.Outstanding, Orders: st.Orders,
-		From: utcPtr(req.Params.From), To: utcPtr(req.Params.To),
-	}), nil
+		From: utcPtr(req.Params.From), To: utcPtr(req.Params.To), Months: []api.PaymentMonth{},
+	}
+	for _, m := range months {
+		out.Months = append(out.Months, api.PaymentMonth{Month: m.Month, Paid: m.Paid, Refunded: m.Refunded, Due: m.Due})
+	}
+	return api.GetMyPaymentStatistics200JSONResponse(out), nil
 }
 
 // clip cuts a description to the 128 characters providers take.

@@ -88,6 +88,18 @@ func TestInstallmentRemindersAndOverdueNoticesGoOutOnce(t *testing.T) {
 	if _, err := s.env.Pool.Exec(ctx, `UPDATE order_installments SET due_on = current_date + 2, grace_ends = current_date + 5 WHERE order_id = $1 AND number = 2`, o.ID); err != nil {
 		t.Fatal(err)
 	}
+	// The statistics show what is due, by the parts' months.
+	st, _ := s.env.Client.GetMyPaymentStatisticsWithResponse(ctx, &client.GetMyPaymentStatisticsParams{}, apitest.Bearer(l.AccessToken))
+	if st.JSON200 == nil || st.JSON200.Outstanding != 200000 {
+		t.Fatalf("statistics: %s", st.Body)
+	}
+	var paid, due int64
+	for _, m := range st.JSON200.Months {
+		paid, due = paid+m.Paid, due+m.Due
+	}
+	if paid != 100000 || due != 200000 || len(st.JSON200.Months) < 2 {
+		t.Fatalf("months: %s", st.Body)
+	}
 	notifiers := make([]*commerce.Notifier, 4)
 	for i := range notifiers {
 		n, err := commerce.NewNotifier(s.env.Config, s.env.Pool, slog.New(slog.DiscardHandler))
