@@ -165,8 +165,8 @@ func demoOrderOf(ctx context.Context, q *db.Queries, orgID uuid.UUID, plan db.In
 	return nil
 }
 
-// demoPaid records a succeeded sandbox payment of amount with its receipt
-// and credits it to the order.
+// demoPaid records a succeeded sandbox payment of amount (ours and the
+// sandbox's) with its receipt and credits it to the order.
 func demoPaid(ctx context.Context, q *db.Queries, o db.Order, u db.User, purpose string, parts []int32, amount int64, what string) error {
 	mode := payments.FullPrepayment
 	if len(parts) > 0 {
@@ -186,7 +186,20 @@ func demoPaid(ctx context.Context, q *db.Queries, o db.Order, u db.User, purpose
 	if err != nil {
 		return err
 	}
-	ref := "demo-" + pay.ID.String()
+	// The sandbox's side of it, so that staff can refund it in the demo.
+	md, err := json.Marshal(map[string]string{payments.MetadataOrderID: o.ID.String(), "payment_id": pay.ID.String()})
+	if err != nil {
+		return err
+	}
+	sb, err := q.InsertSandboxPayment(ctx, db.InsertSandboxPaymentParams{IdempotenceKey: pay.ID.String(), Amount: amount, Currency: o.Currency,
+		Description: "Заказ " + o.ID.String(), ReturnUrl: "http://localhost:5173/orders/" + o.ID.String(), Metadata: md, Receipt: receipt})
+	if err != nil {
+		return err
+	}
+	if _, err := q.SetSandboxPaymentStatus(ctx, db.SetSandboxPaymentStatusParams{ID: sb.ID, Status: "succeeded"}); err != nil {
+		return err
+	}
+	ref := sb.ID.String()
 	if _, err := q.SetPaymentProvided(ctx, db.SetPaymentProvidedParams{ID: pay.ID, ProviderPaymentID: &ref}); err != nil {
 		return err
 	}

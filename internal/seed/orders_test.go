@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/seed"
@@ -48,6 +51,17 @@ func TestDemoOrders(t *testing.T) {
 	}
 	if n := apitest.CountRows(t, env, "order_documents"); n != 1 {
 		t.Fatalf("%d documents, want the employer's invoice", n)
+	}
+	// The paid demo order can be refunded through the sandbox.
+	var paidID, orgID string
+	if err := env.Pool.QueryRow(ctx, `SELECT id, organization_id FROM orders WHERE status = 'paid'`).Scan(&paidID, &orgID); err != nil {
+		t.Fatal(err)
+	}
+	manager := apitest.Login(t, env, "manager@demo.kabinet.test", seed.DemoPassword, false)
+	refund, _ := env.Client.CreateRefundWithResponse(ctx, uuid.MustParse(orgID), uuid.MustParse(paidID), &client.CreateRefundParams{IdempotencyKey: uuid.NewString()},
+		client.RefundRequest{Amount: new(int64(100)), Reason: "Демо"}, apitest.Bearer(manager.JSON200.AccessToken))
+	if refund.JSON201 == nil || refund.JSON201.Items[0].Status != "succeeded" {
+		t.Fatalf("demo refund: %d %s", refund.StatusCode(), refund.Body)
 	}
 	login := apitest.Login(t, env, "learner@demo.kabinet.test", seed.DemoPassword, false)
 	if login.JSON200 == nil {
