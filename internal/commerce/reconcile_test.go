@@ -157,3 +157,39 @@ func TestInstallmentRemindersAndOverdueNoticesGoOutOnce(t *testing.T) {
 		t.Fatalf("%d parts reminded (the first, paid at checkout, and the third, far off, are not)", c)
 	}
 }
+
+func TestCrashBeforeTheProviderAnswerWasRecordedIsRepairedWithTheSameIdempotenceKey(t *testing.T) {
+	t.Parallel()
+	s := newShop(t)
+	ctx := context.Background()
+	l := s.learner(t)
+	app, _ := s.seat(t, l.User.ID, 250000, 30, 10)
+	o := s.order(t, l.AccessToken, client.OrderRequest{ApplicationIds: []uuid.UUID{app}})
+	p := s.pay(t, l.AccessToken, o.ID, client.Next)
+	sandboxID := s.providerID(t, p.ID)
+	// The process died after the provider accepted the payment and before
+	// its answer was stored: our payment is still "created", without the
+	// provider's id. Meanwhile the payer paid on the provider's page.
+	if _, err := s.env.Pool.Exec(ctx, `UPDATE payments SET status = 'created', provider_payment_id = NULL, confirmation_url = NULL, updated_at = now() - interval '1 hour' WHERE id = $1`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.sb.Decide(ctx, sandboxID, sandbox.Succeed); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.reconciler(t).Reconcile(ctx, time.Minute)
+	if err != nil || n < 1 {
+		t.Fatalf("reconcile: %d %v", n, err)
+	}
+	if c := s.count(t, `SELECT count(*) FROM sandbox_payments WHERE idempotence_key = $1`, p.ID.String()); c != 1 {
+		t.Fatalf("%d provider payments for one of ours", c)
+	}
+	if got := s.providerID(t, p.ID); got != sandboxID {
+		t.Fatalf("provider id %s, want %s", got, sandboxID)
+	}
+	if got := s.getOrder(t, l.AccessToken, o.ID); got.Status != "paid" || got.Paid != 250000 {
+		t.Fatalf("order: %+v", got)
+	}
+	if n, _ := s.reconciler(t).Reconcile(ctx, 0); n != 0 {
+		t.Fatalf("second reconcile changed %d", n)
+	}
+}
