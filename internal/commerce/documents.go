@@ -298,3 +298,19 @@ func (s *Handler) ListInvoices(ctx context.Context, req api.ListInvoicesRequestO
 	}
 	return api.ListInvoices200JSONResponse(page), nil
 }
+
+// GetOrganizationOrder shows an order of the organization to staff.
+func (s *Handler) GetOrganizationOrder(ctx context.Context, req api.GetOrganizationOrderRequestObject) (api.GetOrganizationOrderResponseObject, error) {
+	o, err := s.orgOrder(ctx, req.OrganizationID, req.OrderID, moneyViewers...)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.GetOrganizationOrder404ApplicationProblemPlusJSONResponse{NotFoundApplicationProblemPlusJSONResponse: notFound(ctx, "There is no such order.")}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	dto, err := loadOrder(ctx, s.Q, o, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	return api.GetOrganizationOrder200JSONResponse(dto), nil
+}

@@ -179,6 +179,15 @@ func TestEmployerPaysByInvoiceAndBankTransfer(t *testing.T) {
 	if ok, err := commerce.PaidInFull(ctx, db.New(s.env.Pool), l.User.ID, program); err != nil || !ok {
 		t.Fatalf("paid in full: %v %v", ok, err)
 	}
+	// Staff see the order with its employer and who recorded what.
+	so, _ := s.env.Client.GetOrganizationOrderWithResponse(ctx, s.org.ID, o.ID, s.org.As("director"))
+	if so.JSON200 == nil || so.JSON200.Employer == nil || so.JSON200.Paid != 3000000 || len(so.JSON200.History) != 3 || so.JSON200.History[1].ActorID == nil {
+		t.Fatalf("staff order: %s", so.Body)
+	}
+	xo, _ := s.env.Client.GetOrganizationOrderWithResponse(ctx, stranger.ID, o.ID, stranger.As("director"))
+	apitest.WantProblem(t, xo.HTTPResponse, xo.Body, http.StatusNotFound, "not_found")
+	lo, _ := s.env.Client.GetOrganizationOrderWithResponse(ctx, s.org.ID, o.ID, apitest.Bearer(l.AccessToken))
+	apitest.WantProblem(t, lo.HTTPResponse, lo.Body, http.StatusForbidden, "forbidden")
 	paid, _ := s.env.Client.RecordBankTransferWithResponse(ctx, s.org.ID, o.ID, &client.RecordBankTransferParams{IdempotencyKey: uuid.NewString()}, transfer(1, "19"), s.org.As("manager"))
 	apitest.WantProblem(t, paid.HTTPResponse, paid.Body, http.StatusConflict, "order_not_payable")
 
