@@ -222,6 +222,9 @@ func loadDemo(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *s
 	if err := demoLearning(ctx, cfg, pool); err != nil {
 		return fmt.Errorf("demo learning content: %w", err)
 	}
+	if err := seed.DemoOrders(ctx, pool); err != nil {
+		return fmt.Errorf("demo orders: %w", err)
+	}
 	log.Info("demo data loaded", "organization", seed.DemoOrgSlug, "accounts", len(seed.DemoUsers), "password", seed.DemoPassword)
 	return nil
 }

@@ -78,7 +78,7 @@ SELECT i.order_id, i.number, i.amount, i.due_on, i.grace_ends, o.user_id, o.curr
 FROM order_installments i
 JOIN orders o ON o.id = i.order_id
 JOIN users u ON u.id = o.user_id
-WHERE o.organization_id = @organization_id AND o.status = 'in_progress'
+WHERE o.organization_id = @organization_id AND o.status = 'in_progress' AND o.withdrawn_at IS NULL
   AND i.paid_at IS NULL AND i.grace_ends < @today::date
   AND (sqlc.narg(after_due_on)::date IS NULL
        OR (i.due_on, i.order_id, i.number) > (sqlc.narg(after_due_on)::date, sqlc.narg(after_order_id)::uuid, sqlc.narg(after_number)::int))
@@ -87,21 +87,26 @@ LIMIT @max_rows;
 
 -- name: AccessSuspended :one
 -- Whether a live order of the user for the program has a part unpaid past
--- its grace period.
-SELECT EXISTS (
+-- its grace period, or the user withdrew and the paid period is over.
+SELECT (EXISTS (
     SELECT 1 FROM orders o
     JOIN order_lines l ON l.order_id = o.id
     JOIN order_installments i ON i.order_id = o.id
     WHERE o.user_id = @user_id AND l.program_id = @program_id AND o.status = 'in_progress'
-      AND i.paid_at IS NULL AND i.grace_ends < @today::date
-)::boolean AS suspended;
+      AND o.withdrawn_at IS NULL AND i.paid_at IS NULL AND i.grace_ends < @today::date
+) OR EXISTS (
+    -- A withdrawal ends access after the paid period.
+    SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
+    WHERE o.user_id = @user_id AND l.program_id = @program_id
+      AND o.withdrawn_at IS NOT NULL AND o.access_until < @today::date
+))::boolean AS suspended;
 
 -- name: PaymentStatistics :one
 -- The learner's totals over orders created in the period (all time when
 -- open): paid in, refunded, and what is still due on live orders.
 SELECT coalesce(sum(paid), 0)::bigint AS paid,
        coalesce(sum(refunded), 0)::bigint AS refunded,
-       coalesce(sum(total - paid) FILTER (WHERE status IN ('awaiting_payment', 'in_progress')), 0)::bigint AS outstanding,
+       coalesce(sum(total - paid) FILTER (WHERE status IN ('awaiting_payment', 'in_progress') AND withdrawn_at IS NULL), 0)::bigint AS outstanding,
        count(*)::bigint AS orders
 FROM orders
 WHERE user_id = @user_id AND currency = @currency
@@ -138,3 +143,37 @@ SELECT (
         WHERE o.user_id = @user_id AND l.program_id = @program_id
           AND o.status IN ('paid', 'partially_refunded') AND o.paid >= o.total)
 )::boolean AS paid;
+
+-- name: PaymentsByMonth :many
+-- The learner's money by calendar month (UTC) of its movement: payments
+-- and refunds that succeeded, and what is still due (unpaid installments
+-- by due date; an unpaid order without installments by the day it was
+-- placed), in the period when given.
+SELECT to_char(m.at AT TIME ZONE 'UTC', 'YYYY-MM')::text AS month,
+       coalesce(sum(m.paid), 0)::bigint AS paid,
+       coalesce(sum(m.refunded), 0)::bigint AS refunded,
+       coalesce(sum(m.due), 0)::bigint AS due
+FROM (
+    SELECT p.succeeded_at AS at, p.amount AS paid, 0::bigint AS refunded, 0::bigint AS due
+    FROM payments p
+    WHERE p.user_id = @user_id AND p.currency = @currency AND p.status = 'succeeded'
+    UNION ALL
+    SELECT r.updated_at, 0, r.amount, 0
+    FROM refunds r JOIN orders o ON o.id = r.order_id
+    WHERE o.user_id = @user_id AND r.currency = @currency AND r.status = 'succeeded'
+    UNION ALL
+    SELECT (i.due_on::timestamp AT TIME ZONE 'UTC'), 0, 0, i.amount
+    FROM order_installments i JOIN orders o ON o.id = i.order_id
+    WHERE o.user_id = @user_id AND o.currency = @currency AND i.paid_at IS NULL
+      AND o.status IN ('awaiting_payment', 'in_progress') AND o.withdrawn_at IS NULL
+    UNION ALL
+    SELECT o.created_at, 0, 0, o.total - o.paid
+    FROM orders o
+    WHERE o.user_id = @user_id AND o.currency = @currency AND o.installment_plan_id IS NULL
+      AND o.status IN ('awaiting_payment', 'in_progress') AND o.withdrawn_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM order_installments i WHERE i.order_id = o.id)
+) m
+WHERE (sqlc.narg(moved_from)::timestamptz IS NULL OR m.at >= sqlc.narg(moved_from)::timestamptz)
+  AND (sqlc.narg(moved_before)::timestamptz IS NULL OR m.at < sqlc.narg(moved_before)::timestamptz)
+GROUP BY 1
+ORDER BY 1;

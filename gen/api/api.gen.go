@@ -605,6 +605,33 @@ func (e InvitationStatus) Valid() bool {
 	}
 }
 
+// Defines values for InvoiceStatus.
+const (
+	InvoiceStatusCanceled      InvoiceStatus = "canceled"
+	InvoiceStatusPaid          InvoiceStatus = "paid"
+	InvoiceStatusPartiallyPaid InvoiceStatus = "partially_paid"
+	InvoiceStatusRefunded      InvoiceStatus = "refunded"
+	InvoiceStatusUnpaid        InvoiceStatus = "unpaid"
+)
+
+// Valid indicates whether the value is a known member of the InvoiceStatus enum.
+func (e InvoiceStatus) Valid() bool {
+	switch e {
+	case InvoiceStatusCanceled:
+		return true
+	case InvoiceStatusPaid:
+		return true
+	case InvoiceStatusPartiallyPaid:
+		return true
+	case InvoiceStatusRefunded:
+		return true
+	case InvoiceStatusUnpaid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for IssuedDocumentStatus.
 const (
 	IssuedDocumentStatusRevoked IssuedDocumentStatus = "revoked"
@@ -1619,6 +1646,33 @@ func (e ListCatalogHistoryParamsEntityType) Valid() bool {
 	}
 }
 
+// Defines values for ListInvoicesParamsStatus.
+const (
+	ListInvoicesParamsStatusCanceled      ListInvoicesParamsStatus = "canceled"
+	ListInvoicesParamsStatusPaid          ListInvoicesParamsStatus = "paid"
+	ListInvoicesParamsStatusPartiallyPaid ListInvoicesParamsStatus = "partially_paid"
+	ListInvoicesParamsStatusRefunded      ListInvoicesParamsStatus = "refunded"
+	ListInvoicesParamsStatusUnpaid        ListInvoicesParamsStatus = "unpaid"
+)
+
+// Valid indicates whether the value is a known member of the ListInvoicesParamsStatus enum.
+func (e ListInvoicesParamsStatus) Valid() bool {
+	switch e {
+	case ListInvoicesParamsStatusCanceled:
+		return true
+	case ListInvoicesParamsStatusPaid:
+		return true
+	case ListInvoicesParamsStatusPartiallyPaid:
+		return true
+	case ListInvoicesParamsStatusRefunded:
+		return true
+	case ListInvoicesParamsStatusUnpaid:
+		return true
+	default:
+		return false
+	}
+}
+
 // AcceptInvitationRequest defines model for AcceptInvitationRequest.
 type AcceptInvitationRequest struct {
 	FirstName string `json:"firstName"`
@@ -2118,6 +2172,18 @@ type BankQuestionPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// BankTransferRequest defines model for BankTransferRequest.
+type BankTransferRequest struct {
+	// Amount Received (kopecks); at most what the order still owes.
+	Amount int64 `json:"amount"`
+
+	// DocumentNumber The payment order's number (платёжное поручение №).
+	DocumentNumber string `json:"documentNumber"`
+
+	// PaidOn The payment order's date (not in the future).
+	PaidOn openapi_types.Date `json:"paidOn"`
+}
+
 // BindCertificateRequest defines model for BindCertificateRequest.
 type BindCertificateRequest struct {
 	// CertificatePem The X.509 certificate in PEM (the first CERTIFICATE block is used) or bare base64 of its DER encoding.
@@ -2579,7 +2645,7 @@ type CommentRequest struct {
 type CommerceSettings struct {
 	NoRefundAfterPercent int `json:"noRefundAfterPercent"`
 
-	// ReminderDays Days before a due date an installment reminder is due. Stored for the reminder job, which is not built yet: no reminders are sent today.
+	// ReminderDays Days before a due date the learner is reminded of an installment (in-app and by e-mail, once per part; 0: on the day). The job commerce_installment_notices also tells the learner once when a part passes its grace period and access is suspended.
 	ReminderDays int `json:"reminderDays"`
 
 	// WithdrawalPolicy full_before_start: everything paid until the group starts, nothing after;
@@ -2981,6 +3047,41 @@ type DocumentUpload struct {
 // EmailChangeRequest defines model for EmailChangeRequest.
 type EmailChangeRequest struct {
 	Email openapi_types.Email `json:"email"`
+}
+
+// Employer The legal entity that pays the order by bank transfer against an invoice
+// (`getMyOrderInvoice`; on an order, absent when the learner pays):
+// its requisites as printed on the invoice and the act. ИНН (10 digits, check
+// digit), КПП, and — when given — БИК with the settlement and correspondent
+// accounts are checked; a refusal is `422` naming the field
+// (`employer.inn`, …).
+type Employer struct {
+	BankName *string `json:"bankName,omitempty"`
+
+	// Bik БИК (9 digits); required with the accounts.
+	Bik *string `json:"bik,omitempty"`
+
+	// CorrespondentAccount Корреспондентский счёт (20 digits), checked against the БИК.
+	CorrespondentAccount *string `json:"correspondentAccount,omitempty"`
+
+	// Email The employer's accountant, for the record.
+	Email *string `json:"email,omitempty"`
+
+	// Inn ИНН of the organization (10 digits).
+	Inn string `json:"inn"`
+
+	// Kpp КПП (9 characters).
+	Kpp          string  `json:"kpp"`
+	LegalAddress *string `json:"legalAddress,omitempty"`
+
+	// Name Full name, e.g. ООО «Ромашка».
+	Name string `json:"name"`
+
+	// SettlementAccount Расчётный счёт (20 digits), checked against the БИК.
+	SettlementAccount *string `json:"settlementAccount,omitempty"`
+
+	// Signatory Who signs the act for the employer.
+	Signatory *string `json:"signatory,omitempty"`
 }
 
 // EnrollmentWindow When applications are taken (an enrolling group); `null`: no bound.
@@ -3417,6 +3518,54 @@ type InvitationRequest struct {
 // InvitationStatus `pending` (the link works), `expired` (resend it), `accepted`,
 // `revoked`.
 type InvitationStatus string
+
+// Invoice defines model for Invoice.
+type Invoice struct {
+	// ActNumber The act's number once issued.
+	ActNumber *string `json:"actNumber"`
+
+	// Amount The invoiced sum (kopecks).
+	Amount int64 `json:"amount"`
+
+	// CreatedAt When it was issued.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	IssuedOn openapi_types.Date `json:"issuedOn"`
+
+	// Number The invoice's number in the organization's sequence (kind `invoice`).
+	Number  string             `json:"number"`
+	OrderID openapi_types.UUID `json:"orderId"`
+
+	// Paid Received by bank transfer (kopecks).
+	Paid      int64  `json:"paid"`
+	PayerInn  string `json:"payerInn"`
+	PayerKpp  string `json:"payerKpp"`
+	PayerName string `json:"payerName"`
+
+	// Refunded Returned (kopecks).
+	Refunded int64 `json:"refunded"`
+
+	// Status The state of its payment.
+	Status InvoiceStatus `json:"status"`
+
+	// UserID The learner the employer pays for.
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// InvoiceStatus The state of its payment.
+type InvoiceStatus string
+
+// InvoicePage defines model for InvoicePage.
+type InvoicePage struct {
+	Items []Invoice `json:"items"`
+
+	// NextCursor The next page's cursor; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
 
 // IssueCompletionDocumentRequest defines model for IssueCompletionDocumentRequest.
 type IssueCompletionDocumentRequest struct {
@@ -4544,6 +4693,9 @@ type OptionalReasonRequest struct {
 
 // Order defines model for Order.
 type Order struct {
+	// AccessUntil After a withdrawal, the last day of access (the end of the paid period).
+	AccessUntil *openapi_types.Date `json:"accessUntil,omitempty"`
+
 	// CreatedAt When it was placed.
 	CreatedAt time.Time `json:"createdAt"`
 
@@ -4557,6 +4709,14 @@ type Order struct {
 
 	// Due total − paid: what is left to pay (kopecks).
 	Due int64 `json:"due"`
+
+	// Employer The legal entity that pays the order by bank transfer against an invoice
+	// (`getMyOrderInvoice`; on an order, absent when the learner pays):
+	// its requisites as printed on the invoice and the act. ИНН (10 digits, check
+	// digit), КПП, and — when given — БИК with the settlement and correspondent
+	// accounts are checked; a refusal is `422` naming the field
+	// (`employer.inn`, …).
+	Employer *Employer `json:"employer,omitempty"`
 
 	// History Every status change and money movement, oldest first.
 	History []OrderEvent       `json:"history"`
@@ -4590,6 +4750,9 @@ type Order struct {
 
 	// UpdatedAt The last change.
 	UpdatedAt time.Time `json:"updatedAt"`
+
+	// WithdrawnAt When the learner withdrew (`withdrawFromMyOrder`); nothing more is due then.
+	WithdrawnAt *time.Time `json:"withdrawnAt,omitempty"`
 }
 
 // OrderEvent defines model for OrderEvent.
@@ -4653,7 +4816,15 @@ type OrderRequest struct {
 	// ApplicationIds Approved applications of one organization.
 	ApplicationIds []openapi_types.UUID `json:"applicationIds"`
 
-	// InstallmentPlanID One of the organization's active plans.
+	// Employer The legal entity that pays the order by bank transfer against an invoice
+	// (`getMyOrderInvoice`; on an order, absent when the learner pays):
+	// its requisites as printed on the invoice and the act. ИНН (10 digits, check
+	// digit), КПП, and — when given — БИК with the settlement and correspondent
+	// accounts are checked; a refusal is `422` naming the field
+	// (`employer.inn`, …).
+	Employer *Employer `json:"employer,omitempty"`
+
+	// InstallmentPlanID One of the organization's active plans (not with `employer`).
 	InstallmentPlanID *openapi_types.UUID `json:"installmentPlanId,omitempty"`
 	PromoCode         *string             `json:"promoCode,omitempty"`
 }
@@ -4827,7 +4998,13 @@ type PasswordResetRequest struct {
 // Payment defines model for Payment.
 type Payment struct {
 	// Amount Kopecks.
-	Amount             int64   `json:"amount"`
+	Amount int64 `json:"amount"`
+
+	// BankDocumentDate A bank transfer's payment order date.
+	BankDocumentDate *openapi_types.Date `json:"bankDocumentDate,omitempty"`
+
+	// BankDocumentNumber A bank transfer's payment order number.
+	BankDocumentNumber *string `json:"bankDocumentNumber,omitempty"`
 	CancellationReason *string `json:"cancellationReason"`
 
 	// ConfirmationURL Send the payer here while `pending`.
@@ -4849,7 +5026,7 @@ type Payment struct {
 	// Provider Example: sandbox
 	Provider string `json:"provider"`
 
-	// Purpose What it pays: the whole order, one installment, or every part left (early repayment).
+	// Purpose What it pays: the whole order, one installment, every part left (early repayment), or a bank transfer recorded by staff (employer payment; provider `bank_transfer`).
 	Purpose PaymentPurpose `json:"purpose"`
 
 	// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
@@ -4864,8 +5041,23 @@ type Payment struct {
 	SucceededAt *time.Time `json:"succeededAt"`
 }
 
-// PaymentPurpose What it pays: the whole order, one installment, or every part left (early repayment).
+// PaymentPurpose What it pays: the whole order, one installment, every part left (early repayment), or a bank transfer recorded by staff (employer payment; provider `bank_transfer`).
 type PaymentPurpose string
+
+// PaymentMonth defines model for PaymentMonth.
+type PaymentMonth struct {
+	// Due Still to pay, falling due in the month (kopecks).
+	Due int64 `json:"due"`
+
+	// Month The month, `YYYY-MM`.
+	Month string `json:"month"`
+
+	// Paid Payments that succeeded in the month (kopecks).
+	Paid int64 `json:"paid"`
+
+	// Refunded Refunds that succeeded in the month (kopecks).
+	Refunded int64 `json:"refunded"`
+}
 
 // PaymentPage defines model for PaymentPage.
 type PaymentPage struct {
@@ -4893,6 +5085,9 @@ type PaymentStatistics struct {
 
 	// From The period's start, as asked.
 	From *time.Time `json:"from"`
+
+	// Months The money by calendar month (UTC) of its movement, oldest first.
+	Months []PaymentMonth `json:"months"`
 
 	// Orders Orders placed in the period.
 	Orders int64 `json:"orders"`
@@ -6277,6 +6472,22 @@ type WebhookNotification_Object struct {
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
+// Withdrawal defines model for Withdrawal.
+type Withdrawal struct {
+	// AccessUntil The last day of access to the content (the end of the paid period).
+	AccessUntil openapi_types.Date `json:"accessUntil"`
+	Order       Order              `json:"order"`
+
+	// Refunds The refunds the policy allowed (empty when it allows none).
+	Refunds []Refund `json:"refunds"`
+}
+
+// WithdrawalRequest defines model for WithdrawalRequest.
+type WithdrawalRequest struct {
+	// Reason Why the learner leaves (kept with the refund).
+	Reason string `json:"reason"`
+}
+
 // CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
 type CatalogIfNoneMatch = string
 
@@ -6810,6 +7021,17 @@ type CreatePaymentParams struct {
 	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
 }
 
+// WithdrawFromMyOrderParams defines parameters for WithdrawFromMyOrder.
+type WithdrawFromMyOrderParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
 	// Limit The largest number of items to return.
@@ -7088,6 +7310,21 @@ type ListInvitationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListInvoicesParams defines parameters for ListInvoices.
+type ListInvoicesParams struct {
+	// Status Only invoices in this state.
+	Status *ListInvoicesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListInvoicesParamsStatus defines parameters for ListInvoices.
+type ListInvoicesParamsStatus string
+
 // DeleteOrganizationLogoParams defines parameters for DeleteOrganizationLogo.
 type DeleteOrganizationLogoParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
@@ -7148,6 +7385,17 @@ type ListMemberNewsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// RecordBankTransferParams defines parameters for RecordBankTransfer.
+type RecordBankTransferParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
 }
 
 // CreateRefundParams defines parameters for CreateRefund.
@@ -7641,6 +7889,9 @@ type CreateOrderJSONRequestBody = OrderRequest
 // CreatePaymentJSONRequestBody defines body for CreatePayment for application/json ContentType.
 type CreatePaymentJSONRequestBody = PaymentRequest
 
+// WithdrawFromMyOrderJSONRequestBody defines body for WithdrawFromMyOrder for application/json ContentType.
+type WithdrawFromMyOrderJSONRequestBody = WithdrawalRequest
+
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
@@ -7751,6 +8002,9 @@ type CreateNewsItemJSONRequestBody = NewsItemInput
 
 // UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
 type UpdateNewsItemJSONRequestBody = NewsItemInput
+
+// RecordBankTransferJSONRequestBody defines body for RecordBankTransfer for application/json ContentType.
+type RecordBankTransferJSONRequestBody = BankTransferRequest
 
 // CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
 type CreateRefundJSONRequestBody = RefundRequest
@@ -8263,15 +8517,27 @@ type ServerInterface interface {
 	// GetMyOrder One of my orders
 	// (GET /api/v1/me/orders/{orderId})
 	GetMyOrder(ctx echo.Context, orderID openapi_types.UUID) error
+	// GetMyOrderAct The act of my employer-paid order (PDF)
+	// (GET /api/v1/me/orders/{orderId}/act)
+	GetMyOrderAct(ctx echo.Context, orderID openapi_types.UUID) error
 	// CancelMyOrder Cancel my order before paying
 	// (POST /api/v1/me/orders/{orderId}/cancel)
 	CancelMyOrder(ctx echo.Context, orderID openapi_types.UUID) error
+	// GetMyOrderInvoice The invoice of my employer-paid order (PDF)
+	// (GET /api/v1/me/orders/{orderId}/invoice)
+	GetMyOrderInvoice(ctx echo.Context, orderID openapi_types.UUID) error
 	// ListOrderPayments Payments of my order
 	// (GET /api/v1/me/orders/{orderId}/payments)
 	ListOrderPayments(ctx echo.Context, orderID openapi_types.UUID) error
 	// CreatePayment Pay for my order
 	// (POST /api/v1/me/orders/{orderId}/payments)
 	CreatePayment(ctx echo.Context, orderID openapi_types.UUID, params CreatePaymentParams) error
+	// ListMyOrderRefunds Refunds of my order, with their receipts
+	// (GET /api/v1/me/orders/{orderId}/refunds)
+	ListMyOrderRefunds(ctx echo.Context, orderID openapi_types.UUID) error
+	// WithdrawFromMyOrder Withdraw from my paid order
+	// (POST /api/v1/me/orders/{orderId}/withdrawal)
+	WithdrawFromMyOrder(ctx echo.Context, orderID openapi_types.UUID, params WithdrawFromMyOrderParams) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
@@ -8506,6 +8772,9 @@ type ServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// ListInvoices Invoices issued to employers
+	// (GET /api/v1/organizations/{organizationId}/invoices)
+	ListInvoices(ctx echo.Context, organizationID openapi_types.UUID, params ListInvoicesParams) error
 	// DeleteOrganizationLogo Remove the logo
 	// (DELETE /api/v1/organizations/{organizationId}/logo)
 	DeleteOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params DeleteOrganizationLogoParams) error
@@ -8560,6 +8829,18 @@ type ServerInterface interface {
 	// UnpublishNewsItem Unpublish a news item
 	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
 	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetOrganizationOrder An order of the organization
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId})
+	GetOrganizationOrder(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
+	// GetOrderAct The act of an employer-paid order (PDF)
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/act)
+	GetOrderAct(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
+	// RecordBankTransfer Record an employer's bank transfer
+	// (POST /api/v1/organizations/{organizationId}/orders/{orderId}/bank-transfers)
+	RecordBankTransfer(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params RecordBankTransferParams) error
+	// GetOrderInvoice The invoice of an employer-paid order (PDF)
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/invoice)
+	GetOrderInvoice(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
 	// ListRefunds Refunds of an order
 	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
 	ListRefunds(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
@@ -10976,6 +11257,22 @@ func (w *ServerInterfaceWrapper) GetMyOrder(ctx echo.Context) error {
 	return err
 }
 
+// GetMyOrderAct converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyOrderAct(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyOrderAct(ctx, orderID)
+	return err
+}
+
 // CancelMyOrder converts echo context to params.
 func (w *ServerInterfaceWrapper) CancelMyOrder(ctx echo.Context) error {
 	var err error
@@ -10989,6 +11286,22 @@ func (w *ServerInterfaceWrapper) CancelMyOrder(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CancelMyOrder(ctx, orderID)
+	return err
+}
+
+// GetMyOrderInvoice converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyOrderInvoice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyOrderInvoice(ctx, orderID)
 	return err
 }
 
@@ -11043,6 +11356,60 @@ func (w *ServerInterfaceWrapper) CreatePayment(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.CreatePayment(ctx, orderID, params)
+	return err
+}
+
+// ListMyOrderRefunds converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyOrderRefunds(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyOrderRefunds(ctx, orderID)
+	return err
+}
+
+// WithdrawFromMyOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) WithdrawFromMyOrder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WithdrawFromMyOrderParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.WithdrawFromMyOrder(ctx, orderID, params)
 	return err
 }
 
@@ -12959,6 +13326,45 @@ func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
 	return err
 }
 
+// ListInvoices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInvoices(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInvoicesParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInvoices(ctx, organizationID, params)
+	return err
+}
+
 // DeleteOrganizationLogo converts echo context to params.
 func (w *ServerInterfaceWrapper) DeleteOrganizationLogo(ctx echo.Context) error {
 	var err error
@@ -13448,6 +13854,124 @@ func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetOrganizationOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationOrder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationOrder(ctx, organizationID, orderID)
+	return err
+}
+
+// GetOrderAct converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrderAct(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrderAct(ctx, organizationID, orderID)
+	return err
+}
+
+// RecordBankTransfer converts echo context to params.
+func (w *ServerInterfaceWrapper) RecordBankTransfer(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RecordBankTransferParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RecordBankTransfer(ctx, organizationID, orderID, params)
+	return err
+}
+
+// GetOrderInvoice converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrderInvoice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrderInvoice(ctx, organizationID, orderID)
 	return err
 }
 
@@ -16347,6 +16871,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/refunds", wrapper.CreateRefund, options.OperationMiddlewares["createRefund"]...)
 	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.GetCommerceSettings, options.OperationMiddlewares["getCommerceSettings"]...)
 	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.PutCommerceSettings, options.OperationMiddlewares["putCommerceSettings"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId/refunds", wrapper.ListMyOrderRefunds, options.OperationMiddlewares["listMyOrderRefunds"]...)
+	router.POST(options.BaseURL+"/api/v1/me/orders/:orderId/withdrawal", wrapper.WithdrawFromMyOrder, options.OperationMiddlewares["withdrawFromMyOrder"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId/invoice", wrapper.GetMyOrderInvoice, options.OperationMiddlewares["getMyOrderInvoice"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId/act", wrapper.GetMyOrderAct, options.OperationMiddlewares["getMyOrderAct"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/invoices", wrapper.ListInvoices, options.OperationMiddlewares["listInvoices"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId", wrapper.GetOrganizationOrder, options.OperationMiddlewares["getOrganizationOrder"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/invoice", wrapper.GetOrderInvoice, options.OperationMiddlewares["getOrderInvoice"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/act", wrapper.GetOrderAct, options.OperationMiddlewares["getOrderAct"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/bank-transfers", wrapper.RecordBankTransfer, options.OperationMiddlewares["recordBankTransfer"]...)
 	router.GET(options.BaseURL+"/api/v1/me/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
 	router.GET(options.BaseURL+"/api/v1/me/notifications/unread-count", wrapper.GetUnreadNotificationCount, options.OperationMiddlewares["getUnreadNotificationCount"]...)
 	router.POST(options.BaseURL+"/api/v1/me/notifications/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
@@ -30534,6 +31067,161 @@ func (response GetMyOrder503ApplicationProblemPlusJSONResponse) VisitGetMyOrderR
 	return err
 }
 
+type GetMyOrderActRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type GetMyOrderActResponseObject interface {
+	VisitGetMyOrderActResponse(w http.ResponseWriter) error
+}
+
+type GetMyOrderAct200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetMyOrderAct200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetMyOrderAct200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetMyOrderAct200ApplicationPdfResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetMyOrderAct401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct401ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct404ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct409ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct422ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct429ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct500ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderAct503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderAct503ApplicationProblemPlusJSONResponse) VisitGetMyOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelMyOrderRequestObject struct {
 	OrderID openapi_types.UUID `json:"orderId"`
 }
@@ -30663,6 +31351,161 @@ type CancelMyOrder503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CancelMyOrder503ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoiceRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type GetMyOrderInvoiceResponseObject interface {
+	VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error
+}
+
+type GetMyOrderInvoice200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetMyOrderInvoice200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetMyOrderInvoice200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetMyOrderInvoice200ApplicationPdfResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetMyOrderInvoice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice401ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice404ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice409ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice422ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice429ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice500ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderInvoice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrderInvoice503ApplicationProblemPlusJSONResponse) VisitGetMyOrderInvoiceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -30995,6 +31838,322 @@ type CreatePayment503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CreatePayment503ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefundsRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type ListMyOrderRefundsResponseObject interface {
+	VisitListMyOrderRefundsResponse(w http.ResponseWriter) error
+}
+
+type ListMyOrderRefunds200JSONResponse RefundList
+
+func (response ListMyOrderRefunds200JSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds401ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds404ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds422ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds429ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds500ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrderRefunds503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrderRefunds503ApplicationProblemPlusJSONResponse) VisitListMyOrderRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrderRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+	Params  WithdrawFromMyOrderParams
+	Body    *WithdrawFromMyOrderJSONRequestBody
+}
+
+type WithdrawFromMyOrderResponseObject interface {
+	VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error
+}
+
+type WithdrawFromMyOrder200JSONResponse Withdrawal
+
+func (response WithdrawFromMyOrder200JSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder400ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder401ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder404ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder409ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder413ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder415ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder422ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder429ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder500ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type WithdrawFromMyOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response WithdrawFromMyOrder503ApplicationProblemPlusJSONResponse) VisitWithdrawFromMyOrderResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -43879,6 +45038,148 @@ func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ListInvoicesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListInvoicesParams
+}
+
+type ListInvoicesResponseObject interface {
+	VisitListInvoicesResponse(w http.ResponseWriter) error
+}
+
+type ListInvoices200JSONResponse InvoicePage
+
+func (response ListInvoices200JSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices401ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices403ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices404ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices422ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices429ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices500ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvoices503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvoices503ApplicationProblemPlusJSONResponse) VisitListInvoicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteOrganizationLogoRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         DeleteOrganizationLogoParams
@@ -46824,6 +48125,700 @@ type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationOrderRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+}
+
+type GetOrganizationOrderResponseObject interface {
+	VisitGetOrganizationOrderResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationOrder200JSONResponse Order
+
+func (response GetOrganizationOrder200JSONResponse) VisitGetOrganizationOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationOrder401ApplicationProblemPlusJSONResponse) VisitGetOrganizationOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationOrder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationOrder403ApplicationProblemPlusJSONResponse) VisitGetOrganizationOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationOrder404ApplicationProblemPlusJSONResponse) VisitGetOrganizationOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationOrder422ApplicationProblemPlusJSONResponse) VisitGetOrganizationOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationOrder429ApplicationProblemPlusJSONResponse) VisitGetOrganizationOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationOrder500ApplicationProblemPlusJSONResponse) VisitGetOrganizationOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationOrder503ApplicationProblemPlusJSONResponse) VisitGetOrganizationOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderActRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+}
+
+type GetOrderActResponseObject interface {
+	VisitGetOrderActResponse(w http.ResponseWriter) error
+}
+
+type GetOrderAct200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetOrderAct200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetOrderAct200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetOrderAct200ApplicationPdfResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetOrderAct401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct401ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct403ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct404ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct409ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct422ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct429ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct500ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderAct503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderAct503ApplicationProblemPlusJSONResponse) VisitGetOrderActResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransferRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+	Params         RecordBankTransferParams
+	Body           *RecordBankTransferJSONRequestBody
+}
+
+type RecordBankTransferResponseObject interface {
+	VisitRecordBankTransferResponse(w http.ResponseWriter) error
+}
+
+type RecordBankTransfer201JSONResponse Payment
+
+func (response RecordBankTransfer201JSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer400ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer401ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer403ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer404ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer409ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer413ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer415ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer422ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer429ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer500ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RecordBankTransfer503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RecordBankTransfer503ApplicationProblemPlusJSONResponse) VisitRecordBankTransferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoiceRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+}
+
+type GetOrderInvoiceResponseObject interface {
+	VisitGetOrderInvoiceResponse(w http.ResponseWriter) error
+}
+
+type GetOrderInvoice200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type GetOrderInvoice200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       GetOrderInvoice200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetOrderInvoice200ApplicationPdfResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetOrderInvoice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice401ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice403ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice404ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice409ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice422ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice429ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice500ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderInvoice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrderInvoice503ApplicationProblemPlusJSONResponse) VisitGetOrderInvoiceResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -59197,15 +61192,27 @@ type StrictServerInterface interface {
 	// GetMyOrder One of my orders
 	// (GET /api/v1/me/orders/{orderId})
 	GetMyOrder(ctx context.Context, request GetMyOrderRequestObject) (GetMyOrderResponseObject, error)
+	// GetMyOrderAct The act of my employer-paid order (PDF)
+	// (GET /api/v1/me/orders/{orderId}/act)
+	GetMyOrderAct(ctx context.Context, request GetMyOrderActRequestObject) (GetMyOrderActResponseObject, error)
 	// CancelMyOrder Cancel my order before paying
 	// (POST /api/v1/me/orders/{orderId}/cancel)
 	CancelMyOrder(ctx context.Context, request CancelMyOrderRequestObject) (CancelMyOrderResponseObject, error)
+	// GetMyOrderInvoice The invoice of my employer-paid order (PDF)
+	// (GET /api/v1/me/orders/{orderId}/invoice)
+	GetMyOrderInvoice(ctx context.Context, request GetMyOrderInvoiceRequestObject) (GetMyOrderInvoiceResponseObject, error)
 	// ListOrderPayments Payments of my order
 	// (GET /api/v1/me/orders/{orderId}/payments)
 	ListOrderPayments(ctx context.Context, request ListOrderPaymentsRequestObject) (ListOrderPaymentsResponseObject, error)
 	// CreatePayment Pay for my order
 	// (POST /api/v1/me/orders/{orderId}/payments)
 	CreatePayment(ctx context.Context, request CreatePaymentRequestObject) (CreatePaymentResponseObject, error)
+	// ListMyOrderRefunds Refunds of my order, with their receipts
+	// (GET /api/v1/me/orders/{orderId}/refunds)
+	ListMyOrderRefunds(ctx context.Context, request ListMyOrderRefundsRequestObject) (ListMyOrderRefundsResponseObject, error)
+	// WithdrawFromMyOrder Withdraw from my paid order
+	// (POST /api/v1/me/orders/{orderId}/withdrawal)
+	WithdrawFromMyOrder(ctx context.Context, request WithdrawFromMyOrderRequestObject) (WithdrawFromMyOrderResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
@@ -59440,6 +61447,9 @@ type StrictServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
+	// ListInvoices Invoices issued to employers
+	// (GET /api/v1/organizations/{organizationId}/invoices)
+	ListInvoices(ctx context.Context, request ListInvoicesRequestObject) (ListInvoicesResponseObject, error)
 	// DeleteOrganizationLogo Remove the logo
 	// (DELETE /api/v1/organizations/{organizationId}/logo)
 	DeleteOrganizationLogo(ctx context.Context, request DeleteOrganizationLogoRequestObject) (DeleteOrganizationLogoResponseObject, error)
@@ -59494,6 +61504,18 @@ type StrictServerInterface interface {
 	// UnpublishNewsItem Unpublish a news item
 	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
 	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
+	// GetOrganizationOrder An order of the organization
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId})
+	GetOrganizationOrder(ctx context.Context, request GetOrganizationOrderRequestObject) (GetOrganizationOrderResponseObject, error)
+	// GetOrderAct The act of an employer-paid order (PDF)
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/act)
+	GetOrderAct(ctx context.Context, request GetOrderActRequestObject) (GetOrderActResponseObject, error)
+	// RecordBankTransfer Record an employer's bank transfer
+	// (POST /api/v1/organizations/{organizationId}/orders/{orderId}/bank-transfers)
+	RecordBankTransfer(ctx context.Context, request RecordBankTransferRequestObject) (RecordBankTransferResponseObject, error)
+	// GetOrderInvoice The invoice of an employer-paid order (PDF)
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/invoice)
+	GetOrderInvoice(ctx context.Context, request GetOrderInvoiceRequestObject) (GetOrderInvoiceResponseObject, error)
 	// ListRefunds Refunds of an order
 	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
 	ListRefunds(ctx context.Context, request ListRefundsRequestObject) (ListRefundsResponseObject, error)
@@ -62718,6 +64740,31 @@ func (sh *strictHandler) GetMyOrder(ctx echo.Context, orderID openapi_types.UUID
 	return nil
 }
 
+// GetMyOrderAct operation middleware
+func (sh *strictHandler) GetMyOrderAct(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request GetMyOrderActRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyOrderAct(ctx.Request().Context(), request.(GetMyOrderActRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyOrderAct")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyOrderActResponseObject); ok {
+		return validResponse.VisitGetMyOrderActResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CancelMyOrder operation middleware
 func (sh *strictHandler) CancelMyOrder(ctx echo.Context, orderID openapi_types.UUID) error {
 	var request CancelMyOrderRequestObject
@@ -62737,6 +64784,31 @@ func (sh *strictHandler) CancelMyOrder(ctx echo.Context, orderID openapi_types.U
 		return err
 	} else if validResponse, ok := response.(CancelMyOrderResponseObject); ok {
 		return validResponse.VisitCancelMyOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyOrderInvoice operation middleware
+func (sh *strictHandler) GetMyOrderInvoice(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request GetMyOrderInvoiceRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyOrderInvoice(ctx.Request().Context(), request.(GetMyOrderInvoiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyOrderInvoice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyOrderInvoiceResponseObject); ok {
+		return validResponse.VisitGetMyOrderInvoiceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -62811,6 +64883,80 @@ func (sh *strictHandler) CreatePayment(ctx echo.Context, orderID openapi_types.U
 		return err
 	} else if validResponse, ok := response.(CreatePaymentResponseObject); ok {
 		return validResponse.VisitCreatePaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyOrderRefunds operation middleware
+func (sh *strictHandler) ListMyOrderRefunds(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request ListMyOrderRefundsRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyOrderRefunds(ctx.Request().Context(), request.(ListMyOrderRefundsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyOrderRefunds")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyOrderRefundsResponseObject); ok {
+		return validResponse.VisitListMyOrderRefundsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// WithdrawFromMyOrder operation middleware
+func (sh *strictHandler) WithdrawFromMyOrder(ctx echo.Context, orderID openapi_types.UUID, params WithdrawFromMyOrderParams) error {
+	var request WithdrawFromMyOrderRequestObject
+
+	request.OrderID = orderID
+	request.Params = params
+
+	var body WithdrawFromMyOrderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.WithdrawFromMyOrder(ctx.Request().Context(), request.(WithdrawFromMyOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "WithdrawFromMyOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(WithdrawFromMyOrderResponseObject); ok {
+		return validResponse.VisitWithdrawFromMyOrderResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -65505,6 +67651,32 @@ func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID opena
 	return nil
 }
 
+// ListInvoices operation middleware
+func (sh *strictHandler) ListInvoices(ctx echo.Context, organizationID openapi_types.UUID, params ListInvoicesParams) error {
+	var request ListInvoicesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInvoices(ctx.Request().Context(), request.(ListInvoicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInvoices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInvoicesResponseObject); ok {
+		return validResponse.VisitListInvoicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DeleteOrganizationLogo operation middleware
 func (sh *strictHandler) DeleteOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params DeleteOrganizationLogoParams) error {
 	var request DeleteOrganizationLogoRequestObject
@@ -66081,6 +68253,134 @@ func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID open
 		return err
 	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
 		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrganizationOrder operation middleware
+func (sh *strictHandler) GetOrganizationOrder(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error {
+	var request GetOrganizationOrderRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationOrder(ctx.Request().Context(), request.(GetOrganizationOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationOrderResponseObject); ok {
+		return validResponse.VisitGetOrganizationOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrderAct operation middleware
+func (sh *strictHandler) GetOrderAct(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error {
+	var request GetOrderActRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrderAct(ctx.Request().Context(), request.(GetOrderActRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrderAct")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrderActResponseObject); ok {
+		return validResponse.VisitGetOrderActResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RecordBankTransfer operation middleware
+func (sh *strictHandler) RecordBankTransfer(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params RecordBankTransferParams) error {
+	var request RecordBankTransferRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+	request.Params = params
+
+	var body RecordBankTransferJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RecordBankTransfer(ctx.Request().Context(), request.(RecordBankTransferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RecordBankTransfer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RecordBankTransferResponseObject); ok {
+		return validResponse.VisitRecordBankTransferResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrderInvoice operation middleware
+func (sh *strictHandler) GetOrderInvoice(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error {
+	var request GetOrderInvoiceRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrderInvoice(ctx.Request().Context(), request.(GetOrderInvoiceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrderInvoice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrderInvoiceResponseObject); ok {
+		return validResponse.VisitGetOrderInvoiceResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -68490,1887 +70790,1963 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3/byNHlif4rwR4OyhqJ6mivtUXCcauXFaVZZeqZEnV5e6WRwxmBsmwkhGsjEhRtGHA3XOYPWAO2MXM",
-	"ADe429k7YIH5ZbBAb88Y5+keu4G+f4D6F/ovOcSLiMzIZCSZpFTV3Ub/MNMuMTIz4sWL9y3e+7wvGyEf",
-	"jjgjTIrG7pcNco2Ho5jAf++ncnBCxIgzQQ7039WfRToc4mTS2G2c8UvCBMIsQnJAkKB9RqIWZSgVJGkE",
-	"jSscp/AIDkMiBAxv7DbI5KNB91lIX9KPnv7k4OTsk9NDcTiUo588OXxweBnRo9cfPT96ur/x4/aL+EX8",
-	"42vcHo9/8pRPuhsR/WR48v7LD+OnR58+Pe2evfjiRx/+6HW0Mdh5/fk+ff7kozb5dF+99+MfbXxCe5+s",
-	"k8lHX0SvD+lLejj+8edx/OLZj7d/cvrR4/VwM2bd4dN29OlHcSNokOsRTYg4ZI3dx+120EhILyFiYGec",
-	"yIutN5t//nD8+NPLttgIn/9E/mh78snwo0eD9x+kL3ZGJ7hRfOhAv3BfNnYbm+3NB62Nzdbm9ln78e5W",
-	"e7fd/gkMH5JhlyRHpLErk5QEDamePJuMSGO38T7BCRARaLn7ZSNMCJYkct64UX4jGWIaN3YbmDG8Tq8w",
-	"41f4P5odXedJ3w75EUloj5KosdvDsSBBo0cTIV/gofrw9L9Mv5t+N/1FI2jQqLHbaHcfk+3eI9LaCjdw",
-	"a7u387D1GO/stDZ7D3sb3YfkEd5oN4JGjPM3/P30l9NfTL+bfq/+V/3GQ6x4p5GkjaAxGnCm/vHnDx9v",
-	"bmxsbm3vPHho/zwzM0mH5Cd6/EGa8BG5f8RFyMeNr776KmickJBfkWTyhEdE+FmUMMQZaan3oMQMR6Ea",
-	"7zKo/sPuTxsPL99stoaPr6PW1qBHWqNHctwIGu1km7XCzasvWo/6Dy5bkw2p9ntwvTVs7bx5GLXG7dHn",
-	"rcvHCWkEjc3o0VWLPei+ackvtget4UaovjTp75DW48vrzVayNX7Tejhi3UbQCB/Jjdbnw+0vWuTBFW61",
-	"B2+iRtDYHo8uW9cPE9bqbk4et/o7Q/XeN+3BF62tMHrQunwkr1qfb47VHIYPup+3yEZy3dphb7ZbXzwa",
-	"DdS6Hk9wS25eDlvtqP+wFW5dk8ZnimCngqtTzRP6BZaUMy/NXg9IQpDkSBBzsrsJH5ePtPuaV4liu4GU",
-	"I7F7/z4RFK/3uUhFnPbpepLex1jc5+qJzftXm/dx+B/CmBImL2j03sf77x++ODhrb5yn7fbmA7URF+EA",
-	"xzFhffLeweMjEg843nw5vnqaHBydfdRPn3yIOfl4Qz56dfK6mz776FTIcSs88j1/MSRywKP3Tjd3Hujf",
-	"GWcheY+12qcPLl5/sb959Ln+e0IimpBQXqQJfQ8W8mdb+3+2+fTPNp/Gl+vOGfqzzadC8D/bfBriOO7i",
-	"8NI+r+XkhZyMyHtqFvrvIuQj8h4fEUajP4fDZ/4usSTv/eTN1vVxGz+ebAyfbF69fiQ/ITvJw/TFdvfj",
-	"B4OPtsQHG71nbfz88fWPw1xIeSTAtpYAZocPI8IklRPv5u6jmLJLEiFqRrmbWkOAgEx40NuINsOtbmsb",
-	"75DWdu9Bu/Wo+3Cj9XgTb3W3w53oAXloZMIroWUWS+M4aOhvz5Nho4Rf0UiJvIbiI+cvH1AxivHECpm/",
-	"nX5/87Obv7z52fTXN385/efpt1okjHCCh0SSBFTYEyxxzPuHvReckSMsw4H6a0REmNCR4lwlV85wXwCb",
-	"a65EAx5HYg91ttrb6AWX6IhHIJQ6aDzQ4gRRgcI0SQiT64om6jUDgiM4IkxP8LDXUh9t6a8GDREOyBCr",
-	"zw/x9XPC+nLQ2N1oK20jtcgXMqGsD7v4hLMrkgg4XO+THk/I7LzPBgR1eByR5EmaCJ50EO/BMka4r2Qd",
-	"jlAXHt1DfEglohL1eAIjGBkTIdGQCIH7RGRreJOSZJIvQT8+Z+6Lpv6cDqn0zzzGSV/NgaVKB6qp29ko",
-	"yZMQmSasal4xvNadVkR6OI1lY3enHag50mE6NDMcUmb+lc2WMkn6JNHTBdpVUJeRa1kmbkKuKE8FUHmW",
-	"sqBJ4beqyYf6gxVE3fQT9YAlPI6HhMmXI2WRlGfbUQZEZxdxFk/QKOH9BA8FGlM5QBj1E56OkMSXlPUR",
-	"Ho1iGsLuCMT4uGqapPhFd7pmel3OY4IZzO+Z+sRh5CcjfD/7zgjLQf6ZvnlQmUNvUpoo1a+Nofx7PZ4M",
-	"sRIZaUrVyFnyfMjTRBzh69nvH3EhEQ5xRIY0RAM1LkCUhXEq6FXlHg3s+7zToExubTaKfFbgtLaX0/Qk",
-	"qWf3nurjuOI0KbvTaR5GZDjikrBw8jGZzE52H12SiToNE54mKBxwLhRfNTd+9/Xfbu7soFFCmcTdmKD9",
-	"0yeHhygc4ASHSiAHiKz31xFGr14dfrCG5ADLczbEl0RLX8UAigwC94iWASOC5a5zrDATY5Io4SskT0gE",
-	"p25zW9PrnCk/JCFKR5AINYH5O9lqZOvE/LSL4LCsqW9g8xV9VMCJwUNyztQS1eu6PJrsZX+HletDxbgc",
-	"kAR+V/PpbG9unjOak+7ikkwuEpIKEnX2nM8MaEycFcFSaByjJGVMkXGMqRTnTC2MStTkSYBwT5IEbbWR",
-	"CFBnu/0YlT9D2UUqSGdt/ZyBlWC0fmOn1w4f4Z3N1sNog7S2lb5+jB+Rltbd23in96Bdqb3yb7QUG8w7",
-	"n6742tkBBst0hFLIUpJEfeMvfnp+fr250To/v3548Nmf/zvvUT7sVahpEMhKV2eiWKkZyplW3QPM+qCX",
-	"u1iQCHG2jk7MjFGzs735qAM7x1Mlrtf2UGd7Y1MJ85CziKpPXPQwjTMlLwfknCVE8DQJCRpgYb4QIUFZ",
-	"SFCzR2Q4UHuE+5iyQOnb0SiewGRIROXaOur8+46aEOPqaIdkJEmkt6jKXlhkKvjpNce0KdIMo5CP9AyV",
-	"8UoSa+nAiqk0rDhU7zJnMj9xyhrKSYiB829n+2xWLehEEXp2MR9ypiROB37uaFXnnqeYmAWo3ZIDKpBa",
-	"+R6CkzqmQo8bD3hsRqvDt8CC01NZbkeeEyE4q1KGMfxaoQ1j++jt1OFSZheVZHg7m2tzWZvriEdpTKoo",
-	"NIRfKyg0tI/ejkIvkz5mxnk9IT3/RLgz6J5AyptFzU5EhryzhpSAjiom6T5YV3I+2JonOPdbP8GtL9qt",
-	"x5/l/9n67N/7RehxQkPitYY+pP2B2v2RGoEoQ0PKeIJSRqVAzUs+IuGlWKtheYzsJ6osjwfbjYWWhp6n",
-	"zyB6zsd3OM05BlKdaVaIo5eMoO5EEpSA5ml21D/Ee+3WRntzqxMg8++N9uZ2K/9na6fd7qztos5m+0HH",
-	"Wh1YeQyJXEen5IokONavFKhPZElmVcqquYKqQtKeEpyEg6eGHOX1nco0miBNLIGamE2M3h2u7VlzRpkp",
-	"Qs95XQcoYh5l4UzfjhjiuxMFAaT+498l6iQ2/pf7eUj6vh4m7sNszFS/AnFzqB/bylaGkwRP1I9CTmL7",
-	"rUa2zo8p8wicY+0roUvKoqpVap/ahBVWWLN69/IrNjODaRdWvFN3xac88exrJyExucIsJB3UVEszclwz",
-	"Y+dNZ88xlALlA6uz2FnL/xM1Y6xOZ9qNqRgoM1zZsmoAnLcLLMJO9g/18U5wzjpC4kQ9ywhO1OFORyEf",
-	"KpNXu6fwjr2i76rmwJlSWkKuOaZTib5CrdOlL2HqNP+0ka1UjYW5QzjJzDH7bzVF9byaYOOz6pNyRq49",
-	"9HzNkwj0Z4+ySMkkdJIKQTFTKuKA9RWNdo1RFaHuBAlJhuBcjBLSo9fqCbUNksqYoGaCITo30JJ6LUAS",
-	"90WAxIAnEp7qpXF8zpw5oOZv/2n6m+k303+Z/mL6z9Pvp/88/Xb6q+kvfvtrmJJAsz/f/KfpNzc/m/5q",
-	"+v30X3/767V1pIQZT5AcczSkQoyI4gdYWA/HMeri8FItUSYUTougQxrjhEp7WvTsyw6Ib1YVe/hmWdkl",
-	"+LGJC+qAoE+B28jhPYHUZwKEBYqpkHofOuo/nfeIToU6z0KS81R5vmobtnTUt9XdVnF/2Q62Nr7ya+9T",
-	"xYbiacKHs4v6mJDRTHhnFGPGlMuTIB20yQ8VsLT6Jwdu1J4kmMYRlpVaU+Qz8OpN9eycqZ/xO5+4DkTW",
-	"nfkZX2reX6lt1dF7EMrv4+gZlmSMJ/pmiEnC4Nw7obP7o4R3YzL8888FZ4Xt13dJ6v2CX1jOuSBJAjG/",
-	"iEgdYT8z96UtyjI2RRGNtLeovS4sELkekVCSaA/JZKJdTRRjSZJ1w4xESGVHNx6GbbLZa+PWRvchaW1H",
-	"G2HrsfL6270tvIMfdR+HmxtaxslU6ZD2ZtCAM6s0veD5HOxMDZXShO1e4i5lRO6aNe8KwVt2fEuP/8ol",
-	"+AKtpt6hyV4KLDFErtWRwTESJLlStl8Ts+yiIpvjmvLcUpYQHA4g0KRYG0hGIoSZXsK6mtP7ODrRRLrV",
-	"Vg5xrJiIRBeG5OWdtKErGw5Sm3iFYxqhj05fvrjlXm2DBDR7dWSngvKpzNmqbOYtO/wudmpmySFPY826",
-	"XX3zsIsoBLeUMoFjnJRpcs5eKgeej0higtFGKsALzQnYbrf3EGYTOYDYWMLV/zfCIzPIqDhnGG1vbir1",
-	"oy8gejENb7flOFbLmFyQayqkcPd7nyEchjxlWdCQCkRaQ0xjZJ5C+ikwDxUvisbuT7M3S3wJ8fQeJbHi",
-	"Bn3nFjTM9ceSX/jqs1vy1uOct/YL757PWGYeLTP2rrkqNHtouAK+olggwhLDyX7Kky6NIn0XsvouazJf",
-	"dGMeXpKofKztLlCBzIg9NTOJQ+0UhIRJsC5wpHxIIRMseXLr477lbImZQT7BeXuiB7fs4LvaFBMsHOIJ",
-	"HOKIa45sKk/I0DTQ0cIZeq3BZj2DBI5b7BNlV1TC4At9CT6zVfkICP+ZUXsIi0vw2DBiZKycidvuzoYj",
-	"jA/zj+bTmrNB+SRbdvxd7VFM2aWSsopgCynwVdA4ZFrTHoD6vt3e6Dfd1iAp0NUxA+rZJNks7sgSSZk1",
-	"vfTXzSWQnk/M+30SKRWXMmUzdbKFd4C4OgJ8J3pIR4Qv/PJJ/6h0KBOZce9cUdtMBa5eKgmEK2FwnpBx",
-	"V7pDLxnVEVN61q1sKFx5PVVc2NjobZKtaDts7XQf4Nb244ePWo8ePN5p4e3uVrgZbZB273H9HdZzeg7f",
-	"WXR89PRDzIwRo8ikXZOMeojx8S7qFHakY+8ZDVk76omOXVFnLYB/Z6+46E4upA6hYKT+w37Y3SXlm46w",
-	"tpuoFDBOy9EXXD7lqQ5jrcxRjMuLHrylyE0J0ZYrEmk4KMS+b63QtnM+ecElsl+fwyOMy5YedkcCsrg6",
-	"e7EH20PVhsec9SGKI/iQgAlKYkGy1NaSCrxkfKyey6ww2BubJ+QPRuhX3BP6Eq6pPFYdhihclnXW8jth",
-	"J8NIh3tNSlM4IK0nnMmEx75bsjFSi0FigJU/FGK4zFMzv1ROOIX3zSRzuLkmZ7jvX0JCRgkRhEl7JWIc",
-	"M4n7818K0X48iTmOzjh/jpP+7eyBkX7XheT8Am60bqvUHZPLzBNJzpF99xxONVNpSc5bevhb8bCo0JNR",
-	"Eh4zVxnpq2XNhMfOffZTuM6+HZlnr8fLKsjEdDw35PZ2fgs1tS+IZfa37bU9VLxARzp5Q9+hm8wS9bZb",
-	"m2tOnMOlDsqWM29vnQda5oG7293K3AI3t6EgJrSE2C2RbmbnT7Ig5V3tfRb2dHb/lLAI2Unl+TNKepQT",
-	"NCY8hZwIbYHcZjs3H1VspzPDuhuaPXJnfpLOQWGERMLZrxJt9GHIslQa9obxBZenWFLRo7gbVwS09VWj",
-	"jnIqG0G7oWojDMXtHaGrLzQHtCquMfW9JPr398/TdnsrFPQLyFzeIp31ufFun4g/1VG7VwxfYRrbZazM",
-	"gqnznnLo1MQHqTKPhiOe4ITGE+Q84UZM4fIkntw6ZupoCbNUVJzjHNZzB94Vw0VYYsVI5XhoM+JjSEnK",
-	"w+gJgsu0Hgo5YySEiNva3rkyd3VsLZdC6+iEAO0yhyJPFhFwfgSiDHVgVGtfjeromx+H65wfPVfL5i2S",
-	"Q76bDe8n6hnK+vMZb25uibkaugPdJwS/gCT9C8ogbFlkQWWkmfA9looFpd4EZRmywHrfEJk2UbVUKG8c",
-	"dsTK7bsLC58KjmC2KJ/tggg+DG/Z4XfFkpYocpDwtD8w/qi5W9AqFFT9MBXgZwE91N8URXbPWWeG7p0A",
-	"wR+hsiMhn4NTrv0s9WeomcrGmhDwqeDPKbu8E0WoPhJTdulVgkuEatEp7TO47OWgulmkgzazhQyol/Ch",
-	"NoJGCbci/a48dcUq8OF6KlOxihp+t+qyM0PVzi7CM8QsXOEasmpyom4qz5m5ajEVLdIEJu2F0SzJddLu",
-	"GE9y8kOiZ86hivLmu0B4zU9nnB9hNjF3SeJW/JQo3oZsOhLd1hpytvWMczTEbGLdhgXxezWLlp3FnRz+",
-	"8vf3tDxfTo3crRKZsVaKiuIVs0VstxQRRvpchAkB1sOxmAnV8T6Fq+wRFmLMk0ipC8pCniQklLc+3xuF",
-	"oDTcshUnMz8qrR5ouQ/cBUcc6bu/wKokuOc3etH5VmnPX79+3dpP5UD9GmJZYQjjfISy/mE2UDSQCrI4",
-	"FPFKHfiQCKGspQNdBXeb/Yfl4Qov2aTWDBVzwp2fQDjJ9HTFHSHnF2C0OveElnEKV4VWjWKJYqL8gUdO",
-	"vQXEgRpfBbnoySV+9e0jFblmuO3t4qbjff8oI1It3zun6V173pSNUqmPH3xkD3X0DnTA2xZI2dGI93qE",
-	"Rco0BlLt2ptp+BfqTs4hGTXiUlkvIywHqNnR9dxivb0OZO2sBYWLaixQR41c166W+phxtYJz1oFUltmf",
-	"wNDR52P2x3W0zybOFyCVtJsQfCkgdKwpAjfk9hCChlQa8Hdf/x1SduskQFmWgMm30O+xpQu6XCcwLuY5",
-	"09fwausC61SAXwrB1D69IkwzOwSqOBRLdHQmJYk6a/BdpX0Fh3lJcm3UfahDmi4DNzuZaLV/1GUucIhF",
-	"OhpxZT0ekYhiXTd/K3cze+HFUL0RanlnQh5QDw05CsItprv/ubh9pHxjJz8vzvoQTAeZ6cx1MrNnWvBM",
-	"Cwa/rYikYo9OmQaddYgim1cCjgREKPPLUiclB0c6GIPj44SPSCIpEVnt/8j505cuRsFsFUYxc74k811w",
-	"guUfNdgFC66a9CioPzZi2s08c2W3+/nN7YXfN2gJX85eUfKRphwa8i6NCYKRxsjaQ0x9O1amjVKLB+sb",
-	"D7bXi5/f2ix8fMfzcanxL2YTMudO+ivXff+peYkLMuFsiEOwPPOWd5WXpyZg8h9e44SpV88agXxIdAAD",
-	"d5UscrMQ1H+ngiRIDCA9CYcScbZnqrwF6iaYKUHPUEdJADA+iywXqv/sgRlSVaziDFECLCQJ01HOBTUo",
-	"gZE6M+E454Um10FcCM6ZVgSzv0ad9ULObdXzvik4gAIzWc2mCA5p6mZLMxacQM3cmlsrrDdSnoWkQ+L7",
-	"YmZmzFaVDtIhZi3lMkMMi1yPYsy0vdA0adTwofnMBlTNv+PlKS2wWEWF1IgkAo5VhCXWDJVLOIDE0KVx",
-	"7g3prs7ljmMSnbPMh8T2Q/eE9Sez4sLCS6lAQxzpJBpmIuXnjM8ObHbSkaLvfv63D7DEtvSzyL1dmsjB",
-	"B8aELifBsjQ2AVoDPTPDnlTSLwgTAzry1L58fHoEqSbrdV5VkNxzZfOs9MMy4WwypKH6eeGXRgnlyUGU",
-	"atIs1naF0UppkWt/oQ/voc4Qx6QToE6PwH/VWrpgNBazr9zYQBHtU50iuPAlSogdRvUK29yzYJ4rSFtX",
-	"CDvEDRxu0WQocoBdyQyJ5x6wV8CsC/V8kTZQph3a+tOc0dUhskdTV09QnrSInYk+rsp+xV1BmDxn2lKn",
-	"AoUxwSCmUMdZkw44ZZyMmp0H21sdnbBx8qpzv3Py6rSztnfOOrD0zi7Kdi1AgiijW/JEIBzHfEyiAIUD",
-	"El7aIMeVATJ66wfTVehlvbzcyXx3NlXxVM9/+K2eecOg+cm3lUPqhKvTAkfdUxPknGx3+iVzbvH0SyfW",
-	"e1DnHDG74iJ/YVfBzSNGrgm/Cho4lXx/NEr4lUc9n6bdIZXSAIioMXCfr707jATBUp1OM2YtcArFh5jh",
-	"PgRwE3JFydjR4RmCiLKGmCC1Z6xm9cQ8oR7OodG+rGmImNyaYx7TcPIjfU/ttwfsJbbFfzEyqAXyZgTP",
-	"I4yEIpCAgWYpEJk0ACszn49ISKO5M17I9xEP06GF7fPWPvUTPLwntFyKqZBQnMaTiCSBjnGA202lQOko",
-	"5jiCSj5dTtFRn9f1UHVqFZ/YTxxKAgWI5QJFclU90wEVkieTAPE4Ut6lRsZoFiwoFHGi/U1BCLLJnuoP",
-	"RKzVnqbDPQdXhnfKM4X6oyfGNp8hOvx6wCLxktUoLQoyeJvFutuM1SVUNd9O673YtVQPl3+k2jjTLFbz",
-	"lSOnntWRtG9SHGt/hXJ2kY76CQYLXhnMBA4Uji8SIhNMwQVUoiJNhBoyJl3KMEApkSH812fV3z3TYRXP",
-	"MowAFsczimRWTNmxp1b6zw6xwZzarHiqH1CPail7O7mgPYSlhOEYUyW2TykLyeofVm9RMuCYCyq94nSj",
-	"BJNFGYopI3tG3KCUxUQInT+r6zTnWdlujb6rRIH9zC7MML+HtV1GLrFLkWsDB60qFxPlg1sUEmWWqWS3",
-	"ogIOHCXuivoKxeUhfpGbSnvsKiBXfbrckwntBfbHk1xze8Ij+kelCkuKU1/AQMUnhIxNnT1UljvKtKmt",
-	"+bwClGTV5vkdsVbCVlHjfkJ01Eu5Ccrhno3s4CVOx6hsI8y34UalncFyEQU/MNs7a8mZWLYNbZdsMkZ7",
-	"PaWzbbzBjA4QI1ckQVBo5vwKYS8IFhnRWwiPRz2lRYe4T+5/PiL97B8j1veKVWUpVFdeMzx0YHnG2DEx",
-	"1Lat30KbXRoFMk+6Wopa8AQxwJs7DzzJ0uQanX6439rceWDtO0NE1MSx4PCXiI+Zmvs9DSi05p28oF+Q",
-	"9yfShKrLCCNliaXOmSZHfTHtk3IGWSLbi6DAMe6sMhoUPr2AMbWR5A2IyAQzLWlMjYQi9zrq4FDy5DAC",
-	"4Csj1ZXMHw/M+RYTgD+IaHTOwFlPJR9iSUPjV+AY7swSPuT6qtCyr5FfUL/vDXeZL/t4aKHqgmctNy8e",
-	"vYTwIJaE9tAZYevKZ1AK7r90Ip6w1cbwN+N2RY6sJ0ZfDbl9iU6OUkOoHEQJHjNgCdgcEvnPccKHp5nJ",
-	"4o98RQnuScjDspPsABoIicSFmav6g7MI9U9HiwdwTQTz1wNNFpcaZWdaL6BWEhLVBywrCPOEmoXEvR44",
-	"D6jay/D7qQnBospT1L9ppDWlX5UCgHgStgfknkCSXMtaK5X8j2ZbfKJJM36QHUv3kBW4zllpRt7ArSpc",
-	"rECrCGUohJpdoi/y45hEiLK9mQB+yb+Ua+h3f/U358yhrPpDmbiomYU3EBaXBpDS/Gpf4ZIfXvK7r/9R",
-	"vyyjPXjcGfXXC3u0awMu0TnL0e40SobSq700jveQlQLK6nH3NHf44eJBR2rOWS8hRKy7u7yLupPiYQi0",
-	"7MVsgrQxjbqpdKap8TZdRtHoL0bOAelLUq5AvRmpVxBrjrjzijWfKHM5wuJdV8bGanqt2Xi/rfNcmasa",
-	"W0a7NGD4QHg6i3EiLNDsXY7XilghkHUHkaQaIY+a1PpjDEhUBwbuzpOf1RWaW3JHp/IK9V34+56rXyq1",
-	"KwYIB0RnvRhRJ+6hNylJCWpmq1QCzDnMa6uu5m168n7f3ZUH5dN+axd6kdrSQurYXIgXBVUW0Fw2smlF",
-	"nye2mcOZe4DwsBCQoRYavPMcK/5aGrBzY9AbYaZB4AzS+ZIbC2sqTMhLK11ZsQ9gMN4cGIMTIznUuoO1",
-	"TDnb0+Cw2v+EjEvAORWQQQXZlxqjpqNTaJQiDwechkTsmsrKWJf+00jsaQVKWX8XEWgeQiML2RYTnDC4",
-	"2oAxgICHaaLeB3hv8JD+hnpKKX2Jkz6RiEZqsLIFO6ipsd3UP4y1aO4QsZ5wtIvOG1vBxvZ5Y20d7TOd",
-	"tWeXDpeb+rLULn823GHW6UuiNivNZilgDmalylXTy4UFFjJNftroqk3L2NPFMl2c1uTAGbZnGRWoWH1v",
-	"vOzHSnnJi7amsMwv9WTdzzszznlVesEB93XtWQuyHHmidpYkyiSAzStm7pSTw/zAd1WH5IQIAOP1KRsR",
-	"8oQYBOiYCxLZmqU9pM6tQVGmJilWXx0R4U1OGJW34TT0Nqc45pRJgUZcCNrVBSzZSjfarnbgaaF2TvO+",
-	"zaTzFdPv21xnjcupg4iwxMJXCnLI8eBGJAm9YQ1NpfvILgr9f/8H2mi3A0BFVMJ+aLLVs0882qm1EDGX",
-	"RCBDijz3aL3Oi0syVX8lyPckX2pGy8/m8c8VJWMfBxdZxgAygXywAueeMAwdGFZTBvAlmfjirvCShepM",
-	"D3NUmf1UxR1i9rMVzeZDVjTXviLUZPjEvG5WiZaIbtfjTnAOkSsdVVMGpzxKIKQGbOgSJPAVUboCMsNc",
-	"d9S4a0YFgQdpEwJR02yZGWOBArJCnIjgKKZM75PSi/0EhyRAcPemI7Q6YqccTD0DN25sJlty7iyi0Weu",
-	"THMHzPprxV326neH6TQircj32pOwCeuuzGekZkWu2Wqmvbr9bYk5L4eSDgmCYitIm9TReC6ggJesIUgp",
-	"pJkwNkslVA404642L1qRsWpIWitH1XBXdZw/t4CU47vuf8c8OHwHBKfWjIzwWzAZyzbWkJK67EF9zIQ1",
-	"Nta9UcOCB1n8wqEUNqmi1kyTTCHXkHRGe38V2MM1j4fNkPpZtzUd2YKMKuQdVtK6BiV8Pp3T58D12PKE",
-	"RYfvsj13XMGcSM75C/Ljn1F/niwuel9lrQdNtJTJpEeLYnrKrOjJtEvliRP181Rm1N8yntyZ67Tdg0Zl",
-	"gidGurw73y2NqMwukCqvasoczgEEl0oTsCyiMcGFkQu1uObjvxoSW2KTvuH3L/RzpS5xaiktMSIh7dEQ",
-	"9XAobUOjzpfnDd1o8Lyxe54VNJw3vuo4UiYnDfFfq71WGneAR4A8Zl8taJ9dUAZRfv2ftk+N/QtPJdSP",
-	"aUAy/U/lh+pJmGhrVPhbQgTRDxX/lF84wdt1+s1FQq74pfoTBLOhxampujf9jQLUSXhMsk+toxdkbGrp",
-	"jBmDo8jmwjrGgV5Q41bXPKMi+PZme2u9vb6xsbX+sA4r8BDyKZaKns1GL+e3DtEYLVc6i8HijO25t6O2",
-	"YkUnXKzE00p07vcNX83JIPdIJ6dcRs/SFHusMhGfsHdonF8LZaI+vx+aie9B3nm+sPzgzpc3dxJPy6XX",
-	"DyGO5jRy9kljpznzrCL86PVZ1gtWravQP3YX6T7F6Hdf/2NnfU6N0SGrruBPmaSxLd0iQh2PS2IhVYse",
-	"9+N22ycFiu2avbVy+E1KkKCsH5NWKoj5Rk/fvOVPC/8qKlo71xUZbqvnGd8PqiCMIEBG6LYggGnAVHY1",
-	"cp/ukQfzMLOn7JwNyZAnEw2Hop89lTzBfdKxeUCUoQ5UMdofIMh4zkYkEVRIfeL5JSUB1ORKFFEi8uwq",
-	"0/vXzmwd6V6T56x5nq0LDcl5Yw1Av43AvyQjiXCYcCGyNxg8IqH1wGxkxml/nedLmD7Yn1XIvEUH+ZXw",
-	"hEpcjnc/63JriamqWKCwt2ZKviP4PmaXWVTBc8qsU5u3GbXp213MLoM8VfuSTFBTJzAoHllbRwcRtRhP",
-	"EYmJ1LihZvPNZWtmg2aoNMaEVnYWDQc5h2UTgSZqZIKihIwNamTJ2XYvK6u97SHWZWI182Xysj+PwBjw",
-	"Mcs5U5GCMmiuWCosWOwFu7HyxSlnug/mPD6ze/sxAQ1RGXB/ou8ZgrztmrmfN1oiJj2JBI3A97CXCAji",
-	"4bXdBzuXlyN/DCtojCD06KfMmND+QNo4WhZXrROwrXaeXajI8YALAmyt+w8a5qpzX2tCh9Xb6STYzHrB",
-	"IU+8RcQ2RK4onZjWc1mOZBxf8OTCwKRBJDWRFPJSRibVVingS8IiHMdeMSWr4FSFxmFDzXv3QPozzog/",
-	"u1BfTXg2LL/LAO0AO6e45w55RRqBXOctZwZtoHAnPed22SLO1RYPV1WVOodMiSNhFZeOT+vX72nbhUrd",
-	"xggXsBmbnfPG1dZ5oxPMoFc+Ozhb80WJfDauG8UwMA2GXbPDphkhFw35rmoBkzNoUQrmi17mmtnVN4ds",
-	"lMpVlA4WSCMkkWgdQYZbGitdYnFFDFy2wBPUpGDI0TcpCXSDYL1MhIeAFqJ8Iv2XwGxOJtzMLZyScSRa",
-	"g+tZKFkiGoNXA8P2lKdpWpRtb24CVAs1L9aFns3OJZmsm4/8tP2ZckvtvzY+W6dRZ21Wh91S3Titrv77",
-	"9Lvpt9NfTr+5+frmZ9Nvb34+/ebm52j6/c3Ppt9Nv5/+cvqL6Xdo+ku08XBnB0FDrH+5+Us0/c30ezT9",
-	"zc3X0++n30x/dfNz9bf/uo6mf7OOpv/X9Pvpv02/V8/f/Ey/owThsOO5JAwa161hGkuqg9LKWPshqLAF",
-	"F8ZzFJqjGzy6DTXbYA/rMoMhwUygjbXifaVP+xW6ant7SBYU4zKay+Gq//Pm54pBXC76NZr+V/jDr9Qf",
-	"4H+/nf4ruvlLHwP+Bx+/zLst93NPper8kI8RLsgR0xoRGlrqy00BaF9U7qJOUZt2UNP0HtSZE6BYO6gJ",
-	"3x/FSgwoTgsyJoJhVuvqrEmjeDuoadM01m6nvnPizzy7tGYPQK2POI8FgrRFNIK6jL5u5McT1KOxhFlr",
-	"VwuzyxIDfHvzM8UCN19Pv735zzMZAndhKqCmctmUJYYiiKuGkidLFFUue1SXtyfKeDIl/apE2yIVuCjK",
-	"X/B8tPJbOdxfuJ+sRcKCc/hHGe1/n7LoSY48sxrCkwNdc0yG/qV+ur7TflxA3aEMHR8c6XphnVX55ODk",
-	"7PDp4ZP9swPdhwigeYUyLniCusrA6GJBHmzbtLAPDk4QYSGPDG5kEe1oNZEZDnAcE9b3Igc9TfgQdbQ1",
-	"55BNUZGy/hP7aKeWXyRon2GZJhVXtNnPls8jEvKIRCibIbQxFoElSlNIzCKcwPX4q5PnLYF7ZA8qNS22",
-	"nMG8WCsRa3slWpURfIpcUKSku1ofHz7BsRLlSdXFUxx/oNs6zkaf8JCnTB5Rxv2phpQJiePYlHHo0Yr5",
-	"TDvqwlZV31fo8s1w4g3TR5V4lxGGTquYKdK31L8gkD7jOHlDKr6+x6/OnuzpkGPplWhIIwbK4dXZk4xl",
-	"sMFx3UPkTYpjKDMwDX113NLewtZ35ZbPKy/3pwacKKVRqe2oewktePXNmakOb2nQRHvjbIATTTsnPLR3",
-	"HpeEjASErIx/OuRXOvY8M5nPOWWvEm9hkfnmPYHUIAAYXl+1hrHAyraQ0U2mqJEzH9UEDlopJf+us+2V",
-	"zvAmpANopyRDAyGi64JB3BMS3RPo9OCTVwcvnhys7aF+wsci20MT/PSneuh2z7c4GID/iSf1OV5Wrj2t",
-	"ClNSywXo1eEH9jQ6bGs8GUUI1OxoVqeGyf+j/ueAC2m43h9cWqGAIPWxv7NNYFaZuYUao1LvmObfwI02",
-	"BKYYKyJJDXw3YK7ULX6VJr9f76cWd4GV9A5bFWvbZy4b51QOqNUuVDb+9vJWCkGpmPnvjAhZTD8TFsrB",
-	"sZIUHtFDIYvxnEkilOrpRCnZ1w3ZQYZeGEEM5Vj6L4RFyo+a6Dqxe8IYRgB6joU8ZxGeBJa91Ysc5QY5",
-	"iChlIwyZ367Si1KdspY/Wqz5ygE5nKQcZ47Zv/QeOS/3Bk4L9H1OhUeh90yb7HpsW2G0H0A8KjtQP1Uv",
-	"DZDka4Fu144TqfWFbr9Chck87hPUxEpTKNKiCcFJfa+paKj4wq50SH7ihf48mlg0wXtCpxZ+wRlBzcP9",
-	"F/tr2uUUAz62TqWSVmqUX5lJvmL9eU+3B5e84czVLn7eaXlKdFL3TEoQvfLnUAJm/yEa4CuigZbyzvev",
-	"Tp6jJhR26PtQYW69BETuoKfEWgXe1PKVdurkvJqXXopRaKU1Ho201wWtmnSvyKbkCKMhZakkd1UhZci2",
-	"iN6HQqQ+qq9AhUrRP0rolfLHZjdoIOVIrO2ZXYGb7SpcrDHphjh+VfUN0HzqnVlQtqOf2L1/v2NQ4O2N",
-	"pu6KaZr35bsS0YSEphnQAvjEJG64M3KZxk9wiWPe3w+l9iCWwDx8PeBwT6qna24tnAQhBzmhKQiJAjSk",
-	"fd03e21xlcZ8/M2aNZtzYDp9KtoL9juHak9xaKJWS5DtifLBROn2QuQxZ8CNGPAYYjLJBDVxHIPcFlq0",
-	"X+E4JZ6LbSxJnyfmX+Xa+3gC3EcZlJy5dsQeSAB4Flqiq7mBkUhEqBiQSXEvn6XkfAltod8KVPJpC719",
-	"9fOb4EU/Usv3vU1ZVnf1LpdA9d/50nmqYtElrtNzzilR/nLgbuscRnymDJRlA1d4hEPTRKLILm30HkqZ",
-	"6bNSDhFsbfpDBFWV2KQ+7hxhCTeW1QJKH2QjX1MW8XHx6Zcjb0JVXm2qm1loqCHoj6ufhb4f5phQ6OKu",
-	"3h3Y5v2AFxmTnvQr55oiSS0hSmPyghvcHY9PiaV4TnoejW2kK7iK83doEfyYcT3qbk29ZPxnBlPMpOJX",
-	"uY4+0WsgsAt+kYYiIxaTzGGPIOdel15l6jrJ9yXuWHSWbOh9ifO0XK5m4eD+ALI1zXo+1LCYB0zq2qgl",
-	"6IdDe6FdRB3KfGDw0GIi/dC22FowNaiurZ0lQZEsAsicAt+5CoeSOHoC75it7n1iWqmawu9m1iMx5HE6",
-	"1A1VxVpmQNIE8Vi3pGNkrC0C4c/ahz5BNaNdenA5l9HVSLlCmuQRB+sge7fFFyMyaS+U9fdMjmvNEIoz",
-	"QWdpgWUdywSwr/mGLWbXd3XaC6fjh3PoXbtnSWMYfLC0G9Mwr11CIeB37IIONkGDAMWkj2ODWjP9++k/",
-	"TP8hQNP/Nv3b6f8z/QfTGC8kgOwMSXom6x4UPQQXJO71PLk0OIoSIvyKOORM4lAeQLepOQOObbeTeTX8",
-	"H8phhX/o/AUlhEUauoQjgRmgpkfow7Oj57dBH6SM+bsYKJpW9zjQBF3G6n1uHoEWNH3udYlfQ197yTOI",
-	"QmBWwG1ETay7UgEHU2GKgNcyzraNKGxjfFavlwOrWiLvJ37KAABCJWVEnPa9P4xJV1BZ1+aB15jZuZ/M",
-	"iTfLQSWuLPFgPoMg42x3mzUrmHXnO1zzbD/BukPQMkp9zvGq68P/MTCSdZA9cltJNzEgUeZE17x0XYkF",
-	"V2WznFmyldRkinelO2cY8YepP08UIZajZr1jxO6Yk+as59jYhXdgCozKp8ejwUMckSENP+RpMgNkWxWt",
-	"MEbsisiriktjUkZBnsvEs0/Ae65I8oci2+YnebxlQ8ZuwXwqnso0mjzVQ+8We/nYQUw3ggSw0f3hkcUV",
-	"uiWLeEn5poSAbhITkorcnmP1G6IMDdXvKIXGnk2T1rNWU8Vkp2u5skAtFT5wW3nUkuRlgOuy+L7rngZK",
-	"033gUm0ZU07ifnFlsyPKl58EhwPTELgWPQzTnenn/Pep9SNoRjhnEbTy6n22pMlG8MizoCRXM34qsKUj",
-	"NQzFfPyxRDuBjIaOcCzyafFwFkR56dwt1lCrGLR/0jZvX9vMhvJnT/efNMZCjfH2NEBMrrA36+0Es0tt",
-	"uQF4oCA4CQeo2c4AojpvOkXt1Is5SJVZALp3Lb6XkLUVMdHDenJ4ntTNpGxZ/C6Quo60LMrH0lkqC9N8",
-	"L+eIy1PYxhyscRl5ORol/JoOvUnCuig/by+qL7wHWDi9uDfbbX03TsQu6kgucayzxiCFEC7g79l7a6yb",
-	"rTBEhIRPCgMHruwjRdlzJqBIBVgUeu9uBu12e9bNEKipk3K6JOZjtNne2ENYB9ptNqN6zZAKQaBdoy7F",
-	"WgtgatisRDH9Oeu86aAEs0vdflbwRIo1iG3q/LbN9oZdIKSZGEADnY8oECBYWBC84ToyyAsW11XDoFCB",
-	"yDUOZRVIQS9LVKghV0xWg5t6toyj7urW2/rozSxlBpJodOGRWKvnu9dsWCB1u4WFwrLCxTektW8KChxf",
-	"JwKgb1OWvLtfPgWqpuob4YRU4cwv7mrpNNGqYRdVC+/qnOPl036d6uuFc/JWSVuKzIj2Ud62apVqZ7v3",
-	"T/Q153Ic8Pb2qVAjWlEl6tnEco3fCEtJEnWq/+KnuPVFu/X4M/O/rc++bAePH31l//zv5qad36aJe2G/",
-	"5m2BztZZ8gwqyVsX8OsdHL6lT9NyzK6XO4+INtl5lUiwB9EDUuBkQkiA9KyE7acWDmgcJYQFSNBuTFlf",
-	"oO4EWabWxoGa9dKZagvzteYlCutXrNQ9+qm+9pc8S6M0ld0mH8Di3NDEueuvlgelzGt+RVDKIrAgqMiS",
-	"/TKVOcSXBKqIMEo4l+toHz6+i4TEkxXw1ILGdavPW5lBr8euvzD/8VM+IgyP6IUaINZfvTr84DP3mRYd",
-	"jrguclGOZ2O30adykHbXQz68z/GItkIekT5h97NpfOU+Li7pqKVxAHDcghp7kmQVjj9k0TfLlHlV4oI0",
-	"6mokpC5PWbQUFJI+LB7bTqIO43JfGbOdPUB74ijmrE8SqPcUiDJ/ap0BuDrlXsALSeNYnQsaBdDtRxmH",
-	"0JIT/IetNorwRKBm5+P99w9fHJxdPDk4Obs4+PT48OTHF6/3T14cvnjWqUi471E1u1FCfdCXpR58bj1u",
-	"gGI+JkkrxIKgAbku1sdv9TbCx7hNdroPo81wmzzoPcLt7ka4Fe2Qh73HeKO7Fe5ED8njXhtvdrfDB9Ej",
-	"0u5t4K3uTvgwenwb844KkVYhEevf7gmoqKesn2qPCJoDNU+ePkGbmztb/mqsSzLZj/s8oXJQUQJ9SSam",
-	"kQWLkKBfQMPmME2uivj3jZPT/dZme/vRsrUMZ1kbTg0/Z+uUMilX7sW5Oka15eH6Jijj8n34fP1HBEko",
-	"jl9UAEe/Go0quWv76eb+4yftDe9bUy0b/HUK+sc6DJB/7cmL96b/Zfrd9LvpL9D07zVijMb8CF6+N/0f",
-	"018BFMQ3N19PvwuevHfyql6il3vu8lln7FsiT4n/XHo7u1U0zR1eKsqXAib8PImaFbx7RKv700yALOLD",
-	"YvH6HjBtocwdfi9S+k37xYNPho+fbNPNzx9OfrQhPn1ETi53eh+Ot+Tz0U/wK/4s+nH4uHvEDt6ryF+s",
-	"ru0/dcGmcqfblq3XKuknLsTkvJL+YSokwklCr0h+LKlAQz70lYfXK+0qFtznO+DOa8GO+qv1lgyCOCr3",
-	"FtakMynep+ztQVOAenehKQIApvjDhpw4pX12yJZEnCjDmQKGT4VBDqVnCIN10orpFYmKIKZ+a+HOMS3e",
-	"GXpF8eyUsSwWoFeAy3JsMLlX5FTTH9y8pKAmLdp3GUdoc3ELJUbGd/vKMt1K0y5+0U8sEl7GVMhD6TuR",
-	"LxlBtm/6LL5daB/O4980JnmTamX4gsVjX9HJI9MGr5gzZefNuo9RzZtFXwPwldpbewqh/ASLuSD7Gu17",
-	"Nd4aORzg6fWutxDZUXvITiu/lrBg4wPoiVlUhvNYqY6HplvsrrayYrfgefLsVt2DbZOwW0OylSGx1Hs/",
-	"qyJKEpJTIpUZKpYkC+MnpJeyCMy+47xxluvdL3LtEzKkLCLJB3jiiU+pv1rLBWcAAwgX8HaQfYc6hFFK",
-	"1tGp5Ik5phoW2/z+Oe/a+l+q96Kb0liiCZG7yke2A/UFF5xmyQ2IR7aorYVrsn1ocXwM3f5n19VL4/hC",
-	"r0tjH5hbJmnBECMH9lx389WFWgEygHMGcOecjRJ+kWCJTW/CAc7VnoV3ALdcrXZCJOqSfspQ076ml/Dh",
-	"Oev4trKTN71PE0EQZ2t7kHdgaKXGiyLEw8y6tPyDCYKLwHw1RSV2nSFf4Oe0EvNUMLgno8OTUGdVAc5a",
-	"ZiUkJPQKsLF18wMdnMlKpnLdfcF7F29SHOt/mgwgOor5EBeVfDUF3JlqX8vgKS4R2zzA4QAgjkB8KiuS",
-	"jxmyACeeOuZizGqeRsmmdJLqIKDz7MveJ4W1L/sqS6nlnqtGBSvPp2ov5rNL9rmaYea7Ia352N0ROH/h",
-	"KmS2T79tYp9AW/fVVHNVx/3Xg8mebjNgLqpNnxrnqLOsU6ubZXJPIJxGVKKY+1yvWytjM+H5FFlRIfur",
-	"zI8TpZsiSwhLgD3bjAEaxq5Xt1MzoqheHlwuvSBLivTodUUvo86X+uevOmicUFmBQKNdIp5MqrvMZUNM",
-	"nznU/O0/Tf/vdaT/b/rNzc8BQPmXv/312vxPZOhj878B1wZoZKhqL3xctxPcSTWLv5t+e/O1hm6efn/z",
-	"ddUM5gCiZ8l/tre/sT8FWJaTOwKKMRsVNGyld5Ek5W1wOWPh5fsMU68mUg1rL0S4vQ3P5uIy59zC+a/D",
-	"oAtnOMtvCx4pbVa+wvn0/hFJIhrKatQkbdvZ4blkNHIBYsCRTrSCfp9UQB6WiUmVUWQYjs+IAB9dX0t5",
-	"b3n0oJNsOb5hQyIrftBfP8IsAgL6YIzNTwYbLbd7zULVgmwTYzzUwHIWHZbhGBkUNcrCOI1MFCiLRy4M",
-	"fXk6VUeH7Gkax/ObXlCBegmBqxow3BLjzRiUNaTsap/PWOIMRTgPlXyED2Z2rDBbP2dBAeT8cLw3Fn+W",
-	"pER7+SFnPZoANn9CRjEOiQFhMtEBUx5Xgco1wIyR2K2ZJ6Y4UxTiuxWh8po4jACRXdENTU/PnJyI6Iax",
-	"2k9ETR0sUgdF2oWKGqCFdlnZp21F/eKQutkRHq2KqWzAZGZX+qAV0T6sIyI6txOcoJait2LT06PTknW0",
-	"8WDJmJ76dtWqCJP7aUT9iJ8aD2sCbfoRIMfrcrYO+t3Xf6cd6S6PJkGWC60kLvQ9Ynuoo4PTAgafM4/5",
-	"p0aTqEUZMkPXUdNORifAmFOrviYH5JwZnxGwpvr0irA8u1WNGdM4ztocIsjgh8OQDSLXVMj1tYIrrZek",
-	"SKwnUeE1AqleKnmxQhWgTv3R0qYYBLVZr0MepWoIC4lWBPrPWriaP+cWkBlN3VaGFsyt1BoeRi5x2+Ms",
-	"9AieLULJu2rTfwdkvziH49y3v5XSUKOT/CdOT/CeyDQXZZ7u5Au/4cLrL6KJ0213PmFS6e9hfVYImxsS",
-	"a5AIzyKKNHOIUYsFnsN4n5Zdlpmeq+OqNGTGSLU4ZyGprkgiKprFvGRZVC7vQy0HSoIJ6KQTU2EQplbj",
-	"LCzkEREC98myoJXmsacJH55K3Ov5TS9n5LHucFPhKEmcZDcqkCcy1E+hZjpS4mCz3UbhACc4hAxzrz9k",
-	"HnliEz9nQ6y/f0DqlKnN8wKP93p20aLQhX+AtTk6xMklXHTiqG4HqWUAiQvUyyZa5hHvllZwxCJ+35cS",
-	"hwN/eHVf351hGKLLlHHOEzzJb9XAz8C6W6HkSmGCZQVJErb3Wdl8AfFkgZQ8/eMnI4IEo70eiXIrxjzm",
-	"Zb0VEv7V+qqjExCRUF8160wAbzkmaIAj1FRTSXjsnAjT/CWGa4iEDPmV8UJWzUQTA7y582B2cs8LiXN7",
-	"JjakyxLvCdQ5OMP9TkXA5Avy/sSg6i1dzqF9D0OyoLCH7quziS8EVvUy4iugtgcSmvpCPMcfPA3QR8cH",
-	"zwJ0/OJZgF6T7nGAPnj55NMAffr89FNl8Y5iTBlU22laAW9RMZe9MuIA8vVkMWwyjcnCRZrj6UFJzla/",
-	"lGHlO8YeLat7vS3zvmOSGI2tzPGKE0qupdJ/44RKSRhqHuHkMgIkYJfk/hOgXluNkgCd4TN4BNie7OWQ",
-	"HGnREvaQwD0oy6VMkEQiyiTPULz9YsJZZk2NsopkcXVyyQcy9OpOoAQUirmhUxnjENsRRg1B/90m9Mfv",
-	"TlxttHY7cE3ypsKK1cx5TyAdpkIG4lPbOqi5EaDNAP3u63+s3TyxRGr97YwdXSIZPnP4IiiciWUkiTlk",
-	"eclQ1VE7jDz2/FOq7OBMs5kb7Gbnd1//431nRp01uykhjmOSmBtrmpELgAdNAEsYmbKSK1A6zsoqoG9S",
-	"Yn42GWL+U+o/kIHp4Zyd3Ow6oRtDaTIgISsvtwe0wEluA/gz2pa+SYHp1tzHBV3fS8a609tLxwYZGRPH",
-	"lDUY/2DeqncsAezvkeM+WGSl/hcWb2q2ygGWMqMzT8EWecGmuccuGOiazVaHXXLnuWgn7qLxfsHJ+iHg",
-	"Us1qS28bukTSkI6wzlXDmXTQbGgEPo2UwaxdjqEvQP+HDPPu0OGEYDe5sRQ30izuS2FVzyHtY+qr3TBO",
-	"I43zToU9G3uID5W4igIzND/duoet8s1Mmwjo8QSJ2jXSXr9asKqzgd9dPPNEBPK8cIvSYjC6qpC5QsyU",
-	"PUDmX/VYN1TJaeh5nMkLxseoqdveW5qYb1X1x5gxf7y3lnkOk5aljvwUZQu5bvWlnXRVr0MQ1OrQzvZo",
-	"/P1KaHgio/ndiOU/hECIi8Y0LzpoxwVoPOAoM28wE2PDoPmyl96p3NUob9Q7i9PM2KnLxGwcOKYsXpOd",
-	"aofpl1O5r+BVWRitKDRS82M+3LuFEKI0yPxSkUhI3dqilyma2fCcfvdR5VG1v1iGd1SYIjwwh7J5m7p9",
-	"oNmYIPNq7NNKTOM4NiW7Jp66l+MQB7nQKzyTcxvsvJKHpI5DUlpX4CWid1fAj3CSule7r3O6Is4eNZ0n",
-	"2vTDOa6BXhyN4gmSvJ4+cxduP+xb2wdY4oPrrJS46CelEZXQxaq+kafftZ896TvVTnKZqFlvo+PsnWcH",
-	"Z+g+HtH7Vxv3h+S+O6ADUfjcgLp9HRJc4PJkSbff3PgN6Kg+0Y6yZ7w3JM5JXGIP5ug/xmWW9neckB5J",
-	"4Hp0YX5hxWMQUgg5i57Wai9wxqXT/kIQIZbqH6NXd6of861OCH4YAe49reKvmDKlHGg2TIlHcq0LBdSp",
-	"u6IRWaKn/Wn2SS9ifSrIQqq8Eh6R5TCgeUv15hVZzyFs6cCVCVTavKBw7B3u80oPEkLPzreQ/lmsv9DS",
-	"nmZdMU0ug63wGeiWAet30RK/fsrnB+TKCeeWHT9rL1stmcouvwYxloc1TcpQQkI6osaonolVkeHI1/T9",
-	"AxJTuM+3Q5DgqIeTmq2I5odfPzw7eq5jsLo1sab3nk43hXmbHBJvWPfM1MJ4LMoYU9aCuDG8vZn38To9",
-	"OvUHilfIHLo98lM1So3yhQ+SxOc6vB5M8tiD2RbUwzQm9fyBmIc4Xph1/lyPAj41fOPtam3PiEl70n1v",
-	"D9Y3Hmyj0UBZgTrI678lIkzOod5imJ2sE1LJtxwR6IPeQU17W8gT1CU6p0wmlERrAeoI06w0DMlIQqG3",
-	"ztWBBWlsTfVcH0syxpNA/XfM+30C+XYRuSIxHw0Jk9AVvqN3oHPOmjq/Jx3tKZsRdbKt7JS6nZpZNjQh",
-	"AL9MvcLLa5VoAQcLz4pikLiyMbj91WKMFG5DilXvYxKHvEb5NzVV3yZlLecfZy4ZG7qQAtmpLsTns75R",
-	"mZRyj0cRSsBw1Hw5ehe15Y5UXr20/ANyRUNyJ101TXakL+bVp0LCjpqLBKOy0RBfZrGvRKvWW134qI1V",
-	"g2qQjobk2I7OrbMqr8VOGBInk3w91FyzRvBCyJDlSZ/DpZcpGMUye5qwSCzv1WgkLjtXd6o5zRddGukF",
-	"3xHX0fD2HHfs7JQng3U0uieQXbNb0YZZlHCgCOVCNzhRX8klRD5ghjv0lzU3JvXaE5Vqh1dmL4AJ8K/1",
-	"6ZMjw1F6TqYPsDELUZ9LfSv8lCaki0UJIKcXDlvu0y14uqWeaMkBaeHRqIwQ8HjJFFg9d4cFvbtq0vI/",
-	"hMjPClmeA3jQFseYS4Ms2T/ESUI1LFkzS2HAeaAia5ev9IcuCVhb9nZhzrUBgHglnE2GNISa4qWuWbIX",
-	"F+8anFfOo6htyp6pbCwEhDEABJgnF8QCpl/kZW2KiBc6P/uiWNspDOb6aMCh77XShnyiPnSRkFCXrkOg",
-	"y2sD2EmtmLiirJTjF89+D6kp0B9JY1Os5sMR2/Yrm5K1zd1L4p3tRTPUT3mnWO5iumz/ZcLcI+F2NW0q",
-	"z8Y2NdUhuAyyHeqkM1i3khUQczG3LmFx5H9E2C1eUCKefVuQz8xLyXJszteqnSc+Zf96wFFElWIPtEwR",
-	"fEjAg4PsFEVIHA0p0wKXJ2tq9EpXRKYlXfUuF55zejjaFeVKQNA+u6DsVt4eHdUQbEGDh2ByLGUYLr79",
-	"WfjZVJBkv08KibZzEdnzaVqKea46LBfA6t2P5LtTzV6VCW5/aG78bXztt+gv39IFnetjvkOHMXMNa/qA",
-	"xajuXfhdK1SP1YWHrCcTikCMdZtGuPBbvoY+V/ySnGSB04WTMJXzt+HNZYWMs4ai8ABpsghe0PRbsLMu",
-	"LdnHOk6T+reHTX1l3z+fAHrYPBzop/iNC2c/e+NWp5toucruTmRlFbuvkqXg4AfP0vIOgetrlVtYcO6M",
-	"ugVQ+vpQ9M7WHbJRKu90/1ySldpe629Sk4ipi40KWN5NaOcBC6EA9GPQzH739d/pWHSTM6TXBn9LmfaB",
-	"Mpw8F895IULSnYDOz+zJAoLbGE0pxKq7e5gxbjKuLTENsiI21MQSDbmQaKPdRiOIIOeMAv1EGIfsI8oU",
-	"E3gc5eVCQu5JXz0u9BS/yfrEl5gNkm/80ZMs71fwNAn9afD6ef8d0OniZoS3kVVzW329BTPwnYk2cKGr",
-	"2jC9HelWaKuUfd9ub6Owz3ciA4EdqwRgBU9m/Nh8RuWHabfVi/EVTxMSre0ZhB8WAS4GhD4s93kudNv1",
-	"AFPfHXdWC24oSYbsK3NrnTcVeKsC2mXCIvWWLPJfyFkLhDdwyl2kjmdC8AeQNg5tLJ5kYBvLQDZW1e3q",
-	"jlu6/1XTsBZnKCIxkWRt3aS8znvWFrnkD2uRoB7+qmoR2S14HVwKANfsxgQNcTigjLSUdoY/6AwL1BQM",
-	"X5KLEAtSQk+nDPoWXGRd3zxVnKRqffATpF1gFHGpTCfo1JiViX10+vKFSUboQECiE5yzDmzmenud4SHp",
-	"wDWyLilL8JAoMkM4XgMNkcjC6AukPGH18XPW7EB3s/WYDqnsBKgzIDgiyfo+lD4ZAZ7dO2drtSGRqtRp",
-	"H2EH6RCzMj1LJNRJsVh3gCilBtQIHyvyBnpn86n4uPtZwtPRsn4YHmE/+tkpwVLsoTZ6D6UMKEmimvkt",
-	"lgvvwpogLBL+jpVzmnIuzGMrx7WXuM9dKglcfTBKY/KCm3xLT/QKS3GGzV1cnZ5kgGdakyR5bGseOYBx",
-	"8rTAP6zmZk7utzkDWeNKS4mMSwo8EOTMXSBzeVecgNkqTdKAeDU7pJWlByNjffURoFGMGfMBWbgn9Lb9",
-	"gOzBLFgmC0HK39kRnDktMwmFdczPpQ5IpUNdA4PJx4GVHGJNsVV6j9Wy07T0/wEYaZpc6tgTIe7Cgi28",
-	"8ESz2g+KSCd87LNNbAmHi2pt03ZpogscDGZc2Yo0kH8aOshbqX1oEWANhtUEjUlCcrTA2+H/lWYg/B5/",
-	"dgHuMUproSouyr3YDyW9onIyt5+TxfQaEUYiaBrl0mC1uP/cxI+hBSj8gDPip0w25Mx2j/WMqQLrc6At",
-	"DWdC0T1EQIfEVHY7eTAsB72sKHsswjn6fl8ilSVojHLIfE+IVK14LtukgiS17LdyEZN+LqiRPRNkzsQM",
-	"J5dmmK+mvLEzu+iDnvQc1RnWLdBf73ulSDmtSB425gn63V/9jZO2of6VpIzZ/+5RBsVTeygf/3f5+OzP",
-	"gfMOJZDcd4SYhSQm0Xr2tnOmxti/AxsCIUp5w/rVmQ2oDQTzZk07eJsuEIRXeS90HTKsFClYweQuN4XV",
-	"f67co3fTwXMPdXJrDvq0GODRSDv0UDnwJ3P1D9ZcneGdDwmO1fgvKxnWHiV+ubjZxBwmPWRUUhzfecMl",
-	"T0NI/aWsN04ZcLV2I5wFLBXzPq3IlTWtd+4JB+N1yLs0JrrSY92Tjvd7bgqlVxOs0BzqMG8e47l/GNo7",
-	"/SKVPuYjEl6KPRvFU5ZEFDkwEsaGVDoOkWscyniCmglPIQnHNanXyvGnioSBKCU1z1M/wSE5yARGhYUX",
-	"4QmiGbw3YEvb3jo+7Ae4RknFiLDIYwNW9wuo6C634S8V51ckiVJPUPIVgxnqkDSVAsEi0YgklEe7dsru",
-	"HA3eBJUWOrvailvUjFeNybwhDb6fMvvKO0i3ZLahpuE2u9nFrczmmpNpATsfx5h5czLplYfEL3s9qLXA",
-	"Urc842lFkUjNFsZmWP0mxmB2ng5wQpz2Ub4AfAKOaKLkU6HFEZy2PdRGYhQrHiFXhMXFfk2PHy/Sz0Dy",
-	"OQ2oMHxa46ZIPDGc4HBm1piqeJzK5yef0kKToW4aGZMkucLxEWdy4MNZgL+jLpFjQlg2T1G8Etx0ZrPh",
-	"m82QMriI3K8QjVDHM8RxTIQsiEGp6zWZIgU3zNbjCWpeamHql4TzScNm+ywsTh2BhvtSFLqTPXB3YbNe",
-	"GJdZFymBSrVZ/p3ZE5e9ZigZ2KO5qMqodMTvIpxUlho/gGhSaUmrWWx/kklVMulPwuadCZuCnKnB6iv1",
-	"1JlrFuTkdKwD5RUwLvc03YU62VS6Prf1JUWNbiXm8/7VXVGZ1RGWZ60rum+Tj7zKBW5lldIy/blf21an",
-	"tuFJTNklEpKPBBrz5NL01lnCerotpB9VpCbR+5NKPPccR3Y84BqT22n3n9fi2u6tVKB+uXtr3WqUuQHj",
-	"FVLtEr64QOOE6/KMehGvnDXzm+Y8ElvpWGck0mgEdBXwu1q5fJYrYeUVEIzOVXG+/UEeGHZvjd2ceufo",
-	"zT+1d2OfZDLgB2GaZLTJ2ydU1EHO7ztkGQq6ygzwVfGg1RNKK8iX0q2cMI1uDOyAZqOkRk9B94Tf1Tvd",
-	"Q7CIrV66Y5eSEOWKSfdFdc/d/H5OOZO840rauXt9nJAejeOM+8hIYhYSZAEEFja8q97y27962RK8VXe7",
-	"sL3z9+50MXCNNABioPPFWoA6mjGiDmomBMBZqVR/thIXEgpNSVOnCmjGvMMR1HkdlPeO6FCIlMz2SF6N",
-	"+ZwC6cOFQLd4NEr4FYkKSANNKiEpsoDGGWThSMwiU2BdA+lDR8wSGjmVbqWbf7V4hGM54Gl/YDLIS9fE",
-	"gAJKZJADs9tMU13RP9tVtU5b2bV19Np0JqMSpWxI5OynO9vtx4W/XjAuL4ZEdt5GV9ri5nn5Gy7G3Tba",
-	"y6SIMXOx7u032bz5y+m/TL+/+dnNz6ffT385/QZ6pn43/Xb6TYCm/zL9dvqb6a+n30//LUA3P1O/3vx8",
-	"+u3N/zr9dvqr6S9ufu6pspnhxYXc4iBrLhw7yJA45kKVFHE74Ll0MUzuFY/ToVJ+CIc4IkMaInjOHz2v",
-	"a+QD8ZeqfoEnansFZndn/YJCGga4kfnYlTwE/XTVPQf8quMeI3/bY9R8dfZkrdZ1xqXBB6nXRTY7GnMu",
-	"QiBwxJNh3h6jqUGbdJN288cACXqNoP9iRYOsFTwh95FqD2uBzDwl0mA3AANkOzlHjEI6lZGjtRDsVoKn",
-	"/rjGVh07Qz3A1nOxq6Hlc8bSGS/lmDjr/lLsHD7oxby7MV8XSssTmepR7AiaaIilKd+kUqCR+lfCKiYA",
-	"s3vZ8y8wWwe8nzOSN2Vt2n7pxhg3b1pb6cz+PkrOBUkqsVvNEdRDoAlXj/bThERQ06noXHQ6KvqG14sX",
-	"FPSmA1or04iSSG2/74q3BtwDPH/GV3q6du4YJJPT3uRVUtXCGPqUIhhlDbkR9HZTbPPJCXSQVUcIetvW",
-	"aIfrD2vMiK+5cOquVMh1e1CyC5yIx6Ue6TmwGScF+aVtpk4ddWTVe3Fn3X3KDAcn/FKJUuCeXUcbz4ho",
-	"d38Wm21vPXu7ZCUuGbg504FRwbNk37kRm7cXrPGd2Vl/DgqhbJcLrRH1HgKYGkZDKiS+JAHCmfjcg//W",
-	"kjWTvvrsEKGBfeFHF5gPPrPAk/vo9ceeSHncd9OhDqIPTvcrQHKuigM3d3Y2HnuHXtIK3+6STBCNUPPk",
-	"6RP08MHWIyQH6bALRphffF7q5Dr70ZcfH3s/mAriDhO07x12PVc6XZJJgLpYkAfbaRJnfaFH6hzoiPt8",
-	"vrmE4htFJvUlTQU9tQCo7GOij15/fDq7J5dkUv80qV1dVPYPL/R9/7n2n/c1rqoX3tfiCysrRoos0R66",
-	"CFFp+1ujKMFjhmz1rsjIpz4d6NANlPMKJLDy6TWItP4ljHl4qZziALpFI0AXi/RvIuSJJ/XSvKxaTs0n",
-	"mlnwvq4w/sqHiKinaSfdnWRrQ4WcoZyWZuiP8iKwchVBmBAsiGmUoZtku1/xe2+aGIuyakTa1T2LEE+Q",
-	"ifGsnpIfERz5mzlnd1PqVShJmUA8lXtIvTLbc6x/hUJKKBJQSwCHa/UpwV33KSDIC5/PAT+Yq20NCauX",
-	"gKIUyv3HAxoOEAaCqzkBwTQuLGWoF9P+AG6lhKRxnN3BzHOoPRF4zVW1Ik+xyWGvwmTOii1qva3KlzzK",
-	"YNutL4mNIS+LYL/O6gq+VYmFlSuRN5haOK1MHFS4FiWZYUJiZsb3hKe1+cKW3ST5xCIIeAyLhAwxZZT1",
-	"F3JSTHrS6ZGX8xP0wWqb5vy6ud/aDP/b0XOsD4fiCRFpLGvKrBM9WDtAlIz3rzA175/X2EsPRk0r0LL2",
-	"YZdksmYdGVPXY7rxe2HBKBm/zEElK4SD+RjgRQaI9kBKqXMVY2njGYoB7wlHNmRUNGJNeZsjwoDgPDH9",
-	"1uCVq0sRSECfL03NkPo37PVcPLN7FWUQTpP9mS5QmUeROQT5KhxRXRKRHl53dIl7NDPN1ZjRYRlrzjJb",
-	"mRnmWBemKb/PuIAN1utWvJAjzxa1fXUTiSKAkOWsa9sDUf2Xfn2AsJL0MuFRGoIah35r6nxUxM+yciN/",
-	"HVf2cyUz3UFtXJSSqno8u/FwvjCbrP4RixpcQ7bqrXxK9UUZVCYtCovBIJDpQporHOzqtz1k8bJs//aV",
-	"8efrxGL1Cmx8L6s680EJmZ/MPBV7Qo4GH+MkEk7Ieg/xkTZA1RKEbmtrh0GGlM4RLPaJdpY35FEak7fS",
-	"mU8R+nmlqbHvbsSuvlCH7vtwLq2UNrAjRjkLQYQAl3T/+BCu4yyf2ys5KBG1+lGYQsml44HVyAxXNCLc",
-	"G2vaR/BbLlHg/lRZxMMuidCrk+e1ostjAnjXNc/EazN6IaRDts1ZKMmiO+RsaA+VPfquGCrKnEKHjIwk",
-	"pR1fKJWfmrNfLorO++37diDiYxZzHHk34dnBmdb3xsDI6kYACvsEsz4J0MEZ7vvFbtb234sgkrX+rwOn",
-	"6UEnN2FBd4HuW4tLm0O9TxzsqzIPZo4iLraMlLbdhjlWxoUOjPiotH/RoTTtJpWx5oELrHAisnk0UwHh",
-	"Jsm1+5N74zVvyUcVRvyTAachUSaess9BcKgZBxbHCIxo6NjIe2iIZThQBBhhukTPM0vpl6Mqo37EKfN1",
-	"rjqEmyXt2LFiMCFXlDzV1ox5qTG2tJz1hkRcykLH0mvpb7oDsWxfCrShg5a3CcxP0egOKSLNwa3zFjgD",
-	"Xtkl9ekwhMjonPNDvsg5J+V1LkzLB8XI2Vxc204tpYNjY026BbEp5bXWG1zFCM/9fpTqGP0RZWkRkciF",
-	"VWDRUulun3PKKv0fuKbLLgDVUK2AqEBiAKiEGztoqKfj+pZgz6/V9zjUm72i96VuqE9j/XWl5Nbr3b2F",
-	"PIko61e/FQJzWUVAPUdrKcoq69Djw6ajkA/htBiCOTuwl61y1wTY9XZqN2CW/mt7egXm5NlFm6ijYibo",
-	"iGHykm002c6goQlvvB94Ua3SYU2HYIYfM+YrcpWlRL7Npf2pPGuU9TNYtKrOr4VjBbdOSu34YFEqYM2W",
-	"qDivabWvCPK1MhZCFRhClcHphapfjM41p2jc7tYRGITepo7wS6Gj+27mh+DE7KbuQ6fH+qBtli9gKMxj",
-	"9XoBPdOsp7QnxrgAzNToa7P0QNe6b9SIVy52iN4S4Nuy+G4OKq7lIpcQRRquhtZWZLNbwLZpDtszQTk8",
-	"MpXUebA9Ng2/PUq4yFAroUb4gCC2VgMCX0wmPwD4fhzbc2ZvnTPe9AJ/3xrVuyQjVgf2Lr7o3eCp/IHx",
-	"gYcmFRFJG73AwtzVY4BRNXmIdYOS6pejKG+kiVlUxJr2drM9iqrxrHfRKoFNbRqv3xHWeb0w4Z/ig7/v",
-	"+GB9nHD93rvUrra0sx6VT+3od6iXi+HDuwsFqvWsEgl07IAaQcGMvpnIqAoDrmYwaJPDMq5PQGYhyExU",
-	"mt7oFmIxKy+fg7W4zF66F+V3HBy3U66VFEyEOE2HQ6zR4XW/C09ELCOPyYnNgCkTaKWChYDmAzK/gbeO",
-	"zBCzFNsI7mLPsuK2sBgiNtN0ljpn31c3EDNNZE1DyWGJms/XUTEujxghkUAdy62dAOEsFtQx/9HZQxgp",
-	"lWMf6hOpM5DgjxBdPn51hn739T/eV3/x62etU0uFMHXtjQr1BeGQgooKXBUF6cFOksSsOL+lGrqlfrgD",
-	"Eb2U/XW7+xrUHEg5EmveeiaT1d7YbfwFjNq9f7/xtmR41eVN9Xl6Sv2+vcPU9ww326CmDmKl0N3V2xno",
-	"VhczryHA5TQvsqN1Y99b3swM8ObOg9/TpY35eJ3bm+xYzZBH2dS7eUejpiikFqztaV7dRXiWS/dgG3et",
-	"xJI8I+2eFWz6uau8l3nWyyGPU0IGJKhPsA2DYphyD0TOrhU9TfVsnjuFE+K/og3QJZm4+gikKdXcZXWP",
-	"1D33YYUNY+rnB6dSJVmC+p3mop1vreRZd3nnTtxl8Ohu4ybDQnh4SaLjhHdjMtTp0fHLXmP3pwsNBHjg",
-	"q6B8k8qr7go6mh4XMXyxo7ZHmUG7WfrTLTOdxphK8dSXQF/+MmWmjgjgJYc8Irsupyiv39gUGs9oNVCK",
-	"EsE/mzUkRpqICHd1Dp39vmNEhZgxrknjgk+j5gSqRrJtPHV03LI9nJ2lwxbsIhzHBnQg5Ey/TKBhKiR0",
-	"TV9HJ7NYsSjvs2Rl+3uIWQe2lMqsDjwAPvDUm5BY2hudxGV0hTNbcz9CZSl6iqgopiLNGhAVaUb7edaj",
-	"vr8y2I92O5pOHXOIY8IinKytzrL6rChq+DGtnhQXTgUaYqaOzcRN/M3rx/WNh47NF/Clth7slICsFudo",
-	"Vh7k0qwIuwX6Y4VUOiPemKRrgsLlqZSU9YUuRFfaAUJYFW3FK2He7es6wBSdPcR4lkOsaZl5eAU8azNG",
-	"IMIALLJUurtkRtpqgaPcvdIYzlrwAz3ycExFDOluE7LfQhL1Ez/U2Yd8rM9BF7NLxyDI0kyiBI+FjvEU",
-	"E3vdRjuGdxapWcWJp3as6xLMYSQY4zUoC5GdClFsZ6bvGEy7uvpX5VdV1RinGj8DdXF4CThAh70WZGZ0",
-	"ULNz3rjaPG901vKQd2Eu64vN1grv3MZ2bDzHHkVnB8ob7oZy6oRv3hliunUkOyAGMr8dLFEffDqCCjCq",
-	"4e2VGrefykOR8Kas3ayhfMHVNz5AK6sM+CPx+Rd48H9yyms75ZVsr9yt2VTGntcLP/7gaYA+Oj54FqDj",
-	"F88C9Jp0jwP0wcsnnwbo0+ennwbo6HhbrfnoeEszqPosJJIw2usRB33dSVrPRBLMdlKj393cAIKTObVU",
-	"RK7gZjZxKc0Krh/WFlittbKpcrzO7e32IsTOypwlJRUSzoeW0Qxv7VlDThk2YNXqW4rqBCrHIiYs8vJm",
-	"2fCoyavz06POXCe9evo2xyjbjgEWyIVYvZOpLpt3VT9dycunGbJWRHoYapgaSdrwlVOmAmzyGLN+ivsa",
-	"scI0eBQg9m2ls3DjEvAywvyhB96nK2KgvdseB6M7bXAAhT0AqnNUpLxXGhgAKxRz1m8pwRChhPQSIgY6",
-	"IbsGBKttoTCa1y3hCFPIvJqRv0oj31V/TPPI+xNfoHsxKFDN3CUTy5qnlcxqIey1IuYoCemIEiYrrPoj",
-	"ezTGCZWSZK43T2WXX5vq6SpbnslbgaLUqmczJHCwSlLNDPUS6GawO4Ds+Vv0tWYRBaNAMZcbinecZv1z",
-	"uLQix4eV4XWGejhSc4NC9w5lmqaUsw5qMjLO0oFCwiRJoINvB0dX6gAIjeMHMNOiEG51XtMIGs5wNWu3",
-	"IbE7bGajzGruAkfVHt8fAIiqWcpqisFKq9IyY0wZ5NzsQWvmfoJHAx1yF0T9wdz3dmPlgit/QhTbIk//",
-	"283Pp7+6+frmr29+Pv0Fmv6/019MfzP99uZnN/87mn6n/vKbm6+n30//+ebr6S+m/zb9t5u/RtPfTL+f",
-	"/vLmr2/+N41zd/Of0fRX019OfzH9tQNs91fTb6ffegyIFdD+VhJ9zql3lvsPeurTb7wL++X0m5ufwaK+",
-	"m34z/efp90CD6f+cfq9GzaxlyYY/Xjkyh1EqkVvepCQlGXSLYt4eZi2e2jBYgDrCgnXqnPvcnkmIX3Dr",
-	"Z6RBvtMQEJlgA4uwlHyuJ6GlmkHwVC/wGkR2QWlXraNLVjsCIx7TcFKJYgG93PWPVvRZMamfLIaKldmX",
-	"lURMEO4nxADXZNyy2d580Go/Lu77gyX7PBVnPW+7NXVGftz4kDNF3gUxKViUznnVQN2sfkDq3ZgXPiA/",
-	"53z+95v/NP1m+j+n39389fRf0c1fqcN48/Obr9Fv/2n6P6a/ApDNb26+nn7321/7U8xuySIZETU/GGZh",
-	"VXwxa6JYFo+qQQ/MJ42CpkJrcS2zIU0vn0Ul3kHK8i8t5gh3NGray1iDxK3zfzJMX8oQtlNcu6N+UXXw",
-	"0HLxaAkYFJi+vLkzNKh5tKyJdQdGSeHErn7Be4STSxK94DKDoBOzExzCoDlBduY+r3Er9TMoIdhcslMB",
-	"CRYFbt7yWeopUw8tIsMrGOVOXFvAMxkqeu7Za71EIPUvtV8JmOUMicD3FAM6WmIns2d8FuZYJ6gL3/kC",
-	"uBpzvsSAp3GEcCgRZwEi6/11hFGXpyxCoZog0IfoLgoGRN2mu2614Z6wdo3lvj62r/XUFrKdSxRnQbNb",
-	"8BlsggXrKRmf+kb+Nr7bEg1I5jcG+ZxTtmSe5ryuHBA6md3fg/WNB9uzaMBWZpqi5yzusriO8c47eei9",
-	"8nXxWLGfchXmv9kmTaisQ0Dm/Wb7EThs4j/hasKHwxFPVsRoN7y85OE2X9TdYof4+lA/au1388+Neueo",
-	"xsosYlIplyKKCngtLo6aDhH4f0z4eOUF54BMZcEmLulo5P9kad12coFZQf6smdtCgui2+L+HPhDl9guL",
-	"2svi1R9dso9DhdAB2CFTj+FGdg1C2h5iiiAxZP5JjkBGlTzsrc3CZHduJYoqmkhUCIrK3hJ+rqzbQOZF",
-	"tuZ6nWIoi8h11WXO+J7Ib3Epy/C+iZCm2KRd0ec1lSH39QDpmAPSQU0MGedGRexBnstMa+QxtuF72MNz",
-	"ZhplqLOlXsEQuaZCQtqK0TV9ri2NXJOrJ8wpLHXTqD6tn3lDvX6c9NeDCcKKWhrAUb9hF3VwrMy3yYWe",
-	"SQciisCgFxJfEtax+vKcQZHXmAqip3cLQOclI3Gw+bnSstuWrTX7VDWj3knUkliwjj/6oKVrZsxyf9fm",
-	"ahrutBkUCcHhwAcMH2GJ3TBS1kHUvMkfP4KXr9QlcGVpt0CcgcswwyXLG6fvpvlT0BAAtfcUh5InJ9ky",
-	"fVLSnZHNVBMII/0G1INXIN7LE/kCdIjwUP/3OdNoFZhF0N4LmicQwKaIEGdkN38MERZp5BaD+YM62+2t",
-	"c6Y/dKE/dEGynv8Xdnts5PMQwY/raD8e44mA8IkWOJ48lhWM6vktsyoN4flMc3fipcpr/aMTMRNbCW56",
-	"XPgyf2zKsFMkYlBCPHnLgOt1ahvFeg0tmncgBWQV3aDc4qaW27U76TSQtKwza5ud7fZ2Z22mcTtqdp4d",
-	"nKH7eETvX23cH5L7uuFopyLBs2+xUeqU3WsgFWOvPp+bGmrSakw8GABUndz0CFpHSMpSgtSRXQ0M7231",
-	"cnln9ZI1wVV8uZJ1wpp6b4MZnnTmXNrKWkfkTqTIzLn7QQiTGjnpVZDxttk0i7I+0DZ53CNl9C/P6ZD6",
-	"vmeTznEc8zGJ9lAbDQlmEDcC/HG/o2G/Nw8xWwSmf7fkWSeJerFDA/XrcH9pu+0XnpPevEXFpDcLrZ6t",
-	"anHNgv3MK+EVz/YzBk54blJJlwhZ2er8aIK6AGgYcl2FZgANzNyz/Z5Yke4DSs+Q+CrWlSPzVdYvvKis",
-	"VHj3pQiF4oNSizOb6vZOKhGUSjJb7XulgxCvNs5ISwsq7CgvKlGCDZw4ZiblEmsfdDWlptFhq2/wONO4",
-	"kfmJNICyfrKZ4o9TxYQVG2bKQ8p8Wh8R8h3VdHziQuJj5p4XH3q8bRU810OBUcdwuacV8pCAUK1Ewj+z",
-	"XR5MH4eeMxNXzjLin9dtakNuW00xs7qgqEhKsrEkkUu8NFuRYUheFIsZQ5fPnKNufLr0BRmLQ0m89jhk",
-	"mCmlY3UpiajkWVKxR10qY52FZHFLQjCz9+1wg0Hk366sJlrDSVQiGPnRkHR+tIZCClCxqvqusIno8jbx",
-	"sogi85tyCjQecEHyrG/A0lYbR4VSAXu6SRxoA532o0M5BaNiMXhdGfk27cYAbnjbfM+F/KKY9BQG3i1W",
-	"T63cUHvOTUqoA3iTsXtho4qEyQE16yPh2DN5yEap75rprk9ZjjrwjMoP026rF+MrniYkWttDCR7r7gZU",
-	"oCjho5HtjaRPFRQ8iiLAWPFmpXb10zxmN9GQFqBXabxn0zWkxwuVt5Bxo+uls8Nh0oDcnQV3X1ej5E9C",
-	"rZdSM77Wz5Jbk0AOyFBXH/uaYkrc663Zsgs1yHRppj1KonV0AAeRJ6bEbbd4HqHrMurYHd413cH+f/be",
-	"vbmR48oX/CoZmBvRYLsAAuCrCYZjh2KzJapfFMlWSzK0RKIqAZRZyIIqC2TDuh0hyb6e2ZiJ8B3bu+uY",
-	"ubbGuxP+58Zu9MjumB5p1I6YT1D8CvokN/KczKosoAookJQstegbd8RGvfJx8rzP77Tlu6Dm22wyH6d3",
-	"/KhU66yxur1OKzV7daOySm+xyiatdyr1boOtOKv2WmedSlIrftiTIOpabeLoW6URdz8YMXVd716aG2Sk",
-	"KgWMOklJypaOzXRH4ShgRBehCbNFb7xOUAMI9hslTkC7l9CprxDQMWYK8ZGcdZyvwp6PxfUrYMYnXH06",
-	"5gB73Ia0d+6HJCYuUm4bhNaWrAeHvWTUhDr44NSdKYKziMtPXeF2EDJFE2dSSb9lvKBthjNgbAYcmmOy",
-	"/MzYhpk+lV+kYqRI/g+dgv3F+U/P/yZ6EX0RvSD1BqnVauSrT76Ea+T84/O/Of+H80/Of0q++tn/RSBj",
-	"sV5fzdZqaMh6qgB0Jn2ZiV76mctoRdM6i5nEdkNAR0Yox6LBiaqel3tRrDeA5/KT4jll5uTuySengUDi",
-	"nC9zlAjFkc4UkqanasyYczgSQp9W/OZEZLCtCcO6+fi7cpV0wFgOz2bigr2O6dyOfkZaoTFv12ME8/su",
-	"0QSLfVCILnTHuIGvulaoGr50DmS5bpGGRVbIVx/9gbgcIlMK4QdSviFH0vYH2J5wCb387BR8/I5WDLBk",
-	"NQwYHahQuz6Jqw1rPmaUIVLMoovoz9EX0TMsuUiO8vPoS6gyKKCJypUyTu6UJgrEn6Gwmoqm2utM9pt1",
-	"1LOTIGn6OLgCYXKapG1oSJjaYKpMaKgyZ8lq8faQjgdQfFCmRP1NAmYz91QqlDQdrXFGbMkibVXS0EZQ",
-	"Vmr3JQW0uPoZUiRGw6Ef4FtD1z5hoYozyq+StvZ1xZkbsfNLDknat/oKGrqQp4FHrI04/vrAuaFgXnep",
-	"Su77kHULuickYKSzM4z5g00OE5U6MY4Zsp9hyIAXppoQS1F5JjCCAEZ+qhAreclMwbLTp5wzTywYPL+s",
-	"ZMhJ6YkRLsYqFyYHO5dvDzNaBhz2/TMDS8jlHf9JonIb5xU0bJ1HNRJ9JnLcmmIgZg7y8P4hKYc+oQR6",
-	"rQcD5qjELKxYn1+pahxUnFWSoiJyssKnBNKiiFG5wkqv3OH+dvGWPQFDFwtI5XQ5xBqt2XVpVtxyaqyy",
-	"2ml0K5vdDVapd9Y7dbvhrLDV7izQ44xuzC4HBqw/qlKqUxzFIm2Xn/quzeSfeL7b5rFOD1Ldm+lIoVKt",
-	"zxrH4f72DUEC5tFQkpW8UZdnJEOLk4Mdf0BdDgZmUi0VD2BZHVWxrIYilgsu3GIKtsKARGRfObN5xHUl",
-	"poepxL4K5oe5PgHrskBacCInaREKOEJVZD7hKE0qaHW9rUWGgT/wQUdZmscD4f3SGMrq2hzX4FJvoqhI",
-	"V/0KLAW2YgtaQdfM//BAz2kHa3BylUKjRhi0Q9gcceaG8ovE5xMqomqf2u3KzUT/ho3C6RJq40AU3AJk",
-	"5gUYdrLu1uQeT3wvc6kWoKkLZbW9smT3F93Kebt2aGCRZSpKWS0lSg85I4yHwRiwmLQmYGkpjAaJXj51",
-	"FUoCC4f1MzW9eYVBxpCLzvtCpDpraY6SKbssBfJl/Mr9EJaDOSbYl4l4dqlFSpyZG4vUg8xbPrBQXd47",
-	"WBzs8w3/DNzJWgvSGo1knGj5oit9AjmGivBBTrP1Iy00EU7V1hUFxBVixBKkzFEQyO9g1hsp10wkI8g4",
-	"SXte8o1eKV5nDUZ9Ppby8RTPoJCux0IS+g4dV3P0NQQcmnqzfwKwqO0Px4wGT9vyjzH8Z+DzsA9/DQPW",
-	"dZ88RWg4ucrtDwX74Ckms8s/mw+etkn5JyzwK0Ow4SRZPiCO23PDnH7MARNsNlKgWnWd+9GTeiKiRm2R",
-	"thysN25r8Hk9eBgQjF+jpuK8TXcjtB4vWSV8RaZ/UbD8s4fXyDCQWxeTQfQv0W+i38v//HP06+h3hD2R",
-	"NikpK8MWYgxL80Pjepv0+sRDsUxaTdHK3JN0IQ709dPLdGCrAFRSJs3cRsykhChi60LNApB9s6jEIswT",
-	"jLSBJNpXSCTyuAOIK9BKeYI6lraIwnlKgk8plIyiZJK19w+HLKChH2w7A0TF+hZUkS1UN3bJSrHMAqxZ",
-	"C2VWCBTsmjFZpqhWemYdQmpbJLufnn6jwBkQfT8ovnTCG/UmblxfScHP/YhWflKrbL6v/lt5/8O6td54",
-	"+l/mg8vJV6tpWGoNFltm56LrfCUUPV1tjTXml0m+cPmpGy6SjyJyaoR6AZXSpUmyits6zKYDRmA5CEUs",
-	"wi2IvulHknEgPoVZQWdyOfWZkhp5TrTtqgrNYu+drv6Iy6hT62buxPtzoj+LVP/sBz5AdM4pUZlFyUh0",
-	"B1AWd7Fy7KR8cKpp3qIIT1noqdAULMPUMqON+UEqhBAtjn6Duq+dEeXYO3xIVhv1DaJvIbbvTDj3Dh69",
-	"Vkqzou3Ke+9/uJLFe6yS4wo7O71S5W0NfPgG0TeS8ok/ZPaJKKp/O6OMwHnoh9QjX/3tL6FIpUnO+hRs",
-	"CuiFHvpkSMcLf6jviuwmdLvg2sHjofGS0R/P2ZgM/FMm9X2L+J7DRJj0byhkywFp7J4ynlncXjDlzogp",
-	"7Xs0N/hqhp6GHuXE7vsCCgOI3Wf2iT8KLxRpNd6bp50r54nO0NOZ9uaThZdsL3koa80AGq6wuxfW/548",
-	"vhmvukgqI80KO+xTV6f+L0yXcIh2VKvoAlHv7ii7UuxAXbnoOIqVHcJ6pgAr4axmBKVGgyQwzROo4Qsz",
-	"ipzv6BEAt7jwy2eg6MceCWQNRfl0oaTMWCbHPN1YUoP76tkr+jPIABmoSUVZ7EKfmomznDDFRfI6DZY2",
-	"ndRph36wl1mP4BObjoS03cNULghajBhJHwb+qetgpz8KbQV6AUAT/djvXIh10UEONGzM252EVnTBRibN",
-	"zK8UgunlpB7EU2+StkrUbFukDWmW8g+1AM3WqFZbsV0H/gvhQtzpzAu2z23XczHImOnuYaeZtUZqry29",
-	"7sdiZNuMOfIng0COJbFZBDu+y2s4FvPurz76QykjyJ/ckomaFPiDvDL9o9jPrASyYhtlyonBe5asVBqT",
-	"GxLHdUjSEKEQ0pFvw7GbqaD1oR3jIupZ6BeeG1ZWXf3UJlXtZJ6aJFKbYIw5PjFWfJQ1YeeyApCu05wg",
-	"5+QNA9dmKWZdkEUbEfU8BSg74xlxCzlwGagjKJSTV0TzjcVN6jOLyh6ou82bkghHzlh1YVLi1JjcxUrG",
-	"5A7kTUtujqEvXkSbWaAYekZ5U1IYCDdNKrGzKT5NK+mCJ73cSSIaLkhK3CrqzaX5q8hEQKvxFUhBgIlc",
-	"zDBPbVQGy9zOONEQwYWUJkOdWqwGyMRWmxVKy64RKGCOPYxrLCYrKxBFBuwzUbQLVmIfXALdd2Kpczcy",
-	"T3rRM+qGLu8da2Xtq5//UmFIuBwb+OCFpS3Vl9NQNYnLj3VdbIuXk05zWB0+pEG4FL9wK1Y5SDndAdoy",
-	"6qBbPPmefN6lnjc+1ooxtlWL/wHfw3+KiUzHiWmBjnxsIB4ojVsPKa18T38405f3cMJ5lpXINt8LIG7r",
-	"NhVTDDMYJSVEqRxszFvB/tKIIPBj3+UiO6WB5zamVQ7tRNHTHTOKpQCnnNbJPLJpMBn9HWqzRTlKLLQL",
-	"CKuCCz93WRZeAnuGdEmmf8+1dYHcAjF5KTyZM7K1IxreQcqAeA8g1dG/IRA+YOa/PP/4/Kfn/0f0HPCq",
-	"P4u+QKD86DmJXkb/Cojz/xa9jD6DFPDn0Rfnfx99Gb2M/p1Ef4qen//C/BHe8CKjOacOhKb050KOJyFG",
-	"6FhNu22z9igO4c+JzkxsDtexXTUm9cl5W6O92gu2lZrqjmHTkHp+j9g0cHR5MiJO5RYnO46Gj5n2DPs8",
-	"pHa4q6MveTfsa1DHaa03GW9+IbLxS1yUTEK/SFmy8eh9Z/7badK7pazLO7MTGwo3prGL1JxmnUIIifb8",
-	"WV3Bk5bVmO89oD2GhQJhP7YRBAtOWbA0hdgbQGs0XhSmN5cpAXULV/UXKzrLg+SpyXBnUbZ3gcrlVG9J",
-	"k2GvNDIZ9hnryDFeiOcmc0o2cpIgpw/AxKGaOELJiKz4YKZ2IKG44i0oM/jMN9OPskraydBVR0o1/PyO",
-	"lLMY1FyuPcmwJgIzEEuAqsaBf5rZNWwuh5sAnJ3PkKZ7wBTr+nIZvnLBpIQrP+lzExuM8zcl2fphOCyL",
-	"JfLo4J6FnS6nc2xWsgXyzCNwkJrlAvSfPAiqcdwbj2DHbaxsqBIM/8GZIGbeGClzP1Q1+GMmrQwquXMF",
-	"L0p7xxXoksDKL0dnCghIj8P8tH+IfhP9Y0aLVcpPMhZ9JXPRO+7J9ILjm7WNKd/XJJsq9Q+T9yDLXdph",
-	"tdX5mU7y4AQBE0OfO4yHCrk/47P/GL08/+j8I+g+9OfoZfSl1AOh8cnH0efRi+jf43reJmnUsge0Uqtb",
-	"euUww1CEE8uVWpTMkGRGklz0m+i30W+bpB5/t1xvYL0ph7xmNgwYZ6NgSX1e33bKAsQ1KLBOJ1mFXtE/",
-	"Rp9Gn8odsPs0oHbIAlHkZR7rUW97AYYJD2jKmWD3I88jcJ1IfjLx+ezX+b2sZMPod9Gvon+OfkvK9RWd",
-	"TSpPtP49+k30KSnX19LLuNAqChaGHsTV80ntn6NnmpZ0k51p0rocIU1BJOnVRQrD3VbLNLFbVnKI8Yhm",
-	"TSrnWM2T+ofMHgVuODaz+BfKdoEpHUo74ujMRyTdjAgt2BmAxwHwt5O4uaFPRoLlooMkmLgFKhuyh5S5",
-	"DghvaiYBFI4t3EVfdUFX9TeaRzNiD3mWDZzffWTBZiOAArvLHVHwOzNbjSTWdAa+fOAUbN9h5rBl4ZeB",
-	"P6qAD3Qqc8xRCWyx8R4HrYw4Oi55emGM5LeZLQKKEeaVBAGmyf0ViAjsqyYCd/yg5xduoTKh/T+hduiN",
-	"NVxRGzZMWSVQ0tye1qtmVXFTAonsmJoJpbGuiJM7k0KvxXOwc1pkpD4KOXKqPlt/e6JCe9H2GE9nrPuB",
-	"/OjFlr0NLY3bVtIyoY1aW1vOob2FG8DZmf5WxjbYKloxfejXK6gryHXQPNW0OhpzjR7jy1fVCzpnAyEK",
-	"CbXzUIKuRoyNJrD73eIdTWBxc2Ai5aWkJX7cekPSa/WSDT3NRcs+r+OvVdJC7MRT5pxOxZ3r4lIHBB7L",
-	"dLvBEVP5QywAaHBVu9seqq6ihXxpBRN11W3fzkzdxVNJxfwsUhSwAFiGym06izMjSW8qw7K4sqCTv9KB",
-	"JkG50/GfZD4wCoZ+bsqVG0LCB2LlgK8Kk28stN2TWaK3ArwAQxqEmGRchgokEjAdZDQT+Lsjz0vn0smL",
-	"8oHj+AFlIByHAeWimwoppDqYM3cYzsedxdsKZ2mq82zmaap8rFk0Ht90Rb00Vc6j1tbiZEe9b1PZiFlq",
-	"XEwV0/wgk7FM9DE35p0s9wwWeBU6neamr4QiB1O5YBO8WA1QYWv4WmkK/2UyWaAp9YsnYRsTtuIVGHHI",
-	"NpBnFNIfB9TlDgvaBc4uAFJOJqSTjh/2oZRAlxc4I5auRnyCVKO+lHGEn+avmTx8rghdO6sI/xsUDFKj",
-	"yFFuoHj6hnLPWeDVFyfsEqho2DwkIx0GfleVLnGRMHy+oArhj0IRUmzfneHJcD1P7h6BiPep4vRi8ey1",
-	"/Ox+ly/8tgK5+osnwc/ZSqkRldkT2xsJ95QtXX5TJ8EEDM48lYpublJMDIoCYezvzz4uWWlHips3IQN2",
-	"zEJpsjHoGK5Sg+Kc8XLAwsDFC+nk6KWtFlcKYZOofB8z95wFhIbSwEnJl/ZWIhGl1dPicVoSDZjuV8Ad",
-	"AlXLceVQj7o8r9XdMG5Ar7OOun5wbNNhOAqYKa7MhKMsxWGfBULy4Ns0pLkUAXdAGzNIOGYV3H8jElI+",
-	"/2n0J5W58TL6DPqVq/wPi0R/il4A+t/L6D8so9y+xeN6+4AN/SBcgoBHlWybOXpyiaAi3ZMLBmaNG0rr",
-	"MeVMbHFoaAIAxtjgYTjW/CGV8qf7jbuhpdZb7X3X9Vi1xZVg/CGJgza4BxNxFzcI+7dVKDVhqPXNzVql",
-	"tlapb0wekkLWAyQ9cN1mbXorHt49vI+2o8ZOkWpOMCblsB8wpl3sGjpsfXUFZf/BSAiXpnn/+upKsbYQ",
-	"YeDz8cC1J/AcP42en39y/hHsNkI4FoC6fJKb4NgeUA+qEboM/ipkbgnuehknPfo9hBb+Kfq9Rep1HZvR",
-	"pWSCDSlUNAtSlr9j5EGhc+jQw1J6ser1RmNlZXV1bXNtYUZnrKBl0A0uR3rT9YwyuZtxUC8UxT/AmLsw",
-	"zJjU0YbKYxXY94O4sAbCmdD/i9EA0B3bxpDbJKQnTMhHE+IsA+VtkfbBI+VmO3h0iIH/mOcCGxShH2AS",
-	"ABKzwwC2WK6BfnF6/+TA9D4iBuqIevLoJ1vartcblcbKSmV1dY1srrWXsARzBAquwMQoc8vnnu7LHmPT",
-	"rzPpbFnw+M3G27jY+dsWeTxdir7AUbljWgTJwyl5G5zSbFwNfSjN0U74zupFDtH0Eej7nO2AdLyYHZHX",
-	"gzir8zA2exkDWK4P+MYgQK6kIfEkh4BhZR76wPWDXZ2DmaFQyutJkqZFUo2Ook+jfwTqjz6NPo3h/5sq",
-	"D/qUeaTc7ru9vjR9vvro1y0e/TL6nUXaGL2jwfj41LcV6hlCiEe/jz6NfreEQtxxh54/oAlOCqgwsHgW",
-	"nm8AAhoFnA6YtjTVQ0ZJEiC1Je5KDcjkc5Z1NNXzD7KyNFcWPxLqdYcxFsxEvPmCr8M5X8GRhW3KF5pq",
-	"9/L2bHFrHr83uS7WxLJPTXQ+7V5IZE2QNymnKHppy5BYU3LqmnIU5WjOjbRS0m1x06Qyzcmt0pOKfLRy",
-	"SmFIQr4jvadv6Demfz7U73/beH02Qw/8jpfZa4mTgzs7ZHN1bUPyLXkTcVhIXU/EAqpotGhbyreOx8iA",
-	"2n2Xs0rAqAM/sCCA3qBSZRGcnrBjmwo2ofqdUs91YBrHXYijZGcjh5nxwm3SHw0oNz75ZOhRroCJuxi+",
-	"U1WVPKeXE4wyrwi020VDUKViWsD3XQ6DJi4fjooDTECW5678WCbABJcGeV65n+onD/nJOXBxcMOeM/t5",
-	"17EI9YSPVpoy39rvVJS4r+w5bdKHzhTVReB45CfeODraj7E5lCescJu0bQLpjZO7KbCppLbGNKXK11bz",
-	"O0ZNv/zRwR4JwXXoMA6dccTUC7c0GVM78AUgNDMqMI6SUOso4M0T2nE5C5vq6WZCwZU8Cp7s5iKvJmWN",
-	"CbiAPGDZvP7i2cWAt7ZghvH02Z+JXzYnbDsLzWzeowthm1ml4YS7Zab3f9riU60C31Nq7Kynj/R9eZxX",
-	"d51epOwkbkldrMLEpg4buPYb/igQBRPzNRrshQCrJIXqvp63dTOBuV3Bpp6A95yy4NtSoXGBZjNmXOAv",
-	"X5szHUpQk5i9NYfhyBnfwVuLB6Y1xP7cnth0cFfeqoJphyENwuyUt6+jITiUit93eWb8DornXU4G8joZ",
-	"cchAXjQCcRXdCLVQ0EejeOhSP6GXeFKfUG8W0xbudDWpvvdQexYyMLSleL5truIi5UYFY+FINEksPKS9",
-	"9ILMbRGpmrYsEAHGbx7hc5mvvLr2j4sVURXCJTLYeVxGFasVk3tWpIhKtXrI4PPWhLyJT0nqsKVSAmAD",
-	"s6h8kuZy6dXYUkNopFIUzN6XJqMx67iKYyYpglC9LMXMjNgbgqDK6HeJrR6AzsFajFvoVNU16mBZn7LA",
-	"ce0MaY5d/edpOqq7/utw89OJNv8XkegDH7ogFj4xR759Hx65Kpy2hXBI4nL/IueaCWG2pc89yGpLimsy",
-	"b6sHphyNGe2ap44s7nOy8MakkqFMbOwsSi0GyZvRazlWNsuqx+VSlTzExmVNMs0AYucnntnkn+kjq/Ac",
-	"Jk48RBvQYSk5zA2hEZ4FOp2WsSxH4fBn+cstkoSd4BvDCeeV/qYFcQiAF/9B7A79gfH00laLx0kbB49e",
-	"y3KDzletB/SJOxgNVMtZMGTUv7/NarehtqbjJoXrI2aUYS7SfPdCGuoFVM+0Hjil16V3Uf3P2MxadrrI",
-	"VWltqUYRfwEVbmLzZiBkp/nHIwDbAekWtxxJ2NwWOleglTBkvUlrbFkhKCybd4rlD+UHni7r4Mnyh+qv",
-	"Q/lzFgb+TGzumrV566n+OZN+p3TKVOndXASiHIVzVg/pLHgh1Avkr+oFJPA9NtG/RRqDff8M+j9fFDVp",
-	"rTZDo71MQ+IJXVOpjUU0xBmy7G5m97YPRtSL26wcj4a9gDqsiU0uPzv/u/O/TZBQPo8+i54BgMrPohfR",
-	"59Gz859HL6IXKGMsQkOpuomQ1NdJXw7Rkv9GxxjlJD/HZmkLMliYECBfjwMWBtSVilizxaM/n38UvTz/",
-	"GUCzfBy9gGLbZwps5dn5L+RI8V1yxH+K/hi9VF/4PHoGQ/vUGFpjrabHRlOZPUtbxJa/M4ucsY7LaWAR",
-	"wQbyjyah5Pxj+ZHzT4y5f0L8IG4cm0p0ylxSFIJZk0QgnEAoHAX5SYhzwMez055wQ3WS7gIx5AUzeBW3",
-	"MNS873oib8oKnhoyKGoIwJX0qFZ/IjAX3lEe8fhXPyA0sPsuYKiqv6BKHm/VzUX1LaHvqzJ5Hv/Y4lpZ",
-	"TD6LCXTkIffGxq9xF3wasDiBFEWBkgBpUtTdrZOO1lZJf3UWaektXxDG7i/hMn2FXZ2vmKPxu+E1vHI/",
-	"27fJxTXLo6W0jFiriL1Ak3pHnkPK8CB9TY4j7UlcjC3NrhifWQGe331ktjiK66sL11WrGX5jEEcJJTQJ",
-	"Mj1MWQwT0Fnij0KpX0PSobq92oJefD1X9XGHlneOr7r+qeRv0LIl+1QDaBKhShQHUv4lLbLgaeyiBveL",
-	"b7u3QJrbPb+iftT3Vh+oP37kDxmnQ/dY3iCqjx7t3X7ffKbiDqBbOPY465eapZ4b9kedqu0Pln06dCu2",
-	"77Ae48vxMJ6aj4sTd1jxVSeYCsBOyNOgrP5rP8a1H+Paj3Htx/jL+jGyJZsRLchIIUpCPnE0x+VmpEej",
-	"GoEoUjm2KiiUlUkHXI056OHPqdGGwqUjJkJpp2ZVp7VB1rYxpSvp6qhkY59KkafKn0ImwmwsYSnzt+3Q",
-	"PXXD8cy2Kh6MFfr9M4dAZp+aRWyVTPZ2vXiB4oByh4Z+ML6dRkA1lie+5Ug3nMnQt1lgZ3fW0GMnywRa",
-	"tlgEGpgwB6yxJqnXamTAKBdYtYpOlPx+NzM2crIwb3LvJ96QDHpyFaamPE0iU9uZo8glQOWZnZXHihFc",
-	"5KiagITxWc1OHZXCnQbMITYVrOJywbhwQ/eUeWNSVsUro+GQBZU4cXQmrvqE8Ef+eVx5/weZLPR7BCah",
-	"FQ7tdEkorOs+yfGzDOiTRyKrgSue9SYZcc8duGppTIV2fgeegcu3cwBLHqKUYZ7bczue7kk1286ereYM",
-	"WfBIsOCeHOzXMps47CvyoFHLICeNw7XUhOIX9eRFpWLmURtligq5lVjOyBxSVlXXYBCp6tWlbOYGya13",
-	"VGX6xVg5vOIRDzORY3UB9MUlBdiLGe1rkMSbpP7VR7+q12pbBEi9SU5mIOLMMssynRXYx0v5JXAkKYdD",
-	"snypdTBPQIp+rBQHTg6h2tYJYjZ52ExGfyVgGbHUeDW87DiZixW6fa/E5Dcozq7l1PdHTl1LllwDYVqo",
-	"zORhV1gWouvELXR8QsKiHAARIR3HekPAumjXS5N+Kcsj+nUxyOvDfn3Yv47DnukVAsffnhCjxEW64CED",
-	"fDvKxz5nEGYHLxKhHX8UEhqnNpLOGNxGbx0o8JFAYydMnau+7zksyMYVlycar98QgCxuAdSWNyYDABbC",
-	"wnRVL35DqI5e8ogr946U0ZikDHFo7oYu9QQp/+f/jH5z8+bN6DMS/aZKok+r//lFdm+Xvo5/XLiDE3T1",
-	"cQoiIxdxo2fHD0wfZm5kzbzpMC/kqg7LUW4INWA9V4QBfmoSrdm87dQ/uWRYuFD0N03POgic2ZVFR1eV",
-	"JMqYScZKZqzbxCppOjF22zIJ21yM9/POpegz5wE7E5LpZPlrk4QUzs4EkYxM2iABFLeK/JK6keMW6Q+i",
-	"6gO29e1PrVLHd8bZ5V6HqZIuiwjahbQPqckHIXF56BMa2zsX9fFcJPe+QDZCfivQi/TR1pH8eLGsZMnT",
-	"45m781di006R0itg274lDVrX53fZOFtIQKsDW7J+ccaCrQTUS+mDKtDzgXrPDQEF0pDQNRLMqZIHgOsl",
-	"+v4Zh9TJuGWh4f8P2KnLzsjQ91x7TKjn+XAMp49cAmGfHumD0YAFro1SK3B7/TCpTY7ty5VqfdWU+P6o",
-	"4xlUq94tTwe8NkMX2un7rp1MVsG36CXCx4jrCFIWLu95rElYgne+VMWG0IBXh+iW8RM6CIZDB805NfQf",
-	"lTpy+7ICeOvzobBnh8aG1A1mNKNY9GMT8UAa2n2YcTLXr37+SxLSoMdC4jqpaX5YGtRLzVLYUKM2x2EM",
-	"PSHfgHk0dE/ZHIoIfY8FlNsQlKVE9CV5+l3yX3HP/2tqEEo5mw5+hexJVpHXIaARyIv4MQNWSx4ZYUHs",
-	"C3wyCVzRxO5G/xS9jP4DkoFfnn8cvYw+y9vueq1AJfyc+K1ejTmrRjvC90ahuXxlveDyKOvVU0jy+lI7",
-	"DdpRq9bqWacuw+TRJ/DpDEb1cJiNvrRNbDicFqEcJXjox9DQAaBDCxfB+igZKKokkvarZC8UcAaFgnXY",
-	"IqI/6nY9eQcauwrM8AxzKAFWFjjaNIdyc1A1kPxvwIdUCoFU4zUrIWU6Cvt+MIV2R+c56KZlLnsS5qFn",
-	"G8M24AOniW8SmH7BhH/UIOQ4Zsmco0wEjiNDmoAsaZI2ctNj3OG2RdqQWzNM/QSpHschQAyX4xOHPYL1",
-	"uQPdogmuUYuc/8NXP/9l9NwiYkhtpjr0A/m30dyFmH1M+1ukVVqx6qutEvmh/LMq/5QP+Yqpw7gUYbVN",
-	"mLbU6OXSpgevq29h7Nj/RA5CY61iOpF+sVxQA0Z94s1TtHDAJFkxHrrSdL9Y74iHnMXNgyQRQe9uQc76",
-	"voL9YwFxxRYJfYcq8FbVlWD6dAyvtMlDFp9IzTizMbO5Iotlq85wKsDPcvKcxB73mHdA5zjuQx2lCUdb",
-	"NEw82fN7YgKpkb2fuSYxIP30WVtbrUT/Ev3fRMGoI5qI2Q8jjccbJ/HohuG+bsGd5dqLW7fM7wq8kC6u",
-	"ZpSnhcfYgovpzLo5zFC1AcWhzFhRbVAWa6+BSeGqzf2Iu+HCGeHfaHOrOQAOav/vqyhU8pnuyPOOh2bL",
-	"hLxnD0e4oOnWECw4zeFmH4woD91wnO01OqXhTmZILPr/71IhKDml4TECjNXJD0n0r9Hz6N9I9Nvo19Hv",
-	"MwPaE9ThpNAR4rFkNzjQg0mv09TMc2jLl9aBfD4LZV7/PHGUGbTrBw4Cey+2CKN2X7d3BVhYg3NosDVf",
-	"QZ0Vxc3IiD/kHZFuwET/YjHTAB8+0o11LtMmJ/WunJGO0Dn4tbTJKZY5NKAOWyBtCF/6Wo7RjlBQA8jF",
-	"BEEt364M6rmOnm9hStJCDWfwhOWh22mx5YYkYOEo4IIMfM7GxO8WWp0g7nT0jfV9Qfqc5X1N2rEkszcr",
-	"XjIYVDDRWOW18UQFy6y2Kjiie64IL+tUU2cvE5RIXkHhnWnMAHS2G/adgJ5RTzuPBHSNUC4k6DItX0O4",
-	"f7agtM3xpxnDyl+ZizG9Ofxmi/gacCPJMs1ZBZz/wsFlk7wn28wuxnLhLfkLlFexmmrNQKY7M1TnNGAo",
-	"3GrhAOITLLhoSs8wtPv0aF7fN+UcbZX2CB1ABh0lgd/xw1aJnLlOj4WkfCR5UOh6zCL9HXwv8YMWD9jO",
-	"9v7RzhvbS1sJknSct40lngieLogaj6o3MnZutba5Pqsd6eJ9Eb8r2I7fTDfBTLTyrwOWPLPwzpqyWIaz",
-	"+gEegJd9HzhEjjKSeOcHdAyBr3AqBqBgq2zPF/JohiEbDMMmaYOr5ViMOgMXUAHalv4Nbj2WCk2blKXC",
-	"qVDPhQCPWNsZse2wDTUIQ0hN3yIUihDi/gKwuHEgQWAuCXZGkL/Ca1VcQth+wFKN3SYHJiXixLggUHKK",
-	"zaAM39v0gxmMRC6qdmllUUjszMpYtsScxrXFJicW4nnKicQR9hM2zohAwkPzTsU2fmsbb35qqceyMn8f",
-	"9xkUOkpbAQcEjgB6ih7raZ+4gaGczQjRrXlDmGjLMyKX+b7AQtrZCYaxZq2GGfGaFetJnLZiokRJzkpt",
-	"n6RG5kxXKxUZgPJkZ7kvoAF3hv4dCnLG3F5/olYmN5A1DPxBnt/HjNixJ2E2hrMkwQxHBoyPAKdwCg4F",
-	"Az5ZFWNxhCgJgAnXYVe4nhrquchbwCmd7c9GIGa1pvEuJSSUTFIfsZJeQuPMIZGmT04Ot/ZPmHOIECsZ",
-	"jgCV+LCTrTS+4Z+RAeWSieMLiPw8YdxJHeU8dTf18szh+bmKOdWWp5Qhjo/NO1KlgCZ3VgInQW/E0iXa",
-	"U70NpOSB0nzqDFyeqcwdSv60HfPCKfh6xcpMTnaFfFS8naAYZPA/fOiGiKWnAgxQoQkE7KCnORjo+pTu",
-	"XQV3xJ6HLu9hV4CsWCZewI6LRoDeYdTxXM62oLjeFMszMhPyaMuYk3FQJhYzY7RZZIjX7kB4YqdPPY/x",
-	"Xk5QSVGB3yVtz++5HPMvpKRT7cJBFlOCLRlUyKMp7Q5XgIxuceH2eMVVlaz4FnMA7czsVj2qHGvh4ZB+",
-	"MGJbBNsESO3IIiOIJrTZk6EbMLEdtrObEejLxUMYAxb2fSdH2p24HBM6UiuQNU8V4073DdYHOvTDIfoP",
-	"wI15PAFUX9SxmF42c7bJNOZRxD058qtpVA990rGBVmA4aLP6pE9t+ELeS6tAo3Xw3IZKu0ocunQ4RP14",
-	"soZ8PfXN9eyexfGcclvcYKoO3og+ZlKGtkwQT3Wo6DNBNJ7DnNKSW9n8CQTH/YwhQCqitE983qt4gD2l",
-	"HLtoa28ROazAdRToB8ZE0fFJQ33ks5TY2YSXTWJCZIYW5/l643ipZCTQM3XRStEcZU4Jeb1J8ngKoZwQ",
-	"I6FaUIGoUd09crX5hKPkjF9/iklmMeIeU33c4GOI5KU2ZpE62KIpvznNGPf2CXUcqLRXS6CGeUNgEp3m",
-	"3BitlKNLu60btZVqrVqvr1Q3iqTPync+Etk7HdfAG9/EnTC+XGxVZh2IQ01CKI1a8c1kwFolUk4dFbUa",
-	"S9nbLklyu5dLXJ3AP5NEixzG0v0mYI66WQynAzmYUDCvWy0Vyg9Jvgr7mvY+GwucZv3GkiRnYsYhvYrM",
-	"T33eX4F8z0Phb4NFrjTx7PSI+HImFN2RmQ/w6OAegHYoRKSYWEJ/vs6S5y3QgCGauKBhpO0PGOlQ+yTR",
-	"S11B5Mm5RBpFaqLm6HLWbod6nhzDBd3GuYJdqRcfjFTPczpgYdINF1caw1WqvMfUKFZvzVUpACU759Nw",
-	"7aLfXjAwoMrVcDg5a7wHfZcwyp+TTTI9C1aR19KD7tFTlgg+V73WIm6XUD4uBIFYUCwtJA7CfuCPev30",
-	"qC5eeOi5/GSxPCa9QHkJ37zr9kYBwnPiSkrunpaXTLh01rtvu2Lo0XF+8ZG+EQR0h3lYTgjdKVGKpDBq",
-	"cBgAXglijQXGOAvKm3ja2aNMnOnxiqY2dg61XkUw1CT+efZRfm7SofDvufwEEAovmn2BbpdHgZu9eYf7",
-	"24hxlcEkpCa4pc2mME1QtmKfUmqI6mWzTM1h5izEvkHqkx0o5xAoUGUssvXh7YzC0J/Mn/0VAEH/9Pzj",
-	"6Ivzn0Z/jF5knQxe5Cgg/XNYH1JuL0sZtSyEv/yhvPJ0WchNnUiwzjmLE4vFkcbNac9Zsyui6HgLLkXR",
-	"ryA1T6v30OQixx8xz/41QsOKVFUsXBSweeeepJB2uzs+P2WBoHlxLqPRTT9gNG4lrur5IM6A7XnioJbp",
-	"E74hiHL75lfcXQCReAEJfp8JQXtskbcbj90J/AGsUzYSoXHnPpY75aZuBaEmNtAbBvgUKY+GUtNu1GrE",
-	"7tOA2iELRHZtrfapzy9MjHcUGxwaDz/ichMz7E6VWwaDEiqSizFjBJELoXCSjFmY7dJWj8Zxi+k7vpnO",
-	"QLMKcUc5k7+no+N6+txPJ9v1IZUvOIHjSR1SVl0ZseKIM/xV3lEk5TS7LtLsHDRRLJsEU1KrHE9ocncn",
-	"CT+TTnPIfB6g0BTTuBJTfIoTvQpGuZzU4Wg49AO9zJmpJooRQB5B6NonLEwx2zkNQMHcnbu+OIqEG3R8",
-	"JxvN/QK8uDubRRb1AfKQBZx6maE+fVHyIWYZOSNcVzLgOmQ7wnBRL4KQjbfoxy292uacjZGrZS10gtJ0",
-	"kXTwSu+u3qaJ2PrIC92K53IGMX6LnDCs8DgL3DBkfAvYdcej/CRDf5mjwGRjHKd3Z5ZGM7lbcBKRhn3u",
-	"jbfyNw+TA3Vxja86SRfQc2CVCq70lXGriYP9ivGrI6D5LHaFp0FrgROqnsCn5/EsAYESdsFuGhdkefjY",
-	"bm6O5DQrVLA4Bb+ES7ajH5IvgKSwy+B5XIQbu4EID5gY+lywPM8V4r4oWGvcrIANvUv4q74+hIpi2fSp",
-	"TUj6WoikFqmwNph4rMlZIDmYcLmtqy9UeEQ1alFSupg6aIZmFm+qcUbd0OW9QzezwvsO5jz4Q2ktwhpY",
-	"Bme9IYjvOcywOnDAfXrKMH9ZpTG1eFnBPoyYfChwoOEMtD04cwVLOJFu8w/sGhMkLuCsz9aEYylrHtlk",
-	"L42TaVZDJEwlr2fHxCJOnxXjyMbkUYxTXrVYUfz3lZAqAZOWjJYnE77/xZNdwhzRFE/+f8M7ftiW6kVb",
-	"wPcf+GHc7Ey002k5kC9EBi4fhRPucBEer3zQuNOvn75bG77jb57ctXdvBUfrZ+91HqwO3lwT9+arkGq4",
-	"c6NQRnsII+vG56CGWaWOBzl+oG4eD1GoZSbNjToDN9weDj0124t51/AL1LtNQ7ojT0deFJnil3hIaC9g",
-	"TBiVxTYTwuU97fXQryQODSlUIW9hCLDDSFsSXDubV2Lty8xsPFUeo1PwwtS4INUZtM1yW0WW981Xtpe2",
-	"WhzcbJClDVqoEY/AJyzSXm002kT4WC2Ph+oM9O8Ef2GyTmNtQdd31qpnEgsyidsjROKS4i6zpDQzhRSP",
-	"ojC2xfUdnBXIg1QANsvP47iU56Yamr3J2jCCtlyfWnY+cQ7HMVKdN2u5n5I7v1kL+0ShcboeI2Xb56HL",
-	"R/5ITDRKu/RgpmKe6IJJr0dqxDO27hL+ADcUWj0R8sC5ISmnLC7M1kEzy+W2N3IU/Mgr6jn4ms37Yjb9",
-	"d8mcL2w+X73l/OoZzanzMbU8s7u6LRDFyHlHFkEX7uamxn7o0QMWd/yaHr5WkAtubloqqVNenCf0GGfB",
-	"oowErZuHpyxwRiw2kS5myfr4lofDzCJQLTyloQXVx8qkSNxcS/CnUh/CPkVKPLy3bYEgArYc9tkYKzew",
-	"lU62qA0YIHUpteciSy88OlN8Ht7bRjcOzhm7Q0gROWBUQDRU9TTKaXuDq/EQ5jB7sTCn8UeSFiwS+kt5",
-	"fXSK7vlkISX2Vwj9UmrSk0OcMPlKqTVOb30mUaXJc8aZKuI/mxbk1VwQ7e+WD+oVcgYdxs4xlznKE2S4",
-	"rLPcQQVcPjm5ZEr1s9LeFcjQBe/GQHUSuzJPy2yXSp4XpaCTxNyE7Xj8GampKXfwdJmXDahbKovAIrp2",
-	"DJbFGbg8qytdrAiMOL5eZJVSLaYRGOOcO98d49zmgFzoNFhXIBp4k7RDZve5a1OvTcAPZ9OOy1moUucs",
-	"nQOyZLV4W0GCtElZ/SUs4vJT37UZ/CVC6nnw+5JF2hpnXLRJmfHAhystHv8sl3Xo+QOKWRy23B3wlyCC",
-	"Hjziqe9J03oMIBU+oXFXcHkbRKFd3gOovlEg5EhCJuTrVc94eBu4E9vpHuDx1BO0k5JViscHd+ox6Hg3",
-	"6rfwthxfiLkjC+nkiZNcncktMpijpl9VqO3SLH+arWaUQKc6OPZ9weLYjaRHccIc1QmCeh4LYkeNlFmY",
-	"E1GoNNHguNOlR1h5KEYBdN2TBIWQjWC+hoE7GFw+M7kYx5tnAV2hj/eVc+9miNppp5DUANvkq49+TabU",
-	"ZVLm7AzAXA2xquTt0hZp69AEPg6PtLi6vkXa6n3HXT84HgkWGLchQKPwBwwxdaSOaHxkq8XbKMnwGdAE",
-	"T5mDrDcOnEBcjARMTkHqaEtpvuWjrmjUgU+OKBaY83kUrl/SyyVNaSJvdafXAKaqVt0PjEXcIvGc4R7K",
-	"xxjdaXF8/ZZ+TM+YJk+g6lo198QVRLAQYXQ7YykOzGhi1kotsjwTJKkWYAYZYv5TnIOWXj/UVZRRkpMl",
-	"D9zuhlBTFXHxcDIptN3iyNmEwpeX8pX+dtYMoIOn72fkv9wO6Jkcw6gDS91VzXZFeCMBGhZwoAAZUINY",
-	"SJrWTk+/S6jnqWcHcNqEj0ACQ2mO0h4pt4csOKK99pbxUr+rWqSHtKf4cp9xrCP3R+FSlRyy0MyjDc/8",
-	"rFa3mY5omBd4m2EgORNLRWTqtYk+1/OAr3BOc2DQi79ugmJoD1DP+xqUIbVwLqCsOgE9mwBDj/4YPY9e",
-	"Rn88/yh6dv6z6MX5LwApKHpx/vH5J9HL84/UT4XA0p/mkNIhC+UxE5kmKC5xMPKYqBKge3kCiWQ78kRn",
-	"wviU8ZwbF5csOAHDJLNVsAw3M5JjTpcjBb4ggAxVEuMWqYFu3wGkWmzAy30CbZDSyP9pYpjXb6kXUJvl",
-	"ukO2HQdxnUxgBF2UpkEepG6cAAfpqtiRYI4VC+NYr+ek6wHuSZzDLS21gASUy8NDyiqRqknqtaV8Ml+f",
-	"P7MhhUjbYTauy5HCbgYNC9CHXK5jJqnPbtQyEd3nLbERrVH8a5YGFPO5FAxGDj/uUH5inCrNH8hIMLGl",
-	"KUQyvsEwHFuplhWKd+tCf8nA2rGacdb3PXz7JVpc1bLQDXUK+Gx0RAOxC9rZj7pdjz3MwyzaNdm6utks",
-	"hxekDFOIsfGBTmM0fAVfA9RKvTM6FvolE6j0KbUw1W4f7tZYOvNHiH0+TOmkwWIchOqQFycB6/O+rtvc",
-	"T5jRCqukbdBQ20pTCFauUn6SEpQmWQDPAuE22bkhzYzzuzZcskuH5AjAGme6aQH9F/gfSHKulzqbU/J0",
-	"FkP9Vs1kJ7fWV+cxlMmotMldYhrP1GHcAXsvG1GPk73tB9s4k58A7ttU8eHuSAqO5fu+sP2zhfsjHPk2",
-	"tk/PLmKBvvUuNwsbpJon7SG5pqpNv5jRpz87RhlfnttDXN948Rw7kMTZFKIFllkGe7GPACBnbkWbKvmB",
-	"m4AKpU6OjS7w3OFKbxEakoEvQuyQk+kQXbBv+UyASPjoXRchZ+MO+VmoZOqSGqfqh01C/4wGTrxJ4EDU",
-	"iCdyCqpRiL5N5U1IAZru2GVMz1fxo+wrOWAcrsc0lKBqCCj3rokahDz98tGL722YWxkjrTJxJ8vpkBqU",
-	"y4mQ6g0PXeqRge+wpqEQQhdRReboPbu80xUeUd3ndOewZIM1ueqzYWkrMzm16SOarL4x50xW5tv3fWfk",
-	"Zdjh8yD0i0Z1kQILu44SBpeFhbdARza9jGnkez2c7MUIh5folJ2Jj7Adwx5Nw9dvqZY84NUfMgxqEgGa",
-	"i28Rylt8xAEAJ4VbBK5L3abJ5SKUtvlkTtaEKFkvhG2Qtyi3XSFJ+ZtaF4JZvllzry44yzSWbkZeH6Kn",
-	"3RBx25csvGKNsdanQqPGXUn/l8IbsKtjGRlhJRxbfil4MkWEmcisuaRezw/csD8wszIP39iuZ3rzYONM",
-	"2LT197PsNWh6mQPUALXiKoNRqdLg3tWlMjjotOZ0F+NEmTHWcCjpKLdKuq1uaC4vh344XP7qoz+0yaOD",
-	"PfiY7kbb971UwbFBRJA9mI84OGRB0k0Al2SllrkmHwSSw+zzXvY41VAsQsn+g9eJO6A9sGM7VLD1VVJu",
-	"OzSkTfh5ech7W/i7BdPRBkkaIb4zzm4pK5gdsFxALnlNf3eloaz+8VDaWdjEk8PGdcakT3kBDAv1tdRG",
-	"mYsRE4uVImiTMGOyi7cj77Qk/vmJLGwuuZiTHXGQZ1hHHiE0pBKmU3CCOcBj+N7LZB/Ewcp9hQafZVrE",
-	"N2Gyb0iDUGHNg4yHAcN/IaKn6XF6vCZcnjjQQJVZbaGmGbDIy+HBvX5t/NAIRWXYeanLmI6rnp1ca2W4",
-	"uiqAYqGwbHFAo0dPtZx67KJWuwAMGqRhcX/HTGQHTTXmPmdsWO6y5i9OFv2ia9/M489x83fG+cF3fIlc",
-	"laQaAHmUemRLtfDU/5YqxTBgQrnKMiVMdrU7TVLws29wjH7iueX02Rc5O8vpsa1D55kXVYQ36+JkqoMx",
-	"eDMer0eVvMuYhxpXzKgytzH0Q+oV3BiXQ9RC7YXLxKT3d84s8FuWSRGZlCWykGQukPaUA2T1INU2wPPP",
-	"gN5EWlvKrUKEC2+zwO26eT6IrzvJ9AJ9GoxChrkNmM1783syQLuFdEr/pAbKfdWwQYFUJArSDzY2G/V6",
-	"Y2V1bb0QECS8Zvaih4ava6bZpu8rnqs73QAiTQST44v3xxjVvIT1x6zT9/2TbftkmvT9UWj7WVozsAXm",
-	"oM1/qj4PyWq6K6JD/FEAgjFwxBZxRshHWJNQT57wMVHvIGU/kMcdPNScnS1tEbfH/UC+fcRPuH/GCY6W",
-	"4I2JP1t+AT3JZc/v9bQXW7eFwPeDS0B9XIo8fPf8GLOe+4w1M2VQvsmHlDXVk94AhTJeYxHVza4i+nQI",
-	"/bXV0kBDWQjKBSMhtZrOCNPH1OK42Q0aT5UQSI6AYuJVs5fOtLUQp+vMmlRWa9yFvOLTJyFTVCh8/2QO",
-	"5pLNL7xDYH9cinhq72dFUAWzR4Ebjg/lmVVaBKMBC7ZHcgL6X7o8r/Tm46OSlWVMIUIvQAyrBItAdSSy",
-	"CEAVTyDVApMAxgIfSObUD8Oh8hUG0vx/jQrXzvHKejSU3J3oe8UNYgfMQSedIOX23e3X9h7sHh0/3N89",
-	"2D56eHD86HD34MH2/d02WSbTV/e3Dw8fPzy4jYBkyRBhCFMjFBP1nZMUj81sKyPBdOozJqcgezKrQ9tJ",
-	"DNXcaIJfQA9smWoo0huC7MqtPfRHgc2ITblkEgBY2mfU0SBKrhwFgGCWNFhbUpKp1duhC21DngLQRddH",
-	"5wwPKR4F9ZQysonDTpkn11pMZwToe1wde7JP5IAmKyC10JIaFPVIuVWKvohenP9N9OX530X/TqLPo2fR",
-	"v0Yvoi+j5+eftEpLLa5CFC4fubxXYc5IrY3NeMgCUW3xFv+rvyIAocNBe2rxCnnz8OED0vEdlwkiN+Dm",
-	"TZsOmLdDBbt5EzwNokqkgMLg4MGdHbKysrIJUHVHO1VyH1rouaLFCVFKFhm43A+gz6kwWq/Jr+2C5syC",
-	"wAdMR8rhhZuraxukbSiUy8PA73hs8IMfC5+3iVYfVaqN/BS26yYDKvk9q0i5AT8gnOoWcTmW77p8OAoJ",
-	"9YRPPFeECpGi20XDQ76p6zLPAUWyDeMSbcx3aL9TUT67yp7TJoGqB1CUQ8rwTowWydeoEculHEMCnorx",
-	"7zntJYX12XVVvNEI/xsdvTy/J2CR9syxN0l7tVYjA+rJA8ycY/VwO+5LzlPvlN+X41HE3lFAA2XIR+A9",
-	"zMeQm75Uxd1AGcI8wchZ4PNe3JgId1Qu31cf/ZpQnBmsloVOxjEZ0rBvKfxYP9BLYyLJ0lC+phMweiJU",
-	"byOp81jQil1NCTqwqyJE+JYroJRWPgkrATRx3KWux5y2pXowqM2SJAoToHYfR0fKbdCF2pZ8QRtTUUW1",
-	"Vo0VqbZF2nLo1XTqp/wZ5lKFOGpbr5B8TeJihq/HUxQxcQqy2mho21BqmCovTC6bReQeUu7IV602GrDN",
-	"R+xJCI1S5I4AL3E5/DfwPQPnjZQf/aBWq9W++uhX8o/6HZiW/HPjjvpt886SBQ4nuUMo6oTcj2SUTVWb",
-	"DGOSRwSWRh2S4/hj7SrZVi9QG6UhzdpGGnKTQCm2ZLT7u/eB2JJc8CU8bKpNBCTwki5jjkVsGgQu7TGF",
-	"r4hQgLQDa4ERJEiroSHtUAGOesiIs/vyYFvJDuh+KqS9VluRXx9xekpd0NbVDNsHLAzGle1uCB3C0DUi",
-	"lpqxNgnRVtRGt+R4cJPDPuNqz40NBz9LnCsQjy/ZdzeEOdwD/iJ5KObekiHtuVw1nh9SIUgb6SoGQWwn",
-	"ibNtJQCQlbBT1x8JhKY0knm30gm7YNAY72hCi5Y2DGbb7BRurl1IT8Bb1PeDUKFJpnoGlCl58/GRalMg",
-	"RwMLuus01tbqm1saD+aEjQU0V1iunjHPq4AyvvzjsxNRBZa9RFwOJJaCHG+S10CHIV999Id2lRyYKJYo",
-	"XnxoiWKZGoE6NYEf4lS4OmJaRVJi7SiAegMXuOrhGe1JQfRor8V3qOeRmze1knXzJpgVN2+CrnXzpj6m",
-	"Dhv4sdCN04APdrdv399dsojtD8ctnqG8Ie9F2WCBH0iQmzf1tNnNm5bc+5ARN7RUa0vPa/GbN3ssvM9u",
-	"3qySPa71hQGgCGCkARPJDu8fQr163Dge/YiW/CQLW9xz+QkWdbgYZBdLWNmNek4ouTS4/ppxBdIAZixH",
-	"IAXibXaqKm3FzZtoJniuzVQpp1JrpHofuCykoCGNAk/pdqK5vHx2dlbt8ZFkpcvqSaH/qMgvVPvhwPur",
-	"Bz6/EzB26HfDMxqwe+obSVgy1ou29/dKVulUYzmUatV6taZj4nTolpqllWqtuoK9hvugiWdTobzSy9Y4",
-	"Qet5zDrkLhtDfmpZ6iEba/WNpaQxnyL6FM2jRAO7dpw6OAI6F8q/bgjSPnGdthaHoEOB7DthY9QtTti4",
-	"xYGvQN0RwkTgKZCWpfJCS9sYWDGVD+AJUNgVLR4zCRhW1/c8/0x1D0LHr3ofuHgRV0SZgTEz2HNKzdLr",
-	"LHzz7AT72yIVw4o2ajWt4ioz0VTP9OoaGatyGKXmjz4sUa9XapZ2nduH2+BhOIV/wUpCmB4+2ql37tb2",
-	"1+wdtv52/eRezXmv4T/uvOZs3xrv1j84GKyIo9HbZ++M36vJZ8JxqVl6eHcfW0dIc86FyphSs1Svf/Du",
-	"9rt3n+wE3bcPjzeOxo/feuNhb6Nvn+7ToXvfC872KN2333h04Jeevv9U2SpzHU5vPr57iMp+RrMkNiaC",
-	"hVVJk6uNzbxXxcu5fOT79ykfK21SpMzJUvNH71slMRoM5OFqlvYnaI1kkVpJZ7z9qCTGImSD0vvynct0",
-	"6C6f1hE62hDJy7bZHmvoizCrhpENSR3SnJIHdUinSQLKHX9AOuOQCVLGwNkSdH9we9zQGI2HbwgyDNxT",
-	"+ZoTNrYUnI603hoKSAdZXByNh370LQ6pbsxBl7vnSia2t59FuVittZN88dDt8T2e9AKbIun6YiRtLFvp",
-	"g9qD9bcGmzurbuPHG+O36+KdW+zgZK37xtlKeG/4Hn3kv+68a2927vPdH0qy14/CSDfphl1na43KSrfW",
-	"qaw6t1ils07rlZrdcFbZevcWrddS6D/NUqPWWK/U65XG6lFts7nSaNZq75UKk6+xKMlyZJDzNkEJHA/3",
-	"EkRtldaQZ8x+bk/BkOxK9R2fWpn/1CELTl2bPUo0vZmn6HUWEprMKiZU3TKHmlRunCazpnHOmQL1Yc55",
-	"auSeJ0jMNS50/BF3JuL3La71RPkYDUeBAnzRMN/J/KAcSdABI3HIVxAqWrzdcbljUIO0abZVorrnnrA4",
-	"cwNdT8q20gKN+y2eDivqwj/LKHM2Trm8rno4UDL0hWo+1OIqAqytEG20mkug9X0H1X0lsrRndyy1HWAh",
-	"cYJ2Mn14FIS/hT2v/CB+vpxEozk7a3Ff2i/SdtWpyKDZuyEZDZe2pK1d176D43jZkxFjI0DcC8dnCHqN",
-	"LFo9bEzpmPvhMeysegH3k73tAzqmK8wH4BUr+p7jjufbJ8xpV0lhnght7x67YX8nRd/KOfCaqmNdgAUm",
-	"r9lng1KzVJH/e2339b0HZGf34Gjvzt7O9tEu/Nri9/f2XhM/2dnZfnvQ2z7be227t/foqPGBvf1WtSqt",
-	"Evm/3Qe3M568KMs0cfTR8RzvT6lZur/7aGfvrdtPVt6svdWwb/Xfqg8frw42jjY7757ebYgHa8H2rdFu",
-	"vfv6Sv/N9ZN7tffO9npvb4wPVv39Br+/+cFhPXy0cvp47cm7Gz/ZrnV2Gs7uavf19f7erR/frXn3f3gh",
-	"hpzqTPg07ZFW5b0X18SwCBBst71cRBB977K0UjTOxa7a9KeF52Q+nSVcDpNOd1KoFBEOr1EnXhn5SH3+",
-	"I4+47ubEHHyogDi54wcd13EYROlW6wWe2Kdjz6fOke/fowHCEq3W14oMT0XBmXOfOS7FJsNSxjaKPKwg",
-	"8iRL3I27w3z35fPhFQhjw+ZdRh0yXxqjqihS0WAdR4D3MEf3kYqtvxEGEPwz3uKxlARBG/9LYQpiOFGg",
-	"dwajy67RDdNq8V5AufI9K3dk3x1axPa5GA10KwWXn2DxGJiEccNIl4PN2OJqgDB6qPFWfgGw61q8vVpb",
-	"NRwBx0qKQfxmtV4zLynZ2JYv6fpBi/dYuBdfllK6tqmDscfsiStC9LMyQdowPyXPKFd1wXpNlSzVb1By",
-	"TL8hCcirho09gJU19J2ubj+WDBbTtRgPmxPLBxdoUpEn7XI9Dq04wZqqVXa20jogWFc6VTJDlG4DTSXL",
-	"chkxamRflKJPz//h/JPzj8xovvw1ei5/jV5Gn5XMxNvSYRjUeK8CaXa1II7sQ8YC2WzUycb6WmV1pdKo",
-	"A7gRNJ4t3d14q3F/9Z03V24/fm/ttfUHG/u3DjaPGm+vvLP67tp769sbr93a2bzd2F25s/r62hvrb27c",
-	"vXWvuDSbXJqFpFn9uynNjGxg9B5j6kRManhWhdnf9aJSb3X+Iw/88I5ULPGBAuJgx+ddz8Wg+Wq9wKBe",
-	"h3yUa+n4F5COeLwkZzTYILiOgeZMKWaISykU54jJD4E9PM31i95jSkgd7m8TQcekVRr7IwSh02Iy9Mk7",
-	"Um682yrBmIYB67oe9l/s+sGgOkMSdXVtgmGrWSRgp/4JGm0BG3rUZg46trfyBZcvjU8XU7qyLT2sKst2",
-	"eE4w9cu4PVU+X0k1uKoOWRj4p3+t7qj6QS/PsbMGjp0aOHasxSWEGbrUKTalmvpfJeP/qP/VIV38tu7P",
-	"gUZTOn0B8PFGvVIzbuMhubgPXno1z+KyIllr3VQoh7km21y9GBtciKt9v9Xvvn82wV40iAGwHgykTfMW",
-	"qZfoiDL4+jPKkCGIGEfGjC/IEx1n2wxp2DeSbVSj/7TqYFLYYvhO708ywTnOOtUiXopv5iKWSdJYVpkJ",
-	"A7/jelq9T5qtK+3xkUpHVL+gZxvTKbQqJ0iPYVoeOOraq7V6W0WyJc9MPBltYvd9X2rSM3r+lVdqxKFj",
-	"QTpjok7pUov7pyzQwV3IQSg3VknfHwWp+6ot/jgrN3aihsCSlpkfBMwOE5MHUALajVqj3eLaekv8cFhP",
-	"B8sDLsQm6brcFX0VlYdlxrKfO/CJdrXFj3yFMjO5XJKVyzmoIaLfT99MNSiIJDXw6hmd4C3i+fZJ0oV9",
-	"FCq5cNZ3PQa5EJttFQZNpQpYyf50IYMpvau5HrfL2AaKNkuUc1p1Tyn3T+mE/JhpDUy6wApz5u+pI6pR",
-	"a1wwDHSkjCvRtY/ferNxe+Pu2ns7q4/fXHl7/eitu+807r219vbq7sH9NzfefW3lQeOdx2+9sX7nvf3V",
-	"R7fvHq1tzw7wrCk9YMDCvu8IVZowNCpjjrHIsfCqmOdsZhDoyHRpuEKf+a2pmiJXAFwac64detcmywyH",
-	"XiI4UVqCmZBU+s4xWIAfLiPlVZDy8iW3KriURCpCNiToQdLyXGPQocAik/KqCanALZ4OJqmeujARVAZU",
-	"i/5yChwwqbqmw6EUvQFpm0VsbVKGlMQzPzgRYK8sVcn2dA26vNJUoSUpd+CGsmrV5AEWDmdL8hGFIoVz",
-	"BJAJBcxlxMFUjAyk15oOs1vGIGAzINkXl2pNiV1IK8IQVosbeYH4ZkQIjP+Z2GGIJ9Mqac8aQIG3StUW",
-	"3zZejAmdZmQNtuy4q5QAEkN8If6Q8KUBmIS8TLee/PfePimDDF+qElNxQvR07NFioTYUuE4KB4kMqMMg",
-	"cw1pJFekm+zzouJdNaFOiAKEYmLnp6tDS1bplHqjK5Y56c+XNk4+aFQGm0+cykq/yyrDW+FZlg6BVXjD",
-	"yfHCZuYfg69nBoiBUFrdbNRWNlGALS4Br6Nu10L6+y6k76AtliSQxLGulJ5niOjwzNciOFNQ+6MZQbdd",
-	"rmCQVBaItjeTXOMOk/at/FcT8iPTJq4I/aFocSm7IAkyVL3YIEbmY/rF5Ctz2Lkc59QBX83I2sHD449U",
-	"dt+FjsJ3h07S6ps0k5VjQ3U00zs3X2nT6t1y1w96/gyiOGTcIewJtUNvHAMvYrkG6BgYXqwS1awSVUnL",
-	"dFXcEC2uA4gBs5l7Cp4Sn2PRNcb8yqgGZXk/VJZVix/ubwN2s2AqnT4+Dkh/UFa5pTwHMC6LUHLzZhx2",
-	"vXmzxVHDNcahkXlAVHbGmMGNo6nHGtkSam6qjkGqbQp0ERVVVM0A8T9xSMjJgYIDOqlKixIju58KoWKs",
-	"VWqanJ3FRUHKr65QyXTmMKyUgg2qEk2LUgebUL/Uahvql/6pnLhS0kUXma539QmNGHIgl/5SulVnHPfq",
-	"NdUUmFhnrKjH1Eq0uz7X2SIpuzM+vH+YqfrgfpovnIjF1hsrldW1yvrGInqKXo87cHYWUlIa0ydsrztJ",
-	"FQSJwkpC4horypVGAbDeMzq+sMJwLcm/8QhhHOmKHTfIx8zdXYBru9wNXcTcyGbb2wkx6cB3Z0w6I++E",
-	"uANs5w1ZK3FOj2Sf8M54hC3oVSm5rxsmh3NL1Txr9GRIgNSPHGOJ1rE+Be0WjyscMOBuU89TeZRJUke8",
-	"JpBeroOBMSROC3y6szJ5UMdwQ2xp4bjdLguWquQhJ1AZLwQKkOmQP9k2MljS078hdBtNw3Xf4olU6ru6",
-	"sE1YmJurUnJhSdTrjuOl0SZ4s8WhEHSKFBCa3/Txg3Guc4USY9woBJ8M0SYF6XTCPb8FL9mc2iruh8l2",
-	"6bfpAagGokJj+xqJVSrbKDPPH968hwuwn/iRLp7Uqjq8Jl71tzsbJ5W3Bo0nlYNwc1i5d7b6E0DMmOuZ",
-	"5+xsP985v0CQNDW574OdmvI6G+WYX0dCzTdj0C6ehnMtN79huXmAejCIJyFGQFZpNr2A0AQ2O8/SUR7k",
-	"ECtGExcySj/mgMReMkwfoH/0OLd4cv/h/cMlXfluMB1webp2HyWVoKErumNiirYWR9k2Kb6UkWNogjpP",
-	"0iI3b2KJrTbc/S46yTUfdwWBTuM3b1qpoxr6npOIdis+ypBOxLgj8DVwe1KSI40VEC5J8YYWP1NjRFgA",
-	"WHmIh8W5RVtgLapMINCC1N3EuDl2W5epOGlxkIdQEANWGnyDep5/Ju24PuVOdwT9UHSsWQ40ZlmYcKqA",
-	"DcKkwbj+7DRwASyHx+gpMzZAahGSbLPNJcHCywo8ZSfdc/lJ2qR5nLZ2synTNHXSsu7BylllOhht5J8+",
-	"btxffee9lYOjtXdfW3+wc+v27uad1xtvvLly997q/Qdr+2+tHxxuHD269fbjzXfebby3sr362trO+u2N",
-	"3Vt3Nl/Ps8PiQesNS7mctaN45VZ9Y0o4Zw/4Ku032K+FZPdqfieOTLmYPpZwBq+ttu9OkBSqEqU5kmww",
-	"hiTTxptB23NkUcCMGAybKYuECy0yDSSIMlAWdP9IZTspV5cDuNXycuPOttXitucLfbMWBF999IelGI1D",
-	"mimpAUnel9gCI+4xoSSAomAsr2ABQJ4BZrSPrbNogN4412hRV69p71m1xY+UVIFWU1SciLicQy+tZdqG",
-	"CZiHPEUBGzIaqqHoqKpirrEwSqVEYNmiQppp6yvtrRanZuQyL2aZOMyy2XxqEy9h2AyvwBRJj+brskTg",
-	"sglRkpUTo3NjQZQ+kob/1D2rtcUKow8m6DPPMtEsNim2gciEtLPNUX+zJsk1x/76IyE76NwHVjT2R3Cs",
-	"dW6s1GEVG0WhvCiDLprVcs89YROs1MDlijlTk9A4UpOKxbe4mUWS1QpgCXCd0uE5ivEUHnrjFk+RuUWE",
-	"PzV5nazh+WfMSbcZrddaXPPqqZJvpckDk93CQrFUOgi4kBRatEoy9UdYJ2bOsUoOaJjJcufz2KvI7Ugp",
-	"nJiZUJQJTbbKuIyqOM2o9B7+JTnVtSvkW87aAAdeNy41mdKk4jkzA0DF6/MZWQbCV4LshQWdSnsEcDgI",
-	"oGLc0nguwcHwOUNUK0gNICozoEr2EX0dsgR4jCKsuB68qcVVTFeQUBfuAffrqrpS7PanTxNk22FVErhj",
-	"IFffFS2O0HXMqZLHqJ7qZHtoHEnOXO74Zyp+m3QTGAlGyvWaWmnR4mY4Os6yHSHoXUjBHAefu+1zzeD1",
-	"kpTDM5+EtCOk7ol5hTrvvqlggLVKi94iyWDVw8cuP4YGXUyIGIWuxfWsRUjHAng9MGrEmRB9f+Q5ZOja",
-	"J2Q0TBwGCkkT63/14EToBwwROgBUDxfHG2ezZHjmSCMaXZgLB8aLSs1SEB6vfND4wcbZ5jsnNVG3770X",
-	"vr06fmvw5q3+a+ujB2vDA7qIvgjv/j445B/EGGTXjvZr6XJJV8fuE1QSwbdhJnVJvpag3RVRoBG2cT62",
-	"AyU9z+8YyMnY4PQE0X2o7uioU5wU/21xs5DSQodCNgKDdpG42AOQBsxpcZsKVnF5rBxLvUtJqxgJgqea",
-	"O0CTAlKm5GAkhEt5i2NzXICC7TByFrhhCF4N0r5FypuN+lLilmwvbZGOHyp/f4cp5V55RGKXRW40QHup",
-	"y4kEIjSUayNCcqvFDdhZkB7QiaICUxoNhyyoyPmSe9IgIR4LQ93wmBLIerIAMmrgQ182ysmKQj62aQrR",
-	"FuRm4J9hhAD6z3wwop7Gv8J1hpR6nXalbjNq76BzJIi5pGIMew4NqOeRUxq4sKWAiw2gT23bHwx8HofQ",
-	"20tVEtfBKQxmu8/sE0FsOgztPhVWi7fV3wrzE8Qr8v8mEPePmY1l0SfMzGJI/EWTr8DZgF0Wo9vqD8bY",
-	"/wrbVv18nEK4LUvBCrEL4tGQBTmpVurcXEKwzk2Wmihb/u/Rl9GX0bOJsuXfRJ9Fz6Ivo5fyv0kfimYp",
-	"GC0IdGE454vLb1yGa4SKKw2oXwvgb3+kGwlfGVSF4SKE8Jc1ExK5QBGS1B4OGd+7TXZ8zqFCWD9Eyph+",
-	"KEj0f0a/j34T/ffl6FfRy/OPz396/nH0xflPoz9GL5YQvKg3Aog/3uLgpkcmbGlcfGzgEgeQ0RARff9M",
-	"Idx2RmHoc1Elu4NhOG7xM5Td0r7EFHe05BS8uvpaZoa4K8JD4e/H876sa1t1T/vRhyXHFUOPjjUznFqI",
-	"pAieCZcuAlFrDFiOP48jGOscb9E3jvI5g1Dl2FHqP8FH4uqEobEdMdyt8HOI9kN9+9Nlm3peh6quRdll",
-	"g6AWAgQ71vaBlQ9NitoqR1rJYW3wa93kcH/banH2RPtAY5cmDdMPlmN37f7dnV3dCSlYQjxz9U98fu+2",
-	"LupPwCVBvov0O28g2LPV4tjv0SJ05LgMiiIgtWEs9S+sNDzqM95s8RavpIeF+lgIeQqey09wZkaO3lc/",
-	"/yVpN2q1dgoKVL4HnQvyNKkHUStLQQi4oe6UCi9KMZ8WJ6ScrYWTtBLO/Vipg8pHQ5LJl6jPq5HWC4y0",
-	"MzKBxghib9LQHGp7tbYJjUWEfyyfSiKXzRg3TOGMGRYG+D/IGUWtXz6n+ggkKx4nVgwDv+t6jJTb0H3y",
-	"UPj3XH7SxsYomYubeo/oS4tDro1Or1H4CAiDI78bczroqqHaYBzrJlztJTXRRgNmiVdVX5B2E1omEzPH",
-	"B0olscuIqpyN352EM1t8Oz45SZmpRc76NGSnin+rjllVcoe63ihgAruatLgcBzycgASVY3ggAwIWFH24",
-	"cckyHoWsHq2Dt1VOb3J00Q2mj2jqSaAW46Opc4gJO+rMIpeXD6/VGviw/sQx9CCZ/G66cQW2SlF1yHKJ",
-	"4ZklgP2HAmGwqGIhJylDxJm6U5IKS7gOhY9Y16UpRJYstpzcYgoNEElP3798+ONw6D3xHr7G3nvrrXc7",
-	"7x6uP35y2NnbLlkl2K9Ss/TeBytP9mt0c1wf7DROH98K32JrwcbowWrn7nr/zRVxu959vUbvbT551y4t",
-	"Iv52FJ//XpV1ToBEG0w8k88ryIvvqEmzbcqPlFETp3tMCTYNobmgiXMo/Dtw7C/qlPw6UPuUjDjQNH1t",
-	"S823pRqFzNnXacjO6PhrLrWVdKg6NIb9wB/1pBTVJLuoWguyIV+nfQj1HipMHrfciUsAy6mfK1jJ7/ln",
-	"KNuljmq1uBbkoA6DKtleUilTUg0W6SP36OAepPEypaqornstHvqAy+C4AbPDR4Hbjt2VhgNPijutqctX",
-	"CdMP54oWNywXOcatCXWI6fJi9VnopCd/ULljLT6t2+tsaf19uZJCzqHdTQvWtsLc1aunkHtUZC9JRTMd",
-	"qUuqvQ+XE8X3MafFVVuLKVF+qJTAb4MkN/bKaO3jnVQNbx+QY2xaXQJ3Ss5Zzv1rFdspap8rxQ6Fn2pU",
-	"tbgkm3xDpgyfOChAeKmBPgq89jeHG3stSb4DkgSOysUFiU09xh0aLHcZc8Tyh/I/kl/kg8Ae3Nkha2ur",
-	"a6Qdsidh/AIs5tP/InQ4FFiP4o/CdF+TRwf3bggz4ULaX3GNIYbSoKId2u5CzlK7x8L74x39KQuN5pVa",
-	"i2OhJHB2n1AyZvLbfUYdCwrihepDijEVz6s4dGy816EhE5ZCKlQtQx/t3RZb5HD3rUe7D3Z24cF724dH",
-	"lfsPb+/d2du9rXtpUU7ckA1u6Ax8+R4hxzDAXGXWcTkN4F8i7uQ56sil7ICvRq9VlbTfqTw+qOxs34OG",
-	"ui2OUOqwLuoeS91ztHd/972HD3bbeuEgP/qGgMmSn/icVcm2FEuQnGLFgLnSykz6acZL316trbarpL17",
-	"RHsx4OFet/LA56xyn4Z2vw1oSYK0V+Sd2XC5el/uMGwsvpCc2uvKj8G3lIyayddTNJfu7AxdR5pv72zf",
-	"231we/ugxd/ePTjce/ig2ajWWnz/4OHtvdvNyvKyQrFdXr7HaACnJj4EywePWnxn+96hfEnz9YPd1x8e",
-	"7G0/aHFzg5rR/3v+N+f/EP1r9Ay6kar3qZv0DjV3R4E/ZMv3fWH7Zy2uRrf79u6DoxZ/tHe7qSiksk7X",
-	"Oqv2ilNpsHq3skprncqmfcupbLD17hpd7azYDeevT/AjpsBt8dtHh0fb9/ebjVpjvV5fqR3VNutrtdp7",
-	"6srBEV5p1GtH8nd1ZffBbeP39RX8/fDR/fvbB+82o19Gz1Xj4GfnHzVJ9GeAFH4efX7+CUTpnpPoZfSv",
-	"5z89/5voefRl9CJ63uL6tDTrLS5fr6cJfycbUjKl5SQoa7Z3Wp+RklVSLZnlszvU7rPKDvZCzcBrVS2H",
-	"LDKgTyq0x364Uqu1qzM/b5XkIcgOZUimeEMQZUCGtEfKlPSp6Etd1Q2hNE4S6NLsT8iPrBSUwvd9Bxvz",
-	"X0hyf69DWwAWrXkS7B22xdJ9qB4d3DMkor5xEfhi3Ys7eaESCgh70K66tmiTcvvEpt7xVx/9Af69ZIEk",
-	"A9d8Isskz2wnUQQ3zIFA1nK5KAoyNNCfhXts05B6fm/Z9KzPDuipNpeeK0LsWwZtw3XR/ilLEkWkFQd3",
-	"SwuHQEYhHVhyaeRsqgTb0VZU/1vmbBHuax2h2uK6AZlNg2CshRNYaalz31QjSk75eq29RSblV9Ku84j2",
-	"FD5xnjC754pwBxfmYWpdFpVq0JCr9NSaeyMuRaE7cVwLysvCgUjlsS81S9EfqyT6H9HL84+jz6PPomcW",
-	"Of9p9EWVRL+MnkWfRS+iLzBXwyLRn6oEunYCuPxKd91u0Dqr3OpsOJVVe41VNrv1WqVBVzqr9pqzzja6",
-	"iJrgP4IWsTNJcRnjfYAilhwDKXpBPmGX+/OfSxl0/sn5R+Q//2f0/0Wfn398/kn0/Pyj6Mv//EJuGpKe",
-	"KDVXG1YJkk11pDV1c4Joj1+FlU0aJ5eafOR5xZt5TVPQPs1rsAjIUslxWkzQTR8AUlarCS8WOmnMlu9x",
-	"VNYw+iYAoAUNTQXdFPhPXCZAiOXzmEXkpmrSq/llwIaYiK2aPYNjyA1RfZe8ca+rD23oK60a2iLLUYup",
-	"gx36JGCqjJotNmhDEk8kufohGSjR25z6oiRCJwWAJud+vWXf1JZdRq/59ugncUaDOvIpZQQIYdJEz2KP",
-	"H0qG9bSIwNYchqoPSiqSSqt8QVNHnS1iPC+3TlDuhpCT+sbR/XvQiyykdigsA0Sf9agHh8Ii0W+i30a/",
-	"tVo8+l30q+ifo9+qgLfNuM2q5EEs37eUQF+epA2IPUvBvFVEzueaolOsd2HZ/bUI2kuJV7X2Csuu5PKu",
-	"/9coqKrpdEt1436SF7m6uWbkRabEzxvhQL6tNarVVuwh/IdFn8qPn//d+d9q447gKKMvohfnP4teRJ9H",
-	"z85/Hr2IXhB8UISBz3vq6T9Hz6M/Rc+iP0Yv4f9/hvcsmzeR849Jo1avEbjjT9GzqrpJDQE2dhGFwuWS",
-	"4Dc2ahu1Wyu3NlekjiEpU0v638n/J/WDxXQHRbtwtDBO3ag16pXaSqW+Bj1yxIgF8v2/jp5Hf5bG8vkn",
-	"0bPoP/CtaCR/FD2L/g23U67m+S9I9IKAZf3T6HP55x+jl2Be/yl6ZhDF+d9JjQeyvuUH/qm2slap1Rub",
-	"tyobG8u1Wv1WbaO+JtnTN6lL+b1ArnO91tjYqNXqK436plyHBZQqq3TGOsKFtdQxhAwyvoyeletHAM53",
-	"LamvlavrLctTrr5JL9O3rdeVYhCZqlgBt5DJbW+gZpXjxwGOWNCHs74iPx0C72yW/vcf0cpPapXN99V/",
-	"K+9/WLfWG0//S+kCjh6lPqJEmKVDyhssIsKAUYD+wppRdMmUpRZ5+MZ2pbG2vmSR9gGFVhBlQDwGYlUp",
-	"mOtteTlP39P1Li73XM5avL2DWlXltiuGvnDlaNroDNL4MpAnib4kCGGYHeNBxe1TQbgPoy+uKd5D8biY",
-	"tgiTLuK/2esWvvViGqg7oD22/OMhA+6TUFTXDwY0LDVLEG4YZ5CLpZ4d8gs/esY6w0WfzW7zJ183wfWx",
-	"4WUF1k9kuPs745CJ9qJ8+rsgSzKOwvRI8eBYiafz0dGdyq3kkJDywZ0dst5YX1++Vb+18X0RaI3a+it5",
-	"QlQWD8QaQsVpJ9UkRTbIcXIODKGVzrJwf8La10rptVL6qiil9fX5D8CxeOCHh1AB7aKO+KootLf9M+75",
-	"1ImV2huCKMP/+6XbJsGfeT5SM0wpCNaDq8UzpCrkJAlGA7tvSeEaF7cLP8B0IryoVndfvc8iQ28kCG1x",
-	"m4as5wdj9TCWhcQ/xvidYV+quSMOWesqazR1Z5faLNSa7wQgu3J0tPgdNUDbH3RcrpqXbD+4vUUADzWe",
-	"JoIdSraDg4L7Hh5UyR35FUE0MjtLFmggj7ZWxREY54MRC8YWVGoiBqlkbFbcyGU0lIygUavhs0xsESr5",
-	"mmSh+GxcGo+N9UToDgC1odymQ+B58p9NIikKI+ktnrna0PZH9b2D2B1xsSqOhaQsN0r+g/yAuM4SINkg",
-	"AxYhHev8L+gBm0yWBgaRWIQ5ACfmA6gNZHo1Cfdxy1xBxIk7HMa9ynFhIUDuuIhQ4IaCeV3FN7cQoE2N",
-	"EpvAJPVUytBBRISQ2HTAVKZaOY03CQtYxRe1EXLnzBVsyXS7V8mlourTaWGLhNUPzZ1KhUX1EZ3Dh7YT",
-	"4ncd7AWVbBAcD18wnYwjH2XcoTwUMaOCJUo4lX5bKl0nVsdGI9fJUuTm51zDPI/Yk0Khf7z7rguCq+Dd",
-	"d3CMBe7fD1yb3Xd58XvpkyL3vuGPAlHwvXhvsfdCHqu4E/iD4ncf+UXu3eWB73kDxsOHQ8aLr/WhHxRa",
-	"6e9KrofBSEvNLvUEs0ogSuB16ki4DM8fwgE06w0Vi9m0a06dNbqVFbraqazaa07lFlvvVjborY6+hqeY",
-	"8VAeej7yvDgAMGQO7fk994TKc+WGkK8ZfZqKFkFoCeIjfz7/OHpx/t+ilxAK+2P04vwXMH08oKnxbcbw",
-	"3iUfrGBYXXVxJbnY8QAMG15z4nJnapL6xg9G1IuLOo9Hw15AHSyemEiUylijgvGqi4VfJvNTpF2ZJO/Y",
-	"1GED14YDV2puNKyYxe0tsHuSGD0mJ3jbt0cDIKuSzYIQV4Qd+93j1ALBM6csWCAGpfn2ckITFcf3l+E9",
-	"8n1gZ9mAUfHotZJVYunjq5TKmFmrbVdbsEbrnYa94lRW2Vq3skrXO5Vb9oZT2WS1bp02Oiv2qmTtkgRy",
-	"Nxszf4DDPOQY9tuo1BqVWr2UpgJwKXzTG2+Vhoqz+0GpubZZq9VqVinWUGbhJAfMY6cUYpq16npdxe5u",
-	"pyRt9CnEI/8Iocv/iP5DHsk/RV+c/4JEn0F48s/Ri/NPomdyiNEX0fPo3+X15+efQOTyxfl/I+cfR8+i",
-	"P0Uvo8+qpQwGIDfbMEXOfwYx0I9LVgkeell6fx6H+FP08vxvo88lezj/e0hJ/mP0MifempnIBb1rqSdP",
-	"7qKxRpQMB0yMvHB2Ppeic6luOUqrRWZ77Ty49vdcb9l1EDLd+UGyFdNjM0wso++n1wYqm+Vfh4vnuU05",
-	"dZrzstukQoCt75XiY2FjWIugomERkLpWi4dMntpAdcvUt0ORMA1Daver5HZAu6HCPQzsvntqepdowJTn",
-	"ps8CBjUBbhe7WmgfAbTjrLb4N5Aopwzwb0mO3Cusxebl3fUbKnXud7rSKlG9nqvEOH1Pi6dz9f4l+lX0",
-	"u+j3JPq1fPpLqRv9GR7+/PwTUJaeZ6XWXWvOF9GckTlqggJ+PKRCDP0ghDoD1w+OmTNSC+K4Q88fSGNX",
-	"cNcTpffjV4h9eeuuvlNzW331EG7XLPjbqp4rFgiMIoXw+f/IL5///fkvMnA+5d69iMeFWJ8jwQI42rXO",
-	"Jlvt3mKVFbtOK6vdtY3KJl1bqzS6G916Z4PdovUacJirNA0W1P01r8xrVomXr3XFa/X+esuu1fuMHMNh",
-	"rGy9Eiq99WE+F1Tj003aoJ+zMfyccRsa/0J1rjPHX7M2bz3VP38NponS+WYZKHAHZrblGChJiiW29qYQ",
-	"sidlNAHi3EoLFf+lOO1RNz9Sn/ADZDctrt1PEHxUyJHxVwvZBDtKlb1Oh7xOh7xOh7xOh7xOh7zWn6/1",
-	"5+t0yO9uOmSim2o33bUe/grp4b3AHw1nZ3viLTk6uMJuJ6eucEMf+y3Z0MO0I3Xs8vB/sffuzY0cV77g",
-	"V8nB3ogG2ygQTz7AUMxQbLZMqdlNk2w9bGhZiaoEUGIhE6osEA33doQeu+Hd8MR4r3fizsSM7zgm7sTs",
-	"H/uPrsa6V2PZcsR8AvAr+JNs5DmZ9QAKIECyW/2A/rCbQKEqKx/n/M7rd3zKOeQAQkaCxzsFEgw493hn",
-	"DchtgIAVOOVi8AFpiqEkPmtjx6lhlwEnfMIXjkEB7OsXeJ1uSLgYZrHkXBUQuILSRgP7d3CeXn9KG4f2",
-	"qQMioVIvGDby8W/H/2BpxzRkl7gy4avWxd1xzgk82xeSSeMf3rRKZataPq2UGyXjHxZ9xmXCgVyxSuVT",
-	"+Na0n87OYgEf+Ka7xbbbJWqVWxXHqrlVZm21a9SqtzYc851OVHQHvhLUDHgEUkRtl78k4z+Nvyfjry+/",
-	"gJryP6JPdPwHMv6WXP5i/M3lF+OvwTn+b/jp16S81SiVyPg3438e/wM4g9VOfcDaYa5RrgI9exDKaUe+",
-	"DGk4UCOIzkEyqetfxt+MvwZv63eXf41e5/G/w9jUwMa/vxVqHdjCV3Pq4HFfwZMVolwt2cojO8XBk0SE",
-	"HaMUV5DwJYeEV5b1HGWW9GBZCubXNEh74PtWyJ6EumaHeNz02wQpsM876h4I44ZMgTJJ8qDkFBy8UHCt",
-	"o6t/uiIImzyVYIJXdBk8J5l7slYgofBZQHmIKLTnSdlnfkig+6YISDgUO1HZR2sUlSGde9ydzkbRSSoU",
-	"9y8iUI9Hi4v8xiQGH0QhFQUvd6BqCfkqo7xQc1/CGQ2YDDWixZasDHJSXu+yIqkbOCGnq1TLKhg6zzuB",
-	"6YWga7HUZsRencYLb39qExl6vq+1jhmmPmVQfQQ961b1SS9xfdKiNUnvMdZPFAomcvaQGEMJ2bWdjMo9",
-	"bBA84Dj3jM8qUhJpErOZKmJVp7SqU1rVKa3qlFZ1Sqs6pVWd0qpOaVWntHKbrZZsxUS9cNlRbEs6gZBy",
-	"UV5ql12s99Tb6SykTGfM3bv32AXzRR+9D9wfFe/eJbtmeNqcBJM20d4vGHBp2hG9t/v2wcP907P9h++/",
-	"5cb3sncI9gB3Bw44XbwwMvbtWqmmrNmzthhw125yLLLxwqkSmyZ/4EGLvy7TPg7T81lt6pPDE2LeMDm8",
-	"LpVkGHhhyDgJRZODD20QtsSTdF9jLyAu8z3wXGDUpGCeAmnzscOBNnnIoB+/QzkJGNL3YDtl7NMIDRnh",
-	"BPoeP09k/sFocWBNjmQwatwdbDuGfcbBO2Em8uTw9Ojsx49OTm1smJ344uTsnd3T/Q92Pzp7fPzATr4y",
-	"rJMvOjKaEGwiDu1AmtxkGJpYZQO6Tgtft2D0qXo7YvvKBLGjWxQJupNIa9TkdsAcr++ppW2olzDrgMTZ",
-	"JE/5CHohr+Es9LvK9kaSZLUTKB81uSN6PcHVUHDS8vaPNsl2pRxTYNsFYm+R/HalvJb4cG1W5PQeuzg0",
-	"W/wKf8AjNUPxblEL68nJtxBBauBK8MQNrCjntOhdUC4u6F+lib2z/APRfM1yDlQrpUKu5/HIIXsdX4G2",
-	"Gm+z00gYsl5f2UflQq4l3FEmEfnfjX8HMOlrgJlfX345/neF5Qpk/H+P/zj+4/irv5iobUr9+teXvyTj",
-	"/zn+6vKz8TdgmX2ugOv4WwCNhs7888u/JuOvCfz7FwDQ/kAgZopR1W/U8yYqqHI4YnCdNHKLDJI3+S2O",
-	"RhkeXco5UxMGDdrVJ9jzeB6kVvC/vIkFOahSNML0hUNh8wUDUIJmS83djUoNz3ha+afJCLHUu3PQ+oQ5",
-	"IZKlI/79HkLC4/8BLw+TcPlFegLA6EhPgNJIrNf3kY59yHxHQGfThdFxfJzV4Z6VUahFdHSWQVYXE524",
-	"Zuz6fiBaPuv9aHYr9EgnQUVgiHT+SQUZCuGjT5dOqEgFzGeoQgNfmASPRm7TKbEKJhRsMqvmlh1r2y0z",
-	"q9Su0jpY0pVkHL9WqsWmjIKdZoRaWAwC3tDt5xr6FRtchFbbhAQXm/sj/OmsSdd6JvK3BwOuxHriNRUc",
-	"ZsVVf7NjhQ4SWlUMwo7weCfesHl3AnOtJbCcyy7SOE5JEY935PqAR/0pZ+K5DzBHqs8CKTiRLOp57Pie",
-	"c26iNwBRlFIm+uag0X98evgALAvocGmuTXoqIq47hSp0EhUlrUEYCo5A6ejRyWmkXZscOPkeHz8okvc9",
-	"6UHoywtNQ84o8JFHjOQowRlI08BTDVJCEKLJdRSCcMZc5hbJbsyoN9EsMyt80BXDx4m5W6yJZRe0XrKB",
-	"Jaqav3CFo04eURckdVtbBD3SY2FXuG81ocl3M5f8HqfJlBNffgEukM91Rebnl7/Smix5mf5I3TnSb8t2",
-	"aEyC1D4UK6xaFl6nZWHi9CWoDPT5gc2aOMRchJFDUF6jdaG+7R2Zeqx6yKxoFPx84dB/Zesq5PlxYUaf",
-	"+sRJkpEwuSNJhE2w+S9Ig4m8i1hqiEEYHeoG2GTGUnJ8dY87kjSTT2rmjJTJ2woaWInvrCMhwwZaisnP",
-	"33rEmbWnxJ4dk3Sqlbsjzc0k426RHEOkFWVTk08IpyLZp043WmdtLzg0CDwmMTtjyElAuateWi3CDoh0",
-	"tDqhCakniQxFkF3XNSmYFukA/8QaDoeWkgrWIPAZV+jFnUA0k7MBFpCejzQo6AdqRKGH0nD6d1PlGPG8",
-	"YqnOVqm+BY6lafeR/kQgvnymW8U/B+GbMiy+j4VrDN2/v/yCKGPg8vPLzy9/Of5u/Pvxt9PWwxLSNTFJ",
-	"7o7SuUooSApNEKRYtYF/fdWBOgCAp1LSOT4LcxRBEtexubnw1MEcHK0RqKNmEiXMHYl9xRGAKTnTY70W",
-	"C2TXw3TaqdLRwwVQzxUOggWsWKYboM0xTeGS91mAzZOj8HGSpEKb5iYUtxD1RJrK4u914OZ7TWORNqIT",
-	"cwWq+BPh8fnvlRmsK+n/rIz/0f+VoQ/ZPdamAz80Clnra92VPA5tufoyJSEFjNZnNOAQzIwMduqE3gXG",
-	"kftRE7ntSrlcqdbq0EAOPp6a4NDrsZ/i9am+57lCbohN1nUoOg7Swtapu6V21akwawsCvu0ys7adTdeq",
-	"tDZomZXa2261loty95MhXvak7wVMnkkB4V39ZyoHv1xK5OCrdQHzKOoIFt2LNHN7D98y+4Kkl7fw6K10",
-	"sLOw99bx42aO6CcSwUn8wB3SAiYpwtkQkoNEQCQDi4lKORSBW1zGX3HIZprLXoczV5ksA8kCrQzKi8hM",
-	"Ogi7IvB+rnuLvzrCMhKP7zDMHEzPQUIoatE2KQ7XkzU38wv2qe9DSleqSicUOos0eV4nPfoC7kN9f2RS",
-	"IfFwFTP9y4ej3eSYFnExp4bkcXQzx8/Iwu76eC+66xJDOsFfPnse6UW36VLGCzGjZ1GJHv0oU6yTWB78",
-	"FvIG0FeLimNaV0HFTzkhbVzmeC5egp5WyNDdmypCUjIcvoKh19w622hvlqyt8nbFqtFqy9p2aq6Fn6oP",
-	"S9W4PWbZqbg1ZtVbG9SqKbG5xbbbVknnltRYvT2hXOAZG061vdEuMWvLrVKr1qpuW9u0VrVK7TrdZJVW",
-	"2SlPZpA8vEn3bXhopbXJyvUytSq03rZqbtWxtpS032xt0LpTc6s6Lwt/cnpVYgU4j7+D3AlI8Lg6wSLp",
-	"lR60el4YMhdd0/jvjLUsm7Uc9F16xSVDCt6nEw/SVrKvulHlU/JQoiS8uv4pKSpuoiLeCCyerg3ppQVt",
-	"QrnEaZrod8l0YmDeJ6HEdgPaDu3kzYAqUifsz6hEHUI/g0TaviejzH1sG4I/9ySxoyo8O0pG1wnnid8P",
-	"Pe6K4Q5hvgT6ye3El2dQ3+jaOqAbicU7Urt5qU9cGlL1tH7A2p7vM9c4YZhpIF0kaodihz5BKIc070kH",
-	"jXm/Hj3Xzh3UtIQSDUbVhwFT7zjh3kFfM8RCwniUqAUlhk6IFyIzzjahfsCoOzqDOL9M9gfUz8PvIZJP",
-	"Oc7txBJFs7yjbllNmEBnLV8458xN3DY1Uv114nk72c1a9B7Qn01tg2nIsAd6JyEKFnbpZKjPJbXO4ilo",
-	"k4OMvA/onUn6D6fdNeWlk4Vxt6o/Wl4Qdu9hdLC8vV2ySnWrrIwWB8heuVo8pQBrSofOsAnn2Xl9GgaC",
-	"j3qeo3XTBCzoT3A7Ps1pIsiHppdzCQ0phQ/wmxOGqcy5cmlzM/HxIDBZmMnHwADZBUR/u16ny0DsSfYk",
-	"18i1WU8ZoYZyspErlyuVarVWq0Of5iWpFgs5OgjFbr8fiIs4DXsB3KPz0Y6E7zmj9zGHy1wNYGcKGLkJ",
-	"Us2n0V+JbXCKnrJUqNVtwxL67GE0TV9B1uf3l59dflHE7zEjnG61Np0NtZtrbbO5K64F5qX+Lk61TZB6",
-	"yi6t1DeUkcq2tmpb21surWyVapvletktsfpGe8t1Nirblc3N6kap6pbcDUpbLdfdqNBymbU3K2W3XK9V",
-	"3C11L+/n7O0RFG7XtirlclWBCl9QN3sy66ZsfHJUCl6bz2ZwjiqUwS6i+aROKIKlYLH6wcS5IFNHgc7Z",
-	"AvB0Za7jblELFYieNiX0okNCgrJWUIVHOyxgFA65yX81v8qBHoWXuwpI76dL+itWZes6GBt+cDJZA1/W",
-	"3d9fcwD+3vzE8+cJ069DlJveJBOoHrfS0hgef6Y+8z0ZHkV0Y9dF7XOyTQiM+/oe/euA+kWg8n0RtDzX",
-	"hWKkawQOSgtg/z3B277nhKtIwwuybgClJ0yQWZbNbM/Z+tPEXwfufG7+xKUFLKvtMudcnShl+8T0+RSy",
-	"uSXpejIUwYjkZUjb7TuSGA1BuAiZ5tERg3At3f8QrQ2FcdJOu+xgxWgSQd+wXG2FQF8cAlULpddljijv",
-	"z4Cfz1YYdoVhf2gMW3iRb1SefKOk9zP5ThF4Uq9VWea14juu4PkKns+B5z+U4/1FwPgU6Lg+Kl+lTV4Z",
-	"+k275uMcFQ0d57jqr0qRnACOGTRIKeQ7Nxvyqm7CHy8OsNdTEPPleotCrj/IgP7HrO9TR/v4IXgw4bSH",
-	"1EhJ8uDQ93gUJxEBsTljrjzTeZJ2MmjhcSjZPAsDyvEgRywzkBAAgkbHMXRcwpDf4+1cZTZobhoGrn99",
-	"S2IDaLVJHgwUXZ8FtWZ2ArvbJK9uRjl59N7JIRTlrU3bGI9BbCWExj0a0pu46ldmxYRZYVWqVatWq5Pt",
-	"em5ZKc5DXJ/F4hEra3BlDa6swZU1uLIGV9bgyhp87sGa19ISfFEhnVWA5jUwcfddTxOjmuQr5NfxRGBF",
-	"uhFtKtGeMIZvHsxZj+Iz60+VWn720pmcmdzGcVTJC1lvxhgAZsx79FzqAI3ikAdzpuFr9wZ+6PVpEEJV",
-	"raXWSZORCs6I+oLYCuXZaKWCiYq93yDWJaCUj3ZYg0BHt4ic5e0Hj94+O9z98Ozx0YNHu/fO3v7odP/E",
-	"xrrkctXeARcIlK55kkjutdvJJD2NOzF3EJpgQbNr5vg0YC7+jgaMeB0uAuZiPWNvIEPSYuTo3v0Cefdo",
-	"/x1lDR89fKdgLPJy3SZ5ygl7wpwBstMGDKmpbAVYbeJxxx+4zF3bAUqXXj8cEWOVgyFeJAehJCc/3rUq",
-	"9Y1EJSN5DGBSWfZUd+fuUI+TIOlYwLxDyIoHskRTy5Ro9BLtC81JG7PPInfv1f4H9cvStp1p5qshJs18",
-	"g/TnmfoZGyTdB2uRXYiPfi4W7MpEWRoJROs+q1gH9nQU7V6hghUqWBYV4IEnNNpERtZFEu4WdH/kt1h/",
-	"av45L7/jRKstI4pRzelWpSQPNPBII25XShv2WsGweueBiVtfnibmQ81DiZ3R6tFGbnDj7Z1o63jdhBDT",
-	"ICyVFZKQ5FdUZLFE28ECYcVOkWA/wbdKVrlUqdoRGEFmxhiOYDfCGQwKlVJpQegD/ObAkAiUhy3mC96R",
-	"JBQzH3zQtm7h2bs8fjSSKiDhW4Po1e0ybtgp5w0lXvylxrNc9ZhSTddsVPmC+2NmKhDshgBw57qtYG/c",
-	"VtWmYUidLnAvphoAmK6qcB4LxDRXXbvqqbOpPw0cNCIOh1cgnw5EyNz5981udfoa7YW432lWq9NXeUNc",
-	"o03rD7O/Mgl7TyM5CA0m+yOST0m3Nej7EMvDxKI9v5G+tLnB2Jc0Y3eDEsPWc6RPJbpCGHd3YkgA+6NB",
-	"cDvcjTfD0h1/7y6ykZ69gWgz0TQ1iTcXczYVXgF/UWyKZT49Rr8vLMcDveAvZYJHZoWrcZhA89HIhW8X",
-	"ptwncEHA4ktIfvmEjmPmiECTCeugLwlF5CIFLwrRx8/0v0JXEERtIzLxfORPO7p3dvTowcHeR2fv7x+f",
-	"HDx6mCDxCj1lTuwpywo6XfV9FjLOpKYCJX/+7G81E8RMa2wH7JDxb8f/AHcd/3b825hnWyfFQI025AgU",
-	"iGRPCiSRFlAg438e/9fx34//cfzPsQOYxA7gPMTdC0QHSYmEwD1canJX1DDBmoposSuV5OY587h5uWjW",
-	"GZCReTiLXsh6JG9HZmHROGrUMkeZDkXMnCmQP3/2r2tFsqsnCRZcwqzDjtCCPN2JLD+7Fnk3roYGOzER",
-	"/4dyavUPSWhIBHcYWhtqFigUS7cDxoD6vT/Q7N7J3COBRbs6YAS0cdN24Qls2FuqtTUb9R4N6Z5JWsCz",
-	"OCc5YTFH1NRAl6q3XeW3rPJbVvktq/yWVX7LKr9lld+yqnZYOselAPQrq5jWKqa1rJcBgSvJQzNaPCFr",
-	"t5/QoqwHN6DDV8e0vh+IHqHc9AwirUGoLOhPmAPmM/TENW/F4/wE8oH+DJImOLG1keSm2ac63oUmlgZj",
-	"qUWd80Jk+aLplmErgQK6I1M2kzK0zDNMk2PIzsAGuJGpoK4LhQ+9ppHfOiOZwgz+lgwuo75z419f/lIL",
-	"9+9AEVx+dvnl+N8uv7z8GzL+N/jjT+M/XX65uL31SDM8HsMjEsbWyrhaGVcr42plXK2Mq5VxtTKunq9x",
-	"FeGf1924il50ZWGtLKxlLSwDqq9nVek+jetP9b+u5HrCy+KKfJgEYGjNc9MTlZyz0VpBDUhSZTfo4FQB",
-	"g2KMur7HMTtdMkdwFymfTLK2wwhGiDA86IgArx12GST8YafgC48NDWUu9PIyI4OEAjWy1IM6gbJZPGlu",
-	"nUdqf7dAQAoipy42ERpSieNeIy3WVk/3wLyRXTGER2HeoSazvSOjJ0f9w2YQUuFlNyejwtlU/1wI6DWe",
-	"5pCwHjZDC/eAvkmEVquFHM5MAqTq+ZsSk1FPC5jUE1zCXKNcWk6T+kxKPT8LKnGurZLytZRhtFMBJC4D",
-	"lOPp079rQZdK7A/6myIZ/7pIxv84/n78h/H3SiVefq60ICA3uJwmLv/t5X8GFX+ADTiEx3WX1H4g1O5o",
-	"5Mb/cPkFqNTLzw1WG39Hxr+BD36vPsD+9goyfKkU7fhrhRIuP0e9fPnFX8LZDzoM8PDHsVfC4x2fnTld",
-	"4TlMc/P3qMeVPowWsVquwAaFbiO4EfCwRf2cEwhPff6oz7iMdw2k9cy3l2LvKV67uFn+AM+cOUmzdCt+",
-	"vaJoeW4653BkJjmhZk7VyDAZwXT/XSxRyCxXti/O6KVbzdLJUHvrWiSuPzWC4mDRyrgX8AKZGU5moDOe",
-	"HL/Hc+F/2R2EQulJCcgDJo+EAkrgzJOjxlNaQ1JJDkhHYEEZFIrp3zlKm0rihWs7BO8p2sT12m0WMB4m",
-	"QAZiDHHBgmHghQxzWUAhp1lfECS0B0rXtz3muyRvazH+s/LHdoNoihf8bIeYL+0GcbpCSAbvsU5E4AKV",
-	"vA+JMnKH2EqQm9/rNJwdYquZL8YTHl2QngkvAgsRiT3+aXJiEP4kp0wBD2P7EBGQCLeIQHdlTWGdvj+Q",
-	"GuzkJ24TQrI+wh8qzY0y3LQn9IJpEbsLy3MTJ+0E9FjYhEo9/7lkueCts4Y4CY5qheRZWhg2ZGjXynZp",
-	"8ZwfhUGTE5BRdJaA1yvbcWU7Lh2doxco6Kg553OV+QJKFDHhTBPycBRlKraY9Fymsz2DgDmhGoksxCKz",
-	"NYr+rftEgzGIw2JP+j7lujnInz/7W91C3TTrCJkMoaEs2Ik6Q5T6vhgqLdPQojPOXyzoT7DSScl/l4aY",
-	"Xggqp0gemapiFNx45zMuwrNodu2C7uqCfd+JpCOJQ/IwF1JCIBT6nnih1mWuYHJtJ+pjrTXmORspme1x",
-	"CBKixWnOeYZ1qcXlMc7+jUWjxnbqR5FROIHmK+VGuYpNsK4yE5czCgHhX+m6ftHGo7GIoGjtRG1DNHj7",
-	"VMoYVPVZ4MAUb9WVlIertor1Z0uaRQmX+9JRsLSVe6WSi8eeOFAQUiXlzXqdgBP4d5dfFsj4T8oo/RME",
-	"9r4Z//7yi8svM4ze8VfFZaNQbJQ5vlfQ6NYrXl7M/F4WC+nDPbNkTH1bfJk1+humXHG9wDh67WzlZSpZ",
-	"XsSQZ6XZvBNQVwMG0GQyaVs1Ygcz+p69tlLLKNILEYwgqGvAeaxLKVyShxJ00vY49eGqAqr1Hh1FVyV5",
-	"Soy9Z7TlGT7FTsCODBuuQebbcLY24ux5bmySDxh11ZvBl52ELxpKMAJoXc/cZDUHurKnzdOpup2dREqR",
-	"4Awgl9KU6mvuypklF6+ML/z6sGflHX/tvOP18tbNoeCUO93Ewm/qTY/zKm7Xn27kzYt3q68gxkLZtZQv",
-	"CjEmVPvA9ULLZE7NYoDxOtzylOkqB46atvYA6era1POZu1aAHt2WGISyQHzhnOO/TC/0JtdVovCbgEmm",
-	"vg3YhThXKoeBvsEv0cqVzBkEXjgiOC5Qq03uCO6wgGf0BJ9szh2VhYZejxXIwRGhrhswKZtcPUT9hNBO",
-	"op5TuzZRfzsUXMaMOt1ik8/q563mbR+nbQq0vcwttE0amQnwhhTybp7meizsCpN2p5ZN7dEoBczr8DOP",
-	"a7uuXKpVCjnIS62UqsVSsVyuFjfVTDmQCJkUVmWrUjstbcc6cTJ7SvdtkyzY7eDDDsXPPd+n6/ViieQ/",
-	"LJd3yAOPD56QJ1sbZxu1NXLfC1hbPFkvV6vF0vIG8kR75tzh6W7psLMEI1i09Fe3ZsYNvGrKvFRTZjjg",
-	"EyJA0xLojv+xiDPXTQk2h/qMuzSYKdQ+YEDIIjVFIkK5SW5BSQ5Il14w9WQmJQkxcGXS4Zs8mUPvcUJJ",
-	"MOAcnHiBsgyw0S9kHhYgHCQHss+4C0Izgs0olnwqQ+LSkXlZ+JUkefMwvIFDucN8w90IRsMAPZXqd03e",
-	"G5EB71PPJR6XIcWkH1lQg/uZ3Q5Ezy4QOxT2WoO0RsRlbaqgOjBIcjGEcvaNUpOrcRSIsmaEDAklI0YD",
-	"Q66oLQD70wELRsVQ2KTFRgI6u6nXxoyZJsen6TYNSPiB5gucjiJB6Ql8lLDiQFcJ/k6YGMbcQpNHohy+",
-	"9lyZJZIht2bPLPgVNjRkgEaCH4aVN9PAxXAtslLh9WIzVb1NLtMiVZNvKVWzSNB2X2m5xMMLhD1x/IH0",
-	"LhLjwKkjPyIbJdgRMwcVilsYEjBrxucs7DLJNNNmHi1D2BaSXbCAYlEHe9L3IWEXgWvW0DQNazw4rYSu",
-	"6CqtVxE2B5KwFhTIPsAf16PXoUFAQczJcAQ5q+rdcwu8nCeTjbezRh6bTks6IG6mpGGDpTB+KYHxEyrc",
-	"9+/RUZSCwyCx1/yqXDotb0z43Yco6awNWm/VnKprVVhZGXMlZcxtudYm22jXaa1VdSrqxT4RHn8cQLlG",
-	"GPZlY329x1hY1CMtiqCz/sl6uVKNywf0A9Im64JPm0qmLun/rIz/0f+VJ1Kha60qrWyXt6wS23StmrPR",
-	"Unp/26ptVTcrG+V6qV3LSnL+ZzAVPxt/M/7D+JvxHyEH+5upPOY40Rm+Bgvy/wC78zudHP2t2idKgUJC",
-	"cVmbbBOLUo+XMjQD+DWkfn87/uP4q8vPGinPOjxAD+ZLyBFXduw3Cu0svaZ/dU5bHk8vYWaqdNmqlhRW",
-	"K9dNNnVqG2TcZh2CNR7vrBuFub7IYqzjPpHrC20SKH/Qmx7ljYv1UmZ+K/Xc5DmobKROT1wssOWA1wPH",
-	"Y9UqG2Vru11illt2Kq0qrW3XtzbMwYFfWYy71oK/0ucBfnfG+Gu5v0vT+7tST012tL//Cbwxf7z8BVYD",
-	"TO3ny181yK2OcnCNZVv4dJTA7VKJ3/N5nQ4wUZTy/qkA5+L+IBB9tn4opCOGan5FonpFndho7he2YVJq",
-	"VoHuWY6flQGzdFrkoO8IJFky7gFjrEQQdZaxsq5QL5oqPgtZdv794+MHRIaiL8lQBOdQBazZkfKQe762",
-	"Q+SgpX7VYi4xt5bknLG+AndegKaGI/qjIrErpZpNqC9FlDkRMIgccMHZtPP+GNw2Mdy+z5g77cOvZfWK",
-	"A3/PTbbSKxkAFOdMWXNmHczawLSotczeH4UZRqsugDBWKekH3gUN0VxSdytEySZqCXvUxdoHWPA2C50u",
-	"c9EgU7vICyXz21FhQyJ/BssdPCkHSD85x97K3gDLBnGc0LuIzInpgtuyVSmdlrZi2ate6HFGfKa03aiV",
-	"rycL4UVmZdklFu2OhMAXe7N28uGMLTxr+2YHYw/pOZOEEs6GU1sXA6rvCNHxGTH3Ik3kSXh8/KCZK5BH",
-	"g9AX4rzJm7kTI+PQeTFkLXXBbr+f/vVDNoz/PEkMvJkDF0qTBywcBFyC94I7DFtY0MD3WHC1rMW+FE0O",
-	"3mZxztTumG5zkeGzOFBn66pTVF6yp8PVhepXYxatlVIqSa6fO9Q/2317797+/Xd+fPDuew8OHz46+snx",
-	"yenj9z/48KOfAkPAZtb3Rc9RKnDIWg710azEf7/Ax19LFMACzRQIagM/Pn7wZskAmBIiAhIIJQCvodYm",
-	"YA8LQqxGZnJuyWHyQtISA+6SUEwEgrRvuECE70axIJKnvMn1V0hcHzk1I47Qvf3jU+i5c7R/fPb4ZP/Y",
-	"LpByKeEeLRAp8IgbPhQuQtKnHY+r87ZWNFkY8kQIDt16lCKDOJTHSbVk3Lp4E4YuQKBE9cJRgq0URrL/",
-	"4dHB8UdnH+wePzx4+I6Cc1GOR5OnZoIL4gveYQFMA/F4kdgdFh4yW2d0qMkKu5AmMkRLRNqzY1p7yeW4",
-	"vZBTpjZPx4T0+8U+rXg2DSZoe+pF+4EHIaJqu+xs0xKrtzbdilNjG+0tWmqVnapbZ5vtbVpuVZ26u8m2",
-	"2yVaadWcDXeLldplWm3VnU13mxkLv+6W2lWnwqwtWmtZtXaZWdvOpmtVWhsUchzcak1dqzZ+kGvk9h6+",
-	"Nf5v49+Nv4fC/O91YsGvLv/m8v/CfIOogL/w6K10AX9h763jx5jsuOt3ROCF3Z4y7vbunexaRxUgWMlA",
-	"NWWwrrcapUqjXFZzxUW42w5hNAn/UtL+5iJ8G3zwMQOJVU6b6JIFHvUjipfa/cru9h74HeSg9QlzQv2u",
-	"2cm3M95tiXzGxFabZ33iUU/u+TdL4EI4TEnZ9Mk0gjX18WzQdRKyPqkgCzF3Pd5pQFtuTHSPb0HyR/uH",
-	"kO7eogEjLSrZRk39ygtlk9/bP16LA+tK3tBwEECQk5r7EqdLfZ/xDkPLozVCsigEek1+zkZFgq0LmBvf",
-	"QzbI8ckuOXpv74T8L2VyUS7WoQXZyQk2R9N4qsnzNmTQS5+4HRkSC7lqiKXuZK8VCJwlcqQuXj+yqlu1",
-	"9SOrXilP3kXoHP9BcMHuSNKlsrumZOS9/WNQbnRIgj9/9l9kgey7lXq9vL0D4ztnIwkcx4SGTe4zZVJV",
-	"SrUt0vJCiUZVcjZNWzWtBNRERBK/zwJPuBj2U6okUmmUR0HOInkIfMqUBMxhPMQcCw/JlKsKtqr9zXho",
-	"2DxM7mSy+1mR7CYWxZMEUhsGfbU0lI+a3CQWQuZDwKjTBdYwfB1IlJhi9cpSIG973E2c6ZtUiyXm8Igp",
-	"CWmp/97ef+fgIVH68eD+wd7u6T582uSHBwdvy5/v7e2+3+vsDg/e3u0cPD6tfOrs/qRYLDY5XLX/8F7G",
-	"L3OFXDQzuqRr0ymzesWqtkstq+ZuMUtpAasEuXpKwwCvTrRtlTmz/3jv4Cf3nlTfLf2k4mx1f1Luf1Dr",
-	"bZ5utz66eK8iH9aD3a3Bfrn9TrX77sb5g9JPhwed9zdHxzVxVOGH25+elMPH1YsP6k8+2vz5bqm1V3H3",
-	"a+13NroHW5+8V/IP31ocuU4swFLc0De2MpbT5/qzN06hY6JLWn1vZujmH0x9X0N5z8wXTAhCT0P2HWVh",
-	"O5RDnoEBrC+2YnH5hierksWXDxW9DX1CU3ssFNnpQRMIabb5uR7pAqhomI2jygkcBZ4inzlhILjnWDEo",
-	"Sty5QQLKXdHDPjZNnkdctYYadwKC3YnAElT/AYRQdy0gdIA0jEqT9zw+UPbfhOG49+PdBw/2H76zf3Z6",
-	"+sC02DNoS3CHFdDD2w5EDy1RUPDDriBUnjO8vdL9J+pwYj2CI1zm4tgL8L1WBI0mt5nTFcTipJn7T9Hs",
-	"NXPkfzPQ0XJJc1AqVRlxii2Pwx+VDfxfMhvJqVcv9llP/8rcLtNw3QNdlBBIb+PK7EWreWNtF++L3Kel",
-	"hxs/6W3v1bzKJ5uj98vywy12fF5v/3hYDR/0f0ofi3fcj5zt1iHff+u68EKryiztWlnSrx3PSjwdmdmK",
-	"7YDJbowT3ywb6x0WKmESgeRQwPFOC5hriZSnib80kcisuN4x62Gfk2mTF9Rm2tMjwdWTNg+aXNsHRXKs",
-	"SS+woUqttA3hnzOdw3uGib52XCgduceobHIuorxt7DIjdFK2pjj1R1oWJYZYIFJE8qzJMb/aH9IRBh3V",
-	"IId0BINezqx4zFtThsWV1Wa2p0yg9oSGgCCB7U85uuwZVWmptbtpZdrV0dEM0DTgsBeKuZe5wduqPOOK",
-	"hr6wg4FgAbN6F3PlTEgVX8g5uORYU2jOcBWQ2Z4CwAgYMkZAkBAFhEaCQBc2RnJhIg/YfG43OciUYSB4",
-	"Zw0SfIORqe8gjLu6VBDPe4H0u4KzgmbrgeZXUcEIDRhhAQWavvgneJH6FWkxR/QYNIDCVsAQkdHDX9tp",
-	"8h5TxpHsen28t/q9Gm0/YMAo5DBMPUaJ7O4QqIQxmaIypKMmbw1CAkQQcQWJgkFx/YhJHociiiLZJVyE",
-	"nsNIRzCpIxRNruQDC4yUAwlophmsIaCA0PYQtr8vJqQ2dXseNzMbJqVnl2FYH2PnBC4EucdJMumsQXr0",
-	"nDW5FD3WEu4Iu/pTrn+A+R4QLMkEWOr9dyNcff3OWKaoBPpJl3jHOlKflIIlStWSY1nKwTFD3ppViCgh",
-	"V9boyhpdWsLDrkxYnyCOOkK4CeluDNMpwY5l4p7gVoIPfl4gVKHU4I6MOhJKBDbYpjB57Cdr4ky5neBM",
-	"wUfHH7hZqT06EhiN6140rFeqyi3VvWPhguulKcW7wneRW+XWOzM8U3cfqKnerES+zTLboCXH2mxtta2a",
-	"U3GtbValVrldaVUdHLLxbc5NAsEr3h5FtPTw9yOe+kWczpzAJmeifZbiEE8UnUNmc63ygxKkiwsWBJ7L",
-	"jlPM868obXrHkyEezcjTa+jxNywz1wGD1XvUTlC1ivOJCdCHP1FUblp4JKvHwa6DDwaux9z7yXqUEu4I",
-	"/dWpSNUMLF2DWchdsMBrjx4vmo3UH7R8z8mUl+sLHYvJqs+lyNwxFciIwqurPntxx1iZlsMrQtrnmqAY",
-	"bY94/pN5SFlfL6KS15/GnaJnc6MbVnB1FBIa+ipO8Gldm7ulBkMr9bdSfyv1t1J/Sv1dT9XNCu/GffVX",
-	"6uw5qbNHscfwWlptAUd5vIqZHvBY590ml9yV+nXdCZjLeOhRf64pHOlXKgnl5FGfcfI2dTtMkmqxRNbJ",
-	"B9U98r46Z56aXrIX3ZZ4nLz7waky1HsFnUEcp7bFj4cYrK7Vd1nfFyPsaM9Ji3Wp3zbfJeU2uisxvYT0",
-	"A9H2fMjC4iPBGYFj7zGsNWi3sTVJh3pchsReLw6Z71vnXAz5+ifDc1lUqt3WvHQhMNkKTTURdgMx6HQT",
-	"LGyYmqyWDpo02vFrYNctO25bsjhAuSeG3BfUTaKUeB6XwykXzo8+GYYppJJjo3e7rXcc75H37v2f7h+f",
-	"/uTkQB70wv5P9w42Drza4IF3IA/4cd1Rf5/3P3x/793tIhu9u/tRZXvgvvN+zd072PhgVBs88MvbRafi",
-	"81bvfsn98F0/Vbo/uSUzZdrkBlJ/w5+JjQNsI8i7R8n7e5baRfl9997J7g6xzz3XJm8RarbNrAUFAoUu",
-	"o65mrdvD+bLuebIfNZua3PE2DUPqdNV62fFeVbsL1pzk/+P/+/Nn/0qKnwzD//gOnjDn9VdC+zkJbXNe",
-	"Zoht3DcXsUxykmfptRXofbc922iqFYhPuSsd2meauYuSnxwTR7jMFHkg/NETpyUgcsjcjkiLLHvonzl3",
-	"mnc52T+lHU0S7jFTVdIgdrVU00F1HSqPlgEPe7wQB23roeDMOqSh000d1R598oDxTtjNNSql0k1JRvTE",
-	"ZywtkEeMMhZ3LtxT+xcSNplL8qmVez4y7fHpfWurQI7v75GNysbGWoGwYqeoTJ+plE1DkEEmTIRi323/",
-	"x3fz5WEhp5Y0G2WYWj6t6tXgCuTTgQjReT5fyFZnRvph59yRUINN8qn9sAbxqHgHJWb1OQ1zpQt+IF1w",
-	"dO/+qyz3+QULJNXMrzPkO+YAhF3gH9ZV6zE9I9QbBBKzdbQ3oYDVeZjJ4I+aXMe3dRwLuv1ErQcx4iba",
-	"ZMDhCTKk7TbpqQ3UYbJI7nu+mrcmd0RPWddzit9Sr3PFpAOpFL5UzCqVNAPuRCRTchbL1ISX6EadoPR4",
-	"mJno50p0VZg7G7A02asxYxR4cZaUagnhM8rxmS9xuBHck5tsw607tZZVpZVtq9Yub1nbrLRpuRtOvVWj",
-	"1e3KVlm7RA9xRqZ8lOVGJclvoC+7jy2X221zZBPfHZlmK7nx346/KpDLLy8/B0acr1EZfn35S+jaMP7j",
-	"5a/G342/JVpb/nH8vVoOvTR7EJxu1F4btiK9pRrlG4V9kiLh6qCPPgArqpwlAjYpoWG0QYrAGD6KREhG",
-	"tCYhtddx2S3MtZjnO2opu96AJQf9rndk9Bhl52MOBVQOUt9XSjxa4KkcKfW8w9FjeHpy0xyaYV+hTvZQ",
-	"i/2wSuXG8nAw9f4S2sLj59FcNKrXOoBmdgezvdKw7qsDuBRXFSrqcPKcLXEEXaaeMj9tqSdayqrTlxKM",
-	"7bBAl5z0B7LLJGmNovzGO5L4CvMZbvApUgfSpdxtD3zS18Z/YZKSIRPm3dNjfaHkBtqWi7hS1WDK7Qqr",
-	"ujVHR2S3N7esLbrdskpO2a2wartG6y0lNXwaAq9pI0e5GwiMT+GkzGpDuDXVn2GJunycoHkl+XoN38w6",
-	"fLOBdbW0w9Qmxe2bODJchJGfal5dfuJk0H4favIlWDX39w5JMv6JzEKmYZ3J7Ybyrg71uE4Ovu8FrEUl",
-	"0+ws0EoV041x2KTFfME7JjHZ+BjMIWtgBQlwVw9MwmDU6UUncYsA+ftD80WUE94W0E+DeGGxyXfNiH0l",
-	"XkbJA5+nJGCamrpAqPbfmdxJgTnOkOO91uRYFAPj9aQZhEksT04zGQZeGDJu3s3jLfEEYjFN7tCQdUQw",
-	"uiOJxy01006Xcs586B3Pwd8CawgV+GBf6gnTAAElUpOnRNIOofolcbX6IgilMuqVSI3e1pMwMUKNLcv2",
-	"PNaX4rm7UYJ1lqiAAeYaubbTs5IbyoIvrHYgelbYZWpSckvKiOPE7X6oMvMfXrIuN2fzZeqLzT5fpYa/",
-	"CPZHPN0ovrRQiRHPHJWRCbHWn+I/rqglvK8lcRhL/jz4zaPqkXAQcOYa3CXabUO6T/v9temgCt5jTkgF",
-	"BhKJsKvdlXDlHQmVerN8lvpNX0zlnX7FIU2K61Vuy3PrWRSKvtl9oSBUz//C54H1qAfJIZlN6a9fDtfk",
-	"SeacE8BjlGxYrtfxwlRE8u5dzoZ375qqsGRdW9ztKKZTtR3B217Q21cX2AY5ahwJ981jUW25HlX3F0id",
-	"hIHHpAZxwnfN46I2gFBBa9wY8FS4tsmhGE5fDCwCwDIE+A9phtKwS03Mtq3fWUO7JtfqtUAGXI+fxUMw",
-	"aJVQor9EIAZvo/Ado5m8l3swTJiIm8AdvQVylHNa5Gz4V0n27oXVMgwDR7RUQVllaQ4BIBDQ7LaIPnMN",
-	"/RLzav5rhokf29Xd+IX3BA+pE17BBwBrCM0j1enRWz6xpVZ1ciswdA2hT4MQpZSSMD1T979AmRyck3UH",
-	"Gs7MJGfR0lpt06TEVoZs36cO0rWMImZfwVnDbO2oOxzGIVlEZsc7kF6n1o60RsR2YuFlk2FXWe4YhXQZ",
-	"sv16vt/kIMoLMQvbpMGti5nz2F4VTeSzSMLauhwbKbgTghcvVPhME5jW4cGQ/dgVgwB8YUaiQ6U0C5rc",
-	"yOu8Xats6zQL+5iFwcgCHip7LUtKq9lE4SjcDA6Va8o/zfx1CwLQu6BcXNAXJgRvAgaXZkh4Bc824y7J",
-	"gzNqDUiRcIdPAYMlzjr8cvZx38MLZPL84iGb0F2NrKOH7AGQFqCPF/BeTp39EOjKWbvNnBAdbuEUEmty",
-	"hcKAaRGID3AEuqEwsWuVCvFQJJypb+wd7cer68sB4xWaXARILA7ULUC0BBx6hfitwIakmn6BhEKc9Sgf",
-	"nZnennahyeEbdfGZoQxeaxAqzxMcCYIz5BfQyWoTWFC9jjif1PjGQOwxykOvl5lHsZfAuDcigAQ5nyvV",
-	"KtvlzeVPtXCXw3Kl22c/TGLTLEmlL8Hk9NiwnVFE5S1RVzKv4MoXDoVQezBQVnoXm8v8aHO7Ui4jgbr5",
-	"OB6Yltgzm9EsvDqPJQuy5OyeOYBoQumuOyZz/gUDzRVsfAnpFXCDxHgxUamxoEZ5oqZxfoZa2FVS/z3M",
-	"BDCkVS0xCDO7DVMJhD7vnjx62ORRQp9kwYWuDYBmzDq1tWE2cyGLg6aQYqopJCKe09zXBeJ7/Jy55OTk",
-	"EfEgcTxUugOtdehJYpwBEtqVkza0+yV55JhRUFUyJ2AhxnEcAXEUAJFrBSTAaXLNgBO/PdLdaN2XSJGI",
-	"TEMviNlxmjyv1kf9tiVcGN2w6zld0qMjyJSOMKsLb6N9IDRgKfScQrm4gBHOzdI9+3DJ4egeDenNy2cT",
-	"vZ3n9kxONEiOYz6mR/Lmi+mQDIls6UYKP/sYELUIMvRUsg42sfHgPT8RHl98ZBAHXyJFzJP3sJuCUXfa",
-	"06sPXa6Qk/6gA65fvEypagEKy8ce9cliTd0wSL18lJkA8fgp22IBha1eo1aZ1JABc7y+hxM+R5WrgzDj",
-	"5pV0c34s7Y4Zesd/q7Pbvsccvf8x/krn7n11+cXlX5Px12T83fjby1/o6t/x78df6X6R31x+oSQf6/V9",
-	"bIU4ZL6CtMhzkHCeHsWiJnKbHdLgnIUe78T8zOrjh2wozdr0zCV76hjhC+rS2Z6c/L2S1yBv7sNJgedw",
-	"JcoTBND4d3wbxgMBrYmPEHFHVxqxpHCcPFYD4/B1KUZyb48eJfYhbPhnUfBuyZ4TMpWEiZfU68nuqfU2",
-	"hg6tLbrZsqBZ5TYrt60KrbZqTt3dYJtQdj591rO7OaQfETA8hYeRe3ChAuZ5wkBKcRApB5QG6vIVeJ0C",
-	"r4uHb2lIUcXM7JMI396wCmYHCjeUXHyrmdPl4Bbe2QImXQfJ31yk1YVywmbOfk4FHq9yzYVO2XQRDlyF",
-	"EKfadM4Ei0emLXwYkXGBs4G6PS8MMYMk2SCeJKDGGjaIB5YNRD2ezGoXP1EAEd97qgIiTDKCwdiZBBpC",
-	"/R5k2BVS4WTYhuChNO3n0SHAIcHVHbBks3h1na/AjGGQxd73J+anDWhuZJM8uj7x3rG/o1SzyYCHnq/z",
-	"gwK4YZ96s5LyDkcP9Pyb2V2o/CLq0J+VKvt8ii5eZsaz9BpFwg92W8KrYsrjNq1SBZsmS0N8smmVqla5",
-	"boT2ghww4B5P3qNiqDI07NE7PNkX+F/G30Cq/1fj7y7/+vLz8e+h1YLCQFDQ93slEJQyeBB3Ezfa1lLq",
-	"1qqVtsrWdmW7atFaq+5suJtsq739g1KvXJdkhUmJywPFX8zFd5ZQjdH2OPVPmQyPqJSJRVVzs6sAsBeO",
-	"jC6HmS9XTstbcRFJj3KXhiIY3QP1V018cipC6ucaW4VcnwUO7LZaqZAL1cfREMqlZ4lVuz12lxtVZUyJ",
-	"i6tLM+Ks+R8iNfwHUIjMGQTq6UoytBgNWLA7CLsAlD9O6kuFXCI5ekBkOHBHCX15ZDbolQpz/Wm0/2cT",
-	"ZB0Kd+Ab2x/3WKTHvICce5qLGNzRoOWUVO8z7BiSF0HUmxaaB4DLHp0LeDfsequ0UlsE2P4gOlY72coy",
-	"8mskKjSVRvSckOSHWkf3PCmVjm7rxlHG47NW1OrOeDxQCDcIF5kAAPV/hsZHTFBQ+jiph41u7lMZgvOm",
-	"E1CH6eZRGLBIZ2olyv0yiMb0cdGg9OZJ8K+LasnKGN3YrivVUnUqLiR8KmGKuzcDjpjX2tJ0alaNKbFP",
-	"N1rYe2gLuhbhd8qUMeL1ZwmxHyWHmA9Scr1USTlu3AGLTUFQEpFq8JZ4I81vFrInYVJZmKGoQ5b8t4yf",
-	"GU33/6tmlVx+Mf4KWv1/Q8b/Mv5/xv80/udcIQdH8X4s31Nva0LBydfV7rUrXm5BJKBfbsiA6uC67/dr",
-	"QADfKmP28rMG0brsv4+/v/yMjH8//mb875efK9V249eNT0nptFJq1Lf1UusJSCQ4G6+DtdneKlk1dYK2",
-	"qrRmxW+fJK8LmZyzuHpYs97+7+HM/Bvo7u9NtaWCPd9qpr6vkHQh9faLLZDSQ9FzfjP+fvy7yy/VkSXl",
-	"Ihn/VzW/4z9Atee3SAh4+Ssy/u8w+V/Bb68L9G4dppVvHaaVp2FaNQHTqtVJmFZ9PigNWOqUJkSCx+x3",
-	"jD4/nsjS7SkEoC/SCvQw3oQ/W/QYL7TbP1b2ouce8PsDXx+WxX07k2pxhoMnBMIe0TYWr3xF8oNfYvQZ",
-	"+SnuyOnpTcBQg/fNd4uRYkxyH6Tzy5PUB7dGiTEXFqdqledWS2oShxYLh4xx0mMRSs0kzDDAvYFxQHNN",
-	"gfSi+s44J0zndTAZxmzFOn6SLrJs8nziWk9Cr4m1HSj4IjYQv6L5ZkN76RZ0LLSxRVicYieLTY7NDDUv",
-	"TSBD80DdegK6aZt3HrGQ5O3kTB24dpPbSjHZBXWhGe1akRwzCsk6rmDYkbtHg3NCuY7mqhs2API3uf3n",
-	"z/51XX2QaHsUhTIh+NgVQx7heXWJJitRWB5gPQl1D3Az7fnrwnwRQEtyyKJewB+3Zvow6TnS5Cc7hKrx",
-	"aGIVU2kHY5YhHUl4fzhVeduh/IPAC5lNpPrG2FgHpEdHTT5UX2WmAU7YDfH2XbYZQPLHi7vJEj/SHTFv",
-	"7jIzUxED7uReW5zHIxV1jF34BtbDcE5RXExScmXFJCOS4loE/HxmPFF/N/4KdDoyXAGnlbE5DH2ztYHR",
-	"qS1XjbZtlWmKFBn76+UauTrb2qptbW+5tLJVqm2W62W3xOob7S3X2ahsVzY3qxulqltyNyhttVx3o0LL",
-	"ZdberJTdcr1WcbegAe7P2dsjiDSXt6qlUk0tCmq4OVTQtxMIelbItSChTE3K7wC0fA2I9OvLL8f/rpDN",
-	"X5Dxby8/A+DznZq2y19CPPVvFHb/5vL/jHnC/mc8qZe/IpVik8MPvwLqFA2PIP5KFPaMOFQmKFb+Mocj",
-	"+nHY83ONHEZp+hifeVmGiINa16PCzsfX3PVzNq6JaLZjupqk2VZ3y06lpaB5ZBxvKeN4G9r44maFaPqn",
-	"CtAqhB+rGGOYvCbsNBHRiRIVqePyG2VmavCNlryeGXCNWDV1xrecbdcqsXLbIOiJA5NkUkdbybDhlK5F",
-	"vHEKKmYmLIZvV7Vyz58lJw75JVDzQpQ5rzpYXk+p16cvydvMYnWwewM/9Po0CNfVPSyXhlTXXQiuA6K2",
-	"0u421vUB36UMA0Z7kng8FESGIqAd1gAw2ORRk9/HRw8e7d47u/do7/Hh/sPTs8PdD20syy1X7R3wEKtR",
-	"QpyXe+22QpWB6Gn/NsZpEdRTbVO4zPFpwNwmhx8qIOx1uAiYi6ATSgdbjBzdu18g7x7tv1MgRw/fKZAP",
-	"WOuoQO492vuwQD58cPKhQrl9n3qchOxJWMAWc3atXLdJnvImZ0+YM0ATL2DIUW0rFGNHnajWdqBuoNcP",
-	"RzgjHubO60ka9CGsj979UKgxScithFdRH3puk3ucJLIpDlxpm3xIzp5EdkeRPIa7oc0AeYxqdQC1u3SU",
-	"7ApYbPIsD3/ES6v3WVbn0r4hmY338W40tLnp8Rn7J83iuqjkjp+Ho3k+NA1vFtQt3GgdZmlRdeIhwcNn",
-	"SGSk7OBE3dGLSoBfVhevEuBfQAdZFH0UxWJbBKQ3SsmzZci6rqd0158mpersAO+J1mJ6rCBaPR5z50EM",
-	"tzciYsjJAPJKtWBfM3WJlHeYTfJKUQbq3zvErpQ27LUCsfdPaccmeU2zDZeneJNNw3tiZ6Td2cShQTAy",
-	"rEVALB0zTceUFzrT+I5MKKEracRnSPjlPCTw6ot4RQ7aS1yqpgdZxp8/dXgh3e6Bu0XRZ/xJz8efSku0",
-	"257DIrJi2Qeqwy5jYc8vwv8/70cOReBqweDxTs8vmm+Wf7DXox22/kmfda772z6/9k+HrNVf/rcKm60D",
-	"TLsVVvhhV/gIXyfSXncdh/VDC7apzADIrZHpuz6Pk/35UMjfGhO8PjeLs6xXShur87Y6b9c/b9piYC6q",
-	"xtfo0JmnomKbMXZCrda6AuT2D3eGf7CGDkuP9EUZABvZww9i6gyJ+WtAkMTdnRiewWo3CC7u3XhpMwoo",
-	"5m+Mu4tsi2dvcgsKDcixnxxi8VfCZVjIbNsfSZ8Zz04aKz+QxzKODr7s7spd15VqV0RBeZFoJFEg4L4x",
-	"ZtOkIxrD+QLaatgt4Y7AHXlIg3NXmXgppyDJg1/L8j3O1grknPWhBYrhbQXTzZeiyQPGXeBODQWRlHuh",
-	"kk7kx6eHD0jeNqE2ew16e+jgPRqRpkIGxqdD/rMsWhtj6lG3vAmvYZ6a4uOdJqeceG5UsAN5BqO0+aoz",
-	"g+OGG5H3Uj3C450mTz+h+NAGwpCWT/k5US8VeRjb8FYp72eTT3v8sfpmgh2+RzntqC9NnnSXqgFztqam",
-	"qcmxMJS5JG84cYmt191uaHJcbDdoSu11roQXEE36K5tc0hGRYs1Qgkil8sOAckmBND8mkevR4FwmNw78",
-	"D3gw2PU9q+rumUkJh5E75NrUI6lFgiy1RXyOH798Qelr+Sn1BO6Bx/a5OItXeRKrPIlVnsQt5knc4JjP",
-	"MjMNEMCyVpe5qxjEGx+DgIy5Cd28cPrBtUE0Zq287AD6MEI56XZniHYGfTVtBmUduDbEQKjva8u+t7aD",
-	"abuQuwqMwdj0oC2CIQ3cIjlm4SDgSRx1RxK9NDEU52zY5Mls31Qu64xMW13PZk48oltgwYQuDlPQS71q",
-	"JvQ6RoPy2rgrmp5FBeC1BJ8aZYIa7sZUcKu2by9p27frJbrNT3HTrI3qmHq8s9KJb7xOVMIwEdq+2qe2",
-	"jB7UNaLrT31dp/psbsUIXnUnouNo6GqRJ+BjSXtRkFD0wnOZAAa2Quy9j9qqusZxGF+gCykxgewT4XH4",
-	"DhPMynWiSetJKy72AO+vpgJRN2Vck5kGzBEBeAjwTHnhGlQzI0dpyGQYF3RL4rlR4TWVkkkJtdG7RwdK",
-	"NaobyXRptxKThOqyuyLZJY4vJHOjW0JIf1v/eeYL5xw4lyGhQBdC2mo0tilptF+tMm8sC7xxdfdMY+23",
-	"4+/Hvxv/my6o/vryr5UwJlAh+qfLz6Ar9y/BJAP5/cfxN+NvipmW1ctUC4zF3QdLVHFfo5BU7ey47vz6",
-	"lcZwdh8HvrmHeS8lGga4HQ7xOOYa2yWsxE/Xn5ZOyxsx5Zc6zY9MCXDqolrMv60ugmfmumHYl431df3Y",
-	"YoIcbD0Qorfe7ghkF9DHPDFUjAhNPace17YDjWWuAc+Lpe5CyvwBJu/oAzBDm+O5f5EJ64vQyuKY0zTg",
-	"r2XNp9pnhOpVeCVqPBfgfTJnermA0bSOXzci8KWxepd6+VkW8oHLen2BuMSulEp2ksI3ol0xRYkQR1Ha",
-	"XOME5gLjC1RHJipLieu5CEYw6BN6PQYRJELluUzcjWV233cossq0lNkrBwwJ3FPYQ8bsMaQ1gsJXtUEh",
-	"A51J9S4KR0TXnLVGZ+pze4fQCcyRATgWAy+vCO7Y03Nwa+BjIRYUf2kKl1snf6i/aI6uejZHlxSDwFEH",
-	"t0f5gPq5JVQm6h1zQGa3VjZXrDTnD6Q5wd40mjMWOzem68rSQ8oavDrLmyM5F5iOkQUaG5JRNndmCrfJ",
-	"1sZU7Myc7WnjLUOQ7ihxCA/FTO1XRWbGCeS4g++rKX8Zksb3aEh90Vnljj+/XFY6cD2x3rtBLusrlQcL",
-	"9up6r197Y9PO17fKW5ur3PPVeX0Dz2uctq4O4KuWu77YyV0lsL+qCezXNDEw733+z2AzPBThCQ092fYQ",
-	"8b+25kki1zxlC6x8fBO2FTByzgvmBUCSDNxc5ByYj8G35Xs9LywQ0+2vEDmkpCMCaHN64bEh6Qvfc0YF",
-	"NJyIS0O2Bkxw5ndECtKmQXwj4rN2CJe0mAzN3WKKsD74NTAtOL6PMpzijgMPBQEh7wkuSZcFDAKQI2Wl",
-	"amMQW2KpXxbJfYjz6VJb/XVW9u/MTgrYNHyO1cZFltW2tpPoyTqjrhdCaKdImnrDLlL4ush21qgWzAc6",
-	"8xXs2oz8wEq5Ua4CyS+jru9B25L0Fam2Rblqu+xU3BrTri8TqbJMqKrG6m1wlsFsT+Sbkuk+K7FTbUGW",
-	"Zj7otVgAtKXX8K8FTEJLqKe5Hn1yovZerlEuKbGA3jQ8yZH/a6uujjVctVWsP9MBpexEy2RECRswDVrY",
-	"SSOHHXEOFk61hcxdvXwPWDvMNSrxB49hoOVCTp2fo+RIYZFTzr/Klmb3rW9PsfsuP/UKAO/iKOKI4sTM",
-	"oZDQM7tZutYimbOtE4bK0ItJJyBBCP8Mphb6L+Ww4Q5s+xPoCgX5z6XSdXiFl2gKcBo1/MzI4GEyXFFU",
-	"PbdMGIybQFvEAyIZI16YyoSRIfLsRwLw5a4vSwSBZjw8OqkvrLhsBo5Yj3XK09WMzgxA3gvoEANtMUrJ",
-	"U9IXwi8Q2R202z427sTWmVjoRCQd7cQVTjQkDNplBgwZS9SO1gWuYOD4wjmH+GY5YVjq9SmArzh+uPFO",
-	"n7MRtu8kRttHJL3YUQ/RWZF8kMZQEd1rAoUVsERNcEjkDSBrmLngfS/ZawWF+yhxxaDlg7XnnGPHa3wd",
-	"gh1C9ftQ0z806hUdnd0z9qRLB8qcTzDpmlEBRFVPhx7WCojBb9XynyHgsXXKl54xjVCT13ERnim9ZidT",
-	"ybT7H9KzSD5K01orpAZ35vEzMxsTza0xF20owNtPndQTB7FgS7yT+uqOjHcDF8QXvMMU2ETXf4vy8yLZ",
-	"JRqCxMhYmqhFa6SXMlCTS/Fn0Ur3/YGJH3ht4kXVhRFMebmR8ol6bSXcNQK5OWDGFmLqn9t0q7XpbCjA",
-	"U2sb/FNxLQjk6u/UdaJvOkDmWhj10jd5nwUARhTujqG26d96FbCGRYnBS2lZqP1iIXQkVkDsw0gXmr9C",
-	"Yvr071o5ZK0ALtIiGf+6SMb/OP5+/Ifx98pG0BloSsjD5TRx+W8v/zM0xzrQiSAe1PjhG6nd0ciN/wGa",
-	"hcBttMEx/o6MfwMf/B5yCU2/lssvAQBC0vrl59iy4PKLvwRUEXRYqNtaGgXg8Y7Pzpyu8BxDEa37hsaL",
-	"WC1XYmsj6qrpseFuhGriFqTq80fpphhLGRp4bW7ZzDVzkjJg7GG25Z0D5375ugct48CUVgdmdWAik+3V",
-	"PTCnWBQVeZ1esrSV20pYeRXtRUAOCTR7lbGYNpR0E31LDlrResu5DtVkdZO8Y7rwy7i5veiHyAMRikKM",
-	"3cHrKtpN7mAP7Aiao4uVXKDILGgOWwWw1G/dgA459L4gec1EMeB6sC11HpD6QY+CBFAokhwM90dk2AUC",
-	"xehXTQ4VfHfvUu7evau/BuiNLW2toecyIode6HR1uQQNoaMe9NDjxONNbndY+DC7N7hN8nbUBBy7eHgc",
-	"7S31ik1upzuH4yXUvWBB6ClxslYk99mQBGIoSV+nvzQAzvZpx+MUyXSz+7/iTJyk1vP2OqPq1Zvf9dr3",
-	"lN2YS7xz7vpVcbfQTBR2WKSTcdSlbewer7eEsY/Tm0t3H/t4cc/Z9OyrRZnJVJtcpZv003z1xJaaFmDK",
-	"0SdXTmxYI8OS7fcXFF/rT9N77dn6U7Ujn6E8Mxnh6dX4QMsaaeKrIKPydOB6IXozbP2ss+QWsbHgWCdX",
-	"Nzn2isGEvQk5VSQP0SsQfRgRou6Q+Frgt6Ed6nHidCGEr8591+OdTGLs+Bn3A9HT2+8WMoYXP+UJsfUK",
-	"nHKNsSaPefyO9QSmusmxn5lwFSm15J5d+dOfH+NzvNRYX0n5NNOTOTazpM4VHvbd9C1j+OFJQkmPKfuK",
-	"iPYMd+1UG/VbdhgbEasO7CyPsSfDuQ9eYPdrRafMr8EM7KjTeNkTJX2g83BoebwQ16ak4WIaIja5xojx",
-	"9Eo6JHnAtxlyOimli+QkJV99KQgSQejbZSE/SLbRwK/Jk5BufQrAeZzMA4Q7TZ6Qk5F+gbeMmjakBklQ",
-	"BwSMM1RKEXIukkdJCJ7abAoiJjYc8LmhxzGL+8tM0KlIKo5rsk7Mkr/XFKItliCXuJo6a6Xgroaxz0Gb",
-	"ZeiwFYvDm8viEJ1diJRcQ8+m0X3yW6sfi9OZ/okPoH89+hWpn+GbCJjDvAsmi+REp+Jh5BFfrMkjuqG8",
-	"I1wmC0R6HW55XLe/5yF1QgtxuZK1nsMksEES6g8V8ldCpclBIwVwBShd5kIaV5E8BvoG/L3bSDoFkqMF",
-	"F0FSXYh2e0Y/yRn65sYGQFq9GakSKcCo0N9csYfyNEOa1iL3ZE8mbgg4fGGJNOs1Z0ilxFZ5s4zqd9hC",
-	"NrUGO4hrs7DaMev71GESqLUSs0kgJO6wIjkBiAQ4JblRuYZyGrFop19sT9vTO0aZ0DK6mwKF7ba6EeQH",
-	"NLk6LJz5xPEZDeQMKq3HfZeGbN5huCaoWfAcPIe9ja/0XMDPa3O4oebc46QtAoe9WPixQhMvGE2IIOEk",
-	"05a80ZiZom0OlDBpKFfgiBQ4wdBCjCTCbiAGnS4ZwqVaShXAW2/ooItNPqXwLdrvK+kGnb0hA8pcvWNo",
-	"ovHbJrcTx9guELtPR1BoUyC23h/Iu22bUix7h5wcngBaIKddJlmTAzRpiQGkW/EQKK0chnUD5lXQgzkr",
-	"rANU13NjHTAGf0bowY6R1u2gqwWA0IlZ3pt3t4al8XRfarNSaXLlnBadRmx6fLffTyiGSBymbqAX8+of",
-	"o8RP/TbuVKZ/a0icFnqy3jvXG3ZU9XetX3OlXa43anOuF/31x9dSP9HOmWXu6u8LE2f3jUSZSfEYzcx8",
-	"H2oW1jxhJucTZag0RW7acooPIclDGp0k54z1kUhfQuZokwea1jVBBQt8B4aYv0dHhPb7jAYGvx6ekI7A",
-	"8LCyVcG71vaCHnNJv4tNGBaAmSlRc02MOVvKLCckbrblnyPeXInRlRjNFKMp/D5Dpq7w/GuD5/cQ2V1D",
-	"dczG8vNzlTTe9nhLPCkQzoZMhshw1iDDLsU+WpjT7ooe9bgkofDdCBo3eT4hoqBKFOSNLERUtAWiF7cQ",
-	"0aFJeJQuRdAnbq3Y5Pc9PzSJ5zayK7+lTpyG0Gbj20XyMGV5iDah0bFo8mFXyOjVjHvEk+A3yQhDmcNo",
-	"Ry5J3SVoVgZR6uG5KyKfj5QCTRtKpuOyer8o3PjpgAHJgY43am7ppHBxWZtCdqQWSTq02RLCZ5RnxTbh",
-	"2ZrgzsiM7MdFEvA60mzP/HihymYoUF2EGGgQSHW4Pr693CzTo+Q3hq/8u8svL38x/hY4y8sVUiqVyJ+/",
-	"+CN8Ry4/v/wF5Mx+Sf78v/8Xov06NTWDmfp1ugfHVLwMGdwX67jhe/w8Yn2v05JTplvM2nJLzKq1Km1r",
-	"u73JrHJro1V2Km6V1dox8azHLyDTtoAx7EZu3ZzKdf2VXF/ojs+uH81TuzeRnMs+zTVqlURN5j+N/zT+",
-	"DojWv0ouxTfQlkatOWdPQr0FlgvOpczwGY1HdkmfdsDxmjqZN7FS3ixNZZLT+IQovIZ+gr4bFvV9jJHP",
-	"7nmB6Ec3nUgpSOwdJ3QyawjiX7STCiOzt8Su76dEuW4rcbU4f6Ei9cbyD9zULtSQm44FT3OtUfQIdQeN",
-	"ehulFO0R/B3zGJWiVg7wb0DZDSieRxnYKBci1A9NEUJklCw/WyKyrsaaVrAZ5/fHYkh6lI/IkAWM4Asi",
-	"ZcRQ983zWTvUe2V1qpfqMUB9f+pkT7YbWOZ4S+BvnIlCd4kNjYvB/WrhxTamFWGuqOgzXiT74J1tNHmT",
-	"W8ROPsEmf/7sbwmF6ouUVAC23ndPHj0EWZDcU/baTpMTKI88OdkntudCJ0lobJO47I4ktmSf2jvwTNxM",
-	"+DSAv4nuN5Lk7cfwd+oQq6+gFhZqHbl6piM4Z06o9yrDOlgkL0Hwn59+kwLUzVKXiKjCVN3KZWo112B0",
-	"juhBQaXvQSGA3SB9j3fsNS00K/WowBdcQ/1APPGYxCCB4wsJSV/EpPaqEXpC4d8mv3t3dxB2GQ/1YBp3",
-	"7xJ7Vx8T/IS8DUQ95M+f/atN8j3R8nxGaL8vC8Rus9Dp2k2OC+vxDvZesP8y9JxzFr5l4xhsRE/I9XkK",
-	"X9lqKlqBGEJKXJPbsAVOgHrWXgMHPsG7EqZeLCqllQyYIeBTFApYBEx5k3fFINiBECwug3oz/ZrHTA7U",
-	"ANULSqbsjQdUhhY81Tq4Z5N8YgDEFQwLHUJJxJCvEQhI/CU86S27MbWXgN0Z62yjmmQaEqwswxhCwPo+",
-	"HUVtRfPYy6leKu0Q4btIQ40NSJUR408aIrayoD7Qld7MU7ukgApxcj9J0ha+L4bw4niwSEA9yfQOG5Hd",
-	"owOs0+UO03EdqWlYTeA5+r7J80dChp2AnfzkAXlwcHK6/3D94aPTg/sfrWUm1cGNlrKh1FLDITWOTyp1",
-	"vMbkq7gkL1lIWiOSXCTTlzRab7kWaWtkFYvVdWqxc5kppR4PN2q5Qq7nca836IHu00aYx0PWYcGsBFMs",
-	"6ZeTW6qge5CoBUqOG7ZGoPYjQ95bH2rjSV7H0iiHwm0W4pX4KmuzgAhstxu80dUAZEqApxBILmBhMGqQ",
-	"aqlUUjsOLmxo+dnkLg1pgzxtIlpoKhTRTMCTZq7xtJkEJU01yqYBHfp6jUv0dxqE6L8MgNF/Ktii/6lh",
-	"j/rr2TM1NM9tkFolGmLy0CQG6rnNXKO5kCHXzKnhsE+bYP40I1AIN4heodBEwwg+nWsawbXKjIVL4S9l",
-	"KDa1odWcsNfizyPrFH6YZZ/CzdBs0z+DKUFNAud4DoNelhMTDyhuiBUGuz7vXeFpTib04jQX3gPvgpEB",
-	"hCekbrqeFvf5E6CEsE7UgqDAX7sRmrNQe8vZJtturLpJSnPH0kspZj6BJWwtzIA/BDKkTo52scWCbtcE",
-	"D45bR0X8FOe6qzeQdTS5fcUbGPyhMAu0YtD3FcrSFNxhWJnp8SanutsUYolEvWQSbIAgpvKcYfsopNeA",
-	"zgpsB37T5Gq4XSq76hsZioC5RXIqEmAkn56ogCkhBgqAqT22VlAPaPJYZ+hBq2H1qZSTutHDdH+Q/5n5",
-	"7XtToCt305bL7EnfC5jM8oKVtRcs1Ns4J8Oz6qeV+93yxUel/odi+/w9Z38rON0Y/rT1sNZ7ty4fLFGi",
-	"nXqLWcRc8O2bF4uOjk0okEMfo8cXEYDGsh9zZK8pGlChW9qTMCfo0KJuh2noK8GeynDqSCyQDqmP+zuZ",
-	"NpSV3zLD/Lp5Y7Ln7SipxI6SxRssz3rbmf00lJH6Zm18mBClC7M21zW3+NPknwfus7hn8BW9eqfclSQP",
-	"5UvQKQItf9MYMeouBO4PZULtpns8pO5lKmSL5EF8nqMMEUjE64CdwJpcqYyU12JW093kvlrEKXqa4Tjx",
-	"XHtGKV16Dm9KwXbztoOriNCNIkKGq4W685T+shGg6zjNZ/KypHxpN3QJr6qJF/AhC54h8haWuSIwfO+Z",
-	"EOJwRPCKdMJCISpr8kekNSLI9gPgQRPjYdsc9LZC4ABqOICJJW8rCGRjqan0LliB2KGwCXui/16bSScy",
-	"eoTDXSRwhOMGZNMFK0ANcZbfRtMVLXoSYBgn+JsMN9QRvivF3nbaA+lJUDWzRqDmJNtxpGxNS/10kRJr",
-	"/eiIYPGKp4biWs98ifMOphUBcFMlFQH2O3DUCTp+/HaukHM9qaFmpV4qlUrQnTbXqJi/up7EjrI/U6g0",
-	"FEgvvelss42NzW1rs1apW7WSy6ztWq1lsdJm2ym3t0uUbeYKOdrDW6PsduhAIisqsFzlCjmwH3MNM/Bc",
-	"AbaC3lz6V8KBMc99q1CY3+TokHqhxztnRj+qCda0bXSr3t6oWfXN8qZVq29UrFa17VgVZ3uj2t7YoG26",
-	"AVsl4o088mlC9SS+0LxjEAXBmdEvGk1bYs2WmbDp1QBCywQNdqD0q/52gvZ6u1Vxy6zWtjZo3bFqrapr",
-	"bbHNtmV0e51tQL9eoxn/G3Q2/mr89fg7UIfQYx+aHY+/Gf9eKczxH8bfwgReu5M+VVOP4+yJPeGqB+8+",
-	"Pn18+LBcAkjWHnCX4TVy5hpCZbU2XqJXN3+bmULP1Jx9cqN0DxB7V+d5oORduSEXVuORsoIwKg2crtKC",
-	"CR2Oak87nxBMYg77DFPoXMcyAheZFxRGEAHpCSQa02yyd+8m+WSlvrDJU+wheYxA9QeB06WSkY4ARjOs",
-	"N0JqWnOHHcNZK8FFp4wgpmxB078CimcMk63gJGaWXyuSfep0IaRKJKd92RWhLtvU97yjFFnoIw8HSIAd",
-	"QgkcKeIIl92RxAgOcPr1MYqrQ75Nznyv47V8psO2WOQz4BAjVNahbvoHPMcaNehYUhhQLqmJ0gJdsz0l",
-	"IG283ukyd+ADTXPbewJvP8RV7SP9susSiDU2ORCLgM+FPaFO6GtGajRKPUncgfrepaO1iHoE1xOZnJvc",
-	"nhQRNvG9cwZBRTBid4gXkhZzRI8pI3GKQTl6XJOr0amHKlkFocpj1h5I6ssGsWuVik04BJSJnZLpwC3H",
-	"RXhmVlVzx6V2hXpTGjEgj8QgkGovAjmI/lmB2Jr1+gxekbl2gdjwDmfJzWgXmtzuqXk90zrcYxKooiPR",
-	"qkY04OdcDKFMDV2kcDs1zhELzy6o77lwp4Fk7tmgD+VsLDhTBvwZrL+5vC2CMwWhzvQeVJ+3mC+GZzqI",
-	"Z+tYdMZ2SA1j4kd6hsESl8SOmig7I+s9NtIRbdh75ww5AZTtTDBondglSPA629sMYmPpzpOJ4bzHRhqc",
-	"XbOcJL1dlChbCAR8PENZLqepluJsWdL3voKZK5i5gpmzYeZSB3WWMwmUwQtm8lmW4HdVq/P8ATI4NWJA",
-	"CxgjoyOCvBIxZ/m+1p/C/x+4z65gGnZNuQziRA7lNgbwqQdp+V0kE0EE/GkUPciuGde+rZuXia8U00ox",
-	"rRTTi1NMq8DG7Qv8R5zp5CphHP5XukKuCprqNZtBegoa4Dabfk0ql3WHcof5C3Xzeu5DneU52oMxJnxH",
-	"mu2ZDCn6BkD3jljYMC2KYu/LQILbo+NdME5a1DmP3BYpJ5NDOWnpVzS+lyLZNYtJZOj5PmbO6JJYpeg9",
-	"NZjeQIaEcZ20rbtXwY2gtRROMPZ6ymt/BSTZY3tjHQFai9sf7SiLmtEQiMMI/pwY8gb4JXzEXL0gWXY2",
-	"XLHS3SvdvdLdse425+al0tkTh3nVNOblyR5DyWu0vQle9+kozc96HZsuSr6ZadztY3xDq58edZnusqKV",
-	"VAEqguLMh8gEhHKYfjgrWUEHy/TTby/APSWqcGP7JoMMfqsFNrIIwTePAz/XyHXDsN9YXy9XNoulYqlY",
-	"bmyVtkrrknK3JZ7EiUoLSrvr6CtvCUk3LbEN+llYGxjwoOAPvqX6cBD0Baiy9sD3YW1gKSM+SqWHOKd/",
-	"pRegKAK1D+etwZRaTu2xRUV1lLZ6iJJWDe+sH7DYBtL/Ohm0PmEOJHbj6YLeZxTFQKNcyF3QEKV1GdBe",
-	"V3AWB3uNnO4z7uIRkwPHYcxNtpm5QZxY7/pZkWIgztRbbWVEPT+vmZ7ipCX1ShhSM60TEDeS0EhaawsB",
-	"5FxnoOyJyFhQMtwUqLsDFpUSD7vChxg3inbj0ktIGkwiZk9CMuBg80BwNG/3hMsa8IUO+0FkHO0jKIE3",
-	"l2DHPZcFdoEwGvgQucMRr8E4IhVSr1njfxn/XZNrAYRlL8YE8XTtjT0hx+0CGULPMDXQk6NdqO8x0XI6",
-	"YgEW7IpB6IgeIzQIvAsmo8w8PUOT2c15zV3nCO54vgcfru2QvvB9oPHRRo4NwUtloJtF6LMgdnEaw41C",
-	"2llDV+/ozsW2Fji20bBNjtWaPQzbh6n2xmAa7uiIMjpU9YXK8INXVc9PtQaeMgr7dDRtERpLEG+tNwPY",
-	"t4UkTCQG3RaJXS9VopnLbisMmQq49xwx8CEJXlm62AXO1RZzZOXSkTSV2C5yLlECxZskr/bWxDoQJQJ8",
-	"pna/2RVRjNiL4rUQL35RweWjhE76ocLLPVST6kzmltVOzzM6vMJoK4z2AjDakjv+CixWINr1Etk/qExe",
-	"7k4qq4DtLUPPykIL/Q4N2ZCObhWtwr5bGKlO2v0JxvDFW8YmgJT0Opy5lsexkqtL425psuv1C8Zl3eQa",
-	"SEHhmPpHfBH4yTsB5SFz036DeSUNyZEvq01/yFT7T4TH55dcJec6Kqda0PXoyXuGhBEtCG1ivEdbHofq",
-	"aekPOrlGxNWotLbw0w7qOJwI5eE3S38+jNb56hzoeE+sEqGXY7qb4v8nB6TFfKGwu0hIhfSJn5QHfSrl",
-	"UARzCkYfMubKVIDI/MZwv0BjPs05BdKgHTDZbcIixSRNWP/pSUNPoOmSOBuC2QNBK0lDT7a1/aWf0uTY",
-	"Qw34toIRuXsXbBxgREKeA11YquuggWNpBx+lbgwmRJOj2CIex8ea3nvAHNsa6TYORbJLhoGawql39WST",
-	"p1N89SVH+gp7J2rYDRnckCHLsErcDA1Mx4MjQl1XmWGZRgMU3pqb3oiiPD0+pDkq8Y4Fn5Tg5pwNE98/",
-	"rA6tyWsWPvXpgS9lNdSyNVA090pb6HYcO5r5V6+9VKvN3BXt9OtLO92Pj4IRaREzzbQ0A9hjKXXmydBz",
-	"5kAcEVJfYuFDlD+RqL5MFGfmqe8jihlqKjOszFy3Q2GvNTDgjx1R0Q+C7ikdoR+EMqRgmxDBkeHClIp6",
-	"3EgRZ2STvFbQ5Pjx22szs9+0jXISv+FVRZ6pN/shai3TI3jOJZcZAU09wyQURA56E/M8iynVGMHJMfSV",
-	"gA/U1f/rz3atn378tPrsPz0PBoApCxwWwuQJ6ErkSiGX2Fu5xqY23zEUHVnzqchzKK5nESd22ywaGzhO",
-	"Kwi3RC1bwscZH+VlbLkrQ7a7SJsa89+na9OBQzHykWofuwnXIkGo9sDPtsoSgdtXxyBbuR1XbsdXOzQc",
-	"G9C3ECB+Y0WvNKmXXmDE3tIyGLfF01ktWXV4icL9lbDXzfPydq1UJQFL28hnxlKymzxKv1wrkhMIXFKy",
-	"YblexwshlVRZrSeHJwrVKPF99y5nw7t3iaY6RiazJs9TPgKaX8EJF6GuP+YKTPlqA6if7xfLG7U1LKuF",
-	"99HGltQkgRC5M8HVI3WBHfVkRpJBGE8eKkZJua65CWWB1EkYeAwIo4zRfUealonIbs3RBNc2PD5YewaQ",
-	"hxgcA1yETR55N+I4p7ar1Wxu22tz7GlYpps0ysd1zv1ok2xXymRzo27VqlalvEQ4Td0BR7OUcVxZEjvC",
-	"E4wvUHeaUUKuB+2nZlIh1uomx1TZqyG86nalvLlRr1WXec097Ai516W+z/gs6QUbRpn1gDL0FgZOaFj0",
-	"FxxLWUCq3BdBy3NdxlfBlJe282xIg5BQF03tAGWJ+reCwPr8X9VxFq5bd0Dtz3KIGmGstmuGQC5gioAD",
-	"2fJ8BJktHjKlN/ROb3It26BJlIYQhmwfM0E8aPvqMiRm9XyfgHQtxFn5Ta6PTeSqBNENopAYmoCoP6Id",
-	"EY97kkSfFpocLoefngHJBO8kWA+MfO1SSTi8AHWR9lsZBk1uO7F0tdeKZDckPSFDUoexQ31EVwyCSR8o",
-	"/K1PehYbO+MuSku1DrclEHWHqhtLxHKlWqtvbD5XiVh8gYW5r+JJZ9yQVa6pA4SYJWGpwWwucdzhl7NP",
-	"/B5e8P+z9+4/bhxXvvi/Upf3B83osjnN15Azg+DuWA9HG0sa67HO7jKYLnYXyc40q+mu5lCMYECSc3cD",
-	"OLjeuxtgg93Evv5mcX9ZLCDL1q4i2TKQv6D5L+Qv+aLOqepucpoz5DykGbtjxB6S/aiurjrnc16fozLe",
-	"cOtiPt20FitqihIkGNGQ6ZqEO1aLQ38GnTOAIGgrGT7ufkjsQmGu1eIUasqEOClkdqKAAVpMZq2yUT7G",
-	"+vad5YDNiYt+DoRR04Znyd2n3N+fNUDhkL9igdtxk5xL8IfcQsdf9A/Rt0D3qOxss73Bap0mM6p2mRq1",
-	"Tr1hbNB63ah0Gp1yu8GaFAo8PJpc4bfRs+hp9G30Wv5X/ubbFJsODAvFFJJMCRP1dTIw3U/P7bO/weOv",
-	"DQN/wNZu+sL2R4u/nfsiu9TjitYBiPtVcQkZBH7H9VhOJpBHYHCBxOgp8RRKq3NRAYvL6dBEk+mEkktC",
-	"r0Hkg4IMTB9cNcAcL4+xiMtTbejFiAXYReVAvGRH3T8XPudK+NzD/OqUpPlhdWEfxMvy4AYCPmS7l4FC",
-	"lFMGU4+Z5yjnCw3kZDLAIBJc7zE2EEmTXFEiln6TVou7gMpvbN/axpDmL4AXV24yMbR7sMWmXraFzF3b",
-	"wqVrf832aMgCl7eHQddCL41y5gCqTwMZRX0X2wgIglTT3JTVUCSqgZASN9oRoFIk5meFYe/z9AY/JuyZ",
-	"swHjjcN4YWovHJyKJZxAONyz7NueS6rTllRvFRvlUOfspfI1x8XOsbTPisSjvDuE6EqQiMgFsI5OSTqi",
-	"gjaBO9gscTZ9DdunUaSBVFlr/jAskjZjvMUDtu/vYdmNIm2Mw7oaEWnaB+UYsqAZqUi3Bmrx5KZJq6Kh",
-	"UJ2CIDdDydMSseSmvS+kTLGKxHIHFuaxARTb7sIdpA7S24SGGFnGiwYMsgF186Qxspva9jCgYeLDwnEY",
-	"eIrndhhM/EoSSyDtMVF5G4fQnt/Vr+AiRaMXkNjqTWpBfNBnVZFnlM3EZ4UNGTqmvd6pMaNJGw2jRmtV",
-	"Y4OZzCg70zHiAVynWjJL5XK11FByGl/59KDStwgYJu/ejKMN8YIobBZu+r9wPY+u1UsmWflpubxF3nP5",
-	"8AF50FzfXa+tkutuwDr+g7VytVoyT5ZvrN760bFSvUPzWOmyPbUxLTyewEVy8fSxayixDASj851s17ij",
-	"+2nPS+x9YLNBOOXz9jnbwgCulIwgabBGMCXXoLPZANqogU8+hF5qWULkDoz0thxoSpKcbJ8reX1FZTss",
-	"vKhxLE48jsM6TsfJsNBBIp0R+wMxq+66XU6gx6xcP1irwjzBllqnD9VfiuHQYR4L2Zx1mm6zB24Kpctd",
-	"kVLZeqmtlgi8TVVW2+Ix05K6gurzrDuyyitADGsYloheAMA6jm2W1X5QjYTjl4/GIAZ+cBEUQdnOZVPE",
-	"JaZusEy/WxqPHBsle1PKd16PpXh6T7m90pzscT3EERUn3hI5hcIRAJpjVBAZFJbSEsI3XIfJp3fZIZmM",
-	"KrAIBfJ4+Bj77x2kNIgLyjyX7+nG1UIxyculChzr0OR8QLsul+DrMEwp/BvJAE8P9i1ghQOIW++UnYpd",
-	"bRs1WmdGrbNuGs12o2xsVGi1XbPrzjqbj9jq98zmpqlhpJyQw4FmKtePCZemvrnqioFHx9p4/6fo9eTx",
-	"5OPJ4+jV5OPoK6DPWhywxVM6lnM8z+7G4ZJkefywlFpc5RXzJSQzoecm9BGd2aqvZLzfhH/EVlt76B6u",
-	"5+6wvr+v3I3yblvTY7Epx/Qt7hPP510WgN7CDplgQcaKqkSwhixOgptOepPasQO2J7J4AGmFXM678oK7",
-	"Lt/ts7DnO3PzEpJCIakPua/15PT6GYMJ6oZkBKwTPbrP5LEjioUBOPZMRyNcKLVml24NPz2OOerRfQN6",
-	"8b6ak9IbTZbKeeBOVzDgW8SuLlOCYYx4bBmJsPZQX+SjNXnVNZt6Xpvae/MNtXvQNkcubMuGTiLg0xch",
-	"DRmiQ05oun+29iQB5w1zSHvc4hY0Z7kr/PdcvmdNtZFR6KFI9tHLK2bZeDDgJ7f3HiNWx+Wu6N0VvrQB",
-	"bnALQbF8FJEpPMdxDlbiiFOztUmsilm2kkAnZyO4UlH+YCYpVBJSKqAdSxkl9Egs8yCxSgh/V994N6R7",
-	"jKekWDwiKSuTy8wkt24lV4qJdXR6F56El5T4Jrl/bAhAfb66YnxDxQcF860vmiX6ruvJla9paafaXeHv",
-	"qIsDbDgRhY1KTrk78B54t99hf/P++3/d/uu76x88uNu+sa0q2OUBf/Nh9cGOSTfG5f6Vyv4HzfB9Vg8a",
-	"w1u19k/We39ZFVfLnXdN+t7Gg7+2C8sAlitqX5xViovAun+lYeaMRx+bRlDX1Bx9dBz4NQ96xSsltdTJ",
-	"nJUup3Ep5p9z+qjQeWl02FMuFPS5K/zr1PW0uszJXXJyl4U1O8pbWIJIth1rryWB/gG1Dvp2vk5/D3Sp",
-	"VsqxKm0PUVFk63NXkLZcghkaFegVUt6pLYJ6OuHq66RVixWbCEjxd8BGOLJehqTKZbJSilNw4+3qsYA5",
-	"bsDs8H7gqmJCsbm25u2VUqY/vMEYiC0j7OTzwbOeqZqaWg6LCPDt9AnHkuJTV8gS5ZATLNdqO/BHAneM",
-	"NTXQ+4FnnfvCkmUlfy7Iz6Ugx1qUk8pxnH0jdO09Fh7O1iWlBTZRGnGiTiArLlcRtTQJELC5upz4nK0W",
-	"wa2qha4XB/p0CsGQS+gXZxCo64IEp0SEtNOBapeximvAIOLkBegsOmaHVI/fxSe8px5wkXblegwan6Wf",
-	"bB6Zwwyr/zJuleKhgziTpulTk5Junn6ecxhoyLrQPgNJxbAk2vZ8kdRDFxfJdFAdLCp0wy4zo9GuOUaN",
-	"Namx0SmbRsWuOjVW76zTRrtw/GYNCdkZeBJ0/wVVDR79PnpOoteTJ9HLyaPJJ5Ck9nzyZPJ48imJnkXP",
-	"oy+jF9G30dPJo0KxgPsjzn840KFBJ02Y9ZN3lZ5aF0cnO6g1muc6LJvroMSunsCUkFZv4JCW0rcHjAsg",
-	"dZbn6goefUW/Q6zpRWslHNcYqOrLqeyyFl+x2r4zthRLmpKsUAvdhhZ/SlBjCo72NE93pKZ83OKB77Et",
-	"opj+kJlMce6tbiWgGYPEZAW6DasDVqWekLDbavGVFHdj2/PtPeaokaknxWbLxPIHTBoOaYZUUBPz+ZGn",
-	"lvVJ8njbcEYh+ufoaySKmDyePImeTT6O/jh5Ej3/by0e/WN6+5Lou+g1mTyePJ58Er2KXspt/yL6L/n1",
-	"i8njya+jb6KnJPp2rjSQ4j5b7h1bMB1HCB1PfuDcn03L3wupC+TCPbkeUPnIcxTBMVr1TO+OeeRLuAdH",
-	"VCgfe27m5FnQyzcThJYEM+ovU/sdaqas4V4wVH+vOTbLdVUGayNL7SVB2tTpsk3S00ltmhFEGzYac0Pg",
-	"Vhkf0nBR1gfJMD5K5A6jDlpgePoloTWsILaUTmIOuxXk690c34dnOf9myomhPL40/YRL5CmqucGJwizH",
-	"eY3FUn70HI4uUH855IBHp6xufE9gdGM60rK78yH+cVQb5wx/whahfAw9MJgn2CWRdGomV32Gu65Pgz3i",
-	"qt2XTWB5EO+dqNwpNzwXMjzPAG/k+ZRnWiaa5FMeYYgelYqk31Zm1pGWBqfZ0ne+yFmDjblQb983MOp5",
-	"Rvy9OOJFbJ8LF1jgJMTQga+ACd/bh35HkKzmciDn2cX9vRsGlAtXXmyKdUeH0VE4Ydr4IPDbHutD5ZnA",
-	"DNWZNryZ4ERe4U1L0inBUk6SSs+bbMURn7Upd1aiVS2ONy9h86S7I+CYfDGJND4R8lrTNsihECzsyYWY",
-	"1VbVH4Zo/0gQph5Xwi8mEovHDVs8qftUHgLAjituKJLITsej3bgDuUKXmEEG9tHqgsGbm/qJLhQPMOyZ",
-	"QzgATqe0/aPi2/FNHi2YVRfyTicWd8gtTJvthr3uGHVW6xg1Wm0bTbviGGVmdvRvwImgtPCCwv00oh9q",
-	"nS3SWAYXZI5Sz0wkSlGTSMRLQkmsc4xT5yG+bUfV9OEKSLxEUzGONrP9PtNBDrJyIMix2uKjHg2htEgK",
-	"WcQkm1D4AG4qn1BOLG39WUVi6S7+HT/YRWoj1TGVEwuxgJUIbx+iS9kOqzvyDvf8LFR4wnjKF9F30dPJ",
-	"4+hF9GX0ukikvIq+i55PHk1+TUCYfQkyCGRPqXDMDX2G8Yhcyr9ZKX+8BTAPEKuNiInIzhvv9ZNHKs6l",
-	"4pHS1OVLwfHQDweH1bslfc5UdtYlMV1YRmPTPJWECj4Ch5EV1SJ5yKGSLWC2D4lX8sdVzXEV+l2GpR0B",
-	"023SDhTDbfO4cC4G+zTVc81mgepGDQw1d+/e1sQvq6rBtc/jhCw5NDl2SBzAyElyOxwn5H1JuyEp95t6",
-	"vhbX1sHUQynufOZ5ImYpTTdS+wDaqMXDltexoev3VBO1mMtMV7kw2+fObofaoY+NqRmXCyBV48IChqn6",
-	"2FE89InjwprO0opX8ad78t2fvPiktlExqxtg4sztqbaw+JNjUsM7jWZpOHMEZw6aueO1nZxLPZewS0tY",
-	"tTAVz0VqZaUEbTjyDfWlxPeZfowPeijwDkgVuULV1oYu/SgWOWE88KFbDaQQAV1yiyfpUXIjFpMY8axE",
-	"ChjxWCfEGkCUueBCb/HpTplqjwGRRXrbAIXGDV0bHOoRkjELW3wFG4Vg1ivjzsB3sYWIRPOQKDUjvuBZ",
-	"4GHSfT2GPHQ9coM4/rwmb1Iy3NU5oyfzdagHiImj8GMWWNSsTvEL2FGdbTRm1HN9RU71HdanLriINzcS",
-	"kfXOTJPezb/92VLiME52zUSCUOGn0wKm3tsPj0M0TM8HUG4stEezrd+bUNCLDQ0EswOGPKIBC4cB2JuE",
-	"ChKyB3JfAXuo5YcDOY+ba2sWuX/nBvLBQevX9+8oPLRz690iaVPB1murYCG/6/tdj5HttBQowscxtCTk",
-	"4xa/c/0KWa9Um4QOBmTl7o+3jXKRrBPosSCKpGqqBxXQE2efBdRTzDuC9OmYCJsiRsDSVjmSLWSdA6oC",
-	"IQXH1K+iRG4pIKF73tAQC5mgjAn2quZxl0v0mt4eqRY4NCWcSuQK9TztgAWKetUPAg7UvR5wmiXqmm0Q",
-	"NA0HW3yJwqctFY6alkK6VngKSOki7Sx53OIrCjvIVw+PNr+mampOCic21RH3KgP7EGYU6nX9wA17fTmO",
-	"H2+XC8UCLpLC5nqx4AoxBA6TpAe2WrFYdZUsX2kUrKmjNufd73/Gd/uRvFdraJqVdbzdj9bxE97xR+pK",
-	"+B12D/1R1cSP+Mp/9Jfv3P3gr6tXd679eOcn1Z2f7sx+lugSTixsVs1i4cNAytsdKWgL7l+9c/vOyPzJ",
-	"u11/e3t7+9bd+71r97vb29vvy4/Xtrffv7m9vf1Of/+q78lv3vHeuflX1366trbWlJ/+ahTe+h/y+0Kx",
-	"gIMpbBaOHM5SAjxZCdm+2anVv5XsRy01wMwSeyAvKO6ncw1FL2yXHIQm2KJmRhDQwWCeAjloUB/dO+Ma",
-	"CBXFxaDe//QNdXsxh1kQJo/NbFgSfgfxH66Z4pRmChlUMUE32BksCI5bJBuVq4y3OFjF3B8pWnkW7LNA",
-	"cWVrg9mF9MEeE6ubiU0resAXMwpc4CvtsT5x/BEvkeuB34cL+rrKKrZ2Y256sSfUYkah3OIKsSgzOOaC",
-	"0L1+oPu4FuTc31VTtssSvZNyCqj5jH/UZncMh1s8kCAhoxf5IY1EDsr0UzGbl5IkZ9lNROixiSNrV++k",
-	"Qe/yhatTp2fJRNwdqgfHzArOW3DkLTgSTvyUYYzVlwnmXEJcfxiUBhJLHNaOQ2LjWCELYsUQBNh9kCRg",
-	"Ggpru8DtY+kSSDxOLAl8qrbb78IfzCIh7a6WCCRIY5uzKYvfFVqibWobL5CGN3IKaVv8AGxFKj+Q8gQA",
-	"dwasbvEZN+t8y/v9ILvt2KyAgYddU7OZEYNsu5xCdvdsFDLTuNUTrszbaaR0SRwwuUqFYqHHqKModa9Q",
-	"u8eMKz4PA9/LagQ9omNBLO4bIvQDZqHAgUcgPd+LGU3BKpnKPD8w+vNcJnKBrfnUAshQ7Etsca1FjFjD",
-	"ZQOzG9JkQQwlDf9p5YPrAxqzciaKSA3vB4T7YRHolFtc8SkfbcNiDB2wlCuw22t73OI6UHCk31/DHZ4Y",
-	"qFMyIDsa3mVcfsGmVfD3BDbcU+Rk0y+tqISgRrq57XQGcUdqQxbg9MwvsD1xffrBmj/tIp23PXWB1MCj",
-	"odQpl6C2Dy4hyMqP793bIe9Q4dqKTucn2+/cuHXt3u7tnWt3tu/dvrN7/+61O7e2b16z1g7+trN99+4H",
-	"t+9ctbbi3SXtmhZPsemiRWNTz1N1HmVrtUQwTUMcLDYGy32gXOKJv546fZdvwt594ArIlknHNjFKqVoI",
-	"6fQaOEdzZ5MVeeVEbqj44lTtskQefN/F5tbI+uvqfonMSZoyIkiBy18SkLWtz1mxdKoOfMkc+azQU1pN",
-	"r/CGEpQggZ8y6LxhlyDV0fzi5rQ//CSWFAw63VsfSYT84C/YA7nUS9PusalEl99OHmHCyUz6yueQRvIo",
-	"SV9RqVbRHyZ/D1kq304+if5IJn8XPY++lUeSP/179B/RS0hqeT55FH37p1cSKvT8IL7m1M/yR2/YLWwW",
-	"cJCLW4C31UpPT99ZZggtN7vzW8YmGe/x2oLF0HCabKNjUqPcrthGzakyo9mpUaPeXrf1b+kcdrUKC9hS",
-	"Q15C5Uqm9xyOHLpkyan/qkSi30WvJ4+jl/KFFsnk4+hViUT/GD2NnkUvolf4oosk+rpEyhuFIkwQtcNr",
-	"6qFd3vGzH1gduJP0QK9t1Em5UjVqdQPaMqVk14/DvrwaYv8BIv/oc3nzySeTX8m1FL2InhMcZfQqejH5",
-	"ZfQiehk9nfxd9CJ6QfBEEQY+V3ZD9F30PPo6ehp9Fb2G/z/DY9bSB5HJY1IxyyaBI76OnpbUQWoIsEVT",
-	"w7zp4B5YeFyXLx8cx+XLB2+b1Dus2xVaZkaz3XCMml1nKlkqoe3uACe3zbiN+SjIYFkxK2XDrBrleiHl",
-	"yo5+A2l3TyePINfuG9yUJHodfQm5Zv+Fr1c+xeRTEr0gkGL2cfRS/vlV9Bo2+tfR09QimXxSKBawna28",
-	"wb+a1bphlisbTaPRWDPNctNslOty03p+178feLqa7nhyAvascEPco23K9xJB9A/RZyT6IvoSDv8SnuJl",
-	"oVhou3vQj7ZWr9QrlTqsxAC3usN4uK1YlDYLVbNslptls6YrQvBol0tN2miYDbNZbW5UC8XC3mAAX1XX",
-	"zTIWjnisS73teB+Vy42NjUaRHGM/wZX0Q30m/5Ezsdws+d1AjrlsVhoN0yxXK+WNOvjrw9Bj/amHrpkN",
-	"s9IsmxvVZlII89FSAnkBpoJiYZ8F0CBis1wsjFhbvsIUc12GwPjoFOS8Mw/2HkAdPX8EgANhA6QJIg55",
-	"46kv33cX2luA3rptxObfPixo+AuwF3ILfjblLIN1IxHeNAuOBtAJfF5NwfUrNKSe38XV44oQEdwMdE8j",
-	"9rWH0xVqH62lwMXhBT3pA3XL8AzaHvRnOQHthGI1Lv+Jk82xn0V7HOeO33W5zSx0mUl8R8SwDa38fb5a",
-	"BLAqt0efctoFBiCJ1OXTihL5QKF/BX8tuMaHQzbEWAQ0lME8HEocZrvympvEghuEEiYj93fAkm9K8bje",
-	"YR0/YBZZmxmpJg2VM9JlZIWVuqX48fp+wEjYg+YCAWPEoWOxeeCSP4K4y59/9Y+kCkdkNP99zxVhWqxs",
-	"p9/SQgwOCbEbWVGt5zZJ/KAqEBV/Xl2C/Y3xYR9I//TJ8mjGHLGrkhDQT5H6VT6/5wr8QAeDwN9nWAvx",
-	"c2arQ9yw5wR0xAs/W5jGTj7iIPC7AZX2ZXp9znsadfTpsOjJ23cDfzhY8OZw7Kncemor6rUn5PIkbVhj",
-	"OLjQ7bN5g5laktlDkqoVgpOnMa54QMQPiEdDFhwxMthtxxrYeS7ZwwM5FiQsWLQRn5RZuUF0KQiZMonR",
-	"YD5YXlExzDKU/2p8JAWjk2abgGV6BWOf0efRvxgVs9IwAGzqFbxZwO6LDdNoljcqWH2xYdccA7+VX5rV",
-	"xJQo2xWnxqS9SI2a3XAMaTMaJpX2JNZeZJVOr9vVznrHZEbTqVKj1q5uGBu0VjXMTp02WKVdtsvlmfNu",
-	"HQvbJ1Jhs1BpN1i5XqZGhdY70ta1jWYHakbWad2Wtm+lk5xyzw097Y1I2VZgeJHo6+h19F30OnoFZs2T",
-	"6Hn0avJreG9fRa/n2D5pOzotQuO/M95lWb/Lg3D4wCFTu2vOUSeqdExpqruIbhYge9R6+3x3dvmBxW/v",
-	"QVB/32UjfDkp3Hktzg1WRyxWI5lJIzVdKXmARep0eD2WAMFrD1OfDiMa+kA3WokF9CVBHBrSInzr+PZQ",
-	"zpCI69NHPd9jpOeK0A/GZGW69p243PaGDjBTXgX0DOdh65Op4V+a1rNJk8SsmPAcEHni1Oz4mcEd4gZh",
-	"7yr6f8obG6Zh1o1yQ+ofN3R/wbjoQZPe9Vq1MLcP+2G91Qc0DHw+7kvDqZCh5gaB6wfXnKEdexYdd+D5",
-	"fXpLu4dM7MEOiZbwy10WQMe+QtlsNFJfDwOe6WAuFjy2z7zCZqHndnsMtplgDwqbhQ7rU2jhL7jroQ+m",
-	"UqlWa7U6+D60C3Qxbf9RsUCHob+NGDnOXrfli1Lv5RDhPvA91x7/lfZ44GHoVlkACajEtZ05F8mACvES",
-	"x/2uPqUW0j3ckum1NHA6sAg8ljjQnk4eS0U5eTR5UsLf55V4bmSUeO653AE5IgSUzhULokcr9fXCZqHO",
-	"ms1ac6Pp0ErTrDXK9bJjsvp6p+nY65WNCjjSqo7prFPabjvOeoWWy6zTqJSdcr1WcZryWu4v2Dtj8PvV",
-	"mpVyuSrVrOdTJ3syY1aV2VFJwKm/k8t1l+n1uqvWHuhdth/PJ4ThlgKK8oSZnUUObCZ6yBKAuxc29WpJ",
-	"qm8BkOBLl6+mLGU3Sq9UhQUFMYFHhb4+qwC+AHj+N/dE5dknSmOp9DOp0eFjVZZ5rOSK8r0dhZqvcUfc",
-	"VtupYZgVo9I8DqCGEyAJNn21svK2f8/R9k9w+3w4pB6WkMrNMxx0AwoZT2eJyRUKETszmgYxif71LmoA",
-	"BVTeNoxP/C47PhJ6HR/Kz/NnpyR7jt3PWV4W5enXM9dle9FgffHhUeswcwRToP482BVrVIO8h/kUL0p1",
-	"k3be+8G07x5YDKzE12wV5XIPWBiM4yoGGq6SP//dPxJLe6FTRQygW7GSTJWXFCH2kBTCkpHLHX8kj/EH",
-	"jJMV5mHzgY3UQbuK+GZV0S7Im8ozOgFjJbIdf4Z0nOneoSENIUqKlbx2j9mqAMMNof2v3yHhyE8FQ+Ah",
-	"NIlPEkGRd9BpQz5npAvdXsKtpDcoPmtn6HlpCxbkRNdnQssJ7cOFvuMr03Mbt34YKO2ySlwuQiCuvpe2",
-	"ig/mPx20VJXBM2uhHrtLGWK2QvSb6HX0cvKxTjiYfEKiZ0TZGp9GX0cvo+elZRJ75B2pdweunyrw+Cg3",
-	"p3NzOjenc3M6N6dzczo3p8/UnE7lD3z/renvTw+cvETzHLoJFDCacRUc4RE4JfPX9vsK7OT273JUr5So",
-	"udNmmgopbhFL69tNIm9pkT6Q47hh3O+U+yGbDloSR7c/EWCg8nGqIehshT3c9pSstAQb4PSE7EGIjK0v",
-	"paogirhVIVnFJTr5e9AzT6Pn0TdF+c1rqYReRN9BRvM3JzLv1OOdVeF+bufldl5u5+V2Xm7n5XZebufl",
-	"YdPc0MsNvTfHxYMGg8/fiq0XI561h/rPwzIrtwWxHH/E5Su/OU7tp6vqZKsYR7zS47iUWSi0pdgA9BWJ",
-	"K4AAIXCYo+NvM1ehQ8cNied3yYqVepRdPfhdfS2otT/I261+nZN8qZ/i6EIeRtrjkJGA8i4rEig1suQ3",
-	"4kemUTYrVSu2RJFNJ7FF78hTpson+vTBe4x3w15hs2KaCxq91+5RpDmHIZA283zeFST05974Rsc4hXtv",
-	"8+TWtufKNQlEP5vEqpo1FbRVyPuwodzyOTNu0tDuLTWe5Uo+JPZekkWpqAiYfj5g3eOee1rkTZiWLE2L",
-	"GVqmbdtmgxBfp8iIxcNKtA4nXCoWruCkGVddMYgV6oFr0TCkdi+hCFTc+h6D5oJk5f6960azSJBid319",
-	"9ai7ytWTXcd498fbRqW+HndoxuEVyYdDH4puj6KPqpjr39+1oJw5zMEN/z1aEPquKJzmjJ1Qo70mTVfr",
-	"7a2v6rweCSgHLwli+4MxWZmSbqtSqaXkYeqlnd1Iz2+//fXsB0YlBhSA0B0lVNyEzhaxptbHJsHlcDlZ",
-	"DGm6uoWW0uVFFtJHP8TuDBqHJUgUS2cSWJQnJJ54AHo259w9geHnIhcSK8HzUNDxUiGL04mQRWJN1eNj",
-	"qmQqeQ9TIHX1vZXKY7RWt2aiQzp5Dyl+qfD5YXl8d+Cap57G9/vo+eQJAa6jx8B2BF6nF9Gr6AWZPJ48",
-	"ApfVt/r77yaPoteTX0bPJ4+h8d/r6Nvo6QIOqyVCRVcVnUQeK8pjRXmsKI8V5bGiPFaUx4reWqwoRSSU",
-	"h4ryUFEeKjoRTbTcS28lTKQsBUPziOXm4ClVxoG9N2MTporXXL5PPdfZDQPKUY5NtbhFMXtiyxDebUri",
-	"XUmxxZ3YQvxnqYUmjyYfR/+FSocA9SnkEabyA6OnqDxfgbJ6HX1TJJPHaDEiJ+p/aird6JvcHMzNwdwc",
-	"zM3B3BzMzcHcHLxI5uAsG21uE+Y2YW4TnqROTOzNgP+OH5Bkg52SbTh03NDQ+nhObuD17Lw/TPVDGnG8",
-	"wmyO33QXfbKSNDkRRRL4HtPPUyRtz7f3BPnzo/+3SgbeULWXw66oLa4u73eQmZxJwCvIiiUP2HW5VST6",
-	"z90O9PCJv/GHoVVscUtenjn4UVpqnYCJ3m7o7zG+G7Ahsodo3mQ2Jj/3XS6fIywSzkZMhC0OmL5EbgM9",
-	"pB5Dl4XQyd/aItznhv4a2SEzuvwcYBmXL+Aazv+SYfZLgrjOG7G/zzO9s0ZbCqyzkIJ6eljos7Dna3Q6",
-	"8gOQdTFSwtWi8ETZrElUNAAFUy2ZpXK5WpIGk2+DvXBot4tZkIEDkRbRdhdvdtP/het5dK1eMsnKT8vl",
-	"LfKey4cPyIPm+u56bZVcdwPW8R+slavVkrm8NTVDHVy4eW/bvNld3JJOluDRtMG4EXPesXOkKKREmW1i",
-	"cQnaX0MnDC2aV1Bcp1tZxM0yltEYNva/MFQB7FylcQ3bwYF8z+JAuySITQOnSGwasq4fuFILKHSLqeRg",
-	"BkiV8Bsy6vlFSECW/3btHum4zHMEZin6HvZW4GzU4vvUGzI8CeU29r/A5HWdqV4kul/XdHeL664XsoC0",
-	"x8RisCYk+FAtK/CLG85cqa4ag/xYzcsiHSOU9sNsQFcQaTrDLoN7zWPrT4aW2SNihmhOTe84sR20hbV4",
-	"24fZcS4yvuW7LpxvLYPTgRaLNtrhwdKevt9FTyePlDXlLuECSPsFfwfuUGnV/ScYlHG3PXqIEkq77wPX",
-	"Zrt9l+P4OBsVNusbpmmaxYLvOYXNel1++KhYCNGIVMfMtyUnvwLH7UI2JNxhzqV+E30WfQbSK14im4W6",
-	"MtkNabMbNbreNprSnt9gZqdMK+2qXZPrJbXoN1MLGSZZqu+TMehP792j1aCa7u+tHnzbHPgHFAX2XOrF",
-	"svXIbkwXmRo/0YiHdofCIpIwYCzpfTqgAWh71ZPG7rmeEzC+unmgzVWPCnla3xchqZvmlBoWPnEh2MT9",
-	"ENa8U2pxaQUCocUhClAP+/Qk70GX/sHWmeBGt02nzCodo0prbaNm1x2jydY7RoM22/o31MmYgatgelIN",
-	"UY5b3Q2YQ7t+192jhVhGzpFoL0j03eRx9GLyv8DbBr+AGFyqSx6sjYUFFWhzOd/zXFVyReSS6ayQNpRt",
-	"qLcAU30xpVHxkC7SmZ3fLL11LAI9rYHiRpVyggxa0dJEuA8IxBHFJrFqlYq1unVEa+QWT/VGzqoPLWLQ",
-	"PPT93T7l491EWFlYVFI3zfk9la8kEPjYYe+zERRL7/sz7Gn8g5C0y873PBmrJcDChV9qDLrwK2CDgAnG",
-	"0Ru6SQTjjtxQbWrvESqIdaODVWaWtJ2VFe2GRSK3C/6cVKJZSLoMCSU0hArC+ZIhu6osD2bkTVUX4TRQ",
-	"LVNJyqtwio1RE7G+9lDfQZEWOMxjIVtCX91hnaFgjtI5UnvoK+5yP9xl/UE4tsio53pyYwEcFsN2MgK5",
-	"02J31Erf34fAQF+FAVZL6S2qd1uWCroKA0+poBkkcIQz40YHS+kzvBkZNat4M6f0PduhC2yWnYDZPndA",
-	"xVyHENDJfcHN5W57R8vct13sCYtgyU1anB/6A6MPMxEtqeAsoNb3A6I3QNayf5eFU7DrJNZgjkx+wMgk",
-	"N2FPN9OcOktLhouQEJ5e9hm3T9DEic1mUMfHspsliACzeSVu5CGGbWk8r27JH13elb8OucOgBTvzOrCr",
-	"iLwV4w7luM0cxgYsaHHoep5Y20Upl8Hg1pnkyb0z4QpZsWqVJprn5YoFTFVS2ntIQpQl1u+DTDslNHNc",
-	"U3xGfr8Zyxuf/EzSzHP9llveP0jL+/i4/uJlIF5QY+IOA+4nqd2Atf6sLH+/32eBzQzBwtDl3SMiX27Y",
-	"cwI6oh7BahASsM6QO9Is8Tx/FLd/DljfBW3qSdwTun1GVhzWoUMvFGTIQ9cjgoWb0tDfDaCNdNk0i6S6",
-	"WiI3D88VmWPyqMe4q5/ipKqB+3fgybY7IQt25KXlaXVTXhcf7Sodi8JmtVhIJgWLWzBODo+1JB97+gHm",
-	"SGH9mvJMsHOUCfbBgW0hF6xeKOmk4R06Vn3SL0SkapjZlmHePtwZZu/DY8LN87EFTxlyXhC58v0BR3nJ",
-	"xNnLv7sMw/OjU5CDS0GXgcfkJyNVKjoHvdyazkmFfFMGbTpVrKGIaa9FiVgCzoKiKgWXxr0YMjJgges7",
-	"Eo9xKPstERSExWnvQ8io3YMaiYBRx/C5N84gTYasnXj4V+PRL5K7ComgatApJkExLys0qYg7ka8nuTfM",
-	"0yJ31vWHp3Rf9WIWubNK5D/5jeM7YXKEK1L9grJurMryFpXON+TScvT7V8WfGWPB4yDbLCBUqg4cjATW",
-	"84YCy9a5Hvj97HmQdrMhL7DIZKgBqOy2Be/9Dhx9CndHtt5uLCbUFizqxr/zhoGHHcqG3Xe5/ly+cMnR",
-	"U0wbCxfnLl0W3PM9hx3MuT4NdoWP5NWHUtg1KsrZVnfKbJ2attFoNztGza44xgarUqPcwZxkOTj5vmGJ",
-	"HcY4oBbhOC4th8+3+dQZSYW/zYIQC3/Zrt/ZnaoDlksqJnswTbNWeatFzv4+CwLXYXemqscvaOlzsq1j",
-	"Pg1d4r5u6LkOGLy92x39sAHb9/dmJgC/SzFICE3DUUgVTIPPEL4YOq4SkHpFmLgi1E/3/JSDtbp8gRi4",
-	"Yd3O+H4AzB5hOBCba2t7tO1yFpbUli75QVcDnsGw7bl2JrBZW2hbnCgXf1oZHZ2LH4+tOFXxk3smzhEy",
-	"z8rpj1dX8gbTPsWsny9SIi0sYyxj1g8gVytyfEE33TSnAFZRyz2TjTDkrztXr8eOTeF2OXOIHTCH8dCl",
-	"XlHBfs/DeyqUSlZc3vYfwI9IE7VaIrrrgBswBJUrfcodGvrBmHhMCCjPRu5/Tj0SMmmrDNBUkgC0M/S8",
-	"VdIfipC0GemzsEgSYqv0hSHTqs9Ci3iuCAUZ9SiUFfRdISDYyYnF5EoTFlmx1K1LraFpVm38dMOBT8wi",
-	"lryWWjRY3w2ju8dEqH4cUCHwFzXW+HvXsVaLZMjlNYk1rbYgm6Xr7ie1haleNSWyHc8kNEMhPmcERHfy",
-	"VgcszhTbxDmgnrS6xrvsgXxsq0S2p5jdSKjmgfthvBogwDTq+YKhZQMZadAiNKTSslfR3WzqMG0FwnvW",
-	"huBBew/W5EGD7yTesWOBv+V0wcEBL8X5VX4DD5Sj2RzN5mj2+4pmj4dc57m4ccekmkXkCfi5a/ysATgs",
-	"TexiPgurjwbdJ/OFr3UCxy898MSDI7giEFZNPoaScymbpVB7Dp0mgB4UwM1U53G1lVTBmHKNr0wey7Mm",
-	"T6IXk1+iIJ08mXxCaMA0ngoTTC62iJJwKSfriAVJFIFLYBYwKHoDT33YY678Bu6+WiRUqFwDKXTBMRz9",
-	"Jvo8+oyErD/waMg2E6wozYfEpY+itBijfHTxOzRkxSwzYEvDTHUZac0UCaj6IsJExPncIWNG4XDXD0jM",
-	"wbhFBDJ/6lMTGFEkQG+q7i3YgyKJvoh+H/02+tfoiyJJUZyWyB1/NP3EZOQPPQdyMAQjKzTG9+lLCDpe",
-	"hXdg1SoVItfErgKyui5QWwI6eTHwR9oY4GgFqE+27w37XBsGSa7HgQnTK6Mv93CXLYiSrz2QAiMjLnI9",
-	"cPxFSJoA0KVepjTCbG8o3H22Os9H3EEH+QKGqCKgWMhbLTHknIFsxdXf1fV14tCxUB59Sw7FmjfO0D/R",
-	"KJdzO+9zp+QPGH/Q9/DCwvA7HddmsfIUA2lpiR5jYd8rwX9PpSnfT9+7+1O9enC5CZ1AGP1b9NvoC/mf",
-	"/xv9JrXLoSQCd/6c5mUn6773p3+Pb6nYag2zDEQ3GnhXyyBm//SqSKBV3+oF7if3A9PPKHNmsSGW2cws",
-	"uIvoJDshglisg/FhcfAS2eY+EPfNuCFjzexq0r45eX1ZPpNT4BbP/Qy5nyH3M+R+htP3M8w4GHI9fy5Y",
-	"fbMscI0sZ5j7LpqWvxg9UY8EGLqf+Nzqg52r10nAuAOZe9AVfyrIN6JC4bgjcvMOIg3dpvcg3NhxOkdZ",
-	"nt/3/v2HCjlCBRkELg+ZQ1a2a0XiUe4Imw7Q4j51Y2y2FXqRsFK3JBX+H+a6r2YUY2ngdP706tSansvB",
-	"XYCO58sNM1db561/eKb+okIKxVxlvTWVpRD2Rene9oZmeF5qzh0wNQShs5kcsaRXvdUod4raCyik3IeU",
-	"CyQDVt56AWX8KjwAF+kEfj/duUHnO6HcJA4NKVmR+ygIoIEmaJTVTUIJZ6Ps7B+d+ZNO97Fiq8pC8Og5",
-	"xOcsI7tHBz7sHrP3mENol7q8RLYPBD5OIcPkDg7qdHNMkpZzn01+Fb2IvkSj9RmJXk+eSNsb1O0zbED3",
-	"avLx5FfRU2XELtNgPBk0WqZ5lknu/cm9P7n350J6f6QuyVNM8hSTN8kU4b7FJJMZOCylSY6GF+tirJIw",
-	"oGGxksPWLBTeJCjgCIhFncesUy8SXHpJVyZCxjcRdByjTMDF3B8R/3TA59ZstzECzcyI53ezcKm82w8P",
-	"luZByRyW5rA0h6XnBZbOSv0cmubQ9E1AU7nq3igyXYjHbCYXSSWtDmgoZ6FIAiYYpvSi2IFKsxgvQbO4",
-	"lRinQaqnTntVPA3cIZQMsC2sDsBw9iBcLSbQzQ2RHkW4XY4lgDqOlp6GOQgMU6oC32MCu6AekT11arxo",
-	"ctjYLO315HH0UiEDfHyJd+UhifaVHwFRKHXQwPLkRDt8EesGs4kIQ74B/OXhmNHgI+OhYB9umvWPcOjy",
-	"jRbkD964kNYKHxXT973deX9K588Mo1aeHccBLZUaifxt2bHopvszNzYP3vfzZAbKs/f9fMn7fiQVPOu4",
-	"D+Tp/xH9S/SF/F2vLw1QPi8R/H8C4NKHxdjgN9ELCKK+nDyJXk8ezSMeNe+ZGxqpHQNb54R3F7SsPN7z",
-	"KSk2DLBL3/enxHyYGcZSjZjC9PokWEyjNjBE7FXcZ2WaGzqeOFVVIfWJKrNQJx/wAqgsB0pw1ysFJQ/y",
-	"hyGxUEpYq1skHPmgnwTp0zFW3fRoIDVwrNyEr16dIJztMyixYTQk1A58ga1QRYncUoeoimqt2fYYG6g6",
-	"nJA9CLfUFHw4ZNxmRKoRlw+ZWDBopUits7XUMZ0DyyuoROQ+ROn5kfFwPNZCt5YhdI9UNkdoj2kFcYTI",
-	"P2OpfgKRfZbM3DnMyGHGW4QZuV2c28Vn2c5LdWc/Cxi1jNXM91kg8OdD7eWwB9V+clCKlUUkEEWn1Rax",
-	"qjFgNuOhNybUDt19VZRZavFtfSARTGGn1GWhjlh3/Qp7bIxHbyWt41s8iw+cUM/LSuO+JErkPT1UsJCL",
-	"Lc59bvQZAhusOVKd54EVqe1yNq/F7u3Upa9MTdtilJ2p50zYO98YY2fCnKlGMu/O6sBTujM+NKwTzeWj",
-	"CoIF4T62tyL4PoB0Rx4/l9GTy1+z8lbbvu8xys89W2Nms5HmPbOZCnPI5dZg607drrWNKq1sGLVOuWls",
-	"MLNhOOt2vV2j1Y1Ks6wCNTdxNrMiJ3V1ydRh1wO/f1fOeWGzQz3Bpn7cQWeVVMj/HH0N/v1nGEabfBz9",
-	"cfIkev7fSPT55BHECF5FT6OvJ59IVDb530Rq78mvkmzr/5K/6rgAqcg3ql7/IXGn4zbtn45RfRTf6j6u",
-	"FwmF1Jq74g/lG6tmRHtM9T8j41/qf+XCdFSm1pavp9w0TNZwjJq93pZD3TBqzWqjsl6um51aVrzlCzlQ",
-	"gDvfwIR9O/lETtlMSCWJucDPEDD6X/CQqg1M9ELCJPWI5ROx/sGKSIu0o4n/YiGSe2TODaLQuu6Sfjsp",
-	"oHBP6V0tfC98pXJK/67hLjBs3N2HYBhUN23qdNnm4vqoSPx9YFtmLa41GnYi9zwNZVaohjaXYt0utgjb",
-	"Z8E47Elo10k1KZsDZFKhgeQ+NCQ9qhqgLoRnslpxy5lJ4xcUjektf1MvjCOWBVyK+Bks5EfgiuMhmhMr",
-	"3+GBJ8XOCvh9/NSb9SUMyuRaeh6H86OusCpzQXk+BSWugkQq/kAE5sP0x8N4HRLD75IgagJLJDHjgFQV",
-	"A5FxDwU/iL+bibHilYqH0z3MM7POppNtDr5z8H1S8G0eH2jPUxq4U3Klca7YA2ZdKBdMWxQfHrLQshv3",
-	"TmmJ86Gq1pLqcHFRkszf2CTPTTPvD73QHdAgXJPXMBwaUhVg9jkj8gdidVyPWVjCCMX2IgwY7Qvi8lAa",
-	"Rn5ApdUkTaEWt36y/c6NW9fu7d7fee/29tXdq7ev3L957da93ZvbP7VQv5er1hbUZ8pRyq8EdzsdnYuO",
-	"3G6guskK+MBpn4H14zDbowFzWhxOpAEjbpf7AXNWMZSsqM93rl4vkr/cufZukezcerdIPmDtnSK5evvK",
-	"T4vIIOcHZOBRl0OUOmZJL9ctskJ5i7MHzB6GcqOTAPpsOsQqDZyORYCnz2HO6hahnLD+IBzjjOgWzzhJ",
-	"wwFUZY8oPKQvxyQYDzfxUeSXrtPiLicpQoMbjrDSyWAJO+J9uJpiHdf1sC4nlDh0DLPgMGBfz+4MLU+e",
-	"h5y249sfGlTPWCPTNBGLGkXJ/XBcZ1LEqY68h1tglt6imIH2YmhWU9BMvlMNY/45wUzRcwL8EBoU6Vx7",
-	"Y5022kbNbjoSD3aMMp3KYBc9WqmvFzYLddZs1pobTYdWmmatUa6XHZPV1ztNx16vbFQajeq6WXVMZ53S",
-	"dttx1iu0XGadRqXslOu1itOECOkv2DvjUE5NuVk1zdqxjNPUe58X8QzlvlK8EHLljRmuvrwFYB7RXBoh",
-	"4W4nFIVlB+xAQrkYAcnNIVDpLLDB2sO01D2EuVAQy1EMGzfH2dvHKsLThLEHcdTzIbkKnAfhlIbPJhVa",
-	"SDQv187/DuWwRhfo+7/Eobd8zpB/6OxJhYpvnm922VuO/MBR+9Pl3b5XijPXl76x26ddtvbzAese99wB",
-	"P/apI9YeLH+uBE5rgKFOhS9q1PM9xJYzBEbbts0GoQHLVGSg17ZUhdZRbE1nQy51ahxRat8szr9UMdfz",
-	"/Zbvt+PvNwX1mUMCubO+R5tO3xUV25yxE2q01ySStt7eHn5rVG9Lj/T8Ivf17AeGNY2dFwQZUIHtpxl3",
-	"tog1tT42CS6Hy8liyKAkPHwpXV5kIX30wyang/3sdwjNHaWnffNEfs4ZQNrWOSd+2vgNHxZbVE1DdVaR",
-	"PqdIfM+Ju4luye0tiAW8BZjgZBEqWtzCXtQWWGeMBp7LAuJzJkrkDqOOy7ukT4M9cKr1XN7dhJQNYv35",
-	"0f9bk2/TWjbVc36SxFG5hKmLLJ6AmDpJ9dE+1dbRaUf63/7gPGo/KxZQmb2JoGgb3K2nH9ptcTjxafQs",
-	"eqEZGkj0KnpBJp8SIHD4dvJp9IpMPp48htilPO75/yzgiH4c9r3CZgFL0AZYf3ZehoiDWlOjgn06I2UX",
-	"jtQfsnB1lL5zIDSvyUvsSrtKDVitNbreNpp2A1erXqxQF/NhYbMqV1RKRC2Zg5khZo7OwtTyMg8UnyvC",
-	"A4BDOQg6g0DmtuMIQuM0TZg+jB+m8hDjWpR05WmRxBmXLZ6qHcmoGwHXLvqtV0vkHd9Bkgap3AShQvuC",
-	"Wzzu84w/YUCQOaqlmkQZKR1rxaUfOIvYCzq5CLYkdjsuc8iKTUPW9YMxsdRDWqvzuHC35OPIsSZwJ/FI",
-	"o4daDhimLAvv3GXcOQLvnKQWV2u+30RPizMynkTPJp+kVED0gijW9m+j10uRdB0Y8RUQ+WfDHpvDphw2",
-	"5bDp9GDTCbb5PM+n1gwjKgh1HObk8ew8nr18xh+o1QTKvaEgNiaV5pltCwHCmzHgSfB2XNAD4Gc4IKEf",
-	"46gbjkVW/CBVMtxfbfEYIEl4RzFQuam+QfIUnzO8nERYwAWmk9mFT6j60OLyMJ0bj6iMOdjCmDqI8Ijn",
-	"8y4LdOWBziuAfHmhICHcA0ps+v4+A8A5okFm5pd8/nno7Q5aHceFbscSzPKeKZLUj/Kk/Txp/4eVtK86",
-	"Ocs97PJuDjxy4LE08JBCPcODNGPMnxYc6dAP15S/wT0kXIPUZrFjYkVxkoOPBetPDamyVuPEP6T+ULW0",
-	"WW6WlQO1q6ulzHDMTTjmOv3wSjLMU4yDDB2XcRtqVOGZMm2fslGp3TM3NqtTakcb3gbwbtfKzYqxUaU1",
-	"o123150Ga3Y2zHLhBLIzTqkoFwuhFoefRd9JZTJ5Ej0l0Qvkan45+RiF4+TJ5JN5/EnpB4BI32ICMJn4",
-	"sXwbcwtd45dDXE78wGFB7pc+R1Ll+vb76XcE9ei4+VKS5BYbYUX69e33zysfY6YhcF0D6emS06nmn8rl",
-	"u4LFqSnJU7WK5KAw2iI0RD6jsmmmp24FeiV4bt8NdwMQvU6W6EInZGr3nMSPmiWljisejrPzb/DB8Iza",
-	"cf0w5e8x3sERknf8PfZ35RR259FB5jiEkpReGc/XJMfFo2sP9bVVFQeWwR1UAFfhe83MojeEG/agFI/x",
-	"UF6tRM5AT2SUfcBYZiX/lJCszXuCvOr7XOU3wjtZeJVfjDB++lnm+W7jTXcm9NlnsQvJB5oLW6tta1oY",
-	"7DE2wJaxwN09j4v6hwfYzBywvSXARuV6xMDAKHcV5hBsaf10zXHDM8JgCjLNdQjuZDsANdQ6zA/Y4kc6",
-	"AudkZseuwGtqdItw7+oR6QSsA7pvhqpuSvmdQNd+4AcOUEN0sF0QaxuC0cDuETHmIX2wSaxWYfJLFcR4",
-	"2ipYRWIZcT7Ha/nRD6zVInF5i98ZCuFSbPx4jXc9V/TIyA/AI9wXW6RPQ7uHzjep9mB9ytkNKN8jtO3v",
-	"Q2Rx6hgMUSaa0w2L8WTZfp/J4wKVSQ8OvRZfaSdO4KK8CCftMdFyV723rEnVH5P57NMH7zHeDXuFzYpp",
-	"Fgt9l+vP5czZPcfMvqrMXSe6Rd9GT8nkMVDevwSFQy5fLleIVDmTx5NPoSXgs8uX5QrEUzOTiuZdC48S",
-	"YeDzLh564NoqESh9TGk6OUjeOkuTJ4t/YXW9qPbP6FDZzOhQeSraX69/1UIi+s8kgwp6GyIgeDF5Mvk1",
-	"hhI/hqaNKhz7jMhdOXmM8z75e4kX/udifvUTEPEquTY+OvNb27O5rXi+HOxp5ac0GjAiKrkf9lg/97bP",
-	"sd+sRPRYMc0TTcCyVt/T2GGqsZIbHuaHh711IpvuBFL+lETtWYi1peXTGQYDcj2a69FlzW3c13NsbSmR",
-	"x3kmcG5ln0qggykVcpoW9tpDuOoR8Y03G7hIVGUetbjgUYsjluzFCVnAg8y5v9pBFyVYsQU1hn1/nxE3",
-	"JKEfM6ZPg92Zqc+KcLjhEnGNHAC/eQBs5gA4B8BvHwDnkaYcA59WpOnUQLDLRUg9r894aAw8ekgHym0+",
-	"1iGkuHWkiizBiWRl1KMhttuWGtLvdFggVrd0WZcnfDjH5eosnzPVl9CinvcjKbvn0gHdSIa5A6M8AjPd",
-	"QALx5GZqiDgWyJKfF3qinneRGxzi82roNaeCOC3NobDpbo8GbIcFNtzOLBa6AbXZVToWhc26kvjVDm3W",
-	"O+s1o94oN4xafb1itKsd26jYG+vVzvo67dB1mNOQBfvUu+nzsCdAfvddfjtwWLDdx1qmMsr5eMqrJBbi",
-	"z6P/hLqqAQ1CoShdju3Mn1k1R/v0YZXkdtR5ahTlipCkhBS+opTk26FjYIJA/O+KECXHhfLl7wCD4krl",
-	"z4/+ad1cLSpuzgBo2YLwksAK2CLpw5YibRaOGOPwoygS2KrEoWMR966TM9Ef9jFiTEI/pF6J3DxoLWV2",
-	"qgORMbN1TmKxTIuSk8iCY+77VDXs6XvLv2fi9phTPA/5yt2aY90c6y7fmx12EqH8gPBfSPafAACvPZT/",
-	"Ua7gi+CYm52gOcPApzqxAoPOBAc0GMgbQagXMOqMiY/JTfKW4BuTn9yAyDs5Q4+JhZUR+s1OURlpeQ1M",
-	"AseVdjiqs3E+5fok1ye5Pjl1fXK704FuqOBwcAI6eiOqZd8NdcPjOV6VG8kx2Gl6xAJGOHMhFkGhQwBz",
-	"CAcGm31/jzkzzMwtzh4MXCC54UxgszbVPY2sWCKk4VBsEnWMtUrQCzMmNuWkzUjAoNlUi1/3Ax1CSZM2",
-	"znfIJM+2LBXz23WP4IxKkcqHnreQw5v1qesVNguKV6g0YGHg7/+FukHJD7ryIJhiMX2d+kFZrRlgPp/8",
-	"n8mTyaNCzNjW6JTtCjWarNo2ap11amzYZceotKus1qnT9XbDBvG874bMeWd8PNqZz6Pn8qbR6+jZCZzz",
-	"gQ9VHWo6CsUCLjMJMhh3JFYoFoaCBfKa4LA5mRNHr7Sj/TepHZd7cc6bF8cfMJ5+Qylpq1kQLpLT5i7j",
-	"wITrc2aEbp8Rz+V7ZGWfeq5DKjXS84eBIO0xcViHDr1wFUjQQJRYW1iCMWCB8DlMDMaGEDbf3dkuEsFC",
-	"oWCzP+LAvw+lBlI4t5nt96Wwb3HlkUc3utyXVokAXRLhbB9d9Zj8is059GVKLd7iH/SYKkJwnICJBL63",
-	"mefzrsCouFRCEvcVgTpNPqMrVJtNeAj17nruQP7QDSiXCouGxOc2Q1+WlAXyx9D3HDkjzJCzUNTuqhZP",
-	"VoU8LGDhMOAxi6/WYVp0WzD4bdRVfTrGNSVtxTGRM7CV5AWkflVUPqDdWlwzFJfIbVC08jxBuizEhIGt",
-	"gwkDJfmfjRZXc7SLP1pkFE8iTpN8AD2PVAVMiurc5DF3laBU51PiufsstTnk1KffDHvgilC0+AroawcX",
-	"iwgZdbBDagIBcAIhDcFZPcy/p291EmtqIcU4R+vNV0ueb1NQMMHwoLI5ht44W/9fjifePJ5Yfg3MMyhT",
-	"W25EUa6RFT8o6to52Hgu7yZSEPzricxTAm815/vIzdizB1I3UJkJv8/avjPWaiK98TJh1bGM1rWHyYcj",
-	"UmPlVgJsIEJ/IMjIB+pFjQJKJKWt0YwFbS2BT1orFhPNHfZ8gR1s04qbJHoblHKsfWchBPcV3lzRArqY",
-	"sp+hCFbn+6UnIFNh3oHzZhTmUTm5eFKek3u+2oKolZeS+hfDCJnj99cPMWcA6d37plqSzRcfawhdL05U",
-	"5Y3N7lEWJmcjFK5gD1HSCZjoETA03XBMBixwfWcL7buA7bv+UMDxLT4ljUvkAz/Yw8JIbTC4afej75fI",
-	"XdpnYA2RYIjNVlocBKe8QKZwlC/1MOFo5oD6hwSok8Wq4HSuAs+RCpQiRUmUFGCS7+uEsNHzu/5RtVMY",
-	"Xtgi1o0OttlNtSK2aeBcEuTaPdotkTus7+8DfiR9F/pQE3l9cK0Q7hv+IEsUYclNmor/PTmoZaMTNzrH",
-	"6r6fJcrQeSO39VclEv0uej15HL2MnmEfpuhViUT/qNvLIIF6kURfl0h5A3vGhNQOrynJ5vKO/xfsgVwU",
-	"pWmxpg7c6flc7vn/0SC1jTopV6pGrW6sNwpTmzSzNOFzIHf/JM2FD6OMXkUvJr8E5vynk7+LXkQvMqoV",
-	"ou+i50Cb/xVQvL/OLFcgk8ekYpZNAkd8HT0tZXTJSQ3zpoOycOFxXb58cByXLx+8bSEOhq/bFVpmRrMN",
-	"NPh1Zmx0yqZRodV2za4766zRkZLZtbGm4mEBIv6gOMqGWTXKdXkpIYa6UuR59F30dPJo8iR6qlmtDvDj",
-	"q9YC0QsoBJl8HL2Uf34VvQaB/3X0NLVIgBKLD+VOlDf4V7NaN8xyZaNpNBprpllumo1yHRoH+F3/fuBp",
-	"banQSfQHKIH4Eqj4/0igkORbqVnIn/49+o/oJfRIgEZff3ql0YtwQ1zpbcr3EoX0D9FnJPoi+hIO/xKe",
-	"4mWhWGi7e1Ih1Wr1Sr1SqcNKDHDDOIyH2+gvkXNtls1ys2zWtIbCo10u5UKjYTbMZrW5US0UC3uDAXxV",
-	"XTfLqMg81qXedryPyuXGxkajSI6xn+BK+qE+k//ImVhulvxuIMdcNiuNhmmWq5XyRh26KIWhx/pTD10z",
-	"G2alWTY3qs1EMUtR3PODWNlP3UFeyBt2C5sF3OaLVKgUC/ssECBhG8XCiLXlKyxsFnphOBCba2sZAmNh",
-	"VZ8WpDuB33E9Np9MLUBnvT8MCQVZvXDXdPUAutouYAMMScN9N4n2drepvUeoSOuO0Cd2D1qQuyEY9ern",
-	"pI07HBMwQMo0hLK8+TD9YrVkXwC27ATM9rkDZVTXqeuxU0A8zeVue0fP9lu3/KHQE5oUISbQWOcKDann",
-	"dy9I9vi82liVQEfuYOBHxE+KnTl9D3tnSgCFAM1ZLZG7YcBonzlyk7Q9v01E6Ae0yxLSdesn2+/cuHXt",
-	"3u79nfdub1/dvXFz+91ruze3f2q1OHblX7Fq5aq1ukV2br1bJH+5c+1duRE/YO0d0h4TBZXgqLqFHZZG",
-	"rmBbBCljtI+9PwjHMMDV0pHgMDNJ0POpc8rAb5GImG+HLDQEzKP8LeNltl1OsVJrVrxkRiP6tMuImtoD",
-	"U7paJEK9sxK5EQoirwnRWO52OswhncDv44TheNEncAU/GPfk0VK0trgriNvlfiAvBG+Q+PsMS6yF+wuG",
-	"xPpFgq8N3xI6S+GOKxAXYfYwlFsNA46doWCOlMBiaPeUG/W0UyNzOJ3D6TcHp2PL10YVMWMB4+JZU+ok",
-	"R9056n7TqDtgwh8GNkso9sGtI1XI9wV9/5Cj6cdH+BcvEH9BzQoEnkuZFYt7VCVScXl3fur4LTaK08B1",
-	"HttRtDdzurvpW12kTG7dmfyzyZPo5eTR5BMkl/+v6Gn0XfRi8njya6Rbib4DOPAVIIdvom90w/sUFJIg",
-	"Yg4UKi1GiaIOWSbqg8BJwSOj0WmaRq28UTEkZDIUZmqaG+UKACcRKtQq7QqMsx07OMRsd+AyHqrOorVy",
-	"RWpTHs55wObfpANI8kD5edj+ObPlCdHvcTIlnsyY6mfR88lj7BkaPZfgDN5K9CWgtKcnI+tV6/bovHC9",
-	"l/JY1HlLCs9k9cKXRVZ0NlBROThWUxKW+6HbUYLiGDkblwRxnbeYPf7+kA2Vn0Y9L1ZCAoGU0IlTW4QC",
-	"9uoGcpGQn/ttMgqkvUB8zloc86ihF3a8qYnLdVLYMGz7D4rE5aSNpPObGdPd4lPtAaQB35YDbaNjCHSb",
-	"fFErVvzDPV9tPGuVjHq+YPIaAMGNkeswIkZuaPdUY20akj2XQ+ttn5cI9jBVA7dpAFTNFNp2G7bn2ntk",
-	"yOMbqZR6S64U437yvYVJ3Ae+N3Z8EVpFcuf6FdI0683VmBBBUJ2g73KAyiF7EJZafHvouCE6Liz1HnaV",
-	"LLcW1qlzk6zVNJ0kw/rNablMHXNqYn5Jkb5UynblvE7p9xw4mAlswNhjDBI+lNLNeYvrZ57NrPZ4keAI",
-	"81LiPAf7uDk0Wm1npGBfSmnRYEkcs7yBuPZQ/aVytDONxanFHzuMcMOCluz5I9KnwPGGHcyJG5IeFQA4",
-	"QsYX0IbyMgdzqsWlBNHNsUHfZWGiKs8jjCseMp2HDSF+MScFkSczmnON94PXeLnle440yLssTCkQCj52",
-	"QQaB34Viz7PSFyqtc56KuKnEuKpCVtxxPTYmP/ddDqFioMq04j5n8jBdywtFOFLskRWkrpOP5VFg7yOK",
-	"zgIuuUoUmfeg53NGVtpjeHrH7bqhWC22uE0FM1wuGBeutEy9sTKNx6MeA3oLOH2fekOG3YSX4K24Gffb",
-	"P1zPsAdh3DZO3VA+XFGbrn6A4y8dp9daeaFeaxlt9LSmVZkRroBU/XljgCzwRcXIHR+XaeZ9NWNrANSp",
-	"pO359h6Lmw7Ou78SjgsLMrjaXTzpvNOsqilINIEuQaCc05K7T7m/Tw8rhP4HEPxPC8UC7q7DVGa6QOC3",
-	"KvINkVa5jONEhY1KuVyp1uqQpDC/AkAxTCUFAItp4ZM5auHVLuCn1QsqV1bny00rRWvSQO2AxzYWqheB",
-	"0GNpjbnm9qXZew4r1w7tDqeTAq9Ru0cCf4S+Wq3ApGnH/Zi1ostCXWqmvmpxVW4WUO74feJyN3SpF1OI",
-	"FLFYHsxfGsZ6UeqHFQADeo0pJhJIrHKB6GR1K6EFgS5zirBCmpw0TOhvW1y4XW64HE1Wl5OqiUS3Ca0K",
-	"WRGMqVSEGzjEHTXC1RLZlg/e4lNPrtk55Awk9CZYyK9IuPR3swQnWILseSIZf0xnQlYsaG9lrZbIHX8E",
-	"VFwtbok9dzBgzmJEIdPQSNGwtHiqO4k6uURucGSaCeStVtR54OZWwwlHrs1WVWoePsmoB4V9KFgUu0q6",
-	"d5+l5S+mk7ncYQ+m+k10XOY5+A1wpMh30iWuaHHlJYB2tJCHyijSJnCCu0c+bo8GfY+JTHB2A45K4Nmx",
-	"PeYxzP3bhJ9E1ZCXhOv4RxCUKP06o3W/iF5EX6vEsmdTWpdsVMqkLHV2xahWE82rbgnw5PjY4DDNP0uM",
-	"8rMl1THO+FKe9uUzNuW1yrHRD3/LFbvE24FVCKa3PwxtH9tDq8vJAVK4L4KwGNJs0HK7Ylcdo8bqHaNG",
-	"19tG0244xgYzO2WKrVAWfTVqAOX0APDJ5t5+YUSlpENh0zzmyxNDL8zCVB9IMdajgwHjGMhjSgsUp+27",
-	"rrvPeM5dkvvN3xils9J0SpGBu6E99E5af6qh2kPcgxeGvBnHfUkojrR5jmQlWc6GvDkNFq2auQFum134",
-	"JgVbVLbnyB96DvEY3VegYqoXcFwExrXPAC4zn9oZpdlJ9L1Sg8rxU1hSjp4hlfMFcRHoiTsFF8FyUz/X",
-	"Y60ERCdUJSm48nIllSupN6CkUMrRRDArL+ppKqc1EA25ijqWOyMlIrDtZtqmTkLQidUuSHsYtjh4OKya",
-	"WU39tKtktIWlcwyT07gz8F0e6m73MypuyEPXI0OuTi2Rd+QfyFYx7RhXgku0uLKUM9RrR1nuEClJq0zN",
-	"GWpTeTYOdFcwr5OcY1PPY0GWboUhpVRrrsbelhorEu6P9Loofb/00Q9MNcCmSlx1YEa74jS5Fw/oiYAJ",
-	"FhoCKl+MDrVDPwCtMVdIZjjnUW4WNdGwGn2PCuL5mIDtBi1YboyHUg5Aua+juKcDZvsgFW3fYUJR8+jE",
-	"ZaUYss6ePg/L0FOOz67nt6lXxG4EUsSCEGKQ+IxSeIqWsZjyuqoHmKaRbnF5w8ARxAr9cLALE2dpVwcd",
-	"Om5IPL87pT3kkIlwuxxsUGm5tHiaI5tQz+cMnsamnDAe+B6hXeryWfbJmOCa+2GKlDujgfQWagB8o7v4",
-	"RnelfGdcrriUmzhgUKatfaxQSidYuIWJV6ADfM4uCWAH1zO7MhSMWI4Lu+2eHw6s1WKLyycAxTd9W7ge",
-	"3Jx6nj+a8lHrNS6wbye0zWzxOayZZEXOU9ayA8JPOSkjRvcYl0OB0y8J3RUUB76Fbnd1V7V2VJh7eiWt",
-	"ziOhU67ju/CI13GrXKRksjcJso6mL50aEi4bgssGeN0CkAK5PrvgdKgC85Ay33NKlU1prZMpNAWbc9Pn",
-	"WKbPfZw9FVebqtvRtoZWGAeTbNXJuVVwbqwCHEme7HKOZKLaJGeK8jkbzU/CvBrQTiiKcatEbPgyGLY9",
-	"V/SYQyADrUg41n7rqDu2AosdAwcKKg/0WiQr/kK1bavZBeO32EjcgFy4IyAWZA/CmOOZlBuRHZYyuHjO",
-	"ohzG3RD99+e8K/vQcZH6pgDv0i4U46z8f5bybPLp5Alm138bPZ38ffTt5OPJk8njyafk8uUymfwyeh49",
-	"g+zxV5NPL18uEWDz+RryEb6U0hAYTV6QPz/6Dfnb6BmBrPwnkKX/Ovoqev6zlYScJBbJmtkGXrIcTSad",
-	"0RHDO0hhNDvcDAKjQ8ePx1PSC1jnR63CIQNvFUjAvB+1Ctzv+NKGIdz3B4yzoFVQoz84FWo4dCqxRTMn",
-	"LVbCAPUIDVZ2Kna1bdRovWPU2LpjNO1G29igZrtsV5wqq3VOUHoA2eC0f8ORCwi435QIyGgGauqB4fbZ",
-	"LMTSQ4oqN/TYTPVHqtRAVX68nHw8eTR5TP7079HvoCjhefR19J8J9dKzTPal6AUw9BzJmHOi5FEtbBZo",
-	"/yb3W65Pz1vyKDp0pNqDN0RWmOOGfjBV1iBfMuin69vvX6g2cNfPQOcSS0pji7iC3KTBnuOPeJEEjDss",
-	"gGSeFheUu6Fct+TH926+p1qt+RzZAUrESkkLi9A2ZGr6AbHkxrNU3IS2uCPRxhahBBrYKW9ZZxgOA5Y0",
-	"ayZuSFYCZJOCfnLaJwWREPCZ8VV5kQEVIV5J316ojE5sAmMlMs0ifbqX7mAnDF9DBehiFsdFdPcXcKb5",
-	"ghF1ETHdwg5OdEUKKa3ELeikBRVivWOMquQwV+V3La4fjQYMO9ThPLgBSdfaEJe3/QdkxaYh6/rBmFhy",
-	"QVvYxK49jskY/IAMhqJHqO7eJ1gYQvGjoOPVIuZhyXFtkvb4AL2DnE0aSowUhOAMnXmT3CFizx1A4io8",
-	"8pAnT+wHBNwyLS5cOeFzeQm0RD1RI+1TRjSFBVXcmauzpfXSDT4YnlFzuRw15qjxB4wal92Jc2l1paQc",
-	"pWrZc9qHPDNoWSj7QQBNZhMcOx+9LucLMjqMOXMdQjvTrh/s3iQBNfT/k/eU3ygQFTuGwCGkm1iOZzie",
-	"sgKTZCULh96N8RLcHMK0jAZxnNANEO9BO+LDS27lFF2sTvFzlG+u7t6ULjsfcPAkrot488rVf7T/Aqwv",
-	"lneNPFdyXzU1E/BmoHGoEqMXyXuxnEZaeyj/fUTLV2y3BRa+VDNd33eQjeHMIxB45ykj9qh8Bjwl31jn",
-	"aWPhO1kMURWzwdE21y6jg4gGCt0oH2PACYNjbnjaa/FdFs5fiGZu7ufmfm7uvw1zP5f0547v6mIHgDLz",
-	"w+JHmnN/hFFn0vYrafUlt26RSNFcJFqFwExOxw5WVPAniRiI1TcE2LDIMo86vKWoQw5DchiSw5C3E3Wg",
-	"YCBDIccoDzvkYYelsdM1xw3PIuoQ+3jWYkBwUbLy3xDqykz3uQdpK7olWugTSiCJhqyk0dYmAay1WiRT",
-	"2RmxqNtq8SCmyHLDA8n7ZwLLsjg49KvPfRg5eDiP4CFh2ZYrCnba9xEmqHoQFCW56+JcFYSo9XjaOhjo",
-	"1+B7R9d6d4bcEYd2cICDL2G/Ze7gjUc9RZk58D3XHhMRup5HoKRXYNmwPLZEbsak4o4bMDv0p9TIvOD9",
-	"HTWqU4yr95FLv1yu1E3TzJJD2lbI7BlQ7dBmvbNeM+qNcsOo1dcrRrvasY2KvbFe7ayv0w5dl6cMg4Bx",
-	"Gwod778TyzJ7g62vNzaMRq1SN2qmw4yNWq1tMLPRscudDZOyBsgyR9WGLXi3AR33GQ+Re7Bdccqs1jHW",
-	"ad02au2qYzRZo2No3sE6W++kqANBik3+PnoxeRy9Slozfxe9hg4Nk0+jZ/r7yf/GngTMHcCcp2vuZkkL",
-	"D5nv2ZmZXmfRH6BbwdPktkkDg+fRS9WR+UXy0Dd9RwrjztDzdgcBU98mv9+NOyII3G2FYuHDIUWxsFku",
-	"FvZpeAWuUQbchQV9Os4e9x0c2jZjjhR0kOQhlyXsV/1gCwtkXNJycc/vrAuLPhfE56paGUUecBCgIEyJ",
-	"4R1cauJgw9WL4UiG55l7b+fsyovvsHAYcEH6PmfjJIyKaibec2Sg53cFyYrCOMlstUiGA6hJiBXRjNEy",
-	"csOeE9AR9bSKUspJYp4VwViLW10WXvH7fRbY7K7Kl7dWN4mFwssift8NQyBWolzI87HcR5Nbw9oAHmI3",
-	"REYMH2RO0umoXjOif4v+mSjpuZWiQG0zSF9rcWtAg9ClnjfexSsyx4KqifhTaYYvWQ+Ptn1Nh5hIJiKG",
-	"fbJisQdyDsVu8oNVRLLmYZ+4nFgOC6nrWatbivEJRgW8HKlTyIq6J5wJQnFVpfepx9BVGSMqyIC6Tot3",
-	"/CBR+9O6vqV7KAti3XBYf+CHUiUYP2FjazOhkt5jmGIIuYZA0j1O2LlVs8r5ZQa4ZZdO+kuN5ydsrMT9",
-	"ceMFs8rveFp3Sd2yFKdyOQdSOZA6F0DqDCAU6VOHIT/QgAVajZChYM5qTuiZ+88Px42VhZbGuzRkIzo+",
-	"bagZa9YikTtyLJGAy4nECAsBzyVcAfsscIbQ8yqkngfXm+sGuM+lcodhCFVxCXn43YDasMlc3wGU5gZx",
-	"8eQlQm35NokrMZ0YMAlmVovE9xyJ45yh0ujHdRLcxge4kR7/hUr1V5K9IeV6pmAfsts85QkEx+UhSmMO",
-	"0w28o2vcEdMXWz+C4oYPId14s3IMfRqT3CyksE+U7H5wFRyd8a6WPi7n3N4+R/a2epvEnd7UF9DgXiL5",
-	"fRD4HRelQ3YxFv5ehB46roBO/NDn0LUZlJrPYeBBssMV1apFFEn/oJzVzR63kpp3jOW1uD8MheukC7Pk",
-	"LFrX7tEukASA5Y0Ri9upG6vREi7tTzA1b3SMmzS0e5k9699lYcbZSwvyKxiyutG55XMGdzsFWU0dJ2BC",
-	"wtfoqxKJfhe9njzGPrRFMvk4elUi0T8C0n4B0S/4Pvq6RMob0oLxeUjt8JqS1y7v+H/BHshdU5oW2+rA",
-	"naS5T22jTsqVqlGrG0ArlloOmTHEz6e75UrAP6dbbkY8MfoOQlRPo68ggPc6epYRUSSTx6Rilk0CR3wd",
-	"PZ0J7MGLTQ3zpny1y4zr8uWD47h8+eBt4768nXW7QsvMaLYbjlGz68zY6JRNo0J1x95GB/ry2hgXflhw",
-	"MJpXMStlw6wa5bq8lBBDqeMK0W+i59F30dPJI2UgqWhdRqhu8imJXmCg9uPopfzzK9Wi6evoaWqRTD5J",
-	"KdFC9K9mtW6Y5cpG02g01kyz3DQb5bqUnJ7f9e8H8q1qeaHirzNyAxfPmjw8kVjRHyZ/Hz2Pvoy+nXwS",
-	"/ZFM/g5HPnlE/vTv0X9ELyHw+3zyKPoWAoyJBAE6Pcr3tPr/PPqH6DMSfRF9CYd/CQ/7slAstN29wmbB",
-	"rNXqlXqlUocFG+C+chgPt5FLVb4Ss2yWm2WzpuOseLTLpQxrNMyG2aw2N6qFYmFvMICvqutmGcOxHutS",
-	"bzvebuVyY2OjUSTH2HZwJf1Qn8l/5EwsN0t+N5BjLpuVRsM0y9VKeUM+iWBh6LH+1EPXzIZZaZbNjWoz",
-	"CS9LldbzgxhaTd1BXsgbdgubBXyhi4R9i4V9FgjQBo1iYcTa8hUWNlPB+wNyZXEAlSF955jXNg2AjLKH",
-	"3CXyylekbjGu+DwMfO+g6hoE7j4NWZFw37DloWQFtZJDQ4ouv3bgjwTw70JrOSq1GzhQb3QMKcxRd0AS",
-	"xXxtfMDdXZBqKjucqaZSu50DNgiYYDyEGdgkgkFnZEy1oSKlvkjo6340bogEL/hzMkwLY5/6SZYbtBx2",
-	"NauO7JYfkr7vuB2XOZsH7iglgYPU/GBBhEQ+e/6ezvQ9fR8NhrcbaKNOFoZVqhBET8oQUHDvItgBCzXA",
-	"2kayLOh0KYApSzlYoN+42CJWormRkMlS0MYCBinVytQh0GyzRKLfRr+Pfl8k0b9En0efF0n0WfRP0f+F",
-	"b/5P9NvoX5C9PkWPj0RUdo9BJ5EV+EN1R99KHdOl0jKDF4UXWt2cDk5hnIZ5TouvpMZccjnfJC52D92F",
-	"q4thX9sUqXmZZh8ToR/Ih9LxtGkCslKLpza9K4h+S2TFqlWaVtwXDHq/WrVyJd1YjAaOkhIOAeYqZIMH",
-	"2Tm3cdhpmCo3Omn75JghposAbHOw+fbB5klg4Bl2qcst69yyzi3rXNjllnViWWf0npwy4S6spfQ9Kj1b",
-	"wLjaCaChiSvn/jp1PXZRq9aayz3rHb0qzkPp2ilYkkvFb4AbeG4A5xpQUavDsnnwoAZDRb0Du+fuA+Wy",
-	"v5rFrQeemRK57nrSntgkFmbZWEViaZ5gq8VXYqtJDoZxh/JQrBaJ9aFFVigRwzZuUz0eKG+BejFv2AVZ",
-	"MILWZurn1BOtzovI7+iJWKQ/g561qRYNQ3FYj4ahWLhJgxrKXTwrI/91m8Scyq6zCfMUj4iCvJyauEvz",
-	"xqWvUjhZNi57EEpB23G5ZoLWFAvydci3kTph3lg+nBpEnz54j/Fu2CtsVkwzcxDnOTvCpg7ru/aP/aFc",
-	"Q41KMZ5qTNOzTafMKh2jSmttCVMdo8nWO0aDNtv6N0BU+yyYxoDTu3kRuBvv8LU6LbcrdtUxaqzeMWp0",
-	"vW007YZjbDCzoxME1+Cei5W6Hcj5iFeOzz2Xx6SHi9xXwj+XO7AsqBdTiO8OB92AOvJSnD0I74Y0CHUm",
-	"SMMwK4aqh3NtdtPlflDYrG9gQkpWQf2BJ1CIa8Ac2vW77h41HN9Pdz6Kr5Iuoft8yiIBc4VEX0evJ7+K",
-	"Xkavo1eTX0MmylfR6zmWwpLYrnoyQkV8/UcnlsQs8YXcRXw2XR0yFPsg0ToX0z08t8NDRuE1lhBoKKEZ",
-	"+0VcxQn+VCkGLgkSQB8FKXHHZCX6PPqXTUJD4jEqQlJeJz0pWfHSvMUnH8P+k8aU3GbSoFKuhS0SfR59",
-	"vkkqdTN9jtyvL6LvwFD8Zou0/bAHOR/S0v199NvoX6MvsItU4PoBYc4QxdFch3GpxS2VqoKtGoYiJG2m",
-	"G87pLJZs+DRdIJFcpnQLGlvUzA30BhNLyqtNEtI9xq35RQRqx5+INOiUFNjRGuIIqZ8l2sGIvjqdOP45",
-	"uFq+Aln7TfQNSuRXk09J9Az8BN9FLyZPoNj7OaSW/1H+/nzyBFwILyb/i0weR0/lIoqelQ5RDHqPRv8W",
-	"/VP0WfRFoViIfhN9Fn1W+FmxkLw5echCLfJ+dqpqZVmdgMvlbPownBYCkheUN7nq20PI7d8s2CxQTUbY",
-	"rt/ZnVo6FxA1zXPj9irKE/uZLoFIlrdmKtDHtPi061ctTyIXp6rtx8KKl5MnsLSeL+Kp/e//nWTfnC9y",
-	"g7cICA8QKyzoFz4SSCK5gt4rek3Cfh9QIQY+ZLqD1tiNtcau4w48v0+lXOGuJwo/iy8hduSh1/SRWgXr",
-	"X+/C4Vovvz2xF+PhmE5CycHJL8HN/VjKQXmV1yk5iBhlKq/7/5NDmfx68qnK7k6ncP8B6pD0QDGNe8l+",
-	"oz97qyB9SeE7z5uqBE/uP81rld6w1/Rt2kcIRQjVy/9snJxrD2PqnEOJ2ufYL5sEOq5p/ipIuRhRQTjb",
-	"Z0G6j5rE7PpJdkdU7Ma/WQS4p0auYJvaWSq3n2pARlKwCu/saB1DAtZhgdyQbijNgmQf6y2ZZREgY3hi",
-	"EZwk2+N7wRi//C4+ftjkhxjB+P/Ze/vmRo4jT/ir1IOIJwbQ0wABEHwPxy5FzciU54UaUpJ3lwp2obsA",
-	"tNmogrsaxMAKRWhGftZ7YUfI6/PFOnxa+3y3cffHxl6MZc3uWCONI/wJGl/BX+C+wkVlVnU3yAYJECSH",
-	"HLX+kMRGd1d1vWT+MivzlzFF/XGocIpbI/Pc4Y45LLAgWQO2GIRRARZBV0KSz9ESATE7YkKmxnk3weVk",
-	"Z+T2UW4fvX720aRJ/fZaTGMnCLnVdLVWU544kCd45Ake+endhSR4zGSb3gwOtZTUzGg9tpUvMYckw8qe",
-	"IqEEd5zs+8ATbxI/4CQRckjGcj3SB4r7vJh9gKcs6tQBnoW5Fm3viEEdeVM4pMOI78kw0/zWiRsnsjX2",
-	"uTnxHMvYqBCMrDKyQH1oLzTxMx1PhiIYTk7muBiT/pzHg2kcuKwZQCaDG6uQha1GP4NtMpP2v8yg/twg",
-	"yw2y3CDLDbLcIMuPsfJjrItxgOd5A1db8ubKDs8W9NHVTal/c1WGzizRkOv6GFGkjw7/8ve/iHMoKmQb",
-	"Ih6PtOWB1WHiXBBTQpr0uc+kTL0ErJ8K2eRDPG3UZybKxoCTSZPKHgaUS1jHYwaRcdQIzpS9hGTL0h5j",
-	"Xh6zgDxJBHws9UmHBQwpr3WjOhufOZ7LZGkDzSIl2S1C1T0+Uw1h32r1zLDGTRyQSzjFzI2E3EjIjYTc",
-	"SDhuJBgRnNsIuY1w033uNyTi5VXCZw0wrhRBa9RRxrosOY4+s3z3hAKPuqajwtVjIDuVanRLxhk4GySj",
-	"9uMGoeYGLJaD9xi3vXrbMT5ZTFXCswasJeJxgLEO9X08kewKF1KYvJgTXbWQ0EEpzC548rvqBF6DIwam",
-	"cL16sekNvo90hTYHgvgEQf+iusnggn6NFpPmM9gj6oT+kAjusPUkDHFCRhMp2voLKrWK59qkzw85lIkJ",
-	"CBbiZK5F4nuqFf09lfoZt2J9GPPcffOcTnECXl5Pkq4npcfbpQrZNJIb6iJ0GeWDjucz0hwSKbpMDTrz",
-	"JSPFePio6zK3RLpQdzQpWuNxjbuZRaSIi794kvhChkR6PuOhP6yQe+KIuVC1TpK2qcNvlM/JUu0PGbx/",
-	"S1sRcxyr6EGB7e/pch7Oottg5aXWMi03mitOedVdY+UEUC4xIDeBIVTSygC/8kprtVpu1Nbq5dVF2ig3",
-	"l5xld4WtttaqtcKHanNDA6snMeuawqyrbK1V1b+NN2CwZVmBy3Kjulorr9XXFsu0kTRRsAq1Vp0tug2n",
-	"vNRUPV9bWS2vLq8tqdsWnbpbY9XWWuHDj6c/AdLD+wCk5WUcACXf+NHJgqex1aIthDMNlWeAP7HK6c80",
-	"vwziR8hVfDr6BLIVv4A8Rf3zMWxmjskMO81j4CD6Rj/95C+f/M8MY0f1PLZyTGc5mDZX0qXprMWWx6lf",
-	"WG9RXzJtPU21YGLrKWSP1E7rUu7SUCgdjloGd9D2DEu7J9ADAtVgEgW2Xqg3V1htqUbLdajh6i465dVW",
-	"jZVXmst0yWm4i2jLmwLFsMJaIQt2AnbkCWVF6M9z+yxJHRI9xuWmuu8tOpSF9aq5FMZp3TGu/1+jJ9FL",
-	"AkOscPwzkso6nAWv16zCkecyZJOCRj60xmTNFDN2rE5PbCg/14b06MfRs9Hj0ePoefQSyspOXiXkGKVX",
-	"wt41kzTaQqqlxfmnMB7wz6Hu8Keq76RWIdE/A4PX17Dun0dfALnXZwRIsP4DjbasWVjaq1WTmv3xLNTP",
-	"Iez6ITgYJphPSivpKnh5lfxvW+YMc/oBFLFS6orRgAWb/bBTWP+7D9XuTocuIfoxcBRqL2hVlxg5dxkN",
-	"uEJDRl9egHlzhGbNjDk2G2mzHSDhOJCfRHE6luiypR2X32o/MSqc3Heb+27zAI/ceXtZztuYp5oSED25",
-	"M/e6kjh+G+MiHrKuLjNMzGHmReYjJsfcG8T3DtnYMT3shlNTEc8HUx6qpT8Nsd12a+pbz5fj6HVpmy38",
-	"oMdgi2d4eJsep8DxdzKzAp/t8XM/OmDN3qzPZgoyeN0xsbXpOKwXlmH85Mm1YDeHIZP2rNkk1zbNRdub",
-	"5bc8mRjTx7vnAWKyElD+3t6d8irBemm0y0jx4Z0tslxfXl5Yra2ufFtyberV5ddyW2gvNnOJWuwkyCB1",
-	"NssGxcyEXUJoubkgvR8xO0+Sy5Pkcow3BcZbPvsB2HL3RbhLQ0+2PIQ+N/cA/i0x4L5IJ9ndkoig9Cou",
-	"5Ul3F3WGnplyd9egV1+0xTqRYcCUTLKIktxl3+t6IWa41RbtkkUk91otfWFJXYBjVt/Vc+ZqJpixGkcT",
-	"nHk6bc7C8M9SdsabWhsX6Nub5nxWOCELyzgQF4czCerE4s79ty3yzs7tt5Vs+4A1d9Sg6kGvkO1QEvVO",
-	"qD6uh7oViK42ZKC/mAVpVPCeuluJ1n3uSeK1uQjUi2C+oGQ02irejxiByYThXrIhiNhEGECLRcoJe8Sc",
-	"fqi2KRamavUlplfKvlIPMEN5+l0eWZt7Z3PvbO6dvZbe2YBJ0Q8clsSbcTbIdHXkKXl5Sl6eknfxJg2C",
-	"1tlcz3OeubcD0e9NruQTe7DXdZwo3G9BJKXSiwR24oTyOG/ju2fF3a+yCotDe9SBGIn6koJ5rhbpvy5r",
-	"5T8dAGPclSnIoGsEMh4I3+/qPjm+kEyat6yUq7XyYm2vXkvigOIoL92MQh571ThQ6GMNdVZcDHYqK8RT",
-	"briLrLzaatDyUnPZMb8VxqOcpkRHJlDtvoAyf4XoF1D67jlENX0y+imJ/qS02BejJxD19A1qu+hrEj0n",
-	"o58ola8rK/wBr35Baqvr1SqJPo9+F/0adD+jodyjh4wX1mt10PlBKE+irRgL4BgqmZ5Suf+i9LYJU0SU",
-	"oUDHn6KXUN3hqxk1an2u4imw6s8unYIbLy+cclmFU9JeobYRRLk76JILtcBImzItds+nnDPXrhAbJaJN",
-	"mqwlAgYl3GCj24j1yMDjrhggPzJKRnOrF+5zkIQWJvxmZR5sjJU8UWLblDxBbwVRl4jHSV8yQ5dkBnFi",
-	"TRTYyPPE5k+jTK5KU1yBKJ8guqeX0rOJ2EusRJKjgFeHAqpTgAAtVy4RAtRmW4uTTGoQh7nxnJdl+DaW",
-	"ZWhr/Xk1JuzCR/DfOas0IH7hoincIdRpUL+HIRSn1TUa4JaDDpUHPqMBZ4G0N4hDucN8tTs9LkNG3dL4",
-	"QdbZ9RYM2sirLeTVFq6m2sLU+/Os6MZzFFZIsPU8fpscp+XemvV6DtVyKu+roPKeQV7mTqRTGo53Wkaz",
-	"GsNdOXs4MaqENJkPfihGQNqhG+mE58k299un83rvcyT2FjxmrpuUjYhE1RcBA+d2Vy1WZ5Opl8ixnav4",
-	"XMXnKj73xuShDDeSXfhV+YDwLiZPj2x4FdRgVnzhWMvoeppIHGacTWMeqeTIrUh7vQBIqNLlQC2dJkKl",
-	"OfVK/VqCMA51Q5Kg5el+MinHCqKYHBOtuKGbgw7DGOAOG5IuY/rOOJzWoCEIVqxM9ALsmJk6AzY/4P4w",
-	"GYVBR2CbRVvJS7uk5KwLFF1kyELzG/Dp2KWzegZI9Id9BpHZGop2WVjIEMNNIXxGOYLb6xzJoonL3LvA",
-	"3LHtwv6bkjJpKsauD63jjcjCesMqsC71/MJ6gXJO/1r3rSKCtiFx2mMy3KFSKl2n+Y7GYjV/Hn2TitLc",
-	"dELvyAuHKVxWL9fqe7XV9boBCulozl/pQMqXOpIz5nt6S3AG3D/xlT0RUr+wvmrBXJu+9KjnbvM7fd83",
-	"qrhHw0DwYddzdHzn6AlEwH6hu9ljgQPT06hahVC9NB6OWvU8saRzxp7oDXV2DIrZTXkUytWT7Gyi4L4l",
-	"E4EL6RMpZRlLxtylMNbwGcL0be1DAPKsSwEVFUcevTbAAhlJYe2tk4d3tkijtlq1dKY24AIKGUhlTQpF",
-	"g0NSvP3IYT4JGHWlMoJMno9FKHnYl9KjnKCRZQHFqe9xRnosMBInSewCcQkjYekblOTE5DBlGqm3D6gk",
-	"saapkC3mqyeI7EH7HaXpB6LvuyToc9UVtYT6PpWEBoy4mIp0En/cfqSw+nEIcob6DdmjcEHPfqx2C//n",
-	"xZ+i30UvRp+O/iEhPLSif4teVNDo/cnoSfTU0okTf4y+BL7El2T0KVz4SukSK/rF6HH0DPICxq8n6RZA",
-	"l2eR/3c/AP/RKSZilvkLUzwhHfvULH6bhiF1OgotpVLyUkn8sFYsMk8uf+63vnINhBvAGGknFJHaSVu7",
-	"7+f66PrqI+OEy4nAX/mBwyyhshWiA9igdE/sQIW/gj7n5v9bHoe0t41j95iniz3al4wkXuzShvnN2ufx",
-	"M9bYSzFSRenRTT5EOmvgwp6x0I+hMIKDEqUE8MI+B6+BehslXJRFb+x8JC75U0zVO4Vjkcwk7i3wosL+",
-	"2cWl/koORjJ83bNZZNh5/Jr8lCQ/JclPSfJTkvyU5DUJd8U1nKBoaTTVZZ956HrfEx0Re2OeBdxr0iKc",
-	"DZgMCbhcSXHQEVi4XP3bczqmgjqYecJ3AbZALQuoo16yILrPgBqLuF7AnFAgvtnnBuBshybr6pZpGaxx",
-	"DyuV6CH5Ln4BKdoM5lKthe/AY9mkLnc9aXgQ9aM3KrmUOnpmUKoXLHVFAOP1mAP8c6WmNBOAN7XjeNwN",
-	"/jm4GJ5FX0b/DqoM3eEfWwV6Gm9IJyYvBJqKgy7yVHxU4GyQ0FUI3y2sL0EN96T2gL7nYvgPoIUJr/pl",
-	"9JvoN7AJcdHMggySZZZYHGaQa9VGfT7v+/iqPtv9roc7975fRnmulOjrxLIiD92b3qidUzvFtXGumZs8",
-	"2xG+zY+1gM7uoi6BAP5obooglNDsRce5UmekSEPSFTIkS9VqyYrNXH+oOiC4qeylUO6hxzOc0Uqz3Y1L",
-	"LJx9Dh52PKlfeiuuCzbxJNtUuJlr4enzd6xABnDfk/HXZDUL3ErTyk78+O+pRz6+SJ2bl2XKyzK9zmWZ",
-	"rLElnl42556/Kcu16fkbMKA0vOgprF/0FGKXTp3B9NWMSRzzIq0TvZt+H70cfUKir6Jn0R9Hj9XmmndO",
-	"rXhMldLso5a45/E+eLPWqlbhB8LjyD7YCcOeXF9Y0E9UUuE2C4EQ3YVWW+CxpiMC1+PtVCvotBqPq6nu",
-	"1ZZiR90M1adQfCstNsmtFOuoHOxe9UEf8KGEyRwAKsooW5tR0SnHw1Md8lwfILvZ6zHuJtGhKIMrZKvD",
-	"nEO5Tmwja2xMeW6JwII3xakrzaFFKIHb9ILZILaWLzaUrBh4km0Q3+OHkoAAgldtEBuUSfJi6L4M4xqr",
-	"3CUGJwsdD2K+pWg36nWCz5c2COVxQViNnOF3o1DsCrFRz9nINstdFuA3S8q9UIkM8t29e3creKal1/MB",
-	"0NjapEcRqadxcxYBDAq1eRhgTurImVXiGSrtnArq4jXM2dpkNl1yifQuOWDKAdPlAKbZlvhpRTpRNF3x",
-	"MVx+wpazwryiaGjXTWrZh4JQresvtd6oVv8LH/k6ReJM6pjrg/M+MBzNLU/Bu00zdlJ041wh0kkHzsYR",
-	"Ph0qD5JcGGmTYpceQqBtHJ4Tk9hkJTdXJjDYxHApp7DJKWxepTCJGW58syJPtXBvwPHE3mR+nay8upTh",
-	"Mo8XPfed577z19p3fiFo/cYg9dzneqU19Kk7tQbKfazT5lKYZObCGSw/10t1Q4C8Ax5YtacFJ6Ad1GSe",
-	"yh5EssmDJlAHXQj+PqejM6WCtLxPa4SxiHCMjl7cqy6nIsLPlvYQ+FWYUWZfIjFRDo5ycJSDo9cGHL0+",
-	"bsycHenGOzA0edI04PHCXaALNAxZtxdOjty8DYWgtI9RASv9QJpESDoiYNIiwnfjZIMN0vL8kAWkGT8N",
-	"kMmkEjoQc13u0bbHKWT6PzhigdtnSQs0wIBLpDTCIiLMtUmfh56vSRuDIxaYEiJhh3VJUfXL4+AtbQfU",
-	"YTHskwPGeqUKuRDESIpJLkSXDoEcoZQJI60USoT3mTeIFhlDlAZEnhIuumlma+qo0ZMTNymAUxPXzB81",
-	"Gs8fkFB5JkdmUrtxBs10GkgPgc4Qvfa8TGplusfTI2vV9Xptvbb4t1AilbpQyvT4HbHa9rDeaM2puw2m",
-	"0ZDBLWUDXBSmKVgFPd3HyJXICZ4kIwAK64WGu8SWWyvV8mptrV5u0EUFixpuGa+qi9VFNVt9tabPC4oC",
-	"Jvt+iLbDo10lLpAtqaeZoTT1kqFWWl1SywHuWq0sfawPYzMHMk5EjbMvZb+JnGmFK2VjMgsT5frZ+SDJ",
-	"fnxN/TWN+hQHI3tC3KN8qKGWfOXFxDRH1q2UFgp1ZFNKNe+pvuoQJy2Rc8/OGQ2ngsMmNB4LpWuQyZKF",
-	"kRY+0v+nz44n5mHq2xAiYSVNWN6e4TqiXA5YQCQ9Yq4FUAWkXYw3DtnQIoMODZkpzK5sSDYgPeF7zpAU",
-	"vZC0xRELuExIEgX3hxhNZ9r3eMLyIjtiIOGdUDNetUykIC0a3EBEFJ96aaE79+GXHrGY8iBX2TdFZVsF",
-	"s7V02i1sLfRDmquFJohn/CnpO3vU8ymnptD5L0htZWkJPGDRl6NPLU0cgcXqn0VfjZ6MPiXRf41eRl9H",
-	"L9XEYDxb9LRiZnyNrjZXnGU1EY2WmZe6WwZflf6tYBUO2TCzf8mFj/B9TSXf2KMQUnwrJPpFJaN9QLZw",
-	"O03d/tvRP46ejD4h2+g7Fx6UkMeVAAu9EP0avEnwGr3Kohck+hwuABlZTFIx+hRoM4AmY/QYy6ePnvxV",
-	"IZ7xmlKNQZtBmfoPE6Hs8bbPDpyO8BxWmCHBQG/rhyD0Jnmb9J7N8dM1wk+bJw1OpYVafd/P4dNNgE/W",
-	"R6fttMx2Y1B03XBby0PlfgNCfnbDgCm8E1MtYm3bh5S3mU2Kdr26bJcsExVUtBerDbuEO0hzd9oZ5I72",
-	"Br4fmbeSnCAIFeQCowlPxveJAfcF1SzPdzyIy5ztlPEhcl9ZUxxHTn2rzuLfbt0XnE0MIjwN9/XcFhB8",
-	"nVyTEB0+zNoOYy844m5F9Bh/1PXxUVkWrZbnMFc4/S7jYSXFUtr1K/Dfy25yIAJX6w+Pt7t+xfxyjob7",
-	"ricWuj3Wnv1Zr0vbbOEHczzb4+d+dMCavdmfhTOwhW6vMeujmXAECQLMlkodgG06DuuF5Ycx28oxvtXm",
-	"MGQSjJzJx1bWZXO3ntb05BO83e9ulutLy+YET+87i/ywL0IMHT79JK5eXc73a75fX8l+1dEvkAMZMhKo",
-	"7fm67VzTNCrZCR9AaLm5IL0fMfvVCYLFrOh/9WLH9xgPb0niiN6QFMcYA0vEk4aidOqgg3l7en0jAZbP",
-	"fgDWwX0R7tLQky0PDbjXNirTANn4cP0WJtCQIhSyLeWBmpcTqNm/9uaW3e37odejQbigPr7s0pBqsQu5",
-	"6jQIia2Wim0RCaaZzjcPRUDbbJ2IIxYQ+3ubb27fv7138N7O3Qebbx3cvb27++D+wb3N79vEbtRU16Do",
-	"wbAHhMuSe60Wc0krEN207CHFnbfuWOSdndtvW2Tn/tsW+YA1dyzy1oOt71vk+3d3v2+RezsN9a/FDULT",
-	"PM4WoZywR8zpI4m7xx2/7zLXUu0v2aUNoizzIVazrJCHrOdTR0l8ThgNfI8FOqMMD+6NeShaQPWkNwuk",
-	"kXERHtADdeEAb7LH08VilRXvNCWCdWyrhaGtpaxY1jktzeniWTOmexxDTBNcqnp62cGl58lQ16TQ2Jxm",
-	"OzwOo62Cq4UhJkZne1qWncXWcqvKyqvuIi03motr5TXaWCxXW0t0hdWbNadWS7wv05wjxG6ZaaI50WGD",
-	"n2SOQ34bPY2+Hn02ehJ9FT2t4KfIDq0vLRfWC0tsdbWxurbq0vpqtbFSW6q5Vba03Fp1neX6Wn1lZXG5",
-	"uuhW3WVKm03XXa7TWo21Vuo1t7bUqLur6l3ej9ibQ0gdb6zWa7XFjy8gGFV/Rx6MOhWR9aUGo6JgilNn",
-	"89DUnMM6j2W9PMiNWpJQhA5jqPuqI1shZOe0KA3JwtDjbU2QlTpf0QUy0dlemeBC9yRUnxwnPdLiIq7R",
-	"JQLjao8bG7LwJgdc7GEg1JwFLHwh2ViGUH11r15dX1pbX1pLpYOgxJw98OEcitIEEWyJvvqE+pJa9Dhl",
-	"qfgQDCVdX7QKEFq8C/tTJnERHm/rSIkVdUUIHwcG3lmrAlKEI+111MYHEPggQREqXNNvtXz2wIQBaIWB",
-	"V99NohzwutlM0XPIunmpScQ/VCq6y6CnSf9W0+TdhehXUHLiD3Dqr1Q3HOirtzw35OFw4P8sU5WfCOM4",
-	"R02K1GKaVL+MyXBWdZ0n1L72AQZvMyNzb8lYqOahBTciMnOCa2iXhVJnc0xUyJBOy9yxKtVNyg/juEqJ",
-	"handgA7QwVKkRMlf4iusp7QtRfWdPAAMOXXMuLXVvRUQ1LbS2vh3jwV7tF3BrMqQtjGt0i5hni/W1Nh5",
-	"b49wxlzQ8om42SA+DVlABGeSuMIk+VbIZhxX7CuFPSQ6To4cMtYbHwb4IvNzn7vsJoZq7vTHkcMrSFd+",
-	"PZT3dIpVjfKuEYuXUnwsx245dpsKu+WZtt9K78RNRJW750GVc7osdLGRGxKguDdWAsUiHjdFU2JucXB1",
-	"GMrnWrWqSR1lKTuj9Z7+/gtMtjz7tGR8iBO2kec6zn/0Yyy7HT2HEPunp3BbkOhPYwWrkjSAKX37qBu1",
-	"0lqc39cfa4jPMYFB9Z3UKiT6Z1AwXwNbx/PoC2Do/YxEvwcaj6eT3PVLk/TELHUC0M+HU31avQC9VPJ6",
-	"Aa+wXoCeg7xewLegXgAgWHRnUxnqqd+YzJ+fEueT+PPvGQrfc9tply2czysgzynvLpHT/iZruupN0XS1",
-	"c877aUTvukBHfgydE71/e4jer4DcXeumhY9MiM1NJHc3BZt0mx4G58kK2TR1ceBcms7H/i6O2Hh5qL5m",
-	"bJqN/z1W9zn/e87/fi3436cRM68j/3sKeM/l2M+9J1fhPblYTHlj8GTu0rl6OvLpBGLuwpk2y+WeCd++",
-	"MXTkF0c3fiFw75x+oRlE88syaKKncDb6xYW4cS6RVTxXubnKzV04+dH7t4fk+gpcQb1+0/ckqOYc2kxx",
-	"OjWGRxCnrBM3oK2QiIDQwOl4R8wlf/n7XxA9tMytkB38XzVzvX4olQjzMMASbnKIg3Q9pBjGoZL4C4yk",
-	"QhzdniR2/MrN0LbIoOM5HbJf4GzAZLhfIFIEoSTNYalCNvlQwyKkDYx9XB4/or7nHoQB5Zr3iHDaVV2D",
-	"LFskCCCCs31etF0WUs+Xtuqu/uNYKqsnk9KIHRYw/ATdKASiEpc5nstkaQPTQiQwCBgYJTjDvtXqdgVq",
-	"cByPiIRP3olPWC/MgzYr6aVDXdb1nO+Kvmp6pW4VHBqytgiG0NE1p+rWWL1VXqSNZhlqHq+y5VZ5ha42",
-	"zW8Fq5D4F9+KmUwKDgtCr6UaZweidfDDPvXxTwyXc8QRC05LRV1sLTt1WmPl1eaKq9pm5bVWrVo21ZeX",
-	"2Uor2f9LJwHMqgIwa6zaqtF6c9FpuAvQ5nRJtbhmHLCl3ntzHIZll4H5jSGK/APAz6+jr6NnZ9aESUrd",
-	"EOT8ROz6FcCer6JnlYx6LqmexGVdMhvn0zRQsBLhITiQmmpMOM2QJhmvY/N70O+1A+qqV3H2KNwNaRA+",
-	"4Ol6QDW1KcYF63phmimHAFHPYfc8LoLC+tJatVqtWoWUFJk8qUZ+mlUK+qdHpVQqHF8sggPm9vVXuF7P",
-	"F11asAqSe74sfBi/Qu6oW2+bO41ANr/uwu1xCKgIwrfGUfxvj03WUxJ9Gb1QEPcLYN/8E1Bs6uI60bPo",
-	"jwQq9TxBQs7R/09Gj6On0ZfKxAHCEr/fVrqCubQt2t4hLbtCpOlV4+FJKd7Rj7HUT8EqwJteQvSpNkBB",
-	"DoHQNnnY/111Z/Sz0WdqHSlbgCa//Y/RT5ATFDqLbLWzE6/H1sBvx6wUtU5hfF6O/gESjcHAwQjYE+WI",
-	"om8gjna2BOTFqQ0EI7InWAYpVX6FpgFkGeqfE24cuCdgoBlpyF4jl90NOW55leGsGmFkhnFpGkVEep4M",
-	"EZjMD7tTLMyn5Nwm2TfjqbK3JKbzpIrKHLLhsZIyli4pA5RdSKsCPjTazioncyPLvLxJ+WGSLTB1lRc1",
-	"FpPqq8DmnlbCmbbRlJ1Q4AWbRF9hZou0PdZglz66y3hbmYU1pa27Ho//Phfb0Kss6HICPJ5Iqbj2tOIT",
-	"eMKt2VjHT9CKz+r+u3gmcrWA1gvU9w9EcMAF8CSh6FOtjOfaTMNYPlsGTW2u8jHpnX928ZhYjubs59co",
-	"jWRvTIeYOQLNlqcoz+2sel9jWTmWx0uKnitJn3s/7DNLgQbiCC49CcxqMSuZloGWrsbSVRDZ4219nfSo",
-	"6qsm1HZdSbxwQycHq2+TRClzErBWXzKXtDzm30SAgQHJaUEzT7T2Raq5V626LlAPTVI2mRUxzqMctnmv",
-	"H15RVHmObXJsM2Ms/Jh4OSUS3sjv1y9P+MadON7AMjMQVx5DgFDEhCCXnLQb4+6Fj8z/nhFr/pB1xRGD",
-	"A7KY+FV1dCOpMBh2aEjcgA3UTYYGxAuA8rpCNpEJZdARkiGlCRfEF7wN5K2aOgWcJw7lXISkyVKkIaHn",
-	"Y305QypCA0Za3qMb6SHBUN8TAOa1iCL/lu3gOGp7jMXnbCsp07MYZ1Ao+K8eMdR9N5Fn7/TlXc0hXQ7p",
-	"riGkS+BcTtmXi/oMyr4Z5XzuDTul4fRmy2g5QaaXwtcXVxEYd8NlxJpPRXcXv4HGHH6AhC0iBYE4Epd0",
-	"PBmKYEg41ENGmSBvoHrHWPJjGv4VRNTnvrtr77vLgV4O9C4G6NUvBegpcY2C2M2p/nKqvxuDRjV6mRWR",
-	"zuk37PM8LeEC0hLiQFZIR4AkhQrZDonP6JEGpOPpBxvgFoKoCaz+n1BhvS7pBO+ZpZUnFOQJBXlCQZ5Q",
-	"cAUJBSB582SCPJkgTyZ47ZMJYnxxiekEXVF2hMtOzx045uWDxwg8djxNIJVF0JeMAIe/rJB7GlJaJPH4",
-	"JegyC1vd9WS4o9rZgt7NiqxeaaB6DLy0J0GNVGG9sPne3nv37teqmbgFnAin4hYPFStdXWotN8pLK7WV",
-	"cmNpuV5uLracct1ZW15sLS/TFl1OVHmPBY7qvVXo0kfvwZeZNIDNbsIJyoL3JAt0lYa050b3vy+VtFm0",
-	"CiCG7gSia6pWwoX3eOj5qQ9ZrO3VaylvCPX7DOo4zBOkHa+FsyO0U8szDzy4RvY/0F2nJicly3boEGDc",
-	"SWF27c6jJprOm0RvN6XIIc6HuJ4ECWjYI2G7eOGQDDzuioFFQhFSHyRhjwVlBbYIcD9LK2YXEgExAoUE",
-	"THXDwTQukJ9EDVe33yUU9nMiadPiFa1rGPkDNfIH7JEnQ2kDwR2FyThxmBOfGnWoNAHZeHv8lUcsAHZq",
-	"uIpfhAFVjLuSNFlLBArY4LlTppDHsOh4a88TE61lLO2H/S4HGXuGDDwh9WaTZTPLrdj7ehnhw7nGuaBZ",
-	"OsUm0GLrtXO5v/YszTdRV6JkRNyvF95U6vJc2B/85bj+zwiphSRUrTG4aAp3qGC+u0Eo/Bc8pjKkQ6lD",
-	"CrBSjbwVhxEUj6si9Zi9TtBGlomG9LgMGXVL2RotQ5dgWOO4Lvl2khx/S+NZOelzWIQzbpkJka2zm6xv",
-	"s/CU5VfNVfo1V+m5lXgdtvMDzmbfwTfkXDdeb5OOdo0SnttCzabIhVJy2vTUhqN10qhEC3RDafQkeBDs",
-	"WOaCdgci23p8NmtruWCTJvPBBmTd6fU2BuZdiA0Yy6d69Rxy4jLZZnNhnttneVbjNTa38BQubW5BnHLQ",
-	"lRdsdhna1nK6TvLslTEqGEwDLjkueFlHS1sYLg2XIcRmnwfCZ5Pg6oPUq3d1x3aTGqzzCT0tQ3dD2mrt",
-	"DcQdqjB0LFCn2/endnCCKDADm6O6a5aJkrGYzW7Iqvw7tpFmR3m3JPHcqzkO6M++eyFv0s7cIramStnn",
-	"Ul3XiRCkqIM6LBOflximFr62BMcMoh8qW5hxNQvuPixtxkO1UUVA2izElAo19IK7By1o84ApOeEr6XZg",
-	"xsKOs6b3+fFpg44x7mK4t052hhQSeBEp2m/f3iNGJHaZvc+7NDiURPadjknt6Hg9iScjNnYGv9+Eudol",
-	"CDAEKaOAaLjPBXeYZXLO4ZvJoCPU4oEsbyrJgPl+hdzFylyYcs1FSGirxZyQuZMB6Jmi8JyY9Gqk4AXj",
-	"1VctugkXA+JxpcacHNDlgO7cgG5OlTMDrMNRL0ufzgroMt2L5AEGk4Wec6ikm+gxzlzi8X3+d7aSy7ZF",
-	"7FDYpXXSEQOlEoZWnGkHtrpFumoBcLi6Vg075uDW8xkRrX1u6hwGMiybkSWh12WkqCVsmjtey/yA9fwh",
-	"snUl7wiYFH4f+UDSzzu+kGyDUBIw3X/8HB0WhPrFC+U+h1LIcDt+heD+kAw6qqtw1S1ViC2OWOD22YMe",
-	"47Z5RWqM9rlqhLzBxeAN8pdPfkkG1FMTDGAYe6+uqr80h0fYoZzY0qcQNW3v86L9vc03t+/f3jvYfW9n",
-	"58HDvYPdu5u2ReoN0lG3kOaQuKxF+35YsiBiHLIiQfENWMD0NFX2uZob0u1L4ATBks9m2kyd/sXlZeLC",
-	"UUmPBuEEhL6L62r37uZDZmJbz0JBPRZ4wkU1HYSk6HHH70vviJUm0Yaqnk2HgpSqLKtJntrrZTrDuEuK",
-	"7NFZXQnFJXVk9+6mUik4jy2zFXFJ4WraMHNLMpfBpB6b9XOceNXr9ruF9ZU6elfwr4R01eMha7MAEeR8",
-	"2hq26UP9CnwUHDkN1TLIgF2AV7KwvtSA0Ie1anxlsVpvVD+2cAkkQbbV2l41ldHWZlwtzEz/VHwTRgI+",
-	"wCHd9bjD0lG7q3vV1dS9yV6GUUlESOoDFpdOfMDq8okvqC+taX+fT4/fp0XDA9iWhfVG3VILbPwL4s+c",
-	"GtqYTelTvSknwJkAfs3t0GvGE6p1NUiEwEhVAwH03F7LyLPZ4Yhe/7ME9+pHLFSSMkzUKKCBoq3/hg1u",
-	"W0qM8n3uKQ2tAI4XyjiBLPvoNLZk9WmDttX2uc70T7mz0Mml3gzs41BmuelxtkFsTIiwNW9Aj9FwUhSx",
-	"ntF3+6zPpuP11pgLq+pIkzHGJCliS5jtZt6D+EIBAeqDWmOPej7493GCM3UGpnOkZ1/HD08lefagh7v4",
-	"ko/Bl7+NjzfiZUODgMI2leEQEjLU8ipM4hU3MLOFFOPmwGKSzjO/F2YUmdjxLfP0x2d0h0rptQE3CuxX",
-	"2iMyqW/6ITxFm+PMbmJPdOBLkQsd2GknTdoTgU2fm3cUMnI2mkL4jPIz+zGAPEZwf4CqIINAhIxItRn1",
-	"6ACWDhgFW6A7uTvqlnm6oiE9xWJVAHGRnt7rTmTEN6dc6u7C/Lguqz867jTuCikqXBKY20pndO1NePyi",
-	"+6bT9WcbLJP8dBmDpdau6RQunmm7c2EDtMcehWo7tTzumgpmst/8AXNCUnSoZGWPSwaJwEdgFg5h8U+c",
-	"QPPn61n9ICXV9EkrCoDYADBZfD+PvtG5fd7UeXvjeYC/0il4kIqnNAi2dLtL4VCXck4r3hHl4oj+te5r",
-	"RQTtQpJyXFgv+Lq6oLoKFryyHLDjUyTtjpk0yZP6wLtO1xwgD2m45QZbpTq31Fl0G2yptUxXmlk5qVX9",
-	"TznjX/qfWjrTUskT9TcuSTUw/xw9I9HL0ZPoq9Eno5/CKEEmJ2Z7Pot+Hz2HgqmfFCwjXzUGmCKPMQ2r",
-	"Jt01VwYNeHPH9PDZqTSaJaqfh0hdVyPmhxrWvtb2y8JH+D86OnkW76oZJ8BGQOmLLshUHe+xtBfvNILQ",
-	"sd0z9wF5LtJzkV6YQ3xPcjvhCs8l9rUj4kxET6xXb4bkznSom2WW2biR169eYSwYMXtT+J+uYFwnxKxs",
-	"wkilD9WUfUY5oY6ywU4GnoAxC2EYuKbHA0VIkfIhuEqYL9k6GQ8aTvtMgPvCOEgk8cJ9jo4VpSPsCtns",
-	"u16ozGdJbD3TB9jBA+NUySRowg86qbXPGcuRVtiFJXelVXPqtLzKFpvlRmuZltecmluuNxdZo7VEl5sr",
-	"zsxHCthH7DawL11GdMfsn5EjkxyZXBwyQaepF0qoRmNWYx7mk4f5zF6NBhZPDK0y0dSFgIiuGq72GTQ5",
-	"g47wGQk7ajNaxNOfTLgImSQQheEyd5wxp0IeMuoqhaiUHsZIptQvuPGT+JUixtvIDg2Yiz+qR0pnHH3h",
-	"prxnPuEmcelcnd5pAhwoRP8UfQlUZF8AN/AXo0+jP46eRM/+n30e/SItdpG0efR49Hj00+hF9JUS18+j",
-	"/yDA+PZ49DPkgvtmohSvTEdf2ApEFwRsfJw4gf95NYP/2SzBwnqL+pJZCXycUrNdmMNRL76zPY5mo+Xm",
-	"67Vi7qVuLGRvSS3iSBGkUim3Yc9JF4SBlRBSSbr0kI2JfhtZc5lrI20thl8IzkjAHBG4Eg2ujPhNDM9k",
-	"ZQWhZeqsWOmanj8EOl1BKLERK9v7XDd5nIcX0ekYHW8RQzmhpppqubRBKN/nY7qOFG3z9zpR42WX1Kup",
-	"74sBxLASyoc6qMIyJSUIF5DwEPYxLMSTuuSE7IhBXGdOf0iGutsRsbrTsmYeS88oA2T3RG75nyk1gFz9",
-	"0b9HT6MXoBqUknhqpfTA6FMSPRv9p9E/EmS0hKDT6OvRT9XlfwSqS612nkcvoueVk2J6HgGLvCGXQjKU",
-	"q+JXq4rnWBWT7DGtbMmASkJd9zWsJ5CTG13TQgBD5Lt1XUL5uKl0eUac8bbkfuDT/cAmxPOgJYKDvmSB",
-	"TYqQq2ELyL0QQQqdlKwYSOi7qOH3Nwp9Iw1ZjmeLlOB1+GKNLmQGOCml6wYY0uSz8UpSPmCfm/oBeNup",
-	"XmX9Jh0hlelb3j12HLxrQjrPDTpiZ+Dx4T+nGxl7dIm0FvkB9lW7iU+sjG+ly1hv4Byr5Fjl6phBYudH",
-	"HLt/Kkrpaa6QhQFrdoQ4RJLFI89lwcdTIRBH8JbX7gdIaAcPrhNbUu42xSPUwUMhDqmU1J5MKAXPnQoS",
-	"GO931VfoNxesgnlt4cMZ3BkfxIHpplVSjP7399R7AOlBdC82Ab6+kk69Ubpej9UtSUSwzwPW6nP31thW",
-	"J/exdJuJE+YijEuUKBgQBn0ZMncdm2HcZcEtuc+p6wZMyjgR0+NJat/O5t/cu31/7+CD229+98GD7x3s",
-	"Pnjv4dbtXTvu9i2ZFD3a5wF6KZIE0A1NtQKIZOBJVrIw/gwjmD1JWix0OgpftKnHU2QKZoAw1VUJNWDJ",
-	"tDSHM1w1XE/Y9S4NnQ4R/UBWyJ56xRELvJaHdFwhACGkSQDviuCMAAaiQOoVc/JrFBaf1bMjqHYkBWTo",
-	"9kABWiRg0BvmAvO0iFHT2JD/5ZNfqp+hElPAwkC1jFHtlDgBlR24I3Ht4OSFA8+BfOBkwluegv04y/t8",
-	"rMgojht8sK4gBYCvXq0ivw2QZOCLO5S7QHZRtN0+QhZmYzlyr80FONHM+UtJfTDQVI8tVhmKnsSPGXq8",
-	"vUHspWrdxqpQYzc6ou+7RFf7p/KQuaTohQRHQZYq+3wzuRnhKuQZh+N7Oq4tVW1kwsuHzGHeEdOUQ/dT",
-	"gz8PxIQpBzkBr63IvuMw5kJOitA4Qtd8rLeW6CqtMYVFWuUlhUrW1L+wlBCAmmoamiSv+jgWG+k1Mz04",
-	"+AAl5tg3XwZ8Ff3QEZgyhJtn5i5uOoeTcMvYdhlQadbo+VFLfmL9qvFEfapJe5uGbECHc0MQzVOBhHsJ",
-	"INESIZEx6ZUmSVHjjfSpzIMgLpxsYMkxsAInEQtJ9beymxTWmnDgfV8QZf2VPb6eGXft99sxIUXA2jFb",
-	"GuF94DOikvQCj4fMrZC7QhyW+z3k6wH6SQYVEYjje+pbjR5P+Bnubt/b3jt468HWe6DE7z548L33dg62",
-	"d2yL2I36mq0T8x4qcV6GDCqb0KY4YsQLS6DzsBuSOJRrYa6QEGa5K7yhle7kePA7Hne3TtbLm52mSg3V",
-	"pKSm9K2nwrhUrtPy4hSpTlnZ6qdO0oQO4o3Tdq1+dhrW3MEDHcj3ix0Hb7zxRvSURD+vkOi3UNIrqZCI",
-	"xfHcGlumVae80lxtlRtO3S2vsUVarrWwMN4SW26pb5eyz1xT+k6TByS8mmfUSExPY7rcmrLJvxn9NPoj",
-	"Gf199Cz6Bgov//lfo3+LvoIzj2ejT6Jv/vzi2Bt2sUgce6QkVCFm59w7q/IaHF29gOJqUOVtmgps6VVx",
-	"H+caWvh1GYahWq026nDbkThMO1RiXACuuek16w6Iom0Y7XhPTdCxRkgZpO5ohFvJD/VnVitKmgGzvxFo",
-	"8egqmwc8L2anxwXITt47vV5Z+Mj872lJPYmSqZBdOoT8Zw2pk+lXMhpWmTJJ9EK0Eo9ReufEZXUsJIKx",
-	"COxr4tKQWbHQ01oLBYkyRGkX8v1DOKdXkL9CNjnp80MuBpx47ila4n1lqQ0z9UQu5nIxl4u5qxVzuB0n",
-	"CDqIs3n3IdD/ls4WdFMgPXP7BAddIgIvLE/GiNyAuYyHHvXLuERPHpR+5Hsy/HgqfD/o0JBon1MALCGU",
-	"JC2go4uEArlcYhnthWD4jklk0Q9JyHzf1PSWLDhiARl0PKeDjqsOG2Jt7gq560E5+ABYxI7J8dpizaqu",
-	"1Anj4HchjDqdzJzNrbifeB6mXjqb8D1y/r8fDMIx8Vtgw3c6zbcd74H3zp2/vf1w793dbbndDXt/u7W9",
-	"vO01+ne9bbnNHy456u/D3vff33pnrcKG72z+TX2t7779fsPd2l7+YNjo3/VraxWn7vNm907V/f47fuHU",
-	"iq4nAyff9EL8Ofm85JNJ8YPFreQWgvfAwJKjWqVqadfbTj/oCcmIrSYLP9suIVUiHpBS8v5W+Z0P9hJn",
-	"Ymr+D9lwnTS9kHhEspB0GdVJRKl7aEg87rJHxFPKUq+JYyV2t6jTYeUtwcNA+BnH0ri2LdKlj8q0zb6z",
-	"WK2Cxj2rAm4uIWeQkJskWQOmVr6SFGrXp4RmMrXyQiTlNQi4UF95y+BcUkyLuFvSME6N7y8IMGCSeGFp",
-	"Qqd9I25OsY41N2AVC6DHZIHVLLLAk6L+lHiYjxda9IcL+gTcOyN7QW8vmyT3w2kCnk0Y4a10Ah7EbBD7",
-	"9h5t29aJktXgeB/bzLaSIS0RGADD2UBWsmv+wg136A+3kl7PmrCw3VK9gc5ccDKC6zE8/sbvmC5uEN3p",
-	"GmWXl1sr1XKjtlovry3SRrm55Cy7K2y1tQY4+7wRAj2BES/oUjEI+TfRn6IXUHz+KYmeIzj+avRp9LUG",
-	"4T+dpsQ6rLnpUG0ybUNQsxMAbcYCm1MTLJ+lCKxT6rczkN4kpO2Y/2y8hvtGZg331Io/WwktTqmE7gkX",
-	"DvZyaD+7YxxFy53Nd1MLLKWb7rMB+sDvbL6bpZPOECppPvOHrFU4lyjWaHWiHL6t0SycTyrgGwtlj2cJ",
-	"6Ey5vM/nFMyTyrEb0ax7OZ9czuYnM3B+ViLCecn+PsDwRM1GVhywZlkyGjgdIoc8pI/Wib1fGP1Y+w6e",
-	"7hfU6JZHj6MX4Eh4qf4UgV2ygKL7YV9KQ719m7ehhP9ABJDK15UbeLTADMMkgd2kMFNA+SEeU+zzY/fg",
-	"CTgWjlDz7YVWPFiO6EJsQ6BTCUGi7vNicxiPH/J0kuaQGE2hkwZnZlKr33gmNRhJpR5/GT21SPRN9JSM",
-	"HkOix1egIskbb9TqRCnJ0ePRZ+Cx+uKNN9QKxEe/G3b9wnphv1+tLjo9+A+b+C68S4aB4G289cS78ZaF",
-	"9D0VfU2/HRLwM7BHsvinBhjT4hX0CK5Uy6u1tbpJa2i4ZbyqLlYXLwqvmPWv5uRzyK75JnpJohcKsryM",
-	"Iczz0ZPRz9CD9yn4FL+JnkfPSPQFJNpA9scn0cvRTxTC+avpgM0cyY1aDA7PzmjUuzRHODnCuTiEoxcV",
-	"hNZpRRV2WPcawR2FJCbinB0TWJcCOEpAWwqAxMnxWeimQjZBCMt97tAgGBLKtR2agW7WScY20msdUi1p",
-	"e59PWPEKDLRZSOzFasPWtShMIJvOC6iQ9/AIaJz3Zn1yVFcCo9T0zA2grnXi/kl91RTuMFN5/lP0NPpm",
-	"9BkI+c9Ai45+En0z+lQHr2foUDL6sVKdgMdejD7LUqEk+m30EjIIdcolHDU9h8hEvJ+STsBa39kvdMKw",
-	"J9cXFlKZAwsODakv2vsFEjD/O/sFLlrC98WAcAFMw8F+Qff+CxJ9hUY2oME/RM90d+gkZQ4adoXV3Lqz",
-	"2Cw36FKr3GDLbnnVWWmW12i1WXPq7iJrtObRsGaLnVayIfEUmKyB0RMY/+j30cvRJwholEIdfTJ6TP78",
-	"r9HnoHefRV9G/268CEoDZ52rRc///GI+HRtLCbVZzla0xqmUa9lcy86hZaFqTWINI1MoORaIdZ207MJH",
-	"6t+nhVFATe1slbtB3IC2QmkRtfDcvs9c+B5dgaEMlZhArKM/AjTbmMY97mOITVbfk2HmkVyiAbdDwCyv",
-	"0r2bK6pcUSlFdS6lBOt3gpdbbZpcHeXqaO7z2LQy8sJLNfIyz0XjhicccaL2mT+CpcOoH3Z+NFGLacNP",
-	"pwChRaZTc9TEk6DP5YZazq7ApCMSij4axsSlIW1SyTL10Xeh4bkj8hIyx8PpxYlue3JZe/g0oM/xjjRJ",
-	"4rnW9ClL7K53xLhqpheIZpp/QQ6lWm8Y0xkw6g6nnx2dN2UGHqM+qNNRC94i9tJY7lzmtCAzHpPyus2M",
-	"6tiQhAKjlyrzyZmLlxjxuJ0yn+OPf1RoMhqwYLMfdtTbFKrCyKzscA1P6sCtglXoBwomLQAS0+18dGK8",
-	"kuBKy0SVWSQUh4yTgLUCJjsgxeAn0QfUaKo5qS5lyyUk/i17nPQlxOmKASfUgeKB6TfglawTpzSyJkXm",
-	"9nXYi8OUZJelNBKGatWIbLuV7KAUmdHGbZ85Cux5Tln1l4b9gJHi9ytL1bUSSYXTStJU+i4munJ0Edd4",
-	"WLwkkTPdfvoVWeP0YG9Hl/omWOqbFMcrgtNeT5YsCCk9YsEQgh9lHAOtHzU9kCHrpRoPB6KMb81oelc/",
-	"E3YC0W93CMbxUp886DG+/RbZEpwzJ0lkkqQY/Zfod9Gvop8vRP8ZUPCno8dAs/WH6DmWhVXyQk+L7/FD",
-	"HUXYBT4zHDGZ6p6UIqNf9yinbfXkMavuliQ9Jno+I8WWLmSH/HYAxPUqsEggfCYt0vSFcygt4vEjL9Qr",
-	"SHWr2fcPidfFwo9xT/TTWb0ZEsmkVM9bpEelhHNCTXBiZkHZKCHxBSC5uIAxJHOOfa/Z0dn7xeNl2usR",
-	"jzfFI2s8QTEuvA1JV/pYCRORO5Rz5lvaojtiRIYBo12LuEwJJTw97oqm0sa9vuyowTH9Htsct0iXej60",
-	"AgtZ4UzH95xD0uey31S9bbLU14zltWV8EspnjBXVyW0IlA7ZEHuFGsVUH4QgKvw7PWYoEk++/o033mJH",
-	"zBc9CA1WZvAbb6QS0G7ff/87bnKDXVonoRC+Li3LpJIf1j6HevcQBItHs2HCuiXHAmAhq7hDjyB9PayQ",
-	"ba42htuHFG4otCwZiVWkNBnRKU+ziSlmR1mbUZdBMfW/1JLGvqiFeUsS6bmMFO2FLjvOoGSXMufzlsQK",
-	"BiTeLGOVVpIOGXqE0+UvosyisYCELqsYi3i9g4y7AuVi7LHAx+BFSW/vbL6LK63V9/1yyB6F+qgk1bkx",
-	"AD2hgjGuKm1mQxgkqgfTkBeYrBIcV2wkTjUB/6S0SDsQ/Z7cIDzJaUn6sYVvz5o5NZxmgnTpCN2XzMRL",
-	"hwauNRYiYjpnERDxcVdS/e94MhTBcIP0fBoqsJ7aO3hiPL6XT/Yc6wDEan7CWOpin7c05QE613pKAzCX",
-	"pECctMzA6nxVUhTc9zhTApd4XIbU9+EHVF3M65k1oYSxDD1HbugynePpsrck0RmyqW/ISpA9+QF3lLY8",
-	"oTOSyuK9QHQF6k8r3Uc1qOqLTLHpHg1CpUiA5yJRtWqpugEdUJ/0hO85w1QHd8wwnDnKm700xaee+lsS",
-	"pxy3QxyZi4IavUVGOKUnARMi9JyVUt25zQOB3zZhnjMFBc518nbz4S5zPFCARCC8IkVTQTZVNja7fRKw",
-	"I48NsgbCsNQqlaa/AWdYb8smCwdMWynp37VJqcfN1KrVCWUtz9foCAmU4lL2IiBNEXZgm6a3xx4+Hwv9",
-	"MzdGv+cI4CwbsKbHKVTRZdRVi9/sXEhXM0otWWauTmRT8yrJO7sP7uPwAcVK4B0BU8gW9Rl3aUCKD+9s",
-	"kaWlxlKJtBiG4sc7Gm/J6qqyWzD/Ixkin0kpuFwfj2VqQiyTGk8mwwRgaM5gi9AwZF21a2FcaT8UkoIU",
-	"QDtSfSqqTPUOnGVSNMWCS2MjLPXeN6/MXA1Jf7XduK63ri6k2hVKlZiaxPBFpKiUhkWU4BAWzL1lpsWC",
-	"7yoZOQXiDDFqj8FRdaDethGXN44rspJQGXAYTQ/9kPFjpt3Ux93VlGXm5jOXT6yJALxhOD6Lvwh3PMVl",
-	"ZO5WliJ2qghzsbX7PmGPlM4uxcp9rGSz2Z1pAaVflNG/rJwAUhx9Gn2pPd2aYNdE9Fgk+jJ6DmE/L6Ov",
-	"LTJ6DPS7T6Lnox9jlt/oSWkdEzfdxNGgnU9aTAYK2oSwEXbeupPsA0xigo9Novs3jI7HXzUmbg7Juw8V",
-	"EMGEgI1UXoQS3pg4agRG9C/Rr6Lfqf/8t+iX0W/0+CXU/entlZUj8fGHH//fAAAA//8=",
+	"7P37biRHeiCKv0qgfja6uM5iF299ISHsUi22RKlvarLVGolaVlRmVFWIWRHZGZEkS4IASbOwF/AP2IuN",
+	"cwyf9QVYwP8YC2jH1jnyjKUB5rxA8RXmSQ7ii4jMyKzIqqwiWzMWBoZHzcrIyIgvvvjul89bIR8nnBEm",
+	"RWv38xa5xOMkJvDv/UyOnhORcCbIgf5d/Syy8Rink9Zu65ifESYQZhGSI4IEHTISdShDmSBpK2id4ziD",
+	"V3AYEiFgeGu3RSbvjvpvh/QpfffhRwfPj98/OhSHY5l89ODwzuFZRB+/fPfR44f7Gz/rPomfxD+7xN2L",
+	"i48e8kl/I6Lvj5+/+fSd+OHjDx8e9Y+ffPbBOx+8jDZGOy8/3aePHrzbJR/uq3nf+2DjfTp4f51M3v0s",
+	"enlIn9LDi599GsdP3v7Z9kdH795fDzdj1h8/7EYfvhu3gha5TGhKxCFr7d7vdoNWSgYpESO74lSebr3a",
+	"/JO7F/c/POuKjfDRR/KD7cn743fvjd68kz3ZSZ7jVvmlAz3hvmzttja7m3c6G5udze3j7v3dre5ut/sR",
+	"DB+TcZ+kj0lrV6YZCVpSvXk8SUhrt/UmwSkAEWC5+3krTAmWJHJm3KjOSMaYxq3dFmYMr9NzzPg5/g/m",
+	"RNd5OrRDPiApHVAStXYHOBYkaA1oKuQTPFYfnv7X6ffT76fftIIWjVq7rW7/Ptke3COdrXADd7YHO3c7",
+	"9/HOTmdzcHew0b9L7uGNbitoxbiY4a+mv5h+M/1++oP6r3rGQ6xwp5VmraCVjDhTf/zJ3fubGxubW9s7",
+	"d+7an2dWJumYfKTHH2QpT8jtx1yE/KL1xRdfBK3nJOTnJJ084BERfhQlDHFGOmoelJrhKFTjXQTVP+x+",
+	"3Lp79mqzM75/GXW2RgPSSe7Ji1bQ6qbbrBNunn/WuTe8c9aZbEh13qPLrXFn59XdqHPRTT7tnN1PSSto",
+	"bUb3zjvsTv9VR362PeqMN0L1pclwh3Tun11udtKti1eduwnrt4JWeE9udD4db3/WIXfOcac7ehW1gtb2",
+	"RXLWubybsk5/c3K/M9wZq3lfdUefdbbC6E7n7J4873y6eaHWML7T/7RDNtLLzg57td357F4yUvu6P8Ed",
+	"uXk27nSj4d1OuHVJWp8ogB0Jrm41T+lnWFLOvDB7OSIpQZIjQczN7qf8onql3WlepArtRlImYvf2bSIo",
+	"Xh9ykYk4G9L1NLuNsbjN1Rubt883b+Pw34cxJUye0uiN9/bfPHxycNzdOMm63c076iBOwxGOY8KG5I2D",
+	"+49JPOJ48+nF+cP04PHxu8PswTuYk/c25L0Xz1/2s7ffPRLyohM+9r1/OiZyxKM3jjZ37ujnjLOQvME6",
+	"3aM7py8/2998/Kn+PSURTUkoT7OUvgEb+eOt/T/efPjHmw/js3XnDv3x5kMh+B9vPgxxHPdxeGbf13Ty",
+	"VE4S8oZahf5dhDwhb/CEMBr9CVw+87vEkrzx0auty2ddfH+yMX6wef7ynnyf7KR3syfb/ffujN7dEm9t",
+	"DN7u4kf3L38WFkTKQwG2NQUwJ3wYESapnHgPdx/FlJ2RCFEzyj3UBgQEaMKdwUa0GW71O9t4h3S2B3e6",
+	"nXv9uxud+5t4q78d7kR3yF1DE14ITbNYFsdBS397Hg1LUn5OI0XyWgqPnF/eoiKJ8cQSmb+Y/nD11dXP",
+	"r76a/urq59N/mn6nSUKCUzwmkqTAwh5giWM+PBw84Yw8xjIcqV8jIsKUJgpzFV05xkMBaK6xEo14HIk9",
+	"1NvqbqMnXKLHPAKi1EMXI01OEBUozNKUMLmuYKKmGREcwRVheoGHg476aEd/NWiJcETGWH1+jC8fETaU",
+	"o9buRldxG6lJvpApZUM4xQecnZNUwOV6kwx4SmbXfTwiqMfjiKQPslTwtIf4ALaR4KGidThCfXh1D/Ex",
+	"lYhKNOApjGDkggiJxkQIPCQi38OrjKSTYgv69TlrX7T0R3RMpX/lMU6Hag0sUzxQLd2uRlGelMgsZXXr",
+	"imFad1kRGeAslq3dnW6g1kjH2discEyZ+StfLWWSDEmqlwuwq4EuI5eyCtyUnFOeCYDyLGSBk8KzusWH",
+	"+oM1QN30A/WApTyOx4TJp4mSSKqr7SkBoreLOIsnKEn5MMVjgS6oHCGMhinPEiTxGWVDhJMkpiGcjkCM",
+	"X9Qtk5S/6C7XLK/PeUwwg/W9rT5xGPnBCN/Pv5NgOSo+MzQvKnHoVUZTxfq1MFR8b8DTMVYkI8uoGjkL",
+	"nnd4lorH+HL2+4+5kAiHOCJjGqKRGhcgysI4E/S89oxGdj7vMiiTW5utMp6VMK3rxTS9SOo5vYf6Oq64",
+	"TMpudJmHERknXBIWTt4jk9nF7qMzMlG3YcKzFIUjzoXCq/bGb7/8i82dHZSklEncjwnaP3pweIjCEU5x",
+	"qAhygMj6cB1h9OLF4VtrSI6wPGFjfEY09VUIoMAg8IBoGpAQLHeda4WZuCCpIr5C8pREcOs2tzW8TpjS",
+	"Q1KieASJUBuQv5fvRnaem0e7CC7LmvoGNl/RVwWUGDwmJ0xtUU3X59FkL/8ddq4vFeNyRFJ4rtbT297c",
+	"PGG0AN3pGZmcpiQTJOrtOZ8Z0Zg4O4Kt0DhGacaYAuMFplKcMLUxKlGbpwHCA0lStNVFIkC97e59VP0M",
+	"ZaeZIL219RMGUoLh+q2dQTe8h3c2O3ejDdLZVvz6Pr5HOpp3b+OdwZ1uLfcqvtFRaDDvfrrka2cHECzn",
+	"EYohS0lS9Y3/+PHJyeXmRufk5PLuwSd/8kfeq3w4qGHTQJAVr85JsWIzlDPNukeYDYEv97EgEeJsHT03",
+	"K0bt3vbmvR6cHM8UuV7bQ73tjU1FzEPOIqo+cTrANM6ZvByRE5YSwbM0JGiEhflChARlIUHtAZHhSJ0R",
+	"HmLKAsVvkySewGJIROXaOur9u55aEOPqaockkSTSR1QnLywSFfzwmiPalGGGUcgTvUIlvJLUSjqwYyoN",
+	"Ko7VXOZOFjdOSUMFCDFg/vVkn826DT1XgJ7dzDucKYrTg8c9zerc+xQTswF1WnJEBVI730NwUy+o0OMu",
+	"Rjw2o9XlWyDB6aUsdyKPiBCc1THDGJ7WcMPYvno9driU2EUlGV9P5tpcVuZ6zKMsJnUQGsPTGgiN7avX",
+	"g9DTdIiZUV6fk4F/IdwZdEsgpc2idi8iY95bQ4pARzWLdF9sSjnvbM0jnPudj3Dns27n/ifFPzuf/Ds/",
+	"CX2W0pB4paF36HCkTj9RIxBlaEwZT1HGqBSofcYTEp6JtQaSR2I/USd53NluLZQ09Dp9AtEjfnGDy5wj",
+	"IDVZZg05esoI6k8kQSlwnnZP/SHe6HY2uptbvQCZvze6m9ud4s/OTrfbW9tFvc3unZ6VOrDSGFK5jo7I",
+	"OUlxrKcUaEhkhWbV0qq5hKqG0h4RnIajhwYc1f0dySyaIA0sgdqYTQzfHa/tWXFGiSlCr3ldGyhiHuXm",
+	"TN+JGOC7CwUCpP7xR6m6ia3/3+3CJH1bDxO3YTVmqV8AuTnUr23lO8NpiifqoZCT2H6rle/zPco8BOeZ",
+	"1pXQGWVR3S61Tm3MCivsWc29/I7NymDZpR3vNN3xEU8959pLSUzOMQtJD7XV1gwd18jYe9XbcwSlQOnA",
+	"6i721op/onaM1e3M+jEVIyWGK1lWDYD7dopF2Mv/UB/vBSesJyRO1buM4FRd7iwJ+ViJvFo9hTn2yrqr",
+	"WgNnimkJueaIThX4CrVPF76Eqdv8cSvfqRoLawdzkllj/m+1RPW+WmDrk/qbckwuPfB8ydMI+OeAskjR",
+	"JPQ8E4JipljEARsqGO0aoSpC/QkSkoxBuUhSMqCX6g11DJLKmKB2isE6N9KUei1AEg9FgMSIpxLeGmRx",
+	"fMKcNaD2b/5x+uvpt9N/nn4z/afpD9N/mn43/eX0m9/8CpYk0Ozjqz+bfnv11fSX0x+m//KbX62tI0XM",
+	"eIrkBUdjKkRCFD7AxgY4jlEfh2dqizKlcFsEHdMYp1Ta26JXX1VAfKuqOcNXy9IuwZ8Zu6A2CPoYuLUc",
+	"3hJIfSZAWKCYCqnPoaf+6cwjejXsPDdJzmPlxa6t2dJh35Z3W8b9eTfY2vjCz72PFBqKhykfz27qPUKS",
+	"GfNOEmPGlMqTIm20KS4VoLT6kwM2ak0SROMIy1quKYoVePmmenfO0o/5jS9cGyKbrvyYL7XuL9Sxaus9",
+	"EOU3cfQ2luQCT7RniEnC4N47prPbScr7MRn/yaeCs9Lxa1+Sml/wU4s5pyRNweYXEakt7MfGX9qhLEdT",
+	"FNFIa4ta68ICkcuEhJJEe0imE61qohhLkq4bZCRCKjm6dTfsks1BF3c2+ndJZzvaCDv3ldbfHWzhHXyv",
+	"fz/c3NA0TmaKh3Q3gxbcWcXpBS/WYFdqoJSlbPcM9ykjctfseVcI3rHjO3r8Fy7AF3A1NYcGe8WwxBC5",
+	"VFcGx0iQ9FzJfm3MckdFvsY1pbllLCU4HIGhSaE2gIxECDO9hXW1pjdx9FwD6VpHOcaxQiISnRqQV0/S",
+	"mq6sOUgd4jmOaYTePXr65JpntQ0U0JzVY7sUVCxlzlHlK+/Y4TdxUjNbDnkWa9Tta8/DLqJg3FLMBK5x",
+	"WoXJCXuqFHiekNQYow1VgAnNDdjudvcQZhM5AttYytX/GuKRC2RUnDCMtjc3FfvRDohBTMPrHTmO1TYm",
+	"p+SSCinc895nCIchz1huNKQCkc4Y0xiZt5B+C8RDhYuitftxPrPEZ2BPH1ASK2zQPregZdwfS37hi0+u",
+	"iVv3C9zaL809H7HMOjpm7E1jVWjO0GAFfEWhQIQlhpv9kKd9GkXaF7L6KWswn/ZjHp6RqHqt7SlQgcyI",
+	"PbUyiUOtFISESZAucKR0SCFTLHl67eu+5RyJWUGxwHlnogd37OCbOhRjLBzjCVziiGuMbCtNyMA00NbC",
+	"GXitwWG9DQEc1zgnys6phMGn2gk+c1TFCDD/mVF7CIsz0NgwYuRCKRPXPZ0NhxgfFh8tljXngIpFduz4",
+	"mzqjmLIzRWUVwBZC4Iugdcg0pz0A9n29s9EzXVcgKcHVEQOayST5Km5IEsmYFb30140TSK8n5sMhiRSL",
+	"y5iSmXr5xnsAXG0BvhE+pC3Cp376pB8qHspELtw7LmobqcDVpJKAuRIGFwEZN8U79JZREzKlV93Jh4LL",
+	"66HCwtbGYJNsRdthZ6d/B3e279+917l35/5OB2/3t8LNaIN0B/ebn7Be0yP4zqLro5cfYmaEGAUmrZrk",
+	"0EOMX+yiXulEetbPaMDaU2/07I56awH8nU9x2p+cSm1CwUj9w37YPSWlmyZYy01UChin6egTLh/yTJux",
+	"VsYoxuXpAGYpY1NKtOSKRBaOSrbvazO07QJPnnCJ7Nfn4AjjsqOH3RCBLO/OOvbgeKg68JizIVhxBB8T",
+	"EEFJLEge2lphgWeMX6j3cikMzsbGCfmNEXqKW0I74dpKY9VmiJKzrLdW+ISdCCNt7jUhTeGIdB5wJlMe",
+	"+7xkF0htBokRVvpQiMGZp1Z+ppRwCvPNBHO4sSbHeOjfQkqSlAjCpHWJGMVM4uH8ScHajycxx9Ex549w",
+	"OryePJDouU4l56fg0bouU3dELrNOJDlHdu45mGqW0pGcd/Tw16JhUaEXoyg8Zi4z0q5ljYTPHH/2Q3Bn",
+	"Xw/Ms+7xKgsyNh2Ph9x657dQW+uCWOa/ba/tobIDHengDe1DN5ElarZri2uOncOFDsq3M+9snRc65oWb",
+	"O93a2AI3tqFEJjSF2K2Abubkn+dGyps6+9zs6Zz+EWERsosq4mcU9agGaEx4BjERWgK5znFu3qs5TmeF",
+	"TQ80f+XG9CQdg8IIiYRzXhXY6MuQR6m0rIfxCZdHWFIxoLgf1xi0tatRWzmVjKDVUHUQBuLWR+jyC40B",
+	"nRo3pvZLon93+yTrdrdCQT+DyOUt0lufa+/2kfgjbbV7wfA5prHdxsoomDnzVE2nxj5IlXg0TniKUxpP",
+	"kPOGazEF50k8ubbN1OESZquovMY5qOcOvCmEi7DECpGq9tB2xC8gJKkwo6cInGkDFHLGSAgWt7W9EyXu",
+	"attaQYXW0XMCsMsViiJYRMD9EYgy1INRnX01qqc9Pw7WOQ89rmUzi+QQ72bN+6l6h7LhfMSbG1tiXEM3",
+	"wPuE4KcQpH9KGZgtyyiohDRjvsdSoaDUh6AkQxZY7Rss08aqlgmljcOJWLp9c2bhI8ERrBYVq11gwYfh",
+	"HTv8plDSAkWOUp4NR0YfNb4FzUKB1Y8zAXoWwEP9piCye8J6M3DvBQh+hMyOlHwKSrnWs9TPkDOVjzUm",
+	"4CPBH1F2diOMUH0kpuzMywSXMNWiIzpk4OzlwLpZpI02s4kMaJDysRaCkpRbkn5TmrpCFfhwM5apUEUN",
+	"v1l22ZuBam8X4Rlglly4BqwanKifyRNmXC0mo0Uaw6R1GM2CXAftXuBJAX4I9CwwVEHefBcAr/HpmPPH",
+	"mE2ML0lcC59ShdsQTUei60pDzrEec47GmE2s2rDAfq9W0bGruJHLX/3+nqbny7GRm2UiM9JKmVG8YDaJ",
+	"7ZokwlCf0zAlgHo4FjOmOj6k4MpOsBAXPI0Uu6As5GlKQnnt+71RMkqDl628mPlWafVCx33hJjDisfb9",
+	"BZYlgZ/f8EXnW5Uzf/nyZWc/kyP1NMSyRhDGxQgl/cNqIGkgE2SxKeKFuvAhEUJJSwc6C+465w/bwzVa",
+	"sgmtGSvkBJ+fQDjN+XSNj5DzUxBaHT+hRZySq9CyUSxRTJQ+cM/JtwA7UOuLoCA9BcWv9z5SUXCG63oX",
+	"Nx3t+4McSI107wKmN615U5ZkUl8/+Mge6ukT6IG2LZCSoxEfDAiLlGgMoNq1nmn4C/UnJxCMGnGppJcE",
+	"yxFq93Q+t1jvrgNYe2tByVGNBeqpketa1VIfM6pWcMJ6EMoy+wgEHX0/Zh+uo302cb4AoaT9lOAzAaZj",
+	"DRHwkNtLCBxSccDffvmXSMmtkwDlUQIm3kLPY1MXdLpOYFTME6bd8OroAqtUgF4KxtQhPSdMIzsYqjgk",
+	"S/R0JCWJemvwXcV9BYd1SXJp2H2oTZouArd7OWm1P+o0F7jEIksSrqTHxySiWOfNX0vdzCc8HasZIZd3",
+	"xuQB+dAQoyDcZLrbn4rrW8o3dor74uwPwXKQWc5cJTN/pwPvdGDw67JIKvToVWHQWwcrspkS6kiAhbJw",
+	"ljohOTjSxhgcP0t5QlJJichz/xPnp8/dGgWzWRjlyPkKzXeLEyz/qqldsMDVpEdB/rEh027kmUu73c9v",
+	"bi/8vqmW8Pmsi5InGnJozPs0JghGGiFrDzH17ViJNootHqxv3NleL39+a7P08R3Px6WufzEbkDl30V+4",
+	"6vvHZhK3yIRzIA7Aishb3ldanlqAiX94iVOmpp4VAvmYaAMG7ita5EYhqH9ngqRIjCA8CYcScbZnsrwF",
+	"6qeYKULPUE9RABA+yygXqn8OQAypS1ZxhigCFpKUaSvnghyUwFCdGXOcM6GJdRCngnOmGcHs06i3Xoq5",
+	"rXvftwSnoMBMVLNJgkMauvnWjAQnULuQ5tZK+42UZiHpmPi+mIsZs1mlo2yMWUepzGDDIpdJjJmWF9om",
+	"jBo+NB/ZAKrFd7w4pQkWq8mQSkgq4FpFWGKNUAWFg5IYOjXO9ZDu6ljuOCbRCct1SGw/dEtYfTJPLixN",
+	"SgUa40gH0TBjKT9hfHZgu5clCr77xW9vYYlt6mcZe/s0laO3jAhdDYJlWWwMtKb0zAx6Ukk/I0yMaOLJ",
+	"fXnv6DGEmqw3mapEuefS5lnqh2XK2WRMQ/V44ZeSlPL0IMo0aBZzu9JoxbTIpT/Rhw9Qb4xj0gtQb0Dg",
+	"X422LhiNxeyUGxsookOqQwQXTqKI2GHULLHNvQvmvRK1dYmwA9zAwRYNhjIG2J3MgHjuBXsByLqQz5dh",
+	"A2naoc0/LRBdXSJ7NXX2BOVph9iV6Ouq5FfcF4TJE6YldSpQGBMMZAr1nD1pg1OOyajdu7O91dMBG89f",
+	"9G73nr846q3tnbAebL23i/JTC5AgSuiWPBUIxzG/IFGAwhEJz6yR49wUMnrtF9Nl6FW+vNzN/PFkqvKt",
+	"nv/ya73zBkGLm28zh9QNV7cFrronJ8i52e7yK+Lc4uVXbqz3os65YnbHZfzCLoObB4yCE34RtHAm+X6S",
+	"pPzcw56Psv6YSmkKiKgx4M/X2h1GgmCpbqcZsxY4ieJjzPAQDLgpOafkwuHheQURJQ0xQRqvWK3qgXlD",
+	"vVyURvu8oSBiYmue8ZiGkw+0n9ovD1gntq3/YmhQB+hNAu8jjIQCkICBZitgmTQFVmY+H5GQRnNXvBDv",
+	"Ix5mY1u2z5v7NEzx+JbQdCmmQkJyGk8jkgbaxgFqN5UCZUnMcQSZfDqdoqc+r/OhmuQqPrCfOJQEEhCr",
+	"CYrkvH6lIyokTycB4nGktEtdGaNdkqBQxInWNwUhyAZ7qh+IWGu8TAd7Ds4N7lRXCvlHD4xsPgN0eHrA",
+	"IvGUNUgtCvLyNot5txmrU6gazk6bTexKqofLv1IvnGkUazhl4uSzOpT2VYZjra9Qzk6zZJhikOCVwEzg",
+	"QuH4NCUyxRRUQEUqslSoIRekTxmGUkpkDP/6pP67x9qs4tmGIcDi2QwjmSVTduyRpf6zQ6wxpzEqHukX",
+	"1Kuayl6PLmgNYSlieIGpIttHlIVk9Q+rWRQNeMYFlV5yulEpk0UZiikje4bcoIzFRAgdP6vzNOdJ2W6O",
+	"vstEAf3MKcwgvwe1XUSuoEsZawOnWlVBJqoXt0wkqihTi25lBhw4TNwl9TWMywP8MjZVzthlQC77dLEn",
+	"J9oL5I8HBef2mEf0Q8UKK4xTO2Ag4xNMxibPHjLLHWba1tJ8kQFK8mzzwkesmbBl1HiYEm31UmqCUrhn",
+	"LTt4iduRVGWE+TJcUjkZLBdB8C1zvLOSnLFlW9N2RSZjdDBQPNvaG8zoADFyTlIEiWbOUzB7gbHIkN6S",
+	"eTwaKC46xkNy+9OEDPM/Ejb0klUlKdRnXjM8dsryXGBHxFDHtn4NbnZmGMg86mohaosniBHe3LnjCZYm",
+	"l+jonf3O5s4dK98ZIKI2jgWHXyJ+wdTab+mCQmvexQv6GXlzIo2pulphpEqx1D3T4GhOpn1UzlSWyM8i",
+	"KGGMu6ocBqVPL0BMLSR5DSIyxUxTGpMjocC9jno4lDw9jKDwlaHqiuZfjMz9FhMofxDR6ISBsp5JPsaS",
+	"hkavwDH4zFI+5tpVaNHX0C/I3/eau8yXfTi0kHXBuxabF49egngQC0J76QyxdekzMAX3Lx2IJ2y2Mfxm",
+	"1K7IofXE8Ksxt5Po4Cg1hMpRlOILBigBh0Mi/z1O+fgoF1n8lq8oxQMJcVh2kT2oBkIicWrWqn5wNqH+",
+	"dLh4AG4iWL8eaKK41Ci70mYGtQqRqL9geUKYx9QsJB4MQHlA9VqGX09NCRZ1mqJ+piutKf6qGADYk7C9",
+	"ILcEkuRSNtqp5P9mjsVHmjTiB/m1dC9ZCeucnebgDdyswsUMtA5QBkKo3SfakR/HJEKU7c0Y8Cv6pVxD",
+	"v/3T/37CHMiqH6rARe3cvIGwODMFKc1TO4ULfpjkt1/+g54shz1o3Dn010tntGsNLtEJK6rd6SoZiq8O",
+	"sjjeQ5YKKKnHPdNC4QfHg7bUnLBBSohYd095F/Un5csQaNqL2QRpYRr1M+ksU9fbdBFFV38xdA5AX6Fy",
+	"JejNUL0SWXPInZes+UiZixG23nWtbayh1pqP98s6j5S4qmvLaJUGBB8wT+c2ToQFmvXleKWIFQxZN2BJ",
+	"amDyaAitf4sGiXrDwM1p8rO8QmNLoejUulB/DH3f4/qlUqtiUOGA6KgXQ+rELfQqIxlB7XyXioA5l3lt",
+	"1d28Tk3er7u79KB626+tQi9iW5pIPTMO8TKhyg2ay1o2Lenz2DaLcuaeQnhYCIhQC02986JW/KU0xc6N",
+	"QG+ImS4CZyqdL3mwsKfSgryw0pkV+1AMxhsDY+rESA657iAtU872dHFYrX9CxCXUORUQQQXRl7pGTU+H",
+	"0ChGHo44DYnYNZmVsU79p5HY0wyUsuEuItA8hEa2ZFtMcMrAtQFjoAIepqmaD+q9wUv6G+otxfQlTodE",
+	"IhqpwUoW7KG2ru2m/jDSovEhYr3gaBedtLaCje2T1to62mc6as9uHZyb2llqtz9r7jD79AVRm53mqxSw",
+	"BrNTparp7cIGS5EmH7f66tBy9HRrmS4Oa3LKGXZnERWgWO83XvZjlbjkRUdT2ubnerHu550VF7gqvcUB",
+	"93XuWQeiHHmqTpakSiSAwytH7lSDw/yF7+ouyXMioBivj9mIkKfEVICOuSCRzVnaQ+remirK1ATFatcR",
+	"Ed7ghKR6DEehtznFM06ZFCjhQtC+TmDJd7rRdbkDz0q5cxr3bSSdL5l+38Y667qc2ogIWyx9pUSHHA0u",
+	"IWnoNWtoKN1GdlPo//0/0Ua3G0BVREXsxyZaPf/EvZ1GGxFzQQQ0pIxz99abTFyhqforQXEmxVZzWH4y",
+	"D3/OKbnwYXAZZUxBJqAPluDcEgahA4NqSgA+IxOf3RUmWcjO9DCHldlP1fgQ88eWNJsPWdLc2EWowfC+",
+	"mW6WiVaAbvfjLnAOkGsVVZMGpzRKAKQu2NAnSOBzongFRIa56qhR1wwLAg3SBgSitjkyM8YWCsgTcSKC",
+	"o5gyfU6KLw5THJIAge9NW2i1xU4pmHoFrt3YLLai3NmKRp+4NM0dMKuvlU/Zy98dpNMVaUVx1p6ATdh3",
+	"bTwjNTtyxVaz7NXlbwvMeTGUdEwQJFtB2KS2xnMBCbxkDUFIIc2JsdkqoXKkEXe1ddGaiFUD0kYxqga7",
+	"6u38hQSkFN91/xzzyuE7RXAarcgQvwWLsWhjBSmp0x7Ux4xZY2PdazUsaZDlLxxKYYMqGq00zRlyA0pn",
+	"uPcXgb1c83DYDGkeddtQkS3RqFLcYS2sG0DCp9M5fQ5cja0IWHTwLj9zRxUsgOTcv6C4/jn059HisvZV",
+	"5XrQREuJTHq0KIenzJKenLvU3jjRPE5lhv0to8kdu0rbLWhUJnhqqMuPp7tlEZW5A6nWVVPFcA5FcKk0",
+	"BstyNSZwGLmlFtd8+NeAYktswjf8+oV+r9IlTm2lIxIS0gEN0QCH0jY06n1+0tKNBk9auyd5QsNJ64ue",
+	"Q2UK0BC/W+2l4rgjnEDlMTu1oEN2ShlY+fU/bZ8a+wvPJOSP6YJk+k+lh+pFGGtrVPotJYLol8o/FQ4n",
+	"mF2H35ym5JyfqZ/AmA0tTk3WvelvFKBeymOSf2odPSEXJpfOiDE4imwsrCMc6A21ruXmScrFtze7W+vd",
+	"9Y2NrfW7TVCBhxBPsZT1bNZ6Ob91iK7Rcq6jGGydsT3XO2ozVnTAxUo4rUjn/tDg1ZwIcg91ctJl9CpN",
+	"sscqC/ERewfGhVsoJ/WFf2jGvgdx58XGios7n97ciD2toF4/BTua08jZR42d5syzjPDdl8d5L1i1r1L/",
+	"2F2k+xSj3375D731OTlGh6w+gz9jksY2dYsIdT3OiC2pWta473e7PipQbtfszZXDrzKCBGXDmHQyQcw3",
+	"BtrzVrwt/Luoae3clGS4rZ5ndD/IgjCEABmi2wEDpimmsqsr9+keebAOs3rKTtiYjHk60eVQ9LtHkqd4",
+	"SHo2Dogy1IMsRvsAjIwnLCGpoELqG8/PKAkgJ1eiiBJRRFeZ3r92ZetI95o8Ye2TfF9oTE5aa1D02xD8",
+	"M5JIhMOUC5HPYOoRCc0HZi0zTvvrIl7C9MH+pIbmLbrIL4THVOJivPtZF1srSFWHAqWzNUvyXcE3MTvL",
+	"rQqeW2aV2qLNqA3f7mN2FhSh2mdkgto6gEHhyNo6OoiorfEUkZhIXTfUHL5xtuYyaF6VxojQSs6i4ajA",
+	"sHwh0ESNTFCUkgtTNbKibLvOynpte4x1mljDeJki7c9DMEb8ghWYqUBBGTRXrCQWLNaCXVv54pAz3Qdz",
+	"Hp7Zs32PAIeoNbg/0H6GoGi7ZvzzhkvEZCCRoBHoHtaJgMAe3lh9sGt5mvhtWEErAdOjHzIXhA5H0trR",
+	"crtqE4NtvfLsloq8GHFBAK11/0GDXE38tcZ0WH+cToDNrBYc8tSbRGxN5ArSqWk9l8dIxvEpT09NmTSw",
+	"pKaSQlxKYkJtFQM+IyzCcewlU7KunKrQddhQ+9YtoP6MM+KPLtSuCc+BFb4M4A5wcgp7bhBXpCHITWY5",
+	"NtUGSj7pOd5lW3GuMXk4r8vUOWSKHAnLuLR9Wk+/p2UXKnUbI1yqzdjunbTOt05avWCmeuXbB8drPiuR",
+	"T8Z1rRimTINB1/yyaUQoSENxqprAFAhapoLFppdxM7v85pAlmVyF6WCBdIUkEq0jiHDLYsVLbF0RUy5b",
+	"4AlqUxDk6KuMBLpBsN4mwmOoFqJ0Iv1LYA4nJ27GC6doHInWwD0LKUtE1+DVhWEHStM0Lcq2NzehVAs1",
+	"E+tEz3bvjEzWzUc+7n6i1FL718Yn6zTqrc3ysGuyG6fV1f+cfj/9bvqL6bdXX159Nf3u6uvpt1dfo+kP",
+	"V19Nv5/+MP3F9Jvp92j6C7Rxd2cHQUOsf776OZr+evoDmv766svpD9Nvp7+8+lr99j/W0fS/r6Pp/zX9",
+	"Yfqv0x/U+1df6TkqJRx2PE7CoHXZGWexpNoorYS1nwILW+AwnsPQHN7g4W2o3QV5WKcZjAlmAm2slf2V",
+	"Pu5X6qrt7SFZYozLcC4Hq/766muFIC4W/QpN/wf88Ev1A/z3u+m/oKuf+xDw3/vwZZ633I89tazzHX6B",
+	"cImOmNaI0NBSOzcFVPuichf1yty0h9qm96COnADG2kNt+H4SKzKgMC3IkQiGWa6royYN4+2htg3TWLse",
+	"+y6AP/Pu0pw9ALaecB4LBGGLKIG8jKFu5MdTNKCxhFVrVQuzswoCfHf1lUKBqy+n3139l5kIgZsQFVBb",
+	"qWxKEkMR2FVDydMlkiqXvarLyxPVejIV/qpI2yIWuMjKX9J8NPNb2dxf8k82AmFJOfw3ae1XOzhOMRMD",
+	"kq5W3gmPeeazij8nIaHnJCr6/u4hLNGYC1lklcDdN10T+AUpWy5n2vxu+ExINsfuyRwHY4Inaoj+3C1h",
+	"3Yvt6a+nv5p+c/X11X+b/t9Ap78Fxn715dXPr/5s+i0Q5m/Rb//T/7FW4d/bTWol0Ogpa7YeJRCithLJ",
+	"DIcbZDJLyWw45kIvnTmN/PMz8PEiAWXRg6L80Gp44NQvekbG/n1/uL7TvV8qvUQZenbwWCeN69DaBwfP",
+	"jw8fHj7YPz7QzaigPrNQEiZPUV9JmX0syJ1tGxv41sFzRFjII1M8tFzyajW+GY5wHBM29JaPepjyMepp",
+	"kd4Bm4IiZcMH9tVeI+VY0CHD6rBrGJJ9bIldREIekQjlK4Re1iKwQGkLiVmEU4iRePH8UUfgAdmDdF1b",
+	"YNAUPpnF6VVgVS3jVMaCMiTd3frw8AGOFT9P67yPcfyW7u05a4LUeP+YMu6PN6VMSBzHJpdHj1bIZ2iT",
+	"l+7M0hqdwxtOvL6aqLboaYSh3S5mCvQd9Rd4UxrcbiUQeTDwxfGDPW13rkyJxjRiICG8OH6Qoww2xXz3",
+	"EHmV4RhyTUxXZ228tq745vr88skF1SblUCxMiVXUtlU+gz7M2n1qSgR0dOVMG3Zgqmeanl54bB1fZ4Qk",
+	"AuyWxkgx5ueamcws5lNO2YvUm11mvnlLIDUIqkyvr5rIWkJlm83qRtQ0SJyIGlaPWikv46ZTLhTP8GYl",
+	"QOVWScamjoxODgdyT0h0S6Cjg/dfHDx5cLC2h4YpvxD5GRoLuD/eR/f8vsbFgCKweNIc42Xt3rM6WzW1",
+	"WIBeHL5lb6ODtpbZEyUl9TSqU4Pk/0H/OeJCGqz3WxhXyCLJfOjvHBPI1mZtoS5Uqk9M42/gmpyCQoxr",
+	"UOQPkCtzM6ClSfLQ56nJXWApvYNW5QIHMx7nOekjarcLmY0tblLx8BmKAPmC5t85EHLHTk4slJZrKSm8",
+	"oodCKOsJk0Qo1tOLMrKvu/IDDT01hBhy8vQvhEVKmZ7oZMFbwghGUPkeC3nCIjwJLHqriRzmBoGoKGNK",
+	"/KswvSjTcYvFq+XEv6IqixOZ5awx/0ufkTO513pegu8jKjwMfWB6pTdD2xrN7QCMkvmF+lhNGiDJ1wLd",
+	"sx+nUvML3YOHChN+PiSobfURjCYEp81V57Kg4rO90zH5yFv/9fHElpS8JXR86WecEdQ+3H+yv6btDmLE",
+	"L6xlQVErNcrPzCRfsQjBQPeIl7zlrNVuft5teUh0ZP9MXBg99wfSQuOGQzTC50RX28qfK+kUtSG7RzvF",
+	"hXF9CjDfQmORtZqiY8unW6qb82JejDFGoaXWOEm06g39unTD0LbkCKMxZZkkN5UmZ8C2CN6HQmQ+qK8A",
+	"hVrSn6T0XOljswc0kjJRurs+FQhvqCuOdkH6IY5f1H0DOJ+aM7fM9/Qbu7dv90wrAOvW1q1RTQfH4lQi",
+	"mpLQdIRaUEMzjVvuilyk8QNc4pgP90OpNYglCl++HHFwluvlGteVEyXmlM9oC0KiAI3pUDdPX1ucqjO/",
+	"CGvDxN05tVp9LNpb8XkO1B7i0JgulwDbA6WDiYoLSxSOBygeMuIxGObSCWrjOAa6LTRpP8dxRjzRDViS",
+	"IU/NX9UCDPEEsI8yyDt05Yg9oADwLvTFV2sDIZGIUCEgk+JWsUrJ+RLcQs8KUPJxC318zYPcYKIP1PZ9",
+	"synJ6qbmcgHUfM6nzls1m65gnV5zAYnqlwP3WOcg4ttKQFnWcIUTHJpOImV06aI3UMZMs52qiWBr028i",
+	"qEvHJ82LDxKWciNZLYD0QT7yJWURvyi//TTxRtUVKce6o4muNwVNkvW70PzFXBMKrfzV3EbkNUVDYzKQ",
+	"fubckCSpLURZTJ5wU3zJo1NiKR6RgYdjG+oKquL8E1pUg86oHk2PpllGxtumsJzJx6hTHX2k19RBL+lF",
+	"uh4dsYXpHPQICux14VWFrpOBUcGORXfJ+l+WuE/LBeyWLu5PIGTX7OcdXRv1gEmdILeMQyW0UQ3l0lO5",
+	"DgwaWkykv74xthJMA6hraWfJyli2DMycLO+5DIeSOHoAc8ymeD8w/XRN9n87b5QZ8jgb6666Yi0XIGmK",
+	"eKz7EjJyoSUC4U/dgGZRDa1denA1oNXlSAVDmhQWB6sge4/FZyMysU+UDfdMoHNDE4qzQGdrgUUdiwRw",
+	"rsWBLUbXH+u2l27HT+fSu3LPksIw6GBZP6ZhkcCGQijisgs82BgNAhSTIY5N6aLpX03/Zvo3AZr+7fQv",
+	"pn8//RvTHTEkUN4bIjVN6gUwejAuSDwYeAKqcBSlRPgZcciZxKE8gJZjcwY8sy1v5hVyeEeOa/RD5xeU",
+	"Ehbp+jUcCcygdH6E3jl+/Og6JSgpY/5WFgqm9Y0uNECXkXofmVegD9GQe1XilyOSQus7W6cSkBWKd6I2",
+	"1q3JAIOpMJngazlm224kKdHtnFizhh6sbot8mPohA1UwaiEj4mzofXBB+oLKpjIPTGNW536yAN4sBlWw",
+	"soKDxQqCHLPdY9aoYPZdnHDDu/0A6zZRyzD1OderqQ7/bwGRrILsoduKuokRiXIluqHTdSUUXBXNCmTJ",
+	"d9IQKX4s3jmDiD9N/vlcAWI5aDa7RuyGMWnOfp4ZufAGRIGkens8HDzEERnT8B2epTPVjOusFUaIXbH8",
+	"rsLSmFRLYc9F4tk3YJ5zkv6+0Lb5QR6vWZCxRzAfikcyiyYP9dCbLcD9zCmbbwgJFMj3m0cWp2lXJOIl",
+	"6ZsiArpTUEhqYnueqWeIMjRWz1EG3V3zkMOGLCa/Xcvlhmqq8Jbbz6URJa9WOa+S75tubKE43Vsu1JYR",
+	"5SQelnc2O6Lq/CQ4HJmu0I3gYZDuWL/n96c2t6AZ4pxb0Kq798mSJhrBQ8+CCl3N8amElg7VMBDz4ccS",
+	"PSVyGDrEsYyn5ctZIuWVe7eYQ60i0P6B27x+bjNryp+93X/gGAs5xuvjADE5x96ot+eYnWnJDSpICoLT",
+	"cITa3bxKWO9Vr8ydBjEHqjJbhfDHJt9L0Noam+hhMzo8j+rmVLZKfhdQXYdalulj5S5ViWlxlnPI5REc",
+	"Y1Gxcxl6mSQpv6Rjb5CwrsxQ9JjVDu8RFk5D9s1uV/vGidhFPckljnXUGIQQggP+lvVbY91xhyEiJHxS",
+	"mJrwSj5SkD1hAjKVAEWhAfNm0O12Z9UMgdo6KKdPYn6BNrsbewhrQ7uNZlTTjKkQBHp26ny8tQCWhs1O",
+	"FNKfsN6rHkoxO9M9iAVPpVgD26aOb9vsbtgNQpiJqWqh4xEFgjImthLieB2Z8hu2uK+uhUMFIpc4lHWV",
+	"KgZ5oEIDumKiGtzQs2UUdZe3XldHb+chMxBEo7PPxFoz3b1h1wqpe24sJJY1Kr4BrZ0pKGF8EwuA9qYs",
+	"6btfPgSqIetLcErqmg0sbm3qdFJrIBfVE+/6mOPlw36dFPyFa/KmyluIzJD2pOhdtkrKuz37B9rNuRwG",
+	"vL5zKiUK16QKew6xmuiZYClJqm71f/wYdz7rdu5/Yv7b+eTzbnD/3hf25z+aG3Z+nU7+pfOadwQ6WmfJ",
+	"O2jz/5pUffsRLt/St2k5ZNfbnQdEG+y8iiXYU9YFQuBkSkiA9KqEbaoXjmgcpYQFSNB+TNlQoP4EWaTW",
+	"woFa9dKRagvjteYFCuspVmoh/lC7/SXPwyhNer+JB7DFjmjq+Prr6UEl8pqfE5SxCCQIKvJgv5xljvEZ",
+	"gSwijFLO5Trah4/vIiHxZIWiekHrsjPknVyg12PXn5h/fMwTwnBCT9UAsf7ixeFbn7jvdOg44TrJRSme",
+	"rd3WkMpR1l8P+fg2xwnthDwiQ8Ju58v4wn1dnNGko4tB4LgDhRZImmc4/pRJ3yxSFlmJC8Ko68th9XnG",
+	"oqXqYenL4pHtJOoxLveVMNvbg5JfHMWcDUkK+Z4CUeYPrTNVzo64t+oJZFGf45hGAbR8UsIh9GUF/WGr",
+	"iyI8Eajde2//zcMnB8enDw6eH58efPjs8PnPTl/uP39y+OTtXk3A/YCq1SUp9WV6Vxoxuvm4AYr5BUk7",
+	"IRYEjchluUjC1mAjvI+7ZKd/N9oMt8mdwT3c7W+EW9EOuTu4jzf6W+FOdJfcH3TxZn87vBPdI93BBt7q",
+	"74R3o/vXEe+oEFldtrh+dktAWQXKhpnWiKBDVPv5wwdoc3Nny5+NdUYm+/GQp1SOalKgz8jEdDNhERL0",
+	"M+jaHWbpebkJQuv50X5ns7t9b9lchuO8F6uuQWjzlHIqV23IunqhcovDzUVQxuWb8PnmrwiSUhzXJfe/",
+	"SJJa7Np+uLl//0F3wztrpmmDP09BP2yCAMXXHjx5Y/pfp99Pv59+g6Z/pcsG6cIvwdM3pv9r+kuoB/Lt",
+	"1ZfT74MHbzx/0SzQy713xapz9K2Ap4J/Lryd0yqL5g4ulelLqTHAPIqaJ7x7SKv7aMZAFvFxOXl9D5C2",
+	"lOYOz8uQftV9cuf98f0H23Tz07uTDzbEh/fI87OdwTsXW/JR8hF+wd+Ofhbe7z9mB2/UxC/W5/YfuRXH",
+	"CqXbpq03Suknbp3ReSn940xIhNOUnpPiWlKBxnzsSw9vltpVTrgvTsBd14IT9WfrLWkEcVjuNaRJZ1F8",
+	"SNnrK00B7N0tTRFAYYrf75ITR3TIDtmSFSeqNW2hkFONQA6pZwiDdNKJoZxLqZKtX1q48ZoWP1r1ivLd",
+	"qdayWFC9AlSWZ6Yw+4qYaprEm0lKbNKWfK8Wk9pc3EeLkYubnbIKt8qyy1/0A4uEZzEV8lD6buRTRpAt",
+	"XDNb5DC0Lxf2bxqTolO5EnxB4rFT9ArLtClazZmS82bVx6ihZ9HXBX6lHueeRCg/wGIuyL4u+b4abiUO",
+	"Bnga/usjRHbUHrLLKtwStuL8CBqjlpnhPFRqoqHpPsur7azcMnoePbtWC2nbKe7adfmqddHUvJ/UASUN",
+	"yRGRSgwVS4KF8edkkLEIxL5nRfc0V7tfpNqnZExZRNK38MRjn1K/WskF5wUGSv2tqEBmjsjUwHEKB6A2",
+	"ZR2cJHCP+xNEOmNM4wBxFuraMAlk73d3rTsDqhZARdNPeV83505DcupMecq4pCFRfEJwJEkci3K/LTW1",
+	"6amsZgeEJ6LopqW+S7lOKjFl7alAIhMJUZtYd80jWwvhZxsf4/gZj2noSTIcZHF8qmGo6ywYj5a01Tcj",
+	"p86+bh+tk8ICZCocmuI+JyxJ+WmKJTbNMEe4YLG2lASYABSWT4hEfTLMGNQdg2kGKR+fsJ4PbXp2npBn",
+	"qSCIs7U9iHHYRYxDlVcWiXI5iZl9aVoLCwR1hPnylypXYwZ8gR+rK4hac5k80SOe4D3LdnCOM6kuZSeQ",
+	"qVpHtCEoT88q5IRTPjh9leFY/2mijWgS8zEuCxT1EHBXqvU6U8BzCTvqAQ5HUE4JSLVCbX7BkC2m4smZ",
+	"LtvH5nGvfEnPM21wdN59Oni/tPdlp7KQWu69+gpk1fXUncV8dMk/19CkfTOgNR+7OQAXE64CZvv26wb2",
+	"c4IFX1HNS+FdnxV3sqf7WhguYhojOVed5a2B3YiWWwLhLKISxdyn5l2b8ZsFz4fIiszfn9H+LFW8KcrZ",
+	"qQHAnu3+AR2K1+v79xlS1CzmrqBeEJFFBvSypnlW73P9+IseukiprKl2o9Uvnk7q2xrmQ0xjQ9T+zT9O",
+	"/24d6f+ffnv1NVTs/sVvfrU2/xN5pbP53wAXBUoMVK1zyVVxQXVVq/jL6XdXX+pa4dMfrr6sW8GcCvx5",
+	"oKFSdrTeDLKuACl2ckNFacxBBS2bVV4GSfUYXMxY6OifQerVSKpB7YUlla+DswW5LDC3dP+bIOjCFc7i",
+	"24JXKodV7HA+vD8gaURDWV+hSct2dnhBGQ1dAHtzpIO6oHgvFRDzZexf1Yo1DMfHRIA9QLvAvB4lPeh5",
+	"vh3fsDGRNQ/01x9jFgEAfXWzzSNTh62Qe81G1YZs12w8NrWITSVahmNkKrZRFsZZZCxOue1zoZnN0xo9",
+	"OmQPszie32WFCjRICbiFQHCDVVGBTEU3pORqn35awQwFOA+UfIAPZk6stFo/ZkGy5XzTv9fuf5xmRv8K",
+	"ORvQFJpBpCSJsVLapGOJMKl4NRXARpgxErv5+cQkgoqSLbnGLN+w5iPUZK9pv6eXZ25ORHSHYrVwyVFb",
+	"G6bURZF2o6JBgUS7rfzTNnt/sfnenAiPVq3fbArXzO70TieiQ9hHRHQcKShBoKsrND16fFSRjjbuLGk/",
+	"VN+u2xVhcj+LqL+6qK69NUEpwRGCVgU6da6HfvvlX2pFus+jSZDHXSuKC4222B7qaUO4gMEnzCP+qdEk",
+	"6lCGzNB11LaL0cE25taqr8kROWFGZ4S6VkN6TlgRSavGXNA4zvtqIsgWgMuQDyKXVMj1tZIqrbekQKwX",
+	"UaM1AqieKnqxQsahDjPS1KZscLURtmMeZWoIC4lmBPpnTVzNz4UEZEZTt3emLRxXRjw9cgnPkrPRx/Bu",
+	"uXeByzb9/ib7xTkY587+WtJQDU/y3zi9wFsi51yUedrhL/yG289hEUyc9s7zAZNJf9P045KJ3oBYF6Tw",
+	"bKIMMwcYjVDgEYz3cdllkemRuq6KQ+aI1AhzFoLqnKSipjvRU5Zb5YrG53KkKJiA1k0xFaaa1WqYhYV8",
+	"TITAQ7JsgUzz2sOUj48kHgz8opcz8pluqVSjKEmc5t4biEkZ67dQO0sUOdjsdlE4wikOIZrdqw+ZVx7Y",
+	"INNZE+vvvvh1xtTheYucDwZ202Uz9AhrcXSM0zNwquKoacuyZYofl6CXL7SKI94jrcGIRfi+LyUOR37z",
+	"6r7202EYolOicYETPC08eKBnYN0eU3LFMEGygoAM22yvKr4AebJFm2axEYKuBKODAYkKKca85kW9FZIL",
+	"1P7qrRNgkVBfNftMobZzTNAIR6itlpLy2LkRpttQHKl/p2TMz40WsmrUmxjhzZ07s4t7VArS2zO2IZ0C",
+	"eUug3sExHvZqDCafkTcnpoLf0qkjWvcwIAtKZ+hOnS98YRFXLyK+AGh7yk9Tn4nn2VsPA/Tus4O3A/Ts",
+	"ydsBekn6zwL01tMHHwbow0dHHyqJN4kxZZDZp2EFuEXFXPTKgQNVtieLSzTTmCzcpLmenorM+e6XEqx8",
+	"19jDZXVzwWXme0ZSw7GVOF5zQ8mlVPzvIqVSEobaj3F6FkHVYRfk/hugpq2vyKCeFqUY4HjyySEQ01Zm",
+	"2EMCDyAFmDJBUokokzyvGO4nE842G3KUVSiLy5MrOpCBV38C6aaQOA6t8RgH244wbEj3PCKxIGqow43W",
+	"rlfIk7yqkWI1chb9lkw5US3roPZGgDYD9Nsv/6Fxt84KqPW3c3R0gWTwzMGLoHQnlqEk5pIV6Ul1V+0w",
+	"8sjzD6mSg3POZrzl7d5vv/yH286Kemv2UEIcxyQ1qX00BxcUOTQGLGFoykqqQOU6K6mAvsqIeWyi0fy3",
+	"1H8hA9M0PL+5uTuhH0MaNFRdVlruAGCB00IG8EfPLe1JgeU2PMdnXoJZk4Hz1Gkmp22DjFwQR5Q1/QRA",
+	"vFVzLNFEwEPHfSWYFftfmCiq0aoo5pQLnUW4tyiSQ40fuySgazRbvcSTu85FJ7HgCJYG30+iBtYst/T2",
+	"PUwlDWmCdVwczqmDRkND8GmkBGatcox9Bvrf55LyDhyeE+wGUlbsRhrFfeGy6j2kdUzt2g3jLNI15amw",
+	"d2MP8bEiV1Fghha3W4cYKd3MtKSAflIQFN4gxPaLBbs6HvnVxWOPRaCIQbcVYUw9sLoqYCFmSh4g8109",
+	"Vg1VdBqabOf0gvEL1DZxT1by0d+q68UxI/54vZZFDJOmpQ79FFUJuWmmp110XXNNINTq0s42Bf3dUmh4",
+	"I4f5zZDl3wdDiFv5aZ510I4L0MWIo1y8wUxcGAQttr30SRWqRvWgfjQ7zYycuozNxin9lNtr8lvtIP1y",
+	"LPcFTJWb0cpEIzMPi+HeIwQTpekCIBWIhNRtNAY5o5k1z+m5H9deVfvEIrzDwhTgATmUzNvWrQrNwQS5",
+	"VmPfVmQax7FJDzb21L2i5nFQEL3SOwW2wckrekiaKCSVfQVeIHpPBfQIJ4B8NX+d04Fx9qrpONG2v3Tk",
+	"GvDFJIknSPJm/MzduP2wb29vYYkPLvO05bKelEVUQses5kKenms/f9N3q53gMtEwt0fb2XtvHxyj2zih",
+	"t883bo/JbXdAD6zwhQB1/ZwncODydEm133j8RjRpDrTH+TteD4lzE5c4gzn8j3GZh/09S8mApOAeXRhf",
+	"WPMamBRCzqKHjVoZHHPptNoQRIiletXo3R3p13y7E4IfRlBjn9bhV0yZYg40H6bII7nUSQnq1p3TiKTN",
+	"24of5Z/0VsfPBFkIlRfCQ7IcBDSz1B9eGfUcwFYuXBVAlcMLStfewT4v9SAh9Ad9DeGf5VwPTe1p3oHT",
+	"xDLYbKKRbk9QsU3svOaQz7fIuWPOrSp+Vl62XDKTfX4JZKwwa5qQoZSENKFGqJ6xVZFxIn2pHCSm4M+3",
+	"Q5DgaIDThm2P5ptf3zl+/EjbYHUKiIb3ng43hXWbGBKvWffY5N14JMoYU9YBuzHM3i56hh09PvIbileI",
+	"HLp+lan6ijhKFz5IU5/q8HI0KWwP5ljQANOYNNMHYh7ieGHU+SM9CvDU4I23g7a9IybsSffYPVjfuLON",
+	"kpGSArWR1+8lIkzOgd7ikj5516WKbpkQ6LneQ23rLeQp6hMdUyZTSqK1APWEaYwahiSRkFSuY3VgQ7qO",
+	"p3pviCW5wJNA/TvmwyGBeLuInJOYJ2PCJHSg7+kT6J2wto7vyZI9JTOiXn6UvUpnVbPKlgYE1EpTU3hx",
+	"rbYywcHCu6IQJK5tQm6f2nomJW9IOcP+gsQhb5BqTk2GuQlZK/DHWUuOhm75gvxWl+zzeY+qnEq516Nc",
+	"tsBg1Hw6ehN57A5VXj2N/S1yTkNyIx08TXSkz+Y1pELCiRpHgmHZaIzPcttXqlnrtRw+6mDVoAagoyF5",
+	"ZkcX0lmd1mIXDIGTabEfatysEUwIEbI8HXJwepnkVCzztwmLxPJaja76ZdfqLrWA+SKnkd7wDWEdDa+P",
+	"cc+ck/JEsCbJLYHsnt2MNsyilANEKBe6mYr6SkEhigEz2KG/rLExbdYKqZKnvDJ6QUkC/14fPnhsMEqv",
+	"yfQcNmIhGnKpvcIPaUr6WFSK8QzCccd9uwNvd9QbHTkiHZwk1WoE95cMgdVrd1DQe6omLP8dsPysEOU5",
+	"ghdtcoxxGuTB/iFOU6pLoLXzEAZcGCry1vyKf+iUgLVlvQtz3AZQMCzlbDKmIeQvL+VmyScu+xqcKedB",
+	"1DaAz1k2FgLMGFBwmKenxBZnPy3S2hQQT3V89mk5t1OY+u7JiEOPbcUN+QTyk1MS6jR5MHR5ZQC7qBUD",
+	"V5SU8uzJ27+D0BToxaTrYKymwxHbYixfkpXNXSfxzvaiFeq3/EtUJ7HS5dGd17RerllOgifG7wZx0/0J",
+	"gp5rMsVMDEiqe5hDmQpE2TmnITlh7d6QyMcTCDA+1D/29hCUa9TTBLZSRV53wRou1efWdk+YVvJeZVRQ",
+	"ScC7kJTz+szHcoUWh3LdNItD7Y0ugnh+EehCGicM/lwL0PSvp383/Tsd3A3B6moBWshVf07/2/Svpn/t",
+	"VEUiUsYkT6AMeZoSkXAWESZPmCkWod398CES7SEMyeICxwone9ubmz1Fimy7ZyjzqEBEzCmtU8Z6JkYE",
+	"ROoyuihoe3Kttry5Vn16NntpzJ7a9w1M1ty6F3ajdiszwQreaCAHCqZeh+ezfz394erLqy+n3159Nf31",
+	"9Ifp99N/nn47/f7q66uvpr+cfjf9F3T11dWfXf23q69Re9Me2FpgAZljllqe3kNlcVu+xeXXaxa5LcRv",
+	"CbtdzGSQO8Y11VpffBHzJnuVDWvks9YLxx3iIOSaB8AuD/Vt6SxJvOD9u+nfqVOthBfXT34/qGkLuF90",
+	"bisbg+b0lqpEAGWxbdhI1ofraPq36v/Qb/5x+vfTH6b/Ov3m6j9Pfzn95je/mjU4LazsU9zBelz7++k3",
+	"Fpmm31/9+WvCrTyV0Z+kowtbGmKUo1V+z2fCgBZmPrpt/BQSeIl9tT32so39CXPlH7dddhuzolu29rfk",
+	"vUCgKEZeL7Si8sVczE1CW+zmTQi7xgQVONrZgmJlXkhWHTGz7p1Q8tSn2anTj6jS4gLNUQQfEzDXQSii",
+	"AiSOxpRp6Zqna2r0SvEAptdp/SmX3nOaA9sdFRK/QtdTyq5l2qNJAyk2aPEQ9MulrACLXf0LP5sJku4P",
+	"SSmrYm6rj2KZFmIev7bFAti9+5HidOrRqzaa+ffNZnsdw+prNI5e094416D4I1oHcztgQ4Nf2YV3E0a2",
+	"FVKFm9YdbkYTyhV+m3Yjcus6+jrFnfMz8jz3ki1chCmTch3cXJbIOHsoEw+gJovq1ppGPnbVlS37UAf6",
+	"HXyA44y8xqYH53b++QDQw+Y1GHiIX7l9UmbDK5q0qa6mVN8IraxD91VC0pzC9LOwvMGOKI1y62zXhxy6",
+	"pW4nzXucOEd3yJJM3uj5uSAry17mm9RE3evM0lKTiDb0iYKNUKjqZowPSuEHx2ObM6T3Br9lTBu88gKs",
+	"bqOAheXwbqSbycyZLAC4NchX/Gm6bZQZ42Ze2HoCQZ6xjNpYojEXEm10u1CY0EUUaFTFOISaUqaQwGMV",
+	"Xc7+79701Z0AD/GrAya9xAIiLf2WgDzJQ/AsDf05T/p9v8P/aHGX2+vQqrk9JF+DGPijkTawl9b193s9",
+	"1K3Ury//vj3eVumcb4QGAjrWEcAanMzxsf02le9k/c4gxuc8S0m0tmdsUyyCIkhg57bY54ne6TarxP3j",
+	"YWc94QbzMFggTYhS0a3mtRJoFwmXMkVVI6AXYtYC4g2YchN5QjkR/AnkCEF/pAd5ZaVlagHXFWnQrRx1",
+	"Y8W2QS3OUERiIsnauslvmPeuzWgsXtYkQb38Rd0m8pCnJkWIoGpzPyZojMMRZaSjuDP8oMPpUFswfEZO",
+	"QyxIpS0HZdAQ5zRvJ+pJ2Sd1+4NHEGOHUcSlEp2gBXCeE/zu0dMnJvKsBwaJXnDCenCY6911hsekBzFD",
+	"On84xWOiwAy+V11VznoZqBRIacLq4yes3YO2mesxHVPZC1BvRHBE0vV9yHM1BDwPMsr3ak0idXkyPsCO",
+	"sjFmVXhWQKgzILBuLVSJA2vgK1TgDfTJFkvxYffbKc+SZfUwnGB/qcsjgqXYQ130BsoYQJJEDYMZLRbe",
+	"hDRBWCT8rZDndHteGLRctWsvEbyzVMaP+mCUxeQJN8H1HusVluIYm8CLJs0uoXh1Q5AUtq154ADEKWLA",
+	"f7+6ZjqJPuYO5B2RLSRyLCnhQFAgdwnM1VNxDGardN8E4DVsvVmlHoxcaNdHgJIYM+arWuTe0Os2mrMX",
+	"sySZLPSR/WhXcOa2zESPNxE/l7ogtQp1g4J7PgysxRAriq3S1LKRnKap/09ASNPgUteeCHETEmxpwuca",
+	"1X5SQHrOL3yySd6ywWlhYENaaKqz2UyB0KoUaeq76jpx3rIch8wJ3IG8vwuSkqI07PWKvVZWIPwafx6O",
+	"4RFKG5XQXRRotx9Kek7lZG6jQFvAMSGMRNCN0IXBanb/uVF+Y1uN9i3OiB8y+ZBj25bcM6auMqtTx9hg",
+	"JlRYAQvomJgyHk7QIysqHNfkuJdr9/qeLxG3GLSSoheLx0SqdjwXbTJB0kbyWzVjVb8XNAiVDHJlYgaT",
+	"KyssdlM92JlT9NUZ9lzVGdQtwV+fey1JOarJFDHiCfrtn/53J2xD/ZVmjNl/DyiDTNk9VIz/y2J8/nPg",
+	"zKEIkjtHiFlIYhKt57OdMAiPM78DGgIgKkkieupcBtQCgplZww5m09ngMJXXoeuAYSVLwQoid7XbuP65",
+	"9ox+nNbQe6hXSHM93YcIqkxHWqGHNLE/iKu/t+LqDO68Q3Csxn9ei7D2KvGzxZ2F5iDpIaOS4vjGO/l5",
+	"Og3rL+VN16rVtRt3WFuAUjEf0prECBPseUs4Bb3HvE9jotP6fCGfv+Nug3o3wQpdBw+LPmEe/8PYHz/5",
+	"Hk9IeCb2rBVPSRJR5NQMMjKk4nGIXOJQxhPUTnkGQTiuSL1WtT/VBAxEGWl4n6Bj2UFOMGokvAhPEM17",
+	"OUAjAdu0zVfoZ6bf2cJlsJr2zNC2dMNfF4SfkzTKPEbJFwxWqE3S1bZsu76ebKa4EJW2T0K9FLeoy7sa",
+	"k2tDutNKxuyUNxBuyWynZoNt9rDLR5mvtQDTAnR+FmPmjcmk5x4QPx0MILEOSx30y7OajMCGvfHNsObd",
+	"8UHsPBrhlDh9CX0G+BQU0VTRp1I/O7hte6iLRBIrHCHnhMWTksfr/v1F/BlAPqezoekQCEWyJJ4YTHAw",
+	"M+94WL5Otf0C7y8UGZqGkTFJ0nMcP+ZMjnxFdeB31CfyghCWr1OUXYKbzmo2fKsZUwaOyP0a0ghJm2Mc",
+	"x0TIEhmUOjmfKVBwg2wDnqL2mSamfko4HzRsNtFjs0GEPFDsUtvLO+4pbDYz4zKrIqWQljyLvzNn4qLX",
+	"DCQDezUXpZRWrvhNmJOqVOMnYE2qbGk1ie0PNKmOJv2B2PxoxKZEZxqg+koN1OaKBQU4HelAaQWMyz0N",
+	"d6FuNpWuzm11SdGgNZX5vH9351TmSePVVevyHdeJR17FgVubkjo/bNwjLbndrWLKzpCQPBHogqdnppHa",
+	"EtLTdeu3UgVqEr05qW3eURQNvxhx3YABuqpb4dgWXrBtwalAw2pb8KbZKHMNxiuE2qV8cYLGc67TM5pZ",
+	"vArULDzNhSW2VrHOQaRLz9BVKp02iuWzWAk7r6m367iKi+MPCsOw6zV2Y+qdqzf/1t6MfJLTgJ+EaJLD",
+	"puiVU5P0Pr/JnEUoaCE2wufli9aMKK1AXypeOWESwk2NGY1GaYMGsu4Nv6k53UuwCK2eumOXohDVjEl3",
+	"oqb3bn7zvgJJfuSyCXPP+llKBtT2z9ckALOQIFstZmF30/ojv/7Uy6bgrXrapeOdf3ZHi6uUSVMtEni+",
+	"WAtQTyNG1EPtlEAlbqjE0LMUFwIKTUpTr66qmJnDIdRFHpTXR2TqTngNRk9qbHmap8mimwdnoXWbNipH",
+	"h+fI9aZgRYRENl4gt3vcLM2MVMVSl6m0FXrko8Ojp2h7c+MuskOgNWY5avL5ize1S1WSVL3zHz/e73z0",
+	"yedbX/yRVxiDtTU0+rI5J2QAWeq54utrqciMOr/2GWUR6pnXems1ZDZq6HHWhktfcbKQ0HOdelQukbLs",
+	"YSd4QtJDxmrqB01I+p6uCOF/WCtjpmSQKd3Yt3aZpYxESy+1rmqhEa8lGA6Uyp5gKA3kVuDSar3RBCmO",
+	"48lp/gMt+YCdpX9Sk4F5OL/ZQKkSg65pM+Dp8iXULJoEhZU7x2vH4J3fq3wv+QYc+bQ4LefMnRN2pNaC",
+	"aC22pgGa35CUyr0l2uaLqMeuNHpLIC2p/g7EUnUwRX9wW3FqNfHDKZFxuLCvBU6SlCtS4BYWa1MJYfGl",
+	"4vtB7pDCLDIlNhpgpfaZpDRycp0r9FttHuFYjng2HJkcokqgEBT9J3kFHAgf0LkGuhROUWwpjyTSrUZ8",
+	"5BZqIKOYD9fW0UvTiJhKlLExkbOf7m1375d+PWVcno6J7Hm6JV27InH58GpxJbIosmyQMDOM19tevn31",
+	"8+k/T3+4+urq6+kP019Mv736cvrt9Pvpd9NvAzT95+l3019PfzX9YfqvAbr6Sj29+nr63dV/mn43/eX0",
+	"m6uvPXmWM7i4EFucQvoLx47ywntzKxOWy/TBe9nirhjnPM7GioUjHOKIjGmI4D2//7SpmQeAv1T+I7zR",
+	"2C5kTnfWMlQKxANDYjF2JRuRKyR5JB+41GD5rlRDK7DtxfGDtUYO7TNTDnB++l+Vei4SztRnC8msrWuo",
+	"GUFM/xggQS/dalg3YQtzX6m3sS2gmUfEFKTTCJCf5BwyCgG1ho420hBW6kbzXoOjeuYM9fSxmduqRg0q",
+	"UDrHpbJG4REni2qhT+ZFR8wTznPWo9ARONEYS5PAr+VG0C5qFgCrezrwbzDfB8zPGbHRcUIxONAcrTnG",
+	"zLS20p39XRQdESStbdVgrqAeAj13B3SYpSSCrH4F57LZyX8JG1qMS3zT6VEhs4iSSB2/T99rUPAH3j/m",
+	"K73dOHoY0onoYPIirTFOQmOZEMEoK8gl0MpZoc37z0ErVlcIp0PibdvayLA9Q77mdk9yqULB24OKXOBo",
+	"D2d6pOfC5pg0o9CAUdzRbTR7L5+se0654OAoOLV1aty763DjGRLtns9ise215+9UpMQV9CKtC1lv+lyb",
+	"/evVi6p3dtaiB6mwtqmd5oj6DKF2MkZjKiQ+IwHUO9XkU9c+1ZQ1p7767ugaruahawWAzyyw5b378j2P",
+	"HS8eugGxB9FbR/s1ZdLOywM3d3Y27nuHntEa3e6MTBCNUPv5wwfo7p2te0iOsnEfhDA/+TzT4dX2o0/f",
+	"e1ZnunCHCTr0DrucS53OyCRAfSzIne0sjSHbWmlfiboH2uc6H2/OIP1SgUl9SUNBLy0AKPuQ6N2X7x3N",
+	"nskZmTS/TepUFxV+gQl933+k9ed93UbB283DthNRUowUuSUImoZSXVwCxJ0UXzBk6zeIHHzq04E23kNB",
+	"B4EEVjq97hmjn4QxD8+UUhxoUzHUl4z0MxHy1BN8byarp1PzgWY2vK9rTHzhq+Gsl2kX3Z/ke0OlqNEC",
+	"lmboB0UacDWPLEwJFsT0xSNQVcj9il9708BYZLIWWV+3KEU8RcbKv3pSVkRwpO0AtdEJaiqUZkwgnsk9",
+	"pKbMzxzrp5BKD2liagugcK2+JIh2OoKGUcKnc8ADE9ykO0DoLaAog4IvFyMajhAGgKs1AcB0GwjK0CCm",
+	"wxHEJQhJ4zj3ws9TqD1OD41VjSxPscliqmvBkqfbNZqtTpd8nHdpsrokNoK8LPf2cO3mrm5VQWGlShT9",
+	"ZBcuKycHNapFhWYYk5hZ8S2hY4gaN0MzxOx9W0PGI1ikZIwpo2y4EJNiMpBOS+wCn6DtbVfreYnu5b02",
+	"g/929Bzpw4F4SkQWy4Y067kerBUgSi72zzE188/r46sHo7YlaHnJ8jMyWbOKjMnsZPzCH+StJ3lalBWu",
+	"IQ7mY1AxOEB0AFRK3asYS2vPUAh4Szi0IYeiIWtK20wIA4Dz1LRXhilXpyKQgjSfmpohzb1/zVQ8c3o1",
+	"iXBwfXKSUFZbco0iVwiKXTikukIiPbju8BL3auacqzXDw3LUnEW2KjLMkS50wqZXuIAD1vtWuFA0mqhU",
+	"76/tGVcuIWcx69K2PFf/0tMHurWCTHmUhcDGob2yuh819rM84dSfyZs/rkWmG8iOjjJSl5FtDx7uF2aT",
+	"1T9im4Q0oK36KB9SHSoBuamLzGIwCGi6kMaFg13+todsxUTOyNq12k01scXqHVj7Xp537CsmZx6ZdSr0",
+	"hCg9foHTSDgm6z3EEy2Aqi0IxBn0y9XDIEZWR4kbL93s9sY8ymLyWhpxK0A/qhU19t2D2NUhVRGSXN9L",
+	"S6VN4SnDnIUgQoBKuv/sENxxFs+tSw6KBFj+KEyq/NL2wPraPOc0Itxra9pH8KygKBBBoyTicZ9E6MXz",
+	"R42syxcE2ts0vBMvzeiFRX3yY85NSba+T4GG9lLZq++SoTLNKTXEy0FSOfGFVPmhufvVshhAiI/hVc8J",
+	"RPyCxRxH3kN4++BY8/uiJ4rOHIRmCM8xG5IAHRzjoZ/sKmpU63sQ9DPy5sQkIS8MrPA0IzJmQXeD7qzl",
+	"rc2B3vtO9cMqDuaKIi53iJe2u565VkaFDgz5qJV/0aE03eWVsOYpGFujROTraGcCzE2Sa/Wn0MYbesmT",
+	"GiH+wYjTkCgRT8nnQDh0XyITTQtCNDRo5wM0xjIcKQAkmC7R4thC+mlSJ9QnnDJfo9pD8CxpxY6VjQkF",
+	"o+SZlmbMpEbY0nTWaxJxIXtLgIjh77EJtmxfEoyBg6a3KaxPwegGISLNxW0yC9wBL+2S+nYYQORwLvCh",
+	"2OScm/KyIKbVi2LobEGubWPGysWxtiZQvWwxByu9gStGePz7UaZt9I8py8o16dzCOixaKuD5U05Zrf4D",
+	"brrcAaiGagZEBRIjqEu7sYPGejmubgny/FpzjUPN7CW9T5XkoXOR1RjF5Nab+d5CnkaUDetnBcNcnhPW",
+	"TNFaCrIQ5zb78SwJ+RhuiwGYcwJ7+S53jYFdH6dWA2bhv7and7DrNKqibGisjgqZoAGeyUzJA+zMCloa",
+	"8Eb7ITVxdLPFIzQcghl8zJGvjFUWEsUxV86n9q5RNswLY87SLF0Uq3StwOuk2I6vMFZNYcslao40lNpX",
+	"LPO4cjWcunI4dQKnt1nJ4vqMc8qG2NN6DAKht4c7PNFKrBEhd3M9BKfmNHXbaT3WV9xs+RS20jpWzxjT",
+	"K31go7g9NsYF5awNvzZbD3S1k40G9srFCtFrKvm5bIVPpy66xSIXEGUYrlavs4xm1yjcqTFszxjlcGJq",
+	"aRTGdohCNWSzwoTLCLVS3SBfKaCt1VpBLAaTvwXEfhzbe2a9zjluels/XLuvQ4VGrN7aoTzRj1NR6/cM",
+	"DzwwqbFIWusFFsZXj6GQtolDbGqUVE8eR0XffMyicreB2Y6j8EZ9R4NdtIphU4vG6zfU7aKZmfAP9sHf",
+	"tX2weacIPe9Ncleb3N8Mykd29I/Il8vmw5szBar9rGIJdOSABkbBHL45yagzA64mMGiRwyKuj0DmJsic",
+	"VJrO0bbIbl5gZE613WXO0nWU37Bx3C65UVAwEeIoG4+x7g+iOx55LGI5eExMbF6aGJp+J1gIaD8jCw+8",
+	"VWTGmGXYWnAXa5Y13sKyidgs09nqnHNfXUDMOZEVDSWHLWo8X0dluzxihEQC9Sy29gKEc1tQz/yjt4cw",
+	"UizHvjQkUkcgwY9gXX724hj99st/uK1+8fNnzVMriTBN5Y0a9gXmkBKLClwWBeHBTpDELDm/Jhu6Jn+4",
+	"ARK9lPx1PX8Nao+kTDwtudV3nZxZGLV7+3brddHwOudN/X2yrpXqlh2kvmWw2Ro1tRErS2KOI29vuGs5",
+	"Zl6CgctpX2dHg3H1up6ZEd7cufM7ctqYjzfx3uTXagY8SqbeLXratUUptGBtT+PqLsKzWLoHx7hrKZbk",
+	"OWj3LGHT752T3Madd/Mp7JQQAQnsE2TDoGym3AOSs2tJT1u9W8RO4ZT4XbQBOiMTlx8BNaUauyzvUXu3",
+	"8kPLiPrFxallSRagfqW5LOdbKXlWXd65EXUZNLrrqMmwER6ekehZyvsxGevw6PjpoLX78UIBAV74Iqh6",
+	"Unmdr6Cn4XEawxd76niUGLSbhz9dM9LpAlMpHvoC6KtfpszkEUGB4TGPyK6LKUrrNzKFrmi3WlmiCsA/",
+	"mRUkEg1EhPs6hs5+3xGiQswY16Bx2w+g9gSyRvJjPHJ43LJd/J2twxHsIhzHpuxMyJmeTKBxJiQa8Tha",
+	"R89nq4WjotOepe1vIGYV2Eoos7rwUPKHZ96AxMrZ6CAuwyuc1Rr/CJUV6ymiohyKNCtA1IQZ7RdRj9p/",
+	"Zar/2uNoO3nMIY4Ji3C6tjrK6ruioOGvavigvHEq0BgzdW0mbuBvkT+uPR7aNl+qMLh1Z6dSynBxjGbt",
+	"Ra6sirBr1P+toUrHxGuTdEVQcJ5KSdlQ6ER0xR3AhOURItSKaxt92Ol6gBS9PcR4HkOsYZlreKWOBmaM",
+	"QIRBueBK6u6SEWmrGY4K9UpX8deEH+BRmGNqbEg3G5D9GoKoH/iL4rzDL/Q9gGophUCQh5lEKb4Q2sZT",
+	"Dux1C5AY3FnEZhUmHtmxrkowB5FgjFegLFl2akixXZn2MZiGpc1d5ed12RhHuoIS6uPwDCrBHQ46EJnR",
+	"Q+3eSet886TVWytM3qW1rC8WW2u0c2vbsfYcexWdE6geuGvKaWK++dF6ZlhFsgdkINfbQRL1NdBAkAFG",
+	"dYMTxcbtpwpTJMyUNxw3kC+p+kYH6OSZAf9GdP4FGvwflPLGSnkt2it1azaUceDVwp+99TBA7z47eDtA",
+	"z568HaCXpP8sQG89ffBhgD58dPRhgB4/21Z7fvxsSyOo+iwEkjA6GBCn/4YTtJ6TJFjtpEHH07kGBCdy",
+	"aimLXEnNbONKmBW4H9YWSK2NoqmKis3b291FNZtrY5YUVUg5H1tEM7i1ZwU5JdiAVKu9FPUBVI5ETFjk",
+	"xc2q4NEQV+eHRx27Snr98m2MUX4cIyyQW2T7Rpa6bNxV83AlL57mtRUjMsCQw9RKs5YvnTITIJPHmA0z",
+	"PNQVK0yLXwFk32Y6C9cuAZMR5jc98CFdsQrmj9vlJrnRFjeQ2ANFdR6XIe+lBqaAFYo5G3ZiKKyXkkFK",
+	"xEgHZDcowm2b6CTz+uU8xhQir2bor+LIN9Uh2bzy5sRn6F5cFKhh7JKxZc3jSma3YPZaseo0CWlCCZM1",
+	"Uv1jezUuUiolyVVvnsk+vzTZ03WyPJPXKorSKJ/NgMCpVZJpZGgWQDdTuwPAXsyi3ZrlKhgliLnYUPZx",
+	"mv3PwdKaGB9WLa8z1sORWhskuvco0zClnPVQm5GLPBwoJEySFHq493B0ri6A0JVcodGAKJlbnWlaQcsZ",
+	"rlbttqR3h80clNnNTdQotNf3J1BG22xlNcZgqVVlmzGmDGJu9qA5/zDFyUib3AVRPxh/bz9WKrjSJ0S5",
+	"xOv0b6++nv7y6surP7/6evoNmv4/02+mv55+d/XV1f8fTb9Xv/z66svpD9N/uvpy+s30X6f/evXnaPrr",
+	"6Q/TX1z9+dV/1nXurv4Lmv5y+ovpN9NfOYXt/nT63fQ7jwCxQrW/lUifc+ud7f6NXvr0W+/GfjH99uor",
+	"2NT302+n/zT9AWAw/d/TH9Somb0s2fLNS0fmIEpt5ZZXGclIXrpFIe8Asw7PrBksQD1hyzXrmPtCnkmJ",
+	"n3Drd6SpfKdLQOSEDSTCSvC5XoSmaqaGs5rAKxDZDWV9tY8+We0KJDym4aS2ioWSkYxBwpI+Syb1m2VT",
+	"sRL78pSICcLDlJjCNTm2bHY373S698vnfmfJTn/lVc87bg2dxN85JORMgXeBTQo2pWNedasG1twg9eOI",
+	"F75Cfs79/J9Xfzb9dvq/p99f/fn0X9DVn6rLePX11ZfoN/84/V/TX0KRzW+vvpx+/5tf+UPMrokiORA1",
+	"PhhkYXV4MSuiWBSP6osemE8aBk2F5uKaZkOYXrGK2noHGSu+tBgj3NGobZ2xpheDjv/Jq7pThrBd4toN",
+	"dQxsUg+tII8WgEEJ6auHOwODhlfLilg3IJSUbuzqDt7HOD0j0RMu8xJ0YnaBYxg0x8jO3Pd13Ur9DkoJ",
+	"Nk52KiDAooTNWz5JPWPqpUVgeAGj3IVrCXgmQkWvPZ/WCwTS3Kn9QsAqZ0AEuqcY0WSJk8zf8UmYFzpA",
+	"XfjuF5SrMfdLjHgWRwiHEnEWILI+XEcY9XnGIhSqBQJ8iO6jY9po2HDXrS74CRvnWO7ra/tSL20h2rlA",
+	"cTY0ewSfwCHYYj0V4VN75K+juy3Rgmp+a6hPOWVLxmnO68sEppPZ8z1Y37izPVsN2NJMk/Sc210W5zHe",
+	"eC8nfVa+Pk4rdtSv6/pijkkDKu8Rk2u/+XkEDpr4b7ha8OE44emKNdoNLi95uc0Xdb/wMb481K9a+d38",
+	"udHsHjXYma2YVImliKJSvZbZ3h/+hym/WHnDRUGmKmETZzRJ/J+s7NsuLjA7KN41a1sIEH7xO+oEVG3A",
+	"s6jBOF791SU7+dQQHSg7ZPIxXMuuqZC2h5gCSAyRf5IjoFEVDXtrs7TYnWuRopo2QjWEora7kB8rm7YQ",
+	"e5LvuVmvMMoiclnnzLm4JQovLmV5vW8ipEk26dZ0+s5kyH1doHrmgvRQG0PEuWERexDnMtMc/wJb8z2c",
+	"4QkzrZLU3VJTMEQu/z/23r25kePKF/wqGZgb0WC7AALgqwmGY4disyWqXxTJVksytKwEKgGUWciCKgtk",
+	"w7odIckTntmYjZg7tnfXMXNtjWNv+J8bu6GRrRiNNZYj5hMUv4I+yY08J7MqC8jCg6TaerRv3BEb9crn",
+	"OSfP4/fzRQxpK0rX9EK0NDJNLp9Qu3CCT6l4t75rdfXacdKf9seEytFCAEd8Q5O4NJDm2/gUW+KCRxEW",
+	"6GlMzxh3tb5scSjyuvAFw+ZdA9B5SU8cTH6mtPS0pX1NP1W8UG/Ea8k0WMe33mlpmhnTq7+tczXV6tQZ",
+	"FBGjnb4NGN6jMTXdSCmHtHqT3X8EL78ST+yVpd0ccQZHhqlVsrxx+mLo/5ySAKi9e7QTh9FR2k2blDRb",
+	"pDPVBKEE30C68ApN+wSJfA45IHSAf7c4olVQ7gHBI5AnMMCm8EjIWTN7jDDuIXKLwvwh7nptrcXxQ6f4",
+	"oVPEThgwHp/q6dGezwMCF6tkN7igYwHuExQ4ljyWKxjVs0kTCw3h2Yvm5sRL0an1WydixroSXHFc2DJ/",
+	"dMqwUSSiUEIsecuA63WsqcKthpafcVADsso5i7wR07ipggBkJRmyyA8VKotKp4GkZcysLbvrtXV3Ra1G",
+	"TO0EJvOy++r+CVmlQ3/1vL46YKtIOe0WJHj2NDbKImX3CKSi7NUHM1NDVVqN8gcDgKqRm+4BdUTs8xEj",
+	"csteDQzv6+JyeWH1kguCq9hyJRdxa+LcOlNr0mjzxFQutEVuRIpM7bvvhDBZICe9CDJeJW5J3dVm8QVj",
+	"Kci8TcrglQf+wLd9Tyed0yAIL5i3Q2pkwCgHvxHgj9sPGvp7sxCzhYP1LvIQqJkkFvMdKqhfY/VPTLf+",
+	"wgPWndWpgHWnodXTXs2vWdCfeSKs4ll/RsEJz0wqaTMRHyJMgXXM2gBo2AmxCk0BGqi2p/M91iLdBpSe",
+	"IvEV9CtD5iusX3hUWKnw4ksRcsUHExRnOtXthVQiSJWkptr2SgMhXk6ckpYaVNhQXn5MIqrgxClXKZcU",
+	"z6BXU2qIDlscwQs54kZmO1IBytqHTRV/HMtFWDBhqjxkcp0ujgj5gmo63jAh8Sk394sNPV6Txc88ocBd",
+	"hxDcQ4U8YCBUC5HwTzTLg+Jx6BotMeUsZ/Z2Xac25LrVFFO9c/KKZEI2TkjkibU0XZGhhjwvFtMFPbnn",
+	"DHVj06WP2IU4iJnVHocMM6l0tC5lnh+HaVKxRV1KY5132HxKQjCzd/XtCoPIPl1pTTTCSRQiGNnRkDA/",
+	"GqGQHJKvqr4pbCJ/eZt4WUSR2aScglz0Q8GyrG/A0pYT5wNH8g6SxIE2wLQfdOXkjIr54HWTyLejdgDg",
+	"htfN95y7XuQiPYYbbxarZ6HcUL3PVUqoAXiTLvfcROUHJgPUXBwJR+/JAz4c2cJMN73LMtSBV/34tVG7",
+	"0g3oeTiKmLeyQyJ6gewGviBeFA6HmhsJdxUUPIo8wFg+srJw9dOsxa68IRVAr0K8Z8Ua0g1zlbeQcYP1",
+	"0unmUGlA5szCcR+rUbInodZLqhkb9XMcapMg7rMBVh/bSDFj2u2u6LILeZNiafa7PvOqZB82YhipErdm",
+	"fj8C6zJx9Qw3FTuYK98FNd+a7zGX3vGjUq29weqdTVqpdda3Kuv0Dqts03q7Uu822Jq33tlob1K51Bbf",
+	"7FkQdaM2sfWd0oj7742Yuq5nLy8NLKlKEaNeVpKyo2Mz3VE8ihjRRWjCpOhNxwlqAOH8RokX0e41bOob",
+	"BHRMhUK6JWdt55s4z6fq+jtwjM+k+nTMAebYhbR3HsYkXVyk7BoLzZWiB5u9YtSEevjg1J25BecQn5/7",
+	"wm8jZIpenFkl/Y7xAtcMZ0DbDDg0zxT51tiGmT5VXKRipEj+d52C/cXlTy//Nvk8+SL5nNQbpFarka8+",
+	"+hNcI5cfXv7t5T9efnT5U/LV3/zfBDIW6/V1u1VDY9ZTBaAz15eZ6KWfuY5VNG2zmElstwQwMkI5Fo3O",
+	"VPW8nIvFuAECn58tnlNmdu6BfHIaCCTN+TJbiVAc+UwhefRUxIwFmyNb6NOG35yIDNKaMKybT78rR0kH",
+	"jGXzOkxckeuYzmX0M9IKjX77ASOY33cNEiz23kLrQjPGDULFWqFq+PI5kOW6QxoOWSNfffA74nOITCmE",
+	"H0j5hhzJTjhAesIV9PKzc/Dxe9owwJLVOGJ0oELteieuN5z5mFGGSjGLLpI/J18kn2DJRbaVP0v+BFUG",
+	"C1iicqSMnTtlicLitxispqGp5toqfm1b3Z4ESfPbwRcIk9MkrmEhYWqDaTLhQZV5K06Lu0M6HkDxQZkS",
+	"9TeJWIf559KgpPlojTdiKw5xVUmDi6CstNOXK6DF1c+QIjEaDsMI3xr7nTMWqzij/Cpxta8rzdxInV+y",
+	"SfJ8q6/gQRfyNHCLuYjjrzecHwsWdFeq5GEIWbdge0ICRj47w+g/nMmho9ImxjZD9jM0GfDCFAmxVJUX",
+	"AiMIcMjPFWJlL5mpWPb6lHMWiCWD59fVDAUpPSnCxVjlwhRg5/LdoYUy4LgfXhhYQj5vh88yk9vYr2Bh",
+	"6zyqkegzUeDWFAMxs5HHD49JOQ4JJcC1Hg2YpxKzsGJ9fqWqsVGxV1mKiijICp9SSMsiRhUqKz1yx4e7",
+	"i1P2RAxdLKCV8+UQG7TWqctjxR2vxirr7Ua3st3dYpV6e7Nd7zS8NbbenQV6bGFj9jkIYP1RlVKdkygO",
+	"cX1+HvodJv/E/e2a2zrfSHWv1ZFCpVlva8fx4e4tQSIW0FguK3mjLs/ImpYmB3vhgPocDphZtVTagFW1",
+	"VcWqaopYXXDgljOwFQYkIvvKns1bXDdy9DCN2O/C8cMcn4h1WSRPcKIgaREKOGJVZD7hKM0qaHW9rUOG",
+	"UTgIwUZZmScD4f3yMGRjbU5rcGkwUVSkq34FlgI76QlaQdfM//BA92kPa3AKjUKjRhisQ5gcceHH8osk",
+	"5BMmoqJP7XblZKJ/o4PK6Rpm40AsOAUozBcQ2Nm4O5NzPPE961AtsaaulNX2nV12f9GpnDdrxwYWmdVQ",
+	"slFKlB5zRhiPozFgMWlLwNFaGA8kevjUVSgJXDisb7X05hUGGU1etN9XWqqzhuYk67LPciBfxq88jGE4",
+	"mGeCfZmIZ9capMyZubVMPci84YMTqs97R8uDfb4WXoA7WVtB2qKRghNPvuhKn0COoSJ+VEC2fqKVJsKp",
+	"dnRFAfGFGLEMKXMURfI7mPVGyjUTyQgyTvKel+JDr1SvsxqjPp9q+bSLF1BI12MxiUOPjqsF9hoCDk29",
+	"OTwDWFT3/TGj0XNX/jGG/wxCHvfhr2HEuv6z5wgNJ0fZfV+w955jMrv8s/nouUvKP2FRWBnCGU4uy0fE",
+	"83t+XMDHHDHBZiMFqlHXuR89aSciatQOcWVjg7Grwed146FB0H6Nmor9Nt2NQD1eckr4Cqt/UbDivYfX",
+	"yDCSU5cug+R/JL9Kfiv/8y/JL5PfEPZMnklJWR1sIcawMj80rqdJj0/aFMdcq7m1MncnXUkCff3rZTqw",
+	"tQBUknXN3EXMpGxRpKcL1QtA9rWtEoewQDDiwpJwb3CRyO0OIK6wVsoTq2Nlhyicpyz4lEPJWHSZ2Ob+",
+	"8ZBFNA6jXW+AqFjfgCqyperGrlkpZi3AmjVQZoXAgqwZk2WKaqRn1iHkpkWK++nuNxbYA6IfRosPnQhG",
+	"vYkbN9dy8HM/opWf1Crb76r/Vt59v+5sNp7/l/ngcvLVqhuOGoPlhtm76jjfyIqerrbGGvPrJF/4/NyP",
+	"l8lHEQU1Qr2ISu3SJLbitjbr0AEjMByEIhbhDkTf9CNZOxCfwqygM6Wc+kxJtbwg2nZThWap905Xf6Rl",
+	"1LlxM2fi3TnRn2Wqfw6jECA655SozFrJuOiOoCzuauXYWfngFGnesghPNvRUIAWzZLhAIv0THts8y4DR",
+	"Tihka3gRvaCBk3mMPDqGXEFkfS8rOM6UNZH6nrJ8p2FPFtkwuTBocfQMsU0Xh+VBo7xjCb8cHD8m6436",
+	"FtG3kE7oTXgdj568UsrLyN3KO+++v2YTik7J80XHnvepEsoGIXyD6BtJ+Swcss6ZWPRg4I0sEf04jGlA",
+	"vvq7n8MkNMlFn8JhB0ja45AM6XjpD7HBMAjHbC6M776+77lT6vvCzqi3D34q3Osa/BmDC5yNySA8Z/Lw",
+	"4pAw8JiIMzKKhQ6msM73zxm3VuovmD9oBMgOA1oYSTbjaMOActLphwKqHEinzzpn4Si+UtjYeG/RUUN5",
+	"gnS6oS4bMJ9ceMgOsodsYwY4dwv7rmH8H0hZZHnVVfIyqS2GcijFC9YxLL2WYePtKd7rBUL43ZG97O1I",
+	"XblqOxaroYTxzKFvwv62RNhGgyzKzjPc5CsLl4Lv6BaAhLnyy2dQAqTuFRQNi8t2rab4TAgvXaWEd7ML",
+	"Unb1g/eicPBwDCPuruzoxBMyCJEv3hux6xJ/zM+BTU2gVFMZk27oFD0/aocYCxXVgrnObQJN7+sJaZOJ",
+	"7WXSaA2ha7Ew4jA6sJZ/hKRDR4J5Zh6iDlfpxIVhFJ77HhIrUmBx6EWABPXjsH0l4UoHBUi8qfbxstWs",
+	"62Osq3p+YRZ0ryDTI+16k7hqTboOcSGrVf6hBqDZGtVqax3fg/9CdBZn2nqhE/KOH/gY07V619i5tbRL",
+	"zbWjx/1UjDodxjz5k7FATuVicwgS7Mtr2Bbz7q8++F3JklOR3WIFqYrCQREqwknq1lcmgxJsZcqJIR1X",
+	"nFzWmB8Tz/dIxj+xELBU2IFtN9Ps7AP75TJGZxwu3DcsZLv5rk2ebLJ+6iWRmwSjzemOcdKtrBd2oSgA",
+	"/T8tCQp23jDyOyynThZUIkYCQ5GJZk8wR5hIDlIGyjYWSoFcxJ5PFWLuM8tqRyhzLuqSiEfeWJFeKYVv",
+	"dO5qFXpyBoq6JSfHsGivYm8tUXs+o5osq8OEmybN7NkrPr9W8vVlerizvD8ckJy6Vau3cM3fROIHHtK/",
+	"Axkf0JGr+UFyE2URmbuWHQ0Bc8ggM8yp5UquTCi7WZFLe0nGVc7HCxwyH6dlMJPFLwj0A6dOQcpSFUBJ",
+	"jasb4q4sSl+WnYWuAcs8MWmFS6JID9IL6sc+751qs++rn/1cgX/4HJmX8MLKjiJUNYxW4vNTXdDc4uWM",
+	"IhDL+oc0ilfSF+6kxgsp56m7HaOAvcWz78nnfRoE41NtYiMfXvoP+B7+U0ykqE50C6ztUwOqQtnuukl5",
+	"M376w1Yn7OMJr6ctA3G+x0Pc1fwiU6I3GmW1X7nkeUw4QmJwPFT9OPS5sOei8EJGYRWJyExGTXWyWO52",
+	"LtqQ9cO+BrPW36MdtqxsStX/AmpvwYGfOyxLD0Fnhp7Kuv/A7+jKxiWSKaQaZt6ooyMI8A5SBqoCQBdP",
+	"/g0ZDIDs4MvLDy9/evl/JJ8B0PinyRfIcJB8RpIvk38FqoB/S75MPoXc/c+SLy7/z+RPyZfJv5PkD8ln",
+	"l/9g/ghv+NzCqqoj2Es7mCFZI5r2t9vmKM29mBNWm5gcroPyqk3qk/OmRocjluQDm6I16dCYBmGPdGjk",
+	"6bpyhAorrCr3PI37M+05D3lMO/G+DpsV3XCo0Tin7eesvcUV5MYvaTU5icNF6smNRx96899OM9Kdsq7L",
+	"tWekLMwo1FmkWNi2CyGW3Qtn0blnXOOYqD+gPYYVHnE/PW0IFp2zaGUKahkdWHxRfOVCoQSrW/iKGG7R",
+	"Xh5lT03GqRcVe1coOc+RgpoCe61hFdgXrC3beCWZm/Upm8jJBTm9ASY21cQWylrkpBszNwPZilucO9Qi",
+	"Z14MkWiVuFnTFZWoan4xlegsATVXak8KrIkgFMRNoBx1EJ5b6d7mSrgJpOD5AmmavGcxup7ryJUrZpPc",
+	"+E6fm5Fi7L8pzdaP42FZrJAnRw8cpCidTo5asyvkmVvgKNfLJdZ/9iCYximpIUGqdCxJqRIMdcKeIGbC",
+	"Hx7ZEDxhzOQpg0rpXMGL8rzjC3RuYMmep1M8BOQ1YmLhPya/Sv7Jwo1L+Zll0Nesg972z6YHHN+sT57y",
+	"fU2yrXI2MesSyhPkOay2Pj9FTW6cKGJiGHKP8VhRLlg++0/Jl5cfXH4AtFF/Tr5M/iTtQGCs+TD5Y/J5",
+	"8u9pIXaTNGr2Bq3V6o4eOUwNFfHEcOUGxRp+tWQ3Jr9Kfp38uknq6XfL9QYWCnNISGfDiHE2ilbU5/Vt",
+	"5yxCQIoFxunMVqGX/FPycfKxnIFOn0a0E7NILPKygPVosLuEwIQH9MqZEPejICBwnUh5MvF5++vCni1L",
+	"NPlN8ovkX5Jfk3J9TacByx2tf09+lXxMyvWN/DAuNYqCxXEAOQTFS+1fkk/0WtLsSNNL63oLaQrbSo8u",
+	"rjCcbTVME7PlZJsYt6itUwXbap7WP2adUeTHY7P8Yqk0JejSsTxHnFyECIFsiUbDOQOAVAC3eBLwOA7J",
+	"SLBCWJcMzHiBkhR7k6zjgLi0ZsLDwlGK++j1XtDp/ULzjEbsMbedgYtpY5ZkiQH43n3uiQW/M5MjJjtN",
+	"W4gBIm9B3hUz+dAGPAf+qAV8oFMpf57KPEwP72n4y4jI45DnB8bIWpzJ7bDYwryRcML0cv8OxBYOFfvD",
+	"vTDqhQtz30xY/89oJw7GGmfKhQlTpxKoRXen7apZ5feUQAUC5tRCTbMv0qzcrEJv+eT5Am6T3Echh1AV",
+	"1utvT5TWL8tr8nzGuB/Jj15t2F3gonadjOvCVXEL2Qd3ByeAswv9Lcs0dFS0YnrTb1bQVpDjoGWqeepo",
+	"zD30GF++KRLvggmEeCaAHgB2gGoxMoQgbeHyVDQwuAX4nvIS1khBoq7mTJHrtXpNJlZz0Oz7dfx1alpp",
+	"Kd1Vx6+7VoirXTjCkDiiXHQB2UZHmTD1QmqxK+Uom58uqs+b93FUMwt55TBKFKiDq84Wn/8YigJ4zOpg",
+	"BGGicq5YBOj1qrzcHSri2+oNpmyr276ZOdvLJwiL+bnBOMeAqYdmfD4315J6OZU3u7hZpBPm8iE1QbnX",
+	"Dp9ZHxhFw7AwTc2PIUkG4ZzAK4cL10EvRdZLR4UDhzSKMde8DBVyJGI6luroJD5jQ5CIdeQLgVMTbf+y",
+	"DmLrrbKTZQG68uFT/bCbY1vvjoIgn88oL8o2nKZtUEer9A0FTE4d5g/j+VDLeNvCubxKEprZvConbtae",
+	"SW+62bxTbeemCad6HUxlhNoM4HSVTcsXq6CaoO43+p0N9wzl8TDkiCozEfyz1T8cx34QqEIHh3RpAIzE",
+	"3ojpilwoR106jWmgmzC91+GSQ9y333777crDh2i0GAKnVtl+9/315xX8o2GXPEWJ7ghzg2Sn6bhdryvz",
+	"ctpv8muTxI8wikVJyzNWwE2ch7Ql8p04BEFXrsj8mZrQKuUDvlaaAr2aTLRpStv8Wexi2mQ6AiOO1V40",
+	"iiEJeUB97rHIna8QEIV3snCFtMO4D2VKunTJG7F8CfYzlBvqSxYh/rx4zKT49UXsd2zIIy/Q1JDWeMHB",
+	"AOrmbinXtgMRMXHGrgEFCdtOFEovNpbat0MDxj0a6X3+5GRvRTOTXbMqKyfGiwwcG9oL/K6q/FLkBhie",
+	"BWVdOIpFTMGKLVIVUjVANsu5sm3E8jmuxVVKPr9x+WxWKCxczDNnqckzQJk96wQj4Z+zlesvukmEF8N2",
+	"mJL95iSli0HtEGh7uoLfnb2vbbmFyvBoQsL8mMVQsjqMmaeJ+lPjshyxOPLxQr6WYmWnxdVZqElUUp9Z",
+	"qsIiQmPiTphC7o6hQyn3WjzNPaQR02wy3COAKZGWQvaoz4uISFUjgHwcUwu7YXTaocN4FDHTsjKzCm02",
+	"7iGLhFQWd2lMC5cG3AEkk1CfwCq4EIxwZ/nyp8kfVHrWl8mnyWeXH+gkL4ckf0g+B2zWL5P/cAwwlBZP",
+	"0VAiNgyjeAWimlWya6b0yiECvJBADhj4Lvx4h9B8nlOLA90UwMsj/c5wrAVFLkNYuVWIHztqvNXcd/2A",
+	"VVtcafAfkjQyi3MwEVz1o7iv3QyZ5K9vb9cqtY1KfetKtc6Q2cQ1Ceb0VDy+f/wQHUQa2Upa5NGYlON+",
+	"xJiOo2lgx831NTRSjkZC+DSvpDbX1xYj7YmjkI8HfmcCbffj5LPLjy4/gNlGgN0FgIifFeY2uwMaQPFS",
+	"l8FfC3kaBPcDy05Pfgvxw39OfuuQel0HYHVtrGBDCngTgpTl7xheVNhJOr64kh+ser3RWFtbX9/Y3lha",
+	"4hkj6BjrBocjP+m6R1bpZmzUK6XqHGFijTBO8LmtDbgQKnsnjNI6PMhZAHZGRiPA3nWNJrskpmdMyEez",
+	"xVmGlbdD3KMnypd+9OQYs3tSmQtiUMRhhJk+uJg9BqDycgz0i/PzJxum5xERqkc0kFs/m1K3Xm9UGmtr",
+	"lfX1DbK94a5gTfkILHGB2Y/mlM/d3dfdxqbzdtKjuuT2m42GdLX9tyuKZDp6ZFSCqFZBcnNK2Qa71I56",
+	"pDel2doJB3l9kU00vQX6IWd7oB2vduApYoi38cIjFdcYoMxDQJ8HBXIjdPGTEgKaZd30kR9G+zrR2mJZ",
+	"yutZJrZDcjR0ycfJP8HqTz5OPk7JWZqq2OGcBaTs9v1eX57Rvvrgly2e/Dz5jUNcDNHTaHx6HnYUJiUS",
+	"PCS/TT5OfrOCStzzh0E4oBmKFZgwMHgO7m+AaRtFnA6YPhKrh4wKRsDRzGISGi4v5My2NdXzj2yp2GvL",
+	"bwn1uuMUqWsiqeSKr8M+38CWhWkqVppq9ormbHm3A35vclyciWGf6uj8tXsllTWxvEk5t6JXdgyNNaWn",
+	"Xq4ctXK05Ma1UtKk5fmlMi3JndKziny0ck6hSUK+Iz+nr+k35n8+1u9/03i9XaBHYTuwMuFxcnRvj2yv",
+	"b2xJuSVvIh6LqR+IVEEtGhLelfqtHTAyoJ2+z1klYtSDH1gUAXOzNFkEp2fstEMFmzD9zmnge9CN0y4E",
+	"S+0lB7E1KWCX9EcDyo1PPhsGlCvY+C7G6FURNi9g2oNWFtWMd7t4EFT51g7IfZ9Do4nPh6PFfTOQyr0v",
+	"P2ZFzOHyZF5UHRyhOoYihAIwT7jhwJv9vO85hAYixFOaOr65b1WUuq8ceC7pA29QdRmwNPmJ105ODlOw",
+	"IeWyW5jEcpdADvPkbAqk/E3BrtRKla+tFvP5Tb/8ydEButp9j3HgLRNTL9zRy5h2olAAfj6jAkOI2Wod",
+	"Rbx5Rts+Z3FTPd3MVnClaAVPcm3Jq1kVdIZFIjeYXdZfvYQA0DCXLCOY3vsz0SXn5GbMwpqc9+hSyJNO",
+	"aTjhbpnpLJ0+8Ski13eUGTvr6RN9X5HkBW7yJWvLtBG5YBlZh3ps4HdeC0eRWLD6RmN1XwlOUK5Qzbqs",
+	"EzLmczZOPQHvOWfRN6UM6wpUYGYA4y9fgDcd81CdmD01x/HIG9/DWxfPydAEKDO3Fi7j+/JWFfU7jmkU",
+	"2/Na58PFXIVn1u+whz63BhoBa8PnZCCvkxGHMoNlQxE3wRWrlYLeGovHWPUTeogn7Qn1ZjF9wp0uGdf3",
+	"HmvPgoXhQKrnu+YoLlNTuGDaBi6aLG0jpr38gMwl8FWUWkuEqvGbJ/ic9ZU3R867XKXkQjBmhjhPayVT",
+	"s2JyzhaplFREPBY570zom3SX5DZbLnsFJtC2yifXXOF6NabUUBq5bBqTmdgUNGax5uIQa2pBKKZhMTPt",
+	"/ZYgaDKGXdJRDwBWq1bjDjpVNRAFnKzPWeT5HYs2B3ScuZaO/LLPe6/Czcq2eqDp3K+i0QchcNQuvGNO",
+	"ws5DeOSmgCeXgi1KMT0W2ddMiGM8QczeyGpKFrdk3lQPTDkaLWT6U1sW5zkbeKNTWVMmJnbWSl0MMN3C",
+	"hJ8am2XFQLxSJY+RVrJJpgVA6vzEPZv9M79lFWjLxI6HaAM6LKWEuSU0/r5Ap9Mq1t4plhSbv9whWdgJ",
+	"vjGccF7pbzoQhwDyhx+k7tAfGE+v7LR4ml1y9OQVmxt0vmk9oM/8wWigCMHhIKP+/U02uw2zNR83WbgI",
+	"akat9TLU6FeyUK9geubtwCm7Lj+L6n/GZNbseSM3ZbXlaHz+AibcxOTN4C/Iy48ngM0F2i0lhMrE3A46",
+	"V4DoHdLz5GlsVcGkrJp3itX35Qeer+rgyer76q9j+bONoWQmc0LN2b7zXP9sXb9TNmWuvnYuYFmBwTmL",
+	"4d+GLIZ2gfxVvYBEYcAm2LXkYbAfXgA7/1VB1jZqMyza69DFT9iaymxcxEKcocvuW7k13xvRICXBOh0N",
+	"exH1WBMpiD+9/PvLv8vgjv6YfJp8AihJf5N8nvwx+eTyZ8nnyeeoYxxCY2m6iZjUN0lfNtGR/0bHGOWk",
+	"OMdmBVLju0wI0K+nEYsj6ktDrNniyZ8vP0i+vPwbwF/6MPkcKuo/UYhKn1z+g2wpvku2+A/J75Mv1Rf+",
+	"mHwCTfvYaFpjo6bbRnOZPSs7pCN/Zw65YG2f08ghgg3kH01CyeWH8iOXHxl9/4iEUUrrnUt0sg4pKkFb",
+	"JxHtKhIKLEV+EuIc8HF72hNOqM4mXiKGvGSqsZIWhpn3bc84zp2Cp5oMhhqi7OmTDymrPxF9D+8oj3j6",
+	"axgRGnX6PkAuq78ACgNv1dTP+pY4DBUWBk9/bHFtLGafxQQ68pgHY+NXLckhHUVnkqIqUBogvxShDeZB",
+	"TooR9dVZS0tP+ZKol38Jl+l32NX5HXM0fju8hjfuZ/smubhmebSUlZFaFakXaNLuKHJIGR6kr8lxpD2J",
+	"y4ml2bAQM2EeirmhZqujFERhYfAE1cMXhmOWrYQmQaGHKYtxhlFNwlGsSyf07dUWMKX2fN4j2t9AvFBx",
+	"sqrkb7CypfhUDWgSoapzB1L/ZQSG8DRyXML94pvuLZDH7V5YUT/qe6uP1B8/CoeM06F/Km8Q1SdPDu6+",
+	"az5T8QfDMIoVA2W/1Cz1/Lg/alc74WA1pEO/0gk91mN8NW3Gc/NxceYPK6Hi6aoAtozcDerU/9KP8dKP",
+	"8dKP8dKP8Zf1Y9g1mxEtsKQQZSGfNJrjczPSo6HLQBWpHFsVFLJl0oFUYx56+AvgCaBw6YSJWJ5TbWVq",
+	"LuhaF1O6Ms5dpRv7VKo8Vf4UMxHbAcOlzt/txP65H49n8kQF0FYSAisLgcw+1Yv0VDLJvH2NSkrKPRqH",
+	"0fhuHubYrBTXt5xoBi2Lvc2ijp2IR7edrBJgeHII8B0xD05jTVKv1ciAUS6wvBadKMUEXjMmcrJCb3Lu",
+	"J96QNXpyFKa6PL1EpqazwJDL2AisvPdjJQiuslVN1NF0r9pTR6VypxHzSIcKVvG5YFz4sX/OgjEpq+KV",
+	"0XDIokqaODqTPGFC+aP8PK28+wOrCP0e4ahog0M7XbIV1vWfFfhZBvTZE2Gj18a93iQjHvgDXw2NadDO",
+	"J+wa+Hy3AJXoMWoZFvg9vx1okr3Z5+zZZs6QRU8Eix7Ixn4tvUnDvqII/7gMetLYXCtNKH5RT15VK1q3",
+	"2siqKuRUYjkj80hZlV/DgUhVr67YhRskt95TJfRXE+XwigLq231dCX11TQHnRQvbFS7xJql/9cEv6rXa",
+	"DoGl3iRnM2CvZh3LrM4KpP1TfglsSc7hkA1fbhzMHZBbP05OAmebUE3rxGI2ZdhMQX8jqB6p1vhueNmx",
+	"M1crdPteqckXqM5e6qnvj556qVkKDwjTSmWmDLvBshBdJ+6g4xMSFmUDiIjpOLUbItbFc7080q/YPKJf",
+	"l4B8udlfbvavY7NbvULg+DsQYpS5SJfcZADtSPk45AzC7OBFIrQdjmJC09RG0h6D2+iNIwU+YsKV5vdV",
+	"Pww8FtnJA+SOxuu3BNAHOIAJFozJABCGsDBd1YvfEoq2T25x5d6ROhqTlCEOzf3Yp4Eg5f/8n8mvbt++",
+	"nXxKkl9VSfJx9T+/sBM49XX848o0bUDd5S0If76IG90ePzB9mIWRNfOm46KQq9osJ4Uh1Ij1fBFH+KlJ",
+	"SHbztvPw7Jph4YWiv/n1rIPAVuolHV1VmsjSE8tIWsZtYpT0OjFm2zEXtjkY7xbtS9Fn3iN2IaTQsflr",
+	"s4QUzi4EkYJMnkEiKG4VxSV1I89fhARI1Qfs6tufO6V26I3t5V7HuZIuhwjahbQPaclHMfF5HBKanneu",
+	"6uO5Su79AtkIxczBV6Hd15H8dLCcbMjz7Zk78zdypp1aSt+Bs+0b8kDrh/w+G9uVBPCZdKToFxcs2slA",
+	"vZQ9qAI976n33BJQIA0JXSPBvCp5BLheoh9ecEidTHlJDf9/xM59dkGGYeB3xoQGQQjbcHrL8QJE70ej",
+	"AYv8DmqtyO/146w2OT1frlXr66bGD0ftwFi16t1yd8BrLbbQXj/0O1lnFXyLHiJ8jPieIGXh817AmoRl",
+	"pAYrVeSPB7w6hOFMn9BBMGw6WM65pv+o1JbTZwvgbc7Hu58dGhtSP5rBOLPsxybigTTu9KHHWV+/+tnP",
+	"SUyjHouJ7+W6+X5pUC81S3FDtdpsh9H0bPlGLKCxf87mrIg4DFhEeQeCspSIvlyeYZf8V5zz/5prhDLO",
+	"poNfMXtmK/I6BjQCeRE/ZsBqyS0jHIh9gU8mgyuamN3kn5Mvk/+AZOAvLz9Mvkw+LZruem2BSvg58Vs9",
+	"GnNGjbZFGIxic/jKesDlVtajp+gi9CU3D9pRq9bqtl1nOfLoHfh8hqB6PLSjL+2SDmxOh1COGjwOU1T0",
+	"CIDRhY9gfZQM1Kokcu1XyUEsYA8KBeuwQ0R/1O0CRjUedhWY4QXmUAL+LUi0aQnlF6Bq4PK/BR9SKQTS",
+	"jNeihJTpKO6H0RTaHZ3noJvWuexZXAQcbzTbgA+cXnyT7BNLJvyjBSHbMUvnnFgROE4MbQK6pElclKan",
+	"OMOuQ1zIrRnmfoJUj9MYsJDL6Y5DInC978C2aIJr1CGX//jVz36efOYQMaQdJlYcqXxh+bt43IWYfbr2",
+	"d0irtObU11sl8kP5Z1X+KR8KlVCHdqmF5ZowbbnWy6HNN15X30LbkeRINkKDrmI6kX6xHFCDQWDizVNr",
+	"4YjJZcV47Muj+9UIYh5zljKEyUUEVP+CXPRDBfvHIuKLHRKHHlXgrYp6ZHp3DG+UycUmJ3I9trKvmyOy",
+	"XLbqDKcC/Cw7z0nqcU9lB9BD8hDqKE042kXDxJPE/hMdyLXsXeuYpNwJ03ttY72S/I/k/yEK8R/RREzS",
+	"mzweb5rEk1GmKJ59m2sv5WeaT/29lC2uelRkhafYgsvZzJoBaqi4frEpM0ZUHygX49DBpPCwC8poxP14",
+	"6YzwF8pgNwfAYajhw70J3N3uKAhOhya7R9GzxyMc0DwrCovOC6TZeyPKYz8e271G5zTes4bEkv//PhWC",
+	"knManyLAWJ38kCT/mnyW/BtJfp38MvmtNaA9sTq8HDpC2hY7F4duTH6cpnpesLZCeTqQz9vg8PXPE1uZ",
+	"cbmuQILA3IsdwminrzmcARbWkBwabC1UUGeL4mZY4g9FW6QbMdG/Wsw0wodPNHvWdbiwcu8qaOkInYNf",
+	"C+vkYplDA+qxJdKG8KWvFBzaEQpqALmYoKjl29WBeq6j5xuYkrQU1xLusCJ0O622/JhELB5FXCiyhbC7",
+	"0OhEKcnXC6MowvU5y/uaMQdlvTcrXiwCKprgAHplPFHBMosBCFv0wBfxdZ1qau9ZQYnkFVTe1sMMQGf7",
+	"cd+L6AUNtPNIAH2EciEBlbx8DeHhxfVIcrQ/zWhW8chcTejNkTc7JNSAG1mWacEoYP+XDi6by3uSS3o5",
+	"kQtvKR6goorVHDUDmWZmqM4hYFiYauEI4hMsumpKzzDu9OnJPHJH5RxtlQ4IHUAGHSVR2A7jVolc+F6P",
+	"xaR8ImVQ7AfMIf09fC8JoxaP2N7u4cnea7srOxmSdJq3jSWeCJ4uiGqPqjcyZm69tr05i3N4efLTbwu2",
+	"44uhDLWilX8dsOTWwjtn6sQynEX6eQRe9kOQEAXGSOadH9AxBL7iqRiAgq3qBKGQWzOO2WAYN4kLrpZT",
+	"MWoPfEAFcB39G9x6Kg0al5SlwalQz4UAj5jrjdhu7EINwhBS03cIhSKElF8ABjcNJAjMJUFmBPkrvFbF",
+	"JUQnjFiOg3CyYVIjTrQLAiXnyFpl+N6mH7QIEjmo2qVlWyGpM8sybNlxGscWSU4cxPOUHUkj7GdsbIlA",
+	"wkPzdsUufmsXb37uqMdsmb9P+wwKHeVZARsEjgB6jh7raZ+4gaFsF4To1rwlTLTlGZHLYl/gQtbZGYax",
+	"Zo2GGfGaFevJnLZiokRJ9kpNn1yNzJuuVlqkAcqTbXNfAMu+xf6OBblgfq8/UStTGMgaRuGgyO9jRuzY",
+	"s9iO4SyXoMWRAe0jICm8BZuCAR9bxVgaIcoCYML32A2Op4Z6XuQt4JS2+7MRiFmNaTpL2RLKOqm3WEkP",
+	"obHncJHmd06BtA7PmHeMECsWR4BKfNizG42vhRdkQLkU4vgCIj9PGPdyW7nI3M293Nq8sNAwp/rkKXWI",
+	"FyJ5R64U0JTOSuFk6I1YukR7ittAah4ozafewOdWY+5YyqfdVBZOwdcrUWZKshuUo+LNDMXAIv/woVsi",
+	"1Z4KMECFJhCwg54XYKDrXXpwE9IRyRl93kNWAFssEy8gNaQRoPcY9QKfsx0orjfV8ozMhKK1ZfTJ2CgT",
+	"g2lprW0Z4rV7EJ7Y69MgYLxXEFRSqyDsEjcIez7H/Aup6TpQ64K6mBKkZFAhj6Y8d/gCdHSLC7/HK76q",
+	"ZMW3mA1wrdmtulUFp4XHQ/reiO0QpAmQ1pFDRhBNcNmzoR8xsRu7djICfXnxEMaAxf3QK9B2Zz7HhI7c",
+	"CNj6qWLcecpsvaHjMB6i/wDcmKcTQPWLOhbzw2b2NuvGvBXxQLb8alGv/SxxA5aM7IUi0IoMB61bXWDC",
+	"l/JeFhV2yBnarAD/FnpuY2VdZQ5dOhyifTxZQ76Z++amnV477VMhxQ2m6uCN6GMmZaBlgniqR0WfCaLx",
+	"HOaUltyxyydQHA8tTYBURHk+CXmvEgD2lHLs4ll7h8hmRb6nQD8wJoqOTxrrLW8zYmcvPPsSE8IaWpzn",
+	"603jpVKQAHnqspWiBcacUvJ6kuT2FEI5IUZCUVCBqlHsHoXWfCZRCtqvP8WksBjxgCkeN/gYInmpiVmm",
+	"DnbRlN8CMsaDQ0I9Dyrt1RCoZt4SmESnJTdGK2Xr8m7rRm2tWqvW62vVrUXSZ+U7nwj7TKc18MY3cSaM",
+	"Ly82KrM2xLFeQqiNWunNZMBaJVLObRU1Giv2aZdLcrdXuLjaUXghFy1KGEfzTUAfNVkMpwPZmFiwoFst",
+	"LZQfkn0V5jXvfTYGOC/6jSHJ9sSMTXoTmZ96v38H8j2PRbgLJ3JlidvTI9LLVii6EzMf4MnRAwDtUIhI",
+	"6WKJw/k2S5G3QAOG6MUFhJGdcMBIm3bOMrvUF0TunGukUeQ6arauYOz2aBDINlzRbVyo2JV58d5IkbPT",
+	"AYszNlwcaQxXqfIe06JYvzPXpACU7IJPw7WrfnvJwIAqV8PmFIzxAfAuYZS/IJtkuhesIq/lG92j5yxT",
+	"fL56rUP8LqF8vBAE4oJqaSl1EPejcNTr51t19cLDwOdny+Ux6QEqSvjmXb83ihCeE0dSSve8vmTCp7Pe",
+	"fdcXw4COi4uP9I2goNsswHJCYKdELZLDqMFmAHglqDUWGe1cUN+k3ba3MnOmpyOam9g5q/UmgqHm4p93",
+	"PirOTToW4QOfnwFC4VWzL9Dt8iTy7ZN3fLiLGFcWISEtwR19bIrzC6qjxKfUGqJ63SxTs5kFA3FoLPVJ",
+	"Bso5CxRWZaqy9eZtj+I4nMyf/QUAQf/08sPki8ufJr9PPrftDL7IVsD1z2F8SNldlTpqVYhw9X155fmq",
+	"kJM6kWBdsBcnBovjGje7PWfMbmhFp1NwrRX9HVzN0+Y9kFwU+CPmnX+N0LBaqioWLhY4887dSTHtdvdC",
+	"fs4iQYviXAbRTT9iNKUSV/V8EGdAep40qGX6hG8Joty+xRV3V0AkXkKDP2RC0B5b5u3GY/eicADjZEci",
+	"NO48xHKnwtStKNaLDeyGAT5FyqOhtLQbtRrp9GlEOzGLhL22VvvU5xcmpjOKBIfGw0+4nETLuVPllkGj",
+	"hIrkYswYQeRiKJwkYxbbXdrq0TRuMX3Hi2EGmlWIOyro/AMdHdfd52E+2a4PqXzRGWxP6pGyYmXEiiPO",
+	"8Fd5xyIpp/a6SJM5aKJYNgum5EY57dDk7E4ufOs6LVjm8wCFpoTGjRzFpyTRd+FQLjt1PBoOw0gPszXV",
+	"RAkCyCOI/c4Zi3PCdg4BKBx3544vtiKTBu3Qs6O5X0EWd2eLyEV9gDxmEaeBNdSnL0o5xBwjZ4TrSgYc",
+	"B7sjDAf1KgjZeIt+3NGjbfbZaLka1oV2UH5dZAxe+dnV0zQRWx8FsV8JfM4gxu+QM4YVHheRH8eM74C4",
+	"bgeUn1nslzkGjB3jOD87syyaydmCnYhrOOTBeKd48jA5UBfXhIpJegE7B0ZpwZG+MWk1sbG/Y/LqBNa8",
+	"TVzhbtBW4ISpJ/DpeTJLQKCEXZFN44oiDx/bL8yRnBaFChZnwS/hkO3ph+QLICnsOngeV5HGfiTiIyaG",
+	"IResyHOFuC8K1honK2LD4Br+qq8PoWKxbPrcJGS8FiKrRVrYGsw81uQikhJM+Lyjqy9UeEQRtSgtvZg5",
+	"aIZmlifVuKB+7PPesW+t8L6HOQ/hUJ4WYQwcQ7LeEiQMPGacOrDBfXrOMH9ZpTG1eFnBPoyYfCjygHAG",
+	"aA8ufMEySaRp/kFcY4LEFZz1dks41bLmls3m0tiZZjVEJlSKODsmBnF6rxhbNl0ei0nKm1YrSv5+J7RK",
+	"xORJRuuTCd//8skucYFqSjv/v+EdP3SleeEK+P6jME7JzoSbT8uBfCEy8PkonnCHi/h07b3GvX79/O3a",
+	"8K1w++x+Z/9OdLJ58U770frg9Q3xYL4JqZo7Nwpl0EMYWTchBzPMKbUDyPEDc/N0iErNmjQ3ag/8eHc4",
+	"DFRvr+Zdwy/Q4C6N6Z7cHUVRZIpf4jGhvYgxYVQWd5gQPu9pr4d+JfFoTKEKeQdDgG1GXLngXLusxNqX",
+	"mdl4qjxGp+DFuXZBqjNYm2VXRZYPzVe6KzstDm42yNIGK9SIR+ATDnHXGw2XiBCr5XFTXYD9neEvTNZp",
+	"bCzp+raNunWxoJC4O0IkLqnurCWl1hRS3IrCmBY/9LBXoA9yAVibn8fzKS9MNTS5yVxogSvHp2bPJy6Q",
+	"OEaq83at8FNy5rdrcZ8oNE4/YKTcCXns81E4EhNEadduzFTME10w+fHItXjG1F3DH+DHQpsnQm44Pybl",
+	"3IkLs3XwmOXzTjDyFPzId9Rz8DUf7xc703+bjvMLH59v/uT83Ts05/bH1PDMZnVbIopR8A7bgl6YzU21",
+	"/TigRyxl/JpuvjaQF5zcvFZSu3xxmdBjnEXLChI83Tw+Z5E3YukR6Won2RDf8nhoLQLVylMetKD6WB0p",
+	"MjfXCvypzIe4T3ElHj/YdUARgViO+2yMlRtIpWNXtREDpC5l9lxl6EVAZ6rP4we76MbBPiM7hFSRA0YF",
+	"REMVp1EB7Q2OxmPow+zBwpzGH8m14JA4XCni0Vl0zicLKZFfIQ5LuU5PNnHiyFfKjXF+6q2LKr88Z+yp",
+	"Rfxn04q8Wgii/e3yQX2HnEHHqXPMZ57yBBkua5s7aAGXT0EumTL9nLx3BTJ0wbsxUExiN+Zpme1SKfKi",
+	"LOgkMSdhN22/JTU15w6eLvPqAOqWyiJwiK4dg2HxBj63sdKlhsCI4+uFrZRqOYvAaOfc/u4Z+7YA5EKn",
+	"wfoC0cCbxI1Zp8/9Dg1cAn64Dm37nMUqdc7ROSArTou7ChLEJWX1l3CIz89Dv8PgLxHTIIDfVxziapxx",
+	"4ZIy41EIV1o8/VkO6zAIBxSzODpydsBfggh68EigvieP1mMAqQgJTVnB5W0QhfZ5D6D6RpGQLYmZkK9X",
+	"nPHwNnAnunkO8LTrGdpJySml7YM7dRt0vBvtW3hbgS/EnJGlbPLMSa725A4ZzDHTbyrUdm2RPy1WLSXQ",
+	"OQbHfihYGruR61GcMU8xQdAgYFHqqJE6C3MiFipNNCTudOkRVh6KUQSse3JBIWQjHF/jyB8Mrp+ZvJjE",
+	"m3cCukEf73fOvWtRtdNOIWkBuuSrD35JpsxlUubsAsBcDbWq9O3KDnF1aAIfh0daXF3fIa5632k3jE5H",
+	"gkXGbQjQKMIBQ0wdaSMaH9lpcRc1GT4DluA581D0poETiIuRiMkuSBttJS+3QrQVjTrwyRalCnO+jMLx",
+	"y7hc8itNFI3u9BhAV9Woh5ExiDsk7TPcQ/kYozstjq/f0Y/pHtPsCTRdq+ac+IIIFiOMbnss1YEZTbSN",
+	"1DLDM7Ek1QDMWIaY/5TmoOXHD20VdSgpyJIHaXdLqK6KtHg46xSe3dLI2YTBV5Tylf+2rQfA4BmGlvyX",
+	"uxG9kG0YtWGou4psV8S3MqBhARsKkAE1iIVc09rpGXYJDQL17AB2mwgRSGAoj6O0R8rukEUntOfuGC8N",
+	"u4oiPaY9JZf7jGMdeTiKV6rkmMVmHm18Edqobq2OaOgXeJuhIQUdy0Vk6rUJnut5wFfYpzkw6Iu/bmLF",
+	"0B6gnvc1KENu4HxAWfUiejEBhp78Pvks+TL5/eUHySeXf5N8fvkPgBSUfH754eVHyZeXH6ifFgJLf16w",
+	"lI5ZLLeZsB5BcYijUcBElcC6lzuQSLEjd7QVxqeM+9y4uOLADhhmma2CWdzMuBwLWI4U+IKAZaiSGHdI",
+	"DWz7NiDVIgEvDwnQIOWR//OLYR7fUi+iHVboDtn1PMR1MoERdFGaBnmQtnEGHKSrYkeCeU6qjFO7npNu",
+	"ALgnaQ63PKlFJKJcbh5SVolUTVKvrRQv8835PRtSiLQd23FdThR2M1hYgD7kcx0zyX12q2ZFdJ83xEa0",
+	"RsmvWRZQKudyMBgF8rhN+Zmxq7R8ICPBxI5eIVLwDYbx2MlRVijZrQv9pQBzUzPjoh8G+PZrUFzVbOiG",
+	"OgV8NjqigdgFdPajbjdgj4swi/ZNsa5uNsvhBSlDF1JsfFinKRq+gq+B1UqDCzoW+iUTqPQ5szBHtw93",
+	"ayyd+S1Eng9TO2mwGA+hOuTFScD6oq9rmvuJY7TCKnGNNeQ6+RWClauUn+UUpbksQGaBcptkbsgL42LW",
+	"hmuydEiJAKJxppsW0H9B/oEm53qo7ZKS57MY6ndqpji5s7k+T6BMRqVN6ZKucasN4w/YO3ZEPU4Odh/t",
+	"Yk9+ArhvU8WH+yOpOFYfhqITXizNj3ASdpA+3V7EArz1PjcLG6SZJ89DckwVTb+YwdNvj1Gml+dyiOsb",
+	"r55jB5rYvkK0wjLLYK/2EQDkLKxoUyU/cBOsQmmTI9EF7jsc6R1CYzIIRYwMOVaH6JK85TMBIuGj932E",
+	"nE0Z8m2oZOqSaqfiwyZxeEEjL50kcCBqxBPZBUUUom9TeRNSgeYZu4zuhSp+ZL9SAMbhB0xDCSpCQDl3",
+	"TbQg5O6Xj159buPCyhh5KhP3bE6HXKN8ToQ0b3js04AMQo81DYMQWETVMkfv2fWdrvCIYp/TzGHZBOvl",
+	"qveGo0+Z2a7Nb9Fs9I0+W0VZ2HkYeqPAcg6fB6G/aFQXV+DCrqNMwNmw8JZgZNPDmEe+182xD0Y8vAZT",
+	"thUfYTeFPZqGr99RlDzg1R8yDGoSAZZL6BDKW3zEAQAnh1sErktN0+RzEcuz+WRO1oQq2VwI26BoUO76",
+	"Qi7lFzUuBLN8bX2vLtnLPJauJa8P0dNuiZT2xYZXrDHW+lRo1Lgb4X9ZeAL2dSzDElbCthWXgmddRJgJ",
+	"a80lDXph5Mf9gZmVefzabt3qzYOJM2HTNt+1ndeA9LIAqAFqxVUGozKlwb2rS2Ww0XnL6T7Giawx1ngo",
+	"11FhlbSrbmiursZhPFz96oPfueTJ0QF8TLPR9sMgV3BsLCLIHixGHByyKGMTwCFZq1nH5L1ISphD3rO3",
+	"UzXFIZQcPnqV+APag3Nsmwq2uU7Krkdj2oSfV4e8t4O/O9AdfSDJI8S3x3ZKWcE6ESsE5JLX9HfXGurU",
+	"Px7KcxaSeHKYuPaY9ClfAMNCfS03UeZgpIvFyS1oc2Gmyy6djqLdkvnnJ7KwuZRinj3iIPewjjxCaEgl",
+	"TOfgBAuAx/C918k+SIOVhwoN3na0SG/CZN+YRrHCmgcdDw2G/0JET6/H6faacHniSANV2mihpgWwKMrh",
+	"wbl+ZfzYCEVZznm5y5iOq56dHGt1cPVVAMVBZdnigEaPnmrZ9dRFrWYBBDRow8X9HTORHfSqMefZMmGF",
+	"w1o8OLb1i659M4+/wM3fHhcH3/ElclSyagCUUeqRHUXhqf8tTYphxIRylVk1jL3anWYp+PYbPINPvLCc",
+	"3n6Rs4sCjm0dOrdeVBFe28XJVAej8WY8Xrcqe5fRD9WuVFBZpzEOYxosODE+h6iFmgufiUnv75xe4Lcc",
+	"c0VYV5awIclcIe2pAMjqUY42IAgvYL2JvLVUWIUIF95kkd/1i3wQX3eS6RV4GoxChrkEzOa9xZwMQLeQ",
+	"T+mftEB5qAgbFEhFZiD9YGu7Ua831tY3NhcCgoTXzB702PB1zTy26fsWz9WdJoDIL4LJ9qXzY7RqXsL6",
+	"U9buh+HZbudseumHo7gT2qxmEAvMwzP/ufo8JKtpVkSPhKMIFGPkiR3ijVCOsCahgdzhY6LeQcphJLc7",
+	"eKg5u1jZIX6Ph5F8+4if8fCCE2wtwRszf7b8AnqSy0HY62kvtqaFwPeDS0B9XKo8fPf8GLPu+4wxM3VQ",
+	"8ZEPV9YUJ70BCmW8xiGKza4i+nQI/NpqaIBQFoJy0UhIq6Y9wvQxNTi+naDxXCmBbAsoIV41uXSmTwtp",
+	"us6sTtmocZfyik/vBKuqUPj+WR/MIZtfeIfA/jgUades85oSLVlPkUyIAnrQNHHToxC/TgF6NaZULG1S",
+	"yCdh3EsrrqjvqbKrlSlfXiFP2jw5AyTkGcNWQSRBXcR2GKRSckNCEC11NSquLa4duNfi/ZrKykLAPt1U",
+	"JzfMs6foqmhh1BoaeNof57COAkbPmSBlyO1LWVywnZPQ1zfHn4WnzlHkx+NjOZLKkGU0YtHuSL5b/0tX",
+	"iJZef3pScmzneRxJQLlWOT6RIsVyCKBlT4Alw9SBboMPZOuvH8dD5a6OaBxGr1DhdwoCAwGN5Som+l5x",
+	"i3Qi5qGfWJCye3/3lYNH+yenjw/3j3ZPHh+dPjneP3q0+3DfJatk+urh7vHx08dHdxETL2siNGGqhWKi",
+	"xHhS6CKfcmUkmM6+x/wo1JBmgbKbhfFNWUPwCxgEKFONhntLkH0pXY7DUdRhpEO51FOAmdtn1NM4Xr5s",
+	"BeCwljReYFYVrPfJ0AfmmueAtdIN0T/IY4rSWD2l/DzEY+cskGMtppNS9D2+Dn92zkzZo4twtd0kjXga",
+	"kHKrlHyRfH75t8mfLv8++XeS/DH5JPnX5PPkT8lnlx+1SistrqJkPh/5vFdh3kiNTYfxmEWi2uIt/ld/",
+	"RQDFiYMB3+IV8vrx40ekHXo+E0ROwO3bHTpgwR4V7PZtcHaJKpE2Esanj+7tkbW1tW1ASzzZq5KHwOLo",
+	"ixYnRNn5ZODzMAKqXWGw/8mv7cPhjUVRCLCilMMLt9c3tohrnGlWh1HYDtjgBz8WIXeJPsGobC/5KWSM",
+	"JwMqTQ5WkaYL/ICIvjvE51hB7vPhSMpKEZLAF7ECRel28ewr39T1WeDBWcaFdgkXU27ctypKlFUOPJdE",
+	"qiRFrRxShndiwFK+RrVYDuUYckBVmsmB564ouNmur0LeRgaKQSoXhD0Bg3Rgtr1J3PVajQxoIDcw807V",
+	"w25Kjc9z75Tfl+1Ri72tsC7KkBLDe5gSJCd9pYqzgWYMCwQjF1HIe6lUxRmVw/fVB78kFHsGo+Wgn3tM",
+	"hjTuOwrCOIz00JhgxjSWr2lHjJ4JRa8lNZFDaNYlAn3FOlj4li+gmls+CSMBa+K0S/2Aea6jaEDUZMkl",
+	"Ch2gnT62jpRdMMddR77AxWxoUa1VU1vedYgrm17NZx/Ln6EvVQjlu3qE5GuyKAd8Pe2iSBenIOuNhnZP",
+	"yEOOSk2Uw+YQOYeUe/JV640GTPMJexYDV4+cEZAlPof/RmFgQA2S8pMf1Gq12lcf/EL+Ub8H3ZJ/bt1T",
+	"v23fW3HA5ylnCHWbkPORtbKpyuOhTXKLwNCoTXKafsytkl31AjVRGlXPNTLhmwTQAKSgPdx/CIstK0dY",
+	"wc2mmEogh5x0GfMc0qFR5NMeUxCfiEZJ2zAWGMSEzC4a0zYVECuCpMxOX25sJ5sBTelD3I3amvz6iNNz",
+	"6sOBUfXQPWJxNK7sdmMgqUPvnFhppgcaCPjjgWhHtgcnOe4zrubcmHBw9aXpKmn7snn3Y+jDA5AvUoZi",
+	"+jcZ0p6PTFNNCNIQF9dVisPpZrnbrlIAKErYuR+OBKKjGvnkO/mccThTG+9oAkuQC43ZNcnqzbGL6Rk4",
+	"LPthFCtA0xxtRZmS15+eKKYM2RoY0H2vsbFR397RkERnbCyA32O1esGCoALnwdUfX5yJKojsFeJzWGI5",
+	"1PsmeQVsGPLVB79zq+TIBFJF9RICK49jWgRq10RhjF3haotpE0mptZMISl58kKrHF7QnFdGTgxbfo0FA",
+	"bt/WRtbt23CyvX0bbK3bt/U29dggTJVumol+tL979+H+ikM64XDc4hbjDWUv6gYHXJGC3L6tu81u33bk",
+	"3MeM+LGj2FWDoMVv3+6x+CG7fbtKDri2FwYAZIHBLsxlPH54DJAJXV+alaDNQ48JR36SxS0e+PwM64p8",
+	"zPMQKwgugHZOLKU0eJ+baRHcAHosWyAV4l12roq9xe3beFIN/A5T1cTKrJHWe+SzmIKFNIoCZduJ5urq",
+	"xcVFtcdHUpSuqieF/qMiv1Dtx4Pgrx6F/F7E2HHYjS9oxB6ob2SR8dQu2j08KDmlcw0nUqpV69WaTsug",
+	"Q7/ULK1Va9U1pLvugyVuX4XySs9ucYLV85S1yX02hhTpsrRDtjbqWyvZqUIt+tyaR40GrpVxbuMIIM+U",
+	"f90SxD3zPVerQ7ChQPedsTHaFmds3OIgV6D0DZFKcBd0Qnk3qKod4o1AFFP5AO4ABZ/S4qmQgGZ1Q3ka",
+	"VARWGHtQ74MoA0LbKE9EKgwOvFKz9CqLX784Q4plXMUwoo1aTZu4ylNhmmd6dI2kadmMUvNH75do0Cs1",
+	"S/ve3eNdcHKdw79gJCFTBD7arrfv1w43Onts88362YOa904jfNp+xdu9M96vv3c0WBMnozcv3hq/U5PP",
+	"xONSs/T4/iGyl8jzmw/FWaVmqV5/7+3dt+8/24u6bx6fbp2Mn77x2uPeVr9zfkiH/sMgujig9LDz2pOj",
+	"sPT83efqrDLX5/n60/vHaOxb+LrYmAgWV+WaXG9sF70qHc7VkzB8SPlYWZMid5wsNX/0rlMSo8FAbq5m",
+	"6XBirRHbUivppMsflcRYxGxQele+c5UO/dXzOqKXGyp5tWMytA1DEdvKaNmQ1CHTLntQRxWbJKLcCwek",
+	"PY7l4RtjtytAQOL3uGExGg/fEmQY+efyNWds7ChEJ3l6aygsJxRxaUJIyDus2uKQbck8jPoEvhRiB4e2",
+	"lYsFg3vZF4/9Hj/gGR3d1JKuL7ekjWErvVd7tPnGYHtv3W/8eGv8Zl28dYcdnW10X7tYix8M36FPwle9",
+	"tzvb7Yd8/4dy2etHoaXbdKtTZxuNylq31q6se3dYpb1J65Vap+Gts83uHVqv5QComqVGrbFZqdcrjfWT",
+	"2nZzrdGs1d4pLbx8jUHJhsOynHcJauC0uddY1E5pA2XG7OcOFBLOvjTf8am1+U8ds+jc77AnmaU3cxe9",
+	"ymJCs16lC1WzNlFzlRu7ySyrnbOnwHyYs58ahfsJ3I/GhXY44t5ECkmLaztRPkbjUaQwhzTSfNY/8GAK",
+	"OmAkzToQhIoWd9s+94zVIM80u6pWIvDPWJo8hK4ndbbSCo2HLZ6PbOvaU8eotDd2ubyuaEQoGYZC8V+1",
+	"uEpC0KcQfWg1h0Db+x6a+0pl6eDCWFo7IELSGoGs+/AoKH8HadfCKH2+nCVEcHbR4qE8v8izq86GB8ve",
+	"j8louLIjz9p17Ts4TYc9azFyUeJceCFD3HUU0epho0unPIxPYWbVC3iYzW0fAFp9YT4Ar1jT95y2g7Bz",
+	"xjy3ShaWicC8+NSP+3u59a2cA6+oUuolRGD2mkM2KDVLFfm/V/ZfPXhE9vaPTg7uHeztnuzDry3+8ODg",
+	"FfGTvb3dNwe93YuDV3Z7B09OGu91dt+oVuWpRP5v/9Fdy5NXFZkmlQPGPtL5KTVLD/ef7B28cffZ2uu1",
+	"NxqdO/036sOn64Otk+322+f3G+LRRrR7Z7Rf77661n998+xB7Z2Lg96bW+Oj9fCwwR9uv3dcj5+snT/d",
+	"ePb21k92a+29hre/3n11s39w58f3a8HDH15JIOfIMZ/nXdCqwvzqlhjWocLZ7aAQlEbfuypPKRpqZV9N",
+	"+vOF+2Q+bVMuxxnZolQqiyiHV6iXjox8pD7/kSdcE4oxDx9aQJ3cC6O273kMAsXr9QWeOKTjIKTeSRg+",
+	"oBEiY63XNxZpnkrEYN5D5vkUea6ljm0s8rBCaZQicT8lKPr26+fjG1DGxpl3FW3IYm2MpqLIJSToOAK8",
+	"h3mayiw9/Y0wgBBe8BZPtWQ57hs6UwfoIKIt0DuDCQ6+QcjqtHgvolz5npU7su8PHdIJuRgNNJuHz8+w",
+	"fhGOhClnqc/hzNjiqoHQeoAZUH4BONe1uLteWzccAadKi0H8Zr1eMy8p3ejKl3TDqMV7LD5IL0stXdvW",
+	"+QCn7JkvYvSzMkFc6J/SZ5Sr0nQ9pkqX6jcoPabfkOWEKM7QHiAbG/ZOVzPgZY3FjEHG4+bE8MEFmhWF",
+	"ynO5boc2nGBM1Sh7O3kbEE5XOlvXokp3YU1lw3IdNWokAJWSjy//8fKjyw/MhBL5a/KZ/DX5Mvm0ZOZ+",
+	"l47jqMZ7Fcj0rEVpcgkkzZDtRp1sbW5U1tcqjTrgawH3cen+1huNh+tvvb529+k7G69sPto6vHO0fdJ4",
+	"c+2t9bc33tnc3Xrlzt723cb+2r31Vzde23x96/6dB4trs8mhWUqb1b+d2sxISEfvMWbvpEsN96owKYav",
+	"qvXW5z/yKIzvhSqSv15bQB3shbwb+BirX68v0KhXISXqpXb8C2hH3F5SMhpiEFzHsOZMLWaoS6kU56jJ",
+	"90E8PC/0iz5gSkkdH+4SQcekVRqHI8RB1GoyDslbUm+83SpBm4YR6/oBUoB2w2hQnaGJuro8xjirOSRi",
+	"5+EZHtoiNgxoh3no2N4pVlyhPHz6mFVoP+lhYaPd4Tkh1K/j9lQppSXFsVYdsjgKz/9a3VENo16RY2cD",
+	"HDs1cOw4y2sIM3Sps7xKNfW/iuX/qP/VoWLhrqaIwUNTPn0BIBpHvVIzZZKRUjwEL73q5+K6IhtrzWtV",
+	"IFyzaa5eTQwuJdW+3+Z3P7yYEC8aRwNEDwbSpmWLtEt0RBl8/ZZKeAgippEx4wtyR6fZNkMa941kG7Ba",
+	"Jk0Hc4UtBzH27qQQnOOsc+E6gCUxH+F0Mm5jdUwYhG0/0OZ9xvevrMcnKiNW/YKebUyn0KacID2GmaHg",
+	"qHPXa3VXRbKlzMw8GS7p9MNQWtIzaCfLazXi0bEg7TFRu3SlxcNzFungLuQglBvrpB+Ootx91RZ/akvP",
+	"nihjceTJLIwi1omzIw8AVbiNWsNtcX16y/xwWNIJwwMuxCbp+twXfRWVh2HGyrN78Am32uInoQI6mhwu",
+	"KcplH1QT0e+nb6Yal0YuNfDqkYNDfbBwSBB2zlI/aTiKlV646PsBg1yIbVeFQXOpAk42P13IYMrPaqHH",
+	"7TpnA7U2S5RzWvXPKQ/P6YT+mHkamHSBLSyZv6eOqEatccUw0Ik6XIlu5/SN1xt3t+5vvLO3/vT1tTc3",
+	"T964/1bjwRsbb67vHz18fevtV9YeNd56+sZrm/feOVx/cvf+ycbu7ADPhrIDBizuh55Q1TFDozjrFOts",
+	"Fx4Vc5/NDAKdmC4NX+g9vzNV1uYLQOxj3kuH3ssjywyHXqY4UVvCMSErNp9zYAF5uIorr4Irr1hzq5pf",
+	"uUhFzIYEPUhan2sYRFRYZFJfNSEVuMXzwSRF6wwdQWMAc0pJOYdPmRX+0+FQqt6IuGYdpUvKkJJ4EUZn",
+	"As4rK1WyOw2DIK80VWhJ6h24oazYwgKAY+JsRT6igMywj4BzorDhjDiYipGB9trQYXbHaARMBiT74lBt",
+	"KLULaUUYwmpxIy8Q34wglek/s3MYQhq1StqzBmj0rVK1xXeNF2NCpxlZgyk77SojgKQocwiBJUJ5AMxC",
+	"XqZbT/774JCUQYevVIlpOCGAP9IEOWgNRb6Xg+IiA+oxyFzDNVKo0k3xeVX1riobskUBSjE75+cLlEtO",
+	"6ZwGoxvWOfnPl7bO3mtUBtvPvMpav8sqwzvxhc2GwELQ4WR7YTKLt8HX0wOE4Sitbzdqa9uowJbXgC+j",
+	"bi+V9PddSd/Ds1iWQJLGunJ2nqGi44tQq2Crog5HM4Ju+7qOTWWB6PNmlmvcZvJ8K//VhPzI/BFXxOFQ",
+	"tLjUXZAEGSs6QIiRhZh+MfnKAnEu2zm1wdctWTu4ecKRyu670lb49qyTvPkmj8nKsaFI9fTMzTfatHm3",
+	"2g2jXjhjURwz7hH2jHbiYJxif2K5BtgYGF6sEsWXiqakY7oqbokW1wHEiHWYfw6ekpBj3T/G/MpoBtm8",
+	"HyrLqsWPD3cBPlwwlU6fbgdcf1DZu6M8B9Auh1By+3Yadr19u8XRwjXaocGhQFW2x5jBja2ppxbZClpu",
+	"qo5Bmm0K9xMNVTTNgHQic0jIzoGBAzapSosSo04/F0LFWKu0NDm7SIuClF9dlZXqzGEYKYVcVSV6LUob",
+	"bML8UqNtmF/6p3LmSskXXVhd7+oTGrTmSA79tWyr9jilizbNFOhYe6xWj2mVaHd9obNFruz2+PjhsdX0",
+	"wfk0XzgRi6031irrG5XNrWXsFD0e92DvLGWkNKZ32EF3clUQXBROFhLXcGW+PBSA6L2g4ysbDC81+QuP",
+	"EKaRrtRxg3LMnN0lpLbP/dhX1fVWsb2bLSYd+G6PSXsUnBF/gIzykLWS5vRI8QnvTFvYArpUKX39ONuc",
+	"O6rmWQN4QwKkfuQUS7RO9S5wWzytcMCAe4cGgcqjzJI60jGB9HIdDExRmVrg052VyYM2hh8jq4rnd7ss",
+	"WqmSx5wAOIMQqECmQ/5k18hgyXf/ltBMrobrvsUzrdT3dWGbcDA3V6XkwpCo152mQ6OP4M0Wh0LQqaWA",
+	"7BCmjx8O5zpXKDuMG4XgkyHarCCdTrjnd+Al21NTxcM4my79Nt0AxWErNLy0kVilso2sef7w5gMcgMPM",
+	"j3T1pFZFMpx51d9sb51V3hg0nlWO4u1h5cHF+k8AtGWuZ56zi8Ni5/wSQdJc574P59Sc19kox/w6Empe",
+	"zIF2+TScl3rzBevNI7SDQT0JMYJllRfTSyhNELPzTjrKgxxjxWjmQkbtxzzQ2CvG0QfWP3qcWzy7//jh",
+	"8YqufDeEDrg8/U4fNZWgsS+6Y2KqthZH3TapvtQhx7AEdZ6kQ27fxhJbfXAPu+gk13LcFwTI7m/fdnJb",
+	"NQ4DL1PtTrqVIZ2IcU/ga+D2rCRHHlZAuWTFG1r9TLURYQFg5CEeluYW7cBpUWUCgRWk7ibGzanbukzF",
+	"WYuDPoSCGDilwTcUqg4FdNDuCCh5dKxZNjQVWZhwqoANDLQe/dlp4AIYDoVfk06AtCLksrUflwSLr6vw",
+	"1Dnpgc/P8keap/nTrn1lmkedvK57tHZRmQ5GG/mnTxsP1996Z+3oZOPtVzYf7d25u79979XGa6+v3X+w",
+	"/vDRxuEbm0fHWydP7rz5dPuttxvvrO2uv7Kxt3l3a//Ove1Xi85haaP1hOVcztpRvHanvjWlnO0Nvsnz",
+	"G8zXUrp7vZgMxqoX89sS9uDLU9u3J0gKVYnyOJJNMIYk84c3Y23P0UURM2IwbKYuEj6wtBpIEGVYWUBA",
+	"k8t2Uq4uD6DT5eXGvV2nxTtBKPTNWhF89cHvVlI0DnlMyTVIyr7sLDDiARNKA6gVjOUVLALUPYAtD5G9",
+	"jUbojfMNlsR6TXvPqi1+orQKsJ1RcSbScg49tI55NszAPOQuitiQ0Vg1RUdVlXBNlVEuJQLLFhXSjKuv",
+	"uDstTs3IZVHMMnOY2cV8bhKvcbAZ3sBRJN+ar+skApdNiBJbTozOjQVVqhD+Ju5Zry1XGH00sT6LTiZa",
+	"xGbFNhCZkOdss9Uv9kjyUmJ//ZGQPXTugygahyPY1jo3VtqwSoyiUl5WQC+a1fLAP2MTotTA5UolU5PQ",
+	"NFKTi8W3uJlFYmOjWAFcp3x4jmI8hcfBuMVzy9whIpzqvE7WQHDKHNNtvdbiWlZPlXwrSx6E7A4WiuXS",
+	"QcCFpADLVZJpOMI6MbOPVXJEY6vInS9jbyK3I2dwYmbCokJokq3lOqbitKDSc/iXlFQvXSHfcNEGVASa",
+	"O9cUSpOG58wMABWvLxZkFoSvDNkLCzqV9QjgcBBAxbil8VyGgxFyhqhWkBpAVGZAlRwiAQBkCfAUyFpJ",
+	"PXhTi6uYriCxLtwD6ddVdaVIOKl3E2TbYVUSuGMgV98XLY7Qdcyrkqdonupke+AuJRc+98ILFb/NCC1G",
+	"gpFyvaZGWrS4GY5Os2xHCHoXUziOg8+9E3It4PWQlOOLkMS0LaTtiXmFOu++qZCotUmL3iIpYNXDpz4/",
+	"BY44JkSKQtfiutcipmMBsh4ENeJMiH44Cjwy9DtnZDTMHAYKSRPrf3XjRBxGDBE6AFQPBycY20UyPHOi",
+	"EY2uLIUj40WlZimKT9fea/xg62L7rbOaqHcevBO/uT5+Y/D6nf4rm6NHG8Mjuoy9CO/+PjjkH6UYZC8d",
+	"7S+1yzVdHfvP0EgE34aZ1CXlWoZ2t4gBjbCN87EdKOkFYdtATkaO3TNE96EpgrhKcVLyt8XNQkoHHQp2",
+	"BAbtIvGRhpJGzGvxDhWs4vPUOJZ2l9JWKRIEz/GLAE8GKVNyNBLCp7zFkZ8ZoGDbjFxEfhyDV4O4d0h5",
+	"u1FfydyS7soOaYex8ve3mTLulUckdVkURgO0l7qcaSBCYzk2IiZ3WtyAnQXtAWQoFejSaDhkUUX2lzyQ",
+	"BxISsDjWnNuUQNaTA5BRgxCoASknawr5uENziLagN6PwAiMEQIH03ogGGv8KxxlS6nXalbrNqL0D8lJQ",
+	"c1nFGNJeDWgQkHMa+TClgIsNoE9uJxwMQp6G0N2VKknr4BQGc6fPOmeCdOgw7vSpcFrcVX8rzE9Qryj/",
+	"m7C4f8w6WBZ9xswshsxfNPkK7A2cy1J0W/3BlH5CYduqn09zCLdlqVghdkECGrOoINVK7ZtrKNa5yVIT",
+	"Zcv/LflT8qfkk4my5V8lnyafJH9KvpT/zahQmqVotCTQheGcX1x/4zC8RKi40YD6SwX8zY9048JXB6qF",
+	"4SKECFe1EBKFQBFyqT0eMn5wl+yFnEOFsH6IlDH9UJDk/0p+m/wq+W+ryS+SLy8/vPzp5YfJF5c/TX6f",
+	"fL6C4EW9EUD88RYHNz0KYUfj4iOHUBpAxoOI6IcXCuG2PYrjkIsq2R8M43GLX6DuludLTHHHk5yCV1df",
+	"s2aI+yI+FuFh2u/rurYVF8uP3i95vhgGdKyF4dRAZEXwTPh0GYhao8Gy/UUSwRjndIpeOMrnjIUq245a",
+	"/xk+klYnDI3pSOFuRViwaN/Xtz9f7dAgaFNFnGUvGwSzECDYsbYPTvnAk+WqHGmlh/WBX9smx4e7Touz",
+	"Z9oHmro0aZx/sJy6aw/v7+1rMq5oBfHM1T/x+YO7uqg/A5cE/S7y77yFYM9OiyPlqEPoyPMZFEVAasNY",
+	"2l9YaXjSZ7zZ4i1eyTcL7bEY8hQCn59hz4wcva9+9nPiNmo1NwcFKt+DzgW5m9SDaJXlIAT8WJP1woty",
+	"wqfFCSnbrXCSN8J5mBp1UPloaDL5EvV51dL6Ai1tj0ygMYLYmzQ2m+qu17aBWESEp/KpLHLZTHHDFM6Y",
+	"ccIA/we5oGj1y+cUj0A24mlixTAKu37ASNkFAtRjET7w+ZmLxCjWwc29R/TliUOOjU6vUfgICIMjv5tK",
+	"OmDVUDQYp5oHzl1RHW00oJd4VfGCuE1g7SZmjg+USiLLiKqcTd+dhTNbfDfdOVmZqUMu+jRm50p+K9K2",
+	"KrlH/WAUMYGsJi0u2wEPZyBB5RQeyICABUMfblxxjEchq0fb4K7K6c22LrrB9BbNPQmrxfhobh9iwo7a",
+	"syjl5cMbtQY+rD9xChwkk9/NE1cgVYqqQ5ZDDM+sAOw/FAjDiSpVcnJliDRTd0pTYQnXsQgR67o0hchi",
+	"E8vZLabSAJX0/N3rhz+Oh8Gz4PEr7J033ni7/fbx5tNnx+2D3ZJTgvkqNUvvvLf27LBGt8f1wV7j/Omd",
+	"+A22EW2NHq2372/2X18Td+vdV2v0wfaztzulZdTfnpLz36uyzgmQaEOIW+W8grz4lh5pdk39kTvUpOke",
+	"U4pNQ2guecQ5FuE92PZXdUp+Hah9Skcc6TX98iw1/yzVWOg4+yqN2QUdf82ltnIdKpLQuB+Fo57UonrJ",
+	"LmvWgm4otmkfQ72HCpOnlDtpCWA593MFK/mD8AJ1u7RRnRbXihzMYTAl3RWVMiXNYJHfck+OHkAaL1Om",
+	"imLda/E4BFwGz49YJ34S+W7qrjQceFLdaUtdvkqYfjhftLhxcpFt3Jkwh5guL1afBSY9+YPKHWvxadte",
+	"Z0vr78uRBDpQt5tXrK7C3NWjp5B7VGQvS0UzHakrit6Hy47i+5jX4orWYkqVHysj8JugyY25Mqh9grOq",
+	"4e2D5Zgera6BOyX7LPv+tart3Gqfq8WORZgjqlpek02+warDJzYKLLxcQ59EgfvicGNfapJvgSaBrXJ1",
+	"RdKhAeMejVa7jHli9X35HykvikFgj+7tkY2N9Q3ixuxZnL4Ai/n0vwgdDgXWo4SjOM9r8uTowS1hJlzI",
+	"81daY4ihNKhoB+ZnyFlyeyx+ON7Tn3Lw0LxWa3EslATJHhJKxkx+u8+o50BBvFA8pBhTCYKKR8fGez0a",
+	"M+EopEJFGfrk4K7YIcf7bzzZf7S3Dw8+2D0+qTx8fPfg3sH+Xc2lRTnxYza4pTPw5XuEbMMAc5VZ2+c0",
+	"gn+JlMlz1JZD2QZfjR6rKnHfqjw9quztPgBC3RZHKHUYF3WPo+45OXi4/87jR/uuHjjIj74loLPkJyFn",
+	"VbIr1RIkpzgpYK48ZWZ8munQu+u1dbdK3P0T2ksBDw+6lUchZ5WHNO70XUBLEsRdk3fa4XL1vNxjyG2/",
+	"lJ466MqPwbeUjpop13NrLk8uDqwjzTf3dh/sP7q7e9Tib+4fHR88ftRsVGstfnj0+O7B3WZldVWh2K6u",
+	"PmA0gl2TboLVoyctvrf74Fi+pPnq0f6rj48Odh+1uDlBzeT/vfzby39M/jX5BNhI1fvUTXqGmvujKByy",
+	"1Yeh6IQXLa5at//m/qOTFn9ycLepVkhlk2601ztrXqXB6t3KOq21K9udO15li212N+h6e63T8P76DD9i",
+	"KtwWv3tyfLL78LDZqDU26/W12kltu75Rq72jrhyd4JVGvXYif1dX9h/dNX7fXMPfj588fLh79HYz+Xny",
+	"mSIO/uTygyZJ/gyQwp8lf7z8CKJ0n5Hky+RfL396+bfJZ8mfks+Tz1pc75ZmvcXl63U34e9sQkqmtpwE",
+	"ZbV7p/UeKTklRcksn92jnT6r7CEXqgWvVVEOOWRAn1Voj/1wrVZzqzM/75TkJrCHMqRQvCWIOkDGtEfK",
+	"lPSp6Etb1Y+FZopfmf0J+ZG1BbXww9ADp9zVNPf3OrQFYNFaJsHcIS2W5qF6cvTA0Ij6xmXgizUXd/ZC",
+	"pRQQ9sCt+h3hkrJ71qHB6Vcf/A7+veKAJgPXfKbLpMx0syiCHxdAIGu9vCgKcr1Wm4173KExDcLequlZ",
+	"nx3QUzSXgS9i5C0D2nBdtH/OskQReYqDu+UJh0BGIR04cmhkb6oE6Wgriv+WeTuEh9pGqLa4JiDr0Cga",
+	"a+UEp7Tcvm+qFmW7fLPm7pBJ/ZXRdZ7QnsInLlJmD3wR7+HAPM6Ny7JaDQi5Ss+duTfiUCx0J7ZrSX25",
+	"cCBSeexLzVLy+ypJ/nvy5eWHyR+TT5NPHHL50+SLKkl+nnySfJp8nnyBuRoOSf5QJcDaCeDya93NToPW",
+	"WeVOe8urrHc2WGW7W69VGnStvd7Z8DbZVhdRE8InQBE7cymuYrwPUMSybSBVL+gnZLm//JnUQZcfXX5A",
+	"/vN/Jv9f8sfLDy8/Sj67/CD5039+IScNl54oNdcbTgmSTXWkNXdzhmiPX4WRzYiTS00+CoLFybymV9Ah",
+	"LSJYBGSpbDstp+imNwApq9GEFwudNNaR7/FU1jD6JgCgBQ+aCropCp/5TIASK5Yxy+hNRdKr5WXEhpiI",
+	"rciewTHkx2i+S9l40NWbNg6VVQ20yLLVYmpjxyGJmCqjZss12tDEE0muYUwGSvU2p74oF6GXA0CTfX85",
+	"ZS9qyq5j13xz7JM0o0Ft+ZwxAgth8ohuE4/vS4H1fBGFrSUMVR+Uq0garfIFTR11dojxvJw6QbkfQ07q",
+	"aycPHwAXWUw7sXAMEH3WowFsCockv0p+nfzaafHkN8kvkn9Jfq0C3h3GO6xKHqX6fUcp9NXJtQGxZ6mY",
+	"dxbR84VH0SnRu7Tu/loU7bXUqxp7hWVX8nk3/GtUVNV8uqW68TDLi1zf3jDyInPq57V4IN/WGtVqa50h",
+	"/IclH8uPX/795d/pwx3BViZfJJ9f/k3yefLH5JPLnyWfJ58TfFDEUch76uk/J58lf0g+SX6ffAn//1O8",
+	"Z9W8iVx+SBq1eo3AHX9IPqmqm1QTYGKXMSh8Lhf81lZtq3Zn7c72mrQx5MrUmv438v9J+2A520GtXdha",
+	"GKdu1Br1Sm2tUt8AjhwxYpF8/y+Tz5I/y8Py5UfJJ8l/4FvxkPxB8knybzidcjQv/4EknxM4Wf80+aP8",
+	"8/fJl3C8/kPyibEoLv9eWjyQ9S0/8M+1tY1Krd7YvlPZ2lqt1ep3alv1DSmeXqQtFfYiOc71WmNrq1ar",
+	"rzXq23IcljCqnNIFawsfxlLHECzL+Dp2VqEfASTfS0390rh6OWVFxtWL9DJ907iulICwmmILuIVMaXsL",
+	"LasCPw5IxAV9OJtr8tMxyM5m6X//Ea38pFbZflf9t/Lu+3Vns/H8v5Su4OhR5iNqhFk2pLzBISKOGAXo",
+	"L6wZRZdMWVqRx6/tVhobmysOcY8oUEGUAfEYFqtKwdx05eUie0/Xu/g88DlrcXcPrarKXV8MQ+HL1rjo",
+	"DNL4MpAnib4kCGGYjPFg4vapIDyE1i9uKT5A9bictQidXsR/c9Bd+NarWaD+gPbY6o+HDKRPtqK6YTSg",
+	"calZgnDD2LJcHPXskF/50QvWHi77rJ3mT75uQuoj4WUFxk9Y3P3tccyEu6yc/jboEstWmG4pbhwn83Q+",
+	"OblXuZNtElI+urdHNhubm6t36ne2vi8KrVHb/E7uEJXFA7GGWEnaSTNJLRuUOAUbhtBKe1X4P2HuS6P0",
+	"pVH6XTFK65vzH4Bt8SiMj6EC2kcb8bti0N4NL3gQUi81am8Jog7+3y/bNgv+zPORmmFKQbAeXA2eoVUh",
+	"J0kwGnX6jlSuaXG7CCNMJ8KLanQP1fscMgxGgtAW79CY9cJorB7GspD0xxS/M+5LM3fEIWtdZY3m7uzS",
+	"Dou15TsByK4cHS1+TzWwEw7aPlfkJbuP7u4QwENNu4lgh1LsYKPgvsdHVXJPfkUQjczOsgEayK2tTXEE",
+	"xnlvxKKxA5WaiEEqBZuTErmMhlIQNGo1fJaJHUKlXJMiFJ9NS+ORWE/8L/b+tbmR48wTxb9KLv7/iAZl",
+	"FIgrL2AoZik2W6bU7KZJtiTbULASVQmgxEImVFkgGu6jCF12wnvCjvFZr2N3YsY7Cp+dmPPivNHK7h2N",
+	"ZLUj5hOAX8Gf5EQ+T2ZdgAIIkN2tvkAv7CZQqMrKy/P8ntvvCb0esDbkbdoHmaf+bBC1ozCS3uSZsw1t",
+	"f3TfO4jdEQ+r4lhI8mqh1B/kR8Rz14DJBgWwDOnI5H9BD9j4ZWmQ2CQFwlygExNAagOZXg3CBS6ZJ4k8",
+	"9/r9qFc5TiwEyF0PGQq8UDK/reXmDhK06VFiE5i4nkobOsiIEBKH9pjOVMun+SZhAot4Ixspd4aeZGtJ",
+	"t3uR3CiqPp0WtkxY/SS5UqmwqDmiV8ih3Xjzey72gooXCI6HkMwk46ifMu5SHspIUMEUxZLK3C2VrhPB",
+	"scHAc7OA3NU51/Cep+zhQqF/vPpdDxTXglffwTEucP1R4Dns0OOLX0sfLnLtj8UgkAveF69d7L6Qxyrv",
+	"BKK3+NWnYpFr93kgfL/HeHi/z/jic30igoVm+mXJ9UgI0lyjTX3JCjlQJXA7fSQ8hucP6QAa5YqOxWw7",
+	"JbfMKm2rSmstq+bUXWuLbbStTbrVMt/hKWY8VIeeD3w/CgD0mUs7ouOdU3WuvBDyNcdfpqJFEFqC+Mhf",
+	"Lj8bf3P5t+MnEAr74/iby9/A6+MBTY1vO6L3zgmwgmF29ZfV+MuWD2TYcJtzj7tTL2ku/HhA/aio82zQ",
+	"7wTUxeKJiUSpjDlaMF51vfDLZH6Ksivj5B2HuqznOXDgco3NSiEScQdLrJ7ajD5TL3hbOIMebKucw4IQ",
+	"Z4SdifZZaoLgNxcsWCIGZeT2erwnLFeIdbiPuh/YWQ5wVDx4K1fIsfTx1aAyEtZ62fUS1Gm5VXGqrlVj",
+	"9bZVoxsta8vZdK1tVmqXaaVVdWpKtKstMHOxMfMHJMx9jmG/TatUsUrlXHoXgEvheS98IdfXkl0EuUZ9",
+	"u1QqlQq5CKHM40kOmM8uKMQ0S8WNso7d3U5p2vGXEI/8I4Qu/zz+szqSfxp/d/kbMv4awpN/GX9z+fn4",
+	"KzXE8Xfjx+N/U98/vvwcIpffXP4tufxs/NX4T+Mn46+LuQwBoBY7YYpc/ieIgX6WK+TgR09yH14lIf40",
+	"fnL5n8ffKvFw+WtISf7j+MmMeGtmIhf0rqW+OrnLxhpRMxwzOfDD+flcep8ruOVqVIvCduU8WPl7Vku2",
+	"CkKmOz8osZL02PRjy+j19NpAZbP618nyeW5TTp3GVdltChBg63sNfArYGLZAEGgUCGjdQpOHTJ3aQHfL",
+	"NJdDkTANQ+p0i+R2QNuh5j0MnK53kfQu0YBpz02XBQxqArw2drUwPgJox1ls8ueQKKcN8BckR+4VRrGz",
+	"8u66FZ0690+m0iqGXo91Ypy5psnTuXr/PP6v438a/4GMf6d+/b3CRn+BH397+TmApcdZqXUr5Hwd5IzC",
+	"0WwokMd9KmVfBCHUGXgiOGPuQE+I6/V90VPGruSeL3MfRreQR+rSfXOlkbbm2xO43IjgFxWeaxEIgiLF",
+	"8Pl/qydf/vryNxk8n2rtvonGhVyfA8kCONql1jartbeYVXXK1Kq165vWNq3XrUp7s11ubbItWi6BhHma",
+	"psGS2N/IylnNKvHrFVZcwfvVkq3gfUaOYT8CW68EpC88mi0F9fhMkzbo55wY/oxxJxD/UnWuc8dfKmxv",
+	"fWI+fgamicZ88wwUuAIz22YYKHGKJbb2phCyJ3k0AaLcygIC/7Uo7dE0P9KPEAGKmyY37icIPmrmyOip",
+	"C9kEexrKrtIhV+mQq3TIVTrkKh1yhZ9X+HmVDvnypkPG2NS46VY4/BXC4Z1ADPrzsz3xkhkYXHO3kwtP",
+	"eqHAfksO9DBtKYyd7/uUc8gBhIwEj3cKJBhw7vHOGpDbAAErcMrF4APSFENJfNbGjlPDLgNO+IQvHIMC",
+	"2Ncv8DrdkHAxzGLJuSogcAWljQb2b+M8vfqUNg7tUwdEQqVeMGzk4y/H/2BpxzRkl7gy4avWxd1xzgk8",
+	"2xeSSeMf3rRKZataPq2UGyXjHxZ9xmXCgVyxSuVT+Na0n87OYgEf+Ka7xbbbJWqVWxXHqrlVZm21a9Sq",
+	"tzYc851OVHQHvhLUDHgEUkRtl78i47+Mn5Dx15efQ0359+gTHf+ZjL8hl78cP778fPw1OMf/iJ9+Tcpb",
+	"jVKJjH8//sP4H8AZrHbqXdYOc41yFejZg1BOO/JlSMOBGkF0DpJJXf88fjz+Gryt313+Gr3O43+DsamB",
+	"jb99KtQ6sIWv5tTB476CJytEuVqylUd2ioMniQg7RimuIOELDgmvLOs5yizpwbIUzK9pkPbA962QPQx1",
+	"zQ7xuOm3CVJgn3fUPRDGDZkCZZLkQckpOHih4FpHV/90RRA2eSrBBK/oMnhOMvdkrUBC4bOA8hBRaM+T",
+	"ss/8kED3TRGQcCh2orKP1igqQzr3uDudjaKTVCjuX0SgHo8WF/mNSQw+iEIqCl7uQNUS8lVGeaHmvoQz",
+	"GjAZakSLLVkZ5KS82mVFUjdwQk5XqZZVMHSedwLTC0HXYqnNiL06jRfe/tgmMvR8X2sdM0x9yqD6CHrW",
+	"reqTXuD6pEVrkt5lrJ8oFEzk7CExhhKyazsZlXvYIHjAce4Zn1WkJNIkZjNVxKpOaVWntKpTWtUpreqU",
+	"VnVKqzqlVZ3Sqk5p5TZbLdmKiXrhsqPYlnQCIeWivNQuu1jvqbfTWUiZzpg33rjNLpgv+uh94P6o+MYb",
+	"ZNcMT5uTYNIm2vsFAy5NO6J3d986uLd/erZ/77033fhe9g7BHuDuwAGnixdGxr5dK9WUNXvWFgPu2k2O",
+	"RTZeOFVi0+R3PWjx12Xax2F6PqtNfXJ4QswbJofXpZIMAy8MGSehaHLwoQ3ClniY7mvsBcRlvgeeC4ya",
+	"FMxTIG0+djjQJg8Z9ON3KCcBQ/oebKeMfRqhISOcQN/j54nMPxgtDqzJkQxGjbuDbcewzzh4J8xEnhye",
+	"Hp39+P7JqY0NsxNfnJy9vXu6//7uT88eHN+1k68M6+SLjowmBJuIQzuQJjcZhiZW2YCu08LXLRh9qt6O",
+	"2L4yQezoFkWC7iTSGjW5HTDH63tqaRvqJcw6IHE2yVM+gl7IazgL/a6yvZEkWe0EykdN7oheT3A1FJy0",
+	"vP2jTbJdKccU2HaB2Fskv10pryU+XJsVOb3NLg7NFr/CH3BfzVC8W9TCenLyLUSQGrgSPHEDK8o5LXoX",
+	"lIsL+h/TxN5Z/oFovmY5B6qVUiHX83jkkL2Or0BbjU+z00gYsl5f2UflQq4l3FEmEfl/H/8JYNLXADO/",
+	"vvxi/G8KyxXI+P8afz/+fvzVf5iobUr9+reXvyLjfx1/dfnp+DFYZp8p4Dr+BkCjoTP/7PLXZPw1gX//",
+	"EgDanwnETDGq+lg9b6KCKocjBtdJI7fIIHmTP8XRKMOjSzlnasKgQbv6BHsez4PUCv6XN7EgB1WKRpi+",
+	"cChsvmAAStBsqbm7UanhGU8r/ywZIZZ6dw5aHzEnRLJ0xL9PICQ8/t/w8jAJl5+nJwCMjvQEKI3Een0f",
+	"6diHzHcEdDZdGB3Hx1kd7lkZhVpER2cZZHUx0Ylrxq7vB6Lls96PZrdCj3QSVASGSOefVJChED76dOmE",
+	"ilTAfIYqNPCFSfBo5DadEqtgQsEms2pu2bG23TKzSu0qrYMlXUnG8WulWmzKKNhpRqiFxSDgDd1+rqFf",
+	"scFFaLVNSHCxuT/Cn86adK1nIn97MOBKrCdeU8FhVlz1NztW6CChVcUg7AiPd+INm3cnMNdaAsu57CKN",
+	"45QU8XhHrg941J9yJp57H3Ok+iyQghPJop7Hju855yZ6AxBFKWWibw4a/cenh3fBsoAOl+bapKci4rpT",
+	"qEInUVHSGoSh4AiUju6fnEbatcmBk+/B8d0iec+THoS+vNA05IwCH3nESI4SnIE0DTzVICUEIZpcRyEI",
+	"Z8xlbpHsxox6E80ys8IHXTF8kJi7xZpYdkHrJRtYoqr5D65w1Mkj6oKkbmuLoEd6LOwK980mNPlu5pLf",
+	"4zSZcuLLz8EF8pmuyPzs8jdakyUv0x+pO0f6bdkOjUmQ2odihVXLwuu0LEycvgSVgT4/sFkTh5iLMHII",
+	"ymu0LtS3vSVTj1UPmRWNgp8vHPqvbF2FPD8szOhTnzhJMhImtySJsAk2/wVpMJF3EUsNMQijQ90Am8xY",
+	"So6v7nFLkmbySc2ckTJ5W0EDK/GddSRk2EBLMfn5m/c5s/aU2LNjkk61crekuZlk3C2SY4i0omxq8gnh",
+	"VCT71OlG66ztBYcGgcckZmcMOQkod9VLq0XYAZGOVic0IfUkkaEIsuu6JgXTIh3gH1rD4dBSUsEaBD7j",
+	"Cr24E4hmcjbAAtLzkQYF/UCNKPRQGk7/bqocI55XLNXZKtW3wLE07T7SnwjEl5/oVvHPQPimDIsnsXCN",
+	"ofuTy8+JMgYuP7v87PJX4+/G346/mbYelpCuiUlyd5TOVUJBUmiCIMWqDfyrqw7UAQA8lZLO8VmYowiS",
+	"uI7NzYWnDubgaI1AHTWTKGFuSewrjgBMyZke67VYILseptNOlY4eLoB6rnAQLGDFMt0AbY5pCpe8xwJs",
+	"nhyFj5MkFdo0N6G4hagn0lQWf68DN080jUXaiE7MFajij4TH579XZrCupP+zMv5H/1eGPmS3WZsO/NAo",
+	"ZK2vdVfyOLTl6suUhBQwWp/RgEMwMzLYqRN6FxhH7kdN5LYr5XKlWqtDAzn4eGqCQ6/HfobXp/qe5wq5",
+	"ITZZ16HoOEgLW6fultpVp8KsLQj4tsvM2nY2XavS2qBlVmpvu9VaLsrdT4Z42cO+FzB5JgWEd/WfqRz8",
+	"cimRg6/WBcyjqCNYdC/SzO3de9PsC5Je3sL9N9PBzsLem8cPmjmin0gEJ/EDd0gLmKQIZ0NIDhIBkQws",
+	"JirlUARucRl/xSGbaS57Hc5cZbIMJAu0MigvIjPpIOyKwPuF7i3+8gjLSDy+zTBzMD0HCaGoRdukOFxP",
+	"1tzML9invg8pXakqnVDoLNLkeZ306Au4D/X9kUmFxMNVzPQvH452k2NaxMWcGpLH0c0cPyMLu+vjveiu",
+	"SwzpBH/5ybNIL3qaLmW8EDN6FpXo0Y8yxTqJ5cGXkDeAvlpUHNO6Cip+yglp4zLHc/ES9LRChu7eVBGS",
+	"kuHwFQy95tbZRnuzZG2VtytWjVZb1rZTcy38VH1YqsbtMctOxa0xq97aoFZNic0ttt22Sjq3pMbq7Qnl",
+	"As/YcKrtjXaJWVtulVq1VnXb2qa1qlVq1+kmq7TKTnkyg+TeTbpvw0MrrU1WrpepVaH1tlVzq461paT9",
+	"ZmuD1p2aW9V5WfiT06sSK8B5/B3kTkCCx9UJFkmv9KDV88KQueiaxn9nrGXZrOWg79IrLhlS8D6deJC2",
+	"kn3VjSqfkocSJeHV9U9JUXETFfFaYPF0bUgvLWgTyiVO00S/S6YTA/M+CSW2G9B2aCdvBlSROmF/RiXq",
+	"EPoZJNL2PRll7mPbEPy5J4kdVeHZUTK6TjhP/H7ocVcMdwjzJdBPbie+PIP6RtfWAd1ILN6S2s1LfeLS",
+	"kKqn9QPW9nyfucYJw0wD6SJROxQ79AlCOaR5TzpozPv16Ll27qCmJZRoMKo+DJh6xwn3DvqaIRYSxqNE",
+	"LSgxdEK8EJlxtgn1A0bd0RnE+WWyP6B+Hn4PkXzKcW4nliia5R11y2rCBDpr+cI5Z27itqmR6q8Tz9vJ",
+	"btai94D+bGobTEOGPdA7CVGwsEsnQ30uqXUWT0GbHGTkfUDvTNJ/OO2uKS+dLIy7Vf3R8oKwexujg+Xt",
+	"7ZJVqltlZbQ4QPbK1eIpBVhTOnSGTTjPzuvTMBB81PMcrZsmYEF/gtvxUU4TQd4zvZxLaEgpfIDfnDBM",
+	"Zc6VS5ubiY8HgcnCTD4GBsguIPrb9TpdBmJPsoe5Rq7NesoINZSTjVy5XKlUq7VaHfo0L0m1WMjRQSh2",
+	"+/1AXMRp2AvgHp2PdiR8zxm9hzlc5moAO1PAyE2Qaj6K/kpsg1P0lKVCrW4bltBn96Jp+gqyPp9cfnr5",
+	"eRG/x4xwutXadDbUbq61zeauuBaYl/q7ONU2Qeopu7RS31BGKtvaqm1tb7m0slWqbZbrZbfE6hvtLdfZ",
+	"qGxXNjerG6WqW3I3KG21XHejQstl1t6slN1yvVZxt9S9vF+wt0ZQuF3bqpTLVQUqfEHd7Mmsm7LxyVEp",
+	"eG0+m8E5qlAGu4jmkzqhCJaCxeoHE+eCTB0FOmcLwNOVuY67RS1UIHralNCLDgkJylpBFR7tsIBROOQm",
+	"/9X8Kgd6FF7uKiC9ny7pr1iVretgbPjByWQNfFl3f3/FAfi78xPPnyVMvw5RbnqTTKB63EpLY3j8mfrM",
+	"92R4FNGNXRe1z8k2ITDu63v0rwPqF4HKd0TQ8lwXipGuETgoLYD99wRv+54TriINz8m6AZSeMEFmWTaz",
+	"PWfrjxJ/HbjzufkTlxawrLbLnHN1opTtE9PnU8jmlqTryVAEI5KXIW23b0liNAThImSaR0cMwrV0/0O0",
+	"NhTGSTvtsoMVo0kEfcNytRUCfX4IVC2UXpc5orw/A35+ssKwKwz7Q2PYwvN8o/LkGyW9n8l3isCTeq3K",
+	"Mq8V33EFz1fwfA48/6Ec788DxqdAx/VR+Spt8srQb9o1H+eoaOg4x1V/VYrkBHDMoEFKId+52ZBXdRP+",
+	"cHGAvZ6CmC/WWxRy/UEG9D9mfZ862scPwYMJpz2kRkqSB4e+x6M4iQiIzRlz5ZnOk7STQQuPQ8nmWRhQ",
+	"jgc5YpmBhAAQNDqOoeMShvweb+cqs0Fz0zBw/etbEhtAq03yYKDo+iyoNbMT2N0meXUzysn9d08OoShv",
+	"bdrGeABiKyE0btOQ3sRVvzIrJswKq1KtWrVanWzXc8tKcR7i+iwWj1hZgytrcGUNrqzBlTW4sgZX1uAz",
+	"D9a8kpbg8wrprAI0r4CJu+96mhjVJF8hv44nAivSjWhTifaEMXzzYM56FJ9Zf6TU8icvnMmZyW0cR5W8",
+	"kPVmjAFgxrxHz6UO0CgOeTBnGr52b+CHXp8GIVTVWmqdNBmp4IyoL4itUJ6NViqYqNj7DWJdAkr5aIc1",
+	"CHR0i8hZ3rp7/62zw90Pzh4c3b2/e/vsrZ+e7p/YWJdcrto74AKB0jVPEsm9djuZpKdxJ+YOQhMsaHbN",
+	"HJ8GzMXf0YARr8NFwFysZ+wNZEhajBzdvlMg7xztv62s4aN7bxeMRV6u2yRPOWEPmTNAdtqAITWVrQCr",
+	"TTzu+AOXuWs7QOnS64cjYqxyMMSL5CCU5OTHu1alvpGoZCQPAEwqy57q7twd6nESJB0LmHcIWfFAlmhq",
+	"mRKNXqJ9oTlpY/ZZ5O692v+gflnatjPNfDXEpJlvkP48Uz9jg6T7YC2yC/HRz8SCXZkoSyOBaN1nFevA",
+	"no6i3StUsEIFy6ICPPCERpvIyLpIwj0F3R/5LdYfmX/Oy+840WrLiGJUc7pVKckDDTzSiNuV0oa9VjCs",
+	"3nlg4taXp4n5UPNQYme0erSRG9x4eyfaOl43IcQ0CEtlhSQk+RUVWSzRdrBAWLFTJNhP8M2SVS5VqnYE",
+	"RpCZMYYj2I1wBoNCpVRaEPoAvzkwJALlYYv5gnckCcXMBx+0rafw7F0ePxpJFZDwrUH06nYZN+yU84YS",
+	"L/5S41muekyppms2qnzO/TEzFQh2QwC4c91WsDduq2rTMKROF7gXUw0ATFdVOI8FYpqrrl311NnUnwYO",
+	"GhGHwyuQjwciZO78+2a3On2F9kLc7zSr1enLvCGu0ab1h9lfmYS9p5EchAaT/RHJp6TbGvR9iOVhYtGe",
+	"3Uhf2Nxg7EuasbtBiWHrOdKnEl0hjLs7MSSA/dEguB3eiDfD0h1/31hkI33yGqLNRNPUJN5czNlUeAn8",
+	"RbEplvn0GP0+txwP9IK/kAkemRWuxmECzUcjF75dmHKfwAUBiy8h+eUTOo6ZIwJNJqyDviQUkYsUvChE",
+	"Hz/T/wpdQRC1jcjE85E/7ej22dH9uwd7Pz17b//45OD+vQSJV+gpc2JPWVbQ6arvs5BxJjUVKPnrp7/T",
+	"TBAzrbEdsEPGX47/Ae46/nL8ZcyzrZNioEYbcgQKRLKHBZJICyiQ8R/G/2P89+N/HP8hdgCT2AGch7h7",
+	"geggKZEQuIdLTe6KGiZYUxEtdqWS3DxnHjcvF806AzIyD2fRC1mP5O3ILCwaR41a5ijToYiZMwXy10//",
+	"Za1IdvUkwYJLmHXYEVqQpzuR5WfXIu/G1dBgJybi/1BOrf4hCQ2J4A5Da0PNAoVi6XbAGFC/9wea3TuZ",
+	"eySwaFcHjIA2btouPIEN+5Rqbc1GvU1DumeSFvAszklOWMwRNTXQpeptV/ktq/yWVX7LKr9lld+yym9Z",
+	"5besqh2WznEpAP3KKqa1imkt62VA4Ery0IwWT8ja009oUdaDG9Dhy2Na3wlEj1BuegaR1iBUFvRHzAHz",
+	"GXrimrficX4CeV9/BkkTnNjaSHLT7FMd70ITS4Ox1KLOeSGyfNF0y7CVQAHdkimbSRla5hmmyTFkZ2AD",
+	"3MhUUNeFwode08hvnZFMYQb/lAwuo75z499e/koL9+9AEVx+evnF+I+XX1z+HRn/Ef74y/gvl18sbm/d",
+	"1wyPx/CIhLG1Mq5WxtXKuFoZVyvjamVcrYyrZ2tcRfjnVTeuohddWVgrC2tZC8uA6utZVbpP4/oj/a8r",
+	"uZ7wsrgiHyYBGFrz3PREJedstFZQA5JU2Q06OFXAoBijru9xzE6XzBHcRconk6ztMIIRIgwPOiLAa4dd",
+	"Bgl/2Cn4wmNDQ5kLvbzMyCChQI0s9aBOoGwWT5pb55Ha3y0QkILIqYtNhIZU4rjXSIu11dM9MG9kVwzh",
+	"UZh3qMlsb8noyVH/sBmEVHjZzcmocDbVPxcCeo1HOSSsh83Qwj2gbxKh1WohhzOTAKl6/qbEZNTTAib1",
+	"BJcw1yiXltOkPpNSz8+CSpxrq6R8LWUY7VQAicsA5Xj69O9a0KUS+4P+vkjGvy2S8T+On4z/PH6iVOLl",
+	"Z0oLAnKDy2ni8i8v/wuo+ANswCE8rruk9gOhdkcjN/6Hy89BpV5+ZrDa+Dsy/j188K36APvbK8jwhVK0",
+	"468VSrj8DPXy5ed/A2c/6DDAwx/GXgmPd3x25nSF5zDNzd+jHlf6MFrEarkCGxS6jeBGwMMW9XNOIDz1",
+	"+f0+4zLeNZDWM99eir2neO3iZvldPHPmJM3Srfj1iqLlmemcw5GZ5ISaOVUjw2QE0/13sUQhs1zZvjij",
+	"l55qlk6G2lvXInH9kREUB4tWxj2HF8jMcDIDnfHk+D2eCf/L7iAUSk9KQB4weSQUUAJnnhw1ntIakkpy",
+	"QDoCC8qgUEz/zlHaVBIvXNsheE/RJq7XbrOA8TABMhBjiAsWDAMvZJjLAgo5zfqCIKE9ULq+7THfJXlb",
+	"i/Gflz+0G0RTvOBnO8R8aTeI0xVCMniPdSICF6jkfUiUkTvEVoLc/F6n4ewQW818MZ7w6IL0THgRWIhI",
+	"7PFPkxOD8Cc5ZQp4GNuHiIBEuEUEuitrCuv0/YHUYCc/cZsQkvUR/lBpbpThpj2hF0yL2F1Ynps4aSeg",
+	"x8ImVOr5zyTLBW+dNcRJcFQrJM/SwrAhQ7tWtkuL5/woDJqcgIyiswS8XtmOK9tx6egcvUBBR805n6vM",
+	"F1CiiAlnmpCHoyhTscWk5zKd7RkEzAnVSGQhFpmtUfRv3ScajEEcFnvY9ynXzUH++unvdAt106wjZDKE",
+	"hrJgJ+oMUer7Yqi0TEOLzjh/saA/wUonJf9dGmJ6IaicIrlvqopRcOOdz7gIz6LZtQu6qwv2fSeSjiQO",
+	"ycNcSAmBUOh74oVal7mCybWdqI+11pjnbKRktschSIgWpznnGdalFpfHOPs3Fo0a26kfRUbhBJqvlBvl",
+	"KjbBuspMXM4oBIR/pev6eRuPxiKCorUTtQ3R4O1TKWNQ1WeBA1O8VVdSHq7aKtY/WdIsSrjcl46Cpa3c",
+	"K5VcPPbEgYKQKilv1usEnMB/uvyiQMZ/UUbpXyCw93j87eXnl19kGL3jr4rLRqHYKHN8L6HRrVe8vJj5",
+	"vSwW0od7ZsmY+rb4Imv010y54nqBcfTK2crLVLI8jyHPSrN5O6CuBgygyWTStmrEDmb0PXttpZZRpBci",
+	"GEFQ14DzWJdSuCQPJeik7XHqw1UFVOs9OoquSvKUGHvPaMszfIqdgB0ZNlyDzLfhbG3E2fPc2CQfMOqq",
+	"N4MvOwlfNJRgBNC6nrnJag50ZU+bp1N1OzuJlCLBGUAupSnV19yVM0suXhpf+PVhz8o7/sp5x+vlrZtD",
+	"wSl3uomF39SbHudVPF1/upE3z9+tvoIYC2XXUr4oxJhQ7QPXCy2TOTWLAcbrcMtTpqscOGra2gOkq2tT",
+	"z2fuWgF6dFtiEMoC8YVzjv8yvdCbXFeJwm8CJpn6NmAX4lypHAb6Br9EK1cyZxB44YjguECtNrkjuMMC",
+	"ntETfLI5d1QWGno9ViAHR4S6bsCkbHL1EPUTQjuJek7t2kT97VBwGTPqdItNPquft5q3fZy2KdD2IrfQ",
+	"NmlkJsAbUsi7eZTrsbArTNqdWja1R6MUMK/Dzzyu7bpyqVYp5CAvtVKqFkvFcrla3FQz5UAiZFJYla1K",
+	"7bS0HevEyewp3bdNsmC3gw87FL/wfJ+u14slkv+gXN4hdz0+eEgebm2cbdTWyB0vYG3xcL1crRZLyxvI",
+	"E+2Zc4enu6XDzhKMYNHSX92aGTfwqinzUk2Z4YBPiABNS6A7/scizlw3Jdgc6jPu0mCmUHufASGL1BSJ",
+	"COUmuQUlOSBdesHUk5mUJMTAlUmHb/JkDr3HCSXBgHNw4gXKMsBGv5B5WIBwkBzIPuMuCM0INqNY8qkM",
+	"iUtH5mXhV5LkzcPwBg7lDvMNdyMYDQP0VKrfNXlvRAa8Tz2XeFyGFJN+ZEEN7ud2OxA9u0DsUNhrDdIa",
+	"EZe1qYLqwCDJxRDK2TdKTa7GUSDKmhEyJJSMGA0MuaK2AOyPBywYFUNhkxYbCejspl4bM2aaHJ+m2zQg",
+	"4QeaL3A6igSlJ/BRwooDXSX4O2FiGHMLTR6Jcvjac2WWSIbcmj2z4FfY0JABGgl+GFbeTAMXw7XISoXX",
+	"i81U9Ta5TItUTb6lVM0iQdt9peUSDy8Q9tDxB9K7SIwDp478iGyUYEfMHFQonsKQgFkzPmdhl0mmmTbz",
+	"aBnCtpDsggUUizrYw74PCbsIXLOGpmlY48FpJXRFV2m9irA5kIS1oED2Af64Hr0ODQIKYk6GI8hZVe+e",
+	"W+DlPJlsvJ018th0WtIBcTMlDRsshfFLCYyfUOG+f5uOohQcBom95lfl0ml5Y8LvPkRJZ23QeqvmVF2r",
+	"wsrKmCspY27LtTbZRrtOa62qU1Ev9pHw+IMAyjXCsC8b6+s9xsKiHmlRBJ31j9bLlWpcPqAfkDZZF3za",
+	"VDJ1Sf9nZfyP/q88kQpda1VpZbu8ZZXYpmvVnI2W0vvbVm2rulnZKNdL7VpWkvMfwFT8dPx4/Ofx4/H3",
+	"kIP9eCqPOU50hq/BgvxbsDu/08nR36h9ohQoJBSXtck2sSj1eClDM4DfQur3N+Pvx19dftpIedbhAXow",
+	"X0COuLJjHyu0s/Sa/sdz2vJ4egkzU6XLVrWksFq5brKpU9sg4zbrEKzxeGfdKMz1RRZjHfeJXF9ok0D5",
+	"g970KG9crJcy81up5ybPQWUjdXriYoEtB7weOB6rVtkoW9vtErPcslNpVWltu761YQ4O/Mpi3LUW/JU+",
+	"D/C7M8Zfyf1dmt7flXpqsqP9/U/gjfn+8pdYDTC1ny9/0yBPdZSDayzbwqejBG6XSvyez+p0gImilPfP",
+	"BDgX9weB6LP1QyEdMVTzKxLVK+rERnO/sA2TUrMKdM9y/KwMmKXTIgd9RyDJknEPGGMlgqizjJV1hXrR",
+	"VPFZyLLz7x8c3yUyFH1JhiI4hypgzY6Uh9zztR0iBy31qxZzibm1JOeM9RW48wI0NRzRHxWJXSnVbEJ9",
+	"KaLMiYBB5IALzqad98fgtonh9h3G3Gkffi2rVxz4e26ylV7KAKA4Z8qaM+tg1gamRa1l9v4ozDBadQGE",
+	"sUpJP/AuaIjmkrpbIUo2UUvYoy7WPsCCt1nodJmLBpnaRV4omd+OChsS+TNY7uBJOUD6yTn2VvYGWDaI",
+	"44TeRWROTBfclq1K6bS0Fcte9UIPMuIzpe1GrXw9WQgvMivLLrFotyQEvtjrtZMPZ2zhWds3Oxh7SM+Z",
+	"JJRwNpzauhhQfVuIjs+IuRdpIk/Cg+O7zVyB3B+EvhDnTd7MnRgZh86LIWupC3b7/fSv77Fh/OdJYuDN",
+	"HLhQmjxg4SDgErwX3GHYwoIGvseCq2Ut9qVocvA2i3Omdsd0m4sMn8WBOltXnaLykj0dri5UvxqzaK2U",
+	"Ukly/dyh/tnuW3u39++8/eODd969e3jv/tFPjk9OH7z3/gc//RkwBGxmfV/0HKUCh6zlUB/NSvz3c3z8",
+	"tUQBLNBMgaA28IPju6+XDIApISIggVAC8BpqbQL2sCDEamQm55YcJi8kLTHgLgnFRCBI+4YLRPhuFAsi",
+	"ecqbXH+FxPWRUzPiCN3bPz6FnjtH+8dnD072j+0CKZcS7tECkQKPuOFD4SIkfdrxuDpva0WThSFPhODQ",
+	"rUcpMohDeZxUS8atizdh6AIESlQvHCXYSmEk+x8cHRz/9Oz93eN7B/feVnAuyvFo8tRMcEF8wTssgGkg",
+	"Hi8Su8PCQ2brjA41WWEX0kSGaIlIe3ZMay+5HE8v5JSpzdMxIf1+sU8rnk2DCdqeetF+4EGIqNouO9u0",
+	"xOqtTbfi1NhGe4uWWmWn6tbZZnublltVp+5usu12iVZaNWfD3WKldplWW3Vn091mxsKvu6V21akwa4vW",
+	"WlatXWbWtrPpWpXWBoUcB7daU9eqjR/kGrm9e2+O/+f4T+MnUJj/RCcW/Oby7y7/T8w3iAr4C/ffTBfw",
+	"F/bePH6AyY67fkcEXtjtKeNu7/bJrnVUAYKVDFRTBut6q1GqNMplNVdchLvtEEaT8C8l7W8uwrfABx8z",
+	"kFjltIkuWeBRP6J4qd2p7G7vgd9BDlofMSfU75qdfDvj3ZbIZ0xstXnWJx715J5/vQQuhMOUlE2fTCNY",
+	"Ux/PBl0nIeuTCrIQc9fjnQa05cZE9/gWJH+0fwjp7i0aMNKikm3U1K+8UDb57f3jtTiwruQNDQcBBDmp",
+	"uS9xutT3Ge8wtDxaIySLQqDX5OdsVCTYuoC58T1kgxyf7JKjd/dOyP+vTC7KxTq0IDs5weZoGk81ed6G",
+	"DHrpE7cjQ2IhVw2x1J3stQKBs0SO1MXrR1Z1q7Z+ZNUr5cm7CJ3jPwgu2C1JulR215SMvL1/DMqNDknw",
+	"10//myyQfbdSr5e3d2B852wkgeOY0LDJfaZMqkqptkVaXijRqErOpmmrppWAmohI4vdZ4AkXw35KlUQq",
+	"jfIoyFkk94BPmZKAOYyHmGPhIZlyVcFWtb8ZDw2bh8mdTHY/K5LdxKJ4kkBqw6CvlobyUZObxELIfAgY",
+	"dbrAGoavA4kSU6xeWQrkLY+7iTN9k2qxxBweMSUhLfXfW/tvH9wjSj8e3DnY2z3dh0+b/PDg4C35i729",
+	"3fd6nd3hwVu7nYMHp5WPnd2fFIvFJoer9u/dzvhlrpCLZkaXdG06ZVavWNV2qWXV3C1mKS1glSBXT2kY",
+	"4NWJtq0yZ/Yf7B385PbD6juln1Scre5Pyv33a73N0+3WTy/erch79WB3a7Bfbr9d7b6zcX639LPhQee9",
+	"zdFxTRxV+OH2xyfl8EH14v36w59u/mK31NqruPu19tsb3YOtj94t+YdvLo5cJxZgKW7oG1sZy+lz/dlr",
+	"p9Ax0SWtvjczdPMPpr6vobxn5gsmBKGnIfuOsrAdyiHPwADW51uxuHzDk1XJ4ouHit6CPqGpPRaK7PSg",
+	"CYQ02/xcj3QBVDTMxlHlBI4CT5HPnDAQ3HOsGBQl7twgAeWu6GEfmybPI65aQ407AcFuRWAJqv8AQqi7",
+	"FhA6QBpGpcl7Hh8o+2/CcNz78e7du/v33t4/Oz29a1rsGbQluMMK6OFtB6KHligo+GFXECrPGd5e6f4T",
+	"dTixHsERLnNx7AX4XiuCRpPbzOkKYnHSzP3/o9lr5sj/YaCj5ZLmoFSqMuIUWx6HPyob+L9kNpJTr17s",
+	"s57+lbldpuG6B7ooIZDewpXZi1bzxtou3he5j0v3Nn7S296reZWPNkfvleUHW+z4vN7+8bAa3u3/jD4Q",
+	"b7s/dbZbh3z/zevCC60qs7RrZUm/djwr8XRkZiu2Aya7MU58vWyst1mohEkEkkMBxzstYK4lUh4l/tJE",
+	"IrPiesesh31Opk1eUJtpT48EV0/aPGhybR8UybEmvcCGKrXSNoR/znQO7xkm+tpxoXTkHqOyybmI8rax",
+	"y4zQSdma4tQfaVmUGGKBSBHJsybH/Gp/SEcYdFSDHNIRDHo5s+IBb00ZFldWm9meMoHaExoCggS2P+Xo",
+	"smdUpaXW7qaVaVdHRzNA04DDXijmXuQGb6vyjCsa+sIOBoIFzOpdzJUzIVV8IefgkmNNoTnDVUBmewoA",
+	"I2DIGAFBQhQQGgkCXdgYyYWJPGDzud3kIFOGgeCdNUjwDUamvoMw7upSQTzvBdLvCs4Kmq0Hml9FBSM0",
+	"YIQFFGj64p/gRepXpMUc0WPQAApbAUNERg9/bafJe0wZR7Lr9fHe6vdqtP2AAaOQwzD1GCWyu0OgEsZk",
+	"isqQjpq8NQgJEEHEFSQKBsX1IyZ5HIooimSXcBF6DiMdwaSOUDS5kg8sMFIOJKCZZrCGgAJC20PY/r6Y",
+	"kNrU7XnczGyYlJ5dhmF9jJ0TuBDkHifJpLMG6dFz1uRS9FhLuCPs6k+5/gHme0CwJBNgqfffjXD19Ttj",
+	"maIS6Cdd4h3rSH1SCpYoVUuOZSkHxwx5a1YhooRcWaMra3RpCQ+7MmF9gjjqCOEmpLsxTKcEO5aJe4Jb",
+	"CT74eYFQhVKDWzLqSCgR2GCbwuSxn6yJM+V2gjMFHx1/4Gal9uhIYDSu29GwXqoqt1T3joULrpemFO8K",
+	"30VulafemeETdfeBmurNSuTbLLMNWnKszdZW26o5FdfaZlVqlduVVtXBIRvf5twkELzirVFESw9/3+ep",
+	"X8TpzAlscibaZykO8UTROWQ21yo/KEG6uGBB4LnsOMU8/5LSpnc8GeLRjDy9hh5/wzJzHTBYvfvtBFWr",
+	"OJ+YAH34E0XlpoVHsnoc7Dr4YOB6zL2TrEcp4Y7QX52KVM3A0jWYhdwFC7z26MGi2Uj9Qcv3nEx5ub7Q",
+	"sZis+lyKzB1TgYwovLrqsxd3jJVpObwipH2mCYrR9ojnP5mHlPX1Iip5/VHcKXo2N7phBVdHIaGhr+IE",
+	"n9a1uafUYGil/lbqb6X+VupPqb/rqbpZ4d24r/5KnT0jdXY/9hheS6st4CiPVzHTAx7rvKfJJXelfl13",
+	"AuYyHnrUn2sKR/qVSkI5ud9nnLxF3Q6TpFoskXXyfnWPvKfOmaeml+xFtyUeJ++8f6oM9V5BZxDHqW3x",
+	"4yEGq2v1Xdb3xQg72nPSYl3qt813SbmN7kpMLyH9QLQ9H7Kw+EhwRuDYewxrDdptbE3SoR6XIbHXi0Pm",
+	"+9Y5F0O+/tHwXBaVarc1L10ITLZCU02E3UAMOt0ECxumJqulgyaNdvwa2HXLjtuWLA5Qbosh9wV1kygl",
+	"nsflcMqF86OPhmEKqeTY6J1u623Hu++9c+dn+8enPzk5kAe9sP+zvYONA682uOsdyAN+XHfU3+f9D97b",
+	"e2e7yEbv7P60sj1w336v5u4dbLw/qg3u+uXtolPxeat3p+R+8I6fKt2f3JKZMm1yA6m/4c/ExgG2EeTd",
+	"o+S9PUvtovy+e/tkd4fY555rkzcJNdtm1oICgUKXUVez1u3hfFm3PdmPmk1N7nibhiF1umq97Hivqt0F",
+	"a07y//7//vXTfyHFj4bhv38HT5jz+iuh/YyEtjkvM8Q27puLWCY5ybP0ygr0vtuebTTVCsSn3JUO7TPN",
+	"3EXJT46JI1xmijwQ/uiJ0xIQOWSejkiLLHvonzl3mnc52T+lHU0S7jFTVdIgdrVU00F1HSqPlgEPe7wQ",
+	"B23rnuDMOqSh000d1R59eJfxTtjNNSql0k1JRvTEZywtkEeMMhZ3LtxT+xcSNplL8qmVezYy7cHpHWur",
+	"QI7v7JGNysbGWoGwYqeoTJ+plE1DkEEmTIRi323/+3fz5WEhp5Y0G2WYWj6t6tXgCuTjgQjReT5fyFZn",
+	"Rvph59ySUINN8qn9sAbxqHgHJWb1GQ1zpQt+IF1wdPvOyyz3+QULJNXMrzPkO+YAhF3gH9ZV6zE9I9Qb",
+	"BBKzdbQ3oYDVeZjJ4I+aXMe3dRwLuv1ErQcx4ibaZMDhCTKk7TbpqQ3UYbJI7ni+mrcmd0RPWddzit9S",
+	"r3PFpAOpFL5UzCqVNANuRSRTchbL1ISX6EadoPR4mJnoZ0p0VZg7G7A02asxYxR4cZaUagnhM8rxmS9w",
+	"uBHck5tsw607tZZVpZVtq9Yub1nbrLRpuRtOvVWj1e3KVlm7RA9xRqZ8lOVGJclvoC+7gy2X221zZBPf",
+	"HZlmK7nx78ZfFcjlF5efASPO16gMv778FXRtGH9/+Zvxd+NviNaW34+fqOXQS7MHwelG7ZVhK9JbqlG+",
+	"UdgnKRKuDvroA7CiylkiYJMSGkYbpAiM4aNIhGREaxJSex2X3cJci3m+o5ay6w1YctDvektGj1F2PuZQ",
+	"QOUg9X2lxKMFnsqRUs87HD2Apyc3zaEZ9hXqZA+12A+rVG4sDwdT7y+hLTx+Hs1Fo3qtA2hmdzDbKw3r",
+	"vjqAS3FVoaIOJ8/ZEkfQZeop89OWeqKlrDp9KcHYDgt0yUl/ILtMktYoym+8JYmvMJ/hBp8idSBdyt32",
+	"wCd9bfwXJikZMmHebT3W50puoG25iCtVDabcrrCqW3N0RHZ7c8vaotstq+SU3Qqrtmu03lJSw6ch8Jo2",
+	"cpS7gcD4FE7KrDaEW1P9GZaoy8cJmleSr9fw9azDNxtYV0s7TG1S3L6JI8NFGPmp5tXlJ04G7fehJl+C",
+	"VXNn75Ak45/ILGQa1pncbijv6lCP6+TgO17AWlQyzc4CrVQx3RiHTVrMF7xjEpONj8EcsgZWkAB39cAk",
+	"DEadXnQStwiQvz80X0Q54W0B/TSIFxabfNeM2FfiZZQ88HlKAqapqQuEav+dyZ0UmOMMOd5rTY5FMTBe",
+	"T5pBmMTy5DSTYeCFIePm3TzeEg8hFtPkDg1ZRwSjW5J43FIz7XQp58yH3vEc/C2whlCBD/alnjANEFAi",
+	"NXlKJO0Qql8SV6svglAqo16J1OhtPQkTI9TYsmzPY30pnrsbJVhniQoYYK6Razs9K7mhLPjCageiZ4Vd",
+	"piYlt6SMOE7c7ocqM//hJetyczZfpj7f7PNVavjzYH/E043iSwuVGPHMURmZEGv9Ef7jilrCO1oSh7Hk",
+	"z4PfPKoeCQcBZ67BXaLdNqT7tN9fmw6q4D3mhFRgIJEIu9pdCVfeklCpN8tnqd/0+VTe6Vcc0qS4XuW2",
+	"PLOeRaHom90XCkL1/C98HliPepAcktmU/vrlcE2eZM45ATxGyYbleh0vTEUk33iDs+Ebb5iqsGRdW9zt",
+	"KKZTtR3B217Q21cX2AY5ahwJ981jUW25HlX3F0idhIHHpAZxwnfN46I2gFBBa9wY8FS4tsmhGE5fDCwC",
+	"wDIE+A9phtKwS03Mtq3fWUO7JtfqtUAGXI+fxUMwaJVQor9EIAZvo/Ado5m8l3swTJiIm8AdvQVylHNa",
+	"5Gz4H5Ps3QurZRgGjmipgrLK0hwCQCCg2W0RfeYa+iXm1fzXDBM/tqu78QvvCR5SJ7yCDwDWEJpHqtOj",
+	"t3xiS63q5FZg6BpCnwYhSiklYXqm7n+BMjk4J+sONJyZSc6ipbXapkmJrQzZvk8dpGsZRcy+grOG2dpR",
+	"dziMQ7KIzI53IL1OrR1pjYjtxMLLJsOustwxCukyZPv1fL/JQZQXYha2SYNbFzPnsb0qmshnkYS1dTk2",
+	"UnAnBC9eqPCZJjCtw4Mh+7ErBgH4woxEh0ppFjS5kdd5u1bZ1mkW9jELg5EFPFT2WpaUVrOJwlG4GRwq",
+	"15R/mvnrKQhA74JycUGfmxC8CRhcmiHhJTzbjLskD86oNSBFwh0+BQyWOOvwy9nHfQ8vkMnzi4dsQnc1",
+	"so4esgdAWoA+XsB7OXX2Q6ArZ+02c0J0uIVTSKzJFQoDpkUgPsAR6IbCxK5VKsRDkXCmvrF3tB+vri8H",
+	"jFdochEgsThQtwDREnDoFeK3AhuSavoFEgpx1qN8dGZ6e9qFJodv1MVnhjJ4rUGoPE9wJAjOkF9AJ6tN",
+	"YEH1OuJ8UuMbA7HHKA+9XmYexV4C496IABLkfK5Uq2yXN5c/1cJdDsuVnj77YRKbZkkqfQkmp8eG7Ywi",
+	"Km+JupJ5BVe+cCiE2oOBstK72FzmR5vblXIZCdTNx/HAtMSe2Yxm4dV5IFmQJWf3zAFEE0p33TGZ888Z",
+	"aK5g4wtIr4AbJMaLiUqNBTXKQzWN8zPUwq6S+u9iJoAhrWqJQZjZbZhKIPR55+T+vSaPEvokCy50bQA0",
+	"Y9aprQ2zmQtZHDSFFFNNIRHxnOa+LhDf4+fMJScn94kHieOh0h1orUNPEuMMkNCunLSh3S/JI8eMgqqS",
+	"OQELMY7jCIijAIhcKyABTpNrBpz47ZHuRuu+RIpEZBp6QcyO0+R5tT7qty3hwuiGXc/pkh4dQaZ0hFld",
+	"eBvtA6EBS6HnFMrFBYxwbpbu2YdLDke3aUhvXj6b6O08t2dyokFyHPMxPZI3n0+HZEhkSzdS+PmHgKhF",
+	"kKGnknWwiY0H7/mR8PjiI4M4+BIpYp68jd0UjLrTnl596HKFnPQHHXD94mVKVQtQWD72qE8Wa+qGQerl",
+	"o8wEiMdP2RYLKGz1GrXKpIYMmOP1PZzwOapcHYQZN6+km/NjaXfM0Dv+nc5ue4I5ev97/JXO3fvq8vPL",
+	"X5Px12T83fiby1/q6t/xt+OvdL/Ix5efK8nHen0fWyEOma8gLfIcJJynR7GoidxmhzQ4Z6HHOzE/s/r4",
+	"HhtKszY9c8meOkb4grp0ticnf6/kNcibO3BS4DlcifIEATT+Hd+G8UBAa+IjRNzRlUYsKRwnj9XAOHxd",
+	"ipHcW6P7iX0IG/6TKHi3ZM8JmUrCxEvq9WT31HobQ4fWFt1sWdCscpuV21aFVls1p+5usE0oO58+69nd",
+	"HNKPCBiewsPIPbhQAfM8YSClOIiUA0oDdfkKvE6B18XDtzSkqGJm9kmEb29YBbMDhRtKLr7ZzOlycAvv",
+	"bAGTroPkby7S6kI5YTNnP6MCj5e55kKnbLoIB65CiFNtOmeCxSPTFj6MyLjA2UDdnheGmEGSbBBPElBj",
+	"DRvEA8sGoh5PZrWLnyiAiO89VQERJhnBYOxMAg2hfg8y7AqpcDJsQ/BQmvbz6BDgkODqDliyWby6zldg",
+	"xjDIYu/7E/PTBjQ3skkeXZ9479jfUarZZMBDz9f5QQHcsE+9WUl5h6O7ev7N7C5UfhF16M9KlX02RRcv",
+	"MuNZeo0i4Qe7LeFVMeVxm1apgk2TpSE+2bRKVatcN0J7QQ4YcI8n71ExVBka9ugdnuwL/M/jx5Dq/9X4",
+	"u8tfX342/hZaLSgMBAV93yqBoJTB3bibuNG2llK3Vq20Vba2K9tVi9ZadWfD3WRb7e0flHrluiQrTEpc",
+	"Hij+Yi6+s4RqjLbHqX/KZHhEpUwsqpqbXQWAvXBkdDnMfLlyWt6Ki0h6lLs0FMHoNqi/auKTUxFSP9fY",
+	"KuT6LHBgt9VKhVyoPo6GUC59kli1p8fucqOqjClxcXVpRpw1/0Okhv8ACpE5g0A9XUmGFqMBC3YHYReA",
+	"8odJfamQSyRHD4gMB+4ooS+PzAa9UmGuP4r2/2yCrEPhDnxj++Mei/SYF5BzT3MRgzsatJyS6n2GHUPy",
+	"Ioh600LzAHDZo3MB74Zdb5VWaosA2x9Ex2onW1lGfo1EhabSiJ4TkvxQ6+ieJ6XS0W3dOMp4fNaKWt0Z",
+	"jwcK4QbhIhMAoP7P0PiICQpKHyf1sNHNfSpDcN50Auow3TwKAxbpTK1EuV8G0Zg+LhqU3jwJ/lVRLVkZ",
+	"oxvbdaVaqk7FhYRPJUxx92bAEfNaW5pOzaoxJfbpRgt7D21B1yL8TpkyRrz+PCH2o+QQ80FKrpcqKceN",
+	"O2CxKQhKIlIN3hJvpPnNQvYwTCoLMxR1yJL/lvEzo+n+f9SsksvPx19Bq//HZPzP4/86/qfxH3KFHBzF",
+	"O7F8T72tCQUnX1e71654uQWRgH65IQOqg+u+328BAXyjjNnLTxtE67L/NX5y+SkZfzt+PP63y8+Uarvx",
+	"68anpHRaKTXq23qp9QQkEpyN18HabG+VrJo6QVtVWrPit0+S14VMzllcPaxZb//3cGb+CLr7iam2VLDn",
+	"G83U9xWSLqTefrEFUnooes7vx0/Gf7r8Qh1ZUi6S8f9Q8zv+M1R7foOEgJe/IeP/BZP/Ffz2ukDvqcO0",
+	"8lOHaeVpmFZNwLRqdRKmVZ8NSgOWOqUJkeAx+x2jz48nsnR7CgHoi7QCPYw34c8XPcYL7fYPlb3ouQf8",
+	"zsDXh2Vx386kWpzh4AmBsEe0jcUrX5L84BcYfUZ+iltyenoTMNTgffPdYqQYk9wH6fzyJPXBU6PEmAuL",
+	"U7XKc6slNYlDi4VDxjjpsQilZhJmGODewDiguaZAelF9Z5wTpvM6mAxjtmIdP0kXWTZ5PnGtJ6HXxNoO",
+	"FHwRG4hf0Xyzob10CzoW2tgiLE6xk8Umx2aGmpcmkKF5oG49Ad20zTuPWEjydnKmDly7yW2lmOyCutCM",
+	"dq1IjhmFZB1XMOzI3aPBOaFcR3PVDRsA+Zvc/uun/7KuPki0PYpCmRB87Iohj/C8ukSTlSgsD7CehLoH",
+	"uJn2/HVhvgigJTlkUS/gj1szfZj0HGnykx1C1Xg0sYqptIMxy5COJLw/nKq87VD+fuCFzCZSfWNsrAPS",
+	"o6MmH6qvMtMAJ+yGePsu2wwg+ePF3WSJH+mOmDd3mZmpiAF3cq8tzuORijrGLnwD62E4pyguJim5smKS",
+	"EUlxLQJ+PjOeqP8+/gp0OjJcAaeVsTkMfbO1gdGpLVeNtm2VaYoUGfvr5Rq5Otvaqm1tb7m0slWqbZbr",
+	"ZbfE6hvtLdfZqGxXNjerG6WqW3I3KG21XHejQstl1t6slN1yvVZxt6AB7i/YWyOINJe3qqVSTS0Karg5",
+	"VNBPJxD0SSHXgoQyNSl/AtDyNSDSry+/GP+bQjb/gYy/vPwUgM93atoufwXx1L9T2P3x5X+OecL+NZ7U",
+	"y9+QSrHJ4YdfAXWKhkcQfyUKe0YcKhMUK3+TwxH9OOz5uUYOozR9jM+8KEPEQa3rUWHn42vu+jkb10Q0",
+	"2zFdTdJsq7tlp9JS0DwyjreUcbwNbXxxs0I0/WMFaBXCj1WMMUxeEXaaiOhEiYrUcfm9MjM1+EZLXs8M",
+	"uEasmjrjW862a5VYuW0Q9MSBSTKpo61k2HBK1yLeOAUVMxMWw7erWrlnz5ITh/wSqHkhypyXHSyvp9Tr",
+	"oxfkbWaxOti9gR96fRqE6+oelktDqusuBNcBUVtpdxvr+oDvUoYBoz1JPB4KIkMR0A5rABhs8qjJ74Oj",
+	"u/d3b5/dvr/34HD/3unZ4e4HNpbllqv2DniI1Sghzsu9dluhykD0tH8b47QI6qm2KVzm+DRgbpPDDxUQ",
+	"9jpcBMxF0Amlgy1Gjm7fKZB3jvbfLpCje28XyPusdVQgt+/vfVAgH9w9+UCh3L5PPU5C9jAsYIs5u1au",
+	"2yRPeZOzh8wZoIkXMOSothWKsaNOVGs7UDfQ64cjnBEPc+f1JA36ENZH734o1Jgk5FbCq6gPPbfJPU4S",
+	"2RQHrrRNPiRnDyO7o0gewN3QZoA8RrU6gNpdOkp2BSw2eZaHP+Kl1fssq3Np35DMxvt4Nxra3PT4jP2T",
+	"ZnFdVHLHz8PRPBuahtcL6hZutA6ztKg68ZDg4TMkMlJ2cKLu6HklwC+ri1cJ8M+hgyyKPopisS0C0hul",
+	"5NkyZF3XU7rrj5JSdXaA90RrMT1WEK0ej7nzIIbbGxEx5GQAeaVasK+ZukTKO8wmeaUoA/XvHWJXShv2",
+	"WoHY+6e0Y5O8ptmGy1O8yabhPbEz0u5s4tAgGBnWIiCWjpmmY8oLnWl8SyaU0JU04jMk/HIeEnj1Rbwi",
+	"B+0lLlXTgyzjz546vJBu98Ddougz/rDn40+lJdptz2ERWbHsA9Vhl7Gw5xfh/5/1I4cicLVg8Hin5xfN",
+	"N8s/2OvRDlv/qM861/1tn1/7p0PW6i//W4XN1gGmPRVW+GFX+AhfJ9Jedx2H9UMLtqnMAMitkem7Po+T",
+	"/dlQyD81Jnh9bhZnWa+UNlbnbXXern/etMXAXFSNr9ChM09FxTZj7IRarXUFyO0f7gz/YA0dlh7p8zIA",
+	"NrKHH8TUGRLz14Agibs7MTyD1W4QXNw34qXNKKCYvzHeWGRbfPI6t6DQgBz7ySEWfylchoXMtv2R9Jnx",
+	"7KSx8gN5LOPo4Ivurtx1Xal2RRSUF4lGEgUC7htjNk06ojGcL6Ctht0S7gjckYc0OHeViZdyCpI8+LUs",
+	"3+NsrUDOWR9aoBjeVjDdfCmaPGDcBe7UUBBJuRcq6UR+fHp4l+RtE2qz16C3hw7eoxFpKmRgfDrkP8ui",
+	"tTGmHnXLm/Aa5qkpPt5pcsqJ50YFO5BnMEqbrzozOG64EXkv1SM83mny9BOK92wgDGn5lJ8T9VKRh7EN",
+	"b5Xyfjb5tMcfq28m2OF7lNOO+tLkSXepGjBna2qamhwLQ5lL8oYTl9h63e2GJsfFdoOm1F7nSngB0aS/",
+	"ssklHREp1gwliFQqPwwolxRI82MSuR4NzmVy48D/gAeDXd+zqu6emZRwGLlDrk09klokyFJbxOf44YsX",
+	"lL6Wn1JP4B54bJ+Js3iVJ7HKk1jlSTzFPIkbHPNZZqYBAljW6jJ3FYN47WMQkDE3oZsXTj+4NojGrJUX",
+	"HUAfRign3e4M0c6gr6bNoKwD14YYCPV9bdn31nYwbRdyV4ExGJsetEUwpIFbJMcsHAQ8iaNuSaKXJobi",
+	"nA2bPJntm8plnZFpq+vZzIlHdAssmNDFYQp6qVfNhF7HaFBeG3dF07OoALyW4FOjTFDD3ZgKbtX27QVt",
+	"+3a9RLf5KW6atVEdU493VjrxtdeJShgmQttX+9SW0YO6RnT9ka/rVD+ZWzGCV92K6DgaulrkIfhY0l4U",
+	"JBS98FwmgIGtEHvvo7aqrnEcxhfoQkpMIPtIeBy+wwSzcp1o0nrSios9wPurqUDUTRnXZKYBc0QAHgI8",
+	"U164BtXMyFEaMhnGBd2SeG5UeE2lZFJCbfTu0YFSjepGMl3arcQkobrsrkh2ieMLydzolhDS39Z/nvnC",
+	"OQfOZUgo0IWQthqNbUoa7ZerzBvLAm9c3T3TWPty/GT8p/EfdUH115e/VsKYQIXoXy4/ha7cvwKTDOT3",
+	"9+PH48fFTMvqRaoFxuLugyWquK9RSKp2dlx3fv1KYzi7DwLf3MO8lxINA9wOh3gcc43tElbip+tPS6fl",
+	"jZjyS53m+6YEOHVRLebfVhfBM3PdMOzLxvq6fmwxQQ62HgjRW293BLIL6GOeGCpGhKaeU49r24HGMteA",
+	"58VSdyFlfheTd/QBmKHN8dw/z4T1RWhlccxpGvBXsuZT7TNC9Sq8FDWeC/A+mTO9XMBoWsevGxH4wli9",
+	"S738LAv5wGW9vkBcYldKJTtJ4RvRrpiiRIijKG2ucQJzgfEFqiMTlaXE9VwEIxj0Cb0egwgSofJcJu7G",
+	"MrvvOxRZZVrK7JUDhgTuKewhY/YY0hpB4avaoJCBzqR6F4UjomvOWqMz9bm9Q+gE5sgAHIuBl5cEd+zp",
+	"OXhq4GMhFhR/aQqXp07+UH/eHF31bI4uKQaBow5uj/IB9XNLqEzUO+aAzG6tbK5Yac4fSHOCvWk0Zyx2",
+	"bkzXlaWHlDV4dZY3R3IuMB0jCzQ2JKNs7swUbpOtjanYmTnb08ZbhiDdUeIQHoqZ2i+LzIwTyHEH31FT",
+	"/iIkje/RkPqis8odf3a5rHTgemK9d4Nc1pcqDxbs1fVev/bapp2vb5W3Nle556vz+hqe1zhtXR3Aly13",
+	"fbGTu0pgf1kT2K9pYmDe+/yfwWa4J8ITGnqy7SHif2XNk0SuecoWWPn4JmwrYOScF8wLgCQZuLnIOTAf",
+	"g2/L93peWCCm218hckhJRwTQ5vTCY0PSF77njApoOBGXhmwNmODM74gUpE2D+EbEZ+0QLmkxGZq7xRRh",
+	"ffBrYFpwfB9lOMUdB+4JAkLeE1ySLgsYBCBHykrVxiC2xFK/LJI7EOfTpbb666zs35mdFLBp+ByrjYss",
+	"q21tJ9GTdUZdL4TQTpE09YZdpPB1ke2sUS2YD3TmK9i1GfmBlXKjXAWSX0Zd34O2JekrUm2LctV22am4",
+	"NaZdXyZSZZlQVY3V2+Asg9meyDcl031WYqfagizNfNBrsQBoS6/hXwuYhJZQj3I9+vBE7b1co1xSYgG9",
+	"aXiSI//XVl0da7hqq1j/RAeUshMtkxElbMA0aGEnjRx2xDlYONUWMnf18t1l7TDXqMQfPICBlgs5dX6O",
+	"kiOFRU45/ypbmt23vj3F7rv81CsAvIujiCOKEzOHQkLP7GbpWotkzrZOGCpDLyadgAQh/DOYWui/lMOG",
+	"O7DtT6ArFOQ/l0rX4RVeoinAadTwMyODh8lwRVH1zDJhMG4CbREPiGSMeGEqE0aGyLMfCcAXu74sEQSa",
+	"8fDopD634rIZOGI91imPVjM6MwB5O6BDDLTFKCVPSV8Iv0Bkd9Bu+9i4E1tnYqETkXS0E1c40ZAwaJcZ",
+	"MGQsUTtaF7iCgeML5xzim+WEYanXpwC+4vjhxjt9zkbYvpMYbR+R9GJHPURnRfJ+GkNFdK8JFFbAEjXB",
+	"IZE3gKxh5oL3vWSvFRTuo8QVg5YP1p5zjh2v8XUIdgjV70NN/9CoV3R0ds/Ywy4dKHM+waRrRgUQVT0d",
+	"elgrIAa/Vct/hoDH1ilfesY0Qk1ex0V4pvSanUwl0+5/SM8i+ShNa62QGtyZx8/MbEw0t8ZctKEAbz91",
+	"Uk8cxIIt8U7qq1sy3g1cEF/wDlNgE13/LcrPi2SXaAgSI2NpohatkV7KQE0uxZ9FK933ByZ+4LWJF1UX",
+	"RjDlxUbKJ+q1lXDXCOTmgBlbiKl/btOt1qazoQBPrW3wT8W1IJCrv1PXib7pAJlrYdRL3+Q9FgAYUbg7",
+	"htqmf+tVwBoWJQYvpWWh9vOF0JFYAbEPI11o/gqJ6dO/a+WQtQK4SItk/NsiGf/j+Mn4z+MnykbQGWhK",
+	"yMPlNHH5l5f/BZpjHehEEA9q/PCN1O5o5Mb/AM1C4Dba4Bh/R8a/hw++hVxC06/l8gsAgJC0fvkZtiy4",
+	"/PxvAFUEHRbqtpZGAXi847Mzpys8x1BE676h8SJWy5XY2oi6anpsuBuhmrgFqfr8fropxlKGBl6bWzZz",
+	"zZykDBh7mG1558C5X77uQcs4MKXVgVkdmMhke3kPzCkWRUVepxcsbeVpJay8jPYiIIcEmr3KWEwbSrqJ",
+	"viUHrWi95VyHarK6Sd4yXfhl3Nxe9EPkgQhFIcbu4HUV7SZ3sAd2BM3RxUouUGQWNIetAljqt25Ahxx6",
+	"X5C8ZqIYcD3YljoPSP2gR0ECKBRJDob7IzLsAoFi9Ksmhwq+N96g3H3jDf01QG9saWsNPZcROfRCp6vL",
+	"JWgIHfWghx4nHm9yu8PCe9m9wW2St6Mm4NjFw+Nob6lXbHI73TkcL6HuBQtCT4mTtSK5w4YkEENJ+jr9",
+	"pQFwtk87HqdIppvd/xVn4iS1nk+vM6pevfldr31P2Y25xDvnrl8V9xSaicIOi3Qyjrq0jd3j9ZYw9nF6",
+	"c+nuYx8u7jmbnn21KDOZapOrdJN+mi+f2FLTAkw5+uTKiQ1rZFiy/f6C4mv9UXqvfbL+SO3IT1CemYzw",
+	"9Gq8r2WNNPFVkFF5OnC9EL0Ztn7WWXKL2FhwrJOrmxx7xWDC3oScKpJ76BWIPowIUXdIfC3w29AO9Thx",
+	"uhDCV+e+6/FOJjF2/Iw7gejp7fcUMoYXP+UJsfUSnHKNsSaPefyO9QSmusmxn5lwFSm15J5d+dOfHeNz",
+	"vNRYX0n5NNOTOTazpM4VHvbd9C1j+OFJQkmPKfuKiPYMd+1UG/Wn7DA2IlYd2FkeY0+Gcx+8wO7Xik6Z",
+	"X4MZ2FGn8bKHSvpA5+HQ8nghrk1Jw8U0RGxyjRHj6ZV0SPKAbzPkdFJKF8lJSr76UhAkgtC3y0J+kGyj",
+	"gV+TJyHd+hSA8ziZBwh3mjwhJyP9Am8ZNW1IDZKgDggYZ6iUIuRcJPeTEDy12RRETGw44HNDj2MW95eZ",
+	"oFORVBzXZJ2YJX+vKURbLEEucTV11krBXQ1jn4E2y9BhKxaH15fFITq7ECm5hp5No/vkt1Y/Fqcz/RPv",
+	"Q/969CtSP8M3ETCHeRdMFsmJTsXDyCO+WJNHdEN5R7hMFoj0OtzyuG5/z0PqhBbiciVrPYdJYIMk1B8q",
+	"5K+ESpODRgrgClC6zIU0riJ5APQN+Hu3kXQKJEcLLoKkuhDt9ox+kjP0zY0NgLR6M1IlUoBRob+5Yg/l",
+	"aYY0rUXuyZ5M3BBw+MISadZrzpBKia3yehnVb7OFbGoNdhDXZmG1Y9b3qcMkUGslZpNASNxhRXICEAlw",
+	"SnKjcg3lNGLRTr/Ynrand4wyoWV0NwUK2211I8gPaHJ1WDjzieMzGsgZVFoP+i4N2bzDcE1Qs+A5eAZ7",
+	"G1/pmYCfV+ZwQ825x0lbBA57vvBjhSaeM5oQQcJJpi15ozEzRdscKGHSUK7AESlwgqGFGEmE3UAMOl0y",
+	"hEu1lCqAt97QQRebfErhW7TfV9INOntDBpS5esfQROO3TW4njrFdIHafjqDQpkBsvT+Qd9s2pVj2Djk5",
+	"PAG0QE67TLImB2jSEgNIt+IhUFo5DOsGzKugB3NWWAeorufGOmAM/ozQgx0jraeDrhYAQidmeW/e3RqW",
+	"xtN9qc1KpcmVc1p0GrHp8d1+P6EYInGYuoFezKt/jBI/9du4U5n+rSFxWujJeu9cb9hR1d+1fs2Vdrne",
+	"qM25XvTXH15L/UQ7Z5a5q78vTJzd1xJlJsVjNDPzfahZWPOEmZxPlKHSFLlpyyk+hCQPaXSSnDPWRyJ9",
+	"CZmjTR5oWtcEFSzwHRhi/h4dEdrvMxoY/Hp4QjoCw8PKVgXvWtsLeswl/S42YVgAZqZEzTUx5mwps5yQ",
+	"uNmWf4Z4cyVGV2I0U4ym8PsMmbrC868Mnt9DZHcN1TEby8/PVdJ42+Mt8bBAOBsyGSLDWYMMuxT7aGFO",
+	"uyt61OOShMJ3I2jc5PmEiIIqUZA3shBR0RaIXtxCRIcm4VG6FEGfuLVik9/x/NAkntvIrvymOnEaQpuN",
+	"bxfJvZTlIdqERseiyYddIaNXM+4RT4LfJCMMZQ6jHbkkdZegWRlEqYfnroh83lcKNG0omY7L6v2icOPH",
+	"AwYkBzreqLmlk8LFZW0K2ZFaJOnQZksIn1GeFduEZ2uCOyMzsh8XScDrSLM98+OFKpuhQHURYqBBINXh",
+	"+vDp5WaZHiW/N3zl311+cfnL8TfAWV6ukFKpRP76+ffwHbn87PKXkDP7Bfnrf/pvRPt1amoGM/XrdA+O",
+	"qXgZMrgv1nHD9/h5xPpepyWnTLeYteWWmFVrVdrWdnuTWeXWRqvsVNwqq7Vj4lmPX0CmbQFj2I3cujmV",
+	"6/orub7QHT+5fjRP7d5Eci77ONeoVRI1mf80/sv4OyBa/yq5FI+hLY1ac84ehnoLLBecS5nhMxqP7JI+",
+	"7YDjNXUyb2KlvF6ayiSn8QlReA39BH03LOr7GCOf3fMC0Y9uOpFSkNg7Tuhk1hDEv2gnFUZmb4ld30+J",
+	"ct1W4mpx/lxF6o3lH7ipXaghNx0LHuVao+gR6g4a9TZKKdoj+DvmMSpFrRzg34CyG1A8jzKwUS5EqB+a",
+	"IoTIKFn+ZInIuhprWsFmnN8fiyHpUT4iQxYwgi+IlBFD3TfPZ+1Q75XVqV6qxwD1/amTPdluYJnjLYG/",
+	"cSYK3SU2NC4G96uFF9uYVoS5oqLPeJHsg3e20eRNbhE7+QSb/PXT3xEK1RcpqQBsve+c3L8HsiC5p+y1",
+	"nSYnUB55crJPbM+FTpLQ2CZx2S1JbMk+tnfgmbiZ8GkAfxPdbyTJ2w/g79QhVl9BLSzUOnL1TEdwzpxQ",
+	"71WGdbBIXoLgPz/9JgWom6UuEVGFqbqVy9RqrsHoHNGDgkrfg0IAu0H6Hu/Ya1poVupRgS+4hvqBeOgx",
+	"iUECxxcSkr6ISe1VI/SEwr9N/sYbu4Owy3ioB9N44w1i7+pjgp+Qt4Coh/z103+xSb4nWp7PCO33ZYHY",
+	"bRY6XbvJcWE93sHeC/bfhJ5zzsI3bRyDjegJuT5P4StbTUUrEENIiWtyG7bACVDP2mvgwCd4V8LUi0Wl",
+	"tJIBMwR8ikIBi4Apb/KuGAQ7EILFZVBvpl/zmMmBGqB6QcmUvXGXytCCp1oHt22STwyAuIJhoUMoiRjy",
+	"NQIBib+BJ71pN6b2ErA7Y51tVJNMQ4KVZRhDCFjfp6OorWgeeznVS6UdInwXaaixAakyYvxJQ8RWFtT7",
+	"utKbeWqXFFAhTu4nSdrC98UQXhwPFgmoJ5neYSOye3SAdbrcYTquIzUNqwk8R983ef5IyLATsJOf3CV3",
+	"D05O9++t37t/enDnp2uZSXVwo6VsKLXUcEiN45NKHa8x+SouyUsWktaIJBfJ9CWN1luuRdoaWcVidZ1a",
+	"7FxmSqnHw41arpDredzrDXqg+7QR5vGQdVgwK8EUS/rl5JYq6B4kaoGS44atEaj9yJD31ofaeJLXsTTK",
+	"oXCbhXglvsraLCAC2+0Gb3Q1AJkS4CkEkgtYGIwapFoqldSOgwsbWn42uUtD2iCPmogWmgpFNBPwpJlr",
+	"PGomQUlTjbJpQIe+XuMS/Z0GIfovA2D0nwq26H9q2KP++uQTNTTPbZBaJRpi8tAkBuq5zVyjuZAh18yp",
+	"4bCPm2D+NCNQCDeIXqHQRMMIPp1rGsG1yoyFS+EvZSg2taHVnLDX4s8j6xR+mGWfws3QbNM/gylBTQLn",
+	"eA6DXpYTEw8obogVBrs+713hUU4m9OI0F95d74KRAYQnpG66nhb3+ROghLBO1IKgwF+7EZqzUHvL2Sbb",
+	"bqy6SUpzx9JLKWY+gSVsLcyAPwQypE6OdrHFgm7XBA+OW0dF/BTnuqs3kHU0uX3FGxj8oTALtGLQ9xXK",
+	"0hTcYViZ6fEmp7rbFGKJRL1kEmyAIKbynGH7KKTXgM4KbAd+0+RquF0qu+obGYqAuUVyKhJgJJ+eqIAp",
+	"IQYKgKk9tlZQD2jyWGfoQath9amUk7rRw3R/kP+Z+e17U6Ard9OWy+xh3wuYzPKClbUXLNTbOCfDs+rH",
+	"lTvd8sVPS/0PxPb5u87+VnC6MfxZ616t905d3l2iRDv1FrOIueDb1y8WHR2bUCCHPkaPLyIAjWU/5she",
+	"UzSgQre0J2FO0KFF3Q7T0FeCPZXh1JFYIB1SH/d3Mm0oK79lhvl188Zkz9pRUokdJYs3WJ71tjP7aSgj",
+	"9fXa+DAhShdmba5rbvFHyT8P3E/insFX9OqdcleSPJQvQacItPxNY8SouxC4P5QJtZvu8ZC6l6mQLZK7",
+	"8XmOMkQgEa8DdgJrcqUyUl6LWU13k/tqEafoaYbjxHPtGaV06Tm8KQXbzdsOriJCN4oIGa4W6s5T+stG",
+	"gK7jNJ/Jy5Lypd3QJbyqJl7Ahyx4hshbWOaKwPC9Z0KIwxHBK9IJC4WorMkfkdaIINsPgAdNjIdtc9Db",
+	"CoEDqOEAJpa8rSCQjaWm0rtgBWKHwibsof57bSadyOg+DneRwBGOG5BNF6wANcRZfhtNV7ToSYBhnOBv",
+	"MtxQR/iuFHvbaQ+kJ0HVzBqBmpNsx5GyNS3100VKrPWjI4LFK54aims98wXOO5hWBMBNlVQE2O/AUSfo",
+	"+MFbuULO9aSGmpV6qVQqQXfaXKNi/up6EjvK/lyh0lAgvfSms802Nja3rc1apW7VSi6ztmu1lsVKm22n",
+	"3N4uUbaZK+RoD2+NstuhA4msqMBylSvkwH7MNczAcwXYCnpz6V8JB8Y8961CYX6To0PqhR7vnBn9qCZY",
+	"07bRrXp7o2bVN8ubVq2+UbFa1bZjVZztjWp7Y4O26QZslYg38sinCdWT+ELzjkEUBGdGv2g0bYk1W2bC",
+	"plcDCC0TNNiB0q/62wna6+1WxS2zWtvaoHXHqrWqrrXFNtuW0e11tgH9eo1m/J/Q2fir8dfj70AdQo99",
+	"aHY8fjz+VinM8Z/H38AEXruTPlVTj+PsiT3hqgfvPjh9cHivXAJI1h5wl+E1cuYaQmW1Nl6iVzd/m5lC",
+	"z9ScfXKjdA8Qe1fneaDkXbkhF1bjkbKCMCoNnK7SggkdjmpPO58QTGIO+wxT6FzHMgIXmRcURhAB6Qkk",
+	"GtNssm+8keSTlfrCJk+xh+QxAtUfBE6XSkY6AhjNsN4IqWnNHXYMZ60EF50ygpiyBU3/CiieMUy2gpOY",
+	"WX6tSPap04WQKpGc9mVXhLpsU9/zllJkoY88HCABdgglcKSII1x2SxIjOMDp18corg75NjnzvY7X8pkO",
+	"22KRz4BDjFBZh7rpH/Aca9SgY0lhQLmkJkoLdM32lIC08Xqny9yBDzTNbe8hvP0QV7WP9MuuSyDW2ORA",
+	"LAI+F/aQOqGvGanRKPUkcQfqe5eO1iLqEVxPZHJucntSRNjE984ZBBXBiN0hXkhazBE9pozEKQbl6HFN",
+	"rkanHqpkFYQqj1l7IKkvG8SuVSo24RBQJnZKpgO3HBfhmVlVzR2X2hXqTWnEgDwSg0CqvQjkIPpnBWJr",
+	"1uszeEXm2gViwzucJTejXWhyu6fm9UzrcI9JoIqORKsa0YCfczGEMjV0kcLt1DhHLDy7oL7nwp0Gkrln",
+	"gz6Us7HgTBnwZ7D+5vK2CM4UhDrTe1B93mK+GJ7pIJ6tY9EZ2yE1jPSP9N2HXtg9Y72+L0YsgIiy2V3R",
+	"h8AQ3VFbBAScOvyyAfsU7HjphTpK7XSZcw6U4Gq1mtwsl7lT0eM4H+bv834/9XfLO7eRC1B/IFkY+ky9",
+	"0S764VKXOyJAAecmLiCaE9HjMMdniCZtyEEwn8FApZo59MFokxi2BzgpE7w7ShKpDZ+3O8xg/wO8Xv1c",
+	"s7S327rMG+7XovwcT2wbMqZt/O4tys9P9af2GsTTQTy0QUxyJO3GU6S3P7hJJLGjDtfOyHqXjXS6AQiG",
+	"c4aEDS3hjghmFCSOMLLvzg4FwOss3RY0MZx32Ugj52vW+qTPstIzCyG0D2cgmeVgxFKEOksGRlY2wMoG",
+	"WNkAs22ApQ7qLE8fyObnTLO0LPvyqpDq2Vsv4HGKrQ0AgBntKuSV5kyWY3L9Efz/gfvJFTTQrqllQhDP",
+	"oRbKoHH1IC2/i2QiwoM/jUI72QX9GnzcvIZ/pZhWimmlmJ6fYlpFnZ6+wL/Pmc58EyYac6Wf6qqItl6z",
+	"GYy0oAGeZke2SeWyTp35aTTjr9R5I+Mn42/HX43/FboYfn/5q8u/JZdfXH42/u7yi/EfMS8NOqxgIpk2",
+	"li11xvANGySa1CYX3GEJt472vkAJ+sDHTBz0vYGEIV4I5j8o2C6VhKljCb6lJtdXSGKbJlBgdYMupDIk",
+	"Lh3Bb7CB5FqR3DO2dh4aCdjUCe01gs4aY8C6uu1vIbZ4TQp9O2TBkAauNC3EHOzuBT4cu8nzko6gaYL2",
+	"/ICbj3fW4rgUDXfwp1ycaR9A5DzC+YAXM/2x4M3DLutJ5gNjImhr/YNpfT5fje86S6YqXaOLfqZkos5k",
+	"k+1n0th87aVqwf06t0vRm0KL0wyBQfJHt++svQoS1qHcYf5CzSyf+VBnBU72YIyJ0IludkCGVAtnJXBG",
+	"LGyYDn1x8GEgwYnZ8S4YJy3qnEde+1SMxaGctPQrmtBDkeyaxSQy9HwfE0c1I4QypTw1mN7/x96/7zhy",
+	"XHni+KvEEj+gyZ4ki7e6w9gp9UXusbq71BfLM0P/KoOZQTJdyQgqI1lsuiFA3fLOGNBgPes14MGux15j",
+	"F/vPYIGWrB73SFYL8BMkX8FP8kWcE5GZJJNVZF26q6S0YXeRzEtkZMQ5n3P7nKEMldRH8awlL1wIZC9O",
+	"MLY6LGr/L9SYYXd/nQBRSrr/7ZKADRgNgTeT4OnEcBfBmfAVcxfLVJyw3DrKraPcOkqsI7NvLpVVNLOZ",
+	"855plyd5GiWvsacMRh4AhD6j18yknB5r3JhcWxJ9Hb1QNo5OFp18YgJkMC6dwTeaDlHukLYIe0R6LpPX",
+	"WjyJS1q68oGbP3+49wgD/EX7B3vv3Ll369HB/t7f3r1179HBD/ceHdy4f/OWvUv+/G/Rf4teRn9s8ehf",
+	"o19Fv//zVxisZk9YfxDqqKEc9pWdNBJggsTGjI7aTxO9t7hUL1oZW9rYMfZGKQmDaweiUvPwlLtzNo/A",
+	"aspgHNtFlZMNGJK2X8C20gbMrtHeyUgPkqk70PaSnSp+Sh/a4sqY4yJURoCPD27aFqciw2ezku7Eecxv",
+	"wVLSM5pbS7mgnLaWTL7Ad8Biike7SHbfwswsbTn0qct0f0g9dgu4DJKc7Tg+AoX8g3BRmrVO89N3P7/U",
+	"3DmUiZjEN7UvcK7G2sh/Cr88DvzCTqEXhoOdtbVafbNSrVQrtZ2t6lZ1TVLutsWTpMRiSaB6GlPDWwGk",
+	"zoNts2KWBvLG7lNLBp9SfTkMBgKskM7Q9+HdwKuMmfSVCcE5/Wv9AioiUBDiuHcwZ1FNrbFlUXZccHcX",
+	"QbIa3sEgYEmAQP/1cNj+CXOgJBX3O3RtpiiYdmpW4YiGCLRrYKj3BGdJmqqB2APGXURHcug4jLnpBpln",
+	"yHDVq35RjitQ/uullkcYLi6krKc4HWa4EhJ9oWMJxI0kNJbW2rkDcq47VOA19vMoGW4c5+6QxSRIo57w",
+	"TU4cEPugPE9JGix/ZE9CMuSgESGts2j3hct24AedsAhAFl1bQN5lDsFe4S4LbIswGviQ1oYjLsE4YhWy",
+	"3ixH/yf6tQL8IIAwHc94jzzNGmDPyHHbUpA7QET7cH8PmAlMni8dswCphsQwdESfERoE3hGTcU2RnqHZ",
+	"usyiZt12BHc834MvS7tkIHyfpFIHbcjsu59k+kGhcxx8MT43CgUzOxp6Cw5uPVsLHNto2BZHnpk+JhzD",
+	"y8KnN1693SncrQ9UqB8eVd3/IJ2SO+fPG9DxvDPPOPHw0iZBUr1rK23hE+OYqBB7vVqPZ+5gmOy5JAkY",
+	"cqxx7Tli6EP5LmlrMiLmamdn7KCkY2k4pFxki6UEaGdIUa2tmfdAlAjwmVr9ZlXEppUXJzNCMuWbyrzc",
+	"T+mkt5V72Uc1qfZkYVXtdJGpkzlGyzHaG8BoK674E7CYRbTXPLZ/UJlc7h6QeTbjOUPP+lIv+l0ashEd",
+	"nytahXW3NFI9we5H3S1PTni8JrWelwqtOb05dGYMfVIE4WJpFCIt8sO9Ry3uCJdZif9AuJgpKXH36woL",
+	"G28BiEHz1NO4bzj1W7xom0/Q9F1jrRIZAZRATISFTERBkiDTRYvtZBH9mZm6ZoaPJS5CEzFOeSfslI+z",
+	"xZd1cqZqyR/oyT5/L0etBuJ7OT2Gh7wzXl71ZKu+JVXr6ooO53uVOF2gwUIh+u3k+eQfo1eTZ1PqKXpN",
+	"oj9GLya/SNTW5L+eQVsm832Ctvxl9Dr6Y/S50piT5zvkkmrPWGdqnGk2IbI9L6c9cXHrVuiZClTLj9yX",
+	"cWG+DC1g0q4MKzaDvCCWcd8Gj3WiFi53ns+jVGTOZ/SI6XwXMQwk0y6I6WbRyZPF/f+hKvGG6PdZ4LC4",
+	"r0mJuMzxXH1F3F4W+uZ1u1pCY7VNRAcTLo06N6+bFKf1uV4ku7q14ZTqsonsiRFGFyEwivHjHhjmckp/",
+	"l3ZIyvMT52IynWFqCouLNsg2/P0AvjXlmrIHqrhDXDpOmqu0WXfISdEeBOIgoCG1rRY3qVPwyDYXONq9",
+	"TsiCfTVjPIwphnHeTXKqpauDe0CFWrS54MBBfSft6DJ3Bi8XtpIhvuBdFhB3yCpkz1BVon9D63FIhpVk",
+	"CH0w1Z0Zd80g0F8GrDU704+qr6DGeE3ig4emXU9fcDYmh0xhLLjCX37+y9j5UiKOOALuHHgXoVprMlQv",
+	"CqvnERSBF4Zy/VI8CVfbJTaybULPTptInf8ap/MCVdlxWWrQNUE7hEy5axHdT4mPKV7WanVYZN7RtEuo",
+	"ZjNPbwGslomvZH7htg5rZ/m3tD8t8YBql5t6ED1j0+lumrs0pIfJ1slyPsHrmXY6kZ+I9pTfaYlI+AV7",
+	"nj6Yx8hv1f+UoLPfKNAz+cXkvxJAQZ9FryfPJ58s75T6IF4XK/mlVsTXqd0wBaMNmD3hmCx6uOVTC01W",
+	"4XnlE9aqVeNcW5RSGO+pmaRCTElbOa0QznqzqYTmGc+cSrg4i7B6lbII06M1uYSGz89kEcYLI3Gi0SD0",
+	"qO+PD+KjprIKqzNZhebziVmFVrLEjk09jL0RaVMrXr+rmbbLOn6vjmm7QHiewYqNp/ZbZ8WeQqMsMltT",
+	"WERB69zRm5etr2qXm0Wmm/ePSZJCtrIDN9Ws/gSvberIVCRcel3O3LLHkUS4RyWhpM+As7vnDSxTLtLi",
+	"OhIOnMVgf8QHAfrvBpSHzJ1O/DrOA5oe+apw9G2yPP5EePx4tt/0XMdMvksqbE/eNP0/0eegnRI/oG2P",
+	"A3G/9Ifdwk7cJlTpSeFPI7mkWBo6E5yNee9u/J5Ppt9L1kTOwbdak8Vwbo/eIW3mC2UTi5RUmN7xs/Jg",
+	"QKUcieAYrvJ7jLlyqjjLnGPaDlFfCtPuDKRBJ2Cy14KXlPQHQ++EJ01nDN2pi7MR5K1AwZikoSc7OoFG",
+	"3yWJt2AK6fXrYBJDMy5ssaGdIpqCH9p77eKt1IXBDG9xFFvE43hbkF2eblrcHhNWVsCnQvbIKFBTOPes",
+	"nmzxaXY5fci+PsLeJTQMWd+EgICcjWGDAjM0yP25s0+o6wZMZtKsY6tnc9EzdcefHh922Krybhm+qcLF",
+	"ORulfr/XGJVnj1l6108PfCXzupmtgeK5V9oCufDdXd10Wr97XVmedzz/9nY8HyRbwYi0uCnSvDQD2FNW",
+	"6syToeccA3GUDSqRczNmh0gRf6d4wYvU9xHFjHQXPSQFX7NDYZd2DBOCFftSDd0fVMcOQxlSSC4hgmNz",
+	"FcNS7nEjRZyxTYpaQZMHj99BgkW7L3jYkzZpB4zqhhHoxHXFiCux5VCfcZcGBI4kxcePbpSUPDQN7vrI",
+	"WIkdi9LD3iG2GrZNirEbH1trGhsIP8JlS5ZxzDN1gokHTB9vIvDukNlKMWBKKM5BKBQg3TGJnlNZoAgS",
+	"PXCFE5diNyWSpArG7lSNJvFBvXCq/in2DiBV6lT1oCRixIzbuVQhwLeOE4sxCwqzhImuILflUqgUio90",
+	"aP9hst5OYnufWmdvg3R9egQXzL2eUdqp17taFHLYn1n1i1omG/9CegwDpW4DdfT//+/3yn/346eNj/5/",
+	"F9EKZM65AS9Cu8NwIeGL1l5X+CrB+olPzWTIpQpxYY7UeZv6t9TJm+Xpst70aSb/T0L35pSMSa60+KaW",
+	"epunSm1LrfNFnbRArOZQfgU67VSyciJEVrHpT6y92sPOzea42fYYSfhWCdjZdCzoUayDu4ut81QF1tUx",
+	"zPP84Tx/+GrXeCWOlHOo9PrOil5pYvOrpDjNyGBcFk8Lg2GGAI6j9RSur4S91+Vl6C/UrDZIwKZ9JQfG",
+	"YrZbPKbAKVXIQ6hAomSj7HpdLwQ6HwWMH959qNNHyPXrnI2uXye62zoSArR4kfIxdBoXXGFh3QKBKxjn",
+	"qwWgTr9VqW00S8gmAM+jjW6p+5SCUWGqpPbVAbZps62tARhPEcjTSW1dt0eVFlknYeAx6FlnnC/XpPa5",
+	"6Ab7HF0xJssGbqw9RMhpAA4iLsIWj71cScGS9q9AzohdOsavAq/pDE4V/Z4Lf7VJtus1srmxXm42yvXa",
+	"CnUx6go4mpWcJPUVUSvcwfiE1SfOlDCWfbW0F3djba6bgDwNAEwU/mpzu17b3FhvNlZ5zBuCh9QJb/So",
+	"7zO+SHrBglGWHKAMvYShLT289DccK1tCqtwWQdtzXcbzYNlllesPQxqEhLrocglQlqi/FQTW+9+IdtO2",
+	"NVOcrzmg9hc5xo0wVss1QyBbmHHlAGMZH0OJqgfcLGwnzvUzfC0dQomGEFr26RQ0L5R40diZAtLVSpjR",
+	"Wlxvm9hlDaK7iFyXulOJFtrMtWPXkCdJ/K3V4pgLp05NE7poxhkjX5HJRT0AdV3wrusuGk4iXe1SheyF",
+	"pC9kSNZh7MBR1xPDYNYXDp/1Ts8Q2WqCUVqq93BeArFDfXkeErFWbzTXNzYvVCJW3iD9/FXc6Yybfrkl",
+	"tYEQs6QsNZjNFbY7nLl4x9/AA3TpOm5dzAme1mKW6ZKEPY4MZLql4I7d4q5gMi7+QxC0mwwfdz9UaKMw",
+	"N2pxCjVlQpwUMjtT4Agtpmqzvl07xfoWLrvI5MolmuemDc+Kd0S5OJo1QOGQH7LA63hJtj74Q+6hyzH6",
+	"5+hr6Dir7exqe5s1O1us3HBqtNzsrG+Wt+n6erne2ezU2ptsiwLJnk+TK/xL9DlwL79W/6rfhEMh7h4M",
+	"C1YKSaaEif46GZiWVqHXZ3+Hx98aBmLA1u4K6YjR8m/nscym27thdADifp2KRwaB6Hg+y1tm5JE4XCAx",
+	"eko8hcrqXFbA4nI6NuFoOrHomjRrEFvSQUK7AFcNVIqoY2zi8diSxnR2CTGEuUjNvr5/LnwulfB5hDUU",
+	"KUlzKr/V1dtU77IQNlS8LOc3ELRkd3oZKEQ7ZbCSg/kmFEsDNZkMMIgC14eMDfAosBVkhdjmTdot7gEq",
+	"v7N3bw9D2z+F1txqk8mh04MtNvWybWweuCc9uva37JCGLPB4exh0bfTSaGcOoPo0kNH1Q7GNgCAIY8Vp",
+	"q8EimEyksVLsCNCpMovjsI9BY6U3+Clhz4INGG8cxgtTe2F+KlZwAuFwcew5TLoakuqtYqMc6ly8VL7l",
+	"eiCWlRi0iE95dwjRlSARkUtgHZOadgIVZgJ3XHakWULTvhaQ6YY6V2cvimFokTZjvMUDdiQOkT9L942N",
+	"w7oGERnqfe0YskmfBjqLSI+xxZObYgnqIQP45Wr71MPmrQyuozbtY6lkim0R2xvYmM8IUGyvC3dQOshs",
+	"ExpiZBkvGjDICrWIBGt2jA2WHWcY0DDxYeE4yniK73UYTHwxiSWQ9pjojJHS4mj0Q/MKrlI0egmJrd+k",
+	"EcTzPqu6OqNWTXxWIJTXO1Vno9Nk5S26uVlu0majvM2qrFxzp2PEA7hOo1Kt1GqNyqaW0/jKpweVvkXA",
+	"MIn7bhxtiBdEYadwV/zU8326tl6pkuKParVd8p7Hh0/Ik62Ng41midz2AtYRT9ZqjUalera8c/3WT46V",
+	"mh2ax0pXyjjvjwmWB8QTuExOpjl2DSVWGcHoYifbLe5K3UtqUYL3E4cNwimft+BsFwO4SjKCpME69pRc",
+	"k0SGYkBGIjgEnzzmFWYJkQcw0vtqoClJcrZ9ruX1DZ3tsAItCpwXjyNjYX9fjEif8nGSFD1iAZvKjP6O",
+	"mFUPvS5XShLXD9YsMV+yldbpU/2X7uPpMp+FbME6TelSdFNoXe7JlMo2S61UIfA2NW1Bi8fdbvQVPJnU",
+	"7lO8AsSwhmGFmAWgNgNsoRbX+0FTNsQvH41BDPzgIrBA2S7sGYpLTN+gsAR1i+25NsaszMihLk3zfZiR",
+	"2gvYUuLpPStfynJVBGaIIyrPvCVy/qATADTHqCDyB62kJaQoey5TT++xYzIZdWARmG7x8DFEETO4ieMU",
+	"bt/jh5rzoigFcs+opQp9/JWkUMDA4wp8HYcppbiTDPD8YN8SVjiAuI1Oza07jXa5SddZudnZqJa32pu1",
+	"8nadNtpNZ93dYIsR2/qj6tZO1cBINSHHA81Urh+THk19c9OTA5+OjfH+36PXk2dJW0kgH1gesMVTOj6O",
+	"9wuHS5Ll8d1SanG1X8w2k8yEmZtQIDpDizS136Q4YautPfWO13MPWF8Y0il1t9055htM30pIjZTeghIa",
+	"ARZkrKgqBGsJ4yS46aQ3pR07YHsiHTeQ9qjlfKAueODxgz4Le8JdmJeQFIwpfciF0ZPT62cMJqgXas7H",
+	"Hj0CQqYRxZIEHHumoxEulFqzq6jKcG4djxeoR+8N6MXHek4qbzRZKm8xc76CAd8ioXOCYRzzBCwtEdae",
+	"mot8tKauuuZQ329T53CxofaIHmqxYDvCZdqnL0MaMlv34jJrBpMxtCcJmLSYS9rjFreBsO2hFO95/NA2",
+	"dXcAgDV6sMgRennlLK0+BvzU9j5kppfwQymUDXCH2wiK1aPITOE5jnOwEkecnq0dYtertVQ/Js5GcCVL",
+	"/VBNUqgUpNRAO5YyWuiRWOZBYpWU4sDc+CCkh4ynpFg8IiUrk8vMJLfuJleKGfJNeheehJdU+Ca5f2wI",
+	"AE+DvmJ8Q00MB/NtLpol+m6byVWvaWWn2kMp9vXFATaciQtMJ6c8HPhP/PvvsL97//2/bf/tw40Pnjxs",
+	"39nTTAbqgL/7sPFkv0q3x7X+jfrRB1vh+2w92Bzea7Z/sNH7m4a8Weu8W6XvbT/5W6ewCmC5offFRaW4",
+	"SOR/0BpmwXjMsWkEdUvP0UengV8LW5uZlZJa6mTBSlfTuBKF/yV9VGUViNFxT7lU0OehFLep5xt1mZP3",
+	"5CztS2t2lLewBLHhcay9VgT6c2od9O1inf4e6FKjlGNV2h6iosjW554kbQGUmHMaFWg2Ut6pXYJ6Omm6",
+	"00mrFjs2EbBXz5yNcGK9DEmVy2SlFKfgxtvVYwFzvYA54ePA08WEcmdtzT+spEx/eIMxEFtF2Knng2e9",
+	"UDU1tRyWEeB76RNOJcWnrpAlyiEnWK3VdiBGEneMPTXQx4FvX/rCklUlfy7IL6Ugx1qUs8pxnP1y6DmH",
+	"LDyetU1JC6QKHnGiTyBFj+uIWpoMCrirPU4EZyUL3KpG6PpxoM+kEAy5gn5xBoG+rqbPkCHtdKDaZazj",
+	"GjCIOHlBnUrG7Jjq8Yf4hI/0A57EocHVjfQYDD5LP9kiGokZTtRV3CrWsYMAuxUqdGg4lItur4uFl5Z2",
+	"6UnR5LgfLZGa8FZzGGjIukA5jORyWBLt+EIm9dDWMpkOmvq3TredGitvtptuucm2aHm7U6uW607DbbL1",
+	"zgbdbBdOT3WbkN6BJ8Gw1epq8Ohfo5ckej15Hn05+XjyKSSpvZw8nzyb/IJEn0cvo8+iV9HX0YvJxwWr",
+	"gPsjzn+Y47M1SRNVTJo4W5pDel2cnOyg12ie67BqroMWu2YCU0JavwFM0s3E0fcHjEvozqjONRU85oqi",
+	"Q+zpRWsn7RMwUNVXU9llLV6028Id25otT0tWqIVuM3CxoaDGFBzjaU5fnBQpH7d4IHy2axpJIEOd5l4s",
+	"7SagWVPPF5XYNqyeJaUnFOy2W7yY4vBs+8I5ZK4emX5SbMtAbDFgynBItzoDNbG40eHUsj5LHm8bzihE",
+	"v46+QKKIybPJ8+jzySfRf0yeRy//U4tHv0xvX2zvM3k2eTb5NPoq+lJt+1fRH9XXrybPJv8U/Sl6QaKv",
+	"F0oDJe6z5d6pBdNphNDp5AfO/YV0Z7yaukAt3LPrAZ2PvEARTHGWn+KlLSRfwj04olL72HMzJ8+CXln/",
+	"3YfewjPqL1P7HWumrOFeKOvGCAtsltu6DNZBtuJrkrSp22U7pGeS2gwjiDFsDOaGwK02PpThoq0PkmF8",
+	"VMgDRl20wPD0a9JoWEkcJZ3kAnYryNe7O34Mz3L5zZQzQ3l8aeYJV8hT1HODE4VZjgukVNqPnsPRJeov",
+	"hxzw6JTVje8JjG5MR1p1dz7FP3SS4yr+hF1C+RhaCjEfukxhh6WmXSE3BcNd16fBIfH07sumzpzHe2cq",
+	"d8oNz6UMzwvAG3k+5YWWiSb5lCcYoielIpm3lZl1ZKTBebZcXCxy1mBjLtV38Q2M+rjOi7hgiSO49IAF",
+	"DjslYuArYFL4R8yt6GQ1jwM5zwHu74MwoFx66mJTrDsmjI7CCdPGB4Fo+6wPlWe6O2KcHI7N7TLBibrC",
+	"m5akU4KlliSVXjbZiiO+aFPuokSrXhxvXsLmSXcnwDH1YhJpfCbktWZskGMhWNhTC3GakNyKqejB/lEg",
+	"TD+ugl9MJhaPF7Z4UvepPQSAHYteKJPITsenXUODadAlZpCBfVRaMnhz1zzRleIBhj1zDAfA+ZS2f2S9",
+	"Hd/kyYJZN23sdGJxh9zCdKu96Wy45XXW7JSbtNEubzl1t1xj1Y75DTgRtBZeUrifR/RDr7NlGgzhgsxR",
+	"6gV2DaduIhGvSS2xLjFOXYT49lxd04crIPESTcU42swRfWaCHKQ4F+QotfioR0MoLVJCFjHJDhQ+gJtK",
+	"EMqJbaw/2yK2vsZBRwQHSG0kghZnR8C4C1jAToS3gOhStsPqgbrDI5GFCs8YT/l99E30YvIsehV9Fr22",
+	"iJJX0TfRy8nHk39KNZRE2VMpnHJDX2A8Ipfyb1bKn24BLALEeiNiIrL7xns+5ZGKS6l4lDT1+EpwPBTh",
+	"4Lh6t6Tfnc7OuianC8tobJqnklDBR+AyUoSm7S0+5FDJFjDoqj+GH0uG4yoUXYalHQEz7fLmiuH2eFw4",
+	"F4N9muq957Ag9DrqcGCoefjwviF+KREJ1MSCxwlZamhq7JA4gJGT5HY4Tsj7UnZDUu439XwtbqyDqYfS",
+	"3PnM92XMUppuqPcBtNOLh62uo07bIVPN9GIuM1PlwhzB3YMOdC0/4CI8YFwtgFSNCwsYpupDYyelU10P",
+	"1nSWVryJPz1S7/7sxSfN7Xq1sQ0mzsLeekuLPzUmPbzzaJqHM0dw5tQE6Vlxcy71XMKuLGH1wtQ8F6mV",
+	"lRK04UiU9ZcK32f6MT7oocCbkypqheqtraSjFoucMB4I6FYDKURAl9ziSXqU2ohWEiOelUgBIz7rhFgD",
+	"iDIXXOgtPt0xVe8xILJIbxug0LhjaoNDM0IyZmGLF7FRCGa9Mu4OhIctRBSah0SpGfEFzwIPk+7rMeSh",
+	"55M7xBWlBe3llGR4aHJGz+br0A8QE0fhxyywaFid4hewrzvbGMxo5vqGmuoHrE89cBHvbCci652ZZs07",
+	"f//jlcRhnOyaiQShws+kBUy9t+8eh2iYng+g3Fhqj2Zbv3ehoBcbGkjmBAx5RAMWDgOwNwmVJGRP1L4C",
+	"9lBbhAM1jztrazZ5/OAO8sFBC+D3H2g8tH/vXYu0qWQbzRJYyO8K0fUZ2UtLAQs+jqEZIh+3+IPbN8hG",
+	"vbFF6GBAig+/v1euWWSDQI8FaZFGVT+ohJ44RyygvmbekaRPx0Q6FDEClraqkewi6xxQFUglOKZ+lRVy",
+	"TwMJ0/OGhljIBGVMsFcNj7taorfM9ki1wKEp4VQhN6jvGwcsUNTrfhBwoOn1gNOsUNdsg6BpONjiKxQ+",
+	"7epw1LQUMrXCU0DKFGlnyeMWL2rsoF49PNrimqqpOSmc2VRH3KsN7GOYUajfFYEX9vpqHN/fqxWsAi6S",
+	"ws6GVfCkHAKHSdILXa9YrLpKlq8yCtb0UTuL7vef47t9T92rNaxW6xt4u+9t4Ce84/f0lfA77CL7vUYV",
+	"P+Ir/97fvPPwg79t3Ny/9f39HzT2f7Q/+1mhSzixsNOoWoUPAyVv95WgLXg/fOf+g1H1B+92xd7e3t69",
+	"h497tx539/b23lcfb+3tvX93b2/vnf7RTeGrb97x37n7w1s/Wltb21KffjgK7/2V+r5gFXAwhZ3CicNZ",
+	"SYAnKyHbNzu1+neT/WikBphZ8hDkBcX9dKmh6JXtkoPQBFvUzAgCOhgsUiDzBvXJvTNugVDRXAz6/U/f",
+	"0LQXc5kNYfLYzIYlITqI/3DNWFOaKWRQxQR9aGewIDhukWxUrTLe4mAVczHStPIsOGKB5so2BrMH6YM9",
+	"Jks7iU0re8AXMwo84CvtsT50Ya6Q24HowwWFqbKKrd2Ym14eSr2YUSi3uEYs2gyOuSBMrx/oQm8EORcH",
+	"esoOWKJ3Uk4BPZ/xj8bsjuFwiwcKJGT0pD+mkci8TD8Xs3klSXKR3USkGZs8sXb1QRr0rl64OnV6lkzE",
+	"3aF7cMys4LwFR96CI+HETxnGWH2ZYM4VxPWHQWWgsMRx7TgUNo4VsiR2DEGA3QdJAqahsLELvD6WLoHE",
+	"48RWwKfheP0u/MFsEtK4Ezu2OZuy+D1pJNqOsfECZXgjp5CxxedgK1L5gZQnALgzYHWLz7hZF1ve7wfZ",
+	"bcdmBQw87JqezYwYZNvjFLK7Z6OQmcatmXBt3k4jpWtyzuSqFKxCj1FXU+reoE6PlW8IHgbCz2oEPaJj",
+	"SWwuyjIUAbNR4MAjkJ7wY0ZTsEqmMs/nRn+Zy0SusDWfWgAZin2FLW60SDnWcNnA7I4yWRBDKcN/Wvng",
+	"+oDGrJxJC6nhRUC4CC2gU25xzad8sg2LMXTAUp7Ebq/tcYubQMGJfn8Dd3hioE7JgOxoeJdx9QWbVsHf",
+	"EtjwSJOTTb80SwtBg3Rz2+kC4o7UgSzA6ZlfYnvi+hTBmph2kS7anqZAauDTUOmUa1DbB5eQpPj9R4/2",
+	"yTtUeo6m0/nB3jt37t16dHB//9aDvUf3Hxw8fnjrwb29u7fstfnf9vcePvzg/oOb9m68u5Rd0+IpNl20",
+	"aBzq+7rOo2aXKgTTNOR8sTFY7gPtEk/89dTte3wH9u4TT0K2TDq2iVFK3ULIpNfAOYY7mxTVlRO5oeOL",
+	"U7XLCnnwIw+bWyPrr2f6JTI3acqIIAUuf01C1rY5p2ibVB34krnqWaGntJ5e6Q8VKEECP23Q+cMuQaqj",
+	"xcXNaX/4WSwpGHS6tz6SCIngr9kTtdQr0+6xqUSXf5l8jAknM+krv4M0ko+T9BWdahX978k/QpbK15NP",
+	"o/8gk3+IXkZfqyPJn/8t+n/Rl5DU8nLycfT1n79SUKEngviaUz+rH/1ht7BTwEEubwHe1ys9PX0XmSG0",
+	"2uwubhmbZLzHawsWw6a7xbY7VVqutetOuek2WHmr06Tl9faGY35L57DrVVjAlhrqEjpXMr3ncOTQJUtN",
+	"/R8qJPpN9HryLPpSvVCLTD6JvqqQ6JfRi+jz6FX0Fb5oi0RfVEhtu2DBBFEnvKUf2uMdkf3A+sD9pAd6",
+	"c3ud1OqNcnO9DG2ZUrLr+2FfXQ2x/wCRf/Q7dfPJp5Ofq7UUvYpeEhxl9FX0avKz6FX0ZfRi8g/Rq+gV",
+	"wRNlGAiu7Ybom+hl9EX0IvpD9Br+9zkes5Y+iEyekXq1ViVwxBfRi4o+SA8BtmhqmHdd3ANLj+v69flx",
+	"XL8+f9uk3mHDqdMaK2+1N91y01lnOlkqoe3uACe3w7iD+SjIYFmv1mvlaqNcWy+kXNnRryDt7sXkY8i1",
+	"+xNuShK9jj6DXLM/4utVTzH5BYleEUgx+yT6Uv35h+g1bPQvohepRTL5tGAVsJ2tusH/rDbWy9VafXur",
+	"vLm5Vq3WtqqbtXW1aX3RFY8D31TTnU5OwJ6VXoh7tE35YSKI/jn6LYl+H30Gh38GT/FlwSq0vUPoR9tc",
+	"r6/X6+uwEgPc6i7j4Z5mUdopNKq1am2rVm2aihA82uNKk25uVjerW42t7UbBKhwOBvBVY6Naw8IRn3Wp",
+	"vxfvo1ptc3t70yKn2E9wJfNQv1X/VTOx2iyJbqDGXKvWNzer1VqjXtteB399GPqsP/XQzepmtb5Vq243",
+	"tpJCmI9WEshLMBVYhSMWQIOInZpVGLG2eoUp5roMgfHROch5dxHsnUMdPTECwIGwAdIEEYe88dSXb7sL",
+	"7S1Ab9M2YufvnxYM/AXYC7kFP55ylsG6UQhvmgXHAOgEPpdScP0GDakvurh6PBkigpuB7mnEvvZ0ukLt",
+	"o7UUuDi+oCd9oGkZnkHbg/4sN6CdUJbi8p842Rz7WbTHce74Q487zEaXmcJ3RA7b0Mpf8JIFYFVtjz7l",
+	"tAsMQAqpq6eVFfKBRv8a/tpwjQ+HbIixCGgog3k4lLjM8dQ1d4gNNwgVTEbu74Al31Ticb3DOiJgNlmb",
+	"GakhDVUz0mWkyCrdSvx4fREwEvaguUDAGHHpWO7MXfJ7EHf5y89/SRpwREbz3/c8GabFyl76LS3F4JAQ",
+	"u5Gibj23Q+IH1YGo+HNpBfY3xod9IP0zJ6ujGXPlgU5CQD9F6lf1/L4n8QMdDAJxxLAW4ifM0Yd4Yc8N",
+	"6IgXfrw0jZ16xEEgugFV9mV6fS56Gn30+bDoqdt3AzEcLHlzOPZcbj21Fc3ak2p5kjasMRxc6PXZosFM",
+	"LcnsISnVCsHJ8xhXPCAiAuLTkAUnjAx226kGdplL9vBAjgUJSxZtxCdlVm4QUwpCpkxiNJjnyyvq5WoN",
+	"yn8NPlKC0U2zTcAyvYGxz+h30f8o16v1zTKATbOCdwrYfXGzWt6qbdex+mLbabpl/FZ9WW0kpkTNqbtN",
+	"puxFWm46m25Z2YzlKlX2JNZeZJVObziNzkanyspbboOWm+3GdnmbNhvlamedbrJ6u+bUajPn3TsVtk+k",
+	"wk6h3t5ktfUaLdfpekfZuk55qwM1Ixt03VG2b72TnPLIC33jjUjZVmB4keiL6HX0TfQ6+grMmufRy+ir",
+	"yT/Be/tD9HqB7ZO2o9MiNP47413WzLuch8Nzh0ztrgVHnanSMaWpHiK6WYLs0ejty93Z5TsWv30EQf0j",
+	"j43w5aRw5604N1gfsVyNZCaN1HSl5ByL1PnweqwAgteepj4dRzT0gWm0Egvoa5K4NKQWfOsKZ6hmSMb1",
+	"6aOe8BnpeTIUwZgUp2vficcdf+gCM+VNQM9wHrY+mRr+tWk9mzRJzIoJLwCRZ07Njp8Z3CFeEPZuov+n",
+	"tr1dLVfXy7VNpX+80Psp47IHTXo3mo3Cwj7sx/VWH9AwEHzcV4ZTIUPNDQJPBLfcoRN7Fl1v4Is+vWfc",
+	"Q1XswQ6JlvDLQxZAx75Crbq5mfp6GPBMB7NV8NkR8ws7hZ7X7THYZpI9KewUOqxPoYW/5J6PPph6vdFo",
+	"NtfB92FcoMtp+4+sAh2GYg8xcpy97qgXpd/LMcJ9IHzPGf/QeDzwMHSrLIEEdOLa/oKLZECFeInjftef",
+	"UgvpEW7J9FoauB1YBD5LHGgvJs+Uopx8PHlewd8XlXhuZ5R4HnrcBTkiJZTOWQXZo/X1jcJOYZ1tbTW3",
+	"trdcWt+qNjdr6zW3ytY3Oluus1HfroMjreFW3Q1K223X3ajTWo11Nus1t7berLtb6lreT9k7Y/D7Nbfq",
+	"tVpDqVlfUDd7MmNWldlRKcBpvlPL9YCZ9Xqg1x7oXXYUzyeE4VYCiuqEmZ1F5jYTPWYJwN0LO2a1JNW3",
+	"AEjwpatXU1OyG6VXqsKCgpjAo0JhziqALwCe/809UW32idJYKv1MenT4WPVVHiu5onpvJ6HmW9yV9/V2",
+	"2ixX6+X61mkANZwASbDpq9W0t/1bjrZ/gNvnwyH1sYRUbZ7hoBtQyHi6SEyuUYjcn9E0iEnMrw9RA2ig",
+	"8rZhfOJ32RdI6HV6KL/In52S7Dl2v2R5WZSnX89Cl+1Vg/XW05PWYeYIpkD9ZbAr1qgBeU/zKV6W6ibt",
+	"vBfBtO8eWAzsxNdsW2q5BywMxnEVAw1L5C//8EtiGy90qogBdCtWkunyEgtiD0khLBl53BUjdYwYME6K",
+	"zMfmA9upgw408U1J0y6om6ozOgFjFbIXf4Z0nOneoSENIUqKlbxOjzm6AMMLof2v6JBwJFLBEHgIQ+KT",
+	"RFDUHUzakOCMdKHbS7ib9AbFZ+0MfT9twYKc6AomjZwwPlzoO16cntu49cNAa5cS8bgMgbj6Udoqns9/",
+	"mrdUtcEza6GeuksZYrZC9KvodfTl5BOTcDD5lESfE21r/CL6IvoyellZJbFH3ZH6D+D6qQKPj3JzOjen",
+	"c3M6N6dzczo3p3Nz+kLN6VT+wLffmv729MDJSzQvoZtAA6MZV8EJHoFzMn8d0ddgJ7d/V6N6pUTPnTHT",
+	"dEhxl9hG3+4QdUub9IEcxwvjfqdchGw6aElc0/5EgoHKx6mGoLMV9nDbc7LSEmyA0xOyJyEytn6pVAXR",
+	"xK0ayWou0ck/gp55Eb2M/mSpb14rJfQq+gYymv90JvNOP95FFe7ndl5u5+V2Xm7n5XZebufldl4eNs0N",
+	"vdzQe3NcPGgwCP5WbL0Y8aw9NX8el1m5J4ntihFXr/zuOLWfbuqTbSuOeKXHcS2zUGhXswGYKxJPAgFC",
+	"4DLXxN9mrkKHrhcSX3RJ0U49yoEZ/IG5FtTaz/N2618XJF+apzi5kIeR9jhkJKC8yywCpUa2+kZ+r1qu",
+	"VesNO7ZEkU0nsUUfqFOmyif69Ml7jHfDXmGnXq0uafTeekSR5hyGQNrMF7wrSSgW3vhOp3wO997jya0d",
+	"31NrEoh+dojdqDZ10FYj7+OGck9wVr5LQ6e30nhWK/lQ2HtFFiVLEzD9ZMC6pz33vMibMC1ZmRYztEx7",
+	"jsMGIb5OmRGLh5VoH0+4ZBVu4KSVb3pyECvUuWvRMKROL6EI1Nz6PoPmgqT4+NHt8pZFkGJ3Y6N00l3V",
+	"6smuY3z4/b1yfX0j7tCMw7PIh0MBRbcn0UfVqxvf3rWgnTnMxQ3/LVoQ5q4onBaMndBye02ZrvbbW1+N",
+	"RT0SUA5ek8QRgzEpTkm3klJqKXmYemkXN9LL229/I/uBUYkBBSB0Rwk1N6G7S+yp9bFDcDlcTxZDmq5u",
+	"qaV0fZmF9NF3sTuDwWEJEsXSmQQW5QmJZx6Amc0Fd09g+KXIhcRK8DwUdLpUSGs6EdIi9lQ9PqZKppL3",
+	"MAXSVN/bqTxGu7Q7Ex0yyXtI8Uul4Mfl8T2Aa557Gt+/Ri8nzwlwHT0DtiPwOr2Kvopekcmzycfgsvra",
+	"fP/N5OPo9eRn0cvJM2j89zr6OnqxhMNqhVDRTU0nkceK8lhRHivKY0V5rCiPFeWxorcWK0oRCeWhojxU",
+	"lIeKzkQTrfbSWwkTaUuhbHjEcnPwnCrjwN6bsQlTxWseP6K+5x6EAeUox6Za3KKYPbNlCO82JfFupNji",
+	"zmwh/lppocnHk0+iP6LSIUB9CnmEqfzA6AUqz69AWb2O/mSRyTO0GJET9d8NlW70p9wczM3B3BzMzcHc",
+	"HMzNwdwcvErm4CwbbW4T5jZhbhOepU5MHs6A/44ISLLBzsk2HLpeWDb6eEFu4O3svD9M9UMacbzCbI7f",
+	"dBd9UkyanEiLBMJn5nks0vaFcyjJXz7+vyUy8Ie6vRx2RW1xfXnRQWZypgCvJEVbHXDgcdsi5s+DDvTw",
+	"ib8Rw9C2WtxWl2cuflSWWidgsncQikPGDwI2RPYQw5vMxuQnwuPqOUKLcDZiMmxxwPQVch/oIc0YuiyE",
+	"Tv72LuGCl83XyA6Z0eVnjmVcvYBbOP8rhtmvSeK5b8T+vsz0zgZtabDOQgrq6Wmhz8KeMOh0JAKQdTFS",
+	"wtWi8USt2lSoaAAKplGpVmq1RkUZTMIBe+HYbhezIAMHoiyivS7e7K74qef7dG29UiXFH9Vqu+Q9jw+f",
+	"kCdbGwcbzRK57QWsI56s1RqNSnV1a2qGOrhw99Fe9W53eUs6WYIn0wbjRsx5xy6RolASZbaJxTVofw2d",
+	"MIxoLqK4TreyiJtlrKIxHOx/UdYFsAuVxi1sBwfyPYsD7ZokDg1cizg0ZF0ReEoLaHSLqeRgBiiV8Csy",
+	"6gkLEpDV/3tOj3Q85rsSsxSFj70VOBu1+BH1hwxPQrmN/S8wed1kqlvE9Oua7m5x2/NDFpD2mNgM1oQC",
+	"H7plBX5xx10o1XVjkO/reVmmY4TWfpgN6EmiTGfYZXCvRWz9ydAye0TMEM3p6R0ntoOxsJZv+zA7zmXG",
+	"t3rXhcutZXA60GIxRjs8WNrT95voxeRjbU15K7gA0n7B34A7VFl1/w4GZdxtjx6jhNLu+8Bz2EHf4zg+",
+	"zkaFnfXtarVatQrCdws76+vqw0dWIUQjUh+z2Jac/Bwct0vZkHCHBZf6VfTb6LcgveIlslNY1yZ7Wdns",
+	"5SbdaJe3lD2/zaqdGq23G05TrZfUot9JLWSYZKW+z8agP713T1aDerq/tXrwbXPgzykK7LnUi2Xrid2Y",
+	"rjI1fqIRj+0OhUUkYcBY0vt0QAPQ9ronjdPzfDdgvLQz1+aqR6U6rS9kSNar1Sk1LAXxINjERQhr3q20",
+	"uLICgdDiGAVohn1+knfepT/fOhPc6E7VrbF6p9ygzXa56ay75S220Slv0q22+Q11MmbgapieVEPU4lZ3",
+	"A+bSruh6h7QQy8gFEu0Vib6ZPIteTf4LeNvgFxCDK3XJg7WxtKACba7me5GrSq2IXDJdFNKGsg39FmCq",
+	"r6Y0so7pIp3Z+c02W8cm0NMaKG50KSfIoKKRJtJ7QiCOKHeI3azX7dLuCa2RWzzVGzmrPtTCoHkoxEGf",
+	"8vFBIqxsLCpZr1YX91S+kUDgU4e9L0ZQrLzvL7Cn8XdC0q4634tkrJEASxd+6TGYwq+ADQImGUdv6A6R",
+	"jLtqQ7Wpc0ioJPadDlaZ2cp21la0F1pEbRf8OalEs5F0GRJKaAgVhIslQ3ZVWR7MyJuqLsNpoFumkpRX",
+	"4RwboyZife2puYMmLXCZz0K2gr56wDpDyVytc5T2MFc84CI8YP1BOLbJqOf5amMBHJbDdjICtdNid1Sx",
+	"L44gMNDXYYBSJb1FzW7LUkE3YeApFTSDBE5wZtzpYCl9hjcjo2YVb+ZWvmU7dInNsh8wR3AXVMxtCAGd",
+	"3Re8tdptHxiZ+7aLPWERrLhJrcWhPzD6MBPRVgrOBmp9ERCzAbKW/bssnIJdZ7EGc2TyHUYmuQl7vpnm",
+	"1F1ZMlyFhPD0ss+4fYImzmw2gzo+ld2sQASYzcW4kYcctpXxXNpVP3q8q34dcpdBC3bmd2BXEXUrxl3K",
+	"cZu5jA1Y0OLQ9Tyxti0ll8HgNpnkyb0z4Qop2s36FprntboNTFVK2vtIQpQl1h+DTDsnNHNaU3xGfr8Z",
+	"yxuf/ELSzHP9llve30nL+/S4/uplIF5RY+IBA+4npd2Atf6iLH/R77PAYWXJwtDj3RMiX17YcwM6oj7B",
+	"ahASsM6Qu8os8X0xits/B6zvgTb1Fe4JvT4jRZd16NAPJRny0POJZOGOMvQPAmgjXatWLdIoVcjd43NF",
+	"Fpg8+jEemqc4q2rg4gE82V4nZMG+urQ6bb2qrouPdpOOZWGnYRWSScHiFoyTw2OtyMeefoAFUti8pjwT",
+	"7BJlgn0wty3UgjULJZ00vE/Huk/6lYhUDTPbMizah/vD7H14Srh5ObbgOUPOKyJXvj3gKC+ZuHj595Bh",
+	"eH50DnJwJegy8Jn6VE6Vii5AL/emc1Ih35RBm04da7Aw7dVSiCXgLLB0Kbgy7uWQkQELPOEqPMah7LdC",
+	"UBBa096HkFGnBzUSAaNuWXB/nEGaDFk78fBvxqNfJncVEkH1oFNMgnJRVmhSEXcmX09yb5inZe5s6g/P",
+	"6b76xSxzZ53If/Ybx3fC5AhPpvoFZd1Yl+UtK53vqKXlmveviz8zxoLHQbZZQKhSHTgYBawXDQWWrXs7",
+	"EP3seVB2c1ldYJnJ0APQ2W1L3vsdOPoc7o5svd1YTOgtaJnGv4uGgYcdy4bd97j5XLtyydFTTBtLF+eu",
+	"XBbcE77L5nOuz4Nd4SN19aESdpt17Wxbd2tsg1ad8mZ7q1NuOnW3vM0atFzrYE6yGpx637DEjmMc0Itw",
+	"HJeWw+f7fOqMpMLfYUGIhb/sQHQOpuqA1ZKKyR6q1Wqz/laLnMURCwLPZQ+mqsevaOlzsq1jPg1T4r5R",
+	"NnMdMHh79zvmYQN2JA5nJgC/SzFISEPDUUgVTIPPEL4Yup4WkGZFVHFF6J8eiZSDtbF6gRi4Yb3O+HEA",
+	"zB5hOJA7a2uHtO1xFlb0lq6IoGsAz2DY9j0nE9isLbUtzpSLP62MTs7Fj8dmTVX85J6JS4TMs3L649WV",
+	"vMG0TzHr56uUSAvLGMuYzQOo1YocX9BNN80pgFXUas9kIwz16/7N27FjU3pdzlziBMxlPPSob2nY7/t4",
+	"T41SSdHjbfEEfkSaqFKFmK4DXsAQVBb7lLs0FMGY+ExKKM9G7n9OfRIyZasM0FRSALQz9P0S6Q9lSNqM",
+	"9FlokYTYKn1hyLTqs9AmvidDSUY9CmUFfU9KCHZyYjO10qRNira+daU1rFYbDn6648InZhNbXUsvGqzv",
+	"htE9YjLUPw6olPiLHmv8vefaJYsMubomsafVFmSzdL2jpLYw1aumQvbimYRmKERwRkB0J291wOJMsR2c",
+	"A+orq2t8wJ6ox7YrZG+K2Y2Eeh64COPVAAGmUU9IhpYNZKRBi9CQKsteR3ezqcOMFQjv2RiC8/YerMl5",
+	"g+8s3rFTgb/VdMH8gFfi/Kq9gQfK0WyOZnM0+21Fs6dDrotc3LhjUs0i8gT83DV+0QAcliZ2MZ+F1SeD",
+	"7rP5wtc6gSsqT3z55ASuCIRVk0+g5FzJZiXUXkKnCaAHBXAz1XlcbyVdMKZd48XJM3XW5Hn0avIzFKST",
+	"55NPCQ2YwVNhgsnlLtESLuVkHbEgiSJwBcwCBkVv4KkPe8xT38DdSxahUucaKKELjuHoV9Hvot+SkPUH",
+	"Pg3ZToIVlfmQuPRRlFoxykcXv0tDZmWZAbsGZurLKGvGIqDqLYSJiPO5S8aMwuGeCEjMwbhLJDJ/mlMT",
+	"GGERoDfV95bsiUWi30f/Gv1L9D+j31skRXFaIQ/EaPqJyUgMfRdyMCQjRRrj+/QlJB2X4B3YzXqdqDVx",
+	"oIGsqQs0loBJXgzEyBgDHK0A/ckR/rDPjWGQ5HrMTZhZGX21h7tsSZR864kSGBlxkduBK5YhaQJAl3qZ",
+	"yghz/KH0jlhpkY+4gw7yJQxRTUCxlLdaYcgFA9mNq78bGxvEpWOpPfq2Goq9aJyhONMoV3M7H3G3IgaM",
+	"P+n7eGFZFp2O57BYecqBsrRkj7Gw71fg33Npyvej9x7+yKweXG7SJBBG/yf6l+j36p//Ff0qtcuhJAJ3",
+	"/oLmZWfrvvfnf4tvqdlqy9UaEN0Y4N2ogZj981cWgVZ9pSvcT+47pp9R5sxiQyyzmVlwV9FJdkYEsVwH",
+	"4+Pi4BWyxwUQ9824IWPN7BnSvgV5fVk+k3PgFs/9DLmfIfcz5H6G8/czzDgYcj1/KVh9syxwgyxnmPuu",
+	"mpa/Gj1RTwQYpp/4wuqD/Zu3ScC4C5l70BV/Ksg3olLjuBNy8+aRhmnTOw839t3OSZbnt71//7FCjlBJ",
+	"BoHHQ+aS4l7TIj7lrnToAC3uczfGZluhW4RVuhWl8P/3QvfVjGKsDNzOn786t6bnanBXoOP5asPM1dZl",
+	"6x+eqb+oVEIxV1lvTWVphH1Vure9oRlelJrzAEwNSehsJkcs6XVvNcpdy3gBpZL7kHKBZMDaWy+hjF+H",
+	"B+AinUD0050bTL4Tyk3i0pCSotpHQQANNEGjlHYIJZyNsrN/TOZPOt3Hjq0qG8Gj7xLBWUZ2jwl8OD3m",
+	"HDKX0C71eIXszQU+ziHD5AEO6nxzTJKWc7+d/Dx6FX2GRuvnJHo9ea5sb1C3n2MDuq8mn0x+Hr3QRuwq",
+	"DcaTQaNlmmeZ5N6f3PuTe3+upPdH6ZI8xSRPMXmTTBHeW0wymYHDSprkaHi5LsY6CQMaFms5bM9C4R2C",
+	"Ao6AWDR5zCb1IsGl10xlImR8E0nHMcoEXMzFiIjzAZ+7s93GCDQzI77oZuFSdbfvHizNg5I5LM1haQ5L",
+	"LwssnZX6OTTNoembgKZq1b1RZLoUj9lMLpJOWh3QUM2CRQImGab0otiBSrMYL0GzuGKM0yDV06S9ap4G",
+	"7hJKBtgW1gRgOHsSlqwEunkh0qNIr8uxBNDE0dLTsACBYUpVIHwmsQvqCdlT58aLpoaNzdJeT55FX2pk",
+	"gI+v8K46JNG+6iMgCq0ONrE8OdEOv491Q3ULEYZ6A/jL0zGjwUflp5J9uFNd/wiHrt5oQf3gjwtprfCR",
+	"lb7v/c77Uzp/ZhjN2uw45rRUaiTqt1XHYpruz9y4On/f3yUzUJu97+9WvO9HSsGzjvdEnf7/ov8R/V79",
+	"btaXASi/qxD8XwLg0ofF2OBX0SsIon45eR69nny8iHi0+qi6bZDaKbB1Tnh3RcvK4z2fkmLDALv0fXtK",
+	"zIeZYSzdiClMr0+CxTR6A0PEXsd9itPc0PHE6aoKpU90mYU+ec4LoLMcKMFdrxWUOkgMQ2KjlLBLuyQc",
+	"CdBPkvTpGKtuejRQGjhWblLoVycJZ0cMSmwYDQl1AiGxFaqskHv6EF1RbTTbIWMDXYcTsifhrp6CD4eM",
+	"O4woNeLxIZNLBq00qXW2ljqlc2B1BZWI3KcoPT8qPx2PjdBtZgjdE5XNCdpjWkGcIPIvWKqfQWRfJDN3",
+	"DjNymPEWYUZuF+d28UW289Ld2S8CRq1iNfMjFkj8+Vh7OexBtZ8alGZlkQlEMWm1FlY1BsxhPPTHhDqh",
+	"d6SLMistvmcOJJJp7JS6LNQRm65fYY+N8ejdpHV8i2fxgRPq+1lp3NdkhbxnhgoWstXiXPBynyGwwZoj",
+	"3XkeWJHaHmeLWuzeT136xtS0LUfZmXrOhL3zjTF2JsyZeiSL7qwPPKc740PDOjFcProgWBIusL0VwfcB",
+	"pDvq+IWMnlz9mpW32hbCZ5RferbGzGYjW4+qW6kwh1pum2zDXXea7XKD1rfLzU5tq7zNqptld8NZbzdp",
+	"Y7u+VdOBmrs4m1mRk3V9ydRhtwPRf6jmvLDTob5kUz/uo7NKKeRfR1+Af/9zDKNNPon+Y/I8evmfSPS7",
+	"yccQI/gqehF9MflUobLJfyVKe09+nmRb/1H9auICpK7eqH79x8SdTtu0fzpG9VF8q8e4XhQU0mvuhhiq",
+	"N9bIiPZU9X/KGf+n/1MrTEdlmm31empb5SrbdMtNZ6Othrpdbm41NusbtfVqp5kVb/m9GijAnT/BhH09",
+	"+VRN2UxIJYm5wM8QMPov8JC6DUz0SsEk/Yi1M7H+wYpIi7STif9iIZJ7ZC4NojC67pp5Oymg8EjrXSN8",
+	"r3ylckr/ruEuKDu4u4/BMKhu2tTtsp3l9ZFFxBGwLbMWNxoNO5H7voEyRWqgzbVYt8tdwo5YMA57Ctp1",
+	"Uk3KFgCZVGgguQ8NSY/qBqhL4ZmsVtxqZtL4BUVjesvfNQvjhGUBlyIig4X8BFxxOkRzZuU7nHtS7KyA",
+	"38dPvbO+gkGZXMvM43Bx1BVWZS4oL6egxFWQSMXviMB8mv54HK9DYvhdk0RPYIUkZhyQqmIgMu6hIIL4",
+	"u5kYK17JOp7uYZGZdTGdbHPwnYPvs4Lv6umB9iKlgTslVxqXij1g1oVyxbSF9fSYhZbduHdKS1wOVbWW",
+	"VIfLq5Jk/sYmeWGaeX/oh96ABuGaukbZpSHVAWbBGVE/ELvj+czGEkYotpdhwGhfEo+HyjASAVVWkzKF",
+	"Wtz+wd47d+7denTweP+9+3s3D27ev/H47q17jw7u7v3IRv1ea9i7UJ+pRqm+ktzrdEwuOnK7geomRfCB",
+	"0z4D68dljk8D5rY4nEgDRrwuFwFzSxhK1tTn+zdvW+Rv9m+9a5H9e+9a5APW3rfIzfs3fmQhg5wIyMCn",
+	"HocodcySXlu3SZHyFmdPmDMM1UYnAfTZdIldGbgdmwBPn8vc0i6hnLD+IBzjjJgWzzhJwwFUZY8oPKRQ",
+	"Y5KMhzv4KOpLz21xj5MUocEdV9rpZLCEHfExXE2zjpt6WI8TSlw6hllwGbCvZ3eGVicvQk578e2PDapn",
+	"rJFpmohljaLkfjiuCyni1Ec+wi0wS29hZaC9GJo1NTRT79TAmF8nmCl6SYAfwoAik2tf3qCb7XLT2XIV",
+	"HuyUa3Qqg132aH19o7BTWGdbW82t7S2X1reqzc3aes2tsvWNzpbrbNS365ubjY1qw626G5S22667Uae1",
+	"Guts1mtubb1Zd7cgQvpT9s44VFNT22pUq81TGaep974o4hmqfaV5IdTKGzNcfXkLwDyiuTJCwt1OKArL",
+	"DtiBhHI5ApKbY6DSRWCDtadpqXsMc6EktqsZNu6Os7ePbcHThLEHcdQTkFwFzoNwSsNnkwotJZpXa+f/",
+	"gHJYo0v0/V/h0HuCM+QfunhSIevN882uesuRCFy9Pz3e7fuVOHN95Rt7fdplaz8ZsO5pzx3wU586Yu3B",
+	"6ucq4LQGGOpc+KJGPeEjtpwhMNpzHDYIy7BMZQZ6bStVaJ/E1nQx5FLnxhGl983y/Ev16ka+3/L9dvr9",
+	"pqE+c0mgdta3aNOZu6JiWzB2QsvtNYWk7be3h98a1dvKI728yH0j+4FhTWPnBUkGVGL7acbdXWJPrY8d",
+	"gsvherIYMigJj19K15dZSB99t8npYD+LDqG5o/S8b57IzwUDSNs6l8RPG7/h42KLummoySoy51hE+G7c",
+	"TXRXbW9JbOAtwAQnm1DZ4jb2orbBOmM08D0WEMGZrJAHjLoe75I+DQ7BqdbzeHcHUjaI/ZeP/++aepv2",
+	"qqmei5MkTsolTF1k+QTE1Em6j/a5to5OO9L//jvnUfuxVUBl9iaCom1wt55/aLfF4cQX0efRK8PQQKKv",
+	"oldk8gsCBA5fT34RfUUmn0yeQexSHffyPxdwRN8P+35hp4AlaAOsP7ssQ8RBrelRwT6dkbJLR+qPWbgm",
+	"St+ZC80b8hKn3m7QMqzWJt1ol7ecTVytZrFCXcyHhZ2GWlEpEbViDmaGmDk5C9PIyzxQfKkIDwAO5SDo",
+	"AgKZe64rCY3TNGH6MH6YykOMa1HSlacWiTMuWzxVO5JRNwKuXfRblyrkHeEiSYNSbpJQaXzBLR73ecaf",
+	"MCDIXN1STaGMlI6149IPnEXsBZ1cBFsSex2PuaTo0JB1RTAmtn5Iu7SIC3dXPY4aawJ3Eo80eqjVgGHK",
+	"svDOQ8bdE/DOWWpxjeb7VfTCmpHxJPp88mlKBUSviGZt/zp6vRJJ19yIb4DIvxj22Bw25bAph03nB5vO",
+	"sM0XeT6NZhhRSajrMjePZ+fx7NUz/kCtJlDuDQWxMak0z2xbChDejQFPgrfjgh4AP8MBCUWMo+64NimK",
+	"IFUy3C+1eAyQFLyjGKjc0d8geYrgDC+nEBZwgZlkdikI1R9aXB1mcuMRlTEXWxhTFxEe8QXvssBUHpi8",
+	"AsiXlxoSwj2gxKYvjhgAzhENMjO/1PMvQm8P0Oo4LXQ7lWBW90yRpH6UJ+3nSfvfraR93clZ7WGPd3Pg",
+	"kQOPlYGHEuoZHqQZY/684EiHfrim/Q3eMeEapDaLHRNFzUkOPhasPy0rlVWKE/+Q+kPX0ma5WYpztaul",
+	"SmY45i4cc5t+eCMZ5jnGQYaux7gDNarwTJm2T61cbz6qbu80ptSOMbzLwLvdrG3Vy9sN2iy3150Nd5Nt",
+	"dbartcIZZGecUlGzCqERh7+NvlHKZPI8ekGiV8jV/OXkExSOk+eTTxfxJ6UfACJ9ywnAZOLH6m0sLHSN",
+	"Xw7xOBGBy4LcL32JpMrtvffT7wjq0XHzpSTJPTbCivTbe+9fVj7GTEPgtgHS0yWnU80/tcu3iMWpKcnT",
+	"sC0yL4x2CQ2Rz6hWraanrgi9Enyv74UHAYheN0t0oRMytXvO4kfNklKnFQ+n2fl3+GB4Qe24vpvy9xTv",
+	"4ATJO/4W+7tyCrvL6CBzXUJJSq+MF2uS0+LRtafm2rqKA8vg5hXATfjeMLOYDeGFPSjFYzxUV6uQC9AT",
+	"GWUfMJZZyT8lJJuLniCv+r5U+Y3wTpZe5VcjjJ9+lkW+23jTXQh99kXsQvKB4cI2atueFgaHjA2wZSxw",
+	"dy/iov7uAbZqDtjeEmCjaj1iYGCUuwpzCLayfrrleuEFYTANmRY6BPezHYAGah3nB2zxEx2BCzKzY1fg",
+	"LT26Zbh3zYhMAtac7puhqptSfmfQtR+IwAVqiA62C2LtsmQ0cHpEjnlIn+wQu1WY/EwHMV60CrZF7HKc",
+	"z/FafRSBXbKIx1v8wVBKj2Ljx1u863uyR0YiAI9wX+6SPg2dHjrflNqD9almN6D8kNC2OILI4tQxGKJM",
+	"NKcXWvFkOaLP1HGBzqQHh16LF9uJE9hSF+GkPSZG7ur3ljWp5mMyn3365D3Gu2GvsFOvVq1C3+Pmcy1z",
+	"di8xs68uczeJbtHX0QsyeQaU91+CwiHXr9fqRKmcybPJL6Al4OfXr6sViKdmJhUtuhYeJcNA8C4eOndt",
+	"nQiUPqYynRykbp2lyZPFv7S6Xlb7Z3So3MroUHku2t+sf91CIvr3JIMKehsiIHg1eT75JwwlfgJNG3U4",
+	"9nOiduXkGc775B8VXvjPy/nVz0DEq+Xa+OTMb2PP5rbi5XKwp5Wf1mjAiKjlfthj/dzbvsB+sxPRY8c0",
+	"TzQBy0Z9T2OHqcZKXnicHx721plsujNI+XMStRch1laWTxcYDMj1aK5HVzW3cV8vsLWVRB7nmcC5lX0u",
+	"gQ6mVch5WthrT+GqJ8Q33mzgIlGVedTiikctTliyVydkAQ+y4P56B12VYMUu1Bj2xREjXkhCETOmT4Pd",
+	"manPinB44QpxjRwAv3kAXM0BcA6A3z4AziNNOQY+r0jTuYFgj8uQ+n6f8bA88OkxHSj3+NiEkOLWkTqy",
+	"BCeS4qhHQ2y3rTSk6HRYIEu7pqzLlwLO8bg+S3Cm+xLa1Pe/p2T3QjqgO8kw92GUJ2CmO0ggntxMDxHH",
+	"Alnyi0JP1PevcoNDfF4DvRZUEKelORQ2PezRgO2zwIHbVa1CN6AOu0nHsrCzriV+o0O31jsbzfL6Zm2z",
+	"3FzfqJfbjY5TrjvbG43Oxgbt0A2Y05AFR9S/K3jYkyC/+x6/H7gs2OtjLVMN5Xw85Q0SC/GX0b9DXdWA",
+	"BqHUlC6ndubPrJqTffqwSnI76jI1ivJkSFJCCl9RSvLt0zEwQSD+92SIkuNK+fL3gUGxWP/Lx/99o1qy",
+	"NDdnALRsQXhNYgWsRfqwpUibhSPGOPwoLQJblbh0LOPedWom+sM+RoxJKELqV8jdeWsps1MdiIyZrXMW",
+	"i2ValJxFFpxy36eqYc/fW/4tE7ennOJFyFft1hzr5lh39d7ssJMI5XPCfynZfwYAvPZU/aNdwVfBMTc7",
+	"QQuGgU91ZgUGnQnmNBjIG0moHzDqjonA5CZ1S/CNqU9eQNSd3KHP5NLKCP1m56iMjLwGJoHTSjsc1cU4",
+	"n3J9kuuTXJ+cuz653+lAN1RwOLgBHb0R1XLkhabh8QKvyp3kGOw0PWIBI5x5EIug0CGAuYQDg82ROGTu",
+	"DDNzi7MnAw9IbjiT2KxNd08jRVuGNBzKHaKPsUsEvTBj4lBO2owEDJpNtfhtEZgQSpq0cbFDJnm2VamY",
+	"3657BGdUiVQ+9P2lHN6sTz2/sFPQvEKVAQsDcfTX+gYVEXTVQTDFcvo66/Oy2jDA/G7y3ybPJx8XYsa2",
+	"zU7NqdPyFmu0y83OBi1vOzW3XG83WLOzTjfamw6I5yMvZO4749PRzvwueqluGr2OPj+Dcz4QUNWhp6Ng",
+	"FXCZKZDBuKuwglUYShaoa4LD5mxOHLPSTvbfpHZc7sW5bF4cMWA8/YZS0tawIFwlp81DxoEJV3BWDr0+",
+	"I77HD0nxiPqeS+pN0hPDQJL2mLisQ4d+WAISNBAl9i6WYAxYIAWHicHYEMLmh/t7FpEslBo2ixEH/n0o",
+	"NVDCuc0c0VfCvsW1Rx7d6Gpf2hUCdEmEsyN01WPyKzbnMJeptHiLf9BjugjBdQMmE/jeZr7gXYlRcaWE",
+	"FO6zgDpNPaMndZtNeAj97nreQP3QDShXCouGRHCHoS9LyQL1Yyh8V80IK6tZsIy7qsWTVaEOC1g4DHjM",
+	"4mt0mBHdNgx+D3VVn45xTSlbcUzUDOwmeQGpXzWVD2i3FjcMxRVyHxStOk+SLgsxYWB3PmGgov7ZbnE9",
+	"Rwf4o01G8STiNKkHMPNIdcDE0ucmj3mgBaU+nxLfO2KpzaGmPv1m2BNPhrLFi6CvXVwsMmTUxQ6pCQTA",
+	"CYQ0BLd0nH/P3Oos1tRSinGB1luslnzhUFAwwXBe2ZxCb1ys/y/HE28eT6y+BhYZlKktN6Io10hRBJap",
+	"nYON5/FuIgXBv57IPC3wSjnfR27GXjyQuoPKTIo+awt3bNREeuNlwqpTGa1rT5MPJ6TGqq0E2ECGYiDJ",
+	"SAD1okEBFZLS1mjGgrZWwCetFa1Ec4c9IbGDbVpxk0Rvg1KOte8shOBC482iEdBWyn6GIliT75eegEyF",
+	"+QDOm1GYJ+Xk4kl5Tu7laguiV15K6l8NI2SB3988xIIBpHfvm2pJtlh8rCF0vTpRlTc2uydZmJyNULiC",
+	"PURJJ2CyR8DQ9MIxGbDAE+4u2ncBO/LEUMLxLT4ljSvkAxEcYmGkMRi8tPtRiAp5SPsMrCESDLHZSouD",
+	"4FQXyBSO6qUeJxyrOaD+LgHqZLFqOJ2rwEukApVI0RIlBZjU+zo7bBSec0KvyZnyDXOOMrggfDygHviH",
+	"lN3VH/hizIKSZTpUwt60WjzuXqzWNNNVGl5ABhixiXOgqBNek4QPkfSEO4x4Ug6Zu9vi2qVkk47nh4Am",
+	"7873qDohMq2DIPjQy1CgxE8LXj5P4vgXZaHqDZvel4wP++r1DLmaJx1k9ajvjw/iL+Afh3KH+Qy1UmfI",
+	"XeYWfnzl6Dyc8B68O6MGqI4+19d19HmJ4Di2cHYA/D1+R001LIH7fOoUNev6VvitkqJ1EL8uyshlg+fw",
+	"Anaq6o8xC+5wdZ/Nzepmdauxtd0o6O9/MBjA942Nak1XO6ivjQr4rfov+fO/Rf8reh39KXox+Xn0ZfTi",
+	"z1+lX6e6RyzT4wVhRHph09lmGxub2+XNZn293Ky6rLzdbLbLrLrZcWqd7Splm4WzRmXUal4qJAPLPlcD",
+	"l8uNoGUR7AcSiljgXtXc2uVVlS+64qQyX5T7u8S+08GO8Kmu+Q4N3GuS3HpEuxXygPXFEbg6SN+TUv2l",
+	"rg9RAMJFWQyylAdWh6a7xrynBrVqIP1OB8Z2DnJXxxmU+PlDhUS/iV5PnkVfRp9jy8DoqwqJfmk6oWGv",
+	"D4tEX1RIbRvbm4XUCW9pEO7xjvhr9kQt3Mo0AtcH7vcEVy/vrzZJc3ud1OqNcnO9vLFZmJIimVV0v4M+",
+	"JJ+m27bAKKOvoleTn0GTlxeTf4heRa8yCuuib6KX0OHlD9CN5HVmZR2ZPCP1aq1K4IgvoheVjIZuqWHe",
+	"dRG2Lz2u69fnx3H9+vxtC3He1oZTpzVW3mpDx5Z1Vt7u1KrlOm20m866u8E2O8qI8Bws/3tagOQ0UGW1",
+	"crVRrq0bxaeLGl9G30QvJh9PnkcvDAHjXCsX3QUnegU1i5NPoi/Vn3+IXoNt8kX0IrVIgL0x1qDR/6w2",
+	"1svVWn17q7y5uVat1raqm7V16HEjuuJx4BuNrqVA9L+hWu8z6BrzHwRqHr9WRpDSgf8v+hLa+UBPSq0D",
+	"Pxx60gtxpbcpP0xsp3+Ofkui30efweGfwVN8WbAKbe9Q2U7N5np9vV5fh5UY4IZxGQ/30LWv5rpaq9a2",
+	"atWmMabwaG9ekR/O6XCfdam/F++jWm1ze3vTIqfYT3ClOTSw2iyJbqDGXKvWNzer1VqjXtteh4Z/Yeiz",
+	"/tRDN6ub1fpWrbrd2EpsSKUueiKI7dKpO6gL+cNuYaeA23yZYkqrcMQCCRJ20yqMWFu9wsJOoReGA7mz",
+	"tpYhMJYGI2lBuh+IjuezxbyfAcaVxTAkFGS12mk9Rl0Quk8LSq5nmy/6AUxheMAGmD0F990hJjDbps4h",
+	"oTKtO0JBnB7lXQb8fkq/4M/3BGepYwIGTh1tFixWhrPK76NLnd24BLTaD5gjuAsVv7ep57NzQGVbq932",
+	"gZntt+6kBk4C6KeHmMCgsRs0pL7oXpFCp0U0DtqiJg8wR0HGT4pNpIWPbZ4VgEKA5pYq5GEYMNpHoNr2",
+	"RZvIUAS0y5L+IPYP9t65c+/Wo4PH++/d37t5cOfu3ru3Du7u/chu8fY4xJYhtYZd2iX79961yN/s33pX",
+	"bcQPWHuftMdEQyU4at3GZoAjT7JdguxmJhzcH4RjGGCpciI4zMxn9wV1zxn4LZO8IZyQhWUJ86h+y3iZ",
+	"bY9TLCqeFS+ZgfO+MvD01M5NackiUr+zCrkTSqKuCYlD3Ot0mEs6gejjhOF40X19Az+UH6mjlWhtcU8S",
+	"r8tFoC4Eb5CII4ZsINL7KcMeMBbB14ZvCeN6cMcihPCZMwzVVsPcmM5QMldJYDl0ejrid95Z/DmczuH0",
+	"m4PTseXroIqYsYBx8axpdZKj7hx1v2nUHTAphoHDkm4wEIFQKuTbgr6/y4lfp0f4Vy9n7IqaFQg8VzIr",
+	"lveoKqTi8e7i4N+9VAjPpFyfxNC2oBGpudVVKjpqAzYvRL+dPI++nHw8+RT7oPwxehF9E72aPJv8EzKD",
+	"Rd8AHPgDIIc/RX+afEqib6ahkAIRC6BQZTn2Ln3IKgkKCJw0PCpvdraq5WZtu15WkKmsMdNWdRtiZr4n",
+	"Q41alV2BKSGnzmNgjjfwGA91E+xmra60KQ8XPODW36VzHdSB6vOw/RPmqBOif8XJVHgyY6o/j15OnmF7",
+	"6+ilAmfwVqLPAKW9OFu8TK/bk+NlZi/l8bLLVr+USUCJL4sU+3ECATo4SikJy0XodbSgOEV64TVJPPct",
+	"Fjq9P2RD7afRz4upEcB1KE2O7y6hgL26gVok5CeiTUaBsheI4KzFseSHDFhA4k1NPG7yl4dhWzyxiMdJ",
+	"G/uj7GRMd4tPdbJRBnxbDbSNjiHQbepFFe34h0dCbzy7REY9IZm6BkDw8shzGZEjL3R64DeA6ttDT6FI",
+	"NeYKwXbbeuAODaCrAG1xhRod33MOyZDHN9LVX7ZaKeXHyfc21hvNfV/eFzK0LfLg9g2yVV3fKsV5K5Ka",
+	"WjKPA1QO2ZOw0uJ7Q9cL0XFh6/dwoGW5vbROXVgPpKfpLMVAb07LZeqYcxPzK4r0laqL6pd1Sr/lwKGa",
+	"wAaMPcYg4UMl3dy3uH4W2cx6j1sER5izXuTlQqdN9zRqO6Na6FpKiwYr4pjVDcS1p/ovXU60MFM0Xvyx",
+	"wwg3LGjJnhiRPgU6Uilpl0HtdI9KABwh40toQ3WZ+fIfeS1BdAts0HdZmKjKywjjrGOm87ghxC/mrCDy",
+	"bEZzrvG+8xovt3wvkQZ5l4UpBULBxy7JIBBd4CW4KH2hKxAWqYi7WoxrwgxNc9pjY/IT4XEIFUM+vR23",
+	"5FSHGdoJqBdVYo8UkWVVPZZPgWiWaOYluGSJ6L4Tg57gjBTbY3h61+t6oSxZLe5Qycoel4xLT1mm/lib",
+	"xuNRjwETE5x+RP0hw8b3K1As6Yc8Uc+wJ2Hc4VTfUD2cZUxXEeD4K6dpC1pbqi1oRrmD0bQ6M8KTUFW2",
+	"aAxQsLSsGHkgcJlm3teQiwfA8k3avnAOWdwfd4Vyi2MFGVztIZ502Ssp9BQkmsBUy1HOacU7olwc0eM4",
+	"O/4ZBP+LglXA3XWcykzXsv2LjnxDpFUt4zhRYbteq9UbzXVIUlhcrKbJEFOFDUtp4bM5auHVLuGnNQsq",
+	"V1aXy02rRGvS63POYxsL1avAPbWyxlzz+srsvYRF1sc2MjVJgbeo0yOBGKGv1igwZdpxERMsdVloqqL1",
+	"V7ookJKAclf0ice90KN+zHZlIa8LmL80jPWi0g9FAANmjWnSLEis8oCTq7SbMFhBQ1TNraRMThomTO0t",
+	"Lr0uL3scTVaPk0YVOdkTBjBSlIzpVIQ7OMR9PcJSheypB2/xqSc3RFJqBhImLuSc0XyR5rtZLi5ky/B9",
+	"mYw/Zt4iRRs6MdqlCnkgRsAa2eK2PPQGA+Yux2k1DY00Y1iLpxpp6ZMr5A5HUrRA3aqozwM3tx5OOPIc",
+	"VtKpefgkox7UoKNg0URg6TaztpG/mE7mcZc9mWqN1PGY7+I3QOel3kmXeLLFtZcAOqdDHiqjyPDDCe4e",
+	"9bg9GvR9JjPB2R04KoFnp/aYxzD37xMqLU13UpGeK07g0tL6dUbr/j56FX2hE8s+n9K6ZLteIzWls+vl",
+	"RiPRvPqWAE9Ojw2O0/yzHF4/XlEd44yv5GlfPWNTXasWG/3wt1qxK7wdWIVgeoth6AiYC3M5NUAK90UQ",
+	"FkOabVpr152GW26y9U65STfa5S1n0y1vs2qnRrFr17KvRg+glh4APtnC2y+NqLR0KOxUT/ny5NAPszDV",
+	"B0qM9ehgwLguRdRawJq277reEeM5zVbuN39j3Qe0ptOKDNwN7aF/VqoEA9We4h68Mn0GcNzXpKbzXORI",
+	"1pLlYvoMpMGi3axug9vmAL5JwRad7TkSQ98lPqNHGlRMta2Pi8C48RnAZRZ3IUBpdhZ9r9WgdvwUVpSj",
+	"F9h14Iq4CMzEnYOLYLWpX+ix1gKiE+qSFFx5uZLKldQbUFIo5WgimLUX9TyV0xqIhlxFncqdkRIR2CE6",
+	"bVMnIejEapekPQxbHDwcdrPaSP10oGW0jaVzDJPTuDsQHg+xKEIZt1MqbshDzydDrk+tkHfUH8hWMe0Y",
+	"14JLtri2lDPUa0db7hApSatMQ2/tUHU2DvRAMr+TnONQ32dBlm6FIaVUa67G3pYaswgXI7MuKt8uffQd",
+	"Uw2wqRJXnWEcO0ea4Dk9ETDJwrKEypdyhzqhCEBrLBSSGc55lJuW4cTXo+9RSXyBCdhe0ILlxnio5ACU",
+	"+7qaAC5gjgCp6AiXSU3NYxKXtWLIOnv6PCxDTzk+u75oU9/CxjlKxIIQYpD4jFJ4ikHYSnld9QNMdzxo",
+	"cXXDwJXEDkU4OICJs42rgw5dLyS+6E5pDzVkIr0uBxtUWS4tnm7nQKgvOIOncSgnjAfCJ7RLPT5LlBz3",
+	"YuAiTPWP0EV16SfZRQ2Ab/QA3+iBku+MqxWXchMHDMq0jY8VSukkC3cx8Qp0gODsmoRGFmZmi0PJiO16",
+	"sNseiXBgl6wWV08Aim/6tnA9uDn1fTGa8lGbNS6xxTR0eG7xBQTPpKjmKWvZATe1mpQRo4eMq6HA6dek",
+	"aWCNA99Ft7u+q147Osw9vZJKi/hStev4ITzibdwqVymZ7E2CrJOZtqeGhMuG4LIBCtIApECuz644c7fE",
+	"PKTM95xSZVNa62wKTcPm3PQ5lenzGGdPx9Wm6naMrWEUxnySrT45twoujVWAI8mTXS6RTNSb5EJRPmej",
+	"xUmYNwPaCaUVd/XF3mSDYdv3ZI+5BDLQYvpmE3XHrpWxY2CuoHKuLTApiqVq20rZBeP32EjegVy4pUia",
+	"1ZHLMzQvn7OohvEwRP/9JSdeHroeUt8U4F06BSvOyv+1kmeTX0yeY3b919GLyT9GX08+mTyfPJv8gly/",
+	"XiOTn0Uvo88he/yryS+uX68QYPP5AvIRPlPSEBhNXpG/fPwr8vfR5wSy8p9Dlv7r6A/Ryx8XE3KSWCQb",
+	"Zht4yWo0mXRGJwxvnsJodrgZBEbHjh+Pp6QXsM73WoVjBt4qkID532sVuOgIZcMQLsSAcRa0Cnr081Oh",
+	"h0OnElsMc9JyJQxQj7DJam7dabTLTbreKTfZhlvecjbb5W1abdecuttgzc4ZSg8gG5z277hqAQH3mxYB",
+	"GdTcVTMw3D47hVh6KFHlhT6bqf5IlRroyo8vJ59MPp48I3/+t+g3UJTwMvoi+veEeunzTPal6BUw9JzI",
+	"mHOm5FEjbJagxVb7Ldenly15FB06Su3BGyJF5nqhCKbKGtRLBv10e+/9K9Wx9PYF6FxiK2lsE0+SuzQ4",
+	"dMWIWyRg3GUBJPO0uKTcC9W6Jd9/dPc93RVUcGQHqBA7JS1sQtuQqSkCYquNZ+u4CW1xV6GNXUIJ9FrV",
+	"3rLOMBwGLEYgUAhYDJBNClqfGp8URELAZ8ZL6iIDKkO8krm91Bmd2K/MTmSaTfr0MN1sVZaFgQrQcDOO",
+	"i5hGZeBME5IRfRE53W0VTvRkCikV426pyoIKsd4xRlVqmCX1XYubR6MBw2aqOA9eQNK1NsTjbfGEFB0a",
+	"sq4IxsRWC9rGfqvtcUzGIAIyGMoeoabRrGRhCMWPko5LFuZhqXHtQFOOGXoHNZs0VBgpCMEZOvMmuUvk",
+	"oTeAxFV45CFPnlgEBNwyLS49NeELeQmMRD1L2sV5I5rCkiruwtXZynrpDh8ML6gPao4ac9T4HUaNq+7E",
+	"hbS6SlKOUrXsOe1Dnhm0KpT9IIB+6AmOXYxeV/MFlTuMuQsdQvvTrh9sNKgANbSqVfdU32gQNdPXS1M3",
+	"j2c4nrICk6SYhUMfxngJbg5hWkaDOE7oBYj3oHP+8SW3aoquFL/gIuWbq7s3pcsuBxw8i+si3rxq9Z/s",
+	"vwDri+UNji+V3Nf9NyW8GehxrcXoVfJerKaR1p6q/z+hOzm22wILX6mZrhAusjFceAQC7zxlxJ6Uz4Cn",
+	"5BvrMm0sfCfLISorGxztceMymkc0UOhG+RgDThgc88LzXovvsnDxQqzm5n5u7ufm/tsw93NJf+n4rq52",
+	"ACgzPyx+pAX3Rxh1IW2/klZfautaRIlmixgVAjM5HTso6uBPEjGQpTcE2LDIMo86vKWoQw5DchiSw5C3",
+	"E3WgYCBDIccoDzvkYYeVsdMt9/9j7+2XGzmufMFXycWNjQa1VSAAAvwAw3GHanXLbfcH3WRbvnOpYCWq",
+	"EkSZhUyoskA0rFCEWvK1Z8OOlcfjjXF4bGl8Z2L3j4nZaEvqmXa31IrwExRewS+wr3Ajz8msKpAFEuBH",
+	"N9kq/2E1C1WVWflxzu+cPOd3/OgiTh0SH89iAgiuSlT+S0JdueE+2xC2YkqiRYJQAkE0pJxFWy0CWGvB",
+	"IhPRGYmoW9/hYUKR5UdHgvcvBJblcXCYqS98GAV4uIzgIWXZVisKdtrrCBN0PgiKksJ1cakSQvR6PG8d",
+	"DPRrcN1LCKtyfdz3uOFqyzu2B3wpTZgkkQy1kxIvgc9ZJpPE2uFdX0YiHGFeLWT5SZ3ePJDqVuDz7vUD",
+	"MWL6jF9wRvp0JOGFHaXCMBN42BUEM64hhJHvkyikXHaQwpIC6yT3KuROwmTu+SFLW0TdtZ4kBB9WdPjB",
+	"/jEVlt5mUbZW6j31wJm111GRaMyWtHzBIAwZdyGB8sGbJavk+VKXn603lUyzSt6AlVp185cZUIgumKX6",
+	"Lj9cLvef4xfxV/Hj8d8pCY++Aj2TGKighhXGZMVdY8vLK2v2SqPetBtVj9lrjUbbZtWVjlvrrFUpWylZ",
+	"JdrD/qJwhcnPEFZaJXYAo5VhWeyEoqeJufVTwoWBOHaoIrGVJN0Nqa/Azm6fjnrq7Qph6dLRdLXZWW7Y",
+	"zZXait1oLtft9lLHtevu2vJSZ3mZdugywDwZ0SBQz24GFJYAdiTzg1YgsO5xZPSHJnORmf55BuzoFO+F",
+	"YtBPO9EPfQV58NdqRqeVWqW1dt2rsUbHXqZN1260lzx7la10bEND2WTLnaxO+xcoFvE4/jx+nhbqxvoR",
+	"T+JnuiD2UxjAU6tcqoYe+9kT14WnGt54sP3gzl2ot4G7l+E9cuocQrGLSEQ0yHy6+duM1FFFemidzFEa",
+	"2ZueVwkCo9Ccl0hzbvDpaiujQDdxMcmjpXKvxhGAXnhT2vbOnhh+ekixSN3o2IJQQBftCXegZgBqIO6x",
+	"6M4INtqGGzlWqvKRwQUre3hiyKHwMaQ9YGkP6XuMYH19YPg+SfVPVenY9HyavO911KWcQW37nEJ+6ZH6",
+	"4nlChLrRocrp17FB+y1f9oX08d7DQ+nQKKJuVw2iY0pzqLEKsGYIKT/YvmmvYlnK5fryMpihJ5U+L0g1",
+	"rmy0GHWBO47yBEzbSuNqcVjefOvmQiEAX4oAVJaJbSwTeVX8mxc+otOcm/c1h1ZPcDZS9h3zD5gS84dM",
+	"PCDBSoo3e8CQ4vMD4busRegO1wARZWF/EPaFZMRR79g173BI2RQ/cOTAdRmD0gmaB8pQjO1w3DPsIXWj",
+	"YKRUFCX9UBz46qppxhMMDVRHbbMMixXWO5CDHulSucNd0WMWcXy+a0ptqXuVmO7TMMIEYnVnhWwk79Z7",
+	"FjUbMo0pPLugbFM0gJmn0/mSAgzAGqaGSBuwazvcfPau/uhd86yzTlzB0aiM9BshW5CGjEgW+jSANE/B",
+	"M+OheSS52NWj7uhI/7RoV+IRAOs96rKeZMGBMvKxQ3AjkH/16UjJMYeUdRUI+A4A/QuHX0sjIoapn3p9",
+	"h0/Wj0CDyyFlhz1UUyp3vQFzoOIXzM09rn7z+S7mmIJT+s5Rnzakdt7H9S2Jc8tjvb6IlNVtf5+NnMxQ",
+	"7zPMgYBkCKgiMkrLh+hq2vmMYWqg36R8f1vPzNy5CZlefZ+NdOrBacMaelnzsmqVDCi7C+uu1Co1aqva",
+	"cLvHs5bU0uz2U/Zr56r6UDvjx6iN/5b+oLfQk5vp/+Tvhz7YpdxlQQBt3Z+oteAK3vF1hccHYZBczvPg",
+	"NI734PhzmOlH3Q1GIs/syjDyS8HTrEiEWBSQlTm/gDDuw/BrpiXt/tD5Ku8mTEgmQcGY7Yl0BXtd/3v6",
+	"+Mye22A8OflY2ghQI+gK+u7itPxlcNqhTzqF3tfkJHiZCXmfAXJqjXxqu/uW1ugZ2/sstrR+3auxp/VY",
+	"FDZ1YVOf1abWS6mwqy+FXY0HBPJYIWcMQ30vyKthV5f364vAd0dERn4QEKAflkhxPMux4bRE4/u6V+eY",
+	"A6yhbK0GYNaa6YAwU998RkSYj0hnPJyaH3/ixpjncMqUOYOIi/HP46fjRxOnU/ELqCY//iQ9tRr/X7mo",
+	"FfhBDxdYO2a8j5y2TqyzWQ/Lko++g2ddnUEQ7PZDlp5k6X9tJdXbJUqlklV6b0BRfLZqVumARnheVvtg",
+	"FsiNVqFaliDXzIfNDLJxSavFPU3H6u1VHH1dKhSKIg+VldChCYViOrN7MhqE3Lgnk2NFVDPJnjOWpy46",
+	"ENAoIcRYsMigD/xpiSI6FHeikKYX0iENjIrSyomLIVSa3eEKq18XvR4LXbalub2chVbq/BI9P4qgCAzl",
+	"Uj2PnkVTiBfWBtRM9SNk7xcgcxDlqmvNhh3/a/yPREvP9Uy5xjYDqo0d7vRpGPk0CEa75rTeATdb8leF",
+	"5PvmaFuY0m2pZAInaeq1S39wMCpI/exz4ngson7gLKwfcSNmHjnZk2gY5IZUEgXhdnhHhKnaf6muQKRE",
+	"wy17KZyAifI7ndadU7dcpCewAFIFkLogIHUBEIr0qMewlkk/c7o0kMxbKLyXhffyeNxYn2lpvE0jNqSj",
+	"84aaiWa1iNqRI4UEfA7Hmuft7zxgoTdg9uQ5yBQ3wAMO/pk+kJkiOyxwhu2F1IVN5gsPUJofJkSv1wh1",
+	"1WwSX2E62WcKzCxYRASewnHeQGv00zoJ7uEH3Mr2/0rRkmnJvqLjK48K9gHLHBHWbIj4PEZpTKnKAXN0",
+	"g3ty8mXLJ5Tj4Pr8rn4KfZoU5JhJYZ+JmOvoKjiZnUsvfVzOhb19iextPZvEn9zUV9DgnsMp2w9Fxw+m",
+	"HzRt4u8Wgd5IP2IoHgPfZUCLPaVaiAn3ZNTtgnTtHZWzlkngSPm5Me9wh4tBJH0vSyKpRtG5sU33gNAc",
+	"LG8MCs/mb+jeEq7sTzA1b3XsOzRyu7Nkf+in5xbk1zG97lbnruAMWjsHWU09L2RSwdf4iwqJfx+/GD+K",
+	"nyn5aJHxx/HzCol/DUj7KWTqwfX4ywqprZUgrCGibnRDy2ufd8TfsIdq11Qmxba+cTMpf0Qaa01Sqy/Z",
+	"jaYNJZAyyyE33/Ez1fj4F+O/SwE/9DJ+Hj8d/zR+CvmEP4ufxk9zch/jbyCd7nH8BSQbvog/z8l+JONH",
+	"pF6tVQnc8WX8+FASIkxsppt31NTO06833jjajzfeONpsKUk2WXbrtMbs1faKZzfcJrPXOrWqXadL7Ybb",
+	"9JbZirLS9BaBPZXEq9Ts6pJda6pXSTmA8I34N/GT+Jv48fhDbSDpzMKctMLxJyR+ikmlH8fP1D+/iF+A",
+	"efVl/DizSMa/yCjRUvxP1aWmXa3V11btlZXFarW2Wl2pNZXkDMSegLiXRF7oXNFDcgMXz6K6PZNb9C/j",
+	"n8dP4j/FX49/Ef+ZjH+GPR9/SP7yb/G/x88gSfXJ+MP4a0iGTCUIlP6ifN+o/8/iX8WfkviP8Z/g9j/B",
+	"xz4rWaW2v19qlaqNRrPerNebsGBD3Fce49GGqxNqSkvVWrW2Wqs2TIIK3j1TplTA9miwkWy3Wm1lbW3F",
+	"IqfYdvCmu4cTr+YbJbEXqj7XqvWVlWq1tlSvrakvkSyKAtab+OhGdaVaX61V15ZW07wcpdK6Ikyg1UQL",
+	"6kXBYK/UKuGEzpKiapUOWChBG6xYpSFrqykstTKJxkfkyhzJOEel7xTz2qWhdzgEQOkW+7rgUSiCo6qr",
+	"H/oHNGIW4cJ21a2kjFrJoxFFl187FEMJtUIPaOCrgdDlQm91bCXMUXdAVMB0bXzE3V1Sair/OFMPpXE7",
+	"h6wfMsl4BCPQIpJxL6EFoDKjvkgkdH4/8SMsRoE/p9108OzTfMl8nVbdXsrjvLwrItITnt/xmdc60qKS",
+	"BB6WEdfBp+rbi3m60Hl6HQ2GV3vQRr08DKtVIYiejCGg4d5VsANUjxQcPbYe6AYW9un4LPAkVPXRDpYD",
+	"GgyYXCdOqrmxeIyjoY0D8eUhcsh5GChfIfFv4z/Ef7BI/Lv4s/gzi8Sfxv8Q/zNc+fv4t/HvMP49U8ob",
+	"w9TdLnP3mUfK8A/i+Xt+JNcz92TSBfBFC63Jwyk8p2GBt8PLmT5XfM5bxOew4Xbh7XLQMzZFZlwmKyXJ",
+	"SITqo8x52mSxpMoOz2x6COPHWSJlp1FfxWgzMYiIH8ExV62eyShQC0pLCY9AlR2MigfZmUewMs3Qmf+k",
+	"qZO1T055xHQVgG0BNl892DwLDMQlfzHMhIVlXVjWhWVdCLvCsk4sa0I7kU75Q1xyyIS7spbSa0STOYNx",
+	"tRkyV3APsiFuUj9gV5Vhc3W+b71vVsVloNk8B0tyrvMbqGM69QDnBpTN1bfl1+wCvjh96h26XcjWjoRY",
+	"yKsDplOJbvqBsidaxMEoG8cijqlp6uzwcmI1qc4w7lEeyQWLOO85pEyJHLRxm5r+AG0RcFsGgz2QBUNI",
+	"Idc/Z75oYdqJ/KYZiFlqyZtRmygnP5DH1ZMfyJkLyuuuaNqqnPjXDZLUf/W9FoxT0iMK8nJi4K5N65d5",
+	"S+ls0bjsYaQEbcfnpmqtoYNX06FmI/PAtL68N9GJHn14m/G9qFtq1YHP6WgnLnN0hEs91vPd74qBWkMr",
+	"dSsZagzTc6tejdU79hJttBVM9exVttyxV+hq2/wGiOqAhZMYcHI3zwJ3kx2+2KS1dt1d8uwGa3bsBl1u",
+	"26vuimevsWrHBAguQpuz0XIeiflIVo7ggc+TAm2ztKvgn889WBY0SMod7w76eyH11Ks4exhtRTSMTCTI",
+	"il2t25q703fZHZ+LsNRqrmnusxzy7yNfoBFXn3l0T+z5+9T2hChlIv+St2Sp0T6bsEjAXCHxl/ELYMZ7",
+	"ET8f/xIiUb6IX0yxFObEdktnK/6G039yYElS0bpUuIgvpgJ9jmLvp1rnarqHp1ajzyGJxhQCAyVMdXGZ",
+	"MM6CP1WJgWuShFDzXUncESnHn8W/axEakYBRGZHaMukqyYqv5jt8/DHsP2VMqW2mDCrtWlgn8WfxZy1S",
+	"b1azz6j9+jT+BgzFr9ZJW0RdiPlQlu4f4t/G/xT/EW7sh74ICfMGKI6mOowrO9zRoSpYVn4gI9IGDib/",
+	"gBETxZIPnyYTJNLXVO5CEf5GdU3nHjtKXrVIRPcZd6YnEegdf6YCJ+ekwE7WECdI/TzRDkb0W5OB45+B",
+	"q+ULkLVfxV+hRH4+/oTEn4Of4Jv46fgjIKZ+AqHlf1a/Pxl/BC6Ep+P/QcaP4sdqEcWfV45RDGaPxv8a",
+	"/0P8afzHklWKfxN/Gn9aetcqpTOnbqm211ijs8rsJbdG7UanuWKv0WbTrndWOrX2ClultSo8dX5qZV6d",
+	"gMvlYthXzgsBqReqRgwzi0KtLIxwrbBd0dmdWDpXEDVNc+N269oT+6lJgUiXt2FVN/fs8EnXr16eRC1O",
+	"zUOOiRXPxh/B0noyi6f2v/wXkt84n6WBVwgIjzDSzugXPhFIItuN2StmTcJ+71Mp+wIi3UFr7CZaY9fz",
+	"+4HoUSVXuB/I0rvJK+SmuvWGudOoYPPrFtxu9PKrE3sJHk6o77UcHP8U3NyPlBxUb3mRkYOIUSbiuv+n",
+	"6sr4l+NPdHR3NoT7XyAPyXQUw7iTUOyZhOkH775SkD6n8J3KWIQ/F/7TIlfpJXtNX6V9hFAEaRU1eL0A",
+	"J+fi+wkl+rFFpafYLy0ieDBKau1AyMWQSsLZAQszNXbKwIuom9odUrmb/OYQKDQw9CVrGWep2n47HMM4",
+	"MrAKWzb8TMBgwkK1IYHXOLOPzZbMswiwunFqEZwl2uO1qG49/y4+/bHJt/EEIymnfRgqHOPWyD13uGkO",
+	"CyxI1oAtBmFUgEXQlZDmc3RESMyOmJKpcdpNcDHZGYV9VNhHr599NG1Sv70W08QJQmE1vVyrqUgcKBI8",
+	"igSP4vTuXBI85rJNrwaHWkZq5rSelg+7uBySHCt7hoQS3HFyEEBNa5P4ASeJWGwhm+uRPVDc4eX8Azxl",
+	"UWcO8CzMtdjzDxi3TIKKxIoGvoxyzW+duHEkW2OHmxPPiYyNCsHIKiML1If2IxM/oyvrTU/mOB+T/pTH",
+	"g1kcuKwZQKaDG6uUh63Gv4RtMpf2v8ig/sIgKwyywiArDLLCICuOsYpjrPNxgBd5Ay8zb+AlHp4t6qOr",
+	"q1LL7mUZOvNEQ7b0MaLIHh3+9We/TnIoKuQWRDzqKnR4l5vkgnRESPaE8MiAB0zKzEvA+qmQDT7C00Z9",
+	"ZmLqwCWp7FCMBtbxhEFkHDWCM2UvIdmydCaYlycsIF8SAR9LA9JlIUPKa92ozsZnru8xubCOZpGS7Bah",
+	"6p4AK9VB32r13LDGDRyQCzjFLIyEwkgojITCSDhsJBgRXNgIhY1w1X3uVyTi5VXCZw0wXiqC1qjDxros",
+	"BY6ewNGDKTA6J4MKwTTg6gmQnUk1uiaTDJx1jYh7rNdO+GLXCTU3YLEcvMe47dXbDvHJYqoSnjVgLRGf",
+	"A4x1aRDgiWRPeJDC5Cec6KqFlA5KYXbB099VJ/AaHDEwhes9KPasewzvS4tSh8kJgv5FdZPBBf0aLSbN",
+	"Z5jq1VgmOglDnJLRRMqO/oJKreJ7DhnwfQ5lYkIleAEQWiS5p1rR31Opn3Ar1ocxz901z+kUJ+Dl9SXp",
+	"+VL6fG+hQjaM5Ia6CD1GORbLbo+IFD2mBp0FkpFyMnzU85i3QHp0XxtOZoY07mYWkSIp/uJLEggZEekH",
+	"jEfBqELuiAOmFAnrSbLHlF3N2dAon0pOEWd4v64neZasKz0osP1NNWB3yWswu9lZpnajveLaq94as1NA",
+	"2WRAbgJDqKSVAX72Sme1ajdqa3V7dYk27HbTXfZW2GpnrVorvas2NzSwehSzrinMusrWOlX922QDBlva",
+	"ClzajepqzV6rry3ZtJE2UbJKtU6dLXkN1262Vc/XVlbt1eW1prptya17NVbtrJXe/WD2EyA9vFBN9EIO",
+	"gNJvfL/UFt4o32rRFsKJhsoTwJ8KaQH8An4ZxI+Qq/h4/CFkK34OeYr650PYzByTGXaaR8BB9LV++qO/",
+	"fvj/5Bg7queJlWM6y8G0eSldms1a7PicBqVWhwaSaetppgWTWE8Re6h2Wo9yj0ZC6XDUMriDbs2xtNPa",
+	"rzUro8BapXp7hdWaNWrXqXreW3Lt1U6N2SvtZdp0G94S2vJqfao2YYV1IhZuhuzAF8qK0J/nDViaOiT6",
+	"jMsNdd9bdCRLraq5FCVp3Qmu/3/HH8UvCAyxwvFPSCbrcB68XrNKB77HRFKfXKnYrKyZYcYO1elJDOWn",
+	"2pAe/zR+Mn40fhQ/jV8oi+eYVUIOUXql7F1zSaPrSLW0dPYpTAb89/GL+Mvxx6rvpFYh8R+AwesrWPdP",
+	"48+B3OsTAiRY/4lGW94sNLdratQOz0L9FMJuEIGDYYr5pLSSroL3ulEVFZkzJ9kuzB2EUMRKqStGQxZu",
+	"DKJuqfXf31W7Oxu6hOjHwFGovaBVXWrk3GY05AoNGX15DubNAZo1c+bYrGfN9qTidgrkp1GcTiS6XNeO",
+	"y2+1nxgVTuG7LXy3RYBH4by9KOdtwlNNCYiewpl7WUkcv41xEfdZT5cZJuYw8zzzEdNj7nUS+Pts4pge",
+	"dsOxqYingyn31dKfhdjuVmfmW0+X4+j36B5b/HGfwRbP8fC2fU6B4+9oZgU+2+enfnTI2v15n80VZPC6",
+	"Q2Jrw3VZP7Jh/OTRteC0RxGTzrzZJJc2zUXbm/ZbvkyN6cPd8wExWSkof7B9014lWC+N9hgp3795nSzX",
+	"l5cXV2urK9+WXJt6dfm13Bbai808ohY7CXNInc2yQTEzZZcQarcXpf8T5hRJckWSXIHxZsB4yyc/AFvu",
+	"roi2aOTLjo/Q5+oewL8lhjwQ2SS7axIRlF7FC0XS3Xmdoeem3N026DUQe6JFZBQyJZMsoiS3Hfg9P8IM",
+	"t9qSs2ARyf1OR19oqgtwzBp4es48zQQzUeNoijNPp81ZGP65kJ/xptbGOfr2ZjmfFW7EIhsH4vxwJkGd",
+	"WN68+7ZFvrd5420l295h7U01qHrQK+RWJIl6J1Qf10PdCUVPGzLQX8yCNCp4W92tROsO9yXx97gI1Ytg",
+	"vqBkNNoq/k8YgcmE4W46EERsIgygxTLlhD1k7iBS2xQLU3UGEtMr5UCpB5ihIv2uiKwtvLOFd7bwzl5K",
+	"72zIpBiELkvjzTgb5ro6ipS8IiWvSMk7f5MGQet8rucznrnvhWLQn17JJ/Fgt3ScKNxvQSSl0osEduKU",
+	"8jhv47vnxd2vsgqLS/vUhRiJelPBPE+L9N/ZWvnPBsAY92QGMugagYyHIgh6uk9uICST5i0rdrVmL9W2",
+	"67U0DiiJ8tLNKOSxXU0ChT7QUGfFw2AnWyEeu+EtMXu106B2s73smt9Kk1FOM6IjE6h2V0CZv1L8ayh9",
+	"9xSimj4c/4LE3ygt9vn4I4h6+hq1XfwViZ+S8c+VyteVFb7Aq5+T2mqrWiXx7+M/xr8D3c9oJLfpPuOl",
+	"Vq0OOj+M5FG0lWABHEMl0zMq91+V3jZhiogyFOj4Jn4B1R2ezalR62cqngKr/uTSKbjxisIpF1U4JesV",
+	"2jOCqHAHXXChFhhpU6bF6QeUc+Y5FeKgRHRIm3VEyKCEG2x0B7EeGfrcE0PkR0bJaG71ox0OktDChN+8",
+	"zIP1iZInSmybkiforSDqEvE5GUhm6JLMIE6tiQIb+Syx+bMok5elKV6CKJ8iumeX0vOJ2AusRFKggFeH",
+	"AqozgAAtVy4QAtTmW4vTTGoQh4XxXJRl+DaWZdjT+vPlmLCL78N/z1ilAfELF23hjaBOg/o9iqA4ra7R",
+	"ALfsdqncDRgNOQuls05cyl0WqN3pcxkx6i1MHmSdXG/BoI2i2kJRbeHlVFuYeX+eFN14isIKKbY+i9+m",
+	"wGmFt6ZVL6BaQeX9Mqi855CXhRPpmIaTnZbTrMZwL509nBhVQtosAD8UIyDt0I10xPPkmPud43m9dzgS",
+	"ewueMNdNy0ZEourzgIFndlctVeeTqRfIsV2o+ELFFyq+8MYUoQxXkl34VfmA8C4mj49seBXUYFZy4VDL",
+	"6HqaShxmnE0THqn0yK1M+/0QSKiy5UAtnSZCpTn1yvy6AGEc6oY0QcvX/WRSThREMTkmWnFDN4ddhjHA",
+	"XTYiPcb0nUk4rUFDEKxYmeoF2DQzdQJsvseDUToKw67ANsuOkpfOgpKzHlB0kRGLzG/Ap+MsnNQzQKLv",
+	"DRhEZmso2mNRKUcMt4UIGOUIbi9zJIsmLvNuA3PHLQ/234yUSTMxdr1rHW5ElloNq8R61A9KrRLlnP6N",
+	"7ltFhHuGxGmbyWiTSql0neY7mojV/FX8dSZKc8ON/AM/GmVwWd2u1bdrq626AQrZaM7f6kDKFzqSM+F7",
+	"ektwBtw/yZVtEdGg1Fq1YK5NX/rU927xm4MgMKq4T6NQ8FHPd3V85/gjiID9XHezz0IXpqdRtUqRemky",
+	"HLXqaWJJzxh7ojfUyTEoZjcVUSgvn2RnAwX3NZkKXEifyCjLRDIWLoWJhk8Qpm9rHwKQZ10IqKi48uC1",
+	"ARbISAprr0Xu37xOGrXVqqUztQEXUMhAsjUpFA33SfnGQ5cFJGTUk8oIMnk+FqHk/kBKn3KCRpYFFKeB",
+	"zxnps9BInDSxC8QljISlb1CSE5PDlGmk3j6kkiSapkKus0A9QWQf2u8qTT8Ug8Aj4YCrrqglNAioJDRk",
+	"xMNUpKP448ZDhdUPQ5AT1G/EHkaLevYTtVv6/59/E/8xfj7+ePx3KeGhFf97/LyCRu/Pxx/Fjy2dOPHn",
+	"+EvgS3xBxh/DhWdKl1jxr8eP4ieQFzB5PU23ALo8i/zvOyH4j44xEfPMX5jiKenYx2bxOzSKqNtVaCmT",
+	"kpdJ4oe1YpGz5PIXfuuXroFwAxgj7YgiUjvp+tYPC310efWRccIVROCv/MBhnlDZCtEBbFC6J3Ggwl/h",
+	"gHPz747PIe1t/dA95ulynw4kI6kXe2Hd/Gbt8OQZa+KlGKmi9OgGHyGdNXBhz1nox1AYwUGJUgJ4YYeD",
+	"10C9jRIubNGfOB9JSv6UM/VO4VgkN4n7OnhRYf9s4VJ/JQcjOb7u+Swy7Dx+TXFKUpySFKckxSlJcUry",
+	"moS74hpOUbQ0muqizzx0ve+pjojtCc8C7jVpEc6GTEYEXK6kPOwKLFyu/t93u6aCOph5IvAAtkAtC6ij",
+	"vmBBdJ8BNRbx/JC5kUB8s8MNwLkVmayra6ZlsMZ9rFSih+S7+AWk7DCYS7UWvgOP5ZO63Pal4UHUj16p",
+	"5FLq6plBqV6y1BUBjNcTDvDfKzWlmQD8mR3Hk27w34OL4Un8ZfwfoMrQHf6BVaLH8YZ0E/JCoKnY7SFP",
+	"xfslzoYpXYUIvFKrCTXc09oD+p7z4T+AFqa86jfxp/GnsAlx0cyDDNJlllocZpBr1Ub9bN73yVV9svtd",
+	"D3fhfb+I8lwZ0ddNZEURuje7UXtG7ZTUxrlkbvJ8R/gtfqgFdHaXdQkE8EdzUwRhAc1edJwrdUbKNCI9",
+	"ISPSrFYXrMTMDUaqA4Kbyl4K5e77PMcZrTTb7aTEwsnn4FHXl/ql15K6YFNPsk2FmzMtPH3+jhXIAO77",
+	"MvmavGaBW2lW2Ykf/331yAfnqXOLskxFWabXuSyTNbHEs8vm1PM3Y7k2PX9DBpSG5z2F9fOeQuzSsTOY",
+	"vZoziRNepBbRu+lP8YvxhyR+Fj+J/zx+pDbXWefUSsZUKc0Baok7Ph+AN2utapV+LHyO7IPdKOrL1uKi",
+	"fqKSCbdZDIXoLXb2BB5ruiL0fL6XaQWdVpNxNdXtWjNx1M1RfQrFt9Ji09xKiY4qwO7LPugDPpQonQNA",
+	"RTlla3MqOhV4eKZDnssDZDf6fca9NDoUZXCFXO8yd1+2iGNkjYMpzx0RWvCmJHWlPbIIJXCbXjDrxNHy",
+	"xYGSFUNfsnUS+HxfEhBA8Kp14oAySV8M3ZdRUmOVe8TgZKHjQcy3lJ1GvU7w+YV1QnlSEFYjZ/jdKBSn",
+	"QhzUcw6yzXKPhfjNknI/UiKDfHf7zu0Knmnp9bwLNLYO6VNE6lncnEcAg0LtLAwwR3Xk3CrxBJV2SgV1",
+	"/hrmZG0yny65QHqXAjAVgOliANN8S/y4Ip0oml7yMVxxwlawwryiaGjPS2vZR4JQresvtN6oVv+L7wc6",
+	"ReJE6pjLg/PeMRzNHV/Buw0zdlL0klwh0s0GziYRPl0qd9NcGOmQco/uQ6BtEp6TkNjkJTdXpjDYJHCp",
+	"oLApKGxepTBJGG4CsyKPtXCvwPHE9nR+nby8uozhchYveuE7L3znr7Xv/FzQ+pVB6oXP9aXW0KfezBqo",
+	"8LHOmkthkplLJ7D8XC7VDQHyLnhg1Z4WnIB2UJN5LHsQyScPmkIddC74+5SOzowK0vI+qxEmIsIxOnpp",
+	"u7qciQg/WdpD4FdpTpl9gcREBTgqwFEBjl4bcPT6uDELdqQr78DQ5EmzgMdzd4Eu0ihivX40PXLzBhSC",
+	"0j5GBaz0A1kSIemKkEmLiMBLkg3WSccPIhaSdvI0QCaTSuhCzLXdp3s+p5Dpf++Ahd6ApS3QEAMukdII",
+	"i4gwzyEDHvmBJm0MD1hoSohEXdYjZdUvn4O3dC+kLktgnxwy1l+okHNBjKSc5kL06AjIERZyYaSVQYnw",
+	"PvMG0SETiNKAyGPCRTfMbM0cNXp04qYFcGrimrNHjSbzByRUvsmRmdZukkEzmwbSQ6AzRC89L5Namd7h",
+	"9MhatVWvtWpLfwslUqkHpUwP35GobR/rjdbcutdgGg0Z3GIb4KIwTckq6ek+RK5EjvAkGQFQapUaXpMt",
+	"d1aq9mptrW436JKCRQ3PxqvqYnVJzdZArenTgqKQyUEQoe3wcEuJC2RL6mtmKE29ZKiVVptqOcBdq5Xm",
+	"B/owNncgk0TUJPtSDtrImVZ6qWxMZmGiXD85HyTdj6+pv6ZRn+FgZFuIO5SPNNSSr7yYmObIupbRQpGO",
+	"bMqo5m3VVx3ipCVy4dk5oeFMcNiUxhOhdAkyWfIw0uL7+l/67HhqHqa+DSESVtKE5e0briPK5ZCFRNID",
+	"5lkAVUDaJXhjn40sMuzSiJnC7MqGZEPSF4HvjkjZj8ieOGAhlylJouDBCKPpTPs+T1leZFcMJbwTasar",
+	"lokUpEPDK4iIklMvLXTPfPilRyyhPChU9lVR2VbJbC2ddgtbC/2Q5mqpDeIZf0r7zh72A8qpKXT+a1Jb",
+	"aTbBAxZ/Of7Y0sQRWKz+Sfxs/NH4YxL/U/wi/ip+oSYG49nixxUz42t0tb3iLquJaHTMvNQ9G3xV+reS",
+	"Vdpno9z+pRfex/e1lXxjDyNI8a2Q+NeVnPYB2cLtNHP7Z+O/H380/pDcQt+58KGEPK4EWOil+HfgTYLX",
+	"6FUWPyfx7+ECkJElJBXjj4E2A2gyxo+wfPr4o/9aSma8plRjuMegTP27qVD2+V7Adt2u8F1WmiPBQG/r",
+	"+yD0pnmb9J4t8NMlwk8bRw1OpYU6gyAo4NNVgE/W+8fttNx2E1B02XBbx0flfgVCfraikCm8k1AtYm3b",
+	"+5TvMYeUnXp12VmwTFRQ2VmqNpwF3EGau9PJIXd01vH9yLyV5gRBqCAXGE14NL5PDHkgqGZ5vulDXOZ8",
+	"p4z3kfvKmuE4cuZbdRb/rc5dwdnUIMLjcF/f6wDB19E1CdHho7ztMPGCA+5VRJ/xh70AH5W26HR8l3nC",
+	"HfQYjyoZltJeUIH/XnSTQxF6Wn/4fK8XVMwvp2h44Plisddne/M/6/foHlv88Rme7fNTPzpk7f78z8IZ",
+	"2GKv35j30Vw4ggQBZktlDsA2XJf1I/t+wrZyiG+1PYqYBCNn+rGVddHcrcc1Pf0Eb+u7G3a9uWxO8PS+",
+	"s8h7AxFh6PDxJ3H16nKxX4v9+kr2q45+gRzIiJFQbc/XbeeaplHJTvkAQu32ovR/wpxXJwiW8qL/1Yvd",
+	"wGc8uiaJK/ojUp5gDFwgvjQUpTMHHZy1p5c3EmD55AdgHdwV0RaNfNnx0YB7baMyDZBNDtevYQINKUMh",
+	"24UiUPNiAjUHl97ccnqDIPL7NIwW1cfbHo2oFruQq07DiDhqqTgWkWCa6XzzSIR0j7WIOGAhcb6/8eat",
+	"uze2dx9s3r638dbu7RtbW/fu7t7Z+JFDnEZNdQ2KHoz6QLgsud/pMI90QtHLyh5S3nzrpkW+t3njbYts",
+	"3n3bIu+w9qZF3rp3/UcW+dHtrR9Z5M5mQ/3f0jqhWR5ni1BO2EPmDpDE3eduMPCYZ6n2m87COlGW+Qir",
+	"WVbIfdYPqKskPieMhoHPQp1Rhgf3xjwUHaB60psF0si4iHbprrqwizc5k+liicpKdpoSwTq21cLQ1oW8",
+	"WNYzWpqzxbPmTPckhpgluFT19KKDS0+Toa5JobE5zXZ4GEZbJU8LQ0yMzve0LLtLneVOldmr3hK1G+2l",
+	"NXuNNpbsaqdJV1i9XXNrtdT7Mss5QuKWmSWaEx02+EnmOOSz+HH81fiT8Ufxs/hxBT9Fdmm9uVxqlZps",
+	"dbWxurbq0fpqtbFSa9a8Kmsud1Y9d7m+Vl9ZWVquLnlVb5nSdtvzluu0VmOdlXrNqzUbdW9Vvcv/CXtz",
+	"BKnjjdV6rbb0wTkEo+rvKIJRZyKyvtBgVBRMSepsEZpacFgXsawXB7lRSxKK0GECdb/syFYI2TkuSkOy",
+	"KPL5nibIypyv6AKZ6GyvTHGh+xKqT06SHmlxkdToEqFxtSeNjVh0lQMutjEQ6owFLAIh2USGUH11u15t",
+	"NddazbVMOghKzPkDH06hKE0QwXUxUJ9Qb6pFj1OWiQ/BUNLWklWC0OIt2J8yjYvw+Z6OlFhRV4QIcGDg",
+	"nbUqIEU40m6hNt6FwAcJilDhmkGnE7B7JgxAKwy8+oM0ygGvm80UP4WsmxeaRPxdpaJ7DHqa9m81S95d",
+	"in8LJSe+gFN/pbrhQF+95akhD4cD/ye5qvxIGMcpalJkFtO0+mVMRvOq6yKh9rUPMHibGZl7TSZCtQgt",
+	"uBKRmVNcQ1sskjqbY6pChnRa5k1UqW5Tvp/EVUosTO2FdIgOljIlSv6SQGE9pW0pqu/0AWDIqWPGraPu",
+	"rYCgdpTWxr/7LNymexXMqozoHqZVOguY54s1NTYfbBPOmAdaPhU36ySgEQuJ4EwST5gk3wrZSOKKA6Ww",
+	"R0THyZF9xvqTwwBfZH4ecI9dxVDNzcEkcngF6cqvh/KeTbGqUd4yYvFCio8V2K3AbjNhtyLT9lvpnbiK",
+	"qHLrNKjyjC4LXWzkigQobk+UQLGIz03RlIRbHFwdhvK5Vq1qUke5kJ/Rekd//zkmW558WjI5xCnbyFMd",
+	"5z/+KZbdjp9CiP3jY7gtSPzNRMGqNA1gRt8+6kattJbO7utPNMTvMYFB9Z3UKiT+AyiYr4Ct42n8OTD0",
+	"fkLiPwGNx+Np7vrmND0xT50A9PPhVB9XL0AvlaJewCusF6DnoKgX8C2oFwAIFt3ZVEZ66ten8+dnxPk0",
+	"/vw7hsL31HbaRQvn0wrIU8q7C+S0v8qarnpVNF3tlPN+HNG7LtBRHEMXRO/fHqL3l0DurnXT4vsmxOYq",
+	"krubgk26TR+D82SFbJi6OHAuTc/G/i4O2GR5qIFmbJqP/z1R9wX/e8H/fin432cRM68j/3sGeJ/JsV94",
+	"T16G9+R8MeWVwZOFS+fl05HPJhALF86sWS53TPj2laEjPz+68XOBe6f0C80hml/YoIkew9no5+fixrlA",
+	"VvFC5RYqt3DhFEfv3x6S65fgCuoP2oEvQTUX0GaG06kJPII4pUW8kHYiIkJCQ7frHzCP/PVnvyZ6aJlX",
+	"IZv4TzVz/UEklQjzMcASbnKJi3Q9pBwloZL4C4ykQhy9viRO8sqNyLHIsOu7XbJT4mzIZLRTIlKEkSTt",
+	"0UKFbPCRhkVIG5j4uHx+QAPf241CyjXvEeG0p7oGWbZIEEAEZzu87Hgson4gHdVd/cehVFZfpqURuyxk",
+	"+Am6UQhEJR5zfY/JhXVMC5HAIGBglOAM+1arOxWowXE4IhI+eTM5YT03D9q8pJcu9VjPd78rBqrplbpV",
+	"cmnE9kQ4go6uuVWvxuode4k22jbUPF5lyx17ha62zW8lq5T6F99KmExKLgsjv6MaZ7uis/vegAb4J4bL",
+	"ueKAhceloi51lt06rTF7tb3iqbaZvdapVW1TfXmZrXTS/d88CmBWFYBZY9VOjdbbS27DW4Q2Z0uqxTXj",
+	"gi314M1JGJZfBuZTQxT5BcDPr+Kv4icn1oRJS90Q5PxE7PoMYM+z+Eklp55LpidJWZfcxvksDZSsVHgI",
+	"DqSmGhPOMqRpxuvE/O4O+nsh9dSrOHsYbUU0jO7xbD2gmtoUk4K1VZplyiFA1HfZHZ+LsNRqrlWr1apV",
+	"ykiR6ZNq5KdZpaB/+lRKpcLxxSLcZd5Af4Xn9wPRoyWrJLkfyNK7ySvkprr1hrnTCGTz6xbcnoSAijB6",
+	"axLFf3Zosh6T+Mv4uYK4nwP75jdAsamL68RP4j8TqNTzERJyjv8HGT+KH8dfKhMHCEuCwZ7SFcyje2LP",
+	"36e2J0SWXjUZnoziHf8US/2UrBK86QVEn2oDFOQQCG2Th/0/VXfGvxx/otaRsgVo+tu/jH+OnKDQWWSr",
+	"nZ94PbEGPpuwUtQ6hfF5Mf47SDQGAwcjYI+UI4q/hjja+RKQl2Y2EIzInmIZZFT5SzQNIMtQ/5xy48A9",
+	"IQPNSCP2Grnsrshxy6sMZ9UIIzeMS9MoItLzZYTA5OywO8PCfEzObZp9M5kqe01iOk+mqMw+Gx0qKWPp",
+	"kjJA2YW0KuBDo3t55WSuZJmXNynfT7MFZq7yosZiWn0V2NyzSjjTNpqyUwq8YJPoK8xtke5NNNijD28z",
+	"vqfMwprS1j2fJ3+fim3oVRZ0OQIej6RUXHpa8Sk84dZ8rONHaMXndf+dPxO5WkCtEg2CXRHucgE8SSj6",
+	"VCuTuTazMJbPl0FTO1P5mOzOP7l4TCJHC/bzS5RGsj2hQ8wcgWYrUpTP7Kz6ocayciKPl5R9T5IB998b",
+	"MEuBBuIKLn0JzGoJK5mWgZauxtJTENnne/o66VPVV02o7XmS+NG6Tg5W3yaJUuYkZJ2BZB7p+Cy4igAD",
+	"A5KzguYs0drnqeZeteo6Rz00TdnkVsQ4jXK4xfuD6CVFlRfYpsA2c8bCT4iXYyLhjfx+/fKEr9yJ4xUs",
+	"MwNx5QkEiERCCHLBSbsJ7l583/zzhFjz+6wnDhgckCXEr6qj62mFwahLI+KFbKhuMjQgfgiU1xWygUwo",
+	"w66QDClNuCCB4HtA3qqpU8B54lLORUTaLEMaEvkB1pczpCI0ZKTjP7ySHhIM9T0CYF6LKPJv2Q5OorYn",
+	"WHxOtpJyPYtJBoWC/+oRQ913FXn2jl/e1QLSFZDuEkK6FM4VlH2FqM+h7JtTzhfesGMazm62nJZTZHoh",
+	"fH1JFYFJN1xOrPlMdHfJG2jC4QdI2CJSEIgj8UjXl5EIR4RDPWSUCfIKqneMJT+k4V9BRH3hu7v0vrsC",
+	"6BVA73yAXv1CgJ4S1yiIvYLqr6D6uzJoVKOXeRHpGf2GA16kJZxDWkISyArpCJCkUCG3IhIweqAB6WT6",
+	"wTq4hSBqAqv/p1RYr0s6wQOztIqEgiKhoEgoKBIKXkJCAUjeIpmgSCYokgle+2SCBF9cYDpBT9iu8Njx",
+	"uQOHvHzwGIHHDqcJZLIIBpIR4PCXFXJHQ0qLpB6/FF3mYavbvow2VTvXoXfzIqtXGqieAC/tSVAjVWqV",
+	"Nh5sP7hzt1bNxS3gRDgWt/ioWOlqs7PcsJsrtRW70Vyu2+2ljmvX3bXlpc7yMu3Q5VSV91noqt5bpR59",
+	"+AC+zKQBbPRSTlAWPpAs1FUasp4b3f+BVNJmySqBGLoZip6pWgkXHvDIDzIfslTbrtcy3hAaDBjUcThL",
+	"kHayFk6O0M4szyLw4BLZ/0B3nZmcjCzbpCOAcUeF2aU7j5pqOm8Qvd2UIoc4H+L5EiSgYY+E7eJHIzL0",
+	"uSeGFolERAOQhH0W2gpsEeB+llbCLiRCYgQKCZnqhotpXCA/iRqu3qBHKOznVNJmxSta1zDyu2rkd9lD",
+	"X0bSAYI7CpNx5DAnOTXqUmkCsvH25CsPWAjs1HAVvwgDqhj3JGmzjggVsMFzp1whj2HRydY+S0y0lrF0",
+	"EA16HGTsCTLwiNSbT5bNLbcS7+tFhA8XGuecZukYm0CLrdfO5f7aszRfRV2JkhFxv154M6nLU2F/8Jfj",
+	"+j8hpBaSULXG4KItvJGC+d46ofBf8JjKiI6kDinASjXyWhJGUD6sitRjTougjSxTDelzGTHqLeRrtBxd",
+	"gmGNk7rk20ly/C2NZ+VkwGERzrllpkS2zm+yvs2iY5ZftVDpl1ylF1biZdjO9zibfwdfkXPdZL1NO9o1",
+	"SvjMFmo+RS6UktOmpzYcraNGJVqg60qjp8GDYMcyD7Q7ENnWk7NZR8sFh7RZADYg682utzEw71xswEQ+",
+	"1aunkBMXyTZbCPPCPiuyGi+xuYWncFlzC+KUw548Z7PL0Lba2TrJ81fGqGAwDbjkuOC2jpa2MFwaLkOI",
+	"zQ4PRcCmwdV7mVdv6Y5tpTVYzyb0tAzdiminsz0UN6nC0IlAnW3fH9vBKaLADGyB6i5ZJkrOYja7Ia/y",
+	"78RGmh/lXZPE917OccBg/t0LeZNO7hZxNFXKDpfquk6EIGUd1GGZ+LzUMLXwtQtwzCAGkbKFGVez4O3A",
+	"0mY8UhtVhGSPRZhSoYZecG+3A23uMiUnAiXdds1YOEnW9A4/PG3QMcY9DPfWyc6QQgIvImXn7RvbxIjE",
+	"HnN2eI+G+5LIgds1qR1dvy/xZMTBzuD3mzBXZwECDEHKKCAa7XDBXWaZnHP4ZjLsCrV4IMubSjJkQVAh",
+	"t7EyF6ZccxER2ukwN2LedAB6oig8JSZ9OVLwnPHqqxbdhIsh8blSY24B6ApAd2pAd0aVMwesw1G3ZUDn",
+	"BXS57kVyD4PJIt/dV9JN9BlnHvH5Dv/vjpLLjkWcSDgLLdIVQ6USRlaSaQe2ukV6agFwuLpWjbrm4NYP",
+	"GBGdHW7qHIYyss3IksjvMVLWEjbLHa9lfsj6wQjZutJ3hEyKYIB8INnn3UBItk4oCZnuP36ODgtC/eJH",
+	"codDKWS4Hb9C8GBEhl3VVbjqLVSIIw5Y6A3YvT7jjnlFZox2uGqEvMHF8A3y1w9/Q4bUVxMMYBh7r66q",
+	"vzSHR9SlnDgyoBA17ezwsvP9jTdv3b2xvbv1YHPz3v3t3a3bG45F6g3SVbeQ9oh4rEMHQbRgQcQ4ZEWC",
+	"4huykOlpquxwNTekN5DACYIln820mTr9S8vLxIOjkj4NoykIfQvX1dbtjfvMxLaehIL6LPSFh2o6jEjZ",
+	"524wkP4BW5hGG6p6NhsKUqrSVpM8s9fLdIZxj5TZw5O6EokL6sjW7Q2lUnAeO2Yr4pLC1bRu5pbkLoNp",
+	"PTbr5zDxqt8b9EqtlTp6V/CvlHTV5xHbYyEiyLNpa9im9/Ur8FFw5DRUyyADtgBeyVKr2YDQh7VqcmWp",
+	"Wm9UP7BwCaRBttXadjWT0bbHuFqYuf6p5CaMBLyHQ7rlc5dlo3ZXt6urmXvTvQyjkoqQzAcsNY98wOry",
+	"kS+oN9e0vy+gh+/TouEebMtSq1G31AKb/ILkM2eGNmZTBlRvyilwJoRfCzv0kvGEal0NEiE0UtVAAD23",
+	"lzLybH44otf/PMG9+hELlaSMUjUKaKDs6L9hgzuWEqN8h/tKQyuA40cySSDLPzpNLFl92qBttR2uM/0z",
+	"7ix0cqk3A/s4lFlu+5ytEwcTIhzNG9BnNJoWRaxn9AcDNmCz8XprzIVVdaTJGGOSlLElzHYz70F8oYAA",
+	"DUCtsYf9APz7OMG5OgPTObKzr+OHZ5I829DDLXzJB+DLv4WPN5JlQ8OQwjaV0QgSMtTyKk3jFTcws4MU",
+	"4+bAYprOM7+X5hSZ2PHr5ukPTugOldLfA9wosF9Zj8i0vumH8BTtDGd2U3uiA1/KXOjATidt0pkKbAbc",
+	"vKOUk7PRFiJglJ/YjyHkMYL7A1QFGYYiYkSqzahHB7B0yCjYAr3p3VG3nKUrGtJTLFYFEBfp6f3eVEZ8",
+	"c8ql7i6dHdfl9UfHnSZdIWWFS0Jz28IJXXsTHj/vvul0/fkGyyQ/XcRgqbVrOoWLZ9bunNsAbbOHkdpO",
+	"HZ97poKZHLR/zNyIlF0qme1zySAR+ADMwhEs/qkTaP58PasfZKSaPmlFAZAYACaL71fx1zq3z585b28y",
+	"D/C3OgUPUvGUBsGWbvQoHOpSzmnFP6BcHNC/0X2tiHCvlKYcl1qlQFcXVFfBgleWA3Z8hqTdCZMmfVIf",
+	"eNfpmgvkIQ3PbrBVqnNL3SWvwZqdZbrSzstJrer/2Tn/p/9Xy2ZaKnmi/sYlqQbmD/ETEr8YfxQ/G384",
+	"/gWMEmRyYrbnk/hP8VMomPphyTLyVWOAGfIYs7Bq2l1nyqABb+6EHj45lUazRA2KEKnLasS8p2Hta22/",
+	"LL6P/9DRyfN4V804ATYCSl90QWbqeE+kvfjHEYRO7J4zH5AXIr0Q6aUziO9pbidc4YXEvnREnKnoSfTq",
+	"1ZDcuQ51s8xyGzfy+tUrjEUjZq8K/9NLGNcpMSsbMFLZQzVln1FOqKtssKOBJ2DMQhgGrunJQBFSpnwE",
+	"rhIWSNYik0HDWZ8JcF8YB4kkfrTD0bGidIRTIRsDz4+U+SyJo2d6Fzu4a5wquQRN+EFHtfYpYzmyCrvU",
+	"9FY6NbdO7VW21LYbnWVqr7k1z663l1ij06TL7RV37iMF7CN2G9iXLiK6Y/7PKJBJgUzOD5mg09SPJFSj",
+	"MauxCPMpwnzmr0YDiyeBVrlo6lxARE8N194JNDnDrggYibpqM1rE159MuIiYJBCF4TFvkjGnQu4z6imF",
+	"qJQexkhm1C+48dP4lTLG28guDZmHP6pHFk44+sJNecd8wlXi0nl5eqcNcKAU/2P8JVCRfQ7cwJ+PP47/",
+	"PP4ofvK/7fD411mxi6TN40fjR+NfxM/jZ0pcP43/kwDj26PxL5EL7uupUrwyG31hJxQ9ELDJceIU/ufV",
+	"HP5nswRLrQ4NJLNS+DijZjs3h6NefCd7HM1GK8zXS8XcS71EyF6TWsSRMkilhcKGPSVdEAZWQkgl6dF9",
+	"NiH6HWTNZZ6DtLUYfiE4IyFzRehJNLhy4jcxPJPZCkLLzFmx0jX9YAR0uoJQ4iBWdna4bvIwDy+i0wk6",
+	"3jKGckJNNdXywjqhfIdP6DpSdszfLaLGy1lQr6ZBIIYQw0ooH+mgCsuUlCBcQMJDNMCwEF/qkhOyK4ZJ",
+	"nTn9ITnqblMk6k7LmrNYekYZILsncsv/UqkB5OqP/yN+HD8H1aCUxGMrowfGH5P4yfj/HP89QUZLCDqN",
+	"vxr/Ql3+e6C61Grnafw8flo5KqbPImCRN+RCSIYKVfxqVfEZVsU0e0wrWzKkklDPew3rCRTkRpe0EMAI",
+	"+W49j1A+aSpdnBFnvC2FH/h4P7AJ8dztiHB3IFnokDLkajgCci9EmEEnC1YCJPRd1PD7G4W+noUsh7NF",
+	"FuB1+GKNLmQOOFnI1g0wpMkn45W0fMAON/UD8LZjvcr6TTpCKte3vHXoOHjLhHSeGnQkzsDDw39KNzL2",
+	"6AJpLYoD7JftJj6yMr6VLmO9gQusUmCVl8cMkjg/ktj9Y1FKX3OFLA5ZuyvEPpIsHvgeCz+YCYG4gnf8",
+	"vUGIhHbwYIs4knKvLR6iDh4JsU+lpM50Qil47liQwPigp75Cv7lklcxrS+/O4c54JwlMN62Scvz/fV+9",
+	"B5AeRPdiE+DrW9CpN0rX67G6JokId3jIOgPuXZvY6uQulm4zccJcREmJEgUDonAgI+a1sBnGPRZekzuc",
+	"el7IpEwSMX2epvZtbvy3Ozfubu++c+PN79679/3drXsP7l+/seUk3b4m06JHOzxEL0WaALquqVYAkQx9",
+	"yRYsjD/DCGZfkg6L3K7CF3vU5xkyBTNAmOqqhBqwZFqawxmuGq4n7HqPRm6XiEEoK2RbveKAhX7HRzqu",
+	"CIAQ0iSAd0VwRgADUSD1Sjj5NQpLzurZAVQ7kgIydPugAC0SMugN84B5WiSoaWLI//rhb9TPUIkpZFGo",
+	"WsaodkrckMou3JG6dnDyoqHvQj5wOuEdX8F+nOUdPlFkFMcNPlhXkALAV69Wkd8GSDLwxV3KPSC7KDve",
+	"ACELc7Acub/HBTjRzPnLgvpgoKmeWKwyEn2JHzPy+d46cZrVuoNVoSZudMUg8Iiu9k/lPvNI2Y8IjoJc",
+	"qOzwjfRmhKuQZxxN7umktlS1kQsv7zOX+QdMUw7dzQz+WSAmTDnICXhtRQ5clzEPclKExhG65mO906Sr",
+	"tMYUFunYTYVK1tT/YSkhADXVLDRJX/VBIjaya2Z2cPAOSsyJb74I+CoGkSswZQg3z9xd3HD3p+GWie0y",
+	"pNKs0dOjluLE+lXjifpMk/Y2jdiQjs4MQTRPBRLupYBES4RUxmRXmiRljTeypzL3wqRwsoElh8AKnEQs",
+	"ptXfbC8trDXlwPuuIMr6s33eyo27DgZ7CSFFyPYStjTCB8BnRCXphz6PmFcht4XYtwd95OsB+kkGFRGI",
+	"G/jqW40eT/kZbt+6c2t796171x+AEr997973H2zu3tp0LOI06muOTsy7r8S5DRlUDqFtccCIHy2AzsNu",
+	"SOJSroW5QkKY5a7whla60+PBb/rcu360Xt78NFVqqKYlNWVvPRbGZXKdlpdmSHXKy1Y/dpKmdBBvnLVr",
+	"9ZPTsM4cPNCFfL/EcfDGG2/Ej0n8qwqJP4OSXmmFRCyO59XYMq269kp7tWM33Lpnr7Elatc6WBivyZY7",
+	"6tulHDDPlL7T5AEpr+YJNRKz05gtt6Zs8q/Hv4j/TMY/i5/EX0Ph5b/8W/zv8TM483gy/jD++i/PD71h",
+	"C4vEsYdKQpUSds7tkyqvwdHVcyiuBlXeZqnAll0Vd3GuoYXf2TAM1Wq1UYfbDsR+1qGS4AJwzc2uWTdB",
+	"FN2C0U721BQda4SUQequRriV4lB/brWipBkw+xuBloyusnnA82J2elKA7Oi9s+uVxffNP49L6kmVTIVs",
+	"0RHkP2tInU6/ktGwypRJoheilXqMsjsnKatjIRGMRWBfE49GzEqEntZaKEiUIUp7kO8fwTm9gvwVssHJ",
+	"gO9zMeTE947REj9UltooV08UYq4Qc4WYe7liDrfjFEEHcTY/uA/0vwsnC7oZkJ65fYqDLhWB55YnY0Ru",
+	"yDzGI58GNi7Rowel7we+jD6YCd8PuzQi2ucUAksIJWkL6OgikUAul0RG+xEYvhMSWQwiErEgMDW9JQsP",
+	"WEiGXd/touOqy0ZYm7tCbvtQDj4EFrFDcry2VLOqK3XCOPhdCKNuNzdn83rSTzwPUy+dT/geuP/Hj4fR",
+	"hPgtsdH3uu23Xf+e/72bf3vj/vYPtm7JW72o/7fXby3f8huD2/4teYvfb7rq7/3+j354/XtrFTb63sZ/",
+	"q68NvLd/2PCu31p+Z9QY3A5qaxW3HvB272bV+9H3gtKxFV2PBk6+6Uf4c/p56SeT8jtL19NbCN4DA0sO",
+	"apWqpV1vm4OwLyQjjpos/GxnAakS8YCUkh9et7/3znbqTMzM/z4btUjbj4hPJItIj1GdRJS5h0bE5x57",
+	"SHylLPWaOFRi9zp1u8y+LngUiiDnWBrXtkV69KFN99h3lqpV0LgnVcAtJOQcEnKDpGvA1MpXkkLt+ozQ",
+	"TKdWnoukvAQBF+orrxmcS8pZEXdNGsapyf0FAQZMEj9amNLpwIibY6xjzQ1YxQLoCVlgNY8s8KioPyYe",
+	"5oPFDn1vUZ+A+ydkL+jt5ZD0fjhNwLMJI7yVTsCDmHXi3Nime451pGQ1ON4nNrOjZEhHhAbAcDaUlfya",
+	"v3DDTfre9bTX8yYs3Oqo3kBnzjkZwfMZHn/jd8wWN4judI2y7eXOStVu1Fbr9toSbdjtprvsrbDVzlp+",
+	"Jf0ZIwT6AiNe0KViEPKn8Tfxcyg+/5jETxEcPxt/HH+lQfgvZimxDmtuNlSbTtsI1OwUQJuzwM6oCZZP",
+	"UgTWMfXbGUhvEtG9hP9ssob7em4N98yKP1kJLc2ohO4IDw72Cmg/v2McRcvNjR9kFlhGN91lQ/SB39z4",
+	"QZ5OOkGoZPnM77NO6VSiWKPVqXL4hkazcD6pgG8ilH2eJ6Bz5fIOP6NgnlaO3Yhm3cuzyeV8fjID5+cl",
+	"Ijwr2d87GJ6o2cjKQ9a2JaOh2yVyxCP6sEWcndL4p9p38HinpEbXHj+Kn4Mj4YX6U4TOggUU3fcHUhrq",
+	"7Rt8D0r4D0UIqXw9uY5HC8wwTBLYTQozhZTv4zHFDj90D56AY+EINd9+ZCWD5YoexDaEOpUQJOoOL7dH",
+	"yfghTydpj4jRFDppcG4mtfqVZ1KDkVTq8TfxY4vEX8ePyfgRJHo8AxVJ3nijVidKSY4fjT8Bj9Xnb7yh",
+	"ViA++t2oF5RapZ1Btbrk9uE/bOq78C4ZhYLv4a1H3o23LGbvqehr+u2QgJ+DPdLFPzPAmBWvoEdwpWqv",
+	"1tbqJq2h4dl4VV2sLp0XXjHrX83J7yG75uv4BYmfK8jyIoEwT8cfjX+JHryPwaf4dfw0fkLizyHRBrI/",
+	"PoxfjH+uEM5/nQ3YnCG5UYvB0ckZjXqXFginQDjnh3D0ooLQOq2ooi7rXSK4o5DEVJyzaQLrMgBHCWhL",
+	"AZAkOT4P3VTIBghhucNdGoYjQrm2Q3PQTYvkbCO91iHVku7t8CkrXoGBPRYRZ6nacHQtChPIpvMCKuQB",
+	"HgFN8t60pkd1pTBKTc+ZAdSlTtw/qq/awhvlKs9/jB/HX48/ASH/CWjR8c/jr8cf6+D1HB1Kxj9VqhPw",
+	"2PPxJ3kqlMSfxS8gg1CnXMJR01OITMT7KemGrPOdnVI3ivqytbiYyRxYdGlEA7G3UyIhC76zU+KiI4JA",
+	"DAkXwDQc7pR07z8n8TM0sgENfhE/0d2h05Q5aNgVVvPq7lLbbtBmx26wZc9edVfa9hqttmtu3Vtijc5Z",
+	"NKzZYseVbEg9BSZrYPwRjH/8p/jF+EMENEqhjj8cPyJ/+bf496B3n8Rfxv9hvAhKA+edq8VP//L8bDo2",
+	"kRJqs5ysaI1TqdCyhZY9g5aFqjWpNYxMoeRQINZl0rKL76v/Py6MAmpq56vcdeKFtBNJi6iF5w0C5sH3",
+	"6AoMNlRiArGO/gjQbBMa97CPITFZA19GuUdyqQa8FQFmeZXu3UJRFYpKKapTKSVYv1O83GrTFOqoUEdn",
+	"Po/NKiM/ulAjL/dcNGl4yhEnap+zR7B0GQ2i7k+majFt+OkUILTIdGqOmngSDrhcV8vZE5h0RCIxQMOY",
+	"eDSibSpZrj76LjR85oi8lMxxf3ZxotueXtYePg3oc/wDTZJ4qjV9zBK77R8wrprph6Kd5V+QI6nWG8Z0",
+	"hox6o9lnR+dNmYHHqA/qdtWCt4jTnMidy50WZMZjUl62mVEdG5FIYPRS5Wxy5vwlRjJux8zn5OPvl9qM",
+	"hizcGERd9TaFqjAyKz9cw5c6cKtklQahgkmLgMR0O+8fGa80uNIyUWUWicQ+4yRknZDJLkgx+EkMADWa",
+	"ak6qS/lyCYl/bZ+TgYQ4XTHkhLpQPDD7BrySd+KURdakzLyBDntxmZLsciGLhKFaNSLbXiU/KEXmtHEj",
+	"YK4Ce75rq/7SaBAyUv5RpVldWyCZcFpJ2krfJURXri7imgyLnyZyZtvPviJvnO5tb+pS3wRLfZPyZEVw",
+	"2u/LBQtCSg9YOILgR5nEQOtHTQ9kxPqZxqOhsPGtOU1v6WeibigGe12Ccbw0IPf6jN96i1wXnDM3TWSS",
+	"pBz/3/Ef49/Gv1qM/wFQ8MfjR0Cz9UX8FMvCKnmhpyXw+b6OIuwBnxmOmMx0T0qR0687lNM99eQhq+6a",
+	"JH0m+gEj5Y4uZIf8dgDE9SqwSCgCJi3SDoS7Ly3i8wM/0itIdas9CPaJ38PCj0lP9NN5vRkRyaRUz1uk",
+	"T6WEc0JNcGJmQdkoEQkEILmkgDEkc058r9nR+fvF5zbt94nP2+KhNZmgmBTehqQrfayEichdyjkLLG3R",
+	"HTAio5DRnkU8poQSnh73RFtp4/5AdtXgmH5PbI5rpEf9AFqBhaxwphv47j4ZcDloq962WeZrJvLacj4J",
+	"5TPGiurkNgRK+2yEvUKNYqoPQhAV/p0dMxSJR1//xhtvsQMWiD6EBisz+I03MgloN+7+8DteeoOz0CKR",
+	"EIEuLcukkh/WDod69xAEi0ezUcq6JScCYCGruEsPIH09qpBbXG0MbwAp3FBoWTKSqEhpMqIznmYTU8wO",
+	"8jajLoNi6n+pJY19UQvzmiTS9xgpO4s9dphByVnInc9rEisYkGSzTFRaSTtk6BGOl7+IMsvGAhK6rGIi",
+	"4vUOMu4KlIuJxwIfgxelvb258QNcaZ1BENgRexjpo5JM5yYA9JQKxriqtJkNYZCoHkxDfmiySnBcsZEk",
+	"1QT8k9Iie6EY9OU64WlOS9qP6/j2vJlTw2kmSJeO0H3JTbx0aehZEyEipnMWARGfdCXT/64vIxGO1kk/",
+	"oJEC65m9gyfGk3v5aM+xDkCi5qeMpS72eU1THqBzra80APNIBsRJywyszlclZcEDnzMlcInPZUSDAH5A",
+	"1cX8vlkTShjLyHflui7TOZkue00SnSGb+Ya8BNmjH3BTacsjOiOtLN4PRU+g/rSyfVSDqr7IFJvu0zBS",
+	"igR4LlJVq5aqF9IhDUhfBL47ynRw0wzDiaO80c9SfOqpvyZxynE7JJG5KKjRW2SEU3YSMCFCz9lCpjs3",
+	"eCjw26bMc66gwLlO324+3GOuDwqQCIRXpGwqyGbKxua3T0J24LNh3kAYllql0vQ34Azrbdlm0ZBpKyX7",
+	"uzYp9biZWrU6oazjBxodIYFSUspehKQtoi5s0+z22MbnE6F/4sYY9F0BnGVD1vY5hSq6jHpq8ZudC+lq",
+	"Rqmly8zTiWxqXiX53ta9uzh8QLES+gfAFHKdBox7NCTl+zevk2az0VwgHYah+MmOxlvyuqrsFsz/SIco",
+	"YFIKLluTsUxtiGVS48lklAIMzRlsERpFrKd2LYwrHURCUpACaEeqT0WVqd6Bs0zKpljwwsQIS733zStz",
+	"V0PaX203tvTW1YVUe0KpElOTGL6IlJXSsIgSHMKCubfMtFjwXQtGToE4Q4zaZ3BUHaq3rSfljZOKrCRS",
+	"BhxG00M/ZPKYaTfzcbc1ZZm5+cTlk2giAG8Yjs+SL8IdT3EZmbuVpYidKsNcXN/6IWEPlc5eSJT7RMlm",
+	"szuzAkq/KKd/eTkBpDz+OP5Se7o1wa6J6LFI/GX8FMJ+XsRfWWT8COh3P4qfjn+KWX7jjxZamLjppY4G",
+	"7XzSYjJU0CaCjbD51s10H2ASE3xsGt2/bnQ8/qoxcXtEfnBfARFMCFjP5EUo4Y2Jo0ZgxP8a/zb+o/rP",
+	"P8e/iT/V45dS92e3V16OxAfvfvC/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

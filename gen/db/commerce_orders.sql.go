@@ -14,13 +14,18 @@ import (
 )
 
 const accessSuspended = `-- name: AccessSuspended :one
-SELECT EXISTS (
+SELECT (EXISTS (
     SELECT 1 FROM orders o
     JOIN order_lines l ON l.order_id = o.id
     JOIN order_installments i ON i.order_id = o.id
     WHERE o.user_id = $1 AND l.program_id = $2 AND o.status = 'in_progress'
-      AND i.paid_at IS NULL AND i.grace_ends < $3::date
-)::boolean AS suspended
+      AND o.withdrawn_at IS NULL AND i.paid_at IS NULL AND i.grace_ends < $3::date
+) OR EXISTS (
+    -- A withdrawal ends access after the paid period.
+    SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
+    WHERE o.user_id = $1 AND l.program_id = $2
+      AND o.withdrawn_at IS NOT NULL AND o.access_until < $3::date
+))::boolean AS suspended
 `
 
 type AccessSuspendedParams struct {
@@ -30,7 +35,7 @@ type AccessSuspendedParams struct {
 }
 
 // Whether a live order of the user for the program has a part unpaid past
-// its grace period.
+// its grace period, or the user withdrew and the paid period is over.
 func (q *Queries) AccessSuspended(ctx context.Context, arg AccessSuspendedParams) (bool, error) {
 	row := q.db.QueryRow(ctx, accessSuspended, arg.UserID, arg.ProgramID, arg.Today)
 	var suspended bool
@@ -39,7 +44,7 @@ func (q *Queries) AccessSuspended(ctx context.Context, arg AccessSuspendedParams
 }
 
 const addOrderPaid = `-- name: AddOrderPaid :one
-UPDATE orders SET paid = paid + $1, status = $2, updated_at = now() WHERE id = $3 RETURNING id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at
+UPDATE orders SET paid = paid + $1, status = $2, updated_at = now() WHERE id = $3 RETURNING id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at, withdrawn_at, access_until
 `
 
 type AddOrderPaidParams struct {
@@ -69,12 +74,14 @@ func (q *Queries) AddOrderPaid(ctx context.Context, arg AddOrderPaidParams) (Ord
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.WithdrawnAt,
+		&i.AccessUntil,
 	)
 	return i, err
 }
 
 const addOrderRefunded = `-- name: AddOrderRefunded :one
-UPDATE orders SET refunded = refunded + $1, status = $2, updated_at = now() WHERE id = $3 RETURNING id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at
+UPDATE orders SET refunded = refunded + $1, status = $2, updated_at = now() WHERE id = $3 RETURNING id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at, withdrawn_at, access_until
 `
 
 type AddOrderRefundedParams struct {
@@ -104,6 +111,8 @@ func (q *Queries) AddOrderRefunded(ctx context.Context, arg AddOrderRefundedPara
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.WithdrawnAt,
+		&i.AccessUntil,
 	)
 	return i, err
 }
@@ -141,7 +150,7 @@ INSERT INTO orders (organization_id, user_id, currency, subtotal, discount, tota
                     installment_plan_id, idempotency_key, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
         $9, $10, $11)
-RETURNING id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at
+RETURNING id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at, withdrawn_at, access_until
 `
 
 type CreateOrderParams struct {
@@ -192,12 +201,14 @@ func (q *Queries) CreateOrder(ctx context.Context, arg CreateOrderParams) (Order
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.WithdrawnAt,
+		&i.AccessUntil,
 	)
 	return i, err
 }
 
 const getOrder = `-- name: GetOrder :one
-SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at FROM orders WHERE id = $1
+SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at, withdrawn_at, access_until FROM orders WHERE id = $1
 `
 
 func (q *Queries) GetOrder(ctx context.Context, id uuid.UUID) (Order, error) {
@@ -221,12 +232,14 @@ func (q *Queries) GetOrder(ctx context.Context, id uuid.UUID) (Order, error) {
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.WithdrawnAt,
+		&i.AccessUntil,
 	)
 	return i, err
 }
 
 const getOrderByIdempotencyKey = `-- name: GetOrderByIdempotencyKey :one
-SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at FROM orders WHERE user_id = $1 AND idempotency_key = $2
+SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at, withdrawn_at, access_until FROM orders WHERE user_id = $1 AND idempotency_key = $2
 `
 
 type GetOrderByIdempotencyKeyParams struct {
@@ -255,6 +268,8 @@ func (q *Queries) GetOrderByIdempotencyKey(ctx context.Context, arg GetOrderById
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.WithdrawnAt,
+		&i.AccessUntil,
 	)
 	return i, err
 }
@@ -344,7 +359,7 @@ func (q *Queries) InsertOrderLine(ctx context.Context, arg InsertOrderLineParams
 }
 
 const listMyOrders = `-- name: ListMyOrders :many
-SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at FROM orders
+SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at, withdrawn_at, access_until FROM orders
 WHERE user_id = $1
   AND ($2::order_status IS NULL OR status = $2::order_status)
   AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
@@ -400,6 +415,8 @@ func (q *Queries) ListMyOrders(ctx context.Context, arg ListMyOrdersParams) ([]O
 			&i.IdempotencyKey,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.WithdrawnAt,
+			&i.AccessUntil,
 		); err != nil {
 			return nil, err
 		}
@@ -447,7 +464,7 @@ func (q *Queries) ListOrderEvents(ctx context.Context, orderID uuid.UUID) ([]Ord
 }
 
 const listOrderInstallments = `-- name: ListOrderInstallments :many
-SELECT order_id, number, amount, due_on, grace_ends, paid_at, payment_id, reminded_at FROM order_installments WHERE order_id = $1 ORDER BY number
+SELECT order_id, number, amount, due_on, grace_ends, paid_at, payment_id, reminded_at, overdue_notified_at FROM order_installments WHERE order_id = $1 ORDER BY number
 `
 
 func (q *Queries) ListOrderInstallments(ctx context.Context, orderID uuid.UUID) ([]OrderInstallment, error) {
@@ -468,6 +485,7 @@ func (q *Queries) ListOrderInstallments(ctx context.Context, orderID uuid.UUID) 
 			&i.PaidAt,
 			&i.PaymentID,
 			&i.RemindedAt,
+			&i.OverdueNotifiedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -539,7 +557,7 @@ func (q *Queries) LockApplicationsForOrder(ctx context.Context, ids []uuid.UUID)
 }
 
 const lockOrder = `-- name: LockOrder :one
-SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at FROM orders WHERE id = $1 FOR UPDATE
+SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at, withdrawn_at, access_until FROM orders WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LockOrder(ctx context.Context, id uuid.UUID) (Order, error) {
@@ -563,6 +581,8 @@ func (q *Queries) LockOrder(ctx context.Context, id uuid.UUID) (Order, error) {
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.WithdrawnAt,
+		&i.AccessUntil,
 	)
 	return i, err
 }
@@ -638,7 +658,7 @@ SELECT i.order_id, i.number, i.amount, i.due_on, i.grace_ends, o.user_id, o.curr
 FROM order_installments i
 JOIN orders o ON o.id = i.order_id
 JOIN users u ON u.id = o.user_id
-WHERE o.organization_id = $1 AND o.status = 'in_progress'
+WHERE o.organization_id = $1 AND o.status = 'in_progress' AND o.withdrawn_at IS NULL
   AND i.paid_at IS NULL AND i.grace_ends < $2::date
   AND ($3::date IS NULL
        OR (i.due_on, i.order_id, i.number) > ($3::date, $4::uuid, $5::int))
@@ -736,7 +756,7 @@ func (q *Queries) PaidInFull(ctx context.Context, arg PaidInFullParams) (bool, e
 const paymentStatistics = `-- name: PaymentStatistics :one
 SELECT coalesce(sum(paid), 0)::bigint AS paid,
        coalesce(sum(refunded), 0)::bigint AS refunded,
-       coalesce(sum(total - paid) FILTER (WHERE status IN ('awaiting_payment', 'in_progress')), 0)::bigint AS outstanding,
+       coalesce(sum(total - paid) FILTER (WHERE status IN ('awaiting_payment', 'in_progress') AND withdrawn_at IS NULL), 0)::bigint AS outstanding,
        count(*)::bigint AS orders
 FROM orders
 WHERE user_id = $1 AND currency = $2
@@ -775,6 +795,85 @@ func (q *Queries) PaymentStatistics(ctx context.Context, arg PaymentStatisticsPa
 		&i.Orders,
 	)
 	return i, err
+}
+
+const paymentsByMonth = `-- name: PaymentsByMonth :many
+SELECT to_char(m.at AT TIME ZONE 'UTC', 'YYYY-MM')::text AS month,
+       coalesce(sum(m.paid), 0)::bigint AS paid,
+       coalesce(sum(m.refunded), 0)::bigint AS refunded,
+       coalesce(sum(m.due), 0)::bigint AS due
+FROM (
+    SELECT p.succeeded_at AS at, p.amount AS paid, 0::bigint AS refunded, 0::bigint AS due
+    FROM payments p
+    WHERE p.user_id = $1 AND p.currency = $2 AND p.status = 'succeeded'
+    UNION ALL
+    SELECT r.updated_at, 0, r.amount, 0
+    FROM refunds r JOIN orders o ON o.id = r.order_id
+    WHERE o.user_id = $1 AND r.currency = $2 AND r.status = 'succeeded'
+    UNION ALL
+    SELECT (i.due_on::timestamp AT TIME ZONE 'UTC'), 0, 0, i.amount
+    FROM order_installments i JOIN orders o ON o.id = i.order_id
+    WHERE o.user_id = $1 AND o.currency = $2 AND i.paid_at IS NULL
+      AND o.status IN ('awaiting_payment', 'in_progress') AND o.withdrawn_at IS NULL
+    UNION ALL
+    SELECT o.created_at, 0, 0, o.total - o.paid
+    FROM orders o
+    WHERE o.user_id = $1 AND o.currency = $2 AND o.installment_plan_id IS NULL
+      AND o.status IN ('awaiting_payment', 'in_progress') AND o.withdrawn_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM order_installments i WHERE i.order_id = o.id)
+) m
+WHERE ($3::timestamptz IS NULL OR m.at >= $3::timestamptz)
+  AND ($4::timestamptz IS NULL OR m.at < $4::timestamptz)
+GROUP BY 1
+ORDER BY 1
+`
+
+type PaymentsByMonthParams struct {
+	UserID      uuid.UUID
+	Currency    string
+	MovedFrom   *time.Time
+	MovedBefore *time.Time
+}
+
+type PaymentsByMonthRow struct {
+	Month    string
+	Paid     int64
+	Refunded int64
+	Due      int64
+}
+
+// The learner's money by calendar month (UTC) of its movement: payments
+// and refunds that succeeded, and what is still due (unpaid installments
+// by due date; an unpaid order without installments by the day it was
+// placed), in the period when given.
+func (q *Queries) PaymentsByMonth(ctx context.Context, arg PaymentsByMonthParams) ([]PaymentsByMonthRow, error) {
+	rows, err := q.db.Query(ctx, paymentsByMonth,
+		arg.UserID,
+		arg.Currency,
+		arg.MovedFrom,
+		arg.MovedBefore,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PaymentsByMonthRow{}
+	for rows.Next() {
+		var i PaymentsByMonthRow
+		if err := rows.Scan(
+			&i.Month,
+			&i.Paid,
+			&i.Refunded,
+			&i.Due,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const seatCatalog = `-- name: SeatCatalog :one
@@ -818,7 +917,7 @@ func (q *Queries) SetOrderRedemption(ctx context.Context, arg SetOrderRedemption
 }
 
 const setOrderStatus = `-- name: SetOrderStatus :one
-UPDATE orders SET status = $1, updated_at = now() WHERE id = $2 RETURNING id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at
+UPDATE orders SET status = $1, updated_at = now() WHERE id = $2 RETURNING id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at, withdrawn_at, access_until
 `
 
 type SetOrderStatusParams struct {
@@ -847,6 +946,8 @@ func (q *Queries) SetOrderStatus(ctx context.Context, arg SetOrderStatusParams) 
 		&i.IdempotencyKey,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.WithdrawnAt,
+		&i.AccessUntil,
 	)
 	return i, err
 }

@@ -16,7 +16,7 @@ const createPayment = `-- name: CreatePayment :one
 
 INSERT INTO payments (order_id, user_id, provider, purpose, installments, amount, currency, receipt)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at
+RETURNING id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by
 `
 
 type CreatePaymentParams struct {
@@ -60,6 +60,9 @@ func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (P
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SucceededAt,
+		&i.BankDocumentNumber,
+		&i.BankDocumentDate,
+		&i.RecordedBy,
 	)
 	return i, err
 }
@@ -129,7 +132,7 @@ func (q *Queries) GetCommerceSettings(ctx context.Context, organizationID uuid.U
 }
 
 const getPayment = `-- name: GetPayment :one
-SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments WHERE id = $1
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments WHERE id = $1
 `
 
 func (q *Queries) GetPayment(ctx context.Context, id uuid.UUID) (Payment, error) {
@@ -152,12 +155,15 @@ func (q *Queries) GetPayment(ctx context.Context, id uuid.UUID) (Payment, error)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SucceededAt,
+		&i.BankDocumentNumber,
+		&i.BankDocumentDate,
+		&i.RecordedBy,
 	)
 	return i, err
 }
 
 const getPaymentByProviderID = `-- name: GetPaymentByProviderID :one
-SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments WHERE provider = $1 AND provider_payment_id = $2
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments WHERE provider = $1 AND provider_payment_id = $2
 `
 
 type GetPaymentByProviderIDParams struct {
@@ -185,6 +191,9 @@ func (q *Queries) GetPaymentByProviderID(ctx context.Context, arg GetPaymentByPr
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SucceededAt,
+		&i.BankDocumentNumber,
+		&i.BankDocumentDate,
+		&i.RecordedBy,
 	)
 	return i, err
 }
@@ -245,7 +254,7 @@ func (q *Queries) GetRefundByProviderID(ctx context.Context, arg GetRefundByProv
 }
 
 const listMyPayments = `-- name: ListMyPayments :many
-SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments
 WHERE user_id = $1
   AND ($2::timestamptz IS NULL
        OR (created_at, id) < ($2::timestamptz, $3::uuid))
@@ -291,6 +300,9 @@ func (q *Queries) ListMyPayments(ctx context.Context, arg ListMyPaymentsParams) 
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SucceededAt,
+			&i.BankDocumentNumber,
+			&i.BankDocumentDate,
+			&i.RecordedBy,
 		); err != nil {
 			return nil, err
 		}
@@ -303,7 +315,7 @@ func (q *Queries) ListMyPayments(ctx context.Context, arg ListMyPaymentsParams) 
 }
 
 const listOrderPayments = `-- name: ListOrderPayments :many
-SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments WHERE order_id = $1 ORDER BY created_at, id
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments WHERE order_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListOrderPayments(ctx context.Context, orderID uuid.UUID) ([]Payment, error) {
@@ -332,6 +344,9 @@ func (q *Queries) ListOrderPayments(ctx context.Context, orderID uuid.UUID) ([]P
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SucceededAt,
+			&i.BankDocumentNumber,
+			&i.BankDocumentDate,
+			&i.RecordedBy,
 		); err != nil {
 			return nil, err
 		}
@@ -382,7 +397,7 @@ func (q *Queries) ListOrderRefunds(ctx context.Context, orderID uuid.UUID) ([]Re
 }
 
 const lockPayment = `-- name: LockPayment :one
-SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments WHERE id = $1 FOR UPDATE
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LockPayment(ctx context.Context, id uuid.UUID) (Payment, error) {
@@ -405,6 +420,9 @@ func (q *Queries) LockPayment(ctx context.Context, id uuid.UUID) (Payment, error
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SucceededAt,
+		&i.BankDocumentNumber,
+		&i.BankDocumentDate,
+		&i.RecordedBy,
 	)
 	return i, err
 }
@@ -435,7 +453,7 @@ func (q *Queries) LockRefund(ctx context.Context, id uuid.UUID) (Refund, error) 
 }
 
 const openPaymentOfOrder = `-- name: OpenPaymentOfOrder :one
-SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments WHERE order_id = $1 AND status IN ('created', 'pending', 'waiting_for_capture')
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments WHERE order_id = $1 AND status IN ('created', 'pending', 'waiting_for_capture')
 `
 
 func (q *Queries) OpenPaymentOfOrder(ctx context.Context, orderID uuid.UUID) (Payment, error) {
@@ -458,12 +476,15 @@ func (q *Queries) OpenPaymentOfOrder(ctx context.Context, orderID uuid.UUID) (Pa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SucceededAt,
+		&i.BankDocumentNumber,
+		&i.BankDocumentDate,
+		&i.RecordedBy,
 	)
 	return i, err
 }
 
 const openPayments = `-- name: OpenPayments :many
-SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments
 WHERE status IN ('created', 'pending', 'waiting_for_capture') AND updated_at < $1
 ORDER BY updated_at
 LIMIT $2
@@ -501,6 +522,9 @@ func (q *Queries) OpenPayments(ctx context.Context, arg OpenPaymentsParams) ([]P
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SucceededAt,
+			&i.BankDocumentNumber,
+			&i.BankDocumentDate,
+			&i.RecordedBy,
 		); err != nil {
 			return nil, err
 		}
@@ -562,7 +586,7 @@ const setPaymentProvided = `-- name: SetPaymentProvided :one
 UPDATE payments SET provider_payment_id = $1, confirmation_url = $2,
                     status = 'pending', updated_at = now()
 WHERE id = $3 AND status = 'created'
-RETURNING id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at
+RETURNING id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by
 `
 
 type SetPaymentProvidedParams struct {
@@ -593,6 +617,9 @@ func (q *Queries) SetPaymentProvided(ctx context.Context, arg SetPaymentProvided
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SucceededAt,
+		&i.BankDocumentNumber,
+		&i.BankDocumentDate,
+		&i.RecordedBy,
 	)
 	return i, err
 }
@@ -601,7 +628,7 @@ const setPaymentStatus = `-- name: SetPaymentStatus :one
 UPDATE payments SET status = $1, cancellation_reason = $2, updated_at = now(),
                     succeeded_at = CASE WHEN $1 = 'succeeded'::payment_status THEN now() END
 WHERE id = $3 AND status NOT IN ('succeeded', 'canceled')
-RETURNING id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at
+RETURNING id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by
 `
 
 type SetPaymentStatusParams struct {
@@ -631,6 +658,9 @@ func (q *Queries) SetPaymentStatus(ctx context.Context, arg SetPaymentStatusPara
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.SucceededAt,
+		&i.BankDocumentNumber,
+		&i.BankDocumentDate,
+		&i.RecordedBy,
 	)
 	return i, err
 }

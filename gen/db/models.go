@@ -1989,6 +1989,18 @@ type Order struct {
 	IdempotencyKey    *string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	WithdrawnAt       *time.Time
+	AccessUntil       pgtype.Date
+}
+
+type OrderDocument struct {
+	OrderID        uuid.UUID
+	Kind           string
+	OrganizationID uuid.UUID
+	Number         string
+	IssuedOn       pgtype.Date
+	Amount         int64
+	CreatedAt      time.Time
 }
 
 type OrderEvent struct {
@@ -2005,14 +2017,15 @@ type OrderEvent struct {
 }
 
 type OrderInstallment struct {
-	OrderID    uuid.UUID
-	Number     int32
-	Amount     int64
-	DueOn      pgtype.Date
-	GraceEnds  pgtype.Date
-	PaidAt     *time.Time
-	PaymentID  *uuid.UUID
-	RemindedAt *time.Time
+	OrderID           uuid.UUID
+	Number            int32
+	Amount            int64
+	DueOn             pgtype.Date
+	GraceEnds         pgtype.Date
+	PaidAt            *time.Time
+	PaymentID         *uuid.UUID
+	RemindedAt        *time.Time
+	OverdueNotifiedAt *time.Time
 }
 
 type OrderLine struct {
@@ -2024,6 +2037,21 @@ type OrderLine struct {
 	Title         string
 	Price         int64
 	Discount      int64
+}
+
+type OrderPayer struct {
+	OrderID              uuid.UUID
+	Name                 string
+	Inn                  string
+	Kpp                  string
+	LegalAddress         string
+	BankName             string
+	Bik                  string
+	SettlementAccount    string
+	CorrespondentAccount string
+	Email                string
+	Signatory            string
+	CreatedAt            time.Time
 }
 
 type Organization struct {
@@ -2091,6 +2119,9 @@ type Payment struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	SucceededAt        *time.Time
+	BankDocumentNumber *string
+	BankDocumentDate   pgtype.Date
+	RecordedBy         *uuid.UUID
 }
 
 type PaymentEvent struct {

@@ -7,7 +7,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/docnumber"
 	"github.com/kabinet-edu/kabinet/internal/payments"
+	"github.com/kabinet-edu/kabinet/internal/pdf"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -23,5 +25,12 @@ func NewFromConfig(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*Ha
 	if err != nil {
 		return nil, fmt.Errorf("KABINET_PAYMENT_WEBHOOK_SOURCES: %w", err)
 	}
-	return New(web.NewBase(cfg, pool, nil, nil, log), provider, sources), nil
+	if _, err := docnumber.ParsePattern(cfg.Payments.InvoiceNumberPattern, ""); err != nil {
+		return nil, fmt.Errorf("KABINET_INVOICE_NUMBER_PATTERN: %w", err)
+	}
+	h := New(web.NewBase(cfg, pool, nil, nil, log), provider, sources)
+	if h.kit, err = pdf.New(); err != nil {
+		return nil, err
+	}
+	return h, nil
 }

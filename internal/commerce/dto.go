@@ -3,6 +3,7 @@ package commerce
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/payments"
+	"github.com/kabinet-edu/kabinet/internal/store"
 )
 
 // Causes of order events: who or what moved the order.
@@ -75,8 +77,17 @@ func loadOrder(ctx context.Context, q *db.Queries, o db.Order, now time.Time) (a
 		PromoCode: o.PromoCode, InstallmentPlanID: o.InstallmentPlanID, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
 		Lines: []api.OrderLine{}, Installments: []api.Installment{}, History: []api.OrderEvent{},
 	}
-	if o.Status == db.OrderStatusCanceled {
+	if o.Status == db.OrderStatusCanceled || o.WithdrawnAt != nil {
 		out.Due = 0
+	}
+	out.WithdrawnAt = utcPtr(o.WithdrawnAt)
+	if o.AccessUntil.Valid {
+		out.AccessUntil = new(apiDate(o.AccessUntil))
+	}
+	if payer, err := payerOf(ctx, q, o.ID); err == nil {
+		out.Employer = employerDTO(payer)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return api.Order{}, err
 	}
 	for _, l := range lines {
 		out.Lines = append(out.Lines, api.OrderLine{
@@ -116,6 +127,10 @@ func paymentDTO(p db.Payment) api.Payment {
 	}
 	if p.Status != db.PaymentStatusPending {
 		out.ConfirmationURL = nil
+	}
+	out.BankDocumentNumber = p.BankDocumentNumber
+	if p.BankDocumentDate.Valid {
+		out.BankDocumentDate = new(apiDate(p.BankDocumentDate))
 	}
 	for _, n := range p.Installments {
 		out.Installments = append(out.Installments, int(n))

@@ -33,6 +33,7 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/payments"
+	"github.com/kabinet-edu/kabinet/internal/pdf"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -46,6 +47,7 @@ type Handler struct {
 	provider payments.Provider
 	sources  payments.Sources
 	seats    Seats
+	kit      *pdf.Kit // invoices and acts
 }
 
 // New builds the commerce handlers over the configured provider; sources

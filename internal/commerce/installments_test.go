@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -76,6 +77,11 @@ func TestInstallmentsSuspendAndRestoreAccess(t *testing.T) {
 	st, _ := s.env.Client.GetMyPaymentStatisticsWithResponse(ctx, &client.GetMyPaymentStatisticsParams{}, apitest.Bearer(l.AccessToken))
 	if st.JSON200 == nil || st.JSON200.Paid != 100001 || st.JSON200.Outstanding != 0 || st.JSON200.Orders != 1 {
 		t.Fatalf("statistics: %s", st.Body)
+	}
+	// By month: everything was paid this month, nothing is due any more.
+	month := time.Now().UTC().Format("2006-01")
+	if m := st.JSON200.Months; len(m) != 1 || m[0].Month != month || m[0].Paid != 100001 || m[0].Due != 0 {
+		t.Fatalf("months: %s", st.Body)
 	}
 }
 

@@ -35,12 +35,24 @@ func (w *reconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs])
 	return nil
 }
 
-// Register adds the commerce jobs to reg: payment reconciliation every
-// KABINET_PAYMENT_RECONCILE_INTERVAL, run by one working process.
+// Register adds the commerce jobs to reg: payment and refund reconciliation
+// every KABINET_PAYMENT_RECONCILE_INTERVAL, installment reminders and
+// overdue notices every KABINET_INSTALLMENT_NOTICE_INTERVAL; periodic jobs
+// are inserted by the elected leader only.
 func Register(reg *jobs.Registry, h *Handler) error {
 	p := h.Cfg.Payments
 	reg.Periodic(river.NewPeriodicJob(river.PeriodicInterval(p.ReconcileInterval),
 		func() (river.JobArgs, *river.InsertOpts) { return ReconcileArgs{}, nil },
 		&river.PeriodicJobOpts{ID: "commerce_reconcile_payments"}))
-	return jobs.Add(reg, &reconcileWorker{h: h, after: p.ReconcileAfter})
+	if err := jobs.Add(reg, &reconcileWorker{h: h, after: p.ReconcileAfter}); err != nil {
+		return err
+	}
+	n, err := NewNotifier(h.Cfg, h.Pool, h.Log)
+	if err != nil {
+		return err
+	}
+	reg.Periodic(river.NewPeriodicJob(river.PeriodicInterval(p.NoticeInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return NoticesArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "commerce_installment_notices", RunOnStart: true}))
+	return jobs.Add(reg, &noticesWorker{n: n})
 }

@@ -151,6 +151,17 @@ func (s *Handler) placeOrder(ctx context.Context, q *db.Queries, userID uuid.UUI
 		promo = &row
 	}
 	total := subtotal - discount.Total
+	var payer *db.InsertOrderPayerParams
+	if b.Employer != nil {
+		if b.InstallmentPlanID != nil {
+			return db.Order{}, refuse("installmentPlanId", "not_with_employer", "An employer pays the whole invoice; installments are for learners.")
+		}
+		row, err := payerParams(b.Employer)
+		if err != nil {
+			return db.Order{}, err
+		}
+		payer = &row
+	}
 	var schedule []pricing.Part
 	if b.InstallmentPlanID != nil {
 		plan, err := q.GetInstallmentPlan(ctx, db.GetInstallmentPlanParams{OrganizationID: orgID, ID: *b.InstallmentPlanID})
@@ -191,6 +202,11 @@ func (s *Handler) placeOrder(ctx context.Context, q *db.Queries, userID uuid.UUI
 		if err := q.InsertOrderInstallment(ctx, db.InsertOrderInstallmentParams{
 			OrderID: order.ID, Number: int32(part.Number), Amount: part.Amount, DueOn: pgDate(part.Due), GraceEnds: pgDate(part.GraceEnds),
 		}); err != nil {
+			return db.Order{}, err
+		}
+	}
+	if payer != nil {
+		if err := s.placeEmployer(ctx, q, order, *payer); err != nil {
 			return db.Order{}, err
 		}
 	}

@@ -38,6 +38,16 @@ func (s *Handler) CreatePayment(ctx context.Context, req api.CreatePaymentReques
 			conflict = new(web.NewProblem(ctx, http.StatusConflict, "order_not_payable", fmt.Sprintf("The order is %s: there is nothing to pay.", o.Status)))
 			return web.ErrRefused
 		}
+		if o.WithdrawnAt != nil {
+			conflict = new(web.NewProblem(ctx, http.StatusConflict, "order_withdrawn", "The learner withdrew from the order: nothing more is due."))
+			return web.ErrRefused
+		}
+		if _, err := payerOf(ctx, q, o.ID); err == nil {
+			conflict = new(web.NewProblem(ctx, http.StatusConflict, "employer_pays", "An employer pays this order by bank transfer against its invoice."))
+			return web.ErrRefused
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		want, err := s.nextCharge(ctx, q, o, mode, p.User.Email, p.User.Phone)
 		if err != nil {
 			return err
@@ -216,7 +226,8 @@ func (s *Handler) ListMyPayments(ctx context.Context, req api.ListMyPaymentsRequ
 	return api.ListMyPayments200JSONResponse(page), nil
 }
 
-// GetMyPaymentStatistics sums the caller's orders placed in the period.
+// GetMyPaymentStatistics sums the caller's orders placed in the period and
+// breaks the money down by month.
 func (s *Handler) GetMyPaymentStatistics(ctx context.Context, req api.GetMyPaymentStatisticsRequestObject) (api.GetMyPaymentStatisticsResponseObject, error) {
 	p, err := web.Caller(ctx)
 	if err != nil {
@@ -227,10 +238,18 @@ func (s *Handler) GetMyPaymentStatistics(ctx context.Context, req api.GetMyPayme
 	if err != nil {
 		return nil, err
 	}
-	return api.GetMyPaymentStatistics200JSONResponse(api.PaymentStatistics{
+	months, err := s.Q.PaymentsByMonth(ctx, db.PaymentsByMonthParams{UserID: p.User.ID, Currency: cur, MovedFrom: req.Params.From, MovedBefore: req.Params.To})
+	if err != nil {
+		return nil, err
+	}
+	out := api.PaymentStatistics{
 		Currency: cur, Paid: st.Paid, Refunded: st.Refunded, Outstanding: st.Outstanding, Orders: st.Orders,
-		From: utcPtr(req.Params.From), To: utcPtr(req.Params.To),
-	}), nil
+		From: utcPtr(req.Params.From), To: utcPtr(req.Params.To), Months: []api.PaymentMonth{},
+	}
+	for _, m := range months {
+		out.Months = append(out.Months, api.PaymentMonth{Month: m.Month, Paid: m.Paid, Refunded: m.Refunded, Due: m.Due})
+	}
+	return api.GetMyPaymentStatistics200JSONResponse(out), nil
 }
 
 // clip cuts a description to the 128 characters providers take.

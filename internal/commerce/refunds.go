@@ -65,7 +65,7 @@ func (s *Handler) CreateRefund(ctx context.Context, req api.CreateRefundRequestO
 		return nil, err
 	}
 	for i, r := range made {
-		if made[i], err = s.sendRefund(ctx, r, p.User.ID); err != nil {
+		if made[i], err = s.sendRefund(ctx, r, &p.User.ID, causeStaff); err != nil {
 			s.Log.WarnContext(ctx, "refund not accepted by the provider", "refund", r.ID, "err", err)
 			return api.CreateRefund502ApplicationProblemPlusJSONResponse{BadGatewayApplicationProblemPlusJSONResponse: api.BadGatewayApplicationProblemPlusJSONResponse(
 				web.NewProblem(ctx, http.StatusBadGateway, "provider_unavailable", "The payment provider could not be reached; repeat the request with the same Idempotency-Key."))}, nil
@@ -133,11 +133,25 @@ func (s *Handler) splitRefund(ctx context.Context, q *db.Queries, o db.Order, am
 }
 
 // sendRefund asks the provider for the refund (our refund's id as the
-// idempotence key) and applies it when the provider reports it done.
-func (s *Handler) sendRefund(ctx context.Context, r db.Refund, actor uuid.UUID) (db.Refund, error) {
+// idempotence key) and applies it when the provider reports it done. A
+// refund of a bank transfer is returned by the organization's own bank
+// transfer: it is recorded as done at once.
+func (s *Handler) sendRefund(ctx context.Context, r db.Refund, actor *uuid.UUID, cause string) (db.Refund, error) {
 	pay, err := s.Q.GetPayment(ctx, r.PaymentID)
 	if err != nil {
 		return r, err
+	}
+	if r.Provider == bankProvider {
+		id := r.ID.String()
+		if r.Status == db.RefundStatusCreated {
+			if r, err = s.Q.SetRefundProvided(ctx, db.SetRefundProvidedParams{ID: r.ID, ProviderRefundID: &id, Status: db.RefundStatusPending}); err != nil {
+				return r, store.NotFound(err)
+			}
+		}
+		if _, err := s.applyRefund(ctx, r.ID, payments.Refund{ID: id, Status: payments.RefundSucceeded}, actor, cause); err != nil {
+			return r, err
+		}
+		return s.Q.GetRefund(ctx, r.ID)
 	}
 	var rc payments.Receipt
 	if err := json.Unmarshal(r.Receipt, &rc); err != nil {
@@ -153,7 +167,7 @@ func (s *Handler) sendRefund(ctx context.Context, r db.Refund, actor uuid.UUID) 
 	if r, err = s.Q.SetRefundProvided(ctx, db.SetRefundProvidedParams{ID: r.ID, ProviderRefundID: &got.ID, Status: db.RefundStatusPending}); err != nil {
 		return r, store.NotFound(err)
 	}
-	if _, err := s.applyRefund(ctx, r.ID, got, &actor, causeStaff); err != nil {
+	if _, err := s.applyRefund(ctx, r.ID, got, actor, cause); err != nil {
 		return r, err
 	}
 	return s.Q.GetRefund(ctx, r.ID)

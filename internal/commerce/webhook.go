@@ -134,14 +134,15 @@ func (s *Handler) applyPayment(ctx context.Context, payID uuid.UUID, got payment
 			}
 			return nil
 		}
-		return s.credit(ctx, q, order, pay, cause, details)
+		return s.credit(ctx, q, order, pay, nil, cause, details)
 	})
 	return out, err
 }
 
 // credit adds a succeeded payment to its order: the installments it
-// settles, the paid sum, and the status that follows.
-func (s *Handler) credit(ctx context.Context, q *db.Queries, order db.Order, pay db.Payment, cause string, details map[string]any) error {
+// settles, the paid sum, and the status that follows; actor is the staff
+// member who recorded it (nil for a provider's payment).
+func (s *Handler) credit(ctx context.Context, q *db.Queries, order db.Order, pay db.Payment, actor *uuid.UUID, cause string, details map[string]any) error {
 	if len(pay.Installments) > 0 {
 		if _, err := q.MarkInstallmentsPaid(ctx, db.MarkInstallmentsPaidParams{OrderID: order.ID, Numbers: pay.Installments, PaidAt: pay.SucceededAt, PaymentID: &pay.ID}); err != nil {
 			return err
@@ -163,7 +164,7 @@ func (s *Handler) credit(ctx context.Context, q *db.Queries, order db.Order, pay
 		return err
 	}
 	amount := pay.Amount
-	return orderEvent(ctx, q, order.ID, nil, "payment_succeeded", &order.Status, &updated.Status, &amount, cause, details)
+	return orderEvent(ctx, q, order.ID, actor, "payment_succeeded", &order.Status, &updated.Status, &amount, cause, details)
 }
 
 func isFinal(s db.PaymentStatus) bool {
@@ -181,7 +182,7 @@ func forward(from, to db.PaymentStatus) bool {
 	return ok && r > rank[from]
 }
 
-// Reconcile re-fetches the payments left open longer than olderThan and
+// Reconcile re-fetches the payments (and refunds) left open longer than olderThan and
 // applies what the provider says: it repairs lost notifications, a process
 // that died between asking the provider and recording its answer, and
 // payments the provider never accepted (asked again with the same
@@ -203,6 +204,47 @@ func (s *Handler) Reconcile(ctx context.Context, olderThan time.Duration) (int, 
 		out, err := s.syncPayment(ctx, *pay.ProviderPaymentID, "", causeReconciliation)
 		if err != nil {
 			s.Log.WarnContext(ctx, "reconciliation: payment not synced", "payment", pay.ID, "err", err)
+			continue
+		}
+		if out == outcomeApplied {
+			changed++
+		}
+	}
+	n, err := s.reconcileRefunds(ctx, olderThan)
+	return changed + n, err
+}
+
+// reconcileRefunds does for refunds what Reconcile does for payments: a
+// refund the provider never accepted is sent again with the same
+// idempotence key; a pending one is re-fetched, compared and applied
+// (once, as applyRefund records its event).
+func (s *Handler) reconcileRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
+	open, err := s.Q.OpenRefunds(ctx, db.OpenRefundsParams{OlderThan: s.Now().Add(-olderThan), MaxRows: 200})
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	for _, r := range open {
+		if r.ProviderRefundID == nil || r.Provider == bankProvider {
+			if _, err := s.sendRefund(ctx, r, nil, causeReconciliation); err != nil {
+				s.Log.WarnContext(ctx, "reconciliation: provider still refuses the refund", "refund", r.ID, "err", err)
+				continue
+			}
+			changed++
+			continue
+		}
+		got, err := s.provider.GetRefund(ctx, *r.ProviderRefundID)
+		if err != nil {
+			s.Log.WarnContext(ctx, "reconciliation: refund not fetched", "refund", r.ID, "err", err)
+			continue
+		}
+		if got.Amount.Value != r.Amount || got.Amount.Currency != r.Currency {
+			s.Log.ErrorContext(ctx, "refund does not match our records; nothing applied", "refund", r.ID)
+			continue
+		}
+		out, err := s.applyRefund(ctx, r.ID, got, nil, causeReconciliation)
+		if err != nil {
+			s.Log.WarnContext(ctx, "reconciliation: refund not applied", "refund", r.ID, "err", err)
 			continue
 		}
 		if out == outcomeApplied {

@@ -30,6 +30,12 @@ type Payments struct {
 	// provider; ReconcileAfter is how old an open payment must be for that.
 	ReconcileInterval time.Duration
 	ReconcileAfter    time.Duration
+	// NoticeInterval is how often installment reminders and overdue
+	// notices are looked for.
+	NoticeInterval time.Duration
+	// InvoiceNumberPattern numbers employer invoices and acts
+	// (internal/docnumber; one sequence per organization and kind).
+	InvoiceNumberPattern string
 	// VATCode is the 54-ФЗ VAT code on receipts (1: без НДС, educational
 	// services of licensed centers).
 	VATCode int
@@ -46,15 +52,17 @@ func loadPayments(l *loader, c *Config) {
 		sources = payments.YooKassaSources()
 	}
 	c.Payments = Payments{
-		Provider:          provider,
-		ReturnURL:         l.str("KABINET_PAYMENT_RETURN_URL", "http://localhost:5173/orders/{orderId}"),
-		WebhookSources:    l.list("KABINET_PAYMENT_WEBHOOK_SOURCES", sources),
-		ReconcileInterval: l.dur("KABINET_PAYMENT_RECONCILE_INTERVAL", 5*time.Minute),
-		ReconcileAfter:    l.dur("KABINET_PAYMENT_RECONCILE_AFTER", 2*time.Minute),
-		VATCode:           l.int("KABINET_RECEIPT_VAT_CODE", int(payments.VATNone)),
-		YooKassaShopID:    l.str("KABINET_YOOKASSA_SHOP_ID", ""),
-		YooKassaSecretKey: l.getenv("KABINET_YOOKASSA_SECRET_KEY"),
-		YooKassaBaseURL:   l.str("KABINET_YOOKASSA_BASE_URL", ""),
+		Provider:             provider,
+		ReturnURL:            l.str("KABINET_PAYMENT_RETURN_URL", "http://localhost:5173/orders/{orderId}"),
+		WebhookSources:       l.list("KABINET_PAYMENT_WEBHOOK_SOURCES", sources),
+		ReconcileInterval:    l.dur("KABINET_PAYMENT_RECONCILE_INTERVAL", 5*time.Minute),
+		ReconcileAfter:       l.dur("KABINET_PAYMENT_RECONCILE_AFTER", 2*time.Minute),
+		VATCode:              l.int("KABINET_RECEIPT_VAT_CODE", int(payments.VATNone)),
+		NoticeInterval:       l.dur("KABINET_INSTALLMENT_NOTICE_INTERVAL", time.Hour),
+		InvoiceNumberPattern: l.str("KABINET_INVOICE_NUMBER_PATTERN", "{year}-{seq:05}"),
+		YooKassaShopID:       l.str("KABINET_YOOKASSA_SHOP_ID", ""),
+		YooKassaSecretKey:    l.getenv("KABINET_YOOKASSA_SECRET_KEY"),
+		YooKassaBaseURL:      l.str("KABINET_YOOKASSA_BASE_URL", ""),
 	}
 }
 
@@ -79,6 +87,12 @@ func (c Config) validatePayments(bad func(string, ...any)) {
 	}
 	if p.ReconcileInterval < 10*time.Second || p.ReconcileAfter < 10*time.Second {
 		bad("KABINET_PAYMENT_RECONCILE_INTERVAL and KABINET_PAYMENT_RECONCILE_AFTER must be at least 10s")
+	}
+	if p.NoticeInterval < 10*time.Second {
+		bad("KABINET_INSTALLMENT_NOTICE_INTERVAL must be at least 10s")
+	}
+	if p.InvoiceNumberPattern == "" || len(p.InvoiceNumberPattern) > 100 || !strings.Contains(p.InvoiceNumberPattern, "{seq") {
+		bad("KABINET_INVOICE_NUMBER_PATTERN must hold {seq} (see internal/docnumber), got %q", p.InvoiceNumberPattern)
 	}
 	if p.VATCode < int(payments.VATNone) || p.VATCode > int(payments.VAT22of122) {
 		bad("KABINET_RECEIPT_VAT_CODE must be 1–12 (ЮKassa's vat_code)")

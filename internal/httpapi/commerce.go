@@ -28,7 +28,7 @@ func idempotentOperations(d Deps) map[string][]echo.MiddlewareFunc {
 		pool = d.Pool
 	}
 	mw := idempotency.Middleware(idempotency.Config{Pool: pool})
-	return idempotency.ForOperations(mw, "createOrder", "createPayment", "createRefund")
+	return idempotency.ForOperations(mw, "createOrder", "createPayment", "createRefund", "recordBankTransfer", "withdrawFromMyOrder")
 }
 
 // mountSandbox serves the sandbox provider's confirmation page in

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"image/png"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/boombuler/barcode"
@@ -82,7 +83,15 @@ func (k *Kit) newDoc(p page) core.Maroto {
 	return maroto.New(b.Build())
 }
 
+// generating serializes document generation: gofpdf pads font tables by
+// appending to slices of the font's bytes (utf8FontFile.generateChecksum),
+// which are the embedded TTF shared by every document of every Kit, so two
+// documents generated at once write the same memory (go test -race).
+var generating sync.Mutex
+
 func render(m core.Maroto) ([]byte, error) {
+	generating.Lock()
+	defer generating.Unlock()
 	doc, err := m.Generate()
 	if err != nil {
 		return nil, fmt.Errorf("pdf: generate: %w", err)
