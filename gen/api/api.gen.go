@@ -404,6 +404,54 @@ func (e DocumentKind) Valid() bool {
 	}
 }
 
+// Defines values for DocumentPermission.
+const (
+	Manage DocumentPermission = "manage"
+	Read   DocumentPermission = "read"
+)
+
+// Valid indicates whether the value is a known member of the DocumentPermission enum.
+func (e DocumentPermission) Valid() bool {
+	switch e {
+	case Manage:
+		return true
+	case Read:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentType.
+const (
+	DocumentTypeAct         DocumentType = "act"
+	DocumentTypeCertificate DocumentType = "certificate"
+	DocumentTypeContract    DocumentType = "contract"
+	DocumentTypeInvoice     DocumentType = "invoice"
+	DocumentTypeOther       DocumentType = "other"
+	DocumentTypeStatement   DocumentType = "statement"
+)
+
+// Valid indicates whether the value is a known member of the DocumentType enum.
+func (e DocumentType) Valid() bool {
+	switch e {
+	case DocumentTypeAct:
+		return true
+	case DocumentTypeCertificate:
+		return true
+	case DocumentTypeContract:
+		return true
+	case DocumentTypeInvoice:
+		return true
+	case DocumentTypeOther:
+		return true
+	case DocumentTypeStatement:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportMessageChannel.
 const (
 	ExportMessageChannelEmail ExportMessageChannel = "email"
@@ -1268,6 +1316,48 @@ func (e SearchCatalogProgramsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListMyDocumentsParamsScope.
+const (
+	Mine   ListMyDocumentsParamsScope = "mine"
+	Shared ListMyDocumentsParamsScope = "shared"
+)
+
+// Valid indicates whether the value is a known member of the ListMyDocumentsParamsScope enum.
+func (e ListMyDocumentsParamsScope) Valid() bool {
+	switch e {
+	case Mine:
+		return true
+	case Shared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMyDocumentsParamsSort.
+const (
+	ListMyDocumentsParamsSortCreated   ListMyDocumentsParamsSort = "created"
+	ListMyDocumentsParamsSortDate      ListMyDocumentsParamsSort = "date"
+	ListMyDocumentsParamsSortRelevance ListMyDocumentsParamsSort = "relevance"
+	ListMyDocumentsParamsSortTitle     ListMyDocumentsParamsSort = "title"
+)
+
+// Valid indicates whether the value is a known member of the ListMyDocumentsParamsSort enum.
+func (e ListMyDocumentsParamsSort) Valid() bool {
+	switch e {
+	case ListMyDocumentsParamsSortCreated:
+		return true
+	case ListMyDocumentsParamsSortDate:
+		return true
+	case ListMyDocumentsParamsSortRelevance:
+		return true
+	case ListMyDocumentsParamsSortTitle:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListOrganizationApplicationsParamsStatus.
 const (
 	ListOrganizationApplicationsParamsStatusApproved     ListOrganizationApplicationsParamsStatus = "approved"
@@ -1319,6 +1409,30 @@ func (e ListCatalogHistoryParamsEntityType) Valid() bool {
 	case ListCatalogHistoryParamsEntityTypeOrganization:
 		return true
 	case ListCatalogHistoryParamsEntityTypeProgram:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListOrganizationDocumentsParamsSort.
+const (
+	ListOrganizationDocumentsParamsSortCreated   ListOrganizationDocumentsParamsSort = "created"
+	ListOrganizationDocumentsParamsSortDate      ListOrganizationDocumentsParamsSort = "date"
+	ListOrganizationDocumentsParamsSortRelevance ListOrganizationDocumentsParamsSort = "relevance"
+	ListOrganizationDocumentsParamsSortTitle     ListOrganizationDocumentsParamsSort = "title"
+)
+
+// Valid indicates whether the value is a known member of the ListOrganizationDocumentsParamsSort enum.
+func (e ListOrganizationDocumentsParamsSort) Valid() bool {
+	switch e {
+	case ListOrganizationDocumentsParamsSortCreated:
+		return true
+	case ListOrganizationDocumentsParamsSortDate:
+		return true
+	case ListOrganizationDocumentsParamsSortRelevance:
+		return true
+	case ListOrganizationDocumentsParamsSortTitle:
 		return true
 	default:
 		return false
@@ -2151,12 +2265,198 @@ type DeviceRegistration struct {
 	Token string `json:"token"`
 }
 
+// Document A document of the archive. It lives in a user's personal space (`ownerId`) or in an organization's
+// (`organizationId`); one an organization issued to a learner lives in the learner's space with
+// `issuerOrganizationId` set (the learner reads it, the organization's staff manage it).
+type Document struct {
+	// Access `read`: see the document, its versions and download them. `manage`: also edit it, upload versions, delete and restore it, and grant access.
+	Access    DocumentPermission `json:"access"`
+	CreatedAt time.Time          `json:"createdAt"`
+
+	// CurrentVersion The newest version; `null` until the first file is uploaded.
+	CurrentVersion *DocumentVersion `json:"currentVersion"`
+
+	// DeletedAt Set while the document is in the trash.
+	DeletedAt    *time.Time          `json:"deletedAt"`
+	DocumentDate *openapi_types.Date `json:"documentDate"`
+	FolderID     *openapi_types.UUID `json:"folderId"`
+	ID           openapi_types.UUID  `json:"id"`
+
+	// IssuedBy Who issued the document (free text, e.g. «ООО «Ромашка»»); empty when unknown.
+	IssuedBy string `json:"issuedBy"`
+
+	// IssuerOrganizationID The organization that issued the document to its owner.
+	IssuerOrganizationID *openapi_types.UUID `json:"issuerOrganizationId"`
+
+	// Metadata Free metadata; its string and number values are searched.
+	Metadata map[string]interface{} `json:"metadata"`
+
+	// OrganizationID The organization whose space holds the document.
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+
+	// OwnerID The user whose personal space holds the document.
+	OwnerID *openapi_types.UUID `json:"ownerId"`
+
+	// PurgeAfter When a deleted document and its files are removed for good (`KABINET_DOCUMENTS_RETENTION` after deletion).
+	PurgeAfter *time.Time `json:"purgeAfter"`
+
+	// Revision Grows with every change; the `ETag` (`"r<revision>"`) to send as `If-Match`.
+	Revision int `json:"revision"`
+
+	// Source The module that published the document (`invoice`, `act`, `completion`, `application`), when not uploaded by hand.
+	Source *string  `json:"source"`
+	Tags   []string `json:"tags"`
+	Title  string   `json:"title"`
+
+	// Type What the document is: a contract, an invoice, an act (акт), a certificate (справка, удостоверение), a statement (выписка, заявление) or anything else.
+	Type      DocumentType `json:"type"`
+	UpdatedAt time.Time    `json:"updatedAt"`
+}
+
+// DocumentCreate A new document, without its file; upload the file as its first version next.
+type DocumentCreate struct {
+	DocumentDate *openapi_types.Date `json:"documentDate,omitempty"`
+
+	// FolderID A folder of the same space.
+	FolderID *openapi_types.UUID `json:"folderId,omitempty"`
+	IssuedBy *string             `json:"issuedBy,omitempty"`
+
+	// IssuedTo Organization space only — issue the document to this member of the organization; it then lives in their archive.
+	IssuedTo *openapi_types.UUID `json:"issuedTo,omitempty"`
+
+	// Metadata Free key–value metadata (at most 50 keys, 16 KiB as JSON).
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+	Tags     *[]string               `json:"tags,omitempty"`
+	Title    string                  `json:"title"`
+
+	// Type What the document is: a contract, an invoice, an act (акт), a certificate (справка, удостоверение), a statement (выписка, заявление) or anything else.
+	Type DocumentType `json:"type"`
+}
+
+// DocumentFolder defines model for DocumentFolder.
+type DocumentFolder struct {
+	CreatedAt      time.Time           `json:"createdAt"`
+	ID             openapi_types.UUID  `json:"id"`
+	Name           string              `json:"name"`
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+	OwnerID        *openapi_types.UUID `json:"ownerId"`
+
+	// ParentID The enclosing folder; `null` at the top of the space.
+	ParentID  *openapi_types.UUID `json:"parentId"`
+	UpdatedAt time.Time           `json:"updatedAt"`
+}
+
+// DocumentFolderCreate defines model for DocumentFolderCreate.
+type DocumentFolderCreate struct {
+	// Name Unique among its siblings (case-insensitive).
+	Name string `json:"name"`
+
+	// ParentID A folder of the same space; absent for the top.
+	ParentID *openapi_types.UUID `json:"parentId,omitempty"`
+}
+
+// DocumentFolderPage defines model for DocumentFolderPage.
+type DocumentFolderPage struct {
+	Items      []DocumentFolder `json:"items"`
+	NextCursor *string          `json:"nextCursor"`
+}
+
+// DocumentFolderUpdate Rename and/or move a folder; absent fields keep their values, `parentId` `null` moves it to the top. Moving a folder into itself or one of its own subfolders is `409 folder_cycle`.
+type DocumentFolderUpdate struct {
+	Name     *string                               `json:"name,omitempty"`
+	ParentID nullable.Nullable[openapi_types.UUID] `json:"parentId,omitempty"`
+}
+
+// DocumentGrant Access to one document for a user, or for every active member of an organization in a role.
+type DocumentGrant struct {
+	GrantedAt      time.Time           `json:"grantedAt"`
+	ID             openapi_types.UUID  `json:"id"`
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+
+	// Permission `read`: see the document, its versions and download them. `manage`: also edit it, upload versions, delete and restore it, and grant access.
+	Permission DocumentPermission  `json:"permission"`
+	Role       *Role               `json:"role"`
+	UserID     *openapi_types.UUID `json:"userId"`
+
+	// UserName The grantee's first and last name.
+	UserName *string `json:"userName"`
+}
+
+// DocumentGrantCreate Either `userId`, or `organizationId` with `role`. Granting again changes the permission.
+type DocumentGrantCreate struct {
+	OrganizationID *openapi_types.UUID `json:"organizationId,omitempty"`
+
+	// Permission `read`: see the document, its versions and download them. `manage`: also edit it, upload versions, delete and restore it, and grant access.
+	Permission DocumentPermission `json:"permission"`
+
+	// Role What a member may do in an organization.
+	Role   *Role               `json:"role,omitempty"`
+	UserID *openapi_types.UUID `json:"userId,omitempty"`
+}
+
+// DocumentGrantPage defines model for DocumentGrantPage.
+type DocumentGrantPage struct {
+	Items      []DocumentGrant `json:"items"`
+	NextCursor *string         `json:"nextCursor"`
+}
+
 // DocumentKind defines model for DocumentKind.
 type DocumentKind string
+
+// DocumentPage defines model for DocumentPage.
+type DocumentPage struct {
+	Items      []Document `json:"items"`
+	NextCursor *string    `json:"nextCursor"`
+}
+
+// DocumentPermission `read`: see the document, its versions and download them. `manage`: also edit it, upload versions, delete and restore it, and grant access.
+type DocumentPermission string
+
+// DocumentType What the document is: a contract, an invoice, an act (акт), a certificate (справка, удостоверение), a statement (выписка, заявление) or anything else.
+type DocumentType string
+
+// DocumentUpdate Fields to change; absent fields keep their values. `folderId` or `documentDate` `null` clears it.
+type DocumentUpdate struct {
+	DocumentDate nullable.Nullable[openapi_types.Date] `json:"documentDate,omitempty"`
+	FolderID     nullable.Nullable[openapi_types.UUID] `json:"folderId,omitempty"`
+	IssuedBy     *string                               `json:"issuedBy,omitempty"`
+	Metadata     *map[string]interface{}               `json:"metadata,omitempty"`
+	Tags         *[]string                             `json:"tags,omitempty"`
+	Title        *string                               `json:"title,omitempty"`
+
+	// Type What the document is: a contract, an invoice, an act (акт), a certificate (справка, удостоверение), a statement (выписка, заявление) or anything else.
+	Type *DocumentType `json:"type,omitempty"`
+}
 
 // DocumentUpload defines model for DocumentUpload.
 type DocumentUpload struct {
 	// File PDF, JPEG or PNG; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
+// DocumentVersion One file of a document. Versions are numbered 1, 2, … and never overwritten.
+type DocumentVersion struct {
+	// ContentType Sniffed from the content when it was uploaded.
+	ContentType string `json:"contentType"`
+	FileName    string `json:"fileName"`
+	Number      int    `json:"number"`
+
+	// Sha256 Lower-case hex; also the download's ETag.
+	Sha256     string              `json:"sha256"`
+	SizeBytes  int64               `json:"sizeBytes"`
+	UploadedAt time.Time           `json:"uploadedAt"`
+	UploadedBy *openapi_types.UUID `json:"uploadedBy"`
+}
+
+// DocumentVersionPage defines model for DocumentVersionPage.
+type DocumentVersionPage struct {
+	Items      []DocumentVersion `json:"items"`
+	NextCursor *string           `json:"nextCursor"`
+}
+
+// DocumentVersionUpload defines model for DocumentVersionUpload.
+type DocumentVersionUpload struct {
+	// File PDF, JPEG, PNG, WebP or DOCX; the type is sniffed from the content.
 	File openapi_types.File `json:"file"`
 }
 
@@ -4135,11 +4435,13 @@ type SsoStartRequest struct {
 
 // StaffSupportMessage A message of a ticket's thread as staff see it.
 type StaffSupportMessage struct {
-	Author    SupportPerson      `json:"author"`
-	Body      string             `json:"body"`
-	CreatedAt time.Time          `json:"createdAt"`
-	FromStaff bool               `json:"fromStaff"`
-	ID        openapi_types.UUID `json:"id"`
+	// Attachments The files attached to the message (an internal note's are staff-only like the note).
+	Attachments *[]SupportAttachment `json:"attachments,omitempty"`
+	Author      SupportPerson        `json:"author"`
+	Body        string               `json:"body"`
+	CreatedAt   time.Time            `json:"createdAt"`
+	FromStaff   bool                 `json:"fromStaff"`
+	ID          openapi_types.UUID   `json:"id"`
 
 	// Internal An internal note, never shown to the author.
 	Internal bool               `json:"internal"`
@@ -4228,6 +4530,24 @@ type SubmitApplicationRequest struct {
 	PolicyVersion *string `json:"policyVersion,omitempty"`
 }
 
+// SupportAttachment A file attached to a message of a ticket's thread.
+type SupportAttachment struct {
+	// ContentType Sniffed from the content.
+	ContentType string             `json:"contentType"`
+	CreatedAt   time.Time          `json:"createdAt"`
+	FileName    string             `json:"fileName"`
+	ID          openapi_types.UUID `json:"id"`
+	MessageID   openapi_types.UUID `json:"messageId"`
+	Sha256      string             `json:"sha256"`
+	SizeBytes   int64              `json:"sizeBytes"`
+}
+
+// SupportAttachmentUpload defines model for SupportAttachmentUpload.
+type SupportAttachmentUpload struct {
+	// File PDF, JPEG, PNG, WebP or DOCX (a screenshot, a scan); the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
 // SupportDurationStats defines model for SupportDurationStats.
 type SupportDurationStats struct {
 	// Count Tickets of the period that have this time.
@@ -4242,12 +4562,14 @@ type SupportDurationStats struct {
 
 // SupportMessage A message of a ticket's thread as its author sees it (internal notes are never included).
 type SupportMessage struct {
-	Author    SupportPerson      `json:"author"`
-	Body      string             `json:"body"`
-	CreatedAt time.Time          `json:"createdAt"`
-	FromStaff bool               `json:"fromStaff"`
-	ID        openapi_types.UUID `json:"id"`
-	TicketID  openapi_types.UUID `json:"ticketId"`
+	// Attachments The files attached to the message.
+	Attachments *[]SupportAttachment `json:"attachments,omitempty"`
+	Author      SupportPerson        `json:"author"`
+	Body        string               `json:"body"`
+	CreatedAt   time.Time            `json:"createdAt"`
+	FromStaff   bool                 `json:"fromStaff"`
+	ID          openapi_types.UUID   `json:"id"`
+	TicketID    openapi_types.UUID   `json:"ticketId"`
 }
 
 // SupportMessageCreate defines model for SupportMessageCreate.
@@ -4296,11 +4618,14 @@ type SupportTicket struct {
 	// `payment` (payments, invoices, installments), `documents` (enrolment
 	// documents, diplomas and certificates), `enrollment` (applying to a
 	// program), `learning` (courses, tests, webinars), `other`.
-	Category       SupportTicketCategory `json:"category"`
-	ClosedAt       *time.Time            `json:"closedAt"`
-	CreatedAt      time.Time             `json:"createdAt"`
-	ID             openapi_types.UUID    `json:"id"`
-	OrganizationID openapi_types.UUID    `json:"organizationId"`
+	Category  SupportTicketCategory `json:"category"`
+	ClosedAt  *time.Time            `json:"closedAt"`
+	CreatedAt time.Time             `json:"createdAt"`
+	ID        openapi_types.UUID    `json:"id"`
+
+	// OpeningMessageID The ticket's first message, in the answer of createSupportTicket: attach the ticket's files to it (uploadMySupportAttachment).
+	OpeningMessageID *openapi_types.UUID `json:"openingMessageId,omitempty"`
+	OrganizationID   openapi_types.UUID  `json:"organizationId"`
 
 	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
 	// replied; `waiting_for_user` — staff need something from the author;
@@ -4815,6 +5140,55 @@ type ListDevMessagesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// UpdateDocumentParams defines parameters for UpdateDocument.
+type UpdateDocumentParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DownloadDocumentParams defines parameters for DownloadDocument.
+type DownloadDocumentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// ListDocumentGrantsParams defines parameters for ListDocumentGrants.
+type ListDocumentGrantsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDocumentVersionsParams defines parameters for ListDocumentVersions.
+type ListDocumentVersionsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadDocumentVersionParams defines parameters for DownloadDocumentVersion.
+type DownloadDocumentVersionParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ShowUnsubscribeParams defines parameters for ShowUnsubscribe.
 type ShowUnsubscribeParams struct {
 	// Token The token of the mailing's unsubscribe link.
@@ -4865,6 +5239,63 @@ type ListMyAuditEventsParams struct {
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
+
+// ListMyDocumentFoldersParams defines parameters for ListMyDocumentFolders.
+type ListMyDocumentFoldersParams struct {
+	// ParentID Only the direct children of this folder.
+	ParentID *openapi_types.UUID `form:"parentId,omitempty" json:"parentId,omitempty"`
+
+	// Top `true`: only the folders at the top of the space.
+	Top *bool `form:"top,omitempty" json:"top,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMyDocumentsParams defines parameters for ListMyDocuments.
+type ListMyDocumentsParams struct {
+	// Scope `mine` (default) or `shared` (shared with me by others).
+	Scope *ListMyDocumentsParamsScope `form:"scope,omitempty" json:"scope,omitempty"`
+
+	// Q Words to find in the title (any word form, Russian stemming), tags, issuer and metadata values; PostgreSQL web-search syntax (`"договор аренды" -черновик`).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Type Only documents of this type.
+	Type *DocumentType `form:"type,omitempty" json:"type,omitempty"`
+
+	// FolderID Only documents in this folder.
+	FolderID *openapi_types.UUID `form:"folderId,omitempty" json:"folderId,omitempty"`
+
+	// Tag Only documents with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// DateFrom Only documents dated on or after this day.
+	DateFrom *openapi_types.Date `form:"dateFrom,omitempty" json:"dateFrom,omitempty"`
+
+	// DateTo Only documents dated on or before this day.
+	DateTo *openapi_types.Date `form:"dateTo,omitempty" json:"dateTo,omitempty"`
+
+	// Sort `date` (the document date, newest first; undated ones by upload day), `created` (newest first), `title` (A–Z) or `relevance` (needs `q`; best match first). Default `relevance` with `q`, else `date`.
+	Sort *ListMyDocumentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Deleted `true`: the trash — deleted documents that can still be restored.
+	Deleted *bool `form:"deleted,omitempty" json:"deleted,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMyDocumentsParamsScope defines parameters for ListMyDocuments.
+type ListMyDocumentsParamsScope string
+
+// ListMyDocumentsParamsSort defines parameters for ListMyDocuments.
+type ListMyDocumentsParamsSort string
 
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
@@ -4996,6 +5427,18 @@ type CountMyUnreadSupportTicketsParams struct {
 	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
 }
 
+// DownloadMySupportAttachmentParams defines parameters for DownloadMySupportAttachment.
+type DownloadMySupportAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListMySupportTicketMessagesParams defines parameters for ListMySupportTicketMessages.
 type ListMySupportTicketMessagesParams struct {
 	// Limit The largest number of items to return.
@@ -5084,6 +5527,60 @@ type UpdateCategoryParams struct {
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
+
+// ListOrganizationDocumentFoldersParams defines parameters for ListOrganizationDocumentFolders.
+type ListOrganizationDocumentFoldersParams struct {
+	// ParentID Only the direct children of this folder.
+	ParentID *openapi_types.UUID `form:"parentId,omitempty" json:"parentId,omitempty"`
+
+	// Top `true`: only the folders at the top of the space.
+	Top *bool `form:"top,omitempty" json:"top,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationDocumentsParams defines parameters for ListOrganizationDocuments.
+type ListOrganizationDocumentsParams struct {
+	// Issued `true`: the documents the organization issued to learners (they live in the learners' archives).
+	Issued *bool `form:"issued,omitempty" json:"issued,omitempty"`
+
+	// Q Words to find in the title (any word form, Russian stemming), tags, issuer and metadata values; PostgreSQL web-search syntax (`"договор аренды" -черновик`).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Type Only documents of this type.
+	Type *DocumentType `form:"type,omitempty" json:"type,omitempty"`
+
+	// FolderID Only documents in this folder.
+	FolderID *openapi_types.UUID `form:"folderId,omitempty" json:"folderId,omitempty"`
+
+	// Tag Only documents with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// DateFrom Only documents dated on or after this day.
+	DateFrom *openapi_types.Date `form:"dateFrom,omitempty" json:"dateFrom,omitempty"`
+
+	// DateTo Only documents dated on or before this day.
+	DateTo *openapi_types.Date `form:"dateTo,omitempty" json:"dateTo,omitempty"`
+
+	// Sort `date` (the document date, newest first; undated ones by upload day), `created` (newest first), `title` (A–Z) or `relevance` (needs `q`; best match first). Default `relevance` with `q`, else `date`.
+	Sort *ListOrganizationDocumentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Deleted `true`: the trash — deleted documents that can still be restored.
+	Deleted *bool `form:"deleted,omitempty" json:"deleted,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationDocumentsParamsSort defines parameters for ListOrganizationDocuments.
+type ListOrganizationDocumentsParamsSort string
 
 // ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
 type ListMemberFaqEntriesParams struct {
@@ -5403,6 +5900,18 @@ type ListSupportQueueParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// DownloadSupportAttachmentParams defines parameters for DownloadSupportAttachment.
+type DownloadSupportAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListSupportTicketMessagesParams defines parameters for ListSupportTicketMessages.
 type ListSupportTicketMessagesParams struct {
 	// Limit The largest number of items to return.
@@ -5496,6 +6005,18 @@ type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
 // StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
 type StartSsoSignInJSONRequestBody = SsoStartRequest
 
+// UpdateDocumentFolderJSONRequestBody defines body for UpdateDocumentFolder for application/json ContentType.
+type UpdateDocumentFolderJSONRequestBody = DocumentFolderUpdate
+
+// UpdateDocumentJSONRequestBody defines body for UpdateDocument for application/json ContentType.
+type UpdateDocumentJSONRequestBody = DocumentUpdate
+
+// CreateDocumentGrantJSONRequestBody defines body for CreateDocumentGrant for application/json ContentType.
+type CreateDocumentGrantJSONRequestBody = DocumentGrantCreate
+
+// UploadDocumentVersionMultipartRequestBody defines body for UploadDocumentVersion for multipart/form-data ContentType.
+type UploadDocumentVersionMultipartRequestBody = DocumentVersionUpload
+
 // UnsubscribeFormdataRequestBody defines body for Unsubscribe for application/x-www-form-urlencoded ContentType.
 type UnsubscribeFormdataRequestBody UnsubscribeFormdataBody
 
@@ -5522,6 +6043,12 @@ type CloseAccountJSONRequestBody = CloseAccountRequest
 
 // RegisterDeviceJSONRequestBody defines body for RegisterDevice for application/json ContentType.
 type RegisterDeviceJSONRequestBody = DeviceRegistration
+
+// CreateMyDocumentFolderJSONRequestBody defines body for CreateMyDocumentFolder for application/json ContentType.
+type CreateMyDocumentFolderJSONRequestBody = DocumentFolderCreate
+
+// CreateMyDocumentJSONRequestBody defines body for CreateMyDocument for application/json ContentType.
+type CreateMyDocumentJSONRequestBody = DocumentCreate
 
 // ChangeEmailJSONRequestBody defines body for ChangeEmail for application/json ContentType.
 type ChangeEmailJSONRequestBody = EmailChangeRequest
@@ -5568,6 +6095,9 @@ type CreateSupportTicketJSONRequestBody = SupportTicketCreate
 // ReplyToMySupportTicketJSONRequestBody defines body for ReplyToMySupportTicket for application/json ContentType.
 type ReplyToMySupportTicketJSONRequestBody = SupportMessageCreate
 
+// UploadMySupportAttachmentMultipartRequestBody defines body for UploadMySupportAttachment for multipart/form-data ContentType.
+type UploadMySupportAttachmentMultipartRequestBody = SupportAttachmentUpload
+
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
 
@@ -5597,6 +6127,12 @@ type UpdateCategoryJSONRequestBody = CategoryUpdate
 
 // PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
 type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
+// CreateOrganizationDocumentFolderJSONRequestBody defines body for CreateOrganizationDocumentFolder for application/json ContentType.
+type CreateOrganizationDocumentFolderJSONRequestBody = DocumentFolderCreate
+
+// CreateOrganizationDocumentJSONRequestBody defines body for CreateOrganizationDocument for application/json ContentType.
+type CreateOrganizationDocumentJSONRequestBody = DocumentCreate
 
 // CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
 type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
@@ -5669,6 +6205,9 @@ type AssignSupportTicketJSONRequestBody = SupportTicketAssignment
 
 // PostSupportMessageJSONRequestBody defines body for PostSupportMessage for application/json ContentType.
 type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
+
+// UploadSupportAttachmentMultipartRequestBody defines body for UploadSupportAttachment for multipart/form-data ContentType.
+type UploadSupportAttachmentMultipartRequestBody = SupportAttachmentUpload
 
 // SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
 type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
@@ -5917,6 +6456,45 @@ type ServerInterface interface {
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
+	// DeleteDocumentFolder Delete an empty folder
+	// (DELETE /api/v1/document-folders/{folderId})
+	DeleteDocumentFolder(ctx echo.Context, folderID openapi_types.UUID) error
+	// UpdateDocumentFolder Rename or move a folder
+	// (PATCH /api/v1/document-folders/{folderId})
+	UpdateDocumentFolder(ctx echo.Context, folderID openapi_types.UUID) error
+	// DeleteDocument Move a document to the trash
+	// (DELETE /api/v1/documents/{documentId})
+	DeleteDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// GetDocument Read a document
+	// (GET /api/v1/documents/{documentId})
+	GetDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// UpdateDocument Edit a document's card
+	// (PATCH /api/v1/documents/{documentId})
+	UpdateDocument(ctx echo.Context, documentID openapi_types.UUID, params UpdateDocumentParams) error
+	// DownloadDocument Download the current version of a document
+	// (GET /api/v1/documents/{documentId}/content)
+	DownloadDocument(ctx echo.Context, documentID openapi_types.UUID, params DownloadDocumentParams) error
+	// ListDocumentGrants List who a document is shared with
+	// (GET /api/v1/documents/{documentId}/grants)
+	ListDocumentGrants(ctx echo.Context, documentID openapi_types.UUID, params ListDocumentGrantsParams) error
+	// CreateDocumentGrant Share a document
+	// (POST /api/v1/documents/{documentId}/grants)
+	CreateDocumentGrant(ctx echo.Context, documentID openapi_types.UUID) error
+	// DeleteDocumentGrant Revoke a grant
+	// (DELETE /api/v1/documents/{documentId}/grants/{grantId})
+	DeleteDocumentGrant(ctx echo.Context, documentID openapi_types.UUID, grantID openapi_types.UUID) error
+	// RestoreDocument Restore a document from the trash
+	// (POST /api/v1/documents/{documentId}/restore)
+	RestoreDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// ListDocumentVersions List a document's versions
+	// (GET /api/v1/documents/{documentId}/versions)
+	ListDocumentVersions(ctx echo.Context, documentID openapi_types.UUID, params ListDocumentVersionsParams) error
+	// UploadDocumentVersion Upload a new version of a document
+	// (POST /api/v1/documents/{documentId}/versions)
+	UploadDocumentVersion(ctx echo.Context, documentID openapi_types.UUID) error
+	// DownloadDocumentVersion Download a version of a document
+	// (GET /api/v1/documents/{documentId}/versions/{number}/content)
+	DownloadDocumentVersion(ctx echo.Context, documentID openapi_types.UUID, number int, params DownloadDocumentVersionParams) error
 	// ShowUnsubscribe The unsubscribe page of a mailing link
 	// (GET /api/v1/mailings/unsubscribe)
 	ShowUnsubscribe(ctx echo.Context, params ShowUnsubscribeParams) error
@@ -5977,6 +6555,18 @@ type ServerInterface interface {
 	// DeleteDevice Stop pushes to a device
 	// (DELETE /api/v1/me/devices/{deviceId})
 	DeleteDevice(ctx echo.Context, deviceID openapi_types.UUID) error
+	// ListMyDocumentFolders List my folders
+	// (GET /api/v1/me/document-folders)
+	ListMyDocumentFolders(ctx echo.Context, params ListMyDocumentFoldersParams) error
+	// CreateMyDocumentFolder Create a folder in my space
+	// (POST /api/v1/me/document-folders)
+	CreateMyDocumentFolder(ctx echo.Context) error
+	// ListMyDocuments List or search my documents
+	// (GET /api/v1/me/documents)
+	ListMyDocuments(ctx echo.Context, params ListMyDocumentsParams) error
+	// CreateMyDocument Add a document to my archive
+	// (POST /api/v1/me/documents)
+	CreateMyDocument(ctx echo.Context) error
 	// ChangeEmail Start changing my e-mail
 	// (PUT /api/v1/me/email)
 	ChangeEmail(ctx echo.Context) error
@@ -6106,6 +6696,9 @@ type ServerInterface interface {
 	// GetMySupportTicket Get one of my tickets
 	// (GET /api/v1/me/support-tickets/{ticketId})
 	GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// DownloadMySupportAttachment Download a file of my ticket
+	// (GET /api/v1/me/support-tickets/{ticketId}/attachments/{attachmentId})
+	DownloadMySupportAttachment(ctx echo.Context, ticketID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadMySupportAttachmentParams) error
 	// CloseMySupportTicket Close my ticket
 	// (POST /api/v1/me/support-tickets/{ticketId}/close)
 	CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
@@ -6115,6 +6708,9 @@ type ServerInterface interface {
 	// ReplyToMySupportTicket Reply in my ticket
 	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
 	ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// UploadMySupportAttachment Attach a file to my message
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages/{messageId}/attachments)
+	UploadMySupportAttachment(ctx echo.Context, ticketID openapi_types.UUID, messageID openapi_types.UUID) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -6184,6 +6780,18 @@ type ServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListOrganizationDocumentFolders List the organization's folders
+	// (GET /api/v1/organizations/{organizationId}/document-folders)
+	ListOrganizationDocumentFolders(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationDocumentFoldersParams) error
+	// CreateOrganizationDocumentFolder Create a folder in the organization's space
+	// (POST /api/v1/organizations/{organizationId}/document-folders)
+	CreateOrganizationDocumentFolder(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListOrganizationDocuments List or search the organization's documents
+	// (GET /api/v1/organizations/{organizationId}/documents)
+	ListOrganizationDocuments(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationDocumentsParams) error
+	// CreateOrganizationDocument Add a document to the organization's space, or issue one to a learner
+	// (POST /api/v1/organizations/{organizationId}/documents)
+	CreateOrganizationDocument(ctx echo.Context, organizationID openapi_types.UUID) error
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -6385,12 +6993,18 @@ type ServerInterface interface {
 	// AssignSupportTicket Assign a ticket
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
 	AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// DownloadSupportAttachment Download a file of a ticket (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/attachments/{attachmentId})
+	DownloadSupportAttachment(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadSupportAttachmentParams) error
 	// ListSupportTicketMessages Read a ticket's thread (staff)
 	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
 	ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error
 	// PostSupportMessage Reply, or add an internal note
 	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
 	PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// UploadSupportAttachment Attach a file to a staff message
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages/{messageId}/attachments)
+	UploadSupportAttachment(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, messageID openapi_types.UUID) error
 	// SetSupportTicketStatus Change a ticket's status
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
 	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
@@ -7208,6 +7822,382 @@ func (w *ServerInterfaceWrapper) ListDevMessages(ctx echo.Context) error {
 	return err
 }
 
+// DeleteDocumentFolder converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDocumentFolder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "folderId" -------------
+	var folderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "folderId", ctx.Param("folderId"), &folderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter folderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDocumentFolder(ctx, folderID)
+	return err
+}
+
+// UpdateDocumentFolder converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateDocumentFolder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "folderId" -------------
+	var folderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "folderId", ctx.Param("folderId"), &folderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter folderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateDocumentFolder(ctx, folderID)
+	return err
+}
+
+// DeleteDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDocument(ctx, documentID)
+	return err
+}
+
+// GetDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetDocument(ctx, documentID)
+	return err
+}
+
+// UpdateDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateDocument(ctx, documentID, params)
+	return err
+}
+
+// DownloadDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadDocument(ctx, documentID, params)
+	return err
+}
+
+// ListDocumentGrants converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDocumentGrants(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDocumentGrantsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDocumentGrants(ctx, documentID, params)
+	return err
+}
+
+// CreateDocumentGrant converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateDocumentGrant(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateDocumentGrant(ctx, documentID)
+	return err
+}
+
+// DeleteDocumentGrant converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDocumentGrant(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// ------------- Path parameter "grantId" -------------
+	var grantID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "grantId", ctx.Param("grantId"), &grantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter grantId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDocumentGrant(ctx, documentID, grantID)
+	return err
+}
+
+// RestoreDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) RestoreDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RestoreDocument(ctx, documentID)
+	return err
+}
+
+// ListDocumentVersions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDocumentVersions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDocumentVersionsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDocumentVersions(ctx, documentID, params)
+	return err
+}
+
+// UploadDocumentVersion converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadDocumentVersion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadDocumentVersion(ctx, documentID)
+	return err
+}
+
+// DownloadDocumentVersion converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadDocumentVersion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// ------------- Path parameter "number" -------------
+	var number int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "number", ctx.Param("number"), &number, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadDocumentVersionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadDocumentVersion(ctx, documentID, number, params)
+	return err
+}
+
 // ShowUnsubscribe converts echo context to params.
 func (w *ServerInterfaceWrapper) ShowUnsubscribe(ctx echo.Context) error {
 	var err error
@@ -7564,6 +8554,151 @@ func (w *ServerInterfaceWrapper) DeleteDevice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DeleteDevice(ctx, deviceID)
+	return err
+}
+
+// ListMyDocumentFolders converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyDocumentFolders(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyDocumentFoldersParams
+	// ------------- Optional query parameter "parentId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "parentId", ctx.QueryParams(), &params.ParentID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parentId: %s", err))
+	}
+
+	// ------------- Optional query parameter "top" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "top", ctx.QueryParams(), &params.Top, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter top: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyDocumentFolders(ctx, params)
+	return err
+}
+
+// CreateMyDocumentFolder converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMyDocumentFolder(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMyDocumentFolder(ctx)
+	return err
+}
+
+// ListMyDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyDocuments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyDocumentsParams
+	// ------------- Optional query parameter "scope" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "scope", ctx.QueryParams(), &params.Scope, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter scope: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "folderId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "folderId", ctx.QueryParams(), &params.FolderID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter folderId: %s", err))
+	}
+
+	// ------------- Optional query parameter "tag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tag", ctx.QueryParams(), &params.Tag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tag: %s", err))
+	}
+
+	// ------------- Optional query parameter "dateFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dateFrom", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dateFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "dateTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dateTo", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dateTo: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted", ctx.QueryParams(), &params.Deleted, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyDocuments(ctx, params)
+	return err
+}
+
+// CreateMyDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMyDocument(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMyDocument(ctx)
 	return err
 }
 
@@ -8310,6 +9445,80 @@ func (w *ServerInterfaceWrapper) GetMySupportTicket(ctx echo.Context) error {
 	return err
 }
 
+// DownloadMySupportAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMySupportAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", ctx.Param("attachmentId"), &attachmentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attachmentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMySupportAttachmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMySupportAttachment(ctx, ticketID, attachmentID, params)
+	return err
+}
+
 // CloseMySupportTicket converts echo context to params.
 func (w *ServerInterfaceWrapper) CloseMySupportTicket(ctx echo.Context) error {
 	var err error
@@ -8371,6 +9580,30 @@ func (w *ServerInterfaceWrapper) ReplyToMySupportTicket(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ReplyToMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// UploadMySupportAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadMySupportAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// ------------- Path parameter "messageId" -------------
+	var messageID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "messageId", ctx.Param("messageId"), &messageID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter messageId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadMySupportAttachment(ctx, ticketID, messageID)
 	return err
 }
 
@@ -8957,6 +10190,179 @@ func (w *ServerInterfaceWrapper) PutCommerceSettings(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PutCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// ListOrganizationDocumentFolders converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationDocumentFolders(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationDocumentFoldersParams
+	// ------------- Optional query parameter "parentId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "parentId", ctx.QueryParams(), &params.ParentID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parentId: %s", err))
+	}
+
+	// ------------- Optional query parameter "top" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "top", ctx.QueryParams(), &params.Top, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter top: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationDocumentFolders(ctx, organizationID, params)
+	return err
+}
+
+// CreateOrganizationDocumentFolder converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateOrganizationDocumentFolder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateOrganizationDocumentFolder(ctx, organizationID)
+	return err
+}
+
+// ListOrganizationDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationDocuments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationDocumentsParams
+	// ------------- Optional query parameter "issued" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issued", ctx.QueryParams(), &params.Issued, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter issued: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "folderId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "folderId", ctx.QueryParams(), &params.FolderID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter folderId: %s", err))
+	}
+
+	// ------------- Optional query parameter "tag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tag", ctx.QueryParams(), &params.Tag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tag: %s", err))
+	}
+
+	// ------------- Optional query parameter "dateFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dateFrom", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dateFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "dateTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dateTo", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dateTo: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted", ctx.QueryParams(), &params.Deleted, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationDocuments(ctx, organizationID, params)
+	return err
+}
+
+// CreateOrganizationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateOrganizationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateOrganizationDocument(ctx, organizationID)
 	return err
 }
 
@@ -11119,6 +12525,88 @@ func (w *ServerInterfaceWrapper) AssignSupportTicket(ctx echo.Context) error {
 	return err
 }
 
+// DownloadSupportAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadSupportAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", ctx.Param("attachmentId"), &attachmentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attachmentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadSupportAttachmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadSupportAttachment(ctx, organizationID, ticketID, attachmentID, params)
+	return err
+}
+
 // ListSupportTicketMessages converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSupportTicketMessages(ctx echo.Context) error {
 	var err error
@@ -11180,6 +12668,38 @@ func (w *ServerInterfaceWrapper) PostSupportMessage(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PostSupportMessage(ctx, organizationID, ticketID)
+	return err
+}
+
+// UploadSupportAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadSupportAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// ------------- Path parameter "messageId" -------------
+	var messageID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "messageId", ctx.Param("messageId"), &messageID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter messageId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadSupportAttachment(ctx, organizationID, ticketID, messageID)
 	return err
 }
 
@@ -11673,6 +13193,31 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/request-changes", wrapper.RequestApplicationChanges, options.OperationMiddlewares["requestApplicationChanges"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/approve", wrapper.ApproveApplication, options.OperationMiddlewares["approveApplication"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/applications/:applicationId/reject", wrapper.RejectApplication, options.OperationMiddlewares["rejectApplication"]...)
+	router.GET(options.BaseURL+"/api/v1/me/documents", wrapper.ListMyDocuments, options.OperationMiddlewares["listMyDocuments"]...)
+	router.POST(options.BaseURL+"/api/v1/me/documents", wrapper.CreateMyDocument, options.OperationMiddlewares["createMyDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/documents", wrapper.ListOrganizationDocuments, options.OperationMiddlewares["listOrganizationDocuments"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/documents", wrapper.CreateOrganizationDocument, options.OperationMiddlewares["createOrganizationDocument"]...)
+	router.DELETE(options.BaseURL+"/api/v1/documents/:documentId", wrapper.DeleteDocument, options.OperationMiddlewares["deleteDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
+	router.PATCH(options.BaseURL+"/api/v1/documents/:documentId", wrapper.UpdateDocument, options.OperationMiddlewares["updateDocument"]...)
+	router.POST(options.BaseURL+"/api/v1/documents/:documentId/restore", wrapper.RestoreDocument, options.OperationMiddlewares["restoreDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId/versions", wrapper.ListDocumentVersions, options.OperationMiddlewares["listDocumentVersions"]...)
+	router.POST(options.BaseURL+"/api/v1/documents/:documentId/versions", wrapper.UploadDocumentVersion, options.OperationMiddlewares["uploadDocumentVersion"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId/versions/:number/content", wrapper.DownloadDocumentVersion, options.OperationMiddlewares["downloadDocumentVersion"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId/content", wrapper.DownloadDocument, options.OperationMiddlewares["downloadDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId/grants", wrapper.ListDocumentGrants, options.OperationMiddlewares["listDocumentGrants"]...)
+	router.POST(options.BaseURL+"/api/v1/documents/:documentId/grants", wrapper.CreateDocumentGrant, options.OperationMiddlewares["createDocumentGrant"]...)
+	router.DELETE(options.BaseURL+"/api/v1/documents/:documentId/grants/:grantId", wrapper.DeleteDocumentGrant, options.OperationMiddlewares["deleteDocumentGrant"]...)
+	router.GET(options.BaseURL+"/api/v1/me/document-folders", wrapper.ListMyDocumentFolders, options.OperationMiddlewares["listMyDocumentFolders"]...)
+	router.POST(options.BaseURL+"/api/v1/me/document-folders", wrapper.CreateMyDocumentFolder, options.OperationMiddlewares["createMyDocumentFolder"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/document-folders", wrapper.ListOrganizationDocumentFolders, options.OperationMiddlewares["listOrganizationDocumentFolders"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/document-folders", wrapper.CreateOrganizationDocumentFolder, options.OperationMiddlewares["createOrganizationDocumentFolder"]...)
+	router.DELETE(options.BaseURL+"/api/v1/document-folders/:folderId", wrapper.DeleteDocumentFolder, options.OperationMiddlewares["deleteDocumentFolder"]...)
+	router.PATCH(options.BaseURL+"/api/v1/document-folders/:folderId", wrapper.UpdateDocumentFolder, options.OperationMiddlewares["updateDocumentFolder"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages/:messageId/attachments", wrapper.UploadMySupportAttachment, options.OperationMiddlewares["uploadMySupportAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/attachments/:attachmentId", wrapper.DownloadMySupportAttachment, options.OperationMiddlewares["downloadMySupportAttachment"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages/:messageId/attachments", wrapper.UploadSupportAttachment, options.OperationMiddlewares["uploadSupportAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/attachments/:attachmentId", wrapper.DownloadSupportAttachment, options.OperationMiddlewares["downloadSupportAttachment"]...)
 
 }
 
@@ -15615,6 +17160,2858 @@ func (response ListDevMessages503ApplicationProblemPlusJSONResponse) VisitListDe
 	return err
 }
 
+type DeleteDocumentFolderRequestObject struct {
+	FolderID openapi_types.UUID `json:"folderId"`
+}
+
+type DeleteDocumentFolderResponseObject interface {
+	VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error
+}
+
+type DeleteDocumentFolder204Response struct {
+}
+
+func (response DeleteDocumentFolder204Response) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDocumentFolder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder401ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder403ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder404ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder409ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder422ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder429ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder500ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder503ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolderRequestObject struct {
+	FolderID openapi_types.UUID `json:"folderId"`
+	Body     *UpdateDocumentFolderJSONRequestBody
+}
+
+type UpdateDocumentFolderResponseObject interface {
+	VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error
+}
+
+type UpdateDocumentFolder200JSONResponse DocumentFolder
+
+func (response UpdateDocumentFolder200JSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder400ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder401ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder403ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder404ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder409ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder413ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder415ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder422ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder429ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder500ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder503ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type DeleteDocumentResponseObject interface {
+	VisitDeleteDocumentResponse(w http.ResponseWriter) error
+}
+
+type DeleteDocument204Response struct {
+}
+
+func (response DeleteDocument204Response) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument401ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument403ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument404ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument409ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument422ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument429ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument500ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument503ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type GetDocumentResponseObject interface {
+	VisitGetDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetDocument200JSONResponse struct {
+	Body    Document
+	Headers GetDocument200ResponseHeaders
+}
+
+func (response GetDocument200JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument401ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument404ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument422ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument429ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument500ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument503ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     UpdateDocumentParams
+	Body       *UpdateDocumentJSONRequestBody
+}
+
+type UpdateDocumentResponseObject interface {
+	VisitUpdateDocumentResponse(w http.ResponseWriter) error
+}
+
+type UpdateDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateDocument200JSONResponse struct {
+	Body    Document
+	Headers UpdateDocument200ResponseHeaders
+}
+
+func (response UpdateDocument200JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument400ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument401ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument403ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument404ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument409ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument412ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument413ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument415ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument422ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument428ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument429ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument500ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument503ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     DownloadDocumentParams
+}
+
+type DownloadDocumentResponseObject interface {
+	VisitDownloadDocumentResponse(w http.ResponseWriter) error
+}
+
+type DownloadDocument200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadDocument200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ApplicationPdfResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ImageJpegResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ImagePngResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ImageWebpResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadDocument206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ApplicationPdfResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ImageJpegResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ImagePngResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ImageWebpResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadDocument304Response struct {
+	Headers DownloadDocument304ResponseHeaders
+}
+
+func (response DownloadDocument304Response) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument401ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument403ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument404ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadDocument416Response struct {
+	Headers DownloadDocument416ResponseHeaders
+}
+
+func (response DownloadDocument416Response) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument422ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument429ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument500ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument503ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrantsRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     ListDocumentGrantsParams
+}
+
+type ListDocumentGrantsResponseObject interface {
+	VisitListDocumentGrantsResponse(w http.ResponseWriter) error
+}
+
+type ListDocumentGrants200JSONResponse DocumentGrantPage
+
+func (response ListDocumentGrants200JSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants401ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants403ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants404ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants422ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants429ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants500ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants503ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrantRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Body       *CreateDocumentGrantJSONRequestBody
+}
+
+type CreateDocumentGrantResponseObject interface {
+	VisitCreateDocumentGrantResponse(w http.ResponseWriter) error
+}
+
+type CreateDocumentGrant201JSONResponse DocumentGrant
+
+func (response CreateDocumentGrant201JSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant400ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant401ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant403ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant404ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant409ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant413ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant415ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant422ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant429ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant500ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant503ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrantRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	GrantID    openapi_types.UUID `json:"grantId"`
+}
+
+type DeleteDocumentGrantResponseObject interface {
+	VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error
+}
+
+type DeleteDocumentGrant204Response struct {
+}
+
+func (response DeleteDocumentGrant204Response) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDocumentGrant401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant401ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant403ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant404ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant422ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant429ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant500ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant503ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type RestoreDocumentResponseObject interface {
+	VisitRestoreDocumentResponse(w http.ResponseWriter) error
+}
+
+type RestoreDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type RestoreDocument200JSONResponse struct {
+	Body    Document
+	Headers RestoreDocument200ResponseHeaders
+}
+
+func (response RestoreDocument200JSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument401ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument403ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument404ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument409ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument422ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument429ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument500ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument503ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersionsRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     ListDocumentVersionsParams
+}
+
+type ListDocumentVersionsResponseObject interface {
+	VisitListDocumentVersionsResponse(w http.ResponseWriter) error
+}
+
+type ListDocumentVersions200JSONResponse DocumentVersionPage
+
+func (response ListDocumentVersions200JSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions401ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions404ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions422ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions429ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions500ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions503ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersionRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Body       *multipart.Reader
+}
+
+type UploadDocumentVersionResponseObject interface {
+	VisitUploadDocumentVersionResponse(w http.ResponseWriter) error
+}
+
+type UploadDocumentVersion201JSONResponse DocumentVersion
+
+func (response UploadDocumentVersion201JSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion400ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion401ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion403ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion404ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion409ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion413ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion415ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion422ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion429ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion500ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion503ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersionRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Number     int                `json:"number"`
+	Params     DownloadDocumentVersionParams
+}
+
+type DownloadDocumentVersionResponseObject interface {
+	VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error
+}
+
+type DownloadDocumentVersion200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadDocumentVersion200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ApplicationPdfResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ImageJpegResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ImagePngResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ImageWebpResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadDocumentVersion206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ApplicationPdfResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ImageJpegResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ImagePngResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ImageWebpResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadDocumentVersion304Response struct {
+	Headers DownloadDocumentVersion304ResponseHeaders
+}
+
+func (response DownloadDocumentVersion304Response) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadDocumentVersion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion401ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion403ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion404ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadDocumentVersion416Response struct {
+	Headers DownloadDocumentVersion416ResponseHeaders
+}
+
+func (response DownloadDocumentVersion416Response) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadDocumentVersion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion422ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion429ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion500ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion503ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ShowUnsubscribeRequestObject struct {
 	Params ShowUnsubscribeParams
 }
@@ -18715,6 +23112,564 @@ type DeleteDevice503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DeleteDevice503ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFoldersRequestObject struct {
+	Params ListMyDocumentFoldersParams
+}
+
+type ListMyDocumentFoldersResponseObject interface {
+	VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error
+}
+
+type ListMyDocumentFolders200JSONResponse DocumentFolderPage
+
+func (response ListMyDocumentFolders200JSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders401ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders422ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders429ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders500ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders503ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolderRequestObject struct {
+	Body *CreateMyDocumentFolderJSONRequestBody
+}
+
+type CreateMyDocumentFolderResponseObject interface {
+	VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error
+}
+
+type CreateMyDocumentFolder201JSONResponse DocumentFolder
+
+func (response CreateMyDocumentFolder201JSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder400ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder401ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder409ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder413ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder415ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder422ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder429ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder500ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder503ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentsRequestObject struct {
+	Params ListMyDocumentsParams
+}
+
+type ListMyDocumentsResponseObject interface {
+	VisitListMyDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListMyDocuments200JSONResponse DocumentPage
+
+func (response ListMyDocuments200JSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments401ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments422ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments429ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments500ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments503ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentRequestObject struct {
+	Body *CreateMyDocumentJSONRequestBody
+}
+
+type CreateMyDocumentResponseObject interface {
+	VisitCreateMyDocumentResponse(w http.ResponseWriter) error
+}
+
+type CreateMyDocument201ResponseHeaders struct {
+	ETag *string
+}
+
+type CreateMyDocument201JSONResponse struct {
+	Body    Document
+	Headers CreateMyDocument201ResponseHeaders
+}
+
+func (response CreateMyDocument201JSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument400ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument401ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument413ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument415ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument422ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument429ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument500ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument503ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -24454,6 +29409,495 @@ func (response GetMySupportTicket503ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type DownloadMySupportAttachmentRequestObject struct {
+	TicketID     openapi_types.UUID `json:"ticketId"`
+	AttachmentID openapi_types.UUID `json:"attachmentId"`
+	Params       DownloadMySupportAttachmentParams
+}
+
+type DownloadMySupportAttachmentResponseObject interface {
+	VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadMySupportAttachment200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMySupportAttachment200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ApplicationPdfResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ImageJpegResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ImagePngResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ImageWebpResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadMySupportAttachment206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ApplicationPdfResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ImageJpegResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ImagePngResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ImageWebpResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMySupportAttachment304Response struct {
+	Headers DownloadMySupportAttachment304ResponseHeaders
+}
+
+func (response DownloadMySupportAttachment304Response) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMySupportAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadMySupportAttachment416Response struct {
+	Headers DownloadMySupportAttachment416ResponseHeaders
+}
+
+func (response DownloadMySupportAttachment416Response) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadMySupportAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment422ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment500ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment503ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CloseMySupportTicketRequestObject struct {
 	TicketID openapi_types.UUID `json:"ticketId"`
 }
@@ -24883,6 +30327,213 @@ type ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachmentRequestObject struct {
+	TicketID  openapi_types.UUID `json:"ticketId"`
+	MessageID openapi_types.UUID `json:"messageId"`
+	Body      *multipart.Reader
+}
+
+type UploadMySupportAttachmentResponseObject interface {
+	VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadMySupportAttachment201JSONResponse SupportAttachment
+
+func (response UploadMySupportAttachment201JSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment400ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment401ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment403ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment404ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment409ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment413ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment415ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment422ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment429ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment500ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment503ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -28786,6 +34437,696 @@ type PutCommerceSettings503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PutCommerceSettings503ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFoldersRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationDocumentFoldersParams
+}
+
+type ListOrganizationDocumentFoldersResponseObject interface {
+	VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationDocumentFolders200JSONResponse DocumentFolderPage
+
+func (response ListOrganizationDocumentFolders200JSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders401ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders403ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders404ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders422ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders429ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders500ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders503ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolderRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateOrganizationDocumentFolderJSONRequestBody
+}
+
+type CreateOrganizationDocumentFolderResponseObject interface {
+	VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error
+}
+
+type CreateOrganizationDocumentFolder201JSONResponse DocumentFolder
+
+func (response CreateOrganizationDocumentFolder201JSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder400ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder401ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder403ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder404ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder409ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder413ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder415ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder422ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder429ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder500ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder503ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationDocumentsParams
+}
+
+type ListOrganizationDocumentsResponseObject interface {
+	VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationDocuments200JSONResponse DocumentPage
+
+func (response ListOrganizationDocuments200JSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments401ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments403ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments404ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments422ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments429ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments500ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments503ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateOrganizationDocumentJSONRequestBody
+}
+
+type CreateOrganizationDocumentResponseObject interface {
+	VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error
+}
+
+type CreateOrganizationDocument201ResponseHeaders struct {
+	ETag *string
+}
+
+type CreateOrganizationDocument201JSONResponse struct {
+	Body    Document
+	Headers CreateOrganizationDocument201ResponseHeaders
+}
+
+func (response CreateOrganizationDocument201JSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument400ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument401ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument403ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument404ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument413ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument415ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument422ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument429ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument500ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument503ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -40112,6 +46453,496 @@ func (response AssignSupportTicket503ApplicationProblemPlusJSONResponse) VisitAs
 	return err
 }
 
+type DownloadSupportAttachmentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	AttachmentID   openapi_types.UUID `json:"attachmentId"`
+	Params         DownloadSupportAttachmentParams
+}
+
+type DownloadSupportAttachmentResponseObject interface {
+	VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadSupportAttachment200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadSupportAttachment200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ApplicationPdfResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ImageJpegResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ImagePngResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ImageWebpResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadSupportAttachment206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ApplicationPdfResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ImageJpegResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ImagePngResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ImageWebpResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadSupportAttachment304Response struct {
+	Headers DownloadSupportAttachment304ResponseHeaders
+}
+
+func (response DownloadSupportAttachment304Response) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadSupportAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadSupportAttachment416Response struct {
+	Headers DownloadSupportAttachment416ResponseHeaders
+}
+
+func (response DownloadSupportAttachment416Response) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadSupportAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment422ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment500ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment503ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSupportTicketMessagesRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	TicketID       openapi_types.UUID `json:"ticketId"`
@@ -40450,6 +47281,214 @@ type PostSupportMessage503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PostSupportMessage503ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachmentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	MessageID      openapi_types.UUID `json:"messageId"`
+	Body           *multipart.Reader
+}
+
+type UploadSupportAttachmentResponseObject interface {
+	VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadSupportAttachment201JSONResponse SupportAttachment
+
+func (response UploadSupportAttachment201JSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment400ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment401ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment403ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment404ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment409ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment413ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment415ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment422ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment429ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment500ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment503ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -41573,6 +48612,45 @@ type StrictServerInterface interface {
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
+	// DeleteDocumentFolder Delete an empty folder
+	// (DELETE /api/v1/document-folders/{folderId})
+	DeleteDocumentFolder(ctx context.Context, request DeleteDocumentFolderRequestObject) (DeleteDocumentFolderResponseObject, error)
+	// UpdateDocumentFolder Rename or move a folder
+	// (PATCH /api/v1/document-folders/{folderId})
+	UpdateDocumentFolder(ctx context.Context, request UpdateDocumentFolderRequestObject) (UpdateDocumentFolderResponseObject, error)
+	// DeleteDocument Move a document to the trash
+	// (DELETE /api/v1/documents/{documentId})
+	DeleteDocument(ctx context.Context, request DeleteDocumentRequestObject) (DeleteDocumentResponseObject, error)
+	// GetDocument Read a document
+	// (GET /api/v1/documents/{documentId})
+	GetDocument(ctx context.Context, request GetDocumentRequestObject) (GetDocumentResponseObject, error)
+	// UpdateDocument Edit a document's card
+	// (PATCH /api/v1/documents/{documentId})
+	UpdateDocument(ctx context.Context, request UpdateDocumentRequestObject) (UpdateDocumentResponseObject, error)
+	// DownloadDocument Download the current version of a document
+	// (GET /api/v1/documents/{documentId}/content)
+	DownloadDocument(ctx context.Context, request DownloadDocumentRequestObject) (DownloadDocumentResponseObject, error)
+	// ListDocumentGrants List who a document is shared with
+	// (GET /api/v1/documents/{documentId}/grants)
+	ListDocumentGrants(ctx context.Context, request ListDocumentGrantsRequestObject) (ListDocumentGrantsResponseObject, error)
+	// CreateDocumentGrant Share a document
+	// (POST /api/v1/documents/{documentId}/grants)
+	CreateDocumentGrant(ctx context.Context, request CreateDocumentGrantRequestObject) (CreateDocumentGrantResponseObject, error)
+	// DeleteDocumentGrant Revoke a grant
+	// (DELETE /api/v1/documents/{documentId}/grants/{grantId})
+	DeleteDocumentGrant(ctx context.Context, request DeleteDocumentGrantRequestObject) (DeleteDocumentGrantResponseObject, error)
+	// RestoreDocument Restore a document from the trash
+	// (POST /api/v1/documents/{documentId}/restore)
+	RestoreDocument(ctx context.Context, request RestoreDocumentRequestObject) (RestoreDocumentResponseObject, error)
+	// ListDocumentVersions List a document's versions
+	// (GET /api/v1/documents/{documentId}/versions)
+	ListDocumentVersions(ctx context.Context, request ListDocumentVersionsRequestObject) (ListDocumentVersionsResponseObject, error)
+	// UploadDocumentVersion Upload a new version of a document
+	// (POST /api/v1/documents/{documentId}/versions)
+	UploadDocumentVersion(ctx context.Context, request UploadDocumentVersionRequestObject) (UploadDocumentVersionResponseObject, error)
+	// DownloadDocumentVersion Download a version of a document
+	// (GET /api/v1/documents/{documentId}/versions/{number}/content)
+	DownloadDocumentVersion(ctx context.Context, request DownloadDocumentVersionRequestObject) (DownloadDocumentVersionResponseObject, error)
 	// ShowUnsubscribe The unsubscribe page of a mailing link
 	// (GET /api/v1/mailings/unsubscribe)
 	ShowUnsubscribe(ctx context.Context, request ShowUnsubscribeRequestObject) (ShowUnsubscribeResponseObject, error)
@@ -41633,6 +48711,18 @@ type StrictServerInterface interface {
 	// DeleteDevice Stop pushes to a device
 	// (DELETE /api/v1/me/devices/{deviceId})
 	DeleteDevice(ctx context.Context, request DeleteDeviceRequestObject) (DeleteDeviceResponseObject, error)
+	// ListMyDocumentFolders List my folders
+	// (GET /api/v1/me/document-folders)
+	ListMyDocumentFolders(ctx context.Context, request ListMyDocumentFoldersRequestObject) (ListMyDocumentFoldersResponseObject, error)
+	// CreateMyDocumentFolder Create a folder in my space
+	// (POST /api/v1/me/document-folders)
+	CreateMyDocumentFolder(ctx context.Context, request CreateMyDocumentFolderRequestObject) (CreateMyDocumentFolderResponseObject, error)
+	// ListMyDocuments List or search my documents
+	// (GET /api/v1/me/documents)
+	ListMyDocuments(ctx context.Context, request ListMyDocumentsRequestObject) (ListMyDocumentsResponseObject, error)
+	// CreateMyDocument Add a document to my archive
+	// (POST /api/v1/me/documents)
+	CreateMyDocument(ctx context.Context, request CreateMyDocumentRequestObject) (CreateMyDocumentResponseObject, error)
 	// ChangeEmail Start changing my e-mail
 	// (PUT /api/v1/me/email)
 	ChangeEmail(ctx context.Context, request ChangeEmailRequestObject) (ChangeEmailResponseObject, error)
@@ -41762,6 +48852,9 @@ type StrictServerInterface interface {
 	// GetMySupportTicket Get one of my tickets
 	// (GET /api/v1/me/support-tickets/{ticketId})
 	GetMySupportTicket(ctx context.Context, request GetMySupportTicketRequestObject) (GetMySupportTicketResponseObject, error)
+	// DownloadMySupportAttachment Download a file of my ticket
+	// (GET /api/v1/me/support-tickets/{ticketId}/attachments/{attachmentId})
+	DownloadMySupportAttachment(ctx context.Context, request DownloadMySupportAttachmentRequestObject) (DownloadMySupportAttachmentResponseObject, error)
 	// CloseMySupportTicket Close my ticket
 	// (POST /api/v1/me/support-tickets/{ticketId}/close)
 	CloseMySupportTicket(ctx context.Context, request CloseMySupportTicketRequestObject) (CloseMySupportTicketResponseObject, error)
@@ -41771,6 +48864,9 @@ type StrictServerInterface interface {
 	// ReplyToMySupportTicket Reply in my ticket
 	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
 	ReplyToMySupportTicket(ctx context.Context, request ReplyToMySupportTicketRequestObject) (ReplyToMySupportTicketResponseObject, error)
+	// UploadMySupportAttachment Attach a file to my message
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages/{messageId}/attachments)
+	UploadMySupportAttachment(ctx context.Context, request UploadMySupportAttachmentRequestObject) (UploadMySupportAttachmentResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -41840,6 +48936,18 @@ type StrictServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx context.Context, request PutCommerceSettingsRequestObject) (PutCommerceSettingsResponseObject, error)
+	// ListOrganizationDocumentFolders List the organization's folders
+	// (GET /api/v1/organizations/{organizationId}/document-folders)
+	ListOrganizationDocumentFolders(ctx context.Context, request ListOrganizationDocumentFoldersRequestObject) (ListOrganizationDocumentFoldersResponseObject, error)
+	// CreateOrganizationDocumentFolder Create a folder in the organization's space
+	// (POST /api/v1/organizations/{organizationId}/document-folders)
+	CreateOrganizationDocumentFolder(ctx context.Context, request CreateOrganizationDocumentFolderRequestObject) (CreateOrganizationDocumentFolderResponseObject, error)
+	// ListOrganizationDocuments List or search the organization's documents
+	// (GET /api/v1/organizations/{organizationId}/documents)
+	ListOrganizationDocuments(ctx context.Context, request ListOrganizationDocumentsRequestObject) (ListOrganizationDocumentsResponseObject, error)
+	// CreateOrganizationDocument Add a document to the organization's space, or issue one to a learner
+	// (POST /api/v1/organizations/{organizationId}/documents)
+	CreateOrganizationDocument(ctx context.Context, request CreateOrganizationDocumentRequestObject) (CreateOrganizationDocumentResponseObject, error)
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
@@ -42041,12 +49149,18 @@ type StrictServerInterface interface {
 	// AssignSupportTicket Assign a ticket
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
 	AssignSupportTicket(ctx context.Context, request AssignSupportTicketRequestObject) (AssignSupportTicketResponseObject, error)
+	// DownloadSupportAttachment Download a file of a ticket (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/attachments/{attachmentId})
+	DownloadSupportAttachment(ctx context.Context, request DownloadSupportAttachmentRequestObject) (DownloadSupportAttachmentResponseObject, error)
 	// ListSupportTicketMessages Read a ticket's thread (staff)
 	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
 	ListSupportTicketMessages(ctx context.Context, request ListSupportTicketMessagesRequestObject) (ListSupportTicketMessagesResponseObject, error)
 	// PostSupportMessage Reply, or add an internal note
 	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
 	PostSupportMessage(ctx context.Context, request PostSupportMessageRequestObject) (PostSupportMessageResponseObject, error)
+	// UploadSupportAttachment Attach a file to a staff message
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages/{messageId}/attachments)
+	UploadSupportAttachment(ctx context.Context, request UploadSupportAttachmentRequestObject) (UploadSupportAttachmentResponseObject, error)
 	// SetSupportTicketStatus Change a ticket's status
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
 	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
@@ -43038,6 +50152,413 @@ func (sh *strictHandler) ListDevMessages(ctx echo.Context, params ListDevMessage
 	return nil
 }
 
+// DeleteDocumentFolder operation middleware
+func (sh *strictHandler) DeleteDocumentFolder(ctx echo.Context, folderID openapi_types.UUID) error {
+	var request DeleteDocumentFolderRequestObject
+
+	request.FolderID = folderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDocumentFolder(ctx.Request().Context(), request.(DeleteDocumentFolderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDocumentFolder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDocumentFolderResponseObject); ok {
+		return validResponse.VisitDeleteDocumentFolderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateDocumentFolder operation middleware
+func (sh *strictHandler) UpdateDocumentFolder(ctx echo.Context, folderID openapi_types.UUID) error {
+	var request UpdateDocumentFolderRequestObject
+
+	request.FolderID = folderID
+
+	var body UpdateDocumentFolderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDocumentFolder(ctx.Request().Context(), request.(UpdateDocumentFolderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDocumentFolder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateDocumentFolderResponseObject); ok {
+		return validResponse.VisitUpdateDocumentFolderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteDocument operation middleware
+func (sh *strictHandler) DeleteDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request DeleteDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDocument(ctx.Request().Context(), request.(DeleteDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDocumentResponseObject); ok {
+		return validResponse.VisitDeleteDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetDocument operation middleware
+func (sh *strictHandler) GetDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request GetDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocument(ctx.Request().Context(), request.(GetDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetDocumentResponseObject); ok {
+		return validResponse.VisitGetDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateDocument operation middleware
+func (sh *strictHandler) UpdateDocument(ctx echo.Context, documentID openapi_types.UUID, params UpdateDocumentParams) error {
+	var request UpdateDocumentRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	var body UpdateDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDocument(ctx.Request().Context(), request.(UpdateDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateDocumentResponseObject); ok {
+		return validResponse.VisitUpdateDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadDocument operation middleware
+func (sh *strictHandler) DownloadDocument(ctx echo.Context, documentID openapi_types.UUID, params DownloadDocumentParams) error {
+	var request DownloadDocumentRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadDocument(ctx.Request().Context(), request.(DownloadDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadDocumentResponseObject); ok {
+		return validResponse.VisitDownloadDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDocumentGrants operation middleware
+func (sh *strictHandler) ListDocumentGrants(ctx echo.Context, documentID openapi_types.UUID, params ListDocumentGrantsParams) error {
+	var request ListDocumentGrantsRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocumentGrants(ctx.Request().Context(), request.(ListDocumentGrantsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocumentGrants")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDocumentGrantsResponseObject); ok {
+		return validResponse.VisitListDocumentGrantsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateDocumentGrant operation middleware
+func (sh *strictHandler) CreateDocumentGrant(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request CreateDocumentGrantRequestObject
+
+	request.DocumentID = documentID
+
+	var body CreateDocumentGrantJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateDocumentGrant(ctx.Request().Context(), request.(CreateDocumentGrantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateDocumentGrant")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateDocumentGrantResponseObject); ok {
+		return validResponse.VisitCreateDocumentGrantResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteDocumentGrant operation middleware
+func (sh *strictHandler) DeleteDocumentGrant(ctx echo.Context, documentID openapi_types.UUID, grantID openapi_types.UUID) error {
+	var request DeleteDocumentGrantRequestObject
+
+	request.DocumentID = documentID
+	request.GrantID = grantID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDocumentGrant(ctx.Request().Context(), request.(DeleteDocumentGrantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDocumentGrant")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDocumentGrantResponseObject); ok {
+		return validResponse.VisitDeleteDocumentGrantResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RestoreDocument operation middleware
+func (sh *strictHandler) RestoreDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request RestoreDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RestoreDocument(ctx.Request().Context(), request.(RestoreDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RestoreDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RestoreDocumentResponseObject); ok {
+		return validResponse.VisitRestoreDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDocumentVersions operation middleware
+func (sh *strictHandler) ListDocumentVersions(ctx echo.Context, documentID openapi_types.UUID, params ListDocumentVersionsParams) error {
+	var request ListDocumentVersionsRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocumentVersions(ctx.Request().Context(), request.(ListDocumentVersionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocumentVersions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDocumentVersionsResponseObject); ok {
+		return validResponse.VisitListDocumentVersionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadDocumentVersion operation middleware
+func (sh *strictHandler) UploadDocumentVersion(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request UploadDocumentVersionRequestObject
+
+	request.DocumentID = documentID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadDocumentVersion(ctx.Request().Context(), request.(UploadDocumentVersionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadDocumentVersion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadDocumentVersionResponseObject); ok {
+		return validResponse.VisitUploadDocumentVersionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadDocumentVersion operation middleware
+func (sh *strictHandler) DownloadDocumentVersion(ctx echo.Context, documentID openapi_types.UUID, number int, params DownloadDocumentVersionParams) error {
+	var request DownloadDocumentVersionRequestObject
+
+	request.DocumentID = documentID
+	request.Number = number
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadDocumentVersion(ctx.Request().Context(), request.(DownloadDocumentVersionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadDocumentVersion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadDocumentVersionResponseObject); ok {
+		return validResponse.VisitDownloadDocumentVersionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ShowUnsubscribe operation middleware
 func (sh *strictHandler) ShowUnsubscribe(ctx echo.Context, params ShowUnsubscribeParams) error {
 	var request ShowUnsubscribeRequestObject
@@ -43699,6 +51220,148 @@ func (sh *strictHandler) DeleteDevice(ctx echo.Context, deviceID openapi_types.U
 		return err
 	} else if validResponse, ok := response.(DeleteDeviceResponseObject); ok {
 		return validResponse.VisitDeleteDeviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyDocumentFolders operation middleware
+func (sh *strictHandler) ListMyDocumentFolders(ctx echo.Context, params ListMyDocumentFoldersParams) error {
+	var request ListMyDocumentFoldersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyDocumentFolders(ctx.Request().Context(), request.(ListMyDocumentFoldersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyDocumentFolders")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyDocumentFoldersResponseObject); ok {
+		return validResponse.VisitListMyDocumentFoldersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMyDocumentFolder operation middleware
+func (sh *strictHandler) CreateMyDocumentFolder(ctx echo.Context) error {
+	var request CreateMyDocumentFolderRequestObject
+
+	var body CreateMyDocumentFolderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMyDocumentFolder(ctx.Request().Context(), request.(CreateMyDocumentFolderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMyDocumentFolder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMyDocumentFolderResponseObject); ok {
+		return validResponse.VisitCreateMyDocumentFolderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyDocuments operation middleware
+func (sh *strictHandler) ListMyDocuments(ctx echo.Context, params ListMyDocumentsParams) error {
+	var request ListMyDocumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyDocuments(ctx.Request().Context(), request.(ListMyDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyDocumentsResponseObject); ok {
+		return validResponse.VisitListMyDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMyDocument operation middleware
+func (sh *strictHandler) CreateMyDocument(ctx echo.Context) error {
+	var request CreateMyDocumentRequestObject
+
+	var body CreateMyDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMyDocument(ctx.Request().Context(), request.(CreateMyDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMyDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMyDocumentResponseObject); ok {
+		return validResponse.VisitCreateMyDocumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -45065,6 +52728,33 @@ func (sh *strictHandler) GetMySupportTicket(ctx echo.Context, ticketID openapi_t
 	return nil
 }
 
+// DownloadMySupportAttachment operation middleware
+func (sh *strictHandler) DownloadMySupportAttachment(ctx echo.Context, ticketID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadMySupportAttachmentParams) error {
+	var request DownloadMySupportAttachmentRequestObject
+
+	request.TicketID = ticketID
+	request.AttachmentID = attachmentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMySupportAttachment(ctx.Request().Context(), request.(DownloadMySupportAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMySupportAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMySupportAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadMySupportAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CloseMySupportTicket operation middleware
 func (sh *strictHandler) CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
 	var request CloseMySupportTicketRequestObject
@@ -45158,6 +52848,38 @@ func (sh *strictHandler) ReplyToMySupportTicket(ctx echo.Context, ticketID opena
 		return err
 	} else if validResponse, ok := response.(ReplyToMySupportTicketResponseObject); ok {
 		return validResponse.VisitReplyToMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadMySupportAttachment operation middleware
+func (sh *strictHandler) UploadMySupportAttachment(ctx echo.Context, ticketID openapi_types.UUID, messageID openapi_types.UUID) error {
+	var request UploadMySupportAttachmentRequestObject
+
+	request.TicketID = ticketID
+	request.MessageID = messageID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadMySupportAttachment(ctx.Request().Context(), request.(UploadMySupportAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadMySupportAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadMySupportAttachmentResponseObject); ok {
+		return validResponse.VisitUploadMySupportAttachmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -45968,6 +53690,154 @@ func (sh *strictHandler) PutCommerceSettings(ctx echo.Context, organizationID op
 		return err
 	} else if validResponse, ok := response.(PutCommerceSettingsResponseObject); ok {
 		return validResponse.VisitPutCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationDocumentFolders operation middleware
+func (sh *strictHandler) ListOrganizationDocumentFolders(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationDocumentFoldersParams) error {
+	var request ListOrganizationDocumentFoldersRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationDocumentFolders(ctx.Request().Context(), request.(ListOrganizationDocumentFoldersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationDocumentFolders")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationDocumentFoldersResponseObject); ok {
+		return validResponse.VisitListOrganizationDocumentFoldersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateOrganizationDocumentFolder operation middleware
+func (sh *strictHandler) CreateOrganizationDocumentFolder(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateOrganizationDocumentFolderRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateOrganizationDocumentFolderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrganizationDocumentFolder(ctx.Request().Context(), request.(CreateOrganizationDocumentFolderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrganizationDocumentFolder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateOrganizationDocumentFolderResponseObject); ok {
+		return validResponse.VisitCreateOrganizationDocumentFolderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationDocuments operation middleware
+func (sh *strictHandler) ListOrganizationDocuments(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationDocumentsParams) error {
+	var request ListOrganizationDocumentsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationDocuments(ctx.Request().Context(), request.(ListOrganizationDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationDocumentsResponseObject); ok {
+		return validResponse.VisitListOrganizationDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateOrganizationDocument operation middleware
+func (sh *strictHandler) CreateOrganizationDocument(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateOrganizationDocumentRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateOrganizationDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrganizationDocument(ctx.Request().Context(), request.(CreateOrganizationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrganizationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateOrganizationDocumentResponseObject); ok {
+		return validResponse.VisitCreateOrganizationDocumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48256,6 +56126,34 @@ func (sh *strictHandler) AssignSupportTicket(ctx echo.Context, organizationID op
 	return nil
 }
 
+// DownloadSupportAttachment operation middleware
+func (sh *strictHandler) DownloadSupportAttachment(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadSupportAttachmentParams) error {
+	var request DownloadSupportAttachmentRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.AttachmentID = attachmentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadSupportAttachment(ctx.Request().Context(), request.(DownloadSupportAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadSupportAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadSupportAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadSupportAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSupportTicketMessages operation middleware
 func (sh *strictHandler) ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error {
 	var request ListSupportTicketMessagesRequestObject
@@ -48326,6 +56224,39 @@ func (sh *strictHandler) PostSupportMessage(ctx echo.Context, organizationID ope
 		return err
 	} else if validResponse, ok := response.(PostSupportMessageResponseObject); ok {
 		return validResponse.VisitPostSupportMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadSupportAttachment operation middleware
+func (sh *strictHandler) UploadSupportAttachment(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, messageID openapi_types.UUID) error {
+	var request UploadSupportAttachmentRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.MessageID = messageID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadSupportAttachment(ctx.Request().Context(), request.(UploadSupportAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadSupportAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadSupportAttachmentResponseObject); ok {
+		return validResponse.VisitUploadSupportAttachmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -48585,1321 +56516,1469 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1tjyPHlSeKf5UA/zNQ1ZqsZj31QxWE/Zda3VJJ/eSqbrctl7YYzAySoUpGsCMii0UJDcj2YGYvZoHd",
-	"nRnca8y9tmdwF/tmcS809gijsVcyMJ+A9RX0SS7iRERmZDKSTLKq23av/MKqTuZDxIkTJ87j73zWiPhw",
-	"xBlhSjb2PmuQCzwcJQT+PkjV4IjIEWeS3DPX9WWZDodYTBp7jaf8jDCJMIuRGhAkaZ+RuEUZSiURjWbj",
-	"HCcpPIKjiEgJtzf2GmTywaD7XkQf0w/uf3Tv6On3jw/l4VCNPrp7ePPwLKYPn3/w4OH9g80ftR8lj5If",
-	"XeD2ePzRfT7pbsb0+8Ojdx6/n9x/+MP7x92njz79wfs/eB5vDnaff3JAH9z9oE1+eKDf++EPNr9Pe9/f",
-	"IJMPPo2fH9LH9HD8o0+S5NF7P9r56PiDOxvRVsK6w/vt+IcfJI1mg1yMqCDykDX27rTbzYYgPUHkwI1Y",
-	"qNPtF1vfuzW+88OzttyMHnykfrAz+f7wg9uDd26mj3ZHR7hRfOieeeGBauw1ttpbN1ubW62tnaftO3vb",
-	"7b12+yO4fUiGXSIeksaeEilpNpR+8ulkRBp7jXcIFkBEoOXeZ41IEKxI7L1xs/xGMsQ0aew1MGN4g55j",
-	"xs/x/9+u6AYXfXfLD4igPUrixl4PJ5I0Gz0qpHqEh/rD0/8y/Xr69fSLRrNB48Zeo929Q3Z6t0lrO9rE",
-	"rZ3e7q3WHby729rq3eptdm+R23iz3Wg2Epy/4efTX0+/mH49/Ub/V//GI6x5pyHSRrMxGnCm//G9W3e2",
-	"Nje3tnd2b95yl2dGpuiQfGTuv5cKPiI3HnIZ8XHj5cuXzcYRifg5EZO7PCYyzKKEIc5IS78HCXs7ivT9",
-	"PoOaC3s/btw6e7HVGt65iFvbgx5pjW6rcaPZaIsd1oq2zj9t3e7fPGtNNpVe78HF9rC1++JW3Bq3R5+0",
-	"zu4I0mg2tuLb5y12s/uipT7dGbSGm5H+0qS/S1p3zi62WmJ7/KJ1a8S6jWYjuq02W58Mdz5tkZvnuNUe",
-	"vIgbzcbOeHTWurglWKu7NbnT6u8O9XtftAeftraj+Gbr7LY6b32yNdZjGN7sftIim+Kitcte7LQ+vT0a",
-	"6HndmeCW2jobttpx/1Yr2r4gjY81wY4l17uaC/opVpSzIM2eD4ggSHEkid3ZXcHH5S3tv+aZ0Gw3UGok",
-	"927cIJLijT6XqUzSPt0Q6Q2M5Q2un9i6cb51A0f/PkooYeqUxm9/ePDO4aN7T9ubJ2m7vXVTL8RpNMBJ",
-	"QlifvH3vzkOSDDjeejw+vy/uPXz6QT+9+z7m5MNNdfvZ0fNu+t4Hx1KNW9HD0POnQ6IGPH77eGv3pvmd",
-	"cRaRt1mrfXzz9PmnB1sPPzHXBYmpIJE6TQV9Gyby59sHf751/8+37idnG94e+vOt+1LyP9+6H+Ek6eLo",
-	"zD1v5OSpmozI23oU5rqM+Ii8zUeE0fh7sPnsdYUVefujF9sXT9r4zmRzeHfr/Plt9X2yK26lj3a6H94c",
-	"fLAt393svdfGD+5c/CjKhVRAAuwYCWBX+DAmTFE1CS7uAUooOyMxovYuf1FrCBCQCTd7m/FWtN1t7eBd",
-	"0trp3Wy3bndvbbbubOHt7k60G98kt6xMeCaNzGJpkjQb5tvzZNhI8HMaa5HX0HzkXXmXylGCJ07I/O30",
-	"m8ufXP7s8ifT313+bPqb6VdGJIywwEOiiIAj7C5WOOH9w94jzshDrKKBvhoTGQk60pyr5cpT3JfA5oYr",
-	"0YAnsdxHne32DnrEFXrIYxBKHTQeGHGCqERRKgRhakPTRL9mQHAMW4SZAR72WvqjLfPVZkNGAzLE+vND",
-	"fPGAsL4aNPY22/q0UUbkSyUo68Mq3k2F5GJ2rE8HBHUYuVDmhg7iPRj5SJBzylOJRrhP9hEfUoWoQj0u",
-	"4GeQ7/BbNtwXKRGTfLSR+WDFMLfCo7zHBE+SIWHq8Uifk+XRdvSx1tlDnCUTNBK8L/BQojFVA4RRX/B0",
-	"hBQ+o6yP8GiU0AhkiUSMj6uGSYpf9Idrh9flPCGYwfje56mQD/HF7MgecqkQjnBMhjRCA31fE1EWJamk",
-	"55VEGrj3+d/tcTHEmqEpU9tbWiTjCzpMh2Zx283GkDLz75yGlCnSJ8IbJA2Q7z4Zk9WHSdm1DvMwJsMR",
-	"V4RFkw/JZHawB+iMTDQ7TngqUDTgXOqFXdv89vO/3drdRSNBmcLdhKCD47uHhygaYIEjvU+biGz0NxBG",
-	"z54dvruO1ACrEzbEZ8RsSkFepJoMEvfgUBJkRLDa8/gaMzkmQu9JqbggMbD91o6h1wnT6qkgWnSQGK0B",
-	"93Wy2ajWkf1pDwG3rutvYPsVw6ug2+IhOWF6ivp1XR5P9rPrMHPD1YyrARHwux5PZ2dr64TRnHSnZ2Ry",
-	"KkgqSdzZ9z4zoAnxZgRToUmCRMqYJuMYUyVPmJ4YVWiNiybCPUUE2m4j2USdnfYdVP4MZaepJJ31jRMG",
-	"h4c9DBq7vXZ0G+9utW7Fm6S1o8X4HXybtIxI38G7vZvtSqGWf6Ol2UBrsS9SKrTGZnTYsPzY3QUGy8Se",
-	"ltNKEaG/8R9+fHJysbXZOjm5uHXv4+/9WSMkag57FdIbJKIW4ZksPCdCUs6MRB9g1gdx3cWSxIizDXRk",
-	"R4zWOjtbtzuwcjzV8nJ9H3V2Nre0NI04i6n+xGkP0yST/WpATpggkqciImiApf1CjCRlEUFrPaKigV4j",
-	"3MeUNZEgWrRNYDAkpmp9A3X+XUcPiHG9tSMyUiQ2S1R1jCw6QcL0mnPiFWmGUcRHZoRapyHCHYAwY6os",
-	"Kw71u+yezHecPiRzEmLg/KsdiVtVEzrShJ6dzPucaYnTgZ875qzx91NC7AT0aqkBlUjPfB/BTh1Tae4b",
-	"D3hi79abb8HBboay3Io8oEOqwmuRYNHXIo6l2h7Ua0IVGUoj7VQqWJWkT+Cd/jhi0sNpojQZiyLeE/Cb",
-	"QQH/WPQxs/r8EemFR8q9m96SSCv4aK0TkyHvrCMtnOJsqCOsBvlI/QfrSo2b2/OExkHrI9z6tN2683H+",
-	"Z+vjfxcWH08EjUhQE3if9gea9iN9B6IMDSnjAqWMKonWzviIRGdyvcapO3KfqDp1b+40Fp6yZpwhZeAB",
-	"H1/jMOcoB3WGWbEVHzOCuhNFkACpu9bR/5Bvt1ub7a3tThPZf2+2t3Za+T9bu+12Z30PdbbaNzvuxMVa",
-	"XRVqAx2TcyJwYl4pUZ+o0n6t3KdzN2mFlDkmWESD+5Yc5fkdqzSeIEMsidYwm9gzZ7i+745yfURLM+YN",
-	"Y7MlPM48PKEVscT3BwrbX//xZ0LvxMb/70bupbthbpM3YDR2qC9hsx+ax7azmWEh8ET/KNUkcd9qZPP8",
-	"kLJ4dpZPjKKOziiLq2YJNoeztFaYs3738jO2I4NhF2a8W3fGx1wE1rUjSELOMYtIB63pqVkpapix86Kz",
-	"7ykJTW2A6b3YWc//RGva1kWjtJtQOdAqqNbj9A2w306xjDrZP/THO80T1pEKC/0sI1jozZ2OIj7U6p6x",
-	"jeAd+0XDSY9BG6D6c+ue2lCir9Tz9OlLmN7NP25kM9X3wtjBwrZjzP7WQ9TP6wE2Pq7eKU/JRYCez7mI",
-	"4fTqURZrmYSOUikpZvqIuMf6mkZ7VqGIUXeCpCJDUKxHgvTohX5CL4OiKiFoTWBwWAyMpF5vIoX7sonk",
-	"gAsFT/XSJDlh3hjQ2r/9j+nvp19O/3n6xfQ302+mv5l+Nf3t9It/+x0MSaLZny//avrl5U+mv51+M/3X",
-	"f/vd+gbSwkybz2OOhlTKEdH8ABPr4SRBXRyd6SkqQWG3SDqkCRZUud1iRl9WvkOjqljDF8vKLsmfWFeJ",
-	"8ZGEDnDnTHlLIv2ZJsISJVQqsw4d/af3HtmpOM4zL828ozyftfPkeMe3O7vdwf1Zu7m9+TJ8eh9rNpT3",
-	"BR/OTupDQkYzvoVRghnT6r5AxmOQbypgaf1PDtxorChQC2OsKk9NmY8geG7qZ+cM/Sm/9oF3SY8LUnfk",
-	"T/lS436pl9U4NEEov4Pj97AiYzwxznKmLWfwAud+mxsjwbsJGX7vE8lZYfmNe12/X/JTxzmnRAhwOMVE",
-	"GafjUxtCalGWsSmKaWwsJWNxYInIxYhEisT7SImJMbNQghURG5YZiVSHcWOvcStqk61eG7c2u7dIayfe",
-	"jFp3tMXb7m3jXXy7eyfa2jQyTqX6DGlvNRuwZ/VJL3k+BjdSS6VUsL0z3KWMqD075z0pecvd3zL3v/QJ",
-	"vuBU0+8wZC85VRgiF3rL4ARJIs617reGWea7zca4rq2WlAmCowE4WTRrA8lIjDAzU9jQY3oHx0eGSFda",
-	"yiFONBOR+NSSvLySzm3jXCF6Ec9xQmP0wfHjR1dcqx2QgHatHrqhoHwoc5YqG3nL3X4dKzUz5YiniWHd",
-	"rv4Fx3valKYSDhPYxqJMkxP2WBuvfESE9YRaqQAvtDtgp93eR5hN1AD8QoLr/7fCI1PIqDxhGO1sbenj",
-	"52WzcZezXkKjqy05TvQ0Jqfkgkol/fU+YAhHEU9Z5jCjEpHWENME2aeQeQrUQ82LsrH34+zNCp+BM7dH",
-	"SaK5wYQhmo0hkRJrQ2OpL7z8+Iq8dSfnrYPCu+czlh1Hy9573VwV2TW0XAFf0SwQY4VhZ9/nokvj2Dji",
-	"V19lQ+bTbsKjMxKXt7VbBSqRvWNfj0zhyBgFEWEKtAscaxtSKoEVF1fe7tvektgR5AOctybm5pa7+boW",
-	"xTrKhngCmzjmhiPXtCVkado0nrIZeq3DYr0HMe0rrBNl51TBzacmLjizVPkd4Pqyd+0jLM/AYsOIkbE2",
-	"Jq66OpueMD7MP5oPa84C5YNsufuva40Sys60lNUEW0iBl83GITMn7T04vq+2NuZNV1VICnT11IB6Okk2",
-	"imvSRFLmVC/zdRsAMeNJeL9PYn3EpUzrTJ1s4h0g7iOu7vPUuBtWpivj6rQHbymyuiBGw0AyjQYFH+WV",
-	"Bc9OvgSPuELu63PIzrhqmduuiZGLs3PBhyYysaAuSTjrg7Ut+ZCAqkASSbKsrJKoOmN8rJ/LTktYGxfi",
-	"DhuN5hVvSRMoWNOWhTEXCw79znoet/KC48YtZ6Px0YC07nKmBE9Cnvwx0pNBcoC13hphCDjokZ9pY4nC",
-	"+2Yivn5A+inuh6cgyEgQSZhyrmurQCvcn/9S8MriScJx/JTzB1j0rya3R+Zdp4rzU/D7X1X4ekejHSdS",
-	"nCP37jmcaofSUpy3zO2vRBOm0gxGm9mY+ULDhL8MEz7xYm73IeR2NTLPhvDK56O1vQNRPBdB3EZrRmfH",
-	"Kru2s76PikE+ZALMJs5no9/6bVc+Vj171KcOyqYzb229B1r2getb3cr4px9/LYgJIyH2SqSbWfmjzJl0",
-	"XWufuae81T8mLEZuUHmMX0uPchB5wlOI25L4qsu5dbtiOb0R1l3Q7JFr02dNnJwREktvvUq0MZshi6Q3",
-	"XCToEVfHWFHZo7ibVDgeTUjIeKPQCEtjLuiFsBR3sRz/vDAc0KoIN5n4Efp3N07Sdns7kvRTSLrbJp2N",
-	"uX7JkIg/Nt6VZwyfY5q4aazMgqn3nrKLy/pxqESKDEdcYEGTCfKe8D1b4OROJlf2bXmnhJ0qKo5xDuv5",
-	"N14Xw2mrVTNS2W+1FvMxpE3k7k6BIOjR03YmIxF4Rtb3Txjj1geSS6ENdESAdtarS7yQuoT9IxFlqAN3",
-	"tQ70XR3jofe4zvsxEAK0b1EccnKcG1boZyjrz2e8uRF468K/hrNPSn4K+aWnlIF7qciCWkmzblasNAsq",
-	"swhaM2RNZyWBB9F6P1KprSZYESe3r899dyw5gtGifLQLPK1we8vdfl0s6YiiBoKn/YHNq7Q+YHOEwlE/",
-	"TCU49YAe+pqmyN4J68zQvdNEcBGSkgX5BIynjqYsXIZ0/+xe66o7lvwBZWfXchDqj2grOHgILuFSQ8e0",
-	"zyAox+HoZrExrmdzcFFP8KFRgkaCO5F+Xd44zSrw4XpHpmYVffv1HpedGap29hCeIWYh1GbJasiJuqk6",
-	"YdYlbpOxlXUgOcf+LMlNYuEYT3LyQzJazqGa8va7QHjDT085f4jZxPr85ZX4SWjehpwjIP2VtCFvWZ9y",
-	"joaYTZzZsMDPqkfRcqO4ls1f/v6+kefLHSPXe4jMaCvFg+IZc/UXVxQRVvqcRoIA6+FElhWWhPcphBxH",
-	"WMoxF7E+LiiLuBAkUlfe35sF5yFEQ4qDme891A+0/AeugyMemhhN0x1JEI+156L3rdKaP3/+vHWQqoH+",
-	"NcKqQhHG+R1a+4fRQGJzKsliV8QzveEjIqXWlu6ZAo6rrD9MD1dYyTYFYqiZE2IzEmGRndMVsRzOT0Fp",
-	"9eI5jnEKIR13jGKFEqLtgdteTjj4gRovm7noySV+dZSIyvxkuGoUaMuzvn+QEamW7Z3T9Lotb8pGqTLb",
-	"Dz6yjzpmBTpgbUuk9WjEez3CYq0aA6n2XAQR/oW6kxNIGoy50trLCKsBWuuYUkS50d4AsnbWm4WAIpao",
-	"o+/cMKaW/pg1tZonrAMpB7M/gaJj9sfsjxvogE28L0DKX1cQfCaRHp6hCEQy3SaEE1KfgN9+/ndI662T",
-	"JsqiuTYubt7j0qtNSUHTmpgnzIRL9dI1nVEBdik4U/v0nDDD7OCo4pDQ3TEZbyTurMN39ekrOYxLkQt7",
-	"3EfGpekz8FonE63uoknFh00s09GIa+3xIYkpNiWfVzI3sxeeDvUboQxtxuUBpXwQS5Z+xc0N/eIre6t2",
-	"8/3izQ/BcJAdzlwjM3umBc+04OZX5ZHU7NEp06CzAV5k+0oogQYPZR7U8lIncGycMTh5IviICEWJzMpW",
-	"R96lz/zy2tlM8WKGc0nm+3W1yz9qy27nE+6BuQtK56yY9jOEfNntf35rZ+H3baHvZ7OhJD4ylEND3qUJ",
-	"QXCnVbL2EdPfTrRqo4/FexubN3c2ip/f3ip8fDfwcWVKt2cT5+YO+qVvvv/YvsSvj/YWxCNYniHJu9rK",
-	"0wOwcernWDD96lklkA+JcWDgrpZFfrRY/51KIpAcQBoJjhTibN8WKErUFZhpQc9QR0sAUD6LLBfpP3ug",
-	"hhxWRXXyW7QAi4hgxsuZrX2a+tZ4TlsjdWbccd4LbUxankrOmTkIZn+NOxuF3Miq50ND8GphZ7JPbaEO",
-	"MtTNpmY1OInWcm1uvTDfWFsWig5J6IuZmjFb+TZIh5i1tMkMPixyMUowM/rCmk13hQ/NZzagav6dIE8Z",
-	"gcUq6khGREjYVjFW2DBULuGgmtuU7/gR0j2Tc5skJD5hmQ2J3Yfeks6ezAqgCi+lEg1xbJIdmPWUnzA+",
-	"e+NaJx1p+h7k197FCrvytCL3dqlQg3etCl1OVmRpYh20FjVhhj2pop8SJgd0FKhR+PD4IaQEbNR5VUFy",
-	"z5XNs9IPK8HZZEgj/fPCL40E5eJenBrSLD7tCnfrQ4tchAsyeA91hjghnSbq9Aj8VWvqktFEzr5ycxPF",
-	"tE9NKtfCl2ghdlg8UMJCpbQX7HMFaesLYY+4TY9bDBmKHOBmMkPiuRvsGTDrwnO+SBsoJY1cjVzO6HoT",
-	"ua1pstwpFy3iRmK2q9ZfcVcSpk6Y0dSpRFFCMIgp1PHmZBxOGSejtc7Nne0OKLGdo2edG52jZ8ed9f0T",
-	"1oGpd/ZQtmpNJIlWuhUXEuEk4WMSN1E0INGZc3KcWwyOV74x/QO9fC4vtzNfn05V3NXzH36le94yaL7z",
-	"XYWH3uF6t8BWD9RueDvbH35JnVs8/NKODW7UOVvMzbjIX9g/4OYRIz8JXzYbOFX8YDQS/DxwPB+n3SFV",
-	"yqIM6Hsgnm+sO4wkwUrvTnvPetMrZh1ihvvgwBXknJKxd4ZnMANaG2KS1B6xHtVd+4R+OEf1+aymImJz",
-	"a57whEaTH5g4dVgfcEFsBxJhZVAL5M0InkcYSU0gCTfaqYBn0qIwzHw+JhGN5454Id/HPEqHDnEqWKPS",
-	"F3j4ljRyKaFSQRERFzERTePjALObKonSUcJxDBVXJu29oz9v6lbq1JTddZ84VAQKxcqFZOS8eqQDKhUX",
-	"kybiSaytS1O9v1bQoFDMibE3JSHIJeXpC0Su1x6mxz33zi3vlEcKdSJ3rW4+Q3T49R6L5WNWowTE3l/r",
-	"7Lb3mlKXmm+n9V7sa6qHyz9SrZwZFqv5ypFXd+hJ2hcpToy9Qjk7TUd9gUGD1wozgQ2Fk1NBlMAUTEAt",
-	"KlIh9S1j0qUMA94KGcJfH1d/96lxqwSmYQWwfDJzkMyKKXfvsZP+s7c4Z05tVjw2D+hHjZS9mlwwFsJS",
-	"wnCMqRbbx5RFZPUP67doGfCES6qC4nSzhKVDGUooI/tW3KCUJURK1HFvssZtxZf9Wmr/EAX2s6sww/wB",
-	"1vYZucQuRa7Nt7MvJsobtygkyixTyW7FA7jpHeK+qK84uALEL3JTaY39A8g/Pn3uyYT2Av3jbn5yB9wj",
-	"5kd9FJYOThOAgco8cBnbemioAPYO0zWjzeeVeiSrCs5jxOYQdgc17gtivF7aTNAG96xnBy+xO0ZlHWG+",
-	"DjcqrQxWiyj4rl3eWU3O+rKda7ukkzHa6+kz2/kb7N1NxMg5EQgKgrxfwe0FziIregvu8binT9Eh7pMb",
-	"n4xIP/vHiPWDYlVrCtUVsgwPPeiQMfZUDL1sG1c4zc7sATJPujqKuiJ3OcBbuzcDydLkAh2/f9Da2r3p",
-	"9DtLRLSGE8nhSszHTI/9LQN6sh4cvKSfkncmyrqqy0gQZYml95khR30xHZJyFgEgW4tmgWP8UWU0KHx6",
-	"AWMaJSnoEFECMyNpTHXIUJN7A3VwpLg4jAGcx0p1LfPHA7u/5QTK1GManzAw1lPFh1jRyNoVOIGYmeBD",
-	"bkKFjn2t/II666C7y345xEMLjy541nHz4ruXEB7EkdBtOitsffkMh4L/L5OIJ11VKFyzZlfsyXpiz6sh",
-	"dy8xyVH6FqoGscBjBiwBi0Pi8D4WfHicqSxhz1cscE9BHpYbZAdQG0gsT+1Y9QVvEvqf3inehDARjN/c",
-	"aLO49F1upPUcaiUhUb3BssKdgKtZKtzrgfGAqq2MsJ0qCJZVlqL5zaBB6fNVHwDgT8Jug7wlkSIXqtZM",
-	"Ff+TWZaQaDKM38y2pb/JClznzTQjb9Ov/lp8gFYRylIIrXWJCeQnCYkRZfszDvySfanW0bd/+TcnzKOs",
-	"vlAmLlrL3BsIyzMLmmd/da/wyQ8v+fbz/25eltEeLO6M+huFNdpzDpf4hOWIXAbNQJ+rvTRJ9pGTAlrr",
-	"8dc0N/gh8GA8NSesJwiRG/4q76HupLgZmkb2YjZBRplG3VR5wzSYgD6jGJQOK+eA9CUpV6DejNQriDVP",
-	"3AXFWkiU+RzhoForfWM1rdbs/rCu80CrqwYDxJg0oPiAezrzcSIs0WwsJ6hFrODIugZPUg2XR01q/Sk6",
-	"JKodA9dnyc+eFYZbckOnMoT6Ouz9QOiXKmOKQSU6MVkvVtTJt9CLlKQErWWz1ALM28zrq87mVVryYdvd",
-	"lwfl3X5lE3rRsWWE1BMbEC8Kqsyhuaxn04m+gG8zxzwOAJZhKSFDLbKgyM5Vox+yiMhWobfCzIB1WTjk",
-	"JRcW5lQYUJBWaUxVZoRUqvtl9uUAeEOVPfSKFb1gdPiwCuuhbI3F3nfICZPVsU3zXAkkW0+lJUckoj0a",
-	"oR6OlAPu7Xx20jA46yeNvZMsKeak8bLjnRQ5aUjYNHuu7awBHo0II7F7taR9dkoZaIrmT4fH6q7wVEEO",
-	"ogFXMP9EHTcIe2LHhWuCSGIeKl7KjRZ4u3Hhngpyzs/0JVCIoMODrdywOL5a/eQJyT61gR6Rsc3HHOIJ",
-	"5LjGsYun5ukudkKNK5kKoyLQ1lZ7e6O9sbm5vXGrDivwCHxyS0ng2RNwPkyoqfM7N54wV6u+71vYLuvJ",
-	"OO1W4ulUEnHQt3w1JwshkI7tpVyZUdqEoVUGEjoEPBrnpkWW35DbGDNnBOQu5BPLN+58eXMtMjmXXm+E",
-	"LM772ISksdebZtbg/uD506wVhp5XoX3GHjJtWrRh1NmYk6d2yKqrQFKmaOLS/4jU2+OMOPgUWUiRu9Nu",
-	"h6RAsVtNMN8Sv0gJkpT1E9JKJbHf6BnrLX9ahmdR0dmmrsjwO93MGLqQSWMFAbJCtwUozrYgb8+gPxgs",
-	"eBiHHT1lJ2xIhlxMTEmdefZYcYH7pON8yZShDmTCuh/ArXHCRkRIbbLBjudnlDQhr1uhmBKZe+ht6xM3",
-	"sg1kmhqcsLWTbF5oSE4a6wDwZQX+GRkphCPBpczeYGtapTkHZv0zXvef3Odm2wB9XCHzFm3kZzIQZfI5",
-	"3v+sz60lpqpigcLa2iGFtuA7lMV38/TO1dKovfzQJ2QYFuc/3Nht3ymktlKGntx7aILyxnS5e+/o6eH9",
-	"w7sHT+8ZUCaof5UkBgjrLhYEatxv7hgkbonevXeECIt4bIuziinFi7KGmo2L1jBNFE0os4LtJThKTY+a",
-	"0MF0X/Ah6hjN3CObpiJl/bvu0U6tbF29jbBKRUW8I/vZhRFiEvGYxCgbIWA6y6YjyppUmMVYgOn07OhB",
-	"S+Ie2YdwqCvgsIll6yVi7axEq3KabJELipT0ZxviQ9sP5kCfuksm92nlfIhj4vUVKGgxXohgTRKtwg5p",
-	"3wD5rYeOtjklAqs6J+bko4Y0k2BW+xyq3ccRUXJJst3V2pXM+9RYvFMA/6Ws74F5QxURWsNJAuqAXG+i",
-	"7gRBb6JAfjtWpM+F/VfZyZyYfhzUNOvxNat9hJF9FjAa9digGorIiLAYMyXfykepOK+fSGTfClQKqU0W",
-	"N7y2EgYv+gG0Zgq8DdC5r+ldPoHqv9NvGFAx6RLXmTHnlCh/uekv6xxGfE/wdLTs4YFHOLLVkkV2aaO3",
-	"UcpsQXFBorpWObMaV1TlciT1E6zyXkaLKJ33WXpOWczHxafDvZcO/I5K+kgzMXXGx3s5tHDTbRMKsJL6",
-	"3U2HJgqJkQnpqXA0qaZI0lOI04Q84jbAPHsHwUo+IL0QLruRruAKmb9Ci/JsLJR53aWp5z59zybPWMep",
-	"qvDGhkSvrfVQ1sEn8wwc4pJvPPZo5tzr06tMXc/hWOKORXvJ2YxL7KflDMrCxn0DTEo7n/dN/uc9pkzA",
-	"Zgn64cglmhXD65kXFgz+hKhwDjd2GkwNqhttZ8novwt1Vc5qwYFDSRLfhXc0Zgoy71rMMFtTvpaBAUU8",
-	"SYcGOUyuZzYYFYgnBnuFkbHRCGTYtQgF8TWDKObmssFValTjdIXcKe+88MFloQFl/pDpldW29741xDfq",
-	"pch4A/Sm1nSs45gA1jVfsMXs+rp2e2F3vDmb3td7llSGIbs97SY0gpHa7lsQqNqDM9jW2jVRQvo4seHZ",
-	"6c+nv5j+oommv5z+7fQfpr+wCDARgRKGLmZnyLoG4aCHbiwK93rrgeTBOBZEhg9iC+N8z/QArb7hiSvr",
-	"DUQWssm+r4ZJ2N7023QIwmITo+NIYgblQTF6/+nDB1dJs6OMhcv1NE2ri/kMQZfReh/YR6DWus+hC24g",
-	"JGma6bpcPGBWSFBEa9jALwAHQ9sxcU7EesbZruLSIcCyekWLrGqKvC/ClAHAjkrKyCTtB38Yk66kqq7O",
-	"A6+xo/M/mRNvloNKXFniwXwEzYyz/WU2rGDnna9wzb19F5tS+GUO9Tnbq64N/6fASM5ADsjtrAOSu6es",
-	"r1dEslZiwVXZLGeWbCY1meJ1nZ0zjPhmnp+20eAy1Ky3jdg1c9Kc+diuZNehCozKuydwgttuwNA2ONjY",
-	"N+CtsErsiinGmksTUk73n8vEs0/Ae86J+GORbaYYJZr8QRSZXtZgcIkGf9dYZFBqpKf3LRQBhd0ji9MI",
-	"ShrxkvJNC4GXzawzZVCczW17WfOIyXbXcrFLIxXe9WtWa0nyciVHWXxfd/GePune9am2jCqncL84s9k7",
-	"SsNXBEcDi3y3TPfGp+a54CuX8KBZ4Zx50MqzD+mStuYkIM+aJbnazLtyemzpSQ1LsRB/LFE3l9HQE45F",
-	"Pi1uzoIoL+27xSfUKgrtd6fNqz9tZl35s7v7uxNj4Ynx6k4A1zJ1hpOOMDszmhtgAUroiYrW2hmGROdF",
-	"p3g69RKOvQZ1BnLlDyK+l5C1FT7Rw3pyeJ7UzaRsWfwukLqetCzKx9JeKgvTfC3niEvT2vaISGikvhzS",
-	"XxYir8HRNp7+srmaiehL9atah2tZvpPEQyh9VUTI9XpWY82aMGUq2hZu0wrj0pLWvamOtWk890vGiZev",
-	"Y6kpZkdYkKrincVQQR4yQY0zuFpQVJaMrFCMcZ4Xli8cU0iuZBSZESOjHAvgPCtHr1+p4Nb+rgmpLccB",
-	"r26dhvjC9n9oZ2ljlW3280Uso0wtaKN85/ZLd/nPQquWscBVkDEL6zVvCUxmyJJ7kKdM1c2Afw2bb+nd",
-	"tByzm+nOI+IDunSyZHaSzDouTLqVEoQ0kRmVdCAV0YAmsSCsiSTtJpT1JepOkGNq01MO2povmxW1MDfI",
-	"vG0eEVaC5LtvQsyKZyl7FpXDxp5dajEVXly5Wh6UYOL5ObH9DsFYcIpRdkgO8RmR0L8BCc7VBjqAj+8h",
-	"qfBkhQKDZuOi1eetTHk09248sn/8mI8IwyMK6M9y49mzw3c/9p9p0eGIC1ORhPU2b/SpGqTdjYgPb3A8",
-	"oq2Ix6RP2I1sGC/9x+UZHbUcdm9rxKHSOctofZNF3yxT5lmoAewTX4cIVyiOsURdnrK4PgCt648a0uYU",
-	"6jCuTCeKff1+xgFCnwjI75WIsnAal834PuYhZIBj6OUIKOZNKKHW6iDgHAFA+nYbxXgi0Vrnw4N3Dh/d",
-	"e3p6997R09N7P3xyePSj0+cHR48OH73XWQ9/uEf16EaChmrBSsAmfv51EyV8TEQrwpKgAbkoQghv9zaj",
-	"O7hNdru34q1oh9zs3cbt7ma0He+SW707eLO7He3Gt8idXhtvdXeim/Ft0u5t4u3ubnQrvnMV9Y5KmYaa",
-	"fQBuP/z2lkSxadqcGic/VFyvHd2/i7a2drfD6CxnZHKQ9LmgalCR8n5GJoCvbqDp6aeAghel4pwUaXN0",
-	"fNDaau/crsocfiara34NtpFtkGSx9zIpVwY4Wr0g2PFwfRWUcfUOfL7+I5IIipNHxvKeme2z0aiSu3bu",
-	"bx3cudveDL41NbIhnGNvfqzDAPnX7j56e/pfpl9Pv55+gaY/n/56+sX06+k3+r/Nx29P/5/pby9/cvnT",
-	"6ZeXn0+/bt59++hZvaQif9/lo87Yt0SeEv/59PZWq6iae7xUlC+5CPt4vkTNChwCotX/acYZE/NhsVhh",
-	"H5i2UNYAvxcp/aL96Ob3h3fu7tCtT25NfrApf3ibHJ3t9t4fb6sHo4/wM/5e/KPoTvchu/d2Ra5cdS0H",
-	"dF6gCnVxdJaXFWVlCrVKOOagnRdLOKCpChaCnpN8W1KJhnxoEbRWwGsqFljkK+CPa8GKOgX2SpFx78i9",
-	"gjbpDYr3KXt1pUhwvPulSE0oRPrjLjE6pn12yJasMCrX9/UweM6CCvmhljMIg3bSSug5iYtVfWFt4dpr",
-	"mF5btVJx75RrlxZUK4HJ8sQWqa/IqRZ08Zp7ezAyvt5XlulWGnbxi2Fi+UC+QeQpB0ZZqkbygYaztumA",
-	"/peDC0Oz9X3Uca8AlDhrSpoCXs60njdrPsY1o1ghVMWVMAMDRTdhgiVcEtulZDXe8hvGBAA0zRJmbeP2",
-	"s+ZcXisJW30/AKCh4mE4j5XqWGgGt2y1mRUh2ObJsytBsilyoUrm6O51SB1478dVRBEROSaAdi6XJAvj",
-	"R6SXshjUvif6RcyNP7PuF5n2ggwpi4l4F08C/il91WkuGMUpdArWpg2iTCpsQjvIvUNvwjglG+hYcWG3",
-	"qakTt79/wrtNNB7QaOCaPnVTmig0IWpP28juRpM5bfFeYzzZ8F0W2wvn5MC9cGLAbWfn1UuT5NTM6xSq",
-	"ffYQOSdiYnrUjDCNPRwAA5FmioKayPU5hm6U+9Dx81RghfeMIjnA+bEHD2orQ1NRz3ZCFOqSfsrQmntN",
-	"T/DhCeuElrKTI4mmQhLE2fo+xLgtrfT9soiVNjMvI/9ggGAisFD9SoldZ8jXDHNaiXkqGDyQPRBI3nJH",
-	"AUYJwYJBfX5EqO0OYHuT+5Czfnci3jstgH83mo2YjhI+xMVDvpoCTWhujiM139YJGjpPRWq78USc9agY",
-	"6mUVfu8RJ3ptnmtF34IBZowkfvGLa6koC8pzhR1Sz9pWWPRJxSLY4VmWiw3argNdXjMnMVbaeLITlXXa",
-	"KNlpZZ92pTGL7RW7IjxeFaAg2BdLz/RmC9qvmFlmwLC2LTAX6PjhcUn73Ly5pMKkv101K8LUQRpTUgGa",
-	"xgG2QhCsDdU91DF5qR3TZ1FLqS6PJ3ljDK20apajbB+5xpFw8wkrg1O+ZXqNk7hFGXI9JtGaG4yJLhgt",
-	"DL4GXRrthoSicYOwnRVk63vGNEkyUCUEqTiwGbKboM3yxnpBTpkpQXstGER4S4I15Cliq7GBBzs4ywlG",
-	"tq+F033XAfp7NEomSPEapleJB9yHQ2zwLlb43kXm/i9meWVwP/WtcfOu+UBBniSUNW1k2YS8hPfuPUU3",
-	"8IjeON+8MSQ3/Bs6gKMMQmNYPww1z3cAcgE6Ty4j2CwjDeioPtEeZs+ERmE7vy27Bg9tw7hQDghX2Rn1",
-	"RJAeEbDrFr33UcVj4DyNOIvv1yo/fcqVVx5tAXSWnd2xeSw0Oyn5oemXTqv4y7ZXp9lt+nAnF7YHi+ud",
-	"Lmvz0XH2yWBF48qQPB4D2rdUL16R9TzCljZcmUClxWsWtr3HfUHpYTGhVxOIVcjTzweT/ZLNpA8hiJhS",
-	"5h+Rziq3DXdKZ+W12Ex2kOHZnz+s7v5oCed0Z56qLr8AMZZVBRj3gb4Q0ZHrZVBu66DIcBRqNPQuSag+",
-	"hJG7BUmOeljUhKrQZ3d1EcP7Tx8+ME1x9YnELL33TXtlGLdVTWbkn37oqbVfA6UtCaasBVmR8Pa1HOfl",
-	"+OFxONS1gkJ69Wyt6sySBEt1T4hQ/tzzwSSvmbLLYluD10qGW7Yzb8Y3QXQ3t0esNs2FXkhom1torBtu",
-	"/qBVwysAMMsq/PKRaUHeQWuu/QEXyICZC6IEJfE6gGxqq3MNQ5tlCM4YFRAmZHKvoTU3VmSMJ4BIn/B+",
-	"H6DQUUzOScJH2owD5K6OhQY9YWtGbUxH+wCK3smW0rUbzdRCM8qGIQRkGULD9o+XifDdW7hXNIMkNlVg",
-	"dq+4X11eQC42BB8WI1VjkkS8bouN3BLK+ccbS8aGfhgw29We4PBwRTIp5W+PYvjPctR8OXod8SBPKq8e",
-	"DnqXnNNoUQrHUn35AoFJ0qfSYFFbpHp7ZKMhPjMYWFS6DuVXQtvRC6tvqkE6GpEn7u5cO6uyWtyAwR4X",
-	"+Xyo2rfxlnMo0JJ6G/S5UoQ5Jy9W2dOExXJ5q8Zkz7mx+kPNae6zYPUyXxPX0ejqHPfEW6mAY2Q0eksi",
-	"N+dC4yMWCw4UoVyaAnj9lVxC5DfMcIf5suFGUQ++ouTvX5m9VBiaVM/1/t2HlqOExQsGcE+rFqI+V8Zh",
-	"cp8K0sWylNTSi4Yt/+kWPN3ST7TUgLTwaFSO6t25uVoT+Gz2wVX1QzCeAjPCUoLRbbu9nmZdf09zjyHD",
-	"QwcffVr0HmatiwdccT3x4SjhE/2hU0EiExzhalCBEOoG9QzCWLOc36NJ4Eh68u79Jvrgyb339Jn65NF7",
-	"ZodDhhGVSFa07irsa2huOFm4s+H7IWoC2oOJfq5mcRAHYpINyWmSfmB9d2fRCM1TwSGWMdmWRZMkzO+p",
-	"4WO0rWk93EG0GYdRVoAGnvgscbB0ZiVcznXOLi7LGhF2hReUiOfe1sxHFqRk2ZP0CgHz9d2vEjS/Guz+",
-	"VeC+vyZ892tFY68NkT6Dh55DpS+FjF50kgWDLH9MRudVLMNXaN1d0WCaaxG9RvMmM2RqWixFH+R1WAkr",
-	"hNDqJiDXkwnFVN9VANxD8ATn/IwcZW6+hYOwTTWu1Cx4SSEzA1TuhAdIk0UJrLZ61I26NOUQ63iQu6+u",
-	"+uncvX8+Acxt8yqN7uMXfsHkbHyoDjZaOdR4LbLyGjtx+RUqs7S8xtLIRUXUcIq58q+MuoWyx/rFjt7S",
-	"HbJRqq51/UaVHbHvZlDNoLqa9neFarE1BTkKeiIUUklsvty3n/+d8ZyucYbM3OBaymwLnfWN2YqhhTk4",
-	"11LWOLMmCwjuPAozzZLEJIcZBysJJwkRWZw9b2+I1rBCQy4V2my30Qj8nTmjQE8KxqH2mjLsGpRdxYHh",
-	"7/TVvRj38YsM9bbEbEyOq+pgHmJxFvOx1tNTEZGgr9Q8H45YHC+GVrqKrJoLXPIK1MDXJtrAhK4ClXg1",
-	"0q0AEpF93y1vo7DO1yIDgR2rBGAFT2b8uPYeVe+n3VYvwec8FSRe37eJhCwmApJdZA7sFQg/tuul5L8+",
-	"7qwW3I9B7FjgdyObXNnqKxXQPhMWqbdkptNCzlogvIFTrqNNViYE3wBwRh+we8mkYDIOS3vQOk3aKlqz",
-	"rMUZMqjm6xsg6ZJ43rM2Edh72IgE/fDLqklkMds6yXmQvt1NCBriaEAZaenTGS7YlthrkuEzchphSUr1",
-	"eZRBZexphmEzC/Onh1PVRJUkMSQJYBRzaEQKuFOUKdO6/4Pjx49s6LwDDgloQAiLudHeYHhIOhD0hDoG",
-	"LPCQaDJDQeFIkB69ILEr1JRIW8L64ydsrQNtVjagmUKniToDgmMiNgptzbIoaTZX5xIJZEFV5kUM0iFm",
-	"ZXqWSGiylLGpMS4Fsmu4jzV5s2YKbigh7r7ejiHHBCu5j661ccgqroTX1WuELtWV+PBaO4M8xTZyVAf1",
-	"5g/W4+MPA5/jdQy+akMRQ+Y5HUVWgeEB4tXE4ClLD0bGJvTRRKMEM0ZCAQ9vh14VccJtzIJmsrAM7rVt",
-	"wZndMpP+Vkf9XGqDVBrUNRLRQxxYySGvHFP7jWk740ujmQHbbYK+/cu/8cKH+l8iZcz93aMMUs73UX7/",
-	"3+X3Z5eb3jswiwvviDCLSELijextJ0zf466bNhSU4aSUbWVenckiw6j2zQabAN4G8sm8KhhY8Miwksa6",
-	"gugvw1+Zy5Vr9HqwivZRJ5cqUJFqq4Bio1hCvuV3YvOPVmzO8M77BCf6/s8qGTZrU3S2uKxuDpMeMqoo",
-	"Tq69tDwAfWO+lFUBl6ufapf8LmCphPcpm9vi+y3pFVwNeZcmxOTHbgTSQv7A5e9mNs0VyuAP8zLZgB9s",
-	"6GJLRSp9aIDU9501qaQ2wlA6QtYaNa5qQN5E5AJHKpmgNcFTCAb7519dLPY4JTX3U1/giNzLBEYFNlGM",
-	"J177ZaindVXErqm2X/IP7rxUjgiLySwEVxBoqAIvCHA0NjeCk+TnRMRpwDh+xmCExjWiDXSYJBoRQXm8",
-	"54bsj9FWB1Olr+qHw3mi+pdFsGP6Hg/PGnAOmHvlNaT9MAcdZLnNLXZxKbOx5mRawM5PEsyCuUH0PEDi",
-	"x70eZKhiZcAdeFqRWlsTrM3eVh+uDaCwjgdYEK9QPuQIEqA1Ci2fCsXcsNv2URvJUaJ5hJwTlhQr0+/c",
-	"WXQ+A8nnlNpj+DTsG6nwxHKCx5lZCX5xO5X3Tz6khSpD7S5eiohznDzkTA1kCHxRX0ddosaEsGycsuia",
-	"3vJGsxkazZAycIgfVIhGyH4e4iQhUhXEoDJVLkyTgltm0ybC/K4U80njutYsFcIEaFElCzgMN/1V2Krn",
-	"TrAdk8zLQvw7syY+e81Qsum25qLc7NIWvw7HfFlqvAGmX2lKq2ls38mkKpn0nbB5bcKmIGdqsHpNW3oJ",
-	"tSAnp6cdaKuAcbVv6C71zqbKt7mdLRmE0yjN0X4+PLtzqrLqi/KoTR3cVfLiVgkkVGbLL4NE+NyBOjn0",
-	"kYSyMyQVH0k05uLMItstoT1VtgOsrUKcU0XidyYVOw2Am0xWIBoPuIEe8YBN8womh1NFJeqXcarqZkXr",
-	"M6JyRiukfAi+OFH4iJs04Xoer5w184hHKomoqgpzVHEkMjWcVK1Anlo5JY4rYeY+j3jE9UIW+fJn0yhG",
-	"L/zcTm/rzd+116OfZDLgjVBNMtoIck5NOkBFPc58ECDHUADxMsDnxY1WTyitIF9KsSdpUWdssaZhI7Hv",
-	"nAtQGr/RWLDDr+udy3RKKnSmXkpClCt3ig1/6u27+eBKOZO85oquuWv9RJAeTZKM+8hIYRZBD+1hGZAp",
-	"4MOdt+RXf/WypSCrrnZheeev3fHicn9lYVfgzJfrTdSxqM8dtCaINGjI+rKTuJDYYlPrO1Xl+Q45OhfU",
-	"eT5+MEb0wfMPA/pV0ved6Pfid48PKkp8zos3bu3ubt4J3npG42pcdhobeO9bN7dvIzVIh11A3q6Aejch",
-	"GffRxx8+CX4wlcS/TdJ+8LaLCmAO03P2jEwcGG4qkgzaa6R3pNHT5h8NZ5A6oMmkv2SoYIbWBCqH2OiD",
-	"5x8ez67JGZnUPzj1qi5KWoYXhr7/INtQGaRnQ6SNUGderS68JVGCWT/FfdNT3wHkQDjU4QdKvzgbXkZY",
-	"cDmuADb9ekMbo2tGCn7V4NAVkZPRvCDJQ0wh+DzDjF0eT64rPcs+8s5kpRrKuu3ibQHCXNQxM1uoVVjR",
-	"1HAFdnfDfouHbmuMBQXsBxc2AiwkD68okLN1bSWKNUjgoZFV1ibWskSA7GXcFN/2KFHM54baxYf+uoVw",
-	"f0pAi0NzO1TiQLp2hzJDU8pZB60xMpYZwCthigiDmoPjc70BpDm+wbtk/ElOrHmvgd752e1F5InibTML",
-	"ZWdzHeaT275vgO1kp7LaweCkVWmaCaYMGpLuQ2ZwX+DRwAEc6wu2TqubYHamVbVyO4zpLy9/Ov3t5eeX",
-	"f3350+kXaPov0y+mv59+dfmTy/+ETDeS319+Pv1m+pvLz6dfTP/n9H9e/jWa/n76zfTXl399+R+nX06/",
-	"nn51+Z/R9LfQs+R3068u/2L61fS30y8u/3L61fSr62pvsILo83a9N91fmKFPvwxO7NfTLy9/ApP6evrl",
-	"9DfTb4AG03+afqPvmpnLknH+oByZwyiVCviLlKRax85RpHuYtQCu1eJId6TT0U3QN9dnBAkL7gygCxxh",
-	"gASbQ9j5mO1OUphBGKnml4l/XC0PjtOunkd3RaCPEQBG/yDPpA2UEpgfnehzYtI8ieSAj7Npa7UvA6ef",
-	"INwXxIQScm7Zam/dbLXvFNf95pLpHcVRz1tuQ51R2F0ccabJOyd4nU0KJBk3/jlW3w37etQL/xFnTHv7",
-	"8/++/Kvpl9N/mn59+dfTf0WXf6k34+VPLz9H//Y/im2Q/u134UqoK7JIRkTDD5ZZWBVfhHAQDIsHEUyI",
-	"GkBhKDXtFmEIVJpT3AOlz0fB+DicyZCy/EuLOcK/G63RYj8GLpynCkx5yhB2Q1y/pjSRGZ1qhgt8NcsR",
-	"sFlg+vLiztCg5ta6DmCw0I5dvb72IRZnJPaBeOXsAIdw0+xCv8/HaIjZBPkQshKNidC8rZ8xYN+wxNC3",
-	"MkkK3Lwd0tRTph9aCG8Ld/kDNxpweep27Nlrg0QwUb8kedxr7P24Dqxuc4ZE147SPMaCudYZ5f1lOwfA",
-	"/pIDniYxwpFCnDUR2ehvIDwLeG2CJ9Z36qoybWfF2rDEtovLczO0hWxXxA/OJjS7BB/DIrjEt5LymfDo",
-	"ihAeS8Qd58cDP+GULWeczw3GgeskUNa/sXlzpxwcLPawYTz3uywGQbn2AJ5Zq1DwbjnIxSxaVuXqt8tk",
-	"CJUFBjLrN1uPpscm4R2uB3wIbWlXUwAdnv9ym9t+0SSJD/HFoXnU6e/2n5v19lGNmUnwec24o+PYiO9A",
-	"Xr1xEYR/FHy88oTtWEJw6md0NAp/slziYwfXtDPIn7VjW0iQGnh5ryb8U466LMoqx6s/umT4pkLoHDDk",
-	"Oi4XPLsW1HkfMU2QBEAxFDewzyULe3urMNjdK4miithRhaCoDCmFubJu3PhRNud6AWLKYlIRDxF8/JbM",
-	"MWusHmzBeJumWqFdkd6dKkArmzXG7QbpoDUMhYz2iNiH7LWZiogxdu57WMMTZuNjem91DBrkhWkbm501",
-	"fW40jfwkBzRtswtLQbTq3fpx0NVbidUPXczHpkmPecMe6uBEq2+TUzOSDngUgUFPAcyy487LEwY4pWMq",
-	"iRleLYCvlQAIy0o2LH5+aLlly+aafaqaUa/Fa2kUqTfBaemrGbPcb4/8juNOFGHGOPR2iAYo0CIoxgoX",
-	"QI5d4rB9U9h/BC9fKTlwZWm3QJyByTDDJcsrp68n56PYD+Qom2ZISvojcm0cJcLIvAH14BWuly3k1TXR",
-	"IcJD8zf0hRKmQfkAnxMAfSBM82WMoL1c9hgiLB5xypREBs8FdXba2yfMfOjUfOg0Lwo8dcvjPJ+Hpm51",
-	"Ax0kYzwx7cSMwAl0lV1BqZ6fKVOpCM9nmusTL1VW65+aiHlExjLcyBWgASTS79GDhiz0mCouJPR6oKHe",
-	"KqujLoVDLHWxzOb3XnF9Hpo5slQ1rtkfF9qYa1x21cjtwiXRfHCsXNuuPxBCow3ueg0xfLwyjxZuUsuA",
-	"ZDhOv37sxjDvzsU8E3hsWgJRiWLBtY7XrA+E5krG60TvSiwU8FQLQCZyu3rfqea9FBp9Z9n4fsI2F65k",
-	"/oyQEfSRwigWuKdWdVqH67m3V8WVtJw0F6HMMcR1HAqZGH1DjoRjFeyi04E1Ng0rAS0za6y41vEYDSAS",
-	"zLDX91HHsVBsHpy5s8BwTcjZlbSbEG1nO+bMwq1s33tBx9dmYWwetE7sC42gaut7z6tzlLwI2f/lIvC/",
-	"u/zZ5V9Nv5r+bvoV2txC7XYbffvTr+E3dPmTy7+6/K+XP738Gfr2L/53BAGrzc2d8GnjYQHX7RToo4qu",
-	"fFrNnpJ+DOMtCRmVkI2HoaJEb3G9Fus1+so0GwllZ/VDCv7kHugnX37crHL5+6NE0Pig6Ci23ZfnbI6c",
-	"0WcP5AUKOTSWHRIJ3orsu5pKzl+ghxcRuVLdiibvoupoL6o0U1quL64ufiV5UYsvjDsM4SGHhkpZCmcx",
-	"BLa22URbTbSNvv38vyPKXMPa2NSETUyILOLDIVWKxOumxTZ0JNCMZ8PDCT0nSCpB8LCEk7ezVQv8IDtS",
-	"/Jyb6e+nv5t+YTJu8q385fRrSDKpob5oSnk7d0Z9AeYPIbV6qopd66D4DW31cAwMF7cDlQh3ear2UMfr",
-	"eGI8W94FZIpHSLzePGGdEZ4MbXM4ZP92HbrjZrkffJyS9Sbq2IwWeEYRHA00B5wwexk8ZOloxIV5q6LR",
-	"GVHWzDTt6FxWb+a4cxdgSNrucL8YA8SmsestZjPfs0IxJUnSW99ADzkEXSdZx+Kic86bPyStTiw+mwMz",
-	"bDbskBvNhhuMQQGRJhfeIbrnrJS/ZO7Bcte0T5BLoyJe7WSo8Ogem7oA1J14uDCBPmjsYDQKPD3gY69p",
-	"KGVdfuEaiBf2K7ggnBs9lQNS6CjuuwaGcu4gjx8eozXFEXatyUls/fKcJZP1GonK3kY1s2pWNB4Jb8EH",
-	"7ihbpudQ5WHlKHf85CCALx5X2a/G9IVTuZgNs4vb0Sa+TVq34zZp7XS3eq07vVuktdm92d2MtuJtstML",
-	"lkDY9lmBagrKQAC7j9qIekGiNFGHsnNOI6L/NPu742/rGQBXfW/QwMUGhml2HMdPDt6SSJAEK81WANpq",
-	"s3PyoWWx4ZgPMWVQ+5Uny2UDuGG3qrxhhyJv1CTccgo2ULVpQSP1zBYx17WYHr4S+yaYH9W9tAMxK8jf",
-	"UbbGoOTAyhOoXbp1E40EH3LQUdYXyUB4vzaGZl99mKdg46SUU+aSvqXJBG9mFrRFm1v84aGb012TglWp",
-	"FHop4qAdwuLIMVX6i4izkopoQI14r6cX02SZ2t4+V1Abh7LmEhhhXkNg53Rvlte49L0gqZbgqZWCGm8s",
-	"2/1Bl3LRqh0TpVw2WFBRCramf8wIIkyJCTT8cJpA053CxiBx5HNtRBJqusMuLX0zTW9RXpg35LrzXolV",
-	"55HmaT5lSgpgmN5VxpVrOOMDdNgxXZlIeULQrWXSgRaQ7/GIQBPCg3hI2R9J+stSCS9XTHGp3VrTEcoP",
-	"bdZEkS7nV1lKzw2gFpZldVwcOeCiPulkkvZLN97cBu1MEaH3wX/4MW592m7d+dj+t/XxZ5vNm1sv/2yh",
-	"MwBencF5GRosR+Z4VTpfC0evAO+wuJoyq2Cvi05fkdzQF5gpEu+hUFZOl0R4SEzLUYQV4iwi+xbrwTyS",
-	"j8PWyHupP77P2H4mBzGpqgS/lgyZzO50Yess/7NAt0UQD6umLTwRHDoBL4itz+Nkw3SmG99qeaR53tMM",
-	"RPCypWkhZF+A/VrQQHIOZCeAOtcv2zEITFHAP3d4/BjtbG3eQu4WFPG4ZJYePXunURRFB62PPv5sOyR7",
-	"mo2YyqgazQwUTPgGcjcuAC0LYsXOvtzgon37H/8G8Ez30HiAwYxISA/KZUZ4svSHBlSqoFfTNHQz28Pq",
-	"I9aTxMgEDfk50WZ8E/EkJlIZ/LzaWgiwhul8HDCTa0NdFTDTDivRmHOnKQCgRQMuCSujpC5frZ6/t0Kn",
-	"c2r/vsG6yRAn/Cdrk8wHOQ7QDGpaazsqgP4P9PYNvGqV5Agccpg9wTS2hfBL8yVsorsWab1GvKaXsjiU",
-	"yXVkf1l1HPXypYCehUp72KsBd2o6zEMqjEgH57iyoKj4jhsBSIuVX15IMalAoTaioa6crpWDkncsdjLd",
-	"I6knfd3sLf95bGAEqM9FIXHhdk1pL+dCcZmcFk+kLdfMPcKpBAi5QhTToJKbGNBI8HMK5rFAGHVxdNYH",
-	"HHL0Ce+uJLqqMNEfZrI9znmliWgPYTYJ8kzFp/yqDmzBewKO+Wzqe6iTECwYEZ0m6kBWpP7DEmDvJG23",
-	"tyMaw3/B0W1WOvhDxFlEE2rc48FIf9agvjgku9ZNR/dTmUYRITGB1qUZg5xqZmtmjT+ayIzFv/vbz/97",
-	"IxCeym8JlnsJPqzKL36aeUjsgZx1iWPIkz3rzUIAnioU0xg8B/kuXbKBflhBG+DRiLBl1DPFa8/Ndc+7",
-	"7qmVVe1QB35vEbwxe7jueUd+w9iVogBO19rdCEaCRqQgrGuKaC8WVAlZOdIChMSFwLMtuGYgZaQWObWy",
-	"SepovtlxU/jMsmcPNMKqmpJUaTwxvbLccepNbiWZCCtQNS29OD5u7grazBJt4rJciSCF9YvekghuqoD6",
-	"r+D4Iq8Um6k5cucpFIYghePWcm8lz19HDM1YjW9A8AwmspphXliogMg8COxoiD1AMN5TpwrWxUK+84tC",
-	"5zmBm42U0RcpsT/b7NYa5thjlqGql8phTPkL2GeyliAq2AdXgCUpkbpyIatOLzzGVFHWP3XK2rd/acxz",
-	"wJfgLNPi1vdtb1JP1USUncImJFKesDVz8KkCGv169sL9vNfYmgOqMDpTMwOFZ5MTln9PP09xkkxOnWJs",
-	"2ppl/4DvmX/KUo5OaVqgI2djzTXurGdZQfme/XDQl/e45DwLpWAs9gLIdx2+3ozAFCnJJEEhe9BEXBkZ",
-	"OxKiTzhlMhyMY1U1886hnSt6DuqvXvJawWmdzyPMg/no7+OILN23yh3aNQ6rmoRfSJalSRDNOV3y6T+g",
-	"kSsOWCIRSB+eJE4j54iGd6A1gOoCdJ3pvxgELwD7+ubyJ5c/u/zfpl8C0M6vp78zCF/TL9H0m+k/AVTW",
-	"v0y/mf4akhe/nP7u8j9Nv55+M/1XNP3n6ZeX/9m/CG/4an02xcgFEcttmBY7nqRMjWO13FJ8TgenBdGZ",
-	"qn5Gdkz2k4uWxnm1l2x8OgPrF2GFE95HERaxK3gypXKV5U62f3IQx5IzhSN1z0Vfqm544qrRZ7XefLzV",
-	"pU3elazMCSlep9DJe/RhvPjtOAedXHOlLWF43dqImlGdepvQLjRt6PgzkQStRQGVA3qACccmNZEOcZ+Y",
-	"FFc1yGwEScQ5EeszUCOCIOiYXRNfpFIoAXdLalsi1p3lUf5UOdxZV+y98jbJzcaYdPUYV5K5+ZzyhSwz",
-	"5OwGKG2q0hbKR9Rs5I3NvRXIOc5vsrzIvzYjZ15Px9EN1MmH3gENqmOH3wG0sloNSD0BtVBqlwVWKTAD",
-	"sQSoxxny8yDc8UIJV0LKWCyQZsEr68FVXkWurJiUcO07fWFig7f/Zk62gVKjNbmOnh09aCIu8q4H5dK6",
-	"Gq1SK8a7HP/nD4JqnIF6A2O7nNwNZMJ/sCcKDRvQGuPKNnaYEG1lYC2dW+ZHbe9QaVwSpmYhdpkCEjEA",
-	"EhwQNP2v059P/352j3QxOwsQfTtI9C49myW4ebOzMfX79tAdFNO+1SAE5C6AHdbemQFlDW4cIYgccRYT",
-	"pizkWOCzfz/95vLzy88BNvX302+mX2s9EBAbfzL97fSr6b9mlWh7aKsdHtB2e7PpKIdwH2tDsUSuAlGC",
-	"IckAisn059NfTH+xhzaz765tbplKKQYZeWQkCCOpWLefd7edE0F7dKbiNUins1CJwvTvp7+a/kqvQDTA",
-	"AkeKCFnnZQnp4+RgCYEJD4RbUtxPkwTB70jLk9Lnw6/jfRGi4y+nfzv9h+kv0NrmtiURgEm769OfT3+F",
-	"1jZ3i2RcioqSKJVAXL2a1f5h+oXjJYcOOstaV2OkMmBvRl3DYWa1LZlKq9XMN7HZoqFJVWyrRaf+MYlS",
-	"QdXEzz9dKtsFpnSs7YinY24gQAIRWtMhK5XK4HaUAT8UR6kkIR9WCcyjRk5ueEhBOph+sVfpdFzTVf1a",
-	"82hqd0QmlcbbfJTEUiflhd+Zi5GYW9MBYCwR18QdnN9fzPqjavhAZzLHYpvANtuM2Iujh/sSZ8lvc7HN",
-	"6jHmtQQBZtn9DYgIuCbm97no89rYjyXt33Yi58aV3oEFs1YJFON1ZvWqefWHGAkiiW1cCEVdVGbJnYF2",
-	"9bVzsCuw/QofhRw5W1novl2qLVwW1+/lHLof6Y+uRvYO9GLpNHOst47R2jp6Dp19swBeo/rAMkQ2WjG7",
-	"6W+2jK6g6eBkqm91bL3+5vyVCwhRSKj6hOJJO2KDkGdgu5eHYgTihj8FPxlIQqhLd5iBml83rtiJwCda",
-	"eL9OXulJC7GTxJpzLhV3cbNTs0HgsaDbDbaYzR8iAoEPzVSdZS3LNpbuqnqNXeJfp4axfCqpXJxFag5Y",
-	"gNoxym0xizOQpDeTYVlfWXDJX8VAk8Qs7vKLMFCVGPHKlCuqIOHDoDyAr8ok3zSN7Z7P0ngrwAsArakh",
-	"yXiNYJFMkCAuyOgn8PfSJCnm0ukf9QOn2QPWQDhVAjPZK4QUCq2XCB0tbMJwZG+rnaVp97Ofp2nzsebx",
-	"eHbTNTUBsDmPTlvLkh3dus1kI4bUuIwrZuVBULCUGjB5887JPUcEXodO56TpG6HIwVRWRO/O1ADXkE9/",
-	"baYl3/NyssCe1i8uVMckbGUUsJ3i9R6F9MchpiwmolNj76LngYR01OVqAKUErrwgTgsNb+xosy8FtvDL",
-	"aprpzUelolGofPQ1Hgxao6hQboigPH7Luuea4NWXZ+QKeD6mu3ogHcZ0XbfRA1sIaz5fU4XgqZIKm75D",
-	"AU8GTRLo2w8R73Pi2rwvnb1Wnd1P2dJvq5Grv3wS/IKl1BrRGrmIklTSc7J+9UUtl8F6knkmFd1fpIwZ",
-	"LAfC2D+ev11CaUdWmu9BBuyEeK3IbWpQljO+JogS1PxQTI5e3z9hViHcQzbfx889JwJhpQ2cwvnS2c9P",
-	"RG31nLAsLQkLgnqU4QSsIaYFUFY51MeUVWF05y1vXdZRj4vTCI9UKoh/XPkJRyHF4QkRUsvgd7HClRwB",
-	"dwD+MiQck5ZZfy8Ssnb5s+k/28yNb6AZ2ucu/6OJpv88/Qpwq76Z/k+DEzn9b9OfT//xhE3/2/Qfpn83",
-	"/aUWsVyodQh4bKADP0dPk2hkuiST2Jg1VGnrseBMPGGSAHhKYhYz4qOJkw+FlD/XKImqpqW3XfseTcjG",
-	"CbMH49soC9qYNSjFXahQg3dtKDUXqJt37rRb7d3W5q3yJqllPUDSA3P40LNL8fjD44fGdnRV/1rNERO0",
-	"pgaCEOdid6A3N3e2zdl/lEpJcVH239zZrpXji5XgbDKkUQmJ7FfTLy9/Cn3wfm3Bx2qAtF1UJjh2hjiB",
-	"aoQegb9qmVuS0SSw06f/CKGF/3P6j020ueliM66UzHY35Fqq6+sm8mCB4VzoYb1IrM3Nra3t7Z2d3Tu7",
-	"Sws6j4JNj28MOYqL7mYUlG7eRl0pin9kYu7SM2MKWxsqj21gn4ussAbCmVSiKCFYAC5ZxxtyByl8Bs2O",
-	"PeZcA87bR52jZ9bNdvTs2AT+M5kLYlAqLkwSgGHmmADgpqaBe3Fx/fTA3Doa9L4UJ3rr50va2dzcam1t",
-	"b7d2dnbRnd3OuinBTEHBlSYxyl/yhbv7qtvY9+uUnS1Lbr/5vUVW238Hskqm66NPxDZ3zB1BenNq2Qa7",
-	"NHiiZJvSH23Jd7ZZZxPNboEBZ+QunI4rtoGsaJ4SapkC3ezYBGAeOSBzwgFyLZ1UyhIChhXc9IJycc/l",
-	"YAYUSv17nqTZdKD7MYj96a+mfw/cP/3V9FeuDsL6MRJyThK01hnQ/kCbPt9+/ncnbPo3019CN8+IsxiL",
-	"yek5jyxejwG/nf7j9FfTX66bQzymo4QP8VuQiUZtx3NDvKbZ3/oumQqGh8RZmvYhryQJMIZyd6XRCxXA",
-	"oAW2pn3+UShLc3v5LWFfd0xE1iyvEG9e8XVmztewZWGZqg9Nu3pVa7a8NW++V6ZLs0T2mYku5t2VjqwS",
-	"e6O1Akev73sn1sw59R3nWM5xktvwSsP18yiyyqwkbzYuWvrR1jmGIUn9juKavu/eWLx87N7/A+/1YYEu",
-	"eDcJdm9g6Oj+XXRnZ/eWllv6JhQThWkiswOqbrToQJ9v3YSgIY4GlJGWIDiGC0QILqzKIhk+I6cRlqSk",
-	"+p3jhMYwjdMexFHC2cgqGC88QIN0iJn3yYtRgpmF1LQ9XG1VJavoDgGjrCoC7fWMIWhTMZsg9ymDQSPK",
-	"Rml9gAnI8rynPxYEmGDaIK8q97ONsCA/OTgJe8NhPP95GjcRTiQ3Vpo13zo/bNnjvnUYd9AAMNU3loHj",
-	"0Z94/+nTJxk2h/WEzcFcnuGhAReqvJoyHQ6xmDhrzHGqfm1wfObC7MufHR2aBp80JkxpA0TOvHDfsTGO",
-	"BJeALUqwLDdlTwXbO8Ndyojas0/v5RzcquLgch8C/Wte1piDC+gNFpb1q2cXP4XireUyjGf3/p9K+76S",
-	"u2Wu93/W4gMOHZKPrBo77+mn7r4qyauVwWXLTpwSWbPCJMIxGdLofZ4KWTMx3+EYrgRYpTlUbwQ93Hcd",
-	"DPbCjigzT8B7zon4Y6nQWKFNgh8X+MPX5syGEuwk5i/NsUrjyX1za/3AtAOHnru1DBt/qG+1wbRjhYUK",
-	"p7zViFYsD/8jaEQeUhaM30HxPGVoqH9HKYMM5GUjENfRfMkdCm5r1A9duiccicv6hOsON2vhzlaTunuP",
-	"nWchgP6qj+d3fSouU25UMxZumCaPhSvcLxKk4sDPZ23bDSwRATbffGqeC77y+rpdLVdEVQuXyBPnWRlV",
-	"plaU16xOEZUFKQ/I+WbpvMl2SWGzFVICYAFDXF7muUp+9ZbUOzQKKQp+3y9f0Ph1XPUxkyxD1AQ6DfTE",
-	"y47wNdvzan0DPTaNTPbQLFkzl5KhRP7PIiFslXyJjuDDNW4gvW5vSWQj+NKY8jdMsYPF5Q15IZsod+bD",
-	"N0Yll4D7ZhO8uyOtpH8vczJ9z3t6ff+EZaHwo2fvhJxLixWWIb6gQ21Pb7Yd6KP99x+zMuMpA0VvdO2s",
-	"8znFbcu0c1vp3F/hQC+erjOnZXEV7f+8xWyHg/DXdRYWgKP/AAdjafHm4A4X5cczgDCBAEwGQZ7L+31j",
-	"smp5F0EukdZxb9i69Bv+nfLGZ/oDL284l/SNz+xfx/rybLvABYjH7ead2y/d5SD/zpzUhYKmhbguFcd4",
-	"EGjGNlgNgbaYEJa+al+ABE9ICc9dq9gDPtZXhqti0ey25+gJV2lQWDrB7WFc59ydc5Z9GOzm8iLFSQa7",
-	"fpqO+gLHZM80vfr15V9f/sccX+K3019PvwBYir+YfjX97fSLy7+cfjX9ypwxTYQVSgiWCm3eRAM9xKb+",
-	"t3E3YIaqMxfW9yEvgEgJ5+upIEpgyijr752w6e8vP59+c/kXAHjxk+lXUML4hYWw+OLyP+uRmnfpEf/z",
-	"9DfTb+wXfjv9Aob2K29oW7ttNzZcyJdY30eRvk6aaEy6lGHRRJIM9R97CKPLn+iPXP7Um/tPERdZI7lC",
-	"+kiQpOYQDE3SwIsIaavT9SfBewwfDyeTmAV1qY9LROaWzIu00sK4396I9MiCbTEzZFDUDKxR3rPS/mng",
-	"jswdaynLrnKBsIgGFJAp7V9Qe2xudc3G3C2Kc1t8zLKLJ8wpi/lnTVoSesySiXfVSXII8ru0PHMU2BOg",
-	"yIqu22Xe4bLZcF+dx1puyZcEB/tDOKLeYAfSG+a++dPwxVy79+KPyXEwz09gtYxMq8hs67LeUWXme3b5",
-	"KzLHnX9mObE0vw53bl1tdU+H+cdRVrVau1rVzvC1AcfknLCHjNAziWAqh/JEPFVav4ZULnv7xgn05ulT",
-	"29cVGgHG3HYBsim1oGVr8WkHsIekLfwa6vMvb8gHTzNCYmnul3/s3gJtbvd5y1509248sn/8mI8IwyN6",
-	"qm+QG8+eHb77sf9Miw6he+jeZ7anYaNP1SDtbkR8eIPjEW1FPCZ9wm5kw3jpPy7P6KjFbX+NFhTz691g",
-	"rf7v/Bjf+TG+82N858f4w/oxQidbjocbbl9sKbPK2H3cq2zw4QwlLe2wIDGKsCQtyiRhkip6TpIJWrM5",
-	"0uloREQry0+aC99bkoaGoU5bH38vyFP/C9UsOwnsrNAREZEFsacXFYbnEF88k6EWhMYk20MpS+iQWtL4",
-	"J/ziRg9Dyg4q6uIfm21HEtqn3cS1PplveMyX+yMinkkiHujBvpLZZNjosgqBbw0Eh7e51vcgx9o+uaqY",
-	"CG61VIbq5fRSmqoZEqM1W9wHGqItkloP54VBDtV9WwC5mv0Gr3jGVBCg0NXZrV4xCQp0oEuCYfE9tPnt",
-	"53+72W7vI2D1PXQ2B3hhnp4atN5MuxhrqJmRFCywnHwFOvg7oMA/zYIEzjehXdYSM/sy7ON5gv5aarKz",
-	"U+PNcDuayaxWT/G/1DH5Go+z786p/3XOqe9OloqTJXSozJVh15h97MoRm8YThFlsHFRIKjzJ9AZoxW5Q",
-	"uMhwPeQielUC8rvN/t1mfxWbPWgmO5f5IzKWenKhCoY8EsjIWCJNMK3rCKjVkNUZ4mlM68Bd3+VMEaYO",
-	"3O0vm40ujyfh7OXjQoZyE0ncg3ib1hiEQpQpjnCmV61qS66S81sjDFTd2WqVtpAuhJIRq5mTvDiejxet",
-	"/LXozjOs9Abo0EcEp2pAmKJahqyGlfiYkQwsd4BN+0oi0XjAbZk7EYjKfaR4jC1YiUXhm91To2sFNXy5",
-	"aMbBRkQ+RZaLI86RbnBZT56hTPW3J7ZFSmccMlx9+JUVu6yWJ1AYWZgLMgC2WQVjd6c1/W/T/wNZ2DBT",
-	"PePjPxbxZzL3qmuQxV3LqZCOkUGVLu6Cs9RmtTOq2qZZLf1qTeRHtu2FGcociroTpx6cpAnX27ZuKaPL",
-	"9x18rWDOCwoW7Po/tOZw/plemiSnIx8isOrZ49QQtAiFSMS56VQ489iLFDNF1SSMyniO1d2gbT79fz/E",
-	"UmJ0jtWpKajdRG+j6T9Nv5z+C5r+Yvp3038MetZK3BEXqgGysYQB/dxginSamXkFb/FzIib6+RCqmrtc",
-	"2soE2tOBBIG1l/uI4Gjg2pkADIonOVxxMbelvXXrRAKGUNUW6QkiB6s5b4R5+KkDkr0KLGzhXRUjTY1P",
-	"45XAwtYLYQxxTJaIX5iXvjOp6qcKoPcQJYODWr/dKrkLNcE/wtjIUgCrZodVVXO7Y4sqJIhKBZNoCG2y",
-	"ea8WdUSG7PvacE4Nf7rkqPnwo/ns/VykgIASJSDRd8rt0efBiJoRPaBSXVXrtnsvWISnfzGHdxD6FqCi",
-	"qBrEAo9xgkY8odEESUBJxEnCx9J0VdKvQYyPlzxtKxRub1jVlFmxTex8ebOPuCuFAixQSKKuoIKZ/9Je",
-	"Lp+9y21VlhO58JZqAlXlEhegCNEsEuHGAsDB2tCCR6RPpVq1oW+ERyoa4KeLcM5tfsJJ4xDhIYTyMBK8",
-	"y9VJA41p3CcKrT3VMkjRhDTR4K55L+LihAly9+DJ07vvH6zv58hJWRKYSb41YGES2fHYTDBv5Xbad27O",
-	"a7+xfB+APxUsg9eDnh9E53oVMFzBlMjmjMUymod/f0TO+RmJj005RUC1FOaGu2Ex9D4foyFmEyTtC9CY",
-	"CIIIs1jaCwRo4eXB4fFKUY+dLjPEExRzA3820xnbCQbbcyWvfwXSM9y36FCCQF+eZgPHQ8qC4sHABJkG",
-	"PncHOEkI61fAy2Amx0QA4lXC+5R1XC8u13UDLOZS26E9Lc6oBEv6hEnaZy1qU5fMW/wBdILeezeqCiH0",
-	"eIRfpGQfGbQdreU3UQpOig65GFFB5IHqhDF93M/1PSNDogY8rgC3OaMshlStYuOlwDwtAmMRft+tquJq",
-	"ZNQSsI5OS3gvde2VItn82ebTCHGnP9AHeuTX0+8F2o0YHErh2X2hdiMzC75kI8XF/UrAIARQ2oKdiEcj",
-	"SJcrN3vbvFn45s0w9H82p7n9492NxnRFa4BuiCVpohjLAZHIJfAuCJ3fDg7CSI+HgSEcSpkShFHCWb+V",
-	"QLGRtRfNEb6P9LAEjW2WdzTgNCLGnsLKbfkavcFKyxdmMSmDHstFJmTmhtWCBKDHl82Eq/ANWknvFklv",
-	"TymtbpNKi+QIxUAWJCvccb0gUSrG7z5FtLBIWUIsHCp8TNrGrLAwy+T51e0XUoFpfPgE2UavjgR2mG9J",
-	"47x3kts4QfXoitbwVnt7o72xubm9catO/Ey/85kMr/RTFzDwvmlWwvtyParM2xDHjoXMaXSS3YyG5KSB",
-	"1gpbxVJjPbzsmiUP+pXM1RV8rJnWSJimg22COTrMNYaHejBKkqS3Ua8Nf/5VWNeiUesRuCj6PZLke2LO",
-	"Jr2OiJPb729AnOlY8oNUDbiw6lg46pL9HKw9fOqHGZ4dPYAsbdf7yDGLaUc1X2cJ6Gj+xzPmAtzliA8J",
-	"6uLoDHVJjwtixJneOVeIzhQm6o+ugnZ3cZLoMaxojVYe7Fa9eJHa1iF4SFQOKm8obbxggYamO7cXqhQA",
-	"i1Lxafht1W8v6W+w6ThmOBU0PgT4QhM8qNVP72nWn6w46D4+J/nBR+1rm4j2EGaTWjWvdfv4L3McqIHg",
-	"aX9QHNXqiVUJZWfLhUf9zlazY4W4Zz8Vph7bUNJ18M3PSyIpnvfud6kcJXgS7g3sCxA4oLskMelSAPJs",
-	"TpHchZINA6qV4VgjwhtnzfPGa90UGmVuo2cULSzsAm69Dh+rz/yL7KPqkOex5A8oO4OS1FWDOsb2fiZo",
-	"ePGOnxyYoqaAkNCa4L4zm1SRoSIrPvWpMduRennnZT7MCkI88Vi9DOS8gEGBK7Mj223ebqqUdWLkXSz+",
-	"FpA/fnb5k+nvLn82/c30q9DOYHW2guF/BvRBa50b+oy6ISW/8Zn+5eUNaI3UWa+zF8s9Fw2P+9NeQLNr",
-	"4uhsCa7E0W8gN8+q97YvWdAfscj+9TzOllWti71eP+wFO0nhXu84HY24UA+JlLgfdrGanzSpMFI0OiPq",
-	"LW2NC4KhP8cCoFfQxxZylBmFgbV1KXzBKN8KeBU9wYcw13D5aO2mlooIhpMgIrn7ETGuiGseJAd8zFwG",
-	"j6FD2FIzRF2lZt/c4h5vOmr7c/ZGbsm6qCYmwBc5pmCpG4pdplJ9aJoo2kooI0iRC9VEZ8RkNo0FVYpA",
-	"owyFugkONZ1dtMPCVdfF1Zm35cqrBYeB4WHOksl+9eKZoJhLKuMWMbzGRgQq1aT0tVi2gY39Jli53rSe",
-	"As+HxJXZDa5xkB+keEsiaZ5eJLMkePLIivg+K4o889i9ytjgrCi0eek1v2RIdtc9pF+QcHk14JlVpDEV",
-	"Uh0ROeJMkirTCm5yhfZmsQQZJVcwqF5d6na9LJLCIvg9c7McvFkgF6aP2HkuFTQWWoJJyiKXdWT9dxY6",
-	"yp7Sa5bfB1gQUHvg6hCLsyrf4fIwP7bZ4DENdoK4b4JyfKTVGaBB05Osb0nEkxicQlbZMAMeaFsf4vYQ",
-	"5SPxCVvTT71ISUr0QyIGCCwAYhlTSXJJ5No5gLg2EbwVvEnh1PnslPW3bL6W3s70s4ByoVKFIlQi4uxe",
-	"8bZsxh71JOV1HytW/r4Rp4ogeJifJyXn1PLRWFVxNGWT//fmjrc7Wr3oSPj+I64y+EXZKcaNIaCNhpSl",
-	"quSvkep0+8XW/cHm+Y/aox/yO2cfRvdui6c3xx91H+0MP9iVD2o09DDDXegm9QBrvLAwZ6CGNRvdhNgG",
-	"rZSdmlYW4dB+2h1S5XXxXLFdm9cA467eHVVhDtvgkymE+4IQ6WXUR0RKyvpZi5ZiM1PC1L7xUXcJ6miG",
-	"64Rlpcn5+kGOchbwBZi0MIsi5jceZTbXH7TNtY4NfTzxX9lZ3z9hYAdCy1HTSi13mJkn/j/23r25kSPL",
-	"D/0qaawjGuQUQDz5AENhs9nsFtVNNkWy1ZKmdFmJqgRQw0ImVFkgGqOrCElje3xjNrz27lzfDXt35+61",
-	"Y/+5cSO0mpGtHe1oIvwJwK+gT3Ijz8msB1AgQbK7Rw/I4Z0mqirfec7vvC3iNGo1h0iBUSJ4qUaAv4mv",
-	"O5jxT2reUDeTt+q5hwWJxINhiFWfIhrlulLnOrrgVZSpbfGFh7MCfpCxEOTEKDLPp9qxYW4UJMrVDozA",
-	"UetTySILMWwHV8AKdDSCzd+qzO1K7fxWJeoRHQ7rB4wUXcEjnw/FUE6lbrzzYGaU8uh0ml2PzIiv2Lo7",
-	"6AP8SBp4AnV3/YgUMxIXmpNRzPK5Gww9nVvjB6o5eMXi/WIy/fdJnF9YfH75kvMPT2jO3I+Z5bk6z+QN",
-	"DGVz2sg70Avnl9RjPwnoMYtzEM4O3wDkBTc3y5X0LV+cJnQZZ+FNCQlKN08vWOgNWSwi3U6SFdjK00Gu",
-	"87NhnkrQAq/7dCl6kKpW4J8aPkQ9iifx5MmOBYzI1D0fo3+paijfwVTtrBTB0Dgc3GbpZUCvZJ8nT3ZQ",
-	"jYNzxvRMikX2GZWgroec0xnPp0zJPliNpzCHqxcLnW5+qs6CRSIxJ9dTJBbd82kHYkxwFIlCZtLTQ5wS",
-	"+QqZNc5ufe6hyh7PK+7UIvqzWUZenpvF4vulg/oBKYNOYuWYzzytCUqprPPUQQuofOY4O2joZ2W1K+BC",
-	"BtoNU3v1pWlarlapzNOiLKgkSW/CTjz+HN+pjDp4xppAXYg21y7uFjEe7rAsXt/neXkyYyAw5Ni8zAt/",
-	"uxkiSI3z2vnupu7tnOCuuPCqJLQthlGLOBFze9x3aeAQ0MO5WE5U+3ZYxki5Ytnc0aFwDinqf0mL+PxC",
-	"+C6Df8mIBgH8vmIRJy4t75Ai46GAJzaPf7ZM4SYsJe6q3QF9CYPP4ZNA96dE6zEEZwlC4zoF6jUITfB5",
-	"11Fy2DCUaiQRk6p5XcUCWgN1opOtShBPPYnyK1gFL1UWLBmDwjW6J3WoVWtzdCHpHbkRJk+U5PpObpP+",
-	"NTD9ZZna7kzyZ8lqTvXiTE7ZnpAstt2o8yjPmadTMdEgYGGsqFE8C83vC4WTpijurG+8mvU2kcMwFEOs",
-	"pCwHGModMhKFfr9/d9e5xSjedRLQS9Tx/uDUuzmsdlYppBCgQ7795NdkBi6TImcji+iZaLaq+e3KNnGM",
-	"aQI/h09srp9vE0e3d9YR4dlQsjD1GiYmkaLPMJZUYcRUJ9s2d5CT4TeABKFiS8ZwAnYxEjI1BYXRVrJ0",
-	"SyBWNKNMbAzxiGKGeT2NwvVLkqllT9q8Ets5awBT1asuwtQibpN4zvAO5WO07tgcm982n5kZ0+QLhK7l",
-	"9J5AoZQILPukPVbsIG1NzFupmyzPdAksXIArjuEzgCNxhF92/RCraKFkjhsnULt7Uk9VxtFtyaRQdost",
-	"Z1OAb154YLbvvBmcpopLz2Cg/Z3DHdDJkp9DIOaMZ+neUE117UBIV4yuy745cwhPRTS4QyrSObX/TdzV",
-	"bFqObSUJh7ooxICh0EokHUsioRSSzYccInAygVPAmiCGDqRJGam1n9a5T013fSHn6twNEdHggS8VxXxd",
-	"60LQips39/INZ5mNEc6x22D45j0Zp7PKi8M2QZ49KomuePRS8lotvAF7BqvmiA04tvm+qMkU0c89N7SC",
-	"Bl0R+lGvn7a6nby5U82l1rBx6bjN9Q/y1Bi+lMN5nuLgrKotVBh3iOzbuELhoLO3+zHKAbkydDRQ52iu",
-	"m6ajX2itrUUiGqx9+8k/OOTZ8T509vYxHrueCDIej6lDBNahHLEYFSxkwMIkSwouSb2SuyYfhpAGmnfz",
-	"x6mHYhFKjg4f6ZpcPidtKtl6gxQdj0a0BT+vDXh3G3+3YDq4ioo1p89nexzlKickc0M2NyJQPTP91mto",
-	"HI7GA4UfMHshh41rKxbAF3Ci171lNiq9GPFhsTIHOn0w42MXb8e825LgrykrO1dUzMtHlOoOG8kSoL82",
-	"iGfimedEPmK7d9EuxcLokc5ykcf+4pfQmBvRMNI5NBSakDBg+F+Q2Mx5zCt2kso9dcz6uthiTrq7WQIs",
-	"5+loca/vj5+my5PkSDzpx2hu1d9Or7XWZ/gaIFvILG0OWTYQiaipxxBE7wIQaOCGi+dMvdK13Jya9D7n",
-	"bNjcZZ2/OHnnF6Fb2k9jDoxrj+crV7ARtSqJtwfSKP3JNiaXif9WkGIQMqkVa7kcJj8fG01cLPJf8FIF",
-	"l/LM6LEBePYhZyOZ/8SoRnIfagk+7+G0Kis1+LS+xYwqaSs1Dz2umFDlbmMkIhosuDE+JzQIzF74eMVi",
-	"rle/FlRjX1b6ROSeLJkXynILtfacSLrDTDqUQIzgvMksWprrZQoP3mGh3/GRQs+SrVdtRLxF/pmUo8q1",
-	"mWfT787PNQNpZGaqbWYQKBc6Ec2YTQGkn2xs1arVWr3RXF8oEh2auXrRo5Q8dtX0YrltcVvsbGKb7CGY",
-	"Hl+8P6lRXeeQ8Jy1e0Kc77jns0dfDCNX5KFmIAvMa8HKX+juwRhhsr16RAxDYIyhJ7eJN0Q6wlqEBuqG",
-	"j4lugxSTUsiEs9HKNvG7XISq9SE/52LECY5W10wmfRq58LbqAQtZFQPR7WrnFYPNdfuKMJnOFcvDtq/X",
-	"IZi5X7FmaR40X+TDkzWTjDsVlZZqxiI6S2dJ9uiAeWVyqJfGhxSJviRROJQK1bSHaB7Qi+PnJ5690Ewg",
-	"uQKaiJfTOcJmpYVYHXvVpKYUnN6NE1rN3oRcVgE/pOeQXrLrHSvVU0svRTy12Y4Q8g9DPxqfqDurUQSj",
-	"IQt3hmoC5i/jfll46/lpIa9agYMpQiDHiVaghTrTmkUgV8pUqgwgEkBYoINkTr0oGsCGgPZDhPep9N05",
-	"zo0BjRR1J+ZdeY+4IYOQVxpIUnQe79zfP9w7PXt6tHe8c/r0+OzZyd7x4c7BnkPWyOzTo52Tk+dPjx9g",
-	"RGQyRBjCzAjllP/u9ImXPu8GrDSUzJi2UfmI5Cnt/etYicI6tdEEe0AdYpGaXAj3JNlTW3sihqHLiEu5",
-	"IhKQMaGHqe1h+D4WrGegx8do0cTl1sDbgf+YKXwLgUwdgcoZHlG8CvorLWQTj12wQK21nMkTHL/jY/RL",
-	"m7rnakDTHq6GaSkERQNStAtQIv+Xkz9c/mryT2Ty+8nnk3+cfDX5w+TLy8/sworNRYdoz0Wfd0vM1Gwk",
-	"LuMR1kC1+Z/9GdkVXK2JQk82L5G3Tp4ekrbwfCaJ2oDVVZf2WbBLJVtdBU2DLBPFoNCmcvxwl9Tr9S2I",
-	"lT3dLZMDSA3qS5sTokHWnGLLqrc9QM4sDAUElVMODW41mhvESQHKtUEo2gHr/+RnUnCHGPioVamqKxkp",
-	"5kz6VNF7VlJ8A37AfA7bxOfonu3zwTAiNJCCBL6MdMRRp4OCh2pJlw/xOXFgXNIpE7io75a0zq607zkk",
-	"1P4e+uSQIrSJNRNVM3rEainHYGDRttl9z1nRyQY6vk6RFJttM5kKA9GVsEj76bG3iNOoVEifBuoCM+9M",
-	"f+zgYY9BjmlT9a/Gow97WweSFPs+eFJbwCfVpq+UcTeQh7BAMjIKBe/G+ctxR9XyffvJrwnFmcFqWahk",
-	"HEO1c0snsBChWZp0KgsaqWbaIaPn6K2CmMciNJkSgbmikyn05UtwlVZfwkrAmTjrUD9gnmPpJHB6s9QR",
-	"hQlQt4ejI0UHsJBjqQYcNDXKcqUcAynHIo4aejlr2lM/w1zKUK/EMSukmklUzNB7PEUZH05JGrWakQ0V",
-	"wtR6f7VsFlF7SLmnmmrUarDNp+wF1vGHAnaKlvgc/jcUgYJKIXWhg+Kzn1Qqlcq3n/yV+kf1IUxL/XPj",
-	"of5t6+EKlO+EHUJWJ9V+JKNsad9zLJYiPNhcR1+Ss7gzp0x2dAN6oyACiXnESZmZWwRc7RWhPdo7gMOW",
-	"2PpX8LLpPHVgoCUdxjyLuDQMfdplOsAbFBARbcNaPO/5Aao0PRrRNpWgqAeLh9tTF9tKdkCahIJOs1JX",
-	"vQ85vaA+oHU9Q+eYReG4tNNRcyJFVI3IlVaMJqEkJqLRbTUe3OSox7je89SGg55lKPXdjceX7LsfwRye",
-	"AH1RNBRtq2RAuz6HNlqgIScOniucuSIxiWHU0QwASQm78MVQYmx8yli7nTXIgkCTakNX3IbB7KQrIKTX",
-	"LqLnoC3qiTDS4eyZpGVFSt56fqrzpKnRwILuebVms7q1beL9ztlYQna3tfKIBUEJwPjaz0bnsgwke4X4",
-	"HI5YJudRi9wHDEO+/eQfnDI5TofRI3sRkJPRSiMCfWtCEeFUuL5iBiJptnYagj+JD1T1ZES7ihE927f5",
-	"Lg0CsrpqQNbqKogVq6uAtVZXzTX1WF/ETDc28x7v7Tw42FuxiCsGY5vngDekvcgbLNADSbK6aqbNVlct",
-	"tfcRI35k6ZS9QWDz1dUuiw7Y6mqZ7HODF/oQJYKWBnSiOTk4gXiEuCAG6hEt1SWLbB74/ByddvwIN3gF",
-	"PfcR50SKSoPqrxV7mPVhxmoEiiE+YBfak1qurqKYEPgu0666GtYoeB/6LKKAkIZhoLGdbK2tjUajcpcP",
-	"FSld019K84+S6qHci/rBnx0K/jBk7ER0ohEN2RPdR1IhJ8ZFO0f7qWr+rUKlXC1XNM7ldOAXWoV6uVKu",
-	"Yw71HiDx/FOonnTzESegnuesTR6zMTlhESkqHLLRrG6sJPU79KHPnHnkaCDXjjMXR24Tiv+6J4lz7nuO",
-	"YYeAoYD3nbMxYotzNrY50BXwK8MwILwFSrLUWmglGwMppuoDvAE6NsnmMZGAYXVEEIiRTl+Kil/dHqh4",
-	"MW5Mi4ExMdj3Cq3CIxa9NTrHvN14imFFa5WKgbhaTEzDM7O6sdj1UUENo9D66UcFGnQLrcKe9+BkBzQM",
-	"F/AXrCTUg4NO29X248pR091l6+9Uz59UvPdr4nn7vrezOd6rfnjcr8vT4Tujd8fvV9Q30bjQKjx9fIS5",
-	"65Q454PnU6FVqFY/fG/nvccvdsPOOydnG6fj52+/+bS70XMvjujAPwjC0T6lR+6bz45F4eMPPtayyrUK",
-	"p7eePz5BsJ+TrZWNiWRRWZ3JRm1rXlPxcq6dCnFA+VijSZkRJwutn35gFeSw31eXq4VFm1JnjeQdtYIp",
-	"Jf7TghzLiPULH6g21+jAX7uoYu6aFEtec9P5eQdCRnk+qmxAqooJpT40Jp0WCSn3RJ+0xxGTpIiGsxVI",
-	"P+d3eQoxpj6+J8kg9C9UM+dsbOlwSSW91XSgJJK42BoPdTZs/gRrxaHKPfAVEds/yju56I23m/R44nf5",
-	"Pk+SEc8c6erNjnRq2QofVg7X3+5v7Tb82s82xu9U5bub7Pi82XlzVI+eDN6nz8Qj7z13q33A995Qx958",
-	"CiPdohtulTVrpXqn0i41vE1Waq/Taqni1rwGW+9s0molE93ZKtQqtfVStVqqNU4rW616rVWpvF9Y+Pim",
-	"FiVZjpzjvEOQA8fDvcOhtgpNpBlXf7evw8z2FHzHr+rXf3WCJW+eJUjvylv0iEWEJrOKD6rJ2UnTpzx1",
-	"m9I+q9fcKYAP19yn2tz7BG6RqQdtMeTelP3e5gYnqs9oNAx1QJ/JM5TMD9zNJO0zEpt8JaHS5k7b517q",
-	"NCiZZgfQs4Lm50khMlQ9adnKMDQubJ41KxrHTivlxp665eq5TiJHyUBInf3U5toCbKQQI7Sml8DgfQ/h",
-	"vmZZRrM7VmgHSEjs55dMHz4F5m9h0l0Rxt8XE2s0ZyObCyW/KNmVRhHrDzSy9yMyHKxsK1m7anQHZ/Gy",
-	"JyPGTOS4F55gWHwcSbT+ODWlMy6iM9hZ3QAXyd72IPuJL9MfQBN1885ZOxDuOfOcMlmYJkLe7ed+1NvN",
-	"nG+tHLiv/ZRvQAKTZo5Yv9AqlNR/9/ce7R+S3b3j0/2H+7s7p3vwq80P9vfvy5/v7u680+/ujPbv73T3",
-	"n53WPnR33i6XlVSi/ts7fJDz5W1JZjqRFyqe4/0ptAoHe892999+8KL+VuXtmrvZe7s6eN7ob5xutd+7",
-	"eFyTh81wZ3O4V+08qvfeWj9/Unl/tN99Z2N83BBHNX6w9eFJNXpWv3jefPHexs93Ku3dmrfX6Dxa7+1v",
-	"/uxxJTh441YEOZMa/eOsRlq7b98eiaGTJ8hu+3Mjvsy7a0pKMXFMe3rTP154Tumv85jLSZJqWzGVRZjD",
-	"fRoXhoFPqtd/8oybdLLMw48WYCcPRdj2PY+Bla5RXeCLIzoOBPVOhXhCQww7bVSbiwxPW8GZd8A8n56O",
-	"B/hxrbbIxzoFgiKJe3F6yu8/fz55Ccw4JfOuIYacz40RKsqMNdjYEaAd5plEtrH0N0QDghhxm8dcspgu",
-	"3hmXEgJzokTtDFqX/VQ6fsvm3ZByrXvW6sieP7CIK7gc9vW4lCgPgBhFwqRwKAeZ0eZ6gDB68OHXegGQ",
-	"62zuNCqNlCLgTHMxsN80qpX0I80bHdVIR4Q277JoP36suHRlyxhjz9gLX0aoZ2WSODA/zc8o137fZk01",
-	"LzUtaD5mWkgM8jpjfBfSBqXwTsfkP04GG9fZbE0tHzygnsc0blJyuRmHAU6wpnqVve0sBgTpyrhK5rDS",
-	"HThTybLchY2mvC8Kk99c/qfLzy4/SVvz1a+TL9Wvk28mX6Sr1CgkGVZ4twRudpUwtuyDxwLZqlXJxnqz",
-	"1KiXalUIXoXKF4XHG2/XDhrvvlV/8Pz95v31w42jzeOt09o79Xcb7zXfX9/ZuL+5u/Wgtld/2HjUfHP9",
-	"rY3Hm08W52bTS3Mjblb9fnKzlDcwao/RdSI+arrIb7rAxG25XuP6Tw5F9FDosnCNygLsYFfwTuCj0bxR",
-	"XWBQj8AfZckd/wTcEa+XoowpMgiqYzhzaS6WYpeKKV7DJj8C8vDxXL3oE6aZ1MnRDpF0TOzCWAwxyYBh",
-	"k5Eg7yq+8Z5dgDENQtbxA0wA3xFhv3wFJ+qY2ISUrGYRXfaK6Jgt6jIPFdvb8xmXUMKnjy5d+ZIeEZyt",
-	"zFF4ThH1u6g9tT+fqaNVHrAoFBf/Wr9RFmF3nmKnCYqdCih2rJtziLTp0rjYFCr6v1LO/9H/VcFd/IHJ",
-	"v4pCU9Z9AfIfDLuFVpymVVFxqD0W1wtbmK4ma30UsgufjeYR12Sby7cjgzeiaj9u+N0Toynyokt7IJBG",
-	"Q9osbVG4xFiUQdc/r6pjbBlL9aBudOxtM6BRL+VsoyuNZaFD+oTdLH73g2kieI2yzpSl8yVhvkK0MHaN",
-	"t7WYkKlimFR70ujxmXZH1L+gZhvdKQyUk6TL0C0PFHVOo1J1tCVb0cxEk+EQtyeEQtJXJB0v1ivEo2NJ",
-	"2mOib+mKzcUFC41xF3wQirUG6YlhmHmvbPPneb6xUzEElpLMRBgyN0pEnq5iEU6tUnNsbqS3RA+H8XSw",
-	"PKBCjIv4XVG371QILJo4vVyKlKs56CGi3s+8rLV3Eo4aaPVSpagsEgj3PCkDNYw0Xxj1/ICBL8SWo82g",
-	"GVcBK9mfDngwZXd1rsbtLrKBPpsFyjkt+xeUiws6xT+ulAamVWALU+YfqSKqVqnd0gykywoWZMc9e/ut",
-	"2oONx833dxvP36q/s3769uN3a0/ebr7T2Ds+eGvjvfv1w9q7z99+c/3h+0eNZw8enzZ3rjbwNDUOiOtE",
-	"zivnuPCq5BfonMN84/vtS3Pnt2diinwJ4fDMWyr0liLLFQq9hHEitwQxIYn0vUZgAXq4hievhCdvPufW",
-	"AZfqkMqIDQhqkAw/NzkGkGGRaX7VAldgm2eNSbqoB0wEwYCuEVbMJH/IFP9UrDecqk9KiuCSOBLhuQR5",
-	"ZaVMdmZj0NWTljYtKb4DLxR1Ku7AY8ADVwgUkOyAcQvmOKKhJ9GZJG0H0zYy4F5NY2a3UoOAzQBnX1yq",
-	"pma74FaEJiybp/wCsWXMABH/mchhfUa5JHbBaNYg1ZtdKNt8J9UwOnSmLWuwZWcdDQLIjuHmVGHQQAol",
-	"ACYmr7RaT/29f0SKwMNXyiQNnDA7HubgtRANXVuXdB5LT5PP27J3XQUnW+A1Jedno0MLVuGCBsOXzHOy",
-	"3Rc2zj+slfpbL7xSvddhpcFmNMrDEBiFN5geL2zm/GvwamaAORAKja1apb6FDOzmHHBpdVsy6R87k36I",
-	"sljiQBLbujI4L8Wio5EwLDiXUYvhFUa3Pe7JTOHimQLJbabkW/VXC/wjsyKujMRA2lzxLnCCjHSufbCR",
-	"CXS/mG5yDjlX45y54I25pX3FUHv33eoqfH/OSRa+KTHZ1FrDjPVm564HbQberXVE2BVXHIoTxj3Cpkq8",
-	"Y7gGYAw0L5aJLkaCUNJKqyruSZsbA2LIXOZfgKZEcAy6RptfEWFQnvZDe1nZ/ORoB3JzSabd6ePrgOcP",
-	"wiq3teYAxmURSlZXY7Pr6qrNEeGmxpGpFN8eowc3jqYaI7IVRG46jkHBNhqM6FhrVjQ0g4yOiUJCTQ4A",
-	"DmBS7RYlh24vY0JFW6tCmpyN4qAgrVeX2l9Lew7DSum0QWVizqLCYFPwS692Cn6Zn4qJKiUbdJGretdd",
-	"mIwhx2rp74St2uO4FlMapsDE2mN9etKoxKjr5ypb1Mluj08OTnKhD+5nusEpW2y1Vi81mqX1jZvgFLMe",
-	"D+Hu3Aik1HLq9XemTwXBQ2ElJnGTK8pXQgGQ3hEd3xowLDn5a7cQxpauWHGDdCy9uzeg2j73Ix9zbuST",
-	"7Z3kMBnDd3tM2sPgnPh9LNcGXiuxT48in9BmPEIbapEo6utHyeXc1jHPVDulggOk+eQMQ7TOzC1wbB5H",
-	"OKDB3aVBoP0oE6eOeE3AvdwYA+OUODbodK/y5EGM4ev6557f6bBwpUye6tKeUiIDmTX5k52UB0t2+vek",
-	"KZOSUt3bPOFKPd8EtkkLfXO1Sy4siW7uLF4aI4K3bA6BoDNHAVMvpnX8IJwbX6FEGE8Fgk+baJOAdDql",
-	"nt+GRrZmtoqLKNku05oZgC4Qg8EwWccq7W2U6+cPLe/jAhwleqTbO7XqCj6JVv2d9sZ56e1+7UXpONoa",
-	"lJ6MGj+HjBnXauY5Gx3NV87fwEiamdyPQU7NaJ1T4ZivwqHm9Qi0N3fDWfLN18w3jxEHA3uScgjHKkum",
-	"b8A0gcxeJ+loDXKEEaOJChm5H/OAY6+kRB84/6hxtnny/snByYqJfE8RHVB5+m4POZWkkS87Y5JmbTZH",
-	"3jbNvrSQk0KCxk/SIqurGGJrBHfRQSW5oeO+JFBJbnXVylzVSARewtqt+CqDOxHjnsRm4PUkJEcJK8Bc",
-	"kuANw35mxohpAWDlwR4W+xZtg7SoPYEABem3SerlWG1dpPLc5sAPISAGpDTogwaBGCk5rke51xkGEHGj",
-	"tdNqoDHJQodTndggSgrImW5nExfAcgSMXrDUBigUoY5tvrgkWXRXhqflpCc+P8+KNM+z0m7+yUyLOlle",
-	"d1gflWaN0Sn/0+e1g8a779ePT5vv3V8/3N18sLf18FHtzbfqj580Dg6bR2+vH59snD7bfOf51rvv1d6v",
-	"7zTuN3fXH2zsbT7cejRPDosHbTYso3I2iuL6ZnVjhjnnD/hlym+wXzfi3Y056Xrm8cXstYQ7uJTavj9G",
-	"UohKVOJIssFokswKb6mzfQ0vClnKBsOu5EXShxIoqUwQRThZUIQj4+2kVV0e5K1Wj2sPdyybu4GQ5mXD",
-	"CL795B9W4mwcSkzJDEjRvkQWGPKASc0B9AnG8AoWQsozyBktMDU6DVEb56dKEFQrRntWtvmp5ioRhCHI",
-	"cxmHc5iltdKyYZLMQ92ikA0YjfRQjFVVE9eYGWVcIjBsUWeaccwTZ9vmNG25nGezTBRm+WQ+s4l3EGwG",
-	"L0EUyY7mVUkipnhknKIkzyfG+MYCK32mBP+ZdxqVmwVGH0+dz3mSiSGxSbANWCaUnJ0e9esVSZYU+9Vb",
-	"QnZRuQ+kaCyGcK2Nb6zCsJqMIlO+KYFe1KvliX/OpkhpKi9XTJlahMaWmowt3uZpL5K8UgArkNcpa56j",
-	"aE/hUTC2eeaYW0SKmckbZ41AjJiXLSNTrdjc0OqZkG+N5IHIbmOgWMYdBFRIOlu0djIVQ4wTS8+xTI5p",
-	"lEtyr6exL8O3IwM40TNhUSI0XSrjLlBxllCZPfxTUqqlKuQ7TtogD7wpTJMmStPA80oPAG2vn0/IcjJ8",
-	"JZm9MKBTo0dIDgcGVLRbpr5L8mAIzjCrFbgGEO0ZUCZHmH0dvAR4nEVYUz1oyebapitJZAL3gPp1dFzp",
-	"qCeC5DaBtx1GJYE6Bnz1fWlzTF3HvDJ5jvDUONt3Q+oqzMo9MdL226SawFAyUqxW9EpLm6fN0bGX7RCT",
-	"3kUUxHHQubuCGwJvlqQYjQSJaFsq7Il+hcbvvqXTABtIi9oiRWD1x2c+P4NSe0zKOAudzc2sZUTH0sL6",
-	"9MzkmZA9MQw8MvDdczIcJAoDnUkT43/N4GQkQoYZOiCpHi5OMM4nyfDNqclodGsqHKYaKrQKYXRW/7D2",
-	"k43R1rvnFVl1n7wfvdMYv91/a7N3f3142Bwc05vgRWj7x6CQP4xzkC0V7UvuckdVx94LXXeWTjl1KbqW",
-	"ZLtbBEBj2sbrcztQ0g1EO5U5WdG3Pj3H7D6UQLlPZiqjGPpr83QgpYUKhfwMDEZFAqry/oCGzLO5SyUr",
-	"+TwGxwp3aW4VZ4LgmeIOUKSAFCk5HkrpU25zPuy3WQipYNvMlAKFvJ+bpLhVq64kaklnZZu0RdSLi2ki",
-	"uNcakVhlMdcaYLTUxYQDERqptZER2bR5Ku0scA+oRFGCKQ0HAxaW1HzJEyWQkIBF8CJa2cHryYKUUX0B",
-	"ddkoJ3Wd+dilmYy2wDdDMUILAdSf+XBIA5P/CtcZXOqN25V+LRV71xfIWL1UxBjWHOrTICAXNPRhSyEv",
-	"NiR9clzR7wsem9CdlTKJ4+B0Dma3x9xzSVw6iNwelZbNHf1vnfMT2CvS/xYc7p8xF8Oiz1naiyHRF003",
-	"gbMBuSzObms6jHP/69y2+uezTIbbomKsYLsgAY1YOMfVSt+bOzDWa52lpsKW/+PkD5M/TD6fClv+68kX",
-	"k88nf5h8o/43qUPRKoTDGya6SCnnF+ffuAzLDBUv1aC+ZMDffUs3HnwtUC2cLkJKsWaIkJybKEIdtacD",
-	"xvcfkF3BOUQIm49IEd0PJZn8n5O/n/z15D+uTf5q8s3lp5e/uPx08vXlLya/nXy1gsmLukNI8cdtDmp6",
-	"JMKWyYuPBVxiAzIKIrInRjrDbXsYRYLLMtnrD6KxzUfIu5V8iS7uKMnp9Oq6t1wPcV9GJ1IcxfO+q2pb",
-	"V0/76UcFz5eDgI4NMZxZiCQInkmf3iRFbWrAavzzKEJqneMteu1ZPq84qGrsyPVf4CdxdMIgtR1xulsp",
-	"5hzaj8zrH6+5NAjaVFctyg8bBFgIKdgxtg+kfChS5Ggfac2HjcBvsMnJ0Y5lc/bC6EBjlaauyB9/WIzV",
-	"tUePd/dMJaRwBfOZ6z/x+/0HJqg/SS4J/F1m27yHyZ4tm2O9R4vQoeczCIoA14axwl8YaXjaY7xlc5uX",
-	"ssNCPBaBn0Lg83OcWcpH79t/95fEqVUqTiYVqGoHlQvqNukPEZVlUgj4kamUCg1liI/NCSnmo3CSBeFc",
-	"xKAOIh9TnEw1orvXI60uMNL2MJ1ojGDuTRqlh+o0KltQWESKM/VVYrlsxXnDdJ6xlIQB+g8yooj61Xe6",
-	"jkCy4rFjxSAUHT9gpOhA9ckTKZ74/NzBwii5i5tpR/aUxKHWxrjX6PwImAZH9RtTOqiqoctgnJkiXM6K",
-	"nmitBrPEp7ouiNOCkskk7eMDoZJYZURHzsZtJ+ZMm+/ENycJM7XIqEcjdqHpt66YVSYPqR8MQyaxqonN",
-	"1Tjg4yRJUDFOD5RKAQtAH15csVKfglePweCO9ulNri6qwcwVzXwJpyXVaeYeosOOvrNI5dXHzUoNPzZd",
-	"nEENkul+s4UrsFSKjkNWSwzfrEDafwgQBokqZnLqZMjYU3eGU2EI14kUmOu6MJORJY8sJ6+kmQawpI8/",
-	"uLv542QQvAie3mfvv/32e+33Ttafvzhp7+8ULKi1rl54/8P6i6MK3RpX+7u1i+eb0dusGW4MDxvtx+u9",
-	"t+ryQbXzqEKfbL14zy3chP3tajr/owrrnEoSnSLiuXRep7z4noo0O2n+kRFqYnePGcZmUmjeUMQ5keIh",
-	"XPvbKiVfRdY+zSOOzZleylLXy1K1hcTZRzRiIzp+xaG26hzqCo1RLxTDruKi5sjeFNYCb5iPaZ9CvIc2",
-	"k8cld+IQwGLm5xJG8gdihLxdYVTL5oaRAxwGKOmsaJcpBYNl9so9O34CbrxMQxVddc/mkYC8DJ4fMjd6",
-	"FvpOrK5MKfAUuzNIXTUl03o4X9o8JbmoMW5PwSFmwot1t1BJT/2gfcdsPovtjbe06V+tpFRzcDpZxuro",
-	"nLtm9XTmHm3ZS1zR0orUFV3eh6uJYnvMs7kuazHDyk80CPwucPLUXqVK+wTn5ZS2D45jLFrdIe+UmrOa",
-	"+ytl25nTfi0XO5EiU6jq5pxsuoVcHj51UeDgZQb6LAyc15c3dslJvgecBK7K7RmJSyMaiO6ayBTPv0qv",
-	"p6tdBb6MsHwJVA81sXsXLLEXKWIObytCR8CxgPYt0h5DrvAywap0JV0Gj3nbSnjV2p2yzU0dEpeG4Zg4",
-	"e6e0q4n1LnV7rLSLpRBbekQW6dMXJdplb6xXnG3i7HdKh4Kz0gGN3J6Tqtp1Srs6TWG90nDm6ft2cWGe",
-	"ZtblpkQY6nIUPraufRGXYqE3cVz7HTU5mJsm7S9HH6kF90KrMPltmUz+ZvLN5aeT30++mHxukctfTL4u",
-	"k8lfTj6ffDH5avI1mmwsMvldmUDxLsgxW++suzVaZaXN9oZXarhNVtrqVCulGq23G27TW2cbHQyeFM+g",
-	"UtyVR3EN1X6QTCTRhU7+2+UvJ19O/lEXu738d5MvJ3+4/OzyE/K//t/J/zf5/eWnl59Nvrz8ZPKH//U1",
-	"FrZWR08WWo2aVQCfE6NwzbycJLbFXmFlk/qJhRYfBsHiNT1mT9ARnVdnCRJMJNepXLAKugSx6iZz4Gev",
-	"5ewFIEW9mtCwNLZjV7XjaechhCgQp438RmdwCMULn2Hl4/kJV2frZqt7lU8xdK0+A+xCNkB/LF3zEfCh",
-	"HyE+oxJurr60kdDOpFAdUY1azlzsSJCQ6WgqdrNBq2HX8zwnD0VE+sIDtVhrpkd1CL1MHhQ19+WWva4t",
-	"uwtG+O5Y4GLDhr7yKS6tKccCnHrtI0WwPl6EYRsKQ3WH6hRBweVg2G0Z5bNFUt+rrZOU+xG4prx5evDE",
-	"IrqmubRSuXRZlwZwKSwy+evJ307+1rL55O8mfzX5vyd/q/XeLlNSDjmM+fu2Zuhr02cDVNCKMW8vwufn",
-	"JHDPIb035t2vhNHeib3qtdcpbaDM/L9GRlXOel3oF48S94jGVjPlHpFhP29GfdWaPaxU6u4A/odNfqM6",
-	"v/zV5b9XjHXy1eRLgqOEGvP/ZvLV5PeTzy//3eSryVcEP5RRKHhXf/3HyZeT300+n/x28g38/y/wnbX0",
-	"S+TyU1KrVCsE3vjd5POyfkkPATb2JoDC5+rAb2xUNiqb9c2tusIY6mQaTv936v8pfHAz7KDPLlwtVFfX",
-	"KrVqqVIvVZuQKl8OWaja//Xky8kfJ59ffnL52eTzyT9jq2TyzeQfLz+ZfD75n7idajUv/4JMviKTP0w+",
-	"v/zF5Pfqn7+dfAOJ+383+Tx1KC5/pRAPOH+pDv5rpd4sVaq1rc3SxsZapVLdrGxUm4o8vU4sJbqhWudq",
-	"pbaxUalU67XqllqHG4AqqzBibenDWhpVQs4xvgvOmmvsBsq35NRLcLXcsnng6sZqoh8EGsOSF5pA5EKx",
-	"BYpbpKntPURWcypaAEVcsKDFeh0qmQPtbBX+t5/S0s8rpa0P9P+WPvioaq3XPv6XhavrXFwFH5EjXIUh",
-	"1QsWkVHIKGQAwdARVMkUFYo8eXOnVGuur1jEOaaQEboIiQ/hsGpPjHVHPZ6H94zbq88DnzObO7uIqkoP",
-	"fDkQ0lejcVAZZMLMwV0CdUlOQzWRKhwLELdHJeECRr84UnyC7PFmaBEmvYj+Zr+z8Ku3Q6B+n3bZ2s8G",
-	"DKhPcqI6IuzTqNAqtH2OhfpnaRZ+O+C3/nTE2oObfptf7Uc1N0X1se5VCdZP5lRpgerjzk3p9PeBl+Rc",
-	"hdmR4sWxEk3ns9OHpc3kkpDi8cNdsl5bX1/brG5u/FgYWq2y/oO8IdqYB5kWI01pp2GSPjZIceZcGEJL",
-	"7TXp/5w5S1C6BKU/FFBaXb/+A7gWhyI6gUAoHzHiDwXQPhAjHgjqxaD2niRa8P9xYdvE+HOdjjRtppQE",
-	"w8L04qW4KiTbloyGbs9SzDWOcZMixAwL+FCv7pFuzyKDYCgJtblLI9YV4Vh/jN6h8Y9xGq+op2DukIPz",
-	"mnYeybzZoS6LDPKdysuqFR02f6gH6Ip+2+c6h/nO4YNtAmnR4mliziNFdnBQ8N7T4zJ5qHqRxCRoZckC",
-	"9dXVNlAc4+M/HLJwbEHABqYiU4RNV6EBExrx0UedRaSo1kv9QX5CfG8F4sqRDsqIjtX/aQcMK7IlfdIw",
-	"tVcWYR4k9xAQYt4XF4p2c4Er50siz/3BIK4civMDO7XnY7ygH0kWdDT52sZ0KXqUmJI98W7W8gbGJ0bE",
-	"pX2mK9wVs9mfYA3K2JCDAfAjX7KVtPa7TO5k3Lb5XazbJ+njmbFOmptyDTnYSc6g72FlhmSD4JQKCaYG",
-	"9UR9yrhHeSRjegFLlBAM01rBykNFw6Hv5eGp6z2gYJ6n7MVCFnh8+7EP/GPBtx/iGBd4/yj0XXbg88Xf",
-	"pS8WefdNMQzlgu3iu4u1C14l8mEo+ou/fSoWeXePhyII+oxHTweML77WJyJcaKW/Ly4XQL3hU338fYZ3",
-	"DQPxWtWaNn9suRWvymqdUp022qWG2/RKm2y9U9qgm23zDG8s45G64HwYBLHOfcA82hVd/5yqO+RHgSkV",
-	"nDLQgDUHTBJ/vPx08tXlv518A9an306+uvwLmCpexsz4tuLEmgUBgiespH5YTx62A0hDCc2c+9ybmaR5",
-	"8cMhDeJwirPhoBtSD90Wp3yTctZoQRPR7Swe0y4hSpRL/GVc6rG+78LlKrQ2alZMzvZvsHvq4AVMTfCB",
-	"cId9OEIFl4URrgg7E52zzALBNxcsvIHZx9DoteRMlDwh1qAd1R6INi5Ehz67X7AKLHtVNY6LCbPedr0F",
-	"TVpt19y6V2qwZqfUoOvt0qa74ZW2WKVTpbV23W0oMq6OwNzNRmcboCZPOVraNkqVWgmKUucWtH6dG28V",
-	"BpqKi7DQam5VKpWKVYjRyFUZCkMWsAsKZsRKeb2qzWUPMlx18hswAf4WrIX/PPlndSV/N/n68i/I5Auw",
-	"CP5x8tXlZ5PP1RAnX0++nPyTev7l5WdgLPzq8t+Sy08nn09+N/lm8kW5kEMA1Gan0P/lvwGz46cFqwAf",
-	"fVP44DoK8bvJN5f/fvJ7RR4u/xxC9n87+WaOiTPXdwqqxtFA3dybmveQCxwzCfXGr3Kh0udcQStPp6lA",
-	"YruU15cqluWWLe1+2ZzLiqyklSSDRAr6cSpKIKZI/evk5q5lM3qU1nUOZQoQYNFZDXwsLMlmEQQaFgGu",
-	"a9k8YurWhrpOlXkdwnNoFFG3VyYPQtrRxfXVtkJd/IzuAJUlPRYySw3G72A+aaMPgEJYZZu/Bt80LWx/",
-	"R9zSfsAodp6rW6+mvdX+Tsk9Wej1pfZFM+/YPOse998nfzX5u8nfk8mv1dd/UNjoj/Dx7y8/A7D0ZZ43",
-	"2xI53wY5I3E0Bwro8YBKORBhBK79vgjPmDfUC+L5g0D0lbAruR/IwgdxE/JIvbpn3jTU1jw9gdcNCf6u",
-	"wnNNAoFQZHJr/T+q58s/v/yLnAxbau++iseFWbaGkoVwtSvtLdbobLJS3a3SUqPT3Cht0WazVOtsdKrt",
-	"DbZJqxWgMC9TNLgh9je0cl6ZKHy8xIpLeL/csiW8z3HrG8Rg6wcB6a2P5lNBPT5THgUqKaaGP2fcKcS/",
-	"6PCrwMOvGn/F2tr82Pz8CkQTjfmuElDgDXQmmyOgJF6NWFSTgpWcFFEEiN0ZLQT+K7GnoSk7oLsQIZIb",
-	"mxv1Exgadc6muNeFZIJdDWWXHohLD8SlB+LSA3HpgbjEz0v8vPRA/P56ICbY1Kjpljj8B4TDu6EYDq52",
-	"sMRX5mBwnTWVXPjSjwRWOnChelhbYeziIKCcg78feCT4vGuRcMi5z7srkE8GUp8RdbMT8GFzyWgkScA6",
-	"WOth1GOQjTWlC0ejAFbUCf1uLyJcjPIS01xnELgmi4wG9o9wnX74WWRcOqAukIRa0zJ5QCe/mfyXklZM",
-	"g3eJJ1O6ah1PnficQN+BkEwa/fBGqVIt1auntWqrYvTDYsC4TCmQa6VK9RSemsKP+V4soAPf8DbZVqdC",
-	"S9V2zS01vDorbXYatNRsr7vmmXZK9IaBItQMQvf/ElThX0EE9yeXvyKTP06+IZMvLj+DMO4/oE508s9k",
-	"8hW5/OXky8vPJl+Acvy3+OsXpLrZqlTI5G8mfz/5L6AMVif1CetEhVa1DolRw0jOKvJlRKOhGkF8D9JO",
-	"Xf998uXkC9C2fn3556h1nvwTjE0NbPL7l5LNBo7w9Wls8Lov4ckSUS63bKmRnUl7k0aEXcMUl5DwOw4J",
-	"r42kOcqNosFIEPSvaZHOMAhKEXsR6TAZ4nNT6QqowB7vqjYQxo2YAmWSFIHJKTh4oeBaVwfc9EQY2Tzj",
-	"YIJv9Bj0k/Y9WbFIJAIWUh4hCu37Ug5YEBGoeyVCEo3Edhzi0R7HkT/nPvdmvVG0kwrF84sI1FTh9Tlg",
-	"UWkAqwIfRCEVBS+3IVAIlCYk9gs17RLOaMhkpBEtFkNj4JOyjORZRvJcFcmzaPTOY8YGqci2lMcbZnJQ",
-	"JGplOyfUDAvbDTmuPePzwnlENuvWXAK7jOhZRvQsI3qWET3LiJ5lRM8yomcZ0bOM6FkqmJZbtkyTnBug",
-	"k8iNbiikXDRpsscu1vpqdtpfJ1dtsbr6gF2wQAxQTufBuLy6SnbM8LToCOJrqgRNOOTSFJJ5vHN//3Dv",
-	"9Gzv8J03vKQtZ5tgnUpv6IJ6wo9SJaArDSW5nnXEkHuOzTEcxY9mglFs/sSHMjQ9prUBpi6hOtQnByfE",
-	"zDA9vB6VcanwSNgctE3DqC1eZGvv+SHxWOCDjI/2Bcv0Ag7mIM2jfc7mEYOasS7lJGSYWwZL/mEtISga",
-	"BDcw8Pl5ykcORosDg7LdlMO4u1gaA2thqjfjhTw5OD06e/PpyamDRR1TD07OHu2c7j3fee/s2fETJz1l",
-	"2KdAdGW8IFjoEmpV2Nz44hmrXgsqI4pAlwkKqJodcQIlbjhxE2WCihfSHtvcCZnrD3y1tS01CbMPmNWZ",
-	"FCkfQ72+FVwFrPCuy7f7nFA+tjlWGVdDwUUrOtPlqx0rt7L7PBvjA3ZxYI74NbL/U7VCyWlRG+vL6VmY",
-	"sup64IrwxFLOVbW+83QB8XrNUwTUaxWr0Pd5rLq8jV5AS4gvswxGFLH+QMlHVavQFt44N0v2/zX5HcCk",
-	"LwBmfnH5i8k/KSxnEVPq/F9MRQFlvv7Ly1+Ryf+cfH75yeRLkMw+VcB18hWARpNr+9PLPyeTLwj8+5cA",
-	"0P6ZgHUR7Y9fqv6mYo0KOGJQk7QKiwyS2/wljkYJHj3KOVMLhjXirYKuy3cVpFbwv7qBoSvIUjTCzFaE",
-	"T47UladRseE5vVXfT9tSpT6dw/bPmBthJm/Ev9+A8XTyP2DysAiXn2UXAISO7AIojsT6gwBzhY9Y4Aqo",
-	"vrUwOk6u81VlmzWJju8y0Opyqs7TnFM/CEU7YP2fzC/XGfMkiJ2LMNd8mkFGQgSov6VTLFIB8zms0MAX",
-	"JkGjUdhwK6yGpvcNVmp4Vbe05VVZqdKp0yZI0rW0xbtRaSSijIKdZoSaWAxD3jqnbZ+zqKWn2OIiKnWM",
-	"8WyxtT/CT+ctuuYznmDISsIhlP1NTVPBYVZelpc/VuggxVXFMOoKn3eTA1v0pjDXSgrLeewii+MUFfF5",
-	"V64NuRy21b602Vw89xy9iQYslIITyeK6fG7gu+fGzgEQRTFlohsHjv7m6cETkCxsrs0A0ZSVMU7EplCF",
-	"ZUofY615BEpHT09OY+5qc0gY9+z4SZm840sfjER+REyBcGPkKCJGchXhDCXpiCAQIxikBIODzU3dc86Y",
-	"x7wy2UnSvWFZYh9RZb6poCdGz1Jrdy2rjNiLaK0HXC9FJTQD/BeecNXNI+qFNG/riLBP+izqCe8NGwpR",
-	"2oX0c1wmE3h7+RmoQD7VsYufXv6F5mTp1/RPquWYv10h+MytcW9AKhiyCq/bAP/9v9JqIVO3LxX0r+8P",
-	"HNbUJeYiihWCcjFrPp5jLU3rZu/JTLeqk3mWJ/h8YSN5bfM65PmBNaeWauomyZiY3JMkxiamqjuNpj0U",
-	"EqohhlF8qVsgkxlJyQ1UG/cksdM92QVDZYqOggal1LPSkZBRCyXF9O9vPOWstKvInpNkkFQ7d0+axiTj",
-	"Xpkcg1UVaZPNp4hTmexRtxfvs5YXXBqGPsOa/ooIhZR7atJqE7aBpKPU2aOyBzbcSIT5EVDThGmRKqUv",
-	"SqPRqKSoQmkYBowr9OJNIZrp1QAJSK9HFhQMQjWiyEdqOPvdTOBCsq4Y1LJZaW6CYmlWfaR/EYgvP9bl",
-	"TF8B8c0IFt8kxDWB7t9cfkaUMHD56eWnl7+afD35/eSrWenhBtQ1tUjetuK5iihIChn6pViWKv3hsgN1",
-	"AQBPZahzcheuYARpXMeu9Bo3ld01R6CuWkmkMPeA6Bj/FkVnsNyw7PnoeDoTZHmwAOq5RkGwgBTLdHWu",
-	"K0RTeOUdFoLevNDq0EAyK5vOQYvmxhS3UJKGbNKHv9aGm290woesEJ1aK2DFPxM+v3peuca6iv6vlPN/",
-	"9H9VKJL1AEtgG4as+fVjlNgS05aulK3ObChgtAGjIQdjZiywUzfyL9COPIgrnG3VqtVavdGE6mbw88wC",
-	"R36fvY/v7w0VvV87ENIVo4JVGNGQK/ECTdGJkRaOTtOrdOpujZU2weDbqbLSlrvhlWrtdVpllc6WV28U",
-	"Yi/3tIlXVwU/kwLMu/rPjLd6tZLyVlf7AuJRXK4qbovYhd3DN8y5INnttZ6+kTV2WrtvHD+zC3FZcsFJ",
-	"0uE2aUPOJcLZCAuuh0QykJiolCMReuWb6CsO2Fxx2e9y5imRZShZqJlBdRGaaYpeM+97Rixj8viIoY9d",
-	"dg1SRFGTtmlyuJaOTrk6tJ0GAbhvZeJZIqH9LdP3dVqjL6AdGgRj4zSIl6ucq18+GO+kx7SIijkzJKhJ",
-	"DfjP9JGH3fX1XvTUpYZ0gl9+/CpciV6mShlfRI+eRSl6/FEuWScJPfgN+A2grhYZxyyvgtiYaoraeMz1",
-	"PXwFNa3gy7o7E66jaDg8gqE3vCZb72xUSpvVrVqpQevt0pbb8Er4q/qxUk9qN1bdmtdgpWZ7nZYaimxu",
-	"sq1OqaJ9Sxqs2ZliLtDHulvvrHcqrLTp1Wmp0a5vlbZoo16qdJp0g9XaVbc67UFyeJfS0NBprb3Bqs0q",
-	"LdVos1NqeHW3tKmo/UZ7nTbdhlfXfln4yel1jhWgPP4afCfAweN6B4u0VnrY7vtRxDxUTeO/c/ayavZy",
-	"OPDoNa+MKGifTnxwW8l/604xQulLiZTw+kihNKm4C4v4UWDxbBRFP0toU8wlcclEvUuuEgN9PAkljhfS",
-	"TuSkG4Okitq1fU7M5giy/Kcc3H0Z+7hjTQv83JfEiePV0DM6FQCR+n7kc0+MtgkLJCRq3Eo9PINIQM/R",
-	"Bt2YLN6TWs1LA+LRiKreBiHr+EHAPKOEYaa6cZmoE4rl4wShHFy6pxU0Zn59eq6VO8hpCSUajKofQ6bm",
-	"OKXeQV0z2EKiZJTIBSWaTogfYQ6ZLUKDkFFvfAZ2fpkuXqf7w+dgyacc13Zqi+JV3lZN1lMi0Fk7EO45",
-	"81LNZkaqH6f6286vJKLPgP5t5hjMQoZd4DspUrCwSieHfd6Q6yzugjY9yFj7gNqZtP5wVl1TvWF2TXNa",
-	"1R9tP4x6D9A6WN3aqpQqzVJVCS0upEXlavMUA2woHjpHJrxKzhvQKBR83PddzZumYMFgKgviRwWdMvHQ",
-	"FBquoCCl8AE+OWHoylyoVjY2Uj8PQ+OFme4GBsguwPrb87s9BmRPsheFVqHD+koINckZW4VqtVar1xuN",
-	"JhQRvmFSQqtAh5HYGQxCccFiMW8B3KP90Y5E4Lvjd9CHy7wNYGcGGHmp9JMfxX+ljsEpasoyplavA1sY",
-	"sMN4mT4Hr89vLj+5/KyMz9EjnG62N9x1dZobHXO4a14JxEv9LHG1TaW/lD1aa64rIZVtbjY2tzY9Wtus",
-	"NDaqzapXYc31zqbnrte2ahsb9fVK3at465S22563XqPVKuts1KpetdmoeZuqLf/n7P4YQpwbm7Vqta5A",
-	"RSCol7+YTRNgPT0qBa/Nb3OycyqUwS7i9aRuJMIbwWL1wdS9IDNXgV5xBKB3Ja7jaVEbFYq+FiX0poND",
-	"gpJWkIXHJyxkFC658X81XxWAj8LkrgPSe9ng91qptnkbjA0fnExHi1d1afIfOAB/fLXj+auE6bdJKZs9",
-	"JFOoHo/SjTE8fqZ+C3wZHcWJuW6L2q/wNiEw7ttr9G8D6heByg9F2PY9DwKPbmE4qCyA/XcF7wS+Gy0t",
-	"Da9JugGUnhJB5kk28zVnax+l/tr3rs5in3rVAqHE7TH3XN0oJfskieYpeHNL0vNlJMIxKcqIdjr3JDEc",
-	"gnARMZ1xRgyjlWxxPpQ2FMbJKu3yjRXjaQR9p/zuSwT6OhGo2ii9L1eQ8sEc+PnxEsMuMeyfGsNar3NG",
-	"1ekZpbWf6TnF4ElNq3aTaSUtLuH5Ep5fAc//VIr31wHjM6Dj9qh86TZ5rek3q5pPfFQ0dLxCVX+di+QU",
-	"cMxJGJRBvld6Q15XY/eDxQH2WgZifrdmYRUGwxzof8wGAXW1jh+MB1NKe3CNlKQICn2fx3YSERKHM+bJ",
-	"M+0n6aSNFj6HkM2zKKQcL3KcUQYcAoDQaDuGtkuYNPHYnKfEBp2HhoHqXzdJHACtDimCgKLjsyDWzElh",
-	"d4cUVWOUk6ePTw4gKG9lVsZ4BmQrRTQe0IjeRVW/FCumxIpSrV4vNRpNstUs3JSK8wj3ZzF7xFIaXEqD",
-	"S2lwKQ0upcGlNLiUBl+5seYHKQm+LpPO0kDzAxBx9zxfpxA1zleYX8cXYSnmjShTic6UMHx3Y85abJ9Z",
-	"+0ix5Y+/cyJnbhbgxKrkR6w/ZwwAM67q+srUARrFYc7LuYKv0x8GkT+gYQRRtSW1TzrxqOCMqAfEUSjP",
-	"QSkVRFSskga2LgGhfLTLWgRqn8XJWe4/eXr/7GDn3bNnR0+e7jw4u//e6d6Jg3HJ1bqzDSoQCF3zJZHc",
-	"73TSTnoad6LvIJSLgrLQzA1oyDz8joaM+F0uQuZhPGN/KCPSZuTowUOLvHW090hJw0eHjywjkVebDilS",
-	"TtgL5g4xE23IMDWVowCrQ3zuBkOPeSvbkNKlP4jGxEjlIIiXyX4kycmbO6Vacz0VyUieAZhUkj3Vday7",
-	"1OckTCsW0O8QvOIhWaKJZUqVRInPhc4/m2SatWCO1+sf1JeVLSdXzFdDTIv5BulfJernHJBsxahFTiF2",
-	"/Uok2KWIcmMkEO/7vGAdONOxtXuJCpao4KaoAC88ofEhMrQupnAvgffHeou1j8w/r/LvONFsy5BiZHO6",
-	"qCcpQsJ0TBnu1CrrzoplMngXIeu2fj2bmA85DyVOTlFEB/OAG23vVAHE2zqEmFJaGa+QFCW/JiKLpQr0",
-	"WYSVu2WClffeqJSqlVrdicEIZmZM4AjW7ZuTQaFWqSwIfSCXOWRIhJSHbRYI3pUkEnM73u+UXkLfOzzp",
-	"GpMqYMK3FtG722PcZKe8aijJ5t9oPDeLHlOs6ZYlHV9zJclcBoJ1AwDu3LZo6p0LkDo0iqjbg9yLmWT/",
-	"pv4o3EeLmDKkK9f1Oj/1p4GDhsTh8Czy4VBEzLu63fyioD+gs5BUBs0rCvp9PhC3KGj6pzlfuQl7T2M6",
-	"CKUYB2NSzFC3FajxkNDD1Ka9upF+Z32DsYJnzukGJoZF2siASlSFMO5tJ5AAzkeL4HFYTQ7DjWvjri5y",
-	"kD7+EaLNVHnRNN5cTNlkfQ/0RYkoltt7gn5fm48HasG/kw4euRGuRmECZTpjFb5jzahP4IWQJa+Q4s0d",
-	"Oo6ZK0KdTFgbfUkkYhUpaFGIvn6mUhSqgsBqGycTL8b6tKMHZ0dPn+zvvnf2zt7xyf7Tw1QSr8hX4sSu",
-	"kqygJtQgYBHjTOpUoOTbT36tM0HMlca2QQ6Z/GbyX6DVyW8mv0nybGunGIjRBh8Bi0j2wiIptwCLTP5+",
-	"8reTv57818nfJwpgkiiAi2B3t4g2khIJhnt41fiuqGGCNBWnxa7V0ofnzOdmcvGqM0hG5uMq+hHrk6IT",
-	"i4Vlo6hR2xx7OpTRc8Yi337yDytlsqMXCTZcwqrDidCEPFuzqzg/FnkniYYGOTFl/4dwavUPSWhEBHcZ",
-	"ShtqFSgES3dCxiD1+2Cos3unfY8EBu1qgxGkjZuVC0/gwL6kWFtzUB/QiO4apwW8i1c4JyymiJoZ6I3i",
-	"bZf+LUv/lqV/y9K/ZenfsvRvWfq3LKMdbuzjYkH6laVNa2nTuqmWAYErKULhWbwhKy/foUVJD15IR98f",
-	"0fphKPqEclMziLSHkZKgf8ZcEJ+h/q2ZFU/8E8hz/Rs4TXCQ0BSa9LLZp7r+hU4sDcJSm7rnViz5ouiW",
-	"IysBA7onMzKTErRMH0TnnALvDCx2G4sK6r1IBFCVGfNb5zhTmMG/JIHLsO/C5C8vf6WJ+9fACC4/ufzF",
-	"5LeXv7j8D2TyW/jjj5M/Xv5icXnrqc7weAxdpIStpXC1FK6WwtVSuFoKV0vhailcvVrhKsY/P3ThKp7o",
-	"UsJaSlg3lbAMqL6dVDX0/KhkeOc8H0CssSNJUQ6hgkRniAELHeoHzFuxIEt7SQwjaZFAuOf4L5MNPymH",
-	"o74JmWTqacguxDnziGRgP8KH6NFnSmYQHBeUAbK5K7jLQp6TFX46PXtsGIz8PrPI/pEpzWlz1Yn6hNBu",
-	"yqKnJRCsN+TSoWQeGMnmVQw9GO+oddvDZZuxhX+Xk6gbIKFxKNQnhEax6JgGXmrb1AmNQYDf5Wc+N0Um",
-	"Kw3F8AdAP+vlSrlarZeVLCBcgMIL18FIBqL2ZKeLnR2In/tBQNea5QopvlutbpMnPh++IC8218/WGyvk",
-	"oR+yjnixVq3Xy5WbCwpTCboLB6c7lYPuDXzC462/Pjk3HuBlWu4bpeXGisRZEqAdU3TNh4S0xdV1pglb",
-	"qvTHNWUgUi+StmJ1JjF0QmR0vxYRgRfTGVKk3Oamwg7WQaYR6QuZqsO8u3d8ChE9R3vHZ89O9o4di1Qr",
-	"pD0mulSLRaSwuSmHSKZrLK+UiaOLkJwIwSEWSKEkkwK8XiEeHav1wUaYIqIdAg4XavmK2ZHsvXu0f/ze",
-	"2fOd48P9w0fOyrZp3XNsnlkJLkggeFdRY7/Lic/LxOmy6IA5JIRSZ2qxoh6UXTfVX5z59HI3vR0vj5wt",
-	"Uk8I5xeLJanVNICz46uJDkIfyI+SA7ZohTXbG17NbbD1ziattKtu3Wuyjc4WrbbrbtPbYFudCq21G+66",
-	"t8kqnSqtt5vuhrfFjDyxYNkbX8ohaFp2D9+Y/DcFswH2KxT95eUnl39x+R8u/4/JVxnxIL9cjRLo2Xgn",
-	"6IrQj3r9Qquwt/vgZKd0VAP1TUBl9ExOr1XztLLZqtRaVajpy0W004lgNHPq63AR3WcdEbJEv1GqNjOv",
-	"SBb6NIgVSI2HtZ2tXZDnkhLBNy3Fc5N6OqmjdlUBYLzq6TP/4yqwYyoguNmbaQhr5ueraiCwAamhjxP3",
-	"oAisZFrPnK6+VDzaOwBfnTYNGWlTydYb6is/kjZ/sHe8koA2RW9oNAx1cUzdLnF7NAgY7zLSpx5TFBRU",
-	"0aF/QSNm83M2LhN0jFag0rQhW+T4ZIccPd49IX9WJRfVchMCHE9OMPRS+97avOiIAeNSBsTryoiUUBNG",
-	"SqolZ8UicJfIkXp57ahU32ysHZWatep0KyLEqQ/DC3YPSzeuKBr5YO9Y9atgevjtJ/9ZWmTPqzWb1a1t",
-	"GN85G0vwoCIK6QaMyojUKo1N0vYjiUGk6dU0QZupOhAxxR+w0BceIl3FSmKWRnnMQMvkELy1KAmZq3Cw",
-	"KY1bdBqVus1Dps4345HRFRgDSDq2skx2UpviSwKweThQWwOF+nUNeETVocLTYJPA6QAIn7EZ5DGQ+z73",
-	"Unf6LgaD1BoeMUUhS+q/+3uP9g+J4o/7D/d3d0734FebH+zv35c/393deaff3Rnt39/p7j87rX3o7rxd",
-	"LpdtDm/tHT7I+RIruOPK7KNCdsOtsmatVO9U2qWGt8lKiguUKqBxUhwGtHbxsVWwdO/Z7v7bD17U36q8",
-	"XXM3e29XB88b/Y3TrfZ7F49r8rAZ7mwO96qdR/XeW+vnTyrvj/a772yMjxviqMYPtj48qUbP6hfPmy/e",
-	"2/j5TqW9W/P2Gp1H6739zZ89rgQHbywOeKc24FVWergrP49LAf7IGDoKUVn2vZHDm/9k7PsWzHtuMeoU",
-	"IfQ1ZN+GiuAUa+cYwPpdT7W+VKZ991DRfazsmD5jkcgXPacQ0nzxcy3mBeCeMB9HVVM4ClIpBMyNQsF9",
-	"t5SAolTLLVMyGiJdbF5EXLWCHHcKgt2LwZJCGwghVKsWQgdwZa/ZvO/zoZL/pgTH3Td3njzZO3y0d3Z6",
-	"+sQE8Bq0JbjLLMyy0AlFHyVRYPCjniBUnjNsXvH+E3U5wTeeQcVpHLsFzzUjaNncYW5PkBInduFfxqtn",
-	"F8j/bqBjySNYbpm45bbP4Y/aOv5fMh/JqamXB6yvvzLN5QquWOIoRZDu487sxrt5Z26XnIvCh5XD9bf7",
-	"W7sNv/azjfE7VfnuJjs+b3beHNWjJ4P36TPxyHvP3Wof8L03bgsvZuunxty1drO8CKlVSZYjVxPWCZns",
-	"JTjxx1fElKZAciRM6Vg3A2hvTlI+yhTZ/RgJSsAilpemtY9RFLMiL7DNrKZHgqonKx7EVfbL5Jh1AOZj",
-	"uEajskUUDDnT+uEzVCKnaqbF6jEqbc5FbBPAGBahFf7agSIYa1qUGqJFpIjpmc1Rdx+M6FiSc8YGapAj",
-	"OoZB30yseMbbM4LFta5jjq9EoM4Uh4AMPE4wo+hy5riXZQsk39G9bIoENa7VcoKoxuEslH9YpWV+bOlC",
-	"4ARjBerO4qqcKaoSCHkFLjnWBvo5qgIyX1MAGMECSoCAIEUKUqWyLbzcMV0oxqmbFQhyzO+OzYGmjELB",
-	"uytlsgeRedp2SBj35DbGnsF9twhUMLfiDNBeyhhJQ0ZYSBUVKyaf4EvqK9JmrugzCC/DRCNQvkkPf2Xb",
-	"5qni75hDi/qBGu0gZB0WMu6qPkMFcRRF9rYJWFmNKUNGdGzz9jAiaulT1kkFgxLbpNTZu8BAVyY7hIvI",
-	"dxnpCia1hcLmij6w0FA5ki75D9IQu0gU+Jhcq5yi2tTr+9ysbJSmnj0GbxAsFU/gRaB7PFMFswVFPm0u",
-	"RZ+1hTfGnGGU6w+wzCcYS3IBlpr/Toyrbx93ZwyWkK2mwrulI/VLBU2YCwKa1FhupOCYQ2/NLviSYLTj",
-	"UhpdSqM3pvBwKlPSJ5CjrhDeAnXwPabavtr22RdtP1B0Cl4lIev6MmKhFtcGQ9ljUqEoQxvuSRIoemB8",
-	"NmYMoqRHudcZBmSgEzNZ0+bMXPvgAz3W12oY1KDTgC5Q8VU7NVb3Gq72Adza2Cxt0q12qeJWvRqrdxq0",
-	"2VY4MaCRIr2FVoFyLxSAzfSi7M9xwN2cccC9gU0LF+gqc5bewx+nDcscYG1pcJk6pHh8UzdFMdBOXOx7",
-	"vk0rdTPoYKCLWPiRJA93D/QdCU0F6XPGCe1EmssCLqImj6VmrA/9kLWpZCQUEZjWoYJ1smepbF7GdhQC",
-	"0MLz1ELpS+ELMYy031ScO0EDIIyuYVFkHsR4qiPCLovA7mLzHTNiXRk7deGLCuD5XEY0CKw4t5qhOzpA",
-	"BPDRis1RoITx+tIMwoCy9DKTUehHEYtrbfu8LV4A7LK5wqNdEY6h/l9JrbTbo5yzAAqhc0ilA3sI1ivI",
-	"WaAXTHttIUWyeYYkbROqJ4m7pbiIJFSJPKnZ+hIWRqix5UGTY/0q3rs7gZM8UgEDLLQKHbdfSh+oEjwo",
-	"KXmyFPWYWpTCDWnEcaq5P5WJ5k9PWW+2ZlfT1NeL3Jaw6tWzDXO7kXxpopIgnitYRi7EWvsI/3GNHu6h",
-	"psRRQvmLkEoylryiYciZZ3CX6HSIz01ek5Uy2ckmvNRtQJLlSsPJSXoJA4lJ2LXKLWzwngQt17ykSXqm",
-	"r0drpac4omlyvSy89spidSMxMKcPigd75uwsdh9Yn/oBML3hS1Ul2TztdXICeIyS9ZLnd/0I6nMZfLG6",
-	"ytloddVoVNI6ocQLHQxVAM0cV/COH/b31AuOQY4aR0K7RVRIV5uxZcwiTRKFPjMlyETgme606oSj9jnO",
-	"FgUZHNW7NgdFkn4ZLHDgoQP4D110srArjvpVc9bQzuaavVpkyPX4WTIEg1YJJfohAjGYjcJ3jHq5yhgY",
-	"JizEXeCOPgIFyjktczb61/pZWYQ3cLGGYeCIbqSMqd3Y/gbGN6RfGn0WWnoSV9nLGk0NdSLFgKM7T3hX",
-	"8Ii60TW2NNhDRQxNarRIl5bXm7/UMS3B0C2IPg115URFYfrGZraAignuyZoLsZtzHRs0tVbHNE2xLV3l",
-	"AV0dxoTRMPBZSARnLXO046gdsLgNWOwIGqcPBf8B4rgJ8XLIqAe1JyKpaZ4kMvKDwMYshFbiwTgtcGtD",
-	"AKar0yLyWUxhHW3K8FGpmxBefFHhM+3834SOofBkTwxD0IUZig5WBhba3NDrotOobZk06ccsCscl8OFy",
-	"VvKotFpNJI7Cy/E/uCX9M7HydyeA/gXl4oK+NiJ4FzB4Y+vi9/BuM+6RIiijVsChCE/4DDC4wV2HL+df",
-	"9118Qabvr07omeVdrbyrh5Y3aSe4BnzGZ+5+RM+ZJKzTYW6ECrdoBonZXKEw8FIGoyGOIJMm0yQmVU+c",
-	"ba3Ha+rXAeNZNhchJp8EtwdwUgL/UyuZFciQVJsuSSTEWZ/y8Zl2f5aOZXN4ol4+M+E2Ky1C5XnKvig4",
-	"VjfY0t4TU1hQTUecT3N8IyD2GeWQ0DQP2aUw7p2cpzFGv9KobVU3bn6rhcdeZc7KRTyH09g0j1LpV95h",
-	"od/xE8F2Tt4V/wbpGK7K0RIIl0LcfThUUnpPcPXHTza2alXMvbJhfk4Gpim22vL38f29YSgGbO1ASFeM",
-	"Ft+dZ5KFeXR211xAFKF0YL2pt/yageYSNn4HTZN4QBK8mATwLMpRXkB6l3n2STAmRD1F9R/Tts9ZZBy+",
-	"2mIY5UaBUwnOMG+dPD20eZy1WbLwQuE0AGRJOYOWOcxWnv+GlfHysFIWz9m4MYsEPj9nHjk5eUp8j6l9",
-	"VbwDpXUZ6STQOqxVQNy8G4mQFNE/A9N0uSGL0I7jCrCjAIhcsdB5xObaeySZPbqKaN7XV4eqyzKioR8m",
-	"niU2L6r9Ud+2hQejG/V8t0f6dAyxqzFm9WA2WgdCQ5ZBzxmUixsY49w83rMHrxyM49rod8qclYq5vzKW",
-	"PRW4nth8TOz6xuuJXIc482wQ8k8/AEQNtGO6n3QuodTBg3n+TPh88ZGBHRxYk/6vlPN/9H9VCFd5gJHI",
-	"ht1pTa++dAWrIINhF1S/+Jpi1QIYVsBoyKHST5yyBR2GYPLmSKI9fka2WIBhq2k0atMcMmSuP/Bxwa9g",
-	"5eoizGm89n56yBJLQCXRLZNf62w23xDIePM/IK0csOvLzy7/nEy+IJOvJ19d/lLn7Zn8fvL55B8nX03+",
-	"MPny8jNF+Vh/EGBStxELFKTFrAMp5elRQmpitdkBDc9Z5PNuEtukfj5kozg1Tt+8ovOLJ7E/si+nv4dE",
-	"a4rePISbAv1wRcpTwVP4d9IMZGlX5PEIEXcqmxOSJYXj5LEaGIfHlQTJ3R8/TZ1DOPAfx8a7G8Zry0wO",
-	"H3yl2Uydi0Kzg6bD0ibdaJcabt0rbbFqp1Sj9XbDbXrrbAPyoc3e9fxI6GwXIcNbeMCSVEUX4pwdZ5Ja",
-	"6RwmyfJdRQykFPsxc0BqoF5fgtcZ8Lq4+ZZGFFnMPBMu0ts5hWMWrXy0DQWPFF18wy6cI10sYcsliEJx",
-	"0XHSw5CUsuJddsF5RYV7vtelZoIA/HUQDlyHEDUuK8lhO96Zqx3a0oxQ3jPATiZ4SUDAkpKaxVSeIEih",
-	"YcqOGFiVrSxi6VK3pvgIpOxSkFMSQFc2d4ZcD7atrjOWuDDw0oRAJ4NBQxRUB46/sjl4za6uUu6trurH",
-	"Kf/p0sj3GJEjP3J7oD4AoAbVc8Fvhvjc5k6XRYf57MYhRSfmK1hJ0edosVVTtLmTZUa62KJ3obCM9MH7",
-	"+iEbkVCMZOzm18q6+c3NA4IrcZLZz5fo9Ie7dzUhhTKarUJqznlJ/RYETy8hqV9u0tAtBCT6SBhanj1c",
-	"Oifd4k6EOat/lUdh5tb9OP0Kzc2VUwd2MXN4Lvla+yh71j5e+0idyCs9R0yGt2xppCLIQyjZOrqvs/QR",
-	"cVa2dXYzFwIfZETHUlsapuhUmRxiqED8Y+xXsk2Sd33etTnW6DbGdC5ARs+PsIqbexiKvj5+hZdQu3rh",
-	"W54iW9+DW66B0fQ1T2frSeTEu1z7uSVIY6aWPrNLj5tXGMIVbzVGEU4F2NyThgZd7cd8lWvXTrbJTKAP",
-	"JSjmENGZ4/A1dWdeepE+Q2JNfa6cIejC1/M7XuD0a0b3gZXvm3SaBDiwF4r6+JGCiiWfW5p8mpjXGC5m",
-	"IaLNTfW5eHklHWln8Bw6nabSZXKSoa+BFOAKKI3bdR7yA4WiBn42T0O6tRkA53NyFSDctnmKTial99Qs",
-	"EfBCHrrUING/nYSMM2RKMXIuk4wOIHPYFERMHThQLqLrYp6l2yzQqUgzjtt6Yc+hv7ckou1Xa8r6wTK4",
-	"K2DsK+BmOTzsu5pYeWmxei2VaDSnBU/Lm/PZLLpPPy0NsurcXP3Ec7C3CF1YJEc3YdxPy+TEZD9V7EPi",
-	"xGwe23iKYKuxYv9Z9ZaLZvaS9pDAYGG5AkRW50uQkMoBOFIIbwDTZR7psZCVyTMe+YHG9V4rrRRIjxZU",
-	"BGl2ITqdPPr9aC6/ubMAMK0sR6qykK582ospTnqVrz1fiCLNm+YcqpQ6Kj++ZCgLyNSJMtCa50cO9Yck",
-	"KBMzIfdYJrZMTgAiAU5JH1SuoZxGLFrpl8jTzuyJUSK0jFtToLDTUQ1BYWD0KOcsIG7AaKhj7GbFYPCd",
-	"uOoy3MXX+vp78ArONk7plYCfH8zlhlR0PicdES5jyH7gaEKEKSWZluQNx1zAzpGBEjqK9zockQEnaFpI",
-	"BZL1QjHs9rSLh6ZSFmjrTdRt2eYzDB+CcAXHXGzog6Lf3jZOPvjU5k7qGjsWcQZ03Gccaobr86Fr2Bk3",
-	"HGebnBycAFogpz0mGSZiQXcW7duiKzyYGGY1FdRgzjPr0JBdY+uAMQRzTA9OgrReDrpaAAidmO29s5SI",
-	"W+MbBwu9U9miYYnhWIfi8p3BIMUYYnKYaUBv5vUfI8XPfKuXMflWKzUX61mfndsNOy6jdquvueIutxt1",
-	"khtysa8/uBX7iU/OPHFXP7em7u6PEmVmkhDI5M5doUMd5kav6IBdTUOlceTTklNyCUkR3LUxKx1630lI",
-	"gWXzkKE2T+FV/LwPubP1/oALHh0MGA0Nfj04IV2B5mElq6b84TEFw2IwM0Nqbuv0PZfK3IxI3O3Iv0K8",
-	"uSSjSzKaS0Yz+H0OTV3i+R+OPzsiu1uwjvlY/mpfJY23ISVOtoJZi4xMAmeMAfJEn/pcZzU10NjmxXRN",
-	"bItoeiOt2BvcInpzLRJXnIWu0Dk9zmlYtvlDP4hYGHsHhIx6b6gbpyG0OfhOmRxmJA9Mhqqf2nzUE5Ll",
-	"5fPBZBbTWN1cRidWSeqEQfM8iDKdX5fU4qlioFlBSXUxZlCOwovNjR8OWThO7I04+4z3nvF9jn0X0bTZ",
-	"FiJglOfZNqFvyC+S0Iz87mIKeBtqtms+/niBenJ/ysJzbYAehcnfXP4Kvaq/vvzF5S8nX02+nnxFqjVS",
-	"qVTIt5/9AZ6Ry08vf3n5ny4/u/wF+fbf/Gei9ToNtYK5/HVBX/LChld1a+06LTVYs1Nq0PV2adPd8Epb",
-	"UO+h1q67DQ9sa/w8dqNv0opbpZustOlVWKnRrnVKW50NVqq219tVt+bVWaOT1FL2+YUw6VaiXqFVWDO3",
-	"ck0/kmsLtfjx7a156vSmHMPZh+hFH5nyrn83+ePk68nnl59NPk9vxZfgGjxdHu9GxrmMGH5tcbzMzVzW",
-	"yLupcxqfIoW34E9r6qiUaBDMD+g9oOG51OgHCWOWQapfIEgXpRUg/6KTZhgzdFw1uRMEGVJ+jBT3enL+",
-	"WknqnekfqKmxPrbmKq2PCu1x3IVqQaPeVsXKiBzq76QwfCWOp4F/A8pW/zA0sFW1YtTfqnxsFSIR0aDQ",
-	"qn58A8u6GmuWwebc3zfFiPQpH5MRCxnBCVoAEgC0+JIErBPps7K81YvearX6xj1+Rrfr3fJ6yyhktD8X",
-	"he4QJ2IvojVQv5bwZQfditBXVAwYpnXkkWzZ3OYl4qR7cMi3n/xax69nqAIk1n7r5Okh0IL0mXJWtm1O",
-	"IObx5GQPE+rrjNPpFu5J4kj2obMNfeJhwt4A/iIhgosjSdF5Bn9nLrF65KxYGA8puOrTFZwzN9JnlWHw",
-	"ZdRjY5NWoDg7EwuyVVGPiDgiXzWFibFWYHSu6EOcaeBDIIDTIgOfd50VTTRrTR31qVVDg1C88JlEI4Eb",
-	"CAlOX8S49qoR+kLhX5uvru5kMmK1VleJs6OviU7AfZ/RkIXk20/+wSHFJGuptIjTYZHbc2yOG+vz7goQ",
-	"audfRb57zqI3HF24ANHTCbx1Co8ctRTtUIx0hk0HjsCJGIYuc3TeK2wVUq8n5R7SCdmRKGBSBcpt3hPD",
-	"cBtMsLgNamZ6msdMDtUA1QShfKDzhMqoBL2W9h84pJgaAPEEw0CHSBIx4isEDBL/Cnp6w2nNnCUJWwTF",
-	"4/Vw4IhzKHGFNgTIRTNmnklkPByQSJBmpbINGY5DDPJQMooSYoJpQQSStTzX8bXMV6dE18OZPk+SdEQQ",
-	"iBFMHC8WCakPuSU4JMLZOdqHPF2Uu0zbdXCpZWx4jp/bvHgkZNQN2cnbT8iT/ZPTvcO1w6en+w/fy08f",
-	"Aw3dSIZKV72I08IDwTD+Kh4pShaR9pikNwmOhB8l+y1XYm6NoVgJu85sdiHXpdTn0XqjYBX6Pvf7wz7w",
-	"Pi2E+TxiXchikOtgKmmfgetl9khZqdQb6XHrFMJyiIUDIKmI4IwUtS2NciVCqgnDmziVlXlABI7bHWZ0",
-	"PQCZIeAZBFIIWRSOW6ReqVTUiYMXW5p+2tyjEW2Rj2xEC7ZCEXYKntiF1kd2GpTYapS2AR36fY1L9DMN",
-	"QvRfBsDoPxVs0f80aU0UWvlYDc33WqRRi4eYvjSpgfqeXWjZCwlydkENh31og/hjx6AQGoinYNkoGMGv",
-	"V4pG8K4SY+FV+EsJirYWtOwpeS35PZZO4cM8+RQaQ7FNfwZLgpwE7vEVgYS5YY9wQfFALDHYNRjMlBAH",
-	"NQWwU8VjMXz5o4JM8UX47YOsMHZhsqOYIuVZcl9UvbKwdKI2BAn+yp3QXAm5t5wvsu0krJtkOHdCvRRj",
-	"5lNYwtHETFdcYjY/OdohVJ5LTSqxY1QRKt5LXReyO2FKce5h3TWbO9fMwOAPhVnKZCduVyhJE2vJYWFb",
-	"m1OCWTcRS6TiJdNgAzNVpKrMQWQDJCLYhm9srobbo7KH2eBEyLwyORUpMFLMLlScN5wTps7YiqU6gHor",
-	"mmf8/+y9e48bx5k3+lXq8D2AZrRsDq/DuSB4dyxLjjaWPNFI6yTLnOlid5HsTLOK7moOxQgGJDtvsoCD",
-	"432zATbIJvbJyeL8s1hAlq1drWzLQD5B8yvkkxzU81T1ZYacIecizUi9wSYastldXZfn/vx+etCGWuag",
-	"bvSw3B/k/xHscmmj69R0ckfQu1UMWpvexgUZ7tY+qN7oVfZ/XB78SKzv/cC5vhbcXR39pH273v+7hnx3",
-	"ARTtzFvMkEj45DeR/k3vlFDA+dDZ4/3YgMa2H3NkTygaUKFbOpJwRNKhTd0u06avBH9qSlAHYcWUSWDw",
-	"CjMRl0P1LTPcr1OXuJx7oKSaBEpq80NmzXjbWXS14KS+WRsfJkTpwmmb64Rb/EH6z5vuhysmnHZU3PKg",
-	"K4i+PCIiKhtTe/6YDUPfD8qCIfyhXKgDmOuZe8XI6+Td5DzLNDsF6TLNW6hURiZqMU0nqDGn99U8QdG7",
-	"UwIns+Hbs3N4xiDui57uPCN02oyQQaGh7lFKf9EM0EmC5rOkXzaWdsqQcN5NPEcMWfApIm9umSsCA5Iz",
-	"1YS4NSZ4RbZgoRi3Nflj0h4TxNYC40Gzhw1Y4AkXo62QOIAeDkBiWbKVCWRjq6n09lmR2KGwCbuv/16e",
-	"CScyfg+HO0/iCMeNgKngBaghzorbaHCweU8CDGMHfzMlDLWN70oB389EID0JqmbWCNScTA8cKV/TUj+d",
-	"p8VaP7oNpP/HPzUUJ3rmBa47OKwIqla5MoWuyAFmmHtvFYoF15Pa1Kw2yuWysi+HrLBRNX/1POVDjrMg",
-	"hIWms85WV5vrVrNebVj1ssus9Xq9bbFys+NUOutlypqFYoH28dYoux06lFkoPYNcqAdeKMJW0JtL/2oK",
-	"WuGhtwrFTgzKN6Je6PHurtGPaoJBldU6dK3RWa1bjWaladUbq1WrXes4VtVZX611Vldph67CVgFeMMCF",
-	"82lK9aS+0JBmkAXBmdEvGk9bas0WmbDDq9ENxHCQDGIQKP2qv1WmfiC6Ae0jXVS76lZYvWOt0oZj1ds1",
-	"11pjzY5ldHuDrXYKKc345+i7ycPocfQk+hrU4bPoKYGPXkRPo+dKYUbfRM9gAk9anjGgaupxnH1xDVGV",
-	"t+7dvXfrNsCtBawz5C7Da+TMNYTOau28xK9u/jYzpXF7Z++TU5V7gNg7vs4DJW8ehpxbjcfKCtKoNHB6",
-	"SgumdDiqPR18QmPyCD7DW4CWDh3PLiIvAGV0QPoCgcYGg0DsM/fqVZIuKNQXtngGPWQJM1CDYeD0qDR0",
-	"xLrfiPL0HTaJPokIJqucIAak7wHb99gIm2f0s4kAzJm+ByG95RK5Tp0epFSJ5HQgeyLUbZv6nleUIgt9",
-	"xOEACbBJKIEjBVC2VyQxggOCfgPM4uqUb4sz3+t6bZ/ptC02+Qw55AiVdyhDiHH6SnXFMOuQSwoDyiU1",
-	"Wdr3oWDykIC08Xqnx9yhDxDxHe8+vP0IV3VAIb7ougRyjUiRjTEXdp86oT/eTDmlniTuUH3v0vFyDD2C",
-	"6wlEGLLF7YMiwia+t8cgqQhOLLD9a4h9NeRdmEomZYqvHx7X4mp0wL9IPRdSlcD7T325QbL83BmZDthy",
-	"XIS7ZlU1dlxmV6g3xToRqMUUw0CqvQjgIPpnRWIb+g14RebaRWLDO+ymNyMg6/fVvO5qHe4xaS8XiR2L",
-	"VjWiId/jYgRtagZ9vwh1DLtjFu4CrjHcaSiZuzscQDsbC3aVA78L628u74hgV5lQu3oPqs/bzBejXZ3E",
-	"s3Uuesp2yAzjwI/0DGt6LPumy/oDESqTxPoBG+uMNuy9PYaYAEC2jUnr1C5BcoPZ0WYQG4eN5WOMstRw",
-	"fsDG2jg7YTtJdrsoUTaXEfDTGcpyMU21EGbLqVkxczMzNzNzM7O2IFgdiqgZwSRQBjn3xBvfqwNBjcSg",
-	"BRvD2JFpC/ZYi3la7GvlAfyvJnM9AmnYNe0yaCdyaLcxBp96kJbfh4hb8adx9mB6z7iObRXOnhcnV0y5",
-	"YsoV07kppjyxcfYC/z3OdHGVMAH/Y0MhxyVN9ZrNAD0FDXC6/OjRymXFodxh2Hjzyoc6K3J0DcaYih1p",
-	"tGcg8lPnGHTvmIXoomaiL0MJYY+ut884aVNnLw5bZIJMDuWkrV/RxF5KZMssJrIPYeWMbolVit5TgwEC",
-	"ZcZ10TaS5+GNdpW3jhOsdpNNlnS8Is05iKJlOeED3VQeNaMhAIcR/Dkx4A3wS/gIaADdGX42XJHr7lx3",
-	"57o70d3m3FwonX3gML9E5b048+wbBsWAktdoe5O8HtBxFp/1JD5dXHxzNO9grH761GWaZUUrqSJ0BCWV",
-	"D7ELCO0wg3BWsYJOlumnn12C+5Cowo3tmwqyFF1Vmvf3XuAXNgq9MBxsrKxUqs1SuVQuVTbWymvlFUm5",
-	"2xb3k0KlOaXdSfSVt4CkOyyxjfUztzYwxoMyf/At1YfDYCBAlXWGPnLkwlLGeJSad+sA39ZRa3BILWf2",
-	"2LyiOi5bvYWSVg1vdxCwxAfS/9qJyes0WnChWPhgSFEMbFSKhX0aorSugLWHPF0m2WvktGZZBjHtOIy5",
-	"aZqZU+SJ9a6flSkG4Ey91XIn6vyiZnqK057UpXCkZnonIG4kobG01h4CyLnuMEDCYnQWlAw3DerukMWt",
-	"xKOe8CHHjaLdhPRSkkZzbt8PyZCDzwPJ0SW7L1y2AV/otB9LGGuhBd5cEgBbossCu0gYDXzI3OGIl2Ec",
-	"sQpp1K3o36J/aXEtgLDtxbggnu69sQ/IcbtIRsAZpga6s70F/T0mW07HLMCGXTEMHdFnhAaBt89kXJmn",
-	"Z+hgdfOSxq5zBHc834MPlzfJQPg+wPhoJ8eG5KVy0M0iDFiQhDiN40ah7GxDd+8IDr6hrQWObTRsi2O3",
-	"Zh/T9rBY+PbGNdzUGWXNjY4XKscPXlU9fzed2D7kFA7o+LBHaDxBvLXeDODfFtNmIjHWbYnYjXI1nrnd",
-	"YXLmklQ6VCrg3nPE0IcieOXpIgucqz3m2MulY2k6sV3EXKIEmjfJktpbB9aBKBHgM7X7za6Ic8RenK+F",
-	"fPHLSi5vp3TSq0ov91FNqjNZWFQ7nWd2OLfRchvtJdhoC+74Y2yxItGhl9j/QWVysZlU8oTtGZue1bkW",
-	"+h0ashEdn6m1Cvtubkv1oN+fYaKelzI2ZUhJr8uZa3kcO7l6NGFLkz1vUDQh6xbXhhQ0jiEXv7kI4uTd",
-	"gPKQudm4wVEtDemRL6pNX2Wp/SXlqT+xW3srXufja6BTnP55IfRCSHeH8P/JTdJmvlC2u0hJheyJPygP",
-	"BlTKkQiOaBi9zZgrMwki8xuD/QLEfBpzCqRBJ2Cy14JFSkCasP/TkwaeQMMlcTYCtweSVpKGnuxo/0s/",
-	"pcWRQw3wtoIxuXoVfBxAREKcA91YqvugAWNpEx+lbgwuRIuj2CIex8ca7j1Ajm2PNY1DiWyRUaCm8NC7",
-	"erLFsyW++pJtfYW9SWgYsv4gREAkqJBl2CVuhgau481tQl1XuWFTnQZovDU3PRVEeXZ8CHNU5l0LPinD",
-	"zTkbpb6/XRtZB6+Z+9RnB76Q11CfroHiuVfaQtNxbGrkX732Uq02c3PY6dcXdnqQHAUj0mJkmsPSDMwe",
-	"S6kzT4aec4SJI0LqS2x8iOsnUt2XqebMJer7aMWMNJQZdmau2KGwlzcw4Y+MqBgHwfCUztAPQxlS8E2I",
-	"4IhwYVpFPW6kiDO2yZJW0OTOvbeWZ1a/aR9lJ3nD45o8M2/2KnotsyM455bLKQlNPcMkFEQO+wfmeRZS",
-	"qnGC02MYKAEfqKv/r3/Ysn7y0we1D//P80AAOOSBw0KYOgHdiVwtFlJ7q7DR1O47pqJjbz6TeQ7FyTzi",
-	"1G6bBWMDxyk34RboZUvFOJOjvIgvd2zKdgthUxP8+2xvOmAoxjFSHWM36VoECNUR+NleWSpxe3kcsjzs",
-	"mIcdL3dqOHGgzyBB/MaKXmlKL73AiL2FZTBuiwezKFl1eonC/ZWw1+R5S3a9XCMBy/rIu8ZTsls8Lr9c",
-	"LpEdSFxSsmq5XtcLoZRUea07t3aUVaPE99WrnI2uXiUa6hiRzFp8ifIxwPwKTrgIdf8xV8aUrzaA+vn1",
-	"UmW1voxttfA+2tmSGiQQMncmubqtLrBjTmYEGYTxLEHHKKk0NDahLJIGCQOPAWCUcbqvSEOZiOjWHF1w",
-	"7cPjg3VkAHGIITDARdjicXQjyXNqv1rN5rq9fIQ/Dct0GqJ8XOfC3zTJerVCmqsNq16zqpUF0mnqDjia",
-	"hZzj6oK2IzzBxAI104wScn2gn5oJhVhvmBpT5a+G8Krr1UpztVGvLfKa15AR8lqP+j7js6QXbBjl1oOV",
-	"obcwYELDor/kXMocUuWGCNqe6zKeJ1MuLPNsSIOQUBdd7QBlifq3MoH1+T+OcRauW3FA7c8KiBphrLbr",
-	"FIFcxBIBB6rl+RgqWzxESt/QO73FtWwDkihtQhiwfawE8YD21WUIzOr5PgHpWkyq8ltcH5s4VAmiG0Qh",
-	"MTABMT+iHQOPe5LEnxZbHC6Hn+4CyATvplAPjHztUUk4vAB1EfZbOQYtbjuJdLWXS2QrJH0hQ9KAsUN/",
-	"RE8Mg4MxUPhbn/RpaOyMuygt1TqclUDUDFWnloiVaq3eWG2eq0QsvcTG3Mt40hk3YJXL6gChzZLy1GA2",
-	"Fzju8MvZJ/4aXqAr3vDoYj1dVosVDUQJAowYk+m6MnfsFgd+BlMzgEbQZjJ8PP1Q2IXC3KjFjNU01cRJ",
-	"WWanShigx1SuV9crJ9jfwl3MsDl108+hNGra8Sx5+5SL/YMOKFzy9yzwOl5ScwnxkNsY+Iv+KfoW4B61",
-	"n11ur7N6Z41ZNadCrXqn0bTWaaNhVTvNTqXdZGsUGjx8mtzhd9GT6HH0bfRC/a/6TjgUSQeGhWLKkkwJ",
-	"E/1xMjDDp+f12U/w+uvDQAzYyi0hHTGaf3XuyemtHteMDkC7XzeXkEEgOp7PcjCBPAODGyS2npJIofI6",
-	"5xWwuJ2OLDTJFpRckWYPIh4UVGAKCNUAcry6xiYeT9HQyxELkEXlUL5kWz8/Fz4XSvjcxfrqlKR5s1jY",
-	"B/G2PHyAAA/Z6U2xQnRQBkuPme/q4AsN1GQysEGUcb3H2EAmJLmyRGyzknaLe2CV39y6vYUpzZ8DLq46",
-	"ZHLo9OCIZRbbRuSuLenRlR+zPRqywOPtYdC1MUqjgzlg1acNGQ19F/sIaARp0tyU11AkmkBIixsTCNAl",
-	"ErOrwpD7PH3AT2j2zDiA8cFhvJA5C4enYoEgEA73PHnbc0l11pLqldpGualz/lL5uushcyztsyLxKe8O",
-	"IbsSJCJyDlvHlCQd00GbmDtIlniwfA3p0yjCQOqqNTEMi6TNGG/xgO2LPWy70aCNcVrXWEQG9kEHhmwg",
-	"I5VpaqAWTx6aUBUNpWYKgtoMLU9LxFaH9p5UMsUuEtsb2FjHBqbYVheeoHSQOSY0xMwy3jRgUA1oyJPG",
-	"iG7qOMOAhkkMC8dh4U98r8Ng4peSXAJpj4mu2zgC9nzHLMFlykbPIbH1ShpBfDhmVVW/qJSTmBUSMnTK",
-	"zmqnzqw12mxadVqvWeuszKyKm80RD+A+tVK5VKnUSk0tp3HJs4NKPyJgWLx7K842xBuisFG4JX7u+T5d",
-	"aZTKZOlHlcomedfjw/vk/trq7mp9mdzwAtYR91cqtVqpfLp6Y73qx+dKzQnNc6WLcmpjWXg8gfPU4plr",
-	"V1BiWWiMzg6yXeeu4dOeVdh732GDMBPzFpxtYgJXSUaQNNgjmJJrwGw2ABo1iMmHwKU2TYjcgZG+pwaa",
-	"kiSnO+daXl/T1Q5zb2ocixuP4yjG6bgYFhgk0hWxb4hbteN1OQGOWbV/sFeF+ZIttE8f6H9phEOX+Sxk",
-	"M/ZpmmYPwhRal3sypbLNVlsuEVhN3Vbb4jHSkr6D5nk2jKzqDpDDGoYlYjYAoI4jzbI+D5pIOF58dAYx",
-	"8YOboAjKdiaaIm4x/YBF+G5pPHIkSvYzyncWx1I8vWdMrzSjetwMcUTlqY9EDqFwjAHNMSuICAoLaQkp",
-	"LM9l6u09dkQlo04sQoM8Xj5G/r3DkAZxQ5nv8T1DXC01krzaqoCxDiTnA9r1uDK+jrIppbiZDPDszL45",
-	"vHAw4lY7Fbfq1NpWnTaYVe+slq21drNirVdprV13Gu4qm22xNe6W1zbKxoxUE3K0oZmq9WPSo6lP3vbk",
-	"wKdj47z/c/Ri8mjy8eRR9PXk4+hLgM+a32CLp3Ss5niW343DJcn2eLOUWtzlFeMlJDNh5iYUaJ05mlcy",
-	"Pm9SHHPUVh54R+u5O6wv9nW4UT1tMzsWh3Is3+KC+IJ3WQB6CxkywYOMFVWJYA9ZXASXLXpT2rEDviei",
-	"eABohdrOu+qGux7f7bOwJ9yZdQlJo5DSh1wYPZndP2NwQb2QjAB1okf3mbp2RLExAMc+NdAIN0rt2YWp",
-	"4bPjmKEevZegF+/pOSm91GKpHAfubAUDriKyumQEwxjtsUUkwsoDc5MPV9RdVxzq+23q7M121O4CbY7a",
-	"2LYDTCIQ05chDRlah5zQNH+2iSQB5g1zSXvc4jaQs+xI8a7H9+wMjYy2HopkH6O88iAaDyb81PHeY8Tu",
-	"eNyTvR0plA9wk9toFKtXkVOF5ziuwUoCcXq2NohdLVfsJNHJ2QjuVFRflJMSKmVSakM7ljJa6JFY5kFh",
-	"lZRi1zx4N6R7jKekWDwiJSuT2xwobt1M7hQD65jyLvwR3lLZN8nzY0cA+vP1HeMHajwomG9z02mi74aZ",
-	"XLVMCwfVdqTY1jcHs+FUEDa6OGVn4N/333uL/eSHP/xx+8c7q+/f32nf3NId7OqCn3xQu79dpuvjSv9a",
-	"df/9tfCHrBE0h7fr7R+s9v6uJt+udN4p03fX7//YKSxisFzT5+K8Slwk9v1rDTNjPObatAV1Xc/Rhycx",
-	"v2aZXvFOSW11MmOnq2lcCPnngr4qMC+NjnrLuZI+O1LcoJ5v1GUO7pKDu8yt2VHewhZEsO1Yey1o6B9S",
-	"66BvZ+v0d0GXGqUcq9L2EBXFdH3uSdJWW3CKRgV4hVR0apOgnk6w+jpp1WLHLgJC/B3yEY7tlyGpdplp",
-	"JcUpc+PV6rGAuV7AnPBe4OlmQrmxsuLvlVKuP6xgbIgtIuzU+8G7nquaymyHeQT4VvoHJ5LimTtME+VQ",
-	"E6z2ajsQI4knxs4M9F7g2xe+sWRRyZ8L8gspyLEX5bRyHGffCj1nj4VHo3UpaYEkSiNO9A/Iksd1Ri0N",
-	"AgRorh4ngrPlIoRVjdD140SfKSEYcmX6xRUE+r4gwSmRIe10oNtlrPMaMIi4eAGYRcfsiO7xHXzDu/oF",
-	"56ErN2Mw9ln6zWaBORxA9V8krFI8chDnQpqemZQ0efpFrmGgIesCfQaCimFLtOMLmfRDF+epdNAMFlW6",
-	"7lSY1WzXXavO1qi13qmUrapTc+us0VmlzXbh5GQNCdgZRBIM/4LuBo/+GD0l0YvJR9HzycPJJ1Ck9nTy",
-	"0eTR5FMSPYmeRl9Ez6Jvo8eTh4ViAc9HXP9wiKHBFE2UG6dnlc7si+OLHfQezWsdFq110GLXTGBKSOsV",
-	"OIJS+r0B4xJAndVvTQePuaPoEDu7ae0E4xoTVX01lV3W4kt2W7hjW6OkackKvdBtoPjTghpLcEykOctI",
-	"Tfm4xQPhs02ikf4QmUxj7i1vJkYzJonJErAN6wuWlZ5QZrfd4ksp7Ma2L5w95uqR6TdFsmViiwFTjkMa",
-	"IRXUxGx85My2Pk0dbxt+UYj+JfoKgSImjyYfRU8mH0f/Pfkoevp/tHj0m/TxJdF30QsyeTR5NPkk+jp6",
-	"ro79s+i/1MfPJo8mv46+iR6T6NuZ0kCJ++ly78SC6SRC6GTyA+f+fCh/L6UuUBv39HpA1yPPUAQnoOrJ",
-	"no5Z4Et4BkdU6hh77ubkVdCLkwkCJcEB9TdV+x3ppqzgWbA0v9cMn+WGboN1EKX2iiRt6nbZBumZojaD",
-	"CGIcG2NzQ+JWOx/KcdHeB5nifJTIHUZd9MDw51ek0bCSOEo6yRnoVlCvd2t8D97l4rsppzblcdHMGy5Q",
-	"p6jnBicKqxxnEYul4ui5OTpH/+WQgz2a8bpxncDpxnKkRU/nA/zHcTTOU+IJm4TyMXBgMF+yKzJhaiZv",
-	"C4anrk+DPeLp0zcdwPKwvXeqdqfc8ZzL8TwHeyOvpzzXNtGknvIYR/S4UiSzWlOrjow0OEtK39kiZwUO",
-	"5lzcvi9h1LOc+Ltxxos4gksPUOCUiWESXwGTwt8HviMoVvM4gPPs4vneDQPKpadulkHdMWl0FE5YNj4I",
-	"RNtnfeg8k1iheoCGd6pxou7wsiVpRrBUkqLSiyZbccTn7cqdl2jVm+PlS9i86O4Yc0wtTCKNT2V5rRgf",
-	"5EgTLOypjTiNVlUMQ/R/lBGmX1eZX0wmHo8XtnjS96kjBGA7LnmhTDI7HZ92YwZybV1iBRn4R8tzJm9u",
-	"mTe6VDjAcGaOwAA4m9b2D4uvJjZ5vGDWLOSdTizuEFuYrrWbzqprNVi9Y9VprW2tOVXXqrByx3wHmAha",
-	"C88p3M8i+6H32TzEMrghcyv13ESiEjWJRLwitcS6wHbqLItvy9U9fbgDkihRJsfRZo7oM5PkIEuHkhzL",
-	"LT7q0RBai5SQRZtkAxofIEwlCOXENt6fXSS2YfHviGAXoY00YyonNtoCdiK8BWSXpges7qgn3BXTrMJT",
-	"5lP+FH0XPZ48ip5FX0QvikTJq+i76Onk4eTXBITZFyCDQPaUCic80OeYj8il/MuV8ifbALMMYn0QsRDZ",
-	"felcP3mm4kIqHiVNPb6QOR6KcHBUv1vCc6ars67IbGMZjV3zVBEqxAhcRpY0RfKQQydbwBwBhVfqy2WD",
-	"cRWKLsPWjoAZmrRDzXBbPG6ci419muJcc1ig2agBoWZn5z0D/LKsCa4Fjwuy1NDU2KFwADMnyeNwnFD3",
-	"pfyGpN0v834tbryDzEtp7Hzm+zJGKU0Tqb0PNGrxsNV9HGD9zpCoxVhmpsuFOYK7ux3qhAKJqRlXGyDV",
-	"48IChqX6yCgeCuJ6sKenacW38au7au1P33xSX6+Wa+vg4szkVJtb/Kkx6eGdBVkazhzBmQMyd7y3m2Op",
-	"5xJ2YQmrN6bGuUjtrJSgDUfC0h8q+35qHOP9Hgq8Q1JF7VB9tIGlH8UiJ4wHAthqoIQI4JJbPCmPUgex",
-	"mOSID0qkgBGfdULsAUSZCyH0Fs8yZeozBkAW6WMDEBo3TW9waEZIxixs8SUkCsGqV8bdgfCQQkRZ81Ao",
-	"dUB8wbvAy6R5PYY89Hxyk7hiFsmbkgw7pmb0dLEO/QIxcBT+Oc1YNKhO8QJsa2YbYzOaub6mpvoO61MP",
-	"QsQb64nIeusASe/GP/x0IXEYF7tOtQShw8+UBWTW7c3DEA3T8wGQG3Od0ene7y1o6EVCA8mcgCGOaMDC",
-	"YQD+JqGShOy+OleAHmqLcKDmcWNlxSb37txEPDigfv3hHW0Pbd9+p0jaVLLV+jJ4yO8I0fUZ2UpLgSL8",
-	"OQZKQj5u8Ts3rpHVam2N0MGALO18f8uqFMkqAY4FWSS1sn5RCZw4+yygvkbekaRPx0Q6FG0EbG1VI9lE",
-	"1DmAKpBKcGS+lSVyWxsShvOGhtjIBG1McFYNjrvaotfN8UhR4NCUcCqRa9T3TQAWIOo1HwRcaLgecJqV",
-	"1XWQIChrDrb4Ao1PmzodlZVCplc4Y0iZJu1p8rjFl7TtoJYeXm12T1VmTgqndtXR7tUO9hHIKNTvisAL",
-	"e301ju9vVQrFAm6SwsZqseBJOQQMk4QDW+9Y7LpKtq9yClb0VRuznvc/46d9Tz2rNSyXq6v4uO+t4l/4",
-	"xO/pO+FnyB76vVoZ/8Ql/97fvbXz/o9rb29f//72D2rbP9o++LeyLuGHhY1auVj4IFDydlsJ2oL392+9",
-	"d2dU/sE7XbG1tbV1e+de7/q97tbW1g/Vn9e3tn54a2tr663+/tvCV5+85b916++v/2hlZWVN/fX3o/D2",
-	"36jPC8UCDqawUTh2OAsJ8GQnTI/NZnb/ZnIejdQAN0vugbygeJ4utCl6aVly0DRBipoDgoAOBrMUyGGH",
-	"+njujOsgVDQWg17/7AMNvZjLbEiTx242bAnRQfsP90wxo5lCBl1MwAZ7wBaEwC2CjapdxlscvGIuRhpW",
-	"ngX7LNBY2cZh9qB8sMfk8kbi08oe4MWMAg/wSnusT1wx4iVyIxB9uKEwXVaxtxtj08s9qTczCuUW1xaL",
-	"doNjLAjD9QPs40aQc7Grp2yXJXonFRTQ8xl/adzu2Bxu8UAZCVO4yI8gEjks08/EbV5Ikpwnm4g0Y5PH",
-	"9q7eSRu9izeuZn4+TSbi6dAcHAd2cE7BkVNwJJj4KccYuy8Tm3MBcf1BUBooW+IoOg5lG8cKWRI7NkEA",
-	"3QdBArKmsPELvD62LoHE48RWhk/N8fpd+AezSUi7yyUCBdJIc5bx+D1pJNqG8fEC5XgjppDxxQ+ZrQjl",
-	"B1KegME9xaxu8QNh1tme9w+D6bRjBwUMvOyKns0pOci2xylUdx/MQk51bs2Ea/c2ayldkYdcrlKhWOgx",
-	"6mpI3WvU6THrmuBhIPxpRNAjOpbE5sKSoQiYjQIHXoH0hB8jmoJXkqk8PzT6i9wmcom9+dQGmKLYFzji",
-	"RotYsYabbpjdVC4L2lDK8c8qH9wfQMzKmSwiNLwICBdhEeCUW1zjKR/vw2IOHWwpTyLba3vc4iZRcGzc",
-	"35g7PHFQMzJgeja8y7j6gGVV8GtiNtzV4GTZRStqIWgs3dx3Ooe8I3WgCjA783McT9yfIlgR2RDprONp",
-	"GqQGPg2VTrkCvX1wC0mWvn/37jZ5i0rP0XA6P9h66+bt63d339u+fmfr7nt3du/tXL9ze+vWdXvl8Hfb",
-	"Wzs777935217Mz5dyq9p8RSaLno0DvV93edRsZdLBMs05OFmY/DcBzoknsTrqdv3+Aac3fuehGqZdG4T",
-	"s5SaQsiU18BvDHY2WVJ3TuSGzi9mepeV5cH3PSS3RtRfz/AlMjchZUQjBW5/RULVtvnNkm1KdeBD5qp3",
-	"BU5pPb3SHyqjBAH8tEPnD7sEoY5mNzen4+Gn8aRg0GlufQQREsHfsvtqq5ey4bFMocvvJg+x4ORA+crn",
-	"UEbyMClf0aVW0Z8nv4IqlW8nn0T/TSa/jJ5G36oryV/+PfqP6DkUtTydPIy+/cvXylToiSC+Z+Zr9aU/",
-	"7BY2CjjI+T3A9/ROT0/feVYILTa7syljk4r3eG/BZmi6a2y9U6ZWpV11rLpbY9Zap06tRnvVMd+la9j1",
-	"LiwgpYa6ha6VTJ85HDmwZKmp/7JEoj9ELyaPoudqQYtk8nH0dYlEv4keR0+iZ9HXuNBFEn1VIpX1QhEm",
-	"iDrhdf3SHu+I6S+sL9xOONDr6w1SqdasesMCWqaU7Pp+2Fd3Q9t/gJZ/9Ll6+OSTyT+qvRQ9i54SHGX0",
-	"dfRs8ovoWfQ8ejz5ZfQsekbwhzIMBNd+Q/Rd9DT6KnocfRm9gP9/gtespC8ik0ekWq6UCVzxVfS4pC/S",
-	"Q4AjmhrmLRfPwNzjunr18DiuXj382KTfYdWp0gqz1tpN16o7DaaLpRLY7g5gcjuMO1iPggiW1XK1YpVr",
-	"VqVRSIWyo99C2d3jyUOotfsGDyWJXkRfQK3Zf+HyqreYfEqiZwRKzD6Onqt/fhm9gIP+VfQ4tUkmnxSK",
-	"BaSzVQ/413KtYZUr1fU1q9lcKZcra+VmpaEOrS+64l7gm266k8kJOLPSC/GMtinfSwTRP0WfkehP0Rdw",
-	"+RfwFs8LxULb2wM+2nqj2qhWG7ATAzzqLuPhlkZR2ijUypVyZa1SrpuOELza40qTNpvlZnmttrZeKxQL",
-	"e4MBfFRbLVewccRnXepvxeeoUmmurzeL5ATnCe5kXuoz9R81E4vNkugGasyVcrXZLJcrtWplvQHx+jD0",
-	"WT/z0vVys1xdq5TXa2tJI8yHCwnkOZAKioV9FgBBxEalWBixtlrCFHLdFIHx4RnIeXeW2XvI6uiJERgc",
-	"aDZAmSDaIS+99OV1D6G9AtPb0EZs/MODgjF/weyF2oKfZoJlsG+UhZdFwTEGdGI+L6fM9Ws0pL7o4u7x",
-	"ZIgW3AHTPW2xrzzIdqh9uJIyLo5u6ElfaCjDp8D2YDzLDWgnlMtx+09cbI58Fu1xXDu+43GH2RgyU/Yd",
-	"kcM2UPkLvlwEY1Udjz7ltAsIQMpSV28rS+R9bf1r89eGe3wwZEPMRQChDNbhUOIyx1P33CA2PCBUZjJi",
-	"fwcs+aQUj+st1hEBs8nKgZEa0FA1I11GllipW4pfry8CRsIekAsEjBGXjuXGoVt+D/Iuf/3H35AaXDGF",
-	"/PddT4ZpsbKVXqW5EBwSYDeypKnnNkj8ojoRFf+9vAD6G+PDPoD+mR+rqxlz5a4uQsA4Repb9f6+J/EP",
-	"OhgEYp9hL8TPmKMv8cKeG9ARL/x0bhg79YqDQHQDqvzL9P6c9Tb66rNB0VOP7wZiOJjz4XDtmTw6cxTN",
-	"3pNqe5I27DEcXOj12azBZLbk9CEp1QrJybMYVzwgIgLi05AFx4wMTtuJBnaRW/bwQo4NCXM2bcQ/mtq5",
-	"QUwrCMm4xOgwH26vqFrlCrT/GvtICUY3jTYB2/Qa5j6jz6PfW9VytWmBsWl28EYB2RebZWutsl7F7ot1",
-	"p+5a+Kn6sFxLXImKU3XrTPmL1Ko7TddSPqNVpsqfxN6Laa3Tq06ts9opM2vNrVGr3q6tW+u0XrPKnQZt",
-	"smq74lQqB353+0S2fSIVNgrVdpNVGhVqVWmjo3xdx1rrQM/IKm04yvetdpKf3PVC30QjUr4VOF4k+ip6",
-	"EX0XvYi+Brfmo+hp9PXk17BuX0YvZvg+aT86LULjf09Zy4pZy8Pm8KFLMqdrxlWn6nRMaaodtG7mAHs0",
-	"evtiM7u8Yfnbu5DU3/fYCBcnZXdej2uD9RXz9UhOhZHKdkoeQpE6G1yPBYzglQepv44CGnrfEK3EAvqK",
-	"JC4NaRE+dYUzVDMk4/70UU/4jPQ8GYpgTJayve/E444/dAGZ8m2wnuF3SH2SGf6VrJ5NSBKn5YRnGJGn",
-	"Ls2O3xnCIV4Q9t7G+E9lfb1slRtWpan0jxd6P2dc9oCkd7VeK8zkYT+KW31Aw0DwcV85ToUpam4QeCK4",
-	"7g6dOLLoegNf9OltEx4qIwc7FFrCNzssAMa+QqXcbKY+HgZ8aoC5WPDZPvMLG4We1+0xOGaS3S9sFDqs",
-	"T4HCX3LPxxhMtVqr1esNiH2YEOh82v7DYoEOQ7GFNnJcve6ohdLrcoRwHwjfc8Z/byIeeBmGVeawBHTh",
-	"2vaMm0wxFeItjudd/5XaSHfxSKb30sDtwCbwWRJAezx5pBTl5OHkoxJ+P6vFc31Ki+eex12QI1JC61yx",
-	"IHu02lgtbBQabG2tvra+5tLqWrnerDQqbpk1VjtrrrNaXa9CIK3mlt1VSttt112t0kqFdZrViltp1Kvu",
-	"mrqX93P21hjifvW1aqVSU2rWF9SdPpkxqsrBUSmD03ymtusuM/t1V+890LtsP55PSMMtZCiqHxw4WeTQ",
-	"YaJHbAF4emHD7Jak+xYMElx0tTQVJbtReqU6LCiICbwqFOZXBYgFwPu/vDeqHHyjtC2Vfic9Onyt6iKv",
-	"ldxRrdtxVvN17sr39HFqWuWqVV07iUENP4Ai2PTdKjra/ppb2z/A4/PBkPrYQqoOz3DQDShUPJ2nTa6t",
-	"ELl9QNOgTWK+3UENoA2VV23GJ3GXbYGAXic35WfFs1OSPbfdL1hdFuXp5ZkZsr1sZn3xwXH7cOoIMkb9",
-	"RfArVqgx8h7kUzwv1E06eC+CbOweUAzsJNZsF9V2D1gYjOMuBhouk7/+8jfENlHoVBMD6FbsJNPtJUXI",
-	"PSSNsGTkcVeM1DViwDhZYj6SD6ynLtrVwDfLGnZBPVT9ohMwViJb8d9QjpPlDg1pCFlS7OR1eszRDRhe",
-	"CPS/okPCkUglQ+AlDIhPkkFRTzBlQ4Iz0gW2l3Az4QbFd+0MfT/twYKc6AomjZwwMVzgHV/Kzm1M/TDQ",
-	"2mWZeFyGAFx9N+0VH65/OuypaofnoId6YpYytNkK0W+jF9Hzycem4GDyCYmeEO1rfBp9FT2PnpYWKexR",
-	"T6T+Hbh/qsHjw9ydzt3p3J3O3encnc7d6dydPld3OlU/8Pp7068PB07eonkBwwTaMDoQKjgmInBG7q8j",
-	"+trYyf3fxaBeKdFzZ9w0nVLcJLbRtxtEPdImfQDH8cKY75SLkGWTlsQ19CcSHFQ+ThGCHuywh8eekZeW",
-	"2AY4PSG7HyJi63OlKogGbtWWrMYSnfwK9Mzj6Gn0TVF98kIpoWfRd1DR/M2p3Dv9eufVuJ/7ebmfl/t5",
-	"uZ+X+3m5n5f7eXnaNHf0ckfv5WHxoMMg+Cvx9WKLZ+WB+edRlZVbktiuGHG15LfGqfP0tv6xXYwzXulx",
-	"XJnaKLSp0QDMHYknAQAhcJlr8m8H7kKHrhcSX3TJkp16lV0z+F1zL+i1P4zbrb+dUXxp3uL4Rh5G2uOQ",
-	"kYDyLisSaDWy1Sfye2WrUq7W7NgTRTSdxBe9o36SaZ/o0/vvMt4Ne4WNark8p9N7/S5FmHMYAmkzX/Cu",
-	"JKGY+eCbHesMnr3Fk0c7vqf2JAD9bBC7Vq7rpK22vI8aym3BmXWLhk5vofEs1vKhbO8FUZSKGoDpZwPW",
-	"Pelvzwq8CcuSlWtxAJZpy3HYIMTllFNy8bAT7aMBl4qFazhp1tueHMQK9dC9aBhSp5dABGpsfZ8BuSBZ",
-	"unf3hrVWJAixu7q6fNxT1e6Z3se48/0tq9pYjRmacXhF8sFQQNPtcfBR1fLq67sXdDCHuXjgX6MNYZ6K",
-	"wmnG2Am12ivKdbVf3f6qzeJIQDl4RRJHDMZkKSPdlpVSS8nD1KKd30gvLt/+6vQXRiUGEIDAjhJqbEJ3",
-	"k9iZ/bFBcDtcTTZDGq5urq10dZ6N9OGbyM5g7LDEEsXWmcQsygsSTz0AM5sznp6Y4ReiFhI7wfNU0MlK",
-	"IYvZQsgisTP9+FgqmSrewxJI031vp+oY7eXNA9khU7yHEL9UCn5UHd8duOeZl/H9MXo6+YgA1tEjQDuC",
-	"qNOz6OvoGZk8mjyEkNW35vPvJg+jF5NfRE8nj4D470X0bfR4joDVAqmitzWcRJ4rynNFea4ozxXluaI8",
-	"V5Tnil5ZrigFJJSnivJUUZ4qOhVMtDpLryRNpD0Fy+CI5e7gGXXGgb93wCdMNa95fJ/6nrsbBpSjHMtQ",
-	"3KKYPbVnCGubknjXUmhxp/YQ/0VpocnDycfRf6HSIQB9CnWEqfrA6DEqz69BWb2IvimSySP0GBET9T8N",
-	"lG70Te4O5u5g7g7m7mDuDubuYO4OXiZ38CAabe4T5j5h7hOepk9M7h0w/jsiIMkBOyPfcOh6oWX08Yza",
-	"wBvT6/6w1A9hxPEOB2v8siz6ZCkhOZFFEgifmfcpkrYvnD1J/vrw/1smA3+o6eWQFbXF9e1FB5HJmTJ4",
-	"JVmy1QW7HreLxPxztwMcPvEnYhjaxRa31e2Zi38qT60TMNnbDcUe47sBGyJ6iMFNZmPyM+Fx9R5hkXA2",
-	"YjJscbDpS+Q9gIc0Y+iyEJj87U3CBbfMx4gOOYXl5xDKuFqA6zj/C6bZr0jiuS/F/77I8M7G2tLGOgsp",
-	"qKcHhT4Le8JYpyMRgKyLLSXcLdqeqJTryioagIKplcqlSqVWUg6TcMBfOJLt4qCRgQNRHtFWFx92S/zc",
-	"83260iiVydKPKpVN8q7Hh/fJ/bXV3dX6MrnhBawj7q9UarVSeXFv6gB0cOHW3a3yre78nnSyBY+HDcaD",
-	"mOOOXSBFoSTKQRKLK0B/DUwYRjQvobhOU1nEZBmLaAwH+S8s3QA7U2lcRzo4kO/TMNCuSOLQwC0Sh4as",
-	"KwJPaQFt3WIpObgBSiX8lox6oggFyOq/PadHOh7zXYlVisJHbgXORi2+T/0hwx+h3Eb+CyxeN5XqRWL4",
-	"urLsFjc8P2QBaY+JzWBPKONDU1bgBzfdmVJdE4N8X8/LPIwRWvthNaAniXKd4ZTBs2ah9SdDm8oRcQBo",
-	"Tk/vOPEdjIc1P+3DwXHOM77FWRcutpbB6UCPxTjt8GLpSN8foseTh9qb8hYIAaTjgn+AcKjy6v4THMqY",
-	"bY8eoYTS4fvAc9hu3+M4Ps5GhY3GerlcLhcLwncLG42G+uPDYiFEJ1JfM9uXnPwjBG7n8iHhCTNu9dvo",
-	"s+gzkF7xFtkoNLTLbimf3arT1ba1pvz5dVbuVGi1XXPqar+kNv1GaiPDJCv1fToE/ezZPV4N6ul+bfXg",
-	"q8bAP6QokHOpF8vWY9mYLjM0fqIRj2SHwiaSMGAs4T4d0AC0veakcXqe7waML28cornqUal+1hcyJI1y",
-	"OaOGpSAeJJu4CGHPu6UWV14gAFocoQDNsM9O8h4O6R+mzoQwulN2K6zasWq03rbqTsO11thqx2rStbb5",
-	"DnUyVuBqMz3phqjEVHcD5tKu6Hp7tBDLyBkS7RmJvps8ip5N/hdE2+AbEIMLseTB3phbUIE2V/M9K1Sl",
-	"dkQumc7L0oa2Db0KMNWXUxoVj2CRnsr8ZpujYxPgtAaIG93KCTJoyUgT6d0nkEeUG8SuV6v28uYx1Mgt",
-	"nuJGntYfWsSkeSjEbp/y8W4irGxsKmmUy7M5la8lJvCJ097nIygWPvfnyGn8RkjaRed7low1EmDuxi89",
-	"BtP4FbBBwCTjGA3dIJJxVx2oNnX2CJXEvtnBLjNb+c7ai/bCIlHHBb9OOtFsBF2GghIaQgfhbMkwvass",
-	"T2bkpKrzYBpoylSSiiqcITFqItZXHpgnaNACl/ksZAvoqzusM5TM1TpHaQ9zx10uwl3WH4Rjm4x6nq8O",
-	"FpjDcthORqBOWhyOWuqLfUgM9HUaYLmUPqLmtE1TQW/DwFMq6IAlcEww42YHW+mnRDOm9Kziw9zSa3ZC",
-	"5zgs2wFzBHdBxdyAFNDpY8Friz32jpG5r7rZEzbBgoe0ODv1B04fViLaSsHZAK0vAmIOwLRt/w4LM2bX",
-	"abzB3DJ5gy2T3IU920pz6i4sGS5DQXh62095fGJNnNptBnV8Ir9ZGRHgNi/FRB5y2FbO8/Km+tLjXfXt",
-	"kLsMKNiZ34FTRdSjGHcpx2PmMjZgQYsD63nibReVXAaH21SSJ8+eaq6QJbteXUP3vFK1AalKSXsfQYim",
-	"ifV7INPOyJo5qSt+QH6/HM8b3/xcysxz/ZZ73m+k531yu/7yVSBeUmfiDgPsJ6XdALX+vDx/0e+zwGGW",
-	"ZGHo8e4xmS8v7LkBHVGfYDcICVhnyF3llvi+GMX0zwHre6BNfWX3hF6fkSWXdejQDyUZ8tDziWThhnL0",
-	"dwOgka6Uy0VSWy6RW0fXisxwefRr7Ji3OK1q4OIOvNlWJ2TBtrq1+lmjrO6Lr/Y2HcvCRq1YSCYFm1sw",
-	"Tw6vtSAee/oFZkhhs0x5JdgFqgR7/9CxUBvWbJR00fA2HWue9EuRqRpOpWWYdQ63h9PP4QnNzYtxBM/Y",
-	"5LwkcuX1MY7ylonzl387DNPzozOQg/ObLh36wTwVO7oe1lQOLA2Gbd9zYGS6acAS3B8vY0acE+qE3j7T",
-	"3xnnJdtOcajhYAou8rueDG/BNTfoB+dSoUOHrsewOwvfqVCc26PF8r4Gs6ArsF5Zq1rrNVq32g1n1W2y",
-	"tc56uTKtj6+s/8+a8l/6/yqFA55v7OV+Bp3pj5Hf5hl2y2UIS+fxbReo2Ukm/siynVTqyeNEBC4Lcuvq",
-	"AkmXG1s/TK8R1JPj4UsJlNtshG7Cja0fXrq6n/mw3cmSyHRAQfdT8XD30/JmXF9YydQXkiVIx/pe3wt3",
-	"A0ad3nRId0w2p07Paay4aVLqpOLhJCf/JldW7HnU7byh8vcEa3BcSJGMqLIE3DiBnlfF5Pbqebb4ui6h",
-	"JKVXxrM1yUnt0bkLabBqQGbrW+M8FeOhuluJnIOeKM2omTko+V+L4pc3DXjc1KLMt8svR645/S7nn28e",
-	"vhxrrUTe98KeGIbENmrbzgqDPcYGEqQBFICXZiSH3zyDrZwbbK/IYKMyblQa5SHD3ARbWD9dd4Go+Txs",
-	"MG0yzQwIbk8PABpT66g44EFclSnSfEaPXhwKvK5HN0+buhmRaf8+pPsONIBnlN8pdO37InAlCQXpeNwl",
-	"SyPWtiSjgdMjcsxDen+D2K3C5Be6D/lxq2AXiW1NHkGVypPohfpTBPZykXi8xe8MpfTUhHKXXOdd35M9",
-	"MhKBqya6LzdJn4ZOD4NvSu3B/lSzG1C+R2hb7LMWP3AN5XLEgkRzemExnixH9KGVKWDU9XgXA3otvtRO",
-	"gsBFdRNA8DRyV6/btEk1f85mVOt73PxduXQN9jCTStn8NnoMJOOPkWXiRfQcFA65erVSJUrlTB5NPgX4",
-	"tSdXr6odiD/9ftj3CxuF1rBcrjkD+B828154lQwDwbt46aF74yUr6WtK+jN9d/XoaZo82fxzq+t5tf8U",
-	"/Ly1Kfh5Z6L9zf5HSIIX0X8i8fvXygB4ERsEzyYfTX6NaAAfA0AeALmS6AlRp3LyCOd98itlL/zP+eLq",
-	"p2jj13JtjgZ+48/mvuLFCrCnlZ/WaFB5p+V+2GP9PNo+w3+zE9Fjk/5QhqSdLtiK1XfWdsgUDHvhUXF4",
-	"OFun8ulOIeXPSNSeh1hbWD6dYzIg16O5Hl3U3cZzPcPXVhL5dc6M5F72y0x0MK1CztLDXnkAd52jUfjl",
-	"JS4SVZlnLS551uKYLXt5UhbwIjOer0/QZUlWbJI+HWNHgheSUBDK8ZdZY/fA1E/LcHjhAnmN3AB++QZw",
-	"OTeAcwP41RvAeaYpt4HPKtN0Zkawx2VIEfzfGviUz042bfGxSSFJpqt8dGYJfkiWRj0aEqfHnD2lIUWn",
-	"wwK5vIngH4T6EhGcPa5/JTjT8Ms29f3vKdk9Exn5ZjLMbRjlMTbTTe74Qzf1MD1EHAtUyc9KPVHfn0b+",
-	"3xbCZ5RfCpzhfWZMrxl0VmlpDmBEOz0asLiJp1wsdAPqMGzgacSMOXSt0VmtW41mpWnVG6tVq13rOFbV",
-	"WV+tdVZXaYeuFjQz0D71bwke9iTI777H3wtcFmz1xVDdv4JyPp7yGomF+NPoPzWVWRDKwkbtVMH8A7vm",
-	"+Jg+7JLcj7po0PQpIYVLdHn7EKfG8rfVZidL1b8+/OfV8jLkdBFznqhjcEUSqY5nkfThSJE2C0eMcfhS",
-	"FgkcVeLSsYybltVM9Id9zBiTUITUT9qRj+lBxlj9gaNzGo8lK0pOIwtOeO4X4ndcNFr+monbE07xLMtX",
-	"ndbc1s1t3RPDRPJDwv+Mey8PGcArD9T/6FDwZQjMHZygGcPAtzon7CqQN5JQP2DUHROBxU3qkRAbU395",
-	"AVFPcoc+k3MrI4ybnaEyMvIaWCtPKu3OEcgp1ye5Psn1ydnrk/c6HRYQEcSd/S9FtcRchTOjKjeTa0jY",
-	"oyEZsYARzjzIRVDHYYOQuYSLgARsX+wxt0iE78asVJstzu4PAIoP4ik0UAoBgh8uWbKRXHWD6GvsZYJR",
-	"mDFxKCdtRhDITHNz6BQK1BNr+Tw7IJO826IQfq82PIIzmpBzzxHwZn3q+YWNQgidxkFpwMJA7P+tfkBJ",
-	"BF11EUyxzN6ncVhWx3Tek/89+Wjy0MTTG26zU3Gq1FpjtbZV76xSa92puFa1XWP1ToOutpsOiOd9L2Tu",
-	"W+OTMUOlyNpPEZwPBHR16OkopDh8B4y7ylZIGAghYHO6II7ZacfHb1InLo/iXLQojhgwnl6hlLQ1KAiX",
-	"KWizw7grCVVi1wJYON/je2QJgBxJtU56YhhI0h4TjRa3TEJBbBAl9ia2YAxYIAWHiUlzoexsbxWJZKHU",
-	"ZrMYcWIYSEE4t5kj+krYt7iOyGMYXZ1Lu0R2IMjN2T6G6rH4FXFtzG1KLd7i7/eYbkJw3YDJxHxvM1/w",
-	"rsSsuFJCyu4rEi7wHT1JlNLYwJfQa9fzBuqLbkC5UliaTgpjWUoWqC9D4btqRpilZqFowlUtnuwKdVnA",
-	"wmHAY+B9o8OM6LZh8AjeBUl8lImE8jEwAm8mdQGpb31GA64djhbXoksaLl71u2OYeIEBoMX1HO3ilzZQ",
-	"SupcCEyTegEzj1QnTIr6t8lr7mpBqX9Pie/ts9ThMHSXZmXYfU+GssWXQF+7uFlkyKi7qZYoZQLgBEIZ",
-	"grt8VHzPPOo03tRcinGG1putlnzhUFAwwfCwsjmB3jjf+F9uT7x8e2LxPTDLoUwduRFFuUaWRFA0vXNw",
-	"8DzeTaQgxNcTmacF3nKO95G7sedvSN1EZSZFn7WFO57GijzVrDqR07ryIPnjmNJYdZTANpChGEgyEsEe",
-	"HBq0Akokpa3RjQVtrQyftFYsJpo77AnJ4BCmFTdJ9DYo5Vj7HjQhuND25pIR0MWU/wxNsKbeLz0BUxXm",
-	"HfjdAYV5XE0u/iivyb1Ih+eO2XkpqX85nJAZcX/zEjMGkD69L4t4drb4WEHT9fJkVV7a7B7nYXI2QuEK",
-	"/hAlnYDJHgFH0wvHZMACT7jIrjQI2L4nhhKub/GMNC6R90Wwh42RxmHw0uFHIUpkh/YZeEMkGCqXiMoW",
-	"B8GpbjBVOKpFPUo4lnOD+k0yqJPNqs3pXAVeKHxj7mqJkjKY1Hqd0mz0RVcc1zuF6YXNND8KSDSEiArc",
-	"KxJJg8gdpqmMKOl7Uqp/qftDaIVwYYnBbJrE91IDe1cN6gzpEhcVZRi8Ucf6yxKJ/hC9mDyKnkdPosdF",
-	"Mvk4+rpEot9Ej6Mn0TMNN/K4SKKvSqSyXijCY6gTXteSzeMd8bfsvtoUpaxY0xdu9wRXZ/5vmqS+3iCV",
-	"as2qN6zVZiFzSKe2JnyuHj75ZPKPSc08jDL6Ono2+QWS+Ex+GT2Lnk3pVoi+yzD+vJjarkAmj0i1XCkT",
-	"uOKr6PGB/gVYzdQwb7koC+ce19Wrh8dx9erhxxbiZPiqU6UVZq21m65VdxrMWu9UylaV1tp1p+GusmZH",
-	"SWbPwZ6KBwXI+IPiqFjlmlVpqFtJOTSdIk+j76LHk4eTj6LHBtUKexEQWgaWV73F5FMAwPo2ejz5OHqu",
-	"/vll9AIE/lfR49QmAUgsPlQnUT3gX8u1hlWuVNfXrGZzpVyurJWblYYSDOpk3At8oy21dRL9GVogvoi+",
-	"nXwS/TeBRpJvlWYhf/n36D+i55NHk4+ip5OH0bd/+dpYL9ILcae3Kd9LFNI/RZ+R6E/RF3D5F/AWzwvF",
-	"QtvbUwqpXm9UG9VqA3ZigAfGZTzcwniJmutypVxZq5TrRkPh1R5XcqHZLDfLa7W19VqhWNgbDOCj2mq5",
-	"gorMZ13qb8XnqFJprq83i+QE5wnuZF7qM/UfNROLzZLoBmrMlXK12SyXK7VqZV29iWRh6LN+5qXr5Wa5",
-	"ulYpr9fWEsWsRHFPBLGyzzyhEDNr4TFfkB6rWSyMWFstYWGj0AvDgdxYWZkiMOZW9WlBuh2Ijuez2WBq",
-	"AQbrxTAkFGR1zh15viUjOZ/tYp6/YV+GzXkpOSuP6o1NGKsh8SPjNyVLEB70XdIBlmpJ0EBzl0tkJwwY",
-	"7TNXHZK2L9pEhiKgXZaArts/2Hrr5u3rd3fvbb/73tbbuzdvbb1zfffW1o/sFm+PQ8Rhr9Ts5U2yffud",
-	"Ivm77evvqIP4Pmtvk/aYaFMJrmrYBOJtI0+yTc0xaWLs/UE4hgFmObGnGodTiwR9Qd0zNvzmyYgJJ2Sh",
-	"JWEe1XdTFrPtcYqdWgfFy9RsRJ92GdFTe2hKl4tE6jUrkZuhJOqekI3lXqfDXNIJRB8nDMeLMYFr+Id1",
-	"V12tRGuLe5J4XS4CdSNYQSL2GbZYS+/nDIH1iwSXDVcJg6XwxCXIizBnGKqjhglHZEoHBnSnp8OoZ10a",
-	"mZvTuTn98szp2PN1UEUc8IBx86xodZJb3bnV/bKt7oBJMQwclkDsQ1hHqZCc2TZnts2Zbc/drUDDcyG3",
-	"Yv6IqrJUjqSxvc1GcRm4qWM7DvZmBrubedRlquRug21eiD6bfBQ9nzycfILg8v8VPY6+i55NHk1+jXAr",
-	"0XdgDnwJlsM30TeTT0j0XdYUUkbEDFOoNB8kir5kkawPGk7aPLKanbWyVa+sVy1lMlnaZlorr1eqYDjJ",
-	"UFutyq/APNuJk0PM8QYe4+E11Jr1SlVpUx7OeMG1n6QTSOpC9few/TPmqB9Ef8TJVPbklKl+Ej2dPIJp",
-	"/jZ6qowzWJXoC7DSHp8OrFfv2+Prws1ZynNRF60ofCqqFy4WWerHBNoY4FhOSVguQq+jBcUJajauSOK5",
-	"r7B6/IdDNtRxGv2+2AkJAFLSFE5tEgq2VzdQm4T8TLTJKFD+AhGctTjWUZMBC0h8qInHTVHYMGyL+0Xi",
-	"cdJG0PmNKdPd4hl6AOXAt9VA2xgYAt2mFmrJjr+4K/TBs5fJqCckU/cAE9waeS4jcuSFTg/iBtDStOcp",
-	"K1KNuUSQw1QP3KEBQDXTFldWo+N7zh4Z8vhBuqTeVjvFupd8bmMR96HPrW0hQ7tI7ty4RtbKjbXlGBBB",
-	"UlOg73EwlUN2Pyy1+NbQ9UIMXNh6HXa1LLfn1qkzi6z1NJ2mwvrlabmpOubMxPyCIn2hku3qRZ3S19xw",
-	"KCdmA+YeYyPhAyXd3Fe4f2b5zPqMFwmOMG8lzmuwT1pDY9T2lBLsKyktGixoxyzuIK480P/SNdpTncXM",
-	"5o8DRnhgQUv2xIj0KWC8SUm7DBrSelSCwREyPoc2VLc5XFMtryQW3Qwf9B0WJqryIppxxSOm86ghxAtz",
-	"WiPydE5zrvHeeI2Xe74XSIO8w8KUAqEQY5dkEIguNHuel77QZZ2zVMQtLcZ1F7LGjuuxMfmZ8DikigEq",
-	"0455ztRlppcXmnCU2CNLCF2nXsungN5HNJwF3HKZaDDvQU9wRpbaY3h71+t6oVwutrhDJbM8LhmXnvJM",
-	"/bF2jcejHgN4C/j5PvWHDNmEF8CtuBXz7R+tZ9j9MKaN0w9UL1c0rqsIcPylk3CtVebiWptCo2c0ra6M",
-	"8CSU6s8aA1SBzytG7gjcplOfaxBbA4BOJW1fOHssJh2c9XwtHOcWZHC3HfzRRYdZ1VOQaALTgkA5pyVv",
-	"n3KxT49qhP4nEPyPC8UCnq6jVGa6QeB3OvMNmVa1jeNChfVqpVKt1RtQpDC7A0AjTCUNAPNp4dMFamFp",
-	"54jTmg2VK6uLFaZVojUhUDsUsY2F6mUA9FhYY654feX2XsDOtSPZ4UxR4HXq9EggRhirNQpMuXZcxKgV",
-	"XRaaVjP9UYvrdrOAclf0ice90KN+DCFSxGZ5cH9pGOtFpR+WwBgwe0wjkUBhlQdAJ8ubCSwIsMxpwArl",
-	"ctIwgb9tcel1ueVxdFk9TmplBLpNYFXIkmRMlyLcxCFu6xEul8iWevEWz7y5QedQM5DAm2AjvwbhMp8d",
-	"BDjBFmTfl8n4YzgTsmQDvZW9XCJ3xAiguFrclnveYMDc+YBCsqaRhmFp8RQ7if5xidzkiDQTqEct6d9B",
-	"mFsPJxx5DlvWpXn4JqMeNPahYNHoKmnuPtvIXywn87jL7mf4Jjoe8138BDBS1Jp0iSdbXEcJgI4W6lAZ",
-	"RdgETvD0qNft0aDvMznVOLsJVyXm2Ykj5rGZ+w8JPonuIS9JzxXHAJRo/XpA6/4pehZ9pQvLnmS0Llmv",
-	"VkhF6eyqVaslmlc/EsyTk9sGR2n+g8AoP11QHeOMLxRpX7xiU92rEjv98G+1YxdYHdiF4HqLYegIpIfW",
-	"t1MDpPBcNMJik2adVtpVp+ZaddboWHW62rbWnKZrrbNyp0KRCmXepdEDqKQHgG828/FzW1RaOhQ2yidc",
-	"PDn0w2k21ftKjPXoYMA4JvKY1gLFrH/X9fYZz7FL8rj5S4N01ppOKzIIN7SH/mn7T42p9gDP4KUBb8Zx",
-	"X5EaI21WIFlLlvMBb04bi3a9vA5hm134JGW26GrPkRj6LvEZ3ddGRYYLOG4C4yZmALeZDe2M0uw0+l6r",
-	"QR34KSwoR88RyvmShAjMxJ1BiGCxqZ8ZsdYCohPqlhTcebmSypXUS1BSKOVoIph1FPUsldMKiIZcRZ0o",
-	"nJESEUi7mfapkxR04rVL0h6GLQ4RDrterqW+2tUy2sbWOYbFadwdCI+Hhu3+gIob8tDzyZDrn5bIW+of",
-	"iFaRDYxrwSVbXHvKU9RrR3vukClJq0yDGepQ9Wsc6K5kfif5jUN9nwXTdCsMKaVaczX2qtRYkXAxMvui",
-	"9HrpozdMNcChSkJ14EZ78iyxFw/piYBJFloSOl+sDnVCEYDWmCkkpwTnUW4WDdCwHn2PSuILLMD2ghZs",
-	"N8ZDJQeg3dfV2NMBcwRIRUe4TGpoHlO4rBXDtF9nf4dt6KnAZ9cXbeoXkY1AiVgQQgwKn1EKZ2AZi6mo",
-	"q36BLIx0i6sHBq4kdijCwS5MnG1CHXToeiHxRTejPdSQifS6HHxQ5bm0eBojm1BfcAZv41BOGA+ET2iX",
-	"evwg+mQMcM1FmALlnkIgvYkaAFd0F1d0V8l3xtWOS4WJAwZt2ibGCq10koWbWHgFOkBwdkUCOriZ2aWh",
-	"ZMR2PThtd0U4sJeLLa7eABRf9rFwP3g49X0xysSozR6XyNsJtJktPgM1kyypeZq27QDwU03KiNE9xtVQ",
-	"4OdXpGEFxYFvYthdP1XvHZ3mzu6k5VkgdDp0vAOveAOPymUqJnuZRtbx8KWZIeG2IbhtANctACmQ67NL",
-	"DocqsQ5p6jqnVFlGa51OoWmzOXd9TuT63MPZ03m1TN+O8TWMwjhcZKt/nHsFF8YrwJHkxS4XSCbqQ3Ku",
-	"Vj5no9lFmG8HtBPKYkyViIQvg2Hb92SPuQQq0IqEY++3ybojFVgcGDjUUHmIa5Esibl625anN4zfZiN5",
-	"E2rhjjGxoHoQxhzPpDqI7KiSwflrFtUwdkKM319wVvah6yH0TQHW0ikU46r8f1HybPLp5COsrv82ejz5",
-	"VfTt5OPJR5NHk0/J1asVMvlF9DR6AtXjX08+vXq1RADN5yuoR/hCSUNANHlG/vrwt+QfoicEqvI/gir9",
-	"F9GX0dOfLiXgJLFINsg2sMhqNFPhjI4Z3mEIo4PDnQJgdOT48XpKegHrfK9VOGLgrQIJmP+9VoGLjlA+",
-	"DOFCDBhnQaugR394KvRwaKawxSAnzdfCAP0ITVZxq06tbdVpo2PV2aprrTnNtrVOy+2KU3VrrN45RetB",
-	"fOSnkH+WzUDwuGwUYmmhRJMX+uxAt0eqtUB3ejyffDx5OHlE/vLv0R+gCeFp9FX0nwnU0pOpaEvRM0Dk",
-	"ORYh51TFoka4zEH3ps5Xrj8vWrEoBnCUmoMVIkvM9UIRZNoY1CKDPrqx9cNLRft24xx0LLGV9LWJJ8kt",
-	"Guy5YsSLJGDcZQEU77S4pNwL1b4l3797611NrSY4ogGUiJ2SFjahbajMFAGx1cGzdZ6EtrirrItNQgkQ",
-	"1unoWGcYDgOWkDMTLyRLAaJHAX+ciUFB5gNiZHxZ3WRAZYh3Mo+XuoITSF9mtsWbA34qHuczVqjzStxz",
-	"l64Li8mbfDA8J26z3GjJjZY3yGhZ9OTNRHFVSm+Uap3OUQbyQpRFLan3A+A0Tcyo2cbTYqEHq8OYOzP+",
-	"sJ2NNCBZkLLngG5OPVN9ou2XOA4B8QfDmTg+ACk0LQ9GlqaZQTtx0AMeDllBRoM4LeUFaG4A++3RHZ5q",
-	"ii4XMfkMZZurt4uku87f/DuN5xwfXrX7j3efwfhnOUnhhZL7mkNLwsoAT6UWo5fJeV5MI608UP99DMMo",
-	"sjuBg6nUTFcIF5v/zz3gjU/OOK3Hpc/xJ/nBukgHC9dkPouqON042uKYzJhm0UBfFeVjzG9gLsYLz3ov",
-	"vsPC2RuxnLv3uXufu/cvw73PJfuFg1O63PmGqeVH8SvNeD6aTefCKpUwSamjWyRKFBeJURkwk9mkw5LO",
-	"NQx5nAxYfkkGGvbw5VmFV5RVyM2O3OzIzY6Xk1Wg4ABDX8AoTyvkaYWFbaXrrheeR1YhjuGsxAbAZSny",
-	"fklW1tRqkrt0D2NawLAVCkIJ1GiQpbR1tUHAtloupgpBRZDUiG62eBAjLnnhoVrwczHDpkE6mKXPYxS5",
-	"sXARjIUEpFntIDhZr6NZoNsJUHTkoYkL1U+g9+NZ61xA74LPXdMq3BlyVx5JAAAXX0G6Xu7ig0c9jbg4",
-	"EL7njIkMPd8n0BEqsetUXVsit2JMatcLmBOKjNqYlYy/o0d1hnnyPkKxVyrVRrlcniZ3jG8wFXK+1qFr",
-	"jc5q3Wo0K02r3litWu1ax7GqzvpqrbO6Sjt0Vf1kGASMO9And++tWHY562x1tbluNevVhlUvu8xar9fb",
-	"Fis3O06ls16mrAmyy9WtRXM+bUDHfcZDhK5rV90Kq3esVdpwrHq75lprrNmxDGxdg612UshzIMUmv4qe",
-	"TR5FXyfMvt9FLwDgf/Jp9MR8Pvm/EdKeeQOY83TL1kHMuyPm++DMZPdZ9GcAu3+cPDbBv38aPdeEvs+S",
-	"l74lXCWMO0Pf3x0ETH+afL8TA+pLPG2FYuGDIUWxsFEpFvZpeA3uUQE7C/vBTN48pq0bOg5jrhJ0ULSh",
-	"tiWcV/Nicwtk3NJqc88mZoVNnwviC9XsiiIPWthREKbE8DZuNXmYr/NyBIrhfWY+2z2/7tQ7LBwGXJK+",
-	"4GycpEVRzcRnjgzM/C4h1k0YF40tF8lwACXusSI64KSMvLDnBnREfaOitHJSNs+SZKzF7S4Lr4l+nwUO",
-	"22GhcoOkvbxBbBReNhF9LwwBl4dyqX6P3SMGGxn2BsDYeiECKgiQOQlRTqNuRf8W/QvR0nMzhaDZZlCO",
-	"1uL2gAahR31/vIt3ZK4NRfjxX6UDcLtmeLQtDJpeIpmIHPbJks3uqzmUu8kXdhGxfod94nFiuyyknm8v",
-	"b2rAIBgVwDqkfkKW9DPhlyAUl3W5nn4NU+Q/opIMqOe2eEcEidrP6vqWoeCVxL7psv5AhEolWD9gY3sj",
-	"QSLeY1gyCLWDgPE8TsCdNdfh7DYBPLILF/GlxvMDNtbi/qT5gIPK72Rad0HdshAkbyU3pHJD6kIYUudg",
-	"QpE+dRnCywxYYNQIGUrmLud4kHm8/Gi7sTrX1niHhmxEx2dtasaatUjUiRwrS8DjRNkIcxmeC4QC9lng",
-	"DoEyKaS+D/ebGQa4x5Vyh2FI3cAHdfXdgDpwyDzhgpXmBUTjsssrhDpqNYmnbDo5YMqYWS4S4bvKjnOH",
-	"zJDQnyxI8B6+wM30+C9V6b6W7E0l16cK9iF7j6cigRCoPEJpzABKgTW6zl2ZvdnqMQgpfAjlwxvVE+jT",
-	"GCNlLoV9quL1w7vg+Ap2vfVxO+f+9gXyt/VqEi97qC+hw71AMfsgEB0PpcP05ir8vggULJ4EInegyfMc",
-	"Bh3dMwBcECtvSTN9yCLpH5azhitwMxbbOnfX4mIYSs9NN1qpWbSv36Vd6DkHzxszFu+lHqxHS7jyP8HV",
-	"vNmxbtHQ6U2lPH+HhVN+vbAgv4Ypqpud24IzeNoZyGrqugGTynyNviyR6A/Ri8kjpDEtksnH0dclEv0G",
-	"LO1nkO2Cz6OvSqSyrjwYwUPqhNe1vPZ4R/wtu69OTSkrtvWF2wk3TH29QSrVmlVvWIBKldoOU3OGn2fJ",
-	"VpXBP4NsdUr+MPoOUlSPoy8hYfciejIlg0gmj0i1XCkTuOKr6PGBRB4sbGqYt9TSLjKuq1cPj+Pq1cOP",
-	"jWldO6tOlVaYtdZuulbdaTBrvVMpW1VqCF+bHaB1dTAP/KDgYjavWq5WrHLNqjTUraQcKh1XiH4bPY2+",
-	"ix5PHmoHSWfrpqTqJp+S6BkmZj+Onqt/fqkZfr6KHqc2yeSTlBItRP9arjWscqW6vmY1myvlcmWt3Kw0",
-	"lOT0RVfcC9SqGnmh860H5AZunhV1eSKxoj9PfhU9jb6Ivp18Ev03mfwSRz55SP7y79F/RM8h0ft08jD6",
-	"FhKMiQQBNDbK94z6/zz6p+gzEv0p+gIu/wJe9nmhWGh7e4WNQrleb1Qb1WoDNmyA58plPNxCKE61JOVK",
-	"ubJWKddNXhWv9riSYc1muVleq62t1wrFwt5gAB/VVssVTL/6rEv9rfi4VSrN9fVmkZzg2MGdzEt9pv6j",
-	"ZmKxWRLdQI25Uq42m+VypVatrKs3kSwMfdbPvHS93CxX1yrl9dpakk5WKq0ngti0yjxB3cgfdgsbBVzQ",
-	"edK+xcI+CyRog2axMGJttYSFjVSy/pBcmd+AmiJ9Z7jXDg0Ay7CHKB/qzteUbrGuCR4Gwj+sugaBt09D",
-	"ViRcWI66lCyhVnJpSDHk1w7ESAJ8KzCTUaXdIIB6s2MpYY66A4omZmvjQ+HuglJT09OZeipN2Dlgg4BJ",
-	"xkOYgQ0iGRDrYmkNlSn1RUJh6Ey8sKg8M/11Mkwbc5/mTRYbtBp2bVpf2G0Rkr5wvY7H3I1DT1SSwEVk",
-	"d/AgQqLePV+nc12n19FheLWJNupOs2G1KgTRk3IEtLl3GfyAufiTthB7CYgSJQAv6QAL0FXLTWInmtvG",
-	"Ngpt2tiEBswwYboEuBpLJPpd9Mfoj0US/T76PPq8SKLPon+O/h/45H9Hv4t+j+DnKXR14J0kTo8BEcUS",
-	"/EOTa2+mrulS5ZnBQuGNljeyySnM0zDfbfGl1JhLHucbxEPyyV24uxz2jU+RmpcsmJUMRaBeyuTTsnhW",
-	"pRZPHXpPErNKZMmuV9fsmFYKqEPteqWa5qWigaulhEukxx2GYOIgO2fyTp2Fq3Kzk/ZPTphiugyGbW5s",
-	"vnpj8zRm4DmSnOWede5Z5551LuxyzzrxrKdQF2ZcuEvrKb1GrWZzOFfbAfBheGrub1DPZ5e1S21tsXe9",
-	"Y3bFRWhVOwNPcqH8TTeg/dnZ8+uAbKwvm45rBz0YOusdOD1vHxB8xfI0rDyIzJTIDc9X/sQGsbHKxi4S",
-	"26Eh64pgbLf4Uuw1qcEw7lIeyuUisT+wyRIlctjGY2rGA+0t0B/mD7sgC0bAjKW/Tr3R8qyM/LaZiHng",
-	"/c2sZRD+h/IoiP+hnBvjXw9lB381pf51i5i5Ip67AfMUj4iCvMxM3JVZ4zJ3KZyuGpfdD5Wg7Xjq0TxZ",
-	"kCIsh1qN1A9mjeWDzCD69P67jHfDXmGjWi5PHcRFro5wqMv6nvN9MVR7qFktxlONZXpO2a2waseq0Xpb",
-	"mamutcZWO1aTrrXNd2BR7bMgawNmT/M85m58wlcatNKuOjXXqrNGx6rT1ba15jRda52VO6ZAcAWeOV9r",
-	"26Gaj3jnCO57PAYxnOe5yvzzuAvbgvpeR0/z7nDQDairbsXZ/XAnpEFoKkGaVrmKZSWDwHPYLY+LoLDR",
-	"WMeClGkN9IfeQFtcA+bSruh6e9RyhUgT58R3SbfQfZ7xSMBdIdFX0YvJP0bPoxfR15NfQyXKl9GLGZ7C",
-	"grZd7XQAibj8xxeWmH3y2taUvHKSgCmKfZBoncsZHp5JGDCl0RpbCIwpIUMoyKMy7uKEeKoSA1ckCQCW",
-	"X0ncMVmKPo9+v0FoSHxGZUgqq6SnJCvemrf45GM4f8qZUsdMOVQ6tLBJos+jzzdItVFO/0ad12fRd+Ao",
-	"frNJ2iLsQc2H8nT/GP0u+tfoT0hCFHgiIMwdojiaGTAutbitS1VuutIm/aEMSZsZvjJTxTLdfMo2SCS3",
-	"Kd0GnoR6eR2jwcRW8mqDhHSPcXt2E4E+8acCBTojBXa8hjhG6k8T7eBEv50tHP8cQi1fgqz9JvoGJfLX",
-	"k09J9ATiBN9FzyYfQXP3Uygt/2/1/dPJRxBCeDb5X2TyKHqsNlH0pHSEYjBnNPq36J+jz6I/FYqF6LfR",
-	"Z9FnhZ8WC8nKqUvmYlj76ZmqlUV1Am6X8+FROCsLSN1QPeRt4Qyhtn+j4LAgxL3CdkVnN7N1LqHVNCuM",
-	"26vqSOxnpgUi2d4GmcBc0+LZ0K/enkRtTt3bj40VzycfwdZ6Ok+k9n/8DzL94XyeB7xCg/AQkMKcceFj",
-	"DUkEVzBnxexJOO8DKuVAQKU7aI3dWGvsut7AF32q5Ar3fFn4aXwLua0uvW6uNCrYfLsDlxu9/OrEXmwP",
-	"x3ASWg5OfgFh7kdKDqq7vEjJQbRRMnXd/68ayuTXk091dXe6hPvP0IdkBopl3AvSVf70lRrpCwrfWdFU",
-	"LXjy+Gneq/SSo6av0j9CU4RQs/3PJ8i58kD/6xjg9Rn+ywYR3B/HeFVQcjGiknC2z4IUTtUSEN7rR+2O",
-	"qNyNv7MJYE2NPMk2TLBUHb8WxzKOlFmFT3aNjiEB67BAHUgvVG5Bco7NkZzmESACeOIRnKba47VAgF/8",
-	"FJ88bfImZjBiyPmDpsIRYY2peYcbJllQhGYNOGJQRgW2CIYSkn6OjgiIOREzOjVOegjOpzsj949y/+j1",
-	"849mLeqb6zFlMgi51/Ryvaa8cSBv8MgbPPLs3Zk0eCzkm14ODLWU1Jzy9NhXPscekile9hwNJXji5NAH",
-	"XHjT+AGZROghyfR6pBOKLb40PYGnPOpUAq+IvRZdb58BLbkhBukx4nsynOp+68aNQ90aLW4ynpmOjRLB",
-	"yiojC9SLDkJTP9PzZCiC8exmjrNx6U+YHkzbgasaAWS2cVMsTLOtJr+GY7KQ9j/Pov7cIcsdstwhyx2y",
-	"3CHL01h5GutsAuB538DLpbh5acmzFZ26uix8Ny/L0VmkGnJDpxFFOnX411/+Ju6hKJGbUPG4rz0PZIOJ",
-	"e0EMJTQZcp9JmboJeD8lssXHmG3UORPlY0Bm0rSyhwHlEvZxxiEygRrBmfKXEGxZ2hnk5YwH5Eki4GWp",
-	"T3osYAh5rR+qu/GZ47lMLm+iW6Qke5FQdY3P1INwbJXq1LLGLZyQc8hi5k5C7iTkTkLuJBx0EowIzn2E",
-	"3Ee47DH3S1Lx8irNZ21gvFQLGpXr4kVom+l9DSmuVFPNFTkTAyhTCXZNa/Y32pDCYu7cuMmNmzwCmls3",
-	"52XdxEBulIDoya2di4py8iYGDu+wvubhIsbbP8uC3SQOtEl8b49l4lhwGo6s1T2ZmXJHbf15kB9udua+",
-	"9GRFwF6fdtnKzwYMjviUUGLb4xRAMA6XHuFvB/zEPx2x9mDR306n21W3OyC2thyHDUIL5k8e3gt2exwy",
-	"aS9abnVh68Cu4Zpab3tyIDBkenh4HlhMxcQov3f3hrVGkFCA9hlZunPjGlmtrq6urFXWmm9KMVq1vPpa",
-	"HgtdPcNcojY7Caagnpltg2Jmxikh1GqvSO/nzM6rSPMq0tzGm8PGWz3+B3Dkbotwh4ae7Hho+lzeCNXb",
-	"YsR9ka5CvSLRgtK7eDmvSl00WTsMF6hJfddYr77oig0iw4ApmVQkSnJbvtf3QiwBrdTs5SKR3Ot09AcN",
-	"9QHAvviuXjNXt0pmQMBnBPN0XWkR86PL00tC1d44w9jePHWhwglZaOFEnJ2dSVAnLm3ffqdI/m77+jtK",
-	"tr3P2ttqUvWkl8jNUBJ1T6Dn01PdCURfOzIwXiwTNir4rrpaidYW9yTxulwE6kawXsCphr6K93NGYDFh",
-	"uhu2JgzGNDo8cYlywu4zZxgCYzEgt3eGEuuP5VCpB1ihvD41Tz3n0dk8OptHZy9kdDZgUgwDhyX8HJyN",
-	"poY68prVvGY1r1k9e5cGjdbFQs+nzLl3AzEczIa6jiPYG4RBbxZcXyTtMYJVEjiJM/Cj38F7XyYSZ4cO",
-	"qANM+NWGMvNcLdJ/b2nlP58BxlL0zM2YRIPxQCAJLgzPF5JJc5emVa5YtcrdamWjbO4iBozL1GOU5XEX",
-	"voULPtSmTtNdY+udMrWUxWPV3Rqz1jp1ajXaq475DuwD4yXObR0pceoOfXZbAA9GIfoNcEM8A06Ph5NP",
-	"SPSd0mJPJh8Bsce3qO2ib0j0jEx+pVS+hh79Ej99QiprG+Uyif4Q/Sn6Peh+RkN5l+4xXtioVEHnB6E8",
-	"bG3FtgDOoZLpKZX7b0pvgyL9evJrtDKU0fFd9ALgT58vqFGrp0IXhl1/PLYwHrwcWfi8kIXTUaGuEUR5",
-	"OOickYxhpg2OsT3wKefMtUvERolokzbriIABxwEcdBttPTLyuCtGCCCGktFc6oUtDpKwiBXx03qVNzOY",
-	"wEpsG0xgjFYQ9RHxOBlKZvqJzSTOBA2Gg3wayOB5lMnL0hQvQZTPEN3zS+nFROw5QvXmVsCrswLKcxgB",
-	"Wq6cowlQWWwvznKpQRzmznOOW/om4pZ2tf58OS7sygP431PCmKL9wkVbuGMAMlXfhyGwN2kQU7hkt0fl",
-	"rs9owFkg7U3iUO4wX51Oj8uQUXc5m8g6HpDUWBs5HGkOR/py4EjnPp/HVTeeAHk0sa1PE7fJ7bQ8WrNR",
-	"/f/Z+9reNpLk/q/Sf74RaQxlSqJkW8LiH53Pvluc1/JacjZBeNA0Z5riRMNu7nSPaGZhwF4fcgj2gL1D",
-	"Lrh7sckhrwMEm73zxVnfboD7BMOvcJ8k6KrueRCHEmlKtrw7+0JrkvNQ/VT16+qqX1VQreK6exNcdwvo",
-	"y8qJdMaL05VW8lqD4d44vR6xpoR0WQh+KEZA26Ebacrz5Nrr3bOJ7zocme8ET6kdZmUjIpPbRcDApd1V",
-	"G63FdOolktBVJr4y8ZWJr7wxVSjDO0m/9bZ8QNetfqrIuN46FlvkFHGVGN8+0H6ltgU+RTHn9t89PXv6",
-	"zN85dY29uz6ksWQkM/CNHfub0+HpPU7hoejEYz7whKm+/pqFki1KEpYvxyLpwKZ7djiQkOmnUcJFUwwL",
-	"0DGlC6vnuJIBMZbGt98GAwPmbt+WUn8LmLEEBixmq1F4bE0FICsAWQHICkBWAPI7chKIc9igwBVbqOwN",
-	"wEFTK2BmWOtBIaUM15p0CGcjJhWBzAFSH/UFFj3QfwOvb6svQJCRCH2ALZyNTA2GhgMHHxbUOMQPIuYp",
-	"gfimwy3AeV/ZgLQV+2ZCIwhLCgOpTJf8GFtA6i6DsdRz4T24rTzf7V4gLUWEufWdirulnhkZ1Oo1R38j",
-	"gAyskMfxhTZTJkkimDs/o5jv8QVUwn+R/CH5I5gySL3Qs56elVLVT3kdIIPncIApPJ/UOBtlmTwi9Gvb",
-	"m1D/4Ulqzsw1F5MaAm+Y8Sisu64XD06aRZBBNs2yHYft5LVWe722VFBscVafHx1rursKj70Mar+c6uun",
-	"uqI61Zh/U7ukdTL5bJVz4kKYwi0xLe7/bargKnmA/9S782GsJMbmlLGG1zGMWNt8/AV6UoOVwVASN5ec",
-	"6Vok0KkhVOjUiBSRkqQ7bnyH2MVN11Xs4lWKd5XiXaV4VyneFb14FeZU0Ytf4B7EIIw3Si8e8wp4XwDw",
-	"LlbmARh+dlmeHeCSgJ095XKkn+e2W233OwSYH9mpVUHmCjJXkLmCzG8AMoPmreByBZcruPydh8spvrhE",
-	"wDwQTU/4TJ55aJq/b0USuA3IFaRDROinp6cZ5XcQAemCJ2Ku5Cr5oPx41IZ/zT7ZHIjbIN27xSZkgZf+",
-	"/NM0/Gj30cGjD+7DweQ0bsGYoLNwS4CGld7c7G21m5s31m4025tb683uRs9rrnu3tjZ6W1u0R7cyUz5k",
-	"kaeld2oD+vgRtGxN29hBwHcHemgg8X7IokeSRdhl22u5CCMjfyy1ttlwaqCG7kZiYGsGwRePuArCXENO",
-	"RT/BObl+8VJHielcOP8UMTc9v7Mnie31OdTngRAfUD42wTzyShD05AYnp8se0DHAuHfg/HHm1nmXmOWm",
-	"DXkveMx84gcSNCCqRUpguQRqbHhvHKKEoiFowiGLmhpsIemudNKqOSIiVqGQiGkxIGjC6E+iu2sQDwiF",
-	"9Zxp2kJ0LeyuoecPdc8fsseBVLLAkqNOdSShYcSoPyZ9KndMFhRenrbyhEVkrdWaZvJh3M/x+BheoNmM",
-	"O+nSXop1B3UsjVU84KBjz9GBU1pvMV22sN5KQ+ouhbmmsjgXM0pn7AmM2jImpaJFeYeyad49W5nSqWQT",
-	"by5z+VrYH/zlOP/PIVLZQ74UsBiGLkUv1R1C4f/gMZWKjqXeyaJJ0fvnFRtxZMhUcqZI3+ZuE9wjy8xC",
-	"poQqpRbtrLKeOVvy/WRG+Z4tFctswknMYRIuuGRm8JwsvmXFcm2zpl+rMulX3KRXu8SrsJz3OFt8Bb8j",
-	"57rpfJt1tGuN8CUxYWgx7NbTbByd6U0l7kB3tEWX6TYQ9rHMB+sOPBc5VgyjF9yMRWMwv91GFokL2QOm",
-	"+mm99Rp64lLpLCplXu3PXrfIW7XdenM5a9k8WpFEsWggL3jbJZkXR4EaNyVTKuBHZxdhUNOHLzmfXhtd",
-	"clzw5oANugBW3XZrA7+GEJsOj0TIZsHVvdyj941g+1auZZWe0aH7ivZ6ByNx16R2GYU637o/U8AZqsB2",
-	"bIXqrtAC+xFTZZPZroZ00HKrrbCQFkd5K5IE/ps5DogXX70fAWV96RJxHSy60uFYlRWXNqmboA7Hxudl",
-	"G1MHH9vIKuxzwrgeBb8DU5txpReqiMgRUxBst6G7XnD/sAfvPMwoDQ5tX7hpIcEOPz1sIBjj/lAEWh/G",
-	"2t7rK8fIvUHq7o/uHBCrEgfM7fABjY6xLqBpkewHQ5NW66Iw2H7LZeM2IMAQtIwGoqrDBfeYQ5SAnoU2",
-	"k1Ff6MkDiT5UkhELw1Vyz1D0QoYtF4rQXo95qpyIF3HfuarwNTHpm9GCF4xX37bqJlyMSMC1GfMqQFcB",
-	"utcGdEuanAVgHfZ6U4Z0UUBX6l4kexhMpgLvWGs3MWSc+STgHf53rtbLrkNcJdzGNumLkTYJYwfuxypi",
-	"MVcOGegJwOHbWy3Vtwe3QciI6HU4RulA3E7T9ixRwYCRutGw+exIo/MjNgzHDXhm9oyISRHGcGpcuB+Y",
-	"cXYIJREz8mNzTFgQ2pdAyQ4PqTQFYLAVwMs+6mtR4Vu/sUpcccIiP2Z7Q8Zd+4hcH2G9GHKNi9E18pen",
-	"vyYjGugBBjCM0utv9adQ8CModEs5cWVIIWra7fC6+5PdH7x//87B4f6jBw/2Hh4c7t/bdR2y3iZ9fQnp",
-	"jonPejQOVQNJIpgpmDsmIxYxM0yrHa7HhgxiqUiXEdpTLCJ22KgiAyEV2djaIj4clQxppGYg9H2cV/v3",
-	"dh8yG9t6HgoasigQPprpSJF6wL0wlsEJa6Rw6OOYQfq3wUNasvlQkDaVTT3Ic3u9rDCM+6TOHp8nihKX",
-	"JMj+vV1tUnAce3Yp4pTC2bRjx5aUToNZEtv5U8vLOaCPg0E8qG3fWEfvCn5aS4UNuGJHLEIEuZy1hmX6",
-	"0DwCbwVHTlu/GXTAPsArWdvebEPow61W+s1Ga73deuLgFMiCbAsEVU7tiHE9MUv9UxnNFUQC7mGX7gfc",
-	"Y/mo3ZsHrZu5a7O1DL2SqZBcAzY2pxpwc2uqBeubt4y/L6SnrzOqYQ+WZW27ve7oCXZ2vaTzoY1dlCE1",
-	"i3JmaVX9a7UPvUK4AFAmDh9ohMhqVQsBzNheycizxeGImf+LBPeaWxw0klJlZhT5kVzzGRa4C/X8eYcH",
-	"2kJrgBMoOYsMyWCbdCdrThvMXq3DwXXl5N1Z6OTSTw5CPQzEE4NuwNkOVJJTsXTJgI71IDKqZkURmxH9",
-	"MGYxO898QnyDxVzIGyFtxhiTpI5vwmw3+xzEFxoI0BDMGns8DMG/jwNcajMsJVY2+iZ+eC7NcwASGgbI",
-	"J+DLfx9vb6fThkYRhWUq1RgSMvT0qk3bxkKTIYUhkGnE4SybZ3+vLagyUfDb9u4n54hDpQyOOJbhAbny",
-	"HpFZspmb8BRtiTO7mZKYwJc6Fyaw081e6c4ENjG3z6iV5Gx0hQgZ5efKMYI8RnB/gKkgo0goRqRejKZ3",
-	"AEtHDCsKD2aLoy9ZRhQD6SnSsQDEhTHSoGzmvDGnXPrq2vK4rkweE3eaikLqGpdE9rLGOaL9AG6/aNkw",
-	"y2fBzrLJT5fRWXruWqFw8swrzoV10AF7rPRy6gXctxw9Mu7+PfMUqXtUsmbAJYNE4BPYFo5h8s8cQPux",
-	"AMLvMX6k+tkhZ/q5VMCrTJWXaTVz0ooKYIor75fJNya373WZ8n5rUvAyhjx4050BhUNdyjldDU4oFyf0",
-	"r4ysqyI6qmUpx7XtGph1pHfFHbzeOaDgcyTtFrY02Z3mwHud3vLWWPNGt+032+wmNbml3obfZpu9LXqj",
-	"W5aT2jL/NUv+mP8KDLVan+jPOCV1x/xr8oIAFe3Xk6eTz6CXIJMTsz1zjLo1x+pXgwHmyGPMw6pZVy2V",
-	"QQPe3IIdPj+VRq/JjzVwqjYxV3QT87GBtd/p/cv1T/AfJjp5Ee+q7SfARqtk17ogRY9QjiwUhbSXwNJU",
-	"nOGNw9Wz9AF5pdIrlV5bQn3PcjvhDK809hULf6A51ZPa1XdDc5c61O00K3251ddv32Bct2r2XeF/egP9",
-	"OiNmZRd6Kn+opvdnlBPq6T3YdOAJbGYhDAPndDFQhNQpH4OrhIWSbZ8qpZf3mQD3hXWQSBKoDkfHirYR",
-	"7irZjf1A6e2zJK4Z6UMU8NA6VUoJmrBB01b7NWM58ga7tunf6K1567R5k210m+3eFm3e8tb85np3g7V7",
-	"m3Sre8Nb+EgBZUSxgX3pMqI7Fm9GhUwqZHJxyASdpoGSUEbBzsYqzKcK81mc1B4mTwqtStHUhYCIge6u",
-	"o3NockZ9ETKi+noxOiQwTSZcKCYJRGH4zC8y5qySh4z62iBqo4cxkjnzC278LH6ljvE2sk8j5uOP+pbG",
-	"OUdfuCg/sE14pyqEvDG70wU4UEt+k/wBqMi+mjybfJp8NXme/M/k0+TF/+vwYtUsrJk1eTZ5NvkseZV8",
-	"rdX1y+S/CTC+PZv8ArngvpmpxVfnoy/sRWIACjY9TgQ6R3qze8Pb8pubrN1rtulGt3nTW/eba6zVs78B",
-	"gMQpWNvu0VAyJ4OPc1q2C3M4msl3vsfRLrRq+3qF1KwphY6zZ0UaFUfqoJUa1R72NemCMLASQirJgB6z",
-	"gup3kTWX+W6+VIXgjETME5EvccNVEr+J4ZmsqSG0zJ0Va1szDMdApysIJS5iZbfDzStP8/AiOi3Q8dYx",
-	"lJMExn41dgjlHV6wdaTu2s/bRPeX24Dyl2EoRhDDSigfm6AKJy2GxQUkPKgYw0ICjQ5PmDZ2YsTTmH9s",
-	"SFnxCpGaO6NrltnpWWPwO1Mo6sXk6eQX2gw4oPaTP0KJQm0atJH40snZgclzkryY/NPkVwQZLSHoNPnT",
-	"5DP99a+A6tKYnZfJq+Tl6rSaXkbBIm/IpZAMVab47ZriJWbFrP2YMbZkRCWhvp8yoVTkRtWu7VLhxDAc",
-	"I9+t7xPKi1uly9vEvVvVwd+eH9iGeB72RHQYSxa5pA65Gq6A3AsR5dBJw0mBhLmKWn5/a9B38pDldLZI",
-	"Ax6HDzboQpaAk0KhLUuafD5eycoHdHixUveZXmXzJBMhVepb3j91HJzW416+qvbp7n9NNzJKdIm0FtUB",
-	"9pt2E0/NjO+ly9gs4AqrVFjlzTGDpM6PqXLWpShlaLhCro9Yty/EMZIsngQ+i57MhUA8wXvBURwhoR3c",
-	"uE1cSbnfFY/RBo+FOKZSUnc2oRTcdyZIYDwe6FaYJ9ecmn0sVJKY153xURqYbt9K6sl//kQ/B5AeRPfi",
-	"K8DX1zCpN9rWm75akUREHR6xXsz9lcJSJ/eFgpqeJk6YC5WWKNEwQEWxVMzfxtcw7rNoRXY49f2ISZkm",
-	"YgY8S+17sPu3H9y5f3D40Z0f/Hhv7yeH+3uPHt6+s++mYq/IrOhRh0fopcgSQHcM1QogklEgWcPB+DOM",
-	"YA4k6THl9TW+OKIBz5Ep2A7CVFet1IAl0zEczvCt5XpC0QdUeX0i4kiukgP9iBMWBb0A6bgUACGkSQDv",
-	"iuCMAAbC8topJ79BYelZPTuBakdSQIbuEAygQyIG0jAfmKdFipoKXf6Xp7/WP0MlpoipSL8Zo9op8SIq",
-	"+3BF5trBwVOjwIN84GzAe4GG/TjKHY4en7Q8uu43aLCpIAWAb73VQn4bIMnAB/cp94Hsou76MUIW5kI/",
-	"usERF+BEs+cvDd1goKkuTFapxFBiY8YBP9oh7mZr3cWqUIULPRGHPsTPdxmh8pj5pB4ogr0gG6sdvptd",
-	"jHAV8oxVcU2ntaVa7VJ4+ZB5LDhhhnLofq7zl4GYMOSgJ+CxqzL2PMZ8yEkRBkd8gpBmvbdJb9I1prFI",
-	"r7mpUckt/QdLCQGoaeWhSfaoJ6nayM+Z+cHBR6gxC22+DPgqYuUJTBnCxbOwiLve8SzcUlguIyrtHH19",
-	"1FKdWL9tPLE+16D9iCo2ouOlIYjhqUDCvVwNRVy6mY7JzzRJ6gZv5E9l9oCEGcsMGFhyCqzAScRZnpUn",
-	"13v04+tmLxWccw6OxbM9l2TXg11CK2dJivTeEU36DnHvHNAj15kqfgQq/Db1+qx5W3AVidDV23Wt/s3p",
-	"CWcjuVpePQYuuEs/vp1JvXiBPi3NRRXpyx9r+wHDjRS2Yz4PNCpmqNe2yZpbvRutZnvt5nrz1gZtN7ub",
-	"3pZ/g93s3SqvyTbnXnMo0HeCOVK2mNe/Jf+bvIIyZl+S5CXU8Uq+njxP/pS8SL6ZfDr5bJ5iXRDQOZ+C",
-	"zYZtrMdylpYtmWCnynYVJk+Jqwu73yED+rhJj9h7Wy1A07OLajlnVAJjoJqIokdpJm2xGthOaTWw3Iw/",
-	"+9367RtzqvUPhA8QsTrgXlzFomq5u/thboLl9Ol9NkJtenf3w7Kj7nOUSp4Z6yHr1QpxzvOqYsbVmXr4",
-	"Dv6OSJdGOaWsN0HTCrpUL3f4kop5VmEvq5qNlMvp5fJMV9NBC6e0L5s2/hE6uk1eqzbHTclo5PWJHHNF",
-	"H28Tt1Ob/MyUO/yyU9O925w8S16Bc/Nb/VFEbsMBsqeHsZSWxOkOP4JicCO9idNyyR3cGTLLVUBgNWnE",
-	"GVF+TGhXnLAOP3UN7qWQglCPd6CctLM0HtbXRSYoDTRqh9e747T/kPFBb4StpTDhZwvn5K6/8zm50JPa",
-	"PP46+dLBsqyTZxAy8DWYSHLt2to60UZy8mzy+eQfkxfJV9eu6RmItxbqz9pasrOehVdJFQl+hJdOPdvU",
-	"mM1fc6ruLIRyl2CPfK3gOQHGvHhFPwqedHPt1ro9IG/7TfxWf9nauCi8Yue/HpMvIE7jm+RbkrzSkOXb",
-	"FMK8nHw6+QUWHX0++blGMMnL5AVJvoKQDYgjeJp8O/m5Rjj/fz5gs0SYnFGD4/Nj48wqrRBOhXAuDuGY",
-	"SQVOWmOoVJ8NrhDc0UhiJs55kNalzwCOVtCOBiCnCpMW0c0q2cW69B3u0SgaE8rNPrQE3ZgC+MVlZOY6",
-	"BO3Row6fMeM1GDhiirgbrbZrWA2tS9ScMK+SR/yYixEvZlBtz/YPZjBKD8/SAOpKh4BP26uu8MelxvM3",
-	"yZfJN5PPQcl/DlZ08vPkm8lzcwxaYkPJ5GfadAIeezX5vMyEkuR3ybcQi2aC9yAe7SX4uPF6SvoR673X",
-	"qfWVGsrt69dzZ9DXPSzU26mRiIXvdWpc9EQYihHhAjhrok7NSP8VSb7GTTagwd+ndefpLGMOFvYGW/PX",
-	"vY1us003e8022/KbN70b3eYt2uqueev+Bmv3lrGwJRXZp8j/Mk+BPX+efAr9n/xX8u3kqalZ//Xk+eTp",
-	"5Bn5838kX4DdfZH8Ifmj9SJoC1xWCjx5+edXy9nYVEvoxXK+obVOpcrKVlZ2CSsL/KfZbhg5JwqhZVfM",
-	"yl7/RP89i2UDqjOVm9wd4ke0p6RD9MTz45D50B7D5dcETl9Q6+iPAMtWsLinfQzpljUMpCol5Mgs4PsK",
-	"MMvbdO9WhqoyVNpQvZZRgvk7w8utF01ljipztKQ52i0Yo0Bd6iavNKQ5ffGMgCW0PstzhvQZDVX/H2Za",
-	"MbPxM8EkuCMzQR564EkUc7mjp7MvMHyFKBHjxpj4VNEulazUHv0YXrw0M1RGC3A8vzox755dIA2aBolY",
-	"wYlJt3+tOX3GFLsXnDCuXzOMRDcfyS/HUs83PHWGioLzj46JwLEdT0D9UK+vJ7xD3M1CFFbpsGCONZPy",
-	"qo3MQ6itqASRLFpqTC5HY6T9dsZ4Fm//pNZlNGLRbqz6+mkaVUHbZsQ5BhKbHtWcWhxpmHQdkJh5zydT",
-	"/XWUll1zwJfTDLhDlDhmnESsFzHZBy0GP4kYUKPlBdYileslpJBpBpzEkkUrkogRJ9QDGvr8E/CbshOn",
-	"PLImdebHJvLHY1qzy0YeCUPdI0S2g9XyfBJZ8o47IfM02Au8ppaXqjhipP43q5utWw3ischEgTBJutre",
-	"pSmTnikHknZLkIUE5t+ff0RZP+0dPDBFowgWjSL1Ym0pOhzKhgNRhicsGkMVPZkWJTG3WgmkYsPcy9VI",
-	"NPGpJa/eN/eofiTioz5hj0260N6Q8fd/SG4LzpmXhcRIUk/+Jfn35LfJL68n/wwo+PnkGSRs/j55iQVG",
-	"tL4wwxIG/NgkiQwgMxZ7TObEk1KUyAUVTvWdp3Z1K5IMmRiGjNR7hhIdM6UBiKel+qAyn0O6ofCOpUMC",
-	"fhIompVh7cbhMQkGWEIglcTcXSbNmEgmpb7fIUMqJZwTmlQZOwp6j6JIKADJpaVwICyw0F67osvXS8Cb",
-	"dDgkAe+Kx04x1C0t4TRkUXpmiCGtfco5Cx2zozthRKqI0YFDfKaVEp4eD0RXW+NhLPu6c6zchcWxQgY0",
-	"COEtMJE1zvTCwDsmMZdxV0vbZbnWFCKkSpqE+pl4feYdmzApBErHbIxSoUWxPPZQuwM/5/sMVeL0469d",
-	"+yE7YaEYQtyW3gZfu0ayUjN37v/1e352gdvYJkqI0BQpYVLrD6fDoXIalenRrMryN6VZYFqPkhHEp/bp",
-	"CQRCq1XyPtcLw48hGBhK9khGUhMpbWxtztNsGuSzk7LFaAg1LZO0ntIoi56YK5LIwGek7l4fsNO5eG6j",
-	"dDxXJHLhkXSxFDg7M4FsoP3Z+hdRZt3ugIQh6E9VvFlB1l2BejH1WOBt8KBM2ru7H+JM68Vh2FTssTJH",
-	"JTnhCgB6Ri0cnFVmm61XoDEP9kVBREylXexXfIljvwT/pHTIUSTiodwhXFh1mpPjNj69bOR0d9oBMiSE",
-	"RpbtskHxaOQ7hRARK5xDQMWnouTk7wdSiWi8Q4YhVRqs59YOnhgX1/K05Kerq5b3pSkbsWKC59G5NtQW",
-	"gPkkB+KkYzvWFm+tCx4GnGmFSwIuFcW6h8Z0sWBo54RWxlIFntwxBR+KgZcrkphYy1wbykItpxtwV1vL",
-	"KZuR1ajKqtCCXUhl1J2qW2TLFg1ppLQhgYyJzNTqqepHdERDMhRh4I1zAs6qYTst5O4wTxZhhn5F4pDj",
-	"cvCFF8PTUFGjt8gqp/wgIIWFGbNGTpw7ad3JGeNcqihwrLOn24b7zAvAABKB8IrUB9NVyMvfTyJ2ErBR",
-	"7clPn/xfAAAA//8=",
+	"7P37biRHdi8Kv0qgPhsi91Sxi7e+kBC+Q/VFotS3abKn58LerKjMqKoQsyKqIyJJloQGpBnD9oE34L3t",
+	"wTkDnzMzNs7G/mdjH8iyBcuSpQHmCYqvoCc5iBURmZFZkVVZRXZLlmUDI3ZWZlxWrFixYl1+68NGxIcj",
+	"zghTsrHzYYOc4+EoIfD3XqoGT4gccSbJXfNcP5bpcIjFuLHTOOQnhEmEWYzUgCBJ+4zELcpQKoloNBun",
+	"OEnhExxFREp4vbHTION3B923I/qIvnvv53efHP74YF/uD9Xo57f3r++fxPTBs3fvP7i3t/6z9sPkYfKz",
+	"c9w+O/v5PT7ursf0x8Mnbz16J7n34Kf3DrqHDz/4yTs/eRavD7afvb9H799+t01+uqfbfe8n6z+mvR+v",
+	"kfG7H8TP9ukjun/2s/eT5OHbP9v6+cG7t9aijYR1h/fa8U/fTRrNBjkfUUHkPmvs3Gq3mw1BeoLIgRux",
+	"UMebLzZ+dOPs1k9P2nI9uv9z9ZOt8Y+H794cvHU9fbg9eoIbxY/umgb3VGOnsdHeuN5a32htbB22b+1s",
+	"tnfa7Z/D60My7BLxgDR2lEhJs6H0l4fjEWnsNN4iWAARgZY7HzYiQbAisdfierlFMsQ0aew0MGN4jZ5i",
+	"xk/x/2ZXdI2LvnvlJ0TQHiVxY6eHE0majR4VUj3EQ93x5L9Ovpp8Nfmk0WzQuLHTaHdvka3eTdLajNZx",
+	"a6u3faN1C29vtzZ6N3rr3RvkJl5vN5qNBOct/Gby6eSTyVeTr/V/9W88wpp3GiJtNBujAWf6Hz+6cWtj",
+	"fX1jc2v7+g33eGpkig7Jz837d1PBR+TaAy4jftZ4+fJls/GERPyUiPFtHhMZZlHCEGekpdtBwr6OIv2+",
+	"z6Dmwc4vGjdOXmy0hrfO49bmoEdao5vqrNFstMUWa0Ubpx+0bvavn7TG60qv9+B8c9jafnEjbp21R++3",
+	"Tm4J0mg2NuKbpy12vfuipT7YGrSG65HuadzfJq1bJ+cbLbF59qJ1Y8S6jWYjuqnWW+8Ptz5okeunuNUe",
+	"vIgbzcbW2eikdX5DsFZ3Y3yr1d8e6nZftAcftDaj+Hrr5KY6bb2/cabHMLzefb9F1sV5a5u92Gp9cHM0",
+	"0PO6NcYttXEybLXj/o1WtHlOGs81wQ4k17uaC/oBVpSzIM2eDYggSHEkid3ZXcHPylvab+ap0Gw3UGok",
+	"d65dI5LitT6XqUzSPl0T6TWM5TWuv9i4drpxDUf//yihhKljGr/53t5b+w/vHrbXj9J2e+O6XojjaICT",
+	"hLA+efPurQckGXC88ejs9J64++Dw3X56+x3MyXvr6ubTJ8+66dvvHkh11ooehL4/HhI14PGbBxvb183v",
+	"jLOIvMla7YPrx88+2Nt48L55LkhMBYnUcSromzCRP93c+9ONe3+6cS85WfP20J9u3JOS/+nGvQgnSRdH",
+	"J+57IyeP1XhE3tSjMM9lxEfkTT4ijMY/gs1nnyusyJs/f7F5/riNb43Xh7c3Tp/dVD8m2+JG+nCr+971",
+	"wbub8s567+02vn/r/GdRLqQCEmDLSAC7wvsxYYqqcXBx91BC2QmJEbVv+YtaQ4CATLjeW483os1uawtv",
+	"k9ZW73q7dbN7Y711awNvdrei7fg6uWFlwlNpZBZLk6TZMH3PkmEjwU9prEVeQ/OR9+QOlaMEj52Q+dvJ",
+	"1xcfX/zq4uPJlxe/mvzT5HMjEkZY4CFRRMARdhsrnPD+fu8hZ+QBVtFAP42JjAQdac7VcuUQ9yWwueFK",
+	"NOBJLHdRZ7O9hR5yhR7wGIRSB50NjDhBVKIoFYIwtaZpopsZEBzDFmFmgPu9lu60ZXptNmQ0IEOsux/i",
+	"8/uE9dWgsbPe1qeNMiJfKkFZH1bxdiokF9NjPRwQ1GHkXJkXOoj3YOQjQU4pTyUa4T7ZRXxIFaIK9biA",
+	"n0G+w2/ZcF+kRIzz0Uamw4phboRHeZcJniRDwtSjkT4ny6Pt6GOts4M4S8ZoJHhf4KFEZ1QNEEZ9wdMR",
+	"UviEsj7Co1FCI5AlEjF+VjVMUuzRH64dXpfzhGAG43uHp0I+wOfTI3vApUI4wjEZ0ggN9HtNRFmUpJKe",
+	"VhJp4Nrz++1xMcSaoSlTmxtaJONzOkyHZnHbzcaQMvPvnIaUKdInwhskDZDvHjkjyw+Tsisd5n5MhiOu",
+	"CIvG75Hx9GD30AkZa3Yc81SgaMC51Au7sv7NR3+7sb2NRoIyhbsJQXsHt/f3UTTAAkd6nzYRWeuvIYye",
+	"Pt2/s4rUAKsjNsQnxGxKQV6kmgwS9+BQEmREsNrx+BozeUaE3pNScUFiYPuNLUOvI6bVU0G06CAxWgHu",
+	"62SzUa0n9qcdBNy6qvvAthfDq6Db4iE5YnqKurkuj8e72XOYueFqxtWACPhdj6eztbFxxGhOuuMTMj4W",
+	"JJUk7ux63QxoQrwZwVRokiCRMqbJeIapkkdMT4wqtMJFE+GeIgJttpFsos5W+xYqd0PZcSpJZ3XtiMHh",
+	"YQ+DxnavHd3E2xutG/E6aW1pMX4L3yQtI9K38HbvertSqOV9tDQbaC32RUqF1tiMDhuWH9vbwGCZ2NNy",
+	"WikidB//+RdHR+cb662jo/Mbd5//6E8aIVGz36uQ3iARtQjPZOEpEZJyZiT6ALM+iOsuliRGnK2hJ3bE",
+	"aKWztXGzAyvHUy0vV3dRZ2t9Q0vTiLOY6i6Oe5gmmexXA3LEBJE8FRFBAyxtDzGSlEUErfSIigZ6jXAf",
+	"U9ZEgmjRNobBkJiq1TXU+U8dPSDG9daOyEiR2CxR1TEy7wQJ02vGiVekGUYRH5kRap2GCHcAwoypsqw4",
+	"1G3ZPZnvOH1I5iTEwPmXOxI3qib0RBN6ejLvcKYlTgd+7pizxt9PCbET0KulBlQiPfNdBDv1jErz3tmA",
+	"J/ZtvfnmHOxmKIutyH06pCq8FgkWfS3iWKrvg3pNqCJDaaSdSgWrkvQJtOmPIyY9nCZKk7Eo4j0Bvx4U",
+	"8I9EHzOrzz8hvfBIuffSGxJpBR+tdGIy5J1VpIVTnA11hNUgH6n/YV2pcX1zltDYa/0ctz5ot249z/9s",
+	"Pf9PYfHxWNCIBDWBd2h/oGk/0m8gytCQMi5QyqiSaOWEj0h0IldrnLoj10XVqXt9qzH3lDXjDCkD9/nZ",
+	"FQ5zhnJQZ5gVW/ERI6g7VgQJkLorHf0P+Wa7td7e2Ow0kf33entjq5X/s7XdbndWd1Bno329405crNVV",
+	"odbQATklAiemSYn6RJX2a+U+nblJK6TMAcEiGtyz5CjP70Cl8RgZYkm0gtnYnjnD1V13lOsjWpoxr5k7",
+	"W8LjzMITWhFLfH+gsP31H38i9E5s/P+u5Va6a+Y1eQ1GY4f6Ejb7vvlsM5sZFgKP9Y9SjRPXVyOb53uU",
+	"xdOzfGwUdXRCWVw1S7hzuJvWEnPWbS8+YzsyGHZhxtt1Z3zARWBdO4Ik5BSziHTQip6alaKGGTsvOrue",
+	"ktDUFzC9Fzur+Z9oRd910SjtJlQOtAqq9Tj9Auy3YyyjTvYP3XmnecQ6UmGhv2UEC72501HEh1rdM3cj",
+	"aGO3eHHSY9AXUN3dqqc2lOgr9Tx9+hKmd/MvGtlM9bswdrhh2zFmf+sh6u/1ABvPq3fKITkP0PMZFzGc",
+	"Xj3KYi2T0JNUSoqZPiLusr6m0Y5VKGLUHSOpyBAU65EgPXquv9DLoKhKCFoRGAwWAyOpV5tI4b5sIjng",
+	"QsFXvTRJjpg3BrTyx/85+cPks8k/Tz6Z/NPk68k/TT6ffDH55I9fwpAkmv754i8mn118PPli8vXkX//4",
+	"5eoa0sJMX5/POBpSKUdE8wNMrIeTBHVxdKKnqASF3SLpkCZYUOV2ixl9WfkOjapiDV8sKrskf2xNJcZG",
+	"EjrAnTHlDYl0N02EJUqoVGYdOvpPrx3ZqTjOMyvNrKM8n7Wz5HjHtzu73cH9Ybu5uf4yfHofaDaU9wQf",
+	"Tk/qPUJGU7aFUYIZ0+q+QMZikG8qYGn9Tw7caG5RoBbGWFWemjIfQfDc1N/OGPohv/KBd0mPC1J35Id8",
+	"oXG/1MtqDJoglN/C8dtYkTM8NsZypm/OYAXO7TbXRoJ3EzL80fuSs8LyG/O6bl/yY8c5x0QIMDjFRBmj",
+	"46F1IbUoy9gUxTQ2NyVz48ASkfMRiRSJd5ESY3PNQglWRKxZZiRS7ceNncaNqE02em3cWu/eIK2teD1q",
+	"3dI33nZvE2/jm91b0ca6kXEq1WdIe6PZgD2rT3rJ8zG4kVoqpYLtnOAuZUTt2DnvSMlb7v2Wef+lT/A5",
+	"p5puw5C9ZFRhiJzrLYMTJIk41brfCmaZ7TYb46q+taRMEBwNwMiiWRtIRmKEmZnCmh7TWzh+Yoh0qaUc",
+	"4kQzEYmPLcnLK+nMNs4UohfxFCc0Ru8ePHp4ybXaAglo1+qBGwrKhzJjqbKRt9zrV7FSU1OOeJoY1u3q",
+	"X3C8o6/SVMJhAttYlGlyxB7pyysfEWEtoVYqQIN2B2y127sIs7EagF1IcP2/VnhkChmVRwyjrY0Nffy8",
+	"bDZuc9ZLaHS5JceJnsb4mJxTqaS/3nsM4SjiKcsMZlQi0hpimiD7FTJfgXqoeVE2dn6RtazwCRhze5Qk",
+	"mhuMG6LZGBIpsb5oLNTDy+eX5K1bOW/tFdqezVh2HC377lVzVWTX0HIF9KJZIMYKw86+x0WXxrExxC+/",
+	"yobMx92ERyckLm9rtwpUIvvGrh6ZwpG5FESEKdAucKzvkFIJrLi49Hbf9JbEjiAf4Kw1MS+33MtXtSjW",
+	"UDbEY9jEMTccuaJvQpamTWMpm6LXKizW2+DTvsQ6UXZKFbx8bPyCU0uVvwGmL/vWLsLyBG5sGDFypi8T",
+	"l12ddU8Y7+ed5sOasUD5IFvu/atao4SyEy1lNcHmUuBls7HPzEl7F47vy62NaemyCkmBrp4aUE8nyUZx",
+	"RZpIypzqZXq3DhAznoT3+yTWR1zKtM7UySbeAeI+5OoeT425YWm6Mq6Oe9BKkdUFMRoGkmk0KNgoLy14",
+	"tvIleMgVcr3PIDvjqmVeuyJGLs7OOR+ayPiCuiThrA+3bcmHBFQFkkiSRWWVRNUJ42f6u+y0hLVxLu7w",
+	"pdE08YY0joIVfbMw18WCQb+zmvutPOe4MctZb3w0IK3bnCnBk5Al/wzpySA5wFpvjTA4HPTIT/RliUJ7",
+	"Ux5f3yF9iPvhKQgyEkQSppzp2irQCvdnNwpWWTxOOI4POb+PRf9ycntk2jpWnB+D3f+ywtc7Gu04keIc",
+	"ubZncKodSktx3jKvvxJNmEozGH3NxswXGsb9ZZjwsedzuwcut8uRedqFVz4f7d074MVzHsRNtGJ0dqyy",
+	"Z1uru6jo5EPGwWz8fNb7rVu79LHq3Ud96qBsOrPW1vugZT+4utWt9H/6/teCmDASYqdEuqmVf5IZk65q",
+	"7TPzlLf6B4TFyA0q9/Fr6VF2Io95Cn5bEl92OTduViynN8K6C5p9cmX6rPGTM0Ji6a1XiTZmM2Se9Ibz",
+	"BD3k6gArKnsUd5MKw6NxCRlrFBphaa4LeiEsxZ0vxz8vDAe0KtxNxn+E/tO1o7Td3owk/QCC7jZJZ22m",
+	"XTIk4g+MdeUpw6eYJm4aS7Ng6rVTNnFZOw6VSJHhiAssaDJG3he+ZQuM3Mn40rYt75SwU0XFMc5gPf/F",
+	"q2I4fWvVjFS2W63E/AzCJnJzp0Dg9OjpeyYjEVhGVnePGOPWBpJLoTX0hADtrFWXeC51CftHIspQB95q",
+	"7em3OsZC73Gd92PABWhbURxicpwZVuhvKOvPZryZHnhrwr+Cs09KfgzxpceUgXmpyIJaSbNmVqw0Cyqz",
+	"CFozZE13SwILorV+pFLfmmBFnNy+OvPdgeQIRovy0c6xtMLrLff6VbGkI4oaCJ72Bzau0tqAzREKR/0w",
+	"lWDUA3roZ5oiO0esM0X3ThPBQwhKFuR9uDx1NGXhMYT7Z+9aU92B5PcpO7mSg1B3om/BwUNwAZMaOqB9",
+	"Bk45Dkc3i83lejoGF/UEHxolaCS4E+lXZY3TrAId1zsyNavo16/2uOxMUbWzg/AUMQuuNktWQ07UTdUR",
+	"syZxG4ytrAHJGfanSW4CC8/wOCc/BKPlHKopb/sFwht+OuT8AWZja/OXl+InoXkbYo6A9JfShrxlPeQc",
+	"DTEbu2vDHDurHkXLjeJKNn+5/10jzxc7Rq72EJnSVooHxVPm8i8uKSKs9DmOBAHWw4ksKywJ71NwOY6w",
+	"lGdcxPq4oCziQpBIXXp/rxeMh+ANKQ5mtvVQf9DyP7gKjnhgfDRNdySBP9aei15fpTV/9uxZay9VA/1r",
+	"hFWFIozzN7T2D6OBwOZUkvmmiKd6w0dESq0t3TUJHJdZf5gerrgl2xCIoWZO8M1IhEV2Tlf4cjg/BqXV",
+	"8+c4xim4dNwxihVKiL4P3PRiwsEO1HjZzEVPLvGrvURU5ifDZb1AG97t+ycZkWrdvXOaXvXNm7JRqsz2",
+	"g052UcesQAdu2xJpPRrxXo+wWKvGQKod50GEf6Hu+AiCBmOutPYywmqAVjomFVGutdeArJ3VZsGhiCXq",
+	"6DfXzFVLd2avWs0j1oGQg+mfQNEx+2P6xzW0x8ZeDxDy1xUEn0ikh2coAp5MtwnhhNQn4Dcf/RppvXXc",
+	"RJk31/rFTTsuvNqkFDTtFfOIGXepXrqmu1TAvRSMqX16SphhdjBUcQjo7piINxJ3VqFfffpKDuNS5Nwe",
+	"95ExafoMvNLJRKt7aELxYRPLdDTiWnt8QGKKTcrnpa6bWYPHQ90ipKFNmTwglQ98ydLPuLmmG760tWo7",
+	"3y/e/BAMB9nhzLxkZt+04JsWvPyqLJKaPTplGnTWwIpsm4QUaLBQ5k4tL3QCx8YYg5PHgo+IUJTILG11",
+	"5D360E+vnY4UL0Y4l2S+n1e7+Kc27XY24e6btyB1zoppP0LIl91+9xtbc/u3ib4fTruS+MhQDg15lyYE",
+	"wZtWydpFTPedaNVGH4t319avb60Vu9/cKHS+HehcmdTt6cC5mYN+6V/ff2Eb8fOjvQXxCJZHSPKuvuXp",
+	"AVg/9TMsmG56WgnkQ2IMGLirZZHvLdZ/p5IIJAcQRoIjhTjbtQmKEnUFZlrQM9TREgCUzyLLRfrPHqgh",
+	"+1VenfwVLcAiIpixcmZrn6b+bTynrZE6U+Y4r0Hrk5bHknNmDoLpX+POWiE2sur70BC8XNip6FObqIMM",
+	"dbOpWQ1OopVcm1stzDfWNwtFhyTUY6ZmTGe+DdIhZi19ZQYbFjkfJZgZfWHFhrtCR7OZDaia9xPkKSOw",
+	"WEUeyYgICdsqxgobhsolHGRzm/Qd30O6Y2Juk4TERyy7Q2LX0RvS3SezBKhCo1SiIY5NsAOzlvIjxqdf",
+	"XOmkI03fvfzZHaywS08rcm+XCjW4Y1XocrAiSxNroLWoCVPsSRX9gDA5oKNAjsJ7Bw8gJGCtTlMFyT1T",
+	"Nk9LP6wEZ+MhjfTPc3saCcrF3Tg1pJl/2hXe1ocWOQ8nZPAe6gxxQjpN1OkR+KvW1CWjiZxucn0dxbRP",
+	"TSjX3Ea0ENsvHihhoVLaC/a7grT1hbBH3KbHLYYMRQ5wM5ki8cwN9hSYde45X6QNpJJGLkcuZ3S9idzW",
+	"NFHulIsWcSMx21Xrr7grCVNHzGjqVKIoIRjEFOp4czIGp4yT0Urn+tZmB5TYzpOnnWudJ08POqu7R6wD",
+	"U+/soGzVmkgSrXQrLiTCScLPSNxE0YBEJ87IcWoxOF75xvQP9PK5vNjOfH06VXFXz/74le55y6D5zncZ",
+	"HnqH690CWz2Qu+HtbH/4JXVu/vBLOza4UWdsMTfjIn9h/4CbRYz8JHzZbOBU8b3RSPDTwPF8kHaHVCmL",
+	"MqDfAX++ud1hJAlWenfad1abXjLrEDPcBwOuIKeUnHlneAYzoLUhJkntEetR3bZf6I9zVJ8PayoiNrbm",
+	"MU9oNP6J8VOH9QHnxHYgEVYGtUDejOB7hJHUBJLwop0KWCYtCsNU9zGJaDxzxHP5PuZROnSIU8Eclb7A",
+	"wzekkUsJlQqSiLiIiWgaGwdcu6mSKB0lHMeQcWXC3ju6e5O3Uien7LbrYl8RSBQrJ5KR0+qRDqhUXIyb",
+	"iCexvl2a7P2VggaFYk7MfVMSglxQnn5A5GrtYXrcc/fU8k55pJAnctvq5lNEh1/vslg+YjVSQOz7tc5u",
+	"+65JdanZOq3XsK+p7i/+SbVyZlisZpMjL+/Qk7QvUpyY+wrl7Dgd9QUGDV4rzAQ2FE6OBVECU7gCalGR",
+	"CqlfOSNdyjDgrZAh/PW8ut9DY1YJTMMKYPl46iCZFlPu3QMn/adfccac2qx4YD7Qnxopezm5YG4ICwnD",
+	"M0y12D6gLCLLd6xb0TLgMZdUBcXpeglLhzKUUEZ2rbhBKUuIlKjjWrKX24qe/Vxq/xAF9rOrMMX8Adb2",
+	"GbnELkWuzbezLybKG7coJMosU8luxQO46R3ivqivOLgCxC9yU2mN/QPIPz597smE9hz943Z+cgfMI+ZH",
+	"fRSWDk7jgIHMPDAZ23xoyAD2DtMVo83nmXokywrOfcTmEHYHNe4LYqxe+pqgL9zTlh28wO4YlXWE2Trc",
+	"qLQyWM2j4B27vNOanLVlO9N2SSdjtNfTZ7azN9i3m4iRUyIQJAR5v4LZC4xFVvQWzONxT5+iQ9wn194f",
+	"kX72jxHrB8Wq1hSqM2QZHnrQIWfYUzH0sq1d4jQ7sQfILOnqKOqS3OUAb2xfDwRLk3N08M5ea2P7utPv",
+	"LBHRCk4khycxP2N67G8Y0JPV4OAl/YC8NVbWVF1GgihLLL3PDDnqi+mQlLMIANlaNAsc448qo0Gh6zmM",
+	"aZSkoEFECcyMpDHZIUNN7jXUwZHiYj8GcB4r1bXMPxvY/S3HkKYe0/iIwWU9VXyIFY3svQIn4DMTfMiN",
+	"q9Cxr5VfkGcdNHfZnkM8NPfogm8dN89/ewHhQRwJ3aazwtaXz3Ao+P8ygXjSZYXCM3vtij1ZT+x5NeSu",
+	"ERMcpV+hahALfMaAJWBxSBzex4IPDzKVJWz5igXuKYjDcoPsAGoDieWxHat+4E1C/9M7xZvgJoLxmxdt",
+	"FJd+y420nkGtJCSqN1iWuBMwNUuFez24PKDqW0b4nioIllU3RfObQYPS56s+AMCehN0GeUMiRc5VrZkq",
+	"/u9mWUKiyTB+M9uW/iYrcJ0304y8TT/7a/4BWkUoSyG00iXGkZ8kJEaU7U4Z8Ev3S7WKvvnzvzliHmX1",
+	"gzJx0Upm3kBYnljQPPura8InPzTyzUf/wzSW0R5u3Bn11wprtOMMLvERyxG5DJqBPld7aZLsIicFtNbj",
+	"r2l+4QfHg7HUHLGeIESu+au8g7rj4mZoGtmL2RgZZRp1U+UN02AC+oxiUDqsnAPSl6RcgXpTUq8g1jxx",
+	"FxRrIVHmc4SDaq20jdW8tWbvh3Wd+1pdNRgg5koDig+YpzMbJ8ISTftyglrEEoasK7Ak1TB51KTWv0eD",
+	"RLVh4Opu8tNnheGW/KJT6UJ9Hff9gOuXKnMVg0x0YqJerKiTb6AXKUkJWslmqQWYt5lXl53Nq7zJh+/u",
+	"vjwo7/ZLX6HnHVtGSD22DvGioMoMmotaNp3oC9g2c8zjAGAZlhIi1CILiuxMNfoji4hsFXorzAxYl4VD",
+	"XnBhYU6FAQVplcZUZZeQSnW/zL4cAG+osodeMaMXLh0+rMJqKFpjvvUdYsJktW/TfFcCydZTackRiWiP",
+	"RqiHI+WAezsfHjUMzvpRY+coC4o5arzseCdFThoSvpo90/esAR6NCCOxa1rSPjumDDRF86fDY3VPeKog",
+	"BtGAK5h/oo4bhD2x48IzQSQxHxUf5ZcWaN2YcI8FOeUn+hEoRFDhwWZuWBxfrX7yhGRdraGH5MzGYw7x",
+	"GGJc49j5U/NwFzuhxqWuCqMi0NZGe3Otvba+vrl2ow4r8AhscgtJ4OkTcDZMqMnzOzWWMJervuvfsF3U",
+	"kzHaLcXTqSRir2/5akYUQiAc2wu5MqO0AUPLDCR0CHg0zq8WWXxDfseYOiMgdiGfWL5xZ8ubK5HJufT6",
+	"XsjivI5NSBp7tWmmL9zvPjvMSmHoeRXKZ+wgU6ZFX4w6azPi1PZZdRZIyhRNXPgfkXp7nBAHnyILIXK3",
+	"2u2QFChWqwnGW+IXKUGSsn5CWqkkto+eub3lX8vwLCoq29QVGX6lm6mLLkTSWEGArNBtAYqzTcjbMegP",
+	"BgsexmFHT9kRG5IhF2OTUme+PVBc4D7pOFsyZagDkbDuBzBrHLEREVJf2WDH8xNKmhDXrVBMicwt9Lb0",
+	"iRvZGjJFDY7YylE2LzQkR41VAPiyAv+EjBTCkeBSZi3YnFZpzoFp+4xX/Se3udkyQM8rZN68jfxUBrxM",
+	"Psf73frcWmKqKhYorK0dUmgLvkVZfDsP71wujNqLD31MhmFx/tO17fatQmgrZejx3QfGKW+uLrfvPjnc",
+	"v7d/e+/wrgFlgvxXSWKAsO5iQSDH/fqWQeKW6M7dJ4iwiMc2OasYUjwvaqjZOG8N00TRhDIr2F6CodTU",
+	"qAkdTPcEH6KO0cw9smkqUta/7T7t1IrW1dsIq1RU+Duyn50bISYRj0mMshECprNsOqKsSIVZjAVcnZ4+",
+	"ud+SuEd2wR3qEjhsYNlqiVhbS9GqHCZb5IIiJf3ZhvjQ1oPZ06fugsF9Wjkf4ph4dQUKWoznIliRRKuw",
+	"Q9o3QH6roaNtRorAssaJGfGoIc0kGNU+g2r3cESUXJBst7V2JfM6NRbvFMB/Ket7YN6QRYRWcJKAOiBX",
+	"m6g7RlCbKBDfjhXpc2H/VTYyJ6YeBzXFenzNahdhZL8FjEY9NsiGIjIiLMZMyTfyUSrO6wcS2VaBSiG1",
+	"yeKG11bCoKGfQGmmQGuAzn1FbfkEqt+mXzCgYtIlrjNjzilR7rnpL+sMRnxb8HS06OGBRziy2ZJFdmmj",
+	"N1HKbEJxQaK6UjnTGldUZXIk9QOs8lpG8yid11l6RlnMz4pfh2sv7fkVlfSRZnzqjJ/t5NDCTbdNKMBK",
+	"6rabDk0UAiMT0lNhb1JNkaSnEKcJecitg3n6DYKVvE96IVx2I13BFDJ7hebF2Vgo87pLU898+rYNnrGG",
+	"U1VhjQ2JXpvroayBT+YROMQF33js0cy516dXmbqewbHEHfP2krszLrCfFrtQFjbu9+BKaefzjon/vMuU",
+	"cdgsQD8cuUCzons9s8LChT8hKhzDjZ0GU4PqRttZ0PvvXF2Vs5pz4FCSxLehjcZUQuZtixlmc8pXMjCg",
+	"iCfp0CCHydXsDkYF4onBXmHkzGgEMmxahIT4mk4U83L5wlUqVON0hdwo76zwwWWhAWV+n+mV1XfvXXsR",
+	"X6sXIuMN0Jta07GOYwJY13zB5rPr69rthd3x/dn0vt6zoDIM0e1pN6ERjNRW3wJH1Q6cwTbXrokS0seJ",
+	"dc9OfjP57eS3TTT53eRvJ38/+a1FgIkIpDB0MTtB1jQIBz1UY1G411sNBA/GsSAyfBBbGOe7pgZo9QuP",
+	"XVpvwLOQTfYdNUzC902/TIcgLDY+Oo4kZpAeFKN3Dh/cv0yYHWUsnK6naVqdzGcIuojWe99+ArnWfQ5V",
+	"cAMuSVNM18XiAbNCgCJawQZ+ATgYyo6JUyJWM852GZcOAZbVS1pkVVPkfRGmDAB2VFJGJmk/+MMZ6Uqq",
+	"6uo80Iwdnd9lTrxpDipxZYkH8xE0M872l9mwgp13vsI19/ZtbFLhFznUZ2yvunf4fw+M5C7IAbmdVUBy",
+	"75T19QpP1lIsuCyb5cySzaQmU7yus3OKEb+f56ctNLgINettI3bFnDRjPrYq2VWoAqPy7gmc4LYaMJQN",
+	"Dhb2DVgrrBK7ZIix5tKElMP9ZzLx9BfQzikR3xXZZpJRovG3osj0sgKDCxT4u8Ikg1IhPb1vIQkobB6Z",
+	"H0ZQ0ogXlG9aCLxsZpUpg+JsZtnLmkdMtrsW810aqXDHz1mtJcnLmRxl8X3VyXv6pLvjU20RVU7hfnFm",
+	"02+Uhq8IjgYW+W6R6o2H5rtgkwtY0Kxwzixo5dmHdEmbcxKQZ82SXG3mVTk9tvSkhqVYiD8WyJvLaOgJ",
+	"xyKfFjdnQZSX9t38E2oZhfaH0+bVnzbTpvzp3f3DiTH3xHh1J4ArmTrFSU8wOzGaG2ABSqiJilbaGYZE",
+	"50WneDr1Eo69AnUGcuVbEd8LyNoKm+h+PTk8S+pmUrYsfudIXU9aFuVjaS+VhWm+ljPEpSlt+4RIKKS+",
+	"GNJf5iKvwdHWn/6yudwV0Zfql70drmTxThIPIfVVESFX690aa+aEKZPRNnebVlwuLWldS3Vum8Zyv6Cf",
+	"ePE8lppidoQFqUremQ8V5CET1DiDqwVFZcrIEskYp3li+dwxheRKRpEpMTLKsQBOs3T0+pkKbu1vG5fa",
+	"Yhzw6tZpiM9t/Yd2FjZWWWY/X8QyytScMsq3br50j/8ktGoZC1wGGbOwXrOWwESGLLgHecpU3Qj417D5",
+	"Ft5NizG7me4sIt6nCwdLZifJtOHChFspQUgTmVFJB1IRDWgSC8KaSNJuQllfou4YOaY2NeWgrPmiUVFz",
+	"Y4NMa7OIsBQk3z3jYlY8C9mzqBzW9+xCi6nw/MrV8qAEE89Pia13CJcFpxhlh+QQnxAJ9RuQ4FytoT3o",
+	"fAdJhcdLJBg0G+etPm9lyqN5d+2h/eMXfEQYHlFAf5ZrT5/u33nuf9OiwxEXJiMJ623e6FM1SLtrER9e",
+	"43hEWxGPSZ+wa9kwXvqfyxM6ajns3taIQ6ZzFtH6fRZ900yZR6EGsE98HSKcoXiGJerylMX1AWhdfdSQ",
+	"NqdQh3FlKlHs6vYZBwh9IiC+VyLKwmFcNuL7gIeQAQ6gliOgmDchhVqrg4BzBADpm20U47FEK5339t7a",
+	"f3j38Pj23SeHx3d/+nj/yc+On+09ebj/8O3OarjjHtWjGwkaygUrAZv48ddNlPAzIloRlgQNyHkRQniz",
+	"tx7dwm2y3b0Rb0Rb5HrvJm5316PNeJvc6N3C693NaDu+QW712nijuxVdj2+Sdm8db3a3oxvxrcuod1TK",
+	"NFTsA3D74bc3JIpN0ebUGPkh43rlyb3baGNjezOMznJCxntJnwuqBhUh7ydkDPjqBpqefgAoeFEqTkmR",
+	"Nk8O9lob7a2bVZHDT2V1zq/BNrIFkiz2XiblygBHyycEOx6ur4Iyrt6C7ut/IomgOHlobt5Ts306GlVy",
+	"19a9jb1bt9vrwVZTIxvCMfbmxzoMkPd2++Gbk/86+Wry1eQTNPnN5NPJJ5OvJl/r/zYfvTn5X5MvLj6+",
+	"+OXks4uPJl81b7/55Gm9oCJ/3+Wjzti3RJ4S//n09larqJp7vFSUL7kIez5bomYJDgHR6v80ZYyJ+bCY",
+	"rLALTFtIa4Dfi5R+0X54/cfDW7e36Mb7N8Y/WZc/vUmenGz33jnbVPdHP8dP+dvxz6Jb3Qfs7psVsXLV",
+	"uRxQeYEq1MXRSZ5WlKUp1ErhmIF2XkzhgKIqWAh6SvJtSSUa8qFF0FoCr6mYYJGvgD+uOSvqFNhLeca9",
+	"I/cS2qQ3KN6n7NWlIsHx7qciNSER6budYnRA+2yfLZhhVM7v62GwnAUV8n0tZxAG7aSV0FMSF7P6wtrC",
+	"lecwvbZspeLeKecuzclWgivLY5ukviSnWtDFK67twcjZ1TZZpltp2MUew8TygXyDyFMOjLKUjeQDDWdl",
+	"0wH9LwcXhmLru6jjmgCUOHuVNAm8nGk9b/r6GNf0YoVQFZfCDAwk3YQJlnBJbJWS5XjLLxgTANA0S5iV",
+	"jdvNinN5pSRs9v0AgIaKh+EsVqpzQzO4ZcvNrAjBNkueXQqSTZFzVbqObl+F1IF2n1cRRUTkgADauVyQ",
+	"LIw/Ib2UxaD2PdYNMTf+7HY/72ovyJCymIg7eBywT+mnTnPBKE6hUrC+2iDKpMLGtYNcG3oTxilZQweK",
+	"C7tNTZ64/f193m2iswGNBq7oUzeliUJjonb0Hdm9aCKnLd5rjMdrvslic+6cHLgXTgy47fS8emmSHJt5",
+	"HUO2zw4ip0SMTY2aEaaxhwNgINJMUlATuTrHUI1yFyp+Hgus8I5RJAc4P/bgQ33L0FTUsx0ThbqknzK0",
+	"4prpCT48Yp3QUnZyJNFUSII4W90FH7ellX5fFrHSpuZl5B8MEK4ILJS/UmLXKfI1w5xWYp4KBg9EDwSC",
+	"t9xRgFFCsGCQnx8RaqsD2NrkPuSsX52I944L4N+NZiOmo4QPcfGQr6ZAE4qb40jNvusELzqHIrXVeCLO",
+	"elQM9bIKv/aIE702zrWibsEAM0YSP/nFlVSUBeW54h5S77atsOiTikWww7MsFxu0XQe6vGJOYqz05clO",
+	"VNYpo2SnlXXtUmPm31fsivB4WYCCYF0sPdPrLSi/YmaZAcPassBcoIMHByXtc/36ggqT7rtqVoSpvTSm",
+	"pAI0jQNshSBYX1R3UMfEpXZMnUUtpbo8HueFMbTSqlmOsl3kCkfCy0esDE75hqk1TuIWZcjVmEQrbjDG",
+	"u2C0MOgNqjTaDQlJ4wZhO0vI1u+c0STJQJUQhOLAZshegjLLa6sFOWWmBOW1YBDhLQm3IU8RW44NPNjB",
+	"aU4wsn0lHO67CtDfo1EyRorXuHqVeMB1HGKDO1jhu+eZ+b8Y5ZXB/dS/jZu2ZgMFeZJQ1rwjyybEJbx9",
+	"9xBdwyN67XT92pBc81/oAI4yCI1hfTfULNsByAWoPLmIYLOMNKCj+kR7kH0TGoWt/LboGjywBeNCMSBc",
+	"ZWfUY0F6RMCum9fuw4rPwHgacRbfq5V+esiVlx5tAXQWnd2B+Sw0Oyn5vqmXTqv4y5ZXp9lr+nAn57YG",
+	"i6udLmvz0UHWZTCjcWlIHo8BbSvVi1dkPY+wpQ1XJlBp8ZqFbe9xX1B6WEzo5QRiFfL0s8F4t3Rn0ocQ",
+	"eEwp849Idyu3BXdKZ+WV3JnsIMOzP31QXf3REs7pzjxVXX4OYizLCjDmA/0goiNXy6Bc1kGR4ShUaOgO",
+	"Sag+hJF7BUmOeljUhKrQZ3d1EsM7hw/um6K4+kRilt67prwyjNuqJlPyT390aO+vgdSWBFPWgqhIaH0l",
+	"x3k5eHAQdnUtoZBePlqrOrIkwVLdFSIUP/dsMM5zpuyy2NLgtYLhFq3Mm/FNEN3N7RGrTXOhFxLK5hYK",
+	"64aLP2jV8BIAzLIKv3xkSpB30Iorf8AFMmDmgihBSbwKIJv61rmCocwyOGeMCggTMrHXUJobK3KGx4BI",
+	"n/B+H6DQUUxOScJH+hoHyF0dCw16xFaM2piOdgEUvZMtpSs3mqmFZpQNQwiIMoSC7c8X8fDdnbtXNIMk",
+	"NlRgeq+4X11cQC42BB8WPVVnJIl43RIb+U0o5x9vLBkb+m7AbFd7gsPDFcmklL89iu4/y1Gz5ehV+IM8",
+	"qby8O+gOOaXRvBCOheryBRyTpE+lwaK2SPX2yEZDfGIwsKh0FcovhbajF1a/VIN0NCKP3du5dlZ1a3ED",
+	"hvu4yOdD1a71t5xCgpbU26DPlSLMGXmxyr4mLJaL32pM9Jwbqz/UnOY+C1Yv8xVxHY0uz3GPvZUKGEZG",
+	"ozckcnMuFD5iseBAEcqlSYDXveQSIn9hijtMz4YbRT34ipK9f2n2UmFoUj3Xe7cfWI4SFi8YwD2tWoj6",
+	"XBmDyT0qSBfLUlBLLxq2/K9b8HVLf9FSA9LCo1HZq3fr+nJF4LPZB1e10tq4N+V2wiIa0FOyhvYVSsDi",
+	"SBnCUPDdrxQsRzgiaKXDzxgR+3EHzjj9JiuZWI7YSqeIHtxZ3QV/VOlVE4dk6otlZs9sBKDQmIdvSNv7",
+	"GVWDI9YxwSGPin0gSWyty9yCapT3JgrZgcBNYoD4Ea0qhBRZ+IQ67q7HRNgSBJerpOrVR8NJ8qjX2PlF",
+	"vQG4D18+D2V3M3JGpHK13bxKgc7Mb9BIwdFI8ypj0wrkS4cEFQzPOiAK5dVVMl6j2ZoqgeVg+Zgs1+LS",
+	"VZ97PInJsuWtFgm+i98ah62bju19+qz0BCGQtmWx5v/4Pye/0/+v//j7ydeTf5t8cvGXky8mn/zxyz9+",
+	"uepuRBaL7oTxs3AdlNBWqQWSjlVwnIrDzRGEwFLQ6EOicIwVXgzv/56mjvt0F4ZgmjQwXLZSOERMW9eZ",
+	"lmqGe6eE48KQ8WcDLokVQQMOAdweTZYig5Wi4c616LWdlsTvFfU+SkWfZKGNgZBgjOwW9zxTEDcmQUAY",
+	"Igsy5KfWnNDnPPYib+88uv30wd2HhwfHT+4e3n14uP/oYcd4DE3DDoV2ORkgyCkNl5l+W/Azi5YNnoIs",
+	"zF6TrHP3EOsbYOeoIY7Sdnszcg3Bv8hRo7NaAFff77UeYBUNfBRyPyqcpyKquEQNeZyCDMTKs6sXt3yH",
+	"slNOIwLVwyIoFJFnJdqSYs7031m1NTgYV3kcSHeMBpjVu+RfXU6me7PeqQSAccskdAVTP+22CdUnCEk6",
+	"T9znCS7KQNjZ3M1MVpfOFk9UZUs9dUY3nY7gMWV1Gdj82CxswVkKXJ4yVlbjGDnLeCl3hrkdumuZJA8e",
+	"wtL+KHItABIpq2OEqs7YmWdqeZzmN6dsQj4nyLJaoXz+QeppzZte4YHyy4c8EG3lS3MjSQHS/5uPfm1O",
+	"ualDzoSpGjh9Z0kt4DZT8Mqzgr5KRaZM15ncJY7CEzL+5qO/hQMvOxbRClZoyKVC2239gmyi9evoPfqW",
+	"Xvp3Dx49dBGFfg/b7QDzTYmKgnF7bjDeEJ/vmy832jOkSnk957S6uMwpX5z87T9rz90Djr0SI8xl4aHm",
+	"13dbRNNYXE+ozDU7hIiUKOFQeNrs8exOYSNWFB9l275qx199UbYFjw0vD9JitNXP6y0yTC6qS1FqwXqH",
+	"Txl9kRKEh5z1jT7rMhxXIixJizJJoC7wKVmdjsCeu1uqV65aIufJiDZuTfHR4vaxSnyyIrWuoi5QacPO",
+	"RR14JTByxUHkWaFlo6urZ3mNC6T1ZoSzbTMnBxSKhZnl7GSpnPzUpHIqni0VesBP4UrkVpgyc10jSQ9x",
+	"YYoP9Nz9Dcm0a96TUGJ6q33LfnccjaPExNqHOfkSvPi9STB9OYMV3hY4aHpz9ZRgJTJtw5Qa0nc+cCjp",
+	"f5q7C4707ve0kCn7GYNM3iRQkKKvh/BKzqorOJJGuaVsKduannJ989gT/fbL5wEzVl6IbakKb9VF+w31",
+	"yRtO3QaEZFfgdsky0FmNtqzrwGkGlCkQuOmxwvN5PFt127hL1YAI1DFj6ACflm285tYNtQc7awiaA2HU",
+	"x5S5Ss4mzSEb3DTbLlHP9qqYaT4LzWKY2QvojXHuGlzlwWgE0bd7Lr5nM0YyHzeWEqQyoCpxcUwcAt1x",
+	"HrSs94mtYHlcDGCWFsRuNOCKN5oNMhwlfKw7OhYkMvkZXHNr0GmescAVEvlbpu/jAv+Xwh4EwXFnB6IO",
+	"/BtuE5QAawSQIJ588LnhGuoYz0hnB+FEckRiqsCTYq0K7tOmtRNCE4JIxQWB9/S/QfDYKoK+01APCjRa",
+	"3cPMZXLVEAKlWUvehR2EUcSZEjiC3pG1rcHfOFJoZfLJ5IuLX642AeI+r8e2cvHx5A8XH00+mXw6+WLy",
+	"SRNd/Gryz5OvIZn568mnkND82eSryeeTz+BbqbAixn43+fTiryZ/mHx+8bH5cvIvk08u/nry6eTL7AsT",
+	"/WLTKkhi3YUuhN+OF4DBYbSmiMJU0H7WZy3erlJBF8ceQR1n2DGF9X27UKaJRgnBWoVcwo50lcqf7uM1",
+	"ooss70X6ToOmLGRvq2u/+o9lcqoU1E9BdE6fOj2aBHbr4zv3mujdx3ff1jvv8cO3jQsDgDWoRJLRXs+G",
+	"ZNl8FUirKFzXu5RhKBUz+7yB/medMJ5DejqJFWzLkD6QeaTQT7KDRbhoPxKj9SbaaKJvPvoftnQOBNOd",
+	"EnEmqFIkoAzaOYUPgYMKChgviQ1d853Y00ZrmpBKhH+W4XFkqXbr4ToBeGP7+vTw7hdQYXbNKWrOLHPO",
+	"viHR3UPcD0dB0g/IW2ObpVAjNNRNc5HbnvvG7PXLFZZmDp0jI2mzsHj+jDKSFYZdGE8NXrxK/S0Lm/hW",
+	"1Tg7iiWFRFOLiCZ6RrqPtby48+j2T78FgQFVUQxKwHKR+cQV+8mG5CKufZPT9ta8EZqvgkMs1y5ctOoq",
+	"YQiHaxmuYJaXMjSJVRlQM2SsZgBbJTGXcDkziXG+iX9E2CUaKBHPtdbMRxakZDnjKlDK3BSTDwbBxDSG",
+	"iwKIa8mHBOLytYoMhMSxlrsQRsfFqn57Ke+Bq1E/R0OZrtzmZpSH9knaZ8eUXSqGn45qyJFCjf7a8vwK",
+	"zHJ5cf+aOMz5MB3FAiYpxwUwe7+TfHWq2cvLc5lORv4uJWdcJoPiFWZBXDKxYGbmwGtMA8gC/mtG9hdz",
+	"9a7CkbtEqnndWMF6MqEIiVcXKt4HQgqV8TjlJ+RJlg5XJ/CKn8wcw5ULmamC/k54gDSZB/RmUdbdqEtT",
+	"DrGOV5r61aEEn7r2ZxPAvDYLkfcefuEDi0/nUdepIVhOyb8SWbm8+2gmiPU0La8QQnxesYFCFFlG3QI8",
+	"eP3gAW/p9tkoVVe6fj7JSsVus5LmoLomVNpEtwxVeQXimmAiFCBXrJnwm49+bZxYK5whMzd4ljJjT8wQ",
+	"y3xk3blYNVcC/z21JnMI7jJvSl4uEzHqyvHDLQknCREZHkUTUYa4iInIg63W2200grzAnFGaSHKI1Bzh",
+	"PmWaCQLFTxe7rfo7fflsn3v4RVYdusRsTJ5V4cU+wOIkhpABCIMM2izM9+HM3oP5JcguI6tmFvh5BWrg",
+	"axNtcIWuKr7yaqRboZhK1r9b3kZhna9EBgI7VgnACp7M+HHlbareSbutXoJPeSpIvLprAbdYTCA9gMq8",
+	"AF4gTb9dD7ry9XFnteB+BGLnjKqBTaTJ4d1fqYD2mbBIvQURgeZy1hzhDZxyFYa/TAh+D4qY+oXtFwTP",
+	"I2dhaW+iik2yxoplLc6so3d1DSRdEs/61gLmeR8bkaA/flk1iQzboA6IFcAcdhOChjgaUEZa+nSGBwY3",
+	"A61Ihk/IcYQlKeFYUwYI8sdZraeAY4BUzQ9+AjANjGKutOoE9dkg0k6v+LsHjx5aiIkOGCQ6zSPWgcVc",
+	"a68xPCQmcRICYbDAQ6LJDLGBI0F69JzEDtBcIn0T1p0fsZXOi5SI8VpChxQSRQYEx0Ss7aVqwIUV4Bma",
+	"QDZXZxIJuO4q8UMG6RCzMj1LJDRofthg8ZcAH2qYjzV5m2Zl86GEuPttwdPRovcwPMIRVeNQaiJWche1",
+	"0ZsoZUBJEtdELXFceBXaBGGxDNepm1GKby46UdmuvUCWvgH7qnlA6Q7jNCEPufVPBaxXWMlDbDOs61SH",
+	"AmTJmiTJbVuzyAGMk4M9fbfKTGX0zvZAVq7OUSLjkgIPNHPmLpC5vCqewWyZclVAvJq1qkJZSeD6aKJR",
+	"ghkjIYeHt0MvW5nFbczFwgVe2xac2i1TMFF11M+FNkjlhboGYGOIAys55JXXnjfS/3ugpPnSaGrAdpug",
+	"b/78bzz3of6XSBlzf/cogxTSXZS//+v8/exx02sDYvK8NiLMIpKQeC1r7Yjpd9xzMAj1KMNJCZXINJ3J",
+	"IsOotmVTwwNaA/lkmgo6FjwyLKWxLiH6y2XizOPKNXo9Nb12USeXKoDcbtFyY6NYAi7ZD2LzOys2p3jn",
+	"HYIT/f6HlQzrthI/mQ8/PYNJ9xlVFCdXXoIhUCLK9JSh5ZdRgmtD489hqYT3aQUSjwXjf0N6wMRD3qUJ",
+	"MThya4GwkG+5TISZTXOJchH7OZx8wA42dL6lIpXe4yMSnchdd5tUUl/CUDpyWWHGVA0VahE5x5FKxmhF",
+	"8BScwf75t1q+B1U4ruKU1NxPfYEjcjcTGBU1vGI8RlSBfb1LDO68Q9vPkqW80hhgzkvliLCYTJeqC2bW",
+	"VtTVgnoz62FcB35KRJwGczZhhMY0oi/oMEk0IoLyeMcN2R+jhdehAICjPw7jqelf5pXn0+94dd+hHghz",
+	"TV5B2E8WxGe5zS12cSmzseZkmsPOjxPMgrFB9DRA4ke9HgSLYmWKoPC0AoKuZlFD+1r9soaQsHUwwIJ4",
+	"BSVChiABWqPQ8qlQ9AB22y5qIzlKNI+QU8KSYgWHW7fmnc9A8hklKTB0DftGKjy2nOBxZlaqoridyvsn",
+	"H9JclaFuOANTRJzi5AFnaiBDRUr1c9Ql6owQlo1TFk3TG805cbdDysAgvlchGgElcIiThEhVEIPKoMEy",
+	"TQpumU1fEVZOjDANS8LZpFk+L1bJQr2S6/4qbNQzJ9isddNYiH+n1sRnrylKNt3WnIdhWNriV2GYL0uN",
+	"78HVrzSl5TS2H2RSlUz6Qdi8NmFTkDM1WL3mXXoBtSAnp6cd6FsB42rX0F3qnU2Vf+d2d8lg2ZnSHG33",
+	"4dmdUpWhlE7jRI7U5eLilnEkVEbLL1Kx85krfuaq9CSUnSCp+EiiMy5ObAXIBbSnyqSa2irEKVVh+ETY",
+	"aQa506AinA24KdHjFQDOkX5dPTcqUb9cz61uVLQ+Ix4uj88zHUO5QL55PYtXzpq5xyPPVK+8WGckMljn",
+	"dBkowVoxJY4rLThBziMecT2XRb78HuiB773wYzu9rTd7116NfpLJgO+FapLRRpBTasIBKvJxZhfLcgwF",
+	"pZAGuAR/Vk8oLSFfSr4naaszWVBzw0Zi1xkXADB1rTFnh19Vm/4mmMdWPjrdYhKinLnjN1R3380uQpYz",
+	"yWvO6Jq51o8F6dEkybiPjBRmEUEOnrxgxGsvtOSXb3rRVJBlV7uwvLPX7mB+WQxlyxPBmS9Xm6hjq6N3",
+	"0Iog0lQNXwWkUiNxIbDFhtZ3qspYuArruaDO4/GDPqJ3n70X0K+Svm9EvxvfOdirSPE5Lb64sb29fiv4",
+	"6gmtOB1PyBjR2JTBv3F98yZSg3TYhQr14ToxJ8Yl4zp99N7jYIepJP5rkvaDr51XFLCBgnF6cK5odCqS",
+	"DPVzpHck68+vRngCoQOaTLonQwUztCZQOcRG7z5772B6TU7IuP7BqVd1XtAyNBjq/362obLStw2RNpoV",
+	"wMlvSJRg1k9xHzatq4fkUE5Mtm0RjySFfwSX4xJF2V+va2N0xRW1X3UR9QrPyWiWk+QBpuB8nmLGLo/H",
+	"VxWeZT9ZKi++9hUnsQkIM6vzmdlCrsKSVw2XYHc7bLd44LaGhWDI3EZQM8yr6xWI2bqyFMUaJPCq9lXm",
+	"Jta6iQDZy/WF/LtHiWI+N9ROPvTXLVQfq1SIYmheh0wcCNfuUGZoSjnroBVGzmRWCJkwRYSpLoXjU70B",
+	"pDm+wbpk7ElOrHnNaOmev16s0FJ8bWqh7Gyu4vrktu/34O5kp7LcweCkVWmaCaYMKkDsQmRwX+DRwFUz",
+	"0A9snlY3wexEq2rGopUv5OR3F7+cfHHx0cVfXfxy8gmgURl0qov/giZf6Sd/uPho8vXknwDt6t8m/3bx",
+	"V2jyh8nXk08v/uriLw1k1cVfo8kXk08nn0y+nHx+8WeTzydfTD65+PPJ55PPp0Fol6lyuJTo83a9N93f",
+	"mqFPPgtO7NPJZxcfw6S+mnw2+afJ10CDyT9OvtZvLQqoWz6tgnJkBqNUKuAvUpJqHdsrw4JZC8oa23rr",
+	"Hel0dOP0zfUZQcKCOytkB4YwgyWaCTY0wBJZFcNJCjMII9X8NPHn1fLgIO3qeXSXBPoYQWH1SmAhSCWw",
+	"EPVW9Dkxab5EcsDPsmnbehnGjjlGuC+IcSXk3LLR3rjeat8qrvv1BcM7iqOetdyGOqOwuTjiTJN3hvM6",
+	"mxRIMm7sc6y+Gfb1qBf+J+4y7e3P/+fiLyafTf5x8tXFX03+FV38ud6MF7+8+Aj98X9O/tfkC0DY++zi",
+	"o8lXf/wynAl1SRbJiGj4wTILq+KLEA6CYfEgggkBRFTbpT2gqTSnuJHZTBX4k/GzcCRDyvKe5nOE/zZa",
+	"salgzgDHhbNUwVUe8IHtEFevKExkSqea4gJfzXIEbBaYvry4UzSoubWuooBeaMcun1/7AIsTEvsFq+X0",
+	"AIfw0vRCv8PP0BCzMfJLLUt0RoTmbf2NKYoPS0wlJCcXuHkzCA7GAG9zXhloeMsfuNGAy1O3Y8+aDRJh",
+	"AXBmU366OUWiK69mfoYF0zt1Bpwo7C854GkSA2QoZ7YWF54uDG+cJ9Z26rIyN9soxuP65bv3zLZ9ZoY2",
+	"l+2KdbazCU0vwXNYBBf4VlI+Ex5dEsJjAb/jbH/g+5yyxS7nM51xYDoJpPWvrV/fKjsHc5mp9SHGc7vL",
+	"fBCUK3fgmbUKOe8Wg5nOvGVVpn67TIZQmWMgu/1m69H02CS8w/WA9wGJdDkF0PLygpvb9miCxH3MT6O/",
+	"23+u19tHNWYmweY1ZY6OYyO+A3H1xkQQ/lHws6UnbMcSEGzyhI5G4S7LKT52cE07g/xbO7a5BKmBl/dq",
+	"3D9lr8u8qHK8/KcLum8qhM4eQw5kt2DZtXCou4hpgiQAiqG4KY9eumFvbhQGu30pUVThO6oQFJUupTBX",
+	"1vUbP8zmXM9BTFlMKvwhgp+9IXPMGqsH26LVTZOt0K4I704VoJVNX8btBumgFQyJjPaIMPUmpzIizrAz",
+	"38MaHjHrH9N7q2PQIM+pNEUQ7FnT50bTyE9yqDpvdmHJiVa9W58HTb0OxKus3IyhRsgZDNe2sIM6ONHq",
+	"2/jYjMTAewODHgOYZcedl0cMAMfPqCRmeLUAvpYCICwr2bD4+aHlli2ba9ZVNaNeidXSKFLfB6Olr2ZM",
+	"c7898juOO1GEGeNK3zmiQaiEcowVLhQDd4HDtqWw/QgaXyo4cGlpN0ecwZVhiksWV05fT8xHsyFJxFl8",
+	"D4A1n2TTnFvF1lJEIoxMC6gHTbiaUBBX10T7CA/N30dMb31T22GATwmAPhCm+TJGnJGd/DNEWAxY8hIZ",
+	"PBfU2WpvHjHT0bHp6DhPCjx2y+Msn/smb3UN7SVneCzBfGIEzrTBZBmlenakTKUiPJtprk68VN1a/72J",
+	"mIfkTGotvKJgqUS6HVeKlMRUcSGhOkmofMQlUJfCLpa6WGb66zCS2WEGLkXiZo4sVY1r9t1CG3OFiC/r",
+	"uZ27JJoPDuDFbxGh0Tp3s9Us4pV5tHCTWgQkw3H61WM3hnl3JuaZwGfAgohKFAuudbxmfSA0lzJex3tX",
+	"YqGApVoAMpHb1btONe+lKhUkj8b3A7a5cCnzJ4SMoKwhRrHAPbV8jfDlan5U4EpaTpqJUOYY4ioOhUyM",
+	"fk+OhAMVrEjUgTXuQNQDoGVmhdJXOh6jAUSCGfbqLuo4ForNh1NvFhiuCTG7knYTou/Zjjkzdyvb9Rro",
+	"+NosjM2D1ol9oRFUbX3reXWMkuch+7+dB/7Li19d/MXk88mXk8/R+gZqt9vom19+Bb+hi48v/uLiv138",
+	"8uJX6Js/+z8QOKzW17fCp42HBTyTv3w7v4cquvRpNX1K+j6MNyREVEI0HoaMEr3F9Vqs1iqUnVB2Ut+l",
+	"4E/uvv7y5fNmlcnfHyWCwgdFQ7G+/drAyorNkTP69IE8RyGnCukbrQRrRdYvlAO19gI9vMjEeSwciabJ",
+	"Oy872vMqTaWW64fLi19JXtTiC2MOs2WQVR7CWXSBrZjaQZtQPYgyuJi4RLsBGRsXWcSHQ6oUiVd3DFDF",
+	"KeQFxc49nNBTgqQSBA9LOHlbG7XAD7IjxY+5mfxh8uXkExNxk2/lzyZfQZBJDfVFU8rbuVPqCzB/CKnV",
+	"U1XsWgfFb2irh31guLgdqES4y1O1gzpexRNj2fIeIJM8QuLV5hHrjPDYoNqsYGT/RoJEhJ5qlQTq8mVZ",
+	"gihOyWoTdWxEC3yjCI4GmgOOmH0MFrJ0NOLCtKpodEKUvWbqXvO6dJnhzj2AIel7h/vFXEBsGLveYjby",
+	"PUsUg2LJq2voAQenK2R5gP2taJzz5g9Bq2OLz+bADJsNO+RGM6uCZ1BApImFd4juOSvljcw8WG6b8gly",
+	"YVTEy50MFRbdA5MXgLpjDxdm+sZO2d5oFPh6wM8AG4PZ7JouP9fsFZf3K5ggnBk9lQMiV8MdyaGcOciD",
+	"BwdoRXFTLLJHxZDE1i7PWTJerRGo7G1UM6tmReGR8Ba8746yRWoOVR5WjnIHj/cC+OJx1f3VXH3hVC5G",
+	"w2zjdrSOb5LWzbhNWlvdjV7rVu8Gaa13r3fXo414k2z1gikQtsZrIJuCMhDArlPrUS9IlCbq2PqX+k+z",
+	"vzv+tp4CcLW1MgNB8AaGaXocB4/33pBIkARDTW0AbbXROfnQMt9wzIeYMsj9yoPlsgFcs1tVXrNDkddq",
+	"Em4xBRuo2rSgkXpm85jrSq4evhL7fbh++PQRpEeEvsHJCp8VxO8om2NQMmDlAdQu3LqJRoIPOegoq/Nk",
+	"ILSvL0PTTe/nIdg4KcWUuaBvaSLBm9kN2tXUntvx0M3ptgnBqlQKvRBx0A5hceQZVbpHxFlJRTSgRrzX",
+	"04tpokxtbZ9LqI1DWXMJjDCvIbBzujfLa1zqL0iqBXhqKafG95btvtWlnLdqB0QpFw0WVJRcBeOpeqeE",
+	"KTGGgh9OE2i6U9hcSBz5XBmRhEpVOyIsqOnNiwvzhlx33kux6izSHOZTpqQAhuk9ZVy5gjM+QIcd06WJ",
+	"lAcE3VgkHGgO+R6NCBQh3IuHJp3vOxD+slDAyyVDXGqX1nSE8l2bNVGky/FVltIzHaiFZVkeF0cOuKhP",
+	"Opmk/dKL1zdBO1NE6H3wn3+BWx+0W7ee2/+2nn+43ry+8fJP5hoDoOkMzsvQYDEyx8vS+Uo4egl4h/nZ",
+	"lFkGe110+orghr7ATJF4B4WicrokwkNiSo4irBBnEdm1WA/mk3wcNkfeC/3xbca2mxzEpCoT/EoiZLJ7",
+	"p3NbZ/GfBbrNg3hYNmzhseBQCXiOb30WJxumM9X4losjzeOepiCCF01NCyH7AuzXnAKSMyA7AdS5ftqO",
+	"QWCKAva5/YNHaGtj/QZyr6CIx6Vr6ZOnbzWKomiv9fPnH26GZE+zEVMZVaOZgYIJfSD34hzQsiBW7HTj",
+	"Bhftm7/8G8Az3UFnAwzXiIT0IF1mhMcLdzSgUgWtmqagm9keVh+xliRGxmjIT4m+xjcRT2IilcHPq62F",
+	"AGuYyseBa3JtqKsCZtp+JRpzbjQFALRowCVhZZTUxbPV83YrdDqn9u8arJsMccL/sjbJfJDjAM0gp7W2",
+	"oQLof19v30BTywRH4JDB7DGmsU2EX5gvYRPdtkjrNfw1vZTFoUiuJ/aXZcdRL14K6FnItIe9GjCnpsPc",
+	"pcKIdHCOSwuKin7cCEBaLN14IcSkAoXaiIa6crpWDEpesdjJdI+knvR1s7f857GBEaA+F4XEhds1pb2c",
+	"C8VFYlo8kbZYMfcIpxIg5ApeTINKbnxAI8FPKVyPBcKoi6OTPuCQo/d5dynRVYWJ/iCT7XHOK01Eewiz",
+	"cZBnKrryszqwBe8JGOazqe+gTkKwYER0mqgDUZH6D0uAnaO03d6MaAz/BUO3WengDxFnEU2oMY8HPf1Z",
+	"gfrikOxaNx3dj2UaRYTEBEqXZgxyrJmtmRX+aCIzFv/tbz76H42Aeyp/JZjuJfiwKr74MLOQ2AM5qxLH",
+	"kCd7VpsFBzxVKKYxWA7yXbpgAf2wgjbAoxFhi6hniteem6ued9VTK6vaoQr83iJ4Y/Zw3fOK/IaxK0UB",
+	"nK61qxGMBI1IQVjXFNGeL6gSsnKkBQiJC45nm3DNQMpILXJqRZPU0Xyz46bQzaJnDxTCqpqSVGk8NrWy",
+	"3HHqTW4pmQgrUDUtvTg+bu4S2swCZeKyWIkghXVDb0gEL1VA/VdwfJFXisXUHLnzEApDkMJxa7m3kuev",
+	"wodmbo3fA+cZTGS5i3lhoQIicy+wo8H3AM54T50q3C7m8p2fFDrLCNxspIy+SIn92Ua31riOPWIZqnop",
+	"Hcakv8D9TNYSRIX7wSVgSUqkrlzIqtMLn2GqKOsfO2Xtmz8313PAl+As0+JWd21tUk/VRJQdwyYkUh6x",
+	"FXPwqQIa/WrW4G5ea2zFAVUYnamZgcKz8RHL+9PfU5wk42OnGJuyZtk/oD/zT1mK0SlNC3TkbKy5xp3V",
+	"LCso39MdB215j0rGs1AIxnwrgLzj8PWmBKZISSYJCtGDxuPKyJkjIXqfUybDzjhWlTPvDNq5oueg/uoF",
+	"rxWM1vk8wjyYj/4ejsjCdavcoV3jsKpJ+LlkWZgE0YzTJZ/+fRq55IAFAoH04UniNHKGaGgDrQBUF6Dr",
+	"TP7FIHgB2NfXFx9f/Orif598BkA7n06+NAhfk8/Q5OvJPwJU1r9Mvp58CsGLn02+vPgvk68mX0/+FU3+",
+	"efLZxV/7D6GFz1enQ4ycE7Fchmm+4UnK1BhWyyXFZ1RwmuOdqapnZMdku5y3NM6qvWDh0ylYvwgrnPA+",
+	"irCIXcKTSZWrTHey9ZODOJacKRypu877UvXCY5eNPq315uOtTm3ynmRpTkjxOolO3qcP4vmt4xx0csWl",
+	"toThdWsjakZ18m1Cu9CUoeNPRRK8LQrIHNADTDg2oYl0iPvEhLiqQXZHkEScErE6BTUiCIKK2TXxRSqF",
+	"EnC3pLYkYt1ZPsm/Krs764q9V14mudk4I109xqVkbj6nfCHLDDm9AUqbqrSF8hE1G3lhc28Fco7ziyzP",
+	"s69NyZnXU3F0DXXyoXdAg+rY4XcAraxWAVJPQM2V2mWBVXLMgC8B8nGG/DQIdzxXwpWQMuYLpGnwynpw",
+	"lZeRK0sGJVz5Tp8b2ODtv6mTbaDUaEWuoqdP7jcRF3nVg3JqXY1SqRXjXYz/8w9BNc5AvYGxXUzuGjLu",
+	"P9gThYINaIVxZQs7jIm+ZWAtnVvmR33fodKYJEzOQuwiBSRiACQ4IGjy3ya/mfzd9B7pYnYSIPpmkOhd",
+	"ejJNcNOyu2Pq9nbQLRTTvtUgBMQuwD2svTUFyhrcOEIQOeIsJkxZyLFAt383+frio4uPADb1D5OvJ19p",
+	"PRAQGz+efDH5fPKvWSbaDtpohwe02V5vOsoh3Mf6olgiV4EoQZdkAMVk8pvJbye/3UHrWb8r6xsmU4pB",
+	"RB4ZCcJIKlZt9+61UyJoj05lvAbpdBJKUZj83eT3k9/rFYgGWOBIESHrNJaQPk72FhCY8EG4JMW9NEkQ",
+	"/I60PCl1H26O90WIjr+b/O3k7ye/RSvrm5ZEACbtnk9+M/k9WlnfLpJxISpKolQCfvVqVvv7ySeOlxw6",
+	"6DRrXY6RyoC9GXUNh5nVtmQqrVYz38Rmi4YmVbGt5p36ByRKBVVjP/50oWgXmNKBvkccnnEDARLw0JoK",
+	"WalUBrejDPihOEolCdmwSmAeNWJyw0MK0sHUi71MpeOapurXGkdTuyIyqby8zUZJLFVSntvPTIzE/DYd",
+	"AMYScU3cwdn1xaw9qoYNdCpyLLYBbNPFiD0/ergucRb8NhPbrB5jXokTYJrdvwceAVfE/B4XfV4b+7Gk",
+	"/dtK5NyY0juwYPZWAsl4nWm9alb+IUaCSGILF0JSF5VZcGegXH3tGOwKbL9CpxAjZzMLXd+l3MJFcf1e",
+	"zqD7E93pcmTvQC2WTjPHeusYra2j59DZNQvgFaoPLENkvRXTm/56y+gKmg5Opvq3jo3XX5y/cgHBCwlZ",
+	"n5A8aUdsEPIMbPfiUIxA3HBX8JOBJIS8dIcZqPl17ZKVCHyihffr+JWetOA7Sex1zoXizi92ajYIfBY0",
+	"u8EWs/FDRCCwoZmss6xk2drCVVWvsEr869QwFg8llfOjSM0BC1A7RrktRnEGgvSmIizrKwsu+KvoaJKY",
+	"xV1+HgaqEiNeGXJFFQR8GJQHsFWZ4JumubvnszTWCrACQGlqCDJeIVgkYySIczL6Afy9NEmKsXT6R/3B",
+	"cfaBvSAcK4GZ7BVcCoXSS4SO5hZheGJfqx2lafezH6dp47Fm8Xj20hUVAbAxj05by4Id3bpNRSOG1LiM",
+	"K6blQVCwlAowefPOyT1DBF6FTuek6fdCkYOpLInenakBriCf7m2qJN+zcrDAjtYvzlXHBGxlFLCV4vUe",
+	"hfDHIaYsJqJTY++iZ4GAdNTlagCpBC69IE4LBW/saLOeAlv4ZTXN9OajUtEolD76Gg8GrVFUKDdEUB6/",
+	"Yc1zTbDqyxNyCTwfU109EA5jqq5b74FNhDXd11QheKqkwqbuUMCSQZME6vaDx/uUuDLvC0evVUf3U7Zw",
+	"azVi9RcPgp+zlFojWiHnUZJKekpWL7+o5TRYTzJPhaL7i5Qxg+VAGPvz2dslFHZkpfkORMCOiVeK3IYG",
+	"ZTHjK4IoQc0PxeDo1d0jZhXCHWTjffzYcyIQVvqCUzhfOrv5iahvPUcsC0vCgqAeZTiB2xDTAijLHOpj",
+	"yqowuvOSty7qqMfFcYRHKhXEP678gKOQ4vCYCKll8B2scCVHwBuAvwwBx6Rl1t/zhKxc/GryzzZy42so",
+	"hvaRi/9oosk/Tz4H3KqvJ/9mcCIn/33ym8k/HLHJf5/8/eTXk99pEcuFWgWHxxra82P0NIlGpkoyic21",
+	"hip9eywYE4+YJACekpjFjPho7ORDIeTPFUqiqmnpbde+RxOydsTswfgmypw2Zg1Kfhcq1OCOdaXmAnX9",
+	"1q12q73dWr9R3iS1bg8Q9MAcPvT0Ujx67+CBuTu6rH+t5ogxWlEDQYgzsTvQm+tbm+bsf5JKSXFR9l/f",
+	"2qwV44uV4Gw8pFEJiez3k88ufgl18D614GM1QNrOKwMcO0OcQDZCj8Bfta5bktEksNMn/wCuhf9r8g9N",
+	"tL7ufDMulcxWN+RaquvnxvNggeGc62G1SKz19Y2Nzc2tre1b2wsLOo+CTY9vDDmKi+5mFJRu3kZdyov/",
+	"xPjcpXeNKWxtyDy2jn0ussQacGdSiaKEYAG4ZB1vyB2k8AkUO/aYcwU4bxd1njy1ZrYnTw+M4z+TuSAG",
+	"peLCBAEYZo4JAG5qGriGi+unB+bW0aD3pTjRWz9f0s76+kZrY3OztbW1jW5td1ZNCmYKCq40gVH+ks/d",
+	"3Zfdxr5dp2xsWXD7za4tstz+25NVMl0ffSK2sWPuCNKbU8s22KXBEyXblP5oS7az9TqbaHoLDDgjt+F0",
+	"XLIMZEXxlFDJFKhmx8YA88gBmRMOkCuppFKWEDCs4KYXlIu7LgYzoFDq3/MgzaYD3Y9B7E9+P/k74P7J",
+	"7ye/d3kQ1o6RkFOSoJXOgPYH+urzzUe/PmKTv5n8Dqp5RpzFWIyPT3lk8XoM+O3kHya/n/xu1RziMR0l",
+	"fIjfgEg0aiueG+I1zf7Wb8lUMDwk7qZpP/JSkgBjKDdXGr1QAQxaYGva7x+GojQ3F98StrkDIrJieQV/",
+	"85LNmTlfwZaFZao+NO3qVa3Z4rd501+ZLs0S2acmOp93lzqySuyNVgocvbrrnVhT59QPnGM5x0luwysN",
+	"V8+jyCrTkrzZOG/pT1unGIYkdRvFNX3HtVh8fODa/4nXfFigC95NgtUbGHpy7za6tbV9Q8st/RKKicI0",
+	"kdkBVddbtKfPt25C0BBHA8pISxAcwwMiBBdWZZEMn5DjCEtSUv1OcUJjmMZxD/wo4WhkFfQX7qFBOsTM",
+	"6/J8lGBmITVtDVebVckqqkPAKKuSQHs9cxG0oZhNkPuUwaARZaO0PsAERHne1Z0FASaYvpBXpfvZQlgQ",
+	"nxychH1hP579PY2bCCeSm1uavb51ftqyx31rP+6gAWCqry0Cx6O7eOfw8HGGzWEtYTMwl6d4aMCFKq+m",
+	"TIdDLMbuNuY4VTcbHJ95MN340yf7psAnjQlT+gIipxrcdWyMI8ElYIsSLMtF2VPBdk5wlzKiduzXOzkH",
+	"t6o4uFyHQP+apzXm4AJ6g4Vl/fLRxYeQvLVYhPH03v/3Ur6vZG6Zaf2fvvEBhw7Jz60aO+vrQ/deleTV",
+	"yuCiaSdOiayZYRLhmAxp9A5PhawZmO9wDJcCrNIcqjeCHu4dB4M9tyLK1BfQzikR35UMjSXKJPh+gW8/",
+	"N2falWAnMXtpDlQaj++ZV+s7ph049MytZdj4Pf2qdaYdKCxUOOSthrdicfgfQSPygLKg/w6S5ylDQ/07",
+	"ShlEIC/qgbiK4kvuUHBbo77r0n3hSFzWJ1x1uOkb7nQ2qXv3wFkWAuiv+ni+41NxkXSjmr5wwzS5L1zh",
+	"fpEgFQd+PmtbbmABD7Dp89B8F2zy6qpdLZZEVQuXyBPnWRpVplaU16xOEpUFKQ/I+WbpvMl2SWGzFUIC",
+	"YAFDXF7muUp+9ZbUOzQKIQp+3S9f0Ph5XPUxkyxD1AQ6DdTEy47wFVvzanUNPTKFTHbQNFkzk5KhRP7P",
+	"IiFslnyJjmDDNWYgvW5vSGQ9+NJc5a+ZZAeLyxuyQjZRbsyHPkYlk4DrswnW3ZFW0n+UGZl+5H29unvE",
+	"Mlf4k6dvhYxL8xWWIT6nQ32fXm870Ef77++yMuMpA0VrdO2o8xnJbYuUc1vq3F/iQC+erlOnZXEV7f95",
+	"i9kOO+Gv6iwsAEd/CwdjafFm4A4X5cdTgDABB0wGQZ7L+11zZdXyLoJYIq3jXrN56df8N+W1D3UHL685",
+	"k/S1D+1fB/rxdLnAOYjH7eatmy/d4yD/Tp3UhYSmubguFcd4EGjGFlgNgbYYF5Z+ahtAgiekhOeuVewB",
+	"P9NPhsti0Wy3Z+gJlylQWDrB7WFc59ydcZa9F6zm8iLFSQa7fpyO+gLHZMcUvfr04q8u/jLHl/hi8unk",
+	"E4Cl+LPJ55MvJp9c/Pnk88nn5oxpIqxQQrBUaP06GughNvW/jbkBM1QdubC6C3EBREo4X48FUQJTRll/",
+	"54hN/nDx0eTriz8DwIuPJ59DCuMnFsLik4u/1iM1bekR//PknyZf2x6+mHwCQ/u9N7SN7bYbGy7ES6zu",
+	"okg/J010RrqUYdFEkgz1HzsIo4uPdScXv/Tm/kvERVZIrhA+EiSpOQRDkzTwIkLa7HTdJViPofNwMIlZ",
+	"UBf6uIBnbsG4SCstjPntexEeWbhbTA0ZFDUDa5TXrLR/Grgj88ZKyrKnXCAsogEFZEr7F+Qem1ddsTH3",
+	"iuLcJh+z7OERc8pi3q0JS0KPWDL2njpJDk5+F5ZnjgJ7AhRZ0VW7zCtcNhuu11ms5ZZ8QXCwb8MQ9T02",
+	"IH3PzDf/PmwxV269+C4ZDmbZCayWkWkV2d26rHdUXfO9e/kruo47+8xiYml2Hu7MvNrqmg6zj6Msa7V2",
+	"tqqd4WsDjsk5YQcZoWcCwVQO5Yl4qrR+DaFc9vW1I6jN06e2risUAoy5rQJkQ2pBy9bi0w5gB0mb+DXU",
+	"519ekA++ZoTE0rwvv+vWAn3d7vOWfejeXXto//gFHxGGR/RYvyDXnj7dv/Pc/6ZFh1A9dOdDW9Ow0adq",
+	"kHbXIj68xvGItiIekz5h17JhvPQ/lyd01OK2vkYLkvn1brC3/h/sGD/YMX6wY/xgx/h27Rihky3Hww2X",
+	"L7aUWWbsPu5VNvhwhJKWdliQGEVYkhZlkjBJFT0lyRit2BjpdDQiopXFJ82E7y1JQ8NQx63nPwry1H+g",
+	"nGUngd0tdEREZEHs6XnFxXOIz5/KUAlCcyXbQSlL6JBa0vgn/PxCD0PK9iry4h+ZbUcS2qfdxJU+mX3x",
+	"mC33R0Q8lUTc14N9JbPJsNFlFQLfCggOb3Ot7kCMtf1yWTER3GqpDOXL6aU0WTMkRis2uQ80RJsktRqO",
+	"C4MYqns2AXK5+xs08ZSpIEChy7NbPmMSFOhAlQTD4jto/ZuP/na93d5FwOo76GQG8MIsPTV4ezPlYuxF",
+	"zYykcAPLyVegg78DCvzTLEjgfBPaZS0xsy/Dns8S9FeSk52dGt8Ps6OZzHL5FP+hjsnXeJz9cE79xzmn",
+	"fjhZKk6W0KEyU4ZdYfSxS0dsGksQZrExUCGp8DjTG6AUu0HhIsPVkInoVQnIHzb7D5v9VWz24DXZmcwf",
+	"kjOpJxfKYMg9gYycSaQJpnUdAbkasjpCPI1pHbjr25wpwtSee/1ls9Hl8TgcvXxQiFBuIol74G/TGoNQ",
+	"iDLFEc70qmXvksvE/NZwA1VXtlqmLKRzoWTEauYkL47n+byVvxLdeYqVvgc69BOCUzUgTFEtQ5bDSnzE",
+	"SAaWO8CmfCWR6GzAbZo7EYjKXaR4jC1YiUXhm95ToysFNXw5b8bBQkQ+RRbzI86QbvBYT56hTPW3J7ZF",
+	"SmccIlx9+JUlq6yWJ1AYWZgLMgC2aQVje6s1+e+T/xNZ2DCTPePjPxbxZzLzqiuQxV3JqZCOkUGVzq+C",
+	"s9BmtTOq2qZZLv1yReRHtuyFGcoMiroTpx6cpHHX27JuKaOL1x18rWDOcxIW7Po/sNfhvJtemiTHIx8i",
+	"sOrbg9QQtAiFSMSpqVQ49dmLFDNF1TiMyniK1e3g3Xzy/76HpcToFKtjk1C7jt5Ek3+cfDb5FzT57eTX",
+	"k38IWtZK3BEXsgGysYQB/dxginSamnkFb/FTIsb6+xCqmntc2soEytOBBIG1l7uI4GjgypkADIonOVxy",
+	"MbepvXXzRAIXoaot0hNEDpYz3gjz8aEDkr0MLGyhrYqRpsam8UpgYeu5MIY4Jgv4L0yjb42r6qkC6D14",
+	"yeCg1q1bJXeuJvgd9I0sBLBqdlhVNrc7tqhCgqhUMImGUCab92pRR2TIvq8N59TwpwuOmg0/ms/ej0UK",
+	"CChRAhJ9q1wefRaMqBnRfSrVZbVuu/eCSXj6F3N4B6FvASqKqkEs8BlO0IgnNBojCSiJOEn4mTRVlXQz",
+	"iPGzBU/bCoXbG1Y1ZZYsEztb3uwi7lKhAAsUgqgrqGDmv7CVy2fvclmVxUQutFJNoKpY4gIUIZpGIlyb",
+	"AzhYG1rwCelTqZYt6BvhkYoG+HAezrmNTzhq7CM8BFceRoJ3uTpqoDMa9/8/9v59uZEjyxOEX8UHPWYJ",
+	"ZgVAXHk12TdMJjNFZZJJkUylpEZ9hCPCAUQx4A6FB4iEtDKTVDPds1Zt07PdvbttPdNd0ztj/c/ammlU",
+	"pR11qaUymycAX6GeZM3PcY/wAAIEwLyUUoLGpksi4uLhl3M/vx+LSP5cyaDID5hDuvv4XCLCBg/Z/t7J",
+	"+f7be2u7CXJSXASGxbcIFiaJHo+uBLNWrlba3riJfmN5HoA3Bcvg9aDnZ6JzvQoYrsySSGfKY+nfhH9/",
+	"yq7EJfPOsJ0iw7QM8YL9bDH0thiSHuUjIvUDyJCFjDCusbTnCNDUwzOHJ2aKempsmR4dEU8g/NkUM7YR",
+	"DJpzJel/hanntKPRoUIGvDxOjno9n2eKB4QJQgKf/S4NAsY7M+BlKJdDFgLiVSA6Pm8aLi7DugEe8wTt",
+	"0I4SZ74ET7rBpd/hBV+XLuFT7AE0M6P3ZlQzhNCTPv1owHYJou0oK98hAwhSNNnzvh8yuRc1szF9zM+L",
+	"R0Z6LOoKbwa4zaXPPSjVShMvZXynRmBMw++bVY1E1EezBLyjiwm8l0X9lfS02V+bfEbW7rQH+liN/OXw",
+	"vQDdCOJQhpbfl0U3MrXgSxIpzucrAYcQQGlTfiLt96FcbpLsrbyReudGNvR//E038sebC9F1JXlAN6SS",
+	"OcSjssskMQW8c1LnW5mDQOlxlDGEQykHjFASCN4pBNBspP1FVOG7RA0r9D1d5e12he8y9KdoZI78Atxg",
+	"E8uXvcWkzIxYznMh4zCsEiQAPb5sJdyM2KCW9GaR1PGUUts2A6mRHKEZSINkZTOupyTKjPGbVzElLAY8",
+	"YBoOFV4mNTErLMwydX6L8oXMwDQ+PCGa6NVMgR7mHYnBeyO5MQiqRpf2hiularFULJerxc1F8mfqmU9l",
+	"9kqfm4SB9U5cCevNi83KTQfizGwh1EaN+GLSY40cyaeOip6NtexlV1tyrzNzc7VCMVSbFiWMY2Cb4BsN",
+	"5hqnPTWYSLKgXVyMhj95K6xr2qm1Jjgt+q0pSc7EDYf0ZWSczHn/EeSZzqTYG0RdEWpzLDvrEv+c2Xt4",
+	"bqcZnp4+hiptw31kNgvSUd1ss2TYaPbL480FuMuu6DHSou4labG2CBmKM3VyXiA7k/pQe3Qz5m6fBoEa",
+	"wy290ZmKXZsXHw00dQjtsSgBlceZxihYBqFpbWuuSQGwKDNeDb/d9t1Lxht0OQ4OZ8YcHwJ8ISYPFuLT",
+	"O4/5ydKD7tArlig+Xz/WIX6bUD5aqOd1UR7/ZdRB1A3FoNNNj+r2hVWBzy+XS4/azFbTY4W8Z2cQYj82",
+	"zqRh8E30JZM+venZ933ZD+gomxvYFiCgoFsswHIpAHlGLZKEUOJhQLcyqDUWWuNcUN9Y1E1Zo0x89HhG",
+	"Uws7Z7e+jBirvfnn+UezU55nUjz2+SW0pN42qYO+99PQz168s5M9bGrKEBLKEtw1blOU3lCuFp9Ka0wz",
+	"Ui8fvEyGOWMiTqytPgnkPGeDwq6MVbY5vK1BFOkgRsJi8deA/PHL68/H317/cvyb8TdZJ4MvchRw/3OY",
+	"H5JvrisdtS6lWP9E/fLpOlAjNdcWOYuTnIu4x+3PnjNnL2lHx0vwQjv6R7ibp817zUuWGY+Y5/9aEWe9",
+	"VXWIfTE+7DknKaLt9tmg3xdhdMSkpJ3sECv+pKaKksh3L1l0R3njIaPAzzEH6DWKqNu9gQqy7QdMErwM",
+	"A7bqc81L85QT6BjmNCBcROwOOqPw0gJQ+gT+JS6y+nltYUxr/eF78fiyHAG0Jhd8FILymgLEzBzlLdA2",
+	"2qHowUplN78uTMmJc5iJp56aYEN9JLtiyM1y4Dxk+5m4JW6DOICXmNvj2ba/2Rq5ntZ5HT0ZuzpBRJzg",
+	"ctHLNNHdOggivxD4nJGIPY8ccsmwLmsY+lHEgOYjIq2AZlHmzpMP2T3j6dW5SWBMrhaoMjyB6jDszl48",
+	"TOmZkjih8c4XECMwSwvO9EvxyzPE0o/BR7c+6xz2fJawxdNgaI/sFMsdSSTePU/iSohDsluiE91S5OFt",
+	"BzMzm9OiUFfVL/gmnLJ9c5N6QCDki8Hm3EYa+6GMTpnsCy7ZLMcQLjIwAbhYIesHL+AOvrrC88VqYFKL",
+	"YDP+xhWE0zA0XBkINwWEyDBUEkz63DU1Uzr6qIGvtI2R1/u9qxS/Mtrgrz0aXs6KfC4PUqSpEs/8TB6L",
+	"B5hSFH1ljMEcOJZkvSOJCDwIaWmrBQfcpVcMqw4gR8m8Bs+ruz4asIGyY6BsaG0XYWSGvmSJJDJkFCCu",
+	"Mf94i1hYduF/rGXtI5uspXUy7RqmRKjMwkCamMTps2Id2Xh7LCYpX7Za0fL3R6FVQkZ7iT6ZCK0tn0uO",
+	"Zqim+OP/f3jFW01lXjQlvP9YRDF4pGyms96Qjic9nw+iiWiTjC6qH1UedMtXH5T674vty0fuwVZ4vjH8",
+	"sHVc671Tl48XoCPB4c4N8lpwO1ZSW3Aww5xcK2CaXtbnF0jEkV2YMGj1/MjiIL0l2ZxF37GvTsesJI2m",
+	"J+URoZ2QMWn1A7hMSp93YoKZNBUr49EuRthbjDTVhmtmy0qsWHsvwWjLiGRgUZvGQLNpU7nuVABrM9/U",
+	"iZsT+5HNtd0GBy8WCFORCC4J9+EdDmnWKpUmkQJ7XPBQDcH+Jr5+wVR1VX3JyFLWrGdulinPMMNQU25r",
+	"ymulNzrKWYxU0Ld2nsn7c8b9dttQ2uoARaSJrV6OGROwmQByCxob+nMXtTO6tFLfyAYp9D9m90YRk5lA",
+	"VouATCRDsT7NSU2x/Zp4NHN9ycmd8LQfCJpRq65emiEz7z9wyDsnBw8dcnL80CHPWOuEiJDcf7L/PslT",
+	"It2QMS67InKI+i/K1zBgrgYC+/6GbRBPFKDvjnLzS9hm1Mzqj7w/CJGiLaJRZt9DZlUaah5pSSFfeHiI",
+	"wfxJpfMyGoqZ51NdhTSzZRmDYE0YQVNNSyltSItBK7jBisaqQJB126WZr1KCbrsUdYnuXVfHO6+m2+cD",
+	"MZATOKsvPJipDBpWiKfnIzXiG5buBYJ3fiSNNQ4k2X5E8qkAA4bbMKrgczcYeBoI52WG+VZBO2+2LfbK",
+	"ImuLhdPepEjawpGrlx+0+vHFq1LnI0Pj3QRQu0SGfcYzsjb0wsC0euxnAT1lMXjp9PCNb7rg4qY1pD7l",
+	"i8uEDuMsXFaQYGDhyRULvQGLoxO3CyIJfMqTfmbXhFHkfcaxXUd780mEeQ3+VVvuUZfiTjx7vOeAUgQV",
+	"EXXZCAvT1YOyK9PVykoRDEyl0m2mXgb0RlV+9ngPI6j4zYjrptR1j1EJeT4Aq0+VTKa4PmE2nsA33DxZ",
+	"WK33p2ovOCQSM0DiIrHomk+abYiMFolc6qMnhzgRbcml5ji99JmbKr09bzhTi4Sup42K4kz4mzcr/Lto",
+	"HLbPuM87R7aHlNGkZMwxjBdrWyjGSk06G3CgqZnY0aYUugvJgwKMESgzbgC+ytFoymZaW6jT8k2IJZ/F",
+	"sXWfeTqQbGW8sqLJC0SMZ1R6xeuTCs5C/SwER3uTjtmLBmpvjsjOCsIuGGO1F2EvHn9G4WgqmzSVjKQu",
+	"QG3o/h6HmPYemBav5/MskODYmBlwfLzM2pHLWTXWOOd+774le2Z0tsas05LQlhhEO6QZMbfLfZcGTQJh",
+	"fBe5lHVhm2MqNNacBm/qPuAmyet/k+pYXwnfZfBvMqJBAH9fc0jTMNrJJskzHgr4pcHjPzuGtU5iElet",
+	"DoRbGdwOtwT6fbTfD0bQmSoIjUla1GXQl+XzTlP5tYNQqpFETKrHawofeBpkI5ppSpb405MW55yT8yxO",
+	"xGQMyjbTb1KbWj1tRijVXpGl/Iokx6bP5C7pzXE1Xlam/oXV1rRYzaBuTwFqd4VkcepX7Ud5yTyNQ0eD",
+	"gIVxnFfpXaw9WkjCWxJ3ujFIffUukYMwFAOkkZd9xLEIGYlCv9d78brhxSTePC/uJaaIfnTZoQxVOx1k",
+	"U9ZKk/zhs78hUyY/yXM2dIj+Eq1Wtb5d2yVNk9nE2+GWBte/75Kmft5FW4QXA8lC6zJEZZKix7CRPg5x",
+	"4kt2G7yJmgzvAWsW6KpSeVdIq5OQqU9QduZaWm4JtHfNKJMUZTyiWGHOl1E4fwmSZHqnyVmzOz0H8Kl6",
+	"1kVoTeIuib8ZrqF8hMnhBsfH75rbzBfT5A40Aov2mgBLVASFQaQ1UurALkbImqllpmeS/w8n4IZt+BTM",
+	"kbi9OT1/aKtox2pGDTtIuztSf6qMW3uTj0L/M068Txh8s3II6XdnfcG5xaw/ZQMd7h3vQYybfAxd6FNl",
+	"9QcD9anrR0K6YjgPenhqE56LqP8COMyZ3Sl7cdPpNCbRrvLmQ82I02foeBNJR5JI4IFr8AGH9sNU1yio",
+	"JmggBo9YRmruJ1N2E5+7sVBnSeaCiKh/35dKYr6ueSFYBJL17cUlvzINkJCR9sXe9TsyxvLLAqEwHe5d",
+	"Komme3spoH4LL8CBsVUz3AYc2+xC/OQTscknM7NJg44I/ajbs5P2Z2/vlTOlNSyc3bS+8fOsUIwv5WBW",
+	"mwxU6usENzZdo/o2lZQ46PTpfoR+QKYPHfXVPppZo97UF+ysr0ci6q//4bN/apKnp4fwsndPcdt1RZAq",
+	"97Y2EWTbMtxiDBKRPgsTiCickmopc04+CgEDn3eyx6mH4hBKTo4fakJCn5MWlWyjRvJNj0Z0B/683ued",
+	"Xfy7A5+Ds+hPRB1aoygzwCKZG7KZ7dDqN/PeagVrS6JRX9kPCN3KYeFaSgXwBTqI9NtSC2VPRrxZnNSG",
+	"tjdmvO3i5Zh1WhL7a6JIhysp5mVblOoMG88STH9dT5MCc5jR9o3PfZEIWeyMnmiInyz1F1+EtSARDSMN",
+	"IKSsCQkDhv8Fj83sxyymJwt475T1NNNsBtbntACWs+LMuNb3Rk9sbqYMj8f+GdPX+t7JudbxDF8byA4q",
+	"ywYHiCG0RNSnxyaIXgUQ0KANFweMvrGvxuwae50zFmzmtM6enKz9i6abXeY1w4xrjWYHV/AhalaSYjGU",
+	"UfqWXUTWiv9bmRT9kEkdWMvUMNlglDSp0Mq+wLPY5rLKEuKE+vSPnA1l9i8mNJL5o/bgs36cDGVZg7fj",
+	"LWZUybOs79DjigVV5jJGIqLBggvjc0KDwKyFj0cs1nrVuUY1vsuxd0TmzpJZfXy3CM3PaCM+TmFBBWII",
+	"+02mraWZRerww3ss9Ns+SuhpsfWqE6G3AN+y6tzmwm7b184G2gIMrSmq4ZQFyoVG4RqxCQPpZ5vblXK5",
+	"Uq3VNxaC4YDH3DzpkeWP3fR5sd+2eD55GtUrvQkmxxevjzWqeUUVz1irK8Tlnns5vfXFIHJFltUMYoF5",
+	"OzDzV/r1kIwwUNceEYMQFGPoyV3iDVCOsB1CA3XCR0Q/g+QTHnjC2XBtl/gdLkL19AG/5GLICY5WE8aT",
+	"Ho1cuFq9AVn88oHodHQxkLHN9fOVYDIvVyoPnz0/hmC+/YY5s3XQbJcPd9YUE4HVkms9xiEaorggu7TP",
+	"vCI51lPjAz6sL0kUDqSyaloDTA/oyfGzUbevtBJIjoAW4kUbIHHaW4jDsTd91ESA01sazW/6JGSqCl2X",
+	"mnyDPWXz67Kx5hKnIv606RehyT8I/Wh0ps6stiIYDVm4N1AfYP7LVG/n3nl2nsuiamkiPhIAPOkAWqhh",
+	"Jh0CQFETOEEgJECwwAuSb+pGUV+ncUPl/t+j0ndn1EYHNFLSnZhr5R3ihgz6/WkgSb75aO/e4fHB+cWT",
+	"k4PTvfMnpxdPzw5Oj/eODppknUz/erJ3dvbsyel9bAdPhghDmBqhnCj/n9zx0uedgBUG0iSJdfBRZ5St",
+	"u5tOErC2FprgGzCGmKcGCOaOJAdqac/EIHQZcSlXQgLgYrrI64GNuGoUAEGSM63yScW+MW/7/iOm7Fvo",
+	"g2wLUxtN8Sjou7STTTx2xQI113IKJD2+xsfmuRZ1L9WAJgvkjdJSFhQNSL6RG387/ub6z8ffXf9q/M9k",
+	"/Lvxl+P/Pv5m/N346+svGrm1BhdtoitBfd4pMENYS1zGIySAbvA/+ROyL7iaE2U9NXiBvHP25Ji0hOcz",
+	"SdQC3L3r0h4L9qlkd+9CpEEWiVJQmFM5fbBPqtXqNgAFnO8XyRHgIvuywQnRRtYMpnn1tgOwnFkYCkDU",
+	"oBweuF2rb5KmZVCu90PRCljvZ7+QgjeJMR91KFW9SkZKOZMeVfKeFZTegD8gmM0u8Tl2d/i8P4gIDaQg",
+	"gS8j3bDYbqPjoZ6kuZN8TpowLtksEjio7xd0zK5w6DVJqGtW9M4heXgmFkGox+gRq6kcQYJF52YPveaa",
+	"Rlpp+xofLk7bpmBaA9GRMEmH9th3SLNWKpEeDdQBZt6FvrmJmz02cswz1fvVePRmb+k+tHzPh0YMB/Sk",
+	"WvS1Iq4G6hAWSEaGoeCdmLwBV1RN3x8++xtC8ctgthwMMo5In0ZdR6P3iNBMjY3jQyP1mFbI6CVW3KDN",
+	"4xCafBKBb8WiXXiXL6HTQt0JMwF74qJN/YB5TUcjYOrFUlsUPoC6XRwdyTfBFmo66gFNTDXKYqkYG1JN",
+	"hzTV0Ivp1J76M3xLEciammaG1GOSEDO8Pf5EGW9OSWqVivENlYWp4/5q2hyi1pByTz2qVqnAMp+z5xFg",
+	"lQJ7p5IlPof/DUWgTKWQuvCC/NOflUql0h8++2v1L+UH8FnqXzcf6L9tP1iDehxYIVR1Uq1HMsod3bqC",
+	"TFHCg8Vt6kNyEb+sWSR7+gF6oaCBkXmkaaWZdwh06ihBe3JwBJstyfWv4WHTIJ2QoCVtxjyHuDQMfdph",
+	"Gt0CAhARbcFcPOv6AYY0PRrRFpUQqIeMh9tVB9tJVkCamqNmvVRVbx9wekV9sNb1FzZPWRSOCntt9U0k",
+	"j6ERubYTW5PAB4zW6K4aDy5y1GVcr7m14BBnGUh9duPxJevuR/ANj0G+KBmKuVXSpx2fwzN2IEJOmriv",
+	"8MuViEkSo02tAFCUsCtfDCQCg1jJ2t10QhYcGusZOwQcHxjMnk3/Ys9dRC8hWtQVYaSxPFKIjXlK3nl2",
+	"rkEi1WhgQg+8Sr1e3t417cKXbCQB2nK9OGRBUABjfP0Xw0tZBJG9RnwOWywF+LZD7oENQ/7w2T81i+TU",
+	"xhBB9SIAkNaxLQJ9akIR4adwfcSMiaTV2nkI9SQ+SNWzIe0oRfT0sMH3aRCQu3eNkXX3LrgVd++CrXX3",
+	"rjmmHuuJWOnGad7Tg737RwdrDnFFf9TgGcYbyl7UDQ7EgSS5e9d8Nrt711FrHzHiR47GKw+CBr97t8Oi",
+	"I3b3bpEccmMv9KDJDDMNWERzdnQG/R0xGxDGER31ShY1eODzSyza8SNc4DXshEA7J1JSGkJ/O3GFWQ++",
+	"WI1AKcT77ErX/8m7d9FNCHyX6XJjbdYo8z70WYQNPIMw0Lad3FlfHw6HxQ4fKFG6ru+U5l8K6g3FbtQL",
+	"/uRY8AchY2eiHQ1pyB7rdyT0YLFdtHdymHNyV6bVL1cqloslU65I+35uJ1ctlopVJJDogiWevQvVL51s",
+	"ixOsnmesRR6xETljEckrO2SzXt5cS8iL9KZP7XnUaODXjlIHR+4Siv92R5Lmpe81jToEGwp03yUboW1x",
+	"yUYNDnIF6sqwixBPgfIsdRRa+cYgiqm6AU+Abm1s8FhIwLDaIgjEUGM3Y+BXPw9CvNh2qt3AWBgcermd",
+	"3EMWvTO8RNIC3MUwo5VSyWr/A2/PMs/M7MZu1yc5NYzczp9+kqNBJ7eTO/Dun+1BhOEK/gtmEsgw4aWt",
+	"cutR6aTu7rON98qXj0vehxXxrHXP29saHZQ/Ou1V5fngveH7ow9L6p5olNvJPXl0gsCdyp3zofIpt5Mr",
+	"lz/6YO+DR8/3w/Z7Zxeb56Nn7779pLPZda9OaN8/CsLhIaUn7ttPT0Xu059/qn2VuQGnd549OkNjPwOq",
+	"mo2IZFFR7claZXvWo+LpXD8X4ojykbYmZcqdzO386c+dnBz0eupw7SBjnbXXSNZWU24J7UjIDY1kxHq5",
+	"n6tnrtO+v35VRuAuSyWvuzY4eV/IKKtGlfVJGcp4kxtNSmeHhJR7okdao4hJksfE2Rpgb/odblmM1s13",
+	"JOmH/pV6zCUbObrbWnlvFd1njSIuzsYDyVCDP0aiTAy5B74SYocnWTsXq/H2kzee+R1+yBMk9qktXV5u",
+	"S1vTlvuodLzxbm97v+ZXfrE5eq8s399ip5f19tvDavS4/yF9Kh56H7jbrSN+8Jba9uZWGOk23XTLrF4p",
+	"VNulVqHmbbFCa4OWCyW34tXYRnuLlkup5vCdXKVU2SiUy4VK7by0vVOt7JRKH+YW3r7WpCTTkbGd9whq",
+	"4Hi4L7CpnVwdZcbN9x3qtr0DZb7jXdX5d50h39fTxNK78RQ9ZBGhyVfFG9UAFlN7l1unya5ZnXOmwHyY",
+	"c54qM88TlEVaP7TEgHsT+fsGN3aiuo1Gg1A3SBqQteT7oNxM0h4jccpXEiobvNnyuWftBuXT7IH1LBGR",
+	"zFRgYOhJ+1ZGoXHR4Om0oinsdKwyduuUq981giYlfSE19HOD6wyw8UKM02pPgbH3PTT3tcoykd2RsnZA",
+	"hMR1fsnnw62g/B1EHBdhfH8+yUZzNmxwofwX5bvSKGK9vrbs/YgM+mu7ytcum9jBRTztyYiRhgHXwhMA",
+	"UWVEtL7Z+qQLLqILWFn9AC6Ste0CeJIv7RvgEVVzzUUrEO4l85pFsrBMBNKBZ37U3U/tbx0cuKfrlJcQ",
+	"gcljTlgvt5MrqH/uHTw8PCb7B6fnhw8O9/fOD+CvDX50eHhPfry/v/der7M3PLy31zl8el75yN17t1hU",
+	"Xon65+D4fsadtxWZNoohBp7j9cnt5I4Onu4fvnv/efWd0rsVd6v7brn/rNbbPN9ufXD1qCKP6+He1uCg",
+	"3H5Y7b6zcfm49OHwsPPe5ui0Jk4q/Gj7o7Ny9LR69az+/IPNj/dKrf2Kd1BrP9zoHm794lEpOHrrVgI5",
+	"xQvxaToircu3b2+JYZEn+G6HM7vWzLXryksxvVgHetE/Xfib7LuzlMtZwjOglMoiyuEejVmx4Jby/Fue",
+	"coOlzTy8aQF18kCELd/zGGTpauUF7jiho0BQ71yIxzTE1tlaub7I8HQWnHlHzPMpoDyAjq0scrNGUFEi",
+	"8SDG5n3z9fPZS1DGls+7jjbkbG2MpqJMZYNNHgGewzyD4h17fwNMIIghb/BYS+Zt5uKYRw3SiRKjM5hd",
+	"9i0uEqfBOyHlOvasw5Fdv+8QV3A56OlxKVceDGJ0CRPWZA4+Y4PrAcLooYZfxwXAr2vwZq1UswIBF1qL",
+	"Qf6mVi7ZP2nd2FQPaYuwwTssOox/Vlq6tG2SsRfsuS8jjLMySZrwfVqfUa7rvs2cal1qnqD1mHlCkpDX",
+	"dBkdQB2z7J22AX9PBhuTDO9MTB/8QD3PwDQov9yMwxhOMKd6lr3dtA0I3pUplcxQpXuwp5JpeRE1alVf",
+	"5Ma/vv7frr+4/szO5qu/jr9Wfx1/P/7KpuhSlmRY4p0ClNmVwjizDxULZLtSJpsb9UKtWqiUoQEXaH9y",
+	"jzbfrRzV3n+nev/Zh/V7G8ebJ1un2+eV96rv1z6of7ixt3lva3/7fuWg+qD2sP72xjubj7YeL67NJqdm",
+	"KW1WfjO1mVUNjNFjLJ2It5pmOLfZdW6r9WrzbzkW0QOhOTFrpQXUwb7g7cDHpHmtvMCgHkI9yko7/hG0",
+	"Ix4vApjSsRiE0DHsOVuLWepSKcU5avITEA+fzoyLPmZaSZ2d7BFJR6SRG4kBAiUYNRkJ8r7SGx80cjCm",
+	"fsjafoDsF20R9oo3aKK26U2wfDWHaM4/onu2qMs8DGzvzlZcQjmfPpZ0ZXt6RHC2NiPgOSHUXyTsqev5",
+	"DIlgsc+iUFz9G31FUYSdWYGdOgR2ShDYcZbXEHbq0pTY5Er6n0LG/9H/lKFc/L6Bb0anKV2+ABgOg05u",
+	"J0Z5VlIciBdjssSF5Woy1ychu/LZcJZwTZa5eDsxuJRU+2mb310xnBAvmtcIDWlMpE3LFmWXmIwyxPpn",
+	"UdrGmTHrDepEx9U2fRp1rWIbTbOYNh3sHbZc/+7PJ4XgnGCd4eT0JWG+smhh7Nre1m5CisI1obrT1uNT",
+	"XY6o/4KRbSynMKacJB2GZXkQqGvWSuWmzmQrmZlEMprE7QqhLOkbGBfy1RLx6EiS1ojoU7rW4OKKhSa5",
+	"CzUI+UqNdMUgTF1XbPBnWbWxEz0EjvLMRBgyN0pcno5SEc1KqdJscOO9JXE47KeD6YEQYsxgegNp6bkQ",
+	"yBg7OV1KlKtv0EPEuJ+5WEfvJGw1iOpZPHwOCYR7mXDgDSKtF4ZdP2BQC7Hd1GnQVKmAk6xPGyqY0qs6",
+	"M+L2Ir6B3ps5yjkt+leUiys6oT9u9AYmQ2ALS+afaCCqUqrcMg2kOVVzsu1evPtO5f7mo/qH+7Vn71Tf",
+	"2zh/99H7lcfv1t+rHZwevbP5wb3qceX9Z+++vfHgw5Pa0/uPzut7Nyd46toOiElyZ3HZLjwr2ezEM5Rv",
+	"fL59ac787lRPkS+hHZ55q4DeymW5IaCXKE7UluAmJJ2+cxwWkIfruPMKuPNma27dcKk2qYxYn2AEyehz",
+	"gzGACotM6qsdKAVu8HQySTMawYegMaAJEvMp8IcU87FSveEEOTPJQ0niUISXEvyVtSLZm+5BV7/s6NSS",
+	"0jtwQV4j+QceAx24RoA9tw3JLfjGIQ09icUkdh5M58hAe9VNmt2xBgGLAcW+OFV1rXahrAhTWA1u1QXi",
+	"kxEBIv7PxA/rMcolaeRMZA3g6hq5YoPvWQ/Ggk47swZLdtHWRgDZM9qcKhs0kEI5gEnKyw7rqf8+PCF5",
+	"0OFrRWIbTojwhxDeDlpDc0mZZ6l0W3zeVr1rCrA0u7Xl56e7Q3NO7ooGg5esc9Kvz21eflQp9Lafe4Vq",
+	"t80K/a1omGVDYBdef3K8sJizj8Gr+QLEQMjVtiul6jYqsOU14CrrtlLSP3Ul/QB9saSAJM51pew8S0VH",
+	"Q2FUcKaiFoMbkm4H3JMp1vYpdvgWU/6t+q8dqI9Mu7gyEn3Z4Ep3QRFkpKk6IEcmsPxi8pEzxLka59QB",
+	"r83kNRcDXd13q6Pw5uyTtPmm3GRDNImEF2bl5httxrxbb4uwI27YFGeMe4Q9p24UjAy1pW7XABsD04tF",
+	"ormM0JR07FDFHdngJoEYMpf5VxApERybrjHnl0czKCv6oausGvzsZA+wuSTT5fTxccD9B22VuzpyAONy",
+	"CCV378Zp17t3GxwtXGscBpkHVGVrhBXcOJpybJGtoeWm+xiU2UaDIR3pyIo2zQDRMQlIqI8DAwdsUl0W",
+	"JQduN5VCxVyrsjQ5G8ZNQTquLnW9lq4chpnSsEFFYvaissEmzC8925b5Zf6UT0Ip6aaLzNC7foVBDDlV",
+	"U/9CtlVrFFO52WYKfFhrpHePbZWYcP3MYIva2a3R2dFZpumD62k/cCIXW65UC7V6YWNzGTvFzMcDODtL",
+	"GSmV6RN22J7cFQQ3hZOkxA1WlK+cAhC9Qzq6tcGw0uSvPUMYZ7riwA3KMXt1l5DaPvcjHzE3ssX2XrKZ",
+	"TOK7NSKtQXBJ/B6yPULVSlzTo8QnPDMeYQOojDTsc3w4d3XPM9VFqVAAaW65wBatC3MKmg0edzhgwt2l",
+	"QaDrKJOijnhOoLzcJANjSJwGxHRvquRBG8OPELLU89ttFq4VyRPNaywlKpDplD/ZsypY0p9/RxraGSt0",
+	"3+CJVur6prFNOlibq0tyYUr04y7iqTEu+E6DQyPo1FZA6EU7xg/OuakVSpxxqxF8MkWbNKTTifD8Ljxk",
+	"e2qpuIiS5TJPMwPQhDvYDJMurNLVRpl1/vDkQ5yAkySOdPuiVk0AlkTV32ttXhbe7VWeF06j7X7h8bD2",
+	"MSBmzI3MczY8mR2cXyJJmvq4n4Kfmoo6W+2Yr6Kg5vU4tMuX4az05mvWm6doB4N6knIA2yotppdQmiBm",
+	"53k6OoIcYcdoEkJG7cc80NhrlusD+x8jzg2eXH92dLZmOt8toQMhT9/toqaSNPJle0Rs1dbgqNsm1Zd2",
+	"cixL0NRJOuTuXWyxNY67aGOQ3MhxXxIgorx710kd1UgEXqLanfgoQzkR457Ex8DlSUuOclZAuSTNG0b9",
+	"TI0RYQFg5iEfFtcW7YK3qCuBwArSVxPr4jhsnafyssFBH0JDDHhp8A4aBGKo/Lgu5V57EEDHjY5Oq4HG",
+	"IgsLTjWwQZTwT5rXTgMXwHQEjF4xawGUFaG2bba7JFn0ogpP+0mPfX6Zdmmepb3d7J1puzppXXdcHRam",
+	"k9FW/emzylHt/Q+rp+f1D+5tHO9v3T/YfvCw8vY71UePa0fH9ZN3N07PNs+fbr33bPv9DyofVvdq9+r7",
+	"G/c3D7YebD+c5YfFgzYLlgo5m0Bxdau8OaWcswf8Mv03WK+ldHdtBlzPLL2YPpZwBlde25uTJIWuROWO",
+	"JAuMKcm082bt7Tm6KGRWDobdqIukDxQoFhJEHnYWkHCkqp10qMsD3Gr1c+XBntPgbiCkudgogj989k9r",
+	"MRqHclNSA1KyL/EFBjxgUmsAvYOxvYKFAHkGmNECodFpiNE436IgKJdM9KzY4Odaq0TQhiAvZdzOYabW",
+	"sX3DBMxDnaKQ9RmN9FBMVlUL11gZpUoisG1RI800zS/N3QanduZyVs4yCZhli/nUIr6AY9N/Ca5IejSv",
+	"yhOBn22IkqyaGFMbC6r0qXL8p66plZZrjD6d2J+zPBMjYpNmG8hMKD/bHvXrdUlWEvvVZ0L2MbgPomgk",
+	"BnCsTW2ssmG1GEWlvKyAXrSq5bF/ySZEqYXLFUumHULjTE0qF9/gdhVJFhXAGuA6pdNzFPMpPApGDZ7a",
+	"5g6RYurjTbFGIIbMS9PIlEsNbmT1VMu3tuRByO5io1iqHARCSBotWheZigH2idnfWCSnNMoUufNl7Muo",
+	"7UgZnFiZsKgQmqTKeBFTcVpQmTX8Y0qqVSjkBy7aAAfeENPYQmnS8LyxAkDn62cLsgyErwTZa8fmjwRw",
+	"OEigYt7Sui/BwRCcIaoVlAYQXRlQJCeIvg5VAjxGEdZSD57U4DqnK0lkGvdA+rV1X+mwK4LkNEG1HXYl",
+	"QTgGavV92eAIXce8InmG5qkptu+E1FU2K/fEUOdvEzaBgWQkXy7pmZYNbqej4yrbAYLeRRTccYi5u4Ib",
+	"AW+mJB8NBYloSyrbE+sKTd39joYBNiYtRouUgNU3X/j8Aqj2mJQxCl2Dm6+WER1JkPUgqBFnQnbFIPBI",
+	"33cvyaCfBAw0kib2/5rByUiEDBE6AFQPJycYZYtkuOfcIBrdWgqH1oNyO7kwuqh+VPnZ5nD7/cuSLLuP",
+	"P4zeq43e7b2z1b23MTiu90/pMvYiPPunEJA/jjHIVoH2lXZ5wVDHwXPNO0snirqUXEvQ7hYxoBG2cT62",
+	"AyWdQLQs5GQl33r0EtF9KAG6T2aYUYz8bXC7kdLBgEI2AoMJkUCovNenIfMa3KWSFXweG8fK7tLaKkaC",
+	"4ClyByApIHlKTgdS+pQ3OB/0WiwEKNgWM1SggPu5RfLblfJaEpZsru2Sloi6MZkmGvc6IhKHLGZmA0yU",
+	"Op9oIEIjNTcyIlsNbsHOgvYAJooCfNKg32dhQX0veawcEhKwCC7ELDtUPTkAGdUTwMtGOalq5GOXphBt",
+	"QW+GYogZAuCf+WhAA4N/hfMMJfWm7EpfZvXe9QQqVs/qGEPOoR4NAnJFQx+WFHCxAfSp6YpeT/A4hd5c",
+	"K5K4D05jMLtd5l5K4tJ+5HapdBq8qf9dY36CekX5vwOb+xfMxbboS2ZXMSTxoslH4NeAXxaj25oXxtj/",
+	"GttW//kihXCbV4oVchckoBELZ5Ra6XPzAop1brHURNvyfxx/N/5u/OVE2/Lfjr8afzn+bvy9+t+Eh2In",
+	"Fw6WBLqwgvOL62+chhVCxUtNqK8U8A8/040bXztUC8NFSCnWjRCSM4Ei1FZ70mf88D7ZF5xDh7C5ieSx",
+	"/FCS8f8+/sfx347/4/r4r8ffX39+/cvrz8ffXv9y/JvxN2sIXtQZAMQfb3AI06MQdgwuPhK4xAlkdERk",
+	"Vww1wm1rEEWCyyI56PWjUYMPUXcr/xJL3NGT0/Dq+m2ZFeK+jM6kOIm/+0VD25o97U8/yXm+7Ad0ZITh",
+	"1EQkTfBM+nQZiFprwGr8sySCNc/xEr12lM8bNqoaO2r953hL3J3Qt5YjhruVYsam/cRc/um6S4OgRTVr",
+	"UXbbIJiFAMGOvX3g5QNJUVPXSGs9bBx+Y5ucnew5Dc6emxhoHNLUjPzxjfk4XHvyaP/AMCGFa4hnrv8T",
+	"7z+8b5r6E3BJ0O8y/cw7CPbsNDjyPTqEDjyfQVMElDaMlP2FnYbnXcZ3GrzBC+lhoT0WQZ1C4PNL/DKr",
+	"Ru8Pf/ZXpFkplZopKFD1HAwuqNOkb0SrLAUh4EeGKRUelBI+DU5IPtsKJ2kjnIvYqIPOR0uTqYfo1+uR",
+	"lhcYaWtgA40RxN6kkT3UZq20DcQiUlyou5LM5U6MG6ZxxiwPA+IfZEjR6lf3aR6BZMbjwop+KNp+wEi+",
+	"CeyTZ1I89vllE4lRMic39RzZVR6HmhtTXqPxERAGR703lnTAqqFpMC4MCVdzTX9opQJfib9qXpDmDlAm",
+	"E7vGB1olkWVEd87Gz07SmQ2+F5+cpM3UIcMujdiVlt+aMatIHlA/GIRMIqtJg6txwM0JSFA+hgeyIGDB",
+	"0IcL1xzrVqjqMTZ4U9f0JkcXw2DmiKbuhN1ivTR1DrFgR59ZlPLq5nqpgjebV1wAB8nke9PEFUiVovuQ",
+	"1RTDPWsA+w8NwuBRxUpO7QwZV+pOaSps4TqTArGuc1OILFliObnEVhqgkj79+YunP876wfPgyT324bvv",
+	"ftD64Gzj2fOz1uFezgGudXXBhx9Vn5+U6Pao3NuvXD3bit5l9XBzcFxrPdrovlOV98vthyX6ePv5B25u",
+	"GfW3r+X8T6qtcwIk2hLimXJeQ168oS7Nnq0/Uk5NXO4xpdgMhOaSLs6ZFA/g2N82KPkqUPu0jjg1e3rl",
+	"S833pSoLubMPacSGdPSKW23VPtQMjVE3FIOO0qJmyy5r1oJumG3TPoF+D50mjyl34hbAfOrPBezkD8QQ",
+	"dbuyUZ0GN4oczGEwJZtrumRKmcEyfeSenj6GMl6mTRXNutfgkQBcBs8PmRs9Df1mHK60AnhK3RlLXT1K",
+	"2nE4Xza45bmoMe5OmEPMtBfr1wKTnvqDrh1r8Gnb3lRLm/ermZTqG5rttGJtasxdM3sauUdn9pJSNDuQ",
+	"uqbpfbj6UHwe8xpc01pMqfIzbQT+EDS5tVYWtU9wWbSifbAdY9fqBXCn1Derb3+laju12+dqsTMpUkRV",
+	"y2uyySdk6vCJgwIbLzXQp2HQfH24sStN8gZoEjgqt1ckLo1oIDrrIkWef1NcT7NdBb6MkL4E2ENN794V",
+	"S/JFSpjD1UrQESgsoD2HtEaAFV4kyEpX0DR4zNtVzquO7hQb3PCQuDQMR6R5cE47WljvU7fLCvtIhbij",
+	"R+SQHn1eoB321kapuUuah+3CseCscEQjt9u0WLvOaUfDFFZLteaseN8+TsyT1LwsK4SBlyP3qTP3QpyK",
+	"ha7EcR221cfBt2nR/nLikdpxz+3kxr8pkvF/Hn9//fn4d+Ovxl865PqX42+LZPxX4y/HX42/GX+LKRuH",
+	"jH9bJEDeBRiz1faGW6FlVthqbXqFmltnhe12uVSo0Gqr5ta9DbbZxuZJ8RSY4m7ciusY9gMwkSQWOv6v",
+	"138+/nr83zXZ7fWfjb8ef3f9xfVn5H/+3+P/Z/y768+vvxh/ff3Z+Lv/+S0SW6utJ3M7tYqTg5oTE3BN",
+	"XZwA2+JbYWYT/sTcDh8EweKcHtM76ITO4lkCgInkOBVzTk5TEKvXpDb89LGcPgAkr2cTHixN7thVz/F0",
+	"8RCaKNCnjfpGIziE4rnPkPl4NuDqNG+2OlfZEkNz9RnDLmR9rMfSnI9gH/oR2mdUwsnVhzYSupgU2BHV",
+	"qOXUwY4ECZnupmLLDVoNu5pVOXksItITHoTFdqbeqDahl8JBUd++WrLXtWQvYiP8cDJwcWJDH3lLS2vJ",
+	"sYCmXv9ECaxPF1HYRsJQ/UK1i4BwORh0dkzw2SHW/WrpJOV+BKUpb58fPXaI5jSXjoWlyzo0gEPhkPHf",
+	"jv9+/PdOg4//YfzX4/8y/nsd93aZ8nLIcazfd7VCX5/cGxCCVop5dxE9PwPAPUP0Lq27X4mifSH1qude",
+	"Q9oAzfy/QUVVTFdd6AtPkvKI2nbdKo9IqZ+3o556WmNQKlXdPvwPG/9avfz6V9f/XinW8TfjrwmOEjjm",
+	"/+34m/Hvxl9e/9n4m/E3BG+UUSh4R9/9+/HX49+Ovxz/Zvw9/P+v8Jp1+yJy/TmplMolAlf8dvxlUV+k",
+	"hwALu4xB4XO14Tc3S5ulrerWdlXZGGpnGk3/D+r/KftgOdtB7104WhiurpQq5UKpWijXASpfDlionv83",
+	"46/Hvx9/ef3Z9RfjL8f/gk8l4+/H//36s/GX4/+By6lm8/ovyfgbMv5u/OX1L8e/U//6m/H3ANz/2/GX",
+	"1qa4/pWyeKD4S73gP5Wq9UKpXNneKmxurpdK5a3SZrmuxNPrtKVEJ1TzXC5VNjdLpXK1Ut5W87CEUeXk",
+	"hqwlfZhLE0rI2MYvYmfNTHaD5Ftp6pVxtVqyWcbV0mGiH4U1hpQXWkBkmmILkFvY0vYOWlYzGC1AIi5I",
+	"aLFRBSZzkJ07uf//n9LCx6XC9s/1/xZ+/knZ2ah8+q9zN/Nc3GQ+oka4yYZUFzhERiGjgACCrSMYkskr",
+	"K/Ls7b1Cpb6x5pDmKQVE6DwAH8Jm1ZUYG0318yx7z5S9+jzwOWvw5j5aVYX7vuwL6avRNDEYZNrMoVwC",
+	"Y0nNmnqERRwLJm6XSsIFjH5xS/ExqsflrEX46EXiN4fthS+9nQXq92iHrf+iz0D6JDuqLcIejXI7uZbP",
+	"kah/WmbhvX1+61uHrNVf9t5sth/1uAmpj7xXBZg/mcHSAuzjzWXl9JugSzKOwvRI8eA4SaTz6fmDwlZy",
+	"SEj+9ME+2ahsbKxvlbc2fyoKrVLa+FGeEJ3MA6TFSEvaSTNJbxuUODMODKGF1rr0P2bNlVG6Mkp/LEZp",
+	"eWP+DXAsjkV0Bo1QPtqIPxaD9r4Y8kBQLzZq70iiHf+flm2bJH/mxUjtNKUk2BamJ8/SqgC2LRkN3a6j",
+	"lGvc4yZFiAgL+KOe3RP9PIf0g4EktMFdGrGOCEf6ZqwOjf8Yw3hFXWXmDjgUr+nikdSVbeqyyFi+E7is",
+	"OtDR4A/0AF3Ra/lcY5jvHd/fJQCLFn8mYh4psYODguuenBbJA/UWSQxAK0smqKeOtjHFsT/+owELRw40",
+	"bCAUmRJsmoUGUmjExxp1FpG8mi/1H+RnxPfWoK8c5aCM6Ej9n1bAkJEteScNrbVyCPMA3ENAi3lPXCnZ",
+	"zQXOnC+JvPT7/Zg5FL8P8tSej/2CfiRZ0NbiaxfhUvQoEZI9qW7W/gb2J0bEpT2mGe7yafQnmIMiPqiJ",
+	"DfBDX7I1O/pdJC+U3G7wF8lun9nbM5WdNCdljjjYS/ag7yEzQ7JAsEuFhFSD+kXdyrhHeSRjeQFTlAgM",
+	"87Sck2UVDQa+l2VPza+Agu88Z88XysDj1Y980B8LXv0Ax7jA9Seh77Ijny9+LX2+yLVvi0EoF3wuXrvY",
+	"c6GqRD4IRW/xq8/FItce8FAEQY/x6Emf8cXn+kyEC830m1JyAdIbbtXb32d41rARb6dc0emPbbfklVml",
+	"XajSWqtQc+teYYtttAubdKtlfsMTy3ikDjgfBEEcc+8zj3ZEx7+k6gz5UWCogq0EDWRzICXx++vPx99c",
+	"/7vx95B9+s34m+u/hE/Fw5ga33YMrJkT4HjCTOofq8mPrQBgKOExlz73pj7SXPjRgAZxO8XFoN8JqYdl",
+	"ixO1SRlztGCK6HYZj8mSEOXKJfUyLvVYz3fhcOV2NitOLM4Ol1g9tfECpj7wvnAHPdhCOZeFEc4IuxDt",
+	"i9QEwT1XLFwi7WNk9HqyJwqeEOvwHPU8cG1c6A59ei/n5Fj6qGo7LhbMetn1EtRpuVVxq16hxurtQo1u",
+	"tApb7qZX2GaldplWWlW3psS42gIzFxuLbUCaPOGYadsslCoFIKXOJLR+nQvv5Ppaioswt1PfLpVKJScX",
+	"WyM3IRSGLGBXFNKIpeJGWafL7qe06vjXkAL8DWQL/2X8L+pI/nb87fVfkvFXkBH8/fib6y/GX6ohjr8d",
+	"fz3+Z/X719dfQLLwm+t/R64/H385/u34+/FXxVyGAFCLbVn/1/8W0o6f55wc3PR97ufzJMRvx99f//vx",
+	"75R4uP4LaNn/zfj7GSnOzNopYI2jgTq5y6b3UAucMgl84zeVUOl9rkwrT8NUoLBd+eurEMtqyVZ5vzTm",
+	"shIrdpCkn3hBP81ACfQUqX87W760bCqOsjOvoEwZBEg6qw0fBynZHIKGhkNA6zoNHjF1akPNU2Uuh/Yc",
+	"GkXU7RbJ/ZC2Nbm+WlbgxU/FDjBY0mUhc9Rg/DbiSZt4ABBhFRv8NdSmaWf7B1KW9iO2YmeVunUrulrt",
+	"H5Tfkza9vta1aOaaBk+Xx/238V+P/2H8j2T8N+ru75Rt9Hu4+XfXX4Cx9HVWNdvKcr6N5YzC0WwokMd9",
+	"KmVfhBGU9vsivGDeQE+I5/cD0VPOruR+IHM/jx8hT9SlB+ZKI23Nr2dwuRHBP1TzXItAEBQpbK3/S735",
+	"+i+u/zIDYUut3TfxuBBlayBZCEe71NpmtfYWK1TdMi3U2vXNwjat1wuV9ma73NpkW7RcAgnzMl2DJW1/",
+	"Iytn0UThzytbcWXer5ZsZd5nlPX1Y2PrR2HSO5/MloJ6fIYeBZgUreHPGLdl8S86/DLo8JvGX3K2tz41",
+	"f34From2+W5yUOAKLCab4aAkVY1IqkkhS07y6ALE5YwOGv5rcaWhoR3QrxAhipsGN+EnSDRqzKb4rQv5",
+	"BPvalF1VIK4qEFcViKsKxFUF4sp+XtnPqwrEN7cCMbFNTZhuZYf/iOzwTigG/ZsLLPGSGTa4Rk0lV770",
+	"I4FMBy6wh7WUjZ3vB5RzqPeDigSfdxwSDjj3eWcN8GQA+oyok50YHw0uGY0kCVgbuR6GXQZorFYsHJMC",
+	"yKgT+p1uRLgYZgHTzEsIzEGR0Yb9Q5ynHz+KjEv71AWRUKk7Bgd0/Ovx3xV0YBqqSzxpxap1P3VScwLv",
+	"DoRk0sSHNwulcqFaPq+Ud0omPiz6jEsrgFwplMrn8KshfsyuYoEY+Ka3xbbbJVootypuoeZVWWGrXaOF",
+	"emvDNb/pokRvEChBzaB1/68gFP4NdHB/dv0rMv79+Hsy/ur6C2jj/g5jouN/IeNvyPWfj7++/mL8FQTH",
+	"f4N//YqUt3ZKJTL+z+N/HP8dBIPVTn3M2lFup1wFYNQwktOBfBnRaKBGEJ8Du6jrv42/Hn8F0dZvr/8C",
+	"o87jf4axqYGNf/dS0GxgC8+HscHjvjJPVhblaslWEdkp2BvbIuwYpbgyCX/gJuHcTpqTzC4a7ATB+pod",
+	"0h4EQSFizyPdJkN8bpiuQAoc8I56BppxQ6aMMknyoOSUOXilzLWObrjpijBq8FSBCV7RZfAeu/ZkzSGR",
+	"CFhIeYRWaM+Xss+CiADvlQhJNBS7cYtHaxR3/lz63JuuRtFFKhT3L1qghoXX52CLSmOwKuODKEtFmZe7",
+	"0CgEQRMS14Wa5xLOaMhkpC1aJENjUJOy6uRZdfLc1MmzaPfOI8b6VmebVfGGSA5KRK3tZrSaIbHdgOPc",
+	"Mz6rnUekUbdmCthVR8+qo2fV0bPq6Fl19Kw6elYdPauOnlVHzyrAtFqyFUxyZoNO4je6oZByUdBkj12t",
+	"99TX6XqdzLDF3bv32RULRB/9dB6Minfvkj0zPO06gvtqUdCEAy4NkcyjvXuHxwfnFwfH773lJc9q7hLk",
+	"qfQGLoQn/MiigC7VlOd60RYD7jUbHNtR/GiqGaXBH/tAQ9NlOhpgeAnVpj47OiPmC+3hdamMqcIj0eAQ",
+	"bRpELfE8zb3nh8RjgQ8+PuYXHPMWKDAHbx7zcw0eMeCMdSknIUNsGaT8Qy4hIA2CExj4/NKqkYPR4sCA",
+	"tptyGHcHqTGQC1NdGU/k2dH5ycXbT87Om0jqaP1wdvFw7/zg2d4HF09PHzftT4Z1CkRHxhOCRJfAVdHg",
+	"phbPZPV2gBlRBJomKKDq60gzUO5GM35EkWDghbRGDd4Mmev3fbW0O+ojzDogqjPJUz4Cvr41nAVkeNf0",
+	"7T4nlI8aHFnG1VBw0vLNSfrqppPJ7D4rx3ifXR2ZLT7H93+iZijZLWphfTn5FYZWXQ9cCZ7Yy7mJ6zsr",
+	"FhDP16xAQLVScnI9n8ehy9vEBbSH+DJpMKKI9frKPyo7uZbwRpko2f/n+LdgJn0FZuZX178c/7Oy5Rxi",
+	"qM7/1UQXUOruv7r+FRn/j/GX15+NvwbP7HNluI6/AaPRYG1/fv0XZPwVgX//czDQ/oVAdhHzj1+r9030",
+	"GuVwxBAm2cktMkje4C9xNMrx6FLOmZow5Ih3cpqX7yaTWpn/5U1sXUGVoi3MNCN8sqVu3I1KDc94W/lD",
+	"O5cq9e4ctH7B3AiRvNH+/R6Sp+P/Fz4eJuH6i/QEgNORngClkVivHyBW+JAFrgD2rYWt4+Q430TbrEV0",
+	"fJZBVhctnqcZu74filbAej+bTdcZ6yTonYsQa95WkJEQAcZv6YSKVIb5DFVozBcmIaKR23RLrIKp901W",
+	"qHllt7DtlVmh1K7SOnjSFTvjXSvVEldGmZ1mhFpYDEK+c0lbPmfRjv7EHS6iQtskzxab+xO8ddakaz3j",
+	"CYaqJBwA7a/1mcocZsUVvfypsg4srSoGUUf4vJNs2Lw3YXOtWbacx64m7DgdQym0RaBch/VP8F8OvU/R",
+	"ngtYlFFfCvpO6elePxoRvIXkuSBy0NJPAjbppJm4NYgIPs0jgjO5BkzE2/reC3U44GFWPqDY4Pf1Hclz",
+	"IL9HepCNQurVSPSzNDjeamJED+A10/zyGc6Xfqc+8+VFNpvhkvthkZjuC94OfDf6CZ2apEYSFnFyi1on",
+	"wWwM08++WFYcHzMjoWxOzo0O5Tz4tZ9DgtntZvvFYqg53Cnps1AKTgM9Jkws9SinHTh8yCsptIdOvZ7P",
+	"pQEzTOf2i2QPzlODy4iOpEm0gv3fpy7D7B0xUfPmmnK+9NnTJ18nCTUvugaoS0QB8aWmeden3R25AWvu",
+	"EqpLBKGHAcQBDZT/M7oAH01mJuee9pXbnnGwb8nBaSKef2NIVcbfQ/GZsm+msgWLWxup8eGYXzrjJly5",
+	"mAGYM5HlQp1ttAs1utkqbLnbXqHEym0TA7bivxOzMRFVTpInsCMXb3iezr4MYGpuGP8tp3yWrWGO8G3J",
+	"Pn8sCmFFQvrqtdApA8kmQjRY6EJqKMM6k+ufmH+dY5g1UQM0MdoGQRpzJ/F8Sft9RkNJ2qHoQfRGaogY",
+	"7CiQu1i4AUzKIZORCDH2awWK7j/Zf3p0cHx+dnF6cH5wfH745LhJ8tUS8ZTysFiZHU3ajMzPfpQg8GLj",
+	"GqgJXa4SdqCFcw+lvzEU0URsKgUVfwTwQkGNz4QiU8NWvkOLxXZma4SmMqOhUpv5Zq1UzQ73pI3FhczE",
+	"I3GV0P9HIZXdlcX4Jp/VIzyh8UazV3ae3ZgZ/d7jI+tpUPUTBAybMNQ239FRYjHkDthNsksN57r6qedY",
+	"rO3quomKTGWbAZuvRrRmgWTa0qrhmZlwnqDeK/KDAF4P4YXWiAy7AkLWalgoPNSxzEOOBAQA8aO1XWW6",
+	"QVgb3TMo8PIl6agR5uGNazNasGcfqqWxlFxk+MNRLhb70hmy9zCfZL3wHO3uVAjHa+ecnJJNx1lGUBF/",
+	"N7xxkJqmlfpGbidXZ1tbta3tLY9Wtkq1zXK97JVYfaO95bkble3K5mZ1o1T1St4Gpa2W521UaLnM2puV",
+	"sleu1yreVs7JSf9jdm8EfRC1rUq5XFWWkZLJ2d9X1t9nrrk3WhhyxtHKA56LNpjZIfdjIj58VwnAlbRX",
+	"o68FY3KjXfYqbrVVqNE6K9TaG6XClrIoTZ1GldZahsQPx5bQBP6X8ffjfxl/CenxL6F6ALn+nmTalz0W",
+	"UY9GYPwllH3/sVDeVF/ysmxSpYD2lLYyjwjZlY87puLkpBiELovz8loS6JDud+Pfjr9MFQSkdg1JLkt8",
+	"Cu30qa0YUjfK3WgFl29nBc+yf81aT+SLs3OxzUYuxCC4mRAdcM81F8zCRhOvnFe7fyvt+RoL/t9MMxRS",
+	"il4iiV8sCmKvZ0YcJDFVX1EkJGXkarNOM6cpzdZcK5K9llSf1fZZ4ElyyVhfa1Gs6d4lTTUFup7YyJgm",
+	"CVk/oC7DNkcRYKgS2c86/hXjRXuT55u1ylaCWOJHu6RZK1c0W5oypOEIeET63GVrM1Ryg4ORS/KJusWk",
+	"w9r84MfSHY+Hbbso85YBk0QjLBpUWFQ0kjwkhn4LBVyfj78cf7e2vOB7hbGWlQmyMkFWJsiP3QT5KQcF",
+	"FzCMTkLmCu4BVNED6gf6c968eOLWct96anTJG2oFHnh+ZFmBd6CzynvBWOS6pTyzoyCSNE140bxAq0Ik",
+	"17LrWHXZ527MOmtKA2N7SRPPKg2ZGcebeNPrAXubjPtgixl8WODDqEXgyR1NxwvWof7i2IJGMZjY0KmK",
+	"1Vk1XpVSKdNsXsLIUQbF0nBX9gOuuFcUfcaf9wLd+lIQ7bbvsljiDkXo6RPo804vKMZ+yC1xtt50eC9s",
+	"BIUtfFsUvBdGlGsisjsU06a6Nw2gHCDMOcTgyq3Ne+vsWm7NYG1qufVGdMhHAwFlFsujvK028A8Fny4L",
+	"mu5N3sW3gNX74xyKzLaR81jjACBYf0TyKT2yBp3GieaZa3u/jJH+YI1jxJHL2N3gNCBUEOlTickbxr1d",
+	"0kztjx2C2+FushmWRmi8u8hG+vSnWMBlQO4y7EMsgHrTwpnzbelOSHk0u51mfthzViODfsdDfP4rh0l7",
+	"if0CMCWZQYlaqroJw5B1Vthob5YKNbrVKmy71CuYSFDd3fAyaphyJf1PIeP/6H/KasJY2PMlRmNyarLV",
+	"VhAQa9HUERb1g65rkizEIB7Ujb0IRFhq/RbBCENS2B+y8P2JSTMAZxp2hV1g4Es74/8GJWWEjOYXHqlP",
+	"VUeA5Jt4Lppr0I4ZCV0DRN3Iv2Kkx6CJS0n0iXoenxNK1CFr8HwzfXCb5GekqX5q7qYqKwYS6n+o9VTo",
+	"sLPvdrBQAhBpdBubehKeGqhQDcQQO9fwKbLr93dg8QJGr3QzINwCIIrwn5gYKBI4oQbwBwjNUYAxQjvU",
+	"5zoiKRscYIJioZIluPchs5A6+i9S5foKJd/t5Bh+32JpmvJy3/qjURq3mthZXhvMyqrudVX3+urV3VkX",
+	"utgWNNEXNYzXP4H/Xb4CFqUz8SPSoVfgykmitAJ32fxi0ETyzqsIPWVX4vKH3jj0kyt9UWsCaIL0jXEV",
+	"nU9mi+/M9+pz8ar9U12hop72Rpmju3ZPU8iUFaEMzD4LfeGRPJSpDwECJ6lq3SG6qpUci2iyID1DaJzi",
+	"3KyqXVelJqtSk1Wpyausdl31ivzxrQos1bSiOdBRtWDDyHxNqwPds2PBxxaSUJFogY/gEYArTMQVCzVM",
+	"0Q5R3iZB4Umo50kiOJsXLDbPfKPCxbdWdxmVpxMasGJpwO321oZX2ipvbdXcTW+jvk0rbUZpya3XqVcq",
+	"12m11a61y61Kq9TaqlRcr1z3NtxyvVVql0q0NKEB66Vytbo5SwPWz8uVhJbjFhrwZUSe9WaYH3s2G/dF",
+	"nKCVSzM/lpyq47pKjuobHkMeBJHfp2G0rp5RwJp8yHAJzoj6gTTVEW5a5KKRIEoY0w7bAaFHMjpVj/be",
+	"vzg7/PCgCWBlzVq5qgPHamgQiOd+u828RIprQULyJ/cfOOSdk4OHDjk5fuiQZ6x14pD7T/bf3yU01Xr3",
+	"h8/+hlDe4Ow5cwcIzR4yxGpsKlnSJD53g4HHPLgUB1Jvru1qiAr4Q6XSLJLDSMZpd0CD70cYyOBsaBa7",
+	"wQHCHLHrnkcGDI1yj7SYK3osyfSTuYnDXbWfMroFZ3o7T/sZ9Xw3hqczljZdi7KEGMK3v5LQ8UqBZLlQ",
+	"t1qlGxC2zCZeRaNX0ehXrzCfasPX3nnLlJAsbq6vf4KHfX5Z9BmoL5nUq6E4Rk5skge+EWTcaFZKG801",
+	"xxBg5HURMVyexrVdQ6ifBm9mFM81kUfD5CYnCISL5Cyi7TY0hqtLqAFNuCMThaCci5C5IlQqzOeYxJzo",
+	"SqcDz49IIDok3zQ3Xpj6bzajRuV+dn34qnh7Vby9Kt5eFW+vNvCqeHtVvL0q3l4Vb79xxdv0jS7Zdm6g",
+	"prgjLRj3jCFor38OsaTfG/SAVhIZcno+13+JB+PziHUAzdBO0PeoH/i8I9cHXA5aaogtNtPXeIYk4AgY",
+	"SiRTQhCQ2dzAdy+NRwDMAlBzqR8OQPxvnx89huBug2v2vkmjH5yOSJMBaJZwSlqDKBIcqy9Pnpydx6D4",
+	"DQ5lkU9PHxfJe77SDbyTYGXImJswj9QGLuWchZJgWSYMUkJOvsE1USDhjHnMK5I9Tgb8koshJ5G4ZDzB",
+	"wspi+OuK4VNr7uba3RF7Hq13AazeChhp3Pp/5QkXQonqAhuSXu0w0mNRV3hvNSDq2cjZv+M0adz6f7j+",
+	"wkSPrr+4/ovrz6//UgPQ25fpP6knx7D0N0ifLBMgxS0B/JOrwPvSSNxqIq3TF2dA4vMDm9WSdFxEMY+X",
+	"XEzM4T7Wyls/9o5MvVa9ZBZhJNy+MLdtZWseYcTMwL11kmQsTO5IElMKmMD6RC32HWlJDTGI4kO9A1Qq",
+	"huAkNosa9psaOSNl8s3HvowK1m+FEyGjHSR4sf/+1hPOCvtK7OloCdRh0w67I83DJONekZwCGSrKpgaf",
+	"EE5FckDdbrzOmubDpWHoM4n0w0OuTBFPfbRahF0IvSNZTJfKLkLxiRBQL6ej6xOCaZGS7+eF4XBYgNj6",
+	"IAwYd4WnFjwV3J6cDQBy1/ORDvP2QzWiyEdpOH3flEGUzCvJK4N9q1TfAoN92q7WfxFIC/GpjuK/AuGb",
+	"4gP5PhGuCePG99dfkOvPxl9ef379+fWvxt+Ofzf+Zpr0Ywnpak2St6t0rhIKkkLYTYrbh7uXNo9XYeXX",
+	"rA7UAQB7KiWdk7NwgyKw7brZVpwuZAaSaa0RdF0zSJg7UoPDgwGm5EzSvQJ0flPAnEcs9xqwx5Gn5kZG",
+	"GbjkPRYC3V1up00DyZwclLaYVJtm1DGNGwsWugU0ecLfar5FoJvJTXLfWHMFqvgXwuc3f1cmx+aCjSG+",
+	"vI8YyUYha339CIlWEkZKDaWs9qxuHNFheZtnBxupoM4D6KVyO7mfbW5XyuVKtVbf2MzpP09NcOT32Id4",
+	"/cFAyfv1IyFdMcw5uSENuXIvsKYm4VaFrVP3Su2qW2GFLeBpbZdZYdvd9AqV1gYts1J726vWgHMVWG9s",
+	"Zlb2vO+HTF5IAcF9/Z/WLFcK5dI5pCr1LGtWE2O3Js8ijdz+8VtmX5D08jpP3kpzlDr7b50+beSIfiMR",
+	"nCQv3CUtn5v0ECDuhkQy8JiolEMResVlaIaO2EyWG7/DmadcloGMEehvE195AyMCDxlGYtJzYAlFLdom",
+	"xeG6JYHkjbIRewDvSGLfkbQbplsA00R8Ap5Dg2BkuP7xcBUzC+SORnv2mBZhhksNCerQwf4z78iy3fXx",
+	"XnTXWUM6wzs/fRUM4C+TCQ4vRCqIRSV6fFOmWCeJPPg10P0ixRoqjmldVSmUyudlS9p4zPU9u1K8E4pB",
+	"fx8F2fjX478rIM2ykuHwEwy95tUZNBBulbcrhRqttgrbBhJzs6T+WKrmYvbtslvxaqxQb23QQk2JzS22",
+	"3S6UNCV0jdXbWR2HG261vdEuscKWV6WFWqu6XdimtWqh1K7TTVZpld3yJPHz8a2InDUd6CG2R26ycr1M",
+	"CxVabxdqXtUtbClpv9naoHW35lU1nTrecj6PDxnqY74FymPgZZ7Pi2yTyQ1aPT+KmIeMcvjvGWtZTupc",
+	"PDrnkiGF6NOZD2zT2Ve9UPWkfShREs4voLRFxYuoiJ9gTWQvLWgt5XIQ07Nj3CUziHGGSQNKml5I21HT",
+	"fpjSI5TAmdfsS4bLPObQHnaFZCQhglcuvugzTrgYknwEHVzqdl+SJl7l8w4CEOvuJGW0W/cPfe6J4a5p",
+	"Vy9tWz9euIGQUE6BDY5GLN6RCS+URyOq3tYPWdsPAru6sR8KyGATtUOxJkQQygHafzJAY76vRy91cEd3",
+	"28c1IuqPIVPfOBHewVgzFB1GyShRC0rNseBHa8VM6icstbDfp8lBulQCVoCa24klimcZEASrlgt00QqE",
+	"e8k867GpkeqfrfcZEELNmWVCy3oP6L9NbYPijD5+SxS8SBf/klpnceb4yUHG0YdXUGMZ71b1Hy0/jLq6",
+	"E6u8vV0qlOqFsnJaXD/yP2ZcLZ5SgLVqbqZPeJOf16dRKPio57taN02YBf3QF+GBN3BjT87z+4Ho0WPT",
+	"flVCR0rZB/jLGQshMJYrlzY3rT8PQkOeZb8GBsiugLS163cMYAJ7ntvJtVlPOaFOTnI/gCeWK5VqtVar",
+	"b9ctbICF6zTpIBJ7/X4orljs5i1g9+is8okIfHcUNw/i1WDsTBlGcR0cWrxWScUyBbS/Hn95/bkyC64/",
+	"u/5CV8uCmbRNt1qb7obazbW22dwVrwDupf4t5+Qufe5B4k3KvgjBb37tPYrxZNZN49rkqJR5bf6mNtsF",
+	"M7vtQu8csDLYVTyf1I3EUh19cMPEuSBTR4HesAXg7cpdx92iFioUPe1KWL2QZQcykkqFxzssZBQOuW4Y",
+	"FOauHOhR+Lh5hvQB9+QTvec2C6VKobJ1GxsbbkA9bj2tXCjXfwIG+CPcYx8NaBCHFy8G/U5IPfaKzXSt",
+	"IOTJhDDF6Jb59QyFnM5BpTfJhFU/ixpwjg2Pt6m/Bb6MTuLSo9ta7TeVsMO4VwXsq0zDq/duwEq3XJBZ",
+	"ns3syNn6J9Z/aQCV2VmG5FIHnBK3y9xLdaKU75NQMVNoiJak68tIhCOSlxFtt+9IYjQE4SJikgSsDUTV",
+	"aOjHJjV6G8rGSQftspMVo0kL+oXAFVYW6Ou0QNVC6XW5QZT3Z5ifn65s2JUN+8e2YZ3X+UXlyS+yo5/2",
+	"N8XGk/qsyjKflTxxZZ6vzPMbzPM/VuD9dZjxKaNjhVfwClO/6dB8UqOiTccbQvXzSiQnDMeMSuyU5fvS",
+	"INLmGNjrKRPzh/UVTq4/iLLgC4H7EGP8kDyYCNpDaaQkeQjo+zzOk4iQNDljnrzQdZJNO2nh8ysa+N5F",
+	"FFJuWlGtUnIUNDqPofMSxIdSS8OfWERcBOgKgtC/fiRpgtHaJHlwUHQ9/hqMx7LdmySvHkY5efLo7Ii4",
+	"wmNrxRnEipbQuE8j+iKh+pVbMeFWFCrVaqFWq5Ptem5ZKf5qWR1X3uDKG1x5gytvcOUNrrzBlTe4dLLm",
+	"R+kJvq6UzipB8yNwcYFaVVN6YPEV5R4B3ViIdSP6VKI94Qy/eDJnPc7PrH+i1PKnPziXM7OROskq+RHr",
+	"zRgDmBk3vXoRQDIQtrMd38VhB9FLBRdVagAnn88GILz3+Mk9wB58evL4yd79i3sfnB+cNUkCQehHcgEI",
+	"QsD4oz0Gm8pjbgCkQXAfDRnxO1yEzMN+RkOBE8MWKm8YgAu1R16uN0mecjIfpXBtV/nMiE1ovPJsgELd",
+	"yUgQaAvxoy6hpwJIb0I7sIB1h1AVry6RppdJa7w7drYxj34/JAqHvmRrDnzj/PgDYBxuNzPdfDVE2823",
+	"AdtfKXjhMqiFpVeHWvjjdFGWtgTmAYfjnraAJlZWwcoquCXuYIygZ2B4jIR7Cbo/G5Hwj4E7SG4DO3i7",
+	"ghCDL5OqCpnN+T7ZkcUA+wc/1CGs2CkSRPR5q1QolyrV5kxkP8QDWgbRL9P0iSEGEa6oxQLBO5JE4iZI",
+	"wZfw7h8/uuEfBaNtBRT4gwQK/OHshRXm3gpzb4W5t8Lce02Ye7a9uViwyXkD4kWvn6Z9nu2NUfAfZIFH",
+	"Nr+GDpj84c/+ijTjEH7TmQqfwAUhSy4h+eULOk4BKlwaIWgaPk2IFKIoJIHmTdQRpn5j5Mh8HE87uX9x",
+	"8uTx4f4HF+8dnJ4dPjm2QLwiX7kT+8qzUqK81w9YxDiTEkEegHIDkSBmemO74IeMfz3+O3jq+NfjX5uw",
+	"VFwUAz3aUCPgEMmeO8QqC3DI+B/Hfz/+2/F/Gv9jEgAmSQA4D3l3h+gkKZGQuIdLTe0Kkoh4hHI5ZCEG",
+	"3OzNc+Fz83HxrAO7EzANA1wZ61nY67JoAjVqmeNKhyJWzjjkD5/901qR7OlJggUHxmJAVZRakMctydBz",
+	"m5/di7yXdEODn2jl/6GdWv1LTL2K3oaaBQrN0u2QMaAI7w80sYldeySwaVcnjAA2btovPIMN+5J6bc1G",
+	"vU8jum+KFvAs3lCcsFggamqgS/XbrupbVvUtq/qWVX3Lqr5lVd+yqm9ZdTssXePiAPzKKqe1ymktG2VA",
+	"w5XkRUiMf7j28gtalPfghXT45rjWD0LRI5SPtPtLWoNIedC/YC64z8qla5qv4kl9Anmm/wZFExw8NGVN",
+	"emn0qY5/pYGlwVlqUffSiT1fdN0yfCVQQHdkymdSjpZ5B9GYU1CdQfLqX2NXQV0XicAjrZHGt84opjCD",
+	"f0kOl1HfufFfXf9KC/dvQRFcf3b9y/Fvrn95/R/I+DfwH78f//76l4v7W080wuMpvMJytlbO1cq5WjlX",
+	"K+dq5VytnKuVc/VqnavY/vmxO1fxh648rJWHtayHZYzq23lVA8+PCkZ3zqoBRI4dSfJyAAwS7QE2LLSp",
+	"HzBvzQGU9oIYRNIhgXAv8d8MGn5Ch6PuCZlk6teQXYlL5hHJIH+EP2JFn6HMIDguoAFqcFdwl4U8AxV+",
+	"Ep49TgxGfo855PCEUM8LmZQNrl6ibiG0Y2X0tAeCfEMuHUjmQZIsi2tHI7qreTvAaVuWdfiPCqJuDAlt",
+	"h7KIguT9JIekY9rwUsumdmhsBPgdfuFzrSrLpZpS+H2Qn9ViqVguV4vKFxAumMIL82AkA1FrstfBlx2J",
+	"j/0goOv1Yonk3y+Xd8ljnw+ek+dbGxcbtTXywA9ZWzxfL1erxdLyjsIEQHfu6HyvdNRZoiY8Xvr54Ny4",
+	"gVew3EvBcsMBnxABujBFcz4koi1m15kUbBb1xxwaCOtC0lKqzgBDJ0JGv9chIvBiOUPylDe4YdiBslhC",
+	"I9ITMko6evYPTs+ho+fk4PTi6dnBadMh5RJpjYimanGIFEiMbqItXERq//hcmTJrRdLUJCRnQnDoBVJW",
+	"koEAr5aIR0dqfvAhTAnRNoGCCzV9+fRIDt4/OTz94OLZ3unx4fHD5tquebrXbPDUTHBBAsE7Shr7HU58",
+	"XiTNDouOWJOEQHWmJivqEipJ07C/NGfLy317OV6eOFuETwi/L3ZLrNk0BmfbVx/aD30QP8oP2KYlVm9t",
+	"ehW3xjbaW7TUKrtVr84229u03Kq6dW+TbbdLtNKquRveFiu1y7Taqrub3jYz/sSCtDe+lAOItOwfvzX+",
+	"r8rMBrNfWdFfX392/ZfX/+H6fx1/k3IPsulqlEPPRntBR4R+1O3ldnIH+/fP9gonFQjfBFRGT+XkXNXP",
+	"S1s7pcpOuazmiotorx3BaGbw63AR3WNtEbIkvlEo11OXSBb6NIgDSLUHlb3tffDn5AAp3HaWpuJZhk/H",
+	"2mpq780ywPGo23v+p0WwYxgQ3PTJNII19eebOBBYn1Swxol7QAIrmY4z2+xL+ZODI6jVadGQkRaVbKOm",
+	"7vIj2eD3D07XEqNNyRsaDUJNjqmfS9wuDQLGO4z0qMeUBIVQdOhf0Yg1+CUbFQkWRiuj0jxD7pDTsz1y",
+	"8mj/jPxJmVyVi3VocDw7w9ZLXXvb4Pmm6DMuZUC8joxIASNhpKCe1FxzCJwlcqIuXj8pVLdq6yeFeqU8",
+	"+RQR4qcPwit2B6kb15SMvH9wqt6rzPTwD5/9H9IhB16lXi9v78L4LtlIQgUVUZZuwKiMSKVU2yItP5LY",
+	"RGrPpmnatHggYonfZ6EvPLR0lSqJVRrlsQItkmOo1qIkZK6ygw01br5ZK1UbPGRqfzMemViBSYDYvZVF",
+	"smctii8JmM2DvloaykcNTqOI9fraqg6VPQ05CfwcMMKncgZZCuSezz3rTL9IwsCawxOmJGRB/XPv4OHh",
+	"MVH68fDB4f7e+QH8tcGPDg/vyY/39/fe63X2hof39jqHT88rH7l77xaLxQaHqw6O72fcmXNy8cwcYkB2",
+	"0y2zeqVQbZdahZq3xQpKCxRKEHFSGgaidvG2VWbpwdP9w3fvP6++U3q34m513y33n9V6m+fbrQ+uHlXk",
+	"cT3c2xoclNsPq913Ni4flz4cHnbe2xyd1sRJhR9tf3RWjp5Wr57Vn3+w+fFeqbVf8Q5q7Ycb3cOtXzwq",
+	"BUdvLW7wTizAq2R6eFF9HlMB/sQUOjpRafW9maGb/2jq+xbKeyYZtSUIfW2y7wIjOEXuHGOw/tCh1lfB",
+	"tB+eVXQPmR3tPRaJbNdzwkKa7X6ux7oAyhNm21Fly44CKIWAuVEouO8WEqPIevKOoYyGTpcGz6NdtYYa",
+	"d8IEuxMbS8raQBNCPdVB0wFK2SsN3vP5QPl/E47j/tt7jx8fHD88uDg/f2waeI21JbjLHERZaIeih54o",
+	"KPhhVxAqLxk+Xun+M3U4oTaeAeM0jt2B37Ui2GnwJnO7ghQ4aeT+dTx7jRz5X4zpWPAI0i0Tt9jyOfxH",
+	"ZQP/L5ltyalPL/ZZT99lHpfpuCLFkSWQ7uHK7Mer+cLaLtkXuY9Kxxvv9rb3a37lF5uj98ry/S12ellv",
+	"vz2sRo/7H9Kn4qH3gbvdOuIHb93WvJjmT421a2U5XARrVpLpyIyEtUMmu4md+NMjMaWWkRwJQx3rpgza",
+	"5UXKJymS3U9RoAQsYlkwrT3soph2eUFtpiM9EkI9afcgZtkvklPWBjMf2zVqpW2izJALHR++wCCyxZkW",
+	"h8eobHAu4pwA9rAIHfDXBRTBSMsia4gOkSKWZw2OsftgSEeSXDLWV4Mc0hEMejm34ilvTTkWc0vHmr5y",
+	"gdoTGgIQeJrBVKCrOaO8LE2Q/ILlZRMiqDY3ygmuGoe9UPxxUcv81OBCYAcjA3V78VDOhFQJhLzBLjnV",
+	"CfoZoQIyO1IANoIDkgANAksUWFTZDh7uWC7kY+hmZQQ1zd+bDQ4yZRgK3lkrkgPozNO5Q8K4J3ex9wzO",
+	"u0OAwdyJEaA9KxlJQ0ZYSJUUyye34EXqLtJirugxaC9DoBGgb9LDX9ttcIv8HTG0qB+o0fZD1mYh4656",
+	"Z6hMHCWRvV0CWVaTypARHTV4axARNfVWdlKZQUluUmr0LkjQFcke4SLyXUY6gkmdoWhwJR9YaKQcsSn/",
+	"wRtiV0kAH8G1ipbUpl7P52ZmI1t6dhlcQZAqnsCFIPd4igVzB0g+G1yKHmsJb4SYYZTrG5DmE5IlmQaW",
+	"+v692K6+fd+dSVgCWk2Jdwon6i8lTGEuaNBYY1kqwDFD3ppV8CXBbseVN7ryRpeW8LArLe8TxFFHCG8B",
+	"HnyPqWffnPvsiZYfKDkFl5KQdXwZsVC7a/2B7DKprCgjG+5IEih5YGo2phKipEu51x4EpK+BmZzJdGZm",
+	"fvC+HutrTQxqo9MYXRDiK7crrOrVXF0DuL25Vdii261CyS17FVZt12i9pezEgEZK9OZ2cpR7oQDbTE/K",
+	"4YwC3K2pAtwlclo4QTels/Qa/jRzWGYD60yDy9Qmxe1rnRSlQNsx2ffsnJZ1Mmi/r0ks/EiSB/tH+oyE",
+	"hkH6knFC25HWsmAXUYNjqRXrAz9kLSoZCUUEqXVgsE7WzELzMrmjEAwt3E876H0p+0IMIl03FWMnaAMI",
+	"u2tYFJkfYnuqLcIOiyDv0uB7ZsSaGds68Hll4PlcRjQInBhbzcgd3SAC9tFag6NDCeP1pRmEMcrsaSbD",
+	"0I8iFnNt+7wlnoPZ1eDKHv3/2HvzHkeO7F70q8QjHtBV7UwW11pYEOxSL5qeUS/T1W3NjDmvMpgZJNOV",
+	"jKAyksXmNARo8fMYkAH72oN3L971HV/jPtx/jAv0aNS+bWnUAvwJkl9hPslDnBORC8msImvpRU2NLRXJ",
+	"XGI5cfbzOz0RTqD/n61W2u1TzlkAjdA5QOnAHkL0CjAL9ILprC3kSG2eY0n7hOpJ4m4pKSIJVSZPZra+",
+	"hIURamyLVJOH+lI8dxdSThaxChhgqVXqugM7S1A2/GAre9KO+kwtSmlFHvEw87jXFaJ5/Zx1tTU7nae+",
+	"Ws1trVZdvdgwpxvZl2YqqcZzishYqGJtPcU/zvDD3dacOEo5/wZASSaWVzQKOfOM3iW6XeJzg2uyWSYH",
+	"ecBL/QwAWa40nAWglzCQhIWd6dzCB16T4OUqAk3SM301Xis9xTHNsut147Urq9WNxNBQHzQP9gztLHke",
+	"dB2b3VVmQXi67aGv0a6rBAdfDqkL2T0IL0iDQIv7gYU6QNIKzhnSEOC7HPARUxKFjIHbo8PaHMop9pVi",
+	"BHEpwc0bATDcD7yQ8c3ifEWDDXtbz+RMiNgArSTPD5kbJW/AsYO2oZ6THKqPRwzAIPWpMjMpXQjzzFHn",
+	"0GnhhKPMEutgoNpdrTrBKheNJhLDRWB5HSECRjm++Q1OcV9CQUGNhNY6dVMpZjfojtIk9jy7wqrdGq13",
+	"Gm7TSxcl/g1WOsVfQbnll4WZ7GLM2UqlesnmFzaxnxn/bAb7SqVJecI+O4Nd09A6hX1Vm7SbcA7DPM3S",
+	"Exq6ff+EnWKCarZDOJORsmiAGULcxv94xAgdCEBuk0T6ncBXxiOCrGnD7og98WUknc3iuPYsi7uIjVN0",
+	"RM5JlDjA12W8vOW84XxLXmQBGbH1Sn3Xa0/0G+iJhoNDqKYIZZgMJqhGnM7hFmuIZ5Tk0CBATH98TJk4",
+	"0hVD9t7A58whG7p0ZrOFKpd55kJV0tLtadAxJiA81ebZ40kgYROcTErj9PmJUFadRagbSctAg0I/JvMm",
+	"K4ee0vUDJjeTQco+DZnntNo8MzIw3IZMDAMGOmnm/ZLgHajZgtJLeiFF8NMBXA7KeCgCRu5AoZHi67f9",
+	"QGlQanwdn7N94nzsEMnUkunOOZEfBeppfEKMK3CwaRG1WRZOOsTwJYsoYKue0GDE5NlK8ZnqsDOzUdBx",
+	"R68L2ZiZbmeCyyM3ixRSWNecSsr4aKAITr0HYSuUjPjlEkryRwgxK0jX556xrxetlEUejqT0KScyYoOB",
+	"z3tLrN0+eSBk1AvZ4U8/JGPWsXFDiJzwiD4hG067BIX0ibAg8bPpp/Hz+Lv46+mX7RKxp7/GvFm44EX8",
+	"jVO4Kh+f2kph4HPzubrEsoABkztJYLao+wrNhMnMpiwjbpB/nvl+2JczzSb89aJm08yrdR2KmjztFc6d",
+	"9opWv3nhxQcRT9Crj7EF9FPRSdFw1B23QzFYvBCeTjK7wDA6kDS+1DgeiYuNwlEXOpiakSAve5AJlq3y",
+	"3icjbkaIQUoEl1HD27SIozU9h2xk71K/wGF3yMbBHz/9x18gawpZwE4odxlczjypmOk+6aj7BjRy+/ru",
+	"MrmJHC13C+bCfeyYlmkwgUJepoF25liZXp8UQAbGCWq5ftNS/M04AYCthVT2ASFaZ6JkdleXuivu5gcB",
+	"6TASMt2WrWhz8Rlvs2uAAnpBqVUaUE57meVeIpqR4DqthtGUMw00RhPXxRXV1wG4lMyvmoCm4DXvT1bA",
+	"2tLEMI9opcHMkncpKybh0xkgpNJ2t+rV3HrHbtAmsxvd7Yq9q+ysPbfiVVmtW6eNjqmmwbHFv1X/I//x",
+	"r/F/j1/Gf4ifTf8m/iZ+Btg4KJLvL7S6jIwGU9XUtcR/b1d31Ewuy1IbhT2mq2/wESE78ZFialZJilHo",
+	"sgQMSevLqfCPn8HpNgg8vynUEYha2ZSPKlIMqRuVTrUNq5fnNzrbY5Qiya99Rqv4jESo1XfIaMio2ufw",
+	"H6G5JnP20TVJXBp62nTLW0n7Rnr6kdTdfdiTiGw4+LV5s+aBzqbV5uO+7/Z1rqRMei9Uy8Qxx91J6lTT",
+	"FFXjkp7r1LlPHDzqjwSAHISYaN7mkEOIl0PJKWfjVC/wpVHhkwYGDjGJBfqVuZgFOschL0OKAVMDU0K7",
+	"zeHlkvja6lrGcXYRl9lp7HJJlnc6W7sCFrMyr7hCR95akq8l+TssyVc9iYUZLoaRbnCR8PAJizaXal7m",
+	"tEshVOG5ZoWwJq9dcjQMhI/Yw4ASc6er238qDouIYDn5tEyjs3USzg9G5znwcp3HdJWt1mxWcCmzAfUD",
+	"yLQbXWr9SptnoS4OIQmUkm3b83t+RFzhMZPUeP06Z+Pr100ZR7YQJYW+S/UOxxW864eDW+oCx6SrGotc",
+	"PXcDq+CqzaQc1yJNEoU+uJnVuRWBZ16n6zU4lrwlLaqgbaS6ts2hekVfDBoZwIJA0iniguRzPROocTVn",
+	"nU/a5lp2WmTE9fhZOgSTIkso0T+iZxxm43MZMeot1KhgmLAQF1GmNAmUKOe0zNn4z/RvZRGugOsGw8AR",
+	"rVQBUlu56BcqfjFpSqe8llp6EqcV6TaaWs5HiuFEF57wDcEj6kZnFPDCHo4pbHJkSD5DUuvCljXzP0em",
+	"GQ0j5FKKwwxMoe4SdS1wTrZcAIwuRFPQ3FqRaZZjWyRkw4C6iK8wIYyGgc9CZZ+2DGknUKFQ5jtkCfpU",
+	"0rMUQAuI46bMyyHjvjKalfWMPE+iX7WNrQ+t1NCdzfLX1Yf59I2Ewzq6ftLHSrKU8eKFyiDWiINNeLEk",
+	"lJO+GIVQgGM4OpQ2srDNDb9W5vSecVw/ZFE4sUHhXZwwolYTmaPwFoAenJP/GYD+izNA/4RycUJfGRMs",
+	"v8LchrfxbCvFfwMqYDYBxQQpfE4xWOGsw53Fx/0GXiCz51d3Ec3Lrtaio6ddWO1UrwGgurmzH9FjJgnr",
+	"dpkbYZVPNKeJtXkE4XlygJXKOIJcb07TDVX94uzrAF9TXw46ntXmkLbqMoRUA2QUAL2y0llB4jrV9dIk",
+	"EuJoQPnkSGOuScdqc/hFXXxkMD43W4TK40xRs+AMC4I1ZMOMLqimI45nJb5xuQ0Y5dBFdZFml9FxL4TY",
+	"ho0BKo3aHhr5q51q4bGrbJS5DFxZVjddxKn0JX/OQr/rp9n0Bc1e/BUcGac1hgmES8FBEY5KVgnqukqt",
+	"0p/s7NWq2PBlx3ydDkxzbLXlv8Drb41CMWRbd4V0xXj53XksF2ec3TAHEE0o7QYhw1B0/YCts9DWWWhI",
+	"IKm+mKKGLitRnkBPmaLsM6hgjPqK6/+EdnzOIoMy0xGjaCH0PJUQ3vjx4f17acYXkSw8UXoaKGQ0iqjb",
+	"V9+3DDFbi0AjrBy0hJUps54Hq7VI4PNj5pHDw/vE95jaVyU70FqXke48rbG0BYD1u5EIyQaCQmBvMDdk",
+	"ERaPugKKN0GJ3LQQsaLNNWRFOnvEp9Cyb6CIqsdypqEfpnAWbb6h9kfd2xEejA6jRgM6gTy2RGf1YDba",
+	"B0JDltOec1oubmCi5y6SPbfgkruTmzSiFy4ppxmg/1MB9DNo+WmhqQHM33k1cPkQ4s0jn//FL0GjBt4x",
+	"+55sA6MM4cE8/1L4fPmRQZoFiCb9j73gX/qfKjj5dSKNEXc6x0QfupJVksGoB0kneJkS1QIEVsBoyCFf",
+	"PekTgyglMHlDklgJMmdbLJn/3ajNSsiQuf7QxwU/RZSrg1Dw8NovskOWGD9MITUhUPC76afxSwJtdv4N",
+	"etmBuJ5+Pv1bEn9F4m/jF9Nf62ZB8Tfxs/h38Yv4u/j59HPF+dhgGGDIZswCpdJiwD8T/XyQsprEbXaX",
+	"hscs8nkvBVRVX99j46Qfz8Bcopuap6EiOZCz90N3N8VvbsNJwQwnxcoziK34OX0MtIaH5ALUuDMtpJAt",
+	"KT1OPlQD4/BzJdXk3p9kQ0VA8J8kFcMrgsTLXOMgvKTZzNYFNLtYr4wBroZb9+w9Vu3apiZgm+1AE7b5",
+	"s74Yfj3/ipDhKbzL0v5IJ+KYPcx10tKNU9LlO40ZSCnuJMIBuYG6fK28zimvy8fUaERRxBRF1ZDfzoTQ",
+	"bqDIsW/6cph0lZqLqKWqwj7kYSi++F67dIx80cYn2xh0Q7QmD2NuZSW72iVniSDaOwIOclOMOeS00CCA",
+	"lBpUB87SELVeZstRJ9mZ08sVcsn814xiJ1N9SQBKqrKaxUxzIujboXtUJmoVNqM04dhsAUPSJwyTXkG7",
+	"anNnxPVgO+o4Y5qMUS8N7no6GAxE+QEj6V06zeb6dcq969f1zxnQNnvse4zIsQ+5sAByTyNyDCn0Sv8l",
+	"Pm9zp8eie4vFjUM2nESuOAgGyzE1WE2xzZ28MMJLqHeidBnpA+TbbTYmoRjLBFuolccWKqxbwJU4zO3n",
+	"JZab4u6dzkgDX6pfM3Ne1ElwSeXpEjoJLuxUuocKiSYJw8vzxKWzBpdHLlqw+qfBGOVO3bsJZmROrpwh",
+	"2OVq8Beyr62neVr7ZOuposhT4SpMWznjSUUetQH2EFq2jn7XUZZEnM193VLNBbRFGdGJLqqY5VNlcg/x",
+	"CZMvEzCLfZJe6/Nem4M7mZhgOhdgoy+GdU0edzsUA01+Fz7vq5zyDNt6C065Voxmj3m2RVBqJ17k2Bcd",
+	"+VSoZWl2DfNxhbixyVYjdPEMquc1aXjQ6eBpp1UAHuQfmUMXpQTNHCK6BSgzM2fmIlgz1kJ0N81i1YEt",
+	"GAKc5dNevAT1a0H3S2txbtKjFFWRPVHcx4+Uqmj73NLs01RJJupiXkVsc5OylyyvpGONQLeAT2e5dJkc",
+	"5vhrIAXgD0mD9bZI8wOHolb82jyr0m3NKXA+J6cphPttnuGTiXyBWaLCC83vMoNEUD0SMs5QKCWac5nk",
+	"fAA5YlMqYobgwLmIeEmLIt1mgR6JrOA4L/RbAf89JxPtXG0o6wcr4E5RY69Ami2QYW9qN+d1xOoVJEMk",
+	"khYyLVeXs3ntPvurPcy7cxf6Jz6CeIuAjzRY4Jsw6adlcmharirxIXFibZ7EeDYgVmMl+bPqKhfD7LbO",
+	"kECEcrkJTFY3aZDQPwIkUghXgNBlHumzkJXJYx75gdbrvVbWKZAdLbgIsuJCdLuL+PcHhfLmwgbArLMc",
+	"ucpSvvLZLKak09Zi7/lSHKlomgVcKUMq714HliVs6tQZaBXlkQ8DCrj+QZDH+Y8gU6dMDkFFAj0lS6hc",
+	"q3JaY9FOv9SeduYpRpnQMnmaUgq7XfUgZSxPMKOcs4C4AaOhBvadN4Mhd+K0w3CRXOuzz8EV0DZO6UqU",
+	"nx/M4Yb+dz4nXRGugWt/4NqECDNOMm3JG4m5RJwjp0po6PCz9Ih8KS2EFjLotf1QjHp9neKhuZQF3npT",
+	"kVtu8zmBD8jfgmMDOMxB0VfvmyQf/LXNncwxdiziDOkEKn4t4mj6cEAtSWuB98nh3UPQFsijPpMMu79g",
+	"OovObXEV+4b+5clU0INZFNahITsj1gFjCApCD06qaV2OdrWEInRotvfCViJujW8SLPRO5Wtn08Cxxv/m",
+	"B8NhRjAk7DD3AL2ZZ9+MHD93r17G9F7t1FzuzZp2zjdsLy0GP8fdXEmX8406bUi53N2/PJf4SSinyNzV",
+	"v1szZ/ed1DJznQ9keuZO8aGOFlavaJRwzUOlSeTTllN6CMkGIqdBkiJm30nou9XmIUNvXgZAGRp2G2yE",
+	"AZ0QOhwyGhr99e4h6QkNHiwIzeTDY9+H5dTMHKs5b9J3IZdZjUlcjOSvUN9cs9E1G13IRnP6ewFPXevz",
+	"P5x8dtTsziE6inX503OVtL4NfXjygHotMjZdo7EGyBMD6nPdStWoxm2+kWFR0iKa30gryQa3iN5cKwuY",
+	"qo6olQ0spRimSXZAyKj3HuDXoQptCN8pk3t5EB/owKp/bfMx4LouaCKEHTRmdXVzGJ3EJam7FBVlEOVe",
+	"vlQrgLyhpF4xYZEymArR9XD2uew9k/uc5C4uANtb2IbAlxmesfh1CQc8Dze7YW5+0/H+OqB6lOJ/mn6J",
+	"WdXfTr+Y/jp+EX8bvyDVGqlUKuSPn38Hv5HpZ9NfT//T9PPpF+SPf/X/EO3XaagVXChfl8US3/Gqbq1T",
+	"p3aDNbt2g2537F13x7P3WKVrcMYhtsaPkzT6Jq24VbrL7F2vwuxGp9a197o7zK52tjtVt+bVWaNbskrH",
+	"PvcgrQwgi4Eyo36pVdoyp3LLoBlvLfXET84fzVPUm0kMZx9jFn2Cg/Pb+Pv42/jZ9PP4WXYrnkNq8IWQ",
+	"6XJm+JnodLmTuUaoWzU5jc+wwnPIpy1FKjYNguKC3rs0PJZa+0HGmBeQ6hsr6e2CsN6imxUYc3xcPfIg",
+	"CHKs/CFy3GU6u7xClnph/gduag/AqrRUaT0tdSbJKxA+DbTeVsXKmRzqc6KKqw/GJFB/g5at/jA8EGDP",
+	"tNbfqnxilSIR0aDUqn6yQmRdjTUvYBec3x+JMRkAPDcLGcEJWqAkgNLiSxKwbqRpZX2qlz3VavVNevyc",
+	"b9c75/GWUcjooFALPSBOxJ5EW+B+tfFiB9OKMFdUDBn2kuSRbLV5m9vEyb7BAURjrF/PcQWAjP7x4f17",
+	"wAuyNOVs7rc5gZrHw8Nb2MVft7nOPuGaJI5kHzv78E4kJnwbqL/IiODgSLLhPIbPuUOsfnI2LayHFFy9",
+	"0xWcMzfStMqw+DLqs4mBFdiYn4kFaFUUwLd1Rb56FHbj2oTRuWIAdaaBD4UATosMfd5zNjXTrDV11ad2",
+	"DQ1D8cRnEoMEbiAkJH0Rk9qrRugLpf+2+fXrBzlErNb168Q50MdEd/1+n9GQheSPn/5Ph2ykrVKlRZwu",
+	"i9y+0+a4sYiaL0Li/Gnku8cses/BMWh87kO46hH85Kil6IRirNt6OkAChwC352jcK3wq9HsnSdfybBd4",
+	"ZAoIqkB5m/fFKNyHECxug5qZnuZDJkdqgGqCAFbnfEhlZMNb7Ts3HbKRGQDxBMNCh0gSMeabBAISfwpv",
+	"ek/jbeePkNoiZVZ4CYg7jQiiFmIMAbBoJswz3ZNHQxIJ0qxU9gk22YAiD2WjKCMmmDVEAKzlI11fy3xF",
+	"JRYKxFl6Ahz9QIxh4niwSEh9yTSFTcjBgzuA00W5y3RcB5daJoHn5Pc238g0OfjwzuGjW/e27t1/dOf2",
+	"zxfDx8CDVrKh1FbDITWOTyp1vMbkq3hkQ7KIdCYku0lAEn6U7nempwSWYqXiOrfZiyHrfR5tN0oA5+8P",
+	"RgOQfdoI83nEeoBisDDBVNIBg9TLPElZGeiN7Lh132I5GiCCDyC5cUY2dCyNcmVCqgnDlTiVwsYQQG4X",
+	"mNHZCsgcA89pIKWQReGkReqVSkVRHFzY0vyzzT0a0RZ52kZtoa20iHZGPWmXWk/bWaWkrUbZNkqHvl7r",
+	"Jfo3rYToT0aB0R+V2qL/NLAmSlv5RA3N91qkUUuGmD00mYH6XrvUai9lyLVLajjs4zaYP+1EKYQHJFOw",
+	"2mgYwbenmkZwrTJj4VL4pAzFtja02jP2Wvp9Yp3CjYvsU3gYmm36NlgSlCRwjk8pJFxY9ggHFAlirYOd",
+	"oYPpEDC6KUCcKhmL5ctPSzIjF+G7X+aNsRODjiIXglxvqLey0D5UG4IMf/NC2pyN0lsWm2wHqegmOcmd",
+	"ci8lmPmMLuFoZgYtPCFD6vDBAaHyWGpWiS9Ou34i8LPpY849UBeVtnDGDIz+oXSWMjlIniuUpSm4y7Ay",
+	"0+dtTgmibqIukamXzCobiFQhj5mH1YxghCAQwT7c0+ZquH0q+4gGB601yCORUUY28guVNCvnhCka27TU",
+	"C9o8lRl60IDnRjXGVUY2+pjuD/zfKUYwzypdpYsCcRejtSWw1JEm45KMjuof1273qyc/rwx/JvaOf+Le",
+	"2g0fbY9/0bnXGPy4KT9coXV3bhYFHAnf/O7FopNjEwk4Hzp6fJIo0Fj2Y47sOVkDCnRbexJOCTp0qNdj",
+	"WvWVYE8tcOogrJhSCQxeYc7jMpffUmB+XTjF5codJbXUUVJfHjKrYLYFhI9G6rtF+LAgShYuIq5zkvjT",
+	"7Mc73idbxp12mt9y1hREWx4REZWOqS1/jIah7QdpweD+UCbUTKP33LOSdu/kw/Q8JxkikIjXAztBAz/n",
+	"vBaLZIIac5aulnGKPlrgOCnuGZ9fw0vuHL/q6V5HhC4aETIoNPTUXhSrRoDO4zQv4n55X9oFXcLrauIl",
+	"fMiCL2B5S/NcERqQnIUqxN0JwSvyCQtWUtYUTEhnQhBbC5SHDva/H7LQFx56WyFwADUcgMSy4SgVyMFS",
+	"U+mfMIs4kXAIe6I/bxa3Qb0f6sbeZweOcNxJO0scYmFrQAQHW/YkwDAO8Z4FbqgHOFcazbSRBMTWooaa",
+	"p/aQtNWty5RY61dnm0ae9tZInOudb3DewbwgqNmV6oJeRK46QQ8fv1+ySp4vtapZa1YqFaVfjlipVTOf",
+	"+r6yISd5EMLSjrvHtrd39uydRq1pNyoes/cajY7NKjtdt9rdq1C2U7JKdICPRt7t0pHMQ+kZ5MK0+6Qi",
+	"BU1cppHOPFrh3KwicZiA8o2pH/m8d2Tko1pgEGX1Lt1tdrcbdnOnumM3mts1u1PvunbN3duud7e3aZdu",
+	"A6nIiAaICxfQjOjJ/KAhzSAKgiujJ5osW2bPVlmw+d3ohWI0TAcxDJV81b8qVT8UvZAO4B17nZpXZY2u",
+	"vU2brt3o1D17l+10bSPbm2y7W8pIxv8Rfz/9NH4WfxV/C+LwRfycwFcv4+fxN0pgxn+IX8ACnjc9Y0jV",
+	"0uM4B+IGoiofPH70+O49gFsLWXfEPYbXyMI9hMpqbbwkUzefzUrNty+aoZMLpXsA2zs7zwM579oNubQY",
+	"T4QVhFF1t52s1xDFnnY+oTJ5SgfCu4CWDhXPHiIvQBPAkAwEAo0Nh6E4Yd7169le6lJfONOhfQMjUMNR",
+	"6PapZKQnANEM640ozz5hn+iTiGCyyghiyhYkITvx2RiLZ/S7iQDMmYEPLr3NMrlF3T6EVInkdCj7ItJl",
+	"m/qZ16RuFQ6LoDjAPqEEjhRA2V6TxDAOcPoNMYqrQ75tzgK/53cCpsO2WOQz4hAjVNahjMDHGSjRlcCs",
+	"QywpCimX1ERpP4KEyTkG6eD1bp95owAg4rv+E5j9GHd1SMG/6HkEYo1tDsAi4HNhT6gbBZP9jFHqS+KN",
+	"1O8enWwm0CO4n9AIQ7a5M8siHBL4xwyCimDE7kMPMN0l0vH5ESwlk9JJA7jwujZXo1MvVbwKQpUPWXck",
+	"aSBbBLtFcggoEyfH0wFbjovoyOyqxo7LUYWaKeaJQC6mGIVS0SKAg+jbLOKY9hswReY5FnFgDkdZYgRk",
+	"/YFa1yMtw30mnU2LOAlrVSMa8WMuxlCmZtD3LchjOJqw6AhwjeFJI8m8o9EQytlYeKQM+CPYf3N5V4RH",
+	"SoU60jSovu+wQIyPdBDP0bHoBeSQG8bMTXqFdXss547HBkMRKZXE/gmb6Ig20N4xQ0wAZTtjA5VJhkqw",
+	"uUGxtxnYxryyfIZSlhnOT9hEK2fnLCfJk4tiZUspAb8sEJarSaqVMFuqF20/sFYz12rmWs2srwhWhyyq",
+	"wJkEwmDde+Kdr9UBp0aq0IKOYfTIrAZ7psa8yPe19RT+e8f75AykYc+Uy6CeyKHcxih86kWaf5fJTBAB",
+	"b02iB4trxrVvq3T5fXHWgmktmNaC6coE0zqwcfkM/z5nOrlKGIf/ma6Qs4Kmes8KQE+xtfqF4qOnC5ct",
+	"l3KXYeHNax9qkefoBowx4zvSaM/QyE+dY5C9ExahiZrzvowkuD16/gnjuvO4dlvknEwu5aSjp2h8L2Vy",
+	"YDYTuw9h5owuiVWC3leDgQbKjOukbWyehw86UtY6LrCiJodsaH9FtucgspbNtB/ovrKoGY0AOIzg7cSA",
+	"N8Cd8BW0AfQK7Gy4Yi2717J7LbtT2W3OzRsls2cO8ysU3qt3nn3HoBiQ8xppb4LXQzrJ47Oex6ZLkm9O",
+	"7zuYiJ8B9ZjusqKFlAUVQWnmQ2ICQjnMMCpKVtDBMv32ywtwz7EqJOzAZJBl2lVl+/4+DoNSq9SPomFr",
+	"a6ta2ylXypVytbVb2a1sScq9jniSJiotye3OI6/8FTjdPMc22s/S0sAoD0r9wVmqL0fhUIAo644C7JEL",
+	"W5ngUeq+WzP9tk7bgzmxnKOxZVl1krZ6FzmtGt7RMGSpDaT/Okya12m04JJV+nhEkQ20qlbphEbIraug",
+	"7WGfLhPsNXxad1kGNu26jHnZNjMXiBNrqi+KFANwpia1tRF1dV4zvcRZS+qtMKQKrRNgN5LQhFtrCwH4",
+	"XG8UYsNiNBYUDzcF6t6IJaXE474IIMaNrN249DKcRvfcfhKREQebB4KjG85AeKwFP+iwH0s71kIJvLkk",
+	"hG6JHgsdizAaBhC5wxFvwjgSEdJs2PH/F//nNtcMCMtejAni69obZ4aPOxYZQ88wNdDDBwdQ32Oi5XTC",
+	"QizYFaPIFQNGaBj6J0wmmXl6hWazmzc0dp0ruOsHPny5uU+GIggAxkcbOQ4EL5WBbjZhyMLUxWkMNwpp",
+	"Zy1dvSM42IaOZjiOkbBtjtWaAwzbw2bh7I1puK8jyro3Ol6oDD+Yqnr/UTawPWcUDulk3iI0liA+WhMD",
+	"2LdWVk0kRrstE6dZqSUrdzRKz1waSodMBaQ9V4wCSIJXli52gfO0xZxYuXQiTSW2h5hLlEDxJtlQtDWz",
+	"D0SxgIAp6jdUkcSI/SReC/HiVxVcfpCRSa8rvDxAManOZGlV6XSV0eG1jrbW0V6BjrYixZ+hi1lEu14S",
+	"+weFyZvdSWUdsL1k1bO21EZ/QCM2ppNL1VaB7pbWVGft/lwn6mVbxmYUKen3OPNsn2MlV5+m3dJk3x9a",
+	"xmXd5lqRgsIx7MVvLgI/eS+kPGJe3m9wWklDduSrStPXmWr/lvapP7dZezfZ57NzoDM9/deJ0Csh3c3h",
+	"/5M7pMMCoXR3keEK+RM/yw+GVMqxCE8pGL3HmCdzASJzj8F+gcZ8GnMKuEE3ZLLfhk1KQZqw/tOXBp5A",
+	"wyVxNgazB4JWkka+7Gr7S7+lzbGHGuBthRNy/TrYOICIhDgHurBU10EDxtI+vko9GEyINke2RXyOrzW9",
+	"9wA5tjPRbRzK5ICMQ7WEc3P1ZZvnU3z1JQ/0Fc4+oVHEBsMIAZEgQ5ZhlbgZGpiOdx4Q6nnKDFtoNEDh",
+	"rXnohSDK8+NDmKMK79nwTQUeztk48/u9+tievWbpU58f+EpWQ2OxBErWXkkL3Y5jXyP/6r2XareZt4ad",
+	"/uHCTg/To2BYWoJMM8/NQO2xlTjzZeS7p6g4IqKBxMKHJH8iU32ZKc7coEGAWsxYQ5lhZeaWEwlns4UB",
+	"f+yIin4QdE/pCP0okhEF24QIjggXplTU54aLuBOHbGgBTR4+fn+zMPtN2yiH6QzPKvLMzex11FrmR3DF",
+	"JZcLApp6hUkkiBwNZta5CCnVGMHZMQwVgw/V1f/XXxzYv/jl0/on/+dVIADMWeCwESZPQFci16xShrZK",
+	"rR1tvmMoOrHmc5HnSJzPIs5QWxGMDRyntQq3Qi1bxseZHuVVbLkzQ7YHCJua4t/na9MBQzHxkWofuwnX",
+	"IkCo9sAXW2WZwO3bY5Ct3Y5rt+PbHRpODehLCBC/s6xXmtRLPzRsb2UejGTxtKglqw4vUXi+Yva6ed6G",
+	"06jUScjyNvKRsZScNk/SLzfL5BACl5Rs257f8yNIJVVW6+HdQ6XVKPZ9/Tpn4+vXiYY6RiSzNt+gfAIw",
+	"v4ITLiJdf8yVMhUoAlC33ypXtxubWFYL89HGltQggRC5M8HVB+oCJ+nJjCCDMJ4NqBgl1abGJpQWaZIo",
+	"9BkARhmj+5o0LRMR3ZqjCa5teHyx9gwgDjE4BriI2jzxbqRxTm1Xq9XcczZPsadhmy7SKB/3ufQnO2Sv",
+	"ViU72027Ubdr1RXCaeoJOJqVjOPairojvMH4AnWnGcXkBtB+qhAKsdE0OabKXo1gqnu16s52s1FfZZo3",
+	"sCPkjT4NAsaLuBcQjDLrQcvQJAyY0LDprziWsgRXuS3Cju95jK+DKW9s59mIhhGhHpraIfIS9bdSgfX5",
+	"P6vjLFy35YLYL3KIGmasyHUBQ7YwRcCFbHk+gcwWH5HSW5rS21zzNmgSpVUIA7aPmSA+tH31GAKz+kFA",
+	"gLtaaVZ+m+tjk7gqgXUDKyQGJiDpj+gkwOO+JMm3VpvD5XDrEYBM8F4G9cDw1z6VhMMEqIew38owaHPH",
+	"Tbmrs1kmBxEZCBmRJowd6iP6YhTO+kDhsz7pi9DYGfeQW6p9uCyGqDtUXZgjVmv1RnN750o5YvkVFua+",
+	"jSedcQNWuakOEOosGUsNVnOF4w53Fp/4G3iBznjDo4v5dHkpZhmIEgQYMSrTLaXuOG0O/RlMzgAqQfvp",
+	"8PH0Q2IXMnMjFnNa00IVJ6OZXShggBZTpVHbq56DvoW3mmJz4aKfuTBq1vAs+yeUi5NZAxQu+XMW+l0/",
+	"zbkEf8g9dPzFfx9/B3CP2s6udPZYo7vL7LpbpXaj29yx92izade6O91qZ4ftUijwCGj6hP8SfxU/i7+L",
+	"X6r/qt+ES7HpwKhkZTTJDDPRX6cDM/30/AH7BV5/axSKIdu6K6QrxsvvzmO5uNTjhpEBqPfr4hIyDEXX",
+	"D9gaTGAdgUECSbSn1FOorM5lGSyS06mJJvmEkmvS0CDiQUEGpgBXDSDHq2sc4vNMG3o5ZiF2UZmLlzzQ",
+	"718znzeK+TzC/OoMp3m3urAPE7KcP0CAh+z2F2gh2imDqccs8LTzhYZqMRnoIEq5PmZsKNMmubJMHLOT",
+	"Tpv7oJXfObh3gCHNXwEurjpkcuT24YjlNttB5K4D6dOtn7NjGrHQ551R2HPQS6OdOaDVZxUZDX2X2Aio",
+	"BOmmuRmrwSK6gZBmN8YRoFMkirPCsPd59oCfU+0pOIDJwWG8lDsL80uxghMIh3uVfdvXnOqyOdVr1Y3W",
+	"qs7Vc+Vbno+dY+mAWSSgvDeC6EqYssgldB2TknRGBW2q7mCzxNn0NWyfRhEGUmetiVFkkQ5jvM1DdiKO",
+	"sexGgzYmYV2jERnYB+0YcqAZqcy2Bmrz9KVpq6KR1J2CIDdD89MycdShfSwVT3Es4vhDB/PYQBU76MEb",
+	"lAwyx4RGGFnGh4YMsgFN86QJopu67iikUerDwnHYeEvgdxks/EYaSyCdCdF5G6fAnh+aLXibotFLcGy9",
+	"k4YRz/usauqOaiX1WWFDhm7F3e42mL1Ld3bsBm3U7T1WYXbVy8eIh/CcerlSrlbr5R3Np3HL84PKviJk",
+	"mLx7N4k2JARRapXuil/5QUC3muUK2fhZtbpPPvT56Al5srt9tN3YJLf9kHXFk61qvV6uXCzfWO/62bFS",
+	"c0LXsdJVe2pjWniygMvk4plrt5Bj2aiMFjvZbnHP9NMuSux94rJhlPN5C872MYCrOCNwGqwRzPA16Gw2",
+	"hDZq4JOPoJfaIibyEEZ6Xw00w0kuds41v76hsx2WJmoci5eM47SO00kyLHSQyGbEviNm1aHf4wR6zCr6",
+	"wVoVFki2Ep0+1X9phEOPBSxiBXSabbMHbgoty32ZEdmG1DbLBHZTl9W2eYK0pJ+g+zybjqzqCRDDGkVl",
+	"YggAUMexzbI+D7qRcLL5aAxi4AeJwAJhW4imiCSmX7BKv1uajBwbJQc54VvUYylZ3ktur1SQPW6GOKby",
+	"wkdiDaFwhgLNMSqICAorSQkpbN9javY+OyWTUQcWoUAeL59g/715SIOkoCzw+bFpXC01krwiVcBYhybn",
+	"Q9rzuVK+TtMppbiTDvDy1L4lrHBQ4ra7Va/m1jt2gzaZ3ehuV+zdzk7V3qvReqfhNr1tVqyxNR9VdlsV",
+	"o0aqBTld0czk+jHp08w3N305DOjEGO//GL+cfjb9YvpZ/O30i/j3AJ+1vMKWLOlErXGR3Y3DJSl5vFtC",
+	"LanySvAS0pUwaxMJ1M5c3VcyOW9SnHHUtp76p8u5h2wgTrS7Ub1tPz8Wl3JM3+KCBIL3WAhyCztkggWZ",
+	"CKoywRqyJAkun/SmpGMXbE9E8QDQCkXOR+qBRz4/GrCoL7zCvIS0UEjJQy6MnMzTzwRMUD8iY0Cd6NMT",
+	"pq4dUywMwLEvdDTCgzI0u3Jr+Pw4CsSj/wrk4mO9JuVXmiy1xoG7XMaAu4hdXXKMYYL62CocYeupecgn",
+	"W+qpWy4Ngg51j4sNtUfQNkcRtuNCJxHw6cuIRgy1Q05otn+28SQB5g3zSGfS5g40ZzmU4kOfHzu5NjJa",
+	"e7DICXp55SwaDwb81PE+ZsTp+tyX/UMplA1whzuoFKupyIXMc5LkYKWOOL1aLeLUKlUnDXRyNoYnWeqH",
+	"SppCpVRKrWgnXEYzPZLwPEisklIcmRcfRfSY8QwXS0akeGX6mJnk1v30SQmwjknvwpvwkUq/Sd+fGAJQ",
+	"n6+fmLxQ40HBepuHLmJ9t83iqm1a2al2KMUD/XBQGy4EYaOTUw6HwZPg/vvsFz/96c87Pz/c/ujJYefO",
+	"ga5gVxf84uP6kwcVujepDm7UTj7ajX7KmuHO6F6j85Pt/o/r8ma1+0GFfrj35OduaRWF5YY+F1eV4iKx",
+	"7l9LmILxmGuzGtQtvUafnEf9KlK9EkrJkDopoHS1jCsh/7yhU4XOS+PTZrlU0OdQitvUD4y4XIO7rMFd",
+	"lpbsyG+BBBFsO5FeKyr6c2Id5G2xTP8QZKkRyoko7YxQUCyW574kHUWCCyQqwCtkvFP7BOV0itXXzYoW",
+	"JzEREOJvzkY4s16GZMplFqUUZ9SN1yvHQub5IXOjx6Gviwlla2srOC5nTH/YwUQRW4XZqfnBXK9UTOXI",
+	"YRkGfpC94VxcPPeERawccoIVrXZCMZZ4YpzcQB+HgfPGF5asyvnXjPyNZORYi3JRPo6rb0e+e8yi09G6",
+	"FLfAJkpjTvQNZMPnOqKWBQECNFefE8HZpgVuVcN0gyTQZ1IIRlypfkkGgX4ucHBKZES7Xah2mei4Bgwi",
+	"SV6AzqITdkr1+CHO8JGe4DLtys0YjH6WnVkRmMMMqv8qbhXr1EFcSdP03KJkm6e/yTkMNGI9aJ+BoGJY",
+	"Eu0GQqb10NYymQ66g0WN7rlVZu90Gp7dYLvU3utWK3bNrXsN1uxu051O6fzNGlKwM/AkmP4Luho8/m/x",
+	"cxK/nH4efzP9dPolJKk9n34+/Wz6dyT+Kn4e/y5+EX8XP5t+WrJKeD6S/Ie5Dg0maaLSvHhX6RxdnJ3s",
+	"oGl0neuwaq6DZrtmATNMWu/AKS2l7w8ZlwDqrO41FTzmiaJLnDzROinGNQaqBmope6zNN5yO8CaORknT",
+	"nBVqoTvQ4k8zakzBMZ7mfEdqyidtHoqA7RON9IfIZBpzb3M/VZoxSEw2oNuwvmBTyQmldjttvpHBbuwE",
+	"wj1mnh6Znik2WyaOGDJlOGQRUkFMFOMj58j6Inm8HbijFP/n+GsEiph+Nv08/mr6Rfzv08/j5/9Hm8f/",
+	"kD2+JP4+fkmmn00/m34Zfxt/o479i/h/q69fTD+b/m38h/gZib8r5AaK3S/me+dmTOdhQufjH7j2V9Py",
+	"962UBYpwLy4HdD5ygSA4R6ue/OkoAl/CMzimUvvY12bOOgt69WaC0JJgRvwtlH6nmilbeBZs3d+rwGa5",
+	"rctgXUSpvSZJh3o91iJ9k9RmEEGMYWN0bgjcauNDGS7a+iALjI8yeciohxYY3n5NGgkriau4kyxAt4J8",
+	"vbuTxzCXN99MubAqj5tmZrhCnqJeG1wozHIsaiyW8aOv1dEl6i9HHPTRnNWN+wRGN6YjrXo6n+IfZ7Vx",
+	"XuBP2CeUT6AHBgskuybTTs3kpmB46gY0PCa+Pn2LASzn9b0LlTutDc+lDM8r0DfW+ZRXWiaa5lOeYYie",
+	"lYpkdmth1pHhBpfZ0reY5WzRKKJuHxESn6YfTuNGB3xCoBx8sUKgY1RCwgW+3g/FjJiEqFHDsQiVufZI",
+	"us4cH7AwXnRTjLlSJhN2dZCMdeXw0UPAn1nCL3enm146uwbk1iOq2/QGPuMR6YvAky3i1JXdDiklOqs8",
+	"2eg+o9gfQm/1na59T3Bm34Xy4uz+DuiTDxnvRf1SqwadRy+kXQy9rvpqAfl0fE5B4ZnzsuYecMK9srJj",
+	"ngwCvFXaotv1XeYJd6S2oDwWoacPu897g6Bsfln9xf6A9tjWXw5Z77z3Dvm5bx2zznDVexdyZOjWRrA6",
+	"1dI7D1t14LpsGNlAWHL+cDmdScQwYz8dw/xob+BO2zd9ORTSN2G/mWel5zmTQwVHF+rLNx4/um3vWuTh",
+	"7Rtku7a9vXnWWxXJL9ZODn90YNea2wlLwOFZ5OORiJh3+nM/gXSV7TUBv1EErL1+zCMhIED+cKjYvBV5",
+	"e8HYCbU7W9L/FXNe36GoF1XSoMS5JokrhhOykZMjm4Anl0qezKZd3UjfXDfV9uIJA00bH/mQ6rx+xr19",
+	"4uToo0WQHK6nxJBZ0eVI6foyhPTJO6hVG6WO0EShTLTrN1e5XtjTIGVSBa/O6tavSLcHoxvbJLx+i6Qo",
+	"QPcoyWZTbEf6gPAcpQKIhEyK4AR6mUIhis8BePMIbfejKKQcRUcOUdOkyKLjAUtCh6HoBGwAYkNi9VlS",
+	"+ImNVRc6HtUTXrWXJOc0qKYFY2+a3wRHfNVhmqtym2jiePXek3VBzRmuVrUxZ8iCpdmgiS+c6l6N+ooQ",
+	"860PraS9EMQ2rskZb0YazfCjNk8xXbQfBPzCG34k06ytbkB7BuLeeI6xOgRiH5tLJmbdNTN6q3p8wJk5",
+	"Bd/rcmCrPrFeT97B2Yy5G4rBoSKkhN1h3xC629lxtz27yRpdu0HrHXvXrXl2lVW65jfAO9NSeEnmfhmZ",
+	"TZrOlmkaiQS59kBfGUtUrCbliNek5lhvsA+6SOM78DReB1JAGgHO5S91mCsGzCQwkY25BKbNNh/3aQSw",
+	"AYrJok7SgqJmCEELQjlxTGTHsYijn3HUFeERwpaKsM3ZCXTTAF3ASZm3gMyxxcHoh+oNj8QirfCCuVL/",
+	"En8fP5t+Fr+Ifxe/tIjiV/H38fPpp9O/JcDMfgc8CHhPuXTOA32FuUZrLv9qufz5CKBIIdYHEYsMvVfe",
+	"x3OdhfRGCh7FTX1+2er41lP910wY8g1xWCz08hhBtfi9yXyuRm46g1EQ+UMaRlvqGbZHI6o94oIzon4g",
+	"TtcPmGMRGYWMDpjXwn6qzk8O3r9z79ajo8cPPrx/cPPo5v0bj+/euvfo6O7BzxxMG6nWnX30iagBAW4W",
+	"97td5pGNBzdvW+THD259YJEH9z6wyEes88AiN+/f+BlkoER9JZdZAEnL1aazuU/YYBhNCHRnLhNMvxKQ",
+	"xqxzqTPpYeNQRMwiVOMJVSvgCpSAJaSvRzsMkMWxe4noknGI6oBvek1hC1XT2CrRksSY6wf2hBrEXGI3",
+	"2QANw+e9u2b7ADTBnc+F3lyMelwcli7WBhZsZT5qswQvT1+FY7ia3GG88hESaRqeOlUWVo0s9ANm5Pe/",
+	"KImqZPH0b5R8LeNDQDZqzKSuvVvZq9oNWuvYHbeuZF6zu13Zqe7W9uolK3O8WqVdb49VulVq1zp11254",
+	"TWbvdrcrNl5MG52mu12ySrJPa81tNUC3tt1pbHe2d7tdV/1rb6/TaNbdqlevNKp19X+1mrdT2W7s1jtd",
+	"Wunu7dIm293drm1vsx3K1LP8X7H3J5Fax2qtUm80V5W9GdIoEL9ZJ/IPLF94XRD/Bop2pEgTfcFKSH3K",
+	"lpDxkYiGp+FVYQF5Bh3qmswDQ9HE/Z4pIoc4gMfIBqQHtfmIAxJVyFwBhZPqx02DUR+JHkNolpCpaSDc",
+	"6AyY1QFPgK8Shx5NR7LhsjDyu+pyQJg+PLxvgJs3iYTWYoInBZVqaGrsUPiDmc/p63CcULdZJlm4rtz8",
+	"2tx4AHOT0r0vWRDIpMsQ6UxMmyHyUSh4Lx22eo66rYVilnA60HCW2IvAoNQwV3DvqEvdSIRHXERHjCtK",
+	"yGDUsJAh1AYK8kgQzwfiXpiHhT89Unt/cfCYxl6tUt8DN6buKd8qHUZhhffsB+qbSugtb+KoMenhrVRs",
+	"XwhXqVaO4MqpBdKr4q17Ia5Z7eqhbiQejVOboawMo43GwtZf/vITa3Gs4qM+Mrw5rqIoVB9txR01W+SE",
+	"8VBAt2koAYS0yzZPtWB1EK20xmOWI4WMBKwbIYYX8lwI0rd5NnSI2PQ+8OD8sQEI3DsG2y8yIyQTFrX5",
+	"Bjb6xap1xr2h8LEFsBwzLHScYV8wF5hMti/viEd+QO4QTyxU0D9gkeIMh6bm+2LxDD2BBPgdPy5Sgg0q",
+	"e7IBD3RnauMXMmt9Qy31QzagPoSBW3spy3p/cj+7zKXWX/xyJXaYFKsvVDcBocvk/OT27d3rARRl1wMg",
+	"c5c6o4st9bsAyIcNSSVzQ4Z9gEIWjULwKRMqScSeRJAITTlxRDRU69ja2nLI44d3sJ+D+o389KHWh8D0",
+	"7lDJthub4AX/QIhewMhBlgtY8HFCQHmatDkmxdV3CR0Oycbhjw7sqkW2CfRIlRapV/REJfS0PmEhDTRy",
+	"tiQDOiHSpagjIDSdGsk+do0AqFGpGEfuV1km97QiYXpW0wiBiACGCM6q6cOoSPSWOR6ZFtY0w5zK5AYN",
+	"AhNkhRaTup8rXGh6teIyK61rtsF3Xh1s8xWAi/Z1ykmeCxmsv5wiZUAWF/HjNt/QuoPaephaMSZSbk1K",
+	"F3bHo96rjfBTkI1p0BOhH/UHahw/OqiWrBISSam1bZV8KUeAQfwTrA5UQ0eKRdSklHyVUbClr2oVve9P",
+	"k7e9p97VHlUqtW183Xvb+Anf+J5+En43ZKEvvPfqFfyIW/7ej98//Ojn9ZsPbv3owU/qD372YPaz0i7h",
+	"xlKrXrFKH4eK3z5QjLbk//n79x+OKz/5oCcODg4O7h0+7t963Ds4OPip+njr4OCndw8ODt4fnNwUgfrm",
+	"/eD9u39+62dbW1u76tOfj6N7f6K+L1klHEypVTpzOCsx8JQSFsdfc9S/n55HwzXAzJLHWGyB5+mNVkXf",
+	"2i7XqJpgi+kZRkCHwyIBMm9Qn9379hYwFY2lqvc//0LgRxoK1pcZMxtIQnRR/0OasXKSKWKAQmRDs5+8",
+	"LgjBWWwWpKiMtzlYxVyMdVtIFp6wUPe6MwazD+W/fSY3W6lNK/uA9zwO/QhdwQPiiTEvk9uhGMADhUFJ",
+	"SqzdpLekPNaVQ1pwtbnWWLQZnGC5ml7dY2U2G0bOxZFesiOWyp2MU0CvZ/KjMbsTdbjNQ6UkBP7Ahw5k",
+	"KSzsKY2A53n6pZjNK3GSq+wGLM3Y5JnYcw+zSu/qwHO52xfxRDwduofuDAWvW+iuW+imPS0zhjGip6U6",
+	"5wrs+uOwrKt1itvpKt04EciSOIkKAoEmBPnMq8LGLoB4S5tvYK0kcZTiU3f9QQ/+YA6JaG9TR9jGfT9g",
+	"eYvfl4ajtYyNFyrDGzHBjS0+p7ZiKw7g8gQU7gVqdZvPuFmLLe+fwnTPtrzPXfu00Lg1C67N27ymdE3O",
+	"mVyzlR3U7TP7huBRKIIFOUzBmE4kcbiwZSRC5iDDgSlgJWhmwd/i+pm32JrPEMACwb7CETdSxE4k3GLF",
+	"7I4yWVCHUoZ/XvggfYgA2vJIC1s7ipBwEVnQDq3NdT+0s21YzJMDXcqXJFIP7Uza3AQKzvT7G3WHpwZq",
+	"jgcsznjrMa6+YHkR/ANRGx7p5gL5TbM0EzSa7tp2uoLcIupCpn9+5Zc4nkifItwSeRdp0fE0AEfDgEZK",
+	"plwDbC54hCQbP3r06AF5n0rf1XDYJmPm/oNbDw8e3X949Pjw1sN7B3dvOVvzvz04ODz86P7Dm85+crqU",
+	"XdPmmW5YaNG4NAg0TkvV2SwTTMWU82CBYLkPtUs89ddTb+DzFpzdJ76EFJhsbBOjlLoFuEmhhXtM7zuy",
+	"oZ6c8g0dX8xhDyrNg5/4EY4Eepv4Ul/IPIuwJ9QFbFpQUuDx1yRUZpl7NhyTjgtfMk/NFfN0cHllMFJK",
+	"CTbg0AZdMOoRhCovBifM+sMvYknBoOE73fULQcBF+GfsiSL1ct49lktm/S+YyII9sjMpqv8MqaKfpimq",
+	"Oi8s/h/TX0Mm6nfTL+N/J9O/jp/H36kryX/8a/y/4m8gcfX59NP4u//4FpJWRJg8M/ez+jEY9UqtEg5y",
+	"eQvwvqb07PJdZRbwaqs73z53vqotoS0ghh1vl+11K9Sudmqu3fDqzN7tNqjd7Gy75rdsnZqmwhK2xFWP",
+	"0PUQ2TOHI4cu92rpf18m8T/FL6efxd+oDbXI9Iv42zKJ/yF+Fn8Vv4i/xY22SPx1mVT3ShYsEHWjW3rS",
+	"Pu+KxRPWFz5IWqqTxl6TVGt1u9G0oa16hnf9KBqop6HuP0TNP/5n9fLpl9O/UbQUv4ifExxl/G38YvpX",
+	"8Yv4m/jZ9K/jF/ELgjfKKBRc2w3x9/Hz+Ov4Wfz7+CX8/1d4zVb2IjL9jNQq1QqBK76On5X1RXoIcEQz",
+	"w7zr4RlYelzXr8+P4/r1+demNY3bbo1Wmb3b2fHshttkOiE6bbvXhZ56LuMu5qNgB5papVa1K3W72ixl",
+	"XNnxbyC1/tn0U8in/wMeShK/jH8H+eT/G7dXzWL6dyR+QSCN/Iv4G/Xn7+OXcNC/jp9liGT6Zckq8dGg",
+	"gy/4r5V6065Ua3u79s7OVqVS3a3sVJvq0AaiJx6HgUHDOh+fgDMr/QjPaIfy45QR/X38WxL/S/w7uPx3",
+	"MItvSlap4x+XWqVKo9GsNWu1JlBiiEfdYzw60CjorVK9Uq1Ud6uVhqn6xKt9riTpzk5lp7Jb34WsvOPh",
+	"EL6qb1eqWBwasB4NDpJzVK3u7O3tWOQc5wmeZCb1W/U/tRKrrZLohWrM1UptZ6dSqdZr1b0m+OujKGCD",
+	"3KQblZ1Kbbda2avvpsWun6zEkJdAGrVKJyyEBq+tqlUas47awkzniQUM45NL4PNekdo7p3X0xRgUDlQb",
+	"oBQA9ZBXnvryQ3ehvQbV27R9bf3F05JRf0HthdyCX+acZUA3SsPLo1gbBTpVnzcz6voNGtFA9JB6fBmh",
+	"Bjejumc19q2n+Sr0T7YyysXpRbvZC4lUhrLG984PGP1ZXki7kdxMSnyTgjLsR9uZJPVhhz53mYMuM6Xf",
+	"ETnqDHxom7NpgbKqjseActoDBG+lqavZyjL5SGv/Wv114Bkfj9gIYxHQEBrzcCjxmOurZ7aIAy+IlJqM",
+	"vftCln5TTsb1PuuKkDlka2akpumPWpEeIxus3Csn0xuIkJGoD81BQ8aIRyeyNffI9yDu8se/+QdShys2",
+	"ywvrkLNs5SC7S0shsKaNGciGx7p0FEQtkkxUB6KSz5srdG9gfDSAph3mZnU1Y5480kkI6KfI/KrmH/gS",
+	"P9DhMBQnDOs2/pK5+hI/6nshHfPSL5duQ6GmOAxFL6TKvszSZ9Fs9NWX0wVDvb4XitFwyZfDtZfy6txR",
+	"NLQnFXmSDtAYDi7yB6xoMDmSXDwkJVohOHkZ40oGRERIAhqx8IyRwWk718De5LJ8vJBj0eGShZnJTQur",
+	"M4kp9yQ5kxgN5vmykZpdqQLEh9GPFGP0smixQKY3MPYZ/3P8/9q1Sm3HBmXTUHCr1PCabLu7U7F3q3s1",
+	"rLDccxuejd+qLyv11JSoujWvwZS9SO2Gu+PZyma0K1TZk1hfuQgeZdutd7e7FWbvenVqNzr1PXuPNup2",
+	"pdukO6zWqbrV6sx9986l26dcoVWqdXZYtVmldo02u8rWde3dLtSFbtOmq2zfWje95ZEfBcYbkbGtwPAi",
+	"8dfxy/j7+GX8LZg1n8fP42+nfwv79vv4ZYHtk7Wjsyw0+XvBXlbNXs6rw3OX5E5XwVUXQjPISKpD1G6W",
+	"aNZi5Pab3Zn5HYvfIjDhic/GuDkZvfNWkhusr1gOB2EhDHy+rHMOBf5ysLtWUIK3nmY+nQbN+5GBR0wY",
+	"9DVJPBpRC741mJYywaBBmNK+LyMRTsjGDFqvz91g5EFnmZugPcN9CNmbG/61vJyloe5fsxBxvECJvHBq",
+	"djJncIf4YdS/if6f6t5exa407eqOkj9+5P+Kcdn3h4qhN+qz3t0UqqAYfkARVhQKPhkow6m0QMwNQ1+E",
+	"t7yRm3gWPX8YiAG9Z9xDlWqt3mhuQ6Il/HLIQp+Bx6Sys5P5ehTyhQ5mqxSwExaUWqW+3+szOGaSPSm1",
+	"Sl02oAFoKtwP0AdTq9XrjUYTfB/GBbqctP/EKtFRJA5QR06y1121UXpfTmHuQxH47uTPjccDL0O3yhKa",
+	"gE5ce1DwkAWqQkLieN4zIK75StZZeNl8seo/AwbH9/HL6afTz8v4exGMw94CGIdjn3vAR6SE0rlMJWqT",
+	"7e42dvd2PVrbrTR2qs2qV2HN7e6u527X9mrgSKt7FW+b0k7H87ZrtFpl3Z1a1as2GzVvN1+J2titVat1",
+	"JWYDQb3Fi5kgp82OSimc5jtFrkfM0OuRpj2Qu+wkWU8Iw62kKKobZk4WmTtM9BQSgLeXWoZaUoQNUEhw",
+	"09XWVBXvRu6VqbCgwCbwqkiYu0rgC4D5v7oZVWdnlNWlsnPSo8Np1VaZVvpEtW9nac23uCfv6+O0Y1dq",
+	"dm33PAo13ABJsNmnVbW3/Qeubf8Ej8/HIxpgCak6PKNhL6SQ8XSVOrnWQuSDGUmDOon59RAlgFZUXrca",
+	"n/pdHiR4z+dV5QuL6NNL1rr7G5aXRXl2ewpdtm+bWm89PYsOF0MCZ5X6N8Gu2KJGyXu6XuKlYXkyznsR",
+	"5n33gGLgpL5mx1LkHrIonCRVDDTaJH/8638gjvFCZ4oYQLZiJZkuL7Eg9pAWwpKxzz0xVteIIeNkQ+Pw",
+	"VPYyFx1pcLtNDbugXqru6IaMlclB8hnScbCHsk5bhpJIeA9U8rp95uoCDD+yiBTgKhmLTDAEJmGA+tII",
+	"inqDSRsSnJEedGuO9lNEf5xrdxQEWQsW+ERPMGn4hPHhqgUlG/m1TVq3mm4Cm8TnMoLGc4+yVvF8/tO8",
+	"paoNnlkL9Zz5RkZnK8W/iV/G30y/MAkH0y9J/BXRtsbfxV/H38TPy6sk9qg30uAhPD9T4PHJ2pxem9Nr",
+	"c3ptTq/N6bU5vTanr9SczuQP/PCt6TUm3bpE8yox6fAszbgKzvAIXJL564rB8hC0a/s3A+dOiV47Y6bp",
+	"kOI+cYy8bRH1SocMABzHj0zLcIg15oOWxDPtiyUYqHyi88bKCyrs4bWXZKWlugEuT8SeRBq8VIkKosHZ",
+	"tSar8cKnvwY58yx+Hv/BUt+8VELoRfw9ZDT/4ULmnZ7eVRXur+28tZ23tvPWdt7azlvbeWs7bx02XRt6",
+	"a0Pv1WHxoMEg+Gux9RKNZ+up+fO0zMoDSRxPt6u9O8mcp5v6ZsdKIl7ZcVxbWCi0r9EAzBOJLwEAIfSY",
+	"Z+JvM0+hI8+PSCB6ZMPJTOXIDP7IPAtq7edxu/WvBcmXZhZnF/IwaIiMDZQtAqVG2Ob4vYpdrdTqTmKJ",
+	"IppOaotik+QsyxrQJx8y3ov6pVatUlnS6L31iCLMOfZw7rBA8J4kkSh88Z2ufQnvPuDpq7EBNwL9tIhT",
+	"rzR00DbTeLtoKGmr7pXGs1rJx7k65r+WxvULhRGmJSvT4gfUd/7q2q/XKts/XFrQzhzm4YH/ARHEct3j",
+	"qd1Zpn/8VdJXvahHAvLBa5K4YjghGznutqmEWoYfZjbt6kb6xqqg1e3FE0YhBhCA0B0l0tiE3j5xcvTR",
+	"IkgO11NiyMLVLUVK15chpE/exe4MRg9LNVEsnUnVonVC4oUHYFaz4O2pGv5G5EJiJfg6FHS+VEgrnwhp",
+	"ESdXj4+pkpnkPUyBNNX3TiaP0dncn4kOmeQ9hPilUvDT8vgewjMvPY3vv8XPp58TwDr6DNCOwOv0Iv42",
+	"fkGmn00/BZfVd+b776efxi+nfxU/n34GzX1fxt/Fz5ZwWK0QKrqp4STWsaJ1rGgdK1rHitaxonWsaB0r",
+	"em2xogyQ0DpUtA4VrUNFF4KJVmfptYSJtKVgGxyxtTl4SZVxYO/N2ISZ4jWfn9DA946ikHLkY7kWt8hm",
+	"L2wZwt5mON6NDFrchS3E/6yk0PTT6Rfx/0ahQwD6FPIIM/mB8TMUnt+CsHoZ/8Ei08/QYkRM1H8zULrx",
+	"H9bm4NocXJuDa3NwbQ6uzcG1Ofg2mYOzaLRrm3BtE65twovUicnjGeW/K0KSHrBLsg1Hnh/ZRh4X5Abe",
+	"Xpz3h6l+CCOOT5jN8ct30ScbaZMTaZFQBMzMxyKdQLjHkvzx0/+5SYbBSLeXw66oba4fL7qITM6UwivJ",
+	"hqMuOPK5YxHz51EXevgk34hR5Fht7qjHMw8/KkutGzLZP4rEMeNHIRsheojBTWYT8pfC52oekUU4GzMZ",
+	"tTno9GVyH+AhzRh6LIJO/s4+4YLb5mtEh1zQ5WcOZVxtwC1c/xXD7Nck8b1XYn+/yfDORtvSyjqLKIin",
+	"p6UBi/rCaKdjEQKvSzQlpBatT1QrDaUVDUHA1MuVcrVaLyuDSbhgL5za7WJWycCBKIvooIcvuyt+5QcB",
+	"3WqWK2TjZ9XqPvnQ56Mn5Mnu9tF2Y5Pc9kPWFU+2qvV6ubK6NTUDHVy6++igcre3vCWdkuDZsMF4ENe4",
+	"Y2+QoFAcZbaJxTVofw2dMAxr3kB2nW1lkTTLWEViuNj/wtYFsIVC4xa2gwP+vggD7ZokLg09i7g0Yj0R",
+	"+koKaO0WU8nBDFAi4Tdk3BcWJCCrf/tun3R9FngSsxRFgL0VOBu3+QkNRgxvQr6N/S8wed1kqlvE9OvK",
+	"d7e47QcRC0lnQhwGNKGUD92yAr+44xVydd0Y5Ed6XZbpGKGlH2YD+pIo0xlOGbyrCK0/HdrCHhEzQHN6",
+	"eSep7WAsrOXbPsyOc5nxrd514c2WMrgcaLEYox0mlvX0/VP8bPqptqb8FVwAWb/gP4E7VFl1/wYGZdJt",
+	"j54ihLLu+9B32dHA5zg+zsalVnOvUqlUrJIIvFKr2VQfPrFKERqR+ppiW3L6N+C4XcqGhDcUPOo38W/j",
+	"3wL3SkikVWpqk91WNrvdoNsde1fZ83us0q3SWqfuNhS9ZIi+lSFkWGQlvi+GoJ8/u2eLQb3cP1g5+Lox",
+	"8OcEBfZc6ie89cxuTG8zNH4qEU/tDoVFJFHIWNr7dEhDkPa6J43b9wMvZHyzNdfmqk+lum0gZESalUpO",
+	"DEtBfAg2cREBzXvlNldWIABanCIAzbAvj/POu/TnW2eCG92teFVW69p12ujYDbfp2btsu2vv0N2O+Q1l",
+	"MmbgajU9rYaoJq3uhsyjPdHzj2kp4ZEFHO0Fib+ffha/mP7f4G2DX4ANrtQlD2hjaUYF0lytd5GrSlHE",
+	"mjNdlaYNZRt6F2Cp305uZJ3SRXph5zfHHB2HQE9rgLjRpZzAgzYMN5H+EwJxRNkiTqNWczb3z2iN3OaZ",
+	"3siL6kMtDJpHQhwNKJ8cpczKwaKSZqVS3FP5RqoCnzvsfTWMYuVzf4U9jd8JTrvqehfxWMMBli780mMw",
+	"hV8hG4ZMMo7e0BaRjHvqQHWoe0yoJM6dLlaZOcp21la0H1lEHRf8Oa1EcxB0GRJKaAQVhMWcYXFV2TqY",
+	"sW6qugymgW6ZSjJehUtsjJqy9a2n5g0atMBjAYvYCvLqIeuOJPO0zFHSwzzxiIvoiA2G0cQh474fqIMF",
+	"6rAcddIRqJOWuKM2BuIEAgMDHQbYLGePqDlti0TQTRh4RgTNaAJnODPudLGUfoE3Y0HNKr7MK//ATugS",
+	"h+VByFzBPRAxtyEEdHFf8O5qr31oeO7rLvYEIljxkFrFoT8w+jAT0VECzgFofREScwAWkf0HLMqpXRex",
+	"BteayTusmaxN2MvNNKfeypzhbUgIz5L9gten2sSFzWYQx+eym5USAWbzRtLIQ446ynje3Fc/+rynfh1x",
+	"j0ELdhZ04VQR9SrGPcrxmHmMDVnY5tD1PLW2LcWXweA2meTpuxeqK2TDadR20Tyv1hxAqlLcPkAQokVs",
+	"/THwtEvSZs5ris/w71djeePMryTNfC3f1pb3O2l5n1+vf/syEN9SY+IhA+wnJd0Atf6qLH8xGLDQZbZk",
+	"UeTz3hmRLz/qeyEd04BgNQgJWXfEPWWWBIEYJ+2fQzbwQZoGSu+J/AEjGx7r0lEQSTLikR8QyaKWMvSP",
+	"QmgjXa1ULFLfLJO7p+eKFJg8ehqHZhYXFQ1cPISZHXQjFj5Qj1a3NSvquTi1m3QiS626VUoXBYtbME4O",
+	"01oRjz07gQIubLZpnQn2BmWCfTR3LBTBGkLJJg0/oBPdJ/2tiFSNFrZlKDqHD0aLz+E51c034whessr5",
+	"lvCVH45ytC6ZuHr+d8gwPD++BD64vOpiKkLtrgiMNbIYYplPdNkAOlP19YCySwQPJmTcpxFh1O2TAZ1A",
+	"b5glKggMtPFt/fplEk/V61GtSVKEkuROHFZRcmdiXF7IY+NAq5wWzjq7FhR3MBJDY6/JIXVZ0WgiMVyE",
+	"9dgRImCUv/Fppcsa/iYPEgol7Qbd6di77p5nV1i1W6P1TsNteumiQAfW30Ne5svpp9MvC2sUxJizlSpV",
+	"Zz0LZ3oALpSUmSfss5MyNQ2tVdI3rThhQep/N2FWhhWb3SY0dPv+CXursqZWNxYxkl7Mxy+ksRbwgXOe",
+	"vDcg5+jtZYDnW/Ii9djI5nXOzlqbfmW5Pkh0BW07QD07nY2vrkqf7v1bNIIWFgafyoaVQk1oEGAZ8T4R",
+	"uUJeo4q2eTIKIvs0NClEUZ8NyAYlvZAmXSAHRIT6Tz+EgubNMnF8KUfMew+7QQa+jKTp0o96d/L4+Qpp",
+	"vFU9Uk0nYDTkUOh8xsTU2PexDBkSM2BmcrNMDto8rUomPRatUJl8M9mMM+SwUebnJkcK5pbOC0qtA/8k",
+	"Sfo1P10z9CM3i3R/fN6Z6n9+rB+J0JNqDF2fJ51oIP5FNiifkLEIPbWEA4s8HEnpU05kxAYDn/c2LaKI",
+	"3MKJhLD+AxZRj0aUYNnhPnkgZNQL2eFPPyRj1rElU9MgcsIj+oRsOO0SYHMksolAvdjz+Lv46+mX7RKx",
+	"p79GEBG44EX8jVM4/Y9P7a4y8Ln5XF22yi/dO2MKqvsKTa/Z+sNlpBvy0jPfD/typimKv17UFJ15tT7r",
+	"avK0Vzh32ita/eaFFx80CiI4BBy7EQtxOB4tLLhUd9wOxWDxQuiCxYsMQ1cTLTOOR+Jio3DUhQ5whmQw",
+	"MBYrV8+7T0bcjJBJ0pkQxKtSw9u0iKMVS4dsZO9Sv8Bhd8jGwR8//cdfbGrcvoCdUO4yuJx5kjgfO/uk",
+	"o+4b0AjKjTHn8ybGjnK3YILpx45FEN0PJlC0RFJjd81V7er1STGpMCivFGz9pqXKdbO8OAqp7EMlNCbP",
+	"ejnuTCPiAnfzg4B0GAmZjETIvMLNxWe8ze4W6irNrNQqoTgtWcvYHxowLoGKWw32LWeJaNg3rvH6qq8D",
+	"wy2ZXzXBYMJr3p+sAN+niWEeJE/jIybvUkZTwqcz2Gql7W7Vq7n1jt2gTWY3utsVe1eZdSaPpU4bHUWJ",
+	"IORhbPFv1f/If/xr/N8RVhLKkp8B3BaK5PsLjTwjo8EyNlCJ8d/b1R01k8syDEdhj0EwxTwiZCc+UkzN",
+	"KkkxCl2WJCxpXTkV/vEzON0mD+c3hToCUSub8lFFiiF1o9OzcaqX54s72wuX8Ji1H+5N88OJkGiFdIEh",
+	"52XU/XfBJ0c+8qO+GEXGXnsknJwFA2aJPM3q3W9zlP3pAzaotidN9CJ736Yuqk4NIZDCeIMyYHOv9EOz",
+	"6hYgUrW5EtehsiL9CL8iNGSEi8jv+swjG0lVqmPm4GxaSSrM7Awi2u1qg5n4UZk8BjnQ5mnPN/YkIhsO",
+	"ygdDCVoMOpur+TQv4s08TbQsKR5OFwFXwI5X5qtX6GNdaz1rrecd1npWPYlFrvdELmxwkeQUT1i0uVQi",
+	"stMuhe1RpVJ3zQrBJ9YuOUumIEczDebenbzitbP/FaCNeh6hKY0vxmsDrQcS4YHzEMEB2Y0ar+1lhQG6",
+	"9ONlMHA0wpzRejaGo07gu9ovC059W/BgsokYE5xQN/JP2CkKmjraMxCeCzqNK1X6Llxzm358JZg3dOT5",
+	"DPGOcU7LyWwfwabrbsNrMhtwthvV3Zq9V6cNu9N0t70dttvdq1QXIWNX9D/2gn/pf6qlmVqShHP/Fno9",
+	"PJt+rutFvo5fxt9Mv4j/oEGyvywtlSuyNK9OF/5UIJxMMbfPiQjT0OnaKH0TmM7tg59m9wgQGvHwZTjJ",
+	"PTZGu+32wU/fOiSdBUx0QZEg2ciHIiGQZ83jCW/uJ4hd1RxiF9kAgIPAH/jRUcio22feItaFVkbm9FzE",
+	"LlvEpc7LHs5z8u/w4Si6Govp3eS/59iDs4r0yJhKQj0vgaRY56ys1dgrV2MzcmVSLEnOq48uDU2DOBwy",
+	"jxiXVH4zHqmnlckVyIlyAQrNLOf/QcDJvGut/A26y3JU/nagN2TncvUIDqNXo61lQgxGbDt5ZnDM2FAC",
+	"NwBIxXIB3MK7p7BV1grba1LYqEygf8frIry1CrayfLrl+dEV6WBaZSp0CD5Y7AA0qtZpfsDZTkULuHlB",
+	"ymziCrylR7dM/Z0ZkUm0nJN9M8lXOeF3AVmbT3/dmEtRbRGnXZr+lUb2f9YuORZx7OlngPvyVfxSfRSh",
+	"s2kRn7e5yZBVC36L9wJf9tMEWrmPuXNpDB3oU61uSPkxoR1xwtp85hrK5ZiFqeT0IytZLFcMIE84ZNTz",
+	"eQ8dem2+0UmdwBAXh564hu/qfVuYQas/XiCL9k1OdoOVxLjaM4tAU8npZ9BP4hsQOOT69WqNKJEz/Wz6",
+	"d9DQ8Kvr1xUF4q0/igZBqVXCqNUQw1WFz8KrZBQK3sNL556Nl2xlrynr7/TT1asXSfKU+JcW18tK/wUd",
+	"KXcXdKS8FOlv6B+bfLyM/y3+Ln5J4m+VAvAyUQheTD+f/i321/gCWk5Ca2QSf0XUqZx+hus+/bXSF/60",
+	"dNU1mJqvLdESw9iza1vxzXKwZ4WflmhWPhNssPa2F9hvTsp6HDIYyYh0shBIifjO6w45CD4/Os0PD2fr",
+	"QjbdBbj8JbHaq2BrK/OnKwwGrOXoWo6uam7juS6wtRVH/iFHRtZW9qsMdDAtQi7Twt56Ck9dAnr/1QUu",
+	"UlG5jlq85VGLM0j27QlZwEQK3q9P0NsSrNgHyCnA+PQh/49yvDOv7M4s/aIIhx+tENdYK8CvXgGurBXg",
+	"tQL8+hXgdaRprQNfVqTp0pRgn8uIBgHgOQ4DypdBcySS6SwfHVmCG8kGoDm6feYeKwkpul0Wys19XXlH",
+	"A4k59j7XdwGQARYU0iBA+JiioNOddJgPYJRn6Ex3uBuMvMzL9BBxLJAlXxR6okHwdtf8q/ka1Wuem9fs",
+	"SjXHzQHq4bBPQ5bA4lasUi+kLkNI3Kbm+PUu3W12txt2c6e6Yzea2zW7U++6ds3d2653t7dpl27DmkYs",
+	"PKHBXcGjvgT+PfD5/dBj4cFAjNTzq8jnkyWvk4SJP4//LX6GuxvJUqt+IWf+DNWc7dMHKlnbUW9aHXeG",
+	"SeEWvb3I3gt9+Q8UsZON2h8//cftyqaFALHqWBJ1DK5pXC6LDOBIkQ6Lxoxx+FFaBI4q8ehEJrXPaiUG",
+	"owFGjEkkIhqkAP9LATXOHJ2LWCx5VnIRXnDOc5/oT1dSbPzDYrfnXOIizVed1rWuu9Z1zw3GyOeY/yWj",
+	"mc8pwFtP1X+0K/htcMzNLlDBMHBWV9QNDviNJDQIGfUmRGByk3ol+MY0vod6kzcKmFxaGKHf7BKFkeHX",
+	"XRpIdl5ud4Wt0dbyZC1P1vLk8uXJ/W6XhUSESa+MVyJaTnzsulfsVbmTXoPoSGMWMsKZD7EI6rpsGDGP",
+	"cBGSkJ2IY+ZZRAReigvZ5uzJEJpbgj+FhkoggPPDIxuOjGg0ki2ir3E2CXphJoCFiCiIjEflNr8tQhNC",
+	"gXxizZ+LHTLp3FZtivm6IRGHOUybJRzebED9oNQqRVBpHJaHLArFyZ/pF5RF2FMXwRLL/HOa87zaYAb9",
+	"8/Q/TT+ffmr86U1vp1t1a9TeZfWO3ehuU3vPrXp2rVNnjW6Tbnd2XGDPJ360CoyPVQpo5qXxc/XS+GX8",
+	"1QWc86GAqg69HCWrhGQGbTa5p3QFqzSSKRjQBZ04htLO9t9kTtzai/PGofENGc/uUIbbGhSEt8lpc8i4",
+	"JwlVbNeGRouBz4/JBrRGJbUG6YtRCEC9uv/iJokEcYCVOPtYgjFkoRQcFgZjQ6g2Hz44sIhkiCnuh0SM",
+	"ORlSKaHUQDHnDnPFQDH7NtceeXSjq3PplMkhOLk5O0FXPSa/YlcS85hym7f5R32mixA8L2QyVd87LBC8",
+	"JzEqroSQ0vsswgXO0ZdECY0WTkLvXd8fqh8ALZ55hEZEcBeh/IjiBerHSASeWhFmq1VIoPraPKUKdVnI",
+	"olHIDQ59IsMM63Zg8NgOD4L4yBMJ5ROApN9P8wIyvyYY7JR7ba5ZlyyT+yBo1X2S9FiECQP78wkDZfWf",
+	"vTbXa3SEPzpknCwiLpOagFlHA45o6XvTaR5pRqnvpwYTPlkGDUhkdoY98WUk23wD5LWHxAIQ+/tqizIq",
+	"AC4gpCF4m6f598yrLmJNLSUYC6ResVgKhEtBwISjeWFzDrlxtf6/tT7x6vWJ1WmgyKDMHLkxRb5GNkRo",
+	"mdo5OHg+76VcEPzrKc/TDG9zjfexNmOvXpG6g8JMigHrCG+yCLduoVp1LqN162n64YzUWHWUQDeQkRhK",
+	"MhbhMRwa1ALKJCOt0YwFaa0Un6xUtFLJHfWFZHAIs4KbpHIbhHIifWdVCC60vrlhGLSVsZ+hCNbk++UQ",
+	"ixcJzIdw34zAPCsnF29a5+S+SYfnoaG8DNd/O4yQAr+/mUTBALKn92I20GWwjy1UXd+eqMorW92zLEzO",
+	"xshcwR6ipBsy2SdgaPrRhAxZ6AsPW+wOQ3bii5GE69s8x43L5CMRHmNhpDEY/Kz7UYgyOaQDBtYQCUfK",
+	"JKKyzYFxqgcsZI5qU09jjpW1Qv0uKdQpsWp1ei0C36iO4dzTHCWjMKn9uqDaGIieOKt2CsML+1m4b9Np",
+	"kLg09K5JcusR7ZXJQzYQJ6A/koEvpfpLPR9cK4QLWwwXsSIsucmiw3+oBrVqdOJOF8Z2CVEH7bxRx/r3",
+	"ZRL/U/xy+ln8TfxV/Mwi0y/ib8sk/of4GfS9Q7iRZxaJvy6T6l7JgtdQN7qlOZvPu+LP2BNFFOU8W9MX",
+	"PugLrs78n+yQxl6TVGt1u9G0t3dKuUO6sDThn9XLp19O/ybNmYdRxt/GL6Z/Fb+Iv4mfTf86fhG/WFCt",
+	"EH8fP4+/jp8Bkj2g2S8oVyDTz0itUq0QuOLr+NlM/QLsZmaYdz3khUuP6/r1+XFcvz7/2lISDN92a7TK",
+	"7N3Ojmc33Caz97rVim16626zna7izL6LNRVPsV8ZCI6qXanb1WbSjwArRZ7H38fPpp9OP4+fGVQrrEVA",
+	"aBnYXjWL6d8BANZ38bPpF/E36s/fxy+B4X8dP8sQCUBipY0M/mul3rQr1drerr2zs1WpVHcrO9WmYgzq",
+	"ZDwOAyMtTUvg/wElEL+Lv5t+Gf87gUKS75RkIf/xr/H/ir+Zfjb9HDsvQmcF0F6kHyGldyg/TgXS38e/",
+	"JfG/xL+Dy38Hs/imZJU6/rESSI1Gs9as1ZpAiSEeGI/x6AD9JWqtK9VKdbdaaRgJhVf7XPGFnZ3KTmW3",
+	"vrtXL1ml4+EQvqpvV6ooyALWo8FBco6q1Z29vR2LnOM8wZPMpJIeE6utkuiFaszVSm1np1Kp1mvVPTUT",
+	"yaIoYIPcpBuVnUptt1rZq++mglmx4r4IE2Gfe4N6UDDqlVolPObLVKhYpRPTsGTHKo1ZR21hqVXqR9FQ",
+	"tra2FjCMpUV9lpE+CEXXD1gxmFqIznoxiggFXr1Ukwh1r+ksoavtQjbEkDS8d8lWEX4ERr3++Z7gLHNN",
+	"yEBTphGU5RWr6Yu7SrypKSNLqC0PQuYK7kEZ1W3qB+wSNJ7d1V770Kz2a7f8odATGu6iTmB0nRs0ooHo",
+	"vSXZ40W1sabF10MM/MhkpthXVAQetrjypWmNuVkmh1HI6AAbc3UC0SEyEiHtsRR03fnJwft37t16dPT4",
+	"wYf3D24e3bl78MGto7sHP3PavDOJEIe9Wnc298mDex9Y5McPbn2gDuJHrPOAdCZEq0pwVdPBLs1jX7J9",
+	"gpAxxsc+GEYTGOBm+UzlcGGSYCCod8mK3zIRMeFGLLIlrKP6bcFmdnxOsVJrlr0sjEYMaI8RvbRzS7pp",
+	"Ean3rEzuRNiuGKKx3O92mUe6oRjgguF40SdwAz/Yj9TVirW2uS+J3+PQ/ZTADhJxwrDEWvq/YgisbxHc",
+	"NtwldJbCGzcgLsLcUaSOGgYcuyPJPMWB5cjtazfqZadGrtXptTr96tTpxPJ1UUTMWMBIPFtanKy17rXW",
+	"/aq17pBhv7kUYh/cOkqE/FC073c5mn5+Df/tC8S/pWYFKp4rmRXLe1SVpuLzXnHq+L1Mo3+Tx3YW7E1B",
+	"dzfzqrcpk7sDunkp/v/Ze/clR47rTvhV8oP/aGCiCg2g0fdQfG4NZ6ixOBfN5aO/NRhdiaoEUOpCJliZ",
+	"1RiIwQgOqbW8QcZStrUhhSyRq7X/c+zGaMiRx7wMI/QEhVfQk2zkycy6dBe6gb5N97Bkx7ABVFVm5eWc",
+	"3zl5zu98Nv0w/mr6wfRjRS7/H/HT+Lv4xfTJ9BNFtxJ/B3DgC0AO38TfTD9G8Xd5KCRBxAwoVJ+zfKy6",
+	"ZJFTHwWcNDyy13sbDbvd3GzZEjLZGjNtNDabLQBOXGjUKu0Kdc524sMh4vojn1BxXWnNdrMltSkVM15w",
+	"479kD5C4qm7Mo+5PiStviH+vBlPiyYKhfhY/nz6BYf42fi7BGcxK/EdAaU9PR9ar1+3xceFmL5VnUZct",
+	"KLyQ1UtNFqoOk4rmysFRy0hYVQbc1aHkC/trljjyvVcYPf6TiETaT6PfV2VCAoEUN4FT2wgD9uqHcpGg",
+	"n7IuGofSXkCMkg5VcdRoREKUbGrkUxMUFokue2whn6KuIp3fKhjuDs2VB5AGfFd2tGsqthMkpQ+qOskP",
+	"D5neeE4NjQeME/kMgOD22PcI4mNfuAPwG0BK054vUaTscx2pGqa64y4OgaoZd6hEjW7gu3sooklDOqTe",
+	"kSvFfpR+76gg7kPf2/cYF46F7t+8jjYaqxu1hBCBYxOg71OAyoI8FvUO3Yk8XyjHhaPnYVfLcmdunToz",
+	"yFoP02kirC9OyxXqmDMT8wuK9IVCtluXdUhfc+DQSGGDOntMQMK7Urp5r3D9zLKZ9R63kOphmUpcxmCf",
+	"NIbGqO0ZpcONTgoXxDGLG4jL7+m/dIx2obGYW/yJw0htWNCSAzZGQwwcb5zjPoGEtAHmADgEoXNoQ/mY",
+	"wzHVfClFdDNs0DeJSFXlZYRx1hHDeVQXkok5LYg8ndFcarzvvcYrLd9LpEHeJCKjQDD42DkahawPyZ7n",
+	"pS90WOcsFXFbi3Gdhay54wZkgn7KfApHxUCV6SR1zuRlJpcXknCk2ENVRV0nXyvAwN6HNJ0FPLKGNJn3",
+	"aMAoQdXuBN7e8/u+4DWrQ13Mie1TTij3pWUaTLRpPBkPCNBbwO37OIiIqia8AG/F7aTe/tF6hjwWSdk4",
+	"3aB8OcuYrixU/a+fpNZac65aawVl9Iym1ZERPodQ/Vl9gCjwecXIfaaWaWG7hrE1BOpU1A2Yu0eSooOz",
+	"2tfCcW5BBk97oG667DSreghSTWBSEDCluO7vY8r28VGJ0L8Ewf+0YlXU7jpKZWYTBH6jT77hpFUu4yRQ",
+	"YbPVbLZW2qsQpDA7A0AzTKUJAPNp4dM5amFq5/DTmgVVKqvL5aaVojUtoHbIY5sI1atA6LGwxlz2h9Ls",
+	"vYSZa0dWhzNBgTewO0AhGytfrVFg0rSjLGGt6BNhUs30Vx2q081CTD02RD71hY+DhELEUsnyYP5ikehF",
+	"qR+qAAbMGtNMJBBY5QPRSW07pQWBKnOasEKanFik9Lcdyv0+tX2qTFafopWGIrpNaVVQlROiQxFuqS7e",
+	"0z2s1dGOfPEOzb25YeeQI5DSm6hEfk3CZb47SHCiUpCDgKf9T+hMUNWB8lZOrY7uszFQcXWow/f80Yh4",
+	"8xGF5KGRpmHp0Ex1En1zHd2iimkmlE1V9X3g5tbdEWPfJTUdmqfeZDyAxD4lWDS7SrZ2n2Pkrwon86lH",
+	"HufqTfR8EnjqG+BIkXPSRz7vUO0lgHK0EIdKsKJNoEjtHvm6AxwOA8ILwdktuCqFZyf2mCcw9+9SfhKd",
+	"Q17nvseOISjR+vWA1v1D/CL+UgeWPctpXbTZaqKm1Nkte2Ul1by6SYAnJ8cGR2n+g8Qo7yyojtWIL+Rp",
+	"XzxiUz6rmRj98LdcsQvMDqxCML1ZJFymykPrx8kOYmhXgbAE0mziZrflrnh2m6z27DZe69ob7rpnb5JG",
+	"r4lVKZR5p0Z3oJntgHqzmc3Pjai0dKhsNU44eTwKRBGmeluKsQEejQhVB3lEawErb9/1/X1CS+6S0m9+",
+	"YZTOWtNpRQbuhm4UnDb/1EC199QevDLkzarfS1xzpM1yJGvJcj7kzVmw6LQbm+C22YVvMrBFR3uOWRR4",
+	"KCB4X4OKXC3gJAmMGp8BPGY2tbOSZqfR91oNasdPZUE5eo5UzlfERWAG7gxcBIsN/UyPtRYQPaFTUtTK",
+	"K5VUqaQuQEkpKYdTway9qGepnJZBNJQq6kTujIyIUGU3szZ1egSdWu0cdSPRoeDhcNqNlcxPu1pGOyp1",
+	"jqjgNOqNmE+FqXZ/QMVFVPgBiqi+tY5+KP9QbBV5x7gWXLxDtaVcoF572nKHk5KsyjScoS6Wd6uO7nIS",
+	"9NJ7XBwEJCzSrdCljGot1dirUmMWomxs1kX99dJH3zPVAJsqddWBGe3zs+RePKQnQsKJsDlkvtg97AoW",
+	"gtaYKSQLnPNKblqGaFj3foA5CpgKwPbDDiw3QoWUA5Du62nu6ZC4DKSiyzzCNTWPCVzWiqHo7vx9Kg09",
+	"4/jsB6yLA0tVI5AiFoQQgcBnJYVztIxWxuuqXyBPI92hssHQ48gRTIx2YeAc4+rAkecLFLB+TnvILiPu",
+	"9ynYoNJy6dAsRzbCAaME3sbFFBEasgDhPvbpQfbJhOCaMpEh5S4oIL2tNICa0V01o7tSvhMqV1zGTRwS",
+	"SNM2PlZIpeNEbKvAK9ABjJIlDuzgZmSrESfI8XzYbQ+ZGDk1q0PlG4DiyzcLz4PGcRCwcc5HbdY4V3U7",
+	"oWxmh85gzURVOU5Fyw4IP+WgjAneI1R2BW5f4qYqqOr4tnK761b12tHH3PmVVJtFQqddxw/gFW+qrXKV",
+	"gskuEmQdT1+a65JaNkgtG+B1C0EKlPrsitOhchWHVDjPGVWW01qnU2gaNpemz4lMn0dq9PS5Wi5vx9ga",
+	"RmEcDrLVN5dWwaWxClRPymCXSyQT9SY5V5RPyXh2EOYbIe4JbiWlElXBl1HUDXw+IB6CCDQLUZX7bU7d",
+	"VSmwxDFwKKHyUK1FVGVz5bbVihPG75AxvwWxcMdALIgehD4nIyk3IjkqZHD+mEXZjQdC+e8veVX2yPMV",
+	"9U0F5tKtWElU/q+lPJt+Ov1QRdd/Gz+d/iL+dvrR9MPpk+mn6Nq1Jpr+PH4eP4Po8a+nn167VkfA5vMl",
+	"xCP8UUpDYDR5gf7ywa/Q38XPEETlfwhR+i/jL+Ln71RTcpJEJBtmG5hk2ZtCOqNjuneYwuhgdwsIjI7s",
+	"v7oeo0FIej/oVI7oeKeCQhL8oFOhrMekDYMoYyNCSdip6N4fHgrdHZwLbDHMSfOlMEA+wjppei13pWu3",
+	"8WrPbpM1z95w17v2Jm50m27LWyHt3ilSD5ItX1D8s2E6orbLViWRFlI0+SIgB7I9MqkFOtPjq+lH0w+m",
+	"T9Cf/z3+HSQhPI+/jP+UUi09K2Rbil8AI8+xDDmnChY1wmWOcm9yf5X687IFiyoHjlRzMEOoSjxfsDCX",
+	"xiAnGfTRzZ2fXKmybzfPQcciR0pfB/kc3cbhnsfG1EIhoR4JIXinQzmmvpDrFv3o4e23dGk1RhUbQB05",
+	"GWnhINyFyEwWIkduPEefk+AO9SS62EYYQcE67R3rRSIKSVqcGfkCVUPFHgX144wPCk4+wEdGa/IhI8yF",
+	"epJpnusITij6MjMt3mzwU9VxPmOFOq/EPXfpurCYvEVH0TnVNitBSwlavkegZdGdN5PFVSq9cSZ1umQZ",
+	"KANRFkVSb4dQ0zSFUbPB02KuB7tHiDfT/3Av72lQxYIknoNyc7JN+Y3GL4kfAvwPpmbi5AClUNE5GKoW",
+	"waAHidMDGodTQYLD5FjKDxXcgOq3R2d4yiG6WoXJZyjbUr1dJt11/vDvNJZzsnnl6j/efAbwT8oihZdK",
+	"7usaWhxmBupUajF6lYznxTTS8nvy32MqjKrqTmBgSjXTZ8xTyf/n7vBWLeeM1uOOz9Ut5ca6TBtLzcl8",
+	"iMoqBkc7VB1mFCEayKvCdKLON9RZjC/Oei2+ScTshdgozfvSvC/N+4sw70vJfunolK72eUNh+FHySjPa",
+	"V7DpXKpKpZWk5Na1kBTFFjIqA0Yyf+hQ1WcNEU0OA2oXBNBUDl95qvCKThVK2FHCjhJ2XMypAgYDGPIC",
+	"xuWxQnmssDBWuuH54jxOFRIfznICAK5KkPcFoazCaJKHeE/5tKDClmAII4jRQNUsutpCgK1qViYQlIVp",
+	"jOh2h4YJ45IvDsWCnwsMK6J0MFNf+ihKsHAZwEJK0ixXEOys1xEW6HQCJTpK18SlyifQ6/GsdS6wd8H3",
+	"nkkV7kXU40cWAICLl1S5XuqphscDzbg4YoHvThAXfhAgyAjlKutUXltHtxNOas8PiStYTm3MOoy/r3t1",
+	"hufkQ0XF3my2VhuNRpHcMbZBIeX8Sg9vrPbW2vbqenPdbq+utezuSs+1W+7m2kpvbQ338Jq8JQpDQl3I",
+	"k3v0w0R2uZtkbW19015vt1btdsMj9ma73bVJY73nNnubDUzWQXZ5OrVoztZGeDIkVCjqum7La5J2z17D",
+	"q67d7q549gZZ79mGtm6VrPUyzHMgxaa/iF9Mn8Rfp5V9v4tfAsH/9NP4mfl++t8VpT3xRzDm2ZStg5x3",
+	"R4z3wZHJr7P4X4Hs/mnabMp//zz+Shf0fZG+9G3mSWHci4JgdxQS/W36+4OEUJ+r3VaxKu9GWImFraZV",
+	"2cfiOjyjCThL5YOZc/OkbF3kuoR4UtBB0IZclrBfzYvNLZDVkpaLe3ZhVlj0pSC+VMmuSuRBCrsShBkx",
+	"fE8tNX64XufVcBTD+8xs2zu/7NT7REQh5WjIKJmkx6JKzSR7Do3M+FYV141IgsZqFopGEOKeKKIDRsrY",
+	"FwMvxGMcGBWllZPEPFVOSIc6fSKus+GQhC55QIQ0g7hT20KOEl4OYkNfCODlwZTL+1X2iOFGhrUBNLa+",
+	"UIQKDGROWihntW3H/xb/GmnpuZ1h0OwSCEfrUGeEQ+HjIJjsqicSz4Eg/ORT/QDdruke7jLDppdKJsSj",
+	"Iao65LEcQ76b/uBYius3GiKfIscjAvuBU9vWhEHQK6B1yNyCqrpNuBOEYk2H6+nXMEH+Y8zRCPteh/ZY",
+	"mKr9vK7vmBK8HDm3PDIcMSFVgv1jMnG2UibiPaJCBiF2EDieJym5s651ODtNQG3ZhYP4Mv35MZlocX/S",
+	"84CDyu9kWndB3bIQJW+zBFIlkLoUQOocIBQaYo8oepkRCY0aQREnXq3kgyz95UfjxtZcS+NNLMgYT84a",
+	"aiaa1UJyR04kEvApkhhhLuC5gCtgn4ReBCWTBA4CeN5MN8AjKpU7dIPrBD6Iq++H2IVN5jMPUJofIs3L",
+	"zpcQduVsIl9iOj4iEszULMQCT+I4LyKmCP3JnAR31Qvcyvb/SoXua8m+LuV6oWCPyF2a8QSCo/IIpTGD",
+	"KAXm6Ab1eP5ha8cwpNAIwoe3WifQpwlHylwK+1TB64dXwfER7Hrpq+Vc2tuXyN7Ws4n8/Ka+ggb3AsHs",
+	"o5D1fCUdipOr1O8WlGDxORRyhzJ5vksgo3sGgYviyqvqSh/cQsPDctbUCtxOxLY+u+tQFgnue9lEKzmK",
+	"zo2HuA8552B5qxOLu5mGdW8RlfYnmJq3evZtLNxBYcnzN4kouHthQX5dHVHd6t1hlEBrZyCrseeFhEv4",
+	"Gn9RR/Hv4pfTJ6qMqYWmH8Vf11H8T4C0X8BpF3wff1lHzU1pwTAqsCtuaHnt0x77a/JY7pp6XmzrC++l",
+	"tWHam6uo2Vqx26s2sFJllkPhmeHn+WKrEvDPKLZacH4YfwdHVE/jL+DA7mX8rOAEEU2foFaj2UBwxZfx",
+	"0wMHeTCxmW7ellO7SL+uXTvcj2vXDjeblHXtrbkt3CT2Rnfds9vuKrE3e82G3cKm4Ot6D8q6uuoc+L2K",
+	"p07zWo1W026s2M1V+SjOI6njKvGv4ufxd/HT6QfaQNKndQVHddNPUfxCHcx+FH8l//xCV/j5Mn6aWSTT",
+	"jzNKtBL/S2Nl1W40W5sb9vr6cqPR3GisN1el5AxYnz0K5awaeaHPWw/IDbV4luXlqcSK/3X6i/h5/Mf4",
+	"2+nH8X+i6d+rnk8/QH/+9/h/x1/BQe/z6Qfxt3DAmEoQYGPDdM+o/8/jX8afofgP8R/h8j/Cy35VsSpd",
+	"f6+yVWm026ut1VZrFRZsqPaVR6jYUVScckoazUZzo9lom3NVdbVPpQxbX2+sNzZWNjZXKlZlbzSCr1bW",
+	"Gk11/BqQPg52ku3WbK5vbq5b6ATbDp5kXuoz+X9yJBYbJdYPZZ+bjdb6eqPRXGk1N+WbcCJEQIa5l243",
+	"1hutjWZjc2UjPU6WKm3AwgRa5VqQDwqifmWroiZ0nmNfq7JPQg7aYN2qjElXTmFlK3NYf0iuzA+gCqTv",
+	"DPPaxSFwGQ4Uy4d88nWpW+zrjIqQBYdV1yj097EgFqLMduWlqKq0kocFVi6/bsjGHOhboTIZltoNHKi3",
+	"erYU5kp3QNDEbG18yN1dkWqq+DhTD6VxO4dkFBJOqIAR2EKcQGFdFVqDeUZ9IcFMORNfWNIy0z+n3XTU",
+	"2ad5k8U6Lbu9UpQXdocJNGSe3/OJt3WoRSkJPMXsDhaEQPLdy3k613l6HQ2GV3vQhr0iDKtVIYiejCGg",
+	"4d5VsAPmqp+0o7iXoFAiB+Il7WCBctV8Gzmp5nZUGoWGNg7CITGVMD0EtRrrKP5N/Pv49xaKfxt/Hn9u",
+	"ofiz+J/j/wnf/GP8m/i3ivw8w64OdSeROyBQiKIKf+ji2tuZa/pYWmYwUepBta384ZQ6pyGB16HVTJ/r",
+	"PqVbyFfFJ3fh6TwaGpsiMy55MisuWChfypyn5fms6h2a2fQ+R2aWUNVptzacpKwUlA512s1Wti4VDj0t",
+	"JTzEfeoSRSYOsnNm3amzMFVu9bL2yQmPmK4CsC3B5qsHm6eBgedY5Ky0rEvLurSsS2FXWtapZV1QujBn",
+	"wl1ZS+k1SjWbw7i6F0I9DF+O/U3sB+SqZqltLPau982quAypamdgSS50ftMP8XD26fkNYDbWlxXz2kEO",
+	"hj71Dt2Bvw8MvqxWxJUHnpk6uukH0p7YQo6KsnEs5LhYkD4LJ06HVhOrSXaGUA9TwWsWct51UBUjHnXV",
+	"NjX9gfQWyA8Loj7IgjFUxtI/Z96oNutE/p4ZiHno/c2o5Rj+I34UxX/E5+b41115oO4qiH/dQWaskO9t",
+	"wTglPcIgL3MDtzSrX+YpldNF45LHQgrani+bpumEWDAdcjYyN8zqy7u5Tgzx47cI7YtBZavVaBR24jJH",
+	"R7jYI0Pf/RGL5Bpab1nJUKswPbfhNUmrZ6/gdlfCVM/eIGs9ex1vdM1vgKj2SZjHgPndPA/cTXb48ipu",
+	"dlvuime3yWrPbuO1rr3hrnv2Jmn0TIDgMrQ5X2rboZiPZOUwGvg0ITGcp10J/3zqwbLAgd/Tw7wbjfoh",
+	"9uSjKHksHggcChMJsm43WiqsZBT6LrntUxZWtlY3VUBKUQL9oTfQiGtEPNxnfX8P2x5j2cI5yVOyKXSf",
+	"5ywSMFdQ/GX8cvoP8Vfxy/jr6ScQifJF/HKGpbAgtls5HUGimv7jA0vMOnltY0peeZGAAsU+SrXO1XQP",
+	"zywYUJBorVIIDJTgAgLyME+yOMGfKsXAEkch0PJLiTtB1fjz+LdbCAsUEMwFaq6hgZSs6tG0Q6cfwf6T",
+	"xpTcZtKg0q6FbRR/Hn++hVqrjew9cr++iL8DQ/GbbdRlYgAxH9LS/X38m/hf4j+oIkShz0JEvEiJo5kO",
+	"43qHOjpU5ZbHHTSMuEBdYuqVmSiWYviUT5BIH1O/A3US2o1N5Q1GjpRXW0jgPUKd2UkEesefihTojBTY",
+	"8RriGKlfJNrBiH4jHzj+ObhavgBZ+038jZLIX08/RfEz8BN8F7+YfgjJ3c8htPw/5e/Ppx+CC+HF9L+i",
+	"6ZP4qVxE8bP6EYrB7NH43+J/jj+L/1CxKvGv4s/izyrvWJV05uQlc1VYe+dM1cqiOkEtl/Opo3BWCEg+",
+	"UDbyBnMjiO3fqrgkFGqtkF3W280tnSuImma5cQct7Yn9zKRApMvbMBOYazo07/rVyxPJxalz+1VixVfT",
+	"D2FpPZ/HU/tXf4WKG6fzNPAKAeEhIoU5/cLHAklFrmD2ilmTsN9HmPMRg0h30Bq7idbY9fxRwIZYyhXq",
+	"B7zyTvIIfk9eesNcaVSw+fUBXG708qsTewkeTugktByc/hzc3E+kHJRPeZmRgwqj5OK6/5fsyvST6ac6",
+	"ujsbwv2vkIdkOqrCuBcsV/nOKwXpCwrfWd5ULXhK/2mZq3TBXtNXaR8pKIKwWf7n4+Rcfk//dQzx+gz7",
+	"ZQsxGkwSvioIuRhjjijZJ2GGp6oKBe91U7tjzHeT3xwEXFNjn5Mt4yyV269DVRhHBlaplj2jY1BIeiSU",
+	"G9IX0ixI97HZkkUWgWIATy2C00R7vBYM8Ivv4pMfm3wfTzASyvmDUOEIt0bhucNNc1hgQbIGbDEIowIs",
+	"olwJaT5Hj4XI7IgZmRon3QTnk51R2kelffT62UezJvX7azHlThBKq+liraYycaBM8CgTPMrTuzNJ8FjI",
+	"Nr0aHGoZqVnQemIrn2MOSYGVPUdCidpxPAqAF94kfsBJIuSQ5HI9sgeKHVotPsCTFnXmAM9SuRZ9f59A",
+	"WXJTGGRAUOBzUWh+68SNQ9kaHWpOPHMZG3WkIquMLJAvOhImfmbgc8HCyexkjrMx6U94PJjFgWuaAWQ2",
+	"uLEqRdhq+glsk4W0/3kG9ZcGWWmQlQZZaZCVBll5jFUeY52NA7zMG7jYEjcXdni2rI+urkq9m4sydBaJ",
+	"htzSx4gse3T4l7//pySHoo5uQcTjvrY8VDWYJBfElIRGEQ0I55mHgPVTRzt0ok4b9ZmJtDHgZNKksosQ",
+	"Uw7rOGcQGUcNo0TaS4psmTs55uWcBeRzxOBlcYAGJCSK8lo3qrPxiet7hNe2lVkkJbuFsLwmILIh1bdm",
+	"qzCscUcNyDmcYpZGQmkklEZCaSQcNBKMCC5thNJGuOo+9ysS8fIq4bMGGBeKoJVyXTwIbTu7ruGIK5NU",
+	"s8RncgDlIsGua83+vQZSKpi7BDcluCk9oCW6OS90kxC5YQSip0Q7l5Xl5PvoOLxPhroOFzLW/lkG7KZ+",
+	"oG0U+Hsk58eC3XBkrO7JYMp9ufTnYX641Zv70pMFAftD3CfLPx0R2OIFrsSuTzGQYBwOPVL3juiJbx2T",
+	"7mjRe4vL7crHHRBbO65LRsKG8eOH14LTnQjCnUXDrS5tHNh1Naf2Gz4fMeUyPdw9HxCTlYLyRw9v2htI",
+	"FRTAQ4Kq929eR2uttbXljebG+vclGK3VWHstt4WOniEekosdhQWsZ2bZKDEzY5cgbHeXuf8z4pRRpGUU",
+	"aYnx5sB4a8ffAFvuDhMPsPB5z1fQ5+p6qN5gYxqwbBTqElcISq/iWhmVuuhhbSQWiEl9y6DXgPXZFuIi",
+	"JFImWUhKbjvwh75QIaDNFadmIU79Xk9/sSq/ANqXwNNz5ulUyRwJ+Axnno4rtdT5aK04JFSujTP07c0T",
+	"F8pcQYStBuLscCZSOrF6786bFvqbezfelLLtbdK9JwdVD3od3RIcyWdCeT491L2QDbUhA/1VYcJGBT+U",
+	"V0vR2qE+R36fslA+COYLaqopW8X/GUEwmTDcq44uGKyO0aHFKqaIPCZuJKBiMTC39yKu4o95JNUDzFAZ",
+	"n1oePZfe2dI7W3pnL6V3NiScRaFL0voclIwLXR1lzGoZs1rGrJ69SaNA62Ku51OeufdDFo1mU10nHuwt",
+	"RCA3C663UHeiyCoR7MQZ/NFvqmdfpSLOLh5hFyrht1YlzPO0SP+trZX/fACMZMozrydFNAgNmSqCC90L",
+	"GCfcPGXdbjTtlebDVnOrYZ7CRoTyTDMSeTyEX+GC9zXUWfc2yGavgW2JeOy2t0LsjV4b26vdNdf8BvjA",
+	"WIlzoyMpTr0oIHcY1MGoxP8EtSFeQE2PD6Yfo/g7qcWeTT+Ewh7fKm0Xf4PiF2j6C6nyNfXoF+rbZ6i5",
+	"sdVooPh38R/i34LuJ1jwh3iP0MpWswU6PxT8MNpKsIAaQynTMyr336TeBkX69fQThTIk6Pgufgn0p18t",
+	"qFFbp2IXhlV/PLew2ngls/B5MQtnvUJ9I4hKd9A5MxnDSBseY2cUYEqJ59SRoySig7qkx0ICNQ5gozsK",
+	"66GxTz02VgRiSjKaS33RoSAJLRURX5SrvJ3jBJZi23ACK28Fkl8hn6KIE5NPbAZxJmkwbOTTUAbPo0wu",
+	"SlNcgCifIbrnl9KLidhzpOotUcCrQwGNOUCAlivnCAGai63FWSY1iMPSeC55S7+PvKV9rT8vxoRdfg/+",
+	"e0oaU4VfKOsybwJEpvJ3IaB6kyYxhUt2B5jvBgSHlITc2UYupi4J5O70KRcEe7X8QdbxhKQGbZR0pCUd",
+	"6cXQkc69P4+LbjwB82iKrU/jtylxWumt2WqVUK3kursIrrsF5GXpRDqi4WSnFTSrMdyF0+sho0pQlwTg",
+	"hyIIpJ1yIx3yPDnmeudo4rsOVcx3jCbUDrOyERWT21nAwFO7q1Yai8nUcyShK1V8qeJLFV96Y8pQhitJ",
+	"v/WqfEDLRj6VZFyvHIstcopYR9q3D7RfiW6BT2FEqfm7J1fPgHjbB64xd1dHOOIEpQq+tm1+szo0ucfK",
+	"PVQ58YgHPGFiIL8mASeLkoRly7FwPDTpnh0KJGTyaRhRZrNRDjomdGHVDFcyIMbC+PbroGBA3T0wpdRf",
+	"AWYsgAGL6WrVefU2JYAsAWQJIEsAWQLI1+QkUK1hjQKXTKGyC4CDulbAzLDWh7mUMrXXuIUoGRMuEGQO",
+	"oOp4wFTRA/mv7w5M9QUIMmKBB7CFkrGuwVCz4ODDgBoLeX5IXMEUvulQA3BuCROQtmRaRjiEsKTA50IP",
+	"yY/UG6CqQ2Au5Vr4AdxWnO/2ls8NRYS+9UrF3WJXz4yS6hVLfsOADCyXx/E7qaZ0koQ/d35GPt/jd1AJ",
+	"/3n8ZfwnUGWQeiFXPT4qpWqQ8DpABs/uUKXwvFehZJxm8rDAq2ytQv2H9xN1pq85m9QQaGHGo1Tddbl5",
+	"1KJZBBmkyyy1OMwgNxvtVuVUQbH5VX18dKwe7jI89jyo/TKib5DIivJUY36j9pTaSeezlc6JM2EKN8S0",
+	"yv43qYJ1dE/9Ka3zUSS4is0pYg2vqjBiqfPVLzCSEqwMRxw5meRMxyCBTkVBhU4FcRYKjrqT2mvELq6H",
+	"rmQXL1O8yxTvMsW7TPEu6cXLMKeSXvwMbRCNMC6UXjyiJfA+A+Cdr8wDMPzosjzbwCUBlj2mfCyf57Qb",
+	"bec1AsyPzNIqIXMJmUvIXELmC4DMIHlLuFzC5RIuv/ZwOcEX5wiYh8x2mUf4kYem2fuWOILbgFyBW4gF",
+	"XnJ6mlJ++yGQLrgsooLX0e3i41ET/jX7ZHPIrkPvrhabkAFe8vM7SfjRzqOHj27fgYPJw7hFxQQdhVt8",
+	"pVjxxmpvrW2vrjfX7fbqWsvurvRcu+Vurq301tZwD6+lqnxEQlf23qoM8eNH8GZNqWOHPt0ZyqmBxPsR",
+	"CR9xEqoh22pmIox0/yMupc2KVQExdDNkQ1MzCL54RIUfZF7kQPQTnJPLhk91lJisheNPETPL87U9SWy3",
+	"5hCfDxm7jelEB/PwS0HQk5mcjCy7hycA467A+eNM03kH6e0mFXnPf0w85PkcJKASixjBdvHFRPPeWEgw",
+	"gQOQhCMS2hJsKdJdbiVVc1iIjEBBIZHdgKAJLT+RHK5hNEQY9nMqaXPRtWBdw8jvypHfJY99LniOJUcc",
+	"GEiEg5Bgb4IGmG/rLCh1efKW+yREzUbjMJMPoV6Gx0fzAs1m3Em29qlYd5SMxZGIhhRk7DEy8JDUW0yW",
+	"LSy3kpC6c2GuKTXO2czSETaBFltapZS0KFcom+bq6cqETiVdeHOpyxNhf/CXq/V/DJHKXcWXAhpD06XI",
+	"rbqNMPwXPKZc4AmXlqxSKdJ+XjIRR5pMJaOK5G3OFlI2Mk81ZEKoUqjRjirrmdEl309mlO/ZVjHMJhRF",
+	"FBbhgltmBs/J4iarKtc2a/k1SpV+yVV6aSVehu18l5LFd/AVOddN1tuso12jhM+JCUN2w5ie2nC0DhuV",
+	"ygLdlhqdJ2Yg2LHEA+0OPBcZVgwtF5yURWM4v95WLBJnYgMm8qnVOIGcOFc6i1KYl/bZSYu8lebWxeWs",
+	"petoiSNBwiE/Y7OLEzcKfTGxORHCp/2jizCIw4cvGZ9eW7nkKKP2kAy7AFaddmNFfQ0hNh0asoDMgqt3",
+	"M49+oDv2wPTrtEJPy9AHAvd6D8fspk7t0gJ1vn1/ZAdniAIzsCWqu0Qb7E0iihaz2Q3JpGV2W24jLY7y",
+	"ljjyvYs5DogW371vA2V94RZxLFV0pUNVVVa1tVFVB3VYJj4vNUwt9dhaWmGfIkLlLHgdWNqECrlRWYj6",
+	"RECw3Yoceka93R60uZtSGuyasXCSQoIdenDaoGOEeiPmS3kYSX0vr5wo7g1Udd688RAZkTgkTocOcbin",
+	"6gLqN+IDf6TTah3VGfX+hsvGqUGAIUgZCURFhzLqEgsJBiML74zGAyYXDyT6YI7GJAjq6C1N0QsZtpQJ",
+	"hHs94opiIl6F+44VhSfEpBcjBc8Yr75q0Y0oGyOfSjXmloCuBHQnBnSnVDkLwDo16jYP8KKArtC9iO6q",
+	"YDLhu3tSurERocRDPu3Qv3OkXHYs5Ajm1LbQgI2lSphYcL+qIhZRYaGhXAAUvt1siIE5uPUDglivQ1WU",
+	"DsTt2GZkkfCHBFW1hM1mR2qZH5JRMKnBM9NnhISzIIJT49z9wIyzjTAKie6/eh0dFqT0iy94hwaY6wIw",
+	"6i2Al308kF2Fb71aHTlsn4ReRO6OCHXMIzJjpOrFoGuUja+hv3zwKzTGvpxgAMOq9/Jb+SlgtA+FbjFF",
+	"Dg8wRE07HVp1frzzw1t3bjzcffDo3r279x/uPnhrx7FQq40G8hLUnSCP9HAUiJoiiSC6YO4EjUlI9DTV",
+	"O1TODRpGXKAuQbgnSIjMtGGBhowLtLK2hjw4KhnhUMxA6A/Uunrw1s59YmJbj0NBIxL6zFNqOhSo6lM3",
+	"iLi/T2oJHHo3IpD+rfGQ7Nl8KEiqSltO8txeL9MZQj1UJY+P64pg59SRB2/tSJWi5rFntqJaUmo1bZu5",
+	"RYXLYFaPzfqpZPs5xI/9YTSsbK23lHdFfWomnfWpIH0SKgR5Om0N2/S+foS6FRw5bdkyyIAHAK94ZWu1",
+	"DaEPm43km5VGq91431JLIA2yzRFUWZU+oXJhFvqnUporiAS8q4b0gU9dko3a3XjY2Mhcm+5lGJVUhGRe",
+	"YGX10AtsrB16g9bqpvb3BfjgdVo03IVtWdlqtyy5wI6ul3Q8tDGbMsB6U84srSp/Le3QS4QLAGWq6QOJ",
+	"EBqpaiCAnttLGXm2OBzR63+R4F59i6WUJBepGlX8SI7+DBvcgXr+tEN9qaElwPEFn0WGpLFNYsnq0wZt",
+	"q3UouK6srDtLObnkk/1ATgNy2bDrU7INleRExB00xBM5iQSLWVHEekZ/EpGIHKc+Ib7BYC7FG8FNxhjh",
+	"qKpaUtlu5jkKX0gggANQa+TxKAD/vprgQp1hKLHS2dfxw3NJnofQQ80A+T748m+p29vJssFhiGGbcjGB",
+	"hAy5vCqHdWPulSGFwedJxOEsnWd+rywoMlXHr5u73z+mO5hzv09VGR7oV9YjMqtv+iZ1inaKM7uZPdGB",
+	"L1XKdGCnkzbpzAQ2ETXPqBTkbHQZCwimx/ZjDHmM4P4AVYHGIRMEcbkZ9egAlg6Jqig8nN0declpuqIh",
+	"PVZ0LABxYY4kKJu5bvQpl7y6cnpcV9QfHXeadAVVJS4JzWW1Y7r2Q7j9rPumsnwWHCyT/HQegyXXrumU",
+	"WjzzdufMBugheSzkdur51DMcPTzq/pS4AlVdzIntU04gEXgfzMIJLP6ZE2g+5kD4W4T2xSA95Ew+F3bw",
+	"MlPlpVJNn7QqAXCIK++X8bc6t++kTHm/0Sl4KUMetHRjiOFQF1OK6/4+pmwf/7Xua52F/UqaclzZqoBa",
+	"V/SuyoKXloPq+BxJuzmTJr1TH3i38KbbJPZ6t+3ZbbKBdW6pu+K1yWpvDa93i3JSG/p/dsE/+n85hlop",
+	"T+RntSTlwPw+fo6Aivar6QfTj2GUIJNTZXtmGHUrlpGvGgPMkceYhVWzrjpVBg14c3N6+PhUGrkn35XA",
+	"qTRiLqkR866Gta+1/bL8nvpDRycv4l014wTYqI52jAuS9RCmioUil/biG5qKI7xxavec+oC8FOmlSK+c",
+	"QnzPcjupFV5K7EsW/oAzoifRq1dDchc61M0yK2zcyOtXrzCWjZi9KvxPFzCuM2JWdmCksodq0j7DFGFX",
+	"2mCHA0/AmIUwDLWm84EiqIrpBFwlJOBk60ApvazPBLgvjIOEI190qHKsSB3h1NFO5PlCms8cOXqmd1UH",
+	"d41TpZCgSb3QYa19wliOrMKurHrrvabbwvYGWena7d4atjfdpme3uiuk3VvFa911d+EjBdVH1W1gXzqP",
+	"6I7FX6NEJiUyOTtkopymvuBQRsGsxjLMpwzzWZzUHhZPAq0K0dTZgAghsDuA6O/l99IPRxmkO3SCeirY",
+	"JqNRLeTroUCUCcKXEIRneMSrowdZWxViYAoTXdmYykWjr95JOrMwSc59VX7LmoOnML304EtCZVsd7uMT",
+	"KtCABR7fQs5Ko63rmWnixgTSKFatFNTkGK9meXBbcJ5/GMksoAtHXg+qlx0GSl2fYlUP4SBCyz1gn3p1",
+	"KakfDwN1K7dZr+e7xNM8dPUxCz29u3zaHwZ1L+FRXLRhf4j7ZPmnI9I/6b0jeuJbx6Q7WvTeQpE/HrCA",
+	"wD44wKe247pkJOz7SYGV/L1OdyIIBzfMbIIzq3JdzbT9hs9HTHGGFjwr3bBOwlCl9qZcgaj66OFNe8NC",
+	"929eR2uttbXaca3O5oJ78KMdu7W6Zva8XogWejdikGh+HF1bq7FWLuBLtYC1tUA8FMql+hqtYtOqku0z",
+	"+o6w3V3m/s+I8+o2xUoRd8PDROMsceSy0QRVc3qkhnye1TxzUTmetqeXF4yuFb8wrGnN0IRGmKvYFkK9",
+	"beTk1scWUsvhWroYMiM631K6Ns9Cev/7SGGhIR3CCWJMvIVVQIO10lG4aLOpuJzRdBbGXwI/5VAu5f4x",
+	"TJwKTomBtPcPmhKJJZEn5ayj+wR7Pu2DX02lYWU8fBAplIbIV1VIPx/gUKo8+aO8pXZMdJ2y+2+bV7hS",
+	"RQgvzLXVBY9jJf51/CWwHT+bPpl+GD+bfhT/5/TD+Pn/06H5wryqLO/0yfTJ9OP46/ir+DmKX8T/gYBU",
+	"+sn0E0U3/e1MR1F9Pob0XsiG4MNJIhaBMR5vdNfdNc9eJe2e3cYrXXvDbXl2kzR65jfYV2oJVrZ6OODE",
+	"Sjf0nM6zM4tp0Ivv+KAGs9HKE7JLpAKljEqU3hLXIq7UfqdkJFW5W5C1hYZ4j+REv6MKcxDPyVbDY1Qa",
+	"PS4LPa7OdApSxFQGGLGH2A94JhxV6ppRMIGKHQxh5Ch3vNOhusmDpT6UAzxX8aOqssWQr/VXbRth2qE5",
+	"XYeqjvm8heR4OQD3cRCwMaTJIUwnOm7bSurtUgY51SJSkec+Ryp/iw/YmCZpxepFiurjsUTdaVlzmsMk",
+	"oww+17Von08/mH4i1YAFYj/+E1RBl6pBKomnVkYPTD9C8fPpf5v+I1Kk+ZDXFn8z/Vh+/Y/Apq/Vzov4",
+	"6/hF/bCYPo2AVdSE58JjWqriV6uKT7EqZrlPtLJFY8wR9ryEbLHkTy0Phs4VToyCiSqp4XkI07ypdH7n",
+	"RAZbLr+n/zpweFQGoRzZrB60Ge0mQ3o+cMkZRoHwRzgUy/IZtocF1p5WiYnkD8jp+QFxLMRFSPCQeFuK",
+	"Bj1JGH507627O2/svnH3+qPbN+483L2987eOriG24mxDwjySHZLfcer3esRD1Xtv3LTQ39y78aaF7t15",
+	"00Jvk+49C71x9/rfSugzEVDNmAScyMesOrVtRIYjMVEBNXWkEjsk3NIDpJpxcRAQnSCUZp03G+Bi4mhE",
+	"QnO9KtsBoAnyo6WRNA5V1p8vFGevo7JWavUOzR9TVguy/TQhDYfqyPmtt8R1+zjUCUv2rIPOR6NZx5yz",
+	"QVfBFOZPAeYIwkmbUj04H8p2daWuvJ8edxwJE5pJxEpADLT5gwQbEqZM/0FCj7p6COAGU2nL3mhsNu02",
+	"bnXtrikDttZYb260NlcqVmZbbVU2PFUUzG51V1y77a0Se6O31rDVxbjdXXXXKlaFD3BrdU120G2tddtr",
+	"3bWNXs+V/2xudturK27TW2m0myvy/1stb72x1t5Y6fZwo7e5gVfJxsZaa22NrGPII/J/Rn44EUBF2Gqs",
+	"tFcXDZrKLI0ZICTrCizRR4k+zj0sBdab8eaDaDaZq8ZuPCf8YQLKSpRxdKiryWLf7bFwN+IkdFAV6Ggc",
+	"BvQyLMx4R2pW4sjQV2FTwtQ4FLazLpODhDg1eJx6sPZu8ALnSC1bGtXUhTveX5JWSO1QUyJVXXZk4Kx+",
+	"kk4CLQyffXAg4+WByVo/sdMjiXc8OPwnjJRVPTpH5t4yR+eiI2EPrYzvZVSs3sAlWinRysWRHyeHLwk9",
+	"yZEoZaTpkJfHpDtgbE/Vkdn3PRK+PxcCcRnt+f0oVDU74MYt5HBMvS57rHTwhLE9zDl2ZnPmw31HggRC",
+	"o6F8C/3kilUxj4ViufP6B95OuDdMq6ga/58fy+eApwkIDFQTcNZY0+xCUtfrsVriiIUdGpJeRL2l3FZH",
+	"d5gy9DUVAmUiqcIsYYAIIy6It6WaIdQj4RLvUOx5IeE84ZrzaeqMuLfz/4MT4u0bP/zR3bs/3n1w99H9",
+	"6zceOEm3l3ha171DQ3VKknLcbWs2aUAkY5+TmqVSbBVJg89Rjwh3IPFFH/s0wxdrBkix+UmhBoWALF2m",
+	"Dr41dPaq60Ms3AFiUcjr6KF8xD4J/Z6vKg4IAEKKCRZOdxglCDAQhroFaTicQmFJOhLZh/AtzoCEcAQK",
+	"0EIhgd4QD4rrsQQ15Yb8Lx/8Sv4MxeZDIkLZsiLuwMgNMR/AFenRkpo8MfZdoDxMJ7znUxzoWe5QdeJk",
+	"boNxgxfWRfIB8LUaDUXhDTzA6sEDTD3g8606XqQgC3FgHB2/Txkc4pn4j5p8YajEl1usXLARVy8z8Wl/",
+	"GzmrjZYO0c5d6LIo8IAipEsQ5nvEQ1VfIDUKvFbv0J30YgVXgUpR5Pd0Uj6/0S6El/eJS/x9olnV72QG",
+	"/zQQE6Yc5AQ8ts4j1yXEA9odpnHEewrStHqreAM3icQiPXtVopJN+Y+qlq68JFlokj7q/URsZNfM/ODg",
+	"bSUxc+98HvCVRcJlKthJbZ6Fu7jj7s3CLbntMsbcrNGTo5YyKedV44nWXJP2JhZkjCenhiCailfVFEkB",
+	"iZYIqYzJrjSOqhpvZKNC7kKdOVVJVcOSA2AFIiGO8qy8v9zD7y5rW8o/Jg7PUc9zUHo96CWl5QwPu7Qd",
+	"lUrfRs6Nh7jvWIfqu4MIv47dAbGvMypCFjjSXJfiX0dvUDLm9eIC2XDBTfzu9bTXi4be3erJ3qjUm7MN",
+	"q/N8ogwp9R7znYArwdxdccH3vNZbb9jt5kbL3lzBbbu76q5562Sjtwk240ltzTTGvmlVhC+AHi/+LP4u",
+	"/jp+Ov0wforiFyj+Mn4ZfzX9KP4mfh5/O/1w+nFlDiMSYkHnE7DptE3kXM6SsgUL7GDwdXbxFLi61PBb",
+	"aIgf27hPfrDWOEUsPwHRhATuJ2SBIRmFhBMqYCK2AZwiX6AudvfA85Rf8XPH+x8r1m8zDyBiGWC3uIhV",
+	"ouXmzk8yCywjT++QsZKmN3d+UhRqd4xQyZL/3ye9Si5Eel5RTKg4Ug7fUL8rpIvDjFCWRtBhAV0olzv0",
+	"lIJ5Rlx0Ipp1L08nl4vJ/PQALczaeVpmzLeVo1tT90l1bHOCQ3eA+IQK/HgLOZ3K9OcqOC1+2qnI0bWn",
+	"T+Kvwbn5Un5koVOzgM/+fsS54am/QfvSGkVjacTJfvFtZRkSQ8eKYDdJxBliuodwl+2TDj1wjbKlVJUV",
+	"Od++sJLBknhYXhfqoHiQqB1a7U6S8VOkttIQNppCh78vTDvYuvK0gzCSUj3+Kn5qofjb+CmaPoGQxa9A",
+	"RaJr15otJJXk9Mn00+nfx8/jZ9euyRWobv2RGAaVrUonajRW3BH8h8x8lrqKi5DRvrr00LPVJcvZa+r6",
+	"O/10YKsowB7p4p8bYMyLV+Sj4Ekbzc2WCdBre7b6Vn7ZWDkrvGLWv5yT30Gc6LfxSxR/LSHLywTCvJh+",
+	"OP0EIkGnH01/IRFM/CJ+juJnEDIKcYwfxC+nv5AI5/+dD9icIkxfi8HJ8bH5epeWCKdEOGeHcPSiAiet",
+	"VlRiQIaXCO5IJDET59wzLtoMwJEC2pIAJEnzKkI3dbQDQph3qIvDcIIw1XZoAbrZQgXbSK91CFvD/Q6d",
+	"seIlGOgTkZA+QFKydonqE+Y6ekT3KBvTPEnU1mz/YAqj5PScGkBd6hS0w/qqy7xJofL8dfw0/nb6KQj5",
+	"T0GLTn8Rfzv9SB+DFuhQNP25VJ2Ax76eflqkQlH8efwSYuF18gDEw78AH7e6HqNBSHo/6FQGQoz41vJy",
+	"5gx62cUCB6zfqaCQBD/oVCjrsSBgY0QZ0HKHnYru/TMUf6WMbECDX8TPdXfwLGUOGnadNL2Wu9K123i1",
+	"Z7fJmmdvuOtdexM3uk235a2Qdu80GtZssaPqm6SeAnP+PP0Qxj/+Y/xy+oECNFKhTj+YPkF//vf4d6B3",
+	"n8dfxn8yXgSpgUErK2z8Up/5v4hf/Pnr0+nYRErIzXK8ojVOpVLLllr2FFoWSjyl1rCi1c2Fll0yLbv8",
+	"nvz3KN4mKEBfrHK3kRfinuAWkgvPiwLiwfvociUQyax0s/JHgGbLadyDPobEZA18Lgo5h1MNeEsAZnmV",
+	"7t1SUZWKSiqqEyklWL8zvNxy05TqqFRHp1RHOzll5ItzNfIKQ5qThmcELCntc3q6kQHBgRj87Aj2QTD8",
+	"dDCJssh0kIeceBRGlG/L5ewxFb6CBIuUYYw8LHAXc1Koj34EDZ+a/D5lPt2bX5zotmfIEPNqkAju72tG",
+	"0ROt6SOW2Fv+PqGymVHIutlIfj7hcr2pU+eQYG8y/+zoCBwz8AjED3YHcsFbyFnNRWEVTovieCGcX7aZ",
+	"kR2D9DROwlPNyflIjGTcjpjP/O3vVboEhyTcicRAPk2iKni3GXGOPlevHlasShRKmLQMSEy3896h8er7",
+	"XKjJtcCXY/vUQoLtEYpC0gsJH4AUg59YBKjRMBrJLhXLJcWSbfsURZyESxyxMUXYhUqb2Seob4pOnLLI",
+	"GlWJF+nIH5dIyc5rWSQMpd0Vsh3Wi/NJeEEbNwLiSrDnu7bsLxZRSFD1b+urjc0ackmoo0AIR12p7xLK",
+	"BldXPE6GxU9DArPtZx9RNE53H97TdfGRqouPqvny+Xg04jULogz3SThBLvMIT+ou61tND7ggo0zjYsxs",
+	"9dSCph/oe8QgZFF/gMhjnTN5d0TorTfQdUYpcdOQGI6q8f+I/xD/Jv7lcvzPgII/mj4Bwogv4heqhrKU",
+	"F3paAp/u6SSRIeQjqRHjme5xzgr6dRtT3Jd3HrDqljgaETYKCKr2dNVHxdQCQFyvAguFLCDcQt2AuXvc",
+	"Qj7d94VeQbJb3SjYQ/5QVUnNpPnC3UW9mSBOOJf3W2iEOYdzQp0qY2ZB2igCBQyQXFLtG8ICc+9rdnTx",
+	"fvGpjUcj5NMue2zlQ92SKvUjEiZnhiqkdYApJYGlLbp9ovOELeQRKZTU6fGQdaU2HkV8IAfH9Du3OZbQ",
+	"EPsBtGISkG038N09FFEedWVvuyTzNrkIqYJXUvIZuQPi7ukwKQWU9shE9UppFFOqE8oTq8/ZMVMi8fDj",
+	"r117g+yTgI0gbkuawdeuobSa9o07/98PvPQCp7aFBGOBrsNMuJQfVodyCUAwT45mRZoRzvUGk3IUjSE+",
+	"dYD3IRBa1NEtKjeGF0EwMGQ/c4ISFclNbG3G06xfyCP7RZtRJzibYnlySau+yIW5xBH3PYKqzvKQHMzF",
+	"c2qF87nEVbkPlGyWXFmitEMm0P5o+atQZtVYQEzXIE1EvN5Bxl2h5GLisVC3wYPS3t7c+Ylaab0oCGxB",
+	"Hgt9VJLpXA5Azyj3rVaVNrPlDtTqwTTkh3Kq+iEeqnFVjVjmS/BPcgv1QxaN+DaizIjTTD+uq6cXzZwc",
+	"TjNBhsRTXb1VNCkuDj0rFyJiOmchEPFJVzL9H/hcsHCyjUYBFhKsZ/aOOjHO7+XDPVfp8YmanzGWujLu",
+	"kg6eV861kdQAxEMZEMctM7A68hFVGQ18SqTART7lAgcB/KBUF/FHZk1IYcyF7/JtXdM2H3i5xJGOtcy8",
+	"Q1Go5eEXuCm15SGdkZbhH4VsyJT+tLJ9lIMq38hUZh/hUEhFAhkTqaqVS9UL8RgHaMQC351kOnjPDMOx",
+	"o7wzypJV6alf4mrK1XYw9MdaUCtvkRFO2UlQFFp6zmqZ7tygIVPvNmOeCwWFmuv06ebFPeL6oAARU/Aq",
+	"JWDI1Fgubh+FZN8n44Ju3CMhZxJuAHDISprk/WHWelBLlVtIbg219MwG7odYXiV1orlH6UERYj7Yzjwo",
+	"tzmQz3kEOdKmEHSm62/oe5Bswt8nlfffef//BgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

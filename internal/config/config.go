@@ -88,6 +88,7 @@ type Config struct {
 	SupportSLA time.Duration
 	Enrollment Enrollment // applications to groups (enrollment.go)
 	Runtime    Runtime    // memory limit, token cache, diagnostics (runtime.go)
+	Documents  Documents  // the document archive (documents.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -207,6 +208,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Security = l.security(c.PublicURL)
 	c.Enrollment = l.enrollment()
 	c.Runtime = l.runtime()
+	c.Documents = l.documents()
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -267,6 +269,7 @@ func (c Config) Validate() error {
 	c.validatePayments(bad)
 	c.validateNotifications(bad)
 	c.validateEnrollment(bad)
+	c.validateDocuments(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

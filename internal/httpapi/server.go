@@ -25,6 +25,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/catalog"
 	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/documents"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
@@ -51,6 +52,7 @@ type Server struct {
 	*newsAPI
 	*notificationsAPI
 	*enrollmentAPI
+	*documentsAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -65,6 +67,7 @@ type (
 	newsAPI          = news.Handler
 	notificationsAPI = notifications.Handler
 	enrollmentAPI    = enrollment.Handler
+	documentsAPI     = documents.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -117,7 +120,9 @@ func New(d Deps) (*echo.Echo, error) {
 		newsAPI:          news.New(base),
 		notificationsAPI: notes,
 		enrollmentAPI:    enrollment.New(base, out, blobs),
+		documentsAPI:     documents.New(base, blobs, publisher),
 	}
+	s.supportAPI.Files = blobs
 	shop, err := newCommerce(d, base)
 	if err != nil {
 		return nil, err

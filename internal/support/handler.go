@@ -20,6 +20,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -47,6 +48,8 @@ var reportRoles = []db.MemberRole{db.MemberRoleDirector, db.MemberRoleAdmin}
 type Handler struct {
 	web.Base
 	outbox *outbox.Outbox // messages, with their delivery jobs, in the caller's transaction
+	// Files keeps the messages' attachments; httpapi sets it.
+	Files *blob.Store
 }
 
 // New builds the support handlers.
