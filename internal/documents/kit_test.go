@@ -121,3 +121,5 @@ func download(t *testing.T, env *apitest.Env, token string, id uuid.UUID, number
 	}
 	return res
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
