@@ -37,3 +37,4 @@ go run ./scripts/bench -bin .bin/kabinet -ceiling .bin/ceiling -database-url "$B
   -duration "${BENCH_DURATION:-10s}" -workers "${BENCH_WORKERS:-32}" -rounds "${BENCH_ROUNDS:-1}" -out .bench "${profile[@]}"
 scripts/bench-catalog.sh
 scripts/bench-commerce.sh
+scripts/bench-documents.sh
