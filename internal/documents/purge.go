@@ -78,7 +78,8 @@ func (w *PurgeWorker) Purge(ctx context.Context) (int, error) {
 }
 
 // Register adds the purge worker and its periodic job (every
-// KABINET_DOCUMENTS_PURGE_INTERVAL, by the leader only).
+// KABINET_DOCUMENTS_PURGE_INTERVAL, by the leader only), and the worker
+// that publishes applications' files.
 func Register(reg *jobs.Registry, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) error {
 	blobs, err := blob.Open(context.Background(), blobURL(cfg))
 	if err != nil {
@@ -87,7 +88,10 @@ func Register(reg *jobs.Registry, cfg config.Config, pool *pgxpool.Pool, log *sl
 	reg.Periodic(river.NewPeriodicJob(river.PeriodicInterval(cfg.Documents.PurgeInterval),
 		func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
 		&river.PeriodicJobOpts{ID: "documents_purge", RunOnStart: true}))
-	return jobs.Add(reg, &PurgeWorker{Q: db.New(pool), Blobs: blobs, Retention: cfg.Documents.Retention, Log: log, Now: time.Now})
+	if err := jobs.Add(reg, &PurgeWorker{Q: db.New(pool), Blobs: blobs, Retention: cfg.Documents.Retention, Log: log, Now: time.Now}); err != nil {
+		return err
+	}
+	return jobs.Add(reg, &ApplicationWorker{Pool: pool, Blobs: blobs, Log: log})
 }
 
 // blobURL is the bucket of cfg, or the development folder when none is set.

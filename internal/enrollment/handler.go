@@ -5,6 +5,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/blob"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -16,6 +17,9 @@ type Handler struct {
 	web.Base
 	outbox *outbox.Outbox // decision e-mails, in the decision's transaction
 	blobs  *blob.Store
+	// Jobs, when set, publishes the files of a submitted application into
+	// the applicant's document archive (documents.PublishApplicationArgs).
+	Jobs jobs.Inserter
 }
 
 // New builds the enrollment handlers; documents are kept in blobs.

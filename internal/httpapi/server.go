@@ -123,6 +123,7 @@ func New(d Deps) (*echo.Echo, error) {
 		documentsAPI:     documents.New(base, blobs, publisher),
 	}
 	s.supportAPI.Files = blobs
+	s.enrollmentAPI.Jobs = d.Jobs
 	shop, err := newCommerce(d, base)
 	if err != nil {
 		return nil, err
