@@ -72,7 +72,8 @@ WITH found AS (
       AND (sqlc.narg(q)::text IS NULL OR d.search @@ (websearch_to_tsquery('russian', sqlc.narg(q)::text) || websearch_to_tsquery('simple', sqlc.narg(q)::text)))
       AND document_access(d, @viewer) > 0
 )
-SELECT sqlc.embed(doc), f.rank::real AS rank, f.sort_date, lower(f.title)::text AS sort_title FROM found f JOIN documents doc ON doc.id = f.id
+SELECT sqlc.embed(doc), f.rank::real AS rank, f.sort_date, lower(f.title)::text AS sort_title, document_access(doc, @viewer)::integer AS access
+FROM found f JOIN documents doc ON doc.id = f.id
 WHERE sqlc.narg(after_id)::uuid IS NULL
    OR (@sort_by::text = 'title' AND (lower(f.title), f.id) > (sqlc.narg(after_text)::text, sqlc.narg(after_id)::uuid))
    OR (@sort_by::text = 'date' AND (f.sort_date, f.id) < (sqlc.narg(after_date)::date, sqlc.narg(after_id)::uuid))

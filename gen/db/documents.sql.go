@@ -172,45 +172,47 @@ func (q *Queries) GetDocumentBySource(ctx context.Context, arg GetDocumentBySour
 const listDocuments = `-- name: ListDocuments :many
 WITH found AS (
     SELECT d.id, d.owner_id, d.organization_id, d.issuer_organization_id, d.folder_id, d.title, d.type, d.tags, d.issued_by, d.document_date, d.metadata, d.source, d.source_id, d.current_version, d.revision, d.created_by, d.created_at, d.updated_at, d.deleted_at, d.deleted_by, d.search,
-           (CASE WHEN $8::text IS NULL THEN 0::real
-                ELSE ts_rank(d.search, websearch_to_tsquery('russian', $8::text) || websearch_to_tsquery('simple', $8::text)) END)::real AS rank,
+           (CASE WHEN $9::text IS NULL THEN 0::real
+                ELSE ts_rank(d.search, websearch_to_tsquery('russian', $9::text) || websearch_to_tsquery('simple', $9::text)) END)::real AS rank,
            coalesce(d.document_date, (d.created_at AT TIME ZONE 'UTC')::date) AS sort_date
     FROM documents d
-    WHERE ($9::uuid IS NULL OR d.owner_id = $9::uuid)
-      AND ($10::uuid IS NULL OR d.organization_id = $10::uuid)
-      AND ($11::uuid IS NULL OR d.issuer_organization_id = $11::uuid)
-      AND (NOT $12::boolean OR (d.owner_id IS DISTINCT FROM $13 AND EXISTS (
+    WHERE ($10::uuid IS NULL OR d.owner_id = $10::uuid)
+      AND ($11::uuid IS NULL OR d.organization_id = $11::uuid)
+      AND ($12::uuid IS NULL OR d.issuer_organization_id = $12::uuid)
+      AND (NOT $13::boolean OR (d.owner_id IS DISTINCT FROM $1 AND EXISTS (
               SELECT 1 FROM document_grants g
               WHERE g.document_id = d.id
-                AND (g.grantee_id = $13 OR EXISTS (
+                AND (g.grantee_id = $1 OR EXISTS (
                     SELECT 1 FROM memberships m
-                    WHERE m.user_id = $13 AND m.organization_id = g.organization_id AND m.role = g.role AND m.status = 'active')))))
+                    WHERE m.user_id = $1 AND m.organization_id = g.organization_id AND m.role = g.role AND m.status = 'active')))))
       AND (d.deleted_at IS NOT NULL) = $14::boolean
       AND ($15::document_type IS NULL OR d.type = $15::document_type)
       AND ($16::uuid IS NULL OR d.folder_id = $16::uuid)
       AND ($17::text IS NULL OR d.tags @> ARRAY[$17::text])
       AND ($18::date IS NULL OR d.document_date >= $18::date)
       AND ($19::date IS NULL OR d.document_date <= $19::date)
-      AND ($8::text IS NULL OR d.search @@ (websearch_to_tsquery('russian', $8::text) || websearch_to_tsquery('simple', $8::text)))
-      AND document_access(d, $13) > 0
+      AND ($9::text IS NULL OR d.search @@ (websearch_to_tsquery('russian', $9::text) || websearch_to_tsquery('simple', $9::text)))
+      AND document_access(d, $1) > 0
 )
-SELECT doc.id, doc.owner_id, doc.organization_id, doc.issuer_organization_id, doc.folder_id, doc.title, doc.type, doc.tags, doc.issued_by, doc.document_date, doc.metadata, doc.source, doc.source_id, doc.current_version, doc.revision, doc.created_by, doc.created_at, doc.updated_at, doc.deleted_at, doc.deleted_by, doc.search, f.rank::real AS rank, f.sort_date, lower(f.title)::text AS sort_title FROM found f JOIN documents doc ON doc.id = f.id
-WHERE $1::uuid IS NULL
-   OR ($2::text = 'title' AND (lower(f.title), f.id) > ($3::text, $1::uuid))
-   OR ($2::text = 'date' AND (f.sort_date, f.id) < ($4::date, $1::uuid))
-   OR ($2::text = 'created' AND (f.created_at, f.id) < ($5::timestamptz, $1::uuid))
-   OR ($2::text = 'relevance' AND (f.rank, f.id) < ($6::real, $1::uuid))
+SELECT doc.id, doc.owner_id, doc.organization_id, doc.issuer_organization_id, doc.folder_id, doc.title, doc.type, doc.tags, doc.issued_by, doc.document_date, doc.metadata, doc.source, doc.source_id, doc.current_version, doc.revision, doc.created_by, doc.created_at, doc.updated_at, doc.deleted_at, doc.deleted_by, doc.search, f.rank::real AS rank, f.sort_date, lower(f.title)::text AS sort_title, document_access(doc, $1)::integer AS access
+FROM found f JOIN documents doc ON doc.id = f.id
+WHERE $2::uuid IS NULL
+   OR ($3::text = 'title' AND (lower(f.title), f.id) > ($4::text, $2::uuid))
+   OR ($3::text = 'date' AND (f.sort_date, f.id) < ($5::date, $2::uuid))
+   OR ($3::text = 'created' AND (f.created_at, f.id) < ($6::timestamptz, $2::uuid))
+   OR ($3::text = 'relevance' AND (f.rank, f.id) < ($7::real, $2::uuid))
 ORDER BY
-    CASE WHEN $2::text = 'title' THEN lower(f.title) END,
-    CASE WHEN $2::text = 'date' THEN f.sort_date END DESC,
-    CASE WHEN $2::text = 'created' THEN f.created_at END DESC,
-    CASE WHEN $2::text = 'relevance' THEN f.rank END DESC,
-    CASE WHEN $2::text = 'title' THEN f.id END,
-    CASE WHEN $2::text <> 'title' THEN f.id END DESC
-LIMIT $7
+    CASE WHEN $3::text = 'title' THEN lower(f.title) END,
+    CASE WHEN $3::text = 'date' THEN f.sort_date END DESC,
+    CASE WHEN $3::text = 'created' THEN f.created_at END DESC,
+    CASE WHEN $3::text = 'relevance' THEN f.rank END DESC,
+    CASE WHEN $3::text = 'title' THEN f.id END,
+    CASE WHEN $3::text <> 'title' THEN f.id END DESC
+LIMIT $8
 `
 
 type ListDocumentsParams struct {
+	Viewer         uuid.UUID
 	AfterID        *uuid.UUID
 	SortBy         string
 	AfterText      *string
@@ -223,7 +225,6 @@ type ListDocumentsParams struct {
 	OrganizationID *uuid.UUID
 	IssuerID       *uuid.UUID
 	Shared         bool
-	Viewer         *uuid.UUID
 	Deleted        bool
 	Type           NullDocumentType
 	FolderID       *uuid.UUID
@@ -237,6 +238,7 @@ type ListDocumentsRow struct {
 	Rank      float32
 	SortDate  pgtype.Date
 	SortTitle string
+	Access    int32
 }
 
 // One page of the documents viewer may see in one space, filtered and
@@ -245,6 +247,7 @@ type ListDocumentsRow struct {
 // keyset is (sort key, id); the key of the last row goes in the cursor.
 func (q *Queries) ListDocuments(ctx context.Context, arg ListDocumentsParams) ([]ListDocumentsRow, error) {
 	rows, err := q.db.Query(ctx, listDocuments,
+		arg.Viewer,
 		arg.AfterID,
 		arg.SortBy,
 		arg.AfterText,
@@ -257,7 +260,6 @@ func (q *Queries) ListDocuments(ctx context.Context, arg ListDocumentsParams) ([
 		arg.OrganizationID,
 		arg.IssuerID,
 		arg.Shared,
-		arg.Viewer,
 		arg.Deleted,
 		arg.Type,
 		arg.FolderID,
@@ -297,6 +299,7 @@ func (q *Queries) ListDocuments(ctx context.Context, arg ListDocumentsParams) ([
 			&i.Rank,
 			&i.SortDate,
 			&i.SortTitle,
+			&i.Access,
 		); err != nil {
 			return nil, err
 		}

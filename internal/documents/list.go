@@ -57,7 +57,7 @@ func (s *Handler) list(ctx context.Context, p *web.Principal, params db.ListDocu
 	if f.dateFrom != nil && f.dateTo != nil && f.dateTo.Before(f.dateFrom.Time) {
 		return api.DocumentPage{}, invalid(ctx, web.FieldError("query.dateTo", "before_date_from", "is before dateFrom"))
 	}
-	params.Viewer = &p.User.ID
+	params.Viewer = p.User.ID
 	params.SortBy = sort
 	params.Q = trimmed(f.q)
 	if f.typ != nil {
@@ -85,13 +85,7 @@ func (s *Handler) list(ctx context.Context, p *web.Principal, params db.ListDocu
 	docs := make([]db.Document, len(rows))
 	access := make([]int32, len(rows))
 	for i, r := range rows {
-		docs[i] = r.Document
-		// The list shows what may be done with each; the access itself
-		// was checked by the query.
-		access[i] = accessRead
-		if s.canManage(ctx, p, r.Document) {
-			access[i] = accessManage
-		}
+		docs[i], access[i] = r.Document, r.Access
 	}
 	views, err := s.withCurrent(ctx, s.Q, docs, access)
 	if err != nil {
@@ -101,16 +95,6 @@ func (s *Handler) list(ctx context.Context, p *web.Principal, params db.ListDocu
 		page.Items = append(page.Items, s.documentDTO(v))
 	}
 	return page, nil
-}
-
-// canManage asks document_access for one listed document: the owner of a
-// personal document without an issuer is decided without a query.
-func (s *Handler) canManage(ctx context.Context, p *web.Principal, d db.Document) bool {
-	if d.OwnerID != nil && *d.OwnerID == p.User.ID && d.IssuerOrganizationID == nil {
-		return true
-	}
-	r, err := s.Q.GetDocumentAccess(ctx, db.GetDocumentAccessParams{ID: d.ID, Viewer: p.User.ID})
-	return err == nil && r.Access >= accessManage
 }
 
 func cursorOf(r db.ListDocumentsRow, sort string) listCursor {
