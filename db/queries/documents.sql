@@ -97,3 +97,15 @@ DELETE FROM documents WHERE id = @id AND deleted_at < @before;
 -- name: LockDocumentSource :exec
 -- Serializes publications of one source document (see documents.Publish).
 SELECT pg_advisory_xact_lock(hashtextextended(@source::text || '/' || @source_id::text, 80));
+
+-- name: TrashDocumentsOfClosedUser :exec
+-- Closing an account puts the user's own documents in the trash (the purge
+-- removes them and their files after the retention) and drops the grants
+-- made to the user; documents organizations issued to them stay with the
+-- issuer as its record.
+WITH trashed AS (
+    UPDATE documents SET deleted_at = now(), deleted_by = @user_id::uuid, revision = revision + 1, updated_at = now()
+    WHERE owner_id = @user_id::uuid AND issuer_organization_id IS NULL AND deleted_at IS NULL
+    RETURNING id
+)
+DELETE FROM document_grants WHERE grantee_id = @user_id::uuid;

@@ -520,6 +520,24 @@ func (q *Queries) SoftDeleteDocument(ctx context.Context, arg SoftDeleteDocument
 	return i, err
 }
 
+const trashDocumentsOfClosedUser = `-- name: TrashDocumentsOfClosedUser :exec
+WITH trashed AS (
+    UPDATE documents SET deleted_at = now(), deleted_by = $1::uuid, revision = revision + 1, updated_at = now()
+    WHERE owner_id = $1::uuid AND issuer_organization_id IS NULL AND deleted_at IS NULL
+    RETURNING id
+)
+DELETE FROM document_grants WHERE grantee_id = $1::uuid
+`
+
+// Closing an account puts the user's own documents in the trash (the purge
+// removes them and their files after the retention) and drops the grants
+// made to the user; documents organizations issued to them stay with the
+// issuer as its record.
+func (q *Queries) TrashDocumentsOfClosedUser(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, trashDocumentsOfClosedUser, userID)
+	return err
+}
+
 const updateDocument = `-- name: UpdateDocument :one
 UPDATE documents SET title = $1, type = $2, tags = $3, issued_by = $4,
     document_date = $5, metadata = $6, folder_id = $7,
