@@ -181,6 +181,9 @@ func (s *Handler) managed(ctx context.Context, p *web.Principal, id uuid.UUID, c
 			}
 			return readOnly(ctx)
 		}
+		if err := s.staffGate(ctx, p, r.Document); err != nil {
+			return err
+		}
 		d, err := q.LockDocument(ctx, id)
 		if err != nil {
 			return err

@@ -19,6 +19,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -186,6 +187,9 @@ func (s *Handler) one(ctx context.Context, p *web.Principal, id uuid.UUID) (view
 	if r.Document.DeletedAt != nil && r.Access < accessManage {
 		return view{}, noDocument(ctx)
 	}
+	if err := s.staffGate(ctx, p, r.Document); err != nil {
+		return view{}, err
+	}
 	vs, err := s.withCurrent(ctx, s.Q, []db.Document{r.Document}, []int32{r.Access})
 	if err != nil {
 		return view{}, err
@@ -195,4 +199,27 @@ func (s *Handler) one(ctx context.Context, p *web.Principal, id uuid.UUID) (view
 
 func (s *Handler) purgeAt(deletedAt time.Time) time.Time {
 	return deletedAt.Add(s.Cfg.Documents.Retention)
+}
+
+// staffGate applies the organization's second-factor rule for its staff
+// (web.RequireStaffSecondFactor) to a document of its space or one it
+// issued, when the caller is one of its managing staff: their access comes
+// from the role, so it needs what the role's endpoints need.
+func (s *Handler) staffGate(ctx context.Context, p *web.Principal, d db.Document) error {
+	org := d.OrganizationID
+	if org == nil {
+		org = d.IssuerOrganizationID
+	}
+	if org == nil || (d.OwnerID != nil && *d.OwnerID == p.User.ID) {
+		return nil
+	}
+	return s.staffGateIn(ctx, p, *org)
+}
+
+func (s *Handler) staffGateIn(ctx context.Context, p *web.Principal, org uuid.UUID) error {
+	m, err := s.Q.GetMembership(ctx, db.GetMembershipParams{OrganizationID: org, UserID: p.User.ID})
+	if err != nil || m.Status != db.MembershipStatusActive || !slices.Contains(manageRoles, m.Role) {
+		return nil
+	}
+	return s.RequireStaffSecondFactor(ctx, p, org)
 }

@@ -196,6 +196,8 @@ func (s *Handler) ListOrganizationDocuments(ctx context.Context, req api.ListOrg
 		params = db.ListDocumentsParams{IssuerID: &req.OrganizationID}
 	} else if _, err := s.RequireRole(ctx, p, req.OrganizationID); err != nil {
 		return nil, err
+	} else if err := s.staffGateIn(ctx, p, req.OrganizationID); err != nil {
+		return nil, err
 	}
 	page, err := s.list(ctx, p, params, filters{
 		q: r.Q, typ: r.Type, folder: r.FolderID, tag: r.Tag, dateFrom: r.DateFrom, dateTo: r.DateTo,

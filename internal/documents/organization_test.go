@@ -122,3 +122,25 @@ func TestOrganizationSpaceAndIssuedDocuments(t *testing.T) {
 		t.Fatalf("second version %+v", iu2.JSON201)
 	}
 }
+
+// An organization that requires a second factor of its staff refuses its
+// managing staff without one its documents too; the learner a document was
+// issued to reads it as before.
+func TestStaffSecondFactorRule(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	o := apitest.NewStaffOrg(t, env, "strict")
+	learner := o.Members["learner"]
+	res, _ := env.Client.CreateOrganizationDocumentWithResponse(ctx, o.ID, client.DocumentCreate{Title: "Акт", Type: client.DocumentTypeAct, IssuedTo: &learner.User.ID}, o.As("manager"))
+	wantStatus(t, res, res.Body, http.StatusCreated)
+	if _, err := env.Pool.Exec(ctx, `UPDATE organizations SET require_staff_2fa = true WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	g := getDoc(t, env, o.Members["manager"].AccessToken, res.JSON201.ID)
+	apitest.WantProblem(t, g.HTTPResponse, g.Body, http.StatusForbidden, "second_factor_enrollment_required")
+	l, _ := env.Client.ListOrganizationDocumentsWithResponse(ctx, o.ID, &client.ListOrganizationDocumentsParams{}, o.As("admin"))
+	apitest.WantProblem(t, l.HTTPResponse, l.Body, http.StatusForbidden, "second_factor_enrollment_required")
+	mine := getDoc(t, env, learner.AccessToken, res.JSON201.ID)
+	wantStatus(t, mine, mine.Body, http.StatusOK)
+}
