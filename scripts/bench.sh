@@ -40,3 +40,4 @@ scripts/bench-commerce.sh
 scripts/bench-calendar.sh
 scripts/bench-learning.sh
 echo "== completion document PDF (goal: p95 ≤ 100 ms)"; go test -run '^$' -bench 'BenchmarkCertificate' -benchtime 200x ./internal/pdf
+scripts/bench-documents.sh

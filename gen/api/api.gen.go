@@ -500,6 +500,54 @@ func (e DocumentKind) Valid() bool {
 	}
 }
 
+// Defines values for DocumentPermission.
+const (
+	Manage DocumentPermission = "manage"
+	Read   DocumentPermission = "read"
+)
+
+// Valid indicates whether the value is a known member of the DocumentPermission enum.
+func (e DocumentPermission) Valid() bool {
+	switch e {
+	case Manage:
+		return true
+	case Read:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentType.
+const (
+	DocumentTypeAct         DocumentType = "act"
+	DocumentTypeCertificate DocumentType = "certificate"
+	DocumentTypeContract    DocumentType = "contract"
+	DocumentTypeInvoice     DocumentType = "invoice"
+	DocumentTypeOther       DocumentType = "other"
+	DocumentTypeStatement   DocumentType = "statement"
+)
+
+// Valid indicates whether the value is a known member of the DocumentType enum.
+func (e DocumentType) Valid() bool {
+	switch e {
+	case DocumentTypeAct:
+		return true
+	case DocumentTypeCertificate:
+		return true
+	case DocumentTypeContract:
+		return true
+	case DocumentTypeInvoice:
+		return true
+	case DocumentTypeOther:
+		return true
+	case DocumentTypeStatement:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportMessageChannel.
 const (
 	ExportMessageChannelEmail ExportMessageChannel = "email"
@@ -1589,6 +1637,48 @@ func (e SearchCatalogProgramsParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListMyDocumentsParamsScope.
+const (
+	Mine   ListMyDocumentsParamsScope = "mine"
+	Shared ListMyDocumentsParamsScope = "shared"
+)
+
+// Valid indicates whether the value is a known member of the ListMyDocumentsParamsScope enum.
+func (e ListMyDocumentsParamsScope) Valid() bool {
+	switch e {
+	case Mine:
+		return true
+	case Shared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMyDocumentsParamsSort.
+const (
+	ListMyDocumentsParamsSortCreated   ListMyDocumentsParamsSort = "created"
+	ListMyDocumentsParamsSortDate      ListMyDocumentsParamsSort = "date"
+	ListMyDocumentsParamsSortRelevance ListMyDocumentsParamsSort = "relevance"
+	ListMyDocumentsParamsSortTitle     ListMyDocumentsParamsSort = "title"
+)
+
+// Valid indicates whether the value is a known member of the ListMyDocumentsParamsSort enum.
+func (e ListMyDocumentsParamsSort) Valid() bool {
+	switch e {
+	case ListMyDocumentsParamsSortCreated:
+		return true
+	case ListMyDocumentsParamsSortDate:
+		return true
+	case ListMyDocumentsParamsSortRelevance:
+		return true
+	case ListMyDocumentsParamsSortTitle:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListOrganizationApplicationsParamsStatus.
 const (
 	ListOrganizationApplicationsParamsStatusApproved     ListOrganizationApplicationsParamsStatus = "approved"
@@ -1640,6 +1730,30 @@ func (e ListCatalogHistoryParamsEntityType) Valid() bool {
 	case ListCatalogHistoryParamsEntityTypeOrganization:
 		return true
 	case ListCatalogHistoryParamsEntityTypeProgram:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListOrganizationDocumentsParamsSort.
+const (
+	ListOrganizationDocumentsParamsSortCreated   ListOrganizationDocumentsParamsSort = "created"
+	ListOrganizationDocumentsParamsSortDate      ListOrganizationDocumentsParamsSort = "date"
+	ListOrganizationDocumentsParamsSortRelevance ListOrganizationDocumentsParamsSort = "relevance"
+	ListOrganizationDocumentsParamsSortTitle     ListOrganizationDocumentsParamsSort = "title"
+)
+
+// Valid indicates whether the value is a known member of the ListOrganizationDocumentsParamsSort enum.
+func (e ListOrganizationDocumentsParamsSort) Valid() bool {
+	switch e {
+	case ListOrganizationDocumentsParamsSortCreated:
+		return true
+	case ListOrganizationDocumentsParamsSortDate:
+		return true
+	case ListOrganizationDocumentsParamsSortRelevance:
+		return true
+	case ListOrganizationDocumentsParamsSortTitle:
 		return true
 	default:
 		return false
@@ -3028,6 +3142,141 @@ type DeviceRegistration struct {
 	Token string `json:"token"`
 }
 
+// Document A document of the archive. It lives in a user's personal space (`ownerId`) or in an organization's
+// (`organizationId`); one an organization issued to a learner lives in the learner's space with
+// `issuerOrganizationId` set (the learner reads it, the organization's staff manage it).
+type Document struct {
+	// Access `read`: see the document, its versions and download them. `manage`: also edit it, upload versions, delete and restore it, and grant access.
+	Access    DocumentPermission `json:"access"`
+	CreatedAt time.Time          `json:"createdAt"`
+
+	// CurrentVersion The newest version; `null` until the first file is uploaded.
+	CurrentVersion *DocumentVersion `json:"currentVersion"`
+
+	// DeletedAt Set while the document is in the trash.
+	DeletedAt    *time.Time          `json:"deletedAt"`
+	DocumentDate *openapi_types.Date `json:"documentDate"`
+	FolderID     *openapi_types.UUID `json:"folderId"`
+	ID           openapi_types.UUID  `json:"id"`
+
+	// IssuedBy Who issued the document (free text, e.g. «ООО «Ромашка»»); empty when unknown.
+	IssuedBy string `json:"issuedBy"`
+
+	// IssuerOrganizationID The organization that issued the document to its owner.
+	IssuerOrganizationID *openapi_types.UUID `json:"issuerOrganizationId"`
+
+	// Metadata Free metadata; its string and number values are searched.
+	Metadata map[string]interface{} `json:"metadata"`
+
+	// OrganizationID The organization whose space holds the document.
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+
+	// OwnerID The user whose personal space holds the document.
+	OwnerID *openapi_types.UUID `json:"ownerId"`
+
+	// PurgeAfter When a deleted document and its files are removed for good (`KABINET_DOCUMENTS_RETENTION` after deletion).
+	PurgeAfter *time.Time `json:"purgeAfter"`
+
+	// Revision Grows with every change; the `ETag` (`"r<revision>"`) to send as `If-Match`.
+	Revision int `json:"revision"`
+
+	// Source The module that published the document (`invoice`, `act`, `completion`, `application`), when not uploaded by hand.
+	Source *string  `json:"source"`
+	Tags   []string `json:"tags"`
+	Title  string   `json:"title"`
+
+	// Type What the document is: a contract, an invoice, an act (акт), a certificate (справка, удостоверение), a statement (выписка, заявление) or anything else.
+	Type      DocumentType `json:"type"`
+	UpdatedAt time.Time    `json:"updatedAt"`
+}
+
+// DocumentCreate A new document, without its file; upload the file as its first version next.
+type DocumentCreate struct {
+	DocumentDate *openapi_types.Date `json:"documentDate,omitempty"`
+
+	// FolderID A folder of the same space.
+	FolderID *openapi_types.UUID `json:"folderId,omitempty"`
+	IssuedBy *string             `json:"issuedBy,omitempty"`
+
+	// IssuedTo Organization space only — issue the document to this member of the organization; it then lives in their archive.
+	IssuedTo *openapi_types.UUID `json:"issuedTo,omitempty"`
+
+	// Metadata Free key–value metadata (at most 50 keys, 16 KiB as JSON).
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+	Tags     *[]string               `json:"tags,omitempty"`
+	Title    string                  `json:"title"`
+
+	// Type What the document is: a contract, an invoice, an act (акт), a certificate (справка, удостоверение), a statement (выписка, заявление) or anything else.
+	Type DocumentType `json:"type"`
+}
+
+// DocumentFolder defines model for DocumentFolder.
+type DocumentFolder struct {
+	CreatedAt      time.Time           `json:"createdAt"`
+	ID             openapi_types.UUID  `json:"id"`
+	Name           string              `json:"name"`
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+	OwnerID        *openapi_types.UUID `json:"ownerId"`
+
+	// ParentID The enclosing folder; `null` at the top of the space.
+	ParentID  *openapi_types.UUID `json:"parentId"`
+	UpdatedAt time.Time           `json:"updatedAt"`
+}
+
+// DocumentFolderCreate defines model for DocumentFolderCreate.
+type DocumentFolderCreate struct {
+	// Name Unique among its siblings (case-insensitive).
+	Name string `json:"name"`
+
+	// ParentID A folder of the same space; absent for the top.
+	ParentID *openapi_types.UUID `json:"parentId,omitempty"`
+}
+
+// DocumentFolderPage defines model for DocumentFolderPage.
+type DocumentFolderPage struct {
+	Items      []DocumentFolder `json:"items"`
+	NextCursor *string          `json:"nextCursor"`
+}
+
+// DocumentFolderUpdate Rename and/or move a folder; absent fields keep their values, `parentId` `null` moves it to the top. Moving a folder into itself or one of its own subfolders is `409 folder_cycle`.
+type DocumentFolderUpdate struct {
+	Name     *string                               `json:"name,omitempty"`
+	ParentID nullable.Nullable[openapi_types.UUID] `json:"parentId,omitempty"`
+}
+
+// DocumentGrant Access to one document for a user, or for every active member of an organization in a role.
+type DocumentGrant struct {
+	GrantedAt      time.Time           `json:"grantedAt"`
+	ID             openapi_types.UUID  `json:"id"`
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+
+	// Permission `read`: see the document, its versions and download them. `manage`: also edit it, upload versions, delete and restore it, and grant access.
+	Permission DocumentPermission  `json:"permission"`
+	Role       *Role               `json:"role"`
+	UserID     *openapi_types.UUID `json:"userId"`
+
+	// UserName The grantee's first and last name.
+	UserName *string `json:"userName"`
+}
+
+// DocumentGrantCreate Either `userId`, or `organizationId` with `role`. Granting again changes the permission.
+type DocumentGrantCreate struct {
+	OrganizationID *openapi_types.UUID `json:"organizationId,omitempty"`
+
+	// Permission `read`: see the document, its versions and download them. `manage`: also edit it, upload versions, delete and restore it, and grant access.
+	Permission DocumentPermission `json:"permission"`
+
+	// Role What a member may do in an organization.
+	Role   *Role               `json:"role,omitempty"`
+	UserID *openapi_types.UUID `json:"userId,omitempty"`
+}
+
+// DocumentGrantPage defines model for DocumentGrantPage.
+type DocumentGrantPage struct {
+	Items      []DocumentGrant `json:"items"`
+	NextCursor *string         `json:"nextCursor"`
+}
+
 // DocumentHolder The holder's name as the document carries it (from the application when it was issued).
 type DocumentHolder struct {
 	FirstName  string  `json:"firstName"`
@@ -3038,9 +3287,60 @@ type DocumentHolder struct {
 // DocumentKind defines model for DocumentKind.
 type DocumentKind string
 
+// DocumentPage defines model for DocumentPage.
+type DocumentPage struct {
+	Items      []Document `json:"items"`
+	NextCursor *string    `json:"nextCursor"`
+}
+
+// DocumentPermission `read`: see the document, its versions and download them. `manage`: also edit it, upload versions, delete and restore it, and grant access.
+type DocumentPermission string
+
+// DocumentType What the document is: a contract, an invoice, an act (акт), a certificate (справка, удостоверение), a statement (выписка, заявление) or anything else.
+type DocumentType string
+
+// DocumentUpdate Fields to change; absent fields keep their values. `folderId` or `documentDate` `null` clears it.
+type DocumentUpdate struct {
+	DocumentDate nullable.Nullable[openapi_types.Date] `json:"documentDate,omitempty"`
+	FolderID     nullable.Nullable[openapi_types.UUID] `json:"folderId,omitempty"`
+	IssuedBy     *string                               `json:"issuedBy,omitempty"`
+	Metadata     *map[string]interface{}               `json:"metadata,omitempty"`
+	Tags         *[]string                             `json:"tags,omitempty"`
+	Title        *string                               `json:"title,omitempty"`
+
+	// Type What the document is: a contract, an invoice, an act (акт), a certificate (справка, удостоверение), a statement (выписка, заявление) or anything else.
+	Type *DocumentType `json:"type,omitempty"`
+}
+
 // DocumentUpload defines model for DocumentUpload.
 type DocumentUpload struct {
 	// File PDF, JPEG or PNG; the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
+// DocumentVersion One file of a document. Versions are numbered 1, 2, … and never overwritten.
+type DocumentVersion struct {
+	// ContentType Sniffed from the content when it was uploaded.
+	ContentType string `json:"contentType"`
+	FileName    string `json:"fileName"`
+	Number      int    `json:"number"`
+
+	// Sha256 Lower-case hex; also the download's ETag.
+	Sha256     string              `json:"sha256"`
+	SizeBytes  int64               `json:"sizeBytes"`
+	UploadedAt time.Time           `json:"uploadedAt"`
+	UploadedBy *openapi_types.UUID `json:"uploadedBy"`
+}
+
+// DocumentVersionPage defines model for DocumentVersionPage.
+type DocumentVersionPage struct {
+	Items      []DocumentVersion `json:"items"`
+	NextCursor *string           `json:"nextCursor"`
+}
+
+// DocumentVersionUpload defines model for DocumentVersionUpload.
+type DocumentVersionUpload struct {
+	// File PDF, JPEG, PNG, WebP or DOCX; the type is sniffed from the content.
 	File openapi_types.File `json:"file"`
 }
 
@@ -5982,11 +6282,13 @@ type StaffConversationPage struct {
 
 // StaffSupportMessage A message of a ticket's thread as staff see it.
 type StaffSupportMessage struct {
-	Author    SupportPerson      `json:"author"`
-	Body      string             `json:"body"`
-	CreatedAt time.Time          `json:"createdAt"`
-	FromStaff bool               `json:"fromStaff"`
-	ID        openapi_types.UUID `json:"id"`
+	// Attachments The files attached to the message (an internal note's are staff-only like the note).
+	Attachments *[]SupportAttachment `json:"attachments,omitempty"`
+	Author      SupportPerson        `json:"author"`
+	Body        string               `json:"body"`
+	CreatedAt   time.Time            `json:"createdAt"`
+	FromStaff   bool                 `json:"fromStaff"`
+	ID          openapi_types.UUID   `json:"id"`
 
 	// Internal An internal note, never shown to the author.
 	Internal bool               `json:"internal"`
@@ -6075,6 +6377,24 @@ type SubmitApplicationRequest struct {
 	PolicyVersion *string `json:"policyVersion,omitempty"`
 }
 
+// SupportAttachment A file attached to a message of a ticket's thread.
+type SupportAttachment struct {
+	// ContentType Sniffed from the content.
+	ContentType string             `json:"contentType"`
+	CreatedAt   time.Time          `json:"createdAt"`
+	FileName    string             `json:"fileName"`
+	ID          openapi_types.UUID `json:"id"`
+	MessageID   openapi_types.UUID `json:"messageId"`
+	Sha256      string             `json:"sha256"`
+	SizeBytes   int64              `json:"sizeBytes"`
+}
+
+// SupportAttachmentUpload defines model for SupportAttachmentUpload.
+type SupportAttachmentUpload struct {
+	// File PDF, JPEG, PNG, WebP or DOCX (a screenshot, a scan); the type is sniffed from the content.
+	File openapi_types.File `json:"file"`
+}
+
 // SupportDurationStats defines model for SupportDurationStats.
 type SupportDurationStats struct {
 	// Count Tickets of the period that have this time.
@@ -6089,12 +6409,14 @@ type SupportDurationStats struct {
 
 // SupportMessage A message of a ticket's thread as its author sees it (internal notes are never included).
 type SupportMessage struct {
-	Author    SupportPerson      `json:"author"`
-	Body      string             `json:"body"`
-	CreatedAt time.Time          `json:"createdAt"`
-	FromStaff bool               `json:"fromStaff"`
-	ID        openapi_types.UUID `json:"id"`
-	TicketID  openapi_types.UUID `json:"ticketId"`
+	// Attachments The files attached to the message.
+	Attachments *[]SupportAttachment `json:"attachments,omitempty"`
+	Author      SupportPerson        `json:"author"`
+	Body        string               `json:"body"`
+	CreatedAt   time.Time            `json:"createdAt"`
+	FromStaff   bool                 `json:"fromStaff"`
+	ID          openapi_types.UUID   `json:"id"`
+	TicketID    openapi_types.UUID   `json:"ticketId"`
 }
 
 // SupportMessageCreate defines model for SupportMessageCreate.
@@ -6143,11 +6465,14 @@ type SupportTicket struct {
 	// `payment` (payments, invoices, installments), `documents` (enrolment
 	// documents, diplomas and certificates), `enrollment` (applying to a
 	// program), `learning` (courses, tests, webinars), `other`.
-	Category       SupportTicketCategory `json:"category"`
-	ClosedAt       *time.Time            `json:"closedAt"`
-	CreatedAt      time.Time             `json:"createdAt"`
-	ID             openapi_types.UUID    `json:"id"`
-	OrganizationID openapi_types.UUID    `json:"organizationId"`
+	Category  SupportTicketCategory `json:"category"`
+	ClosedAt  *time.Time            `json:"closedAt"`
+	CreatedAt time.Time             `json:"createdAt"`
+	ID        openapi_types.UUID    `json:"id"`
+
+	// OpeningMessageID The ticket's first message, in the answer of createSupportTicket: attach the ticket's files to it (uploadMySupportAttachment).
+	OpeningMessageID *openapi_types.UUID `json:"openingMessageId,omitempty"`
+	OrganizationID   openapi_types.UUID  `json:"organizationId"`
 
 	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
 	// replied; `waiting_for_user` — staff need something from the author;
@@ -6801,6 +7126,55 @@ type ListDevMessagesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// UpdateDocumentParams defines parameters for UpdateDocument.
+type UpdateDocumentParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DownloadDocumentParams defines parameters for DownloadDocument.
+type DownloadDocumentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// ListDocumentGrantsParams defines parameters for ListDocumentGrants.
+type ListDocumentGrantsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDocumentVersionsParams defines parameters for ListDocumentVersions.
+type ListDocumentVersionsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DownloadDocumentVersionParams defines parameters for DownloadDocumentVersion.
+type DownloadDocumentVersionParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ShowUnsubscribeParams defines parameters for ShowUnsubscribe.
 type ShowUnsubscribeParams struct {
 	// Token The token of the mailing's unsubscribe link.
@@ -6905,6 +7279,63 @@ type CountMyUnreadConversationMessagesParams struct {
 	// OrganizationID Count only threads of this organization's programs.
 	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
 }
+
+// ListMyDocumentFoldersParams defines parameters for ListMyDocumentFolders.
+type ListMyDocumentFoldersParams struct {
+	// ParentID Only the direct children of this folder.
+	ParentID *openapi_types.UUID `form:"parentId,omitempty" json:"parentId,omitempty"`
+
+	// Top `true`: only the folders at the top of the space.
+	Top *bool `form:"top,omitempty" json:"top,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMyDocumentsParams defines parameters for ListMyDocuments.
+type ListMyDocumentsParams struct {
+	// Scope `mine` (default) or `shared` (shared with me by others).
+	Scope *ListMyDocumentsParamsScope `form:"scope,omitempty" json:"scope,omitempty"`
+
+	// Q Words to find in the title (any word form, Russian stemming), tags, issuer and metadata values; PostgreSQL web-search syntax (`"договор аренды" -черновик`).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Type Only documents of this type.
+	Type *DocumentType `form:"type,omitempty" json:"type,omitempty"`
+
+	// FolderID Only documents in this folder.
+	FolderID *openapi_types.UUID `form:"folderId,omitempty" json:"folderId,omitempty"`
+
+	// Tag Only documents with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// DateFrom Only documents dated on or after this day.
+	DateFrom *openapi_types.Date `form:"dateFrom,omitempty" json:"dateFrom,omitempty"`
+
+	// DateTo Only documents dated on or before this day.
+	DateTo *openapi_types.Date `form:"dateTo,omitempty" json:"dateTo,omitempty"`
+
+	// Sort `date` (the document date, newest first; undated ones by upload day), `created` (newest first), `title` (A–Z) or `relevance` (needs `q`; best match first). Default `relevance` with `q`, else `date`.
+	Sort *ListMyDocumentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Deleted `true`: the trash — deleted documents that can still be restored.
+	Deleted *bool `form:"deleted,omitempty" json:"deleted,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMyDocumentsParamsScope defines parameters for ListMyDocuments.
+type ListMyDocumentsParamsScope string
+
+// ListMyDocumentsParamsSort defines parameters for ListMyDocuments.
+type ListMyDocumentsParamsSort string
 
 // ListMyLearningProgramsParams defines parameters for ListMyLearningPrograms.
 type ListMyLearningProgramsParams struct {
@@ -7092,6 +7523,18 @@ type CountMyUnreadSupportTicketsParams struct {
 	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
 }
 
+// DownloadMySupportAttachmentParams defines parameters for DownloadMySupportAttachment.
+type DownloadMySupportAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListMySupportTicketMessagesParams defines parameters for ListMySupportTicketMessages.
 type ListMySupportTicketMessagesParams struct {
 	// Limit The largest number of items to return.
@@ -7270,6 +7713,60 @@ type ListOrganizationConversationMessagesParams struct {
 	// Before The `olderCursor` of the page read before; omit it for the newest messages.
 	Before *ConversationBefore `form:"before,omitempty" json:"before,omitempty"`
 }
+
+// ListOrganizationDocumentFoldersParams defines parameters for ListOrganizationDocumentFolders.
+type ListOrganizationDocumentFoldersParams struct {
+	// ParentID Only the direct children of this folder.
+	ParentID *openapi_types.UUID `form:"parentId,omitempty" json:"parentId,omitempty"`
+
+	// Top `true`: only the folders at the top of the space.
+	Top *bool `form:"top,omitempty" json:"top,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationDocumentsParams defines parameters for ListOrganizationDocuments.
+type ListOrganizationDocumentsParams struct {
+	// Issued `true`: the documents the organization issued to learners (they live in the learners' archives).
+	Issued *bool `form:"issued,omitempty" json:"issued,omitempty"`
+
+	// Q Words to find in the title (any word form, Russian stemming), tags, issuer and metadata values; PostgreSQL web-search syntax (`"договор аренды" -черновик`).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Type Only documents of this type.
+	Type *DocumentType `form:"type,omitempty" json:"type,omitempty"`
+
+	// FolderID Only documents in this folder.
+	FolderID *openapi_types.UUID `form:"folderId,omitempty" json:"folderId,omitempty"`
+
+	// Tag Only documents with this tag.
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// DateFrom Only documents dated on or after this day.
+	DateFrom *openapi_types.Date `form:"dateFrom,omitempty" json:"dateFrom,omitempty"`
+
+	// DateTo Only documents dated on or before this day.
+	DateTo *openapi_types.Date `form:"dateTo,omitempty" json:"dateTo,omitempty"`
+
+	// Sort `date` (the document date, newest first; undated ones by upload day), `created` (newest first), `title` (A–Z) or `relevance` (needs `q`; best match first). Default `relevance` with `q`, else `date`.
+	Sort *ListOrganizationDocumentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Deleted `true`: the trash — deleted documents that can still be restored.
+	Deleted *bool `form:"deleted,omitempty" json:"deleted,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationDocumentsParamsSort defines parameters for ListOrganizationDocuments.
+type ListOrganizationDocumentsParamsSort string
 
 // ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
 type ListMemberFaqEntriesParams struct {
@@ -7727,6 +8224,18 @@ type ListSupportQueueParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// DownloadSupportAttachmentParams defines parameters for DownloadSupportAttachment.
+type DownloadSupportAttachmentParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch An ETag the client holds: `304` when current.
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListSupportTicketMessagesParams defines parameters for ListSupportTicketMessages.
 type ListSupportTicketMessagesParams struct {
 	// Limit The largest number of items to return.
@@ -7829,6 +8338,18 @@ type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
 // StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
 type StartSsoSignInJSONRequestBody = SsoStartRequest
 
+// UpdateDocumentFolderJSONRequestBody defines body for UpdateDocumentFolder for application/json ContentType.
+type UpdateDocumentFolderJSONRequestBody = DocumentFolderUpdate
+
+// UpdateDocumentJSONRequestBody defines body for UpdateDocument for application/json ContentType.
+type UpdateDocumentJSONRequestBody = DocumentUpdate
+
+// CreateDocumentGrantJSONRequestBody defines body for CreateDocumentGrant for application/json ContentType.
+type CreateDocumentGrantJSONRequestBody = DocumentGrantCreate
+
+// UploadDocumentVersionMultipartRequestBody defines body for UploadDocumentVersion for multipart/form-data ContentType.
+type UploadDocumentVersionMultipartRequestBody = DocumentVersionUpload
+
 // UnsubscribeFormdataRequestBody defines body for Unsubscribe for application/x-www-form-urlencoded ContentType.
 type UnsubscribeFormdataRequestBody UnsubscribeFormdataBody
 
@@ -7858,6 +8379,12 @@ type CloseAccountJSONRequestBody = CloseAccountRequest
 
 // RegisterDeviceJSONRequestBody defines body for RegisterDevice for application/json ContentType.
 type RegisterDeviceJSONRequestBody = DeviceRegistration
+
+// CreateMyDocumentFolderJSONRequestBody defines body for CreateMyDocumentFolder for application/json ContentType.
+type CreateMyDocumentFolderJSONRequestBody = DocumentFolderCreate
+
+// CreateMyDocumentJSONRequestBody defines body for CreateMyDocument for application/json ContentType.
+type CreateMyDocumentJSONRequestBody = DocumentCreate
 
 // ChangeEmailJSONRequestBody defines body for ChangeEmail for application/json ContentType.
 type ChangeEmailJSONRequestBody = EmailChangeRequest
@@ -7916,6 +8443,9 @@ type CreateSupportTicketJSONRequestBody = SupportTicketCreate
 // ReplyToMySupportTicketJSONRequestBody defines body for ReplyToMySupportTicket for application/json ContentType.
 type ReplyToMySupportTicketJSONRequestBody = SupportMessageCreate
 
+// UploadMySupportAttachmentMultipartRequestBody defines body for UploadMySupportAttachment for multipart/form-data ContentType.
+type UploadMySupportAttachmentMultipartRequestBody = SupportAttachmentUpload
+
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
 
@@ -7966,6 +8496,12 @@ type SendOrganizationConversationMessageJSONRequestBody = ConversationMessageCre
 
 // MarkOrganizationConversationReadJSONRequestBody defines body for MarkOrganizationConversationRead for application/json ContentType.
 type MarkOrganizationConversationReadJSONRequestBody = ConversationReadRequest
+
+// CreateOrganizationDocumentFolderJSONRequestBody defines body for CreateOrganizationDocumentFolder for application/json ContentType.
+type CreateOrganizationDocumentFolderJSONRequestBody = DocumentFolderCreate
+
+// CreateOrganizationDocumentJSONRequestBody defines body for CreateOrganizationDocument for application/json ContentType.
+type CreateOrganizationDocumentJSONRequestBody = DocumentCreate
 
 // CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
 type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
@@ -8068,6 +8604,9 @@ type AssignSupportTicketJSONRequestBody = SupportTicketAssignment
 
 // PostSupportMessageJSONRequestBody defines body for PostSupportMessage for application/json ContentType.
 type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
+
+// UploadSupportAttachmentMultipartRequestBody defines body for UploadSupportAttachment for multipart/form-data ContentType.
+type UploadSupportAttachmentMultipartRequestBody = SupportAttachmentUpload
 
 // SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
 type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
@@ -8319,6 +8858,45 @@ type ServerInterface interface {
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
+	// DeleteDocumentFolder Delete an empty folder
+	// (DELETE /api/v1/document-folders/{folderId})
+	DeleteDocumentFolder(ctx echo.Context, folderID openapi_types.UUID) error
+	// UpdateDocumentFolder Rename or move a folder
+	// (PATCH /api/v1/document-folders/{folderId})
+	UpdateDocumentFolder(ctx echo.Context, folderID openapi_types.UUID) error
+	// DeleteDocument Move a document to the trash
+	// (DELETE /api/v1/documents/{documentId})
+	DeleteDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// GetDocument Read a document
+	// (GET /api/v1/documents/{documentId})
+	GetDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// UpdateDocument Edit a document's card
+	// (PATCH /api/v1/documents/{documentId})
+	UpdateDocument(ctx echo.Context, documentID openapi_types.UUID, params UpdateDocumentParams) error
+	// DownloadDocument Download the current version of a document
+	// (GET /api/v1/documents/{documentId}/content)
+	DownloadDocument(ctx echo.Context, documentID openapi_types.UUID, params DownloadDocumentParams) error
+	// ListDocumentGrants List who a document is shared with
+	// (GET /api/v1/documents/{documentId}/grants)
+	ListDocumentGrants(ctx echo.Context, documentID openapi_types.UUID, params ListDocumentGrantsParams) error
+	// CreateDocumentGrant Share a document
+	// (POST /api/v1/documents/{documentId}/grants)
+	CreateDocumentGrant(ctx echo.Context, documentID openapi_types.UUID) error
+	// DeleteDocumentGrant Revoke a grant
+	// (DELETE /api/v1/documents/{documentId}/grants/{grantId})
+	DeleteDocumentGrant(ctx echo.Context, documentID openapi_types.UUID, grantID openapi_types.UUID) error
+	// RestoreDocument Restore a document from the trash
+	// (POST /api/v1/documents/{documentId}/restore)
+	RestoreDocument(ctx echo.Context, documentID openapi_types.UUID) error
+	// ListDocumentVersions List a document's versions
+	// (GET /api/v1/documents/{documentId}/versions)
+	ListDocumentVersions(ctx echo.Context, documentID openapi_types.UUID, params ListDocumentVersionsParams) error
+	// UploadDocumentVersion Upload a new version of a document
+	// (POST /api/v1/documents/{documentId}/versions)
+	UploadDocumentVersion(ctx echo.Context, documentID openapi_types.UUID) error
+	// DownloadDocumentVersion Download a version of a document
+	// (GET /api/v1/documents/{documentId}/versions/{number}/content)
+	DownloadDocumentVersion(ctx echo.Context, documentID openapi_types.UUID, number int, params DownloadDocumentVersionParams) error
 	// ShowUnsubscribe The unsubscribe page of a mailing link
 	// (GET /api/v1/mailings/unsubscribe)
 	ShowUnsubscribe(ctx echo.Context, params ShowUnsubscribeParams) error
@@ -8421,6 +8999,18 @@ type ServerInterface interface {
 	// DeleteDevice Stop pushes to a device
 	// (DELETE /api/v1/me/devices/{deviceId})
 	DeleteDevice(ctx echo.Context, deviceID openapi_types.UUID) error
+	// ListMyDocumentFolders List my folders
+	// (GET /api/v1/me/document-folders)
+	ListMyDocumentFolders(ctx echo.Context, params ListMyDocumentFoldersParams) error
+	// CreateMyDocumentFolder Create a folder in my space
+	// (POST /api/v1/me/document-folders)
+	CreateMyDocumentFolder(ctx echo.Context) error
+	// ListMyDocuments List or search my documents
+	// (GET /api/v1/me/documents)
+	ListMyDocuments(ctx echo.Context, params ListMyDocumentsParams) error
+	// CreateMyDocument Add a document to my archive
+	// (POST /api/v1/me/documents)
+	CreateMyDocument(ctx echo.Context) error
 	// ChangeEmail Start changing my e-mail
 	// (PUT /api/v1/me/email)
 	ChangeEmail(ctx echo.Context) error
@@ -8598,6 +9188,9 @@ type ServerInterface interface {
 	// GetMySupportTicket Get one of my tickets
 	// (GET /api/v1/me/support-tickets/{ticketId})
 	GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// DownloadMySupportAttachment Download a file of my ticket
+	// (GET /api/v1/me/support-tickets/{ticketId}/attachments/{attachmentId})
+	DownloadMySupportAttachment(ctx echo.Context, ticketID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadMySupportAttachmentParams) error
 	// CloseMySupportTicket Close my ticket
 	// (POST /api/v1/me/support-tickets/{ticketId}/close)
 	CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
@@ -8607,6 +9200,9 @@ type ServerInterface interface {
 	// ReplyToMySupportTicket Reply in my ticket
 	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
 	ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// UploadMySupportAttachment Attach a file to my message
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages/{messageId}/attachments)
+	UploadMySupportAttachment(ctx echo.Context, ticketID openapi_types.UUID, messageID openapi_types.UUID) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -8727,6 +9323,18 @@ type ServerInterface interface {
 	// MarkOrganizationConversationRead Mark a learner's thread read for staff
 	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read)
 	MarkOrganizationConversationRead(ctx echo.Context, organizationID openapi_types.UUID, conversationID openapi_types.UUID) error
+	// ListOrganizationDocumentFolders List the organization's folders
+	// (GET /api/v1/organizations/{organizationId}/document-folders)
+	ListOrganizationDocumentFolders(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationDocumentFoldersParams) error
+	// CreateOrganizationDocumentFolder Create a folder in the organization's space
+	// (POST /api/v1/organizations/{organizationId}/document-folders)
+	CreateOrganizationDocumentFolder(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListOrganizationDocuments List or search the organization's documents
+	// (GET /api/v1/organizations/{organizationId}/documents)
+	ListOrganizationDocuments(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationDocumentsParams) error
+	// CreateOrganizationDocument Add a document to the organization's space, or issue one to a learner
+	// (POST /api/v1/organizations/{organizationId}/documents)
+	CreateOrganizationDocument(ctx echo.Context, organizationID openapi_types.UUID) error
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -9015,12 +9623,18 @@ type ServerInterface interface {
 	// AssignSupportTicket Assign a ticket
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
 	AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// DownloadSupportAttachment Download a file of a ticket (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/attachments/{attachmentId})
+	DownloadSupportAttachment(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadSupportAttachmentParams) error
 	// ListSupportTicketMessages Read a ticket's thread (staff)
 	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
 	ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error
 	// PostSupportMessage Reply, or add an internal note
 	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
 	PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// UploadSupportAttachment Attach a file to a staff message
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages/{messageId}/attachments)
+	UploadSupportAttachment(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, messageID openapi_types.UUID) error
 	// SetSupportTicketStatus Change a ticket's status
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
 	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
@@ -9883,6 +10497,382 @@ func (w *ServerInterfaceWrapper) ListDevMessages(ctx echo.Context) error {
 	return err
 }
 
+// DeleteDocumentFolder converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDocumentFolder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "folderId" -------------
+	var folderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "folderId", ctx.Param("folderId"), &folderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter folderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDocumentFolder(ctx, folderID)
+	return err
+}
+
+// UpdateDocumentFolder converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateDocumentFolder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "folderId" -------------
+	var folderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "folderId", ctx.Param("folderId"), &folderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter folderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateDocumentFolder(ctx, folderID)
+	return err
+}
+
+// DeleteDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDocument(ctx, documentID)
+	return err
+}
+
+// GetDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) GetDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetDocument(ctx, documentID)
+	return err
+}
+
+// UpdateDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateDocument(ctx, documentID, params)
+	return err
+}
+
+// DownloadDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadDocumentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadDocument(ctx, documentID, params)
+	return err
+}
+
+// ListDocumentGrants converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDocumentGrants(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDocumentGrantsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDocumentGrants(ctx, documentID, params)
+	return err
+}
+
+// CreateDocumentGrant converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateDocumentGrant(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateDocumentGrant(ctx, documentID)
+	return err
+}
+
+// DeleteDocumentGrant converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDocumentGrant(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// ------------- Path parameter "grantId" -------------
+	var grantID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "grantId", ctx.Param("grantId"), &grantID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter grantId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDocumentGrant(ctx, documentID, grantID)
+	return err
+}
+
+// RestoreDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) RestoreDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RestoreDocument(ctx, documentID)
+	return err
+}
+
+// ListDocumentVersions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDocumentVersions(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDocumentVersionsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDocumentVersions(ctx, documentID, params)
+	return err
+}
+
+// UploadDocumentVersion converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadDocumentVersion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadDocumentVersion(ctx, documentID)
+	return err
+}
+
+// DownloadDocumentVersion converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadDocumentVersion(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "documentId" -------------
+	var documentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "documentId", ctx.Param("documentId"), &documentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter documentId: %s", err))
+	}
+
+	// ------------- Path parameter "number" -------------
+	var number int
+
+	err = runtime.BindStyledParameterWithOptions("simple", "number", ctx.Param("number"), &number, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter number: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadDocumentVersionParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadDocumentVersion(ctx, documentID, number, params)
+	return err
+}
+
 // ShowUnsubscribe converts echo context to params.
 func (w *ServerInterfaceWrapper) ShowUnsubscribe(ctx echo.Context) error {
 	var err error
@@ -10534,6 +11524,151 @@ func (w *ServerInterfaceWrapper) DeleteDevice(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.DeleteDevice(ctx, deviceID)
+	return err
+}
+
+// ListMyDocumentFolders converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyDocumentFolders(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyDocumentFoldersParams
+	// ------------- Optional query parameter "parentId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "parentId", ctx.QueryParams(), &params.ParentID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parentId: %s", err))
+	}
+
+	// ------------- Optional query parameter "top" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "top", ctx.QueryParams(), &params.Top, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter top: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyDocumentFolders(ctx, params)
+	return err
+}
+
+// CreateMyDocumentFolder converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMyDocumentFolder(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMyDocumentFolder(ctx)
+	return err
+}
+
+// ListMyDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyDocuments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyDocumentsParams
+	// ------------- Optional query parameter "scope" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "scope", ctx.QueryParams(), &params.Scope, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter scope: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "folderId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "folderId", ctx.QueryParams(), &params.FolderID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter folderId: %s", err))
+	}
+
+	// ------------- Optional query parameter "tag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tag", ctx.QueryParams(), &params.Tag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tag: %s", err))
+	}
+
+	// ------------- Optional query parameter "dateFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dateFrom", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dateFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "dateTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dateTo", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dateTo: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted", ctx.QueryParams(), &params.Deleted, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyDocuments(ctx, params)
+	return err
+}
+
+// CreateMyDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMyDocument(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMyDocument(ctx)
 	return err
 }
 
@@ -11738,6 +12873,80 @@ func (w *ServerInterfaceWrapper) GetMySupportTicket(ctx echo.Context) error {
 	return err
 }
 
+// DownloadMySupportAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadMySupportAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", ctx.Param("attachmentId"), &attachmentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attachmentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadMySupportAttachmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadMySupportAttachment(ctx, ticketID, attachmentID, params)
+	return err
+}
+
 // CloseMySupportTicket converts echo context to params.
 func (w *ServerInterfaceWrapper) CloseMySupportTicket(ctx echo.Context) error {
 	var err error
@@ -11799,6 +13008,30 @@ func (w *ServerInterfaceWrapper) ReplyToMySupportTicket(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ReplyToMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// UploadMySupportAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadMySupportAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// ------------- Path parameter "messageId" -------------
+	var messageID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "messageId", ctx.Param("messageId"), &messageID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter messageId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadMySupportAttachment(ctx, ticketID, messageID)
 	return err
 }
 
@@ -12958,6 +14191,179 @@ func (w *ServerInterfaceWrapper) MarkOrganizationConversationRead(ctx echo.Conte
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.MarkOrganizationConversationRead(ctx, organizationID, conversationID)
+	return err
+}
+
+// ListOrganizationDocumentFolders converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationDocumentFolders(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationDocumentFoldersParams
+	// ------------- Optional query parameter "parentId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "parentId", ctx.QueryParams(), &params.ParentID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter parentId: %s", err))
+	}
+
+	// ------------- Optional query parameter "top" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "top", ctx.QueryParams(), &params.Top, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter top: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationDocumentFolders(ctx, organizationID, params)
+	return err
+}
+
+// CreateOrganizationDocumentFolder converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateOrganizationDocumentFolder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateOrganizationDocumentFolder(ctx, organizationID)
+	return err
+}
+
+// ListOrganizationDocuments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationDocuments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationDocumentsParams
+	// ------------- Optional query parameter "issued" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "issued", ctx.QueryParams(), &params.Issued, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter issued: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", ctx.QueryParams(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter type: %s", err))
+	}
+
+	// ------------- Optional query parameter "folderId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "folderId", ctx.QueryParams(), &params.FolderID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter folderId: %s", err))
+	}
+
+	// ------------- Optional query parameter "tag" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tag", ctx.QueryParams(), &params.Tag, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter tag: %s", err))
+	}
+
+	// ------------- Optional query parameter "dateFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dateFrom", ctx.QueryParams(), &params.DateFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dateFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "dateTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "dateTo", ctx.QueryParams(), &params.DateTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dateTo: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "deleted" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "deleted", ctx.QueryParams(), &params.Deleted, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deleted: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationDocuments(ctx, organizationID, params)
+	return err
+}
+
+// CreateOrganizationDocument converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateOrganizationDocument(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateOrganizationDocument(ctx, organizationID)
 	return err
 }
 
@@ -16286,6 +17692,88 @@ func (w *ServerInterfaceWrapper) AssignSupportTicket(ctx echo.Context) error {
 	return err
 }
 
+// DownloadSupportAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) DownloadSupportAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", ctx.Param("attachmentId"), &attachmentID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter attachmentId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DownloadSupportAttachmentParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DownloadSupportAttachment(ctx, organizationID, ticketID, attachmentID, params)
+	return err
+}
+
 // ListSupportTicketMessages converts echo context to params.
 func (w *ServerInterfaceWrapper) ListSupportTicketMessages(ctx echo.Context) error {
 	var err error
@@ -16347,6 +17835,38 @@ func (w *ServerInterfaceWrapper) PostSupportMessage(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PostSupportMessage(ctx, organizationID, ticketID)
+	return err
+}
+
+// UploadSupportAttachment converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadSupportAttachment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// ------------- Path parameter "messageId" -------------
+	var messageID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "messageId", ctx.Param("messageId"), &messageID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter messageId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadSupportAttachment(ctx, organizationID, ticketID, messageID)
 	return err
 }
 
@@ -16985,6 +18505,31 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/public/completion-documents", wrapper.FindCompletionDocument, options.OperationMiddlewares["findCompletionDocument"]...)
 	router.GET(options.BaseURL+"/api/v1/public/completion-documents/:documentId", wrapper.VerifyCompletionDocument, options.OperationMiddlewares["verifyCompletionDocument"]...)
 	router.GET(options.BaseURL+"/api/v1/public/credential-status/:organizationId/:list", wrapper.GetCredentialStatusList, options.OperationMiddlewares["getCredentialStatusList"]...)
+	router.GET(options.BaseURL+"/api/v1/me/documents", wrapper.ListMyDocuments, options.OperationMiddlewares["listMyDocuments"]...)
+	router.POST(options.BaseURL+"/api/v1/me/documents", wrapper.CreateMyDocument, options.OperationMiddlewares["createMyDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/documents", wrapper.ListOrganizationDocuments, options.OperationMiddlewares["listOrganizationDocuments"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/documents", wrapper.CreateOrganizationDocument, options.OperationMiddlewares["createOrganizationDocument"]...)
+	router.DELETE(options.BaseURL+"/api/v1/documents/:documentId", wrapper.DeleteDocument, options.OperationMiddlewares["deleteDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId", wrapper.GetDocument, options.OperationMiddlewares["getDocument"]...)
+	router.PATCH(options.BaseURL+"/api/v1/documents/:documentId", wrapper.UpdateDocument, options.OperationMiddlewares["updateDocument"]...)
+	router.POST(options.BaseURL+"/api/v1/documents/:documentId/restore", wrapper.RestoreDocument, options.OperationMiddlewares["restoreDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId/versions", wrapper.ListDocumentVersions, options.OperationMiddlewares["listDocumentVersions"]...)
+	router.POST(options.BaseURL+"/api/v1/documents/:documentId/versions", wrapper.UploadDocumentVersion, options.OperationMiddlewares["uploadDocumentVersion"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId/versions/:number/content", wrapper.DownloadDocumentVersion, options.OperationMiddlewares["downloadDocumentVersion"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId/content", wrapper.DownloadDocument, options.OperationMiddlewares["downloadDocument"]...)
+	router.GET(options.BaseURL+"/api/v1/documents/:documentId/grants", wrapper.ListDocumentGrants, options.OperationMiddlewares["listDocumentGrants"]...)
+	router.POST(options.BaseURL+"/api/v1/documents/:documentId/grants", wrapper.CreateDocumentGrant, options.OperationMiddlewares["createDocumentGrant"]...)
+	router.DELETE(options.BaseURL+"/api/v1/documents/:documentId/grants/:grantId", wrapper.DeleteDocumentGrant, options.OperationMiddlewares["deleteDocumentGrant"]...)
+	router.GET(options.BaseURL+"/api/v1/me/document-folders", wrapper.ListMyDocumentFolders, options.OperationMiddlewares["listMyDocumentFolders"]...)
+	router.POST(options.BaseURL+"/api/v1/me/document-folders", wrapper.CreateMyDocumentFolder, options.OperationMiddlewares["createMyDocumentFolder"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/document-folders", wrapper.ListOrganizationDocumentFolders, options.OperationMiddlewares["listOrganizationDocumentFolders"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/document-folders", wrapper.CreateOrganizationDocumentFolder, options.OperationMiddlewares["createOrganizationDocumentFolder"]...)
+	router.DELETE(options.BaseURL+"/api/v1/document-folders/:folderId", wrapper.DeleteDocumentFolder, options.OperationMiddlewares["deleteDocumentFolder"]...)
+	router.PATCH(options.BaseURL+"/api/v1/document-folders/:folderId", wrapper.UpdateDocumentFolder, options.OperationMiddlewares["updateDocumentFolder"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages/:messageId/attachments", wrapper.UploadMySupportAttachment, options.OperationMiddlewares["uploadMySupportAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/attachments/:attachmentId", wrapper.DownloadMySupportAttachment, options.OperationMiddlewares["downloadMySupportAttachment"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages/:messageId/attachments", wrapper.UploadSupportAttachment, options.OperationMiddlewares["uploadSupportAttachment"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/attachments/:attachmentId", wrapper.DownloadSupportAttachment, options.OperationMiddlewares["downloadSupportAttachment"]...)
 
 }
 
@@ -21055,6 +22600,2890 @@ type ListDevMessages503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListDevMessages503ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolderRequestObject struct {
+	FolderID openapi_types.UUID `json:"folderId"`
+}
+
+type DeleteDocumentFolderResponseObject interface {
+	VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error
+}
+
+type DeleteDocumentFolder204Response struct {
+}
+
+func (response DeleteDocumentFolder204Response) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDocumentFolder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder401ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder403ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder404ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder409ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder422ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder429ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder500ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentFolder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentFolder503ApplicationProblemPlusJSONResponse) VisitDeleteDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolderRequestObject struct {
+	FolderID openapi_types.UUID `json:"folderId"`
+	Body     *UpdateDocumentFolderJSONRequestBody
+}
+
+type UpdateDocumentFolderResponseObject interface {
+	VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error
+}
+
+type UpdateDocumentFolder200JSONResponse DocumentFolder
+
+func (response UpdateDocumentFolder200JSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder400ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder401ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder403ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder404ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder409ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder413ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder415ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder422ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder429ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder500ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentFolder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocumentFolder503ApplicationProblemPlusJSONResponse) VisitUpdateDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type DeleteDocumentResponseObject interface {
+	VisitDeleteDocumentResponse(w http.ResponseWriter) error
+}
+
+type DeleteDocument204Response struct {
+}
+
+func (response DeleteDocument204Response) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument401ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument403ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument404ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument409ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument422ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument429ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument500ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocument503ApplicationProblemPlusJSONResponse) VisitDeleteDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type GetDocumentResponseObject interface {
+	VisitGetDocumentResponse(w http.ResponseWriter) error
+}
+
+type GetDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type GetDocument200JSONResponse struct {
+	Body    Document
+	Headers GetDocument200ResponseHeaders
+}
+
+func (response GetDocument200JSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument401ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument403ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument404ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument422ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument429ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument500ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocument503ApplicationProblemPlusJSONResponse) VisitGetDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     UpdateDocumentParams
+	Body       *UpdateDocumentJSONRequestBody
+}
+
+type UpdateDocumentResponseObject interface {
+	VisitUpdateDocumentResponse(w http.ResponseWriter) error
+}
+
+type UpdateDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type UpdateDocument200JSONResponse struct {
+	Body    Document
+	Headers UpdateDocument200ResponseHeaders
+}
+
+func (response UpdateDocument200JSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument400ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument401ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument403ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument404ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument409ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument412ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument413ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument415ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument422ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument428ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument429ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument500ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateDocument503ApplicationProblemPlusJSONResponse) VisitUpdateDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     DownloadDocumentParams
+}
+
+type DownloadDocumentResponseObject interface {
+	VisitDownloadDocumentResponse(w http.ResponseWriter) error
+}
+
+type DownloadDocument200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadDocument200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ApplicationPdfResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ImageJpegResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ImagePngResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument200ImageWebpResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadDocument206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ApplicationPdfResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ImageJpegResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ImagePngResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocument206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocument206ImageWebpResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocument304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadDocument304Response struct {
+	Headers DownloadDocument304ResponseHeaders
+}
+
+func (response DownloadDocument304Response) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument401ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument403ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument404ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadDocument416Response struct {
+	Headers DownloadDocument416ResponseHeaders
+}
+
+func (response DownloadDocument416Response) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument422ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument429ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument500ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocument503ApplicationProblemPlusJSONResponse) VisitDownloadDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrantsRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     ListDocumentGrantsParams
+}
+
+type ListDocumentGrantsResponseObject interface {
+	VisitListDocumentGrantsResponse(w http.ResponseWriter) error
+}
+
+type ListDocumentGrants200JSONResponse DocumentGrantPage
+
+func (response ListDocumentGrants200JSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants401ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants403ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants404ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants422ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants429ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants500ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentGrants503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentGrants503ApplicationProblemPlusJSONResponse) VisitListDocumentGrantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrantRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Body       *CreateDocumentGrantJSONRequestBody
+}
+
+type CreateDocumentGrantResponseObject interface {
+	VisitCreateDocumentGrantResponse(w http.ResponseWriter) error
+}
+
+type CreateDocumentGrant201JSONResponse DocumentGrant
+
+func (response CreateDocumentGrant201JSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant400ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant401ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant403ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant404ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant409ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant413ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant415ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant422ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant429ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant500ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDocumentGrant503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateDocumentGrant503ApplicationProblemPlusJSONResponse) VisitCreateDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrantRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	GrantID    openapi_types.UUID `json:"grantId"`
+}
+
+type DeleteDocumentGrantResponseObject interface {
+	VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error
+}
+
+type DeleteDocumentGrant204Response struct {
+}
+
+func (response DeleteDocumentGrant204Response) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDocumentGrant401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant401ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant403ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant404ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant422ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant429ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant500ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDocumentGrant503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDocumentGrant503ApplicationProblemPlusJSONResponse) VisitDeleteDocumentGrantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocumentRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+}
+
+type RestoreDocumentResponseObject interface {
+	VisitRestoreDocumentResponse(w http.ResponseWriter) error
+}
+
+type RestoreDocument200ResponseHeaders struct {
+	ETag *string
+}
+
+type RestoreDocument200JSONResponse struct {
+	Body    Document
+	Headers RestoreDocument200ResponseHeaders
+}
+
+func (response RestoreDocument200JSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument401ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument403ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument404ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument409ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument422ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument429ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument500ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RestoreDocument503ApplicationProblemPlusJSONResponse) VisitRestoreDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersionsRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Params     ListDocumentVersionsParams
+}
+
+type ListDocumentVersionsResponseObject interface {
+	VisitListDocumentVersionsResponse(w http.ResponseWriter) error
+}
+
+type ListDocumentVersions200JSONResponse DocumentVersionPage
+
+func (response ListDocumentVersions200JSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions401ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions403ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions404ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions422ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions429ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions500ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDocumentVersions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDocumentVersions503ApplicationProblemPlusJSONResponse) VisitListDocumentVersionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersionRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Body       *multipart.Reader
+}
+
+type UploadDocumentVersionResponseObject interface {
+	VisitUploadDocumentVersionResponse(w http.ResponseWriter) error
+}
+
+type UploadDocumentVersion201JSONResponse DocumentVersion
+
+func (response UploadDocumentVersion201JSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion400ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion401ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion403ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion404ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion409ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion413ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion415ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion422ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion429ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion500ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadDocumentVersion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadDocumentVersion503ApplicationProblemPlusJSONResponse) VisitUploadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersionRequestObject struct {
+	DocumentID openapi_types.UUID `json:"documentId"`
+	Number     int                `json:"number"`
+	Params     DownloadDocumentVersionParams
+}
+
+type DownloadDocumentVersionResponseObject interface {
+	VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error
+}
+
+type DownloadDocumentVersion200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadDocumentVersion200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ApplicationPdfResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ImageJpegResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ImagePngResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion200ImageWebpResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadDocumentVersion206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ApplicationPdfResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ImageJpegResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ImagePngResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadDocumentVersion206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadDocumentVersion206ImageWebpResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadDocumentVersion304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadDocumentVersion304Response struct {
+	Headers DownloadDocumentVersion304ResponseHeaders
+}
+
+func (response DownloadDocumentVersion304Response) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadDocumentVersion401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion401ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion403ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion404ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadDocumentVersion416Response struct {
+	Headers DownloadDocumentVersion416ResponseHeaders
+}
+
+func (response DownloadDocumentVersion416Response) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadDocumentVersion422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion422ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion429ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion500ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadDocumentVersion503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadDocumentVersion503ApplicationProblemPlusJSONResponse) VisitDownloadDocumentVersionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -25911,6 +30340,564 @@ type DeleteDevice503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response DeleteDevice503ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFoldersRequestObject struct {
+	Params ListMyDocumentFoldersParams
+}
+
+type ListMyDocumentFoldersResponseObject interface {
+	VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error
+}
+
+type ListMyDocumentFolders200JSONResponse DocumentFolderPage
+
+func (response ListMyDocumentFolders200JSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders401ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders422ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders429ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders500ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentFolders503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocumentFolders503ApplicationProblemPlusJSONResponse) VisitListMyDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolderRequestObject struct {
+	Body *CreateMyDocumentFolderJSONRequestBody
+}
+
+type CreateMyDocumentFolderResponseObject interface {
+	VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error
+}
+
+type CreateMyDocumentFolder201JSONResponse DocumentFolder
+
+func (response CreateMyDocumentFolder201JSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder400ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder401ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder409ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder413ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder415ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder422ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder429ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder500ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentFolder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocumentFolder503ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocumentsRequestObject struct {
+	Params ListMyDocumentsParams
+}
+
+type ListMyDocumentsResponseObject interface {
+	VisitListMyDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListMyDocuments200JSONResponse DocumentPage
+
+func (response ListMyDocuments200JSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments401ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments422ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments429ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments500ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyDocuments503ApplicationProblemPlusJSONResponse) VisitListMyDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocumentRequestObject struct {
+	Body *CreateMyDocumentJSONRequestBody
+}
+
+type CreateMyDocumentResponseObject interface {
+	VisitCreateMyDocumentResponse(w http.ResponseWriter) error
+}
+
+type CreateMyDocument201ResponseHeaders struct {
+	ETag *string
+}
+
+type CreateMyDocument201JSONResponse struct {
+	Body    Document
+	Headers CreateMyDocument201ResponseHeaders
+}
+
+func (response CreateMyDocument201JSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument400ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument401ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument413ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument415ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument422ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument429ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument500ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMyDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMyDocument503ApplicationProblemPlusJSONResponse) VisitCreateMyDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34884,6 +39871,495 @@ func (response GetMySupportTicket503ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type DownloadMySupportAttachmentRequestObject struct {
+	TicketID     openapi_types.UUID `json:"ticketId"`
+	AttachmentID openapi_types.UUID `json:"attachmentId"`
+	Params       DownloadMySupportAttachmentParams
+}
+
+type DownloadMySupportAttachmentResponseObject interface {
+	VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadMySupportAttachment200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadMySupportAttachment200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ApplicationPdfResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ImageJpegResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ImagePngResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment200ImageWebpResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadMySupportAttachment206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ApplicationPdfResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ImageJpegResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ImagePngResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadMySupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadMySupportAttachment206ImageWebpResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadMySupportAttachment304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadMySupportAttachment304Response struct {
+	Headers DownloadMySupportAttachment304ResponseHeaders
+}
+
+func (response DownloadMySupportAttachment304Response) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadMySupportAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadMySupportAttachment416Response struct {
+	Headers DownloadMySupportAttachment416ResponseHeaders
+}
+
+func (response DownloadMySupportAttachment416Response) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadMySupportAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment422ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment500ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadMySupportAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadMySupportAttachment503ApplicationProblemPlusJSONResponse) VisitDownloadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CloseMySupportTicketRequestObject struct {
 	TicketID openapi_types.UUID `json:"ticketId"`
 }
@@ -35313,6 +40789,213 @@ type ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachmentRequestObject struct {
+	TicketID  openapi_types.UUID `json:"ticketId"`
+	MessageID openapi_types.UUID `json:"messageId"`
+	Body      *multipart.Reader
+}
+
+type UploadMySupportAttachmentResponseObject interface {
+	VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadMySupportAttachment201JSONResponse SupportAttachment
+
+func (response UploadMySupportAttachment201JSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment400ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment401ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment403ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment404ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment409ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment413ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment415ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment422ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment429ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment500ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadMySupportAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadMySupportAttachment503ApplicationProblemPlusJSONResponse) VisitUploadMySupportAttachmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -42544,6 +48227,696 @@ type MarkOrganizationConversationRead503ApplicationProblemPlusJSONResponse struc
 }
 
 func (response MarkOrganizationConversationRead503ApplicationProblemPlusJSONResponse) VisitMarkOrganizationConversationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFoldersRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationDocumentFoldersParams
+}
+
+type ListOrganizationDocumentFoldersResponseObject interface {
+	VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationDocumentFolders200JSONResponse DocumentFolderPage
+
+func (response ListOrganizationDocumentFolders200JSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders401ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders403ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders404ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders422ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders429ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders500ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentFolders503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocumentFolders503ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentFoldersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolderRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateOrganizationDocumentFolderJSONRequestBody
+}
+
+type CreateOrganizationDocumentFolderResponseObject interface {
+	VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error
+}
+
+type CreateOrganizationDocumentFolder201JSONResponse DocumentFolder
+
+func (response CreateOrganizationDocumentFolder201JSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder400ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder401ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder403ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder404ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder409ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder413ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder415ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder422ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder429ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder500ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentFolder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocumentFolder503ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentFolderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocumentsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationDocumentsParams
+}
+
+type ListOrganizationDocumentsResponseObject interface {
+	VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationDocuments200JSONResponse DocumentPage
+
+func (response ListOrganizationDocuments200JSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments401ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments403ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments404ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments422ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments429ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments500ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationDocuments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationDocuments503ApplicationProblemPlusJSONResponse) VisitListOrganizationDocumentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocumentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateOrganizationDocumentJSONRequestBody
+}
+
+type CreateOrganizationDocumentResponseObject interface {
+	VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error
+}
+
+type CreateOrganizationDocument201ResponseHeaders struct {
+	ETag *string
+}
+
+type CreateOrganizationDocument201JSONResponse struct {
+	Body    Document
+	Headers CreateOrganizationDocument201ResponseHeaders
+}
+
+func (response CreateOrganizationDocument201JSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument400ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument401ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument403ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument404ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument413ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument415ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument422ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument429ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument500ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganizationDocument503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganizationDocument503ApplicationProblemPlusJSONResponse) VisitCreateOrganizationDocumentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -59197,6 +65570,496 @@ func (response AssignSupportTicket503ApplicationProblemPlusJSONResponse) VisitAs
 	return err
 }
 
+type DownloadSupportAttachmentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	AttachmentID   openapi_types.UUID `json:"attachmentId"`
+	Params         DownloadSupportAttachmentParams
+}
+
+type DownloadSupportAttachmentResponseObject interface {
+	VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadSupportAttachment200ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadSupportAttachment200ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ApplicationPdfResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ImageJpegResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ImagePngResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment200ImageWebpResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ResponseHeaders struct {
+	AcceptRanges       *string
+	ContentDisposition *string
+	ContentRange       *string
+	ETag               *string
+}
+
+type DownloadSupportAttachment206ApplicationPdfResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ApplicationPdfResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/pdf")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ApplicationVndOpenxmlformatsOfficedocumentWordprocessingmlDocumentResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ImageJpegResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ImagePngResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       DownloadSupportAttachment206ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadSupportAttachment206ImageWebpResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.AcceptRanges != nil {
+		w.Header().Set("Accept-Ranges", fmt.Sprint(*response.Headers.AcceptRanges))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadSupportAttachment304ResponseHeaders struct {
+	ETag *string
+}
+
+type DownloadSupportAttachment304Response struct {
+	Headers DownloadSupportAttachment304ResponseHeaders
+}
+
+func (response DownloadSupportAttachment304Response) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type DownloadSupportAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment416ResponseHeaders struct {
+	ContentRange *string
+}
+
+type DownloadSupportAttachment416Response struct {
+	Headers DownloadSupportAttachment416ResponseHeaders
+}
+
+func (response DownloadSupportAttachment416Response) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+	if response.Headers.ContentRange != nil {
+		w.Header().Set("Content-Range", fmt.Sprint(*response.Headers.ContentRange))
+	}
+	w.WriteHeader(416)
+	return nil
+}
+
+type DownloadSupportAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment422ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment429ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment500ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadSupportAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadSupportAttachment503ApplicationProblemPlusJSONResponse) VisitDownloadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSupportTicketMessagesRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	TicketID       openapi_types.UUID `json:"ticketId"`
@@ -59535,6 +66398,214 @@ type PostSupportMessage503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PostSupportMessage503ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachmentRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	MessageID      openapi_types.UUID `json:"messageId"`
+	Body           *multipart.Reader
+}
+
+type UploadSupportAttachmentResponseObject interface {
+	VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error
+}
+
+type UploadSupportAttachment201JSONResponse SupportAttachment
+
+func (response UploadSupportAttachment201JSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment400ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment401ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment403ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment404ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment409ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment413ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment415ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment422ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment429ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment500ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadSupportAttachment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadSupportAttachment503ApplicationProblemPlusJSONResponse) VisitUploadSupportAttachmentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -60994,6 +68065,45 @@ type StrictServerInterface interface {
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
+	// DeleteDocumentFolder Delete an empty folder
+	// (DELETE /api/v1/document-folders/{folderId})
+	DeleteDocumentFolder(ctx context.Context, request DeleteDocumentFolderRequestObject) (DeleteDocumentFolderResponseObject, error)
+	// UpdateDocumentFolder Rename or move a folder
+	// (PATCH /api/v1/document-folders/{folderId})
+	UpdateDocumentFolder(ctx context.Context, request UpdateDocumentFolderRequestObject) (UpdateDocumentFolderResponseObject, error)
+	// DeleteDocument Move a document to the trash
+	// (DELETE /api/v1/documents/{documentId})
+	DeleteDocument(ctx context.Context, request DeleteDocumentRequestObject) (DeleteDocumentResponseObject, error)
+	// GetDocument Read a document
+	// (GET /api/v1/documents/{documentId})
+	GetDocument(ctx context.Context, request GetDocumentRequestObject) (GetDocumentResponseObject, error)
+	// UpdateDocument Edit a document's card
+	// (PATCH /api/v1/documents/{documentId})
+	UpdateDocument(ctx context.Context, request UpdateDocumentRequestObject) (UpdateDocumentResponseObject, error)
+	// DownloadDocument Download the current version of a document
+	// (GET /api/v1/documents/{documentId}/content)
+	DownloadDocument(ctx context.Context, request DownloadDocumentRequestObject) (DownloadDocumentResponseObject, error)
+	// ListDocumentGrants List who a document is shared with
+	// (GET /api/v1/documents/{documentId}/grants)
+	ListDocumentGrants(ctx context.Context, request ListDocumentGrantsRequestObject) (ListDocumentGrantsResponseObject, error)
+	// CreateDocumentGrant Share a document
+	// (POST /api/v1/documents/{documentId}/grants)
+	CreateDocumentGrant(ctx context.Context, request CreateDocumentGrantRequestObject) (CreateDocumentGrantResponseObject, error)
+	// DeleteDocumentGrant Revoke a grant
+	// (DELETE /api/v1/documents/{documentId}/grants/{grantId})
+	DeleteDocumentGrant(ctx context.Context, request DeleteDocumentGrantRequestObject) (DeleteDocumentGrantResponseObject, error)
+	// RestoreDocument Restore a document from the trash
+	// (POST /api/v1/documents/{documentId}/restore)
+	RestoreDocument(ctx context.Context, request RestoreDocumentRequestObject) (RestoreDocumentResponseObject, error)
+	// ListDocumentVersions List a document's versions
+	// (GET /api/v1/documents/{documentId}/versions)
+	ListDocumentVersions(ctx context.Context, request ListDocumentVersionsRequestObject) (ListDocumentVersionsResponseObject, error)
+	// UploadDocumentVersion Upload a new version of a document
+	// (POST /api/v1/documents/{documentId}/versions)
+	UploadDocumentVersion(ctx context.Context, request UploadDocumentVersionRequestObject) (UploadDocumentVersionResponseObject, error)
+	// DownloadDocumentVersion Download a version of a document
+	// (GET /api/v1/documents/{documentId}/versions/{number}/content)
+	DownloadDocumentVersion(ctx context.Context, request DownloadDocumentVersionRequestObject) (DownloadDocumentVersionResponseObject, error)
 	// ShowUnsubscribe The unsubscribe page of a mailing link
 	// (GET /api/v1/mailings/unsubscribe)
 	ShowUnsubscribe(ctx context.Context, request ShowUnsubscribeRequestObject) (ShowUnsubscribeResponseObject, error)
@@ -61096,6 +68206,18 @@ type StrictServerInterface interface {
 	// DeleteDevice Stop pushes to a device
 	// (DELETE /api/v1/me/devices/{deviceId})
 	DeleteDevice(ctx context.Context, request DeleteDeviceRequestObject) (DeleteDeviceResponseObject, error)
+	// ListMyDocumentFolders List my folders
+	// (GET /api/v1/me/document-folders)
+	ListMyDocumentFolders(ctx context.Context, request ListMyDocumentFoldersRequestObject) (ListMyDocumentFoldersResponseObject, error)
+	// CreateMyDocumentFolder Create a folder in my space
+	// (POST /api/v1/me/document-folders)
+	CreateMyDocumentFolder(ctx context.Context, request CreateMyDocumentFolderRequestObject) (CreateMyDocumentFolderResponseObject, error)
+	// ListMyDocuments List or search my documents
+	// (GET /api/v1/me/documents)
+	ListMyDocuments(ctx context.Context, request ListMyDocumentsRequestObject) (ListMyDocumentsResponseObject, error)
+	// CreateMyDocument Add a document to my archive
+	// (POST /api/v1/me/documents)
+	CreateMyDocument(ctx context.Context, request CreateMyDocumentRequestObject) (CreateMyDocumentResponseObject, error)
 	// ChangeEmail Start changing my e-mail
 	// (PUT /api/v1/me/email)
 	ChangeEmail(ctx context.Context, request ChangeEmailRequestObject) (ChangeEmailResponseObject, error)
@@ -61273,6 +68395,9 @@ type StrictServerInterface interface {
 	// GetMySupportTicket Get one of my tickets
 	// (GET /api/v1/me/support-tickets/{ticketId})
 	GetMySupportTicket(ctx context.Context, request GetMySupportTicketRequestObject) (GetMySupportTicketResponseObject, error)
+	// DownloadMySupportAttachment Download a file of my ticket
+	// (GET /api/v1/me/support-tickets/{ticketId}/attachments/{attachmentId})
+	DownloadMySupportAttachment(ctx context.Context, request DownloadMySupportAttachmentRequestObject) (DownloadMySupportAttachmentResponseObject, error)
 	// CloseMySupportTicket Close my ticket
 	// (POST /api/v1/me/support-tickets/{ticketId}/close)
 	CloseMySupportTicket(ctx context.Context, request CloseMySupportTicketRequestObject) (CloseMySupportTicketResponseObject, error)
@@ -61282,6 +68407,9 @@ type StrictServerInterface interface {
 	// ReplyToMySupportTicket Reply in my ticket
 	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
 	ReplyToMySupportTicket(ctx context.Context, request ReplyToMySupportTicketRequestObject) (ReplyToMySupportTicketResponseObject, error)
+	// UploadMySupportAttachment Attach a file to my message
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages/{messageId}/attachments)
+	UploadMySupportAttachment(ctx context.Context, request UploadMySupportAttachmentRequestObject) (UploadMySupportAttachmentResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -61402,6 +68530,18 @@ type StrictServerInterface interface {
 	// MarkOrganizationConversationRead Mark a learner's thread read for staff
 	// (POST /api/v1/organizations/{organizationId}/conversations/{conversationId}/read)
 	MarkOrganizationConversationRead(ctx context.Context, request MarkOrganizationConversationReadRequestObject) (MarkOrganizationConversationReadResponseObject, error)
+	// ListOrganizationDocumentFolders List the organization's folders
+	// (GET /api/v1/organizations/{organizationId}/document-folders)
+	ListOrganizationDocumentFolders(ctx context.Context, request ListOrganizationDocumentFoldersRequestObject) (ListOrganizationDocumentFoldersResponseObject, error)
+	// CreateOrganizationDocumentFolder Create a folder in the organization's space
+	// (POST /api/v1/organizations/{organizationId}/document-folders)
+	CreateOrganizationDocumentFolder(ctx context.Context, request CreateOrganizationDocumentFolderRequestObject) (CreateOrganizationDocumentFolderResponseObject, error)
+	// ListOrganizationDocuments List or search the organization's documents
+	// (GET /api/v1/organizations/{organizationId}/documents)
+	ListOrganizationDocuments(ctx context.Context, request ListOrganizationDocumentsRequestObject) (ListOrganizationDocumentsResponseObject, error)
+	// CreateOrganizationDocument Add a document to the organization's space, or issue one to a learner
+	// (POST /api/v1/organizations/{organizationId}/documents)
+	CreateOrganizationDocument(ctx context.Context, request CreateOrganizationDocumentRequestObject) (CreateOrganizationDocumentResponseObject, error)
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
@@ -61690,12 +68830,18 @@ type StrictServerInterface interface {
 	// AssignSupportTicket Assign a ticket
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
 	AssignSupportTicket(ctx context.Context, request AssignSupportTicketRequestObject) (AssignSupportTicketResponseObject, error)
+	// DownloadSupportAttachment Download a file of a ticket (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/attachments/{attachmentId})
+	DownloadSupportAttachment(ctx context.Context, request DownloadSupportAttachmentRequestObject) (DownloadSupportAttachmentResponseObject, error)
 	// ListSupportTicketMessages Read a ticket's thread (staff)
 	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
 	ListSupportTicketMessages(ctx context.Context, request ListSupportTicketMessagesRequestObject) (ListSupportTicketMessagesResponseObject, error)
 	// PostSupportMessage Reply, or add an internal note
 	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
 	PostSupportMessage(ctx context.Context, request PostSupportMessageRequestObject) (PostSupportMessageResponseObject, error)
+	// UploadSupportAttachment Attach a file to a staff message
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages/{messageId}/attachments)
+	UploadSupportAttachment(ctx context.Context, request UploadSupportAttachmentRequestObject) (UploadSupportAttachmentResponseObject, error)
 	// SetSupportTicketStatus Change a ticket's status
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
 	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
@@ -62716,6 +69862,413 @@ func (sh *strictHandler) ListDevMessages(ctx echo.Context, params ListDevMessage
 		return err
 	} else if validResponse, ok := response.(ListDevMessagesResponseObject); ok {
 		return validResponse.VisitListDevMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteDocumentFolder operation middleware
+func (sh *strictHandler) DeleteDocumentFolder(ctx echo.Context, folderID openapi_types.UUID) error {
+	var request DeleteDocumentFolderRequestObject
+
+	request.FolderID = folderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDocumentFolder(ctx.Request().Context(), request.(DeleteDocumentFolderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDocumentFolder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDocumentFolderResponseObject); ok {
+		return validResponse.VisitDeleteDocumentFolderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateDocumentFolder operation middleware
+func (sh *strictHandler) UpdateDocumentFolder(ctx echo.Context, folderID openapi_types.UUID) error {
+	var request UpdateDocumentFolderRequestObject
+
+	request.FolderID = folderID
+
+	var body UpdateDocumentFolderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDocumentFolder(ctx.Request().Context(), request.(UpdateDocumentFolderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDocumentFolder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateDocumentFolderResponseObject); ok {
+		return validResponse.VisitUpdateDocumentFolderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteDocument operation middleware
+func (sh *strictHandler) DeleteDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request DeleteDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDocument(ctx.Request().Context(), request.(DeleteDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDocumentResponseObject); ok {
+		return validResponse.VisitDeleteDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetDocument operation middleware
+func (sh *strictHandler) GetDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request GetDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocument(ctx.Request().Context(), request.(GetDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetDocumentResponseObject); ok {
+		return validResponse.VisitGetDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateDocument operation middleware
+func (sh *strictHandler) UpdateDocument(ctx echo.Context, documentID openapi_types.UUID, params UpdateDocumentParams) error {
+	var request UpdateDocumentRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	var body UpdateDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateDocument(ctx.Request().Context(), request.(UpdateDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateDocumentResponseObject); ok {
+		return validResponse.VisitUpdateDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadDocument operation middleware
+func (sh *strictHandler) DownloadDocument(ctx echo.Context, documentID openapi_types.UUID, params DownloadDocumentParams) error {
+	var request DownloadDocumentRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadDocument(ctx.Request().Context(), request.(DownloadDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadDocumentResponseObject); ok {
+		return validResponse.VisitDownloadDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDocumentGrants operation middleware
+func (sh *strictHandler) ListDocumentGrants(ctx echo.Context, documentID openapi_types.UUID, params ListDocumentGrantsParams) error {
+	var request ListDocumentGrantsRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocumentGrants(ctx.Request().Context(), request.(ListDocumentGrantsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocumentGrants")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDocumentGrantsResponseObject); ok {
+		return validResponse.VisitListDocumentGrantsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateDocumentGrant operation middleware
+func (sh *strictHandler) CreateDocumentGrant(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request CreateDocumentGrantRequestObject
+
+	request.DocumentID = documentID
+
+	var body CreateDocumentGrantJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateDocumentGrant(ctx.Request().Context(), request.(CreateDocumentGrantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateDocumentGrant")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateDocumentGrantResponseObject); ok {
+		return validResponse.VisitCreateDocumentGrantResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteDocumentGrant operation middleware
+func (sh *strictHandler) DeleteDocumentGrant(ctx echo.Context, documentID openapi_types.UUID, grantID openapi_types.UUID) error {
+	var request DeleteDocumentGrantRequestObject
+
+	request.DocumentID = documentID
+	request.GrantID = grantID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDocumentGrant(ctx.Request().Context(), request.(DeleteDocumentGrantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDocumentGrant")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDocumentGrantResponseObject); ok {
+		return validResponse.VisitDeleteDocumentGrantResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RestoreDocument operation middleware
+func (sh *strictHandler) RestoreDocument(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request RestoreDocumentRequestObject
+
+	request.DocumentID = documentID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RestoreDocument(ctx.Request().Context(), request.(RestoreDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RestoreDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RestoreDocumentResponseObject); ok {
+		return validResponse.VisitRestoreDocumentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListDocumentVersions operation middleware
+func (sh *strictHandler) ListDocumentVersions(ctx echo.Context, documentID openapi_types.UUID, params ListDocumentVersionsParams) error {
+	var request ListDocumentVersionsRequestObject
+
+	request.DocumentID = documentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDocumentVersions(ctx.Request().Context(), request.(ListDocumentVersionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDocumentVersions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDocumentVersionsResponseObject); ok {
+		return validResponse.VisitListDocumentVersionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadDocumentVersion operation middleware
+func (sh *strictHandler) UploadDocumentVersion(ctx echo.Context, documentID openapi_types.UUID) error {
+	var request UploadDocumentVersionRequestObject
+
+	request.DocumentID = documentID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadDocumentVersion(ctx.Request().Context(), request.(UploadDocumentVersionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadDocumentVersion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadDocumentVersionResponseObject); ok {
+		return validResponse.VisitUploadDocumentVersionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DownloadDocumentVersion operation middleware
+func (sh *strictHandler) DownloadDocumentVersion(ctx echo.Context, documentID openapi_types.UUID, number int, params DownloadDocumentVersionParams) error {
+	var request DownloadDocumentVersionRequestObject
+
+	request.DocumentID = documentID
+	request.Number = number
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadDocumentVersion(ctx.Request().Context(), request.(DownloadDocumentVersionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadDocumentVersion")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadDocumentVersionResponseObject); ok {
+		return validResponse.VisitDownloadDocumentVersionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -63752,6 +71305,148 @@ func (sh *strictHandler) DeleteDevice(ctx echo.Context, deviceID openapi_types.U
 		return err
 	} else if validResponse, ok := response.(DeleteDeviceResponseObject); ok {
 		return validResponse.VisitDeleteDeviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyDocumentFolders operation middleware
+func (sh *strictHandler) ListMyDocumentFolders(ctx echo.Context, params ListMyDocumentFoldersParams) error {
+	var request ListMyDocumentFoldersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyDocumentFolders(ctx.Request().Context(), request.(ListMyDocumentFoldersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyDocumentFolders")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyDocumentFoldersResponseObject); ok {
+		return validResponse.VisitListMyDocumentFoldersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMyDocumentFolder operation middleware
+func (sh *strictHandler) CreateMyDocumentFolder(ctx echo.Context) error {
+	var request CreateMyDocumentFolderRequestObject
+
+	var body CreateMyDocumentFolderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMyDocumentFolder(ctx.Request().Context(), request.(CreateMyDocumentFolderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMyDocumentFolder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMyDocumentFolderResponseObject); ok {
+		return validResponse.VisitCreateMyDocumentFolderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyDocuments operation middleware
+func (sh *strictHandler) ListMyDocuments(ctx echo.Context, params ListMyDocumentsParams) error {
+	var request ListMyDocumentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyDocuments(ctx.Request().Context(), request.(ListMyDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyDocumentsResponseObject); ok {
+		return validResponse.VisitListMyDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMyDocument operation middleware
+func (sh *strictHandler) CreateMyDocument(ctx echo.Context) error {
+	var request CreateMyDocumentRequestObject
+
+	var body CreateMyDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMyDocument(ctx.Request().Context(), request.(CreateMyDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMyDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMyDocumentResponseObject); ok {
+		return validResponse.VisitCreateMyDocumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -65606,6 +73301,33 @@ func (sh *strictHandler) GetMySupportTicket(ctx echo.Context, ticketID openapi_t
 	return nil
 }
 
+// DownloadMySupportAttachment operation middleware
+func (sh *strictHandler) DownloadMySupportAttachment(ctx echo.Context, ticketID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadMySupportAttachmentParams) error {
+	var request DownloadMySupportAttachmentRequestObject
+
+	request.TicketID = ticketID
+	request.AttachmentID = attachmentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadMySupportAttachment(ctx.Request().Context(), request.(DownloadMySupportAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadMySupportAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadMySupportAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadMySupportAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // CloseMySupportTicket operation middleware
 func (sh *strictHandler) CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
 	var request CloseMySupportTicketRequestObject
@@ -65699,6 +73421,38 @@ func (sh *strictHandler) ReplyToMySupportTicket(ctx echo.Context, ticketID opena
 		return err
 	} else if validResponse, ok := response.(ReplyToMySupportTicketResponseObject); ok {
 		return validResponse.VisitReplyToMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadMySupportAttachment operation middleware
+func (sh *strictHandler) UploadMySupportAttachment(ctx echo.Context, ticketID openapi_types.UUID, messageID openapi_types.UUID) error {
+	var request UploadMySupportAttachmentRequestObject
+
+	request.TicketID = ticketID
+	request.MessageID = messageID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadMySupportAttachment(ctx.Request().Context(), request.(UploadMySupportAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadMySupportAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadMySupportAttachmentResponseObject); ok {
+		return validResponse.VisitUploadMySupportAttachmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -67099,6 +74853,154 @@ func (sh *strictHandler) MarkOrganizationConversationRead(ctx echo.Context, orga
 		return err
 	} else if validResponse, ok := response.(MarkOrganizationConversationReadResponseObject); ok {
 		return validResponse.VisitMarkOrganizationConversationReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationDocumentFolders operation middleware
+func (sh *strictHandler) ListOrganizationDocumentFolders(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationDocumentFoldersParams) error {
+	var request ListOrganizationDocumentFoldersRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationDocumentFolders(ctx.Request().Context(), request.(ListOrganizationDocumentFoldersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationDocumentFolders")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationDocumentFoldersResponseObject); ok {
+		return validResponse.VisitListOrganizationDocumentFoldersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateOrganizationDocumentFolder operation middleware
+func (sh *strictHandler) CreateOrganizationDocumentFolder(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateOrganizationDocumentFolderRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateOrganizationDocumentFolderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrganizationDocumentFolder(ctx.Request().Context(), request.(CreateOrganizationDocumentFolderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrganizationDocumentFolder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateOrganizationDocumentFolderResponseObject); ok {
+		return validResponse.VisitCreateOrganizationDocumentFolderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationDocuments operation middleware
+func (sh *strictHandler) ListOrganizationDocuments(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationDocumentsParams) error {
+	var request ListOrganizationDocumentsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationDocuments(ctx.Request().Context(), request.(ListOrganizationDocumentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationDocuments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationDocumentsResponseObject); ok {
+		return validResponse.VisitListOrganizationDocumentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateOrganizationDocument operation middleware
+func (sh *strictHandler) CreateOrganizationDocument(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateOrganizationDocumentRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateOrganizationDocumentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrganizationDocument(ctx.Request().Context(), request.(CreateOrganizationDocumentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrganizationDocument")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateOrganizationDocumentResponseObject); ok {
+		return validResponse.VisitCreateOrganizationDocumentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -70385,6 +78287,34 @@ func (sh *strictHandler) AssignSupportTicket(ctx echo.Context, organizationID op
 	return nil
 }
 
+// DownloadSupportAttachment operation middleware
+func (sh *strictHandler) DownloadSupportAttachment(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, attachmentID openapi_types.UUID, params DownloadSupportAttachmentParams) error {
+	var request DownloadSupportAttachmentRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.AttachmentID = attachmentID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadSupportAttachment(ctx.Request().Context(), request.(DownloadSupportAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadSupportAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DownloadSupportAttachmentResponseObject); ok {
+		return validResponse.VisitDownloadSupportAttachmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListSupportTicketMessages operation middleware
 func (sh *strictHandler) ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error {
 	var request ListSupportTicketMessagesRequestObject
@@ -70455,6 +78385,39 @@ func (sh *strictHandler) PostSupportMessage(ctx echo.Context, organizationID ope
 		return err
 	} else if validResponse, ok := response.(PostSupportMessageResponseObject); ok {
 		return validResponse.VisitPostSupportMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadSupportAttachment operation middleware
+func (sh *strictHandler) UploadSupportAttachment(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, messageID openapi_types.UUID) error {
+	var request UploadSupportAttachmentRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.MessageID = messageID
+
+	if reader, err := ctx.Request().MultipartReader(); err != nil {
+		return err
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadSupportAttachment(ctx.Request().Context(), request.(UploadSupportAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadSupportAttachment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadSupportAttachmentResponseObject); ok {
+		return validResponse.VisitUploadSupportAttachmentResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -70790,1963 +78753,2111 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P37biRHeiCKv0qgfja6uM5iF299ISHsUi22RKlvarLVGolaVlRmVFWIWRHZGZEkS4IASbOwF/AP2IuN",
-	"cwyf9QVYwP8YC2jH1jnyjKUB5rxA8RXmSQ7ii4jMyKzIqqwiWzMWBoZHzcrIyIgvvvjul89bIR8nnBEm",
-	"RWv38xa5xOMkJvDv/UyOnhORcCbIgf5d/Syy8Rink9Zu65ifESYQZhGSI4IEHTISdShDmSBpK2id4ziD",
-	"V3AYEiFgeGu3RSbvjvpvh/QpfffhRwfPj98/OhSHY5l89ODwzuFZRB+/fPfR44f7Gz/rPomfxD+7xN2L",
-	"i48e8kl/I6Lvj5+/+fSd+OHjDx8e9Y+ffPbBOx+8jDZGOy8/3aePHrzbJR/uq3nf+2DjfTp4f51M3v0s",
-	"enlIn9LDi599GsdP3v7Z9kdH795fDzdj1h8/7EYfvhu3gha5TGhKxCFr7d7vdoNWSgYpESO74lSebr3a",
-	"/JO7F/c/POuKjfDRR/KD7cn743fvjd68kz3ZSZ7jVvmlAz3hvmzttja7m3c6G5udze3j7v3dre5ut/sR",
-	"DB+TcZ+kj0lrV6YZCVpSvXk8SUhrt/UmwSkAEWC5+3krTAmWJHJm3KjOSMaYxq3dFmYMr9NzzPg5/g/m",
-	"RNd5OrRDPiApHVAStXYHOBYkaA1oKuQTPFYfnv7X6ffT76fftIIWjVq7rW7/Ptke3COdrXADd7YHO3c7",
-	"9/HOTmdzcHew0b9L7uGNbitoxbiY4a+mv5h+M/1++oP6r3rGQ6xwp5VmraCVjDhTf/zJ3fubGxubW9s7",
-	"d+7an2dWJumYfKTHH2QpT8jtx1yE/KL1xRdfBK3nJOTnJJ084BERfhQlDHFGOmoelJrhKFTjXQTVP+x+",
-	"3Lp79mqzM75/GXW2RgPSSe7Ji1bQ6qbbrBNunn/WuTe8c9aZbEh13qPLrXFn59XdqHPRTT7tnN1PSSto",
-	"bUb3zjvsTv9VR362PeqMN0L1pclwh3Tun11udtKti1eduwnrt4JWeE9udD4db3/WIXfOcac7ehW1gtb2",
-	"RXLWubybsk5/c3K/M9wZq3lfdUefdbbC6E7n7J4873y6eaHWML7T/7RDNtLLzg57td357F4yUvu6P8Ed",
-	"uXk27nSj4d1OuHVJWp8ogB0Jrm41T+lnWFLOvDB7OSIpQZIjQczN7qf8onql3WlepArtRlImYvf2bSIo",
-	"Xh9ykYk4G9L1NLuNsbjN1Rubt883b+Pw34cxJUye0uiN9/bfPHxycNzdOMm63c076iBOwxGOY8KG5I2D",
-	"+49JPOJ48+nF+cP04PHxu8PswTuYk/c25L0Xz1/2s7ffPRLyohM+9r1/OiZyxKM3jjZ37ujnjLOQvME6",
-	"3aM7py8/2998/Kn+PSURTUkoT7OUvgEb+eOt/T/efPjHmw/js3XnDv3x5kMh+B9vPgxxHPdxeGbf13Ty",
-	"VE4S8oZahf5dhDwhb/CEMBr9CVw+87vEkrzx0auty2ddfH+yMX6wef7ynnyf7KR3syfb/ffujN7dEm9t",
-	"DN7u4kf3L38WFkTKQwG2NQUwJ3wYESapnHgPdx/FlJ2RCFEzyj3UBgQEaMKdwUa0GW71O9t4h3S2B3e6",
-	"nXv9uxud+5t4q78d7kR3yF1DE14ITbNYFsdBS397Hg1LUn5OI0XyWgqPnF/eoiKJ8cQSmb+Y/nD11dXP",
-	"r76a/urq59N/mn6nSUKCUzwmkqTAwh5giWM+PBw84Yw8xjIcqV8jIsKUJgpzFV05xkMBaK6xEo14HIk9",
-	"1NvqbqMnXKLHPAKi1EMXI01OEBUozNKUMLmuYKKmGREcwRVheoGHg476aEd/NWiJcETGWH1+jC8fETaU",
-	"o9buRldxG6lJvpApZUM4xQecnZNUwOV6kwx4SmbXfTwiqMfjiKQPslTwtIf4ALaR4KGidThCfXh1D/Ex",
-	"lYhKNOApjGDkggiJxkQIPCQi38OrjKSTYgv69TlrX7T0R3RMpX/lMU6Hag0sUzxQLd2uRlGelMgsZXXr",
-	"imFad1kRGeAslq3dnW6g1kjH2discEyZ+StfLWWSDEmqlwuwq4EuI5eyCtyUnFOeCYDyLGSBk8KzusWH",
-	"+oM1QN30A/WApTyOx4TJp4mSSKqr7SkBoreLOIsnKEn5MMVjgS6oHCGMhinPEiTxGWVDhJMkpiGcjkCM",
-	"X9Qtk5S/6C7XLK/PeUwwg/W9rT5xGPnBCN/Pv5NgOSo+MzQvKnHoVUZTxfq1MFR8b8DTMVYkI8uoGjkL",
-	"nnd4lorH+HL2+4+5kAiHOCJjGqKRGhcgysI4E/S89oxGdj7vMiiTW5utMp6VMK3rxTS9SOo5vYf6Oq64",
-	"TMpudJmHERknXBIWTt4jk9nF7qMzMlG3YcKzFIUjzoXCq/bGb7/8i82dHZSklEncjwnaP3pweIjCEU5x",
-	"qAhygMj6cB1h9OLF4VtrSI6wPGFjfEY09VUIoMAg8IBoGpAQLHeda4WZuCCpIr5C8pREcOs2tzW8TpjS",
-	"Q1KieASJUBuQv5fvRnaem0e7CC7LmvoGNl/RVwWUGDwmJ0xtUU3X59FkL/8ddq4vFeNyRFJ4rtbT297c",
-	"PGG0AN3pGZmcpiQTJOrtOZ8Z0Zg4O4Kt0DhGacaYAuMFplKcMLUxKlGbpwHCA0lStNVFIkC97e59VP0M",
-	"ZaeZIL219RMGUoLh+q2dQTe8h3c2O3ejDdLZVvz6Pr5HOpp3b+OdwZ1uLfcqvtFRaDDvfrrka2cHECzn",
-	"EYohS0lS9Y3/+PHJyeXmRufk5PLuwSd/8kfeq3w4qGHTQJAVr85JsWIzlDPNukeYDYEv97EgEeJsHT03",
-	"K0bt3vbmvR6cHM8UuV7bQ73tjU1FzEPOIqo+cTrANM6ZvByRE5YSwbM0JGiEhflChARlIUHtAZHhSJ0R",
-	"HmLKAsVvkySewGJIROXaOur9u55aEOPqaockkSTSR1QnLywSFfzwmiPalGGGUcgTvUIlvJLUSjqwYyoN",
-	"Ko7VXOZOFjdOSUMFCDFg/vVkn826DT1XgJ7dzDucKYrTg8c9zerc+xQTswF1WnJEBVI730NwUy+o0OMu",
-	"Rjw2o9XlWyDB6aUsdyKPiBCc1THDGJ7WcMPYvno9driU2EUlGV9P5tpcVuZ6zKMsJnUQGsPTGgiN7avX",
-	"g9DTdIiZUV6fk4F/IdwZdEsgpc2idi8iY95bQ4pARzWLdF9sSjnvbM0jnPudj3Dns27n/ifFPzuf/Ds/",
-	"CX2W0pB4paF36HCkTj9RIxBlaEwZT1HGqBSofcYTEp6JtQaSR2I/USd53NluLZQ09Dp9AtEjfnGDy5wj",
-	"IDVZZg05esoI6k8kQSlwnnZP/SHe6HY2uptbvQCZvze6m9ud4s/OTrfbW9tFvc3unZ6VOrDSGFK5jo7I",
-	"OUlxrKcUaEhkhWbV0qq5hKqG0h4RnIajhwYc1f0dySyaIA0sgdqYTQzfHa/tWXFGiSlCr3ldGyhiHuXm",
-	"TN+JGOC7CwUCpP7xR6m6ia3/3+3CJH1bDxO3YTVmqV8AuTnUr23lO8NpiifqoZCT2H6rle/zPco8BOeZ",
-	"1pXQGWVR3S61Tm3MCivsWc29/I7NymDZpR3vNN3xEU8959pLSUzOMQtJD7XV1gwd18jYe9XbcwSlQOnA",
-	"6i721op/onaM1e3M+jEVIyWGK1lWDYD7dopF2Mv/UB/vBSesJyRO1buM4FRd7iwJ+ViJvFo9hTn2yrqr",
-	"WgNnimkJueaIThX4CrVPF76Eqdv8cSvfqRoLawdzkllj/m+1RPW+WmDrk/qbckwuPfB8ydMI+OeAskjR",
-	"JPQ8E4JipljEARsqGO0aoSpC/QkSkoxBuUhSMqCX6g11DJLKmKB2isE6N9KUei1AEg9FgMSIpxLeGmRx",
-	"fMKcNaD2b/5x+uvpt9N/nn4z/afpD9N/mn43/eX0m9/8CpYk0Ozjqz+bfnv11fSX0x+m//KbX62tI0XM",
-	"eIrkBUdjKkRCFD7AxgY4jlEfh2dqizKlcFsEHdMYp1Ta26JXX1VAfKuqOcNXy9IuwZ8Zu6A2CPoYuLUc",
-	"3hJIfSZAWKCYCqnPoaf+6cwjejXsPDdJzmPlxa6t2dJh35Z3W8b9eTfY2vjCz72PFBqKhykfz27qPUKS",
-	"GfNOEmPGlMqTIm20KS4VoLT6kwM2ak0SROMIy1quKYoVePmmenfO0o/5jS9cGyKbrvyYL7XuL9Sxaus9",
-	"EOU3cfQ2luQCT7RniEnC4N47prPbScr7MRn/yaeCs9Lxa1+Sml/wU4s5pyRNweYXEakt7MfGX9qhLEdT",
-	"FNFIa4ta68ICkcuEhJJEe0imE61qohhLkq4bZCRCKjm6dTfsks1BF3c2+ndJZzvaCDv3ldbfHWzhHXyv",
-	"fz/c3NA0TmaKh3Q3gxbcWcXpBS/WYFdqoJSlbPcM9ykjctfseVcI3rHjO3r8Fy7AF3A1NYcGe8WwxBC5",
-	"VFcGx0iQ9FzJfm3MckdFvsY1pbllLCU4HIGhSaE2gIxECDO9hXW1pjdx9FwD6VpHOcaxQiISnRqQV0/S",
-	"mq6sOUgd4jmOaYTePXr65JpntQ0U0JzVY7sUVCxlzlHlK+/Y4TdxUjNbDnkWa9Tta8/DLqJg3FLMBK5x",
-	"WoXJCXuqFHiekNQYow1VgAnNDdjudvcQZhM5AttYytX/GuKRC2RUnDCMtjc3FfvRDohBTMPrHTmO1TYm",
-	"p+SSCinc895nCIchz1huNKQCkc4Y0xiZt5B+C8RDhYuitftxPrPEZ2BPH1ASK2zQPregZdwfS37hi0+u",
-	"iVv3C9zaL809H7HMOjpm7E1jVWjO0GAFfEWhQIQlhpv9kKd9GkXaF7L6KWswn/ZjHp6RqHqt7SlQgcyI",
-	"PbUyiUOtFISESZAucKR0SCFTLHl67eu+5RyJWUGxwHlnogd37OCbOhRjLBzjCVziiGuMbCtNyMA00NbC",
-	"GXitwWG9DQEc1zgnys6phMGn2gk+c1TFCDD/mVF7CIsz0NgwYuRCKRPXPZ0NhxgfFh8tljXngIpFduz4",
-	"mzqjmLIzRWUVwBZC4Iugdcg0pz0A9n29s9EzXVcgKcHVEQOayST5Km5IEsmYFb30140TSK8n5sMhiRSL",
-	"y5iSmXr5xnsAXG0BvhE+pC3Cp376pB8qHspELtw7LmobqcDVpJKAuRIGFwEZN8U79JZREzKlV93Jh4LL",
-	"66HCwtbGYJNsRdthZ6d/B3e279+917l35/5OB2/3t8LNaIN0B/ebn7Be0yP4zqLro5cfYmaEGAUmrZrk",
-	"0EOMX+yiXulEetbPaMDaU2/07I56awH8nU9x2p+cSm1CwUj9w37YPSWlmyZYy01UChin6egTLh/yTJux",
-	"VsYoxuXpAGYpY1NKtOSKRBaOSrbvazO07QJPnnCJ7Nfn4AjjsqOH3RCBLO/OOvbgeKg68JizIVhxBB8T",
-	"EEFJLEge2lphgWeMX6j3cikMzsbGCfmNEXqKW0I74dpKY9VmiJKzrLdW+ISdCCNt7jUhTeGIdB5wJlMe",
-	"+7xkF0htBokRVvpQiMGZp1Z+ppRwCvPNBHO4sSbHeOjfQkqSlAjCpHWJGMVM4uH8ScHajycxx9Ex549w",
-	"OryePJDouU4l56fg0bouU3dELrNOJDlHdu45mGqW0pGcd/Tw16JhUaEXoyg8Zi4z0q5ljYTPHH/2Q3Bn",
-	"Xw/Ms+7xKgsyNh2Ph9x657dQW+uCWOa/ba/tobIDHengDe1DN5ElarZri2uOncOFDsq3M+9snRc65oWb",
-	"O93a2AI3tqFEJjSF2K2Abubkn+dGyps6+9zs6Zz+EWERsosq4mcU9agGaEx4BjERWgK5znFu3qs5TmeF",
-	"TQ80f+XG9CQdg8IIiYRzXhXY6MuQR6m0rIfxCZdHWFIxoLgf1xi0tatRWzmVjKDVUHUQBuLWR+jyC40B",
-	"nRo3pvZLon93+yTrdrdCQT+DyOUt0lufa+/2kfgjbbV7wfA5prHdxsoomDnzVE2nxj5IlXg0TniKUxpP",
-	"kPOGazEF50k8ubbN1OESZquovMY5qOcOvCmEi7DECpGq9tB2xC8gJKkwo6cInGkDFHLGSAgWt7W9EyXu",
-	"attaQYXW0XMCsMsViiJYRMD9EYgy1INRnX01qqc9Pw7WOQ89rmUzi+QQ72bN+6l6h7LhfMSbG1tiXEM3",
-	"wPuE4KcQpH9KGZgtyyiohDRjvsdSoaDUh6AkQxZY7Rss08aqlgmljcOJWLp9c2bhI8ERrBYVq11gwYfh",
-	"HTv8plDSAkWOUp4NR0YfNb4FzUKB1Y8zAXoWwEP9piCye8J6M3DvBQh+hMyOlHwKSrnWs9TPkDOVjzUm",
-	"4CPBH1F2diOMUH0kpuzMywSXMNWiIzpk4OzlwLpZpI02s4kMaJDysRaCkpRbkn5TmrpCFfhwM5apUEUN",
-	"v1l22ZuBam8X4Rlglly4BqwanKifyRNmXC0mo0Uaw6R1GM2CXAftXuBJAX4I9CwwVEHefBcAr/HpmPPH",
-	"mE2ML0lcC59ShdsQTUei60pDzrEec47GmE2s2rDAfq9W0bGruJHLX/3+nqbny7GRm2UiM9JKmVG8YDaJ",
-	"7ZokwlCf0zAlgHo4FjOmOj6k4MpOsBAXPI0Uu6As5GlKQnnt+71RMkqDl628mPlWafVCx33hJjDisfb9",
-	"BZYlgZ/f8EXnW5Uzf/nyZWc/kyP1NMSyRhDGxQgl/cNqIGkgE2SxKeKFuvAhEUJJSwc6C+465w/bwzVa",
-	"sgmtGSvkBJ+fQDjN+XSNj5DzUxBaHT+hRZySq9CyUSxRTJQ+cM/JtwA7UOuLoCA9BcWv9z5SUXCG63oX",
-	"Nx3t+4McSI107wKmN615U5ZkUl8/+Mge6ukT6IG2LZCSoxEfDAiLlGgMoNq1nmn4C/UnJxCMGnGppJcE",
-	"yxFq93Q+t1jvrgNYe2tByVGNBeqpketa1VIfM6pWcMJ6EMoy+wgEHX0/Zh+uo302cb4AoaT9lOAzAaZj",
-	"DRHwkNtLCBxSccDffvmXSMmtkwDlUQIm3kLPY1MXdLpOYFTME6bd8OroAqtUgF4KxtQhPSdMIzsYqjgk",
-	"S/R0JCWJemvwXcV9BYd1SXJp2H2oTZouArd7OWm1P+o0F7jEIksSrqTHxySiWOfNX0vdzCc8HasZIZd3",
-	"xuQB+dAQoyDcZLrbn4rrW8o3dor74uwPwXKQWc5cJTN/pwPvdGDw67JIKvToVWHQWwcrspkS6kiAhbJw",
-	"ljohOTjSxhgcP0t5QlJJichz/xPnp8/dGgWzWRjlyPkKzXeLEyz/qqldsMDVpEdB/rEh027kmUu73c9v",
-	"bi/8vqmW8Pmsi5InGnJozPs0JghGGiFrDzH17ViJNootHqxv3NleL39+a7P08R3Px6WufzEbkDl30V+4",
-	"6vvHZhK3yIRzIA7Aishb3ldanlqAiX94iVOmpp4VAvmYaAMG7ita5EYhqH9ngqRIjCA8CYcScbZnsrwF",
-	"6qeYKULPUE9RABA+yygXqn8OQAypS1ZxhigCFpKUaSvnghyUwFCdGXOcM6GJdRCngnOmGcHs06i3Xoq5",
-	"rXvftwSnoMBMVLNJgkMauvnWjAQnULuQ5tZK+42UZiHpmPi+mIsZs1mlo2yMWUepzGDDIpdJjJmWF9om",
-	"jBo+NB/ZAKrFd7w4pQkWq8mQSkgq4FpFWGKNUAWFg5IYOjXO9ZDu6ljuOCbRCct1SGw/dEtYfTJPLixN",
-	"SgUa40gH0TBjKT9hfHZgu5clCr77xW9vYYlt6mcZe/s0laO3jAhdDYJlWWwMtKb0zAx6Ukk/I0yMaOLJ",
-	"fXnv6DGEmqw3mapEuefS5lnqh2XK2WRMQ/V44ZeSlPL0IMo0aBZzu9JoxbTIpT/Rhw9Qb4xj0gtQb0Dg",
-	"X422LhiNxeyUGxsookOqQwQXTqKI2GHULLHNvQvmvRK1dYmwA9zAwRYNhjIG2J3MgHjuBXsByLqQz5dh",
-	"A2naoc0/LRBdXSJ7NXX2BOVph9iV6Ouq5FfcF4TJE6YldSpQGBMMZAr1nD1pg1OOyajdu7O91dMBG89f",
-	"9G73nr846q3tnbAebL23i/JTC5AgSuiWPBUIxzG/IFGAwhEJz6yR49wUMnrtF9Nl6FW+vNzN/PFkqvKt",
-	"nv/ya73zBkGLm28zh9QNV7cFrronJ8i52e7yK+Lc4uVXbqz3os65YnbHZfzCLoObB4yCE34RtHAm+X6S",
-	"pPzcw56Psv6YSmkKiKgx4M/X2h1GgmCpbqcZsxY4ieJjzPAQDLgpOafkwuHheQURJQ0xQRqvWK3qgXlD",
-	"vVyURvu8oSBiYmue8ZiGkw+0n9ovD1gntq3/YmhQB+hNAu8jjIQCkICBZitgmTQFVmY+H5GQRnNXvBDv",
+	"7L17byQ3niD4VYi8GVRqJ1KVetVDgrErV6ls2fWypHJ12/IqmRHMTFqRZFSQIVXaKMDds9g9YP/Yxwzu",
+	"BnM7OwscMP8sDjB6x3fe7rEb6PsCqa/gT3Lgj2QEI5KRGZlS2T2+xmDapQwGg/zxx9/78WUr5OOEM8Kk",
+	"aO1+2SKv8TiJCfx7P5OjIyISzgQ50L+rn0U2HuN00tptnfBzwgTCLEJyRJCgQ0aiDmUoEyRtBa0LHGfw",
+	"Cg5DIgQMb+22yOSDUf+9kD6jHzz65ODo5KPjQ3E4lsknDw7vHJ5H9MnLDx4/ebS/8cvu0/hp/MvXuHt5",
+	"+ckjPulvRPSj8dG7z96PHz35xaPj/snTLz5+/+OX0cZo5+Xn+/Txgw+65Bf7at4PP974iA4+WieTD76I",
+	"Xh7SZ/Tw8pefx/HT9365/cnxB/fXw82Y9cePutEvPohbQYu8TmhKxCFr7d7vdoNWSgYpESO74lSebb3a",
+	"/Iu7l/d/cd4VG+HjT+TH25OPxh/cG717J3u6kxzhVvmlAz3hvmzttja7m3c6G5udze2T7v3dre5ut/sJ",
+	"DB+TcZ+kT0hrV6YZCVpSvXkySUhrt/UuwSkAEWC5+2UrTAmWJHJm3KjOSMaYxq3dFmYMr9MLzPgF/lfm",
+	"RNd5OrRDPiYpHVAStXYHOBYkaA1oKuRTPFYfnv7H6XfT76Zft4IWjVq7rW7/Ptke3COdrXADd7YHO3c7",
+	"9/HOTmdzcHew0b9L7uGNbitoxbiY4W+mv5l+Pf1u+r36r3rGQ6xwp5VmraCVjDhTf/zF3fubGxubW9s7",
+	"d+7an2dWJumYfKLHH2QpT8jtJ1yE/LL15s2boHVEQn5B0skDHhHhR1HCEGeko+ZBqRmOQjXeRVD9w+6n",
+	"rbvnrzY74/uvo87WaEA6yT152Qpa3XSbdcLNiy8694Z3zjuTDanOe/R6a9zZeXU36lx2k8875/dT0gpa",
+	"m9G9iw6703/VkV9sjzrjjVB9aTLcIZ375683O+nW5avO3YT1W0ErvCc3Op+Pt7/okDsXuNMdvYpaQWv7",
+	"MjnvvL6bsk5/c3K/M9wZq3lfdUdfdLbC6E7n/J686Hy+eanWML7T/7xDNtLXnR32arvzxb1kpPZ1f4I7",
+	"cvN83OlGw7udcOs1aX2mAHYsuLrVPKVfYEk588Ls5YikBEmOBDE3u5/yy+qVdqd5kSq0G0mZiN3bt4mg",
+	"eH3IRSbibEjX0+w2xuI2V29s3r7YvI3DfxnGlDB5RqN3Ptx/9/DpwUl34zTrdjfvqIM4C0c4jgkbkncO",
+	"7j8h8YjjzWeXF4/SgycnHwyzB+9jTj7ckPdeHL3sZ+99cCzkZSd84nv/bEzkiEfvHG/u3NHPGWcheYd1",
+	"usd3zl5+sb/55HP9e0oimpJQnmUpfQc28udb+3+++ejPNx/F5+vOHfrzzUdC8D/ffBTiOO7j8Ny+r+nk",
+	"mZwk5B21Cv27CHlC3uEJYTT6C7h85neJJXnnk1dbr5938f3JxvjB5sXLe/IjspPezZ5u9z+8M/pgSzzc",
+	"GLzXxY/vv/5lWBApDwXY1hTAnPBhRJikcuI93H0UU3ZOIkTNKPdQGxAQoAl3BhvRZrjV72zjHdLZHtzp",
+	"du7172507m/irf52uBPdIXcNTXghNM1iWRwHLf3teTQsSfkFjRTJayk8cn55SEUS44klMn81/f7qV1d/",
+	"efWr6e+u/nL6P6bfapKQ4BSPiSQpsLAHWOKYDw8HTzkjT7AMR+rXiIgwpYnCXEVXTvBQAJprrEQjHkdi",
+	"D/W2utvoKZfoCY+AKPXQ5UiTE0QFCrM0JUyuK5ioaUYER3BFmF7g4aCjPtrRXw1aIhyRMVafH+PXjwkb",
+	"ylFrd6OruI3UJF/IlLIhnOIDzi5IKuByvUsGPCWz6z4ZEdTjcUTSB1kqeNpDfADbSPBQ0TocoT68uof4",
+	"mEpEJRrwFEYwckmERGMiBB4Ske/hVUbSSbEF/fqctS9a+mM6ptK/8hinQ7UGlikeqJZuV6MoT0pklrK6",
+	"dcUwrbusiAxwFsvW7k43UGuk42xsVjimzPyVr5YySYYk1csF2NVAl5HXsgrclFxQngmA8ixkgZPCs7rF",
+	"h/qDNUDd9AP1gKU8jseEyWeJkkiqq+0pAaK3iziLJyhJ+TDFY4EuqRwhjIYpzxIk8TllQ4STJKYhnI5A",
+	"jF/WLZOUv+gu1yyvz3lMMIP1vac+cRj5wQjfz7+TYDkqPjM0Lypx6FVGU8X6tTBUfG/A0zFWJCPLqBo5",
+	"C573eZaKJ/j17PefcCERDnFExjREIzUuQJSFcSboRe0Zjex83mVQJrc2W2U8K2Fa14tpepHUc3qP9HVc",
+	"cZmU3egyDyMyTrgkLJx8SCazi91H52SibsOEZykKR5wLhVftjR+++qvNnR2UpJRJ3I8J2j9+cHiIwhFO",
+	"cagIcoDI+nAdYfTixeHDNSRHWJ6yMT4nmvoqBFBgEHhANA1ICJa7zrXCTFySVBFfIXlKIrh1m9saXqdM",
+	"6SEpUTyCRKgNyN/LdyM7R+bRLoLLsqa+gc1X9FUBJQaPySlTW1TT9Xk02ct/h53rS8W4HJEUnqv19LY3",
+	"N08ZLUB3dk4mZynJBIl6e85nRjQmzo5gKzSOUZoxpsB4iakUp0xtjErU5mmA8ECSFG11kQhQb7t7H1U/",
+	"Q9lZJkhvbf2UgZRguH5rZ9AN7+Gdzc7daIN0thW/vo/vkY7m3dt4Z3CnW8u9im90FBrMu58u+drZAQTL",
+	"eYRiyFKSVH3jX396evp6c6Nzevr67sFnf/Fn3qt8OKhh00CQFa/OSbFiM5QzzbpHmA2BL/exIBHibB0d",
+	"mRWjdm97814PTo5nilyv7aHe9samIuYhZxFVnzgbYBrnTF6OyClLieBZGhI0wsJ8IUKCspCg9oDIcKTO",
+	"CA8xZYHit0kST2AxJKJybR31/kVPLYhxdbVDkkgS6SOqkxcWiQp+eM0RbcowwyjkiV6hEl5JaiUd2DGV",
+	"BhXHai5zJ4sbp6ShAoQYMP96ss9m3YaOFKBnN/M+Z4ri9OBxT7M69z7FxGxAnZYcUYHUzvcQ3NRLKvS4",
+	"yxGPzWh1+RZIcHopy53IYyIEZ3XMMIanNdwwtq9ejx0uJXZRScbXk7k2l5W5nvAoi0kdhMbwtAZCY/vq",
+	"9SD0LB1iZpTXIzLwL4Q7g24JpLRZ1O5FZMx7a0gR6Khmke6LTSnnna15hHO/8wnufNHt3P+s+Gfns3/h",
+	"J6HPUxoSrzT0Ph2O1OknagSiDI0p4ynKGJUCtc95QsJzsdZA8kjsJ+okjzvbrYWShl6nTyB6zC9vcJlz",
+	"BKQmy6whR88YQf2JJCgFztPuqT/EO93ORndzqxcg8/dGd3O7U/zZ2el2e2u7qLfZvdOzUgdWGkMq19Ex",
+	"uSApjvWUAg2JrNCsWlo1l1DVUNpjgtNw9MiAo7q/Y5lFE6SBJVAbs4nhu+O1PSvOKDFF6DWvawNFzKPc",
+	"nOk7EQN8d6FAgNQ//ixVN7H1v9wuTNK39TBxG1ZjlvoGyM2hfm0r3xlOUzxRD4WcxPZbrXyfH1LmITjP",
+	"ta6EzimL6napdWpjVlhhz2ru5XdsVgbLLu14p+mOj3nqOddeSmJygVlIeqittmbouEbG3qveniMoBUoH",
+	"Vnext1b8E7VjrG5n1o+pGCkxXMmyagDctzMswl7+h/p4LzhlPSFxqt5lBKfqcmdJyMdK5NXqKcyxV9Zd",
+	"1Ro4U0xLyDVHdKrAV6h9uvAlTN3mT1v5TtVYWDuYk8wa83+rJar31QJbn9XflBPy2gPPlzyNgH8OKIsU",
+	"TUJHmRAUM8UiDthQwWjXCFUR6k+QkGQMykWSkgF9rd5QxyCpjAlqpxiscyNNqdcCJPFQBEiMeCrhrUEW",
+	"x6fMWQNq/+G/T38//Wb6j9Ovp/9j+v30f0y/nf52+vUffgdLEmj28dW/m35z9avpb6ffT//nH363to4U",
+	"MeMpkpccjakQCVH4ABsb4DhGfRyeqy3KlMJtEXRMY5xSaW+LXn1VAfGtquYMXy1LuwR/buyC2iDoY+DW",
+	"cnhLIPWZAGGBYiqkPoee+qczj+jVsPPcJDmPlRe7tmZLh31b3m0Z95fdYGvjjZ97Hys0FI9SPp7d1IeE",
+	"JDPmnSTGjCmVJ0XaaFNcKkBp9ScHbNSaJIjGEZa1XFMUK/DyTfXunKWf8BtfuDZENl35CV9q3W/UsWrr",
+	"PRDld3H0HpbkEk+0Z4hJwuDeO6az20nK+zEZ/8XngrPS8Wtfkppf8DOLOWckTcHmFxGpLewnxl/aoSxH",
+	"UxTRSGuLWuvCApHXCQklifaQTCda1UQxliRdN8hIhFRydOtu2CWbgy7ubPTvks52tBF27iutvzvYwjv4",
+	"Xv9+uLmhaZzMFA/pbgYtuLOK0wterMGu1EApS9nuOe5TRuSu2fOuELxjx3f0+DcuwBdwNTWHBnvFsMQQ",
+	"ea2uDI6RIOmFkv3amOWOinyNa0pzy1hKcDgCQ5NCbQAZiRBmegvrak3v4uhIA+laRznGsUIiEp0ZkFdP",
+	"0pqurDlIHeIFjmmEPjh+9vSaZ7UNFNCc1RO7FFQsZc5R5Svv2OE3cVIzWw55FmvU7WvPwy6iYNxSzASu",
+	"cVqFySl7phR4npDUGKMNVYAJzQ3Y7nb3EGYTOQLbWMrV/xrikQtkVJwyjLY3NxX70Q6IQUzD6x05jtU2",
+	"JmfkNRVSuOe9zxAOQ56x3GhIBSKdMaYxMm8h/RaIhwoXRWv303xmic/Bnj6gJFbYoH1uQcu4P5b8wpvP",
+	"rolb9wvc2i/NPR+xzDo6ZuxNY1VoztBgBXxFoUCEJYab/YinfRpF2hey+ilrMJ/1Yx6ek6h6re0pUIHM",
+	"iD21MolDrRSEhEmQLnCkdEghUyx5eu3rvuUciVlBscB5Z6IHd+zgmzoUYywc4wlc4ohrjGwrTcjANNDW",
+	"whl4rcFhvQcBHNc4J8ouqITBZ9oJPnNUxQgw/5lRewiLc9DYMGLkUikT1z2dDYcYHxYfLZY154CKRXbs",
+	"+Js6o5iyc0VlFcAWQuBN0DpkmtMeAPu+3tnoma4rkJTg6ogBzWSSfBU3JIlkzIpe+uvGCaTXE/PhkESK",
+	"xWVMyUy9fOM9AK62AN8IH9IW4TM/fdIPFQ9lIhfuHRe1jVTgalJJwFwJg4uAjJviHXrLqAmZ0qvu5EPB",
+	"5fVIYWFrY7BJtqLtsLPTv4M72/fv3uvcu3N/p4O3+1vhZrRBuoP7zU9Yr+kxfGfR9dHLDzEzQowCk1ZN",
+	"cughxi93Ua90Ij3rZzRg7ak3enZHvbUA/s6nOOtPzqQ2oWCk/mE/7J6S0k0TrOUmKgWM03T0KZePeKbN",
+	"WCtjFOPybACzlLEpJVpyRSILRyXb97UZ2naBJ0+5RPbrc3CEcdnRw26IQJZ3Zx17cDxUHXjM2RCsOIKP",
+	"CYigJBYkD22tsMBzxi/Ve7kUBmdj44T8xgg9xS2hnXBtpbFqM0TJWdZbK3zCToSRNveakKZwRDoPOJMp",
+	"j31eskukNoPECCt9KMTgzFMrP1dKOIX5ZoI53FiTEzz0byElSUoEYdK6RIxiJvFw/qRg7ceTmOPohPPH",
+	"OB1eTx5I9FxnkvMz8Ghdl6k7IpdZJ5KcIzv3HEw1S+lIzjt6+FvRsKjQi1EUHjOXGWnXskbC544/+xG4",
+	"s68H5ln3eJUFGZuOx0NuvfNbqK11QSzz37bX9lDZgY508Ib2oZvIEjXbtcU1x87hQgfl25l3ts4LHfPC",
+	"zZ1ubWyBG9tQIhOaQuxWQDdz8ke5kfKmzj43ezqnf0xYhOyiivgZRT2qARoTnkFMhJZArnOcm/dqjtNZ",
+	"YdMDzV+5MT1Jx6AwQiLhnFcFNvoy5FEqLethfMrlMZZUDCjuxzUGbe1q1FZOJSNoNVQdhIG49RG6/EJj",
+	"QKfGjan9kuhf3D7Nut2tUNAvIHJ5i/TW59q7fST+WFvtXjB8gWlst7EyCmbOPFXTqbEPUiUejROe4pTG",
+	"E+S84VpMwXkST65tM3W4hNkqKq9xDuq5A28K4SIssUKkqj20HfFLCEkqzOgpAmfaAIWcMRKCxW1t71SJ",
+	"u9q2VlChdXREAHa5QlEEiwi4PwJRhnowqrOvRvW058fBOuehx7VsZpEc4t2seT9V71A2nI94c2NLjGvo",
+	"BnifEPwMgvTPKAOzZRkFlZBmzPdYKhSU+hCUZMgCq32DZdpY1TKhtHE4EUu3b84sfCw4gtWiYrULLPgw",
+	"vGOH3xRKWqDIUcqz4cjoo8a3oFkosPpxJkDPAnio3xREdk9ZbwbuvQDBj5DZkZLPQSnXepb6GXKm8rHG",
+	"BHws+GPKzm+EEaqPxJSde5ngEqZadEyHDJy9HFg3i7TRZjaRAQ1SPtZCUJJyS9JvSlNXqAIfbsYyFaqo",
+	"4TfLLnszUO3tIjwDzJIL14BVgxP1M3nKjKvFZLRIY5i0DqNZkOug3Us8KcAPgZ4FhirIm+8C4DU+nXD+",
+	"BLOJ8SWJa+FTqnAboulIdF1pyDnWE87RGLOJVRsW2O/VKjp2FTdy+avf39P0fDk2crNMZEZaKTOKF8wm",
+	"sV2TRBjqcxamBFAPx2LGVMeHFFzZCRbikqeRYheUhTxNSSivfb83SkZp8LKVFzPfKq1e6Lgv3ARGPNG+",
+	"v8CyJPDzG77ofKty5i9fvuzsZ3KknoZY1gjCuBihpH9YDSQNZIIsNkW8UBc+JEIoaelAZ8Fd5/xhe7hG",
+	"SzahNWOFnODzEwinOZ+u8RFyfgZCq+MntIhTchVaNoolionSB+45+RZgB2q9CQrSU1D8eu8jFQVnuK53",
+	"cdPRvj/OgdRI9y5getOaN2VJJvX1g4/soZ4+gR5o2wIpORrxwYCwSInGAKpd65mGv1B/cgrBqBGXSnpJ",
+	"sByhdk/nc4v17jqAtbcWlBzVWKCeGrmuVS31MaNqBaesB6Ess49A0NH3Y/bhOtpnE+cLEEraTwk+F2A6",
+	"1hABD7m9hMAhFQf84au/RkpunQQojxIw8RZ6Hpu6oNN1AqNinjLthldHF1ilAvRSMKYO6QVhGtnBUMUh",
+	"WaKnIylJ1FuD7yruKzisS5LXht2H2qTpInC7l5NW+6NOc4FLLLIk4Up6fEIiinXe/LXUzXzCs7GaEXJ5",
+	"Z0wekA8NMQrCTaa7/bm4vqV8Y6e4L87+ECwHmeXMVTLzdzrwTgcGvy2LpEKPXhUGvXWwIpspoY4EWCgL",
+	"Z6kTkoMjbYzB8fOUJySVlIg89z9xfvrSrVEwm4VRjpyv0Hy3OMHyr5raBQtcTXoU5B8bMu1Gnrm02/38",
+	"5vbC75tqCV/Ouih5oiGHxrxPY4JgpBGy9hBT346VaKPY4sH6xp3t9fLntzZLH9/xfFzq+hezAZlzF/3G",
+	"Vd8/NZO4RSacA3EAVkTe8r7S8tQCTPzDS5wyNfWsEMjHRBswcF/RIjcKQf07EyRFYgThSTiUiLM9k+Ut",
+	"UD/FTBF6hnqKAoDwWUa5UP1zAGJIXbKKM0QRsJCkTFs5F+SgBIbqzJjjnAlNrIM4E5wzzQhmn0a99VLM",
+	"bd37viU4BQVmoppNEhzS0M23ZiQ4gdqFNLdW2m+kNAtJx8T3xVzMmM0qHWVjzDpKZQYbFnmdxJhpeaFt",
+	"wqjhQ/ORDaBafMeLU5pgsZoMqYSkAq5VhCXWCFVQOCiJoVPjXA/pro7ljmMSnbJch8T2Q7eE1Sfz5MLS",
+	"pFSgMY50EA0zlvJTxmcHtntZouC7X/z2EEtsUz/L2NunqRw9NCJ0NQiWZbEx0JrSMzPoSSX9gjAxookn",
+	"9+XD4ycQarLeZKoS5Z5Lm2epH5YpZ5MxDdXjhV9KUsrTgyjToFnM7UqjFdMir/2JPnyAemMck16AegMC",
+	"/2q0dcFoLGan3NhAER1SHSK4cBJFxA6jZolt7l0w75WorUuEHeAGDrZoMJQxwO5kBsRzL9gLQNaFfL4M",
+	"G0jTDm3+aYHo6hLZq6mzJyhPO8SuRF9XJb/iviBMnjItqVOBwphgIFOo5+xJG5xyTEbt3p3trZ4O2Dh6",
+	"0bvdO3px3FvbO2U92HpvF+WnFiBBlNAteSoQjmN+SaIAhSMSnlsjx4UpZPTWL6bL0Kt8ebmb+ePJVOVb",
+	"Pf/lt3rnDYIWN99mDqkbrm4LXHVPTpBzs93lV8S5xcuv3FjvRZ1zxeyOy/iFXQY3DxgFJ3wTtHAm+X6S",
+	"pPzCw56Ps/6YSmkKiKgx4M/X2h1GgmCpbqcZsxY4ieJjzPAQDLgpuaDk0uHheQURJQ0xQRqvWK3qgXlD",
+	"vVyURvuyoSBiYmue85iGk4+1n9ovD1gntq3/YmhQB+hNAu8jjIQCkICBZitgmTQFVmY+H5GQRnNXvBDv",
 	"Ix5mY1u2z5v7NEzx+JbQdCmmQkJyGk8jkgbaxgFqN5UCZUnMcQSZfDqdoqc+r/OhmuQqPrCfOJQEEhCr",
-	"CYrkvH6lIyokTycB4nGktEtdGaNdkqBQxInWNwUhyAZ7qh+IWGu8TAd7Ds4N7lRXCvlHD4xsPgN0eHrA",
-	"IvGUNUgtCvLyNot5txmrU6gazk6bTexKqofLv1IvnGkUazhl4uSzOpT2VYZjra9Qzk6zZJhikOCVwEzg",
-	"QuH4NCUyxRRUQEUqslSoIRekTxmGUkpkDP/6pP67x9qs4tmGIcDi2QwjmSVTduyRpf6zQ6wxpzEqHukX",
-	"1Kuayl6PLmgNYSlieIGpIttHlIVk9Q+rWRQNeMYFlV5yulEpk0UZiikje4bcoIzFRAgdP6vzNOdJ2W6O",
+	"CYrkon6lIyokTycB4nGktEtdGaNdkqBQxInWNwUhyAZ7qh+IWGu8TAd7Di4M7lRXCvlHD4xsPgN0eHrA",
+	"IvGMNUgtCvLyNot5txmrU6gazk6bTexKqofLv1IvnGkUazhl4uSzOpT2VYZjra9Qzs6yZJhikOCVwEzg",
+	"QuH4LCUyxRRUQEUqslSoIZekTxmGUkpkDP/6rP67J9qs4tmGIcDi+QwjmSVTduyxpf6zQ6wxpzEqHusX",
+	"1Kuayl6PLmgNYSlieImpItvHlIVk9Q+rWRQNeM4FlV5yulEpk0UZiikje4bcoIzFRAgdP6vzNOdJ2W6O",
 	"vstEAf3MKcwgvwe1XUSuoEsZawOnWlVBJqoXt0wkqihTi25lBhw4TNwl9TWMywP8MjZVzthlQC77dLEn",
 	"J9oL5I8HBef2mEf0Q8UKK4xTO2Ag4xNMxibPHjLLHWba1tJ8kQFK8mzzwkesmbBl1HiYEm31UmqCUrhn",
-	"LTt4iduRVGWE+TJcUjkZLBdB8C1zvLOSnLFlW9N2RSZjdDBQPNvaG8zoADFyTlIEiWbOUzB7gbHIkN6S",
-	"eTwaKC46xkNy+9OEDPM/Ejb0klUlKdRnXjM8dsryXGBHxFDHtn4NbnZmGMg86mohaosniBHe3LnjCZYm",
-	"l+jonf3O5s4dK98ZIKI2jgWHXyJ+wdTab+mCQmvexQv6GXlzIo2pulphpEqx1D3T4GhOpn1UzlSWyM8i",
-	"KGGMu6ocBqVPL0BMLSR5DSIyxUxTGpMjocC9jno4lDw9jKDwlaHqiuZfjMz9FhMofxDR6ISBsp5JPsaS",
+	"LTt4iduRVGWE+TJcUjkZLBdB8KE53llJztiyrWm7IpMxOhgonm3tDWZ0gBi5ICmCRDPnKZi9wFhkSG/J",
+	"PB4NFBcd4yG5/XlChvkfCRt6yaqSFOozrxkeO2V5LrEjYqhjW78GNzs3DGQedbUQtcUTxAhv7tzxBEuT",
+	"1+j4/f3O5s4dK98ZIKI2jgWHXyJ+ydTab+mCQmvexQv6BXl3Io2pulphpEqx1D3T4GhOpn1UzlSWyM8i",
+	"KGGMu6ocBqVPL0BMLSR5DSIyxUxTGpMjocC9jno4lDw9jKDwlaHqiuZfjsz9FhMofxDR6JSBsp5JPsaS",
 	"hkavwDH4zFI+5tpVaNHX0C/I3/eau8yXfTi0kHXBuxabF49egngQC0J76QyxdekzMAX3Lx2IJ2y2Mfxm",
-	"1K7IofXE8Ksxt5Po4Cg1hMpRlOILBigBh0Mi/z1O+fgoF1n8lq8oxQMJcVh2kT2oBkIicWrWqn5wNqH+",
+	"1K7IofXE8Ksxt5Po4Cg1hMpRlOJLBigBh0Mi/z1O+fg4F1n8lq8oxQMJcVh2kT2oBkIicWbWqn5wNqH+",
 	"dLh4AG4iWL8eaKK41Ci70mYGtQqRqL9geUKYx9QsJB4MQHlA9VqGX09NCRZ1mqJ+piutKf6qGADYk7C9",
-	"ILcEkuRSNtqp5P9mjsVHmjTiB/m1dC9ZCeucnebgDdyswsUMtA5QBkKo3SfakR/HJEKU7c0Y8Cv6pVxD",
-	"v/3T/37CHMiqH6rARe3cvIGwODMFKc1TO4ULfpjkt1/+g54shz1o3Dn010tntGsNLtEJK6rd6SoZiq8O",
-	"sjjeQ5YKKKnHPdNC4QfHg7bUnLBBSohYd095F/Un5csQaNqL2QRpYRr1M+ksU9fbdBFFV38xdA5AX6Fy",
-	"JejNUL0SWXPInZes+UiZixG23nWtbayh1pqP98s6j5S4qmvLaJUGBB8wT+c2ToQFmvXleKWIFQxZN2BJ",
-	"amDyaAitf4sGiXrDwM1p8rO8QmNLoejUulB/DH3f4/qlUqtiUOGA6KgXQ+rELfQqIxlB7XyXioA5l3lt",
-	"1d28Tk3er7u79KB626+tQi9iW5pIPTMO8TKhyg2ay1o2Lenz2DaLcuaeQnhYCIhQC02986JW/KU0xc6N",
-	"QG+ImS4CZyqdL3mwsKfSgryw0pkV+1AMxhsDY+rESA657iAtU872dHFYrX9CxCXUORUQQQXRl7pGTU+H",
-	"0ChGHo44DYnYNZmVsU79p5HY0wyUsuEuItA8hEa2ZFtMcMrAtQFjoAIepqmaD+q9wUv6G+otxfQlTodE",
-	"IhqpwUoW7KG2ru2m/jDSovEhYr3gaBedtLaCje2T1to62mc6as9uHZyb2llqtz9r7jD79AVRm53mqxSw",
-	"BrNTparp7cIGS5EmH7f66tBy9HRrmS4Oa3LKGXZnERWgWO83XvZjlbjkRUdT2ubnerHu550VF7gqvcUB",
-	"93XuWQeiHHmqTpakSiSAwytH7lSDw/yF7+ouyXMioBivj9mIkKfEVICOuSCRzVnaQ+remirK1ATFatcR",
-	"Ed7ghKR6DEehtznFM06ZFCjhQtC+TmDJd7rRdbkDz0q5cxr3bSSdL5l+38Y667qc2ogIWyx9pUSHHA0u",
-	"IWnoNWtoKN1GdlPo//0/0Ua3G0BVREXsxyZaPf/EvZ1GGxFzQQQ0pIxz99abTFyhqforQXEmxVZzWH4y",
-	"D3/OKbnwYXAZZUxBJqAPluDcEgahA4NqSgA+IxOf3RUmWcjO9DCHldlP1fgQ88eWNJsPWdLc2EWowfC+",
-	"mW6WiVaAbvfjLnAOkGsVVZMGpzRKAKQu2NAnSOBzongFRIa56qhR1wwLAg3SBgSitjkyM8YWCsgTcSKC",
-	"o5gyfU6KLw5THJIAge9NW2i1xU4pmHoFrt3YLLai3NmKRp+4NM0dMKuvlU/Zy98dpNMVaUVx1p6ATdh3",
+	"ILcEkuS1bLRTyf/ZHIuPNGnED/Jr6V6yEtY5O83BG7hZhYsZaB2gDIRQu0+0Iz+OSYQo25sx4Ff0S7mG",
+	"fvi3//mUOZBVP1SBi9q5eQNhcW4KUpqndgoX/DDJD1/9g54shz1o3Dn010tntGsNLtEpK6rd6SoZiq8O",
+	"sjjeQ5YKKKnHPdNC4QfHg7bUnLJBSohYd095F/Un5csQaNqL2QRpYRr1M+ksU9fbdBFFV38xdA5AX6Fy",
+	"JejNUL0SWXPInZes+UiZixG23nWtbayh1pqP98s6j5W4qmvLaJUGBB8wT+c2ToQFmvXleKWIFQxZN2BJ",
+	"amDyaAitf44GiXrDwM1p8rO8QmNLoejUulB/DH3f4/qlUqtiUOGA6KgXQ+rELfQqIxlB7XyXioA5l3lt",
+	"1d28TU3er7u79KB626+tQi9iW5pIPTcO8TKhyg2ay1o2Lenz2DaLcuaeQnhYCIhQC02986JW/Gtpip0b",
+	"gd4QM10EzlQ6X/JgYU+lBXlhpTMr9qEYjDcGxtSJkRxy3UFappzt6eKwWv+EiEuocyogggqiL3WNmp4O",
+	"oVGMPBxxGhKxazIrY536TyOxpxkoZcNdRKB5CI1sybaY4JSBawPGQAU8TFM1H9R7g5f0N9RbiulLnA6J",
+	"RDRSg5Us2ENtXdtN/WGkReNDxHrB0S46bW0FG9unrbV1tM901J7dOjg3tbPUbn/W3GH26QuiNjvNVylg",
+	"DWanSlXT24UNliJNPm311aHl6OnWMl0c1uSUM+zOIipAsd5vvOzHKnHJi46mtM0v9WLdzzsrLnBVeosD",
+	"7uvcsw5EOfJUnSxJlUgAh1eO3KkGh/kL39VdkiMioBivj9mIkKfEVICOuSCRzVnaQ+remirK1ATFatcR",
+	"Ed7ghKR6DMehtznFc06ZFCjhQtC+TmDJd7rRdbkDz0q5cxr3bSSdL5l+38Y667qc2ogIWyx9pUSHHA0u",
+	"IWnoNWtoKN1GdlPo//3f0Ua3G0BVREXsxyZaPf/EvZ1GGxFzQQQ0pIxz99abTFyhqforQXEmxVZzWH42",
+	"D38uKLn0YXAZZUxBJqAPluDcEgahA4NqSgA+JxOf3RUmWcjO9DCHldlP1fgQ88eWNJsPWdLc2EWowfCR",
+	"mW6WiVaAbvfjLnAOkGsVVZMGpzRKAKQu2NAnSOALongFRIa56qhR1wwLAg3SBgSitjkyM8YWCsgTcSKC",
+	"o5gyfU6KLw5THJIAge9NW2i1xU4pmHoFrt3YLLai3NmKRp+5NM0dMKuvlU/Zy98dpNMVaUVx1p6ATdh3",
 	"bTwjNTtyxVaz7NXlbwvMeTGUdEwQJFtB2KS2xnMBCbxkDUFIIc2JsdkqoXKkEXe1ddGaiFUD0kYxqga7",
 	"6u38hQSkFN91/xzzyuE7RXAarcgQvwWLsWhjBSmp0x7Ux4xZY2PdazUsaZDlLxxKYYMqGq00zRlyA0pn",
-	"uPcXgb1c83DYDGkeddtQkS3RqFLcYS2sG0DCp9M5fQ5cja0IWHTwLj9zRxUsgOTcv6C4/jn059HisvZV",
-	"5XrQREuJTHq0KIenzJKenLvU3jjRPE5lhv0to8kdu0rbLWhUJnhqqMuPp7tlEZW5A6nWVVPFcA5FcKk0",
-	"BstyNSZwGLmlFtd8+NeAYktswjf8+oV+r9IlTm2lIxIS0gEN0QCH0jY06n1+0tKNBk9auyd5QsNJ64ue",
-	"Q2UK0BC/W+2l4rgjnEDlMTu1oEN2ShlY+fU/bZ8a+wvPJOSP6YJk+k+lh+pFGGtrVPotJYLol8o/FQ4n",
-	"mF2H35ym5JyfqZ/AmA0tTk3WvelvFKBeymOSf2odPSEXJpfOiDE4imwsrCMc6A21ruXmScrFtze7W+vd",
-	"9Y2NrfW7TVCBhxBPsZT1bNZ6Ob91iK7Rcq6jGGydsT3XO2ozVnTAxUo4rUjn/tDg1ZwIcg91ctJl9CpN",
-	"sscqC/ERewfGhVsoJ/WFf2jGvgdx58XGios7n97ciD2toF4/BTua08jZR42d5syzjPDdl8d5L1i1r1L/",
-	"2F2k+xSj3375D731OTlGh6w+gz9jksY2dYsIdT3OiC2pWta473e7PipQbtfszZXDrzKCBGXDmHQyQcw3",
-	"BtrzVrwt/Luoae3clGS4rZ5ndD/IgjCEABmi2wEDpimmsqsr9+keebAOs3rKTtiYjHk60eVQ9LtHkqd4",
-	"SHo2Dogy1IMsRvsAjIwnLCGpoELqG8/PKAkgJ1eiiBJRRFeZ3r92ZetI95o8Ye2TfF9oTE5aa1D02xD8",
-	"M5JIhMOUC5HPYOoRCc0HZi0zTvvrIl7C9MH+pIbmLbrIL4THVOJivPtZF1srSFWHAqWzNUvyXcE3MTvL",
-	"rQqeW2aV2qLNqA3f7mN2FhSh2mdkgto6gEHhyNo6OoiorfEUkZhIXTfUHL5xtuYyaF6VxojQSs6i4ajA",
-	"sHwh0ESNTFCUkgtTNbKibLvOynpte4x1mljDeJki7c9DMEb8ghWYqUBBGTRXrCQWLNaCXVv54pAz3Qdz",
-	"Hp7Zs32PAIeoNbg/0H6GoGi7ZvzzhkvEZCCRoBHoHtaJgMAe3lh9sGt5mvhtWEErAdOjHzIXhA5H0trR",
-	"crtqE4NtvfLsloq8GHFBAK11/0GDXE38tcZ0WH+cToDNrBYc8tSbRGxN5ArSqWk9l8dIxvEpT09NmTSw",
-	"pKaSQlxKYkJtFQM+IyzCcewlU7KunKrQddhQ+9YtoP6MM+KPLtSuCc+BFb4M4A5wcgp7bhBXpCHITWY5",
-	"NtUGSj7pOd5lW3GuMXk4r8vUOWSKHAnLuLR9Wk+/p2UXKnUbI1yqzdjunbTOt05avWCmeuXbB8drPiuR",
-	"T8Z1rRimTINB1/yyaUQoSENxqprAFAhapoLFppdxM7v85pAlmVyF6WCBdIUkEq0jiHDLYsVLbF0RUy5b",
-	"4AlqUxDk6KuMBLpBsN4mwmOoFqJ0Iv1LYA4nJ27GC6doHInWwD0LKUtE1+DVhWEHStM0Lcq2NzehVAs1",
-	"E+tEz3bvjEzWzUc+7n6i1FL718Yn6zTqrc3ysGuyG6fV1f+cfj/9bvqL6bdXX159Nf3u6uvpt1dfo+kP",
-	"V19Nv5/+MP3F9Jvp92j6C7Rxd2cHQUOsf776OZr+evoDmv766svpD9Nvp7+8+lr99j/W0fS/r6Pp/zX9",
-	"Yfqv0x/U+1df6TkqJRx2PE7CoHXZGWexpNoorYS1nwILW+AwnsPQHN7g4W2o3QV5WKcZjAlmAm2slf2V",
-	"Pu5X6qrt7SFZYozLcC4Hq/766muFIC4W/QpN/wf88Ev1A/z3u+m/oKuf+xDw3/vwZZ633I89tazzHX6B",
-	"cImOmNaI0NBSOzcFVPuichf1yty0h9qm96COnADG2kNt+H4SKzKgMC3IkQiGWa6royYN4+2htg3TWLse",
-	"+y6AP/Pu0pw9ALaecB4LBGGLKIG8jKFu5MdTNKCxhFVrVQuzswoCfHf1lUKBqy+n3139l5kIgZsQFVBb",
-	"qWxKEkMR2FVDydMlkiqXvarLyxPVejIV/qpI2yIWuMjKX9J8NPNb2dxf8k82AmFJOfw3ae1XOzhOMRMD",
-	"kq5W3gmPeeazij8nIaHnJCr6/u4hLNGYC1lklcDdN10T+AUpWy5n2vxu+ExINsfuyRwHY4Inaoj+3C1h",
-	"3Yvt6a+nv5p+c/X11X+b/t9Ap78Fxn715dXPr/5s+i0Q5m/Rb//T/7FW4d/bTWol0Ogpa7YeJRCithLJ",
-	"DIcbZDJLyWw45kIvnTmN/PMz8PEiAWXRg6L80Gp44NQvekbG/n1/uL7TvV8qvUQZenbwWCeN69DaBwfP",
-	"jw8fHj7YPz7QzaigPrNQEiZPUV9JmX0syJ1tGxv41sFzRFjII1M8tFzyajW+GY5wHBM29JaPepjyMepp",
-	"kd4Bm4IiZcMH9tVeI+VY0CHD6rBrGJJ9bIldREIekQjlK4Re1iKwQGkLiVmEU4iRePH8UUfgAdmDdF1b",
-	"YNAUPpnF6VVgVS3jVMaCMiTd3frw8AGOFT9P67yPcfyW7u05a4LUeP+YMu6PN6VMSBzHJpdHj1bIZ2iT",
-	"l+7M0hqdwxtOvL6aqLboaYSh3S5mCvQd9Rd4UxrcbiUQeTDwxfGDPW13rkyJxjRiICG8OH6Qoww2xXz3",
-	"EHmV4RhyTUxXZ228tq745vr88skF1SblUCxMiVXUtlU+gz7M2n1qSgR0dOVMG3Zgqmeanl54bB1fZ4Qk",
-	"AuyWxkgx5ueamcws5lNO2YvUm11mvnlLIDUIqkyvr5rIWkJlm83qRtQ0SJyIGlaPWikv46ZTLhTP8GYl",
-	"QOVWScamjoxODgdyT0h0S6Cjg/dfHDx5cLC2h4YpvxD5GRoLuD/eR/f8vsbFgCKweNIc42Xt3rM6WzW1",
-	"WIBeHL5lb6ODtpbZEyUl9TSqU4Pk/0H/OeJCGqz3WxhXyCLJfOjvHBPI1mZtoS5Uqk9M42/gmpyCQoxr",
-	"UOQPkCtzM6ClSfLQ56nJXWApvYNW5QIHMx7nOekjarcLmY0tblLx8BmKAPmC5t85EHLHTk4slJZrKSm8",
-	"oodCKOsJk0Qo1tOLMrKvu/IDDT01hBhy8vQvhEVKmZ7oZMFbwghGUPkeC3nCIjwJLHqriRzmBoGoKGNK",
-	"/KswvSjTcYvFq+XEv6IqixOZ5awx/0ufkTO513pegu8jKjwMfWB6pTdD2xrN7QCMkvmF+lhNGiDJ1wLd",
-	"sx+nUvML3YOHChN+PiSobfURjCYEp81V57Kg4rO90zH5yFv/9fHElpS8JXR86WecEdQ+3H+yv6btDmLE",
-	"L6xlQVErNcrPzCRfsQjBQPeIl7zlrNVuft5teUh0ZP9MXBg99wfSQuOGQzTC50RX28qfK+kUtSG7RzvF",
-	"hXF9CjDfQmORtZqiY8unW6qb82JejDFGoaXWOEm06g39unTD0LbkCKMxZZkkN5UmZ8C2CN6HQmQ+qK8A",
-	"hVrSn6T0XOljswc0kjJRurs+FQhvqCuOdkH6IY5f1H0DOJ+aM7fM9/Qbu7dv90wrAOvW1q1RTQfH4lQi",
-	"mpLQdIRaUEMzjVvuilyk8QNc4pgP90OpNYglCl++HHFwluvlGteVEyXmlM9oC0KiAI3pUDdPX1ucqjO/",
-	"CGvDxN05tVp9LNpb8XkO1B7i0JgulwDbA6WDiYoLSxSOBygeMuIxGObSCWrjOAa6LTRpP8dxRjzRDViS",
-	"IU/NX9UCDPEEsI8yyDt05Yg9oADwLvTFV2sDIZGIUCEgk+JWsUrJ+RLcQs8KUPJxC318zYPcYKIP1PZ9",
-	"synJ6qbmcgHUfM6nzls1m65gnV5zAYnqlwP3WOcg4ttKQFnWcIUTHJpOImV06aI3UMZMs52qiWBr028i",
-	"qEvHJ82LDxKWciNZLYD0QT7yJWURvyi//TTxRtUVKce6o4muNwVNkvW70PzFXBMKrfzV3EbkNUVDYzKQ",
-	"fubckCSpLURZTJ5wU3zJo1NiKR6RgYdjG+oKquL8E1pUg86oHk2PpllGxtumsJzJx6hTHX2k19RBL+lF",
-	"uh4dsYXpHPQICux14VWFrpOBUcGORXfJ+l+WuE/LBeyWLu5PIGTX7OcdXRv1gEmdILeMQyW0UQ3l0lO5",
-	"DgwaWkykv74xthJMA6hraWfJyli2DMycLO+5DIeSOHoAc8ymeD8w/XRN9n87b5QZ8jgb6666Yi0XIGmK",
-	"eKz7EjJyoSUC4U/dgGZRDa1denA1oNXlSAVDmhQWB6sge4/FZyMysU+UDfdMoHNDE4qzQGdrgUUdiwRw",
-	"rsWBLUbXH+u2l27HT+fSu3LPksIw6GBZP6ZhkcCGQijisgs82BgNAhSTIY5N6aLpX03/Zvo3AZr+7fQv",
-	"pn8//RvTHTEkUN4bIjVN6gUwejAuSDwYeAKqcBSlRPgZcciZxKE8gJZjcwY8sy1v5hVyeEeOa/RD5xeU",
-	"Ehbp+jUcCcygdH6E3jl+/Og6JSgpY/5WFgqm9Y0uNECXkXofmVegD9GQe1XilyOSQus7W6cSkBWKd6I2",
-	"1q3JAIOpMJngazlm224kKdHtnFizhh6sbot8mPohA1UwaiEj4mzofXBB+oLKpjIPTGNW536yAN4sBlWw",
-	"soKDxQqCHLPdY9aoYPZdnHDDu/0A6zZRyzD1OderqQ7/bwGRrILsoduKuokRiXIluqHTdSUUXBXNCmTJ",
-	"d9IQKX4s3jmDiD9N/vlcAWI5aDa7RuyGMWnOfp4ZufAGRIGkens8HDzEERnT8B2epTPVjOusFUaIXbH8",
-	"rsLSmFRLYc9F4tk3YJ5zkv6+0Lb5QR6vWZCxRzAfikcyiyYP9dCbLcD9zCmbbwgJFMj3m0cWp2lXJOIl",
-	"6ZsiArpTUEhqYnueqWeIMjRWz1EG3V3zkMOGLCa/Xcvlhmqq8Jbbz6URJa9WOa+S75tubKE43Vsu1JYR",
-	"5SQelnc2O6Lq/CQ4HJmu0I3gYZDuWL/n96c2t6AZ4pxb0Kq798mSJhrBQ8+CCl3N8amElg7VMBDz4ccS",
-	"PSVyGDrEsYyn5ctZIuWVe7eYQ60i0P6B27x+bjNryp+93X/gGAs5xuvjADE5x96ot+eYnWnJDSpICoLT",
-	"cITa3bxKWO9Vr8ydBjEHqjJbhfDHJt9L0Noam+hhMzo8j+rmVLZKfhdQXYdalulj5S5ViWlxlnPI5REc",
-	"Y1Gxcxl6mSQpv6Rjb5CwrsxQ9JjVDu8RFk5D9s1uV/vGidhFPckljnXUGIQQggP+lvVbY91xhyEiJHxS",
-	"mJrwSj5SkD1hAjKVAEWhAfNm0O12Z9UMgdo6KKdPYn6BNrsbewhrQ7uNZlTTjKkQBHp26ny8tQCWhs1O",
-	"FNKfsN6rHkoxO9M9iAVPpVgD26aOb9vsbtgNQpiJqWqh4xEFgjImthLieB2Z8hu2uK+uhUMFIpc4lHWV",
-	"KgZ5oEIDumKiGtzQs2UUdZe3XldHb+chMxBEo7PPxFoz3b1h1wqpe24sJJY1Kr4BrZ0pKGF8EwuA9qYs",
-	"6btfPgSqIetLcErqmg0sbm3qdFJrIBfVE+/6mOPlw36dFPyFa/KmyluIzJD2pOhdtkrKuz37B9rNuRwG",
-	"vL5zKiUK16QKew6xmuiZYClJqm71f/wYdz7rdu5/Yv7b+eTzbnD/3hf25z+aG3Z+nU7+pfOadwQ6WmfJ",
-	"O2jz/5pUffsRLt/St2k5ZNfbnQdEG+y8iiXYU9YFQuBkSkiA9KqEbaoXjmgcpYQFSNB+TNlQoP4EWaTW",
-	"woFa9dKRagvjteYFCuspVmoh/lC7/SXPwyhNer+JB7DFjmjq+Prr6UEl8pqfE5SxCCQIKvJgv5xljvEZ",
-	"gSwijFLO5Trah4/vIiHxZIWiekHrsjPknVyg12PXn5h/fMwTwnBCT9UAsf7ixeFbn7jvdOg44TrJRSme",
-	"rd3WkMpR1l8P+fg2xwnthDwiQ8Ju58v4wn1dnNGko4tB4LgDhRZImmc4/pRJ3yxSFlmJC8Ko68th9XnG",
-	"oqXqYenL4pHtJOoxLveVMNvbg5JfHMWcDUkK+Z4CUeYPrTNVzo64t+oJZFGf45hGAbR8UsIh9GUF/WGr",
-	"iyI8Eajde2//zcMnB8enDw6eH58efPjs8PnPTl/uP39y+OTtXk3A/YCq1SUp9WV6Vxoxuvm4AYr5BUk7",
-	"IRYEjchluUjC1mAjvI+7ZKd/N9oMt8mdwT3c7W+EW9EOuTu4jzf6W+FOdJfcH3TxZn87vBPdI93BBt7q",
-	"74R3o/vXEe+oEFldtrh+dktAWQXKhpnWiKBDVPv5wwdoc3Nny5+NdUYm+/GQp1SOalKgz8jEdDNhERL0",
-	"M+jaHWbpebkJQuv50X5ns7t9b9lchuO8F6uuQWjzlHIqV23IunqhcovDzUVQxuWb8PnmrwiSUhzXJfe/",
-	"SJJa7Np+uLl//0F3wztrpmmDP09BP2yCAMXXHjx5Y/pfp99Pv59+g6Z/pcsG6cIvwdM3pv9r+kuoB/Lt",
-	"1ZfT74MHbzx/0SzQy713xapz9K2Ap4J/Lryd0yqL5g4ulelLqTHAPIqaJ7x7SKv7aMZAFvFxOXl9D5C2",
-	"lOYOz8uQftV9cuf98f0H23Tz07uTDzbEh/fI87OdwTsXW/JR8hF+wd+Ofhbe7z9mB2/UxC/W5/YfuRXH",
-	"CqXbpq03Suknbp3ReSn940xIhNOUnpPiWlKBxnzsSw9vltpVTrgvTsBd14IT9WfrLWkEcVjuNaRJZ1F8",
-	"SNnrK00B7N0tTRFAYYrf75ITR3TIDtmSFSeqNW2hkFONQA6pZwiDdNKJoZxLqZKtX1q48ZoWP1r1ivLd",
-	"qdayWFC9AlSWZ6Yw+4qYaprEm0lKbNKWfK8Wk9pc3EeLkYubnbIKt8qyy1/0A4uEZzEV8lD6buRTRpAt",
-	"XDNb5DC0Lxf2bxqTolO5EnxB4rFT9ArLtClazZmS82bVx6ihZ9HXBX6lHueeRCg/wGIuyL4u+b4abiUO",
-	"Bnga/usjRHbUHrLLKtwStuL8CBqjlpnhPFRqoqHpPsur7azcMnoePbtWC2nbKe7adfmqddHUvJ/UASUN",
-	"yRGRSgwVS4KF8edkkLEIxL5nRfc0V7tfpNqnZExZRNK38MRjn1K/WskF5wUGSv2tqEBmjsjUwHEKB6A2",
-	"ZR2cJHCP+xNEOmNM4wBxFuraMAlk73d3rTsDqhZARdNPeV83505DcupMecq4pCFRfEJwJEkci3K/LTW1",
-	"6amsZgeEJ6LopqW+S7lOKjFl7alAIhMJUZtYd80jWwvhZxsf4/gZj2noSTIcZHF8qmGo6ywYj5a01Tcj",
-	"p86+bh+tk8ICZCocmuI+JyxJ+WmKJTbNMEe4YLG2lASYABSWT4hEfTLMGNQdg2kGKR+fsJ4PbXp2npBn",
-	"qSCIs7U9iHHYRYxDlVcWiXI5iZl9aVoLCwR1hPnylypXYwZ8gR+rK4hac5k80SOe4D3LdnCOM6kuZSeQ",
-	"qVpHtCEoT88q5IRTPjh9leFY/2mijWgS8zEuCxT1EHBXqvU6U8BzCTvqAQ5HUE4JSLVCbX7BkC2m4smZ",
-	"LtvH5nGvfEnPM21wdN59Oni/tPdlp7KQWu69+gpk1fXUncV8dMk/19CkfTOgNR+7OQAXE64CZvv26wb2",
-	"c4IFX1HNS+FdnxV3sqf7WhguYhojOVed5a2B3YiWWwLhLKISxdyn5l2b8ZsFz4fIiszfn9H+LFW8KcrZ",
-	"qQHAnu3+AR2K1+v79xlS1CzmrqBeEJFFBvSypnlW73P9+IseukiprKl2o9Uvnk7q2xrmQ0xjQ9T+zT9O",
-	"/24d6f+ffnv1NVTs/sVvfrU2/xN5pbP53wAXBUoMVK1zyVVxQXVVq/jL6XdXX+pa4dMfrr6sW8GcCvx5",
-	"oKFSdrTeDLKuACl2ckNFacxBBS2bVV4GSfUYXMxY6OifQerVSKpB7YUlla+DswW5LDC3dP+bIOjCFc7i",
-	"24JXKodV7HA+vD8gaURDWV+hSct2dnhBGQ1dAHtzpIO6oHgvFRDzZexf1Yo1DMfHRIA9QLvAvB4lPeh5",
-	"vh3fsDGRNQ/01x9jFgEAfXWzzSNTh62Qe81G1YZs12w8NrWITSVahmNkKrZRFsZZZCxOue1zoZnN0xo9",
-	"OmQPszie32WFCjRICbiFQHCDVVGBTEU3pORqn35awQwFOA+UfIAPZk6stFo/ZkGy5XzTv9fuf5xmRv8K",
-	"ORvQFJpBpCSJsVLapGOJMKl4NRXARpgxErv5+cQkgoqSLbnGLN+w5iPUZK9pv6eXZ25ORHSHYrVwyVFb",
-	"G6bURZF2o6JBgUS7rfzTNnt/sfnenAiPVq3fbArXzO70TieiQ9hHRHQcKShBoKsrND16fFSRjjbuLGk/",
-	"VN+u2xVhcj+LqL+6qK69NUEpwRGCVgU6da6HfvvlX2pFus+jSZDHXSuKC4222B7qaUO4gMEnzCP+qdEk",
-	"6lCGzNB11LaL0cE25taqr8kROWFGZ4S6VkN6TlgRSavGXNA4zvtqIsgWgMuQDyKXVMj1tZIqrbekQKwX",
-	"UaM1AqieKnqxQsahDjPS1KZscLURtmMeZWoIC4lmBPpnTVzNz4UEZEZTt3emLRxXRjw9cgnPkrPRx/Bu",
-	"uXeByzb9/ib7xTkY587+WtJQDU/y3zi9wFsi51yUedrhL/yG289hEUyc9s7zAZNJf9P045KJ3oBYF6Tw",
-	"bKIMMwcYjVDgEYz3cdllkemRuq6KQ+aI1AhzFoLqnKSipjvRU5Zb5YrG53KkKJiA1k0xFaaa1WqYhYV8",
-	"TITAQ7JsgUzz2sOUj48kHgz8opcz8pluqVSjKEmc5t4biEkZ67dQO0sUOdjsdlE4wikOIZrdqw+ZVx7Y",
-	"INNZE+vvvvh1xtTheYucDwZ202Uz9AhrcXSM0zNwquKoacuyZYofl6CXL7SKI94jrcGIRfi+LyUOR37z",
-	"6r7202EYolOicYETPC08eKBnYN0eU3LFMEGygoAM22yvKr4AebJFm2axEYKuBKODAYkKKca85kW9FZIL",
-	"1P7qrRNgkVBfNftMobZzTNAIR6itlpLy2LkRpttQHKl/p2TMz40WsmrUmxjhzZ07s4t7VArS2zO2IZ0C",
-	"eUug3sExHvZqDCafkTcnpoLf0qkjWvcwIAtKZ+hOnS98YRFXLyK+AGh7yk9Tn4nn2VsPA/Tus4O3A/Ts",
-	"ydsBekn6zwL01tMHHwbow0dHHyqJN4kxZZDZp2EFuEXFXPTKgQNVtieLSzTTmCzcpLmenorM+e6XEqx8",
-	"19jDZXVzwWXme0ZSw7GVOF5zQ8mlVPzvIqVSEobaj3F6FkHVYRfk/hugpq2vyKCeFqUY4HjyySEQ01Zm",
-	"2EMCDyAFmDJBUokokzyvGO4nE842G3KUVSiLy5MrOpCBV38C6aaQOA6t8RgH244wbEj3PCKxIGqow43W",
-	"rlfIk7yqkWI1chb9lkw5US3roPZGgDYD9Nsv/6Fxt84KqPW3c3R0gWTwzMGLoHQnlqEk5pIV6Ul1V+0w",
-	"8sjzD6mSg3POZrzl7d5vv/yH286Kemv2UEIcxyQ1qX00BxcUOTQGLGFoykqqQOU6K6mAvsqIeWyi0fy3",
-	"1H8hA9M0PL+5uTuhH0MaNFRdVlruAGCB00IG8EfPLe1JgeU2PMdnXoJZk4Hz1Gkmp22DjFwQR5Q1/QRA",
-	"vFVzLNFEwEPHfSWYFftfmCiq0aoo5pQLnUW4tyiSQ40fuySgazRbvcSTu85FJ7HgCJYG30+iBtYst/T2",
-	"PUwlDWmCdVwczqmDRkND8GmkBGatcox9Bvrf55LyDhyeE+wGUlbsRhrFfeGy6j2kdUzt2g3jLNI15amw",
-	"d2MP8bEiV1Fghha3W4cYKd3MtKSAflIQFN4gxPaLBbs6HvnVxWOPRaCIQbcVYUw9sLoqYCFmSh4g8109",
-	"Vg1VdBqabOf0gvEL1DZxT1by0d+q68UxI/54vZZFDJOmpQ79FFUJuWmmp110XXNNINTq0s42Bf3dUmh4",
-	"I4f5zZDl3wdDiFv5aZ510I4L0MWIo1y8wUxcGAQttr30SRWqRvWgfjQ7zYycuozNxin9lNtr8lvtIP1y",
-	"LPcFTJWb0cpEIzMPi+HeIwQTpekCIBWIhNRtNAY5o5k1z+m5H9deVfvEIrzDwhTgATmUzNvWrQrNwQS5",
-	"VmPfVmQax7FJDzb21L2i5nFQEL3SOwW2wckrekiaKCSVfQVeIHpPBfQIJ4B8NX+d04Fx9qrpONG2v3Tk",
-	"GvDFJIknSPJm/MzduP2wb29vYYkPLvO05bKelEVUQses5kKenms/f9N3q53gMtEwt0fb2XtvHxyj2zih",
-	"t883bo/JbXdAD6zwhQB1/ZwncODydEm133j8RjRpDrTH+TteD4lzE5c4gzn8j3GZh/09S8mApOAeXRhf",
-	"WPMamBRCzqKHjVoZHHPptNoQRIiletXo3R3p13y7E4IfRlBjn9bhV0yZYg40H6bII7nUSQnq1p3TiKTN",
-	"24of5Z/0VsfPBFkIlRfCQ7IcBDSz1B9eGfUcwFYuXBVAlcMLStfewT4v9SAh9Ad9DeGf5VwPTe1p3oHT",
-	"xDLYbKKRbk9QsU3svOaQz7fIuWPOrSp+Vl62XDKTfX4JZKwwa5qQoZSENKFGqJ6xVZFxIn2pHCSm4M+3",
-	"Q5DgaIDThm2P5ptf3zl+/EjbYHUKiIb3ng43hXWbGBKvWffY5N14JMoYU9YBuzHM3i56hh09PvIbileI",
-	"HLp+lan6ijhKFz5IU5/q8HI0KWwP5ljQANOYNNMHYh7ieGHU+SM9CvDU4I23g7a9IybsSffYPVjfuLON",
-	"kpGSArWR1+8lIkzOgd7ikj5516WKbpkQ6LneQ23rLeQp6hMdUyZTSqK1APWEaYwahiSRkFSuY3VgQ7qO",
-	"p3pviCW5wJNA/TvmwyGBeLuInJOYJ2PCJHSg7+kT6J2wto7vyZI9JTOiXn6UvUpnVbPKlgYE1EpTU3hx",
-	"rbYywcHCu6IQJK5tQm6f2nomJW9IOcP+gsQhb5BqTk2GuQlZK/DHWUuOhm75gvxWl+zzeY+qnEq516Nc",
-	"tsBg1Hw6ehN57A5VXj2N/S1yTkNyIx08TXSkz+Y1pELCiRpHgmHZaIzPcttXqlnrtRw+6mDVoAagoyF5",
-	"ZkcX0lmd1mIXDIGTabEfatysEUwIEbI8HXJwepnkVCzztwmLxPJaja76ZdfqLrWA+SKnkd7wDWEdDa+P",
-	"cc+ck/JEsCbJLYHsnt2MNsyilANEKBe6mYr6SkEhigEz2KG/rLExbdYKqZKnvDJ6QUkC/14fPnhsMEqv",
-	"yfQcNmIhGnKpvcIPaUr6WFSK8QzCccd9uwNvd9QbHTkiHZwk1WoE95cMgdVrd1DQe6omLP8dsPysEOU5",
-	"ghdtcoxxGuTB/iFOU6pLoLXzEAZcGCry1vyKf+iUgLVlvQtz3AZQMCzlbDKmIeQvL+VmyScu+xqcKedB",
-	"1DaAz1k2FgLMGFBwmKenxBZnPy3S2hQQT3V89mk5t1OY+u7JiEOPbcUN+QTyk1MS6jR5MHR5ZQC7qBUD",
-	"V5SU8uzJ27+D0BToxaTrYKymwxHbYixfkpXNXSfxzvaiFeq3/EtUJ7HS5dGd17RerllOgifG7wZx0/0J",
-	"gp5rMsVMDEiqe5hDmQpE2TmnITlh7d6QyMcTCDA+1D/29hCUa9TTBLZSRV53wRou1efWdk+YVvJeZVRQ",
-	"ScC7kJTz+szHcoUWh3LdNItD7Y0ugnh+EehCGicM/lwL0PSvp383/Tsd3A3B6moBWshVf07/2/Svpn/t",
-	"VEUiUsYkT6AMeZoSkXAWESZPmCkWod398CES7SEMyeICxwone9ubmz1Fimy7ZyjzqEBEzCmtU8Z6JkYE",
-	"ROoyuihoe3Kttry5Vn16NntpzJ7a9w1M1ty6F3ajdiszwQreaCAHCqZeh+ezfz394erLqy+n3159Nf31",
-	"9Ifp99N/nn47/f7q66uvpr+cfjf9F3T11dWfXf23q69Re9Me2FpgAZljllqe3kNlcVu+xeXXaxa5LcRv",
-	"CbtdzGSQO8Y11VpffBHzJnuVDWvks9YLxx3iIOSaB8AuD/Vt6SxJvOD9u+nfqVOthBfXT34/qGkLuF90",
-	"bisbg+b0lqpEAGWxbdhI1ofraPq36v/Qb/5x+vfTH6b/Ov3m6j9Pfzn95je/mjU4LazsU9zBelz7++k3",
-	"Fpmm31/9+WvCrTyV0Z+kowtbGmKUo1V+z2fCgBZmPrpt/BQSeIl9tT32so39CXPlH7dddhuzolu29rfk",
-	"vUCgKEZeL7Si8sVczE1CW+zmTQi7xgQVONrZgmJlXkhWHTGz7p1Q8tSn2anTj6jS4gLNUQQfEzDXQSii",
-	"AiSOxpRp6Zqna2r0SvEAptdp/SmX3nOaA9sdFRK/QtdTyq5l2qNJAyk2aPEQ9MulrACLXf0LP5sJku4P",
-	"SSmrYm6rj2KZFmIev7bFAti9+5HidOrRqzaa+ffNZnsdw+prNI5e094416D4I1oHcztgQ4Nf2YV3E0a2",
-	"FVKFm9YdbkYTyhV+m3Yjcus6+jrFnfMz8jz3ki1chCmTch3cXJbIOHsoEw+gJovq1ppGPnbVlS37UAf6",
-	"HXyA44y8xqYH53b++QDQw+Y1GHiIX7l9UmbDK5q0qa6mVN8IraxD91VC0pzC9LOwvMGOKI1y62zXhxy6",
-	"pW4nzXucOEd3yJJM3uj5uSAry17mm9RE3evM0lKTiDb0iYKNUKjqZowPSuEHx2ObM6T3Br9lTBu88gKs",
-	"bqOAheXwbqSbycyZLAC4NchX/Gm6bZQZ42Ze2HoCQZ6xjNpYojEXEm10u1CY0EUUaFTFOISaUqaQwGMV",
-	"Xc7+79701Z0AD/GrAya9xAIiLf2WgDzJQ/AsDf05T/p9v8P/aHGX2+vQqrk9JF+DGPijkTawl9b193s9",
-	"1K3Ury//vj3eVumcb4QGAjrWEcAanMzxsf02le9k/c4gxuc8S0m0tmdsUyyCIkhg57bY54ne6TarxP3j",
-	"YWc94QbzMFggTYhS0a3mtRJoFwmXMkVVI6AXYtYC4g2YchN5QjkR/AnkCEF/pAd5ZaVlagHXFWnQrRx1",
-	"Y8W2QS3OUERiIsnauslvmPeuzWgsXtYkQb38Rd0m8pCnJkWIoGpzPyZojMMRZaSjuDP8oMPpUFswfEZO",
-	"QyxIpS0HZdAQ5zRvJ+pJ2Sd1+4NHEGOHUcSlEp2gBXCeE/zu0dMnJvKsBwaJXnDCenCY6911hsekBzFD",
-	"On84xWOiwAy+V11VznoZqBRIacLq4yes3YO2mesxHVPZC1BvRHBE0vV9yHM1BDwPMsr3ak0idXkyPsCO",
-	"sjFmVXhWQKgzILBuLVSJA2vgK1TgDfTJFkvxYffbKc+SZfUwnGB/qcsjgqXYQ130BsoYQJJEDYMZLRbe",
-	"hDRBWCT8rZDndHteGLRctWsvEbyzVMaP+mCUxeQJN8H1HusVluIYm8CLJs0uoXh1Q5AUtq154ADEKWLA",
-	"f7+6ZjqJPuYO5B2RLSRyLCnhQFAgdwnM1VNxDGardN8E4DVsvVmlHoxcaNdHgJIYM+arWuTe0Os2mrMX",
-	"sySZLPSR/WhXcOa2zESPNxE/l7ogtQp1g4J7PgysxRAriq3S1LKRnKap/09ASNPgUteeCHETEmxpwuca",
-	"1X5SQHrOL3yySd6ywWlhYENaaKqz2UyB0KoUaeq76jpx3rIch8wJ3IG8vwuSkqI07PWKvVZWIPwafx6O",
-	"4RFKG5XQXRRotx9Kek7lZG6jQFvAMSGMRNCN0IXBanb/uVF+Y1uN9i3OiB8y+ZBj25bcM6auMqtTx9hg",
-	"JlRYAQvomJgyHk7QIysqHNfkuJdr9/qeLxG3GLSSoheLx0SqdjwXbTJB0kbyWzVjVb8XNAiVDHJlYgaT",
-	"KyssdlM92JlT9NUZ9lzVGdQtwV+fey1JOarJFDHiCfrtn/53J2xD/ZVmjNl/DyiDTNk9VIz/y2J8/nPg",
-	"zKEIkjtHiFlIYhKt57OdMAiPM78DGgIgKkkieupcBtQCgplZww5m09ngMJXXoeuAYSVLwQoid7XbuP65",
-	"9ox+nNbQe6hXSHM93YcIqkxHWqGHNLE/iKu/t+LqDO68Q3Csxn9ei7D2KvGzxZ2F5iDpIaOS4vjGO/l5",
-	"Og3rL+VN16rVtRt3WFuAUjEf0prECBPseUs4Bb3HvE9jotP6fCGfv+Nug3o3wQpdBw+LPmEe/8PYHz/5",
-	"Hk9IeCb2rBVPSRJR5NQMMjKk4nGIXOJQxhPUTnkGQTiuSL1WtT/VBAxEGWl4n6Bj2UFOMGokvAhPEM17",
-	"OUAjAdu0zVfoZ6bf2cJlsJr2zNC2dMNfF4SfkzTKPEbJFwxWqE3S1bZsu76ebKa4EJW2T0K9FLeoy7sa",
-	"k2tDutNKxuyUNxBuyWynZoNt9rDLR5mvtQDTAnR+FmPmjcmk5x4QPx0MILEOSx30y7OajMCGvfHNsObd",
-	"8UHsPBrhlDh9CX0G+BQU0VTRp1I/O7hte6iLRBIrHCHnhMWTksfr/v1F/BlAPqezoekQCEWyJJ4YTHAw",
-	"M+94WL5Otf0C7y8UGZqGkTFJ0nMcP+ZMjnxFdeB31CfyghCWr1OUXYKbzmo2fKsZUwaOyP0a0ghJm2Mc",
-	"x0TIEhmUOjmfKVBwg2wDnqL2mSamfko4HzRsNtFjs0GEPFDsUtvLO+4pbDYz4zKrIqWQljyLvzNn4qLX",
-	"DCQDezUXpZRWrvhNmJOqVOMnYE2qbGk1ie0PNKmOJv2B2PxoxKZEZxqg+koN1OaKBQU4HelAaQWMyz0N",
-	"d6FuNpWuzm11SdGgNZX5vH9351TmSePVVevyHdeJR17FgVubkjo/bNwjLbndrWLKzpCQPBHogqdnppHa",
-	"EtLTdeu3UgVqEr05qW3eURQNvxhx3YABuqpb4dgWXrBtwalAw2pb8KbZKHMNxiuE2qV8cYLGc67TM5pZ",
-	"vArULDzNhSW2VrHOQaRLz9BVKp02iuWzWAk7r6m367iKi+MPCsOw6zV2Y+qdqzf/1t6MfJLTgJ+EaJLD",
-	"puiVU5P0Pr/JnEUoaCE2wufli9aMKK1AXypeOWESwk2NGY1GaYMGsu4Nv6k53UuwCK2eumOXohDVjEl3",
-	"oqb3bn7zvgJJfuSyCXPP+llKBtT2z9ckALOQIFstZmF30/ojv/7Uy6bgrXrapeOdf3ZHi6uUSVMtEni+",
-	"WAtQTyNG1EPtlEAlbqjE0LMUFwIKTUpTr66qmJnDIdRFHpTXR2TqTngNRk9qbHmap8mimwdnoXWbNipH",
-	"h+fI9aZgRYRENl4gt3vcLM2MVMVSl6m0FXrko8Ojp2h7c+MuskOgNWY5avL5ize1S1WSVL3zHz/e73z0",
-	"yedbX/yRVxiDtTU0+rI5J2QAWeq54utrqciMOr/2GWUR6pnXems1ZDZq6HHWhktfcbKQ0HOdelQukbLs",
-	"YSd4QtJDxmrqB01I+p6uCOF/WCtjpmSQKd3Yt3aZpYxESy+1rmqhEa8lGA6Uyp5gKA3kVuDSar3RBCmO",
-	"48lp/gMt+YCdpX9Sk4F5OL/ZQKkSg65pM+Dp8iXULJoEhZU7x2vH4J3fq3wv+QYc+bQ4LefMnRN2pNaC",
-	"aC22pgGa35CUyr0l2uaLqMeuNHpLIC2p/g7EUnUwRX9wW3FqNfHDKZFxuLCvBU6SlCtS4BYWa1MJYfGl",
-	"4vtB7pDCLDIlNhpgpfaZpDRycp0r9FttHuFYjng2HJkcokqgEBT9J3kFHAgf0LkGuhROUWwpjyTSrUZ8",
-	"5BZqIKOYD9fW0UvTiJhKlLExkbOf7m1375d+PWVcno6J7Hm6JV27InH58GpxJbIosmyQMDOM19tevn31",
-	"8+k/T3+4+urq6+kP019Mv736cvrt9Pvpd9NvAzT95+l3019PfzX9YfqvAbr6Sj29+nr63dV/mn43/eX0",
-	"m6uvPXmWM7i4EFucQvoLx47ywntzKxOWy/TBe9nirhjnPM7GioUjHOKIjGmI4D2//7SpmQeAv1T+I7zR",
-	"2C5kTnfWMlQKxANDYjF2JRuRKyR5JB+41GD5rlRDK7DtxfGDtUYO7TNTDnB++l+Vei4SztRnC8msrWuo",
-	"GUFM/xggQS/dalg3YQtzX6m3sS2gmUfEFKTTCJCf5BwyCgG1ho420hBW6kbzXoOjeuYM9fSxmduqRg0q",
-	"UDrHpbJG4REni2qhT+ZFR8wTznPWo9ARONEYS5PAr+VG0C5qFgCrezrwbzDfB8zPGbHRcUIxONAcrTnG",
-	"zLS20p39XRQdESStbdVgrqAeAj13B3SYpSSCrH4F57LZyX8JG1qMS3zT6VEhs4iSSB2/T99rUPAH3j/m",
-	"K73dOHoY0onoYPIirTFOQmOZEMEoK8gl0MpZoc37z0ErVlcIp0PibdvayLA9Q77mdk9yqULB24OKXOBo",
-	"D2d6pOfC5pg0o9CAUdzRbTR7L5+se0654OAoOLV1aty763DjGRLtns9ise215+9UpMQV9CKtC1lv+lyb",
-	"/evVi6p3dtaiB6mwtqmd5oj6DKF2MkZjKiQ+IwHUO9XkU9c+1ZQ1p7767ugaruahawWAzyyw5b378j2P",
-	"HS8eugGxB9FbR/s1ZdLOywM3d3Y27nuHntEa3e6MTBCNUPv5wwfo7p2te0iOsnEfhDA/+TzT4dX2o0/f",
-	"e1ZnunCHCTr0DrucS53OyCRAfSzIne0sjSHbWmlfiboH2uc6H2/OIP1SgUl9SUNBLy0AKPuQ6N2X7x3N",
-	"nskZmTS/TepUFxV+gQl933+k9ed93UbB283DthNRUowUuSUImoZSXVwCxJ0UXzBk6zeIHHzq04E23kNB",
-	"B4EEVjq97hmjn4QxD8+UUhxoUzHUl4z0MxHy1BN8byarp1PzgWY2vK9rTHzhq+Gsl2kX3Z/ke0OlqNEC",
-	"lmboB0UacDWPLEwJFsT0xSNQVcj9il9708BYZLIWWV+3KEU8RcbKv3pSVkRwpO0AtdEJaiqUZkwgnsk9",
-	"pKbMzxzrp5BKD2liagugcK2+JIh2OoKGUcKnc8ADE9ykO0DoLaAog4IvFyMajhAGgKs1AcB0GwjK0CCm",
-	"wxHEJQhJ4zj3ws9TqD1OD41VjSxPscliqmvBkqfbNZqtTpd8nHdpsrokNoK8LPf2cO3mrm5VQWGlShT9",
-	"ZBcuKycHNapFhWYYk5hZ8S2hY4gaN0MzxOx9W0PGI1ikZIwpo2y4EJNiMpBOS+wCn6DtbVfreYnu5b02",
-	"g/929Bzpw4F4SkQWy4Y067kerBUgSi72zzE188/r46sHo7YlaHnJ8jMyWbOKjMnsZPzCH+StJ3lalBWu",
-	"IQ7mY1AxOEB0AFRK3asYS2vPUAh4Szi0IYeiIWtK20wIA4Dz1LRXhilXpyKQgjSfmpohzb1/zVQ8c3o1",
-	"iXBwfXKSUFZbco0iVwiKXTikukIiPbju8BL3auacqzXDw3LUnEW2KjLMkS50wqZXuIAD1vtWuFA0mqhU",
-	"76/tGVcuIWcx69K2PFf/0tMHurWCTHmUhcDGob2yuh819rM84dSfyZs/rkWmG8iOjjJSl5FtDx7uF2aT",
-	"1T9im4Q0oK36KB9SHSoBuamLzGIwCGi6kMaFg13+todsxUTOyNq12k01scXqHVj7Xp537CsmZx6ZdSr0",
-	"hCg9foHTSDgm6z3EEy2Aqi0IxBn0y9XDIEZWR4kbL93s9sY8ymLyWhpxK0A/qhU19t2D2NUhVRGSXN9L",
-	"S6VN4SnDnIUgQoBKuv/sENxxFs+tSw6KBFj+KEyq/NL2wPraPOc0Itxra9pH8KygKBBBoyTicZ9E6MXz",
-	"R42syxcE2ts0vBMvzeiFRX3yY85NSba+T4GG9lLZq++SoTLNKTXEy0FSOfGFVPmhufvVshhAiI/hVc8J",
-	"RPyCxRxH3kN4++BY8/uiJ4rOHIRmCM8xG5IAHRzjoZ/sKmpU63sQ9DPy5sQkIS8MrPA0IzJmQXeD7qzl",
-	"rc2B3vtO9cMqDuaKIi53iJe2u565VkaFDgz5qJV/0aE03eWVsOYpGFujROTraGcCzE2Sa/Wn0MYbesmT",
-	"GiH+wYjTkCgRT8nnQDh0XyITTQtCNDRo5wM0xjIcKQAkmC7R4thC+mlSJ9QnnDJfo9pD8CxpxY6VjQkF",
-	"o+SZlmbMpEbY0nTWaxJxIXtLgIjh77EJtmxfEoyBg6a3KaxPwegGISLNxW0yC9wBL+2S+nYYQORwLvCh",
-	"2OScm/KyIKbVi2LobEGubWPGysWxtiZQvWwxByu9gStGePz7UaZt9I8py8o16dzCOixaKuD5U05Zrf4D",
-	"brrcAaiGagZEBRIjqEu7sYPGejmubgny/FpzjUPN7CW9T5XkoXOR1RjF5Nab+d5CnkaUDetnBcNcnhPW",
-	"TNFaCrIQ5zb78SwJ+RhuiwGYcwJ7+S53jYFdH6dWA2bhv7and7DrNKqibGisjgqZoAGeyUzJA+zMCloa",
-	"8Eb7ITVxdLPFIzQcghl8zJGvjFUWEsUxV86n9q5RNswLY87SLF0Uq3StwOuk2I6vMFZNYcslao40lNpX",
-	"LPO4cjWcunI4dQKnt1nJ4vqMc8qG2NN6DAKht4c7PNFKrBEhd3M9BKfmNHXbaT3WV9xs+RS20jpWzxjT",
-	"K31go7g9NsYF5awNvzZbD3S1k40G9srFCtFrKvm5bIVPpy66xSIXEGUYrlavs4xm1yjcqTFszxjlcGJq",
-	"aRTGdohCNWSzwoTLCLVS3SBfKaCt1VpBLAaTvwXEfhzbe2a9zjluels/XLuvQ4VGrN7aoTzRj1NR6/cM",
-	"DzwwqbFIWusFFsZXj6GQtolDbGqUVE8eR0XffMyicreB2Y6j8EZ9R4NdtIphU4vG6zfU7aKZmfAP9sHf",
-	"tX2weacIPe9Ncleb3N8Mykd29I/Il8vmw5szBar9rGIJdOSABkbBHL45yagzA64mMGiRwyKuj0DmJsic",
-	"VJrO0bbIbl5gZE613WXO0nWU37Bx3C65UVAwEeIoG4+x7g+iOx55LGI5eExMbF6aGJp+J1gIaD8jCw+8",
-	"VWTGmGXYWnAXa5Y13sKyidgs09nqnHNfXUDMOZEVDSWHLWo8X0dluzxihEQC9Sy29gKEc1tQz/yjt4cw",
-	"UizHvjQkUkcgwY9gXX724hj99st/uK1+8fNnzVMriTBN5Y0a9gXmkBKLClwWBeHBTpDELDm/Jhu6Jn+4",
-	"ARK9lPx1PX8Nao+kTDwtudV3nZxZGLV7+3brddHwOudN/X2yrpXqlh2kvmWw2Ro1tRErS2KOI29vuGs5",
-	"Zl6CgctpX2dHg3H1up6ZEd7cufM7ctqYjzfx3uTXagY8SqbeLXratUUptGBtT+PqLsKzWLoHx7hrKZbk",
-	"OWj3LGHT752T3Madd/Mp7JQQAQnsE2TDoGym3AOSs2tJT1u9W8RO4ZT4XbQBOiMTlx8BNaUauyzvUXu3",
-	"8kPLiPrFxallSRagfqW5LOdbKXlWXd65EXUZNLrrqMmwER6ekehZyvsxGevw6PjpoLX78UIBAV74Iqh6",
-	"Unmdr6Cn4XEawxd76niUGLSbhz9dM9LpAlMpHvoC6KtfpszkEUGB4TGPyK6LKUrrNzKFrmi3WlmiCsA/",
-	"mRUkEg1EhPs6hs5+3xGiQswY16Bx2w+g9gSyRvJjPHJ43LJd/J2twxHsIhzHpuxMyJmeTKBxJiQa8Tha",
-	"R89nq4WjotOepe1vIGYV2Eoos7rwUPKHZ96AxMrZ6CAuwyuc1Rr/CJUV6ymiohyKNCtA1IQZ7RdRj9p/",
-	"Zar/2uNoO3nMIY4Ji3C6tjrK6ruioOGvavigvHEq0BgzdW0mbuBvkT+uPR7aNl+qMLh1Z6dSynBxjGbt",
-	"Ra6sirBr1P+toUrHxGuTdEVQcJ5KSdlQ6ER0xR3AhOURItSKaxt92Ol6gBS9PcR4HkOsYZlreKWOBmaM",
-	"QIRBueBK6u6SEWmrGY4K9UpX8deEH+BRmGNqbEg3G5D9GoKoH/iL4rzDL/Q9gGophUCQh5lEKb4Q2sZT",
-	"Dux1C5AY3FnEZhUmHtmxrkowB5FgjFegLFl2akixXZn2MZiGpc1d5ed12RhHuoIS6uPwDCrBHQ46EJnR",
-	"Q+3eSet886TVWytM3qW1rC8WW2u0c2vbsfYcexWdE6geuGvKaWK++dF6ZlhFsgdkINfbQRL1NdBAkAFG",
-	"dYMTxcbtpwpTJMyUNxw3kC+p+kYH6OSZAf9GdP4FGvwflPLGSnkt2it1azaUceDVwp+99TBA7z47eDtA",
-	"z568HaCXpP8sQG89ffBhgD58dPRhgB4/21Z7fvxsSyOo+iwEkjA6GBCn/4YTtJ6TJFjtpEHH07kGBCdy",
-	"aimLXEnNbONKmBW4H9YWSK2NoqmKis3b291FNZtrY5YUVUg5H1tEM7i1ZwU5JdiAVKu9FPUBVI5ETFjk",
-	"xc2q4NEQV+eHRx27Snr98m2MUX4cIyyQW2T7Rpa6bNxV83AlL57mtRUjMsCQw9RKs5YvnTITIJPHmA0z",
-	"PNQVK0yLXwFk32Y6C9cuAZMR5jc98CFdsQrmj9vlJrnRFjeQ2ANFdR6XIe+lBqaAFYo5G3ZiKKyXkkFK",
-	"xEgHZDcowm2b6CTz+uU8xhQir2bor+LIN9Uh2bzy5sRn6F5cFKhh7JKxZc3jSma3YPZaseo0CWlCCZM1",
-	"Uv1jezUuUiolyVVvnsk+vzTZ03WyPJPXKorSKJ/NgMCpVZJpZGgWQDdTuwPAXsyi3ZrlKhgliLnYUPZx",
-	"mv3PwdKaGB9WLa8z1sORWhskuvco0zClnPVQm5GLPBwoJEySFHq493B0ri6A0JVcodGAKJlbnWlaQcsZ",
-	"rlbttqR3h80clNnNTdQotNf3J1BG22xlNcZgqVVlmzGmDGJu9qA5/zDFyUib3AVRPxh/bz9WKrjSJ0S5",
-	"xOv0b6++nv7y6surP7/6evoNmv4/02+mv55+d/XV1f8fTb9Xv/z66svpD9N/uvpy+s30X6f/evXnaPrr",
-	"6Q/TX1z9+dV/1nXurv4Lmv5y+ovpN9NfOYXt/nT63fQ7jwCxQrW/lUifc+ud7f6NXvr0W+/GfjH99uor",
-	"2NT302+n/zT9AWAw/d/TH9Somb0s2fLNS0fmIEpt5ZZXGclIXrpFIe8Asw7PrBksQD1hyzXrmPtCnkmJ",
-	"n3Drd6SpfKdLQOSEDSTCSvC5XoSmaqaGs5rAKxDZDWV9tY8+We0KJDym4aS2ioWSkYxBwpI+Syb1m2VT",
-	"sRL78pSICcLDlJjCNTm2bHY373S698vnfmfJTn/lVc87bg2dxN85JORMgXeBTQo2pWNedasG1twg9eOI",
-	"F75Cfs79/J9Xfzb9dvq/p99f/fn0X9DVn6rLePX11ZfoN/84/V/TX0KRzW+vvpx+/5tf+UPMrokiORA1",
-	"PhhkYXV4MSuiWBSP6osemE8aBk2F5uKaZkOYXrGK2noHGSu+tBgj3NGobZ2xpheDjv/Jq7pThrBd4toN",
-	"dQxsUg+tII8WgEEJ6auHOwODhlfLilg3IJSUbuzqDt7HOD0j0RMu8xJ0YnaBYxg0x8jO3Pd13Ur9DkoJ",
-	"Nk52KiDAooTNWz5JPWPqpUVgeAGj3IVrCXgmQkWvPZ/WCwTS3Kn9QsAqZ0AEuqcY0WSJk8zf8UmYFzpA",
-	"XfjuF5SrMfdLjHgWRwiHEnEWILI+XEcY9XnGIhSqBQJ8iO6jY9po2HDXrS74CRvnWO7ra/tSL20h2rlA",
-	"cTY0ewSfwCHYYj0V4VN75K+juy3Rgmp+a6hPOWVLxmnO68sEppPZ8z1Y37izPVsN2NJMk/Sc210W5zHe",
-	"eC8nfVa+Pk4rdtSv6/pijkkDKu8Rk2u/+XkEDpr4b7ha8OE44emKNdoNLi95uc0Xdb/wMb481K9a+d38",
-	"udHsHjXYma2YVImliKJSvZbZ3h/+hym/WHnDRUGmKmETZzRJ/J+s7NsuLjA7KN41a1sIEH7xO+oEVG3A",
-	"s6jBOF791SU7+dQQHSg7ZPIxXMuuqZC2h5gCSAyRf5IjoFEVDXtrs7TYnWuRopo2QjWEora7kB8rm7YQ",
-	"e5LvuVmvMMoiclnnzLm4JQovLmV5vW8ipEk26dZ0+s5kyH1doHrmgvRQG0PEuWERexDnMtMc/wJb8z2c",
-	"4QkzrZLU3VJTMEQu/z/23r25kePKF/wqGZgb0WC7AALgqwmGY4disyWqXxTJVksytKwEKgGUWciCKgtk",
-	"w7odIckTntmYjZg7tnfXMXNtjWNv+J8bu6GRrRiNNZYj5hMUv4I+yY08J7MqC8jCg6TaerRv3BEb9crn",
-	"OSfP4/fzRQxpK0rX9EK0NDJNLp9Qu3CCT6l4t75rdfXacdKf9seEytFCAEd8Q5O4NJDm2/gUW+KCRxEW",
-	"6GlMzxh3tb5scSjyuvAFw+ZdA9B5SU8cTH6mtPS0pX1NP1W8UG/Ea8k0WMe33mlpmhnTq7+tczXV6tQZ",
-	"FBGjnb4NGN6jMTXdSCmHtHqT3X8EL78ST+yVpd0ccQZHhqlVsrxx+mLo/5ySAKi9e7QTh9FR2k2blDRb",
-	"pDPVBKEE30C68ApN+wSJfA45IHSAf7c4olVQ7gHBI5AnMMCm8EjIWTN7jDDuIXKLwvwh7nptrcXxQ6f4",
-	"oVPEThgwHp/q6dGezwMCF6tkN7igYwHuExQ4ljyWKxjVs0kTCw3h2Yvm5sRL0an1WydixroSXHFc2DJ/",
-	"dMqwUSSiUEIsecuA63WsqcKthpafcVADsso5i7wR07ipggBkJRmyyA8VKotKp4GkZcysLbvrtXV3Ra1G",
-	"TO0EJvOy++r+CVmlQ3/1vL46YKtIOe0WJHj2NDbKImX3CKSi7NUHM1NDVVqN8gcDgKqRm+4BdUTs8xEj",
-	"csteDQzv6+JyeWH1kguCq9hyJRdxa+LcOlNr0mjzxFQutEVuRIpM7bvvhDBZICe9CDJeJW5J3dVm8QVj",
-	"Kci8TcrglQf+wLd9Tyed0yAIL5i3Q2pkwCgHvxHgj9sPGvp7sxCzhYP1LvIQqJkkFvMdKqhfY/VPTLf+",
-	"wgPWndWpgHWnodXTXs2vWdCfeSKs4ll/RsEJz0wqaTMRHyJMgXXM2gBo2AmxCk0BGqi2p/M91iLdBpSe",
-	"IvEV9CtD5iusX3hUWKnw4ksRcsUHExRnOtXthVQiSJWkptr2SgMhXk6ckpYaVNhQXn5MIqrgxClXKZcU",
-	"z6BXU2qIDlscwQs54kZmO1IBytqHTRV/HMtFWDBhqjxkcp0ujgj5gmo63jAh8Sk394sNPV6Txc88ocBd",
-	"hxDcQ4U8YCBUC5HwTzTLg+Jx6BotMeUsZ/Z2Xac25LrVFFO9c/KKZEI2TkjkibU0XZGhhjwvFtMFPbnn",
-	"DHVj06WP2IU4iJnVHocMM6l0tC5lnh+HaVKxRV1KY5132HxKQjCzd/XtCoPIPl1pTTTCSRQiGNnRkDA/",
-	"GqGQHJKvqr4pbCJ/eZt4WUSR2aScglz0Q8GyrG/A0pYT5wNH8g6SxIE2wLQfdOXkjIr54HWTyLejdgDg",
-	"htfN95y7XuQiPYYbbxarZ6HcUL3PVUqoAXiTLvfcROUHJgPUXBwJR+/JAz4c2cJMN73LMtSBV/34tVG7",
-	"0g3oeTiKmLeyQyJ6gewGviBeFA6HmhsJdxUUPIo8wFg+srJw9dOsxa68IRVAr0K8Z8Ua0g1zlbeQcYP1",
-	"0unmUGlA5szCcR+rUbInodZLqhkb9XMcapMg7rMBVh/bSDFj2u2u6LILeZNiafa7PvOqZB82YhipErdm",
-	"fj8C6zJx9Qw3FTuYK98FNd+a7zGX3vGjUq29weqdTVqpdda3Kuv0Dqts03q7Uu822Jq33tlob1K51Bbf",
-	"7FkQdaM2sfWd0oj7742Yuq5nLy8NLKlKEaNeVpKyo2Mz3VE8ihjRRWjCpOhNxwlqAOH8RokX0e41bOob",
-	"BHRMhUK6JWdt55s4z6fq+jtwjM+k+nTMAebYhbR3HsYkXVyk7BoLzZWiB5u9YtSEevjg1J25BecQn5/7",
-	"wm8jZIpenFkl/Y7xAtcMZ0DbDDg0zxT51tiGmT5VXKRipEj+d52C/cXlTy//Nvk8+SL5nNQbpFarka8+",
-	"+hNcI5cfXv7t5T9efnT5U/LV3/zfBDIW6/V1u1VDY9ZTBaAz15eZ6KWfuY5VNG2zmElstwQwMkI5Fo3O",
-	"VPW8nIvFuAECn58tnlNmdu6BfHIaCCTN+TJbiVAc+UwhefRUxIwFmyNb6NOG35yIDNKaMKybT78rR0kH",
-	"jGXzOkxckeuYzmX0M9IKjX77ASOY33cNEiz23kLrQjPGDULFWqFq+PI5kOW6QxoOWSNfffA74nOITCmE",
-	"H0j5hhzJTjhAesIV9PKzc/Dxe9owwJLVOGJ0oELteieuN5z5mFGGSjGLLpI/J18kn2DJRbaVP0v+BFUG",
-	"C1iicqSMnTtlicLitxispqGp5toqfm1b3Z4ESfPbwRcIk9MkrmEhYWqDaTLhQZV5K06Lu0M6HkDxQZkS",
-	"9TeJWIf559KgpPlojTdiKw5xVUmDi6CstNOXK6DF1c+QIjEaDsMI3xr7nTMWqzij/Cpxta8rzdxInV+y",
-	"SfJ8q6/gQRfyNHCLuYjjrzecHwsWdFeq5GEIWbdge0ICRj47w+g/nMmho9ImxjZD9jM0GfDCFAmxVJUX",
-	"AiMIcMjPFWJlL5mpWPb6lHMWiCWD59fVDAUpPSnCxVjlwhRg5/LdoYUy4LgfXhhYQj5vh88yk9vYr2Bh",
-	"6zyqkegzUeDWFAMxs5HHD49JOQ4JJcC1Hg2YpxKzsGJ9fqWqsVGxV1mKiijICp9SSMsiRhUqKz1yx4e7",
-	"i1P2RAxdLKCV8+UQG7TWqctjxR2vxirr7Ua3st3dYpV6e7Nd7zS8NbbenQV6bGFj9jkIYP1RlVKdkygO",
-	"cX1+HvodJv/E/e2a2zrfSHWv1ZFCpVlva8fx4e4tQSIW0FguK3mjLs/ImpYmB3vhgPocDphZtVTagFW1",
-	"VcWqaopYXXDgljOwFQYkIvvKns1bXDdy9DCN2O/C8cMcn4h1WSRPcKIgaREKOGJVZD7hKM0qaHW9rUOG",
-	"UTgIwUZZmScD4f3yMGRjbU5rcGkwUVSkq34FlgI76QlaQdfM//BA92kPa3AKjUKjRhisQ5gcceHH8osk",
-	"5BMmoqJP7XblZKJ/o4PK6Rpm40AsOAUozBcQ2Nm4O5NzPPE961AtsaaulNX2nV12f9GpnDdrxwYWmdVQ",
-	"slFKlB5zRhiPozFgMWlLwNFaGA8kevjUVSgJXDisb7X05hUGGU1etN9XWqqzhuYk67LPciBfxq88jGE4",
-	"mGeCfZmIZ9capMyZubVMPci84YMTqs97R8uDfb4WXoA7WVtB2qKRghNPvuhKn0COoSJ+VEC2fqKVJsKp",
-	"dnRFAfGFGLEMKXMURfI7mPVGyjUTyQgyTvKel+JDr1SvsxqjPp9q+bSLF1BI12MxiUOPjqsF9hoCDk29",
-	"OTwDWFT3/TGj0XNX/jGG/wxCHvfhr2HEuv6z5wgNJ0fZfV+w955jMrv8s/nouUvKP2FRWBnCGU4uy0fE",
-	"83t+XMDHHDHBZiMFqlHXuR89aSciatQOcWVjg7Grwed146FB0H6Nmor9Nt2NQD1eckr4Cqt/UbDivYfX",
-	"yDCSU5cug+R/JL9Kfiv/8y/JL5PfEPZMnklJWR1sIcawMj80rqdJj0/aFMdcq7m1MncnXUkCff3rZTqw",
-	"tQBUknXN3EXMpGxRpKcL1QtA9rWtEoewQDDiwpJwb3CRyO0OIK6wVsoTq2Nlhyicpyz4lEPJWHSZ2Ob+",
-	"8ZBFNA6jXW+AqFjfgCqyperGrlkpZi3AmjVQZoXAgqwZk2WKaqRn1iHkpkWK++nuNxbYA6IfRosPnQhG",
-	"vYkbN9dy8HM/opWf1Crb76r/Vt59v+5sNp7/l/ngcvLVqhuOGoPlhtm76jjfyIqerrbGGvPrJF/4/NyP",
-	"l8lHEQU1Qr2ISu3SJLbitjbr0AEjMByEIhbhDkTf9CNZOxCfwqygM6Wc+kxJtbwg2nZThWap905Xf6Rl",
-	"1LlxM2fi3TnRn2Wqfw6jECA655SozFrJuOiOoCzuauXYWfngFGnesghPNvRUIAWzZLhAIv0THts8y4DR",
-	"Tihka3gRvaCBk3mMPDqGXEFkfS8rOM6UNZH6nrJ8p2FPFtkwuTBocfQMsU0Xh+VBo7xjCb8cHD8m6436",
-	"FtG3kE7oTXgdj568UsrLyN3KO+++v2YTik7J80XHnvepEsoGIXyD6BtJ+Swcss6ZWPRg4I0sEf04jGlA",
-	"vvq7n8MkNMlFn8JhB0ja45AM6XjpD7HBMAjHbC6M776+77lT6vvCzqi3D34q3Osa/BmDC5yNySA8Z/Lw",
-	"4pAw8JiIMzKKhQ6msM73zxm3VuovmD9oBMgOA1oYSTbjaMOActLphwKqHEinzzpn4Si+UtjYeG/RUUN5",
-	"gnS6oS4bMJ9ceMgOsodsYwY4dwv7rmH8H0hZZHnVVfIyqS2GcijFC9YxLL2WYePtKd7rBUL43ZG97O1I",
-	"XblqOxaroYTxzKFvwv62RNhGgyzKzjPc5CsLl4Lv6BaAhLnyy2dQAqTuFRQNi8t2rab4TAgvXaWEd7ML",
-	"Unb1g/eicPBwDCPuruzoxBMyCJEv3hux6xJ/zM+BTU2gVFMZk27oFD0/aocYCxXVgrnObQJN7+sJaZOJ",
-	"7WXSaA2ha7Ew4jA6sJZ/hKRDR4J5Zh6iDlfpxIVhFJ77HhIrUmBx6EWABPXjsH0l4UoHBUi8qfbxstWs",
-	"62Osq3p+YRZ0ryDTI+16k7hqTboOcSGrVf6hBqDZGtVqax3fg/9CdBZn2nqhE/KOH/gY07V619i5tbRL",
-	"zbWjx/1UjDodxjz5k7FATuVicwgS7Mtr2Bbz7q8++F3JklOR3WIFqYrCQREqwknq1lcmgxJsZcqJIR1X",
-	"nFzWmB8Tz/dIxj+xELBU2IFtN9Ps7AP75TJGZxwu3DcsZLv5rk2ebLJ+6iWRmwSjzemOcdKtrBd2oSgA",
-	"/T8tCQp23jDyOyynThZUIkYCQ5GJZk8wR5hIDlIGyjYWSoFcxJ5PFWLuM8tqRyhzLuqSiEfeWJFeKYVv",
-	"dO5qFXpyBoq6JSfHsGivYm8tUXs+o5osq8OEmybN7NkrPr9W8vVlerizvD8ckJy6Vau3cM3fROIHHtK/",
-	"Axkf0JGr+UFyE2URmbuWHQ0Bc8ggM8yp5UquTCi7WZFLe0nGVc7HCxwyH6dlMJPFLwj0A6dOQcpSFUBJ",
-	"jasb4q4sSl+WnYWuAcs8MWmFS6JID9IL6sc+751qs++rn/1cgX/4HJmX8MLKjiJUNYxW4vNTXdDc4uWM",
-	"IhDL+oc0ilfSF+6kxgsp56m7HaOAvcWz78nnfRoE41NtYiMfXvoP+B7+U0ykqE50C6ztUwOqQtnuukl5",
-	"M376w1Yn7OMJr6ctA3G+x0Pc1fwiU6I3GmW1X7nkeUw4QmJwPFT9OPS5sOei8EJGYRWJyExGTXWyWO52",
-	"LtqQ9cO+BrPW36MdtqxsStX/AmpvwYGfOyxLD0Fnhp7Kuv/A7+jKxiWSKaQaZt6ooyMI8A5SBqoCQBdP",
-	"/g0ZDIDs4MvLDy9/evl/JJ8B0PinyRfIcJB8RpIvk38FqoB/S75MPoXc/c+SLy7/z+RPyZfJv5PkD8ln",
-	"l/9g/ghv+NzCqqoj2Es7mCFZI5r2t9vmKM29mBNWm5gcroPyqk3qk/OmRocjluQDm6I16dCYBmGPdGjk",
-	"6bpyhAorrCr3PI37M+05D3lMO/G+DpsV3XCo0Tin7eesvcUV5MYvaTU5icNF6smNRx96899OM9Kdsq7L",
-	"tWekLMwo1FmkWNi2CyGW3Qtn0blnXOOYqD+gPYYVHnE/PW0IFp2zaGUKahkdWHxRfOVCoQSrW/iKGG7R",
-	"Xh5lT03GqRcVe1coOc+RgpoCe61hFdgXrC3beCWZm/Upm8jJBTm9ASY21cQWylrkpBszNwPZilucO9Qi",
-	"Z14MkWiVuFnTFZWoan4xlegsATVXak8KrIkgFMRNoBx1EJ5b6d7mSrgJpOD5AmmavGcxup7ryJUrZpPc",
-	"+E6fm5Fi7L8pzdaP42FZrJAnRw8cpCidTo5asyvkmVvgKNfLJdZ/9iCYximpIUGqdCxJqRIMdcKeIGbC",
-	"Hx7ZEDxhzOQpg0rpXMGL8rzjC3RuYMmep1M8BOQ1YmLhPya/Sv7Jwo1L+Zll0Nesg972z6YHHN+sT57y",
-	"fU2yrXI2MesSyhPkOay2Pj9FTW6cKGJiGHKP8VhRLlg++0/Jl5cfXH4AtFF/Tr5M/iTtQGCs+TD5Y/J5",
-	"8u9pIXaTNGr2Bq3V6o4eOUwNFfHEcOUGxRp+tWQ3Jr9Kfp38uknq6XfL9QYWCnNISGfDiHE2ilbU5/Vt",
-	"5yxCQIoFxunMVqGX/FPycfKxnIFOn0a0E7NILPKygPVosLuEwIQH9MqZEPejICBwnUh5MvF5++vCni1L",
-	"NPlN8ovkX5Jfk3J9TacByx2tf09+lXxMyvWN/DAuNYqCxXEAOQTFS+1fkk/0WtLsSNNL63oLaQrbSo8u",
-	"rjCcbTVME7PlZJsYt6itUwXbap7WP2adUeTHY7P8Yqk0JejSsTxHnFyECIFsiUbDOQOAVAC3eBLwOA7J",
-	"SLBCWJcMzHiBkhR7k6zjgLi0ZsLDwlGK++j1XtDp/ULzjEbsMbedgYtpY5ZkiQH43n3uiQW/M5MjJjtN",
-	"W4gBIm9B3hUz+dAGPAf+qAV8oFMpf57KPEwP72n4y4jI45DnB8bIWpzJ7bDYwryRcML0cv8OxBYOFfvD",
-	"vTDqhQtz30xY/89oJw7GGmfKhQlTpxKoRXen7apZ5feUQAUC5tRCTbMv0qzcrEJv+eT5Am6T3Echh1AV",
-	"1utvT5TWL8tr8nzGuB/Jj15t2F3gonadjOvCVXEL2Qd3ByeAswv9Lcs0dFS0YnrTb1bQVpDjoGWqeepo",
-	"zD30GF++KRLvggmEeCaAHgB2gGoxMoQgbeHyVDQwuAX4nvIS1khBoq7mTJHrtXpNJlZz0Oz7dfx1alpp",
-	"Kd1Vx6+7VoirXTjCkDiiXHQB2UZHmTD1QmqxK+Uom58uqs+b93FUMwt55TBKFKiDq84Wn/8YigJ4zOpg",
-	"BGGicq5YBOj1qrzcHSri2+oNpmyr276ZOdvLJwiL+bnBOMeAqYdmfD4315J6OZU3u7hZpBPm8iE1QbnX",
-	"Dp9ZHxhFw7AwTc2PIUkG4ZzAK4cL10EvRdZLR4UDhzSKMde8DBVyJGI6luroJD5jQ5CIdeQLgVMTbf+y",
-	"DmLrrbKTZQG68uFT/bCbY1vvjoIgn88oL8o2nKZtUEer9A0FTE4d5g/j+VDLeNvCubxKEprZvConbtae",
-	"SW+62bxTbeemCad6HUxlhNoM4HSVTcsXq6CaoO43+p0N9wzl8TDkiCozEfyz1T8cx34QqEIHh3RpAIzE",
-	"3ojpilwoR106jWmgmzC91+GSQ9y333777crDh2i0GAKnVtl+9/315xX8o2GXPEWJ7ghzg2Sn6bhdryvz",
-	"ctpv8muTxI8wikVJyzNWwE2ch7Ql8p04BEFXrsj8mZrQKuUDvlaaAr2aTLRpStv8Wexi2mQ6AiOO1V40",
-	"iiEJeUB97rHIna8QEIV3snCFtMO4D2VKunTJG7F8CfYzlBvqSxYh/rx4zKT49UXsd2zIIy/Q1JDWeMHB",
-	"AOrmbinXtgMRMXHGrgEFCdtOFEovNpbat0MDxj0a6X3+5GRvRTOTXbMqKyfGiwwcG9oL/K6q/FLkBhie",
-	"BWVdOIpFTMGKLVIVUjVANsu5sm3E8jmuxVVKPr9x+WxWKCxczDNnqckzQJk96wQj4Z+zlesvukmEF8N2",
-	"mJL95iSli0HtEGh7uoLfnb2vbbmFyvBoQsL8mMVQsjqMmaeJ+lPjshyxOPLxQr6WYmWnxdVZqElUUp9Z",
-	"qsIiQmPiTphC7o6hQyn3WjzNPaQR02wy3COAKZGWQvaoz4uISFUjgHwcUwu7YXTaocN4FDHTsjKzCm02",
-	"7iGLhFQWd2lMC5cG3AEkk1CfwCq4EIxwZ/nyp8kfVHrWl8mnyWeXH+gkL4ckf0g+B2zWL5P/cAwwlBZP",
-	"0VAiNgyjeAWimlWya6b0yiECvJBADhj4Lvx4h9B8nlOLA90UwMsj/c5wrAVFLkNYuVWIHztqvNXcd/2A",
-	"VVtcafAfkjQyi3MwEVz1o7iv3QyZ5K9vb9cqtY1KfetKtc6Q2cQ1Ceb0VDy+f/wQHUQa2Upa5NGYlON+",
-	"xJiOo2lgx831NTRSjkZC+DSvpDbX1xYj7YmjkI8HfmcCbffj5LPLjy4/gNlGgN0FgIifFeY2uwMaQPFS",
-	"l8FfC3kaBPcDy05Pfgvxw39OfuuQel0HYHVtrGBDCngTgpTl7xheVNhJOr64kh+ser3RWFtbX9/Y3lha",
-	"4hkj6BjrBocjP+m6R1bpZmzUK6XqHGFijTBO8LmtDbgQKnsnjNI6PMhZAHZGRiPA3nWNJrskpmdMyEez",
-	"xVmGlbdD3KMnypd+9OQYs3tSmQtiUMRhhJk+uJg9BqDycgz0i/PzJxum5xERqkc0kFs/m1K3Xm9UGmtr",
-	"lfX1DbK94a5gTfkILHGB2Y/mlM/d3dfdxqbzdtKjuuT2m42GdLX9tyuKZDp6ZFSCqFZBcnNK2Qa71I56",
-	"pDel2doJB3l9kU00vQX6IWd7oB2vduApYoi38cIjFdcYoMxDQJ8HBXIjdPGTEgKaZd30kR9G+zrR2mJZ",
-	"yutZJrZDcjR0ycfJP8HqTz5OPk7JWZqq2OGcBaTs9v1eX57Rvvrgly2e/Dz5jUNcDNHTaHx6HnYUJiUS",
-	"PCS/TT5OfrOCStzzh0E4oBmKFZgwMHgO7m+AaRtFnA6YPhKrh4wKRsDRzGISGi4v5My2NdXzj2yp2GvL",
-	"bwn1uuMUqWsiqeSKr8M+38CWhWkqVppq9ormbHm3A35vclyciWGf6uj8tXsllTWxvEk5t6JXdgyNNaWn",
-	"Xq4ctXK05Ma1UtKk5fmlMi3JndKziny0ck6hSUK+Iz+nr+k35n8+1u9/03i9XaBHYTuwMuFxcnRvj2yv",
-	"b2xJuSVvIh6LqR+IVEEtGhLelfqtHTAyoJ2+z1klYtSDH1gUAXOzNFkEp2fstEMFmzD9zmnge9CN0y4E",
-	"S+0lB7E1KWCX9EcDyo1PPhsGlCvY+C7G6FURNi9g2oNWFtWMd7t4EFT51g7IfZ9Do4nPh6PFfTOQyr0v",
-	"P2ZFzOHyZF5UHRyhOoYihAIwT7jhwJv9vO85hAYixFOaOr65b1WUuq8ceC7pA29QdRmwNPmJ105ODlOw",
-	"IeWyW5jEcpdADvPkbAqk/E3BrtRKla+tFvP5Tb/8ydEButp9j3HgLRNTL9zRy5h2olAAfj6jAkOI2Wod",
-	"Rbx5Rts+Z3FTPd3MVnClaAVPcm3Jq1kVdIZFIjeYXdZfvYQA0DCXLCOY3vsz0SXn5GbMwpqc9+hSyJNO",
-	"aTjhbpnpLJ0+8Ski13eUGTvr6RN9X5HkBW7yJWvLtBG5YBlZh3ps4HdeC0eRWLD6RmN1XwlOUK5Qzbqs",
-	"EzLmczZOPQHvOWfRN6UM6wpUYGYA4y9fgDcd81CdmD01x/HIG9/DWxfPydAEKDO3Fi7j+/JWFfU7jmkU",
-	"2/Na58PFXIVn1u+whz63BhoBa8PnZCCvkxGHMoNlQxE3wRWrlYLeGovHWPUTeogn7Qn1ZjF9wp0uGdf3",
-	"HmvPgoXhQKrnu+YoLlNTuGDaBi6aLG0jpr38gMwl8FWUWkuEqvGbJ/ic9ZU3R867XKXkQjBmhjhPayVT",
-	"s2JyzhaplFREPBY570zom3SX5DZbLnsFJtC2yifXXOF6NabUUBq5bBqTmdgUNGax5uIQa2pBKKZhMTPt",
-	"/ZYgaDKGXdJRDwBWq1bjDjpVNRAFnKzPWeT5HYs2B3ScuZaO/LLPe6/Czcq2eqDp3K+i0QchcNQuvGNO",
-	"ws5DeOSmgCeXgi1KMT0W2ddMiGM8QczeyGpKFrdk3lQPTDkaLWT6U1sW5zkbeKNTWVMmJnbWSl0MMN3C",
-	"hJ8am2XFQLxSJY+RVrJJpgVA6vzEPZv9M79lFWjLxI6HaAM6LKWEuSU0/r5Ap9Mq1t4plhSbv9whWdgJ",
-	"vjGccF7pbzoQhwDyhx+k7tAfGE+v7LR4ml1y9OQVmxt0vmk9oM/8wWigCMHhIKP+/U02uw2zNR83WbgI",
-	"akat9TLU6FeyUK9geubtwCm7Lj+L6n/GZNbseSM3ZbXlaHz+AibcxOTN4C/Iy48ngM0F2i0lhMrE3A46",
-	"V4DoHdLz5GlsVcGkrJp3itX35Qeer+rgyer76q9j+bONoWQmc0LN2b7zXP9sXb9TNmWuvnYuYFmBwTmL",
-	"4d+GLIZ2gfxVvYBEYcAm2LXkYbAfXgA7/1VB1jZqMyza69DFT9iaymxcxEKcocvuW7k13xvRICXBOh0N",
-	"exH1WBMpiD+9/PvLv8vgjv6YfJp8AihJf5N8nvwx+eTyZ8nnyeeoYxxCY2m6iZjUN0lfNtGR/0bHGOWk",
-	"OMdmBVLju0wI0K+nEYsj6ktDrNniyZ8vP0i+vPwbwF/6MPkcKuo/UYhKn1z+g2wpvku2+A/J75Mv1Rf+",
-	"mHwCTfvYaFpjo6bbRnOZPSs7pCN/Zw65YG2f08ghgg3kH01CyeWH8iOXHxl9/4iEUUrrnUt0sg4pKkFb",
-	"JxHtKhIKLEV+EuIc8HF72hNOqM4mXiKGvGSqsZIWhpn3bc84zp2Cp5oMhhqi7OmTDymrPxF9D+8oj3j6",
-	"axgRGnX6PkAuq78ACgNv1dTP+pY4DBUWBk9/bHFtLGafxQQ68pgHY+NXLckhHUVnkqIqUBogvxShDeZB",
-	"TooR9dVZS0tP+ZKol38Jl+l32NX5HXM0fju8hjfuZ/smubhmebSUlZFaFakXaNLuKHJIGR6kr8lxpD2J",
-	"y4ml2bAQM2EeirmhZqujFERhYfAE1cMXhmOWrYQmQaGHKYtxhlFNwlGsSyf07dUWMKX2fN4j2t9AvFBx",
-	"sqrkb7CypfhUDWgSoapzB1L/ZQSG8DRyXML94pvuLZDH7V5YUT/qe6uP1B8/CoeM06F/Km8Q1SdPDu6+",
-	"az5T8QfDMIoVA2W/1Cz1/Lg/alc74WA1pEO/0gk91mN8NW3Gc/NxceYPK6Hi6aoAtozcDerU/9KP8dKP",
-	"8dKP8dKP8Zf1Y9g1mxEtsKQQZSGfNJrjczPSo6HLQBWpHFsVFLJl0oFUYx56+AvgCaBw6YSJWJ5TbWVq",
-	"LuhaF1O6Ms5dpRv7VKo8Vf4UMxHbAcOlzt/txP65H49n8kQF0FYSAisLgcw+1Yv0VDLJvH2NSkrKPRqH",
-	"0fhuHubYrBTXt5xoBi2Lvc2ijp2IR7edrBJgeHII8B0xD05jTVKv1ciAUS6wvBadKMUEXjMmcrJCb3Lu",
-	"J96QNXpyFKa6PL1EpqazwJDL2AisvPdjJQiuslVN1NF0r9pTR6VypxHzSIcKVvG5YFz4sX/OgjEpq+KV",
-	"0XDIokqaODqTPGFC+aP8PK28+wOrCP0e4ahog0M7XbIV1vWfFfhZBvTZE2Gj18a93iQjHvgDXw2NadDO",
-	"J+wa+Hy3AJXoMWoZFvg9vx1okr3Z5+zZZs6QRU8Eix7Ixn4tvUnDvqII/7gMetLYXCtNKH5RT15VK1q3",
-	"2siqKuRUYjkj80hZlV/DgUhVr67YhRskt95TJfRXE+XwigLq231dCX11TQHnRQvbFS7xJql/9cEv6rXa",
-	"DoGl3iRnM2CvZh3LrM4KpP1TfglsSc7hkA1fbhzMHZBbP05OAmebUE3rxGI2ZdhMQX8jqB6p1vhueNmx",
-	"M1crdPteqckXqM5e6qnvj556qVkKDwjTSmWmDLvBshBdJ+6g4xMSFmUDiIjpOLUbItbFc7080q/YPKJf",
-	"l4B8udlfbvavY7NbvULg+DsQYpS5SJfcZADtSPk45AzC7OBFIrQdjmJC09RG0h6D2+iNIwU+YsKV5vdV",
-	"Pww8FtnJA+SOxuu3BNAHOIAJFozJABCGsDBd1YvfEoq2T25x5d6ROhqTlCEOzf3Yp4Eg5f/8n8mvbt++",
-	"nXxKkl9VSfJx9T+/sBM49XX848o0bUDd5S0If76IG90ePzB9mIWRNfOm46KQq9osJ4Uh1Ij1fBFH+KlJ",
-	"SHbztvPw7Jph4YWiv/n1rIPAVuolHV1VmsjSE8tIWsZtYpT0OjFm2zEXtjkY7xbtS9Fn3iN2IaTQsflr",
-	"s4QUzi4EkYJMnkEiKG4VxSV1I89fhARI1Qfs6tufO6V26I3t5V7HuZIuhwjahbQPaclHMfF5HBKanneu",
-	"6uO5Su79AtkIxczBV6Hd15H8dLCcbMjz7Zk78zdypp1aSt+Bs+0b8kDrh/w+G9uVBPCZdKToFxcs2slA",
-	"vZQ9qAI976n33BJQIA0JXSPBvCp5BLheoh9ecEidTHlJDf9/xM59dkGGYeB3xoQGQQjbcHrL8QJE70ej",
-	"AYv8DmqtyO/146w2OT1frlXr66bGD0ftwFi16t1yd8BrLbbQXj/0O1lnFXyLHiJ8jPieIGXh817AmoRl",
-	"pAYrVeSPB7w6hOFMn9BBMGw6WM65pv+o1JbTZwvgbc7Hu58dGhtSP5rBOLPsxybigTTu9KHHWV+/+tnP",
-	"SUyjHouJ7+W6+X5pUC81S3FDtdpsh9H0bPlGLKCxf87mrIg4DFhEeQeCspSIvlyeYZf8V5zz/5prhDLO",
-	"poNfMXtmK/I6BjQCeRE/ZsBqyS0jHIh9gU8mgyuamN3kn5Mvk/+AZOAvLz9Mvkw+LZruem2BSvg58Vs9",
-	"GnNGjbZFGIxic/jKesDlVtajp+gi9CU3D9pRq9bqtl1nOfLoHfh8hqB6PLSjL+2SDmxOh1COGjwOU1T0",
-	"CIDRhY9gfZQM1Kokcu1XyUEsYA8KBeuwQ0R/1O0CRjUedhWY4QXmUAL+LUi0aQnlF6Bq4PK/BR9SKQTS",
-	"jNeihJTpKO6H0RTaHZ3noJvWuexZXAQcbzTbgA+cXnyT7BNLJvyjBSHbMUvnnFgROE4MbQK6pElclKan",
-	"OMOuQ1zIrRnmfoJUj9MYsJDL6Y5DInC978C2aIJr1CGX//jVz36efOYQMaQdJlYcqXxh+bt43IWYfbr2",
-	"d0irtObU11sl8kP5Z1X+KR8KlVCHdqmF5ZowbbnWy6HNN15X30LbkeRINkKDrmI6kX6xHFCDQWDizVNr",
-	"4YjJZcV47Muj+9UIYh5zljKEyUUEVP+CXPRDBfvHIuKLHRKHHlXgrYp6ZHp3DG+UycUmJ3I9trKvmyOy",
-	"XLbqDKcC/Cw7z0nqcU9lB9BD8hDqKE042kXDxJPE/hMdyLXsXeuYpNwJ03ttY72S/I/k/yEK8R/RREzS",
-	"mzweb5rEk1GmKJ59m2sv5WeaT/29lC2uelRkhafYgsvZzJoBaqi4frEpM0ZUHygX49DBpPCwC8poxP14",
-	"6YzwF8pgNwfAYajhw70J3N3uKAhOhya7R9GzxyMc0DwrCovOC6TZeyPKYz8e271G5zTes4bEkv//PhWC",
-	"knManyLAWJ38kCT/mnyW/BtJfp38MvmtNaA9sTq8HDpC2hY7F4duTH6cpnpesLZCeTqQz9vg8PXPE1uZ",
-	"cbmuQILA3IsdwminrzmcARbWkBwabC1UUGeL4mZY4g9FW6QbMdG/Wsw0wodPNHvWdbiwcu8qaOkInYNf",
-	"C+vkYplDA+qxJdKG8KWvFBzaEQpqALmYoKjl29WBeq6j5xuYkrQU1xLusCJ0O622/JhELB5FXCiyhbC7",
-	"0OhEKcnXC6MowvU5y/uaMQdlvTcrXiwCKprgAHplPFHBMosBCFv0wBfxdZ1qau9ZQYnkFVTe1sMMQGf7",
-	"cd+L6AUNtPNIAH2EciEBlbx8DeHhxfVIcrQ/zWhW8chcTejNkTc7JNSAG1mWacEoYP+XDi6by3uSS3o5",
-	"kQtvKR6goorVHDUDmWZmqM4hYFiYauEI4hMsumpKzzDu9OnJPHJH5RxtlQ4IHUAGHSVR2A7jVolc+F6P",
-	"xaR8ImVQ7AfMIf09fC8JoxaP2N7u4cnea7srOxmSdJq3jSWeCJ4uiGqPqjcyZm69tr05i3N4efLTbwu2",
-	"44uhDLWilX8dsOTWwjtn6sQynEX6eQRe9kOQEAXGSOadH9AxBL7iqRiAgq3qBKGQWzOO2WAYN4kLrpZT",
-	"MWoPfEAFcB39G9x6Kg0al5SlwalQz4UAj5jrjdhu7EINwhBS03cIhSKElF8ABjcNJAjMJUFmBPkrvFbF",
-	"JUQnjFiOg3CyYVIjTrQLAiXnyFpl+N6mH7QIEjmo2qVlWyGpM8sybNlxGscWSU4cxPOUHUkj7GdsbIlA",
-	"wkPzdsUufmsXb37uqMdsmb9P+wwKHeVZARsEjgB6jh7raZ+4gaFsF4To1rwlTLTlGZHLYl/gQtbZGYax",
-	"Zo2GGfGaFevJnLZiokRJ9kpNn1yNzJuuVlqkAcqTbXNfAMu+xf6OBblgfq8/UStTGMgaRuGgyO9jRuzY",
-	"s9iO4SyXoMWRAe0jICm8BZuCAR9bxVgaIcoCYML32A2Op4Z6XuQt4JS2+7MRiFmNaTpL2RLKOqm3WEkP",
-	"obHncJHmd06BtA7PmHeMECsWR4BKfNizG42vhRdkQLkU4vgCIj9PGPdyW7nI3M293Nq8sNAwp/rkKXWI",
-	"FyJ5R64U0JTOSuFk6I1YukR7ittAah4ozafewOdWY+5YyqfdVBZOwdcrUWZKshuUo+LNDMXAIv/woVsi",
-	"1Z4KMECFJhCwg54XYKDrXXpwE9IRyRl93kNWAFssEy8gNaQRoPcY9QKfsx0orjfV8ozMhKK1ZfTJ2CgT",
-	"g2lprW0Z4rV7EJ7Y69MgYLxXEFRSqyDsEjcIez7H/Aup6TpQ64K6mBKkZFAhj6Y8d/gCdHSLC7/HK76q",
-	"ZMW3mA1wrdmtulUFp4XHQ/reiO0QpAmQ1pFDRhBNcNmzoR8xsRu7djICfXnxEMaAxf3QK9B2Zz7HhI7c",
-	"CNj6qWLcecpsvaHjMB6i/wDcmKcTQPWLOhbzw2b2NuvGvBXxQLb8alGv/SxxA5aM7IUi0IoMB61bXWDC",
-	"l/JeFhV2yBnarAD/FnpuY2VdZQ5dOhyifTxZQ76Z++amnV477VMhxQ2m6uCN6GMmZaBlgniqR0WfCaLx",
-	"HOaUltyxyydQHA8tTYBURHk+CXmvEgD2lHLs4ll7h8hmRb6nQD8wJoqOTxrrLW8zYmcvPPsSE8IaWpzn",
-	"603jpVKQAHnqspWiBcacUvJ6kuT2FEI5IUZCUVCBqlHsHoXWfCZRCtqvP8WksBjxgCkeN/gYInmpiVmm",
-	"DnbRlN8CMsaDQ0I9Dyrt1RCoZt4SmESnJTdGK2Xr8m7rRm2tWqvW62vVrUXSZ+U7nwj7TKc18MY3cSaM",
-	"Ly82KrM2xLFeQqiNWunNZMBaJVLObRU1Giv2aZdLcrdXuLjaUXghFy1KGEfzTUAfNVkMpwPZmFiwoFst",
-	"LZQfkn0V5jXvfTYGOC/6jSHJ9sSMTXoTmZ96v38H8j2PRbgLJ3JlidvTI9LLVii6EzMf4MnRAwDtUIhI",
-	"6WKJw/k2S5G3QAOG6MUFhJGdcMBIm3bOMrvUF0TunGukUeQ6arauYOz2aBDINlzRbVyo2JV58d5IkbPT",
-	"AYszNlwcaQxXqfIe06JYvzPXpACU7IJPw7WrfnvJwIAqV8PmFIzxAfAuYZS/IJtkuhesIq/lG92j5yxT",
-	"fL56rUP8LqF8vBAE4oJqaSl1EPejcNTr51t19cLDwOdny+Ux6QEqSvjmXb83ihCeE0dSSve8vmTCp7Pe",
-	"fdcXw4COi4uP9I2goNsswHJCYKdELZLDqMFmAHglqDUWGe1cUN+k3ba3MnOmpyOam9g5q/UmgqHm4p93",
-	"PirOTToW4QOfnwFC4VWzL9Dt8iTy7ZN3fLiLGFcWISEtwR19bIrzC6qjxKfUGqJ63SxTs5kFA3FoLPVJ",
-	"Bso5CxRWZaqy9eZtj+I4nMyf/QUAQf/08sPki8ufJr9PPrftDL7IVsD1z2F8SNldlTpqVYhw9X155fmq",
-	"kJM6kWBdsBcnBovjGje7PWfMbmhFp1NwrRX9HVzN0+Y9kFwU+CPmnX+N0LBaqioWLhY4887dSTHtdvdC",
-	"fs4iQYviXAbRTT9iNKUSV/V8EGdAep40qGX6hG8Joty+xRV3V0AkXkKDP2RC0B5b5u3GY/eicADjZEci",
-	"NO48xHKnwtStKNaLDeyGAT5FyqOhtLQbtRrp9GlEOzGLhL22VvvU5xcmpjOKBIfGw0+4nETLuVPllkGj",
-	"hIrkYswYQeRiKJwkYxbbXdrq0TRuMX3Hi2EGmlWIOyro/AMdHdfd52E+2a4PqXzRGWxP6pGyYmXEiiPO",
-	"8Fd5xyIpp/a6SJM5aKJYNgum5EY57dDk7E4ufOs6LVjm8wCFpoTGjRzFpyTRd+FQLjt1PBoOw0gPszXV",
-	"RAkCyCOI/c4Zi3PCdg4BKBx3544vtiKTBu3Qs6O5X0EWd2eLyEV9gDxmEaeBNdSnL0o5xBwjZ4TrSgYc",
-	"B7sjDAf1KgjZeIt+3NGjbfbZaLka1oV2UH5dZAxe+dnV0zQRWx8FsV8JfM4gxu+QM4YVHheRH8eM74C4",
-	"bgeUn1nslzkGjB3jOD87syyaydmCnYhrOOTBeKd48jA5UBfXhIpJegE7B0ZpwZG+MWk1sbG/Y/LqBNa8",
-	"TVzhbtBW4ISpJ/DpeTJLQKCEXZFN44oiDx/bL8yRnBaFChZnwS/hkO3ph+QLICnsOngeV5HGfiTiIyaG",
-	"IResyHOFuC8K1honK2LD4Br+qq8PoWKxbPrcJGS8FiKrRVrYGsw81uQikhJM+Lyjqy9UeEQRtSgtvZg5",
-	"aIZmlifVuKB+7PPesW+t8L6HOQ/hUJ4WYQwcQ7LeEiQMPGacOrDBfXrOMH9ZpTG1eFnBPoyYfCjygHAG",
-	"aA8ufMEySaRp/kFcY4LEFZz1dks41bLmls3m0tiZZjVEJlSKODsmBnF6rxhbNl0ei0nKm1YrSv5+J7RK",
-	"xORJRuuTCd//8skucYFqSjv/v+EdP3SleeEK+P6jME7JzoSbT8uBfCEy8PkonnCHi/h07b3GvX79/O3a",
-	"8K1w++x+Z/9OdLJ58U770frg9Q3xYL4JqZo7Nwpl0EMYWTchBzPMKbUDyPEDc/N0iErNmjQ3ag/8eHc4",
-	"DFRvr+Zdwy/Q4C6N6Z7cHUVRZIpf4jGhvYgxYVQWd5gQPu9pr4d+JfFoTKEKeQdDgG1GXLngXLusxNqX",
-	"mdl4qjxGp+DFuXZBqjNYm2VXRZYPzVe6KzstDm42yNIGK9SIR+ATDnHXGw2XiBCr5XFTXYD9neEvTNZp",
-	"bCzp+raNunWxoJC4O0IkLqnurCWl1hRS3IrCmBY/9LBXoA9yAVibn8fzKS9MNTS5yVxogSvHp2bPJy6Q",
-	"OEaq83at8FNy5rdrcZ8oNE4/YKTcCXns81E4EhNEadduzFTME10w+fHItXjG1F3DH+DHQpsnQm44Pybl",
-	"3IkLs3XwmOXzTjDyFPzId9Rz8DUf7xc703+bjvMLH59v/uT83Ts05/bH1PDMZnVbIopR8A7bgl6YzU21",
-	"/TigRyxl/JpuvjaQF5zcvFZSu3xxmdBjnEXLChI83Tw+Z5E3YukR6Won2RDf8nhoLQLVylMetKD6WB0p",
-	"MjfXCvypzIe4T3ElHj/YdUARgViO+2yMlRtIpWNXtREDpC5l9lxl6EVAZ6rP4we76MbBPiM7hFSRA0YF",
-	"REMVp1EB7Q2OxmPow+zBwpzGH8m14JA4XCni0Vl0zicLKZFfIQ5LuU5PNnHiyFfKjXF+6q2LKr88Z+yp",
-	"Rfxn04q8Wgii/e3yQX2HnEHHqXPMZ57yBBkua5s7aAGXT0EumTL9nLx3BTJ0wbsxUExiN+Zpme1SKfKi",
-	"LOgkMSdhN22/JTU15w6eLvPqAOqWyiJwiK4dg2HxBj63sdKlhsCI4+uFrZRqOYvAaOfc/u4Z+7YA5EKn",
-	"wfoC0cCbxI1Zp8/9Dg1cAn64Dm37nMUqdc7ROSArTou7ChLEJWX1l3CIz89Dv8PgLxHTIIDfVxziapxx",
-	"4ZIy41EIV1o8/VkO6zAIBxSzODpydsBfggh68EigvieP1mMAqQgJTVnB5W0QhfZ5D6D6RpGQLYmZkK9X",
-	"nPHwNnAnunkO8LTrGdpJySml7YM7dRt0vBvtW3hbgS/EnJGlbPLMSa725A4ZzDHTbyrUdm2RPy1WLSXQ",
-	"OQbHfihYGruR61GcMU8xQdAgYFHqqJE6C3MiFipNNCTudOkRVh6KUQSse3JBIWQjHF/jyB8Mrp+ZvJjE",
-	"m3cCukEf73fOvWtRtdNOIWkBuuSrD35JpsxlUubsAsBcDbWq9O3KDnF1aAIfh0daXF3fIa5632k3jE5H",
-	"gkXGbQjQKMIBQ0wdaSMaH9lpcRc1GT4DluA581D0poETiIuRiMkuSBttJS+3QrQVjTrwyRalCnO+jMLx",
-	"y7hc8itNFI3u9BhAV9Woh5ExiDsk7TPcQ/kYozstjq/f0Y/pHtPsCTRdq+ac+IIIFiOMbnss1YEZTbSN",
-	"1DLDM7Ek1QDMWIaY/5TmoOXHD20VdSgpyJIHaXdLqK6KtHg46xSe3dLI2YTBV5Tylf+2rQfA4BmGlvyX",
-	"uxG9kG0YtWGou4psV8S3MqBhARsKkAE1iIVc09rpGXYJDQL17AB2mwgRSGAoj6O0R8rukEUntOfuGC8N",
-	"u4oiPaY9JZf7jGMdeTiKV6rkmMVmHm18Edqobq2OaOgXeJuhIQUdy0Vk6rUJnut5wFfYpzkw6Iu/bmLF",
-	"0B6gnvc1KENu4HxAWfUiejEBhp78Pvks+TL5/eUHySeXf5N8fvkPgBSUfH754eVHyZeXH6ifFgJLf16w",
-	"lI5ZLLeZsB5BcYijUcBElcC6lzuQSLEjd7QVxqeM+9y4uOLADhhmma2CWdzMuBwLWI4U+IKAZaiSGHdI",
-	"DWz7NiDVIgEvDwnQIOWR//OLYR7fUi+iHVboDtn1PMR1MoERdFGaBnmQtnEGHKSrYkeCeU6qjFO7npNu",
-	"ALgnaQ63PKlFJKJcbh5SVolUTVKvrRQv8835PRtSiLQd23FdThR2M1hYgD7kcx0zyX12q2ZFdJ83xEa0",
-	"RsmvWRZQKudyMBgF8rhN+Zmxq7R8ICPBxI5eIVLwDYbx2MlRVijZrQv9pQBzUzPjoh8G+PZrUFzVbOiG",
-	"OgV8NjqigdgFdPajbjdgj4swi/ZNsa5uNsvhBSlDF1JsfFinKRq+gq+B1UqDCzoW+iUTqPQ5szBHtw93",
-	"ayyd+S1Eng9TO2mwGA+hOuTFScD6oq9rmvuJY7TCKnGNNeQ6+RWClauUn+UUpbksQGaBcptkbsgL42LW",
-	"hmuydEiJAKJxppsW0H9B/oEm53qo7ZKS57MY6ndqpji5s7k+T6BMRqVN6ZKucasN4w/YO3ZEPU4Odh/t",
-	"Yk9+ArhvU8WH+yOpOFYfhqITXizNj3ASdpA+3V7EArz1PjcLG6SZJ89DckwVTb+YwdNvj1Gml+dyiOsb",
-	"r55jB5rYvkK0wjLLYK/2EQDkLKxoUyU/cBOsQmmTI9EF7jsc6R1CYzIIRYwMOVaH6JK85TMBIuGj932E",
-	"nE0Z8m2oZOqSaqfiwyZxeEEjL50kcCBqxBPZBUUUom9TeRNSgeYZu4zuhSp+ZL9SAMbhB0xDCSpCQDl3",
-	"TbQg5O6Xj159buPCyhh5KhP3bE6HXKN8ToQ0b3js04AMQo81DYMQWETVMkfv2fWdrvCIYp/TzGHZBOvl",
-	"qveGo0+Z2a7Nb9Fs9I0+W0VZ2HkYeqPAcg6fB6G/aFQXV+DCrqNMwNmw8JZgZNPDmEe+182xD0Y8vAZT",
-	"thUfYTeFPZqGr99RlDzg1R8yDGoSAZZL6BDKW3zEAQAnh1sErktN0+RzEcuz+WRO1oQq2VwI26BoUO76",
-	"Qi7lFzUuBLN8bX2vLtnLPJauJa8P0dNuiZT2xYZXrDHW+lRo1Lgb4X9ZeAL2dSzDElbCthWXgmddRJgJ",
-	"a80lDXph5Mf9gZmVefzabt3qzYOJM2HTNt+1ndeA9LIAqAFqxVUGozKlwb2rS2Ww0XnL6T7Giawx1ngo",
-	"11FhlbSrbmiursZhPFz96oPfueTJ0QF8TLPR9sMgV3BsLCLIHixGHByyKGMTwCFZq1nH5L1ISphD3rO3",
-	"UzXFIZQcPnqV+APag3Nsmwq2uU7Krkdj2oSfV4e8t4O/O9AdfSDJI8S3x3ZKWcE6ESsE5JLX9HfXGurU",
-	"Px7KcxaSeHKYuPaY9ClfAMNCfS03UeZgpIvFyS1oc2Gmyy6djqLdkvnnJ7KwuZRinj3iIPewjjxCaEgl",
-	"TOfgBAuAx/C918k+SIOVhwoN3na0SG/CZN+YRrHCmgcdDw2G/0JET6/H6faacHniSANV2mihpgWwKMrh",
-	"wbl+ZfzYCEVZznm5y5iOq56dHGt1cPVVAMVBZdnigEaPnmrZ9dRFrWYBBDRow8X9HTORHfSqMefZMmGF",
-	"w1o8OLb1i659M4+/wM3fHhcH3/ElclSyagCUUeqRHUXhqf8tTYphxIRylVk1jL3anWYp+PYbPINPvLCc",
-	"3n6Rs4sCjm0dOrdeVBFe28XJVAej8WY8Xrcqe5fRD9WuVFBZpzEOYxosODE+h6iFmgufiUnv75xe4Lcc",
-	"c0VYV5awIclcIe2pAMjqUY42IAgvYL2JvLVUWIUIF95kkd/1i3wQX3eS6RV4GoxChrkEzOa9xZwMQLeQ",
-	"T+mftEB5qAgbFEhFZiD9YGu7Ua831tY3NhcCgoTXzB702PB1zTy26fsWz9WdJoDIL4LJ9qXzY7RqXsL6",
-	"U9buh+HZbudseumHo7gT2qxmEAvMwzP/ufo8JKtpVkSPhKMIFGPkiR3ijVCOsCahgdzhY6LeQcphJLc7",
-	"eKg5u1jZIX6Ph5F8+4if8fCCE2wtwRszf7b8AnqSy0HY62kvtqaFwPeDS0B9XKo8fPf8GLPu+4wxM3VQ",
-	"8ZEPV9YUJ70BCmW8xiGKza4i+nQI/NpqaIBQFoJy0UhIq6Y9wvQxNTi+naDxXCmBbAsoIV41uXSmTwtp",
-	"us6sTtmocZfyik/vBKuqUPj+WR/MIZtfeIfA/jgUades85oSLVlPkUyIAnrQNHHToxC/TgF6NaZULG1S",
-	"yCdh3EsrrqjvqbKrlSlfXiFP2jw5AyTkGcNWQSRBXcR2GKRSckNCEC11NSquLa4duNfi/ZrKykLAPt1U",
-	"JzfMs6foqmhh1BoaeNof57COAkbPmSBlyO1LWVywnZPQ1zfHn4WnzlHkx+NjOZLKkGU0YtHuSL5b/0tX",
-	"iJZef3pScmzneRxJQLlWOT6RIsVyCKBlT4Alw9SBboMPZOuvH8dD5a6OaBxGr1DhdwoCAwGN5Som+l5x",
-	"i3Qi5qGfWJCye3/3lYNH+yenjw/3j3ZPHh+dPjneP3q0+3DfJatk+urh7vHx08dHdxETL2siNGGqhWKi",
-	"xHhS6CKfcmUkmM6+x/wo1JBmgbKbhfFNWUPwCxgEKFONhntLkH0pXY7DUdRhpEO51FOAmdtn1NM4Xr5s",
-	"BeCwljReYFYVrPfJ0AfmmueAtdIN0T/IY4rSWD2l/DzEY+cskGMtppNS9D2+Dn92zkzZo4twtd0kjXga",
-	"kHKrlHyRfH75t8mfLv8++XeS/DH5JPnX5PPkT8lnlx+1SistrqJkPh/5vFdh3kiNTYfxmEWi2uIt/ld/",
-	"RQDFiYMB3+IV8vrx40ekHXo+E0ROwO3bHTpgwR4V7PZtcHaJKpE2Esanj+7tkbW1tW1ASzzZq5KHwOLo",
-	"ixYnRNn5ZODzMAKqXWGw/8mv7cPhjUVRCLCilMMLt9c3tohrnGlWh1HYDtjgBz8WIXeJPsGobC/5KWSM",
-	"JwMqTQ5WkaYL/ICIvjvE51hB7vPhSMpKEZLAF7ECRel28ewr39T1WeDBWcaFdgkXU27ctypKlFUOPJdE",
-	"qiRFrRxShndiwFK+RrVYDuUYckBVmsmB564ouNmur0LeRgaKQSoXhD0Bg3Rgtr1J3PVajQxoIDcw807V",
-	"w25Kjc9z75Tfl+1Ri72tsC7KkBLDe5gSJCd9pYqzgWYMCwQjF1HIe6lUxRmVw/fVB78kFHsGo+Wgn3tM",
-	"hjTuOwrCOIz00JhgxjSWr2lHjJ4JRa8lNZFDaNYlAn3FOlj4li+gmls+CSMBa+K0S/2Aea6jaEDUZMkl",
-	"Ch2gnT62jpRdMMddR77AxWxoUa1VU1vedYgrm17NZx/Ln6EvVQjlu3qE5GuyKAd8Pe2iSBenIOuNhnZP",
-	"yEOOSk2Uw+YQOYeUe/JV640GTPMJexYDV4+cEZAlPof/RmFgQA2S8pMf1Gq12lcf/EL+Ub8H3ZJ/bt1T",
-	"v23fW3HA5ylnCHWbkPORtbKpyuOhTXKLwNCoTXKafsytkl31AjVRGlXPNTLhmwTQAKSgPdx/CIstK0dY",
-	"wc2mmEogh5x0GfMc0qFR5NMeUxCfiEZJ2zAWGMSEzC4a0zYVECuCpMxOX25sJ5sBTelD3I3amvz6iNNz",
-	"6sOBUfXQPWJxNK7sdmMgqUPvnFhppgcaCPjjgWhHtgcnOe4zrubcmHBw9aXpKmn7snn3Y+jDA5AvUoZi",
-	"+jcZ0p6PTFNNCNIQF9dVisPpZrnbrlIAKErYuR+OBKKjGvnkO/mccThTG+9oAkuQC43ZNcnqzbGL6Rk4",
-	"LPthFCtA0xxtRZmS15+eKKYM2RoY0H2vsbFR397RkERnbCyA32O1esGCoALnwdUfX5yJKojsFeJzWGI5",
-	"1PsmeQVsGPLVB79zq+TIBFJF9RICK49jWgRq10RhjF3haotpE0mptZMISl58kKrHF7QnFdGTgxbfo0FA",
-	"bt/WRtbt23CyvX0bbK3bt/U29dggTJVumol+tL979+H+ikM64XDc4hbjDWUv6gYHXJGC3L6tu81u33bk",
-	"3MeM+LGj2FWDoMVv3+6x+CG7fbtKDri2FwYAZIHBLsxlPH54DJAJXV+alaDNQ48JR36SxS0e+PwM64p8",
-	"zPMQKwgugHZOLKU0eJ+baRHcAHosWyAV4l12roq9xe3beFIN/A5T1cTKrJHWe+SzmIKFNIoCZduJ5urq",
-	"xcVFtcdHUpSuqieF/qMiv1Dtx4Pgrx6F/F7E2HHYjS9oxB6ob2SR8dQu2j08KDmlcw0nUqpV69WaTsug",
-	"Q7/ULK1Va9U1pLvugyVuX4XySs9ucYLV85S1yX02hhTpsrRDtjbqWyvZqUIt+tyaR40GrpVxbuMIIM+U",
-	"f90SxD3zPVerQ7ChQPedsTHaFmds3OIgV6D0DZFKcBd0Qnk3qKod4o1AFFP5AO4ABZ/S4qmQgGZ1Q3ka",
-	"VARWGHtQ74MoA0LbKE9EKgwOvFKz9CqLX784Q4plXMUwoo1aTZu4ylNhmmd6dI2kadmMUvNH75do0Cs1",
-	"S/ve3eNdcHKdw79gJCFTBD7arrfv1w43Onts88362YOa904jfNp+xdu9M96vv3c0WBMnozcv3hq/U5PP",
-	"xONSs/T4/iGyl8jzmw/FWaVmqV5/7+3dt+8/24u6bx6fbp2Mn77x2uPeVr9zfkiH/sMgujig9LDz2pOj",
-	"sPT83efqrDLX5/n60/vHaOxb+LrYmAgWV+WaXG9sF70qHc7VkzB8SPlYWZMid5wsNX/0rlMSo8FAbq5m",
-	"6XBirRHbUivppMsflcRYxGxQele+c5UO/dXzOqKXGyp5tWMytA1DEdvKaNmQ1CHTLntQRxWbJKLcCwek",
-	"PY7l4RtjtytAQOL3uGExGg/fEmQY+efyNWds7ChEJ3l6aygsJxRxaUJIyDus2uKQbck8jPoEvhRiB4e2",
-	"lYsFg3vZF4/9Hj/gGR3d1JKuL7ekjWErvVd7tPnGYHtv3W/8eGv8Zl28dYcdnW10X7tYix8M36FPwle9",
-	"tzvb7Yd8/4dy2etHoaXbdKtTZxuNylq31q6se3dYpb1J65Vap+Gts83uHVqv5QComqVGrbFZqdcrjfWT",
-	"2nZzrdGs1d4pLbx8jUHJhsOynHcJauC0uddY1E5pA2XG7OcOFBLOvjTf8am1+U8ds+jc77AnmaU3cxe9",
-	"ymJCs16lC1WzNlFzlRu7ySyrnbOnwHyYs58ahfsJ3I/GhXY44t5ECkmLaztRPkbjUaQwhzTSfNY/8GAK",
-	"OmAkzToQhIoWd9s+94zVIM80u6pWIvDPWJo8hK4ndbbSCo2HLZ6PbOvaU8eotDd2ubyuaEQoGYZC8V+1",
-	"uEpC0KcQfWg1h0Db+x6a+0pl6eDCWFo7IELSGoGs+/AoKH8HadfCKH2+nCVEcHbR4qE8v8izq86GB8ve",
-	"j8louLIjz9p17Ts4TYc9azFyUeJceCFD3HUU0epho0unPIxPYWbVC3iYzW0fAFp9YT4Ar1jT95y2g7Bz",
-	"xjy3ShaWicC8+NSP+3u59a2cA6+oUuolRGD2mkM2KDVLFfm/V/ZfPXhE9vaPTg7uHeztnuzDry3+8ODg",
-	"FfGTvb3dNwe93YuDV3Z7B09OGu91dt+oVuWpRP5v/9Fdy5NXFZkmlQPGPtL5KTVLD/ef7B28cffZ2uu1",
-	"NxqdO/036sOn64Otk+322+f3G+LRRrR7Z7Rf77661n998+xB7Z2Lg96bW+Oj9fCwwR9uv3dcj5+snT/d",
-	"ePb21k92a+29hre/3n11s39w58f3a8HDH15JIOfIMZ/nXdCqwvzqlhjWocLZ7aAQlEbfuypPKRpqZV9N",
-	"+vOF+2Q+bVMuxxnZolQqiyiHV6iXjox8pD7/kSdcE4oxDx9aQJ3cC6O273kMAsXr9QWeOKTjIKTeSRg+",
-	"oBEiY63XNxZpnkrEYN5D5vkUea6ljm0s8rBCaZQicT8lKPr26+fjG1DGxpl3FW3IYm2MpqLIJSToOAK8",
-	"h3mayiw9/Y0wgBBe8BZPtWQ57hs6UwfoIKIt0DuDCQ6+QcjqtHgvolz5npU7su8PHdIJuRgNNJuHz8+w",
-	"fhGOhClnqc/hzNjiqoHQeoAZUH4BONe1uLteWzccAadKi0H8Zr1eMy8p3ejKl3TDqMV7LD5IL0stXdvW",
-	"+QCn7JkvYvSzMkFc6J/SZ5Sr0nQ9pkqX6jcoPabfkOWEKM7QHiAbG/ZOVzPgZY3FjEHG4+bE8MEFmhWF",
-	"ynO5boc2nGBM1Sh7O3kbEE5XOlvXokp3YU1lw3IdNWokAJWSjy//8fKjyw/MhBL5a/KZ/DX5Mvm0ZOZ+",
-	"l47jqMZ7Fcj0rEVpcgkkzZDtRp1sbW5U1tcqjTrgawH3cen+1huNh+tvvb529+k7G69sPto6vHO0fdJ4",
-	"c+2t9bc33tnc3Xrlzt723cb+2r31Vzde23x96/6dB4trs8mhWUqb1b+d2sxISEfvMWbvpEsN96owKYav",
-	"qvXW5z/yKIzvhSqSv15bQB3shbwb+BirX68v0KhXISXqpXb8C2hH3F5SMhpiEFzHsOZMLWaoS6kU56jJ",
-	"90E8PC/0iz5gSkkdH+4SQcekVRqHI8RB1GoyDslbUm+83SpBm4YR6/oBUoB2w2hQnaGJuro8xjirOSRi",
-	"5+EZHtoiNgxoh3no2N4pVlyhPHz6mFVoP+lhYaPd4Tkh1K/j9lQppSXFsVYdsjgKz/9a3VENo16RY2cD",
-	"HDs1cOw4y2sIM3Sps7xKNfW/iuX/qP/VoWLhrqaIwUNTPn0BIBpHvVIzZZKRUjwEL73q5+K6IhtrzWtV",
-	"IFyzaa5eTQwuJdW+3+Z3P7yYEC8aRwNEDwbSpmWLtEt0RBl8/ZZKeAgippEx4wtyR6fZNkMa941kG7Ba",
-	"Jk0Hc4UtBzH27qQQnOOsc+E6gCUxH+F0Mm5jdUwYhG0/0OZ9xvevrMcnKiNW/YKebUyn0KacID2GmaHg",
-	"qHPXa3VXRbKlzMw8GS7p9MNQWtIzaCfLazXi0bEg7TFRu3SlxcNzFungLuQglBvrpB+Ootx91RZ/akvP",
-	"nihjceTJLIwi1omzIw8AVbiNWsNtcX16y/xwWNIJwwMuxCbp+twXfRWVh2HGyrN78Am32uInoQI6mhwu",
-	"KcplH1QT0e+nb6Yal0YuNfDqkYNDfbBwSBB2zlI/aTiKlV646PsBg1yIbVeFQXOpAk42P13IYMrPaqHH",
-	"7TpnA7U2S5RzWvXPKQ/P6YT+mHkamHSBLSyZv6eOqEatccUw0Ik6XIlu5/SN1xt3t+5vvLO3/vT1tTc3",
-	"T964/1bjwRsbb67vHz18fevtV9YeNd56+sZrm/feOVx/cvf+ycbu7ADPhrIDBizuh55Q1TFDozjrFOts",
-	"Fx4Vc5/NDAKdmC4NX+g9vzNV1uYLQOxj3kuH3ssjywyHXqY4UVvCMSErNp9zYAF5uIorr4Irr1hzq5pf",
-	"uUhFzIYEPUhan2sYRFRYZFJfNSEVuMXzwSRF6wwdQWMAc0pJOYdPmRX+0+FQqt6IuGYdpUvKkJJ4EUZn",
-	"As4rK1WyOw2DIK80VWhJ6h24oazYwgKAY+JsRT6igMywj4BzorDhjDiYipGB9trQYXbHaARMBiT74lBt",
-	"KLULaUUYwmpxIy8Q34wglek/s3MYQhq1StqzBmj0rVK1xXeNF2NCpxlZgyk77SojgKQocwiBJUJ5AMxC",
-	"XqZbT/774JCUQYevVIlpOCGAP9IEOWgNRb6Xg+IiA+oxyFzDNVKo0k3xeVX1riobskUBSjE75+cLlEtO",
-	"6ZwGoxvWOfnPl7bO3mtUBtvPvMpav8sqwzvxhc2GwELQ4WR7YTKLt8HX0wOE4Sitbzdqa9uowJbXgC+j",
-	"bi+V9PddSd/Ds1iWQJLGunJ2nqGi44tQq2Crog5HM4Ju+7qOTWWB6PNmlmvcZvJ8K//VhPzI/BFXxOFQ",
-	"tLjUXZAEGSs6QIiRhZh+MfnKAnEu2zm1wdctWTu4ecKRyu670lb49qyTvPkmj8nKsaFI9fTMzTfatHm3",
-	"2g2jXjhjURwz7hH2jHbiYJxif2K5BtgYGF6sEsWXiqakY7oqbokW1wHEiHWYfw6ekpBj3T/G/MpoBtm8",
-	"HyrLqsWPD3cBPlwwlU6fbgdcf1DZu6M8B9Auh1By+3Yadr19u8XRwjXaocGhQFW2x5jBja2ppxbZClpu",
-	"qo5Bmm0K9xMNVTTNgHQic0jIzoGBAzapSosSo04/F0LFWKu0NDm7SIuClF9dlZXqzGEYKYVcVSV6LUob",
-	"bML8UqNtmF/6p3LmSskXXVhd7+oTGrTmSA79tWyr9jilizbNFOhYe6xWj2mVaHd9obNFruz2+PjhsdX0",
-	"wfk0XzgRi6031irrG5XNrWXsFD0e92DvLGWkNKZ32EF3clUQXBROFhLXcGW+PBSA6L2g4ysbDC81+QuP",
-	"EKaRrtRxg3LMnN0lpLbP/dhX1fVWsb2bLSYd+G6PSXsUnBF/gIzykLWS5vRI8QnvTFvYArpUKX39ONuc",
-	"O6rmWQN4QwKkfuQUS7RO9S5wWzytcMCAe4cGgcqjzJI60jGB9HIdDExRmVrg052VyYM2hh8jq4rnd7ss",
-	"WqmSx5wAOIMQqECmQ/5k18hgyXf/ltBMrobrvsUzrdT3dWGbcDA3V6XkwpCo152mQ6OP4M0Wh0LQqaWA",
-	"7BCmjx8O5zpXKDuMG4XgkyHarCCdTrjnd+Al21NTxcM4my79Nt0AxWErNLy0kVilso2sef7w5gMcgMPM",
-	"j3T1pFZFMpx51d9sb51V3hg0nlWO4u1h5cHF+k8AtGWuZ56zi8Ni5/wSQdJc574P59Sc19kox/w6Empe",
-	"zIF2+TScl3rzBevNI7SDQT0JMYJllRfTSyhNELPzTjrKgxxjxWjmQkbtxzzQ2CvG0QfWP3qcWzy7//jh",
-	"8YqufDeEDrg8/U4fNZWgsS+6Y2KqthZH3TapvtQhx7AEdZ6kQ27fxhJbfXAPu+gk13LcFwTI7m/fdnJb",
-	"NQ4DL1PtTrqVIZ2IcU/ga+D2rCRHHlZAuWTFG1r9TLURYQFg5CEeluYW7cBpUWUCgRWk7ibGzanbukzF",
-	"WYuDPoSCGDilwTcUqg4FdNDuCCh5dKxZNjQVWZhwqoANDLQe/dlp4AIYDoVfk06AtCLksrUflwSLr6vw",
-	"1Dnpgc/P8keap/nTrn1lmkedvK57tHZRmQ5GG/mnTxsP1996Z+3oZOPtVzYf7d25u79979XGa6+v3X+w",
-	"/vDRxuEbm0fHWydP7rz5dPuttxvvrO2uv7Kxt3l3a//Ove1Xi85haaP1hOVcztpRvHanvjWlnO0Nvsnz",
-	"G8zXUrp7vZgMxqoX89sS9uDLU9u3J0gKVYnyOJJNMIYk84c3Y23P0UURM2IwbKYuEj6wtBpIEGVYWUBA",
-	"k8t2Uq4uD6DT5eXGvV2nxTtBKPTNWhF89cHvVlI0DnlMyTVIyr7sLDDiARNKA6gVjOUVLALUPYAtD5G9",
-	"jUbojfMNlsR6TXvPqi1+orQKsJ1RcSbScg49tI55NszAPOQuitiQ0Vg1RUdVlXBNlVEuJQLLFhXSjKuv",
-	"uDstTs3IZVHMMnOY2cV8bhKvcbAZ3sBRJN+ar+skApdNiBJbTozOjQVVqhD+Ju5Zry1XGH00sT6LTiZa",
-	"xGbFNhCZkOdss9Uv9kjyUmJ//ZGQPXTugygahyPY1jo3VtqwSoyiUl5WQC+a1fLAP2MTotTA5UolU5PQ",
-	"NFKTi8W3uJlFYmOjWAFcp3x4jmI8hcfBuMVzy9whIpzqvE7WQHDKHNNtvdbiWlZPlXwrSx6E7A4WiuXS",
-	"QcCFpADLVZJpOMI6MbOPVXJEY6vInS9jbyK3I2dwYmbCokJokq3lOqbitKDSc/iXlFQvXSHfcNEGVASa",
-	"O9cUSpOG58wMABWvLxZkFoSvDNkLCzqV9QjgcBBAxbil8VyGgxFyhqhWkBpAVGZAlRwiAQBkCfAUyFpJ",
-	"PXhTi6uYriCxLtwD6ddVdaVIOKl3E2TbYVUSuGMgV98XLY7Qdcyrkqdonupke+AuJRc+98ILFb/NCC1G",
-	"gpFyvaZGWrS4GY5Os2xHCHoXUziOg8+9E3It4PWQlOOLkMS0LaTtiXmFOu++qZCotUmL3iIpYNXDpz4/",
-	"BY44JkSKQtfiutcipmMBsh4ENeJMiH44Cjwy9DtnZDTMHAYKSRPrf3XjRBxGDBE6AFQPBycY20UyPHOi",
-	"EY2uLIUj40WlZimKT9fea/xg62L7rbOaqHcevBO/uT5+Y/D6nf4rm6NHG8Mjuoy9CO/+PjjkH6UYZC8d",
-	"7S+1yzVdHfvP0EgE34aZ1CXlWoZ2t4gBjbCN87EdKOkFYdtATkaO3TNE96EpgrhKcVLyt8XNQkoHHQp2",
-	"BAbtIvGRhpJGzGvxDhWs4vPUOJZ2l9JWKRIEz/GLAE8GKVNyNBLCp7zFkZ8ZoGDbjFxEfhyDV4O4d0h5",
-	"u1FfydyS7soOaYex8ve3mTLulUckdVkURgO0l7qcaSBCYzk2IiZ3WtyAnQXtAWQoFejSaDhkUUX2lzyQ",
-	"BxISsDjWnNuUQNaTA5BRgxCoASknawr5uENziLagN6PwAiMEQIH03ogGGv8KxxlS6nXalbrNqL0D8lJQ",
-	"c1nFGNJeDWgQkHMa+TClgIsNoE9uJxwMQp6G0N2VKknr4BQGc6fPOmeCdOgw7vSpcFrcVX8rzE9Qryj/",
-	"m7C4f8w6WBZ9xswshsxfNPkK7A2cy1J0W/3BlH5CYduqn09zCLdlqVghdkECGrOoINVK7ZtrKNa5yVIT",
-	"Zcv/LflT8qfkk4my5V8lnyafJH9KvpT/zahQmqVotCTQheGcX1x/4zC8RKi40YD6SwX8zY9048JXB6qF",
-	"4SKECFe1EBKFQBFyqT0eMn5wl+yFnEOFsH6IlDH9UJDk/0p+m/wq+W+ryS+SLy8/vPzp5YfJF5c/TX6f",
-	"fL6C4EW9EUD88RYHNz0KYUfj4iOHUBpAxoOI6IcXCuG2PYrjkIsq2R8M43GLX6DuludLTHHHk5yCV1df",
-	"s2aI+yI+FuFh2u/rurYVF8uP3i95vhgGdKyF4dRAZEXwTPh0GYhao8Gy/UUSwRjndIpeOMrnjIUq245a",
-	"/xk+klYnDI3pSOFuRViwaN/Xtz9f7dAgaFNFnGUvGwSzECDYsbYPTvnAk+WqHGmlh/WBX9smx4e7Touz",
-	"Z9oHmro0aZx/sJy6aw/v7+1rMq5oBfHM1T/x+YO7uqg/A5cE/S7y77yFYM9OiyPlqEPoyPMZFEVAasNY",
-	"2l9YaXjSZ7zZ4i1eyTcL7bEY8hQCn59hz4wcva9+9nPiNmo1NwcFKt+DzgW5m9SDaJXlIAT8WJP1woty",
-	"wqfFCSnbrXCSN8J5mBp1UPloaDL5EvV51dL6Ai1tj0ygMYLYmzQ2m+qu17aBWESEp/KpLHLZTHHDFM6Y",
-	"ccIA/we5oGj1y+cUj0A24mlixTAKu37ASNkFAtRjET7w+ZmLxCjWwc29R/TliUOOjU6vUfgICIMjv5tK",
-	"OmDVUDQYp5oHzl1RHW00oJd4VfGCuE1g7SZmjg+USiLLiKqcTd+dhTNbfDfdOVmZqUMu+jRm50p+K9K2",
-	"KrlH/WAUMYGsJi0u2wEPZyBB5RQeyICABUMfblxxjEchq0fb4K7K6c22LrrB9BbNPQmrxfhobh9iwo7a",
-	"syjl5cMbtQY+rD9xChwkk9/NE1cgVYqqQ5ZDDM+sAOw/FAjDiSpVcnJliDRTd0pTYQnXsQgR67o0hchi",
-	"E8vZLabSAJX0/N3rhz+Oh8Gz4PEr7J033ni7/fbx5tNnx+2D3ZJTgvkqNUvvvLf27LBGt8f1wV7j/Omd",
-	"+A22EW2NHq2372/2X18Td+vdV2v0wfaztzulZdTfnpLz36uyzgmQaEOIW+W8grz4lh5pdk39kTvUpOke",
-	"U4pNQ2guecQ5FuE92PZXdUp+Hah9Skcc6TX98iw1/yzVWOg4+yqN2QUdf82ltnIdKpLQuB+Fo57UonrJ",
-	"LmvWgm4otmkfQ72HCpOnlDtpCWA593MFK/mD8AJ1u7RRnRbXihzMYTAl3RWVMiXNYJHfck+OHkAaL1Om",
-	"imLda/E4BFwGz49YJ34S+W7qrjQceFLdaUtdvkqYfjhftLhxcpFt3Jkwh5guL1afBSY9+YPKHWvxadte",
-	"Z0vr78uRBDpQt5tXrK7C3NWjp5B7VGQvS0UzHakrit6Hy47i+5jX4orWYkqVHysj8JugyY25Mqh9grOq",
-	"4e2D5Zgera6BOyX7LPv+tart3Gqfq8WORZgjqlpek02+warDJzYKLLxcQ59EgfvicGNfapJvgSaBrXJ1",
-	"RdKhAeMejVa7jHli9X35HykvikFgj+7tkY2N9Q3ixuxZnL4Ai/n0vwgdDgXWo4SjOM9r8uTowS1hJlzI",
-	"81daY4ihNKhoB+ZnyFlyeyx+ON7Tn3Lw0LxWa3EslATJHhJKxkx+u8+o50BBvFA8pBhTCYKKR8fGez0a",
-	"M+EopEJFGfrk4K7YIcf7bzzZf7S3Dw8+2D0+qTx8fPfg3sH+Xc2lRTnxYza4pTPw5XuEbMMAc5VZ2+c0",
-	"gn+JlMlz1JZD2QZfjR6rKnHfqjw9quztPgBC3RZHKHUYF3WPo+45OXi4/87jR/uuHjjIj74loLPkJyFn",
-	"VbIr1RIkpzgpYK48ZWZ8munQu+u1dbdK3P0T2ksBDw+6lUchZ5WHNO70XUBLEsRdk3fa4XL1vNxjyG2/",
-	"lJ466MqPwbeUjpop13NrLk8uDqwjzTf3dh/sP7q7e9Tib+4fHR88ftRsVGstfnj0+O7B3WZldVWh2K6u",
-	"PmA0gl2TboLVoyctvrf74Fi+pPnq0f6rj48Odh+1uDlBzeT/vfzby39M/jX5BNhI1fvUTXqGmvujKByy",
-	"1Yeh6IQXLa5at//m/qOTFn9ycLepVkhlk2601ztrXqXB6t3KOq21K9udO15li212N+h6e63T8P76DD9i",
-	"KtwWv3tyfLL78LDZqDU26/W12kltu75Rq72jrhyd4JVGvXYif1dX9h/dNX7fXMPfj588fLh79HYz+Xny",
-	"mSIO/uTygyZJ/gyQwp8lf7z8CKJ0n5Hky+RfL396+bfJZ8mfks+Tz1pc75ZmvcXl63U34e9sQkqmtpwE",
-	"ZbV7p/UeKTklRcksn92jnT6r7CEXqgWvVVEOOWRAn1Voj/1wrVZzqzM/75TkJrCHMqRQvCWIOkDGtEfK",
-	"lPSp6Etb1Y+FZopfmf0J+ZG1BbXww9ADp9zVNPf3OrQFYNFaJsHcIS2W5qF6cvTA0Ij6xmXgizUXd/ZC",
-	"pRQQ9sCt+h3hkrJ71qHB6Vcf/A7+veKAJgPXfKbLpMx0syiCHxdAIGu9vCgKcr1Wm4173KExDcLequlZ",
-	"nx3QUzSXgS9i5C0D2nBdtH/OskQReYqDu+UJh0BGIR04cmhkb6oE6Wgriv+WeTuEh9pGqLa4JiDr0Cga",
-	"a+UEp7Tcvm+qFmW7fLPm7pBJ/ZXRdZ7QnsInLlJmD3wR7+HAPM6Ny7JaDQi5Ss+duTfiUCx0J7ZrSX25",
-	"cCBSeexLzVLy+ypJ/nvy5eWHyR+TT5NPHHL50+SLKkl+nnySfJp8nnyBuRoOSf5QJcDaCeDya93NToPW",
-	"WeVOe8urrHc2WGW7W69VGnStvd7Z8DbZVhdRE8InQBE7cymuYrwPUMSybSBVL+gnZLm//JnUQZcfXX5A",
-	"/vN/Jv9f8sfLDy8/Sj67/CD5039+IScNl54oNdcbTgmSTXWkNXdzhmiPX4WRzYiTS00+CoLFybymV9Ah",
-	"LSJYBGSpbDstp+imNwApq9GEFwudNNaR7/FU1jD6JgCgBQ+aCropCp/5TIASK5Yxy+hNRdKr5WXEhpiI",
-	"rciewTHkx2i+S9l40NWbNg6VVQ20yLLVYmpjxyGJmCqjZss12tDEE0muYUwGSvU2p74oF6GXA0CTfX85",
-	"ZS9qyq5j13xz7JM0o0Ft+ZwxAgth8ohuE4/vS4H1fBGFrSUMVR+Uq0garfIFTR11dojxvJw6QbkfQ07q",
-	"aycPHwAXWUw7sXAMEH3WowFsCockv0p+nfzaafHkN8kvkn9Jfq0C3h3GO6xKHqX6fUcp9NXJtQGxZ6mY",
-	"dxbR84VH0SnRu7Tu/loU7bXUqxp7hWVX8nk3/GtUVNV8uqW68TDLi1zf3jDyInPq57V4IN/WGtVqa50h",
-	"/IclH8uPX/795d/pwx3BViZfJJ9f/k3yefLH5JPLnyWfJ58TfFDEUch76uk/J58lf0g+SX6ffAn//1O8",
-	"Z9W8iVx+SBq1eo3AHX9IPqmqm1QTYGKXMSh8Lhf81lZtq3Zn7c72mrQx5MrUmv438v9J+2A520GtXdha",
-	"GKdu1Br1Sm2tUt8AjhwxYpF8/y+Tz5I/y8Py5UfJJ8l/4FvxkPxB8knybzidcjQv/4EknxM4Wf80+aP8",
-	"8/fJl3C8/kPyibEoLv9eWjyQ9S0/8M+1tY1Krd7YvlPZ2lqt1ep3alv1DSmeXqQtFfYiOc71WmNrq1ar",
-	"rzXq23IcljCqnNIFawsfxlLHECzL+Dp2VqEfASTfS0390rh6OWVFxtWL9DJ907iulICwmmILuIVMaXsL",
-	"LasCPw5IxAV9OJtr8tMxyM5m6X//Ea38pFbZflf9t/Lu+3Vns/H8v5Su4OhR5iNqhFk2pLzBISKOGAXo",
-	"L6wZRZdMWVqRx6/tVhobmysOcY8oUEGUAfEYFqtKwdx05eUie0/Xu/g88DlrcXcPrarKXV8MQ+HL1rjo",
-	"DNL4MpAnib4kCGGYjPFg4vapIDyE1i9uKT5A9bictQidXsR/c9Bd+NarWaD+gPbY6o+HDKRPtqK6YTSg",
-	"calZgnDD2LJcHPXskF/50QvWHi77rJ3mT75uQuoj4WUFxk9Y3P3tccyEu6yc/jboEstWmG4pbhwn83Q+",
-	"OblXuZNtElI+urdHNhubm6t36ne2vi8KrVHb/E7uEJXFA7GGWEnaSTNJLRuUOAUbhtBKe1X4P2HuS6P0",
-	"pVH6XTFK65vzH4Bt8SiMj6EC2kcb8bti0N4NL3gQUi81am8Jog7+3y/bNgv+zPORmmFKQbAeXA2eoVUh",
-	"J0kwGnX6jlSuaXG7CCNMJ8KLanQP1fscMgxGgtAW79CY9cJorB7GspD0xxS/M+5LM3fEIWtdZY3m7uzS",
-	"Dou15TsByK4cHS1+TzWwEw7aPlfkJbuP7u4QwENNu4lgh1LsYKPgvsdHVXJPfkUQjczOsgEayK2tTXEE",
-	"xnlvxKKxA5WaiEEqBZuTErmMhlIQNGo1fJaJHUKlXJMiFJ9NS+ORWE/8L/b+tbmR48wTxb9KLv7/iAZl",
-	"FIgrL2AoZik2W6bU7KZJtiTbULASVQmgxEImVFkgGu6jCF12wnvCjvFZr2N3YsY7Cp+dmPPivNHK7h2N",
-	"ZLUj5hOAX8Gf5EQ+T2ZdgAIIkN2tvkAv7CZQqMrKy/P8ntvvCb0esDbkbdoHmaf+bBC1ozCS3uSZsw1t",
-	"f3TfO4jdEQ+r4lhI8mqh1B/kR8Rz14DJBgWwDOnI5H9BD9j4ZWmQ2CQFwlygExNAagOZXg3CBS6ZJ4k8",
-	"9/r9qFc5TiwEyF0PGQq8UDK/reXmDhK06VFiE5i4nkobOsiIEBKH9pjOVMun+SZhAot4Ixspd4aeZGtJ",
-	"t3uR3CiqPp0WtkxY/SS5UqmwqDmiV8ih3Xjzey72gooXCI6HkMwk46ifMu5SHspIUMEUxZLK3C2VrhPB",
-	"scHAc7OA3NU51/Cep+zhQqF/vPpdDxTXglffwTEucP1R4Dns0OOLX0sfLnLtj8UgkAveF69d7L6Qxyrv",
-	"BKK3+NWnYpFr93kgfL/HeHi/z/jic30igoVm+mXJ9UgI0lyjTX3JCjlQJXA7fSQ8hucP6QAa5YqOxWw7",
-	"JbfMKm2rSmstq+bUXWuLbbStTbrVMt/hKWY8VIeeD3w/CgD0mUs7ouOdU3WuvBDyNcdfpqJFEFqC+Mhf",
-	"Lj8bf3P5t+MnEAr74/iby9/A6+MBTY1vO6L3zgmwgmF29ZfV+MuWD2TYcJtzj7tTL2ku/HhA/aio82zQ",
-	"7wTUxeKJiUSpjDlaMF51vfDLZH6Ksivj5B2HuqznOXDgco3NSiEScQdLrJ7ajD5TL3hbOIMebKucw4IQ",
-	"Z4SdifZZaoLgNxcsWCIGZeT2erwnLFeIdbiPuh/YWQ5wVDx4K1fIsfTx1aAyEtZ62fUS1Gm5VXGqrlVj",
-	"9bZVoxsta8vZdK1tVmqXaaVVdWpKtKstMHOxMfMHJMx9jmG/TatUsUrlXHoXgEvheS98IdfXkl0EuUZ9",
-	"u1QqlQq5CKHM40kOmM8uKMQ0S8WNso7d3U5p2vGXEI/8I4Qu/zz+szqSfxp/d/kbMv4awpN/GX9z+fn4",
-	"KzXE8Xfjx+N/U98/vvwcIpffXP4tufxs/NX4T+Mn46+LuQwBoBY7YYpc/ieIgX6WK+TgR09yH14lIf40",
-	"fnL5n8ffKvFw+WtISf7j+MmMeGtmIhf0rqW+OrnLxhpRMxwzOfDD+flcep8ruOVqVIvCduU8WPl7Vku2",
-	"CkKmOz8osZL02PRjy+j19NpAZbP618nyeW5TTp3GVdltChBg63sNfArYGLZAEGgUCGjdQpOHTJ3aQHfL",
-	"NJdDkTANQ+p0i+R2QNuh5j0MnK53kfQu0YBpz02XBQxqArw2drUwPgJox1ls8ueQKKcN8BckR+4VRrGz",
-	"8u66FZ0690+m0iqGXo91Ypy5psnTuXr/PP6v438a/4GMf6d+/b3CRn+BH397+TmApcdZqXUr5Hwd5IzC",
-	"0WwokMd9KmVfBCHUGXgiOGPuQE+I6/V90VPGruSeL3MfRreQR+rSfXOlkbbm2xO43IjgFxWeaxEIgiLF",
-	"8Pl/qydf/vryNxk8n2rtvonGhVyfA8kCONql1jartbeYVXXK1Kq165vWNq3XrUp7s11ubbItWi6BhHma",
-	"psGS2N/IylnNKvHrFVZcwfvVkq3gfUaOYT8CW68EpC88mi0F9fhMkzbo55wY/oxxJxD/UnWuc8dfKmxv",
-	"fWI+fgamicZ88wwUuAIz22YYKHGKJbb2phCyJ3k0AaLcygIC/7Uo7dE0P9KPEAGKmyY37icIPmrmyOip",
-	"C9kEexrKrtIhV+mQq3TIVTrkKh1yhZ9X+HmVDvnypkPG2NS46VY4/BXC4Z1ADPrzsz3xkhkYXHO3kwtP",
-	"eqHAfksO9DBtKYyd7/uUc8gBhIwEj3cKJBhw7vHOGpDbAAErcMrF4APSFENJfNbGjlPDLgNO+IQvHIMC",
-	"2Ncv8DrdkHAxzGLJuSogcAWljQb2b+M8vfqUNg7tUwdEQqVeMGzk4y/H/2BpxzRkl7gy4avWxd1xzgk8",
-	"2xeSSeMf3rRKZataPq2UGyXjHxZ9xmXCgVyxSuVT+Na0n87OYgEf+Ka7xbbbJWqVWxXHqrlVZm21a9Sq",
-	"tzYc851OVHQHvhLUDHgEUkRtl78i47+Mn5Dx15efQ0359+gTHf+ZjL8hl78cP778fPw1OMf/iJ9+Tcpb",
-	"jVKJjH8//sP4H8AZrHbqXdYOc41yFejZg1BOO/JlSMOBGkF0DpJJXf88fjz+Gryt313+Gr3O43+DsamB",
-	"jb99KtQ6sIWv5tTB476CJytEuVqylUd2ioMniQg7RimuIOELDgmvLOs5yizpwbIUzK9pkPbA962QPQx1",
-	"zQ7xuOm3CVJgn3fUPRDGDZkCZZLkQckpOHih4FpHV/90RRA2eSrBBK/oMnhOMvdkrUBC4bOA8hBRaM+T",
-	"ss/8kED3TRGQcCh2orKP1igqQzr3uDudjaKTVCjuX0SgHo8WF/mNSQw+iEIqCl7uQNUS8lVGeaHmvoQz",
-	"GjAZakSLLVkZ5KS82mVFUjdwQk5XqZZVMHSedwLTC0HXYqnNiL06jRfe/tgmMvR8X2sdM0x9yqD6CHrW",
-	"reqTXuD6pEVrkt5lrJ8oFEzk7CExhhKyazsZlXvYIHjAce4Zn1WkJNIkZjNVxKpOaVWntKpTWtUpreqU",
-	"VnVKqzqlVZ3Sqk5p5TZbLdmKiXrhsqPYlnQCIeWivNQuu1jvqbfTWUiZzpg33rjNLpgv+uh94P6o+MYb",
-	"ZNcMT5uTYNIm2vsFAy5NO6J3d986uLd/erZ/77033fhe9g7BHuDuwAGnixdGxr5dK9WUNXvWFgPu2k2O",
-	"RTZeOFVi0+R3PWjx12Xax2F6PqtNfXJ4QswbJofXpZIMAy8MGSehaHLwoQ3ClniY7mvsBcRlvgeeC4ya",
-	"FMxTIG0+djjQJg8Z9ON3KCcBQ/oebKeMfRqhISOcQN/j54nMPxgtDqzJkQxGjbuDbcewzzh4J8xEnhye",
-	"Hp39+P7JqY0NsxNfnJy9vXu6//7uT88eHN+1k68M6+SLjowmBJuIQzuQJjcZhiZW2YCu08LXLRh9qt6O",
-	"2L4yQezoFkWC7iTSGjW5HTDH63tqaRvqJcw6IHE2yVM+gl7IazgL/a6yvZEkWe0EykdN7oheT3A1FJy0",
-	"vP2jTbJdKccU2HaB2Fskv10pryU+XJsVOb3NLg7NFr/CH3BfzVC8W9TCenLyLUSQGrgSPHEDK8o5LXoX",
-	"lIsL+h/TxN5Z/oFovmY5B6qVUiHX83jkkL2Or0BbjU+z00gYsl5f2UflQq4l3FEmEfl/H/8JYNLXADO/",
-	"vvxi/G8KyxXI+P8afz/+fvzVf5iobUr9+reXvyLjfx1/dfnp+DFYZp8p4Dr+BkCjoTP/7PLXZPw1gX//",
-	"EgDanwnETDGq+lg9b6KCKocjBtdJI7fIIHmTP8XRKMOjSzlnasKgQbv6BHsez4PUCv6XN7EgB1WKRpi+",
-	"cChsvmAAStBsqbm7UanhGU8r/ywZIZZ6dw5aHzEnRLJ0xL9PICQ8/t/w8jAJl5+nJwCMjvQEKI3Een0f",
-	"6diHzHcEdDZdGB3Hx1kd7lkZhVpER2cZZHUx0Ylrxq7vB6Lls96PZrdCj3QSVASGSOefVJChED76dOmE",
-	"ilTAfIYqNPCFSfBo5DadEqtgQsEms2pu2bG23TKzSu0qrYMlXUnG8WulWmzKKNhpRqiFxSDgDd1+rqFf",
-	"scFFaLVNSHCxuT/Cn86adK1nIn97MOBKrCdeU8FhVlz1NztW6CChVcUg7AiPd+INm3cnMNdaAsu57CKN",
-	"45QU8XhHrg941J9yJp57H3Ok+iyQghPJop7Hju855yZ6AxBFKWWibw4a/cenh3fBsoAOl+bapKci4rpT",
-	"qEInUVHSGoSh4AiUju6fnEbatcmBk+/B8d0iec+THoS+vNA05IwCH3nESI4SnIE0DTzVICUEIZpcRyEI",
-	"Z8xlbpHsxox6E80ys8IHXTF8kJi7xZpYdkHrJRtYoqr5D65w1Mkj6oKkbmuLoEd6LOwK980mNPlu5pLf",
-	"4zSZcuLLz8EF8pmuyPzs8jdakyUv0x+pO0f6bdkOjUmQ2odihVXLwuu0LEycvgSVgT4/sFkTh5iLMHII",
-	"ymu0LtS3vSVTj1UPmRWNgp8vHPqvbF2FPD8szOhTnzhJMhImtySJsAk2/wVpMJF3EUsNMQijQ90Am8xY",
-	"So6v7nFLkmbySc2ckTJ5W0EDK/GddSRk2EBLMfn5m/c5s/aU2LNjkk61crekuZlk3C2SY4i0omxq8gnh",
-	"VCT71OlG66ztBYcGgcckZmcMOQkod9VLq0XYAZGOVic0IfUkkaEIsuu6JgXTIh3gH1rD4dBSUsEaBD7j",
-	"Cr24E4hmcjbAAtLzkQYF/UCNKPRQGk7/bqocI55XLNXZKtW3wLE07T7SnwjEl5/oVvHPQPimDIsnsXCN",
-	"ofuTy8+JMgYuP7v87PJX4+/G346/mbYelpCuiUlyd5TOVUJBUmiCIMWqDfyrqw7UAQA8lZLO8VmYowiS",
-	"uI7NzYWnDubgaI1AHTWTKGFuSewrjgBMyZke67VYILseptNOlY4eLoB6rnAQLGDFMt0AbY5pCpe8xwJs",
-	"nhyFj5MkFdo0N6G4hagn0lQWf68DN080jUXaiE7MFajij4TH579XZrCupP+zMv5H/1eGPmS3WZsO/NAo",
-	"ZK2vdVfyOLTl6suUhBQwWp/RgEMwMzLYqRN6FxhH7kdN5LYr5XKlWqtDAzn4eGqCQ6/HfobXp/qe5wq5",
-	"ITZZ16HoOEgLW6fultpVp8KsLQj4tsvM2nY2XavS2qBlVmpvu9VaLsrdT4Z42cO+FzB5JgWEd/WfqRz8",
-	"cimRg6/WBcyjqCNYdC/SzO3de9PsC5Je3sL9N9PBzsLem8cPmjmin0gEJ/EDd0gLmKQIZ0NIDhIBkQws",
-	"JirlUARucRl/xSGbaS57Hc5cZbIMJAu0MigvIjPpIOyKwPuF7i3+8gjLSDy+zTBzMD0HCaGoRdukOFxP",
-	"1tzML9invg8pXakqnVDoLNLkeZ306Au4D/X9kUmFxMNVzPQvH452k2NaxMWcGpLH0c0cPyMLu+vjveiu",
-	"SwzpBH/5ybNIL3qaLmW8EDN6FpXo0Y8yxTqJ5cGXkDeAvlpUHNO6Cip+yglp4zLHc/ES9LRChu7eVBGS",
-	"kuHwFQy95tbZRnuzZG2VtytWjVZb1rZTcy38VH1YqsbtMctOxa0xq97aoFZNic0ttt22Sjq3pMbq7Qnl",
-	"As/YcKrtjXaJWVtulVq1VnXb2qa1qlVq1+kmq7TKTnkyg+TeTbpvw0MrrU1WrpepVaH1tlVzq461paT9",
-	"ZmuD1p2aW9V5WfiT06sSK8B5/B3kTkCCx9UJFkmv9KDV88KQueiaxn9nrGXZrOWg79IrLhlS8D6deJC2",
-	"kn3VjSqfkocSJeHV9U9JUXETFfFaYPF0bUgvLWgTyiVO00S/S6YTA/M+CSW2G9B2aCdvBlSROmF/RiXq",
-	"EPoZJNL2PRll7mPbEPy5J4kdVeHZUTK6TjhP/H7ocVcMdwjzJdBPbie+PIP6RtfWAd1ILN6S2s1LfeLS",
-	"kKqn9QPW9nyfucYJw0wD6SJROxQ79AlCOaR5TzpozPv16Ll27qCmJZRoMKo+DJh6xwn3DvqaIRYSxqNE",
-	"LSgxdEK8EJlxtgn1A0bd0RnE+WWyP6B+Hn4PkXzKcW4nliia5R11y2rCBDpr+cI5Z27itqmR6q8Tz9vJ",
-	"btai94D+bGobTEOGPdA7CVGwsEsnQ30uqXUWT0GbHGTkfUDvTNJ/OO2uKS+dLIy7Vf3R8oKwexujg+Xt",
-	"7ZJVqltlZbQ4QPbK1eIpBVhTOnSGTTjPzuvTMBB81PMcrZsmYEF/gtvxUU4TQd4zvZxLaEgpfIDfnDBM",
-	"Zc6VS5ubiY8HgcnCTD4GBsguIPrb9TpdBmJPsoe5Rq7NesoINZSTjVy5XKlUq7VaHfo0L0m1WMjRQSh2",
-	"+/1AXMRp2AvgHp2PdiR8zxm9hzlc5moAO1PAyE2Qaj6K/kpsg1P0lKVCrW4bltBn96Jp+gqyPp9cfnr5",
-	"eRG/x4xwutXadDbUbq61zeauuBaYl/q7ONU2Qeopu7RS31BGKtvaqm1tb7m0slWqbZbrZbfE6hvtLdfZ",
-	"qGxXNjerG6WqW3I3KG21XHejQstl1t6slN1yvVZxt9S9vF+wt0ZQuF3bqpTLVQUqfEHd7Mmsm7LxyVEp",
-	"eG0+m8E5qlAGu4jmkzqhCJaCxeoHE+eCTB0FOmcLwNOVuY67RS1UIHralNCLDgkJylpBFR7tsIBROOQm",
-	"/9X8Kgd6FF7uKiC9ny7pr1iVretgbPjByWQNfFl3f3/FAfi78xPPnyVMvw5RbnqTTKB63EpLY3j8mfrM",
-	"92R4FNGNXRe1z8k2ITDu63v0rwPqF4HKd0TQ8lwXipGuETgoLYD99wRv+54TriINz8m6AZSeMEFmWTaz",
-	"PWfrjxJ/HbjzufkTlxawrLbLnHN1opTtE9PnU8jmlqTryVAEI5KXIW23b0liNAThImSaR0cMwrV0/0O0",
-	"NhTGSTvtsoMVo0kEfcNytRUCfX4IVC2UXpc5orw/A35+ssKwKwz7Q2PYwvN8o/LkGyW9n8l3isCTeq3K",
-	"Mq8V33EFz1fwfA48/6Ec788DxqdAx/VR+Spt8srQb9o1H+eoaOg4x1V/VYrkBHDMoEFKId+52ZBXdRP+",
-	"cHGAvZ6CmC/WWxRy/UEG9D9mfZ862scPwYMJpz2kRkqSB4e+x6M4iQiIzRlz5ZnOk7STQQuPQ8nmWRhQ",
-	"jgc5YpmBhAAQNDqOoeMShvweb+cqs0Fz0zBw/etbEhtAq03yYKDo+iyoNbMT2N0meXUzysn9d08OoShv",
-	"bdrGeABiKyE0btOQ3sRVvzIrJswKq1KtWrVanWzXc8tKcR7i+iwWj1hZgytrcGUNrqzBlTW4sgZX1uAz",
-	"D9a8kpbg8wrprAI0r4CJu+96mhjVJF8hv44nAivSjWhTifaEMXzzYM56FJ9Zf6TU8icvnMmZyW0cR5W8",
-	"kPVmjAFgxrxHz6UO0CgOeTBnGr52b+CHXp8GIVTVWmqdNBmp4IyoL4itUJ6NViqYqNj7DWJdAkr5aIc1",
-	"CHR0i8hZ3rp7/62zw90Pzh4c3b2/e/vsrZ+e7p/YWJdcrto74AKB0jVPEsm9djuZpKdxJ+YOQhMsaHbN",
-	"HJ8GzMXf0YARr8NFwFysZ+wNZEhajBzdvlMg7xztv62s4aN7bxeMRV6u2yRPOWEPmTNAdtqAITWVrQCr",
-	"TTzu+AOXuWs7QOnS64cjYqxyMMSL5CCU5OTHu1alvpGoZCQPAEwqy57q7twd6nESJB0LmHcIWfFAlmhq",
-	"mRKNXqJ9oTlpY/ZZ5O692v+gflnatjPNfDXEpJlvkP48Uz9jg6T7YC2yC/HRz8SCXZkoSyOBaN1nFevA",
-	"no6i3StUsEIFy6ICPPCERpvIyLpIwj0F3R/5LdYfmX/Oy+840WrLiGJUc7pVKckDDTzSiNuV0oa9VjCs",
-	"3nlg4taXp4n5UPNQYme0erSRG9x4eyfaOl43IcQ0CEtlhSQk+RUVWSzRdrBAWLFTJNhP8M2SVS5VqnYE",
-	"RpCZMYYj2I1wBoNCpVRaEPoAvzkwJALlYYv5gnckCcXMBx+0rafw7F0ePxpJFZDwrUH06nYZN+yU84YS",
-	"L/5S41muekyppms2qnzO/TEzFQh2QwC4c91WsDduq2rTMKROF7gXUw0ATFdVOI8FYpqrrl311NnUnwYO",
-	"GhGHwyuQjwciZO78+2a3On2F9kLc7zSr1enLvCGu0ab1h9lfmYS9p5EchAaT/RHJp6TbGvR9iOVhYtGe",
-	"3Uhf2Nxg7EuasbtBiWHrOdKnEl0hjLs7MSSA/dEguB3eiDfD0h1/31hkI33yGqLNRNPUJN5czNlUeAn8",
-	"RbEplvn0GP0+txwP9IK/kAkemRWuxmECzUcjF75dmHKfwAUBiy8h+eUTOo6ZIwJNJqyDviQUkYsUvChE",
-	"Hz/T/wpdQRC1jcjE85E/7ej22dH9uwd7Pz17b//45OD+vQSJV+gpc2JPWVbQ6arvs5BxJjUVKPnrp7/T",
-	"TBAzrbEdsEPGX47/Ae46/nL8ZcyzrZNioEYbcgQKRLKHBZJICyiQ8R/G/2P89+N/HP8hdgCT2AGch7h7",
-	"geggKZEQuIdLTe6KGiZYUxEtdqWS3DxnHjcvF806AzIyD2fRC1mP5O3ILCwaR41a5ijToYiZMwXy10//",
-	"Za1IdvUkwYJLmHXYEVqQpzuR5WfXIu/G1dBgJybi/1BOrf4hCQ2J4A5Da0PNAoVi6XbAGFC/9wea3TuZ",
-	"eySwaFcHjIA2btouPIEN+5Rqbc1GvU1DumeSFvAszklOWMwRNTXQpeptV/ktq/yWVX7LKr9lld+yym9Z",
-	"5besqh2WznEpAP3KKqa1imkt62VA4Ery0IwWT8ja009oUdaDG9Dhy2Na3wlEj1BuegaR1iBUFvRHzAHz",
-	"GXrimrficX4CeV9/BkkTnNjaSHLT7FMd70ITS4Ox1KLOeSGyfNF0y7CVQAHdkimbSRla5hmmyTFkZ2AD",
-	"3MhUUNeFwode08hvnZFMYQb/lAwuo75z499e/koL9+9AEVx+evnF+I+XX1z+HRn/Ef74y/gvl18sbm/d",
-	"1wyPx/CIhLG1Mq5WxtXKuFoZVyvjamVcrYyrZ2tcRfjnVTeuohddWVgrC2tZC8uA6utZVbpP4/oj/a8r",
-	"uZ7wsrgiHyYBGFrz3PREJedstFZQA5JU2Q06OFXAoBijru9xzE6XzBHcRconk6ztMIIRIgwPOiLAa4dd",
-	"Bgl/2Cn4wmNDQ5kLvbzMyCChQI0s9aBOoGwWT5pb55Ha3y0QkILIqYtNhIZU4rjXSIu11dM9MG9kVwzh",
-	"UZh3qMlsb8noyVH/sBmEVHjZzcmocDbVPxcCeo1HOSSsh83Qwj2gbxKh1WohhzOTAKl6/qbEZNTTAib1",
-	"BJcw1yiXltOkPpNSz8+CSpxrq6R8LWUY7VQAicsA5Xj69O9a0KUS+4P+vkjGvy2S8T+On4z/PH6iVOLl",
-	"Z0oLAnKDy2ni8i8v/wuo+ANswCE8rruk9gOhdkcjN/6Hy89BpV5+ZrDa+Dsy/j188K36APvbK8jwhVK0",
-	"468VSrj8DPXy5ed/A2c/6DDAwx/GXgmPd3x25nSF5zDNzd+jHlf6MFrEarkCGxS6jeBGwMMW9XNOIDz1",
-	"+f0+4zLeNZDWM99eir2neO3iZvldPHPmJM3Srfj1iqLlmemcw5GZ5ISaOVUjw2QE0/13sUQhs1zZvjij",
-	"l55qlk6G2lvXInH9kREUB4tWxj2HF8jMcDIDnfHk+D2eCf/L7iAUSk9KQB4weSQUUAJnnhw1ntIakkpy",
-	"QDoCC8qgUEz/zlHaVBIvXNsheE/RJq7XbrOA8TABMhBjiAsWDAMvZJjLAgo5zfqCIKE9ULq+7THfJXlb",
-	"i/Gflz+0G0RTvOBnO8R8aTeI0xVCMniPdSICF6jkfUiUkTvEVoLc/F6n4ewQW818MZ7w6IL0THgRWIhI",
-	"7PFPkxOD8Cc5ZQp4GNuHiIBEuEUEuitrCuv0/YHUYCc/cZsQkvUR/lBpbpThpj2hF0yL2F1Ynps4aSeg",
-	"x8ImVOr5zyTLBW+dNcRJcFQrJM/SwrAhQ7tWtkuL5/woDJqcgIyiswS8XtmOK9tx6egcvUBBR805n6vM",
-	"F1CiiAlnmpCHoyhTscWk5zKd7RkEzAnVSGQhFpmtUfRv3ScajEEcFnvY9ynXzUH++unvdAt106wjZDKE",
-	"hrJgJ+oMUer7Yqi0TEOLzjh/saA/wUonJf9dGmJ6IaicIrlvqopRcOOdz7gIz6LZtQu6qwv2fSeSjiQO",
-	"ycNcSAmBUOh74oVal7mCybWdqI+11pjnbKRktschSIgWpznnGdalFpfHOPs3Fo0a26kfRUbhBJqvlBvl",
-	"KjbBuspMXM4oBIR/pev6eRuPxiKCorUTtQ3R4O1TKWNQ1WeBA1O8VVdSHq7aKtY/WdIsSrjcl46Cpa3c",
-	"K5VcPPbEgYKQKilv1usEnMB/uvyiQMZ/UUbpXyCw93j87eXnl19kGL3jr4rLRqHYKHN8L6HRrVe8vJj5",
-	"vSwW0od7ZsmY+rb4Imv010y54nqBcfTK2crLVLI8jyHPSrN5O6CuBgygyWTStmrEDmb0PXttpZZRpBci",
-	"GEFQ14DzWJdSuCQPJeik7XHqw1UFVOs9OoquSvKUGHvPaMszfIqdgB0ZNlyDzLfhbG3E2fPc2CQfMOqq",
-	"N4MvOwlfNJRgBNC6nrnJag50ZU+bp1N1OzuJlCLBGUAupSnV19yVM0suXhpf+PVhz8o7/sp5x+vlrZtD",
-	"wSl3uomF39SbHudVPF1/upE3z9+tvoIYC2XXUr4oxJhQ7QPXCy2TOTWLAcbrcMtTpqscOGra2gOkq2tT",
-	"z2fuWgF6dFtiEMoC8YVzjv8yvdCbXFeJwm8CJpn6NmAX4lypHAb6Br9EK1cyZxB44YjguECtNrkjuMMC",
-	"ntETfLI5d1QWGno9ViAHR4S6bsCkbHL1EPUTQjuJek7t2kT97VBwGTPqdItNPquft5q3fZy2KdD2IrfQ",
-	"NmlkJsAbUsi7eZTrsbArTNqdWja1R6MUMK/Dzzyu7bpyqVYp5CAvtVKqFkvFcrla3FQz5UAiZFJYla1K",
-	"7bS0HevEyewp3bdNsmC3gw87FL/wfJ+u14slkv+gXN4hdz0+eEgebm2cbdTWyB0vYG3xcL1crRZLyxvI",
-	"E+2Zc4enu6XDzhKMYNHSX92aGTfwqinzUk2Z4YBPiABNS6A7/scizlw3Jdgc6jPu0mCmUHufASGL1BSJ",
-	"COUmuQUlOSBdesHUk5mUJMTAlUmHb/JkDr3HCSXBgHNw4gXKMsBGv5B5WIBwkBzIPuMuCM0INqNY8qkM",
-	"iUtH5mXhV5LkzcPwBg7lDvMNdyMYDQP0VKrfNXlvRAa8Tz2XeFyGFJN+ZEEN7ud2OxA9u0DsUNhrDdIa",
-	"EZe1qYLqwCDJxRDK2TdKTa7GUSDKmhEyJJSMGA0MuaK2AOyPBywYFUNhkxYbCejspl4bM2aaHJ+m2zQg",
-	"4QeaL3A6igSlJ/BRwooDXSX4O2FiGHMLTR6Jcvjac2WWSIbcmj2z4FfY0JABGgl+GFbeTAMXw7XISoXX",
-	"i81U9Ta5TItUTb6lVM0iQdt9peUSDy8Q9tDxB9K7SIwDp478iGyUYEfMHFQonsKQgFkzPmdhl0mmmTbz",
-	"aBnCtpDsggUUizrYw74PCbsIXLOGpmlY48FpJXRFV2m9irA5kIS1oED2Af64Hr0ODQIKYk6GI8hZVe+e",
-	"W+DlPJlsvJ018th0WtIBcTMlDRsshfFLCYyfUOG+f5uOohQcBom95lfl0ml5Y8LvPkRJZ23QeqvmVF2r",
-	"wsrKmCspY27LtTbZRrtOa62qU1Ev9pHw+IMAyjXCsC8b6+s9xsKiHmlRBJ31j9bLlWpcPqAfkDZZF3za",
-	"VDJ1Sf9nZfyP/q88kQpda1VpZbu8ZZXYpmvVnI2W0vvbVm2rulnZKNdL7VpWkvMfwFT8dPx4/Ofx4/H3",
-	"kIP9eCqPOU50hq/BgvxbsDu/08nR36h9ohQoJBSXtck2sSj1eClDM4DfQur3N+Pvx19dftpIedbhAXow",
-	"X0COuLJjHyu0s/Sa/sdz2vJ4egkzU6XLVrWksFq5brKpU9sg4zbrEKzxeGfdKMz1RRZjHfeJXF9ok0D5",
-	"g970KG9crJcy81up5ybPQWUjdXriYoEtB7weOB6rVtkoW9vtErPcslNpVWltu761YQ4O/Mpi3LUW/JU+",
-	"D/C7M8Zfyf1dmt7flXpqsqP9/U/gjfn+8pdYDTC1ny9/0yBPdZSDayzbwqejBG6XSvyez+p0gImilPfP",
-	"BDgX9weB6LP1QyEdMVTzKxLVK+rERnO/sA2TUrMKdM9y/KwMmKXTIgd9RyDJknEPGGMlgqizjJV1hXrR",
-	"VPFZyLLz7x8c3yUyFH1JhiI4hypgzY6Uh9zztR0iBy31qxZzibm1JOeM9RW48wI0NRzRHxWJXSnVbEJ9",
-	"KaLMiYBB5IALzqad98fgtonh9h3G3Gkffi2rVxz4e26ylV7KAKA4Z8qaM+tg1gamRa1l9v4ozDBadQGE",
-	"sUpJP/AuaIjmkrpbIUo2UUvYoy7WPsCCt1nodJmLBpnaRV4omd+OChsS+TNY7uBJOUD6yTn2VvYGWDaI",
-	"44TeRWROTBfclq1K6bS0Fcte9UIPMuIzpe1GrXw9WQgvMivLLrFotyQEvtjrtZMPZ2zhWds3Oxh7SM+Z",
-	"JJRwNpzauhhQfVuIjs+IuRdpIk/Cg+O7zVyB3B+EvhDnTd7MnRgZh86LIWupC3b7/fSv77Fh/OdJYuDN",
-	"HLhQmjxg4SDgErwX3GHYwoIGvseCq2Ut9qVocvA2i3Omdsd0m4sMn8WBOltXnaLykj0dri5UvxqzaK2U",
-	"Ukly/dyh/tnuW3u39++8/eODd969e3jv/tFPjk9OH7z3/gc//RkwBGxmfV/0HKUCh6zlUB/NSvz3c3z8",
-	"tUQBLNBMgaA28IPju6+XDIApISIggVAC8BpqbQL2sCDEamQm55YcJi8kLTHgLgnFRCBI+4YLRPhuFAsi",
-	"ecqbXH+FxPWRUzPiCN3bPz6FnjtH+8dnD072j+0CKZcS7tECkQKPuOFD4SIkfdrxuDpva0WThSFPhODQ",
-	"rUcpMohDeZxUS8atizdh6AIESlQvHCXYSmEk+x8cHRz/9Oz93eN7B/feVnAuyvFo8tRMcEF8wTssgGkg",
-	"Hi8Su8PCQ2brjA41WWEX0kSGaIlIe3ZMay+5HE8v5JSpzdMxIf1+sU8rnk2DCdqeetF+4EGIqNouO9u0",
-	"xOqtTbfi1NhGe4uWWmWn6tbZZnublltVp+5usu12iVZaNWfD3WKldplWW3Vn091mxsKvu6V21akwa4vW",
-	"WlatXWbWtrPpWpXWBoUcB7daU9eqjR/kGrm9e2+O/+f4T+MnUJj/RCcW/Oby7y7/T8w3iAr4C/ffTBfw",
-	"F/bePH6AyY67fkcEXtjtKeNu7/bJrnVUAYKVDFRTBut6q1GqNMplNVdchLvtEEaT8C8l7W8uwrfABx8z",
-	"kFjltIkuWeBRP6J4qd2p7G7vgd9BDlofMSfU75qdfDvj3ZbIZ0xstXnWJx715J5/vQQuhMOUlE2fTCNY",
-	"Ux/PBl0nIeuTCrIQc9fjnQa05cZE9/gWJH+0fwjp7i0aMNKikm3U1K+8UDb57f3jtTiwruQNDQcBBDmp",
-	"uS9xutT3Ge8wtDxaIySLQqDX5OdsVCTYuoC58T1kgxyf7JKjd/dOyP+vTC7KxTq0IDs5weZoGk81ed6G",
-	"DHrpE7cjQ2IhVw2x1J3stQKBs0SO1MXrR1Z1q7Z+ZNUr5cm7CJ3jPwgu2C1JulR215SMvL1/DMqNDknw",
-	"10//myyQfbdSr5e3d2B852wkgeOY0LDJfaZMqkqptkVaXijRqErOpmmrppWAmohI4vdZ4AkXw35KlUQq",
-	"jfIoyFkk94BPmZKAOYyHmGPhIZlyVcFWtb8ZDw2bh8mdTHY/K5LdxKJ4kkBqw6CvlobyUZObxELIfAgY",
-	"dbrAGoavA4kSU6xeWQrkLY+7iTN9k2qxxBweMSUhLfXfW/tvH9wjSj8e3DnY2z3dh0+b/PDg4C35i729",
-	"3fd6nd3hwVu7nYMHp5WPnd2fFIvFJoer9u/dzvhlrpCLZkaXdG06ZVavWNV2qWXV3C1mKS1glSBXT2kY",
-	"4NWJtq0yZ/Yf7B385PbD6juln1Scre5Pyv33a73N0+3WTy/erch79WB3a7Bfbr9d7b6zcX639LPhQee9",
-	"zdFxTRxV+OH2xyfl8EH14v36w59u/mK31NqruPu19tsb3YOtj94t+YdvLo5cJxZgKW7oG1sZy+lz/dlr",
-	"p9Ax0SWtvjczdPMPpr6vobxn5gsmBKGnIfuOsrAdyiHPwADW51uxuHzDk1XJ4ouHit6CPqGpPRaK7PSg",
-	"CYQ02/xcj3QBVDTMxlHlBI4CT5HPnDAQ3HOsGBQl7twgAeWu6GEfmybPI65aQ407AcFuRWAJqv8AQqi7",
-	"FhA6QBpGpcl7Hh8o+2/CcNz78e7du/v33t4/Oz29a1rsGbQluMMK6OFtB6KHligo+GFXECrPGd5e6f4T",
-	"dTixHsERLnNx7AX4XiuCRpPbzOkKYnHSzP3/o9lr5sj/YaCj5ZLmoFSqMuIUWx6HPyob+L9kNpJTr17s",
-	"s57+lbldpuG6B7ooIZDewpXZi1bzxtou3he5j0v3Nn7S296reZWPNkfvleUHW+z4vN7+8bAa3u3/jD4Q",
-	"b7s/dbZbh3z/zevCC60qs7RrZUm/djwr8XRkZiu2Aya7MU58vWyst1mohEkEkkMBxzstYK4lUh4l/tJE",
-	"IrPiesesh31Opk1eUJtpT48EV0/aPGhybR8UybEmvcCGKrXSNoR/znQO7xkm+tpxoXTkHqOyybmI8rax",
-	"y4zQSdma4tQfaVmUGGKBSBHJsybH/Gp/SEcYdFSDHNIRDHo5s+IBb00ZFldWm9meMoHaExoCggS2P+Xo",
-	"smdUpaXW7qaVaVdHRzNA04DDXijmXuQGb6vyjCsa+sIOBoIFzOpdzJUzIVV8IefgkmNNoTnDVUBmewoA",
-	"I2DIGAFBQhQQGgkCXdgYyYWJPGDzud3kIFOGgeCdNUjwDUamvoMw7upSQTzvBdLvCs4Kmq0Hml9FBSM0",
-	"YIQFFGj64p/gRepXpMUc0WPQAApbAUNERg9/bafJe0wZR7Lr9fHe6vdqtP2AAaOQwzD1GCWyu0OgEsZk",
-	"isqQjpq8NQgJEEHEFSQKBsX1IyZ5HIooimSXcBF6DiMdwaSOUDS5kg8sMFIOJKCZZrCGgAJC20PY/r6Y",
-	"kNrU7XnczGyYlJ5dhmF9jJ0TuBDkHifJpLMG6dFz1uRS9FhLuCPs6k+5/gHme0CwJBNgqfffjXD19Ttj",
-	"maIS6Cdd4h3rSH1SCpYoVUuOZSkHxwx5a1YhooRcWaMra3RpCQ+7MmF9gjjqCOEmpLsxTKcEO5aJe4Jb",
-	"CT74eYFQhVKDWzLqSCgR2GCbwuSxn6yJM+V2gjMFHx1/4Gal9uhIYDSu29GwXqoqt1T3joULrpemFO8K",
-	"30VulafemeETdfeBmurNSuTbLLMNWnKszdZW26o5FdfaZlVqlduVVtXBIRvf5twkELzirVFESw9/3+ep",
-	"X8TpzAlscibaZykO8UTROWQ21yo/KEG6uGBB4LnsOMU8/5LSpnc8GeLRjDy9hh5/wzJzHTBYvfvtBFWr",
-	"OJ+YAH34E0XlpoVHsnoc7Dr4YOB6zL2TrEcp4Y7QX52KVM3A0jWYhdwFC7z26MGi2Uj9Qcv3nEx5ub7Q",
-	"sZis+lyKzB1TgYwovLrqsxd3jJVpObwipH2mCYrR9ojnP5mHlPX1Iip5/VHcKXo2N7phBVdHIaGhr+IE",
-	"n9a1uafUYGil/lbqb6X+VupPqb/rqbpZ4d24r/5KnT0jdXY/9hheS6st4CiPVzHTAx7rvKfJJXelfl13",
-	"AuYyHnrUn2sKR/qVSkI5ud9nnLxF3Q6TpFoskXXyfnWPvKfOmaeml+xFtyUeJ++8f6oM9V5BZxDHqW3x",
-	"4yEGq2v1Xdb3xQg72nPSYl3qt813SbmN7kpMLyH9QLQ9H7Kw+EhwRuDYewxrDdptbE3SoR6XIbHXi0Pm",
-	"+9Y5F0O+/tHwXBaVarc1L10ITLZCU02E3UAMOt0ECxumJqulgyaNdvwa2HXLjtuWLA5Qbosh9wV1kygl",
-	"nsflcMqF86OPhmEKqeTY6J1u623Hu++9c+dn+8enPzk5kAe9sP+zvYONA682uOsdyAN+XHfU3+f9D97b",
-	"e2e7yEbv7P60sj1w336v5u4dbLw/qg3u+uXtolPxeat3p+R+8I6fKt2f3JKZMm1yA6m/4c/ExgG2EeTd",
-	"o+S9PUvtovy+e/tkd4fY555rkzcJNdtm1oICgUKXUVez1u3hfFm3PdmPmk1N7nibhiF1umq97Hivqt0F",
-	"a07y//7//vXTfyHFj4bhv38HT5jz+iuh/YyEtjkvM8Q27puLWCY5ybP0ygr0vtuebTTVCsSn3JUO7TPN",
-	"3EXJT46JI1xmijwQ/uiJ0xIQOWSejkiLLHvonzl3mnc52T+lHU0S7jFTVdIgdrVU00F1HSqPlgEPe7wQ",
-	"B23rnuDMOqSh000d1R59eJfxTtjNNSql0k1JRvTEZywtkEeMMhZ3LtxT+xcSNplL8qmVezYy7cHpHWur",
-	"QI7v7JGNysbGWoGwYqeoTJ+plE1DkEEmTIRi323/+3fz5WEhp5Y0G2WYWj6t6tXgCuTjgQjReT5fyFZn",
-	"Rvph59ySUINN8qn9sAbxqHgHJWb1GQ1zpQt+IF1wdPvOyyz3+QULJNXMrzPkO+YAhF3gH9ZV6zE9I9Qb",
-	"BBKzdbQ3oYDVeZjJ4I+aXMe3dRwLuv1ErQcx4ibaZMDhCTKk7TbpqQ3UYbJI7ni+mrcmd0RPWddzit9S",
-	"r3PFpAOpFL5UzCqVNANuRSRTchbL1ISX6EadoPR4mJnoZ0p0VZg7G7A02asxYxR4cZaUagnhM8rxmS9w",
-	"uBHck5tsw607tZZVpZVtq9Yub1nbrLRpuRtOvVWj1e3KVlm7RA9xRqZ8lOVGJclvoC+7gy2X221zZBPf",
-	"HZlmK7nx78ZfFcjlF5efASPO16gMv778FXRtGH9/+Zvxd+NviNaW34+fqOXQS7MHwelG7ZVhK9JbqlG+",
-	"UdgnKRKuDvroA7CiylkiYJMSGkYbpAiM4aNIhGREaxJSex2X3cJci3m+o5ay6w1YctDvektGj1F2PuZQ",
-	"QOUg9X2lxKMFnsqRUs87HD2Apyc3zaEZ9hXqZA+12A+rVG4sDwdT7y+hLTx+Hs1Fo3qtA2hmdzDbKw3r",
-	"vjqAS3FVoaIOJ8/ZEkfQZeop89OWeqKlrDp9KcHYDgt0yUl/ILtMktYoym+8JYmvMJ/hBp8idSBdyt32",
-	"wCd9bfwXJikZMmHebT3W50puoG25iCtVDabcrrCqW3N0RHZ7c8vaotstq+SU3Qqrtmu03lJSw6ch8Jo2",
-	"cpS7gcD4FE7KrDaEW1P9GZaoy8cJmleSr9fw9azDNxtYV0s7TG1S3L6JI8NFGPmp5tXlJ04G7fehJl+C",
-	"VXNn75Ak45/ILGQa1pncbijv6lCP6+TgO17AWlQyzc4CrVQx3RiHTVrMF7xjEpONj8EcsgZWkAB39cAk",
-	"DEadXnQStwiQvz80X0Q54W0B/TSIFxabfNeM2FfiZZQ88HlKAqapqQuEav+dyZ0UmOMMOd5rTY5FMTBe",
-	"T5pBmMTy5DSTYeCFIePm3TzeEg8hFtPkDg1ZRwSjW5J43FIz7XQp58yH3vEc/C2whlCBD/alnjANEFAi",
-	"NXlKJO0Qql8SV6svglAqo16J1OhtPQkTI9TYsmzPY30pnrsbJVhniQoYYK6Razs9K7mhLPjCageiZ4Vd",
-	"piYlt6SMOE7c7ocqM//hJetyczZfpj7f7PNVavjzYH/E043iSwuVGPHMURmZEGv9Ef7jilrCO1oSh7Hk",
-	"z4PfPKoeCQcBZ67BXaLdNqT7tN9fmw6q4D3mhFRgIJEIu9pdCVfeklCpN8tnqd/0+VTe6Vcc0qS4XuW2",
-	"PLOeRaHom90XCkL1/C98HliPepAcktmU/vrlcE2eZM45ATxGyYbleh0vTEUk33iDs+Ebb5iqsGRdW9zt",
-	"KKZTtR3B217Q21cX2AY5ahwJ981jUW25HlX3F0idhIHHpAZxwnfN46I2gFBBa9wY8FS4tsmhGE5fDCwC",
-	"wDIE+A9phtKwS03Mtq3fWUO7JtfqtUAGXI+fxUMwaJVQor9EIAZvo/Ado5m8l3swTJiIm8AdvQVylHNa",
-	"5Gz4H5Ps3QurZRgGjmipgrLK0hwCQCCg2W0RfeYa+iXm1fzXDBM/tqu78QvvCR5SJ7yCDwDWEJpHqtOj",
-	"t3xiS63q5FZg6BpCnwYhSiklYXqm7n+BMjk4J+sONJyZSc6ipbXapkmJrQzZvk8dpGsZRcy+grOG2dpR",
-	"dziMQ7KIzI53IL1OrR1pjYjtxMLLJsOustwxCukyZPv1fL/JQZQXYha2SYNbFzPnsb0qmshnkYS1dTk2",
-	"UnAnBC9eqPCZJjCtw4Mh+7ErBgH4woxEh0ppFjS5kdd5u1bZ1mkW9jELg5EFPFT2WpaUVrOJwlG4GRwq",
-	"15R/mvnrKQhA74JycUGfmxC8CRhcmiHhJTzbjLskD86oNSBFwh0+BQyWOOvwy9nHfQ8vkMnzi4dsQnc1",
-	"so4esgdAWoA+XsB7OXX2Q6ArZ+02c0J0uIVTSKzJFQoDpkUgPsAR6IbCxK5VKsRDkXCmvrF3tB+vri8H",
-	"jFdochEgsThQtwDREnDoFeK3AhuSavoFEgpx1qN8dGZ6e9qFJodv1MVnhjJ4rUGoPE9wJAjOkF9AJ6tN",
-	"YEH1OuJ8UuMbA7HHKA+9XmYexV4C496IABLkfK5Uq2yXN5c/1cJdDsuVnj77YRKbZkkqfQkmp8eG7Ywi",
-	"Km+JupJ5BVe+cCiE2oOBstK72FzmR5vblXIZCdTNx/HAtMSe2Yxm4dV5IFmQJWf3zAFEE0p33TGZ888Z",
-	"aK5g4wtIr4AbJMaLiUqNBTXKQzWN8zPUwq6S+u9iJoAhrWqJQZjZbZhKIPR55+T+vSaPEvokCy50bQA0",
-	"Y9aprQ2zmQtZHDSFFFNNIRHxnOa+LhDf4+fMJScn94kHieOh0h1orUNPEuMMkNCunLSh3S/JI8eMgqqS",
-	"OQELMY7jCIijAIhcKyABTpNrBpz47ZHuRuu+RIpEZBp6QcyO0+R5tT7qty3hwuiGXc/pkh4dQaZ0hFld",
-	"eBvtA6EBS6HnFMrFBYxwbpbu2YdLDke3aUhvXj6b6O08t2dyokFyHPMxPZI3n0+HZEhkSzdS+PmHgKhF",
-	"kKGnknWwiY0H7/mR8PjiI4M4+BIpYp68jd0UjLrTnl596HKFnPQHHXD94mVKVQtQWD72qE8Wa+qGQerl",
-	"o8wEiMdP2RYLKGz1GrXKpIYMmOP1PZzwOapcHYQZN6+km/NjaXfM0Dv+nc5ue4I5ev97/JXO3fvq8vPL",
-	"X5Px12T83fiby1/q6t/xt+OvdL/Ix5efK8nHen0fWyEOma8gLfIcJJynR7GoidxmhzQ4Z6HHOzE/s/r4",
-	"HhtKszY9c8meOkb4grp0ticnf6/kNcibO3BS4DlcifIEATT+Hd+G8UBAa+IjRNzRlUYsKRwnj9XAOHxd",
-	"ipHcW6P7iX0IG/6TKHi3ZM8JmUrCxEvq9WT31HobQ4fWFt1sWdCscpuV21aFVls1p+5usE0oO58+69nd",
-	"HNKPCBiewsPIPbhQAfM8YSClOIiUA0oDdfkKvE6B18XDtzSkqGJm9kmEb29YBbMDhRtKLr7ZzOlycAvv",
-	"bAGTroPkby7S6kI5YTNnP6MCj5e55kKnbLoIB65CiFNtOmeCxSPTFj6MyLjA2UDdnheGmEGSbBBPElBj",
-	"DRvEA8sGoh5PZrWLnyiAiO89VQERJhnBYOxMAg2hfg8y7AqpcDJsQ/BQmvbz6BDgkODqDliyWby6zldg",
-	"xjDIYu/7E/PTBjQ3skkeXZ9479jfUarZZMBDz9f5QQHcsE+9WUl5h6O7ev7N7C5UfhF16M9KlX02RRcv",
-	"MuNZeo0i4Qe7LeFVMeVxm1apgk2TpSE+2bRKVatcN0J7QQ4YcI8n71ExVBka9ugdnuwL/M/jx5Dq/9X4",
-	"u8tfX342/hZaLSgMBAV93yqBoJTB3bibuNG2llK3Vq20Vba2K9tVi9ZadWfD3WRb7e0flHrluiQrTEpc",
-	"Hij+Yi6+s4RqjLbHqX/KZHhEpUwsqpqbXQWAvXBkdDnMfLlyWt6Ki0h6lLs0FMHoNqi/auKTUxFSP9fY",
-	"KuT6LHBgt9VKhVyoPo6GUC59kli1p8fucqOqjClxcXVpRpw1/0Okhv8ACpE5g0A9XUmGFqMBC3YHYReA",
-	"8odJfamQSyRHD4gMB+4ooS+PzAa9UmGuP4r2/2yCrEPhDnxj++Mei/SYF5BzT3MRgzsatJyS6n2GHUPy",
-	"Ioh600LzAHDZo3MB74Zdb5VWaosA2x9Ex2onW1lGfo1EhabSiJ4TkvxQ6+ieJ6XS0W3dOMp4fNaKWt0Z",
-	"jwcK4QbhIhMAoP7P0PiICQpKHyf1sNHNfSpDcN50Auow3TwKAxbpTK1EuV8G0Zg+LhqU3jwJ/lVRLVkZ",
-	"oxvbdaVaqk7FhYRPJUxx92bAEfNaW5pOzaoxJfbpRgt7D21B1yL8TpkyRrz+PCH2o+QQ80FKrpcqKceN",
-	"O2CxKQhKIlIN3hJvpPnNQvYwTCoLMxR1yJL/lvEzo+n+f9SsksvPx19Bq//HZPzP4/86/qfxH3KFHBzF",
-	"O7F8T72tCQUnX1e71654uQWRgH65IQOqg+u+328BAXyjjNnLTxtE67L/NX5y+SkZfzt+PP63y8+Uarvx",
-	"68anpHRaKTXq23qp9QQkEpyN18HabG+VrJo6QVtVWrPit0+S14VMzllcPaxZb//3cGb+CLr7iam2VLDn",
-	"G83U9xWSLqTefrEFUnooes7vx0/Gf7r8Qh1ZUi6S8f9Q8zv+M1R7foOEgJe/IeP/BZP/Ffz2ukDvqcO0",
-	"8lOHaeVpmFZNwLRqdRKmVZ8NSgOWOqUJkeAx+x2jz48nsnR7CgHoi7QCPYw34c8XPcYL7fYPlb3ouQf8",
-	"zsDXh2Vx386kWpzh4AmBsEe0jcUrX5L84BcYfUZ+iltyenoTMNTgffPdYqQYk9wH6fzyJPXBU6PEmAuL",
-	"U7XKc6slNYlDi4VDxjjpsQilZhJmGODewDiguaZAelF9Z5wTpvM6mAxjtmIdP0kXWTZ5PnGtJ6HXxNoO",
-	"FHwRG4hf0Xyzob10CzoW2tgiLE6xk8Umx2aGmpcmkKF5oG49Ad20zTuPWEjydnKmDly7yW2lmOyCutCM",
-	"dq1IjhmFZB1XMOzI3aPBOaFcR3PVDRsA+Zvc/uun/7KuPki0PYpCmRB87Iohj/C8ukSTlSgsD7CehLoH",
-	"uJn2/HVhvgigJTlkUS/gj1szfZj0HGnykx1C1Xg0sYqptIMxy5COJLw/nKq87VD+fuCFzCZSfWNsrAPS",
-	"o6MmH6qvMtMAJ+yGePsu2wwg+ePF3WSJH+mOmDd3mZmpiAF3cq8tzuORijrGLnwD62E4pyguJim5smKS",
-	"EUlxLQJ+PjOeqP8+/gp0OjJcAaeVsTkMfbO1gdGpLVeNtm2VaYoUGfvr5Rq5Otvaqm1tb7m0slWqbZbr",
-	"ZbfE6hvtLdfZqGxXNjerG6WqW3I3KG21XHejQstl1t6slN1yvVZxt6AB7i/YWyOINJe3qqVSTS0Karg5",
-	"VNBPJxD0SSHXgoQyNSl/AtDyNSDSry+/GP+bQjb/gYy/vPwUgM93atoufwXx1L9T2P3x5X+OecL+NZ7U",
-	"y9+QSrHJ4YdfAXWKhkcQfyUKe0YcKhMUK3+TwxH9OOz5uUYOozR9jM+8KEPEQa3rUWHn42vu+jkb10Q0",
-	"2zFdTdJsq7tlp9JS0DwyjreUcbwNbXxxs0I0/WMFaBXCj1WMMUxeEXaaiOhEiYrUcfm9MjM1+EZLXs8M",
-	"uEasmjrjW862a5VYuW0Q9MSBSTKpo61k2HBK1yLeOAUVMxMWw7erWrlnz5ITh/wSqHkhypyXHSyvp9Tr",
-	"oxfkbWaxOti9gR96fRqE6+oelktDqusuBNcBUVtpdxvr+oDvUoYBoz1JPB4KIkMR0A5rABhs8qjJ74Oj",
-	"u/d3b5/dvr/34HD/3unZ4e4HNpbllqv2DniI1Sghzsu9dluhykD0tH8b47QI6qm2KVzm+DRgbpPDDxUQ",
-	"9jpcBMxF0Amlgy1Gjm7fKZB3jvbfLpCje28XyPusdVQgt+/vfVAgH9w9+UCh3L5PPU5C9jAsYIs5u1au",
-	"2yRPeZOzh8wZoIkXMOSothWKsaNOVGs7UDfQ64cjnBEPc+f1JA36ENZH734o1Jgk5FbCq6gPPbfJPU4S",
-	"2RQHrrRNPiRnDyO7o0gewN3QZoA8RrU6gNpdOkp2BSw2eZaHP+Kl1fssq3Np35DMxvt4Nxra3PT4jP2T",
-	"ZnFdVHLHz8PRPBuahtcL6hZutA6ztKg68ZDg4TMkMlJ2cKLu6HklwC+ri1cJ8M+hgyyKPopisS0C0hul",
-	"5NkyZF3XU7rrj5JSdXaA90RrMT1WEK0ej7nzIIbbGxEx5GQAeaVasK+ZukTKO8wmeaUoA/XvHWJXShv2",
-	"WoHY+6e0Y5O8ptmGy1O8yabhPbEz0u5s4tAgGBnWIiCWjpmmY8oLnWl8SyaU0JU04jMk/HIeEnj1Rbwi",
-	"B+0lLlXTgyzjz546vJBu98Ddougz/rDn40+lJdptz2ERWbHsA9Vhl7Gw5xfh/5/1I4cicLVg8Hin5xfN",
-	"N8s/2OvRDlv/qM861/1tn1/7p0PW6i//W4XN1gGmPRVW+GFX+AhfJ9Jedx2H9UMLtqnMAMitkem7Po+T",
-	"/dlQyD81Jnh9bhZnWa+UNlbnbXXern/etMXAXFSNr9ChM09FxTZj7IRarXUFyO0f7gz/YA0dlh7p8zIA",
-	"NrKHH8TUGRLz14Agibs7MTyD1W4QXNw34qXNKKCYvzHeWGRbfPI6t6DQgBz7ySEWfylchoXMtv2R9Jnx",
-	"7KSx8gN5LOPo4Ivurtx1Xal2RRSUF4lGEgUC7htjNk06ojGcL6Ctht0S7gjckYc0OHeViZdyCpI8+LUs",
-	"3+NsrUDOWR9aoBjeVjDdfCmaPGDcBe7UUBBJuRcq6UR+fHp4l+RtE2qz16C3hw7eoxFpKmRgfDrkP8ui",
-	"tTGmHnXLm/Aa5qkpPt5pcsqJ50YFO5BnMEqbrzozOG64EXkv1SM83mny9BOK92wgDGn5lJ8T9VKRh7EN",
-	"b5Xyfjb5tMcfq28m2OF7lNOO+tLkSXepGjBna2qamhwLQ5lL8oYTl9h63e2GJsfFdoOm1F7nSngB0aS/",
-	"ssklHREp1gwliFQqPwwolxRI82MSuR4NzmVy48D/gAeDXd+zqu6emZRwGLlDrk09klokyFJbxOf44YsX",
-	"lL6Wn1JP4B54bJ+Js3iVJ7HKk1jlSTzFPIkbHPNZZqYBAljW6jJ3FYN47WMQkDE3oZsXTj+4NojGrJUX",
-	"HUAfRign3e4M0c6gr6bNoKwD14YYCPV9bdn31nYwbRdyV4ExGJsetEUwpIFbJMcsHAQ8iaNuSaKXJobi",
-	"nA2bPJntm8plnZFpq+vZzIlHdAssmNDFYQp6qVfNhF7HaFBeG3dF07OoALyW4FOjTFDD3ZgKbtX27QVt",
-	"+3a9RLf5KW6atVEdU493VjrxtdeJShgmQttX+9SW0YO6RnT9ka/rVD+ZWzGCV92K6DgaulrkIfhY0l4U",
-	"JBS98FwmgIGtEHvvo7aqrnEcxhfoQkpMIPtIeBy+wwSzcp1o0nrSios9wPurqUDUTRnXZKYBc0QAHgI8",
-	"U164BtXMyFEaMhnGBd2SeG5UeE2lZFJCbfTu0YFSjepGMl3arcQkobrsrkh2ieMLydzolhDS39Z/nvnC",
-	"OQfOZUgo0IWQthqNbUoa7ZerzBvLAm9c3T3TWPty/GT8p/EfdUH115e/VsKYQIXoXy4/ha7cvwKTDOT3",
-	"9+PH48fFTMvqRaoFxuLugyWquK9RSKp2dlx3fv1KYzi7DwLf3MO8lxINA9wOh3gcc43tElbip+tPS6fl",
-	"jZjyS53m+6YEOHVRLebfVhfBM3PdMOzLxvq6fmwxQQ62HgjRW293BLIL6GOeGCpGhKaeU49r24HGMteA",
-	"58VSdyFlfheTd/QBmKHN8dw/z4T1RWhlccxpGvBXsuZT7TNC9Sq8FDWeC/A+mTO9XMBoWsevGxH4wli9",
-	"S738LAv5wGW9vkBcYldKJTtJ4RvRrpiiRIijKG2ucQJzgfEFqiMTlaXE9VwEIxj0Cb0egwgSofJcJu7G",
-	"MrvvOxRZZVrK7JUDhgTuKewhY/YY0hpB4avaoJCBzqR6F4UjomvOWqMz9bm9Q+gE5sgAHIuBl5cEd+zp",
-	"OXhq4GMhFhR/aQqXp07+UH/eHF31bI4uKQaBow5uj/IB9XNLqEzUO+aAzG6tbK5Yac4fSHOCvWk0Zyx2",
-	"bkzXlaWHlDV4dZY3R3IuMB0jCzQ2JKNs7swUbpOtjanYmTnb08ZbhiDdUeIQHoqZ2i+LzIwTyHEH31FT",
-	"/iIkje/RkPqis8odf3a5rHTgemK9d4Nc1pcqDxbs1fVev/bapp2vb5W3Nle556vz+hqe1zhtXR3Aly13",
-	"fbGTu0pgf1kT2K9pYmDe+/yfwWa4J8ITGnqy7SHif2XNk0SuecoWWPn4JmwrYOScF8wLgCQZuLnIOTAf",
-	"g2/L93peWCCm218hckhJRwTQ5vTCY0PSF77njApoOBGXhmwNmODM74gUpE2D+EbEZ+0QLmkxGZq7xRRh",
-	"ffBrYFpwfB9lOMUdB+4JAkLeE1ySLgsYBCBHykrVxiC2xFK/LJI7EOfTpbb666zs35mdFLBp+ByrjYss",
-	"q21tJ9GTdUZdL4TQTpE09YZdpPB1ke2sUS2YD3TmK9i1GfmBlXKjXAWSX0Zd34O2JekrUm2LctV22am4",
-	"NaZdXyZSZZlQVY3V2+Asg9meyDcl031WYqfagizNfNBrsQBoS6/hXwuYhJZQj3I9+vBE7b1co1xSYgG9",
-	"aXiSI//XVl0da7hqq1j/RAeUshMtkxElbMA0aGEnjRx2xDlYONUWMnf18t1l7TDXqMQfPICBlgs5dX6O",
-	"kiOFRU45/ypbmt23vj3F7rv81CsAvIujiCOKEzOHQkLP7GbpWotkzrZOGCpDLyadgAQh/DOYWui/lMOG",
-	"O7DtT6ArFOQ/l0rX4RVeoinAadTwMyODh8lwRVH1zDJhMG4CbREPiGSMeGEqE0aGyLMfCcAXu74sEQSa",
-	"8fDopD634rIZOGI91imPVjM6MwB5O6BDDLTFKCVPSV8Iv0Bkd9Bu+9i4E1tnYqETkXS0E1c40ZAwaJcZ",
-	"MGQsUTtaF7iCgeML5xzim+WEYanXpwC+4vjhxjt9zkbYvpMYbR+R9GJHPURnRfJ+GkNFdK8JFFbAEjXB",
-	"IZE3gKxh5oL3vWSvFRTuo8QVg5YP1p5zjh2v8XUIdgjV70NN/9CoV3R0ds/Ywy4dKHM+waRrRgUQVT0d",
-	"elgrIAa/Vct/hoDH1ilfesY0Qk1ex0V4pvSanUwl0+5/SM8i+ShNa62QGtyZx8/MbEw0t8ZctKEAbz91",
-	"Uk8cxIIt8U7qq1sy3g1cEF/wDlNgE13/LcrPi2SXaAgSI2NpohatkV7KQE0uxZ9FK933ByZ+4LWJF1UX",
-	"RjDlxUbKJ+q1lXDXCOTmgBlbiKl/btOt1qazoQBPrW3wT8W1IJCrv1PXib7pAJlrYdRL3+Q9FgAYUbg7",
-	"htqmf+tVwBoWJQYvpWWh9vOF0JFYAbEPI11o/gqJ6dO/a+WQtQK4SItk/NsiGf/j+Mn4z+MnykbQGWhK",
-	"yMPlNHH5l5f/BZpjHehEEA9q/PCN1O5o5Mb/AM1C4Dba4Bh/R8a/hw++hVxC06/l8gsAgJC0fvkZtiy4",
-	"/PxvAFUEHRbqtpZGAXi847Mzpys8x1BE676h8SJWy5XY2oi6anpsuBuhmrgFqfr8fropxlKGBl6bWzZz",
-	"zZykDBh7mG1558C5X77uQcs4MKXVgVkdmMhke3kPzCkWRUVepxcsbeVpJay8jPYiIIcEmr3KWEwbSrqJ",
-	"viUHrWi95VyHarK6Sd4yXfhl3Nxe9EPkgQhFIcbu4HUV7SZ3sAd2BM3RxUouUGQWNIetAljqt25Ahxx6",
-	"X5C8ZqIYcD3YljoPSP2gR0ECKBRJDob7IzLsAoFi9Ksmhwq+N96g3H3jDf01QG9saWsNPZcROfRCp6vL",
-	"JWgIHfWghx4nHm9yu8PCe9m9wW2St6Mm4NjFw+Nob6lXbHI73TkcL6HuBQtCT4mTtSK5w4YkEENJ+jr9",
-	"pQFwtk87HqdIppvd/xVn4iS1nk+vM6pevfldr31P2Y25xDvnrl8V9xSaicIOi3Qyjrq0jd3j9ZYw9nF6",
-	"c+nuYx8u7jmbnn21KDOZapOrdJN+mi+f2FLTAkw5+uTKiQ1rZFiy/f6C4mv9UXqvfbL+SO3IT1CemYzw",
-	"9Gq8r2WNNPFVkFF5OnC9EL0Ztn7WWXKL2FhwrJOrmxx7xWDC3oScKpJ76BWIPowIUXdIfC3w29AO9Thx",
-	"uhDCV+e+6/FOJjF2/Iw7gejp7fcUMoYXP+UJsfUSnHKNsSaPefyO9QSmusmxn5lwFSm15J5d+dOfHeNz",
-	"vNRYX0n5NNOTOTazpM4VHvbd9C1j+OFJQkmPKfuKiPYMd+1UG/Wn7DA2IlYd2FkeY0+Gcx+8wO7Xik6Z",
-	"X4MZ2FGn8bKHSvpA5+HQ8nghrk1Jw8U0RGxyjRHj6ZV0SPKAbzPkdFJKF8lJSr76UhAkgtC3y0J+kGyj",
-	"gV+TJyHd+hSA8ziZBwh3mjwhJyP9Am8ZNW1IDZKgDggYZ6iUIuRcJPeTEDy12RRETGw44HNDj2MW95eZ",
-	"oFORVBzXZJ2YJX+vKURbLEEucTV11krBXQ1jn4E2y9BhKxaH15fFITq7ECm5hp5No/vkt1Y/Fqcz/RPv",
-	"Q/969CtSP8M3ETCHeRdMFsmJTsXDyCO+WJNHdEN5R7hMFoj0OtzyuG5/z0PqhBbiciVrPYdJYIMk1B8q",
-	"5K+ESpODRgrgClC6zIU0riJ5APQN+Hu3kXQKJEcLLoKkuhDt9ox+kjP0zY0NgLR6M1IlUoBRob+5Yg/l",
-	"aYY0rUXuyZ5M3BBw+MISadZrzpBKia3yehnVb7OFbGoNdhDXZmG1Y9b3qcMkUGslZpNASNxhRXICEAlw",
-	"SnKjcg3lNGLRTr/Ynrand4wyoWV0NwUK2211I8gPaHJ1WDjzieMzGsgZVFoP+i4N2bzDcE1Qs+A5eAZ7",
-	"G1/pmYCfV+ZwQ825x0lbBA57vvBjhSaeM5oQQcJJpi15ozEzRdscKGHSUK7AESlwgqGFGEmE3UAMOl0y",
-	"hEu1lCqAt97QQRebfErhW7TfV9INOntDBpS5esfQROO3TW4njrFdIHafjqDQpkBsvT+Qd9s2pVj2Djk5",
-	"PAG0QE67TLImB2jSEgNIt+IhUFo5DOsGzKugB3NWWAeorufGOmAM/ozQgx0jraeDrhYAQidmeW/e3RqW",
-	"xtN9qc1KpcmVc1p0GrHp8d1+P6EYInGYuoFezKt/jBI/9du4U5n+rSFxWujJeu9cb9hR1d+1fs2Vdrne",
-	"qM25XvTXH15L/UQ7Z5a5q78vTJzd1xJlJsVjNDPzfahZWPOEmZxPlKHSFLlpyyk+hCQPaXSSnDPWRyJ9",
-	"CZmjTR5oWtcEFSzwHRhi/h4dEdrvMxoY/Hp4QjoCw8PKVgXvWtsLeswl/S42YVgAZqZEzTUx5mwps5yQ",
-	"uNmWf4Z4cyVGV2I0U4ym8PsMmbrC868Mnt9DZHcN1TEby8/PVdJ42+Mt8bBAOBsyGSLDWYMMuxT7aGFO",
-	"uyt61OOShMJ3I2jc5PmEiIIqUZA3shBR0RaIXtxCRIcm4VG6FEGfuLVik9/x/NAkntvIrvymOnEaQpuN",
-	"bxfJvZTlIdqERseiyYddIaNXM+4RT4LfJCMMZQ6jHbkkdZegWRlEqYfnroh83lcKNG0omY7L6v2icOPH",
-	"AwYkBzreqLmlk8LFZW0K2ZFaJOnQZksIn1GeFduEZ2uCOyMzsh8XScDrSLM98+OFKpuhQHURYqBBINXh",
-	"+vDp5WaZHiW/N3zl311+cfnL8TfAWV6ukFKpRP76+ffwHbn87PKXkDP7Bfnrf/pvRPt1amoGM/XrdA+O",
-	"qXgZMrgv1nHD9/h5xPpepyWnTLeYteWWmFVrVdrWdnuTWeXWRqvsVNwqq7Vj4lmPX0CmbQFj2I3cujmV",
-	"6/orub7QHT+5fjRP7d5Eci77ONeoVRI1mf80/sv4OyBa/yq5FI+hLY1ac84ehnoLLBecS5nhMxqP7JI+",
-	"7YDjNXUyb2KlvF6ayiSn8QlReA39BH03LOr7GCOf3fMC0Y9uOpFSkNg7Tuhk1hDEv2gnFUZmb4ld30+J",
-	"ct1W4mpx/lxF6o3lH7ipXaghNx0LHuVao+gR6g4a9TZKKdoj+DvmMSpFrRzg34CyG1A8jzKwUS5EqB+a",
-	"IoTIKFn+ZInIuhprWsFmnN8fiyHpUT4iQxYwgi+IlBFD3TfPZ+1Q75XVqV6qxwD1/amTPdluYJnjLYG/",
-	"cSYK3SU2NC4G96uFF9uYVoS5oqLPeJHsg3e20eRNbhE7+QSb/PXT3xEK1RcpqQBsve+c3L8HsiC5p+y1",
-	"nSYnUB55crJPbM+FTpLQ2CZx2S1JbMk+tnfgmbiZ8GkAfxPdbyTJ2w/g79QhVl9BLSzUOnL1TEdwzpxQ",
-	"71WGdbBIXoLgPz/9JgWom6UuEVGFqbqVy9RqrsHoHNGDgkrfg0IAu0H6Hu/Ya1poVupRgS+4hvqBeOgx",
-	"iUECxxcSkr6ISe1VI/SEwr9N/sYbu4Owy3ioB9N44w1i7+pjgp+Qt4Coh/z103+xSb4nWp7PCO33ZYHY",
-	"bRY6XbvJcWE93sHeC/bfhJ5zzsI3bRyDjegJuT5P4StbTUUrEENIiWtyG7bACVDP2mvgwCd4V8LUi0Wl",
-	"tJIBMwR8ikIBi4Apb/KuGAQ7EILFZVBvpl/zmMmBGqB6QcmUvXGXytCCp1oHt22STwyAuIJhoUMoiRjy",
-	"NQIBib+BJ71pN6b2ErA7Y51tVJNMQ4KVZRhDCFjfp6OorWgeeznVS6UdInwXaaixAakyYvxJQ8RWFtT7",
-	"utKbeWqXFFAhTu4nSdrC98UQXhwPFgmoJ5neYSOye3SAdbrcYTquIzUNqwk8R983ef5IyLATsJOf3CV3",
-	"D05O9++t37t/enDnp2uZSXVwo6VsKLXUcEiN45NKHa8x+SouyUsWktaIJBfJ9CWN1luuRdoaWcVidZ1a",
-	"7FxmSqnHw41arpDredzrDXqg+7QR5vGQdVgwK8EUS/rl5JYq6B4kaoGS44atEaj9yJD31ofaeJLXsTTK",
-	"oXCbhXglvsraLCAC2+0Gb3Q1AJkS4CkEkgtYGIwapFoqldSOgwsbWn42uUtD2iCPmogWmgpFNBPwpJlr",
-	"PGomQUlTjbJpQIe+XuMS/Z0GIfovA2D0nwq26H9q2KP++uQTNTTPbZBaJRpi8tAkBuq5zVyjuZAh18yp",
-	"4bCPm2D+NCNQCDeIXqHQRMMIPp1rGsG1yoyFS+EvZSg2taHVnLDX4s8j6xR+mGWfws3QbNM/gylBTQLn",
-	"eA6DXpYTEw8obogVBrs+713hUU4m9OI0F95d74KRAYQnpG66nhb3+ROghLBO1IKgwF+7EZqzUHvL2Sbb",
-	"bqy6SUpzx9JLKWY+gSVsLcyAPwQypE6OdrHFgm7XBA+OW0dF/BTnuqs3kHU0uX3FGxj8oTALtGLQ9xXK",
-	"0hTcYViZ6fEmp7rbFGKJRL1kEmyAIKbynGH7KKTXgM4KbAd+0+RquF0qu+obGYqAuUVyKhJgJJ+eqIAp",
-	"IQYKgKk9tlZQD2jyWGfoQath9amUk7rRw3R/kP+Z+e17U6Ard9OWy+xh3wuYzPKClbUXLNTbOCfDs+rH",
-	"lTvd8sVPS/0PxPb5u87+VnC6MfxZ616t905d3l2iRDv1FrOIueDb1y8WHR2bUCCHPkaPLyIAjWU/5she",
-	"UzSgQre0J2FO0KFF3Q7T0FeCPZXh1JFYIB1SH/d3Mm0oK79lhvl188Zkz9pRUokdJYs3WJ71tjP7aSgj",
-	"9fXa+DAhShdmba5rbvFHyT8P3E/insFX9OqdcleSPJQvQacItPxNY8SouxC4P5QJtZvu8ZC6l6mQLZK7",
-	"8XmOMkQgEa8DdgJrcqUyUl6LWU13k/tqEafoaYbjxHPtGaV06Tm8KQXbzdsOriJCN4oIGa4W6s5T+stG",
-	"gK7jNJ/Jy5Lypd3QJbyqJl7Ahyx4hshbWOaKwPC9Z0KIwxHBK9IJC4WorMkfkdaIINsPgAdNjIdtc9Db",
-	"CoEDqOEAJpa8rSCQjaWm0rtgBWKHwibsof57bSadyOg+DneRwBGOG5BNF6wANcRZfhtNV7ToSYBhnOBv",
-	"MtxQR/iuFHvbaQ+kJ0HVzBqBmpNsx5GyNS3100VKrPWjI4LFK54aims98wXOO5hWBMBNlVQE2O/AUSfo",
-	"+MFbuULO9aSGmpV6qVQqQXfaXKNi/up6EjvK/lyh0lAgvfSms802Nja3rc1apW7VSi6ztmu1lsVKm22n",
-	"3N4uUbaZK+RoD2+NstuhA4msqMBylSvkwH7MNczAcwXYCnpz6V8JB8Y8961CYX6To0PqhR7vnBn9qCZY",
-	"07bRrXp7o2bVN8ubVq2+UbFa1bZjVZztjWp7Y4O26QZslYg38sinCdWT+ELzjkEUBGdGv2g0bYk1W2bC",
-	"plcDCC0TNNiB0q/62wna6+1WxS2zWtvaoHXHqrWqrrXFNtuW0e11tgH9eo1m/J/Q2fir8dfj70AdQo99",
-	"aHY8fjz+VinM8Z/H38AEXruTPlVTj+PsiT3hqgfvPjh9cHivXAJI1h5wl+E1cuYaQmW1Nl6iVzd/m5lC",
-	"z9ScfXKjdA8Qe1fneaDkXbkhF1bjkbKCMCoNnK7SggkdjmpPO58QTGIO+wxT6FzHMgIXmRcURhAB6Qkk",
-	"GtNssm+8keSTlfrCJk+xh+QxAtUfBE6XSkY6AhjNsN4IqWnNHXYMZ60EF50ygpiyBU3/CiieMUy2gpOY",
-	"WX6tSPap04WQKpGc9mVXhLpsU9/zllJkoY88HCABdgglcKSII1x2SxIjOMDp18corg75NjnzvY7X8pkO",
-	"22KRz4BDjFBZh7rpH/Aca9SgY0lhQLmkJkoLdM32lIC08Xqny9yBDzTNbe8hvP0QV7WP9MuuSyDW2ORA",
-	"LAI+F/aQOqGvGanRKPUkcQfqe5eO1iLqEVxPZHJucntSRNjE984ZBBXBiN0hXkhazBE9pozEKQbl6HFN",
-	"rkanHqpkFYQqj1l7IKkvG8SuVSo24RBQJnZKpgO3HBfhmVlVzR2X2hXqTWnEgDwSg0CqvQjkIPpnBWJr",
-	"1uszeEXm2gViwzucJTejXWhyu6fm9UzrcI9JoIqORKsa0YCfczGEMjV0kcLt1DhHLDy7oL7nwp0Gkrln",
-	"gz6Us7HgTBnwZ7D+5vK2CM4UhDrTe1B93mK+GJ7pIJ6tY9EZ2yE1jPSP9N2HXtg9Y72+L0YsgIiy2V3R",
-	"h8AQ3VFbBAScOvyyAfsU7HjphTpK7XSZcw6U4Gq1mtwsl7lT0eM4H+bv834/9XfLO7eRC1B/IFkY+ky9",
-	"0S764VKXOyJAAecmLiCaE9HjMMdniCZtyEEwn8FApZo59MFokxi2BzgpE7w7ShKpDZ+3O8xg/wO8Xv1c",
-	"s7S327rMG+7XovwcT2wbMqZt/O4tys9P9af2GsTTQTy0QUxyJO3GU6S3P7hJJLGjDtfOyHqXjXS6AQiG",
-	"c4aEDS3hjghmFCSOMLLvzg4FwOss3RY0MZx32Ugj52vW+qTPstIzCyG0D2cgmeVgxFKEOksGRlY2wMoG",
-	"WNkAs22ApQ7qLE8fyObnTLO0LPvyqpDq2Vsv4HGKrQ0AgBntKuSV5kyWY3L9Efz/gfvJFTTQrqllQhDP",
-	"oRbKoHH1IC2/i2QiwoM/jUI72QX9GnzcvIZ/pZhWimmlmJ6fYlpFnZ6+wL/Pmc58EyYac6Wf6qqItl6z",
-	"GYy0oAGeZke2SeWyTp35aTTjr9R5I+Mn42/HX43/FboYfn/5q8u/JZdfXH42/u7yi/EfMS8NOqxgIpk2",
-	"li11xvANGySa1CYX3GEJt472vkAJ+sDHTBz0vYGEIV4I5j8o2C6VhKljCb6lJtdXSGKbJlBgdYMupDIk",
-	"Lh3Bb7CB5FqR3DO2dh4aCdjUCe01gs4aY8C6uu1vIbZ4TQp9O2TBkAauNC3EHOzuBT4cu8nzko6gaYL2",
-	"/ICbj3fW4rgUDXfwp1ycaR9A5DzC+YAXM/2x4M3DLutJ5gNjImhr/YNpfT5fje86S6YqXaOLfqZkos5k",
-	"k+1n0th87aVqwf06t0vRm0KL0wyBQfJHt++svQoS1qHcYf5CzSyf+VBnBU72YIyJ0IludkCGVAtnJXBG",
-	"LGyYDn1x8GEgwYnZ8S4YJy3qnEde+1SMxaGctPQrmtBDkeyaxSQy9HwfE0c1I4QypTw1mN7/x96/7zhy",
-	"XHni+KvEEj+gyZ4ki7e6w9gp9UXusbq71BfLM0P/KoOZQTJdyQgqI1lsuiFA3fLOGNBgPes14MGux15j",
-	"F/vPYIGWrB73SFYL8BMkX8FP8kWcE5GZJJNVZF26q6S0YXeRzEtkZMQ5n3P7nKEMldRH8awlL1wIZC9O",
-	"MLY6LGr/L9SYYXd/nQBRSrr/7ZKADRgNgTeT4OnEcBfBmfAVcxfLVJyw3DrKraPcOkqsI7NvLpVVNLOZ",
-	"855plyd5GiWvsacMRh4AhD6j18yknB5r3JhcWxJ9Hb1QNo5OFp18YgJkMC6dwTeaDlHukLYIe0R6LpPX",
-	"WjyJS1q68oGbP3+49wgD/EX7B3vv3Ll369HB/t7f3r1179HBD/ceHdy4f/OWvUv+/G/Rf4teRn9s8ehf",
-	"o19Fv//zVxisZk9YfxDqqKEc9pWdNBJggsTGjI7aTxO9t7hUL1oZW9rYMfZGKQmDaweiUvPwlLtzNo/A",
-	"aspgHNtFlZMNGJK2X8C20gbMrtHeyUgPkqk70PaSnSp+Sh/a4sqY4yJURoCPD27aFqciw2ezku7Eecxv",
-	"wVLSM5pbS7mgnLaWTL7Ad8Biike7SHbfwswsbTn0qct0f0g9dgu4DJKc7Tg+AoX8g3BRmrVO89N3P7/U",
-	"3DmUiZjEN7UvcK7G2sh/Cr88DvzCTqEXhoOdtbVafbNSrVQrtZ2t6lZ1TVLutsWTpMRiSaB6GlPDWwGk",
-	"zoNts2KWBvLG7lNLBp9SfTkMBgKskM7Q9+HdwKuMmfSVCcE5/Wv9AioiUBDiuHcwZ1FNrbFlUXZccHcX",
-	"QbIa3sEgYEmAQP/1cNj+CXOgJBX3O3RtpiiYdmpW4YiGCLRrYKj3BGdJmqqB2APGXURHcug4jLnpBpln",
-	"yHDVq35RjitQ/uullkcYLi6krKc4HWa4EhJ9oWMJxI0kNJbW2rkDcq47VOA19vMoGW4c5+6QxSRIo57w",
-	"TU4cEPugPE9JGix/ZE9CMuSgESGts2j3hct24AedsAhAFl1bQN5lDsFe4S4LbIswGviQ1oYjLsE4YhWy",
-	"3ixH/yf6tQL8IIAwHc94jzzNGmDPyHHbUpA7QET7cH8PmAlMni8dswCphsQwdESfERoE3hGTcU2RnqHZ",
-	"usyiZt12BHc834MvS7tkIHyfpFIHbcjsu59k+kGhcxx8MT43CgUzOxp6Cw5uPVsLHNto2BZHnpk+JhzD",
-	"y8KnN1693SncrQ9UqB8eVd3/IJ2SO+fPG9DxvDPPOPHw0iZBUr1rK23hE+OYqBB7vVqPZ+5gmOy5JAkY",
-	"cqxx7Tli6EP5LmlrMiLmamdn7KCkY2k4pFxki6UEaGdIUa2tmfdAlAjwmVr9ZlXEppUXJzNCMuWbyrzc",
-	"T+mkt5V72Uc1qfZkYVXtdJGpkzlGyzHaG8BoK674E7CYRbTXPLZ/UJlc7h6QeTbjOUPP+lIv+l0ashEd",
-	"nytahXW3NFI9we5H3S1PTni8JrWelwqtOb05dGYMfVIE4WJpFCIt8sO9Ry3uCJdZif9AuJgpKXH36woL",
-	"G28BiEHz1NO4bzj1W7xom0/Q9F1jrRIZAZRATISFTERBkiDTRYvtZBH9mZm6ZoaPJS5CEzFOeSfslI+z",
-	"xZd1cqZqyR/oyT5/L0etBuJ7OT2Gh7wzXl71ZKu+JVXr6ooO53uVOF2gwUIh+u3k+eQfo1eTZ1PqKXpN",
-	"oj9GLya/SNTW5L+eQVsm832Ctvxl9Dr6Y/S50piT5zvkkmrPWGdqnGk2IbI9L6c9cXHrVuiZClTLj9yX",
-	"cWG+DC1g0q4MKzaDvCCWcd8Gj3WiFi53ns+jVGTOZ/SI6XwXMQwk0y6I6WbRyZPF/f+hKvGG6PdZ4LC4",
-	"r0mJuMzxXH1F3F4W+uZ1u1pCY7VNRAcTLo06N6+bFKf1uV4ku7q14ZTqsonsiRFGFyEwivHjHhjmckp/",
-	"l3ZIyvMT52IynWFqCouLNsg2/P0AvjXlmrIHqrhDXDpOmqu0WXfISdEeBOIgoCG1rRY3qVPwyDYXONq9",
-	"TsiCfTVjPIwphnHeTXKqpauDe0CFWrS54MBBfSft6DJ3Bi8XtpIhvuBdFhB3yCpkz1BVon9D63FIhpVk",
-	"CH0w1Z0Zd80g0F8GrDU704+qr6DGeE3ig4emXU9fcDYmh0xhLLjCX37+y9j5UiKOOALuHHgXoVprMlQv",
-	"CqvnERSBF4Zy/VI8CVfbJTaybULPTptInf8ap/MCVdlxWWrQNUE7hEy5axHdT4mPKV7WanVYZN7RtEuo",
-	"ZjNPbwGslomvZH7htg5rZ/m3tD8t8YBql5t6ED1j0+lumrs0pIfJ1slyPsHrmXY6kZ+I9pTfaYlI+AV7",
-	"nj6Yx8hv1f+UoLPfKNAz+cXkvxJAQZ9FryfPJ58s75T6IF4XK/mlVsTXqd0wBaMNmD3hmCx6uOVTC01W",
-	"4XnlE9aqVeNcW5RSGO+pmaRCTElbOa0QznqzqYTmGc+cSrg4i7B6lbII06M1uYSGz89kEcYLI3Gi0SD0",
-	"qO+PD+KjprIKqzNZhebziVmFVrLEjk09jL0RaVMrXr+rmbbLOn6vjmm7QHiewYqNp/ZbZ8WeQqMsMltT",
-	"WERB69zRm5etr2qXm0Wmm/ePSZJCtrIDN9Ws/gSvberIVCRcel3O3LLHkUS4RyWhpM+As7vnDSxTLtLi",
-	"OhIOnMVgf8QHAfrvBpSHzJ1O/DrOA5oe+apw9G2yPP5EePx4tt/0XMdMvksqbE/eNP0/0eegnRI/oG2P",
-	"A3G/9Ifdwk7cJlTpSeFPI7mkWBo6E5yNee9u/J5Ppt9L1kTOwbdak8Vwbo/eIW3mC2UTi5RUmN7xs/Jg",
-	"QKUcieAYrvJ7jLlyqjjLnGPaDlFfCtPuDKRBJ2Cy14KXlPQHQ++EJ01nDN2pi7MR5K1AwZikoSc7OoFG",
-	"3yWJt2AK6fXrYBJDMy5ssaGdIpqCH9p77eKt1IXBDG9xFFvE43hbkF2eblrcHhNWVsCnQvbIKFBTOPes",
-	"nmzxaXY5fci+PsLeJTQMWd+EgICcjWGDAjM0yP25s0+o6wZMZtKsY6tnc9EzdcefHh922Krybhm+qcLF",
-	"ORulfr/XGJVnj1l6108PfCXzupmtgeK5V9oCufDdXd10Wr97XVmedzz/9nY8HyRbwYi0uCnSvDQD2FNW",
-	"6syToeccA3GUDSqRczNmh0gRf6d4wYvU9xHFjHQXPSQFX7NDYZd2DBOCFftSDd0fVMcOQxlSSC4hgmNz",
-	"FcNS7nEjRZyxTYpaQZMHj99BgkW7L3jYkzZpB4zqhhHoxHXFiCux5VCfcZcGBI4kxcePbpSUPDQN7vrI",
-	"WIkdi9LD3iG2GrZNirEbH1trGhsIP8JlS5ZxzDN1gokHTB9vIvDukNlKMWBKKM5BKBQg3TGJnlNZoAgS",
-	"PXCFE5diNyWSpArG7lSNJvFBvXCq/in2DiBV6lT1oCRixIzbuVQhwLeOE4sxCwqzhImuILflUqgUio90",
-	"aP9hst5OYnufWmdvg3R9egQXzL2eUdqp17taFHLYn1n1i1omG/9CegwDpW4DdfT//+/3yn/346eNj/5/",
-	"F9EKZM65AS9Cu8NwIeGL1l5X+CrB+olPzWTIpQpxYY7UeZv6t9TJm+Xpst70aSb/T0L35pSMSa60+KaW",
-	"epunSm1LrfNFnbRArOZQfgU67VSyciJEVrHpT6y92sPOzea42fYYSfhWCdjZdCzoUayDu4ut81QF1tUx",
-	"zPP84Tx/+GrXeCWOlHOo9PrOil5pYvOrpDjNyGBcFk8Lg2GGAI6j9RSur4S91+Vl6C/UrDZIwKZ9JQfG",
-	"YrZbPKbAKVXIQ6hAomSj7HpdLwQ6HwWMH959qNNHyPXrnI2uXye62zoSArR4kfIxdBoXXGFh3QKBKxjn",
-	"qwWgTr9VqW00S8gmAM+jjW6p+5SCUWGqpPbVAbZps62tARhPEcjTSW1dt0eVFlknYeAx6FlnnC/XpPa5",
-	"6Ab7HF0xJssGbqw9RMhpAA4iLsIWj71cScGS9q9AzohdOsavAq/pDE4V/Z4Lf7VJtus1srmxXm42yvXa",
-	"CnUx6go4mpWcJPUVUSvcwfiE1SfOlDCWfbW0F3djba6bgDwNAEwU/mpzu17b3FhvNlZ5zBuCh9QJb/So",
-	"7zO+SHrBglGWHKAMvYShLT289DccK1tCqtwWQdtzXcbzYNlllesPQxqEhLrocglQlqi/FQTW+9+IdtO2",
-	"NVOcrzmg9hc5xo0wVss1QyBbmHHlAGMZH0OJqgfcLGwnzvUzfC0dQomGEFr26RQ0L5R40diZAtLVSpjR",
-	"Wlxvm9hlDaK7iFyXulOJFtrMtWPXkCdJ/K3V4pgLp05NE7poxhkjX5HJRT0AdV3wrusuGk4iXe1SheyF",
-	"pC9kSNZh7MBR1xPDYNYXDp/1Ts8Q2WqCUVqq93BeArFDfXkeErFWbzTXNzYvVCJW3iD9/FXc6Yybfrkl",
-	"tYEQs6QsNZjNFbY7nLl4x9/AA3TpOm5dzAme1mKW6ZKEPY4MZLql4I7d4q5gMi7+QxC0mwwfdz9UaKMw",
-	"N2pxCjVlQpwUMjtT4Agtpmqzvl07xfoWLrvI5MolmuemDc+Kd0S5OJo1QOGQH7LA63hJtj74Q+6hyzH6",
-	"5+hr6Dir7exqe5s1O1us3HBqtNzsrG+Wt+n6erne2ezU2ptsiwLJnk+TK/xL9DlwL79W/6rfhEMh7h4M",
-	"C1YKSaaEif46GZiWVqHXZ3+Hx98aBmLA1u4K6YjR8m/nscym27thdADifp2KRwaB6Hg+y1tm5JE4XCAx",
-	"eko8hcrqXFbA4nI6NuFoOrHomjRrEFvSQUK7AFcNVIqoY2zi8diSxnR2CTGEuUjNvr5/LnwulfB5hDUU",
-	"KUlzKr/V1dtU77IQNlS8LOc3ELRkd3oZKEQ7ZbCSg/kmFEsDNZkMMIgC14eMDfAosBVkhdjmTdot7gEq",
-	"v7N3bw9D2z+F1txqk8mh04MtNvWybWweuCc9uva37JCGLPB4exh0bfTSaGcOoPo0kNH1Q7GNgCAIY8Vp",
-	"q8EimEyksVLsCNCpMovjsI9BY6U3+Clhz4INGG8cxgtTe2F+KlZwAuFwcew5TLoakuqtYqMc6ly8VL7l",
-	"eiCWlRi0iE95dwjRlSARkUtgHZOadgIVZgJ3XHakWULTvhaQ6YY6V2cvimFokTZjvMUDdiQOkT9L942N",
-	"w7oGERnqfe0YskmfBjqLSI+xxZObYgnqIQP45Wr71MPmrQyuozbtY6lkim0R2xvYmM8IUGyvC3dQOshs",
-	"ExpiZBkvGjDICrWIBGt2jA2WHWcY0DDxYeE4yniK73UYTHwxiSWQ9pjojJHS4mj0Q/MKrlI0egmJrd+k",
-	"EcTzPqu6OqNWTXxWIJTXO1Vno9Nk5S26uVlu0majvM2qrFxzp2PEA7hOo1Kt1GqNyqaW0/jKpweVvkXA",
-	"MIn7bhxtiBdEYadwV/zU8326tl6pkuKParVd8p7Hh0/Ik62Ng41midz2AtYRT9ZqjUalera8c/3WT46V",
-	"mh2ax0pXyjjvjwmWB8QTuExOpjl2DSVWGcHoYifbLe5K3UtqUYL3E4cNwimft+BsFwO4SjKCpME69pRc",
-	"k0SGYkBGIjgEnzzmFWYJkQcw0vtqoClJcrZ9ruX1DZ3tsAItCpwXjyNjYX9fjEif8nGSFD1iAZvKjP6O",
-	"mFUPvS5XShLXD9YsMV+yldbpU/2X7uPpMp+FbME6TelSdFNoXe7JlMo2S61UIfA2NW1Bi8fdbvQVPJnU",
-	"7lO8AsSwhmGFmAWgNgNsoRbX+0FTNsQvH41BDPzgIrBA2S7sGYpLTN+gsAR1i+25NsaszMihLk3zfZiR",
-	"2gvYUuLpPStfynJVBGaIIyrPvCVy/qATADTHqCDyB62kJaQoey5TT++xYzIZdWARmG7x8DFEETO4ieMU",
-	"bt/jh5rzoigFcs+opQp9/JWkUMDA4wp8HYcppbiTDPD8YN8SVjiAuI1Oza07jXa5SddZudnZqJa32pu1",
-	"8nadNtpNZ93dYIsR2/qj6tZO1cBINSHHA81Urh+THk19c9OTA5+OjfH+36PXk2dJW0kgH1gesMVTOj6O",
-	"9wuHS5Ll8d1SanG1X8w2k8yEmZtQIDpDizS136Q4YautPfWO13MPWF8Y0il1t9055htM30pIjZTeghIa",
-	"ARZkrKgqBGsJ4yS46aQ3pR07YHsiHTeQ9qjlfKAueODxgz4Le8JdmJeQFIwpfciF0ZPT62cMJqgXas7H",
-	"Hj0CQqYRxZIEHHumoxEulFqzq6jKcG4djxeoR+8N6MXHek4qbzRZKm8xc76CAd8ioXOCYRzzBCwtEdae",
-	"mot8tKauuuZQ329T53CxofaIHmqxYDvCZdqnL0MaMlv34jJrBpMxtCcJmLSYS9rjFreBsO2hFO95/NA2",
-	"dXcAgDV6sMgRennlLK0+BvzU9j5kppfwQymUDXCH2wiK1aPITOE5jnOwEkecnq0dYtertVQ/Js5GcCVL",
-	"/VBNUqgUpNRAO5YyWuiRWOZBYpWU4sDc+CCkh4ynpFg8IiUrk8vMJLfuJleKGfJNeheehJdU+Ca5f2wI",
-	"AE+DvmJ8Q00MB/NtLpol+m6byVWvaWWn2kMp9vXFATaciQtMJ6c8HPhP/PvvsL97//2/bf/tw40Pnjxs",
-	"39nTTAbqgL/7sPFkv0q3x7X+jfrRB1vh+2w92Bzea7Z/sNH7m4a8Weu8W6XvbT/5W6ewCmC5offFRaW4",
-	"SOR/0BpmwXjMsWkEdUvP0UengV8LW5uZlZJa6mTBSlfTuBKF/yV9VGUViNFxT7lU0OehFLep5xt1mZP3",
-	"5CztS2t2lLewBLHhcay9VgT6c2od9O1inf4e6FKjlGNV2h6iosjW554kbQGUmHMaFWg2Ut6pXYJ6Omm6",
-	"00mrFjs2EbBXz5yNcGK9DEmVy2SlFKfgxtvVYwFzvYA54ePA08WEcmdtzT+spEx/eIMxEFtF2Knng2e9",
-	"UDU1tRyWEeB76RNOJcWnrpAlyiEnWK3VdiBGEneMPTXQx4FvX/rCklUlfy7IL6Ugx1qUs8pxnP1y6DmH",
-	"LDyetU1JC6QKHnGiTyBFj+uIWpoMCrirPU4EZyUL3KpG6PpxoM+kEAy5gn5xBoG+rqbPkCHtdKDaZazj",
-	"GjCIOHlBnUrG7Jjq8Yf4hI/0A57EocHVjfQYDD5LP9kiGokZTtRV3CrWsYMAuxUqdGg4lItur4uFl5Z2",
-	"6UnR5LgfLZGa8FZzGGjIukA5jORyWBLt+EIm9dDWMpkOmvq3TredGitvtptuucm2aHm7U6uW607DbbL1",
-	"zgbdbBdOT3WbkN6BJ8Gw1epq8Ohfo5ckej15Hn05+XjyKSSpvZw8nzyb/IJEn0cvo8+iV9HX0YvJxwWr",
-	"gPsjzn+Y47M1SRNVTJo4W5pDel2cnOyg12ie67BqroMWu2YCU0JavwFM0s3E0fcHjEvozqjONRU85oqi",
-	"Q+zpRWsn7RMwUNVXU9llLV6028Id25otT0tWqIVuM3CxoaDGFBzjaU5fnBQpH7d4IHy2axpJIEOd5l4s",
-	"7SagWVPPF5XYNqyeJaUnFOy2W7yY4vBs+8I5ZK4emX5SbMtAbDFgynBItzoDNbG40eHUsj5LHm8bzihE",
-	"v46+QKKIybPJ8+jzySfRf0yeRy//U4tHv0xvX2zvM3k2eTb5NPoq+lJt+1fRH9XXrybPJv8U/Sl6QaKv",
-	"F0oDJe6z5d6pBdNphNDp5AfO/YV0Z7yaukAt3LPrAZ2PvEARTHGWn+KlLSRfwj04olL72HMzJ8+CXln/",
-	"3YfewjPqL1P7HWumrOFeKOvGCAtsltu6DNZBtuJrkrSp22U7pGeS2gwjiDFsDOaGwK02PpThoq0PkmF8",
-	"VMgDRl20wPD0a9JoWEkcJZ3kAnYryNe7O34Mz3L5zZQzQ3l8aeYJV8hT1HODE4VZjgukVNqPnsPRJeov",
-	"hxzw6JTVje8JjG5MR1p1dz7FP3SS4yr+hF1C+RhaCjEfukxhh6WmXSE3BcNd16fBIfH07sumzpzHe2cq",
-	"d8oNz6UMzwvAG3k+5YWWiSb5lCcYoielIpm3lZl1ZKTBebZcXCxy1mBjLtV38Q2M+rjOi7hgiSO49IAF",
-	"DjslYuArYFL4R8yt6GQ1jwM5zwHu74MwoFx66mJTrDsmjI7CCdPGB4Fo+6wPlWe6O2KcHI7N7TLBibrC",
-	"m5akU4KlliSVXjbZiiO+aFPuokSrXhxvXsLmSXcnwDH1YhJpfCbktWZskGMhWNhTC3GakNyKqejB/lEg",
-	"TD+ugl9MJhaPF7Z4UvepPQSAHYteKJPITsenXUODadAlZpCBfVRaMnhz1zzRleIBhj1zDAfA+ZS2f2S9",
-	"Hd/kyYJZN23sdGJxh9zCdKu96Wy45XXW7JSbtNEubzl1t1xj1Y75DTgRtBZeUrifR/RDr7NlGgzhgsxR",
-	"6gV2DaduIhGvSS2xLjFOXYT49lxd04crIPESTcU42swRfWaCHKQ4F+QotfioR0MoLVJCFjHJDhQ+gJtK",
-	"EMqJbaw/2yK2vsZBRwQHSG0kghZnR8C4C1jAToS3gOhStsPqgbrDI5GFCs8YT/l99E30YvIsehV9Fr22",
-	"iJJX0TfRy8nHk39KNZRE2VMpnHJDX2A8Ipfyb1bKn24BLALEeiNiIrL7xns+5ZGKS6l4lDT1+EpwPBTh",
-	"4Lh6t6Tfnc7OuianC8tobJqnklDBR+AyUoSm7S0+5FDJFjDoqj+GH0uG4yoUXYalHQEz7fLmiuH2eFw4",
-	"F4N9muq957Ag9DrqcGCoefjwviF+KREJ1MSCxwlZamhq7JA4gJGT5HY4Tsj7UnZDUu439XwtbqyDqYfS",
-	"3PnM92XMUppuqPcBtNOLh62uo07bIVPN9GIuM1PlwhzB3YMOdC0/4CI8YFwtgFSNCwsYpupDYyelU10P",
-	"1nSWVryJPz1S7/7sxSfN7Xq1sQ0mzsLeekuLPzUmPbzzaJqHM0dw5tQE6Vlxcy71XMKuLGH1wtQ8F6mV",
-	"lRK04UiU9ZcK32f6MT7oocCbkypqheqtraSjFoucMB4I6FYDKURAl9ziSXqU2ohWEiOelUgBIz7rhFgD",
-	"iDIXXOgtPt0xVe8xILJIbxug0LhjaoNDM0IyZmGLF7FRCGa9Mu4OhIctRBSah0SpGfEFzwIPk+7rMeSh",
-	"55M7xBWlBe3llGR4aHJGz+br0A8QE0fhxyywaFid4hewrzvbGMxo5vqGmuoHrE89cBHvbCci652ZZs07",
-	"f//jlcRhnOyaiQShws+kBUy9t+8eh2iYng+g3Fhqj2Zbv3ehoBcbGkjmBAx5RAMWDgOwNwmVJGRP1L4C",
-	"9lBbhAM1jztrazZ5/OAO8sFBC+D3H2g8tH/vXYu0qWQbzRJYyO8K0fUZ2UtLAQs+jqEZIh+3+IPbN8hG",
-	"vbFF6GBAig+/v1euWWSDQI8FaZFGVT+ohJ44RyygvmbekaRPx0Q6FDEClraqkewi6xxQFUglOKZ+lRVy",
-	"TwMJ0/OGhljIBGVMsFcNj7taorfM9ki1wKEp4VQhN6jvGwcsUNTrfhBwoOn1gNOsUNdsg6BpONjiKxQ+",
-	"7epw1LQUMrXCU0DKFGlnyeMWL2rsoF49PNrimqqpOSmc2VRH3KsN7GOYUajfFYEX9vpqHN/fqxWsAi6S",
-	"ws6GVfCkHAKHSdILXa9YrLpKlq8yCtb0UTuL7vef47t9T92rNaxW6xt4u+9t4Ce84/f0lfA77CL7vUYV",
-	"P+Ir/97fvPPwg79t3Ny/9f39HzT2f7Q/+1mhSzixsNOoWoUPAyVv95WgLXg/fOf+g1H1B+92xd7e3t69",
-	"h497tx539/b23lcfb+3tvX93b2/vnf7RTeGrb97x37n7w1s/Wltb21KffjgK7/2V+r5gFXAwhZ3CicNZ",
-	"SYAnKyHbNzu1+neT/WikBphZ8hDkBcX9dKmh6JXtkoPQBFvUzAgCOhgsUiDzBvXJvTNugVDRXAz6/U/f",
-	"0LQXc5kNYfLYzIYlITqI/3DNWFOaKWRQxQR9aGewIDhukWxUrTLe4mAVczHStPIsOGKB5so2BrMH6YM9",
-	"Jks7iU0re8AXMwo84CvtsT50Ya6Q24HowwWFqbKKrd2Ym14eSr2YUSi3uEYs2gyOuSBMrx/oQm8EORcH",
-	"esoOWKJ3Uk4BPZ/xj8bsjuFwiwcKJGT0pD+mkci8TD8Xs3klSXKR3USkGZs8sXb1QRr0rl64OnV6lkzE",
-	"3aF7cMys4LwFR96CI+HETxnGWH2ZYM4VxPWHQWWgsMRx7TgUNo4VsiR2DEGA3QdJAqahsLELvD6WLoHE",
-	"48RWwKfheP0u/MFsEtK4Ezu2OZuy+D1pJNqOsfECZXgjp5CxxedgK1L5gZQnALgzYHWLz7hZF1ve7wfZ",
-	"bcdmBQw87JqezYwYZNvjFLK7Z6OQmcatmXBt3k4jpWtyzuSqFKxCj1FXU+reoE6PlW8IHgbCz2oEPaJj",
-	"SWwuyjIUAbNR4MAjkJ7wY0ZTsEqmMs/nRn+Zy0SusDWfWgAZin2FLW60SDnWcNnA7I4yWRBDKcN/Wvng",
-	"+oDGrJxJC6nhRUC4CC2gU25xzad8sg2LMXTAUp7Ebq/tcYubQMGJfn8Dd3hioE7JgOxoeJdx9QWbVsHf",
-	"EtjwSJOTTb80SwtBg3Rz2+kC4o7UgSzA6ZlfYnvi+hTBmph2kS7anqZAauDTUOmUa1DbB5eQpPj9R4/2",
-	"yTtUeo6m0/nB3jt37t16dHB//9aDvUf3Hxw8fnjrwb29u7fstfnf9vcePvzg/oOb9m68u5Rd0+IpNl20",
-	"aBzq+7rOo2aXKgTTNOR8sTFY7gPtEk/89dTte3wH9u4TT0K2TDq2iVFK3ULIpNfAOYY7mxTVlRO5oeOL",
-	"U7XLCnnwIw+bWyPrr2f6JTI3acqIIAUuf01C1rY5p2ibVB34krnqWaGntJ5e6Q8VKEECP23Q+cMuQaqj",
-	"xcXNaX/4WSwpGHS6tz6SCIngr9kTtdQr0+6xqUSXf5l8jAknM+krv4M0ko+T9BWdahX978k/QpbK15NP",
-	"o/8gk3+IXkZfqyPJn/8t+n/Rl5DU8nLycfT1n79SUKEngviaUz+rH/1ht7BTwEEubwHe1ys9PX0XmSG0",
-	"2uwubhmbZLzHawsWw6a7xbY7VVqutetOuek2WHmr06Tl9faGY35L57DrVVjAlhrqEjpXMr3ncOTQJUtN",
-	"/R8qJPpN9HryLPpSvVCLTD6JvqqQ6JfRi+jz6FX0Fb5oi0RfVEhtu2DBBFEnvKUf2uMdkf3A+sD9pAd6",
-	"c3ud1OqNcnO9DG2ZUrLr+2FfXQ2x/wCRf/Q7dfPJp5Ofq7UUvYpeEhxl9FX0avKz6FX0ZfRi8g/Rq+gV",
-	"wRNlGAiu7Ybom+hl9EX0IvpD9Br+9zkes5Y+iEyekXq1ViVwxBfRi4o+SA8BtmhqmHdd3ANLj+v69flx",
-	"XL8+f9uk3mHDqdMaK2+1N91y01lnOlkqoe3uACe3w7iD+SjIYFmv1mvlaqNcWy+kXNnRryDt7sXkY8i1",
-	"+xNuShK9jj6DXLM/4utVTzH5BYleEUgx+yT6Uv35h+g1bPQvohepRTL5tGAVsJ2tusH/rDbWy9VafXur",
-	"vLm5Vq3WtqqbtXW1aX3RFY8D31TTnU5OwJ6VXoh7tE35YSKI/jn6LYl+H30Gh38GT/FlwSq0vUPoR9tc",
-	"r6/X6+uwEgPc6i7j4Z5mUdopNKq1am2rVm2aihA82uNKk25uVjerW42t7UbBKhwOBvBVY6Naw8IRn3Wp",
-	"vxfvo1ptc3t70yKn2E9wJfNQv1X/VTOx2iyJbqDGXKvWNzer1VqjXtteB399GPqsP/XQzepmtb5Vq243",
-	"tpJCmI9WEshLMBVYhSMWQIOInZpVGLG2eoUp5roMgfHROch5dxHsnUMdPTECwIGwAdIEEYe88dSXb7sL",
-	"7S1Ab9M2YufvnxYM/AXYC7kFP55ylsG6UQhvmgXHAOgEPpdScP0GDakvurh6PBkigpuB7mnEvvZ0ukLt",
-	"o7UUuDi+oCd9oGkZnkHbg/4sN6CdUJbi8p842Rz7WbTHce74Q487zEaXmcJ3RA7b0Mpf8JIFYFVtjz7l",
-	"tAsMQAqpq6eVFfKBRv8a/tpwjQ+HbIixCGgog3k4lLjM8dQ1d4gNNwgVTEbu74Al31Ticb3DOiJgNlmb",
-	"GakhDVUz0mWkyCrdSvx4fREwEvaguUDAGHHpWO7MXfJ7EHf5y89/SRpwREbz3/c8GabFyl76LS3F4JAQ",
-	"u5Gibj23Q+IH1YGo+HNpBfY3xod9IP0zJ6ujGXPlgU5CQD9F6lf1/L4n8QMdDAJxxLAW4ifM0Yd4Yc8N",
-	"6IgXfrw0jZ16xEEgugFV9mV6fS56Gn30+bDoqdt3AzEcLHlzOPZcbj21Fc3ak2p5kjasMRxc6PXZosFM",
-	"LcnsISnVCsHJ8xhXPCAiAuLTkAUnjAx226kGdplL9vBAjgUJSxZtxCdlVm4QUwpCpkxiNJjnyyvq5WoN",
-	"yn8NPlKC0U2zTcAyvYGxz+h30f8o16v1zTKATbOCdwrYfXGzWt6qbdex+mLbabpl/FZ9WW0kpkTNqbtN",
-	"puxFWm46m25Z2YzlKlX2JNZeZJVObziNzkanyspbboOWm+3GdnmbNhvlamedbrJ6u+bUajPn3TsVtk+k",
-	"wk6h3t5ktfUaLdfpekfZuk55qwM1Ixt03VG2b72TnPLIC33jjUjZVmB4keiL6HX0TfQ6+grMmufRy+ir",
-	"yT/Be/tD9HqB7ZO2o9MiNP47413WzLuch8Nzh0ztrgVHnanSMaWpHiK6WYLs0ejty93Z5TsWv30EQf0j",
-	"j43w5aRw5604N1gfsVyNZCaN1HSl5ByL1PnweqwAgteepj4dRzT0gWm0Egvoa5K4NKQWfOsKZ6hmSMb1",
-	"6aOe8BnpeTIUwZgUp2vficcdf+gCM+VNQM9wHrY+mRr+tWk9mzRJzIoJLwCRZ07Njp8Z3CFeEPZuov+n",
-	"tr1dLVfXy7VNpX+80Psp47IHTXo3mo3Cwj7sx/VWH9AwEHzcV4ZTIUPNDQJPBLfcoRN7Fl1v4Is+vWfc",
-	"Q1XswQ6JlvDLQxZAx75Crbq5mfp6GPBMB7NV8NkR8ws7hZ7X7THYZpI9KewUOqxPoYW/5J6PPph6vdFo",
-	"NtfB92FcoMtp+4+sAh2GYg8xcpy97qgXpd/LMcJ9IHzPGf/QeDzwMHSrLIEEdOLa/oKLZECFeInjftef",
-	"UgvpEW7J9FoauB1YBD5LHGgvJs+Uopx8PHlewd8XlXhuZ5R4HnrcBTkiJZTOWQXZo/X1jcJOYZ1tbTW3",
-	"trdcWt+qNjdr6zW3ytY3Oluus1HfroMjreFW3Q1K223X3ajTWo11Nus1t7berLtb6lreT9k7Y/D7Nbfq",
-	"tVpDqVlfUDd7MmNWldlRKcBpvlPL9YCZ9Xqg1x7oXXYUzyeE4VYCiuqEmZ1F5jYTPWYJwN0LO2a1JNW3",
-	"AEjwpatXU1OyG6VXqsKCgpjAo0JhziqALwCe/809UW32idJYKv1MenT4WPVVHiu5onpvJ6HmW9yV9/V2",
-	"2ixX6+X61mkANZwASbDpq9W0t/1bjrZ/gNvnwyH1sYRUbZ7hoBtQyHi6SEyuUYjcn9E0iEnMrw9RA2ig",
-	"8rZhfOJ32RdI6HV6KL/In52S7Dl2v2R5WZSnX89Cl+1Vg/XW05PWYeYIpkD9ZbAr1qgBeU/zKV6W6ibt",
-	"vBfBtO8eWAzsxNdsW2q5BywMxnEVAw1L5C//8EtiGy90qogBdCtWkunyEgtiD0khLBl53BUjdYwYME6K",
-	"zMfmA9upgw408U1J0y6om6ozOgFjFbIXf4Z0nOneoSENIUqKlbxOjzm6AMMLof2v6JBwJFLBEHgIQ+KT",
-	"RFDUHUzakOCMdKHbS7ib9AbFZ+0MfT9twYKc6AomjZwwPlzoO16cntu49cNAa5cS8bgMgbj6Udoqns9/",
-	"mrdUtcEza6GeuksZYrZC9KvodfTl5BOTcDD5lESfE21r/CL6IvoyellZJbFH3ZH6D+D6qQKPj3JzOjen",
-	"c3M6N6dzczo3p3Nz+kLN6VT+wLffmv729MDJSzQvoZtAA6MZV8EJHoFzMn8d0ddgJ7d/V6N6pUTPnTHT",
-	"dEhxl9hG3+4QdUub9IEcxwvjfqdchGw6aElc0/5EgoHKx6mGoLMV9nDbc7LSEmyA0xOyJyEytn6pVAXR",
-	"xK0ayWou0ck/gp55Eb2M/mSpb14rJfQq+gYymv90JvNOP95FFe7ndl5u5+V2Xm7n5XZebufldl4eNs0N",
-	"vdzQe3NcPGgwCP5WbL0Y8aw9NX8el1m5J4ntihFXr/zuOLWfbuqTbSuOeKXHcS2zUGhXswGYKxJPAgFC",
-	"4DLXxN9mrkKHrhcSX3RJ0U49yoEZ/IG5FtTaz/N2618XJF+apzi5kIeR9jhkJKC8yywCpUa2+kZ+r1qu",
-	"VesNO7ZEkU0nsUUfqFOmyif69Ml7jHfDXmGnXq0uafTeekSR5hyGQNrMF7wrSSgW3vhOp3wO997jya0d",
-	"31NrEoh+dojdqDZ10FYj7+OGck9wVr5LQ6e30nhWK/lQ2HtFFiVLEzD9ZMC6pz33vMibMC1ZmRYztEx7",
-	"jsMGIb5OmRGLh5VoH0+4ZBVu4KSVb3pyECvUuWvRMKROL6EI1Nz6PoPmgqT4+NHt8pZFkGJ3Y6N00l3V",
-	"6smuY3z4/b1yfX0j7tCMw7PIh0MBRbcn0UfVqxvf3rWgnTnMxQ3/LVoQ5q4onBaMndBye02ZrvbbW1+N",
-	"RT0SUA5ek8QRgzEpTkm3klJqKXmYemkXN9LL229/I/uBUYkBBSB0Rwk1N6G7S+yp9bFDcDlcTxZDmq5u",
-	"qaV0fZmF9NF3sTuDwWEJEsXSmQQW5QmJZx6Amc0Fd09g+KXIhcRK8DwUdLpUSGs6EdIi9lQ9PqZKppL3",
-	"MAXSVN/bqTxGu7Q7Ex0yyXtI8Uul4Mfl8T2Aa557Gt+/Ri8nzwlwHT0DtiPwOr2Kvopekcmzycfgsvra",
-	"fP/N5OPo9eRn0cvJM2j89zr6OnqxhMNqhVDRTU0nkceK8lhRHivKY0V5rCiPFeWxorcWK0oRCeWhojxU",
-	"lIeKzkQTrfbSWwkTaUuhbHjEcnPwnCrjwN6bsQlTxWseP6K+5x6EAeUox6Za3KKYPbNlCO82JfFupNji",
-	"zmwh/lppocnHk0+iP6LSIUB9CnmEqfzA6AUqz69AWb2O/mSRyTO0GJET9d8NlW70p9wczM3B3BzMzcHc",
-	"HMzNwdwcvErm4CwbbW4T5jZhbhOepU5MHs6A/44ISLLBzsk2HLpeWDb6eEFu4O3svD9M9UMacbzCbI7f",
-	"dBd9UkyanEiLBMJn5nks0vaFcyjJXz7+vyUy8Ie6vRx2RW1xfXnRQWZypgCvJEVbHXDgcdsi5s+DDvTw",
-	"ib8Rw9C2WtxWl2cuflSWWidgsncQikPGDwI2RPYQw5vMxuQnwuPqOUKLcDZiMmxxwPQVch/oIc0YuiyE",
-	"Tv72LuGCl83XyA6Z0eVnjmVcvYBbOP8rhtmvSeK5b8T+vsz0zgZtabDOQgrq6Wmhz8KeMOh0JAKQdTFS",
-	"wtWi8USt2lSoaAAKplGpVmq1RkUZTMIBe+HYbhezIAMHoiyivS7e7K74qef7dG29UiXFH9Vqu+Q9jw+f",
-	"kCdbGwcbzRK57QWsI56s1RqNSnV1a2qGOrhw99Fe9W53eUs6WYIn0wbjRsx5xy6RolASZbaJxTVofw2d",
-	"MIxoLqK4TreyiJtlrKIxHOx/UdYFsAuVxi1sBwfyPYsD7ZokDg1cizg0ZF0ReEoLaHSLqeRgBiiV8Csy",
-	"6gkLEpDV/3tOj3Q85rsSsxSFj70VOBu1+BH1hwxPQrmN/S8wed1kqlvE9Oua7m5x2/NDFpD2mNgM1oQC",
-	"H7plBX5xx10o1XVjkO/reVmmY4TWfpgN6EmiTGfYZXCvRWz9ydAye0TMEM3p6R0ntoOxsJZv+zA7zmXG",
-	"t3rXhcutZXA60GIxRjs8WNrT95voxeRjbU15K7gA0n7B34A7VFl1/w4GZdxtjx6jhNLu+8Bz2EHf4zg+",
-	"zkaFnfXtarVatQrCdws76+vqw0dWIUQjUh+z2Jac/Bwct0vZkHCHBZf6VfTb6LcgveIlslNY1yZ7Wdns",
-	"5SbdaJe3lD2/zaqdGq23G05TrZfUot9JLWSYZKW+z8agP713T1aDerq/tXrwbXPgzykK7LnUi2Xrid2Y",
-	"rjI1fqIRj+0OhUUkYcBY0vt0QAPQ9ronjdPzfDdgvLQz1+aqR6U6rS9kSNar1Sk1LAXxINjERQhr3q20",
-	"uLICgdDiGAVohn1+knfepT/fOhPc6E7VrbF6p9ygzXa56ay75S220Slv0q22+Q11MmbgapieVEPU4lZ3",
-	"A+bSruh6h7QQy8gFEu0Vib6ZPIteTf4LeNvgFxCDK3XJg7WxtKACba7me5GrSq2IXDJdFNKGsg39FmCq",
-	"r6Y0so7pIp3Z+c02W8cm0NMaKG50KSfIoKKRJtJ7QiCOKHeI3azX7dLuCa2RWzzVGzmrPtTCoHkoxEGf",
-	"8vFBIqxsLCpZr1YX91S+kUDgU4e9L0ZQrLzvL7Cn8XdC0q4634tkrJEASxd+6TGYwq+ADQImGUdv6A6R",
-	"jLtqQ7Wpc0ioJPadDlaZ2cp21la0F1pEbRf8OalEs5F0GRJKaAgVhIslQ3ZVWR7MyJuqLsNpoFumkpRX",
-	"4RwboyZife2puYMmLXCZz0K2gr56wDpDyVytc5T2MFc84CI8YP1BOLbJqOf5amMBHJbDdjICtdNid1Sx",
-	"L44gMNDXYYBSJb1FzW7LUkE3YeApFTSDBE5wZtzpYCl9hjcjo2YVb+ZWvmU7dInNsh8wR3AXVMxtCAGd",
-	"3Re8tdptHxiZ+7aLPWERrLhJrcWhPzD6MBPRVgrOBmp9ERCzAbKW/bssnIJdZ7EGc2TyHUYmuQl7vpnm",
-	"1F1ZMlyFhPD0ss+4fYImzmw2gzo+ld2sQASYzcW4kYcctpXxXNpVP3q8q34dcpdBC3bmd2BXEXUrxl3K",
-	"cZu5jA1Y0OLQ9Tyxti0ll8HgNpnkyb0z4Qop2s36FprntboNTFVK2vtIQpQl1h+DTDsnNHNaU3xGfr8Z",
-	"yxuf/ELSzHP9llve30nL+/S4/uplIF5RY+IBA+4npd2Atf6iLH/R77PAYWXJwtDj3RMiX17YcwM6oj7B",
-	"ahASsM6Qu8os8X0xits/B6zvgTb1Fe4JvT4jRZd16NAPJRny0POJZOGOMvQPAmgjXatWLdIoVcjd43NF",
-	"Fpg8+jEemqc4q2rg4gE82V4nZMG+urQ6bb2qrouPdpOOZWGnYRWSScHiFoyTw2OtyMeefoAFUti8pjwT",
-	"7BJlgn0wty3UgjULJZ00vE/Huk/6lYhUDTPbMizah/vD7H14Srh5ObbgOUPOKyJXvj3gKC+ZuHj595Bh",
-	"eH50DnJwJegy8Jn6VE6Vii5AL/emc1Ih35RBm04da7Aw7dVSiCXgLLB0Kbgy7uWQkQELPOEqPMah7LdC",
-	"UBBa096HkFGnBzUSAaNuWXB/nEGaDFk78fBvxqNfJncVEkH1oFNMgnJRVmhSEXcmX09yb5inZe5s6g/P",
-	"6b76xSxzZ53If/Ybx3fC5AhPpvoFZd1Yl+UtK53vqKXlmveviz8zxoLHQbZZQKhSHTgYBawXDQWWrXs7",
-	"EP3seVB2c1ldYJnJ0APQ2W1L3vsdOPoc7o5svd1YTOgtaJnGv4uGgYcdy4bd97j5XLtyydFTTBtLF+eu",
-	"XBbcE77L5nOuz4Nd4SN19aESdpt17Wxbd2tsg1ad8mZ7q1NuOnW3vM0atFzrYE6yGpx637DEjmMc0Itw",
-	"HJeWw+f7fOqMpMLfYUGIhb/sQHQOpuqA1ZKKyR6q1Wqz/laLnMURCwLPZQ+mqsevaOlzsq1jPg1T4r5R",
-	"NnMdMHh79zvmYQN2JA5nJgC/SzFISEPDUUgVTIPPEL4Yup4WkGZFVHFF6J8eiZSDtbF6gRi4Yb3O+HEA",
-	"zB5hOJA7a2uHtO1xFlb0lq6IoGsAz2DY9j0nE9isLbUtzpSLP62MTs7Fj8dmTVX85J6JS4TMs3L649WV",
-	"vMG0TzHr56uUSAvLGMuYzQOo1YocX9BNN80pgFXUas9kIwz16/7N27FjU3pdzlziBMxlPPSob2nY7/t4",
-	"T41SSdHjbfEEfkSaqFKFmK4DXsAQVBb7lLs0FMGY+ExKKM9G7n9OfRIyZasM0FRSALQz9P0S6Q9lSNqM",
-	"9FlokYTYKn1hyLTqs9AmvidDSUY9CmUFfU9KCHZyYjO10qRNira+daU1rFYbDn6648InZhNbXUsvGqzv",
-	"htE9YjLUPw6olPiLHmv8vefaJYsMubomsafVFmSzdL2jpLYw1aumQvbimYRmKERwRkB0J291wOJMsR2c",
-	"A+orq2t8wJ6ox7YrZG+K2Y2Eeh64COPVAAGmUU9IhpYNZKRBi9CQKsteR3ezqcOMFQjv2RiC8/YerMl5",
-	"g+8s3rFTgb/VdMH8gFfi/Kq9gQfK0WyOZnM0+21Fs6dDrotc3LhjUs0i8gT83DV+0QAcliZ2MZ+F1SeD",
-	"7rP5wtc6gSsqT3z55ASuCIRVk0+g5FzJZiXUXkKnCaAHBXAz1XlcbyVdMKZd48XJM3XW5Hn0avIzFKST",
-	"55NPCQ2YwVNhgsnlLtESLuVkHbEgiSJwBcwCBkVv4KkPe8xT38DdSxahUucaKKELjuHoV9Hvot+SkPUH",
-	"Pg3ZToIVlfmQuPRRlFoxykcXv0tDZmWZAbsGZurLKGvGIqDqLYSJiPO5S8aMwuGeCEjMwbhLJDJ/mlMT",
-	"GGERoDfV95bsiUWi30f/Gv1L9D+j31skRXFaIQ/EaPqJyUgMfRdyMCQjRRrj+/QlJB2X4B3YzXqdqDVx",
-	"oIGsqQs0loBJXgzEyBgDHK0A/ckR/rDPjWGQ5HrMTZhZGX21h7tsSZR864kSGBlxkduBK5YhaQJAl3qZ",
-	"yghz/KH0jlhpkY+4gw7yJQxRTUCxlLdaYcgFA9mNq78bGxvEpWOpPfq2Goq9aJyhONMoV3M7H3G3IgaM",
-	"P+n7eGFZFp2O57BYecqBsrRkj7Gw71fg33Npyvej9x7+yKweXG7SJBBG/yf6l+j36p//Ff0qtcuhJAJ3",
-	"/oLmZWfrvvfnf4tvqdlqy9UaEN0Y4N2ogZj981cWgVZ9pSvcT+47pp9R5sxiQyyzmVlwV9FJdkYEsVwH",
-	"4+Pi4BWyxwUQ9824IWPN7BnSvgV5fVk+k3PgFs/9DLmfIfcz5H6G8/czzDgYcj1/KVh9syxwgyxnmPuu",
-	"mpa/Gj1RTwQYpp/4wuqD/Zu3ScC4C5l70BV/Ksg3olLjuBNy8+aRhmnTOw839t3OSZbnt71//7FCjlBJ",
-	"BoHHQ+aS4l7TIj7lrnToAC3uczfGZluhW4RVuhWl8P/3QvfVjGKsDNzOn786t6bnanBXoOP5asPM1dZl",
-	"6x+eqb+oVEIxV1lvTWVphH1Vure9oRlelJrzAEwNSehsJkcs6XVvNcpdy3gBpZL7kHKBZMDaWy+hjF+H",
-	"B+AinUD0050bTL4Tyk3i0pCSotpHQQANNEGjlHYIJZyNsrN/TOZPOt3Hjq0qG8Gj7xLBWUZ2jwl8OD3m",
-	"HDKX0C71eIXszQU+ziHD5AEO6nxzTJKWc7+d/Dx6FX2GRuvnJHo9ea5sb1C3n2MDuq8mn0x+Hr3QRuwq",
-	"DcaTQaNlmmeZ5N6f3PuTe3+upPdH6ZI8xSRPMXmTTBHeW0wymYHDSprkaHi5LsY6CQMaFms5bM9C4R2C",
-	"Ao6AWDR5zCb1IsGl10xlImR8E0nHMcoEXMzFiIjzAZ+7s93GCDQzI77oZuFSdbfvHizNg5I5LM1haQ5L",
-	"LwssnZX6OTTNoembgKZq1b1RZLoUj9lMLpJOWh3QUM2CRQImGab0otiBSrMYL0GzuGKM0yDV06S9ap4G",
-	"7hJKBtgW1gRgOHsSlqwEunkh0qNIr8uxBNDE0dLTsACBYUpVIHwmsQvqCdlT58aLpoaNzdJeT55FX2pk",
-	"gI+v8K46JNG+6iMgCq0ONrE8OdEOv491Q3ULEYZ6A/jL0zGjwUflp5J9uFNd/wiHrt5oQf3gjwtprfCR",
-	"lb7v/c77Uzp/ZhjN2uw45rRUaiTqt1XHYpruz9y4On/f3yUzUJu97+9WvO9HSsGzjvdEnf7/ov8R/V79",
-	"btaXASi/qxD8XwLg0ofF2OBX0SsIon45eR69nny8iHi0+qi6bZDaKbB1Tnh3RcvK4z2fkmLDALv0fXtK",
-	"zIeZYSzdiClMr0+CxTR6A0PEXsd9itPc0PHE6aoKpU90mYU+ec4LoLMcKMFdrxWUOkgMQ2KjlLBLuyQc",
-	"CdBPkvTpGKtuejRQGjhWblLoVycJZ0cMSmwYDQl1AiGxFaqskHv6EF1RbTTbIWMDXYcTsifhrp6CD4eM",
-	"O4woNeLxIZNLBq00qXW2ljqlc2B1BZWI3KcoPT8qPx2PjdBtZgjdE5XNCdpjWkGcIPIvWKqfQWRfJDN3",
-	"DjNymPEWYUZuF+d28UW289Ld2S8CRq1iNfMjFkj8+Vh7OexBtZ8alGZlkQlEMWm1FlY1BsxhPPTHhDqh",
-	"d6SLMistvmcOJJJp7JS6LNQRm65fYY+N8ejdpHV8i2fxgRPq+1lp3NdkhbxnhgoWstXiXPBynyGwwZoj",
-	"3XkeWJHaHmeLWuzeT136xtS0LUfZmXrOhL3zjTF2JsyZeiSL7qwPPKc740PDOjFcProgWBIusL0VwfcB",
-	"pDvq+IWMnlz9mpW32hbCZ5RferbGzGYjW4+qW6kwh1pum2zDXXea7XKD1rfLzU5tq7zNqptld8NZbzdp",
-	"Y7u+VdOBmrs4m1mRk3V9ydRhtwPRf6jmvLDTob5kUz/uo7NKKeRfR1+Af/9zDKNNPon+Y/I8evmfSPS7",
-	"yccQI/gqehF9MflUobLJfyVKe09+nmRb/1H9auICpK7eqH79x8SdTtu0fzpG9VF8q8e4XhQU0mvuhhiq",
-	"N9bIiPZU9X/KGf+n/1MrTEdlmm31empb5SrbdMtNZ6Othrpdbm41NusbtfVqp5kVb/m9GijAnT/BhH09",
-	"+VRN2UxIJYm5wM8QMPov8JC6DUz0SsEk/Yi1M7H+wYpIi7STif9iIZJ7ZC4NojC67pp5Oymg8EjrXSN8",
-	"r3ylckr/ruEuKDu4u4/BMKhu2tTtsp3l9ZFFxBGwLbMWNxoNO5H7voEyRWqgzbVYt8tdwo5YMA57Ctp1",
-	"Uk3KFgCZVGgguQ8NSY/qBqhL4ZmsVtxqZtL4BUVjesvfNQvjhGUBlyIig4X8BFxxOkRzZuU7nHtS7KyA",
-	"38dPvbO+gkGZXMvM43Bx1BVWZS4oL6egxFWQSMXviMB8mv54HK9DYvhdk0RPYIUkZhyQqmIgMu6hIIL4",
-	"u5kYK17JOp7uYZGZdTGdbHPwnYPvs4Lv6umB9iKlgTslVxqXij1g1oVyxbSF9fSYhZbduHdKS1wOVbWW",
-	"VIfLq5Jk/sYmeWGaeX/oh96ABuGaukbZpSHVAWbBGVE/ELvj+czGEkYotpdhwGhfEo+HyjASAVVWkzKF",
-	"Wtz+wd47d+7denTweP+9+3s3D27ev/H47q17jw7u7v3IRv1ea9i7UJ+pRqm+ktzrdEwuOnK7geomRfCB",
-	"0z4D68dljk8D5rY4nEgDRrwuFwFzSxhK1tTn+zdvW+Rv9m+9a5H9e+9a5APW3rfIzfs3fmQhg5wIyMCn",
-	"HocodcySXlu3SZHyFmdPmDMM1UYnAfTZdIldGbgdmwBPn8vc0i6hnLD+IBzjjJgWzzhJwwFUZY8oPKRQ",
-	"Y5KMhzv4KOpLz21xj5MUocEdV9rpZLCEHfExXE2zjpt6WI8TSlw6hllwGbCvZ3eGVicvQk578e2PDapn",
-	"rJFpmohljaLkfjiuCyni1Ec+wi0wS29hZaC9GJo1NTRT79TAmF8nmCl6SYAfwoAik2tf3qCb7XLT2XIV",
-	"HuyUa3Qqg132aH19o7BTWGdbW82t7S2X1reqzc3aes2tsvWNzpbrbNS365ubjY1qw626G5S22667Uae1",
-	"Guts1mtubb1Zd7cgQvpT9s44VFNT22pUq81TGaep974o4hmqfaV5IdTKGzNcfXkLwDyiuTJCwt1OKArL",
-	"DtiBhHI5ApKbY6DSRWCDtadpqXsMc6EktqsZNu6Os7ePbcHThLEHcdQTkFwFzoNwSsNnkwotJZpXa+f/",
-	"gHJYo0v0/V/h0HuCM+QfunhSIevN882uesuRCFy9Pz3e7fuVOHN95Rt7fdplaz8ZsO5pzx3wU586Yu3B",
-	"6ucq4LQGGOpc+KJGPeEjtpwhMNpzHDYIy7BMZQZ6bStVaJ/E1nQx5FLnxhGl983y/Ev16ka+3/L9dvr9",
-	"pqE+c0mgdta3aNOZu6JiWzB2QsvtNYWk7be3h98a1dvKI728yH0j+4FhTWPnBUkGVGL7acbdXWJPrY8d",
-	"gsvherIYMigJj19K15dZSB99t8npYD+LDqG5o/S8b57IzwUDSNs6l8RPG7/h42KLummoySoy51hE+G7c",
-	"TXRXbW9JbOAtwAQnm1DZ4jb2orbBOmM08D0WEMGZrJAHjLoe75I+DQ7BqdbzeHcHUjaI/ZeP/++aepv2",
-	"qqmei5MkTsolTF1k+QTE1Em6j/a5to5OO9L//jvnUfuxVUBl9iaCom1wt55/aLfF4cQX0efRK8PQQKKv",
-	"oldk8gsCBA5fT34RfUUmn0yeQexSHffyPxdwRN8P+35hp4AlaAOsP7ssQ8RBrelRwT6dkbJLR+qPWbgm",
-	"St+ZC80b8hKn3m7QMqzWJt1ol7ecTVytZrFCXcyHhZ2GWlEpEbViDmaGmDk5C9PIyzxQfKkIDwAO5SDo",
-	"AgKZe64rCY3TNGH6MH6YykOMa1HSlacWiTMuWzxVO5JRNwKuXfRblyrkHeEiSYNSbpJQaXzBLR73ecaf",
-	"MCDIXN1STaGMlI6149IPnEXsBZ1cBFsSex2PuaTo0JB1RTAmtn5Iu7SIC3dXPY4aawJ3Eo80eqjVgGHK",
-	"svDOQ8bdE/DOWWpxjeb7VfTCmpHxJPp88mlKBUSviGZt/zp6vRJJ19yIb4DIvxj22Bw25bAph03nB5vO",
-	"sM0XeT6NZhhRSajrMjePZ+fx7NUz/kCtJlDuDQWxMak0z2xbChDejQFPgrfjgh4AP8MBCUWMo+64NimK",
-	"IFUy3C+1eAyQFLyjGKjc0d8geYrgDC+nEBZwgZlkdikI1R9aXB1mcuMRlTEXWxhTFxEe8QXvssBUHpi8",
-	"AsiXlxoSwj2gxKYvjhgAzhENMjO/1PMvQm8P0Oo4LXQ7lWBW90yRpH6UJ+3nSfvfraR93clZ7WGPd3Pg",
-	"kQOPlYGHEuoZHqQZY/684EiHfrim/Q3eMeEapDaLHRNFzUkOPhasPy0rlVWKE/+Q+kPX0ma5WYpztaul",
-	"SmY45i4cc5t+eCMZ5jnGQYaux7gDNarwTJm2T61cbz6qbu80ptSOMbzLwLvdrG3Vy9sN2iy3150Nd5Nt",
-	"dbartcIZZGecUlGzCqERh7+NvlHKZPI8ekGiV8jV/OXkExSOk+eTTxfxJ6UfACJ9ywnAZOLH6m0sLHSN",
-	"Xw7xOBGBy4LcL32JpMrtvffT7wjq0XHzpSTJPTbCivTbe+9fVj7GTEPgtgHS0yWnU80/tcu3iMWpKcnT",
-	"sC0yL4x2CQ2Rz6hWraanrgi9Enyv74UHAYheN0t0oRMytXvO4kfNklKnFQ+n2fl3+GB4Qe24vpvy9xTv",
-	"4ATJO/4W+7tyCrvL6CBzXUJJSq+MF2uS0+LRtafm2rqKA8vg5hXATfjeMLOYDeGFPSjFYzxUV6uQC9AT",
-	"GWUfMJZZyT8lJJuLniCv+r5U+Y3wTpZe5VcjjJ9+lkW+23jTXQh99kXsQvKB4cI2atueFgaHjA2wZSxw",
-	"dy/iov7uAbZqDtjeEmCjaj1iYGCUuwpzCLayfrrleuEFYTANmRY6BPezHYAGah3nB2zxEx2BCzKzY1fg",
-	"LT26Zbh3zYhMAtac7puhqptSfmfQtR+IwAVqiA62C2LtsmQ0cHpEjnlIn+wQu1WY/EwHMV60CrZF7HKc",
-	"z/FafRSBXbKIx1v8wVBKj2Ljx1u863uyR0YiAI9wX+6SPg2dHjrflNqD9almN6D8kNC2OILI4tQxGKJM",
-	"NKcXWvFkOaLP1HGBzqQHh16LF9uJE9hSF+GkPSZG7ur3ljWp5mMyn3365D3Gu2GvsFOvVq1C3+Pmcy1z",
-	"di8xs68uczeJbtHX0QsyeQaU91+CwiHXr9fqRKmcybPJL6Al4OfXr6sViKdmJhUtuhYeJcNA8C4eOndt",
-	"nQiUPqYynRykbp2lyZPFv7S6Xlb7Z3So3MroUHku2t+sf91CIvr3JIMKehsiIHg1eT75JwwlfgJNG3U4",
-	"9nOiduXkGc775B8VXvjPy/nVz0DEq+Xa+OTMb2PP5rbi5XKwp5Wf1mjAiKjlfthj/dzbvsB+sxPRY8c0",
-	"TzQBy0Z9T2OHqcZKXnicHx721plsujNI+XMStRch1laWTxcYDMj1aK5HVzW3cV8vsLWVRB7nmcC5lX0u",
-	"gQ6mVch5WthrT+GqJ8Q33mzgIlGVedTiikctTliyVydkAQ+y4P56B12VYMUu1Bj2xREjXkhCETOmT4Pd",
-	"manPinB44QpxjRwAv3kAXM0BcA6A3z4AziNNOQY+r0jTuYFgj8uQ+n6f8bA88OkxHSj3+NiEkOLWkTqy",
-	"BCeS4qhHQ2y3rTSk6HRYIEu7pqzLlwLO8bg+S3Cm+xLa1Pe/p2T3QjqgO8kw92GUJ2CmO0ggntxMDxHH",
-	"Alnyi0JP1PevcoNDfF4DvRZUEKelORQ2PezRgO2zwIHbVa1CN6AOu0nHsrCzriV+o0O31jsbzfL6Zm2z",
-	"3FzfqJfbjY5TrjvbG43Oxgbt0A2Y05AFR9S/K3jYkyC/+x6/H7gs2OtjLVMN5Xw85Q0SC/GX0b9DXdWA",
-	"BqHUlC6ndubPrJqTffqwSnI76jI1ivJkSFJCCl9RSvLt0zEwQSD+92SIkuNK+fL3gUGxWP/Lx/99o1qy",
-	"NDdnALRsQXhNYgWsRfqwpUibhSPGOPwoLQJblbh0LOPedWom+sM+RoxJKELqV8jdeWsps1MdiIyZrXMW",
-	"i2ValJxFFpxy36eqYc/fW/4tE7ennOJFyFft1hzr5lh39d7ssJMI5XPCfynZfwYAvPZU/aNdwVfBMTc7",
-	"QQuGgU91ZgUGnQnmNBjIG0moHzDqjonA5CZ1S/CNqU9eQNSd3KHP5NLKCP1m56iMjLwGJoHTSjsc1cU4",
-	"n3J9kuuTXJ+cuz653+lAN1RwOLgBHb0R1XLkhabh8QKvyp3kGOw0PWIBI5x5EIug0CGAuYQDg82ROGTu",
-	"DDNzi7MnAw9IbjiT2KxNd08jRVuGNBzKHaKPsUsEvTBj4lBO2owEDJpNtfhtEZgQSpq0cbFDJnm2VamY",
-	"3657BGdUiVQ+9P2lHN6sTz2/sFPQvEKVAQsDcfTX+gYVEXTVQTDFcvo66/Oy2jDA/G7y3ybPJx8XYsa2",
-	"zU7NqdPyFmu0y83OBi1vOzW3XG83WLOzTjfamw6I5yMvZO4749PRzvwueqluGr2OPj+Dcz4QUNWhp6Ng",
-	"FXCZKZDBuKuwglUYShaoa4LD5mxOHLPSTvbfpHZc7sW5bF4cMWA8/YZS0tawIFwlp81DxoEJV3BWDr0+",
-	"I77HD0nxiPqeS+pN0hPDQJL2mLisQ4d+WAISNBAl9i6WYAxYIAWHicHYEMLmh/t7FpEslBo2ixEH/n0o",
-	"NVDCuc0c0VfCvsW1Rx7d6Gpf2hUCdEmEsyN01WPyKzbnMJeptHiLf9BjugjBdQMmE/jeZr7gXYlRcaWE",
-	"FO6zgDpNPaMndZtNeAj97nreQP3QDShXCouGRHCHoS9LyQL1Yyh8V80IK6tZsIy7qsWTVaEOC1g4DHjM",
-	"4mt0mBHdNgx+D3VVn45xTSlbcUzUDOwmeQGpXzWVD2i3FjcMxRVyHxStOk+SLgsxYWB3PmGgov7ZbnE9",
-	"Rwf4o01G8STiNKkHMPNIdcDE0ucmj3mgBaU+nxLfO2KpzaGmPv1m2BNPhrLFi6CvXVwsMmTUxQ6pCQTA",
-	"CYQ0BLd0nH/P3Oos1tRSinGB1luslnzhUFAwwXBe2ZxCb1ys/y/HE28eT6y+BhYZlKktN6Io10hRBJap",
-	"nYON5/FuIgXBv57IPC3wSjnfR27GXjyQuoPKTIo+awt3bNREeuNlwqpTGa1rT5MPJ6TGqq0E2ECGYiDJ",
-	"SAD1okEBFZLS1mjGgrZWwCetFa1Ec4c9IbGDbVpxk0Rvg1KOte8shOBC482iEdBWyn6GIliT75eegEyF",
-	"+QDOm1GYJ+Xk4kl5Tu7laguiV15K6l8NI2SB3988xIIBpHfvm2pJtlh8rCF0vTpRlTc2uydZmJyNULiC",
-	"PURJJ2CyR8DQ9MIxGbDAE+4u2ncBO/LEUMLxLT4ljSvkAxEcYmGkMRi8tPtRiAp5SPsMrCESDLHZSouD",
-	"4FQXyBSO6qUeJxyrOaD+LgHqZLFqOJ2rwEukApVI0RIlBZjU+zo7bBSec0KvyZnyDXOOMrggfDygHviH",
-	"lN3VH/hizIKSZTpUwt60WjzuXqzWNNNVGl5ABhixiXOgqBNek4QPkfSEO4x4Ug6Zu9vi2qVkk47nh4Am",
-	"7873qDohMq2DIPjQy1CgxE8LXj5P4vgXZaHqDZvel4wP++r1DLmaJx1k9ajvjw/iL+Afh3KH+Qy1UmfI",
-	"XeYWfnzl6Dyc8B68O6MGqI4+19d19HmJ4Di2cHYA/D1+R001LIH7fOoUNev6VvitkqJ1EL8uyshlg+fw",
-	"Anaq6o8xC+5wdZ/Nzepmdauxtd0o6O9/MBjA942Nak1XO6ivjQr4rfov+fO/Rf8reh39KXox+Xn0ZfTi",
-	"z1+lX6e6RyzT4wVhRHph09lmGxub2+XNZn293Ky6rLzdbLbLrLrZcWqd7Splm4WzRmXUal4qJAPLPlcD",
-	"l8uNoGUR7AcSiljgXtXc2uVVlS+64qQyX5T7u8S+08GO8Kmu+Q4N3GuS3HpEuxXygPXFEbg6SN+TUv2l",
-	"rg9RAMJFWQyylAdWh6a7xrynBrVqIP1OB8Z2DnJXxxmU+PlDhUS/iV5PnkVfRp9jy8DoqwqJfmk6oWGv",
-	"D4tEX1RIbRvbm4XUCW9pEO7xjvhr9kQt3Mo0AtcH7vcEVy/vrzZJc3ud1OqNcnO9vLFZmJIimVV0v4M+",
-	"JJ+m27bAKKOvoleTn0GTlxeTf4heRa8yCuuib6KX0OHlD9CN5HVmZR2ZPCP1aq1K4IgvoheVjIZuqWHe",
-	"dRG2Lz2u69fnx3H9+vxtC3He1oZTpzVW3mpDx5Z1Vt7u1KrlOm20m866u8E2O8qI8Bws/3tagOQ0UGW1",
-	"crVRrq0bxaeLGl9G30QvJh9PnkcvDAHjXCsX3QUnegU1i5NPoi/Vn3+IXoNt8kX0IrVIgL0x1qDR/6w2",
-	"1svVWn17q7y5uVat1raqm7V16HEjuuJx4BuNrqVA9L+hWu8z6BrzHwRqHr9WRpDSgf8v+hLa+UBPSq0D",
-	"Pxx60gtxpbcpP0xsp3+Ofkui30efweGfwVN8WbAKbe9Q2U7N5np9vV5fh5UY4IZxGQ/30LWv5rpaq9a2",
-	"atWmMabwaG9ekR/O6XCfdam/F++jWm1ze3vTIqfYT3ClOTSw2iyJbqDGXKvWNzer1VqjXtteh4Z/Yeiz",
-	"/tRDN6ub1fpWrbrd2EpsSKUueiKI7dKpO6gL+cNuYaeA23yZYkqrcMQCCRJ20yqMWFu9wsJOoReGA7mz",
-	"tpYhMJYGI2lBuh+IjuezxbyfAcaVxTAkFGS12mk9Rl0Quk8LSq5nmy/6AUxheMAGmD0F990hJjDbps4h",
-	"oTKtO0JBnB7lXQb8fkq/4M/3BGepYwIGTh1tFixWhrPK76NLnd24BLTaD5gjuAsVv7ep57NzQGVbq932",
-	"gZntt+6kBk4C6KeHmMCgsRs0pL7oXpFCp0U0DtqiJg8wR0HGT4pNpIWPbZ4VgEKA5pYq5GEYMNpHoNr2",
-	"RZvIUAS0y5L+IPYP9t65c+/Wo4PH++/d37t5cOfu3ru3Du7u/chu8fY4xJYhtYZd2iX79961yN/s33pX",
-	"bcQPWHuftMdEQyU4at3GZoAjT7JdguxmJhzcH4RjGGCpciI4zMxn9wV1zxn4LZO8IZyQhWUJ86h+y3iZ",
-	"bY9TLCqeFS+ZgfO+MvD01M5NackiUr+zCrkTSqKuCYlD3Ot0mEs6gejjhOF40X19Az+UH6mjlWhtcU8S",
-	"r8tFoC4Eb5CII4ZsINL7KcMeMBbB14ZvCeN6cMcihPCZMwzVVsPcmM5QMldJYDl0ejrid95Z/DmczuH0",
-	"m4PTseXroIqYsYBx8axpdZKj7hx1v2nUHTAphoHDkm4wEIFQKuTbgr6/y4lfp0f4Vy9n7IqaFQg8VzIr",
-	"lveoKqTi8e7i4N+9VAjPpFyfxNC2oBGpudVVKjpqAzYvRL+dPI++nHw8+RT7oPwxehF9E72aPJv8EzKD",
-	"Rd8AHPgDIIc/RX+afEqib6ahkAIRC6BQZTn2Ln3IKgkKCJw0PCpvdraq5WZtu15WkKmsMdNWdRtiZr4n",
-	"Q41alV2BKSGnzmNgjjfwGA91E+xmra60KQ8XPODW36VzHdSB6vOw/RPmqBOif8XJVHgyY6o/j15OnmF7",
-	"6+ilAmfwVqLPAKW9OFu8TK/bk+NlZi/l8bLLVr+USUCJL4sU+3ECATo4SikJy0XodbSgOEV64TVJPPct",
-	"Fjq9P2RD7afRz4upEcB1KE2O7y6hgL26gVok5CeiTUaBsheI4KzFseSHDFhA4k1NPG7yl4dhWzyxiMdJ",
-	"G/uj7GRMd4tPdbJRBnxbDbSNjiHQbepFFe34h0dCbzy7REY9IZm6BkDw8shzGZEjL3R64DeA6ttDT6FI",
-	"NeYKwXbbeuAODaCrAG1xhRod33MOyZDHN9LVX7ZaKeXHyfc21hvNfV/eFzK0LfLg9g2yVV3fKsV5K5Ka",
-	"WjKPA1QO2ZOw0uJ7Q9cL0XFh6/dwoGW5vbROXVgPpKfpLMVAb07LZeqYcxPzK4r0laqL6pd1Sr/lwKGa",
-	"wAaMPcYg4UMl3dy3uH4W2cx6j1sER5izXuTlQqdN9zRqO6Na6FpKiwYr4pjVDcS1p/ovXU60MFM0Xvyx",
-	"wwg3LGjJnhiRPgU6Uilpl0HtdI9KABwh40toQ3WZ+fIfeS1BdAts0HdZmKjKywjjrGOm87ghxC/mrCDy",
-	"bEZzrvG+8xovt3wvkQZ5l4UpBULBxy7JIBBd4CW4KH2hKxAWqYi7WoxrwgxNc9pjY/IT4XEIFUM+vR23",
-	"5FSHGdoJqBdVYo8UkWVVPZZPgWiWaOYluGSJ6L4Tg57gjBTbY3h61+t6oSxZLe5Qycoel4xLT1mm/lib",
-	"xuNRjwETE5x+RP0hw8b3K1As6Yc8Uc+wJ2Hc4VTfUD2cZUxXEeD4K6dpC1pbqi1oRrmD0bQ6M8KTUFW2",
-	"aAxQsLSsGHkgcJlm3teQiwfA8k3avnAOWdwfd4Vyi2MFGVztIZ502Ssp9BQkmsBUy1HOacU7olwc0eM4",
-	"O/4ZBP+LglXA3XWcykzXsv2LjnxDpFUt4zhRYbteq9UbzXVIUlhcrKbJEFOFDUtp4bM5auHVLuGnNQsq",
-	"V1aXy02rRGvS63POYxsL1avAPbWyxlzz+srsvYRF1sc2MjVJgbeo0yOBGKGv1igwZdpxERMsdVloqqL1",
-	"V7ookJKAclf0ice90KN+zHZlIa8LmL80jPWi0g9FAANmjWnSLEis8oCTq7SbMFhBQ1TNraRMThomTO0t",
-	"Lr0uL3scTVaPk0YVOdkTBjBSlIzpVIQ7OMR9PcJSheypB2/xqSc3RFJqBhImLuSc0XyR5rtZLi5ky/B9",
-	"mYw/Zt4iRRs6MdqlCnkgRsAa2eK2PPQGA+Yux2k1DY00Y1iLpxpp6ZMr5A5HUrRA3aqozwM3tx5OOPIc",
-	"VtKpefgkox7UoKNg0URg6TaztpG/mE7mcZc9mWqN1PGY7+I3QOel3kmXeLLFtZcAOqdDHiqjyPDDCe4e",
-	"9bg9GvR9JjPB2R04KoFnp/aYxzD37xMqLU13UpGeK07g0tL6dUbr/j56FX2hE8s+n9K6ZLteIzWls+vl",
-	"RiPRvPqWAE9Ojw2O0/yzHF4/XlEd44yv5GlfPWNTXasWG/3wt1qxK7wdWIVgeoth6AiYC3M5NUAK90UQ",
-	"FkOabVpr152GW26y9U65STfa5S1n0y1vs2qnRrFr17KvRg+glh4APtnC2y+NqLR0KOxUT/ny5NAPszDV",
-	"B0qM9ehgwLguRdRawJq277reEeM5zVbuN39j3Qe0ptOKDNwN7aF/VqoEA9We4h68Mn0GcNzXpKbzXORI",
-	"1pLlYvoMpMGi3axug9vmAL5JwRad7TkSQ98lPqNHGlRMta2Pi8C48RnAZRZ3IUBpdhZ9r9WgdvwUVpSj",
-	"F9h14Iq4CMzEnYOLYLWpX+ix1gKiE+qSFFx5uZLKldQbUFIo5WgimLUX9TyV0xqIhlxFncqdkRIR2CE6",
-	"bVMnIejEapekPQxbHDwcdrPaSP10oGW0jaVzDJPTuDsQHg+xKEIZt1MqbshDzydDrk+tkHfUH8hWMe0Y",
-	"14JLtri2lDPUa0db7hApSatMQ2/tUHU2DvRAMr+TnONQ32dBlm6FIaVUa67G3pYaswgXI7MuKt8uffQd",
-	"Uw2wqRJXnWEcO0ea4Dk9ETDJwrKEypdyhzqhCEBrLBSSGc55lJuW4cTXo+9RSXyBCdhe0ILlxnio5ACU",
-	"+7qaAC5gjgCp6AiXSU3NYxKXtWLIOnv6PCxDTzk+u75oU9/CxjlKxIIQYpD4jFJ4ikHYSnld9QNMdzxo",
-	"cXXDwJXEDkU4OICJs42rgw5dLyS+6E5pDzVkIr0uBxtUWS4tnm7nQKgvOIOncSgnjAfCJ7RLPT5LlBz3",
-	"YuAiTPWP0EV16SfZRQ2Ab/QA3+iBku+MqxWXchMHDMq0jY8VSukkC3cx8Qp0gODsmoRGFmZmi0PJiO16",
-	"sNseiXBgl6wWV08Aim/6tnA9uDn1fTGa8lGbNS6xxTR0eG7xBQTPpKjmKWvZATe1mpQRo4eMq6HA6dek",
-	"aWCNA99Ft7u+q147Osw9vZJKi/hStev4ITzibdwqVymZ7E2CrJOZtqeGhMuG4LIBCtIApECuz644c7fE",
-	"PKTM95xSZVNa62wKTcPm3PQ5lenzGGdPx9Wm6naMrWEUxnySrT45twoujVWAI8mTXS6RTNSb5EJRPmej",
-	"xUmYNwPaCaUVd/XF3mSDYdv3ZI+5BDLQYvpmE3XHrpWxY2CuoHKuLTApiqVq20rZBeP32EjegVy4pUia",
-	"1ZHLMzQvn7OohvEwRP/9JSdeHroeUt8U4F06BSvOyv+1kmeTX0yeY3b919GLyT9GX08+mTyfPJv8gly/",
-	"XiOTn0Uvo88he/yryS+uX68QYPP5AvIRPlPSEBhNXpG/fPwr8vfR5wSy8p9Dlv7r6A/Ryx8XE3KSWCQb",
-	"Zht4yWo0mXRGJwxvnsJodrgZBEbHjh+Pp6QXsM73WoVjBt4qkID532sVuOgIZcMQLsSAcRa0Cnr081Oh",
-	"h0OnElsMc9JyJQxQj7DJam7dabTLTbreKTfZhlvecjbb5W1abdecuttgzc4ZSg8gG5z277hqAQH3mxYB",
-	"GdTcVTMw3D47hVh6KFHlhT6bqf5IlRroyo8vJ59MPp48I3/+t+g3UJTwMvoi+veEeunzTPal6BUw9JzI",
-	"mHOm5FEjbJagxVb7Ldenly15FB06Su3BGyJF5nqhCKbKGtRLBv10e+/9K9Wx9PYF6FxiK2lsE0+SuzQ4",
-	"dMWIWyRg3GUBJPO0uKTcC9W6Jd9/dPc93RVUcGQHqBA7JS1sQtuQqSkCYquNZ+u4CW1xV6GNXUIJ9FrV",
-	"3rLOMBwGLEYgUAhYDJBNClqfGp8URELAZ8ZL6iIDKkO8krm91Bmd2K/MTmSaTfr0MN1sVZaFgQrQcDOO",
-	"i5hGZeBME5IRfRE53W0VTvRkCikV426pyoIKsd4xRlVqmCX1XYubR6MBw2aqOA9eQNK1NsTjbfGEFB0a",
-	"sq4IxsRWC9rGfqvtcUzGIAIyGMoeoabRrGRhCMWPko5LFuZhqXHtQFOOGXoHNZs0VBgpCMEZOvMmuUvk",
-	"oTeAxFV45CFPnlgEBNwyLS49NeELeQmMRD1L2sV5I5rCkiruwtXZynrpDh8ML6gPao4ac9T4HUaNq+7E",
-	"hbS6SlKOUrXsOe1Dnhm0KpT9IIB+6AmOXYxeV/MFlTuMuQsdQvvTrh9sNKgANbSqVfdU32gQNdPXS1M3",
-	"j2c4nrICk6SYhUMfxngJbg5hWkaDOE7oBYj3oHP+8SW3aoquFL/gIuWbq7s3pcsuBxw8i+si3rxq9Z/s",
-	"vwDri+UNji+V3Nf9NyW8GehxrcXoVfJerKaR1p6q/z+hOzm22wILX6mZrhAusjFceAQC7zxlxJ6Uz4Cn",
-	"5BvrMm0sfCfLISorGxztceMymkc0UOhG+RgDThgc88LzXovvsnDxQqzm5n5u7ufm/tsw93NJf+n4rq52",
-	"ACgzPyx+pAX3Rxh1IW2/klZfautaRIlmixgVAjM5HTso6uBPEjGQpTcE2LDIMo86vKWoQw5DchiSw5C3",
-	"E3WgYCBDIccoDzvkYYeVsdMt9/9j7+2XGzmufMFXycWNjQa1VSAAAvwAw3GHanXLbfcH3WRbvnOpYCWq",
-	"EkSZhUyoskA0rFCEWvK1Z8OOlcfjjXF4bGl8Z2L3j4nZaEvqmXa31IrwExRewS+wr3Ajz8msKpAFEuBH",
-	"N9kq/2E1C1WVWflxzu+cPOd3/OgiTh0SH89iAgiuSlT+S0JdueE+2xC2YkqiRYJQAkE0pJxFWy0CWGvB",
-	"IhPRGYmoW9/hYUKR5UdHgvcvBJblcXCYqS98GAV4uIzgIWXZVisKdtrrCBN0PgiKksJ1cakSQvR6PG8d",
-	"DPRrcN1LCKtyfdz3uOFqyzu2B3wpTZgkkQy1kxIvgc9ZJpPE2uFdX0YiHGFeLWT5SZ3ePJDqVuDz7vUD",
-	"MWL6jF9wRvp0JOGFHaXCMBN42BUEM64hhJHvkyikXHaQwpIC6yT3KuROwmTu+SFLW0TdtZ4kBB9WdPjB",
-	"/jEVlt5mUbZW6j31wJm111GRaMyWtHzBIAwZdyGB8sGbJavk+VKXn603lUyzSt6AlVp185cZUIgumKX6",
-	"Lj9cLvef4xfxV/Hj8d8pCY++Aj2TGKighhXGZMVdY8vLK2v2SqPetBtVj9lrjUbbZtWVjlvrrFUpWylZ",
-	"JdrD/qJwhcnPEFZaJXYAo5VhWeyEoqeJufVTwoWBOHaoIrGVJN0Nqa/Azm6fjnrq7Qph6dLRdLXZWW7Y",
-	"zZXait1oLtft9lLHtevu2vJSZ3mZdugywDwZ0SBQz24GFJYAdiTzg1YgsO5xZPSHJnORmf55BuzoFO+F",
-	"YtBPO9EPfQV58NdqRqeVWqW1dt2rsUbHXqZN1260lzx7la10bEND2WTLnaxO+xcoFvE4/jx+nhbqxvoR",
-	"T+JnuiD2UxjAU6tcqoYe+9kT14WnGt54sP3gzl2ot4G7l+E9cuocQrGLSEQ0yHy6+duM1FFFemidzFEa",
-	"2ZueVwkCo9Ccl0hzbvDpaiujQDdxMcmjpXKvxhGAXnhT2vbOnhh+ekixSN3o2IJQQBftCXegZgBqIO6x",
-	"6M4INtqGGzlWqvKRwQUre3hiyKHwMaQ9YGkP6XuMYH19YPg+SfVPVenY9HyavO911KWcQW37nEJ+6ZH6",
-	"4nlChLrRocrp17FB+y1f9oX08d7DQ+nQKKJuVw2iY0pzqLEKsGYIKT/YvmmvYlnK5fryMpihJ5U+L0g1",
-	"rmy0GHWBO47yBEzbSuNqcVjefOvmQiEAX4oAVJaJbSwTeVX8mxc+otOcm/c1h1ZPcDZS9h3zD5gS84dM",
-	"PCDBSoo3e8CQ4vMD4busRegO1wARZWF/EPaFZMRR79g173BI2RQ/cOTAdRmD0gmaB8pQjO1w3DPsIXWj",
-	"YKRUFCX9UBz46qppxhMMDVRHbbMMixXWO5CDHulSucNd0WMWcXy+a0ptqXuVmO7TMMIEYnVnhWwk79Z7",
-	"FjUbMo0pPLugbFM0gJmn0/mSAgzAGqaGSBuwazvcfPau/uhd86yzTlzB0aiM9BshW5CGjEgW+jSANE/B",
-	"M+OheSS52NWj7uhI/7RoV+IRAOs96rKeZMGBMvKxQ3AjkH/16UjJMYeUdRUI+A4A/QuHX0sjIoapn3p9",
-	"h0/Wj0CDyyFlhz1UUyp3vQFzoOIXzM09rn7z+S7mmIJT+s5Rnzakdt7H9S2Jc8tjvb6IlNVtf5+NnMxQ",
-	"7zPMgYBkCKgiMkrLh+hq2vmMYWqg36R8f1vPzNy5CZlefZ+NdOrBacMaelnzsmqVDCi7C+uu1Co1aqva",
-	"cLvHs5bU0uz2U/Zr56r6UDvjx6iN/5b+oLfQk5vp/+Tvhz7YpdxlQQBt3Z+oteAK3vF1hccHYZBczvPg",
-	"NI734PhzmOlH3Q1GIs/syjDyS8HTrEiEWBSQlTm/gDDuw/BrpiXt/tD5Ku8mTEgmQcGY7Yl0BXtd/3v6",
-	"+Mye22A8OflY2ghQI+gK+u7itPxlcNqhTzqF3tfkJHiZCXmfAXJqjXxqu/uW1ugZ2/sstrR+3auxp/VY",
-	"FDZ1YVOf1abWS6mwqy+FXY0HBPJYIWcMQ30vyKthV5f364vAd0dERn4QEKAflkhxPMux4bRE4/u6V+eY",
-	"A6yhbK0GYNaa6YAwU998RkSYj0hnPJyaH3/ixpjncMqUOYOIi/HP46fjRxOnU/ELqCY//iQ9tRr/X7mo",
-	"FfhBDxdYO2a8j5y2TqyzWQ/Lko++g2ddnUEQ7PZDlp5k6X9tJdXbJUqlklV6b0BRfLZqVumARnheVvtg",
-	"FsiNVqFaliDXzIfNDLJxSavFPU3H6u1VHH1dKhSKIg+VldChCYViOrN7MhqE3Lgnk2NFVDPJnjOWpy46",
-	"ENAoIcRYsMigD/xpiSI6FHeikKYX0iENjIrSyomLIVSa3eEKq18XvR4LXbalub2chVbq/BI9P4qgCAzl",
-	"Uj2PnkVTiBfWBtRM9SNk7xcgcxDlqmvNhh3/a/yPREvP9Uy5xjYDqo0d7vRpGPk0CEa75rTeATdb8leF",
-	"5PvmaFuY0m2pZAInaeq1S39wMCpI/exz4ngson7gLKwfcSNmHjnZk2gY5IZUEgXhdnhHhKnaf6muQKRE",
-	"wy17KZyAifI7ndadU7dcpCewAFIFkLogIHUBEIr0qMewlkk/c7o0kMxbKLyXhffyeNxYn2lpvE0jNqSj",
-	"84aaiWa1iNqRI4UEfA7Hmuft7zxgoTdg9uQ5yBQ3wAMO/pk+kJkiOyxwhu2F1IVN5gsPUJofJkSv1wh1",
-	"1WwSX2E62WcKzCxYRASewnHeQGv00zoJ7uEH3Mr2/0rRkmnJvqLjK48K9gHLHBHWbIj4PEZpTKnKAXN0",
-	"g3ty8mXLJ5Tj4Pr8rn4KfZoU5JhJYZ+JmOvoKjiZnUsvfVzOhb19iextPZvEn9zUV9DgnsMp2w9Fxw+m",
-	"HzRt4u8Wgd5IP2IoHgPfZUCLPaVaiAn3ZNTtgnTtHZWzlkngSPm5Me9wh4tBJH0vSyKpRtG5sU33gNAc",
-	"LG8MCs/mb+jeEq7sTzA1b3XsOzRyu7Nkf+in5xbk1zG97lbnruAMWjsHWU09L2RSwdf4iwqJfx+/GD+K",
-	"nyn5aJHxx/HzCol/DUj7KWTqwfX4ywqprZUgrCGibnRDy2ufd8TfsIdq11Qmxba+cTMpf0Qaa01Sqy/Z",
-	"jaYNJZAyyyE33/Ez1fj4F+O/SwE/9DJ+Hj8d/zR+CvmEP4ufxk9zch/jbyCd7nH8BSQbvog/z8l+JONH",
-	"pF6tVQnc8WX8+FASIkxsppt31NTO06833jjajzfeONpsKUk2WXbrtMbs1faKZzfcJrPXOrWqXadL7Ybb",
-	"9JbZirLS9BaBPZXEq9Ts6pJda6pXSTmA8I34N/GT+Jv48fhDbSDpzMKctMLxJyR+ikmlH8fP1D+/iF+A",
-	"efVl/DizSMa/yCjRUvxP1aWmXa3V11btlZXFarW2Wl2pNZXkDMSegLiXRF7oXNFDcgMXz6K6PZNb9C/j",
-	"n8dP4j/FX49/Ef+ZjH+GPR9/SP7yb/G/x88gSfXJ+MP4a0iGTCUIlP6ifN+o/8/iX8WfkviP8Z/g9j/B",
-	"xz4rWaW2v19qlaqNRrPerNebsGBD3Fce49GGqxNqSkvVWrW2Wqs2TIIK3j1TplTA9miwkWy3Wm1lbW3F",
-	"IqfYdvCmu4cTr+YbJbEXqj7XqvWVlWq1tlSvrakvkSyKAtab+OhGdaVaX61V15ZW07wcpdK6Ikyg1UQL",
-	"6kXBYK/UKuGEzpKiapUOWChBG6xYpSFrqykstTKJxkfkyhzJOEel7xTz2qWhdzgEQOkW+7rgUSiCo6qr",
-	"H/oHNGIW4cJ21a2kjFrJoxFFl187FEMJtUIPaOCrgdDlQm91bCXMUXdAVMB0bXzE3V1Sair/OFMPpXE7",
-	"h6wfMsl4BCPQIpJxL6EFoDKjvkgkdH4/8SMsRoE/p9108OzTfMl8nVbdXsrjvLwrItITnt/xmdc60qKS",
-	"BB6WEdfBp+rbi3m60Hl6HQ2GV3vQRr08DKtVIYiejCGg4d5VsANUjxQcPbYe6AYW9un4LPAkVPXRDpYD",
-	"GgyYXCdOqrmxeIyjoY0D8eUhcsh5GChfIfFv4z/Ef7BI/Lv4s/gzi8Sfxv8Q/zNc+fv4t/HvMP49U8ob",
-	"w9TdLnP3mUfK8A/i+Xt+JNcz92TSBfBFC63Jwyk8p2GBt8PLmT5XfM5bxOew4Xbh7XLQMzZFZlwmKyXJ",
-	"SITqo8x52mSxpMoOz2x6COPHWSJlp1FfxWgzMYiIH8ExV62eyShQC0pLCY9AlR2MigfZmUewMs3Qmf+k",
-	"qZO1T055xHQVgG0BNl892DwLDMQlfzHMhIVlXVjWhWVdCLvCsk4sa0I7kU75Q1xyyIS7spbSa0STOYNx",
-	"tRkyV3APsiFuUj9gV5Vhc3W+b71vVsVloNk8B0tyrvMbqGM69QDnBpTN1bfl1+wCvjh96h26XcjWjoRY",
-	"yKsDplOJbvqBsidaxMEoG8cijqlp6uzwcmI1qc4w7lEeyQWLOO85pEyJHLRxm5r+AG0RcFsGgz2QBUNI",
-	"Idc/Z75oYdqJ/KYZiFlqyZtRmygnP5DH1ZMfyJkLyuuuaNqqnPjXDZLUf/W9FoxT0iMK8nJi4K5N65d5",
-	"S+ls0bjsYaQEbcfnpmqtoYNX06FmI/PAtL68N9GJHn14m/G9qFtq1YHP6WgnLnN0hEs91vPd74qBWkMr",
-	"dSsZagzTc6tejdU79hJttBVM9exVttyxV+hq2/wGiOqAhZMYcHI3zwJ3kx2+2KS1dt1d8uwGa3bsBl1u",
-	"26vuimevsWrHBAguQpuz0XIeiflIVo7ggc+TAm2ztKvgn889WBY0SMod7w76eyH11Ks4exhtRTSMTCTI",
-	"il2t25q703fZHZ+LsNRqrmnusxzy7yNfoBFXn3l0T+z5+9T2hChlIv+St2Sp0T6bsEjAXCHxl/ELYMZ7",
-	"ET8f/xIiUb6IX0yxFObEdktnK/6G039yYElS0bpUuIgvpgJ9jmLvp1rnarqHp1ajzyGJxhQCAyVMdXGZ",
-	"MM6CP1WJgWuShFDzXUncESnHn8W/axEakYBRGZHaMukqyYqv5jt8/DHsP2VMqW2mDCrtWlgn8WfxZy1S",
-	"b1azz6j9+jT+BgzFr9ZJW0RdiPlQlu4f4t/G/xT/EW7sh74ICfMGKI6mOowrO9zRoSpYVn4gI9IGDib/",
-	"gBETxZIPnyYTJNLXVO5CEf5GdU3nHjtKXrVIRPcZd6YnEegdf6YCJ+ekwE7WECdI/TzRDkb0W5OB45+B",
-	"q+ULkLVfxV+hRH4+/oTEn4Of4Jv46fgjIKZ+AqHlf1a/Pxl/BC6Ep+P/QcaP4sdqEcWfV45RDGaPxv8a",
-	"/0P8afzHklWKfxN/Gn9aetcqpTOnbqm211ijs8rsJbdG7UanuWKv0WbTrndWOrX2ClultSo8dX5qZV6d",
-	"gMvlYthXzgsBqReqRgwzi0KtLIxwrbBd0dmdWDpXEDVNc+N269oT+6lJgUiXt2FVN/fs8EnXr16eRC1O",
-	"zUOOiRXPxh/B0noyi6f2v/wXkt84n6WBVwgIjzDSzugXPhFIItuN2StmTcJ+71Mp+wIi3UFr7CZaY9fz",
-	"+4HoUSVXuB/I0rvJK+SmuvWGudOoYPPrFtxu9PKrE3sJHk6o77UcHP8U3NyPlBxUb3mRkYOIUSbiuv+n",
-	"6sr4l+NPdHR3NoT7XyAPyXQUw7iTUOyZhOkH775SkD6n8J3KWIQ/F/7TIlfpJXtNX6V9hFAEaRU1eL0A",
-	"J+fi+wkl+rFFpafYLy0ieDBKau1AyMWQSsLZAQszNXbKwIuom9odUrmb/OYQKDQw9CVrGWep2n47HMM4",
-	"MrAKWzb8TMBgwkK1IYHXOLOPzZbMswiwunFqEZwl2uO1qG49/y4+/bHJt/EEIymnfRgqHOPWyD13uGkO",
-	"CyxI1oAtBmFUgEXQlZDmc3RESMyOmJKpcdpNcDHZGYV9VNhHr599NG1Sv70W08QJQmE1vVyrqUgcKBI8",
-	"igSP4vTuXBI85rJNrwaHWkZq5rSelg+7uBySHCt7hoQS3HFyEEBNa5P4ASeJWGwhm+uRPVDc4eX8Azxl",
-	"UWcO8CzMtdjzDxi3TIKKxIoGvoxyzW+duHEkW2OHmxPPiYyNCsHIKiML1If2IxM/oyvrTU/mOB+T/pTH",
-	"g1kcuKwZQKaDG6uUh63Gv4RtMpf2v8ig/sIgKwyywiArDLLCICuOsYpjrPNxgBd5Ay8zb+AlHp4t6qOr",
-	"q1LL7mUZOvNEQ7b0MaLIHh3+9We/TnIoKuQWRDzqKnR4l5vkgnRESPaE8MiAB0zKzEvA+qmQDT7C00Z9",
-	"ZmLqwCWp7FCMBtbxhEFkHDWCM2UvIdmydCaYlycsIF8SAR9LA9JlIUPKa92ozsZnru8xubCOZpGS7Bah",
-	"6p4AK9VB32r13LDGDRyQCzjFLIyEwkgojITCSDhsJBgRXNgIhY1w1X3uVyTi5VXCZw0wXiqC1qjDxros",
-	"BY6ewNGDKTA6J4MKwTTg6gmQnUk1uiaTDJx1jYh7rNdO+GLXCTU3YLEcvMe47dXbDvHJYqoSnjVgLRGf",
-	"A4x1aRDgiWRPeJDC5Cec6KqFlA5KYXbB099VJ/AaHDEwhes9KPasewzvS4tSh8kJgv5FdZPBBf0aLSbN",
-	"Z5jq1VgmOglDnJLRRMqO/oJKreJ7DhnwfQ5lYkIleAEQWiS5p1rR31Opn3Ar1ocxz901z+kUJ+Dl9SXp",
-	"+VL6fG+hQjaM5Ia6CD1GORbLbo+IFD2mBp0FkpFyMnzU85i3QHp0XxtOZoY07mYWkSIp/uJLEggZEekH",
-	"jEfBqELuiAOmFAnrSbLHlF3N2dAon0pOEWd4v64neZasKz0osP1NNWB3yWswu9lZpnajveLaq94as1NA",
-	"2WRAbgJDqKSVAX72Sme1ajdqa3V7dYk27HbTXfZW2GpnrVorvas2NzSwehSzrinMusrWOlX922QDBlva",
-	"ClzajepqzV6rry3ZtJE2UbJKtU6dLXkN1262Vc/XVlbt1eW1prptya17NVbtrJXe/WD2EyA9vFBN9EIO",
-	"gNJvfL/UFt4o32rRFsKJhsoTwJ8KaQH8An4ZxI+Qq/h4/CFkK34OeYr650PYzByTGXaaR8BB9LV++qO/",
-	"fvj/5Bg7queJlWM6y8G0eSldms1a7PicBqVWhwaSaetppgWTWE8Re6h2Wo9yj0ZC6XDUMriDbs2xtNPa",
-	"rzUro8BapXp7hdWaNWrXqXreW3Lt1U6N2SvtZdp0G94S2vJqfao2YYV1IhZuhuzAF8qK0J/nDViaOiT6",
-	"jMsNdd9bdCRLraq5FCVp3Qmu/3/HH8UvCAyxwvFPSCbrcB68XrNKB77HRFKfXKnYrKyZYcYO1elJDOWn",
-	"2pAe/zR+Mn40fhQ/jV8oi+eYVUIOUXql7F1zSaPrSLW0dPYpTAb89/GL+Mvxx6rvpFYh8R+AwesrWPdP",
-	"48+B3OsTAiRY/4lGW94sNLdratQOz0L9FMJuEIGDYYr5pLSSroL3ulEVFZkzJ9kuzB2EUMRKqStGQxZu",
-	"DKJuqfXf31W7Oxu6hOjHwFGovaBVXWrk3GY05AoNGX15DubNAZo1c+bYrGfN9qTidgrkp1GcTiS6XNeO",
-	"y2+1nxgVTuG7LXy3RYBH4by9KOdtwlNNCYiewpl7WUkcv41xEfdZT5cZJuYw8zzzEdNj7nUS+Pts4pge",
-	"dsOxqYingyn31dKfhdjuVmfmW0+X4+j36B5b/HGfwRbP8fC2fU6B4+9oZgU+2+enfnTI2v15n80VZPC6",
-	"Q2Jrw3VZP7Jh/OTRteC0RxGTzrzZJJc2zUXbm/ZbvkyN6cPd8wExWSkof7B9014lWC+N9hgp3795nSzX",
-	"l5cXV2urK9+WXJt6dfm13Bbai808ohY7CXNInc2yQTEzZZcQarcXpf8T5hRJckWSXIHxZsB4yyc/AFvu",
-	"roi2aOTLjo/Q5+oewL8lhjwQ2SS7axIRlF7FC0XS3Xmdoeem3N026DUQe6JFZBQyJZMsoiS3Hfg9P8IM",
-	"t9qSs2ARyf1OR19oqgtwzBp4es48zQQzUeNoijNPp81ZGP65kJ/xptbGOfr2ZjmfFW7EIhsH4vxwJkGd",
-	"WN68+7ZFvrd5420l295h7U01qHrQK+RWJIl6J1Qf10PdCUVPGzLQX8yCNCp4W92tROsO9yXx97gI1Ytg",
-	"vqBkNNoq/k8YgcmE4W46EERsIgygxTLlhD1k7iBS2xQLU3UGEtMr5UCpB5ihIv2uiKwtvLOFd7bwzl5K",
-	"72zIpBiELkvjzTgb5ro6ipS8IiWvSMk7f5MGQet8rucznrnvhWLQn17JJ/Fgt3ScKNxvQSSl0osEduKU",
-	"8jhv47vnxd2vsgqLS/vUhRiJelPBPE+L9N/ZWvnPBsAY92QGMugagYyHIgh6uk9uICST5i0rdrVmL9W2",
-	"67U0DiiJ8tLNKOSxXU0ChT7QUGfFw2AnWyEeu+EtMXu106B2s73smt9Kk1FOM6IjE6h2V0CZv1L8ayh9",
-	"9xSimj4c/4LE3ygt9vn4I4h6+hq1XfwViZ+S8c+VyteVFb7Aq5+T2mqrWiXx7+M/xr8D3c9oJLfpPuOl",
-	"Vq0OOj+M5FG0lWABHEMl0zMq91+V3jZhiogyFOj4Jn4B1R2ezalR62cqngKr/uTSKbjxisIpF1U4JesV",
-	"2jOCqHAHXXChFhhpU6bF6QeUc+Y5FeKgRHRIm3VEyKCEG2x0B7EeGfrcE0PkR0bJaG71ox0OktDChN+8",
-	"zIP1iZInSmybkiforSDqEvE5GUhm6JLMIE6tiQIb+Syx+bMok5elKV6CKJ8iumeX0vOJ2AusRFKggFeH",
-	"AqozgAAtVy4QAtTmW4vTTGoQh4XxXJRl+DaWZdjT+vPlmLCL78N/z1ilAfELF23hjaBOg/o9iqA4ra7R",
-	"ALfsdqncDRgNOQuls05cyl0WqN3pcxkx6i1MHmSdXG/BoI2i2kJRbeHlVFuYeX+eFN14isIKKbY+i9+m",
-	"wGmFt6ZVL6BaQeX9Mqi855CXhRPpmIaTnZbTrMZwL509nBhVQtosAD8UIyDt0I10xPPkmPud43m9dzgS",
-	"ewueMNdNy0ZEourzgIFndlctVeeTqRfIsV2o+ELFFyq+8MYUoQxXkl34VfmA8C4mj49seBXUYFZy4VDL",
-	"6HqaShxmnE0THqn0yK1M+/0QSKiy5UAtnSZCpTn1yvy6AGEc6oY0QcvX/WRSThREMTkmWnFDN4ddhjHA",
-	"XTYiPcb0nUk4rUFDEKxYmeoF2DQzdQJsvseDUToKw67ANsuOkpfOgpKzHlB0kRGLzG/Ap+MsnNQzQKLv",
-	"DRhEZmso2mNRKUcMt4UIGOUIbi9zJIsmLvNuA3PHLQ/234yUSTMxdr1rHW5ElloNq8R61A9KrRLlnP6N",
-	"7ltFhHuGxGmbyWiTSql0neY7mojV/FX8dSZKc8ON/AM/GmVwWd2u1bdrq626AQrZaM7f6kDKFzqSM+F7",
-	"ektwBtw/yZVtEdGg1Fq1YK5NX/rU927xm4MgMKq4T6NQ8FHPd3V85/gjiID9XHezz0IXpqdRtUqRemky",
-	"HLXqaWJJzxh7ojfUyTEoZjcVUSgvn2RnAwX3NZkKXEifyCjLRDIWLoWJhk8Qpm9rHwKQZ10IqKi48uC1",
-	"ARbISAprr0Xu37xOGrXVqqUztQEXUMhAsjUpFA33SfnGQ5cFJGTUk8oIMnk+FqHk/kBKn3KCRpYFFKeB",
-	"zxnps9BInDSxC8QljISlb1CSE5PDlGmk3j6kkiSapkKus0A9QWQf2u8qTT8Ug8Aj4YCrrqglNAioJDRk",
-	"xMNUpKP448ZDhdUPQ5AT1G/EHkaLevYTtVv6/59/E/8xfj7+ePx3KeGhFf97/LyCRu/Pxx/Fjy2dOPHn",
-	"+EvgS3xBxh/DhWdKl1jxr8eP4ieQFzB5PU23ALo8i/zvOyH4j44xEfPMX5jiKenYx2bxOzSKqNtVaCmT",
-	"kpdJ4oe1YpGz5PIXfuuXroFwAxgj7YgiUjvp+tYPC310efWRccIVROCv/MBhnlDZCtEBbFC6J3Ggwl/h",
-	"gHPz747PIe1t/dA95ulynw4kI6kXe2Hd/Gbt8OQZa+KlGKmi9OgGHyGdNXBhz1nox1AYwUGJUgJ4YYeD",
-	"10C9jRIubNGfOB9JSv6UM/VO4VgkN4n7OnhRYf9s4VJ/JQcjOb7u+Swy7Dx+TXFKUpySFKckxSlJcUry",
-	"moS74hpOUbQ0muqizzx0ve+pjojtCc8C7jVpEc6GTEYEXK6kPOwKLFyu/t93u6aCOph5IvAAtkAtC6ij",
-	"vmBBdJ8BNRbx/JC5kUB8s8MNwLkVmayra6ZlsMZ9rFSih+S7+AWk7DCYS7UWvgOP5ZO63Pal4UHUj16p",
-	"5FLq6plBqV6y1BUBjNcTDvDfKzWlmQD8mR3Hk27w34OL4Un8ZfwfoMrQHf6BVaLH8YZ0E/JCoKnY7SFP",
-	"xfslzoYpXYUIvFKrCTXc09oD+p7z4T+AFqa86jfxp/GnsAlx0cyDDNJlllocZpBr1Ub9bN73yVV9svtd",
-	"D3fhfb+I8lwZ0ddNZEURuje7UXtG7ZTUxrlkbvJ8R/gtfqgFdHaXdQkE8EdzUwRhAc1edJwrdUbKNCI9",
-	"ISPSrFYXrMTMDUaqA4Kbyl4K5e77PMcZrTTb7aTEwsnn4FHXl/ql15K6YFNPsk2FmzMtPH3+jhXIAO77",
-	"MvmavGaBW2lW2Ykf/331yAfnqXOLskxFWabXuSyTNbHEs8vm1PM3Y7k2PX9DBpSG5z2F9fOeQuzSsTOY",
-	"vZoziRNepBbRu+lP8YvxhyR+Fj+J/zx+pDbXWefUSsZUKc0Baok7Ph+AN2utapV+LHyO7IPdKOrL1uKi",
-	"fqKSCbdZDIXoLXb2BB5ruiL0fL6XaQWdVpNxNdXtWjNx1M1RfQrFt9Ji09xKiY4qwO7LPugDPpQonQNA",
-	"RTlla3MqOhV4eKZDnssDZDf6fca9NDoUZXCFXO8yd1+2iGNkjYMpzx0RWvCmJHWlPbIIJXCbXjDrxNHy",
-	"xYGSFUNfsnUS+HxfEhBA8Kp14oAySV8M3ZdRUmOVe8TgZKHjQcy3lJ1GvU7w+YV1QnlSEFYjZ/jdKBSn",
-	"QhzUcw6yzXKPhfjNknI/UiKDfHf7zu0Knmnp9bwLNLYO6VNE6lncnEcAg0LtLAwwR3Xk3CrxBJV2SgV1",
-	"/hrmZG0yny65QHqXAjAVgOliANN8S/y4Ip0oml7yMVxxwlawwryiaGjPS2vZR4JQresvtN6oVv+L7wc6",
-	"ReJE6pjLg/PeMRzNHV/Buw0zdlL0klwh0s0GziYRPl0qd9NcGOmQco/uQ6BtEp6TkNjkJTdXpjDYJHCp",
-	"oLApKGxepTBJGG4CsyKPtXCvwPHE9nR+nby8uozhchYveuE7L3znr7Xv/FzQ+pVB6oXP9aXW0KfezBqo",
-	"8LHOmkthkplLJ7D8XC7VDQHyLnhg1Z4WnIB2UJN5LHsQyScPmkIddC74+5SOzowK0vI+qxEmIsIxOnpp",
-	"u7qciQg/WdpD4FdpTpl9gcREBTgqwFEBjl4bcPT6uDELdqQr78DQ5EmzgMdzd4Eu0ihivX40PXLzBhSC",
-	"0j5GBaz0A1kSIemKkEmLiMBLkg3WSccPIhaSdvI0QCaTSuhCzLXdp3s+p5Dpf++Ahd6ApS3QEAMukdII",
-	"i4gwzyEDHvmBJm0MD1hoSohEXdYjZdUvn4O3dC+kLktgnxwy1l+okHNBjKSc5kL06AjIERZyYaSVQYnw",
-	"PvMG0SETiNKAyGPCRTfMbM0cNXp04qYFcGrimrNHjSbzByRUvsmRmdZukkEzmwbSQ6AzRC89L5Namd7h",
-	"9MhatVWvtWpLfwslUqkHpUwP35GobR/rjdbcutdgGg0Z3GIb4KIwTckq6ek+RK5EjvAkGQFQapUaXpMt",
-	"d1aq9mptrW436JKCRQ3PxqvqYnVJzdZArenTgqKQyUEQoe3wcEuJC2RL6mtmKE29ZKiVVptqOcBdq5Xm",
-	"B/owNncgk0TUJPtSDtrImVZ6qWxMZmGiXD85HyTdj6+pv6ZRn+FgZFuIO5SPNNSSr7yYmObIupbRQpGO",
-	"bMqo5m3VVx3ipCVy4dk5oeFMcNiUxhOhdAkyWfIw0uL7+l/67HhqHqa+DSESVtKE5e0briPK5ZCFRNID",
-	"5lkAVUDaJXhjn40sMuzSiJnC7MqGZEPSF4HvjkjZj8ieOGAhlylJouDBCKPpTPs+T1leZFcMJbwTasar",
-	"lokUpEPDK4iIklMvLXTPfPilRyyhPChU9lVR2VbJbC2ddgtbC/2Q5mqpDeIZf0r7zh72A8qpKXT+a1Jb",
-	"aTbBAxZ/Of7Y0sQRWKz+Sfxs/NH4YxL/U/wi/ip+oSYG49nixxUz42t0tb3iLquJaHTMvNQ9G3xV+reS",
-	"Vdpno9z+pRfex/e1lXxjDyNI8a2Q+NeVnPYB2cLtNHP7Z+O/H380/pDcQt+58KGEPK4EWOil+HfgTYLX",
-	"6FUWPyfx7+ECkJElJBXjj4E2A2gyxo+wfPr4o/9aSma8plRjuMegTP27qVD2+V7Adt2u8F1WmiPBQG/r",
-	"+yD0pnmb9J4t8NMlwk8bRw1OpYU6gyAo4NNVgE/W+8fttNx2E1B02XBbx0flfgVCfraikCm8k1AtYm3b",
-	"+5TvMYeUnXp12VmwTFRQ2VmqNpwF3EGau9PJIXd01vH9yLyV5gRBqCAXGE14NL5PDHkgqGZ5vulDXOZ8",
-	"p4z3kfvKmuE4cuZbdRb/rc5dwdnUIMLjcF/f6wDB19E1CdHho7ztMPGCA+5VRJ/xh70AH5W26HR8l3nC",
-	"HfQYjyoZltJeUIH/XnSTQxF6Wn/4fK8XVMwvp2h44Plisddne/M/6/foHlv88Rme7fNTPzpk7f78z8IZ",
-	"2GKv35j30Vw4ggQBZktlDsA2XJf1I/t+wrZyiG+1PYqYBCNn+rGVddHcrcc1Pf0Eb+u7G3a9uWxO8PS+",
-	"s8h7AxFh6PDxJ3H16nKxX4v9+kr2q45+gRzIiJFQbc/XbeeaplHJTvkAQu32ovR/wpxXJwiW8qL/1Yvd",
-	"wGc8uiaJK/ojUp5gDFwgvjQUpTMHHZy1p5c3EmD55AdgHdwV0RaNfNnx0YB7baMyDZBNDtevYQINKUMh",
-	"24UiUPNiAjUHl97ccnqDIPL7NIwW1cfbHo2oFruQq07DiDhqqTgWkWCa6XzzSIR0j7WIOGAhcb6/8eat",
-	"uze2dx9s3r638dbu7RtbW/fu7t7Z+JFDnEZNdQ2KHoz6QLgsud/pMI90QtHLyh5S3nzrpkW+t3njbYts",
-	"3n3bIu+w9qZF3rp3/UcW+dHtrR9Z5M5mQ/3f0jqhWR5ni1BO2EPmDpDE3eduMPCYZ6n2m87COlGW+Qir",
-	"WVbIfdYPqKskPieMhoHPQp1Rhgf3xjwUHaB60psF0si4iHbprrqwizc5k+liicpKdpoSwTq21cLQ1oW8",
-	"WNYzWpqzxbPmTPckhpgluFT19KKDS0+Toa5JobE5zXZ4GEZbJU8LQ0yMzve0LLtLneVOldmr3hK1G+2l",
-	"NXuNNpbsaqdJV1i9XXNrtdT7Mss5QuKWmSWaEx02+EnmOOSz+HH81fiT8Ufxs/hxBT9Fdmm9uVxqlZps",
-	"dbWxurbq0fpqtbFSa9a8Kmsud1Y9d7m+Vl9ZWVquLnlVb5nSdtvzluu0VmOdlXrNqzUbdW9Vvcv/CXtz",
-	"BKnjjdV6rbb0wTkEo+rvKIJRZyKyvtBgVBRMSepsEZpacFgXsawXB7lRSxKK0GECdb/syFYI2TkuSkOy",
-	"KPL5nibIypyv6AKZ6GyvTHGh+xKqT06SHmlxkdToEqFxtSeNjVh0lQMutjEQ6owFLAIh2USGUH11u15t",
-	"NddazbVMOghKzPkDH06hKE0QwXUxUJ9Qb6pFj1OWiQ/BUNLWklWC0OIt2J8yjYvw+Z6OlFhRV4QIcGDg",
-	"nbUqIEU40m6hNt6FwAcJilDhmkGnE7B7JgxAKwy8+oM0ygGvm80UP4WsmxeaRPxdpaJ7DHqa9m81S95d",
-	"in8LJSe+gFN/pbrhQF+95akhD4cD/ye5qvxIGMcpalJkFtO0+mVMRvOq6yKh9rUPMHibGZl7TSZCtQgt",
-	"uBKRmVNcQ1sskjqbY6pChnRa5k1UqW5Tvp/EVUosTO2FdIgOljIlSv6SQGE9pW0pqu/0AWDIqWPGraPu",
-	"rYCgdpTWxr/7LNymexXMqozoHqZVOguY54s1NTYfbBPOmAdaPhU36ySgEQuJ4EwST5gk3wrZSOKKA6Ww",
-	"R0THyZF9xvqTwwBfZH4ecI9dxVDNzcEkcngF6cqvh/KeTbGqUd4yYvFCio8V2K3AbjNhtyLT9lvpnbiK",
-	"qHLrNKjyjC4LXWzkigQobk+UQLGIz03RlIRbHFwdhvK5Vq1qUke5kJ/Rekd//zkmW558WjI5xCnbyFMd",
-	"5z/+KZbdjp9CiP3jY7gtSPzNRMGqNA1gRt8+6kattJbO7utPNMTvMYFB9Z3UKiT+AyiYr4Ct42n8OTD0",
-	"fkLiPwGNx+Np7vrmND0xT50A9PPhVB9XL0AvlaJewCusF6DnoKgX8C2oFwAIFt3ZVEZ66ten8+dnxPk0",
-	"/vw7hsL31HbaRQvn0wrIU8q7C+S0v8qarnpVNF3tlPN+HNG7LtBRHEMXRO/fHqL3l0DurnXT4vsmxOYq",
-	"krubgk26TR+D82SFbJi6OHAuTc/G/i4O2GR5qIFmbJqP/z1R9wX/e8H/fin432cRM68j/3sGeJ/JsV94",
-	"T16G9+R8MeWVwZOFS+fl05HPJhALF86sWS53TPj2laEjPz+68XOBe6f0C80hml/YoIkew9no5+fixrlA",
-	"VvFC5RYqt3DhFEfv3x6S65fgCuoP2oEvQTUX0GaG06kJPII4pUW8kHYiIkJCQ7frHzCP/PVnvyZ6aJlX",
-	"IZv4TzVz/UEklQjzMcASbnKJi3Q9pBwloZL4C4ykQhy9viRO8sqNyLHIsOu7XbJT4mzIZLRTIlKEkSTt",
-	"0UKFbPCRhkVIG5j4uHx+QAPf241CyjXvEeG0p7oGWbZIEEAEZzu87Hgson4gHdVd/cehVFZfpqURuyxk",
-	"+Am6UQhEJR5zfY/JhXVMC5HAIGBglOAM+1arOxWowXE4IhI+eTM5YT03D9q8pJcu9VjPd78rBqrplbpV",
-	"cmnE9kQ4go6uuVWvxuode4k22jbUPF5lyx17ha62zW8lq5T6F99KmExKLgsjv6MaZ7uis/vegAb4J4bL",
-	"ueKAhceloi51lt06rTF7tb3iqbaZvdapVW1TfXmZrXTS/d88CmBWFYBZY9VOjdbbS27DW4Q2Z0uqxTXj",
-	"gi314M1JGJZfBuZTQxT5BcDPr+Kv4icn1oRJS90Q5PxE7PoMYM+z+Eklp55LpidJWZfcxvksDZSsVHgI",
-	"DqSmGhPOMqRpxuvE/O4O+nsh9dSrOHsYbUU0jO7xbD2gmtoUk4K1VZplyiFA1HfZHZ+LsNRqrlWr1apV",
-	"ykiR6ZNq5KdZpaB/+lRKpcLxxSLcZd5Af4Xn9wPRoyWrJLkfyNK7ySvkprr1hrnTCGTz6xbcnoSAijB6",
-	"axLFf3Zosh6T+Mv4uYK4nwP75jdAsamL68RP4j8TqNTzERJyjv8HGT+KH8dfKhMHCEuCwZ7SFcyje2LP",
-	"36e2J0SWXjUZnoziHf8US/2UrBK86QVEn2oDFOQQCG2Th/0/VXfGvxx/otaRsgVo+tu/jH+OnKDQWWSr",
-	"nZ94PbEGPpuwUtQ6hfF5Mf47SDQGAwcjYI+UI4q/hjja+RKQl2Y2EIzInmIZZFT5SzQNIMtQ/5xy48A9",
-	"IQPNSCP2Grnsrshxy6sMZ9UIIzeMS9MoItLzZYTA5OywO8PCfEzObZp9M5kqe01iOk+mqMw+Gx0qKWPp",
-	"kjJA2YW0KuBDo3t55WSuZJmXNynfT7MFZq7yosZiWn0V2NyzSjjTNpqyUwq8YJPoK8xtke5NNNijD28z",
-	"vqfMwprS1j2fJ3+fim3oVRZ0OQIej6RUXHpa8Sk84dZ8rONHaMXndf+dPxO5WkCtEg2CXRHucgE8SSj6",
-	"VCuTuTazMJbPl0FTO1P5mOzOP7l4TCJHC/bzS5RGsj2hQ8wcgWYrUpTP7Kz6ocayciKPl5R9T5IB998b",
-	"MEuBBuIKLn0JzGoJK5mWgZauxtJTENnne/o66VPVV02o7XmS+NG6Tg5W3yaJUuYkZJ2BZB7p+Cy4igAD",
-	"A5KzguYs0drnqeZeteo6Rz00TdnkVsQ4jXK4xfuD6CVFlRfYpsA2c8bCT4iXYyLhjfx+/fKEr9yJ4xUs",
-	"MwNx5QkEiERCCHLBSbsJ7l583/zzhFjz+6wnDhgckCXEr6qj62mFwahLI+KFbKhuMjQgfgiU1xWygUwo",
-	"w66QDClNuCCB4HtA3qqpU8B54lLORUTaLEMaEvkB1pczpCI0ZKTjP7ySHhIM9T0CYF6LKPJv2Q5OorYn",
-	"WHxOtpJyPYtJBoWC/+oRQ913FXn2jl/e1QLSFZDuEkK6FM4VlH2FqM+h7JtTzhfesGMazm62nJZTZHoh",
-	"fH1JFYFJN1xOrPlMdHfJG2jC4QdI2CJSEIgj8UjXl5EIR4RDPWSUCfIKqneMJT+k4V9BRH3hu7v0vrsC",
-	"6BVA73yAXv1CgJ4S1yiIvYLqr6D6uzJoVKOXeRHpGf2GA16kJZxDWkISyArpCJCkUCG3IhIweqAB6WT6",
-	"wTq4hSBqAqv/p1RYr0s6wQOztIqEgiKhoEgoKBIKXkJCAUjeIpmgSCYokgle+2SCBF9cYDpBT9iu8Njx",
-	"uQOHvHzwGIHHDqcJZLIIBpIR4PCXFXJHQ0qLpB6/FF3mYavbvow2VTvXoXfzIqtXGqieAC/tSVAjVWqV",
-	"Nh5sP7hzt1bNxS3gRDgWt/ioWOlqs7PcsJsrtRW70Vyu2+2ljmvX3bXlpc7yMu3Q5VSV91noqt5bpR59",
-	"+AC+zKQBbPRSTlAWPpAs1FUasp4b3f+BVNJmySqBGLoZip6pWgkXHvDIDzIfslTbrtcy3hAaDBjUcThL",
-	"kHayFk6O0M4szyLw4BLZ/0B3nZmcjCzbpCOAcUeF2aU7j5pqOm8Qvd2UIoc4H+L5EiSgYY+E7eJHIzL0",
-	"uSeGFolERAOQhH0W2gpsEeB+llbCLiRCYgQKCZnqhotpXCA/iRqu3qBHKOznVNJmxSta1zDyu2rkd9lD",
-	"X0bSAYI7CpNx5DAnOTXqUmkCsvH25CsPWAjs1HAVvwgDqhj3JGmzjggVsMFzp1whj2HRydY+S0y0lrF0",
-	"EA16HGTsCTLwiNSbT5bNLbcS7+tFhA8XGuecZukYm0CLrdfO5f7aszRfRV2JkhFxv154M6nLU2F/8Jfj",
-	"+j8hpBaSULXG4KItvJGC+d46ofBf8JjKiI6kDinASjXyWhJGUD6sitRjTougjSxTDelzGTHqLeRrtBxd",
-	"gmGNk7rk20ly/C2NZ+VkwGERzrllpkS2zm+yvs2iY5ZftVDpl1ylF1biZdjO9zibfwdfkXPdZL1NO9o1",
-	"SvjMFmo+RS6UktOmpzYcraNGJVqg60qjp8GDYMcyD7Q7ENnWk7NZR8sFh7RZADYg682utzEw71xswEQ+",
-	"1aunkBMXyTZbCPPCPiuyGi+xuYWncFlzC+KUw548Z7PL0Lba2TrJ81fGqGAwDbjkuOC2jpa2MFwaLkOI",
-	"zQ4PRcCmwdV7mVdv6Y5tpTVYzyb0tAzdiminsz0UN6nC0IlAnW3fH9vBKaLADGyB6i5ZJkrOYja7Ia/y",
-	"78RGmh/lXZPE917OccBg/t0LeZNO7hZxNFXKDpfquk6EIGUd1GGZ+LzUMLXwtQtwzCAGkbKFGVez4O3A",
-	"0mY8UhtVhGSPRZhSoYZecG+3A23uMiUnAiXdds1YOEnW9A4/PG3QMcY9DPfWyc6QQgIvImXn7RvbxIjE",
-	"HnN2eI+G+5LIgds1qR1dvy/xZMTBzuD3mzBXZwECDEHKKCAa7XDBXWaZnHP4ZjLsCrV4IMubSjJkQVAh",
-	"t7EyF6ZccxER2ukwN2LedAB6oig8JSZ9OVLwnPHqqxbdhIsh8blSY24B6ApAd2pAd0aVMwesw1G3ZUDn",
-	"BXS57kVyD4PJIt/dV9JN9BlnHvH5Dv/vjpLLjkWcSDgLLdIVQ6USRlaSaQe2ukV6agFwuLpWjbrm4NYP",
-	"GBGdHW7qHIYyss3IksjvMVLWEjbLHa9lfsj6wQjZutJ3hEyKYIB8INnn3UBItk4oCZnuP36ODgtC/eJH",
-	"codDKWS4Hb9C8GBEhl3VVbjqLVSIIw5Y6A3YvT7jjnlFZox2uGqEvMHF8A3y1w9/Q4bUVxMMYBh7r66q",
-	"vzSHR9SlnDgyoBA17ezwsvP9jTdv3b2xvbv1YHPz3v3t3a3bG45F6g3SVbeQ9oh4rEMHQbRgQcQ4ZEWC",
-	"4huykOlpquxwNTekN5DACYIln820mTr9S8vLxIOjkj4NoykIfQvX1dbtjfvMxLaehIL6LPSFh2o6jEjZ",
-	"524wkP4BW5hGG6p6NhsKUqrSVpM8s9fLdIZxj5TZw5O6EokL6sjW7Q2lUnAeO2Yr4pLC1bRu5pbkLoNp",
-	"PTbr5zDxqt8b9EqtlTp6V/CvlHTV5xHbYyEiyLNpa9im9/Ur8FFw5DRUyyADtgBeyVKr2YDQh7VqcmWp",
-	"Wm9UP7BwCaRBttXadjWT0bbHuFqYuf6p5CaMBLyHQ7rlc5dlo3ZXt6urmXvTvQyjkoqQzAcsNY98wOry",
-	"kS+oN9e0vy+gh+/TouEebMtSq1G31AKb/ILkM2eGNmZTBlRvyilwJoRfCzv0kvGEal0NEiE0UtVAAD23",
-	"lzLybH44otf/PMG9+hELlaSMUjUKaKDs6L9hgzuWEqN8h/tKQyuA40cySSDLPzpNLFl92qBttR2uM/0z",
-	"7ix0cqk3A/s4lFlu+5ytEwcTIhzNG9BnNJoWRaxn9AcDNmCz8XprzIVVdaTJGGOSlLElzHYz70F8oYAA",
-	"DUCtsYf9APz7OMG5OgPTObKzr+OHZ5I829DDLXzJB+DLv4WPN5JlQ8OQwjaV0QgSMtTyKk3jFTcws4MU",
-	"4+bAYprOM7+X5hSZ2PHr5ukPTugOldLfA9wosF9Zj8i0vumH8BTtDGd2U3uiA1/KXOjATidt0pkKbAbc",
-	"vKOUk7PRFiJglJ/YjyHkMYL7A1QFGYYiYkSqzahHB7B0yCjYAr3p3VG3nKUrGtJTLFYFEBfp6f3eVEZ8",
-	"c8ql7i6dHdfl9UfHnSZdIWWFS0Jz28IJXXsTHj/vvul0/fkGyyQ/XcRgqbVrOoWLZ9bunNsAbbOHkdpO",
-	"HZ97poKZHLR/zNyIlF0qme1zySAR+ADMwhEs/qkTaP58PasfZKSaPmlFAZAYACaL71fx1zq3z585b28y",
-	"D/C3OgUPUvGUBsGWbvQoHOpSzmnFP6BcHNC/0X2tiHCvlKYcl1qlQFcXVFfBgleWA3Z8hqTdCZMmfVIf",
-	"eNfpmgvkIQ3PbrBVqnNL3SWvwZqdZbrSzstJrer/2Tn/p/9Xy2ZaKnmi/sYlqQbmD/ETEr8YfxQ/G384",
-	"/gWMEmRyYrbnk/hP8VMomPphyTLyVWOAGfIYs7Bq2l1nyqABb+6EHj45lUazRA2KEKnLasS8p2Hta22/",
-	"LL6P/9DRyfN4V804ATYCSl90QWbqeE+kvfjHEYRO7J4zH5AXIr0Q6aUziO9pbidc4YXEvnREnKnoSfTq",
-	"1ZDcuQ51s8xyGzfy+tUrjEUjZq8K/9NLGNcpMSsbMFLZQzVln1FOqKtssKOBJ2DMQhgGrunJQBFSpnwE",
-	"rhIWSNYik0HDWZ8JcF8YB4kkfrTD0bGidIRTIRsDz4+U+SyJo2d6Fzu4a5wquQRN+EFHtfYpYzmyCrvU",
-	"9FY6NbdO7VW21LYbnWVqr7k1z663l1ij06TL7RV37iMF7CN2G9iXLiK6Y/7PKJBJgUzOD5mg09SPJFSj",
-	"MauxCPMpwnzmr0YDiyeBVrlo6lxARE8N194JNDnDrggYibpqM1rE159MuIiYJBCF4TFvkjGnQu4z6imF",
-	"qJQexkhm1C+48dP4lTLG28guDZmHP6pHFk44+sJNecd8wlXi0nl5eqcNcKAU/2P8JVCRfQ7cwJ+PP47/",
-	"PP4ofvK/7fD411mxi6TN40fjR+NfxM/jZ0pcP43/kwDj26PxL5EL7uupUrwyG31hJxQ9ELDJceIU/ufV",
-	"HP5nswRLrQ4NJLNS+DijZjs3h6NefCd7HM1GK8zXS8XcS71EyF6TWsSRMkilhcKGPSVdEAZWQkgl6dF9",
-	"NiH6HWTNZZ6DtLUYfiE4IyFzRehJNLhy4jcxPJPZCkLLzFmx0jX9YAR0uoJQ4iBWdna4bvIwDy+i0wk6",
-	"3jKGckJNNdXywjqhfIdP6DpSdszfLaLGy1lQr6ZBIIYQw0ooH+mgCsuUlCBcQMJDNMCwEF/qkhOyK4ZJ",
-	"nTn9ITnqblMk6k7LmrNYekYZILsncsv/UqkB5OqP/yN+HD8H1aCUxGMrowfGH5P4yfj/HP89QUZLCDqN",
-	"vxr/Ql3+e6C61Grnafw8flo5KqbPImCRN+RCSIYKVfxqVfEZVsU0e0wrWzKkklDPew3rCRTkRpe0EMAI",
-	"+W49j1A+aSpdnBFnvC2FH/h4P7AJ8dztiHB3IFnokDLkajgCci9EmEEnC1YCJPRd1PD7G4W+noUsh7NF",
-	"FuB1+GKNLmQOOFnI1g0wpMkn45W0fMAON/UD8LZjvcr6TTpCKte3vHXoOHjLhHSeGnQkzsDDw39KNzL2",
-	"6AJpLYoD7JftJj6yMr6VLmO9gQusUmCVl8cMkjg/ktj9Y1FKX3OFLA5ZuyvEPpIsHvgeCz+YCYG4gnf8",
-	"vUGIhHbwYIs4knKvLR6iDh4JsU+lpM50Qil47liQwPigp75Cv7lklcxrS+/O4c54JwlMN62Scvz/fV+9",
-	"B5AeRPdiE+DrW9CpN0rX67G6JokId3jIOgPuXZvY6uQulm4zccJcREmJEgUDonAgI+a1sBnGPRZekzuc",
-	"el7IpEwSMX2epvZtbvy3Ozfubu++c+PN79679/3drXsP7l+/seUk3b4m06JHOzxEL0WaALquqVYAkQx9",
-	"yRYsjD/DCGZfkg6L3K7CF3vU5xkyBTNAmOqqhBqwZFqawxmuGq4n7HqPRm6XiEEoK2RbveKAhX7HRzqu",
-	"CIAQ0iSAd0VwRgADUSD1Sjj5NQpLzurZAVQ7kgIydPugAC0SMugN84B5WiSoaWLI//rhb9TPUIkpZFGo",
-	"WsaodkrckMou3JG6dnDyoqHvQj5wOuEdX8F+nOUdPlFkFMcNPlhXkALAV69Wkd8GSDLwxV3KPSC7KDve",
-	"ACELc7Acub/HBTjRzPnLgvpgoKmeWKwyEn2JHzPy+d46cZrVuoNVoSZudMUg8Iiu9k/lPvNI2Y8IjoJc",
-	"qOzwjfRmhKuQZxxN7umktlS1kQsv7zOX+QdMUw7dzQz+WSAmTDnICXhtRQ5clzEPclKExhG65mO906Sr",
-	"tMYUFunYTYVK1tT/YSkhADXVLDRJX/VBIjaya2Z2cPAOSsyJb74I+CoGkSswZQg3z9xd3HD3p+GWie0y",
-	"pNKs0dOjluLE+lXjifpMk/Y2jdiQjs4MQTRPBRLupYBES4RUxmRXmiRljTeypzL3wqRwsoElh8AKnEQs",
-	"ptXfbC8trDXlwPuuIMr6s33eyo27DgZ7CSFFyPYStjTCB8BnRCXphz6PmFcht4XYtwd95OsB+kkGFRGI",
-	"G/jqW40eT/kZbt+6c2t796171x+AEr997973H2zu3tp0LOI06muOTsy7r8S5DRlUDqFtccCIHy2AzsNu",
-	"SOJSroW5QkKY5a7whla60+PBb/rcu360Xt78NFVqqKYlNWVvPRbGZXKdlpdmSHXKy1Y/dpKmdBBvnLVr",
-	"9ZPTsM4cPNCFfL/EcfDGG2/Ej0n8qwqJP4OSXmmFRCyO59XYMq269kp7tWM33Lpnr7Elatc6WBivyZY7",
-	"6tulHDDPlL7T5AEpr+YJNRKz05gtt6Zs8q/Hv4j/TMY/i5/EX0Ph5b/8W/zv8TM483gy/jD++i/PD71h",
-	"C4vEsYdKQpUSds7tkyqvwdHVcyiuBlXeZqnAll0Vd3GuoYXf2TAM1Wq1UYfbDsR+1qGS4AJwzc2uWTdB",
-	"FN2C0U721BQda4SUQequRriV4lB/brWipBkw+xuBloyusnnA82J2elKA7Oi9s+uVxffNP49L6kmVTIVs",
-	"0RHkP2tInU6/ktGwypRJoheilXqMsjsnKatjIRGMRWBfE49GzEqEntZaKEiUIUp7kO8fwTm9gvwVssHJ",
-	"gO9zMeTE947REj9UltooV08UYq4Qc4WYe7liDrfjFEEHcTY/uA/0vwsnC7oZkJ65fYqDLhWB55YnY0Ru",
-	"yDzGI58GNi7Rowel7we+jD6YCd8PuzQi2ucUAksIJWkL6OgikUAul0RG+xEYvhMSWQwiErEgMDW9JQsP",
-	"WEiGXd/touOqy0ZYm7tCbvtQDj4EFrFDcry2VLOqK3XCOPhdCKNuNzdn83rSTzwPUy+dT/geuP/Hj4fR",
-	"hPgtsdH3uu23Xf+e/72bf3vj/vYPtm7JW72o/7fXby3f8huD2/4teYvfb7rq7/3+j354/XtrFTb63sZ/",
-	"q68NvLd/2PCu31p+Z9QY3A5qaxW3HvB272bV+9H3gtKxFV2PBk6+6Uf4c/p56SeT8jtL19NbCN4DA0sO",
-	"apWqpV1vm4OwLyQjjpos/GxnAakS8YCUkh9et7/3znbqTMzM/z4btUjbj4hPJItIj1GdRJS5h0bE5x57",
-	"SHylLPWaOFRi9zp1u8y+LngUiiDnWBrXtkV69KFN99h3lqpV0LgnVcAtJOQcEnKDpGvA1MpXkkLt+ozQ",
-	"TKdWnoukvAQBF+orrxmcS8pZEXdNGsapyf0FAQZMEj9amNLpwIibY6xjzQ1YxQLoCVlgNY8s8KioPyYe",
-	"5oPFDn1vUZ+A+ydkL+jt5ZD0fjhNwLMJI7yVTsCDmHXi3Nime451pGQ1ON4nNrOjZEhHhAbAcDaUlfya",
-	"v3DDTfre9bTX8yYs3Oqo3kBnzjkZwfMZHn/jd8wWN4judI2y7eXOStVu1Fbr9toSbdjtprvsrbDVzlp+",
-	"Jf0ZIwT6AiNe0KViEPKn8Tfxcyg+/5jETxEcPxt/HH+lQfgvZimxDmtuNlSbTtsI1OwUQJuzwM6oCZZP",
-	"UgTWMfXbGUhvEtG9hP9ssob7em4N98yKP1kJLc2ohO4IDw72Cmg/v2McRcvNjR9kFlhGN91lQ/SB39z4",
-	"QZ5OOkGoZPnM77NO6VSiWKPVqXL4hkazcD6pgG8ilH2eJ6Bz5fIOP6NgnlaO3Yhm3cuzyeV8fjID5+cl",
-	"Ijwr2d87GJ6o2cjKQ9a2JaOh2yVyxCP6sEWcndL4p9p38HinpEbXHj+Kn4Mj4YX6U4TOggUU3fcHUhrq",
-	"7Rt8D0r4D0UIqXw9uY5HC8wwTBLYTQozhZTv4zHFDj90D56AY+EINd9+ZCWD5YoexDaEOpUQJOoOL7dH",
-	"yfghTydpj4jRFDppcG4mtfqVZ1KDkVTq8TfxY4vEX8ePyfgRJHo8AxVJ3nijVidKSY4fjT8Bj9Xnb7yh",
-	"ViA++t2oF5RapZ1Btbrk9uE/bOq78C4ZhYLv4a1H3o23LGbvqehr+u2QgJ+DPdLFPzPAmBWvoEdwpWqv",
-	"1tbqJq2h4dl4VV2sLp0XXjHrX83J7yG75uv4BYmfK8jyIoEwT8cfjX+JHryPwaf4dfw0fkLizyHRBrI/",
-	"PoxfjH+uEM5/nQ3YnCG5UYvB0ckZjXqXFginQDjnh3D0ooLQOq2ooi7rXSK4o5DEVJyzaQLrMgBHCWhL",
-	"AZAkOT4P3VTIBghhucNdGoYjQrm2Q3PQTYvkbCO91iHVku7t8CkrXoGBPRYRZ6nacHQtChPIpvMCKuQB",
-	"HgFN8t60pkd1pTBKTc+ZAdSlTtw/qq/awhvlKs9/jB/HX48/ASH/CWjR8c/jr8cf6+D1HB1Kxj9VqhPw",
-	"2PPxJ3kqlMSfxS8gg1CnXMJR01OITMT7KemGrPOdnVI3ivqytbiYyRxYdGlEA7G3UyIhC76zU+KiI4JA",
-	"DAkXwDQc7pR07z8n8TM0sgENfhE/0d2h05Q5aNgVVvPq7lLbbtBmx26wZc9edVfa9hqttmtu3Vtijc5Z",
-	"NKzZYseVbEg9BSZrYPwRjH/8p/jF+EMENEqhjj8cPyJ/+bf496B3n8Rfxv9hvAhKA+edq8VP//L8bDo2",
-	"kRJqs5ysaI1TqdCyhZY9g5aFqjWpNYxMoeRQINZl0rKL76v/Py6MAmpq56vcdeKFtBNJi6iF5w0C5sH3",
-	"6AoMNlRiArGO/gjQbBMa97CPITFZA19GuUdyqQa8FQFmeZXu3UJRFYpKKapTKSVYv1O83GrTFOqoUEdn",
-	"Po/NKiM/ulAjL/dcNGl4yhEnap+zR7B0GQ2i7k+majFt+OkUILTIdGqOmngSDrhcV8vZE5h0RCIxQMOY",
-	"eDSibSpZrj76LjR85oi8lMxxf3ZxotueXtYePg3oc/wDTZJ4qjV9zBK77R8wrprph6Kd5V+QI6nWG8Z0",
-	"hox6o9lnR+dNmYHHqA/qdtWCt4jTnMidy50WZMZjUl62mVEdG5FIYPRS5Wxy5vwlRjJux8zn5OPvl9qM",
-	"hizcGERd9TaFqjAyKz9cw5c6cKtklQahgkmLgMR0O+8fGa80uNIyUWUWicQ+4yRknZDJLkgx+EkMADWa",
-	"ak6qS/lyCYl/bZ+TgYQ4XTHkhLpQPDD7BrySd+KURdakzLyBDntxmZLsciGLhKFaNSLbXiU/KEXmtHEj",
-	"YK4Ce75rq/7SaBAyUv5RpVldWyCZcFpJ2krfJURXri7imgyLnyZyZtvPviJvnO5tb+pS3wRLfZPyZEVw",
-	"2u/LBQtCSg9YOILgR5nEQOtHTQ9kxPqZxqOhsPGtOU1v6WeibigGe12Ccbw0IPf6jN96i1wXnDM3TWSS",
-	"pBz/3/Ef49/Gv1qM/wFQ8MfjR0Cz9UX8FMvCKnmhpyXw+b6OIuwBnxmOmMx0T0qR0687lNM99eQhq+6a",
-	"JH0m+gEj5Y4uZIf8dgDE9SqwSCgCJi3SDoS7Ly3i8wM/0itIdas9CPaJ38PCj0lP9NN5vRkRyaRUz1uk",
-	"T6WEc0JNcGJmQdkoEQkEILmkgDEkc058r9nR+fvF5zbt94nP2+KhNZmgmBTehqQrfayEichdyjkLLG3R",
-	"HTAio5DRnkU8poQSnh73RFtp4/5AdtXgmH5PbI5rpEf9AFqBhaxwphv47j4ZcDloq962WeZrJvLacj4J",
-	"5TPGiurkNgRK+2yEvUKNYqoPQhAV/p0dMxSJR1//xhtvsQMWiD6EBisz+I03MgloN+7+8DteeoOz0CKR",
-	"EIEuLcukkh/WDod69xAEi0ezUcq6JScCYCGruEsPIH09qpBbXG0MbwAp3FBoWTKSqEhpMqIznmYTU8wO",
-	"8jajLoNi6n+pJY19UQvzmiTS9xgpO4s9dphByVnInc9rEisYkGSzTFRaSTtk6BGOl7+IMsvGAhK6rGIi",
-	"4vUOMu4KlIuJxwIfgxelvb258QNcaZ1BENgRexjpo5JM5yYA9JQKxriqtJkNYZCoHkxDfmiySnBcsZEk",
-	"1QT8k9Iie6EY9OU64WlOS9qP6/j2vJlTw2kmSJeO0H3JTbx0aehZEyEipnMWARGfdCXT/64vIxGO1kk/",
-	"oJEC65m9gyfGk3v5aM+xDkCi5qeMpS72eU1THqBzra80APNIBsRJywyszlclZcEDnzMlcInPZUSDAH5A",
-	"1cX8vlkTShjLyHflui7TOZkue00SnSGb+Ya8BNmjH3BTacsjOiOtLN4PRU+g/rSyfVSDqr7IFJvu0zBS",
-	"igR4LlJVq5aqF9IhDUhfBL47ynRw0wzDiaO80c9SfOqpvyZxynE7JJG5KKjRW2SEU3YSMCFCz9lCpjs3",
-	"eCjw26bMc66gwLlO324+3GOuDwqQCIRXpGwqyGbKxua3T0J24LNh3kAYllql0vQ34Azrbdlm0ZBpKyX7",
-	"uzYp9biZWrU6oazjBxodIYFSUspehKQtoi5s0+z22MbnE6F/4sYY9F0BnGVD1vY5hSq6jHpq8ZudC+lq",
-	"Rqmly8zTiWxqXiX53ta9uzh8QLES+gfAFHKdBox7NCTl+zevk2az0VwgHYah+MmOxlvyuqrsFsz/SIco",
-	"YFIKLluTsUxtiGVS48lklAIMzRlsERpFrKd2LYwrHURCUpACaEeqT0WVqd6Bs0zKpljwwsQIS733zStz",
-	"V0PaX203tvTW1YVUe0KpElOTGL6IlJXSsIgSHMKCubfMtFjwXQtGToE4Q4zaZ3BUHaq3rSfljZOKrCRS",
-	"BhxG00M/ZPKYaTfzcbc1ZZm5+cTlk2giAG8Yjs+SL8IdT3EZmbuVpYidKsNcXN/6IWEPlc5eSJT7RMlm",
-	"szuzAkq/KKd/eTkBpDz+OP5Se7o1wa6J6LFI/GX8FMJ+XsRfWWT8COh3P4qfjn+KWX7jjxZamLjppY4G",
-	"7XzSYjJU0CaCjbD51s10H2ASE3xsGt2/bnQ8/qoxcXtEfnBfARFMCFjP5EUo4Y2Jo0ZgxP8a/zb+o/rP",
-	"P8e/iT/V45dS92e3V16OxAfvfvC/AgAA//8=",
+	"uPebwF6ueThshjSPum2oyJZoVCnusBbWDSDh0+mcPgeuxlYELDp4l5+5owoWQHLuX1Bc/xz682hxWfuq",
+	"cj1ooqVEJj1alMNTZklPzl1qb5xoHqcyw/6W0eROXKXtFjQqEzw11OXH092yiMrcgVTrqqliOIciuFQa",
+	"g2W5GhM4jNxSi2s+/GtAsSU24Rt+/UK/V+kSp7bSEQkJ6YCGaIBDaRsa9b48belGg6et3dM8oeG09abn",
+	"UJkCNMTvVnupOO4IJ1B5zE4t6JCdUQZWfv1P26fG/sIzCfljuiCZ/lPpoXoRxtoalX5LiSD6pfJPhcMJ",
+	"ZtfhN2cpueDn6icwZkOLU5N1b/obBaiX8pjkn1pHT8mlyaUzYgyOIhsL6wgHekOta7l5knLx7c3u1np3",
+	"fWNja/1uE1TgIcRTLGU9m7Vezm8domu0XOgoBltnbM/1jtqMFR1wsRJOK9K5PzR4NSeC3EOdnHQZvUqT",
+	"7LHKQnzE3oFx4RbKSX3hH5qx70HcebGx4uLOpzc3Yk8rqNfPwY7mNHL2UWOnOfMsI/zg5UneC1btq9Q/",
+	"dhfpPsXoh6/+obc+J8fokNVn8GdM0timbhGhrsc5sSVVyxr3/W7XRwXK7Zq9uXL4VUaQoGwYk04miPnG",
+	"QHveireFfxc1rZ2bkgy31fOM7gdZEIYQIEN0O2DANMVUdnXlPt0jD9ZhVk/ZKRuTMU8nuhyKfvdY8hQP",
+	"Sc/GAVGGepDFaB+AkfGUJSQVVEh94/k5JQHk5EoUUSKK6CrT+9eubB3pXpOnrH2a7wuNyWlrDYp+G4J/",
+	"ThKJcJhyIfIZTD0iofnArGXGaX9dxEuYPtif1dC8RRf5hfCYSlyMdz/rYmsFqepQoHS2Zkm+K/guZue5",
+	"VcFzy6xSW7QZteHbfczOgyJU+5xMUFsHMCgcWVtHBxG1NZ4iEhOp64aawzfO1lwGzavSGBFayVk0HBUY",
+	"li8EmqiRCYpScmmqRlaUbddZWa9tj7FOE2sYL1Ok/XkIxohfsgIzFSgog+aKlcSCxVqwaytfHHKm+2DO",
+	"wzN7th8S4BC1BvcH2s8QFG3XjH/ecImYDCQSNALdwzoRENjDG6sPdi3PEr8NK2glYHr0Q+aS0OFIWjta",
+	"bldtYrCtV57dUpGXIy4IoLXuP2iQq4m/1pgO64/TCbCZ1YJDnnqTiK2JXEE6Na3n8hjJOD7j6ZkpkwaW",
+	"1FRSiEtJTKitYsDnhEU4jr1kStaVUxW6Dhtq37oF1J9xRvzRhdo14TmwwpcB3AFOTmHPDeKKNAS5ySwn",
+	"ptpAySc9x7tsK841Jg8XdZk6h0yRI2EZl7ZP6+n3tOxCpW5jhEu1Gdu909bF1mmrF8xUr3zv4GTNZyXy",
+	"ybiuFcOUaTDoml82jQgFaShOVROYAkHLVLDY9DJuZpffHLIkk6swHSyQrpBEonUEEW5ZrHiJrStiymUL",
+	"PEFtCoIcfZWRQDcI1ttEeAzVQpROpH8JzOHkxM144RSNI9EauGchZYnoGry6MOxAaZqmRdn25iaUaqFm",
+	"Yp3o2e6dk8m6+cin3c+UWmr/2vhsnUa9tVkedk1247S6+j+n302/nf5m+s3VV1e/mn579evpN1e/RtPv",
+	"r341/W76/fQ306+n36Hpb9DG3Z0dBA2x/vHqL9H099Pv0fT3V19Nv59+M/3t1a/Vb/9lHU3/8zqa/h/T",
+	"76f/NP1evX/1Kz1HpYTDjsdJGLRed8ZZLKk2Sith7efAwhY4jOcwNIc3eHgbandBHtZpBmOCmUAba2V/",
+	"pY/7lbpqe3tIlhjjMpzLwaq/vfq1QhAXi36Hpv8Ffvit+gH+++30f6Krv/Qh4L/04cs8b7kfe2pZ5/v8",
+	"EuESHTGtEaGhpXZuCqj2ReUu6pW5aQ+1Te9BHTkBjLWH2vD9JFZkQGFakCMRDLNcV0dNGsbbQ20bprF2",
+	"PfZdAH/m3aU5ewBsPeE8FgjCFlECeRlD3ciPp2hAYwmr1qoWZucVBPj26lcKBa6+mn579R9mIgRuQlRA",
+	"baWyKUkMRWBXDSVPl0iqXPaqLi9PVOvJVPirIm2LWOAiK39J89HMb2Vzf8k/2QiEJeXwn6W1X+3gJMVM",
+	"DEi6WnknPOaZzyp+REJCL0hU9P3dQ1iiMReyyCqBu2+6JvBLUrZczrT53fCZkGyO3dM5DsYET9QQ/blb",
+	"wroX29PfT383/frq11f/afp/A53+Bhj71VdXf3n176bfAGH+Bv3wb/63tQr/3m5SK4FGz1iz9SiBELWV",
+	"SGY43CCTWUpmwzEXeunMaeSfn4GPFwkoix4U5YdWwwOnftFzMvbv+xfrO937pdJLlKHnB0900rgOrX1w",
+	"cHRy+Ojwwf7JgW5GBfWZhZIweYr6SsrsY0HubNvYwIcHR4iwkEemeGi55NVqfDMc4TgmbOgtH/Uo5WPU",
+	"0yK9AzYFRcqGD+yrvUbKsaBDhtVh1zAk+9gSu4iEPCIRylcIvaxFYIHSFhKzCKcQI/Hi6HFH4AHZg3Rd",
+	"W2DQFD6ZxelVYFUt41TGgjIk3d368PABjhU/T+u8j3H8UPf2nDVBarx/Qhn3x5tSJiSOY5PLo0cr5DO0",
+	"yUt3ZmmNzuENJ15fTVRb9DTC0G4XMwX6jvoLvCkNbrcSiDwY+OLkwZ62O1emRGMaMZAQXpw8yFEGm2K+",
+	"e4i8ynAMuSamq7M2XltXfHN9fvnkgmqTcigWpsQqatsqn0MfZu0+NSUCOrpypg07MNUzTU8vPLaOr3NC",
+	"EgF2S2OkGPMLzUxmFvM5p+xF6s0uM9+8JZAaBFWm11dNZC2hss1mdSNqGiRORA2rR62Ul3HTKReKZ3iz",
+	"EqByqyRjU0dGJ4cDuSckuiXQ8cFHLw6ePjhY20PDlF+K/AyNBdwf76N7fl/jYkARWDxpjvGydu9Zna2a",
+	"WixALw4f2tvooK1l9kRJST2N6tQg+b/Sf464kAbr/RbGFbJIMh/6O8cEsrVZW6gLleoT0/gbuCanoBDj",
+	"GhT5A+TK3AxoaZI89HlqchdYSu+gVbnAwYzHeU76iNrtQmZji5tUPHyGIkC+oPl3DoTcsZMTC6XlWkoK",
+	"r+ihEMp6yiQRivX0oozs6678QEPPDCGGnDz9C2GRUqYnOlnwljCCEVS+x0KesghPAoveaiKHuUEgKsqY",
+	"Ev8qTC/KdNxi8Wo58a+oyuJEZjlrzP/SZ+RM7rWel+D7mAoPQx+YXunN0LZGczsAo2R+oT5VkwZI8rVA",
+	"9+zHqdT8QvfgocKEnw8Jalt9BKMJwWlz1bksqPhs73RMPvHWf30ysSUlbwkdX/oFZwS1D/ef7q9pu4MY",
+	"8UtrWVDUSo3yMzPJVyxCMNA94iVvOWu1m593Wx4RHdk/ExdGL/yBtNC44RCN8AXR1bby50o6RW3I7tFO",
+	"cWFcnwLMt9BYZK2m6Njy6Zbq5ryYF2OMUWipNU4SrXpDvy7dMLQtOcJoTFkmyU2lyRmwLYL3oRCZD+or",
+	"QKGW9CcpvVD62OwBjaRMlO6uTwXCG+qKo12SfojjF3XfAM6n5swt8z39xu7t2z3TCsC6tXVrVNPBsTiV",
+	"iKYkNB2hFtTQTOOWuyIXafwAlzjmw/1Qag1iicKXL0ccnOV6ucZ15USJOeUz2oKQKEBjOtTN09cWp+rM",
+	"L8LaMHF3Tq1WH4v2VnyeA7VHODSmyyXA9kDpYKLiwhKF4wGKh4x4DIa5dILaOI6BbgtN2i9wnBFPdAOW",
+	"ZMhT81e1AEM8AeyjDPIOXTliDygAvAt98dXaQEgkIlQIyKS4VaxScr4Et9CzApR83EIfX/MgN5joY7V9",
+	"32xKsrqpuVwANZ/zmfNWzaYrWKfXXECi+uXAPdY5iPieElCWNVzhBIemk0gZXbroHZQx02ynaiLY2vSb",
+	"COrS8Unz4oOEpdxIVgsgfZCPfElZxC/Lbz9LvFF1Rcqx7mii601Bk2T9LjR/MdeEQit/NbcReU3R0JgM",
+	"pJ85NyRJagtRFpOn3BRf8uiUWIrHZODh2Ia6gqo4/4QW1aAzqkfTo2mWkfGeKSxn8jHqVEcf6TV10Et6",
+	"ka5HR2xhOgc9ggJ7XXhVoetkYFSwY9Fdsv6XJe7TcgG7pYv7MwjZNft5X9dGPWBSJ8gt41AJbVRDufRU",
+	"rgODhhYT6a9vjK0E0wDqWtpZsjKWLQMzJ8t7LsOhJI4ewByzKd4PTD9dk/3fzhtlhjzOxrqrrljLBUia",
+	"Ih7rvoSMXGqJQPhTN6BZVENrlx5cDWh1OVLBkCaFxcEqyN5j8dmITOwTZcM9E+jc0ITiLNDZWmBRxyIB",
+	"nGtxYIvR9ce67aXb8fO59K7cs6QwDDpY1o9pWCSwoRCKuOwCDzZGgwDFZIhjU7po+jfTv5v+XYCm/3X6",
+	"V9P/Nv070x0xJFDeGyI1TeoFMHowLkg8GHgCqnAUpUT4GXHImcShPICWY3MGPLctb+YVcnhfjmv0Q+cX",
+	"lBIW6fo1HAnMoHR+hN4/efL4OiUoKWP+VhYKpvWNLjRAl5F6H5tXoA/RkHtV4pcjkkLrO1unEpAVinei",
+	"NtatyQCDqTCZ4Gs5ZttuJCnR7ZxYs4YerG6LfJj6IQNVMGohI+Js6H1wSfqCyqYyD0xjVud+sgDeLAZV",
+	"sLKCg8UKghyz3WPWqGD2XZxww7v9AOs2Ucsw9TnXq6kO/88BkayC7KHbirqJEYlyJbqh03UlFFwVzQpk",
+	"yXfSECl+LN45g4g/T/55pACxHDSbXSN2w5g0Zz/PjVx4A6JAUr09Hg4e4oiMafg+z9KZasZ11gojxK5Y",
+	"fldhaUyqpbDnIvHsGzDPBUn/WGjb/CCPtyzI2COYD8VjmUWTR3rozRbgfu6UzTeEBArk+80ji9O0KxLx",
+	"kvRNEQHdKSgkNbE9z9UzRBkaq+cog+6uechhQxaT367lckM1VXjo9nNpRMmrVc6r5PumG1soTvfQhdoy",
+	"opzEw/LOZkdUnZ8EhyPTFboRPAzSnej3/P7U5hY0Q5xzC1p19z5Z0kQjeOhZUKGrOT6V0NKhGgZiPvxY",
+	"oqdEDkOHOJbxtHw5S6S8cu8Wc6hVBNo/cZu3z21mTfmzt/tPHGMhx3h7HCAmF9gb9XaE2bmW3KCCpCA4",
+	"DUeo3c2rhPVe9crcaRBzoCqzVQh/bPK9BK2tsYkeNqPD86huTmWr5HcB1XWoZZk+Vu5SlZgWZzmHXB7D",
+	"MRYVO5ehl0mS8td07A0S1pUZih6z2uE9wsJpyL7Z7WrfOBG7qCe5xLGOGoMQQnDA37J+a6w77jBEhIRP",
+	"ClMTXslHCrKnTECmEqAoNGDeDLrd7qyaIVBbB+X0Scwv0WZ3Yw9hbWi30YxqmjEVgkDPTp2PtxbA0rDZ",
+	"iUL6U9Z71UMpZue6B7HgqRRrYNvU8W2b3Q27QQgzMVUtdDyiQFDGxFZCHK8jU37DFvfVtXCoQOQ1DmVd",
+	"pYpBHqjQgK6YqAY39GwZRd3lrdfV0dt5yAwE0ejsM7HWTHdv2LVC6p4bC4lljYpvQGtnCkoY38QCoL0p",
+	"S/rulw+Basj6EpySumYDi1ubOp3UGshF9cS7PuZ4+bBfJwV/4Zq8qfIWIjOkPSl6l62S8m7P/oF2cy6H",
+	"AW/vnEqJwjWpwp5DrCZ6JlhKkqpb/a8/xZ0vup37n5n/dj77shvcv/fG/vxnc8POr9PJv3Re845AR+ss",
+	"eQdt/l+Tqm8/wuVb+jYth+x6u/OAaIOdV7EEe8q6QAicTAkJkF6VsE31whGNo5SwAAnajykbCtSfIIvU",
+	"WjhQq146Um1hvNa8QGE9xUotxB9pt7/keRilSe838QC22BFNHV9/PT2oRF7zC4IyFoEEQUUe7JezzDE+",
+	"J5BFhFHKuVxH+/DxXSQknqxQVC9ove4MeScX6PXY9afmH5/yhDCc0DM1QKy/eHH48DP3nQ4dJ1wnuSjF",
+	"s7XbGlI5yvrrIR/f5jihnZBHZEjY7XwZb9zXxTlNOroYBI47UGiBpHmG48+Z9M0iZZGVuCCMur4cVp9n",
+	"LFqqHpa+LB7ZTqIe43JfCbO9PSj5xVHM2ZCkkO8pEGX+0DpT5eyYe6ueQBb1BY5pFEDLJyUcQl9W0B+2",
+	"uijCE4HavQ/33z18enBy9uDg6OTs4BfPD49+efZy/+jp4dP3ejUB9wOqVpek1JfpXWnE6ObjBijmlyTt",
+	"hFgQNCKvy0UStgYb4X3cJTv9u9FmuE3uDO7hbn8j3Ip2yN3BfbzR3wp3orvk/qCLN/vb4Z3oHukONvBW",
+	"fye8G92/jnhHhcjqssX1s1sCyipQNsy0RgQdotpHjx6gzc2dLX821jmZ7MdDnlI5qkmBPicT082ERUjQ",
+	"L6Brd5ilF+UmCK2j4/3OZnf73rK5DCd5L1Zdg9DmKeVUrtqQdfVC5RaHm4ugjMt34fPNXxEkpTiuS+5/",
+	"kSS12LX9aHP//oPuhnfWTNMGf56CftgEAYqvPXj6zvQ/Tr+bfjf9Gk3/RpcN0oVfgmfvTP+v6W+hHsg3",
+	"V19NvwsevHP0olmgl3vvilXn6FsBTwX/XHg7p1UWzR1cKtOXUmOAeRQ1T3j3kFb30YyBLOLjcvL6HiBt",
+	"Kc0dnpch/ar79M5H4/sPtunm53cnH2+IX9wjR+c7g/cvt+Tj5BP8gr8X/TK833/CDt6piV+sz+0/diuO",
+	"FUq3TVtvlNJP3Dqj81L6x5mQCKcpvSDFtaQCjfnYlx7eLLWrnHBfnIC7rgUn6s/WW9II4rDca0iTzqL4",
+	"kLK3V5oC2LtbmiKAwhR/3CUnjumQHbIlK05Ua9pCIacagRxSzxAG6aQTQzmXUiVbv7Rw4zUtfrTqFeW7",
+	"U61lsaB6Bagsz01h9hUx1TSJN5OU2KQt+V4tJrW5uI8WI5c3O2UVbpVll7/oBxYJz2Mq5KH03chnjCBb",
+	"uGa2yGFoXy7s3zQmRadyJfiCxGOn6BWWaVO0mjMl582qj1FDz6KvC/xKPc49iVB+gMVckH1d8n013Eoc",
+	"DPA0/NdHiOyoPWSXVbglbMX5ETRGLTPDeajUREPTfZZX21m5ZfQ8enatFtK2U9y16/JV66KpeT+rA0oa",
+	"kmMilRgqlgQL40dkkLEIxL7nRfc0V7tfpNqnZExZRNKHeOKxT6lfreSC8wIDpf5WVCAzR2Rq4DiFA1Cb",
+	"sg5OErjH/QkinTGmcYA4C3VtmASy97u71p0BVQugounnvK+bc6chOXOmPGNc0pAoPiE4kiSORbnflpra",
+	"9FRWswPCE1F001LfpVwnlZiy9lQgkYmEqE2su+aRrYXws42PcfycxzT0JBkOsjg+0zDUdRaMR0va6puR",
+	"U2dft4/WSWEBMhUOTXGfU5ak/CzFEptmmCNcsFhbSgJMAArLJ0SiPhlmDOqOwTSDlI9PWc+HNj07T8iz",
+	"VBDE2doexDjsIsahyiuLRLmcxMy+NK2FBYI6wnz5S5WrMQO+wI/VFUStuUye6BFP8J5lOzjHmVSXshPI",
+	"VK0j2hCUp2cVcsIZH5y9ynCs/zTRRjSJ+RiXBYp6CLgr1XqdKeC5hB31AIcjKKcEpFqhNr9kyBZT8eRM",
+	"l+1j87hXvqSjTBscnXefDT4q7X3ZqSyklnuvvgJZdT11ZzEfXfLPNTRp3wxozcduDsDFhKuA2b79toF9",
+	"RLDgK6p5Kbzrs+JO9nRfC8NFTGMk56qzvDWwG9FySyCcRVSimPvUvGszfrPg+RBZkfn7M9qfp4o3RTk7",
+	"NQDYs90/oEPxen3/PkOKmsXcFdQLIrLIgL6uaZ7V+1I/ftNDlymVNdVutPrF00l9W8N8iGlsiNp/+O/T",
+	"v19H+v+n31z9Gip2/+YPv1ub/4m80tn8b4CLAiUGqta55Kq4oLqqVfz19Nurr3St8On3V1/VrWBOBf48",
+	"0FApO1pvBllXgBQ7uaGiNOaggpbNKi+DpHoMLmYsdPTPIPVqJNWg9sKSytfB2YJcFphbuv9NEHThCmfx",
+	"bcErlcMqdjgf3h+TNKKhrK/QpGU7O7ygjIYugL050kFdULyXCoj5MvavasUahuMTIsAeoF1gXo+SHnSU",
+	"b8c3bExkzQP99SeYRQBAX91s88jUYSvkXrNRtSHbNRuPTS1iU4mW4RiZim2UhXEWGYtTbvtcaGbztEaP",
+	"DtmjLI7nd1mhAg1SAm4hENxgVVQgU9ENKbnap59WMEMBzgMlH+CDmRMrrdaPWZBsOd/077X7n6SZ0b9C",
+	"zgY0hWYQKUlirJQ26VgiTCpeTQWwEWaMxG5+PjGJoKJkS64xyzes+Qg12Wva7+nlmZsTEd2hWC1cctTW",
+	"hil1UaTdqGhQINFuK/+0zd5fbL43J8KjVes3m8I1szu904noEPYRER1HCkoQ6OoKTY+fHFeko407S9oP",
+	"1bfrdkWY3M8i6q8uqmtvTVBKcISgVYFOneuhH776a61I93k0CfK4a0VxodEW20M9bQgXMPiUecQ/NZpE",
+	"HcqQGbqO2nYxOtjG3Fr1NTkip8zojFDXakgvCCsiadWYSxrHeV9NBNkCcBnyQeQ1FXJ9raRK6y0pEOtF",
+	"1GiNAKpnil6skHGow4w0tSkbXG2E7ZhHmRrCQqIZgf5ZE1fzcyEBmdHU7Z1pC8eVEU+PXMKz5Gz0Cbxb",
+	"7l3gsk2/v8l+cQ7GubO/lTRUw5P8N04v8JbIORdlnnb4C7/h9nNYBBOnvfN8wGTS3zT9pGSiNyDWBSk8",
+	"myjDzAFGIxR4DON9XHZZZHqsrqvikDkiNcKchaC6IKmo6U70jOVWuaLxuRwpCiagdVNMhalmtRpmYSGf",
+	"ECHwkCxbINO89ijl42OJBwO/6OWMfK5bKtUoShKnufcGYlLG+i3UzhJFDja7XRSOcIpDiGb36kPmlQc2",
+	"yHTWxPrTF7/OmDo8b5HzwcBuumyGHmEtjo5xeg5OVRw1bVm2TPHjEvTyhVZxxHukNRixCN/3pcThyG9e",
+	"3dd+OgxDdEo0LnCCp4UHD/QMrNtjSq4YJkhWEJBhm+1VxRcgT7Zo0yw2QtCVYHQwIFEhxZjXvKi3QnKB",
+	"2l+9dQIsEuqrZp8p1HaOCRrhCLXVUlIeOzfCdBuKI/XvlIz5hdFCVo16EyO8uXNndnGPS0F6e8Y2pFMg",
+	"bwnUOzjBw16NweQL8u7EVPBbOnVE6x4GZEHpDN2p84UvLOLqRcQXAG1P+WnqM/E8f/goQB88P3gvQM+f",
+	"vhegl6T/PEAPnz34RYB+8fj4F0riTWJMGWT2aVgBblExF71y4ECV7cniEs00Jgs3aa6npyJzvvulBCvf",
+	"NfZwWd1ccJn5npPUcGwljtfcUPJaKv53mVIpCUPtJzg9j6DqsAty/w1Q09ZXZFBPi1IMcDz55BCIaSsz",
+	"7CGBB5ACTJkgqUSUSZ5XDPeTCWebDTnKKpTF5ckVHcjAqz+BdFNIHIfWeIyDbUcYNqR7HpFYEDXU4UZr",
+	"1yvkSV7VSLEaOYt+S6acqJZ1UHsjQJsB+uGrf2jcrbMCav3tHB1dIBk8c/AiKN2JZSiJuWRFelLdVTuM",
+	"PPL8I6rk4JyzGW95u/fDV/9w21lRb80eSojjmKQmtY/m4IIih8aAJQxNWUkVqFxnJRXQVxkxj000mv+W",
+	"+i9kYJqG5zc3dyf0Y0iDhqrLSssdACxwWsgA/ui5pT0psNyG5/jcSzBrMnCeOc3ktG2QkUviiLKmnwCI",
+	"t2qOJZoIeOi4rwSzYv8LE0U1WhXFnHKhswj3FkVyqPFjlwR0jWarl3hy17noJBYcwdLg+1nUwJrllt6+",
+	"h6mkIU2wjovDOXXQaGgIPo2UwKxVjrHPQP/HXFLegcMRwW4gZcVupFHcFy6r3kNax9Su3TDOIl1Tngp7",
+	"N/YQHytyFQVmaHG7dYiR0s1MSwroJwVB4Q1CbN8s2NXJyK8unngsAkUMuq0IY+qB1VUBCzFT8gCZ7+qx",
+	"aqii09BkO6cXjF+itol7spKP/lZdL44Z8cfrtSximDQtdeinqErITTM97aLrmmsCoVaXdrYp6E9LoeGN",
+	"HOY3Q5b/GAwhbuWnedZBOy5AlyOOcvEGM3FpELTY9tInVaga1YP60ew0M3LqMjYbp/RTbq/Jb7WD9Mux",
+	"3BcwVW5GKxONzDwshnuPEEyUpguAVCASUrfRGOSMZtY8p+d+UntV7ROL8A4LU4AH5FAyb1u3KjQHE+Ra",
+	"jX1bkWkcxyY92NhT94qax0FB9ErvFNgGJ6/oIWmikFT2FXiB6D0V0COcAPLV/HVOB8bZq6bjRNv+0pFr",
+	"wBeTJJ4gyZvxM3fj9sO+vT3EEh+8ztOWy3pSFlEJHbOaC3l6rv38Td+tdoLLRMPcHm1n7713cIJu44Te",
+	"vti4PSa33QE9sMIXAtT1c57AgcvTJdV+4/Eb0aQ50J7k73g9JM5NXOIM5vA/xmUe9vc8JQOSgnt0YXxh",
+	"zWtgUgg5ix41amVwwqXTakMQIZbqVaN3d6xf8+1OCH4YQY19WodfMWWKOdB8mCKP5LVOSlC37oJGJG3e",
+	"Vvw4/6S3On4myEKovBAekuUgoJml/vDKqOcAtnLhqgCqHF5QuvYO9nmpBwmhP+hbCP8s53poak/zDpwm",
+	"lsFmE410e4KKbWLnLYd8PiQXjjm3qvhZedlyyUz2+WsgY4VZ04QMpSSkCTVC9YytiowT6UvlIDEFf74d",
+	"ggRHA5w2bHs03/z6/smTx9oGq1NANLz3dLgprNvEkHjNuicm78YjUcaYsg7YjWH2dtEz7PjJsd9QvELk",
+	"0PWrTNVXxFG68EGa+lSHl6NJYXswx4IGmMakmT4Q8xDHC6POH+tRgKcGb7wdtO0dMWFPusfuwfrGnW2U",
+	"jJQUqI28fi8RYXIO9BaX9Mm7LlV0y4RAz/UealtvIU9Rn+iYMplSEq0FqCdMY9QwJImEpHIdqwMb0nU8",
+	"1XtDLMklngTq3zEfDgnE20XkgsQ8GRMmoQN9T59A75S1dXxPluwpmRH18qPsVTqrmlW2NCCgVpqawotr",
+	"tZUJDhbeFYUgcW0TcvvU1jMpeUPKGfaXJA55g1RzajLMTchagT/OWnI0dMsX5Le6ZJ/Pe1TlVMq9HuWy",
+	"BQaj5tPRm8hjd6jy6mnsD8kFDcmNdPA00ZE+m9eQCgknahwJhmWjMT7PbV+pZq3Xcviog1WDGoCOhuS5",
+	"HV1IZ3Vai10wBE6mxX6ocbNGMCFEyPJ0yMHpZZJTsczfJiwSy2s1uuqXXau71ALmi5xGesM3hHU0vD7G",
+	"PXdOyhPBmiS3BLJ7djPaMItSDhChXOhmKuorBYUoBsxgh/6yxsa0WSukSp7yyugFJQn8e3304InBKL0m",
+	"03PYiIVoyKX2Cj+iKeljUSnGMwjHHfftDrzdUW905Ih0cJJUqxHcXzIEVq/dQUHvqdZmLu7PpMvjNBzR",
+	"C7KODiWKIXuRMoSREvvVqYORDMdIJDgkqN3jl4ykh1EPeJwaySqxsKes3SubsXpre2D+qQw1yQI6usfa",
+	"XPIVlMPe9NdNeVhd1OZZ+RtIFN3nbTamFt4DX76WsQphBrZlaRhxtXR5aFrxNEnTf05SiKLnq3aeNtTj",
+	"46L8Jo7jZ4PW7qfNFmBffPNZUG/lNnU3c1Ny1dwOYUa08EPPESALdNNdBr25SMdEuolIFvdofsYyxWK0",
+	"em0pO+NDI88sXUdch02tWEJymSJi0bsTf1i6vQYufNqQ2qGd5mR9uI7+8N+n/1X9n/rHf5t+P/2n6ddX",
+	"/+v0t9Ov//C7P/xuzWpIps/pOeOXbL2+nNmzGQfALL6UbqrOUPCsU3KbNUzSFV0zEkdY4nrar1+slrkh",
+	"BNlX92AJekod/aCjSHTlR4gi0GXVSeRt+ciXhcbliAtiSNKIx9oenMNkJTAYqur/uCLF5qMVcnxDX0+y",
+	"dEjyEm3envfmildSYaVwQjVM4CGoHkPOI6eC4MNnD148OXh6cnx2dHBy8PTk8NnTninSDRPbDuer0YCU",
+	"XFDhDaF+L+WXxhFhqn+bcqHQVB6iFVG7d9pKT7Nudyu0E8Ff5LTVAws4+D2xQL3DQecJluGo53dgCJ6l",
+	"IZkXqK/vUWFnL1/5HmUXnIakF6AeDqX6T5FpBz8WroDeWqAvO+PSiRmaoBFmzZT+m6v3b0c241IQtLlK",
+	"YWpviLO5Nh7HmZfSOeS+KNQrdRip6QuQ0+oKb3FIVX7UMzw7sDKDg5R1Fa5dtlm6gvMEuiK2rCrWMXKZ",
+	"41KRxWRv6J5BkqIIkqn3oLm+kQogrKW+1lEdj53LU2ciu7VP2wifUKUeaFmjkmQuI3Wk6C1vzqwefMI9",
+	"wVouNdeUFGLPfvjqrzWXm2FyJh4E+Iq1rDqTQHFWaKTgyq80zYXrJpu7Bis8J5Mfvvor3W3BToPaWKIx",
+	"FxLtdNUAEaCNO+hD+q46+g+Onz21ldHcL+x0Pcg3QypKxu6FRcWKkMLN7hyqUj3PBbMuT3OqipR7/efd",
+	"uUeAsTdilLlu68HFkRvLSBrLywm1NbNPoNpNGHMBBYIAYtVwFcmT/NrX3fiFS3jbbMOp5276fzbvT1BG",
+	"mLowYOZN+3gBsbUIjzkbannWVmpvh1iQDmWCMEElvSBrs7GwC29L/cnVU+SiqLoJepQ8Wd5eVtv7sgyt",
+	"m4j0rFzYhbGebyU8s7yIom5F1QgLOT6YRbe5jhpEOL82C2rZB6hnj7OXl6SHuEMqbSieOir0hF+ASmRP",
+	"GFIUqBQkHiCe2oicvOpT1rcpRFSg3nb3vnnvLJyEsa4Z6sfka+Diz6ZQ/ps5qPBeir2muDx4krtVLHX4",
+	"ktL5wMGk/tS6Cw7V7XekkBl7GoOOBLGncNdQLeGt8KobYElJYTlbydamttzcXHakRr/5rAmvEStzSvVq",
+	"fX6fPg1yy4rfkPyMhYTEvxUCx6NWvljn0x7uBpAqATxwUOOzRThcp30cUIjF6+k19ABvqzZgrYX31Ap6",
+	"6wimA+I0xJQZtVxbMorFzaLxKpGrN4Rci1FqHsIsKKVUfHHhGdwko9SE6aflk+/n0vWShShG8KKt34XL",
+	"ZjAU4jSlmiW28yxLx4CirSfGxa01xbVlEyDmZDZAT5OUs8mYhsuDMJ+4nA7hTDkPoh+a2sJ5VAEWAvge",
+	"9ETk6Rmx/WPPisp7Cohn+hqelctPCtOCNhlxyVtBi4yTmE+ghGpKQl3JF2JxvWEK+aW6QbT9iTH2eYmi",
+	"VAJNUoKj3i7Eebj4GICYZcwsOl/bbR07Xkc97Yvq7eqCtCSiEnxXxm5jXw2MJRamSImQPCUwTv0NpNwU",
+	"o3XdtCY4XH9h7jH50+Kh9l7Ff7OLMGQtpziEryNjvYR/41Ci9vTr6W+vfr0WqIEFRqH21a+mv7/6avr1",
+	"9DfT306/DtDVX07/cfo9tL34fvobaH3xzfS76bfTb+BdIbEk2kI6/c3Vv5/+fvrt1a/0m9P/Z/r11X+Y",
+	"/mb6u/wNHW9kiuKS2DhobQFWs95W0DKrBYudnCm5mn+zEW7XCfnLd6lCPWs66wEPdS1vuawfxgQrIX0F",
+	"S91NitfqGz9iH6rV/XR/1O21lrJoNrUQ/v/LqFdLqFes56Bu3vOn7/0EFRuqnnxvSSCw3kPCRu7zQx/n",
+	"jCW18ZUkQnnevPaKQoIivyCpyb5esjbKcQ0ESpKUGzYwt+hJTQ1OwBlbKH3D62VrWJpEl3Uv1yc5OMHD",
+	"G6hOErTsNpfRp+07+q4vqVF6y3kuXRTFWXZpPQ1w8SbltzxQ5ScV48wqrl/0RdGLh88e/OInIBgHY0xj",
+	"3U9mtVwIHdHu4qONcXeNejvbi1ao3/IvUakLK2l4MRniGOn8FuM6xxOTvw71B/sT1MfsHMkUMzEgqbYm",
+	"gEHFiqOnrN0bEvlkAoX6Do2HfQ9xE7kWkTSwYlnev8RGkKnPre2eMp0s8SqjgkoCWbpJuT62+VieGIJD",
+	"uY6mfzP9u+nfofZGF0FdTBHohjSnDP5cC9D0b6d/P/17LbtD0Ue1AB0srv6c/qfp30z/1ukuRqSMSR59",
+	"EfI0JSLhLCJMnjLTdEXzAPgQifYQhqYLAsfaqLu52VP6sg7zJVoQVSAi5pTWKWM9U2vFExGnoO2pWeyX",
+	"Vvr0fPYCmT217xuYrLn9Y+xG7VZmHB3eqjoOFEzfG89n/3b6/dVXSrNQ2sf0++l3039UOsPVr0GX+Hb6",
+	"P9HVr67+3dV/uvo1am/aA1sLLCBzzFLL03uoLG7Lt7j8enm8ZQbit4TdLlZqovW1aNV6ffFFVKqMR1Iw",
+	"yOfxVTsIueYBsCuh+bZ0niRe8P799O/VqVbK9NVPft9b63KI432dODLbQGeOo7Sid2VxDFYhEztXGzk3",
+	"m7i1UEIt7mA9rv236dcWmabfXf37t4RbeUlwf1ShbhBriFGOVvk997gQG/jxNLJpJPASe5Zy3V7nJWUR",
+	"v1yS6OtYs8JIp2mZxOeEoTZmiMD0inhBbvGa9TBDc5m8725Fpo25mFvMebHHPCHsGhNU4GhnC4qVeSFZ",
+	"TWieTZMOJffG2KjTj2gEViHgKIKPCaS9QUkvBUgcKSEbotR5uqZGr+SMj4jENBaL1NGZzRG7oyJyXqHr",
+	"GWXXSpGjSQOhMWjxEKK2lhLeb8DLlQmS7g9JqTrp3CCFYpkWYh6PjsUC2L37keJ06tGrtirgH1vu43US",
+	"FN9ikuE18/bmJub9iFl2eT5dw8S5cir8TcRFrVByv2nofTOaUO6U3WwF5f6os1lyunvQUZ5t3iSOmZ/P",
+	"XcONExlnD2XiAdRkUf/nfd1Qza66smUf6jzCIZEf4zhbupeLlbUakIsLO/98AOhhgZnav9pXD7AkQyNk",
+	"zZYpsb0GGpShz1sT3AitXD0aY9ZRyQW12XezsKwP+r6ZSLwqP7NRmTl0nQUuE4vnHN0hSzJ5o+fngqws",
+	"e5lvUpMSoSu0Q/8H8wqkqDEEG6HQHdEYH5TCDzEgbc6Q3hv8ljHtPMobGectOfMG0nPaSvoM8YtjtGoi",
+	"ZXOILQC4TWytBInoBAwzxq1gavtyBHnl/yJ2eaPbhQafLqIESHBIfEjwkDKFBB7X/XKmSfemr55M+wi/",
+	"OmDSSyygYpnfEpAXS9VZBV4DtX7fXzjj2NYkhvIZ/tevQavsLXprFYt/KtIG9tLy07dN3RxgOt+3x9sq",
+	"nfON0EBAxzoCWIOTOT6236Py/azfGcT4gmcpidb2jG2KRdBMDOzcFvs8VXC6zTra/3jYWU+4wTwMFkiT",
+	"l2pnfssE2kXCpUxR1UqCCzFrAfEGTLkJL09OBH8GtXYhguNB3qFsmZ7adc1OdJKOzn1sG9TizET1rK2b",
+	"OqHz3rWVwYuXNUlQL7+p20ReOqhJMy/oft6PCRrjcEQZ6SjuDD/oslSoLRg+J2chFjoboVBWKbvAMY3O",
+	"zFX0eoFJ3f7gEdSqwijiUolOCZajorb+B8fPnpoKTj0wSPSCU9aDw1zvrjM8Jrouga7Dn+IxUWCGAEHd",
+	"ndF6GagUSGnC6uOnrN17lZF0sh7TMYW8yxHBEUnX96FevCHgebGefK/WJFJXb9YH2FE2xqwKzwoIdSVR",
+	"jACSlXpKDXyFCryBPtliKT7sfi/lWbKsHoYT7G8Ze0ywFHuoi95BGQNIkqhhUTCLhTchTRAWiWesUZoi",
+	"ya3VC4v/Ve3aSxTBWapyrvpglMXkKTfBCB7rFZbiBJsCJg2Aq5vANwRJYduaBw5AnKKW4g3qiEHrooh9",
+	"Wbg5b2kep2CuuQNWf8khkWNJCQeCArlLYK6eimMwu8jzfptLZQC8IpJ+CfeITvIF10eAkhgz5uv+5d7Q",
+	"GQhWxJNF0om9mMvFhv1oV3DmtsxUYWwifi51QWoV6gaNK30YWIshVhRbpqPgUnKapv4/AyFNg0tdeyLE",
+	"TUiwpQmPNKr9rIB0xC99sokNezFBA7o2tAlpoamuCm0iy6tSpOmTrPstetvbHDIncAfqZ1+SlBQtlq/X",
+	"NLmyAuHX+PNwDI9Q2qgV9aJskP1Q0gsqJ/s1dUjhnG0j1IQwEilptQSD1ez+c1NRxrar80POiB8y+ZAT",
+	"LnFcM6auw7HTD9xgJnQqAgvo2FblcjJzWNEpvKZXRLkHtu/5Esk1kAMWkrq2kFLteC7arJrWlafkLc7n",
+	"CXJlYgaTKyssdlM92JlT9PXr9lzVGdQtwV+fey1JOa6puGrEE/TDv/3PTtiG+ivNGLP/HlAGlXD2UDH+",
+	"r4vx+c+BMwckvjhzhJiFJCbRej7bKYPwOPM7oCEAolJsVU+dy4BaQDAza9jBbLqrAkzldeg6YFjJUrCC",
+	"yF3BMzND7RkV+SlLCJtLJ6/soV4hzfUQ1BCFbu2RVuih3PKfxNU/WnF1BnfeJzhW47+sRVh7lfi552Y0",
+	"R9JDRiXFsaJRlzyNVmxLrysx2Un8nIrqL6HEjKp2qS8xYDuo0rK+u7m9EKViPqQ1BUZNsOct4TTGH/M+",
+	"jYkuj+0L+VzwNUYu3W1ffwPVdFTYTTAD4vKX/ScrJC4uTMX/MPbHT37IExKeiz1rxVOSRBQ5vbeMDKl4",
+	"HCKvcSjjCWqnPIMgHFekXqvan2oCBqKMNLxPwxSH5CAnGDUSXoQniErb3FAxU2u09TbMAjdKJhLCIo8M",
+	"6C0QlCfLVItB8THa8Jen4xckjTJv6RlYoTZJUykQbBIlJKU82rVLdtdoqoZSqOOpXq6X4nyS8EsnYUiN",
+	"ybUhXSg0Y3bKGwi3zDNlDLbZwy4fZb7WAkwL0Pl5jJk3JpNeeED8bDCAjCwsddAvz2oqa5cMnvVQM8Nq",
+	"YeTRb1Ihj0c4Jc8LWdhngE9BEU0VfRJqeN5eTN22PdRFIokVjpALwuJJyeN1//4i/gwgf4gnvrYSeKKE",
+	"BPVp3WxO4onBBAczo4wgcLyVr1P1/hRLWigyNA0jY5KkFzh+wpkc+ZpTwe+oT+QlISxfpyi7BDeDBclt",
+	"Y8rAEblfQxqh+PkYxzERskQGpW5ywRQouEG2AU9R+1wTUz8lnA+a1cv7SCvd6NnvuKew2cyMy6yKlEJ5",
+	"/1n8nTkTF71mIBnYq7moNHvlit+EOalKNX4G1qTKllaT2P5Ek+po0p+IzY9GbEp0pgGqN9SllxALCnA6",
+	"0oHSChiXexruQt1sKl2d2+qSwidHVPZoPu/f3QWVefOF2fL3ibxePPIqDtzalNT5YeMeaQnieLTSAr3X",
+	"kJA8EeiSp+eUDZeUnq7bB5kqUPurwJ/oZq5F8/3LEZSdltDRJBeObQMTo0Kq6zc0GuPS2ShzDcYrhNot",
+	"UyarmcWrQM3C01xYYmsV6xxEuoUTXaUieqNYPouVpqaat2+14youjt+p1eZ6jd2Yeufqzb+1NyOf5DTg",
+	"ZyGa5LBJyQXVYVg1Se8eJDJdy5wsZHRJ4xiNcKWKczOitAJ9qXjlhEkIN72aNBqle9a4AH0f1hf1Xb+p",
+	"Od1LsAit3CLby1GIasakO1HTe1ecwnwk+ZHLJsw96+cpGdA4zrGPJBKzkCDbdalkxOsudeTXn3rZFLxV",
+	"T7t0vPPP7nhxtz9puq4CzxdrAeppxIh6qJ0S6OwAlRh6luJCQKFJaerVdeczcziEusiD8vqITN0Jr8Ho",
+	"aY0tT/M0pfSYfiachdZt2qjDA54j15uCFRES2XiB3O5xszQzUhVLXab/UeiRjw6Pn6HtzY27yA5BIY8q",
+	"rbeOXryrXaqSpOqdf/3pfueTz77cevNn9Y0EGhp92ZwTMoAsTokyb7spRWbU+bXPKYtQ3upjrYbMRg09",
+	"ztpw6asvHRJ6oVOPyiVSlj3sBE9IeshYTZHLCUk/1BUh/A9rZcyUDDKlG/vWLrOUkWjppdZ1/zTitczL",
+	"XSd4Ynvl2Mut1XqjCVIcx5Oz/Ada8gE7S/9sbtFgX0EbHWDjVmLQNW0GPF2+tLpFk6Cwcud47Ri883uV",
+	"7yXfgCOfFqflnLlzwo7UWhCtxdY0QPMbklK5t9XhfBH1xJVGbwmkJdWfQCxVB/MgD5SxRahWEz+cEhkL",
+	"UO2WQDhJUujL5Fa/bVNdbFq49Y6C3CGli4nyLFlr1LmEX5A0pZGT61yh39BTBcdyxLPhyOQQVQKFGJdo",
+	"TPIKOBA+oHMNdCmcothSuQWVl9xCL3EU8+HaOnqZt8JBGRsTOftpqHXv/nrGuDwbE9mbLZNy/c7e5cOr",
+	"xZXI7eG4TJBw3lfRCcsqmkzVF1sN0PQfp99Ofz/93fT76T8F6OpX6unVr6ffXv2b6bfT306/vvq1J89y",
+	"BhcXYgsgVsOxo7w6dJPCcu/njR9GPEtrOIHB8VsCXfA4GxMomx/iiIxpiOA9v/90qV5/S+U/1nYH9NqF",
+	"zOnOWoZKgXhgSCzGrmQjcoUkj+QDlxos35VqaAW2vTh5sNbIoX1ualbPT/+rUs9Fwpn6bCGZtXUNNSOI",
+	"6R8DJOhrtxrWTdjC3FfqbWwLaKZunEmYQYD8JOeQUQioNXS0kYawXG6KGf1hg6N67gwt3jyxwUjzLiVE",
+	"LBUoneNSWaPwiJNF192n86Ij5gnnOetR6AicaIylSeDXciNoFzULgNU9G/g3WDQTU/NzRmx0nFAMDjRH",
+	"a44xM62tdGd/iqIjgqS2/nTdFdRDUDvkbECHWUoiyOpXcC6bnfyXsKHFuMQ3C6uxkFlESaSOf6UWseZ9",
+	"3Ulu6bcbRw9DOhEdTF6kNcZJaBwZIhhlBTkltGrK9tERaMXqCuF0SKQPko0M2zPkq5xUVbrMZapQ8Pag",
+	"Ihc42sO5Hum5sDkmzSg0YBR3dBvN3ssn655TLjg4Ck5tnRr37pb6P1ZItHs+i8W2t56/U5ESV9CLtC5k",
+	"velzbfZvVy+q3tlZix6kwtpu1Zoj6jOEBh8YjamQ+JwEUO9Uk09d+1RT1pz66ruja7iah64VAD6zwJb3",
+	"wcsPPXa8eOgGxB5ED4/3a8qkXZQHbu7sbNz3Dj2nNbrdOZkgGqH20aMH6O6drXtIjrJxH4QwP/k81+HV",
+	"9qPPPnxeZ7pwhwk69A57PZc6nZNJgPpYkDvbWRrnjUgTdQ/YcDFNOof0SwUm9SUNBb20AKDsQ6IPXn54",
+	"PHsm52TS/DapU11U+AUm9H3/sdaf96VUPMzjcGEI62e27aq1BAmie9T88NVfa3EnxZcM2foNIgef7t8J",
+	"xnso6CCQwEqnFxwNcKqfhDEPz5VSHGhTMdSXjPQzEfLUE3xvJqunU/OBZja8r2tMvPHVcNbLtIvuT/K9",
+	"Iervxm2G1pbAP2RhSrAgpbbO7lf82psGxiKTtcj6YwoSH0+RsfJfozc9wZG2A9RGJ6ipUJoxgXgm95Ca",
+	"Mj9zrJ9CKj2kiaktgMK1+pIg2umYhJz5cvTMAxPcBPhotoCiDAq+XI5oOEIYAK7WBACDOoBKjR7EdDiC",
+	"uAQhaRznXvh5CrXH6aGxqpHlKTZZTP6ZJMnT7RrNVqdLPpnk99foktgI8uoL/t2VdKsKCitVQj9utKyc",
+	"HNSoFhWaYUxiZsW3hI4hKuVXzvXhadL0ka0h4xEsUjLGlFE2XIhJMRlIGxhXwifGL1G7q/W8BAuJqFyb",
+	"wX87eo704UA8JSKLZUOadaQHm+7x5HL/AlMzv+eyQns7rZupwahtCVpesvycTNasImMyOxm/9Ad560me",
+	"FWWFa4iD+RhUDA4QHQCVUvcqxtLaMxQC3hIObcihaMia0jYTaBR/CUFluguImnJ1KgIpSPOpqRnS3PvX",
+	"TMUzp1eTCAfXJycJZbUl1yhyhaDYhUOqKyTSg+sOL3GvZs65WjM8LEfNWWSrIsMc6UInbHqFCzhgvW+F",
+	"C0WjiUr1fh5NmpSQs5j1Wuo+M/AvPb3p9CVTHmUhsPGB0iDU/aixn+UJp/5M3vxxLTLdQHZ0lJG6jGx7",
+	"8HC/MJus/hHbMKQBbdVH+YjqUAnITV1kFoNBQNOFNC4c7PK3PWQrJnJGarKqG1qwm9hi9Q6sfS/PO/YV",
+	"kzOPzDoVekKUHr/EaSQck/Uesk2y1BaE7shvh5nGoCFh0njpZrc35lEWk8O3UZZHAfpxraix7x7Erg6p",
+	"iqCvb2LFPPVcF54yzFkIIgSopPvPD8EdZ/HcuuSgSIDlj8Kkyi9tD6yvzXNBI8K9tqZ9BM8KigIRNEoi",
+	"HvdJhF4cPW5kXb4k0N6m4Z14aUYvLOqTH3NuSrL1fQo0tJfKXn2XDJVpTlBQRQcklRNfSJUfmbs/t53W",
+	"LFkynam8h/DewYnm90VPFJ05CM0QjjAbkgAaWq0t32truXZXnmZEC1tOuVubA72PnOqHVRzMFUVcclIj",
+	"ic9t+xq4VkaFDgz5qJV/0aFEIywQ40pY8xSMrVEi8nW0M0FMi3VQfwptvKGXPKkR4h+MOA2JEvGUfA6E",
+	"Q/clMtG0IEQLGkH8yhjLEJpbJphqV2Ujqd5C+llSJ9RDZ0Lh11YuiVbsWNmYUDBKnmlpJm+yCMKWprNe",
+	"k4gL2VsCRAwvHmtbti8JxsBB09sU1qdgdIMQadKN0M6SdyOcoV1S3w4DiBzOBT4Um5xzU14WxLR6UQyd",
+	"Lci10JX5qxfH2ppA9bLFHKz0Bq4Y4fHvR5m20T+hLCvXpHML67BoqYDnzzlltfoPuOlyB6AaqhkQFUiM",
+	"oC7txg4a6+W4uiXI82vNNQ41s5f0PlOSh85FVmOgW2gz31vI04iyYf2sYJjLc8KaKVpLQRbi3GY/niUh",
+	"H8NtMQBzTmAv3+WuMbDr49RqwCz81/b0DnadRlWUDY3VUSETNMAzmSl5gJ1ZQUsD3mg/pCaObrZ4hIZD",
+	"MIOPOfKVscpCojjmyvnU3jXKhnlhTF/rfp4l5WsFXifFdnyFsWoKWy5Rc6Sh1L5imceVq+HUlcOpEzi9",
+	"zUoW12ecUzbEntYTEAh9lFGLilqJNSLkbq6H4NScJoEoMj3WV9xs+RS20jpWzxjTK31go7g9NsYF5awN",
+	"vzZbD3S1k40G9srFCtFbKvm5bIVPpy66xSIXEGUYrlavs4xm1yjcqTFszxjlcGJqaRTGdohCNWSzwoTL",
+	"CLVS3aDVejJ7W0EsBpO/BcR+HNt7Zr3OOW56Wz9cu69DhUas3tqhPNGPU1HrjwwPPDCpsUha6wUWxleP",
+	"oZC2t2V9vVFSPXkSmW4D4N6Lyt0GZjuOwhv1HQ120SqGTS0ar99Qt4tmZsI/2Qd/avtg804Ret6b5K42",
+	"ub8ZlI/t6B+RL5fNhzdnClT7WcUS6MgBDYyCOXxzklFnBlxNYNAih0VcH4HMTZA5qTSdo22R3bzAyJxq",
+	"u8ucpesov2HjuF1yo6BgIsRxNh5j3R9EdzzyWMRy8JiY2Lw0MTT9TrAQ0H5GFh54q8iMMcuwteAu1ixr",
+	"vIVlE7FZprPVOee+uoCYcyIrGkoOW9R4vo7KdnnECIkE6lls7QUI57agnvlHbw9hpFiOfWlIpI5Agh/B",
+	"uvz8xQn64at/uK1+8fNnzVMriTBN5Y0a9gXmkBKLClwWBeHBTpDELDm/Jhu6Jn+4ARK9lPx1PX8Nao+k",
+	"TDwtudV3nZxZGLV7+3brbdHwOudN/X2yrpXqlh2kvmWw2Ro1tRErS2KOI29vuGs5Zl6CgctpX2dHg3H1",
+	"up6ZEd7cufMTOW3Mx5t4b/JrNQMeJVPvFj3t2qIUWrC2p3F1F+FZLN2DY9y1FEvyHLR7lrDp9y5IbuPO",
+	"u/kUdkqIgAT2CbJhUDZT7gHJ2bWkp63eLWKncEr8LtoAnZOJy4+AmlKNXZb3qL1b+aFlRP3i4tSyJAtQ",
+	"v9JclvOtlDyrLu/ciLoMGt111GTYCA/PSfQ85f2YjHV4dPxs0Nr9dKGAAC+8CaqeVF7nK+hpeJzF8MWe",
+	"Oh4lBu3m4U/XjHS6xFSKR74A+uqXKTN5RFBgeMwjsutiitL6jUyhK9qtVpaoAvDPZgWJRAMR4b6OobPf",
+	"d4SoEDPGNWjc9gOoPYGskfwYjx0et2wXf2frcAS7CMexKTsTcqYnE2icCYlGPI7W0dFstXBUdNqztP0d",
+	"xKwCWwllVhceSv7wzBuQWDkbHcRleIWzWuMfobJiPUVUlEORZgWI/4+9/+9t5DjzRfG3UuD5AkNNmhL1",
+	"c0YUFt8razS2PKMZWdJ4bIeGusgukh01q+mupjiMzwB2ssieixxgz2b33hvsubvZ4BzsPwf3wnHWWG+y",
+	"doB9BdRb8Cu5qOep6q5uVpNNSp7EzuSPWMP+VT+een4/n6cgzWg/zXrE+JVC/9XbUTXqmNs0YNyj0cry",
+	"JItnRa6GHdXwIDtxX5A+5fLYjM3E37R+HCMe6JvPIAxu7mznoAzn52gWHuTcqBi/Af5vAVc6Z1afpKmC",
+	"QvA0jn3eFViILqUDuLAsSoQccWGjD/06F4jC3SM8THKIcS0TCy/T0UDdIwjjABecK91dMCNtOcdRal4h",
+	"ij8yfliP1B1T4EO63YTsbyGJ+sAOivNWOMJzAGgpqUKQpJl4ER0J9PFkE3tNABJFO/PErKTEM32vaRLM",
+	"ICS4x6pQZjw7BaxYjwxjDKphaflQ+VVRNcYZIiiRFm1fAhLcUacGmRkuqbrNytVGs+KupC7vzFhW56ut",
+	"Bda59u1of44+isYO5DfcdOWUcd+8sp4Z2pB0gQ0kdjtoorYGGgQqwHxscCLFuP5U6oqENyUNx9XKZ0x9",
+	"ZQPUksqA74jNP8eCf22UlzbKC8lemlvTqYwdqxV+8uChQ94+OXzTISdP3nTIc9Y6cciDpwfvOeS9x2fv",
+	"OeT4ZEvO+fhkEwlUfhYSSbjf6TCj/4aRtJ6wJBjtuETH05kOBCNzaiGPXMbMrNJcmhWEH1bmaK2lsqlS",
+	"xOatrfo8zObCnCXJFaIw7GtCU7S1pxU5qdiAVotRiuIEKkMjZtyz0mZe8ShJq7PTo85NI714+DrHKNmO",
+	"HhXEBNm+laEumndVPl3JSqcJtqLHOhRqmCrRsGIrpxwK0MkDyrtD2kXECtXiVwDb15XOwvRLwMsYt7se",
+	"wq6/JArmq+1yM7jVFjdQ2AOgOsfZlbdyAwVgRYKQd2sBAOtFrBMx0cOE7BIg3LqJzmBWv5xj6kPm1RT/",
+	"lRL5tjokq0feGNsc3fNBgUrmLilf1iyppGYLbq8lUadZ2x/4jMcFWv2xPhqjyI9jlpje4TBuhS9U9XSR",
+	"Ls/jG4GilKpnU0tgYJUMkRjKJdBNYXfAsqdvwbBmFgUjs2ImNWRjnGr+M6i0IMeH5+F1+ng7kWODQnfX",
+	"57imfshdUuVslKQDtRmPWQQ93F3qXckDIBDJFRoNiIy71XhNxakYt8tRmy3pzdumNkrN5jYwCvXx/R7A",
+	"aKupLCcYNLfKTTOgPoecmz1ozt+N6KCHLnfB5A8q3tsKpAku7QmRhXid/OP1Tya/u/7k+ufXP5l8Rib/",
+	"Ovls8ofJl9efXv9XMvlK/vKH608mX09+e/3J5LPJv0/+/frnZPKHydeTz69/fv1fEOfu+q/J5HeTzyef",
+	"TX5vANv9bPLl5EuLArEE2t9SrM849cZ0/wGHPvnCOrHPJ19cfwqT+mryxeS3k69hDSa/mXwt75qay4It",
+	"36x8ZAahFCK3fDRkQ5ZAt0ji7VBeC4faDeYQV2i4Zsy5T/WZiNkZNz4TK+Q7hIBIGBtohLnkcxwEcjWF",
+	"4SxfYFWI9ISGLTmPFlvuCAzCwG+PC1EspI6kHBKa9Wk2iU9mXcVS7UtKIsaEdiOmgGsSatmob+zU6rvZ",
+	"fd9ZsNNfdtSzthtXZ2DvHNIOuVzeOT4pmBTmvGKrBl7eIfVq1AsbkJ9xPv/H9V9Nvpj8ZvLV9c8n/0au",
+	"fyYP4/VPrj8h//G/Jv/P5HcAsvnF9SeTr/7j9/YUsxuSSLKISA+KWHgRXUyrKJrEvWLQA/VJJaB9gVIc",
+	"eTak6aWjKMQ7GPL0S/MpwrybVHUwVvViwPyfBNXd54TqIa7cUsfAMnhoKXvUC+hkiD6/uVNrUPJoaRXr",
+	"FpSSzIldPsB7TKNL5j0J4wSCTkwPsA83zXCyc/N5xK3EZ0jEqAqy+wISLDLUvGnT1IdcPjRvGZ7BXebA",
+	"UQOeylDBsSevtS4CKx/UfiZglFNLBLan6PmDBXYyecamYY4wQV3YzhfA1ajzJXrhMPAIbcck5A5hq91V",
+	"QkkrHHKPtOUAYX0Y9tFRbTR0uutmHeKEpWss9/HYPsehzSU7c1GMCU1vwYewCRqsJ6d8YkT+JrbbAi2o",
+	"ZreG+lHo8wXzNGf1ZQLXyfT+Hq6u72xNowFrnqmKnhO/y/w6xlvv5YR7ZevjtGRH/aKuL2qbcKGSHjGJ",
+	"9Zvsh2OQif2EywEf9QdhtCRGu6LlBQ+3+iL2C+/TF0f4qNbf1T/Xy52jEjPTiEm5XArPy+C1TPf+sF+M",
+	"wtHSE04BmfKMTVz6g4H9k7l568E5agbps2pscxckHP2ROgHlG/DMazBOl390wU4+BUwHYIdUPYbp2VUI",
+	"aXuEywUJIPMvDgnwqJyFvbmRGez2jVhRQRuhAkZR2F3ITpVlW4g9SeZcrleYzz32oiiYM7oj0iiuzxO8",
+	"byZiVWxSL+j0PYzboa0LlKsOiEuqFDLOlYjYgzyXqeb4I6rd97CHTa5aJcmzJV/BCXvhixjSVpSs6Yao",
+	"aaSSXD6hTmGun1Lxaf3Q6uq146Q/740JlauFAI74hgZxaSDVt/EFjsQFjyIQ6EVMLxl3tbxscijyGvmC",
+	"4fBuAOi8oCcONj8VWnrbkrkmnyom1FvxWjIN1vGdd1qaasY09bd0rqaiTp1BETHa7tmA4T0aU9ONlPSQ",
+	"Vm+y+4/g5Uv1iV2a281hZ2AyTFHJ4srpq2n/51QEQO09pO04jE6Tadq4pDkinakmCCX4BtKBV+i2T5DI",
+	"55AjQvv4d5MjWgXlHjR4hOYJDLApPBJy1kgfI4x7iNyiMH+Iu1XfbHL80AV+6AKxE/qMxxd6e7Tn84jA",
+	"xVWyH4zoWID7BBmOJY9lCaV6dtPEQkV4NtHcHnspslq/cyxmrCvBVY8LW+aPThk2ikQUSoglbxlwvc50",
+	"q3CrouWnPagBWeWKRd6QadxUQQCykgxY5IcKlUWl00DSMmbWVt2t+pa7oqgRUzuhk3nVffPwnKzRgb92",
+	"tb7WZ2vYctotSPDsamyUMmX3CKSi9NXHM1NDVVqN8gcDgKqRm+5B64jY50NG5JFdDgzv2+rl8srqJUuC",
+	"q9hyJcu4NXFvnSmaNMac28pSR+RWuMjUufteMJMSOelFkPEqcUvKrhaLR4wlIPM2LoNXHvt93/Y9nXRO",
+	"gyAcMW+P1EmfUQ5+I8Aftxsa+nuzELOFg/Uu0gjUnSTK+Q4V1K9B/bnt1l94zDqzJhWwzjS0ejKr+TUL",
+	"+jPPhJU9688oOOGZSSUtJuIThCmwrlkLAA3bIVahKUADNfZkv8eapduA0hMkvoJ5pch8hfULTworFV59",
+	"KUKm+CDX4kynur2SSgQpktRW215pIMTLjVPcUoMKG8LLj0lEFZw45SrlkqINupxQQ3TY4gheyBE3Mj2R",
+	"ClDWvmyq+ONMEmHBhqnykDydlkeEfEU1He+YkPiUm+fFhh6vm8XPtFDgrhMI7qFA7jNgqoVI+Oe6y4Pq",
+	"49AxRmLyWc7s47pJbchNqymmZudkBUmON+Y4co6Wpisy1JJn2WJC0PkzZ4gbmyx9wkbiKGZWfRwyzKTQ",
+	"0bKUeX4cJknFFnEplXXeZvNbEoKava9vVxhE9u1KaqIRTqIQwciOhoT50QiF5JBsVfVtYRP5i+vEiyKK",
+	"zG7KKcioFwqWZn0DlrbcOB96JO9hkziQBpj2g66cjFIxH7wuj3w7bAUAbnjTfM+59CKJ9AxuvF2snlK5",
+	"ofqcq5RQA/AmIffMRmUXJgXULI+Eo8/kER8MbWGm2z5lKerAm3781rBV6wT0KhxGzFvZIxEdYXcDXxAv",
+	"CgcD3RsJTxUUPIoswFg2slK6+mkWsStvSA3QqxDvWXUN6YSZylvIuMF66eRwqDQgc2fB3MdqlPRJqPWS",
+	"YsbW+jkOtUoQ91gfq49tTTFj2ums6LILeZPq0ux3fOatkkM4iGGkStwa2fMIXZeJq3e4obqDufJdUPOt",
+	"+z1m0jt+WKm3ttl6e4fW6u2te7Utep/Vdul6q7be2WCb3lZ7u7VDJamVP+xpEHW7njv6TmXI/Y+GTF3X",
+	"u5flBpZUpYhRLy1J2dOxmc4wHkaM6CI0YbboTdYJagDBfqPEi2jnBjr1LQI6JkwhOZKzjvNt2POJuP4e",
+	"mPEpV5+OOcAeu5D2zsOYJMRFqq5BaK5kPTjsFaMm1MMHp+7MEJxDfH7lC7+FkCmaONNK+j3jBa4ZzoCx",
+	"GXBonsnyrbENM32quEjFSJH8v3UK9u+vf3r9V5MvJ7+ffEnWN0i9Xiff/OQruEauP73+q+u/uf7J9U/J",
+	"N3/5fxLIWFxf37JrNTRmXVUAOpO+zEQv/cxNtKJpncVMYrsjoCMjlGPR6FJVz8u9KNcbIPD5ZfmcMnNy",
+	"j+WT00AgSc6XOUqE4shmCknTUzVmLDgcKaFPK35zIjLY1oRh3XzyXblKOmAsh9dmYslex3RuRz8jrdCY",
+	"tx8wgvl9N2iCxT4qRRe6Y1w/VF0rVA1fNgeyuu6QDYdskm8++Wfic4hMKYQfSPmGHMl22Mf2hCvo5WdX",
+	"4OP3tGKAJatxxGhfhdr1SdzacOZjRhkixSy6mPxh8vvJZ1hykR7lLyZfQZVBCU1UrpRxcqc0USB+i8Jq",
+	"Kppqr63s13bU7UmQNHscfIEwOQ3iGhoSpjaYKhMaqsxbcZrcHdBxH4oPqpSov0nE2sy/kgolzUZrvCFb",
+	"cYirShpcBGWl7Z6kgCZXP0OKxHAwCCN8a+y3L1ms4ozyq8TVvq4kcyNxfskhSftWX0FDF/I08Ii5iOOv",
+	"D5wfCxZ0VlbJcQhZt6B7QgJGNjvDmD/Y5DBRqRPjmCH7GYYMeGGqCbEUlSOBEQQw8jOFWOlLZgqWgx7l",
+	"nAViweD5TSVDQUpPgnAxVrkwBdi5fH9gaRlw1gtHBpaQz1vhi1TlNs4raNg6j2ooekwUuDVFX8wc5Nnx",
+	"GanGIaEEeq1HfeapxCysWJ9fqWocVJxVmqIiCrLCpwTSoohRhcJKr9zZyX75lj0RQxcLSOVsOcQ2rbfX",
+	"pVlx36uz2lZro1Pb7dxjtfXWTmu9veFtsq3OLNBjSzdmnwMD1h9VKdUZjuIQ1+dXod9m8k883655rLOD",
+	"VPdaHSlUqvW2cZyd7N8RJGIBjSVZyRt1eUY6tCQ52Av71OdgYKbVUskA1tRRFWtqKGKt5MItpmArDEhE",
+	"9pUzm0dct2J6mErs98H8MNcnYh0WSQtOFCQtQgFHrIrMc47StIJW19s6ZBCF/RB0lJV5PBDeL40hW9fm",
+	"pAaXBrmiIl31K7AU2EksaAVdM//DfT2nA6zBKVQKjRph0A5hc8TIj+UXSchzKqJqn9rpyM1E/0YbhdMN",
+	"1Ma+KLkFyMxLMOx03Z38Hue+Z12qBWhqqay27y3Z/VG3ct6unRlYZFZFydZSovKUM8J4HI0Bi0lrAo6W",
+	"wmiQ6OVTV6EksHRY36rpzSsMMoZcdt5LkeqspTlPp+yzDMiX8SsPY1gO5plgXybi2Y0WKXVm3lukHmTe",
+	"8oGF6vPu6eJgn2+FI3Anay1IazSScaLli670HHIMFfGTgmbr51poIpxqW1cUEF+IIUuRModRJL+DWW+k",
+	"WjeRjCDjJOt5KTZ6pXidNRj1+UTKJ1McQSFdl8UkDj06Xi3Q1xBwaOrN4SXAorofjxmNXrryjzH8px/y",
+	"uAd/DSLW8V+8RGg4ucrux4J99BKT2eWfjScvXVL9MYvC2gBsOEmWT4jnd/24oB9zxASbjRSoVl3nfnSl",
+	"noioUXvElYMNxq4Gn9eDhwHB+DVqKs7bdDdC6/GKU8FXWP2LghWfPbxGBpHcuoQMJv9z8svJr+V//mny",
+	"d5N/JOyFtElJVRm2EGNYmR8a19uk1ycZimPSaoZW5p6kpTjQt08v04GtElBJVpp5gJhJKVEk1oWaBSD7",
+	"2qjEISwQjLhAEu4tEok87gDiCrRSzVHHyh5ROE9p8CmDklGWTGx7/3TAIhqH0b7XR1SsP4EqsoXqxm5Y",
+	"KWYtwJq1UGaFQMmuGfkyRbXSM+sQMtsi2f309DdKnAHRC6PySyeCYTd3485mBn7uh7T243pt90P139qH",
+	"H687Oxsv/3/zweXkq9U0HLUGiy2zt+w63wpFT1dbY435TZIvfH7lx4vko4iCGqFuRKV0aRBbcVuLtWmf",
+	"EVgOQhGLcA+ib/qRdByIT2FW0JlcTn2mokZeEG27rUKzxHunqz+SMurMupk78eGc6M8i1T8nUQgQnXNK",
+	"VGZRMhLdKZTFLVeOnZYPTjXNWxThyYaeCk3BLBkukEj/jMc2zzJgtBMK2RpeREc0cFKPkUfHkCuIXd+r",
+	"Co4z6ZpIfU9pvtOwJ2UOTCYMWhw9Q2zT8rA8qJS3LeGXo7OnZGtj/R7Rt5B26OW8jqfP3qhkeeR+7YMP",
+	"P960MUWn4vmibc/7VAll/RC+QfSNpHoZDlj7UpQ1DLyhJaIfhzENyDf/5RewCQ0y6lEwdqBJexySAR0v",
+	"/CHWHwThmM2F8T3U9710Kj1f2DvqHYKfCs+6Bn/G4AJnY9IPr5g0XhwSBh4TcdqMopRhCnR+eMW4tVK/",
+	"ZP6gESA7CWhhJNmMow0Cykm7FwqociDtHmtfhsN4qbCx8d4iU0N5gnS6oS4bMJ8svWRH6UO2NQOcu9K+",
+	"a1j/x5IXWV61TF4mtcVQTiR7wTqGhWkZDt6B6ntdIoTfGdrL3k7VlWXHUa6GEtYzg74J59sSYRv20yg7",
+	"T3GTl2YuBd/RIwAOs/TLZ7QESNwryBrK83YtpvhMCC9dpYR3sxGpuvrBh1HYPx7DirsrezrxhPRD7Bfv",
+	"DdlNG3/Mz4FNVKBEUhmbbsgUvT/qhBiEimLBpHMbQ9PnOsdtUra9SBqtwXQtGkYcRkfW8o+QtOlQMM/M",
+	"Q9ThKp24MIjCK9/DxooUujh0I0CC+lHYWoq50n4BEm8ifbyUmnV9jJWq5xdmwfQKMj2SqTeIq2jSdYgL",
+	"Wa3yD7UAjeawXt9s+x78F6KzuNPWC+2Qt/3Ax5iu1bvGrqylXWqvHb3uF2LYbjPmyZ8MArmQxOYQbLAv",
+	"r+FYzLu/+eSfK5acivQWK0hVFPaLUBHOE7e+UhkUY6tSTgzuuOJkssb8mHi+R9L+E6WApcI2HLuZamcP",
+	"ul8uonTGYem5YSHb7U8tb9mk89QkkdkEY8zJiXGSo6wJu5AVgPyf5gQFJ28Q+W2WESclhYiRwFCkotkT",
+	"zBEmkgOXgbKNUimQZfT5RCBmPrOodIQy56IpiXjojVXTKyXwjcktV6End6BoWnJzDI12GX1rgdrzGdVk",
+	"aR0m3JRXs2dTfJZWsvVlernTvD9ckIy4VdRbSPO3kfiBRvr3IOMDJrKcHySzURaWuW850RAwhwwyQ51a",
+	"rOTKhLKbFbm0l2QsYx+XMDKfJmUw+eIXBPoBq1OQqhQFUFLj6oG4K2Xbl6W20A1gmXObVkgSRXKQjqgf",
+	"+7x7odW+b372CwX+4XPsvIQXVvZUQ1VDaSU+v9AFzU1eTVsEYln/gEbxSvLCvUR5IdVs627HKGBv8vR7",
+	"8nmfBsH4QqvY2A8v+Qd8D/8pcimquWmBtn1hQFUo3V0PKavGT3/Y6oR9mvN62jIQ53s8xAPdX2SK9UbD",
+	"tPYrkzyPCUfYGByNqh+FPhf2XBRe2FFYRSJSlVG3OimXu52JNqTzsNNgOvqHtM0W5U2J+C8h9kou/Nxl",
+	"WXgJ2jPkVDr9x35bVzYukEwhxTDzhm0dQYB3kCq0KgB08cm/YgcDaHbw9fWn1z+9/t8nXwDQ+OeT32OH",
+	"g8kXZPL15DfQKuBfJ19PPofc/S8mv7/+r5OvJl9P/o1M/mXyxfVfmz/CG760dFXVEeyFHcyQrBFN+9tt",
+	"e5TkXswJq+U2h+ugvBqT+uS8rdHhiAX7gU21NWnTmAZhl7Rp5Om6coQKK6wq9zyN+zPtOQ95TNvxoQ6b",
+	"Fd1wotE4p/XndLzFFeTGL0k1OYnDMvXkxqPH3vy307TpTlXX5dozUkp3FGqXKRa2nUKIZXfDWe3c017j",
+	"mKjfp12GFR5xL7E2BIuuWLQyBbWMDixeFl+5kCkBdQtfNYYrO8vT9Kl8nLos21ui5DzTFNRk2JsbVoY9",
+	"Yi05xqV4bjqndCPzBDl9AHKHKneE0hE5ycHM7EBKceV7h1r4zKtpJLpK3HToqpWoGn5xK9FZDGou184z",
+	"rFwQCuImUI7aD6+s7d7mcrgcUvB8hjTdvKdcu56b8JUls0lu/aTPzUgxzt+UZOvF8aAqVsiz08cOtiid",
+	"To7atAvkmUfgNDPLBeg/fRBU46SpIcFW6ViSskow1AlngpgJf2iyIXjCmEkrg0ruXMOL0t7xBTo3sGTP",
+	"0ykeAvIaMbHwbya/nPy9pTcu5ZeWRd+0LnrLv5xecHyztjzl+xpkV+VsYtYllCdIO6y+NT9FTR6cKGJi",
+	"EHKP8Vi1XLB89u8nX19/cv0JtI36w+TryVdSD4SONZ9Ofjf5cvJvSSF2g2zU7QParK87euUwNVTEueXK",
+	"LIo1/GrJbpz8cvIPk39okPXku9X1DSwU5pCQzgYR42wYrajP69uuWISAFCXW6dJWoTf5+8mvJr+SO9Du",
+	"0Yi2YxaJMi8LWJcG+wswTHhAU06O3Q+DgMB1IvlJ7vP214VdW5bo5B8nfzv5p8k/kOr6pk4Dlida/z75",
+	"5eRXpLq+nV3GhVZRsDgOIIegmNT+afKZpiXdHWmatG5GSFPYVnp1kcJwt9Uy5XbLSQ8xHlHbpAqO1Typ",
+	"f8baw8iPx2b5xUJpSjClM2lHnI9ChEC2RKPBzgAgFcAtzgMexyEZClYI65KCGZcoSbEPyboOiEtrJjyU",
+	"jlI8Qq93Saf3K80zGrKn3GYDF7eNWbBLDMD3HnJPlPzOzB4xqTVtaQwQeSX7rpjJhzbgOfBHlfCBTqX8",
+	"eSrzMDHek/CXEZHHJc8ujJG1OLO3QznCvJVwwjS5fw9iCyeq+8PDMOqGpXvf5LT/F7QdB2ONM+XChimr",
+	"BGrR3Wm9alb5PSVQgYA5tVDT7IskKzet0Fs8eb6gt0nmo5BDqArr9bdzpfWL9jV5OWPdT+VHl1t2F3pR",
+	"u07a68JVcQs5B3cPN4Czkf6WZRvaKloxfeh3aqgryHXQPNW0OjbmGj3Gl2+riXfBBkI8E0APADtAjRg7",
+	"hGDbwsVb0cDiFuB7yktYIwWJurpniqTX1Rt2YjUXzX5ex9+mpJWa0gNlfj2wQlztgwlD4ohy0QFkGx1l",
+	"wtQLKcWWylE2P11Unzfv4yhmSnnlMEoUKMNVZ4vPfwxZATxmdTACM1E5VywC9HpVXu4OVOPb1VtM2Va3",
+	"/WnmbC+eICzm5wbjHgOmHqrx2dxcS+rlVN5sebVIJ8xlQ2qCcq8VvrA+MIwGYWGamh9DkgzCOYFXDgnX",
+	"QS9FOktHhQMHNIox17wKFXIkYjqW6ugkPuNAkIi15Quhpybq/lUdxNZHZS/NAnTlwxf6YTfTbb0zDIJs",
+	"PqO8KMdwkYxBmVbJGwo6ObWZP4jnQy3jbaVzeRUnNLN5VU7crDOT3HS7eadaz00STjUdTGWE2hTghMqm",
+	"+YuVUeVa9xvzTpd7hvA4DjmiyuSCf7b6h7PYDwJV6OCQDg2gI7E3ZLoiF8pRF05j6ushTJ91uOQQ9/33",
+	"33+/dnyMSovBcOq13Q8/3npZwz827JynKNEdYW6w2Wmybjebyryc9tv8Wr7xI6xiUdLyDAq4DXtIayLf",
+	"CyMIprJk589EhVYpH/C1yhToVT7RpiF18xexi2mTyQoMOVZ70SiGJOQ+9bnHIne+QEAU3nzhCmmFcQ/K",
+	"lHTpkjdk2RLsF8g31JcsTPxl8ZpJ9uuL2G/bkEdeoaohtfECwwDq5u4o17YDETFxyW4ABQnHThRyLzaW",
+	"0rdNA8Y9Gulz/uz8YEV3JrthVVaGjRcpODa0F/hdVfklyA2wPCV5XTiMRUxBiy0SFVI0QDbLldJtxOI5",
+	"rsVVSj6/df5sViiULuaZQ2rSBqiyF+1gKPwrtnJzossjvBi6wxTvNzcpIQZ1QmDsCQV/OPtc23ILleLR",
+	"gIT5MYuhZHUQM0836k+Uy2rE4sjHC9laipW9Jle2UIOopD6zVIVFhMbEzalC7p4hQyn3mjzJPaQR091k",
+	"uEcAUyIphexSnxc1IlWDgObjmFrYCaOLNh3Ew4iZmpWZVWjTcU9YJKSweEBjWkgacAc0mYT6BFZDQjDC",
+	"ndXrn07+RaVnfT35fPLF9Sc6ycshk3+ZfAnYrF9P/t0xwFCaPEFDidggjOIViGqukn0zpVcuEeCFBHLB",
+	"wHfhx3uEZvOcmhzaTQG8PLbfGYw1o8hkCCu3CvFjR6232vuOH7DVJlcS/C9IEpnFPcgFV/0o7mk3Q8r5",
+	"13d367X6dm393lK1zpDZxHUTzOmtePro7BgdRBrZSmrk0ZhU417EmI6jaWDHna1NVFJOh0L4NCukdrY2",
+	"yzXtiaOQj/t+O4e2+6vJF9c/uf4EdhsBdksAEb8ozG12+zSA4qUOg79KeRoE9wPLSZ/8GuKH/33ya4es",
+	"r+sArK6NFWxAAW9CkKr8HcOLCjtJxxdXsou1vr6xsbm5tbW9u70wxzNW0DHoBpcju+l6RlbuZhzUpVJ1",
+	"TjGxRhgWfOZoAy6Eyt4Jo6QOD3IWoDsjoxFg77rGkF0S00sm5KMpcVaB8vaIe/pM+dJPn51hdk/Cc4EN",
+	"ijiMMNMHidljACov10C/OLt/cmB6HxGhekgDefTTLXXX1zdqG5ubta2tbbK77a5gTfkQNHGB2Y/mls89",
+	"3Tc9xqbzNu9RXfD4zUZDWu787Ysino4eGZUgqkWQPJySt8EptaMe6UNpjjbnIF8vc4imj0Av5OwApONy",
+	"Bk9Rh3hbX3hsxTUGKPMQ0OdBgNxKu/g8h4BhWQ995IfRoU60tmiW8nqaie2QTBu6ya8mfw/UP/nV5FdJ",
+	"c5aGKna4YgGpuj2/25M22jef/F2TT34x+UeHuBiip9H44ipsK0xKbPAw+fXkV5N/XEEh7vmDIOzTFMUK",
+	"VBhYPAfPN8C0DSNO+0ybxOoho4IRcDTTmISGyws5sx1N9fwTWyr25uJHQr3uLEHqyiWVLPk6nPMtHFnY",
+	"pmKhqXavaM8Wdzvg9/Lr4uSWfWqi82l3KZGVI29SzVD0yp4hsabk1GvKUZSjOTfSSkU3Lc+SyjQndyov",
+	"avLR2hWFIQn5juyevqXfmP35TL//XeP1doYeha3A2gmPk9OHB2R3a/ue5FvyJuKxmPqBSARU2ZDwvpRv",
+	"rYCRPm33fM5qEaMe/MCiCDo3S5VFcHrJLtpUsJzqd0UD34NpXHQgWGovOYitSQH7pDfsU2588sUgoFzB",
+	"xncwRq+KsHlBpz0YZVHNeKeDhqDKt3aA7/scBk18PhiW981AKveh/JgVMYdLy7yoOjhCcQxFCAVgnnDD",
+	"kTf7ed9zCA1EiFaaMt/c92pK3NeOPJf0oG/Q6iJgafITb52fnyRgQ8plV7qJ5T6BHOb8bgps+ZuAXSlK",
+	"la9dLe7nN/3yZ6dH6Gr3Pcahb5mYeuGeJmPajkIB+PmMCgwhptQ6jHjjkrZ8zuKGerqRUnCtiILzvbbk",
+	"1bQKOsUikQfMzuuXLyEANMwFywimz/5MdMk5uRmzsCbnPboQ8qRTGeTcLTOdpdMWn2rk+oFSY2c9fa7v",
+	"K+K80Jt8wdoyrUSWLCNrU4/1/fZb4TASJatvNFb3UnCCkkJ112WdkDG/Z+PUE/CeKxb9qZRhLdEKzAxg",
+	"/PEL8KZjHmoSs7fmLB5644d4a/mcDN0AZebRQjJ+JG9VUb+zmEaxPa91PlzMMn1m/TY79rk10AhYGz4n",
+	"fXmdDDmUGSwairiNXrFaKOijUT7Gqp/QS5zXJ9SbxbSFO10yru89054FS4cDKZ4fmKu4SE1hybQNJJo0",
+	"bSOm3eyCzG3gq1pqLRCqxm+e43PWV95ec97FKiVLwZgZ7DyplUzUivyelamUVI14LHzeycmb5JRkDlsm",
+	"ewU20EbleZorpFdjSw2hkcmmMTsTm4zGLNYsD7GmCEJ1GhYz097vCIIqY9ghbfUAYLVqMe6gU1UDUYBl",
+	"fcUiz29bpDmg48zVdOSXfd59E25WutVj3c59GYneD6FHbekTcx62j+GR2wKeXAi2KMH0KHOumRBnaEHM",
+	"PshqS8prMu+qB6YcjZZm+lNHFvc5XXhjUulQchs7i1LLAaZbOuEnymZVdSBeWSVPsa1kg0wzgMT5iWc2",
+	"/Wf2yCrQltyJh2gDOiwlh7kjNP6+QKfTGtbeqS4pNn+5Q9KwE3xjkHNe6W86EIeA5g8/SNyhPzCeXtlr",
+	"8iS75PTZGzY36HzVuk9f+P1hXzUEB0NG/ftPWe021NZs3KR0EdSMWutFWqMvpaEuoXpm9cApvS67i+p/",
+	"xmbW7Xkjt6W1Zdr4/BFUuNzmzehfkOUfzwCbC6Rb0hAqZXN76FyBRu+QnietsTUFk7Jm3inWPpYfeLmm",
+	"gydrH6u/zuTPtg4lMzsn1J3d+y/1z1b6ndIpM/W1cwHLChTOWR3+bchiqBfIX9ULSBQGLNddSxqDvXAE",
+	"3fmXBVnbrs/QaG/SLj6nayq1sYyGOEOWPbL21vxoSIOkCdbFcNCNqMca2IL48+ufX/+XFO7od5PPJ58B",
+	"StJfTr6c/G7y2fXPJl9OvkQZ4xAaS9VNxGR9h/TkEB35b3SMUU6Kc2xWIDW+w4QA+XoRsTiivlTEGk0+",
+	"+cP1J5Ovr/8S8Jc+nXwJFfWfKUSlz67/Wo4U3yVH/C+T306+Vl/43eQzGNqvjKFtbNf12Ggms2dlj7Tl",
+	"78whI9byOY0cIlhf/tEglFx/Kj9y/RNj7j8hYZS09c4kOlmXFIWgbZKIdhUJBZYiPwlxDvi4Pe0JN1Rn",
+	"Ey8QQ14w1VhxC0PN+65nHGes4Kkhg6KGKHva8iFV9Sei7+Ed1SFPfg0jQqN2zwfIZfUXQGHgrbr1s74l",
+	"DkOFhcGTH5tcK4vpZzGBjjzlwdj4VXNySEfRmaQoCpQEyJIijME05CQbUV+dRVp6yxdEvfxjuEy/x67O",
+	"75mj8bvhNbx1P9ufkotrlkdLaRmJVpF4gfJ6R5FDyvAgfUuOI+1JXIwtzYaFmAnzUNwbarY4SkAUSoMn",
+	"qBm+MhyzlBIaBJkepizGKUY1CYexLp3Qt682oVNq1+ddov0NxAtVT1aV/A1atmSfagANIlR1bl/Kv7SB",
+	"ITyNPS7hfvGn7i2Q5nY3rKkf9b2rT9QfPwwHjNOBfyFvEKvPnh09+NB8pub3B2EUqw6UvUqj0vXj3rC1",
+	"2g77ayEd+LV26LEu42vJMF6aj4tLf1ALVZ+uGmDLyNOgrP7XfozXfozXfozXfow/rh/DLtmMaIElhSgN",
+	"+STRHJ+bkR4NXQaiSOXYqqCQLZMOuBrz0MNfAE8AhUvnTMTSTrWVqbkga11M6Up77irZ2KNS5Knyp5iJ",
+	"2A4YLmX+fjv2r/x4PLNPVABjJSF0ZSGQ2admkVgl+c7bN6ikpNyjcRiNH2Rhjs1KcX3Lue6gZdG3WdS2",
+	"N+LRYydrBDo8OQT6HTEPrLEGWa/XSZ9RLrC8Fp0oxQ28ZmxkvkIvv/e5N6SDzq/C1JSnSWRqOwsUubQb",
+	"gbXv/VgxgmWOqok6mpxVe+qoFO40Yh5pU8FqPheMCz/2r1gwJlVVvDIcDFhUSxJHZzZPyAl/5J8XtQ9/",
+	"YGWhf0Y4Klrh0E6XlMI6/osCP0ufvngmbO218aw3yJAHft9XS2MqtPMbdvV9vl+ASvQUpQwL/K7fCnST",
+	"vdl29mw1Z8CiZ4JFj+Vgv5XZJGFfUYR/XAU5aRyulQYUv6gnl5WK1qM2tIoKuZVYzsg8UlXl12AQqerV",
+	"FTtzg+TWh6qEfjlWDq8oaH17qCuhl5cUYC9aul0hiTfI+jef/O16vb5HgNQb5HIG7NUss8zqrMC2f8ov",
+	"gSPJOBzS5cusg3kCMvTjZDhwegjVtuaI2eRhMxn9raB6JFLj++Flx8ksV+j2ZyUmX6E4ey2n/nzk1GvJ",
+	"UmggTAuVmTzsFstCdJ24g45PSFiUAyAipuNEb4hYB+16adKv2Dyi3xaDfH3YXx/2b+OwW71C4Pg7EmKY",
+	"ukgXPGQA7Uj5OOQMwuzgRSK0FQ5jQpPURtIag9vonVMFPmLClWbPVS8MPBbZmwfIE43X7whoH+AAJlgw",
+	"Jn1AGMLCdFUvfkeotn3yiCv3jpTRmKQMcWjuxz4NBKn+x/+a/PLu3buTz8nkl6tk8qvV//i9vYFTT8c/",
+	"lm7TBq27vJLw52Xc6Pb4genDLIysmTedFYVc1WE5LwyhRqzrizjCT+Uh2c3brsLLG4aFS0V/s/Ssg8DW",
+	"1ks6uqokkWUmlpW0rFtulTSdGLvtmIRtLsaHRedS9Jj3hI2EZDo2f22akMLZSBDJyKQNEkFxqyguqRt6",
+	"fpkmQKo+YF/f/tKptEJvbC/3OsuUdDlE0A6kfUhNPoqJz+OQ0MTeWdbHs0zufYlshOLOwcu03deR/GSx",
+	"nHTJs+OZu/O3YtNOkdL3wLZ9Rxq0fsgfsbFdSEA/k7Zk/WLEor0U1EvpgyrQ85F6zx0BBdKQ0DUUzFsl",
+	"TwDXS/TCEYfUyaQvqeH/j9iVz0ZkEAZ+e0xoEIRwDKePHC9A9H4y7LPIb6PUivxuL05rkxP7cnN1fcuU",
+	"+OGwFRhUq94tTwe81qILHfRCv51OVsG36CXCx4jvCVIVPu8GrEFY2tRgZRX7xwNeHcJwJk/oIBgOHTTn",
+	"zNB/WGnJ7bMF8Hbm493PDo0NqB/N6Diz6Mdy8UAat3sw43Su3/zsFySmUZfFxPcy0/y40l+vNCrxhhq1",
+	"OQ5j6Cn5RiygsX/F5lBEHAYsorwNQVlKRE+SZ9gh/xn3/D9nBqGUs+ngV8xe2Iq8zgCNQF7EjxmwWvLI",
+	"CAdiX+CTSeGKcrs7+e+Tryf/DsnAX19/Ovl68nnRdq/XS1TCz4nf6tWYs2q0JcJgGJvLV9ULLo+yXj3V",
+	"LkJfcrOgHfXV+rrt1FlMHn0CX85gVE8HdvSlfdKGw+kQylGCx2GCih4BMLrwEayPkr6iSiJpf5UcxQLO",
+	"oFCwDntE9IadDmBUo7GrwAxHmEMJ+LfA0aY5lF+AqoHkfwc+pFIIpBqvWQmp0mHcC6MptDs6z0E3LXPZ",
+	"i7gION4YtgEfOE18+e4TCyb8owYhxzFL5pxbETjODWkCsqRBXOSmF7jDrkNcyK0ZZH6CVI+LGLCQq8mJ",
+	"w0bg+tyBbtEA16hDrv/mm5/9YvKFQ8SAtplYcaTwBfJ30dyFmH1C+3ukWdl01reaFfIX8s9V+ad8KFRM",
+	"HcalCMs1Ydoyo5dLmx28rr6FsWOTIzkIDbqK6UT6xXJBjQ4CuTdP0cIpk2TFeOxL0325BjFPOUs6hEki",
+	"glb/gox6oYL9YxHxxR6JQ48q8FbVemT6dAxutZOLjU9kZmztvm6uyGLZqjOcCvCznDwnicc94R3QHpKH",
+	"UEdpwtGWDRPnG/vnJpAZ2YfWNUl6J0yfte2t2uR/Tv4vohD/EU3EbHqTxeNNknjSlimqz77NtZf0Z5rf",
+	"+nshXVzNqEgLT7AFF9OZdQeoger1i0OZsaLaoCzXQweTwsMOCKMh9+OFM8JfaQe7OQAOAw0f7uVwdzvD",
+	"ILgYmN09ip49G+KCZruisOiqgJt9NKQ89uOx3Wt0ReMDa0hs8v8+okJQckXjCwQYWyd/QSa/mXwx+Vcy",
+	"+YfJ301+bQ1o56jDy6AjJGOx9+LQg8mu09TMC2grlNaBfN4Gh69/zh1lxiVdAQeBvRd7hNF2T/dwBlhY",
+	"g3NosLVQQZ2Vxc2wxB+KjkgnYqK3XMw0wofPdfesm/TCyryrYKRDdA5+K10ny2UO9anHFkgbwpe+UWC0",
+	"IxRUH3IxQVDLtyuDeq6j508wJWmhXkt4worQ7bTY8mMSsXgYcaGaLYSdUqsTJU2+XlmLIqTPWd7XtHNQ",
+	"Onuz4sXCoKJcD6A3xrkKllkdgHBEj30R39Spps6eFZRIXkHhbTVmADrbj3teREc00M4jAe0jlAsJWsnL",
+	"1xAejm7WJEf704xhFa/MckxvDr/ZI6EG3EizTAtWAee/cHDZJO98L+nFWC68pXiBiipWM60ZyHRnhtU5",
+	"DRhKt1o4hfgEi5ZN6RnE7R49n9fcUTlHm5UjQvuQQUdJFLbCuFkhI9/rsphUzyUPiv2AOaR3gO8lYdTk",
+	"ETvYPzk/eGt/ZS9Fkk7ytrHEE8HTBVHjUfVGxs5t1Xd3ZvUcXrz56XcF2/HVtAy1opV/G7Dk1sI7Z8pi",
+	"Gcxq+nkKXvYT4BAFykjqne/TMQS+4qkYgIKtagehkEczjll/EDeIC66WCzFs9X1ABXAd/RvceiEVGpdU",
+	"pcKpUM+FAI+Y6w3ZfuxCDcIAUtP3CIUihKS/ACxuEkgQmEuCnRHkr/BaFZcQ7TBimR6E+YFJiZgbFwRK",
+	"rrBrleF7m37QwkjkomqXlo1CEmeWZdlScxrXFpucOIjnKSeSRNgv2dgSgYSH5p2KffzWPt780lGP2TJ/",
+	"n/cYFDpKWwEHBI4AeoUe62mfuIGhbGeE6Na8I0y05RmRy2JfYCnt7BLDWLNWw4x4zYr1pE5bkStRkrNS",
+	"2yepkXnT1UplBqA82Tb3BXTZt+jfsSAj5nd7uVqZwkDWIAr7RX4fM2LHXsR2DGdJghZHBoyPAKfwSg4F",
+	"Az62irEkQpQGwITvsVtcTw31XOYt4JS2+7MRiFmtabJLKQmlk9RHrKKX0DhzSKTZk1PArcNL5p0hxIrF",
+	"EaASHw7sSuNb4Yj0KZdMHF9A5OcJ417mKBepu5mXW4cXFirmVFueUoZ4ITbvyJQCmtxZCZwUvRFLl2hX",
+	"9TaQkgdK86nX97lVmTuT/Gk/4YVT8PWKlZmc7Bb5qHg3RTGw8D986I5IpKcCDFChCQTsoFcFGOj6lB7d",
+	"BnfE5ow+72JXAFssEy9ga0gjQO8x6gU+Z3tQXG+K5RmZCUW0ZczJOCi5xbSM1kaGeO0hhCcOejQIGO8W",
+	"BJUUFYQd4gZh1+eYfyElXRtqXVAWU4ItGVTIoyHtDl+AjG5y4Xd5zVeVrPgWcwCuNbtVj6rAWng6oB8N",
+	"2R7BNgFSO3LIEKIJLnsx8CMm9mPX3oxAXy4fwuizuBd6BdLu0ueY0JFZAds8VYw72zJbH+g4jAfoPwA3",
+	"5kUOqL6sYzG7bOZs02nMo4jHcuTLRb0O08QNIBk5C9VAKzIctO5qiQ1fyHtZVNghd2inBv230HMbK+0q",
+	"dejSwQD143wN+U7mmzv29trJnApb3GCqDt6IPmZShbZMEE/1qOgxQTSew5zSkvt2/gSC49gyBEhFlPZJ",
+	"yLu1ALCnlGMXbe09IocV+Z4C/cCYKDo+aayPvE2JnU14dhITwhpanOfrTeKlkpFA89RFK0ULlDkl5PUm",
+	"yeMphHJCDIVqQQWiRnX3KNTmU45SMH79KSaZxZAHTPVxg48hkpfamEXqYMum/BY0Yzw6IdTzoNJeLYEa",
+	"5h2BSXSac2O0Uo4u67beqG+u1lfX1zdX75VJn5XvfCbsO53UwBvfxJ0wvlxuVWYdiDNNQiiNmsnNpM+a",
+	"FVLNHBW1Giv2bZckud8tJK5WFI4k0SKHcXS/CZijbhbDaV8OJhYs6KxWSuWHpF+Ffc16n40FzrJ+Y0nS",
+	"MzHjkN5G5qc+79+DfM8zEe6DRa40cXt6RHLZCkV3buYDPDt9DKAdChEpIZY4nK+zFHkLNGCIJi5oGNkO",
+	"+4y0aPsy1Ut9QeTJuUEaRWai5ugK1u6ABoEcw5Ju40LBrtSLj4aqOTvtszjthosrjeEqVd5jahRb9+eq",
+	"FICSXfBpuLbstxcMDKhyNRxOwRofQd8ljPIXZJNMz4LV5LXsoLv0iqWCz1evdYjfIZSPS0EglhRLC4mD",
+	"uBeFw24vO6rlCw8Dn18ulsekF6go4Zt3/O4wQnhOXEnJ3bPykgmfznr3A18MAjouLj7SN4KAbrEAywmh",
+	"OyVKkQxGDQ4DwCtBrLHIGGdJeZNM2z7K1JmerGhmY+dQ620EQ03in2cfFecmnYnwsc8vAaFw2ewLdLs8",
+	"i3z75p2d7CPGlYVJSE1wT5tNcZag2op9SqkhVm+aZWoOs2AhTgxSz3egnEOgQJWJyNaHtzWM4zCfP/u3",
+	"AAT90+tPJ7+//unkt5MvbSeDlzkKSP8c1odU3TUpo9aECNc+lldergm5qbkE64KzmFssjjRuTnvOmt0S",
+	"RSdbcCOK/h5S87R6D00uCvwR8+xfIzSsSFXFwkUJm3fuSYppp3MQ8isWCVoU5zIa3fQiRpNW4qqeD+IM",
+	"2J4nCWqZPuE7gii3b3HF3RKIxAtI8GMmBO2yRd5uPPYwCvuwTnYkQuPOEyx3KkzdimJNbKA39PEpUh0O",
+	"pKa9Ua+Tdo9GtB2zSNhra7VPfX5hYrKj2ODQePgZl5tosTtVbhkMSqhILsaMEUQuhsJJMmax3aWtHk3i",
+	"FtN3vJrOQLMKcYcFk3+so+N6+jzMJtv1IJUvuoTjST1SVV0ZseKIM/xV3lEm5dReF2l2DsoVy6bBlMwq",
+	"JxPK726e8K10WkDm8wCFppjGrZjiU5zo+2CUy0mdDQeDMNLLbE01UYwA8ghiv33J4gyzndMANI5pu9cv",
+	"blTW8QMmCN6GiSty9gn3oZwAPi+ngTzk7A76+uCjNci+CPxLlKHy8krp+K2a+H4yPtuWorFe8lUpL2uF",
+	"nh2LfglJ0pnN4Mt6MNUaWgOVmQV2jIwXrrcD18HuxkOSWAbfG2/Rjyerbc7ZGLla1lLnP0vVaf+xLG3q",
+	"bcplBgyD2K8FPmeQoeCQS4b1KaPIj2PG90DYtALKLy3a1xz1y47QnN2dWfpYfreAj+AJlIdhr3jzMLVR",
+	"lwaFqg92CS0NVqnkSt8ar82xpe8Ztz0HmrcxWzwNWofNKaoCn57HcQWEediSvUCWZHn42GFhhuc0K1Sg",
+	"PiW/hEt2oB+SL4CUtpugkSzDjf1IxKdMDEIuWJHfDVFrFCg3blbEBsENvG3fHr5GuVqAzCakXTlEWklV",
+	"WpdN/e1kFEkOJnze1rUjKrij2swoHaOcMmsGlhZvCTKifuzz7plvrU9/iBkb4UDaurAGjsFZ7wgSBh4z",
+	"bCYccI9eMcy+VklYTV5VoBVDqcdAXt/KHjZtGPmCpZwId0Wxa0zvWCLUYNfjEylrHtl0L42TadZypEyl",
+	"qONIbhGnz4pxZBPyKMcpb1usKP77vZAqEZN2mJYnucjF4qk6cYFoSib//8c7/sKV6oUr4PtPwjhp1Sbc",
+	"bFIRZDuRvs+Hcc6ZL+KLzY82HvbWr96vD94Ldy8ftQ/vR+c7ow9aT7b6b2+Lx/NVSDXcuTE0o7mFkTMU",
+	"clDDnEorgAxFUDcvBijUrCl/w1bfj/cHg0DNdjnfIH6BBg9oTA/k6SiKgVP8Eo8J7UaMCaMuus2E8HlX",
+	"+2z0K4lHYwo11HsYwGwx4kqCc+28Eit3ZuYSquIenUAYZ8YFidqgbVZdFRc/MV/pruw1OTgJIccctFAj",
+	"moJPOMTd2thwiQix1h8P1Qj07xQ9Il9lsr2g49626lZimbIMLYqaNFszViudaSjb+isAPJcdjeKM+50O",
+	"84g0hLT/V7dpuB01JmCFoHIllQ013bJ6Ro9ubO/YW4L5P2ZvjGMmrG1jyviq0qEYU3MyS2x+JhnNXFsy",
+	"TwnPBkFILTW78qMWnvngoUPePjl80yEnT950yHPWOiFhRB48PXiPVCkR7YgxLnph7BD5L8pXMB4JWFaS",
+	"7meQQbJQ0OtyXJlfylNQO6gm+WCIsHlSu7PWf1vzvVHyCIML+aGHhxjUn0y2hM0p6/mUF+YFm40EXRiB",
+	"K5elbk/+LxCwRl3Cbr3wU5LR7dbjHlHQufJ4V+Vy+3wYDkWuq+GNBzOVoID+0ux6ZEY8Y+tu4LzzY6G1",
+	"cSHlix+TasbBgO429Cr4vB0MPYUVdJtuvtdOO69YF/vWPGvl3GnfJU9aac/V7Tutvn/+qsz5sEi8We0g",
+	"Fwh/FrzDRtCl20CqsZ8F9JQlrQKnh69t05Kbm5WQ6pSX5wldxlm0KCNBx8LTKxZ5Q5Z4J5ZzIoX4lqcD",
+	"a/W4FuQDxhG2QFnzqYd5Bf5Umnvco0iJZ4/3HRCKICLiHhtjyRf24LKL/YgBxJ+yOJZZehHQmaL87PE+",
+	"elBxzthWRorrPqMC0ihUM7SCflm4Gk9hDrMXC5OhfyhpwSFxuFLUgKvsnufVNmzMEoeVzKTzQ8x5WyqZ",
+	"Nc5uvZWosuQ540yVcV1PKxWrhej73y33b1k/7IBxn3ePTQvJAtag1TH0FytdKOlMmBaO4UAzK9FQqhSa",
+	"C+mLAvQRSDVuCLbK8XhKZ1opVbX3XfAlnyW+dZ95ypFsRLxs3uQSHuOCRNpkfzLOWShPAOdoP2+Y3dRR",
+	"O9sjW+SELeljNTdhPxm/JS8/E02arnFtA+SgSqFyiC6chWXx+j63teRMlJkhx9cLG0UuptUY45w73wOD",
+	"9xQg/OgaAF9gK4QGcWPW7nG/TQOXgBu/TVs+Z7HKG3Z0AtyK0+SuwkNySVX9JeSxvgr9NoO/REyDAH5f",
+	"cYirmywIl1QZj0K40uTJz3JZB0HYp5jC1pa7A+5WhA+FRwL1PToYBGNA6AkJbXKVqCNvgxQcn3cBp3QY",
+	"CTmSmAn5+hEDJwK8DaIRqqQ0qa3UU0+hnipOJRkf3KnHoJN9UEeHtxW4Us0dWciuSGNs6kzukf4cU+O2",
+	"IvU3FlvTbNWC/5BpX9sLBUtCv5IexSXzVBscGgQsSvy8Uu5iQlgpDm9w3Om6Syy7FsMIWo5KgkK8WnAH",
+	"xJHf79+8LKMcx5tnxd1iiOh7Fx2yiNppJ5vUVlzyzSd/R6ZUflLlbARI1oZYVfJ2ZY+4OrKJj8MjTa6u",
+	"7xFXve+iE0YXQ8Ei4zZEpxVhnyGgWOLixI/sNbmLkgyfAW32innIepO4K4TVScTkFKSeuZLlWyHquwYI",
+	"Rn5EicCcz6Nw/dJGVllKE0WrO70GMFW16mFkLOIeSeYM91A+xuBwk+Pr9/RjesY0fQKVwFVzT3xBBIsR",
+	"Q7w1luLATEawrdQiy5MjSbUAM8gQkz+TBNzs+qGuogyrghIh4HZ3hJqqSJAT0kmh/ZkE3nMKX1EMIftt",
+	"2wygfXEYWtLnHkR0JMcwbMFSd1SncSHV8aRhAxwogEXVCD6SprUTOewQGgTq2T6cNhEiispAmtS0S6ru",
+	"gEXntOvuGS8NO0gd8g7Fl3uMI4hGOIxXVskZi80igngU2uJQVsc+zAu89zCQgollArrr9VyT/3mofzin",
+	"OT0gyr8uRzG0Cy0fehqRJrNwPkBMexEd5TpBTH47+WLy9eS3159MPrv+y8mX138NMGmTL68/vf7J5Ovr",
+	"T9RPpTpFvCwgpTMWy2MmrGY0LnE0DJhYJUD38gQSyXbkibZimFXxnBsXVxw4AYM0rV8wq9tekmNBizeF",
+	"PCOADFUG9x6pg27fAphu7D7OQwI94LJtT7LEMK/ZXDeibVbo0tn3vDRooFFhdEWuRriRunGKmqYhAYaC",
+	"eU4ijBO9npNOAKBPSQGLtNQiElEuDw+pqjzMBlmvrxST+c78mQ0oBOrP7KBW5wq4HjQsgF7zuY5BZT57",
+	"r25tZzFviY3ol+JfszSghM9lMIAK+HGL8kvjVGn+QIaCiT1NIZLx9Qfx2Mn061G8W6OcSAbmJmrGqBcG",
+	"+PYb9Per26Bddf3LbGhYA64QAtfDTidgT4sA2w5Ntq5uNrFABKnCFJLGIECnSSsQhd0F1EqDER0L/ZJc",
+	"S46MWmi4LtTdGkhs/gixyZEpnTRSlofuJnkx362j6Oty5yxmtAJqcg0acp0shWDZPuWXGUFpkgXwLBBu",
+	"+bY1WWZc3LLmhi2KJEcA1jjT1QzQ58D/QJJzvdR2TsmzSVDr9+smO7m/szWPoeSTWkzuktC4VYfx++wD",
+	"O5woJ0f7T/ZxJj8G0MupyuvDoRQca8ehaIejhZvDnIftxyCW7BV88op2exr1fNIeAv8nZj0Im/ICrRPR",
+	"Rz9NncnleTDoyY3Lp+iCJLZTiBZYJgbAch8BNOLCcl5V7wg3ARVKnRy7/OC5w5XeIzQm/VDE2B7M6hAt",
+	"6egu094SN/6Rj3jbfco9Gludb8f6khqnUFGbOBzRyEs2CRyIGu5JTkF1SdK3qTwUKUCz7QqN6YUqBma/",
+	"UoBE5AdM46iqbqhy7xqoQcjTLx9dfm/jwrJAaZWJhzanQ2ZQPidCqjc89mlA+qHHGoZCCC2UFZmj9+zm",
+	"Tld4RLXe1G0T0w3W5KrPhqOtzPTUZo9ouvrGnK2sLGwfh94wsNjh8/qHlI1MIwWWdh2lDM4GBLpAO0q9",
+	"jNm2H3o49sWIBwehx24THGY/wXyb7t2xp/qRgVd/wDAwSwRoLqFDKG/yIQf0rwxoG7gudY86n4tY2ub5",
+	"lM6cKNkpBexStCgPfCFJ+VWtC8EiAdvcVxecZRZI3JIWjNCRd0TS88oG1q4BJntUaMjMW2l+VXoDDnUs",
+	"wxJWwrEV42CkU0SMHWvmKw26YeTHvb6Z1H321v661ZsHG2diRu58aLPXoONvAUoNAGWoBGilSoN7V1fa",
+	"4aCzmtMjjBNZY6zxQNJRIUSEq25orK3FYTxY++aTf3bJs9Mj+Jhuxd0LgwzagkFEkI1ZDLc6YFHaSgWX",
+	"ZLNuXZOPIslhTnjXPk41FIdQcvLkTeL3aRfs2BYVbGeLVF2PxrQBP68NeHcPf3dgOtogyUalW2N7P23B",
+	"2hErRCOU1/R3NzeU1T8eSDsLOxhz2LjWmPQoLwHgo76W2ShzMRJicTIEbRJmQnbJdhSdltQ/nyvi4JKL",
+	"efaIgzzDOvIIoSFVb5HBUi1AXcT33iSDIglWnqhWGDbTIrkJawViGsWq0QbIeBgw/Bciepoep8drYoWK",
+	"U43Sa+uJN82ARVEeEu71G+OnRijKYudlLmN6s3o2v9bKcPVVAMVBYdnk0IoDPdVy6omLWu0CMGiQhuX9",
+	"HTNhbTTVmPts2bDCZS1eHBv9omvfLAMqcPO3xsXBd3yJXJW0mAh5lHpkT/Uv1v+WKsUgYkK5yqwSxg71",
+	"QdMKHvsNOrZtv9pPE66nL3I2EvYrOnRuvagivLaL+VQHY/BmPF6PKn2XMQ81roRRWbcxDmMalNwYn0PU",
+	"Qu2Fz0Te+ztnFvgtx6QIK2UJG4zWEqlbBSh+TzI9U4JwBPQmstpSYREzXHiXRX7HL/JBfNuJsks0qTHq",
+	"oOZ2nzfvLW5IA71msiUSeQ2Uh6pbjULoSRWkH9zb3Vhf39jc2t4phYILr5m96LHh65pptun7yucbT3e/",
+	"yRJBfnzJ/hijmpd0/5y1emF4ud++nCb9cBi3Q5vWDGyBeWjzX6nPQ7KabgnrkXAYgWCMPLFHvCHyEdYg",
+	"NJAnfEzUO0g1jORxBw81Z6OVPeJ3eRjJtw/5JQ9HnOBoCd6Y+rPlF9CTXA3Cbld7sXVPHHw/uATUx6XI",
+	"w3fPjzHruc9YM1MGFZt8SFl5285ExDNe4xDVyrMmenTAvFXyRC0NdNOGoFw0FFKraQ0xfUwtjm/vTnul",
+	"hEB6BBQTXzUbiU1bC0m6zqxJ2fqCL+QVnz4JVlGh6hbTOZhLNr9uF2vycCmSqVn3NekyZ7UimRAFvZGT",
+	"xE2PQvw6QSc3K+kwn4RxL6lgo76nythWpnx5hU0i5/GZp5GnNc7OsDCSoC7iOIyOevJAQhAtcTWqRoNc",
+	"O3Bv1PRwKisL0Ur1UJ3MMs/eomWhEqk1NPC8N84AvQWMXjFBqpDbl7SwwnHmcf9vr3kgWp3DyI/HZ3Il",
+	"lSLLaMSi/aF8t/6XLjCvvP38vOLY7HlcSYD4Vzk+keoI6BBoFZBDioetA9kGH0jprxfHA+WujmgcRm9Q",
+	"4bcLAgMBjSUVE32vuEPaEfPQTyxI1X20/8bRk8Pzi6cnh6f7509PL56dHZ4+2T8+dMkamb56sn929vzp",
+	"6QMEBE2HCEOYGqHIIRTkmS42k68Nhc5jV/lRKundeNpNw/gmryH4BQwCVKmGAr8jyKHkLmfhMGoz0qZc",
+	"yikADO8x6mkQQ1+OAkCoKxosNQUV0Odk4EPbrpcA1dQJdfk2RW6snlJ+HuKxKxbItRbTSSn6Hl+HP9uX",
+	"Ju/RNfxab5JKPA1ItVmZ/H7y5fVfTb66/vnk38jkd5PPJr+ZfDn5avLF9U+alZUmV1Eynw993q0xb6jW",
+	"ps14zCKx2uRN/p/+EwEIOw4KfJPXyNtnT5+QVuj5TBC5AXfvtmmfBQdUsLt3wdklVonUkTA+ffrwgGxu",
+	"bu4CVOz5wSo5hha2vmhyQpSeT/o+DyPoMy6M1qfya4dgvLEoCgFTmXJ44e7W9j3iGjbN2iAKWwHr/+BH",
+	"IuQu0RaMyvaSnxIYGexTqXKwmlRd4AeEM98jPkcACp8PhpJXipAEvogVplKng7avfFPHZ4EHtowL4xIu",
+	"pty479UUK6sdeS6JVFmNohxShXdiwFK+Ro1YLuUYckBVmsmR564orO2Or0LeRgaK0VEzCLsCFunIHHuD",
+	"uFv1OunTQB5g5l2oh10k9kTP1u+U35fjUcTeUlA5VUiJ4V1MCZKbvrKKu4FqDAsEI6Mo5N2Eq+KOyuX7",
+	"5pO/IxRnBqvloJ97TAY07jkKvz2M9NKYSO40lq9pRYxeCtVbUEoih9B0SgTminXF8C1fABiEfBJWAmji",
+	"okP9gHmuo3ogqc2SJAoToO0ejo5UXVDHXUe+wMVsaLFaX010edchrhz6ajb7WP4Mc1mFUL6rV0i+Jo1y",
+	"wNeTKYqEOAXZ2tjQ7glp5KjURLlsDpF7SLknX7W1sQHbfM5exNCoTO4I8BKfw3+jMDBwVkn12Q/q9Xr9",
+	"m0/+Vv6x/hCmJf+891D9tvtwBUqGYIdQtgm5H+koGwpdA8YkjwgsjTokF8nH3FWyr16gNkpDirpGJnyD",
+	"AJiIZLQnh8dAbGk5wgoeNtWmCXLISYcxzyFtGkU+7TKFb4xQvLQFa4FBTMjsojFtUQGxIkjKbPfkwXbS",
+	"HdD9zIi7Xd+UXx9yekV9MBjVDN1TFkfj2n4nhg6d6J0TK43EoIGAPxpEe3I8uMlxj3G158aGg6svSVdJ",
+	"xpfuux/DHB4Df5E8FNO/yYB2fWyz14AgDXGRrhIQYjfN3XaVAEBWwq78cCgQGtrIJ9/L5oyDTW28owEt",
+	"0lwYzH4am5I2X7p2Mb0Eh2UvjGKF5pzp2VOl5O3n56pNkBwNLOiht7G9vb67pxHNLtlYQHOjtdURC4Ia",
+	"2INrPxpdilVg2SvE50BimZYfDfIG6DDkm0/+2V0lpyaKNIqXEFqSOaZGoE5NFMY4Fa6OmFaRlFg7j6Dk",
+	"xQeuejaiXSmInh01+QENAnL3rlay7t4Fy/buXdC17t7Vx9Rj/TARukkm+unh/oPjwxWHtMPBuMktyhvy",
+	"XpQNDrgiBbl7V0+b3b3ryL2PGfFjR7WWDoImv3u3y+JjdvfuKjniWl/oAw4OBrswl/Hs+AwgKDq+VCtB",
+	"moceE478JIubPPD5JdYV+ZjnIVYQrAH1nFhyafA+N5IiuD7MWI5ACsQH7EqVKIq7d9FSDfw2UxXRSq2R",
+	"2nvksxgxRoZRoHQ70VhbG41Gq10+lKx0TT0p9B81+YXVXtwP/tOTkD+MGDsLO/GIRuyx+kYaGU/0ov2T",
+	"o4pTudJoRJX66vpqXadl0IFfaVQ2V+urm9jrvweauJ0K5ZWuXeMErec5a5FHbAwp0lWph9zbXr+3kloV",
+	"iugzNI8SDVwr48zBEdA5WP51RxD30vdcLQ5BhwLZd8nGqFtcsnGTA1+B0jcEOsJT0A7l3SCq9og3BFZM",
+	"5QN4AhT6UpMnTAKG1QmlNai692HsQb0PogyIjKU8EQkzOPIqjcqbLH57dIn95ZGKYUU36nUDoQiMOUM9",
+	"06trJE3LYVQaP/y4QoNupVE59B6c7YOT6wr+BSsJmSLw0dZ661H9ZLt9wHbeXb98XPc+2Aift97w9u+P",
+	"D9c/Ou1vivPhu6P3xh/U5TPxuNKoPH10gq2bpP3mQ3FWpVFZX//o/f33H704iDrvnl3cOx8/f+etp917",
+	"vfbVCR34x0E0OqL0pP3Ws9Ow8vLDl8pWmevzfPv5ozNU9i3NCtmYCBavSprc2tgtelWynGvnYXhM+Vhp",
+	"kyJjTlYaP/zQqYhhvy8PV6NykqM1YiO1ik66/GFFjEXM+pUP5TvX6MBfu1rH1g2GSF5rm+0pB6GIbWW0",
+	"bEDWIdMufVBHFRskotwL+6Q1jqXxjbHbFei+5He5oTEaD98RZBD5V/I1l2zsKEA4ab1tKCg4ZHFJQkjI",
+	"22y1ySHbknkY9Ql8ycSOTmyUiwWDB+kXz/wuP+JpL84pkl5fjKSNZat8VH+y805/92DL3/jRvfG76+K9",
+	"++z0crvz1mgzfjz4gD4L3/Teb++2jvnhX0iy14/CSHfpvfY6296obXbqrdqWd5/VWjt0vVZvb3hbbKdz",
+	"n67XM/h1jcpGfWOntr5e29g6r+82Njca9foHldLkayxKuhwWct4nKIGT4d6AqJ3KNvKM2c8dKWShQ6m+",
+	"41Ob8586Y9GV32bPUk1v5il6k8WEprNKCFW3rKMmlRunySyrnXOmQH2Yc542Cs8TuB+NC61wyL1cCkmT",
+	"az1RPkbjYaQwnHSbjXR+4MEUtM9IknUgCBVN7rZ87hnUIG2afVUrAaDpOgkIXU/KttICjYdNno1s69pT",
+	"x6i0N065vK56KFEyCIVq/tfkKglBWyHaaDWXQOv7Hqr7SmTp4MJYajvAQpIagXT68CgIfwd7ToZR8nw1",
+	"TYjgbNTkobRfpO2qs+FBs/djMhys7Elbe137Di6SZU9HjI14cS+8kGHTCWTR6mFjShc8jC9gZ9ULeJju",
+	"bQ/wnX1hPgCv2NT3XLSCsH3JPHeVlOaJ0Hb2uR/3DjL0rZwDb6hS6gVYYPqaE9avNCo1+b83Dt88ekIO",
+	"Dk/Pjx4eHeyfH8KvTX58dPSG+PHBwf67/e7+6OiN/e7Rs/ONj9r776yuSqtE/u/wyQPLk8uyTLOPDcY+",
+	"kv2pNCrHh88Ojt558GLz7fo7G+37vXfWB8+3+vfOd1vvXz3aEE+2o/37w8P1zpubvbd3Lh/XPxgddd+9",
+	"Nz7dCk82+PHuR2fr8bPNq+fbL96/9+P9eutgwzvc6ry50zu6/6NH9eD4L5ZiyJnOwC+zLmhVYb68JoZ1",
+	"qGC7HRUC6+h716SVouFiDtWmvyw9J/Npm3A5SzvNSqFSRji8Qb1kZeQj6/MfecZ1N0Xm4UMlxMnDMGr5",
+	"nscgULy1XuKJEzoOQuqdh+FjGiG619b6dpnhqUQM5h0zz6fY5F/K2I0yDyuQV8kSD5PubN99+Xx2C8LY",
+	"sHnXUIcslsaoKopMQoKOI8B7mKf7OCbW3xADCOGIN3kiJatxz5CZOkAHEW2B3hlMcPCNbtROk3cjypXv",
+	"Wbkje/7AIe2Qi2FftzLy+SXWL4JJmDRs9jnYjE2uBgijB5gB5RcAu67J3a36luEIuFBSDOI3W+t185KS",
+	"ja58SSeMmrzL4qPkspTS9V2dD3DBXvgiRj8rE8SF+Sl5RrkqTddrqmSpfoOSY/oNaU6IapjcBWB0Q9/p",
+	"6Paf6WAxY5DxuJFbPrhA06JQaZfrcWjFCdZUrbK3l9UBwbrS2boWUboPNJUuy03EqJEAVJn86vpvrn9y",
+	"/YmZUCJ/nXwhf518Pfm8YuZ+V87iqM67Ncj0rEdJcgkkzZDdjXVyb2e7trVZ21gHjDBo/F55dO+djeOt",
+	"997efPD8g+03dp7cO7l/unu+8e7me1vvb3+ws3/vjfsHuw82Djcfbr25/dbO2/ce3X9cXprll2Yhabb+",
+	"3ZRmRkI6eo8xeychNTyrwuyvvqzU25r/yJMwfhiqSP5WvYQ4OAh5J/AxVr+1XmJQb0JK1Gvp+EeQjni8",
+	"CLS9StgguI6B5kwpZohLKRTniMmPgT28LPSLPmZKSJ2d7BNBx6RZGYdDxHLUYjIOyXtSbrzfrMCYBhHr",
+	"+AH2P+6EUX91hiTq6PIYw1ZzSMSuwks02iI2CGibeejY3isWXKE0Pn3MKrRbeljYaHd45pj6TdyeKqW0",
+	"ohpMrg5YHIVX/5u6YzWMukWOnW1w7NTBseMsLiHM0KXO8qrU1f9qlv9T/1uHioUHusMUGk3Z9AWAmRx2",
+	"K42kEZXk4iF46dU8y8uKdK11U78C5ppu8+pybHAhrvbnrX73wlGOvWgcDWA9GEib5i1SL9ERZfD1Wyrh",
+	"IYiYRMaML8gTnWTbDGjcM5JtQGvJqw4mhS0GMfZhngnOcda5cB3AkpiPcDppY3dlJvTDlh9o9V4l66Ta",
+	"4zOVEat+Qc82plNoVU6QLsPMUHDUuVv1dVdFsiXPTD0ZLmn3wlBq0jN67lY368SjY0FaY6JO6UqTh1cs",
+	"0sFdyEGobmyRXjiMMvetNvlzW3p2rozFkZZZGEWsHacmDwBVuBv1DbfJtfWW+uGwpBOWB1yIDdLxuS96",
+	"KioPy4yVZw/hE+5qk5+HCugov1ySlcs5qCGi30/fTDUujSQ18OqRoxNtWDgkCNuXiZ80HMZKLox6fsAg",
+	"F2LXVWHQTKqAk+5PBzKYsrta6HG7iW2gaLNCOaer/hXl4RXNyY+Z1kDeBVaaM/+ZOqI26htLhoHOlXEl",
+	"Ou2Ld97eeHDv0fYHB1vP3958d+f8nUfvbTx+Z/vdrcPT47fvvf/G5pON956/89bOww9Otp49eHS+vT87",
+	"wLOt9IA+i3uhJ1R1zMAozrrAOtvSq2Kes5lBoHPTpeELfeb3psrafAGIfcx77dB7bbLMcOilghOlJZgJ",
+	"abH5HIMF+OEaUl4NKa9YcquaX0mkImYDgh4kLc81DCIKLJKXVw1IBW7ybDBJ9bSHiaAygDmlpJrBp0wL",
+	"/+lgIEVvRFyzjtIlVUhJHIXRpQB7ZWWV7E/DIMgrDRVaknIHbqiqZoMBwDFxtiIfUUBmOEfAOVHYcEYc",
+	"TMXIQHpt6zC7YwwCNgOSfXGptpXYhbQiDGE1uZEXiG9GkMrkn6kdhpBGzYr2rAGifrOy2uT7xosxodOM",
+	"rMGWXXSUEkASlDmEwBKhNADTkJfp1pP/PjohVZDhK6vEVJywCQF2GXNQG4p8LwPFRfrUY5C5hjRSKNJN",
+	"9rmseFeVDSlRgFBM7fxsgXLFqVzRYHjLMif7+cq9y482av3dF15ts9dhtcH9eGTTIbAQdJAfL2xm8TH4",
+	"dmaAMByVrd2N+uYuCrDFJeDrqNtrIf3nLqQfoi2WJpAksa6MnmeI6HgUahFsFdThcEbQ7VDXsaksEG1v",
+	"prnGLSbtW/mvBuRHZk1cEYcD0eRSdkESZKy6iUKMLMT0i/wrC9i5HOfUAd+yZO3g4QmHKrtvqaPw3aGT",
+	"rPomzWTl2FA9OfXOzVfatHq31gmjbjiDKM4Y9wh7QdtxME6wP7FcA3QMDC+uEtVuGVVJx3RV3BFNrgOI",
+	"EWsz/wo8JSHHun+M+VVRDbJ5P1SWVZOfnewDfLhgKp0+OQ5If1DZu6c8BzAuh1By924Sdr17t8lRwzXG",
+	"ocGhQFS2xpjBjaNZTzSyFdTcVB2DVNsU7icqqqiaQdOJ1CEhJwcKDuikKi1KDNu9TAgVY61S0+RslBQF",
+	"Kb+6KivVmcOwUgq5apVoWpQ6WE79UqttqF/6p2rqSskWXVhd7+oTGrTmVC79jXSr1jjpNm+qKTCx1lhR",
+	"j6mVaHd9obNFUnZrfHZ8ZlV9cD/NF+Zisesbm7Wt7drOvUX0FL0eD+HsLKSkbEyfsKNOnioIEoWThsQ1",
+	"XJkvjQJgvSM6XlpheC3JX3mEMIl0JY4b5GPm7i7AtX3ux76qrrey7f2UmHTguzUmrWFwSfw+dCXBrJUk",
+	"p0eyT3hnMsImdFtWnamSw7mnap41gDckQOpHLrBE60KfArfJkwoHDLi3aRCoPMo0qSNZE0gv18HABJWp",
+	"CT7dWZk8qGP4MXZV8fxOh0Urq+QpJwDOIAQKkOmQP9k3Mliy078jdGdcw3Xf5KlU6vm6sE04mJurUnJh",
+	"SdTrLpKl0SZ4o8mhEHSKFLA7hOnjB+Nc5wqlxrhRCJ4P0aYF6TTnnt+Dl+xObRUP43S79Nv0AFRPYKHh",
+	"pY3EKpVtZM3zhzcf4QKcpH6k5ZNaVY/y1Kv+buveZe2d/saL2mm8O6g9Hm39GEBb5nrmORudFDvnFwiS",
+	"Zib352CnZrzORjnmt5FQ82oM2sXTcF7LzVcsN09RDwbxJMQQyCrLphcQmsBm51k6yoMcY8Vo6kJG6cc8",
+	"kNgrhukD9I8e5yZP7z87PlvRle8G0wGXp9/uoaQSNPZFZ0xM0dbkKNvy4ksZOYYmqPMkHXL3LpbYasM9",
+	"7KCTXPNxXxDGPWkAOZmjGoeBl4p2JznKkE7EuCfwNXB7WpIjjRUQLmnxhhY/U2NEWABYeYiHJblFe2At",
+	"qkwg0ILU3cS4OXFbV6m4bHKQh1AQA1YafEOh6lBAB+0MoSWPjjXLgSYsCxNOFbCBgdajPzsNXADLofBr",
+	"kg2QWoQkW7u5JFh8U4Gn7KTHPr/MmjTPs9aunTJNUycr655sjmrTwWgj//T5xvHWex9snp5vv//GzpOD",
+	"+w8Odx++ufHW25uPHm8dP9k+eWfn9Oze+bP77z7ffe/9jQ8297fe2D7YeXDv8P7D3TeL7LBk0HrDMi5n",
+	"7SjevL9+b0o42wd8m/Yb7NdCsnuruBmMVS5mjyWcwddW23cnSApVidIcSTcYQ5JZ482g7TmyKGJGDIbN",
+	"lEXChy6tBhJEFSgLGtBksp2Uq8sD6HR5eePhvtPk7SAU+mYtCL755J9XEjQOaaZkBiR5X2oLDHnAhJIA",
+	"ioKxvIJFgLoHsOUhdm+jEXrjfKNL4npde89Wm/xcSRXodkbFpUjKOfTSOqZtmIJ5yFMUsQGjsRqKjqoq",
+	"5poIo0xKBJYtKqQZV19x95qcmpHLophl6jCzs/nMJt7AsBncgimSHc23ZYnAZROixJYTo3NjQZQqhL/c",
+	"PVv1xQqjT3P0WWSZaBabFttAZELa2eaoX61J8ppjf/uRkAN07gMrGodDONY6N1bqsIqNolBelEGXzWp5",
+	"7F+yHCs1cLkSztQgNInUZGLxTW5mkdi6UawArlM2PEcxnsLjYNzkGTJ3iAinJq+TNRCcMtPpdr3e5JpX",
+	"T5V8K00emOweFopl0kHAhaQAy1WSaTjEOjFzjqvklMZWljufx95GbkdG4cTMhLJMKN+t5Saq4jSj0nv4",
+	"x+RUr10hf+KsDVoR6N65JlPKK54zMwBUvL6YkVkQvlJkLyzoVNojgMNBABXjlsZzKQ5GyBmiWkFqAFGZ",
+	"AavkBBsAQJYAT4CsFdeDNzW5iukKEuvCPeB+HVVXig0n9WmCbDusSgJ3DOTq+6LJEbqOeavkOaqnOtke",
+	"epeSkc+9cKTit2lDi6FgpLpeVystmtwMRydZtkMEvYspmOPgc2+HXDN4vSTVeBSSmLaE1D0xr1Dn3TcU",
+	"ErVWadFbJBmsevjC5xfQI44JkaDQNbmetYjpWACvB0aNOBOiFw4Djwz89iUZDlKHgULSxPpfPTgRhxFD",
+	"hA4A1cPFCcZ2lgzPnGtEo6W5cGS8qNKoRPHF5kcbP7g32n3vsi7W248/iN/dGr/Tf/t+742d4ZPtwSld",
+	"RF+Ed/85OOSfJBhkrx3tr6XLDV0dhy9QSQTfhpnUJflainZXRoFG2Mb52A6UdIOwZSAnY4/dS0T3oQmC",
+	"uEpxUvy3yc1CSgcdCnYEBu0i8bENJY2Y1+RtKljN54lyLPUuJa0SJAie6S8CfTJIlZLToRA+5U2O/ZkB",
+	"CrbFyCjy4xi8GsS9T6q7G+srqVvSXdkjrTBW/v4WU8q98ogkLovCaID2UldTCURoLNdGxOR+kxuwsyA9",
+	"oBlKDaY0HAxYVJPzJY+lQUICFse65zYlkPXkAGRUP4TWgJSTTYV83KYZRFuQm1E4wggBtED6aEgDjX+F",
+	"6wwp9TrtSt1m1N5B81IQc2nFGLa96tMgIFc08mFLARcbQJ/cdtjvhzwJobsrqySpg1MYzO0ea18K0qaD",
+	"uN2jwmlyV/2tMD9BvCL/bwBx/4i1sSz6kplZDKm/KP8KnA3YZQm6rf5g0n5CYduqny8yCLdVKVghdkEC",
+	"GrOoINVKnZsbCNa5yVK5suX/Nvlq8tXks1zZ8i8nn08+m3w1+Vr+N22F0qhEwwWBLgznfHn5jcvwGqHi",
+	"VgPqrwXwn36kGwlfGVSl4SKECNc0ExKFQBGS1J4OGD96QA5CzqFCWD9Eqph+KMjk/5j8evLLyX9bm/zt",
+	"5OvrT69/ev3p5PfXP538dvLlCoIXdYcA8cebHNz0yIQdjYuPPYSSADIaIqIXjhTCbWsYxyEXq+SwP4jH",
+	"TT5C2S3tS0xxR0tOwaurr1kzxH0Rn4nwJJn3TV3bqhfLDz+ueL4YBHSsmeHUQqRF8Ez4dBGIWmPAcvxF",
+	"HMFY52SLXjnK5wxClWNHqf8CH0mqEwbGdiRwtyIsINqP9e0v19o0CFpUNc6ylw2CWggQ7FjbB1Y+9Mly",
+	"VY60ksPa4Ne6ydnJvtPk7IX2gSYuTRpnH6wm7tqTRweHuhlXtIJ45uqf+PzRA13Un4JLgnwX2XfeQbBn",
+	"p8mx5ahD6NDzGRRFQGrDWOpfWGl43mO80eRNXssOC/WxGPIUAp9f4syMHL1vfvYL4m7U624GClS+B50L",
+	"8jSpB1Ery0AI+LFu1gsvyjCfJiekatfCSVYJ52Gi1EHloyHJ5EvU59VI10uMtDU0gcYIYm/S2Byqu1Xf",
+	"hcYiIryQT6WRy0aCG6ZwxgwLA/wfZERR65fPqT4C6YoniRWDKOz4ASNVFxqgnonwsc8vXWyMYl3czHtE",
+	"T1occm10eo3CR0AYHPndhNNBVw3VBuNC94FzV9RENzZglnhV9QVxG9C1m5g5PlAqiV1GVOVs8u40nNnk",
+	"+8nJSctMHTLq0ZhdKf6tmratkofUD4YRE9jVpMnlOODhFCSomsADGRCwoOjDjSuO8Shk9Wgd3FU5venR",
+	"RTeYPqKZJ4FajI9mziEm7Kgzi1xePrxd38CH9ScuoAdJ/rvZxhXYKkXVIcslhmdWAPYfCoTBokqEnKQM",
+	"kWTqTkkqLOE6EyFiXVemEFlsbDm9xRQaIJJefnjz8MfZIHgRPH2DffDOO++33j/bef7irHW0X3EqsF+V",
+	"RuWDjzZfnNTp7ni9f7Bx9fx+/A7bju4Nn2y1Hu303t4UD9Y7b9bp490X77cri4i/A8Xn/6zKOnMg0QYT",
+	"t/J5BXnxHTVp9k35kTFqknSPKcGmITQXNHHORPgQjv2yTslvA7VPyYhTTdOvban5ttRGKXP2TRqzER1/",
+	"y6W2kg5Vk9C4F4XDrpSimmQXVWtBNhTrtE+h3kOFyZOWO0kJYDXzcw0r+YNwhLJd6qhOk2tBDuowqJLu",
+	"ikqZkmqwyB65Z6ePIY2XKVVFdd1r8jgEXAbPj1g7fhb5buKuNBx4UtxpTV2+Sph+OF80uWG5yDHu5dQh",
+	"psuL1Wehk578QeWONfm0bq+zpfX35UpCO1C3kxWsrsLc1aunkHtUZC9NRTMdqSuqvQ+XE8X3Ma/JVVuL",
+	"KVF+ppTAPwVJbuyV0donuFw1vH1AjolpdQPcKTlnOfdvVWxnqH2uFDsTYaZR1eKSLP8GqwzPHRQgvMxA",
+	"n0WB++pwY19Lku+AJIGjsrwgadOAcY9Gax3GPLH2sfyP5BfFILCnDw/I9vbWNnFj9iJOXoDFfPpfhA4G",
+	"AutRwmGc7Wvy7PTxHWEmXEj7K6kxxFAaVLRD52fIWXK7LD4eH+hPOWg0b9abHAslgbOHhJIxk9/uMeo5",
+	"UBAvVB9SjKkEQc2jY+O9Ho2ZcBRSoWoZ+uzogdgjZ4fvPDt8cnAIDz7ePzuvHT99cPTw6PCB7qVFOfFj",
+	"1r+jM/Dle4QcQx9zlVnL5zSCf4mkk+ewJZeyBb4avVarxH2v9vy0drD/GBrqNjlCqcO6qHscdc/50fHh",
+	"B0+fHLp64SA/+o6AyZIfh5ytkn0pliA5xUkAc6WVmfbTTJbe3apvuavEPTyn3QTw8KhTexJyVjumcbvn",
+	"AlqSIO6mvNMOl6v35SHD3vYLyamjjvwYfEvJqJl8PUNz2ebi0HWk8e7B/uPDJw/2T5v83cPTs6OnTxob",
+	"q/UmPzl9+uDoQaO2tqZQbNfWHjMawalJDsHa6bMmP9h/fCZf0njz9PDNp6dH+0+a3NygxuR/XP/V9d9M",
+	"fjP5DLqRqvepm/QONQ6HUThga8ehaIejJlejO3z38Ml5kz87etBQFFLbodutrfamV9tg653aFq23arvt",
+	"+97/x96/NzdynHmi8FfJxbsRDcooEIULL2Aodig2W6bU7KZJtiRroJeVqEoAJRYyocoC0bCOIlrS7s6c",
+	"sGO9x+M4OzHrsdbnTMz5Y+NE9MjqnR7JakX4ExS+gj/JiXyezKoCCJAA2d3qCzwxdhN1y8rKfO7P72et",
+	"s7VWjVabFbfs/dUpPiSrcBv85vHR8fb+Qb1cKq/ZdqV0XNq0a6XSh/rI4TEeKdulY/W7PrJ752bm97UK",
+	"/n50b39/+/Dn9fg38SNNHPxw9KBO4h8AUvhR/O3oC8jSPSLxk/hfRl+O/iZ+FH8fP44fNbjZLXW7wdXt",
+	"zWvCv9MPkstqy0lQ1unRabNHcoWcpmRW1+5Qt8OsHeRCnYLXqimHCqRL71u0zd6slEpO8cLHF3JqE0xP",
+	"ZSiheEMS7UBGtE3ylHSo7Chb1Y+kYYpfufgR6iGVObXwvvAgKHc1zf1ap7YALNrIJPh2SItleKjuHd7O",
+	"aERz4iLwxYaLO72hVgoIe+AUfVc6JO+cujQ4+cuDf4a/VwqgySA0n+oyJTOdNIvgRzMgkI1enhcF2S6V",
+	"LsY9dmlEA9FezUbWL07oaZrLwJcR8pYBbbhp2j9jaaGI8uLgbOXhEKgopN2Cmhr1NkWCdLSW5r9l3hbh",
+	"wtgIxQY3BGQuDcOhUU7gpY3t+7oeUbrL10rOFpnUXyld5zFta3ziWcrsti+jHZyYu2PzsqhWA0Ku3GeF",
+	"S0/EqZjrTBzXgvpy7kSkjtjn6rn4j0US/y5+Mvo8/jb+On5YIKMv4++KJP5N/DD+On4cf4e1GgUSf1Mk",
+	"wNoJ4PKV1ppbpjazNprrnlV1a8zabNklq0wrzapb89bYegtRE8Q9oIi9cCmuYr4PUMTSbaBUL+gnZLkf",
+	"/Welg0ZfjB6QP//P+P+Nvx19PvoifjR6EH//5+/UR8OlJ3P1armQg2JTk2kdOzlFtMenwsymxMm5Ou8H",
+	"wfxkXudX0AGdRbAIyFLpdlpM0Z3fACSvZxNuLE3RmKvu4+mqYYxNAEALOpoauikU930mQYnNljGL6E1N",
+	"0mvkZch6WIityZ4hMORHaL4r2bjXMps2EtqqBlpkNWp5bmNHgoRMt1GzxQad0cQTRa4iIl2teuvnnqgW",
+	"oTcGgKbeffnJntcnu45d8+LYJ0lFg97yY8YILIRJF32aePxUCazP5lHYRsJQ/UC1ipTRqm5QN1nnAslc",
+	"rz6dpNyPoCb1p8f7t4GLLKJuJAsZEH3WpgFsigKJ/z7+x/gfCw0e/z7+u/h/xP+oE94u4y4rkjuJft/S",
+	"Cn11cm1A7lkp5q159PxMV/Sc6F1Ydz8TRXst9arnXmPZ5XzeEn+Fiqo4Xm6pTzxI6yKrm7VMXeSY+vlp",
+	"1FV3a/RLpYrbg/9h8Vfq4aNfjv7WOHcERxl/Fz8e/cf4cfxt/HD0n+PH8WOCF8ooFLytr/4hfhR/Ez+M",
+	"/xg/gf//Gs9ZzZ5ERp+TcskuETjjm/hhUZ+khwAfdhGDwudqwa+vl9ZLG5WNzYqyMdTKNJr+9+r/lH2w",
+	"mO2g1y5sLcxTl0tl2ypVLLsGHDmyz0J1/9/Gj+IflLM8+iJ+GP8J74pO8oP4Yfyv+DnVbI5+TeLHBDzr",
+	"L+Nv1T//GD8B9/qb+GFmUYx+qSweqPpWD/jvpUrNKtnlzQ1rfX21VLI3Sut2TYmn52lLiXao5tkuldfX",
+	"SyW7UrY31TwsYFQVcgPWlD7MpckhTFnG17GzZsYRQPItNfXSuFp+slnG1fOMMr1oXFdaQEw1xeYIC2Wl",
+	"7Q20rGbEcUAizhnDWauoR0cgO+u5//9fU+sXJWvzI/2/1kef2oW18mf/PneFQI82H1EjXGRDqhMKREYh",
+	"owD9hT2jGJLJKyvy6KfbVrm2tlIgziEFKog8IB7DYtUlmGuOOjzL3jP9Lj4PfM4a3NlBq8q66cuekL4a",
+	"jYPBIIMvA3WSGEuCFEaWMR5M3A6VhAsY/fyW4m1Uj4tZi/DS88Rv9lpzn3o1C9Tv0jZb/bjHQPqkK6ol",
+	"wi6NcvUcpBuGU5ZLQV/b41e+dMCavUWvnU7zp243IfWR8NKC+ZNTwv3NYcSks6icfhl0yZStcH6kuHEK",
+	"aaTz3vEtayPdJCR/eGuHrJXX1lY37I3110WhlUtrr+QO0VU8kGuItKSdNJP0skGJM2PDEGo1V6X/C+Ys",
+	"jdKlUfqqGKX22uUXwLa4I6Ij6ID20UZ8VQzam2LAA0G9xKi9IYl2/F8v2zZN/lwWI82mKSXBfnA9eRmt",
+	"CjVJktHQ7RSUck2a26UIsZwID+rZPdD3K5Be0JeENrhLI9YW4VBfjG0hyY8JfmfUUWZun0PVuq4aHTuz",
+	"RV0WGct3ApBdBzoa/JYeoCu6TZ9r8pLtOze3COChJq+JYIdK7OCg4Ly7h0VySz1FEoPMztIJ6qqtbUxx",
+	"BMb5pM/CYQE6NRGDVAm2QkLk0u8pQVAulfBaJrcIVXJNiVC8NmmNR2I9GfldQG3IO7QHMk/9WSdqRWEm",
+	"vcGnzjbQ/mjeO8jdER+74lhE8upDqT/IT4jvrQCSDQpgGdGhqf8CDtj0ZWmYWSQFwjyAExMAagOVXnXC",
+	"BX4yXxJ56vd6CVc5TiwkyD0fEQr8SLKgpeXmFgK06VEiCUzaT6UdHUREiIhLu0xXquXH8SZhAot4Iwch",
+	"dwa+ZCvZsHuRXCurfr4sbJG0+lH2S42lRc0WvUQObaeL3/eQCyr9QLA9hGSmGEddyrhHeSQTQQVTlEoq",
+	"c7excp3EHOv3fW+aIXd5zTW85zG7P1fqH89+1wfFNefZt3CMc5x/EPou2/f5/OfS+/Oc+1PRD+Wc98Vz",
+	"57sv1LHKW6Hozn/2sZjn3F0eiiDoMh7d7TE+/1wfiXCumX5Zaj0ygjRXb9FAskIOVAncTm8Jn+H+QziA",
+	"ul3WuZhNt+TZrNyyKrTatKpuzbM22FrLWqcbTXMMdzHjkdr0vB8ESQKgxzzaFm3/lKp95UdQrxl/NZYt",
+	"gtQS5Ed+GH0ePx79p/gJpML+GD8e/RpeHzfo2Pg2E3jvnAAvGGZXH6ykB5sBgGHDbU597p17SXPiJ30a",
+	"JE2dJ/1eO6QeNk9MFEpNmaM581VXS79M1qcovzIt3nGpx7q+CxsuV18vFxIRt7fA11OLMWDqBW8Kt9+F",
+	"ZZVzWRjhjLAT0ToZmyC45oyFC+SgjNxeTdeE5QmxCvdR9wM/ywWMintv5Qo5Nr59tVGZCGv92fUnqFG7",
+	"WXYrnlVltZZVpWtNa8Nd96xNVmrZtNysuFUl2tUSmPmxsfIHJMxdjmm/datUtkp2bnwVQEjheX/4Qq6n",
+	"JbsIc/XaZqlUKhVyiYVyEU5yyAJ2RiGnWSqu2Tp3d3NM08ZfQT7yj5C6/FP8J7Ulv4m/G/2axF9DevKH",
+	"+PHoi/ihGmL8Xfwo/jd1/NHoC8hcPh79JzL6PH4YfxM/ib8u5qYIAPWxM67I6D9CDvTzXCEHFz3JfXSZ",
+	"hPgmfjL62/hbJR5Gv4KS5D/GT2bkW6cWcgF3LQ3Uzl0014ia4ZDJfhBdXM+l17kytzxt1aKwXQYPlvGe",
+	"5SdbJiHHmR+UWMlGbHqpZ/R6Rm2gs1n962jxOrdzQZ36ZdVtyiBA6ntt+BSQGLZA0NAoENC6hQaPmNq1",
+	"oWbLNKdDkzCNIup2iuRmSFuRxj0M3Y5/lo0u0ZDpyE2HhQx6AvwWslqYGAHQcRYb/DkUymkH/AWpkXuF",
+	"rdhZdXedsi6d+73ptEpNr0e6MM6c0+DjtXr/FP9d/Pv4DyT+rbr6e2Ub/QAXfzv6AoylR9NK65aW81Us",
+	"ZxSOZkGBPO5RKXsijKDPwBfhCfP6ekI8vxeIrnJ2JfcDmfsouYU8UKfumjONtDVHj+B0I4JfVPNci0AQ",
+	"FGMIn/+XevLoV6NfT8H5VN/ucTIuxPrsSxbC1i41N1m1tcGsimtTq9qqrVubtFazyq31lt1cZxvULoGE",
+	"eZquwYK2v5GVs8gq8fDSVlya98tPtjTvp9QY9hJj65Uw6QufzpaCenyGpA34nDPDnzHujMW/UJ/rheMv",
+	"FTY3PjM/PwPXRNt8FzkocAZWts1wUNISS6T2ppCyJ3l0AZLaygIa/itJ2aMhP9KPECGKmwY34SdIPmrk",
+	"yOSpc/kEO9qUXZZDLsshl+WQy3LIZTnk0n5e2s/LcsiXtxwytU1NmG5ph79Cdng7FP3exdWeeMoMG1xj",
+	"t5MzX/qRQL4lFzhMm8rGzvcCyjnUAEJFgs/bBRL2Ofd5ewXAbQCAFTDlUuMDyhQjSQLWQsapQYcBJnwm",
+	"Fo5JAeT1C/12JyJcDKah5FyWELgE0kYb9m/jPL36kDYu7VEXREK5VjBo5PFX8T9YOjAN1SWezMSqdXN3",
+	"WnMCzw6EZNLEh9etkm1V7OOyXS+Z+LDoMS4zAeSyVbKP4aihn55exQIx8HVvg222StSym2XXqnoVZm20",
+	"qtSqNddcc0wXKnr9QAlqBjgCY0Bto1+S+If4CYm/Hn0BPeXfY0w0/hOJH5PR38SPRl/EX0Nw/I/469fE",
+	"3qiXSiT+XfyH+B8gGKxW6m3WinJ1uwLw7GEkzwfyZUSjvhpBsg+yRV3/FD+Kv4Zo63ejX2HUOf43GJsa",
+	"WPztU4HWgSV8OaYObvelebK0KJefbBmRPYfBk7UI20YpLk3CF9wkvLSt52BqSw+2pWB9TZ20+kFgRex+",
+	"pHt2iM8N3yZIgV3eVvdAM27AlFEmSR6UnDIHz5S51tbdPx0RRg0+VmCCZ3QYPCdbe7JSIJEIWEh5hFZo",
+	"15eyx4KIAPumCEk0EFtJ20dzmLQhnfrcO1+NootUKK5ftEB9nnxcxDcmqfFBlKWizMst6FpCvMqkLtTc",
+	"l3BGQyYjbdEiJSuDmpRXu61IagInxHSV6rMKhsHzdmi4EHQvllqMyNVpovDOJw6RkR8EWuuYYepdBt1H",
+	"wFm37E96gfuT5u1JepexXqZRMFOzh8AYSsiubE3p3EOC4D7HuWd8VpOSGAcxm6kiln1Kyz6lZZ/Ssk9p",
+	"2ae07FNa9ikt+5SWfUrLsNnyky2RqOduO0p9STcUUs6LS+2xs9WuejtdhTQ1GPPGGzfZGQtED6MPPBgW",
+	"33iDbJvhaXcSXNoMvV/Y59LQEb27/dbend3jk907773ppfdytghygHt9F4IufpQ4+061VFXe7ElL9Lnn",
+	"NDg22fjRuRabBr/tA8Vfh+kYh+F8Vov6aP+ImDfMDq9DJRmEfhQxTiLR4BBD60dNcX+c19gPiccCHyIX",
+	"mDUpmKdA2XwacKANHjHg43cpJyFD+B6kU0aeRiBkhB0Y+Pw0U/kHo8WBNTiCwahxt5F2DHnGITphJvJo",
+	"//jg5Kd3j44dJMzOHDg6eXv7ePf97Z+f3Du87WRfGb5TINoymRAkEQc6kAY3FYYmV1kH1mkRaArGgKq3",
+	"I06gXBAnuUWRYDiJNIcN7oTM9Xu++rR19RLmOyBwNslTPgQu5BWchV5H+d4IkqxWAuXDBndFtyu4GgpO",
+	"Wt75yTrZLNspBLZTIM4GyW+W7ZXMjyuzMqc32dm+WeKXxAPuqhlKV4v6sL6cfAsRjg1cCZ6UwIpyTov+",
+	"GeXijP7VOLD3tPhAMl+zggOVcqmQ6/o8CcheJVagvcanyTQSRazbU/6RXcg1hTecCkT+3+JvwEz6GszM",
+	"r0dfxv+mbLkCif9r/H38ffzw3030No1d/ZvRL0n8r/HD0YP4EXhmnyvDNX4MRqOBM/989CsSf03g338D",
+	"BtqfCORMMav6SD1vooMqhyOG0Ek9N88geYM/xdEox6NDOWdqwoCgXf2CnMcXmdTK/LfXsSEHVYq2MAPh",
+	"Ulh8YR+UoFlSF65GpYZnPM3+MJshlnp19psfMzdCsHS0f59ASjj+X/DyMAmjL8YnAJyO8QlQGol1ewHC",
+	"sQ9Y4ApgNp3bOk63s9rcsyoKtYhO9jLI6mKGiWvGqu+Fohmw7k9mU6EnOgk6AiOE888qyEiIAGO6dEJF",
+	"KsN8hio05guTENHIrbslVsaCgnVmVT3btTY9m1mlVoXWwJMuZ/P41VI1dWWU2WlGqIVFP+R1TT9X169Y",
+	"5yKyWiYlON/cH+ClsyZd65kk3h72uRLrmddU5jArLvnNDpV1kNGqoh+1hc/b6YLNexM210rGlvPY2YQd",
+	"p2MoVksEynVY/RT/sed9hvZcwKIpVbOg75Se7vaiIcFLSJ4LIvtNfacC4SLTIt3sRwTv5hHBmVypK0tt",
+	"U197ojYH3CyTIyg2+E19RXofyKcAsaahtY9Eb5oGx0tNjOgWPCZ3TpFNcb70M/Wet+dZbIan98UiiN8R",
+	"vBX4bvQa7Zq08hM+4uQSzewEszBMl/58uX68zSyaPr1zLnQoLwOa+wjS5m5nul8MjK+6hJGFUnAa6DFh",
+	"sqlLOW3D5kPObqE9dOp1fS4NXuR4xUKRbMN+anAZ0aE06WOw/3vUZZjRIyZq7qwo50vvPb3zdeJQhIbD",
+	"HXJgiSjQbLObDa53uzt0A+ZsEaoLH6EzA8QBDZT/MzwBH01OTdjd6ym3fcrGviK/uYl4/tbw1sRPoKRO",
+	"2TfnsgXzWxtj48MxP3U2czhzPgMwZyLLVo2ttawqXW9aG+6mZ5WY3TIx4Ez8d2I2JqLKafIEVuT8bdzn",
+	"sy99mJoLxn/FKZ9la5gtfFUi9VdFISwJ3p+9FjpkINkEMoETOpcammKdydVPzT8vMcwc1AAORtsgSGOu",
+	"JJ4vaa/HaCiRQj2A6BcC32CfhNzCYg5OmoyETEYixNhvJlB08+7Ovf3dO8dHJ4e7x7t3jvfu3nFIvlIi",
+	"yMY+JB5r0X4QrRQIbUH1T8d3Oxih0yDH2I4HakKXsIRtaEzdRulvDEU0ER2loJKXAOotqFyaUGRq2Mp3",
+	"aLLEzmwO0VRmNFRqM+9US5Xp4Z5xY3EuM3EfmN6NDRpS2VlajC/zXt3HHZostOyXvcxunBr93ubDzN2Q",
+	"zzxg2FqilnldR4nFgBfAbpIdqrabKV7qFow1pc+bqDNVthkQJmvQcBZIluH131eCQP0uI9pqgc04sWEg",
+	"+GzAZwglkrmCe6RFld2orTgwClstwhn6bbiJ9KkneOpJmv0+McaNswK7dsJ9gyo0KJJTEwABjuaQDDoC",
+	"guZqYlB8KcGQhywNiCDiRytbyniEwDo6iFB25kvSNoOqTt/Zb7No9rZeGKPKRRpHHOV80Tedo3sPM1qZ",
+	"Bx6j5T8WRPJauUJOScc708ywIh435ICQHKfl2lqunquxjY3qxuaGR8sbpeq6XbO9EquttTY8d628WV5f",
+	"r6yVKl7JW6O02fS8tTK1bdZaL9ueXauWvY1cISf9X7C3htBfUt0o23ZF2WZKK0x/P1u/nznnreHcUD4F",
+	"rb7gvmgFmhVyM2FbxGeVALRK+1X6XDBn11q2V3YrTatKa8yqttZK1oayaU2lSIVWm4apEceWckH+j/hJ",
+	"/Kf4ISToH0L9AhI63p1q4XZZRD0agfmZ8jL+V8teV2/ytKxipQK3lb40twjZmY8rplzISdEPXZZUBmhZ",
+	"pIPK38ffxA/HShLGVg1JT0u9Gu12qqUYUjfKXWiH21ezw2dZ4OZbT2Ssp2eDnUYuxDC8mRAd8s85c+aB",
+	"o4lHXtYT8YLq79fOdIY0qJfK7utFbrIrYErsJjWvn1H0Zsww16aoJtRTuhD0ZVOq12r5LPAkOWWspzU/",
+	"VtdvEUdNga6LNlLJISHrBdRl2HAqAgyvIile2z9jvJjdFnmnWt5IsWP8aIs4VbusSfSU8Q+bxiPS5y6b",
+	"pcQbHAxzkk8VNCZKVi4P2Czce7rXyhaXXjHIk+qQeQMh8wpTkodk1jdQdPZ5/DD+fmVxUfkM40NLo2Vp",
+	"tCyNllfdaHmdA5lzGEYHITisABp1i/qBfp2XLwa6sdi7Hhpd8pJagbueH2WswBvQIeZdM366mlGe0yM3",
+	"kjgmJGoeoFUhcq5la291qepWQkZsyhkTe0nzESsNOTX2OPGk5wO7NxmrwlY5eLHAh1GLwJN1zdIM1qF+",
+	"48SCRjGY2tBjVbaz6tLKpdJUs3kBI0cZFAsDj2VvcMa9ougxfr8b6HYdS7RavssSiTsQoad3oM/b3aCY",
+	"+CFXRDx72YHWsCUXlvBV8Qivje3nIMY+FACPdaEaaD/A+isQg/C3ctlTZ9efa2JzU3+uF2KBfNIXUBqy",
+	"ON7ecgG/KEiB00ACX+ZVfAWAwx9nU0xtdTlONA5As/WGJD+mR1agYzrVPJfa3k9jpC+scYyIflNWNzgN",
+	"CNpEelRiwolxb4s4Y+ujTnA5vJEuhoWxMt+YZyF99joWnRm4wSn2IRZtvWzhzMtt6XZIeTS7BejysOes",
+	"5gv9jLfx/s8csO4p9jjAlEwNSlTHKrIwDFlj1lprvWRV6UbT2nSpZ5lIUM1d86bUXeVK+j/WlP/S/7HV",
+	"hLGw60uMxuTUZKulICDWokk8MiQcuhZLshCDeFDrdh2wtrHvNw9aG1L2LjMwL4w0A5isQUdkiyJ8ma1S",
+	"eImSMkJGlxdLqVdVW4DkHdwXzgq0kEZC1y1RN/LPGOkyaDybUlLhc0KJ2mQNnnfGN65DfkIcdcjZGqsG",
+	"6UuoWaKZu0JhRvbqAhZ3ALKObr1Td8JdA1W1gRhgtx3eRXb8Xh0+XsDomW5ghEsAzhL+xMRAkcAONdBL",
+	"wHOPAowR2qY+1xFJ2eAA2JQIlWmCewcyC2Nb/zqVuc9Q8l1NjuH7zZemsRd711dGaVxpYmd5bTAry1rd",
+	"Za3us1d3Rx3ovJvTRJ/XMF79FP538apdlM7Ej0ibnoErJ4nSCtxllxewppL3sirWQ3YmTl/0ZqfXrvRF",
+	"fRPAdaQvjatY+HS2+J76XL0vnrV/qitU1N1eKnN0K9uHFTJlRSgDs8dCX3gkD6X1A4DtSetg60TXwZI7",
+	"Iposop8iNA5xbpb1sctSk2WpybLU5OWuj132t1xmVWCpZiaaA11gcza5XK5pdaB7diz4Tgb9qEi0wEfA",
+	"C0B4JuKMhRpaqU6Ut0lQeBLqeZIIzi4LFpt7vlTh4iuruymVpxMasJzRgJutjTWvtGFvbFTddW+ttknL",
+	"LUZpya3VqFeya7TSbFVbdrPcLDU3ymXXs2vemmvXmqVWqURLExqwVrIrlfVZGrB2bJdTgpQraMCnEXnW",
+	"i+Hy2LNZuEsn6EWLPo9Vfp2lm/sljzr3g8jv0TBaVfewsIofcmKCM6IOEEdteidDDBsJosQ3bbM6iEky",
+	"pR93f/uDk6O9D3cdgGRzqnZFh5rV0CB0z/1Wi3mp3Neih+QPbt4qkHcOdt8ukIM7bxfI+6x5UCA37+58",
+	"sEXoWIPhXx78llDe4Ow+c/sISh8yRKR0lPRxiM/doO8xD07FgdSclS0NxAE/lMtOkexFMknUAw5+L8LQ",
+	"B2cD87EbHMDbEaHvfmQg3yj3SJO5osvS2gByaapxS62nKR2JM/2je70pFYAXBrSnfNrx6pUFBBc+/ZkE",
+	"m5cqZ5rTdaWvdAGOmFnEy/j1Mn797BXmPW0qZ1feIkUn8xv4q5/iZr+8kPoI1JdMK9xQHCOfOckDVwxy",
+	"jTjl0pqzUjDUH3lddgynj6P3riCgUYM7U8rtHGQQMdnMCfLnIjmCZnalDtQp1EBD3JCpQlDuSMhcESoV",
+	"5nNMe0703tO+50ckEG2Sd8yFJ6ZinM2oark5vaJ8We69LPdelnsvy72XC3hZ7r0s916Wey/LvV+6cm/6",
+	"Uhd5Fy4g4LghM2D1U4agvf5LSEH9br8LlKDIA9T1uf4lGYzPI9YGzMZsSr9L/cDnbbna57LfVENsspm+",
+	"xvtI4I6wqEQyJQQBf84NfPfUeATAnwBVmvrmQDfw0+P92xAObnDNWzhp9IPTEWnKA83wTkmzH0UGSOvg",
+	"7tFxAv3f4FBIee/wdpG85yvdwNspuoZMWBnzSODgUs5ZKAkWcsIgJWTxG1xTJAIAF/OKZJuTPj/lYsBJ",
+	"JE4ZTxG/pnEbdsTgXmbuLrW7I3Y/Wu0AJH8mYKTR+f+dJ1wIJaoTssD7aoWRLos6wnuzAVHPRi57HKdJ",
+	"o/P/fvSFiR6Nvhj9avT56NcaZj97mv5J3TkB379A+kwzAcYYNNTHLS4D7wvjjauJzOy+JGeS7B9YrBlJ",
+	"x0WUsJXJ+cQcrmOtvPVtb8ixx6qHzKLKhMvn5iUub1xGizEzcJ/ZSTIRJjckSYgTTGB9onr7hsxIDdGP",
+	"kk1dB8IYQ+OSmEWN7JMaOSNl8s5tX0ZW5ph1IGRURxqb7O9v3uXM2lFiT0dLoHKbttkNaW4mGfeK5BBo",
+	"YFE2NfiEcCqSXep2ku+syUxcGoY+k0gdPeDKFPHUS6uPsAWhd6TE6VDZQbg/EQK25/no+oRgmqdI/L41",
+	"GAwsiK33w4BxV3jqg48FtydnA+Dq9XyMh3l7oRpR5KM0PH/dOYMonVeSVwb7Rqm2AQb7ebta/yKQ/OIz",
+	"HcV/BsJ3jPXkSSpcU16RJ6MvyOhB/HD0+ejz0S/j7+Jv48fnqU0WkK6ZSfK2lM5VQkFSCLtJcfVw98Lm",
+	"8TKs/JzVgdoAYE+NSed0L1ygCLJ23WwrTpc+A0G41gi6EhokzA2pIfDBAFNyJu13AdLCc+Cf+yz3HBDW",
+	"kY3nQt4cOOU9FgKpX8pt64cyMqk2zRtkWj3mLI0LaHqHv9eskkCqk5tk+MnMFajij4XPL36vqUyic7aS",
+	"+PImIkEbhaz19btIJ5PybmrAaLVmdauJDstn2YSw9QoqQ4BEK1fP/WR9s2zb5Uq1trae0z+fm+DI77IP",
+	"8fzdvpL3q/tCumKQK+QGNOTKvcAqnJRBFpZOzSu1Km6ZWRvARtuymbXprntWublGbVZqbXqVKjDLArdP",
+	"ln+W3e/5IZMnUkBwX/+ZmeWyZZeOIVWpZ1lztxi7Nb0XaeR27rxp1gUZ/7yFu2+OM7EWdt48vNfIEf1E",
+	"IjhJH7hFmj436SHAFQ6JZOAxUSkHIvSKi5Ap7bOZXD5+mzNPuSx9meDsXyW+8hJGBN5mGIkZn4OMUNSi",
+	"bVIcrmYkkLxQNmLX4A1JslekDYrjTYPjdIMC7kODYKgkKwBOw+YqTi2p2x9uZ8c0D//d2JCgch3sP/OM",
+	"aba73t7zrrrMkI7wys+eBff50+S7wxOR8GJeiZ5cNFWsk1QefAWkxkgkh4rjvK4qWyX72M5IG4+5vpet",
+	"LW+Hot/bQUEWfxX/g4Vk0kqGwyEYetWrMWg53LA3y1aVVprWpgHRXC+pH0uVXMIxbrtlr8qsWnONWlUl",
+	"NjfYZssqaeLrKqu1pvUorrmV1lqrxKwNr0KtarOyaW3SasUqtWp0nZWbtmtP0lvfuRJdtSY93cOGynVm",
+	"12xqlWmtZVW9imttKGm/3lyjNbfqVTRpPF5yfBnrM9THfAfEzsA+fTn7c5Yyr9/s+lHEPOTNw39P+ZZ2",
+	"Wufi0UtOGVCIPh35wKk9/axr1VtmNyVKwstLLrOi4joq4jWsieyOC9qMctlNYPgx7jI1iHGESQNKHC+k",
+	"rcjJ3kzpEUpgz2uOKcPYnjCFDzpCMpIC/isXX/QYJ1wMSD6Cni91uS+Jg2f5vI2QxbqfSRntmesHPvfE",
+	"YMs0uJc2MwdP3EBI5BIAv8CIxRsyZb/yaETV03oha/lBkK1u7IUCMthErVCsCRGEcqAPmAzQmPfr0lMd",
+	"3NH9+UmNiPoxZOodJ8I7GGuGosMoHSVqQamZJPxopTiV4ApLLbLP0xQoHSoBXUDN7cQnSmYZMAcrGRfo",
+	"pBkI95R5mduOjVQfzjzPwBZqZjATWtZrQP92bhkUZ3T+Z0TBdfr+F9Q68/PjTw4yiT48gxrLZLWqP5p+",
+	"GHV075a9uVmySjXLVk6L60f+LxhXH08pwGolN9MnvMjP69EoFHzY9V2tmybMgl7oi3DX67uJJ+f5vUB0",
+	"6R3TsFVCR0rZB3jkiIUQGMvZpfX1zM/90FCEZR8DA2RnQE3b8dsGYoHdz9VzLdZVTmghJ7kfwB3tcrlS",
+	"qVZrm7UMmsDcdZq0H4ntXi8UZyxx8+awe3RW+UAEvjtM2g3xbDB2zhlGSR0cWryZkopFCmi/ih+OPldm",
+	"wejB6AtdLQtm0ibdaK67a2o1V1tmcZc9C9xLfSxXyJ363IPEm5Q9EYLf/Ny7GpPJrJlWt8lRKfPa/KYW",
+	"2wkzq+1ErxywMthZMp/AHbOQWawumNgX5NxWoBcsAXi6ctdxtagPFYqudiUy3ZN2ATKSSoUnKyxkFDa5",
+	"bjEU5qoc6FF4ucsM6V3uybt6za1bpbJV3riKjQ0XoB7P3M227NprYIC/i2vskz4NkvDiSb/XDqnHnrGZ",
+	"bqiSDiaEKUa3zNEjFHI6BzW+SCas+lkEiJfY8HiZ+i3wZXSQlB5d1Wq/qIQdxr0sYF9mGp69dwNWesYF",
+	"meXZzI6crX6a+UtDrszOMqSnFsApcTvMPVU7Svk+KeE0hRZqSTq+jEQ4JHkgRLshidEQhIuISRKwFtBx",
+	"o6GfmNTobSgbZzxoNz1ZMZy0oK8Fx7C0QJ+nBao+lP4uF4jy3gzz87OlDbu0YX9sG7bwPN/InnyjbPQz",
+	"+06J8aReq7zIa6V3XJrnS/P8AvP8xwq8Pw8zfszouLpVviybvDT1Ox6aT2tUtOl4Qaj+shLJCcNxSiX2",
+	"mOX71EDVLjGwV8dMzBfrLQq5Xj+aBngIbIkY44fkwUTQHkojJclDQN/nSZ5EhMThjHnyRNdJOtmkhc/P",
+	"aOB7J1FIuWlFzZSSo6DReQydlyA+lFoaxsUi4iJAVxCE/vUtiQNGq0Py4KDoevwVGE/GdndIXt2McnL3",
+	"3aN94gqPrRRnUDFmhMZNGtHrhOqXbsWEW2GVKxWrWq2RzVpuUSn+bHkgl97g0htceoNLb3DpDS69waU3",
+	"uHCy5pX0BJ9XSmeZoHkFXFwgY9UkIFh8RblHQDdaiW5En0q0Jpzh6ydzVpP8zOqnSi1/9sK5nFMbqdOs",
+	"kh+x7owxgJlx0aPnASQDYTvb8Z0fdhC9VHBRpQZw8vlsAMK3bt99C7AH7x3cvrt98+Stnx/vHjkkhSD0",
+	"IzkHBCFg/NEug0XlMTcAmiG4joaM+G0uQuZhP6MhzUlgC5U3DMCF2iO3aw7JU04uRylc2VI+M2ITGq98",
+	"OkCh7mQkCLSF+FGn0FMBNDlhNrCAdYdQFa9OkaaXSWu8G9lsYx79fkgUDnzJVgrwjpfHHwDjcNOZ6uar",
+	"IWbd/CzE+zMFL1wEtbD07FALX00XZWFL4DKocVzTGaCJpVWwtAquiDuYIOgZGB4j4Z6C7p+OSPhj4A6S",
+	"q8AOXq0gxODLjFWFzGaJn+zIYoD9gy9aIKzYLhJE9HmzZNmlcsWZieyHeECLIPpNNX0SiEGEK2qyQPC2",
+	"JJG4CFLwKTz71Uc3/FEw2pZAgS8kUOCLsxaWmHtLzL0l5t4Sc+85Ye5l7c35gk2FlyBe9PyJ3S+zvTEK",
+	"/kIWeEzn19ABk7/8598QJwnhO4Vz4RM4IWTpKSS/eEHHIUCFSyMETcOnCZFCFIWk0LypOsLUb4IcmU/i",
+	"aQc3Tw7u3t7b+fnJe7uHR3t372RAvCJfuRM7yrNSorzbC1jEOJMSQR6AcgORIGZ6Y1vgh8Rfxf8Ad42/",
+	"ir8yYamkKAZ6tKFGoEAku18gmbKAAon/EP9j/Pfxf4//kAaASRoAzkPevUB0kpRISNzDqaZ2BUlEPEK5",
+	"HLAQA27ZxXPic/NyyawDHxRwEwNcGetmsNdl0QRq1GdOKh2KWDlTIH958M8rRbKtJwk+OHAcA6qi1II8",
+	"aUmGntv87F7k7bQbGvzETP4f2qnVPxKyVvQ21CxQaJZuhYwBqXivr4lNsrVHApt2dcIIYOPO+4VHsGCf",
+	"Uq+tWag3aUR3TNEC7sULihPmC0SdG+hC/bbL+pZlfcuyvmVZ37Ksb1nWtyzrW5bdDgvXuBQAfmWZ01rm",
+	"tBaNMqDhSvIiJMY/XHn6BS3Ke/BCOnh5XOtboegSyofa/SXNfqQ86I+ZC+6zcukc81Y8rU8g7+vfoGiC",
+	"g4emrElvHH2q7Z9pYGlwlprUPS0kni+6blN8JVBAN+SYz6QcLfMMojGnoDqD5NU/E1dBnReJwCPNoca3",
+	"nlJMYQb/lBwuo75z8W9Gv9TC/TtQBKMHoy/jP46+HP0XEv8R/vgh/mH05fz+1l2N8HgIj8g4W0vnaulc",
+	"LZ2rpXO1dK6WztXSuXq2zlVi/7zqzlXyoksPa+lhLephGaP6al5VFLFuL1IeFf7rUqwnPC3tyIdJAITW",
+	"PGdnCO5KTtlwpaAGJKnyG3RyqoBJMUa9wOdYnS6ZK7iHkE+mWNtlBDNEmB50RYjnDjoMCv6gDo6d+Wxg",
+	"IHOBy8uMDAoK1MjGHtQOlc/iS3PrPEL7ewUCUhAxdZFEaEAljnuFNFlLPd0H90Z2xAAehXWHKeGxeXLC",
+	"HzYDkApPuz4YFc6m+udchl790xwC1sNiaOIa0DdJrNVKIYczkzFS9fydE5MJpwVM6hF+wlzdLi2mSQMm",
+	"pZ6fOZW4Yca3r6QMk5UKRuIihnI6ffq6ptpd7L7SM/HviiT+TZHE/z1+Ev8pfqJU4uhzpQXBcoPTaeb0",
+	"r0b/B6j4PSTgED5YrfhGanXUc/E/jL4AlTr63Nhq8Xck/h388K36Af73sTIZvlSKNv5aWQmjz1Evj774",
+	"D7D3wzYDe/ijNCrh83bATtyO8F2msfm71OdKHyYfsWKXYYEC2wguBNxs24n8SS089fvdHuMyXTVQ1nOx",
+	"v5RGT/Hc+d3y27jnzE6apVvx8BKi5ZnpnP2hmeSMmjlWI8NiBK1V5iwUMp9reizO6KWnWqUzRe2tapG4",
+	"+qkRFHvzdsY9hxeYWuFkBjrjyel7PBP8l+1+JJSelGB5wOSRSEALnHlyQjylNSSVZI+0BTaUQaOYvs5V",
+	"2lQSP1rZInhP0SKe32qxkPEoY2SgjSHOWDgI/YhhLQso5HHUFzQSWn2l61s+CzySd7QY/2v7I6dONMQL",
+	"/rZFzEGnTtyOEJLBe6wSEXoAJR9AoYzcIo4S5OZ6XYazRRw188V0wpMTxmfCT4yFBMQe/zQ1MWj+ZKdM",
+	"GR7G9yEiJIndIkLNyjpm6/SCvtTGTn7iNhEU66P5Q6W50ZQw7RE9Y1rEbsPnuU6QdsL0mNuFGnv+M6ly",
+	"wVtPG+KkcVQtZPfS3GbDFO1a3izNX/OjbNDsBExpOsuY10vfcek7Lpydo2co6KjZ5xcq8zmUKNqEM13I",
+	"/WFSqdhk0veYrvYMQ+ZGaiSykIrM5jD5t+aJBmcQh8Xu9wLKNTnIXx78Frt8E7KOiMkICGXBT9QVojQI",
+	"xEBpmboWnWn9YkH/gp1OSv57NMLyQlA5RXLXdBWj4MY7n3ARnSSz6xQ0q4vHImCjpkOJQ/KxFlJCIhR4",
+	"T/xI6zJPMLmylfBYa415yoZKZvsckoTocZp9PsW71OLyEGf/2qJR23bqosQpnLDmy3bdriAJ1mVu4mJO",
+	"IVj4l4aun7fzaDwiaFo7UssQHd4elTI1qnosdGGKN2pKysNZG8XaZwu6RZmQ+8JZsHEv91Ill449s6Eg",
+	"pUrs9VqNQBD4m9GXBRL/oJzSHyCx9yj+dvTF6MspTm/8sLhoFooNp47vJXS69Re353O/F7WF9Oae2TKm",
+	"jhZfZI3+milX/F7gHL1yvvIinSzPY8izymzeDqmnDQbQZDLrW9XTADPGnv2WUsso0guJGUFQ10DwWLdS",
+	"eCQPLeik5XMawFkFVOtdOkzOyuKUGH/PaMsTfIqTMTum+HB1crEP52gnzrkojE3yIaOeejM42M7EoqEF",
+	"IwTqeuZluzkwlH3ePT3Xt7OVKSkSnIHJpTSlOsw9ObPl4qWJhV/d7FlGx1+56HjN3ri+KXgunG5y4deN",
+	"pqd1FU83nm7kzfMPqy9NjLmqaymf18SYUO19z48sUzk1CwHGb3PLV66r7Ltq2lp9hKtrUT9g3koBOLot",
+	"0Y9kgQTCPcV/GS70BtddonBNyCRTR0N2Jk6VymGgb/AgermSuf3Qj4YExwVqtcFdwV0W8imc4JPk3Elb",
+	"aOR3WYHsHRDqeSGTssHVQ9QlhLYz/Zw6tIn626UQMmbU7RQbfBaft5q3XZy2c0bbi0yhbcrITII3olB3",
+	"82muy6KOMGV36rOpNZqUgPltfuJz7dfZpWq5kIO61HKpUiwVbbtSXFcz5UIhZFZY2Va5elzaTHXiZPWU",
+	"5m2TLNxu48P2xS/8IKCrtWKJ5D+w7S1y2+f9++T+xtrJWnWF3PJD1hL3V+1KpVha3EGeoGfO7R9vl/bb",
+	"CyCCJZ/+cmpmXMBLUuaFSJlhg0+IAA1LoBn/UxFnzjsn2FwaMO7RcKZQe58BIIvUEIloyk1iC0qyRzr0",
+	"jKknMylJhIkrUw7f4Nkaep8TSsI+5xDEC5VngES/UHlYgHSQ7Mse4x4IzcRsRrEUUBkRjw7Ny8JVkuTN",
+	"w/AGLuUuCwx2IzgNfYxUqusavDskfd6jvkd8LiOKRT+yoAb3104rFF2nQJxIOCt10hwSj7WoMtUBQZKL",
+	"AbSzr5UaXI2jQJQ3I2REKBkyGhpwRe0BOJ/0WTgsRsIhTTYUwOymXhsrZhocn6ZpGhDwA90X2B1FgtIT",
+	"8CjhiwNcJcQ7YWIY8woNnohyOOx7cppIhtqaHfPBL/GhoQI0EfwwrLyZBi4GK4mXCq+XuqnqbXJTPVI1",
+	"+ZZSNfMkbXeVlss8vEDYfTfoS/8sMw6cOvITslaCFTFzUJF4CkMCZM10n0UdJplG2syjZwjLQrIzFlJs",
+	"6mD3ewEU7KLhOm1oGoY1HZxWQpewSuuvCIsDQVgLysjew4tryevQMKQg5mQ0hJpV9e65OV7Ol1ni7Wkj",
+	"T12nBQMQ11PSsMDGbPxSxsbPqPAguEmHSQkOg8Jec5VdOrbXJuLuA5R01hqtNatuxbPKzFbOXEk5cxue",
+	"tc7WWjVabVbcsnqxj4XP74XQrhFFPVlfXe0yFhX1SIsibK9+vGqXK2n7gH7AuMs659POFVOX9H+sKf+l",
+	"/2NPlEJXmxVa3rQ3rBJb96yqu9ZUen/Tqm5U1strdq3Uqk4rcv4DuIoP4kfxn+JH8fdQg/3oXB1zWugM",
+	"h8GD/E/gd36ni6Mfq3WiFCgUFNvaZZv4KLX0U0ZmAL+B0u/H8ffxw9GD+lhkHR6gB/Ml1IgrP/aRsnYW",
+	"/qZ/dUqbPh//hFNLpW2rUlK2ml0z1dRjy2DKbVYhWePz9qpRmKvzfIxVXCdyda5FAu0PetGjvPGwX8rM",
+	"b7mWm9wH5bWx3ZM2C2y4EPXA8VjV8pptbbZKzPJst9ys0OpmbWPNbBy4ymLcs+a8Su8HuO6E8VdyfZfO",
+	"r+9ybWyyk/X9e4jGfD/6G+wGOLeeR7+uk6c6yv4VPtvcu6MEYZdy+p7PaneAi6KU94cCgou7/VD02Oq+",
+	"kK4YqPkVme4VtWOTuZ/bhxlTs8ronhX4WTowC5dF9nuuQJAlEx4wzkpios5yVlaV1YuuSsAiNr3+/t7h",
+	"bSIj0ZNkIMJT6ALW6Eh5qD1f2SKy31RXNZlHzK0lOWWsp4w7P0RXwxW9YZE45VLVITSQIqmcCBlkDrjg",
+	"7Hzw/hDCNqm5fYsx73wMvzqNKw7iPddZSi9lAlCcMuXNme9gvg1Mi/qW09dHYYbTqhsgjFdKeqF/RiN0",
+	"l9TdCkmxifqEXeph7wN88BaL3A7z0CFTq8iPJAtaSWNDpn4G2x18KfsIP3mBvzV9ASyaxHEj/yxxJ843",
+	"3NpWuXRc2khlr3qhe1PyM6XNetW+miyEF5lVZZf5aDckJL7Y67WS92cs4VnLd3oydp+eMkko4Wxwbuli",
+	"QvVtIdoBI+ZepIE4CfcObzdyBXK3HwVCnDZ4I3dkZBwGLwasqU7Y7vXGr77DBumfR5mBN3IQQmnwkEX9",
+	"kEuIXnCXIYUFDQOfhZfLWuSlaHCINotTplbHeZqLKTGLPbW3LttF9oKcDpc3ql9us2itNKaS5OqpS4OT",
+	"7bd2bu7eevune++8e3v/zt2Dnx0eHd977/0Pfv4hIASsTzte9F2lAges6dIA3Ur893N8/JVEAXygmQJB",
+	"LeB7h7dfLxkAU0JESEKhBOAV1NqE2cPCCLuRmbyw5TB7ImmKPvdIJCYSQTo2XCAi8JJcEMlT3uD6EALX",
+	"J0HNBCN0Z/fwGDh3DnYPT+4d7R46BWKXMuHRApECt7jBQ+EiIj3a9rnabytFU4Uhj4TgwNajFBnkoXxO",
+	"KiUT1sWbMAwBAiSqHw0zaKUwkt0PDvYOf37y/vbhnb07bytzLqnxaPCxmeCCBIK3WQjTQHxeJE6bRfvM",
+	"0RUdarKiDpSJDNATkc7snNZO9nM8vZTTVG0+nhPS75fGtNLZNDZBy1cv2gt9SBFVWra7SUus1lz3ym6V",
+	"rbU2aKlpuxWvxtZbm9RuVtyat842WyVablbdNW+DlVo2rTRr7rq3yYyHX/NKrYpbZtYGrTatastm1qa7",
+	"7lnl5hqFGgevUlXnqoUf5uq5nTtvxv93/E38BBrzn+jCgl+P/svof8d6g6SBv3D3zfEG/sLOm4f3sNhx",
+	"O2iL0I86XeXc7dw82rYOygCwMsWqscG73qiXynXbVnPFRbTdimA0mfhS1v/mInoLYvApAollj7vokoU+",
+	"DRKIl+qt8vbmDsQdZL/5MXMj/a7Ti29nvNsC9YyZpXaR94lbPbvmXy+BC+kwJWXHd6YRrGM/zza6jiLW",
+	"I2VEIeaez9t1oOXGQvf0FiR/sLsP5e5NGjLSpJKtVdVVfiQb/Obu4UqaWFfyhkb9EJKc1NyXuB0aBIy3",
+	"GXoezSGCRaGh1+CnbFgkSF3AvPQesk4Oj7bJwbs7R+T/Z5Mzu1gDCrKjIyRH0/ZUg+cdqKCXAfHaMiIW",
+	"YtUQS93JWSkQ2EvkQJ28emBVNqqrB1atbE/eRega/354xm5I0qGys6Jk5M3dQ1BudEDCvzz4P2WB7Hrl",
+	"Ws3e3ILxnbKhBIxjQqMGD5hyqcql6gZp+pFEpyo7m4ZWTSsBNRGJxO+x0Bcepv2UKklUGuVJkrNI7gCe",
+	"MiUhcxmPsMbCRzDlijJb1fpmPDJoHqZ2Mst+ViTbmY/iSwKlDf2e+jSUDxvcFBZC5UPIqNsB1DB8HSiU",
+	"OIfqNU2BvOVzL7Onr9MtlpnDA6YkpKX+89bu23t3iNKPe7f2draPd+HXBt/f23tL/mJnZ/u9bnt7sPfW",
+	"dnvv3nH5E3f7Z8ViscHhrN07N6dcmSvkkpnRLV3rrs1qZavSKjWtqrfBLKUFrBLU6ikNA7g6ybJV7szu",
+	"vZ29n928X3mn9LOyu9H5md17v9pdP95s/vzs3bK8Uwu3N/q7duvtSuedtdPbpQ8He+331oeHVXFQ5vub",
+	"nxzZ0b3K2fu1+z9f/8V2qblT9narrbfXOnsbH79bCvbfnN9ynfgAC2FDX9vLWEyf699eO4WOhS7j6nt9",
+	"im7+0dT3FZT3zHrBjCD0tcm+pTxsl3KoMzAG6/PtWFyc8GTZsvjiWUVvAU/o2BqLxPTyoAkLabb7uZro",
+	"AuhomG1H2Rk7CiJFAXOjUHDftVKjKHPnOgkp90QXeWwaPI921Qpq3AkT7EZiLEH3H5gQ6q4FNB2gDKPc",
+	"4F2f95X/N+E47vx0+/bt3Ttv754cH982FHvG2hLcZQWM8LZC0UVPFBT8oCMIlacMb690/5HanNiP4AqP",
+	"eTj2AhzXiqDe4A5zO4JYnDRy/z6ZvUaO/G/GdLQ80uiXShVG3GLT5/BHeQ3/m8y25NSrF3usq68yt5vq",
+	"uO6ALsoIpLfwy+wkX/Pa2i5dF7lPSnfWftbd3Kn65Y/Xh+/Z8oMNdnhaa/10UIlu9z6k98Tb3s/dzeY+",
+	"333zquaFVpXTtGt5wbh2OivpdEytVmyFTHZSO/H18rHeZpESJomRHAnY3uMC5koi5dPMXxpIZFZe75B1",
+	"kefkvMsLanM80iMh1DPuHjS49g+K5FCDXiChSrW0CemfE13De4KFvk7aKJ2Ex6hscC6Sum1kmRG6KFtD",
+	"nAZDLYsyQywQKRJ51uBYXx0M6BCTjmqQAzqEQS/mVtzjzXOOxaXdZo6vXKDWhIaAJIETnAt0OTO60sa+",
+	"3XU70y7Pjk4xmvoc1kIx9yITvC3bMy4h9IUVDAALWNU7XyhnQqoEQl5glxxqCM0ZoQIyO1IANgKmjNEg",
+	"yIgCQhNBoBsbE7kwUQdsfncaHGTKIBS8vQIFvuHQ9HcQxj3dKoj7vUB6HcFZQaP1APlV0jBCQ0ZYSAGm",
+	"L70ET1JXkSZzRZcBARRSAUNGRg9/ZavBu0w5R7Lj9/De6no12l7IAFHIZVh6jBLZ2yLQCWMqRWVEhw3e",
+	"7EcEgCDSDhJlBqX9I6Z4HJooimSbcBH5LiNtwaTOUDS4kg8sNFIOJKCZZvCGAAJC+0NIf1/MSG3qdX1u",
+	"ZjbKSs8Ow7Q+5s4JnAhyj5Ns0VmddOkpa3ApuqwpvCGy+lOuL8B6D0iWTDWw1PtvJ3b11ZmxTFMJ8EmX",
+	"eNs6UL+UwgVa1bJjWSjAMUPemq+QQEIuvdGlN7qwhIdVmfE+QRy1hfAy0t04pucEO7aJ+4JbGTz4ixKh",
+	"ykoNb8iEkVCiYYM0hdltP9kTZ9rtBGfKfHSDvjettEdnApNx3UyG9VJ1uY2xd8zdcL0wpHhHBB5iqzx1",
+	"ZobP1N37aqrXy0ls02ZrtORa682NllV1y561ySrUslvlZsXFIZvY5oVFIHjGW8MElh7+vsvHrkjLmTO2",
+	"yYlonYxhiGeazqGyuVr+UQHSxRkLQ99jh2PI8y8pbHrblxFuzSTSa+Dx1ywz1yGDr3e3lYFqFacTE6A3",
+	"f6ap3FB4ZLvHwa+DH/qez7xb2X6UEq4IfehYjPUMLNyDWcidsdBvDe/NW43U6zcD350qL1fn2haTXZ8L",
+	"gbljKZARhZd3fXZTxlg5LoeXgLTPtEAxWR7p/GfrkKYdnkclr36aMkXPxkY3qOBqK2Q09GWY4Od1be4p",
+	"EQwt1d9S/S3V31L9KfV3NVU3K72b8uov1dkzUmd304jhlbTaHIHy9CtOjYCnOu9pYsldql9X3ZB5jEc+",
+	"DS50hRP9SiWhnNztMU7eol6bSVIplsgqeb+yQ95T+8xX00t2ktsSn5N33j9Wjnq3oCuI09K29PGQg9W9",
+	"+h7rBWKIjPacNFmHBi1zLCu3MVyJ5SWkF4qWH0AVFh8Kzghse59hr0GrhdQkbepzGRFntThgQWCdcjHg",
+	"qx8PTmVRqXZH49JFgGQrNNRE1AlFv93JoLBhabL6dEDS6KSvgaxbTkpbMr+BclMMeCCol7VS0nlczE45",
+	"c3/y8SAas1RybPhOp/m269/137n14e7h8c+O9uReN+p9uLO3tudX+7f9PbnHD2uu+vu098F7O+9sFtnw",
+	"ne2flzf73tvvVb2dvbX3h9X+7cDeLLrlgDe7t0reB+8EY637k0tyqkybXEDqb/gzs3AAbQRx9yh5b8dS",
+	"qyi/69082t4izqnvOeRNQs2ymfVBAUChw6inUet2cL6sm77sJWRTkyveoVFE3Y76Xk66VtXqgm9O8n/+",
+	"n3958M+k+PEg+vN38IQLXn8ptJ+R0Db7ZYbYxnVzlsokN7uXXlmB3vNas52maoEElHvSpT2mkbso+dkh",
+	"cYXHTJMHmj964rQERAyZpyPSEs8e+DMvnOZtTnaPaVuDhPvMdJXUiVMpVXVSXafKk8+Amz39EHst647g",
+	"zNqnkdsZ26pdev824+2ok6uXS6XrgozoiZ/yaQE8Yjjl415o7qn1CwWbzCP5sS/3bGTaveNb1kaBHN7a",
+	"IWvltbWVAmHFdlG5PudKNg1ABplwEYo9r/Xn7y6Wh4Wc+qTTrQzTy6dVvRpcgXzSFxEGzy8WspWZmX5Y",
+	"OTck9GCT/Nh6WIF8VLqCMrP6jIa51AU/ki44uHnrZZb7/IyFkmrk1xnyHWsAog7gD+uu9RSeEfoNQonV",
+	"OjqaUMDuPKxkCIYNrvPbOo8FbD8J9SBm3ESL9Dk8QUa01SJdtYDaTBbJLT9Q89bgrugq7/qC5rex17lk",
+	"0gFUCl8qRZXKugE3EpApOQtlaiJKdC0mKD0eZib6mQJdFS6cDfg007/GjFHgydOkVFOIgFGOz3yB040Q",
+	"nlxna17NrTatCi1vWtWWvWFtstK65a25tWaVVjbLG7YOie7jjJyLUdr1chbfQJ92CymXWy2zZTPHDgzZ",
+	"Si7+bfywQEZfjj4HRJyvURl+PfolsDbE349+HX8XPyZaW34fP1GfQ3+aHUhO16uvDFqRXlJ1+1ppn6xI",
+	"uDzpozfAEipngYTNmNAw2mAMwBh+SkTIlGxNRmqv4me3sNbiothRU/n1xlhyMe56QyaPUX4+1lBA5yAN",
+	"AqXEkw98rkZKPW9/eA+enl00+2bYl6iTHdRiP65SubY87J97fwm08Ph7Mhf1ypU2oJnd/uyoNHz35QZc",
+	"CKsKFXU0uc8W2IIeU0+5uGypK5rKq9OnEsztsFC3nPT6ssMkaQ6T+sYbkgTK5jPY4OdAHUiHcq/VD0hP",
+	"O/+FSUiGqWbeTT3W5wpuoH25BCtVDcZulVnFq7o6I7u5vmFt0M2mVXJtr8wqrSqtNZXUCGgEuKb1HOVe",
+	"KDA/hZMyi4Zw4xw/wwJ9+ThBF7Xk62/4evbhmwWsu6VdphYpLt/MluEiSuJUF/XlZ3YG7fWgJ1+CV3Nr",
+	"Z59k85+ILGQI60xtN7R3tanPdXHwLT9kTSqZRmcBKlUsN8ZhkyYLBG+bwmQTYzCbrI4dJIBd3TcFgwnT",
+	"iy7iFiHi90fmQFIT3hLAp0H8qNjg22bEgRIvw+yGz1MSMg1NXSBUx+9M7aTAGmeo8V5pcGyKgfH60gzC",
+	"FJZnp5kMQj+KGDfv5vOmuA+5mAZ3acTaIhzekMTnlpppt0M5ZwFwx3OIt8A3hA588C/1hGkDASVSg4+J",
+	"pC1C9Uvi1+qJMJLKqVciNXlbX8LECDW2ab7noT4V9921CqyniQoYYK6ea7ldK7ugLDhgtULRtaIOU5OS",
+	"W1BGHGZu92O1mf/4knWxObtYpj7f6vNlafjzQH/E3Y3iSwuV1OK5QGVMNbFWP8V/XNJLeEtL4iiV/HmI",
+	"myfdI1E/5MwzdpdotQzoPu31Vs4nVfAeF6RUYCCJCLs8XAln3pDQqTcrZqnf9Pl03ulXHNCsuF7Wtjwz",
+	"zqJI9MzqiwShev7n3w86oG21oADxYt9Dn6OLaXoslILTgMgedQGhCFNNysdHdd+djDE7PRpC9NyBPldK",
+	"opAxaN1qsgb3QjrgW8owAv9dcPPEG5K4HT/wQsZXZoedTerxln6T+QLPjHg+0CWbJyTxAnz2zICvfpPr",
+	"xXsdtQ+duglYpFOsAQ3U19WmE8zybPKK3ssc9Z3DQEGLhGIhHlTPWlW6riyJTc8qMbtVppVm1a156aTE",
+	"v8XKyPjr+MnoweiXMxmTxIAvVnOYfHxDuTQF/39s/NcKno4v7MvDp3oNLaM3i/qkrURyGOF5M0kxhm7H",
+	"P2MXuKBa7BDOZKQ8GhCG0Hvuf9JnhHYFb4MQlH4z8JXzmEdSUHTsTth9X0bSWZmNzTEp4q7j48zaIldc",
+	"lDjAH8t5ecllw9WmfJYHZNTWc+2/XXbTvoDdtLBxCNUrQjkm3SGaERdLuOkW4pzdtPo2ReJIV/TYm12f",
+	"Myeh41pBDua05XaaKVnQTbUYGBPQYt/gY6XB2GcCWFWM5H1+JpRXVyDUjWRhapl3gWT55Vp+wORKMkjZ",
+	"oSHznHqDZ0YGjluPiV4AQM3Z50uCV6BlC0YvaYeUR3pEIkRjPBQBI3tQ1qbkui6hILqCYos4nzhEMjVl",
+	"mksb+F5InvIhMaHA7kqBqI9VMKXQAMHAIurRiJIzGvSZvNwovtQcdiY+lHoHR88LyU+8bnOI0zObTQ3m",
+	"dcwkZbzfVQtOPUcdgDvmPprDSH5fhB54Ny2fe8a/njZTBXLYl9KnnMiIdbs+b88xd1vkQMioHbKjn90m",
+	"A9a08IMQOeQRvU/yTiMHjTeJsiDxQ10k983ol40csUZ/YwoBoFbgW2fmrHxyYYVi1+fmb3veWpGxnQRu",
+	"i7puppswnPgo86gblJ+XPh++y6VuEx59KmUy6aN1FZR6edqe+e60PWv2a9eefFDxBKP6hoPeVz8PZw1H",
+	"XXHrQh7E3PWGgdyRc43jWFxvFI460cF+jaQozwM0q2zH7hbpczNCTFL2e1DW59HhSgH6LNRRh+SzV6kj",
+	"sNkdkt/+y4O/+xBFU8gCdka5y+B05kklTLdIU13XpZHb0VcXyU3DBJm5BPG8PnEKCOGCLzBTlokwmirK",
+	"9PzocSd0Xcri1U+aS76ZIACItZDKDvnLg98aNJ3M19WUykq6+UFAmoyETLNizPq4eI+XOTSAbLG5eq5L",
+	"OW1npnuObMZ7LJS6XFo/+lgzXk5UdhdyyiC4M801KOJx05pqg+Yq19Zy9VyNbWxUNzY3PFreKFXX7Zrt",
+	"lVhtrbXhuWvlzfL6emWtVPFK3hqlzabnrZWpbbPWetn27Fq17G0AAvIv2FtD4GyobpRtu6L8BbUnpr+f",
+	"bahH9DlvDeemai6YxZC2bpqVdTNLAWhbZeXFJHLaNPZC823L9spupWlVaY1Z1dZaydpQftamW/JsVm5V",
+	"aLU51hSci3+v/o/8+X/G/yN+Ev8pfjj62/jb+CF02KJKvjvV6zI6GlzVpGX1v1r2unqTp+Wp9cM20wjC",
+	"SXerjyumXMhJ0Q9dZg4ZezlV/vFD2N2m6O63M20EomY2laNqKYbUjXIX+ob204sbXR4xSmTMMma0UMwI",
+	"qHzBWsziVFwtfoTumhzzj25I4tLQ067buJe0ZbSnH0nd6cHuRyTv4M/myVoGOiuFBh90fLej8d4kOcMj",
+	"xC4Sx2x3J8HaT2H2TEhaQ9WliPhbxMGtfiyAqCVEsMwGBxw0PB1g8zkbjPUTaRPeMb85xBQW6EeO5Swy",
+	"XGpSdJkamFLaDQ4PhwZQ8LrmCZxdJ2R2kbicU+RdLNaegYhZWFY8w0DeUpMvNflrrMkX3YmXdhDmuUhk",
+	"+JBFK3N1uDmNXAhI4q6ZIcQVb+QcTWXjR6RJ3VNgutprYSOdoySs2wGG/2iiS+qyhrhlEc4rY/Nsex6h",
+	"6QLUTAHaslkgpMy61AdEil7/qWLwNniWrucIikApWbM8v+1HY23Qb7zB2eCNNwwUbRZMt8FxoWftDscV",
+	"vOWH3V11gmPKVY1Hru6bRyRvu5ZQChRIjUShD2FmtW9F4JnHacxZjrDdpncCngrnNjgg8OqTwSIDaiMo",
+	"OkVuo/FaT8gkOvqddT1pg2vdWSB9rsfP0iGYEllCiT6IkXF4G5/LiNGpZJs7MEyYiOsYU3oJ5CjntMjZ",
+	"4K+ylOFzy0oYBo5oIRTb8sLEBcBaoCl1seQ1V9cvcRHRQNXQ/0dK4ETXfuEdwSPqRpeQEMA3HFD4yJFZ",
+	"8pkltQTnXQr/K1Sa0TBCKaUkTNeQDcyBzQv7ZFWtygsYYbS0Vss0K7ELJGS9gLrIETNM6IQFZ3WztPWy",
+	"bnBsfmYJg56yV6QaNxCvEMdNhZdDBh3lNGPrs8eQYtgPggYHUV5IHd3JKn+NoD5evpFIWEdjwCPvd0bw",
+	"4onKIdasqTV4MEAudUQ/hAYcI9EBnp2FDW7ktXKnN03g+pBF4dACg3d6wYiaTRSOwptC3HJF+afpxp6C",
+	"APTPKBdn9LkJweJzrG14Gfe2Mvzz0AGzAkxMuMLPGQYL7HW4cvZ238ETZHb/4iab0F31aVtPh7AaqV0D",
+	"ZJvn9n4EHOms1WJuhF0+0TlLrMEjSM+TbWRbwBFQLgcslMSplsvER5Fwoo44WzrBV9Ong41XaHAoW3UZ",
+	"0kICuxMQ9xXSt4LCdao5H0gkxEmX8uGJ5o2UTqHB4Yg6+cTwFK/UCZWnGWIGwRmSGmiEnAlbUL2OOJ3U",
+	"+Cbk1mWUR/6MWFnGxr0W6yTI+VypWt5EJ3+xXS28xWy50tOnXMzaptMklT4FEfHSavoZyK3+AoGMi1Be",
+	"A+FSCFCE/VwhB31duXruJ+ubZdtG1nbzczowLbHVJ/8Qz9/th6LHVveFdMVg/q9zT06vONsxGxBdKB0G",
+	"MXB9yyq0ZRUaLpDUXszAQ86pUe6rabwYFifqKKn/LsIPGKaspuhHE8z22N9MJaQ33jm6eyet+CKShWca",
+	"kJCTFE+rbhZzYRrxTWGMHqeQabM+T7hdIIHPT5lHjo7uEh/Q6iKlO9BblxGNkj5JyVzBPdKibiRCkkdi",
+	"GygeZm7IImwedQU0b4IRuVJA1p0G17Q76dsjx47WfRlchsQ19MOUkqfB8+r7qGubwoPRYdaoS4dQx5bY",
+	"rB68jY6B0JCNWc9jVi5+wMTOnaZ7duGU/eFNGtHrY3aridg9w5pFKCGIRCYArjmGcvVPPyvkYLaUTE0a",
+	"TbXEttcLOb8HSqJSLBVtu1JU8lW4YIpcqD+mB7XVZ9hu49P2xS/8IKCrtWIJUrxjlFX1v/4ILGqQHZPP",
+	"yYJvZxYevOfHwufzjwzKLBbApfGlLqQx6k7XmOhNlyvkZNBvQ9EJnqZUtQCFFTAacqhXTxCiEYkKXj6B",
+	"Q4BOkHO+xZz139XypIYMmev3fJzwC1S52ggzbl7+MDtkifnDlBYYEgX/MnoQP0FgoP8VP9SAQQ9HX4x+",
+	"ReKvSfxd/Hj0NxpyPP42fhj/S/w4/j5+NPpCST7W7QWYshmwQJm0mPDPZD8PUlGThM32aXjKIp+3U1Jo",
+	"9fMdNpDm23TNKTtqG+ELarzurpy8XslrkDe3YKdghZMS5RnWafw7vQ3joQiguAAt7uRMI5aUHScP1cA4",
+	"HC6lltxbw2yqCBb8Z0nH8NwNQed9zrI+pVbL9gXUWtivjAmuqlvxrE1mtyzTE7DG1gHr/vxezzJOT4wi",
+	"eUTIcBfuJ+HBuVDTLxIGUoq9RDmgNFCnL43Xc8br/Dk1GlFUMbOyaihvrwm9uQV1GEouvtnIaQx6C+9s",
+	"YdINGec8zLkBhnEj5zwjVMmXGehR40R5aA5cZiGCfvF5e9VgOs00Fg/0CRqtKghYCMEG6nX9KMKOgrwy",
+	"/3q9UIA1mJoaK0AqSIDaA60eX5KwzxHnIyQtn/uyozz+MdTF9N7nYBejbOMEjJ1J4D7U70EG0P2gLR+I",
+	"UPZlj3FPo/1QDqhaXh8zNjQITIVNoIwZQ1uLhRdH5tI6gXpTksfQJ947jXeUqg7p88gPNChJCDfsUX8W",
+	"EtD+8LaefzO7c7Xemm81FZ/r2SA9vvBlrsk3SoQfrLZMVMVg8q5bpbIS5dyThm1l3SpVLLtmhPacxDMQ",
+	"Hs/eo2z4ObTZo1d4LlMg8U/xI8AXfBh/N/rV6PP42/ixMm9+iJ8AivC3SiAoZXCbSakXitG2llK3VrW0",
+	"YVub5c2KRavNmrvmrbON1uaPyvdyVWYXKGlSnwdajpiH7ywBArLlcxocMxkdUCkzH1XNzbYygP1oaHQ5",
+	"zLxdPrY3UuTKLuUejUQ4vAnqr5L55VhENMjVNwq5HgtdWG3VUiEXqZ+TIdilzzJf7elRylyrKvWcuLi8",
+	"PDWF6vsxqlN/BIXI3H6onq4kQ5PRkIXb/agDhvJHWX2pLJdEju4RGfW9YUZfHpgFeqnCXP00Wf+zWbn2",
+	"hdcPjO+PayzRY35ITn1NgAzhaNBySqr3GCdcDEhehBiw9iP4UULIHoMLeDd1ZEChnFWEwKdMkm21NV1Z",
+	"JnGNTMuf0oi+G5H8QOvori+l0tFKZWarl1aKWt2ZiAcK4TrhYqoBgPp/isZHm6Cg9HFWDxvd3KMyguBN",
+	"O6QuIz0W+kInLMbhYTIYw1PYzfR20Ubp9ZH3XhXVMg2mam2zplRLxS17gDKlhCmu3inmiHmtDc3hZlWZ",
+	"Evt0Tb2WJngz/G7KlTHi9a8zYj8pDjE/jMn1UnkscOP1WeoKgpJIVIO/wBtpUrWI3Y+yysIMRW2y7L9l",
+	"+sxkuv8fNatk9EX8MP42fhI/IvE/xX8X/z7+Q66Qg614K5XvY29rUsHZ19XhtUtebk5LQL/cgAG/wlXf",
+	"7zdgATxWzuzoQZ1oXfYvWNj5bfwo/rfR50q1Xft1011SOi6X6rVN/an1BGRQ1UzUwVpvbZSsqtpBGxVa",
+	"tdK3zzLmRUxe8HH1sGa9/d/DntGlrAbiWZk9jzU94ENkehh7+/k+0GfZgtnfxU/ib0Zfqi1L7CKJ/1HN",
+	"L9QIfxE/RhbC0a9J/C8w+Q/h2qsaek/dTLOfuplmnzfTKhkzrVKZNNMqz8ZKA2o8pQmRVXL6Oya/H05A",
+	"g3WVBaBP0gp0P12Efz3vNp5rtX+k/EXf2+O3+oHeLPPHdibV4owATwQsQaJlPF75koCSvcDWZxKnuCHP",
+	"T2/GDDX2vjk2HxPHJOHCOKhdlm/hqfFwXGgWjwGkX4iFoZkjmiwaMMZJlyVW6lSWDmO41zEPaM4pkG4C",
+	"Kp3WhOm6DiajlCJZ50/GkZ0bPJ8515dESbOVLUCZJQ6C9oD75kClP3aLO2AjZ0rsZLHB3zKN5Jo4xDxQ",
+	"/RJCVQsX5p2HLCJ5JztTe57T4I5STE5BnWhGu1Ikh4xCsY4nmIQC5y4NTwnlOpurblgHk7/Bnb88+OdV",
+	"9YMuehlLZULysSMGPLHn1SmaIUXZ8mDWk0g0eJQuLOifuJKZL8IG1/ecJx6Hnkw6RxoNb4tQNR7N5mLg",
+	"fWHMMqJDCe8PuyrvuJS/H/oRc4hUR4yPtUe6dNjgA3VoahnghN+QLt9z+++yiFfm4vnDZJmLcBE9hZCZ",
+	"mYrU4M6utfnJQ8ayjmkI35j1F/eYnc/DJMzI1cTwS9vQ/lv8EHQ60mqVdSMaWsOaM9paw+zUhqdG27IM",
+	"mpVmYn5GnWr2RqVUqqqPghruAv7pp5MI+qyQa0JBmZqUb8Bo+Ros0q9HX8b/piybf0fir0YPwPD5Tk3b",
+	"6JeQT/0vynZ/NPrblJzsX9NJHf2alIsNDhc+BAwWbR5B/pUo2zMhbpngdfkPORzRT6NukKvnMEvTw/zM",
+	"izJEHNSqHhVs86uu+gsWrslotlKOnKzbVvNst9xUpnniHG8o51itVrNYIZv+iTJolYWfqpikr+/VoMRJ",
+	"2FWUqBjbLr+DZkE0vhcBpctumCx9O/pKhoKndCW2j2NQMTPNYji6BOh99tQ8acovYzXPxdPzshvLq2Pq",
+	"9dMX5G1m4TA43X4Q+T0aRqvqHpZHI6r7LgTXCVFHaXcH+/oAekFGIaNdSXweCSIjEdI2q4Mx2ODOu9tv",
+	"7d3ZPT65d3D77vbNk5t3d+7t7945Ptnf/sBBLHC74mxBhFiNEvK83G+1lFUZiq6Ob2OeFo16qn0Kj7kB",
+	"DZnX4HChMoT9Nhch89DoNGAOBzdvFcg7B7tvF8jBnbcL5H3WPCiQm3d3PiiQD24ffaCs3F5AfU4idj8y",
+	"oEhVu+aQPOUNzu4zt48uXsiQGNtRVoyjkfqYt7IFfQPdXjTEGfGxdl5PkoaqwOh+JNSYJNRWIkpqJInv",
+	"NbjPSaaaYs+TjqmHBGgLvSWK5B7cDX0GqGNUXwesdo8OYRZ0h3yxwadF+BMyXL3OpljO+IhxLsPtZGgX",
+	"lsdPWT/j1LHzSu70eTiaZwOv+nqZuoVrfYdZWhRRuDRXrFqVyg/O9B09rwL4RXXxsgD+2RsAuHcJRbHY",
+	"EiEA3GTk2SIMYVdTuqufZqXq7ATvkdZieqwgWhF6SJsweRy9GHDSh7pSLdhXTF8i5W3mkLxSlKH69xZx",
+	"yqU1Z6VAnN1j2nZIXnN7w+ljZM0OqixKnClldw5xaRgODVUSsFmn9NYpz4auNL4hM0roUu7yGRJ+sQgJ",
+	"vPo8UZG91gKnqulBavNnz1deGLvBGfeKosf4/W6Al0pLtFq+yxLsD9kDfsUOY1E3KML/PutHDkToacHg",
+	"83Y3KJojiz/Y79I2W/24x9pXvbbHr3zpgDV7i1+rbLNVMNOeChX9oCMCNF8nyl63XZf1IguWqZxiIDeV",
+	"RnUuI4J/Nrz1T41+Xu+b+andy6W15X5b7rer7zftMTAPVeMrtOnMU1GxzRg7oVZzVRnkzo+3hyuzWKvc",
+	"wNdwi6I3JPkxwwRYDXUD+lwYW09jpM/LAVibPvwwhc6QWL8GAEnc20rNM/jadYIf9430005poLh4Ybwx",
+	"z7L47DV0HdJ2CNydCI6JtvhLETIsTHtwKn1mPDvrrPxIEcs0O/iihyu3PU+qVZEk5TG0hYukQCB8Y9ym",
+	"yUA0pvMFZ8UGd5rCG0I4cp+Gp55y8caCgiQPcS0r8DlbKZBT1osIlQlZLLhugRQNHjLuAWFrJIik3I+U",
+	"dCI/Pd6/TfKOSbU5K0Vyyw908t6AYOoBqfHplP8sj9bBnDpEIqdEDfPUNB9vNTjlxPeShh2oMxiOu6+6",
+	"MthPKnCT6KV6hM/bDT7+hOIdBLZtBpSfEvVSSYQRmEXGo58Nfj7ij903E5T0CIwayqROukPVgDlbUdPU",
+	"4NgYyjyST/ByHf3dnbpm5C3AzJhWe10r4YdEMw3LBpd0SKRYMZAgUqn8KKRcUmDqT0HkujQ8ldmFA/8F",
+	"EQx29ciquvvUooT9JBxyZeiRsY8EVWrzxBw/evGS0leKU+oJfJYQvss6iWWdxLJO4unVSVxjm89yM40h",
+	"gG2tHvOWOYjXPgcBFXMTunnu8oMrG9FYtfKiG9D7iZUj1W5Oy0rB2un31LQZK2vPcyAHkqE4XtnCsl2o",
+	"XQXE4K44Y9DCNqChVySHLOqHPGtH3ZBEf5rUFOds0ODZat+xWtYZlba6n83seLRuAQXTj6aZXupVp5pe",
+	"h+hQXtnuSqZnXgF4JcGnRpmBhrs2FJy/gEJQqloL3nNKwU5bQTKn3Ur1A67VzLGDkJ35bIAYMg8LE4qM",
+	"xF+PfpnRc/FjEn9tKOaKae3qDoAh1KuvTGHd9QrdLi5x06iNapv6vL3Uia+9TlTCMJPavjymtoge1D2i",
+	"q58Guk/1sws7RvCsGwkch+aCY/chxjIeRUFA0TPfYwIQ2App9D7h2fdM4DA9QTdSYgHZx8LncAwLzOwa",
+	"0aD1KWugjv5qKBB1U8Y1mGnIXBFChAD3lB+tQDczYpRGTEZpQ7ckvpc0XlMpmZTQG719sKdUo4vUntnW",
+	"biUmCdVtd0WyTdxASOYlt4SU/qb+8yQQ7ilgLkNBgW6EdIAh0LQ0Oi9Xmze2BV67u3ums/ZV/CT+Jv6j",
+	"bqj+evQrJYwJdIj+MHoQPxl9rpTPv0Ils3LJHsWPilM9qxepFxibu/cW6OK+QiOpWtlp3/nVO41h794L",
+	"A3MP815KNPRxOezjdszVN0vYiT/ef1o6ttdSyC+1m++aFuCxk6op/rY6CZ6Z60RRT9ZXV/VjixlwsNVQ",
+	"iO5qqy0QXUBv88xQMSN07jm1tLcdYCxzdXheKnXnUua3sXhHb4AZ2hz3/fMsWJ8HVhbHPA4D/kr2fKp1",
+	"Rqj+Ci9Fj+ccuE9mTy+WMDqv41eNCHxhvN6FXn6Wh7znsW5PoF3ilEslJwvhm8CumKZEyKMoba7tBAaU",
+	"UtgdmeksJZ7voTGCSZ/I7zLIIBEqT2XmbmwanTvQ4HIxIE2mueAhHzNme8gUPYY0h9D4qhYoVKAzqd5F",
+	"2RHJOSfN4Yn63dkidMLmmGJwzGe8vCR2x46eg6dmfMyFghIsDOHy1MEfas8bo6s2HaPLENSpa/s0yC2g",
+	"MlHvmA0yS2umW2ipOX8kzQn+ptGcqdi5NlzXND2kvMHLq7w5gnOB65h4oKkjmVRzTy3hNtXaWIo9tWb7",
+	"vPM2RZBuKXEID8VK7ZdFZqYF5LiCb/nA/P7jF43v0IgGor2sHX92tay07/litXuNWtaXqg4W/NXVbq/6",
+	"2padr27YG+vL2vPlfn0N92tatq424MtWuz7fzl0WsL+sBexXdDGw7v3iy2Ax3BHREY182fLR4n9l3ZNM",
+	"rfmYL7CM8U34VoDIeVEyLwSQZMDmIqeAfAyxrcDv+lGBGLa/QhKQkq4Igeb0zGcD0hOB//+x9+49biRX",
+	"nuhXiSUuIFKbZPFVLxaM2Wo9bI1bUllVctsz9K0MZgbJdCUj2BnJomhBQD9mdwz0Yr3ra9wZ7M7Y19jF",
+	"/rNYoN3jXmu63TLgT5D8Cv4kF3FORD7IZBVZD3VJome6u0jmIzIy4pzfef2OM7HQcCIuDVkJmODMeUQK",
+	"0qVBciHis24Ih3SYDM3VEoqwIfg1MC04uY4ynJKOA48EASHvCS5JnwUMApATZaVqYxBbYqkzK+Q+xPl0",
+	"qa3+OS/7d2EnBWhhfZbVxkWe1VbaS/VkXVDXCyG0IyRNvWQXKXxcZDtrNSzzhc58Bbs2Jz+wXmvVGkDy",
+	"y6jre9C2JHtEpm1RodGtOXW3ybTry0SqyiZU1WSbXXCWwWzP5JuS+T4riVNtSZZmPhp0WAC0pRfwrwVM",
+	"Qkuo54UBfXao1l6hVasqsYDeNNzJsf9rZ1Ntazhqp7L5QgeU8hMt0xElbMA06mAnjQJ2xHmwdKotZO7q",
+	"1/c+64aFVj354ikMtGYV1P45SI8UXnLG+Vff0ey+m7tz7L6rT70CwPs4iiSiODNzKCT0zG5XL/SSzN7W",
+	"CUM16MWkE5AghH8MUwv9lwrYcAeW/SF0hYL852r1IrzCKzQFOIobfuZk8DAZrimqri0TBuMm0BbxAZGM",
+	"ES/MZMLIEHn2YwF4s+vLUkGgBTePd+prKy5bgCM2Ep3yfD2jCwOQdwM6xkBbglKKlAyF8C0i+6Nu18fG",
+	"ndg6EwudiKSTvaTCiYaEQbvMgCFjiVrRusAVDBxfOCcQ36ylDEv9fizwFSc3N97pEzbB9p3EaPuYpBc7",
+	"6iE6q5APshgqpntNoTALS9QEh0TeALKGmQve96pdshTuo8QVo44P1p5zgh2v8XEIdgjVz0NN/9C4V3S8",
+	"d4/Zsz4dKXM+xaRrRgUQVd0delgrIAbnqtd/jIDH1ilfesY0Qk0fx0V4rPSanU4l0+5/SM8ixThNq2Rl",
+	"Bnfs8WMzGzPNrTEXbSzA20+dzB1HiWBLPZP66ZZMVgMXxBe8xxTYRNd/h/KTCtknGoIkyFiaqEVnol9l",
+	"oCaX4mnxmx76IxM/8LrEi6sLY5hys5HyoXpsJdw1Ark8YMYWYurPXbrT2Xa2FOBpdg3+qbtlCOTq39Rx",
+	"Ymg6QBY6GPXSF/khCwCMKNydQG3Tv/U8YA0vJQEv1VWh9uuF0LFYAbEPI11q/qzU9OnzOgVkrQAu0gqJ",
+	"flkh0X+LXkV/jF4pG0FnoCkhD4fT1OG/mf4XaI71QCeCeFDjh0+kVkerEP1XaBYCl9EGR/Q1if4JvvgK",
+	"cglNv5bppwAAIWl9+jG2LJh+8leAKoIeC3VbS6MAPN7z2bHTF55jKKJ139DkJTZq9cTaiLtqemy8H6Oa",
+	"pAWp+v5xtinGSoYGHltYNXPN7KQcGPsw3/IugHO/dtGNlrNhqusNs94wscn25m6YIyyKir1ONyxt5aoS",
+	"Vt5EexGQQwrNnmcsZg0l3US/LEed+H3LMx2q6eomect04ZdJc3sxDJEHIhRWgt3B6yq6be5gD+wYmqOL",
+	"lZyiyLQ0h60CWOpcN6BjDr0vSFEzUYy4HmxH7QekftCjIAEUiqQHw/0JGfeBQDE+q82hgu/2bcrd27f1",
+	"zwC9saVteey5jMixFzp9XS5BQ+ioBz30OPF4m9s9Fj7K7w1uk6IdNwHHLh4eR3tLPWKb29nO4XgIdU9Z",
+	"EHpKnJQq5D4bk0CMJRnq9JcWwNkh7XmcIplufv9XnInDzPu8us6o+u2d3fXa95TdWEg9c+HiVXFX0EwU",
+	"Vlisk3HU1V3sHq+XhLGPs4tLdx/7yfKes/nZVy9lIVNt+i1dpp/mmye21LQAU47euXJmwRoZlm6/v6T4",
+	"2nieXWsvNp6rFfkC5ZnJCM++jQ+0rJEmvgoyqkhHrheiN8PW9zpOLxEbC451cnWbY68YTNibkVMV8gi9",
+	"AvGXMSHqHkmOBX4b2qMeJ04fQvhq3/c93sslxk7ucT8QA738riBjePldnhJbb8Au1xhrdpsnz7iZwlSX",
+	"2fYLE65ipZZes2t/+vUxPievGusrKZ9nejLbZpHUOcfDvp+9ZAI/PEkoGTBlXxHRXeCunWujfsUOYyNi",
+	"1YZd5DH2ZHjmjZdY/VrRKfNrtAA76jRe9kxJH+g8HJY9biW1KVm4mIWIba4xYjK9ko5JEfBtjpxOS+kK",
+	"OczIV18KgkQQ+nJ5yA+SbTTwa/M0pNuYA3AeJ2cBwr02T8nJWL/AU8ZNGzKDJKgDAsYZKqUYOVfI4zQE",
+	"zyw2BRFTCw743NDjmMf9ZSboSKQVxwVZJxbJ3wsK0Q5LkUucT521VnDnw9hr0GY5OmzN4vDusjjEexci",
+	"JRfQs1l0n/61PEzE6UL/xAfQvx79itTP8U0EzGHeKZMVcqhT8TDyiA/W5jHdUNERLpMWkV6Plz2u29/z",
+	"kDphGXG5krWewySwQRLqjxXyV0KlzUEjBXAEKF3mQhpXhTwF+gY8322lnQLp0YKLIK0uRLe7oJ/kAn1z",
+	"aQMgq96MVIkVYFzob464g/I0R5o2Y/fkQKYuCDh8aYm06DEXSKXUUnm3jOrvsqVsag12ENfmYbUnbOhT",
+	"h0mg1krNJoGQuMMq5BAgEuCU9ELlGsppxKKdfok9bc+vGGVCy/hqChR2u+pCkB/Q5mqzcOYTx2c0kAuo",
+	"tJ4OXRqyszbDBUHNkvvgGtY2PtK1gJ+3ZnNDzbnHSVcEDnu98GONJl4zmhBBykmmLXmjMXNF2xlQwqSh",
+	"nIMjMuAEQwsJkgj7gRj1+mQMh2opZYG33tBBV9p8TuGX6XCopBt09oYMKHP0nqGJxl/b3E5tY9si9pBO",
+	"oNDGIrZeH8i7bZtSLHuPHD48BLRAjvpMsjYHaNIRI0i34iFQWjkM6wbMo6AHc1FYB6iuz4x1wBj8BaEH",
+	"O0FaV4OulgBCh+b1Xr67NbwaT/elNm8qS65c0KLTiE2P7w+HKcUQi8PMBfTLPP9klPiZc5NOZfpcQ+K0",
+	"1J312rnYsOOqvwudzZV2udiozb5e9uyfXEj9xCtnkbmrf7dm9u47iTLT4jGembN9qHlY85CZnE+UodIU",
+	"uWnLKdmEpAhpdJKcMDZEIn0JmaNtHmha1xQVLPAdGGL+AZ0QOhwyGhj8+vCQ9ASGh5WtCt61rhcMmEuG",
+	"fWzCsATMzIiaC2LMxVJmNSFxuSV/jXhzLUbXYjRXjGbw+wKZusbzbw2ev4PI7gKqYzGWPztXSeNtj3fE",
+	"M4twNmYyRIazFhn3KfbRwpx2VwyoxyUJhe/G0LjNiykRBVWiIG+kFVPRWkS/XCumQ5NwK12KoHdcqdLm",
+	"9z0/NInnNrIrf0ftOA2hzcK3K+RRxvIQXULjbdHm476Q8aMZ94gnwW+SE4Yym9GOXZK6S9CiDKLMzQvn",
+	"RD4fKwWaNZRMx2X1fHG48cMRA5IDHW/U3NJp4eKyLoXsSC2SdGizI4TPKM+LbcK9NcGdkRn5t4sl4EWk",
+	"2R1z8lKVzVCgugwx0CiQanP95Opys0yPkn8yfOVfTz+d/n30EjjLa3VSrVbJXz75Bn4j04+nfw85s5+S",
+	"v/zd/0u0X6epZjBXv8734JiLlyGD+3IdN3yPn8Ss75u06tToDivvuFVWbnbq3fJud5uVa52tTs2puw3W",
+	"7CbEsx4/hUxbC2PYrcKG2ZUb+ie5sdQVX1w8mqdWbyo5l31YaDXrqZrMX0d/ir4GovXP06/iS2hLo945",
+	"Z89CvQRWC85lzPAFjUf2yZD2wPGa2ZmXsVLeLU1lktP4jCi8gH6Cvhtl6vsYI1/c8wLRj246kVGQ2DtO",
+	"6GTWEMS/6KYVRm5viX3fz4hy3VbifHH+WkXqpeUfuKldqCE3HQueFzqT+BbqChr1tqoZ2iP4nPAYVeNW",
+	"DvA3oOwWFM+jDGzVrBj1Q1OEEBklay9WiKyrsWYVbM7+/Z4YkwHlEzJmASP4gEgZMdZ983zWDfVaWe/q",
+	"lXoMUN+f29mz7QZW2d4S+BsXotB9YkPjYnC/lvFgG9OKMFdUDBmvkHvgnW21eZuXiZ2+g03+8tGvCIXq",
+	"i4xUALbevz58/AhkQXpN2aW9NidQHnl4eI/YngudJKGxTeqwW5LYkn1o78E9cTHh3QD+prrfSFK0n8Ln",
+	"zCZWP0EtLNQ6cnVPR3DOnFCvVYZ1sEheguC/OP8kFtTNUpeIuMJUXcpl6m2WYHSOGEBBpe9BIYDdIkOP",
+	"9+ySFpr1zbjAF1xDw0A885jEIIHjCwlJX8Sk9qoRekLh3za/fXt/FPYZD/VgWrdvE3tfbxP8hrwHRD3k",
+	"Lx/9T5sUB6Lj+YzQ4VBaxO6y0OnbbY4v1uM97L1g/1XoOScs/I6NY7ARPSHX5xH8ZKup6ARiDClxbW7D",
+	"EjgE6lm7BA58glclTD1YXEorGTBDwLcoFLAImPI274tRsAchWHwN6sn0Yz5hcqQGqB5QMmVvvE9lWIa7",
+	"lh/ctUkxNQDiCoaFDqEkYsxLBAISfwV3+o7dmltLwO6MdbZxTTINCVaWYQwhYEOfTuK2okXs5bRZre4R",
+	"4btIQ40NSJUR488aIrayoD7Qld7MU6vEQoU4u54k6QrfF2N4cNxYJKCeZHqFTcj+wQOs0+UO03EdqWlY",
+	"TeA5/r3NiwdChr2AHf7gffL+g8Oje482Hj0+enD/x6XcpDq40Eo2lHrVsEmN45NKHa8x+SouKUoWks6E",
+	"pF+S6Usav29ZirU1sool6jrzsgu5KaUeD7eaBasw8Lg3GA1A92kjzOMh67FgUYIplvTL2SVl6R4k6gWl",
+	"xw1LI1DrkSHvrQ+18aSoY2mUQ+E2C/FIfJTSIiACy+0ST3Q+AJkT4BkEUghYGExapFGtVtWKgwNbWn62",
+	"uUtD2iLP24gW2gpFtFPwpF1oPW+nQUlbjbJtQIc+XuMS/ZsGIfqTATD6o4It+k8Ne9SnFy/U0Dy3RZr1",
+	"eIjpTZMaqOe2C632UoZcu6CGwz5sg/nTjkEhXCB+BKuNhhF8e6ZpBMcqMxYOhU/KUGxrQ6s9Y68l38fW",
+	"KZyYZ5/CxdBs06fBlKAmgX18BoNenhMTNyguiDUGuzjvnfW8IFN6cZ4L733vlJERhCekbrqeFffFQ6CE",
+	"KB+qF4ICv3QpNFdG7S0Xm2z7ieomGc2dSC+lmPkMlrC1MAP+EMiQOjzYxxYLul0T3DhpHRXzU5zort5A",
+	"1tHm9jlPYPCHwizQikFfVyhLU3CHYWWmx9uc6m5TiCVS9ZJpsAGCmMoThu2jkF4DOiuwPTinzdVw+1T2",
+	"1S8yFAFzK+RIpMBIMTtRAVNCDBQAU2usZKkbtHmiM/Sg1bCGVMpZ3ehhuj/I/9z89jtzoKtw2ZbL7NnQ",
+	"C5jM84LVtBcs1Mu4IMPjxof1+/3a6Y+rwx+J3ZPvO/d2gqOt8d90HjUHf70p31+hRDvzFIuIueDXdy8W",
+	"HW+bUCCHPkaPT2MAjWU/ZsteUDSgQi9rT8IZQYcOdXtMQ18J9lSOU0digXRIfVzf6bShvPyWBebX5RuT",
+	"XbejpJ44SpZvsLzoaRf201BG6ru18GFClC7MW1wXXOLP0x8fuC+SnsHn9Oqdc1eSIpQvQacItPxNY8S4",
+	"uxC4P5QJtZ/t8ZC5lqmQrZD3k/0cZ4hAIl4P7ATW5kplZLwWi5ruptfVMk7RoxzHiefaC0rpsnN4WQq2",
+	"y7cdXEeELhURMlwt1D1L6a8aAbqI03whL0vGl3ZJl/C6mngJH7LgOSJvaZkrAsP3ngshHk4IHpFNWLDi",
+	"siZ/QjoTgmw/AB40MR62zUFvKwQOoIYDmFiKtoJANpaaSu+UWcQOhU3YM/25tJBOZPIYh7tM4AjHDcim",
+	"D1aAGuIiv42mK1p2J8AwDvGcHDfUAT4rxd522gPpSVA1i0ag5iTfcaRszbI6dZkSa33rmGDxnLuG4kL3",
+	"vMF5B/OKALip0ooA+x04agc9efpewSq4ntRQs75ZrVar0J220KqbT31PYkfZv1WoNBRIL73t7LKtre3d",
+	"8nazvlluVl1W3m02O2VW3e46te5ulbLtglWgA7w0ym6HjiSyogLLVcEqgP1YaJmBFyxYCnpx6bOEA2M+",
+	"86lCYc4p0DH1Qo/3jo1+VBOsadvozmZ3q1ne3K5tl5ubW/Vyp9F1ynVnd6vR3dqiXboFSyXmjTzwaUr1",
+	"pH7QvGMQBcGZ0Q8aT1vqna0yYfNvAwgtUzTYgdKv+tcZ2uvdTt2tsWa3vEU3nXKz03DLO2y7Wza6fZNt",
+	"Qb9eoxn/O3Q2/jz6Ivoa1CH02Idmx9GX0VdKYUZ/jF7CBF64kz5VU4/jHIg7wlU33n969PTho1oVIFl3",
+	"xF2Gx8iF7xAqq7XxEj+6+WxmCj1TZ6yTS6V7gNg7P88DJe/aDbm0Go+VFYRRaeD0lRZM6XBUe9r5hGAS",
+	"c9gXmEInOpYRuMi8oDCCCMhAINGYZpO9fTvNJyv1gW2eYQ8pYgRqOAqcPpWM9AQwmmG9EVLTmivsGc5a",
+	"CS46ZQQxZQua/hVQPGOYbAUnCbN8qULuUacPIVUiOR3Kvgh12aa+5i2lyEIfeThAAuwRSmBLEUe47JYk",
+	"RnCA02+IUVwd8m1z5ns9r+MzHbbFIp8Rhxihsg510z/gOdaoQceSwoBySU2UFuia7TkBaePxTp+5Ix9o",
+	"mrveM3j6Mb7VIdIvuy6BWGObA7EI+FzYM+qEvmakRqPUk8Qdqd9dOinF1CP4PpHJuc3tWRFhE987YRBU",
+	"BCN2j3gh6TBHDJgyEucYlOPbtbkanbqpklUQqnzCuiNJfdkidrNetwmHgDKxMzIduOW4CI/NW9XccZlV",
+	"oZ6UxgzIEzEKpFqLQA6iT7OIrVmvj+ERmWtbxIZnOE4vRttqc3ug5vVY63CPSaCKjkWrGtGIn3AxhjI1",
+	"dJHC5dQ4Jyw8PqW+58KVRpK5x6MhlLOx4FgZ8Mfw/s3hXREcKwh1rNeg+r7DfDE+1kE8W8eic5ZDZhjZ",
+	"k/TVx17YP2aDoS8mLICIslld8ZfAEN1TSwQEnNr8sgXrFOx46YU6Su30mXMClODqbbW5eV3mShWP43yY",
+	"zyfDYeZzxzuxkQtQfyFZGPpMPdE++uEyhzsiQAHnpg4gmhPR4zDHx4gmbchBMN/BQKWaOfTBaJMYlgc4",
+	"KVO8O0oSqQVftHvMYP8HeLw6XbO0d7u6zBuu16H8BHdsFzKmbfztPcpPjvS3dgni6SAeuiAmOZJ24y7S",
+	"yx/cJJLYcYdrZ1L+PpvodAMQDCcMCRs6wp0QzChIbWFk310cCoDHWbktaGo432cTjZwvWOuT3ctKzyyF",
+	"0H6yAMmsBiNWItRZMTCytgHWNsDaBlhsA6y0URd5+kA2v2aapVXZl9eFVNdvvYDHKbE2AADmtKuQ55oz",
+	"eY7Jjefw3wfui3NooF1Ty4QgnkMtlEHj6kZaflfITIQHT41DO/kF/Rp8XL6Gf62Y1opprZhen2JaR52u",
+	"XuA/5kxnvgkTjTnXT3VeRFu/swWMtKABrrIj26xy2aDO2Wk00edqv5HoVfRV9Hn0B+hi+M30s+m/J9NP",
+	"px9HX08/jf4F89Kgwwomkmljuaz2GD5hi8ST2uaCOyzl1tHeFyhBH/mYiYO+N5AwxAvB/AcF26eSMLUt",
+	"wbfU5voISWzTBAqsbtCFVIbEpRM4BxtIlirkkbG1i9BIwKZOaJcIOmuMAevqtr9WYvGaFPpuyIIxDVxp",
+	"Wog52N0LfDh2mxclnUDTBO35ATcf75WSuBQN9/BULo61DyB2HuF8wIOZ/ljw5GGfDSTzgTERtLU+YV6f",
+	"n63G950VU5Uu0EU/VzJRZ7bJ9rU0Ni+9US243+V2KXpRaHGaIzBI8eDu/dLbIGEdyh3mL9XM8tqHuihw",
+	"cgfGmAqd6GYHZEy1cFYCZ8LClunQlwQfRhKcmD3vlHHSoc5J7LXPxFgcyklHP6IJPVTIvnmZRIae72Pi",
+	"qGaEUKaUpwYzGMlQSX0Uz1rywoVA9uIEY6vDovb/Qo0ZdvfXCRClpPvfHgnYkNEQeDMJnk4MdxGcCV8x",
+	"d7FMxQlbW0dr62htHSXWkdk3N8oqmtnM655pNyd5GiWvsacMRh4ChL6k18yknJ5p3JhcWxJ9E32ubByd",
+	"LDr91ATIYFw6g2+cDVG2SEeEfSI9l8lbbZ7EJS1d+cDNnz/cP8IAf9H+/v57Dx7dOzo+2P/xw3uPjo5/",
+	"uH90fOfx3Xv2Hvnz/4r+S/Rl9Ic2j/45+lX02z9/jcFq9owNhqGOGsrRQNlJYwEmSGzM6Kh9lui9zaV6",
+	"0crY0saOsTdKSRhcOxCVmoen3JuzeQRWUwaT2C6qnG/AkLT9AraVNmD2jPZORnqcTN2xtpfsVPFT+tA2",
+	"V8YcF6EyAnx8cNO2OBUZvpyV9CDOY/4WLCU9o2traS0os9aSyRd4ByymeLSLZPc9zMzSlsOAukz3h9Rj",
+	"t4DLIMnZjuMjUMg/DBelWes0P333q0vNnUOZiEl8U/sC52qsjfyn8MvTwC+0Cv0wHLY2Nmr17Uq1Uq3U",
+	"WjvVneqGpNztiGdJicWSQPUipoa3AkidB9tmxSwN5I3dp5YMPqX6chQMBVgh3ZHvw7uBVxkz6SsTgnP6",
+	"7/QLqIhAQYiz3sGcRZVZY8ui7Ljg7iGCZDW842HAkgCB/utw1Pkpc6AkFfc7dG2mKJhaNatwSkME2jUw",
+	"1PuCsyRN1UDsIeMuoiM5chzG3HSDzEtkuOpVvyjHFSj/9VJbRxiuL6SspzgdZngjJPpCxxKIG0loLK21",
+	"cwfkXG+kwGvs51Ey3DjO3RGLSZDGfeGbnDgg9kF5npI0WP7InoVkxEEjQlpn0R4Il7XgB52wCEAWXVtA",
+	"3mUOwV7hLgtsizAa+JDWhiMuwThiFbLZLEf/I/oHBfhBAGE6nvEeeZo1wJ6R47alIHeAiPbwYB+YCUye",
+	"L52wAKmGxCh0xIARGgTeKZNxTZGeodm6zKJm3XYEdzzfgy9Le2QofJ+kUgdtyOx7nGT6QaFzHHwxPjcK",
+	"BTMtDb0FB7eerQWObTRsmyPPzAATjuFl4dMbr95eBnfrAxXqh0dV9z9Op+TO+fOGdDLvzDNOPLy0SZBU",
+	"79pKW/jEOCYqxN6s1uOZOx4ley5JAoYca1x7jhj5UL5LOpqMiLna2Rk7KOlEGg4pF9liKQHaGVJUa2vm",
+	"PRAlAnymVr9ZFbFp5cXJjJBM+boyLw9SOunbyr0coJpUe7Kwqna6ztTJNUZbY7TXgNFWXPHnYDGLaK95",
+	"bP+gMrnZPSDX2YxXDD3rS73o79KQjenkStEqrLulkeo5dj/qbnl+wuMtqfW8VGjN6c+hM2PokyIIF0uj",
+	"EGmRH+4ftbkjXGYl/gPhYqakxN2vKyxsvAUgBs1TT+O+4dRv86JtPkHTd421SmQMUAIxERYyEQVJglwX",
+	"LbaTRfRnZuqWGT6WuAhNxJjxTtgpH2ebL+vkTNWSP9GTffVejloNxPdyegwPeW+yvOrJV31LqtbVFR3O",
+	"9ypxukCDhUL06+kn07+PXk4/zqin6BWJ/hB9Pv1Foram/+kS2jKZ73O05S+jV9Efoi+Uxpx+0iI3VHvG",
+	"OlPjTLMJke15Oe2Ji1u3Qs9VoFp+rH0Z1+bL0AIm7cqwYjPIC2IZ9zZ4rBO1cLPzfI5SkTmf0VOm813E",
+	"KJBMuyCyzaKTJ4v7/0NV4h0xGLDAYXFfkxJxmeO5+oq4vSz0zet2tYTGapuILiZcGnVuXjcpZvW5XiR7",
+	"urVhRnXZRPbFGKOLEBjF+HEfDHOZ0d+lFkl5fuJcTKYzTE1hcdEG2Ya/H8O3plxT9kEVd4lLJ0lzlQ7r",
+	"jTgp2sNAHAc0pLbV5iZ1Ch7Z5gJHu98NWXCgZoyHMcUwzrtJTrV0dXAfqFCLNhccOKgfpB1d5s7g5cJW",
+	"MsQXvMcC4o5Yhewbqkr0b2g9DsmwkoygD6a6M+OuGQT6y4C1ppV9VH0FNcZbEh88NO16BoKzCTlhCmPB",
+	"Ff7y81/GzpcSccQpcOfAuwjVWpOhelFYPY+gCLwwlOuX4km42h6xkW0TenbaROr81zidF6jKzspSg64J",
+	"2iFkyl2L6H5KfEzxslarwyLzjqY9QjWbeXoLYLVMfCXzC7d1WDvPv6X9aYkHVLvc1IPoGcumu2nu0pCe",
+	"JFsnz/kEryfrdCI/FZ2M32mJSPg1e54+mMfI36r/KUFn/6RAz/QX0/9EAAX9Lno1/WT66fJOqQ/idbGS",
+	"X2pFfJ3aDRkYbcDsOcfk0cMtn1posgqvKp+wVq0a59qilMJ4T80kFWJK2spphXDW600lNM946VTCxVmE",
+	"1TcpizA9WpNLaPj8TBZhvDASJxoNQo/6/uQ4PiqTVVidySo0n8/NKrSSJXZm6mHsjUibWvH6Xc20Xdbx",
+	"++aYtguE5yWs2Hhq3zor9gIaZZHZmsIiClqvHb3rsvVV7XKzyHTz/glJUshWduCmmtWf47VNHZmKhEuv",
+	"x5lb9jiSCPepJJQMGHB2972hZcpF2lxHwoGzGOyP+CBA/72A8pC52cSvszyg6ZGvCke/TZbHnwqPn832",
+	"m57rmMl3SYXtybum/yf6HLRT4vu043Eg7pf+qFdoxW1ClZ4UfhbJJcXS0Jngcsx7D+P3fD79XrIm1hx8",
+	"qzVZDOf26APSYb5QNrFISYXsjp+VB0Mq5VgEZ3CVP2LMlZniLHOOaTtEfSlMuzOQBt2AyX4bXlLSHwy9",
+	"E540nTF0py7OxpC3AgVjkoae7OoEGn2XJN6CKaS3b4NJDM24sMWGdopoCn5o77WHt1IXBjO8zVFsEY/j",
+	"bUF2ebppcWdCWFkBnwrZJ+NATeHcs3qyzbPscvqQA32EvUdoGLKBCQEBORvDBgVmaJD78+CAUNcNmMyl",
+	"WcdWz+ail+qOnx0fdtiq8l4ZvqnCxTkbp35/1BiXZ49ZetdnB76Sed3M10Dx3CttgVz47p5uOq3fva4s",
+	"X3c8f3s7ng+TrWBEWtwUaV6aAewpK3XmydBzzoA4ygaVyLkZs0OkiL9TvOBF6vuIYsa6ix6Sgm/YobBL",
+	"LcOEYMW+VEP3B9Wxo1CGFJJLiODYXMWwlHvcSBFnYpOiVtDkydP3kGDRHgge9qVNOgGjumEEOnFdMeZK",
+	"bDnUZ9ylAYEjSfHp0Z2Skoemwd0AGSuxY1F62C1iq2HbpBi78bG1prGB8CNctmQZxzxTJ5h4QPZ4E4F3",
+	"R8xWigFTQnEOQqEAacskemayQBEkeuAKJy7FbkokSRWM3akaTeKDemGm/in2DiBVaqZ6UBIxZsbtXKoQ",
+	"4FvHicWYBYVZwkRXkNtyKVQKxUc6tH+YrLfz2N4z6+zbIF3PjuCauddzSjv1eleLQo4GM6t+Uctk419I",
+	"j2Go1G2gjv6//3a//Dc/ed548X9dRyuQOecGvAjtDsOFhC9ae13hqwTrJz41kyGXKsSFOVLnbevfUidv",
+	"l7NlvenTTP6fhO7NKRmTXGnxTS31Ni+U2pZa54s6aYFYXUP5Fei0U8nKiRBZxaY/t/ZqHzs3m+Nm22Mk",
+	"4VslYGfTsaBHsQ7uLrbOUxVYb45hvs4fXucPv9k1Xokj5Qoqvd5Z0StNbH6VFKcZGYzL4nlhOMoRwHG0",
+	"nsL1lbD3erwM/YWa1QYJWNZXcmwsZrvNYwqcUoUcQgUSJVtl1+t5IdD5KGB8+PBQp4+Q27c5G9++TXS3",
+	"dSQEaPMi5RPoNC64wsK6BQJXMM5XC0Cdfq9S22qWkE0Ankcb3VL3KQWjwlRJHagDbNNmW1sDMJ4ikKeT",
+	"2qZujyotsknCwGPQs844X25J7XPRDfY5umJMlg3cWHuIkNMAHERchG0ee7mSgiXtX4GcEbt0hl8FXtMl",
+	"nCr6PRf+7TbZrdfI9tZmudko12sr1MWoK+BoVnKS1FdErXAH4xNWnzhTwlgO1NJe3I21uWkC8jQAMFH4",
+	"t9u79dr21mazscpj3hE8pE54p099n/FF0gsWjLLkAGXoJQxt6eGlv+ZY2RJS5b4IOp7rMr4Olt1UuX4Y",
+	"0iAk1EWXS4CyRP2tILDe/0a0m7atueJ8wwG1v8gxboSxWq45AtnCjCsHGMv4BEpUPeBmYa0418/wtXQJ",
+	"JRpCaNmnU9C8UOJFY2cKSFcrYUZrc71tYpc1iO4icl3qTiVaaDPXjl1DniTxt1abYy6cOjVN6KIZZ4x8",
+	"RSYX9QDUdcG7rrtoOIl0tUsVsh+SgZAh2YSxA0ddX4yCWV84fNY7PUdkqwlGaanew1UJxC715VVIxFq9",
+	"0dzc2r5WiVh5jfTzb+JOZ9z0yy2pDYSYJWWpwWyusN3hzMU7/g4eoEvXcetiTnBWi1mmSxL2ODKQ6Z6C",
+	"O3abu4LJuPgPQdBeMnzc/VChjcLcqMUMasqFOClkdqnAEVpM1WZ9t3aB9S1cdp3JlUs0z00bnhXvlHJx",
+	"OmuAwiE/ZIHX9ZJsffCHPEKXY/Sfo2+g46y2s6udXdbs7rByw6nRcrO7uV3epZub5Xp3u1vrbLMdCiR7",
+	"Pk2u8I/RF8C9/Er9V/0mHApx92BUsFJIMiVM9NfJwLS0Cr0B+xs8/t4oEEO28VBIR4yXfztPZT7d3h2j",
+	"AxD361Q8MgxE1/PZumXGOhKHCyRGT4mnUFmdywpYXE5nJhxlE4tuSbMGsSUdJLQLcNVApYg6xiYejy1p",
+	"TGeXEEOYi9Qc6Puvhc+NEj5HWEORkjQX8lu9eZvquyyEDRUvy/kNBC3ZnX4OCtFOGazkYL4JxdJATSYD",
+	"DKLA9QljQzwKbAVZIbZ5k3abe4DKH+w/2sfQ9s+gNbfaZHLk9GGLZV62jc0D96VHN37MTmjIAo93RkHP",
+	"Ri+NduYAqk8DGV0/FNsICIIwVpy2GiyCyUQaK8WOAJ0qszgO+xQ0VnqDXxD2LNiA8cZhvJDZC/NTsYIT",
+	"CIeLY1/DpDdDUn2r2GgNda5fKt9zPRDLSgxaxKe8N4LoSpCIyCWwjklNO4cKM4E7LjvVLKFpXwvIdEOd",
+	"q7MXxSi0SIcx3uYBOxUnyJ+l+8bGYV2DiAz1vnYM2WRAA51FpMfY5slNsQT1hAH8crV96mHzVgbXUZv2",
+	"qVQyxbaI7Q1tzGcEKLbfgzsoHWS2CQ0xsowXDRhkhVpEgjU7wQbLjjMKaJj4sHAcZTzF97oMJr6YxBJI",
+	"Z0J0xkhpcTT60LyCNykavYTE1m/SCOJ5n1VdnVGrJj4rEMqb3aqz1W2y8g7d3i43abNR3mVVVq652Rjx",
+	"EK7TqFQrtVqjsq3lNL7y7KDStwgYJnE/jKMN8YIotAoPxc8836cbm5UqKf6oVtsj73t89Iw829k63mqW",
+	"yH0vYF3xbKPWaFSql8s712/9/Fip2aHrWOlKGeeDCcHygHgCl8nJNMduoMQqIxhd7GS7x12pe0ktSvB+",
+	"5rBhmPF5C872MICrJCNIGqxjT8k1SWQohmQsghPwyWNeYZ4QeQIjfawGmpIkl9vnWl7f0dkOK9CiwHnx",
+	"OHIW9vfEmAwonyRJ0WMWsExm9DtiVh16Pa6UJK4frFlivmQrrdPn+i/dx9NlPgvZgnWa0qXoptC63JMp",
+	"lW2WWqlC4G1q2oI2j7vd6Ct4Mqndp3gFiGGNwgoxC0BtBthCba73g6ZsiF8+GoMY+MFFYIGyXdgzFJeY",
+	"vkFhCeoW23NtjFmZkUNdmub7MCO1F7ClxNN7Wb6U5aoIzBDHVF56S6z5g84B0ByjgsgftJKWkKLsuUw9",
+	"vcfOyGTUgUVgusXDJxBFzOEmjlO4fY+faM6LohTIPaOWKvTxV5JCAQOPK/B1FqaU4kEywKuDfUtY4QDi",
+	"tro1t+40OuUm3WTlZnerWt7pbNfKu3Xa6DSdTXeLLUZsm0fVnVbVwEg1IWcDzVSuH5MeTX1z15NDn06M",
+	"8f7/RK+mHydtJYF8YHnAFk/p5CzeLxwuSZbHu6XU4mq/mG0mmQkzN6FAdIYWaWq/SXHOVtt47p2t556w",
+	"gTCkU+pue3PMN5i+lZAaKb0FJTQCLMhYUVUI1hLGSXDZpDelHbtgeyIdN5D2qOV8rC547PHjAQv7wl2Y",
+	"l5AUjCl9yIXRk9n1MwET1As152OfngIh05hiSQKOPdfRCBdKrdlVVGU4t44nC9Sj9xr04lM9J5XXmiy1",
+	"bjFztYIB3yKhc4JhEvMELC0RNp6bi7zYUFfdcKjvd6hzsthQO6InWizYjnCZ9unLkIbM1r24zJrBZAzt",
+	"SQImLeaSzqTNbSBsO5TifY+f2KbuDgCwRg8WOUUvr5yl1ceAn9reJ8z0Ej6UQtkAD7iNoFg9iswVnpM4",
+	"BytxxOnZahG7Xq2l+jFxNoYrWeqHapJCpSClBtqxlNFCj8QyDxKrpBTH5sbHIT1hPCXF4hEpWZlcZia5",
+	"dS+5UsyQb9K78CS8pMI3yf1jQwB4GvQV4xtqYjiYb3PRPNF330yuek0rO9UOpTjQFwfYcCkuMJ2ccjj0",
+	"n/mP32N/84Mf/Ljz48OtD54ddh7sayYDdcDffNh4dlClu5Pa4E799IOd8AdsM9gePWp2vr/V/+uGvFvr",
+	"frdK39999mOnsApguaP3xXWluEjkf9AaZsF4zLFpBHVPz9GLi8Cvha3NzEpJLXWyYKWraVyJwv+GPqqy",
+	"CsT4rKdcKuhzKMV96vlGXa7Je9Ys7UtrdpS3sASx4XGsvVYE+nNqHfTtYp3+PuhSo5RjVdoZoaLI1+ee",
+	"JB0BlJhzGhVoNlLeqT2CejpputNNqxY7NhGwV8+cjXBuvQxJlcvkpRSn4Ma3q8cC5noBc8KngaeLCWVr",
+	"Y8M/qaRMf3iDMRBbRdip54NnvVY1lVkOywjw/fQJF5LimSvkiXLICVZrtROIscQdY2cG+jTw7RtfWLKq",
+	"5F8L8hspyLEW5bJyHGe/HHrOCQvPZm1T0gKpgsec6BNI0eM6opYmgwLuao8TwVnJAreqEbp+HOgzKQQj",
+	"rqBfnEGgr6vpM2RIu12odpnouAYMIk5eUKeSCTujevwQn/BIP+B5HBpc3UiPweCz9JMtopGY4URdxa1i",
+	"nTkIsFuhQoeGI7no9rpYeGlpl54UTY77YonUhG81h4GGrAeUw0guhyXRji9kUg9tLZPpoKl/63TXqbHy",
+	"dqfplptsh5Z3u7Vque403Cbb7G7R7U7h4lS3CekdeBIMW62uBo/+OfqSRK+mn0RfTT+afgZJal9OP5l+",
+	"PP0Fib6Ivox+F72Mvok+n35UsAq4P+L8hzk+W5M0UcWkiculOaTXxfnJDnqNrnMdVs110GLXTGBKSOs3",
+	"gEm6uTj68ZBxCd0Z1bmmgsdcUXSJnV20dtI+AQNVAzWVPdbmRbsj3Imt2fK0ZIVa6A4DFxsKakzBMZ7m",
+	"9MVJkfJJmwfCZ3umkQQy1GnuxdJeApo19XxRiW3D6llSekLBbrvNiykOz44vnBPm6pHpJ8W2DMQWQ6YM",
+	"h3SrM1ATixsdZpb1ZfJ4O3BGIfqH6PdIFDH9ePpJ9MX00+hfp59EX/6bNo9+md6+2N5n+vH04+ln0dfR",
+	"V2rbv4z+oL5+Of14+h+jP0afk+ibhdJAift8uXdhwXQRIXQx+YFzfy3dGd9MXaAW7uX1gM5HXqAIMpzl",
+	"F3hpC8mXcA+OqdQ+9rWZs86CXln/PYbewjPqL1f7nWmmbOBeKOvGCAtslvu6DNZBtuJbknSo22Mt0jdJ",
+	"bYYRxBg2BnND4FYbH8pw0dYHyTE+KuQJoy5aYHj6LWk0rCSOkk5yAbsV5Os9nDyFZ7n5ZsqloTy+NPOE",
+	"K+Qp6rnBicIsxwVSKu1HX8PRJeovRxzwaMbqxvcERjemI626O5/jHzrJcRV/wh6hfAIthZgPXaaww1LT",
+	"rpC7guGuG9DghHh69+VTZ87jvUuVO60Nz6UMz2vAG+t8ymstE03yKc8xRM9LRTJvKzfryEiDq2y5uFjk",
+	"bNAwpE4fGRKfJx/Okkb7fEKgHDwfEOgYlZBwgKffhxJGTELUqGlbhMq8rmp4gdx40V0x5gpMxuJqPx7r",
+	"yuGjJ8A/s4Rf7kE3OXR2Dsi9I4pN7xzfYzwkfeG7skXshrLbIaVEZ5XHL7rPKPYJ0a/6Qbf8SHBWfgjl",
+	"xen3O6DP3me8F/ahN9Nl0cXQ7aqvcpZPx+MUAM+clzVzgVPuVpQd82zg46myLLpdz2GucEbqFVTGInD1",
+	"Zvd4b+BXzC+r39gb0B7b+OmQ9S567pBf+NQx6wxXPTe/11Bf+Ixgdaql3zy8qn3HYcOwDAtLzm8uuzMJ",
+	"GWbsJ2OYH+0dfNPlu54cCumZsN/MtZL9nMqhgq0L9eXFp0f3yzsWeXL/Dtmqb22VzrurWvL56OTwe/vl",
+	"+uZW0psThmeRD0ciZO7Z130B6Spb6wV8oxaw9voxlwTAAPn2rGJzV5TtC8ZOaLmzIb2fMfvb2xSNRZU0",
+	"qHFuSeKI4YQUM3qkBHxyieZJvbTrG+nNdVNt5T8wrGnjIx9SndfPuLtH7Mz6aBFcDreTxZCa0eWW0u1l",
+	"FtKLdxBVG1BHaAwoY3R9c8F1bjeFREgtuHUaW78mbA9G91I91V+DRXJWV3WUC0rsSA8YnsNEAZGASeGf",
+	"MreiC1E8DsSbx2i7H4cB5ag6MoyaJkUWHQ9YEjoMRMdnA1AbuvN5XPiJjatzHY/qCq/bS5JxGtSSgrGb",
+	"5jfBEV93mOa63CZ6cbx+78m6oOYcV6t6MefogqXFoIkvnOleDftqIWabDVlxmymIbdySM96MJJrhhW2e",
+	"cLpoPwj4hYteKJOsra5Pe4bi3niOsToEYh+lJROzHponeqN6fMCeOYPf62poq15Y307ewfmCWTdk73Zj",
+	"cYd9Q+hOZ9vZcsubrNktN2mjU95x6m65xqpd8xvwnWktvKRwv4rMJr3Olmkeigty7YG+NpGoRE0iEW9J",
+	"LbFusA96EeLbdzVfB66AJAKcyV/qMEcMmElgIsW5BKZSm4/7NATaACVkEZO0oKgZQtCCUE5sE9mxLWLr",
+	"axx3RXCMtKUiaHN2Ct00AAvYifAWkDmWH4x+ou5wJPJQ4SVzpX4b/Sn6fPpx9DL6XfTKIkpeRX+Kvpx+",
+	"NP2PqWbxKHsqhQtu6GvMNVpL+dcr5S+2ABYBYr0RscjQfe39XNdZSDdS8Shp6vGrhuMbz/VfM2HIG+Kw",
+	"yPXyGEWVf9/4ea5Hb9qDkR96QxqEG+oaZZeGVHvEBWdE/UDsrucz2yIyDBgdMLeFfXXt7++/9+DRvaPj",
+	"pwfvP96/e3z38Z2nD+89Ojp+uP8jG9NGag17D30iakDAm8W9bpe5pHhw975F/vrg3nctcvDouxb5gHUO",
+	"LHL38Z0fQQYK9HOFFBR1mU27tEfYYBhOCHTp1n1elTZOcqlT6WHjQECrWc0nVKuCK1ACl5A+Pm6ba7qX",
+	"iC4ZBwgHPNNrCpu3msZWMUoSY64v2BNqEHOJ3aQICMPjvYfm9QFpgjOfC13KZz1eHJZejAZyXmU2arOE",
+	"LE9uhWO4ntxhPPIIF2kSnjpTF9aMLvR8ZvT3b5VGVbp4+nOlXyt4EdCNmjOpW96p7tbKTVrvlDtOQ+m8",
+	"ze5Wdbu2U99tFKzU9moVdtxdVu3WaLneaTjlprvJyjvdrWoZD6bNzqazVbAKsk/rm1tqgE59q9Pc6mzt",
+	"dLuO+tfubqe52XBqbqParDXU/9fr7nZ1q7nT6HRptbu7QzfZzs5WfWuLbVOmruX9jL03CdU81urVRnNz",
+	"Vd2bWhoL1G/aifyW5QuvC+JvoGrHFWmiL1gJqXfZEjo+FOHwLL4qLCBPsUPdklliKBq731NF5BAHcBkp",
+	"QnpQm484MFEFzBFQOKl+LBmO+lD0GFKzBEw9BtKNzpBZ7fOY+Cp26NFkJEWHBaHXVYcDw/Th4WND3Fwi",
+	"ElqLCR4XVKqhqbFD4Q9mPie3w3FC3WaFpOm6Ms/X5sYDmHko3fuS+b6MuwyRzsS0GSIfBIL3kmGr66jT",
+	"WqhmCacDTWeJvQgMSw1zBHePu9QJRXDMRXjMuFoJKY4aFjCk2kBFHgrierC4c/Ow8Kcj9e4vTx7T3K1X",
+	"G7vgxsTHgkrdoMp75QP1TTVwlzdx1Jj08FYqtl9IV6lmjuDMqQnSs+KueyGuRe3qoW5cPJqnNrWyUoI2",
+	"HIuy/vInL6z8WMUHfRR4c1JFrVC9tZV01GKRE8YDAd2moQQQ0i7bPEHBaiNaSY3HrEQKGPFZN0QOL5S5",
+	"EKRv83ToELnpPZDB2W0DFLgPDLdfaEZIJixs8yI2+sWqdcbdofCwBbAcMyx0nBFf8CzwMOm+vCMeej55",
+	"QFyRC9C/y0IlGQ5Nzffl4hn6AWLid/yYB4INK3v8Ag50Z2rjFzJzfUdN9RM2oB6EgVu7ich6b/I4Pc2F",
+	"1t/+ZCVxGBer58JNYOgyOT+Z9/bu9QAK0/MBlLlL7dF8S/0hEPJhQ1LJnIBhH6CAhaMAfMqEShKyZyEk",
+	"QlNObBEO1Ty2NjZs8vTJA+znoH4jP3ii8RCY3h0q2VazBF7w7wrR8xnZT0sBCz5OCICnSZtjUlxjh9Dh",
+	"kBQPv7dfrllki0CPVGmRRlU/qISe1qcsoL5mzpZkQCdEOhQxAlLTqZHsYdcIoBqVSnBkfpUV8kgDCdOz",
+	"moZIRAQ0RLBXTR9GtUTvme2RamFNU8KpQu5Q3zdBVmgxqfu5woGmVytOs0Jdsw2+s3CwzVcgLtrTKSdZ",
+	"KWS4/jJAypAs5snjNi9q7KBePTzaYk6kzJwULu2OR9yrjfAzmI2p3xOBF/YHahzf268VrAIukkJryyp4",
+	"Uo6Ag/j7WB2oho4rFlmTkuWrjIINfVRr0f3+Kr7bd9S92qNqtb6Ft/vOFn7CO35HXwm/G7LAE+53GlX8",
+	"iK/8O3/93uEHP27cPbj3vYPvNw5+dDD7WaFLOLHQalStwoeBkrcHStAWvB++9/jJuPr97/bE/v7+/qPD",
+	"p/17T3v7+/s/UB/v7e//4OH+/v57g9O7wlffvOe/9/CH9360sbGxoz79cBw++rfq+4JVwMEUWoVzh7OS",
+	"AE9WQn78NbP695L9aKQGmFnyBIstcD/daCj6xna5RmiCLaZnBAEdDhcpkHmD+vzet/dAqGguVf3+szcE",
+	"eaSpYD2ZMrNhSYgu4j9cM1ZGM4UMWIjK0OwniwUhOIvNgtQq420OVjEXY90WkgWnLNC97ozB7EH5b5/J",
+	"UiuxaWUf+J7HgReiK3hAXDHmFXI/EAO4oDAsSbG1G/eWlCe6ckgrrjbXiEWbwTGXq+nVPVZmsxHkXBzr",
+	"KTtmid5JOQX0fMY/GrM7hsNtHiiQ4HsDDzqQJbSwZzQCnpfpV2I2ryRJrrMbsDRjk+dyzz1Jg97Viecy",
+	"p+fJRNwduofuzApet9Bdt9BNelqmDGNkT0sw5wri+sOgoqt1FrfTVdg4VsiS2DEEgUATknxmobCxCyDe",
+	"0uZFrJUktgI+Dccb9OAPZpOQ9ko6wjbuez7LWvyeNBKtZWy8QBneyAlubPE52IqtOEDKEwDcObC6zWfc",
+	"rIst7x/A455veV+49inXuDUTrs3bLFK6JedMrtnKDur0WfmO4GEg/JwcJn9MJ5LYXJRlKAJmo8CBR8BK",
+	"0NSEv8H1M2+wNZ9aADmKfYUtbrRIOdZw+cDsgTJZEEMpwz+rfHB9CB/a8kgLWzuKgHARWtAOrc11P7Tz",
+	"bVjMkwMs5UkSqot2Jm1uAgXn+v0N3OGJgZqRAfkZbz3G1Rcsq4LfEthwpJsLZF+apYWgQbpr2+kacouo",
+	"A5n+2ZlfYnvi+hTBhsi6SBdtT0NwNPRpqHTKLeDmgktIUvze0dEBeY9Kz9F02CZj5vHBvSf7R4+fHD89",
+	"vPfk0f7De/bG/G8H+4eHHzx+ctfei3eXsmvaPNUNCy0ah/q+5mmp2aUKwVRMOU8WCJb7ULvEE389dQce",
+	"b8HefeZJSIFJxzYxSqlbgJsUWjjH9L4jRXXlRG7o+GKGe1AhD37qhTgS6G3iSX0gcy3CnlEHuGkBpMDl",
+	"b0mozDLnFG2TjgtfMlc9K+bp4PRKf6RACTbg0AadP+oRpCpfTE6Y9odfxpKCQcN3uusXkoCL4N+xZ2qp",
+	"V7LusUwy6z9iIgv2yE6lqP4GUkU/SlJUdV5Y9N+nfw+ZqN9MP4v+lUz/Q/Rl9I06kvz5f0X/O/oKEle/",
+	"nH4UffPnryFpRQTxNTM/qx/9Ua/QKuAgl7cAH+uVnp6+68wCXm1259vnzle1xWsLFsO2u8N2u1VarnXq",
+	"TrnpNlh5p9uk5c3OlmN+S9ep6VVYwJa46hK6HiK953Dk0OVeTf2/VEj0T9Gr6cfRV+qFWmT6afR1hUS/",
+	"jD6PvoheRl/ji7ZI9PsKqe0WLJgg6oT39EN7vCvyH1gfeBC3VCfN3U1SqzfKzc0ytFVPya7vhQN1NcT+",
+	"Q0T+0W/UzaefTX+u1lL0MvqS4Cijr6OX07+LXkZfRZ9P/0P0MnpJ8EQZBoJruyH6U/Rl9Pvo8+hfolfw",
+	"zxd4zEb6IDL9mNSrtSqBI34ffV7RB+khwBZNDfOhi3tg6XHdvj0/jtu352+b1DRuOXVaY+WdzrZbbjqb",
+	"TCdEJ233utBTz2HcwXwU7EBTr9Zr5WqjXNsspFzZ0a8gtf7z6UeQT/9H3JQkehX9DvLJ/4CvVz3F9Bck",
+	"ekkgjfzT6Cv1579Er2Cj/z76PLVIpp8VrAIfDTp4g/9WbWyWq7X67k55e3ujWq3tVLdrm2rT+qInnga+",
+	"YcO6mJyAPSu9EPdoh/KTRBD95+jXJPpt9Ds4/HfwFF8VrELHOym0CtVmc7O+Wa9vwkoMcKu7jIf7mgW9",
+	"VWhUa9XaTq3aNFWfeLTHlSbd3q5uV3caO5CVdzIcwleNrWoNi0N91qP+fryParXt3d1ti1xgP8GVzEP9",
+	"Wv2fmonVZkn0AjXmWrW+vV2t1hr12u4m+OvD0GeDzEM3q9vV+k6tutvYSYpdX6wkkJdgGrUKpyyABq+t",
+	"mlUYs456hanOEzkC48UVyHl3EeydQx19MQbAgbABSgEQh7z21Je33YX2LUBv0/a19bfPCwb+AuyF3IKf",
+	"ZJxlsG4UwsuyWBsAncDnUgqu36Eh9UUPV48nQ0RwM9A9jdg3nmer0F9spMDF2UW76QOJVIay5vfODhj9",
+	"WW5Au6EsxSW+cUEZ9qPtTOL6sEOPO8xGl5nCd0SOOgMP2uaULACransMKKc9YPBWSF09rayQDzT61/DX",
+	"hmt8OGIjjEVAQ2jMw6HEZY6nrtkiNtwgVDAZe/cFLPmmEo/rPdYVAbPJxsxITdMfNSM9Roqs0qvEjzcQ",
+	"ASNhH5qDBowRl05ka+6S34G4y19+/kvSgCNKldw65LRY2U+/paUYWJPGDKTosi4d+WGLxA+qA1Hx59IK",
+	"3RsYHw2gaYc5WR3NmCuPdRIC+ilSv6rn9z2JH+hwGIhThnUbP2WOPsQL+25Ax7zwk6XbUKhHHAaiF1Bl",
+	"X6bX56Kn0UdfTRcMdfteIEbDJW8Ox17JrTNb0aw9qZYn6cAaw8GF3oAtGkxmSeYPSalWCE5exbjiARER",
+	"EJ+GLDhnZLDbLjSwm1yWjwdyLDpcsjAzPim3OpOYck+SMYnRYJ4vG6mXqzWg+DD4SAlGN80WC8v0DsY+",
+	"o99E/7Vcr9a3ywA2zQpuFZruJtvqblfLO7XdOlZY7jpNt4zfqi+rjcSUqDl1t8mUvUjLTWfbLSubsVyl",
+	"yp7E+so8epQtp9Hd6lZZecdt0HKz09gt79Jmo1ztbtJtVu/UnFpt5rxHF8L2iVRoFeqdbVbbrNFynW52",
+	"la3rlHe6UBe6RTcdZfvWu8kpR17oG29EyrYCw4tEv49eRX+KXkVfg1nzSfRl9PX0P8J7+5fo1QLbJ21H",
+	"p0Vo/HfOu6yZdzkPh+cOyeyuBUddis0gpakOEd0s0azF6O2b3Zn5HYvfIjHhqcfG+HJSuPNenBusj1iO",
+	"ByGXBj5b1jnHAn813F0rgOCN56lPZ1HzfmDoEWMBfUsSl4bUgm8Np6WMOWiQprTvyVAEE1KcYev1uOOP",
+	"XOgscxfQM5yHlL2Z4d/K6lka6P41uYzjC0DkpVOz42cGd4gXhP276P+p7e5Wy9XNcm1b6R8v9H7GuOx7",
+	"QyXQm41Z725CVbCYfkAtrDAQfDJQhlMhR80NA08E99yRE3sWXW/oiwF9ZNxD1Vq90dzcgkRL+OWQBR4D",
+	"j0l1ezv19SjguQ5mq+CzU+YXWoW+1+sz2GaSPSu0Cl02oD4gFe756IOp1xuNZnMTfB/GBbqctn9hFego",
+	"FPuIkePsdUe9KP1ezhDuQ+F7zuSHxuOBh6FbZQkkoBPXDhZcJAcqxEsc93uKxDVbyTpLL5stVv0NcHD8",
+	"KXo1/Wj6SQV/X0TjsJtD43DicRfkiJRQOpeqRN1kOzvNnd0dl9Z3qs3t2mbNrbLNre6O62zVd+vgSGu4",
+	"VXeL0k7HdbfqtFZj3e16za1tNuvuTrYStblTr9UaSs36grr5kxkzp82OSgFO851arsfMrNdjvfZA77LT",
+	"eD4hDLcSUFQnzOwsMreZ6BlLAO5eaJnVkjBsACDBl65eTU3JbpReqQoLCmICjwqFOasAvgB4/tf3RLXZ",
+	"J0pjqfQz6dHhY9VXeazkiuq9nYea73FXPtbbabtcrZfrOxcB1HACJMGmr1bT3va3HG1/H7fPhyPqYwmp",
+	"2jyjYS+gkPF0nZhcoxB5MKNpEJOYXw9RA2ig8m3D+MTvchDzPV8Uyi8sok8OWWP3G5aXRXn69Sx02b5p",
+	"sN56ft46zKcEToP6m2BXbFAD8p6vp3hpWp6U814EWd89sBjYia/ZttRyD1gYTOIqBhqWyF/+wy+JbbzQ",
+	"qSIG0K1YSabLSyyIPSSFsGTscVeM1TFiyDgpah6e6m7qoGNNblfStAvqpuqMbsBYhezHnyEdB3so67Rl",
+	"KImE+0Alr9Nnji7A8EKLSAGukrFIBUPgIQxRXxJBUXcwaUOCM9KDbs3hXsLoj8/aHfl+2oIFOdETTBo5",
+	"YXy4akJJMTu3cetW002gRDwuQ2g8d5S2iufzn+YtVW3wzFqoF8w3MpitEP0qehV9Nf3UJBxMPyPRF0Tb",
+	"Gr+Ifh99FX1ZWSWxR92R+k/g+qkCjxdrc3ptTq/N6bU5vTan1+b02py+VnM6lT/w9lvTa066dYnmdXLS",
+	"4V6acRWc4xG4IvPXEYPlKWjX9m+Kzp0SPXfGTNMhxT1iG33bIuqWNhkAOY4XmpbhEGvMBi2Ja9oXSzBQ",
+	"+UTnjVVyKuzhtldkpSXYAKcnZM9CTV6qVAXR5OwayWq+8Onfg575PPoy+qOlvnmllNDL6E+Q0fzHS5l3",
+	"+vGuq3B/beet7by1nbe289Z23trOW9t567Dp2tBbG3qvj4sHDQbBvxVbL0Y8G8/Nn2dlVu5LYru6Xe3D",
+	"SWo/3dUn21Yc8UqP41ZuodCeZgMwVySeBAKEwGWuib/NXIWOXC8kvuiRop16lGMz+GNzLai1n+ft1r8u",
+	"SL40T3F+IQ+DhsjYQNkiUGqEbY6/Uy3XqvWGHVuiyKaT2KLYJDktsgb02fuM98J+oVWvVpc0eu8dUaQ5",
+	"xx7OHeYL3pMkFAtv/KBbvoJ77/Pk1tiAG4l+WsRuVJs6aJtqvL1oKEmr7pXGs1rJx4U65n8rjetzlRGm",
+	"JSvT4i3qO3997dfr1a23dy1oZw5zccO/RQtiue7xtNxZpn/8da6vxqIeCSgHb0niiOGEFDPSraSUWkoe",
+	"pl7a9Y30xkLQ2lb+A6MSAwpA6I4Sam5Cd4/YmfXRIrgcbieLIU1Xt9RSur3MQnrxLnZnMDgsQaJYOpPA",
+	"onVC4qUHYGZzwd0TGH4jciGxEnwdCrpYKqSVTYS0iJ2px8dUyVTyHqZAmup7O5XHaJf2ZqJDJnkPKX6p",
+	"FPysPL4ncM0rT+P75+jL6ScEuI4+BrYj8Dq9jL6OXpLpx9OPwGX1jfn+T9OPolfTv4u+nH4MzX1fRd9E",
+	"ny/hsFohVHRX00msY0XrWNE6VrSOFa1jRetY0TpW9K3FilJEQutQ0TpUtA4VXYomWu2lbyVMpC2FsuER",
+	"W5uDV1QZB/bejE2YKl7z+Cn1Pfc4DChHOZZpcYti9tKWIbzblMS7k2KLu7SF+A9KC00/mn4a/QGVDgHq",
+	"U8gjTOUHRp+j8vwalNWr6I8WmX6MFiNyov4fQ6Ub/XFtDq7NwbU5uDYH1+bg2hxcm4Nvkjk4y0a7tgnX",
+	"NuHaJrxMnZg8mQH/XRGQZINdkW04cr2wbPTxgtzA+/l5f5jqhzTieIXZHL9sF31STJqcSIsEwmfmeSzS",
+	"8YVzIslfPvqfJTL0R7q9HHZFbXN9edFFZnKmAK8kRVsdcOxx2yLmz+Mu9PCJvxGj0Lba3FaXZy5+VJZa",
+	"N2CyfxyKE8aPAzZC9hDDm8wm5KfC4+o5QotwNmYybHPA9BXyGOghzRh6LIRO/vYe4YKXzdfIDpnT5WeO",
+	"ZVy9gHs4/yuG2W9J4rmvxf6+yfTOBm1psM5CCurpeWHAwr4w6HQsApB1MVLC1aLxRK3aVKhoCAqmUalW",
+	"arVGRRlMwgF74cxuF7MgAweiLKL9Ht7sofiZ5/t0Y7NSJcUf1Wp75H2Pj56RZztbx1vNErnvBawrnm3U",
+	"Go1KdXVraoY6uPDwaL/6sLe8JZ0swfNpg3EjrnnHbpCiUBJltonFLWh/DZ0wjGguorhOt7KIm2WsojEc",
+	"7H9R1gWwC5XGPWwHB/I9jwPtliQODVyLODRkPRF4SgtodIup5GAGKJXwKzLuCwsSkNW/PadPuh7zXYlZ",
+	"isLH3gqcjdv8lPojhieh3Mb+F5i8bjLVLWL6dWW7W9z3/JAFpDMhNoM1ocCHblmBXzxwF0p13Rjke3pe",
+	"lukYobUfZgN6kijTGXYZ3GsRW38ytNweETNEc3p6J4ntYCys5ds+zI5zmfGt3nXhZmsZnA60WIzRDg+W",
+	"9vT9U/T59CNtTXkruADSfsF/Aneosur+DxiUcbc9eoYSSrvvA89hxwOP4/g4Gxdam7vVarVqFYTvFlqb",
+	"m+rDC6sQohGpj1lsS05/Do7bpWxIuMOCS/0q+nX0a5Be8RJpFTa1yV5WNnu5Sbc65R1lz++yardG652G",
+	"01TrJbXoW6mFDJOs1PflGPSze/d8Nain+63Vg982B/6cosCeS/1Ytp7bjelNpsZPNOKZ3aGwiCQMGEt6",
+	"nw5pANpe96Rx+p7vBoyXWnNtrvpUqtMGQoZks1rNqGEpiAfBJi5CWPNupc2VFQiEFmcoQDPsq5O88y79",
+	"+daZ4EZ3qm6N1bvlBm12yk1n0y3vsK1ueZvudMxvqJMxA1fD9KQaoha3uhsyl/ZEzzuhhVhGLpBoL0n0",
+	"p+nH0cvpvwdvG/wCYnClLnmwNpYWVKDN1XwvclWpFbGWTNeFtKFsQ78FmOo3UxpZZ3SRzu38ZputYxPo",
+	"aQ0UN7qUE2RQ0UgT6T0jEEeULWI363W7tHdOa+Q2T/VGzqsPtTBoHgpxPKB8cpwIKxuLSjar1cU9le8k",
+	"EPjCYe/rERQr7/tr7Gn8TkjaVed7kYw1EmDpwi89BlP4FbBhwCTj6A1tEcm4qzZUhzonhEpiP+hilZmt",
+	"bGdtRXuhRdR2wZ+TSjQbSZchoYSGUEG4WDLkV5WtgxnrpqrLcBrolqkk5VW4wsaoiVjfeG7uoEkLXOaz",
+	"kK2gr56w7kgyV+scpT3MFY+5CI/ZYBhObDLue77aWACH5aiTjEDttNgdVRyIUwgMDHQYoFRJb1Gz2/JU",
+	"0F0YeEoFzSCBc5wZD7pYSp/jzcipWcWbuZW3bIcusVkOAuYI7oKKuQ8hoMv7gndWu+0TI3O/7WJPWAQr",
+	"blJrcegPjD7MRLSVgrOBWl8ExGyAvGX/XRZmYNdlrME1MnmHkcnahL3aTHPqriwZ3oSE8PSyz7l9giYu",
+	"bTaDOr6Q3axABJjNxbiRhxx1lPFc2lM/erynfh1xl0ELduZ3YVcRdSvGXcpxm7mMDVnQ5tD1PLG2LSWX",
+	"weA2meTJvXPhCinazfoOmue1ug1MVUra+0hClCfWn4JMuyI0c1FTfEZ+vx7LG5/8WtLM1/ptbXm/k5b3",
+	"xXH9m5eB+IYaE08YcD8p7Qas9ddl+YvBgAUOK0sWhh7vnRP58sK+G9Ax9QlWg5CAdUfcVWaJ74tx3P45",
+	"YAMPtKmvcE/oDRgpuqxLR34oyYiHnk8kC1vK0D8OoI10rVq1SKNUIQ/PzhVZYPLoxzg0T3FZ1cDFE3iy",
+	"/W7IggN1aXXaZlVdFx/tLp3IQqthFZJJweIWjJPDY63Ix55+gAVS2LymdSbYDcoE+2BuW6gFaxZKOmn4",
+	"gE50n/Q3IlI1ym3LsGgfHozy9+EF4ebN2IJXDDnfELny9oCjdcnE9cu/Q4bh+fEVyMGVoMvQZ+pTOVUq",
+	"ugC9PMrmpEK+KYM2nTrWYGHaq6UQS8BZYOlScGXcyxEjQxZ4wlV4jEPZb4WgILSy3oeQUacPNRIBo25Z",
+	"cH+SQ5oMWTvx8O/Go18mdxUSQfWgU0yCclFWaFIRdylfT3JvmKdl7mzqD6/ovvrFLHNnnch/+RvHd8Lk",
+	"CE+m+gXl3ViX5S0rnR+opeWa96+LP3PGgsdBtllAqFIdOBgFrBcNBZatez8Qg/x5UHZzWV1gmcnQA9DZ",
+	"bUve+z04+grujmy9vVhM6C1omca/i4aBh53Jhj3wuPlce+OSozNMG0sX565cFtwXvsvmc66vgl3hhbr6",
+	"SAm77bp2tm26NbZFq055u7PTLTedulveZQ1arnUxJ1kNTr1vWGJnMQ7oRTiJS8vh82OeOSOp8HdYEGLh",
+	"LzsW3eNMHbBaUjHZQ7Vabda/1SJnccqCwHPZk0z1+Bta+pxs65hPw5S4b5XNXAcM3t7jrnnYgJ2Kk5kJ",
+	"wO9SDBLS0HAUUgXT4DOEL0aupwWkWRFVXBH6pyORcrA2Vi8QAzes1508DYDZIwyHsrWxcUI7HmdhRW/p",
+	"igh6BvAMRx3fc3KBzcZS2+JSufhZZXR+Ln48NitT8bP2TNwgZJ6X0x+vruQNpn2KeT+/SYm0sIyxjNk8",
+	"gFqtyPEF3XTTnAJYRa32TD7CUL8e3L0fOzal1+PMJU7AXMZDj/qWhv2+j/fUKJUUPd4Rz+BHpIkqVYjp",
+	"OuAFDEFlcUC5S0MRTIjPpITybOT+59QnIVO2yhBNJQVAuyPfL5HBSIakw8iAhRZJiK3SF4ZMqwELbeJ7",
+	"MpRk3KdQVjDwpIRgJyc2UytN2qRo61tX2qNqteHgpwcufGI2sdW19KLB+m4Y3RGTof5xSKXEX/RY4+89",
+	"1y5ZZMTVNYmdVVuQzdLzTpPawlSvmgrZj2cSmqEQwRkB0Z281SGLM8VaOAfUV1bX5Jg9U49tV8h+htmN",
+	"hHoeuAjj1QABpnFfSIaWDWSkQYvQkCrLXkd386nDjBUI79kYgvP2HqzJeYPvMt6xC4G/1XTB/IBX4vyq",
+	"vYYHWqPZNZpdo9m3Fc1eDLkucnHjjkk1i1gn4K9d49cNwGFpYhfzWVh9Pui+nC98oxu4ovLMl8/O4YpA",
+	"WDX9FErOlWxWQu1L6DQB9KAAbjKdx/VW0gVj2jVenH6szpp+Er2c/h0K0ukn088IDZjBU2GCyeUe0RIu",
+	"5WQdsyCJInAFzAIGRW/gqQ/7zFPfwN1LFqFS5xoooQuO4ehX0W+iX5OQDYY+DVkrwYrKfEhc+ihKrRjl",
+	"o4vfpSGz8syAPQMz9WWUNWMRUPUWwkTE+dwlE0bhcE8EJOZg3CMSmT/NqQmMsAjQm+p7S/bMItFvo3+O",
+	"/jH6b9FvLZKiOK2QJ2KcfWIyFiPfhRwMyUiRxvg+fQlJJyV4B3azXidqTRxrIGvqAo0lYJIXAzE2xgBH",
+	"K0B/coQ/GnBjGCS5HnMTZlbGQO3hHlsSJd97pgRGTlzkfuCKZUiaANClXqYywhx/JL1TVlrkI+6ig3wJ",
+	"Q1QTUCzlrVYYcsFA9uLq78bWFnHpRGqPvq2GYi8aZyguNcrV3M6n3K2IIePPBj5eWJZFt+s5LFaecqgs",
+	"LdlnLBz4FfjvlTTl+9H7hz8yqweXmzQJhNH/iP4x+q36z/8X/Sq1y6EkAnf+guZll+u+9+f/Fd9Ss9WW",
+	"qzUgujHAu1EDMfvnry0CrfpKb3A/uXdMP6PMmcWGWGYzs+DeRCfZJRHEch2Mz4qDV8g+F0DcN+OGjDWz",
+	"Z0j7FuT15flMroBbfO1nWPsZ1n6GtZ/h6v0MMw6GtZ6/Eay+eRa4QZYzzH1vmpZ/M3qingswTD/xhdUH",
+	"B3fvk4BxFzL3oCt+Jsg3plLjuHNy8+aRhmnTOw83DtzueZbn296//0whR6gkw8DjIXNJcb9pEZ9yVzp0",
+	"iBb3lRtjs63QLcIqvYpS+P99oftqRjFWhm73z19fWdNzNbg3oOP5asNcq62b1j88V39RqYTiWmV9aypL",
+	"I+w3pXvba5rhRak5T8DUkITOZnLEkl73VqPctYwXUCq5DykXSAasvfUSyvh1eAAu0g3EIN25weQ7odwk",
+	"Lg0pKap9FATQQBM0SqlFKOFsnJ/9YzJ/0uk+dmxV2QgefZcIznKye0zgw+kz54S5hPaoxytkfy7wcQUZ",
+	"Jk9wUFebY5K0nPv19OfRy+h3aLR+QaJX00+U7Q3q9gtsQPf19NPpz6PPtRG7SoPxZNBoma6zTNben7X3",
+	"Z+39eSO9P0qXrFNM1ikmr5MpwvsWk0xm4LCSJms0vFwXY52EAQ2LtRy2Z6Fwi6CAIyAWTR6zSb1IcOkt",
+	"U5kIGd9E0kmMMgEXczEm4mrA595stzECzcyIL3p5uFTd7d2Dpeug5BqWrmHpGpbeFFg6K/XX0HQNTV8H",
+	"NFWr7rUi06V4zGZykXTS6pCGahYsEjDJMKUXxQ5UmsV4CZrFFWOcBqmeJu1V8zRwl1AyxLawJgDD2bOw",
+	"ZCXQzQuRHkV6PY4lgCaOlp6GBQgMU6oC4TOJXVDPyZ66Ml40NWxslvZq+nH0lUYG+PgK76pDEu2rPgKi",
+	"0OpgG8uTE+3w21g3VHcQYag3gL88nzAavCg/l+zDVnXzBQ5dvdGC+sGfFNJa4YWVvu/j7g8yOn9mGM3a",
+	"7DjmtFRqJOq3Vcdimu7P3Lg6f9/fJDNQm73vb1a87wul4FnXe6ZO/9/Rf41+q34368sAlN9UCP6TALj0",
+	"YTE2+FX0EoKoX00/iV5NP1pEPFo9qu4apHYBbL0mvHtDy8rjPZ+SYqMAu/S9PSXmo9wwlm7EFKbXJ8Fi",
+	"Gr2BIWKv4z7FLDd0PHG6qkLpE11moU+e8wLoLAdKcNdrBaUOEqOQ2Cgl7NIeCccC9JMkAzrBqps+DZQG",
+	"jpWbFPrVScLZKYMSG0ZDQp1ASGyFKivkkT5EV1QbzXbC2FDX4YTsWbinp+DDEeMOI0qNeHzE5JJBK01q",
+	"na+lLugcWF1BJSL3OUrPF+Xnk4kRus0coXuusjlHe2QVxDki/5ql+iVE9nUyc69hxhpmfIswY20Xr+3i",
+	"62znpbuzXweMWsVq5qcskPjzmfZy2IdqPzUozcoiE4hi0motrGoMmMN46E8IdULvVBdlVtp83xxIJNPY",
+	"KXVZqCM2Xb/CPpvg0XtJ6/g2z+MDJ9T389K4b8kKed8MFSxkq8254OUBQ2CDNUe68zywInU8zha12H2c",
+	"uvSdzLQtR9mZes6EvfO1MXYmzJl6JIvurA+8ojvjQ8M6MVw+uiBYEi6wvRXB9wGkO+r4hYyeXP2al7fa",
+	"EcJnlN94tsbcZiM7R9WdVJhDLbdttuVuOs1OuUHru+Vmt7ZT3mXV7bK75Wx2mrSxW9+p6UDNQ5zNvMjJ",
+	"pr5k6rD7gRgcqjkvtLrUlyzz4wE6q5RC/ofo9+Df/wLDaNNPo3+dfhJ9+W9I9JvpRxAj+Dr6PPr99DOF",
+	"yqb/iSjtPf15km39B/WriQuQunqj+vWfEXe6aNP+bIzqRXyrp7heFBTSa+6OGKk31siJ9lT1/8o5/9L/",
+	"qxWyUZlmR72e2k65yrbdctPZ6qih7pabO43t+lZts9pt5sVbfqsGCnDnjzBh30w/U1M2E1JJYi7wMwSM",
+	"/j08pG4DE71UMEk/Yu1SrH+wItIi7Xziv1iIrD0yNwZRGF13y7ydFFA40nrXCN83vlI5pX83cBeUHdzd",
+	"Z2AYVDcd6vZYa3l9ZBFxCmzLrM2NRsNO5L5voEyRGmhzK9btco+wUxZMwr6Cdt1Uk7IFQCYVGkjuQ0PS",
+	"p7oB6lJ4Jq8Vt5qZNH5B0Zje8g/NwjhnWcCliMhhIT8HV1wM0Vxa+Y7mnhQ7K+D38VO3NlcwKJNrmXkc",
+	"LY66wqpcC8qbKShxFSRS8R0RmM/TH8/idUgMv1uS6AmskMSMA1JVDETGPRREEH83E2PFK1ln0z0sMrOu",
+	"p5PtGnyvwfdlwXf14kB7kdLAnbJWGjeKPWDWhfKGaQvr+RkLLb9xb0ZL3AxVtZFUh8s3Jcn8tU3ywjTz",
+	"wcgPvSENwg11jbJLQ6oDzIIzon4gdtfzmY0ljFBsL8OA0YEkHg+VYSQCqqwmZQq1uf39/fcePLp3dPz0",
+	"4P3H+3eP7z6+8/ThvUdHxw/3f2Sjfq817D2oz1SjVF9J7nW7Jhcdud1AdZMi+MDpgIH14zLHpwFz2xxO",
+	"pAEjXo+LgLklDCVr6vODu/ct8tcH975rkYNH37XIB6xzYJG7j+/8yEIGORGQoU89DlHqmCW9tmmTIuVt",
+	"zp4xZxSqjU4C6LPpErsydLs2AZ4+l7mlPUI5YYNhOMEZMS2ecZJGQ6jKHlN4SKHGJBkPW/go6kvPbXOP",
+	"kxShwQNX2ulksIQd8SlcTbOOm3pYjxNKXDqBWXAZsK/nd4ZWJy9CTvvx7c8MqueskSxNxLJGUXI/HNe1",
+	"FHHqI49wC8zSW1g5aC+GZk0NzdQ7NTDmHxLMFH1JgB/CgCKTa1/eotudctPZcRUe7JZrNJPBLvu0vrlV",
+	"aBU22c5Oc2d3x6X1nWpzu7ZZc6tsc6u74zpb9d369nZjq9pwq+4WpZ2O627Vaa3Gutv1mlvbbNbdHYiQ",
+	"/oy9NwnV1NR2GtVq80LGaeq9L4p4hmpfaV4ItfImDFffugXgOqK5MkLC3U4oCssu2IGEcjkGkpszoNJ1",
+	"YION52mpewZzoSS2qxk2Hk7yt49twdOEsQdx3BeQXAXOgzCj4fNJhZYSzau1839COazRJfr+r3DoI8EZ",
+	"8g9dP6mQ9fr5Zle95VgErt6fHu8N/Eqcub7yjb0B7bGNnw5Z76LnDvmFTx2zznD1cxVw2gAMdSV8UeO+",
+	"8BFbzhAY7TsOG4ZlWKYyB712lCq0z2Nruh5yqSvjiNL7Znn+pXp1a73f1vvt4vtNQ33mkkDtrLdo05m7",
+	"omJbMHZCy50NhaTtb28Pf2tUbyuP9OYi9638B4Y1jZ0XJBlSie2nGXf3iJ1ZHy2Cy+F2shhyKAnPXkq3",
+	"l1lIL95tcjrYz6JL6NpRetU3T+TnggGkbZ0b4qeN3/BZsUXdNNRkFZlzLCJ8N+4muqe2tyQ28BZggpNN",
+	"qGxzG3tR22CdMRr4HguI4ExWyBNGXY/3yIAGJ+BU63u814KUDWL/5aP/uaHepr1qqufiJInzcglTF1k+",
+	"ATF1ku6jfaWto9OO9L995zxqP7EKqMxeR1C0A+7Wqw/ttjmc+Hn0RfTSMDSQ6OvoJZn+ggCBwzfTX0Rf",
+	"k+mn048hdqmO+/KvCjii74UDv9AqYAnaEOvPbsoQcVAbelSwT2ek7NKR+jMWronSd+dC84a8xKl3GrQM",
+	"q7VJtzrlHWcbV6tZrFAX82Gh1VArKiWiVszBzBEz52dhGnm5DhTfKMIDgENrEHQNgcx915WExmmaMH0Y",
+	"P0zlIca1KOnKU4vEGZdtnqodyakbAdcu+q1LFfKecJGkQSk3Sag0vuA2j/s8408YEGSubqmmUEZKx9px",
+	"6QfOIvaCTi6CLYm9rsdcUnRoyHoimBBbP6RdWsSFu6ceR401gTuJRxo91GrAMGV5eOeQcfccvHOZWlyj",
+	"+X4VfW7NyHgSfTH9LKUCopdEs7Z/E71aiaRrbsR3QORfD3vsGjatYdMaNl0dbLrENl/k+TSaYUwloa7L",
+	"3HU8ex3PXj3jD9RqAuVeUxAbk0rXmW1LAcKHMeBJ8HZc0APgZzQkoYhx1APXJkURpEqGB6U2jwGSgncU",
+	"A5Ut/Q2SpwjO8HIKYQEXmElml4JQ/aHN1WEmNx5RGXOxhTF1EeERX/AeC0zlgckrgHx5qSEh3ANKbAbi",
+	"lAHgHNMgN/NLPf8i9PYErY6LQrcLCWZ1zxRJ6ot10v46af/dStrXnZzVHvZ4bw081sBjZeChhHqOB2nG",
+	"mL8qOGJSLMpd8F4uDtjs84kujUXOL308dLpDdTXu05CosYALRbKluDQMbe19ffvl2DSY9ucQp+/5bsB4",
+	"7F7BYS0sQ6WBiZJdAvvYCsDYLVMHm8wFxTB0KIbGsySH1GGLO7oP3zo+i+ZRdbfVyGhnY/QBFXm5SbeV",
+	"Qbjrlqus1q3TRqfpbLrJpES/Qprp6Ivo1fSj6Wc55NxICC3GfDUC5/jl6wvkskylx38pWoXswj7fm6/X",
+	"0NqZf5NKhT2dWDJTytqNhZWRwXfjhnyB0/dO2U1ls1xgRs15yVO8BLmUArD1F8vxy/iMF8mBC+68a3QG",
+	"v/0C8GJTvggiG928Jthbo+hrJ9iDvUmoXnQmfjYjyAGenS3GV4fSKzHPwwhaUDA4OFMMK0BtHFdeaAjg",
+	"DfmLgaJtHo8CfVdunHI7IEVKegHlIQkFfiEC/aeHVPKlCrGR5/c7AHGhlZAkHpehqXVJLg93y0RONUVw",
+	"KOBxYp7A4jkPpsa+h5Q2YN+gN6xUIftpghvSY+EZJDeL7IpzLQoD5ucejix4tuS5gKXQ906ZWV1+TC2i",
+	"148sLcL+eL1z4X92rB+IwIVq067H495LoRf6jBQpn5CxCMBEHFjkyUhKj3IiQzb4/9l7++VGjitf8FVy",
+	"cWOjAW0ViG+AZNy4Q/WH3GN1N91kjxwzULASVQmgzEImVFkgGlYoQt3ytb0hx8rjccQ4PLY0vjOx+8fE",
+	"bLRa6pl2S2pFzBMUXsEvsK+wkSczqwpkgQQIkk1219wbVrNQVZmVH+f8zslzfmfg0l7BQGKRq9qpvjwd",
+	"JwGGoqgH2BsRvom2GQ96Ptn50btoTDomJ+IzEJ/QAD9Eeaudg8owkW5C4RNVZPvr6aftHDKh9NLHyrX0",
+	"PHxhzf38D46tcD5wqf67vCjbYDx30Un7ZDjf9BLvXFa7SVl6YvswLyeaovLXMyFajJtWe118PO7N/Xbc",
+	"mzf69ZUHHxAFYhSIYMAXBt1x8GRed8QTULgndSCAYHq1bsg40YX6sctW64UlbrRkTEpULkRcM3Swq4pp",
+	"HVHdQ8JRZ6LTyR08KRjIUsDSQvnkU+IX2OwWym/95eN/+NuC+DrLJx45wNQmcDtxOLI+sDZRRzw3wIHd",
+	"V08X0Q3SxSMvmHlERqt8YOkUefiAeUPEmR/MDBCho4HQm2p8VL/FSIH3VgBs1VLu/SUcKyDWfMz76C8f",
+	"/1anvs9IZxwgG6Sb63moQ5BPZDbz3MmV77jK7hZsC2SW28hJdZp6Rn/E/lCJJH9DfK6Sc06KWEmGo8xY",
+	"IioYRddOK59brEmtVSmXq8I8kRFVad9XVt+n73l7sqgZBJYJLIa4tpheWTeASj5BOS7GQ8tpXXkOqsN1",
+	"y07FrnbMGq4Ts9ZtlMyWMOvW7ZJTJpVuFdc6M1XrcuHn4v+h//q38J/Dl+G34ZPpL8MX4RMoASdV8r1U",
+	"I0/raLCMIzr3X5vlpviSszIMR36PbAlpnSi/5soVUzFynI18m+ifNFaOlX/4BHZ3zOc+DyMgMbKxHBVL",
+	"0cd2kDvWFC2fnS/uZC9cXHYp88NdMj8c85ECpCmGXBo9+uvsk0Pv6dIvUsbsMmvGggGzhB9n9W62qdT9",
+	"8QvyWJOfpsTFFpALlWJjQwi0sHxAGLAzTbq+HnUDyNzbVKhrGQgRyEtAa5MW9Kq/wUowoh7+AhkCDGOE",
+	"3EAT6LRpnFpKHgYob0n9oFeCUoNWYTmf5irezONUy4Lq4XgVcA7ieGm5ep4BtxnqyVDPm4t6lt2J81zv",
+	"kV7IU4YO5L5AExIUFkoxt9o5X8YW6xFSEcY5awNxQoVQRx1s7yPMkXW7KzPZLaEk7LjQSbLa+knp6FnI",
+	"TObsXyJW13EQjte49Gmnoh4gKAbJA0GdAUsN8F3pGKCLP1hTYMY9JgFaFguMUE9eVfmXfllw6puMepNC",
+	"RKUli+nMB2hiax9igy8UU/3kd+CeW/iD63E3z9BPMXJcQm0It4FvWkxnyyQXlcpiQiX7WrlVMderuGZ2",
+	"6nbDaZJWd71Uzq0QjRiRlJQTkvvz8PvwG4ggfILC57L6+YvpJzLccPoYTmAXiBVZWFbHAz8RszGXOj6a",
+	"HIGpmR8fnWZG6WUQOre2fpScI6jwIDdfQpLcJWNpt93a+tGVsj9v6dD0WSGqj/KS53f52aNIWZsCHRVG",
+	"m0jYi4wHqFwqJYcub9VK68hzB26w50Mwo5MmuqSVkdg9q9hlaVLqtOLhNDv/Nh2OgvOxmN5M+XuKOThB",
+	"8k5e4wyyLGbl0sLYhF6ZzNckp8Wjax/qdyteVOkWOKoAbsB1XetIbwg36ENwB6GBeFsRnYOeSCFShb4c",
+	"lvwzQrI27wuyOgqXijEM5mThVX41iDGS3zIvGzLadOdSkP48dmF8xKDVtjUrDPYJGXKQBlANf1519zcP",
+	"sJUywPaKABvm6pSKsnGWfJdBsKX1003HDc4JgynINNchuJ3uANRQ6zg/4KE43DRH4JyQ2cgVeFP1bpH8",
+	"O90jHWh5RPcdCr6aUX4r6NrZ8Nf8kRDVDWS1c9OfqbTgJ+2cZSDLjBhSXoo/mW8VDOTSNtURsmLAb9Ke",
+	"5/J+HEDLN2XsXHyGDutTjK6P6T7CHXYAufoz98ik/1hzuoERDZbNBhAn7CtuSnDotWm+EzuB4Vycos4E",
+	"abmr5i01glb9uUIU7WUOdpOFIzR1VPhd+ARNH00/FpoGFA56661yBQmVM300/Wz68/BZ+PStt8QKlI+m",
+	"0vTMe5e8iwc+oz1565F3K2qd5D3FWbod0XSaJo8X/8LqelHtL1mfmiWzVV6vmDVc7ZgtnWfULImLpepZ",
+	"aX+9/sWc/CF8Gf5HzEkUvowAwfPp4+mvZHL+J9NfxAQHT5HYldNHctynvxB44X/kzjsHU8m1yclxX9qe",
+	"zWzFy+VgTyo/pdGM2UiwQeZtn2O/WbHosaLCaTgGy1p9z2IHqHGGKB4IJeUGx/nhYW+tZNOtIOXPSNSe",
+	"h1hbWj6d42FApkczPbqsuS339RxbW0jkScatl1nZZ3LQQZQKOUsLe+1DeOsJ5xsXe3ARq8rs1OKKn1qc",
+	"sGSvzpEFfMic9tUOuiqHFZtAOTVgBwS5EP+HqXxyFuweGvq0Ew43WOJcIwPAFw+ASxkAzgDwqwfA2UlT",
+	"hoHP6qTpzECwS3mAPQ/4HIcepouwOSJOVJSPOlmCB1Ee2BztPrH3hYZk3S7xeWFTEyV7XMbYu1Q9BUQG",
+	"MqEQe56kj5l36HQ77uY29PIEzHRbluSPG1NdlH2BKPl5R0/Y8652zr/4Xg295nDyJ6U5UD3s9LFPtolv",
+	"Q3MlI9fzsU1u4AnPbdSVxK92cavebdTMerPcNGv1RsXsVLu2WbHXG9Vuo4G7uAFjGhD/AHt3GA36HOT3",
+	"wKX3fIf4WwPJDlyWcj4a8iqKhPiz8D+AqXiI/YCrIkmnduYfWjUn+/RhlWR21GXL404IKTlFCcm3jSeS",
+	"4QPwv8sDKTmulC9/G2qS5it/+fgfGqWCoard+lDo0A+uKV4uAw1gS6EOCcaEUPiRGwi2KnLwhEe5z2Ik",
+	"BqOBPDFGAQuwV0R3jlpL85OaD22dVSyWWVGyiiw45b5P8MufQ7Lx6yVuTznE85Cv2K0Z1s2w7qnJGOkR",
+	"4b+Q7F8BAK99KP6jXMFXwTF3eIDmdEN+1coKDAd2/6gGA3nDEfZ8gp0JYjK4STQJvjHF7yFackYe4Qsr",
+	"I+k3O0NlpOU11OY4rbSTvTof51OmTzJ9kumTM9cn97pd4iPmg8PB8fH4QlTLgRvIH+d6VW7H90h2pDHx",
+	"CaLEhbMIbNtkGBAHUagJdcD2iXOo1nmbkodD19fEkNgXCgGcHw7KWzzAwYhvIHWPVUDSCzMBLkTJgkho",
+	"UGzTW8zXRyjJMqjzHTLxty1b3PxVUyIOZzhtFnB4kwF2vdxGTlXqKg5J4LODv1INFJnfEzfBEPPZ99SP",
+	"ymrNGfTF9O+nj6cf56IaiM1u2a5gs0WqHbPWbWBz3S47ZqVTJbVuHTc6TRvE84EbLEPjM1vI6YvwmWg0",
+	"fBk+XcE57zPI6lDDkTNycpkJkEGoI7CCkRvxmAxoRSeOXmkn+28SOy7z4lw6Nr4hockZSkhbzYJwlZw2",
+	"O4RCbWlGiRm4A4I8l+6j/AH2XAdVaqjPRj4Q9TqSQ7cAZQVBlFibMgVjSHzOKAyMPBuSsHlne8tAnEhO",
+	"cddHbEzREHMOqQZCOHeIzQZC2Lep8shLN7rYl1YRQQEyRMmBdNXL4FdZlUS/ptimbfpen6gkBMfxCY/h",
+	"e4d4jPa4PBUXSkjgPgOKEYpvdDkSSmNDfoSau747FD8AWzxxEA4Qo7ak8kNCFogfA+Y5YkSIKUYhoupr",
+	"03hViNt8Eox8GtXF1jpMi24LOr8lddUAT+SaErbiBCjpN+O4gMSvEQc7pk6b6prfRXQPFK14jqMeCWTA",
+	"wObRgIGi+M96m6ox2pM/WmgcDaIcJvEBehw1OaKhno0/c08JSvU81pzw0TAoQiI9M+ShywPepnnQ145c",
+	"LECxvymmKAEB5ABCGIJTOM6/p5taxZpaSDHO0Xrz1ZLHbAwKxh8dVTan0Bvn6//L8MTF44nl18A8gzKx",
+	"5cZYyjWUZ76hc+dg47m0F0tB8K/HMk8JvELG95GZsecPpG5LZcbZgHSYM0njrUuFVacyWtc+jP84ITRW",
+	"bCXABjxgQ47GDIqZahRQRAltLc1Y0NYC+CS1ohFr7qDPOIFNmFTcKNbboJQj7XsYQlCm8GZeC2gjYT9D",
+	"EqyO95thLE5TmPfhuUMK86SYXPlQFpN7mTbPfb3yElL/ahghc/z++iPmdCC5e1ezgc5CfKxJ6Hp1TlUu",
+	"bHRPsjApGUvhCvYQRl2f8D4CQ9MNJmhIfJc5ssTu0CcHLhtxuL9NZ6RxEb3H/H2ZGKkNBjfpfmSsiHbw",
+	"gIA1hPyRMIkwb1MQnOIFqcJRTOpxwrGUAeo3CVDHi1XB6UwFXiIVKESKkigJwCTma3XYyFybLFXIUD8j",
+	"DC44Ph5iF/xDwu4aDD02IX5htgyWoUpQQKHsAAdEZWm4PhrKE5soBgrbwTWOJBU8oFBVh2KzTZVLyUJd",
+	"1wsATS5fz1YdgsiPXoQCJfpaXewN+j+3bpbcsGmVs0ZUjJM6ZHWx5032ogvwHxtTm3hEaqXuiDrEmVNL",
+	"63LHsd5VNP5SDWB1+lypq9PnBQ7HZVUHG8Dfg7ejQgP36MwjiWIN8qqQohUQv6qiwaKH5zABGyXxjwnx",
+	"b1PRTrNZapZa1dZ6Naeu/3A4hOvVRqmssh3EZa0CjimAEE2naCOS6dGC0CI917TXSaPRXDebtUrdrJUc",
+	"Yq7Xah2TlJpdu9xdL2HSzK16KiNW80JHMrDsMzVwudwIShZFpXm0wL2qsbWLqyqP9dhJab5S7m8mK1NE",
+	"esfGvnONo5u7uFdE98mAHYCrAw1czsW/xPvhFABRZrJhmvKQ2aHJQibvik4te5B+uwt9OwO5q84ZhPj5",
+	"qojCP4Qvp4/CF+HT8ImBpp+E3xRR+JvwCZRolcxYTwwUfl1E5XUhZRkNsB3cVCDcpV32V+ShWLjFWQSu",
+	"btzuMyom7/9ootp6HZUrVbNWNxvN3IwUSc2i+0I0Pv10+ss4vQt6GX4TPp/+LHwuJOX05+Hz8HlKYl34",
+	"ffgs/Dp8AkVXoPBKSmYdmj5ClVK5hOCOr8Mnh1LtYDYT3bzjSNi+cL/eeutoP95662izuShuq2FXcJmY",
+	"rU7TMWt2nZjr3XLJ1GXgG6TZFUaEa8v0vw9laU1QZWWzVDXL9ah0jkxqfBZ+Hz6Zfjx9HD7RBIwybU6y",
+	"oMH0iq+YfgZcjd+FT6afhC/EP78KX4Jt8nX4JLFIgL0xrrnzT6Vq3SyVK+sts9lcK5XKrVKzXBfCS+yM",
+	"B76nNbquXv8vkK33Zfjd9NPwzwhyHr8TRpDQgf8evpg+mj6WRYKVDvxg5HI3kCu9g+l+bDv9OvwchX8K",
+	"v4Tbv4SveJEzch13X9hOtVq9Uq9U6rASfblhHEKDLenaF2NdKpfKrXKppo0pebd7VJHvH9HhHulhbyva",
+	"R+Vyc329aaBT7Cd40xE0sNwosZ4v+lwuVZrNUqlcrZTXxZdwEgQeGcx8dK3ULFVa5dJ6tRXbkEJd9Jkf",
+	"2aUzLYgXeaNebiMnt/kiyZRG7kDX1moauTHpiCnMbeT6QTDkG2trKQJjYTCSFKTbPuu6HpnP++nLc2U2",
+	"ChAGWb1QPSPxrC6CpBLDfTKU0VPQ7oJVjdwA/M/q57uMksQ9PgGnjjIL5ivD9AJIlzW6cQFote0Tm1EH",
+	"Mn5vYdcjZ4DKWss1e1+P9it3UgMnAdSGl5hAo7HrOMAe612RRKd5NA66GuV9GaPAoy+VJbCZ58hqjC7X",
+	"VZwLRbQT+AQPJFDteKyDeMB83CNxfRDrh1tv3757c3fvwfa797Zu7N2+s/XOzb07Wz+22rQzCWTJkHLV",
+	"Kmyi7bvvGOivt2++Izbie6SzjToTpKAS3FW3EBwNjV1ONpFkN9PHwYNhMIEOFoongsPUeHaPYeeMgd8i",
+	"wRvMDkhgchhH8VvKZHZcimVS8WHxknpwPhAGnhraI0NaMBBXc1ZEtwNZWR8Ch6jb7RIHdX02kAMm+yvd",
+	"19flH+auuFuI1jZ1OXJ7FAp1I5hBxA6IZAPh7k+JrAFjIDltcpbkuR60mIcjfGKPArHVZGxMd8SJIyQw",
+	"H9l9deJ31lH8GZzO4PTFwenI8rWlijhkAcvFs6bUSYa6M9R90ajbJ7I0alwNBk4ghAp5XdD3mxz4dXqE",
+	"f/Vixq6oWSGB51JmxeIeVYFUXNqbf/h3N3GEp0OuT2Jom1OIVDd1lZKOOoDNc+Hn08fhi+nH009lHZT/",
+	"DJ+E34fPp4+mv5LMYOH3AAe+AuTwbfjt9FMUfj8LhQSImAOFigtWOpe3LBOgIIGTgkdms9sqmbXyesUU",
+	"kMlUmKlVWoczM8/lgUKtwq6QISGnjmMgtjt0CQ2uS61ZK1eENqXBnA9s/W0y1oHLQvx81PkJscUD4R/l",
+	"YAo8mTLUT8Nn00cwzN+FzwQ4g1kJvwSU9mS18zK1bk8+L9N7KTsvu2z5S6kElHKyUH4QBRBIB0chIWEp",
+	"C9yuEhSnCC+8xpHrvMJEpx+NyEj5adT3ytAI4DrkOsZ3E2HAXj1fLBL0E9ZBY1/YC4hR0qYy5QcNiY+i",
+	"TY1cquOXR0GHPTSQS1FH1kfZSBnuNp2pZCMM+I7oaEc6hkC3iYnKW9EPu0xtPKuAxn3GiXgHQHBz7DoE",
+	"8bEb2H3wG0D27b4rUKTocxHJctuq4zb2oaoAblOBGm3PtffRiEYNqewvS6wU80F83ZL5Rkeum9uMB5aB",
+	"7t+6jlqleqsQxa1wrHPJXApQOSAPg2Kbbo0cN5COC0vNw56S5dbCOnVuPpAaplWSgS5Oy6XqmDMT80uK",
+	"9KWyiyqXdUhfc+BQimGDPHuMQMIHQro5r3D9zLOZ1R43kOxhxnqRpQudNtxTq+2UbKFrCS3qL4ljljcQ",
+	"1z5U/1LpRHMjRaPFHzmM5IYFLdlnYzTAQEfKOe4RyJ3uYw6AIyB0AW0oXnM0/YdfixHdHBv0HRLEqvIy",
+	"wjjjmOE8rgvRxKwKIlczmjON98ZrvMzyvUQa5B0SJBQIBh87R0Of9YCX4Lz0hcpAmKci7igxrggzFM1p",
+	"n0zQT5hL4agY4umtqCSnuE3TTkC+qBB7KC9ZVsVneRiIZpFiXoJXFpCqOzHsM0pQvjOBr3fcnhvwgtGm",
+	"NubEdCknlLvCMvUmyjSejPsEmJjg8QPsjYgsfL8ExZL6yBP1DHkYRBVOVYPi4wxtujJf9r94mrKg5YXK",
+	"gqakO2hNqyIjXA5ZZfP6AAlLi4qR+0wu09R2Nbm4DyzfqOMxe59E9XGXSLc4VpDB23bkQ5c9k0INQawJ",
+	"dLYcphQX3QNM2QE+jrPj1yD4n+SMnNxdx6nMZC7b79TJN5y0imUcBSqsV8rlSrVWhyCF+clqigwxkdiw",
+	"kBZezVELU7uAn1YvqExZXS43rRCtca3PIx7bSKheBe6ppTXmmjsQZu8lTLI+tpCpDgq8ie0+8tlY+mq1",
+	"AhOmHWURwVKPBDorWl1SSYEY+Zg6bIBc6gYu9iK2K0PyuoD5i4NILwr9kAcwoNeYIs2CwCoXOLkKmzGD",
+	"FRREVdxKwuTEQczU3qbc7VHTpdJkdSmqliQne8wAhvKcEBWKcFt2cVv1sFBEW+LD23TmyzWRlBiBmIlL",
+	"cs4ovkh97TAXl2TL8Dwe9z9i3kJ5CyoxWoUius/GwBrZphbfd4dD4izGaTULjRRjWJsmCmmph4voNpWk",
+	"aL5oKq+eAze36k4wdm1SUKF58kvGfchBl4JFEYEly8xaWv7KcDKXOuThTGmkrks8R14BOi8xJz3k8jZV",
+	"XgKonA5xqARLhh+K5O4Rn9vH/sAjPBWc3Ya7Ynh2ao95BHP/LqbSUnQnRe467AQuLaVfD2ndP4XPw69V",
+	"YNnTGa2L1itlVBY6u2JWq7HmVU0CPDk9NjhO8x/m8Hp/SXUsR3wpT/vyEZviXeXI6Id/ixW7xOzAKgTT",
+	"m40Cm8FY6NeJDmJoV4KwCNKs43KnYlcds0bqXbOGGx2zZTcdc52UumUsq3YtOjWqA+VkB+SXzW1+YUSl",
+	"pENuo3TKyeMjL0jDVO8JMdbHwyGhKhVRaQFj1r7ruQeEZjRbmd/8wqoPKE2nFBm4Gzojb1WqBA3VPpR7",
+	"8MrUGZD9vsYVnec8R7KSLOdTZyAJFq1aaR3cNntwJQFbVLTnmI08B3kEHyhQMVO2PkoCo9pnAK+ZX4VA",
+	"SrNV9L1Sg8rxk1tSjp5j1YEr4iLQA3cGLoLlhn6ux1oJiG6gUlLkysuUVKakLkBJSSmHY8GsvKhnqZzW",
+	"QDRkKupU7oyEiJAVopM2dXwEHVvtHHVGQZuCh8OqlaqJn/aUjLZk6hyRwWnUGTKXBjIpQhi3MypuRAPX",
+	"QyOqHi2it8U/JFvFrGNcCS7epspSTlGvXWW5w0lJUmVqemsbi6dlR/c48brxMzb2POKn6VboUkK1Zmrs",
+	"VakxA1E21uui+HrpozdMNcCmil11mnHsDGmCj+gJn3ASmBwyX8wutgPmg9aYKyRTnPNSbhqaE1/1vo85",
+	"8pgMwHb9Niw3QgMhByDd11EEcD6xGUhFmzmEK2oeHbisFEPa07PPyTT0hOOz57EO9gxZOEeIWBBCBAKf",
+	"pRSeYRA2El5X9QGzFQ/aVDToOxxZAQuGezBwlnZ14JHjBshjvRntIbqMuNujYIMKy6VNk+UcEPYYJfA1",
+	"NqaIUJ95CPewSw8TJUe1GCgLEvUjVFJd8ks2pQaQM7onZ3RPyHdCxYpLuIl9Amna2scKqXScBJsy8Ap0",
+	"AKPkGodCFnpk8yNOkOW4sNt2WTC0Ckabii8AxTfbLLwPGseex8YzPmq9xrksMQ0Vntt0DsEzyotxSlt2",
+	"wE0tBmVM8D6hoivw+DWuC1jLjm9Kt7tqVa0ddcw9u5IK8/hSlet4Bz7xltwqVymY7CJB1slM2zNdkssG",
+	"yWUDFKQ+SIFMn11x5m4u45BS5zmhyma01moKTcHmzPQ5lenzQI6eOlebydvRtoZWGEeDbNXDmVVwaawC",
+	"2ZMs2OUSyUS1Sc4V5VMynh+EecPH3YAbUVVfWZtsOOp4Lu8TB0EEWkTfrE/dZdXKyDFwJKHySFlglGcL",
+	"5bYV0hPG75Ixvw2xcAuRNIs7F2doXjxmUXRjJ5D++0tOvDxyXEl9k4O5tHNGFJX/j0KeTT+bPpbR9d+F",
+	"T6a/CL+bfjJ9PH00/Qy99VYZTX8WPgufQvT4N9PP3nqriIDN52uIR/hSSENgNHmO/vLxb9HfhU8RROU/",
+	"hij9l+FX4bP38zE5SSSSNbMNTLLoTSqd0QndO0phdLi7KQRGx/Zf3o9R3yfd/97OHdPxdg75xPvv7Rxl",
+	"XSZsGEQZGxJK/HZO9f7oUKju4JnAFs2ctFgKA+QjNEnZqdjVjlnD9a5ZIw3HbNnNjrmOS52yXXGqpNZd",
+	"IfUAosHx4LYjFhBwvykRkELNXdIdk9tnIxdJDyGq3MAjh7I/EqkGKvPjxfST6cfTR+i//i38AyQlPAu/",
+	"Dv8jpl56msq+FD4Hhp4TGXNWCh7VwmYBWmyx3zJ9etmCR6VDR6g9mCGUJ44bMH8mrUFMMuinW1s/ulIV",
+	"S2+dg85FlpDGFnI5uoP9fYeNqYF8Qh3iQzBPm3JM3UCsW/SD3TvvqqqgjEp2gCKyEtLCQrgDkZrMR5bY",
+	"eJY6N8Ft6gi0sYkwglqrylvWHQUjn0QIBBIB875kk4LSp9onBSch4DOjBfGSIeaBfJNunquITlmvzIpl",
+	"moUGeD9ZbJWbTEMFKLgZnYvoQmXgTGOcIPUSPlttFR50eQIp5aNqqcKCCmS+Y4SqRDcL4lqb6k/DPpHF",
+	"VOU4uD5K5togl3bYQ5S3cUB6zJ8gSyxoS9Zb7UwiMgbmo+GI9xHWhWY5CQJIfuR4UjBkHJbo1wYU5ThE",
+	"7yBGEwcCI/kBOEMPzSR1EN93hxC4Cp88ovEXMx+BW6ZNuSsGfC4vgZaoq4RdnDWiyS2o4s5dnS2tl27T",
+	"4eic6qBmqDFDjW8walx2J86l1RWScpzIZc9oH7LIoGWh7Hs+1EOPcex89LqcL8jsEuLMdQhtz7p+ZKFB",
+	"AaihVK1oU1xRIOpQXS9F3Tw5xPGUdjCJ8mk4dCfCS9A4HNMS7EfnhK4v8R5Uzj8+5VYM0ZXiF5ynfDN1",
+	"d1G67HLAwVVcF9HmFav/ZP8FWF8kK3B8qeS+qr/JYWagxrUSo1fJe7GcRlr7UPzvCdXJZbktsPCFmukx",
+	"5kg2hnM/gZAtzxixJ8UzyEeyjXWZNpack8UQlZEOjraodhkdRTSQ6IbpRB44ycMxNzjrtfgOCeYvxFJm",
+	"7mfmfmbuvwpzP5P0l47v6mofAKXGh0WfNKd9CaPOpexXXOpLbF0DCdFsIK1CYCRnzw7y6vAnPjHghQsC",
+	"bDLJMjt1eEWnDhkMyWBIBkNezakDBgMZEjnG2bFDduywNHa66bjBeZw6RD6etQgQXJWo/AtCXanhPrsQ",
+	"tqJLogUMYQRBNCifRFsbCLBWwUAz0RmRqNtsUz+iyHKDI8H75wLL0jg49NRnPowMPFxG8BCzbIsVBTvt",
+	"dYQJKh9EipLMdXGpEkLUejxrHQz0a3DdiQirUn3c96jmaks7tgd8yXWYJOJEaichXjyXkkQmidGmfZcH",
+	"zJ/IvFrI8uMqvXnExa3A5z0YemxC1Bk/owQN8YTDC7tChclM4HGfIZlxDSGMdB8FPqa8KyksMbBOUqeI",
+	"7kRM5o7rk7hFqbs2o4Tgw4pOfrB7TIWld0iQrJV6TzywsvY6KhK12RKXLxj5PqE2JFA+eDtn5ByXq/Kz",
+	"lbqQaUbOGZHcRkX/pQcUogsWqb5LD5fL/efwZfht+GT6SyHhpa9AzaQMVBDDCmPStNdJo9FcN5u1St2s",
+	"lRxirtdqHZOUml273F0vYdLMGTk8kP2VwhUmP0FYaeTIAYxWgmWx67OBIuZWTzEbBuLYoQrYTpR0N8au",
+	"ADt7QzwZiLcLhKVKR+NWvduomfVmuWnW6o2K2al2bbNirzeq3UYDd3EDYB4PsOeJZ7c9DEtAdiTxg1Ig",
+	"sO7lyKgPjeYiMf3LDNjRKe75bDSMOzH0XQF55K+lhE7LbeTWOxWnTGpds4HrtlnrVB2zRZpdU9NQ1kmj",
+	"m9Rp/wLFIp6ET8Nv4kLdsn7Es/CFKoj9HAbw1CoXi6GX/Ryw68wRDW892H1w5y7U25C7l8h7+Nw5hGIX",
+	"AQuwl/h0/bceqaOK9NA6WaI0sjM/rxIERqY5L5Hm3KLz1VZCgW7LxcSPlsq9GkcAauHNadtZPTH89JBi",
+	"DdvBsQWhgC7aYfZIzADUQOyR4M4ENtqWHVhGrPIlg4us7OGwMYXCx5D2IEt7cNchSNbXB4bvk1T/XJUu",
+	"m15Okw+drriUMqgdl2LILz1SXzxNiGA7OFQ5/bps0Lzh8iHjrrz38FBaOAiw3ReDaOnSHGKsPFkzBOUf",
+	"7N4yW7IsZaPSaIAZelLp84xU48pGi2EbuOMwjcC0KTSuEof57Ru3CpkAvBABKCwTU1sm/Kr4N899ROc5",
+	"N+8rDq0Bo2Qi7DviHhAh5g+ZeECCFRVvdoAhxaUHzLXJBsJtqgCilIXDkT9knCBLvGNPv8NCeV38wOIj",
+	"2yYESicoHihNMdamcs+Qh9gOvIlQURgNfXbgiqu6GYcRaaBaYpslWKxkvQM+GqA+5m1qswExkOXSPV1q",
+	"S9wrxPQQ+4FMIBZ3FtFW9G61Z6Vmk0xjAs8WhG0qDWDiqHS+qAADsIaJIVIG7Hqb6s/eUx+9p5+1NpHN",
+	"qDQqA/VGyBbEPkGc+C72IM2T0cR4KB5JyvbUqFsq0j8u2hV5BMB6D/pkwIl3IIx82SG4Eci/hngi5JiF",
+	"8qoKBHwHgP7C4dfiALFx7KfebNPZ+hHS4LJQ3iIPxZTyPWdELKj4BXNzj4rfXLonc0zBKX3nqE8bUjvv",
+	"y/XNkXXbIYMhC4TVbf6QTKzEUO8TmQMByRBQRWQSlw9R1bTTGcPEQL+N6f6umpmlcxMSvfohmajUg9OG",
+	"NQyS5mXJyGlQdhfWXW4jVyu3lOF2jyYtqeri9lPya5eq+lBe8WPExr+hPuiG9OQm+j/7+6EPtjG1iedB",
+	"W/dnai3YjHZdVeHxge9Fl9M8OLXjPTjuEmb6UXeDlsgLuzK0/BLwNCkSIRYFZGXKLyCMhzD8imlJuT9U",
+	"vsr7EROSTlDQZnskXcFeV/+ePz6L5zZoT046ltYCVAu6jL47Oy2/CE476ZOOofc1PgteFkLeK0BOpZFP",
+	"bXffVho9YXuvYkur170ae1qNRWZTZzb1qja1WkqZXX0p7Gp5QMCPFXLaMFT3grwa91V5vyHzXHuCeOB6",
+	"HgL6YS4pjhc5NpyXaHxf9eoMc4AVlC2XAcwaCx0QJuqbL4gI0xHpgodTy+NPuTGWOZzSZc4g4mL6i/D5",
+	"9NHM6VT4EqrJTz+LT62m/1cqagV+0MMF1o4Z7yOnrTPrbNHDsuij78izru7I8/aGPolPstS/dqLq7VxK",
+	"pZyR+2CEpfjcKBu5AxzI87LyR4tAbmkVimUJck1/2MIgWy5psbjn6Vi1vbKjr0uFQqXIk8qKqdCETDGt",
+	"7J4MRj7V7snoWFGqmWjPactTFR3wcBARYhQMNBoCf1qkiA7FnQik6fh4jD2topRyomwMlWbbVGD162ww",
+	"IL5NdhS3l1XYiJ1fbOAGARSBwZSL56VnURfihbUBNVPdQLL3M5A5EuWKa/WaGf5r+I9ISc/NRLnGDgGq",
+	"jTa1htgPXOx5kz19Wm+Bmy36q4jSfXO4w3TptlgygZM09trFP1gyKkj87FJkOSTArmcVNo+4EROPnOxJ",
+	"1AxyY8yRgHBt2mV+rPYv1BUoKdHklr0UTsBI+Z1O6y6pW87TE5gBqQxInROQOgcIhQbYIbKWyTBxujTi",
+	"xClk3svMe3k8bqwstDTewQEZ48lZQ81IsxpI7MiJQAIuhWPNs/Z3HhDfGRFz9hxkjhvgAQX/zBDITCU7",
+	"LHCG9XxswyZzmQMozfUjotdrCNtiNpErMB0fEgFmCgZiniNwnDNSGv20ToJ78gNuJ/t/pWjJlGRvqvjK",
+	"o4J9RBJHhGUTIj6PURpzqnLAHN2kDp99WeOEchxUnd9VTqFPo4IcCynslYi5jq6Ck9m51NKXyzmzty+R",
+	"va1mE7mzm/oKGtxLOGWHPuu63vyDpm35u4GgN9wNiBSPnmsToMWeUy1Eh3sSbPdBug6OyllDJ3DE/Nwy",
+	"77BN2SjgrpMkkRSjaN3cxT0gNAfLWwaFJ/M3VG8RFfYnmJq3u+YdHNj9RbI/1NNLC/LrMr3udvcuowRa",
+	"OwNZjR3HJ1zA1/CrIgr/EL6cPgpfCPlooOkn4TdFFP4GkPZzyNSD6+HXRVRez0FYQ4Dt4KaS1y7tsr8i",
+	"D8WuKc6KbXXjdlT+CNXW66hcqZq1ugklkBLLITXf8QvR+PTT6S9jwA+9DL8Jn09/Fj6HfMKfh8/D5ym5",
+	"j+H3kE73JPwKkg1fhk9Tsh/R9BGqlMolBHd8HT45lIQIE5vo5h0xtcv06623jvbjrbeONpuLkk0adgWX",
+	"idnqNB2zZteJud4tl8wKrnZqdt1pkKaw0tQWgT0VxauUzVLVLNfFqzgfQfhG+NvwWfh9+GT6sTKQVGZh",
+	"Slrh9DMUPpdJpZ+EL8Q/vwpfgnn1dfgksUimnyaUaC78p1K1bpbKlfWW2WyulUrlVqlZrgvJ6bEeg7iX",
+	"SF6oXNFDckMunjVxeyK36F+mvwifhV+G300/Df+Mpj+XPZ9+jP7r38J/D19Akuqz6cfhd5AMGUsQKP2F",
+	"6b5W/1+Evw4/R+Gfwi/h9i/hY1/kjFzH3c9t5Eq1Wr1Sr1TqsGB9ua8cQoMtWyXU5KqlcqncKpdqOkFF",
+	"3r1QppRHetjbirZbudxcX28a6BTbDt5093Di1XKjxHq+6HO5VGk2S6VytVJeF1/CSRB4ZDDz0bVSs1Rp",
+	"lUvr1VaclyNUWp/5EbSaaUG8yBv1chs5OaGLpKgauQPic9AGTSM3Jh0xhbmNRKLxEbmyRDLOUek7x7y2",
+	"se8cDgEQusW8zmjgM++o6hr67gEOiIEoM21xK8pLreTgAEuXX8dnYw61Qg+w54qBUOVCb3dNIcyl7oCo",
+	"gPna+Ii7OyfUVPpxphpK7Xb2ydAnnNAARmADcUKdiBYA84T6QgFT+f3IDWQxCvlz3E1Lnn3qL1mu06Lb",
+	"1TTOy7ssQAPmuF2XOBtHWhSSwJFlxFXwqfj2bJ7OdZ5eR4Ph1R60YScNwypVCKInYQgouHcV7ADRIwFH",
+	"j60HuiUL+3Rd4jkcqvooB8sB9kaEbyIr1tyyeIyloI0F8eW+5JBzZKB8EYW/C/8Y/tFA4e/DL8IvDBR+",
+	"Hv5D+M9w5e/D34W/l/HviVLeMkzd7hN7nzgoD/9AjttzA76ZuCeRLiBfVNiYPZyS5zTEc9o0n+hz0aV0",
+	"A7kUNtwevJ2PBtqmSIzLbKUkHjBffJQ+T5stllRs08SmhzB+OUsob9UqLRltxkYBcgM45ipXEhkFYkEp",
+	"KeEgqLIjo+JBdqYRrMwzdJY/aeom7ZNTHjFdBWCbgc1XDzZXgYFyyZ8PM2FmWWeWdWZZZ8Ius6wjyxrh",
+	"bqBS/iQuOWTCXVlL6TWiyVzAuNr2ic2oA9kQt7DrkavKsNla7lvv61VxGWg2z8CSXOr8BuqYzj3AuQll",
+	"c9Vt6TW7gC9OnXr7dh+ytQPGCml1wFQq0S3XE/bEBrJklI1lIEvXNLXaNB9ZTaIzhDqYBrxgIOsDC+Ux",
+	"4qOO3Ka6P0BbBNyW3qgHsmAMKeTq58QXFeadyG/rgViklrwetZly8iN+XD35EV+4oLzqiqKtSol/3UJR",
+	"/VfX2YBxinqEQV7ODNy1ef3Sb8mtFo1LHgZC0HZdqqvWajp4MR1iNhIPzOvLBzOdGOCH7xLaC/q5jQrw",
+	"OR3txGWOjrCxQwau/QM2EmuoWTGioZZhenbJKZNK16ziWkfAVMdskUbXbOJWR/8GiOqA+LMYcHY3LwJ3",
+	"ox2+VsflTsWuOmaN1LtmDTc6ZstuOuY6KXV1gOAatLkYLeeRmI9o5TDquTQq0LZIuwL+udSBZYG9qNzx",
+	"3mjY87EjXkXJw2AnwH6gI0GaZqliKu5O1yZ3XMr83EZ9XXGfpZB/H/kChbiGxME91nP3sekwlktE/kVv",
+	"SVKjfTFjkYC5gsKvw5fAjPcy/Gb6K4hE+Sp8OcdSWBLbVVcr/ian/+TAkqiidS5zEZ9PBfoUxT6Mtc7V",
+	"dA/PrUafQhItUwg0lNDVxXnEOAv+VCEGrnHkQ813IXEnKB9+Ef5+A+EAeQTzAJUbqC8kq3w1bdPpJ7D/",
+	"hDEltpkwqJRrYROFX4RfbKBKvZR8RuzX5+H3YCh+u4k6LOhDzIewdP8Y/i78p/BPcOPQd5mPiDOS4miu",
+	"w7jYppYKVZFl5Uc8QB3gYHIPCNJRLOnwaTZBIn5N8S4U4a+V1lXusSXk1QYK8D6h1vwkArXjVypwckYK",
+	"7GQNcYLUTxPtYETfmA0c/wJcLV+BrP02/FZK5G+mn6HwKfgJvg+fTx8DMfUzCC3/s/j92fQxuBCeT/8n",
+	"mj4Kn4hFFD4tHqMY9B4N/zX8h/Dz8E85Ixf+Nvw8/Dz3vpGLZ07cUuqsk1q3RcyqXcZmrVtvmuu4Xjcr",
+	"3Wa33GmSFi6X4KmzUyvL6gS5XM6HfeWsEJB4oWhEM7MI1Er8QK4Vsse6ezNL5wqipnlu3H5FeWI/1ykQ",
+	"8fLWrOr6njaddf2q5YnE4lQ85DKx4sX0MSytZ4t4av/bf0PpjdNFGniFgPAII+2CfuETgaRku9F7Ra9J",
+	"2O9DzPmQQaQ7aI29SGvsOe7QYwMs5Ap1PZ57P3oF3xa33tR3ahWsf92B27VefnViL8LDEfW9koPTn4Gb",
+	"+5GQg+ItLxNyUGKUmbju/yW6Mv3V9DMV3Z0M4f4XyEPSHZVh3FEo9kLC9KP3XylIX1L4zmUskj9n/tMs",
+	"V+mCvaav0j6SUETSKirweg5OzrUPI0r0Y4tKz7FfNhCj3iSqtQMhF2PMESUHxE/U2MkDL6Jqam+M+V70",
+	"m4Wg0MDY5WRDO0vF9mtTGcaRgFWyZc3PBAwmxBcbEniNE/tYb8k0i0BWN44tglWiPV6L6tbL7+LTH5u8",
+	"iScYUTntw1DhGLdG6rnDLX1YYECyBmwxCKMCLCJdCXE+R5f5SO+IOZkap90E55OdkdlHmX30+tlH8yb1",
+	"zbWYZk4QMqvpYq2mLHEgS/DIEjyy07szSfBYyja9GhxqCamZ0npcPuz8ckhSrOwFEkrkjuMjD2pa68QP",
+	"OEmUxRaSuR7JA8U2zacf4AmLOnGAZ8hci557QKihE1S4rGjg8iDV/FaJG0eyNdpUn3jOZGwUkYys0rJA",
+	"fOgw0PEzqrLe/GSOszHpT3k8mMSBDcUAMh/cGLk0bDX9FWyTpbT/eQb1ZwZZZpBlBllmkGUGWXaMlR1j",
+	"nY0DPMsbuMi8gQs8PFtTR1dXpZbdRRk6y0RDbqhjRJY8OvzLz38T5VAU0W2IeFRV6ORddpQL0mU+6jHm",
+	"oBH1COeJl4D1U0RbdCJPG9WZia4DF6WyQzEaWMczBpF21DBKhL0kyZa5NcO8PGMBuRwx+FjsoT7xiaS8",
+	"Vo2qbHxiuw7hhU1pFgnJbiAs7vFkpTroW7mSGta4JQfkHE4xMyMhMxIyIyEzEg4bCVoEZzZCZiNcdZ/7",
+	"FYl4eZXwWQGMC0XQCnWYsi5LhqNncPRoDoxOyaCSYBpw9QzITqQaXeNRBs6mQsQDMuhEfLGbCOsbZLEc",
+	"eY9224u3HeKTlalK8qxB1hJxKcBYG3uePJEcMAdSmNyIE120ENNBCczOaPy76IS8BkcMROB6B4o9qx7D",
+	"++Ki1H50gqB+Ed0kcEG9RolJ/Rm6erUsEx2FIc7JaEJ5S31BsVx0HQuN6D6FMjG+ELwACA0U3VMqqu8p",
+	"Vk64VdaH0c/d1c+pFCfg5XU5Gricu7RXKKItLbmhLsKAYCqLZXcmiLMBEYNOPE5QPho+7DjEKaAB3leG",
+	"k54hhbuJgTiLir+4HHmMB4i7HqGBNymiO+yACEVCBhz1iLCrKRlr5VNMKeIM71f1JFfJulKDAttfVwO2",
+	"q06NmPVuA5u1TtM2W846MWNAWSdAbgJDKKSVBn5ms9sqmbXyesVsVXHN7NTthtMkre56qZx7X2xuaKB1",
+	"FLOuC8zaIuvdkvpttgGNLU0BLs1aqVU21yvrVRPX4iZyRq7crZCqU7PNekf0fL3ZMluN9bq4rWpXnDIp",
+	"dddz73+0+AmQGl6oJnouB0DxN36Y6zBnkm61KAvhREPlGeBPgbQAfgG/jMSPkKv4ZPoxZCs+hTxF9fMh",
+	"bKaPyTQ7zSPgIPpOPf34Lx//3ynGjuh5ZOXozlIwbS6kS4tZi12XYi+30cUeJ8p6WmjBRNZTQB6KnTbA",
+	"1MEBEzpcahm5g24vsbTj2q9lI6HANnKVTpOU62VsVrB43qnaZqtbJmaz08B1u+ZUpS0v1qdoE1ZYNyD+",
+	"tk8OXCasCPV5zojEqUNsSCjfEvfdwBOe2yjpS0GU1h3h+v9n+jh8iWCIBY5/hhJZh8vg9bKRO3AdwqL6",
+	"5ELFJmXNAjN2qE5PZCg/V4b09Gfhs+mj6aPwefhSWDzHrBJ0iNIrZu9aShpdl1RL1dWnMBrwP4Qvw6+n",
+	"n4i+o3IRhX8EBq9vYd0/D58CuddnCEiw/lMabWmzUN8ti1E7PAuVUwi7UQAOhjnmk9BKqgre60ZVlGXO",
+	"nGS7EHvkQxEroa4I9om/NQr6uY2/e1/s7mTokkQ/Go5C7QWl6mIj512CfSrQkNaXZ2DeHEizZskcm82k",
+	"2R5V3I6B/DyK05lEl+vKcflG+4mlwsl8t5nvNgvwyJy35+W8jXiqMQLRkzlzLyuJ45sYF3GfDFSZYaQP",
+	"M88yHzE+5t5EnrtPZo7pYTccm4p4OphyXyz9RYjtbncXvvV0OY7uAPfI2k+GBLZ4ioe341IMHH9HMyvk",
+	"s0N66kfHpDNc9tlUQQavOyS2tmybDAMTxo8fXQtWZxIQbi2bTXJp01yUvWnecHlsTB/unguIyYhB+YPd",
+	"W2YLyXppeEBQ/v6t66hRaTTWWuVW803JtamUGq/ltlBebOIgsdiRn0LqrJeNFDNzdgnCZmeNuz8lVpYk",
+	"lyXJZRhvAYzXOPkB2HJ3WbCDA5d3XQl9ru4B/A02ph5LJtld4xJBqVVcyJLuzuoMPTXl7l2NXj3WYxuI",
+	"Bz4RMslAQnKbnjtwA5nhVq5aBQNx6na76kJdXIBjVs9Rc+YoJpiZGkdznHkqbc6Q4Z+F9Iw3sTbO0Le3",
+	"yPksswMSmHIgzg5nIqkT89t33zHQX2/ffEfItvdIZ1sMqhr0IrodcCTeCdXH1VB3fTZQhgz0V2ZBahW8",
+	"K+4WorVNXY7cHmW+eBHMF5SMlraK+1OCYDJhuOsWBBHrCANoMY8pIg+JPQrENpWFqbojLtMr+UioB5ih",
+	"LP0ui6zNvLOZdzbzzl5K76xPOBv5NonjzSgZp7o6spS8LCUvS8k7e5NGgtblXM8rnrn3fDYazq/kE3mw",
+	"N1ScKNxvQCSl0IsIduKc8jjvyHcvi7tfZRUWGw+xDTESlbqAeY4S6b83lfJfDIAR6vAEZFA1Agn1mecN",
+	"VJ9sj3HC9VuaZqlsVsu7lXIcBxRFealmBPLYLUWBQh8pqNN0ZLCTKRCPWXOqxGx1a9isdxq2/i03G+W0",
+	"IDrSgWp3GZT5y4W/gdJ3zyGq6ePppyj8Xmixp9PHEPX0ndR24bcofI6mvxAqX1VW+EpefYrKrY1SCYV/",
+	"CP8U/h50P8EB38X7hOY2yhXQ+X7Aj6KtCAvIMRQyPaFy/1XobR2mKFGGAB3fhy+husOLJTVqZaXiKbDq",
+	"Ty6dIjdeVjjlvAqnJL1CPS2IMnfQORdqgZHWZVqsoYcpJY5VRJaUiBbqkC7zCZRwg41uSayHxi512Fjy",
+	"I0vJqG91gzYFSWjIhN+0zIPNmZInQmzrkifSW4HEJeRSNOJE0yXpQZxbEwU28iqx+Ysok4vSFBcgyueI",
+	"7sWl9HIi9hwrkWQo4NWhgNICIEDJlXOEAOXl1uI8kxrEYWY8Z2UZ3sSyDD2lPy/GhF37EP67YpUGiV8o",
+	"6zBnAnUaxO9BAMVpVY0GuGWvj/meR7BPic+tTWRjahNP7E6X8oBgpzB7kHVyvQWNNrJqC1m1hYuptrDw",
+	"/jwpuvEUhRVibL2K3ybDaZm3ZqOSQbWMyvsiqLyXkJeZE+mYhqOdltKswnAXzh6OtCpBHeKBH4ogkHbS",
+	"jXTE82Tp+63jeb3bVBJ7Mxox183LRpRE1WcBA1d2V1VLy8nUc+TYzlR8puIzFZ95Y7JQhivJLvyqfEDy",
+	"LsKPj2x4FdRgRnThUMvS9TSXOEw7m2Y8UvGRWx4Phz6QUCXLgRoqTQRzfeqV+LUAYRzihjhBy1X9JJzP",
+	"FETROSZKcUM3x30iY4D7ZIIGhKg7o3BajYYgWLE41wuwrWfqBNh8j3qTeBTGfSbbzFtCXloFIWcdoOhC",
+	"ExLo34BPxyqc1DNAoh+MCERmKyg6IEEuRQx3GPMIphLcXuZIFkVc5rwLzB23Hdh/C1ImLcTY9b5xuBGe",
+	"26gZOTLArpfbyGFK8V+pvhWZ39MkTruEB9uYc6HrFN/RTKzmr8PvElGaW3bgHrjBJIHLKma5sltubVQ0",
+	"UEhGc/5OBVK+VJGcEd/TDUYJcP9EV3ZZgL3cRsuAudZ9GWLXuU1vjTxPq+IhDnxGJwPXVvGd08cQAftU",
+	"dXNIfBump1YycoF4aTQc5dJpYklXjD1RG+rkGBS9m7IolIsn2dmSgvsajwUupE8klGUkGTOXwkzDJwjT",
+	"d5QPAcizzgVUFG1+8NoAC8lICmtvA92/dR3Vyq2SoTK1ARdgyEAyFSkU9vdR/uZDm3jIJ9jhwgjSeT4G",
+	"wuj+iHMXUySNLAMoTj2XEjQkvpY4cWIXiEsYCUPdICSnTA4TppF4+xhzFGmaIrpOPPEE4kNovy80/ZiN",
+	"PAf5Iyq6IpbQyMMcYZ8gR6YiHcUfNx8KrH4YgpygfgPyMFhTsx+p3dz/98334Z/Cb6afTH8ZEx4a4b+H",
+	"3xSl0fuL6ePwiaESJ/4cfg18iS/R9BO48ELoEiP8zfRR+AzyAmavx+kWQJdnoP+97YP/6BgTMc38hSme",
+	"k459bBa/hYMA232BlhIpeYkkflgrBlollz/zW1+4BpIbQBtpRxSR2EnXd/4m00eXVx9pJ1xGBP7KDxyW",
+	"CZUtIhXABqV7Igcq/OWPKNX/7roU0t42D92jn84P8YgTFHuxC5v6N6NNo2eMmZfKSBWhR7foRNJZAxf2",
+	"koV+NIURHJQIJSAvtCl4DcTbMKLMZMOZ85Go5E8+Ue8UjkVSk7ivgxcV9s+OXOqv5GAkxde9nEUmOy+/",
+	"JjslyU5JslOS7JQkOyV5TcJd5RqOUTTXmuq8zzxUve+5jojdGc+C3GvcQJSMCQ8QuFxRftxnsnC5+F/X",
+	"7usK6mDmMc8B2AK1LKCOesGA6D4NagzkuD6xAybxTZtqgHM70FlX13TLYI27slKJGpIfyC9AeYvAXIq1",
+	"8N/hsXRSl3ddrnkQ1aNXKrkU22pmpFTPGeIKA8brGQf4H4SaUkwA7sKO41k3+B/AxfAs/Dr8D1Bl0h3+",
+	"kZHDx/GG9CPyQqCp2BtInooPc5SMY7oK5jm5jTrUcI9rD6h7zob/AFqY86rfhp+Hn8MmlItmGWQQL7PY",
+	"4tCDXC7VKqt532dX9cnudzXcmff9PMpzJURfP5IVWeje4kbtitopqo1zydzk6Y7w2/RQC9LZnVclEMAf",
+	"TXURhII0e6XjXKgzlMcBGjAeoHqpVDAiM9ebiA4wqit7CZS779IUZ7TQbO9GJRZOPgcP+i5XL70W1QWb",
+	"e5KtK9ystPDU+busQAZw3+XR16Q1C9xKi8pO+fE/FI98dJY6NyvLlJVlep3LMhkzSzy5bE49fwuWa1Pz",
+	"NyZAaXjWU1g56ymUXTp2BpNXUyZxxou0gdRu+jJ8Of0YhS/CZ+Gfp4/E5lp1To1oTIXSHEktccelI/Bm",
+	"rZeM3E+YSyX7YD8IhnxjbU09UUyE26z5jA3Wuj0mjzVt5jsu7SVakU6r2bia0m65Hjnqlqg+JcW30GLz",
+	"3EqRjsrA7kUf9AEfShDPAaCilLK1KRWdMjy80CHP5QGyW8MhoU4cHSplcBFd7xN7n28gS8saS6Y8d5lv",
+	"wJui1JXOxEAYwW1qwWwiS8kXC0pWjF1ONpHn0n2OQADBqzaRBcokfjF0nwdRjVXqII2TmYoH0d+St2qV",
+	"CpLPFzYRplFBWIWc4XetUKwisqSesyTbLHWIL7+ZY+oGQmSgH+zeebcoz7TUet4DGlsLDbFE6kncnEYA",
+	"I4XaKgwwR3Xk0irxBJV2SgV19hrmZG2ynC45R3qXDDBlgOl8ANNyS/y4Ip1SNF3wMVx2wpaxwryiaGjH",
+	"iWvZBwxhpevPtd6oUv9rH3oqReJE6pjLg/Pe0xzNXVfAuy09dpwNolwh1E8GzkYRPn3M9+JcGG6h/ADv",
+	"Q6BtFJ4TkdikJTcX5zDYRHApo7DJKGxepTCJGG48vSKPtXCvwPHE7nx+nbS8uoThsooXPfOdZ77z19p3",
+	"fiZo/cog9czneqE19LGzsAbKfKyL5lLoZObcCSw/l0t1Q4C8DR5YsacZRaAdxGQeyx6E0smD5lAHnQn+",
+	"PqWjM6GClLxPaoSZiHAZHV3dLTUSEeEnS3sI/MotKbPPkZgoA0cZOMrA0WsDjl4fN2bGjnTlHRiKPGkR",
+	"8HjmLtA1HARkMAzmR27ehEJQyscogJV6IEkixG3mE24g5jlRssEm6rpeQHzUiZ4GyKRTCW2IuTaHuOdS",
+	"DJn+9w6I74xI3AL2ZcClpDSSRUSIY6ERDVxPkTb6B8TXJUSCPhmgvOiXS8Fb2vOxTSLYx8eEDAtFdCaI",
+	"EeXjXIgBngA5QiEVRhoJlAjv029gXTSDKDWIPCZcdEvP1sJRo0cnbl4ApyKuWT1qNJo/IKFydY7MvHaj",
+	"DJrFNJAaApUheul5mcTKdA6nR5ZLG5XyRrn6t1AiFTtQyvTwHZHadmW90bJdcWpEoSGNW0wNXASmyRk5",
+	"Nd2HyJXQEZ4kLQByG7maUyeNbrNktsrrFbOGqwIW1RxTXhUXS1UxWyOxpk8LinzCR14gbYeHO0JcSLak",
+	"oWKGUtRLmlqpVRfLAe5qFesfqcPY1IGMElGj7Es+6kjOtNyFsjHphSnl+sn5IPF+fE39NbXKAgcju4zd",
+	"wXSioBZ/5cXEFEfWtYQWClRkU0I174q+qhAnJZEzz84JDSeCw+Y0HgmlS5DJkoaR1j5U/1Jnx3PzMNVt",
+	"EiLJSpqwvF3NdYQpHxMfcXxAHAOgCki7CG/sk4mBxn0cEF2YXdiQZIyGzHPtCcq7AeqxA+JTHpMkMupN",
+	"ZDSdbt+lMcsL77Mxh3dCzXjRMuIMdbF/BRFRdOqlhO7Kh19qxCLKg0xlXxWVbeT01lJpt7C1pB9SX811",
+	"QDzLn+K+k4dDD1OsC53/BpWb9Tp4wMKvp58YijhCFqt/Fr6YPp5+gsJ/Cl+G34YvxcTIeLbwSVHP+Dpu",
+	"dZp2Q0xEravnpeKY4KtSv+WM3D6ZpPYvvvChfF9HyDfyMIAU3yIKf1NMaR+QLdyOE7d/Mf376ePpx+i2",
+	"9J0zF0rIy5UACz0X/h68SfAatcrCb1D4B7gAZGQRScX0E6DNAJqM6SNZPn36+H/kohkvC9Xo9wiUqX8/",
+	"Fsou7Xlkz+4z1ya5JRIM1La+D0JvnrdJ7dkMP10i/LR11OAUWqg78rwMPl0F+GR8eNxOS203AkWXDbd1",
+	"Xancr0DIz07gE4F3IqpFWdv2PqY9YqG8VSk1rIKho4LyVrVUswpyBynuTiuF3NHalO+XzFtxThCEClIm",
+	"owmPxvexMfUYVizPt1yIy1zulPG+5L4yFjiOXPhWlcV/u3uXUTI3iPA43Dd0ukDwdXRNQnT4JG07zLzg",
+	"gDpFNiT04cCTj3KTdbuuTRxmjwaEBsUES+nAK8J/z7vJMfMdpT9c2ht4Rf3LKRoeOS5bGwxJb/ln3QHu",
+	"kbWfrPDskJ760THpDJd/Fs7A1gbD2rKPpsIRSRCgt1TiAGzLtskwMO9HbCuH+FY7k4BwMHLmH1sZ583d",
+	"elzT80/wdn6wZVbqDX2Cp/adgT4YsUCGDh9/ElcpNbL9mu3XV7JfVfQL5EAGBPlie75uO1c3LZXsnA9A",
+	"2OyscfenxHp1gqCaFv0vXmx7LqHBNY5sNpyg/AxjYAG5XFOULhx0sGpPL28kQOPkB2Ad3GXBDg5c3nWl",
+	"AffaRmVqIBsdrl+TCTQoD4VsC1mg5vkEao4uvbllDUZe4A6xH6yJjzcdHGAldiFXHfsBssRSsQzEwTRT",
+	"+eYB83GPbCB2QHxk/XDr7dt3b+7uPdh+997Wjb13b+7s3Lu7d2frxxayamXRNSh6MBkC4TKnbrdLHNT1",
+	"2SApe1B++8YtA/319s13DLR99x0DvUc62wa6ce/6jw3043d3fmygO9s18T/VTYSTPM4GwhSRh8QeSRJ3",
+	"l9reyCGOIdqvW4VNJCzziaxmWUT3ydDDtpD4FBHsey7xVUaZPLjX5iHrAtWT2iyQRkZZsIf3xIU9eZM1",
+	"my4WqaxopwkRrGJbDRnaWkiLZV3R0lwsnjVlumcxxCLBpaKn5x1cepoMdUUKLZtTbIeHYbSRc5QwlInR",
+	"6Z6Whl3tNrolYracKjZrneq6uY5rVbPUreMmqXTKdrkce18WOUeI3DKLRHNKh438JH0c8kX4JPx2+tn0",
+	"cfgifFKUn8L7uFJv5DZyddJq1VrrLQdXWqVas1wvOyVSb3Rbjt2orFeazWqjVHVKTgPjTsdxGhVcLpNu",
+	"s1J2yvVaxWmJd7k/JW9PIHW81qqUy9WPziAYVX1HFoy6EJH1uQajSsEUpc5moakZh3UWy3p+kFtqSYQl",
+	"dJhB3Rcd2QohO8dFaXASBC7tKYKsxPmKKpApne3FOS50l0P1yVnSIyUuohpdzNeu9qixCQmucsDFrgyE",
+	"WrGAhcc4mckQqrR2K6WN+vpGfT2RDiIl5vKBD6dQlDqI4DobiU+o1MWil1OWiA+RoaQbVSMHocU7sD95",
+	"HBfh0p6KlGiKK4x5cmDgneUSIEU40t6Q2ngPAh84KEKBa0bdrkfu6TAApTDk1R/FUQ7yut5M4XPIunmp",
+	"SMTfFyp6QKCncf9aSfLuXPg7KDnxFZz6C9UNB/riLc81eTgc+D9LVeVHwjhOUZMisZjm1S8jPFhWXWcJ",
+	"ta99gME7RMvcazwSqllowZWIzJzjGtohAVfZHHMVMqTTEmemSnUH0/0orpLLwtSOj8fSwZLHSMhf5Ams",
+	"J7Qtluo7fgAYcioy49YS9xZBUFtCa8u/h8Tfxb2izKoMcE+mVVoFmecra2psP9hFlBAHtHwsbjaRhwPi",
+	"I0YJRw7TSb5FtBXFFXtCYU+QipND+4QMZ4cBvkj/PKIOuYqhmtujWeTwCtKVXw/lvZhiFaO8o8XiuRQf",
+	"y7Bbht0Wwm5Zpu0b6Z24iqhy5zSockWXhSo2ckUCFHdnSqAYyKW6aErELQ6uDk35XC6VFKkjL6RntN5R",
+	"33+GyZYnn5bMDnHMNvJcxflPfybLbofPIcT+yTHcFij8fqZgVZwGsKBvX+pGpbSqq/v6Iw3xB5nAIPqO",
+	"ykUU/hEUzLfA1vE8fAoMvZ+h8Eug8Xgyz11fn6cnlqkTIP18cqqPqxeglkpWL+AV1gtQc5DVC3gD6gUA",
+	"gpXubMwDNfWb8/nzE+J8Hn/+HU3he2o77byF82kF5Cnl3Tly2l9lTVe6KpqufMp5P47oXRXoyI6hM6L3",
+	"N4fo/QLI3ZVuWvtQh9hcRXJ3XbBJtenK4DxeRFu6Lg6cS+PV2N/ZAZktDzVSjE3L8b9H6j7jf8/43y8F",
+	"//siYuZ15H9PAO+VHPuZ9+QivCdniymvDJ7MXDoXT0e+mEDMXDiLZrnc0eHbV4aO/Ozoxs8E7p3SL7SE",
+	"aH5pgiZ6AmejT8/EjXOOrOKZys1UbubCyY7e3xyS6wtwBQ1HHc/loJozaLPA6dQMHpE4ZQM5Pu4GiPkI",
+	"+3bfPSAO+svPf4PU0BKniLblP8XMDUcBFyLMlQGWcJONbEnXg/JBFCopf4GRFIhjMOTIil65FVgGGvdd",
+	"u4/aOUrGhAftHOLMDzjqTApFtEUnChZJ2sDIx+XSA+y5zl7gY6p4jxDFA9E1yLKVBAGIUdKmecshAXY9",
+	"bonuqj8OpbK6PC6N2Cc+kZ+gGoVAVOQQ23UIL2zKtBAODAIaRjFKZN/KFasINTgOR0TCJ29HJ6xn5kFb",
+	"lvTSxg4ZuPYP2Eg03awYORsHpMf8CXR03S45ZVLpmlVc65hQ87hFGl2ziVsd/VvOyMX+xRsRk0nOJn7g",
+	"dkXjZI919z4YYU/+KcPlbHZA/ONSUavdhl3BZWK2Ok1HtE3M9W65ZOrqyw3S7Mb7v34UwLQEgFknpW4Z",
+	"VzpVu+asQZuLJdXKNWODLfXg7VkYll4G5nNNFPkVwM9vw2/DZyfWhIlL3SDJ+Smx6wuAPS/CZ8WUei6J",
+	"nkRlXVIbp4s0kDNi4cEokJoqTLjIkMYZrzPzuzca9nzsiFdR8jDYCbAf3KPJekBlsSlmBetGbpEphwBR",
+	"1yZ3XMr83EZ9vVQqlYxcQorMn1QtP/UqBf0zxJwLFS5fzPw94ozUVzju0GMDnDNynLoez70fvYJvi1tv",
+	"6ju1QNa/7sDtUQgo84Mbsyj+i0OT9QSFX4ffCIj7FNg3vweKTVVcJ3wW/hlBpZ7HkpBz+j/R9FH4JPxa",
+	"mDhAWOKNekJXEAf3WM/dx6bDWJJeNRqehOKd/kyW+skZOXjTS4g+VQYoyCEQ2joP+3+J7kx/Nf1MrCNh",
+	"C+D4t3+Z/kJygkJnJVvt8sTrkTXwxYyVItYpjM/L6S8h0RgMHBkBe6QcUfgdxNEul4BcXdhA0CJ7jmWQ",
+	"UOUXaBpAlqH6OebGgXt8ApoRB+Q1ctldkeOWVxnOqhBGahiXolGUSM/lgQQmq8PuBAvzMTm3cfbNbKrs",
+	"NS7TeRJFZfbJ5FBJGUOVlAHKLkmrAj403EsrJ3Mly7y8jel+nC2wcJUXMRbz6qvA5l5Uwum2pSk7p8CL",
+	"bFL6ClNbxL2ZBgf44buE9oRZWBbaeuDS6O9TsQ29yoIuR8DjkZSKS08rPocn3FiOdfwIrfiy7r+zZyIX",
+	"C2gjhz1vj/l7lAFPkhR9opXZXJtFGMuXy6Apr1Q+JrnzTy4eE8nRjP38EqWR7M7oED1HoNmyFOWVnVV/",
+	"o7Asn8njRXnX4WhE3Q9GxBCgAdmMcpcDs1rESqZkoKGqsQwERHZpT11HQyz6qgi1HYcjN9hUycHi2zgS",
+	"yhz5pDvixEFdl3hXEWDIgOSkoFklWvss1dyrVl1nqIfmKZvUihinUQ636XAUXFBUeYZtMmyzZCz8jHg5",
+	"JhJey+/XL0/4yp04XsEyMxBXHkGAgEWEIOectBvh7rUP9T9PiDW/TwbsgMABWUT8Kjq6GVcYDPo4QI5P",
+	"xuImTQPi+kB5XURbkgll3GecSEoTypDHaA/IWxV1CjhPbEwpC1CHJEhDAteT9eU0qQj2Ceq6D6+kh0SG",
+	"+h4BMK9FFPkbtoOjqO0ZFp+TraRUz2KUQSHgv3hEU/ddRZ6945d3KYN0GaS7hJAuhnMZZV8m6lMo+5aU",
+	"85k37JiGk5stpeUYmZ4LX19URWDWDZcSa74Q3V30Bhxx+AESNhBnCOJIHNR3ecD8CaJQD1nKBH4F1buM",
+	"JT+k4V9BRH3mu7v0vrsM6GVA72yAXuVcgJ4Q11IQOxnVX0b1d2XQqEIvyyLSFf2GI5qlJZxBWkIUyArp",
+	"CJCkUES3A+QRfKAA6Wz6wSa4hSBqQlb/j6mwXpd0ggd6aWUJBVlCQZZQkCUUXEBCAUjeLJkgSybIkgle",
+	"+2SCCF+cYzrBgJk2c8jxuQOHvHzwGILHDqcJJLIIRpwg4PDnRXRHQUoDxR6/GF2mYat3XR5si3auQ++W",
+	"RVavNFA9Al7KkyBGKreR23qw++DO3XIpFbeAE+FY3OJKxYpb9W6jZtab5aZZqzcqZqfatc2Kvd6odhsN",
+	"3MWNWJUPiW+L3hu5AX74AL5MpwFsDWJOUOI/4MRXVRqSnhvV/xEX0qZq5EAM3fLZQFethAsPaOB6iQ+p",
+	"lncr5YQ3BHsjAnUcVgnSjtbCyRHaieWZBR5cIvsf6K4Tk5OQZdt4AjDuqDC7dOdRc03nLaS2m1DkEOeD",
+	"HJeDBNTskbBd3GCCxi512NhAAQuwB5JwSHxTgC0E3M/ciNiFmI+0QEE+Ed2wZRoXyE8khmswGiAM+zmW",
+	"tEnxKq1rGPk9MfJ75KHLA24BwR2GyThymBOdGvUx1wHZ8vboKw+ID+zUcFV+kQyoItThqEO6zBfARp47",
+	"pQp5GRYdbe1VYqKVjMWjYDSgIGNPkIFHpN5ysmxpuRV5X88jfDjTOGc0S8fYBEpsvXYu99eepfkq6kop",
+	"GSXuVwtvIXV5KuwP/nK5/k8IqYUkVKUxKOswZyJgvrOJMPwXPKY8wBOuQgpkpRp+LQojyB9WReIxawNJ",
+	"G5nHGtKlPCDYKaRrtBRdIsMaZ3XJm0ly/IbGs1I0orAIl9wycyJblzdZ3yHBMcuvlKn0S67SMyvxMmzn",
+	"e5Qsv4OvyLlutN7mHe1qJbyyhZpOkQul5JTpqQxH46hRKS3QTaHR4+BBsGOJA9odiGwr0dmspeSChTrE",
+	"AxuQDBbX2zIw70xswEg+VUqnkBPnyTabCfPMPsuyGi+xuSVP4ZLmFsQp+wN+xmaXpm01k3WSl6+MUZTB",
+	"NOCSo4yaKlrakOHScBlCbNrUZx6ZB1fvJV69ozq2E9dgXU3oKRm6E+Bud3fMbmGBoSOButi+P7aDc0SB",
+	"HtgM1V2yTJSUxax3Q1rl35mNtDzKu8aR61zMccBo+d0LeZNW6haxFFVKm3JxXSVCoLwK6jB0fF5smBry",
+	"tQU4ZmCjQNjChIpZcNqwtAkNxEZlPuqRQKZUiKFn1NnrQpt7RMgJT0i3PT0WVpQ13aaHpw06Rqgjw71V",
+	"sjOkkMCLUN565+Yu0iJxQKw2HWB/nyM+svs6taPvDrk8GbFkZ+T36zBXqwABhiBlBBAN2pRRmxg65xy+",
+	"GY37TCweyPLGHI2J5xXRu7Iyl0y5pixAuNsldkCc+QD0RFF4Skx6MVLwjPHqqxbdiLIxcqlQY3YG6DJA",
+	"d2pAt6LKWQLWyVE3uYeXBXSp7kV0TwaTBa69L6QbGxJKHOTSNv07S8hly0BWwKzCBuqzsVAJEyPKtANb",
+	"3UADsQAoXF0vBX19cOt6BLFum+o6hz4PTD2yKHAHBOWVhE1yxyuZ75OhN5FsXfE7fMKZN5J8IMnnbY9x",
+	"sokw8onqv/wcFRYk9Ysb8DaFUshwu/wKRr0JGvdFV+GqUygiix0Q3xmRe0NCLf2KxBi1qWgEvUXZ+C30",
+	"l49/i8bYFRMMYFj2XlwVfykOj6CPKbK4hyFq2mrTvPXDrbdv3725u7fzYHv73v3dvZ13tywDVWqoL25B",
+	"nQlySBePvKBgQMQ4ZEWC4hsTn6hpKrapmBs0GHHgBJEln/W06Tr91UYDOXBUMsR+MAeh78h1tfPu1n2i",
+	"Y1tPQkFD4rvMkWraD1DepbY34u4BKcyjDRU9WwwFCVVpikle2OulO0Oog/Lk4UldCdg5dWTn3S2hUuQ8",
+	"dvVWlEtKrqZNPbcodRnM67FeP4eJV93BaJDbaFakd0X+FZOuujQgPeJLBLmatoZtel+9Qj4KjpyaaBlk",
+	"wA7AK57bqNcg9GG9FF2pliq10keGXAJxkG2pvFtKZLT1CBULM9U/Fd0kIwHvySHdcalNklG7rd1SK3Fv",
+	"vJdhVGIRkviAav3IB7QaR76gUl9X/j4PH75PiYZ7sC1zG7WKIRbY7BdEn7kwtNGb0sNqU86BMz78mtmh",
+	"l4wnVOlqkAi+lqoaAqi5vZSRZ8vDEbX+lwnuVY8YUknyIFajgAbylvobNrhlCDFK29QVGloAHDfgUQJZ",
+	"+tFpZMmq0wZlq7WpyvRPuLOkk0u8GdjHocxyx6VkE1kyIcJSvAFDgoN5UcRqRn80IiOyGK+3wlyyqg7X",
+	"GWOEo7xsSWa76fdIfCGAAPZArZGHQw/8+3KCU3WGTOdIzr6KH15I8uxCD3fkSz4CX/5t+XgtWjbY9zFs",
+	"Ux5MICFDLK/cPF5xDTO7kmJcH1jM03n699ySIlN2/Lp++qMTuoM5d3uAG5nsV9IjMq9v6iF5irbCmd3c",
+	"nqjAlzxlKrDTipu05gKbEdXvyKXkbHQY8wimJ/ZjDHmM4P4AVYHGPgsI4mIzqtEBLO0TDLbAYH53xC2r",
+	"dEVBeiyLVQHElfT07mAuI74+5RJ351bHdWn9UXGnUVdQXuASX99WOKFrb8PjZ903la6/3GDp5KfzGCyx",
+	"dnWn5OJZtDtnNkC75GEgtlPXpY6uYMZHnZ8QO0B5G3NiupQTSAQ+ALNwAot/7gTqP1/P6gcJqaZOWqUA",
+	"iAwAncX36/A7ldvnLpy3N5sH+DuVggepeEKDyJZuDjAc6mJKcdE9wJQd4L9SfS0yv5eLU45zGzlPVRcU",
+	"V8GCF5aD7PgCSbszJk38pDrwruB1G8hDao5ZIy2sckvtqlMj9W4DNztpOakl9X9myv+o/ysnMy2FPBF/",
+	"yyUpBuaP4TMUvpw+Dl9MP55+CqMEmZwy2/NZ+GX4HAqmfpwztHxVGGCBPMYkrJp310oZNODNndHDJ6fS",
+	"KJaoURYidVmNmA8UrH2t7Ze1D+U/VHTyMt5VPU6AjYDSV7ogE3W8Z9Je3OMIQmd2z8oH5JlIz0R6bgXx",
+	"Pc/tJFd4JrEvHRFnLHoivXo1JHeqQ10vs9TGtbx+9QpjTYvZq8L/dAHjOidmZQtGKnmoJuwzTBG2hQ12",
+	"NPAEjFkIw5BrejZQBOUxnYCrhHicbKDZoOGkzwS4L7SDhCM3aFPpWBE6wiqirZHjBsJ85shSM70nO7in",
+	"nSqpBE3yg45q7VPGciQVdq7uNLtlu4LNFql2zFq3gc11u+yYlU6V1Lp13Og07aWPFGQfZbeBfek8ojuW",
+	"/4wMmWTI5OyQiXSaugGHajR6NWZhPlmYz/LVaGDxRNAqFU2dDYgIAmz3Ifp77cP4j+MM0i06QV0ZbJPQ",
+	"qAZy1VAgygLCryEIz3CIU0Q7SVsVYmBSE13ZmIpFo+7eijqzNEnOfUxhzS3AUxjfevgj0c1drPgZPZfQ",
+	"APWZ5/ANZFVLNUuyKirixgjSSFatGNTMMF7N8+BW4Dz/KJJZQhcOna64lAKUOi7F4Dw+gtBmXnBAnaKQ",
+	"1A8HnnyUm6zbdW3iKB664pj5jtpdLu0NvKIT8Sgu27A7wD2y9pMh6Z322SE99aNj0hku+2yqyB/3mUdg",
+	"HxziU9uybTIMTFhY/OjusTqTgHBww8wnODNy1+VMmzdcPmSSMzTlXfGGteLClLA3xQpE+Qe7t8yWge7f",
+	"uo4alUajcFKr87ngdn6wZVbqDb3n1UI00AcjBonmJ9G1VUqNbAFfqgWsrAXiIF8s1ddoFetWpWyf03eE",
+	"zc4ad39KrFe3Kapp3A27kca5xqFeG8rP6JECcnlS8yxE5bhqTy8vGG2kfzCsacXQhIaYy9gWQp1NZM2s",
+	"jw0kl8Nb8WJIjOhiS+mtRRbSR28ihYWCdAhHiDHyFuYBDRYyR+Gyzcbick7TSRh/CfyUA7GUeycwcUo4",
+	"FfSFvX/YlIgsiVlSziK6T7Dj0h741WQaVsLDB5FCcYh8Xob08z72hcoTP4pHCidE10m7/47+hKtE13lx",
+	"rq0OeBxz4T+GXwPb8VMoP/J0+kn45+nj8Nn/1qbhb5KeHVkXZvpo+mj6afhN+CJ8hsLn4X8iIJV+NP2V",
+	"pJv+bq6jqLgYQ3rXZwPw4UQRi3NKzLRSSszoJZjb6GKPEyPe0As6z84spkEtvpODGvRGy07ILlVxEFB/",
+	"cvVc40rEZdpvRUZSmbsFWVtogPfJjOi3ZGEO4liyMoaM8GZUGD028x0uz3RSUsRkBhgxB9j1eCIcVeia",
+	"oTeBih0MYWRJd7zVpqrJw6U+pAN8puJHXmaLQdlm0XJhE2HapjO6DuUt/fcGEuNlAdzHnsfGkCaHMJ2o",
+	"uG1DV61DlEFOdTCSkecuV1XteJ+No1LW6kNS1N02i9SdkjWrHCZpZSALCMjyVb8SakCWAwv/I3wSfgOq",
+	"QSiJJ0ZCD0w/QeGz6f85/XskSfMhry38dvqpuPz3wKav1M7z8JvwefGomF5FwEpqwnPhMc1U8atVxSus",
+	"innuE6Vs0RhzhB3nNSxZlvGnXtJaYxNZUsNxEKazptL5nRNpbLn2ofrXocOjLAjl2GbVoM1pNxrS84FL",
+	"1mDkBe4Q+8GaeIfp4AArT6vAROIHZHVdj1gG4oFP8IA4G5IGPUoYfrD97r2tG3s37l1/cOfm3d29O1s/",
+	"tlQNsaq1CQnzSHRIXOPU7XaJg/LbN24Z6K+3b75joO277xjoPdLZNtCNe9d/LKDPBIpWQgyNeE3dKmwi",
+	"MhgGExlQU0QysUPALTVAshkbex5RCUJx1nm5BC4mjoZQYxful2U7ADRBfrQwksa+zPpzA8nZa8mslUKx",
+	"TWePKfMp2X6KkIYXimjr0Na7xlX72FcJS+a8g84Hw3nHnPNBV8oUzp4CLBCEEzcle3A+lO3yzl2VDR4d",
+	"dxwLE8pRxIpHNLT5kwAbAqZMfymgR1G+BHCDrrRltkrrZbOGKx2zo8uANUrNcquyXs0ZiW21kWs5siiY",
+	"WelUbbPm1InZ6jZKprwZ1zp1u5EzcryPK/WG6KBdaXRqjU6j1e3a4n/W1zu1etUuO9VSrVwV/79ScZql",
+	"Rq1V7XRxqbvewnXSajUqjQZpYsgjcn9K3p4EQEVYKVVr9WWDphJLYw4ISboCM/SRoY9zD0uB9aa9+SCa",
+	"deaqthvPCX/ogLIMZRwf6qqz2Pe6zN8bceJbKA90NBYDehnmJ7wjBSNyZKi7sC5hqh0Km0mXyWFCnAK8",
+	"Tr5YeTd4inOkkCyNquvCnewviSuktqkukSpvOzZwVr1JJYGmhs/uHMp42dFZ66d2ekTxjoeH/5SRsrJH",
+	"58jcm+XoXHQk7JGV8UZGxaoNnKGVDK1cHPlxdPgS0ZMci1KGig55bUw6fcb2ZR2ZA9ch/kcLIRCb0a7b",
+	"G/myZgc8uIEsjqnTYQ+lDp4wto85x9Z8znx47liQQOhoIL5CvTln5PRroVjuov6B9yLuDd0qyof/7w/F",
+	"e8DTBAQGsgk4aywodiGh69VYXeOI+W3q///sXe9uHEdyf5UCv3DJzC6XS1ISSRgBjxZt6mSRomTJd2Dg",
+	"7Z3p3Z1wtns93bOrjWBAko34wx2gA+Igh+BwziH5dgigWFLASCcG8BPMvkKeJOiq7plZcpakRF1OAfjF",
+	"MsmZnuo/VfXr7qpf8XYigtkJVYdbkjb6lgpBSJ1VYTYwQMeJ0jxYo89wEfB4Vu0LFgQxVyrjmgtFfhix",
+	"u/ELPIS4f/1nn+7s/PzLOzuf721ev9PMxJ5VeV33fRHTLUnOcbdu2aQRkQxDxec8SrElkoZQQZtrv2vw",
+	"RYeFosAX6waI2PyMUcNCQJ4tU4e/dXT2JHqPab8LMolVDe6aJgY8DtshVRzQCISICRZvd6TggBiIYd2C",
+	"PByOUFiWjsQHGL6lJJIQ9tEBehBzlIYHWFxPZqhpYsj/59H35s9YbD7mOjZfJuIOBn7MVBefyK+WaPL0",
+	"MPSR8jCf8HYoWGRneV/QjZN7DccNO2yL5CPga9TrROGNPMDUcJeJAPl8K80gIcjCmziOzbAjJF7iufiP",
+	"OdNhrMQ3sViVln1FnRmForMOzZV6w4ZoTzzoyyQKkCKkxYGpAx5AJdRAo6DmavtiI3+Y4CpSKepJnc7K",
+	"59eXS+HlHvd5OOCWVf1WYfAvAjFxytFOYLM1lfg+5wHS7kiLIx4SpGm0V9g1tsgNFmlXVwwqWTX/oWrp",
+	"dEpShCZ5U19nZqO4Zs4PDu6TxZzo858DvspE+5KCnUh53lrEDf9gGm6ZUJchU26NvjtquUzK+Uvjica5",
+	"Ju0TpvmQjS4MQSwVL9UUyQGJtQi5jSmuNAUVizeKUSE7WGeOKqlaWHIMrGAkBIoXcdNO1QW2Tw+4uyXB",
+	"7P6qoVgrpZaIkk7GuRvzTlYQAkSClO1MQT8OheZBDW5KeVBN+nTujRV2OBZ9dVkzzo/nFLQ3tz/bvpvf",
+	"JNzc2fn557tfbu82PWguN1btzURzz5jzKpJENYG15IBDqOfQ55EYCnwmrDE3SIiIPA3esE53OuXFViiC",
+	"zWzEPnaZAG/PxG+GahpvU/HRU2FcIRnoytI52JzKYvlPnaQpAtKD5xWtcTbT1IWDF7tIaZYdHMzPz6fP",
+	"IP1NDdIfMDAb6WjXrjbs1n0lWORXWN2vXm1da1eX/UZQXeVLrLrYbrSW/OVghV9pm74rlfBgR0zwo+al",
+	"g3weWy3kX8r2l18lLCo67OI0Osn+dfwd7snfjH+V/heM/z59mb4ZPxk/gp/+mP57+gpjLl6OH6Vvfnp9",
+	"rIU7UdKZWZvhD4yFmskKEN0NNXIZpj+kL9MX6bP0eXqUPk8P01dmAF6kRxg68zp9kx6aptPX41/jicrz",
+	"9AjDYiheho5Y8KGnOK35qrhFc41f+OcqDkO9Xl9u4GMDeVA8UMlwAR7Nnd+z7qIp2sbRznRqio91Rsoh",
+	"dd8i3NplUOFbuxVjzbB4qTNo2eiaPQ+evDhNd25l8+Sz5/crCw/d/56WJpo7mRrcYSOkeLSQOp9+Y6Nx",
+	"lZktiV2IXn5iVNScrHK4R1zXHqBeQ8A09zKjZ70WGRKzEWU9uuHGOEED+fHqNhEHQg4FhMEpXuKe2amN",
+	"Sv3EpZm7NHOXZu7/1syROk4xdBjne3sPK5zNnW3ozoH0sszR8gO63AS+txQbZ3JjHnChQxZVaYmevCh9",
+	"GIVKf30ufD/sMg32zClWlIGVf4EOukBLoqvObHSoceM7YZFlokHzKLKXcqB4POAxDLuhT4FEWC7C73L/",
+	"oAY3Q6VpT9A/xkTnweLSole/2gAu8NwFOPO7pbR0m5mcdB9mGn074zvw/+pvh3rC/M7w0Y1u6xM/3Alv",
+	"bP3y+t7d23e21XZP93+5uX1lO1xObobbalvsrfjm54P+F/c2b6zW+OjGxi8aq0nwyb3lYHP7yv3RcnIz",
+	"Wlyt+Y1ItHpb9eCLG9Hp+X8nEzd+Fmr6c969vMtQub+0mT8C9AwOLAwWa3XPHr3tJnFfKg5NM1nU7eYc",
+	"VYOhC1IG9zarN+7fzQ8TC/N/wEdr0Ao1hKC4hh5nliep8AzTEIqAP4DQOEu7Jo4nSjK/y6ubUuhYRiXX",
+	"0rS2PeixB1XW4R8t1evnyZe8tJBvYyE3IF8DdnWAsRRG6wtGM59a9V4s5QcQcGF6OetwLlSKJm5WOVL9",
+	"Sf3CAAOuINRzU4SOnLk5ZXdsy5/gdW+hHkq9rB7KSVN/SjzM1wtt9tWCvQEPz8ietOrVhPx5vE2guwln",
+	"vI1PoIuYdWhev8s6TQ+aE7nl9uB9Qpmbxoa0ZewAjOBDVStNmSRgtMW+2sylftuEye22kYYIU95vMmQQ",
+	"crr+pn6cL2+BjtMtyq5eaV+tV5cXrzWqq0tsudpa8a8EV/m19iri7HeNEMiZERa9Ge0Q8u/T/05fp8/G",
+	"TwwyPiRw/Gr8TfonC8J/NXOOq39cc+dDtfm0jdDNTgG0JQvsgp7gSv0CDAwcrTdo1slKPMS8H3PFhcaJ",
+	"WMcrRYNnWsw/wHihyRV/bpaGM53QZzLAi71LaP/2B+NkWrY2bhcWWME33eJDOgPf2rhd5pPOMCrFko17",
+	"vD3zTqbYotWpdvi6RbN4P2mAb2aUQ1FmoEvt8r64oGGeks2emWYr5cXscnkJBgfn37bWykXrmdyn8ERb",
+	"cKEy5K2q4iz2u6BGQrMHa9Dcnxl/a88Onu3PmNGtjh+nr/Eg4cj8KOPmnIdVCPcSpVx1weuiE4WqC0MZ",
+	"I5VAT63T1QJ3RXQAtclgppiJA7qm2BfHnqEbcKqNa+Y71F42WL7sYWxDbKkM0KLui0prlI0flSKC1gic",
+	"p7CkBW9dLKLx/75YBI6kcY/fp888SN+kz2D8GBNNX6GLhPn5xQYYJzl+PH6KJ1Y/zs+bFUivfqp70cza",
+	"zH5Sry/5ffyHT22LnlI6lqJDj55omx5ZKD5Ts7+zrSPHaAn2yBf/uQHGefEKnQherVevLa42XFrlclCl",
+	"35pf1pfeF15x69/Mye8wu/dNegTpawNZjjIIczh+Mv41neB9g2eKb9LD9CWkP2KiL2afPkqPxt8ZhPPX",
+	"5wM2FyBXsGZwdDajgtXSS4RziXDeH8KxiwpD66yj0l3e+4DgjkESU3HOrgusKwAcY6A9A0Aycp4ydFOD",
+	"DTTCal/4LI5HwITdh5agmzUoUSO71jHZkHX2xZQVb8BAh+uMqhOp5Gwgm80LqMHndAU0Se29Nj2qK4dR",
+	"ZnouDKA+aOKgk/6qJYNRqfP8p/RZ+mb8FI38U/Si4+/SN+NvbPB6iQ+F8bfGdSIeez1+WuZCIf0hPUIG",
+	"A0v5gFdNhxiZSM8z6Ma8/dH+TFfrvlpbWChkDiz4TLNIdvZnIObRR/szQrZlFMkhCInF1OL9GSv9j5C+",
+	"ok02osHn6UsrDpvmzNHDXuWLQcNfalWX2Uq7usyvBNVr/tVWdZXVW4t+I1jiy+2LeFinYqdVpc1PClzW",
+	"wPgJjn/6H+nR+BEBGuNQx4/Gj+GnP6a/Q7/7Mn2R/qc7RTAeuOxeLT386fXFfGxmJYyynO1o3aHSpZe9",
+	"9LIX8LJYmDvfDVMxJDgWiPUhedmFh+a/p4VR7Aiex7JPutx1CGLW1soDs/CCJOIB9scWmcX8c/LNdB6B",
+	"nm3C4x4/Y8i2rFGodOmVXO4BtzVilr/k8e6lo7p0VMZRvZNTwvU75ZTbKM2lO7p0Rxe+jy06o1D/WTd5",
+	"pfei2YenXHGS97l4BEuXs0h3/+6UmhG48bMpQLQjs6k5ZuIhToRaN8s5kJR0BFomtDGGgGnWYoqX+qNP",
+	"8cMXjsjL69UcnN+c2G9PsSGua0jfFw5sHZh3WtOnLLGb4YAL85l+LFtF/gU1Uma9UUxnzFkwOv/s2Lwp",
+	"N/AU9cH8rlnwHjRXJnLnSqeFmHm5Uh/azBjBkFQIo5dqF7Mz799iZON2ynxOvv5wpsVZzOONRHdNawZV",
+	"UWRWebhGqGzg1ow3k8QGJi0gErPfeXhivPLgSs9FlXmg5QEXEPN2zFUXrRj+SSaIGh0PtRGp3C5RbbNq",
+	"KCBRGKcrhwKY78tETLRAvym7cSoia6jwILFhLz43ll3NFZFwN+w7ZNurlQelqJJvXI+4b8Be6FeNvEwn",
+	"MYfKF7WV+uocFMJpFbSMv8uINkloLx+WME/kLH6/2ETZOO3c3QXFfSkCaDMsS1cxQ2rAgc/Mj6zfV3Me",
+	"hpQOeDzC4EeVxUDbV50ESvN+4eN6KKvUasmn79h3dDeWSacLFMfLItjpc7H9MWxKIbifJzIpqKT/mP4h",
+	"/W36m4X0HxAFfzN+jDSfz9NDlAjthZ2WKBQHNoqwhywyNGKqIJ5SskSuz5hgHfPmsV3drII+l/2IQ6Ut",
+	"YwwdJ35dBOJ2FXgQy4grD1qR9A+UB6EYhNquICNWK4kOIOz1ZVxcg/btMmlGoLhS5n0P+kwpvCe0BCdu",
+	"FsweRUMkEck5vQVM5pzor9Pocn0JRZX1+xCKlnzgTSYoKq51KDpEfOaulSgRucuE4JFnd3QDbtndPAi4",
+	"MUp0e9yTLeON+4nqmsFxck8oxyz0WBjhVxxtXNWPQv8AEqGSlpG2xQu9mchrK+kS2WeKFbXJbQSUDviI",
+	"pCKPIm3qGwZR0c/FMSOTeLL5+fmP+YBHso+hwWYbPD9fSEC7fuveR0H+QHNuDbSUEX1Yc2Xsh7cvlAEg",
+	"GARLV7M65/FTEwGwmFXcZQNMX9c12BZGMYIEU7iRs05xyFykchnRhZNmF1PMB2XKaGnpLCsSLmmSxSzM",
+	"WQUqDDhUmgs9fpxBqTlXOp+zioq0QqYsE8Wkc4EcPcLp9pdQZsXtgGRMtPuZibca5I4ryC5mJxb0GjaU",
+	"S7u1cZtWWjuJoqrmD7S9KikINwGgy9XGriq7zcYwSHIP7kNh7LJKaFzpI1mqCZ5PKg86sUz6ah1EntOS",
+	"y7FJrZfNnBlON0Gu9Ao9XZp46bM48CZCRJxwHqCJz0QpyN8NlZbxaB36EdMGrBd0h26MJ3X5pOREapi5",
+	"+SljiQHi5KspJ1W2jQOK5YAHUABxynMDa/NVoSJFFApuDC6EQmkWRfgHcl087Ls1YYyx0qGv1mlzcCxd",
+	"dlaBzZAt9KEsQfZkB7aMtzzhM4i7zMx7P5Y9Sf7TK8poBtX0yAx+kFAmkXEkyHORu1qzVIOYDVkEfRmF",
+	"/qgg4K4bhjNHeaNfpBi3Uz+raMpJHbLIXDLUdFrkjFNxEighws7ZXEGc6yKW1Lcp81xqKGiu89ZdxwPu",
+	"h+gAQRK8ymkz8RlHl1n2fYj5IOTDsoFwLPnGpdk+0AxbtWxxPeR2l1L8u91S2nHTZs+CSkOmhOg5RQBE",
+	"oAQEOtBYtaTuopoW1eMuvZ8Z/TMVI+n7EjnLhhxrcSnjaVlgFr/TXExXc04tX2aBTWQz86rgxp2dWzR8",
+	"SLEShwNkCtlkERcBi6Gyt7UJKyvLK3PQ5hSKn2k0PVImqtm3UP5HPkQRV0oKtTYZy9TCWCYznlzpHGDY",
+	"mgUeMK15z2gtjitLtFQMrQDtI01XyWWaNmiWoWKHaWIxkEzYU9tk6WrI5bX7xjWrukT0BD1pXAk1ZHsE",
+	"FeM0PDCGQ3o4956bFg/7NefsFJozwqh9jlfVsWlt3U0sIQB76dyiKkZWDpW95r5b6NxNS1nmHj5z+WSe",
+	"CMEbhePzrEek8YyWkXva7BRJqArOxeade8AfGJ89lzl3pwa0I7LaWTRQtqES+cpyAqAy/iZ9YU+6LcG/",
+	"i+jxIH2RHmLYz1H6Jw/Gj5H+/0l6OP6WsvzGT+bWKHEzyA8a7OGTNZOxgTYaFWH3461cDyiJCTubR/ev",
+	"Ox9Pf7WYuDWC23sGiFBCwHohL8IYb0ocdQYj/bf0t+kfzD//kn6f/t6OX146qKheZTkSJ4dtl8dKmu0S",
+	"ro4iUspH0XidNuaBKs8Ib7cRDoB0YmaeMgbQvUM4XsdMddcLDU04d5sT6/K5JifaJSuC+UQ44DNf/83X",
+	"/xsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

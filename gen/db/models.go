@@ -337,6 +337,134 @@ func AllContentAudienceValues() []ContentAudience {
 	}
 }
 
+type DocumentPermission string
+
+const (
+	DocumentPermissionRead   DocumentPermission = "read"
+	DocumentPermissionManage DocumentPermission = "manage"
+)
+
+func (e *DocumentPermission) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = DocumentPermission(s)
+	case string:
+		*e = DocumentPermission(s)
+	default:
+		return fmt.Errorf("unsupported scan type for DocumentPermission: %T", src)
+	}
+	return nil
+}
+
+type NullDocumentPermission struct {
+	DocumentPermission DocumentPermission
+	Valid              bool // Valid is true if DocumentPermission is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullDocumentPermission) Scan(value interface{}) error {
+	if value == nil {
+		ns.DocumentPermission, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.DocumentPermission.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullDocumentPermission) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.DocumentPermission), nil
+}
+
+func (e DocumentPermission) Valid() bool {
+	switch e {
+	case DocumentPermissionRead,
+		DocumentPermissionManage:
+		return true
+	}
+	return false
+}
+
+func AllDocumentPermissionValues() []DocumentPermission {
+	return []DocumentPermission{
+		DocumentPermissionRead,
+		DocumentPermissionManage,
+	}
+}
+
+type DocumentType string
+
+const (
+	DocumentTypeContract    DocumentType = "contract"
+	DocumentTypeInvoice     DocumentType = "invoice"
+	DocumentTypeAct         DocumentType = "act"
+	DocumentTypeCertificate DocumentType = "certificate"
+	DocumentTypeStatement   DocumentType = "statement"
+	DocumentTypeOther       DocumentType = "other"
+)
+
+func (e *DocumentType) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = DocumentType(s)
+	case string:
+		*e = DocumentType(s)
+	default:
+		return fmt.Errorf("unsupported scan type for DocumentType: %T", src)
+	}
+	return nil
+}
+
+type NullDocumentType struct {
+	DocumentType DocumentType
+	Valid        bool // Valid is true if DocumentType is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullDocumentType) Scan(value interface{}) error {
+	if value == nil {
+		ns.DocumentType, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.DocumentType.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullDocumentType) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.DocumentType), nil
+}
+
+func (e DocumentType) Valid() bool {
+	switch e {
+	case DocumentTypeContract,
+		DocumentTypeInvoice,
+		DocumentTypeAct,
+		DocumentTypeCertificate,
+		DocumentTypeStatement,
+		DocumentTypeOther:
+		return true
+	}
+	return false
+}
+
+func AllDocumentTypeValues() []DocumentType {
+	return []DocumentType{
+		DocumentTypeContract,
+		DocumentTypeInvoice,
+		DocumentTypeAct,
+		DocumentTypeCertificate,
+		DocumentTypeStatement,
+		DocumentTypeOther,
+	}
+}
+
 type GroupStatus string
 
 const (
@@ -1679,12 +1807,69 @@ type Device struct {
 	CreatedAt time.Time
 }
 
+type Document struct {
+	ID                   uuid.UUID
+	OwnerID              *uuid.UUID
+	OrganizationID       *uuid.UUID
+	IssuerOrganizationID *uuid.UUID
+	FolderID             *uuid.UUID
+	Title                string
+	Type                 DocumentType
+	Tags                 []string
+	IssuedBy             string
+	DocumentDate         pgtype.Date
+	Metadata             []byte
+	Source               *string
+	SourceID             *string
+	CurrentVersion       int32
+	Revision             int32
+	CreatedBy            *uuid.UUID
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	DeletedAt            *time.Time
+	DeletedBy            *uuid.UUID
+	Search               interface{}
+}
+
 type DocumentCounter struct {
 	OrganizationID uuid.UUID
 	Kind           string
 	Period         int32
 	LastValue      int64
 	UpdatedAt      time.Time
+}
+
+type DocumentFolder struct {
+	ID             uuid.UUID
+	OwnerID        *uuid.UUID
+	OrganizationID *uuid.UUID
+	ParentID       *uuid.UUID
+	Name           string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type DocumentGrant struct {
+	ID             uuid.UUID
+	DocumentID     uuid.UUID
+	GranteeID      *uuid.UUID
+	OrganizationID *uuid.UUID
+	Role           NullMemberRole
+	Permission     DocumentPermission
+	GrantedBy      *uuid.UUID
+	GrantedAt      time.Time
+}
+
+type DocumentVersion struct {
+	DocumentID  uuid.UUID
+	Number      int32
+	BlobKey     string
+	FileName    string
+	ContentType string
+	SizeBytes   int64
+	Sha256      string
+	UploadedBy  *uuid.UUID
+	UploadedAt  time.Time
 }
 
 type FaqCategory struct {
@@ -2363,6 +2548,19 @@ type SupportMessage struct {
 	Internal  bool
 	Body      string
 	CreatedAt time.Time
+}
+
+type SupportMessageAttachment struct {
+	ID          uuid.UUID
+	MessageID   uuid.UUID
+	TicketID    uuid.UUID
+	UploadedBy  uuid.UUID
+	BlobKey     string
+	FileName    string
+	ContentType string
+	SizeBytes   int64
+	Sha256      string
+	CreatedAt   time.Time
 }
 
 type SupportTicket struct {

@@ -90,6 +90,7 @@ type Config struct {
 	Runtime    Runtime    // memory limit, token cache, diagnostics (runtime.go)
 	// Completion documents and their credentials (completion.go).
 	Completion Completion
+	Documents  Documents // the document archive (documents.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -210,6 +211,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Enrollment = l.enrollment()
 	c.Runtime = l.runtime()
 	c.Completion = l.completion(c.PublicURL)
+	c.Documents = l.documents()
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -271,6 +273,7 @@ func (c Config) Validate() error {
 	c.validateNotifications(bad)
 	c.validateEnrollment(bad)
 	c.validateCompletion(bad)
+	c.validateDocuments(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/blob"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/web"
@@ -18,6 +19,9 @@ type Handler struct {
 	outbox *outbox.Outbox // decision e-mails, in the decision's transaction
 	blobs  *blob.Store
 	pub    *notifications.Publisher // decisions in the applicant's inbox
+	// Jobs, when set, publishes the files of a submitted application into
+	// the applicant's document archive (documents.PublishApplicationArgs).
+	Jobs jobs.Inserter
 }
 
 // New builds the enrollment handlers; documents are kept in blobs.

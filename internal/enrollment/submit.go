@@ -7,6 +7,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/documents"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -71,6 +72,12 @@ func (s *Handler) SubmitApplication(ctx context.Context, req api.SubmitApplicati
 		a.ConsentPolicyVersion, a.ConsentAt = &policy, &now
 		if err := addEvent(ctx, q.Queries, a.ID, event, &p.User.ID, &prev, to, nil, false); err != nil {
 			return err
+		}
+		// The files sent go to the applicant's document archive too.
+		if s.Jobs != nil && len(docs) > 0 {
+			if _, err := s.Jobs.InsertTx(ctx, q.tx, documents.PublishApplicationArgs{ApplicationID: a.ID}, nil); err != nil {
+				return err
+			}
 		}
 		if c.AutoApprove {
 			// A closed window leaves a resubmission for a manager to decide.

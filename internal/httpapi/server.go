@@ -29,6 +29,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/completion"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/conversations"
+	"github.com/kabinet-edu/kabinet/internal/documents"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
@@ -61,6 +62,7 @@ type Server struct {
 	*assessmentAPI
 	*learningAPI
 	*completionAPI
+	*documentsAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -80,6 +82,7 @@ type (
 	assessmentAPI    = assessment.Handler
 	learningAPI      = learning.Handler
 	completionAPI    = completion.Handler
+	documentsAPI     = documents.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -144,6 +147,9 @@ func New(d Deps) (*echo.Echo, error) {
 	}
 	s.completionAPI = completion.New(base, docs)
 	s.systemAPI.CredentialKey = docs.Signer().PublicKey()
+	s.documentsAPI = documents.New(base, blobs, publisher)
+	s.supportAPI.Files = blobs
+	s.enrollmentAPI.Jobs = d.Jobs
 	shop, err := newCommerce(d, base)
 	if err != nil {
 		return nil, err

@@ -154,7 +154,7 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			c.SetRequest(req)
 		}
 		in := &openapi3filter.RequestValidationInput{
-			Request:    req,
+			Request:    withoutStreamedBody(req, route),
 			PathParams: pathParams,
 			Route:      route,
 			Options:    v.options(route),
@@ -358,4 +358,18 @@ func flatten(err error) []error {
 func isMultipart(req *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	return err == nil && mt == "multipart/form-data"
+}
+
+// withoutStreamedBody hides the body of a streamed upload from
+// openapi3filter: its security check reads the whole body into memory
+// (to hand each AuthenticationFunc a fresh copy) even with
+// ExcludeRequestBody, which would buffer a 1 GB upload. The copy shares the
+// context, so the caller the authentication finds is still seen.
+func withoutStreamedBody(req *http.Request, route *routers.Route) *http.Request {
+	if !streamedOperation(route.Operation) {
+		return req
+	}
+	r := req.WithContext(req.Context())
+	r.Body, r.GetBody, r.ContentLength = http.NoBody, nil, 0
+	return r
 }

@@ -200,6 +200,7 @@ func (s *Handler) CloseAccount(ctx context.Context, req api.CloseAccountRequestO
 			// organization as its record of the enrollment.
 			func() error { return q.WithdrawOpenApplicationsOfClosedUser(ctx, u.ID) },
 			func() (err error) { files, err = q.DeleteDocumentsOfClosedUser(ctx, u.ID); return err },
+			func() error { return q.TrashDocumentsOfClosedUser(ctx, u.ID) }, // the archive: purged after its retention
 			func() error { return q.EndSessionsOfClosedUser(ctx, u.ID) },
 			func() error { return q.ConsumeCodesOfUser(ctx, &u.ID) },
 			func() error { return q.DeleteNotificationPreferences(ctx, u.ID) },

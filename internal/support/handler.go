@@ -20,6 +20,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/web"
@@ -50,6 +51,8 @@ type Handler struct {
 	outbox *outbox.Outbox // messages, with their delivery jobs, in the caller's transaction
 	// Pub, when set, puts answers into the author's notification inbox.
 	Pub *notifications.Publisher
+	// Files keeps the messages' attachments; httpapi sets it.
+	Files *blob.Store
 }
 
 // New builds the support handlers.

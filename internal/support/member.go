@@ -31,19 +31,23 @@ func (s *Handler) CreateSupportTicket(ctx context.Context, req api.CreateSupport
 		return nil, err
 	}
 	var t db.SupportTicket
+	var opening uuid.UUID
 	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
 		if t, err = q.CreateSupportTicket(ctx, db.CreateSupportTicketParams{
 			OrganizationID: b.OrganizationID, AuthorID: p.User.ID, Subject: subject, Category: db.SupportTicketCategory(b.Category),
 		}); err != nil {
 			return err
 		}
-		_, err = q.CreateSupportMessage(ctx, db.CreateSupportMessageParams{TicketID: t.ID, AuthorID: p.User.ID, Body: b.Body})
+		first, err := q.CreateSupportMessage(ctx, db.CreateSupportMessageParams{TicketID: t.ID, AuthorID: p.User.ID, Body: b.Body})
+		opening = first.ID
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateSupportTicket201JSONResponse(ticketDTO(t)), nil
+	out := ticketDTO(t)
+	out.OpeningMessageID = &opening
+	return api.CreateSupportTicket201JSONResponse(out), nil
 }
 
 // ListMySupportTickets pages through the caller's tickets.
@@ -129,6 +133,9 @@ func (s *Handler) ListMySupportTicketMessages(ctx context.Context, req api.ListM
 	}
 	for _, r := range rows {
 		page.Items = append(page.Items, messageDTO(r.SupportMessage, r.AuthorFirstName, r.AuthorLastName))
+	}
+	if err := s.withAttachments(ctx, page.Items); err != nil {
+		return nil, err
 	}
 	return api.ListMySupportTicketMessages200JSONResponse(page), nil
 }

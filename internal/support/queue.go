@@ -116,6 +116,9 @@ func (s *Handler) ListSupportTicketMessages(ctx context.Context, req api.ListSup
 	for _, r := range rows {
 		page.Items = append(page.Items, staffMessageDTO(r.SupportMessage, r.AuthorFirstName, r.AuthorLastName))
 	}
+	if err := s.withStaffAttachments(ctx, page.Items); err != nil {
+		return nil, err
+	}
 	return api.ListSupportTicketMessages200JSONResponse(page), nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/conversations"
 	"github.com/kabinet-edu/kabinet/internal/delivery"
+	"github.com/kabinet-edu/kabinet/internal/documents"
 	"github.com/kabinet-edu/kabinet/internal/janitor"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/news"
@@ -60,6 +61,9 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 		return nil, err
 	}
 	if err := completion.Register(reg, cfg, pool, log); err != nil {
+		return nil, err
+	}
+	if err := documents.Register(reg, cfg, pool, log); err != nil {
 		return nil, err
 	}
 	return reg, nil
