@@ -97,6 +97,10 @@ func TestDemoDomains(t *testing.T) {
 	if test.JSON200 == nil || len(test.JSON200.Attempts) != 1 || test.JSON200.AttemptsLeft == nil || *test.JSON200.AttemptsLeft != 1 {
 		t.Fatalf("my test: %d %s", test.StatusCode(), test.Body)
 	}
+	review, _ := env.Client.GetAttemptReviewWithResponse(ctx, test.JSON200.Attempts[0].ID, learner)
+	if review.JSON200 == nil {
+		t.Fatalf("review of the attempt: %d %s", review.StatusCode(), review.Body)
+	}
 	convs, _ := env.Client.ListMyConversationsWithResponse(ctx, &client.ListMyConversationsParams{}, learner)
 	if convs.JSON200 == nil || len(convs.JSON200.Items) != 1 || convs.JSON200.Items[0].Unread != 1 || convs.JSON200.Items[0].MessageCount != 4 {
 		t.Fatalf("my conversations: %s", convs.Body)
@@ -146,5 +150,27 @@ func TestDemoDomains(t *testing.T) {
 	got, _ := env.Client.ListMyDocumentsWithResponse(ctx, &client.ListMyDocumentsParams{Scope: &shared}, apitest.Bearer(teacherLogin.JSON200.AccessToken))
 	if got.JSON200 == nil || len(got.JSON200.Items) != 1 {
 		t.Fatalf("documents shared with the teacher: %s", got.Body)
+	}
+	teacher := apitest.Bearer(teacherLogin.JSON200.AccessToken)
+	staffConvs, _ := env.Client.ListOrganizationConversationsWithResponse(ctx, orgID, &client.ListOrganizationConversationsParams{}, teacher)
+	if staffConvs.JSON200 == nil || len(staffConvs.JSON200.Items) != 1 {
+		t.Fatalf("the teacher's conversations: %d %s", staffConvs.StatusCode(), staffConvs.Body)
+	}
+	bank, _ := env.Client.ListBankQuestionsWithResponse(ctx, orgID, programID, &client.ListBankQuestionsParams{}, teacher)
+	if bank.JSON200 == nil || len(bank.JSON200.Items) != 8 {
+		t.Fatalf("the teacher's question bank: %d %s", bank.StatusCode(), bank.Body)
+	}
+	managerLogin := apitest.Login(t, env, "manager@demo.kabinet.test", seed.DemoPassword, false)
+	if managerLogin.JSON200 == nil {
+		t.Fatalf("manager login: %s", managerLogin.Body)
+	}
+	manager := apitest.Bearer(managerLogin.JSON200.AccessToken)
+	items, _ := env.Client.ListNewsItemsWithResponse(ctx, orgID, &client.ListNewsItemsParams{}, manager)
+	if items.JSON200 == nil || len(items.JSON200.Items) != 2 {
+		t.Fatalf("the manager's news: %d %s", items.StatusCode(), items.Body)
+	}
+	orgDocs, _ := env.Client.ListOrganizationDocumentsWithResponse(ctx, orgID, &client.ListOrganizationDocumentsParams{}, manager)
+	if orgDocs.JSON200 == nil || len(orgDocs.JSON200.Items) != 1 {
+		t.Fatalf("the organization's documents: %d %s", orgDocs.StatusCode(), orgDocs.Body)
 	}
 }
