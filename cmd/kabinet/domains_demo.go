@@ -23,9 +23,9 @@ func demoDomains(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log
 		return err
 	}
 	defer blobs.Close()
-	iss, err := seed.NewIssuer(cfg, pool, blobs, log)
+	svc, err := seed.NewServices(cfg, pool, blobs, log)
 	if err != nil {
 		return err
 	}
-	return seed.DemoDomains(ctx, pool, blobs, iss, time.Now())
+	return seed.DemoDomains(ctx, pool, blobs, svc, time.Now())
 }

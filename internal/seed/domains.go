@@ -17,20 +17,27 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 )
 
+// Services are what the demo's domain data is written through: the
+// completion issuer and an insert-only jobs client (news delivery, the
+// learner's notices).
+type Services struct {
+	Issuer *completion.Issuer
+	Jobs   jobs.Inserter
+}
+
 // DemoDomains loads the demo data of tests, teacher messages, completion
 // documents, the document archive and news (run it after DemoLearning and
-// DemoOrders); each part is idempotent. iss issues the completion
-// document (see NewIssuer).
-func DemoDomains(ctx context.Context, pool *pgxpool.Pool, blobs *blob.Store, iss *completion.Issuer, now time.Time) error {
+// DemoOrders); each part is idempotent. See NewServices for svc.
+func DemoDomains(ctx context.Context, pool *pgxpool.Pool, blobs *blob.Store, svc Services, now time.Time) error {
 	steps := []struct {
 		name string
 		run  func() error
 	}{
 		{"tests", func() error { return DemoAssessment(ctx, pool, now) }},
-		{"messages", func() error { return DemoMessages(ctx, pool) }},
-		{"completion document", func() error { return DemoCompletion(ctx, pool, iss, now) }},
+		{"messages", func() error { return DemoMessages(ctx, pool, now) }},
+		{"completion document", func() error { return DemoCompletion(ctx, pool, svc.Issuer, now) }},
 		{"document archive", func() error { return DemoDocuments(ctx, pool, blobs, now) }},
-		{"news", func() error { return DemoNews(ctx, pool, now) }},
+		{"news", func() error { return DemoNews(ctx, pool, svc.Jobs, now) }},
 	}
 	for _, s := range steps {
 		if err := s.run(); err != nil {
@@ -40,18 +47,19 @@ func DemoDomains(ctx context.Context, pool *pgxpool.Pool, blobs *blob.Store, iss
 	return nil
 }
 
-// NewIssuer is the completion issuer of the demo: cfg's credential key (the
-// public development key when none is set), PDFs in blobs, and the
-// learner's notice queued through an insert-only jobs client.
-func NewIssuer(cfg config.Config, pool *pgxpool.Pool, blobs *blob.Store, log *slog.Logger) (*completion.Issuer, error) {
+// NewServices builds the demo's services: an insert-only jobs client and
+// the completion issuer of cfg's credential key (the public development key
+// when none is set) with PDFs in blobs and notices through the client.
+func NewServices(cfg config.Config, pool *pgxpool.Pool, blobs *blob.Store, log *slog.Logger) (Services, error) {
 	tpl, err := notify.LoadTemplates()
 	if err != nil {
-		return nil, err
+		return Services{}, err
 	}
 	ins, err := jobs.New(pool, cfg.Jobs, nil, log)
 	if err != nil {
-		return nil, err
+		return Services{}, err
 	}
 	pub := notifications.NewPublisher(outbox.New(tpl, ins, cfg.Outbox), ins, cfg)
-	return completion.NewIssuerFromConfig(cfg, pool, blobs, pub, log)
+	iss, err := completion.NewIssuerFromConfig(cfg, pool, blobs, pub, log)
+	return Services{Issuer: iss, Jobs: ins}, err
 }

@@ -34,7 +34,7 @@ func TestDemoDomains(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer blobs.Close()
-	iss, err := seed.NewIssuer(env.Config, env.Pool, blobs, slog.New(slog.DiscardHandler))
+	svc, err := seed.NewServices(env.Config, env.Pool, blobs, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestDemoDomains(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		if err := seed.DemoDomains(ctx, env.Pool, blobs, iss, now); err != nil {
+		if err := seed.DemoDomains(ctx, env.Pool, blobs, svc, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -73,6 +73,9 @@ func TestDemoDomains(t *testing.T) {
 			t.Fatal(err)
 		}
 		return n
+	}
+	if n := count(`SELECT count(*) FROM river_job WHERE kind = 'news_deliver'`); n != 2 {
+		t.Errorf("%d news deliveries enqueued, want 2", n)
 	}
 	if n := count(`SELECT count(*) FROM documents WHERE folder_id IS NOT NULL`); n != 3 {
 		t.Errorf("%d demo archive documents, want 3", n)
