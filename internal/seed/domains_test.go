@@ -163,6 +163,10 @@ func TestDemoDomains(t *testing.T) {
 	if bank.JSON200 == nil || len(bank.JSON200.Items) != 8 {
 		t.Fatalf("the teacher's question bank: %d %s", bank.StatusCode(), bank.Body)
 	}
+	attempts, _ := env.Client.ListLessonAttemptsWithResponse(ctx, orgID, programID, lessonID, &client.ListLessonAttemptsParams{}, teacher)
+	if attempts.JSON200 == nil || len(attempts.JSON200.Items) != 1 {
+		t.Fatalf("the test's attempts for the teacher: %d %s", attempts.StatusCode(), attempts.Body)
+	}
 	managerLogin := apitest.Login(t, env, "manager@demo.kabinet.test", seed.DemoPassword, false)
 	if managerLogin.JSON200 == nil {
 		t.Fatalf("manager login: %s", managerLogin.Body)
