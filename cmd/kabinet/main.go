@@ -225,6 +225,9 @@ func loadDemo(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *s
 	if err := seed.DemoOrders(ctx, pool); err != nil {
 		return fmt.Errorf("demo orders: %w", err)
 	}
+	if err := demoDomains(ctx, cfg, pool, log); err != nil {
+		return fmt.Errorf("demo domains: %w", err)
+	}
 	log.Info("demo data loaded", "organization", seed.DemoOrgSlug, "accounts", len(seed.DemoUsers), "password", seed.DemoPassword)
 	return nil
 }
