@@ -109,3 +109,9 @@ WITH trashed AS (
     RETURNING id
 )
 DELETE FROM document_grants WHERE grantee_id = @user_id::uuid;
+
+-- name: MergeDocumentMetadataBySource :execrows
+-- Merges patch into the metadata of the document published for a source
+-- (documents.SetSourceMetadata); no row when it already says so.
+UPDATE documents SET metadata = metadata || @patch::jsonb, revision = revision + 1, updated_at = now()
+WHERE source = @source AND source_id = @source_id AND NOT metadata @> @patch::jsonb;

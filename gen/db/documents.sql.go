@@ -388,6 +388,27 @@ func (q *Queries) LockDocumentSource(ctx context.Context, arg LockDocumentSource
 	return err
 }
 
+const mergeDocumentMetadataBySource = `-- name: MergeDocumentMetadataBySource :execrows
+UPDATE documents SET metadata = metadata || $1::jsonb, revision = revision + 1, updated_at = now()
+WHERE source = $2 AND source_id = $3 AND NOT metadata @> $1::jsonb
+`
+
+type MergeDocumentMetadataBySourceParams struct {
+	Patch    []byte
+	Source   *string
+	SourceID *string
+}
+
+// Merges patch into the metadata of the document published for a source
+// (documents.SetSourceMetadata); no row when it already says so.
+func (q *Queries) MergeDocumentMetadataBySource(ctx context.Context, arg MergeDocumentMetadataBySourceParams) (int64, error) {
+	result, err := q.db.Exec(ctx, mergeDocumentMetadataBySource, arg.Patch, arg.Source, arg.SourceID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const purgeDocument = `-- name: PurgeDocument :execrows
 DELETE FROM documents WHERE id = $1 AND deleted_at < $2
 `

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/store"
@@ -41,7 +43,7 @@ func (s *Handler) RecordBankTransfer(ctx context.Context, req api.RecordBankTran
 		conflict *api.Problem
 		bad      *api.RecordBankTransfer422ApplicationProblemPlusJSONResponse
 	)
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		o, err := q.LockOrder(ctx, req.OrderID)
 		if err != nil || o.OrganizationID != req.OrganizationID {
 			return store.ErrNotFound
@@ -80,7 +82,7 @@ func (s *Handler) RecordBankTransfer(ctx context.Context, req api.RecordBankTran
 		if err != nil {
 			return err
 		}
-		return s.credit(ctx, q, o, pay, &p.User.ID, causeStaff, map[string]any{
+		return s.credit(ctx, q, tx, o, pay, &p.User.ID, causeStaff, map[string]any{
 			"paymentId": pay.ID, "bankDocumentNumber": docNo, "bankDocumentDate": b.PaidOn.Format("2006-01-02"),
 		})
 	})

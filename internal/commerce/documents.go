@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -99,11 +100,12 @@ func (s *Handler) document(ctx context.Context, o db.Order, kind string) (pdfDoc
 }
 
 // issueAct numbers the act of an employer-paid order once it is paid in
-// full and every group it pays for has ended; concurrent first downloads
-// issue one number (the order's row lock).
+// full and every group it pays for has ended, with the job that puts it
+// into the learner's archive; concurrent first downloads issue one number
+// (the order's row lock).
 func (s *Handler) issueAct(ctx context.Context, o db.Order) (db.OrderDocument, error) {
 	var doc db.OrderDocument
-	err := store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		o, err := q.LockOrder(ctx, o.ID)
 		if err != nil {
 			return err
@@ -123,8 +125,10 @@ func (s *Handler) issueAct(ctx context.Context, o db.Order) (db.OrderDocument, e
 		if !ended.Bool {
 			return &docProblem{"act_not_ready", "The course has not ended yet: an act follows the end of the group."}
 		}
-		doc, err = s.issueDocument(ctx, q, o, docAct, o.Paid-o.Refunded, s.Now())
-		return err
+		if doc, err = s.issueDocument(ctx, q, o, docAct, o.Paid-o.Refunded, s.Now()); err != nil {
+			return err
+		}
+		return s.queuePublish(ctx, tx, o.ID, docAct)
 	})
 	return doc, err
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -86,14 +87,17 @@ func (s *Handler) issueDocument(ctx context.Context, q *db.Queries, o db.Order, 
 	})
 }
 
-// placeEmployer records the employer of a new order and issues its invoice.
-func (s *Handler) placeEmployer(ctx context.Context, q *db.Queries, o db.Order, payer db.InsertOrderPayerParams) error {
+// placeEmployer records the employer of a new order and issues its
+// invoice, with the job that puts it into the learner's archive.
+func (s *Handler) placeEmployer(ctx context.Context, q *db.Queries, tx pgx.Tx, o db.Order, payer db.InsertOrderPayerParams) error {
 	payer.OrderID = o.ID
 	if err := q.InsertOrderPayer(ctx, payer); err != nil {
 		return err
 	}
-	_, err := s.issueDocument(ctx, q, o, docInvoice, o.Total, s.Now())
-	return err
+	if _, err := s.issueDocument(ctx, q, o, docInvoice, o.Total, s.Now()); err != nil {
+		return err
+	}
+	return s.queuePublish(ctx, tx, o.ID, docInvoice)
 }
 
 func employerDTO(p db.OrderPayer) *api.Employer {

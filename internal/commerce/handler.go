@@ -31,7 +31,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/payments"
 	"github.com/kabinet-edu/kabinet/internal/pdf"
 	"github.com/kabinet-edu/kabinet/internal/web"
@@ -48,6 +51,12 @@ type Handler struct {
 	sources  payments.Sources
 	seats    Seats
 	kit      *pdf.Kit // invoices and acts
+	// pub tells learners about payments and acts; blobs keeps the copies
+	// of invoices and acts published into their archives, by jobs
+	// inserted through ins (NewFromConfig sets all three).
+	pub   *notifications.Publisher
+	blobs *blob.Store
+	ins   jobs.Inserter
 }
 
 // New builds the commerce handlers over the configured provider; sources

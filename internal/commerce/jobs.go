@@ -35,7 +35,8 @@ func (w *reconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileArgs])
 	return nil
 }
 
-// Register adds the commerce jobs to reg: payment and refund reconciliation
+// Register adds the commerce jobs to reg: publishing invoices and acts into
+// learners' archives (PublishDocumentArgs), payment and refund reconciliation
 // every KABINET_PAYMENT_RECONCILE_INTERVAL, installment reminders and
 // overdue notices every KABINET_INSTALLMENT_NOTICE_INTERVAL; periodic jobs
 // are inserted by the elected leader only.
@@ -45,6 +46,9 @@ func Register(reg *jobs.Registry, h *Handler) error {
 		func() (river.JobArgs, *river.InsertOpts) { return ReconcileArgs{}, nil },
 		&river.PeriodicJobOpts{ID: "commerce_reconcile_payments"}))
 	if err := jobs.Add(reg, &reconcileWorker{h: h, after: p.ReconcileAfter}); err != nil {
+		return err
+	}
+	if err := jobs.Add(reg, &publishWorker{h: h}); err != nil {
 		return err
 	}
 	n, err := NewNotifier(h.Cfg, h.Pool, h.Log)

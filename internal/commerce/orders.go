@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -48,9 +49,9 @@ func (s *Handler) CreateOrder(ctx context.Context, req api.CreateOrderRequestObj
 		}
 	}
 	var order db.Order
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		var err error
-		order, err = s.placeOrder(ctx, q, p.User.ID, req.Body, key)
+		order, err = s.placeOrder(ctx, q, tx, p.User.ID, req.Body, key)
 		return err
 	})
 	var ref *refusal
@@ -70,7 +71,7 @@ func (s *Handler) CreateOrder(ctx context.Context, req api.CreateOrderRequestObj
 // placeOrder checks the applications, prices the lines, applies the promo
 // code and the plan, and writes the order in q's transaction. A refusal
 // is a *refusal; the caller's rollback gives back a counted promo use.
-func (s *Handler) placeOrder(ctx context.Context, q *db.Queries, userID uuid.UUID, b *api.OrderRequest, key *string) (db.Order, error) {
+func (s *Handler) placeOrder(ctx context.Context, q *db.Queries, tx pgx.Tx, userID uuid.UUID, b *api.OrderRequest, key *string) (db.Order, error) {
 	if _, err := q.LockApplicationsForOrder(ctx, b.ApplicationIds); err != nil {
 		return db.Order{}, err
 	}
@@ -206,7 +207,7 @@ func (s *Handler) placeOrder(ctx context.Context, q *db.Queries, userID uuid.UUI
 		}
 	}
 	if payer != nil {
-		if err := s.placeEmployer(ctx, q, order, *payer); err != nil {
+		if err := s.placeEmployer(ctx, q, tx, order, *payer); err != nil {
 			return db.Order{}, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -99,7 +100,7 @@ func (s *Handler) applyPayment(ctx context.Context, payID uuid.UUID, got payment
 	}
 	status := db.PaymentStatus(got.Status)
 	out := outcomeDuplicate
-	err := store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		pre, err := q.GetPayment(ctx, payID)
 		if err != nil {
 			return err
@@ -134,15 +135,16 @@ func (s *Handler) applyPayment(ctx context.Context, payID uuid.UUID, got payment
 			}
 			return nil
 		}
-		return s.credit(ctx, q, order, pay, nil, cause, details)
+		return s.credit(ctx, q, tx, order, pay, nil, cause, details)
 	})
 	return out, err
 }
 
 // credit adds a succeeded payment to its order: the installments it
-// settles, the paid sum, and the status that follows; actor is the staff
-// member who recorded it (nil for a provider's payment).
-func (s *Handler) credit(ctx context.Context, q *db.Queries, order db.Order, pay db.Payment, actor *uuid.UUID, cause string, details map[string]any) error {
+// settles, the paid sum, and the status that follows, and tells the
+// learner (tellPaid), all in tx; actor is the staff member who recorded it
+// (nil for a provider's payment).
+func (s *Handler) credit(ctx context.Context, q *db.Queries, tx pgx.Tx, order db.Order, pay db.Payment, actor *uuid.UUID, cause string, details map[string]any) error {
 	if len(pay.Installments) > 0 {
 		if _, err := q.MarkInstallmentsPaid(ctx, db.MarkInstallmentsPaidParams{OrderID: order.ID, Numbers: pay.Installments, PaidAt: pay.SucceededAt, PaymentID: &pay.ID}); err != nil {
 			return err
@@ -164,7 +166,10 @@ func (s *Handler) credit(ctx context.Context, q *db.Queries, order db.Order, pay
 		return err
 	}
 	amount := pay.Amount
-	return orderEvent(ctx, q, order.ID, actor, "payment_succeeded", &order.Status, &updated.Status, &amount, cause, details)
+	if err := orderEvent(ctx, q, order.ID, actor, "payment_succeeded", &order.Status, &updated.Status, &amount, cause, details); err != nil {
+		return err
+	}
+	return s.tellPaid(ctx, tx, q, updated, pay)
 }
 
 func isFinal(s db.PaymentStatus) bool {

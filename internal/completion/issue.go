@@ -96,7 +96,7 @@ type Request struct {
 // Issue issues the document of r in one transaction and returns it.
 func (iss *Issuer) Issue(ctx context.Context, r Request) (db.IssuedDocument, error) {
 	var out db.IssuedDocument
-	var stored string // the PDF's key once uploaded: deleted again if the transaction fails
+	var stored []string // the PDFs' keys once uploaded: deleted again if the transaction fails
 	err := store.InTxJobs(ctx, iss.pool, func(q *db.Queries, tx pgx.Tx) error {
 		src, err := q.GetCompletionSource(ctx, r.ApplicationID)
 		if err != nil {
@@ -127,9 +127,14 @@ func (iss *Issuer) Issue(ctx context.Context, r Request) (db.IssuedDocument, err
 				return err
 			}
 		}
-		d, err := iss.create(ctx, q, src, r, old, now, &stored)
+		d, err := iss.create(ctx, tx, src, r, old, now, &stored)
 		if err != nil {
 			return err
+		}
+		if old != nil {
+			if err := markRevoked(ctx, tx, *old); err != nil {
+				return err
+			}
 		}
 		if r.Audit != nil {
 			if err := r.Audit(q, d); err != nil {
@@ -142,8 +147,10 @@ func (iss *Issuer) Issue(ctx context.Context, r Request) (db.IssuedDocument, err
 		out = d
 		return nil
 	})
-	if err != nil && stored != "" {
-		iss.dropBlob(stored)
+	if err != nil {
+		for _, k := range stored {
+			iss.dropBlob(k)
+		}
 	}
 	return out, err
 }
@@ -172,9 +179,11 @@ func (iss *Issuer) check(ctx context.Context, q *db.Queries, src db.GetCompletio
 	return nil
 }
 
-// create numbers, renders, signs and stores the document.
-// The PDF's blob key is put in *stored as soon as it is uploaded.
-func (iss *Issuer) create(ctx context.Context, q *db.Queries, src db.GetCompletionSourceRow, r Request, old *db.IssuedDocument, now time.Time, stored *string) (db.IssuedDocument, error) {
+// create numbers, renders, signs and stores the document, and puts a copy
+// into the learner's archive. The PDFs' blob keys go onto *stored as soon
+// as they are uploaded.
+func (iss *Issuer) create(ctx context.Context, tx pgx.Tx, src db.GetCompletionSourceRow, r Request, old *db.IssuedDocument, now time.Time, stored *[]string) (db.IssuedDocument, error) {
+	q := db.New(tx)
 	a, p, g, o := src.Application, src.Program, src.StudyGroup, src.Organization
 	settings, _, err := loadSettings(ctx, q, o.ID)
 	if err != nil {
@@ -229,7 +238,7 @@ func (iss *Issuer) create(ctx context.Context, q *db.Queries, src db.GetCompleti
 	if err != nil {
 		return db.IssuedDocument{}, fmt.Errorf("completion: store the PDF: %w", err)
 	}
-	*stored = obj.Key
+	*stored = append(*stored, obj.Key)
 	params := db.InsertCompletionDocumentParams{
 		ID: id, OrganizationID: o.ID, ProgramID: p.ID, GroupID: g.ID, ApplicationID: a.ID, UserID: a.UserID,
 		Kind: p.CompletionDocument, RegistrationNumber: num.Text, Seq: num.Seq, Period: int32(num.Period),
@@ -251,7 +260,7 @@ func (iss *Issuer) create(ctx context.Context, q *db.Queries, src db.GetCompleti
 		}
 		return db.IssuedDocument{}, err
 	}
-	return d, nil
+	return d, iss.archive(ctx, tx, d, doc, orgName(o), stored)
 }
 
 // dropBlob deletes a PDF whose document was not committed.

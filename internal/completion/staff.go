@@ -124,7 +124,7 @@ func (s *Handler) RevokeCompletionDocument(ctx context.Context, req api.RevokeCo
 	}
 	actor := p.User.ID
 	var out db.IssuedDocument
-	err = store.InTx(ctx, s.Pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.Pool, func(q *db.Queries, tx pgx.Tx) error {
 		now := s.Now()
 		d, err := q.RevokeCompletionDocument(ctx, db.RevokeCompletionDocumentParams{
 			ID: req.DocumentID, OrganizationID: req.OrganizationID, RevokedAt: &now, RevokedBy: &actor, Reason: &req.Body.Reason,
@@ -139,6 +139,9 @@ func (s *Handler) RevokeCompletionDocument(ctx context.Context, req api.RevokeCo
 			return err
 		}
 		out = d
+		if err := markRevoked(ctx, tx, d); err != nil {
+			return err
+		}
 		return s.RecordIn(ctx, q, auditRevoked, d.OrganizationID, &d.UserID, &actor, map[string]any{
 			"documentId": d.ID, "registrationNumber": d.RegistrationNumber, "reason": req.Body.Reason,
 		})

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -47,7 +48,7 @@ func (d Issued) check() error {
 	if !db.DocumentType(d.Type).Valid() {
 		bad = append(bad, fmt.Sprintf("unknown type %q", d.Type))
 	}
-	if strings.TrimSpace(d.Title) == "" || len(d.Title) > 300 {
+	if strings.TrimSpace(d.Title) == "" || utf8.RuneCountInString(d.Title) > 300 {
 		bad = append(bad, "title must be 1 to 300 characters")
 	}
 	if d.Source == "" || d.SourceID == "" {

@@ -242,3 +242,89 @@ func BenchmarkInvoice(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCertificateConcurrent renders from 4 goroutines per CPU at
+// once, as concurrent downloads and issuances do, and reports the 95th
+// percentile of one document's latency under that load.
+func BenchmarkCertificateConcurrent(b *testing.B) {
+	k := newKit(b)
+	c := certificate()
+	var mu sync.Mutex
+	var took []time.Duration
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			start := time.Now()
+			if _, err := k.Completion(c); err != nil {
+				b.Error(err)
+				return
+			}
+			d := time.Since(start)
+			mu.Lock()
+			took = append(took, d)
+			mu.Unlock()
+		}
+	})
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
+}
+
+// Documents render in parallel (each over its own copy of the font bytes,
+// which gofpdf writes to): under -race, eight at once of each kind come
+// out as one alone does — the same size (gofpdf names fonts at random, so
+// the bytes differ) and, when pdftotext is installed, the same text.
+func TestConcurrentRendersAgree(t *testing.T) {
+	k := newKit(t)
+	inv := pdf.Invoice{Number: "1", Date: issued, Seller: seller, Buyer: buyer, Items: items}
+	jobs := []func() ([]byte, error){
+		func() ([]byte, error) { return k.Completion(certificate()) },
+		func() ([]byte, error) { return k.Invoice(inv) },
+	}
+	want := make([][]byte, len(jobs))
+	for i, j := range jobs {
+		doc, err := j()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = doc
+	}
+	_, err := exec.LookPath("pdftotext")
+	readable := err == nil
+	texts := make([]string, len(jobs))
+	for i := range want {
+		if readable {
+			texts[i] = pdfText(t, want[i])
+		}
+	}
+	type rendered struct {
+		i   int
+		doc []byte
+	}
+	done := make(chan rendered, 8*len(jobs))
+	var wg sync.WaitGroup
+	for range 8 {
+		for i, j := range jobs {
+			wg.Go(func() {
+				doc, err := j()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(doc) != len(want[i]) || !bytes.HasPrefix(doc, []byte("%PDF-")) {
+					t.Errorf("document %d rendered concurrently: %d bytes, want %d", i, len(doc), len(want[i]))
+				}
+				done <- rendered{i, doc}
+			})
+		}
+	}
+	wg.Wait()
+	close(done)
+	for r := range done {
+		if !readable {
+			break
+		}
+		if got := pdfText(t, r.doc); got != texts[r.i] {
+			t.Errorf("document %d rendered concurrently reads differently:\n%s", r.i, got)
+		}
+	}
+}
