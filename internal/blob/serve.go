@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"gocloud.dev/blob"
 )
@@ -115,10 +116,19 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, m Meta) error {
 	if body == nil {
 		return nil
 	}
+	// The server's WriteTimeout (a minute) would cut a large file short for
+	// a slow client: give the body a minute plus the time it takes at
+	// 64 KiB/s, so only a client slower than that is dropped.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeDeadline(length)))
 	if err := copyBody(w, body); err != nil {
 		return fmt.Errorf("stream blob %q: %w", m.Key, err)
 	}
 	return nil
+}
+
+// writeDeadline is the time a body of length bytes may take to go out.
+func writeDeadline(length int64) time.Duration {
+	return time.Minute + time.Duration(length>>16)*time.Second
 }
 
 // copyBody streams a blob's range to w. From a local folder bucket the range

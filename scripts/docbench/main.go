@@ -17,7 +17,6 @@ import (
 	"log"
 	"math/rand/v2"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -50,7 +49,11 @@ func main() {
 	flag.IntVar(&o.bigMB, "big-mb", 1024, "the document uploaded and downloaded while RSS is sampled (MB)")
 	flag.IntVar(&o.runs, "runs", 5, "downloads of the throughput document (at most 20)")
 	flag.IntVar(&o.streams, "streams", 1000, "SSE streams to open (at most 5000)")
+	serve := flag.String(serveFileFlag, "", "(internal) serve this file as the plain file server")
 	flag.Parse()
+	if *serve != "" {
+		log.Fatal(serveFile(*serve))
+	}
 	o.runs = min(max(o.runs, 1), 20)
 	o.streams = min(max(o.streams, 1), 5000)
 	if err := run(o); err != nil {
@@ -110,14 +113,16 @@ func run(o options) error {
 		return err
 	}
 	say("upload %d MB: %.0f MB/s", o.sizeMB, float64(o.sizeMB)/up.Seconds())
-	// A bare net/http file server on loopback serving the same file shows
+	// A plain net/http file server (http.ServeFile, sendfile) in a process
+	// of its own, serving the same file on loopback, is the stack's ceiling:
 	// what HTTP over loopback itself costs on this machine.
-	bare, err := bareFileServer(small)
+	bare, err := startBare(small)
 	if err != nil {
 		return err
 	}
 	defer bare.Close()
-	var served, direct, plain []float64
+	var served, direct, plain, curlServed, curlPlain []float64
+	docURL := srv.base + "/api/v1/documents/" + id.String() + "/content"
 	for range o.runs {
 		d, err := downloadOnce(hc, srv.base, token, id, nil)
 		if err != nil {
@@ -128,15 +133,31 @@ func run(o options) error {
 			return err
 		}
 		direct = append(direct, float64(o.sizeMB)/d.Seconds())
-		if d, err = getURL(hc, "http://"+bare.Addr().String()+"/"); err != nil {
+		if d, err = getURL(hc, "http://"+bare.addr+"/"); err != nil {
 			return err
 		}
 		plain = append(plain, float64(o.sizeMB)/d.Seconds())
+		// The same two downloads by curl into /dev/null: a client outside Go.
+		if v, ok, err := curlSpeed(docURL, token); err != nil {
+			return err
+		} else if ok {
+			curlServed = append(curlServed, v)
+		}
+		if v, ok, err := curlSpeed("http://"+bare.addr+"/", ""); err != nil {
+			return err
+		} else if ok {
+			curlPlain = append(curlPlain, v)
+		}
 	}
 	ms, md, mp := median(served), median(direct), median(plain)
 	say("download %d MB × %d: median %.0f MB/s (best %.0f); reading the file directly: median %.0f MB/s; ratio %.2f (goal ≥ 0.8: %s)",
 		o.sizeMB, o.runs, ms, slices.Max(served), md, ms/md, verdict(ms/md >= 0.8))
-	say("  a bare net/http file server on loopback, same file and client: median %.0f MB/s; Kabinet / bare %.2f", mp, ms/mp)
+	say("  the ceiling, a plain net/http file server (http.ServeFile) in its own process, same file and client: median %.0f MB/s; Kabinet / plain server %.2f (goal ≥ 0.8: %s)",
+		mp, ms/mp, verdict(ms/mp >= 0.8))
+	if len(curlServed) > 0 {
+		cs, cp := median(curlServed), median(curlPlain)
+		say("  curl -o /dev/null: Kabinet median %.0f MB/s, the plain server %.0f MB/s; Kabinet / plain server %.2f", cs, cp, cs/cp)
+	}
 	_ = os.Remove(small)
 
 	// Memory: RSS sampled while 1 GB goes up, then down.
@@ -306,26 +327,6 @@ func drain(r io.Reader) error {
 			return err
 		}
 	}
-}
-
-// bareFileServer serves path at / on a loopback port with http.ServeContent.
-func bareFileServer(path string) (net.Listener, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	go func() {
-		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			f, err := os.Open(path)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			defer f.Close()
-			http.ServeContent(w, r, "file.pdf", time.Time{}, f)
-		}))
-	}()
-	return l, nil
 }
 
 func getURL(hc *http.Client, url string) (time.Duration, error) {
