@@ -9,7 +9,23 @@ import "testing"
 // in the calendar, and receives a completion document anybody can verify.
 func TestLearnerJourney(t *testing.T) {
 	t.Parallel()
+	newJourney(t).play(t)
+}
+
+// TestStaffSeeTheJourney plays the journey, then checks what the staff see
+// of it: the application, the order, the group's progress, the attempt
+// and the issued document.
+func TestStaffSeeTheJourney(t *testing.T) {
+	t.Parallel()
 	j := newJourney(t)
+	j.play(t)
+	t.Run("7 the staff's view", j.staffView)
+}
+
+// play runs the journey's steps in order, one subtest each; a failed step
+// ends the test, as each builds on the previous ones.
+func (j *journey) play(t *testing.T) {
+	t.Helper()
 	steps := []struct {
 		name string
 		run  func(*testing.T)
@@ -24,7 +40,7 @@ func TestLearnerJourney(t *testing.T) {
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.run) {
-			t.FailNow() // each step builds on the previous ones
+			t.FailNow()
 		}
 	}
 }
