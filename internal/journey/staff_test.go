@@ -29,12 +29,17 @@ func (j *journey) staffPublishesProgram(t *testing.T) {
 		t.Fatalf("createOrganization: %d %s", res.StatusCode(), res.Body)
 	}
 	j.org.ID = res.JSON201.Organization.ID
+	// The admin invites the staff; an invitation to an existing account
+	// grants the membership at once.
 	for _, role := range []client.Role{"manager", "teacher"} {
-		acc := apitest.Register(t, j.env, apitest.NewAccount())
-		// Finding: an admin adds staff by invitation (e-mail link, new
-		// account); an existing account is made a member here directly.
-		apitest.AddMember(t, j.env, j.org.ID, acc.User.ID, role)
-		j.org.Members[role] = acc
+		acc := apitest.NewAccount()
+		j.org.Members[role] = apitest.Register(t, j.env, acc)
+		apitest.Invite(t, j.env, j.org, "admin", string(acc.Email), role)
+	}
+	members, err := j.env.Client.ListMembersWithResponse(bg, j.org.ID, nil, j.org.As("admin"))
+	must(t, err)
+	if members.JSON200 == nil || len(members.JSON200.Items) != 3 {
+		t.Fatalf("listMembers: %d %s", members.StatusCode(), members.Body)
 	}
 
 	docs := []client.DocumentKind{"passport", "prior_education_diploma"}
@@ -141,7 +146,7 @@ func (j *journey) authorContent(t *testing.T) {
 	if ts.JSON200 == nil || ts.JSON200.QuestionCount != 2 || !ts.JSON200.Final {
 		t.Fatalf("putLessonTest: %d %s", ts.StatusCode(), ts.Body)
 	}
-	// A learner-facing check of the staff side: the learner cannot author.
+	// Somebody outside the organization cannot author its content.
 	stranger := apitest.Register(t, j.env, apitest.NewAccount())
 	denied, err := j.env.Client.CreateModuleWithResponse(bg, j.org.ID, j.program.ID,
 		client.LearningModuleCreate{Title: "Чужой"}, apitest.Bearer(stranger.AccessToken))
