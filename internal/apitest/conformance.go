@@ -74,6 +74,8 @@ func loadSpec() (*spec, error) {
 		for _, t := range []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vc+jwt"} {
 			openapi3filter.RegisterBodyDecoder(t, openapi3filter.FileBodyDecoder)
 		}
+		// Calendar feeds (iCalendar text), for every package, not only calendar's.
+		openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.FileBodyDecoder)
 		loadedSpec = &spec{
 			doc: doc, router: specroute.New(doc), opts: doc.GetSchemaValidationOptions(),
 			problem: doc.Components.Schemas["Problem"],
