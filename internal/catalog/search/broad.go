@@ -28,6 +28,14 @@ const (
 // sampleKeys is the size of catalog_sample_key's range.
 const sampleKeys = 1 << 10
 
+// A sample below smallSampleKeys (a catalog of more than about 64,000
+// published programs) finds its words' matches in programs_pub_sample_small
+// (00017_catalog_sample_small.sql), whose predicate smallSampleCond states.
+const (
+	smallSampleKeys = 32
+	smallSampleCond = "catalog_sample_key(p.id) < 32"
+)
+
 // bounds are a search's limits: how many matches it counts exactly and the
 // sample key bound of its estimates.
 type bounds struct {

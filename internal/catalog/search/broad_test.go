@@ -140,3 +140,64 @@ func walkWith(t *testing.T, s *search.Searcher, f *fixture, q search.Query) []st
 	t.Fatal("no end of pages")
 	return nil
 }
+
+// TestSmallSampleAgrees: the estimates of a word search are the sampled
+// matches scaled, whether the sample is small enough for
+// programs_pub_sample_small (a bound of 32 or less) or not.
+func TestSmallSampleAgrees(t *testing.T) {
+	f, _ := broadCatalog(t)
+	var keys []int
+	rows, err := f.pool.Query(f.ctx, `SELECT catalog_sample_key(id) FROM programs
+		WHERE status = 'published' AND search_vector @@ catalog_search_query('охрана труда') ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k int
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	bounds := []int{1, 31, 32, 33, 1024}
+	for _, k := range keys[:min(3, len(keys))] {
+		bounds = append(bounds, k+1)
+	}
+	for _, below := range bounds {
+		s := search.New(f.pool, func() time.Time { return f.now })
+		search.SetLimitsForTest(s, 5, search.SampleSize)
+		search.SetSampleBelowForTest(s, below)
+		r := broadSearch(t, s, f, search.Query{Text: "охрана труда"})
+		if !r.Approximate {
+			t.Fatalf("below %d: not approximate", below)
+		}
+		want := map[string]int64{}
+		rows, err := f.pool.Query(f.ctx, `SELECT kind::text, count(*) FROM programs
+			WHERE status = 'published' AND search_vector @@ catalog_search_query('охрана труда')
+			  AND catalog_sample_key(id) < $1 GROUP BY 1`, below)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var k string
+			var n int64
+			if err := rows.Scan(&k, &n); err != nil {
+				t.Fatal(err)
+			}
+			want[k] = max(1, int64(float64(n)*1024/float64(below)+0.5))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, k := range r.Facets.Kinds {
+			got[k.Value] = k.Count
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("below %d: kinds %v, want %v", below, got, want)
+		}
+	}
+}

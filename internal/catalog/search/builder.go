@@ -241,6 +241,10 @@ func (f filter) matchSQL(after *cursor) (string, []any) {
 		sample = append(sample, "p.published_at IS NOT NULL")
 	}
 	sample = append(sample, "catalog_sample_key(p.id) < "+a.bind(f.b.sampleBelow)+"::integer")
+	if f.q.Text != "" && f.b.sampleBelow <= smallSampleKeys {
+		// Implied, and stated for the index of the small samples' words.
+		sample = append(sample, smallSampleCond)
+	}
 	sql := `WITH hits AS MATERIALIZED (
 	SELECT p.id, p.kind, p.format, ` + category + ` AS category_id, p.organization_id, ` + relInM + ` AS rel, ` + o.key + ` AS sk
 	FROM programs p WHERE ` + strings.Join(where, " AND ") + `

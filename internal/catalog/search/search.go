@@ -156,6 +156,9 @@ type Searcher struct {
 	now func() time.Time
 	// exact and sample are ExactLimit and SampleSize (tests lower them).
 	exact, sample int
+	// sampleBelow, when set (tests), is the sample's key bound instead of
+	// the one sized from the catalog.
+	sampleBelow int
 }
 
 // New returns a Searcher; now tells the time for "enrollment open now"
@@ -205,6 +208,9 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
 	b := newBounds(s.exact, s.sample, published)
+	if s.sampleBelow > 0 {
+		b.sampleBelow = s.sampleBelow
+	}
 	text := textMatch{raw: q.Text, tsquery: deref(tsq)}
 	if after != nil {
 		text.mode = after.Mode
