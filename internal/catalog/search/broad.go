@@ -20,6 +20,14 @@ import (
 //   - with words, its page is ranked (or sorted) among the ExactLimit+1
 //     matches read, so its ranking is that of a sample too, and its pages
 //     end after them.
+//
+// In a large catalog (a sample bound of at most smallSampleKeys) a word
+// search first reads its matches among the programs with keys below
+// smallSampleKeys, a thirty-second of the catalog in
+// programs_pub_sample_small: when there are more than ExactLimit of those,
+// the query is broad, and they are the ExactLimit+1 matches read, without
+// gathering every match of its words from programs_search. Otherwise it
+// reads its matches as above.
 const (
 	ExactLimit = 200
 	SampleSize = 2000

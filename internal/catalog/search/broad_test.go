@@ -201,3 +201,50 @@ func TestSmallSampleAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestBroadSearchSlice: in a large catalog (a sample bound of 32 or less)
+// a word search whose matches among the keys below 32 are more than the
+// exact limit reads those only, paging through them each once; with too
+// few there it reads its matches as elsewhere.
+func TestBroadSearchSlice(t *testing.T) {
+	f, _ := broadCatalog(t)
+	// Eight «охрана труда» programs get the sample keys 0–7.
+	if _, err := f.pool.Exec(f.ctx, `UPDATE programs p SET id = (left(p.id::text, 32) || lpad(to_hex(x.n), 4, '0'))::uuid
+		FROM (SELECT id, row_number() OVER (ORDER BY slug) - 1 AS n FROM programs WHERE slug <= 'p-07') x
+		WHERE p.id = x.id`); err != nil {
+		t.Fatal(err)
+	}
+	key := func(id [16]byte) int { return int(id[14]&3)<<8 | int(id[15]) }
+	for _, c := range []struct {
+		exact, want int
+		slice       bool
+	}{{exact: 5, want: 6, slice: true}, {exact: 20, want: 21}} {
+		s := search.New(f.pool, func() time.Time { return f.now })
+		search.SetLimitsForTest(s, c.exact, search.SampleSize)
+		search.SetSampleBelowForTest(s, 32)
+		q := search.Query{Text: "охрана труда", Limit: 4}
+		var got []string
+		for page := 0; page < 20; page++ {
+			r := broadSearch(t, s, f, q)
+			if !r.Approximate {
+				t.Fatalf("exact %d: not approximate", c.exact)
+			}
+			for _, it := range r.Items {
+				if c.slice && key(it.ID) >= 32 {
+					t.Errorf("exact %d: %s (key %d) is not in the slice", c.exact, it.Slug, key(it.ID))
+				}
+				if slices.Contains(got, it.Slug) {
+					t.Errorf("exact %d: %s twice", c.exact, it.Slug)
+				}
+				got = append(got, it.Slug)
+			}
+			if r.NextCursor == "" {
+				break
+			}
+			q.Cursor = r.NextCursor
+		}
+		if len(got) != c.want {
+			t.Errorf("exact %d: %d results over the pages, want %d: %v", c.exact, len(got), c.want, got)
+		}
+	}
+}
