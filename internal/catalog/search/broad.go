@@ -22,7 +22,7 @@ import (
 //     end after them.
 //
 // In a large catalog (a sample bound of at most smallSampleKeys) a word
-// search first reads its matches among the programs with keys below
+// search across organizations first reads its matches among the programs with keys below
 // smallSampleKeys, a thirty-second of the catalog in
 // programs_pub_sample_small: when there are more than ExactLimit of those,
 // the query is broad, and they are the ExactLimit+1 matches read, without

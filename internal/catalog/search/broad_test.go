@@ -247,4 +247,19 @@ func TestBroadSearchSlice(t *testing.T) {
 			t.Errorf("exact %d: %d results over the pages, want %d: %v", c.exact, len(got), c.want, got)
 		}
 	}
+	// Within one organization the slice is not tried: alpha has six of
+	// the eight there, but its first matches are read as elsewhere.
+	s := search.New(f.pool, func() time.Time { return f.now })
+	search.SetLimitsForTest(s, 5, search.SampleSize)
+	search.SetSampleBelowForTest(s, 32)
+	r := broadSearch(t, s, f, search.Query{Text: "охрана труда", OrganizationSlug: "alpha", Limit: 10})
+	outside := 0
+	for _, it := range r.Items {
+		if key(it.ID) >= 32 {
+			outside++
+		}
+	}
+	if !r.Approximate || len(r.Items) != 6 || outside == 0 {
+		t.Errorf("one organization: approximate %v, %d items, %d outside the slice", r.Approximate, len(r.Items), outside)
+	}
 }

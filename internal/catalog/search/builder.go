@@ -248,10 +248,11 @@ func (f filter) matchSQL(after *cursor) (string, []any) {
 	cols := `p.id, p.kind, p.format, ` + category + ` AS category_id, p.organization_id, ` + relInM + ` AS rel, ` + o.key + ` AS sk`
 	hits := `SELECT ` + cols + ` FROM programs p WHERE ` + strings.Join(where, " AND ") + `
 	LIMIT ` + exact + `::integer + 1`
-	if f.q.Text != "" && f.b.sampleBelow <= smallSampleKeys {
+	if f.q.Text != "" && f.b.sampleBelow <= smallSampleKeys && !f.scoped() {
 		// A large catalog: the matches among the programs of the small
 		// sample index first (see bounds); all of them only when those are
-		// too few to tell that the query is broad.
+		// too few to tell that the query is broad. Not within one
+		// organization, whose slice would hardly ever hold enough.
 		hits = `WITH slice AS MATERIALIZED (
 	SELECT ` + cols + ` FROM programs p WHERE ` + strings.Join(where, " AND ") + ` AND p.published_at IS NOT NULL AND ` + smallSampleCond + `
 	LIMIT ` + exact + `::integer + 1
