@@ -12,6 +12,7 @@ if [[ -z "${CATBENCH_DATABASE_URL:-}" ]]; then
 fi
 args=(-database-url "$CATBENCH_DATABASE_URL" -out .bench -sizes "${CATBENCH_SIZES:-1000,100000}" -runs "${CATBENCH_RUNS:-200}")
 [[ "${CATBENCH_RESEED:-}" == 1 ]] && args+=(-reseed)
+[[ -n "${CATBENCH_SUFFIX:-}" ]] && args+=(-suffix "$CATBENCH_SUFFIX")
 echo "== catalog search (${CATBENCH_SIZES:-1000,100000} programs)"
 go run ./scripts/catbench "${args[@]}"
 cat .bench/catalog-search.txt

@@ -1707,6 +1707,12 @@ type CatalogImage struct {
 	CreatedAt      time.Time
 }
 
+type CatalogKindFormatTotal struct {
+	Kind     ProgramKind
+	Format   StudyFormat
+	Programs int64
+}
+
 type CatalogLexeme struct {
 	Lexeme   string
 	Programs int64
@@ -1716,6 +1722,11 @@ type CatalogOrgCount struct {
 	OrganizationID uuid.UUID
 	Kind           ProgramKind
 	Format         StudyFormat
+	Programs       int64
+}
+
+type CatalogOrgTotal struct {
+	OrganizationID uuid.UUID
 	Programs       int64
 }
 

@@ -12,6 +12,9 @@
 // The URL must be a superuser's (seeding turns triggers off) on a server
 // where the command may create databases; each size gets its own database,
 // named after the size and the migrations, and is reused by later runs.
+// -suffix names them kabinet_catbench_<size>_<suffix> instead, and brings an
+// existing one up to date by applying the pending migrations (which
+// backfill what they add), so a seeded catalog survives new migrations.
 // Results: <out>/catalog-search.txt (the table), catalog-search.json,
 // catalog-explain-<size>.txt and catalog-generic-plan.txt.
 package main
@@ -41,6 +44,9 @@ import (
 // exactLimit is the searchers' exact limit (-exact-limit).
 var exactLimit int
 
+// suffix names the databases instead of the migrations' hash (-suffix).
+var suffix string
+
 func logf(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 
 func main() {
@@ -49,6 +55,7 @@ func main() {
 	runs := flag.Int("runs", 200, "measured runs of each query at each size (0: only write the plans)")
 	out := flag.String("out", ".bench", "folder for the results")
 	reseed := flag.Bool("reseed", false, "seed again even when a database of the size exists")
+	flag.StringVar(&suffix, "suffix", "", "name the databases kabinet_catbench_<size>_<suffix> and migrate an existing one up instead of seeding anew")
 	flag.IntVar(&exactLimit, "exact-limit", search.ExactLimit, "matches a search counts exactly (a huge value: every match, as before estimates)")
 	flag.Parse()
 	if *adminURL == "" {
@@ -112,6 +119,9 @@ func prepare(ctx context.Context, adminURL string, n int, reseed bool) (*pgxpool
 		return nil, err
 	}
 	name := fmt.Sprintf("kabinet_catbench_%d_%s", n, sum[:10])
+	if suffix != "" {
+		name = fmt.Sprintf("kabinet_catbench_%d_%s", n, suffix)
+	}
 	admin, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
 		return nil, err
@@ -130,6 +140,12 @@ func prepare(ctx context.Context, adminURL string, n int, reseed bool) (*pgxpool
 		if err != nil {
 			return nil, err
 		}
+		if suffix != "" {
+			if err := store.Migrate(ctx, pool, slog.New(slog.DiscardHandler)); err != nil {
+				pool.Close()
+				return nil, err
+			}
+		}
 		var have int
 		if err := pool.QueryRow(ctx, "SELECT count(*) FROM programs").Scan(&have); err == nil && have == n {
 			logf("== %d programs: reusing database %s", n, name)
@@ -137,8 +153,12 @@ func prepare(ctx context.Context, adminURL string, n int, reseed bool) (*pgxpool
 		}
 		pool.Close()
 	}
-	// Databases of older migrations are dead weight.
-	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE $1", fmt.Sprintf("kabinet_catbench_%d_%%", n))
+	// Databases of older migrations are dead weight (named ones are kept).
+	pattern := fmt.Sprintf("kabinet_catbench_%d_%%", n)
+	if suffix != "" {
+		pattern = name
+	}
+	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE $1", pattern)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,14 @@ import (
 //   - with words, its page is ranked (or sorted) among the ExactLimit+1
 //     matches read, so its ranking is that of a sample too, and its pages
 //     end after them.
+//
+// In a large catalog (a sample bound of at most smallSampleKeys) a word
+// search across organizations first reads its matches among the programs with keys below
+// smallSampleKeys, a thirty-second of the catalog in
+// programs_pub_sample_small: when there are more than ExactLimit of those,
+// the query is broad, and they are the ExactLimit+1 matches read, without
+// gathering every match of its words from programs_search. Otherwise it
+// reads its matches as above.
 const (
 	ExactLimit = 200
 	SampleSize = 2000
@@ -27,6 +35,14 @@ const (
 
 // sampleKeys is the size of catalog_sample_key's range.
 const sampleKeys = 1 << 10
+
+// A sample below smallSampleKeys (a catalog of more than about 64,000
+// published programs) finds its words' matches in programs_pub_sample_small
+// (00017_catalog_sample_small.sql), whose predicate smallSampleCond states.
+const (
+	smallSampleKeys = 32
+	smallSampleCond = "catalog_sample_key(p.id) < 32"
+)
 
 // bounds are a search's limits: how many matches it counts exactly and the
 // sample key bound of its estimates.

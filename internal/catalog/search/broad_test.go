@@ -140,3 +140,126 @@ func walkWith(t *testing.T, s *search.Searcher, f *fixture, q search.Query) []st
 	t.Fatal("no end of pages")
 	return nil
 }
+
+// TestSmallSampleAgrees: the estimates of a word search are the sampled
+// matches scaled, whether the sample is small enough for
+// programs_pub_sample_small (a bound of 32 or less) or not.
+func TestSmallSampleAgrees(t *testing.T) {
+	f, _ := broadCatalog(t)
+	var keys []int
+	rows, err := f.pool.Query(f.ctx, `SELECT catalog_sample_key(id) FROM programs
+		WHERE status = 'published' AND search_vector @@ catalog_search_query('охрана труда') ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k int
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	bounds := []int{1, 31, 32, 33, 1024}
+	for _, k := range keys[:min(3, len(keys))] {
+		bounds = append(bounds, k+1)
+	}
+	for _, below := range bounds {
+		s := search.New(f.pool, func() time.Time { return f.now })
+		search.SetLimitsForTest(s, 5, search.SampleSize)
+		search.SetSampleBelowForTest(s, below)
+		r := broadSearch(t, s, f, search.Query{Text: "охрана труда"})
+		if !r.Approximate {
+			t.Fatalf("below %d: not approximate", below)
+		}
+		want := map[string]int64{}
+		rows, err := f.pool.Query(f.ctx, `SELECT kind::text, count(*) FROM programs
+			WHERE status = 'published' AND search_vector @@ catalog_search_query('охрана труда')
+			  AND catalog_sample_key(id) < $1 GROUP BY 1`, below)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var k string
+			var n int64
+			if err := rows.Scan(&k, &n); err != nil {
+				t.Fatal(err)
+			}
+			want[k] = max(1, int64(float64(n)*1024/float64(below)+0.5))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, k := range r.Facets.Kinds {
+			got[k.Value] = k.Count
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("below %d: kinds %v, want %v", below, got, want)
+		}
+	}
+}
+
+// TestBroadSearchSlice: in a large catalog (a sample bound of 32 or less)
+// a word search whose matches among the keys below 32 are more than the
+// exact limit reads those only, paging through them each once; with too
+// few there it reads its matches as elsewhere.
+func TestBroadSearchSlice(t *testing.T) {
+	f, _ := broadCatalog(t)
+	// Eight «охрана труда» programs get the sample keys 0–7.
+	if _, err := f.pool.Exec(f.ctx, `UPDATE programs p SET id = (left(p.id::text, 32) || lpad(to_hex(x.n), 4, '0'))::uuid
+		FROM (SELECT id, row_number() OVER (ORDER BY slug) - 1 AS n FROM programs WHERE slug <= 'p-07') x
+		WHERE p.id = x.id`); err != nil {
+		t.Fatal(err)
+	}
+	key := func(id [16]byte) int { return int(id[14]&3)<<8 | int(id[15]) }
+	for _, c := range []struct {
+		exact, want int
+		slice       bool
+	}{{exact: 5, want: 6, slice: true}, {exact: 20, want: 21}} {
+		s := search.New(f.pool, func() time.Time { return f.now })
+		search.SetLimitsForTest(s, c.exact, search.SampleSize)
+		search.SetSampleBelowForTest(s, 32)
+		q := search.Query{Text: "охрана труда", Limit: 4}
+		var got []string
+		for page := 0; page < 20; page++ {
+			r := broadSearch(t, s, f, q)
+			if !r.Approximate {
+				t.Fatalf("exact %d: not approximate", c.exact)
+			}
+			for _, it := range r.Items {
+				if c.slice && key(it.ID) >= 32 {
+					t.Errorf("exact %d: %s (key %d) is not in the slice", c.exact, it.Slug, key(it.ID))
+				}
+				if slices.Contains(got, it.Slug) {
+					t.Errorf("exact %d: %s twice", c.exact, it.Slug)
+				}
+				got = append(got, it.Slug)
+			}
+			if r.NextCursor == "" {
+				break
+			}
+			q.Cursor = r.NextCursor
+		}
+		if len(got) != c.want {
+			t.Errorf("exact %d: %d results over the pages, want %d: %v", c.exact, len(got), c.want, got)
+		}
+	}
+	// Within one organization the slice is not tried: alpha has six of
+	// the eight there, but its first matches are read as elsewhere.
+	s := search.New(f.pool, func() time.Time { return f.now })
+	search.SetLimitsForTest(s, 5, search.SampleSize)
+	search.SetSampleBelowForTest(s, 32)
+	r := broadSearch(t, s, f, search.Query{Text: "охрана труда", OrganizationSlug: "alpha", Limit: 10})
+	outside := 0
+	for _, it := range r.Items {
+		if key(it.ID) >= 32 {
+			outside++
+		}
+	}
+	if !r.Approximate || len(r.Items) != 6 || outside == 0 {
+		t.Errorf("one organization: approximate %v, %d items, %d outside the slice", r.Approximate, len(r.Items), outside)
+	}
+}

@@ -241,10 +241,31 @@ func (f filter) matchSQL(after *cursor) (string, []any) {
 		sample = append(sample, "p.published_at IS NOT NULL")
 	}
 	sample = append(sample, "catalog_sample_key(p.id) < "+a.bind(f.b.sampleBelow)+"::integer")
-	sql := `WITH hits AS MATERIALIZED (
-	SELECT p.id, p.kind, p.format, ` + category + ` AS category_id, p.organization_id, ` + relInM + ` AS rel, ` + o.key + ` AS sk
-	FROM programs p WHERE ` + strings.Join(where, " AND ") + `
+	if f.q.Text != "" && f.b.sampleBelow <= smallSampleKeys {
+		// Implied, and stated for the index of the small samples' words.
+		sample = append(sample, smallSampleCond)
+	}
+	cols := `p.id, p.kind, p.format, ` + category + ` AS category_id, p.organization_id, ` + relInM + ` AS rel, ` + o.key + ` AS sk`
+	hits := `SELECT ` + cols + ` FROM programs p WHERE ` + strings.Join(where, " AND ") + `
+	LIMIT ` + exact + `::integer + 1`
+	if f.q.Text != "" && f.b.sampleBelow <= smallSampleKeys && !f.scoped() {
+		// A large catalog: the matches among the programs of the small
+		// sample index first (see bounds); all of them only when those are
+		// too few to tell that the query is broad. Not within one
+		// organization, whose slice would hardly ever hold enough.
+		hits = `WITH slice AS MATERIALIZED (
+	SELECT ` + cols + ` FROM programs p WHERE ` + strings.Join(where, " AND ") + ` AND p.published_at IS NOT NULL AND ` + smallSampleCond + `
 	LIMIT ` + exact + `::integer + 1
+), sliced AS MATERIALIZED (
+	SELECT count(*) > ` + exact + `::integer AS b FROM slice
+)
+SELECT * FROM slice WHERE (SELECT b FROM sliced)
+UNION ALL
+(SELECT ` + cols + ` FROM programs p WHERE NOT (SELECT b FROM sliced) AND ` + strings.Join(where, " AND ") + `
+	LIMIT ` + exact + `::integer + 1)`
+	}
+	sql := `WITH hits AS MATERIALIZED (
+	` + hits + `
 ), broad AS MATERIALIZED (
 	SELECT count(*) > ` + exact + `::integer AS b FROM hits
 ), m AS MATERIALIZED (

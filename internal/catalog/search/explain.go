@@ -35,13 +35,17 @@ func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
 	}
 	var tsq *string
 	var published float64
+	var hopeless bool
 	if err := tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
-		catalog_search_query($1)::text, `+publishedSQL, q.Text, seqscan).Scan(nil, nil, &tsq, &published); err != nil {
+		catalog_search_query($1)::text, `+publishedSQL+`, coalesce(catalog_search_hopeless($1), false)`,
+		q.Text, seqscan).Scan(nil, nil, &tsq, &published, &hopeless); err != nil {
 		return "", err
 	}
 	f := filter{q: q, now: s.now(), text: textMatch{raw: q.Text, tsquery: deref(tsq)}, b: newBounds(s.exact, s.sample, published)}
 	var out strings.Builder
-	if f.text.tsquery != "" || q.Text == "" {
+	if hopeless && after == nil {
+		out.WriteString("-- (the words cannot match: a stem is unknown to the lexicon and the programs, catalog_search_hopeless)\n\n")
+	} else if f.text.tsquery != "" || q.Text == "" {
 		if err := s.explain(ctx, tx, f, after, &out); err != nil {
 			return "", err
 		}

@@ -15,3 +15,7 @@ func TitlesCursorForTest(q Query) string {
 // SetLimitsForTest lowers the exact limit and the sample size of s, so that
 // a small catalog has broad queries.
 func SetLimitsForTest(s *Searcher, exact, sample int) { s.exact, s.sample = exact, sample }
+
+// SetSampleBelowForTest fixes the sample of s to the programs whose
+// catalog_sample_key is below below, whatever the catalog's size.
+func SetSampleBelowForTest(s *Searcher, below int) { s.sampleBelow = below }

@@ -91,7 +91,11 @@ const nilCategory = "'00000000-0000-0000-0000-000000000000'::uuid"
 // which has no categories to add up.
 func (f filter) countsSQL() (string, []any) {
 	var a args
-	where := append([]string{"cc.programs > 0"}, f.dimensionConds(&a, "cc")...)
+	dims := f.dimensionConds(&a, "cc")
+	if len(dims) == 0 {
+		return totalsSQL, nil
+	}
+	where := append([]string{"cc.programs > 0"}, dims...)
 	source := `SELECT cc.kind, cc.format, nullif(cc.category_id, ` + nilCategory + `) AS category_id, cc.organization_id, cc.programs AS w
 	FROM catalog_counts cc`
 	if !f.scoped() && f.q.CategoryID == [16]byte{} {
@@ -104,6 +108,17 @@ func (f filter) countsSQL() (string, []any) {
 ` + facetRows(f.scoped())
 	return sql, a
 }
+
+// totalsSQL is the facets of the catalog browsed without any filter, from
+// the totals that a trigger keeps (00016_catalog_totals.sql): one row per
+// organization and per kind and format, in the columns of facetRows.
+const totalsSQL = `SELECT 'kind', NULL::uuid, kind::text, ''::text, NULL::uuid, sum(programs)::bigint, 0::real
+FROM catalog_kind_format_totals WHERE programs > 0 GROUP BY kind
+UNION ALL
+SELECT 'format', NULL, format::text, '', NULL, sum(programs)::bigint, 0 FROM catalog_kind_format_totals WHERE programs > 0 GROUP BY format
+UNION ALL
+SELECT 'organization', o.id, o.slug, o.name, NULL, t.programs, 0
+FROM catalog_org_totals t JOIN organizations o ON o.id = t.organization_id WHERE t.programs > 0`
 
 // facetRow is one row of facetRows.
 type facetRow struct {

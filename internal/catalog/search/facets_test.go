@@ -148,4 +148,16 @@ func TestFacetSourcesAgree(t *testing.T) {
 	if drift != 0 {
 		t.Fatalf("catalog_org_counts differs from the programs in %d rows", drift)
 	}
+	// The browsing totals (00016_catalog_totals.sql) follow catalog_org_counts.
+	if err := f.pool.QueryRow(f.ctx, `SELECT count(*) FROM (
+		(SELECT organization_id, NULL::program_kind, NULL::study_format, programs FROM catalog_org_totals
+		 UNION ALL SELECT NULL, kind, format, programs FROM catalog_kind_format_totals)
+		EXCEPT ALL
+		(SELECT organization_id, NULL, NULL, count(*) FROM programs WHERE status = 'published' GROUP BY 1
+		 UNION ALL SELECT NULL, kind, format, count(*) FROM programs WHERE status = 'published' GROUP BY 2, 3)) d`).Scan(&drift); err != nil {
+		t.Fatal(err)
+	}
+	if drift != 0 {
+		t.Fatalf("the browsing totals differ from the programs in %d rows", drift)
+	}
 }

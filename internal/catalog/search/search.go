@@ -20,7 +20,9 @@
 //     page's cards by id; a broad one (more matches) estimates its facets
 //     and total from a fixed sample and says so (Result.Approximate; see
 //     bounds), so no query's cost grows with the catalog;
-//   - when the words match nothing, the stems the catalog does not know are
+//   - when the words match nothing (or cannot: a stem is unknown to the
+//     lexicon and to every search vector, catalog_search_hopeless, so the
+//     words' search is skipped), the stems the catalog does not know are
 //     replaced by the most similar ones it does (catalog_spelling_query, a
 //     trigram search in the lexicon of titles, short descriptions and tags);
 //     when that finds nothing either and the query is short, titles are
@@ -156,6 +158,9 @@ type Searcher struct {
 	now func() time.Time
 	// exact and sample are ExactLimit and SampleSize (tests lower them).
 	exact, sample int
+	// sampleBelow, when set (tests), is the sample's key bound instead of
+	// the one sized from the catalog.
+	sampleBelow int
 }
 
 // New returns a Searcher; now tells the time for "enrollment open now"
@@ -197,17 +202,27 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	// The tsquery is computed here, once, so that the big queries get a
 	// constant to plan with and rank by.
+	// With it, whether the words cannot match (catalog_search_hopeless):
+	// then the search goes straight to the spelling correction.
 	var tsq *string
 	var published float64
+	var hopeless bool
 	err = tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
-		catalog_search_query($1)::text, `+publishedSQL, q.Text, seqscan).Scan(nil, nil, &tsq, &published)
+		catalog_search_query($1)::text, `+publishedSQL+`, coalesce(catalog_search_hopeless($1), false)`,
+		q.Text, seqscan).Scan(nil, nil, &tsq, &published, &hopeless)
 	if err != nil {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
 	b := newBounds(s.exact, s.sample, published)
+	if s.sampleBelow > 0 {
+		b.sampleBelow = s.sampleBelow
+	}
 	text := textMatch{raw: q.Text, tsquery: deref(tsq)}
 	if after != nil {
 		text.mode = after.Mode
+	}
+	if text.mode == matchWords && after == nil && hopeless {
+		text.mode = matchSpelling // the words cannot match: one is unknown
 	}
 	if text.mode == matchWords && (q.Text == "" || text.tsquery != "") {
 		res, err := s.run(ctx, tx, filter{q: q, text: text, now: s.now(), b: b}, after)

@@ -46,6 +46,7 @@ func TestTextSearch(t *testing.T) {
 		{name: "misspelt word corrected", text: "пидагогика", want: []string{"ped-psy", "ped-basics", "accounting"}, anyOf: true},
 		{name: "misspelt word among right ones", text: "бухгалтерский учот", want: []string{"accounting"}},
 		{name: "misspelt english word", text: "managment", want: []string{"pm"}},
+		{name: "word of a full description only", text: "наставники", want: []string{"accounting"}},
 		{name: "unknown word dropped", text: "педагогика квазистатика", want: []string{"ped-psy", "ped-basics", "accounting"}, anyOf: true},
 		{name: "all words required", text: "педагогика бухгалтеров", want: []string{"accounting"}},
 		{name: "only stop words", text: "и в на", want: []string{}},
@@ -65,6 +66,30 @@ func TestTextSearch(t *testing.T) {
 				t.Fatalf("%q found %v, want %v", c.text, got, c.want)
 			}
 		})
+	}
+}
+
+// TestSearchHopeless: catalog_search_hopeless is true exactly when a stem
+// is in no published program (lexicon or full text), so the words' search
+// can be skipped.
+func TestSearchHopeless(t *testing.T) {
+	f := textCatalog(t)
+	for text, want := range map[string]bool{
+		"педагогика":              false,
+		"наставники педагогика":   false, // the full description of one
+		"пажарная педагогика":     true,
+		"черновик":                true, // a draft's title only
+		"бухгалтерский учот":      true,
+		"и в на":                  false, // stop words: no stems at all
+		"квантовая хромодинамика": true,
+	} {
+		var got bool
+		if err := f.pool.QueryRow(f.ctx, "SELECT catalog_search_hopeless($1)", text).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("catalog_search_hopeless(%q) = %v, want %v", text, got, want)
+		}
 	}
 }
 
