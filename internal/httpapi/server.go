@@ -189,6 +189,7 @@ func New(d Deps) (*echo.Echo, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newPoolCollector(d.Pool),
 	)
+	streamed := streamedBody(doc)
 	e.Use(
 		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 			Namespace:                 "kabinet",
@@ -208,8 +209,10 @@ func New(d Deps) (*echo.Echo, error) {
 			ExposeHeaders: []string{headerRequestID, "ETag", "Location", "Retry-After", "WWW-Authenticate"},
 			MaxAge:        600,
 		}),
-		// Streamed uploads (logos, covers, applicants' documents) have limits of their own.
-		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: noBodyOr(streamedBody(doc))}),
+		// Streamed uploads (logos, covers, applicants' documents, lesson
+		// files) have limits of their own, and the time their size needs.
+		uploadReadDeadline(streamed, maxUpload(d.Config)),
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: noBodyOr(streamed)}),
 		middleware.Secure(),
 		v.middleware,
 	)
