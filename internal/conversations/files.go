@@ -3,7 +3,6 @@ package conversations
 import (
 	"context"
 	"errors"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"path"
@@ -61,7 +60,7 @@ func (s *Handler) UploadOrganizationConversationAttachment(ctx context.Context, 
 }
 
 func (s *Handler) upload(ctx context.Context, p *web.Principal, body *multipart.Reader, programID uuid.UUID, conv *uuid.UUID) (db.ConversationAttachment, error) {
-	part, err := filePart(body)
+	part, err := web.FilePart(body)
 	if err != nil {
 		return db.ConversationAttachment{}, s.uploadProblem(ctx, p, err)
 	}
@@ -82,55 +81,6 @@ func (s *Handler) upload(ctx context.Context, p *web.Principal, body *multipart.
 		return a, err
 	}
 	return a, nil
-}
-
-var errNoFile = errors.New("no file part")
-
-// filePart finds the part named "file" of a multipart body.
-func filePart(r *multipart.Reader) (*multipart.Part, error) {
-	if r == nil {
-		return nil, errNoFile
-	}
-	for {
-		part, err := r.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, errNoFile
-		}
-		if err != nil {
-			return nil, err
-		}
-		if part.FormName() == "file" {
-			return part, nil
-		}
-	}
-}
-
-// uploadProblem turns a refused upload into its problem: 413 over the size
-// limit, 415 for a type not accepted (an executable is logged as a
-// security event), 422 without a file or with an empty one, 400 for a body
-// that is not readable multipart.
-func (s *Handler) uploadProblem(ctx context.Context, p *web.Principal, err error) error {
-	var tooLarge *blob.TooLargeError
-	var badType *blob.TypeError
-	switch {
-	case errors.As(err, &tooLarge):
-		return web.Fail(ctx, http.StatusRequestEntityTooLarge, web.CodePayloadTooLarge,
-			"The file is larger than the limit.", web.FieldError("file", "too_large", tooLarge.Error()))
-	case errors.As(err, &badType):
-		if badType.Executable() {
-			s.Log.Warn("executable upload refused", "user_id", p.User.ID, "detected", badType.Detected)
-		}
-		return web.Fail(ctx, http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
-			"Only PDF, JPEG, PNG, WebP, DOCX, XLSX and plain-text files are accepted (the type is read from the content).",
-			web.FieldError("file", "unsupported_type", "is "+badType.Detected))
-	case errors.Is(err, errNoFile):
-		return invalid(ctx, web.FieldError("file", "required", "is required: a multipart part named file"))
-	case errors.Is(err, blob.ErrEmpty):
-		return invalid(ctx, web.FieldError("file", "empty", "has no content"))
-	case errors.Is(err, multipart.ErrMessageTooLarge), strings.Contains(err.Error(), "multipart"):
-		return web.Fail(ctx, http.StatusBadRequest, web.CodeMalformedRequest, "The multipart body cannot be read.")
-	}
-	return err
 }
 
 // fileName keeps the base name the client sent, without control
@@ -244,4 +194,9 @@ func (d *downloadResponse) VisitDownloadMyConversationAttachmentResponse(w http.
 // VisitDownloadOrganizationConversationAttachmentResponse implements the generated response interface.
 func (d *downloadResponse) VisitDownloadOrganizationConversationAttachmentResponse(w http.ResponseWriter) error {
 	return d.visit(w)
+}
+
+// uploadProblem is web.UploadProblem with this domain's accepted types.
+func (s *Handler) uploadProblem(ctx context.Context, p *web.Principal, err error) error {
+	return web.UploadProblem(ctx, s.Log, p, "Only PDF, JPEG, PNG, WebP, DOCX, XLSX and plain-text files are accepted (the type is read from the content).", "", err)
 }

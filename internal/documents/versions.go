@@ -2,9 +2,7 @@ package documents
 
 import (
 	"context"
-	"errors"
-	"io"
-	"mime/multipart"
+	"log/slog"
 	"net/http"
 	"path"
 	"strings"
@@ -74,7 +72,7 @@ func (s *Handler) UploadDocumentVersion(ctx context.Context, req api.UploadDocum
 	if err := alive(ctx, v.doc); err != nil {
 		return nil, err
 	}
-	part, err := FilePart(req.Body)
+	part, err := web.FilePart(req.Body)
 	if err != nil {
 		return nil, UploadProblem(ctx, s.Log, p, err)
 	}
@@ -167,55 +165,6 @@ func (s *Handler) download(ctx context.Context, p *web.Principal, docID uuid.UUI
 	}, rng, ifRange, ifNoneMatch), nil
 }
 
-// FilePart finds the part named "file" of a multipart body.
-func FilePart(r *multipart.Reader) (*multipart.Part, error) {
-	if r == nil {
-		return nil, errNoFile
-	}
-	for {
-		part, err := r.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, errNoFile
-		}
-		if err != nil {
-			return nil, err
-		}
-		if part.FormName() == "file" {
-			return part, nil
-		}
-	}
-}
-
-var errNoFile = errors.New("no file part")
-
-// UploadProblem turns a refused upload into its problem: 413 over the size
-// limit, 415 for a type that is not accepted (an executable is logged as a
-// security event), 422 without a file or with an empty one, 400 for a body
-// that is not readable multipart.
-func UploadProblem(ctx context.Context, log interface{ Warn(string, ...any) }, p *web.Principal, err error) error {
-	var tooLarge *blob.TooLargeError
-	var badType *blob.TypeError
-	switch {
-	case errors.As(err, &tooLarge):
-		return web.Fail(ctx, http.StatusRequestEntityTooLarge, web.CodePayloadTooLarge,
-			"The file is larger than the limit.", web.FieldError("file", "too_large", tooLarge.Error()))
-	case errors.As(err, &badType):
-		if badType.Executable() {
-			log.Warn("executable upload refused", "user_id", p.User.ID, "detected", badType.Detected)
-		}
-		return web.Fail(ctx, http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
-			"Only PDF, JPEG, PNG, WebP and DOCX files are accepted (the type is read from the content).",
-			web.FieldError("file", "unsupported_type", "is "+badType.Detected))
-	case errors.Is(err, errNoFile):
-		return invalid(ctx, web.FieldError("file", "required", "is required: a multipart part named file"))
-	case errors.Is(err, blob.ErrEmpty):
-		return invalid(ctx, web.FieldError("file", "empty", "has no content"))
-	case errors.Is(err, multipart.ErrMessageTooLarge), strings.Contains(err.Error(), "multipart"):
-		return web.Fail(ctx, http.StatusBadRequest, web.CodeMalformedRequest, "The multipart body cannot be read.")
-	}
-	return err
-}
-
 // FileName keeps the base name the client sent, without control characters
 // and at most 255 bytes, or names the file after fallback.
 func FileName(sent, fallback, contentType string) string {
@@ -243,4 +192,10 @@ func FileName(sent, fallback, contentType string) string {
 		name += ext
 	}
 	return name
+}
+
+// UploadProblem is web.UploadProblem with the archive's accepted types (the
+// support domain's attachments accept the same).
+func UploadProblem(ctx context.Context, log *slog.Logger, p *web.Principal, err error) error {
+	return web.UploadProblem(ctx, log, p, "Only PDF, JPEG, PNG, WebP and DOCX files are accepted (the type is read from the content).", "", err)
 }

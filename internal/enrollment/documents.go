@@ -3,8 +3,6 @@ package enrollment
 import (
 	"context"
 	"errors"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"path"
 	"slices"
@@ -51,7 +49,7 @@ func (s *Handler) UploadApplicationDocument(ctx context.Context, req api.UploadA
 	if !slices.Contains(c.RequiredDocuments, kind) {
 		return nil, invalid(ctx, []api.FieldError{web.FieldError("path.kind", "not_in_checklist", "is not a document this program asks for")})
 	}
-	part, err := filePart(req.Body)
+	part, err := web.FilePart(req.Body)
 	if err != nil {
 		return nil, s.uploadProblem(ctx, p, err)
 	}
@@ -94,55 +92,6 @@ func (s *Handler) UploadApplicationDocument(ctx context.Context, req api.UploadA
 		return nil, err
 	}
 	return api.UploadApplicationDocument200JSONResponse(documentDTO(doc)), nil
-}
-
-var errNoFile = errors.New("no file part")
-
-// filePart finds the part named "file" of a multipart body.
-func filePart(r *multipart.Reader) (*multipart.Part, error) {
-	if r == nil {
-		return nil, errNoFile
-	}
-	for {
-		part, err := r.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, errNoFile
-		}
-		if err != nil {
-			return nil, err
-		}
-		if part.FormName() == "file" {
-			return part, nil
-		}
-	}
-}
-
-// uploadProblem turns a refused upload into its problem: 413 over the size
-// limit, 415 for a type that is not accepted (an executable is logged as a
-// security event), 422 without a file or with an empty one, 400 for a body
-// that is not readable multipart.
-func (s *Handler) uploadProblem(ctx context.Context, p *web.Principal, err error) error {
-	var tooLarge *blob.TooLargeError
-	var badType *blob.TypeError
-	switch {
-	case errors.As(err, &tooLarge):
-		return web.Fail(ctx, http.StatusRequestEntityTooLarge, web.CodePayloadTooLarge,
-			"The file is larger than the limit.", web.FieldError("file", "too_large", tooLarge.Error()))
-	case errors.As(err, &badType):
-		if badType.Executable() {
-			s.Log.Warn("executable upload refused", "user_id", p.User.ID, "detected", badType.Detected)
-		}
-		return web.Fail(ctx, http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
-			"Only PDF, JPEG and PNG files are accepted (the type is read from the content).",
-			web.FieldError("file", "unsupported_type", "is "+badType.Detected+", not PDF, JPEG or PNG"))
-	case errors.Is(err, errNoFile):
-		return invalid(ctx, []api.FieldError{web.FieldError("file", "required", "is required: a multipart part named file")})
-	case errors.Is(err, blob.ErrEmpty):
-		return invalid(ctx, []api.FieldError{web.FieldError("file", "empty", "has no content")})
-	case errors.Is(err, multipart.ErrMessageTooLarge), strings.Contains(err.Error(), "multipart"):
-		return web.Fail(ctx, http.StatusBadRequest, web.CodeMalformedRequest, "The multipart body cannot be read.")
-	}
-	return err
 }
 
 // fileName keeps the base name the client sent, without control
@@ -226,4 +175,9 @@ func (s *Handler) document(ctx context.Context, appID, docID uuid.UUID) (db.Appl
 		return d, web.Fail(ctx, http.StatusNotFound, web.CodeNotFound, "There is no such document.")
 	}
 	return d, err
+}
+
+// uploadProblem is web.UploadProblem with this domain's accepted types.
+func (s *Handler) uploadProblem(ctx context.Context, p *web.Principal, err error) error {
+	return web.UploadProblem(ctx, s.Log, p, "Only PDF, JPEG and PNG files are accepted (the type is read from the content).", ", not PDF, JPEG or PNG", err)
 }

@@ -3,8 +3,6 @@ package learning
 import (
 	"context"
 	"errors"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"path"
 	"strings"
@@ -43,7 +41,7 @@ func (s *Handler) UploadLessonFile(ctx context.Context, req api.UploadLessonFile
 	if err := requireIfMatch(ctx, req.Params.IfMatch, cur.Version); err != nil {
 		return nil, err
 	}
-	part, err := filePart(req.Body)
+	part, err := web.FilePart(req.Body)
 	if err != nil {
 		return nil, s.uploadProblem(ctx, p, err)
 	}
@@ -83,54 +81,6 @@ func (s *Handler) DownloadLessonFile(ctx context.Context, req api.DownloadLesson
 	}
 	pr := req.Params
 	return s.download(ctx, l, pr.Range, pr.IfRange, pr.IfNoneMatch)
-}
-
-var errNoFile = errors.New("no file part")
-
-// filePart finds the part named "file" of a multipart body.
-func filePart(r *multipart.Reader) (*multipart.Part, error) {
-	if r == nil {
-		return nil, errNoFile
-	}
-	for {
-		part, err := r.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, errNoFile
-		}
-		if err != nil {
-			return nil, err
-		}
-		if part.FormName() == "file" {
-			return part, nil
-		}
-	}
-}
-
-// uploadProblem turns a refused upload into its problem: 413 over the
-// limit, 415 for a type not accepted (an executable is logged), 422
-// without a file or with an empty one, 400 for unreadable multipart.
-func (s *Handler) uploadProblem(ctx context.Context, p *web.Principal, err error) error {
-	var tooLarge *blob.TooLargeError
-	var badType *blob.TypeError
-	switch {
-	case errors.As(err, &tooLarge):
-		return web.Fail(ctx, http.StatusRequestEntityTooLarge, web.CodePayloadTooLarge,
-			"The file is larger than the limit.", web.FieldError("file", "too_large", tooLarge.Error()))
-	case errors.As(err, &badType):
-		if badType.Executable() {
-			s.Log.WarnContext(ctx, "executable upload refused", "user_id", p.User.ID, "detected", badType.Detected)
-		}
-		return web.Fail(ctx, http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
-			"Lesson files may be PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4 or MP3 (the type is read from the content).",
-			web.FieldError("file", "unsupported_type", "is "+badType.Detected))
-	case errors.Is(err, errNoFile):
-		return invalid(ctx, web.FieldError("file", "required", "is required: a multipart part named file"))
-	case errors.Is(err, blob.ErrEmpty):
-		return invalid(ctx, web.FieldError("file", "empty", "has no content"))
-	case strings.Contains(err.Error(), "multipart"):
-		return web.Fail(ctx, http.StatusBadRequest, web.CodeMalformedRequest, "The multipart body cannot be read.")
-	}
-	return err
 }
 
 // fileName keeps the base name the client sent, without control
@@ -205,4 +155,9 @@ func (f *fileResponse) VisitDownloadLessonFileResponse(w http.ResponseWriter) er
 // VisitDownloadMyLessonFileResponse implements the generated response interface.
 func (f *fileResponse) VisitDownloadMyLessonFileResponse(w http.ResponseWriter) error {
 	return f.visit(w)
+}
+
+// uploadProblem is web.UploadProblem with this domain's accepted types.
+func (s *Handler) uploadProblem(ctx context.Context, p *web.Principal, err error) error {
+	return web.UploadProblem(ctx, s.Log, p, "Lesson files may be PDF, JPEG, PNG, WebP, DOCX, XLSX, MP4 or MP3 (the type is read from the content).", "", err)
 }

@@ -18,7 +18,7 @@ import (
 )
 
 // Attachments: files on messages, streamed to blob storage like the
-// archive's versions (documents.FilePart, UploadProblem, Download).
+// archive's versions (web.FilePart, documents.UploadProblem, Download).
 const (
 	maxAttachmentsPerMessage = 10
 	// attachWindow is how long after writing a message its author may
@@ -103,7 +103,7 @@ func (s *Handler) attach(ctx context.Context, p *web.Principal, t db.SupportTick
 	if n >= maxAttachmentsPerMessage {
 		return db.SupportMessageAttachment{}, web.Fail(ctx, http.StatusConflict, "too_many_attachments", "A message holds at most 10 files.")
 	}
-	part, err := documents.FilePart(body)
+	part, err := web.FilePart(body)
 	if err != nil {
 		return db.SupportMessageAttachment{}, documents.UploadProblem(ctx, s.Log, p, err)
 	}
