@@ -1,12 +1,16 @@
--- name: GetMeDetails :one
--- Everything GET /me shows beside the user row, in one round trip: the
--- user's first memberships in the order they were granted (as
--- ListUserMemberships), each saying whether the organization requires a
--- second factor of its staff that this staff member has not enabled (as
--- ListOrganizationsAwaitingSecondFactor), and the certificates that expired
--- or expire before @before, soonest first (the warnings shown with the
--- profile), as JSON arrays.
+-- name: GetMe :one
+-- GET /me in one round trip, the session check included: the caller's
+-- user row and the session's last proof of identity when the access
+-- token's session is live and its user active (no row otherwise, so a
+-- sign-out or a revocation stops the token at once, as GetSessionPrincipal
+-- does for other operations); beside them the user's first memberships in
+-- the order they were granted (as ListUserMemberships), each saying whether
+-- the organization requires a second factor of its staff that this staff
+-- member has not enabled (as ListOrganizationsAwaitingSecondFactor), and
+-- the certificates that expired or expire before @before, soonest first
+-- (the warnings shown with the profile), as JSON arrays.
 SELECT
+  sqlc.embed(u), s.authenticated_at,
   COALESCE((
     SELECT json_agg(ms ORDER BY ms.joined_at, ms.organization_id)
     FROM (
@@ -28,4 +32,11 @@ SELECT
       SELECT id, subject, not_after FROM user_certificates
       WHERE user_id = @user_id AND not_after < @before
     ) c
-  ), '[]')::json AS expiring_certificates;
+  ), '[]')::json AS expiring_certificates
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+WHERE s.id = @session_id
+  AND s.user_id = @user_id
+  AND s.revoked_at IS NULL
+  AND s.expires_at > now()
+  AND u.status = 'active';

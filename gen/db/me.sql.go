@@ -12,8 +12,9 @@ import (
 	"github.com/google/uuid"
 )
 
-const getMeDetails = `-- name: GetMeDetails :one
+const getMe = `-- name: GetMe :one
 SELECT
+  u.id, u.email, u.phone, u.first_name, u.last_name, u.password_hash, u.locale, u.status, u.email_verified_at, u.phone_verified_at, u.created_at, u.updated_at, u.time_zone, u.closed_at, u.password_must_change, u.initial_password_expires_at, u.patronymic, u.birth_date, u.sex, u.citizenship, u.snils, s.authenticated_at,
   COALESCE((
     SELECT json_agg(ms ORDER BY ms.joined_at, ms.organization_id)
     FROM (
@@ -36,29 +37,72 @@ SELECT
       WHERE user_id = $1 AND not_after < $3
     ) c
   ), '[]')::json AS expiring_certificates
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+WHERE s.id = $4
+  AND s.user_id = $1
+  AND s.revoked_at IS NULL
+  AND s.expires_at > now()
+  AND u.status = 'active'
 `
 
-type GetMeDetailsParams struct {
+type GetMeParams struct {
 	UserID         uuid.UUID
 	MaxMemberships int32
 	Before         time.Time
+	SessionID      uuid.UUID
 }
 
-type GetMeDetailsRow struct {
+type GetMeRow struct {
+	User                 User
+	AuthenticatedAt      time.Time
 	Memberships          []byte
 	ExpiringCertificates []byte
 }
 
-// Everything GET /me shows beside the user row, in one round trip: the
-// user's first memberships in the order they were granted (as
-// ListUserMemberships), each saying whether the organization requires a
-// second factor of its staff that this staff member has not enabled (as
-// ListOrganizationsAwaitingSecondFactor), and the certificates that expired
-// or expire before @before, soonest first (the warnings shown with the
-// profile), as JSON arrays.
-func (q *Queries) GetMeDetails(ctx context.Context, arg GetMeDetailsParams) (GetMeDetailsRow, error) {
-	row := q.db.QueryRow(ctx, getMeDetails, arg.UserID, arg.MaxMemberships, arg.Before)
-	var i GetMeDetailsRow
-	err := row.Scan(&i.Memberships, &i.ExpiringCertificates)
+// GET /me in one round trip, the session check included: the caller's
+// user row and the session's last proof of identity when the access
+// token's session is live and its user active (no row otherwise, so a
+// sign-out or a revocation stops the token at once, as GetSessionPrincipal
+// does for other operations); beside them the user's first memberships in
+// the order they were granted (as ListUserMemberships), each saying whether
+// the organization requires a second factor of its staff that this staff
+// member has not enabled (as ListOrganizationsAwaitingSecondFactor), and
+// the certificates that expired or expire before @before, soonest first
+// (the warnings shown with the profile), as JSON arrays.
+func (q *Queries) GetMe(ctx context.Context, arg GetMeParams) (GetMeRow, error) {
+	row := q.db.QueryRow(ctx, getMe,
+		arg.UserID,
+		arg.MaxMemberships,
+		arg.Before,
+		arg.SessionID,
+	)
+	var i GetMeRow
+	err := row.Scan(
+		&i.User.ID,
+		&i.User.Email,
+		&i.User.Phone,
+		&i.User.FirstName,
+		&i.User.LastName,
+		&i.User.PasswordHash,
+		&i.User.Locale,
+		&i.User.Status,
+		&i.User.EmailVerifiedAt,
+		&i.User.PhoneVerifiedAt,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.User.TimeZone,
+		&i.User.ClosedAt,
+		&i.User.PasswordMustChange,
+		&i.User.InitialPasswordExpiresAt,
+		&i.User.Patronymic,
+		&i.User.BirthDate,
+		&i.User.Sex,
+		&i.User.Citizenship,
+		&i.User.Snils,
+		&i.AuthenticatedAt,
+		&i.Memberships,
+		&i.ExpiringCertificates,
+	)
 	return i, err
 }

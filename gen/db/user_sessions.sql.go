@@ -13,50 +13,93 @@ import (
 	"github.com/google/uuid"
 )
 
-const listUserSessions = `-- name: ListUserSessions :many
-SELECT id, remember_me, user_agent, ip, created_at, last_used_at, expires_at
-FROM sessions
-WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
-  AND ($2::timestamptz IS NULL
-       OR (created_at, id) < ($2::timestamptz, $3::uuid))
-ORDER BY created_at DESC, id DESC
-LIMIT $4
+const listMySessions = `-- name: ListMySessions :many
+SELECT u.id, u.email, u.phone, u.first_name, u.last_name, u.password_hash, u.locale, u.status, u.email_verified_at, u.phone_verified_at, u.created_at, u.updated_at, u.time_zone, u.closed_at, u.password_must_change, u.initial_password_expires_at, u.patronymic, u.birth_date, u.sex, u.citizenship, u.snils, cur.authenticated_at,
+       l.id, l.remember_me, l.user_agent, l.ip, l.created_at, l.last_used_at, l.expires_at
+FROM sessions cur
+JOIN users u ON u.id = cur.user_id
+CROSS JOIN LATERAL (
+  SELECT id, remember_me, user_agent, ip, created_at, last_used_at, expires_at
+  FROM sessions
+  WHERE user_id = cur.user_id AND revoked_at IS NULL AND expires_at > now()
+    AND ($1::timestamptz IS NULL
+         OR (created_at, id) < ($1::timestamptz, $2::uuid))
+  ORDER BY created_at DESC, id DESC
+  LIMIT $3
+) l
+WHERE cur.id = $4
+  AND cur.user_id = $5
+  AND cur.revoked_at IS NULL
+  AND cur.expires_at > now()
+  AND u.status = 'active'
+ORDER BY l.created_at DESC, l.id DESC
 `
 
-type ListUserSessionsParams struct {
-	UserID          uuid.UUID
+type ListMySessionsParams struct {
 	BeforeCreatedAt *time.Time
 	BeforeID        *uuid.UUID
 	MaxRows         int32
+	SessionID       uuid.UUID
+	UserID          uuid.UUID
 }
 
-type ListUserSessionsRow struct {
-	ID         uuid.UUID
-	RememberMe bool
-	UserAgent  string
-	Ip         *netip.Addr
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-	ExpiresAt  time.Time
+type ListMySessionsRow struct {
+	User            User
+	AuthenticatedAt time.Time
+	ID              uuid.UUID
+	RememberMe      bool
+	UserAgent       string
+	Ip              *netip.Addr
+	CreatedAt       time.Time
+	LastUsedAt      time.Time
+	ExpiresAt       time.Time
 }
 
-// A page of a user's live sessions, newest sign-in first; the cursor is the
-// (created_at, id) of the last row of the previous page.
-func (q *Queries) ListUserSessions(ctx context.Context, arg ListUserSessionsParams) ([]ListUserSessionsRow, error) {
-	rows, err := q.db.Query(ctx, listUserSessions,
-		arg.UserID,
+// A page of the caller's live sessions, newest sign-in first, with the
+// session check in the same statement: every row carries the caller's user
+// row and the current session's last proof of identity, and only when the
+// access token's session (@session_id) is live and its user active. No row
+// means the session ended or the page is empty (a cursor past the end);
+// the caller tells the two apart with GetSessionPrincipal. The cursor is
+// the (created_at, id) of the last row of the previous page.
+func (q *Queries) ListMySessions(ctx context.Context, arg ListMySessionsParams) ([]ListMySessionsRow, error) {
+	rows, err := q.db.Query(ctx, listMySessions,
 		arg.BeforeCreatedAt,
 		arg.BeforeID,
 		arg.MaxRows,
+		arg.SessionID,
+		arg.UserID,
 	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListUserSessionsRow{}
+	items := []ListMySessionsRow{}
 	for rows.Next() {
-		var i ListUserSessionsRow
+		var i ListMySessionsRow
 		if err := rows.Scan(
+			&i.User.ID,
+			&i.User.Email,
+			&i.User.Phone,
+			&i.User.FirstName,
+			&i.User.LastName,
+			&i.User.PasswordHash,
+			&i.User.Locale,
+			&i.User.Status,
+			&i.User.EmailVerifiedAt,
+			&i.User.PhoneVerifiedAt,
+			&i.User.CreatedAt,
+			&i.User.UpdatedAt,
+			&i.User.TimeZone,
+			&i.User.ClosedAt,
+			&i.User.PasswordMustChange,
+			&i.User.InitialPasswordExpiresAt,
+			&i.User.Patronymic,
+			&i.User.BirthDate,
+			&i.User.Sex,
+			&i.User.Citizenship,
+			&i.User.Snils,
+			&i.AuthenticatedAt,
 			&i.ID,
 			&i.RememberMe,
 			&i.UserAgent,

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -116,6 +117,10 @@ func New(d Deps) (*echo.Echo, error) {
 	}
 	out := outbox.New(tpl, d.Jobs, d.Config.Outbox)
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
+	base.SessionInStatement = map[string]bool{}
+	for _, op := range identity.SessionInStatement() {
+		base.SessionInStatement[op] = true
+	}
 	accounts := identity.New(base, out)
 	blobs, err := blob.Open(context.Background(), d.Config.Blob.URL)
 	if err != nil {
@@ -170,6 +175,10 @@ func New(d Deps) (*echo.Echo, error) {
 		return base.Authenticate(ctx, in)
 	})
 	if err != nil {
+		return nil, err
+	}
+	v.checkSession = base.CheckSession
+	if err := checkSessionInStatement(doc, base.SessionInStatement); err != nil {
 		return nil, err
 	}
 
@@ -248,4 +257,22 @@ func statusOf(c echo.Context, err error) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// checkSessionInStatement refuses to start when an operation said to check
+// the session in its handler's statement is not a GET of the spec: a
+// misspelt operationId would silently fall back to the separate check.
+func checkSessionInStatement(doc *openapi3.T, ops map[string]bool) error {
+	found := map[string]bool{}
+	for _, item := range doc.Paths.Map() {
+		if item.Get != nil && ops[item.Get.OperationID] {
+			found[item.Get.OperationID] = true
+		}
+	}
+	for op := range ops {
+		if !found[op] {
+			return fmt.Errorf("httpapi: %q checks its session in its statement but is no GET operation of the spec", op)
+		}
+	}
+	return nil
 }

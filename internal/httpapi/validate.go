@@ -37,6 +37,10 @@ type validator struct {
 	// opts validate requests; streamOpts those of streamed operations
 	// (streamed.go), whose body the validator leaves to the handler.
 	opts, streamOpts *openapi3filter.Options
+	// checkSession makes the session check that an operation's handler
+	// would have made in its own statement (web.Base.SessionInStatement),
+	// when the request does not reach it; nil: none defers it.
+	checkSession func(context.Context) error
 }
 
 func (v *validator) options(route *routers.Route) *openapi3filter.Options {
@@ -164,6 +168,13 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		extra := paramProblems(req, route, pathParams)
 		err := openapi3filter.ValidateRequest(req.Context(), in)
 		if extra = append(extra, bodyProblems(req, route)...); err != nil || len(extra) > 0 {
+			// An ended session is a 401 before any field error, also where
+			// the handler would have checked it.
+			if web.Unchecked(req.Context()) && v.checkSession != nil {
+				if cerr := v.checkSession(req.Context()); cerr != nil {
+					return cerr
+				}
+			}
 			return requestProblem(req.Context(), err, extra)
 		}
 		// A multipart upload's body is not validated (it streams), so its
@@ -172,7 +183,13 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return web.Fail(req.Context(), http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
 				"The body must be multipart/form-data.")
 		}
-		return next(c)
+		err = next(c)
+		if web.Unchecked(req.Context()) {
+			// A handler of web.Base.SessionInStatement that neither confirmed
+			// the session nor refused it: a bug, which its tests must catch.
+			return errors.Join(err, fmt.Errorf("%s: the handler did not check the session", route.Operation.OperationID))
+		}
+		return err
 	}
 }
 

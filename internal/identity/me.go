@@ -3,10 +3,12 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -17,17 +19,30 @@ import (
 // full list is paginated at /me/organizations.
 const maxEmbeddedMemberships = 100
 
-// GetMe returns the caller's account and memberships. The user row came
-// with the session check; the rest is one query (GetMeDetails).
+// SessionInStatement lists the identity reads whose handlers check the
+// caller's session in their own statement (web.Base.SessionInStatement):
+// GET /me and GET /me/sessions, the calls every SPA makes most.
+func SessionInStatement() []string { return []string{"GetMe", "ListMySessions"} }
+
+// GetMe returns the caller's account and memberships, in one statement
+// with the session check (GetMe): the token's signature was checked by
+// the authentication func, the session here.
 func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetMeResponseObject, error) {
-	p, err := web.Caller(ctx)
+	userID, sessionID, err := web.UncheckedCaller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Now()
-	row, err := s.Q.GetMeDetails(ctx, db.GetMeDetailsParams{
-		UserID: p.User.ID, MaxMemberships: maxEmbeddedMemberships, Before: now.Add(s.Cfg.Certificates.ExpiryWarning),
+	row, err := s.Q.GetMe(ctx, db.GetMeParams{
+		UserID: userID, SessionID: sessionID, MaxMemberships: maxEmbeddedMemberships, Before: now.Add(s.Cfg.Certificates.ExpiryWarning),
 	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, web.SessionEnded(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := web.Confirm(ctx, row.User, row.AuthenticatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -36,10 +51,10 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 		certs       []expiringCertificate
 	)
 	if err := json.Unmarshal(row.Memberships, &memberships); err != nil {
-		return nil, fmt.Errorf("GetMeDetails memberships: %w", err)
+		return nil, fmt.Errorf("GetMe memberships: %w", err)
 	}
 	if err := json.Unmarshal(row.ExpiringCertificates, &certs); err != nil {
-		return nil, fmt.Errorf("GetMeDetails certificates: %w", err)
+		return nil, fmt.Errorf("GetMe certificates: %w", err)
 	}
 	ms := make([]api.Membership, 0, len(memberships))
 	for _, m := range memberships {
@@ -58,7 +73,7 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 	}, nil
 }
 
-// meMembership and expiringCertificate are the items of GetMeDetails's
+// meMembership and expiringCertificate are the items of GetMe's
 // JSON arrays (PostgreSQL names the keys after the columns).
 type meMembership struct {
 	Role                 db.MemberRole       `json:"role"`

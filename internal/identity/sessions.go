@@ -26,22 +26,35 @@ func refreshInProgress(ctx context.Context) api.RefreshTokens409ApplicationProbl
 
 // ListMySessions pages through the caller's live sessions, newest first.
 func (s *Handler) ListMySessions(ctx context.Context, req api.ListMySessionsRequestObject) (api.ListMySessionsResponseObject, error) {
-	p, err := web.Caller(ctx)
+	userID, sessionID, err := web.UncheckedCaller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	limit := web.Limit(req.Params.Limit)
-	params := db.ListUserSessionsParams{UserID: p.User.ID, MaxRows: int32(limit + 1)}
+	params := db.ListMySessionsParams{UserID: userID, SessionID: sessionID, MaxRows: int32(limit + 1)}
 	if req.Params.Cursor != nil {
 		at, id, err := web.DecodeCursor(*req.Params.Cursor)
 		if err != nil {
+			if err := s.CheckSession(ctx); err != nil {
+				return nil, err
+			}
 			return api.ListMySessions422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
 				web.BadCursor(ctx))}, nil
 		}
 		params.BeforeCreatedAt, params.BeforeID = &at, &id
 	}
-	rows, err := s.Q.ListUserSessions(ctx, params)
+	// One statement checks the session and reads the page; no row is an
+	// ended session or an empty page (a cursor past the end), told apart
+	// by the usual check.
+	rows, err := s.Q.ListMySessions(ctx, params)
 	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		if err := s.CheckSession(ctx); err != nil {
+			return nil, err
+		}
+	} else if _, err := web.Confirm(ctx, rows[0].User, rows[0].AuthenticatedAt); err != nil {
 		return nil, err
 	}
 	page := api.SessionPage{}
@@ -58,7 +71,7 @@ func (s *Handler) ListMySessions(ctx context.Context, req api.ListMySessionsRequ
 			ip = ptr(r.Ip.String())
 		}
 		page.Items = append(page.Items, api.Session{
-			ID: r.ID, UserAgent: r.UserAgent, IP: ip, RememberMe: r.RememberMe, Current: r.ID == p.SessionID,
+			ID: r.ID, UserAgent: r.UserAgent, IP: ip, RememberMe: r.RememberMe, Current: r.ID == sessionID,
 			CreatedAt: r.CreatedAt.UTC(), LastUsedAt: r.LastUsedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
 		})
 	}

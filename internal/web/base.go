@@ -24,6 +24,14 @@ type Base struct {
 	Limiter *ratelimit.Limiter // keeps its counters in PostgreSQL
 	Log     *slog.Logger
 	Now     func() time.Time
+	// SessionInStatement names the read operations (by operationId) whose
+	// handlers check the caller's session in their own first statement
+	// instead of a query of its own before them: the hottest reads (GET
+	// /me, /me/sessions) then cost one round trip to PostgreSQL, and a
+	// revoked session still fails on its next request. Their handlers use
+	// UncheckedCaller, Confirm and SessionEnded; Caller refuses until
+	// Confirm, so a handler that forgets fails closed.
+	SessionInStatement map[string]bool
 }
 
 // NewBase builds the shared dependencies over pool.

@@ -26,6 +26,11 @@ type Principal struct {
 	// Operator is set instead of User for a platform operator (HTTP Basic
 	// with the configured credentials, see operator.go).
 	Operator bool
+	// unchecked: the token is valid but its session has not been checked
+	// yet; the operation's handler checks it in its own first statement
+	// (Base.SessionInStatement). Only User.ID and SessionID are set until
+	// Confirm, and Caller refuses it.
+	unchecked bool
 }
 
 type principalKey struct{}
@@ -44,9 +49,76 @@ func WithCallerSlot(ctx context.Context) context.Context {
 // operations call it; the validator guarantees it is set.
 func Caller(ctx context.Context) (*Principal, error) {
 	if s, ok := ctx.Value(principalKey{}).(*principalSlot); ok && s.p != nil {
+		if s.p.unchecked {
+			// Fail closed: this operation's handler was meant to check the
+			// session itself (UncheckedCaller, Confirm).
+			return nil, errors.New("the session of this request has not been checked")
+		}
 		return s.p, nil
 	}
 	return nil, errors.New("no authenticated principal on a secured operation")
+}
+
+// UncheckedCaller returns the user and session named by a valid access
+// token whose session the handler checks itself, in its first statement:
+// the handlers of the operations listed in Base.SessionInStatement call it,
+// then Confirm with what that statement returned, or answer SessionEnded.
+// On any other operation it is Caller's principal, already checked.
+func UncheckedCaller(ctx context.Context) (userID, sessionID uuid.UUID, err error) {
+	s, ok := ctx.Value(principalKey{}).(*principalSlot)
+	if !ok || s.p == nil || s.p.Operator {
+		return uuid.Nil, uuid.Nil, errors.New("no authenticated user on a secured operation")
+	}
+	return s.p.User.ID, s.p.SessionID, nil
+}
+
+// Confirm records that the handler's statement found the session live and
+// its user active (user and authenticatedAt are what it returned); Caller
+// answers from then on.
+func Confirm(ctx context.Context, user db.User, authenticatedAt time.Time) (*Principal, error) {
+	s, ok := ctx.Value(principalKey{}).(*principalSlot)
+	if !ok || s.p == nil || s.p.User.ID != user.ID {
+		return nil, errors.New("confirming a session that is not this request's")
+	}
+	p := &Principal{User: user, SessionID: s.p.SessionID, AuthenticatedAt: authenticatedAt}
+	s.p = p
+	return p, nil
+}
+
+// SessionEnded is the 401 a handler answers when its statement found the
+// token's session ended (signed out, revoked, expired) or its user blocked:
+// the same problem the authentication func gives on other operations.
+func SessionEnded(ctx context.Context) error {
+	return sessionEnded().Problem(ctx)
+}
+
+func sessionEnded() *AuthError {
+	return &AuthError{code: CodeSessionEnded, detail: "The session has ended; sign in again."}
+}
+
+// Unchecked reports whether ctx's caller still awaits the session check
+// its handler was meant to make (a handler that forgot: a bug).
+func Unchecked(ctx context.Context) bool {
+	s, ok := ctx.Value(principalKey{}).(*principalSlot)
+	return ok && s.p != nil && s.p.unchecked
+}
+
+// CheckSession makes the session check of an unchecked caller now (a no-op
+// for any other): what the validator does when a request to such an
+// operation fails validation, and a handler when its statement found no
+// row, so that an ended session is a 401 there as everywhere. The 401 is
+// a *Error, ready to return.
+func (s *Base) CheckSession(ctx context.Context) error {
+	slot, ok := ctx.Value(principalKey{}).(*principalSlot)
+	if !ok || slot.p == nil || !slot.p.unchecked {
+		return nil
+	}
+	err := s.checkSession(ctx, slot, slot.p.User.ID, slot.p.SessionID)
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		return ae.Problem(ctx)
+	}
+	return err
 }
 
 // AuthError is a failed authentication; it becomes a 401 problem.
@@ -93,19 +165,45 @@ func (s *Base) Authenticate(ctx context.Context, in *openapi3filter.Authenticati
 	case err != nil:
 		return &AuthError{code: CodeInvalidToken, detail: "The access token is not valid."}
 	}
-	row, err := s.Q.GetSessionPrincipal(ctx, db.GetSessionPrincipalParams{SessionID: sessionID, UserID: userID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return &AuthError{code: CodeSessionEnded, detail: "The session has ended; sign in again."}
-	}
-	if err != nil {
-		return err
-	}
 	slot, ok := ctx.Value(principalKey{}).(*principalSlot)
 	if !ok {
 		return errors.New("principal slot missing from context")
 	}
+	if s.sessionInStatement(in) {
+		// The handler's first statement checks the session (one round trip
+		// for the whole request); until it does, Caller refuses.
+		slot.p = &Principal{User: db.User{ID: userID}, SessionID: sessionID, unchecked: true}
+		return nil
+	}
+	return s.checkSession(ctx, slot, userID, sessionID)
+}
+
+// checkSession fills slot with the principal of a live session, or fails
+// with session_ended.
+func (s *Base) checkSession(ctx context.Context, slot *principalSlot, userID, sessionID uuid.UUID) error {
+	row, err := s.Q.GetSessionPrincipal(ctx, db.GetSessionPrincipalParams{SessionID: sessionID, UserID: userID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sessionEnded()
+	}
+	if err != nil {
+		return err
+	}
 	slot.p = &Principal{User: row.User, SessionID: sessionID, AuthenticatedAt: row.AuthenticatedAt}
 	return nil
+}
+
+// sessionInStatement reports whether in's operation is one whose handler
+// checks the session in its own first statement: a safe method, and its
+// operationId in SessionInStatement.
+func (s *Base) sessionInStatement(in *openapi3filter.AuthenticationInput) bool {
+	if len(s.SessionInStatement) == 0 || in.RequestValidationInput == nil || in.RequestValidationInput.Route == nil ||
+		in.RequestValidationInput.Route.Operation == nil {
+		return false
+	}
+	if m := in.RequestValidationInput.Request.Method; m != http.MethodGet && m != http.MethodHead {
+		return false
+	}
+	return s.SessionInStatement[in.RequestValidationInput.Route.Operation.OperationID]
 }
 
 // NewAuthError is a failed authentication with its stable code, for the
