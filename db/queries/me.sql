@@ -1,6 +1,7 @@
 -- name: GetMe :one
 -- GET /me in one round trip, the session check included: the caller's
--- user row and the session's last proof of identity when the access
+-- account (the user columns GET /me shows, no more: every column costs on
+-- the hottest call) and the session's last proof of identity when the access
 -- token's session is live and its user active (no row otherwise, so a
 -- sign-out or a revocation stops the token at once, as GetSessionPrincipal
 -- does for other operations); beside them the user's first memberships in
@@ -10,7 +11,8 @@
 -- the certificates that expired or expire before @before, soonest first
 -- (the warnings shown with the profile), as JSON arrays.
 SELECT
-  sqlc.embed(u), s.authenticated_at,
+  u.id, u.email, u.phone, u.first_name, u.last_name, u.locale, u.time_zone, u.created_at,
+  u.email_verified_at, u.phone_verified_at, s.authenticated_at,
   COALESCE((
     SELECT json_agg(ms ORDER BY ms.joined_at, ms.organization_id)
     FROM (

@@ -3350,7 +3350,7 @@ type DocumentVersionUpload struct {
 
 // EmailChangeRequest defines model for EmailChangeRequest.
 type EmailChangeRequest struct {
-	Email openapi_types.Email `json:"email"`
+	Email string `json:"email"`
 }
 
 // Employer The legal entity that pays the order by bank transfer against an invoice
@@ -3758,9 +3758,9 @@ type InstallmentPlanUpdate struct {
 
 // Invitation defines model for Invitation.
 type Invitation struct {
-	AcceptedAt *time.Time          `json:"acceptedAt"`
-	CreatedAt  time.Time           `json:"createdAt"`
-	Email      openapi_types.Email `json:"email"`
+	AcceptedAt *time.Time `json:"acceptedAt"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	Email      string     `json:"email"`
 
 	// ExpiresAt When the current link stops working.
 	ExpiresAt time.Time          `json:"expiresAt"`
@@ -3794,8 +3794,8 @@ type InvitationPage struct {
 // InvitationPreview defines model for InvitationPreview.
 type InvitationPreview struct {
 	// Email The address the account will have.
-	Email     openapi_types.Email `json:"email"`
-	ExpiresAt time.Time           `json:"expiresAt"`
+	Email     string    `json:"email"`
+	ExpiresAt time.Time `json:"expiresAt"`
 
 	// FirstName As given by the inviter; may be empty.
 	FirstName string `json:"firstName"`
@@ -3810,7 +3810,7 @@ type InvitationPreview struct {
 
 // InvitationRequest defines model for InvitationRequest.
 type InvitationRequest struct {
-	Email openapi_types.Email `json:"email"`
+	Email string `json:"email"`
 
 	// FirstName Prefills the acceptance form.
 	FirstName *string `json:"firstName,omitempty"`
@@ -4511,11 +4511,11 @@ type Me struct {
 	CreatedAt time.Time `json:"createdAt"`
 
 	// Email Normalized to lower case.
-	Email         openapi_types.Email `json:"email"`
-	EmailVerified bool                `json:"emailVerified"`
-	FirstName     string              `json:"firstName"`
-	ID            openapi_types.UUID  `json:"id"`
-	LastName      string              `json:"lastName"`
+	Email         string             `json:"email"`
+	EmailVerified bool               `json:"emailVerified"`
+	FirstName     string             `json:"firstName"`
+	ID            openapi_types.UUID `json:"id"`
+	LastName      string             `json:"lastName"`
 
 	// Locale The user's language for messages and documents.
 	Locale      Locale       `json:"locale"`
@@ -4544,11 +4544,11 @@ type Me struct {
 
 // Member defines model for Member.
 type Member struct {
-	BlockedAt *time.Time          `json:"blockedAt"`
-	Email     openapi_types.Email `json:"email"`
-	FirstName string              `json:"firstName"`
-	JoinedAt  time.Time           `json:"joinedAt"`
-	LastName  string              `json:"lastName"`
+	BlockedAt *time.Time `json:"blockedAt"`
+	Email     string     `json:"email"`
+	FirstName string     `json:"firstName"`
+	JoinedAt  time.Time  `json:"joinedAt"`
+	LastName  string     `json:"lastName"`
 
 	// Phone E.164; `null` when the account has no phone.
 	Phone *string `json:"phone"`
@@ -4576,9 +4576,9 @@ type MemberImportResult struct {
 
 // MemberImportRow defines model for MemberImportRow.
 type MemberImportRow struct {
-	Email     openapi_types.Email `json:"email"`
-	FirstName string              `json:"firstName"`
-	LastName  string              `json:"lastName"`
+	Email     string `json:"email"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
 
 	// Locale The user's language for messages and documents.
 	Locale *Locale `json:"locale,omitempty"`
@@ -4593,7 +4593,7 @@ type MemberImportRow struct {
 // MemberImportRowResult defines model for MemberImportRowResult.
 type MemberImportRowResult struct {
 	// Email Normalized.
-	Email openapi_types.Email `json:"email"`
+	Email string `json:"email"`
 
 	// Index The row's position in the request, from 0.
 	Index int `json:"index"`
@@ -4961,9 +4961,9 @@ type NumberingRuleUpdateReset string
 
 // OperatorAdmin defines model for OperatorAdmin.
 type OperatorAdmin struct {
-	Email     openapi_types.Email `json:"email"`
-	FirstName *string             `json:"firstName,omitempty"`
-	LastName  *string             `json:"lastName,omitempty"`
+	Email     string  `json:"email"`
+	FirstName *string `json:"firstName,omitempty"`
+	LastName  *string `json:"lastName,omitempty"`
 
 	// Locale The user's language for messages and documents.
 	Locale *Locale `json:"locale,omitempty"`
@@ -4980,9 +4980,9 @@ type OperatorOrganizationCreate struct {
 // OperatorOrganizationCreated defines model for OperatorOrganizationCreated.
 type OperatorOrganizationCreated struct {
 	Admin struct {
-		Email        openapi_types.Email `json:"email"`
-		ExpiresAt    *time.Time          `json:"expiresAt"`
-		InvitationID openapi_types.UUID  `json:"invitationId"`
+		Email        string             `json:"email"`
+		ExpiresAt    *time.Time         `json:"expiresAt"`
+		InvitationID openapi_types.UUID `json:"invitationId"`
 
 		// Status granted: an existing account became admin at once; invited: an invitation link was e-mailed.
 		Status OperatorOrganizationCreatedAdminStatus `json:"status"`
@@ -5304,7 +5304,7 @@ type OverdueInstallmentPage struct {
 // PasswordForgotRequest Exactly one of `email` and `phone`.
 type PasswordForgotRequest struct {
 	// Email Send a reset link to this account e-mail.
-	Email *openapi_types.Email `json:"email,omitempty"`
+	Email *string `json:"email,omitempty"`
 
 	// Phone Send a reset code by SMS to this confirmed phone.
 	Phone *string `json:"phone,omitempty"`
@@ -6068,10 +6068,10 @@ type RefundStatus string
 type RegisterRequest struct {
 	// CaptchaToken The token of the "I am not a robot" widget (Turnstile, hCaptcha or
 	// reCAPTCHA); required when the server checks captchas.
-	CaptchaToken *string             `json:"captchaToken,omitempty"`
-	Email        openapi_types.Email `json:"email"`
-	FirstName    string              `json:"firstName"`
-	LastName     string              `json:"lastName"`
+	CaptchaToken *string `json:"captchaToken,omitempty"`
+	Email        string  `json:"email"`
+	FirstName    string  `json:"firstName"`
+	LastName     string  `json:"lastName"`
 
 	// Locale The user's language for messages and documents.
 	Locale   *Locale `json:"locale,omitempty"`
@@ -6354,7 +6354,7 @@ type StaffSupportMessagePage struct {
 type StaffSupportTicket struct {
 	AssigneeID  *openapi_types.UUID `json:"assigneeId"`
 	Author      SupportPerson       `json:"author"`
-	AuthorEmail openapi_types.Email `json:"authorEmail"`
+	AuthorEmail string              `json:"authorEmail"`
 
 	// Category What the request is about: `technical` (the cabinet itself, sign-in),
 	// `payment` (payments, invoices, installments), `documents` (enrolment
@@ -6782,11 +6782,11 @@ type User struct {
 	CreatedAt time.Time `json:"createdAt"`
 
 	// Email Normalized to lower case.
-	Email         openapi_types.Email `json:"email"`
-	EmailVerified bool                `json:"emailVerified"`
-	FirstName     string              `json:"firstName"`
-	ID            openapi_types.UUID  `json:"id"`
-	LastName      string              `json:"lastName"`
+	Email         string             `json:"email"`
+	EmailVerified bool               `json:"emailVerified"`
+	FirstName     string             `json:"firstName"`
+	ID            openapi_types.UUID `json:"id"`
+	LastName      string             `json:"lastName"`
 
 	// Locale The user's language for messages and documents.
 	Locale Locale `json:"locale"`

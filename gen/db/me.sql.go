@@ -14,7 +14,8 @@ import (
 
 const getMe = `-- name: GetMe :one
 SELECT
-  u.id, u.email, u.phone, u.first_name, u.last_name, u.password_hash, u.locale, u.status, u.email_verified_at, u.phone_verified_at, u.created_at, u.updated_at, u.time_zone, u.closed_at, u.password_must_change, u.initial_password_expires_at, u.patronymic, u.birth_date, u.sex, u.citizenship, u.snils, s.authenticated_at,
+  u.id, u.email, u.phone, u.first_name, u.last_name, u.locale, u.time_zone, u.created_at,
+  u.email_verified_at, u.phone_verified_at, s.authenticated_at,
   COALESCE((
     SELECT json_agg(ms ORDER BY ms.joined_at, ms.organization_id)
     FROM (
@@ -54,14 +55,24 @@ type GetMeParams struct {
 }
 
 type GetMeRow struct {
-	User                 User
+	ID                   uuid.UUID
+	Email                string
+	Phone                *string
+	FirstName            string
+	LastName             string
+	Locale               string
+	TimeZone             string
+	CreatedAt            time.Time
+	EmailVerifiedAt      *time.Time
+	PhoneVerifiedAt      *time.Time
 	AuthenticatedAt      time.Time
 	Memberships          []byte
 	ExpiringCertificates []byte
 }
 
 // GET /me in one round trip, the session check included: the caller's
-// user row and the session's last proof of identity when the access
+// account (the user columns GET /me shows, no more: every column costs on
+// the hottest call) and the session's last proof of identity when the access
 // token's session is live and its user active (no row otherwise, so a
 // sign-out or a revocation stops the token at once, as GetSessionPrincipal
 // does for other operations); beside them the user's first memberships in
@@ -79,27 +90,16 @@ func (q *Queries) GetMe(ctx context.Context, arg GetMeParams) (GetMeRow, error) 
 	)
 	var i GetMeRow
 	err := row.Scan(
-		&i.User.ID,
-		&i.User.Email,
-		&i.User.Phone,
-		&i.User.FirstName,
-		&i.User.LastName,
-		&i.User.PasswordHash,
-		&i.User.Locale,
-		&i.User.Status,
-		&i.User.EmailVerifiedAt,
-		&i.User.PhoneVerifiedAt,
-		&i.User.CreatedAt,
-		&i.User.UpdatedAt,
-		&i.User.TimeZone,
-		&i.User.ClosedAt,
-		&i.User.PasswordMustChange,
-		&i.User.InitialPasswordExpiresAt,
-		&i.User.Patronymic,
-		&i.User.BirthDate,
-		&i.User.Sex,
-		&i.User.Citizenship,
-		&i.User.Snils,
+		&i.ID,
+		&i.Email,
+		&i.Phone,
+		&i.FirstName,
+		&i.LastName,
+		&i.Locale,
+		&i.TimeZone,
+		&i.CreatedAt,
+		&i.EmailVerifiedAt,
+		&i.PhoneVerifiedAt,
 		&i.AuthenticatedAt,
 		&i.Memberships,
 		&i.ExpiringCertificates,

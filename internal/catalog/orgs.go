@@ -66,7 +66,7 @@ func (s *Handler) CreateOrganization(ctx context.Context, req api.CreateOrganiza
 		return nil, err
 	}
 	out := api.OperatorOrganizationCreated{Organization: profileDTO(org)}
-	out.Admin.Email = openapi_types.Email(email)
+	out.Admin.Email = email
 	out.Admin.InvitationID = inv.ID
 	out.Admin.Status = api.Invited
 	if granted {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -394,7 +393,7 @@ func userDTO(u db.User) api.User {
 		ID:            u.ID,
 		FirstName:     u.FirstName,
 		LastName:      u.LastName,
-		Email:         openapi_types.Email(u.Email),
+		Email:         u.Email,
 		Phone:         u.Phone,
 		EmailVerified: u.EmailVerifiedAt != nil,
 		PhoneVerified: u.PhoneVerifiedAt != nil,

@@ -42,18 +42,24 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 	if err != nil {
 		return nil, err
 	}
-	p, err := web.Confirm(ctx, row.User, row.AuthenticatedAt)
-	if err != nil {
+	// The principal carries the user columns the statement read (GET /me
+	// reads no others); nothing after this handler needs more.
+	user := db.User{
+		ID: row.ID, Email: row.Email, Phone: row.Phone, FirstName: row.FirstName, LastName: row.LastName,
+		Locale: row.Locale, TimeZone: row.TimeZone, CreatedAt: row.CreatedAt,
+		EmailVerifiedAt: row.EmailVerifiedAt, PhoneVerifiedAt: row.PhoneVerifiedAt, Status: db.UserStatusActive,
+	}
+	if _, err := web.Confirm(ctx, user, row.AuthenticatedAt); err != nil {
 		return nil, err
 	}
 	var (
 		memberships []meMembership
 		certs       []expiringCertificate
 	)
-	if err := json.Unmarshal(row.Memberships, &memberships); err != nil {
+	if err := unmarshalArray(row.Memberships, &memberships); err != nil {
 		return nil, fmt.Errorf("GetMe memberships: %w", err)
 	}
-	if err := json.Unmarshal(row.ExpiringCertificates, &certs); err != nil {
+	if err := unmarshalArray(row.ExpiringCertificates, &certs); err != nil {
 		return nil, fmt.Errorf("GetMe certificates: %w", err)
 	}
 	ms := make([]api.Membership, 0, len(memberships))
@@ -65,12 +71,21 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 		dto.SecondFactorRequired = &m.SecondFactorRequired
 		ms = append(ms, dto)
 	}
-	u := userDTO(p.User)
 	return api.GetMe200JSONResponse{
-		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Phone: u.Phone,
-		EmailVerified: u.EmailVerified, PhoneVerified: u.PhoneVerified, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt,
+		ID: user.ID, FirstName: user.FirstName, LastName: user.LastName, Email: user.Email, Phone: user.Phone,
+		EmailVerified: user.EmailVerifiedAt != nil, PhoneVerified: user.PhoneVerifiedAt != nil,
+		Locale: api.Locale(user.Locale), TimeZone: user.TimeZone, CreatedAt: user.CreatedAt.UTC(),
 		Memberships: ms, Warnings: expiryWarnings(now, certs),
 	}, nil
+}
+
+// unmarshalArray decodes a JSON array of the statement's, sparing the
+// decoder the usual empty one (most users have no expiring certificate).
+func unmarshalArray[T any](raw []byte, out *[]T) error {
+	if string(raw) == "[]" {
+		return nil
+	}
+	return json.Unmarshal(raw, out)
 }
 
 // meMembership and expiringCertificate are the items of GetMe's

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -74,7 +73,7 @@ func (s *Handler) GetInvitation(ctx context.Context, req api.GetInvitationReques
 	inv := row.Invitation
 	return api.GetInvitation200JSONResponse{
 		Organization: api.Organization{ID: inv.OrganizationID, Slug: row.OrganizationSlug, Name: row.OrganizationName, IsDefault: row.OrganizationIsDefault},
-		Email:        openapi_types.Email(inv.Email),
+		Email:        inv.Email,
 		Role:         api.Role(inv.Role),
 		FirstName:    inv.FirstName,
 		LastName:     inv.LastName,

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -59,7 +58,7 @@ func (s *Handler) ImportMembers(ctx context.Context, req api.ImportMembersReques
 			return err
 		}
 		for i, r := range rows {
-			res := api.MemberImportRowResult{Index: i, Email: openapi_types.Email(r.Email)}
+			res := api.MemberImportRowResult{Index: i, Email: r.Email}
 			outcome, reason, user, err := s.importOne(ctx, q, tx, org, r, expires)
 			if err != nil {
 				return fmt.Errorf("import row %d: %w", i, err)

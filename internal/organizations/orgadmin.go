@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/web"
@@ -74,7 +72,7 @@ func mailTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") }
 func memberDTO(m db.GetMemberRow) api.Member {
 	return api.Member{
 		UserID: m.UserID, FirstName: m.FirstName, LastName: m.LastName,
-		Email: openapi_types.Email(m.Email), Phone: m.Phone,
+		Email: m.Email, Phone: m.Phone,
 		Role: api.Role(m.Role), Status: api.MemberStatus(m.Status),
 		JoinedAt: m.JoinedAt.UTC(), BlockedAt: web.UTCPtr(m.BlockedAt),
 	}
@@ -91,7 +89,7 @@ func invitationDTO(i db.Invitation, now time.Time) api.Invitation {
 		status = "expired"
 	}
 	return api.Invitation{
-		ID: i.ID, OrganizationID: i.OrganizationID, Email: openapi_types.Email(i.Email),
+		ID: i.ID, OrganizationID: i.OrganizationID, Email: i.Email,
 		Role: api.Role(i.Role), FirstName: i.FirstName, LastName: i.LastName,
 		Status: api.InvitationStatus(status), InvitedBy: i.InvitedBy, UserID: i.AcceptedUserID,
 		CreatedAt: i.CreatedAt.UTC(), ExpiresAt: i.ExpiresAt.UTC(), AcceptedAt: web.UTCPtr(i.AcceptedAt),

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -97,7 +96,7 @@ func staffTicketDTO(t db.SupportTicket, a author) api.StaffSupportTicket {
 	return api.StaffSupportTicket{
 		ID: t.ID, OrganizationID: t.OrganizationID,
 		Author:      api.SupportPerson{ID: t.AuthorID, FirstName: a.firstName, LastName: a.lastName},
-		AuthorEmail: openapi_types.Email(a.email),
+		AuthorEmail: a.email,
 		Subject:     t.Subject, Category: api.SupportTicketCategory(t.Category), Status: api.SupportTicketStatus(t.Status),
 		AssigneeID: t.AssigneeID, CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 		WaitingSince: t.WaitingSince.UTC(), FirstResponseAt: web.UTCPtr(t.FirstResponseAt), ClosedAt: web.UTCPtr(t.ClosedAt),
