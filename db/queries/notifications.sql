@@ -40,6 +40,23 @@ FROM notifications
 WHERE user_id = @user_id AND read_at IS NULL
 GROUP BY category;
 
+-- name: CountMyUnreadNotifications :many
+-- The unread badge (GET /me/notifications/unread-count, which SPAs call on
+-- every page) in one round trip with the session check: rows only when the
+-- access token's session is live and its user active (as GetSessionPrincipal
+-- and GetMe), one per category with unread notifications, or a single row
+-- with no category when there are none.
+SELECT n.category, count(n.id)::int AS unread
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+LEFT JOIN notifications n ON n.user_id = s.user_id AND n.read_at IS NULL
+WHERE s.id = @session_id
+  AND s.user_id = @user_id
+  AND s.revoked_at IS NULL
+  AND s.expires_at > now()
+  AND u.status = 'active'
+GROUP BY n.category;
+
 -- name: GetNotification :one
 SELECT * FROM notifications WHERE id = @id AND user_id = @user_id;
 

@@ -12,6 +12,54 @@ import (
 	"github.com/google/uuid"
 )
 
+const countMyUnreadNotifications = `-- name: CountMyUnreadNotifications :many
+SELECT n.category, count(n.id)::int AS unread
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+LEFT JOIN notifications n ON n.user_id = s.user_id AND n.read_at IS NULL
+WHERE s.id = $1
+  AND s.user_id = $2
+  AND s.revoked_at IS NULL
+  AND s.expires_at > now()
+  AND u.status = 'active'
+GROUP BY n.category
+`
+
+type CountMyUnreadNotificationsParams struct {
+	SessionID uuid.UUID
+	UserID    uuid.UUID
+}
+
+type CountMyUnreadNotificationsRow struct {
+	Category NullNotificationCategory
+	Unread   int32
+}
+
+// The unread badge (GET /me/notifications/unread-count, which SPAs call on
+// every page) in one round trip with the session check: rows only when the
+// access token's session is live and its user active (as GetSessionPrincipal
+// and GetMe), one per category with unread notifications, or a single row
+// with no category when there are none.
+func (q *Queries) CountMyUnreadNotifications(ctx context.Context, arg CountMyUnreadNotificationsParams) ([]CountMyUnreadNotificationsRow, error) {
+	rows, err := q.db.Query(ctx, countMyUnreadNotifications, arg.SessionID, arg.UserID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CountMyUnreadNotificationsRow{}
+	for rows.Next() {
+		var i CountMyUnreadNotificationsRow
+		if err := rows.Scan(&i.Category, &i.Unread); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countUnreadNotifications = `-- name: CountUnreadNotifications :many
 SELECT category, count(*)::int AS unread
 FROM notifications

@@ -118,7 +118,7 @@ func New(d Deps) (*echo.Echo, error) {
 	out := outbox.New(tpl, d.Jobs, d.Config.Outbox)
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
 	base.SessionInStatement = map[string]bool{}
-	for _, op := range identity.SessionInStatement() {
+	for _, op := range append(identity.SessionInStatement(), notifications.SessionInStatement()...) {
 		base.SessionInStatement[op] = true
 	}
 	accounts := identity.New(base, out)

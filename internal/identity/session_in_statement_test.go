@@ -3,19 +3,13 @@ package identity_test
 import (
 	"context"
 	"net/http"
-	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
-	"github.com/kabinet-edu/kabinet/internal/testdb"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -112,74 +106,5 @@ func TestOneStatementReadsRefuseABlockedUser(t *testing.T) {
 	}
 	if r := listSessions(t, env, reg.AccessToken, nil); r.JSON200 == nil || len(r.JSON200.Items) != 1 {
 		t.Fatalf("sessions after unblocking: %d %s", r.StatusCode(), r.Body)
-	}
-}
-
-// statementNames records the sqlc names ("-- name: GetMe :one") of the
-// statements a pool runs.
-type statementNames struct {
-	mu    sync.Mutex
-	names []string
-}
-
-func (s *statementNames) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	if rest, ok := strings.CutPrefix(d.SQL, "-- name: "); ok {
-		name, _, _ := strings.Cut(rest, " ")
-		s.mu.Lock()
-		s.names = append(s.names, name)
-		s.mu.Unlock()
-	}
-	return ctx
-}
-
-func (s *statementNames) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (s *statementNames) take() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.names
-	s.names = nil
-	return n
-}
-
-// GET /me and GET /me/sessions cost one statement each, the session check
-// included; any other authenticated read checks the session first
-// (GetSessionPrincipal), then runs its own.
-func TestOneStatementReadsAreOneStatement(t *testing.T) {
-	t.Parallel()
-	_, url := testdb.NewWithURL(t)
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trace := &statementNames{}
-	cfg.ConnConfig.Tracer = trace
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	env := apitest.NewOnPool(t, pool)
-	reg := apitest.Register(t, env, apitest.NewAccount())
-
-	trace.take()
-	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200 == nil {
-		t.Fatalf("GET /me: %d %s", me.StatusCode(), me.Body)
-	}
-	if got := trace.take(); !slices.Equal(got, []string{"GetMe"}) {
-		t.Errorf("GET /me ran %v, want [GetMe]", got)
-	}
-	if r := listSessions(t, env, reg.AccessToken, nil); r.JSON200 == nil {
-		t.Fatalf("GET /me/sessions: %d %s", r.StatusCode(), r.Body)
-	}
-	if got := trace.take(); !slices.Equal(got, []string{"ListMySessions"}) {
-		t.Errorf("GET /me/sessions ran %v, want [ListMySessions]", got)
-	}
-	res, err := env.Client.ListMyOrganizationsWithResponse(context.Background(), nil, apitest.Bearer(reg.AccessToken))
-	if err != nil || res.JSON200 == nil {
-		t.Fatalf("GET /me/organizations: %v %d", err, res.StatusCode())
-	}
-	if got := trace.take(); len(got) == 0 || got[0] != "GetSessionPrincipal" {
-		t.Errorf("GET /me/organizations ran %v, want the session check first", got)
 	}
 }

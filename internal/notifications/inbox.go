@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -67,16 +68,35 @@ func decodeSeqCursor(c *string) (int64, bool) {
 
 // GetUnreadNotificationCount returns the caller's badge numbers.
 func (s *Handler) GetUnreadNotificationCount(ctx context.Context, _ api.GetUnreadNotificationCountRequestObject) (api.GetUnreadNotificationCountResponseObject, error) {
-	p, err := web.Caller(ctx)
+	// One statement checks the session and counts (web.Base.SessionInStatement).
+	userID, sessionID, err := web.UncheckedCaller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c, err := unreadOf(ctx, s.Q, p.User.ID)
+	rows, err := s.Q.CountMyUnreadNotifications(ctx, db.CountMyUnreadNotificationsParams{UserID: userID, SessionID: sessionID})
 	if err != nil {
 		return nil, err
 	}
-	return api.GetUnreadNotificationCount200JSONResponse(c), nil
+	if len(rows) == 0 {
+		return nil, web.SessionEnded(ctx)
+	}
+	// The principal is not read again in this request: its id is enough.
+	if _, err := web.Confirm(ctx, db.User{ID: userID, Status: db.UserStatusActive}, time.Time{}); err != nil {
+		return nil, err
+	}
+	var out api.UnreadNotificationCount
+	for _, r := range rows {
+		if r.Category.Valid {
+			addUnread(&out, r.Category.NotificationCategory, r.Unread)
+		}
+	}
+	return api.GetUnreadNotificationCount200JSONResponse(out), nil
 }
+
+// SessionInStatement lists the notification reads whose handlers check the
+// caller's session in their own statement (web.Base.SessionInStatement):
+// the unread badge, fetched on every page of the SPA.
+func SessionInStatement() []string { return []string{"GetUnreadNotificationCount"} }
 
 // MarkNotificationRead marks one of the caller's notifications read.
 func (s *Handler) MarkNotificationRead(ctx context.Context, req api.MarkNotificationReadRequestObject) (api.MarkNotificationReadResponseObject, error) {
@@ -141,25 +161,30 @@ func unreadOf(ctx context.Context, q *db.Queries, userID uuid.UUID) (api.UnreadN
 	}
 	var out api.UnreadNotificationCount
 	for _, r := range rows {
-		out.Total += int(r.Unread)
-		switch r.Category {
-		case CategoryApplication:
-			out.ByCategory.Application = int(r.Unread)
-		case CategoryPayment:
-			out.ByCategory.Payment = int(r.Unread)
-		case CategoryMessage:
-			out.ByCategory.Message = int(r.Unread)
-		case CategorySupport:
-			out.ByCategory.Support = int(r.Unread)
-		case CategoryDocument:
-			out.ByCategory.Document = int(r.Unread)
-		case CategoryNews:
-			out.ByCategory.News = int(r.Unread)
-		case CategoryAccount:
-			out.ByCategory.Account = int(r.Unread)
-		}
+		addUnread(&out, r.Category, r.Unread)
 	}
 	return out, nil
+}
+
+// addUnread adds a category's unread count to out.
+func addUnread(out *api.UnreadNotificationCount, category db.NotificationCategory, unread int32) {
+	out.Total += int(unread)
+	switch category {
+	case CategoryApplication:
+		out.ByCategory.Application = int(unread)
+	case CategoryPayment:
+		out.ByCategory.Payment = int(unread)
+	case CategoryMessage:
+		out.ByCategory.Message = int(unread)
+	case CategorySupport:
+		out.ByCategory.Support = int(unread)
+	case CategoryDocument:
+		out.ByCategory.Document = int(unread)
+	case CategoryNews:
+		out.ByCategory.News = int(unread)
+	case CategoryAccount:
+		out.ByCategory.Account = int(unread)
+	}
 }
 
 func notificationDTO(n db.Notification) api.Notification {

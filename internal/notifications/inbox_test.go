@@ -213,3 +213,41 @@ func TestPublishRefusesInvalidEvents(t *testing.T) {
 		t.Fatalf("%d notifications written", n)
 	}
 }
+
+// The unread badge checks the session in its own statement: an ended
+// session or a blocked user is 401 there as everywhere, and no unread
+// notification is a count of 0, not an ended session.
+func TestUnreadCountRefusesAnEndedSession(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	anna := apitest.Register(t, env, apitest.NewAccount())
+	as := apitest.Bearer(anna.AccessToken)
+	res, err := env.Client.GetUnreadNotificationCountWithResponse(ctx, as)
+	if err != nil || res.JSON200 == nil || res.JSON200.Total != 0 {
+		t.Fatalf("no notifications: %v %d %s", err, res.StatusCode(), res.Body)
+	}
+	if _, err := env.Pool.Exec(ctx, `UPDATE users SET status = 'blocked' WHERE id = $1`, anna.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	res, err = env.Client.GetUnreadNotificationCountWithResponse(ctx, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnauthorized, "session_ended")
+	if _, err := env.Pool.Exec(ctx, `UPDATE users SET status = 'active' WHERE id = $1`, anna.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, env, paymentFor(anna.User.ID, "Оплата"))
+	if res, err = env.Client.GetUnreadNotificationCountWithResponse(ctx, as); err != nil || res.JSON200 == nil || res.JSON200.Total != 1 {
+		t.Fatalf("one notification: %v %s", err, res.Body)
+	}
+	if out, err := env.Client.LogoutWithResponse(ctx, as); err != nil || out.StatusCode() != http.StatusNoContent {
+		t.Fatalf("logout: %v", err)
+	}
+	res, err = env.Client.GetUnreadNotificationCountWithResponse(ctx, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnauthorized, "session_ended")
+}
