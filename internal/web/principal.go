@@ -73,8 +73,10 @@ func UncheckedCaller(ctx context.Context) (userID, sessionID uuid.UUID, err erro
 }
 
 // Confirm records that the handler's statement found the session live and
-// its user active (user and authenticatedAt are what it returned); Caller
-// answers from then on.
+// its user active; Caller answers from then on, with user and
+// authenticatedAt: what the statement read of them (at least the user's
+// id; a zero authenticatedAt when it did not read it), enough for the rest
+// of that handler.
 func Confirm(ctx context.Context, user db.User, authenticatedAt time.Time) (*Principal, error) {
 	s, ok := ctx.Value(principalKey{}).(*principalSlot)
 	if !ok || s.p == nil || s.p.User.ID != user.ID {
