@@ -30,7 +30,19 @@ WHERE id = @id AND status NOT IN ('succeeded', 'canceled')
 RETURNING *;
 
 -- name: ListOrderPayments :many
+-- Every payment of an order, for the refund split; the API pages them with
+-- ListOrderPaymentsPage.
 SELECT * FROM payments WHERE order_id = @order_id ORDER BY created_at, id;
+
+-- name: ListOrderPaymentsPage :many
+-- A page of an order's payments, oldest first. The cursor is the
+-- (created_at, id) of the last row of the previous page (payments_order).
+SELECT * FROM payments
+WHERE order_id = @order_id
+  AND (sqlc.narg(after_created_at)::timestamptz IS NULL
+       OR (created_at, id) > (sqlc.narg(after_created_at)::timestamptz, sqlc.narg(after_id)::uuid))
+ORDER BY created_at, id
+LIMIT @max_rows;
 
 -- name: ListMyPayments :many
 SELECT * FROM payments
@@ -58,7 +70,19 @@ WHERE id = @id AND status IN ('created', 'pending')
 RETURNING *;
 
 -- name: ListOrderRefunds :many
+-- Every refund of an order, for what is still refundable; the API pages
+-- them with ListOrderRefundsPage.
 SELECT * FROM refunds WHERE order_id = @order_id ORDER BY created_at, id;
+
+-- name: ListOrderRefundsPage :many
+-- A page of an order's refunds, oldest first. The cursor is the
+-- (created_at, id) of the last row of the previous page (refunds_order).
+SELECT * FROM refunds
+WHERE order_id = @order_id
+  AND (sqlc.narg(after_created_at)::timestamptz IS NULL
+       OR (created_at, id) > (sqlc.narg(after_created_at)::timestamptz, sqlc.narg(after_id)::uuid))
+ORDER BY created_at, id
+LIMIT @max_rows;
 
 -- name: GetRefund :one
 SELECT * FROM refunds WHERE id = @id;

@@ -8,8 +8,21 @@ SELECT p.id, p.organization_id, p.title,
 FROM programs p WHERE p.organization_id = @organization_id AND p.id = @program_id;
 
 -- name: ListModules :many
+-- Every module of a program in order, for reorderContent and its outline;
+-- the API pages them with ListModulesPage.
 SELECT sqlc.embed(m), (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
 FROM learning_modules m WHERE m.program_id = @program_id ORDER BY m.position, m.id;
+
+-- name: ListModulesPage :many
+-- A page of a program's modules in order. The cursor is the (position, id)
+-- of the last row of the previous page.
+SELECT sqlc.embed(m), (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
+FROM learning_modules m
+WHERE m.program_id = @program_id
+  AND (sqlc.narg(after_position)::int IS NULL
+       OR (m.position, m.id) > (sqlc.narg(after_position)::int, sqlc.narg(after_id)::uuid))
+ORDER BY m.position, m.id
+LIMIT @max_rows;
 
 -- name: GetModule :one
 SELECT sqlc.embed(m), (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
@@ -43,12 +56,28 @@ UPDATE learning_modules SET position = position - 1 WHERE program_id = @program_
 SELECT count(*)::int FROM lesson_completions c JOIN lessons l ON l.id = c.lesson_id WHERE l.module_id = @module_id;
 
 -- name: ListLessons :many
--- A program's lessons in the program's order (modules, then lessons).
+-- A program's lessons in the program's order (modules, then lessons), for
+-- reorderContent and its outline; the API pages them with ListLessonsPage.
 SELECT l.* FROM lessons l JOIN learning_modules m ON m.id = l.module_id
 WHERE l.program_id = @program_id
   AND (sqlc.narg(module_id)::uuid IS NULL OR l.module_id = sqlc.narg(module_id))
   AND (sqlc.narg(kind)::lesson_kind IS NULL OR l.kind = sqlc.narg(kind))
 ORDER BY m.position, l.position, l.id;
+
+-- name: ListLessonsPage :many
+-- A page of a program's lessons in the program's order, optionally of one
+-- module or kind. The cursor is the (module position, position, id) of the
+-- last row of the previous page; module_position is returned to make it.
+SELECT sqlc.embed(l), m.position AS module_position
+FROM lessons l JOIN learning_modules m ON m.id = l.module_id
+WHERE l.program_id = @program_id
+  AND (sqlc.narg(module_id)::uuid IS NULL OR l.module_id = sqlc.narg(module_id))
+  AND (sqlc.narg(kind)::lesson_kind IS NULL OR l.kind = sqlc.narg(kind))
+  AND (sqlc.narg(after_module_position)::int IS NULL
+       OR (m.position, l.position, l.id)
+          > (sqlc.narg(after_module_position)::int, sqlc.narg(after_position)::int, sqlc.narg(after_id)::uuid))
+ORDER BY m.position, l.position, l.id
+LIMIT @max_rows;
 
 -- name: GetLesson :one
 SELECT * FROM lessons WHERE program_id = @program_id AND id = @id;

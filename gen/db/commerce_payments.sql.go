@@ -318,8 +318,73 @@ const listOrderPayments = `-- name: ListOrderPayments :many
 SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments WHERE order_id = $1 ORDER BY created_at, id
 `
 
+// Every payment of an order, for the refund split; the API pages them with
+// ListOrderPaymentsPage.
 func (q *Queries) ListOrderPayments(ctx context.Context, orderID uuid.UUID) ([]Payment, error) {
 	rows, err := q.db.Query(ctx, listOrderPayments, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Payment{}
+	for rows.Next() {
+		var i Payment
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrderID,
+			&i.UserID,
+			&i.Provider,
+			&i.ProviderPaymentID,
+			&i.Purpose,
+			&i.Installments,
+			&i.Amount,
+			&i.Currency,
+			&i.Status,
+			&i.ConfirmationUrl,
+			&i.CancellationReason,
+			&i.Receipt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SucceededAt,
+			&i.BankDocumentNumber,
+			&i.BankDocumentDate,
+			&i.RecordedBy,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listOrderPaymentsPage = `-- name: ListOrderPaymentsPage :many
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at, bank_document_number, bank_document_date, recorded_by FROM payments
+WHERE order_id = $1
+  AND ($2::timestamptz IS NULL
+       OR (created_at, id) > ($2::timestamptz, $3::uuid))
+ORDER BY created_at, id
+LIMIT $4
+`
+
+type ListOrderPaymentsPageParams struct {
+	OrderID        uuid.UUID
+	AfterCreatedAt *time.Time
+	AfterID        *uuid.UUID
+	MaxRows        int32
+}
+
+// A page of an order's payments, oldest first. The cursor is the
+// (created_at, id) of the last row of the previous page (payments_order).
+func (q *Queries) ListOrderPaymentsPage(ctx context.Context, arg ListOrderPaymentsPageParams) ([]Payment, error) {
+	rows, err := q.db.Query(ctx, listOrderPaymentsPage,
+		arg.OrderID,
+		arg.AfterCreatedAt,
+		arg.AfterID,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -362,8 +427,67 @@ const listOrderRefunds = `-- name: ListOrderRefunds :many
 SELECT id, order_id, payment_id, provider, provider_refund_id, amount, currency, status, reason, receipt, created_by, created_at, updated_at FROM refunds WHERE order_id = $1 ORDER BY created_at, id
 `
 
+// Every refund of an order, for what is still refundable; the API pages
+// them with ListOrderRefundsPage.
 func (q *Queries) ListOrderRefunds(ctx context.Context, orderID uuid.UUID) ([]Refund, error) {
 	rows, err := q.db.Query(ctx, listOrderRefunds, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Refund{}
+	for rows.Next() {
+		var i Refund
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrderID,
+			&i.PaymentID,
+			&i.Provider,
+			&i.ProviderRefundID,
+			&i.Amount,
+			&i.Currency,
+			&i.Status,
+			&i.Reason,
+			&i.Receipt,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listOrderRefundsPage = `-- name: ListOrderRefundsPage :many
+SELECT id, order_id, payment_id, provider, provider_refund_id, amount, currency, status, reason, receipt, created_by, created_at, updated_at FROM refunds
+WHERE order_id = $1
+  AND ($2::timestamptz IS NULL
+       OR (created_at, id) > ($2::timestamptz, $3::uuid))
+ORDER BY created_at, id
+LIMIT $4
+`
+
+type ListOrderRefundsPageParams struct {
+	OrderID        uuid.UUID
+	AfterCreatedAt *time.Time
+	AfterID        *uuid.UUID
+	MaxRows        int32
+}
+
+// A page of an order's refunds, oldest first. The cursor is the
+// (created_at, id) of the last row of the previous page (refunds_order).
+func (q *Queries) ListOrderRefundsPage(ctx context.Context, arg ListOrderRefundsPageParams) ([]Refund, error) {
+	rows, err := q.db.Query(ctx, listOrderRefundsPage,
+		arg.OrderID,
+		arg.AfterCreatedAt,
+		arg.AfterID,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}

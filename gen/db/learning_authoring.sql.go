@@ -374,7 +374,8 @@ type ListLessonsParams struct {
 	Kind      NullLessonKind
 }
 
-// A program's lessons in the program's order (modules, then lessons).
+// A program's lessons in the program's order (modules, then lessons), for
+// reorderContent and its outline; the API pages them with ListLessonsPage.
 func (q *Queries) ListLessons(ctx context.Context, arg ListLessonsParams) ([]Lesson, error) {
 	rows, err := q.db.Query(ctx, listLessons, arg.ProgramID, arg.ModuleID, arg.Kind)
 	if err != nil {
@@ -424,6 +425,95 @@ func (q *Queries) ListLessons(ctx context.Context, arg ListLessonsParams) ([]Les
 	return items, nil
 }
 
+const listLessonsPage = `-- name: ListLessonsPage :many
+SELECT l.id, l.organization_id, l.program_id, l.module_id, l.position, l.kind, l.title, l.mandatory, l.final, l.opens_at, l.opens_after_days, l.after_previous, l.due_at, l.body_md, l.body_html, l.video_url, l.file_key, l.file_name, l.file_content_type, l.file_size, l.file_sha256, l.webinar_starts_at, l.webinar_minutes, l.webinar_join_url, l.webinar_recording_url, l.version, l.created_at, l.updated_at, m.position AS module_position
+FROM lessons l JOIN learning_modules m ON m.id = l.module_id
+WHERE l.program_id = $1
+  AND ($2::uuid IS NULL OR l.module_id = $2)
+  AND ($3::lesson_kind IS NULL OR l.kind = $3)
+  AND ($4::int IS NULL
+       OR (m.position, l.position, l.id)
+          > ($4::int, $5::int, $6::uuid))
+ORDER BY m.position, l.position, l.id
+LIMIT $7
+`
+
+type ListLessonsPageParams struct {
+	ProgramID           uuid.UUID
+	ModuleID            *uuid.UUID
+	Kind                NullLessonKind
+	AfterModulePosition pgtype.Int4
+	AfterPosition       pgtype.Int4
+	AfterID             *uuid.UUID
+	MaxRows             int32
+}
+
+type ListLessonsPageRow struct {
+	Lesson         Lesson
+	ModulePosition int32
+}
+
+// A page of a program's lessons in the program's order, optionally of one
+// module or kind. The cursor is the (module position, position, id) of the
+// last row of the previous page; module_position is returned to make it.
+func (q *Queries) ListLessonsPage(ctx context.Context, arg ListLessonsPageParams) ([]ListLessonsPageRow, error) {
+	rows, err := q.db.Query(ctx, listLessonsPage,
+		arg.ProgramID,
+		arg.ModuleID,
+		arg.Kind,
+		arg.AfterModulePosition,
+		arg.AfterPosition,
+		arg.AfterID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListLessonsPageRow{}
+	for rows.Next() {
+		var i ListLessonsPageRow
+		if err := rows.Scan(
+			&i.Lesson.ID,
+			&i.Lesson.OrganizationID,
+			&i.Lesson.ProgramID,
+			&i.Lesson.ModuleID,
+			&i.Lesson.Position,
+			&i.Lesson.Kind,
+			&i.Lesson.Title,
+			&i.Lesson.Mandatory,
+			&i.Lesson.Final,
+			&i.Lesson.OpensAt,
+			&i.Lesson.OpensAfterDays,
+			&i.Lesson.AfterPrevious,
+			&i.Lesson.DueAt,
+			&i.Lesson.BodyMd,
+			&i.Lesson.BodyHtml,
+			&i.Lesson.VideoUrl,
+			&i.Lesson.FileKey,
+			&i.Lesson.FileName,
+			&i.Lesson.FileContentType,
+			&i.Lesson.FileSize,
+			&i.Lesson.FileSha256,
+			&i.Lesson.WebinarStartsAt,
+			&i.Lesson.WebinarMinutes,
+			&i.Lesson.WebinarJoinUrl,
+			&i.Lesson.WebinarRecordingUrl,
+			&i.Lesson.Version,
+			&i.Lesson.CreatedAt,
+			&i.Lesson.UpdatedAt,
+			&i.ModulePosition,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listModules = `-- name: ListModules :many
 SELECT m.id, m.organization_id, m.program_id, m.position, m.title, m.description, m.version, m.created_at, m.updated_at, (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
 FROM learning_modules m WHERE m.program_id = $1 ORDER BY m.position, m.id
@@ -434,6 +524,8 @@ type ListModulesRow struct {
 	LessonCount    int32
 }
 
+// Every module of a program in order, for reorderContent and its outline;
+// the API pages them with ListModulesPage.
 func (q *Queries) ListModules(ctx context.Context, programID uuid.UUID) ([]ListModulesRow, error) {
 	rows, err := q.db.Query(ctx, listModules, programID)
 	if err != nil {
@@ -443,6 +535,66 @@ func (q *Queries) ListModules(ctx context.Context, programID uuid.UUID) ([]ListM
 	items := []ListModulesRow{}
 	for rows.Next() {
 		var i ListModulesRow
+		if err := rows.Scan(
+			&i.LearningModule.ID,
+			&i.LearningModule.OrganizationID,
+			&i.LearningModule.ProgramID,
+			&i.LearningModule.Position,
+			&i.LearningModule.Title,
+			&i.LearningModule.Description,
+			&i.LearningModule.Version,
+			&i.LearningModule.CreatedAt,
+			&i.LearningModule.UpdatedAt,
+			&i.LessonCount,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listModulesPage = `-- name: ListModulesPage :many
+SELECT m.id, m.organization_id, m.program_id, m.position, m.title, m.description, m.version, m.created_at, m.updated_at, (SELECT count(*) FROM lessons l WHERE l.module_id = m.id)::int AS lesson_count
+FROM learning_modules m
+WHERE m.program_id = $1
+  AND ($2::int IS NULL
+       OR (m.position, m.id) > ($2::int, $3::uuid))
+ORDER BY m.position, m.id
+LIMIT $4
+`
+
+type ListModulesPageParams struct {
+	ProgramID     uuid.UUID
+	AfterPosition pgtype.Int4
+	AfterID       *uuid.UUID
+	MaxRows       int32
+}
+
+type ListModulesPageRow struct {
+	LearningModule LearningModule
+	LessonCount    int32
+}
+
+// A page of a program's modules in order. The cursor is the (position, id)
+// of the last row of the previous page.
+func (q *Queries) ListModulesPage(ctx context.Context, arg ListModulesPageParams) ([]ListModulesPageRow, error) {
+	rows, err := q.db.Query(ctx, listModulesPage,
+		arg.ProgramID,
+		arg.AfterPosition,
+		arg.AfterID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListModulesPageRow{}
+	for rows.Next() {
+		var i ListModulesPageRow
 		if err := rows.Scan(
 			&i.LearningModule.ID,
 			&i.LearningModule.OrganizationID,

@@ -157,7 +157,7 @@ func TestRefundsFollowTheWithdrawalPolicy(t *testing.T) {
 	app, _ := s.seat(t, l.User.ID, 200000, -5, 10)
 	o := s.order(t, l.AccessToken, client.OrderRequest{ApplicationIds: []uuid.UUID{app}})
 	s.notify(t, s.decide(t, s.pay(t, l.AccessToken, o.ID, client.Next).ID, sandbox.Succeed))
-	list, _ := s.env.Client.ListRefundsWithResponse(ctx, s.org.ID, o.ID, s.org.As("director"))
+	list, _ := s.env.Client.ListRefundsWithResponse(ctx, s.org.ID, o.ID, &client.ListRefundsParams{}, s.org.As("director"))
 	if list.JSON200 == nil || list.JSON200.Refundable != 100000 {
 		t.Fatalf("refundable: %s", list.Body)
 	}

@@ -171,11 +171,16 @@ func (s *Handler) provide(ctx context.Context, pay db.Payment) (db.Payment, erro
 	return row, err
 }
 
-// ListOrderPayments lists the payments of one of the caller's orders.
+// ListOrderPayments pages through the payments of one of the caller's
+// orders, oldest first.
 func (s *Handler) ListOrderPayments(ctx context.Context, req api.ListOrderPaymentsRequestObject) (api.ListOrderPaymentsResponseObject, error) {
 	p, err := web.Caller(ctx)
 	if err != nil {
 		return nil, err
+	}
+	after, ok := decodeAfter(req.Params.Cursor)
+	if !ok {
+		return api.ListOrderPayments422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.BadCursor(ctx))}, nil
 	}
 	o, err := s.Q.GetOrder(ctx, req.OrderID)
 	if errors.Is(store.NotFound(err), store.ErrNotFound) || (err == nil && o.UserID != p.User.ID) {
@@ -184,11 +189,19 @@ func (s *Handler) ListOrderPayments(ctx context.Context, req api.ListOrderPaymen
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.Q.ListOrderPayments(ctx, o.ID)
+	limit := web.Limit(req.Params.Limit)
+	rows, err := s.Q.ListOrderPaymentsPage(ctx, db.ListOrderPaymentsPageParams{
+		OrderID: o.ID, AfterCreatedAt: after.at, AfterID: after.id, MaxRows: int32(limit + 1),
+	})
 	if err != nil {
 		return nil, err
 	}
 	page := api.PaymentPage{Items: []api.Payment{}}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next := web.EncodeCursor(rows[limit-1].CreatedAt, rows[limit-1].ID)
+		page.NextCursor = &next
+	}
 	for _, r := range rows {
 		page.Items = append(page.Items, paymentDTO(r))
 	}

@@ -164,7 +164,7 @@ func TestOrdersAndPaymentsOfOthersAre404(t *testing.T) {
 	as := apitest.Bearer(other.AccessToken)
 	g, _ := s.env.Client.GetMyOrderWithResponse(ctx, o.ID, as)
 	apitest.WantProblem(t, g.HTTPResponse, g.Body, http.StatusNotFound, "not_found")
-	lp, _ := s.env.Client.ListOrderPaymentsWithResponse(ctx, o.ID, as)
+	lp, _ := s.env.Client.ListOrderPaymentsWithResponse(ctx, o.ID, &client.ListOrderPaymentsParams{}, as)
 	apitest.WantProblem(t, lp.HTTPResponse, lp.Body, http.StatusNotFound, "not_found")
 	cp, _ := s.env.Client.CreatePaymentWithResponse(ctx, o.ID, &client.CreatePaymentParams{IdempotencyKey: uuid.NewString()}, client.PaymentRequest{}, as)
 	apitest.WantProblem(t, cp.HTTPResponse, cp.Body, http.StatusNotFound, "not_found")
@@ -181,9 +181,9 @@ func TestOrdersAndPaymentsOfOthersAre404(t *testing.T) {
 	}
 	// A staff member of another organization sees nothing of this one's money.
 	stranger := apitest.NewStaffOrg(t, s.env, "other-"+apitest.Itoa(apitest.Seq.Add(1)))
-	rf, _ := s.env.Client.ListRefundsWithResponse(ctx, s.org.ID, o.ID, stranger.As("manager"))
+	rf, _ := s.env.Client.ListRefundsWithResponse(ctx, s.org.ID, o.ID, &client.ListRefundsParams{}, stranger.As("manager"))
 	apitest.WantProblem(t, rf.HTTPResponse, rf.Body, http.StatusNotFound, "not_found")
-	rf2, _ := s.env.Client.ListRefundsWithResponse(ctx, stranger.ID, o.ID, stranger.As("manager"))
+	rf2, _ := s.env.Client.ListRefundsWithResponse(ctx, stranger.ID, o.ID, &client.ListRefundsParams{}, stranger.As("manager"))
 	apitest.WantProblem(t, rf2.HTTPResponse, rf2.Body, http.StatusNotFound, "not_found")
 }
 

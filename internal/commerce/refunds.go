@@ -71,11 +71,17 @@ func (s *Handler) CreateRefund(ctx context.Context, req api.CreateRefundRequestO
 				web.NewProblem(ctx, http.StatusBadGateway, "provider_unavailable", "The payment provider could not be reached; repeat the request with the same Idempotency-Key."))}, nil
 		}
 	}
-	list, err := s.refundList(ctx, req.OrderID)
+	// What is left to refund is read after the refunds were sent: a
+	// provider's synchronous answer may have changed the order.
+	o, err := s.Q.GetOrder(ctx, req.OrderID)
 	if err != nil {
 		return nil, err
 	}
-	list.Items = list.Items[:0]
+	refundable, err := s.refundable(ctx, s.Q, o)
+	if err != nil {
+		return nil, err
+	}
+	list := api.RefundList{Items: make([]api.Refund, 0, len(made)), Refundable: refundable}
 	for _, r := range made {
 		list.Items = append(list.Items, refundDTO(r))
 	}
@@ -244,11 +250,16 @@ func (s *Handler) applyRefund(ctx context.Context, refundID uuid.UUID, got payme
 	return out, err
 }
 
-// ListRefunds lists an order's refunds and what may still be refunded.
+// ListRefunds pages through an order's refunds, oldest first, with what
+// may still be refunded.
 func (s *Handler) ListRefunds(ctx context.Context, req api.ListRefundsRequestObject) (api.ListRefundsResponseObject, error) {
 	p, err := web.Caller(ctx)
 	if err != nil {
 		return nil, err
+	}
+	after, ok := decodeAfter(req.Params.Cursor)
+	if !ok {
+		return api.ListRefunds422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.BadCursor(ctx))}, nil
 	}
 	if _, err := s.RequireRole(ctx, p, req.OrganizationID, moneyViewers...); err != nil {
 		return nil, err
@@ -260,31 +271,36 @@ func (s *Handler) ListRefunds(ctx context.Context, req api.ListRefundsRequestObj
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.refundList(ctx, o.ID)
+	page, err := s.refundPage(ctx, o, web.Limit(req.Params.Limit), after)
 	if err != nil {
 		return nil, err
 	}
-	return api.ListRefunds200JSONResponse(list), nil
+	return api.ListRefunds200JSONResponse(page), nil
 }
 
-func (s *Handler) refundList(ctx context.Context, orderID uuid.UUID) (api.RefundList, error) {
-	o, err := s.Q.GetOrder(ctx, orderID)
+// refundPage is a page of the order's refunds after the cursor, oldest
+// first, with what the policy still allows to refund of the whole order.
+func (s *Handler) refundPage(ctx context.Context, o db.Order, limit int, after cursorKey) (api.RefundPage, error) {
+	rows, err := s.Q.ListOrderRefundsPage(ctx, db.ListOrderRefundsPageParams{
+		OrderID: o.ID, AfterCreatedAt: after.at, AfterID: after.id, MaxRows: int32(limit + 1),
+	})
 	if err != nil {
-		return api.RefundList{}, err
-	}
-	rows, err := s.Q.ListOrderRefunds(ctx, orderID)
-	if err != nil {
-		return api.RefundList{}, err
+		return api.RefundPage{}, err
 	}
 	refundable, err := s.refundable(ctx, s.Q, o)
 	if err != nil {
-		return api.RefundList{}, err
+		return api.RefundPage{}, err
 	}
-	out := api.RefundList{Items: []api.Refund{}, Refundable: refundable}
+	page := api.RefundPage{Items: make([]api.Refund, 0, min(len(rows), limit)), Refundable: refundable}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next := web.EncodeCursor(rows[limit-1].CreatedAt, rows[limit-1].ID)
+		page.NextCursor = &next
+	}
 	for _, r := range rows {
-		out.Items = append(out.Items, refundDTO(r))
+		page.Items = append(page.Items, refundDTO(r))
 	}
-	return out, nil
+	return page, nil
 }
 
 // refundable is what the organization's withdrawal policy lets the order

@@ -15,9 +15,17 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
-// ListMyOrderRefunds lists the refunds of one of the caller's orders, each
-// with its receipt, and what a withdrawal would return today.
+// ListMyOrderRefunds pages through the refunds of one of the caller's
+// orders, oldest first, each with its receipt, and what a withdrawal would
+// return today.
 func (s *Handler) ListMyOrderRefunds(ctx context.Context, req api.ListMyOrderRefundsRequestObject) (api.ListMyOrderRefundsResponseObject, error) {
+	if _, err := web.Caller(ctx); err != nil {
+		return nil, err
+	}
+	after, ok := decodeAfter(req.Params.Cursor)
+	if !ok {
+		return api.ListMyOrderRefunds422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.BadCursor(ctx))}, nil
+	}
 	o, err := s.myOrder(ctx, req.OrderID)
 	if errors.Is(err, store.ErrNotFound) {
 		return api.ListMyOrderRefunds404ApplicationProblemPlusJSONResponse{NotFoundApplicationProblemPlusJSONResponse: notFound(ctx, "There is no such order.")}, nil
@@ -25,14 +33,14 @@ func (s *Handler) ListMyOrderRefunds(ctx context.Context, req api.ListMyOrderRef
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.refundList(ctx, o.ID)
+	page, err := s.refundPage(ctx, o, web.Limit(req.Params.Limit), after)
 	if err != nil {
 		return nil, err
 	}
 	if o.WithdrawnAt != nil {
-		list.Refundable = 0
+		page.Refundable = 0
 	}
-	return api.ListMyOrderRefunds200JSONResponse(list), nil
+	return api.ListMyOrderRefunds200JSONResponse(page), nil
 }
 
 // WithdrawFromMyOrder lets the learner leave: the withdrawal policy's

@@ -35,11 +35,11 @@ func TestWithdrawalProRataRefundsTheUnusedDaysAndKeepsAccessForThePaidPeriod(t *
 	o := s.order(t, l.AccessToken, client.OrderRequest{ApplicationIds: []uuid.UUID{app}})
 	pay := s.pay(t, l.AccessToken, o.ID, client.Next)
 	s.notify(t, s.decide(t, pay.ID, sandbox.Succeed))
-	quote, _ := s.env.Client.ListMyOrderRefundsWithResponse(ctx, o.ID, apitest.Bearer(l.AccessToken))
+	quote, _ := s.env.Client.ListMyOrderRefundsWithResponse(ctx, o.ID, &client.ListMyOrderRefundsParams{}, apitest.Bearer(l.AccessToken))
 	if quote.JSON200 == nil || quote.JSON200.Refundable != 100000 || len(quote.JSON200.Items) != 0 {
 		t.Fatalf("quote: %s", quote.Body)
 	}
-	theirs, _ := s.env.Client.ListMyOrderRefundsWithResponse(ctx, o.ID, apitest.Bearer(other.AccessToken))
+	theirs, _ := s.env.Client.ListMyOrderRefundsWithResponse(ctx, o.ID, &client.ListMyOrderRefundsParams{}, apitest.Bearer(other.AccessToken))
 	apitest.WantProblem(t, theirs.HTTPResponse, theirs.Body, http.StatusNotFound, "not_found")
 	ow := withdraw(t, s, other.AccessToken, o.ID)
 	apitest.WantProblem(t, ow.HTTPResponse, ow.Body, http.StatusNotFound, "not_found")
@@ -56,7 +56,7 @@ func TestWithdrawalProRataRefundsTheUnusedDaysAndKeepsAccessForThePaidPeriod(t *
 		t.Fatalf("withdrawal: %s", w.Body)
 	}
 	// The learner reads each refund's receipt.
-	mine, _ := s.env.Client.ListMyOrderRefundsWithResponse(ctx, o.ID, apitest.Bearer(l.AccessToken))
+	mine, _ := s.env.Client.ListMyOrderRefundsWithResponse(ctx, o.ID, &client.ListMyOrderRefundsParams{}, apitest.Bearer(l.AccessToken))
 	if mine.JSON200 == nil || len(mine.JSON200.Items) != 1 || mine.JSON200.Items[0].Receipt.Items[0].PaymentMode != "full_prepayment" ||
 		mine.JSON200.Items[0].Receipt.Items[0].VatCode != 1 || mine.JSON200.Refundable != 0 {
 		t.Fatalf("my refunds: %s", mine.Body)

@@ -69,14 +69,16 @@ func invalid(ctx context.Context, fields ...api.FieldError) error {
 	return &web.Error{Problem: web.Invalid(ctx, fields...)}
 }
 
-// encodeBefore makes the opaque cursor of the messages before seq.
-func encodeBefore(seq int32) string {
+// encodeOlder makes the opaque cursor of the page of messages before seq:
+// a thread pages from the newest message back, so a page's nextCursor
+// leads to older messages.
+func encodeOlder(seq int32) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("m" + strconv.Itoa(int(seq))))
 }
 
-// decodeBefore reads a cursor made by encodeBefore; ok is false for one
+// decodeOlder reads a cursor made by encodeOlder; ok is false for one
 // this API did not hand out.
-func decodeBefore(c *string) (seq *int32, ok bool) {
+func decodeOlder(c *string) (seq *int32, ok bool) {
 	if c == nil {
 		return nil, true
 	}
@@ -90,10 +92,6 @@ func decodeBefore(c *string) (seq *int32, ok bool) {
 	}
 	s := int32(n)
 	return &s, true
-}
-
-func badBefore(ctx context.Context) error {
-	return invalid(ctx, web.FieldError("query.before", "invalid_value", "is not a cursor returned by this thread"))
 }
 
 func badCursor(ctx context.Context) error {
@@ -151,11 +149,11 @@ func staffDTO(c db.Conversation, title, first, last string) api.StaffConversatio
 }
 
 // page reads the newest messages of a thread before the cursor, oldest
-// first, with their files.
-func (s *Handler) page(ctx context.Context, q *db.Queries, conversationID uuid.UUID, limit *int, before *string) ([]api.ConversationMessage, *string, error) {
-	seq, ok := decodeBefore(before)
+// first, with their files, and the cursor of the older ones.
+func (s *Handler) page(ctx context.Context, q *db.Queries, conversationID uuid.UUID, limit *int, cursor *string) ([]api.ConversationMessage, *string, error) {
+	seq, ok := decodeOlder(cursor)
 	if !ok {
-		return nil, nil, badBefore(ctx)
+		return nil, nil, badCursor(ctx)
 	}
 	n := 50
 	if limit != nil {
@@ -172,7 +170,7 @@ func (s *Handler) page(ctx context.Context, q *db.Queries, conversationID uuid.U
 	var older *string
 	if len(rows) > n {
 		rows = rows[:n]
-		older = new(encodeBefore(rows[n-1].Seq))
+		older = new(encodeOlder(rows[n-1].Seq))
 	}
 	ids := make([]uuid.UUID, len(rows))
 	for i, r := range rows {

@@ -73,12 +73,12 @@ func (s *Handler) GetMyProgramConversation(ctx context.Context, req api.GetMyPro
 	for _, t := range teachers {
 		out.Teachers = append(out.Teachers, api.ConversationPerson{ID: t.ID, FirstName: t.FirstName, LastName: t.LastName})
 	}
-	if _, ok := decodeBefore(req.Params.Before); !ok {
-		return nil, badBefore(ctx)
+	if _, ok := decodeOlder(req.Params.Cursor); !ok {
+		return nil, badCursor(ctx)
 	}
 	if v.conv != nil {
 		out.ConversationID, out.Unread = &v.conv.ID, int(v.conv.LearnerUnread)
-		if out.Messages, out.OlderCursor, err = s.page(ctx, s.Q, v.conv.ID, req.Params.Limit, req.Params.Before); err != nil {
+		if out.Messages, out.NextCursor, err = s.page(ctx, s.Q, v.conv.ID, req.Params.Limit, req.Params.Cursor); err != nil {
 			return nil, err
 		}
 	}

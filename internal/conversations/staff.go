@@ -108,11 +108,11 @@ func (s *Handler) ListOrganizationConversationMessages(ctx context.Context, req 
 	if err != nil {
 		return nil, err
 	}
-	items, older, err := s.page(ctx, s.Q, c.ID, req.Params.Limit, req.Params.Before)
+	items, next, err := s.page(ctx, s.Q, c.ID, req.Params.Limit, req.Params.Cursor)
 	if err != nil {
 		return nil, err
 	}
-	return api.ListOrganizationConversationMessages200JSONResponse{Items: items, OlderCursor: older}, nil
+	return api.ListOrganizationConversationMessages200JSONResponse{Items: items, NextCursor: next}, nil
 }
 
 // SendOrganizationConversationMessage adds a staff answer.

@@ -2,8 +2,11 @@ package conversations_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
@@ -123,44 +126,105 @@ func TestLearnerTeacherRoundTrip(t *testing.T) {
 	}
 }
 
-// The learner's thread pages backwards from the newest message.
+// The thread pages backwards from the newest message, for the learner and
+// for staff alike: each page oldest first, nextCursor leading to older
+// messages, no overlap or gap, null at the start of the thread; a cursor
+// the thread did not hand out is 422 naming query.cursor, and a valid one
+// opens no other user's or organization's thread.
 func TestThreadPagesBackwards(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
 	s := newSetup(t, env, "conv-page")
+	var conv uuid.UUID
+	seqOf := map[uuid.UUID]int{}
 	for i := 1; i <= 5; i++ {
-		say(t, env, s, "Сообщение "+apitest.Itoa(int64(i)))
+		var m client.ConversationMessage
+		if i%2 == 0 {
+			m = answer(t, env, s, conv, "teacher", "Ответ "+apitest.Itoa(int64(i)))
+		} else {
+			m = say(t, env, s, "Сообщение "+apitest.Itoa(int64(i)))
+		}
+		conv = m.ConversationID
+		seqOf[m.ID] = m.Seq
 	}
 	limit := 2
-	first, err := env.Client.GetMyProgramConversationWithResponse(ctx, s.c.program, &client.GetMyProgramConversationParams{Limit: &limit}, s.as())
-	if err != nil || first.JSON200 == nil {
-		t.Fatal(err)
+	seqs := func(ids []uuid.UUID) []int {
+		out := make([]int, len(ids))
+		for i, id := range ids {
+			out[i] = seqOf[id]
+		}
+		return out
 	}
-	if ms := first.JSON200.Messages; len(ms) != 2 || ms[0].Seq != 4 || ms[1].Seq != 5 || first.JSON200.OlderCursor == nil {
-		t.Fatalf("newest page: %s", first.Body)
+	var lastPage []uuid.UUID
+	learnerPages := apitest.WalkPages(t, limit, func(cursor *string) apitest.Page {
+		res, err := env.Client.GetMyProgramConversationWithResponse(ctx, s.c.program, &client.GetMyProgramConversationParams{Limit: &limit, Cursor: cursor}, s.as())
+		if err != nil || res.JSON200 == nil {
+			t.Fatalf("thread: %v %s", err, res.Body)
+		}
+		var p apitest.Page
+		for _, m := range res.JSON200.Messages {
+			p.IDs = append(p.IDs, m.ID)
+		}
+		p.Next, lastPage = res.JSON200.NextCursor, p.IDs
+		return p
+	})
+	if got := seqs(learnerPages); !slices.Equal(got, []int{4, 5, 2, 3, 1}) {
+		t.Fatalf("learner's pages: %v, want [4 5] [2 3] [1]", got)
 	}
-	var seqs []int
-	cursor := first.JSON200.OlderCursor
-	for cursor != nil {
-		page, err := env.Client.GetMyProgramConversationWithResponse(ctx, s.c.program, &client.GetMyProgramConversationParams{Limit: &limit, Before: cursor}, s.as())
-		if err != nil || page.JSON200 == nil {
+	if len(lastPage) != 1 {
+		t.Fatalf("last page %v", seqs(lastPage))
+	}
+	staffPages := apitest.WalkPages(t, limit, func(cursor *string) apitest.Page {
+		res, err := env.Client.ListOrganizationConversationMessagesWithResponse(ctx, s.o.ID, conv,
+			&client.ListOrganizationConversationMessagesParams{Limit: &limit, Cursor: cursor}, s.o.As("teacher"))
+		if err != nil || res.JSON200 == nil {
+			t.Fatalf("staff thread: %v %s", err, res.Body)
+		}
+		var p apitest.Page
+		for _, m := range res.JSON200.Items {
+			p.IDs = append(p.IDs, m.ID)
+		}
+		p.Next = res.JSON200.NextCursor
+		return p
+	})
+	if !slices.Equal(staffPages, learnerPages) {
+		t.Fatalf("staff's pages %v, learner's %v", seqs(staffPages), seqs(learnerPages))
+	}
+
+	for _, bad := range []string{"bm90LWEtY3Vyc29y", "m0", "not a cursor"} {
+		res, err := env.Client.GetMyProgramConversationWithResponse(ctx, s.c.program, &client.GetMyProgramConversationParams{Cursor: &bad}, s.as())
+		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range page.JSON200.Messages {
-			seqs = append(seqs, m.Seq)
+		apitest.WantBadCursor(t, res.HTTPResponse, res.Body)
+		sr, err := env.Client.ListOrganizationConversationMessagesWithResponse(ctx, s.o.ID, conv, &client.ListOrganizationConversationMessagesParams{Cursor: &bad}, s.o.As("manager"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		cursor = page.JSON200.OlderCursor
+		apitest.WantBadCursor(t, sr.HTTPResponse, sr.Body)
 	}
-	if len(seqs) != 3 || seqs[0] != 2 || seqs[1] != 3 || seqs[2] != 1 {
-		t.Fatalf("older pages: %v", seqs)
+
+	// A valid cursor of this thread opens nothing else.
+	first, _ := env.Client.GetMyProgramConversationWithResponse(ctx, s.c.program, &client.GetMyProgramConversationParams{Limit: &limit}, s.as())
+	if first.JSON200 == nil || first.JSON200.NextCursor == nil {
+		t.Fatalf("first page: %s", first.Body)
 	}
-	bad := "bm90LWEtY3Vyc29y"
-	res, err := env.Client.GetMyProgramConversationWithResponse(ctx, s.c.program, &client.GetMyProgramConversationParams{Before: &bad}, s.as())
-	if err != nil {
-		t.Fatal(err)
+	cursor := first.JSON200.NextCursor
+	outsider := apitest.Register(t, env, apitest.NewAccount())
+	th, _ := env.Client.GetMyProgramConversationWithResponse(ctx, s.c.program, &client.GetMyProgramConversationParams{Cursor: cursor}, apitest.Bearer(outsider.AccessToken))
+	apitest.WantProblem(t, th.HTTPResponse, th.Body, 404, "not_found")
+	// Another learner of the program reads their own (empty) thread.
+	s2 := setup{o: s.o, c: s.c, learner: student(t, env, s.c)}
+	own, _ := env.Client.GetMyProgramConversationWithResponse(ctx, s.c.program, &client.GetMyProgramConversationParams{Cursor: cursor}, s2.as())
+	if own.JSON200 == nil || own.JSON200.ConversationID != nil || len(own.JSON200.Messages) != 0 || own.JSON200.NextCursor != nil {
+		t.Fatalf("second learner with the first's cursor: %s", own.Body)
 	}
-	if p := apitest.WantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "query.before:invalid_value") {
-		t.Fatalf("bad cursor: %s", res.Body)
+	sm, _ := env.Client.ListOrganizationConversationMessagesWithResponse(ctx, s.o.ID, conv, &client.ListOrganizationConversationMessagesParams{Cursor: cursor}, s2.as())
+	apitest.WantProblem(t, sm.HTTPResponse, sm.Body, 404, "not_found")
+	o2 := apitest.NewStaffOrg(t, env, "conv-page2-"+apitest.Itoa(apitest.Seq.Add(1)))
+	for _, org := range []uuid.UUID{s.o.ID, o2.ID} {
+		x, _ := env.Client.ListOrganizationConversationMessagesWithResponse(ctx, org, conv, &client.ListOrganizationConversationMessagesParams{Cursor: cursor}, o2.As("manager"))
+		apitest.WantProblem(t, x.HTTPResponse, x.Body, 404, "not_found")
 	}
 }

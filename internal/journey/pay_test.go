@@ -57,7 +57,7 @@ func (j *journey) learnerPays(t *testing.T) {
 	if j.order.Paid != j.order.Total || j.order.Due != 0 {
 		t.Fatalf("after early repayment: paid %d of %d, due %d", j.order.Paid, j.order.Total, j.order.Due)
 	}
-	pays, err := j.env.Client.ListOrderPaymentsWithResponse(bg, j.order.ID, j.as())
+	pays, err := j.env.Client.ListOrderPaymentsWithResponse(bg, j.order.ID, &client.ListOrderPaymentsParams{}, j.as())
 	must(t, err)
 	if pays.JSON200 == nil || len(pays.JSON200.Items) != 2 {
 		t.Fatalf("listOrderPayments: %d %s", pays.StatusCode(), pays.Body)

@@ -109,7 +109,7 @@ func TestAuthoringModulesAndLessons(t *testing.T) {
 	apitest.WantProblem(t, gone.HTTPResponse, gone.Body, http.StatusNotFound, "not_found")
 	dm, _ := env.Client.DeleteModuleWithResponse(bg, org.ID, c.ProgramID, m2.ID, &client.DeleteModuleParams{IfMatch: etag(1)}, org.As("manager"))
 	wantStatus(t, dm.StatusCode(), dm.Body, http.StatusNoContent)
-	mods, _ := env.Client.ListModulesWithResponse(bg, org.ID, c.ProgramID, org.As("manager"))
+	mods, _ := env.Client.ListModulesWithResponse(bg, org.ID, c.ProgramID, &client.ListModulesParams{}, org.As("manager"))
 	if mods.JSON200 == nil || len(mods.JSON200.Items) != 1 {
 		t.Fatalf("modules: %s", mods.Body)
 	}
@@ -142,7 +142,7 @@ func TestWhoMayAuthor(t *testing.T) {
 		"learner":                      {org.Members["learner"].AccessToken, c.ProgramID, 403},
 		"another organization's admin": {outsider.Members["admin"].AccessToken, c.ProgramID, 404},
 	} {
-		res, err := env.Client.ListModulesWithResponse(bg, org.ID, tc.program, apitest.Bearer(tc.token))
+		res, err := env.Client.ListModulesWithResponse(bg, org.ID, tc.program, &client.ListModulesParams{}, apitest.Bearer(tc.token))
 		if err != nil {
 			t.Fatal(err)
 		}

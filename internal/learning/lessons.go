@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -14,23 +15,46 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
-// ListLessons lists a program's lessons in the program's order.
+// The kinds of the authoring lists' cursors, so that a module list's cursor
+// is not taken for a lesson list's (web.EncodeKeyCursor).
+const (
+	moduleCursor = "m"
+	lessonCursor = "l"
+)
+
+// ListLessons pages through a program's lessons in the program's order.
 func (s *Handler) ListLessons(ctx context.Context, req api.ListLessonsRequestObject) (api.ListLessonsResponseObject, error) {
 	_, prog, err := s.author(ctx, req.OrganizationID, req.ProgramID)
 	if err != nil {
 		return nil, err
 	}
-	params := db.ListLessonsParams{ProgramID: prog.ID, ModuleID: req.Params.ModuleID}
+	limit := web.Limit(req.Params.Limit)
+	params := db.ListLessonsPageParams{ProgramID: prog.ID, ModuleID: req.Params.ModuleID, MaxRows: int32(limit + 1)}
 	if req.Params.Kind != nil {
 		params.Kind = db.NullLessonKind{LessonKind: db.LessonKind(*req.Params.Kind), Valid: true}
 	}
-	rows, err := s.Q.ListLessons(ctx, params)
+	if req.Params.Cursor != nil {
+		keys, id, err := web.DecodeKeyCursor(*req.Params.Cursor, lessonCursor, 2)
+		if err != nil {
+			return api.ListLessons422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.BadCursor(ctx))}, nil
+		}
+		params.AfterModulePosition = pgtype.Int4{Int32: keys[0], Valid: true}
+		params.AfterPosition = pgtype.Int4{Int32: keys[1], Valid: true}
+		params.AfterID = &id
+	}
+	rows, err := s.Q.ListLessonsPage(ctx, params)
 	if err != nil {
 		return nil, err
 	}
-	out := api.LessonList{Items: make([]api.Lesson, len(rows))}
-	for i, l := range rows {
-		out.Items[i] = staffLessonDTO(prog.OrganizationID, l)
+	out := api.LessonPage{}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		out.NextCursor = new(web.EncodeKeyCursor(lessonCursor, last.Lesson.ID, last.ModulePosition, last.Lesson.Position))
+	}
+	out.Items = make([]api.Lesson, len(rows))
+	for i, r := range rows {
+		out.Items[i] = staffLessonDTO(prog.OrganizationID, r.Lesson)
 	}
 	return api.ListLessons200JSONResponse(out), nil
 }

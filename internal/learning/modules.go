@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -14,16 +15,31 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
-// ListModules lists a program's modules in order.
+// ListModules pages through a program's modules in order.
 func (s *Handler) ListModules(ctx context.Context, req api.ListModulesRequestObject) (api.ListModulesResponseObject, error) {
 	if _, _, err := s.author(ctx, req.OrganizationID, req.ProgramID); err != nil {
 		return nil, err
 	}
-	rows, err := s.Q.ListModules(ctx, req.ProgramID)
+	limit := web.Limit(req.Params.Limit)
+	params := db.ListModulesPageParams{ProgramID: req.ProgramID, MaxRows: int32(limit + 1)}
+	if req.Params.Cursor != nil {
+		keys, id, err := web.DecodeKeyCursor(*req.Params.Cursor, moduleCursor, 1)
+		if err != nil {
+			return api.ListModules422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.BadCursor(ctx))}, nil
+		}
+		params.AfterPosition, params.AfterID = pgtype.Int4{Int32: keys[0], Valid: true}, &id
+	}
+	rows, err := s.Q.ListModulesPage(ctx, params)
 	if err != nil {
 		return nil, err
 	}
-	out := api.LearningModuleList{Items: make([]api.LearningModule, len(rows))}
+	out := api.LearningModulePage{}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1].LearningModule
+		out.NextCursor = new(web.EncodeKeyCursor(moduleCursor, last.ID, last.Position))
+	}
+	out.Items = make([]api.LearningModule, len(rows))
 	for i, r := range rows {
 		out.Items[i] = moduleDTO(r.LearningModule, r.LessonCount)
 	}

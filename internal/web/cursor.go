@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,50 @@ func DecodeCursor(c string) (time.Time, uuid.UUID, error) {
 	}
 	id, err := uuid.Parse(idText)
 	return at, id, err
+}
+
+// errKeyCursor is any cursor DecodeKeyCursor refuses.
+var errKeyCursor = errors.New("not a cursor of this list")
+
+// EncodeKeyCursor makes the opaque cursor of a list ordered by integer keys
+// and then id, such as (position, id) or (module position, lesson position,
+// id): a list in a manual order has no time to give EncodeCursor. kind names
+// the list (letters, no "|"), so that the cursor of one list is refused by
+// another whose keys have the same shape.
+func EncodeKeyCursor(kind string, id uuid.UUID, keys ...int32) string {
+	parts := make([]string, 0, len(keys)+2)
+	parts = append(parts, kind)
+	for _, k := range keys {
+		parts = append(parts, strconv.FormatInt(int64(k), 10))
+	}
+	parts = append(parts, id.String())
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "|")))
+}
+
+// DecodeKeyCursor reads a cursor made by EncodeKeyCursor for the list kind
+// with n keys; any other string (a time cursor, another list's) is an error.
+func DecodeKeyCursor(c, kind string, n int) ([]int32, uuid.UUID, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, uuid.Nil, errKeyCursor
+	}
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != n+2 || parts[0] != kind {
+		return nil, uuid.Nil, errKeyCursor
+	}
+	keys := make([]int32, n)
+	for i, p := range parts[1 : n+1] {
+		k, err := strconv.ParseInt(p, 10, 32)
+		if err != nil {
+			return nil, uuid.Nil, errKeyCursor
+		}
+		keys[i] = int32(k)
+	}
+	id, err := uuid.Parse(parts[n+1])
+	if err != nil {
+		return nil, uuid.Nil, errKeyCursor
+	}
+	return keys, id, nil
 }
 
 // BadCursor is the 422 problem for a cursor this list did not hand out.
