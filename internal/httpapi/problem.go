@@ -20,6 +20,10 @@ import (
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
+			if errors.Is(err, web.ErrSessionNotChecked) {
+				log.ErrorContext(c.Request().Context(), "response written without the session check", "err", err,
+					"request_id", web.RequestID(c.Request().Context()), "method", c.Request().Method, "path", c.Request().URL.Path)
+			}
 			return
 		}
 		ctx := c.Request().Context()

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/kabinet-edu/kabinet/internal/web"
 	"github.com/labstack/echo/v4"
 )
 
@@ -87,5 +88,27 @@ func TestAccessLogHidesTokensInPaths(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"path":"/api/v1/organizations/0b9e4f8e"`) {
 		t.Errorf("ordinary paths should be logged as they are: %s", logs.String())
+	}
+}
+
+// A handler of web.Base.SessionInStatement that wrote its response without
+// checking the session: the response has gone, so the bug is logged.
+func TestErrorHandlerLogsAResponseWrittenWithoutTheSessionCheck(t *testing.T) {
+	var logs bytes.Buffer
+	e := echo.New()
+	e.HTTPErrorHandler = errorHandler(slog.New(slog.NewJSONHandler(&logs, nil)))
+	e.GET("/me", func(c echo.Context) error {
+		if err := c.String(http.StatusOK, "{}"); err != nil {
+			return err
+		}
+		return fmt.Errorf("GetMe: %w", web.ErrSessionNotChecked)
+	})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/me", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if !strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), "without the session check") {
+		t.Fatalf("logs: %s", logs.String())
 	}
 }

@@ -187,7 +187,7 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if web.Unchecked(req.Context()) {
 			// A handler of web.Base.SessionInStatement that neither confirmed
 			// the session nor refused it: a bug, which its tests must catch.
-			return errors.Join(err, fmt.Errorf("%s: the handler did not check the session", route.Operation.OperationID))
+			return errors.Join(err, fmt.Errorf("%s: %w", route.Operation.OperationID, web.ErrSessionNotChecked))
 		}
 		return err
 	}

@@ -98,6 +98,11 @@ func sessionEnded() *AuthError {
 	return &AuthError{code: CodeSessionEnded, detail: "The session has ended; sign in again."}
 }
 
+// ErrSessionNotChecked marks a response written by a handler of
+// Base.SessionInStatement that neither confirmed nor refused the session:
+// a bug, logged as an error (the response has gone already).
+var ErrSessionNotChecked = errors.New("the handler did not check the session")
+
 // Unchecked reports whether ctx's caller still awaits the session check
 // its handler was meant to make (a handler that forgot: a bug).
 func Unchecked(ctx context.Context) bool {
