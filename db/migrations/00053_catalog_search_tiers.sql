@@ -14,12 +14,17 @@
 --     thirty-second), replacing programs_pub_sample_small (00017), whose
 --     key column only served to cut the sample out of the slice: the
 --     sample (keys below a lower bound) is now taken from the slice's rows;
---   - programs_pub_tier: keys below 128 (an eighth), for the searches
---     whose slice holds too few matches to be sure that they are broad.
+--   - programs_pub_tier: keys from 32 to 127 (the next three
+--     thirty-seconds, disjoint from the slice, whose rows a search has
+--     already read), for the searches whose slice holds too few matches
+--     to be sure that they are broad. Its predicate shifts the key, so that
+--     a search stating it cannot read it as a range of programs_pub_sample
+--     (00015) either, testing each row's search vector: with a limit that
+--     is not a constant the planner would.
 CREATE INDEX programs_pub_slice ON programs USING gin (kind, format, search_vector)
     WHERE status = 'published' AND published_at IS NOT NULL AND catalog_sample_key(id) < 32;
 CREATE INDEX programs_pub_tier ON programs USING gin (kind, format, search_vector)
-    WHERE status = 'published' AND published_at IS NOT NULL AND catalog_sample_key(id) < 128;
+    WHERE status = 'published' AND published_at IS NOT NULL AND (catalog_sample_key(id) >> 5) BETWEEN 1 AND 3;
 DROP INDEX programs_pub_sample_small;
 
 -- +goose Down

@@ -32,10 +32,11 @@ import (
 //     the matches read; the sample, whose keys are lower still, is counted
 //     from them;
 //   - else, when the slice held enough to expect more than ExactLimit
-//     among the keys below tierKeys (an eighth, programs_pub_tier), up to
-//     ExactLimit+1 of those;
-//   - else (or when the tier held no more than ExactLimit) its matches as
-//     in a small catalog.
+//     among the keys below tierKeys (an eighth), the slice's matches and
+//     up to as many more as make ExactLimit+1 among the keys from
+//     sliceKeys to tierKeys (programs_pub_tier);
+//   - else (or when those held no more than ExactLimit together) its
+//     matches as in a small catalog.
 const (
 	ExactLimit = 200
 	SampleSize = 2000
@@ -50,7 +51,7 @@ const (
 	sliceKeys = 32
 	sliceCond = "catalog_sample_key(p.id) < 32"
 	tierKeys  = 128
-	tierCond  = "catalog_sample_key(p.id) < 128"
+	tierCond  = "(catalog_sample_key(p.id) >> 5) BETWEEN 1 AND 3" // keys 32–127
 )
 
 // bounds are a search's limits: how many matches it counts exactly and the
@@ -73,9 +74,11 @@ func newBounds(exact, sample int, published float64) bounds {
 
 // sliced reports whether f reads its matches from the slices: a word
 // search across organizations in a large catalog (see bounds). Within one
-// organization the slices would hardly ever hold enough.
+// organization the slices would hardly ever hold enough; titles matched by
+// trigrams (the last chance of a misspelling) have no slice index, and
+// their slice would be every title's trigram match tested row by row.
 func (f filter) sliced() bool {
-	return f.q.Text != "" && f.b.sampleBelow <= sliceKeys && !f.scoped()
+	return f.q.Text != "" && !f.text.fuzzy && f.b.sampleBelow <= sliceKeys && !f.scoped()
 }
 
 // scale is how many programs a sampled match stands for.

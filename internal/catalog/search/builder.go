@@ -109,7 +109,9 @@ func (f filter) conds(a *args) []string {
 	case f.text.fuzzy:
 		c = append(c, a.bind(f.text.raw)+"::text <% p.title")
 	case q.Text != "":
-		c = append(c, "p.search_vector @@ "+a.bind(f.text.tsquery)+"::tsquery")
+		// Matched without the redundant longer prefixes (00054), which the
+		// planner folds into a constant; ranked by the whole tsquery.
+		c = append(c, "p.search_vector @@ catalog_search_match("+a.bind(f.text.tsquery)+"::tsquery)")
 	}
 	if q.PriceMin != nil {
 		c = append(c, "p.price_minor >= "+a.bind(*q.PriceMin)+"::bigint")
@@ -264,11 +266,12 @@ func (f filter) matchSQL(after *cursor) (string, []any) {
 	FROM programs p WHERE (SELECT b FROM broad) AND ` + strings.Join(sample, " AND ")
 	} else {
 		// A large catalog: the matches among the programs of the slice
-		// (keys below 32) first, all of them, then those of the tier (keys
-		// below 128), then of the whole catalog, each only when the one
-		// before held too few to tell that the query is broad (see
-		// bounds). The sample is part of the slice: its facets count the
-		// slice's rows with keys below the sample's bound.
+		// (keys below 32) first, all of them; then, to make up exact+1,
+		// those among the keys from 32 to 127 (the tier); then of the
+		// whole catalog; each only when what was read before held too few
+		// to tell that the query is broad (see bounds). The sample is part
+		// of the slice: its facets count the slice's rows with keys below
+		// the sample's bound.
 		slice := append(slices.Clone(where), "p.published_at IS NOT NULL", sliceCond)
 		tier := append(slices.Clone(where), "p.published_at IS NOT NULL", tierCond)
 		tiers = `slice AS MATERIALIZED (
@@ -279,17 +282,17 @@ func (f filter) matchSQL(after *cursor) (string, []any) {
 	SELECT ` + cols + ` FROM programs p WHERE (SELECT n FROM sliced) <= ` + exact + `::integer
 		AND (SELECT n FROM sliced) * ` + strconv.Itoa(tierKeys/sliceKeys) + ` > ` + exact + `::integer
 		AND ` + strings.Join(tier, " AND ") + `
-	LIMIT ` + exact + `::integer + 1
+	LIMIT greatest(` + exact + `::integer + 1 - (SELECT n FROM sliced), 0)
 ), tiered AS MATERIALIZED (
-	SELECT count(*) AS n FROM tier
+	SELECT (SELECT n FROM sliced) + count(*) AS n FROM tier
 ), `
 		hits = `(SELECT id, kind, format, category_id, organization_id, rel, sk FROM slice
-	WHERE (SELECT n FROM sliced) > ` + exact + `::integer LIMIT ` + exact + `::integer + 1)
+	WHERE (SELECT n FROM tiered) > ` + exact + `::integer LIMIT ` + exact + `::integer + 1)
 UNION ALL
 SELECT * FROM tier WHERE (SELECT n FROM tiered) > ` + exact + `::integer
 UNION ALL
-(SELECT ` + cols + ` FROM programs p WHERE (SELECT n FROM sliced) <= ` + exact + `::integer
-	AND (SELECT n FROM tiered) <= ` + exact + `::integer AND ` + strings.Join(where, " AND ") + `
+(SELECT ` + cols + ` FROM programs p WHERE (SELECT n FROM tiered) <= ` + exact + `::integer
+	AND ` + strings.Join(where, " AND ") + `
 	LIMIT ` + exact + `::integer + 1)`
 		sampled = `SELECT kind, format, category_id, organization_id, 1 FROM slice
 	WHERE (SELECT b FROM broad) AND skey < ` + a.bind(f.b.sampleBelow) + `::integer`
