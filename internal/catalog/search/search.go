@@ -203,16 +203,24 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 	// The tsquery is computed here, once, so that the big queries get a
 	// constant to plan with and rank by.
 	// With it, whether the words cannot match (catalog_search_hopeless):
-	// then the search goes straight to the spelling correction.
-	var tsq *string
+	// then the search goes straight to the spelling correction, which this
+	// statement computes too (as it does for the next pages of a corrected
+	// search), saving a round trip. The inner select (OFFSET 0: not
+	// flattened) applies the settings before the correction runs.
+	var tsq, spelled *string
 	var published float64
 	var hopeless bool
-	err = tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
-		catalog_search_query($1)::text, `+publishedSQL+`, coalesce(catalog_search_hopeless($1), false)`,
-		q.Text, seqscan).Scan(nil, nil, &tsq, &published, &hopeless)
+	spellingPage := after != nil && after.Mode == matchSpelling
+	err = tx.QueryRow(ctx, `SELECT s.tsq, s.published, s.hopeless,
+		CASE WHEN s.hopeless OR $3::boolean THEN catalog_spelling_query($1)::text END
+	FROM (SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
+		catalog_search_query($1)::text AS tsq, `+publishedSQL+` AS published,
+		coalesce(catalog_search_hopeless($1), false) AS hopeless OFFSET 0) s`,
+		q.Text, seqscan, spellingPage).Scan(&tsq, &published, &hopeless, &spelled)
 	if err != nil {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
+	spellingKnown := hopeless || spellingPage
 	b := newBounds(s.exact, s.sample, published)
 	if s.sampleBelow > 0 {
 		b.sampleBelow = s.sampleBelow
@@ -234,9 +242,10 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		text.mode = matchSpelling // only stop words or unknown ones
 	}
 	if text.mode == matchSpelling {
-		var spelled *string
-		if err := tx.QueryRow(ctx, "SELECT catalog_spelling_query($1)::text", q.Text).Scan(&spelled); err != nil {
-			return Result{}, fmt.Errorf("catalog search: %w", err)
+		if !spellingKnown {
+			if err := tx.QueryRow(ctx, "SELECT catalog_spelling_query($1)::text", q.Text).Scan(&spelled); err != nil {
+				return Result{}, fmt.Errorf("catalog search: %w", err)
+			}
 		}
 		if spelled != nil {
 			sp := text
