@@ -27,7 +27,8 @@ const (
 // textMatch is the prepared text part of a query.
 type textMatch struct {
 	raw     string // what was typed, normalized
-	tsquery string // the tsquery as text; "" when it has no terms
+	tsquery string // the tsquery as text, which ranks; "" when it has no terms
+	match   string // the tsquery that matches (catalog_search_words); tsquery when ""
 	mode    string // matchWords, matchSpelling or matchTitles
 	fuzzy   bool   // mode == matchTitles: titles by trigrams instead of words
 }
@@ -109,9 +110,14 @@ func (f filter) conds(a *args) []string {
 	case f.text.fuzzy:
 		c = append(c, a.bind(f.text.raw)+"::text <% p.title")
 	case q.Text != "":
-		// Matched without the redundant longer prefixes (00054), which the
-		// planner folds into a constant; ranked by the whole tsquery.
-		c = append(c, "p.search_vector @@ catalog_search_match("+a.bind(f.text.tsquery)+"::tsquery)")
+		// Matched by the tsquery without redundant prefixes and with the
+		// catalog's words for the others (catalog_search_words, 00054 and
+		// 00056); ranked by the whole tsquery.
+		m := f.text.match
+		if m == "" {
+			m = f.text.tsquery
+		}
+		c = append(c, "p.search_vector @@ "+a.bind(m)+"::tsquery")
 	}
 	if q.PriceMin != nil {
 		c = append(c, "p.price_minor >= "+a.bind(*q.PriceMin)+"::bigint")
