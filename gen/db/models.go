@@ -1730,6 +1730,11 @@ type CatalogOrgTotal struct {
 	Programs       int64
 }
 
+type CatalogWord struct {
+	Word     string
+	Programs int64
+}
+
 type CertificateChallenge struct {
 	ID        uuid.UUID
 	Purpose   string

@@ -109,7 +109,7 @@ func seed(ctx context.Context, pool *pgxpool.Pool, n int) error {
 		{"categories", seedCategories, []any{orgs, catRoot, catChild}},
 		{"groups", seedGroups, []any{n, orgs}},
 		{"programs", seedPrograms, []any{n, orgs, prefixes, topicTexts, topicRoots, suffixes, audiences, sentences, tags}},
-		{"facet counts", "SELECT catalog_counts_rebuild(), catalog_totals_rebuild()", nil},
+		{"facet counts", "SELECT catalog_counts_rebuild(), catalog_totals_rebuild(), catalog_words_rebuild()", nil},
 	}
 	for _, s := range steps {
 		t := time.Now()

@@ -21,13 +21,22 @@ import (
 //     matches read, so its ranking is that of a sample too, and its pages
 //     end after them.
 //
-// In a large catalog (a sample bound of at most smallSampleKeys) a word
-// search across organizations first reads its matches among the programs with keys below
-// smallSampleKeys, a thirty-second of the catalog in
-// programs_pub_sample_small: when there are more than ExactLimit of those,
-// the query is broad, and they are the ExactLimit+1 matches read, without
-// gathering every match of its words from programs_search. Otherwise it
-// reads its matches as above.
+// In a large catalog (a sample bound of at most sliceKeys, about 64,000
+// published programs or more) a word search across organizations reads
+// its matches from key-range slices of the catalog, so that it gathers
+// neither the GIN bitmap of every match of its words nor the rows of other
+// kinds (00053_catalog_search_tiers.sql):
+//   - all its matches among the programs with keys below sliceKeys (a
+//     thirty-second of the catalog, programs_pub_slice): when there are
+//     more than ExactLimit, the query is broad and ExactLimit+1 of them are
+//     the matches read; the sample, whose keys are lower still, is counted
+//     from them;
+//   - else, when the slice held enough to expect more than ExactLimit
+//     among the keys below tierKeys (an eighth), the slice's matches and
+//     up to as many more as make ExactLimit+1 among the keys from
+//     sliceKeys to tierKeys (programs_pub_tier);
+//   - else (or when those held no more than ExactLimit together) its
+//     matches as in a small catalog.
 const (
 	ExactLimit = 200
 	SampleSize = 2000
@@ -36,12 +45,13 @@ const (
 // sampleKeys is the size of catalog_sample_key's range.
 const sampleKeys = 1 << 10
 
-// A sample below smallSampleKeys (a catalog of more than about 64,000
-// published programs) finds its words' matches in programs_pub_sample_small
-// (00017_catalog_sample_small.sql), whose predicate smallSampleCond states.
+// The slices: their key bounds, and the predicates of their indexes
+// (00053_catalog_search_tiers.sql), which a query states to use them.
 const (
-	smallSampleKeys = 32
-	smallSampleCond = "catalog_sample_key(p.id) < 32"
+	sliceKeys = 32
+	sliceCond = "catalog_sample_key(p.id) < 32"
+	tierKeys  = 128
+	tierCond  = "(catalog_sample_key(p.id) >> 5) BETWEEN 1 AND 3" // keys 32–127
 )
 
 // bounds are a search's limits: how many matches it counts exactly and the
@@ -60,6 +70,15 @@ func newBounds(exact, sample int, published float64) bounds {
 		below = int(math.Ceil(sampleKeys * float64(sample) / published))
 	}
 	return bounds{exact: exact, sampleBelow: min(max(below, 1), sampleKeys)}
+}
+
+// sliced reports whether f reads its matches from the slices: a word
+// search across organizations in a large catalog (see bounds). Within one
+// organization the slices would hardly ever hold enough; titles matched by
+// trigrams (the last chance of a misspelling) have no slice index, and
+// their slice would be every title's trigram match tested row by row.
+func (f filter) sliced() bool {
+	return f.q.Text != "" && !f.text.fuzzy && f.b.sampleBelow <= sliceKeys && !f.scoped()
 }
 
 // scale is how many programs a sampled match stands for.

@@ -143,7 +143,7 @@ func walkWith(t *testing.T, s *search.Searcher, f *fixture, q search.Query) []st
 
 // TestSmallSampleAgrees: the estimates of a word search are the sampled
 // matches scaled, whether the sample is small enough for
-// programs_pub_sample_small (a bound of 32 or less) or not.
+// the slice (a bound of 32 or less: counted from the slice's rows) or not.
 func TestSmallSampleAgrees(t *testing.T) {
 	f, _ := broadCatalog(t)
 	var keys []int
@@ -261,5 +261,98 @@ func TestBroadSearchSlice(t *testing.T) {
 	}
 	if !r.Approximate || len(r.Items) != 6 || outside == 0 {
 		t.Errorf("one organization: approximate %v, %d items, %d outside the slice", r.Approximate, len(r.Items), outside)
+	}
+}
+
+// TestBroadSearchTier: when the slice holds too few matches to tell that a
+// word search is broad but enough to expect it, the search reads the
+// slice's matches and makes up the exact limit plus one from the keys 32 to
+// 127 (the tier), not from the whole catalog; a kind asked for is kept by
+// the index, so every match read is of that kind.
+func TestBroadSearchTier(t *testing.T) {
+	f, _ := broadCatalog(t)
+	// Eight «охрана труда» programs get the sample keys 0–7, eight more
+	// 32–39, the others keys from 200 on.
+	if _, err := f.pool.Exec(f.ctx, `UPDATE programs p SET id = (left(p.id::text, 32) || lpad(to_hex(k.n), 4, '0'))::uuid
+		FROM (SELECT id, row_number() OVER (ORDER BY slug) - 1 AS r FROM programs) x,
+		     LATERAL (SELECT CASE WHEN x.r < 8 THEN x.r WHEN x.r < 16 THEN x.r + 24 ELSE x.r + 200 END AS n) k
+		WHERE p.id = x.id`); err != nil {
+		t.Fatal(err)
+	}
+	key := func(id [16]byte) int { return int(id[14]&3)<<8 | int(id[15]) }
+	walk := func(s *search.Searcher, q search.Query) []search.Item {
+		var got []search.Item
+		for page := 0; page < 20; page++ {
+			r := broadSearch(t, s, f, q)
+			if !r.Approximate {
+				t.Fatalf("%+v: not approximate", q)
+			}
+			got = append(got, r.Items...)
+			if r.NextCursor == "" {
+				return got
+			}
+			q.Cursor = r.NextCursor
+		}
+		t.Fatal("no end of pages")
+		return nil
+	}
+	s := search.New(f.pool, func() time.Time { return f.now })
+	search.SetLimitsForTest(s, 10, search.SampleSize)
+	search.SetSampleBelowForTest(s, 32)
+	got := walk(s, search.Query{Text: "охрана труда", Limit: 4})
+	inSlice := 0
+	seen := map[string]bool{}
+	for _, it := range got {
+		switch k := key(it.ID); {
+		case k < 32:
+			inSlice++
+		case k >= 128:
+			t.Errorf("%s (key %d) is neither in the slice nor in the tier", it.Slug, k)
+		}
+		if seen[it.Slug] {
+			t.Errorf("%s twice", it.Slug)
+		}
+		seen[it.Slug] = true
+	}
+	if len(got) != 11 || inSlice != 8 {
+		t.Errorf("%d results over the pages (want 11), %d of them in the slice (want 8)", len(got), inSlice)
+	}
+	// One kind: three of the courses (every third program) are in the
+	// slice, three more in the tier; with an exact limit of 3 the four
+	// read are the slice's and one of the tier's, all courses.
+	search.SetLimitsForTest(s, 3, search.SampleSize)
+	got = walk(s, search.Query{Text: "охрана труда", Kinds: []db.ProgramKind{db.ProgramKindCourse}, Limit: 2})
+	for _, it := range got {
+		if it.Kind != db.ProgramKindCourse || key(it.ID) >= 128 {
+			t.Errorf("%s is a %s with key %d", it.Slug, it.Kind, key(it.ID))
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("one kind: %d results over the pages, want 4", len(got))
+	}
+}
+
+// TestSearchMatchDropsRedundantPrefixes: the tsquery that matches
+// (catalog_search_match) leaves out the longer of a stem's two prefixes,
+// which the shorter one implies, and matches the same programs.
+func TestSearchMatchDropsRedundantPrefixes(t *testing.T) {
+	f, _ := broadCatalog(t)
+	for q, want := range map[string]string{
+		"пожарная безопасность": "'пожарн':* & 'безопас':*",
+		"охрана труда":          "'охра':* & 'труд':*",
+		"педагогика online":     "'педагоги':* & 'onlin':*",
+		"педагогика":            "'педагоги':*",
+	} {
+		var got string
+		var same bool
+		if err := f.pool.QueryRow(f.ctx, `SELECT catalog_search_match(catalog_search_query($1))::text,
+			(SELECT array_agg(id ORDER BY id) FROM programs WHERE search_vector @@ catalog_search_query($1)) IS NOT DISTINCT FROM
+			(SELECT array_agg(id ORDER BY id) FROM programs WHERE search_vector @@ catalog_search_match(catalog_search_query($1)))`,
+			q).Scan(&got, &same); err != nil {
+			t.Fatal(err)
+		}
+		if got != want || !same {
+			t.Errorf("%q: matches by %s (want %s), same programs %v", q, got, want, same)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,8 @@ const (
 // textMatch is the prepared text part of a query.
 type textMatch struct {
 	raw     string // what was typed, normalized
-	tsquery string // the tsquery as text; "" when it has no terms
+	tsquery string // the tsquery as text, which ranks; "" when it has no terms
+	match   string // the tsquery that matches (catalog_search_words); tsquery when ""
 	mode    string // matchWords, matchSpelling or matchTitles
 	fuzzy   bool   // mode == matchTitles: titles by trigrams instead of words
 }
@@ -67,14 +69,21 @@ func (f filter) dimensionConds(a *args, t string) []string {
 		c = append(c, t+".category_id IN (SELECT d.id FROM program_categories c JOIN program_categories d ON d.path <@ c.path WHERE c.id = "+
 			a.bind(q.CategoryID)+")")
 	}
-	if len(q.Kinds) > 0 {
+	// One kind or format is an equality, which the planner uses as a key of
+	// the slices' GIN indexes (00053); it prices "= ANY" there as one index
+	// scan per element and filters the rows instead.
+	if len(q.Kinds) == 1 {
+		c = append(c, t+".kind = "+a.bind(string(q.Kinds[0]))+"::text::program_kind")
+	} else if len(q.Kinds) > 1 {
 		kinds := make([]string, len(q.Kinds))
 		for i, k := range q.Kinds {
 			kinds[i] = string(k)
 		}
 		c = append(c, t+".kind = ANY("+a.bind(kinds)+"::text[]::program_kind[])")
 	}
-	if len(q.Formats) > 0 {
+	if len(q.Formats) == 1 {
+		c = append(c, t+".format = "+a.bind(string(q.Formats[0]))+"::text::study_format")
+	} else if len(q.Formats) > 1 {
 		formats := make([]string, len(q.Formats))
 		for i, v := range q.Formats {
 			formats[i] = string(v)
@@ -101,7 +110,14 @@ func (f filter) conds(a *args) []string {
 	case f.text.fuzzy:
 		c = append(c, a.bind(f.text.raw)+"::text <% p.title")
 	case q.Text != "":
-		c = append(c, "p.search_vector @@ "+a.bind(f.text.tsquery)+"::tsquery")
+		// Matched by the tsquery without redundant prefixes and with the
+		// catalog's words for the others (catalog_search_words, 00054 and
+		// 00056); ranked by the whole tsquery.
+		m := f.text.match
+		if m == "" {
+			m = f.text.tsquery
+		}
+		c = append(c, "p.search_vector @@ "+a.bind(m)+"::tsquery")
 	}
 	if q.PriceMin != nil {
 		c = append(c, "p.price_minor >= "+a.bind(*q.PriceMin)+"::bigint")
@@ -234,45 +250,67 @@ func (f filter) matchSQL(after *cursor) (string, []any) {
 		category = "p.category_id"
 	}
 	exact := a.bind(f.b.exact)
-	// The sample states "published_at IS NOT NULL" (implied by being
-	// published) for the sample index's predicate, also with words.
-	sample := f.conds(&a)
-	if f.q.Text != "" {
-		sample = append(sample, "p.published_at IS NOT NULL")
-	}
-	sample = append(sample, "catalog_sample_key(p.id) < "+a.bind(f.b.sampleBelow)+"::integer")
-	if f.q.Text != "" && f.b.sampleBelow <= smallSampleKeys {
-		// Implied, and stated for the index of the small samples' words.
-		sample = append(sample, smallSampleCond)
-	}
 	cols := `p.id, p.kind, p.format, ` + category + ` AS category_id, p.organization_id, ` + relInM + ` AS rel, ` + o.key + ` AS sk`
 	hits := `SELECT ` + cols + ` FROM programs p WHERE ` + strings.Join(where, " AND ") + `
 	LIMIT ` + exact + `::integer + 1`
-	if f.q.Text != "" && f.b.sampleBelow <= smallSampleKeys && !f.scoped() {
-		// A large catalog: the matches among the programs of the small
-		// sample index first (see bounds); all of them only when those are
-		// too few to tell that the query is broad. Not within one
-		// organization, whose slice would hardly ever hold enough.
-		hits = `WITH slice AS MATERIALIZED (
-	SELECT ` + cols + ` FROM programs p WHERE ` + strings.Join(where, " AND ") + ` AND p.published_at IS NOT NULL AND ` + smallSampleCond + `
-	LIMIT ` + exact + `::integer + 1
+	var tiers, sampled string
+	if !f.sliced() {
+		// The sampled programs: the matches among the sample's keys. The
+		// sample states "published_at IS NOT NULL" (implied by being
+		// published) for the sample index's predicate, also with words.
+		sample := f.conds(&a)
+		if f.q.Text != "" {
+			sample = append(sample, "p.published_at IS NOT NULL")
+		}
+		sample = append(sample, "catalog_sample_key(p.id) < "+a.bind(f.b.sampleBelow)+"::integer")
+		if f.q.Text != "" && f.b.sampleBelow <= sliceKeys {
+			// Implied, and stated for the slice's index (a word search
+			// within one organization).
+			sample = append(sample, sliceCond)
+		}
+		sampled = `SELECT p.kind, p.format, ` + category + `, p.organization_id, 1
+	FROM programs p WHERE (SELECT b FROM broad) AND ` + strings.Join(sample, " AND ")
+	} else {
+		// A large catalog: the matches among the programs of the slice
+		// (keys below 32) first, all of them; then, to make up exact+1,
+		// those among the keys from 32 to 127 (the tier); then of the
+		// whole catalog; each only when what was read before held too few
+		// to tell that the query is broad (see bounds). The sample is part
+		// of the slice: its facets count the slice's rows with keys below
+		// the sample's bound.
+		slice := append(slices.Clone(where), "p.published_at IS NOT NULL", sliceCond)
+		tier := append(slices.Clone(where), "p.published_at IS NOT NULL", tierCond)
+		tiers = `slice AS MATERIALIZED (
+	SELECT ` + cols + `, catalog_sample_key(p.id) AS skey FROM programs p WHERE ` + strings.Join(slice, " AND ") + `
 ), sliced AS MATERIALIZED (
-	SELECT count(*) > ` + exact + `::integer AS b FROM slice
-)
-SELECT * FROM slice WHERE (SELECT b FROM sliced)
+	SELECT count(*) AS n FROM slice
+), tier AS MATERIALIZED (
+	SELECT ` + cols + ` FROM programs p WHERE (SELECT n FROM sliced) <= ` + exact + `::integer
+		AND (SELECT n FROM sliced) * ` + strconv.Itoa(tierKeys/sliceKeys) + ` > ` + exact + `::integer
+		AND ` + strings.Join(tier, " AND ") + `
+	LIMIT greatest(` + exact + `::integer + 1 - (SELECT n FROM sliced), 0)
+), tiered AS MATERIALIZED (
+	SELECT (SELECT n FROM sliced) + count(*) AS n FROM tier
+), `
+		hits = `(SELECT id, kind, format, category_id, organization_id, rel, sk FROM slice
+	WHERE (SELECT n FROM tiered) > ` + exact + `::integer LIMIT ` + exact + `::integer + 1)
 UNION ALL
-(SELECT ` + cols + ` FROM programs p WHERE NOT (SELECT b FROM sliced) AND ` + strings.Join(where, " AND ") + `
+SELECT * FROM tier WHERE (SELECT n FROM tiered) > ` + exact + `::integer
+UNION ALL
+(SELECT ` + cols + ` FROM programs p WHERE (SELECT n FROM tiered) <= ` + exact + `::integer
+	AND ` + strings.Join(where, " AND ") + `
 	LIMIT ` + exact + `::integer + 1)`
+		sampled = `SELECT kind, format, category_id, organization_id, 1 FROM slice
+	WHERE (SELECT b FROM broad) AND skey < ` + a.bind(f.b.sampleBelow) + `::integer`
 	}
-	sql := `WITH hits AS MATERIALIZED (
+	sql := `WITH ` + tiers + `hits AS MATERIALIZED (
 	` + hits + `
 ), broad AS MATERIALIZED (
 	SELECT count(*) > ` + exact + `::integer AS b FROM hits
 ), m AS MATERIALIZED (
 	SELECT kind, format, category_id, organization_id, 1 AS w FROM hits WHERE NOT (SELECT b FROM broad)
 	UNION ALL
-	SELECT p.kind, p.format, ` + category + `, p.organization_id, 1
-	FROM programs p WHERE (SELECT b FROM broad) AND ` + strings.Join(sample, " AND ") + `
+	` + sampled + `
 ), top AS (
 	SELECT id, ` + relInTop + ` AS rel, sk FROM hits` + keyset + ` ORDER BY sk` + dir + `, id` + dir + ` LIMIT ` + a.bind(f.q.Limit+1) + `
 ), ` + facetGroups + `

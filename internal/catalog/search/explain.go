@@ -33,15 +33,17 @@ func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
 	if q.Text != "" {
 		seqscan = "off"
 	}
-	var tsq *string
+	var tsq, match *string
 	var published float64
 	var hopeless bool
 	if err := tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
-		catalog_search_query($1)::text, `+publishedSQL+`, coalesce(catalog_search_hopeless($1), false)`,
-		q.Text, seqscan).Scan(nil, nil, &tsq, &published, &hopeless); err != nil {
+		catalog_search_query($1)::text, catalog_search_words(catalog_search_query($1))::text, `+publishedSQL+`,
+		coalesce(catalog_search_hopeless($1), false)`,
+		q.Text, seqscan).Scan(nil, nil, &tsq, &match, &published, &hopeless); err != nil {
 		return "", err
 	}
-	f := filter{q: q, now: s.now(), text: textMatch{raw: q.Text, tsquery: deref(tsq)}, b: newBounds(s.exact, s.sample, published)}
+	f := filter{q: q, now: s.now(), text: textMatch{raw: q.Text, tsquery: deref(tsq), match: deref(match)},
+		b: newBounds(s.exact, s.sample, published)}
 	var out strings.Builder
 	if hopeless && after == nil {
 		out.WriteString("-- (the words cannot match: a stem is unknown to the lexicon and the programs, catalog_search_hopeless)\n\n")
@@ -54,12 +56,13 @@ func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
 		return out.String(), nil
 	}
 	// The second chances, as Search takes them when the words find nothing.
-	var spelled *string
-	if err := tx.QueryRow(ctx, "SELECT catalog_spelling_query($1)::text", q.Text).Scan(&spelled); err != nil {
+	var spelled, spelledMatch *string
+	if err := tx.QueryRow(ctx, "SELECT c::text, catalog_search_words(c)::text FROM catalog_spelling_query($1) c",
+		q.Text).Scan(&spelled, &spelledMatch); err != nil {
 		return "", err
 	}
 	if spelled != nil {
-		f.text.tsquery, f.text.mode = *spelled, matchSpelling
+		f.text.tsquery, f.text.match, f.text.mode = *spelled, deref(spelledMatch), matchSpelling
 		out.WriteString("-- (the spelling-corrected words, when the words find nothing: " + *spelled + ")\n\n")
 		if err := s.explain(ctx, tx, f, after, &out); err != nil {
 			return "", err

@@ -203,21 +203,31 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 	// The tsquery is computed here, once, so that the big queries get a
 	// constant to plan with and rank by.
 	// With it, whether the words cannot match (catalog_search_hopeless):
-	// then the search goes straight to the spelling correction.
-	var tsq *string
+	// then the search goes straight to the spelling correction, which this
+	// statement computes too (as it does for the next pages of a corrected
+	// search), saving a round trip. The inner select (OFFSET 0: not
+	// flattened) applies the settings before the correction runs.
+	// Each tsquery comes with the one that matches (catalog_search_words:
+	// the catalog's words instead of short prefixes), computed once here.
+	var tsq, match, spelled, spelledMatch *string
 	var published float64
 	var hopeless bool
-	err = tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
-		catalog_search_query($1)::text, `+publishedSQL+`, coalesce(catalog_search_hopeless($1), false)`,
-		q.Text, seqscan).Scan(nil, nil, &tsq, &published, &hopeless)
+	spellingPage := after != nil && after.Mode == matchSpelling
+	err = tx.QueryRow(ctx, `SELECT s.tsq::text, catalog_search_words(s.tsq)::text, s.published, s.hopeless, c::text, catalog_search_words(c)::text
+	FROM (SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
+		catalog_search_query($1) AS tsq, `+publishedSQL+` AS published,
+		coalesce(catalog_search_hopeless($1), false) AS hopeless OFFSET 0) s,
+		LATERAL (SELECT CASE WHEN s.hopeless OR $3::boolean THEN catalog_spelling_query($1) END AS c OFFSET 0) c`,
+		q.Text, seqscan, spellingPage).Scan(&tsq, &match, &published, &hopeless, &spelled, &spelledMatch)
 	if err != nil {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
+	spellingKnown := hopeless || spellingPage
 	b := newBounds(s.exact, s.sample, published)
 	if s.sampleBelow > 0 {
 		b.sampleBelow = s.sampleBelow
 	}
-	text := textMatch{raw: q.Text, tsquery: deref(tsq)}
+	text := textMatch{raw: q.Text, tsquery: deref(tsq), match: deref(match)}
 	if after != nil {
 		text.mode = after.Mode
 	}
@@ -234,13 +244,15 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		text.mode = matchSpelling // only stop words or unknown ones
 	}
 	if text.mode == matchSpelling {
-		var spelled *string
-		if err := tx.QueryRow(ctx, "SELECT catalog_spelling_query($1)::text", q.Text).Scan(&spelled); err != nil {
-			return Result{}, fmt.Errorf("catalog search: %w", err)
+		if !spellingKnown {
+			if err := tx.QueryRow(ctx, "SELECT c::text, catalog_search_words(c)::text FROM catalog_spelling_query($1) c",
+				q.Text).Scan(&spelled, &spelledMatch); err != nil {
+				return Result{}, fmt.Errorf("catalog search: %w", err)
+			}
 		}
 		if spelled != nil {
 			sp := text
-			sp.tsquery = *spelled
+			sp.tsquery, sp.match = *spelled, deref(spelledMatch)
 			res, err := s.run(ctx, tx, filter{q: q, text: sp, now: s.now(), b: b}, after)
 			if err != nil || len(res.Items) > 0 || after != nil {
 				return res, err
