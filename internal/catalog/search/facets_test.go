@@ -1,8 +1,10 @@
 package search_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -160,4 +162,45 @@ func TestFacetSourcesAgree(t *testing.T) {
 	if drift != 0 {
 		t.Fatalf("the browsing totals differ from the programs in %d rows", drift)
 	}
+}
+
+// The organizations facet lists the MaxOrganizationFacets centers with the
+// most matches, most first, on every path: browsing the whole catalog (the
+// kept totals), a filter and a word search (the matches counted), and a
+// broad word search (the sample's estimates).
+func TestOrganizationFacetIsBounded(t *testing.T) {
+	f := newFixture(t)
+	big := f.org("big", "Большой центр")
+	for i := range 3 {
+		f.program(big, prog{slug: fmt.Sprintf("big-%d", i), title: fmt.Sprintf("Охрана труда %d", i), kind: db.ProgramKindWebinar})
+	}
+	for i := range search.MaxOrganizationFacets + 5 {
+		o := f.org(fmt.Sprintf("c-%02d", i), fmt.Sprintf("Центр %02d", i))
+		f.program(o, prog{slug: fmt.Sprintf("c-%02d", i), title: "Охрана труда для центра " + fmt.Sprint(i), kind: db.ProgramKindWebinar})
+	}
+	check := func(name string, r search.Result) {
+		t.Helper()
+		orgs := r.Facets.Organizations
+		if len(orgs) != search.MaxOrganizationFacets || orgs[0].Slug != "big" || orgs[0].Count < 1 {
+			t.Errorf("%s: %d organizations, first %+v", name, len(orgs), orgs[0])
+		}
+		for i := 1; i < len(orgs); i++ {
+			if orgs[i].Count > orgs[i-1].Count {
+				t.Errorf("%s: not most first: %+v", name, orgs)
+			}
+		}
+	}
+	check("browse", f.search(search.Query{}))
+	check("filter", f.search(search.Query{Kinds: []db.ProgramKind{db.ProgramKindWebinar}}))
+	check("words", f.search(search.Query{Text: "охрана труда"}))
+	broad := search.New(f.pool, func() time.Time { return f.now })
+	search.SetLimitsForTest(broad, 5, search.SampleSize)
+	r, err := broad.Search(f.ctx, search.Query{Text: "охрана труда"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Approximate {
+		t.Fatal("the broad search is not approximate")
+	}
+	check("broad words", r)
 }
