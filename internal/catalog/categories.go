@@ -128,7 +128,7 @@ func (s *Handler) UpdateCategory(ctx context.Context, req api.UpdateCategoryRequ
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, s.staleCategory(ctx, c)
+		return nil, s.staleCategory(ctx, s.Q, c)
 	}
 	if err != nil {
 		return nil, categoryWriteError(ctx, err)
@@ -174,7 +174,7 @@ func (s *Handler) DeleteCategory(ctx context.Context, req api.DeleteCategoryRequ
 			return err
 		}
 		if n == 0 {
-			return s.staleCategory(ctx, c)
+			return s.staleCategory(ctx, q, c)
 		}
 		return nil
 	})
@@ -188,15 +188,21 @@ func (s *Handler) DeleteCategory(ctx context.Context, req api.DeleteCategoryRequ
 }
 
 func (s *Handler) category(ctx context.Context, orgID, id uuid.UUID) (db.ProgramCategory, error) {
-	c, err := s.Q.GetCategory(ctx, db.GetCategoryParams{OrganizationID: orgID, ID: id})
+	return categoryIn(ctx, s.Q, orgID, id)
+}
+
+// categoryIn is category through q (a transaction's, inside one: never a
+// second connection of the pool from inside a transaction).
+func categoryIn(ctx context.Context, q *db.Queries, orgID, id uuid.UUID) (db.ProgramCategory, error) {
+	c, err := q.GetCategory(ctx, db.GetCategoryParams{OrganizationID: orgID, ID: id})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, notFound(ctx, "There is no such category.")
 	}
 	return c, err
 }
 
-func (s *Handler) staleCategory(ctx context.Context, c db.ProgramCategory) error {
-	now, err := s.category(ctx, c.OrganizationID, c.ID)
+func (s *Handler) staleCategory(ctx context.Context, q *db.Queries, c db.ProgramCategory) error {
+	now, err := categoryIn(ctx, q, c.OrganizationID, c.ID)
 	if err != nil {
 		return err
 	}

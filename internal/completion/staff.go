@@ -57,7 +57,12 @@ func (s *Handler) ListCompletionDocuments(ctx context.Context, req api.ListCompl
 
 // orgDocument loads a document of the organization (404 for another's).
 func (s *Handler) orgDocument(ctx context.Context, orgID, id uuid.UUID) (db.GetCompletionDocumentViewRow, error) {
-	row, err := s.Q.GetCompletionDocumentView(ctx, id)
+	return orgDocumentIn(ctx, s.Q, orgID, id)
+}
+
+// orgDocumentIn is orgDocument through q (a transaction's, inside one).
+func orgDocumentIn(ctx context.Context, q *db.Queries, orgID, id uuid.UUID) (db.GetCompletionDocumentViewRow, error) {
+	row, err := q.GetCompletionDocumentView(ctx, id)
 	if err != nil {
 		return row, found(ctx, err)
 	}
@@ -130,7 +135,7 @@ func (s *Handler) RevokeCompletionDocument(ctx context.Context, req api.RevokeCo
 			ID: req.DocumentID, OrganizationID: req.OrganizationID, RevokedAt: &now, RevokedBy: &actor, Reason: &req.Body.Reason,
 		})
 		if errors.Is(err, pgx.ErrNoRows) {
-			if _, err := s.orgDocument(ctx, req.OrganizationID, req.DocumentID); err != nil {
+			if _, err := orgDocumentIn(ctx, q, req.OrganizationID, req.DocumentID); err != nil {
 				return err
 			}
 			return ErrNotValid

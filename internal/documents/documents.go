@@ -181,7 +181,7 @@ func (s *Handler) managed(ctx context.Context, p *web.Principal, id uuid.UUID, c
 			}
 			return readOnly(ctx)
 		}
-		if err := s.staffGate(ctx, p, r.Document); err != nil {
+		if err := s.staffGate(ctx, q, p, r.Document); err != nil {
 			return err
 		}
 		d, err := q.LockDocument(ctx, id)

@@ -187,7 +187,7 @@ func (s *Handler) one(ctx context.Context, p *web.Principal, id uuid.UUID) (view
 	if r.Document.DeletedAt != nil && r.Access < accessManage {
 		return view{}, noDocument(ctx)
 	}
-	if err := s.staffGate(ctx, p, r.Document); err != nil {
+	if err := s.staffGate(ctx, s.Q, p, r.Document); err != nil {
 		return view{}, err
 	}
 	vs, err := s.withCurrent(ctx, s.Q, []db.Document{r.Document}, []int32{r.Access})
@@ -205,7 +205,7 @@ func (s *Handler) purgeAt(deletedAt time.Time) time.Time {
 // (web.RequireStaffSecondFactor) to a document of its space or one it
 // issued, when the caller is one of its managing staff: their access comes
 // from the role, so it needs what the role's endpoints need.
-func (s *Handler) staffGate(ctx context.Context, p *web.Principal, d db.Document) error {
+func (s *Handler) staffGate(ctx context.Context, q *db.Queries, p *web.Principal, d db.Document) error {
 	org := d.OrganizationID
 	if org == nil {
 		org = d.IssuerOrganizationID
@@ -213,13 +213,15 @@ func (s *Handler) staffGate(ctx context.Context, p *web.Principal, d db.Document
 	if org == nil || (d.OwnerID != nil && *d.OwnerID == p.User.ID) {
 		return nil
 	}
-	return s.staffGateIn(ctx, p, *org)
+	return s.staffGateIn(ctx, q, p, *org)
 }
 
-func (s *Handler) staffGateIn(ctx context.Context, p *web.Principal, org uuid.UUID) error {
-	m, err := s.Q.GetMembership(ctx, db.GetMembershipParams{OrganizationID: org, UserID: p.User.ID})
+// staffGateIn reads through q: the pool's s.Q, or a transaction's inside
+// one (never a second connection from inside a transaction).
+func (s *Handler) staffGateIn(ctx context.Context, q *db.Queries, p *web.Principal, org uuid.UUID) error {
+	m, err := q.GetMembership(ctx, db.GetMembershipParams{OrganizationID: org, UserID: p.User.ID})
 	if err != nil || m.Status != db.MembershipStatusActive || !slices.Contains(manageRoles, m.Role) {
 		return nil
 	}
-	return s.RequireStaffSecondFactor(ctx, p, org)
+	return s.RequireStaffSecondFactorIn(ctx, q, p, org)
 }

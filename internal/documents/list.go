@@ -196,7 +196,7 @@ func (s *Handler) ListOrganizationDocuments(ctx context.Context, req api.ListOrg
 		params = db.ListDocumentsParams{IssuerID: &req.OrganizationID}
 	} else if _, err := s.RequireRole(ctx, p, req.OrganizationID); err != nil {
 		return nil, err
-	} else if err := s.staffGateIn(ctx, p, req.OrganizationID); err != nil {
+	} else if err := s.staffGateIn(ctx, s.Q, p, req.OrganizationID); err != nil {
 		return nil, err
 	}
 	page, err := s.list(ctx, p, params, filters{

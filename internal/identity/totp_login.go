@@ -102,7 +102,8 @@ func (s *Handler) LoginSecondFactor(ctx context.Context, req api.LoginSecondFact
 			outcome = web.CodeChallengeExpired
 			return nil
 		}
-		if err := s.hitSecondFactorLimit(ctx, ch.UserID); err != nil {
+		// Counted in this transaction, which commits whatever the outcome.
+		if err := s.LimitAttemptsIn(ctx, q, web.ByAccount("second_factor:account", s.Cfg.Security.Limits.CodeAccount, ch.UserID)); err != nil {
 			if errors.As(err, &limited) {
 				return nil
 			}

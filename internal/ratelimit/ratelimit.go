@@ -43,6 +43,13 @@ type Limiter struct {
 // New returns a Limiter.
 func New(q *db.Queries) *Limiter { return &Limiter{q: q, now: time.Now} }
 
+// In is the limiter counting through q, a transaction's queries: for a
+// check made inside a transaction that commits whatever the outcome (a
+// second query on the pool from inside a transaction holds one connection
+// while it waits for another, and a pool's worth of such requests wait
+// for ever).
+func (l *Limiter) In(q *db.Queries) *Limiter { return &Limiter{q: q, now: l.now} }
+
 // Hit counts one attempt by subject (an IP, an account id, a phone) under rule.
 func (l *Limiter) Hit(ctx context.Context, rule Rule, subject string) (Decision, error) {
 	row, err := l.q.HitRateLimit(ctx, db.HitRateLimitParams{

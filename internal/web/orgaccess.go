@@ -74,7 +74,13 @@ func MemberWithRole(ctx context.Context, q *db.Queries, p *Principal, orgID uuid
 // enabled authenticator when the organization requires one of its staff.
 // requireRole calls it for endpoints that only staff may use.
 func (s *Base) RequireStaffSecondFactor(ctx context.Context, p *Principal, orgID uuid.UUID) error {
-	missing, err := s.Q.StaffSecondFactorMissing(ctx, db.StaffSecondFactorMissingParams{OrganizationID: orgID, UserID: p.User.ID})
+	return s.RequireStaffSecondFactorIn(ctx, s.Q, p, orgID)
+}
+
+// RequireStaffSecondFactorIn is RequireStaffSecondFactor through q, for a
+// check inside a transaction (never a second connection from inside one).
+func (s *Base) RequireStaffSecondFactorIn(ctx context.Context, q *db.Queries, p *Principal, orgID uuid.UUID) error {
+	missing, err := q.StaffSecondFactorMissing(ctx, db.StaffSecondFactorMissingParams{OrganizationID: orgID, UserID: p.User.ID})
 	if err != nil {
 		return store.NotFound(err)
 	}

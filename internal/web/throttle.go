@@ -57,8 +57,19 @@ func ByAccount(name string, l config.Limit, user uuid.UUID) AttemptLimit {
 // a 429 problem at the first that is exhausted. The attempt that starts a
 // lockout is audited as locked_out.
 func (s *Base) LimitAttempts(ctx context.Context, limits ...AttemptLimit) error {
+	return s.limitAttempts(ctx, s.Limiter, s.Q, limits)
+}
+
+// LimitAttemptsIn is LimitAttempts inside a transaction that commits
+// whatever the outcome: the hits and the lockout's audit go through its q,
+// never through a second connection of the pool.
+func (s *Base) LimitAttemptsIn(ctx context.Context, q *db.Queries, limits ...AttemptLimit) error {
+	return s.limitAttempts(ctx, s.Limiter.In(q), q, limits)
+}
+
+func (s *Base) limitAttempts(ctx context.Context, limiter *ratelimit.Limiter, q *db.Queries, limits []AttemptLimit) error {
 	for _, l := range limits {
-		d, err := s.Limiter.Hit(ctx, l.Rule, l.Subject)
+		d, err := limiter.Hit(ctx, l.Rule, l.Subject)
 		if err != nil {
 			return err
 		}
@@ -66,7 +77,7 @@ func (s *Base) LimitAttempts(ctx context.Context, limits ...AttemptLimit) error 
 			continue
 		}
 		if d.Hits == l.Rule.Max+1 {
-			if err := s.Record(ctx, s.Q, audit.LockedOut, l.User, map[string]any{
+			if err := s.Record(ctx, q, audit.LockedOut, l.User, map[string]any{
 				"limit": l.Rule.Name, "retryAfterSeconds": d.RetryAfterSeconds(),
 			}); err != nil {
 				return err
