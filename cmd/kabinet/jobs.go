@@ -48,7 +48,9 @@ func stopJobs(ctx context.Context, jc *jobs.Client, log *slog.Logger) {
 // until ctx ends; then it stops them within the shutdown timeout.
 func worker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	applyMemoryLimit(cfg, log)
-	pool, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	// A worker process's pool is its jobs' (config.JobsDBConns), or
+	// KABINET_DB_MAX_CONNS if larger.
+	pool, err := store.Open(ctx, cfg.DatabaseURL, max(cfg.DBMaxConns, cfg.JobsDBConns()))
 	if err != nil {
 		return err
 	}

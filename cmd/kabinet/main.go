@@ -133,7 +133,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 		issuer.TrustPrevious(previous...)
 		log.Info("previous signing keys trusted", "count", len(previous))
 	}
-	jc, err := newJobs(cfg, pool, log, cfg.Jobs.Workers)
+	// The job workers, when this process works jobs, get a pool of their
+	// own (config.JobsDBConns): the API's is sized to the cores.
+	jobsPool := pool
+	if cfg.Jobs.Workers {
+		if jobsPool, err = store.Open(ctx, cfg.DatabaseURL, cfg.JobsDBConns()); err != nil {
+			return err
+		}
+		defer jobsPool.Close()
+	}
+	jc, err := newJobs(cfg, jobsPool, log, cfg.Jobs.Workers)
 	if err != nil {
 		return err
 	}

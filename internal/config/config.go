@@ -31,6 +31,13 @@ const (
 // bare-stack ceiling's, a pool of 4–6 about 1× (README, "Benchmarks").
 func DefaultDBMaxConns() int { return max(6, 2*runtime.GOMAXPROCS(0)+2) }
 
+// JobsDBConns is the size of the job workers' own pool: one connection for
+// each job that may run at once (KABINET_JOBS_CONCURRENCY and
+// KABINET_OUTBOX_CONCURRENCY) and two for River's fetching, completing and
+// listening. A burst of jobs then never takes the API's connections, nor
+// the API the jobs'.
+func (c Config) JobsDBConns() int32 { return int32(c.Jobs.Concurrency + c.Outbox.Concurrency + 2) }
+
 // Config is the whole configuration of one Kabinet process.
 type Config struct {
 	Env             string // development or production
