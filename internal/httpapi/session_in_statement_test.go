@@ -47,18 +47,8 @@ func (s *statementNames) take() []string {
 // then runs its own.
 func TestSessionInStatementReadsAreOneStatement(t *testing.T) {
 	t.Parallel()
-	_, url := testdb.NewWithURL(t)
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
 	trace := &statementNames{}
-	cfg.ConnConfig.Tracer = trace
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := testdb.NewWithConfig(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = trace })
 	env := apitest.NewOnPool(t, pool)
 	reg := apitest.Register(t, env, apitest.NewAccount())
 

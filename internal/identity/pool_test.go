@@ -20,17 +20,7 @@ import (
 // worth of them waited for each other until their clients gave up.
 func TestSecondFactorSignInsDoNotExhaustThePool(t *testing.T) {
 	t.Parallel()
-	_, url := testdb.NewWithURL(t)
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 2
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := testdb.NewWithConfig(t, func(c *pgxpool.Config) { c.MaxConns = 2 })
 	env := apitest.NewOnPool(t, pool)
 
 	const n = 6

@@ -46,6 +46,25 @@ func New(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
+// NewWithConfig is New with a second pool of the test's making on the same
+// fresh database (a tracer, a small MaxConns); it is closed when the test
+// ends.
+func NewWithConfig(t testing.TB, mutate func(*pgxpool.Config)) *pgxpool.Pool {
+	t.Helper()
+	_, url := NewWithURL(t)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutate(cfg)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
 // NewWithURL is New that also returns the database's URL.
 func NewWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
