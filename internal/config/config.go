@@ -23,9 +23,9 @@ const (
 	EnvProduction  = "production"
 )
 
-// DefaultDBMaxConns is the pool size when KABINET_DB_MAX_CONNS is unset:
-// two connections per CPU of this process plus two (for the job
-// workers), at least 6. PostgreSQL does best with a few active
+// DefaultDBMaxConns is the API's pool size when KABINET_DB_MAX_CONNS is
+// unset: two connections per CPU of this process plus two, at least 6 (the
+// job workers have a pool of their own, JobsDBConns). PostgreSQL does best with a few active
 // connections per core; more, on the same cores, only queue inside it:
 // on the 2-core bench machine a pool of 20 made GET /me's p99 2–2.5× the
 // bare-stack ceiling's, a pool of 4–6 about 1× (README, "Benchmarks").

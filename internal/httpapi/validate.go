@@ -183,13 +183,18 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return web.Fail(req.Context(), http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType,
 				"The body must be multipart/form-data.")
 		}
-		err = next(c)
-		if web.Unchecked(req.Context()) {
-			// A handler of web.Base.SessionInStatement that neither confirmed
-			// the session nor refused it: a bug, which its tests must catch.
-			return errors.Join(err, fmt.Errorf("%s: %w", route.Operation.OperationID, web.ErrSessionNotChecked))
+		if err := next(c); err != nil {
+			// A handler that failed before its statement answered has not
+			// written a response: the error handler answers it.
+			return err
 		}
-		return err
+		if web.Unchecked(req.Context()) {
+			// A handler of web.Base.SessionInStatement that answered without
+			// confirming or refusing the session: a bug, which its tests
+			// must catch.
+			return fmt.Errorf("%s: %w", route.Operation.OperationID, web.ErrSessionNotChecked)
+		}
+		return nil
 	}
 }
 

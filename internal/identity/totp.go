@@ -408,7 +408,12 @@ func (s *Handler) openSecret(row db.TotpAuthenticator) (string, error) {
 
 // hitSecondFactorLimit counts one code check for userID; refused with 429.
 func (s *Handler) hitSecondFactorLimit(ctx context.Context, userID uuid.UUID) error {
-	return s.LimitAttempts(ctx, web.ByAccount("second_factor:account", s.Cfg.Security.Limits.CodeAccount, userID))
+	return s.LimitAttempts(ctx, s.secondFactorLimit(userID))
+}
+
+// secondFactorLimit is userID's charge under secondFactorAccountRule.
+func (s *Handler) secondFactorLimit(userID uuid.UUID) web.AttemptLimit {
+	return web.ByAccount("second_factor:account", s.Cfg.Security.Limits.CodeAccount, userID)
 }
 
 // resetSecondFactorLimit forgets the failures before a correct code. A

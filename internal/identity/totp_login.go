@@ -103,7 +103,7 @@ func (s *Handler) LoginSecondFactor(ctx context.Context, req api.LoginSecondFact
 			return nil
 		}
 		// Counted in this transaction, which commits whatever the outcome.
-		if err := s.LimitAttemptsIn(ctx, q, web.ByAccount("second_factor:account", s.Cfg.Security.Limits.CodeAccount, ch.UserID)); err != nil {
+		if err := s.LimitAttemptsIn(ctx, q, s.secondFactorLimit(ch.UserID)); err != nil {
 			if errors.As(err, &limited) {
 				return nil
 			}
