@@ -62,6 +62,7 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err := startJobs(ctx, cfg, jc, log); err != nil {
 		return err
 	}
+	releaseStartupPages(cfg, log)
 	<-ctx.Done()
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

@@ -178,9 +178,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	// Start-up (the spec, the router, the dummy argon2id hash) churns far
-	// more heap than serving keeps; hand it back before serving.
-	debug.FreeOSMemory()
+	// Start-up (the migrations, the spec, the router, the dummy argon2id
+	// hash) churns far more heap than serving keeps, and touches far more of
+	// the executable: hand both back before serving.
+	releaseStartupPages(cfg, log)
 	if cfg.Runtime.DebugAddr != "" {
 		defer startDebug(cfg.Runtime.DebugAddr, log).Close()
 	}

@@ -68,3 +68,18 @@ func containerMemoryLimit() int64 {
 	}
 	return 0
 }
+
+// releaseStartupPages runs releaseExecutablePages once start-up is over,
+// after the runtime has handed back its start-up heap (debug.FreeOSMemory).
+func releaseStartupPages(cfg config.Config, log *slog.Logger) {
+	debug.FreeOSMemory()
+	if !cfg.Runtime.ReleaseStartupPages {
+		return
+	}
+	n, err := releaseExecutablePages()
+	if err != nil {
+		log.Warn("could not release the executable's start-up pages; KABINET_RELEASE_STARTUP_PAGES=false skips this", "err", err)
+		return
+	}
+	log.Debug("released the executable's start-up pages", "mib", n>>20)
+}

@@ -15,6 +15,10 @@ type Runtime struct {
 	MemoryLimit int64
 	// TokenCacheSize bounds the cache of verified access tokens (0: none).
 	TokenCacheSize int
+	// ReleaseStartupPages unmaps, once the server is ready, the pages of
+	// the executable that start-up touched (cmd/kabinet, pages_linux.go):
+	// the page cache keeps them and whatever serving needs maps again.
+	ReleaseStartupPages bool
 	// DebugAddr, when set, serves net/http/pprof on this loopback address
 	// (a separate listener, never on the API port).
 	DebugAddr string
@@ -37,6 +41,8 @@ func (l *loader) runtime() Runtime {
 		MemoryLimit:    l.memoryLimit("KABINET_MEMORY_LIMIT"),
 		TokenCacheSize: l.int("KABINET_TOKEN_CACHE_SIZE", 10000),
 		DebugAddr:      l.str("KABINET_DEBUG_ADDR", ""),
+
+		ReleaseStartupPages: l.bool("KABINET_RELEASE_STARTUP_PAGES", true),
 	}
 }
 
