@@ -13,11 +13,12 @@ import (
 	"sync"
 	"testing"
 
+	apispec "github.com/kabinet-edu/kabinet/api"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
 
-	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/specroute"
 )
 
@@ -55,7 +56,7 @@ var (
 
 func loadSpec() (*spec, error) {
 	specOnce.Do(func() {
-		doc, err := api.GetSwagger()
+		doc, err := apispec.Load()
 		if err != nil {
 			specErr = err
 			return

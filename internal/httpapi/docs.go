@@ -10,7 +10,6 @@ import (
 	"github.com/vearutop/statigz"
 
 	apispec "github.com/kabinet-edu/kabinet/api"
-	"github.com/kabinet-edu/kabinet/gen/api"
 )
 
 // mountDocs serves the spec as /openapi.json and /openapi.yaml and Swagger UI
@@ -20,12 +19,16 @@ import (
 // it reads and hashes every asset when made (for ETags), which an instance
 // that never serves the docs would pay for in memory all its life.
 func mountDocs(e *echo.Echo) error {
-	specJSON, err := api.GetSpecJSON()
-	if err != nil {
-		return fmt.Errorf("embedded spec: %w", err)
-	}
+	// The JSON form is made on the first request for it (as the assets'
+	// server below), then kept: an instance that never serves it does not
+	// hold a second megabyte copy of the spec.
+	specJSON := sync.OnceValues(apispec.JSON)
 	e.GET("/openapi.json", func(c echo.Context) error {
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, specJSON)
+		b, err := specJSON()
+		if err != nil {
+			return fmt.Errorf("embedded spec: %w", err)
+		}
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 	})
 	e.GET("/openapi.yaml", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/yaml", apispec.OpenAPIYAML)

@@ -3,10 +3,12 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	apispec "github.com/kabinet-edu/kabinet/api"
 	"github.com/kabinet-edu/kabinet/gen/api"
 )
 
@@ -17,7 +19,7 @@ import (
 // to the third of the whole spec's that requests are checked against.
 // (The whole spec is still served at /openapi.json and /openapi.yaml.)
 func validationSpec() (*openapi3.T, error) {
-	raw, err := api.GetSpecJSON()
+	raw, err := apispec.JSON()
 	if err != nil {
 		return nil, fmt.Errorf("embedded spec: %w", err)
 	}
@@ -30,7 +32,38 @@ func validationSpec() (*openapi3.T, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openapi3.NewLoader().LoadFromData(b)
+	t, err := openapi3.NewLoader().LoadFromData(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := goOperationIDs(t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// goOperationIDs renames every operation after its method of the generated
+// api.StrictServerInterface ("getMe" → "GetMe", "getUserById" →
+// "GetUserByID"): the names the domains list operations by
+// (web.Base.SessionInStatement, idempotency.Routes). An operation without a
+// method is a spec the code was not generated from: refused.
+func goOperationIDs(doc *openapi3.T) error {
+	methods := reflect.TypeFor[api.StrictServerInterface]()
+	names := make(map[string]string, methods.NumMethod())
+	for i := range methods.NumMethod() {
+		name := methods.Method(i).Name
+		names[strings.ToLower(name)] = name
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			name, ok := names[strings.ToLower(op.OperationID)]
+			if !ok {
+				return fmt.Errorf("embedded spec: %s %s (%s) has no method in the generated server: run make generate", method, path, op.OperationID)
+			}
+			op.OperationID = name
+		}
+	}
+	return nil
 }
 
 // pruneSpec takes out of a decoded spec what request validation does not
