@@ -3,12 +3,10 @@ package identity
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -33,15 +31,16 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 		return nil, err
 	}
 	now := s.Now()
-	row, err := s.Q.GetMe(ctx, db.GetMeParams{
+	rows, err := s.Q.GetMe(ctx, db.GetMeParams{
 		UserID: userID, SessionID: sessionID, MaxMemberships: maxEmbeddedMemberships, Before: now.Add(s.Cfg.Certificates.ExpiryWarning),
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, web.SessionEnded(ctx)
-	}
 	if err != nil {
 		return nil, err
 	}
+	if len(rows) == 0 {
+		return nil, web.SessionEnded(ctx)
+	}
+	row := rows[0]
 	// The principal carries the user columns the statement read (GET /me
 	// reads no others); nothing after this handler needs more.
 	user := db.User{
@@ -52,23 +51,20 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 	if _, err := web.Confirm(ctx, user, row.AuthenticatedAt); err != nil {
 		return nil, err
 	}
-	var (
-		memberships []meMembership
-		certs       []expiringCertificate
-	)
-	if err := unmarshalArray(row.Memberships, &memberships); err != nil {
-		return nil, fmt.Errorf("GetMe memberships: %w", err)
-	}
+	var certs []expiringCertificate
 	if err := unmarshalArray(row.ExpiringCertificates, &certs); err != nil {
 		return nil, fmt.Errorf("GetMe certificates: %w", err)
 	}
-	ms := make([]api.Membership, 0, len(memberships))
-	for _, m := range memberships {
+	ms := make([]api.Membership, 0, len(rows))
+	for _, m := range rows {
+		if m.OrganizationID == nil { // the one row of a user without memberships
+			continue
+		}
 		dto := membershipDTO(db.ListUserMembershipsRow{
-			Role: m.Role, Status: m.Status, JoinedAt: m.JoinedAt,
-			OrganizationID: m.OrganizationID, Slug: m.Slug, Name: m.Name, IsDefault: m.IsDefault,
+			Role: m.Role.MemberRole, Status: m.Status.MembershipStatus, JoinedAt: *m.JoinedAt,
+			OrganizationID: *m.OrganizationID, Slug: *m.Slug, Name: *m.Name, IsDefault: m.IsDefault.Bool,
 		})
-		dto.SecondFactorRequired = &m.SecondFactorRequired
+		dto.SecondFactorRequired = &m.SecondFactorRequired.Bool
 		ms = append(ms, dto)
 	}
 	return api.GetMe200JSONResponse{
@@ -88,19 +84,8 @@ func unmarshalArray[T any](raw []byte, out *[]T) error {
 	return json.Unmarshal(raw, out)
 }
 
-// meMembership and expiringCertificate are the items of GetMe's
-// JSON arrays (PostgreSQL names the keys after the columns).
-type meMembership struct {
-	Role                 db.MemberRole       `json:"role"`
-	Status               db.MembershipStatus `json:"status"`
-	JoinedAt             time.Time           `json:"joined_at"`
-	OrganizationID       uuid.UUID           `json:"organization_id"`
-	Slug                 string              `json:"slug"`
-	Name                 string              `json:"name"`
-	IsDefault            bool                `json:"is_default"`
-	SecondFactorRequired bool                `json:"second_factor_required"`
-}
-
+// expiringCertificate is an item of GetMe's JSON array of certificates
+// (the keys its json_build_object names).
 type expiringCertificate struct {
 	ID       uuid.UUID `json:"id"`
 	Subject  string    `json:"subject"`
