@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and a reader.
@@ -53,4 +54,35 @@ func TestLogWriterKeepsEveryLineInOrder(t *testing.T) {
 	}
 	t.Logf("2000 lines in %d writes", writes)
 	w.Flush() // nothing queued: returns at once
+}
+
+// TestLogWriterWritesWithoutFlush: a line reaches the output within a few
+// intervals with nobody calling Flush, and a burst beyond logMax is written
+// by its writer before Write returns.
+func TestLogWriterWritesWithoutFlush(t *testing.T) {
+	out := &syncBuffer{}
+	w := newLogWriter(out)
+	fmt.Fprintln(w, "one line")
+	deadline := time.Now().Add(20 * logInterval)
+	for {
+		out.mu.Lock()
+		got := out.b.String()
+		out.mu.Unlock()
+		if got == "one line\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s the output holds %q", 20*logInterval, got)
+		}
+		time.Sleep(logInterval / 4)
+	}
+
+	big := strings.Repeat("x", logMax)
+	fmt.Fprintln(w, big)
+	out.mu.Lock()
+	n := out.b.Len()
+	out.mu.Unlock()
+	if n < logMax {
+		t.Fatalf("a line of %d bytes is still held after Write returned (output %d bytes)", logMax, n)
+	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -200,14 +199,7 @@ func New(d Deps) (*echo.Echo, error) {
 	)
 	streamed := streamedBody(doc)
 	e.Use(
-		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-			Namespace:                 "kabinet",
-			Subsystem:                 "http",
-			Registerer:                reg,
-			DoNotUseRequestPathFor404: true,
-			Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },
-			StatusCodeResolver:        statusOf,
-		}),
+		newHTTPMetrics(reg).middleware,
 		withRequestMeta,
 		accessLog(d.Logger),
 		middleware.Recover(),

@@ -116,8 +116,10 @@ func TestSpecDocsAndMetricsAreServed(t *testing.T) {
 	get(t, env, "/no/such/path")
 	res, body = get(t, env, "/metrics")
 	for _, want := range []string{
-		`kabinet_http_requests_total{code="200"`,
-		`url="/healthz"`,
+		`kabinet_http_requests_total{code="200",method="GET",url="/healthz"} 1`,
+		// No route matched: one series for all such paths.
+		`kabinet_http_requests_total{code="404",method="GET",url=""} 1`,
+		`kabinet_http_request_duration_seconds_count{code="200",method="GET",url="/healthz"} 1`,
 		"kabinet_http_request_duration_seconds_bucket",
 		"kabinet_db_pool_max_connections",
 		"kabinet_db_pool_acquires_total",
@@ -129,6 +131,9 @@ func TestSpecDocsAndMetricsAreServed(t *testing.T) {
 	}
 	if strings.Contains(body, "/no/such/path") {
 		t.Error("/metrics labels unknown paths by their URL (unbounded cardinality)")
+	}
+	if strings.Contains(body, `url="/metrics"`) {
+		t.Error("/metrics counts the scrapes of itself")
 	}
 }
 
