@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -63,8 +64,8 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log, flushLog := newLogger(cfg)
-	defer flushLog()
+	log, logOut := newLogger(cfg)
+	defer logOut.Flush()
 	switch cmd {
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string) error {
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return serve(ctx, cfg, log, *migrate, *demo)
+		return serve(ctx, cfg, log, accessLogJSON(cfg, logOut), *migrate, *demo)
 	case "worker":
 		return worker(ctx, cfg, log)
 	case "migrate":
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("unknown command %q (want serve, worker, migrate, seed or keygen)", cmd)
 }
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, demo bool) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, accessJSON io.Writer, migrate, demo bool) error {
 	applyMemoryLimit(cfg, log)
 	if err := defaultBlobURL(&cfg); err != nil {
 		return err
@@ -153,7 +154,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 		return err
 	}
 	defer idemPool.Close()
-	deps := httpapi.Deps{Config: cfg, Pool: pool, Hasher: hasher, Logger: log, Issuer: issuer, Jobs: jc, IdempotencyPool: idemPool}
+	deps := httpapi.Deps{Config: cfg, Pool: pool, Hasher: hasher, Logger: log, AccessLogJSON: accessJSON, Issuer: issuer, Jobs: jc, IdempotencyPool: idemPool}
 	uiCtx, stopUI := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopUI()
 	if cfg.Jobs.UI {
@@ -265,9 +266,9 @@ func keygen(args []string) error {
 	return os.WriteFile(args[0], pemBytes, 0o600)
 }
 
-// newLogger logs to standard output through a logWriter; flush writes out
-// what is queued (call it before exiting).
-func newLogger(cfg config.Config) (log *slog.Logger, flush func()) {
+// newLogger logs to standard output through a logWriter (Flush it before
+// exiting).
+func newLogger(cfg config.Config) (*slog.Logger, *logWriter) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		level = slog.LevelInfo
@@ -275,9 +276,19 @@ func newLogger(cfg config.Config) (log *slog.Logger, flush func()) {
 	opts := &slog.HandlerOptions{Level: level}
 	out := newLogWriter(os.Stdout)
 	if strings.EqualFold(cfg.LogFormat, "text") {
-		return slog.New(slog.NewTextHandler(out, opts)), out.Flush
+		return slog.New(slog.NewTextHandler(out, opts)), out
 	}
-	return slog.New(slog.NewJSONHandler(out, opts)), out.Flush
+	return slog.New(slog.NewJSONHandler(out, opts)), out
+}
+
+// accessLogJSON is where the access log may write its lines by hand
+// (httpapi.Deps.AccessLogJSON): the logger's own output, when that is
+// JSON; nil for the text format, which goes through slog.
+func accessLogJSON(cfg config.Config, out *logWriter) io.Writer {
+	if strings.EqualFold(cfg.LogFormat, "text") {
+		return nil
+	}
+	return out
 }
 
 // loopbackOnly reports whether addr (host:port) listens on loopback only.

@@ -1,12 +1,10 @@
 package httpapi
 
 import (
-	"log/slog"
 	"net/http"
 	"net/netip"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/kabinet-edu/kabinet/internal/web"
@@ -37,35 +35,6 @@ func withRequestMeta(next echo.HandlerFunc) echo.HandlerFunc {
 		// request instead of two (the validator's authentication fills it).
 		c.SetRequest(req.WithContext(web.WithRequest(req.Context(), m)))
 		return next(c)
-	}
-}
-
-// accessLog logs one line per request. It hands errors to the error handler
-// itself, so that the logged status is the one the client received.
-func accessLog(log *slog.Logger) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			start := time.Now()
-			if err := next(c); err != nil {
-				c.Error(err)
-			}
-			req, res := c.Request(), c.Response()
-			level := slog.LevelInfo
-			if res.Status >= 500 {
-				level = slog.LevelError
-			}
-			log.LogAttrs(req.Context(), level, "request",
-				slog.String("request_id", web.RequestID(req.Context())),
-				slog.String("method", req.Method),
-				slog.String("route", c.Path()),
-				slog.String("path", loggedPath(c.Path(), req.URL.Path)),
-				slog.Int("status", res.Status),
-				slog.Int64("bytes", res.Size),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-				slog.String("ip", c.RealIP()),
-			)
-			return nil
-		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -74,10 +75,20 @@ func TestErrorHandler(t *testing.T) {
 }
 
 func TestAccessLogHidesTokensInPaths(t *testing.T) {
+	for _, fast := range []bool{false, true} {
+		t.Run(map[bool]string{false: "slog", true: "fast"}[fast], func(t *testing.T) { accessLogHidesTokens(t, fast) })
+	}
+}
+
+func accessLogHidesTokens(t *testing.T, fast bool) {
 	var logs bytes.Buffer
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(slog.New(slog.DiscardHandler))
-	e.Use(withRequestMeta, accessLog(slog.New(slog.NewJSONHandler(&logs, nil))))
+	var json io.Writer
+	if fast {
+		json = &logs
+	}
+	e.Use(withRequestMeta, accessLog(slog.New(slog.NewJSONHandler(&logs, nil)), json))
 	e.GET("/api/v1/auth/invitations/:token", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 	e.GET("/api/v1/organizations/:organizationId", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 	for _, path := range []string{"/api/v1/auth/invitations/SECRETTOKEN123", "/api/v1/organizations/0b9e4f8e"} {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 
@@ -94,6 +95,12 @@ type Deps struct {
 	Hasher *auth.Hasher
 	Issuer *auth.Issuer
 	Logger *slog.Logger
+	// AccessLogJSON, when set, receives the access log's lines, written
+	// by hand in the shape of slog's JSON handler (the fast path of
+	// KABINET_LOG_FORMAT=json): it must be where Logger's JSON handler
+	// writes, and Logger must carry no attributes of its own (With), which
+	// these lines would lack. Logger's level still applies.
+	AccessLogJSON io.Writer
 	// Jobs inserts background jobs (message deliveries) in the caller's
 	// transaction.
 	Jobs jobs.Inserter
@@ -201,7 +208,7 @@ func New(d Deps) (*echo.Echo, error) {
 	e.Use(
 		newHTTPMetrics(reg).middleware,
 		withRequestMeta,
-		accessLog(d.Logger),
+		accessLog(d.Logger, d.AccessLogJSON),
 		middleware.Recover(),
 		middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  d.Config.CORSOrigins,
