@@ -64,4 +64,26 @@ func TestGetMeMemberships(t *testing.T) {
 	if me.JSON200 == nil || me.JSON200.ID != reg.User.ID || len(me.JSON200.Memberships) != 0 || len(me.JSON200.Warnings) != 1 {
 		t.Fatalf("without memberships: %d %s", me.StatusCode(), me.Body)
 	}
+
+	// The certificate renewed far ahead, then a second one bound that
+	// expires soon, then that one unbound: the warnings follow each step
+	// (each GET /me reads them afresh).
+	steps := []struct {
+		sql  string
+		want int
+	}{
+		{`UPDATE user_certificates SET not_after = now() + interval '2 years' WHERE user_id = $1`, 0},
+		{`INSERT INTO user_certificates (user_id, fingerprint, subject, issuer, serial_number, key_algorithm, not_before, not_after, der)
+		  VALUES ($1, sha256('me-cert-2'), 'CN=Soon', 'CN=CA', '02', 'ECDSA', now() - interval '1 year', now() + interval '1 day', '\x00')`, 1},
+		{`DELETE FROM user_certificates WHERE user_id = $1 AND subject = 'CN=Soon'`, 0},
+	}
+	for i, st := range steps {
+		if _, err := env.Pool.Exec(ctx, st.sql, reg.User.ID); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		me = apitest.GetMe(t, env, reg.AccessToken)
+		if me.JSON200 == nil || len(me.JSON200.Warnings) != st.want {
+			t.Fatalf("step %d: want %d warnings: %d %s", i, st.want, me.StatusCode(), me.Body)
+		}
+	}
 }
