@@ -57,14 +57,14 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 	}
 	ms := make([]api.Membership, 0, len(rows))
 	for _, m := range rows {
-		if m.OrganizationID == nil { // the one row of a user without memberships
+		if !m.HasMembership { // the one row of a user without memberships
 			continue
 		}
 		dto := membershipDTO(db.ListUserMembershipsRow{
-			Role: m.Role.MemberRole, Status: m.Status.MembershipStatus, JoinedAt: *m.JoinedAt,
-			OrganizationID: *m.OrganizationID, Slug: *m.Slug, Name: *m.Name, IsDefault: m.IsDefault.Bool,
+			Role: m.Role, Status: m.Status, JoinedAt: m.JoinedAt,
+			OrganizationID: m.OrganizationID, Slug: m.Slug, Name: m.Name, IsDefault: m.IsDefault,
 		})
-		dto.SecondFactorRequired = &m.SecondFactorRequired.Bool
+		dto.SecondFactorRequired = &m.SecondFactorRequired
 		ms = append(ms, dto)
 	}
 	return api.GetMe200JSONResponse{

@@ -37,7 +37,13 @@ type principalKey struct{}
 
 // principalSlot is placed on the context before validation; the
 // authentication func fills it.
-type principalSlot struct{ p *Principal }
+type principalSlot struct {
+	p *Principal
+	// own holds the principal of the one-statement operations, made in
+	// the slot rather than apart from it (one allocation fewer, twice, on
+	// the hottest reads).
+	own Principal
+}
 
 // WithCallerSlot prepares ctx for a request to a secured operation: the
 // authentication func fills the slot, handlers read it back with Caller.
@@ -82,9 +88,9 @@ func Confirm(ctx context.Context, user db.User, authenticatedAt time.Time) (*Pri
 	if !ok || s.p == nil || s.p.User.ID != user.ID {
 		return nil, errors.New("confirming a session that is not this request's")
 	}
-	p := &Principal{User: user, SessionID: s.p.SessionID, AuthenticatedAt: authenticatedAt}
-	s.p = p
-	return p, nil
+	s.own = Principal{User: user, SessionID: s.p.SessionID, AuthenticatedAt: authenticatedAt}
+	s.p = &s.own
+	return s.p, nil
 }
 
 // SessionEnded is the 401 a handler answers when its statement found the
@@ -179,7 +185,8 @@ func (s *Base) Authenticate(ctx context.Context, in *openapi3filter.Authenticati
 	if s.sessionInStatement(in) {
 		// The handler's first statement checks the session (one round trip
 		// for the whole request); until it does, Caller refuses.
-		slot.p = &Principal{User: db.User{ID: userID}, SessionID: sessionID, unchecked: true}
+		slot.own = Principal{User: db.User{ID: userID}, SessionID: sessionID, unchecked: true}
+		slot.p = &slot.own
 		return nil
 	}
 	return s.checkSession(ctx, slot, userID, sessionID)
