@@ -56,7 +56,8 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 		return nil, fmt.Errorf("GetMe certificates: %w", err)
 	}
 	ms := make([]api.Membership, 0, len(rows))
-	for _, m := range rows {
+	for i := range rows {
+		m := &rows[i]
 		if !m.HasMembership { // the one row of a user without memberships
 			continue
 		}
@@ -64,7 +65,8 @@ func (s *Handler) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetM
 			Role: m.Role, Status: m.Status, JoinedAt: m.JoinedAt,
 			OrganizationID: m.OrganizationID, Slug: m.Slug, Name: m.Name, IsDefault: m.IsDefault,
 		})
-		dto.SecondFactorRequired = &m.SecondFactorRequired
+		required := m.SecondFactorRequired // not &m.…: that would keep the whole row
+		dto.SecondFactorRequired = &required
 		ms = append(ms, dto)
 	}
 	return api.GetMe200JSONResponse{
