@@ -64,7 +64,7 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log, logOut := newLogger(cfg)
+	log, logOut, accessJSON := newLogger(cfg)
 	defer logOut.Flush()
 	switch cmd {
 	case "serve":
@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string) error {
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return serve(ctx, cfg, log, accessLogJSON(cfg, logOut), *migrate, *demo)
+		return serve(ctx, cfg, log, accessJSON, *migrate, *demo)
 	case "worker":
 		return worker(ctx, cfg, log)
 	case "migrate":
@@ -267,28 +267,20 @@ func keygen(args []string) error {
 }
 
 // newLogger logs to standard output through a logWriter (Flush it before
-// exiting).
-func newLogger(cfg config.Config) (*slog.Logger, *logWriter) {
+// exiting). With the JSON format, accessJSON is that writer too: the access
+// log may write its lines there by hand (httpapi.Deps.AccessLogJSON); with
+// the text format it is nil and they go through slog.
+func newLogger(cfg config.Config) (log *slog.Logger, out *logWriter, accessJSON io.Writer) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	out := newLogWriter(os.Stdout)
+	out = newLogWriter(os.Stdout)
 	if strings.EqualFold(cfg.LogFormat, "text") {
-		return slog.New(slog.NewTextHandler(out, opts)), out
+		return slog.New(slog.NewTextHandler(out, opts)), out, nil
 	}
-	return slog.New(slog.NewJSONHandler(out, opts)), out
-}
-
-// accessLogJSON is where the access log may write its lines by hand
-// (httpapi.Deps.AccessLogJSON): the logger's own output, when that is
-// JSON; nil for the text format, which goes through slog.
-func accessLogJSON(cfg config.Config, out *logWriter) io.Writer {
-	if strings.EqualFold(cfg.LogFormat, "text") {
-		return nil
-	}
-	return out
+	return slog.New(slog.NewJSONHandler(out, opts)), out, out
 }
 
 // loopbackOnly reports whether addr (host:port) listens on loopback only.

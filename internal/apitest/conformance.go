@@ -13,12 +13,11 @@ import (
 	"sync"
 	"testing"
 
-	apispec "github.com/kabinet-edu/kabinet/api"
-
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
 
+	apispec "github.com/kabinet-edu/kabinet/api"
 	"github.com/kabinet-edu/kabinet/internal/specroute"
 )
 

@@ -9,10 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	apispec "github.com/kabinet-edu/kabinet/api"
-
 	"github.com/getkin/kin-openapi/openapi3"
 
+	apispec "github.com/kabinet-edu/kabinet/api"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 	"github.com/kabinet-edu/kabinet/internal/config"
 )
